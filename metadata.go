@@ -1,0 +1,70 @@
+package sourceflow
+
+// Reserved metadata keys of the SourceFlow envelope. A Watermill message that
+// carries a SourceFlow command or event holds these keys in its metadata; the
+// cqrs package writes and reads them, transports carry them.
+const (
+	// MetaType is the registered logical type name, e.g. "orders.CreateOrder".
+	// Transports carry it in an attribute of its own so that subscription
+	// filters (SNS filter policies) can match on it.
+	MetaType = "sf_type"
+	// MetaMessageID is the id of one logical message. It is kept across
+	// retries and redeliveries and is the idempotency key.
+	MetaMessageID = "sf_id"
+	// MetaEntityID is the id of the entity the message is about.
+	MetaEntityID = "sf_entity"
+	// MetaSequence is the per-entity sequence number assigned by the CommandBus.
+	MetaSequence = "sf_seq"
+	// MetaCorrelationID ties together every message of one business flow.
+	MetaCorrelationID = "sf_corr"
+	// MetaCausationID is the message id of the message that caused this one.
+	MetaCausationID = "sf_cause"
+	// MetaOccurredAt is when the message was created, RFC 3339 with nanoseconds, UTC.
+	MetaOccurredAt = "sf_at"
+	// MetaReplay is "true" on messages re-run by replay.
+	MetaReplay = "sf_replay"
+
+	// MetaTraceParent carries the W3C traceparent header.
+	MetaTraceParent = "traceparent"
+	// MetaTraceState carries the W3C tracestate header.
+	MetaTraceState = "tracestate"
+	// MetaEncryption carries the envelope-encryption header of an encrypted body.
+	MetaEncryption = "sf_enc"
+
+	// MetaEnvelope is the transport attribute into which a transport with an
+	// attribute budget packs the EnvelopeKeys.
+	MetaEnvelope = "sf_env"
+)
+
+// AttributeBudget is the most message attributes SQS and SNS raw delivery
+// accept on one message. SNS silently drops a raw-delivered message with more,
+// so transports check the budget at send time.
+const AttributeBudget = 10
+
+// EnvelopeKeys returns the envelope keys that a transport may pack into the
+// single MetaEnvelope attribute. MetaType is not among them: it travels alone.
+func EnvelopeKeys() []string {
+	return []string{
+		MetaMessageID, MetaEntityID, MetaSequence, MetaCorrelationID,
+		MetaCausationID, MetaOccurredAt, MetaReplay,
+	}
+}
+
+// IsEnvelopeKey reports whether key is one of EnvelopeKeys.
+func IsEnvelopeKey(key string) bool {
+	switch key {
+	case MetaMessageID, MetaEntityID, MetaSequence, MetaCorrelationID,
+		MetaCausationID, MetaOccurredAt, MetaReplay:
+		return true
+	}
+	return false
+}
+
+// IsReserved reports whether key is a metadata key reserved by SourceFlow.
+func IsReserved(key string) bool {
+	switch key {
+	case MetaType, MetaTraceParent, MetaTraceState, MetaEncryption, MetaEnvelope:
+		return true
+	}
+	return IsEnvelopeKey(key)
+}
