@@ -1,0 +1,71 @@
+//go:build integration
+
+package integration
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+)
+
+// The integration suite runs against the emulator and databases that
+// scripts/test-env.sh starts. It never skips silently: without an emulator
+// endpoint it fails and says why.
+func TestMain(m *testing.M) {
+	if os.Getenv("AWS_ENDPOINT_URL") == "" {
+		fmt.Fprintln(os.Stderr, "integration: AWS_ENDPOINT_URL is not set; run `make test` "+
+			"(it starts LocalStack) or export AWS_ENDPOINT_URL of a running emulator")
+		os.Exit(1)
+	}
+	os.Exit(m.Run())
+}
+
+// awsConfig loads the SDK configuration from the environment
+// (AWS_ENDPOINT_URL, AWS_REGION and the test credentials).
+func awsConfig(t *testing.T) aws.Config {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		t.Fatalf("load AWS config: %v", err)
+	}
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	return cfg
+}
+
+// emulator names the emulator the environment script started
+// ("localstack" or "moto"); empty when unknown.
+func emulator() string { return os.Getenv("SOURCEFLOW_EMULATOR") }
+
+var nameSeq atomic.Int64
+
+// uniqueName returns a resource name unique to this run and test, so that
+// tests can share one emulator. suffix is appended verbatim (e.g. ".fifo").
+func uniqueName(prefix, suffix string) string {
+	n := nameSeq.Add(1)
+	stamp := time.Now().UnixNano() % 1_000_000_000
+	name := fmt.Sprintf("%s-%d-%d", prefix, stamp, n)
+	name = strings.NewReplacer("/", "-", "_", "-", " ", "-").Replace(name)
+	return name + suffix
+}
+
+// postgresDSN returns the DSN of the PostgreSQL the environment script
+// started. The test fails when there is none: the suite never skips it.
+func postgresDSN(t *testing.T) string {
+	t.Helper()
+	dsn := os.Getenv("SOURCEFLOW_POSTGRES_DSN")
+	if dsn == "" {
+		t.Fatal("SOURCEFLOW_POSTGRES_DSN is not set; run `make test` (it starts PostgreSQL)")
+	}
+	return dsn
+}
