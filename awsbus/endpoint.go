@@ -1,0 +1,18 @@
+package awsbus
+
+import "github.com/sourceflow-go/sourceflow"
+
+// Endpoint is a destination resolved to its AWS resource.
+type Endpoint struct {
+	// Name is the destination name the model uses (a queue or topic name).
+	Name string
+	// Kind is KindCommand for an SQS queue, KindEvent for an SNS topic.
+	Kind sourceflow.Kind
+	// QueueURL is the queue a command is sent to, or, for a listened event
+	// destination, the service's own event queue subscribed to the topic.
+	QueueURL string
+	// TopicARN is the topic an event is published to.
+	TopicARN string
+	// FIFO is true for .fifo queues and topics.
+	FIFO bool
+}

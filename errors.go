@@ -1,0 +1,32 @@
+package sourceflow
+
+import "errors"
+
+// ErrPermanent marks a failure that no retry can cure: an undecodable body, an
+// unknown type, a failed decryption. Retry policies skip it and transports
+// that can dead-letter a message at once do so instead of redelivering it.
+var ErrPermanent = errors.New("sourceflow: permanent failure")
+
+// MetaFailure is set on a consumed message, before it is nacked, when its
+// handler failed permanently. Its value is the error text (never the payload).
+// A transport that can dead-letter at once reads it from the nacked message.
+const MetaFailure = "sf_failure"
+
+type permanentError struct{ err error }
+
+func (e permanentError) Error() string { return e.err.Error() }
+
+func (e permanentError) Unwrap() []error { return []error{e.err, ErrPermanent} }
+
+// Permanent wraps err so that errors.Is(err, ErrPermanent) holds while the
+// original error stays reachable with errors.Is and errors.As. Permanent(nil)
+// is nil.
+func Permanent(err error) error {
+	if err == nil || errors.Is(err, ErrPermanent) {
+		return err
+	}
+	return permanentError{err: err}
+}
+
+// IsPermanent reports whether err is marked permanent.
+func IsPermanent(err error) bool { return errors.Is(err, ErrPermanent) }
