@@ -11,6 +11,8 @@ type Endpoint struct {
 	// QueueURL is the queue a command is sent to, or, for a listened event
 	// destination, the service's own event queue subscribed to the topic.
 	QueueURL string
+	// DLQURL is the dead-letter queue of QueueURL.
+	DLQURL string
 	// TopicARN is the topic an event is published to.
 	TopicARN string
 	// FIFO is true for .fifo queues and topics.
