@@ -1,0 +1,100 @@
+package middleware
+
+import (
+	"context"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/sourceflow-go/sourceflow"
+)
+
+type correlationKey struct{}
+
+// ContextWithCorrelationID returns a copy of ctx that carries the correlation
+// id. An empty id leaves ctx unchanged.
+func ContextWithCorrelationID(ctx context.Context, id string) context.Context {
+	if id == "" {
+		return ctx
+	}
+	return context.WithValue(ctx, correlationKey{}, id)
+}
+
+// CorrelationIDFromContext returns the correlation id carried by ctx, or ""
+// when there is none.
+func CorrelationIDFromContext(ctx context.Context) string {
+	id, _ := ctx.Value(correlationKey{}).(string)
+	return id
+}
+
+// MessageCorrelationID returns the correlation id a message belongs to: its
+// sourceflow.MetaCorrelationID, else its sourceflow.MetaMessageID (the
+// message starts a new flow), else its Watermill UUID.
+func MessageCorrelationID(msg *message.Message) string {
+	if id := msg.Metadata.Get(sourceflow.MetaCorrelationID); id != "" {
+		return id
+	}
+	if id := msg.Metadata.Get(sourceflow.MetaMessageID); id != "" {
+		return id
+	}
+	return msg.UUID
+}
+
+// Correlation is the consume side of correlation, a message.HandlerMiddleware.
+// It puts the incoming message's correlation id (MessageCorrelationID) into
+// the message's context, where CorrelationIDFromContext finds it, and sets
+// sourceflow.MetaCorrelationID on every message the handler returns that lacks
+// one. Place it in ConsumeTracing, before the tracer.
+func Correlation(h message.HandlerFunc) message.HandlerFunc {
+	return func(msg *message.Message) ([]*message.Message, error) {
+		id := MessageCorrelationID(msg)
+		msg.SetContext(ContextWithCorrelationID(msg.Context(), id))
+		out, err := h(msg)
+		for _, m := range out {
+			if m != nil && m.Metadata.Get(sourceflow.MetaCorrelationID) == "" {
+				setMeta(m, sourceflow.MetaCorrelationID, id)
+			}
+		}
+		return out, err
+	}
+}
+
+// CorrelatePublisher is the produce side of correlation, a
+// message.PublisherDecorator. Every published message that lacks
+// sourceflow.MetaCorrelationID gets one: the id in msg.Context() (Watermill's
+// Publish has no context argument, so the message's own context is read),
+// else the message's own id (MetaMessageID, else its UUID), which makes it the
+// first message of a new flow. Place it in ProduceCorrelation.
+func CorrelatePublisher(pub message.Publisher) (message.Publisher, error) {
+	if pub == nil {
+		return nil, ErrNilPublisher
+	}
+	return correlatingPublisher{Publisher: pub}, nil
+}
+
+type correlatingPublisher struct {
+	message.Publisher
+}
+
+// Publish stamps the correlation id and publishes through the wrapped publisher.
+func (p correlatingPublisher) Publish(topic string, msgs ...*message.Message) error {
+	for _, m := range msgs {
+		if m == nil || m.Metadata.Get(sourceflow.MetaCorrelationID) != "" {
+			continue
+		}
+		id := CorrelationIDFromContext(m.Context())
+		if id == "" {
+			id = MessageCorrelationID(m)
+		}
+		setMeta(m, sourceflow.MetaCorrelationID, id)
+	}
+	return p.Publisher.Publish(topic, msgs...)
+}
+
+// setMeta sets a metadata key, allocating the map of a message built as a
+// literal rather than with message.NewMessage.
+func setMeta(m *message.Message, key, value string) {
+	if m.Metadata == nil {
+		m.Metadata = make(message.Metadata)
+	}
+	m.Metadata.Set(key, value)
+}

@@ -1,0 +1,68 @@
+// Package middleware orders SourceFlow's message pipeline and provides the
+// small middleware that need no outside dependency: Recover, Correlation and
+// Retry, plus adapters that turn a plain function into a hook.
+//
+// # Stack
+//
+// A Stack holds message.HandlerMiddleware (consume side) and
+// message.PublisherDecorator (produce side) in named phases whose order is
+// fixed, whatever the order of registration. Several entries in one phase
+// keep their registration order. Feature packages (middleware/tracing,
+// middleware/metrics, middleware/encryption, idempotency) return plain
+// Watermill types and do not import this package; the application places them.
+//
+// Consume side, outermost first (a message passes top to bottom):
+//
+//	ConsumeRecover      a panic anywhere inside becomes an error (Recover)
+//	ConsumeTracing      extract trace context, start the consumer span; Correlation goes first here
+//	ConsumeMetrics      count every outcome, duplicates included
+//	ConsumeIdempotency  claim the message id; a duplicate is acked before decryption or the handler
+//	ConsumeDecrypt      decrypt the body
+//	ConsumeRetry        retry the handler only, bounded well inside the visibility timeout (NewRetry)
+//	                    then the typed handler
+//
+// Produce side, in the order an outgoing message passes:
+//
+//	ProduceCorrelation  stamp the correlation id (CorrelatePublisher)
+//	ProduceTracing      start the producer span, inject trace context into metadata
+//	ProduceEncrypt      encrypt the body
+//	ProduceMetrics      count and time the send
+//	                    then the transport
+//
+// Stack.String prints both chains with every phase and the names registered
+// in it. Stack.HandlerMiddlewares and Stack.PublisherDecorators return the
+// chains in the order message.Router.AddMiddleware and
+// message.Router.AddPublisherDecorators expect; Stack.WrapHandler and
+// Stack.DecoratePublisher apply them by hand.
+//
+// # Hooks
+//
+// SourceFlow.Net has four middleware hooks. On Watermill they are:
+//
+//	command dispatch   PublishHook, a decorator on the command publisher
+//	event dispatch     PublishHook, a decorator on the event publisher
+//	command subscribe  HandlerHook, a middleware on command listeners
+//	event subscribe    HandlerHook, a middleware on event listeners
+//
+// The cqrs package applies them there. As in SourceFlow.Net, the first
+// registered hook is outermost; a hook may short-circuit by not calling next,
+// handle next's error, change metadata before calling next, or call next twice
+// (publishing twice).
+//
+// # Concurrency
+//
+// A Stack is safe for concurrent use. The methods that return or apply its
+// chains take a snapshot, so entries added later do not affect chains already
+// built. The middleware in this package keep no per-message state between
+// calls and are safe to run on many messages at once.
+//
+// # Usage
+//
+//	var s middleware.Stack
+//	retry, _ := middleware.NewRetry(middleware.RetryConfig{})
+//	err := errors.Join(s.Use(middleware.ConsumeRecover, "recover", middleware.Recover),
+//		s.Use(middleware.ConsumeRetry, "retry", retry),
+//		s.Decorate(middleware.ProduceCorrelation, "correlation", middleware.CorrelatePublisher))
+//	router.AddMiddleware(s.HandlerMiddlewares()...)
+//	router.AddPublisherDecorators(s.PublisherDecorators()...)
+package middleware

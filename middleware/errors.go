@@ -1,0 +1,37 @@
+package middleware
+
+import "errors"
+
+// ErrPanic is matched (errors.Is) by the error Recover returns when a handler
+// panicked. The concrete error is a *PanicError with the recovered value and
+// the stack.
+var ErrPanic = errors.New("middleware: handler panicked")
+
+// ErrRetriesExhausted is matched (errors.Is) by the error Retry returns when
+// every attempt failed or the elapsed-time budget ran out. The last handler
+// error stays reachable with errors.Is and errors.As.
+var ErrRetriesExhausted = errors.New("middleware: retries exhausted")
+
+// ErrRetryStopped is matched (errors.Is) by the error Retry returns when the
+// message's context ended while it waited to retry. The last handler error and
+// the context's error stay reachable with errors.Is.
+var ErrRetryStopped = errors.New("middleware: retry stopped")
+
+// ErrUnknownPhase is returned by Stack.Use and Stack.Decorate for a phase that
+// is not one of the declared constants.
+var ErrUnknownPhase = errors.New("middleware: unknown phase")
+
+// ErrEmptyName is returned by Stack.Use and Stack.Decorate when the name is
+// empty. Names are what Stack.String shows.
+var ErrEmptyName = errors.New("middleware: empty name")
+
+// ErrDuplicateName is returned by Stack.Use and Stack.Decorate when the phase
+// already holds an entry with that name.
+var ErrDuplicateName = errors.New("middleware: duplicate name in phase")
+
+// ErrNilMiddleware is returned by Stack.Use and Stack.Decorate for a nil
+// middleware or decorator.
+var ErrNilMiddleware = errors.New("middleware: nil middleware")
+
+// ErrNilPublisher is returned by Stack.DecoratePublisher for a nil publisher.
+var ErrNilPublisher = errors.New("middleware: nil publisher")
