@@ -39,10 +39,9 @@ func (e *PanicError) Unwrap() []error {
 // it panicked are dropped. A panic is not marked permanent: it may be caused
 // by a passing condition. Place Recover in ConsumeRecover, outermost.
 func Recover(h message.HandlerFunc) message.HandlerFunc {
-	return func(msg *message.Message) (out []*message.Message, err error) {
+	return func(msg *message.Message) (_ []*message.Message, err error) {
 		defer func() {
 			if v := recover(); v != nil {
-				out = nil
 				err = &PanicError{Value: v, Stack: debug.Stack()}
 			}
 		}()
