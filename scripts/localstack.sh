@@ -1,0 +1,529 @@
+#!/usr/bin/env bash
+# Start, stop or check the AWS emulator (SQS, SNS, KMS) the integration tests use.
+#
+#   scripts/localstack.sh start    start it, wait until it answers, write the env file
+#   scripts/localstack.sh stop     stop exactly what `start` started
+#   scripts/localstack.sh status   say what runs and whether it answers
+#   scripts/localstack.sh probe    exercise SQS, SNS->SQS raw delivery and KMS
+#
+# Which emulator (first that works):
+#   1. LocalStack 4.14.0 in Docker, only when a Docker engine answers `docker info`;
+#   2. LocalStack 4.14.0 on the host (Python 3.13, installed from PyPI into a
+#      cached virtualenv with a pinned dependency set);
+#   3. moto server (pip, its own cached virtualenv).
+# SOURCEFLOW_EMULATOR_MODE=auto|docker|host|moto forces one (default auto).
+#
+# Settings: SOURCEFLOW_AWS_PORT (default 4566), SOURCEFLOW_EMULATOR_WAIT
+# (seconds, default 180), SOURCEFLOW_PYTHON313 (a Python 3.13 interpreter),
+# SOURCEFLOW_PYENV_INSTALL=0 (never run `pyenv install`), plus SOURCEFLOW_CACHE,
+# SOURCEFLOW_STATE_DIR and SOURCEFLOW_ENV_FILE (see lib.sh).
+#
+# The env file exports AWS_ENDPOINT_URL, AWS_REGION, AWS_DEFAULT_REGION,
+# AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and SOURCEFLOW_EMULATOR
+# (localstack|moto).
+set -euo pipefail
+
+SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$SCRIPT_DIR/lib.sh"
+# shellcheck disable=SC2034 # read by lib.sh
+SF_COMPONENT=aws-emulator
+
+PORT="${SOURCEFLOW_AWS_PORT:-4566}"
+MODE="${SOURCEFLOW_EMULATOR_MODE:-auto}"
+WAIT_SECS="${SOURCEFLOW_EMULATOR_WAIT:-180}"
+LS_VERSION=4.14.0
+LS_IMAGE="localstack/localstack:$LS_VERSION"
+MOTO_VERSION=5.2.5
+LS_VENV="$SF_CACHE/localstack-venv"
+MOTO_VENV="$SF_CACHE/moto-venv"
+STATE_FILE="$SF_STATE/localstack.state"
+LOG="$SF_STATE/localstack.log"
+PIP_OPTS=(--disable-pip-version-check --prefer-binary --retries 3 --timeout 60)
+
+# LocalStack 4.14.0 base-runtime set, compiled for Python 3.13. pyopenssl must
+# stay at 25.x (26 removed X509.add_extensions, which LocalStack uses).
+localstack_requirements() {
+	cat <<'EOF'
+localstack-core[base-runtime]==4.14.0
+annotated-types==0.7.0
+asn1crypto==1.5.1
+attrs==25.4.0
+awscrt==0.31.2
+boto3==1.42.54
+botocore==1.42.54
+cachetools==7.0.1
+cbor2==5.8.0
+certifi==2026.1.4
+cffi==2.0.0
+charset-normalizer==3.4.4
+click==8.3.1
+constantly==23.10.4
+cryptography==46.0.5
+dill==0.3.6
+dnslib==0.9.26
+dnspython==2.8.0
+docker==7.1.0
+h11==0.16.0
+h2==4.3.0
+hpack==4.1.0
+hypercorn==0.18.0
+hyperframe==6.1.0
+hyperlink==21.0.0
+idna==3.11
+incremental==24.11.0
+isodate==0.7.2
+jmespath==1.1.0
+jsonpatch==1.33
+jsonpointer==3.0.0
+jsonschema==4.26.0
+jsonschema-path==0.3.4
+jsonschema-specifications==2025.9.1
+lazy-object-proxy==1.12.0
+localstack-twisted==25.5.0
+markdown-it-py==4.0.0
+markupsafe==3.0.3
+mdurl==0.1.2
+more-itertools==10.8.0
+openapi-core==0.22.0
+openapi-schema-validator==0.6.3
+openapi-spec-validator==0.7.2
+packaging==26.0
+pathable==0.4.4
+plux==1.14.0
+priority==1.3.0
+psutil==7.2.2
+pycparser==3.0
+pydantic==2.12.5
+pydantic-core==2.41.5
+pygments==2.19.2
+pyopenssl==25.3.0
+python-dateutil==2.9.0.post0
+python-dotenv==1.2.1
+pyyaml==6.0.3
+readerwriterlock==1.0.9
+referencing==0.36.2
+requests==2.32.5
+requests-aws4auth==1.3.1
+rfc3339-validator==0.1.4
+rich==14.3.3
+rolo==0.8.1
+rpds-py==0.30.0
+s3transfer==0.16.0
+semver==3.0.4
+six==1.17.0
+typing-extensions==4.15.0
+typing-inspection==0.4.2
+urllib3==2.6.3
+werkzeug==3.1.6
+wsproto==1.3.2
+xmltodict==1.0.4
+zope-interface==8.2
+jinja2==3.1.6
+EOF
+}
+
+usage() {
+	sed -n '2,6p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+	exit 2
+}
+
+# ---------------------------------------------------------------- state file
+
+state_get() { sed -n "s/^$1=//p" "$STATE_FILE" 2>/dev/null | head -n 1; }
+
+# ours_running succeeds when the state file names a live emulator we started.
+ours_running() {
+	local runner pid cid
+	[ -f "$STATE_FILE" ] || return 1
+	runner=$(state_get runner)
+	if [ "$runner" = docker ]; then
+		cid=$(state_get container)
+		[ -n "$cid" ] && [ "$(docker inspect -f '{{.State.Running}}' "$cid" 2>/dev/null)" = true ]
+		return
+	fi
+	pid=$(state_get pid)
+	sf_pid_alive "$pid" && sf_pid_cmd_matches "$pid" "$(state_get match)"
+}
+
+write_env() {
+	local kind="$1" port="$2"
+	sf_write_env_fragment localstack <<EOF
+# AWS emulator ($kind) started by scripts/localstack.sh
+export AWS_ENDPOINT_URL=http://localhost:$port
+export AWS_REGION=us-east-1
+export AWS_DEFAULT_REGION=us-east-1
+export AWS_ACCESS_KEY_ID=test
+export AWS_SECRET_ACCESS_KEY=test
+export SOURCEFLOW_EMULATOR=$kind
+unset AWS_PROFILE AWS_SESSION_TOKEN
+EOF
+}
+
+# ------------------------------------------------------------------- probes
+
+# aws_call SERVICE TARGET CONTENT_TYPE BODY: one unsigned-but-well-formed AWS
+# request; prints the HTTP status and leaves the body in $SF_STATE/probe.out.
+aws_call() {
+	local svc="$1" target="$2" ctype="$3" body="$4" now day
+	now=$(date -u +%Y%m%dT%H%M%SZ)
+	day=${now%%T*}
+	local -a hdr=(-H "Content-Type: $ctype" -H "X-Amz-Date: $now"
+		-H "Authorization: AWS4-HMAC-SHA256 Credential=test/$day/us-east-1/$svc/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=00")
+	[ -z "$target" ] || hdr+=(-H "X-Amz-Target: $target")
+	curl -sS --max-time 5 -o "$SF_STATE/probe.out" -w '%{http_code}' -X POST \
+		"${hdr[@]}" --data "$body" "http://127.0.0.1:$PORT/" 2>/dev/null || true
+}
+
+# api_answers succeeds when SQS ListQueues, SNS ListTopics and KMS ListKeys
+# all return 200.
+api_answers() {
+	[ "$(aws_call sqs AmazonSQS.ListQueues application/x-amz-json-1.0 '{}')" = 200 ] || return 1
+	[ "$(aws_call sns '' application/x-www-form-urlencoded 'Action=ListTopics&Version=2010-03-31')" = 200 ] || return 1
+	[ "$(aws_call kms TrentService.ListKeys application/x-amz-json-1.1 '{}')" = 200 ] || return 1
+}
+
+localstack_healthy() {
+	local h svc
+	h=$(curl -fsS --max-time 3 "http://127.0.0.1:$PORT/_localstack/health" 2>/dev/null) || return 1
+	for svc in sqs sns kms; do
+		grep -Eq "\"$svc\": *\"running\"" <<<"$h" || return 1
+	done
+}
+
+moto_healthy() {
+	curl -fsS --max-time 3 -o /dev/null "http://127.0.0.1:$PORT/moto-api/" 2>/dev/null
+}
+
+# wait_ready KIND: wait until the emulator we just started answers real
+# requests; fail when it dies or the deadline passes.
+wait_ready() {
+	local kind="$1" deadline=$((SECONDS + WAIT_SECS)) started=$SECONDS
+	while :; do
+		if "${kind}_healthy" && api_answers; then
+			sf_log "$kind answers SQS, SNS and KMS on 127.0.0.1:$PORT after $((SECONDS - started))s"
+			return 0
+		fi
+		if ! ours_running; then
+			sf_log "$kind exited during startup"
+			return 1
+		fi
+		if [ "$SECONDS" -ge "$deadline" ]; then
+			sf_log "$kind did not answer within ${WAIT_SECS}s"
+			return 1
+		fi
+		sleep 0.5
+	done
+}
+
+# ----------------------------------------------------------------- pythons
+
+# py_ok PY MIN_MINOR MAX_MINOR: PY is a Python 3 in [3.MIN, 3.MAX] with venv.
+py_ok() {
+	"$1" -c "import sys, venv; v = sys.version_info; sys.exit(0 if v[0] == 3 and $2 <= v[1] <= $3 else 1)" >/dev/null 2>&1
+}
+
+pyenv_root() {
+	if command -v pyenv >/dev/null 2>&1; then
+		pyenv root 2>/dev/null && return 0
+	fi
+	echo "${PYENV_ROOT:-$HOME/.pyenv}"
+}
+
+# find_python MIN MAX prints the newest interpreter in [3.MIN, 3.MAX].
+find_python() {
+	local min="$1" max="$2" root c
+	local -a cands=()
+	[ -z "${SOURCEFLOW_PYTHON313:-}" ] || cands+=("$SOURCEFLOW_PYTHON313")
+	root=$(pyenv_root)
+	if [ -d "$root/versions" ]; then
+		while IFS= read -r c; do cands+=("$c"); done < <(
+			find "$root/versions" -mindepth 3 -maxdepth 3 -path '*/bin/python3.*' -name 'python3.[0-9]*' \
+				! -name '*-config' 2>/dev/null | sort -V -r
+		)
+	fi
+	for c in python3.13 python3.12 python3.11 python3.10; do
+		command -v "$c" >/dev/null 2>&1 && cands+=("$(command -v "$c")")
+	done
+	cands+=(/usr/local/bin/python3 /usr/bin/python3)
+	command -v python3 >/dev/null 2>&1 && cands+=("$(command -v python3)")
+	for c in "${cands[@]}"; do
+		[ -x "$c" ] || continue
+		if py_ok "$c" "$min" "$max"; then
+			echo "$c"
+			return 0
+		fi
+	done
+	return 1
+}
+
+find_python313() {
+	local py
+	if py=$(find_python 13 13); then
+		echo "$py"
+		return 0
+	fi
+	if [ "${SOURCEFLOW_PYENV_INSTALL:-1}" != 0 ] && command -v pyenv >/dev/null 2>&1; then
+		sf_log "no Python 3.13 found; trying \`pyenv install -s 3.13\`"
+		if timeout "${SOURCEFLOW_PYENV_INSTALL_TIMEOUT:-900}" pyenv install -s 3.13 >&2; then
+			find_python 13 13 && return 0
+		fi
+		sf_log "pyenv install 3.13 failed"
+	fi
+	return 1
+}
+
+# venv_ready VENV STAMP MODULE: the venv exists, was built for STAMP and has MODULE.
+venv_ready() {
+	[ -x "$1/bin/python" ] && [ "$(cat "$1/.sourceflow-stamp" 2>/dev/null)" = "$2" ] &&
+		"$1/bin/python" -c "import importlib.util, sys; sys.exit(0 if importlib.util.find_spec('$3') else 1)" 2>/dev/null
+}
+
+pip_install() {
+	local venv="$1"
+	shift
+	PIP_CACHE_DIR="$SF_CACHE/pip" "$venv/bin/python" -m pip install -q "${PIP_OPTS[@]}" "$@" >&2
+}
+
+# ensure_localstack_venv PY prints the venv's python, installing when needed.
+ensure_localstack_venv() {
+	local py="$1" stamp req="$SF_CACHE/localstack-requirements.txt" t0=$SECONDS
+	localstack_requirements >"$req"
+	stamp="localstack-core==$LS_VERSION req=$(cksum <"$req" | cut -d' ' -f1) py=$("$py" -c 'import sys; print(sys.version.split()[0])')"
+	if venv_ready "$LS_VENV" "$stamp" localstack.runtime.main; then
+		sf_log "reusing cached LocalStack $LS_VERSION virtualenv $LS_VENV"
+		echo "$LS_VENV/bin/python"
+		return 0
+	fi
+	sf_log "installing LocalStack $LS_VERSION from PyPI into $LS_VENV (Python $("$py" -V 2>&1))"
+	rm -rf "$LS_VENV"
+	"$py" -m venv "$LS_VENV" >&2
+	if ! pip_install "$LS_VENV" -r "$req"; then
+		sf_log "pinned install failed; retrying with localstack-core[base-runtime]==$LS_VERSION and loose dependencies"
+		pip_install "$LS_VENV" "localstack-core[base-runtime]==$LS_VERSION" 'pyopenssl>=25,<26' jinja2 || return 1
+	fi
+	echo "$stamp" >"$LS_VENV/.sourceflow-stamp"
+	sf_log "LocalStack virtualenv installed in $((SECONDS - t0))s"
+	echo "$LS_VENV/bin/python"
+}
+
+# ensure_moto prints a python that can run moto.server.
+ensure_moto() {
+	local py stamp t0=$SECONDS
+	stamp="moto==$MOTO_VERSION flask==3.1.3 flask-cors==6.0.2"
+	if venv_ready "$MOTO_VENV" "$stamp" moto.server; then
+		sf_log "reusing cached moto virtualenv $MOTO_VENV"
+		echo "$MOTO_VENV/bin/python"
+		return 0
+	fi
+	if py=$(find_python 10 13); then
+		sf_log "installing moto $MOTO_VERSION from PyPI into $MOTO_VENV"
+		rm -rf "$MOTO_VENV"
+		# shellcheck disable=SC2086 # the stamp is the word list of requirements
+		if "$py" -m venv "$MOTO_VENV" >&2 && pip_install "$MOTO_VENV" $stamp; then
+			echo "$stamp" >"$MOTO_VENV/.sourceflow-stamp"
+			sf_log "moto virtualenv installed in $((SECONDS - t0))s"
+			echo "$MOTO_VENV/bin/python"
+			return 0
+		fi
+		sf_log "pip install of moto failed"
+	fi
+	# Offline: a Python that already has moto and flask-cors.
+	for py in $(find_python 10 14 || true) python3; do
+		if "$py" -c 'import moto.server, flask_cors' >/dev/null 2>&1; then
+			sf_log "using the moto already installed in $py"
+			echo "$py"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# ------------------------------------------------------------------ starters
+
+start_docker() {
+	local cid
+	command -v docker >/dev/null 2>&1 && timeout 20 docker info >/dev/null 2>&1 || return 1
+	sf_log "a Docker engine answers; starting $LS_IMAGE"
+	cid=$(timeout 600 docker run -d --rm -p "127.0.0.1:$PORT:4566" \
+		-e SERVICES=sqs,sns,kms -e EAGER_SERVICE_LOADING=1 -e DISABLE_EVENTS=1 \
+		-e SQS_ENDPOINT_STRATEGY=path -e "LOCALSTACK_HOST=localhost:$PORT" \
+		"$LS_IMAGE" 2>>"$LOG") || {
+		sf_log "docker run $LS_IMAGE failed (see $LOG)"
+		return 1
+	}
+	printf 'kind=localstack\nrunner=docker\ncontainer=%s\nport=%s\n' "$cid" "$PORT" >"$STATE_FILE"
+	if wait_ready localstack; then
+		return 0
+	fi
+	docker logs "$cid" >>"$LOG" 2>&1 || true
+	sf_tail_log "$LOG"
+	docker rm -f "$cid" >/dev/null 2>&1 || true
+	rm -f "$STATE_FILE"
+	return 1
+}
+
+start_localstack_host() {
+	# hypercorn binds the address GATEWAY_LISTEN names; the default twisted
+	# gateway ignores the host part and listens on all interfaces.
+	local py313 py pid fs="$SF_CACHE/localstack-fs"
+	if ! py313=$(find_python313); then
+		sf_log "no Python 3.13 available: LocalStack $LS_VERSION cannot run on the host"
+		return 1
+	fi
+	py=$(ensure_localstack_venv "$py313") || {
+		sf_log "could not install LocalStack $LS_VERSION"
+		return 1
+	}
+	mkdir -p "$fs"
+	sf_log "starting LocalStack $LS_VERSION on the host ($py)"
+	pid=$(sf_spawn "$LOG" env SERVICES=sqs,sns,kms EAGER_SERVICE_LOADING=1 STRICT_SERVICE_LOADING=1 \
+		GATEWAY_LISTEN="127.0.0.1:$PORT" LOCALSTACK_HOST="localhost:$PORT" \
+		SQS_ENDPOINT_STRATEGY=path SQS_DISABLE_CLOUDWATCH_METRICS=1 \
+		PERSISTENCE=0 DISABLE_EVENTS=1 SKIP_SSL_CERT_DOWNLOAD=1 DNS_ADDRESS=0 \
+		OVERRIDE_IN_DOCKER=0 FILESYSTEM_ROOT="$fs" GATEWAY_SERVER=hypercorn \
+		"$py" -m localstack.runtime.main)
+	printf 'kind=localstack\nrunner=host\npid=%s\nmatch=localstack.runtime.main\nport=%s\npython=%s\n' \
+		"$pid" "$PORT" "$py" >"$STATE_FILE"
+	if wait_ready localstack; then
+		return 0
+	fi
+	sf_tail_log "$LOG"
+	grep -qiE 'exit code 55|license activation' "$LOG" &&
+		sf_log "this LocalStack build requires an auth token; only $LS_VERSION is supported"
+	sf_kill_group "$pid"
+	rm -f "$STATE_FILE"
+	return 1
+}
+
+start_moto() {
+	local py pid
+	py=$(ensure_moto) || {
+		sf_log "moto is not installable and not installed"
+		return 1
+	}
+	sf_log "starting moto server ($py)"
+	pid=$(sf_spawn "$LOG" "$py" -m moto.server -H 127.0.0.1 -p "$PORT")
+	printf 'kind=moto\nrunner=host\npid=%s\nmatch=moto.server\nport=%s\npython=%s\n' \
+		"$pid" "$PORT" "$py" >"$STATE_FILE"
+	if wait_ready moto; then
+		return 0
+	fi
+	sf_tail_log "$LOG"
+	sf_kill_group "$pid"
+	rm -f "$STATE_FILE"
+	return 1
+}
+
+# --------------------------------------------------------------- subcommands
+
+cmd_start() {
+	local kind started=""
+	sf_init_dirs
+	command -v curl >/dev/null 2>&1 || sf_die "curl is required to check the emulator"
+	if ours_running; then
+		kind=$(state_get kind)
+		sf_log "$kind (started earlier by this script) already runs on port $(state_get port)"
+		write_env "$kind" "$(state_get port)"
+		return 0
+	fi
+	rm -f "$STATE_FILE"
+	if sf_port_busy "$PORT"; then
+		sf_die "port $PORT is already in use by a process this script did not start; stop it or set SOURCEFLOW_AWS_PORT. $(ss -ltnp "sport = :$PORT" 2>/dev/null | tail -n +2 || true)"
+	fi
+	: >"$LOG"
+	case "$MODE" in
+	auto)
+		start_docker && started=1
+		[ -n "$started" ] || { start_localstack_host && started=1; } ||
+			sf_loud "LocalStack could not start on the host; falling back to moto server"
+		[ -n "$started" ] || { start_moto && started=1; } || true
+		;;
+	docker) start_docker && started=1 ;;
+	host) start_localstack_host && started=1 ;;
+	moto) start_moto && started=1 ;;
+	*) sf_die "SOURCEFLOW_EMULATOR_MODE must be auto, docker, host or moto (got '$MODE')" ;;
+	esac
+	[ -n "$started" ] || {
+		sf_tail_log "$LOG"
+		sf_die "no AWS emulator could be started (mode $MODE); log: $LOG"
+	}
+	kind=$(state_get kind)
+	write_env "$kind" "$PORT"
+	sf_loud "STARTED: $(describe) on http://localhost:$PORT; env file: $SF_ENV_FILE"
+}
+
+describe() {
+	case "$(state_get kind)/$(state_get runner)" in
+	localstack/docker) echo "LocalStack $LS_VERSION (Docker container $(state_get container | cut -c1-12))" ;;
+	localstack/host) echo "LocalStack $LS_VERSION (host mode, pid $(state_get pid))" ;;
+	moto/*) echo "moto server (pid $(state_get pid))" ;;
+	*) echo "unknown emulator" ;;
+	esac
+}
+
+cmd_stop() {
+	local runner pid cid
+	if [ ! -f "$STATE_FILE" ]; then
+		sf_log "no emulator started by this script is recorded; nothing to stop"
+		sf_remove_env_fragment localstack
+		return 0
+	fi
+	runner=$(state_get runner)
+	if [ "$runner" = docker ]; then
+		cid=$(state_get container)
+		sf_log "removing Docker container ${cid:0:12}"
+		docker rm -f "$cid" >/dev/null 2>&1 || true
+	else
+		pid=$(state_get pid)
+		if sf_pid_alive "$pid" && sf_pid_cmd_matches "$pid" "$(state_get match)"; then
+			sf_log "stopping $(describe)"
+			sf_kill_group "$pid"
+		else
+			sf_log "recorded pid $pid is gone; cleaning up"
+		fi
+	fi
+	rm -f "$STATE_FILE" "$SF_STATE/probe.out"
+	sf_remove_env_fragment localstack
+	sf_log "stopped"
+}
+
+cmd_status() {
+	if ! ours_running; then
+		echo "aws-emulator: not running (no live emulator started by scripts/localstack.sh)"
+		return 1
+	fi
+	PORT=$(state_get port)
+	if api_answers; then
+		echo "aws-emulator: $(describe) answers on http://localhost:$PORT (env file: $SF_ENV_FILE)"
+	else
+		echo "aws-emulator: $(describe) runs but does not answer on port $PORT"
+		return 1
+	fi
+}
+
+cmd_probe() {
+	local py
+	ours_running || sf_die "no emulator started by this script is running"
+	py=$(state_get python)
+	if [ -z "$py" ] || ! "$py" -c 'import boto3' >/dev/null 2>&1; then
+		py=""
+		for c in "$LS_VENV/bin/python" "$MOTO_VENV/bin/python"; do
+			if [ -x "$c" ] && "$c" -c 'import boto3' >/dev/null 2>&1; then
+				py=$c
+				break
+			fi
+		done
+	fi
+	[ -n "$py" ] || sf_die "no Python with boto3 found for the probe"
+	AWS_ENDPOINT_URL="http://localhost:$(state_get port)" AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 \
+		AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test "$py" "$SCRIPT_DIR/aws_probe.py"
+}
+
+case "${1:-}" in
+start) cmd_start ;;
+stop) cmd_stop ;;
+status) cmd_status ;;
+probe) cmd_probe ;;
+*) usage ;;
+esac
