@@ -1,0 +1,75 @@
+package tracing
+
+import (
+	"strconv"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+	"go.opentelemetry.io/otel/attribute"
+	semconv "go.opentelemetry.io/otel/semconv/v1.40.0"
+
+	"github.com/sourceflow-go/sourceflow"
+)
+
+// SourceFlow span attribute keys, set beside the messaging conventions.
+const (
+	// AttrType is the registered logical type name (sourceflow.MetaType).
+	AttrType = attribute.Key("sourceflow.type")
+	// AttrEntityID is the entity id (sourceflow.MetaEntityID).
+	AttrEntityID = attribute.Key("sourceflow.entity.id")
+	// AttrSequence is the per-entity sequence number (sourceflow.MetaSequence),
+	// an int64 when the metadata holds a decimal number, else a string.
+	AttrSequence = attribute.Key("sourceflow.sequence")
+	// AttrHandler is the name of the router handler that processes a message.
+	AttrHandler = attribute.Key("sourceflow.handler")
+)
+
+const (
+	operationSend    = "send"
+	operationProcess = "process"
+)
+
+// messageID is the logical message id (sourceflow.MetaMessageID) when the
+// message carries one, else the Watermill message UUID.
+func messageID(msg *message.Message) string {
+	if id := msg.Metadata.Get(sourceflow.MetaMessageID); id != "" {
+		return id
+	}
+	return msg.UUID
+}
+
+// spanName follows the messaging conventions: "<operation> <destination>",
+// or the operation alone when the destination is unknown.
+func spanName(operation, destination string) string {
+	if destination == "" {
+		return operation
+	}
+	return operation + " " + destination
+}
+
+// spanAttributes returns the attributes of a send or process span.
+func (t *Tracing) spanAttributes(msg *message.Message, operation, destination string) []attribute.KeyValue {
+	attrs := make([]attribute.KeyValue, 0, 9)
+	attrs = append(attrs,
+		semconv.MessagingSystemKey.String(t.system),
+		semconv.MessagingOperationTypeKey.String(operation),
+		semconv.MessagingOperationName(operation),
+		semconv.MessagingMessageID(messageID(msg)),
+	)
+	if destination != "" {
+		attrs = append(attrs, semconv.MessagingDestinationName(destination))
+	}
+	if v := msg.Metadata.Get(sourceflow.MetaType); v != "" {
+		attrs = append(attrs, AttrType.String(v))
+	}
+	if v := msg.Metadata.Get(sourceflow.MetaEntityID); v != "" {
+		attrs = append(attrs, AttrEntityID.String(v))
+	}
+	if v := msg.Metadata.Get(sourceflow.MetaSequence); v != "" {
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+			attrs = append(attrs, AttrSequence.Int64(n))
+		} else {
+			attrs = append(attrs, AttrSequence.String(v))
+		}
+	}
+	return attrs
+}

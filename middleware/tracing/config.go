@@ -1,0 +1,82 @@
+package tracing
+
+import (
+	"errors"
+	"fmt"
+
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
+)
+
+// DefaultInstrumentationScope is the tracer scope SourceFlow's AWS parts
+// report under.
+const DefaultInstrumentationScope = "SourceFlow.Cloud.AWS"
+
+// Values of the messaging.system attribute for the transports SourceFlow
+// ships. The AWS values are those of the OpenTelemetry semantic conventions
+// (v1.40: "aws_sqs" and "aws.sns"); "gochannel" names Watermill's in-process
+// pub/sub, which the conventions do not list.
+const (
+	SystemGoChannel = "gochannel"
+	SystemAWSSQS    = "aws_sqs"
+	SystemAWSSNS    = "aws.sns"
+)
+
+// Config configures a Tracing. The zero value is valid: it traces into a
+// no-op tracer provider (spans are not recorded, but trace context still
+// passes through unchanged) with W3C TraceContext propagation.
+type Config struct {
+	// TracerProvider creates the tracer. Default: a no-op provider. The
+	// global provider (otel.GetTracerProvider) is never used implicitly, so a
+	// service opts in to tracing by passing its provider here.
+	TracerProvider trace.TracerProvider
+	// Propagator injects trace context into message metadata and extracts
+	// it back. Default: propagation.TraceContext, which writes at most the
+	// two metadata keys sourceflow.MetaTraceParent and MetaTraceState. A
+	// composite with propagation.Baggage adds a "baggage" key, which counts
+	// against the transport's attribute budget.
+	Propagator propagation.TextMapPropagator
+	// MessagingSystem is the messaging.system attribute of every span, e.g.
+	// SystemAWSSQS. Default: SystemGoChannel. A service whose publishers use
+	// different systems (commands on SQS, events on SNS) creates one Tracing
+	// per system.
+	MessagingSystem string
+	// InstrumentationScope is the tracer's instrumentation scope name.
+	// Default: DefaultInstrumentationScope.
+	InstrumentationScope string
+}
+
+func (c *Config) setDefaults() {
+	if c.TracerProvider == nil {
+		c.TracerProvider = noop.NewTracerProvider()
+	}
+	if c.Propagator == nil {
+		c.Propagator = propagation.TraceContext{}
+	}
+	if c.MessagingSystem == "" {
+		c.MessagingSystem = SystemGoChannel
+	}
+	if c.InstrumentationScope == "" {
+		c.InstrumentationScope = DefaultInstrumentationScope
+	}
+}
+
+// Validate reports every problem of c at once. It is called by New after the
+// defaults are applied, so it only fails for a Config used without New.
+func (c Config) Validate() error {
+	var errs []error
+	if c.TracerProvider == nil {
+		errs = append(errs, fmt.Errorf("%w: TracerProvider is nil", ErrInvalidConfig))
+	}
+	if c.Propagator == nil {
+		errs = append(errs, fmt.Errorf("%w: Propagator is nil", ErrInvalidConfig))
+	}
+	if c.MessagingSystem == "" {
+		errs = append(errs, fmt.Errorf("%w: MessagingSystem is empty", ErrInvalidConfig))
+	}
+	if c.InstrumentationScope == "" {
+		errs = append(errs, fmt.Errorf("%w: InstrumentationScope is empty", ErrInvalidConfig))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,49 @@
+package tracing
+
+import (
+	"github.com/ThreeDotsLabs/watermill/message"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// Middleware is the consume-side message.HandlerMiddleware. For every handled
+// message it extracts the producer's trace context from the metadata and
+// starts a consumer span named "process <destination>" as its child (the
+// span also links to the producer's span context). The span's context
+// replaces msg.Context() for the rest of the pipeline, so spans started by
+// the handler, and messages it sends with that context, are children of the
+// consumer span. A handler error sets the span status to Error and records
+// the error.
+//
+// The destination is the topic the router subscribed to
+// (message.SubscribeTopicFromCtx). Place Middleware outside metrics,
+// idempotency, decryption and retry, so that all of them run inside the span.
+func (t *Tracing) Middleware(h message.HandlerFunc) message.HandlerFunc {
+	return func(msg *message.Message) ([]*message.Message, error) {
+		ctx := msg.Context()
+		destination := message.SubscribeTopicFromCtx(ctx)
+		parent := t.propagator.Extract(ctx, MetadataCarrier(msg.Metadata))
+
+		attrs := t.spanAttributes(msg, operationProcess, destination)
+		if handler := message.HandlerNameFromCtx(ctx); handler != "" {
+			attrs = append(attrs, AttrHandler.String(handler))
+		}
+		opts := []trace.SpanStartOption{
+			trace.WithSpanKind(trace.SpanKindConsumer),
+			trace.WithAttributes(attrs...),
+		}
+		if producer := trace.SpanContextFromContext(parent); producer.IsRemote() {
+			opts = append(opts, trace.WithLinks(trace.Link{SpanContext: producer}))
+		}
+		spanCtx, span := t.tracer.Start(parent, spanName(operationProcess, destination), opts...)
+		defer span.End()
+
+		msg.SetContext(spanCtx)
+		produced, err := h(msg)
+		if err != nil {
+			span.RecordError(err)
+			span.SetStatus(codes.Error, err.Error())
+		}
+		return produced, err
+	}
+}

@@ -1,0 +1,64 @@
+// Package tracing is SourceFlow's OpenTelemetry tracing for Watermill message
+// pipelines: a producer span per published message, a consumer span per
+// handled message, and W3C trace context carried between them in message
+// metadata, so that one trace follows a command or event across services and
+// transports.
+//
+// # Usage
+//
+// Create one Tracing and place its two halves in the pipeline:
+//
+//	tr, err := tracing.New(tracing.Config{TracerProvider: tp, MessagingSystem: tracing.SystemAWSSQS})
+//	router.AddMiddleware(tr.Middleware)           // consume side
+//	pub, err := tr.DecoratePublisher(transportPub) // produce side
+//
+// Tracing.DecoratePublisher is a message.PublisherDecorator and
+// Tracing.Middleware a message.HandlerMiddleware, so the package depends on
+// no other SourceFlow package and any Watermill pipeline can use it.
+//
+// # Spans
+//
+// Span names, kinds and attributes follow the OpenTelemetry messaging
+// semantic conventions (v1.40): "send <destination>" (kind Producer,
+// messaging.operation.type "send") and "process <destination>" (kind
+// Consumer, "process"), with messaging.system, messaging.destination.name,
+// messaging.operation.name and messaging.message.id. The message id is the
+// logical SourceFlow id (sourceflow.MetaMessageID), stable across retries,
+// or the Watermill UUID when the message has none. SourceFlow adds
+// sourceflow.type, sourceflow.entity.id and sourceflow.sequence from the
+// envelope, and sourceflow.handler on consumer spans. A failed Publish or
+// handler sets the span status to Error and records the error; payloads are
+// never recorded.
+//
+// # Parentage
+//
+// Watermill's Publish takes no context, so the decorator starts each producer
+// span from msg.Context(). The consumer span is a child of the producer span
+// extracted from the metadata (and also links to it), which keeps a
+// request → send → process → send chain in one trace. The consumer span's
+// context replaces msg.Context(), so handlers and the messages they send with
+// that context continue the trace.
+//
+// # Propagation and the attribute budget
+//
+// The default propagator is propagation.TraceContext, which writes
+// sourceflow.MetaTraceParent and, only when non-empty,
+// sourceflow.MetaTraceState: at most two of the ten message attributes SQS
+// and SNS allow. Any other propagation.TextMapPropagator may be configured;
+// MetadataCarrier adapts message metadata for it.
+//
+// # Defaults
+//
+// The zero Config uses a no-op tracer provider, never the global one: a
+// service enables tracing by passing its provider. With the no-op provider
+// no span is recorded, yet trace context received in metadata passes through
+// to the messages a handler sends. The instrumentation scope defaults to
+// "SourceFlow.Cloud.AWS" and messaging.system to "gochannel".
+//
+// # Placement
+//
+// Consume side: after Recover, before metrics, idempotency, decryption and
+// retry, so every later phase runs inside the consumer span. Produce side:
+// after correlation and before encryption and metrics, so the trace keys
+// travel unencrypted beside the body.
+package tracing

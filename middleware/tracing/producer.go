@@ -1,0 +1,68 @@
+package tracing
+
+import (
+	"context"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// DecoratePublisher is the produce-side message.PublisherDecorator. The
+// returned publisher starts one producer span named "send <topic>" per
+// message, as a child of the span in msg.Context() (Watermill's Publish has
+// no context parameter, so the message carries it), injects the span's trace
+// context into the message metadata and publishes. While the inner Publish
+// runs, msg.Context() holds the producer span, so spans of inner decorators
+// (encryption, the transport) are its children; the message's own context is
+// restored afterwards. When Publish fails,
+// every span of the call gets status Error and the recorded error.
+//
+// Place it before encryption and metrics in the produce chain, so that the
+// injected keys travel unencrypted beside the body.
+func (t *Tracing) DecoratePublisher(pub message.Publisher) (message.Publisher, error) {
+	if pub == nil {
+		return nil, ErrNilPublisher
+	}
+	return &publisher{Publisher: pub, tracing: t}, nil
+}
+
+var _ message.PublisherDecorator = (*Tracing)(nil).DecoratePublisher
+
+type publisher struct {
+	message.Publisher
+	tracing *Tracing
+}
+
+// Publish wraps the inner Publish call in one producer span per message.
+func (p *publisher) Publish(topic string, msgs ...*message.Message) error {
+	spans := make([]trace.Span, len(msgs))
+	origins := make([]context.Context, len(msgs))
+	for i, msg := range msgs {
+		origins[i] = msg.Context()
+		spans[i] = p.tracing.startSend(topic, msg)
+	}
+	err := p.Publisher.Publish(topic, msgs...)
+	for i, span := range spans {
+		if err != nil {
+			span.RecordError(err)
+			span.SetStatus(codes.Error, err.Error())
+		}
+		span.End()
+		msgs[i].SetContext(origins[i])
+	}
+	return err
+}
+
+func (t *Tracing) startSend(topic string, msg *message.Message) trace.Span {
+	if msg.Metadata == nil {
+		msg.Metadata = make(message.Metadata)
+	}
+	ctx, span := t.tracer.Start(msg.Context(), spanName(operationSend, topic),
+		trace.WithSpanKind(trace.SpanKindProducer),
+		trace.WithAttributes(t.spanAttributes(msg, operationSend, topic)...),
+	)
+	t.propagator.Inject(ctx, MetadataCarrier(msg.Metadata))
+	msg.SetContext(ctx)
+	return span
+}

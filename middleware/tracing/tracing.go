@@ -1,0 +1,29 @@
+package tracing
+
+import (
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// Tracing creates producer spans for published messages and consumer spans
+// for handled ones, and carries W3C trace context between them in message
+// metadata. One Tracing is safe for concurrent use by any number of
+// publishers and router handlers.
+type Tracing struct {
+	tracer     trace.Tracer
+	propagator propagation.TextMapPropagator
+	system     string
+}
+
+// New returns a Tracing configured by cfg (see Config for the defaults).
+func New(cfg Config) (*Tracing, error) {
+	cfg.setDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &Tracing{
+		tracer:     cfg.TracerProvider.Tracer(cfg.InstrumentationScope),
+		propagator: cfg.Propagator,
+		system:     cfg.MessagingSystem,
+	}, nil
+}
