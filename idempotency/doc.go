@@ -1,0 +1,42 @@
+// Package idempotency makes message handlers idempotent under at-least-once
+// delivery: SQS redelivers after a visibility timeout or a shutdown, and SNS
+// fan-out and producer retries send the same logical message more than once.
+//
+// The design follows Powertools' idempotency utility. A Store records one of
+// three states per key: in progress (a lease), completed (kept for a TTL), or
+// expired (treated as absent). The Middleware claims the key before the
+// handler runs, completes it after success and releases it after failure:
+//
+//	claim ──Acquired──▶ handle ──ok──▶ complete (ack)
+//	  │                    └──error──▶ release  (nack, redelivered, runs again)
+//	  ├──Completed──▶ ack without running the handler (a duplicate)
+//	  └──InProgress─▶ error: not acked, redelivered after the transport's delay
+//
+// A consumer that crashes while holding a claim neither completes nor
+// releases it; its lease expires and the redelivered message is claimed and
+// processed again, once. Complete and Release take the token of the claim, so
+// a consumer whose lease was taken over cannot complete or release the new
+// holder's claim (ErrLeaseLost).
+//
+// The key is the SourceFlow message id (sourceflow.MetaMessageID, falling back
+// to the Watermill UUID) plus the consumer name (the router handler name, or
+// MiddlewareConfig.Consumer) — never a transport id such as the SQS MessageId,
+// which changes when a producer retries. A payload hash is recorded with the
+// claim; the same key with a different payload is a permanent error
+// (ErrPayloadMismatch). Encrypted payloads are not hashed by default (see
+// DefaultHash).
+//
+// Watermill's middleware.Deduplicator is not used: it marks a message as seen
+// before the handler runs, so the redelivery of a failed attempt is dropped.
+//
+// Stores: MemoryStore (bounded, swept, for a single instance; the default) and
+// sqlstore (PostgreSQL, MySQL/MariaDB, SQLite; shared by many instances, with
+// a transactional mode in which the handler's writes and the completion
+// commit together). Every store passes the idempotencytest conformance suite.
+//
+// Place the middleware in phase 4 of the consume Stack: after tracing and
+// metrics, before decryption and retry, so a duplicate is acknowledged before
+// any KMS call. A handler-level retry inside it runs under one claim; keep
+// Lease above the longest retried run and at most the SQS visibility timeout.
+// Results of the first run are not stored: a duplicate produces no messages.
+package idempotency

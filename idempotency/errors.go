@@ -1,0 +1,34 @@
+package idempotency
+
+import "errors"
+
+var (
+	// ErrPayloadMismatch is returned by Store.Claim when the key is already
+	// recorded (in progress or completed) with a different payload hash: the
+	// same message id was reused for a different message. The middleware turns
+	// it into a permanent failure.
+	ErrPayloadMismatch = errors.New("idempotency: key reused with a different payload")
+	// ErrInProgress is returned by the middleware when another consumer holds a
+	// live lease on the message. The message is not acknowledged, so the
+	// transport redelivers it later.
+	ErrInProgress = errors.New("idempotency: message is being processed elsewhere")
+	// ErrLeaseLost is returned by Store.Complete and Store.Release when the
+	// token no longer holds the claim: the lease expired and another consumer
+	// re-claimed the key, or the claim was released or already completed.
+	ErrLeaseLost = errors.New("idempotency: lease lost")
+	// ErrInvalidKey is returned when a key has an empty or oversized part.
+	ErrInvalidKey = errors.New("idempotency: invalid key")
+	// ErrInvalidDuration is returned when a lease or TTL is not positive.
+	ErrInvalidDuration = errors.New("idempotency: invalid duration")
+	// ErrStoreFull is returned by the in-memory store when it holds MaxEntries
+	// live in-progress leases and none can be evicted.
+	ErrStoreFull = errors.New("idempotency: store full")
+	// ErrClosed is returned by a store used after Close.
+	ErrClosed = errors.New("idempotency: store closed")
+	// ErrMissingMessageID is returned by the middleware when a message has
+	// neither a sourceflow.MetaMessageID nor a Watermill UUID.
+	ErrMissingMessageID = errors.New("idempotency: message has no id")
+	// ErrMissingConsumer is returned by the middleware when no consumer name is
+	// configured and the message context carries no router handler name.
+	ErrMissingConsumer = errors.New("idempotency: no consumer name")
+)

@@ -1,0 +1,52 @@
+package idempotency
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/sourceflow-go/sourceflow"
+)
+
+// MessageID returns the SourceFlow message id of msg (metadata
+// sourceflow.MetaMessageID), falling back to the Watermill UUID; empty when
+// the message has neither.
+func MessageID(msg *message.Message) string {
+	if id := msg.Metadata.Get(sourceflow.MetaMessageID); id != "" {
+		return id
+	}
+	return msg.UUID
+}
+
+// KeyOf returns the idempotency key of msg: its message id (see MessageID)
+// and the consumer, which is MiddlewareConfig.Consumer or else the router
+// handler name carried by msg.Context().
+func (m *Middleware) KeyOf(msg *message.Message) (Key, error) {
+	id := MessageID(msg)
+	if id == "" {
+		return Key{}, sourceflow.Permanent(ErrMissingMessageID)
+	}
+	consumer := m.cfg.Consumer
+	if consumer == "" {
+		consumer = message.HandlerNameFromCtx(msg.Context())
+	}
+	if consumer == "" {
+		return Key{}, fmt.Errorf("%w: set MiddlewareConfig.Consumer or run the handler in a router", ErrMissingConsumer)
+	}
+	return Key{Consumer: consumer, MessageID: id}, nil
+}
+
+// DefaultHash is the default MiddlewareConfig.HashPayload: the hex SHA-256 of
+// the payload, or "" (no payload check) for an encrypted message. The
+// middleware runs before decryption, and a producer retry may re-encrypt the
+// same plaintext under a fresh nonce, so a ciphertext hash would report a
+// false mismatch.
+func DefaultHash(msg *message.Message) string {
+	if msg.Metadata.Get(sourceflow.MetaEncryption) != "" {
+		return ""
+	}
+	sum := sha256.Sum256(msg.Payload)
+	return hex.EncodeToString(sum[:])
+}

@@ -1,0 +1,268 @@
+package idempotency
+
+import (
+	"container/list"
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// MemoryStoreConfig configures a MemoryStore.
+type MemoryStoreConfig struct {
+	// MaxEntries bounds the number of records. When a new key arrives at the
+	// bound, expired records are dropped first, then the oldest completed
+	// record is evicted. Live in-progress leases are never evicted: when every
+	// record is one, Claim fails with ErrStoreFull (the message is redelivered
+	// later) rather than silently forgetting a lease. Default 100 000.
+	MaxEntries int
+	// SweepInterval is how often a background goroutine removes expired
+	// records. Default 1 minute.
+	SweepInterval time.Duration
+	// Now is the clock. Default time.Now; tests inject a fake one.
+	Now func() time.Time
+}
+
+func (c *MemoryStoreConfig) setDefaults() {
+	if c.MaxEntries == 0 {
+		c.MaxEntries = 100_000
+	}
+	if c.SweepInterval == 0 {
+		c.SweepInterval = time.Minute
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+}
+
+// Validate reports every invalid field.
+func (c MemoryStoreConfig) Validate() error {
+	var errs []error
+	if c.MaxEntries < 0 {
+		errs = append(errs, fmt.Errorf("MaxEntries must not be negative, got %d", c.MaxEntries))
+	}
+	if c.SweepInterval < 0 {
+		errs = append(errs, fmt.Errorf("SweepInterval must not be negative, got %s", c.SweepInterval))
+	}
+	return errors.Join(errs...)
+}
+
+// MemoryStats are counters of a MemoryStore.
+type MemoryStats struct {
+	// Entries is the number of records held, expired ones included until swept.
+	Entries int
+	// Sweeps counts sweep runs (background and explicit).
+	Sweeps uint64
+	// Swept counts expired records removed by sweeps and lazily on access.
+	Swept uint64
+	// Evicted counts completed records evicted to respect MaxEntries.
+	Evicted uint64
+}
+
+type memoryEntry struct {
+	completed bool
+	token     string
+	hash      string
+	expires   time.Time
+	elem      *list.Element // position in MemoryStore.done while completed
+}
+
+// MemoryStore is a Store held in process memory: the default for a single
+// instance. It is bounded (see MemoryStoreConfig.MaxEntries) and sweeps
+// expired records in a background goroutine until Close.
+type MemoryStore struct {
+	cfg     MemoryStoreConfig
+	mu      sync.Mutex
+	entries map[Key]*memoryEntry
+	done    *list.List // completed keys, oldest completion first
+	closed  bool
+
+	sweeps, swept, evicted atomic.Uint64
+
+	stop     chan struct{}
+	stopOnce sync.Once
+	wg       sync.WaitGroup
+}
+
+// NewMemoryStore returns a MemoryStore and starts its sweeper; Close stops it.
+func NewMemoryStore(cfg MemoryStoreConfig) (*MemoryStore, error) {
+	cfg.setDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("idempotency: invalid MemoryStoreConfig: %w", err)
+	}
+	s := &MemoryStore{
+		cfg:     cfg,
+		entries: make(map[Key]*memoryEntry),
+		done:    list.New(),
+		stop:    make(chan struct{}),
+	}
+	s.wg.Add(1)
+	go s.sweepLoop()
+	return s, nil
+}
+
+func (s *MemoryStore) sweepLoop() {
+	defer s.wg.Done()
+	t := time.NewTicker(s.cfg.SweepInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+			s.Sweep()
+		}
+	}
+}
+
+// Close stops the sweeper. Later calls of Claim, Complete and Release fail
+// with ErrClosed. Close is idempotent.
+func (s *MemoryStore) Close() error {
+	s.stopOnce.Do(func() {
+		s.mu.Lock()
+		s.closed = true
+		s.mu.Unlock()
+		close(s.stop)
+	})
+	s.wg.Wait()
+	return nil
+}
+
+// Sweep removes every expired record now and returns how many it removed.
+// The background sweeper calls it every SweepInterval.
+func (s *MemoryStore) Sweep() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.cfg.Now()
+	n := 0
+	for k, e := range s.entries {
+		if !now.Before(e.expires) {
+			s.remove(k, e)
+			n++
+		}
+	}
+	s.sweeps.Add(1)
+	s.swept.Add(uint64(n))
+	return n
+}
+
+// Stats returns the store's counters.
+func (s *MemoryStore) Stats() MemoryStats {
+	s.mu.Lock()
+	n := len(s.entries)
+	s.mu.Unlock()
+	return MemoryStats{Entries: n, Sweeps: s.sweeps.Load(), Swept: s.swept.Load(), Evicted: s.evicted.Load()}
+}
+
+// Claim implements Store.
+func (s *MemoryStore) Claim(_ context.Context, key Key, payloadHash string, lease time.Duration) (ClaimResult, error) {
+	if err := CheckArgs(key, lease); err != nil {
+		return ClaimResult{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return ClaimResult{}, ErrClosed
+	}
+	now := s.cfg.Now()
+	if e, ok := s.entries[key]; ok {
+		if now.Before(e.expires) {
+			return liveResult(key, e, payloadHash)
+		}
+		s.remove(key, e)
+		s.swept.Add(1)
+	}
+	if err := s.makeRoom(); err != nil {
+		return ClaimResult{}, err
+	}
+	tok := rand.Text()
+	s.entries[key] = &memoryEntry{token: tok, hash: payloadHash, expires: now.Add(lease)}
+	return ClaimResult{Status: Acquired, Token: tok}, nil
+}
+
+func liveResult(key Key, e *memoryEntry, payloadHash string) (ClaimResult, error) {
+	if payloadHash != "" && e.hash != "" && payloadHash != e.hash {
+		return ClaimResult{}, fmt.Errorf("%w: %s", ErrPayloadMismatch, key)
+	}
+	if e.completed {
+		return ClaimResult{Status: Completed}, nil
+	}
+	return ClaimResult{Status: InProgress}, nil
+}
+
+// makeRoom frees one slot when the store is at MaxEntries: expired records
+// first, then the oldest completed record. Called with s.mu held.
+func (s *MemoryStore) makeRoom() error {
+	if len(s.entries) < s.cfg.MaxEntries {
+		return nil
+	}
+	now := s.cfg.Now()
+	for k, e := range s.entries {
+		if !now.Before(e.expires) {
+			s.remove(k, e)
+			s.swept.Add(1)
+		}
+	}
+	for len(s.entries) >= s.cfg.MaxEntries {
+		front := s.done.Front()
+		if front == nil {
+			return fmt.Errorf("%w: %d in-progress leases", ErrStoreFull, len(s.entries))
+		}
+		k := front.Value.(Key)
+		s.remove(k, s.entries[k])
+		s.evicted.Add(1)
+	}
+	return nil
+}
+
+func (s *MemoryStore) remove(k Key, e *memoryEntry) {
+	if e.elem != nil {
+		s.done.Remove(e.elem)
+	}
+	delete(s.entries, k)
+}
+
+// Complete implements Store.
+func (s *MemoryStore) Complete(_ context.Context, key Key, token string, ttl time.Duration) error {
+	if err := CheckArgs(key, ttl); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return ErrClosed
+	}
+	e, ok := s.entries[key]
+	if !ok || e.token != token {
+		return fmt.Errorf("%w: %s", ErrLeaseLost, key)
+	}
+	e.completed = true
+	e.expires = s.cfg.Now().Add(ttl)
+	if e.elem != nil {
+		s.done.MoveToBack(e.elem)
+	} else {
+		e.elem = s.done.PushBack(key)
+	}
+	return nil
+}
+
+// Release implements Store.
+func (s *MemoryStore) Release(_ context.Context, key Key, token string) error {
+	if err := key.Validate(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return ErrClosed
+	}
+	e, ok := s.entries[key]
+	if !ok || e.token != token || e.completed {
+		return fmt.Errorf("%w: %s", ErrLeaseLost, key)
+	}
+	s.remove(key, e)
+	return nil
+}

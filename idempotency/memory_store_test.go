@@ -1,0 +1,165 @@
+package idempotency_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow/idempotency"
+	"github.com/sourceflow-go/sourceflow/idempotency/idempotencytest"
+)
+
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newFakeClock() *fakeClock { return &fakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)} }
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+func newMemoryStore(t *testing.T, cfg idempotency.MemoryStoreConfig) *idempotency.MemoryStore {
+	t.Helper()
+	s, err := idempotency.NewMemoryStore(cfg)
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, s.Close()) })
+	return s
+}
+
+func TestMemoryStoreConformance(t *testing.T) {
+	idempotencytest.Run(t, func(t *testing.T) idempotency.Store {
+		return newMemoryStore(t, idempotency.MemoryStoreConfig{})
+	})
+}
+
+func TestMemoryStoreConfigValidate(t *testing.T) {
+	_, err := idempotency.NewMemoryStore(idempotency.MemoryStoreConfig{MaxEntries: -1, SweepInterval: -time.Second})
+	require.Error(t, err)
+	assert.ErrorContains(t, err, "MaxEntries")
+	assert.ErrorContains(t, err, "SweepInterval")
+}
+
+func claimAndComplete(t *testing.T, s idempotency.Store, id string, ttl time.Duration) {
+	t.Helper()
+	ctx := context.Background()
+	k := idempotency.Key{Consumer: "c", MessageID: id}
+	res, err := s.Claim(ctx, k, "", time.Minute)
+	require.NoError(t, err)
+	require.Equal(t, idempotency.Acquired, res.Status, id)
+	require.NoError(t, s.Complete(ctx, k, res.Token, ttl))
+}
+
+func status(t *testing.T, s idempotency.Store, id string) idempotency.ClaimStatus {
+	t.Helper()
+	res, err := s.Claim(context.Background(), idempotency.Key{Consumer: "c", MessageID: id}, "", time.Minute)
+	require.NoError(t, err)
+	return res.Status
+}
+
+func TestMemoryStoreEvictsOldestCompletedFirst(t *testing.T) {
+	clock := newFakeClock()
+	s := newMemoryStore(t, idempotency.MemoryStoreConfig{MaxEntries: 3, Now: clock.Now})
+	claimAndComplete(t, s, "old", time.Hour)
+	clock.Advance(time.Second)
+	claimAndComplete(t, s, "mid", time.Hour)
+	_, err := s.Claim(context.Background(), idempotency.Key{Consumer: "c", MessageID: "lease"}, "", time.Hour)
+	require.NoError(t, err)
+
+	claimAndComplete(t, s, "new", time.Hour) // full: evicts "old"
+	assert.Equal(t, uint64(1), s.Stats().Evicted)
+	assert.Equal(t, 3, s.Stats().Entries)
+	assert.Equal(t, idempotency.Completed, status(t, s, "mid"))
+	assert.Equal(t, idempotency.Completed, status(t, s, "new"))
+	assert.Equal(t, idempotency.InProgress, status(t, s, "lease"), "the lease survives eviction")
+}
+
+func TestMemoryStoreNeverEvictsLiveLeases(t *testing.T) {
+	clock := newFakeClock()
+	s := newMemoryStore(t, idempotency.MemoryStoreConfig{MaxEntries: 2, Now: clock.Now})
+	ctx := context.Background()
+	for _, id := range []string{"a", "b"} {
+		_, err := s.Claim(ctx, idempotency.Key{Consumer: "c", MessageID: id}, "", time.Minute)
+		require.NoError(t, err)
+	}
+	_, err := s.Claim(ctx, idempotency.Key{Consumer: "c", MessageID: "x"}, "", time.Minute)
+	require.ErrorIs(t, err, idempotency.ErrStoreFull)
+	assert.Equal(t, idempotency.InProgress, status(t, s, "a"), "existing leases are kept")
+	assert.Equal(t, idempotency.InProgress, status(t, s, "b"))
+
+	clock.Advance(2 * time.Minute) // leases expire: room again
+	assert.Equal(t, idempotency.Acquired, status(t, s, "x"))
+}
+
+func TestMemoryStoreSweepRemovesExpired(t *testing.T) {
+	clock := newFakeClock()
+	s := newMemoryStore(t, idempotency.MemoryStoreConfig{Now: clock.Now, SweepInterval: time.Hour})
+	for i := range 5 {
+		claimAndComplete(t, s, fmt.Sprintf("short-%d", i), time.Minute)
+	}
+	claimAndComplete(t, s, "long", time.Hour)
+	assert.Equal(t, 0, s.Sweep(), "nothing expired yet")
+
+	clock.Advance(2 * time.Minute)
+	assert.Equal(t, 5, s.Sweep())
+	st := s.Stats()
+	assert.Equal(t, 1, st.Entries)
+	assert.Equal(t, uint64(5), st.Swept)
+	assert.Equal(t, uint64(2), st.Sweeps)
+	assert.Equal(t, idempotency.Completed, status(t, s, "long"))
+}
+
+func TestMemoryStoreBackgroundSweepRuns(t *testing.T) {
+	clock := newFakeClock()
+	s := newMemoryStore(t, idempotency.MemoryStoreConfig{Now: clock.Now, SweepInterval: 5 * time.Millisecond})
+	for i := range 10 {
+		claimAndComplete(t, s, fmt.Sprintf("m-%d", i), time.Minute)
+	}
+	clock.Advance(2 * time.Minute)
+	require.Eventually(t, func() bool {
+		st := s.Stats()
+		return st.Entries == 0 && st.Swept == 10
+	}, 5*time.Second, 5*time.Millisecond, "the background sweeper never removed the expired records")
+	assert.Positive(t, s.Stats().Sweeps)
+}
+
+func TestMemoryStoreClosed(t *testing.T) {
+	s, err := idempotency.NewMemoryStore(idempotency.MemoryStoreConfig{})
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	require.NoError(t, s.Close(), "Close is idempotent")
+	_, err = s.Claim(context.Background(), idempotency.Key{Consumer: "c", MessageID: "m"}, "", time.Minute)
+	assert.ErrorIs(t, err, idempotency.ErrClosed)
+}
+
+func BenchmarkMemoryStoreClaimComplete(b *testing.B) {
+	s, err := idempotency.NewMemoryStore(idempotency.MemoryStoreConfig{MaxEntries: 1 << 20})
+	require.NoError(b, err)
+	defer s.Close()
+	ctx := context.Background()
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		k := idempotency.Key{Consumer: "bench", MessageID: fmt.Sprintf("m-%d", i)}
+		res, err := s.Claim(ctx, k, "hash", time.Minute)
+		if err != nil || res.Status != idempotency.Acquired {
+			b.Fatalf("claim %v: %v %v", k, res.Status, err)
+		}
+		if err := s.Complete(ctx, k, res.Token, time.Hour); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,223 @@
+package idempotency
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/sourceflow-go/sourceflow"
+)
+
+// MiddlewareConfig configures a Middleware.
+type MiddlewareConfig struct {
+	// Consumer names the consumer in every key. Default: the Watermill router
+	// handler name (message.HandlerNameFromCtx). Set it when several handlers
+	// share one logical consumer, or when the handler runs outside a router.
+	Consumer string
+	// Lease is how long a claim stays in progress before another delivery may
+	// re-claim it (a crashed consumer's message is processed again after it).
+	// Keep it above the handler's longest run and at most the transport's
+	// redelivery delay (the SQS visibility timeout). Default 30 s.
+	Lease time.Duration
+	// TTL is how long a completed record is kept; duplicates arriving later
+	// are processed again. Keep it at least the queue's retention period.
+	// Default 96 h (the SQS default retention of 4 days).
+	TTL time.Duration
+	// HashPayload computes the payload hash recorded with a claim; an empty
+	// hash disables the payload check for that message. Default: DefaultHash.
+	HashPayload func(*message.Message) string
+	// Transactional runs claim, handler and completion in one transaction of
+	// the store, which must implement Transactor (sqlstore does). The handler
+	// reads the transaction from msg.Context() and writes through it.
+	Transactional bool
+	// ReleaseTimeout bounds the Release call after a handler failure; it runs
+	// even when the message context was cancelled. Default 5 s.
+	ReleaseTimeout time.Duration
+	// Logger receives duplicates and store failures. Default: no-op.
+	Logger watermill.LoggerAdapter
+}
+
+func (c *MiddlewareConfig) setDefaults() {
+	if c.Lease == 0 {
+		c.Lease = 30 * time.Second
+	}
+	if c.TTL == 0 {
+		c.TTL = 96 * time.Hour
+	}
+	if c.HashPayload == nil {
+		c.HashPayload = DefaultHash
+	}
+	if c.ReleaseTimeout == 0 {
+		c.ReleaseTimeout = 5 * time.Second
+	}
+	if c.Logger == nil {
+		c.Logger = watermill.NopLogger{}
+	}
+}
+
+// Validate reports every invalid field.
+func (c MiddlewareConfig) Validate() error {
+	var errs []error
+	if c.Lease < 0 {
+		errs = append(errs, fmt.Errorf("Lease must be positive, got %s", c.Lease))
+	}
+	if c.TTL < 0 {
+		errs = append(errs, fmt.Errorf("TTL must be positive, got %s", c.TTL))
+	}
+	if c.ReleaseTimeout < 0 {
+		errs = append(errs, fmt.Errorf("ReleaseTimeout must be positive, got %s", c.ReleaseTimeout))
+	}
+	return errors.Join(errs...)
+}
+
+// Stats are the middleware's counters since it was created. The metrics
+// package reads them.
+type Stats struct {
+	// Claims counts acquired claims (handler runs).
+	Claims uint64
+	// Duplicates counts messages acknowledged without running the handler.
+	Duplicates uint64
+	// InProgress counts deliveries refused because another consumer held a lease.
+	InProgress uint64
+	// Completed counts handler successes recorded in the store.
+	Completed uint64
+	// Released counts claims released after a handler failure.
+	Released uint64
+	// PayloadMismatches counts keys reused with a different payload.
+	PayloadMismatches uint64
+	// StoreErrors counts failed store calls.
+	StoreErrors uint64
+}
+
+type counters struct {
+	claims, duplicates, inProgress, completed, released, mismatches, storeErrors atomic.Uint64
+}
+
+// Middleware makes a Watermill handler idempotent: claim → handle → complete,
+// or release on failure. It is DESIGN phase 4 of the consume pipeline, after
+// metrics and before decryption, so a duplicate is acknowledged before any
+// decryption or handler run.
+type Middleware struct {
+	store Store
+	tx    Transactor
+	cfg   MiddlewareConfig
+	c     counters
+}
+
+// NewMiddleware returns a Middleware over store.
+func NewMiddleware(store Store, cfg MiddlewareConfig) (*Middleware, error) {
+	cfg.setDefaults()
+	var errs []error
+	if store == nil {
+		errs = append(errs, errors.New("store must not be nil"))
+	}
+	errs = append(errs, cfg.Validate())
+	tx, ok := store.(Transactor)
+	if cfg.Transactional && !ok {
+		errs = append(errs, fmt.Errorf("Transactional needs a store implementing Transactor, got %T", store))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("idempotency: invalid MiddlewareConfig: %w", err)
+	}
+	m := &Middleware{store: store, cfg: cfg}
+	if cfg.Transactional {
+		m.tx = tx
+	}
+	return m, nil
+}
+
+// Stats returns a snapshot of the counters.
+func (m *Middleware) Stats() Stats {
+	return Stats{
+		Claims: m.c.claims.Load(), Duplicates: m.c.duplicates.Load(),
+		InProgress: m.c.inProgress.Load(), Completed: m.c.completed.Load(),
+		Released: m.c.released.Load(), PayloadMismatches: m.c.mismatches.Load(),
+		StoreErrors: m.c.storeErrors.Load(),
+	}
+}
+
+// Middleware is the message.HandlerMiddleware. Outcomes:
+//   - first delivery: the handler runs; on success the key is completed, on
+//     failure it is released and the handler's error returned;
+//   - duplicate of a completed message: acknowledged (nil error), handler not run;
+//   - another consumer holds the lease: an error wrapping ErrInProgress, so the
+//     message is not acknowledged and is redelivered later;
+//   - same id, different payload: a permanent error wrapping ErrPayloadMismatch;
+//   - no message id: a permanent error wrapping ErrMissingMessageID.
+func (m *Middleware) Middleware(h message.HandlerFunc) message.HandlerFunc {
+	return func(msg *message.Message) ([]*message.Message, error) {
+		key, err := m.KeyOf(msg)
+		if err != nil {
+			return nil, err
+		}
+		hash := m.cfg.HashPayload(msg)
+		if m.tx == nil {
+			return m.process(msg.Context(), msg, h, key, hash)
+		}
+		var out []*message.Message
+		err = m.tx.WithinTx(msg.Context(), func(ctx context.Context) error {
+			var herr error
+			out, herr = m.process(ctx, msg, h, key, hash)
+			return herr
+		})
+		if err != nil {
+			return nil, err
+		}
+		return out, nil
+	}
+}
+
+func (m *Middleware) process(ctx context.Context, msg *message.Message, h message.HandlerFunc, key Key, hash string) ([]*message.Message, error) {
+	res, err := m.store.Claim(ctx, key, hash, m.cfg.Lease)
+	switch {
+	case errors.Is(err, ErrPayloadMismatch):
+		m.c.mismatches.Add(1)
+		return nil, sourceflow.Permanent(err)
+	case err != nil:
+		m.c.storeErrors.Add(1)
+		return nil, fmt.Errorf("idempotency: claim %s: %w", key, err)
+	case res.Status == Completed:
+		m.c.duplicates.Add(1)
+		m.cfg.Logger.Debug("Duplicate message acknowledged", watermill.LogFields{"key": key.String()})
+		return nil, nil
+	case res.Status == InProgress:
+		m.c.inProgress.Add(1)
+		return nil, fmt.Errorf("%w: %s", ErrInProgress, key)
+	}
+	m.c.claims.Add(1)
+	if ctx != msg.Context() {
+		msg.SetContext(ctx)
+	}
+	out, herr := h(msg)
+	if herr != nil {
+		return nil, errors.Join(herr, m.release(ctx, key, res.Token))
+	}
+	if err := m.store.Complete(ctx, key, res.Token, m.cfg.TTL); err != nil {
+		m.c.storeErrors.Add(1)
+		return nil, fmt.Errorf("idempotency: complete %s: %w", key, err)
+	}
+	m.c.completed.Add(1)
+	return out, nil
+}
+
+// release drops the claim after a handler failure. In transactional mode the
+// rollback drops it, so there is nothing to do.
+func (m *Middleware) release(ctx context.Context, key Key, token string) error {
+	if m.tx != nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), m.cfg.ReleaseTimeout)
+	defer cancel()
+	if err := m.store.Release(ctx, key, token); err != nil {
+		m.c.storeErrors.Add(1)
+		m.cfg.Logger.Error("Idempotency release failed", err, watermill.LogFields{"key": key.String()})
+		return fmt.Errorf("idempotency: release %s: %w", key, err)
+	}
+	m.c.released.Add(1)
+	return nil
+}
