@@ -124,8 +124,11 @@ func (r retry) middleware(h message.HandlerFunc) message.HandlerFunc {
 		wait := r.cfg.InitialInterval
 		for attempt := 1; ; attempt++ {
 			out, err := h(msg)
-			if err == nil || sourceflow.IsPermanent(err) {
-				return out, err
+			if err == nil {
+				return out, nil
+			}
+			if sourceflow.IsPermanent(err) {
+				return nil, err
 			}
 			if stop := r.giveUp(msg, attempt, start, wait, err); stop != nil {
 				return nil, stop

@@ -1,0 +1,269 @@
+package middleware_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/ThreeDotsLabs/watermill/pubsub/gochannel"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/middleware"
+)
+
+// fakeClock never sleeps: After records the wait, moves time forward and
+// fires at once, unless block is set, in which case it never fires and calls
+// onBlock instead.
+type fakeClock struct {
+	mu      sync.Mutex
+	now     time.Time
+	waits   []time.Duration
+	block   bool
+	onBlock func()
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+func (c *fakeClock) After(d time.Duration) <-chan time.Time {
+	c.mu.Lock()
+	c.waits = append(c.waits, d)
+	block := c.block
+	c.mu.Unlock()
+	ch := make(chan time.Time, 1)
+	if block {
+		c.onBlock()
+		return ch
+	}
+	c.advance(d)
+	ch <- c.Now()
+	return ch
+}
+
+func TestRetryConfig_Validate(t *testing.T) {
+	tests := []struct {
+		name   string
+		modify func(*middleware.RetryConfig)
+		want   []string
+	}{
+		{"zero config takes defaults", func(*middleware.RetryConfig) {}, nil},
+		{"negative MaxRetries", func(c *middleware.RetryConfig) { c.MaxRetries = -1 }, []string{"MaxRetries"}},
+		{"negative InitialInterval", func(c *middleware.RetryConfig) { c.InitialInterval = -1 }, []string{"InitialInterval"}},
+		{"Multiplier below 1", func(c *middleware.RetryConfig) { c.Multiplier = 0.5 }, []string{"Multiplier"}},
+		{"negative MaxInterval", func(c *middleware.RetryConfig) { c.MaxInterval = -1 }, []string{"MaxInterval"}},
+		{"MaxInterval below InitialInterval", func(c *middleware.RetryConfig) {
+			c.InitialInterval, c.MaxInterval = time.Second, time.Millisecond
+		}, []string{"MaxInterval (1ms) must not be below InitialInterval"}},
+		{"negative MaxElapsed", func(c *middleware.RetryConfig) { c.MaxElapsed = -1 }, []string{"MaxElapsed"}},
+		{"every problem at once", func(c *middleware.RetryConfig) {
+			c.MaxRetries, c.Multiplier, c.MaxElapsed = -1, 0.1, -1
+		}, []string{"MaxRetries", "Multiplier", "MaxElapsed"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := middleware.RetryConfig{}
+			tt.modify(&cfg)
+
+			err := cfg.Validate()
+			_, newErr := middleware.NewRetry(cfg)
+
+			if tt.want == nil {
+				require.NoError(t, err)
+				require.NoError(t, newErr)
+				return
+			}
+			require.Error(t, err)
+			require.Error(t, newErr, "NewRetry validates")
+			for _, w := range tt.want {
+				assert.ErrorContains(t, err, "RetryConfig."+w)
+			}
+		})
+	}
+}
+
+// script returns a handler that fails with errs[i] on attempt i+1 and succeeds
+// once errs run out; it counts attempts and may advance the clock per attempt.
+func script(clock *fakeClock, took time.Duration, attempts *int, errs ...error) message.HandlerFunc {
+	return func(*message.Message) ([]*message.Message, error) {
+		*attempts++
+		clock.advance(took)
+		if *attempts <= len(errs) {
+			return []*message.Message{message.NewMessage("dropped", nil)}, errs[*attempts-1]
+		}
+		return []*message.Message{message.NewMessage("out", nil)}, nil
+	}
+}
+
+func TestRetry(t *testing.T) {
+	fail := errors.New("transient")
+	perm := sourceflow.Permanent(errors.New("undecodable"))
+	ms := time.Millisecond
+	tests := []struct {
+		name         string
+		cfg          middleware.RetryConfig
+		took         time.Duration
+		errs         []error
+		wantAttempts int
+		wantWaits    []time.Duration
+		wantErrIs    []error
+		wantNotIs    error
+		wantText     string
+	}{
+		{name: "success needs no retry", wantAttempts: 1},
+		{name: "transient failures then success", errs: []error{fail, fail},
+			wantAttempts: 3, wantWaits: []time.Duration{100 * ms, 200 * ms}},
+		{name: "default budget is 3 retries", errs: []error{fail, fail, fail, fail, fail},
+			wantAttempts: 4, wantWaits: []time.Duration{100 * ms, 200 * ms, 400 * ms},
+			wantErrIs: []error{middleware.ErrRetriesExhausted, fail}, wantText: "after 4 attempts"},
+		{name: "MaxInterval caps the wait",
+			cfg:  middleware.RetryConfig{MaxRetries: 4, InitialInterval: 100 * ms, Multiplier: 10, MaxInterval: 300 * ms},
+			errs: []error{fail, fail, fail, fail, fail}, wantAttempts: 5,
+			wantWaits: []time.Duration{100 * ms, 300 * ms, 300 * ms, 300 * ms},
+			wantErrIs: []error{middleware.ErrRetriesExhausted, fail}},
+		{name: "permanent error is never retried", errs: []error{perm},
+			wantAttempts: 1, wantErrIs: []error{sourceflow.ErrPermanent}, wantNotIs: middleware.ErrRetriesExhausted},
+		{name: "permanent error on a retry stops", errs: []error{fail, perm},
+			wantAttempts: 2, wantWaits: []time.Duration{100 * ms},
+			wantErrIs: []error{sourceflow.ErrPermanent}, wantNotIs: middleware.ErrRetriesExhausted},
+		{name: "MaxElapsed bounds the loop, handler time included",
+			cfg:  middleware.RetryConfig{MaxRetries: 10, InitialInterval: time.Second, Multiplier: 1, MaxElapsed: 5 * time.Second},
+			// Attempts end at 0.5s, 2s, 3.5s and 5s; a fourth wait would end at 6s.
+			took: 500 * ms, errs: []error{fail, fail, fail, fail, fail}, wantAttempts: 4,
+			wantWaits: []time.Duration{time.Second, time.Second, time.Second},
+			wantErrIs: []error{middleware.ErrRetriesExhausted, fail}, wantText: "MaxElapsed 5s reached"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clock := &fakeClock{now: time.Unix(0, 0)}
+			tt.cfg.Clock = clock
+			retry, err := middleware.NewRetry(tt.cfg)
+			require.NoError(t, err)
+			attempts := 0
+
+			out, err := retry(script(clock, tt.took, &attempts, tt.errs...))(message.NewMessage("1", nil))
+
+			assert.Equal(t, tt.wantAttempts, attempts)
+			assert.Equal(t, tt.wantWaits, clock.waits)
+			if tt.wantErrIs == nil {
+				require.NoError(t, err)
+				require.Len(t, out, 1)
+				assert.Equal(t, "out", out[0].UUID)
+				return
+			}
+			assert.Empty(t, out, "output of a failed attempt is dropped")
+			for _, want := range tt.wantErrIs {
+				require.ErrorIs(t, err, want)
+			}
+			if tt.wantNotIs != nil {
+				assert.NotErrorIs(t, err, tt.wantNotIs)
+			}
+			if tt.wantText != "" {
+				assert.ErrorContains(t, err, tt.wantText)
+			}
+		})
+	}
+}
+
+func TestRetry_StopsWhenContextIsDone(t *testing.T) {
+	fail := errors.New("transient")
+	t.Run("done before the first retry", func(t *testing.T) {
+		clock := &fakeClock{}
+		retry, err := middleware.NewRetry(middleware.RetryConfig{Clock: clock})
+		require.NoError(t, err)
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		msg := message.NewMessage("1", nil)
+		msg.SetContext(ctx)
+		attempts := 0
+
+		_, err = retry(script(clock, 0, &attempts, fail, fail))(msg)
+
+		assert.Equal(t, 1, attempts)
+		assert.Empty(t, clock.waits)
+		require.ErrorIs(t, err, middleware.ErrRetryStopped)
+		require.ErrorIs(t, err, context.Canceled)
+		require.ErrorIs(t, err, fail)
+	})
+	t.Run("done while waiting", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		clock := &fakeClock{block: true, onBlock: cancel}
+		retry, err := middleware.NewRetry(middleware.RetryConfig{Clock: clock})
+		require.NoError(t, err)
+		msg := message.NewMessage("1", nil)
+		msg.SetContext(ctx)
+		attempts := 0
+
+		_, err = retry(script(clock, 0, &attempts, fail, fail))(msg)
+
+		assert.Equal(t, 1, attempts)
+		require.ErrorIs(t, err, middleware.ErrRetryStopped)
+		require.ErrorIs(t, err, context.Canceled)
+		require.ErrorIs(t, err, fail)
+	})
+}
+
+func TestRetry_DoesNotRetryPanics(t *testing.T) {
+	retry, err := middleware.NewRetry(middleware.RetryConfig{Clock: &fakeClock{}})
+	require.NoError(t, err)
+	attempts := 0
+	h := middleware.Recover(retry(func(*message.Message) ([]*message.Message, error) {
+		attempts++
+		panic("bug")
+	}))
+
+	_, err = h(message.NewMessage("1", nil))
+
+	require.ErrorIs(t, err, middleware.ErrPanic)
+	assert.Equal(t, 1, attempts)
+}
+
+// On a real router with the system clock and tiny intervals, a message that
+// fails twice is handled on its third attempt and acked: not redelivered.
+func TestRetry_OnRouter(t *testing.T) {
+	logger := watermill.NopLogger{}
+	ps := gochannel.NewGoChannel(gochannel.Config{}, logger)
+	router, err := message.NewRouter(message.RouterConfig{}, logger)
+	require.NoError(t, err)
+	retry, err := middleware.NewRetry(middleware.RetryConfig{InitialInterval: time.Microsecond})
+	require.NoError(t, err)
+	router.AddMiddleware(middleware.Recover, retry)
+	var mu sync.Mutex
+	attempts := map[string]int{}
+	router.AddConsumerHandler("h", "in", ps, func(msg *message.Message) error {
+		mu.Lock()
+		defer mu.Unlock()
+		attempts[msg.UUID]++
+		if msg.UUID == "flaky" && attempts[msg.UUID] < 3 {
+			return errors.New("transient")
+		}
+		return nil
+	})
+	runRouter(t, router)
+
+	require.NoError(t, ps.Publish("in", message.NewMessage("flaky", nil), message.NewMessage("after", nil)))
+
+	require.Eventually(t, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return attempts["after"] == 1
+	}, 5*time.Second, time.Millisecond)
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, 3, attempts["flaky"], "handled on the third attempt, then acked")
+}
