@@ -1,0 +1,229 @@
+package encryption
+
+import (
+	"context"
+	"crypto/cipher"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+
+	"github.com/sourceflow-go/sourceflow"
+)
+
+// DecrypterConfig configures a Decrypter.
+type DecrypterConfig struct {
+	// AppName must equal the producers' EncrypterConfig.AppName. Default
+	// "sourceflow".
+	AppName string
+	// RequireEncryption rejects (permanently, ErrNotEncrypted) messages that
+	// carry no encryption header. When false they pass through unchanged.
+	RequireEncryption bool
+	// KeyCacheEntries bounds the number of unwrapped data keys kept (least
+	// recently used first out). Default 1000.
+	KeyCacheEntries int
+	// KeyCacheTTL is how long an unwrapped data key is kept; it also bounds
+	// how long a disabled KMS key keeps decrypting here. Default 5 minutes.
+	KeyCacheTTL time.Duration
+	// Destination returns the destination a consumed message arrived on.
+	// Default: message.SubscribeTopicFromCtx of the message context, which
+	// the Watermill router sets.
+	Destination func(msg *message.Message) string
+	// Retry bounds the retries of throttled KMS calls.
+	Retry RetryConfig
+	// Logger receives one entry per failed message (never payload or key
+	// bytes). Default no-op.
+	Logger watermill.LoggerAdapter
+	// Now is the clock. Default time.Now.
+	Now func() time.Time
+}
+
+func (c *DecrypterConfig) setDefaults() {
+	if c.AppName == "" {
+		c.AppName = "sourceflow"
+	}
+	if c.KeyCacheEntries == 0 {
+		c.KeyCacheEntries = 1000
+	}
+	if c.KeyCacheTTL == 0 {
+		c.KeyCacheTTL = 5 * time.Minute
+	}
+	if c.Destination == nil {
+		c.Destination = func(msg *message.Message) string { return message.SubscribeTopicFromCtx(msg.Context()) }
+	}
+	if c.Logger == nil {
+		c.Logger = watermill.NopLogger{}
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	c.Retry.setDefaults()
+}
+
+// Validate reports every invalid field.
+func (c DecrypterConfig) Validate() error {
+	var errs []error
+	if c.KeyCacheEntries <= 0 {
+		errs = append(errs, errors.New("KeyCacheEntries must be positive"))
+	}
+	if c.KeyCacheTTL <= 0 {
+		errs = append(errs, errors.New("KeyCacheTTL must be positive"))
+	}
+	return errors.Join(append(errs, c.Retry.Validate())...)
+}
+
+// Decrypter decrypts messages written by an Encrypter. It is safe for
+// concurrent use.
+type Decrypter struct {
+	cfg    DecrypterConfig
+	kms    kmsCaller
+	cache  *keyCache
+	flight flight[cipher.AEAD]
+	stats  counters
+}
+
+// NewDecrypter returns a Decrypter that unwraps data keys with KMS.
+func NewDecrypter(api KMSAPI, cfg DecrypterConfig) (*Decrypter, error) {
+	if api == nil {
+		return nil, errors.New("encryption: NewDecrypter: nil KMSAPI")
+	}
+	cfg.setDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("invalid DecrypterConfig: %w", err)
+	}
+	d := &Decrypter{cfg: cfg, cache: newKeyCache(cfg.KeyCacheEntries, cfg.KeyCacheTTL)}
+	d.kms = kmsCaller{api: api, retry: cfg.Retry, stats: &d.stats, logger: cfg.Logger}
+	return d, nil
+}
+
+// Stats returns the current counters.
+func (d *Decrypter) Stats() Stats { return d.stats.snapshot() }
+
+// Middleware decrypts each message before the handler sees it; a message that
+// cannot be decrypted never reaches the handler. Its method value is a
+// message.HandlerMiddleware.
+func (d *Decrypter) Middleware(h message.HandlerFunc) message.HandlerFunc {
+	return func(msg *message.Message) ([]*message.Message, error) {
+		if err := d.Decrypt(msg.Context(), d.cfg.Destination(msg), msg); err != nil {
+			return nil, err
+		}
+		return h(msg)
+	}
+}
+
+// Decrypt replaces msg.Payload with the plaintext and removes the encryption
+// header, verifying that msg was encrypted for destination, its type and
+// this application. Errors wrap ErrDecrypt and a specific sentinel; those no
+// retry can cure are marked with sourceflow.Permanent. On error msg is
+// unchanged.
+func (d *Decrypter) Decrypt(ctx context.Context, destination string, msg *message.Message) error {
+	err := d.decrypt(ctx, destination, msg)
+	if err == nil {
+		return nil
+	}
+	d.stats.failures.Add(1)
+	err = fmt.Errorf("%w: %w", ErrDecrypt, err)
+	permanent := isPermanent(err)
+	if permanent {
+		err = sourceflow.Permanent(err)
+	}
+	d.cfg.Logger.Error("Cannot decrypt message", err, watermill.LogFields{
+		"message_uuid": msg.UUID, "destination": destination,
+		"type": msg.Metadata.Get(sourceflow.MetaType), "permanent": permanent,
+	})
+	return err
+}
+
+func (d *Decrypter) decrypt(ctx context.Context, destination string, msg *message.Message) error {
+	value, ok := msg.Metadata[sourceflow.MetaEncryption]
+	if !ok {
+		if d.cfg.RequireEncryption {
+			return fmt.Errorf("%w: destination %q requires encryption", ErrNotEncrypted, destination)
+		}
+		return nil
+	}
+	h, aad, err := ParseHeader(value)
+	if err != nil {
+		return err
+	}
+	want := EncryptionContext{App: d.cfg.AppName, Type: msg.Metadata.Get(sourceflow.MetaType), Destination: destination}
+	if h.Context != want {
+		return fmt.Errorf("%w: %s", ErrContextMismatch, mismatch(h.Context, want))
+	}
+	aead, err := d.key(ctx, h.WrappedKey, want)
+	if err != nil {
+		return err
+	}
+	sealed := make([]byte, base64.StdEncoding.DecodedLen(len(msg.Payload)))
+	n, err := base64.StdEncoding.Decode(sealed, msg.Payload)
+	if err != nil {
+		return fmt.Errorf("%w: body is not base64", ErrTampered)
+	}
+	plain, err := aead.Open(sealed[:0], h.Nonce, sealed[:n], aad)
+	if err != nil {
+		return fmt.Errorf("%w: AES-GCM authentication failed", ErrTampered)
+	}
+	msg.Payload = plain
+	delete(msg.Metadata, sourceflow.MetaEncryption)
+	d.stats.messages.Add(1)
+	return nil
+}
+
+// key returns the cipher of a wrapped data key, from the cache or, once for
+// all concurrent callers, from KMS Decrypt. KeyId is never passed to KMS, so
+// keys wrapped under an old key or through a moved alias still unwrap.
+func (d *Decrypter) key(ctx context.Context, wrapped []byte, ec EncryptionContext) (cipher.AEAD, error) {
+	sum := sha256.New()
+	sum.Write(wrapped)
+	sum.Write([]byte{0})
+	sum.Write([]byte(ec.canonical()))
+	name := string(sum.Sum(nil))
+	if aead, ok := d.cache.get(name, d.cfg.Now()); ok {
+		d.stats.hits.Add(1)
+		return aead, nil
+	}
+	d.stats.misses.Add(1)
+	return d.flight.do(ctx, name, func() (cipher.AEAD, error) {
+		if aead, ok := d.cache.get(name, d.cfg.Now()); ok {
+			return aead, nil
+		}
+		var out *kms.DecryptOutput
+		err := d.kms.call(ctx, "Decrypt", func(ctx context.Context) error {
+			d.stats.decrypt.Add(1)
+			var err error
+			out, err = d.kms.api.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: wrapped, EncryptionContext: ec.Map()})
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		aead, err := newAEAD(out.Plaintext)
+		if err != nil {
+			return nil, err
+		}
+		d.cache.put(name, aead, d.cfg.Now())
+		return aead, nil
+	})
+}
+
+// mismatch names the context fields that differ. Names of types,
+// destinations and applications are not secret.
+func mismatch(got, want EncryptionContext) string {
+	var parts []string
+	if got.App != want.App {
+		parts = append(parts, fmt.Sprintf("app %q, encrypted for %q", want.App, got.App))
+	}
+	if got.Type != want.Type {
+		parts = append(parts, fmt.Sprintf("type %q, encrypted for %q", want.Type, got.Type))
+	}
+	if got.Destination != want.Destination {
+		parts = append(parts, fmt.Sprintf("destination %q, encrypted for %q", want.Destination, got.Destination))
+	}
+	return strings.Join(parts, "; ")
+}

@@ -1,0 +1,257 @@
+package encryption
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/kms/types"
+
+	"github.com/sourceflow-go/sourceflow"
+)
+
+// EncrypterConfig configures an Encrypter.
+type EncrypterConfig struct {
+	// KeyID is the KMS key that wraps data keys: a key id, key ARN, alias
+	// name ("alias/orders") or alias ARN. Required.
+	KeyID string
+	// AppName is bound into the encryption context. Producers and consumers
+	// of one destination must use the same name. Default "sourceflow".
+	AppName string
+	// DataKeyMaxAge retires a data key this long after KMS generated it.
+	// Default 5 minutes.
+	DataKeyMaxAge time.Duration
+	// DataKeyMaxMessages retires a data key after it encrypted this many
+	// messages. Default 10,000 (far below the 2^32 random-nonce bound of GCM).
+	DataKeyMaxMessages int64
+	// DataKeyMaxBytes retires a data key once it has encrypted this many
+	// plaintext bytes (the message that crosses the bound is the last one).
+	// Default 1 GiB.
+	DataKeyMaxBytes int64
+	// DataKeyCacheEntries bounds the number of cached data keys, one per
+	// (message type, destination). Default 1024.
+	DataKeyCacheEntries int
+	// MaxMessageBytes is the size limit of an encrypted message (base64 body
+	// plus metadata) when MaxMessageBytesFor gives none. Default
+	// DefaultMaxMessageBytes (256 KiB); SQS queues allow SQSMaxMessageBytes.
+	MaxMessageBytes int
+	// MaxMessageBytesFor returns the limit of one destination, or 0 to use
+	// MaxMessageBytes. Optional.
+	MaxMessageBytesFor func(destination string) int
+	// Retry bounds the retries of throttled KMS calls.
+	Retry RetryConfig
+	// Logger receives data-key refreshes (never key material). Default no-op.
+	Logger watermill.LoggerAdapter
+	// Now is the clock. Default time.Now.
+	Now func() time.Time
+}
+
+func (c *EncrypterConfig) setDefaults() {
+	if c.AppName == "" {
+		c.AppName = "sourceflow"
+	}
+	if c.DataKeyMaxAge == 0 {
+		c.DataKeyMaxAge = 5 * time.Minute
+	}
+	if c.DataKeyMaxMessages == 0 {
+		c.DataKeyMaxMessages = 10_000
+	}
+	if c.DataKeyMaxBytes == 0 {
+		c.DataKeyMaxBytes = 1 << 30
+	}
+	if c.DataKeyCacheEntries == 0 {
+		c.DataKeyCacheEntries = 1024
+	}
+	if c.MaxMessageBytes == 0 {
+		c.MaxMessageBytes = DefaultMaxMessageBytes
+	}
+	if c.Logger == nil {
+		c.Logger = watermill.NopLogger{}
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	c.Retry.setDefaults()
+}
+
+// Validate reports every invalid field.
+func (c EncrypterConfig) Validate() error {
+	var errs []error
+	if c.KeyID == "" {
+		errs = append(errs, errors.New("KeyID is required (key id, key ARN or alias)"))
+	}
+	if c.DataKeyMaxAge <= 0 {
+		errs = append(errs, errors.New("DataKeyMaxAge must be positive"))
+	}
+	if c.DataKeyMaxMessages <= 0 {
+		errs = append(errs, errors.New("DataKeyMaxMessages must be positive"))
+	}
+	if c.DataKeyMaxBytes <= 0 {
+		errs = append(errs, errors.New("DataKeyMaxBytes must be positive"))
+	}
+	if c.DataKeyCacheEntries <= 0 {
+		errs = append(errs, errors.New("DataKeyCacheEntries must be positive"))
+	}
+	if c.MaxMessageBytes <= 0 {
+		errs = append(errs, errors.New("MaxMessageBytes must be positive"))
+	}
+	return errors.Join(append(errs, c.Retry.Validate())...)
+}
+
+// Encrypter encrypts message payloads with KMS-wrapped AES-256-GCM data keys.
+// It is safe for concurrent use.
+type Encrypter struct {
+	cfg    EncrypterConfig
+	kms    kmsCaller
+	limits dataKeyLimits
+	cache  *dataKeyCache
+	flight flight[*dataKey]
+	stats  counters
+}
+
+// NewEncrypter returns an Encrypter that wraps data keys with cfg.KeyID.
+func NewEncrypter(api KMSAPI, cfg EncrypterConfig) (*Encrypter, error) {
+	if api == nil {
+		return nil, errors.New("encryption: NewEncrypter: nil KMSAPI")
+	}
+	cfg.setDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("invalid EncrypterConfig: %w", err)
+	}
+	e := &Encrypter{
+		cfg:    cfg,
+		limits: dataKeyLimits{maxAge: cfg.DataKeyMaxAge, maxMessages: cfg.DataKeyMaxMessages, maxBytes: cfg.DataKeyMaxBytes},
+		cache:  newDataKeyCache(cfg.DataKeyCacheEntries),
+	}
+	e.kms = kmsCaller{api: api, retry: cfg.Retry, stats: &e.stats, logger: cfg.Logger}
+	return e, nil
+}
+
+// Stats returns the current counters.
+func (e *Encrypter) Stats() Stats { return e.stats.snapshot() }
+
+// Decorate wraps pub so that every published message is encrypted for the
+// topic it is published to. Its method value is a message.PublisherDecorator.
+func (e *Encrypter) Decorate(pub message.Publisher) (message.Publisher, error) {
+	if pub == nil {
+		return nil, errors.New("encryption: Decorate: nil publisher")
+	}
+	return &publisher{pub: pub, enc: e}, nil
+}
+
+// Encrypt returns an encrypted copy of msg for destination; msg itself is not
+// changed. The copy's payload is the standard base64 of the AES-GCM
+// ciphertext and tag, and metadata sourceflow.MetaEncryption holds the
+// header. Errors wrap ErrEncrypt; those no retry can cure are permanent.
+func (e *Encrypter) Encrypt(ctx context.Context, destination string, msg *message.Message) (*message.Message, error) {
+	out, err := e.encrypt(ctx, destination, msg)
+	if err != nil {
+		e.stats.failures.Add(1)
+		err = fmt.Errorf("%w: %w", ErrEncrypt, err)
+		if isPermanent(err) {
+			err = sourceflow.Permanent(err)
+		}
+		return nil, err
+	}
+	e.stats.messages.Add(1)
+	return out, nil
+}
+
+func (e *Encrypter) encrypt(ctx context.Context, destination string, msg *message.Message) (*message.Message, error) {
+	ec := EncryptionContext{App: e.cfg.AppName, Type: msg.Metadata.Get(sourceflow.MetaType), Destination: destination}
+	dk, err := e.dataKey(ctx, ec, int64(len(msg.Payload)))
+	if err != nil {
+		return nil, err
+	}
+	h := Header{Version: HeaderVersion1, KeyID: dk.keyID, WrappedKey: dk.wrapped, Nonce: make([]byte, nonceSize), Context: ec}
+	_, _ = rand.Read(h.Nonce) // crypto/rand.Read never returns an error
+	aad, err := h.MarshalBinary()
+	if err != nil {
+		return nil, err
+	}
+	sealed := dk.aead.Seal(make([]byte, 0, len(msg.Payload)+dk.aead.Overhead()), h.Nonce, msg.Payload, aad)
+	body := make([]byte, base64.StdEncoding.EncodedLen(len(sealed)))
+	base64.StdEncoding.Encode(body, sealed)
+
+	out := message.NewMessage(msg.UUID, body)
+	for k, v := range msg.Metadata {
+		out.Metadata[k] = v
+	}
+	out.Metadata[sourceflow.MetaEncryption] = base64.StdEncoding.EncodeToString(aad)
+	out.SetContext(msg.Context())
+	if size, limit := wireSize(len(body), out.Metadata), e.limit(destination); size > limit {
+		return nil, &TooLargeError{Destination: destination, Size: size, Limit: limit}
+	}
+	return out, nil
+}
+
+func (e *Encrypter) limit(destination string) int {
+	if e.cfg.MaxMessageBytesFor != nil {
+		if n := e.cfg.MaxMessageBytesFor(destination); n > 0 {
+			return n
+		}
+	}
+	return e.cfg.MaxMessageBytes
+}
+
+// dataKey returns a data key with room for one message of n bytes, from the
+// cache or, once for all concurrent callers, from KMS.
+func (e *Encrypter) dataKey(ctx context.Context, ec EncryptionContext, n int64) (*dataKey, error) {
+	name := ec.canonical()
+	if k := e.cache.get(name); k != nil && k.reserve(e.cfg.Now(), n, e.limits) {
+		e.stats.hits.Add(1)
+		return k, nil
+	}
+	e.stats.misses.Add(1)
+	// A fresh key always has room for one message, so this loop ends unless
+	// other goroutines exhaust every fresh key first.
+	for range 8 {
+		k, err := e.flight.do(ctx, name, func() (*dataKey, error) { return e.refresh(ctx, name, ec) })
+		if err != nil {
+			return nil, err
+		}
+		if k.reserve(e.cfg.Now(), n, e.limits) {
+			return k, nil
+		}
+	}
+	return nil, fmt.Errorf("%w: data keys for %q were exhausted by concurrent use", ErrKMS, ec.Destination)
+}
+
+// refresh returns the cached key if another caller already replaced the
+// exhausted one, or generates a new key and caches it.
+func (e *Encrypter) refresh(ctx context.Context, name string, ec EncryptionContext) (*dataKey, error) {
+	if cur := e.cache.get(name); cur != nil && cur.usable(e.cfg.Now(), e.limits) {
+		return cur, nil
+	}
+	var out *kms.GenerateDataKeyOutput
+	err := e.kms.call(ctx, "GenerateDataKey", func(ctx context.Context) error {
+		e.stats.generateDataKey.Add(1)
+		var err error
+		out, err = e.kms.api.GenerateDataKey(ctx, &kms.GenerateDataKeyInput{
+			KeyId: &e.cfg.KeyID, KeySpec: types.DataKeySpecAes256, EncryptionContext: ec.Map(),
+		})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	aead, err := newAEAD(out.Plaintext)
+	if err != nil {
+		return nil, err
+	}
+	k := &dataKey{aead: aead, wrapped: out.CiphertextBlob, keyID: e.cfg.KeyID, created: e.cfg.Now()}
+	if out.KeyId != nil {
+		k.keyID = *out.KeyId
+	}
+	e.cache.put(name, k)
+	e.cfg.Logger.Debug("Generated data key", watermill.LogFields{
+		"key_id": k.keyID, "destination": ec.Destination, "type": ec.Type,
+	})
+	return k, nil
+}

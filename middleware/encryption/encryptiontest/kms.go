@@ -1,0 +1,314 @@
+package encryptiontest
+
+import (
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/kms/types"
+	"github.com/aws/smithy-go"
+)
+
+// Region and Account appear in the ARNs the fake returns.
+const (
+	Region  = "us-east-1"
+	Account = "000000000000"
+)
+
+const (
+	idLen    = 36 // a key id is a UUID in text form
+	nonceLen = 12
+)
+
+// Calls counts the requests a KMS received, including failed ones.
+type Calls struct {
+	GenerateDataKey int
+	Decrypt         int
+	DescribeKey     int
+	// DecryptWithKeyID counts Decrypt requests that set KeyId.
+	DecryptWithKeyID int
+}
+
+// KMS is a fake AWS KMS. The zero value is not usable; call New. It is safe
+// for concurrent use.
+type KMS struct {
+	mu           sync.Mutex
+	keys         map[string]*key
+	aliases      map[string]string
+	throttleN    int
+	throttleCode string
+	calls        Calls
+	dataKeys     [][]byte
+	latency      time.Duration
+}
+
+type key struct {
+	id       string
+	master   cipher.AEAD
+	disabled bool
+	denied   bool
+}
+
+// New returns a fake KMS without keys.
+func New() *KMS {
+	return &KMS{keys: make(map[string]*key), aliases: make(map[string]string)}
+}
+
+// CreateKey creates an enabled symmetric key and returns its id.
+func (k *KMS) CreateKey() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	id := fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+	secret := make([]byte, 32)
+	_, _ = rand.Read(secret)
+	block, _ := aes.NewCipher(secret)
+	gcm, _ := cipher.NewGCM(block)
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.keys[id] = &key{id: id, master: gcm}
+	return id
+}
+
+// ARN returns the ARN of a key id.
+func ARN(keyID string) string { return "arn:aws:kms:" + Region + ":" + Account + ":key/" + keyID }
+
+// SetAlias points alias (e.g. "alias/orders") at keyID, creating the alias or
+// moving it from the key it pointed at before.
+func (k *KMS) SetAlias(alias, keyID string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.aliases[alias] = keyID
+}
+
+// SetDisabled disables or re-enables a key.
+func (k *KMS) SetDisabled(keyID string, disabled bool) { k.update(keyID, func(x *key) { x.disabled = disabled }) }
+
+// SetDenied makes every use of a key fail with AccessDeniedException, or
+// stops doing so.
+func (k *KMS) SetDenied(keyID string, denied bool) { k.update(keyID, func(x *key) { x.denied = denied }) }
+
+func (k *KMS) update(keyID string, fn func(*key)) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if x, ok := k.keys[keyID]; ok {
+		fn(x)
+	}
+}
+
+// Throttle makes the next n requests fail with an API error of the given
+// code ("ThrottlingException" when empty).
+func (k *KMS) Throttle(n int, code string) {
+	if code == "" {
+		code = "ThrottlingException"
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.throttleN, k.throttleCode = n, code
+}
+
+// SetLatency makes every request take at least d, so that tests can make
+// concurrent requests overlap.
+func (k *KMS) SetLatency(d time.Duration) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.latency = d
+}
+
+// begin counts a request, waits the configured latency (without holding the
+// lock) and returns an injected failure, if any.
+func (k *KMS) begin(counter *int) error {
+	k.mu.Lock()
+	*counter++
+	d := k.latency
+	k.mu.Unlock()
+	time.Sleep(d)
+	k.mu.Lock()
+	return k.throttled()
+}
+
+// Calls returns the request counters.
+func (k *KMS) Calls() Calls {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.calls
+}
+
+// DataKeys returns copies of every plaintext data key generated so far, for
+// tests that check key bytes never leak.
+func (k *KMS) DataKeys() [][]byte {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	out := make([][]byte, len(k.dataKeys))
+	for i, d := range k.dataKeys {
+		out[i] = append([]byte(nil), d...)
+	}
+	return out
+}
+
+// throttled consumes one injected failure; the caller holds mu.
+func (k *KMS) throttled() error {
+	if k.throttleN <= 0 {
+		return nil
+	}
+	k.throttleN--
+	return &smithy.GenericAPIError{Code: k.throttleCode, Message: "rate exceeded", Fault: smithy.FaultServer}
+}
+
+// resolve finds a key by id, key ARN, alias name or alias ARN; the caller
+// holds mu.
+func (k *KMS) resolve(ref *string) (*key, error) {
+	if ref == nil || *ref == "" {
+		return nil, &smithy.GenericAPIError{Code: "ValidationException", Message: "KeyId is required"}
+	}
+	name := *ref
+	if i := strings.Index(name, ":alias/"); strings.HasPrefix(name, "arn:") && i >= 0 {
+		name = name[i+1:]
+	} else if i := strings.Index(name, ":key/"); strings.HasPrefix(name, "arn:") && i >= 0 {
+		name = name[i+len(":key/"):]
+	}
+	if strings.HasPrefix(name, "alias/") {
+		name = k.aliases[name]
+	}
+	x, ok := k.keys[name]
+	if !ok {
+		return nil, &types.NotFoundException{Message: ptr("key " + *ref + " does not exist")}
+	}
+	return x, nil
+}
+
+// usable checks the key state for a cryptographic operation.
+func usable(x *key) error {
+	if x.denied {
+		return &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "not authorized to use " + ARN(x.id)}
+	}
+	if x.disabled {
+		return &types.DisabledException{Message: ptr(ARN(x.id) + " is disabled")}
+	}
+	return nil
+}
+
+// canonical encodes an encryption context unambiguously, keys sorted, as
+// the additional data of a wrapped key.
+func canonical(ec map[string]string) ([]byte, error) {
+	keys := make([]string, 0, len(ec))
+	for name, v := range ec {
+		if name == "" || v == "" {
+			return nil, &smithy.GenericAPIError{Code: "ValidationException", Message: "encryption context keys and values must not be empty"}
+		}
+		keys = append(keys, name)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, name := range keys {
+		fmt.Fprintf(&b, "%d:%s=%d:%s;", len(name), name, len(ec[name]), ec[name])
+	}
+	return []byte(b.String()), nil
+}
+
+func ptr(s string) *string { return &s }
+
+// GenerateDataKey implements encryption.KMSAPI. Only KeySpec AES_256 is
+// supported.
+func (k *KMS) GenerateDataKey(_ context.Context, in *kms.GenerateDataKeyInput, _ ...func(*kms.Options)) (*kms.GenerateDataKeyOutput, error) {
+	err := k.begin(&k.calls.GenerateDataKey)
+	defer k.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	x, err := k.resolve(in.KeyId)
+	if err != nil {
+		return nil, err
+	}
+	if err := usable(x); err != nil {
+		return nil, err
+	}
+	if in.KeySpec != types.DataKeySpecAes256 {
+		return nil, &smithy.GenericAPIError{Code: "ValidationException", Message: "fake supports KeySpec AES_256 only"}
+	}
+	aad, err := canonical(in.EncryptionContext)
+	if err != nil {
+		return nil, err
+	}
+	dk := make([]byte, 32)
+	_, _ = rand.Read(dk)
+	blob := make([]byte, idLen+nonceLen, idLen+nonceLen+len(dk)+16)
+	copy(blob, x.id)
+	_, _ = rand.Read(blob[idLen:])
+	blob = x.master.Seal(blob, blob[idLen:], dk, aad)
+	k.dataKeys = append(k.dataKeys, append([]byte(nil), dk...))
+	return &kms.GenerateDataKeyOutput{CiphertextBlob: blob, Plaintext: dk, KeyId: ptr(ARN(x.id))}, nil
+}
+
+// Decrypt implements encryption.KMSAPI. When KeyId is set it must name the
+// key that wrapped the blob (IncorrectKeyException otherwise).
+func (k *KMS) Decrypt(_ context.Context, in *kms.DecryptInput, _ ...func(*kms.Options)) (*kms.DecryptOutput, error) {
+	err := k.begin(&k.calls.Decrypt)
+	defer k.mu.Unlock()
+	if in.KeyId != nil {
+		k.calls.DecryptWithKeyID++
+	}
+	if err != nil {
+		return nil, err
+	}
+	invalid := &types.InvalidCiphertextException{Message: ptr("the ciphertext is invalid")}
+	blob := in.CiphertextBlob
+	if len(blob) < idLen+nonceLen+16 {
+		return nil, invalid
+	}
+	x, ok := k.keys[string(blob[:idLen])]
+	if !ok {
+		return nil, invalid
+	}
+	if in.KeyId != nil {
+		want, err := k.resolve(in.KeyId)
+		if err != nil {
+			return nil, err
+		}
+		if want != x {
+			return nil, &types.IncorrectKeyException{Message: ptr("the key does not match the ciphertext")}
+		}
+	}
+	if err := usable(x); err != nil {
+		return nil, err
+	}
+	aad, err := canonical(in.EncryptionContext)
+	if err != nil {
+		return nil, err
+	}
+	dk, err := x.master.Open(nil, blob[idLen:idLen+nonceLen], blob[idLen+nonceLen:], aad)
+	if err != nil {
+		return nil, invalid
+	}
+	return &kms.DecryptOutput{Plaintext: dk, KeyId: ptr(ARN(x.id)), EncryptionAlgorithm: types.EncryptionAlgorithmSpecSymmetricDefault}, nil
+}
+
+// DescribeKey implements encryption.KMSAPI.
+func (k *KMS) DescribeKey(_ context.Context, in *kms.DescribeKeyInput, _ ...func(*kms.Options)) (*kms.DescribeKeyOutput, error) {
+	err := k.begin(&k.calls.DescribeKey)
+	defer k.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	x, err := k.resolve(in.KeyId)
+	if err != nil {
+		return nil, err
+	}
+	if x.denied {
+		return nil, usable(x)
+	}
+	state := types.KeyStateEnabled
+	if x.disabled {
+		state = types.KeyStateDisabled
+	}
+	return &kms.DescribeKeyOutput{KeyMetadata: &types.KeyMetadata{
+		KeyId: ptr(x.id), Arn: ptr(ARN(x.id)), Enabled: !x.disabled, KeyState: state,
+		KeyUsage: types.KeyUsageTypeEncryptDecrypt, KeySpec: types.KeySpecSymmetricDefault,
+	}}, nil
+}

@@ -1,0 +1,77 @@
+package encryption
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ErrDecrypt is reachable with errors.Is from every error the consume side
+// returns. Each such error also wraps one of the more specific sentinels
+// below; those that no retry can cure are marked with sourceflow.Permanent,
+// so the message is dead-lettered and never reaches the handler.
+var ErrDecrypt = errors.New("encryption: cannot decrypt message")
+
+// ErrEncrypt is reachable with errors.Is from every error the produce side
+// returns, next to a more specific sentinel.
+var ErrEncrypt = errors.New("encryption: cannot encrypt message")
+
+// ErrTampered means the ciphertext, its authentication tag, the nonce, the
+// header or the wrapped data key was altered (AES-GCM or KMS rejected it).
+// Permanent: the message must be inspected in the dead-letter queue.
+var ErrTampered = errors.New("ciphertext or header failed authentication")
+
+// ErrContextMismatch means the message was encrypted for another
+// destination, message type or application than the one receiving it, for
+// example a body copied from another queue. Permanent.
+var ErrContextMismatch = errors.New("encryption context does not match")
+
+// ErrKeyUnavailable means KMS does not know the key or the key is disabled
+// or pending deletion. Permanent for the message at hand: re-enable the key
+// and redrive the dead-letter queue.
+var ErrKeyUnavailable = errors.New("KMS key is unknown or disabled")
+
+// ErrAccessDenied means the caller's credentials may not use the KMS key.
+// Permanent: fix the key policy or IAM role, then redrive.
+var ErrAccessDenied = errors.New("access to the KMS key is denied")
+
+// ErrNotEncrypted means a Decrypter configured with RequireEncryption
+// received a message without an encryption header. Permanent.
+var ErrNotEncrypted = errors.New("message is not encrypted")
+
+// ErrUnsupportedVersion means the encryption header has a format version this
+// build does not know, typically a message from a newer producer. Permanent.
+var ErrUnsupportedVersion = errors.New("unsupported encryption header version")
+
+// ErrThrottled means KMS kept throttling (or failing internally) after the
+// configured retries. Not permanent: the message is redelivered later.
+var ErrThrottled = errors.New("KMS is throttling requests")
+
+// ErrKMS means a KMS call failed for a reason that may pass (network error,
+// cancelled context, unexpected response). Not permanent.
+var ErrKMS = errors.New("KMS call failed")
+
+// ErrTooLarge means the encrypted message would exceed the size limit of its
+// destination. The error is a *TooLargeError naming both sizes. Permanent:
+// send smaller messages or raise the limit for a destination that allows it.
+var ErrTooLarge = errors.New("encrypted message is too large")
+
+// TooLargeError reports an encrypted message that exceeds the size limit of
+// its destination. errors.Is(err, ErrTooLarge) holds.
+type TooLargeError struct {
+	// Destination is the topic or queue the message was published to.
+	Destination string
+	// Size is the size of the message as it would travel: the base64 body plus
+	// every metadata key, value and attribute type name.
+	Size int
+	// Limit is the limit that applies to Destination.
+	Limit int
+}
+
+// Error implements error.
+func (e *TooLargeError) Error() string {
+	return fmt.Sprintf("%s: %d bytes after encryption exceed the limit of %d bytes for destination %q",
+		ErrTooLarge, e.Size, e.Limit, e.Destination)
+}
+
+// Unwrap makes errors.Is(err, ErrTooLarge) hold.
+func (e *TooLargeError) Unwrap() error { return ErrTooLarge }

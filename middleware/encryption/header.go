@@ -1,0 +1,175 @@
+package encryption
+
+import (
+	"encoding/base64"
+	"encoding/binary"
+	"fmt"
+	"strconv"
+)
+
+// HeaderVersion1 is the only header format this package writes: AES-256-GCM
+// with a 96-bit random nonce and a 128-bit tag, data key wrapped by KMS.
+const HeaderVersion1 byte = 1
+
+const (
+	nonceSize     = 12
+	dataKeySize   = 32
+	maxKeyIDLen   = 2048
+	maxWrappedLen = 6144 // the largest KMS ciphertext blob
+	maxContextLen = 1024
+)
+
+// Encryption-context keys sent to KMS.
+const (
+	ContextKeyApp         = "sourceflow:app"
+	ContextKeyType        = "sourceflow:type"
+	ContextKeyDestination = "sourceflow:destination"
+)
+
+// EncryptionContext is what a ciphertext is bound to: the application, the
+// message type and the destination. It is sent to KMS with GenerateDataKey and
+// Decrypt (so KMS refuses to unwrap a data key under another context) and it is
+// part of the header, which AES-GCM authenticates as additional data.
+type EncryptionContext struct {
+	// App is the configured application name.
+	App string
+	// Type is the message type (metadata sourceflow.MetaType).
+	Type string
+	// Destination is the topic or queue name.
+	Destination string
+}
+
+// Map returns the context as a KMS encryption context. Empty fields are left
+// out because KMS rejects empty values.
+func (c EncryptionContext) Map() map[string]string {
+	m := make(map[string]string, 3)
+	if c.App != "" {
+		m[ContextKeyApp] = c.App
+	}
+	if c.Type != "" {
+		m[ContextKeyType] = c.Type
+	}
+	if c.Destination != "" {
+		m[ContextKeyDestination] = c.Destination
+	}
+	return m
+}
+
+// canonical is an unambiguous encoding of the context, used in cache keys.
+func (c EncryptionContext) canonical() string {
+	return strconv.Itoa(len(c.App)) + ":" + c.App + "," +
+		strconv.Itoa(len(c.Type)) + ":" + c.Type + "," +
+		strconv.Itoa(len(c.Destination)) + ":" + c.Destination
+}
+
+// Header is the envelope-encryption header carried in metadata key
+// sourceflow.MetaEncryption. Its binary form (version 1, all lengths unsigned
+// varints):
+//
+//	version(1) | len,keyID | len,wrappedKey | nonce(12) | len,app | len,type | len,destination
+//
+// base64 (standard, padded) of that is the metadata value. The binary form is
+// the AES-GCM additional data, so changing any field fails authentication.
+type Header struct {
+	// Version is the format version (HeaderVersion1).
+	Version byte
+	// KeyID is the ARN of the KMS key that wrapped the data key, as KMS
+	// reported it. Informational: decryption never passes it to KMS.
+	KeyID string
+	// WrappedKey is the KMS ciphertext blob of the data key.
+	WrappedKey []byte
+	// Nonce is the 96-bit AES-GCM nonce of this message.
+	Nonce []byte
+	// Context is the encryption context the message is bound to.
+	Context EncryptionContext
+}
+
+// MarshalBinary returns the binary form of h.
+func (h Header) MarshalBinary() ([]byte, error) {
+	if h.Version != HeaderVersion1 {
+		return nil, fmt.Errorf("%w: %d", ErrUnsupportedVersion, h.Version)
+	}
+	if len(h.Nonce) != nonceSize {
+		return nil, fmt.Errorf("header nonce must be %d bytes, got %d", nonceSize, len(h.Nonce))
+	}
+	n := 1 + nonceSize + 5*binary.MaxVarintLen16 + len(h.KeyID) + len(h.WrappedKey) +
+		len(h.Context.App) + len(h.Context.Type) + len(h.Context.Destination)
+	b := make([]byte, 0, n)
+	b = append(b, h.Version)
+	b = appendField(b, []byte(h.KeyID))
+	b = appendField(b, h.WrappedKey)
+	b = append(b, h.Nonce...)
+	b = appendField(b, []byte(h.Context.App))
+	b = appendField(b, []byte(h.Context.Type))
+	b = appendField(b, []byte(h.Context.Destination))
+	return b, nil
+}
+
+// Encode returns the metadata value of h: base64 of its binary form.
+func (h Header) Encode() (string, error) {
+	b, err := h.MarshalBinary()
+	if err != nil {
+		return "", err
+	}
+	return base64.StdEncoding.EncodeToString(b), nil
+}
+
+// ParseHeader decodes a metadata value written by Encode. It also returns the
+// binary form, which is the AES-GCM additional data. A malformed header
+// yields ErrTampered, an unknown version ErrUnsupportedVersion.
+func ParseHeader(value string) (Header, []byte, error) {
+	raw, err := base64.StdEncoding.DecodeString(value)
+	if err != nil || len(raw) == 0 {
+		return Header{}, nil, fmt.Errorf("%w: header is not base64", ErrTampered)
+	}
+	if raw[0] != HeaderVersion1 {
+		return Header{}, nil, fmt.Errorf("%w: %d", ErrUnsupportedVersion, raw[0])
+	}
+	r := fieldReader{buf: raw[1:]}
+	h := Header{Version: raw[0]}
+	h.KeyID = string(r.field(maxKeyIDLen))
+	h.WrappedKey = r.field(maxWrappedLen)
+	h.Nonce = r.fixed(nonceSize)
+	h.Context.App = string(r.field(maxContextLen))
+	h.Context.Type = string(r.field(maxContextLen))
+	h.Context.Destination = string(r.field(maxContextLen))
+	if r.bad || len(r.buf) != 0 || len(h.WrappedKey) == 0 {
+		return Header{}, nil, fmt.Errorf("%w: header is malformed", ErrTampered)
+	}
+	return h, raw, nil
+}
+
+func appendField(b, field []byte) []byte {
+	b = binary.AppendUvarint(b, uint64(len(field)))
+	return append(b, field...)
+}
+
+// fieldReader reads length-prefixed fields; after the first error it only
+// records that the input was bad.
+type fieldReader struct {
+	buf []byte
+	bad bool
+}
+
+func (r *fieldReader) field(limit int) []byte {
+	if r.bad {
+		return nil
+	}
+	n, k := binary.Uvarint(r.buf)
+	if k <= 0 || n > uint64(limit) || n > uint64(len(r.buf)-k) {
+		r.bad = true
+		return nil
+	}
+	r.buf = r.buf[k:]
+	return r.fixed(int(n))
+}
+
+func (r *fieldReader) fixed(n int) []byte {
+	if r.bad || len(r.buf) < n {
+		r.bad = true
+		return nil
+	}
+	out := r.buf[:n:n]
+	r.buf = r.buf[n:]
+	return out
+}

@@ -1,0 +1,71 @@
+package encryption
+
+import (
+	"container/list"
+	"crypto/cipher"
+	"sync"
+	"time"
+)
+
+// keyCache is the consume-side cache of unwrapped data keys: an LRU of at
+// most maxEntries keys, each valid for ttl after it was unwrapped. It is
+// keyed by a digest of the wrapped key and the encryption context, so a
+// wrapped key presented under another context misses and goes to KMS, which
+// refuses it. Evicted keys are dropped, never overwritten (see dataKey).
+type keyCache struct {
+	mu         sync.Mutex
+	ll         *list.List
+	items      map[string]*list.Element
+	maxEntries int
+	ttl        time.Duration
+}
+
+type keyCacheEntry struct {
+	key     string
+	aead    cipher.AEAD
+	expires time.Time
+}
+
+func newKeyCache(maxEntries int, ttl time.Duration) *keyCache {
+	return &keyCache{ll: list.New(), items: make(map[string]*list.Element), maxEntries: maxEntries, ttl: ttl}
+}
+
+func (c *keyCache) get(key string, now time.Time) (cipher.AEAD, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.items[key]
+	if !ok {
+		return nil, false
+	}
+	e := el.Value.(*keyCacheEntry)
+	if !now.Before(e.expires) {
+		c.ll.Remove(el)
+		delete(c.items, key)
+		return nil, false
+	}
+	c.ll.MoveToFront(el)
+	return e.aead, true
+}
+
+func (c *keyCache) put(key string, aead cipher.AEAD, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.items[key]; ok {
+		e := el.Value.(*keyCacheEntry)
+		e.aead, e.expires = aead, now.Add(c.ttl)
+		c.ll.MoveToFront(el)
+		return
+	}
+	c.items[key] = c.ll.PushFront(&keyCacheEntry{key: key, aead: aead, expires: now.Add(c.ttl)})
+	for c.ll.Len() > c.maxEntries {
+		last := c.ll.Back()
+		c.ll.Remove(last)
+		delete(c.items, last.Value.(*keyCacheEntry).key)
+	}
+}
+
+func (c *keyCache) len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.ll.Len()
+}

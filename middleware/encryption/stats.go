@@ -1,0 +1,46 @@
+package encryption
+
+import "sync/atomic"
+
+// Stats is a snapshot of the counters of an Encrypter or Decrypter, for the
+// metrics package to export. Counters only grow.
+type Stats struct {
+	// GenerateDataKeyCalls counts GenerateDataKey requests sent to KMS,
+	// retries included.
+	GenerateDataKeyCalls int64
+	// DecryptCalls counts Decrypt requests sent to KMS, retries included.
+	DecryptCalls int64
+	// DescribeKeyCalls counts DescribeKey requests (health checks).
+	DescribeKeyCalls int64
+	// CacheHits counts messages served by a cached data key.
+	CacheHits int64
+	// CacheMisses counts messages that had to wait for KMS (or for another
+	// goroutine's KMS call on the same key).
+	CacheMisses int64
+	// Retries counts KMS calls retried after throttling.
+	Retries int64
+	// Messages counts messages encrypted or decrypted successfully.
+	Messages int64
+	// Failures counts messages that could not be encrypted or decrypted.
+	Failures int64
+}
+
+// counters is the live, concurrency-safe form of Stats.
+type counters struct {
+	generateDataKey, decrypt, describeKey atomic.Int64
+	hits, misses, retries                 atomic.Int64
+	messages, failures                    atomic.Int64
+}
+
+func (c *counters) snapshot() Stats {
+	return Stats{
+		GenerateDataKeyCalls: c.generateDataKey.Load(),
+		DecryptCalls:         c.decrypt.Load(),
+		DescribeKeyCalls:     c.describeKey.Load(),
+		CacheHits:            c.hits.Load(),
+		CacheMisses:          c.misses.Load(),
+		Retries:              c.retries.Load(),
+		Messages:             c.messages.Load(),
+		Failures:             c.failures.Load(),
+	}
+}
