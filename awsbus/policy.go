@@ -1,0 +1,150 @@
+package awsbus
+
+import (
+	"encoding/json"
+	"fmt"
+	"path"
+	"strings"
+)
+
+// PolicySidPrefix starts the Sid of every statement awsbus adds to a queue
+// policy.
+const PolicySidPrefix = "SourceFlowSNS"
+
+// MergeQueuePolicy returns the queue access policy existing extended by one
+// statement per topic ARN that may not yet send to the queue: Principal
+// sns.amazonaws.com, Action sqs:SendMessage, Condition ArnEquals
+// aws:SourceArn. Existing statements are kept verbatim; a topic that an
+// existing statement already allows (ArnEquals or ArnLike on aws:SourceArn,
+// Action sqs:SendMessage, sqs:* or *) adds nothing. added lists the topic
+// ARNs that got a statement; when it is empty, merged equals existing.
+func MergeQueuePolicy(existing, queueARN string, topicARNs []string) (merged string, added []string, err error) {
+	doc := map[string]any{}
+	if strings.TrimSpace(existing) != "" {
+		if err := json.Unmarshal([]byte(existing), &doc); err != nil {
+			return "", nil, fmt.Errorf("parse policy of queue %q: %w", queueARN, err)
+		}
+	}
+	stmts := statements(doc["Statement"])
+	for _, topic := range topicARNs {
+		if policyAllows(stmts, topic) {
+			continue
+		}
+		stmts = append(stmts, map[string]any{
+			"Sid":       PolicySidPrefix + topicName(topic),
+			"Effect":    "Allow",
+			"Principal": map[string]any{"Service": "sns.amazonaws.com"},
+			"Action":    "sqs:SendMessage",
+			"Resource":  queueARN,
+			"Condition": map[string]any{"ArnEquals": map[string]any{"aws:SourceArn": topic}},
+		})
+		added = append(added, topic)
+	}
+	if len(added) == 0 {
+		return existing, nil, nil
+	}
+	if _, ok := doc["Version"]; !ok {
+		doc["Version"] = "2012-10-17"
+	}
+	doc["Statement"] = stmts
+	b, err := json.Marshal(doc)
+	if err != nil {
+		return "", nil, fmt.Errorf("encode policy of queue %q: %w", queueARN, err)
+	}
+	return string(b), added, nil
+}
+
+// statements normalises the Statement element, which may be one object or
+// a list.
+func statements(v any) []any {
+	switch s := v.(type) {
+	case []any:
+		return s
+	case map[string]any:
+		return []any{s}
+	}
+	return nil
+}
+
+func policyAllows(stmts []any, topicARN string) bool {
+	for _, s := range stmts {
+		m, ok := s.(map[string]any)
+		if !ok || m["Effect"] != "Allow" || !actionAllowsSend(m["Action"]) {
+			continue
+		}
+		cond, _ := m["Condition"].(map[string]any)
+		if matchesCondition(cond, topicARN) {
+			return true
+		}
+	}
+	return false
+}
+
+func actionAllowsSend(v any) bool {
+	for _, a := range stringList(v) {
+		switch strings.ToLower(a) {
+		case "sqs:sendmessage", "sqs:*", "*":
+			return true
+		}
+	}
+	return false
+}
+
+func matchesCondition(cond map[string]any, topicARN string) bool {
+	for op, body := range cond {
+		kv, ok := body.(map[string]any)
+		if !ok {
+			continue
+		}
+		for key, val := range kv {
+			if !strings.EqualFold(key, "aws:SourceArn") {
+				continue
+			}
+			for _, want := range stringList(val) {
+				if arnConditionMatches(op, want, topicARN) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+func arnConditionMatches(op, pattern, arn string) bool {
+	switch op {
+	case "ArnEquals", "StringEquals":
+		return pattern == arn
+	case "ArnLike", "StringLike":
+		ok, err := path.Match(pattern, arn)
+		return err == nil && ok
+	}
+	return false
+}
+
+func stringList(v any) []string {
+	switch x := v.(type) {
+	case string:
+		return []string{x}
+	case []any:
+		out := make([]string, 0, len(x))
+		for _, e := range x {
+			if s, ok := e.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// topicName returns the last ARN segment, made safe for a Sid
+// (alphanumeric only).
+func topicName(arn string) string {
+	name := arn[strings.LastIndex(arn, ":")+1:]
+	return strings.Map(func(r rune) rune {
+		if (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
+			return r
+		}
+		return -1
+	}, name)
+}

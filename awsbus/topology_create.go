@@ -1,0 +1,185 @@
+package awsbus
+
+import (
+	"context"
+	"fmt"
+	"maps"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+)
+
+// Create provisions p idempotently and returns its endpoints: existing
+// resources are read first and only differences are written, so a second
+// run makes no write call. Queues the service only sends to are created when
+// missing and otherwise left alone.
+func (t *Topology) Create(ctx context.Context, p Plan) (Endpoints, error) {
+	res := newResolved()
+	for _, q := range p.Queues {
+		if err := t.createQueue(ctx, res, q); err != nil {
+			return nil, err
+		}
+	}
+	for _, tp := range p.Topics {
+		out, err := t.sns.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String(tp.Name), Attributes: tp.Attributes})
+		if err != nil {
+			return nil, fmt.Errorf("create topic %q: %w", tp.Name, err)
+		}
+		res.topicARN[tp.Name] = aws.ToString(out.TopicArn)
+	}
+	for _, q := range p.Queues {
+		if err := t.createPolicy(ctx, res, q); err != nil {
+			return nil, err
+		}
+	}
+	for _, s := range p.Subscriptions {
+		if err := t.createSubscription(ctx, res, s); err != nil {
+			return nil, err
+		}
+	}
+	return res.endpoints(p), nil
+}
+
+func (t *Topology) createQueue(ctx context.Context, res *resolved, q QueueSpec) error {
+	url, found, err := t.queueURL(ctx, q.Name)
+	if err != nil {
+		return err
+	}
+	if found && !q.Owned {
+		res.queueURL[q.Name] = url
+		return nil
+	}
+	dlqURL, dlqARN, err := t.ensureQueue(ctx, q.DLQ, q.DLQAttributes)
+	if err != nil {
+		return err
+	}
+	res.queueURL[q.DLQ], res.queueARN[q.DLQ] = dlqURL, dlqARN
+	desired := maps.Clone(q.Attributes)
+	desired["RedrivePolicy"] = redrivePolicy(dlqARN, q.MaxReceiveCount)
+	url, arn, err := t.ensureQueue(ctx, q.Name, desired)
+	if err != nil {
+		return err
+	}
+	res.queueURL[q.Name], res.queueARN[q.Name] = url, arn
+	return nil
+}
+
+// ensureQueue creates queue name with desired attributes, or reconciles an
+// existing one: it writes only the attributes that differ.
+func (t *Topology) ensureQueue(ctx context.Context, name string, desired map[string]string) (url, arn string, err error) {
+	url, found, err := t.queueURL(ctx, name)
+	if err != nil {
+		return "", "", err
+	}
+	if !found {
+		out, err := t.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name), Attributes: desired})
+		if err != nil {
+			return "", "", fmt.Errorf("create queue %q: %w", name, err)
+		}
+		url = aws.ToString(out.QueueUrl)
+	}
+	attrs, err := t.queueAttributes(ctx, name, url)
+	if err != nil {
+		return "", "", err
+	}
+	if diff := queueDiff(desired, attrs); found && len(diff) > 0 {
+		_, err := t.sqs.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(url), Attributes: diff})
+		if err != nil {
+			return "", "", fmt.Errorf("set attributes %v of queue %q: %w", keys(diff), name, err)
+		}
+	}
+	return url, attrs[string(sqstypes.QueueAttributeNameQueueArn)], nil
+}
+
+// createPolicy merges a statement per subscribed topic into the queue's
+// access policy, keeping every existing statement.
+func (t *Topology) createPolicy(ctx context.Context, res *resolved, q QueueSpec) error {
+	if len(q.Topics) == 0 {
+		return nil
+	}
+	url := res.queueURL[q.Name]
+	attrs, err := t.queueAttributes(ctx, q.Name, url)
+	if err != nil {
+		return err
+	}
+	merged, added, err := MergeQueuePolicy(attrs["Policy"], res.queueARN[q.Name], topicARNs(res, q.Topics))
+	if err != nil || len(added) == 0 {
+		return err
+	}
+	_, err = t.sqs.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{
+		QueueUrl: aws.String(url), Attributes: map[string]string{"Policy": merged},
+	})
+	if err != nil {
+		return fmt.Errorf("set policy of queue %q: %w", q.Name, err)
+	}
+	return nil
+}
+
+func topicARNs(res *resolved, names []string) []string {
+	out := make([]string, 0, len(names))
+	for _, n := range names {
+		out = append(out, res.topicARN[n])
+	}
+	return out
+}
+
+// createSubscription subscribes the queue to the topic with raw delivery
+// and the filter policy, or reconciles the attributes of an existing
+// subscription.
+func (t *Topology) createSubscription(ctx context.Context, res *resolved, s SubscriptionSpec) error {
+	topicARN, queueARN := res.topicARN[s.Topic], res.queueARN[s.Queue]
+	subARN, found, err := t.findSubscription(ctx, topicARN, queueARN)
+	if err != nil {
+		return err
+	}
+	filter := filterPolicy(s.FilterTypes)
+	if !found {
+		attrs := map[string]string{"RawMessageDelivery": "true"}
+		if filter != "" {
+			attrs["FilterPolicy"] = filter
+		}
+		_, err := t.sns.Subscribe(ctx, &sns.SubscribeInput{
+			TopicArn: aws.String(topicARN), Protocol: aws.String("sqs"), Endpoint: aws.String(queueARN),
+			Attributes: attrs, ReturnSubscriptionArn: true,
+		})
+		if err != nil {
+			return fmt.Errorf("subscribe queue %q to topic %q: %w", s.Queue, s.Topic, err)
+		}
+		return nil
+	}
+	diff, err := t.subscriptionDiff(ctx, subARN, filter)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys(diff) {
+		_, err := t.sns.SetSubscriptionAttributes(ctx, &sns.SetSubscriptionAttributesInput{
+			SubscriptionArn: aws.String(subARN), AttributeName: aws.String(k), AttributeValue: aws.String(diff[k]),
+		})
+		if err != nil {
+			return fmt.Errorf("set %s of subscription %q: %w", k, subARN, err)
+		}
+	}
+	return nil
+}
+
+// subscriptionDiff returns the subscription attributes that differ from
+// raw delivery and the wanted filter policy ("{}" removes a filter).
+func (t *Topology) subscriptionDiff(ctx context.Context, subARN, filter string) (map[string]string, error) {
+	out, err := t.sns.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: aws.String(subARN)})
+	if err != nil {
+		return nil, fmt.Errorf("get attributes of subscription %q: %w", subARN, err)
+	}
+	diff := map[string]string{}
+	if out.Attributes["RawMessageDelivery"] != "true" {
+		diff["RawMessageDelivery"] = "true"
+	}
+	if !sameJSON(out.Attributes["FilterPolicy"], filter) {
+		diff["FilterPolicy"] = filter
+		if filter == "" {
+			diff["FilterPolicy"] = "{}"
+		}
+	}
+	return diff, nil
+}

@@ -1,0 +1,235 @@
+package awsbus
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/aws/smithy-go"
+)
+
+// Endpoints maps destination names to their resolved AWS resources.
+type Endpoints map[string]Endpoint
+
+// resolved collects the URLs and ARNs found or created while applying a
+// Plan.
+type resolved struct {
+	queueURL map[string]string
+	queueARN map[string]string
+	topicARN map[string]string
+}
+
+func newResolved() *resolved {
+	return &resolved{queueURL: map[string]string{}, queueARN: map[string]string{}, topicARN: map[string]string{}}
+}
+
+// endpoints builds the destination map of p from what was resolved.
+func (r *resolved) endpoints(p Plan) Endpoints {
+	eps := make(Endpoints, len(p.Destinations))
+	for _, d := range p.Destinations {
+		ep := Endpoint{Name: d.Name, Kind: d.Kind, TopicARN: r.topicARN[d.Topic], FIFO: IsFIFO(d.Name)}
+		if d.Queue != "" {
+			ep.QueueURL = r.queueURL[d.Queue]
+			ep.DLQURL = r.queueURL[DLQName(d.Queue)]
+		}
+		eps[d.Name] = ep
+	}
+	return eps
+}
+
+func (r *resolved) anyQueueARN() string {
+	for _, a := range r.queueARN {
+		return a
+	}
+	return ""
+}
+
+// queueURL returns the URL of queue name; found is false when it does not
+// exist.
+func (t *Topology) queueURL(ctx context.Context, name string) (url string, found bool, err error) {
+	out, err := t.sqs.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(name)})
+	if isQueueMissing(err) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("get URL of queue %q: %w", name, err)
+	}
+	return aws.ToString(out.QueueUrl), true, nil
+}
+
+func (t *Topology) queueAttributes(ctx context.Context, name, url string) (map[string]string, error) {
+	out, err := t.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
+		QueueUrl: aws.String(url), AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameAll},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("get attributes of queue %q: %w", name, err)
+	}
+	if out.Attributes == nil {
+		return map[string]string{}, nil
+	}
+	return out.Attributes, nil
+}
+
+// topicARNFor builds the ARN of topic name in the partition, region and
+// account of a queue ARN, or of Config.AccountID and Config.Region.
+func (t *Topology) topicARNFor(name, queueARN string) (string, error) {
+	if parts := strings.Split(queueARN, ":"); len(parts) == 6 {
+		return strings.Join([]string{"arn", parts[1], "sns", parts[3], parts[4], name}, ":"), nil
+	}
+	if t.cfg.AccountID == "" || t.cfg.Region == "" {
+		return "", fmt.Errorf("topic %q: no queue ARN to derive the account from; set AccountID and Region: %w",
+			name, ErrInvalidConfig)
+	}
+	partition := "aws"
+	switch {
+	case strings.HasPrefix(t.cfg.Region, "cn-"):
+		partition = "aws-cn"
+	case strings.HasPrefix(t.cfg.Region, "us-gov-"):
+		partition = "aws-us-gov"
+	}
+	return fmt.Sprintf("arn:%s:sns:%s:%s:%s", partition, t.cfg.Region, t.cfg.AccountID, name), nil
+}
+
+// topicExists reports whether the topic with arn exists.
+func (t *Topology) topicExists(ctx context.Context, arn string) (bool, error) {
+	_, err := t.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(arn)})
+	if isTopicMissing(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("get attributes of topic %q: %w", arn, err)
+	}
+	return true, nil
+}
+
+// findSubscription returns the ARN of the sqs subscription of queueARN to
+// topicARN, walking every page of ListSubscriptionsByTopic.
+func (t *Topology) findSubscription(ctx context.Context, topicARN, queueARN string) (string, bool, error) {
+	var next *string
+	for {
+		out, err := t.sns.ListSubscriptionsByTopic(ctx, &sns.ListSubscriptionsByTopicInput{
+			TopicArn: aws.String(topicARN), NextToken: next,
+		})
+		if err != nil {
+			return "", false, fmt.Errorf("list subscriptions of topic %q: %w", topicARN, err)
+		}
+		for _, s := range out.Subscriptions {
+			if aws.ToString(s.Protocol) == "sqs" && aws.ToString(s.Endpoint) == queueARN {
+				return aws.ToString(s.SubscriptionArn), true, nil
+			}
+		}
+		if aws.ToString(out.NextToken) == "" {
+			return "", false, nil
+		}
+		next = out.NextToken
+	}
+}
+
+func isQueueMissing(err error) bool {
+	var qne *sqstypes.QueueDoesNotExist
+	return errors.As(err, &qne) || hasErrorCode(err, "AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist")
+}
+
+func isTopicMissing(err error) bool {
+	var nf *snstypes.NotFoundException
+	return errors.As(err, &nf) || hasErrorCode(err, "NotFound", "NotFoundException")
+}
+
+func hasErrorCode(err error, codes ...string) bool {
+	var ae smithy.APIError
+	if !errors.As(err, &ae) {
+		return false
+	}
+	for _, c := range codes {
+		if ae.ErrorCode() == c {
+			return true
+		}
+	}
+	return false
+}
+
+// redrivePolicy is the JSON of the RedrivePolicy queue attribute.
+func redrivePolicy(dlqARN string, maxReceiveCount int) string {
+	b, _ := json.Marshal(map[string]any{"deadLetterTargetArn": dlqARN, "maxReceiveCount": maxReceiveCount})
+	return string(b)
+}
+
+// sameRedrive compares two RedrivePolicy values; maxReceiveCount may be a
+// number or a string depending on who wrote it.
+func sameRedrive(a, b string) bool {
+	pa, oka := parseRedrive(a)
+	pb, okb := parseRedrive(b)
+	return oka && okb && pa == pb
+}
+
+func parseRedrive(s string) ([2]string, bool) {
+	var m map[string]any
+	if s == "" || json.Unmarshal([]byte(s), &m) != nil {
+		return [2]string{}, false
+	}
+	return [2]string{fmt.Sprint(m["deadLetterTargetArn"]), fmt.Sprint(m["maxReceiveCount"])}, true
+}
+
+// queueDiff returns the desired attributes whose actual value differs.
+// FifoQueue is skipped: it follows from the name and cannot change.
+func queueDiff(desired, actual map[string]string) map[string]string {
+	diff := map[string]string{}
+	for k, v := range desired {
+		switch k {
+		case "FifoQueue":
+			continue
+		case "RedrivePolicy":
+			if !sameRedrive(v, actual[k]) {
+				diff[k] = v
+			}
+		default:
+			if actual[k] != v {
+				diff[k] = v
+			}
+		}
+	}
+	return diff
+}
+
+// filterPolicy returns the FilterPolicy JSON for types, "" for none.
+func filterPolicy(types []string) string {
+	if len(types) == 0 {
+		return ""
+	}
+	b, _ := json.Marshal(map[string][]string{metaTypeAttribute: types})
+	return string(b)
+}
+
+// sameJSON compares two JSON documents semantically; "" and "{}" are both
+// "no policy".
+func sameJSON(a, b string) bool {
+	norm := func(s string) (any, bool) {
+		if s == "" {
+			s = "{}"
+		}
+		var v any
+		return v, json.Unmarshal([]byte(s), &v) == nil
+	}
+	va, oka := norm(a)
+	vb, okb := norm(b)
+	if !oka || !okb {
+		return a == b
+	}
+	ja, _ := json.Marshal(va)
+	jb, _ := json.Marshal(vb)
+	return string(ja) == string(jb)
+}
+
+// keys returns the keys of m, sorted.
+func keys(m map[string]string) []string {
+	return slices.Sorted(maps.Keys(m))
+}
