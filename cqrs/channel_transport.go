@@ -1,0 +1,171 @@
+package cqrs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/ThreeDotsLabs/watermill/pubsub/gochannel"
+
+	"github.com/sourceflow-go/sourceflow"
+)
+
+// ChannelConfig configures a ChannelTransport.
+type ChannelConfig struct {
+	// MaxDeliveries is how many times a failing message is delivered before
+	// it is dead-lettered. A permanent failure is dead-lettered at once.
+	// Default: 5.
+	MaxDeliveries int
+	// RedeliveryDelay is the pause before a failed message is delivered
+	// again. Default: 10ms.
+	RedeliveryDelay time.Duration
+	// Async makes Publish return as soon as the message is handed over.
+	// Default false: Publish returns once every subscriber has finished
+	// with the message, which keeps each sender's messages in order.
+	Async bool
+	// Logger logs dead-lettered messages (never their payloads). Default:
+	// watermill.NopLogger.
+	Logger watermill.LoggerAdapter
+}
+
+func (c *ChannelConfig) setDefaults() {
+	if c.MaxDeliveries == 0 {
+		c.MaxDeliveries = 5
+	}
+	if c.RedeliveryDelay == 0 {
+		c.RedeliveryDelay = 10 * time.Millisecond
+	}
+	if c.Logger == nil {
+		c.Logger = watermill.NopLogger{}
+	}
+}
+
+// Validate reports every configuration problem at once.
+func (c ChannelConfig) Validate() error {
+	var errs []error
+	if c.MaxDeliveries < 1 {
+		errs = append(errs, fmt.Errorf("cqrs: ChannelConfig.MaxDeliveries %d is below 1", c.MaxDeliveries))
+	}
+	if c.RedeliveryDelay < 0 {
+		errs = append(errs, fmt.Errorf("cqrs: ChannelConfig.RedeliveryDelay %v is negative", c.RedeliveryDelay))
+	}
+	return errors.Join(errs...)
+}
+
+// ChannelTransport is the in-process Transport, built on Watermill's
+// gochannel pub/sub: a destination is a gochannel topic and every subscriber
+// of a topic receives every message. It adds what gochannel lacks for a
+// message bus: bounded redelivery with a dead-letter list instead of endless
+// redelivery, and an error when a command is sent to a destination nobody
+// listens to. Several services in one process may share one ChannelTransport.
+type ChannelTransport struct {
+	cfg    ChannelConfig
+	pubsub *gochannel.GoChannel
+
+	mu        sync.Mutex
+	kinds     map[string]sourceflow.Kind
+	listeners map[string]int
+	dead      []DeadLetter
+}
+
+// DeadLetter is a message the ChannelTransport gave up on.
+type DeadLetter struct {
+	// Destination is where the message was consumed from.
+	Destination string
+	// Message is a copy of the message.
+	Message *message.Message
+	// Reason is the permanent failure, or the number of failed deliveries.
+	Reason string
+	// Deliveries is how many times it was delivered.
+	Deliveries int
+}
+
+// NewChannelTransport returns an in-process transport.
+func NewChannelTransport(cfg ChannelConfig) (*ChannelTransport, error) {
+	cfg.setDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	ps := gochannel.NewGoChannel(gochannel.Config{
+		OutputChannelBuffer:            64,
+		BlockPublishUntilSubscriberAck: !cfg.Async,
+	}, cfg.Logger)
+	return &ChannelTransport{
+		cfg: cfg, pubsub: ps,
+		kinds: map[string]sourceflow.Kind{}, listeners: map[string]int{},
+	}, nil
+}
+
+// Bind records the kind of every destination of b. A destination bound as a
+// command destination by one service and an event destination by another is
+// an error.
+func (t *ChannelTransport) Bind(_ context.Context, b sourceflow.Binding) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var errs []error
+	for _, r := range b.Routes {
+		if k, ok := t.kinds[r.Destination]; ok && k != r.Kind {
+			errs = append(errs, fmt.Errorf("cqrs: destination %q is bound for %ss and %ss", r.Destination, k, r.Kind))
+			continue
+		}
+		t.kinds[r.Destination] = r.Kind
+	}
+	return errors.Join(errs...)
+}
+
+// Publisher returns the publisher of destination.
+func (t *ChannelTransport) Publisher(string) (message.Publisher, error) {
+	return channelPublisher{t: t}, nil
+}
+
+// Subscriber returns a subscriber for destination.
+func (t *ChannelTransport) Subscriber(string) (message.Subscriber, error) {
+	return &channelSubscriber{t: t}, nil
+}
+
+// Close closes the underlying gochannel pub/sub.
+func (t *ChannelTransport) Close() error { return t.pubsub.Close() }
+
+// DeadLetters returns the messages given up on so far.
+func (t *ChannelTransport) DeadLetters() []DeadLetter {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return append([]DeadLetter(nil), t.dead...)
+}
+
+func (t *ChannelTransport) deadLetter(dl DeadLetter) {
+	t.cfg.Logger.Error("message dead-lettered", errors.New(dl.Reason), watermill.LogFields{
+		"destination": dl.Destination, "message_uuid": dl.Message.UUID,
+		"type": dl.Message.Metadata.Get(sourceflow.MetaType), "deliveries": dl.Deliveries,
+	})
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.dead = append(t.dead, dl)
+}
+
+func (t *ChannelTransport) listening(dest string, delta int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.listeners[dest] += delta
+}
+
+type channelPublisher struct{ t *ChannelTransport }
+
+// Publish publishes to the gochannel topic; a command destination nobody
+// listens to is ErrNoListener rather than a silent drop.
+func (p channelPublisher) Publish(topic string, msgs ...*message.Message) error {
+	p.t.mu.Lock()
+	kind, listeners := p.t.kinds[topic], p.t.listeners[topic]
+	p.t.mu.Unlock()
+	if kind == sourceflow.KindCommand && listeners == 0 {
+		return fmt.Errorf("%w: %q", ErrNoListener, topic)
+	}
+	return p.t.pubsub.Publish(topic, msgs...)
+}
+
+// Close does nothing: the publisher shares the transport's pub/sub.
+func (channelPublisher) Close() error { return nil }

@@ -1,0 +1,70 @@
+package cqrs
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/sourceflow-go/sourceflow"
+)
+
+// CommandBus sends commands: it assigns each command the next sequence
+// number of its entity, appends it to the CommandStore and publishes it to
+// the command's destination.
+type CommandBus struct {
+	svc *Service
+}
+
+// Send sends cmd, a registered command (value or pointer), for the entity.
+// It returns the envelope the command travelled with. A command sent from a
+// handler names the handled message as its cause and shares its correlation
+// id. If publishing fails the command stays stored and the error is
+// returned.
+func (b *CommandBus) Send(ctx context.Context, entityID string, cmd any) (Envelope, error) {
+	s := b.svc
+	info, err := s.types.ofValue(cmd)
+	if err != nil {
+		return Envelope{}, err
+	}
+	if info.kind != sourceflow.KindCommand {
+		return Envelope{}, &kindError{name: info.name, want: sourceflow.KindCommand, got: info.kind}
+	}
+	if entityID == "" {
+		return Envelope{}, fmt.Errorf("%w: sending %q", ErrEmptyEntityID, info.name)
+	}
+	payload, err := s.cfg.Codec.Marshal(cmd)
+	if err != nil {
+		return Envelope{}, fmt.Errorf("cqrs: encode %q: %w", info.name, err)
+	}
+	env := Envelope{Type: info.name, MessageID: s.cfg.NewID(), EntityID: entityID, OccurredAt: s.cfg.Clock()}
+	env.CorrelationID, env.CausationID, env.Replay = lineage(ctx, env.MessageID)
+	if env.Replay {
+		return env, s.deliverReplay(ctx, info.destination, env, payload)
+	}
+	if env.Sequence, err = s.cfg.CommandStore.NextSequence(ctx, entityID); err != nil {
+		return Envelope{}, fmt.Errorf("cqrs: next sequence of %q: %w", entityID, err)
+	}
+	stored := StoredCommand{Envelope: env, Destination: info.destination, Payload: payload}
+	if err := s.cfg.CommandStore.Append(ctx, stored); err != nil {
+		return Envelope{}, fmt.Errorf("cqrs: store %q: %w", info.name, err)
+	}
+	return env, s.publish(ctx, info.destination, env, payload)
+}
+
+// publish sends one message to destination through the decorated publisher.
+func (s *Service) publish(ctx context.Context, destination string, env Envelope, payload []byte) error {
+	s.mu.Lock()
+	pub, started := s.pubs[destination], s.started
+	s.mu.Unlock()
+	if !started {
+		return ErrNotStarted
+	}
+	msg := message.NewMessage(env.MessageID, payload)
+	env.WriteTo(msg)
+	msg.SetContext(ctx)
+	if err := pub.Publish(destination, msg); err != nil {
+		return fmt.Errorf("cqrs: publish %s %s to %q: %w", env.Type, env.MessageID, destination, err)
+	}
+	return nil
+}

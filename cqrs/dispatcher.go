@@ -1,0 +1,124 @@
+package cqrs
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"runtime/debug"
+	"sort"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/sourceflow-go/sourceflow"
+)
+
+// boundHandler is a typed handler after registration: it decodes the payload
+// itself and runs with the incoming envelope in its context.
+type boundHandler struct {
+	name string
+	run  func(ctx context.Context, env Envelope, payload []byte) error
+}
+
+// dispatcher is the single router handler of one listened destination. It
+// reads the message's type and runs the handlers registered for it; a type
+// with no handler is an error, never silently acknowledged.
+type dispatcher struct {
+	destination string
+	kind        sourceflow.Kind
+	codec       Codec
+	handlers    map[string][]boundHandler
+}
+
+func newDispatcher(destination string, kind sourceflow.Kind, codec Codec) *dispatcher {
+	return &dispatcher{destination: destination, kind: kind, codec: codec, handlers: map[string][]boundHandler{}}
+}
+
+func (d *dispatcher) add(typeName string, h boundHandler) {
+	d.handlers[typeName] = append(d.handlers[typeName], h)
+}
+
+func (d *dispatcher) types() []string {
+	out := make([]string, 0, len(d.handlers))
+	for t := range d.handlers {
+		out = append(out, t)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// handle is the Watermill handler function. Errors that no retry can cure
+// are marked permanent so that transports dead-letter them at once.
+func (d *dispatcher) handle(msg *message.Message) ([]*message.Message, error) {
+	env, err := EnvelopeOf(msg)
+	if err != nil {
+		return nil, sourceflow.Permanent(fmt.Errorf("destination %q: message %s: %w", d.destination, msg.UUID, err))
+	}
+	handlers := d.handlers[env.Type]
+	if len(handlers) == 0 {
+		return nil, sourceflow.Permanent(fmt.Errorf("%w: %q on destination %q (message %s)",
+			ErrUnknownType, env.Type, d.destination, env.MessageID))
+	}
+	if d.kind == sourceflow.KindCommand && env.EntityID == "" {
+		return nil, sourceflow.Permanent(fmt.Errorf("%w: command %q (message %s)", ErrEmptyEntityID, env.Type, env.MessageID))
+	}
+	ctx := withIncoming(msg.Context(), env)
+	for _, h := range handlers {
+		if err := runSafely(ctx, h, env, msg.Payload); err != nil {
+			return nil, fmt.Errorf("handler %q, %s %s: %w", h.name, env.Type, env.MessageID, err)
+		}
+	}
+	return nil, nil
+}
+
+// consume is handle as a Watermill consumer handler.
+func (d *dispatcher) consume(msg *message.Message) error {
+	_, err := d.handle(msg)
+	return err
+}
+
+// PanicError is the error a panicking handler becomes.
+type PanicError struct {
+	// Value is what the handler panicked with.
+	Value any
+	// Stack is the goroutine stack at the panic.
+	Stack []byte
+}
+
+func (e *PanicError) Error() string { return fmt.Sprintf("cqrs: handler panicked: %v", e.Value) }
+
+// Unwrap makes errors.Is(err, ErrHandlerPanic) hold.
+func (e *PanicError) Unwrap() error { return ErrHandlerPanic }
+
+func runSafely(ctx context.Context, h boundHandler, env Envelope, payload []byte) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &PanicError{Value: r, Stack: debug.Stack()}
+		}
+	}()
+	return h.run(ctx, env, payload)
+}
+
+// decode decodes payload into a new T; a failure is permanent.
+func decode[T any](codec Codec, env Envelope, payload []byte) (T, error) {
+	var v T
+	if err := codec.Unmarshal(payload, &v); err != nil {
+		return v, sourceflow.Permanent(fmt.Errorf("%w: %s %s into %v: %v", ErrDecode, env.Type, env.MessageID, reflect.TypeOf(v), err))
+	}
+	return v, nil
+}
+
+// markFailure records a permanent failure's reason on the nacked message,
+// where a transport that can dead-letter at once finds it.
+func markFailure(h message.HandlerFunc) message.HandlerFunc {
+	return func(msg *message.Message) ([]*message.Message, error) {
+		out, err := h(msg)
+		if sourceflow.IsPermanent(err) {
+			reason := err.Error()
+			if len(reason) > 512 {
+				reason = reason[:512]
+			}
+			msg.Metadata.Set(sourceflow.MetaFailure, reason)
+		}
+		return out, err
+	}
+}

@@ -1,0 +1,50 @@
+// Package cqrs is SourceFlow's programming model on Watermill routers.
+//
+// Aggregates send commands for entities; sagas handle commands, keep entity
+// state in an EntityStore and raise events; views project events into view
+// models kept in a ViewStore; aggregates react to events and may send new
+// commands. Every command and event is one Watermill message: the body is
+// the payload encoded by a Codec (JSON by default) and the metadata is the
+// Envelope (logical type name, message id, entity id, per-entity sequence
+// number, correlation and causation ids, occurred-at, replay flag).
+//
+// Wiring a Service:
+//
+//	svc, _ := cqrs.NewService(cqrs.ServiceConfig{Name: "orders", Listen: []string{"orders", "order-events"}})
+//	_ = cqrs.RegisterCommand[CreateOrder](svc, "orders.CreateOrder", "orders")
+//	_ = cqrs.RegisterEvent[OrderCreated](svc, "orders.OrderCreated", "order-events")
+//	_ = cqrs.Handle(cqrs.NewSaga[Order](svc, "order"), createOrder)
+//	_ = cqrs.Project(cqrs.NewView[OrderSummary](svc, "order-summary"), projectCreated)
+//	_ = svc.Start(ctx)
+//	_, _ = cqrs.NewAggregate(svc, "order").Send(ctx, "order-1", CreateOrder{...})
+//
+// Decisions:
+//
+//   - Types are registered explicitly under stable logical names, never
+//     derived from Go type names; a duplicate is an error at wiring time.
+//   - Every type routes to one named destination, and one destination may
+//     carry several types of one kind. A listened destination has a single
+//     router handler that dispatches by type; a type without a handler there
+//     is a permanent error (dead-lettered), never a silent acknowledgement.
+//   - Routing is exclusive: a service handles only what arrives on the
+//     destinations it listens to, so a command routed to another service is
+//     never also handled by its sender.
+//   - The CommandBus reserves each command's sequence number from the
+//     CommandStore in O(1) (NextSequence), appends the command, then
+//     publishes it. Events carry the sequence of the command that raised
+//     them.
+//   - A saga stores the new state together with the events the command
+//     raised, then publishes them with message ids derived from the
+//     command's. A failure to publish is returned (the command is
+//     redelivered); the redelivered command re-raises the stored events
+//     instead of running its handler twice.
+//   - Replay re-runs an entity's stored commands through local handlers only,
+//     rebuilding saga state and view models from empty; it never publishes.
+//   - Errors no retry can cure (malformed envelope, unknown type, payload
+//     that does not decode) are marked sourceflow.Permanent and recorded on
+//     the nacked message under sourceflow.MetaFailure, so transports
+//     dead-letter them at once. A panicking handler becomes a *PanicError.
+//   - The Transport interface uses only Watermill and root-package types.
+//     ChannelTransport, built on Watermill's gochannel, is the default; it
+//     adds bounded redelivery and a dead-letter list.
+package cqrs

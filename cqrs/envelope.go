@@ -1,0 +1,98 @@
+package cqrs
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/sourceflow-go/sourceflow"
+)
+
+// Envelope is the SourceFlow metadata of one command or event. It travels in
+// Watermill message metadata under the keys of the root package.
+type Envelope struct {
+	// Type is the registered logical type name.
+	Type string
+	// MessageID identifies one logical message; it is kept across retries and
+	// is the idempotency key.
+	MessageID string
+	// EntityID is the id of the entity the message is about.
+	EntityID string
+	// Sequence is the per-entity sequence number of the command (events carry
+	// the sequence of the command that raised them).
+	Sequence int64
+	// CorrelationID ties together every message of one business flow.
+	CorrelationID string
+	// CausationID is the message id of the message that caused this one.
+	CausationID string
+	// OccurredAt is when the message was created.
+	OccurredAt time.Time
+	// Replay is true while a stored command is re-run by Replay.
+	Replay bool
+}
+
+// WriteTo writes the envelope into msg's metadata and sets msg.UUID to the
+// message id.
+func (e Envelope) WriteTo(msg *message.Message) {
+	md := msg.Metadata
+	md.Set(sourceflow.MetaType, e.Type)
+	md.Set(sourceflow.MetaMessageID, e.MessageID)
+	md.Set(sourceflow.MetaEntityID, e.EntityID)
+	md.Set(sourceflow.MetaSequence, strconv.FormatInt(e.Sequence, 10))
+	setIfNotEmpty(md, sourceflow.MetaCorrelationID, e.CorrelationID)
+	setIfNotEmpty(md, sourceflow.MetaCausationID, e.CausationID)
+	md.Set(sourceflow.MetaOccurredAt, e.OccurredAt.UTC().Format(time.RFC3339Nano))
+	if e.Replay {
+		md.Set(sourceflow.MetaReplay, "true")
+	} else {
+		delete(md, sourceflow.MetaReplay)
+	}
+	msg.UUID = e.MessageID
+}
+
+func setIfNotEmpty(md message.Metadata, key, value string) {
+	if value != "" {
+		md.Set(key, value)
+	}
+}
+
+// EnvelopeOf reads the envelope from msg's metadata. A missing type or
+// message id, or a malformed sequence, time or replay flag, is ErrEnvelope.
+func EnvelopeOf(msg *message.Message) (Envelope, error) {
+	md := msg.Metadata
+	e := Envelope{
+		Type:          md.Get(sourceflow.MetaType),
+		MessageID:     md.Get(sourceflow.MetaMessageID),
+		EntityID:      md.Get(sourceflow.MetaEntityID),
+		CorrelationID: md.Get(sourceflow.MetaCorrelationID),
+		CausationID:   md.Get(sourceflow.MetaCausationID),
+	}
+	if e.Type == "" {
+		return e, fmt.Errorf("%w: missing %s", ErrEnvelope, sourceflow.MetaType)
+	}
+	if e.MessageID == "" {
+		e.MessageID = msg.UUID
+	}
+	if e.MessageID == "" {
+		return e, fmt.Errorf("%w: missing %s", ErrEnvelope, sourceflow.MetaMessageID)
+	}
+	var err error
+	if s := md.Get(sourceflow.MetaSequence); s != "" {
+		if e.Sequence, err = strconv.ParseInt(s, 10, 64); err != nil {
+			return e, fmt.Errorf("%w: %s %q is not an integer", ErrEnvelope, sourceflow.MetaSequence, s)
+		}
+	}
+	if s := md.Get(sourceflow.MetaOccurredAt); s != "" {
+		if e.OccurredAt, err = time.Parse(time.RFC3339Nano, s); err != nil {
+			return e, fmt.Errorf("%w: %s %q is not RFC 3339", ErrEnvelope, sourceflow.MetaOccurredAt, s)
+		}
+	}
+	if s := md.Get(sourceflow.MetaReplay); s != "" {
+		if e.Replay, err = strconv.ParseBool(s); err != nil {
+			return e, fmt.Errorf("%w: %s %q is not a boolean", ErrEnvelope, sourceflow.MetaReplay, s)
+		}
+	}
+	return e, nil
+}

@@ -1,0 +1,48 @@
+package cqrs
+
+import "errors"
+
+// Wiring errors: returned while a service is assembled, before it runs.
+var (
+	// ErrDuplicateType is returned when a logical type name or a Go type is
+	// registered twice.
+	ErrDuplicateType = errors.New("cqrs: type registered twice")
+	// ErrNotRegistered is returned when a Go type or a logical name has no
+	// registration.
+	ErrNotRegistered = errors.New("cqrs: type not registered")
+	// ErrInvalidRegistration is returned for an empty name or destination, or
+	// a destination that would carry both commands and events.
+	ErrInvalidRegistration = errors.New("cqrs: invalid registration")
+	// ErrDuplicateHandler is returned when a command type gets a second saga
+	// handler, or a handler name is used twice.
+	ErrDuplicateHandler = errors.New("cqrs: duplicate handler")
+	// ErrNotListened is returned when a handler is registered for a type whose
+	// destination the service does not listen to.
+	ErrNotListened = errors.New("cqrs: destination not listened")
+	// ErrNoHandlers is returned when a listened destination has no handler
+	// for any of its types.
+	ErrNoHandlers = errors.New("cqrs: listened destination has no handler")
+	// ErrStarted is returned when the service is changed after Start.
+	ErrStarted = errors.New("cqrs: service already started")
+	// ErrNotStarted is returned when a message is sent before Start.
+	ErrNotStarted = errors.New("cqrs: service not started")
+)
+
+// Message errors: returned for one message; other messages keep flowing.
+var (
+	// ErrEmptyEntityID is returned for a command without an entity id.
+	ErrEmptyEntityID = errors.New("cqrs: empty entity id")
+	// ErrUnknownType is returned when a consumed message's type has no
+	// handler in this service (or no type at all).
+	ErrUnknownType = errors.New("cqrs: unknown message type")
+	// ErrDecode is returned when a payload does not decode into its type.
+	ErrDecode = errors.New("cqrs: payload does not decode")
+	// ErrEnvelope is returned when a message's envelope metadata is missing
+	// or malformed.
+	ErrEnvelope = errors.New("cqrs: malformed envelope")
+	// ErrHandlerPanic is returned when a typed handler panics.
+	ErrHandlerPanic = errors.New("cqrs: handler panicked")
+	// ErrNoListener is returned when a command is published in process to a
+	// destination nobody listens to.
+	ErrNoListener = errors.New("cqrs: no listener for destination")
+)

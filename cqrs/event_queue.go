@@ -1,0 +1,95 @@
+package cqrs
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/google/uuid"
+
+	"github.com/sourceflow-go/sourceflow"
+)
+
+// EventQueue raises events: it publishes each to its destination, where this
+// service's aggregates and views, and every subscribing service, receive it
+// through the transport.
+type EventQueue struct {
+	svc *Service
+}
+
+// Raise publishes ev, a registered event (value or pointer), about the
+// entity. Raised from a handler, the event names the handled message as its
+// cause, shares its correlation id and carries its sequence number.
+func (q *EventQueue) Raise(ctx context.Context, entityID string, ev any) (Envelope, error) {
+	env := Envelope{EntityID: entityID, MessageID: q.svc.cfg.NewID()}
+	if in, ok := EnvelopeFromContext(ctx); ok && in.EntityID == entityID {
+		env.Sequence = in.Sequence
+	}
+	return q.raise(ctx, env, ev)
+}
+
+// encode encodes the events a handler returned, checking each is a
+// registered event.
+func (q *EventQueue) encode(events []any) ([]pendingEvent, error) {
+	out := make([]pendingEvent, 0, len(events))
+	for _, ev := range events {
+		info, payload, err := q.encodeOne(ev)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, pendingEvent{Type: info.name, Payload: payload})
+	}
+	return out, nil
+}
+
+func (q *EventQueue) encodeOne(ev any) (*typeInfo, []byte, error) {
+	info, err := q.svc.types.ofValue(ev)
+	if err != nil {
+		return nil, nil, err
+	}
+	if info.kind != sourceflow.KindEvent {
+		return nil, nil, &kindError{name: info.name, want: sourceflow.KindEvent, got: info.kind}
+	}
+	payload, err := q.svc.cfg.Codec.Marshal(ev)
+	if err != nil {
+		return nil, nil, fmt.Errorf("cqrs: encode %q: %w", info.name, err)
+	}
+	return info, payload, nil
+}
+
+// raisePending publishes the events a handled command raised. Each message
+// id derives from the command's, so a redelivered command re-raises the same
+// ids and consumers can drop the duplicates. The first failure is returned.
+func (q *EventQueue) raisePending(ctx context.Context, cause Envelope, pending []pendingEvent) error {
+	for i, p := range pending {
+		info, ok := q.svc.types.ofName(p.Type)
+		if !ok {
+			return fmt.Errorf("%w: pending event %q", ErrNotRegistered, p.Type)
+		}
+		id := uuid.NewSHA1(uuid.NameSpaceOID, []byte(cause.MessageID+"/"+strconv.Itoa(i))).String()
+		env := Envelope{EntityID: cause.EntityID, Sequence: cause.Sequence, MessageID: id}
+		if _, err := q.send(ctx, info, env, p.Payload); err != nil {
+			return fmt.Errorf("cqrs: raise %s caused by %s: %w", p.Type, cause.MessageID, err)
+		}
+	}
+	return nil
+}
+
+func (q *EventQueue) raise(ctx context.Context, env Envelope, ev any) (Envelope, error) {
+	info, payload, err := q.encodeOne(ev)
+	if err != nil {
+		return Envelope{}, err
+	}
+	return q.send(ctx, info, env, payload)
+}
+
+func (q *EventQueue) send(ctx context.Context, info *typeInfo, env Envelope, payload []byte) (Envelope, error) {
+	s := q.svc
+	env.Type = info.name
+	env.OccurredAt = s.cfg.Clock()
+	env.CorrelationID, env.CausationID, env.Replay = lineage(ctx, env.MessageID)
+	if env.Replay {
+		return env, s.deliverReplay(ctx, info.destination, env, payload)
+	}
+	return env, s.publish(ctx, info.destination, env, payload)
+}

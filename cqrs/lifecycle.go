@@ -1,0 +1,141 @@
+package cqrs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/sourceflow-go/sourceflow"
+)
+
+// Start checks the wiring, binds the transport, builds the decorated
+// publishers and starts a Watermill router with one handler per listened
+// destination. It returns once the router is running. ctx bounds the start
+// only; Close stops the service.
+func (s *Service) Start(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.started {
+		return ErrStarted
+	}
+	if err := s.checkWiring(); err != nil {
+		return err
+	}
+	if err := s.cfg.Transport.Bind(ctx, s.binding()); err != nil {
+		return fmt.Errorf("cqrs: bind transport of %q: %w", s.cfg.Name, err)
+	}
+	pubs, err := s.buildPublishers()
+	if err != nil {
+		return err
+	}
+	router, err := s.buildRouter()
+	if err != nil {
+		return err
+	}
+	return s.run(ctx, router, pubs)
+}
+
+func (s *Service) run(ctx context.Context, router *message.Router, pubs map[string]message.Publisher) error {
+	runCtx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s.runErr = router.Run(runCtx)
+	}()
+	select {
+	case <-router.Running():
+	case <-done:
+		stop()
+		return fmt.Errorf("cqrs: router of %q stopped at start: %w", s.cfg.Name, s.runErr)
+	case <-ctx.Done():
+		stop()
+		_ = router.Close()
+		<-done
+		return ctx.Err()
+	}
+	s.router, s.stopRouter, s.runDone, s.pubs, s.started = router, stop, done, pubs, true
+	return nil
+}
+
+// buildPublishers returns, per registered destination, the transport's
+// publisher wrapped in the service pipeline and the kind's dispatch hooks.
+func (s *Service) buildPublishers() (map[string]message.Publisher, error) {
+	pubs := map[string]message.Publisher{}
+	for _, dest := range s.types.destinations() {
+		pub, err := s.cfg.Transport.Publisher(dest)
+		if err != nil {
+			return nil, fmt.Errorf("cqrs: publisher for %q: %w", dest, err)
+		}
+		for _, d := range s.cfg.PublisherDecorators {
+			if pub, err = d(pub); err != nil {
+				return nil, fmt.Errorf("cqrs: decorate publisher for %q: %w", dest, err)
+			}
+		}
+		hooks := s.cfg.Hooks.EventDispatch
+		if kind, _ := s.types.kindOf(dest); kind == sourceflow.KindCommand {
+			hooks = s.cfg.Hooks.CommandDispatch
+		}
+		if pub, err = decorate(pub, hooks); err != nil {
+			return nil, fmt.Errorf("cqrs: dispatch hooks for %q: %w", dest, err)
+		}
+		pubs[dest] = pub
+	}
+	return pubs, nil
+}
+
+func (s *Service) buildRouter() (*message.Router, error) {
+	router, err := message.NewRouter(message.RouterConfig{CloseTimeout: s.cfg.CloseTimeout}, s.cfg.Logger)
+	if err != nil {
+		return nil, err
+	}
+	router.AddMiddleware(markFailure)
+	router.AddMiddleware(s.cfg.HandlerMiddleware...)
+	for _, dest := range s.cfg.Listen {
+		d := s.dispatchers[dest]
+		sub, err := s.cfg.Transport.Subscriber(dest)
+		if err != nil {
+			return nil, fmt.Errorf("cqrs: subscriber for %q: %w", dest, err)
+		}
+		h := router.AddConsumerHandler(s.cfg.Name+"/"+dest, dest, sub, d.consume)
+		h.AddMiddleware(s.subscribeHooks(d)...)
+	}
+	return router, nil
+}
+
+func (s *Service) subscribeHooks(d *dispatcher) []message.HandlerMiddleware {
+	if d.kind == sourceflow.KindCommand {
+		return s.cfg.Hooks.CommandSubscribe
+	}
+	return s.cfg.Hooks.EventSubscribe
+}
+
+// Close stops the router, waiting up to CloseTimeout for in-flight handlers,
+// and closes the transport if the service created it. Close is idempotent.
+func (s *Service) Close() error {
+	s.mu.Lock()
+	router, stop, done := s.router, s.stopRouter, s.runDone
+	s.router = nil
+	s.mu.Unlock()
+	var errs []error
+	if router != nil {
+		errs = append(errs, router.Close())
+		<-done
+		stop()
+		errs = append(errs, s.runErr)
+	}
+	if s.ownsTransp {
+		errs = append(errs, s.cfg.Transport.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Run starts the service, blocks until ctx is done, then closes it.
+func (s *Service) Run(ctx context.Context) error {
+	if err := s.Start(ctx); err != nil {
+		return err
+	}
+	<-ctx.Done()
+	return s.Close()
+}

@@ -1,0 +1,125 @@
+package cqrs
+
+import (
+	"fmt"
+	"reflect"
+	"sort"
+	"sync"
+
+	"github.com/sourceflow-go/sourceflow"
+)
+
+// typeInfo is one registered logical type.
+type typeInfo struct {
+	name        string
+	kind        sourceflow.Kind
+	goType      reflect.Type
+	destination string
+}
+
+// registry maps logical type names to Go types and destinations. It is
+// written while a service is wired and read concurrently afterwards.
+type registry struct {
+	mu         sync.RWMutex
+	byName     map[string]*typeInfo
+	byType     map[reflect.Type]*typeInfo
+	destKind   map[string]sourceflow.Kind
+	registered []*typeInfo
+}
+
+func newRegistry() *registry {
+	return &registry{
+		byName:   map[string]*typeInfo{},
+		byType:   map[reflect.Type]*typeInfo{},
+		destKind: map[string]sourceflow.Kind{},
+	}
+}
+
+func (r *registry) add(name string, kind sourceflow.Kind, t reflect.Type, destination string) error {
+	if name == "" {
+		return fmt.Errorf("%w: empty type name for %v", ErrInvalidRegistration, t)
+	}
+	if destination == "" {
+		return fmt.Errorf("%w: empty destination for %q", ErrInvalidRegistration, name)
+	}
+	if t.Kind() == reflect.Pointer || t.Kind() == reflect.Interface {
+		return fmt.Errorf("%w: %q must be registered with a value type, not %v", ErrInvalidRegistration, name, t)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if prev, ok := r.byName[name]; ok {
+		return fmt.Errorf("%w: name %q already registered for %v", ErrDuplicateType, name, prev.goType)
+	}
+	if prev, ok := r.byType[t]; ok {
+		return fmt.Errorf("%w: %v already registered as %q", ErrDuplicateType, t, prev.name)
+	}
+	if k, ok := r.destKind[destination]; ok && k != kind {
+		return fmt.Errorf("%w: destination %q carries %ss, cannot carry %s %q",
+			ErrInvalidRegistration, destination, k, kind, name)
+	}
+	info := &typeInfo{name: name, kind: kind, goType: t, destination: destination}
+	r.byName[name] = info
+	r.byType[t] = info
+	r.destKind[destination] = kind
+	r.registered = append(r.registered, info)
+	return nil
+}
+
+// ofValue returns the registration of v's type (a value or a pointer to one).
+func (r *registry) ofValue(v any) (*typeInfo, error) {
+	t := reflect.TypeOf(v)
+	if t == nil {
+		return nil, fmt.Errorf("%w: nil message", ErrNotRegistered)
+	}
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return r.ofType(t)
+}
+
+func (r *registry) ofType(t reflect.Type) (*typeInfo, error) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	info, ok := r.byType[t]
+	if !ok {
+		return nil, fmt.Errorf("%w: Go type %v", ErrNotRegistered, t)
+	}
+	return info, nil
+}
+
+func (r *registry) ofName(name string) (*typeInfo, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	info, ok := r.byName[name]
+	return info, ok
+}
+
+func (r *registry) kindOf(destination string) (sourceflow.Kind, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	k, ok := r.destKind[destination]
+	return k, ok
+}
+
+// routes returns every registration as a route, in registration order.
+func (r *registry) routes() []sourceflow.Route {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make([]sourceflow.Route, 0, len(r.registered))
+	for _, info := range r.registered {
+		out = append(out, sourceflow.Route{Type: info.name, Kind: info.kind, Destination: info.destination})
+	}
+	return out
+}
+
+// destinations returns the sorted set of destinations of kind k.
+func (r *registry) destinations() []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make([]string, 0, len(r.destKind))
+	for d := range r.destKind {
+		out = append(out, d)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,130 @@
+package cqrs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/sourceflow-go/sourceflow"
+)
+
+// Saga handles commands for entities whose state is S. For each command it
+// loads the entity's state from the EntityStore (or starts from the zero S),
+// runs the typed handler, stores the new state together with the events the
+// handler returned, and then raises those events. Commands for one entity
+// are handled one at a time within a service instance.
+type Saga[S any] struct {
+	svc  *Service
+	name string
+}
+
+// NewSaga returns a saga named name; the name keys its entities in the
+// EntityStore and prefixes its handler names.
+func NewSaga[S any](s *Service, name string) *Saga[S] { return &Saga[S]{svc: s, name: name} }
+
+// CommandHandler handles command C for an entity with state S. It mutates
+// state in place and returns the events to raise (registered event values
+// or pointers); an error leaves the stored state unchanged.
+type CommandHandler[C, S any] func(ctx context.Context, state *S, cmd C, env Envelope) ([]any, error)
+
+// Handle registers h as the saga's handler of command C. A command type has
+// at most one handler per service, and its destination must be listened to.
+func Handle[C, S any](g *Saga[S], h CommandHandler[C, S]) error {
+	info, err := typeInfoOf[C](g.svc, sourceflow.KindCommand)
+	if err != nil {
+		return err
+	}
+	run := func(ctx context.Context, env Envelope, payload []byte) error {
+		cmd, err := decode[C](g.svc.cfg.Codec, env, payload)
+		if err != nil {
+			return err
+		}
+		pending, err := g.apply(ctx, env, func(state *S) ([]any, error) { return h(ctx, state, cmd, env) })
+		if err != nil {
+			return err
+		}
+		return g.svc.events.raisePending(ctx, env, pending)
+	}
+	return g.svc.addHandler(info, boundHandler{name: g.name + "/" + info.name, run: run})
+}
+
+// Load returns the stored state of an entity and whether it exists.
+func (g *Saga[S]) Load(ctx context.Context, entityID string) (S, bool, error) {
+	var state S
+	doc, found, err := g.load(ctx, entityID)
+	if err != nil || !found {
+		return state, found, err
+	}
+	if err := g.svc.cfg.Codec.Unmarshal(doc.State, &state); err != nil {
+		return state, true, fmt.Errorf("cqrs: saga %q entity %q: %w", g.name, entityID, err)
+	}
+	return state, true, nil
+}
+
+// sagaDoc is what a saga stores per entity: the state, the last command it
+// applied and the events that command raised. A redelivered command that was
+// already applied re-raises those events instead of running again.
+type sagaDoc struct {
+	State   []byte         `json:"state"`
+	Last    string         `json:"last"`
+	Pending []pendingEvent `json:"pending,omitempty"`
+}
+
+type pendingEvent struct {
+	Type    string `json:"type"`
+	Payload []byte `json:"payload"`
+}
+
+func (g *Saga[S]) load(ctx context.Context, entityID string) (sagaDoc, bool, error) {
+	var doc sagaDoc
+	raw, err := g.svc.entityStore(ctx).Load(ctx, g.name, entityID)
+	if errors.Is(err, ErrNotFound) {
+		return doc, false, nil
+	}
+	if err != nil {
+		return doc, false, fmt.Errorf("cqrs: load %s %q: %w", g.name, entityID, err)
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return doc, false, fmt.Errorf("cqrs: stored %s %q is corrupt: %w", g.name, entityID, err)
+	}
+	return doc, true, nil
+}
+
+// apply runs fn on the entity's state under the entity's lock and stores the
+// result with the encoded events fn returned.
+func (g *Saga[S]) apply(ctx context.Context, env Envelope, fn func(*S) ([]any, error)) ([]pendingEvent, error) {
+	defer g.svc.locks.lock(g.name + "\x00" + env.EntityID)()
+	doc, found, err := g.load(ctx, env.EntityID)
+	if err != nil {
+		return nil, err
+	}
+	if found && doc.Last == env.MessageID {
+		return doc.Pending, nil
+	}
+	var state S
+	if found {
+		if err := g.svc.cfg.Codec.Unmarshal(doc.State, &state); err != nil {
+			return nil, fmt.Errorf("cqrs: saga %q entity %q: %w", g.name, env.EntityID, err)
+		}
+	}
+	events, err := fn(&state)
+	if err != nil {
+		return nil, err
+	}
+	if doc.Pending, err = g.svc.events.encode(events); err != nil {
+		return nil, err
+	}
+	if doc.State, err = g.svc.cfg.Codec.Marshal(&state); err != nil {
+		return nil, fmt.Errorf("cqrs: encode %s %q: %w", g.name, env.EntityID, err)
+	}
+	doc.Last = env.MessageID
+	raw, err := json.Marshal(doc)
+	if err != nil {
+		return nil, err
+	}
+	if err := g.svc.entityStore(ctx).Save(ctx, g.name, env.EntityID, raw); err != nil {
+		return nil, fmt.Errorf("cqrs: save %s %q: %w", g.name, env.EntityID, err)
+	}
+	return doc.Pending, nil
+}

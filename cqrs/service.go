@@ -1,0 +1,146 @@
+package cqrs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/sourceflow-go/sourceflow"
+)
+
+// Service is one service instance: its registered types, handlers, stores,
+// a Watermill router consuming its listened destinations, and the
+// CommandBus and EventQueue that send through its transport. Register types
+// and handlers, then Start; a started service is safe for concurrent use.
+type Service struct {
+	cfg        ServiceConfig
+	ownsTransp bool
+	types      *registry
+	listen     map[string]bool
+	locks      keyedMutex
+	bus        *CommandBus
+	events     *EventQueue
+
+	mu          sync.Mutex
+	started     bool
+	dispatchers map[string]*dispatcher
+	handlerName map[string]bool
+	pubs        map[string]message.Publisher
+	router      *message.Router
+	stopRouter  context.CancelFunc
+	runDone     chan struct{}
+	runErr      error
+}
+
+// NewService validates cfg and returns a service ready for registrations.
+func NewService(cfg ServiceConfig) (*Service, error) {
+	owns := cfg.Transport == nil
+	cfg.setDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	s := &Service{
+		cfg:         cfg,
+		ownsTransp:  owns,
+		types:       newRegistry(),
+		listen:      map[string]bool{},
+		dispatchers: map[string]*dispatcher{},
+		handlerName: map[string]bool{},
+	}
+	for _, d := range cfg.Listen {
+		s.listen[d] = true
+	}
+	s.bus = &CommandBus{svc: s}
+	s.events = &EventQueue{svc: s}
+	return s, nil
+}
+
+// Name returns the service name.
+func (s *Service) Name() string { return s.cfg.Name }
+
+// CommandBus returns the bus commands are sent through.
+func (s *Service) CommandBus() *CommandBus { return s.bus }
+
+// EventQueue returns the queue events are raised through.
+func (s *Service) EventQueue() *EventQueue { return s.events }
+
+// Binding returns the routing this service hands its transport.
+func (s *Service) Binding() sourceflow.Binding {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.binding()
+}
+
+func (s *Service) binding() sourceflow.Binding {
+	b := sourceflow.Binding{Service: s.cfg.Name, Routes: s.types.routes()}
+	for _, dest := range s.cfg.Listen {
+		kind, _ := s.types.kindOf(dest)
+		l := sourceflow.Listener{Destination: dest, Kind: kind}
+		if d := s.dispatchers[dest]; d != nil {
+			l.Types = d.types()
+		}
+		b.Listeners = append(b.Listeners, l)
+	}
+	return b
+}
+
+// register records a type; it fails after Start.
+func (s *Service) register(name string, kind sourceflow.Kind, v any, destination string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.started {
+		return ErrStarted
+	}
+	return s.types.add(name, kind, typeOfValue(v), destination)
+}
+
+// addHandler binds a typed handler to its type's destination.
+func (s *Service) addHandler(info *typeInfo, h boundHandler) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.started {
+		return ErrStarted
+	}
+	if !s.listen[info.destination] {
+		return fmt.Errorf("%w: %q handles %q, whose destination %q is not in ServiceConfig.Listen",
+			ErrNotListened, h.name, info.name, info.destination)
+	}
+	if s.handlerName[h.name] {
+		return fmt.Errorf("%w: handler name %q used twice", ErrDuplicateHandler, h.name)
+	}
+	d := s.dispatchers[info.destination]
+	if d == nil {
+		d = newDispatcher(info.destination, info.kind, s.cfg.Codec)
+		s.dispatchers[info.destination] = d
+	}
+	if info.kind == sourceflow.KindCommand && len(d.handlers[info.name]) > 0 {
+		return fmt.Errorf("%w: command %q already handled by %q", ErrDuplicateHandler, info.name, d.handlers[info.name][0].name)
+	}
+	s.handlerName[h.name] = true
+	d.add(info.name, h)
+	return nil
+}
+
+// checkWiring reports every listened destination that cannot work.
+func (s *Service) checkWiring() error {
+	var errs []error
+	listened := make([]string, 0, len(s.listen))
+	for d := range s.listen {
+		listened = append(listened, d)
+	}
+	sort.Strings(listened)
+	for _, dest := range listened {
+		if _, ok := s.types.kindOf(dest); !ok {
+			errs = append(errs, fmt.Errorf("%w: listened destination %q carries no registered type", ErrNotRegistered, dest))
+			continue
+		}
+		if s.dispatchers[dest] == nil {
+			errs = append(errs, fmt.Errorf("%w: %q", ErrNoHandlers, dest))
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,103 @@
+package cqrs
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/ThreeDotsLabs/watermill/message"
+)
+
+// ServiceConfig configures a Service.
+type ServiceConfig struct {
+	// Name names the service (required). Transports use it for per-service
+	// resources; router handlers are named "<Name>/<destination>".
+	Name string
+	// Transport carries messages. Default: a new ChannelTransport.
+	Transport Transport
+	// Listen lists the destinations this service consumes. A type routed to
+	// a destination not listed here is sent to whoever listens to it and is
+	// never handled by this service.
+	Listen []string
+	// CommandStore keeps sent commands. Default: NewMemoryCommandStore().
+	CommandStore CommandStore
+	// EntityStore keeps saga state. Default: NewMemoryStore().
+	EntityStore EntityStore
+	// ViewStore keeps view models. Default: NewMemoryStore().
+	ViewStore ViewStore
+	// Codec encodes payloads. Default: JSONCodec.
+	Codec Codec
+	// Logger logs. Default: watermill.NopLogger.
+	Logger watermill.LoggerAdapter
+	// HandlerMiddleware is the consume-side pipeline applied to every
+	// listened destination, outermost first (middleware.Stack's
+	// HandlerMiddlewares).
+	HandlerMiddleware []message.HandlerMiddleware
+	// PublisherDecorators is the produce-side pipeline applied to every
+	// publisher, in Watermill's order: each decorator wraps the ones before
+	// it, so the last sees a message first (middleware.Stack's
+	// PublisherDecorators).
+	PublisherDecorators []message.PublisherDecorator
+	// Hooks are the four SourceFlow hooks.
+	Hooks Hooks
+	// CloseTimeout bounds how long Close waits for in-flight handlers.
+	// Default: 30s.
+	CloseTimeout time.Duration
+	// NewID returns a fresh message id. Default: watermill.NewUUID.
+	NewID func() string
+	// Clock returns the time stamped on new messages. Default: time.Now.
+	Clock Clock
+}
+
+func (c *ServiceConfig) setDefaults() {
+	if c.Transport == nil {
+		c.Transport, _ = NewChannelTransport(ChannelConfig{Logger: c.Logger}) // the zero config is valid
+	}
+	if c.CommandStore == nil {
+		c.CommandStore = NewMemoryCommandStore()
+	}
+	if c.EntityStore == nil {
+		c.EntityStore = NewMemoryStore()
+	}
+	if c.ViewStore == nil {
+		c.ViewStore = NewMemoryStore()
+	}
+	if c.Codec == nil {
+		c.Codec = JSONCodec{}
+	}
+	if c.Logger == nil {
+		c.Logger = watermill.NopLogger{}
+	}
+	if c.CloseTimeout == 0 {
+		c.CloseTimeout = 30 * time.Second
+	}
+	if c.NewID == nil {
+		c.NewID = watermill.NewUUID
+	}
+	if c.Clock == nil {
+		c.Clock = time.Now
+	}
+}
+
+// Validate reports every configuration problem at once.
+func (c ServiceConfig) Validate() error {
+	var errs []error
+	if c.Name == "" {
+		errs = append(errs, errors.New("cqrs: ServiceConfig.Name is required"))
+	}
+	if c.CloseTimeout < 0 {
+		errs = append(errs, fmt.Errorf("cqrs: ServiceConfig.CloseTimeout %v is negative", c.CloseTimeout))
+	}
+	seen := map[string]bool{}
+	for i, d := range c.Listen {
+		switch {
+		case d == "":
+			errs = append(errs, fmt.Errorf("cqrs: ServiceConfig.Listen[%d] is empty", i))
+		case seen[d]:
+			errs = append(errs, fmt.Errorf("cqrs: ServiceConfig.Listen lists %q twice", d))
+		}
+		seen[d] = true
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,77 @@
+package cqrs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/sourceflow-go/sourceflow"
+)
+
+// View projects events into view models of type V kept in the ViewStore,
+// one model per entity id.
+type View[V any] struct {
+	svc  *Service
+	name string
+}
+
+// NewView returns a view named name; the name keys its models in the
+// ViewStore and prefixes its handler names.
+func NewView[V any](s *Service, name string) *View[V] { return &View[V]{svc: s, name: name} }
+
+// Projection applies event E to the view model of the event's entity,
+// mutating it in place. The model is the zero V for an entity not yet seen.
+// An error leaves the stored model unchanged.
+type Projection[E, V any] func(ctx context.Context, model *V, ev E, env Envelope) error
+
+// Project registers p as the view's projection of event E. The event's
+// destination must be listened to.
+func Project[E, V any](v *View[V], p Projection[E, V]) error {
+	info, err := typeInfoOf[E](v.svc, sourceflow.KindEvent)
+	if err != nil {
+		return err
+	}
+	run := func(ctx context.Context, env Envelope, payload []byte) error {
+		ev, err := decode[E](v.svc.cfg.Codec, env, payload)
+		if err != nil {
+			return err
+		}
+		return v.update(ctx, env.EntityID, func(model *V) error { return p(ctx, model, ev, env) })
+	}
+	return v.svc.addHandler(info, boundHandler{name: v.name + "/" + info.name, run: run})
+}
+
+// Get returns the view model of an entity and whether it exists.
+func (v *View[V]) Get(ctx context.Context, id string) (V, bool, error) {
+	var model V
+	raw, err := v.svc.viewStore(ctx).Load(ctx, v.name, id)
+	if errors.Is(err, ErrNotFound) {
+		return model, false, nil
+	}
+	if err != nil {
+		return model, false, fmt.Errorf("cqrs: load view %s %q: %w", v.name, id, err)
+	}
+	if err := v.svc.cfg.Codec.Unmarshal(raw, &model); err != nil {
+		return model, true, fmt.Errorf("cqrs: view %s %q: %w", v.name, id, err)
+	}
+	return model, true, nil
+}
+
+func (v *View[V]) update(ctx context.Context, id string, fn func(*V) error) error {
+	defer v.svc.locks.lock(v.name + "\x00" + id)()
+	model, _, err := v.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := fn(&model); err != nil {
+		return err
+	}
+	raw, err := v.svc.cfg.Codec.Marshal(&model)
+	if err != nil {
+		return fmt.Errorf("cqrs: encode view %s %q: %w", v.name, id, err)
+	}
+	if err := v.svc.viewStore(ctx).Save(ctx, v.name, id, raw); err != nil {
+		return fmt.Errorf("cqrs: save view %s %q: %w", v.name, id, err)
+	}
+	return nil
+}
