@@ -27,6 +27,7 @@ type dispatcher struct {
 	kind        sourceflow.Kind
 	codec       Codec
 	handlers    map[string][]boundHandler
+	progress    progress
 }
 
 func newDispatcher(destination string, kind sourceflow.Kind, codec Codec) *dispatcher {
@@ -61,13 +62,35 @@ func (d *dispatcher) handle(msg *message.Message) ([]*message.Message, error) {
 	if d.kind == sourceflow.KindCommand && env.EntityID == "" {
 		return nil, sourceflow.Permanent(fmt.Errorf("%w: command %q (message %s)", ErrEmptyEntityID, env.Type, env.MessageID))
 	}
-	ctx := withIncoming(msg.Context(), env)
-	for _, h := range handlers {
-		if err := runSafely(ctx, h, env, msg.Payload); err != nil {
-			return nil, fmt.Errorf("handler %q, %s %s: %w", h.name, env.Type, env.MessageID, err)
-		}
+	return nil, d.runAll(withIncoming(msg.Context(), env), handlers, env, msg.Payload)
+}
+
+// runAll runs a type's handlers in registration order. When one fails, the
+// ones that succeeded are remembered and skipped on redelivery.
+func (d *dispatcher) runAll(ctx context.Context, handlers []boundHandler, env Envelope, payload []byte) error {
+	if len(handlers) == 1 {
+		return wrapHandlerErr(handlers[0], env, runSafely(ctx, handlers[0], env, payload))
 	}
-	return nil, nil
+	done := d.progress.completed(env.MessageID, len(handlers))
+	for i, h := range handlers {
+		if done[i] {
+			continue
+		}
+		if err := runSafely(ctx, h, env, payload); err != nil {
+			d.progress.remember(env.MessageID, done)
+			return wrapHandlerErr(h, env, err)
+		}
+		done[i] = true
+	}
+	d.progress.forget(env.MessageID)
+	return nil
+}
+
+func wrapHandlerErr(h boundHandler, env Envelope, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("handler %q, %s %s: %w", h.name, env.Type, env.MessageID, err)
 }
 
 // consume is handle as a Watermill consumer handler.

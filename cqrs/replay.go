@@ -102,7 +102,7 @@ func (s *Service) deliverReplay(ctx context.Context, destination string, env Env
 	msg := message.NewMessage(env.MessageID, payload)
 	env.WriteTo(msg)
 	msg.SetContext(ctx)
-	if _, err := chain(d.handle, s.subscribeHooks(d)) (msg); err != nil {
+	if _, err := chain(d.handle, s.subscribeHooks(d))(msg); err != nil {
 		return err
 	}
 	sc.handled.Add(1)

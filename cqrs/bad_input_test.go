@@ -1,0 +1,174 @@
+package cqrs_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/cqrs"
+)
+
+// errorCapture is a command-subscribe hook recording every handler error.
+func errorCapture(errs *recorder[error]) message.HandlerMiddleware {
+	return func(h message.HandlerFunc) message.HandlerFunc {
+		return func(msg *message.Message) ([]*message.Message, error) {
+			out, err := h(msg)
+			if err != nil {
+				errs.add(err)
+			}
+			return out, err
+		}
+	}
+}
+
+// rawCommand builds a message as another producer might put it on "orders".
+func rawCommand(typ, entity, payload string) *message.Message {
+	msg := message.NewMessage("raw-"+typ+"-"+entity, []byte(payload))
+	env := cqrs.Envelope{Type: typ, MessageID: msg.UUID, EntityID: entity}
+	env.WriteTo(msg)
+	if typ == "" {
+		delete(msg.Metadata, sourceflow.MetaType)
+	}
+	return msg
+}
+
+func TestBadMessagesAreDeadLetteredWithTypedErrorsAndOthersFlow(t *testing.T) {
+	tests := []struct {
+		name   string
+		msg    *message.Message
+		target error
+	}{
+		{"unknown type", rawCommand("orders.Unheard", "o-1", `{}`), cqrs.ErrUnknownType},
+		{"payload that does not decode", rawCommand("orders.CreateOrder", "o-1", `{"amount":"many"`), cqrs.ErrDecode},
+		{"empty entity id", rawCommand("orders.CreateOrder", "", `{"amount":1}`), cqrs.ErrEmptyEntityID},
+		{"missing type", rawCommand("", "o-1", `{"amount":1}`), cqrs.ErrEnvelope},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var errs recorder[error]
+			app := newOrderApp(t, cqrs.ServiceConfig{Hooks: cqrs.Hooks{
+				CommandSubscribe: []message.HandlerMiddleware{errorCapture(&errs)},
+			}})
+			app.start(t)
+			pub, err := app.transport.Publisher("orders")
+			require.NoError(t, err)
+
+			require.NoError(t, pub.Publish("orders", tt.msg))
+			_, err = app.agg.Send(context.Background(), "good", CreateOrder{Amount: 7})
+			require.NoError(t, err)
+
+			dead := app.transport.DeadLetters()
+			require.Len(t, dead, 1)
+			assert.Equal(t, tt.msg.UUID, dead[0].Message.UUID)
+			assert.Equal(t, 1, dead[0].Deliveries, "a permanent failure is dead-lettered without redelivery")
+			assert.Contains(t, dead[0].Reason, tt.target.Error())
+			got := errs.all()
+			require.Len(t, got, 1)
+			assert.ErrorIs(t, got[0], tt.target)
+			assert.True(t, sourceflow.IsPermanent(got[0]))
+
+			s, found, err := app.view.Get(context.Background(), "good")
+			require.NoError(t, err)
+			require.True(t, found, "the good message after the bad one was handled")
+			assert.Equal(t, 7, s.Amount)
+		})
+	}
+}
+
+func TestPanickingHandlerBecomesAnErrorAndOtherMessagesFlow(t *testing.T) {
+	var errs recorder[error]
+	app := newOrderApp(t, cqrs.ServiceConfig{Hooks: cqrs.Hooks{
+		EventSubscribe: []message.HandlerMiddleware{errorCapture(&errs)},
+	}})
+	boom := cqrs.NewView[Summary](app.svc, "boom")
+	require.NoError(t, cqrs.Project(boom, func(_ context.Context, _ *Summary, e OrderCreated, _ cqrs.Envelope) error {
+		if e.OrderID == "cursed" {
+			panic("cursed order")
+		}
+		return nil
+	}))
+	app.start(t)
+	ctx := context.Background()
+
+	_, err := app.agg.Send(ctx, "cursed", CreateOrder{Amount: 1})
+	require.NoError(t, err, "the sender is not hurt by a consumer's panic")
+	_, err = app.agg.Send(ctx, "blessed", CreateOrder{Amount: 2})
+	require.NoError(t, err)
+
+	got := errs.all()
+	require.Len(t, got, 5, "retried up to MaxDeliveries")
+	var pe *cqrs.PanicError
+	require.ErrorAs(t, got[0], &pe)
+	assert.Equal(t, "cursed order", pe.Value)
+	assert.ErrorIs(t, got[0], cqrs.ErrHandlerPanic)
+	assert.False(t, sourceflow.IsPermanent(got[0]))
+	dead := app.transport.DeadLetters()
+	require.Len(t, dead, 1)
+	assert.Equal(t, 5, dead[0].Deliveries)
+	assert.Equal(t, "orders.OrderCreated", dead[0].Message.Metadata.Get(sourceflow.MetaType))
+
+	s, found, err := app.view.Get(ctx, "blessed")
+	require.NoError(t, err)
+	require.True(t, found)
+	assert.Equal(t, Summary{Amount: 2, Paid: true, Events: 2}, s)
+
+	stream, err := app.store.Load(ctx, "cursed")
+	require.NoError(t, err)
+	assert.Len(t, stream, 2, "handlers that succeeded before the panic did not run again on redelivery")
+	s, _, err = app.view.Get(ctx, "cursed")
+	require.NoError(t, err)
+	assert.Equal(t, 1, s.Amount, "the summary projected OrderCreated once")
+}
+
+func TestSendRejectsBadCommands(t *testing.T) {
+	app := newOrderApp(t, cqrs.ServiceConfig{})
+	app.start(t)
+	ctx := context.Background()
+	type Unregistered struct{}
+
+	_, err := app.agg.Send(ctx, "", CreateOrder{})
+	require.ErrorIs(t, err, cqrs.ErrEmptyEntityID)
+	_, err = app.agg.Send(ctx, "o", Unregistered{})
+	require.ErrorIs(t, err, cqrs.ErrNotRegistered)
+	_, err = app.agg.Send(ctx, "o", OrderCreated{})
+	require.ErrorIs(t, err, cqrs.ErrInvalidRegistration, "an event is not a command")
+	_, err = app.svc.EventQueue().Raise(ctx, "o", CreateOrder{})
+	require.ErrorIs(t, err, cqrs.ErrInvalidRegistration, "a command is not an event")
+
+	stream, err := app.store.Load(ctx, "")
+	require.NoError(t, err)
+	assert.Empty(t, stream, "a rejected command is not stored")
+	_, found, err := app.view.Get(ctx, "o")
+	require.NoError(t, err)
+	assert.False(t, found, "nothing was published")
+}
+
+func TestEnvelopeRoundTripAndMalformedMetadata(t *testing.T) {
+	msg := message.NewMessage("x", nil)
+	in := cqrs.Envelope{Type: "a.B", MessageID: "m1", EntityID: "e", Sequence: 9, CorrelationID: "c", CausationID: "k", Replay: true}
+	in.WriteTo(msg)
+	out, err := cqrs.EnvelopeOf(msg)
+	require.NoError(t, err)
+	assert.Equal(t, "m1", msg.UUID)
+	assert.True(t, out.OccurredAt.IsZero() || out.OccurredAt.Equal(in.OccurredAt))
+	out.OccurredAt = in.OccurredAt
+	assert.Equal(t, in, out)
+
+	for key, bad := range map[string]string{
+		sourceflow.MetaSequence:   "nine",
+		sourceflow.MetaOccurredAt: "yesterday",
+		sourceflow.MetaReplay:     "perhaps",
+	} {
+		m := msg.Copy()
+		m.Metadata.Set(key, bad)
+		_, err := cqrs.EnvelopeOf(m)
+		assert.ErrorIs(t, err, cqrs.ErrEnvelope, key)
+		assert.Contains(t, err.Error(), key)
+	}
+	assert.True(t, errors.Is(sourceflow.Permanent(cqrs.ErrDecode), sourceflow.ErrPermanent))
+}
