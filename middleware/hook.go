@@ -43,16 +43,17 @@ func PublishHook(fn PublishHookFunc) message.PublisherDecorator {
 		if pub == nil {
 			return nil, ErrNilPublisher
 		}
-		return hookPublisher{Publisher: pub, fn: fn}, nil
+		return hookPublisher{Publisher: pub, fn: fn, next: pub.Publish}, nil
 	}
 }
 
 type hookPublisher struct {
 	message.Publisher
-	fn PublishHookFunc
+	fn   PublishHookFunc
+	next PublishFunc // pub.Publish, bound once rather than per message
 }
 
 // Publish runs the hook with the wrapped publisher as next.
 func (p hookPublisher) Publish(topic string, msgs ...*message.Message) error {
-	return p.fn(topic, msgs, p.Publisher.Publish)
+	return p.fn(topic, msgs, p.next)
 }

@@ -193,8 +193,10 @@ func TestPublishHook_Semantics(t *testing.T) {
 		wantMeta string
 	}{
 		{
-			name:  "pass-through publishes once",
-			hook:  func(topic string, msgs []*message.Message, next middleware.PublishFunc) error { return next(topic, msgs...) },
+			name: "pass-through publishes once",
+			hook: func(topic string, msgs []*message.Message, next middleware.PublishFunc) error {
+				return next(topic, msgs...)
+			},
 			wantN: 1,
 		},
 		{
@@ -202,8 +204,8 @@ func TestPublishHook_Semantics(t *testing.T) {
 			hook: func(string, []*message.Message, middleware.PublishFunc) error { return nil },
 		},
 		{
-			name: "short-circuit with an error",
-			hook: func(string, []*message.Message, middleware.PublishFunc) error { return boom },
+			name:    "short-circuit with an error",
+			hook:    func(string, []*message.Message, middleware.PublishFunc) error { return boom },
 			wantErr: boom,
 		},
 		{

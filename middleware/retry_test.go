@@ -141,7 +141,7 @@ func TestRetry(t *testing.T) {
 			wantAttempts: 2, wantWaits: []time.Duration{100 * ms},
 			wantErrIs: []error{sourceflow.ErrPermanent}, wantNotIs: middleware.ErrRetriesExhausted},
 		{name: "MaxElapsed bounds the loop, handler time included",
-			cfg:  middleware.RetryConfig{MaxRetries: 10, InitialInterval: time.Second, Multiplier: 1, MaxElapsed: 5 * time.Second},
+			cfg: middleware.RetryConfig{MaxRetries: 10, InitialInterval: time.Second, Multiplier: 1, MaxElapsed: 5 * time.Second},
 			// Attempts end at 0.5s, 2s, 3.5s and 5s; a fourth wait would end at 6s.
 			took: 500 * ms, errs: []error{fail, fail, fail, fail, fail}, wantAttempts: 4,
 			wantWaits: []time.Duration{time.Second, time.Second, time.Second},
