@@ -88,11 +88,15 @@ func (k *KMS) SetAlias(alias, keyID string) {
 }
 
 // SetDisabled disables or re-enables a key.
-func (k *KMS) SetDisabled(keyID string, disabled bool) { k.update(keyID, func(x *key) { x.disabled = disabled }) }
+func (k *KMS) SetDisabled(keyID string, disabled bool) {
+	k.update(keyID, func(x *key) { x.disabled = disabled })
+}
 
 // SetDenied makes every use of a key fail with AccessDeniedException, or
 // stops doing so.
-func (k *KMS) SetDenied(keyID string, denied bool) { k.update(keyID, func(x *key) { x.denied = denied }) }
+func (k *KMS) SetDenied(keyID string, denied bool) {
+	k.update(keyID, func(x *key) { x.denied = denied })
+}
 
 func (k *KMS) update(keyID string, fn func(*key)) {
 	k.mu.Lock()
