@@ -74,7 +74,9 @@ func TestDecrypt_Tampered(t *testing.T) {
 		{"tag byte", flipBody(func(n int) int { return n - 1 }), encryption.ErrTampered},
 		{"truncated body", func(_ *testing.T, m *message.Message) { m.Payload = m.Payload[:8] }, encryption.ErrTampered},
 		{"body not base64", func(_ *testing.T, m *message.Message) { m.Payload = []byte("!!not base64!!") }, encryption.ErrTampered},
-		{"nonce", func(t *testing.T, m *message.Message) { rewriteHeader(t, m, func(h *encryption.Header) { h.Nonce[0] ^= 1 }) }, encryption.ErrTampered},
+		{"nonce", func(t *testing.T, m *message.Message) {
+			rewriteHeader(t, m, func(h *encryption.Header) { h.Nonce[0] ^= 1 })
+		}, encryption.ErrTampered},
 		{"key id", func(t *testing.T, m *message.Message) {
 			rewriteHeader(t, m, func(h *encryption.Header) { h.KeyID = "arn:aws:kms:us-east-1:000000000000:key/other" })
 		}, encryption.ErrTampered},

@@ -136,11 +136,13 @@ func fmtValue(v any) string {
 	}
 }
 
-func (l *captureLogger) Error(msg string, err error, fields watermill.LogFields) { l.add(msg, err, fields) }
-func (l *captureLogger) Info(msg string, fields watermill.LogFields)             { l.add(msg, nil, fields) }
-func (l *captureLogger) Debug(msg string, fields watermill.LogFields)            { l.add(msg, nil, fields) }
-func (l *captureLogger) Trace(msg string, fields watermill.LogFields)            { l.add(msg, nil, fields) }
-func (l *captureLogger) With(watermill.LogFields) watermill.LoggerAdapter        { return l }
+func (l *captureLogger) Error(msg string, err error, fields watermill.LogFields) {
+	l.add(msg, err, fields)
+}
+func (l *captureLogger) Info(msg string, fields watermill.LogFields)      { l.add(msg, nil, fields) }
+func (l *captureLogger) Debug(msg string, fields watermill.LogFields)     { l.add(msg, nil, fields) }
+func (l *captureLogger) Trace(msg string, fields watermill.LogFields)     { l.add(msg, nil, fields) }
+func (l *captureLogger) With(watermill.LogFields) watermill.LoggerAdapter { return l }
 
 func (l *captureLogger) text() string {
 	l.mu.Lock()
