@@ -37,17 +37,19 @@ func TestHandlerHook_FirstRegisteredIsOutermost(t *testing.T) {
 		rec.list())
 }
 
-func TestHandlerHook_Semantics(t *testing.T) {
+type handlerHookCase struct {
+	name         string
+	hook         middleware.HandlerHookFunc
+	handlerErr   error
+	wantCalls    int
+	wantErr      error
+	wantOut      int
+	wantMetadata string
+}
+
+func handlerHookCases() []handlerHookCase {
 	boom := errors.New("boom")
-	tests := []struct {
-		name         string
-		hook         middleware.HandlerHookFunc
-		handlerErr   error
-		wantCalls    int
-		wantErr      error
-		wantOut      int
-		wantMetadata string
-	}{
+	return []handlerHookCase{
 		{
 			name: "short-circuit: handler not run",
 			hook: func(*message.Message, message.HandlerFunc) ([]*message.Message, error) { return nil, nil },
@@ -88,6 +90,10 @@ func TestHandlerHook_Semantics(t *testing.T) {
 			wantCalls: 2, wantOut: 2,
 		},
 	}
+}
+
+func TestHandlerHook_Semantics(t *testing.T) {
+	tests := handlerHookCases()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := &recorder{}

@@ -18,15 +18,17 @@ import (
 	"github.com/sourceflow-go/sourceflow/middleware"
 )
 
-func TestRecover(t *testing.T) {
+type recoverCase struct {
+	name      string
+	handler   message.HandlerFunc
+	wantErr   error
+	wantPanic any
+	wantOut   int
+}
+
+func recoverCases() []recoverCase {
 	handlerErr := errors.New("handler failed")
-	tests := []struct {
-		name      string
-		handler   message.HandlerFunc
-		wantErr   error
-		wantPanic any
-		wantOut   int
-	}{
+	return []recoverCase{
 		{
 			name: "no panic passes output through",
 			handler: func(*message.Message) ([]*message.Message, error) {
@@ -60,6 +62,10 @@ func TestRecover(t *testing.T) {
 			wantErr: middleware.ErrPanic,
 		},
 	}
+}
+
+func TestRecover(t *testing.T) {
+	tests := recoverCases()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			out, err := middleware.Recover(tt.handler)(message.NewMessage("1", nil))

@@ -109,21 +109,23 @@ func script(clock *fakeClock, took time.Duration, attempts *int, errs ...error) 
 	}
 }
 
-func TestRetry(t *testing.T) {
+type retryCase struct {
+	name         string
+	cfg          middleware.RetryConfig
+	took         time.Duration
+	errs         []error
+	wantAttempts int
+	wantWaits    []time.Duration
+	wantErrIs    []error
+	wantNotIs    error
+	wantText     string
+}
+
+func retryCases() []retryCase {
 	fail := errors.New("transient")
 	perm := sourceflow.Permanent(errors.New("undecodable"))
 	ms := time.Millisecond
-	tests := []struct {
-		name         string
-		cfg          middleware.RetryConfig
-		took         time.Duration
-		errs         []error
-		wantAttempts int
-		wantWaits    []time.Duration
-		wantErrIs    []error
-		wantNotIs    error
-		wantText     string
-	}{
+	return []retryCase{
 		{name: "success needs no retry", wantAttempts: 1},
 		{name: "transient failures then success", errs: []error{fail, fail},
 			wantAttempts: 3, wantWaits: []time.Duration{100 * ms, 200 * ms}},
@@ -147,6 +149,10 @@ func TestRetry(t *testing.T) {
 			wantWaits: []time.Duration{time.Second, time.Second, time.Second},
 			wantErrIs: []error{middleware.ErrRetriesExhausted, fail}, wantText: "MaxElapsed 5s reached"},
 	}
+}
+
+func TestRetry(t *testing.T) {
+	tests := retryCases()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			clock := &fakeClock{now: time.Unix(0, 0)}
