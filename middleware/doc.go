@@ -29,11 +29,26 @@
 //	ProduceMetrics      count and time the send
 //	                    then the transport
 //
-// Stack.String prints both chains with every phase and the names registered
-// in it. Stack.HandlerMiddlewares and Stack.PublisherDecorators return the
-// chains in the order message.Router.AddMiddleware and
-// message.Router.AddPublisherDecorators expect; Stack.WrapHandler and
-// Stack.DecoratePublisher apply them by hand.
+// Stack.String prints both chains with every phase, empty ones included, and
+// the names registered in each. Stack.HandlerMiddlewares and
+// Stack.PublisherDecorators return the chains in the order
+// message.Router.AddMiddleware and message.Router.AddPublisherDecorators
+// expect (the Router decorates handler output only). Stack.WrapHandler and
+// Stack.DecoratePublisher apply them by hand, e.g. to the command and event
+// publishers. Applying PublisherDecorators front to back yourself would
+// reverse the produce phases: use DecoratePublisher.
+//
+// # Decisions
+//
+//   - The consume side of Correlation sits in ConsumeTracing, registered
+//     before the tracer; the phase list stays the one of the design.
+//   - A name is unique within its phase; bad registrations return typed
+//     errors and leave the Stack unchanged.
+//   - Recover is outermost and Retry innermost, so a panic is never retried,
+//     and a panic is not marked permanent.
+//   - Retry's defaults (3 retries, 100 ms doubling to at most 2 s, no retry
+//     starting past 10 s) stay well inside SQS's default 30 s visibility
+//     timeout.
 //
 // # Hooks
 //
@@ -45,7 +60,8 @@
 //	event subscribe    HandlerHook, a middleware on event listeners
 //
 // The cqrs package applies them there. As in SourceFlow.Net, the first
-// registered hook is outermost; a hook may short-circuit by not calling next,
+// registered hook is outermost (in a Stack phase, and in the lists given to
+// message.Router.AddMiddleware and AddPublisherDecorators); a hook may short-circuit by not calling next,
 // handle next's error, change metadata before calling next, or call next twice
 // (publishing twice).
 //
