@@ -1,0 +1,189 @@
+package awsbus_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow/awsbus"
+	"github.com/sourceflow-go/sourceflow/awsbus/awsbustest"
+)
+
+var writeOps = []string{
+	"CreateQueue", "SetQueueAttributes", "CreateTopic", "Subscribe", "SetSubscriptionAttributes",
+}
+
+func writes(sq *awsbustest.SQS, sn *awsbustest.SNS) map[string]int {
+	m := map[string]int{}
+	for _, op := range writeOps {
+		if n := sq.Calls(op) + sn.Calls(op); n > 0 {
+			m[op] = n
+		}
+	}
+	return m
+}
+
+func queueAttrs(t *testing.T, sq awsbus.SQSAPI, url string) map[string]string {
+	t.Helper()
+	out, err := sq.GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{
+		QueueUrl: aws.String(url), AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameAll},
+	})
+	require.NoError(t, err)
+	return out.Attributes
+}
+
+func subscriptionAttrs(t *testing.T, sn awsbus.SNSAPI, topicARN string) map[string]string {
+	t.Helper()
+	ctx := context.Background()
+	subs, err := sn.ListSubscriptionsByTopic(ctx, &sns.ListSubscriptionsByTopicInput{TopicArn: aws.String(topicARN)})
+	require.NoError(t, err)
+	require.Len(t, subs.Subscriptions, 1)
+	out, err := sn.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{
+		SubscriptionArn: subs.Subscriptions[0].SubscriptionArn,
+	})
+	require.NoError(t, err)
+	return out.Attributes
+}
+
+func create(t *testing.T, sq *awsbustest.SQS, sn *awsbustest.SNS, cfg awsbus.Config) (awsbus.Endpoints, awsbus.Plan) {
+	t.Helper()
+	topo, err := awsbus.NewTopology(sq, sn, cfg)
+	require.NoError(t, err)
+	p, err := topo.Plan(ordersBinding())
+	require.NoError(t, err)
+	eps, err := topo.Create(context.Background(), p)
+	require.NoError(t, err)
+	return eps, p
+}
+
+func TestTopology_CreateProvisionsEverything(t *testing.T) {
+	sq, sn := newFakes()
+	eps, _ := create(t, sq, sn, awsbus.Config{MaxReceiveCount: 7})
+
+	cmd := eps["orders.fifo"]
+	require.NotEmpty(t, cmd.QueueURL)
+	require.NotEmpty(t, cmd.DLQURL)
+	assert.True(t, cmd.FIFO)
+	attrs := queueAttrs(t, sq, cmd.QueueURL)
+	dlqARN := queueAttrs(t, sq, cmd.DLQURL)["QueueArn"]
+	assert.Contains(t, dlqARN, sq.AccountID(), "ARN read from SQS, account never hard-coded")
+	assert.Equal(t, "true", attrs["FifoQueue"])
+	assert.Equal(t, "true", attrs["ContentBasedDeduplication"])
+	assert.Equal(t, "20", attrs["ReceiveMessageWaitTimeSeconds"])
+	assert.JSONEq(t, `{"deadLetterTargetArn":"`+dlqARN+`","maxReceiveCount":7}`, attrs["RedrivePolicy"])
+	assert.Equal(t, "1209600", queueAttrs(t, sq, cmd.DLQURL)["MessageRetentionPeriod"])
+
+	pay := eps["payment-events"]
+	require.NotEmpty(t, pay.TopicARN)
+	require.NotEmpty(t, pay.QueueURL, "listened topic resolves to the service's event queue")
+	assert.NotEqual(t, cmd.QueueURL, pay.QueueURL, "commands and events never share a queue")
+	sub := subscriptionAttrs(t, sn, pay.TopicARN)
+	assert.Equal(t, "true", sub["RawMessageDelivery"])
+	assert.JSONEq(t, `{"sf_type":["payments.PaymentTaken"]}`, sub["FilterPolicy"])
+
+	var policy struct{ Statement []map[string]any }
+	require.NoError(t, json.Unmarshal([]byte(queueAttrs(t, sq, pay.QueueURL)["Policy"]), &policy))
+	require.Len(t, policy.Statement, 1)
+	assert.Equal(t, map[string]any{"ArnEquals": map[string]any{"aws:SourceArn": pay.TopicARN}}, policy.Statement[0]["Condition"])
+
+	pub := eps["order-events"]
+	assert.NotEmpty(t, pub.TopicARN)
+	assert.Empty(t, pub.QueueURL, "a topic only published to has no queue here")
+}
+
+func TestTopology_CreateTwiceChangesNothing(t *testing.T) {
+	sq, sn := newFakes()
+	first, _ := create(t, sq, sn, awsbus.Config{})
+	before := map[string]map[string]string{}
+	for _, ep := range first {
+		for _, u := range []string{ep.QueueURL, ep.DLQURL} {
+			if u != "" {
+				before[u] = queueAttrs(t, sq, u)
+			}
+		}
+	}
+	created := writes(sq, sn)
+
+	second, _ := create(t, sq, sn, awsbus.Config{})
+
+	assert.Equal(t, first, second)
+	after := writes(sq, sn)
+	for _, op := range []string{"CreateQueue", "SetQueueAttributes", "Subscribe", "SetSubscriptionAttributes"} {
+		assert.Equal(t, created[op], after[op], "second run called %s", op)
+	}
+	for u, attrs := range before {
+		now := queueAttrs(t, sq, u)
+		delete(now, "ApproximateNumberOfMessages")
+		delete(attrs, "ApproximateNumberOfMessages")
+		assert.Equal(t, attrs, now, u)
+	}
+}
+
+func TestTopology_CreateReconcilesDriftedAttributes(t *testing.T) {
+	sq, sn := newFakes()
+	eps, _ := create(t, sq, sn, awsbus.Config{})
+	ctx := context.Background()
+	url := eps["orders.fifo"].QueueURL
+	dlqARN := queueAttrs(t, sq, eps["orders.fifo"].DLQURL)["QueueArn"]
+	_, err := sq.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(url), Attributes: map[string]string{
+		"VisibilityTimeout": "99", "RedrivePolicy": `{"deadLetterTargetArn":"` + dlqARN + `","maxReceiveCount":"9"}`,
+	}})
+	require.NoError(t, err)
+	subARN := firstSubscription(t, sn, eps["payment-events"].TopicARN)
+	_, err = sn.SetSubscriptionAttributes(ctx, &sns.SetSubscriptionAttributesInput{
+		SubscriptionArn: aws.String(subARN), AttributeName: aws.String("RawMessageDelivery"), AttributeValue: aws.String("false"),
+	})
+	require.NoError(t, err)
+
+	create(t, sq, sn, awsbus.Config{})
+
+	attrs := queueAttrs(t, sq, url)
+	assert.Equal(t, "30", attrs["VisibilityTimeout"])
+	assert.JSONEq(t, `{"deadLetterTargetArn":"`+dlqARN+`","maxReceiveCount":5}`, attrs["RedrivePolicy"])
+	assert.Equal(t, "true", subscriptionAttrs(t, sn, eps["payment-events"].TopicARN)["RawMessageDelivery"])
+}
+
+func firstSubscription(t *testing.T, sn awsbus.SNSAPI, topicARN string) string {
+	t.Helper()
+	out, err := sn.ListSubscriptionsByTopic(context.Background(), &sns.ListSubscriptionsByTopicInput{TopicArn: aws.String(topicARN)})
+	require.NoError(t, err)
+	require.NotEmpty(t, out.Subscriptions)
+	return aws.ToString(out.Subscriptions[0].SubscriptionArn)
+}
+
+func TestTopology_CreateLeavesQueuesItOnlySendsToAlone(t *testing.T) {
+	sq, sn := newFakes()
+	ctx := context.Background()
+	out, err := sq.CreateQueue(ctx, &sqs.CreateQueueInput{
+		QueueName: aws.String("orders.fifo"), Attributes: map[string]string{"FifoQueue": "true", "VisibilityTimeout": "300"},
+	})
+	require.NoError(t, err)
+
+	eps, _ := create(t, sq, sn, awsbus.Config{DisableCommandListener: true})
+
+	assert.Equal(t, aws.ToString(out.QueueUrl), eps["orders.fifo"].QueueURL)
+	attrs := queueAttrs(t, sq, eps["orders.fifo"].QueueURL)
+	assert.Equal(t, "300", attrs["VisibilityTimeout"], "the consumer owns the attributes")
+	assert.Empty(t, attrs["RedrivePolicy"])
+}
+
+func TestTopology_CreateFailsWithTheCause(t *testing.T) {
+	sq, sn := newFakes()
+	sq.FailNext("CreateQueue", 1, nil)
+	topo, err := awsbus.NewTopology(sq, sn, awsbus.Config{})
+	require.NoError(t, err)
+	p, err := topo.Plan(ordersBinding())
+	require.NoError(t, err)
+
+	_, err = topo.Create(context.Background(), p)
+
+	require.ErrorIs(t, err, awsbustest.ErrInjected)
+	assert.Contains(t, err.Error(), "create queue")
+}
