@@ -37,7 +37,9 @@ func (k *dataKey) reserve(now time.Time, n int64, l dataKeyLimits) bool {
 	if k.messages.Add(1) > l.maxMessages {
 		return false
 	}
-	return k.bytes.Add(n) <= l.maxBytes
+	// The message that crosses the byte bound is the last one, so that a
+	// fresh key always takes at least one message, however large.
+	return k.bytes.Add(n)-n < l.maxBytes
 }
 
 // usable reports whether k has room left, without reserving any.
