@@ -40,7 +40,15 @@ func (b *CommandBus) Send(ctx context.Context, entityID string, cmd any) (Envelo
 	env := Envelope{Type: info.name, MessageID: s.cfg.NewID(), EntityID: entityID, OccurredAt: s.cfg.Clock()}
 	env.CorrelationID, env.CausationID, env.Replay = lineage(ctx, env.MessageID)
 	if env.Replay {
-		return env, s.deliverReplay(ctx, info.destination, env, payload)
+		// A command sent while replaying is in the command store already and
+		// is replayed in its own turn; delivering it now would apply it twice.
+		if sc := replayScopeOf(ctx); sc != nil {
+			sc.skipped.Add(1)
+		}
+		return env, nil
+	}
+	if !s.isStarted() {
+		return Envelope{}, ErrNotStarted
 	}
 	if env.Sequence, err = s.cfg.CommandStore.NextSequence(ctx, entityID); err != nil {
 		return Envelope{}, fmt.Errorf("cqrs: next sequence of %q: %w", entityID, err)
@@ -55,9 +63,9 @@ func (b *CommandBus) Send(ctx context.Context, entityID string, cmd any) (Envelo
 // publish sends one message to destination through the decorated publisher.
 func (s *Service) publish(ctx context.Context, destination string, env Envelope, payload []byte) error {
 	s.mu.Lock()
-	pub, started := s.pubs[destination], s.started
+	pub := s.pubs[destination]
 	s.mu.Unlock()
-	if !started {
+	if pub == nil {
 		return ErrNotStarted
 	}
 	msg := message.NewMessage(env.MessageID, payload)
@@ -67,4 +75,10 @@ func (s *Service) publish(ctx context.Context, destination string, env Envelope,
 		return fmt.Errorf("cqrs: publish %s %s to %q: %w", env.Type, env.MessageID, destination, err)
 	}
 	return nil
+}
+
+func (s *Service) isStarted() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.started
 }

@@ -15,8 +15,11 @@ type ReplayReport struct {
 	// Handled counts messages (stored commands and what they caused) run
 	// through local handlers.
 	Handled int
-	// Skipped counts messages whose destination this service does not
-	// listen to; replay never sends them anywhere.
+	// Skipped counts messages replay did not deliver: stored commands and
+	// events whose destination this service does not listen to, and
+	// commands sent by handlers during the replay (they are in the command
+	// store and replay in their own turn). Replay never sends anything
+	// through the transport.
 	Skipped int
 }
 
@@ -53,13 +56,12 @@ func (s *Service) viewStore(ctx context.Context) ViewStore {
 // service's local handlers with the replay flag set. Saga state and view
 // models touched by the replay are rebuilt from empty and stored when every
 // command succeeded. Events and commands the replay causes reach local
-// handlers directly; replay never publishes anything through the transport,
-// so remote destinations see nothing.
+// handlers directly; commands sent by handlers during the replay are not
+// delivered, since they are stored and replay in their own turn. Replay never
+// publishes anything through the transport, so remote destinations see
+// nothing.
 func (s *Service) Replay(ctx context.Context, entityID string) (ReplayReport, error) {
-	s.mu.Lock()
-	started := s.started
-	s.mu.Unlock()
-	if !started {
+	if !s.isStarted() {
 		return ReplayReport{}, ErrNotStarted
 	}
 	cmds, err := s.cfg.CommandStore.Load(ctx, entityID)

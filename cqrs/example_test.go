@@ -1,0 +1,67 @@
+package cqrs_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/sourceflow-go/sourceflow/cqrs"
+)
+
+type OpenAccount struct {
+	Owner string `json:"owner"`
+}
+
+type AccountOpened struct {
+	Owner string `json:"owner"`
+}
+
+type Account struct {
+	Owner string `json:"owner"`
+}
+
+type AccountCard struct {
+	Title string `json:"title"`
+}
+
+// A service wired on the default in-process transport: an aggregate sends a
+// command, a saga handles it and raises an event, a view projects it.
+func Example() {
+	ctx := context.Background()
+	svc, err := cqrs.NewService(cqrs.ServiceConfig{Name: "bank", Listen: []string{"accounts", "account-events"}})
+	if err != nil {
+		panic(err)
+	}
+	accounts := cqrs.NewSaga[Account](svc, "account")
+	cards := cqrs.NewView[AccountCard](svc, "account-card")
+	err = errors.Join(
+		cqrs.RegisterCommand[OpenAccount](svc, "bank.OpenAccount", "accounts"),
+		cqrs.RegisterEvent[AccountOpened](svc, "bank.AccountOpened", "account-events"),
+		cqrs.Handle(accounts, func(_ context.Context, a *Account, c OpenAccount, _ cqrs.Envelope) ([]any, error) {
+			a.Owner = c.Owner
+			return []any{AccountOpened(c)}, nil
+		}),
+		cqrs.Project(cards, func(_ context.Context, card *AccountCard, e AccountOpened, env cqrs.Envelope) error {
+			card.Title = fmt.Sprintf("%s (%s)", e.Owner, env.EntityID)
+			return nil
+		}),
+	)
+	if err != nil {
+		panic(err)
+	}
+	if err := svc.Start(ctx); err != nil {
+		panic(err)
+	}
+	defer svc.Close()
+
+	env, err := cqrs.NewAggregate(svc, "account").Send(ctx, "acc-1", OpenAccount{Owner: "Ada"})
+	if err != nil {
+		panic(err)
+	}
+	card, _, _ := cards.Get(ctx, "acc-1")
+	fmt.Println(env.Type, env.Sequence)
+	fmt.Println(card.Title)
+	// Output:
+	// bank.OpenAccount 1
+	// Ada (acc-1)
+}

@@ -1,0 +1,108 @@
+package cqrs_test
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/cqrs"
+)
+
+type tracePublisher struct {
+	message.Publisher
+	name string
+	log  *recorder[string]
+}
+
+func (p tracePublisher) Publish(topic string, msgs ...*message.Message) error {
+	p.log.add(p.name + ":" + msgs[0].Metadata.Get(sourceflow.MetaType))
+	return p.Publisher.Publish(topic, msgs...)
+}
+
+func dispatchHook(name string, log *recorder[string]) message.PublisherDecorator {
+	return func(pub message.Publisher) (message.Publisher, error) {
+		return tracePublisher{Publisher: pub, name: name, log: log}, nil
+	}
+}
+
+func subscribeHook(name string, log *recorder[string]) message.HandlerMiddleware {
+	return func(h message.HandlerFunc) message.HandlerFunc {
+		return func(msg *message.Message) ([]*message.Message, error) {
+			log.add(name + ":" + msg.Metadata.Get(sourceflow.MetaType))
+			return h(msg)
+		}
+	}
+}
+
+func TestTheFourHooksRunWhereTheSeedRunsThem(t *testing.T) {
+	var log recorder[string]
+	app := newOrderApp(t, cqrs.ServiceConfig{
+		PublisherDecorators: []message.PublisherDecorator{dispatchHook("pipeline", &log)},
+		HandlerMiddleware:   []message.HandlerMiddleware{subscribeHook("pipeline-in", &log)},
+		Hooks: cqrs.Hooks{
+			CommandDispatch:  []message.PublisherDecorator{dispatchHook("cmd-out-1", &log), dispatchHook("cmd-out-2", &log)},
+			EventDispatch:    []message.PublisherDecorator{dispatchHook("evt-out", &log)},
+			CommandSubscribe: []message.HandlerMiddleware{subscribeHook("cmd-in", &log)},
+			EventSubscribe:   []message.HandlerMiddleware{subscribeHook("evt-in", &log)},
+		},
+	})
+	app.start(t)
+	_, err := app.svc.EventQueue().Raise(context.Background(), "o-1", PaymentProcessed{OrderID: "o-1"})
+	require.NoError(t, err)
+	_, err = app.svc.CommandBus().Send(context.Background(), "o-2", ProcessPayment{})
+	require.NoError(t, err)
+
+	assert.Equal(t, []string{
+		"evt-out:payments.PaymentProcessed", "pipeline:payments.PaymentProcessed",
+		"pipeline-in:payments.PaymentProcessed", "evt-in:payments.PaymentProcessed",
+		"cmd-out-1:payments.ProcessPayment", "cmd-out-2:payments.ProcessPayment", "pipeline:payments.ProcessPayment",
+		"pipeline-in:payments.ProcessPayment", "cmd-in:payments.ProcessPayment",
+		// the saga raises PaymentProcessed while handling the command
+		"evt-out:payments.PaymentProcessed", "pipeline:payments.PaymentProcessed",
+		"pipeline-in:payments.PaymentProcessed", "evt-in:payments.PaymentProcessed",
+	}, log.all(), "dispatch hooks run before the pipeline, subscribe hooks inside it; first registered is outermost")
+}
+
+type failingPublisher struct {
+	message.Publisher
+	failures *atomic.Int64
+}
+
+func (p failingPublisher) Publish(topic string, msgs ...*message.Message) error {
+	if p.failures.Add(-1) >= 0 {
+		return errors.New("broker unavailable")
+	}
+	return p.Publisher.Publish(topic, msgs...)
+}
+
+func TestAFailureToRaiseIsReturnedAndTheRedeliveryDoesNotRunTheHandlerTwice(t *testing.T) {
+	var failures atomic.Int64
+	var errs recorder[error]
+	app := newOrderApp(t, cqrs.ServiceConfig{Hooks: cqrs.Hooks{
+		EventDispatch: []message.PublisherDecorator{func(pub message.Publisher) (message.Publisher, error) {
+			return failingPublisher{Publisher: pub, failures: &failures}, nil
+		}},
+		CommandSubscribe: []message.HandlerMiddleware{errorCapture(&errs)},
+	}})
+	app.start(t)
+	failures.Store(2)
+	_, err := app.agg.Send(context.Background(), "o-1", CreateOrder{Amount: 9})
+	require.NoError(t, err)
+
+	got := errs.all()
+	require.Len(t, got, 2, "the saga returned the raise failure twice")
+	assert.Contains(t, got[0].Error(), "broker unavailable")
+	order, _, err := app.orders.Load(context.Background(), "o-1")
+	require.NoError(t, err)
+	assert.Equal(t, 2, order.Commands, "CreateOrder applied once despite three deliveries, then ProcessPayment")
+	summary, _, err := app.view.Get(context.Background(), "o-1")
+	require.NoError(t, err)
+	assert.Equal(t, Summary{Amount: 9, Paid: true, Events: 2}, summary, "the event was raised once it could be")
+	assert.Empty(t, app.transport.DeadLetters())
+}

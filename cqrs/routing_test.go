@@ -1,0 +1,163 @@
+package cqrs_test
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/cqrs"
+)
+
+func newService(t *testing.T, tr cqrs.Transport, name string, listen ...string) *cqrs.Service {
+	t.Helper()
+	svc, err := cqrs.NewService(cqrs.ServiceConfig{Name: name, Transport: tr, Listen: listen})
+	require.NoError(t, err)
+	registerOrderTypes(t, svc)
+	return svc
+}
+
+func start(t *testing.T, svc *cqrs.Service) {
+	t.Helper()
+	require.NoError(t, svc.Start(context.Background()))
+	t.Cleanup(func() { require.NoError(t, svc.Close()) })
+}
+
+func TestCommandRoutedToAnotherServiceIsHandledThereOnly(t *testing.T) {
+	tr := newTransport(t)
+	sender := newService(t, tr, "web")
+	worker := newService(t, tr, "worker", "orders")
+	var handled atomic.Int64
+	saga := cqrs.NewSaga[Order](worker, "order")
+	require.NoError(t, cqrs.Handle(saga, func(_ context.Context, o *Order, c CreateOrder, _ cqrs.Envelope) ([]any, error) {
+		handled.Add(1)
+		o.Amount = c.Amount
+		return nil, nil
+	}))
+	err := cqrs.Handle(cqrs.NewSaga[Order](sender, "order"), createOrder)
+	require.ErrorIs(t, err, cqrs.ErrNotListened, "the sender cannot also handle a type it routes away")
+	start(t, worker)
+	start(t, sender)
+
+	_, err = cqrs.NewAggregate(sender, "order").Send(context.Background(), "o-1", CreateOrder{Amount: 3})
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), handled.Load(), "handled exactly once, by the listening service")
+	o, found, err := saga.Load(context.Background(), "o-1")
+	require.NoError(t, err)
+	require.True(t, found)
+	assert.Equal(t, 3, o.Amount)
+}
+
+func TestEventsFanOutToEverySubscribingService(t *testing.T) {
+	tr := newTransport(t)
+	producer := newService(t, tr, "producer")
+	var got [3]atomic.Int64
+	for i := range got {
+		svc := newService(t, tr, "consumer-"+string(rune('a'+i)), "order-events")
+		require.NoError(t, cqrs.React(cqrs.NewAggregate(svc, "agg"), func(context.Context, *cqrs.Aggregate, OrderCreated, cqrs.Envelope) error {
+			got[i].Add(1)
+			return nil
+		}))
+		start(t, svc)
+	}
+	start(t, producer)
+	_, err := producer.EventQueue().Raise(context.Background(), "o-1", OrderCreated{OrderID: "o-1"})
+	require.NoError(t, err)
+	for i := range got {
+		assert.Equal(t, int64(1), got[i].Load(), "consumer %d", i)
+	}
+}
+
+func TestSendingToADestinationNobodyListensToFails(t *testing.T) {
+	svc := newService(t, newTransport(t), "lonely")
+	start(t, svc)
+	_, err := svc.CommandBus().Send(context.Background(), "o-1", CreateOrder{})
+	require.ErrorIs(t, err, cqrs.ErrNoListener)
+	_, err = svc.EventQueue().Raise(context.Background(), "o-1", OrderCreated{})
+	require.NoError(t, err, "an event with no subscriber is not an error")
+}
+
+func TestTypeWithoutHandlerOnASharedDestinationIsDeadLettered(t *testing.T) {
+	tr := newTransport(t)
+	svc, err := cqrs.NewService(cqrs.ServiceConfig{Name: "s", Transport: tr, Listen: []string{"orders"}})
+	require.NoError(t, err)
+	type CancelOrder struct{}
+	require.NoError(t, errors.Join(
+		cqrs.RegisterCommand[CreateOrder](svc, "orders.CreateOrder", "orders"),
+		cqrs.RegisterCommand[CancelOrder](svc, "orders.CancelOrder", "orders"),
+	))
+	var created atomic.Int64
+	require.NoError(t, cqrs.Handle(cqrs.NewSaga[Order](svc, "order"), func(context.Context, *Order, CreateOrder, cqrs.Envelope) ([]any, error) {
+		created.Add(1)
+		return nil, nil
+	}))
+	start(t, svc)
+	agg := cqrs.NewAggregate(svc, "order")
+	_, err = agg.Send(context.Background(), "o-1", CancelOrder{})
+	require.NoError(t, err)
+	_, err = agg.Send(context.Background(), "o-1", CreateOrder{})
+	require.NoError(t, err)
+
+	dead := tr.DeadLetters()
+	require.Len(t, dead, 1)
+	assert.Equal(t, "orders.CancelOrder", dead[0].Message.Metadata.Get(sourceflow.MetaType))
+	assert.Contains(t, dead[0].Reason, cqrs.ErrUnknownType.Error())
+	assert.Equal(t, int64(1), created.Load())
+}
+
+func TestWiringErrors(t *testing.T) {
+	tr := newTransport(t)
+	svc, err := cqrs.NewService(cqrs.ServiceConfig{Name: "s", Transport: tr, Listen: []string{"orders", "idle", "order-events"}})
+	require.NoError(t, err)
+	type Other struct{}
+	require.NoError(t, cqrs.RegisterCommand[CreateOrder](svc, "orders.CreateOrder", "orders"))
+	require.NoError(t, cqrs.RegisterEvent[OrderCreated](svc, "orders.OrderCreated", "order-events"))
+
+	assert.ErrorIs(t, cqrs.RegisterCommand[Other](svc, "orders.CreateOrder", "orders"), cqrs.ErrDuplicateType, "name twice")
+	assert.ErrorIs(t, cqrs.RegisterCommand[CreateOrder](svc, "orders.Create2", "orders"), cqrs.ErrDuplicateType, "Go type twice")
+	assert.ErrorIs(t, cqrs.RegisterEvent[Other](svc, "x.Other", "orders"), cqrs.ErrInvalidRegistration, "events on a command destination")
+	assert.ErrorIs(t, cqrs.RegisterCommand[*Other](svc, "x.Ptr", "x"), cqrs.ErrInvalidRegistration, "pointer type")
+	assert.ErrorIs(t, cqrs.RegisterCommand[Other](svc, "", "x"), cqrs.ErrInvalidRegistration, "empty name")
+	assert.ErrorIs(t, cqrs.RegisterCommand[Other](svc, "x.Other", ""), cqrs.ErrInvalidRegistration, "empty destination")
+
+	saga := cqrs.NewSaga[Order](svc, "order")
+	assert.ErrorIs(t, cqrs.Handle(saga, func(context.Context, *Order, Other, cqrs.Envelope) ([]any, error) { return nil, nil }),
+		cqrs.ErrNotRegistered, "handler for a type never registered")
+	require.NoError(t, cqrs.Handle(saga, createOrder))
+	assert.ErrorIs(t, cqrs.Handle(cqrs.NewSaga[Order](svc, "other"), createOrder), cqrs.ErrDuplicateHandler)
+	assert.ErrorIs(t, cqrs.Project(cqrs.NewView[Summary](svc, "v"), func(context.Context, *Summary, CreateOrder, cqrs.Envelope) error { return nil }),
+		cqrs.ErrInvalidRegistration, "projecting a command")
+
+	err = svc.Start(context.Background())
+	require.ErrorIs(t, err, cqrs.ErrNotRegistered, "listened destination without types")
+	assert.Contains(t, err.Error(), `"idle"`)
+	require.ErrorIs(t, err, cqrs.ErrNoHandlers, "order-events has types but no handler")
+	assert.Contains(t, err.Error(), `"order-events"`)
+
+	_, err = cqrs.NewService(cqrs.ServiceConfig{Listen: []string{"a", "a", ""}})
+	require.Error(t, err)
+	for _, want := range []string{"Name is required", `lists "a" twice`, "Listen[2] is empty"} {
+		assert.Contains(t, err.Error(), want)
+	}
+}
+
+func TestChangesAfterStartAreRejected(t *testing.T) {
+	app := newOrderApp(t, cqrs.ServiceConfig{})
+	app.start(t)
+	type Late struct{}
+	assert.ErrorIs(t, cqrs.RegisterCommand[Late](app.svc, "late", "orders"), cqrs.ErrStarted)
+	assert.ErrorIs(t, app.svc.Start(context.Background()), cqrs.ErrStarted)
+}
+
+func TestSendBeforeStartFails(t *testing.T) {
+	app := newOrderApp(t, cqrs.ServiceConfig{})
+	_, err := app.agg.Send(context.Background(), "o", CreateOrder{})
+	require.ErrorIs(t, err, cqrs.ErrNotStarted)
+	stream, err := app.store.Load(context.Background(), "o")
+	require.NoError(t, err)
+	assert.Empty(t, stream, "a command that cannot be sent is not stored")
+}
