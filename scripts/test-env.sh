@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Start, stop or check the whole test environment: the AWS emulator,
+# PostgreSQL and (when available) MariaDB/MySQL.
+#
+#   scripts/test-env.sh start    start all three, then: . "$(scripts/test-env.sh env-file)"
+#   scripts/test-env.sh stop     stop everything the scripts started
+#   scripts/test-env.sh status   say what runs
+#   scripts/test-env.sh env-file print the path of the env file
+#
+# start fails when the AWS emulator cannot start, and when PostgreSQL cannot
+# start with CI=true; it then stops what it already started. MySQL is
+# optional. See localstack.sh, postgres.sh and mysql.sh for their settings.
+set -euo pipefail
+
+SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$SCRIPT_DIR/lib.sh"
+# shellcheck disable=SC2034 # read by lib.sh
+SF_COMPONENT=test-env
+
+usage() {
+	sed -n '4,8p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+	exit 2
+}
+
+cmd_stop() {
+	local rc=0
+	bash "$SCRIPT_DIR/mysql.sh" stop || rc=1
+	bash "$SCRIPT_DIR/postgres.sh" stop || rc=1
+	bash "$SCRIPT_DIR/localstack.sh" stop || rc=1
+	return "$rc"
+}
+
+cmd_start() {
+	local c
+	for c in localstack postgres mysql; do
+		if ! bash "$SCRIPT_DIR/$c.sh" start; then
+			sf_loud "ERROR: $c.sh start failed; stopping what was started"
+			cmd_stop || true
+			return 1
+		fi
+	done
+	[ -f "$SF_ENV_FILE" ] || sf_die "no env file was written ($SF_ENV_FILE)"
+	sf_log "test environment ready; source $SF_ENV_FILE"
+}
+
+cmd_status() {
+	local rc=0
+	bash "$SCRIPT_DIR/localstack.sh" status || rc=1
+	bash "$SCRIPT_DIR/postgres.sh" status || rc=1
+	bash "$SCRIPT_DIR/mysql.sh" status || true
+	[ ! -f "$SF_ENV_FILE" ] || echo "env file: $SF_ENV_FILE"
+	return "$rc"
+}
+
+case "${1:-}" in
+start) cmd_start ;;
+stop) cmd_stop ;;
+status) cmd_status ;;
+env-file) echo "$SF_ENV_FILE" ;;
+*) usage ;;
+esac
