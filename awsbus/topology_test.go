@@ -182,3 +182,5 @@ func TestTopology_PlanHonoursDisabledRoutingAndListeners(t *testing.T) {
 		assert.True(t, names(p.Destinations)["payment-events"].ListenLocal)
 	})
 }
+
+func ordersBindingless() sourceflow.Binding { return sourceflow.Binding{} }
