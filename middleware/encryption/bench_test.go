@@ -77,4 +77,3 @@ func TestKMSCallsPer10000Messages(t *testing.T) {
 	require.Positive(t, generate)
 	require.Positive(t, decrypt)
 }
-
