@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/cqrs"
+)
+
+// startServices starts the payments and orders services on the chosen
+// transport. The service code is the same for every transport.
+func startServices(ctx context.Context, opts options, c *counters) (*ordersService, func(), error) {
+	transports, err := newTransports(ctx, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	payments, err := newPaymentsService(cqrs.ServiceConfig{
+		Transport: transports.payments,
+		Hooks:     cqrs.Hooks{CommandSubscribe: []message.HandlerMiddleware{count(map[string]*atomic.Int64{"payments.ProcessPayment": &c.paid})}},
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	orders, err := newOrdersService(cqrs.ServiceConfig{
+		Transport: transports.orders,
+		Hooks: cqrs.Hooks{
+			CommandSubscribe: []message.HandlerMiddleware{count(map[string]*atomic.Int64{"orders.CreateOrder": &c.created})},
+			EventSubscribe: []message.HandlerMiddleware{count(map[string]*atomic.Int64{
+				"orders.OrderCreated": &c.views, "payments.PaymentProcessed": &c.views})},
+		},
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := payments.Start(ctx); err != nil {
+		return nil, nil, fmt.Errorf("start payments: %w", err)
+	}
+	if err := orders.svc.Start(ctx); err != nil {
+		_ = payments.Close()
+		return nil, nil, fmt.Errorf("start orders: %w", err)
+	}
+	closeAll := func() {
+		_ = errors.Join(orders.svc.Close(), payments.Close(), transports.close())
+	}
+	return orders, closeAll, nil
+}
+
+// count is a subscribe hook counting successfully handled messages by type.
+func count(by map[string]*atomic.Int64) message.HandlerMiddleware {
+	return func(h message.HandlerFunc) message.HandlerFunc {
+		return func(msg *message.Message) ([]*message.Message, error) {
+			out, err := h(msg)
+			if c := by[msg.Metadata.Get(sourceflow.MetaType)]; c != nil && err == nil {
+				c.Add(1)
+			}
+			return out, err
+		}
+	}
+}
+
+// transports holds the transport of each service.
+type transports struct {
+	orders, payments cqrs.Transport
+	close            func() error
+}
+
+func newTransports(ctx context.Context, opts options) (transports, error) {
+	if opts.transport == "aws" {
+		return newAWSTransports(ctx, opts)
+	}
+	tr, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{})
+	if err != nil {
+		return transports{}, err
+	}
+	return transports{orders: tr, payments: tr, close: tr.Close}, nil
+}
