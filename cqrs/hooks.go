@@ -18,7 +18,8 @@ type Hooks struct {
 	EventSubscribe []message.HandlerMiddleware
 }
 
-// decorate applies decorators so that decorators[0] sees a message first.
+// decorate applies decorators so that decorators[0] is outermost and sees a
+// message first, as Watermill's router applies its publisher decorators.
 func decorate(pub message.Publisher, decorators []message.PublisherDecorator) (message.Publisher, error) {
 	for i := len(decorators) - 1; i >= 0; i-- {
 		var err error

@@ -68,10 +68,8 @@ func (s *Service) buildPublishers() (map[string]message.Publisher, error) {
 		if err != nil {
 			return nil, fmt.Errorf("cqrs: publisher for %q: %w", dest, err)
 		}
-		for _, d := range s.cfg.PublisherDecorators {
-			if pub, err = d(pub); err != nil {
-				return nil, fmt.Errorf("cqrs: decorate publisher for %q: %w", dest, err)
-			}
+		if pub, err = decorate(pub, s.cfg.PublisherDecorators); err != nil {
+			return nil, fmt.Errorf("cqrs: decorate publisher for %q: %w", dest, err)
 		}
 		hooks := s.cfg.Hooks.EventDispatch
 		if kind, _ := s.types.kindOf(dest); kind == sourceflow.KindCommand {

@@ -35,8 +35,8 @@ type ServiceConfig struct {
 	// HandlerMiddlewares).
 	HandlerMiddleware []message.HandlerMiddleware
 	// PublisherDecorators is the produce-side pipeline applied to every
-	// publisher, in Watermill's order: each decorator wraps the ones before
-	// it, so the last sees a message first (middleware.Stack's
+	// publisher, in Watermill's router order: the first decorator is
+	// outermost and sees a message first (middleware.Stack's
 	// PublisherDecorators).
 	PublisherDecorators []message.PublisherDecorator
 	// Hooks are the four SourceFlow hooks.

@@ -1,0 +1,42 @@
+# SourceFlow for Go. `make test` runs every test the project has; see README.md.
+GO ?= go
+PKGS := ./...
+
+.PHONY: all test unit integration lint bench run env-up env-down
+
+all: lint test
+
+## test: unit tests (-race -shuffle=on), then the integration suite against the
+## LocalStack and PostgreSQL that scripts/test.sh starts and stops.
+test:
+	bash scripts/test.sh
+
+## unit: unit tests only; no emulator or database needed.
+unit:
+	$(GO) test -race -shuffle=on -count=1 $(PKGS)
+
+## integration: the integration phase only (starts and stops its environment).
+integration:
+	SOURCEFLOW_TEST_PHASES=integration bash scripts/test.sh
+
+## lint: gofmt check and go vet, with and without the integration build tag.
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+	$(GO) vet -tags=integration $(PKGS)
+
+## bench: every benchmark, once, with allocations; needs the test environment
+## for the PostgreSQL and KMS benchmarks, which scripts/bench.sh starts.
+bench:
+	bash scripts/bench.sh
+
+## run: the main job, on the embedded gochannel transport.
+run:
+	$(GO) run ./examples/orders
+
+## env-up / env-down: start or stop LocalStack, PostgreSQL and MySQL by hand.
+env-up:
+	bash scripts/test-env.sh start
+
+env-down:
+	bash scripts/test-env.sh stop
