@@ -1,0 +1,47 @@
+package archtest
+
+// Module is the module path whose packages the rules govern.
+const Module = "github.com/sourceflow-go/sourceflow"
+
+// External import-path prefixes the rules refer to.
+const (
+	AWS  = "github.com/aws/"
+	OTel = "go.opentelemetry.io/"
+)
+
+// Rule says what one package (by path relative to the module root; "" is the
+// root) may import: the module's own packages it may use, and external
+// prefixes it must not.
+type Rule struct {
+	// Internal lists the module packages the package may import.
+	Internal []string
+	// Forbidden lists external import-path prefixes the package must not import.
+	Forbidden []string
+	// StdlibOnly forbids every import outside the standard library.
+	StdlibOnly bool
+	// AnyInternal allows every module package except examples and integration.
+	AnyInternal bool
+}
+
+// Rules is the import policy of every package in the module.
+func Rules() map[string]Rule {
+	model := []string{AWS, OTel}
+	return map[string]Rule{
+		"":                                     {StdlibOnly: true},
+		"cqrs":                                 {Internal: []string{""}, Forbidden: model},
+		"cqrs/cqrstest":                        {Internal: []string{"", "cqrs"}, Forbidden: model},
+		"middleware":                           {Internal: []string{""}, Forbidden: model},
+		"middleware/tracing":                   {Internal: []string{""}, Forbidden: []string{AWS}},
+		"middleware/metrics":                   {Internal: []string{""}, Forbidden: []string{AWS}},
+		"middleware/encryption":                {Internal: []string{""}, Forbidden: []string{OTel}},
+		"middleware/encryption/encryptiontest": {Internal: []string{"", "middleware/encryption"}, Forbidden: []string{OTel}},
+		"idempotency":                          {Internal: []string{""}, Forbidden: model},
+		"idempotency/idempotencytest":          {Internal: []string{"", "idempotency"}, Forbidden: model},
+		"idempotency/sqlstore":                 {Internal: []string{"", "idempotency"}, Forbidden: model},
+		"awsbus":                               {Internal: []string{""}, Forbidden: []string{OTel}},
+		"awsbus/awsbustest":                    {Internal: []string{"", "awsbus"}, Forbidden: []string{OTel}},
+		"internal/archtest":                    {StdlibOnly: true},
+		"examples/orders":                      {AnyInternal: true},
+		"integration":                          {AnyInternal: true},
+	}
+}
