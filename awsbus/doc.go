@@ -1,0 +1,60 @@
+// Package awsbus is the AWS transport of SourceFlow: commands travel over
+// SQS queues, events over SNS topics, each subscribing service receiving a
+// topic's events through an SQS queue of its own.
+//
+// # Routing
+//
+// Config mirrors SourceFlow.Net's fluent routing in Go form: Commands
+// (Send.Command<T>→Queue), Events (Raise.Event<T>→Topic), ListenQueues
+// (Listen.To.CommandQueue) and SubscribeTopics (Subscribe.To.Topic). The
+// routes of the service's sourceflow.Binding are merged in at Bind: a route
+// known only to the service code is taken as is, so code alone can drive
+// AWS; a type mapped to two destinations is an error. Validation reports
+// every problem at once: AWS name rules (queues 1–80 characters, topics
+// 1–256, letters, digits, '-' and '_', ".fifo" counted), names derived for
+// dead-letter and event queues, FIFO pairing, duplicate mappings, listened
+// destinations without a handler, and out-of-range options.
+//
+// The seed's options that default to on are spelled Disable* here, so the
+// zero Config is the default. A disabled routing flag keeps that kind of
+// message in process through Config.Local (a gochannel pub/sub by default);
+// a disabled listener makes Subscriber return Local's subscriber.
+//
+// # Topology
+//
+// One Plan, computed from Config and Binding, drives three provisioning
+// modes:
+//
+//   - Create (default): a dead-letter queue "<queue>-dlq" (".fifo" kept,
+//     14-day retention) per queue with a RedrivePolicy whose target ARN is
+//     read from SQS (account ids are never built in); FIFO queues with
+//     ContentBasedDeduplication; FIFO topics for ".fifo" names; one event
+//     queue "<service>-<topic>" per subscribed topic (commands and events
+//     never share a queue); subscriptions with RawMessageDelivery and, when
+//     the service handles only some of a topic's types, a FilterPolicy on
+//     the sf_type attribute; and a queue policy statement per topic, merged
+//     into the existing policy. Existing resources are read first and only
+//     differences are written, so a second run changes nothing. A queue the
+//     service only sends to is created when missing but never reconciled:
+//     its consumer owns its attributes.
+//   - Validate: writes nothing and fails Bind with a *DriftError listing
+//     every difference (missing resources, redrive, attributes, policy,
+//     raw delivery, filter policy).
+//   - Assume: resolves names only, for infrastructure managed as code. Topic
+//     ARNs are built from a resolved queue's ARN (or Config.AccountID and
+//     Region) and checked with GetTopicAttributes, since CreateTopic is a
+//     write and ListTopics is throttled.
+//
+// The IAM actions used by Create are sqs:GetQueueUrl, CreateQueue,
+// GetQueueAttributes, SetQueueAttributes and sns:CreateTopic,
+// ListSubscriptionsByTopic, Subscribe, GetSubscriptionAttributes,
+// SetSubscriptionAttributes; Validate and Assume need only the read
+// actions plus sns:GetTopicAttributes.
+//
+// # Health
+//
+// Transport.Health reports SQS and SNS reachability, KMS (through
+// Config.KMSCheck when encryption is enabled) and the existence of every
+// queue, dead-letter queue and topic, each with its latency and error;
+// HealthHandler serves it as JSON with status 200 or 503.
+package awsbus
