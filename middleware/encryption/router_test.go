@@ -41,29 +41,10 @@ func deadLetter(pub message.Publisher, topic string) message.HandlerMiddleware {
 func TestRouter_TamperedMessageNeverReachesHandler(t *testing.T) {
 	f := newFixture(t, encryption.EncrypterConfig{}, encryption.DecrypterConfig{RequireEncryption: true})
 	pubsub := gochannel.NewGoChannel(gochannel.Config{OutputChannelBuffer: 64}, watermill.NopLogger{})
-	router, err := message.NewRouter(message.RouterConfig{}, watermill.NopLogger{})
-	require.NoError(t, err)
-	router.AddMiddleware(deadLetter(pubsub, "poison"), f.dec.Middleware)
-
 	const total = 10
-	var mu sync.Mutex
-	handled := map[string]bool{}
-	done := make(chan struct{}, total)
-	router.AddConsumerHandler("orders-handler", testDest, pubsub, func(msg *message.Message) error {
-		mu.Lock()
-		handled[string(msg.Payload)] = true
-		mu.Unlock()
-		done <- struct{}{}
-		return nil
-	})
+	handled, done := runRouter(t, f, pubsub)
 	poisoned, err := pubsub.Subscribe(context.Background(), "poison")
 	require.NoError(t, err)
-
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() { _ = router.Run(ctx) }()
-	<-router.Running()
-	t.Cleanup(func() { _ = router.Close() })
 
 	pub, err := f.enc.Decorate(pubsub)
 	require.NoError(t, err)
@@ -94,13 +75,44 @@ func TestRouter_TamperedMessageNeverReachesHandler(t *testing.T) {
 			t.Fatal("not every intact message was handled")
 		}
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	assert.Len(t, handled, total-1)
-	assert.False(t, handled["order 4"], "the handler never saw the tampered message")
+	handled.mu.Lock()
+	defer handled.mu.Unlock()
+	assert.Len(t, handled.payloads, total-1)
+	assert.False(t, handled.payloads["order 4"], "the handler never saw the tampered message")
 	for i := range total {
 		if i != 4 {
-			assert.True(t, handled[fmt.Sprintf("order %d", i)], "order %d handled", i)
+			assert.True(t, handled.payloads[fmt.Sprintf("order %d", i)], "order %d handled", i)
 		}
 	}
+}
+
+type handledSet struct {
+	mu       sync.Mutex
+	payloads map[string]bool
+}
+
+// runRouter runs a router with the dead-letter stand-in and f's decrypter
+// around a handler of testDest that records the payloads it sees.
+func runRouter(t *testing.T, f *fixture, pubsub *gochannel.GoChannel) (*handledSet, chan struct{}) {
+	t.Helper()
+	router, err := message.NewRouter(message.RouterConfig{}, watermill.NopLogger{})
+	require.NoError(t, err)
+	router.AddMiddleware(deadLetter(pubsub, "poison"), f.dec.Middleware)
+	handled := &handledSet{payloads: map[string]bool{}}
+	done := make(chan struct{}, 64)
+	router.AddConsumerHandler("orders-handler", testDest, pubsub, func(msg *message.Message) error {
+		handled.mu.Lock()
+		handled.payloads[string(msg.Payload)] = true
+		handled.mu.Unlock()
+		done <- struct{}{}
+		return nil
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { _ = router.Run(ctx) }()
+	<-router.Running()
+	t.Cleanup(func() {
+		cancel()
+		_ = router.Close()
+	})
+	return handled, done
 }
