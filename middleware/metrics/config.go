@@ -1,0 +1,111 @@
+package metrics
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/metric/noop"
+)
+
+// DefaultInstrumentationScope is the meter scope SourceFlow's AWS parts
+// report under.
+const DefaultInstrumentationScope = "SourceFlow.Cloud.AWS"
+
+// DefaultDepthInterval is how often a DepthSource is polled by default.
+const DefaultDepthInterval = 30 * time.Second
+
+// Config configures Metrics. The zero value is valid: it records into a no-op
+// meter provider and observes nothing.
+type Config struct {
+	// MeterProvider creates the meter. Default: a no-op provider; the global
+	// provider is never used implicitly.
+	MeterProvider metric.MeterProvider
+	// InstrumentationScope is the meter's scope name. Default:
+	// DefaultInstrumentationScope.
+	InstrumentationScope string
+	// IsDuplicate reports, after the inner pipeline returned without error,
+	// whether the message was acknowledged as a duplicate rather than
+	// handled; such messages are counted with OutcomeDuplicate. Default: no
+	// message is a duplicate.
+	IsDuplicate func(msg *message.Message) bool
+	// KMS are the encryption phase's KMS counters, summed and exported as
+	// NameKMSCalls and NameKMSCacheLookups. Optional.
+	KMS []KMSStatsSource
+	// Duplicates are the idempotency phases' duplicate counters, summed and
+	// exported as NameDuplicates. Optional.
+	Duplicates []DuplicateSource
+	// Depth, when set, is polled every DepthInterval from New until Close,
+	// and its last successful answer is exported as NameQueueDepth and
+	// NameDLQDepth. Optional.
+	Depth DepthSource
+	// DepthInterval is the polling interval of Depth. Default:
+	// DefaultDepthInterval.
+	DepthInterval time.Duration
+	// DepthTimeout bounds one Depths call. Default: DepthInterval.
+	DepthTimeout time.Duration
+	// Logger receives failed depth polls. Default: discards.
+	Logger *slog.Logger
+}
+
+func (c *Config) setDefaults() {
+	if c.MeterProvider == nil {
+		c.MeterProvider = noop.NewMeterProvider()
+	}
+	if c.InstrumentationScope == "" {
+		c.InstrumentationScope = DefaultInstrumentationScope
+	}
+	if c.IsDuplicate == nil {
+		c.IsDuplicate = func(*message.Message) bool { return false }
+	}
+	if c.DepthInterval == 0 {
+		c.DepthInterval = DefaultDepthInterval
+	}
+	if c.DepthTimeout == 0 {
+		c.DepthTimeout = c.DepthInterval
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+}
+
+// Validate reports every problem of c at once. New calls it after applying
+// the defaults.
+func (c Config) Validate() error {
+	var errs []error
+	invalid := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%w: "+format, append([]any{ErrInvalidConfig}, args...)...))
+	}
+	if c.MeterProvider == nil {
+		invalid("MeterProvider is nil")
+	}
+	if c.InstrumentationScope == "" {
+		invalid("InstrumentationScope is empty")
+	}
+	if c.IsDuplicate == nil {
+		invalid("IsDuplicate is nil")
+	}
+	if c.DepthInterval <= 0 {
+		invalid("DepthInterval must be positive, got %s", c.DepthInterval)
+	}
+	if c.DepthTimeout <= 0 || c.DepthTimeout > c.DepthInterval {
+		invalid("DepthTimeout must be positive and at most DepthInterval, got %s", c.DepthTimeout)
+	}
+	if c.Logger == nil {
+		invalid("Logger is nil")
+	}
+	for i, s := range c.KMS {
+		if s == nil {
+			invalid("KMS[%d] is nil", i)
+		}
+	}
+	for i, s := range c.Duplicates {
+		if s == nil {
+			invalid("Duplicates[%d] is nil", i)
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,74 @@
+package metrics_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow/middleware/metrics"
+)
+
+func TestConfigValidate(t *testing.T) {
+	tests := map[string]struct {
+		cfg    metrics.Config
+		fields []string
+	}{
+		"zero value without defaults": {
+			cfg:    metrics.Config{},
+			fields: []string{"MeterProvider", "InstrumentationScope", "IsDuplicate", "DepthInterval", "DepthTimeout", "Logger"},
+		},
+		"nil sources": {
+			cfg: metrics.Config{
+				KMS:        []metrics.KMSStatsSource{nil},
+				Duplicates: []metrics.DuplicateSource{metrics.DuplicatesFunc(func() int64 { return 0 }), nil},
+			},
+			fields: []string{"KMS[0]", "Duplicates[1]"},
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			err := tc.cfg.Validate()
+			require.ErrorIs(t, err, metrics.ErrInvalidConfig)
+			for _, f := range tc.fields {
+				assert.ErrorContains(t, err, f)
+			}
+		})
+	}
+}
+
+func TestNewRejectsInvalidConfig(t *testing.T) {
+	tests := map[string]struct {
+		cfg   metrics.Config
+		field string
+	}{
+		"negative interval":       {cfg: metrics.Config{DepthInterval: -time.Second}, field: "DepthInterval"},
+		"timeout beyond interval": {cfg: metrics.Config{DepthInterval: time.Second, DepthTimeout: time.Minute}, field: "DepthTimeout"},
+		"nil duplicate source":    {cfg: metrics.Config{Duplicates: []metrics.DuplicateSource{nil}}, field: "Duplicates[0]"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			m, err := metrics.New(tc.cfg)
+			require.ErrorIs(t, err, metrics.ErrInvalidConfig)
+			assert.ErrorContains(t, err, tc.field)
+			assert.Nil(t, m)
+		})
+	}
+}
+
+func TestInstrumentationScope(t *testing.T) {
+	for name, tc := range map[string]struct{ scope, want string }{
+		"default": {"", metrics.DefaultInstrumentationScope},
+		"custom":  {"billing", "billing"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			reader := sdkReader(t)
+			m, err := metrics.New(metrics.Config{MeterProvider: reader.provider, InstrumentationScope: tc.scope})
+			require.NoError(t, err)
+			_, err = m.Middleware(okHandler)(typed("orders.A"))
+			require.NoError(t, err)
+			assert.Equal(t, []string{tc.want}, reader.scopes(t))
+		})
+	}
+}

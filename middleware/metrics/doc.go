@@ -1,0 +1,67 @@
+// Package metrics is SourceFlow's OpenTelemetry metrics for Watermill message
+// pipelines: counts and durations of sent commands, published events and
+// handled messages, plus observed KMS, idempotency and queue-depth figures.
+//
+// # Usage
+//
+//	m, err := metrics.New(metrics.Config{MeterProvider: mp, Depth: transport})
+//	defer m.Close()
+//	router.AddMiddleware(m.Middleware)                         // consume side
+//	cmdPub, err := m.PublisherDecorator(sourceflow.KindCommand)(sqsPub) // produce side
+//	evtPub, err := m.PublisherDecorator(sourceflow.KindEvent)(snsPub)
+//
+// Metrics.Middleware is a message.HandlerMiddleware and PublisherDecorator
+// returns a message.PublisherDecorator, so the package depends on no other
+// SourceFlow package.
+//
+// # Instruments
+//
+// The names are SourceFlow.Net's (see the Name constants):
+// sourceflow.aws.command.{dispatched,dispatch_duration,dispatch_error},
+// sourceflow.aws.event.{published,publish_duration,publish_error} and
+// sourceflow.aws.message.{received,processed,processing_duration}, each with
+// the attributes sourceflow.type (the registered type name, or "unknown")
+// and messaging.destination.name; processed and processing_duration add
+// sourceflow.outcome (success, error or duplicate) and, on errors,
+// error.type (permanent or transient). Counters count messages (unit
+// "{message}"). Durations are histograms in seconds (unit "s"), as the
+// OpenTelemetry conventions prescribe, with the messaging conventions'
+// bucket bounds from 5 ms to 10 s; SourceFlow.Net recorded milliseconds.
+//
+// A produce-side decorator is built for one kind because a service's command
+// and event publishers are decorated separately. A Publish call with several
+// messages records one count and one duration sample (the whole call's) per
+// message.
+//
+// Observable instruments are registered only when their source is set:
+// sourceflow.aws.kms.calls (by sourceflow.kms.operation),
+// sourceflow.aws.kms.cache_lookups (by sourceflow.cache.result),
+// sourceflow.aws.message.duplicates, and the gauges sourceflow.aws.queue.depth
+// and sourceflow.aws.dlq.depth (by messaging.destination.name and
+// sourceflow.message.state visible/in_flight). The sources are the narrow
+// interfaces KMSStatsSource, DuplicateSource and DepthSource defined here, so
+// the encryption, idempotency and transport packages stay independent of
+// this one; the Func adapters wrap any accessor. The depth source is polled
+// in the background every DepthInterval (30 s by default), starting at once,
+// never during a metric collection; a failed poll is logged and the last
+// good depths are kept. Close stops the poller.
+//
+// # Duplicates
+//
+// The idempotency phase acknowledges a duplicate with a nil error, which this
+// outer middleware cannot tell from a success on its own; Config.IsDuplicate
+// reports it (for example from a metadata mark the idempotency phase sets).
+// Without it every acknowledged message counts as a success.
+//
+// # Defaults
+//
+// The zero Config records into a no-op meter provider, never the global
+// one, under the instrumentation scope "SourceFlow.Cloud.AWS". Payloads are
+// never read.
+//
+// # Placement
+//
+// Consume side: after tracing and before idempotency, so duplicates are
+// counted and their exemplars belong to the consumer span. Produce side:
+// last, right before the transport, so the durations measure the transport.
+package metrics

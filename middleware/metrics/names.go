@@ -1,0 +1,79 @@
+package metrics
+
+import "go.opentelemetry.io/otel/attribute"
+
+// Instrument names. The first nine are SourceFlow.Net's AWS metric names; the
+// rest cover KMS, idempotency and queue depth.
+const (
+	// NameCommandDispatched counts commands handed to the transport.
+	NameCommandDispatched = "sourceflow.aws.command.dispatched"
+	// NameCommandDispatchDuration is the duration of the Publish call that
+	// carried each command, in seconds.
+	NameCommandDispatchDuration = "sourceflow.aws.command.dispatch_duration"
+	// NameCommandDispatchError counts commands whose Publish call failed.
+	NameCommandDispatchError = "sourceflow.aws.command.dispatch_error"
+
+	// NameEventPublished counts events handed to the transport.
+	NameEventPublished = "sourceflow.aws.event.published"
+	// NameEventPublishDuration is the duration of the Publish call that
+	// carried each event, in seconds.
+	NameEventPublishDuration = "sourceflow.aws.event.publish_duration"
+	// NameEventPublishError counts events whose Publish call failed.
+	NameEventPublishError = "sourceflow.aws.event.publish_error"
+
+	// NameMessageReceived counts messages that reached the consume pipeline.
+	NameMessageReceived = "sourceflow.aws.message.received"
+	// NameMessageProcessed counts handled messages by outcome.
+	NameMessageProcessed = "sourceflow.aws.message.processed"
+	// NameMessageProcessingDuration is the time the rest of the consume
+	// pipeline took per message, in seconds, by outcome.
+	NameMessageProcessingDuration = "sourceflow.aws.message.processing_duration"
+
+	// NameKMSCalls counts KMS requests by operation (observed).
+	NameKMSCalls = "sourceflow.aws.kms.calls"
+	// NameKMSCacheLookups counts data-key cache lookups by result (observed).
+	NameKMSCacheLookups = "sourceflow.aws.kms.cache_lookups"
+	// NameDuplicates counts messages acknowledged as duplicates by the
+	// idempotency phase (observed).
+	NameDuplicates = "sourceflow.aws.message.duplicates"
+	// NameQueueDepth is the number of messages in a queue, by state (observed).
+	NameQueueDepth = "sourceflow.aws.queue.depth"
+	// NameDLQDepth is the number of messages in a dead-letter queue, by state
+	// (observed).
+	NameDLQDepth = "sourceflow.aws.dlq.depth"
+)
+
+// Attribute keys.
+const (
+	// AttrType is the registered logical type name (sourceflow.MetaType), or
+	// "unknown" when the message has none.
+	AttrType = attribute.Key("sourceflow.type")
+	// AttrDestination is the queue or topic name.
+	AttrDestination = attribute.Key("messaging.destination.name")
+	// AttrOutcome is OutcomeSuccess, OutcomeError or OutcomeDuplicate.
+	AttrOutcome = attribute.Key("sourceflow.outcome")
+	// AttrErrorType is "permanent" (sourceflow.IsPermanent) or "transient"
+	// on processing errors.
+	AttrErrorType = attribute.Key("error.type")
+	// AttrKMSOperation is "GenerateDataKey" or "Decrypt".
+	AttrKMSOperation = attribute.Key("sourceflow.kms.operation")
+	// AttrCacheResult is "hit" or "miss".
+	AttrCacheResult = attribute.Key("sourceflow.cache.result")
+	// AttrMessageState is "visible" or "in_flight" on depth gauges.
+	AttrMessageState = attribute.Key("sourceflow.message.state")
+)
+
+// Values of AttrOutcome.
+const (
+	OutcomeSuccess   = "success"
+	OutcomeError     = "error"
+	OutcomeDuplicate = "duplicate"
+)
+
+const unknownType = "unknown"
+
+// durationBuckets returns the explicit histogram bounds, in seconds, that the
+// OpenTelemetry messaging conventions recommend for operation durations.
+func durationBuckets() []float64 {
+	return []float64{0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10}
+}

@@ -1,0 +1,100 @@
+package metrics
+
+import (
+	"context"
+	"errors"
+
+	"go.opentelemetry.io/otel/metric"
+)
+
+// observable holds the asynchronous instruments and their sources.
+type observable struct {
+	kms        []KMSStatsSource
+	duplicates []DuplicateSource
+	poller     *depthPoller
+
+	kmsCalls, cacheLookups, dupCount metric.Int64ObservableCounter
+	queueDepth, dlqDepth             metric.Int64ObservableGauge
+}
+
+// registerObservers creates the observable instruments that have a source
+// and registers one callback for all of them. It returns a nil Registration
+// when there is nothing to observe.
+func registerObservers(m metric.Meter, kms []KMSStatsSource, dups []DuplicateSource, poller *depthPoller) (metric.Registration, error) {
+	o := &observable{kms: kms, duplicates: dups, poller: poller}
+	var insts []metric.Observable
+	var errs []error
+	add := func(inst metric.Observable, err error) {
+		insts = append(insts, inst)
+		errs = append(errs, err)
+	}
+	if len(kms) > 0 {
+		var err error
+		o.kmsCalls, err = m.Int64ObservableCounter(NameKMSCalls, metric.WithUnit("{call}"),
+			metric.WithDescription("KMS requests sent by the encryption phase, by operation"))
+		add(o.kmsCalls, err)
+		o.cacheLookups, err = m.Int64ObservableCounter(NameKMSCacheLookups, metric.WithUnit("{lookup}"),
+			metric.WithDescription("Data-key cache lookups, by result"))
+		add(o.cacheLookups, err)
+	}
+	if len(dups) > 0 {
+		var err error
+		o.dupCount, err = m.Int64ObservableCounter(NameDuplicates, metric.WithUnit("{message}"),
+			metric.WithDescription("Messages acknowledged as duplicates without running the handler"))
+		add(o.dupCount, err)
+	}
+	if poller != nil {
+		var err error
+		o.queueDepth, err = m.Int64ObservableGauge(NameQueueDepth, metric.WithUnit("{message}"),
+			metric.WithDescription("Messages in a queue, by state, as last polled"))
+		add(o.queueDepth, err)
+		o.dlqDepth, err = m.Int64ObservableGauge(NameDLQDepth, metric.WithUnit("{message}"),
+			metric.WithDescription("Messages in a dead-letter queue, by state, as last polled"))
+		add(o.dlqDepth, err)
+	}
+	if err := errors.Join(errs...); err != nil || len(insts) == 0 {
+		return nil, err
+	}
+	return m.RegisterCallback(o.observe, insts...)
+}
+
+func (o *observable) observe(_ context.Context, obs metric.Observer) error {
+	if len(o.kms) > 0 {
+		o.observeKMS(obs)
+	}
+	if len(o.duplicates) > 0 {
+		var total int64
+		for _, s := range o.duplicates {
+			total += s.Duplicates()
+		}
+		obs.ObserveInt64(o.dupCount, total)
+	}
+	if o.poller != nil {
+		o.observeDepths(obs)
+	}
+	return nil
+}
+
+func (o *observable) observeKMS(obs metric.Observer) {
+	var gen, dec, hits, misses int64
+	for _, s := range o.kms {
+		g, d, h, m := s.KMSStats()
+		gen, dec, hits, misses = gen+g, dec+d, hits+h, misses+m
+	}
+	obs.ObserveInt64(o.kmsCalls, gen, metric.WithAttributes(AttrKMSOperation.String("GenerateDataKey")))
+	obs.ObserveInt64(o.kmsCalls, dec, metric.WithAttributes(AttrKMSOperation.String("Decrypt")))
+	obs.ObserveInt64(o.cacheLookups, hits, metric.WithAttributes(AttrCacheResult.String("hit")))
+	obs.ObserveInt64(o.cacheLookups, misses, metric.WithAttributes(AttrCacheResult.String("miss")))
+}
+
+func (o *observable) observeDepths(obs metric.Observer) {
+	for _, d := range o.poller.snapshot() {
+		gauge := o.queueDepth
+		if d.DLQ {
+			gauge = o.dlqDepth
+		}
+		queue := AttrDestination.String(d.Queue)
+		obs.ObserveInt64(gauge, d.Visible, metric.WithAttributes(queue, AttrMessageState.String("visible")))
+		obs.ObserveInt64(gauge, d.InFlight, metric.WithAttributes(queue, AttrMessageState.String("in_flight")))
+	}
+}

@@ -1,0 +1,60 @@
+package metrics
+
+import "context"
+
+// KMSStatsSource reports cumulative KMS counters of the encryption phase.
+// Every value only grows. The encryption package's Encrypter and Decrypter
+// are adapted to it with KMSStatsFunc.
+type KMSStatsSource interface {
+	// KMSStats returns the GenerateDataKey and Decrypt requests sent to KMS
+	// and the data-key cache hits and misses, since the source was created.
+	KMSStats() (generateDataKey, decrypt, cacheHits, cacheMisses int64)
+}
+
+// KMSStatsFunc adapts a function to KMSStatsSource.
+type KMSStatsFunc func() (generateDataKey, decrypt, cacheHits, cacheMisses int64)
+
+// KMSStats calls f.
+func (f KMSStatsFunc) KMSStats() (generateDataKey, decrypt, cacheHits, cacheMisses int64) {
+	return f()
+}
+
+// DuplicateSource reports how many messages the idempotency phase has
+// acknowledged as duplicates since it was created.
+type DuplicateSource interface {
+	// Duplicates returns the cumulative duplicate count.
+	Duplicates() int64
+}
+
+// DuplicatesFunc adapts a function to DuplicateSource.
+type DuplicatesFunc func() int64
+
+// Duplicates calls f.
+func (f DuplicatesFunc) Duplicates() int64 { return f() }
+
+// QueueDepth is the size of one queue at one moment.
+type QueueDepth struct {
+	// Queue is the queue name.
+	Queue string
+	// DLQ is true for a dead-letter queue.
+	DLQ bool
+	// Visible is the number of messages available for receipt.
+	Visible int64
+	// InFlight is the number of messages received but not yet deleted.
+	InFlight int64
+}
+
+// DepthSource reports the depth of every queue a service owns, its DLQs
+// included. The AWS transport implements it with GetQueueAttributes. It is
+// polled every DepthInterval, never on the metric reader's schedule, so a
+// slow source does not slow down a scrape.
+type DepthSource interface {
+	// Depths returns the current depth of each queue. ctx bounds the call.
+	Depths(ctx context.Context) ([]QueueDepth, error)
+}
+
+// DepthFunc adapts a function to DepthSource.
+type DepthFunc func(ctx context.Context) ([]QueueDepth, error)
+
+// Depths calls f.
+func (f DepthFunc) Depths(ctx context.Context) ([]QueueDepth, error) { return f(ctx) }
