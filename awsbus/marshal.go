@@ -1,0 +1,186 @@
+package awsbus
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/sourceflow-go/sourceflow"
+)
+
+// envelopeUUID is the key of the Watermill message UUID inside the packed
+// envelope attribute.
+const envelopeUUID = "uuid"
+
+// wireMessage is a Watermill message in the form SQS and SNS carry it: a
+// text body and string attributes.
+type wireMessage struct {
+	uuid  string
+	body  string
+	attrs map[string]string
+}
+
+// size returns the bytes SQS and SNS count: body plus attribute names, data
+// types and values.
+func (w wireMessage) size() int {
+	n := len(w.body)
+	for k, v := range w.attrs {
+		n += len(k) + len("String") + len(v)
+	}
+	return n
+}
+
+// marshal turns msg into its wire form. The payload becomes the body as
+// text; the envelope keys and the UUID are packed into one MetaEnvelope
+// attribute; every other non-empty metadata value, MetaType included, gets an
+// attribute of its own. It fails on a payload that is not valid text, on a
+// key that is not a valid attribute name, and when the attributes exceed
+// sourceflow.AttributeBudget.
+func marshal(msg *message.Message) (wireMessage, error) {
+	body := string(msg.Payload)
+	if !validText(body) {
+		return wireMessage{}, fmt.Errorf("%w: message %s has %d bytes that are not valid UTF-8 text (encode binary payloads as base64)",
+			ErrInvalidPayload, msg.UUID, len(msg.Payload))
+	}
+	if !utf8.ValidString(msg.UUID) {
+		return wireMessage{}, fmt.Errorf("%w: message UUID %q is not valid UTF-8", ErrInvalidAttribute, msg.UUID)
+	}
+	env := map[string]string{envelopeUUID: msg.UUID}
+	attrs := map[string]string{}
+	for k, v := range msg.Metadata {
+		switch {
+		case v == "":
+		case sourceflow.IsEnvelopeKey(k) && !utf8.ValidString(v):
+			return wireMessage{}, fmt.Errorf("%w: message %s: value of %q is not valid UTF-8", ErrInvalidAttribute, msg.UUID, k)
+		case sourceflow.IsEnvelopeKey(k):
+			env[k] = v
+		case k == sourceflow.MetaEnvelope:
+			return wireMessage{}, fmt.Errorf("%w: message %s sets reserved metadata key %q", ErrInvalidAttribute, msg.UUID, k)
+		case !validAttributeName(k):
+			return wireMessage{}, fmt.Errorf("%w: message %s: metadata key %q is not a valid attribute name (letters, digits, '_', '-', '.'; at most 256)",
+				ErrInvalidAttribute, msg.UUID, k)
+		case !validText(v):
+			return wireMessage{}, fmt.Errorf("%w: message %s: value of %q is not valid text", ErrInvalidAttribute, msg.UUID, k)
+		default:
+			attrs[k] = v
+		}
+	}
+	packed, err := json.Marshal(env)
+	if err != nil {
+		return wireMessage{}, fmt.Errorf("awsbus: pack envelope of message %s: %w", msg.UUID, err)
+	}
+	attrs[sourceflow.MetaEnvelope] = string(packed)
+	if len(attrs) > sourceflow.AttributeBudget {
+		keys := slices.Sorted(maps.Keys(attrs))
+		return wireMessage{}, &BudgetError{UUID: msg.UUID, Count: len(attrs), Budget: sourceflow.AttributeBudget, Keys: keys}
+	}
+	return wireMessage{uuid: msg.UUID, body: body, attrs: attrs}, nil
+}
+
+// unmarshal restores a Watermill message from its wire form. fallbackUUID
+// (the SQS MessageId) is used when the envelope carries no UUID. A garbled
+// envelope yields the message with the metadata that could be read and an
+// error wrapping ErrMalformedMessage.
+func unmarshal(body string, attrs map[string]string, fallbackUUID string) (*message.Message, error) {
+	md := message.Metadata{}
+	for k, v := range attrs {
+		if k != sourceflow.MetaEnvelope {
+			md[k] = v
+		}
+	}
+	uuid := fallbackUUID
+	var err error
+	if raw, ok := attrs[sourceflow.MetaEnvelope]; ok {
+		var env map[string]string
+		if jerr := json.Unmarshal([]byte(raw), &env); jerr != nil {
+			err = fmt.Errorf("%w: attribute %s is not a JSON object of strings: %v", ErrMalformedMessage, sourceflow.MetaEnvelope, jerr)
+		}
+		for k, v := range env {
+			if k == envelopeUUID {
+				uuid = v
+				continue
+			}
+			md[k] = v
+		}
+	}
+	msg := message.NewMessage(uuid, []byte(body))
+	msg.Metadata = md
+	return msg, err
+}
+
+// sqsAttributes converts attributes to SQS String attributes.
+func sqsAttributes(attrs map[string]string) map[string]sqstypes.MessageAttributeValue {
+	out := make(map[string]sqstypes.MessageAttributeValue, len(attrs))
+	for k, v := range attrs {
+		out[k] = sqstypes.MessageAttributeValue{DataType: aws.String("String"), StringValue: aws.String(v)}
+	}
+	return out
+}
+
+// snsAttributes converts attributes to SNS String attributes.
+func snsAttributes(attrs map[string]string) map[string]snstypes.MessageAttributeValue {
+	out := make(map[string]snstypes.MessageAttributeValue, len(attrs))
+	for k, v := range attrs {
+		out[k] = snstypes.MessageAttributeValue{DataType: aws.String("String"), StringValue: aws.String(v)}
+	}
+	return out
+}
+
+// fromSQSAttributes reads SQS message attributes as strings.
+func fromSQSAttributes(in map[string]sqstypes.MessageAttributeValue) map[string]string {
+	out := make(map[string]string, len(in))
+	for k, v := range in {
+		if v.BinaryValue != nil {
+			out[k] = string(v.BinaryValue)
+			continue
+		}
+		out[k] = aws.ToString(v.StringValue)
+	}
+	return out
+}
+
+// validText reports whether s is UTF-8 made only of the characters SQS
+// accepts in bodies and attribute values.
+func validText(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		switch {
+		case r == 0x9 || r == 0xA || r == 0xD:
+		case r >= 0x20 && r <= 0xD7FF:
+		case r >= 0xE000 && r <= 0xFFFD:
+		case r >= 0x10000 && r <= 0x10FFFF:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// validAttributeName applies the SQS rules for message attribute names.
+func validAttributeName(name string) bool {
+	if name == "" || len(name) > 256 || strings.HasPrefix(name, ".") ||
+		strings.HasSuffix(name, ".") || strings.Contains(name, "..") {
+		return false
+	}
+	lower := strings.ToLower(name)
+	if strings.HasPrefix(lower, "aws.") || strings.HasPrefix(lower, "amazon.") {
+		return false
+	}
+	for _, r := range name {
+		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-' || r == '.'
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
