@@ -1,0 +1,47 @@
+package cqrstest
+
+import (
+	"context"
+	"sync"
+
+	"github.com/sourceflow-go/sourceflow/cqrs"
+)
+
+// Record is one message a Recorder saw.
+type Record[T any] struct {
+	// Message is the decoded payload.
+	Message T
+	// Envelope is the message's envelope.
+	Envelope cqrs.Envelope
+}
+
+// Recorder collects the events of type E an aggregate reaction saw. It is
+// safe for concurrent use.
+type Recorder[E any] struct {
+	mu      sync.Mutex
+	records []Record[E]
+}
+
+// Reaction returns the reaction to register with cqrs.React.
+func (r *Recorder[E]) Reaction() cqrs.Reaction[E] {
+	return func(_ context.Context, _ *cqrs.Aggregate, ev E, env cqrs.Envelope) error {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.records = append(r.records, Record[E]{Message: ev, Envelope: env})
+		return nil
+	}
+}
+
+// Records returns a copy of what was recorded, in arrival order.
+func (r *Recorder[E]) Records() []Record[E] {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Record[E](nil), r.records...)
+}
+
+// Len returns the number of records.
+func (r *Recorder[E]) Len() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.records)
+}

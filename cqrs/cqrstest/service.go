@@ -1,0 +1,64 @@
+package cqrstest
+
+import (
+	"context"
+	"testing"
+
+	"github.com/sourceflow-go/sourceflow/cqrs"
+)
+
+// Harness is an in-process service under test with its transport.
+type Harness struct {
+	// Service is the service; register types and handlers, then Start.
+	Service *cqrs.Service
+	// Transport is the in-process transport; its DeadLetters show what the
+	// service gave up on.
+	Transport *cqrs.ChannelTransport
+	t         testing.TB
+}
+
+// New returns a harness whose service uses cfg with a fresh ChannelTransport
+// (unless cfg.Transport is set). Everything is closed when the test ends.
+func New(t testing.TB, cfg cqrs.ServiceConfig) *Harness {
+	t.Helper()
+	h := &Harness{t: t}
+	if cfg.Transport == nil {
+		tr, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{})
+		if err != nil {
+			t.Fatalf("cqrstest: transport: %v", err)
+		}
+		h.Transport = tr
+		cfg.Transport = tr
+		t.Cleanup(func() { _ = tr.Close() })
+	} else if tr, ok := cfg.Transport.(*cqrs.ChannelTransport); ok {
+		h.Transport = tr
+	}
+	svc, err := cqrs.NewService(cfg)
+	if err != nil {
+		t.Fatalf("cqrstest: service: %v", err)
+	}
+	h.Service = svc
+	return h
+}
+
+// Start starts the service and closes it when the test ends; a wiring error
+// fails the test.
+func (h *Harness) Start() {
+	h.t.Helper()
+	if err := h.Service.Start(context.Background()); err != nil {
+		h.t.Fatalf("cqrstest: start %s: %v", h.Service.Name(), err)
+	}
+	h.t.Cleanup(func() {
+		if err := h.Service.Close(); err != nil {
+			h.t.Errorf("cqrstest: close %s: %v", h.Service.Name(), err)
+		}
+	})
+}
+
+// Must fails the test when err is not nil; it keeps registrations short.
+func (h *Harness) Must(err error) {
+	h.t.Helper()
+	if err != nil {
+		h.t.Fatalf("cqrstest: %v", err)
+	}
+}
