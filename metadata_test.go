@@ -1,6 +1,7 @@
 package sourceflow_test
 
 import (
+	"context"
 	"errors"
 	"testing"
 
@@ -41,4 +42,12 @@ func TestBindingRouteOf(t *testing.T) {
 	assert.Equal(t, "event", sourceflow.KindEvent.String())
 	assert.Equal(t, "command", sourceflow.KindCommand.String())
 	assert.Equal(t, "unknown", sourceflow.Kind(0).String())
+}
+
+func TestKindContext(t *testing.T) {
+	_, ok := sourceflow.KindFromContext(context.Background())
+	assert.False(t, ok)
+	k, ok := sourceflow.KindFromContext(sourceflow.ContextWithKind(context.Background(), sourceflow.KindEvent))
+	assert.True(t, ok)
+	assert.Equal(t, sourceflow.KindEvent, k)
 }

@@ -68,9 +68,10 @@ func (s *Service) publish(ctx context.Context, destination string, env Envelope,
 	if pub == nil {
 		return ErrNotStarted
 	}
+	kind, _ := s.types.kindOf(destination)
 	msg := message.NewMessage(env.MessageID, payload)
 	env.WriteTo(msg)
-	msg.SetContext(ctx)
+	msg.SetContext(sourceflow.ContextWithKind(ctx, kind))
 	if err := pub.Publish(destination, msg); err != nil {
 		return fmt.Errorf("cqrs: publish %s %s to %q: %w", env.Type, env.MessageID, destination, err)
 	}

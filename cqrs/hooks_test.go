@@ -106,3 +106,27 @@ func TestAFailureToRaiseIsReturnedAndTheRedeliveryDoesNotRunTheHandlerTwice(t *t
 	assert.Equal(t, Summary{Amount: 9, Paid: true, Events: 2}, summary, "the event was raised once it could be")
 	assert.Empty(t, app.transport.DeadLetters())
 }
+
+func TestPublishedMessagesCarryTheirKindInTheirContext(t *testing.T) {
+	var kinds recorder[string]
+	app := newOrderApp(t, cqrs.ServiceConfig{PublisherDecorators: []message.PublisherDecorator{
+		func(pub message.Publisher) (message.Publisher, error) {
+			return kindSpy{Publisher: pub, kinds: &kinds}, nil
+		},
+	}})
+	app.start(t)
+	_, err := app.svc.CommandBus().Send(context.Background(), "o", ProcessPayment{})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"payments.ProcessPayment=command", "payments.PaymentProcessed=event"}, kinds.all())
+}
+
+type kindSpy struct {
+	message.Publisher
+	kinds *recorder[string]
+}
+
+func (k kindSpy) Publish(topic string, msgs ...*message.Message) error {
+	kind, _ := sourceflow.KindFromContext(msgs[0].Context())
+	k.kinds.add(msgs[0].Metadata.Get(sourceflow.MetaType) + "=" + kind.String())
+	return k.Publisher.Publish(topic, msgs...)
+}
