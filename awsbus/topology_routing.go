@@ -39,7 +39,9 @@ func newRouting(service string) *routing {
 	return &routing{service: service, dests: map[string]*destination{}, types: map[string]typeRoute{}}
 }
 
-func (r *routing) fail(format string, args ...any) { r.errs = append(r.errs, fmt.Errorf(format, args...)) }
+func (r *routing) fail(format string, args ...any) {
+	r.errs = append(r.errs, fmt.Errorf(format, args...))
+}
 
 // addConfig adds the routes and listened destinations of c.
 func (r *routing) addConfig(c Config) {
