@@ -17,7 +17,9 @@ type result struct {
 	viewsUpdated  int64
 	completed     int
 	elapsed       time.Duration
-	deadLettered  int
+	duplicates    int64
+	pipeline      string
+	spans         *spanLog
 }
 
 func (r result) String() string {
@@ -27,21 +29,30 @@ func (r result) String() string {
 	fmt.Fprintf(&b, "payments processed: %d\n", r.paid)
 	fmt.Fprintf(&b, "views updated:      %d\n", r.viewsUpdated)
 	fmt.Fprintf(&b, "orders completed:   %d\n", r.completed)
+	fmt.Fprintf(&b, "duplicates dropped: %d\n", r.duplicates)
 	fmt.Fprintf(&b, "elapsed:            %s\n", r.elapsed.Round(time.Millisecond))
+	fmt.Fprintf(&b, "pipeline:           %s\n", r.pipeline)
+	if r.spans != nil {
+		r.spans.print(&b, 1)
+	}
 	return b.String()
 }
 
 // counters count what the services did, through subscribe hooks.
-type counters struct{ created, paid, views atomic.Int64 }
+type counters struct {
+	created, paid, views atomic.Int64
+	duplicates           int64
+	pipeline             string
+}
 
 func runFlow(ctx context.Context, opts options) (result, error) {
 	res := result{transport: opts.transport}
 	var c counters
-	orders, closeAll, err := startServices(ctx, opts, &c)
+	obs := newObservability(opts)
+	orders, closeAll, err := startServices(ctx, opts, obs, &c)
 	if err != nil {
 		return res, err
 	}
-	defer closeAll()
 
 	began := time.Now()
 	ids := make([]string, opts.orders)
@@ -54,8 +65,10 @@ func runFlow(ctx context.Context, opts options) (result, error) {
 	}
 	res.completed = waitForCompletion(ctx, orders, ids)
 	res.elapsed = time.Since(began)
+	closeAll()
 	res.created, res.paid, res.viewsUpdated = c.created.Load(), c.paid.Load(), c.views.Load()
-	return res, nil
+	res.duplicates, res.pipeline, res.spans = c.duplicates, c.pipeline, obs.spans
+	return res, obs.shutdown(context.Background())
 }
 
 // sendAll sends one CreateOrder per id from a few concurrent senders.

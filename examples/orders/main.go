@@ -20,10 +20,11 @@ func main() {
 
 // options are the program's flags.
 type options struct {
-	orders    int
-	transport string
-	timeout   time.Duration
-	senders   int
+	orders      int
+	transport   string
+	timeout     time.Duration
+	senders     int
+	printTraces bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -38,6 +39,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.transport, "transport", defaultTransport, "gochannel or aws")
 	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "how long to wait for every order to complete")
 	fs.IntVar(&o.senders, "senders", 8, "concurrent senders")
+	fs.BoolVar(&o.printTraces, "print-traces", false, "record spans and print the trace ids (one trace per order)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}

@@ -30,3 +30,14 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		assert.Empty(t, out.String())
 	}
 }
+
+func TestEachOrderIsOneTraceAcrossEveryHop(t *testing.T) {
+	t.Setenv("AWS_ENDPOINT_URL", "")
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"-n", "10", "-print-traces"}, &out, &errOut)
+	require.Equal(t, 0, code, errOut.String())
+	assert.Contains(t, out.String(), "traces:             10\n")
+	assert.Contains(t, out.String(), "8 spans (process order-events, process orders.fifo, process payment-events, "+
+		"process payments.fifo, send order-events, send orders.fifo, send payment-events, send payments.fifo)")
+	assert.Contains(t, out.String(), "consume: recover(recover) → tracing(correlation, otel)")
+}

@@ -14,20 +14,37 @@ import (
 
 // startServices starts the payments and orders services on the chosen
 // transport. The service code is the same for every transport.
-func startServices(ctx context.Context, opts options, c *counters) (*ordersService, func(), error) {
+func startServices(ctx context.Context, opts options, obs *observability, c *counters) (*ordersService, func(), error) {
 	transports, err := newTransports(ctx, opts)
 	if err != nil {
 		return nil, nil, err
 	}
+	system := "gochannel"
+	if opts.transport == "aws" {
+		system = "aws_sqs"
+	}
+	payPipe, err := newPipeline(obs, system)
+	if err != nil {
+		return nil, nil, err
+	}
+	ordPipe, err := newPipeline(obs, system)
+	if err != nil {
+		return nil, nil, err
+	}
+	c.pipeline = ordPipe.stack.String()
 	payments, err := newPaymentsService(cqrs.ServiceConfig{
-		Transport: transports.payments,
-		Hooks:     cqrs.Hooks{CommandSubscribe: []message.HandlerMiddleware{count(map[string]*atomic.Int64{"payments.ProcessPayment": &c.paid})}},
+		Transport:           transports.payments,
+		HandlerMiddleware:   payPipe.stack.HandlerMiddlewares(),
+		PublisherDecorators: payPipe.stack.PublisherDecorators(),
+		Hooks:               cqrs.Hooks{CommandSubscribe: []message.HandlerMiddleware{count(map[string]*atomic.Int64{"payments.ProcessPayment": &c.paid})}},
 	})
 	if err != nil {
 		return nil, nil, err
 	}
 	orders, err := newOrdersService(cqrs.ServiceConfig{
-		Transport: transports.orders,
+		Transport:           transports.orders,
+		HandlerMiddleware:   ordPipe.stack.HandlerMiddlewares(),
+		PublisherDecorators: ordPipe.stack.PublisherDecorators(),
 		Hooks: cqrs.Hooks{
 			CommandSubscribe: []message.HandlerMiddleware{count(map[string]*atomic.Int64{"orders.CreateOrder": &c.created})},
 			EventSubscribe: []message.HandlerMiddleware{count(map[string]*atomic.Int64{
@@ -45,7 +62,8 @@ func startServices(ctx context.Context, opts options, c *counters) (*ordersServi
 		return nil, nil, fmt.Errorf("start orders: %w", err)
 	}
 	closeAll := func() {
-		_ = errors.Join(orders.svc.Close(), payments.Close(), transports.close())
+		_ = errors.Join(orders.svc.Close(), payments.Close(), transports.close(), ordPipe.close(), payPipe.close())
+		c.duplicates = int64(ordPipe.idem.Stats().Duplicates + payPipe.idem.Stats().Duplicates)
 	}
 	return orders, closeAll, nil
 }

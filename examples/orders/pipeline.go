@@ -1,0 +1,62 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/sourceflow-go/sourceflow/idempotency"
+	"github.com/sourceflow-go/sourceflow/middleware"
+	"github.com/sourceflow-go/sourceflow/middleware/tracing"
+)
+
+// pipeline is one service's middleware stack and what must be closed with it.
+type pipeline struct {
+	stack   *middleware.Stack
+	idem    *idempotency.Middleware
+	closers []func() error
+}
+
+func (p *pipeline) close() error {
+	var errs []error
+	for _, c := range p.closers {
+		errs = append(errs, c())
+	}
+	return errors.Join(errs...)
+}
+
+// newPipeline builds the service's consume and produce pipelines in the
+// design's phase order: Recover → Tracing → Metrics → Idempotency → Decrypt →
+// Retry → handler, and Correlation → Tracing → Encrypt → Metrics → transport.
+func newPipeline(obs *observability, system string) (*pipeline, error) {
+	p := &pipeline{stack: middleware.NewStack()}
+	tr, err := tracing.New(tracing.Config{TracerProvider: obs.tracerProvider(), MessagingSystem: system})
+	if err != nil {
+		return nil, err
+	}
+	store, err := idempotency.NewMemoryStore(idempotency.MemoryStoreConfig{})
+	if err != nil {
+		return nil, err
+	}
+	p.closers = append(p.closers, store.Close)
+	if p.idem, err = idempotency.NewMiddleware(store, idempotency.MiddlewareConfig{}); err != nil {
+		return nil, errors.Join(err, p.close())
+	}
+	retry, err := middleware.NewRetry(middleware.RetryConfig{})
+	if err != nil {
+		return nil, errors.Join(err, p.close())
+	}
+	s := p.stack
+	err = errors.Join(
+		s.Use(middleware.ConsumeRecover, "recover", middleware.Recover),
+		s.Use(middleware.ConsumeTracing, "correlation", middleware.Correlation),
+		s.Use(middleware.ConsumeTracing, "otel", tr.Middleware),
+		s.Use(middleware.ConsumeIdempotency, "memory", p.idem.Middleware),
+		s.Use(middleware.ConsumeRetry, "retry", retry),
+		s.Decorate(middleware.ProduceCorrelation, "correlation", middleware.CorrelatePublisher),
+		s.Decorate(middleware.ProduceTracing, "otel", tr.DecoratePublisher),
+	)
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("pipeline: %w", err), p.close())
+	}
+	return p, nil
+}
