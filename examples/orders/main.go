@@ -10,6 +10,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"time"
 )
@@ -25,6 +26,7 @@ type options struct {
 	timeout     time.Duration
 	senders     int
 	printTraces bool
+	logLevel    slog.Level
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -39,6 +41,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.transport, "transport", defaultTransport, "gochannel or aws")
 	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "how long to wait for every order to complete")
 	fs.IntVar(&o.senders, "senders", 8, "concurrent senders")
+	fs.TextVar(&o.logLevel, "log-level", slog.LevelWarn, "log level of the services' slog logger (debug, info, warn, error)")
 	fs.BoolVar(&o.printTraces, "print-traces", false, "record spans and print the trace ids (one trace per order)")
 	if err := fs.Parse(args); err != nil {
 		return o, err

@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"os"
 	"sync/atomic"
 
+	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
 
 	"github.com/sourceflow-go/sourceflow"
@@ -15,7 +18,8 @@ import (
 // startServices starts the payments and orders services on the chosen
 // transport. The service code is the same for every transport.
 func startServices(ctx context.Context, opts options, obs *observability, c *counters) (*ordersService, func(), error) {
-	transports, err := newTransports(ctx, opts)
+	logger := watermill.NewSlogLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: opts.logLevel})))
+	transports, err := newTransports(ctx, opts, logger)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -33,6 +37,7 @@ func startServices(ctx context.Context, opts options, obs *observability, c *cou
 	}
 	c.pipeline = ordPipe.stack.String()
 	payments, err := newPaymentsService(cqrs.ServiceConfig{
+		Logger:              logger.With(watermill.LogFields{"service": "payments"}),
 		Transport:           transports.payments,
 		HandlerMiddleware:   payPipe.stack.HandlerMiddlewares(),
 		PublisherDecorators: payPipe.stack.PublisherDecorators(),
@@ -42,6 +47,7 @@ func startServices(ctx context.Context, opts options, obs *observability, c *cou
 		return nil, nil, err
 	}
 	orders, err := newOrdersService(cqrs.ServiceConfig{
+		Logger:              logger.With(watermill.LogFields{"service": "orders"}),
 		Transport:           transports.orders,
 		HandlerMiddleware:   ordPipe.stack.HandlerMiddlewares(),
 		PublisherDecorators: ordPipe.stack.PublisherDecorators(),
@@ -87,11 +93,11 @@ type transports struct {
 	close            func() error
 }
 
-func newTransports(ctx context.Context, opts options) (transports, error) {
+func newTransports(ctx context.Context, opts options, logger watermill.LoggerAdapter) (transports, error) {
 	if opts.transport == "aws" {
-		return newAWSTransports(ctx, opts)
+		return newAWSTransports(ctx, opts, logger)
 	}
-	tr, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{})
+	tr, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{Logger: logger})
 	if err != nil {
 		return transports{}, err
 	}
