@@ -343,7 +343,11 @@ ensure_moto() {
 
 start_docker() {
 	local cid
-	command -v docker >/dev/null 2>&1 && timeout 20 docker info >/dev/null 2>&1 || return 1
+	if ! command -v docker >/dev/null 2>&1 || ! timeout 20 docker info >/dev/null 2>&1; then
+		[ "$MODE" != docker ] || sf_log "no Docker engine answers \`docker info\`"
+		[ "$MODE" != auto ] || sf_log "no Docker engine answers; LocalStack will run on the host"
+		return 1
+	fi
 	sf_log "a Docker engine answers; starting $LS_IMAGE"
 	cid=$(timeout 600 docker run -d --rm -p "127.0.0.1:$PORT:4566" \
 		-e SERVICES=sqs,sns,kms -e EAGER_SERVICE_LOADING=1 -e DISABLE_EVENTS=1 \
