@@ -1,0 +1,73 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+)
+
+// Stats are the counters of a Store's cleanup.
+type Stats struct {
+	// CleanupRuns counts cleanup runs (background and explicit).
+	CleanupRuns uint64
+	// CleanedRows counts expired rows deleted.
+	CleanedRows uint64
+	// CleanupErrors counts failed cleanup runs.
+	CleanupErrors uint64
+}
+
+// Stats returns the cleanup counters.
+func (s *Store) Stats() Stats {
+	return Stats{CleanupRuns: s.runs.Load(), CleanedRows: s.cleaned.Load(), CleanupErrors: s.failures.Load()}
+}
+
+func (s *Store) cleanupLoop() {
+	defer s.wg.Done()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		<-s.stop
+		cancel()
+	}()
+	t := time.NewTicker(s.cfg.CleanupInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+			if _, err := s.Cleanup(ctx); err != nil && ctx.Err() == nil {
+				s.cfg.Logger.Error("Idempotency cleanup failed", err, watermill.LogFields{"table": s.cfg.Table})
+			}
+		}
+	}
+}
+
+// Cleanup deletes the rows whose expiry (by the database clock) has passed,
+// in batches of CleanupBatch, and returns how many it deleted. Every instance
+// may run it; concurrent runs delete disjoint or already-deleted rows.
+func (s *Store) Cleanup(ctx context.Context) (int64, error) {
+	var total int64
+	defer func() {
+		s.runs.Add(1)
+		s.cleaned.Add(uint64(total))
+	}()
+	for {
+		res, err := s.db.ExecContext(ctx, s.q.cleanup, s.cfg.CleanupBatch)
+		if err != nil {
+			s.failures.Add(1)
+			return total, fmt.Errorf("sqlstore: cleanup %s: %w", s.cfg.Table, err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			s.failures.Add(1)
+			return total, fmt.Errorf("sqlstore: cleanup %s: %w", s.cfg.Table, err)
+		}
+		total += n
+		if n < int64(s.cfg.CleanupBatch) {
+			return total, nil
+		}
+	}
+}

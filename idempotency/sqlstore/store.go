@@ -1,0 +1,273 @@
+package sqlstore
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+
+	"github.com/sourceflow-go/sourceflow/idempotency"
+)
+
+// maxAttempts bounds the claim retries when a record changes between the
+// claim and the lookup, or when MySQL reports a deadlock outside a transaction.
+const maxAttempts = 5
+
+// Store is an idempotency.Store and idempotency.Transactor on a SQL database.
+// Every expiry is decided by the database clock, so instances with skewed
+// clocks agree. Expired rows are treated as absent when read and deleted by a
+// background cleanup every CleanupInterval until Close.
+type Store struct {
+	db     *sql.DB
+	cfg    Config
+	q      queries
+	ownsDB bool
+
+	runs, cleaned, failures atomic.Uint64
+
+	stop     chan struct{}
+	stopOnce sync.Once
+	wg       sync.WaitGroup
+}
+
+var (
+	_ idempotency.Store      = (*Store)(nil)
+	_ idempotency.Transactor = (*Store)(nil)
+)
+
+// Open opens the database named by cfg.DSN with the dialect's driver and
+// returns a Store that closes it on Close.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	cfg.setDefaults()
+	err := cfg.Validate()
+	if cfg.DSN == "" {
+		err = errors.Join(err, errors.New("DSN must not be empty"))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: invalid Config: %w", err)
+	}
+	db, err := sql.Open(cfg.Dialect.driverName(), dsn(cfg))
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: open %s: %w", cfg.Dialect, err)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("sqlstore: connect to %s: %w", cfg.Dialect, err)
+	}
+	s, err := newStore(ctx, db, cfg, true)
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// dsn adds a busy timeout and WAL to a SQLite DSN that sets neither, so
+// concurrent writers wait instead of failing with SQLITE_BUSY.
+func dsn(cfg Config) string {
+	if cfg.Dialect != SQLite {
+		return cfg.DSN
+	}
+	d := cfg.DSN
+	add := func(p string) {
+		if strings.Contains(d, "?") {
+			d += "&" + p
+		} else {
+			d += "?" + p
+		}
+	}
+	if !strings.Contains(d, "busy_timeout") {
+		add("_pragma=busy_timeout(5000)")
+	}
+	if !strings.Contains(d, "journal_mode") {
+		add("_pragma=journal_mode(WAL)")
+	}
+	return d
+}
+
+// New returns a Store on db, which the caller keeps and closes. Unless
+// cfg.SkipSchema is set, it creates the table and index if missing.
+func New(ctx context.Context, db *sql.DB, cfg Config) (*Store, error) {
+	cfg.setDefaults()
+	return newStore(ctx, db, cfg, false)
+}
+
+func newStore(ctx context.Context, db *sql.DB, cfg Config, owns bool) (*Store, error) {
+	err := cfg.Validate()
+	if db == nil {
+		err = errors.Join(err, errors.New("db must not be nil"))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: invalid Config: %w", err)
+	}
+	s := &Store{db: db, cfg: cfg, q: newQueries(cfg.Dialect, cfg.Table), ownsDB: owns, stop: make(chan struct{})}
+	if !cfg.SkipSchema {
+		if err := s.CreateSchema(ctx); err != nil {
+			return nil, err
+		}
+	}
+	s.wg.Add(1)
+	go s.cleanupLoop()
+	return s, nil
+}
+
+// SchemaSQL returns the statements that create the table and its expiry
+// index, for schemas managed by migrations.
+func (s *Store) SchemaSQL() []string { return append([]string(nil), s.q.schema...) }
+
+// CreateSchema creates the table and index if they do not exist. On
+// PostgreSQL it holds an advisory lock so that instances starting together do
+// not race on the catalog.
+func (s *Store) CreateSchema(ctx context.Context) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlstore: create schema: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	if s.cfg.Dialect == Postgres {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext($1))`, s.cfg.Table); err != nil {
+			return fmt.Errorf("sqlstore: create schema: lock: %w", err)
+		}
+	}
+	for _, stmt := range s.q.schema {
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("sqlstore: create schema %s: %w", s.cfg.Table, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlstore: create schema: %w", err)
+	}
+	return nil
+}
+
+// Close stops the cleanup and, for a Store made by Open, closes the database.
+func (s *Store) Close() error {
+	s.stopOnce.Do(func() { close(s.stop) })
+	s.wg.Wait()
+	if s.ownsDB {
+		return s.db.Close()
+	}
+	return nil
+}
+
+// DB returns the database the store writes to.
+func (s *Store) DB() *sql.DB { return s.db }
+
+func checkKey(key idempotency.Key) error {
+	if err := key.Validate(); err != nil {
+		return err
+	}
+	if len(key.Consumer) > MaxKeyLength || len(key.MessageID) > MaxKeyLength {
+		return fmt.Errorf("%w: longer than %d bytes", idempotency.ErrInvalidKey, MaxKeyLength)
+	}
+	return nil
+}
+
+// Claim implements idempotency.Store. It runs in the transaction carried by
+// ctx (see WithinTx and ContextWithTx), if any.
+func (s *Store) Claim(ctx context.Context, key idempotency.Key, payloadHash string, lease time.Duration) (idempotency.ClaimResult, error) {
+	if err := idempotency.CheckArgs(key, lease); err != nil {
+		return idempotency.ClaimResult{}, err
+	}
+	if err := checkKey(key); err != nil {
+		return idempotency.ClaimResult{}, err
+	}
+	token := rand.Text()
+	for range maxAttempts {
+		res, again, err := s.claimOnce(ctx, key, payloadHash, lease, token)
+		if err != nil && s.retryable(ctx, err) {
+			continue
+		}
+		if err != nil {
+			return idempotency.ClaimResult{}, fmt.Errorf("sqlstore: claim %s: %w", key, err)
+		}
+		if !again {
+			return res, nil
+		}
+	}
+	return idempotency.ClaimResult{}, fmt.Errorf("sqlstore: claim %s: record kept changing after %d attempts", key, maxAttempts)
+}
+
+// claimOnce inserts or takes over an expired record, then reads the live
+// record when the claim was not acquired. again reports that the record
+// vanished between the two statements (expired or released).
+func (s *Store) claimOnce(ctx context.Context, key idempotency.Key, hash string, lease time.Duration, token string) (res idempotency.ClaimResult, again bool, err error) {
+	ex := s.executor(ctx)
+	d := s.q.duration(lease)
+	if s.q.returns {
+		var got string
+		err = ex.QueryRowContext(ctx, s.q.claim, key.Consumer, key.MessageID, token, hash, d).Scan(&got)
+		if err == nil {
+			return idempotency.ClaimResult{Status: idempotency.Acquired, Token: token}, false, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return res, false, err
+		}
+	} else if _, err = ex.ExecContext(ctx, s.q.claim, key.Consumer, key.MessageID, token, hash, d, token, hash, d); err != nil {
+		return res, false, err
+	}
+	var status int
+	var holder, recorded string
+	err = ex.QueryRowContext(ctx, s.q.lookup, key.Consumer, key.MessageID).Scan(&status, &holder, &recorded)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return res, true, nil
+	case err != nil:
+		return res, false, err
+	case holder == token:
+		return idempotency.ClaimResult{Status: idempotency.Acquired, Token: token}, false, nil
+	case hash != "" && recorded != "" && hash != recorded:
+		return res, false, idempotency.ErrPayloadMismatch
+	case status == 1:
+		return idempotency.ClaimResult{Status: idempotency.Completed}, false, nil
+	}
+	return idempotency.ClaimResult{Status: idempotency.InProgress}, false, nil
+}
+
+// retryable reports a MySQL deadlock or lock wait timeout outside a caller's
+// transaction; inside one the transaction is gone and the error must surface.
+func (s *Store) retryable(ctx context.Context, err error) bool {
+	var me *mysql.MySQLError
+	return TxFromContext(ctx) == nil && errors.As(err, &me) && (me.Number == 1213 || me.Number == 1205)
+}
+
+// Complete implements idempotency.Store.
+func (s *Store) Complete(ctx context.Context, key idempotency.Key, token string, ttl time.Duration) error {
+	if err := idempotency.CheckArgs(key, ttl); err != nil {
+		return err
+	}
+	res, err := s.executor(ctx).ExecContext(ctx, s.q.complete, s.q.duration(ttl), key.Consumer, key.MessageID, token)
+	return affected(res, err, "complete", key)
+}
+
+// Release implements idempotency.Store.
+func (s *Store) Release(ctx context.Context, key idempotency.Key, token string) error {
+	if err := key.Validate(); err != nil {
+		return err
+	}
+	res, err := s.executor(ctx).ExecContext(ctx, s.q.release, key.Consumer, key.MessageID, token)
+	return affected(res, err, "release", key)
+}
+
+func affected(res sql.Result, err error, op string, key idempotency.Key) error {
+	if err != nil {
+		return fmt.Errorf("sqlstore: %s %s: %w", op, key, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("sqlstore: %s %s: %w", op, key, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("sqlstore: %s %s: %w", op, key, idempotency.ErrLeaseLost)
+	}
+	return nil
+}

@@ -1,0 +1,207 @@
+package sqlstore_test
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow/idempotency"
+	"github.com/sourceflow-go/sourceflow/idempotency/idempotencytest"
+	"github.com/sourceflow-go/sourceflow/idempotency/sqlstore"
+)
+
+// dialects lists every dialect with the environment variable naming its DSN;
+// SQLite needs none and always runs.
+var dialects = []struct {
+	dialect sqlstore.Dialect
+	env     string
+}{
+	{sqlstore.SQLite, ""},
+	{sqlstore.Postgres, "SOURCEFLOW_POSTGRES_DSN"},
+	{sqlstore.MySQL, "SOURCEFLOW_MYSQL_DSN"},
+}
+
+// dsnFor returns the DSN of a dialect. A database-backed test without its DSN
+// fails in CI and is skipped loudly elsewhere.
+func dsnFor(t testing.TB, d sqlstore.Dialect, env string) string {
+	t.Helper()
+	if d == sqlstore.SQLite {
+		return "file:" + filepath.Join(t.TempDir(), "idem.db")
+	}
+	dsn := os.Getenv(env)
+	if dsn != "" {
+		return dsn
+	}
+	msg := fmt.Sprintf("%s is not set: the %s store tests did NOT run (make test starts a database and sets it)", env, d)
+	if os.Getenv("CI") == "true" {
+		t.Fatal(msg)
+	}
+	t.Skip("SKIPPED: " + msg)
+	return ""
+}
+
+// uniqueTable returns a table name no other test uses.
+func uniqueTable() string {
+	return "idem_" + strings.ToLower(rand.Text()[:12])
+}
+
+// openStore opens a store on a fresh table that is dropped after the test.
+func openStore(t testing.TB, d sqlstore.Dialect, env string, cfg sqlstore.Config) *sqlstore.Store {
+	t.Helper()
+	cfg.Dialect, cfg.DSN = d, dsnFor(t, d, env)
+	if cfg.Table == "" {
+		cfg.Table = uniqueTable()
+	}
+	s, err := sqlstore.Open(context.Background(), cfg)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		_, err := s.DB().Exec("DROP TABLE " + cfg.Table)
+		assert.NoError(t, err)
+		require.NoError(t, s.Close())
+	})
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	for _, d := range dialects {
+		t.Run(string(d.dialect), func(t *testing.T) {
+			dsnFor(t, d.dialect, d.env) // skip or fail the whole dialect at once
+			idempotencytest.Run(t, func(t *testing.T) idempotency.Store {
+				return openStore(t, d.dialect, d.env, sqlstore.Config{})
+			})
+		})
+	}
+}
+
+func countRows(t *testing.T, s *sqlstore.Store, table string) int {
+	t.Helper()
+	var n int
+	require.NoError(t, s.DB().QueryRow("SELECT COUNT(*) FROM "+table).Scan(&n))
+	return n
+}
+
+// TestCleanupDeletesExpiredRows proves the background cleanup runs: rows
+// past their expiry disappear and are counted, live rows stay.
+func TestCleanupDeletesExpiredRows(t *testing.T) {
+	for _, d := range dialects {
+		t.Run(string(d.dialect), func(t *testing.T) {
+			t.Parallel()
+			table := uniqueTable()
+			s := openStore(t, d.dialect, d.env, sqlstore.Config{
+				Table: table, CleanupInterval: 100 * time.Millisecond, CleanupBatch: 3,
+			})
+			ctx := context.Background()
+			const expiring = 7
+			for i := range expiring + 2 {
+				k := idempotency.Key{Consumer: "c", MessageID: fmt.Sprintf("m%d", i)}
+				res, err := s.Claim(ctx, k, "", time.Second)
+				require.NoError(t, err)
+				if i >= expiring {
+					require.NoError(t, s.Complete(ctx, k, res.Token, time.Hour))
+				} else if i%2 == 0 {
+					require.NoError(t, s.Complete(ctx, k, res.Token, time.Second))
+				} // odd ones stay abandoned leases
+			}
+			require.Equal(t, expiring+2, countRows(t, s, table))
+			require.Eventually(t, func() bool {
+				return s.Stats().CleanedRows == expiring
+			}, 20*time.Second, 50*time.Millisecond, "cleanup never deleted the expired rows: %+v", s.Stats())
+			assert.Equal(t, 2, countRows(t, s, table), "live rows stay")
+			assert.Zero(t, s.Stats().CleanupErrors)
+			assert.Greater(t, s.Stats().CleanupRuns, uint64(1))
+		})
+	}
+}
+
+func TestExplicitCleanupReturnsCount(t *testing.T) {
+	s := openStore(t, sqlstore.SQLite, "", sqlstore.Config{CleanupInterval: time.Hour})
+	ctx := context.Background()
+	n, err := s.Cleanup(ctx)
+	require.NoError(t, err)
+	assert.Zero(t, n)
+	for i := range 4 {
+		_, err := s.Claim(ctx, idempotency.Key{Consumer: "c", MessageID: fmt.Sprint(i)}, "", time.Millisecond)
+		require.NoError(t, err)
+	}
+	require.Eventually(t, func() bool {
+		n, err = s.Cleanup(ctx)
+		return err == nil && n == 4
+	}, 10*time.Second, 20*time.Millisecond)
+	assert.Equal(t, uint64(4), s.Stats().CleanedRows)
+}
+
+func TestConfigValidate(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  sqlstore.Config
+		want []string
+	}{
+		{"unknown dialect", sqlstore.Config{Dialect: "oracle", DSN: "x"}, []string{"Dialect", "unknown dialect"}},
+		{"injection", sqlstore.Config{Dialect: sqlstore.SQLite, DSN: "x", Table: "t; DROP TABLE users"}, []string{"Table"}},
+		{"quote", sqlstore.Config{Dialect: sqlstore.SQLite, DSN: "x", Table: `t"x`}, []string{"Table"}},
+		{"three parts", sqlstore.Config{Dialect: sqlstore.SQLite, DSN: "x", Table: "a.b.c"}, []string{"Table"}},
+		{"leading digit", sqlstore.Config{Dialect: sqlstore.SQLite, DSN: "x", Table: "1t"}, []string{"Table"}},
+		{"negative", sqlstore.Config{Dialect: sqlstore.SQLite, DSN: "x", CleanupInterval: -1, CleanupBatch: -1},
+			[]string{"CleanupInterval", "CleanupBatch"}},
+		{"no DSN", sqlstore.Config{Dialect: sqlstore.SQLite}, []string{"DSN"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := sqlstore.Open(context.Background(), tc.cfg)
+			require.Error(t, err)
+			for _, w := range tc.want {
+				assert.ErrorContains(t, err, w)
+			}
+		})
+	}
+	assert.NoError(t, sqlstore.Config{Dialect: sqlstore.Postgres, Table: "idem.records_v2"}.Validate())
+}
+
+func TestOversizedKeyRejected(t *testing.T) {
+	s := openStore(t, sqlstore.SQLite, "", sqlstore.Config{})
+	long := strings.Repeat("x", sqlstore.MaxKeyLength+1)
+	_, err := s.Claim(context.Background(), idempotency.Key{Consumer: "c", MessageID: long}, "", time.Minute)
+	require.ErrorIs(t, err, idempotency.ErrInvalidKey)
+	res, err := s.Claim(context.Background(), idempotency.Key{Consumer: "c", MessageID: "ok"}, "", time.Minute)
+	require.NoError(t, err)
+	assert.Equal(t, idempotency.Acquired, res.Status)
+}
+
+func TestSchemaIsIdempotent(t *testing.T) {
+	for _, d := range dialects {
+		t.Run(string(d.dialect), func(t *testing.T) {
+			s := openStore(t, d.dialect, d.env, sqlstore.Config{})
+			require.NoError(t, s.CreateSchema(context.Background()), "second run")
+			require.NoError(t, s.CreateSchema(context.Background()), "third run")
+			assert.NotEmpty(t, s.SchemaSQL())
+		})
+	}
+}
+
+func BenchmarkClaimComplete(b *testing.B) {
+	for _, d := range dialects {
+		b.Run(string(d.dialect), func(b *testing.B) {
+			s := openStore(b, d.dialect, d.env, sqlstore.Config{})
+			ctx := context.Background()
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				k := idempotency.Key{Consumer: "bench", MessageID: fmt.Sprintf("m-%d", i)}
+				res, err := s.Claim(ctx, k, "hash", time.Minute)
+				if err != nil || res.Status != idempotency.Acquired {
+					b.Fatalf("claim %v: %v %v", k, res.Status, err)
+				}
+				if err := s.Complete(ctx, k, res.Token, time.Hour); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

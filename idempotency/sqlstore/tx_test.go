@@ -1,0 +1,152 @@
+package sqlstore_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/idempotency"
+	"github.com/sourceflow-go/sourceflow/idempotency/sqlstore"
+)
+
+// ledger is a handler that writes one row per run into a side table through
+// the transaction in the message context, and fails on demand after writing.
+type ledger struct {
+	table string
+	ph    string // the dialect's first placeholder
+	mu    sync.Mutex
+	fail  int
+	runs  int
+}
+
+func (l *ledger) handle(msg *message.Message) ([]*message.Message, error) {
+	tx := sqlstore.TxFromContext(msg.Context())
+	if tx == nil {
+		return nil, errors.New("no transaction in the message context")
+	}
+	if _, err := tx.ExecContext(msg.Context(), "INSERT INTO "+l.table+" (id) VALUES ("+l.ph+")",
+		msg.Metadata.Get(sourceflow.MetaMessageID)); err != nil {
+		return nil, err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.runs++
+	if l.fail > 0 {
+		l.fail--
+		return nil, errors.New("handler failed after writing")
+	}
+	return nil, nil
+}
+
+func newLedger(t *testing.T, s *sqlstore.Store, d sqlstore.Dialect) *ledger {
+	l := &ledger{table: uniqueTable(), ph: "?"}
+	if d == sqlstore.Postgres {
+		l.ph = "$1"
+	}
+	_, err := s.DB().Exec("CREATE TABLE " + l.table + " (id VARCHAR(64) NOT NULL)")
+	require.NoError(t, err)
+	t.Cleanup(func() { _, _ = s.DB().Exec("DROP TABLE " + l.table) })
+	return l
+}
+
+func txMessage(id string) *message.Message {
+	msg := message.NewMessage(watermill.NewUUID(), []byte("payload"))
+	msg.Metadata.Set(sourceflow.MetaMessageID, id)
+	return msg
+}
+
+// TestTransactionalMode proves the handler's writes and the completion commit
+// together: a failure rolls back both (the redelivery runs again and its
+// write is the only one), a duplicate writes nothing.
+func TestTransactionalMode(t *testing.T) {
+	for _, d := range dialects {
+		t.Run(string(d.dialect), func(t *testing.T) {
+			s := openStore(t, d.dialect, d.env, sqlstore.Config{})
+			l := newLedger(t, s, d.dialect)
+			l.fail = 1
+			m, err := idempotency.NewMiddleware(s, idempotency.MiddlewareConfig{Consumer: "ledger", Transactional: true})
+			require.NoError(t, err)
+			h := m.Middleware(l.handle)
+
+			_, err = h(txMessage("a"))
+			require.ErrorContains(t, err, "handler failed after writing")
+			assert.Equal(t, 0, countRows(t, s, l.table), "the failed run's write was rolled back")
+
+			for range 3 {
+				_, err = h(txMessage("a"))
+				require.NoError(t, err)
+			}
+			assert.Equal(t, 1, countRows(t, s, l.table), "exactly one committed write")
+			assert.Equal(t, 2, l.runs, "one failed run, one successful run, two duplicates skipped")
+			assert.Equal(t, uint64(2), m.Stats().Duplicates)
+		})
+	}
+}
+
+// TestTransactionalConcurrentDeliveries delivers one message from many
+// goroutines until each is acknowledged; exactly one write commits.
+func TestTransactionalConcurrentDeliveries(t *testing.T) {
+	for _, d := range dialects {
+		t.Run(string(d.dialect), func(t *testing.T) {
+			s := openStore(t, d.dialect, d.env, sqlstore.Config{})
+			l := newLedger(t, s, d.dialect)
+			m, err := idempotency.NewMiddleware(s, idempotency.MiddlewareConfig{
+				Consumer: "ledger", Transactional: true, Lease: time.Minute,
+			})
+			require.NoError(t, err)
+			h := m.Middleware(l.handle)
+			errs := make([]error, 8)
+			var wg sync.WaitGroup
+			for i := range errs {
+				wg.Go(func() { errs[i] = deliverUntilAcked(h, "same-id") })
+			}
+			wg.Wait()
+			require.NoError(t, errors.Join(errs...))
+			assert.Equal(t, 1, countRows(t, s, l.table))
+		})
+	}
+}
+
+// deliverUntilAcked redelivers like a transport does until the handler
+// acknowledges the message.
+func deliverUntilAcked(h message.HandlerFunc, id string) error {
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		_, err := h(txMessage(id))
+		if err == nil {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestWithinTxJoinsCallerTransaction(t *testing.T) {
+	s := openStore(t, sqlstore.SQLite, "", sqlstore.Config{})
+	ctx := context.Background()
+	tx, err := s.DB().BeginTx(ctx, nil)
+	require.NoError(t, err)
+	txCtx := sqlstore.ContextWithTx(ctx, tx)
+	k := idempotency.Key{Consumer: "c", MessageID: "m"}
+	err = s.WithinTx(txCtx, func(ctx context.Context) error {
+		assert.Same(t, tx, sqlstore.TxFromContext(ctx))
+		res, err := s.Claim(ctx, k, "", time.Minute)
+		require.NoError(t, err)
+		return s.Complete(ctx, k, res.Token, time.Hour)
+	})
+	require.NoError(t, err)
+	require.NoError(t, tx.Rollback(), "the caller owns the transaction")
+	res, err := s.Claim(ctx, k, "", time.Minute)
+	require.NoError(t, err)
+	assert.Equal(t, idempotency.Acquired, res.Status, "the caller's rollback undid the completion")
+}
