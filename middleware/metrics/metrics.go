@@ -20,6 +20,7 @@ type Metrics struct {
 	events       produceInstruments
 	registration metric.Registration
 	poller       *depthPoller
+	attrs        attrCache
 
 	closeOnce sync.Once
 	closeErr  error

@@ -5,8 +5,6 @@ import (
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
-	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/metric"
 
 	"github.com/sourceflow-go/sourceflow"
 )
@@ -41,13 +39,14 @@ func (m *Metrics) PublisherDecorator(kind sourceflow.Kind) message.PublisherDeco
 		if pub == nil {
 			return nil, ErrNilPublisher
 		}
-		return &publisher{Publisher: pub, inst: inst}, nil
+		return &publisher{Publisher: pub, inst: inst, attrs: &m.attrs}, nil
 	}
 }
 
 type publisher struct {
 	message.Publisher
-	inst produceInstruments
+	inst  produceInstruments
+	attrs *attrCache
 }
 
 // Publish times the inner Publish call and records it once per message.
@@ -60,10 +59,9 @@ func (p *publisher) Publish(topic string, msgs ...*message.Message) error {
 	if err != nil {
 		counter = p.inst.failed
 	}
-	dest := AttrDestination.String(topic)
 	for _, msg := range msgs {
 		ctx := msg.Context()
-		opt := metric.WithAttributeSet(attribute.NewSet(messageType(msg), dest))
+		opt := p.attrs.get(messageType(msg), topic).base
 		counter.Add(ctx, 1, opt)
 		p.inst.duration.Record(ctx, elapsed, opt)
 	}

@@ -2,6 +2,7 @@ package metrics_test
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -108,4 +109,24 @@ func typed(typ string) *message.Message {
 	msg := message.NewMessage("u-"+typ, nil)
 	msg.Metadata.Set(sourceflow.MetaType, typ)
 	return msg
+}
+
+// TestManyTypesAreAllCounted crosses the bound of the attribute-set cache:
+// types beyond it are still recorded, each under its own attributes.
+func TestManyTypesAreAllCounted(t *testing.T) {
+	const types = 1024 + 50
+	m, reader := recordingMetrics(t, metrics.Config{})
+	pub, err := m.PublisherDecorator(sourceflow.KindCommand)(&fakePublisher{})
+	require.NoError(t, err)
+
+	for i := range types {
+		require.NoError(t, pub.Publish("orders", typed(fmt.Sprintf("orders.T%d", i))))
+	}
+	require.NoError(t, pub.Publish("orders", typed("orders.T1050")))
+
+	got := collect(t, reader)
+	assert.Equal(t, types, got.points(metrics.NameCommandDispatched))
+	n, _ := got.sum(metrics.NameCommandDispatched,
+		attrs("sourceflow.type", "orders.T1050", "messaging.destination.name", "orders"))
+	assert.Equal(t, int64(2), n, "an uncached type accumulates like a cached one")
 }

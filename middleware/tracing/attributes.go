@@ -46,8 +46,12 @@ func spanName(operation, destination string) string {
 	return operation + " " + destination
 }
 
-// spanAttributes returns the attributes of a send or process span.
+// spanAttributes returns the attributes of a send or process span, or nil
+// when spans are not recorded.
 func (t *Tracing) spanAttributes(msg *message.Message, operation, destination string) []attribute.KeyValue {
+	if !t.recording {
+		return nil
+	}
 	attrs := make([]attribute.KeyValue, 0, 9)
 	attrs = append(attrs,
 		semconv.MessagingSystemKey.String(t.system),

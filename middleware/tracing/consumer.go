@@ -8,8 +8,8 @@ import (
 
 // Middleware is the consume-side message.HandlerMiddleware. For every handled
 // message it extracts the producer's trace context from the metadata and
-// starts a consumer span named "process <destination>" as its child (the
-// span also links to the producer's span context). The span's context
+// starts a consumer span named "process <destination>" as its child (and,
+// with Config.LinkToProducer, links to it). The span's context
 // replaces msg.Context() for the rest of the pipeline, so spans started by
 // the handler, and messages it sends with that context, are children of the
 // consumer span. A handler error sets the span status to Error and records
@@ -25,14 +25,14 @@ func (t *Tracing) Middleware(h message.HandlerFunc) message.HandlerFunc {
 		parent := t.propagator.Extract(ctx, MetadataCarrier(msg.Metadata))
 
 		attrs := t.spanAttributes(msg, operationProcess, destination)
-		if handler := message.HandlerNameFromCtx(ctx); handler != "" {
+		if handler := message.HandlerNameFromCtx(ctx); handler != "" && t.recording {
 			attrs = append(attrs, AttrHandler.String(handler))
 		}
 		opts := []trace.SpanStartOption{
 			trace.WithSpanKind(trace.SpanKindConsumer),
 			trace.WithAttributes(attrs...),
 		}
-		if producer := trace.SpanContextFromContext(parent); producer.IsRemote() {
+		if producer := trace.SpanContextFromContext(parent); t.link && producer.IsRemote() {
 			opts = append(opts, trace.WithLinks(trace.Link{SpanContext: producer}))
 		}
 		spanCtx, span := t.tracer.Start(parent, spanName(operationProcess, destination), opts...)

@@ -77,6 +77,30 @@ func TestMiddlewareSpanAttributes(t *testing.T) {
 	}
 }
 
+func TestMiddlewareLinkToProducer(t *testing.T) {
+	const parent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+	for name, tc := range map[string]struct {
+		link  bool
+		links int
+	}{"parent only": {false, 0}, "parent and link": {true, 1}} {
+		t.Run(name, func(t *testing.T) {
+			tr, _, rec := recordingTracing(t, tracing.Config{LinkToProducer: tc.link})
+			msg := message.NewMessage("uuid-1", nil)
+			msg.Metadata.Set(sourceflow.MetaTraceParent, parent)
+
+			_, err := tr.Middleware(func(*message.Message) ([]*message.Message, error) { return nil, nil })(msg)
+			require.NoError(t, err)
+
+			span := spanNamed(t, rec, "process")
+			assert.Equal(t, "00f067aa0ba902b7", span.Parent().SpanID().String())
+			require.Len(t, span.Links(), tc.links)
+			if tc.links == 1 {
+				assert.Equal(t, span.Parent(), span.Links()[0].SpanContext)
+			}
+		})
+	}
+}
+
 func TestMiddlewareHandlerErrorMarksSpan(t *testing.T) {
 	tr, _, rec := recordingTracing(t, tracing.Config{})
 	boom := errors.New("saga rejected the command")

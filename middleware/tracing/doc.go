@@ -34,7 +34,8 @@
 //
 // Watermill's Publish takes no context, so the decorator starts each producer
 // span from msg.Context(). The consumer span is a child of the producer span
-// extracted from the metadata (and also links to it), which keeps a
+// extracted from the metadata (with Config.LinkToProducer it also links to
+// it), which keeps a
 // request → send → process → send chain in one trace. The consumer span's
 // context replaces msg.Context(), so handlers and the messages they send with
 // that context continue the trace.

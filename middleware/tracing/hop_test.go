@@ -22,7 +22,7 @@ import (
 // follow-up message. The trace must be one tree: request → send → process →
 // send, joined only through the message metadata.
 func TestTracingAcrossGoChannelRouterHop(t *testing.T) {
-	tr, tp, rec := recordingTracing(t, tracing.Config{})
+	tr, tp, rec := recordingTracing(t, tracing.Config{LinkToProducer: true})
 	logger := watermill.NopLogger{}
 	pubSub := gochannel.NewGoChannel(gochannel.Config{}, logger)
 	t.Cleanup(func() { _ = pubSub.Close() })

@@ -3,6 +3,7 @@ package tracing
 import (
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
 )
 
 // Tracing creates producer spans for published messages and consumer spans
@@ -13,6 +14,10 @@ type Tracing struct {
 	tracer     trace.Tracer
 	propagator propagation.TextMapPropagator
 	system     string
+	// recording is false for the no-op provider, whose spans never record:
+	// their attributes are then not computed.
+	recording bool
+	link      bool
 }
 
 // New returns a Tracing configured by cfg (see Config for the defaults).
@@ -21,9 +26,12 @@ func New(cfg Config) (*Tracing, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	_, isNoop := cfg.TracerProvider.(noop.TracerProvider)
 	return &Tracing{
 		tracer:     cfg.TracerProvider.Tracer(cfg.InstrumentationScope),
 		propagator: cfg.Propagator,
 		system:     cfg.MessagingSystem,
+		recording:  !isNoop,
+		link:       cfg.LinkToProducer,
 	}, nil
 }
