@@ -22,7 +22,7 @@ func fullMetadata() message.Metadata {
 		sourceflow.MetaCorrelationID: "c-1", sourceflow.MetaCausationID: "m-0",
 		sourceflow.MetaOccurredAt: "2026-01-02T03:04:05.000000006Z", sourceflow.MetaReplay: "true",
 		sourceflow.MetaTraceParent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
-		sourceflow.MetaTraceState: "congo=t61rcWkgMzE", sourceflow.MetaEncryption: "v1.key.wrapped",
+		sourceflow.MetaTraceState:  "congo=t61rcWkgMzE", sourceflow.MetaEncryption: "v1.key.wrapped",
 	}
 }
 

@@ -1,0 +1,220 @@
+package awsbus
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sync/atomic"
+
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/sourceflow-go/sourceflow"
+)
+
+// Size limits checked before a call to AWS.
+const (
+	// MaxSQSMessageBytes is the SQS limit for one message, body plus
+	// attributes, and for one SendMessageBatch request.
+	MaxSQSMessageBytes = 1 << 20
+	// MaxSNSMessageBytes is the SNS limit for one message and for one
+	// PublishBatch request (the topic default).
+	MaxSNSMessageBytes = 256 << 10
+	maxBatchEntries    = 10
+	maxFIFOIDLength    = 128
+)
+
+// PublisherConfig configures a Publisher.
+type PublisherConfig struct {
+	// SQS sends commands. Required.
+	SQS SQSAPI
+	// SNS publishes events. Optional: without it, publishing an event fails.
+	SNS SNSAPI
+	// Resolve maps a destination name to its AWS resources. Required.
+	Resolve func(destination string) (Endpoint, error)
+	// Logger defaults to watermill.NopLogger.
+	Logger watermill.LoggerAdapter
+	// FallbackGroupID, when set, is the message group id of a message for a
+	// FIFO destination that carries no entity id. Empty (the default) makes
+	// such a message an ErrMissingEntityID error: SourceFlow messages always
+	// carry one, and a fixed group serialises everything behind it.
+	FallbackGroupID string
+}
+
+func (c *PublisherConfig) setDefaults() {
+	if c.Logger == nil {
+		c.Logger = watermill.NopLogger{}
+	}
+}
+
+// Validate reports every missing dependency.
+func (c PublisherConfig) Validate() error {
+	var errs []error
+	if c.SQS == nil {
+		errs = append(errs, fmt.Errorf("%w: PublisherConfig.SQS is required", ErrInvalidConfig))
+	}
+	if c.Resolve == nil {
+		errs = append(errs, fmt.Errorf("%w: PublisherConfig.Resolve is required", ErrInvalidConfig))
+	}
+	if c.FallbackGroupID != "" && !validFIFOID(c.FallbackGroupID) {
+		errs = append(errs, fmt.Errorf("%w: PublisherConfig.FallbackGroupID must be 1-128 printable ASCII characters", ErrInvalidConfig))
+	}
+	return errors.Join(errs...)
+}
+
+// Publisher publishes Watermill messages: commands to SQS queues, events to
+// SNS topics, batched when one Publish call carries several messages.
+type Publisher struct {
+	cfg    PublisherConfig
+	closed atomic.Bool
+}
+
+var _ message.Publisher = (*Publisher)(nil)
+
+// NewPublisher returns a Publisher.
+func NewPublisher(cfg PublisherConfig) (*Publisher, error) {
+	cfg.setDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &Publisher{cfg: cfg}, nil
+}
+
+// outgoing is one message ready to send.
+type outgoing struct {
+	wire    wireMessage
+	group   string
+	dedupID string
+	ctx     context.Context
+}
+
+// Publish sends msgs to destination. Every message is checked first (text
+// body, attribute names, attribute budget, size, FIFO entity id); if any
+// fails, nothing is sent. A call to AWS uses msg.Context() (the first
+// message's for a batch). Messages AWS rejects are reported in a
+// *PublishError; the others were sent.
+func (p *Publisher) Publish(destination string, msgs ...*message.Message) error {
+	if p.closed.Load() {
+		return ErrPublisherClosed
+	}
+	ep, err := p.cfg.Resolve(destination)
+	if err != nil {
+		return fmt.Errorf("awsbus: resolve %q: %w", destination, err)
+	}
+	out, err := p.prepare(ep, msgs)
+	if err != nil {
+		return err
+	}
+	switch ep.Kind {
+	case sourceflow.KindCommand:
+		return p.sendSQS(ep, out)
+	case sourceflow.KindEvent:
+		if p.cfg.SNS == nil {
+			return fmt.Errorf("%w: PublisherConfig.SNS is nil, cannot publish event to %q", ErrInvalidConfig, destination)
+		}
+		return p.publishSNS(ep, out)
+	}
+	return fmt.Errorf("%w: destination %q has kind %v", ErrInvalidConfig, destination, ep.Kind)
+}
+
+// prepare marshals and checks every message.
+func (p *Publisher) prepare(ep Endpoint, msgs []*message.Message) ([]outgoing, error) {
+	limit, service := MaxSQSMessageBytes, "SQS"
+	if ep.Kind == sourceflow.KindEvent {
+		limit, service = MaxSNSMessageBytes, "SNS"
+	}
+	out := make([]outgoing, 0, len(msgs))
+	var errs []error
+	for _, msg := range msgs {
+		wire, err := marshal(msg)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if size := wire.size(); size > limit {
+			errs = append(errs, &SizeError{UUID: msg.UUID, Service: service, Size: size, Limit: limit})
+			continue
+		}
+		o := outgoing{wire: wire, ctx: msg.Context()}
+		if ep.FIFO {
+			if o.group, o.dedupID, err = p.fifoIDs(ep, msg); err != nil {
+				errs = append(errs, err)
+				continue
+			}
+		}
+		out = append(out, o)
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("awsbus: nothing sent to %q: %w", ep.Name, errors.Join(errs...))
+	}
+	return out, nil
+}
+
+// fifoIDs returns the message group id (the entity id) and deduplication id
+// (the message id, else the UUID) of msg, hashed when SQS would reject them.
+func (p *Publisher) fifoIDs(ep Endpoint, msg *message.Message) (group, dedup string, err error) {
+	group = msg.Metadata.Get(sourceflow.MetaEntityID)
+	if group == "" {
+		group = p.cfg.FallbackGroupID
+	}
+	if group == "" {
+		return "", "", fmt.Errorf("%w: message %s to %q has no %s metadata", ErrMissingEntityID, msg.UUID, ep.Name, sourceflow.MetaEntityID)
+	}
+	dedup = msg.Metadata.Get(sourceflow.MetaMessageID)
+	if dedup == "" {
+		dedup = msg.UUID
+	}
+	return fifoID(group), fifoID(dedup), nil
+}
+
+// fifoID returns id when SQS accepts it as a group or deduplication id, or
+// its SHA-256 in hex (64 characters) otherwise. Equal ids map to equal
+// results, so grouping and deduplication are kept.
+func fifoID(id string) string {
+	if validFIFOID(id) {
+		return id
+	}
+	sum := sha256.Sum256([]byte(id))
+	return hex.EncodeToString(sum[:])
+}
+
+// validFIFOID applies the SQS rules: 1-128 characters from '!' to '~'.
+func validFIFOID(id string) bool {
+	if id == "" || len(id) > maxFIFOIDLength {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] < '!' || id[i] > '~' {
+			return false
+		}
+	}
+	return true
+}
+
+// Close makes every later Publish fail with ErrPublisherClosed.
+func (p *Publisher) Close() error {
+	p.closed.Store(true)
+	return nil
+}
+
+// chunks splits out into batches of at most 10 messages and limit bytes.
+func chunks(out []outgoing, limit int) [][]outgoing {
+	var batches [][]outgoing
+	var cur []outgoing
+	size := 0
+	for _, o := range out {
+		n := o.wire.size()
+		if len(cur) == maxBatchEntries || (len(cur) > 0 && size+n > limit) {
+			batches = append(batches, cur)
+			cur, size = nil, 0
+		}
+		cur = append(cur, o)
+		size += n
+	}
+	if len(cur) > 0 {
+		batches = append(batches, cur)
+	}
+	return batches
+}

@@ -1,0 +1,117 @@
+package awsbus
+
+import (
+	"strconv"
+
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+)
+
+// optional returns nil for "", else a pointer to s.
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return aws.String(s)
+}
+
+// sendSQS sends one message with SendMessage, several with SendMessageBatch.
+func (p *Publisher) sendSQS(ep Endpoint, out []outgoing) error {
+	failed := &PublishError{Destination: ep.Name}
+	if len(out) == 1 {
+		o := out[0]
+		_, err := p.cfg.SQS.SendMessage(o.ctx, &sqs.SendMessageInput{
+			QueueUrl: aws.String(ep.QueueURL), MessageBody: aws.String(o.wire.body),
+			MessageAttributes: sqsAttributes(o.wire.attrs),
+			MessageGroupId:    optional(o.group), MessageDeduplicationId: optional(o.dedupID),
+		})
+		if err != nil {
+			failed.Failed = append(failed.Failed, FailedMessage{UUID: o.wire.uuid, Reason: err.Error()})
+		}
+		return p.result(failed)
+	}
+	for _, batch := range chunks(out, MaxSQSMessageBytes) {
+		entries := make([]sqstypes.SendMessageBatchRequestEntry, len(batch))
+		for i, o := range batch {
+			entries[i] = sqstypes.SendMessageBatchRequestEntry{
+				Id: aws.String(strconv.Itoa(i)), MessageBody: aws.String(o.wire.body),
+				MessageAttributes: sqsAttributes(o.wire.attrs),
+				MessageGroupId:    optional(o.group), MessageDeduplicationId: optional(o.dedupID),
+			}
+		}
+		res, err := p.cfg.SQS.SendMessageBatch(batch[0].ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(ep.QueueURL), Entries: entries})
+		if err != nil {
+			failed.Failed = append(failed.Failed, allFailed(batch, err.Error())...)
+			continue
+		}
+		for _, f := range res.Failed {
+			failed.Failed = append(failed.Failed, entryFailed(batch, f.Id, f.Code, f.Message))
+		}
+	}
+	return p.result(failed)
+}
+
+// publishSNS publishes one message with Publish, several with PublishBatch.
+func (p *Publisher) publishSNS(ep Endpoint, out []outgoing) error {
+	failed := &PublishError{Destination: ep.Name}
+	if len(out) == 1 {
+		o := out[0]
+		_, err := p.cfg.SNS.Publish(o.ctx, &sns.PublishInput{
+			TopicArn: aws.String(ep.TopicARN), Message: aws.String(o.wire.body),
+			MessageAttributes: snsAttributes(o.wire.attrs),
+			MessageGroupId:    optional(o.group), MessageDeduplicationId: optional(o.dedupID),
+		})
+		if err != nil {
+			failed.Failed = append(failed.Failed, FailedMessage{UUID: o.wire.uuid, Reason: err.Error()})
+		}
+		return p.result(failed)
+	}
+	for _, batch := range chunks(out, MaxSNSMessageBytes) {
+		entries := make([]snstypes.PublishBatchRequestEntry, len(batch))
+		for i, o := range batch {
+			entries[i] = snstypes.PublishBatchRequestEntry{
+				Id: aws.String(strconv.Itoa(i)), Message: aws.String(o.wire.body),
+				MessageAttributes: snsAttributes(o.wire.attrs),
+				MessageGroupId:    optional(o.group), MessageDeduplicationId: optional(o.dedupID),
+			}
+		}
+		res, err := p.cfg.SNS.PublishBatch(batch[0].ctx, &sns.PublishBatchInput{TopicArn: aws.String(ep.TopicARN), PublishBatchRequestEntries: entries})
+		if err != nil {
+			failed.Failed = append(failed.Failed, allFailed(batch, err.Error())...)
+			continue
+		}
+		for _, f := range res.Failed {
+			failed.Failed = append(failed.Failed, entryFailed(batch, f.Id, f.Code, f.Message))
+		}
+	}
+	return p.result(failed)
+}
+
+func allFailed(batch []outgoing, reason string) []FailedMessage {
+	out := make([]FailedMessage, len(batch))
+	for i, o := range batch {
+		out[i] = FailedMessage{UUID: o.wire.uuid, Reason: reason}
+	}
+	return out
+}
+
+func entryFailed(batch []outgoing, id, code, msg *string) FailedMessage {
+	i, err := strconv.Atoi(aws.ToString(id))
+	uuid := "entry " + aws.ToString(id)
+	if err == nil && i >= 0 && i < len(batch) {
+		uuid = batch[i].wire.uuid
+	}
+	return FailedMessage{UUID: uuid, Reason: aws.ToString(code) + ": " + aws.ToString(msg)}
+}
+
+func (p *Publisher) result(e *PublishError) error {
+	if len(e.Failed) == 0 {
+		return nil
+	}
+	p.cfg.Logger.Error("Messages not published", e, watermill.LogFields{"destination": e.Destination, "failed": len(e.Failed)})
+	return e
+}

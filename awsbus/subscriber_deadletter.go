@@ -1,0 +1,104 @@
+package awsbus
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/sourceflow-go/sourceflow"
+)
+
+// maxReasonBytes bounds the failure reason carried to the dead-letter queue.
+const maxReasonBytes = 1024
+
+// deadLetter sends d, as received plus the failure reason, to the
+// endpoint's dead-letter queue and deletes it from the source. If that is
+// not possible the message is backed off instead, so the queue's redrive
+// policy still moves it. The reason is logged once; the payload never.
+func (sub *subscription) deadLetter(d *delivery, reason string) {
+	fields := watermill.LogFields{
+		"message_id": aws.ToString(d.raw.MessageId), "reason": reason,
+		"receive_count": d.raw.Attributes[string(sqstypes.MessageSystemAttributeNameApproximateReceiveCount)],
+	}
+	if d.msg != nil {
+		fields["uuid"] = d.msg.UUID
+	}
+	if sub.ep.DLQURL == "" {
+		sub.log.Error("Permanent failure, no dead-letter queue configured; left to the redrive policy", nil, fields)
+		sub.setVisibility(d, sub.cfg.NackBackoff)
+		return
+	}
+	in := &sqs.SendMessageInput{
+		QueueUrl: aws.String(sub.ep.DLQURL), MessageBody: d.raw.Body,
+		MessageAttributes: withReason(d.raw.MessageAttributes, reason),
+	}
+	if sub.ep.FIFO {
+		group := d.group
+		if group == "" {
+			group = "dead-letter"
+		}
+		in.MessageGroupId = aws.String(group)
+		in.MessageDeduplicationId = aws.String(fifoID("dlq-" + aws.ToString(d.raw.MessageId)))
+	}
+	if _, err := sub.cfg.SQS.SendMessage(sub.bg, in); err != nil {
+		fields["err"] = err.Error()
+		sub.log.Error("Dead-lettering failed; left to the redrive policy", err, fields)
+		sub.setVisibility(d, sub.cfg.NackBackoff)
+		return
+	}
+	sub.log.Error("Message dead-lettered", nil, fields)
+	sub.deletes <- aws.ToString(d.raw.ReceiptHandle)
+}
+
+// withReason copies attrs and adds the failure reason. When that would
+// exceed the attribute budget the reason goes inside the packed envelope
+// instead (or replaces an unreadable one), so the copy always fits.
+func withReason(attrs map[string]sqstypes.MessageAttributeValue, reason string) map[string]sqstypes.MessageAttributeValue {
+	reason = cleanReason(reason)
+	out := make(map[string]sqstypes.MessageAttributeValue, len(attrs)+1)
+	for k, v := range attrs {
+		out[k] = v
+	}
+	str := func(s string) sqstypes.MessageAttributeValue {
+		return sqstypes.MessageAttributeValue{DataType: aws.String("String"), StringValue: aws.String(s)}
+	}
+	if _, has := out[sourceflow.MetaFailure]; has || len(out) < sourceflow.AttributeBudget {
+		out[sourceflow.MetaFailure] = str(reason)
+		return out
+	}
+	env := map[string]string{}
+	if raw, ok := out[sourceflow.MetaEnvelope]; ok && json.Unmarshal([]byte(aws.ToString(raw.StringValue)), &env) == nil {
+		env[sourceflow.MetaFailure] = reason
+		packed, _ := json.Marshal(env)
+		out[sourceflow.MetaEnvelope] = str(string(packed))
+		return out
+	}
+	delete(out, sourceflow.MetaEnvelope)
+	out[sourceflow.MetaFailure] = str(reason)
+	return out
+}
+
+// cleanReason makes reason a valid, bounded, non-empty attribute value.
+func cleanReason(reason string) string {
+	reason = strings.Map(func(r rune) rune {
+		if validText(string(r)) {
+			return r
+		}
+		return '?'
+	}, reason)
+	if len(reason) > maxReasonBytes {
+		reason = reason[:maxReasonBytes]
+		for !validText(reason) {
+			reason = reason[:len(reason)-1]
+		}
+	}
+	if reason == "" {
+		reason = fmt.Sprintf("%s: no reason given", sourceflow.ErrPermanent)
+	}
+	return reason
+}

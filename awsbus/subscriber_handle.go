@@ -1,0 +1,149 @@
+package awsbus
+
+import (
+	"context"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/sourceflow-go/sourceflow"
+)
+
+// handle hands d out and settles it: delete after Ack, dead-letter a
+// permanent failure, back off after Nack, release on shutdown.
+func (sub *subscription) handle(d *delivery) {
+	if d.malformed != "" {
+		sub.deadLetter(d, d.malformed)
+		sub.finish(d, false)
+		return
+	}
+	ctx, cancel := context.WithCancel(sub.bg)
+	defer cancel()
+	d.msg.SetContext(ctx)
+	if sub.stop.Err() != nil {
+		sub.release(d)
+		sub.finish(d, true)
+		return
+	}
+	select {
+	case sub.out <- d.msg:
+	case <-sub.stop.Done():
+		sub.release(d)
+		sub.finish(d, true)
+		return
+	}
+	switch sub.await(d) {
+	case outcomeAck:
+		cancel()
+		sub.deletes <- aws.ToString(d.raw.ReceiptHandle)
+		sub.finish(d, false)
+	case outcomeNack:
+		cancel()
+		if reason := d.msg.Metadata.Get(sourceflow.MetaFailure); reason != "" {
+			sub.deadLetter(d, reason)
+			sub.finish(d, false)
+			return
+		}
+		sub.setVisibility(d, sub.cfg.NackBackoff)
+		sub.finish(d, true)
+	default:
+		cancel()
+		sub.release(d)
+		sub.finish(d, true)
+	}
+}
+
+type outcome int
+
+const (
+	outcomeAck outcome = iota + 1
+	outcomeNack
+	outcomeTimeout
+)
+
+// await waits for Ack or Nack; once the subscription stops it waits at most
+// ShutdownTimeout more.
+func (sub *subscription) await(d *delivery) outcome {
+	select {
+	case <-d.msg.Acked():
+		return outcomeAck
+	case <-d.msg.Nacked():
+		return outcomeNack
+	case <-sub.stop.Done():
+	}
+	t := time.NewTimer(sub.cfg.ShutdownTimeout)
+	defer t.Stop()
+	select {
+	case <-d.msg.Acked():
+		return outcomeAck
+	case <-d.msg.Nacked():
+		return outcomeNack
+	case <-t.C:
+		return outcomeTimeout
+	}
+}
+
+// finish frees d's slot and moves its FIFO group on: the next held message
+// starts, or, when releaseGroup is set (d will be redelivered), every held
+// message of the group is released so the group's order is kept.
+func (sub *subscription) finish(d *delivery, releaseGroup bool) {
+	sub.mu.Lock()
+	delete(sub.owned, d)
+	var released []*delivery
+	if d.group != "" {
+		held := sub.groups[d.group]
+		switch {
+		case releaseGroup || (len(held) > 0 && sub.stop.Err() != nil):
+			released = held
+			delete(sub.groups, d.group)
+		case len(held) > 0:
+			sub.groups[d.group] = held[1:]
+			sub.startLocked(held[0])
+		default:
+			delete(sub.groups, d.group)
+		}
+	}
+	for _, h := range released {
+		delete(sub.owned, h)
+	}
+	sub.mu.Unlock()
+	sub.free(1)
+	for _, h := range released {
+		sub.setVisibility(h, 0)
+		sub.free(1)
+	}
+}
+
+// releaseAllHeld makes every message still held visible again.
+func (sub *subscription) releaseAllHeld() {
+	sub.mu.Lock()
+	var held []*delivery
+	for g, ds := range sub.groups {
+		held = append(held, ds...)
+		delete(sub.groups, g)
+	}
+	for _, d := range held {
+		delete(sub.owned, d)
+	}
+	sub.mu.Unlock()
+	for _, d := range held {
+		sub.setVisibility(d, 0)
+		sub.free(1)
+	}
+}
+
+func (sub *subscription) release(d *delivery) { sub.setVisibility(d, 0) }
+
+// setVisibility makes d visible again after v.
+func (sub *subscription) setVisibility(d *delivery, v time.Duration) {
+	_, err := sub.cfg.SQS.ChangeMessageVisibility(sub.bg, &sqs.ChangeMessageVisibilityInput{
+		QueueUrl: aws.String(sub.ep.QueueURL), ReceiptHandle: d.raw.ReceiptHandle,
+		VisibilityTimeout: int32(v / time.Second),
+	})
+	if err != nil {
+		sub.log.Info("ChangeMessageVisibility failed; the message returns after its visibility timeout",
+			watermill.LogFields{"message_id": aws.ToString(d.raw.MessageId), "err": err.Error()})
+	}
+}

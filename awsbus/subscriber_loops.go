@@ -1,0 +1,92 @@
+package awsbus
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+)
+
+// deleteLoop deletes acked messages, up to 10 per DeleteMessageBatch call,
+// waiting DeleteBatchDelay for a batch to fill. It returns after the deletes
+// channel is closed and drained.
+func (sub *subscription) deleteLoop() {
+	var batch []string
+	var linger <-chan time.Time
+	for {
+		select {
+		case h, ok := <-sub.deletes:
+			if !ok {
+				sub.deleteBatch(batch)
+				return
+			}
+			batch = append(batch, h)
+			if len(batch) == maxBatchEntries {
+				sub.deleteBatch(batch)
+				batch, linger = nil, nil
+			} else if linger == nil {
+				linger = time.After(sub.cfg.DeleteBatchDelay)
+			}
+		case <-linger:
+			sub.deleteBatch(batch)
+			batch, linger = nil, nil
+		}
+	}
+}
+
+func (sub *subscription) deleteBatch(handles []string) {
+	switch len(handles) {
+	case 0:
+		return
+	case 1:
+		_, err := sub.cfg.SQS.DeleteMessage(sub.bg, &sqs.DeleteMessageInput{QueueUrl: aws.String(sub.ep.QueueURL), ReceiptHandle: aws.String(handles[0])})
+		if err != nil {
+			sub.log.Error("DeleteMessage failed; the message will be redelivered", err, nil)
+		}
+		return
+	}
+	entries := make([]sqstypes.DeleteMessageBatchRequestEntry, len(handles))
+	for i, h := range handles {
+		entries[i] = sqstypes.DeleteMessageBatchRequestEntry{Id: aws.String(strconv.Itoa(i)), ReceiptHandle: aws.String(h)}
+	}
+	out, err := sub.cfg.SQS.DeleteMessageBatch(sub.bg, &sqs.DeleteMessageBatchInput{QueueUrl: aws.String(sub.ep.QueueURL), Entries: entries})
+	if err != nil {
+		sub.log.Error("DeleteMessageBatch failed; the messages will be redelivered", err, watermill.LogFields{"count": len(handles)})
+		return
+	}
+	for _, f := range out.Failed {
+		sub.log.Error("Delete failed; the message will be redelivered", nil,
+			watermill.LogFields{"code": aws.ToString(f.Code), "reason": aws.ToString(f.Message)})
+	}
+}
+
+// heartbeatLoop renews the visibility of owned messages held longer than
+// half the visibility timeout, until the subscription's handlers are done.
+func (sub *subscription) heartbeatLoop() {
+	vis := sub.cfg.VisibilityTimeout
+	tick := time.NewTicker(max(vis/4, 100*time.Millisecond))
+	defer tick.Stop()
+	for {
+		select {
+		case <-tick.C:
+		case <-sub.done:
+			return
+		}
+		now := time.Now()
+		var due []*delivery
+		sub.mu.Lock()
+		for d := range sub.owned {
+			if now.Sub(d.extended) >= vis/2 && now.Sub(d.received)+vis <= maxVisibility {
+				d.extended = now
+				due = append(due, d)
+			}
+		}
+		sub.mu.Unlock()
+		for _, d := range due {
+			sub.setVisibility(d, vis)
+		}
+	}
+}

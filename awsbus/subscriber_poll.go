@@ -1,0 +1,184 @@
+package awsbus
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+)
+
+// delivery is one received message owned by a subscription.
+type delivery struct {
+	raw       sqstypes.Message
+	msg       *message.Message
+	malformed string // why the message cannot be handed out, if it cannot
+	group     string
+	received  time.Time
+	extended  time.Time // last visibility renewal (guarded by subscription.mu)
+}
+
+// subscription is one Subscribe call: a poller, a handler goroutine per
+// handed-out message, a delete batcher and a visibility heartbeat.
+type subscription struct {
+	cfg   SubscriberConfig
+	ep    Endpoint
+	log   watermill.LoggerAdapter
+	out   chan *message.Message
+	stop  context.Context // ends on Subscribe ctx end or Close
+	quit  context.CancelFunc
+	bg    context.Context // for calls that must outlive stop
+	slots chan struct{}
+
+	mu     sync.Mutex
+	groups map[string][]*delivery // FIFO: busy groups and their held messages
+	owned  map[*delivery]struct{}
+
+	handlers sync.WaitGroup
+	deletes  chan string
+	done     chan struct{} // closed when every handler has returned
+}
+
+func newSubscription(ctx context.Context, s *Subscriber, ep Endpoint) *subscription {
+	stop, quit := context.WithCancel(ctx)
+	go func() {
+		select {
+		case <-s.closing:
+			quit()
+		case <-stop.Done():
+		}
+	}()
+	return &subscription{
+		cfg: s.cfg, ep: ep, out: make(chan *message.Message), stop: stop, quit: quit,
+		log:    s.cfg.Logger.With(watermill.LogFields{"destination": ep.Name, "queue_url": ep.QueueURL}),
+		bg:     context.WithoutCancel(ctx),
+		slots:  make(chan struct{}, s.cfg.MaxConcurrentCalls),
+		groups: map[string][]*delivery{}, owned: map[*delivery]struct{}{},
+		deletes: make(chan string, s.cfg.MaxConcurrentCalls),
+		done:    make(chan struct{}),
+	}
+}
+
+// run polls until stop ends, then drains and closes the output channel.
+func (sub *subscription) run() {
+	defer sub.quit()
+	var aux sync.WaitGroup
+	aux.Go(sub.deleteLoop)
+	aux.Go(sub.heartbeatLoop)
+	for sub.stop.Err() == nil {
+		n := sub.acquire()
+		if n == 0 {
+			break
+		}
+		msgs, err := sub.receive(n)
+		sub.free(n - len(msgs))
+		if err != nil {
+			if sub.stop.Err() == nil {
+				sub.log.Error("ReceiveMessage failed", err, nil)
+				sub.sleep(sub.cfg.ReceiveErrorBackoff)
+			}
+			continue
+		}
+		for _, raw := range msgs {
+			sub.accept(raw)
+		}
+	}
+	sub.handlers.Wait()
+	close(sub.done)
+	sub.releaseAllHeld()
+	close(sub.deletes)
+	aux.Wait()
+	close(sub.out)
+}
+
+// acquire blocks for one free slot, then takes up to 10 without blocking.
+func (sub *subscription) acquire() int {
+	select {
+	case sub.slots <- struct{}{}:
+	case <-sub.stop.Done():
+		return 0
+	}
+	n := 1
+	for n < maxBatchEntries {
+		select {
+		case sub.slots <- struct{}{}:
+			n++
+			continue
+		default:
+		}
+		break
+	}
+	return n
+}
+
+func (sub *subscription) free(n int) {
+	for range n {
+		<-sub.slots
+	}
+}
+
+func (sub *subscription) sleep(d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-sub.stop.Done():
+	}
+}
+
+func (sub *subscription) receive(n int) ([]sqstypes.Message, error) {
+	out, err := sub.cfg.SQS.ReceiveMessage(sub.stop, &sqs.ReceiveMessageInput{
+		QueueUrl:              aws.String(sub.ep.QueueURL),
+		MaxNumberOfMessages:   int32(n),
+		WaitTimeSeconds:       int32(sub.cfg.WaitTime / time.Second),
+		VisibilityTimeout:     int32(sub.cfg.VisibilityTimeout / time.Second),
+		MessageAttributeNames: []string{"All"},
+		MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{
+			sqstypes.MessageSystemAttributeNameMessageGroupId,
+			sqstypes.MessageSystemAttributeNameApproximateReceiveCount,
+			sqstypes.MessageSystemAttributeNameSentTimestamp,
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out.Messages, nil
+}
+
+// accept takes ownership of a received message and starts its handler, or,
+// on a FIFO queue whose group is busy, holds it until the group is free.
+func (sub *subscription) accept(raw sqstypes.Message) {
+	now := time.Now()
+	d := &delivery{raw: raw, received: now, extended: now}
+	if sub.ep.FIFO {
+		d.group = raw.Attributes[string(sqstypes.MessageSystemAttributeNameMessageGroupId)]
+	}
+	msg, err := unmarshal(aws.ToString(raw.Body), fromSQSAttributes(raw.MessageAttributes), aws.ToString(raw.MessageId))
+	if err != nil {
+		d.malformed = err.Error()
+	}
+	d.msg = msg
+	sub.mu.Lock()
+	defer sub.mu.Unlock()
+	sub.owned[d] = struct{}{}
+	if d.group != "" {
+		if held, busy := sub.groups[d.group]; busy {
+			sub.groups[d.group] = append(held, d)
+			return
+		}
+		sub.groups[d.group] = nil
+	}
+	sub.startLocked(d)
+}
+
+func (sub *subscription) startLocked(d *delivery) {
+	sub.handlers.Add(1)
+	go func() {
+		defer sub.handlers.Done()
+		sub.handle(d)
+	}()
+}
