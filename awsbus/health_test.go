@@ -1,0 +1,151 @@
+package awsbus_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow/awsbus"
+	"github.com/sourceflow-go/sourceflow/awsbus/awsbustest"
+)
+
+func healthTransport(t *testing.T, cfg awsbus.Config) (*awsbus.Transport, *awsbustest.SQS, *awsbustest.SNS) {
+	t.Helper()
+	sq, sn := newFakes()
+	tr, err := awsbus.NewTransport(sq, sn, cfg)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = tr.Close() })
+	require.NoError(t, tr.Bind(context.Background(), ordersBinding()))
+	return tr, sq, sn
+}
+
+func checksByName(r awsbus.HealthReport) map[string]awsbus.HealthCheck {
+	m := map[string]awsbus.HealthCheck{}
+	for _, c := range r.Checks {
+		m[c.Name] = c
+	}
+	return m
+}
+
+func TestTransport_HealthUp(t *testing.T) {
+	tr, _, _ := healthTransport(t, awsbus.Config{})
+
+	rep := tr.Health(context.Background())
+
+	assert.Equal(t, awsbus.HealthUp, rep.Status)
+	checks := checksByName(rep)
+	for name, kind := range map[string]string{
+		"sqs": "service", "sns": "service",
+		"orders.fifo": "queue", "orders-dlq.fifo": "dlq",
+		"orders-payment-events": "queue", "orders-payment-events-dlq": "dlq",
+		"order-events": "topic", "payment-events": "topic",
+	} {
+		c, ok := checks[name]
+		require.True(t, ok, "missing check %s", name)
+		assert.Equal(t, kind, c.Kind, name)
+		assert.Equal(t, awsbus.HealthUp, c.Status, name)
+		assert.Empty(t, c.Error, name)
+		assert.Positive(t, c.Latency, name)
+	}
+	assert.NotContains(t, checks, "kms", "no KMS check without encryption")
+}
+
+func TestTransport_HealthDown(t *testing.T) {
+	t.Run("a queue is gone", func(t *testing.T) {
+		tr, sq, _ := healthTransport(t, awsbus.Config{})
+		sq.FailNext("GetQueueAttributes", 1, &sqstypes.QueueDoesNotExist{Message: aws.String("gone")})
+
+		rep := tr.Health(context.Background())
+
+		assert.Equal(t, awsbus.HealthDown, rep.Status)
+		var down []awsbus.HealthCheck
+		for _, c := range rep.Checks {
+			if c.Status == awsbus.HealthDown {
+				down = append(down, c)
+			}
+		}
+		require.Len(t, down, 1)
+		assert.Contains(t, []string{"queue", "dlq"}, down[0].Kind)
+		assert.Contains(t, down[0].Error, "gone")
+	})
+	t.Run("SQS unreachable", func(t *testing.T) {
+		tr, sq, _ := healthTransport(t, awsbus.Config{})
+		sq.FailNext("GetQueueUrl", 1, errors.New("dial tcp: connection refused"))
+
+		rep := tr.Health(context.Background())
+
+		assert.Equal(t, awsbus.HealthDown, rep.Status)
+		assert.Equal(t, awsbus.HealthDown, checksByName(rep)["sqs"].Status)
+	})
+	t.Run("KMS fails", func(t *testing.T) {
+		cfg := awsbus.Config{EnableEncryption: true, KMSKeyID: "alias/sf", KMSCheck: func(context.Context) error {
+			return errors.New("kms: AccessDenied")
+		}}
+		tr, _, _ := healthTransport(t, cfg)
+
+		rep := tr.Health(context.Background())
+
+		assert.Equal(t, awsbus.HealthDown, rep.Status)
+		assert.Equal(t, "kms: AccessDenied", checksByName(rep)["kms"].Error)
+	})
+	t.Run("not bound", func(t *testing.T) {
+		sq, sn := newFakes()
+		tr, err := awsbus.NewTransport(sq, sn, awsbus.Config{})
+		require.NoError(t, err)
+
+		rep := tr.Health(context.Background())
+
+		assert.Equal(t, awsbus.HealthDown, rep.Status)
+		assert.Contains(t, checksByName(rep)["transport"].Error, "not bound")
+	})
+}
+
+func TestTransport_HealthKMS(t *testing.T) {
+	t.Run("check passes", func(t *testing.T) {
+		called := 0
+		tr, _, _ := healthTransport(t, awsbus.Config{EnableEncryption: true, KMSKeyID: "alias/sf",
+			KMSCheck: func(context.Context) error { called++; return nil }})
+		rep := tr.Health(context.Background())
+		assert.Equal(t, awsbus.HealthUp, checksByName(rep)["kms"].Status)
+		assert.Equal(t, 1, called)
+	})
+	t.Run("no check configured is skipped, not down", func(t *testing.T) {
+		tr, _, _ := healthTransport(t, awsbus.Config{EnableEncryption: true, KMSKeyID: "alias/sf"})
+		rep := tr.Health(context.Background())
+		assert.Equal(t, awsbus.HealthSkipped, checksByName(rep)["kms"].Status)
+		assert.Equal(t, awsbus.HealthUp, rep.Status)
+	})
+}
+
+func TestHealthHandler(t *testing.T) {
+	tr, sq, _ := healthTransport(t, awsbus.Config{})
+	srv := httptest.NewServer(awsbus.HealthHandler(tr))
+	defer srv.Close()
+	get := func() (int, awsbus.HealthReport) {
+		res, err := http.Get(srv.URL)
+		require.NoError(t, err)
+		defer res.Body.Close()
+		assert.Equal(t, "application/json", res.Header.Get("Content-Type"))
+		var rep awsbus.HealthReport
+		require.NoError(t, json.NewDecoder(res.Body).Decode(&rep))
+		return res.StatusCode, rep
+	}
+
+	code, rep := get()
+	assert.Equal(t, http.StatusOK, code)
+	assert.Equal(t, awsbus.HealthUp, rep.Status)
+	assert.NotEmpty(t, rep.Checks)
+
+	sq.FailNext("GetQueueAttributes", 1, &sqstypes.QueueDoesNotExist{Message: aws.String("gone")})
+	code, rep = get()
+	assert.Equal(t, http.StatusServiceUnavailable, code)
+	assert.Equal(t, awsbus.HealthDown, rep.Status)
+}
