@@ -295,7 +295,7 @@ ensure_localstack_venv() {
 		echo "$LS_VENV/bin/python"
 		return 0
 	fi
-	sf_log "installing LocalStack $LS_VERSION from PyPI into $LS_VENV (Python $("$py" -V 2>&1))"
+	sf_log "installing LocalStack $LS_VERSION from PyPI into $LS_VENV ($("$py" -V 2>&1))"
 	rm -rf "$LS_VENV"
 	"$py" -m venv "$LS_VENV" >&2
 	if ! pip_install "$LS_VENV" -r "$req"; then
@@ -349,7 +349,7 @@ start_docker() {
 		return 1
 	fi
 	sf_log "a Docker engine answers; starting $LS_IMAGE"
-	cid=$(timeout 600 docker run -d --rm -p "127.0.0.1:$PORT:4566" \
+	cid=$(timeout 300 docker run -d --rm -p "127.0.0.1:$PORT:4566" \
 		-e SERVICES=sqs,sns,kms -e EAGER_SERVICE_LOADING=1 -e DISABLE_EVENTS=1 \
 		-e SQS_ENDPOINT_STRATEGY=path -e "LOCALSTACK_HOST=localhost:$PORT" \
 		"$LS_IMAGE" 2>>"$LOG") || {
