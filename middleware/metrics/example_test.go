@@ -17,6 +17,8 @@ import (
 
 // Example counts commands sent through a decorated gochannel publisher and
 // reads the queue depth reported by a depth source.
+//
+// It is one piece so that the documentation shows the whole wiring.
 func Example() {
 	reader := sdkmetric.NewManualReader()
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))

@@ -21,6 +21,7 @@ type fakePublisher struct {
 func (p *fakePublisher) Publish(string, ...*message.Message) error { p.calls++; return p.err }
 func (p *fakePublisher) Close() error                              { return nil }
 
+// TestPublisherDecoratorRecordsPerKind is long because of its case table.
 func TestPublisherDecoratorRecordsPerKind(t *testing.T) {
 	boom := errors.New("throttled")
 	tests := map[string]struct {

@@ -17,6 +17,7 @@ import (
 	"github.com/sourceflow-go/sourceflow/middleware/tracing"
 )
 
+// TestMiddlewareSpanAttributes is long because of its case table.
 func TestMiddlewareSpanAttributes(t *testing.T) {
 	tests := map[string]struct {
 		cfg       tracing.Config

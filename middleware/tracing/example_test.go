@@ -17,6 +17,8 @@ import (
 
 // Example traces one command from its sender to its handler over the
 // in-process gochannel transport.
+//
+// It is one piece so that the documentation shows the whole wiring.
 func Example() {
 	recorder := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(recorder))

@@ -23,22 +23,7 @@ import (
 // send, joined only through the message metadata.
 func TestTracingAcrossGoChannelRouterHop(t *testing.T) {
 	tr, tp, rec := recordingTracing(t, tracing.Config{LinkToProducer: true})
-	logger := watermill.NopLogger{}
-	pubSub := gochannel.NewGoChannel(gochannel.Config{}, logger)
-	t.Cleanup(func() { _ = pubSub.Close() })
-	pub, err := tr.DecoratePublisher(pubSub)
-	require.NoError(t, err)
-
-	router, err := message.NewRouter(message.RouterConfig{}, logger)
-	require.NoError(t, err)
-	router.AddMiddleware(tr.Middleware)
-	handled := make(chan trace.SpanContext, 1)
-	router.AddConsumerHandler("orders-handler", "orders", pubSub, func(msg *message.Message) error {
-		handled <- trace.SpanContextFromContext(msg.Context())
-		out := message.NewMessage(watermill.NewUUID(), []byte(`{}`))
-		out.SetContext(msg.Context())
-		return pub.Publish("orders.out", out)
-	})
+	pub, router, handled := tracedRouter(t, tr)
 	runRouter(t, router)
 
 	ctx, root := tp.Tracer("test").Start(context.Background(), "request")
@@ -81,6 +66,30 @@ func TestTracingAcrossGoChannelRouterHop(t *testing.T) {
 	assert.Equal(t, "orders", attrs["messaging.destination.name"])
 	assert.Equal(t, "orders-handler", attrs["sourceflow.handler"])
 	assert.Equal(t, "m-1", attrs["messaging.message.id"])
+}
+
+// tracedRouter wires tr on both sides of a gochannel pub/sub. The router's
+// handler on "orders" reports its span context on handled and sends a
+// follow-up to "orders.out" with the message's context.
+func tracedRouter(t *testing.T, tr *tracing.Tracing) (message.Publisher, *message.Router, <-chan trace.SpanContext) {
+	t.Helper()
+	logger := watermill.NopLogger{}
+	pubSub := gochannel.NewGoChannel(gochannel.Config{}, logger)
+	t.Cleanup(func() { _ = pubSub.Close() })
+	pub, err := tr.DecoratePublisher(pubSub)
+	require.NoError(t, err)
+
+	router, err := message.NewRouter(message.RouterConfig{}, logger)
+	require.NoError(t, err)
+	router.AddMiddleware(tr.Middleware)
+	handled := make(chan trace.SpanContext, 1)
+	router.AddConsumerHandler("orders-handler", "orders", pubSub, func(msg *message.Message) error {
+		handled <- trace.SpanContextFromContext(msg.Context())
+		out := message.NewMessage(watermill.NewUUID(), []byte(`{}`))
+		out.SetContext(msg.Context())
+		return pub.Publish("orders.out", out)
+	})
+	return pub, router, handled
 }
 
 func runRouter(t *testing.T, router *message.Router) {

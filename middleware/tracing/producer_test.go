@@ -17,6 +17,8 @@ import (
 	"github.com/sourceflow-go/sourceflow/middleware/tracing"
 )
 
+// TestDecoratePublisherStartsProducerSpans checks the spans and what reached
+// the transport in one run; splitting it would repeat the setup.
 func TestDecoratePublisherStartsProducerSpans(t *testing.T) {
 	tr, tp, rec := recordingTracing(t, tracing.Config{MessagingSystem: tracing.SystemAWSSNS})
 	inner := &capturePublisher{}
