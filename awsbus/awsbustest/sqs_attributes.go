@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strconv"
 	"time"
 
@@ -13,12 +12,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 )
 
-// settable lists the queue attributes SetQueueAttributes accepts.
-var settable = []string{
-	"DelaySeconds", "MaximumMessageSize", "MessageRetentionPeriod", "Policy",
-	"ReceiveMessageWaitTimeSeconds", "VisibilityTimeout", "RedrivePolicy", "RedriveAllowPolicy",
-	"KmsMasterKeyId", "KmsDataKeyReusePeriodSeconds", "SqsManagedSseEnabled",
-	"ContentBasedDeduplication", "DeduplicationScope", "FifoThroughputLimit",
+// settable reports whether SetQueueAttributes accepts attribute name.
+func settable(name string) bool {
+	switch name {
+	case "DelaySeconds", "MaximumMessageSize", "MessageRetentionPeriod", "Policy",
+		"ReceiveMessageWaitTimeSeconds", "VisibilityTimeout", "RedrivePolicy", "RedriveAllowPolicy",
+		"KmsMasterKeyId", "KmsDataKeyReusePeriodSeconds", "SqsManagedSseEnabled",
+		"ContentBasedDeduplication", "DeduplicationScope", "FifoThroughputLimit":
+		return true
+	}
+	return false
 }
 
 // GetQueueAttributes returns the requested attributes ("All" for every one),
@@ -81,7 +84,7 @@ func (s *SQS) setAttrsLocked(q *queue, attrs map[string]string, creating bool) e
 	for k, v := range attrs {
 		switch {
 		case k == "FifoQueue" && creating:
-		case !slices.Contains(settable, k):
+		case !settable(k):
 			return &types.InvalidAttributeName{Message: aws.String("Unknown Attribute " + k + ".")}
 		case k == "RedrivePolicy" && v != "":
 			if err := s.checkRedriveLocked(q, v); err != nil {
