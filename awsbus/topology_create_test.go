@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
@@ -186,4 +187,32 @@ func TestTopology_CreateFailsWithTheCause(t *testing.T) {
 
 	require.ErrorIs(t, err, awsbustest.ErrInjected)
 	assert.Contains(t, err.Error(), "create queue")
+}
+
+func TestTopology_CreateHonoursQueueOptions(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  awsbus.Config
+		want map[string]string
+		max  int
+	}{
+		{name: "defaults", want: map[string]string{"VisibilityTimeout": "30", "ReceiveMessageWaitTimeSeconds": "20"}, max: 5},
+		{name: "custom", cfg: awsbus.Config{VisibilityTimeout: 2 * time.Minute, WaitTime: 5 * time.Second, MaxReceiveCount: 3},
+			want: map[string]string{"VisibilityTimeout": "120", "ReceiveMessageWaitTimeSeconds": "5"}, max: 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sq, sn := newFakes()
+			eps, _ := create(t, sq, sn, tt.cfg)
+			for _, d := range []string{"orders.fifo", "payment-events"} {
+				attrs := queueAttrs(t, sq, eps[d].QueueURL)
+				for k, v := range tt.want {
+					assert.Equal(t, v, attrs[k], "%s %s", d, k)
+				}
+				var rp map[string]any
+				require.NoError(t, json.Unmarshal([]byte(attrs["RedrivePolicy"]), &rp))
+				assert.EqualValues(t, tt.max, rp["maxReceiveCount"])
+			}
+		})
+	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/ThreeDotsLabs/watermill/pubsub/gochannel"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -177,4 +178,22 @@ func TestTransport_CommandRoundTripOverFakes(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("message not received")
 	}
+}
+
+func TestLoadAWSConfig_AppliesRegionAndEndpoint(t *testing.T) {
+	t.Setenv("AWS_REGION", "eu-west-1")
+	t.Setenv("AWS_ENDPOINT_URL", "http://from-env:4566")
+	t.Setenv("AWS_ACCESS_KEY_ID", "test")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
+
+	fromEnv, err := awsbus.LoadAWSConfig(context.Background(), awsbus.Config{})
+	require.NoError(t, err)
+	assert.Equal(t, "eu-west-1", fromEnv.Region)
+	assert.Equal(t, "http://from-env:4566", aws.ToString(fromEnv.BaseEndpoint))
+
+	overridden, err := awsbus.LoadAWSConfig(context.Background(),
+		awsbus.Config{Region: "ap-south-1", Endpoint: "http://override:4566"})
+	require.NoError(t, err)
+	assert.Equal(t, "ap-south-1", overridden.Region)
+	assert.Equal(t, "http://override:4566", aws.ToString(overridden.BaseEndpoint))
 }
