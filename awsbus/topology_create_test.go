@@ -3,6 +3,7 @@ package awsbus_test
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -215,4 +216,32 @@ func TestTopology_CreateHonoursQueueOptions(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestTopology_CreateFIFOTopicFeedsAFIFOEventQueue(t *testing.T) {
+	sq, sn := newFakes()
+	b := ordersBinding()
+	for i := range b.Routes {
+		if b.Routes[i].Destination == "payment-events" {
+			b.Routes[i].Destination = "payments.fifo"
+		}
+	}
+	b.Listeners[1].Destination = "payments.fifo"
+	topo, err := awsbus.NewTopology(sq, sn, awsbus.Config{})
+	require.NoError(t, err)
+	p, err := topo.Plan(b)
+	require.NoError(t, err)
+
+	eps, err := topo.Create(context.Background(), p)
+
+	require.NoError(t, err, "the fake rejects a FIFO queue on a standard topic, as AWS does")
+	ep := eps["payments.fifo"]
+	assert.True(t, ep.FIFO)
+	assert.True(t, strings.HasSuffix(ep.QueueURL, "/orders-payments.fifo"), ep.QueueURL)
+	assert.True(t, strings.HasSuffix(ep.DLQURL, "/orders-payments-dlq.fifo"), ep.DLQURL)
+	out, err := sn.GetTopicAttributes(context.Background(), &sns.GetTopicAttributesInput{TopicArn: aws.String(ep.TopicARN)})
+	require.NoError(t, err)
+	assert.Equal(t, "true", out.Attributes["FifoTopic"])
+	assert.Equal(t, "true", out.Attributes["ContentBasedDeduplication"])
+	assert.Equal(t, "true", subscriptionAttrs(t, sn, ep.TopicARN)["RawMessageDelivery"])
 }
