@@ -30,3 +30,8 @@ func Permanent(err error) error {
 
 // IsPermanent reports whether err is marked permanent.
 func IsPermanent(err error) bool { return errors.Is(err, ErrPermanent) }
+
+// MetaDuplicate is set to "true" on a consumed message that an idempotency
+// phase acknowledged as a duplicate without running its handler, so outer
+// phases (metrics) can count it apart from a success.
+const MetaDuplicate = "sf_duplicate"

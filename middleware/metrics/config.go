@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/sourceflow-go/sourceflow"
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/metric/noop"
 )
@@ -29,8 +31,9 @@ type Config struct {
 	InstrumentationScope string
 	// IsDuplicate reports, after the inner pipeline returned without error,
 	// whether the message was acknowledged as a duplicate rather than
-	// handled; such messages are counted with OutcomeDuplicate. Default: no
-	// message is a duplicate.
+	// handled; such messages are counted with OutcomeDuplicate. Default: the
+	// message carries sourceflow.MetaDuplicate "true", which the idempotency
+	// middleware sets on the duplicates it acknowledges.
 	IsDuplicate func(msg *message.Message) bool
 	// KMS are the encryption phase's KMS counters, summed and exported as
 	// NameKMSCalls and NameKMSCacheLookups. Optional.
@@ -59,7 +62,7 @@ func (c *Config) setDefaults() {
 		c.InstrumentationScope = DefaultInstrumentationScope
 	}
 	if c.IsDuplicate == nil {
-		c.IsDuplicate = func(*message.Message) bool { return false }
+		c.IsDuplicate = func(msg *message.Message) bool { return msg.Metadata.Get(sourceflow.MetaDuplicate) == "true" }
 	}
 	if c.DepthInterval == 0 {
 		c.DepthInterval = DefaultDepthInterval

@@ -13,8 +13,11 @@ import (
 // messages of one kind: commands are counted as NameCommandDispatched,
 // NameCommandDispatchDuration and NameCommandDispatchError, events as
 // NameEventPublished, NameEventPublishDuration and NameEventPublishError.
-// The kind is fixed per decorator because a service's command and event
-// publishers are decorated separately; decorate each with its own kind.
+// A message whose context carries a kind (sourceflow.KindFromContext — the
+// cqrs package sets it on everything it publishes) is counted as that kind,
+// so one decorator serves a publisher carrying both; kind is the fallback for
+// messages without one. Pass 0 to rely on the context alone: such a
+// decorator counts a message without a kind as an event.
 //
 // Per message of a Publish call the decorated publisher records the call's
 // duration (seconds) and one count, on the success counter when the call
@@ -27,26 +30,37 @@ import (
 // ErrUnknownKind; decorating nil fails with ErrNilPublisher.
 func (m *Metrics) PublisherDecorator(kind sourceflow.Kind) message.PublisherDecorator {
 	return func(pub message.Publisher) (message.Publisher, error) {
-		var inst produceInstruments
+		fallback := m.events
 		switch kind {
 		case sourceflow.KindCommand:
-			inst = m.commands
-		case sourceflow.KindEvent:
-			inst = m.events
+			fallback = m.commands
+		case sourceflow.KindEvent, 0:
 		default:
 			return nil, fmt.Errorf("%w: %d", ErrUnknownKind, kind)
 		}
 		if pub == nil {
 			return nil, ErrNilPublisher
 		}
-		return &publisher{Publisher: pub, inst: inst, attrs: &m.attrs}, nil
+		return &publisher{Publisher: pub, m: m, fallback: fallback, attrs: &m.attrs}, nil
 	}
 }
 
 type publisher struct {
 	message.Publisher
-	inst  produceInstruments
-	attrs *attrCache
+	m        *Metrics
+	fallback produceInstruments
+	attrs    *attrCache
+}
+
+// instruments returns the instruments of msg's kind.
+func (p *publisher) instruments(msg *message.Message) produceInstruments {
+	switch k, _ := sourceflow.KindFromContext(msg.Context()); k {
+	case sourceflow.KindCommand:
+		return p.m.commands
+	case sourceflow.KindEvent:
+		return p.m.events
+	}
+	return p.fallback
 }
 
 // Publish times the inner Publish call and records it once per message.
@@ -55,15 +69,16 @@ func (p *publisher) Publish(topic string, msgs ...*message.Message) error {
 	err := p.Publisher.Publish(topic, msgs...)
 	elapsed := time.Since(start).Seconds()
 
-	counter := p.inst.sent
-	if err != nil {
-		counter = p.inst.failed
-	}
 	for _, msg := range msgs {
+		inst := p.instruments(msg)
+		counter := inst.sent
+		if err != nil {
+			counter = inst.failed
+		}
 		ctx := msg.Context()
 		opt := p.attrs.get(messageType(msg), topic).base
 		counter.Add(ctx, 1, opt)
-		p.inst.duration.Record(ctx, elapsed, opt)
+		inst.duration.Record(ctx, elapsed, opt)
 	}
 	return err
 }

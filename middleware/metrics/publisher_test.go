@@ -1,6 +1,7 @@
 package metrics_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"testing"
@@ -97,7 +98,7 @@ func TestPublisherDecoratorRejectsBadInput(t *testing.T) {
 	m, err := metrics.New(metrics.Config{})
 	require.NoError(t, err)
 
-	pub, err := m.PublisherDecorator(sourceflow.Kind(0))(&fakePublisher{})
+	pub, err := m.PublisherDecorator(sourceflow.Kind(99))(&fakePublisher{})
 	require.ErrorIs(t, err, metrics.ErrUnknownKind)
 	assert.Nil(t, pub)
 
@@ -130,4 +131,29 @@ func TestManyTypesAreAllCounted(t *testing.T) {
 	n, _ := got.sum(metrics.NameCommandDispatched,
 		attrs("sourceflow.type", "orders.T1050", "messaging.destination.name", "orders"))
 	assert.Equal(t, int64(2), n, "an uncached type accumulates like a cached one")
+}
+
+func TestPublisherDecoratorTakesTheKindFromTheMessageContext(t *testing.T) {
+	m, reader := recordingMetrics(t, metrics.Config{})
+	pub, err := m.PublisherDecorator(0)(&fakePublisher{})
+	require.NoError(t, err)
+
+	cmd := typed("orders.CreateOrder")
+	cmd.SetContext(sourceflow.ContextWithKind(context.Background(), sourceflow.KindCommand))
+	evt := typed("orders.OrderCreated")
+	evt.SetContext(sourceflow.ContextWithKind(context.Background(), sourceflow.KindEvent))
+	require.NoError(t, pub.Publish("mixed", cmd, evt, typed("orders.Unmarked")))
+
+	c := collect(t, reader)
+	n, ok := c.sum(metrics.NameCommandDispatched, attrs("sourceflow.type", "orders.CreateOrder", "messaging.destination.name", "mixed"))
+	require.True(t, ok)
+	assert.Equal(t, int64(1), n)
+	n, ok = c.sum(metrics.NameEventPublished, attrs("sourceflow.type", "orders.OrderCreated", "messaging.destination.name", "mixed"))
+	require.True(t, ok)
+	assert.Equal(t, int64(1), n)
+	n, ok = c.sum(metrics.NameEventPublished, attrs("sourceflow.type", "orders.Unmarked", "messaging.destination.name", "mixed"))
+	require.True(t, ok, "a message without a kind falls back to the decorator's kind (events for 0)")
+	assert.Equal(t, int64(1), n)
+	_, ok = c.sum(metrics.NameCommandDispatched, attrs("sourceflow.type", "orders.OrderCreated", "messaging.destination.name", "mixed"))
+	assert.False(t, ok)
 }
