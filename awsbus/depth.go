@@ -1,0 +1,119 @@
+package awsbus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+)
+
+// QueueDepth is the size of one queue at one moment, as SQS approximates it.
+// Its fields match metrics.QueueDepth, so a metrics.DepthFunc adapts
+// Transport.Depths without this package importing the metrics package.
+type QueueDepth struct {
+	// Queue is the queue name.
+	Queue string
+	// DLQ is true for a dead-letter queue.
+	DLQ bool
+	// Visible is ApproximateNumberOfMessages: messages available for receipt.
+	Visible int64
+	// InFlight is ApproximateNumberOfMessagesNotVisible: messages received
+	// and not yet deleted.
+	InFlight int64
+}
+
+// depthQueue is one queue whose depth Depths reads.
+type depthQueue struct {
+	name, url string
+	dlq       bool
+}
+
+// Depths reads the approximate depth of every queue this service consumes
+// over AWS (command queues and its event queues) and of their dead-letter
+// queues, with one GetQueueAttributes call each, in plan order (a queue,
+// then its dead-letter queue). A queue that cannot be read is left out and
+// its error joined into the returned error, so a caller gets the depths that
+// were read together with what failed. Before Bind it fails with ErrNotBound,
+// after Close with ErrClosed.
+func (t *Transport) Depths(ctx context.Context) ([]QueueDepth, error) {
+	queues, err := t.depthQueues()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]QueueDepth, 0, len(queues))
+	var errs []error
+	for _, q := range queues {
+		d, err := t.queueDepth(ctx, q)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		out = append(out, d)
+	}
+	return out, errors.Join(errs...)
+}
+
+// depthQueues lists the consumed queues and their dead-letter queues with
+// their resolved URLs.
+func (t *Transport) depthQueues() ([]depthQueue, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		return nil, ErrClosed
+	}
+	if !t.bound {
+		return nil, ErrNotBound
+	}
+	var out []depthQueue
+	for _, q := range t.plan.Queues {
+		if !q.Owned {
+			continue
+		}
+		out = append(out,
+			depthQueue{name: q.Name, url: t.queueURLs[q.Name]},
+			depthQueue{name: q.DLQ, url: t.queueURLs[q.DLQ], dlq: true})
+	}
+	return out, nil
+}
+
+func (t *Transport) queueDepth(ctx context.Context, q depthQueue) (QueueDepth, error) {
+	if q.url == "" {
+		return QueueDepth{}, fmt.Errorf("awsbus: depth of queue %q: %w", q.name, ErrNotFound)
+	}
+	out, err := t.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
+		QueueUrl: aws.String(q.url),
+		AttributeNames: []sqstypes.QueueAttributeName{
+			sqstypes.QueueAttributeNameApproximateNumberOfMessages,
+			sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible,
+		},
+	})
+	if err != nil {
+		return QueueDepth{}, fmt.Errorf("awsbus: depth of queue %q: %w", q.name, err)
+	}
+	d := QueueDepth{Queue: q.name, DLQ: q.dlq}
+	var errs []error
+	d.Visible, errs = parseCount(out.Attributes, sqstypes.QueueAttributeNameApproximateNumberOfMessages, errs)
+	d.InFlight, errs = parseCount(out.Attributes, sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible, errs)
+	if err := errors.Join(errs...); err != nil {
+		return QueueDepth{}, fmt.Errorf("awsbus: depth of queue %q: %w", q.name, err)
+	}
+	return d, nil
+}
+
+// parseCount reads a count attribute; a missing or malformed one is
+// appended to errs.
+func parseCount(attrs map[string]string, name sqstypes.QueueAttributeName, errs []error) (int64, []error) {
+	v, ok := attrs[string(name)]
+	if !ok {
+		return 0, append(errs, fmt.Errorf("attribute %s missing from the answer", name))
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return 0, append(errs, fmt.Errorf("attribute %s: %w", name, err))
+	}
+	return n, errs
+}

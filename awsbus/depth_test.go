@@ -1,0 +1,146 @@
+package awsbus_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/awsbus"
+	"github.com/sourceflow-go/sourceflow/awsbus/awsbustest"
+	"github.com/sourceflow-go/sourceflow/middleware/metrics"
+)
+
+// fakeTransport returns a Transport over fresh fakes, bound to the orders
+// binding, and the SQS fake.
+func fakeTransport(t testing.TB, cfg awsbus.Config) (*awsbus.Transport, *awsbustest.SQS) {
+	t.Helper()
+	sq, sn := newFakes()
+	if cfg.WaitTime == 0 {
+		cfg.WaitTime = time.Second
+	}
+	if cfg.ShutdownTimeout == 0 {
+		cfg.ShutdownTimeout = time.Second
+	}
+	tr, err := awsbus.NewTransport(sq, sn, cfg)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = tr.Close() })
+	require.NoError(t, tr.Bind(context.Background(), ordersBinding()))
+	return tr, sq
+}
+
+// sendRaw puts n messages on queue name, each in its own FIFO group when the
+// queue is FIFO.
+func sendRaw(t *testing.T, sq *awsbustest.SQS, name string, n int) {
+	t.Helper()
+	for i := range n {
+		in := &sqs.SendMessageInput{QueueUrl: aws.String(sq.QueueURL(name)), MessageBody: aws.String(name + string(rune('a'+i)))}
+		if awsbus.IsFIFO(name) {
+			in.MessageGroupId = aws.String(string(rune('a' + i)))
+		}
+		_, err := sq.SendMessage(context.Background(), in)
+		require.NoError(t, err)
+	}
+}
+
+func TestTransportDepths(t *testing.T) {
+	tr, sq := fakeTransport(t, awsbus.Config{})
+	sendRaw(t, sq, "orders.fifo", 3)
+	sendRaw(t, sq, "orders-payment-events-dlq", 2)
+	before := sq.Calls("GetQueueAttributes")
+	_, err := sq.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{
+		QueueUrl: aws.String(sq.QueueURL("orders.fifo")), MaxNumberOfMessages: 1, VisibilityTimeout: 60,
+	})
+	require.NoError(t, err)
+
+	got, err := tr.Depths(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, []awsbus.QueueDepth{
+		{Queue: "orders-payment-events"},
+		{Queue: "orders-payment-events-dlq", DLQ: true, Visible: 2},
+		{Queue: "orders.fifo", Visible: 2, InFlight: 1},
+		{Queue: "orders-dlq.fifo", DLQ: true},
+	}, got)
+	assert.Equal(t, 4, sq.Calls("GetQueueAttributes")-before, "one call per queue")
+}
+
+func TestTransportDepthsOnlyConsumedQueues(t *testing.T) {
+	tr, _ := fakeTransport(t, awsbus.Config{DisableCommandListener: true})
+	got, err := tr.Depths(context.Background())
+	require.NoError(t, err)
+	var names []string
+	for _, d := range got {
+		names = append(names, d.Queue)
+	}
+	assert.Equal(t, []string{"orders-payment-events", "orders-payment-events-dlq"}, names,
+		"orders.fifo is only sent to, so its depth is its consumer's business")
+}
+
+func TestTransportDepthsPartialFailure(t *testing.T) {
+	tr, sq := fakeTransport(t, awsbus.Config{})
+	sendRaw(t, sq, "orders.fifo", 1)
+	sq.FailNext("GetQueueAttributes", 1, nil)
+
+	got, err := tr.Depths(context.Background())
+	require.ErrorIs(t, err, awsbustest.ErrInjected)
+	assert.ErrorContains(t, err, `"orders-payment-events"`, "the error names the queue")
+	require.Len(t, got, 3, "the other queues are still reported")
+	assert.Equal(t, awsbus.QueueDepth{Queue: "orders.fifo", Visible: 1}, got[1])
+}
+
+func TestTransportDepthsLifecycle(t *testing.T) {
+	sq, sn := newFakes()
+	tr, err := awsbus.NewTransport(sq, sn, awsbus.Config{})
+	require.NoError(t, err)
+	_, err = tr.Depths(context.Background())
+	require.ErrorIs(t, err, awsbus.ErrNotBound)
+
+	require.NoError(t, tr.Bind(context.Background(), ordersBinding()))
+	require.NoError(t, tr.Close())
+	_, err = tr.Depths(context.Background())
+	require.ErrorIs(t, err, awsbus.ErrClosed)
+}
+
+// Queue depths feed the metrics package through its DepthFunc adapter; the
+// two QueueDepth types have the same fields, so a conversion suffices.
+func ExampleTransport_Depths() {
+	sq := awsbustest.NewSQS(awsbustest.SQSConfig{})
+	tr, err := awsbus.NewTransport(sq, awsbustest.NewSNS(sq, awsbustest.SNSConfig{}), awsbus.Config{
+		Service: "billing", ListenQueues: []string{"invoices"},
+		Commands: []awsbus.CommandRoute{{Type: "billing.Invoice", Queue: "invoices"}},
+	})
+	if err != nil {
+		panic(err)
+	}
+	defer tr.Close()
+	b := sourceflow.Binding{Listeners: []sourceflow.Listener{
+		{Destination: "invoices", Kind: sourceflow.KindCommand, Types: []string{"billing.Invoice"}},
+	}}
+	if err := tr.Bind(context.Background(), b); err != nil {
+		panic(err)
+	}
+	source := metrics.DepthFunc(func(ctx context.Context) ([]metrics.QueueDepth, error) {
+		ds, err := tr.Depths(ctx)
+		out := make([]metrics.QueueDepth, len(ds))
+		for i, d := range ds {
+			out[i] = metrics.QueueDepth(d)
+		}
+		return out, err
+	})
+	depths, err := source.Depths(context.Background())
+	if err != nil {
+		panic(err)
+	}
+	for _, d := range depths {
+		fmt.Printf("%s dlq=%v visible=%d in_flight=%d\n", d.Queue, d.DLQ, d.Visible, d.InFlight)
+	}
+	// Output:
+	// invoices dlq=false visible=0 in_flight=0
+	// invoices-dlq dlq=true visible=0 in_flight=0
+}
