@@ -20,6 +20,7 @@ type result struct {
 	duplicates    int64
 	pipeline      string
 	spans         *spanLog
+	metricsAddr   string
 }
 
 func (r result) String() string {
@@ -32,6 +33,9 @@ func (r result) String() string {
 	fmt.Fprintf(&b, "duplicates dropped: %d\n", r.duplicates)
 	fmt.Fprintf(&b, "elapsed:            %s\n", r.elapsed.Round(time.Millisecond))
 	fmt.Fprintf(&b, "pipeline:           %s\n", r.pipeline)
+	if r.metricsAddr != "" {
+		fmt.Fprintf(&b, "served:             http://%s/metrics and /healthz\n", r.metricsAddr)
+	}
 	if r.spans != nil {
 		r.spans.print(&b, 1)
 	}
@@ -45,10 +49,9 @@ type counters struct {
 	pipeline             string
 }
 
-func runFlow(ctx context.Context, opts options) (result, error) {
+func runFlow(ctx context.Context, opts options, obs *observability) (result, error) {
 	res := result{transport: opts.transport}
 	var c counters
-	obs := newObservability(opts)
 	orders, closeAll, err := startServices(ctx, opts, obs, &c)
 	if err != nil {
 		return res, err
@@ -65,6 +68,10 @@ func runFlow(ctx context.Context, opts options) (result, error) {
 	}
 	res.completed = waitForCompletion(ctx, orders, ids)
 	res.elapsed = time.Since(began)
+	res.metricsAddr = obs.addr
+	if opts.linger > 0 {
+		sleepCtx(ctx, opts.linger)
+	}
 	closeAll()
 	res.created, res.paid, res.viewsUpdated = c.created.Load(), c.paid.Load(), c.views.Load()
 	res.duplicates, res.pipeline, res.spans = c.duplicates, c.pipeline, obs.spans

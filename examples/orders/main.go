@@ -27,6 +27,8 @@ type options struct {
 	senders     int
 	printTraces bool
 	logLevel    slog.Level
+	metricsAddr string
+	linger      time.Duration
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -42,6 +44,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "how long to wait for every order to complete")
 	fs.IntVar(&o.senders, "senders", 8, "concurrent senders")
 	fs.TextVar(&o.logLevel, "log-level", slog.LevelWarn, "log level of the services' slog logger (debug, info, warn, error)")
+	fs.StringVar(&o.metricsAddr, "metrics-addr", "", "serve /metrics (Prometheus) and /healthz on this address, e.g. :9090")
+	fs.DurationVar(&o.linger, "linger", 0, "keep serving /metrics and /healthz this long after the run")
 	fs.BoolVar(&o.printTraces, "print-traces", false, "record spans and print the trace ids (one trace per order)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -63,7 +67,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, cancel := context.WithTimeout(ctx, opts.timeout)
 	defer cancel()
-	res, err := runFlow(ctx, opts)
+	obs, err := newObservability(opts)
+	if err != nil {
+		fmt.Fprintln(stderr, "orders:", err)
+		return 1
+	}
+	res, err := runFlow(ctx, opts, obs)
 	if err != nil {
 		fmt.Fprintln(stderr, "orders:", err)
 		return 1

@@ -3,7 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
+	"net/http"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -40,4 +44,42 @@ func TestEachOrderIsOneTraceAcrossEveryHop(t *testing.T) {
 	assert.Contains(t, out.String(), "8 spans (process order-events, process orders.fifo, process payment-events, "+
 		"process payments.fifo, send order-events, send orders.fifo, send payment-events, send payments.fifo)")
 	assert.Contains(t, out.String(), "consume: recover(recover) → tracing(correlation, otel)")
+}
+
+func TestMetricsAndHealthAreServedWhileRunning(t *testing.T) {
+	t.Setenv("AWS_ENDPOINT_URL", "")
+	opts, err := parseFlags([]string{"-n", "15", "-metrics-addr", "127.0.0.1:0", "-linger", "1m"}, io.Discard)
+	require.NoError(t, err)
+	obs, err := newObservability(opts)
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := runFlow(ctx, opts, obs)
+		done <- err
+	}()
+	base := "http://" + obs.addr
+	var scrape string
+	require.Eventually(t, func() bool {
+		scrape = get(t, base+"/metrics", http.StatusOK)
+		return strings.Contains(scrape, `sourceflow_aws_message_processed_total{`) &&
+			strings.Contains(scrape, `sourceflow_type="payments.PaymentProcessed"`)
+	}, 10*time.Second, 20*time.Millisecond)
+	assert.Contains(t, scrape, `sourceflow_aws_command_dispatched_total{`)
+	assert.Contains(t, scrape, `sourceflow_aws_event_published_total{`)
+	assert.Contains(t, scrape, `otel_scope_name="SourceFlow.Cloud.AWS"`)
+	assert.Contains(t, get(t, base+"/healthz", http.StatusOK), `"up":true`)
+	cancel()
+	require.NoError(t, <-done)
+}
+
+func get(t *testing.T, url string, wantStatus int) string {
+	t.Helper()
+	resp, err := http.Get(url) //nolint:noctx // a test against a local server
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.Equal(t, wantStatus, resp.StatusCode, string(body))
+	return string(body)
 }

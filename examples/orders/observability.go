@@ -2,31 +2,79 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	otelprom "go.opentelemetry.io/otel/exporters/prometheus"
+	"go.opentelemetry.io/otel/metric"
+	metricnoop "go.opentelemetry.io/otel/metric/noop"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/noop"
 )
 
 // observability holds the OpenTelemetry providers of a run: no-op unless a
-// flag asks for traces or metrics.
+// flag asks for traces (-print-traces) or metrics (-metrics-addr).
 type observability struct {
-	tp    *sdktrace.TracerProvider
-	spans *spanLog
+	tp     *sdktrace.TracerProvider
+	mp     *sdkmetric.MeterProvider
+	spans  *spanLog
+	server *http.Server
+	addr   string
+	health func(ctx context.Context) (bool, any)
 }
 
-func newObservability(opts options) *observability {
+func newObservability(opts options) (*observability, error) {
 	o := &observability{}
 	if opts.printTraces {
 		o.spans = &spanLog{byTrace: map[trace.TraceID][]string{}}
 		o.tp = sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(o.spans))
 	}
-	return o
+	if opts.metricsAddr == "" {
+		return o, nil
+	}
+	reg := prometheus.NewRegistry()
+	exporter, err := otelprom.New(otelprom.WithRegisterer(reg))
+	if err != nil {
+		return nil, fmt.Errorf("prometheus exporter: %w", err)
+	}
+	o.mp = sdkmetric.NewMeterProvider(sdkmetric.WithReader(exporter))
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("/healthz", o.serveHealth)
+	ln, err := net.Listen("tcp", opts.metricsAddr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", opts.metricsAddr, err)
+	}
+	o.addr = ln.Addr().String()
+	o.server = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = o.server.Serve(ln) }()
+	return o, nil
+}
+
+// serveHealth answers 200 with the transports' report when they are up,
+// 503 otherwise.
+func (o *observability) serveHealth(w http.ResponseWriter, r *http.Request) {
+	up, details := false, any("not started")
+	if o.health != nil {
+		up, details = o.health(r.Context())
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if !up {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}
+	_ = json.NewEncoder(w).Encode(map[string]any{"up": up, "details": details})
 }
 
 func (o *observability) tracerProvider() trace.TracerProvider {
@@ -36,11 +84,25 @@ func (o *observability) tracerProvider() trace.TracerProvider {
 	return o.tp
 }
 
-func (o *observability) shutdown(ctx context.Context) error {
-	if o.tp == nil {
-		return nil
+func (o *observability) meterProvider() metric.MeterProvider {
+	if o.mp == nil {
+		return metricnoop.NewMeterProvider()
 	}
-	return o.tp.Shutdown(ctx)
+	return o.mp
+}
+
+func (o *observability) shutdown(ctx context.Context) error {
+	var errs []error
+	if o.server != nil {
+		errs = append(errs, o.server.Shutdown(ctx))
+	}
+	if o.mp != nil {
+		errs = append(errs, o.mp.Shutdown(ctx))
+	}
+	if o.tp != nil {
+		errs = append(errs, o.tp.Shutdown(ctx))
+	}
+	return errors.Join(errs...)
 }
 
 // spanLog is a span processor that remembers the span names of each trace.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/sourceflow-go/sourceflow/idempotency"
 	"github.com/sourceflow-go/sourceflow/middleware"
+	"github.com/sourceflow-go/sourceflow/middleware/metrics"
 	"github.com/sourceflow-go/sourceflow/middleware/tracing"
 )
 
@@ -45,15 +46,26 @@ func newPipeline(obs *observability, system string) (*pipeline, error) {
 	if err != nil {
 		return nil, errors.Join(err, p.close())
 	}
+	idem := p.idem
+	m, err := metrics.New(metrics.Config{
+		MeterProvider: obs.meterProvider(),
+		Duplicates:    []metrics.DuplicateSource{metrics.DuplicatesFunc(func() int64 { return int64(idem.Stats().Duplicates) })},
+	})
+	if err != nil {
+		return nil, errors.Join(err, p.close())
+	}
+	p.closers = append(p.closers, m.Close)
 	s := p.stack
 	err = errors.Join(
 		s.Use(middleware.ConsumeRecover, "recover", middleware.Recover),
 		s.Use(middleware.ConsumeTracing, "correlation", middleware.Correlation),
 		s.Use(middleware.ConsumeTracing, "otel", tr.Middleware),
+		s.Use(middleware.ConsumeMetrics, "otel", m.Middleware),
 		s.Use(middleware.ConsumeIdempotency, "memory", p.idem.Middleware),
 		s.Use(middleware.ConsumeRetry, "retry", retry),
 		s.Decorate(middleware.ProduceCorrelation, "correlation", middleware.CorrelatePublisher),
 		s.Decorate(middleware.ProduceTracing, "otel", tr.DecoratePublisher),
+		s.Decorate(middleware.ProduceMetrics, "otel", m.PublisherDecorator(0)),
 	)
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("pipeline: %w", err), p.close())

@@ -23,6 +23,7 @@ func startServices(ctx context.Context, opts options, obs *observability, c *cou
 	if err != nil {
 		return nil, nil, err
 	}
+	obs.health = transports.health
 	system := "gochannel"
 	if opts.transport == "aws" {
 		system = "aws_sqs"
@@ -91,6 +92,8 @@ func count(by map[string]*atomic.Int64) message.HandlerMiddleware {
 type transports struct {
 	orders, payments cqrs.Transport
 	close            func() error
+	// health reports whether the transports are healthy, with details.
+	health func(ctx context.Context) (bool, any)
 }
 
 func newTransports(ctx context.Context, opts options, logger watermill.LoggerAdapter) (transports, error) {
@@ -101,5 +104,9 @@ func newTransports(ctx context.Context, opts options, logger watermill.LoggerAda
 	if err != nil {
 		return transports{}, err
 	}
-	return transports{orders: tr, payments: tr, close: tr.Close}, nil
+	health := func(context.Context) (bool, any) {
+		dead := len(tr.DeadLetters())
+		return true, map[string]any{"transport": "gochannel", "dead_letters": dead}
+	}
+	return transports{orders: tr, payments: tr, close: tr.Close, health: health}, nil
 }
