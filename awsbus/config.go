@@ -94,8 +94,9 @@ type Config struct {
 	// KMSKeyID is the KMS key: a key id (UUID or "mrk-…"), a key ARN, an
 	// alias name ("alias/…") or an alias ARN. Required with EnableEncryption.
 	KMSKeyID string
-	// KMSCheck probes KMS for the health report. Optional; the encryption
-	// package provides one. Without it the KMS entry reports "skipped".
+	// KMSCheck probes KMS for the health report. Optional; NewEncryption
+	// sets it to the Encrypter's Check when it is nil. Without it the KMS
+	// entry reports "skipped".
 	KMSCheck func(ctx context.Context) error
 
 	// WaitTime is the SQS long-poll wait, whole seconds, 1s..20s. Default 20s.

@@ -57,4 +57,22 @@
 // Config.KMSCheck when encryption is enabled) and the existence of every
 // queue, dead-letter queue and topic, each with its latency and error;
 // HealthHandler serves it as JSON with status 200 or 503.
+//
+// Transport.Depths reads the visible and in-flight counts of every queue
+// the service consumes and of their dead-letter queues (one
+// GetQueueAttributes call each), for the metrics package's depth gauges
+// through a metrics.DepthFunc; this package does not import metrics.
+//
+// # Encryption
+//
+// The transport composes its AWS-specific encryption settings, so awsbus
+// imports the encryption middleware package (and nothing else of the
+// pipeline): NewEncryption builds the Encrypter and Decrypter from
+// Config.KMSKeyID, with the SQS size limit for command destinations and the
+// SNS limit for event destinations, RequireEncryption on the consume side,
+// and Encrypter.Check as the health report's KMS probe. The user still
+// places the returned middleware in the Stack. The application name bound
+// into the encryption context defaults to "sourceflow", not the service
+// name, because a message's producer and consumer are different services.
+// With EnableEncryption false NewEncryption returns ErrEncryptionDisabled.
 package awsbus

@@ -46,6 +46,11 @@ var (
 	// (in Validate and Assume modes, which never create anything).
 	ErrNotFound = errors.New("awsbus: resource not found")
 
+	// ErrEncryptionDisabled is returned by NewEncryption when
+	// Config.EnableEncryption is false: set it (with KMSKeyID) or run the
+	// service without the encryption phases.
+	ErrEncryptionDisabled = errors.New("awsbus: encryption is not enabled")
+
 	// ErrClosed is returned by Transport methods called after Close.
 	ErrClosed = errors.New("awsbus: transport is closed")
 )

@@ -110,7 +110,7 @@ func (t *Transport) healthProbes() ([]healthProbe, error) {
 	}
 	probes := []healthProbe{t.sqsProbe(), t.snsProbe()}
 	if t.cfg.EnableEncryption {
-		probes = append(probes, healthProbe{name: "kms", kind: "service", run: t.kmsProbe})
+		probes = append(probes, healthProbe{name: "kms", kind: "service", run: kmsProbe(t.cfg.KMSCheck)})
 	}
 	for _, q := range t.plan.Queues {
 		probes = append(probes, t.queueProbe(q.Name, "queue"))
@@ -166,11 +166,13 @@ func (t *Transport) snsProbe() healthProbe {
 	return p
 }
 
-func (t *Transport) kmsProbe(ctx context.Context) error {
-	if t.cfg.KMSCheck == nil {
-		return errors.Join(errSkipped, errors.New("no KMSCheck configured"))
+// kmsProbe runs check, read under the transport's lock because
+// NewEncryption may set it after NewTransport.
+func kmsProbe(check func(ctx context.Context) error) func(ctx context.Context) error {
+	if check == nil {
+		return func(context.Context) error { return errors.Join(errSkipped, errors.New("no KMSCheck configured")) }
 	}
-	return t.cfg.KMSCheck(ctx)
+	return check
 }
 
 func (t *Transport) queueProbe(name, kind string) healthProbe {

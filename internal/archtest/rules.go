@@ -38,7 +38,7 @@ func Rules() map[string]Rule {
 		"idempotency":                          {Internal: []string{""}, Forbidden: model},
 		"idempotency/idempotencytest":          {Internal: []string{"", "idempotency"}, Forbidden: model},
 		"idempotency/sqlstore":                 {Internal: []string{"", "idempotency"}, Forbidden: model},
-		"awsbus":                               {Internal: []string{""}, Forbidden: []string{OTel}},
+		"awsbus":                               {Internal: []string{"", "middleware/encryption"}, Forbidden: []string{OTel}},
 		"awsbus/awsbustest":                    {Internal: []string{"", "awsbus"}, Forbidden: []string{OTel}},
 		"internal/archtest":                    {StdlibOnly: true},
 		"examples/orders":                      {AnyInternal: true},

@@ -1,0 +1,167 @@
+package awsbus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/middleware/encryption"
+)
+
+// EncryptionConfig configures NewEncryption. The key and the switch come
+// from the Transport's Config (EnableEncryption, KMSKeyID); the zero
+// EncryptionConfig is valid.
+type EncryptionConfig struct {
+	// AppName is bound into every message's encryption context, so every
+	// service that exchanges messages must use the same one. Default
+	// "sourceflow" (the encryption package's default). It is deliberately
+	// not Config.Service: a command's producer and its consumer are
+	// different services, and their names would not match.
+	AppName string
+	// Encrypter holds the other produce-side settings (data-key cache
+	// bounds, KMS retry, logger, clock). KeyID, AppName and, unless set,
+	// MaxMessageBytesFor are filled in by NewEncryption; a KeyID or AppName
+	// set here must equal the one NewEncryption uses.
+	Encrypter encryption.EncrypterConfig
+	// Decrypter holds the other consume-side settings (key cache, KMS retry,
+	// logger, clock). AppName is filled in and RequireEncryption is always
+	// on; an AppName set here must equal EncryptionConfig's.
+	Decrypter encryption.DecrypterConfig
+}
+
+func (c *EncryptionConfig) setDefaults() {
+	if c.AppName == "" {
+		c.AppName = defaultAppName
+	}
+}
+
+// defaultAppName is the encryption package's default application name.
+const defaultAppName = "sourceflow"
+
+// Validate reports every conflicting field, each by name.
+func (c EncryptionConfig) Validate() error {
+	c.setDefaults()
+	var errs []error
+	if a := c.Encrypter.AppName; a != "" && a != c.AppName {
+		errs = append(errs, fmt.Errorf("EncryptionConfig.Encrypter.AppName: %q differs from AppName %q", a, c.AppName))
+	}
+	if a := c.Decrypter.AppName; a != "" && a != c.AppName {
+		errs = append(errs, fmt.Errorf("EncryptionConfig.Decrypter.AppName: %q differs from AppName %q", a, c.AppName))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+	}
+	return nil
+}
+
+// Encryption is the KMS envelope encryption of a Transport whose Config has
+// EnableEncryption: the produce-side Encrypter and the consume-side
+// Decrypter, configured for the transport's key and destinations. The
+// transport does not install them: place Encrypter.Decorate in the produce
+// stack and Decrypter.Middleware in the consume stack ("Encrypt" and
+// "Decrypt" phases), as for any other transport.
+type Encryption struct {
+	// Encrypter encrypts under Config.KMSKeyID; the size limit of a message
+	// is the SQS limit for a command destination and the SNS limit for an
+	// event destination.
+	Encrypter *encryption.Encrypter
+	// Decrypter rejects every message without an encryption header
+	// (encryption.ErrNotEncrypted, permanent), so plaintext that reaches an
+	// encrypted listener is dead-lettered instead of handled.
+	Decrypter *encryption.Decrypter
+}
+
+// NewEncryption builds the Encrypter and Decrypter of t from its Config:
+// KeyID is Config.KMSKeyID, the per-destination size limit follows the
+// destination's kind, and decryption requires encryption. It also makes
+// t.Health report KMS through Encrypter.Check, unless Config.KMSCheck was
+// set. When Config.EnableEncryption is false it returns
+// ErrEncryptionDisabled and nothing else: the service then runs without
+// the encryption phases. NewEncryption may be called before or after Bind.
+func NewEncryption(kms encryption.KMSAPI, t *Transport, cfg EncryptionConfig) (*Encryption, error) {
+	if t == nil || kms == nil {
+		return nil, fmt.Errorf("%w: NewEncryption needs a KMS client and a Transport", ErrInvalidConfig)
+	}
+	if !t.cfg.EnableEncryption {
+		return nil, ErrEncryptionDisabled
+	}
+	cfg.setDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	ec := cfg.Encrypter
+	if ec.KeyID != "" && ec.KeyID != t.cfg.KMSKeyID {
+		return nil, fmt.Errorf("%w: EncryptionConfig.Encrypter.KeyID: %q differs from Config.KMSKeyID %q",
+			ErrInvalidConfig, ec.KeyID, t.cfg.KMSKeyID)
+	}
+	ec.KeyID, ec.AppName = t.cfg.KMSKeyID, cfg.AppName
+	if ec.MaxMessageBytesFor == nil {
+		ec.MaxMessageBytesFor = t.maxMessageBytes
+	}
+	enc, err := encryption.NewEncrypter(kms, ec)
+	if err != nil {
+		return nil, fmt.Errorf("awsbus: encrypter: %w", err)
+	}
+	dc := cfg.Decrypter
+	dc.AppName, dc.RequireEncryption = cfg.AppName, true
+	dec, err := encryption.NewDecrypter(kms, dc)
+	if err != nil {
+		return nil, fmt.Errorf("awsbus: decrypter: %w", err)
+	}
+	t.mu.Lock()
+	if t.cfg.KMSCheck == nil {
+		t.cfg.KMSCheck = enc.Check
+	}
+	t.mu.Unlock()
+	return &Encryption{Encrypter: enc, Decrypter: dec}, nil
+}
+
+// Check reports whether the configured KMS key is usable (see
+// encryption.Encrypter.Check).
+func (e *Encryption) Check(ctx context.Context) error { return e.Encrypter.Check(ctx) }
+
+// maxMessageBytes is the size limit of destination: the SQS limit for
+// commands, the SNS limit for events, 0 (the encryption package's default,
+// the smaller SNS limit) for a destination the transport does not know.
+// After Bind the kind comes from the Plan, before it from Config's routes.
+func (t *Transport) maxMessageBytes(destination string) int {
+	switch t.kindOf(destination) {
+	case sourceflow.KindCommand:
+		return encryption.SQSMaxMessageBytes
+	case sourceflow.KindEvent:
+		return encryption.SNSMaxMessageBytes
+	}
+	return 0
+}
+
+// kindOf returns the kind of destination, or the zero Kind when unknown.
+func (t *Transport) kindOf(destination string) sourceflow.Kind {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, ds := range [][]DestinationSpec{t.plan.Destinations, t.plan.Local} {
+		for _, d := range ds {
+			if d.Name == destination {
+				return d.Kind
+			}
+		}
+	}
+	for _, r := range t.cfg.Commands {
+		if r.Queue == destination {
+			return sourceflow.KindCommand
+		}
+	}
+	for _, r := range t.cfg.Events {
+		if r.Topic == destination {
+			return sourceflow.KindEvent
+		}
+	}
+	switch {
+	case slices.Contains(t.cfg.ListenQueues, destination):
+		return sourceflow.KindCommand
+	case slices.Contains(t.cfg.SubscribeTopics, destination):
+		return sourceflow.KindEvent
+	}
+	return 0
+}
