@@ -22,13 +22,21 @@ func validConfig() awsbus.Config {
 	}
 }
 
-func TestConfig_Validate(t *testing.T) {
-	tests := []struct {
-		name   string
-		modify func(c *awsbus.Config)
-		want   []string // substrings, each must appear
-		is     error
-	}{
+// configCase changes a valid Config and lists what Validate must report.
+type configCase struct {
+	name   string
+	modify func(c *awsbus.Config)
+	want   []string // substrings, each must appear
+	is     error
+}
+
+func configCases() []configCase {
+	return append(routingConfigCases(), optionConfigCases()...)
+}
+
+// routingConfigCases cover names and routes.
+func routingConfigCases() []configCase {
+	return []configCase{
 		{name: "valid", modify: func(*awsbus.Config) {}},
 		{name: "zero values take defaults", modify: func(c *awsbus.Config) { *c = awsbus.Config{Service: "s"} }},
 		{name: "bad queue name", modify: func(c *awsbus.Config) { c.Commands[0].Queue = "orders.v1" },
@@ -65,6 +73,12 @@ func TestConfig_Validate(t *testing.T) {
 			c.Events = append(c.Events, awsbus.EventRoute{Type: "orders.X", Topic: "orders.fifo"})
 		}, want: []string{"Events[1]", `"orders.fifo" used as event`}, is: awsbus.ErrDuplicateRoute},
 		{name: "empty type", modify: func(c *awsbus.Config) { c.Events[0].Type = "" }, want: []string{"Events[0]: empty type"}},
+	}
+}
+
+// optionConfigCases cover the options and the KMS key.
+func optionConfigCases() []configCase {
+	return []configCase{
 		{name: "negative concurrency", modify: func(c *awsbus.Config) { c.MaxConcurrentCalls = -1 }, want: []string{"MaxConcurrentCalls"}},
 		{name: "wait time above 20s", modify: func(c *awsbus.Config) { c.WaitTime = 21 * time.Second }, want: []string{"WaitTime"}},
 		{name: "negative wait time", modify: func(c *awsbus.Config) { c.WaitTime = -time.Second }, want: []string{"WaitTime"}},
@@ -100,7 +114,10 @@ func TestConfig_Validate(t *testing.T) {
 			c.ListenQueues = []string{"orders.in.process"}
 		}},
 	}
-	for _, tt := range tests {
+}
+
+func TestConfig_Validate(t *testing.T) {
+	for _, tt := range configCases() {
 		t.Run(tt.name, func(t *testing.T) {
 			c := validConfig()
 			tt.modify(&c)

@@ -34,13 +34,20 @@ func (sub *subscription) handle(d *delivery) {
 		sub.finish(d, true)
 		return
 	}
-	switch sub.await(d) {
+	o := sub.await(d)
+	cancel()
+	sub.settle(d, o)
+}
+
+// settle acts on the outcome of a handed-out message: delete after Ack,
+// dead-letter a Nack carrying sourceflow.MetaFailure, back off any other
+// Nack, release it when the shutdown deadline passed first.
+func (sub *subscription) settle(d *delivery, o outcome) {
+	switch o {
 	case outcomeAck:
-		cancel()
 		sub.deletes <- aws.ToString(d.raw.ReceiptHandle)
 		sub.finish(d, false)
 	case outcomeNack:
-		cancel()
 		if reason := d.msg.Metadata.Get(sourceflow.MetaFailure); reason != "" {
 			sub.deadLetter(d, reason)
 			sub.finish(d, false)
@@ -49,7 +56,6 @@ func (sub *subscription) handle(d *delivery) {
 		sub.setVisibility(d, sub.cfg.NackBackoff)
 		sub.finish(d, true)
 	default:
-		cancel()
 		sub.release(d)
 		sub.finish(d, true)
 	}

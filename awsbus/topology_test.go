@@ -78,14 +78,18 @@ func TestTopology_PlanFilterOnlyWhenSomeTypesAreHandled(t *testing.T) {
 	assert.Nil(t, p.Subscriptions[0].FilterTypes)
 }
 
-func TestTopology_PlanMergesConfigAndBinding(t *testing.T) {
-	tests := []struct {
-		name    string
-		cfg     awsbus.Config
-		binding func(b *sourceflow.Binding)
-		wantErr []string
-		is      error
-	}{
+// planMergeCase is a Config and a change to the orders binding, with the
+// texts the Plan error must contain (none: Plan succeeds).
+type planMergeCase struct {
+	name    string
+	cfg     awsbus.Config
+	binding func(b *sourceflow.Binding)
+	wantErr []string
+	is      error
+}
+
+func planMergeCases() []planMergeCase {
+	return []planMergeCase{
 		{name: "config route agreeing with binding", cfg: awsbus.Config{
 			Commands: []awsbus.CommandRoute{{Type: "orders.CreateOrder", Queue: "orders.fifo"}},
 		}},
@@ -118,7 +122,10 @@ func TestTopology_PlanMergesConfigAndBinding(t *testing.T) {
 		{name: "unknown kind", binding: func(b *sourceflow.Binding) { b.Routes[0].Kind = 0 },
 			wantErr: []string{"Binding.Routes[0]", "unknown kind"}},
 	}
-	for _, tt := range tests {
+}
+
+func TestTopology_PlanMergesConfigAndBinding(t *testing.T) {
+	for _, tt := range planMergeCases() {
 		t.Run(tt.name, func(t *testing.T) {
 			b := ordersBinding()
 			if tt.binding != nil {
