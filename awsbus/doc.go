@@ -51,6 +51,50 @@
 // SetSubscriptionAttributes; Validate and Assume need only the read
 // actions plus sns:GetTopicAttributes.
 //
+// # Consuming
+//
+// Subscriber delivers each SQS message as one Watermill message and settles
+// it by its outcome:
+//
+//   - Ack: the message is deleted, never before. Deletes are batched: an ack
+//     waits up to DeleteBatchDelay (20ms) for up to nine others to share one
+//     DeleteMessageBatch call.
+//   - Nack: the message becomes visible again after NackBackoff (1s by
+//     default, one ChangeMessageVisibility call) instead of after the whole
+//     visibility timeout; every redelivery counts toward the queue's
+//     maxReceiveCount, after which the RedrivePolicy moves it to the
+//     dead-letter queue.
+//   - Nack with sourceflow.MetaFailure set (a permanent failure: an unknown
+//     type, an undecodable payload, a failed decryption), or a message whose
+//     packed sf_env attribute cannot be read: the message is copied at once
+//     to its dead-letter queue with the reason in an sf_failure attribute and
+//     deleted from the source, without burning the retry budget. The reason
+//     is logged once; the payload never. If the copy fails, the message is
+//     backed off and left to the redrive policy.
+//
+// MaxConcurrentCalls bounds the messages one Subscribe holds at once, handed
+// out or waiting: the poller asks ReceiveMessage for at most as many
+// messages as there are free slots (and at most ten), so a slow handler
+// slows receiving instead of letting received messages time out in memory.
+//
+// On a FIFO queue the messages of one message group (the entity id) are
+// handed out one at a time, in order; other groups proceed in parallel. A
+// message received while its group is busy is held in memory, within its
+// slot, until the group's previous message is settled. When a message of a
+// group is nacked or released, the messages held behind it are released too
+// (made visible at once), so the group's order survives the redelivery.
+//
+// A visibility heartbeat renews the visibility timeout of every owned
+// message once half of it has passed, so a handler may run longer than
+// VisibilityTimeout without the message being delivered twice; renewal stops
+// at the SQS limit of 12 hours after receipt.
+//
+// Shutdown (Close, or the end of the Subscribe context) stops receiving at
+// once, waits up to ShutdownTimeout for handed-out messages to be acked or
+// nacked (their acks are still deleted), then releases the rest and every
+// held message with a zero visibility timeout so another consumer receives
+// them without waiting, flushes the pending deletes and closes the channel.
+//
 // # Health
 //
 // Transport.Health reports SQS and SNS reachability, KMS (through

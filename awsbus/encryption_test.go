@@ -68,7 +68,7 @@ func markPermanent(h message.HandlerFunc) message.HandlerFunc {
 	}
 }
 
-// handled runs a router on the transport's subscriber for orders.fifo with
+// route runs a router on the transport's subscriber for orders.fifo with
 // the Decrypter in its stack and returns the payloads its handler sees.
 func (e *encrypted) route(t *testing.T) *recorded {
 	t.Helper()
@@ -197,65 +197,6 @@ func TestNewEncryptionInvalidConfig(t *testing.T) {
 			require.Error(t, err)
 			assert.Nil(t, enc)
 			assert.ErrorContains(t, err, tc.field)
-		})
-	}
-}
-
-func TestEncryptionSizeLimitFollowsDestinationKind(t *testing.T) {
-	big := strings.Repeat("x", 400<<10) // 400 KiB: about 534 KiB once encrypted
-	e := newEncrypted(t)
-
-	cmd := command("big", "order-1")
-	cmd.Payload = []byte(`"` + big + `"`)
-	require.NoError(t, e.publish(t, "orders.fifo", true, cmd), "a command may use the SQS limit")
-	require.Len(t, e.sqs.Messages(e.sqs.QueueURL("orders.fifo")), 1)
-
-	evt := message.NewMessage("evt", []byte(`"`+big+`"`))
-	evt.Metadata.Set(sourceflow.MetaType, "orders.OrderCreated")
-	err := e.publish(t, "order-events", true, evt)
-	var tooLarge *encryption.TooLargeError
-	require.ErrorAs(t, err, &tooLarge)
-	assert.Equal(t, encryption.SNSMaxMessageBytes, tooLarge.Limit)
-	assert.True(t, sourceflow.IsPermanent(err))
-}
-
-func TestEncryptionSizeLimitBeforeBind(t *testing.T) {
-	sq, sn := newFakes()
-	k := encryptiontest.New()
-	k.SetAlias("alias/orders", k.CreateKey())
-	tr, err := awsbus.NewTransport(sq, sn, awsbus.Config{
-		EnableEncryption: true, KMSKeyID: "alias/orders",
-		Commands:        []awsbus.CommandRoute{{Type: "orders.CreateOrder", Queue: "orders"}},
-		Events:          []awsbus.EventRoute{{Type: "orders.OrderCreated", Topic: "order-events"}},
-		ListenQueues:    []string{"inbox"},
-		SubscribeTopics: []string{"payment-events"},
-	})
-	require.NoError(t, err)
-	enc, err := awsbus.NewEncryption(k, tr, awsbus.EncryptionConfig{})
-	require.NoError(t, err)
-	payload := []byte(`"` + strings.Repeat("x", 400<<10) + `"`)
-	tests := []struct {
-		destination string
-		limit       int // 0: fits
-	}{
-		{"orders", 0},
-		{"inbox", 0},
-		{"order-events", encryption.SNSMaxMessageBytes},
-		{"payment-events", encryption.SNSMaxMessageBytes},
-		{"unknown", encryption.DefaultMaxMessageBytes},
-	}
-	for _, tc := range tests {
-		t.Run(tc.destination, func(t *testing.T) {
-			msg := message.NewMessage("m", payload)
-			msg.Metadata.Set(sourceflow.MetaType, "orders.CreateOrder")
-			_, err := enc.Encrypter.Encrypt(context.Background(), tc.destination, msg)
-			if tc.limit == 0 {
-				require.NoError(t, err)
-				return
-			}
-			var tooLarge *encryption.TooLargeError
-			require.ErrorAs(t, err, &tooLarge)
-			assert.Equal(t, tc.limit, tooLarge.Limit)
 		})
 	}
 }
