@@ -35,7 +35,7 @@ func TestModelFIFOOrderPerEntityWithParallelEntities(t *testing.T) {
 	require.NoError(t, cqrs.Handle(saga, func(_ context.Context, s *Sequences, c Step, env cqrs.Envelope) ([]any, error) {
 		g.enter(env.EntityID)
 		defer g.leave(env.EntityID)
-		time.Sleep(25 * time.Millisecond) // long enough for other entities' handlers to overlap
+		time.Sleep(50 * time.Millisecond) // long enough for other entities' handlers to overlap
 		s.Seen = append(s.Seen, env.Sequence)
 		return []any{StepDone(c)}, nil
 	}))

@@ -1,0 +1,151 @@
+//go:build integration
+
+package integration
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/awsbus"
+	"github.com/sourceflow-go/sourceflow/cqrs"
+)
+
+// poison is a message written straight to a command queue in SourceFlow's
+// wire format (body, sf_type attribute, packed sf_env attribute, omitted when
+// env is empty) that the model can never handle.
+type poison struct {
+	name, typ, env, body string
+	reason               string // expected in the sf_failure attribute
+}
+
+var poisons = []poison{
+	{name: "unknown type", typ: "model.Unknown", env: `{"sf_id":"bad-unknown","sf_entity":"order-1","uuid":"bad-unknown"}`,
+		body: `{"amount":1}`, reason: cqrs.ErrUnknownType.Error()},
+	{name: "body not JSON", typ: "model.PayOrder", env: `{"sf_id":"bad-body","sf_entity":"order-1","uuid":"bad-body"}`,
+		body: `not json`, reason: cqrs.ErrDecode.Error()},
+	// Without sf_env the message id falls back to the SQS MessageId; a
+	// command without an entity id is refused.
+	{name: "no envelope", typ: "model.PayOrder", body: `{"amount":3}`, reason: cqrs.ErrEmptyEntityID.Error()},
+	{name: "sequence not a number", typ: "model.PayOrder", env: `{"sf_id":"bad-seq","sf_entity":"order-1","sf_seq":"x"}`,
+		body: `{"amount":4}`, reason: cqrs.ErrEnvelope.Error()},
+	{name: "envelope not JSON", typ: "model.PayOrder", env: `{not json`,
+		body: `{"amount":2}`, reason: awsbus.ErrMalformedMessage.Error()},
+}
+
+// TestModelMalformedCommandsAreDeadLetteredOthersFlow sends poison messages
+// to a listened command queue with the raw SDK, then a good command for the
+// same entity (the same FIFO group): each poison ends in the queue's DLQ
+// with its reason in sf_failure, no handler runs for it, and the good
+// command is handled.
+func TestModelMalformedCommandsAreDeadLetteredOthersFlow(t *testing.T) {
+	for _, tc := range []struct{ name, suffix string }{{"standard", ""}, {"fifo", ".fifo"}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			testPoison(t, tc.suffix)
+		})
+	}
+}
+
+func testPoison(t *testing.T, suffix string) {
+	queue := uniqueName("m-poison", suffix)
+	runs := &ledger{}
+	svc, tr := modelService(t, awsbus.Config{MaxReceiveCount: 3}, cqrs.ServiceConfig{Name: "poison-worker", Listen: []string{queue}})
+	require.NoError(t, cqrs.RegisterCommand[PayOrder](svc, "model.PayOrder", queue))
+	saga := cqrs.NewSaga[Payment](svc, "payment")
+	require.NoError(t, cqrs.Handle(saga, func(_ context.Context, s *Payment, c PayOrder, env cqrs.Envelope) ([]any, error) {
+		runs.add(svc.Name(), hPay, env)
+		s.Amount += c.Amount
+		s.Commands++
+		return nil, nil
+	}))
+	startModel(t, svc)
+	ep := tr.Endpoints()[queue]
+	require.NotEmpty(t, ep.QueueURL)
+	require.NotEmpty(t, ep.DLQURL)
+
+	client := sqs.NewFromConfig(awsConfig(t))
+	ctx := context.Background()
+	for i, p := range poisons {
+		in := &sqs.SendMessageInput{QueueUrl: aws.String(ep.QueueURL), MessageBody: aws.String(p.body),
+			MessageAttributes: map[string]types.MessageAttributeValue{
+				sourceflow.MetaType: {DataType: aws.String("String"), StringValue: aws.String(p.typ)},
+			}}
+		if p.env != "" {
+			in.MessageAttributes[sourceflow.MetaEnvelope] = types.MessageAttributeValue{DataType: aws.String("String"), StringValue: aws.String(p.env)}
+		}
+		if ep.FIFO {
+			in.MessageGroupId, in.MessageDeduplicationId = aws.String("order-1"), aws.String(uniqueName("poison", "")+string(rune('a'+i)))
+		}
+		_, err := client.SendMessage(ctx, in)
+		require.NoError(t, err, p.name)
+	}
+	good, err := cqrs.NewAggregate(svc, "payment").Send(ctx, "order-1", PayOrder{Amount: 5})
+	require.NoError(t, err)
+
+	dead := receiveAll(t, client, ep.DLQURL, len(poisons), 60*time.Second)
+	for _, p := range poisons {
+		m, ok := findDead(dead, p)
+		if !assert.True(t, ok, "%s reaches the dead-letter queue", p.name) {
+			continue
+		}
+		failure, has := m.MessageAttributes[sourceflow.MetaFailure]
+		require.True(t, has, "%s carries %s", p.name, sourceflow.MetaFailure)
+		assert.Contains(t, aws.ToString(failure.StringValue), p.reason, p.name)
+		t.Logf("%s: %s=%q", p.name, sourceflow.MetaFailure, aws.ToString(failure.StringValue))
+	}
+
+	require.Eventually(t, func() bool { return len(runs.byHandler(svc.Name(), hPay)) >= 1 }, 30*time.Second, 100*time.Millisecond,
+		"the good command is handled")
+	time.Sleep(time.Second) // room for a late poison delivery to reach the handler
+	runsOfSaga := runs.byHandler(svc.Name(), hPay)
+	require.Len(t, runsOfSaga, 1, "only the good command reaches the saga")
+	assert.Equal(t, good.MessageID, runsOfSaga[0].Env.MessageID)
+	state, found, err := saga.Load(ctx, "order-1")
+	require.NoError(t, err)
+	require.True(t, found)
+	assert.Equal(t, Payment{Amount: 5, Commands: 1}, state)
+	assert.Empty(t, receiveAll(t, client, ep.DLQURL, 0, 2*time.Second), "each poison is dead-lettered once; the good command never")
+}
+
+// findDead returns the dead letter with p's type and body.
+func findDead(dead []types.Message, p poison) (types.Message, bool) {
+	for _, m := range dead {
+		typ := m.MessageAttributes[sourceflow.MetaType]
+		if aws.ToString(m.Body) == p.body && aws.ToString(typ.StringValue) == p.typ {
+			return m, true
+		}
+	}
+	return types.Message{}, false
+}
+
+// receiveAll receives (and deletes) from a queue until want messages arrived
+// or within passed; with want 0 it returns what arrives within.
+func receiveAll(t *testing.T, client *sqs.Client, url string, want int, within time.Duration) []types.Message {
+	t.Helper()
+	var got []types.Message
+	deadline := time.Now().Add(within)
+	for (want == 0 || len(got) < want) && time.Now().Before(deadline) {
+		out, err := client.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{
+			QueueUrl: aws.String(url), MaxNumberOfMessages: 10, WaitTimeSeconds: 1,
+			MessageAttributeNames: []string{"All"},
+		})
+		require.NoError(t, err)
+		for _, m := range out.Messages {
+			_, err := client.DeleteMessage(context.Background(), &sqs.DeleteMessageInput{QueueUrl: aws.String(url), ReceiptHandle: m.ReceiptHandle})
+			require.NoError(t, err)
+		}
+		got = append(got, out.Messages...)
+	}
+	if want > 0 {
+		require.Len(t, got, want, "messages in %s", url)
+	}
+	return got
+}
