@@ -197,12 +197,40 @@ func (m *Middleware) process(ctx context.Context, msg *message.Message, h messag
 	if herr != nil {
 		return nil, errors.Join(herr, m.release(ctx, key, res.Token))
 	}
-	if err := m.store.Complete(ctx, key, res.Token, m.cfg.TTL); err != nil {
-		m.c.storeErrors.Add(1)
-		return nil, fmt.Errorf("idempotency: complete %s: %w", key, err)
+	if err := m.complete(ctx, key, res.Token); err != nil {
+		return nil, err
 	}
 	m.c.completed.Add(1)
 	return out, nil
+}
+
+// completeAttempts bounds the Complete calls after a successful handler run.
+// A completion that never lands leaves the claim in progress until its lease
+// expires, and the redelivery then runs the handler again, so a transient
+// store failure is worth a short retry. The retry runs even when the message
+// context was cancelled: the work is done and should be recorded.
+const completeAttempts = 3
+
+func (m *Middleware) complete(ctx context.Context, key Key, token string) error {
+	if m.tx == nil {
+		ctx = context.WithoutCancel(ctx)
+	}
+	var err error
+	for attempt := range completeAttempts {
+		if attempt > 0 {
+			time.Sleep(time.Duration(attempt) * 50 * time.Millisecond)
+		}
+		err = m.store.Complete(ctx, key, token, m.cfg.TTL)
+		// Inside a transaction a failed statement may abort it: no retry.
+		if err == nil || errors.Is(err, ErrLeaseLost) || m.tx != nil {
+			break
+		}
+	}
+	if err != nil {
+		m.c.storeErrors.Add(1)
+		return fmt.Errorf("idempotency: complete %s: %w", key, err)
+	}
+	return nil
 }
 
 // release drops the claim after a handler failure. In transactional mode the

@@ -55,6 +55,9 @@ type Config struct {
 	// CleanupBatch bounds the rows one DELETE removes; a cleanup run repeats
 	// until fewer rows are deleted. Default 1000.
 	CleanupBatch int
+	// MaxOpenConns bounds the connection pool of a database opened by Open
+	// (New leaves the caller's pool alone). Default 16.
+	MaxOpenConns int
 	// SkipSchema skips CREATE TABLE IF NOT EXISTS in New and Open, for
 	// schemas managed by migrations (see Store.SchemaSQL).
 	SkipSchema bool
@@ -71,6 +74,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.CleanupBatch == 0 {
 		c.CleanupBatch = 1000
+	}
+	if c.MaxOpenConns == 0 {
+		c.MaxOpenConns = 16
 	}
 	if c.Logger == nil {
 		c.Logger = watermill.NopLogger{}
@@ -91,6 +97,9 @@ func (c Config) Validate() error {
 	}
 	if c.CleanupBatch < 0 {
 		errs = append(errs, fmt.Errorf("CleanupBatch must be positive, got %d", c.CleanupBatch))
+	}
+	if c.MaxOpenConns < 0 {
+		errs = append(errs, fmt.Errorf("MaxOpenConns must be positive, got %d", c.MaxOpenConns))
 	}
 	return errors.Join(errs...)
 }

@@ -59,6 +59,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: open %s: %w", cfg.Dialect, err)
 	}
+	db.SetMaxOpenConns(cfg.MaxOpenConns)
 	if err := db.PingContext(ctx); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("sqlstore: connect to %s: %w", cfg.Dialect, err)

@@ -149,8 +149,8 @@ func TestConfigValidate(t *testing.T) {
 		{"quote", sqlstore.Config{Dialect: sqlstore.SQLite, DSN: "x", Table: `t"x`}, []string{"Table"}},
 		{"three parts", sqlstore.Config{Dialect: sqlstore.SQLite, DSN: "x", Table: "a.b.c"}, []string{"Table"}},
 		{"leading digit", sqlstore.Config{Dialect: sqlstore.SQLite, DSN: "x", Table: "1t"}, []string{"Table"}},
-		{"negative", sqlstore.Config{Dialect: sqlstore.SQLite, DSN: "x", CleanupInterval: -1, CleanupBatch: -1},
-			[]string{"CleanupInterval", "CleanupBatch"}},
+		{"negative", sqlstore.Config{Dialect: sqlstore.SQLite, DSN: "x", CleanupInterval: -1, CleanupBatch: -1, MaxOpenConns: -1},
+			[]string{"CleanupInterval", "CleanupBatch", "MaxOpenConns"}},
 		{"no DSN", sqlstore.Config{Dialect: sqlstore.SQLite}, []string{"DSN"}},
 	}
 	for _, tc := range tests {
