@@ -86,6 +86,9 @@ func (c kmsCaller) call(ctx context.Context, op string, fn func(context.Context)
 		if attempt >= c.retry.MaxAttempts {
 			return fmt.Errorf("%w: %s failed %d times: %w", ErrThrottled, op, attempt, err)
 		}
+		if ctx.Err() != nil { // a done context never retries, however short the backoff
+			return fmt.Errorf("%w: %s: %w (last error: %w)", ErrKMS, op, ctx.Err(), err)
+		}
 		c.stats.retries.Add(1)
 		c.logger.Debug("KMS call throttled, retrying", watermill.LogFields{"operation": op, "attempt": attempt})
 		wait := time.Duration(rand.Int64N(int64(backoff) + 1))
