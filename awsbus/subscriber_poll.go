@@ -102,15 +102,39 @@ func (sub *subscription) acquire() int {
 	case <-sub.stop.Done():
 		return 0
 	}
-	n := 1
-	for n < maxBatchEntries {
+	n := 1 + sub.takeFree(maxBatchEntries-1)
+	want := min(maxBatchEntries, cap(sub.slots))
+	if n >= want {
+		return n
+	}
+	// Fewer slots are free than one receive can fill: wait briefly for
+	// handlers to finish so one ReceiveMessage fetches a batch rather than
+	// a message per freed slot (API calls per message are what AWS bills).
+	gather := time.NewTimer(sub.cfg.DeleteBatchDelay)
+	defer gather.Stop()
+	for n < want {
 		select {
 		case sub.slots <- struct{}{}:
 			n++
-			continue
-		default:
+		case <-gather.C:
+			return n
+		case <-sub.stop.Done():
+			return n
 		}
-		break
+	}
+	return n
+}
+
+// takeFree takes up to max slots that are free right now.
+func (sub *subscription) takeFree(max int) int {
+	n := 0
+	for n < max {
+		select {
+		case sub.slots <- struct{}{}:
+			n++
+		default:
+			return n
+		}
 	}
 	return n
 }
