@@ -57,9 +57,9 @@ func dropIdemTable(t *testing.T, table string) {
 	})
 }
 
-// redeliveryDelay stands in for the transport's redelivery delay: a failed
+// idemRedeliveryDelay stands in for the transport's redelivery delay: a failed
 // (nacked) delivery comes back after a pause rather than in a hot loop.
-func redeliveryDelay(h message.HandlerFunc) message.HandlerFunc {
+func idemRedeliveryDelay(h message.HandlerFunc) message.HandlerFunc {
 	return func(msg *message.Message) ([]*message.Message, error) {
 		out, err := h(msg)
 		if err != nil {
@@ -75,13 +75,13 @@ func idemMessage(id string) *message.Message {
 	return msg
 }
 
-// startRouter runs a router with one consumer handler named "projection" on
+// idemStartRouter runs a router with one consumer handler named "projection" on
 // topic, behind the instance's idempotency middleware.
-func startRouter(t *testing.T, sub message.Subscriber, topic string, inst *idemInstance, h message.NoPublishHandlerFunc) *message.Router {
+func idemStartRouter(t *testing.T, sub message.Subscriber, topic string, inst *idemInstance, h message.NoPublishHandlerFunc) *message.Router {
 	t.Helper()
 	router, err := message.NewRouter(message.RouterConfig{CloseTimeout: time.Second}, watermill.NopLogger{})
 	require.NoError(t, err)
-	router.AddMiddleware(redeliveryDelay, inst.mw.Middleware)
+	router.AddMiddleware(idemRedeliveryDelay, inst.mw.Middleware)
 	router.AddConsumerHandler("projection", topic, sub, h)
 	go func() { _ = router.Run(context.Background()) }()
 	<-router.Running()
@@ -113,8 +113,8 @@ func TestIdempotency_TwoInstancesEveryMessageTwice(t *testing.T) {
 		effects[i].Add(1)
 		return nil
 	}
-	startRouter(t, pubsub, "orders", a, effect)
-	startRouter(t, pubsub, "orders", b, effect)
+	idemStartRouter(t, pubsub, "orders", a, effect)
+	idemStartRouter(t, pubsub, "orders", b, effect)
 
 	// Each message id is queued twice in a row; neighbouring items go to
 	// different publishers, so both copies are in flight together.
@@ -156,24 +156,24 @@ func TestIdempotency_TwoInstancesEveryMessageTwice(t *testing.T) {
 	assert.Equal(t, n, rows)
 }
 
-// crashingHandler blocks on the message with id crashID as a process that
+// idemCrashingHandler blocks on the message with id crashID as a process that
 // died mid-handler would: it never returns while the test runs, performs no
 // side effect, and neither completes nor releases its claim. Unblocking it at
 // the end lets its goroutine exit with an error (a dead process does nothing).
-type crashingHandler struct {
+type idemCrashingHandler struct {
 	crashID string
 	claimed chan struct{}
 	unblock chan struct{}
 	once    sync.Once
 }
 
-func newCrashingHandler(t *testing.T, id string) *crashingHandler {
-	c := &crashingHandler{crashID: id, claimed: make(chan struct{}), unblock: make(chan struct{})}
+func newIdemCrashingHandler(t *testing.T, id string) *idemCrashingHandler {
+	c := &idemCrashingHandler{crashID: id, claimed: make(chan struct{}), unblock: make(chan struct{})}
 	t.Cleanup(func() { close(c.unblock) })
 	return c
 }
 
-func (c *crashingHandler) handle(msg *message.Message) error {
+func (c *idemCrashingHandler) handle(msg *message.Message) error {
 	if msg.Metadata.Get(sourceflow.MetaMessageID) == c.crashID {
 		c.once.Do(func() { close(c.claimed) })
 		<-c.unblock
@@ -198,15 +198,15 @@ func TestIdempotency_CrashedConsumerLeaseExpires(t *testing.T) {
 	chanB := gochannel.NewGoChannel(gochannel.Config{}, watermill.NopLogger{})
 	t.Cleanup(func() { _ = chanA.Close(); _ = chanB.Close() })
 
-	crash := newCrashingHandler(t, "crash-me")
-	routerA := startRouter(t, chanA, "to-a", a, crash.handle)
+	crash := newIdemCrashingHandler(t, "crash-me")
+	routerA := idemStartRouter(t, chanA, "to-a", a, crash.handle)
 	var processed sync.Map // id → *atomic.Int32
 	effect := func(msg *message.Message) error {
 		v, _ := processed.LoadOrStore(msg.Metadata.Get(sourceflow.MetaMessageID), new(atomic.Int32))
 		v.(*atomic.Int32).Add(1)
 		return nil
 	}
-	startRouter(t, chanB, "to-b", b, effect)
+	idemStartRouter(t, chanB, "to-b", b, effect)
 
 	require.NoError(t, chanA.Publish("to-a", idemMessage("crash-me")))
 	<-crash.claimed

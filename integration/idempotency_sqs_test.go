@@ -1,0 +1,169 @@
+//go:build integration
+
+package integration
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/idempotency"
+)
+
+// idemSQSConsumer is a minimal SQS receive loop: it turns each SQS message
+// into a Watermill message (UUID = SQS MessageId, metadata = attributes),
+// runs the handler and deletes the message only when the handler succeeds;
+// otherwise SQS redelivers it after the visibility timeout.
+type idemSQSConsumer struct {
+	client  *sqs.Client
+	url     string
+	handler message.HandlerFunc
+}
+
+func (c idemSQSConsumer) run(ctx context.Context) error {
+	for ctx.Err() == nil {
+		out, err := c.client.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
+			QueueUrl: &c.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1,
+			MessageAttributeNames: []string{"All"},
+		})
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		for _, m := range out.Messages {
+			msg := message.NewMessage(aws.ToString(m.MessageId), []byte(aws.ToString(m.Body)))
+			for k, v := range m.MessageAttributes {
+				msg.Metadata.Set(k, aws.ToString(v.StringValue))
+			}
+			msg.SetContext(ctx)
+			if _, err := c.handler(msg); err != nil {
+				continue // not deleted: redelivered after the visibility timeout
+			}
+			if _, err := c.client.DeleteMessage(context.WithoutCancel(ctx), &sqs.DeleteMessageInput{
+				QueueUrl: &c.url, ReceiptHandle: m.ReceiptHandle,
+			}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func idemSendSQS(t *testing.T, client *sqs.Client, url, id string) {
+	t.Helper()
+	_, err := client.SendMessage(context.Background(), &sqs.SendMessageInput{
+		QueueUrl: &url, MessageBody: aws.String("body of " + id),
+		MessageAttributes: map[string]sqstypes.MessageAttributeValue{
+			sourceflow.MetaMessageID: {DataType: aws.String("String"), StringValue: aws.String(id)},
+		},
+	})
+	require.NoError(t, err)
+}
+
+func idemQueueDepth(t *testing.T, client *sqs.Client, url string) int {
+	out, err := client.GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{
+		QueueUrl: &url, AttributeNames: []sqstypes.QueueAttributeName{
+			sqstypes.QueueAttributeNameApproximateNumberOfMessages,
+			sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible,
+		},
+	})
+	require.NoError(t, err)
+	total := 0
+	for _, v := range out.Attributes {
+		n, err := strconv.Atoi(v)
+		require.NoError(t, err)
+		total += n
+	}
+	return total
+}
+
+// TestIdempotency_SQSCrashedConsumerAndProducerRetries: on LocalStack SQS
+// with a one-second visibility timeout, consumer a dies inside the handler of
+// one message; SQS redelivers it to the live consumers b and c, which refuse
+// it while a's lease lives and process it once after. Every other message is
+// sent twice (a producer retry: new SQS MessageId, same SourceFlow id) and
+// also takes effect once.
+func TestIdempotency_SQSCrashedConsumerAndProducerRetries(t *testing.T) {
+	const lease, others = 3 * time.Second, 20
+	client := sqs.NewFromConfig(awsConfig(t))
+	ctx := context.Background()
+	q, err := client.CreateQueue(ctx, &sqs.CreateQueueInput{
+		QueueName:  aws.String(uniqueName("idem", "")),
+		Attributes: map[string]string{"VisibilityTimeout": "1"},
+	})
+	require.NoError(t, err)
+	url := aws.ToString(q.QueueUrl)
+	t.Cleanup(func() { _, _ = client.DeleteQueue(context.Background(), &sqs.DeleteQueueInput{QueueUrl: &url}) })
+
+	table := idemTable()
+	dropIdemTable(t, table)
+	cfg := idempotency.MiddlewareConfig{Consumer: "orders", Lease: lease}
+	a, b, c := newIdemInstance(t, table, cfg), newIdemInstance(t, table, cfg), newIdemInstance(t, table, cfg)
+
+	crash := newIdemCrashingHandler(t, "crash-me")
+	ctxA, killA := context.WithCancel(ctx)
+	go func() { _ = idemSQSConsumer{client, url, a.mw.Middleware(idemNoPublish(crash.handle))}.run(ctxA) }()
+	idemSendSQS(t, client, url, "crash-me")
+	<-crash.claimed
+	killA() // the process is gone: it neither completes, releases nor deletes
+
+	var mu sync.Mutex
+	effects := map[string]int{}
+	effect := func(msg *message.Message) error {
+		mu.Lock()
+		effects[msg.Metadata.Get(sourceflow.MetaMessageID)]++
+		mu.Unlock()
+		return nil
+	}
+	live, stop := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for i, inst := range []*idemInstance{b, c} {
+		wg.Go(func() { errs[i] = idemSQSConsumer{client, url, inst.mw.Middleware(idemNoPublish(effect))}.run(live) })
+	}
+	for i := range others {
+		id := fmt.Sprintf("order-%d", i)
+		idemSendSQS(t, client, url, id)
+		idemSendSQS(t, client, url, id) // the producer's retry
+	}
+
+	require.Eventually(t, func() bool {
+		mu.Lock()
+		n := len(effects)
+		mu.Unlock()
+		return n == others+1 && idemQueueDepth(t, client, url) == 0
+	}, 90*time.Second, 250*time.Millisecond, "not every message was processed and deleted")
+	stop()
+	wg.Wait()
+	require.NoError(t, errors.Join(errs...))
+
+	mu.Lock()
+	defer mu.Unlock()
+	for id, n := range effects {
+		assert.Equal(t, 1, n, "side effects of %s", id)
+	}
+	assert.Equal(t, 1, effects["crash-me"])
+	sb, sc := b.mw.Stats(), c.mw.Stats()
+	assert.Positive(t, sb.InProgress+sc.InProgress, "the crashed consumer's lease refused redeliveries")
+	assert.Equal(t, uint64(others+1), sb.Completed+sc.Completed)
+	assert.GreaterOrEqual(t, sb.Duplicates+sc.Duplicates, uint64(others), "every producer retry was a duplicate")
+	assert.Equal(t, uint64(1), a.mw.Stats().Claims)
+}
+
+func idemNoPublish(h message.NoPublishHandlerFunc) message.HandlerFunc {
+	return func(msg *message.Message) ([]*message.Message, error) { return nil, h(msg) }
+}
