@@ -74,6 +74,19 @@ func idemSendSQS(t *testing.T, client *sqs.Client, url, id string) {
 	require.NoError(t, err)
 }
 
+// idemQueue creates a standard queue with a one-second visibility timeout,
+// deleted after the test.
+func idemQueue(t *testing.T, client *sqs.Client) string {
+	q, err := client.CreateQueue(context.Background(), &sqs.CreateQueueInput{
+		QueueName:  aws.String(uniqueName("idem", "")),
+		Attributes: map[string]string{"VisibilityTimeout": "1"},
+	})
+	require.NoError(t, err)
+	url := aws.ToString(q.QueueUrl)
+	t.Cleanup(func() { _, _ = client.DeleteQueue(context.Background(), &sqs.DeleteQueueInput{QueueUrl: &url}) })
+	return url
+}
+
 func idemQueueDepth(t *testing.T, client *sqs.Client, url string) int {
 	out, err := client.GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{
 		QueueUrl: &url, AttributeNames: []sqstypes.QueueAttributeName{
@@ -100,41 +113,16 @@ func idemQueueDepth(t *testing.T, client *sqs.Client, url string) int {
 func TestIdempotency_SQSCrashedConsumerAndProducerRetries(t *testing.T) {
 	const lease, others = 3 * time.Second, 20
 	client := sqs.NewFromConfig(awsConfig(t))
-	ctx := context.Background()
-	q, err := client.CreateQueue(ctx, &sqs.CreateQueueInput{
-		QueueName:  aws.String(uniqueName("idem", "")),
-		Attributes: map[string]string{"VisibilityTimeout": "1"},
-	})
-	require.NoError(t, err)
-	url := aws.ToString(q.QueueUrl)
-	t.Cleanup(func() { _, _ = client.DeleteQueue(context.Background(), &sqs.DeleteQueueInput{QueueUrl: &url}) })
-
+	url := idemQueue(t, client)
 	table := idemTable()
 	dropIdemTable(t, table)
 	cfg := idempotency.MiddlewareConfig{Consumer: "orders", Lease: lease}
 	a, b, c := newIdemInstance(t, table, cfg), newIdemInstance(t, table, cfg), newIdemInstance(t, table, cfg)
 
-	crash := newIdemCrashingHandler(t, "crash-me")
-	ctxA, killA := context.WithCancel(ctx)
-	go func() { _ = idemSQSConsumer{client, url, a.mw.Middleware(idemNoPublish(crash.handle))}.run(ctxA) }()
-	idemSendSQS(t, client, url, "crash-me")
-	<-crash.claimed
-	killA() // the process is gone: it neither completes, releases nor deletes
+	idemCrashOnSQS(t, client, url, a)
 
-	var mu sync.Mutex
-	effects := map[string]int{}
-	effect := func(msg *message.Message) error {
-		mu.Lock()
-		effects[msg.Metadata.Get(sourceflow.MetaMessageID)]++
-		mu.Unlock()
-		return nil
-	}
-	live, stop := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	errs := make([]error, 2)
-	for i, inst := range []*idemInstance{b, c} {
-		wg.Go(func() { errs[i] = idemSQSConsumer{client, url, inst.mw.Middleware(idemNoPublish(effect))}.run(live) })
-	}
+	effects := &idemEffects{m: map[string]int{}}
+	stop := idemRunConsumers(client, url, effects.record, b, c)
 	for i := range others {
 		id := fmt.Sprintf("order-%d", i)
 		idemSendSQS(t, client, url, id)
@@ -142,26 +130,47 @@ func TestIdempotency_SQSCrashedConsumerAndProducerRetries(t *testing.T) {
 	}
 
 	require.Eventually(t, func() bool {
-		mu.Lock()
-		n := len(effects)
-		mu.Unlock()
-		return n == others+1 && idemQueueDepth(t, client, url) == 0
+		return effects.len() == others+1 && idemQueueDepth(t, client, url) == 0
 	}, 90*time.Second, 250*time.Millisecond, "not every message was processed and deleted")
-	stop()
-	wg.Wait()
-	require.NoError(t, errors.Join(errs...))
+	require.NoError(t, stop())
 
-	mu.Lock()
-	defer mu.Unlock()
-	for id, n := range effects {
+	for id, n := range effects.snapshot() {
 		assert.Equal(t, 1, n, "side effects of %s", id)
 	}
-	assert.Equal(t, 1, effects["crash-me"])
+	assert.Equal(t, 1, effects.snapshot()["crash-me"])
 	sb, sc := b.mw.Stats(), c.mw.Stats()
 	assert.Positive(t, sb.InProgress+sc.InProgress, "the crashed consumer's lease refused redeliveries")
 	assert.Equal(t, uint64(others+1), sb.Completed+sc.Completed)
 	assert.GreaterOrEqual(t, sb.Duplicates+sc.Duplicates, uint64(others), "every producer retry was a duplicate")
 	assert.Equal(t, uint64(1), a.mw.Stats().Claims)
+}
+
+// idemRunConsumers runs one SQS consumer per instance until the returned
+// stop is called; stop returns the consumers' errors.
+func idemRunConsumers(client *sqs.Client, url string, h message.NoPublishHandlerFunc, insts ...*idemInstance) (stop func() error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	errs := make([]error, len(insts))
+	for i, inst := range insts {
+		wg.Go(func() { errs[i] = idemSQSConsumer{client, url, inst.mw.Middleware(idemNoPublish(h))}.run(ctx) })
+	}
+	return func() error {
+		cancel()
+		wg.Wait()
+		return errors.Join(errs...)
+	}
+}
+
+// idemCrashOnSQS runs a consumer for instance a, sends the message
+// "crash-me" and kills the consumer once its handler has claimed it: the
+// process is gone, so it neither completes, releases nor deletes.
+func idemCrashOnSQS(t *testing.T, client *sqs.Client, url string, a *idemInstance) {
+	crash := newIdemCrashingHandler(t, "crash-me")
+	ctxA, killA := context.WithCancel(context.Background())
+	go func() { _ = idemSQSConsumer{client, url, a.mw.Middleware(idemNoPublish(crash.handle))}.run(ctxA) }()
+	idemSendSQS(t, client, url, "crash-me")
+	<-crash.claimed
+	killA()
 }
 
 func idemNoPublish(h message.NoPublishHandlerFunc) message.HandlerFunc {
