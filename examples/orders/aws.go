@@ -7,43 +7,71 @@ import (
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 
 	"github.com/sourceflow-go/sourceflow/awsbus"
+	"github.com/sourceflow-go/sourceflow/middleware/metrics"
 )
 
 // newAWSTransports builds one AWS transport per service. The routes come
 // from each service's registrations when it binds: the orders.fifo and
 // payments.fifo queues, the order-events and payment-events topics, and an
 // event queue per subscribing service and topic, all provisioned on start.
-func newAWSTransports(ctx context.Context, _ options, logger watermill.LoggerAdapter) (transports, error) {
+// With -kms-key, message bodies are KMS envelope-encrypted.
+func newAWSTransports(ctx context.Context, opts options, logger watermill.LoggerAdapter) (transports, error) {
 	awsCfg, err := awsbus.LoadAWSConfig(ctx, awsbus.Config{})
 	if err != nil {
 		return transports{}, fmt.Errorf("AWS configuration: %w", err)
 	}
-	newOne := func(service string) (*awsbus.Transport, error) {
-		return awsbus.NewTransportFromAWS(awsCfg, awsbus.Config{
-			Service:           service,
-			WaitTime:          time.Second,
-			VisibilityTimeout: 30 * time.Second,
-			ShutdownTimeout:   5 * time.Second,
-			Logger:            logger.With(watermill.LogFields{"transport": "aws", "service": service}),
-		})
-	}
-	orders, err := newOne("orders")
+	orders, err := newAWSWiring(awsCfg, "orders", opts, logger)
 	if err != nil {
 		return transports{}, err
 	}
-	payments, err := newOne("payments")
+	payments, err := newAWSWiring(awsCfg, "payments", opts, logger)
 	if err != nil {
-		return transports{}, errors.Join(err, orders.Close())
+		return transports{}, errors.Join(err, orders.transport.(*awsbus.Transport).Close())
 	}
+	ot, pt := orders.transport.(*awsbus.Transport), payments.transport.(*awsbus.Transport)
 	return transports{
 		orders: orders, payments: payments,
-		close: func() error { return errors.Join(orders.Close(), payments.Close()) },
+		close: func() error { return errors.Join(ot.Close(), pt.Close()) },
 		health: func(ctx context.Context) (bool, any) {
-			o, p := orders.Health(ctx), payments.Health(ctx)
+			o, p := ot.Health(ctx), pt.Health(ctx)
 			return o.Status == awsbus.HealthUp && p.Status == awsbus.HealthUp,
 				map[string]awsbus.HealthReport{"orders": o, "payments": p}
 		},
 	}, nil
+}
+
+func newAWSWiring(awsCfg aws.Config, service string, opts options, logger watermill.LoggerAdapter) (wiring, error) {
+	tr, err := awsbus.NewTransportFromAWS(awsCfg, awsbus.Config{
+		Service:           service,
+		WaitTime:          time.Second,
+		VisibilityTimeout: 30 * time.Second,
+		ShutdownTimeout:   5 * time.Second,
+		EnableEncryption:  opts.kmsKey != "",
+		KMSKeyID:          opts.kmsKey,
+		Logger:            logger.With(watermill.LogFields{"transport": "aws", "service": service}),
+	})
+	if err != nil {
+		return wiring{}, err
+	}
+	w := wiring{transport: tr, depth: metrics.DepthFunc(func(ctx context.Context) ([]metrics.QueueDepth, error) {
+		depths, err := tr.Depths(ctx)
+		out := make([]metrics.QueueDepth, len(depths))
+		for i, d := range depths {
+			out[i] = metrics.QueueDepth(d)
+		}
+		return out, err
+	})}
+	if opts.kmsKey == "" {
+		return w, nil
+	}
+	enc, err := awsbus.NewEncryption(kms.NewFromConfig(awsCfg), tr, awsbus.EncryptionConfig{})
+	if err != nil {
+		return wiring{}, errors.Join(err, tr.Close())
+	}
+	w.enc, w.dec = enc.Encrypter, enc.Decrypter
+	return w, nil
 }

@@ -21,6 +21,7 @@ type result struct {
 	pipeline      string
 	spans         *spanLog
 	metricsAddr   string
+	kms           string
 }
 
 func (r result) String() string {
@@ -33,6 +34,9 @@ func (r result) String() string {
 	fmt.Fprintf(&b, "duplicates dropped: %d\n", r.duplicates)
 	fmt.Fprintf(&b, "elapsed:            %s\n", r.elapsed.Round(time.Millisecond))
 	fmt.Fprintf(&b, "pipeline:           %s\n", r.pipeline)
+	if r.kms != "" {
+		fmt.Fprintf(&b, "kms:                %s\n", r.kms)
+	}
 	if r.metricsAddr != "" {
 		fmt.Fprintf(&b, "served:             http://%s/metrics and /healthz\n", r.metricsAddr)
 	}
@@ -47,6 +51,7 @@ type counters struct {
 	created, paid, views atomic.Int64
 	duplicates           int64
 	pipeline             string
+	kms                  string
 }
 
 func runFlow(ctx context.Context, opts options, obs *observability) (result, error) {
@@ -74,7 +79,7 @@ func runFlow(ctx context.Context, opts options, obs *observability) (result, err
 	}
 	closeAll()
 	res.created, res.paid, res.viewsUpdated = c.created.Load(), c.paid.Load(), c.views.Load()
-	res.duplicates, res.pipeline, res.spans = c.duplicates, c.pipeline, obs.spans
+	res.duplicates, res.pipeline, res.spans, res.kms = c.duplicates, c.pipeline, obs.spans, c.kms
 	return res, obs.shutdown(context.Background())
 }
 

@@ -29,6 +29,7 @@ type options struct {
 	logLevel    slog.Level
 	metricsAddr string
 	linger      time.Duration
+	kmsKey      string
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -46,6 +47,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.TextVar(&o.logLevel, "log-level", slog.LevelWarn, "log level of the services' slog logger (debug, info, warn, error)")
 	fs.StringVar(&o.metricsAddr, "metrics-addr", "", "serve /metrics (Prometheus) and /healthz on this address, e.g. :9090")
 	fs.DurationVar(&o.linger, "linger", 0, "keep serving /metrics and /healthz this long after the run")
+	fs.StringVar(&o.kmsKey, "kms-key", "", "with -transport aws: KMS key id, ARN or alias to envelope-encrypt message bodies")
 	fs.BoolVar(&o.printTraces, "print-traces", false, "record spans and print the trace ids (one trace per order)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -55,6 +57,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if o.transport != "gochannel" && o.transport != "aws" {
 		return o, fmt.Errorf("-transport %q: want gochannel or aws", o.transport)
+	}
+	if o.kmsKey != "" && o.transport != "aws" {
+		return o, fmt.Errorf("-kms-key needs -transport aws")
 	}
 	return o, nil
 }

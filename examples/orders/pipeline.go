@@ -3,9 +3,11 @@ package main
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/sourceflow-go/sourceflow/idempotency"
 	"github.com/sourceflow-go/sourceflow/middleware"
+	"github.com/sourceflow-go/sourceflow/middleware/encryption"
 	"github.com/sourceflow-go/sourceflow/middleware/metrics"
 	"github.com/sourceflow-go/sourceflow/middleware/tracing"
 )
@@ -28,7 +30,7 @@ func (p *pipeline) close() error {
 // newPipeline builds the service's consume and produce pipelines in the
 // design's phase order: Recover → Tracing → Metrics → Idempotency → Decrypt →
 // Retry → handler, and Correlation → Tracing → Encrypt → Metrics → transport.
-func newPipeline(obs *observability, system string) (*pipeline, error) {
+func newPipeline(obs *observability, system string, w wiring) (*pipeline, error) {
 	p := &pipeline{stack: middleware.NewStack()}
 	tr, err := tracing.New(tracing.Config{TracerProvider: obs.tracerProvider(), MessagingSystem: system})
 	if err != nil {
@@ -47,10 +49,16 @@ func newPipeline(obs *observability, system string) (*pipeline, error) {
 		return nil, errors.Join(err, p.close())
 	}
 	idem := p.idem
-	m, err := metrics.New(metrics.Config{
+	mcfg := metrics.Config{
 		MeterProvider: obs.meterProvider(),
 		Duplicates:    []metrics.DuplicateSource{metrics.DuplicatesFunc(func() int64 { return int64(idem.Stats().Duplicates) })},
-	})
+		Depth:         w.depth,
+		DepthInterval: 5 * time.Second,
+	}
+	if w.enc != nil {
+		mcfg.KMS = []metrics.KMSStatsSource{kmsStats(w.enc.Stats), kmsStats(w.dec.Stats)}
+	}
+	m, err := metrics.New(mcfg)
 	if err != nil {
 		return nil, errors.Join(err, p.close())
 	}
@@ -67,8 +75,23 @@ func newPipeline(obs *observability, system string) (*pipeline, error) {
 		s.Decorate(middleware.ProduceTracing, "otel", tr.DecoratePublisher),
 		s.Decorate(middleware.ProduceMetrics, "otel", m.PublisherDecorator(0)),
 	)
+	if err == nil && w.enc != nil {
+		err = errors.Join(
+			s.Use(middleware.ConsumeDecrypt, "kms", w.dec.Middleware),
+			s.Decorate(middleware.ProduceEncrypt, "kms", w.enc.Decorate),
+		)
+	}
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("pipeline: %w", err), p.close())
 	}
 	return p, nil
+}
+
+// kmsStats adapts an Encrypter's or Decrypter's counters to the metrics
+// package.
+func kmsStats(stats func() encryption.Stats) metrics.KMSStatsFunc {
+	return func() (generateDataKey, decrypt, hits, misses int64) {
+		st := stats()
+		return st.GenerateDataKeyCalls, st.DecryptCalls, st.CacheHits, st.CacheMisses
+	}
 }

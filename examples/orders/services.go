@@ -13,6 +13,8 @@ import (
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/middleware/encryption"
+	"github.com/sourceflow-go/sourceflow/middleware/metrics"
 )
 
 // startServices starts the payments and orders services on the chosen
@@ -28,18 +30,18 @@ func startServices(ctx context.Context, opts options, obs *observability, c *cou
 	if opts.transport == "aws" {
 		system = "aws_sqs"
 	}
-	payPipe, err := newPipeline(obs, system)
+	payPipe, err := newPipeline(obs, system, transports.payments)
 	if err != nil {
 		return nil, nil, err
 	}
-	ordPipe, err := newPipeline(obs, system)
+	ordPipe, err := newPipeline(obs, system, transports.orders)
 	if err != nil {
 		return nil, nil, err
 	}
 	c.pipeline = ordPipe.stack.String()
 	payments, err := newPaymentsService(cqrs.ServiceConfig{
 		Logger:              logger.With(watermill.LogFields{"service": "payments"}),
-		Transport:           transports.payments,
+		Transport:           transports.payments.transport,
 		HandlerMiddleware:   payPipe.stack.HandlerMiddlewares(),
 		PublisherDecorators: payPipe.stack.PublisherDecorators(),
 		Hooks:               cqrs.Hooks{CommandSubscribe: []message.HandlerMiddleware{count(map[string]*atomic.Int64{"payments.ProcessPayment": &c.paid})}},
@@ -49,7 +51,7 @@ func startServices(ctx context.Context, opts options, obs *observability, c *cou
 	}
 	orders, err := newOrdersService(cqrs.ServiceConfig{
 		Logger:              logger.With(watermill.LogFields{"service": "orders"}),
-		Transport:           transports.orders,
+		Transport:           transports.orders.transport,
 		HandlerMiddleware:   ordPipe.stack.HandlerMiddlewares(),
 		PublisherDecorators: ordPipe.stack.PublisherDecorators(),
 		Hooks: cqrs.Hooks{
@@ -71,6 +73,7 @@ func startServices(ctx context.Context, opts options, obs *observability, c *cou
 	closeAll := func() {
 		_ = errors.Join(orders.svc.Close(), payments.Close(), transports.close(), ordPipe.close(), payPipe.close())
 		c.duplicates = int64(ordPipe.idem.Stats().Duplicates + payPipe.idem.Stats().Duplicates)
+		c.kms = kmsSummary(transports.orders, transports.payments)
 	}
 	return orders, closeAll, nil
 }
@@ -88,9 +91,18 @@ func count(by map[string]*atomic.Int64) message.HandlerMiddleware {
 	}
 }
 
-// transports holds the transport of each service.
+// wiring is what one service gets from its transport: the transport itself
+// and, on AWS, its queue depths and KMS encryption.
+type wiring struct {
+	transport cqrs.Transport
+	depth     metrics.DepthSource
+	enc       *encryption.Encrypter
+	dec       *encryption.Decrypter
+}
+
+// transports holds the wiring of each service.
 type transports struct {
-	orders, payments cqrs.Transport
+	orders, payments wiring
 	close            func() error
 	// health reports whether the transports are healthy, with details.
 	health func(ctx context.Context) (bool, any)
@@ -108,5 +120,21 @@ func newTransports(ctx context.Context, opts options, logger watermill.LoggerAda
 		dead := len(tr.DeadLetters())
 		return true, map[string]any{"transport": "gochannel", "dead_letters": dead}
 	}
-	return transports{orders: tr, payments: tr, close: tr.Close, health: health}, nil
+	return transports{orders: wiring{transport: tr}, payments: wiring{transport: tr}, close: tr.Close, health: health}, nil
+}
+
+// kmsSummary sums the KMS calls of every service's encryption; empty when
+// encryption is off.
+func kmsSummary(ws ...wiring) string {
+	var gen, dec, msgs int64
+	for _, w := range ws {
+		if w.enc == nil {
+			return ""
+		}
+		e, d := w.enc.Stats(), w.dec.Stats()
+		gen += e.GenerateDataKeyCalls
+		dec += d.DecryptCalls
+		msgs += e.Messages
+	}
+	return fmt.Sprintf("%d messages encrypted with %d GenerateDataKey and %d Decrypt calls", msgs, gen, dec)
 }
