@@ -148,7 +148,8 @@ func (m *Middleware) Stats() Stats {
 //   - another consumer holds the lease: an error wrapping ErrInProgress, so the
 //     message is not acknowledged and is redelivered later;
 //   - same id, different payload: a permanent error wrapping ErrPayloadMismatch;
-//   - no message id: a permanent error wrapping ErrMissingMessageID.
+//   - no message id: a permanent error wrapping ErrMissingMessageID;
+//   - a key the store refuses (e.g. too long): a permanent error wrapping ErrInvalidKey.
 func (m *Middleware) Middleware(h message.HandlerFunc) message.HandlerFunc {
 	return func(msg *message.Message) ([]*message.Message, error) {
 		key, err := m.KeyOf(msg)
@@ -177,6 +178,8 @@ func (m *Middleware) process(ctx context.Context, msg *message.Message, h messag
 	switch {
 	case errors.Is(err, ErrPayloadMismatch):
 		m.c.mismatches.Add(1)
+		return nil, sourceflow.Permanent(err)
+	case errors.Is(err, ErrInvalidKey):
 		return nil, sourceflow.Permanent(err)
 	case err != nil:
 		m.c.storeErrors.Add(1)
