@@ -14,10 +14,11 @@ import (
 // MemoryStoreConfig configures a MemoryStore.
 type MemoryStoreConfig struct {
 	// MaxEntries bounds the number of records. When a new key arrives at the
-	// bound, expired records are dropped first, then the oldest completed
-	// record is evicted. Live in-progress leases are never evicted: when every
-	// record is one, Claim fails with ErrStoreFull (the message is redelivered
-	// later) rather than silently forgetting a lease. Default 100 000.
+	// bound, the oldest completed record is dropped (an evicted duplicate
+	// would be processed again); when there is none, expired leases are.
+	// Live in-progress leases are never evicted: when every record is one,
+	// Claim fails with ErrStoreFull (the message is redelivered later) rather
+	// than silently forgetting a lease. Default 100 000.
 	MaxEntries int
 	// SweepInterval is how often a background goroutine removes expired
 	// records. Default 1 minute.
@@ -193,27 +194,33 @@ func liveResult(key Key, e *memoryEntry, payloadHash string) (ClaimResult, error
 	return ClaimResult{Status: InProgress}, nil
 }
 
-// makeRoom frees one slot when the store is at MaxEntries: expired records
-// first, then the oldest completed record. Called with s.mu held.
+// makeRoom frees one slot when the store is at MaxEntries, in O(1) unless
+// every record is a lease: it drops the oldest completed record (with one
+// TTL, also the first to expire), or else the expired leases. Called with
+// s.mu held.
 func (s *MemoryStore) makeRoom() error {
 	if len(s.entries) < s.cfg.MaxEntries {
 		return nil
 	}
 	now := s.cfg.Now()
+	if front := s.done.Front(); front != nil {
+		k := front.Value.(Key)
+		if e := s.entries[k]; now.Before(e.expires) {
+			s.evicted.Add(1)
+		} else {
+			s.swept.Add(1)
+		}
+		s.remove(k, s.entries[k])
+		return nil
+	}
 	for k, e := range s.entries {
 		if !now.Before(e.expires) {
 			s.remove(k, e)
 			s.swept.Add(1)
 		}
 	}
-	for len(s.entries) >= s.cfg.MaxEntries {
-		front := s.done.Front()
-		if front == nil {
-			return fmt.Errorf("%w: %d in-progress leases", ErrStoreFull, len(s.entries))
-		}
-		k := front.Value.(Key)
-		s.remove(k, s.entries[k])
-		s.evicted.Add(1)
+	if len(s.entries) >= s.cfg.MaxEntries {
+		return fmt.Errorf("%w: %d in-progress leases", ErrStoreFull, len(s.entries))
 	}
 	return nil
 }

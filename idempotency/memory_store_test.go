@@ -3,6 +3,7 @@ package idempotency_test
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -162,4 +163,29 @@ func BenchmarkMemoryStoreClaimComplete(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+func BenchmarkMemoryStoreAtCapacity(b *testing.B) {
+	s, err := idempotency.NewMemoryStore(idempotency.MemoryStoreConfig{MaxEntries: 100_000})
+	require.NoError(b, err)
+	defer s.Close()
+	ctx := context.Background()
+	claimComplete := func(i int) {
+		k := idempotency.Key{Consumer: "bench", MessageID: strconv.Itoa(i)}
+		res, err := s.Claim(ctx, k, "", time.Minute)
+		if err != nil || res.Status != idempotency.Acquired {
+			b.Fatalf("claim %v: %v %v", k, res.Status, err)
+		}
+		if err := s.Complete(ctx, k, res.Token, time.Hour); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for i := range 100_000 {
+		claimComplete(-1 - i) // fill the store
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		claimComplete(i) // every claim evicts the oldest completed record
+	}
+	assert.Equal(b, 100_000, s.Stats().Entries)
 }
