@@ -85,7 +85,9 @@ type Store interface {
 	// wrapping ErrPayloadMismatch.
 	Claim(ctx context.Context, key Key, payloadHash string, lease time.Duration) (ClaimResult, error)
 	// Complete marks the claim held by token as completed; the record expires
-	// after ttl. It returns ErrLeaseLost when token no longer holds the claim.
+	// after ttl. A holder whose lease ran out may still complete while no one
+	// has re-claimed the key. It returns ErrLeaseLost when token no longer
+	// holds the claim.
 	Complete(ctx context.Context, key Key, token string, ttl time.Duration) error
 	// Release drops the in-progress claim held by token after a failure, so
 	// that a redelivery can process the message at once. It returns
