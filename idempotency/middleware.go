@@ -144,7 +144,8 @@ func (m *Middleware) Stats() Stats {
 // Middleware is the message.HandlerMiddleware. Outcomes:
 //   - first delivery: the handler runs; on success the key is completed, on
 //     failure it is released and the handler's error returned;
-//   - duplicate of a completed message: acknowledged (nil error), handler not run;
+//   - duplicate of a completed message: acknowledged (nil error), handler not
+//     run, and marked with sourceflow.MetaDuplicate for the outer phases;
 //   - another consumer holds the lease: an error wrapping ErrInProgress, so the
 //     message is not acknowledged and is redelivered later;
 //   - same id, different payload: a permanent error wrapping ErrPayloadMismatch;
@@ -187,6 +188,7 @@ func (m *Middleware) process(ctx context.Context, msg *message.Message, h messag
 	case res.Status == Completed:
 		m.c.duplicates.Add(1)
 		m.cfg.Logger.Debug("Duplicate message acknowledged", watermill.LogFields{"key": key.String()})
+		msg.Metadata.Set(sourceflow.MetaDuplicate, "true") // for outer phases (metrics)
 		return nil, nil
 	case res.Status == InProgress:
 		m.c.inProgress.Add(1)

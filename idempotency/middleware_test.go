@@ -64,10 +64,14 @@ func TestMiddlewareOutcomes(t *testing.T) {
 	rec := newRecorder()
 	h := m.Middleware(rec.handle)
 
-	_, err := h(sfMessage("a", "payload-a"))
+	first := sfMessage("a", "payload-a")
+	_, err := h(first)
 	require.NoError(t, err, "first delivery")
-	_, err = h(sfMessage("a", "payload-a"))
+	assert.Empty(t, first.Metadata.Get(sourceflow.MetaDuplicate))
+	dup := sfMessage("a", "payload-a")
+	_, err = h(dup)
 	require.NoError(t, err, "a duplicate is acknowledged")
+	assert.Equal(t, "true", dup.Metadata.Get(sourceflow.MetaDuplicate), "marked for the metrics phase")
 
 	_, err = h(sfMessage("a", "other payload"))
 	require.ErrorIs(t, err, idempotency.ErrPayloadMismatch)
