@@ -17,17 +17,13 @@ import (
 	"github.com/sourceflow-go/sourceflow/middleware/metrics"
 )
 
-const duplicateMark = "test_duplicate"
-
 // TestMiddlewareCountsEveryOutcome runs N messages through a gochannel
 // router: most succeed, one fails once (and is redelivered), one is acked
 // as a duplicate by an inner phase. Every delivery is counted once as
 // received and once as processed with its outcome.
 func TestMiddlewareCountsEveryOutcome(t *testing.T) {
 	const ok = 5
-	m, reader := recordingMetrics(t, metrics.Config{
-		IsDuplicate: func(msg *message.Message) bool { return msg.Metadata.Get(duplicateMark) == "true" },
-	})
+	m, reader := recordingMetrics(t, metrics.Config{}) // the default IsDuplicate reads sourceflow.MetaDuplicate
 	logger := watermill.NopLogger{}
 	pubSub := gochannel.NewGoChannel(gochannel.Config{}, logger)
 	t.Cleanup(func() { _ = pubSub.Close() })
@@ -55,7 +51,7 @@ func TestMiddlewareCountsEveryOutcome(t *testing.T) {
 	}
 	require.NoError(t, pubSub.Publish("orders", typed("orders.Flaky")))
 	dup := typed("orders.CreateOrder")
-	dup.Metadata.Set(duplicateMark, "true")
+	dup.Metadata.Set(wantDuplicate, "true")
 	require.NoError(t, pubSub.Publish("orders", dup))
 	waitGroup(t, &wg)
 	require.NoError(t, router.Close())
@@ -119,12 +115,17 @@ func TestMiddlewareDefaultIsNoop(t *testing.T) {
 	require.NoError(t, m.Close())
 }
 
-// fakeIdempotency acks messages carrying duplicateMark without running the
-// handler, as the idempotency phase does, and marks them done on wg.
+// wantDuplicate asks fakeIdempotency to treat a message as a duplicate.
+const wantDuplicate = "test_want_duplicate"
+
+// fakeIdempotency acks messages carrying wantDuplicate without running the
+// handler and marks them sourceflow.MetaDuplicate, as the idempotency phase
+// does, and marks them done on wg.
 func fakeIdempotency(wg *sync.WaitGroup) message.HandlerMiddleware {
 	return func(h message.HandlerFunc) message.HandlerFunc {
 		return func(msg *message.Message) ([]*message.Message, error) {
-			if msg.Metadata.Get(duplicateMark) == "true" {
+			if msg.Metadata.Get(wantDuplicate) == "true" {
+				msg.Metadata.Set(sourceflow.MetaDuplicate, "true")
 				wg.Done()
 				return nil, nil
 			}
