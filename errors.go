@@ -35,3 +35,10 @@ func IsPermanent(err error) bool { return errors.Is(err, ErrPermanent) }
 // phase acknowledged as a duplicate without running its handler, so outer
 // phases (metrics) can count it apart from a success.
 const MetaDuplicate = "sf_duplicate"
+
+// IsConsumeMarker reports whether key is one of the markers the consume
+// pipeline sets on a message being handled (MetaFailure, MetaDuplicate).
+// They describe one delivery: transports never send them and drop them from
+// what they receive, so a message moved back from a dead-letter queue is not
+// taken for a permanent failure again.
+func IsConsumeMarker(key string) bool { return key == MetaFailure || key == MetaDuplicate }

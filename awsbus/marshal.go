@@ -41,7 +41,8 @@ func (w wireMessage) size() int {
 // marshal turns msg into its wire form. The payload becomes the body as
 // text; the envelope keys and the UUID are packed into one MetaEnvelope
 // attribute; every other non-empty metadata value, MetaType included, gets an
-// attribute of its own. It fails on a payload that is not valid text, on a
+// attribute of its own, except the consume markers (sourceflow.IsConsumeMarker),
+// which describe one delivery and are never sent; unmarshal drops them too. It fails on a payload that is not valid text, on a
 // key that is not a valid attribute name, and when the attributes exceed
 // sourceflow.AttributeBudget.
 func marshal(msg *message.Message) (wireMessage, error) {
@@ -57,7 +58,7 @@ func marshal(msg *message.Message) (wireMessage, error) {
 	attrs := map[string]string{}
 	for k, v := range msg.Metadata {
 		switch {
-		case v == "":
+		case v == "", sourceflow.IsConsumeMarker(k):
 		case sourceflow.IsEnvelopeKey(k) && !utf8.ValidString(v):
 			return wireMessage{}, fmt.Errorf("%w: message %s: value of %q is not valid UTF-8", ErrInvalidAttribute, msg.UUID, k)
 		case sourceflow.IsEnvelopeKey(k):
@@ -92,7 +93,7 @@ func marshal(msg *message.Message) (wireMessage, error) {
 func unmarshal(body string, attrs map[string]string, fallbackUUID string) (*message.Message, error) {
 	md := message.Metadata{}
 	for k, v := range attrs {
-		if k != sourceflow.MetaEnvelope {
+		if k != sourceflow.MetaEnvelope && !sourceflow.IsConsumeMarker(k) {
 			md[k] = v
 		}
 	}
@@ -104,11 +105,12 @@ func unmarshal(body string, attrs map[string]string, fallbackUUID string) (*mess
 			err = fmt.Errorf("%w: attribute %s is not a JSON object of strings: %v", ErrMalformedMessage, sourceflow.MetaEnvelope, jerr)
 		}
 		for k, v := range env {
-			if k == envelopeUUID {
+			switch {
+			case k == envelopeUUID:
 				uuid = v
-				continue
+			case !sourceflow.IsConsumeMarker(k):
+				md[k] = v
 			}
-			md[k] = v
 		}
 	}
 	msg := message.NewMessage(uuid, []byte(body))

@@ -162,3 +162,27 @@ func allUTF8(vs []string) bool {
 	}
 	return true
 }
+
+// The consume markers describe one delivery: never sent, dropped on arrival,
+// so a message redriven from a DLQ is not taken for a permanent failure.
+func TestConsumeMarkersNeverTravel(t *testing.T) {
+	msg := message.NewMessage("m-1", []byte(`{}`))
+	msg.Metadata.Set(sourceflow.MetaType, "orders.CreateOrder")
+	msg.Metadata.Set(sourceflow.MetaFailure, "unknown type")
+	msg.Metadata.Set(sourceflow.MetaDuplicate, "true")
+	w, err := marshal(msg)
+	require.NoError(t, err)
+	assert.NotContains(t, w.attrs, sourceflow.MetaFailure)
+	assert.NotContains(t, w.attrs, sourceflow.MetaDuplicate)
+
+	redriven := map[string]string{
+		sourceflow.MetaType:     "orders.CreateOrder",
+		sourceflow.MetaFailure:  "cqrs: unknown message type",
+		sourceflow.MetaEnvelope: `{"uuid":"m-2","sf_id":"m-2","sf_failure":"in the envelope"}`,
+	}
+	got, err := unmarshal(`{}`, redriven, "sqs-id")
+	require.NoError(t, err)
+	assert.Equal(t, "m-2", got.UUID)
+	assert.Empty(t, got.Metadata.Get(sourceflow.MetaFailure))
+	assert.Equal(t, "orders.CreateOrder", got.Metadata.Get(sourceflow.MetaType))
+}

@@ -3,6 +3,7 @@ package cqrs_test
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"testing"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -171,4 +172,32 @@ func TestEnvelopeRoundTripAndMalformedMetadata(t *testing.T) {
 		assert.Contains(t, err.Error(), key)
 	}
 	assert.True(t, errors.Is(sourceflow.Permanent(cqrs.ErrDecode), sourceflow.ErrPermanent))
+}
+
+// A message that arrives carrying a stale failure marker (say, moved back
+// from a dead-letter queue) is retried like any other after a transient
+// failure, not dead-lettered at once.
+func TestStaleFailureMarkerDoesNotDeadLetter(t *testing.T) {
+	var failed atomic.Bool
+	flaky := func(h message.HandlerFunc) message.HandlerFunc {
+		return func(msg *message.Message) ([]*message.Message, error) {
+			if !failed.Swap(true) {
+				return nil, errors.New("database briefly unavailable")
+			}
+			return h(msg)
+		}
+	}
+	app := newOrderApp(t, cqrs.ServiceConfig{Hooks: cqrs.Hooks{CommandSubscribe: []message.HandlerMiddleware{flaky}}})
+	app.start(t)
+	msg := rawCommand("orders.CreateOrder", "o-stale", `{"amount":3}`)
+	msg.Metadata.Set(sourceflow.MetaFailure, "cqrs: unknown message type")
+	pub, err := app.transport.Publisher("orders")
+	require.NoError(t, err)
+	require.NoError(t, pub.Publish("orders", msg))
+
+	assert.Empty(t, app.transport.DeadLetters())
+	s, found, err := app.view.Get(context.Background(), "o-stale")
+	require.NoError(t, err)
+	require.True(t, found, "handled on the second delivery")
+	assert.Equal(t, 3, s.Amount)
 }

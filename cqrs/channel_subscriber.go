@@ -61,6 +61,11 @@ func (s *channelSubscriber) deliver(ctx context.Context, topic string, orig *mes
 	for attempt := 1; ; attempt++ {
 		m := orig.Copy()
 		m.SetContext(orig.Context())
+		for k := range m.Metadata {
+			if sourceflow.IsConsumeMarker(k) {
+				delete(m.Metadata, k)
+			}
+		}
 		select {
 		case out <- m:
 		case <-ctx.Done():
