@@ -29,7 +29,12 @@ func errorCapture(errs *recorder[error]) message.HandlerMiddleware {
 
 // rawCommand builds a message as another producer might put it on "orders".
 func rawCommand(typ, entity, payload string) *message.Message {
-	msg := message.NewMessage("raw-"+typ+"-"+entity, []byte(payload))
+	return rawCommandID("raw-"+typ+"-"+entity, typ, entity, payload)
+}
+
+// rawCommandID is rawCommand with a chosen message id.
+func rawCommandID(id, typ, entity, payload string) *message.Message {
+	msg := message.NewMessage(id, []byte(payload))
 	env := cqrs.Envelope{Type: typ, MessageID: msg.UUID, EntityID: entity}
 	env.WriteTo(msg)
 	if typ == "" {

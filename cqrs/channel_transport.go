@@ -25,7 +25,13 @@ type ChannelConfig struct {
 	RedeliveryDelay time.Duration
 	// Async makes Publish return as soon as the message is handed over.
 	// Default false: Publish returns once every subscriber has finished
-	// with the message, which keeps each sender's messages in order.
+	// with the message, which keeps each sender's messages in order and
+	// makes a whole flow complete before Send returns. Gochannel publishes to
+	// one destination one message at a time, so in this mode a message being
+	// redelivered holds back later messages to its destination, and a
+	// handler must not wait, through a chain of handlers, on a publish to its
+	// own destination: a handler publishing straight to the destination it
+	// consumes is handed over without waiting; for longer cycles, set Async.
 	Async bool
 	// Logger logs dead-lettered messages (never their payloads). Default:
 	// watermill.NopLogger.
@@ -164,7 +170,28 @@ func (p channelPublisher) Publish(topic string, msgs ...*message.Message) error 
 	if kind == sourceflow.KindCommand && listeners == 0 {
 		return fmt.Errorf("%w: %q", ErrNoListener, topic)
 	}
+	if !p.t.cfg.Async && publishesToOwnDestination(topic, msgs) {
+		go p.handOver(topic, msgs)
+		return nil
+	}
 	return p.t.pubsub.Publish(topic, msgs...)
+}
+
+// publishesToOwnDestination reports whether msgs are published from a
+// handler of topic itself: waiting for them would wait on that handler.
+func publishesToOwnDestination(topic string, msgs []*message.Message) bool {
+	for _, m := range msgs {
+		if message.SubscribeTopicFromCtx(m.Context()) == topic {
+			return true
+		}
+	}
+	return false
+}
+
+func (p channelPublisher) handOver(topic string, msgs []*message.Message) {
+	if err := p.t.pubsub.Publish(topic, msgs...); err != nil {
+		p.t.cfg.Logger.Error("in-process publish failed", err, watermill.LogFields{"destination": topic})
+	}
 }
 
 // Close does nothing: the publisher shares the transport's pub/sub.

@@ -19,7 +19,9 @@ type CommandBus struct {
 // Send sends cmd, a registered command (value or pointer), for the entity.
 // It returns the envelope the command travelled with. A command sent from a
 // handler names the handled message as its cause and shares its correlation
-// id. If publishing fails the command stays stored and the error is
+// id; its message id derives from the handled message's, so a redelivered
+// message whose handler sends the same commands in the same order sends the
+// same ids, which consumers' idempotency drops. If publishing fails the command stays stored and the error is
 // returned.
 func (b *CommandBus) Send(ctx context.Context, entityID string, cmd any) (Envelope, error) {
 	s := b.svc
@@ -37,7 +39,7 @@ func (b *CommandBus) Send(ctx context.Context, entityID string, cmd any) (Envelo
 	if err != nil {
 		return Envelope{}, fmt.Errorf("cqrs: encode %q: %w", info.name, err)
 	}
-	env := Envelope{Type: info.name, MessageID: s.cfg.NewID(), EntityID: entityID, OccurredAt: s.cfg.Clock()}
+	env := Envelope{Type: info.name, MessageID: s.newMessageID(ctx), EntityID: entityID, OccurredAt: s.cfg.Clock()}
 	env.CorrelationID, env.CausationID, env.Replay = lineage(ctx, env.MessageID)
 	if env.Replay {
 		// A command sent while replaying is in the command store already and

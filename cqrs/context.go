@@ -1,21 +1,59 @@
 package cqrs
 
-import "context"
+import (
+	"context"
+	"strconv"
+	"sync/atomic"
+
+	"github.com/google/uuid"
+)
 
 type incomingKey struct{}
 
+// incoming is the message a handler is running for.
+type incoming struct {
+	env     Envelope
+	handler string
+	sent    atomic.Int64
+}
+
 // withIncoming returns ctx carrying the envelope of the message being
-// handled, so that messages sent or raised from the handler name it as their
-// cause and share its correlation id.
-func withIncoming(ctx context.Context, env Envelope) context.Context {
-	return context.WithValue(ctx, incomingKey{}, env)
+// handled by the named handler, so that messages sent or raised from the
+// handler name it as their cause and share its correlation id.
+func withIncoming(ctx context.Context, env Envelope, handler string) context.Context {
+	return context.WithValue(ctx, incomingKey{}, &incoming{env: env, handler: handler})
 }
 
 // EnvelopeFromContext returns the envelope of the message whose handler is
 // running in ctx.
 func EnvelopeFromContext(ctx context.Context) (Envelope, bool) {
-	env, ok := ctx.Value(incomingKey{}).(Envelope)
-	return env, ok
+	in, ok := ctx.Value(incomingKey{}).(*incoming)
+	if !ok {
+		return Envelope{}, false
+	}
+	return in.env, true
+}
+
+// causedID returns the id of the next message a handler sends or raises,
+// derived from the handled message, the handler and the order of its sends,
+// so that a redelivered message makes its handler send the same ids again and
+// consumers can drop the repeats. ok is false outside a handler.
+func causedID(ctx context.Context) (id string, ok bool) {
+	in, ok := ctx.Value(incomingKey{}).(*incoming)
+	if !ok {
+		return "", false
+	}
+	n := in.sent.Add(1) - 1
+	name := in.env.MessageID + "/" + in.handler + "/" + strconv.FormatInt(n, 10)
+	return uuid.NewSHA1(uuid.NameSpaceOID, []byte(name)).String(), true
+}
+
+// newMessageID returns causedID inside a handler and a fresh id elsewhere.
+func (s *Service) newMessageID(ctx context.Context) string {
+	if id, ok := causedID(ctx); ok {
+		return id
+	}
+	return s.cfg.NewID()
 }
 
 type correlationKey struct{}

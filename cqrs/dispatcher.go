@@ -62,7 +62,7 @@ func (d *dispatcher) handle(msg *message.Message) ([]*message.Message, error) {
 	if d.kind == sourceflow.KindCommand && env.EntityID == "" {
 		return nil, sourceflow.Permanent(fmt.Errorf("%w: command %q (message %s)", ErrEmptyEntityID, env.Type, env.MessageID))
 	}
-	return nil, d.runAll(withIncoming(msg.Context(), env), handlers, env, msg.Payload)
+	return nil, d.runAll(msg.Context(), handlers, env, msg.Payload)
 }
 
 // runAll runs a type's handlers in registration order. When one fails, the
@@ -112,13 +112,15 @@ func (e *PanicError) Error() string { return fmt.Sprintf("cqrs: handler panicked
 // Unwrap makes errors.Is(err, ErrHandlerPanic) hold.
 func (e *PanicError) Unwrap() error { return ErrHandlerPanic }
 
+// runSafely runs h with the incoming envelope in its context and turns a
+// panic into a *PanicError.
 func runSafely(ctx context.Context, h boundHandler, env Envelope, payload []byte) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = &PanicError{Value: r, Stack: debug.Stack()}
 		}
 	}()
-	return h.run(ctx, env, payload)
+	return h.run(withIncoming(ctx, env, h.name), env, payload)
 }
 
 // decode decodes payload into a new T; a failure is permanent.

@@ -21,7 +21,7 @@ type EventQueue struct {
 // entity. Raised from a handler, the event names the handled message as its
 // cause, shares its correlation id and carries its sequence number.
 func (q *EventQueue) Raise(ctx context.Context, entityID string, ev any) (Envelope, error) {
-	env := Envelope{EntityID: entityID, MessageID: q.svc.cfg.NewID()}
+	env := Envelope{EntityID: entityID, MessageID: q.svc.newMessageID(ctx)}
 	if in, ok := EnvelopeFromContext(ctx); ok && in.EntityID == entityID {
 		env.Sequence = in.Sequence
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 
+	"github.com/ThreeDotsLabs/watermill/message"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -64,4 +66,31 @@ func TestEventsCarryTheirCommandsSequenceAndLineage(t *testing.T) {
 	assert.Equal(t, stream[1].Envelope.Sequence, got[0].Sequence, "an event carries the sequence of the command that raised it")
 	assert.Equal(t, stream[1].Envelope.MessageID, got[0].CausationID)
 	assert.Equal(t, stream[0].Envelope.MessageID, got[0].CorrelationID)
+}
+
+// A redelivered event makes its reaction send the same command id again, so
+// the second delivery changes nothing downstream.
+func TestRedeliveredMessagesMakeHandlersSendTheSameIDs(t *testing.T) {
+	app := newOrderApp(t, cqrs.ServiceConfig{})
+	app.start(t)
+	ctx := context.Background()
+	pub, err := app.transport.Publisher("order-events")
+	require.NoError(t, err)
+	for range 2 { // the same event delivered twice, as SQS may
+		msg := message.NewMessage("evt-1", []byte(`{"orderId":"o-dup","amount":5}`))
+		cqrs.Envelope{Type: "orders.OrderCreated", MessageID: "evt-1", EntityID: "o-dup"}.WriteTo(msg)
+		require.NoError(t, pub.Publish("order-events", msg))
+	}
+
+	stream, err := app.store.Load(ctx, "o-dup")
+	require.NoError(t, err)
+	require.Len(t, stream, 2, "the reaction ran for each delivery")
+	assert.Equal(t, stream[0].Envelope.MessageID, stream[1].Envelope.MessageID, "and sent the same command id both times")
+	order, _, err := app.orders.Load(ctx, "o-dup")
+	require.NoError(t, err)
+	assert.Equal(t, 1, order.Commands, "the saga applied the repeated command once")
+	summary, _, err := app.view.Get(ctx, "o-dup")
+	require.NoError(t, err)
+	assert.Equal(t, Summary{Amount: 10, Paid: true, Events: 4}, summary,
+		"the view has no idempotency phase here: it projected both OrderCreated deliveries and both (identical) PaymentProcessed events")
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/stretchr/testify/assert"
@@ -129,4 +130,51 @@ func (k kindSpy) Publish(topic string, msgs ...*message.Message) error {
 	kind, _ := sourceflow.KindFromContext(msgs[0].Context())
 	k.kinds.add(msgs[0].Metadata.Get(sourceflow.MetaType) + "=" + kind.String())
 	return k.Publisher.Publish(topic, msgs...)
+}
+
+// Command A's event cannot be raised; command B for the same entity is
+// applied meanwhile; A's redelivery re-raises A's event without running A's
+// handler again on B's state.
+func TestARedeliveredCommandIsNotReappliedAfterANewerOne(t *testing.T) {
+	var blockA atomic.Bool
+	blockA.Store(true)
+	failA := func(pub message.Publisher) (message.Publisher, error) {
+		return causeFilter{Publisher: pub, cause: "raw-a", block: &blockA}, nil
+	}
+	tr, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{MaxDeliveries: 1000, RedeliveryDelay: 5 * time.Millisecond, Async: true})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = tr.Close() })
+	app := newOrderApp(t, cqrs.ServiceConfig{Transport: tr, Hooks: cqrs.Hooks{EventDispatch: []message.PublisherDecorator{failA}}})
+	app.start(t)
+	ctx := context.Background()
+	pub, err := tr.Publisher("orders")
+	require.NoError(t, err)
+
+	require.NoError(t, pub.Publish("orders", rawCommandID("raw-a", "orders.CreateOrder", "o-1", `{"amount":1}`)))
+	eventually(t, func() bool { o, _, _ := app.orders.Load(ctx, "o-1"); return o.Commands == 1 }, "A applied, its event blocked")
+	require.NoError(t, pub.Publish("orders", rawCommandID("raw-b", "orders.CreateOrder", "o-1", `{"amount":2}`)))
+	eventually(t, func() bool { s, _, _ := app.view.Get(ctx, "o-1"); return s.Paid }, "B applied, raised, paid")
+	blockA.Store(false)
+	eventually(t, func() bool { s, _, _ := app.view.Get(ctx, "o-1"); return s.Amount == 3 }, "A's event raised at last")
+	eventually(t, func() bool { o, _, _ := app.orders.Load(ctx, "o-1"); return o.Commands == 4 }, "A's ProcessPayment applied")
+
+	o, _, err := app.orders.Load(ctx, "o-1")
+	require.NoError(t, err)
+	assert.Equal(t, 2, o.Amount, "A's redelivery did not run A's handler on B's state")
+	assert.Empty(t, tr.DeadLetters())
+}
+
+// causeFilter fails to publish the events caused by one message while block
+// is set.
+type causeFilter struct {
+	message.Publisher
+	cause string
+	block *atomic.Bool
+}
+
+func (c causeFilter) Publish(topic string, msgs ...*message.Message) error {
+	if c.block.Load() && msgs[0].Metadata.Get(sourceflow.MetaCausationID) == c.cause {
+		return errors.New("broker unavailable for this one")
+	}
+	return c.Publisher.Publish(topic, msgs...)
 }

@@ -3,6 +3,7 @@ package cqrs_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync/atomic"
 	"testing"
 
@@ -160,4 +161,28 @@ func TestSendBeforeStartFails(t *testing.T) {
 	stream, err := app.store.Load(context.Background(), "o")
 	require.NoError(t, err)
 	assert.Empty(t, stream, "a command that cannot be sent is not stored")
+}
+
+// A saga that sends a command to the destination it consumes does not wait
+// on itself on the synchronous in-process transport.
+func TestAHandlerMaySendToItsOwnDestination(t *testing.T) {
+	tr := newTransport(t)
+	svc := newService(t, tr, "chain", "orders")
+	saga := cqrs.NewSaga[Order](svc, "order")
+	agg := cqrs.NewAggregate(svc, "order")
+	require.NoError(t, cqrs.Handle(saga, func(ctx context.Context, o *Order, c CreateOrder, env cqrs.Envelope) ([]any, error) {
+		o.Amount = c.Amount
+		if c.Amount > 1 { // create the next, smaller order in the chain
+			_, err := agg.Send(ctx, fmt.Sprintf("o-%d", c.Amount-1), CreateOrder{Amount: c.Amount - 1})
+			return nil, err
+		}
+		return nil, nil
+	}))
+	start(t, svc)
+	_, err := agg.Send(context.Background(), "o-5", CreateOrder{Amount: 5})
+	require.NoError(t, err)
+	eventually(t, func() bool {
+		o, found, _ := saga.Load(context.Background(), "o-1")
+		return found && o.Amount == 1
+	}, "the chain of self-sent commands reached its end")
 }

@@ -62,13 +62,40 @@ func (g *Saga[S]) Load(ctx context.Context, entityID string) (S, bool, error) {
 	return state, true, nil
 }
 
-// sagaDoc is what a saga stores per entity: the state, the last command it
-// applied and the events that command raised. A redelivered command that was
-// already applied re-raises those events instead of running again.
+// sagaDoc is what a saga stores per entity: the state and the commands it
+// applied most recently, each with the events it raised. A redelivered
+// command that was already applied re-raises its events instead of running
+// again.
 type sagaDoc struct {
-	State   []byte         `json:"state"`
-	Last    string         `json:"last"`
-	Pending []pendingEvent `json:"pending,omitempty"`
+	State  []byte    `json:"state"`
+	Recent []applied `json:"recent,omitempty"`
+}
+
+// applied is one applied command and the events it raised.
+type applied struct {
+	ID     string         `json:"id"`
+	Events []pendingEvent `json:"events,omitempty"`
+}
+
+// recentApplied bounds how many applied commands a saga remembers per
+// entity: a redelivery arriving after this many newer commands of the same
+// entity runs its handler again.
+const recentApplied = 32
+
+func (d *sagaDoc) lookup(id string) ([]pendingEvent, bool) {
+	for _, a := range d.Recent {
+		if a.ID == id {
+			return a.Events, true
+		}
+	}
+	return nil, false
+}
+
+func (d *sagaDoc) remember(id string, events []pendingEvent) {
+	d.Recent = append(d.Recent, applied{ID: id, Events: events})
+	if len(d.Recent) > recentApplied {
+		d.Recent = d.Recent[len(d.Recent)-recentApplied:]
+	}
 }
 
 type pendingEvent struct {
@@ -99,8 +126,8 @@ func (g *Saga[S]) apply(ctx context.Context, env Envelope, fn func(*S) ([]any, e
 	if err != nil {
 		return nil, err
 	}
-	if found && doc.Last == env.MessageID {
-		return doc.Pending, nil
+	if events, done := doc.lookup(env.MessageID); done {
+		return events, nil
 	}
 	var state S
 	if found {
@@ -112,13 +139,14 @@ func (g *Saga[S]) apply(ctx context.Context, env Envelope, fn func(*S) ([]any, e
 	if err != nil {
 		return nil, err
 	}
-	if doc.Pending, err = g.svc.events.encode(events); err != nil {
+	pending, err := g.svc.events.encode(events)
+	if err != nil {
 		return nil, err
 	}
 	if doc.State, err = g.svc.cfg.Codec.Marshal(&state); err != nil {
 		return nil, fmt.Errorf("cqrs: encode %s %q: %w", g.name, env.EntityID, err)
 	}
-	doc.Last = env.MessageID
+	doc.remember(env.MessageID, pending)
 	raw, err := json.Marshal(doc)
 	if err != nil {
 		return nil, err
@@ -126,5 +154,5 @@ func (g *Saga[S]) apply(ctx context.Context, env Envelope, fn func(*S) ([]any, e
 	if err := g.svc.entityStore(ctx).Save(ctx, g.name, env.EntityID, raw); err != nil {
 		return nil, fmt.Errorf("cqrs: save %s %q: %w", g.name, env.EntityID, err)
 	}
-	return doc.Pending, nil
+	return pending, nil
 }
