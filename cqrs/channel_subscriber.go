@@ -23,16 +23,19 @@ type channelSubscriber struct {
 
 // Subscribe subscribes to the destination's gochannel topic.
 func (s *channelSubscriber) Subscribe(ctx context.Context, topic string) (<-chan *message.Message, error) {
+	if err := s.t.listen(topic); err != nil {
+		return nil, err
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	in, err := s.t.pubsub.Subscribe(ctx, topic)
 	if err != nil {
 		cancel()
+		s.t.unlisten(topic)
 		return nil, err
 	}
 	s.mu.Lock()
 	s.cancels = append(s.cancels, cancel)
 	s.mu.Unlock()
-	s.t.listening(topic, 1)
 	out := make(chan *message.Message)
 	s.wg.Add(1)
 	go s.relay(ctx, topic, in, out)
@@ -49,7 +52,7 @@ func (s *channelSubscriber) relay(ctx context.Context, topic string, in <-chan *
 			s.deliver(ctx, topic, orig, out)
 		}()
 	}
-	s.t.listening(topic, -1)
+	s.t.unlisten(topic)
 	inflight.Wait()
 	close(out)
 }

@@ -33,6 +33,9 @@ type ChannelConfig struct {
 	// own destination: a handler publishing straight to the destination it
 	// consumes is handed over without waiting; for longer cycles, set Async.
 	Async bool
+	// MaxDeadLetters bounds the dead letters kept for DeadLetters; older ones
+	// are dropped (DeadLetterCount still counts them). Default: 1000.
+	MaxDeadLetters int
 	// Logger logs dead-lettered messages (never their payloads). Default:
 	// watermill.NopLogger.
 	Logger watermill.LoggerAdapter
@@ -44,6 +47,9 @@ func (c *ChannelConfig) setDefaults() {
 	}
 	if c.RedeliveryDelay == 0 {
 		c.RedeliveryDelay = 10 * time.Millisecond
+	}
+	if c.MaxDeadLetters == 0 {
+		c.MaxDeadLetters = 1000
 	}
 	if c.Logger == nil {
 		c.Logger = watermill.NopLogger{}
@@ -58,6 +64,9 @@ func (c ChannelConfig) Validate() error {
 	}
 	if c.RedeliveryDelay < 0 {
 		errs = append(errs, fmt.Errorf("cqrs: ChannelConfig.RedeliveryDelay %v is negative", c.RedeliveryDelay))
+	}
+	if c.MaxDeadLetters < 1 {
+		errs = append(errs, fmt.Errorf("cqrs: ChannelConfig.MaxDeadLetters %d is below 1", c.MaxDeadLetters))
 	}
 	return errors.Join(errs...)
 }
@@ -76,6 +85,7 @@ type ChannelTransport struct {
 	kinds     map[string]sourceflow.Kind
 	listeners map[string]int
 	dead      []DeadLetter
+	deadCount int
 }
 
 // DeadLetter is a message the ChannelTransport gave up on.
@@ -136,7 +146,15 @@ func (t *ChannelTransport) Subscriber(string) (message.Subscriber, error) {
 // Close closes the underlying gochannel pub/sub.
 func (t *ChannelTransport) Close() error { return t.pubsub.Close() }
 
-// DeadLetters returns the messages given up on so far.
+// DeadLetterCount returns how many messages were given up on in all.
+func (t *ChannelTransport) DeadLetterCount() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.deadCount
+}
+
+// DeadLetters returns the most recent messages given up on, at most
+// MaxDeadLetters, oldest first.
 func (t *ChannelTransport) DeadLetters() []DeadLetter {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -150,13 +168,29 @@ func (t *ChannelTransport) deadLetter(dl DeadLetter) {
 	})
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.deadCount++
 	t.dead = append(t.dead, dl)
+	if len(t.dead) > t.cfg.MaxDeadLetters {
+		t.dead = t.dead[len(t.dead)-t.cfg.MaxDeadLetters:]
+	}
 }
 
-func (t *ChannelTransport) listening(dest string, delta int) {
+// listen records a new listener of dest; a second one on a command
+// destination is refused, since both would handle every command.
+func (t *ChannelTransport) listen(dest string) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.listeners[dest] += delta
+	if t.kinds[dest] == sourceflow.KindCommand && t.listeners[dest] > 0 {
+		return fmt.Errorf("%w: %q", ErrSecondListener, dest)
+	}
+	t.listeners[dest]++
+	return nil
+}
+
+func (t *ChannelTransport) unlisten(dest string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.listeners[dest]--
 }
 
 type channelPublisher struct{ t *ChannelTransport }

@@ -80,8 +80,9 @@ func (s *Service) publish(ctx context.Context, destination string, env Envelope,
 	return nil
 }
 
+// isStarted reports whether the service runs: started and not closed.
 func (s *Service) isStarted() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.started
+	return s.started && s.pubs != nil
 }

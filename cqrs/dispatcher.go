@@ -68,8 +68,13 @@ func (d *dispatcher) handle(msg *message.Message) ([]*message.Message, error) {
 // runAll runs a type's handlers in registration order. When one fails, the
 // ones that succeeded are remembered and skipped on redelivery.
 func (d *dispatcher) runAll(ctx context.Context, handlers []boundHandler, env Envelope, payload []byte) error {
-	if len(handlers) == 1 {
-		return wrapHandlerErr(handlers[0], env, runSafely(ctx, handlers[0], env, payload))
+	if len(handlers) == 1 || replayScopeOf(ctx) != nil { // a replay stops at its first error
+		for _, h := range handlers {
+			if err := runSafely(ctx, h, env, payload); err != nil {
+				return wrapHandlerErr(h, env, err)
+			}
+		}
+		return nil
 	}
 	done := d.progress.completed(env.MessageID, len(handlers))
 	for i, h := range handlers {

@@ -45,4 +45,7 @@ var (
 	// ErrNoListener is returned when a command is published in process to a
 	// destination nobody listens to.
 	ErrNoListener = errors.New("cqrs: no listener for destination")
+	// ErrSecondListener is returned when a second in-process listener
+	// subscribes to a command destination: both would handle every command.
+	ErrSecondListener = errors.New("cqrs: command destination already has a listener in this process")
 )

@@ -23,8 +23,11 @@ func (s *Service) Start(ctx context.Context) error {
 	if err := s.checkWiring(); err != nil {
 		return err
 	}
-	if err := s.cfg.Transport.Bind(ctx, s.binding()); err != nil {
-		return fmt.Errorf("cqrs: bind transport of %q: %w", s.cfg.Name, err)
+	if !s.bound { // a Start that failed after binding is retried without binding again
+		if err := s.cfg.Transport.Bind(ctx, s.binding()); err != nil {
+			return fmt.Errorf("cqrs: bind transport of %q: %w", s.cfg.Name, err)
+		}
+		s.bound = true
 	}
 	pubs, err := s.buildPublishers()
 	if err != nil {
@@ -114,7 +117,7 @@ func (s *Service) subscribeHooks(d *dispatcher) []message.HandlerMiddleware {
 func (s *Service) Close() error {
 	s.mu.Lock()
 	router, stop, done := s.router, s.stopRouter, s.runDone
-	s.router = nil
+	s.router, s.pubs = nil, nil // sends after Close fail with ErrNotStarted
 	s.mu.Unlock()
 	var errs []error
 	if router != nil {

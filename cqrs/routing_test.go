@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -185,4 +186,75 @@ func TestAHandlerMaySendToItsOwnDestination(t *testing.T) {
 		o, found, _ := saga.Load(context.Background(), "o-1")
 		return found && o.Amount == 1
 	}, "the chain of self-sent commands reached its end")
+}
+
+// flakyTransport fails its first Publisher call and counts Bind calls.
+type flakyTransport struct {
+	cqrs.Transport
+	binds  atomic.Int64
+	failed atomic.Bool
+}
+
+func (f *flakyTransport) Bind(ctx context.Context, b sourceflow.Binding) error {
+	f.binds.Add(1)
+	return f.Transport.Bind(ctx, b)
+}
+
+func (f *flakyTransport) Publisher(dest string) (message.Publisher, error) {
+	if !f.failed.Swap(true) {
+		return nil, errors.New("transport not ready yet")
+	}
+	return f.Transport.Publisher(dest)
+}
+
+func TestAFailedStartCanBeRetriedAndCloseStopsSending(t *testing.T) {
+	flaky := &flakyTransport{Transport: newTransport(t)}
+	app := newOrderApp(t, cqrs.ServiceConfig{Transport: flaky})
+	ctx := context.Background()
+	err := app.svc.Start(ctx)
+	require.ErrorContains(t, err, "transport not ready yet")
+	app.start(t)
+	assert.Equal(t, int64(1), flaky.binds.Load(), "the retry did not bind again")
+	_, err = app.agg.Send(ctx, "o-1", CreateOrder{Amount: 1})
+	require.NoError(t, err)
+
+	require.NoError(t, app.svc.Close())
+	_, err = app.agg.Send(ctx, "o-2", CreateOrder{Amount: 1})
+	require.ErrorIs(t, err, cqrs.ErrNotStarted)
+	stream, err := app.store.Load(ctx, "o-2")
+	require.NoError(t, err)
+	assert.Empty(t, stream, "nothing stored after Close")
+}
+
+func TestASecondInProcessListenerOfACommandDestinationIsRefused(t *testing.T) {
+	tr := newTransport(t)
+	first := newService(t, tr, "first", "orders")
+	second := newService(t, tr, "second", "orders")
+	for _, svc := range []*cqrs.Service{first, second} {
+		require.NoError(t, cqrs.Handle(cqrs.NewSaga[Order](svc, "order"), createOrder))
+	}
+	start(t, first)
+	err := second.Start(context.Background())
+	require.ErrorIs(t, err, cqrs.ErrSecondListener)
+	_, err = cqrs.NewAggregate(first, "order").Send(context.Background(), "o-1", CreateOrder{})
+	require.NoError(t, err, "the first listener still works")
+}
+
+func TestDeadLettersAreBounded(t *testing.T) {
+	tr, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{MaxDeadLetters: 2})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = tr.Close() })
+	app := newOrderApp(t, cqrs.ServiceConfig{Transport: tr})
+	app.start(t)
+	pub, err := tr.Publisher("orders")
+	require.NoError(t, err)
+	for i := range 3 {
+		require.NoError(t, pub.Publish("orders", rawCommandID(fmt.Sprint("bad-", i), "orders.Nope", "o", `{}`)))
+	}
+	dead := tr.DeadLetters()
+	require.Len(t, dead, 2)
+	assert.Equal(t, "bad-1", dead[0].Message.UUID, "the oldest was dropped")
+	assert.Equal(t, 3, tr.DeadLetterCount())
+	_, err = cqrs.NewChannelTransport(cqrs.ChannelConfig{MaxDeadLetters: -1})
+	require.ErrorContains(t, err, "MaxDeadLetters")
 }

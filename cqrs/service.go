@@ -27,6 +27,7 @@ type Service struct {
 
 	mu          sync.Mutex
 	started     bool
+	bound       bool
 	dispatchers map[string]*dispatcher
 	handlerName map[string]bool
 	pubs        map[string]message.Publisher
