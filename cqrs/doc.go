@@ -34,10 +34,16 @@
 //     publishes it. Events carry the sequence of the command that raised
 //     them.
 //   - A saga stores the new state together with the events the command
-//     raised, then publishes them with message ids derived from the
-//     command's. A failure to publish is returned (the command is
-//     redelivered); the redelivered command re-raises the stored events
-//     instead of running its handler twice.
+//     raised (it remembers its last 32 commands per entity), then publishes
+//     them with message ids derived from the command's. A failure to publish
+//     is returned (the command is redelivered); the redelivered command
+//     re-raises the stored events instead of running its handler twice.
+//   - Every message a handler sends or raises gets an id derived from the
+//     handled message, the handler and the order of its sends, so a
+//     redelivery repeats the same ids and consumers' idempotency drops them.
+//   - When one of several handlers of a type fails, the ones that succeeded
+//     are remembered in memory and skipped on redelivery to this instance;
+//     across instances they run again (their sends repeat the same ids).
 //   - Replay re-runs an entity's stored commands through local handlers only,
 //     rebuilding saga state and view models from empty; it never publishes.
 //   - Errors no retry can cure (malformed envelope, unknown type, payload
@@ -46,5 +52,8 @@
 //     dead-letter them at once. A panicking handler becomes a *PanicError.
 //   - The Transport interface uses only Watermill and root-package types.
 //     ChannelTransport, built on Watermill's gochannel, is the default; it
-//     adds bounded redelivery and a dead-letter list.
+//     adds bounded redelivery, a bounded dead-letter list, an error for a
+//     command nobody listens to and a refusal of a second listener of a
+//     command destination. By default its Publish returns when the message
+//     was handled, so Send returns when the whole in-process flow is done.
 package cqrs
