@@ -17,10 +17,12 @@ import (
 const maxReasonBytes = 1024
 
 // deadLetter sends d, as received plus the failure reason, to the
-// endpoint's dead-letter queue and deletes it from the source. If that is
-// not possible the message is backed off instead, so the queue's redrive
-// policy still moves it. The reason is logged once; the payload never.
-func (sub *subscription) deadLetter(d *delivery, reason string) {
+// endpoint's dead-letter queue, deletes it from the source and reports
+// true. If that is not possible the message is backed off instead, so the
+// queue's redrive policy still moves it, and deadLetter reports false: d
+// will be redelivered, so its FIFO group must not move on. The reason is
+// logged once; the payload never.
+func (sub *subscription) deadLetter(d *delivery, reason string) bool {
 	fields := watermill.LogFields{
 		"message_id": aws.ToString(d.raw.MessageId), "reason": reason,
 		"receive_count": d.raw.Attributes[string(sqstypes.MessageSystemAttributeNameApproximateReceiveCount)],
@@ -31,7 +33,7 @@ func (sub *subscription) deadLetter(d *delivery, reason string) {
 	if sub.ep.DLQURL == "" {
 		sub.log.Error("Permanent failure, no dead-letter queue configured; left to the redrive policy", nil, fields)
 		sub.setVisibility(d, sub.cfg.NackBackoff)
-		return
+		return false
 	}
 	in := &sqs.SendMessageInput{
 		QueueUrl: aws.String(sub.ep.DLQURL), MessageBody: d.raw.Body,
@@ -49,10 +51,11 @@ func (sub *subscription) deadLetter(d *delivery, reason string) {
 		fields["err"] = err.Error()
 		sub.log.Error("Dead-lettering failed; left to the redrive policy", err, fields)
 		sub.setVisibility(d, sub.cfg.NackBackoff)
-		return
+		return false
 	}
 	sub.log.Error("Message dead-lettered", nil, fields)
 	sub.deletes <- aws.ToString(d.raw.ReceiptHandle)
+	return true
 }
 
 // withReason copies attrs and adds the failure reason. When that would

@@ -15,8 +15,8 @@ import (
 // permanent failure, back off after Nack, release on shutdown.
 func (sub *subscription) handle(d *delivery) {
 	if d.malformed != "" {
-		sub.deadLetter(d, d.malformed)
-		sub.finish(d, false)
+		landed := sub.deadLetter(d, d.malformed)
+		sub.finish(d, !landed)
 		return
 	}
 	ctx, cancel := context.WithCancel(sub.bg)
@@ -41,7 +41,9 @@ func (sub *subscription) handle(d *delivery) {
 
 // settle acts on the outcome of a handed-out message: delete after Ack,
 // dead-letter a Nack carrying sourceflow.MetaFailure, back off any other
-// Nack, release it when the shutdown deadline passed first.
+// Nack, release it when the shutdown deadline passed first. Whenever d stays
+// on the queue (a failed dead-lettering included) the messages held behind
+// it in its FIFO group are released too.
 func (sub *subscription) settle(d *delivery, o outcome) {
 	switch o {
 	case outcomeAck:
@@ -49,8 +51,8 @@ func (sub *subscription) settle(d *delivery, o outcome) {
 		sub.finish(d, false)
 	case outcomeNack:
 		if reason := d.msg.Metadata.Get(sourceflow.MetaFailure); reason != "" {
-			sub.deadLetter(d, reason)
-			sub.finish(d, false)
+			landed := sub.deadLetter(d, reason)
+			sub.finish(d, !landed)
 			return
 		}
 		sub.setVisibility(d, sub.cfg.NackBackoff)
