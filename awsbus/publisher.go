@@ -94,7 +94,9 @@ type outgoing struct {
 // body, attribute names, attribute budget, size, FIFO entity id); if any
 // fails, nothing is sent. A call to AWS uses msg.Context() (the first
 // message's for a batch). Messages AWS rejects are reported in a
-// *PublishError; the others were sent.
+// *PublishError; the others were sent, except on a FIFO endpoint, where
+// sending stops at the first failed batch and every later message is
+// reported as not sent, so none overtakes a failed one of its group.
 func (p *Publisher) Publish(destination string, msgs ...*message.Message) error {
 	if p.closed.Load() {
 		return ErrPublisherClosed

@@ -34,7 +34,7 @@ func (p *Publisher) sendSQS(ep Endpoint, out []outgoing) error {
 		}
 		return p.result(failed)
 	}
-	for _, batch := range chunks(out, MaxSQSMessageBytes) {
+	failed.Failed = sendBatches(chunks(out, MaxSQSMessageBytes), ep.FIFO, func(batch []outgoing) []FailedMessage {
 		entries := make([]sqstypes.SendMessageBatchRequestEntry, len(batch))
 		for i, o := range batch {
 			entries[i] = sqstypes.SendMessageBatchRequestEntry{
@@ -45,13 +45,14 @@ func (p *Publisher) sendSQS(ep Endpoint, out []outgoing) error {
 		}
 		res, err := p.cfg.SQS.SendMessageBatch(batch[0].ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(ep.QueueURL), Entries: entries})
 		if err != nil {
-			failed.Failed = append(failed.Failed, allFailed(batch, err.Error())...)
-			continue
+			return allFailed(batch, err.Error())
 		}
-		for _, f := range res.Failed {
-			failed.Failed = append(failed.Failed, entryFailed(batch, f.Id, f.Code, f.Message))
+		var f []FailedMessage
+		for _, e := range res.Failed {
+			f = append(f, entryFailed(batch, e.Id, e.Code, e.Message))
 		}
-	}
+		return f
+	})
 	return p.result(failed)
 }
 
@@ -70,7 +71,7 @@ func (p *Publisher) publishSNS(ep Endpoint, out []outgoing) error {
 		}
 		return p.result(failed)
 	}
-	for _, batch := range chunks(out, MaxSNSMessageBytes) {
+	failed.Failed = sendBatches(chunks(out, MaxSNSMessageBytes), ep.FIFO, func(batch []outgoing) []FailedMessage {
 		entries := make([]snstypes.PublishBatchRequestEntry, len(batch))
 		for i, o := range batch {
 			entries[i] = snstypes.PublishBatchRequestEntry{
@@ -81,14 +82,38 @@ func (p *Publisher) publishSNS(ep Endpoint, out []outgoing) error {
 		}
 		res, err := p.cfg.SNS.PublishBatch(batch[0].ctx, &sns.PublishBatchInput{TopicArn: aws.String(ep.TopicARN), PublishBatchRequestEntries: entries})
 		if err != nil {
-			failed.Failed = append(failed.Failed, allFailed(batch, err.Error())...)
-			continue
+			return allFailed(batch, err.Error())
 		}
-		for _, f := range res.Failed {
-			failed.Failed = append(failed.Failed, entryFailed(batch, f.Id, f.Code, f.Message))
+		var f []FailedMessage
+		for _, e := range res.Failed {
+			f = append(f, entryFailed(batch, e.Id, e.Code, e.Message))
+		}
+		return f
+	})
+	return p.result(failed)
+}
+
+// notSentReason is the failure reported for the messages of a FIFO publish
+// left unsent after an earlier one failed.
+const notSentReason = "not sent: an earlier message of this FIFO publish failed, sending the rest would break group order"
+
+// sendBatches sends every batch and collects the failures. On a FIFO
+// endpoint it stops at the first batch with a failure and reports every
+// later message as not sent, so no message overtakes a failed one of its
+// group.
+func sendBatches(batches [][]outgoing, fifo bool, send func([]outgoing) []FailedMessage) []FailedMessage {
+	var failed []FailedMessage
+	for i, batch := range batches {
+		f := send(batch)
+		failed = append(failed, f...)
+		if fifo && len(f) > 0 {
+			for _, rest := range batches[i+1:] {
+				failed = append(failed, allFailed(rest, notSentReason)...)
+			}
+			break
 		}
 	}
-	return p.result(failed)
+	return failed
 }
 
 func allFailed(batch []outgoing, reason string) []FailedMessage {
