@@ -222,24 +222,27 @@ func (t *Transport) Subscriber(destination string) (message.Subscriber, error) {
 }
 
 // Close closes the subscriber (finishing in-flight work within
-// ShutdownTimeout), the publisher and the default Local. A Local passed in
-// Config is left to its owner. Close is idempotent.
+// ShutdownTimeout) and the publisher. The Local passed in Config is left to
+// its owner. The transport's lock is not held while the subscriber drains,
+// so handlers still running may publish. Close is idempotent.
 func (t *Transport) Close() error {
 	t.mu.Lock()
-	defer t.mu.Unlock()
 	if t.closed {
+		t.mu.Unlock()
 		return nil
 	}
 	t.closed = true
+	sub, pub, own := t.sub, t.pub, t.ownLocal
+	t.mu.Unlock()
 	var errs []error
-	if t.sub != nil {
-		errs = append(errs, t.sub.Close())
+	if sub != nil {
+		errs = append(errs, sub.Close())
 	}
-	if t.pub != nil {
-		errs = append(errs, t.pub.Close())
+	if pub != nil {
+		errs = append(errs, pub.Close())
 	}
-	if t.ownLocal != nil {
-		errs = append(errs, t.ownLocal.ch.Close())
+	if own != nil {
+		errs = append(errs, own.ch.Close())
 	}
 	return errors.Join(errs...)
 }
