@@ -83,9 +83,7 @@ func (sub *subscription) run() {
 			}
 			continue
 		}
-		for _, raw := range msgs {
-			sub.accept(raw)
-		}
+		sub.accept(msgs)
 	}
 	sub.handlers.Wait()
 	close(sub.done)
@@ -173,30 +171,39 @@ func (sub *subscription) receive(n int) ([]sqstypes.Message, error) {
 	return out.Messages, nil
 }
 
-// accept takes ownership of a received message and starts its handler, or,
-// on a FIFO queue whose group is busy, holds it until the group is free.
-func (sub *subscription) accept(raw sqstypes.Message) {
+// accept takes ownership of a received batch and starts a handler per
+// message, or, on a FIFO queue, holds a message whose group is busy until
+// the group is free. The whole batch is registered under one lock, so a
+// handler finishing early cannot let a later message of its group start
+// before the group's order is known.
+func (sub *subscription) accept(raws []sqstypes.Message) {
 	now := time.Now()
-	d := &delivery{raw: raw, received: now, extended: now}
-	if sub.ep.FIFO {
-		d.group = raw.Attributes[string(sqstypes.MessageSystemAttributeNameMessageGroupId)]
+	ds := make([]*delivery, len(raws))
+	for i, raw := range raws {
+		d := &delivery{raw: raw, received: now, extended: now}
+		if sub.ep.FIFO {
+			d.group = raw.Attributes[string(sqstypes.MessageSystemAttributeNameMessageGroupId)]
+		}
+		msg, err := unmarshal(aws.ToString(raw.Body), fromSQSAttributes(raw.MessageAttributes), aws.ToString(raw.MessageId))
+		if err != nil {
+			d.malformed = err.Error()
+		}
+		d.msg = msg
+		ds[i] = d
 	}
-	msg, err := unmarshal(aws.ToString(raw.Body), fromSQSAttributes(raw.MessageAttributes), aws.ToString(raw.MessageId))
-	if err != nil {
-		d.malformed = err.Error()
-	}
-	d.msg = msg
 	sub.mu.Lock()
 	defer sub.mu.Unlock()
-	sub.owned[d] = struct{}{}
-	if d.group != "" {
-		if held, busy := sub.groups[d.group]; busy {
-			sub.groups[d.group] = append(held, d)
-			return
+	for _, d := range ds {
+		sub.owned[d] = struct{}{}
+		if d.group != "" {
+			if held, busy := sub.groups[d.group]; busy {
+				sub.groups[d.group] = append(held, d)
+				continue
+			}
+			sub.groups[d.group] = nil
 		}
-		sub.groups[d.group] = nil
+		sub.startLocked(d)
 	}
-	sub.startLocked(d)
 }
 
 func (sub *subscription) startLocked(d *delivery) {
