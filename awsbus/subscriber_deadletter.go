@@ -47,13 +47,16 @@ func (sub *subscription) deadLetter(d *delivery, reason string) bool {
 		in.MessageGroupId = aws.String(group)
 		in.MessageDeduplicationId = aws.String(fifoID("dlq-" + aws.ToString(d.raw.MessageId)))
 	}
-	if _, err := sub.cfg.SQS.SendMessage(sub.bg, in); err != nil {
+	ctx, cancel := sub.call()
+	defer cancel()
+	if _, err := sub.cfg.SQS.SendMessage(ctx, in); err != nil {
 		fields["err"] = err.Error()
 		sub.log.Error("Dead-lettering failed; left to the redrive policy", err, fields)
 		sub.setVisibility(d, sub.cfg.NackBackoff)
 		return false
 	}
 	sub.log.Error("Message dead-lettered", nil, fields)
+	d.markSettled()
 	sub.deletes <- aws.ToString(d.raw.ReceiptHandle)
 	return true
 }

@@ -47,6 +47,7 @@ func (sub *subscription) handle(d *delivery) {
 func (sub *subscription) settle(d *delivery, o outcome) {
 	switch o {
 	case outcomeAck:
+		d.markSettled()
 		sub.deletes <- aws.ToString(d.raw.ReceiptHandle)
 		sub.finish(d, false)
 	case outcomeNack:
@@ -144,9 +145,36 @@ func (sub *subscription) releaseAllHeld() {
 
 func (sub *subscription) release(d *delivery) { sub.setVisibility(d, 0) }
 
-// setVisibility makes d visible again after v.
+// callTimeout bounds every settling call (delete, visibility change,
+// dead-letter copy), which runs on a context that outlives the
+// subscription.
+const callTimeout = 10 * time.Second
+
+// call returns a context for one settling call.
+func (sub *subscription) call() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(sub.bg, callTimeout)
+}
+
+// setVisibility settles d by making it visible again after v; no heartbeat
+// renews it afterwards.
 func (sub *subscription) setVisibility(d *delivery, v time.Duration) {
-	_, err := sub.cfg.SQS.ChangeMessageVisibility(sub.bg, &sqs.ChangeMessageVisibilityInput{
+	d.markSettled()
+	sub.changeVisibility(d, v)
+}
+
+// renew extends d's visibility to v unless d is settled.
+func (sub *subscription) renew(d *delivery, v time.Duration) {
+	d.settleMu.Lock()
+	defer d.settleMu.Unlock()
+	if !d.settled {
+		sub.changeVisibility(d, v)
+	}
+}
+
+func (sub *subscription) changeVisibility(d *delivery, v time.Duration) {
+	ctx, cancel := sub.call()
+	defer cancel()
+	_, err := sub.cfg.SQS.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{
 		QueueUrl: aws.String(sub.ep.QueueURL), ReceiptHandle: d.raw.ReceiptHandle,
 		VisibilityTimeout: int32(v / time.Second),
 	})

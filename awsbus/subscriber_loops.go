@@ -42,7 +42,9 @@ func (sub *subscription) deleteBatch(handles []string) {
 	case 0:
 		return
 	case 1:
-		_, err := sub.cfg.SQS.DeleteMessage(sub.bg, &sqs.DeleteMessageInput{QueueUrl: aws.String(sub.ep.QueueURL), ReceiptHandle: aws.String(handles[0])})
+		ctx, cancel := sub.call()
+		defer cancel()
+		_, err := sub.cfg.SQS.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(sub.ep.QueueURL), ReceiptHandle: aws.String(handles[0])})
 		if err != nil {
 			sub.log.Error("DeleteMessage failed; the message will be redelivered", err, nil)
 		}
@@ -52,7 +54,9 @@ func (sub *subscription) deleteBatch(handles []string) {
 	for i, h := range handles {
 		entries[i] = sqstypes.DeleteMessageBatchRequestEntry{Id: aws.String(strconv.Itoa(i)), ReceiptHandle: aws.String(h)}
 	}
-	out, err := sub.cfg.SQS.DeleteMessageBatch(sub.bg, &sqs.DeleteMessageBatchInput{QueueUrl: aws.String(sub.ep.QueueURL), Entries: entries})
+	ctx, cancel := sub.call()
+	defer cancel()
+	out, err := sub.cfg.SQS.DeleteMessageBatch(ctx, &sqs.DeleteMessageBatchInput{QueueUrl: aws.String(sub.ep.QueueURL), Entries: entries})
 	if err != nil {
 		sub.log.Error("DeleteMessageBatch failed; the messages will be redelivered", err, watermill.LogFields{"count": len(handles)})
 		return
@@ -65,6 +69,7 @@ func (sub *subscription) deleteBatch(handles []string) {
 
 // heartbeatLoop renews the visibility of owned messages held longer than
 // half the visibility timeout, until the subscription's handlers are done.
+// A message settled meanwhile (acked, backed off, released) is skipped.
 func (sub *subscription) heartbeatLoop() {
 	vis := sub.cfg.VisibilityTimeout
 	tick := time.NewTicker(max(vis/4, 100*time.Millisecond))
@@ -86,7 +91,7 @@ func (sub *subscription) heartbeatLoop() {
 		}
 		sub.mu.Unlock()
 		for _, d := range due {
-			sub.setVisibility(d, vis)
+			sub.renew(d, vis)
 		}
 	}
 }

@@ -20,6 +20,20 @@ type delivery struct {
 	group     string
 	received  time.Time
 	extended  time.Time // last visibility renewal (guarded by subscription.mu)
+
+	// settleMu orders a heartbeat renewal against the settling call: once
+	// settled is set no renewal starts, and a renewal under way finishes
+	// before the settling call, so it never overwrites a backoff or release.
+	settleMu sync.Mutex
+	settled  bool
+}
+
+// markSettled stops every later visibility renewal of d, waiting for one
+// under way.
+func (d *delivery) markSettled() {
+	d.settleMu.Lock()
+	d.settled = true
+	d.settleMu.Unlock()
 }
 
 // subscription is one Subscribe call: a poller, a handler goroutine per
