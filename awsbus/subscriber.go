@@ -26,11 +26,12 @@ type SubscriberConfig struct {
 	// handed out and not yet acked, or received and waiting for their FIFO
 	// group. Default 10.
 	MaxConcurrentCalls int
-	// WaitTime is the long-poll wait of ReceiveMessage, 0-20s. Default 20s.
+	// WaitTime is the long-poll wait of ReceiveMessage, 0-20s, rounded up
+	// to whole seconds. Default 20s.
 	WaitTime time.Duration
 	// VisibilityTimeout is requested on every receive and renewed by a
-	// heartbeat while a handler runs longer than half of it. Whole seconds,
-	// 1s-12h. Default 30s.
+	// heartbeat while a handler runs longer than half of it. 1s-12h, rounded
+	// up to whole seconds (SQS counts in seconds). Default 30s.
 	VisibilityTimeout time.Duration
 	// ShutdownTimeout is how long Close (or the end of the Subscribe context)
 	// waits for handed-out messages to be acked before releasing them.
@@ -38,8 +39,8 @@ type SubscriberConfig struct {
 	ShutdownTimeout time.Duration
 	// NackBackoff is the visibility timeout set on a nacked message, so it is
 	// redelivered after this delay (counting toward the queue's
-	// maxReceiveCount). Whole seconds. Default 1s; a negative value
-	// redelivers at once.
+	// maxReceiveCount). Rounded up to whole seconds, so any positive value
+	// waits at least 1s. Default 1s; a negative value redelivers at once.
 	NackBackoff time.Duration
 	// ReceiveErrorBackoff is the pause after a failed ReceiveMessage.
 	// Default 1s.
@@ -70,6 +71,9 @@ func (c *SubscriberConfig) setDefaults() {
 	if c.NackBackoff < 0 {
 		c.NackBackoff = 0
 	}
+	c.WaitTime = ceilSecond(c.WaitTime)
+	c.VisibilityTimeout = ceilSecond(c.VisibilityTimeout)
+	c.NackBackoff = ceilSecond(c.NackBackoff)
 	if c.ReceiveErrorBackoff == 0 {
 		c.ReceiveErrorBackoff = time.Second
 	}
@@ -79,6 +83,15 @@ func (c *SubscriberConfig) setDefaults() {
 	if c.Logger == nil {
 		c.Logger = watermill.NopLogger{}
 	}
+}
+
+// ceilSecond rounds a positive d up to whole seconds, the unit of SQS
+// timeouts, so a sub-second value never silently becomes 0.
+func ceilSecond(d time.Duration) time.Duration {
+	if d <= 0 {
+		return d
+	}
+	return (d + time.Second - 1).Truncate(time.Second)
 }
 
 // Validate reports every invalid field.

@@ -144,3 +144,36 @@ func TestSubscriberSettlingCallsHaveADeadline(t *testing.T) {
 	assert.NotEmpty(t, changes, "the nack changed visibility")
 	assert.Empty(t, noDeadline, "calls without a deadline")
 }
+
+// WaitTime and VisibilityTimeout reach every ReceiveMessage; sub-second
+// settings are rounded up to whole seconds instead of becoming 0.
+func TestSubscriberTimeoutsReachSQS(t *testing.T) {
+	cases := []struct {
+		name              string
+		wait, vis, nack   time.Duration
+		wantWait, wantVis int32
+		wantNack          int32
+	}{
+		{"whole seconds", 2 * time.Second, 45 * time.Second, 3 * time.Second, 2, 45, 3},
+		{"sub-second rounded up", 1500 * time.Millisecond, 1200 * time.Millisecond, 300 * time.Millisecond, 2, 2, 1},
+		{"negative backoff redelivers at once", time.Second, 30 * time.Second, -1, 1, 30, 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWire(t, "orders", 5, awsbus.SubscriberConfig{})
+			rec := newRecordingSQS(w.sqs, 0)
+			sub := subscriberOn(t, w, awsbus.SubscriberConfig{SQS: rec, WaitTime: tc.wait, VisibilityTimeout: tc.vis, NackBackoff: tc.nack},
+				func(*awsbus.Endpoint) {})
+			require.NoError(t, w.pub.Publish("orders", command("a", "e")))
+			ch, err := sub.Subscribe(context.Background(), "orders")
+			require.NoError(t, err)
+			next(t, ch).Nack()
+			require.Eventually(t, func() bool { _, _, c := rec.recorded(); return len(c) == 1 }, 3*time.Second, 10*time.Millisecond)
+			last, _, changes := rec.recorded()
+			require.NotNil(t, last)
+			assert.Equal(t, tc.wantWait, last.WaitTimeSeconds)
+			assert.Equal(t, tc.wantVis, last.VisibilityTimeout)
+			assert.Equal(t, []int32{tc.wantNack}, changes, "the nack's backoff")
+		})
+	}
+}
