@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
@@ -122,7 +123,10 @@ type Config struct {
 	AccountID string
 
 	// Local receives the destinations whose routing or listening is
-	// disabled. Default: one in-process gochannel pub/sub.
+	// disabled. Required when any Disable* switch is set; there is no
+	// default, because a plain in-process pub/sub would redeliver a failing
+	// message forever and drop commands nobody subscribes to.
+	// cqrs.ChannelTransport satisfies it.
 	Local Local
 	// Logger defaults to watermill.NopLogger.
 	Logger watermill.LoggerAdapter
@@ -182,6 +186,9 @@ func (c Config) validateOptions() error {
 	if c.MaxReceiveCount < 1 || c.MaxReceiveCount > MaxMaxReceiveCount {
 		errs = append(errs, fmt.Errorf("MaxReceiveCount: %d, must be 1..%d", c.MaxReceiveCount, MaxMaxReceiveCount))
 	}
+	if err := c.validateLocal(); err != nil {
+		errs = append(errs, err)
+	}
 	if !c.Provisioning.valid() {
 		errs = append(errs, fmt.Errorf("Provisioning: unknown mode %d", int(c.Provisioning)))
 	}
@@ -193,6 +200,30 @@ func (c Config) validateOptions() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// validateLocal requires Local when a Disable* switch sends destinations
+// to it, naming the switches set.
+func (c Config) validateLocal() error {
+	if c.Local != nil {
+		return nil
+	}
+	var set []string
+	for _, sw := range []struct {
+		name string
+		on   bool
+	}{
+		{"DisableCommandRouting", c.DisableCommandRouting}, {"DisableEventRouting", c.DisableEventRouting},
+		{"DisableCommandListener", c.DisableCommandListener}, {"DisableEventListener", c.DisableEventListener},
+	} {
+		if sw.on {
+			set = append(set, sw.name)
+		}
+	}
+	if len(set) == 0 {
+		return nil
+	}
+	return fmt.Errorf("Local: required when %s is set", strings.Join(set, ", "))
 }
 
 func checkDuration(field string, d, lo, hi time.Duration) error {

@@ -108,8 +108,17 @@ func optionConfigCases() []configCase {
 			c.EnableEncryption, c.KMSKeyID = true, "arn:aws:kms:us-east-1:111122223333:alias/sourceflow"
 		}},
 		{name: "key ignored when encryption is off", modify: func(c *awsbus.Config) { c.KMSKeyID = "my key" }},
+		{name: "disabled switches without Local", modify: func(c *awsbus.Config) {
+			c.DisableCommandRouting, c.DisableEventListener = true, true
+		}, want: []string{"Local: required when DisableCommandRouting, DisableEventListener is set"}},
+		{name: "every disabled switch without Local", modify: func(c *awsbus.Config) {
+			c.DisableCommandRouting, c.DisableEventRouting, c.DisableCommandListener, c.DisableEventListener = true, true, true, true
+		}, want: []string{"Local: required when DisableCommandRouting, DisableEventRouting, DisableCommandListener, DisableEventListener is set"}},
+		{name: "disabled listener with Local", modify: func(c *awsbus.Config) {
+			c.DisableCommandListener, c.Local = true, newRecordingLocal()
+		}},
 		{name: "names of disabled command routing are not AWS names", modify: func(c *awsbus.Config) {
-			c.DisableCommandRouting = true
+			c.DisableCommandRouting, c.Local = true, newRecordingLocal()
 			c.Commands[0].Queue = "orders.in.process"
 			c.ListenQueues = []string{"orders.in.process"}
 		}},

@@ -71,7 +71,7 @@ func TestTransportDepths(t *testing.T) {
 }
 
 func TestTransportDepthsOnlyConsumedQueues(t *testing.T) {
-	tr, _ := fakeTransport(t, awsbus.Config{DisableCommandListener: true})
+	tr, _ := fakeTransport(t, awsbus.Config{DisableCommandListener: true, Local: newRecordingLocal()})
 	got, err := tr.Depths(context.Background())
 	require.NoError(t, err)
 	var names []string

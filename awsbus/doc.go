@@ -17,8 +17,10 @@
 //
 // The seed's options that default to on are spelled Disable* here, so the
 // zero Config is the default. A disabled routing flag keeps that kind of
-// message in process through Config.Local (a gochannel pub/sub by default);
-// a disabled listener makes Subscriber return Local's subscriber.
+// message in process through Config.Local; a disabled listener makes
+// Subscriber return Local's subscriber. Local is required whenever a
+// Disable* switch is set (cqrs.ChannelTransport satisfies it, with bounded
+// redelivery and dead letters); there is no default.
 //
 // # Topology
 //

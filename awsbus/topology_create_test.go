@@ -168,7 +168,7 @@ func TestTopology_CreateLeavesQueuesItOnlySendsToAlone(t *testing.T) {
 	})
 	require.NoError(t, err)
 
-	eps, _ := create(t, sq, sn, awsbus.Config{DisableCommandListener: true})
+	eps, _ := create(t, sq, sn, awsbus.Config{DisableCommandListener: true, Local: newRecordingLocal()})
 
 	assert.Equal(t, aws.ToString(out.QueueUrl), eps["orders.fifo"].QueueURL)
 	attrs := queueAttrs(t, sq, eps["orders.fifo"].QueueURL)

@@ -157,7 +157,7 @@ func TestTopology_PlanHonoursDisabledRoutingAndListeners(t *testing.T) {
 		return m
 	}
 	t.Run("command routing off", func(t *testing.T) {
-		p, err := plan(t, awsbus.Config{DisableCommandRouting: true}, ordersBinding())
+		p, err := plan(t, awsbus.Config{DisableCommandRouting: true, Local: newRecordingLocal()}, ordersBinding())
 		require.NoError(t, err)
 		assert.NotContains(t, names(p.Destinations), "orders.fifo")
 		assert.True(t, names(p.Local)["orders.fifo"].ListenLocal)
@@ -166,7 +166,7 @@ func TestTopology_PlanHonoursDisabledRoutingAndListeners(t *testing.T) {
 		}
 	})
 	t.Run("event routing off", func(t *testing.T) {
-		p, err := plan(t, awsbus.Config{DisableEventRouting: true}, ordersBinding())
+		p, err := plan(t, awsbus.Config{DisableEventRouting: true, Local: newRecordingLocal()}, ordersBinding())
 		require.NoError(t, err)
 		assert.Empty(t, p.Topics)
 		assert.Empty(t, p.Subscriptions)
@@ -174,7 +174,7 @@ func TestTopology_PlanHonoursDisabledRoutingAndListeners(t *testing.T) {
 		assert.Contains(t, names(p.Local), "order-events")
 	})
 	t.Run("command listener off", func(t *testing.T) {
-		p, err := plan(t, awsbus.Config{DisableCommandListener: true}, ordersBinding())
+		p, err := plan(t, awsbus.Config{DisableCommandListener: true, Local: newRecordingLocal()}, ordersBinding())
 		require.NoError(t, err)
 		d := names(p.Destinations)["orders.fifo"]
 		assert.False(t, d.Listened)
@@ -182,7 +182,7 @@ func TestTopology_PlanHonoursDisabledRoutingAndListeners(t *testing.T) {
 		assert.False(t, p.Queues[1].Owned, "a queue nobody here consumes is not reconciled")
 	})
 	t.Run("event listener off", func(t *testing.T) {
-		p, err := plan(t, awsbus.Config{DisableEventListener: true}, ordersBinding())
+		p, err := plan(t, awsbus.Config{DisableEventListener: true, Local: newRecordingLocal()}, ordersBinding())
 		require.NoError(t, err)
 		assert.Empty(t, p.Subscriptions)
 		assert.Len(t, p.Queues, 1, "no event queue")

@@ -24,8 +24,7 @@ type Transport struct {
 	cfg  Config
 	topo *Topology
 
-	local    Local
-	ownLocal *goChannelLocal
+	local Local
 
 	mu        sync.Mutex
 	bound     bool
@@ -46,12 +45,7 @@ func NewTransport(sqsClient SQSAPI, snsClient SNSAPI, cfg Config) (*Transport, e
 	if err != nil {
 		return nil, fmt.Errorf("invalid Config: %w", err)
 	}
-	t := &Transport{sqs: sqsClient, sns: snsClient, cfg: cfg, topo: topo, local: cfg.Local}
-	if t.local == nil {
-		t.ownLocal = newGoChannelLocal(cfg.Logger)
-		t.local = t.ownLocal
-	}
-	return t, nil
+	return &Transport{sqs: sqsClient, sns: snsClient, cfg: cfg, topo: topo, local: cfg.Local}, nil
 }
 
 // NewTransportFromAWS builds the SQS and SNS clients from awsCfg and
@@ -232,7 +226,7 @@ func (t *Transport) Close() error {
 		return nil
 	}
 	t.closed = true
-	sub, pub, own := t.sub, t.pub, t.ownLocal
+	sub, pub := t.sub, t.pub
 	t.mu.Unlock()
 	var errs []error
 	if sub != nil {
@@ -240,9 +234,6 @@ func (t *Transport) Close() error {
 	}
 	if pub != nil {
 		errs = append(errs, pub.Close())
-	}
-	if own != nil {
-		errs = append(errs, own.ch.Close())
 	}
 	return errors.Join(errs...)
 }
