@@ -4,6 +4,7 @@ package integration
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -19,8 +20,9 @@ import (
 )
 
 // poison is a message written straight to a command queue in SourceFlow's
-// wire format (body, sf_type attribute, packed sf_env attribute, omitted when
-// env is empty) that the model can never handle.
+// wire format (body, sf_type attribute, omitted when typ is empty, packed
+// sf_env attribute, omitted when env is empty) that the model can never
+// handle.
 type poison struct {
 	name, typ, env, body string
 	reason               string // expected in the sf_failure attribute
@@ -38,6 +40,8 @@ var poisons = []poison{
 		body: `{"amount":4}`, reason: cqrs.ErrEnvelope.Error()},
 	{name: "envelope not JSON", typ: "model.PayOrder", env: `{not json`,
 		body: `{"amount":2}`, reason: awsbus.ErrMalformedMessage.Error()},
+	{name: "no type attribute", env: `{"sf_id":"bad-notype","sf_entity":"order-1","uuid":"bad-notype"}`,
+		body: `{"amount":6}`, reason: fmt.Sprintf("%s: missing %s", cqrs.ErrEnvelope, sourceflow.MetaType)},
 }
 
 // TestModelMalformedCommandsAreDeadLetteredOthersFlow sends poison messages
@@ -75,9 +79,10 @@ func testPoison(t *testing.T, suffix string) {
 	ctx := context.Background()
 	for i, p := range poisons {
 		in := &sqs.SendMessageInput{QueueUrl: aws.String(ep.QueueURL), MessageBody: aws.String(p.body),
-			MessageAttributes: map[string]types.MessageAttributeValue{
-				sourceflow.MetaType: {DataType: aws.String("String"), StringValue: aws.String(p.typ)},
-			}}
+			MessageAttributes: map[string]types.MessageAttributeValue{}}
+		if p.typ != "" {
+			in.MessageAttributes[sourceflow.MetaType] = types.MessageAttributeValue{DataType: aws.String("String"), StringValue: aws.String(p.typ)}
+		}
 		if p.env != "" {
 			in.MessageAttributes[sourceflow.MetaEnvelope] = types.MessageAttributeValue{DataType: aws.String("String"), StringValue: aws.String(p.env)}
 		}
