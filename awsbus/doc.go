@@ -71,8 +71,10 @@
 //     packed sf_env attribute cannot be read: the message is copied at once
 //     to its dead-letter queue with the reason in an sf_failure attribute and
 //     deleted from the source, without burning the retry budget. The reason
-//     is logged once; the payload never. If the copy fails, the message is
-//     backed off and left to the redrive policy.
+//     is logged once; the payload never. If the copy fails (or the endpoint
+//     has no dead-letter queue), the message is backed off and left to the
+//     redrive policy, and, as after a Nack, the messages held behind it in
+//     its FIFO group are released.
 //
 // MaxConcurrentCalls bounds the messages one Subscribe holds at once, handed
 // out or waiting: the poller asks ReceiveMessage for at most as many
@@ -89,7 +91,11 @@
 // A visibility heartbeat renews the visibility timeout of every owned
 // message once half of it has passed, so a handler may run longer than
 // VisibilityTimeout without the message being delivered twice; renewal stops
-// at the SQS limit of 12 hours after receipt.
+// at the SQS limit of 12 hours after receipt, and once the message is
+// settled: a renewal under way finishes before a backoff or release, so it
+// never overwrites one. Every settling call (delete, visibility change,
+// dead-letter copy) is bounded by a 10s timeout. SQS counts timeouts in
+// seconds, so sub-second subscriber timeouts are rounded up.
 //
 // Shutdown (Close, or the end of the Subscribe context) stops receiving at
 // once, waits up to ShutdownTimeout for handed-out messages to be acked or
