@@ -54,7 +54,7 @@ type orderApp struct {
 	store     *cqrs.MemoryCommandStore
 }
 
-func newTransport(t *testing.T) *cqrs.ChannelTransport {
+func newTransport(t testing.TB) *cqrs.ChannelTransport {
 	t.Helper()
 	tr, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{RedeliveryDelay: time.Millisecond})
 	require.NoError(t, err)
@@ -62,7 +62,7 @@ func newTransport(t *testing.T) *cqrs.ChannelTransport {
 	return tr
 }
 
-func registerOrderTypes(t *testing.T, svc *cqrs.Service) {
+func registerOrderTypes(t testing.TB, svc *cqrs.Service) {
 	t.Helper()
 	require.NoError(t, errors.Join(
 		cqrs.RegisterCommand[CreateOrder](svc, "orders.CreateOrder", "orders"),
@@ -75,7 +75,7 @@ func registerOrderTypes(t *testing.T, svc *cqrs.Service) {
 // newOrderApp wires the whole flow in one service: CreateOrder → order saga
 // → OrderCreated → aggregate sends ProcessPayment → payment saga →
 // PaymentProcessed → view.
-func newOrderApp(t *testing.T, cfg cqrs.ServiceConfig) *orderApp {
+func newOrderApp(t testing.TB, cfg cqrs.ServiceConfig) *orderApp {
 	t.Helper()
 	app := &orderApp{transport: newTransport(t), store: cqrs.NewMemoryCommandStore()}
 	if cfg.Name == "" {
