@@ -209,9 +209,10 @@ func (e *Encrypter) dataKey(ctx context.Context, ec EncryptionContext, n int64) 
 		return k, nil
 	}
 	e.stats.misses.Add(1)
-	// A fresh key always has room for one message, so this loop ends unless
-	// other goroutines exhaust every fresh key first.
-	for range 8 {
+	// A fresh key always has room for one message, but concurrent callers
+	// sharing it may use it up first; after a few rounds, take a key of our
+	// own, reserved before anyone else can see it.
+	for range 4 {
 		k, err := e.flight.do(ctx, name, func() (*dataKey, error) { return e.refresh(ctx, name, ec) })
 		if err != nil {
 			return nil, err
@@ -220,7 +221,13 @@ func (e *Encrypter) dataKey(ctx context.Context, ec EncryptionContext, n int64) 
 			return k, nil
 		}
 	}
-	return nil, fmt.Errorf("%w: data keys for %q were exhausted by concurrent use", ErrKMS, ec.Destination)
+	k, err := e.generate(ctx, ec)
+	if err != nil {
+		return nil, err
+	}
+	k.reserve(e.cfg.Now(), n, e.limits) // a fresh key always takes one message
+	e.cache.put(name, k)
+	return k, nil
 }
 
 // refresh returns the cached key if another caller already replaced the
@@ -229,6 +236,16 @@ func (e *Encrypter) refresh(ctx context.Context, name string, ec EncryptionConte
 	if cur := e.cache.get(name); cur != nil && cur.usable(e.cfg.Now(), e.limits) {
 		return cur, nil
 	}
+	k, err := e.generate(ctx, ec)
+	if err != nil {
+		return nil, err
+	}
+	e.cache.put(name, k)
+	return k, nil
+}
+
+// generate asks KMS for a new data key under the encryption context.
+func (e *Encrypter) generate(ctx context.Context, ec EncryptionContext) (*dataKey, error) {
 	var out *kms.GenerateDataKeyOutput
 	err := e.kms.call(ctx, "GenerateDataKey", func(ctx context.Context) error {
 		e.stats.generateDataKey.Add(1)
@@ -249,7 +266,6 @@ func (e *Encrypter) refresh(ctx context.Context, name string, ec EncryptionConte
 	if out.KeyId != nil {
 		k.keyID = *out.KeyId
 	}
-	e.cache.put(name, k)
 	e.cfg.Logger.Debug("Generated data key", watermill.LogFields{
 		"key_id": k.keyID, "destination": ec.Destination, "type": ec.Type,
 	})
