@@ -48,17 +48,7 @@ func newPipeline(obs *observability, system string, w wiring) (*pipeline, error)
 	if err != nil {
 		return nil, errors.Join(err, p.close())
 	}
-	idem := p.idem
-	mcfg := metrics.Config{
-		MeterProvider: obs.meterProvider(),
-		Duplicates:    []metrics.DuplicateSource{metrics.DuplicatesFunc(func() int64 { return int64(idem.Stats().Duplicates) })},
-		Depth:         w.depth,
-		DepthInterval: 5 * time.Second,
-	}
-	if w.enc != nil {
-		mcfg.KMS = []metrics.KMSStatsSource{kmsStats(w.enc.Stats), kmsStats(w.dec.Stats)}
-	}
-	m, err := metrics.New(mcfg)
+	m, err := newMetrics(obs, w, p.idem)
 	if err != nil {
 		return nil, errors.Join(err, p.close())
 	}
@@ -85,6 +75,21 @@ func newPipeline(obs *observability, system string, w wiring) (*pipeline, error)
 		return nil, errors.Join(fmt.Errorf("pipeline: %w", err), p.close())
 	}
 	return p, nil
+}
+
+// newMetrics builds the service's metrics: the message instruments, plus
+// duplicates, queue depths and KMS calls where the service has them.
+func newMetrics(obs *observability, w wiring, idem *idempotency.Middleware) (*metrics.Metrics, error) {
+	cfg := metrics.Config{
+		MeterProvider: obs.meterProvider(),
+		Duplicates:    []metrics.DuplicateSource{metrics.DuplicatesFunc(func() int64 { return int64(idem.Stats().Duplicates) })},
+		Depth:         w.depth,
+		DepthInterval: 5 * time.Second,
+	}
+	if w.enc != nil {
+		cfg.KMS = []metrics.KMSStatsSource{kmsStats(w.enc.Stats), kmsStats(w.dec.Stats)}
+	}
+	return metrics.New(cfg)
 }
 
 // kmsStats adapts an Encrypter's or Decrypter's counters to the metrics

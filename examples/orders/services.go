@@ -21,27 +21,57 @@ import (
 // transport. The service code is the same for every transport.
 func startServices(ctx context.Context, opts options, obs *observability, c *counters) (*ordersService, func(), error) {
 	logger := watermill.NewSlogLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: opts.logLevel})))
+	var closers []func() error // run in reverse on failure or at the end
+	closeAll := func() error {
+		var errs []error
+		for i := len(closers) - 1; i >= 0; i-- {
+			errs = append(errs, closers[i]())
+		}
+		return errors.Join(errs...)
+	}
+	fail := func(err error) (*ordersService, func(), error) { return nil, nil, errors.Join(err, closeAll()) }
+
 	transports, err := newTransports(ctx, opts, logger)
 	if err != nil {
-		return nil, nil, err
+		return fail(err)
 	}
+	closers = append(closers, transports.close)
 	obs.health = transports.health
-	system := "gochannel"
-	if opts.transport == "aws" {
-		system = "aws_sqs"
-	}
+	system := map[string]string{"gochannel": "gochannel", "aws": "aws_sqs"}[opts.transport]
 	payPipe, err := newPipeline(obs, system, transports.payments)
 	if err != nil {
-		return nil, nil, err
+		return fail(err)
 	}
+	closers = append(closers, payPipe.close)
 	ordPipe, err := newPipeline(obs, system, transports.orders)
 	if err != nil {
-		return nil, nil, err
+		return fail(err)
 	}
+	closers = append(closers, ordPipe.close)
 	c.pipeline = ordPipe.stack.String()
+	payments, orders, err := newServices(transports, payPipe, ordPipe, logger, c)
+	if err != nil {
+		return fail(err)
+	}
+	for _, svc := range []*cqrs.Service{payments, orders.svc} { // payments listens before orders sends to it
+		if err := svc.Start(ctx); err != nil {
+			return fail(fmt.Errorf("start %s: %w", svc.Name(), err))
+		}
+		closers = append(closers, svc.Close)
+	}
+	return orders, func() {
+		_ = closeAll()
+		c.duplicates = int64(ordPipe.idem.Stats().Duplicates + payPipe.idem.Stats().Duplicates)
+		c.kms = kmsSummary(transports.orders, transports.payments)
+	}, nil
+}
+
+// newServices builds the payments and orders services on their transports
+// and pipelines, with hooks counting what they handle.
+func newServices(tr transports, payPipe, ordPipe *pipeline, logger watermill.LoggerAdapter, c *counters) (*cqrs.Service, *ordersService, error) {
 	payments, err := newPaymentsService(cqrs.ServiceConfig{
 		Logger:              logger.With(watermill.LogFields{"service": "payments"}),
-		Transport:           transports.payments.transport,
+		Transport:           tr.payments.transport,
 		HandlerMiddleware:   payPipe.stack.HandlerMiddlewares(),
 		PublisherDecorators: payPipe.stack.PublisherDecorators(),
 		Hooks:               cqrs.Hooks{CommandSubscribe: []message.HandlerMiddleware{count(map[string]*atomic.Int64{"payments.ProcessPayment": &c.paid})}},
@@ -51,7 +81,7 @@ func startServices(ctx context.Context, opts options, obs *observability, c *cou
 	}
 	orders, err := newOrdersService(cqrs.ServiceConfig{
 		Logger:              logger.With(watermill.LogFields{"service": "orders"}),
-		Transport:           transports.orders.transport,
+		Transport:           tr.orders.transport,
 		HandlerMiddleware:   ordPipe.stack.HandlerMiddlewares(),
 		PublisherDecorators: ordPipe.stack.PublisherDecorators(),
 		Hooks: cqrs.Hooks{
@@ -60,22 +90,7 @@ func startServices(ctx context.Context, opts options, obs *observability, c *cou
 				"orders.OrderCreated": &c.views, "payments.PaymentProcessed": &c.views})},
 		},
 	})
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := payments.Start(ctx); err != nil {
-		return nil, nil, fmt.Errorf("start payments: %w", err)
-	}
-	if err := orders.svc.Start(ctx); err != nil {
-		_ = payments.Close()
-		return nil, nil, fmt.Errorf("start orders: %w", err)
-	}
-	closeAll := func() {
-		_ = errors.Join(orders.svc.Close(), payments.Close(), transports.close(), ordPipe.close(), payPipe.close())
-		c.duplicates = int64(ordPipe.idem.Stats().Duplicates + payPipe.idem.Stats().Duplicates)
-		c.kms = kmsSummary(transports.orders, transports.payments)
-	}
-	return orders, closeAll, nil
+	return payments, orders, err
 }
 
 // count is a subscribe hook counting successfully handled messages by type.
