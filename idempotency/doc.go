@@ -12,11 +12,20 @@
 //	  ├──Completed──▶ ack without running the handler (a duplicate)
 //	  └──InProgress─▶ error: not acked, redelivered after the transport's delay
 //
-// A consumer that crashes while holding a claim neither completes nor
-// releases it; its lease expires and the redelivered message is claimed and
-// processed again, once. Complete and Release take the token of the claim, so
-// a consumer whose lease was taken over cannot complete or release the new
-// holder's claim (ErrLeaseLost).
+// While the handler runs, the middleware renews the lease every
+// MiddlewareConfig.RenewInterval (default Lease/3) with Store.Extend, so a
+// handler may run longer than Lease: Lease bounds how long the message of a
+// crashed consumer waits before it is processed again, not how long a
+// handler may run. A consumer that crashes while holding a claim neither
+// completes, releases nor renews it; its lease expires and the redelivered
+// message is claimed and processed again, once. Complete, Extend and Release
+// take the token of the claim, so a consumer whose lease was taken over (a
+// renewal that came too late, for example after a long pause) cannot
+// complete, extend or release the new holder's claim (ErrLeaseLost); a
+// renewal that finds the lease lost is logged and counted
+// (Stats.LeasesLost), the handler runs on and its completion fails. In
+// transactional mode the transaction's row lock holds the claim and no
+// renewal runs.
 //
 // The key is the SourceFlow message id (sourceflow.MetaMessageID, falling back
 // to the Watermill UUID) plus the consumer name (the router handler name, or
@@ -36,7 +45,7 @@
 //
 // Place the middleware in phase 4 of the consume Stack: after tracing and
 // metrics, before decryption and retry, so a duplicate is acknowledged before
-// any KMS call. A handler-level retry inside it runs under one claim; keep
-// Lease above the longest retried run and at most the SQS visibility timeout.
+// any KMS call. A handler-level retry inside it runs under one renewed claim;
+// keep Lease at most the SQS visibility timeout.
 // Results of the first run are not stored: a duplicate produces no messages.
 package idempotency

@@ -12,9 +12,10 @@ var (
 	// live lease on the message. The message is not acknowledged, so the
 	// transport redelivers it later.
 	ErrInProgress = errors.New("idempotency: message is being processed elsewhere")
-	// ErrLeaseLost is returned by Store.Complete and Store.Release when the
-	// token no longer holds the claim: the lease expired and another consumer
-	// re-claimed the key, or the claim was released or already completed.
+	// ErrLeaseLost is returned by Store.Complete, Store.Extend and
+	// Store.Release when the token no longer holds the claim: the lease
+	// expired and another consumer re-claimed the key, or the claim was
+	// released or already completed.
 	ErrLeaseLost = errors.New("idempotency: lease lost")
 	// ErrInvalidKey is returned when a key has an empty or oversized part.
 	ErrInvalidKey = errors.New("idempotency: invalid key")

@@ -119,8 +119,8 @@ func (s *MemoryStore) sweepLoop() {
 	}
 }
 
-// Close stops the sweeper. Later calls of Claim, Complete and Release fail
-// with ErrClosed. Close is idempotent.
+// Close stops the sweeper. Later calls of Claim, Complete, Extend and
+// Release fail with ErrClosed. Close is idempotent.
 func (s *MemoryStore) Close() error {
 	s.stopOnce.Do(func() {
 		s.mu.Lock()
@@ -253,6 +253,24 @@ func (s *MemoryStore) Complete(_ context.Context, key Key, token string, ttl tim
 	} else {
 		e.elem = s.done.PushBack(key)
 	}
+	return nil
+}
+
+// Extend implements Store.
+func (s *MemoryStore) Extend(_ context.Context, key Key, token string, lease time.Duration) error {
+	if err := CheckArgs(key, lease); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return ErrClosed
+	}
+	e, ok := s.entries[key]
+	if !ok || e.token != token || e.completed {
+		return fmt.Errorf("%w: %s", ErrLeaseLost, key)
+	}
+	e.expires = s.cfg.Now().Add(lease)
 	return nil
 }
 

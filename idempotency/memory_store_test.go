@@ -145,6 +145,8 @@ func TestMemoryStoreClosed(t *testing.T) {
 	require.NoError(t, s.Close(), "Close is idempotent")
 	_, err = s.Claim(context.Background(), idempotency.Key{Consumer: "c", MessageID: "m"}, "", time.Minute)
 	assert.ErrorIs(t, err, idempotency.ErrClosed)
+	assert.ErrorIs(t, s.Extend(context.Background(), idempotency.Key{Consumer: "c", MessageID: "m"}, "t", time.Minute),
+		idempotency.ErrClosed)
 }
 
 func BenchmarkMemoryStoreClaimComplete(b *testing.B) {

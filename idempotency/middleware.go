@@ -19,11 +19,19 @@ type MiddlewareConfig struct {
 	// handler name (message.HandlerNameFromCtx). Set it when several handlers
 	// share one logical consumer, or when the handler runs outside a router.
 	Consumer string
-	// Lease is how long a claim stays in progress before another delivery may
-	// re-claim it (a crashed consumer's message is processed again after it).
-	// Keep it above the handler's longest run and at most the transport's
-	// redelivery delay (the SQS visibility timeout). Default 30 s.
+	// Lease is how long a claim stays in progress without a renewal before
+	// another delivery may re-claim it: a crashed consumer's message is
+	// processed again after it. The lease is renewed while the handler runs
+	// (see RenewInterval), so it bounds that wait, not the handler's run.
+	// Keep it at most the transport's redelivery delay (the SQS visibility
+	// timeout). Default 30 s.
 	Lease time.Duration
+	// RenewInterval is how often the lease is extended (to now plus Lease)
+	// while the handler runs. It must be shorter than Lease. A negative
+	// value disables renewal: a handler running longer than Lease then
+	// loses its claim. Transactional mode never renews: the transaction's
+	// row lock holds the claim. Default Lease/3.
+	RenewInterval time.Duration
 	// TTL is how long a completed record is kept; duplicates arriving later
 	// are processed again. Keep it at least the queue's retention period.
 	// Default 96 h (the SQS default retention of 4 days).
@@ -46,6 +54,9 @@ func (c *MiddlewareConfig) setDefaults() {
 	if c.Lease == 0 {
 		c.Lease = 30 * time.Second
 	}
+	if c.RenewInterval == 0 {
+		c.RenewInterval = max(c.Lease/3, 1)
+	}
 	if c.TTL == 0 {
 		c.TTL = 96 * time.Hour
 	}
@@ -65,6 +76,9 @@ func (c MiddlewareConfig) Validate() error {
 	var errs []error
 	if c.Lease < 0 {
 		errs = append(errs, fmt.Errorf("Lease must be positive, got %s", c.Lease))
+	}
+	if c.RenewInterval > 0 && c.Lease > 0 && c.RenewInterval >= c.Lease {
+		errs = append(errs, fmt.Errorf("RenewInterval must be shorter than Lease %s, got %s", c.Lease, c.RenewInterval))
 	}
 	if c.TTL < 0 {
 		errs = append(errs, fmt.Errorf("TTL must be positive, got %s", c.TTL))
@@ -90,12 +104,18 @@ type Stats struct {
 	Released uint64
 	// PayloadMismatches counts keys reused with a different payload.
 	PayloadMismatches uint64
+	// Renewals counts lease extensions while handlers ran.
+	Renewals uint64
+	// LeasesLost counts renewals that found the lease taken over, so a
+	// duplicate delivery may have run concurrently.
+	LeasesLost uint64
 	// StoreErrors counts failed store calls.
 	StoreErrors uint64
 }
 
 type counters struct {
-	claims, duplicates, inProgress, completed, released, mismatches, storeErrors atomic.Uint64
+	claims, duplicates, inProgress, completed, released, mismatches atomic.Uint64
+	renewals, leasesLost, storeErrors                               atomic.Uint64
 }
 
 // Middleware makes a Watermill handler idempotent: claim → handle → complete,
@@ -137,6 +157,7 @@ func (m *Middleware) Stats() Stats {
 		Claims: m.c.claims.Load(), Duplicates: m.c.duplicates.Load(),
 		InProgress: m.c.inProgress.Load(), Completed: m.c.completed.Load(),
 		Released: m.c.released.Load(), PayloadMismatches: m.c.mismatches.Load(),
+		Renewals: m.c.renewals.Load(), LeasesLost: m.c.leasesLost.Load(),
 		StoreErrors: m.c.storeErrors.Load(),
 	}
 }
@@ -198,7 +219,7 @@ func (m *Middleware) process(ctx context.Context, msg *message.Message, h messag
 	if ctx != msg.Context() {
 		msg.SetContext(ctx)
 	}
-	out, herr := h(msg)
+	out, herr := m.runRenewed(ctx, msg, h, key, res.Token)
 	if herr != nil {
 		return nil, errors.Join(herr, m.release(ctx, key, res.Token))
 	}

@@ -89,6 +89,14 @@ type Store interface {
 	// has re-claimed the key. It returns ErrLeaseLost when token no longer
 	// holds the claim.
 	Complete(ctx context.Context, key Key, token string, ttl time.Duration) error
+	// Extend renews the in-progress claim held by token: its lease now ends
+	// lease from now (by the store's clock, the database clock for SQL
+	// stores). A long-running holder calls it periodically so that its claim
+	// does not expire while it works. It returns ErrLeaseLost when token no
+	// longer holds an in-progress claim: the claim was completed or released,
+	// or its lease expired and the key was re-claimed. A holder whose lease
+	// ran out may still extend while no one has re-claimed the key.
+	Extend(ctx context.Context, key Key, token string, lease time.Duration) error
 	// Release drops the in-progress claim held by token after a failure, so
 	// that a redelivery can process the message at once. It returns
 	// ErrLeaseLost when token no longer holds an in-progress claim.
@@ -103,8 +111,8 @@ type Transactor interface {
 	WithinTx(ctx context.Context, fn func(ctx context.Context) error) error
 }
 
-// CheckArgs validates the key and duration arguments of Claim and Complete
-// the way every Store must: ErrInvalidKey for an empty key part,
+// CheckArgs validates the key and duration arguments of Claim, Complete and
+// Extend the way every Store must: ErrInvalidKey for an empty key part,
 // ErrInvalidDuration for a duration that is not positive. Store
 // implementations call it first.
 func CheckArgs(key Key, d time.Duration) error {

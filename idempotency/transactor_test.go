@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/stretchr/testify/assert"
@@ -22,6 +23,14 @@ type txStore struct {
 	mu                 sync.Mutex
 	commits, rollbacks int
 	releasesInsideTx   int
+	extends            int
+}
+
+func (s *txStore) Extend(ctx context.Context, k idempotency.Key, token string, lease time.Duration) error {
+	s.mu.Lock()
+	s.extends++
+	s.mu.Unlock()
+	return s.MemoryStore.Extend(ctx, k, token, lease)
 }
 
 func (s *txStore) WithinTx(ctx context.Context, fn func(ctx context.Context) error) error {
@@ -71,4 +80,24 @@ func TestMiddlewareTransactional(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 1, store.commits)
 	assert.Equal(t, []any{"tx", "tx"}, sawTx, "the handler sees the transaction's context")
+}
+
+// TestMiddlewareTransactionalDoesNotRenew: inside a transaction the claim row
+// is held by the transaction's lock, so no renewal runs even when the handler
+// outlasts many renewal intervals.
+func TestMiddlewareTransactionalDoesNotRenew(t *testing.T) {
+	store := &txStore{MemoryStore: newMemoryStore(t, idempotency.MemoryStoreConfig{})}
+	m := newMiddleware(t, store, idempotency.MiddlewareConfig{
+		Consumer: "c", Transactional: true, Lease: time.Second, RenewInterval: time.Millisecond,
+	})
+	_, err := m.Middleware(func(*message.Message) ([]*message.Message, error) {
+		time.Sleep(50 * time.Millisecond) // fifty renewal intervals
+		return nil, nil
+	})(sfMessage("a", "p"))
+	require.NoError(t, err)
+	store.mu.Lock()
+	defer store.mu.Unlock()
+	assert.Zero(t, store.extends)
+	assert.Zero(t, m.Stats().Renewals)
+	assert.Equal(t, 1, store.commits)
 }

@@ -42,6 +42,10 @@ func Run(t *testing.T, newStore NewStoreFunc) {
 		{"PayloadMismatch", testPayloadMismatch},
 		{"EmptyHashSkipsCheck", testEmptyHash},
 		{"StaleTokenIsFenced", testStaleToken},
+		{"ExtendKeepsClaimPastLease", testExtendKeepsClaim},
+		{"ExtendStaleTokenLeaseLost", testExtendStaleToken},
+		{"ExtendAfterCompleteLeaseLost", testExtendAfterComplete},
+		{"ExtendAfterReleaseLeaseLost", testExtendAfterRelease},
 		{"KeysAreScopedByConsumer", testConsumerScope},
 		{"InvalidArguments", testInvalidArguments},
 		{"ConcurrentClaimsOneWinner", testConcurrentClaims},
@@ -195,6 +199,8 @@ func testInvalidArguments(t *testing.T, s idempotency.Store) {
 	assert.ErrorIs(t, err, idempotency.ErrInvalidDuration)
 	res := claim(t, s, key(t, "m1"), "h", Long)
 	assert.ErrorIs(t, s.Complete(ctx, key(t, "m1"), res.Token, -time.Second), idempotency.ErrInvalidDuration)
+	assert.ErrorIs(t, s.Extend(ctx, key(t, "m1"), res.Token, 0), idempotency.ErrInvalidDuration)
+	assert.ErrorIs(t, s.Extend(ctx, idempotency.Key{Consumer: "c"}, res.Token, Long), idempotency.ErrInvalidKey)
 	assert.Equal(t, idempotency.Acquired, res.Status, "a rejected call loses nothing")
 	require.NoError(t, s.Complete(ctx, key(t, "m1"), res.Token, Long))
 }

@@ -16,8 +16,12 @@ type queries struct {
 	returns  bool   // whether claim returns the token
 	lookup   string // status, token, payload_hash of the live record
 	complete string
+	extend   string
 	release  string
-	cleanup  string
+	// held counts the in-progress rows of (consumer, message_id, token); used
+	// on MySQL, whose affected rows count changed rows, not matched ones.
+	held    string
+	cleanup string
 	// duration converts a lease or TTL into the argument the dialect's
 	// "now plus" expression takes.
 	duration func(time.Duration) any
@@ -122,13 +126,18 @@ RETURNING token`, t, columns, plus, now)
 
 // commonQueries fills the statements whose text only differs in the clock
 // expressions. Argument orders: lookup (consumer, message_id); complete (ttl,
-// consumer, message_id, token); release (consumer, message_id, token).
+// consumer, message_id, token); extend (lease, consumer, message_id, token);
+// release and held (consumer, message_id, token).
 func commonQueries(t, now, plus string) queries {
 	return queries{
 		lookup: fmt.Sprintf(`SELECT status, token, payload_hash FROM %s
 WHERE consumer = ? AND message_id = ? AND expires_at > %s`, t, now),
 		complete: fmt.Sprintf(`UPDATE %s SET status = 1, expires_at = %s
 WHERE consumer = ? AND message_id = ? AND token = ?`, t, plus),
+		extend: fmt.Sprintf(`UPDATE %s SET expires_at = %s
+WHERE consumer = ? AND message_id = ? AND token = ? AND status = 0`, t, plus),
+		held: fmt.Sprintf(`SELECT COUNT(*) FROM %s
+WHERE consumer = ? AND message_id = ? AND token = ? AND status = 0`, t),
 		release: fmt.Sprintf(`DELETE FROM %s
 WHERE consumer = ? AND message_id = ? AND token = ? AND status = 0`, t),
 	}
@@ -140,7 +149,7 @@ func indexName(table string) string {
 
 // numberPlaceholders rewrites "?" into $1, $2, … in every statement.
 func numberPlaceholders(q queries) queries {
-	for _, p := range []*string{&q.claim, &q.lookup, &q.complete, &q.release, &q.cleanup} {
+	for _, p := range []*string{&q.claim, &q.lookup, &q.complete, &q.extend, &q.held, &q.release, &q.cleanup} {
 		*p = number(*p)
 	}
 	return q

@@ -25,8 +25,11 @@
 // upserts, so it runs INSERT … ON DUPLICATE KEY UPDATE with every assignment
 // conditional on expiry, then reads the row: the claim was acquired when the
 // row holds this claim's token. A deadlock or lock timeout outside a caller's
-// transaction is retried. Complete and Release match the token, so a consumer
-// whose lease was taken over cannot complete or release the new claim.
+// transaction is retried. Complete, Extend and Release match the token, so a
+// consumer whose lease was taken over cannot complete, extend or release the
+// new claim. Extend is one UPDATE of the in-progress row held by the token,
+// setting its expiry from the database clock; on MySQL, which reports changed
+// rather than matched rows, an unchanged row is confirmed by a lookup.
 //
 // A background goroutine deletes expired rows every CleanupInterval, in
 // batches of CleanupBatch, until Close; Stats counts runs, deleted rows and

@@ -250,6 +250,30 @@ func (s *Store) Complete(ctx context.Context, key idempotency.Key, token string,
 	return affected(res, err, "complete", key)
 }
 
+// Extend implements idempotency.Store: one UPDATE of the in-progress row
+// held by token, its new expiry computed by the database clock.
+func (s *Store) Extend(ctx context.Context, key idempotency.Key, token string, lease time.Duration) error {
+	if err := idempotency.CheckArgs(key, lease); err != nil {
+		return err
+	}
+	ex := s.executor(ctx)
+	res, err := ex.ExecContext(ctx, s.q.extend, s.q.duration(lease), key.Consumer, key.MessageID, token)
+	err = affected(res, err, "extend", key)
+	if s.cfg.Dialect != MySQL || !errors.Is(err, idempotency.ErrLeaseLost) {
+		return err
+	}
+	// MySQL counts changed rows: an extension within the clock's resolution
+	// of the previous one matches the row without changing it.
+	var n int
+	if qerr := ex.QueryRowContext(ctx, s.q.held, key.Consumer, key.MessageID, token).Scan(&n); qerr != nil {
+		return fmt.Errorf("sqlstore: extend %s: %w", key, qerr)
+	}
+	if n > 0 {
+		return nil
+	}
+	return err
+}
+
 // Release implements idempotency.Store.
 func (s *Store) Release(ctx context.Context, key idempotency.Key, token string) error {
 	if err := key.Validate(); err != nil {
