@@ -31,7 +31,9 @@ type ChannelConfig struct {
 	// redelivered holds back later messages to its destination, and a
 	// handler must not wait, through a chain of handlers, on a publish to its
 	// own destination: a handler publishing straight to the destination it
-	// consumes is handed over without waiting; for longer cycles, set Async.
+	// consumes is queued, in order, and handed over without waiting (so
+	// Send returns before such a follow-up is handled); for longer cycles,
+	// set Async.
 	Async bool
 	// MaxDeadLetters bounds the dead letters kept for DeadLetters; older ones
 	// are dropped (DeadLetterCount still counts them). Default: 1000.
@@ -86,6 +88,15 @@ type ChannelTransport struct {
 	listeners map[string]int
 	dead      []DeadLetter
 	deadCount int
+	handovers map[string]*handover
+	draining  sync.WaitGroup
+}
+
+// handover queues, in order, what handlers publish to their own destination
+// on the synchronous transport; one goroutine per destination publishes it.
+type handover struct {
+	batches [][]*message.Message
+	running bool
 }
 
 // DeadLetter is a message the ChannelTransport gave up on.
@@ -112,7 +123,7 @@ func NewChannelTransport(cfg ChannelConfig) (*ChannelTransport, error) {
 	}, cfg.Logger)
 	return &ChannelTransport{
 		cfg: cfg, pubsub: ps,
-		kinds: map[string]sourceflow.Kind{}, listeners: map[string]int{},
+		kinds: map[string]sourceflow.Kind{}, listeners: map[string]int{}, handovers: map[string]*handover{},
 	}, nil
 }
 
@@ -143,8 +154,13 @@ func (t *ChannelTransport) Subscriber(string) (message.Subscriber, error) {
 	return &channelSubscriber{t: t}, nil
 }
 
-// Close closes the underlying gochannel pub/sub.
-func (t *ChannelTransport) Close() error { return t.pubsub.Close() }
+// Close closes the underlying gochannel pub/sub and waits for queued
+// hand-overs to end.
+func (t *ChannelTransport) Close() error {
+	err := t.pubsub.Close()
+	t.draining.Wait()
+	return err
+}
 
 // DeadLetterCount returns how many messages were given up on in all.
 func (t *ChannelTransport) DeadLetterCount() int {
@@ -205,7 +221,7 @@ func (p channelPublisher) Publish(topic string, msgs ...*message.Message) error 
 		return fmt.Errorf("%w: %q", ErrNoListener, topic)
 	}
 	if !p.t.cfg.Async && publishesToOwnDestination(topic, msgs) {
-		go p.handOver(topic, msgs)
+		p.t.handOver(topic, msgs)
 		return nil
 	}
 	return p.t.pubsub.Publish(topic, msgs...)
@@ -222,9 +238,39 @@ func publishesToOwnDestination(topic string, msgs []*message.Message) bool {
 	return false
 }
 
-func (p channelPublisher) handOver(topic string, msgs []*message.Message) {
-	if err := p.t.pubsub.Publish(topic, msgs...); err != nil {
-		p.t.cfg.Logger.Error("in-process publish failed", err, watermill.LogFields{"destination": topic})
+// handOver queues msgs for topic's hand-over goroutine, starting it when
+// idle, so a handler's sends to its own destination keep their order.
+func (t *ChannelTransport) handOver(topic string, msgs []*message.Message) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	h := t.handovers[topic]
+	if h == nil {
+		h = &handover{}
+		t.handovers[topic] = h
+	}
+	h.batches = append(h.batches, msgs)
+	if !h.running {
+		h.running = true
+		t.draining.Add(1)
+		go t.drain(topic, h)
+	}
+}
+
+func (t *ChannelTransport) drain(topic string, h *handover) {
+	defer t.draining.Done()
+	for {
+		t.mu.Lock()
+		if len(h.batches) == 0 {
+			h.running = false
+			t.mu.Unlock()
+			return
+		}
+		msgs := h.batches[0]
+		h.batches = h.batches[1:]
+		t.mu.Unlock()
+		if err := t.pubsub.Publish(topic, msgs...); err != nil {
+			t.cfg.Logger.Error("in-process hand-over failed", err, watermill.LogFields{"destination": topic})
+		}
 	}
 }
 

@@ -21,8 +21,8 @@ type CommandBus struct {
 // handler names the handled message as its cause and shares its correlation
 // id; its message id derives from the handled message's, so a redelivered
 // message whose handler sends the same commands in the same order sends the
-// same ids, which consumers' idempotency drops. If publishing fails the command stays stored and the error is
-// returned.
+// same ids, which consumers' idempotency drops. If publishing fails the
+// command stays stored and the error is returned.
 func (b *CommandBus) Send(ctx context.Context, entityID string, cmd any) (Envelope, error) {
 	s := b.svc
 	info, err := s.types.ofValue(cmd)
@@ -49,7 +49,7 @@ func (b *CommandBus) Send(ctx context.Context, entityID string, cmd any) (Envelo
 		}
 		return env, nil
 	}
-	if !s.isStarted() {
+	if !s.accepts(ctx) {
 		return Envelope{}, ErrNotStarted
 	}
 	if env.Sequence, err = s.cfg.CommandStore.NextSequence(ctx, entityID); err != nil {
@@ -67,7 +67,7 @@ func (s *Service) publish(ctx context.Context, destination string, env Envelope,
 	s.mu.Lock()
 	pub := s.pubs[destination]
 	s.mu.Unlock()
-	if pub == nil {
+	if pub == nil || !s.accepts(ctx) {
 		return ErrNotStarted
 	}
 	kind, _ := s.types.kindOf(destination)
@@ -80,9 +80,21 @@ func (s *Service) publish(ctx context.Context, destination string, env Envelope,
 	return nil
 }
 
-// isStarted reports whether the service runs: started and not closed.
+// isStarted reports whether the service runs: started and not closing.
 func (s *Service) isStarted() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.started && s.pubs != nil
+	return s.started && !s.closing
+}
+
+// accepts reports whether a send in ctx may go out: while the service runs,
+// and while it drains for a handler that is still running.
+func (s *Service) accepts(ctx context.Context) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.started || s.pubs == nil {
+		return false
+	}
+	_, inHandler := EnvelopeFromContext(ctx)
+	return !s.closing || inHandler
 }

@@ -23,6 +23,7 @@ type boundHandler struct {
 // reads the message's type and runs the handlers registered for it; a type
 // with no handler is an error, never silently acknowledged.
 type dispatcher struct {
+	service     string
 	destination string
 	kind        sourceflow.Kind
 	codec       Codec
@@ -30,8 +31,8 @@ type dispatcher struct {
 	progress    progress
 }
 
-func newDispatcher(destination string, kind sourceflow.Kind, codec Codec) *dispatcher {
-	return &dispatcher{destination: destination, kind: kind, codec: codec, handlers: map[string][]boundHandler{}}
+func newDispatcher(service, destination string, kind sourceflow.Kind, codec Codec) *dispatcher {
+	return &dispatcher{service: service, destination: destination, kind: kind, codec: codec, handlers: map[string][]boundHandler{}}
 }
 
 func (d *dispatcher) add(typeName string, h boundHandler) {
@@ -70,7 +71,7 @@ func (d *dispatcher) handle(msg *message.Message) ([]*message.Message, error) {
 func (d *dispatcher) runAll(ctx context.Context, handlers []boundHandler, env Envelope, payload []byte) error {
 	if len(handlers) == 1 || replayScopeOf(ctx) != nil { // a replay stops at its first error
 		for _, h := range handlers {
-			if err := runSafely(ctx, h, env, payload); err != nil {
+			if err := runSafely(ctx, d.service, h, env, payload); err != nil {
 				return wrapHandlerErr(h, env, err)
 			}
 		}
@@ -81,7 +82,7 @@ func (d *dispatcher) runAll(ctx context.Context, handlers []boundHandler, env En
 		if done[i] {
 			continue
 		}
-		if err := runSafely(ctx, h, env, payload); err != nil {
+		if err := runSafely(ctx, d.service, h, env, payload); err != nil {
 			d.progress.remember(env.MessageID, done)
 			return wrapHandlerErr(h, env, err)
 		}
@@ -119,13 +120,13 @@ func (e *PanicError) Unwrap() error { return ErrHandlerPanic }
 
 // runSafely runs h with the incoming envelope in its context and turns a
 // panic into a *PanicError.
-func runSafely(ctx context.Context, h boundHandler, env Envelope, payload []byte) (err error) {
+func runSafely(ctx context.Context, service string, h boundHandler, env Envelope, payload []byte) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = &PanicError{Value: r, Stack: debug.Stack()}
 		}
 	}()
-	return h.run(withIncoming(ctx, env, h.name), env, payload)
+	return h.run(withIncoming(ctx, env, service+"/"+h.name), env, payload)
 }
 
 // decode decodes payload into a new T; a failure is permanent.

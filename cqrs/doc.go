@@ -39,8 +39,11 @@
 //     is returned (the command is redelivered); the redelivered command
 //     re-raises the stored events instead of running its handler twice.
 //   - Every message a handler sends or raises gets an id derived from the
-//     handled message, the handler and the order of its sends, so a
-//     redelivery repeats the same ids and consumers' idempotency drops them.
+//     handled message, the service, the handler and the order of its sends,
+//     so a redelivery repeats the same ids and consumers' idempotency drops
+//     them. A handler whose sends depend on state that changed between two
+//     deliveries must not rely on it: a different command in the same
+//     position gets the same id and is dropped as a duplicate.
 //   - When one of several handlers of a type fails, the ones that succeeded
 //     are remembered in memory and skipped on redelivery to this instance;
 //     across instances they run again (their sends repeat the same ids).
@@ -55,5 +58,9 @@
 //     adds bounded redelivery, a bounded dead-letter list, an error for a
 //     command nobody listens to and a refusal of a second listener of a
 //     command destination. By default its Publish returns when the message
-//     was handled, so Send returns when the whole in-process flow is done.
+//     was handled, so Send returns when the in-process flow it starts is
+//     done (except follow-ups a handler sends to its own destination, which
+//     are queued in order and handed over without waiting).
+//   - Close refuses new sends at once but lets handlers still draining send
+//     until the router has stopped.
 package cqrs

@@ -13,7 +13,7 @@ import (
 // Start checks the wiring, binds the transport, builds the decorated
 // publishers and starts a Watermill router with one handler per listened
 // destination. It returns once the router is running. ctx bounds the start
-// only; Close stops the service.
+// (binding, which may provision AWS resources); Close stops the service.
 func (s *Service) Start(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -33,14 +33,23 @@ func (s *Service) Start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	router, err := s.buildRouter()
+	router, subs, err := s.buildRouter()
 	if err != nil {
-		return err
+		return errors.Join(err, closeAll(subs))
 	}
-	return s.run(ctx, router, pubs)
+	if err := ctx.Err(); err != nil {
+		return errors.Join(err, closeAll(subs))
+	}
+	if err := s.run(router, pubs); err != nil {
+		return errors.Join(err, closeAll(subs)) // so a retried Start can subscribe again
+	}
+	return nil
 }
 
-func (s *Service) run(ctx context.Context, router *message.Router, pubs map[string]message.Publisher) error {
+// run starts the router and waits until it runs. Subscribing is quick once
+// the transport is bound, so it does not watch the Start context: a router
+// abandoned half-started would have to wait CloseTimeout for its handlers.
+func (s *Service) run(router *message.Router, pubs map[string]message.Publisher) error {
 	runCtx, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
@@ -52,11 +61,6 @@ func (s *Service) run(ctx context.Context, router *message.Router, pubs map[stri
 	case <-done:
 		stop()
 		return fmt.Errorf("cqrs: router of %q stopped at start: %w", s.cfg.Name, s.runErr)
-	case <-ctx.Done():
-		stop()
-		_ = router.Close()
-		<-done
-		return ctx.Err()
 	}
 	s.router, s.stopRouter, s.runDone, s.pubs, s.started = router, stop, done, pubs, true
 	return nil
@@ -86,23 +90,35 @@ func (s *Service) buildPublishers() (map[string]message.Publisher, error) {
 	return pubs, nil
 }
 
-func (s *Service) buildRouter() (*message.Router, error) {
+// buildRouter returns the router with one handler per listened destination,
+// and the subscribers it created.
+func (s *Service) buildRouter() (*message.Router, []message.Subscriber, error) {
 	router, err := message.NewRouter(message.RouterConfig{CloseTimeout: s.cfg.CloseTimeout}, s.cfg.Logger)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	var subs []message.Subscriber
 	router.AddMiddleware(markFailure)
 	router.AddMiddleware(s.cfg.HandlerMiddleware...)
 	for _, dest := range s.cfg.Listen {
 		d := s.dispatchers[dest]
 		sub, err := s.cfg.Transport.Subscriber(dest)
 		if err != nil {
-			return nil, fmt.Errorf("cqrs: subscriber for %q: %w", dest, err)
+			return nil, subs, fmt.Errorf("cqrs: subscriber for %q: %w", dest, err)
 		}
+		subs = append(subs, sub)
 		h := router.AddConsumerHandler(s.cfg.Name+"/"+dest, dest, sub, d.consume)
 		h.AddMiddleware(s.subscribeHooks(d)...)
 	}
-	return router, nil
+	return router, subs, nil
+}
+
+func closeAll(subs []message.Subscriber) error {
+	var errs []error
+	for _, sub := range subs {
+		errs = append(errs, sub.Close())
+	}
+	return errors.Join(errs...)
 }
 
 func (s *Service) subscribeHooks(d *dispatcher) []message.HandlerMiddleware {
@@ -113,11 +129,13 @@ func (s *Service) subscribeHooks(d *dispatcher) []message.HandlerMiddleware {
 }
 
 // Close stops the router, waiting up to CloseTimeout for in-flight handlers,
-// and closes the transport if the service created it. Close is idempotent.
+// and closes the transport if the service created it. From the start of
+// Close, sends from outside a handler fail with ErrNotStarted; handlers
+// still draining may send until the router has stopped. Close is idempotent.
 func (s *Service) Close() error {
 	s.mu.Lock()
 	router, stop, done := s.router, s.stopRouter, s.runDone
-	s.router, s.pubs = nil, nil // sends after Close fail with ErrNotStarted
+	s.router, s.closing = nil, true // new sends are refused; in-flight handlers may still send
 	s.mu.Unlock()
 	var errs []error
 	if router != nil {
@@ -126,6 +144,9 @@ func (s *Service) Close() error {
 		stop()
 		errs = append(errs, s.runErr)
 	}
+	s.mu.Lock()
+	s.pubs = nil // the drain is over: nothing sends any more
+	s.mu.Unlock()
 	if s.ownsTransp {
 		errs = append(errs, s.cfg.Transport.Close())
 	}

@@ -258,3 +258,97 @@ func TestDeadLettersAreBounded(t *testing.T) {
 	_, err = cqrs.NewChannelTransport(cqrs.ChannelConfig{MaxDeadLetters: -1})
 	require.ErrorContains(t, err, "MaxDeadLetters")
 }
+
+// Commands a handler sends to its own destination keep their order.
+func TestSelfSentCommandsKeepTheirOrder(t *testing.T) {
+	tr := newTransport(t)
+	svc := newService(t, tr, "chain", "orders")
+	agg := cqrs.NewAggregate(svc, "order")
+	var seen recorder[int]
+	require.NoError(t, cqrs.Handle(cqrs.NewSaga[Order](svc, "order"), func(ctx context.Context, o *Order, c CreateOrder, env cqrs.Envelope) ([]any, error) {
+		if env.EntityID == "seed" {
+			for i := 1; i <= 10; i++ {
+				if _, err := agg.Send(ctx, "x", CreateOrder{Amount: i}); err != nil {
+					return nil, err
+				}
+			}
+			return nil, nil
+		}
+		seen.add(c.Amount)
+		return nil, nil
+	}))
+	start(t, svc)
+	_, err := agg.Send(context.Background(), "seed", CreateOrder{})
+	require.NoError(t, err)
+	eventually(t, func() bool { return len(seen.all()) == 10 }, "all ten self-sent commands handled")
+	assert.Equal(t, []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, seen.all())
+}
+
+// While Close drains, a handler still running may send; sends from outside
+// a handler are refused.
+func TestHandlersMaySendWhileCloseDrains(t *testing.T) {
+	counting := &countingTransport{Transport: newTransport(t)}
+	svc := newService(t, counting, "drain", "order-events")
+	started, release := make(chan struct{}), make(chan struct{})
+	sent := make(chan error, 1)
+	require.NoError(t, cqrs.React(cqrs.NewAggregate(svc, "a"), func(ctx context.Context, a *cqrs.Aggregate, e OrderCreated, _ cqrs.Envelope) error {
+		close(started)
+		<-release
+		_, err := svc.EventQueue().Raise(ctx, e.OrderID, PaymentProcessed{OrderID: e.OrderID})
+		sent <- err
+		return err
+	}))
+	require.NoError(t, svc.Start(context.Background()))
+	go func() { _, _ = svc.EventQueue().Raise(context.Background(), "o-1", OrderCreated{OrderID: "o-1"}) }()
+	<-started
+	closed := make(chan error, 1)
+	go func() { closed <- svc.Close() }()
+	eventually(t, func() bool {
+		_, err := svc.EventQueue().Raise(context.Background(), "o-2", OrderCreated{})
+		return errors.Is(err, cqrs.ErrNotStarted)
+	}, "sends from outside a handler are refused once Close began")
+	before := counting.published.Load()
+	close(release)
+	require.NoError(t, <-sent, "the draining handler could still raise its event")
+	require.NoError(t, <-closed)
+	assert.Equal(t, before+1, counting.published.Load())
+	_, err := svc.EventQueue().Raise(context.Background(), "o-3", OrderCreated{})
+	require.ErrorIs(t, err, cqrs.ErrNotStarted)
+}
+
+// Two services reacting alike to one event send commands with different ids:
+// the derived id names the service.
+func TestDerivedIDsDifferAcrossServices(t *testing.T) {
+	tr := newTransport(t)
+	pay := newService(t, tr, "pay", "payments")
+	var ids recorder[string]
+	require.NoError(t, cqrs.Handle(cqrs.NewSaga[Order](pay, "payment"), func(_ context.Context, _ *Order, _ ProcessPayment, env cqrs.Envelope) ([]any, error) {
+		ids.add(env.MessageID)
+		return nil, nil
+	}))
+	start(t, pay)
+	for _, name := range []string{"svc-a", "svc-b"} {
+		svc := newService(t, tr, name, "order-events")
+		require.NoError(t, cqrs.React(cqrs.NewAggregate(svc, "agg"), startPayment))
+		start(t, svc)
+	}
+	producer := newService(t, tr, "producer")
+	start(t, producer)
+	_, err := producer.EventQueue().Raise(context.Background(), "o-1", OrderCreated{OrderID: "o-1", Amount: 1})
+	require.NoError(t, err)
+	got := ids.all()
+	require.Len(t, got, 2)
+	assert.NotEqual(t, got[0], got[1])
+}
+
+// A Start abandoned by its context leaves no listener behind: the retry can
+// listen to the same command destination.
+func TestAStartCancelledByItsContextCanBeRetried(t *testing.T) {
+	app := newOrderApp(t, cqrs.ServiceConfig{})
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	require.ErrorIs(t, app.svc.Start(cancelled), context.Canceled)
+	app.start(t)
+	_, err := app.agg.Send(context.Background(), "o-1", CreateOrder{Amount: 1})
+	require.NoError(t, err)
+}

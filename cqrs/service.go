@@ -28,6 +28,7 @@ type Service struct {
 	mu          sync.Mutex
 	started     bool
 	bound       bool
+	closing     bool
 	dispatchers map[string]*dispatcher
 	handlerName map[string]bool
 	pubs        map[string]message.Publisher
@@ -115,7 +116,7 @@ func (s *Service) addHandler(info *typeInfo, h boundHandler) error {
 	}
 	d := s.dispatchers[info.destination]
 	if d == nil {
-		d = newDispatcher(info.destination, info.kind, s.cfg.Codec)
+		d = newDispatcher(s.cfg.Name, info.destination, info.kind, s.cfg.Codec)
 		s.dispatchers[info.destination] = d
 	}
 	if info.kind == sourceflow.KindCommand && len(d.handlers[info.name]) > 0 {

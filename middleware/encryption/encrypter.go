@@ -200,8 +200,10 @@ func (e *Encrypter) limit(destination string) int {
 	return e.cfg.MaxMessageBytes
 }
 
-// dataKey returns a data key with room for one message of n bytes, from the
-// cache or, once for all concurrent callers, from KMS.
+// dataKey returns a data key with room for one message of n bytes: from the
+// cache, or from KMS through one call shared by concurrent callers, or, for
+// a caller that keeps losing shared fresh keys to the others, from a KMS call
+// of its own.
 func (e *Encrypter) dataKey(ctx context.Context, ec EncryptionContext, n int64) (*dataKey, error) {
 	name := ec.canonical()
 	if k := e.cache.get(name); k != nil && k.reserve(e.cfg.Now(), n, e.limits) {
