@@ -95,8 +95,10 @@ type outgoing struct {
 // fails, nothing is sent. A call to AWS uses msg.Context() (the first
 // message's for a batch). Messages AWS rejects are reported in a
 // *PublishError; the others were sent, except on a FIFO endpoint, where
-// sending stops at the first failed batch and every later message is
-// reported as not sent, so none overtakes a failed one of its group.
+// sending stops at the first batch with a failure and every later message
+// is reported as not sent. Within that batch AWS may still have accepted
+// entries after the failed one: retrying only the failed messages can put
+// them after later ones of their group.
 func (p *Publisher) Publish(destination string, msgs ...*message.Message) error {
 	if p.closed.Load() {
 		return ErrPublisherClosed

@@ -91,6 +91,11 @@ func (t *Transport) Bind(ctx context.Context, b sourceflow.Binding) error {
 	if err != nil {
 		return fmt.Errorf("awsbus: %s topology: %w", t.cfg.Provisioning, err)
 	}
+	if binder, ok := t.cfg.Local.(localBinder); ok {
+		if err := binder.Bind(ctx, b); err != nil {
+			return fmt.Errorf("awsbus: bind the local transport: %w", err)
+		}
+	}
 	t.plan, t.endpoints, t.bound = p, eps, true
 	t.indexResources()
 	return nil
