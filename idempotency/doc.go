@@ -16,7 +16,9 @@
 // MiddlewareConfig.RenewInterval (default Lease/3) with Store.Extend, so a
 // handler may run longer than Lease: Lease bounds how long the message of a
 // crashed consumer waits before it is processed again, not how long a
-// handler may run. A consumer that crashes while holding a claim neither
+// handler may run. Renewal stops when the message's context ends (the
+// transport gave the message up, at shutdown for instance), so a hung
+// handler cannot hold a message forever. A consumer that crashes while holding a claim neither
 // completes, releases nor renews it; its lease expires and the redelivered
 // message is claimed and processed again, once. Complete, Extend and Release
 // take the token of the claim, so a consumer whose lease was taken over (a

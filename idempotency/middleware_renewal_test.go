@@ -73,11 +73,13 @@ func TestMiddlewareRenewsLease(t *testing.T) {
 	tests := []struct {
 		name          string
 		renewInterval time.Duration
+		giveUp        bool // the transport gives the message up (its context ends)
 		wantCompeting idempotency.ClaimStatus
 		wantErr       error
 	}{
-		{"renewed every interval", time.Millisecond, idempotency.InProgress, nil},
-		{"renewal disabled", -1, idempotency.Acquired, idempotency.ErrLeaseLost},
+		{"renewed every interval", time.Millisecond, false, idempotency.InProgress, nil},
+		{"renewal disabled", -1, false, idempotency.Acquired, idempotency.ErrLeaseLost},
+		{"message given up", time.Millisecond, true, idempotency.Acquired, idempotency.ErrLeaseLost},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -88,10 +90,15 @@ func TestMiddlewareRenewsLease(t *testing.T) {
 			})
 			k := idempotency.Key{Consumer: "c", MessageID: "a"}
 			var competing []idempotency.ClaimStatus
+			msgCtx, giveUp := context.WithCancel(context.Background())
+			defer giveUp()
 			h := m.Middleware(func(*message.Message) ([]*message.Message, error) {
+				if tc.giveUp {
+					giveUp()
+				}
 				for range 6 {
 					clock.Advance(renewLease / 2)
-					if tc.renewInterval > 0 {
+					if tc.renewInterval > 0 && !tc.giveUp {
 						waitRenewals(t, m)
 					}
 					res, err := store.Claim(context.Background(), k, "", renewLease)
@@ -103,11 +110,15 @@ func TestMiddlewareRenewsLease(t *testing.T) {
 				}
 				return nil, nil
 			})
-			_, err := h(sfMessage("a", "p"))
+			msg := sfMessage("a", "p")
+			msg.SetContext(msgCtx)
+			_, err := h(msg)
 			assert.Contains(t, competing, tc.wantCompeting)
 			if tc.wantErr != nil {
 				require.ErrorIs(t, err, tc.wantErr)
-				assert.Zero(t, m.Stats().Renewals)
+				if tc.renewInterval < 0 {
+					assert.Zero(t, m.Stats().Renewals)
+				}
 				return
 			}
 			require.NoError(t, err)

@@ -26,8 +26,9 @@ func (m *Middleware) startRenewal(ctx context.Context, key Key, token string) *r
 	if m.cfg.RenewInterval < 0 || m.tx != nil {
 		return r
 	}
-	ctx = context.WithoutCancel(ctx) // the handler may still run after a cancellation
-	r.wg.Go(func() { m.renewLoop(ctx, r.stop, key, token) })
+	given := ctx.Done()
+	ctx = context.WithoutCancel(ctx) // a renewal in flight finishes even if the message is given up
+	r.wg.Go(func() { m.renewLoop(ctx, given, r.stop, key, token) })
 	return r
 }
 
@@ -46,16 +47,21 @@ func (r *renewal) halt() {
 	r.wg.Wait()
 }
 
-// renewLoop extends the lease every RenewInterval until stop is closed or
-// the lease is lost. A lost lease is logged and counted; the handler keeps
-// running and its completion reports ErrLeaseLost. Other failures are
+// renewLoop extends the lease every RenewInterval until stop is closed, the
+// lease is lost, or the message's context ends (given): a message the
+// transport gave up on (released at shutdown, or whose consumer is being
+// torn down) is no longer renewed, so its lease lapses and a hung handler
+// cannot hold it forever. A lost lease is logged and counted; the handler
+// keeps running and its completion reports ErrLeaseLost. Other failures are
 // logged, counted as store errors and retried at the next tick.
-func (m *Middleware) renewLoop(ctx context.Context, stop <-chan struct{}, key Key, token string) {
+func (m *Middleware) renewLoop(ctx context.Context, given <-chan struct{}, stop <-chan struct{}, key Key, token string) {
 	t := time.NewTicker(m.cfg.RenewInterval)
 	defer t.Stop()
 	for {
 		select {
 		case <-stop:
+			return
+		case <-given:
 			return
 		case <-t.C:
 		}
