@@ -66,36 +66,34 @@ func (d *dispatcher) handle(msg *message.Message) ([]*message.Message, error) {
 	return nil, d.runAll(msg.Context(), handlers, env, msg.Payload)
 }
 
-// runAll runs a type's handlers in registration order. When one fails, the
-// ones that succeeded are remembered and skipped on redelivery.
+// runAll runs a type's handlers in registration order. When one of several
+// fails, the ones that succeeded are remembered and skipped on redelivery
+// (not during a replay, which stops at its first error).
 func (d *dispatcher) runAll(ctx context.Context, handlers []boundHandler, env Envelope, payload []byte) error {
-	if len(handlers) == 1 || replayScopeOf(ctx) != nil { // a replay stops at its first error
-		for _, h := range handlers {
-			if err := runSafely(ctx, d.service, h, env, payload); err != nil {
-				return wrapHandlerErr(h, env, err)
-			}
-		}
-		return nil
+	track := len(handlers) > 1 && replayScopeOf(ctx) == nil
+	done := make([]bool, len(handlers))
+	if track {
+		done = d.progress.completed(env.MessageID, len(handlers))
 	}
-	done := d.progress.completed(env.MessageID, len(handlers))
 	for i, h := range handlers {
 		if done[i] {
 			continue
 		}
 		if err := runSafely(ctx, d.service, h, env, payload); err != nil {
-			d.progress.remember(env.MessageID, done)
+			if track {
+				d.progress.remember(env.MessageID, done)
+			}
 			return wrapHandlerErr(h, env, err)
 		}
 		done[i] = true
 	}
-	d.progress.forget(env.MessageID)
+	if track {
+		d.progress.forget(env.MessageID)
+	}
 	return nil
 }
 
 func wrapHandlerErr(h boundHandler, env Envelope, err error) error {
-	if err == nil {
-		return nil
-	}
 	return fmt.Errorf("handler %q, %s %s: %w", h.name, env.Type, env.MessageID, err)
 }
 

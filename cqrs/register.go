@@ -11,18 +11,14 @@ import (
 // never derived from Go type names. Registering a name or a type twice is
 // ErrDuplicateType.
 func RegisterCommand[C any](s *Service, name, destination string) error {
-	var zero C
-	return s.register(name, sourceflow.KindCommand, zero, destination)
+	return s.register(name, sourceflow.KindCommand, reflect.TypeFor[C](), destination)
 }
 
 // RegisterEvent registers event type E under the logical name and routes it
 // to destination.
 func RegisterEvent[E any](s *Service, name, destination string) error {
-	var zero E
-	return s.register(name, sourceflow.KindEvent, zero, destination)
+	return s.register(name, sourceflow.KindEvent, reflect.TypeFor[E](), destination)
 }
-
-func typeOfValue(v any) reflect.Type { return reflect.TypeOf(v) }
 
 // typeInfoOf returns the registration of T, checking its kind.
 func typeInfoOf[T any](s *Service, kind sourceflow.Kind) (*typeInfo, error) {

@@ -112,7 +112,7 @@ func (r *registry) routes() []sourceflow.Route {
 	return out
 }
 
-// destinations returns the sorted set of destinations of kind k.
+// destinations returns the sorted set of registered destinations.
 func (r *registry) destinations() []string {
 	r.mu.RLock()
 	defer r.mu.RUnlock()

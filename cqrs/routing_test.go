@@ -123,6 +123,7 @@ func TestWiringErrors(t *testing.T) {
 	assert.ErrorIs(t, cqrs.RegisterCommand[CreateOrder](svc, "orders.Create2", "orders"), cqrs.ErrDuplicateType, "Go type twice")
 	assert.ErrorIs(t, cqrs.RegisterEvent[Other](svc, "x.Other", "orders"), cqrs.ErrInvalidRegistration, "events on a command destination")
 	assert.ErrorIs(t, cqrs.RegisterCommand[*Other](svc, "x.Ptr", "x"), cqrs.ErrInvalidRegistration, "pointer type")
+	assert.ErrorIs(t, cqrs.RegisterEvent[error](svc, "x.Iface", "x"), cqrs.ErrInvalidRegistration, "interface type")
 	assert.ErrorIs(t, cqrs.RegisterCommand[Other](svc, "", "x"), cqrs.ErrInvalidRegistration, "empty name")
 	assert.ErrorIs(t, cqrs.RegisterCommand[Other](svc, "x.Other", ""), cqrs.ErrInvalidRegistration, "empty destination")
 

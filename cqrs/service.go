@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"sort"
 	"sync"
 
@@ -91,13 +92,13 @@ func (s *Service) binding() sourceflow.Binding {
 }
 
 // register records a type; it fails after Start.
-func (s *Service) register(name string, kind sourceflow.Kind, v any, destination string) error {
+func (s *Service) register(name string, kind sourceflow.Kind, t reflect.Type, destination string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.started {
 		return ErrStarted
 	}
-	return s.types.add(name, kind, typeOfValue(v), destination)
+	return s.types.add(name, kind, t, destination)
 }
 
 // addHandler binds a typed handler to its type's destination.
