@@ -61,25 +61,31 @@ func TestMetricsAndHealthAreServedWhileRunning(t *testing.T) {
 	base := "http://" + obs.addr
 	var scrape string
 	require.Eventually(t, func() bool {
-		scrape = get(t, base+"/metrics", http.StatusOK)
-		return strings.Contains(scrape, `sourceflow_aws_message_processed_total{`) &&
+		status, body, err := fetch(base + "/metrics")
+		scrape = body
+		return err == nil && status == http.StatusOK &&
+			strings.Contains(scrape, `sourceflow_aws_message_processed_total{`) &&
 			strings.Contains(scrape, `sourceflow_type="payments.PaymentProcessed"`)
 	}, 10*time.Second, 20*time.Millisecond)
 	assert.Contains(t, scrape, `sourceflow_aws_command_dispatched_total{`)
 	assert.Contains(t, scrape, `sourceflow_aws_event_published_total{`)
 	assert.Contains(t, scrape, `otel_scope_name="SourceFlow.Cloud.AWS"`)
-	assert.Contains(t, get(t, base+"/healthz", http.StatusOK), `"up":true`)
+	status, health, err := fetch(base + "/healthz")
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, status)
+	assert.Contains(t, health, `"up":true`)
 	cancel()
 	require.NoError(t, <-done)
 }
 
-func get(t *testing.T, url string, wantStatus int) string {
-	t.Helper()
+// fetch returns the status and body of a GET; it never fails the test, so
+// it may run inside require.Eventually.
+func fetch(url string) (int, string, error) {
 	resp, err := http.Get(url) //nolint:noctx // a test against a local server
-	require.NoError(t, err)
+	if err != nil {
+		return 0, "", err
+	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	require.Equal(t, wantStatus, resp.StatusCode, string(body))
-	return string(body)
+	return resp.StatusCode, string(body), err
 }
