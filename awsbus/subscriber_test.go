@@ -124,7 +124,12 @@ func TestSubscriberNackRedeliversUntilRedrive(t *testing.T) {
 
 	attempts := map[string]int{}
 	deadline := time.After(10 * time.Second)
-	for len(w.sqs.Messages(w.ep.DLQURL)) == 0 {
+	// The good message's delete is batched and may land after the poison
+	// message reaches the DLQ, so wait for both conditions.
+	settled := func() bool {
+		return len(w.sqs.Messages(w.ep.DLQURL)) == 1 && len(w.sqs.Messages(w.ep.QueueURL)) == 0
+	}
+	for !settled() {
 		select {
 		case m := <-ch:
 			attempts[m.Metadata.Get(sourceflow.MetaMessageID)]++
@@ -139,11 +144,10 @@ func TestSubscriberNackRedeliversUntilRedrive(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 3, attempts["bad"], "handled exactly maxReceiveCount times")
-	assert.Equal(t, 1, attempts["good"])
+	assert.GreaterOrEqual(t, attempts["good"], 1, "the good message is delivered at least once")
 	dead := w.sqs.Messages(w.ep.DLQURL)
 	require.Len(t, dead, 1)
 	assert.Equal(t, `{"id":"bad"}`, dead[0].Body)
-	assert.Empty(t, w.sqs.Messages(w.ep.QueueURL))
 	assert.Equal(t, 3, w.sqs.Calls("ChangeMessageVisibility"), "each nack backs off with one call")
 }
 
