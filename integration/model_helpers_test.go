@@ -149,7 +149,7 @@ func (l *ledger) byHandler(service, handler string) []handled {
 	return out
 }
 
-// servicesThatSaw lists, one entry per delivery, the services a message id
+// servicesThatSaw lists, sorted and once each, the services a message id
 // reached (as recorded by the deliveries middleware).
 func (l *ledger) servicesThatSaw(messageID string) []string {
 	var out []string
@@ -159,7 +159,18 @@ func (l *ledger) servicesThatSaw(messageID string) []string {
 		}
 	}
 	slices.Sort(out)
-	return out
+	return slices.Compact(out)
+}
+
+// messageIDs lists, sorted and once each, the message ids one service's
+// handler ran for.
+func (l *ledger) messageIDs(service, handler string) []string {
+	var out []string
+	for _, e := range l.byHandler(service, handler) {
+		out = append(out, e.Env.MessageID)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // deliveries is a consume-side middleware that records, for service, every
