@@ -1,0 +1,17 @@
+// Package sqldb is what every SQL package of the module shares: the dialects
+// and their database/sql drivers, opening a database with a bounded
+// connection check, versioned schema migrations recorded in a version table,
+// and a transaction carried in a context so that stores on one database can
+// join one transaction.
+//
+// It is internal: idempotency/sqlstore and cqrs/sqlstore re-export the
+// dialect constants, so users never import it.
+//
+// Migrations run through pressly/goose's Provider with Go migrations (the
+// statements depend on the dialect and on configurable table names, which
+// SQL files cannot express). Each schema has its own version table, so
+// components upgrade independently; on PostgreSQL a session advisory lock
+// and on MySQL goose's lock table serialise instances that start together.
+// A database whose recorded version is newer than the code knows is refused
+// with ErrSchemaTooNew before anything is written.
+package sqldb

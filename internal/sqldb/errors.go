@@ -1,0 +1,16 @@
+package sqldb
+
+import "errors"
+
+var (
+	// ErrUnknownDialect is returned for a dialect other than Postgres, MySQL
+	// and SQLite.
+	ErrUnknownDialect = errors.New("sqldb: unknown dialect")
+	// ErrUnreachable wraps a failed connection check at open: the database
+	// did not answer within the connect timeout or refused the connection.
+	ErrUnreachable = errors.New("sqldb: database unreachable")
+	// ErrSchemaTooNew is returned when the database records a schema version
+	// newer than the code knows: an older binary must not write to a schema
+	// that a newer one migrated.
+	ErrSchemaTooNew = errors.New("sqldb: database schema is newer than this program")
+)

@@ -1,0 +1,112 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"hash/fnv"
+	"time"
+
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/database"
+	"github.com/pressly/goose/v3/lock"
+)
+
+// Schema is a versioned schema: Steps[i] holds the statements that migrate
+// it from version i to version i+1, run in one transaction. Steps are only
+// ever appended; an applied step is never edited.
+type Schema struct {
+	// VersionTable records the applied versions (goose's layout). Each
+	// schema has its own.
+	VersionTable string
+	// Steps are the migrations in order; version n is Steps[n-1].
+	Steps [][]string
+}
+
+// Migrate brings the schema on db up to len(s.Steps). It returns
+// ErrSchemaTooNew, writing nothing, when the database records a newer
+// version. Instances migrating together are serialised by a lock (a session
+// advisory lock on PostgreSQL, goose's lock table on MySQL; SQLite's writer
+// lock on SQLite).
+func Migrate(ctx context.Context, db *sql.DB, d Dialect, s Schema) error {
+	if !ValidIdentifier(s.VersionTable) {
+		return fmt.Errorf("sqldb: invalid version table %q", s.VersionTable)
+	}
+	p, err := s.provider(db, d)
+	if err != nil {
+		return err
+	}
+	current, err := p.GetDBVersion(ctx)
+	if err != nil {
+		return fmt.Errorf("sqldb: read version of %s: %w", s.VersionTable, err)
+	}
+	if current > int64(len(s.Steps)) {
+		return fmt.Errorf("%w: %s records version %d, this program knows %d",
+			ErrSchemaTooNew, s.VersionTable, current, len(s.Steps))
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("sqldb: migrate %s: %w", s.VersionTable, err)
+	}
+	return nil
+}
+
+// Version returns the schema version recorded in the database (0 before the
+// first migration).
+func Version(ctx context.Context, db *sql.DB, d Dialect, s Schema) (int64, error) {
+	p, err := s.provider(db, d)
+	if err != nil {
+		return 0, err
+	}
+	return p.GetDBVersion(ctx) // a Provider's Close would close db, so it is not called
+}
+
+func (s Schema) provider(db *sql.DB, d Dialect) (*goose.Provider, error) {
+	store, err := database.NewStore(d.gooseDialect(), s.VersionTable)
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: version table %s: %w", s.VersionTable, err)
+	}
+	opts := []goose.ProviderOption{goose.WithStore(store), goose.WithDisableGlobalRegistry(true)}
+	for i, stmts := range s.Steps {
+		opts = append(opts, goose.WithGoMigrations(goose.NewGoMigration(int64(i+1), &goose.GoFunc{RunTx: run(stmts)}, nil)))
+	}
+	id := lockID(s.VersionTable)
+	switch d {
+	case Postgres:
+		l, err := lock.NewPostgresSessionLocker(lock.WithLockID(id), lock.WithLockTimeout(1, 300))
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, goose.WithSessionLocker(l))
+	case MySQL:
+		l, err := lock.NewMySQLTableLocker(lock.WithTableLockID(id),
+			lock.WithTableLockTimeout(200*time.Millisecond, 1500))
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, goose.WithLocker(l))
+	}
+	p, err := goose.NewProvider("", db, nil, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: migrations of %s: %w", s.VersionTable, err)
+	}
+	return p, nil
+}
+
+func run(stmts []string) func(context.Context, *sql.Tx) error {
+	return func(ctx context.Context, tx *sql.Tx) error {
+		for _, q := range stmts {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("%w\n%s", err, q)
+			}
+		}
+		return nil
+	}
+}
+
+// lockID derives a lock id from the version table, so schemas migrate
+// independently.
+func lockID(table string) int64 {
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(table))
+	return int64(h.Sum64() >> 1)
+}

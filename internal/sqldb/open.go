@@ -1,0 +1,126 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/jackc/pgx/v5"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+)
+
+// Config says which database to open.
+type Config struct {
+	// Dialect is the database kind. Required.
+	Dialect Dialect
+	// DSN is the driver's connection string. Required. For SQLite, Open adds
+	// a busy timeout of 5 s and WAL unless the DSN sets them.
+	DSN string
+	// MaxOpenConns bounds the connection pool. Default 16.
+	MaxOpenConns int
+	// ConnectTimeout bounds the connection check at open when ctx has an
+	// earlier deadline it is that. Default 10 s.
+	ConnectTimeout time.Duration
+}
+
+func (c *Config) setDefaults() {
+	if c.MaxOpenConns == 0 {
+		c.MaxOpenConns = 16
+	}
+	if c.ConnectTimeout == 0 {
+		c.ConnectTimeout = 10 * time.Second
+	}
+}
+
+// Validate reports every invalid field.
+func (c Config) Validate() error {
+	var errs []error
+	if err := c.Dialect.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("Dialect: %w", err))
+	}
+	if c.DSN == "" {
+		errs = append(errs, errors.New("DSN must not be empty"))
+	}
+	if c.MaxOpenConns < 0 {
+		errs = append(errs, fmt.Errorf("MaxOpenConns must be positive, got %d", c.MaxOpenConns))
+	}
+	if c.ConnectTimeout < 0 {
+		errs = append(errs, fmt.Errorf("ConnectTimeout must be positive, got %s", c.ConnectTimeout))
+	}
+	return errors.Join(errs...)
+}
+
+// Open opens the database and checks the connection within
+// cfg.ConnectTimeout (or ctx's deadline, if earlier). A database that does
+// not answer is ErrUnreachable naming the dialect and the address, never a
+// hang.
+func Open(ctx context.Context, cfg Config) (*sql.DB, error) {
+	cfg.setDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("sqldb: invalid Config: %w", err)
+	}
+	db, err := sql.Open(cfg.Dialect.DriverName(), withSQLitePragmas(cfg.Dialect, cfg.DSN))
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: open %s at %s: %w", cfg.Dialect, Address(cfg.Dialect, cfg.DSN), err)
+	}
+	db.SetMaxOpenConns(cfg.MaxOpenConns)
+	db.SetMaxIdleConns(cfg.MaxOpenConns)
+	pingCtx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout)
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("%w: %s at %s (within %s): %w", ErrUnreachable, cfg.Dialect,
+			Address(cfg.Dialect, cfg.DSN), cfg.ConnectTimeout, err)
+	}
+	return db, nil
+}
+
+// withSQLitePragmas adds a busy timeout and WAL to a SQLite DSN that sets
+// neither, so concurrent writers wait instead of failing with SQLITE_BUSY.
+func withSQLitePragmas(d Dialect, dsn string) string {
+	if d != SQLite {
+		return dsn
+	}
+	add := func(p string) {
+		if strings.Contains(dsn, "?") {
+			dsn += "&" + p
+		} else {
+			dsn += "?" + p
+		}
+	}
+	if !strings.Contains(dsn, "busy_timeout") {
+		add("_pragma=busy_timeout(5000)")
+	}
+	if !strings.Contains(dsn, "journal_mode") {
+		add("_pragma=journal_mode(WAL)")
+	}
+	return dsn
+}
+
+// Address returns where a DSN points, without credentials: host:port for
+// PostgreSQL and MySQL, the file for SQLite.
+func Address(d Dialect, dsn string) string {
+	switch d {
+	case Postgres:
+		cfg, err := pgx.ParseConfig(dsn)
+		if err != nil {
+			return "(unparsable DSN)"
+		}
+		return net.JoinHostPort(cfg.Host, strconv.Itoa(int(cfg.Port)))
+	case MySQL:
+		cfg, err := mysql.ParseDSN(dsn)
+		if err != nil {
+			return "(unparsable DSN)"
+		}
+		return cfg.Addr
+	}
+	path, _, _ := strings.Cut(strings.TrimPrefix(dsn, "file:"), "?")
+	return path
+}

@@ -1,0 +1,79 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+type txKey struct{}
+
+// carried is a transaction and the database it was begun on.
+type carried struct {
+	db *sql.DB
+	tx *sql.Tx
+}
+
+// ContextWithTx returns a context carrying tx, begun on db. Stores on db
+// called with it run in tx; stores on another database ignore it.
+func ContextWithTx(ctx context.Context, db *sql.DB, tx *sql.Tx) context.Context {
+	return context.WithValue(ctx, txKey{}, carried{db: db, tx: tx})
+}
+
+// TxFromContext returns the transaction carried by ctx, or nil.
+func TxFromContext(ctx context.Context) *sql.Tx {
+	c, _ := ctx.Value(txKey{}).(carried)
+	return c.tx
+}
+
+// TxFor returns the transaction carried by ctx when it was begun on db (or
+// its database is unknown), else nil.
+func TxFor(ctx context.Context, db *sql.DB) *sql.Tx {
+	c, _ := ctx.Value(txKey{}).(carried)
+	if c.tx == nil || (c.db != nil && c.db != db) {
+		return nil
+	}
+	return c.tx
+}
+
+// Executor is what *sql.DB and *sql.Tx have in common.
+type Executor interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// ExecutorFor returns the transaction on db carried by ctx, or db.
+func ExecutorFor(ctx context.Context, db *sql.DB) Executor {
+	if tx := TxFor(ctx, db); tx != nil {
+		return tx
+	}
+	return db
+}
+
+// WithinTx runs fn with a context carrying a transaction on db and commits
+// when fn returns nil; it rolls back when fn fails or panics. When ctx already
+// carries a transaction on db, fn joins it and the outer caller commits.
+func WithinTx(ctx context.Context, db *sql.DB, fn func(ctx context.Context) error) error {
+	if TxFor(ctx, db) != nil {
+		return fn(ctx)
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqldb: begin: %w", err)
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			_ = tx.Rollback()
+		}
+	}()
+	if err := fn(ContextWithTx(ctx, db, tx)); err != nil {
+		return err
+	}
+	committed = true
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqldb: commit: %w", err)
+	}
+	return nil
+}
