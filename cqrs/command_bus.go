@@ -2,6 +2,7 @@ package cqrs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -52,14 +53,49 @@ func (b *CommandBus) Send(ctx context.Context, entityID string, cmd any) (Envelo
 	if !s.accepts(ctx) {
 		return Envelope{}, ErrNotStarted
 	}
-	if env.Sequence, err = s.cfg.CommandStore.NextSequence(ctx, entityID); err != nil {
-		return Envelope{}, fmt.Errorf("cqrs: next sequence of %q: %w", entityID, err)
+	_, derived := EnvelopeFromContext(ctx)
+	stored, err := s.record(ctx, derived, StoredCommand{Envelope: env, Destination: info.destination, Payload: payload})
+	if err != nil {
+		return Envelope{}, fmt.Errorf("cqrs: store %q for %q: %w", info.name, entityID, err)
 	}
-	stored := StoredCommand{Envelope: env, Destination: info.destination, Payload: payload}
-	if err := s.cfg.CommandStore.Append(ctx, stored); err != nil {
-		return Envelope{}, fmt.Errorf("cqrs: store %q: %w", info.name, err)
+	return stored.Envelope, s.publish(ctx, stored.Destination, stored.Envelope, stored.Payload)
+}
+
+// record assigns cmd the entity's next sequence number and stores it, in one
+// transaction when the store is a sourceflow.Transactor. A command sent again
+// by a redelivered handler (derived, so with the id it had the first time)
+// keeps the sequence it was stored with, also when another instance stored
+// it concurrently: no sequence number is spent twice.
+func (s *Service) record(ctx context.Context, derived bool, cmd StoredCommand) (StoredCommand, error) {
+	store := s.cfg.CommandStore
+	env := cmd.Envelope
+	attempt := func(ctx context.Context) error {
+		if derived {
+			found, err := store.Find(ctx, env.EntityID, env.MessageID)
+			if err == nil {
+				cmd = found
+				return nil
+			}
+			if !errors.Is(err, ErrNotFound) {
+				return err
+			}
+		}
+		seq, err := store.NextSequence(ctx, env.EntityID)
+		if err != nil {
+			return fmt.Errorf("next sequence: %w", err)
+		}
+		cmd.Envelope.Sequence = seq
+		return store.Append(ctx, cmd)
 	}
-	return env, s.publish(ctx, info.destination, env, payload)
+	run := attempt
+	if tx, ok := store.(sourceflow.Transactor); ok {
+		run = func(ctx context.Context) error { return tx.WithinTx(ctx, attempt) }
+	}
+	err := run(ctx)
+	if derived && errors.Is(err, ErrDuplicateCommand) {
+		err = run(ctx) // another instance stored it first: take its sequence
+	}
+	return cmd, err
 }
 
 // publish sends one message to destination through the decorated publisher.

@@ -48,6 +48,22 @@ func causedID(ctx context.Context) (id string, ok bool) {
 	return uuid.NewSHA1(uuid.NameSpaceOID, []byte(name)).String(), true
 }
 
+// sendMark returns how many ids the running handler has derived so far.
+func sendMark(ctx context.Context) int64 {
+	if in, ok := ctx.Value(incomingKey{}).(*incoming); ok {
+		return in.sent.Load()
+	}
+	return 0
+}
+
+// rewindSends sets the running handler's derived-id count back to mark, so a
+// handler re-run after a conflict derives the same ids as its first run.
+func rewindSends(ctx context.Context, mark int64) {
+	if in, ok := ctx.Value(incomingKey{}).(*incoming); ok {
+		in.sent.Store(mark)
+	}
+}
+
 // newMessageID returns causedID inside a handler and a fresh id elsewhere.
 func (s *Service) newMessageID(ctx context.Context) string {
 	if id, ok := causedID(ctx); ok {

@@ -12,11 +12,12 @@ type MemoryCommandStore struct {
 	mu      sync.Mutex
 	next    map[string]int64
 	streams map[string][]StoredCommand
+	ids     map[[2]string]int64 // (entity, message id) → sequence
 }
 
 // NewMemoryCommandStore returns an empty MemoryCommandStore.
 func NewMemoryCommandStore() *MemoryCommandStore {
-	return &MemoryCommandStore{next: map[string]int64{}, streams: map[string][]StoredCommand{}}
+	return &MemoryCommandStore{next: map[string]int64{}, streams: map[string][]StoredCommand{}, ids: map[[2]string]int64{}}
 }
 
 // NextSequence reserves the entity's next sequence number in O(1).
@@ -31,16 +32,35 @@ func (s *MemoryCommandStore) NextSequence(_ context.Context, entityID string) (i
 func (s *MemoryCommandStore) Append(_ context.Context, cmd StoredCommand) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	stream := s.streams[cmd.Envelope.EntityID]
-	i, found := slices.BinarySearchFunc(stream, cmd.Envelope.Sequence, func(c StoredCommand, seq int64) int {
+	env := cmd.Envelope
+	if _, dup := s.ids[[2]string{env.EntityID, env.MessageID}]; dup {
+		return fmt.Errorf("%w: entity %q already has message %s", ErrDuplicateCommand, env.EntityID, env.MessageID)
+	}
+	stream := s.streams[env.EntityID]
+	i, found := slices.BinarySearchFunc(stream, env.Sequence, func(c StoredCommand, seq int64) int {
 		return cmpInt64(c.Envelope.Sequence, seq)
 	})
 	if found {
-		return fmt.Errorf("cqrs: entity %q already has a command with sequence %d",
-			cmd.Envelope.EntityID, cmd.Envelope.Sequence)
+		return fmt.Errorf("%w: entity %q already has sequence %d", ErrDuplicateCommand, env.EntityID, env.Sequence)
 	}
-	s.streams[cmd.Envelope.EntityID] = slices.Insert(stream, i, cmd)
+	s.streams[env.EntityID] = slices.Insert(stream, i, cmd)
+	s.ids[[2]string{env.EntityID, env.MessageID}] = env.Sequence
 	return nil
+}
+
+// Find returns the entity's command with the message id, or ErrNotFound.
+func (s *MemoryCommandStore) Find(_ context.Context, entityID, messageID string) (StoredCommand, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	seq, ok := s.ids[[2]string{entityID, messageID}]
+	if !ok {
+		return StoredCommand{}, fmt.Errorf("%w: command %s of %q", ErrNotFound, messageID, entityID)
+	}
+	stream := s.streams[entityID]
+	i, _ := slices.BinarySearchFunc(stream, seq, func(c StoredCommand, seq int64) int {
+		return cmpInt64(c.Envelope.Sequence, seq)
+	})
+	return stream[i], nil
 }
 
 // Load returns a copy of the entity's commands in sequence order.
@@ -60,32 +80,38 @@ func cmpInt64(a, b int64) int {
 	return 0
 }
 
-// MemoryStore is an in-memory EntityStore and ViewStore, safe for concurrent
-// use. It keeps copies, so callers may reuse their buffers.
+// MemoryStore is an in-memory DocumentStore (EntityStore and ViewStore),
+// safe for concurrent use. It keeps copies, so callers may reuse their
+// buffers.
 type MemoryStore struct {
 	mu   sync.RWMutex
-	docs map[[2]string][]byte
+	docs map[[2]string]Document
 }
 
 // NewMemoryStore returns an empty MemoryStore.
-func NewMemoryStore() *MemoryStore { return &MemoryStore{docs: map[[2]string][]byte{}} }
+func NewMemoryStore() *MemoryStore { return &MemoryStore{docs: map[[2]string]Document{}} }
 
 // Load returns a copy of the document stored under (kind, id), or ErrNotFound.
-func (s *MemoryStore) Load(_ context.Context, kind, id string) ([]byte, error) {
+func (s *MemoryStore) Load(_ context.Context, kind, id string) (Document, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	doc, ok := s.docs[[2]string{kind, id}]
 	if !ok {
-		return nil, fmt.Errorf("%w: %s %q", ErrNotFound, kind, id)
+		return Document{}, fmt.Errorf("%w: %s %q", ErrNotFound, kind, id)
 	}
-	return slices.Clone(doc), nil
+	return Document{Data: slices.Clone(doc.Data), Version: doc.Version}, nil
 }
 
-// Save stores a copy of doc under (kind, id).
-func (s *MemoryStore) Save(_ context.Context, kind, id string, doc []byte) error {
+// Save stores a copy of data under (kind, id) as version+1, or returns
+// ErrConflict when the stored version is not version.
+func (s *MemoryStore) Save(_ context.Context, kind, id string, data []byte, version int64) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.docs[[2]string{kind, id}] = slices.Clone(doc)
+	k := [2]string{kind, id}
+	if cur := s.docs[k].Version; cur != version {
+		return fmt.Errorf("%w: %s %q is at version %d, not %d", ErrConflict, kind, id, cur, version)
+	}
+	s.docs[k] = Document{Data: slices.Clone(data), Version: version + 1}
 	return nil
 }
 
@@ -97,18 +123,17 @@ func (s *MemoryStore) Len() int {
 }
 
 var (
-	_ CommandStore = (*MemoryCommandStore)(nil)
-	_ EntityStore  = (*MemoryStore)(nil)
-	_ ViewStore    = (*MemoryStore)(nil)
+	_ CommandStore  = (*MemoryCommandStore)(nil)
+	_ DocumentStore = (*MemoryStore)(nil)
 )
 
 // snapshot returns a copy of every stored document.
-func (s *MemoryStore) snapshot() map[[2]string][]byte {
+func (s *MemoryStore) snapshot() map[[2]string]Document {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	out := make(map[[2]string][]byte, len(s.docs))
+	out := make(map[[2]string]Document, len(s.docs))
 	for k, v := range s.docs {
-		out[k] = slices.Clone(v)
+		out[k] = Document{Data: slices.Clone(v.Data), Version: v.Version}
 	}
 	return out
 }

@@ -116,17 +116,17 @@ func (s *Service) deliverReplay(ctx context.Context, destination string, env Env
 // commitReplay writes the rebuilt documents, each under the lock its saga or
 // view takes, so no live handler sees a half-written one.
 func (s *Service) commitReplay(ctx context.Context, sc *replayScope) error {
-	save := func(store func(context.Context, string, string, []byte) error, key [2]string, doc []byte) error {
+	save := func(store DocumentStore, key [2]string, doc Document) error {
 		defer s.locks.lock(key[0] + "\x00" + key[1])()
-		return store(ctx, key[0], key[1], doc)
+		return overwrite(ctx, store, key[0], key[1], doc.Data)
 	}
 	for key, doc := range sc.entities.snapshot() {
-		if err := save(s.cfg.EntityStore.Save, key, doc); err != nil {
+		if err := save(s.cfg.EntityStore, key, doc); err != nil {
 			return fmt.Errorf("cqrs: store replayed %s %q: %w", key[0], key[1], err)
 		}
 	}
 	for key, doc := range sc.views.snapshot() {
-		if err := save(s.cfg.ViewStore.Save, key, doc); err != nil {
+		if err := save(s.cfg.ViewStore, key, doc); err != nil {
 			return fmt.Errorf("cqrs: store replayed view %s %q: %w", key[0], key[1], err)
 		}
 	}

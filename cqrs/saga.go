@@ -112,27 +112,59 @@ func (g *Saga[S]) load(ctx context.Context, entityID string) (sagaDoc, bool, err
 	if err != nil {
 		return doc, false, fmt.Errorf("cqrs: load %s %q: %w", g.name, entityID, err)
 	}
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		return doc, false, fmt.Errorf("cqrs: stored %s %q is corrupt: %w", g.name, entityID, err)
+	if err := g.decodeDoc(raw.Data, &doc, entityID); err != nil {
+		return doc, false, err
 	}
 	return doc, true, nil
 }
 
+// decodeDoc decodes a stored saga document. A document that no longer
+// decodes is a permanent failure: no redelivery can repair it.
+func (g *Saga[S]) decodeDoc(raw []byte, doc *sagaDoc, entityID string) error {
+	if err := json.Unmarshal(raw, doc); err != nil {
+		return sourceflow.Permanent(fmt.Errorf("cqrs: stored %s %q is corrupt: %w", g.name, entityID, err))
+	}
+	return nil
+}
+
 // apply runs fn on the entity's state under the entity's lock and stores the
-// result with the encoded events fn returned.
+// result with the encoded events fn returned, on the condition that no other
+// instance stored the entity in between; on a conflict it reloads and runs fn
+// again (see updateDocument). A command already applied returns the events it
+// raised without running fn.
 func (g *Saga[S]) apply(ctx context.Context, env Envelope, fn func(*S) ([]any, error)) ([]pendingEvent, error) {
 	defer g.svc.locks.lock(g.name + "\x00" + env.EntityID)()
-	doc, found, err := g.load(ctx, env.EntityID)
-	if err != nil {
-		return nil, err
-	}
-	if events, done := doc.lookup(env.MessageID); done {
-		return events, nil
-	}
+	var pending []pendingEvent
+	err := updateDocument(ctx, g.svc.entityStore(ctx), g.name, env.EntityID, func(_ context.Context, raw []byte, found bool) ([]byte, bool, error) {
+		var doc sagaDoc
+		if found {
+			if err := g.decodeDoc(raw, &doc, env.EntityID); err != nil {
+				return nil, false, err
+			}
+		}
+		if events, done := doc.lookup(env.MessageID); done {
+			pending = events
+			return nil, false, nil
+		}
+		var err error
+		pending, err = g.run(&doc, found, env, fn)
+		if err != nil {
+			return nil, false, err
+		}
+		doc.remember(env.MessageID, pending)
+		next, err := json.Marshal(doc)
+		return next, true, err
+	})
+	return pending, err
+}
+
+// run decodes the state in doc, applies fn and encodes the new state back
+// into doc, returning the encoded events fn raised.
+func (g *Saga[S]) run(doc *sagaDoc, found bool, env Envelope, fn func(*S) ([]any, error)) ([]pendingEvent, error) {
 	var state S
 	if found {
 		if err := g.svc.cfg.Codec.Unmarshal(doc.State, &state); err != nil {
-			return nil, fmt.Errorf("cqrs: saga %q entity %q: %w", g.name, env.EntityID, err)
+			return nil, sourceflow.Permanent(fmt.Errorf("cqrs: saga %q entity %q: %w", g.name, env.EntityID, err))
 		}
 	}
 	events, err := fn(&state)
@@ -145,14 +177,6 @@ func (g *Saga[S]) apply(ctx context.Context, env Envelope, fn func(*S) ([]any, e
 	}
 	if doc.State, err = g.svc.cfg.Codec.Marshal(&state); err != nil {
 		return nil, fmt.Errorf("cqrs: encode %s %q: %w", g.name, env.EntityID, err)
-	}
-	doc.remember(env.MessageID, pending)
-	raw, err := json.Marshal(doc)
-	if err != nil {
-		return nil, err
-	}
-	if err := g.svc.entityStore(ctx).Save(ctx, g.name, env.EntityID, raw); err != nil {
-		return nil, fmt.Errorf("cqrs: save %s %q: %w", g.name, env.EntityID, err)
 	}
 	return pending, nil
 }

@@ -6,8 +6,18 @@ import (
 	"time"
 )
 
-// ErrNotFound is returned by stores for a missing entity or view model.
-var ErrNotFound = errors.New("cqrs: not found")
+var (
+	// ErrNotFound is returned by stores for a missing entity, view model or
+	// command.
+	ErrNotFound = errors.New("cqrs: not found")
+	// ErrConflict is returned by Save when the stored document's version is
+	// not the one the caller loaded: another instance saved it first. The
+	// caller reloads and applies its change again.
+	ErrConflict = errors.New("cqrs: version conflict")
+	// ErrDuplicateCommand is returned by Append for a command whose message
+	// id, or whose entity and sequence, the store already holds.
+	ErrDuplicateCommand = errors.New("cqrs: duplicate command")
+)
 
 // StoredCommand is one command as the CommandStore keeps it.
 type StoredCommand struct {
@@ -21,35 +31,47 @@ type StoredCommand struct {
 
 // CommandStore keeps every command a service sends, per entity, so that
 // the entity's state can be replayed. Implementations are safe for
-// concurrent use.
+// concurrent use; shared implementations are safe across processes.
 type CommandStore interface {
 	// NextSequence atomically reserves the next sequence number of an
 	// entity (1 for its first command). Concurrent calls never return the
 	// same number, and no call reads the entity's whole stream.
 	NextSequence(ctx context.Context, entityID string) (int64, error)
-	// Append stores a command.
+	// Append stores a command. It returns ErrDuplicateCommand when the store
+	// already holds the command's message id or its entity's sequence.
 	Append(ctx context.Context, cmd StoredCommand) error
+	// Find returns the entity's command with the message id, or ErrNotFound.
+	Find(ctx context.Context, entityID, messageID string) (StoredCommand, error)
 	// Load returns an entity's commands in sequence order.
 	Load(ctx context.Context, entityID string) ([]StoredCommand, error)
 }
 
-// EntityStore keeps the encoded state of saga entities. Implementations are
-// safe for concurrent use.
-type EntityStore interface {
-	// Load returns the state stored under (kind, id), or ErrNotFound.
-	Load(ctx context.Context, kind, id string) ([]byte, error)
-	// Save stores state under (kind, id).
-	Save(ctx context.Context, kind, id string, state []byte) error
+// Document is a stored saga state or view model and its version: 0 for a
+// document never saved, then 1, 2, … for each save.
+type Document struct {
+	Data    []byte
+	Version int64
 }
 
-// ViewStore keeps the encoded view models that views project. Implementations
-// are safe for concurrent use.
-type ViewStore interface {
-	// Load returns the view model stored under (view, id), or ErrNotFound.
-	Load(ctx context.Context, view, id string) ([]byte, error)
-	// Save stores a view model under (view, id).
-	Save(ctx context.Context, view, id string, model []byte) error
+// DocumentStore keeps versioned documents under (kind, id). Saves are
+// conditional on the version the caller loaded (optimistic concurrency), so
+// two instances never both apply a change to one version. Implementations
+// are safe for concurrent use; shared implementations are safe across
+// processes.
+type DocumentStore interface {
+	// Load returns the document stored under (kind, id), or ErrNotFound.
+	Load(ctx context.Context, kind, id string) (Document, error)
+	// Save stores data under (kind, id) as version+1 if the stored version is
+	// still version (0: nothing stored yet); otherwise it returns ErrConflict
+	// and stores nothing.
+	Save(ctx context.Context, kind, id string, data []byte, version int64) error
 }
+
+// EntityStore keeps the state of saga entities, kind being the saga's name.
+type EntityStore = DocumentStore
+
+// ViewStore keeps view models, kind being the view's name.
+type ViewStore = DocumentStore
 
 // Clock returns the current time; tests replace it.
 type Clock func() time.Time

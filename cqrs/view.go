@@ -41,37 +41,51 @@ func Project[E, V any](v *View[V], p Projection[E, V]) error {
 	return v.svc.addHandler(info, boundHandler{name: v.name + "/" + info.name, run: run})
 }
 
-// Get returns the view model of an entity and whether it exists.
+// Get returns the last stored view model of an entity and whether it
+// exists.
 func (v *View[V]) Get(ctx context.Context, id string) (V, bool, error) {
 	var model V
-	raw, err := v.svc.viewStore(ctx).Load(ctx, v.name, id)
+	doc, err := v.svc.viewStore(ctx).Load(ctx, v.name, id)
 	if errors.Is(err, ErrNotFound) {
 		return model, false, nil
 	}
 	if err != nil {
 		return model, false, fmt.Errorf("cqrs: load view %s %q: %w", v.name, id, err)
 	}
-	if err := v.svc.cfg.Codec.Unmarshal(raw, &model); err != nil {
-		return model, true, fmt.Errorf("cqrs: view %s %q: %w", v.name, id, err)
+	if err := v.decode(doc.Data, &model, id); err != nil {
+		return model, true, err
 	}
 	return model, true, nil
 }
 
-func (v *View[V]) update(ctx context.Context, id string, fn func(*V) error) error {
-	defer v.svc.locks.lock(v.name + "\x00" + id)()
-	model, _, err := v.Get(ctx, id)
-	if err != nil {
-		return err
-	}
-	if err := fn(&model); err != nil {
-		return err
-	}
-	raw, err := v.svc.cfg.Codec.Marshal(&model)
-	if err != nil {
-		return fmt.Errorf("cqrs: encode view %s %q: %w", v.name, id, err)
-	}
-	if err := v.svc.viewStore(ctx).Save(ctx, v.name, id, raw); err != nil {
-		return fmt.Errorf("cqrs: save view %s %q: %w", v.name, id, err)
+// decode decodes a stored model. A model that no longer decodes is a
+// permanent failure: no redelivery can repair it.
+func (v *View[V]) decode(raw []byte, model *V, id string) error {
+	if err := v.svc.cfg.Codec.Unmarshal(raw, model); err != nil {
+		return sourceflow.Permanent(fmt.Errorf("cqrs: view %s %q: stored model does not decode: %w", v.name, id, err))
 	}
 	return nil
+}
+
+// update applies fn to the entity's model under the entity's lock and
+// stores it on the condition that no other instance stored it in between;
+// on a conflict it reloads and applies fn again (see updateDocument).
+func (v *View[V]) update(ctx context.Context, id string, fn func(*V) error) error {
+	defer v.svc.locks.lock(v.name + "\x00" + id)()
+	return updateDocument(ctx, v.svc.viewStore(ctx), v.name, id, func(_ context.Context, raw []byte, found bool) ([]byte, bool, error) {
+		var model V
+		if found {
+			if err := v.decode(raw, &model, id); err != nil {
+				return nil, false, err
+			}
+		}
+		if err := fn(&model); err != nil {
+			return nil, false, err
+		}
+		next, err := v.svc.cfg.Codec.Marshal(&model)
+		if err != nil {
+			return nil, false, fmt.Errorf("cqrs: encode view %s %q: %w", v.name, id, err)
+		}
+		return next, true, nil
+	})
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/sourceflow-go/sourceflow"
 )
 
 // Key identifies one logical message for one consumer. The same message
@@ -106,10 +108,9 @@ type Store interface {
 // Transactor is implemented by stores that can run the claim, the handler and
 // the completion in one database transaction, so that the handler's own writes
 // and the completion commit together or not at all. The context passed to fn
-// carries the transaction (see sqlstore.TxFromContext).
-type Transactor interface {
-	WithinTx(ctx context.Context, fn func(ctx context.Context) error) error
-}
+// carries the transaction (see sqlstore.TxFromContext). It is the module's one
+// Transactor, sourceflow.Transactor.
+type Transactor = sourceflow.Transactor
 
 // CheckArgs validates the key and duration arguments of Claim, Complete and
 // Extend the way every Store must: ErrInvalidKey for an empty key part,

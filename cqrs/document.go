@@ -1,0 +1,56 @@
+package cqrs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// conflictAttempts bounds how often a saga or view applies one message when
+// other instances keep saving the same document first; after that the
+// message fails with ErrConflict and the transport redelivers it.
+const conflictAttempts = 8
+
+// change computes a document's new data from the stored one (nil data and
+// found false for a new document). It returns save false when nothing is to
+// be stored.
+type change func(ctx context.Context, data []byte, found bool) (next []byte, save bool, err error)
+
+// updateDocument loads (kind, id), applies fn and saves the result on the
+// condition that nobody saved in between. On a conflict it reloads and
+// applies fn again, with the sends of the running handler rewound so that a
+// re-run derives the same message ids.
+func updateDocument(ctx context.Context, store DocumentStore, kind, id string, fn change) error {
+	mark := sendMark(ctx)
+	var err error
+	for range conflictAttempts {
+		rewindSends(ctx, mark)
+		if err = updateOnce(ctx, store, kind, id, fn); !errors.Is(err, ErrConflict) {
+			return err
+		}
+	}
+	return fmt.Errorf("cqrs: %s %q: gave up after %d conflicting saves: %w", kind, id, conflictAttempts, err)
+}
+
+func updateOnce(ctx context.Context, store DocumentStore, kind, id string, fn change) error {
+	doc, err := store.Load(ctx, kind, id)
+	found := err == nil
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("cqrs: load %s %q: %w", kind, id, err)
+	}
+	next, save, err := fn(ctx, doc.Data, found)
+	if err != nil || !save {
+		return err
+	}
+	if err := store.Save(ctx, kind, id, next, doc.Version); err != nil {
+		return fmt.Errorf("cqrs: save %s %q: %w", kind, id, err)
+	}
+	return nil
+}
+
+// overwrite stores data under (kind, id) whatever version is stored.
+func overwrite(ctx context.Context, store DocumentStore, kind, id string, data []byte) error {
+	return updateDocument(ctx, store, kind, id, func(context.Context, []byte, bool) ([]byte, bool, error) {
+		return data, true, nil
+	})
+}
