@@ -31,8 +31,25 @@
 //     never also handled by its sender.
 //   - The CommandBus reserves each command's sequence number from the
 //     CommandStore in O(1) (NextSequence), appends the command, then
-//     publishes it. Events carry the sequence of the command that raised
-//     them.
+//     publishes it; with a store that is a sourceflow.Transactor, reserving
+//     and appending are one transaction. A command sent again by a
+//     redelivered handler (same derived id) is found in the store and
+//     re-published with the sequence it was stored with, so an entity's
+//     stream stays 1..N without gaps or repeats across instances. Events
+//     carry the sequence of the command that raised them.
+//   - State is shared by many instances through versioned documents
+//     (DocumentStore): a saga or view loads the document and its version,
+//     applies the message and saves on the condition that the version is
+//     unchanged. When another instance saved first (ErrConflict), the
+//     handler runs again on the newer state, at most 8 times, with its
+//     derived send ids rewound; after that the message fails with
+//     ErrConflict and the transport redelivers it. Optimistic concurrency
+//     was chosen over a row lock held across the handler because it works
+//     the same on PostgreSQL, MySQL, SQLite and DynamoDB (conditional
+//     writes) and holds no lock while a handler runs; the in-process
+//     per-entity lock stays in front of it, so conflicts only arise between
+//     instances. A stored document that no longer decodes is a permanent
+//     failure (dead-lettered with the reason), never a panic.
 //   - A saga stores the new state together with the events the command
 //     raised (it remembers its last 32 commands per entity), then publishes
 //     them with message ids derived from the command's. A failure to publish
