@@ -206,3 +206,38 @@ func TestStaleFailureMarkerDoesNotDeadLetter(t *testing.T) {
 	require.True(t, found, "handled on the second delivery")
 	assert.Equal(t, 3, s.Amount)
 }
+
+// TestCorruptStoredStateIsDeadLetteredWithTheReason: a saga document or view
+// model that no longer decodes fails its message permanently (dead-lettered
+// at once, with the reason), never a panic, and other entities' messages
+// flow.
+func TestCorruptStoredStateIsDeadLetteredWithTheReason(t *testing.T) {
+	for _, tc := range []struct{ name, kind, reason string }{
+		{"saga document", "order", `stored order "broken" is corrupt`},
+		{"view model", "order-summary", `view order-summary "broken": stored model does not decode`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			docs := cqrs.NewMemoryStore()
+			app := newOrderApp(t, cqrs.ServiceConfig{EntityStore: docs, ViewStore: docs})
+			app.start(t)
+			ctx := context.Background()
+			require.NoError(t, docs.Save(ctx, tc.kind, "broken", []byte("{not json"), 0))
+
+			_, err := app.agg.Send(ctx, "broken", CreateOrder{Amount: 1})
+			if tc.kind == "order" {
+				require.NoError(t, err, "the sender is not hurt")
+			}
+			_, err = app.agg.Send(ctx, "fine", CreateOrder{Amount: 2})
+			require.NoError(t, err)
+
+			dead := app.transport.DeadLetters()
+			require.NotEmpty(t, dead)
+			assert.Equal(t, 1, dead[0].Deliveries, "a permanent failure is not redelivered")
+			assert.Contains(t, dead[0].Reason, tc.reason)
+			s, found, err := app.view.Get(ctx, "fine")
+			require.NoError(t, err)
+			require.True(t, found, "the other entity's order was handled")
+			assert.Equal(t, Summary{Amount: 2, Paid: true, Events: 2}, s)
+		})
+	}
+}
