@@ -119,6 +119,7 @@ func snapshot(t *testing.T, c rawClients, eps awsbus.Endpoints) map[string]map[s
 }
 
 func TestAWSTopology_CreateIsIdempotentAndComplete(t *testing.T) {
+	skipOnMoto(t, "moto drops a queue's Policy when only its RedrivePolicy is set, so the merged policy cannot be checked")
 	c := newRawClients(t)
 	n := newTopologyNames("topo")
 	ctx := context.Background()

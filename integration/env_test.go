@@ -47,6 +47,16 @@ func awsConfig(t *testing.T) aws.Config {
 // ("localstack" or "moto"); empty when unknown.
 func emulator() string { return os.Getenv("SOURCEFLOW_EMULATOR") }
 
+// skipOnMoto skips a test that checks AWS behaviour moto does not reproduce;
+// moto runs only when asked for (SOURCEFLOW_EMULATOR_MODE=moto), and
+// scripts/README.md lists its deviations.
+func skipOnMoto(t *testing.T, deviation string) {
+	t.Helper()
+	if emulator() == "moto" {
+		t.Skipf("SKIPPED on moto, which deviates from AWS here: %s", deviation)
+	}
+}
+
 var nameSeq atomic.Int64
 
 // uniqueName returns a resource name unique to this run and test, so that

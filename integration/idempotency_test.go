@@ -52,8 +52,10 @@ func dropIdemTable(t *testing.T, table string) {
 			Dialect: sqlstore.Postgres, DSN: postgresDSN(t), Table: table, SkipSchema: true,
 		})
 		require.NoError(t, err)
-		_, err = s.DB().Exec("DROP TABLE IF EXISTS " + table)
-		assert.NoError(t, err)
+		for _, tbl := range []string{table, table + "_version"} {
+			_, err = s.DB().Exec("DROP TABLE IF EXISTS " + tbl)
+			assert.NoError(t, err)
+		}
 		assert.NoError(t, s.Close())
 	})
 }

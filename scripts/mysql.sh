@@ -239,7 +239,15 @@ cmd_status() {
 	fi
 }
 
+# cmd_plan says what `start` would install, before anything is installed.
+cmd_plan() {
+	find_server >/dev/null 2>&1 && return 0
+	[ "${SOURCEFLOW_MYSQL_INSTALL:-1}" = 1 ] || return 0
+	echo "MariaDB: the Debian packages mariadb-server-core and mariadb-client-core (apt-get, as root; binaries only; SOURCEFLOW_MYSQL_INSTALL=0 skips them and the MySQL tests)"
+}
+
 case "${1:-}" in
+plan) cmd_plan ;;
 start) cmd_start ;;
 stop) cmd_stop ;;
 status) cmd_status ;;

@@ -224,7 +224,15 @@ cmd_status() {
 	fi
 }
 
+# cmd_plan says what `start` would install, before anything is installed.
+cmd_plan() {
+	[ -z "${SOURCEFLOW_POSTGRES_DSN:-}" ] || return 0
+	find_bindir >/dev/null 2>&1 && return 0
+	echo "PostgreSQL: the Debian package postgresql (apt-get, as root; no system service is started)"
+}
+
 case "${1:-}" in
+plan) cmd_plan ;;
 start) cmd_start ;;
 stop) cmd_stop ;;
 status) cmd_status ;;

@@ -31,8 +31,23 @@ cmd_stop() {
 	return "$rc"
 }
 
+# cmd_plan prints what starting the environment will install, if anything,
+# so that nothing is installed unannounced.
+cmd_plan() {
+	local c plan=""
+	for c in localstack postgres mysql; do
+		plan+=$(bash "$SCRIPT_DIR/$c.sh" plan 2>/dev/null || true)
+		plan+=$'\n'
+	done
+	plan=$(printf '%s' "$plan" | sed '/^$/d')
+	if [ -n "$plan" ]; then
+		sf_loud "the test environment will now install:"$'\n'"$plan"
+	fi
+}
+
 cmd_start() {
 	local c
+	cmd_plan
 	for c in localstack postgres mysql; do
 		if ! bash "$SCRIPT_DIR/$c.sh" start; then
 			sf_loud "ERROR: $c.sh start failed; stopping what was started"
@@ -54,6 +69,7 @@ cmd_status() {
 }
 
 case "${1:-}" in
+plan) cmd_plan ;;
 start) cmd_start ;;
 stop) cmd_stop ;;
 status) cmd_status ;;

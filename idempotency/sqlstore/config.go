@@ -3,51 +3,46 @@ package sqlstore
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
+
+	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
-// Dialect selects the SQL dialect and the database/sql driver.
-type Dialect string
+// Dialect selects the SQL dialect and the database/sql driver. It is the
+// dialect every SQL package of the module shares.
+type Dialect = sqldb.Dialect
 
 const (
 	// Postgres is PostgreSQL through the pgx stdlib driver ("pgx").
-	Postgres Dialect = "postgres"
+	Postgres = sqldb.Postgres
 	// MySQL is MySQL 8 or MariaDB 10.5+ through go-sql-driver/mysql ("mysql").
-	MySQL Dialect = "mysql"
+	MySQL = sqldb.MySQL
 	// SQLite is SQLite through the CGO-free modernc.org/sqlite driver ("sqlite").
-	SQLite Dialect = "sqlite"
+	SQLite = sqldb.SQLite
 )
-
-// driverName returns the database/sql driver name of d.
-func (d Dialect) driverName() string {
-	switch d {
-	case Postgres:
-		return "pgx"
-	case MySQL:
-		return "mysql"
-	case SQLite:
-		return "sqlite"
-	}
-	return ""
-}
 
 // MaxKeyLength is the longest consumer name or message id, in bytes, that the
 // store accepts (the key columns are VARCHAR(191), the longest utf8mb4 column
 // an older MySQL index takes).
 const MaxKeyLength = 191
 
+// versionSuffix names the table recording the schema version: Table plus
+// this suffix, in the same schema.
+const versionSuffix = "_version"
+
 // Config configures a Store.
 type Config struct {
 	// Dialect is the database kind. Required.
 	Dialect Dialect
 	// DSN is the connection string, used by Open only. For SQLite, Open adds
-	// a busy timeout of 5 s unless the DSN sets one.
+	// a busy timeout of 5 s and WAL unless the DSN sets them.
 	DSN string
 	// Table is the table name, optionally schema-qualified ("idem.records").
-	// Letters, digits and underscores only. Default "sourceflow_idempotency".
+	// Letters, digits and underscores only; the schema at most 63 bytes, the
+	// table at most 55 (the schema version is recorded in Table+"_version").
+	// Default "sourceflow_idempotency".
 	Table string
 	// CleanupInterval is how often expired rows are deleted by a background
 	// goroutine (stopped by Close). Default 1 minute.
@@ -58,8 +53,12 @@ type Config struct {
 	// MaxOpenConns bounds the connection pool of a database opened by Open
 	// (New leaves the caller's pool alone). Default 16.
 	MaxOpenConns int
-	// SkipSchema skips CREATE TABLE IF NOT EXISTS in New and Open, for
-	// schemas managed by migrations (see Store.SchemaSQL).
+	// ConnectTimeout bounds the connection check of Open (or ctx's deadline,
+	// if earlier); a database that does not answer in time fails Open with
+	// ErrUnreachable. Default 10 s.
+	ConnectTimeout time.Duration
+	// SkipSchema skips the schema migration in New and Open, for schemas
+	// managed elsewhere (see Store.SchemaSQL).
 	SkipSchema bool
 	// Logger receives cleanup failures. Default: no-op.
 	Logger watermill.LoggerAdapter
@@ -78,6 +77,9 @@ func (c *Config) setDefaults() {
 	if c.MaxOpenConns == 0 {
 		c.MaxOpenConns = 16
 	}
+	if c.ConnectTimeout == 0 {
+		c.ConnectTimeout = 10 * time.Second
+	}
 	if c.Logger == nil {
 		c.Logger = watermill.NopLogger{}
 	}
@@ -86,11 +88,12 @@ func (c *Config) setDefaults() {
 // Validate reports every invalid field.
 func (c Config) Validate() error {
 	var errs []error
-	if c.Dialect.driverName() == "" {
-		errs = append(errs, fmt.Errorf("Dialect: %w: %q", ErrUnknownDialect, c.Dialect))
+	if err := c.Dialect.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("Dialect: %w", err))
 	}
-	if !validTable(c.Table) {
-		errs = append(errs, fmt.Errorf("Table: %w: %q", ErrInvalidTable, c.Table))
+	if !sqldb.ValidIdentifier(c.Table) || !sqldb.ValidIdentifier(c.versionTable()) {
+		errs = append(errs, fmt.Errorf("Table: %w: %q (a plain identifier, optionally schema-qualified; the table part at most %d bytes)",
+			ErrInvalidTable, c.Table, 63-len(versionSuffix)))
 	}
 	if c.CleanupInterval < 0 {
 		errs = append(errs, fmt.Errorf("CleanupInterval must be positive, got %s", c.CleanupInterval))
@@ -101,26 +104,24 @@ func (c Config) Validate() error {
 	if c.MaxOpenConns < 0 {
 		errs = append(errs, fmt.Errorf("MaxOpenConns must be positive, got %d", c.MaxOpenConns))
 	}
+	if c.ConnectTimeout < 0 {
+		errs = append(errs, fmt.Errorf("ConnectTimeout must be positive, got %s", c.ConnectTimeout))
+	}
 	return errors.Join(errs...)
 }
 
-// validTable accepts "name" or "schema.name", each part a letter or
-// underscore followed by letters, digits or underscores, at most 63 bytes.
-func validTable(table string) bool {
-	parts := strings.Split(table, ".")
-	if len(parts) > 2 {
-		return false
+// versionTable returns the table that records the schema version of Table:
+// "name_version", or "schema.name_version" for a schema-qualified Table.
+func (c Config) versionTable() string {
+	return c.Table + versionSuffix
+}
+
+// dbConfig returns what sqldb.Open needs of c.
+func (c Config) dbConfig() sqldb.Config {
+	return sqldb.Config{
+		Dialect:        c.Dialect,
+		DSN:            c.DSN,
+		MaxOpenConns:   c.MaxOpenConns,
+		ConnectTimeout: c.ConnectTimeout,
 	}
-	for _, p := range parts {
-		if p == "" || len(p) > 63 || (p[0] >= '0' && p[0] <= '9') {
-			return false
-		}
-		for _, r := range p {
-			ok := r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9')
-			if !ok {
-				return false
-			}
-		}
-	}
-	return true
 }

@@ -2,14 +2,13 @@ package sqlstore
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 )
 
 // queries holds the statements of one dialect for one table. Placeholders
-// are written as "?" and numbered ($1, $2, …) for PostgreSQL; arguments are
-// passed in textual order.
+// are written as "?" and rebound by the dialect ($1, $2, … on PostgreSQL);
+// arguments are passed in textual order.
 type queries struct {
 	schema   []string
 	claim    string // PostgreSQL, SQLite: RETURNING token when acquired
@@ -30,14 +29,19 @@ type queries struct {
 const columns = "(consumer, message_id, status, token, payload_hash, expires_at)"
 
 func newQueries(d Dialect, table string) queries {
+	var q queries
 	switch d {
 	case Postgres:
-		return postgresQueries(table)
+		q = postgresQueries(table)
 	case MySQL:
-		return mysqlQueries(table)
+		q = mysqlQueries(table)
 	default:
-		return sqliteQueries(table)
+		q = sqliteQueries(table)
 	}
+	for _, p := range []*string{&q.claim, &q.lookup, &q.complete, &q.extend, &q.held, &q.release, &q.cleanup} {
+		*p = d.Rebind(*p)
+	}
+	return q
 }
 
 func postgresQueries(t string) queries {
@@ -63,7 +67,7 @@ RETURNING r.token`, t, columns, plus, now)
 	q.cleanup = fmt.Sprintf(`DELETE FROM %[1]s WHERE (consumer, message_id) IN
 	(SELECT consumer, message_id FROM %[1]s WHERE expires_at <= %[2]s LIMIT ?)`, t, now)
 	q.duration = func(d time.Duration) any { return d.Seconds() }
-	return numberPlaceholders(q)
+	return q
 }
 
 func mysqlQueries(t string) queries {
@@ -145,26 +149,4 @@ WHERE consumer = ? AND message_id = ? AND token = ? AND status = 0`, t),
 
 func indexName(table string) string {
 	return strings.ReplaceAll(table, ".", "_") + "_expires_at_idx"
-}
-
-// numberPlaceholders rewrites "?" into $1, $2, … in every statement.
-func numberPlaceholders(q queries) queries {
-	for _, p := range []*string{&q.claim, &q.lookup, &q.complete, &q.extend, &q.held, &q.release, &q.cleanup} {
-		*p = number(*p)
-	}
-	return q
-}
-
-func number(s string) string {
-	var b strings.Builder
-	n := 0
-	for _, r := range s {
-		if r == '?' {
-			n++
-			b.WriteString("$" + strconv.Itoa(n))
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }

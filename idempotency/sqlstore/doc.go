@@ -5,11 +5,28 @@
 //
 // Open(ctx, Config{Dialect, DSN, CleanupInterval, Table}) opens the database
 // from a connection string; New(ctx, db, cfg) uses a *sql.DB the caller owns.
-// Both create the table and its expiry index if missing (CREATE … IF NOT
-// EXISTS; on PostgreSQL under an advisory lock so instances starting together
-// do not race), unless Config.SkipSchema is set (SchemaSQL returns the DDL for
-// migrations). The table name is spliced into SQL, so only plain identifiers
-// (optionally schema-qualified) are accepted.
+// Open checks the connection within Config.ConnectTimeout: an unreachable
+// database fails with ErrUnreachable naming the dialect and the address
+// instead of hanging. The table name is spliced into
+// SQL, so only plain identifiers (optionally schema-qualified) are accepted.
+//
+// The schema is versioned. Open and New (and CreateSchema) migrate the table
+// to the version this program knows and record it in Table+"_version" (in
+// the same schema for a qualified name, so the table part is at most 55
+// bytes); instances starting together are serialised by a migration lock (a
+// session advisory lock on PostgreSQL, a lock table on MySQL). Version 1 is
+// the table and its expiry index created with IF NOT EXISTS, so a table made
+// by a release before the schema was versioned is adopted unchanged. A table
+// whose recorded version is newer than this program knows is refused with
+// ErrSchemaTooNew before anything is written: an older release must not
+// write to a schema a newer one migrated. Config.SkipSchema skips the
+// migration for schemas managed elsewhere; SchemaSQL returns the DDL.
+//
+// Opening a database, the dialects, versioned migrations and the transaction
+// carried in a context are shared with the module's other SQL stores (the
+// cqrs SQL store) through one internal package, so every store opens a
+// database, migrates its schema and recognises a transaction the same way.
+// Dialect and its constants are that shared type.
 //
 // One row per key: consumer, message_id (primary key), status (0 in
 // progress, 1 completed), token (the lease holder), payload_hash and
@@ -42,7 +59,13 @@
 // handler writes through TxFromContext(msg.Context()). A concurrent delivery
 // of the same key blocks on the uncommitted row until the first transaction
 // ends, so side effects in the same database happen exactly once without
-// relying on a lease. Callers with their own transaction use ContextWithTx.
+// relying on a lease. The context records which database the transaction was
+// begun on: every SQL store of the module on that *sql.DB joins it (a store
+// on another database ignores it), so a handler's event or read-model writes
+// through such a store commit with the claim, and a transaction begun by such
+// a store is joined by WithinTx, Claim and Complete. Callers with their own
+// transaction use ContextWithTx; its database is not recorded, so every store
+// given the context runs in it.
 //
 // SQLite: Open adds busy_timeout(5000) and WAL to a DSN that sets neither.
 // Use a file database; ":memory:" gives each pooled connection its own

@@ -6,16 +6,14 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
-	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 
 	"github.com/sourceflow-go/sourceflow/idempotency"
+	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
 // maxAttempts bounds the claim retries when a record changes between the
@@ -44,8 +42,10 @@ var (
 	_ idempotency.Transactor = (*Store)(nil)
 )
 
-// Open opens the database named by cfg.DSN with the dialect's driver and
-// returns a Store that closes it on Close.
+// Open opens the database named by cfg.DSN with the dialect's driver, checks
+// the connection within cfg.ConnectTimeout (an unreachable database is
+// ErrUnreachable naming the address, never a hang) and returns a Store that
+// closes the database on Close.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
 	cfg.setDefaults()
 	err := cfg.Validate()
@@ -55,14 +55,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: invalid Config: %w", err)
 	}
-	db, err := sql.Open(cfg.Dialect.driverName(), dsn(cfg))
+	db, err := sqldb.Open(ctx, cfg.dbConfig())
 	if err != nil {
-		return nil, fmt.Errorf("sqlstore: open %s: %w", cfg.Dialect, err)
-	}
-	db.SetMaxOpenConns(cfg.MaxOpenConns)
-	if err := db.PingContext(ctx); err != nil {
-		_ = db.Close()
-		return nil, fmt.Errorf("sqlstore: connect to %s: %w", cfg.Dialect, err)
+		return nil, fmt.Errorf("sqlstore: %w", err)
 	}
 	s, err := newStore(ctx, db, cfg, true)
 	if err != nil {
@@ -72,31 +67,8 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	return s, nil
 }
 
-// dsn adds a busy timeout and WAL to a SQLite DSN that sets neither, so
-// concurrent writers wait instead of failing with SQLITE_BUSY.
-func dsn(cfg Config) string {
-	if cfg.Dialect != SQLite {
-		return cfg.DSN
-	}
-	d := cfg.DSN
-	add := func(p string) {
-		if strings.Contains(d, "?") {
-			d += "&" + p
-		} else {
-			d += "?" + p
-		}
-	}
-	if !strings.Contains(d, "busy_timeout") {
-		add("_pragma=busy_timeout(5000)")
-	}
-	if !strings.Contains(d, "journal_mode") {
-		add("_pragma=journal_mode(WAL)")
-	}
-	return d
-}
-
 // New returns a Store on db, which the caller keeps and closes. Unless
-// cfg.SkipSchema is set, it creates the table and index if missing.
+// cfg.SkipSchema is set, it migrates the table to the current schema version.
 func New(ctx context.Context, db *sql.DB, cfg Config) (*Store, error) {
 	cfg.setDefaults()
 	return newStore(ctx, db, cfg, false)
@@ -119,35 +91,6 @@ func newStore(ctx context.Context, db *sql.DB, cfg Config, owns bool) (*Store, e
 	s.wg.Add(1)
 	go s.cleanupLoop()
 	return s, nil
-}
-
-// SchemaSQL returns the statements that create the table and its expiry
-// index, for schemas managed by migrations.
-func (s *Store) SchemaSQL() []string { return append([]string(nil), s.q.schema...) }
-
-// CreateSchema creates the table and index if they do not exist. On
-// PostgreSQL it holds an advisory lock so that instances starting together do
-// not race on the catalog.
-func (s *Store) CreateSchema(ctx context.Context) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("sqlstore: create schema: %w", err)
-	}
-	defer func() { _ = tx.Rollback() }()
-	if s.cfg.Dialect == Postgres {
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext($1))`, s.cfg.Table); err != nil {
-			return fmt.Errorf("sqlstore: create schema: lock: %w", err)
-		}
-	}
-	for _, stmt := range s.q.schema {
-		if _, err := tx.ExecContext(ctx, stmt); err != nil {
-			return fmt.Errorf("sqlstore: create schema %s: %w", s.cfg.Table, err)
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlstore: create schema: %w", err)
-	}
-	return nil
 }
 
 // Close stops the cleanup and, for a Store made by Open, closes the database.
@@ -234,11 +177,12 @@ func (s *Store) claimOnce(ctx context.Context, key idempotency.Key, hash string,
 	return idempotency.ClaimResult{Status: idempotency.InProgress}, false, nil
 }
 
-// retryable reports a MySQL deadlock or lock wait timeout outside a caller's
-// transaction; inside one the transaction is gone and the error must surface.
+// retryable reports a MySQL deadlock or lock wait timeout outside a
+// transaction on the store's database; inside one the transaction is gone and
+// the error must surface.
 func (s *Store) retryable(ctx context.Context, err error) bool {
 	var me *mysql.MySQLError
-	return TxFromContext(ctx) == nil && errors.As(err, &me) && (me.Number == 1213 || me.Number == 1205)
+	return sqldb.TxFor(ctx, s.db) == nil && errors.As(err, &me) && (me.Number == 1213 || me.Number == 1205)
 }
 
 // Complete implements idempotency.Store.

@@ -55,10 +55,15 @@ func uniqueTable() string {
 	return "idem_" + strings.ToLower(rand.Text()[:12])
 }
 
-// openStore opens a store on a fresh table that is dropped after the test.
+// openStore opens a store on a fresh table (unless cfg names one) on a fresh
+// SQLite file or the dialect's test database (unless cfg.DSN is set); the table
+// and its version table are dropped after the test.
 func openStore(t testing.TB, d sqlstore.Dialect, env string, cfg sqlstore.Config) *sqlstore.Store {
 	t.Helper()
-	cfg.Dialect, cfg.DSN = d, dsnFor(t, d, env)
+	cfg.Dialect = d
+	if cfg.DSN == "" {
+		cfg.DSN = dsnFor(t, d, env)
+	}
 	if cfg.Table == "" {
 		cfg.Table = uniqueTable()
 	}
@@ -66,6 +71,8 @@ func openStore(t testing.TB, d sqlstore.Dialect, env string, cfg sqlstore.Config
 	require.NoError(t, err)
 	t.Cleanup(func() {
 		_, err := s.DB().Exec("DROP TABLE " + cfg.Table)
+		assert.NoError(t, err)
+		_, err = s.DB().Exec("DROP TABLE IF EXISTS " + cfg.Table + "_version")
 		assert.NoError(t, err)
 		require.NoError(t, s.Close())
 	})
@@ -151,8 +158,9 @@ func TestConfigValidate(t *testing.T) {
 		{"quote", sqlstore.Config{Dialect: sqlstore.SQLite, DSN: "x", Table: `t"x`}, []string{"Table"}},
 		{"three parts", sqlstore.Config{Dialect: sqlstore.SQLite, DSN: "x", Table: "a.b.c"}, []string{"Table"}},
 		{"leading digit", sqlstore.Config{Dialect: sqlstore.SQLite, DSN: "x", Table: "1t"}, []string{"Table"}},
-		{"negative", sqlstore.Config{Dialect: sqlstore.SQLite, DSN: "x", CleanupInterval: -1, CleanupBatch: -1, MaxOpenConns: -1},
-			[]string{"CleanupInterval", "CleanupBatch", "MaxOpenConns"}},
+		{"no room for the version table", sqlstore.Config{Dialect: sqlstore.SQLite, DSN: "x", Table: strings.Repeat("t", 56)}, []string{"Table"}},
+		{"negative", sqlstore.Config{Dialect: sqlstore.SQLite, DSN: "x", CleanupInterval: -1, CleanupBatch: -1, MaxOpenConns: -1, ConnectTimeout: -1},
+			[]string{"CleanupInterval", "CleanupBatch", "MaxOpenConns", "ConnectTimeout"}},
 		{"no DSN", sqlstore.Config{Dialect: sqlstore.SQLite}, []string{"DSN"}},
 	}
 	for _, tc := range tests {
@@ -165,6 +173,9 @@ func TestConfigValidate(t *testing.T) {
 		})
 	}
 	assert.NoError(t, sqlstore.Config{Dialect: sqlstore.Postgres, Table: "idem.records_v2"}.Validate())
+	assert.NoError(t, sqlstore.Config{Dialect: sqlstore.Postgres, Table: strings.Repeat("s", 63) + "." + strings.Repeat("t", 55)}.Validate())
+	assert.ErrorIs(t, sqlstore.Config{Dialect: "oracle", Table: "t"}.Validate(), sqlstore.ErrUnknownDialect)
+	assert.ErrorIs(t, sqlstore.Config{Dialect: sqlstore.SQLite, Table: "a.b.c"}.Validate(), sqlstore.ErrInvalidTable)
 }
 
 func TestOversizedKeyRejected(t *testing.T) {

@@ -3,64 +3,36 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"fmt"
-)
 
-type txKey struct{}
+	"github.com/sourceflow-go/sourceflow/internal/sqldb"
+)
 
 // ContextWithTx returns a context carrying tx. Store methods called with it
 // run in tx, so a caller can put the claim and completion in a transaction it
-// manages itself.
+// manages itself. The database tx was begun on is not known, so every store
+// given the context runs in tx.
 func ContextWithTx(ctx context.Context, tx *sql.Tx) context.Context {
-	return context.WithValue(ctx, txKey{}, tx)
+	return sqldb.ContextWithTx(ctx, nil, tx)
 }
 
-// TxFromContext returns the transaction carried by ctx, or nil. In the
-// idempotency middleware's transactional mode a handler calls
+// TxFromContext returns the transaction carried by ctx, or nil: one passed
+// to ContextWithTx or begun by WithinTx, by this or another SQL store of the
+// module. In the idempotency middleware's transactional mode a handler calls
 // TxFromContext(msg.Context()) and writes through the returned transaction, so
 // its writes commit together with the completion of the claim.
 func TxFromContext(ctx context.Context) *sql.Tx {
-	tx, _ := ctx.Value(txKey{}).(*sql.Tx)
-	return tx
+	return sqldb.TxFromContext(ctx)
 }
 
-// executor is what *sql.DB and *sql.Tx have in common that the store uses.
-type executor interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+func (s *Store) executor(ctx context.Context) sqldb.Executor {
+	return sqldb.ExecutorFor(ctx, s.db)
 }
 
-func (s *Store) executor(ctx context.Context) executor {
-	if tx := TxFromContext(ctx); tx != nil {
-		return tx
-	}
-	return s.db
-}
-
-// WithinTx implements idempotency.Transactor: it begins a transaction, runs
-// fn with a context carrying it, and commits when fn returns nil or rolls
-// back when fn fails or panics. When ctx already carries a transaction, fn
-// joins it and the caller commits.
-func (s *Store) WithinTx(ctx context.Context, fn func(ctx context.Context) error) (err error) {
-	if TxFromContext(ctx) != nil {
-		return fn(ctx)
-	}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("sqlstore: begin: %w", err)
-	}
-	committed := false
-	defer func() {
-		if !committed {
-			_ = tx.Rollback()
-		}
-	}()
-	if err := fn(ContextWithTx(ctx, tx)); err != nil {
-		return err
-	}
-	committed = true
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlstore: commit: %w", err)
-	}
-	return nil
+// WithinTx implements idempotency.Transactor: it begins a transaction on the
+// store's database, runs fn with a context carrying it, and commits when fn
+// returns nil or rolls back when fn fails or panics. When ctx already carries
+// a transaction on that database (begun by another store on it, or given to
+// ContextWithTx), fn joins it and the caller commits.
+func (s *Store) WithinTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return sqldb.WithinTx(ctx, s.db, fn)
 }

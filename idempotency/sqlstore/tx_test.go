@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/idempotency"
 	"github.com/sourceflow-go/sourceflow/idempotency/sqlstore"
+	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
 // ledger is a handler that writes one row per run into a side table through
@@ -149,4 +151,59 @@ func TestWithinTxJoinsCallerTransaction(t *testing.T) {
 	res, err := s.Claim(ctx, k, "", time.Minute)
 	require.NoError(t, err)
 	assert.Equal(t, idempotency.Acquired, res.Status, "the caller's rollback undid the completion")
+}
+
+var errRollBack = errors.New("roll back")
+
+// TestSharedTransactionJoinedByStore begins a transaction on the store's
+// database the way another SQL store of the module does: Claim, Complete and
+// WithinTx join it, so its rollback removes the claim.
+func TestSharedTransactionJoinedByStore(t *testing.T) {
+	for _, d := range dialects {
+		t.Run(string(d.dialect), func(t *testing.T) {
+			s := openStore(t, d.dialect, d.env, sqlstore.Config{})
+			ctx := context.Background()
+			k := idempotency.Key{Consumer: "c", MessageID: "m"}
+			err := sqldb.WithinTx(ctx, s.DB(), func(ctx context.Context) error {
+				tx := sqldb.TxFor(ctx, s.DB())
+				require.NotNil(t, tx)
+				assert.Same(t, tx, sqlstore.TxFromContext(ctx))
+				res, err := s.Claim(ctx, k, "", time.Minute)
+				require.NoError(t, err)
+				require.NoError(t, s.Complete(ctx, k, res.Token, time.Hour))
+				return s.WithinTx(ctx, func(ctx context.Context) error {
+					assert.Same(t, tx, sqlstore.TxFromContext(ctx), "WithinTx joins the shared transaction")
+					return errRollBack
+				})
+			})
+			require.ErrorIs(t, err, errRollBack)
+			res, err := s.Claim(ctx, k, "", time.Minute)
+			require.NoError(t, err)
+			assert.Equal(t, idempotency.Acquired, res.Status, "the rollback removed the claim")
+		})
+	}
+}
+
+// TestTransactionOnAnotherDatabaseIsIgnored runs the store inside a
+// transaction begun on another database: the store writes to its own, so the
+// other transaction's rollback does not undo the completion.
+func TestTransactionOnAnotherDatabaseIsIgnored(t *testing.T) {
+	s := openStore(t, sqlstore.SQLite, "", sqlstore.Config{})
+	other, err := sqldb.Open(context.Background(), sqldb.Config{
+		Dialect: sqldb.SQLite, DSN: "file:" + filepath.Join(t.TempDir(), "other.db"),
+	})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = other.Close() })
+	ctx := context.Background()
+	k := idempotency.Key{Consumer: "c", MessageID: "m"}
+	err = sqldb.WithinTx(ctx, other, func(ctx context.Context) error {
+		res, err := s.Claim(ctx, k, "", time.Minute)
+		require.NoError(t, err)
+		require.NoError(t, s.Complete(ctx, k, res.Token, time.Hour))
+		return errRollBack
+	})
+	require.ErrorIs(t, err, errRollBack)
+	res, err := s.Claim(ctx, k, "", time.Minute)
+	require.NoError(t, err)
+	assert.Equal(t, idempotency.Completed, res.Status, "the store did not run in the other database's transaction")
 }

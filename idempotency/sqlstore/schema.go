@@ -1,0 +1,35 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/sourceflow-go/sourceflow/internal/sqldb"
+)
+
+// schema is the versioned schema of the store's table, recorded in
+// Table+"_version". Steps are only ever appended. Step 1 keeps IF NOT EXISTS
+// so that a table created before the schema was versioned is adopted as
+// version 1 unchanged.
+func (s *Store) schema() sqldb.Schema {
+	return sqldb.Schema{
+		VersionTable: s.cfg.versionTable(),
+		Steps:        [][]string{s.q.schema},
+	}
+}
+
+// SchemaSQL returns the statements that create the table and its expiry
+// index, for schemas managed outside the store (Config.SkipSchema). They do
+// not create the version table.
+func (s *Store) SchemaSQL() []string { return append([]string(nil), s.q.schema...) }
+
+// CreateSchema migrates the table to the schema version this program knows,
+// recording it in Table+"_version"; an up-to-date schema is left alone.
+// Instances migrating together are serialised by a lock. A database that
+// records a newer version is refused with ErrSchemaTooNew.
+func (s *Store) CreateSchema(ctx context.Context) error {
+	if err := sqldb.Migrate(ctx, s.db, s.cfg.Dialect, s.schema()); err != nil {
+		return fmt.Errorf("sqlstore: schema of %s: %w", s.cfg.Table, err)
+	}
+	return nil
+}
