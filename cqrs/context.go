@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 
 	"github.com/google/uuid"
+
+	"github.com/sourceflow-go/sourceflow"
 )
 
 type incomingKey struct{}
@@ -72,14 +74,6 @@ func (s *Service) newMessageID(ctx context.Context) string {
 	return s.cfg.NewID()
 }
 
-type correlationKey struct{}
-
-// WithCorrelationID returns ctx carrying a correlation id for the messages
-// sent with it when no handled message supplies one.
-func WithCorrelationID(ctx context.Context, id string) context.Context {
-	return context.WithValue(ctx, correlationKey{}, id)
-}
-
 // lineage returns the correlation and causation ids for a new message sent
 // in ctx; msgID is the new message's own id.
 func lineage(ctx context.Context, msgID string) (correlation, causation string, replay bool) {
@@ -90,7 +84,7 @@ func lineage(ctx context.Context, msgID string) (correlation, causation string, 
 		}
 		return correlation, in.MessageID, in.Replay
 	}
-	if id, ok := ctx.Value(correlationKey{}).(string); ok && id != "" {
+	if id := sourceflow.CorrelationIDFromContext(ctx); id != "" {
 		return id, "", false
 	}
 	return msgID, "", false

@@ -11,8 +11,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/awsbus"
 	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/middleware"
 )
 
 // payFlow is two services in one process, each with its own awsbus
@@ -114,10 +116,17 @@ func (f *payFlow) wireOrders(t *testing.T) {
 }
 
 func TestModelCommandSagaEventViewAcrossServices(t *testing.T) {
-	for _, tc := range []struct{ name, suffix string }{{"standard", ""}, {"fifo", ".fifo"}} {
+	correlate := func(c *cqrs.ServiceConfig) {
+		c.HandlerMiddleware = append([]message.HandlerMiddleware{middleware.Correlation}, c.HandlerMiddleware...)
+		c.PublisherDecorators = append(c.PublisherDecorators, middleware.CorrelatePublisher)
+	}
+	for _, tc := range []struct {
+		name, suffix string
+		tune         func(*cqrs.ServiceConfig)
+	}{{"standard", "", nil}, {"fifo", ".fifo", nil}, {"standard with the correlation middleware", "", correlate}} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			testPayFlow(t, newPayFlow(t, tc.suffix, nil))
+			testPayFlow(t, newPayFlow(t, tc.suffix, tc.tune))
 		})
 	}
 }
@@ -131,7 +140,7 @@ func testPayFlow(t *testing.T, f *payFlow) {
 	assert.Equal(t, eps[f.paidTopic].TopicARN, peps[f.paidTopic].TopicARN)
 
 	corr := "corr-" + uniqueName("pay", "")
-	cmd, err := f.agg.Send(cqrs.WithCorrelationID(ctx, corr), "order-1", PayOrder{Amount: 42})
+	cmd, err := f.agg.Send(sourceflow.ContextWithCorrelationID(ctx, corr), "order-1", PayOrder{Amount: 42})
 	require.NoError(t, err)
 	require.Equal(t, int64(1), cmd.Sequence)
 

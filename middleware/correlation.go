@@ -1,30 +1,10 @@
 package middleware
 
 import (
-	"context"
-
 	"github.com/ThreeDotsLabs/watermill/message"
 
 	"github.com/sourceflow-go/sourceflow"
 )
-
-type correlationKey struct{}
-
-// ContextWithCorrelationID returns a copy of ctx that carries the correlation
-// id. An empty id leaves ctx unchanged.
-func ContextWithCorrelationID(ctx context.Context, id string) context.Context {
-	if id == "" {
-		return ctx
-	}
-	return context.WithValue(ctx, correlationKey{}, id)
-}
-
-// CorrelationIDFromContext returns the correlation id carried by ctx, or ""
-// when there is none.
-func CorrelationIDFromContext(ctx context.Context) string {
-	id, _ := ctx.Value(correlationKey{}).(string)
-	return id
-}
 
 // MessageCorrelationID returns the correlation id a message belongs to: its
 // sourceflow.MetaCorrelationID, else its sourceflow.MetaMessageID (the
@@ -41,13 +21,13 @@ func MessageCorrelationID(msg *message.Message) string {
 
 // Correlation is the consume side of correlation, a message.HandlerMiddleware.
 // It puts the incoming message's correlation id (MessageCorrelationID) into
-// the message's context, where CorrelationIDFromContext finds it, and sets
+// the message's context, where sourceflow.CorrelationIDFromContext finds it, and sets
 // sourceflow.MetaCorrelationID on every message the handler returns that lacks
 // one. Place it in ConsumeTracing, before the tracer.
 func Correlation(h message.HandlerFunc) message.HandlerFunc {
 	return func(msg *message.Message) ([]*message.Message, error) {
 		id := MessageCorrelationID(msg)
-		msg.SetContext(ContextWithCorrelationID(msg.Context(), id))
+		msg.SetContext(sourceflow.ContextWithCorrelationID(msg.Context(), id))
 		out, err := h(msg)
 		for _, m := range out {
 			if m != nil && m.Metadata.Get(sourceflow.MetaCorrelationID) == "" {
@@ -81,7 +61,7 @@ func (p correlatingPublisher) Publish(topic string, msgs ...*message.Message) er
 		if m == nil || m.Metadata.Get(sourceflow.MetaCorrelationID) != "" {
 			continue
 		}
-		id := CorrelationIDFromContext(m.Context())
+		id := sourceflow.CorrelationIDFromContext(m.Context())
 		if id == "" {
 			id = MessageCorrelationID(m)
 		}

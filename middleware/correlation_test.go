@@ -41,9 +41,9 @@ func TestMessageCorrelationID(t *testing.T) {
 
 func TestCorrelationContext(t *testing.T) {
 	ctx := context.Background()
-	assert.Empty(t, middleware.CorrelationIDFromContext(ctx))
-	assert.Equal(t, ctx, middleware.ContextWithCorrelationID(ctx, ""), "an empty id leaves ctx unchanged")
-	assert.Equal(t, "c1", middleware.CorrelationIDFromContext(middleware.ContextWithCorrelationID(ctx, "c1")))
+	assert.Empty(t, sourceflow.CorrelationIDFromContext(ctx))
+	assert.Equal(t, ctx, sourceflow.ContextWithCorrelationID(ctx, ""), "an empty id leaves ctx unchanged")
+	assert.Equal(t, "c1", sourceflow.CorrelationIDFromContext(sourceflow.ContextWithCorrelationID(ctx, "c1")))
 }
 
 type ctxKey struct{}
@@ -66,7 +66,7 @@ func TestCorrelation_Consume(t *testing.T) {
 			literal := &message.Message{UUID: "literal"}
 			var seen, kept any
 			h := middleware.Correlation(func(msg *message.Message) ([]*message.Message, error) {
-				seen = middleware.CorrelationIDFromContext(msg.Context())
+				seen = sourceflow.CorrelationIDFromContext(msg.Context())
 				kept = msg.Context().Value(ctxKey{})
 				return []*message.Message{newMsg("fresh", nil), preset, literal, nil}, nil
 			})
@@ -93,7 +93,7 @@ func TestCorrelation_ConsumeKeepsHandlerError(t *testing.T) {
 
 func TestCorrelatePublisher(t *testing.T) {
 	withCtx := newMsg("u", map[string]string{sourceflow.MetaMessageID: "id"})
-	withCtx.SetContext(middleware.ContextWithCorrelationID(context.Background(), "from-ctx"))
+	withCtx.SetContext(sourceflow.ContextWithCorrelationID(context.Background(), "from-ctx"))
 	tests := []struct {
 		name string
 		msg  *message.Message
