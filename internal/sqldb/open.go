@@ -21,7 +21,8 @@ type Config struct {
 	// Dialect is the database kind. Required.
 	Dialect Dialect
 	// DSN is the driver's connection string. Required. For SQLite, Open adds
-	// a busy timeout of 5 s and WAL unless the DSN sets them.
+	// a busy timeout of 5 s, WAL and immediate transactions unless the DSN
+	// sets them.
 	DSN string
 	// MaxOpenConns bounds the connection pool. Default 16.
 	MaxOpenConns int
@@ -82,8 +83,11 @@ func Open(ctx context.Context, cfg Config) (*sql.DB, error) {
 	return db, nil
 }
 
-// withSQLitePragmas adds a busy timeout and WAL to a SQLite DSN that sets
-// neither, so concurrent writers wait instead of failing with SQLITE_BUSY.
+// withSQLitePragmas adds a busy timeout, WAL and immediate transactions to a
+// SQLite DSN that sets none of them, so concurrent writers wait instead of
+// failing with SQLITE_BUSY: a deferred transaction that reads and then writes
+// fails at once when another connection wrote in between, while an immediate
+// one takes the write lock when it begins and waits its turn.
 func withSQLitePragmas(d Dialect, dsn string) string {
 	if d != SQLite {
 		return dsn
@@ -100,6 +104,9 @@ func withSQLitePragmas(d Dialect, dsn string) string {
 	}
 	if !strings.Contains(dsn, "journal_mode") {
 		add("_pragma=journal_mode(WAL)")
+	}
+	if !strings.Contains(dsn, "_txlock") {
+		add("_txlock=immediate")
 	}
 	return dsn
 }

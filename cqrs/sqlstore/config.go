@@ -1,0 +1,116 @@
+package sqlstore
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/sourceflow-go/sourceflow/internal/sqldb"
+)
+
+// Dialect selects the SQL dialect and the database/sql driver. It is the
+// dialect every SQL package of the module shares.
+type Dialect = sqldb.Dialect
+
+const (
+	// Postgres is PostgreSQL through the pgx stdlib driver ("pgx").
+	Postgres = sqldb.Postgres
+	// MySQL is MySQL 8 or MariaDB 10.5+ through go-sql-driver/mysql ("mysql").
+	MySQL = sqldb.MySQL
+	// SQLite is SQLite through the CGO-free modernc.org/sqlite driver ("sqlite").
+	SQLite = sqldb.SQLite
+)
+
+// MaxKeyLength is the longest entity id, message id, kind or document id, in
+// bytes, that the stores accept: the key columns are VARCHAR(191), the
+// longest utf8mb4 column every MySQL index takes.
+const MaxKeyLength = 191
+
+// DefaultTablePrefix is the TablePrefix used when none is configured.
+const DefaultTablePrefix = "sourceflow_"
+
+// Config configures a Store.
+type Config struct {
+	// Dialect is the database kind. Required.
+	Dialect Dialect
+	// DSN is the connection string, used by Open only. For SQLite, Open adds
+	// a busy timeout of 5 s, WAL and immediate transactions unless the DSN
+	// sets them.
+	DSN string
+	// TablePrefix starts the name of every table: <prefix>sequences,
+	// <prefix>commands, <prefix>entities, <prefix>views and
+	// <prefix>schema_version. Letters, digits and underscores, optionally
+	// schema-qualified ("app.sf_"). Default "sourceflow_".
+	TablePrefix string
+	// MaxOpenConns bounds the connection pool of a database opened by Open
+	// (New leaves the caller's pool alone). Default 16.
+	MaxOpenConns int
+	// ConnectTimeout bounds the connection check of Open (or ctx's deadline,
+	// if earlier); a database that does not answer in time fails Open with
+	// ErrUnreachable. Default 10 s.
+	ConnectTimeout time.Duration
+	// SkipMigrations skips the schema migration in Open and New, for schemas
+	// managed elsewhere.
+	SkipMigrations bool
+}
+
+func (c *Config) setDefaults() {
+	if c.TablePrefix == "" {
+		c.TablePrefix = DefaultTablePrefix
+	}
+	if c.MaxOpenConns == 0 {
+		c.MaxOpenConns = 16
+	}
+	if c.ConnectTimeout == 0 {
+		c.ConnectTimeout = 10 * time.Second
+	}
+}
+
+// Validate reports every invalid field.
+func (c Config) Validate() error {
+	var errs []error
+	if err := c.Dialect.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("Dialect: %w", err))
+	}
+	if !sqldb.ValidIdentifier(c.tables().version) {
+		errs = append(errs, fmt.Errorf("TablePrefix: %w: %q (letters, digits and underscores, optionally schema-qualified; "+
+			"the table part at most %d bytes)", ErrInvalidTablePrefix, c.TablePrefix, 63-len(versionSuffix)))
+	}
+	if c.MaxOpenConns < 0 {
+		errs = append(errs, fmt.Errorf("MaxOpenConns must be positive, got %d", c.MaxOpenConns))
+	}
+	if c.ConnectTimeout < 0 {
+		errs = append(errs, fmt.Errorf("ConnectTimeout must be positive, got %s", c.ConnectTimeout))
+	}
+	return errors.Join(errs...)
+}
+
+// versionSuffix names the table recording the schema version; it is the
+// longest table suffix, so a prefix valid with it is valid with every table.
+const versionSuffix = "schema_version"
+
+// tables are the names of the store's tables.
+type tables struct {
+	sequences, commands, entities, views, version string
+}
+
+func (c Config) tables() tables {
+	p := c.TablePrefix
+	return tables{
+		sequences: p + "sequences",
+		commands:  p + "commands",
+		entities:  p + "entities",
+		views:     p + "views",
+		version:   p + versionSuffix,
+	}
+}
+
+// dbConfig returns what sqldb.Open needs of c.
+func (c Config) dbConfig() sqldb.Config {
+	return sqldb.Config{
+		Dialect:        c.Dialect,
+		DSN:            c.DSN,
+		MaxOpenConns:   c.MaxOpenConns,
+		ConnectTimeout: c.ConnectTimeout,
+	}
+}

@@ -1,0 +1,113 @@
+// Package sqlstore is the command store, entity store and view store of
+// package cqrs on a SQL database: PostgreSQL (pgx stdlib driver), MySQL 8 /
+// MariaDB 10.5+ (go-sql-driver/mysql) and SQLite (modernc.org/sqlite, no
+// CGO). Many instances of a service share one database, so whichever instance
+// receives a command sees what the previous one wrote.
+//
+// # Where it lives
+//
+// The package is cqrs/sqlstore because it implements the contracts of
+// package cqrs (cqrs.CommandStore, cqrs.EntityStore, cqrs.ViewStore): it
+// imports cqrs and internal/sqldb, and cqrs never imports it, so the model
+// stays free of database drivers and a service that keeps its state elsewhere
+// does not link them.
+//
+// # Use
+//
+// Open(ctx, Config{Dialect, DSN}) opens the database from a connection
+// string and checks it within Config.ConnectTimeout (an unreachable database
+// is ErrUnreachable naming the address); New(ctx, db, cfg) uses a *sql.DB the
+// caller owns. Store.Commands, Store.Entities and Store.Views return the
+// three stores for cqrs.ServiceConfig; Store.WithinTx runs work in one
+// transaction (sourceflow.Transactor).
+//
+// # Schema
+//
+// Versioned migrations (internal/sqldb, recorded in <prefix>schema_version)
+// create four tables, the prefix being Config.TablePrefix ("sourceflow_" by
+// default, optionally schema-qualified):
+//
+//	<prefix>sequences  entity_id PK, last BIGINT: the last sequence reserved
+//	<prefix>commands   entity_id, sequence (PK), message_id (UNIQUE per entity),
+//	                   type, destination, envelope (JSON), payload (bytes)
+//	<prefix>entities   kind, id (PK), version BIGINT, data (bytes)
+//	<prefix>views      kind, id (PK), version BIGINT, data (bytes)
+//
+// The envelope column holds the whole cqrs.Envelope as JSON with snake_case
+// names (type, message_id, entity_id, sequence, correlation_id, causation_id,
+// occurred_at in UTC, replay), JSONB on PostgreSQL. Byte columns are BYTEA,
+// LONGBLOB and BLOB. Key columns are VARCHAR(191) with utf8mb4_bin on MySQL
+// (the longest utf8mb4 key every MySQL index takes, compared byte for byte);
+// keys longer than MaxKeyLength bytes, not UTF-8 or holding a NUL byte are
+// refused with ErrInvalidKey on every dialect, so behaviour does not depend on
+// the database. A database migrated by a newer release is refused with
+// ErrSchemaTooNew; Config.SkipMigrations leaves the schema to the operator.
+//
+// # Sequences
+//
+// NextSequence is one atomic statement on the entity's counter row; it never
+// reads the command stream and takes no table lock, only the row's own lock
+// for the statement:
+//
+//	PostgreSQL, SQLite: INSERT INTO <prefix>sequences AS s (entity_id, last) VALUES (?, 1)
+//	                    ON CONFLICT (entity_id) DO UPDATE SET last = s.last + 1 RETURNING last
+//	MySQL, MariaDB:     INSERT INTO <prefix>sequences (entity_id, last) VALUES (?, LAST_INSERT_ID(1))
+//	                    ON DUPLICATE KEY UPDATE last = LAST_INSERT_ID(last + 1)
+//
+// MySQL has no RETURNING on upserts; LAST_INSERT_ID(expr) makes the new value
+// the statement's insert id, read from sql.Result.LastInsertId on the same
+// connection. Concurrent first upserts of a key can deadlock on InnoDB; the
+// statement then runs again, unless it ran in a caller's transaction, which
+// the deadlock ended. A sequence reserved in a transaction that rolls back is
+// released with it. Append inserts the command; a second command with the
+// entity's sequence or message id is cqrs.ErrDuplicateCommand (on PostgreSQL
+// and SQLite through ON CONFLICT DO NOTHING, so a caller's transaction stays
+// usable; MySQL's duplicate key error ends only the statement).
+//
+// # Optimistic concurrency
+//
+// Entities and views carry a version. Save of version 0 inserts the document
+// as version 1; Save of version n is
+//
+//	UPDATE … SET data = ?, version = version + 1 WHERE kind = ? AND id = ? AND version = n
+//
+// and no matched row, like an existing document on insert, is
+// cqrs.ErrConflict. The version always changes, so the affected rows are the
+// matched rows even on MySQL, which counts changed rows. Optimistic
+// concurrency rather than a row lock: it works the same on all three dialects
+// and maps onto DynamoDB's conditional writes; no lock is held while a handler
+// runs, so a slow handler never blocks another instance; and cqrs handles a
+// conflict by reloading the document and running the handler again, a bounded
+// number of times, before the message fails and is redelivered.
+//
+// # Transactions
+//
+// Every method runs in the transaction on the store's database that its
+// context carries (internal/sqldb's context transaction), or on the database
+// itself. Store.WithinTx starts one, or joins the one the context carries;
+// the idempotency middleware's transactional mode puts one there, so a
+// handler's new state, the commands it sent and the idempotency record
+// commit together or not at all. A transaction on another database is
+// ignored. Inside a MySQL transaction (REPEATABLE READ) a reload after a
+// conflict reads the transaction's snapshot again, so the conflict repeats
+// until cqrs gives up and the message is redelivered in a new transaction;
+// nothing is lost, it only costs the redelivery.
+//
+// # Large documents
+//
+// Documents and payloads are stored whole. PostgreSQL takes up to 1 GB per
+// value and SQLite up to its SQLITE_MAX_LENGTH (1 GB by default); on MySQL
+// every statement, document included, must fit in max_allowed_packet (16 MiB
+// by default on MariaDB, 64 MiB on MySQL 8), and larger writes fail. The
+// conformance suite runs 8 MiB documents on PostgreSQL and SQLite and 4 MiB on
+// MySQL. Every save rewrites the whole document, so keep view models and
+// saga state small.
+//
+// # SQLite
+//
+// Open (through the shared opener) adds busy_timeout(5000), WAL and _txlock=immediate to a DSN that sets
+// none of them: transactions take the write lock when they begin, so one that
+// reads and then writes waits its turn instead of failing with SQLITE_BUSY.
+// Use a file database; ":memory:" gives each pooled connection its own
+// database.
+package sqlstore

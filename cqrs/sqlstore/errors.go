@@ -1,0 +1,28 @@
+package sqlstore
+
+import (
+	"errors"
+
+	"github.com/sourceflow-go/sourceflow/internal/sqldb"
+)
+
+var (
+	// ErrUnknownDialect is reported by Config.Validate for a Dialect other
+	// than Postgres, MySQL and SQLite.
+	ErrUnknownDialect = sqldb.ErrUnknownDialect
+	// ErrInvalidTablePrefix is reported by Config.Validate for a table prefix
+	// that does not make plain (optionally schema-qualified) SQL identifiers.
+	// Table names are spliced into statements, so anything else is refused.
+	ErrInvalidTablePrefix = errors.New("sqlstore: invalid table prefix")
+	// ErrInvalidKey is returned for an entity id, message id, kind or
+	// document id longer than MaxKeyLength bytes or not valid UTF-8.
+	ErrInvalidKey = errors.New("sqlstore: invalid key")
+	// ErrUnreachable is returned by Open when the database refuses the
+	// connection or does not answer within Config.ConnectTimeout; the error
+	// names the dialect and the address.
+	ErrUnreachable = sqldb.ErrUnreachable
+	// ErrSchemaTooNew is returned by Open and New when the database records a
+	// schema version newer than this program knows: a newer release migrated
+	// the tables, and an older one must not write to them.
+	ErrSchemaTooNew = sqldb.ErrSchemaTooNew
+)

@@ -1,0 +1,113 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/internal/sqldb"
+)
+
+// Store holds the command, entity and view stores on one SQL database. Every
+// method joins the transaction on that database carried by its context, if
+// any (see WithinTx), so state, commands and the idempotency record of one
+// handled message can commit together.
+type Store struct {
+	db       *sql.DB
+	cfg      Config
+	ownsDB   bool
+	commands *commandStore
+	entities *documentStore
+	views    *documentStore
+}
+
+var _ sourceflow.Transactor = (*Store)(nil)
+
+// Open opens the database named by cfg.DSN with the dialect's driver, checks
+// the connection within cfg.ConnectTimeout (an unreachable database is
+// ErrUnreachable naming the address, never a hang), migrates the schema
+// unless cfg.SkipMigrations is set, and returns a Store that closes the
+// database on Close.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	cfg.setDefaults()
+	err := cfg.Validate()
+	if cfg.DSN == "" {
+		err = errors.Join(err, errors.New("DSN must not be empty"))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: invalid Config: %w", err)
+	}
+	db, err := sqldb.Open(ctx, cfg.dbConfig())
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: %w", err)
+	}
+	s, err := newStore(ctx, db, cfg, true)
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// New returns a Store on db, which the caller keeps and closes. Unless
+// cfg.SkipMigrations is set, it migrates the schema to the current version.
+// cfg.DSN, MaxOpenConns and ConnectTimeout are not used.
+func New(ctx context.Context, db *sql.DB, cfg Config) (*Store, error) {
+	cfg.setDefaults()
+	return newStore(ctx, db, cfg, false)
+}
+
+func newStore(ctx context.Context, db *sql.DB, cfg Config, owns bool) (*Store, error) {
+	err := cfg.Validate()
+	if db == nil {
+		err = errors.Join(err, errors.New("db must not be nil"))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: invalid Config: %w", err)
+	}
+	t := cfg.tables()
+	if !cfg.SkipMigrations {
+		if err := sqldb.Migrate(ctx, db, cfg.Dialect, schema(cfg.Dialect, t)); err != nil {
+			return nil, fmt.Errorf("sqlstore: %w", err)
+		}
+	}
+	s := &Store{db: db, cfg: cfg, ownsDB: owns}
+	s.commands = &commandStore{store: s, q: newCommandQueries(cfg.Dialect, t)}
+	s.entities = &documentStore{db: db, name: "entities", q: newDocumentQueries(cfg.Dialect, t.entities)}
+	s.views = &documentStore{db: db, name: "views", q: newDocumentQueries(cfg.Dialect, t.views)}
+	return s, nil
+}
+
+// Commands returns the command store. It also implements
+// sourceflow.Transactor, so the CommandBus reserves a sequence and appends
+// the command in one transaction.
+func (s *Store) Commands() cqrs.CommandStore { return s.commands }
+
+// Entities returns the store of saga entities.
+func (s *Store) Entities() cqrs.EntityStore { return s.entities }
+
+// Views returns the store of view models.
+func (s *Store) Views() cqrs.ViewStore { return s.views }
+
+// DB returns the database the stores read and write.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// WithinTx implements sourceflow.Transactor: it runs fn with a context
+// carrying a transaction on DB() and commits when fn returns nil, rolling
+// back otherwise. When ctx already carries a transaction on DB(), fn joins
+// it and the outer caller commits.
+func (s *Store) WithinTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return sqldb.WithinTx(ctx, s.db, fn)
+}
+
+// Close closes the database of a Store made by Open; for one made by New it
+// does nothing, the caller owning the database.
+func (s *Store) Close() error {
+	if s.ownsDB {
+		return s.db.Close()
+	}
+	return nil
+}
