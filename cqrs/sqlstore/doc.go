@@ -88,7 +88,20 @@
 // the idempotency middleware's transactional mode puts one there, so a
 // handler's new state, the commands it sent and the idempotency record
 // commit together or not at all. A transaction on another database is
-// ignored. Inside a MySQL transaction (REPEATABLE READ) a reload after a
+// ignored.
+//
+// Events a saga raises are published inside that transaction, just before
+// it commits, not after: a failed publish rolls everything back and the
+// message is redelivered, and a failed commit after a publish makes the
+// redelivered handler raise the same events with the same derived ids, which
+// consumers' idempotency drops. Publishing after the commit would lose the
+// events of a process that dies between the two, since the committed
+// idempotency record would then acknowledge the redelivery without running
+// the handler (a transactional outbox removes that window without the
+// duplicates). TestOneTransactionPerMessageSurvivesAFaultAtEveryStep fails
+// each step once and checks that nothing is lost or applied twice.
+//
+// Inside a MySQL transaction (REPEATABLE READ) a reload after a
 // conflict reads the transaction's snapshot again, so the conflict repeats
 // until cqrs gives up and the message is redelivered in a new transaction;
 // nothing is lost, it only costs the redelivery.
@@ -105,9 +118,10 @@
 //
 // # SQLite
 //
-// Open (through the shared opener) adds busy_timeout(5000), WAL and _txlock=immediate to a DSN that sets
-// none of them: transactions take the write lock when they begin, so one that
-// reads and then writes waits its turn instead of failing with SQLITE_BUSY.
+// Open adds busy_timeout(5000), WAL and _txlock=immediate to a DSN that sets
+// none of them (every SQL store of the module opens SQLite the same way):
+// transactions take the write lock when they begin, so one that reads and
+// then writes waits its turn instead of failing with SQLITE_BUSY.
 // Use a file database; ":memory:" gives each pooled connection its own
 // database.
 package sqlstore
