@@ -108,10 +108,10 @@ func TestPanickingHandlerBecomesAnErrorAndOtherMessagesFlow(t *testing.T) {
 
 	got := errs.all()
 	require.Len(t, got, 5, "retried up to MaxDeliveries")
-	var pe *cqrs.PanicError
+	var pe *sourceflow.PanicError
 	require.ErrorAs(t, got[0], &pe)
 	assert.Equal(t, "cursed order", pe.Value)
-	assert.ErrorIs(t, got[0], cqrs.ErrHandlerPanic)
+	assert.ErrorIs(t, got[0], sourceflow.ErrPanic)
 	assert.False(t, sourceflow.IsPermanent(got[0]))
 	dead := app.transport.DeadLetters()
 	require.Len(t, dead, 1)

@@ -103,25 +103,12 @@ func (d *dispatcher) consume(msg *message.Message) error {
 	return err
 }
 
-// PanicError is the error a panicking handler becomes.
-type PanicError struct {
-	// Value is what the handler panicked with.
-	Value any
-	// Stack is the goroutine stack at the panic.
-	Stack []byte
-}
-
-func (e *PanicError) Error() string { return fmt.Sprintf("cqrs: handler panicked: %v", e.Value) }
-
-// Unwrap makes errors.Is(err, ErrHandlerPanic) hold.
-func (e *PanicError) Unwrap() error { return ErrHandlerPanic }
-
 // runSafely runs h with the incoming envelope in its context and turns a
-// panic into a *PanicError.
+// panic into a *sourceflow.PanicError.
 func runSafely(ctx context.Context, service string, h boundHandler, env Envelope, payload []byte) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = &PanicError{Value: r, Stack: debug.Stack()}
+			err = &sourceflow.PanicError{Value: r, Stack: debug.Stack()}
 		}
 	}()
 	return h.run(withIncoming(ctx, env, service+"/"+h.name), env, payload)

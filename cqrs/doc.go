@@ -69,7 +69,7 @@
 //   - Errors no retry can cure (malformed envelope, unknown type, payload
 //     that does not decode) are marked sourceflow.Permanent and recorded on
 //     the nacked message under sourceflow.MetaFailure, so transports
-//     dead-letter them at once. A panicking handler becomes a *PanicError.
+//     dead-letter them at once. A panicking handler becomes a *sourceflow.PanicError.
 //   - The Transport interface uses only Watermill and root-package types.
 //     ChannelTransport, built on Watermill's gochannel, is the default; it
 //     adds bounded redelivery, a bounded dead-letter list, an error for a

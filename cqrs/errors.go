@@ -40,8 +40,6 @@ var (
 	// ErrEnvelope is returned when a message's envelope metadata is missing
 	// or malformed.
 	ErrEnvelope = errors.New("cqrs: malformed envelope")
-	// ErrHandlerPanic is returned when a typed handler panics.
-	ErrHandlerPanic = errors.New("cqrs: handler panicked")
 	// ErrNoListener is returned when a command is published in process to a
 	// destination nobody listens to.
 	ErrNoListener = errors.New("cqrs: no listener for destination")

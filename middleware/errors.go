@@ -2,11 +2,6 @@ package middleware
 
 import "errors"
 
-// ErrPanic is matched (errors.Is) by the error Recover returns when a handler
-// panicked. The concrete error is a *PanicError with the recovered value and
-// the stack.
-var ErrPanic = errors.New("middleware: handler panicked")
-
 // ErrRetriesExhausted is matched (errors.Is) by the error Retry returns when
 // every attempt failed or the elapsed-time budget ran out. The last handler
 // error stays reachable with errors.Is and errors.As.

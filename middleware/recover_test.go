@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/middleware"
 )
 
@@ -44,7 +45,7 @@ func recoverCases() []recoverCase {
 		{
 			name:      "panic with a string",
 			handler:   func(*message.Message) ([]*message.Message, error) { panic("bad state") },
-			wantErr:   middleware.ErrPanic,
+			wantErr:   sourceflow.ErrPanic,
 			wantPanic: "bad state",
 		},
 		{
@@ -59,7 +60,7 @@ func recoverCases() []recoverCase {
 				defer func() { panic("late") }()
 				return []*message.Message{message.NewMessage("out", nil)}, nil
 			},
-			wantErr: middleware.ErrPanic,
+			wantErr: sourceflow.ErrPanic,
 		},
 	}
 }
@@ -76,8 +77,8 @@ func TestRecover(t *testing.T) {
 				return
 			}
 			require.ErrorIs(t, err, tt.wantErr)
-			var pe *middleware.PanicError
-			if !errors.Is(err, middleware.ErrPanic) {
+			var pe *sourceflow.PanicError
+			if !errors.Is(err, sourceflow.ErrPanic) {
 				assert.False(t, errors.As(err, &pe))
 				return
 			}
@@ -96,7 +97,7 @@ func TestRecover_PanicNil(t *testing.T) {
 		panic(nil) //nolint:govet // the point of the test
 	})(message.NewMessage("1", nil))
 
-	require.ErrorIs(t, err, middleware.ErrPanic)
+	require.ErrorIs(t, err, sourceflow.ErrPanic)
 	var pnil *runtime.PanicNilError
 	assert.ErrorAs(t, err, &pnil)
 }
@@ -151,7 +152,7 @@ func TestRecover_OnRouterNacksAndKeepsFlowing(t *testing.T) {
 		assert.Equal(t, 1, attempts[id], id)
 	}
 	require.Len(t, seenErrs, 1)
-	var pe *middleware.PanicError
+	var pe *sourceflow.PanicError
 	require.ErrorAs(t, seenErrs[0], &pe)
 	assert.Equal(t, "poisoned on first delivery", pe.Value)
 }

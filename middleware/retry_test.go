@@ -235,7 +235,7 @@ func TestRetry_DoesNotRetryPanics(t *testing.T) {
 
 	_, err = h(message.NewMessage("1", nil))
 
-	require.ErrorIs(t, err, middleware.ErrPanic)
+	require.ErrorIs(t, err, sourceflow.ErrPanic)
 	assert.Equal(t, 1, attempts)
 }
 
