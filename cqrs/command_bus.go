@@ -40,7 +40,7 @@ func (b *CommandBus) Send(ctx context.Context, entityID string, cmd any) (Envelo
 	if err != nil {
 		return Envelope{}, fmt.Errorf("cqrs: encode %q: %w", info.name, err)
 	}
-	env := Envelope{Type: info.name, MessageID: s.newMessageID(ctx), EntityID: entityID, OccurredAt: s.cfg.Clock()}
+	env := Envelope{Type: info.name, MessageID: s.newMessageID(ctx), EntityID: entityID, OccurredAt: s.cfg.Clock.Now()}
 	env.CorrelationID, env.CausationID, env.Replay = lineage(ctx, env.MessageID)
 	if env.Replay {
 		// A command sent while replaying is in the command store already and

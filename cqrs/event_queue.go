@@ -86,7 +86,7 @@ func (q *EventQueue) raise(ctx context.Context, env Envelope, ev any) (Envelope,
 func (q *EventQueue) send(ctx context.Context, info *typeInfo, env Envelope, payload []byte) (Envelope, error) {
 	s := q.svc
 	env.Type = info.name
-	env.OccurredAt = s.cfg.Clock()
+	env.OccurredAt = s.cfg.Clock.Now()
 	env.CorrelationID, env.CausationID, env.Replay = lineage(ctx, env.MessageID)
 	if env.Replay {
 		return env, s.deliverReplay(ctx, info.destination, env, payload)

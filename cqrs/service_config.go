@@ -7,6 +7,8 @@ import (
 
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/sourceflow-go/sourceflow"
 )
 
 // ServiceConfig configures a Service.
@@ -46,8 +48,9 @@ type ServiceConfig struct {
 	CloseTimeout time.Duration
 	// NewID returns a fresh message id. Default: watermill.NewUUID.
 	NewID func() string
-	// Clock returns the time stamped on new messages. Default: time.Now.
-	Clock Clock
+	// Clock gives the time stamped on new messages. Default:
+	// sourceflow.SystemClock().
+	Clock sourceflow.Clock
 }
 
 func (c *ServiceConfig) setDefaults() {
@@ -76,7 +79,7 @@ func (c *ServiceConfig) setDefaults() {
 		c.NewID = watermill.NewUUID
 	}
 	if c.Clock == nil {
-		c.Clock = time.Now
+		c.Clock = sourceflow.SystemClock()
 	}
 }
 

@@ -3,7 +3,6 @@ package cqrs
 import (
 	"context"
 	"errors"
-	"time"
 )
 
 var (
@@ -72,6 +71,3 @@ type EntityStore = DocumentStore
 
 // ViewStore keeps view models, kind being the view's name.
 type ViewStore = DocumentStore
-
-// Clock returns the current time; tests replace it.
-type Clock func() time.Time

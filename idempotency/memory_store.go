@@ -9,6 +9,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/sourceflow-go/sourceflow"
 )
 
 // MemoryStoreConfig configures a MemoryStore.
@@ -23,8 +25,9 @@ type MemoryStoreConfig struct {
 	// SweepInterval is how often a background goroutine removes expired
 	// records. Default 1 minute.
 	SweepInterval time.Duration
-	// Now is the clock. Default time.Now; tests inject a fake one.
-	Now func() time.Time
+	// Clock is the time source of leases and TTLs. Default:
+	// sourceflow.SystemClock(); tests inject a fake one.
+	Clock sourceflow.Clock
 }
 
 func (c *MemoryStoreConfig) setDefaults() {
@@ -34,8 +37,8 @@ func (c *MemoryStoreConfig) setDefaults() {
 	if c.SweepInterval == 0 {
 		c.SweepInterval = time.Minute
 	}
-	if c.Now == nil {
-		c.Now = time.Now
+	if c.Clock == nil {
+		c.Clock = sourceflow.SystemClock()
 	}
 }
 
@@ -137,7 +140,7 @@ func (s *MemoryStore) Close() error {
 func (s *MemoryStore) Sweep() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := s.cfg.Now()
+	now := s.cfg.Clock.Now()
 	n := 0
 	for k, e := range s.entries {
 		if !now.Before(e.expires) {
@@ -168,7 +171,7 @@ func (s *MemoryStore) Claim(_ context.Context, key Key, payloadHash string, leas
 	if s.closed {
 		return ClaimResult{}, ErrClosed
 	}
-	now := s.cfg.Now()
+	now := s.cfg.Clock.Now()
 	if e, ok := s.entries[key]; ok {
 		if now.Before(e.expires) {
 			return liveResult(key, e, payloadHash)
@@ -202,7 +205,7 @@ func (s *MemoryStore) makeRoom() error {
 	if len(s.entries) < s.cfg.MaxEntries {
 		return nil
 	}
-	now := s.cfg.Now()
+	now := s.cfg.Clock.Now()
 	if front := s.done.Front(); front != nil {
 		k := front.Value.(Key)
 		if e := s.entries[k]; now.Before(e.expires) {
@@ -247,7 +250,7 @@ func (s *MemoryStore) Complete(_ context.Context, key Key, token string, ttl tim
 		return fmt.Errorf("%w: %s", ErrLeaseLost, key)
 	}
 	e.completed = true
-	e.expires = s.cfg.Now().Add(ttl)
+	e.expires = s.cfg.Clock.Now().Add(ttl)
 	if e.elem != nil {
 		s.done.MoveToBack(e.elem)
 	} else {
@@ -270,7 +273,7 @@ func (s *MemoryStore) Extend(_ context.Context, key Key, token string, lease tim
 	if !ok || e.token != token || e.completed {
 		return fmt.Errorf("%w: %s", ErrLeaseLost, key)
 	}
-	e.expires = s.cfg.Now().Add(lease)
+	e.expires = s.cfg.Clock.Now().Add(lease)
 	return nil
 }
 

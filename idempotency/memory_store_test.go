@@ -28,6 +28,13 @@ func (c *fakeClock) Now() time.Time {
 	return c.now
 }
 
+func (c *fakeClock) After(d time.Duration) <-chan time.Time {
+	c.Advance(d)
+	ch := make(chan time.Time, 1)
+	ch <- c.Now()
+	return ch
+}
+
 func (c *fakeClock) Advance(d time.Duration) {
 	c.mu.Lock()
 	c.now = c.now.Add(d)
@@ -74,7 +81,7 @@ func status(t *testing.T, s idempotency.Store, id string) idempotency.ClaimStatu
 
 func TestMemoryStoreEvictsOldestCompletedFirst(t *testing.T) {
 	clock := newFakeClock()
-	s := newMemoryStore(t, idempotency.MemoryStoreConfig{MaxEntries: 3, Now: clock.Now})
+	s := newMemoryStore(t, idempotency.MemoryStoreConfig{MaxEntries: 3, Clock: clock})
 	claimAndComplete(t, s, "old", time.Hour)
 	clock.Advance(time.Second)
 	claimAndComplete(t, s, "mid", time.Hour)
@@ -91,7 +98,7 @@ func TestMemoryStoreEvictsOldestCompletedFirst(t *testing.T) {
 
 func TestMemoryStoreNeverEvictsLiveLeases(t *testing.T) {
 	clock := newFakeClock()
-	s := newMemoryStore(t, idempotency.MemoryStoreConfig{MaxEntries: 2, Now: clock.Now})
+	s := newMemoryStore(t, idempotency.MemoryStoreConfig{MaxEntries: 2, Clock: clock})
 	ctx := context.Background()
 	for _, id := range []string{"a", "b"} {
 		_, err := s.Claim(ctx, idempotency.Key{Consumer: "c", MessageID: id}, "", time.Minute)
@@ -108,7 +115,7 @@ func TestMemoryStoreNeverEvictsLiveLeases(t *testing.T) {
 
 func TestMemoryStoreSweepRemovesExpired(t *testing.T) {
 	clock := newFakeClock()
-	s := newMemoryStore(t, idempotency.MemoryStoreConfig{Now: clock.Now, SweepInterval: time.Hour})
+	s := newMemoryStore(t, idempotency.MemoryStoreConfig{Clock: clock, SweepInterval: time.Hour})
 	for i := range 5 {
 		claimAndComplete(t, s, fmt.Sprintf("short-%d", i), time.Minute)
 	}
@@ -126,7 +133,7 @@ func TestMemoryStoreSweepRemovesExpired(t *testing.T) {
 
 func TestMemoryStoreBackgroundSweepRuns(t *testing.T) {
 	clock := newFakeClock()
-	s := newMemoryStore(t, idempotency.MemoryStoreConfig{Now: clock.Now, SweepInterval: 5 * time.Millisecond})
+	s := newMemoryStore(t, idempotency.MemoryStoreConfig{Clock: clock, SweepInterval: 5 * time.Millisecond})
 	for i := range 10 {
 		claimAndComplete(t, s, fmt.Sprintf("m-%d", i), time.Minute)
 	}

@@ -84,7 +84,7 @@ func TestMiddlewareRenewsLease(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			clock := newFakeClock()
-			store := newMemoryStore(t, idempotency.MemoryStoreConfig{Now: clock.Now})
+			store := newMemoryStore(t, idempotency.MemoryStoreConfig{Clock: clock})
 			m := newMiddleware(t, store, idempotency.MiddlewareConfig{
 				Consumer: "c", Lease: renewLease, RenewInterval: tc.renewInterval,
 			})
@@ -176,7 +176,7 @@ func TestMiddlewareRenewalReportsLostLease(t *testing.T) {
 func TestMiddlewareRenewalSurvivesStoreErrors(t *testing.T) {
 	clock := newFakeClock()
 	store := &renewStore{
-		MemoryStore: newMemoryStore(t, idempotency.MemoryStoreConfig{Now: clock.Now}),
+		MemoryStore: newMemoryStore(t, idempotency.MemoryStoreConfig{Clock: clock}),
 		failExtend:  3,
 	}
 	m := newMiddleware(t, store, idempotency.MiddlewareConfig{Consumer: "c", Lease: renewLease, RenewInterval: time.Millisecond})

@@ -46,7 +46,7 @@ type RetryConfig struct {
 	// DefaultMaxElapsed.
 	MaxElapsed time.Duration
 	// Clock measures elapsed time and waits. Default: the system clock.
-	Clock Clock
+	Clock sourceflow.Clock
 	// Logger logs every retry at Info level. Default watermill.NopLogger.
 	Logger watermill.LoggerAdapter
 }
@@ -68,7 +68,7 @@ func (c *RetryConfig) setDefaults() {
 		c.MaxElapsed = DefaultMaxElapsed
 	}
 	if c.Clock == nil {
-		c.Clock = SystemClock()
+		c.Clock = sourceflow.SystemClock()
 	}
 	if c.Logger == nil {
 		c.Logger = watermill.NopLogger{}

@@ -40,8 +40,9 @@ type DecrypterConfig struct {
 	// Logger receives one entry per failed message (never payload or key
 	// bytes). Default no-op.
 	Logger watermill.LoggerAdapter
-	// Now is the clock. Default time.Now.
-	Now func() time.Time
+	// Clock is the time source of data-key ages. Default:
+	// sourceflow.SystemClock().
+	Clock sourceflow.Clock
 }
 
 func (c *DecrypterConfig) setDefaults() {
@@ -60,8 +61,8 @@ func (c *DecrypterConfig) setDefaults() {
 	if c.Logger == nil {
 		c.Logger = watermill.NopLogger{}
 	}
-	if c.Now == nil {
-		c.Now = time.Now
+	if c.Clock == nil {
+		c.Clock = sourceflow.SystemClock()
 	}
 	c.Retry.setDefaults()
 }
@@ -184,13 +185,13 @@ func (d *Decrypter) key(ctx context.Context, wrapped []byte, ec EncryptionContex
 	sum.Write([]byte{0})
 	sum.Write([]byte(ec.canonical()))
 	name := string(sum.Sum(nil))
-	if aead, ok := d.cache.get(name, d.cfg.Now()); ok {
+	if aead, ok := d.cache.get(name, d.cfg.Clock.Now()); ok {
 		d.stats.hits.Add(1)
 		return aead, nil
 	}
 	d.stats.misses.Add(1)
 	return d.flight.do(ctx, name, func() (cipher.AEAD, error) {
-		if aead, ok := d.cache.get(name, d.cfg.Now()); ok {
+		if aead, ok := d.cache.get(name, d.cfg.Clock.Now()); ok {
 			return aead, nil
 		}
 		var out *kms.DecryptOutput
@@ -207,7 +208,7 @@ func (d *Decrypter) key(ctx context.Context, wrapped []byte, ec EncryptionContex
 		if err != nil {
 			return nil, err
 		}
-		d.cache.put(name, aead, d.cfg.Now())
+		d.cache.put(name, aead, d.cfg.Clock.Now())
 		return aead, nil
 	})
 }

@@ -48,8 +48,9 @@ type EncrypterConfig struct {
 	Retry RetryConfig
 	// Logger receives data-key refreshes (never key material). Default no-op.
 	Logger watermill.LoggerAdapter
-	// Now is the clock. Default time.Now.
-	Now func() time.Time
+	// Clock is the time source of data-key ages. Default:
+	// sourceflow.SystemClock().
+	Clock sourceflow.Clock
 }
 
 func (c *EncrypterConfig) setDefaults() {
@@ -74,8 +75,8 @@ func (c *EncrypterConfig) setDefaults() {
 	if c.Logger == nil {
 		c.Logger = watermill.NopLogger{}
 	}
-	if c.Now == nil {
-		c.Now = time.Now
+	if c.Clock == nil {
+		c.Clock = sourceflow.SystemClock()
 	}
 	c.Retry.setDefaults()
 }
@@ -206,7 +207,7 @@ func (e *Encrypter) limit(destination string) int {
 // of its own.
 func (e *Encrypter) dataKey(ctx context.Context, ec EncryptionContext, n int64) (*dataKey, error) {
 	name := ec.canonical()
-	if k := e.cache.get(name); k != nil && k.reserve(e.cfg.Now(), n, e.limits) {
+	if k := e.cache.get(name); k != nil && k.reserve(e.cfg.Clock.Now(), n, e.limits) {
 		e.stats.hits.Add(1)
 		return k, nil
 	}
@@ -219,7 +220,7 @@ func (e *Encrypter) dataKey(ctx context.Context, ec EncryptionContext, n int64) 
 		if err != nil {
 			return nil, err
 		}
-		if k.reserve(e.cfg.Now(), n, e.limits) {
+		if k.reserve(e.cfg.Clock.Now(), n, e.limits) {
 			return k, nil
 		}
 	}
@@ -227,7 +228,7 @@ func (e *Encrypter) dataKey(ctx context.Context, ec EncryptionContext, n int64) 
 	if err != nil {
 		return nil, err
 	}
-	k.reserve(e.cfg.Now(), n, e.limits) // a fresh key always takes one message
+	k.reserve(e.cfg.Clock.Now(), n, e.limits) // a fresh key always takes one message
 	e.cache.put(name, k)
 	return k, nil
 }
@@ -235,7 +236,7 @@ func (e *Encrypter) dataKey(ctx context.Context, ec EncryptionContext, n int64) 
 // refresh returns the cached key if another caller already replaced the
 // exhausted one, or generates a new key and caches it.
 func (e *Encrypter) refresh(ctx context.Context, name string, ec EncryptionContext) (*dataKey, error) {
-	if cur := e.cache.get(name); cur != nil && cur.usable(e.cfg.Now(), e.limits) {
+	if cur := e.cache.get(name); cur != nil && cur.usable(e.cfg.Clock.Now(), e.limits) {
 		return cur, nil
 	}
 	k, err := e.generate(ctx, ec)
@@ -264,7 +265,7 @@ func (e *Encrypter) generate(ctx context.Context, ec EncryptionContext) (*dataKe
 	if err != nil {
 		return nil, err
 	}
-	k := &dataKey{aead: aead, wrapped: out.CiphertextBlob, keyID: e.cfg.KeyID, created: e.cfg.Now()}
+	k := &dataKey{aead: aead, wrapped: out.CiphertextBlob, keyID: e.cfg.KeyID, created: e.cfg.Clock.Now()}
 	if out.KeyId != nil {
 		k.keyID = *out.KeyId
 	}

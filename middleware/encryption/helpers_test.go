@@ -43,7 +43,7 @@ func newFixture(t *testing.T, ecfg encryption.EncrypterConfig, dcfg encryption.D
 	if ecfg.KeyID == "" {
 		ecfg.KeyID = testAlias
 	}
-	ecfg.Now, dcfg.Now = f.clock.Now, f.clock.Now
+	ecfg.Clock, dcfg.Clock = f.clock, f.clock
 	fastRetry(&ecfg.Retry)
 	fastRetry(&dcfg.Retry)
 	var err error
@@ -57,7 +57,7 @@ func newFixture(t *testing.T, ecfg encryption.EncrypterConfig, dcfg encryption.D
 // newDecrypter returns another Decrypter (with a cold cache) on f's KMS.
 func (f *fixture) newDecrypter(t *testing.T, cfg encryption.DecrypterConfig) *encryption.Decrypter {
 	t.Helper()
-	cfg.Now = f.clock.Now
+	cfg.Clock = f.clock
 	fastRetry(&cfg.Retry)
 	d, err := encryption.NewDecrypter(f.kms, cfg)
 	require.NoError(t, err)
@@ -96,6 +96,13 @@ func (c *fakeClock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.now
+}
+
+func (c *fakeClock) After(d time.Duration) <-chan time.Time {
+	c.Advance(d)
+	ch := make(chan time.Time, 1)
+	ch <- c.Now()
+	return ch
 }
 
 func (c *fakeClock) Advance(d time.Duration) {

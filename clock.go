@@ -1,8 +1,10 @@
-package middleware
+package sourceflow
 
 import "time"
 
-// Clock is the time source of Retry. Tests pass a fake to run without waiting.
+// Clock is the time source of every component that reads the time or waits:
+// message time stamps, retry back-off, data-key ages, idempotency leases.
+// Tests pass a fake one to control time without sleeping.
 type Clock interface {
 	// Now returns the current time.
 	Now() time.Time
