@@ -62,17 +62,16 @@ func TestRetryConfig_Validate(t *testing.T) {
 		want   []string
 	}{
 		{"zero config takes defaults", func(*middleware.RetryConfig) {}, nil},
-		{"negative MaxRetries", func(c *middleware.RetryConfig) { c.MaxRetries = -1 }, []string{"MaxRetries"}},
-		{"negative InitialInterval", func(c *middleware.RetryConfig) { c.InitialInterval = -1 }, []string{"InitialInterval"}},
-		{"Multiplier below 1", func(c *middleware.RetryConfig) { c.Multiplier = 0.5 }, []string{"Multiplier"}},
-		{"negative MaxInterval", func(c *middleware.RetryConfig) { c.MaxInterval = -1 }, []string{"MaxInterval"}},
+		{"negative InitialInterval", func(c *middleware.RetryConfig) { c.Policy.InitialInterval = -1 }, []string{"InitialInterval"}},
+		{"Multiplier below 1", func(c *middleware.RetryConfig) { c.Policy.Multiplier = 0.5 }, []string{"Multiplier"}},
+		{"negative MaxInterval", func(c *middleware.RetryConfig) { c.Policy.MaxInterval = -1 }, []string{"MaxInterval"}},
 		{"MaxInterval below InitialInterval", func(c *middleware.RetryConfig) {
-			c.InitialInterval, c.MaxInterval = time.Second, time.Millisecond
+			c.Policy.InitialInterval, c.Policy.MaxInterval = time.Second, time.Millisecond
 		}, []string{"MaxInterval (1ms) must not be below InitialInterval"}},
-		{"negative MaxElapsed", func(c *middleware.RetryConfig) { c.MaxElapsed = -1 }, []string{"MaxElapsed"}},
+		{"negative MaxElapsed", func(c *middleware.RetryConfig) { c.Policy.MaxElapsed = -1 }, []string{"MaxElapsed"}},
 		{"every problem at once", func(c *middleware.RetryConfig) {
-			c.MaxRetries, c.Multiplier, c.MaxElapsed = -1, 0.1, -1
-		}, []string{"MaxRetries", "Multiplier", "MaxElapsed"}},
+			c.Policy.InitialInterval, c.Policy.Multiplier, c.Policy.MaxElapsed = -1, 0.1, -1
+		}, []string{"InitialInterval", "Multiplier", "MaxElapsed"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -90,7 +89,8 @@ func TestRetryConfig_Validate(t *testing.T) {
 			require.Error(t, err)
 			require.Error(t, newErr, "NewRetry validates")
 			for _, w := range tt.want {
-				assert.ErrorContains(t, err, "RetryConfig."+w)
+				assert.ErrorContains(t, err, "RetryConfig.Policy: ")
+				assert.ErrorContains(t, err, w)
 			}
 		})
 	}
@@ -133,17 +133,19 @@ func retryCases() []retryCase {
 			wantAttempts: 4, wantWaits: []time.Duration{100 * ms, 200 * ms, 400 * ms},
 			wantErrIs: []error{middleware.ErrRetriesExhausted, fail}, wantText: "after 4 attempts"},
 		{name: "MaxInterval caps the wait",
-			cfg:  middleware.RetryConfig{MaxRetries: 4, InitialInterval: 100 * ms, Multiplier: 10, MaxInterval: 300 * ms},
+			cfg:  middleware.RetryConfig{Policy: sourceflow.RetryPolicy{MaxRetries: 4, InitialInterval: 100 * ms, Multiplier: 10, MaxInterval: 300 * ms}},
 			errs: []error{fail, fail, fail, fail, fail}, wantAttempts: 5,
 			wantWaits: []time.Duration{100 * ms, 300 * ms, 300 * ms, 300 * ms},
 			wantErrIs: []error{middleware.ErrRetriesExhausted, fail}},
+		{name: "negative MaxRetries never retries", cfg: middleware.RetryConfig{Policy: sourceflow.RetryPolicy{MaxRetries: -1}},
+			errs: []error{fail}, wantAttempts: 1, wantErrIs: []error{middleware.ErrRetriesExhausted, fail}},
 		{name: "permanent error is never retried", errs: []error{perm},
 			wantAttempts: 1, wantErrIs: []error{sourceflow.ErrPermanent}, wantNotIs: middleware.ErrRetriesExhausted},
 		{name: "permanent error on a retry stops", errs: []error{fail, perm},
 			wantAttempts: 2, wantWaits: []time.Duration{100 * ms},
 			wantErrIs: []error{sourceflow.ErrPermanent}, wantNotIs: middleware.ErrRetriesExhausted},
 		{name: "MaxElapsed bounds the loop, handler time included",
-			cfg: middleware.RetryConfig{MaxRetries: 10, InitialInterval: time.Second, Multiplier: 1, MaxElapsed: 5 * time.Second},
+			cfg: middleware.RetryConfig{Policy: sourceflow.RetryPolicy{MaxRetries: 10, InitialInterval: time.Second, Multiplier: 1, MaxElapsed: 5 * time.Second}},
 			// Attempts end at 0.5s, 2s, 3.5s and 5s; a fourth wait would end at 6s.
 			took: 500 * ms, errs: []error{fail, fail, fail, fail, fail}, wantAttempts: 4,
 			wantWaits: []time.Duration{time.Second, time.Second, time.Second},
@@ -247,7 +249,7 @@ func TestRetry_OnRouter(t *testing.T) {
 	ps := gochannel.NewGoChannel(gochannel.Config{BlockPublishUntilSubscriberAck: true}, logger)
 	router, err := message.NewRouter(message.RouterConfig{}, logger)
 	require.NoError(t, err)
-	retry, err := middleware.NewRetry(middleware.RetryConfig{InitialInterval: time.Microsecond})
+	retry, err := middleware.NewRetry(middleware.RetryConfig{Policy: sourceflow.RetryPolicy{InitialInterval: time.Microsecond}})
 	require.NoError(t, err)
 	router.AddMiddleware(middleware.Recover, retry)
 	var mu sync.Mutex

@@ -35,8 +35,9 @@ type DecrypterConfig struct {
 	// Default: message.SubscribeTopicFromCtx of the message context, which
 	// the Watermill router sets.
 	Destination func(msg *message.Message) string
-	// Retry bounds the retries of throttled KMS calls.
-	Retry RetryConfig
+	// Retry bounds the retries of throttled KMS calls; zero fields take
+	// DefaultKMSRetry's.
+	Retry sourceflow.RetryPolicy
 	// Logger receives one entry per failed message (never payload or key
 	// bytes). Default no-op.
 	Logger watermill.LoggerAdapter
@@ -64,7 +65,7 @@ func (c *DecrypterConfig) setDefaults() {
 	if c.Clock == nil {
 		c.Clock = sourceflow.SystemClock()
 	}
-	c.Retry.setDefaults()
+	c.Retry = c.Retry.WithDefaults(DefaultKMSRetry)
 }
 
 // Validate reports every invalid field.
@@ -76,7 +77,7 @@ func (c DecrypterConfig) Validate() error {
 	if c.KeyCacheTTL <= 0 {
 		errs = append(errs, errors.New("KeyCacheTTL must be positive"))
 	}
-	return errors.Join(append(errs, c.Retry.Validate())...)
+	return errors.Join(append(errs, retryErr(c.Retry))...)
 }
 
 // Decrypter decrypts messages written by an Encrypter. It is safe for

@@ -16,7 +16,7 @@ import (
 
 func TestDecrypterConfig_Validate(t *testing.T) {
 	valid := func() encryption.DecrypterConfig {
-		return encryption.DecrypterConfig{KeyCacheEntries: 1, KeyCacheTTL: 1, Retry: encryption.RetryConfig{MaxAttempts: 1}}
+		return encryption.DecrypterConfig{KeyCacheEntries: 1, KeyCacheTTL: 1, Retry: sourceflow.RetryPolicy{MaxRetries: -1}}
 	}
 	tests := []struct {
 		name    string
@@ -26,7 +26,7 @@ func TestDecrypterConfig_Validate(t *testing.T) {
 		{"valid", func(*encryption.DecrypterConfig) {}, ""},
 		{"negative KeyCacheEntries", func(c *encryption.DecrypterConfig) { c.KeyCacheEntries = -1 }, "KeyCacheEntries"},
 		{"negative KeyCacheTTL", func(c *encryption.DecrypterConfig) { c.KeyCacheTTL = -1 }, "KeyCacheTTL"},
-		{"negative Retry.MaxAttempts", func(c *encryption.DecrypterConfig) { c.Retry.MaxAttempts = -1 }, "Retry.MaxAttempts"},
+		{"negative Retry.MaxElapsed", func(c *encryption.DecrypterConfig) { c.Retry.MaxElapsed = -1 }, "Retry: MaxElapsed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -250,7 +250,7 @@ func TestKMSThrottling(t *testing.T) {
 			assert.Equal(t, int64(4), f.dec.Stats().DecryptCalls)
 		})
 		t.Run(code+" exhausted is not permanent", func(t *testing.T) {
-			f := newFixture(t, encryption.EncrypterConfig{}, encryption.DecrypterConfig{Retry: encryption.RetryConfig{MaxAttempts: 3}})
+			f := newFixture(t, encryption.EncrypterConfig{}, encryption.DecrypterConfig{Retry: sourceflow.RetryPolicy{MaxRetries: 2}})
 			m := f.encrypt(t, []byte("x"))
 			f.kms.Throttle(3, code)
 			err := f.dec.Decrypt(context.Background(), testDest, m)

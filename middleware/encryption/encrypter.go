@@ -44,8 +44,9 @@ type EncrypterConfig struct {
 	// MaxMessageBytesFor returns the limit of one destination, or 0 to use
 	// MaxMessageBytes. Optional.
 	MaxMessageBytesFor func(destination string) int
-	// Retry bounds the retries of throttled KMS calls.
-	Retry RetryConfig
+	// Retry bounds the retries of throttled KMS calls; zero fields take
+	// DefaultKMSRetry's.
+	Retry sourceflow.RetryPolicy
 	// Logger receives data-key refreshes (never key material). Default no-op.
 	Logger watermill.LoggerAdapter
 	// Clock is the time source of data-key ages. Default:
@@ -78,7 +79,7 @@ func (c *EncrypterConfig) setDefaults() {
 	if c.Clock == nil {
 		c.Clock = sourceflow.SystemClock()
 	}
-	c.Retry.setDefaults()
+	c.Retry = c.Retry.WithDefaults(DefaultKMSRetry)
 }
 
 // Validate reports every invalid field.
@@ -102,7 +103,7 @@ func (c EncrypterConfig) Validate() error {
 	if c.MaxMessageBytes <= 0 {
 		errs = append(errs, errors.New("MaxMessageBytes must be positive"))
 	}
-	return errors.Join(append(errs, c.Retry.Validate())...)
+	return errors.Join(append(errs, retryErr(c.Retry))...)
 }
 
 // Encrypter encrypts message payloads with KMS-wrapped AES-256-GCM data keys.

@@ -24,7 +24,7 @@ func TestEncrypterConfig_Validate(t *testing.T) {
 	valid := func() encryption.EncrypterConfig {
 		return encryption.EncrypterConfig{
 			KeyID: "alias/x", DataKeyMaxAge: 1, DataKeyMaxMessages: 1, DataKeyMaxBytes: 1,
-			DataKeyCacheEntries: 1, MaxMessageBytes: 1, Retry: encryption.RetryConfig{MaxAttempts: 1},
+			DataKeyCacheEntries: 1, MaxMessageBytes: 1, Retry: sourceflow.RetryPolicy{MaxRetries: -1},
 		}
 	}
 	tests := []struct {
@@ -39,8 +39,8 @@ func TestEncrypterConfig_Validate(t *testing.T) {
 		{"zero DataKeyMaxBytes", func(c *encryption.EncrypterConfig) { c.DataKeyMaxBytes = 0 }, "DataKeyMaxBytes"},
 		{"zero DataKeyCacheEntries", func(c *encryption.EncrypterConfig) { c.DataKeyCacheEntries = 0 }, "DataKeyCacheEntries"},
 		{"zero MaxMessageBytes", func(c *encryption.EncrypterConfig) { c.MaxMessageBytes = 0 }, "MaxMessageBytes"},
-		{"zero Retry.MaxAttempts", func(c *encryption.EncrypterConfig) { c.Retry.MaxAttempts = 0 }, "Retry.MaxAttempts"},
-		{"Retry.MaxBackoff below initial", func(c *encryption.EncrypterConfig) { c.Retry.InitialBackoff = 2 }, "Retry.MaxBackoff"},
+		{"negative Retry.InitialInterval", func(c *encryption.EncrypterConfig) { c.Retry.InitialInterval = -1 }, "Retry: InitialInterval"},
+		{"Retry.MaxInterval below initial", func(c *encryption.EncrypterConfig) { c.Retry.InitialInterval, c.Retry.MaxInterval = 2, 1 }, "Retry: MaxInterval"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -58,7 +58,7 @@ func TestEncrypterConfig_Validate(t *testing.T) {
 	t.Run("reports every problem", func(t *testing.T) {
 		err := encryption.EncrypterConfig{}.Validate()
 		require.Error(t, err)
-		for _, field := range []string{"KeyID", "DataKeyMaxAge", "DataKeyMaxMessages", "MaxMessageBytes", "Retry.MaxAttempts"} {
+		for _, field := range []string{"KeyID", "DataKeyMaxAge", "DataKeyMaxMessages", "MaxMessageBytes"} {
 			assert.Contains(t, err.Error(), field)
 		}
 	})
@@ -244,8 +244,8 @@ func TestCheck(t *testing.T) {
 	}
 }
 
-func fastRetryConfig() encryption.RetryConfig {
-	var c encryption.RetryConfig
+func fastRetryConfig() sourceflow.RetryPolicy {
+	var c sourceflow.RetryPolicy
 	fastRetry(&c)
 	return c
 }

@@ -64,9 +64,9 @@ func (f *fixture) newDecrypter(t *testing.T, cfg encryption.DecrypterConfig) *en
 	return d
 }
 
-func fastRetry(c *encryption.RetryConfig) {
-	if c.InitialBackoff == 0 {
-		c.InitialBackoff, c.MaxBackoff = time.Microsecond, time.Millisecond
+func fastRetry(c *sourceflow.RetryPolicy) {
+	if c.InitialInterval == 0 {
+		c.InitialInterval, c.MaxInterval = time.Microsecond, time.Millisecond
 	}
 }
 

@@ -4,12 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/smithy-go"
+
+	"github.com/sourceflow-go/sourceflow"
 )
 
 // KMSAPI is the part of the AWS KMS client this package uses. *kms.Client
@@ -22,51 +23,29 @@ type KMSAPI interface {
 
 var _ KMSAPI = (*kms.Client)(nil)
 
-// RetryConfig bounds the retries of KMS calls that fail with throttling or a
-// KMS internal error (ThrottlingException, LimitExceededException,
-// KMSInternalException, DependencyTimeoutException, KeyUnavailableException).
-// They come on top of the AWS SDK's own retries. Other errors are not retried.
-type RetryConfig struct {
-	// MaxAttempts is the number of calls including the first. Default 4.
-	MaxAttempts int
-	// InitialBackoff is the wait before the second call; it doubles per
-	// attempt, with full jitter. Default 50ms.
-	InitialBackoff time.Duration
-	// MaxBackoff caps one wait. Default 1s.
-	MaxBackoff time.Duration
+// DefaultKMSRetry is the policy for the fields a Config's Retry leaves zero:
+// a throttled KMS call is tried 4 times, waiting a random time up to 50 ms,
+// then up to 100 ms, then up to 200 ms (full jitter, doubling, at most 1 s).
+var DefaultKMSRetry = sourceflow.RetryPolicy{
+	MaxRetries:      3,
+	InitialInterval: 50 * time.Millisecond,
+	Multiplier:      2,
+	MaxInterval:     time.Second,
+	Jitter:          true,
 }
 
-func (c *RetryConfig) setDefaults() {
-	if c.MaxAttempts == 0 {
-		c.MaxAttempts = 4
+// retryErr validates a Config's Retry, naming the field.
+func retryErr(p sourceflow.RetryPolicy) error {
+	if err := p.Validate(); err != nil {
+		return fmt.Errorf("Retry: %w", err)
 	}
-	if c.InitialBackoff == 0 {
-		c.InitialBackoff = 50 * time.Millisecond
-	}
-	if c.MaxBackoff == 0 {
-		c.MaxBackoff = time.Second
-	}
-}
-
-// Validate reports every invalid field.
-func (c RetryConfig) Validate() error {
-	var errs []error
-	if c.MaxAttempts < 1 {
-		errs = append(errs, errors.New("Retry.MaxAttempts must be at least 1"))
-	}
-	if c.InitialBackoff < 0 {
-		errs = append(errs, errors.New("Retry.InitialBackoff must not be negative"))
-	}
-	if c.MaxBackoff < c.InitialBackoff {
-		errs = append(errs, errors.New("Retry.MaxBackoff must not be less than Retry.InitialBackoff"))
-	}
-	return errors.Join(errs...)
+	return nil
 }
 
 // kmsCaller runs KMS calls with retries, metering and error classification.
 type kmsCaller struct {
 	api    KMSAPI
-	retry  RetryConfig
+	retry  sourceflow.RetryPolicy
 	stats  *counters
 	logger watermill.LoggerAdapter
 }
@@ -74,7 +53,7 @@ type kmsCaller struct {
 // call runs fn until it succeeds, fails with a non-retryable error or the
 // attempts are used up. The returned error is classified (see classify).
 func (c kmsCaller) call(ctx context.Context, op string, fn func(context.Context) error) error {
-	backoff := c.retry.InitialBackoff
+	backoff := c.retry.InitialInterval
 	var err error
 	for attempt := 1; ; attempt++ {
 		if err = fn(ctx); err == nil {
@@ -83,7 +62,7 @@ func (c kmsCaller) call(ctx context.Context, op string, fn func(context.Context)
 		if !retryable(err) {
 			return classify(op, err)
 		}
-		if attempt >= c.retry.MaxAttempts {
+		if attempt > c.retry.Retries() {
 			return fmt.Errorf("%w: %s failed %d times: %w", ErrThrottled, op, attempt, err)
 		}
 		if ctx.Err() != nil { // a done context never retries, however short the backoff
@@ -91,8 +70,8 @@ func (c kmsCaller) call(ctx context.Context, op string, fn func(context.Context)
 		}
 		c.stats.retries.Add(1)
 		c.logger.Debug("KMS call throttled, retrying", watermill.LogFields{"operation": op, "attempt": attempt})
-		wait := time.Duration(rand.Int64N(int64(backoff) + 1))
-		backoff = min(2*backoff, c.retry.MaxBackoff)
+		wait := c.retry.Sleep(backoff)
+		backoff = c.retry.Next(backoff)
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():

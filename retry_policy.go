@@ -1,0 +1,100 @@
+package sourceflow
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+)
+
+// RetryPolicy says how a failed operation is tried again: up to MaxRetries
+// more times, waiting InitialInterval before the first retry and Multiplier
+// times longer before each next one, at most MaxInterval per wait, and never
+// starting a retry whose wait would end more than MaxElapsed after the first
+// attempt began. With Jitter each wait is drawn uniformly from zero to its
+// computed length ("full jitter"), which spreads retries of many callers.
+//
+// The Retry middleware retries handlers with it and the encryption package
+// retries throttled KMS calls with it; each fills the zero fields with its
+// own defaults (WithDefaults).
+type RetryPolicy struct {
+	// MaxRetries is how many times the operation is run again after its
+	// first attempt. Zero takes the default; a negative value means never.
+	MaxRetries int
+	// InitialInterval is the wait before the first retry.
+	InitialInterval time.Duration
+	// Multiplier scales the wait after every retry; at least 1.
+	Multiplier float64
+	// MaxInterval caps a single wait.
+	MaxInterval time.Duration
+	// MaxElapsed bounds the whole retry loop (see above); keep it well inside
+	// the transport's visibility timeout.
+	MaxElapsed time.Duration
+	// Jitter draws each wait uniformly from zero to its computed length.
+	Jitter bool
+}
+
+// WithDefaults returns p with every zero field taken from d (Jitter is
+// taken when p sets no other field either), and MaxInterval raised to
+// InitialInterval when that is larger.
+func (p RetryPolicy) WithDefaults(d RetryPolicy) RetryPolicy {
+	if p == (RetryPolicy{}) {
+		return d
+	}
+	if p.MaxRetries == 0 {
+		p.MaxRetries = d.MaxRetries
+	}
+	if p.InitialInterval == 0 {
+		p.InitialInterval = d.InitialInterval
+	}
+	if p.Multiplier == 0 {
+		p.Multiplier = d.Multiplier
+	}
+	if p.MaxInterval == 0 {
+		p.MaxInterval = max(d.MaxInterval, p.InitialInterval)
+	}
+	if p.MaxElapsed == 0 {
+		p.MaxElapsed = d.MaxElapsed
+	}
+	return p
+}
+
+// Validate reports every invalid field. Zero fields are valid: they take
+// their defaults.
+func (p RetryPolicy) Validate() error {
+	var errs []error
+	if p.InitialInterval < 0 {
+		errs = append(errs, fmt.Errorf("InitialInterval must not be negative, got %s", p.InitialInterval))
+	}
+	if p.Multiplier != 0 && p.Multiplier < 1 {
+		errs = append(errs, fmt.Errorf("Multiplier must be at least 1, got %g", p.Multiplier))
+	}
+	if p.MaxInterval < 0 {
+		errs = append(errs, fmt.Errorf("MaxInterval must not be negative, got %s", p.MaxInterval))
+	}
+	if p.MaxInterval > 0 && p.MaxInterval < p.InitialInterval {
+		errs = append(errs, fmt.Errorf("MaxInterval (%s) must not be below InitialInterval (%s)", p.MaxInterval, p.InitialInterval))
+	}
+	if p.MaxElapsed < 0 {
+		errs = append(errs, fmt.Errorf("MaxElapsed must not be negative, got %s", p.MaxElapsed))
+	}
+	return errors.Join(errs...)
+}
+
+// Retries reports how many retries the policy allows (0 for a negative
+// MaxRetries).
+func (p RetryPolicy) Retries() int { return max(p.MaxRetries, 0) }
+
+// Next returns the computed wait after one of length wait.
+func (p RetryPolicy) Next(wait time.Duration) time.Duration {
+	return min(time.Duration(float64(wait)*max(p.Multiplier, 1)), p.MaxInterval)
+}
+
+// Sleep returns how long to actually wait for a computed wait: wait itself,
+// or a uniform draw from [0, wait] with Jitter.
+func (p RetryPolicy) Sleep(wait time.Duration) time.Duration {
+	if !p.Jitter || wait <= 0 {
+		return wait
+	}
+	return time.Duration(rand.Int64N(int64(wait) + 1))
+}
