@@ -29,10 +29,14 @@ type dispatcher struct {
 	codec       Codec
 	handlers    map[string][]boundHandler
 	progress    progress
+	// inTx reports whether a handling context carries a transaction the
+	// service's stores join.
+	inTx func(context.Context) bool
 }
 
-func newDispatcher(service, destination string, kind sourceflow.Kind, codec Codec) *dispatcher {
-	return &dispatcher{service: service, destination: destination, kind: kind, codec: codec, handlers: map[string][]boundHandler{}}
+func newDispatcher(s *Service, destination string, kind sourceflow.Kind) *dispatcher {
+	return &dispatcher{service: s.cfg.Name, destination: destination, kind: kind, codec: s.cfg.Codec,
+		handlers: map[string][]boundHandler{}, inTx: s.joinsTransaction}
 }
 
 func (d *dispatcher) add(typeName string, h boundHandler) {
@@ -68,9 +72,11 @@ func (d *dispatcher) handle(msg *message.Message) ([]*message.Message, error) {
 
 // runAll runs a type's handlers in registration order. When one of several
 // fails, the ones that succeeded are remembered and skipped on redelivery
-// (not during a replay, which stops at its first error).
+// (not during a replay, which stops at its first error, and not inside a
+// transaction the stores join: its rollback undoes what they wrote, so a
+// redelivery runs them all again).
 func (d *dispatcher) runAll(ctx context.Context, handlers []boundHandler, env Envelope, payload []byte) error {
-	track := len(handlers) > 1 && replayScopeOf(ctx) == nil
+	track := len(handlers) > 1 && replayScopeOf(ctx) == nil && !d.inTx(ctx)
 	done := make([]bool, len(handlers))
 	if track {
 		done = d.progress.completed(env.MessageID, len(handlers))

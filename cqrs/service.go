@@ -117,7 +117,7 @@ func (s *Service) addHandler(info *typeInfo, h boundHandler) error {
 	}
 	d := s.dispatchers[info.destination]
 	if d == nil {
-		d = newDispatcher(s.cfg.Name, info.destination, info.kind, s.cfg.Codec)
+		d = newDispatcher(s, info.destination, info.kind)
 		s.dispatchers[info.destination] = d
 	}
 	if info.kind == sourceflow.KindCommand && len(d.handlers[info.name]) > 0 {
@@ -146,4 +146,15 @@ func (s *Service) checkWiring() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// joinsTransaction reports whether one of the service's stores joins a
+// transaction carried by ctx.
+func (s *Service) joinsTransaction(ctx context.Context) bool {
+	for _, store := range []any{s.cfg.CommandStore, s.cfg.EntityStore, s.cfg.ViewStore} {
+		if j, ok := store.(TransactionJoiner); ok && j.JoinsTransaction(ctx) {
+			return true
+		}
+	}
+	return false
 }

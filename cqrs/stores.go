@@ -45,6 +45,16 @@ type CommandStore interface {
 	Load(ctx context.Context, entityID string) ([]StoredCommand, error)
 }
 
+// TransactionJoiner is implemented by stores that join a transaction carried
+// in a context (SQL stores join the idempotency middleware's transaction on
+// their database). While a handling runs in such a transaction, its writes
+// are undone together when it fails, which the service takes into account.
+type TransactionJoiner interface {
+	// JoinsTransaction reports whether calls with ctx run in a transaction
+	// carried by ctx.
+	JoinsTransaction(ctx context.Context) bool
+}
+
 // Document is a stored saga state or view model and its version: 0 for a
 // document never saved, then 1, 2, … for each save.
 type Document struct {

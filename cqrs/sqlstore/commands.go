@@ -23,9 +23,15 @@ type commandStore struct {
 }
 
 var (
-	_ cqrs.CommandStore     = (*commandStore)(nil)
-	_ sourceflow.Transactor = (*commandStore)(nil)
+	_ cqrs.CommandStore      = (*commandStore)(nil)
+	_ sourceflow.Transactor  = (*commandStore)(nil)
+	_ cqrs.TransactionJoiner = (*commandStore)(nil)
 )
+
+// JoinsTransaction implements cqrs.TransactionJoiner.
+func (c *commandStore) JoinsTransaction(ctx context.Context) bool {
+	return sqldb.TxFor(ctx, c.store.DB()) != nil
+}
 
 // WithinTx implements sourceflow.Transactor (see Store.WithinTx).
 func (c *commandStore) WithinTx(ctx context.Context, fn func(ctx context.Context) error) error {

@@ -18,7 +18,15 @@ type documentStore struct {
 	q    documentQueries
 }
 
-var _ cqrs.DocumentStore = (*documentStore)(nil)
+var (
+	_ cqrs.DocumentStore     = (*documentStore)(nil)
+	_ cqrs.TransactionJoiner = (*documentStore)(nil)
+)
+
+// JoinsTransaction implements cqrs.TransactionJoiner.
+func (s *documentStore) JoinsTransaction(ctx context.Context) bool {
+	return sqldb.TxFor(ctx, s.db) != nil
+}
 
 // Load returns the document under (kind, id), or cqrs.ErrNotFound.
 func (s *documentStore) Load(ctx context.Context, kind, id string) (cqrs.Document, error) {

@@ -178,7 +178,7 @@ type txApp struct {
 	summary *cqrs.View[txSummary]
 }
 
-func newTxApp(t *testing.T, d dialect, f *faults) *txApp {
+func newTxApp(t *testing.T, d dialect, f *faults, extra ...func(*cqrs.Service)) *txApp {
 	t.Helper()
 	ctx := context.Background()
 	app := &txApp{store: d.open(t, sqlstore.Config{})}
@@ -206,18 +206,23 @@ func newTxApp(t *testing.T, d dialect, f *faults) *txApp {
 		PublisherDecorators: []message.PublisherDecorator{f.decorate},
 	})
 	require.NoError(t, err)
-	app.wire(t)
+	app.wire(t, extra)
 	require.NoError(t, app.svc.Start(ctx))
 	t.Cleanup(func() { assert.NoError(t, app.svc.Close()) })
 	return app
 }
 
-func (a *txApp) wire(t *testing.T) {
+// wire registers the types, then extra handlers, then the saga and the
+// view, so that extra handlers of OrderCreated run before the view.
+func (a *txApp) wire(t *testing.T, extra []func(*cqrs.Service)) {
 	t.Helper()
 	require.NoError(t, errors.Join(
 		cqrs.RegisterCommand[txCreate](a.svc, "orders.CreateOrder", "orders"),
 		cqrs.RegisterEvent[txCreated](a.svc, "orders.OrderCreated", "order-events"),
 	))
+	for _, wire := range extra {
+		wire(a.svc)
+	}
 	a.saga = cqrs.NewSaga[txOrder](a.svc, "order")
 	a.summary = cqrs.NewView[txSummary](a.svc, "summary")
 	require.NoError(t, errors.Join(
