@@ -48,7 +48,7 @@ func newAWSWiring(awsCfg aws.Config, service string, opts options, logger waterm
 	tr, err := awsbus.NewTransportFromAWS(awsCfg, awsbus.Config{
 		Service:           service,
 		WaitTime:          time.Second,
-		VisibilityTimeout: 30 * time.Second,
+		VisibilityTimeout: opts.visibility,
 		ShutdownTimeout:   5 * time.Second,
 		EnableEncryption:  opts.kmsKey != "",
 		KMSKeyID:          opts.kmsKey,

@@ -25,13 +25,14 @@ func TestRunOnAWS(t *testing.T) {
 		t.Fatal("AWS_ENDPOINT_URL is not set; run `make test`, which starts LocalStack")
 	}
 	var out, errOut bytes.Buffer
-	code := run(context.Background(), []string{"-n", "20", "-print-traces"}, &out, &errOut)
+	p := runPrefix()
+	code := run(context.Background(), []string{"-n", "20", "-print-traces", "-prefix", p}, &out, &errOut)
 	require.Equal(t, 0, code, errOut.String())
 	for _, want := range []string{
 		"transport:          aws", "orders created:     20", "payments processed: 20",
 		"orders completed:   20", "traces:             20",
-		"8 spans (process order-events, process orders.fifo, process payment-events, process payments.fifo, " +
-			"send order-events, send orders.fifo, send payment-events, send payments.fifo)",
+		fmt.Sprintf("8 spans (process %[1]sorder-events, process %[1]sorders.fifo, process %[1]spayment-events, process %[1]spayments.fifo, "+
+			"send %[1]sorder-events, send %[1]sorders.fifo, send %[1]spayment-events, send %[1]spayments.fifo)", p),
 	} {
 		assert.Contains(t, out.String(), want)
 	}
@@ -54,10 +55,16 @@ func TestRunOnAWSEncrypted(t *testing.T) {
 	require.NoError(t, err)
 
 	var out, errOut bytes.Buffer
-	code := run(ctx, []string{"-n", "20", "-kms-key", alias}, &out, &errOut)
+	code := run(ctx, []string{"-n", "20", "-kms-key", alias, "-prefix", runPrefix()}, &out, &errOut)
 	require.Equal(t, 0, code, errOut.String())
 	assert.Contains(t, out.String(), "orders completed:   20")
 	assert.Contains(t, out.String(), "encrypt(kms)")
 	assert.Contains(t, out.String(), "decrypt(kms)")
 	assert.Regexp(t, `kms: +80 messages encrypted with [1-4] GenerateDataKey and [1-8] Decrypt calls`, out.String())
+}
+
+// runPrefix returns a queue and topic prefix unique to one run, so that runs
+// sharing an emulator never consume each other's messages.
+func runPrefix() string {
+	return fmt.Sprintf("t%d-", time.Now().UnixNano()%1_000_000_000)
 }

@@ -4,67 +4,74 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/sourceflow-go/sourceflow/cqrs"
 )
 
-// Destinations of the order flow. On AWS the .fifo names are SQS FIFO queues
-// and the others SNS topics; in process they are gochannel topics.
-const (
-	ordersQueue   = "orders.fifo"
-	paymentsQueue = "payments.fifo"
-	orderEvents   = "order-events"
-	paymentEvents = "payment-events"
-)
-
-// CreateOrder asks the order saga to create an order.
+// CreateOrder asks the order saga to add an order to an entity (a customer
+// account). OrderNo is unique across every order.
 type CreateOrder struct {
+	OrderNo  int64  `json:"order_no"`
 	Customer string `json:"customer"`
 	Amount   int64  `json:"amount"`
 }
 
-// ProcessPayment asks the payment saga to take the payment for an order.
+// ProcessPayment asks the payment saga to take the payment for one order.
 type ProcessPayment struct {
-	Amount int64 `json:"amount"`
+	OrderNo int64 `json:"order_no"`
+	Amount  int64 `json:"amount"`
 }
 
-// OrderCreated is raised when an order exists.
+// OrderCreated is raised when an order was added.
 type OrderCreated struct {
+	OrderNo  int64  `json:"order_no"`
 	Customer string `json:"customer"`
 	Amount   int64  `json:"amount"`
 }
 
 // PaymentProcessed is raised when an order's payment was taken.
 type PaymentProcessed struct {
-	Amount int64 `json:"amount"`
+	OrderNo int64 `json:"order_no"`
+	Amount  int64 `json:"amount"`
 }
 
-// Order is the order saga's state.
+// Order is the order saga's state of one entity: how many orders it has and
+// their total.
 type Order struct {
 	Customer string `json:"customer"`
+	Orders   int64  `json:"orders"`
 	Amount   int64  `json:"amount"`
 }
 
-// Payment is the payment saga's state.
+// Payment is the payment saga's state of one entity: the payments taken,
+// their total, and the order numbers paid (sorted), so that an order is
+// charged once however often its ProcessPayment arrives.
 type Payment struct {
-	Amount int64 `json:"amount"`
-	Paid   bool  `json:"paid"`
+	Payments int64   `json:"payments"`
+	Amount   int64   `json:"amount"`
+	Paid     []int64 `json:"paid"`
+	// Refused counts ProcessPayment commands for orders already paid.
+	Refused int64 `json:"refused"`
 }
 
-// OrderSummary is the read model of one order.
+// OrderSummary is the read model of one entity: orders created and payments
+// processed, with their totals.
 type OrderSummary struct {
 	Customer string `json:"customer"`
-	Amount   int64  `json:"amount"`
-	Paid     bool   `json:"paid"`
+	Orders   int64  `json:"orders"`
+	Ordered  int64  `json:"ordered"`
+	Payments int64  `json:"payments"`
+	Paid     int64  `json:"paid"`
 }
 
 // registerTypes registers the flow's four message types on a service.
-func registerTypes(svc *cqrs.Service) error {
+func registerTypes(svc *cqrs.Service, d destinations) error {
 	return errors.Join(
-		cqrs.RegisterCommand[CreateOrder](svc, "orders.CreateOrder", ordersQueue),
-		cqrs.RegisterCommand[ProcessPayment](svc, "payments.ProcessPayment", paymentsQueue),
-		cqrs.RegisterEvent[OrderCreated](svc, "orders.OrderCreated", orderEvents),
-		cqrs.RegisterEvent[PaymentProcessed](svc, "payments.PaymentProcessed", paymentEvents),
+		cqrs.RegisterCommand[CreateOrder](svc, "orders.CreateOrder", d.ordersQueue),
+		cqrs.RegisterCommand[ProcessPayment](svc, "payments.ProcessPayment", d.paymentsQueue),
+		cqrs.RegisterEvent[OrderCreated](svc, "orders.OrderCreated", d.orderEvents),
+		cqrs.RegisterEvent[PaymentProcessed](svc, "payments.PaymentProcessed", d.paymentEvents),
 	)
 }
 
@@ -76,16 +83,16 @@ type ordersService struct {
 	summary *cqrs.View[OrderSummary]
 }
 
-func newOrdersService(cfg cqrs.ServiceConfig) (*ordersService, error) {
+func newOrdersService(cfg cqrs.ServiceConfig, d destinations) (*ordersService, error) {
 	cfg.Name = "orders"
-	cfg.Listen = []string{ordersQueue, orderEvents, paymentEvents}
+	cfg.Listen = []string{d.ordersQueue, d.orderEvents, d.paymentEvents}
 	svc, err := cqrs.NewService(cfg)
 	if err != nil {
 		return nil, err
 	}
-	s := &ordersService{svc: svc, orders: cqrs.NewAggregate(svc, "order"), summary: cqrs.NewView[OrderSummary](svc, "order-summary")}
+	s := &ordersService{svc: svc, orders: cqrs.NewAggregate(svc, "order"), summary: newSummaryView(svc)}
 	err = errors.Join(
-		registerTypes(svc),
+		registerTypes(svc, d),
 		cqrs.Handle(cqrs.NewSaga[Order](svc, "order"), createOrder),
 		cqrs.React(s.orders, requestPayment),
 		cqrs.Project(s.summary, summarizeCreated),
@@ -94,44 +101,60 @@ func newOrdersService(cfg cqrs.ServiceConfig) (*ordersService, error) {
 	return s, err
 }
 
+// newSummaryView returns the order-summary view of a service.
+func newSummaryView(svc *cqrs.Service) *cqrs.View[OrderSummary] {
+	return cqrs.NewView[OrderSummary](svc, "order-summary")
+}
+
 // newPaymentsService handles ProcessPayment.
-func newPaymentsService(cfg cqrs.ServiceConfig) (*cqrs.Service, error) {
+func newPaymentsService(cfg cqrs.ServiceConfig, d destinations) (*cqrs.Service, error) {
 	cfg.Name = "payments"
-	cfg.Listen = []string{paymentsQueue}
+	cfg.Listen = []string{d.paymentsQueue}
 	svc, err := cqrs.NewService(cfg)
 	if err != nil {
 		return nil, err
 	}
-	return svc, errors.Join(registerTypes(svc), cqrs.Handle(cqrs.NewSaga[Payment](svc, "payment"), processPayment))
+	return svc, errors.Join(registerTypes(svc, d), cqrs.Handle(cqrs.NewSaga[Payment](svc, "payment"), processPayment))
 }
 
 func createOrder(_ context.Context, o *Order, c CreateOrder, _ cqrs.Envelope) ([]any, error) {
 	if c.Amount <= 0 {
-		return nil, fmt.Errorf("order amount %d is not positive", c.Amount)
+		return nil, fmt.Errorf("order %d: amount %d is not positive", c.OrderNo, c.Amount)
 	}
-	o.Customer, o.Amount = c.Customer, c.Amount
+	o.Customer = c.Customer
+	o.Orders++
+	o.Amount += c.Amount
 	return []any{OrderCreated(c)}, nil
 }
 
 func requestPayment(ctx context.Context, a *cqrs.Aggregate, e OrderCreated, env cqrs.Envelope) error {
-	_, err := a.Send(ctx, env.EntityID, ProcessPayment{Amount: e.Amount})
+	_, err := a.Send(ctx, env.EntityID, ProcessPayment{OrderNo: e.OrderNo, Amount: e.Amount})
 	return err
 }
 
+// processPayment charges an order once: a ProcessPayment for an order number
+// already paid changes nothing but the refusal count and raises no event.
 func processPayment(_ context.Context, p *Payment, c ProcessPayment, _ cqrs.Envelope) ([]any, error) {
-	if p.Paid {
+	i, paid := slices.BinarySearch(p.Paid, c.OrderNo)
+	if paid {
+		p.Refused++
 		return nil, nil
 	}
-	p.Amount, p.Paid = c.Amount, true
+	p.Paid = slices.Insert(p.Paid, i, c.OrderNo)
+	p.Payments++
+	p.Amount += c.Amount
 	return []any{PaymentProcessed(c)}, nil
 }
 
 func summarizeCreated(_ context.Context, s *OrderSummary, e OrderCreated, _ cqrs.Envelope) error {
-	s.Customer, s.Amount = e.Customer, e.Amount
+	s.Customer = e.Customer
+	s.Orders++
+	s.Ordered += e.Amount
 	return nil
 }
 
-func summarizePaid(_ context.Context, s *OrderSummary, _ PaymentProcessed, _ cqrs.Envelope) error {
-	s.Paid = true
+func summarizePaid(_ context.Context, s *OrderSummary, e PaymentProcessed, _ cqrs.Envelope) error {
+	s.Payments++
+	s.Paid += e.Amount
 	return nil
 }

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/sourceflow-go/sourceflow/cqrs"
 )
 
 // result is what one run did.
@@ -61,19 +63,22 @@ func runFlow(ctx context.Context, opts options, obs *observability) (result, err
 	if err != nil {
 		return res, err
 	}
-
 	began := time.Now()
-	ids := make([]string, opts.orders)
-	prefix := fmt.Sprintf("order-%d", began.UnixNano())
-	for i := range ids {
-		ids[i] = fmt.Sprintf("%s-%04d", prefix, i+1)
+	prefix := opts.prefix
+	if prefix == "" {
+		prefix = fmt.Sprintf("run-%d-", began.UnixNano())
 	}
-	if err := sendAll(ctx, orders, ids, opts.senders); err != nil {
+	w := newWorkload(opts.orders, opts.entities, prefix)
+	if err := sendAll(ctx, orders.svc.CommandBus(), w.orders, opts.senders); err != nil {
+		closeAll()
 		return res, err
 	}
-	res.completed = waitForCompletion(ctx, orders, ids)
-	res.elapsed = time.Since(began)
-	res.metricsAddr = obs.addr
+	t, err := w.wait(ctx, orders.summary, func(int) {})
+	if err != nil {
+		closeAll()
+		return res, err
+	}
+	res.completed, res.elapsed, res.metricsAddr = t.completed, time.Since(began), obs.addr
 	if opts.linger > 0 {
 		sleepCtx(ctx, opts.linger)
 	}
@@ -83,26 +88,25 @@ func runFlow(ctx context.Context, opts options, obs *observability) (result, err
 	return res, obs.shutdown(context.Background())
 }
 
-// sendAll sends one CreateOrder per id from a few concurrent senders.
-func sendAll(ctx context.Context, s *ordersService, ids []string, senders int) error {
-	jobs := make(chan int)
+// sendAll sends every planned CreateOrder from a few concurrent senders.
+func sendAll(ctx context.Context, bus *cqrs.CommandBus, orders []plannedOrder, senders int) error {
+	jobs := make(chan plannedOrder)
 	errs := make(chan error, senders)
 	var wg sync.WaitGroup
 	for range senders {
 		wg.Go(func() {
-			for i := range jobs {
-				cmd := CreateOrder{Customer: fmt.Sprintf("customer-%d", i%17), Amount: int64(100 + i)}
-				if _, err := s.orders.Send(ctx, ids[i], cmd); err != nil {
-					errs <- fmt.Errorf("send %s: %w", ids[i], err)
+			for o := range jobs {
+				if _, err := bus.Send(ctx, o.entity, o.cmd); err != nil {
+					errs <- fmt.Errorf("send order %d for %s: %w", o.cmd.OrderNo, o.entity, err)
 					return
 				}
 			}
 		})
 	}
 	var err error
-	for i := range ids {
+	for _, o := range orders {
 		select {
-		case jobs <- i:
+		case jobs <- o:
 			continue
 		case err = <-errs:
 		}
@@ -112,36 +116,4 @@ func sendAll(ctx context.Context, s *ordersService, ids []string, senders int) e
 	wg.Wait()
 	close(errs)
 	return errors.Join(err, <-errs)
-}
-
-// waitForCompletion polls the view until every order is paid or ctx ends,
-// and returns how many are.
-func waitForCompletion(ctx context.Context, s *ordersService, ids []string) int {
-	done := 0
-	pending := ids
-	for {
-		var still []string
-		for _, id := range pending {
-			sum, found, err := s.summary.Get(ctx, id)
-			if err != nil || !found || !sum.Paid {
-				still = append(still, id)
-			}
-		}
-		done += len(pending) - len(still)
-		pending = still
-		if len(pending) == 0 || !sleepCtx(ctx, 20*time.Millisecond) {
-			return done
-		}
-	}
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }

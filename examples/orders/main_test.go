@@ -26,8 +26,23 @@ func TestRunProcessesEveryOrderInProcess(t *testing.T) {
 	}
 }
 
+func TestHelpExitsZero(t *testing.T) {
+	var out, errOut bytes.Buffer
+	assert.Equal(t, 0, run(context.Background(), []string{"-h"}, &out, &errOut))
+	assert.Contains(t, errOut.String(), "-role")
+	assert.Empty(t, out.String())
+}
+
 func TestRunRejectsBadFlags(t *testing.T) {
-	for _, args := range [][]string{{"-n", "0"}, {"-transport", "carrier-pigeon"}, {"-senders", "0"}, {"-bogus"}} {
+	t.Setenv("SOURCEFLOW_STORE_DSN", "")
+	t.Setenv("SOURCEFLOW_POSTGRES_DSN", "")
+	for _, args := range [][]string{
+		{"-n", "0"}, {"-transport", "carrier-pigeon"}, {"-senders", "0"}, {"-bogus"},
+		{"-store", "floppy"}, {"-role", "cashier"}, {"-queues", "lifo"}, {"-entities", "-1"}, {"-n", "5", "-entities", "6"},
+		{"-role", "orders", "-transport", "gochannel", "-store", "postgres", "-dsn", "postgres://x"},
+		{"-role", "driver", "-transport", "aws", "-store", "memory"},
+		{"-store", "postgres", "-dsn", ""},
+	} {
 		var out, errOut bytes.Buffer
 		assert.Equal(t, 2, run(context.Background(), args, &out, &errOut), args)
 		assert.NotEmpty(t, errOut.String())

@@ -30,20 +30,18 @@ func (p *pipeline) close() error {
 // newPipeline builds the service's consume and produce pipelines in the
 // design's phase order: Recover → Tracing → Metrics → Idempotency → Decrypt →
 // Retry → handler, and Correlation → Tracing → Encrypt → Metrics → transport.
-func newPipeline(obs *observability, system string, w wiring) (*pipeline, error) {
+func newPipeline(obs *observability, system string, w wiring, st *stores) (*pipeline, error) {
 	p := &pipeline{stack: middleware.NewStack()}
 	tr, err := tracing.New(tracing.Config{TracerProvider: obs.tracerProvider(), MessagingSystem: system})
 	if err != nil {
 		return nil, err
 	}
-	store, err := idempotency.NewMemoryStore(idempotency.MemoryStoreConfig{})
+	idem, closeIdem, err := st.idempotency()
 	if err != nil {
 		return nil, err
 	}
-	p.closers = append(p.closers, store.Close)
-	if p.idem, err = idempotency.NewMiddleware(store, idempotency.MiddlewareConfig{}); err != nil {
-		return nil, errors.Join(err, p.close())
-	}
+	p.idem = idem
+	p.closers = append(p.closers, closeIdem)
 	retry, err := middleware.NewRetry(middleware.RetryConfig{})
 	if err != nil {
 		return nil, errors.Join(err, p.close())
@@ -59,7 +57,7 @@ func newPipeline(obs *observability, system string, w wiring) (*pipeline, error)
 		s.Use(middleware.ConsumeTracing, "correlation", middleware.Correlation),
 		s.Use(middleware.ConsumeTracing, "otel", tr.Middleware),
 		s.Use(middleware.ConsumeMetrics, "otel", m.Middleware),
-		s.Use(middleware.ConsumeIdempotency, "memory", p.idem.Middleware),
+		s.Use(middleware.ConsumeIdempotency, idemName(st), p.idem.Middleware),
 		s.Use(middleware.ConsumeRetry, "retry", retry),
 		s.Decorate(middleware.ProduceCorrelation, "correlation", middleware.CorrelatePublisher),
 		s.Decorate(middleware.ProduceTracing, "otel", tr.DecoratePublisher),
@@ -99,4 +97,12 @@ func kmsStats(stats func() encryption.Stats) metrics.KMSStatsFunc {
 		st := stats()
 		return st.GenerateDataKeyCalls, st.DecryptCalls, st.CacheHits, st.CacheMisses
 	}
+}
+
+// idemName names the idempotency middleware after its store.
+func idemName(st *stores) string {
+	if st.idem != nil {
+		return "sql"
+	}
+	return "memory"
 }

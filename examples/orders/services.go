@@ -17,69 +17,110 @@ import (
 	"github.com/sourceflow-go/sourceflow/middleware/metrics"
 )
 
-// startServices starts the payments and orders services on the chosen
-// transport. The service code is the same for every transport.
+// startServices starts the services a role runs (both for "all") on the
+// chosen transport and stores; orders is nil when the role is payments. The
+// service code is the same for every transport and store.
 func startServices(ctx context.Context, opts options, obs *observability, c *counters) (*ordersService, func(), error) {
-	logger := watermill.NewSlogLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: opts.logLevel})))
-	var closers []func() error // run in reverse on failure or at the end
-	closeAll := func() error {
-		var errs []error
-		for i := len(closers) - 1; i >= 0; i-- {
-			errs = append(errs, closers[i]())
-		}
-		return errors.Join(errs...)
-	}
-	fail := func(err error) (*ordersService, func(), error) { return nil, nil, errors.Join(err, closeAll()) }
-
-	transports, err := newTransports(ctx, opts, logger)
+	var closers closers
+	fail := func(err error) (*ordersService, func(), error) { return nil, nil, errors.Join(err, closers.closeAll()) }
+	st, err := openStores(ctx, opts)
 	if err != nil {
 		return fail(err)
 	}
-	closers = append(closers, transports.close)
+	closers.add(st.close)
+	transports, err := newTransports(ctx, opts, newLogger(opts))
+	if err != nil {
+		return fail(err)
+	}
+	closers.add(transports.close)
 	obs.health = transports.health
-	system := map[string]string{"gochannel": "gochannel", "aws": "aws_sqs"}[opts.transport]
-	payPipe, err := newPipeline(obs, system, transports.payments)
+	payPipe, ordPipe, err := newPipelines(opts, obs, transports, st, &closers)
 	if err != nil {
 		return fail(err)
 	}
-	closers = append(closers, payPipe.close)
-	ordPipe, err := newPipeline(obs, system, transports.orders)
-	if err != nil {
-		return fail(err)
-	}
-	closers = append(closers, ordPipe.close)
 	c.pipeline = ordPipe.stack.String()
-	payments, orders, err := newServices(transports, payPipe, ordPipe, logger, c)
+	payments, orders, err := newServices(opts, transports, payPipe, ordPipe, st, c)
 	if err != nil {
 		return fail(err)
 	}
-	for _, svc := range []*cqrs.Service{payments, orders.svc} { // payments listens before orders sends to it
+	for _, svc := range rolesServices(opts.role, payments, orders) { // payments listens before orders sends to it
 		if err := svc.Start(ctx); err != nil {
 			return fail(fmt.Errorf("start %s: %w", svc.Name(), err))
 		}
-		closers = append(closers, svc.Close)
+		closers.add(svc.Close)
+	}
+	if opts.role == "payments" {
+		orders = nil
 	}
 	return orders, func() {
-		_ = closeAll()
+		if err := closers.closeAll(); err != nil {
+			fmt.Fprintln(os.Stderr, "orders: close:", err)
+		}
 		c.duplicates = int64(ordPipe.idem.Stats().Duplicates + payPipe.idem.Stats().Duplicates)
 		c.kms = kmsSummary(transports.orders, transports.payments)
 	}, nil
 }
 
-// newServices builds the payments and orders services on their transports
-// and pipelines, with hooks counting what they handle.
-func newServices(tr transports, payPipe, ordPipe *pipeline, logger watermill.LoggerAdapter, c *counters) (*cqrs.Service, *ordersService, error) {
-	payments, err := newPaymentsService(cqrs.ServiceConfig{
+// closers close what a start opened, last opened first.
+type closers []func() error
+
+func (c *closers) add(f func() error) { *c = append(*c, f) }
+
+func (c *closers) closeAll() error {
+	var errs []error
+	for i := len(*c) - 1; i >= 0; i-- {
+		errs = append(errs, (*c)[i]())
+	}
+	return errors.Join(errs...)
+}
+
+// rolesServices lists the services a role runs, in start order.
+func rolesServices(role string, payments *cqrs.Service, orders *ordersService) []*cqrs.Service {
+	switch role {
+	case "orders":
+		return []*cqrs.Service{orders.svc}
+	case "payments":
+		return []*cqrs.Service{payments}
+	}
+	return []*cqrs.Service{payments, orders.svc}
+}
+
+func newLogger(opts options) watermill.LoggerAdapter {
+	return watermill.NewSlogLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: opts.logLevel})))
+}
+
+// newPipelines builds the payments and orders pipelines, adding what closes
+// them to closers.
+func newPipelines(opts options, obs *observability, tr transports, st *stores, closers *closers) (pay, ord *pipeline, err error) {
+	system := map[string]string{"gochannel": "gochannel", "aws": "aws_sqs"}[opts.transport]
+	if pay, err = newPipeline(obs, system, tr.payments, st); err != nil {
+		return nil, nil, err
+	}
+	closers.add(pay.close)
+	if ord, err = newPipeline(obs, system, tr.orders, st); err != nil {
+		return nil, nil, err
+	}
+	closers.add(ord.close)
+	return pay, ord, nil
+}
+
+// newServices builds the payments and orders services on their transports,
+// pipelines and stores, with hooks counting what they handle.
+func newServices(opts options, tr transports, payPipe, ordPipe *pipeline, st *stores, c *counters) (*cqrs.Service, *ordersService, error) {
+	logger := newLogger(opts)
+	payCfg := cqrs.ServiceConfig{
 		Logger:              logger.With(watermill.LogFields{"service": "payments"}),
 		Transport:           tr.payments.transport,
 		HandlerMiddleware:   payPipe.stack.HandlerMiddlewares(),
 		PublisherDecorators: payPipe.stack.PublisherDecorators(),
 		Hooks:               cqrs.Hooks{CommandSubscribe: []message.HandlerMiddleware{count(map[string]*atomic.Int64{"payments.ProcessPayment": &c.paid})}},
-	})
+	}
+	st.configure(&payCfg)
+	payments, err := newPaymentsService(payCfg, opts.dests)
 	if err != nil {
 		return nil, nil, err
 	}
-	orders, err := newOrdersService(cqrs.ServiceConfig{
+	ordCfg := cqrs.ServiceConfig{
 		Logger:              logger.With(watermill.LogFields{"service": "orders"}),
 		Transport:           tr.orders.transport,
 		HandlerMiddleware:   ordPipe.stack.HandlerMiddlewares(),
@@ -89,7 +130,9 @@ func newServices(tr transports, payPipe, ordPipe *pipeline, logger watermill.Log
 			EventSubscribe: []message.HandlerMiddleware{count(map[string]*atomic.Int64{
 				"orders.OrderCreated": &c.views, "payments.PaymentProcessed": &c.views})},
 		},
-	})
+	}
+	st.configure(&ordCfg)
+	orders, err := newOrdersService(ordCfg, opts.dests)
 	return payments, orders, err
 }
 
@@ -127,7 +170,10 @@ func newTransports(ctx context.Context, opts options, logger watermill.LoggerAda
 	if opts.transport == "aws" {
 		return newAWSTransports(ctx, opts, logger)
 	}
-	tr, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{Logger: logger})
+	// With a SQL store a handler publishes inside its transaction; an
+	// asynchronous hand-over lets that transaction commit before the
+	// message's own handler begins one.
+	tr, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{Logger: logger, Async: opts.store != "memory"})
 	if err != nil {
 		return transports{}, err
 	}

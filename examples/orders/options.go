@@ -1,0 +1,126 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// options are the program's flags.
+type options struct {
+	orders      int
+	transport   string
+	timeout     time.Duration
+	senders     int
+	printTraces bool
+	logLevel    slog.Level
+	metricsAddr string
+	linger      time.Duration
+	kmsKey      string
+
+	store       string
+	dsn         string
+	tablePrefix string
+	maxConns    int
+	role        string
+	entities    int
+	queues      string
+	prefix      string
+	visibility  time.Duration
+	dests       destinations
+}
+
+func parseFlags(args []string, stderr io.Writer) (options, error) {
+	fs := flag.NewFlagSet("orders", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var o options
+	defaultTransport := "gochannel"
+	if os.Getenv("AWS_ENDPOINT_URL") != "" {
+		defaultTransport = "aws"
+	}
+	fs.IntVar(&o.orders, "n", 100, "number of orders to process")
+	fs.StringVar(&o.transport, "transport", defaultTransport, "gochannel or aws")
+	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "how long to wait for every order to complete")
+	fs.IntVar(&o.senders, "senders", 8, "concurrent senders")
+	fs.TextVar(&o.logLevel, "log-level", slog.LevelWarn, "log level of the services' slog logger (debug, info, warn, error)")
+	fs.StringVar(&o.metricsAddr, "metrics-addr", "", "serve /metrics (Prometheus) and /healthz on this address, e.g. :9090")
+	fs.DurationVar(&o.linger, "linger", 0, "keep serving /metrics and /healthz this long after the run")
+	fs.StringVar(&o.kmsKey, "kms-key", "", "with -transport aws: KMS key id, ARN or alias to envelope-encrypt message bodies")
+	fs.BoolVar(&o.printTraces, "print-traces", false, "record spans and print the trace ids (one trace per order)")
+	fs.StringVar(&o.store, "store", "memory", "where commands, saga state, views and idempotency records live: memory, sqlite or postgres")
+	fs.StringVar(&o.dsn, "dsn", "", "database of -store sqlite or postgres (default $SOURCEFLOW_STORE_DSN; for postgres then "+
+		"$SOURCEFLOW_POSTGRES_DSN; for sqlite a file in the temp dir)")
+	fs.StringVar(&o.tablePrefix, "table-prefix", "sourceflow_", "prefix of the SQL store's table names")
+	fs.IntVar(&o.maxConns, "max-conns", 16, "connections to the SQL store this process opens at most")
+	fs.StringVar(&o.role, "role", "all", "all (both services and the sender in one process), orders, payments or driver")
+	fs.IntVar(&o.entities, "entities", 0, "spread the orders over this many entities (0: one entity per order)")
+	fs.StringVar(&o.queues, "queues", "fifo", "command queue kind: fifo (orders.fifo, payments.fifo) or standard (orders, payments)")
+	fs.StringVar(&o.prefix, "prefix", "", "prefix of every queue, topic and entity name, to keep deployments apart")
+	fs.DurationVar(&o.visibility, "visibility-timeout", 30*time.Second, "with -transport aws: SQS visibility timeout of the listened queues")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	return o, o.complete()
+}
+
+// complete checks the options and fills in what derives from them.
+func (o *options) complete() error {
+	var err error
+	if o.dests, err = newDestinations(o.queues, o.prefix); err != nil {
+		return err
+	}
+	if o.dsn == "" {
+		o.dsn = defaultDSN(o.store)
+	}
+	return o.validate()
+}
+
+func (o *options) validate() error {
+	var errs []error
+	if o.orders < 1 || o.senders < 1 {
+		errs = append(errs, errors.New("-n and -senders must be at least 1"))
+	}
+	if o.transport != "gochannel" && o.transport != "aws" {
+		errs = append(errs, fmt.Errorf("-transport %q: want gochannel or aws", o.transport))
+	}
+	if o.kmsKey != "" && o.transport != "aws" {
+		errs = append(errs, errors.New("-kms-key needs -transport aws"))
+	}
+	switch o.store {
+	case "memory", "sqlite", "postgres":
+	default:
+		errs = append(errs, fmt.Errorf("-store %q: want memory, sqlite or postgres", o.store))
+	}
+	if o.store != "memory" && o.dsn == "" {
+		errs = append(errs, fmt.Errorf("-store %s needs -dsn or $SOURCEFLOW_STORE_DSN", o.store))
+	}
+	switch o.role {
+	case "all":
+	case "orders", "payments", "driver":
+		if o.transport != "aws" || o.store == "memory" {
+			errs = append(errs, fmt.Errorf("-role %s needs -transport aws and a shared -store", o.role))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("-role %q: want all, orders, payments or driver", o.role))
+	}
+	if o.entities < 0 || o.entities > o.orders || o.maxConns < 1 {
+		errs = append(errs, errors.New("-entities must be 0..n and -max-conns at least 1"))
+	}
+	return errors.Join(errs...)
+}
+
+// defaultDSN is the database a SQL store uses when -dsn is not given.
+func defaultDSN(store string) string {
+	if dsn := os.Getenv("SOURCEFLOW_STORE_DSN"); dsn != "" || store == "memory" {
+		return dsn
+	}
+	if store == "postgres" {
+		return os.Getenv("SOURCEFLOW_POSTGRES_DSN")
+	}
+	return filepath.Join(os.TempDir(), "sourceflow-orders.db")
+}

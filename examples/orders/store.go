@@ -1,0 +1,53 @@
+package main
+
+import (
+	"context"
+	"errors"
+
+	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/idempotency"
+)
+
+// stores is where the services keep commands, saga state, view models and
+// idempotency records: in memory (every service its own, nothing shared), or
+// in one SQL database that every service and process shares.
+type stores struct {
+	commands cqrs.CommandStore // nil: each service keeps its own in memory
+	entities cqrs.EntityStore
+	views    cqrs.ViewStore
+	// idem is the shared idempotency store on the same database, run in
+	// transactional mode; nil: each pipeline keeps its own in memory.
+	idem  idempotency.Store
+	close func() error
+}
+
+// openStores opens the store -store names.
+func openStores(ctx context.Context, opts options) (*stores, error) {
+	if opts.store == "memory" {
+		return &stores{close: func() error { return nil }}, nil
+	}
+	return openSQLStores(ctx, opts)
+}
+
+// configure points a service at the stores.
+func (s *stores) configure(cfg *cqrs.ServiceConfig) {
+	cfg.CommandStore, cfg.EntityStore, cfg.ViewStore = s.commands, s.entities, s.views
+}
+
+// idempotency returns the idempotency middleware of one service's pipeline
+// and what closes it.
+func (s *stores) idempotency() (*idempotency.Middleware, func() error, error) {
+	if s.idem != nil {
+		m, err := idempotency.NewMiddleware(s.idem, idempotency.MiddlewareConfig{Transactional: true})
+		return m, func() error { return nil }, err
+	}
+	store, err := idempotency.NewMemoryStore(idempotency.MemoryStoreConfig{})
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := idempotency.NewMiddleware(store, idempotency.MiddlewareConfig{})
+	if err != nil {
+		return nil, nil, errors.Join(err, store.Close())
+	}
+	return m, store.Close, nil
+}

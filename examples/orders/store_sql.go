@@ -1,0 +1,36 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/sourceflow-go/sourceflow/cqrs/sqlstore"
+	idemsql "github.com/sourceflow-go/sourceflow/idempotency/sqlstore"
+)
+
+// openSQLStores opens the SQL store (creating or migrating its tables) and
+// the idempotency store on the same database, so that a handled message's
+// idempotency record and its writes commit in one transaction.
+func openSQLStores(ctx context.Context, opts options) (*stores, error) {
+	dialect := sqlstore.Postgres
+	if opts.store == "sqlite" {
+		dialect = sqlstore.SQLite
+	}
+	st, err := sqlstore.Open(ctx, sqlstore.Config{
+		Dialect: dialect, DSN: opts.dsn, TablePrefix: opts.tablePrefix,
+		MaxOpenConns: opts.maxConns, ConnectTimeout: 10 * time.Second,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open the %s store: %w", opts.store, err)
+	}
+	idem, err := idemsql.New(ctx, st.DB(), idemsql.Config{Dialect: dialect, Table: opts.tablePrefix + "idempotency"})
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("open the %s idempotency store: %w", opts.store, err), st.Close())
+	}
+	return &stores{
+		commands: st.Commands(), entities: st.Entities(), views: st.Views(), idem: idem,
+		close: func() error { return errors.Join(idem.Close(), st.Close()) },
+	}, nil
+}

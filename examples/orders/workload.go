@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/sourceflow-go/sourceflow/cqrs"
+)
+
+// plannedOrder is one order a run sends: the entity it belongs to and the
+// command.
+type plannedOrder struct {
+	entity string
+	cmd    CreateOrder
+}
+
+// workload is the orders of a run and, per entity, the summary a correct
+// run ends with.
+type workload struct {
+	orders   []plannedOrder
+	entities []string
+	expected map[string]OrderSummary
+}
+
+// newWorkload plans n orders numbered 1..n over the given number of entities
+// (round robin; 0 means one entity per order), every name starting with
+// prefix.
+func newWorkload(n, entities int, prefix string) workload {
+	w := workload{expected: map[string]OrderSummary{}}
+	for i := range n {
+		entity := fmt.Sprintf("%sorder-%05d", prefix, i+1)
+		customer := fmt.Sprintf("customer-%d", i%17)
+		if entities > 0 {
+			entity = fmt.Sprintf("%scustomer-%04d", prefix, i%entities+1)
+			customer = entity
+		}
+		cmd := CreateOrder{OrderNo: int64(i + 1), Customer: customer, Amount: int64(100 + i)}
+		w.orders = append(w.orders, plannedOrder{entity: entity, cmd: cmd})
+		sum, seen := w.expected[entity]
+		if !seen {
+			w.entities = append(w.entities, entity)
+		}
+		sum.Customer = customer
+		sum.Orders, sum.Ordered = sum.Orders+1, sum.Ordered+cmd.Amount
+		sum.Payments, sum.Paid = sum.Orders, sum.Ordered
+		w.expected[entity] = sum
+	}
+	return w
+}
+
+// tally is what the order-summary view shows of a workload.
+type tally struct {
+	completed  int // orders whose payment the view shows
+	duplicated int // orders or payments the view counts more than once
+	mismatched []string
+}
+
+// read reads every entity's summary and compares it with the expected one.
+// An entity whose payments are all in has its summary checked exactly.
+func (w workload) read(ctx context.Context, view *cqrs.View[OrderSummary]) (tally, error) {
+	var t tally
+	for _, entity := range w.entities {
+		want := w.expected[entity]
+		got, _, err := view.Get(ctx, entity)
+		if err != nil {
+			return t, err
+		}
+		t.completed += int(min(got.Payments, want.Payments))
+		t.duplicated += int(max(got.Orders-want.Orders, 0) + max(got.Payments-want.Payments, 0))
+		if got.Payments >= want.Payments && got != want {
+			t.mismatched = append(t.mismatched, fmt.Sprintf("entity %s: summary %+v, want %+v", entity, got, want))
+		}
+	}
+	return t, nil
+}
+
+// readFailures bounds the consecutive failed rounds of reading the view
+// before wait gives up; a database restart costs a few.
+const readFailures = 50
+
+// wait reads the summaries of the entities not yet complete until every
+// order is paid or ctx ends, calling progress with the orders paid so far
+// after each round, and returns the final tally of every entity.
+func (w workload) wait(ctx context.Context, view *cqrs.View[OrderSummary], progress func(completed int)) (tally, error) {
+	pending, done, failures := w.entities, 0, 0
+	for len(pending) > 0 && ctx.Err() == nil {
+		still, partial, paid, err := w.poll(ctx, view, pending)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			if failures++; failures == readFailures {
+				return tally{}, err
+			}
+		case err == nil:
+			pending, done, failures = still, done+paid, 0
+			progress(done + partial)
+		}
+		if len(pending) > 0 {
+			sleepCtx(ctx, 200*time.Millisecond)
+		}
+	}
+	final, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	t, err := w.read(final, view)
+	for attempt := 1; err != nil && attempt < 5 && sleepCtx(final, time.Second); attempt++ {
+		t, err = w.read(final, view)
+	}
+	return t, err
+}
+
+// poll reads the pending entities' summaries once and returns those still
+// pending, the payments they show, and the orders of the entities now
+// complete.
+func (w workload) poll(ctx context.Context, view *cqrs.View[OrderSummary], pending []string) (still []string, partial, paid int, err error) {
+	for _, entity := range pending {
+		want := w.expected[entity]
+		got, _, err := view.Get(ctx, entity)
+		if err != nil {
+			return nil, 0, 0, err
+		}
+		if got.Payments >= want.Payments {
+			paid += int(want.Payments)
+			continue
+		}
+		still, partial = append(still, entity), partial+int(got.Payments)
+	}
+	return still, partial, paid, nil
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

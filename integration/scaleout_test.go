@@ -1,0 +1,138 @@
+//go:build integration
+
+package integration
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow/cqrs/sqlstore"
+)
+
+// Scale-out: examples/orders runs as separate processes (three orders and
+// two payments instances) on SQS/SNS and one PostgreSQL store, one orders
+// instance is killed mid-run and started again, and the shared state still
+// equals what a single instance computes.
+// The run sends soOrders orders over soEntities entities;
+// SOURCEFLOW_SCALEOUT_ORDERS overrides the number of orders.
+const (
+	soOrders   = 10_000
+	soEntities = 200
+	soDeadline = 10 * time.Minute // the driver's -timeout, per variant
+)
+
+// scaleoutOrders is the number of orders a variant sends.
+func scaleoutOrders(t *testing.T) int {
+	t.Helper()
+	v := os.Getenv("SOURCEFLOW_SCALEOUT_ORDERS")
+	if v == "" {
+		return soOrders
+	}
+	n, err := strconv.Atoi(v)
+	require.NoError(t, err, "SOURCEFLOW_SCALEOUT_ORDERS")
+	require.GreaterOrEqual(t, n, soEntities, "SOURCEFLOW_SCALEOUT_ORDERS")
+	return n
+}
+
+func TestScaleOut(t *testing.T) {
+	dsn := postgresDSN(t)
+	bin := filepath.Join(t.TempDir(), "orders")
+	build := exec.Command("go", "build", "-o", bin, "github.com/sourceflow-go/sourceflow/examples/orders")
+	out, err := build.CombinedOutput()
+	require.NoError(t, err, "build examples/orders: %s", out)
+	n := scaleoutOrders(t)
+	for _, queues := range []string{"fifo", "standard"} {
+		t.Run(queues, func(t *testing.T) { runScaleOut(t, bin, dsn, queues, n) })
+	}
+}
+
+// soRun is one scale-out run: its flags and processes.
+type soRun struct {
+	bin, dsn, prefix, tablePrefix string
+	common                        []string
+}
+
+func runScaleOut(t *testing.T, bin, dsn, queues string, n int) {
+	name := uniqueName("so", "")
+	r := soRun{bin: bin, dsn: dsn, prefix: name + "-", tablePrefix: strings.ReplaceAll(name, "-", "_") + "_"}
+	r.common = []string{"-transport", "aws", "-store", "postgres", "-dsn", dsn, "-table-prefix", r.tablePrefix,
+		"-queues", queues, "-prefix", r.prefix, "-max-conns", "8", "-visibility-timeout", "10s"}
+	instances := []*scaleoutProc{r.instance(t, "payments-1"), r.instance(t, "payments-2")}
+	for i := 1; i <= 3; i++ {
+		instances = append(instances, r.instance(t, fmt.Sprintf("orders-%d", i)))
+	}
+	began := time.Now()
+	driver := startProc(t, bin, "driver", append(r.common, "-role", "driver",
+		"-n", strconv.Itoa(n), "-entities", strconv.Itoa(soEntities), "-senders", "16", "-timeout", soDeadline.String())...)
+	// Kill an orders instance once some but not all orders are paid.
+	line, _ := driver.waitLine(t, 0, soDeadline, func(l string) bool {
+		c, ok := progressOf(l)
+		return ok && c >= n/4
+	})
+	c, _ := progressOf(line)
+	require.Less(t, c, n, "every order completed before the kill; the run shows nothing")
+	instances[2].kill()
+	t.Logf("killed %s (SIGKILL) at %d of %d orders completed, %s in", instances[2].name, c, n, time.Since(began).Round(time.Second))
+	instances = append(instances, r.instance(t, "orders-1-restarted"))
+
+	final, _ := driver.waitLine(t, 0, soDeadline+time.Minute, func(l string) bool { return strings.HasPrefix(l, "sent=") })
+	driverErr := driver.wait(t, time.Minute)
+	elapsed := time.Since(began)
+	t.Logf("%s queues: %s (driver); elapsed %s", queues, final, elapsed.Round(time.Millisecond))
+	require.NoError(t, driverErr, "driver: %s", final)
+	assert.Equal(t, fmt.Sprintf("sent=%d completed=%d lost=0 duplicated=0", n, n), final)
+
+	for _, p := range instances[:2] {
+		assert.NoError(t, p.stop(t, time.Minute), "graceful stop of %s", p.name)
+	}
+	for _, p := range instances[3:] {
+		assert.NoError(t, p.stop(t, time.Minute), "graceful stop of %s", p.name)
+	}
+	rep := checkScaleOutState(t, r.openStore(t), expectScaleOut(r.prefix, n, soEntities))
+	t.Logf("%s queues: sent / completed / lost / duplicated = %d / %d / %d / %d (state check; %d duplicate payment commands refused)",
+		queues, n, rep.completed, n-rep.completed, rep.duplicated, rep.refused)
+}
+
+// instance starts one -role orders or payments process (named role-i) and
+// waits until it listens.
+func (r soRun) instance(t *testing.T, name string) *scaleoutProc {
+	t.Helper()
+	role, _, _ := strings.Cut(name, "-")
+	p := startProc(t, r.bin, name, append(r.common, "-role", role)...)
+	p.waitLine(t, 0, 2*time.Minute, func(l string) bool { return strings.HasPrefix(l, "ready role="+role) })
+	return p
+}
+
+// openStore opens the run's tables through cqrs/sqlstore.
+func (r soRun) openStore(t *testing.T) *sqlstore.Store {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	st, err := sqlstore.Open(ctx, sqlstore.Config{Dialect: sqlstore.Postgres, DSN: r.dsn, TablePrefix: r.tablePrefix, MaxOpenConns: 4})
+	require.NoError(t, err)
+	t.Cleanup(func() { assert.NoError(t, st.Close()) })
+	return st
+}
+
+var progressLine = regexp.MustCompile(`^progress completed=(\d+) of \d+$`)
+
+// progressOf parses the driver's "progress completed=N of M" lines.
+func progressOf(line string) (int, bool) {
+	m := progressLine.FindStringSubmatch(line)
+	if m == nil {
+		return 0, false
+	}
+	n, err := strconv.Atoi(m[1])
+	return n, err == nil
+}
