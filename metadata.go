@@ -68,3 +68,8 @@ func IsReserved(key string) bool {
 	}
 	return IsEnvelopeKey(key)
 }
+
+// InstrumentationScope is the OpenTelemetry tracer and meter scope of
+// SourceFlow's instrumentation (the name SourceFlow.Net uses for its AWS
+// parts), the default of the tracing and metrics middleware.
+const InstrumentationScope = "SourceFlow.Cloud.AWS"

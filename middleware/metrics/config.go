@@ -3,19 +3,16 @@ package metrics
 import (
 	"errors"
 	"fmt"
-	"log/slog"
 	"time"
 
+	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
 
-	"github.com/sourceflow-go/sourceflow"
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/metric/noop"
-)
 
-// DefaultInstrumentationScope is the meter scope SourceFlow's AWS parts
-// report under.
-const DefaultInstrumentationScope = "SourceFlow.Cloud.AWS"
+	"github.com/sourceflow-go/sourceflow"
+)
 
 // DefaultDepthInterval is how often a DepthSource is polled by default.
 const DefaultDepthInterval = 30 * time.Second
@@ -27,7 +24,7 @@ type Config struct {
 	// provider is never used implicitly.
 	MeterProvider metric.MeterProvider
 	// InstrumentationScope is the meter's scope name. Default:
-	// DefaultInstrumentationScope.
+	// sourceflow.InstrumentationScope.
 	InstrumentationScope string
 	// IsDuplicate reports, after the inner pipeline returned without error,
 	// whether the message was acknowledged as a duplicate rather than
@@ -51,7 +48,7 @@ type Config struct {
 	// DepthTimeout bounds one Depths call. Default: DepthInterval.
 	DepthTimeout time.Duration
 	// Logger receives failed depth polls. Default: discards.
-	Logger *slog.Logger
+	Logger watermill.LoggerAdapter
 }
 
 func (c *Config) setDefaults() {
@@ -59,7 +56,7 @@ func (c *Config) setDefaults() {
 		c.MeterProvider = noop.NewMeterProvider()
 	}
 	if c.InstrumentationScope == "" {
-		c.InstrumentationScope = DefaultInstrumentationScope
+		c.InstrumentationScope = sourceflow.InstrumentationScope
 	}
 	if c.IsDuplicate == nil {
 		c.IsDuplicate = func(msg *message.Message) bool { return msg.Metadata.Get(sourceflow.MetaDuplicate) == "true" }
@@ -71,7 +68,7 @@ func (c *Config) setDefaults() {
 		c.DepthTimeout = c.DepthInterval
 	}
 	if c.Logger == nil {
-		c.Logger = slog.New(slog.DiscardHandler)
+		c.Logger = watermill.NopLogger{}
 	}
 }
 

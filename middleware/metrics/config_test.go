@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/middleware/metrics"
 )
 
@@ -59,7 +60,7 @@ func TestNewRejectsInvalidConfig(t *testing.T) {
 
 func TestInstrumentationScope(t *testing.T) {
 	for name, tc := range map[string]struct{ scope, want string }{
-		"default": {"", metrics.DefaultInstrumentationScope},
+		"default": {"", sourceflow.InstrumentationScope},
 		"custom":  {"billing", "billing"},
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -3,9 +3,10 @@ package metrics
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
 )
 
 // depthPoller polls a DepthSource on its own schedule and keeps the last
@@ -14,7 +15,7 @@ type depthPoller struct {
 	source   DepthSource
 	interval time.Duration
 	timeout  time.Duration
-	logger   *slog.Logger
+	logger   watermill.LoggerAdapter
 
 	mu     sync.Mutex
 	last   []QueueDepth
@@ -22,7 +23,7 @@ type depthPoller struct {
 	done   chan struct{}
 }
 
-func newDepthPoller(source DepthSource, interval, timeout time.Duration, logger *slog.Logger) *depthPoller {
+func newDepthPoller(source DepthSource, interval, timeout time.Duration, logger watermill.LoggerAdapter) *depthPoller {
 	return &depthPoller{source: source, interval: interval, timeout: timeout, logger: logger}
 }
 
@@ -61,7 +62,7 @@ func (p *depthPoller) poll(ctx context.Context) {
 	depths, err := p.source.Depths(ctx)
 	if err != nil {
 		if !errors.Is(ctx.Err(), context.Canceled) { // a cancelled poll is a shutdown, not a failure
-			p.logger.Warn("Queue depth poll failed; keeping the previous depths", "error", err)
+			p.logger.Error("Queue depth poll failed; keeping the previous depths", err, nil)
 		}
 		return
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ThreeDotsLabs/watermill"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -88,7 +89,7 @@ func TestDepthPollFailureKeepsLastDepthsAndLogs(t *testing.T) {
 	logs := &syncBuffer{}
 	_, reader := recordingMetrics(t, metrics.Config{
 		Depth: src, DepthInterval: time.Millisecond,
-		Logger: slog.New(slog.NewTextHandler(logs, nil)),
+		Logger: watermill.NewSlogLogger(slog.New(slog.NewTextHandler(logs, nil))),
 	})
 	src.waitCalls(t, 3) // one success, then failures
 

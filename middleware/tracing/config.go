@@ -7,11 +7,9 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/noop"
-)
 
-// DefaultInstrumentationScope is the tracer scope SourceFlow's AWS parts
-// report under.
-const DefaultInstrumentationScope = "SourceFlow.Cloud.AWS"
+	"github.com/sourceflow-go/sourceflow"
+)
 
 // Values of the messaging.system attribute for the transports SourceFlow
 // ships. The AWS values are those of the OpenTelemetry semantic conventions
@@ -43,7 +41,7 @@ type Config struct {
 	// per system.
 	MessagingSystem string
 	// InstrumentationScope is the tracer's instrumentation scope name.
-	// Default: DefaultInstrumentationScope.
+	// Default: sourceflow.InstrumentationScope.
 	InstrumentationScope string
 	// LinkToProducer adds a span link from each consumer span to the
 	// producer span, beside the parent-child relation (which is always set).
@@ -63,7 +61,7 @@ func (c *Config) setDefaults() {
 		c.MessagingSystem = SystemGoChannel
 	}
 	if c.InstrumentationScope == "" {
-		c.InstrumentationScope = DefaultInstrumentationScope
+		c.InstrumentationScope = sourceflow.InstrumentationScope
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/middleware/tracing"
 )
 
@@ -30,7 +31,7 @@ func TestInstrumentationScope(t *testing.T) {
 		scope string
 		want  string
 	}{
-		"default": {scope: "", want: tracing.DefaultInstrumentationScope},
+		"default": {scope: "", want: sourceflow.InstrumentationScope},
 		"custom":  {scope: "billing", want: "billing"},
 	}
 	for name, tc := range tests {
