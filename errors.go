@@ -36,9 +36,18 @@ func IsPermanent(err error) bool { return errors.Is(err, ErrPermanent) }
 // phases (metrics) can count it apart from a success.
 const MetaDuplicate = "sf_duplicate"
 
+// MetaLastError is set on a consumed message, before it is nacked, when its
+// handler failed with an error a retry may cure. Its value is the error text
+// (never the payload). A transport that dead-letters a message on its last
+// allowed receive reads it for the reason.
+const MetaLastError = "sf_last_error"
+
 // IsConsumeMarker reports whether key is one of the markers the consume
-// pipeline sets on a message being handled (MetaFailure, MetaDuplicate).
+// pipeline sets on a message being handled (MetaFailure, MetaLastError,
+// MetaDuplicate).
 // They describe one delivery: transports never send them and drop them from
 // what they receive, so a message moved back from a dead-letter queue is not
 // taken for a permanent failure again.
-func IsConsumeMarker(key string) bool { return key == MetaFailure || key == MetaDuplicate }
+func IsConsumeMarker(key string) bool {
+	return key == MetaFailure || key == MetaLastError || key == MetaDuplicate
+}

@@ -40,8 +40,9 @@
 //     service only sends to is created when missing but never reconciled:
 //     its consumer owns its attributes.
 //   - Validate: writes nothing and fails Bind with a *DriftError listing
-//     every difference (missing resources, redrive, attributes, policy,
-//     raw delivery, filter policy).
+//     every difference (missing resources, the dead-letter queue of a
+//     missing queue included, redrive, attributes, policy, raw delivery,
+//     filter policy).
 //   - Assume: resolves names only, for infrastructure managed as code. Topic
 //     ARNs are built from a resolved queue's ARN (or Config.AccountID and
 //     Region) and checked with GetTopicAttributes, since CreateTopic is a
@@ -64,8 +65,15 @@
 //   - Nack: the message becomes visible again after NackBackoff (1s by
 //     default, one ChangeMessageVisibility call) instead of after the whole
 //     visibility timeout; every redelivery counts toward the queue's
-//     maxReceiveCount, after which the RedrivePolicy moves it to the
-//     dead-letter queue.
+//     maxReceiveCount (Endpoint.MaxReceiveCount, from the RedrivePolicy
+//     that Bind set or read).
+//   - Nack on the last allowed receive (ApproximateReceiveCount reached
+//     maxReceiveCount): the message is dead-lettered at once, as below, with
+//     "awsbus: failed on its last allowed receive (N of N)" and the
+//     handler's error as the reason (sourceflow.MetaLastError, which cqrs
+//     records on a failed message; without it the reason says the error was
+//     not recorded). The RedrivePolicy stays the fallback when the copy
+//     fails or the consumer crashes.
 //   - Nack with sourceflow.MetaFailure set (a permanent failure: an unknown
 //     type, an undecodable payload, a failed decryption), or a message whose
 //     packed sf_env attribute cannot be read: the message is copied at once

@@ -13,6 +13,11 @@ type Endpoint struct {
 	QueueURL string
 	// DLQURL is the dead-letter queue of QueueURL.
 	DLQURL string
+	// MaxReceiveCount is the maxReceiveCount of QueueURL's RedrivePolicy,
+	// as Create set it or Validate and Assume read it. A message nacked on
+	// that receive is dead-lettered by the Subscriber with its failure.
+	// 0 (unknown, or no redrive policy) leaves it to the redrive policy.
+	MaxReceiveCount int
 	// TopicARN is the topic an event is published to.
 	TopicARN string
 	// FIFO is true for .fifo queues and topics.

@@ -171,6 +171,13 @@ func (s *Subscriber) Subscribe(ctx context.Context, destination string) (<-chan 
 	return sub.out, nil
 }
 
+// isClosed reports whether Close was called.
+func (s *Subscriber) isClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closed
+}
+
 // Close stops every subscription, waits for handed-out messages up to
 // ShutdownTimeout, releases the rest and returns when every channel is
 // closed.

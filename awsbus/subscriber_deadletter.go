@@ -31,7 +31,7 @@ func (sub *subscription) deadLetter(d *delivery, reason string) bool {
 		fields["uuid"] = d.msg.UUID
 	}
 	if sub.ep.DLQURL == "" {
-		sub.log.Error("Permanent failure, no dead-letter queue configured; left to the redrive policy", nil, fields)
+		sub.log.Error("No dead-letter queue configured; left to the redrive policy", nil, fields)
 		sub.setVisibility(d, sub.cfg.NackBackoff)
 		return false
 	}

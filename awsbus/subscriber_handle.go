@@ -7,8 +7,6 @@ import (
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
-
-	"github.com/sourceflow-go/sourceflow"
 )
 
 // handle hands d out and settles it: delete after Ack, dead-letter a
@@ -40,10 +38,11 @@ func (sub *subscription) handle(d *delivery) {
 }
 
 // settle acts on the outcome of a handed-out message: delete after Ack,
-// dead-letter a Nack carrying sourceflow.MetaFailure, back off any other
-// Nack, release it when the shutdown deadline passed first. Whenever d stays
-// on the queue (a failed dead-lettering included) the messages held behind
-// it in its FIFO group are released too.
+// dead-letter a Nack carrying sourceflow.MetaFailure or received for the
+// last time the redrive policy allows, back off any other Nack, release it
+// when the shutdown deadline passed first. Whenever d stays on the queue
+// (a failed dead-lettering included) the messages held behind it in its
+// FIFO group are released too.
 func (sub *subscription) settle(d *delivery, o outcome) {
 	switch o {
 	case outcomeAck:
@@ -51,7 +50,7 @@ func (sub *subscription) settle(d *delivery, o outcome) {
 		sub.deletes <- aws.ToString(d.raw.ReceiptHandle)
 		sub.finish(d, false)
 	case outcomeNack:
-		if reason := d.msg.Metadata.Get(sourceflow.MetaFailure); reason != "" {
+		if reason := sub.failureReason(d); reason != "" {
 			landed := sub.deadLetter(d, reason)
 			sub.finish(d, !landed)
 			return

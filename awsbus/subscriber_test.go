@@ -52,7 +52,7 @@ func newWire(t *testing.T, name string, maxReceives int, cfg awsbus.SubscriberCo
 		"RedrivePolicy": fmt.Sprintf(`{"deadLetterTargetArn":%q,"maxReceiveCount":%d}`, f.QueueARN(dlqName), maxReceives),
 	})})
 	require.NoError(t, err)
-	ep := awsbus.Endpoint{Name: name, Kind: sourceflow.KindCommand, QueueURL: *q.QueueUrl, DLQURL: *dlq.QueueUrl, FIFO: fifo}
+	ep := awsbus.Endpoint{Name: name, Kind: sourceflow.KindCommand, QueueURL: *q.QueueUrl, DLQURL: *dlq.QueueUrl, MaxReceiveCount: maxReceives, FIFO: fifo}
 	resolve := func(string) (awsbus.Endpoint, error) { return ep, nil }
 	pub, err := awsbus.NewPublisher(awsbus.PublisherConfig{SQS: f, Resolve: resolve})
 	require.NoError(t, err)
@@ -116,6 +116,8 @@ func TestSubscriberRoundTripAndDeleteAfterAckOnly(t *testing.T) {
 	}
 }
 
+// A message nacked on every receive is dead-lettered by the subscriber on
+// its last allowed receive, with the reason, while the others flow.
 func TestSubscriberNackRedeliversUntilRedrive(t *testing.T) {
 	w := newWire(t, "orders", 3, awsbus.SubscriberConfig{})
 	require.NoError(t, w.pub.Publish("orders", command("bad", "e-1"), command("good", "e-2")))
@@ -148,7 +150,10 @@ func TestSubscriberNackRedeliversUntilRedrive(t *testing.T) {
 	dead := w.sqs.Messages(w.ep.DLQURL)
 	require.Len(t, dead, 1)
 	assert.Equal(t, `{"id":"bad"}`, dead[0].Body)
-	assert.Equal(t, 3, w.sqs.Calls("ChangeMessageVisibility"), "each nack backs off with one call")
+	assert.Equal(t, "awsbus: failed on its last allowed receive (3 of 3); the handler's error was not recorded",
+		dead[0].Attributes[sourceflow.MetaFailure], "dead-lettered by the subscriber, with the reason")
+	assert.Equal(t, "orders.CreateOrder", dead[0].Attributes[sourceflow.MetaType])
+	assert.Equal(t, 2, w.sqs.Calls("ChangeMessageVisibility"), "each nack but the last backs off with one call")
 }
 
 func TestSubscriberPermanentFailureDeadLettersAtOnce(t *testing.T) {

@@ -63,6 +63,7 @@ func (t *Topology) createQueue(ctx context.Context, res *resolved, q QueueSpec) 
 		return err
 	}
 	res.queueURL[q.Name], res.queueARN[q.Name] = url, arn
+	res.maxReceives[q.Name] = q.MaxReceiveCount
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -23,13 +24,15 @@ type Endpoints map[string]Endpoint
 // resolved collects the URLs and ARNs found or created while applying a
 // Plan.
 type resolved struct {
-	queueURL map[string]string
-	queueARN map[string]string
-	topicARN map[string]string
+	queueURL    map[string]string
+	queueARN    map[string]string
+	topicARN    map[string]string
+	maxReceives map[string]int // maxReceiveCount of a queue's RedrivePolicy
 }
 
 func newResolved() *resolved {
-	return &resolved{queueURL: map[string]string{}, queueARN: map[string]string{}, topicARN: map[string]string{}}
+	return &resolved{queueURL: map[string]string{}, queueARN: map[string]string{}, topicARN: map[string]string{},
+		maxReceives: map[string]int{}}
 }
 
 // endpoints builds the destination map of p from what was resolved.
@@ -40,6 +43,7 @@ func (r *resolved) endpoints(p Plan) Endpoints {
 		if d.Queue != "" {
 			ep.QueueURL = r.queueURL[d.Queue]
 			ep.DLQURL = r.queueURL[DLQName(d.Queue)]
+			ep.MaxReceiveCount = r.maxReceives[d.Queue]
 		}
 		eps[d.Name] = ep
 	}
@@ -169,6 +173,20 @@ func sameRedrive(a, b string) bool {
 	pa, oka := parseRedrive(a)
 	pb, okb := parseRedrive(b)
 	return oka && okb && pa == pb
+}
+
+// redriveMaxReceives returns the maxReceiveCount of a RedrivePolicy value,
+// 0 when there is none.
+func redriveMaxReceives(policy string) int {
+	p, ok := parseRedrive(policy)
+	if !ok {
+		return 0
+	}
+	n, err := strconv.Atoi(p[1])
+	if err != nil || n < 1 {
+		return 0
+	}
+	return n
 }
 
 func parseRedrive(s string) ([2]string, bool) {

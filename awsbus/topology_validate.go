@@ -90,8 +90,11 @@ func (t *Topology) validateQueue(ctx context.Context, res *resolved, rep *DriftR
 		return err
 	}
 	if !found {
+		// Create would make the dead-letter queue too, so it is checked
+		// and a missing one is its own drift.
 		rep.add("queue", q.Name, "missing")
-		return nil
+		_, err := t.validateDLQ(ctx, res, rep, q)
+		return err
 	}
 	res.queueURL[q.Name] = url
 	attrs, err := t.queueAttributes(ctx, q.Name, url)
@@ -99,6 +102,7 @@ func (t *Topology) validateQueue(ctx context.Context, res *resolved, rep *DriftR
 		return err
 	}
 	res.queueARN[q.Name] = attrs["QueueArn"]
+	res.maxReceives[q.Name] = redriveMaxReceives(attrs["RedrivePolicy"])
 	if !q.Owned {
 		return nil
 	}

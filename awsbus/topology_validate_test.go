@@ -26,12 +26,39 @@ func TestTopology_ValidateReportsEverythingMissingAndWritesNothing(t *testing.T)
 	require.NoError(t, err)
 	assert.ElementsMatch(t, []string{
 		"queue orders-payment-events: missing",
+		"queue orders-payment-events-dlq: missing (dead-letter queue of orders-payment-events)",
 		"queue orders.fifo: missing",
+		"queue orders-dlq.fifo: missing (dead-letter queue of orders.fifo)",
 		"topic order-events: missing",
 		"topic payment-events: missing",
 		"subscription payment-events -> orders-payment-events: missing (topic or queue missing)",
 	}, driftStrings(rep))
 	assert.Empty(t, writes(sq, sn))
+}
+
+// A missing queue whose dead-letter queue exists is reported missing, its
+// dead-letter queue not, but that queue's own drift is still checked.
+func TestTopology_ValidateChecksTheDLQOfAMissingQueue(t *testing.T) {
+	sq, sn := newFakes()
+	ctx := context.Background()
+	_, err := sq.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("orders-dlq.fifo"), Attributes: map[string]string{
+		"FifoQueue": "true", "ContentBasedDeduplication": "true", "MessageRetentionPeriod": "60",
+	}})
+	require.NoError(t, err)
+	cfg := awsbus.Config{Provisioning: awsbus.ProvisionValidate, AccountID: sq.AccountID(), Region: sq.Region()}
+	topo, err := awsbus.NewTopology(sq, sn, cfg)
+	require.NoError(t, err)
+	p, err := topo.Plan(ordersBinding())
+	require.NoError(t, err)
+
+	rep, _, err := topo.Validate(ctx, p)
+
+	require.NoError(t, err)
+	got := driftStrings(rep)
+	assert.Contains(t, got, "queue orders.fifo: missing")
+	assert.Contains(t, got, "queue orders-dlq.fifo: MessageRetentionPeriod is 60, want 1209600")
+	assert.NotContains(t, got, "queue orders-dlq.fifo: missing (dead-letter queue of orders.fifo)")
+	assert.Contains(t, got, "queue orders-payment-events-dlq: missing (dead-letter queue of orders-payment-events)")
 }
 
 func driftStrings(r awsbus.DriftReport) []string {

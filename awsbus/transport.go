@@ -192,7 +192,9 @@ func (t *Transport) Publisher(destination string) (message.Publisher, error) {
 
 // Subscriber returns the shared SQS subscriber for a destination this
 // service listens to over AWS, or Local's subscriber when its routing or
-// its listener is disabled.
+// its listener is disabled. Once the shared subscriber was closed (a
+// service closes the subscribers of a failed Start), the next call returns
+// a new one, so a retried Start subscribes again.
 func (t *Transport) Subscriber(destination string) (message.Subscriber, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -206,7 +208,7 @@ func (t *Transport) Subscriber(destination string) (message.Subscriber, error) {
 	if !d.Listened {
 		return nil, fmt.Errorf("%q: %w", destination, ErrNotListened)
 	}
-	if t.sub == nil {
+	if t.sub == nil || t.sub.isClosed() {
 		sub, err := NewSubscriber(SubscriberConfig{
 			SQS: t.sqs, Resolve: t.resolve, MaxConcurrentCalls: t.cfg.MaxConcurrentCalls,
 			WaitTime: t.cfg.WaitTime, VisibilityTimeout: t.cfg.VisibilityTimeout,

@@ -129,18 +129,26 @@ func decode[T any](codec Codec, env Envelope, payload []byte) (T, error) {
 	return v, nil
 }
 
-// markFailure records a permanent failure's reason on the nacked message,
-// where a transport that can dead-letter at once finds it.
+// markFailure records a failure's reason on the nacked message, where the
+// transport finds it: a permanent failure under sourceflow.MetaFailure (a
+// transport that can dead-letter at once does), any other under
+// sourceflow.MetaLastError (the reason when the transport dead-letters the
+// message on its last allowed receive).
 func markFailure(h message.HandlerFunc) message.HandlerFunc {
 	return func(msg *message.Message) ([]*message.Message, error) {
 		out, err := h(msg)
-		if sourceflow.IsPermanent(err) {
-			reason := err.Error()
-			if len(reason) > 512 {
-				reason = reason[:512]
-			}
-			msg.Metadata.Set(sourceflow.MetaFailure, reason)
+		if err == nil {
+			return out, nil
 		}
+		reason := err.Error()
+		if len(reason) > 512 {
+			reason = reason[:512]
+		}
+		key := sourceflow.MetaLastError
+		if sourceflow.IsPermanent(err) {
+			key = sourceflow.MetaFailure
+		}
+		msg.Metadata.Set(key, reason)
 		return out, err
 	}
 }

@@ -10,13 +10,26 @@
 //
 // Wiring a Service:
 //
-//	svc, _ := cqrs.NewService(cqrs.ServiceConfig{Name: "orders", Listen: []string{"orders", "order-events"}})
-//	_ = cqrs.RegisterCommand[CreateOrder](svc, "orders.CreateOrder", "orders")
-//	_ = cqrs.RegisterEvent[OrderCreated](svc, "orders.OrderCreated", "order-events")
-//	_ = cqrs.Handle(cqrs.NewSaga[Order](svc, "order"), createOrder)
-//	_ = cqrs.Project(cqrs.NewView[OrderSummary](svc, "order-summary"), projectCreated)
-//	_ = svc.Start(ctx)
-//	_, _ = cqrs.NewAggregate(svc, "order").Send(ctx, "order-1", CreateOrder{...})
+//	svc, err := cqrs.NewService(cqrs.ServiceConfig{Name: "orders", Listen: []string{"orders", "order-events"}})
+//	if err != nil {
+//		return err
+//	}
+//	err = errors.Join(
+//		cqrs.RegisterCommand[CreateOrder](svc, "orders.CreateOrder", "orders"),
+//		cqrs.RegisterEvent[OrderCreated](svc, "orders.OrderCreated", "order-events"),
+//		cqrs.Handle(cqrs.NewSaga[Order](svc, "order"), createOrder),
+//		cqrs.Project(cqrs.NewView[OrderSummary](svc, "order-summary"), projectCreated),
+//	)
+//	if err != nil {
+//		return err
+//	}
+//	if err := svc.Start(ctx); err != nil {
+//		return err
+//	}
+//	defer svc.Close()
+//	if _, err := cqrs.NewAggregate(svc, "order").Send(ctx, "order-1", CreateOrder{Amount: 5}); err != nil {
+//		return err
+//	}
 //
 // Decisions:
 //

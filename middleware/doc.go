@@ -75,10 +75,16 @@
 // # Usage
 //
 //	var s middleware.Stack
-//	retry, _ := middleware.NewRetry(middleware.RetryConfig{})
-//	err := errors.Join(s.Use(middleware.ConsumeRecover, "recover", middleware.Recover),
+//	retry, err := middleware.NewRetry(middleware.RetryConfig{})
+//	if err != nil {
+//		return err
+//	}
+//	err = errors.Join(s.Use(middleware.ConsumeRecover, "recover", middleware.Recover),
 //		s.Use(middleware.ConsumeRetry, "retry", retry),
 //		s.Decorate(middleware.ProduceCorrelation, "correlation", middleware.CorrelatePublisher))
+//	if err != nil {
+//		return err
+//	}
 //	router.AddMiddleware(s.HandlerMiddlewares()...)
 //	router.AddPublisherDecorators(s.PublisherDecorators()...)
 package middleware
