@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 
@@ -33,16 +34,31 @@ func (s *Service) Start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	router, subs, err := s.buildRouter()
+	router, handlers, subs, err := s.buildRouter()
 	if err != nil {
 		return errors.Join(err, closeAll(subs))
 	}
 	if err := ctx.Err(); err != nil {
 		return errors.Join(err, closeAll(subs))
 	}
+	if s.cfg.Router != nil {
+		return s.runIn(router, handlers, pubs)
+	}
 	if err := s.run(router, pubs); err != nil {
 		return errors.Join(err, closeAll(subs)) // so a retried Start can subscribe again
 	}
+	return nil
+}
+
+// runIn starts the service's handlers in the caller's router when it runs
+// already; otherwise they start when the caller runs it.
+func (s *Service) runIn(router *message.Router, handlers []*message.Handler, pubs map[string]message.Publisher) error {
+	if router.IsRunning() {
+		if err := router.RunHandlers(context.Background()); err != nil {
+			return fmt.Errorf("cqrs: run the handlers of %q: %w", s.cfg.Name, err)
+		}
+	}
+	s.handlers, s.pubs, s.started = handlers, pubs, true
 	return nil
 }
 
@@ -90,27 +106,36 @@ func (s *Service) buildPublishers() (map[string]message.Publisher, error) {
 	return pubs, nil
 }
 
-// buildRouter returns the router with one handler per listened destination,
-// and the subscribers it created.
-func (s *Service) buildRouter() (*message.Router, []message.Subscriber, error) {
-	router, err := message.NewRouter(message.RouterConfig{CloseTimeout: s.cfg.CloseTimeout}, s.cfg.Logger)
-	if err != nil {
-		return nil, nil, err
+// buildRouter returns the router (the service's own, or ServiceConfig.Router)
+// with one handler per listened destination, the handlers, and the
+// subscribers it created. The service's pipeline is added per handler, so a
+// shared router's other handlers do not run it.
+func (s *Service) buildRouter() (*message.Router, []*message.Handler, []message.Subscriber, error) {
+	router := s.cfg.Router
+	if router == nil {
+		var err error
+		if router, err = message.NewRouter(message.RouterConfig{CloseTimeout: s.cfg.CloseTimeout}, s.cfg.Logger); err != nil {
+			return nil, nil, nil, err
+		}
 	}
 	var subs []message.Subscriber
-	router.AddMiddleware(markFailure)
-	router.AddMiddleware(s.cfg.HandlerMiddleware...)
+	var handlers []*message.Handler
 	for _, dest := range s.cfg.Listen {
 		d := s.dispatchers[dest]
 		sub, err := s.cfg.Transport.Subscriber(dest)
 		if err != nil {
-			return nil, subs, fmt.Errorf("cqrs: subscriber for %q: %w", dest, err)
+			return nil, nil, subs, fmt.Errorf("cqrs: subscriber for %q: %w", dest, err)
 		}
 		subs = append(subs, sub)
-		h := router.AddConsumerHandler(s.cfg.Name+"/"+dest, dest, sub, d.consume)
-		h.AddMiddleware(s.subscribeHooks(d)...)
+		handlers = append(handlers, router.AddConsumerHandler(s.cfg.Name+"/"+dest, dest, sub, d.consume))
 	}
-	return router, subs, nil
+	for i, dest := range s.cfg.Listen {
+		h := handlers[i]
+		h.AddMiddleware(markFailure)
+		h.AddMiddleware(s.cfg.HandlerMiddleware...)
+		h.AddMiddleware(s.subscribeHooks(s.dispatchers[dest])...)
+	}
+	return router, handlers, subs, nil
 }
 
 func closeAll(subs []message.Subscriber) error {
@@ -144,6 +169,7 @@ func (s *Service) Close() error {
 		stop()
 		errs = append(errs, s.runErr)
 	}
+	errs = append(errs, s.stopHandlers())
 	s.mu.Lock()
 	s.pubs = nil // the drain is over: nothing sends any more
 	s.mu.Unlock()
@@ -160,4 +186,31 @@ func (s *Service) Run(ctx context.Context) error {
 	}
 	<-ctx.Done()
 	return s.Close()
+}
+
+// stopHandlers stops the service's handlers in ServiceConfig.Router and waits
+// up to CloseTimeout for them to finish.
+func (s *Service) stopHandlers() error {
+	s.mu.Lock()
+	handlers := s.handlers
+	s.handlers = nil
+	s.mu.Unlock()
+	timeout := time.After(s.cfg.CloseTimeout)
+	var running []*message.Handler
+	for _, h := range handlers {
+		select {
+		case <-h.Started():
+			h.Stop()
+			running = append(running, h)
+		default: // the caller never ran the router: nothing to stop
+		}
+	}
+	for _, h := range running {
+		select {
+		case <-h.Stopped():
+		case <-timeout:
+			return fmt.Errorf("cqrs: handlers of %q still running after %s", s.cfg.Name, s.cfg.CloseTimeout)
+		}
+	}
+	return nil
 }

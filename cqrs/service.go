@@ -34,6 +34,7 @@ type Service struct {
 	handlerName map[string]bool
 	pubs        map[string]message.Publisher
 	router      *message.Router
+	handlers    []*message.Handler // in ServiceConfig.Router, stopped by Close
 	stopRouter  context.CancelFunc
 	runDone     chan struct{}
 	runErr      error

@@ -41,6 +41,15 @@ type ServiceConfig struct {
 	// outermost and sees a message first (middleware.Stack's
 	// PublisherDecorators).
 	PublisherDecorators []message.PublisherDecorator
+	// Router, when set, is the Watermill router the service adds its
+	// handlers to instead of running one of its own: the caller configures
+	// it the Watermill way (RouterConfig, plugins, router-level middleware,
+	// which wrap the service's pipeline), runs it and closes it, and may
+	// share it between services. Start adds the service's handlers and, when
+	// the router already runs, starts them; Close stops only the service's
+	// handlers, waiting up to CloseTimeout. Default: a router of the
+	// service's own, started by Start and closed by Close.
+	Router *message.Router
 	// Hooks are the four SourceFlow hooks.
 	Hooks Hooks
 	// CloseTimeout bounds how long Close waits for in-flight handlers.
