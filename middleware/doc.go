@@ -14,7 +14,7 @@
 // Consume side, outermost first (a message passes top to bottom):
 //
 //	ConsumeRecover      a panic anywhere inside becomes an error (Recover)
-//	ConsumeTracing      extract trace context, start the consumer span; Correlation goes first here
+//	ConsumeTracing      extract trace context, start the consumer span; Correlation just before it
 //	ConsumeMetrics      count every outcome, duplicates included
 //	ConsumeIdempotency  claim the message id; a duplicate is acked before decryption or the handler
 //	ConsumeDecrypt      decrypt the body
@@ -40,8 +40,12 @@
 //
 // # Decisions
 //
-//   - The consume side of Correlation sits in ConsumeTracing, registered
-//     before the tracer; the phase list stays the one of the design.
+//   - The phases are the design's closed list; a piece that serves another
+//     one is placed next to it by name, before or after (Stack.Insert,
+//     Stack.InsertDecorator, as smithy-go's steps place middleware relative
+//     to an ID): the consume side of Correlation goes just before the
+//     tracer. Stack.Add registers pieces with both a consume and a produce
+//     side (tracing, metrics, encryption) as one Step, all or nothing.
 //   - A name is unique within its phase; bad registrations return typed
 //     errors and leave the Stack unchanged.
 //   - Recover is outermost and Retry innermost, so a panic is never retried,

@@ -30,3 +30,11 @@ var ErrNilMiddleware = errors.New("middleware: nil middleware")
 
 // ErrNilPublisher is returned by Stack.DecoratePublisher for a nil publisher.
 var ErrNilPublisher = errors.New("middleware: nil publisher")
+
+// ErrUnknownName is returned by Stack.Insert and Stack.InsertDecorator when
+// no entry has the anchor name.
+var ErrUnknownName = errors.New("middleware: no entry with that name")
+
+// ErrAmbiguousName is returned by Stack.Insert and Stack.InsertDecorator when
+// entries of several phases have the anchor name.
+var ErrAmbiguousName = errors.New("middleware: name used in several phases")

@@ -10,8 +10,8 @@ const (
 	// ConsumeRecover turns a panic anywhere inside into an error (Recover).
 	ConsumeRecover ConsumePhase = iota + 1
 	// ConsumeTracing extracts the trace context and starts the consumer span.
-	// Correlation belongs here too, registered before the tracer, so that
-	// spans and logs see the correlation id.
+	// Correlation is placed here, just before the tracer (Stack.Insert), so
+	// that spans and logs see the correlation id.
 	ConsumeTracing
 	// ConsumeMetrics counts every outcome, duplicates included.
 	ConsumeMetrics

@@ -40,14 +40,18 @@ func NewStack() *Stack { return &Stack{} }
 // ErrUnknownPhase, ErrEmptyName, ErrNilMiddleware or ErrDuplicateName (a name
 // is unique within its phase) and then leaves the Stack unchanged.
 func (s *Stack) Use(phase ConsumePhase, name string, m message.HandlerMiddleware) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.use(phase, name, m)
+}
+
+func (s *Stack) use(phase ConsumePhase, name string, m message.HandlerMiddleware) error {
 	if !phase.valid() {
 		return fmt.Errorf("%w: consume phase %d (name %q)", ErrUnknownPhase, int(phase), name)
 	}
 	if err := checkEntry(phase.String(), name, m == nil); err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	for _, e := range s.consume[phase] {
 		if e.name == name {
 			return fmt.Errorf("%w: consume phase %s already has %q", ErrDuplicateName, phase, name)
@@ -59,14 +63,18 @@ func (s *Stack) Use(phase ConsumePhase, name string, m message.HandlerMiddleware
 
 // Decorate appends d to the produce-side phase under name. It fails like Use.
 func (s *Stack) Decorate(phase ProducePhase, name string, d message.PublisherDecorator) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.decorate(phase, name, d)
+}
+
+func (s *Stack) decorate(phase ProducePhase, name string, d message.PublisherDecorator) error {
 	if !phase.valid() {
 		return fmt.Errorf("%w: produce phase %d (name %q)", ErrUnknownPhase, int(phase), name)
 	}
 	if err := checkEntry(phase.String(), name, d == nil); err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	for _, e := range s.produce[phase] {
 		if e.name == name {
 			return fmt.Errorf("%w: produce phase %s already has %q", ErrDuplicateName, phase, name)

@@ -58,7 +58,7 @@ func TestEachOrderIsOneTraceAcrossEveryHop(t *testing.T) {
 	assert.Contains(t, out.String(), "traces:             10\n")
 	assert.Contains(t, out.String(), "8 spans (process order-events, process orders.fifo, process payment-events, "+
 		"process payments.fifo, send order-events, send orders.fifo, send payment-events, send payments.fifo)")
-	assert.Contains(t, out.String(), "consume: recover(recover) → tracing(correlation, otel)")
+	assert.Contains(t, out.String(), "consume: recover(recover) → tracing(correlation, tracing) → metrics(metrics)")
 }
 
 func TestMetricsAndHealthAreServedWhileRunning(t *testing.T) {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/ThreeDotsLabs/watermill/message"
+
 	"github.com/sourceflow-go/sourceflow/idempotency"
 	"github.com/sourceflow-go/sourceflow/middleware"
 	"github.com/sourceflow-go/sourceflow/middleware/encryption"
@@ -51,28 +53,26 @@ func newPipeline(obs *observability, system string, w wiring, st *stores) (*pipe
 		return nil, errors.Join(err, p.close())
 	}
 	p.closers = append(p.closers, m.Close)
-	s := p.stack
-	err = errors.Join(
-		s.Use(middleware.ConsumeRecover, "recover", middleware.Recover),
-		s.Use(middleware.ConsumeTracing, "correlation", middleware.Correlation),
-		s.Use(middleware.ConsumeTracing, "otel", tr.Middleware),
-		s.Use(middleware.ConsumeMetrics, "otel", m.Middleware),
-		s.Use(middleware.ConsumeIdempotency, idemName(st), p.idem.Middleware),
-		s.Use(middleware.ConsumeRetry, "retry", retry),
-		s.Decorate(middleware.ProduceCorrelation, "correlation", middleware.CorrelatePublisher),
-		s.Decorate(middleware.ProduceTracing, "otel", tr.DecoratePublisher),
-		s.Decorate(middleware.ProduceMetrics, "otel", m.PublisherDecorator(0)),
-	)
-	if err == nil && w.enc != nil {
-		err = errors.Join(
-			s.Use(middleware.ConsumeDecrypt, "kms", w.dec.Middleware),
-			s.Decorate(middleware.ProduceEncrypt, "kms", w.enc.Decorate),
-		)
-	}
-	if err != nil {
+	if err := p.place(tr, m, retry, idemName(st), w); err != nil {
 		return nil, errors.Join(fmt.Errorf("pipeline: %w", err), p.close())
 	}
 	return p, nil
+}
+
+// place puts the pieces in the stack; the phases fix their order.
+func (p *pipeline) place(tr *tracing.Tracing, m *metrics.Metrics, retry message.HandlerMiddleware, idem string, w wiring) error {
+	steps := []middleware.Step{
+		{Name: "recover", Consume: middleware.ConsumeRecover, Middleware: middleware.Recover},
+		{Name: "tracing", Consume: middleware.ConsumeTracing, Middleware: tr.Middleware, Produce: middleware.ProduceTracing, Decorator: tr.DecoratePublisher},
+		{Name: "correlation", Produce: middleware.ProduceCorrelation, Decorator: middleware.CorrelatePublisher},
+		{Name: "metrics", Consume: middleware.ConsumeMetrics, Middleware: m.Middleware, Produce: middleware.ProduceMetrics, Decorator: m.PublisherDecorator(0)},
+		{Name: idem, Consume: middleware.ConsumeIdempotency, Middleware: p.idem.Middleware},
+		{Name: "retry", Consume: middleware.ConsumeRetry, Middleware: retry},
+	}
+	if w.enc != nil {
+		steps = append(steps, middleware.Step{Name: "kms", Consume: middleware.ConsumeDecrypt, Middleware: w.dec.Middleware, Produce: middleware.ProduceEncrypt, Decorator: w.enc.Decorate})
+	}
+	return errors.Join(p.stack.Add(steps...), p.stack.Insert("tracing", middleware.Before, "correlation", middleware.Correlation))
 }
 
 // newMetrics builds the service's metrics: the message instruments, plus
