@@ -73,3 +73,21 @@ func IsReserved(key string) bool {
 // SourceFlow's instrumentation (the name SourceFlow.Net uses for its AWS
 // parts), the default of the tracing and metrics middleware.
 const InstrumentationScope = "SourceFlow.Cloud.AWS"
+
+// AttributeDataType is the data type of every message attribute SourceFlow
+// sends over SQS and SNS. The services count its length toward a message's
+// size, so the encryption size check counts it too.
+const AttributeDataType = "String"
+
+// QueueDepth is the size of one queue at one moment, as a transport reports
+// it (SQS approximates it) and the metrics depth gauges export it.
+type QueueDepth struct {
+	// Queue is the queue name.
+	Queue string
+	// DLQ is true for a dead-letter queue.
+	DLQ bool
+	// Visible is the number of messages available for receipt.
+	Visible int64
+	// InFlight is the number of messages received and not yet deleted.
+	InFlight int64
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/awsbus"
 	"github.com/sourceflow-go/sourceflow/awsbus/awsbustest"
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 )
 
 // benchMessages is how many messages one benchmark iteration delivers.
@@ -44,12 +45,14 @@ func newBenchWire(b *testing.B, name string, fifo bool) *benchWire {
 	}
 	q, err := f.CreateQueue(context.Background(), &sqs.CreateQueueInput{QueueName: aws.String(name), Attributes: attrs})
 	require.NoError(b, err)
-	ep := awsbus.Endpoint{Name: name, Kind: sourceflow.KindCommand, QueueURL: aws.ToString(q.QueueUrl), FIFO: fifo}
-	resolve := func(string) (awsbus.Endpoint, error) { return ep, nil }
+	ep := topology.Endpoint{Name: name, Kind: sourceflow.KindCommand, QueueURL: aws.ToString(q.QueueUrl), FIFO: fifo}
+	resolve := func(string) (topology.Endpoint, error) { return ep, nil }
 	pub, err := awsbus.NewPublisher(awsbus.PublisherConfig{SQS: f, Resolve: resolve})
 	require.NoError(b, err)
 	sub, err := awsbus.NewSubscriber(awsbus.SubscriberConfig{
-		SQS: f, Resolve: resolve, MaxConcurrentCalls: 10, WaitTime: 20 * time.Second,
+		SQS:            f,
+		Resolve:        resolve,
+		ConsumerConfig: awsbus.ConsumerConfig{MaxConcurrentCalls: 10, WaitTime: 20 * time.Second},
 	})
 	require.NoError(b, err)
 	w := &benchWire{sqs: f, pub: pub, url: ep.QueueURL}

@@ -2,7 +2,6 @@ package awsbus_test
 
 import (
 	"errors"
-	"strings"
 	"testing"
 	"time"
 
@@ -10,70 +9,15 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sourceflow-go/sourceflow/awsbus"
+	"github.com/sourceflow-go/sourceflow/awsbus/awsbustest"
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 )
-
-func validConfig() awsbus.Config {
-	return awsbus.Config{
-		Service:         "orders",
-		Commands:        []awsbus.CommandRoute{{Type: "orders.CreateOrder", Queue: "orders.fifo"}},
-		Events:          []awsbus.EventRoute{{Type: "orders.OrderCreated", Topic: "order-events"}},
-		ListenQueues:    []string{"orders.fifo"},
-		SubscribeTopics: []string{"payment-events"},
-	}
-}
 
 // configCase changes a valid Config and lists what Validate must report.
 type configCase struct {
 	name   string
 	modify func(c *awsbus.Config)
 	want   []string // substrings, each must appear
-	is     error
-}
-
-func configCases() []configCase {
-	return append(routingConfigCases(), optionConfigCases()...)
-}
-
-// routingConfigCases cover names and routes.
-func routingConfigCases() []configCase {
-	return []configCase{
-		{name: "valid", modify: func(*awsbus.Config) {}},
-		{name: "zero values take defaults", modify: func(c *awsbus.Config) { *c = awsbus.Config{Service: "s"} }},
-		{name: "bad queue name", modify: func(c *awsbus.Config) { c.Commands[0].Queue = "orders.v1" },
-			want: []string{"Commands[0]", "invalid character"}, is: awsbus.ErrInvalidName},
-		{name: "queue too long for its DLQ", modify: func(c *awsbus.Config) {
-			c.Commands[0].Queue = strings.Repeat("q", 78)
-		}, want: []string{"Commands[0]: dead-letter queue", "82 characters"}, is: awsbus.ErrInvalidName},
-		{name: "bad topic name", modify: func(c *awsbus.Config) { c.Events[0].Topic = "arn:aws:sns:x" },
-			want: []string{"Events[0]", "topic name"}, is: awsbus.ErrInvalidName},
-		{name: "bad listen queue", modify: func(c *awsbus.Config) { c.ListenQueues = []string{""} },
-			want: []string{"ListenQueues[0]", "empty"}, is: awsbus.ErrInvalidName},
-		{name: "bad subscribed topic", modify: func(c *awsbus.Config) { c.SubscribeTopics = []string{"a b"} },
-			want: []string{"SubscribeTopics[0]"}, is: awsbus.ErrInvalidName},
-		{name: "event queue too long", modify: func(c *awsbus.Config) {
-			c.SubscribeTopics = []string{strings.Repeat("t", 75)}
-		}, want: []string{"SubscribeTopics[0] event queue", "orders-ttt"}, is: awsbus.ErrInvalidName},
-		{name: "event queue name hook breaks FIFO pairing", modify: func(c *awsbus.Config) {
-			c.SubscribeTopics = []string{"payments.fifo"}
-			c.EventQueueName = func(p awsbus.EventQueueNameParams) string { return p.Service + "-payments" }
-		}, want: []string{"FIFO topic needs a FIFO queue"}, is: awsbus.ErrFIFOMismatch},
-		{name: "event queue name hook makes a standard topic feed a FIFO queue", modify: func(c *awsbus.Config) {
-			c.EventQueueName = func(p awsbus.EventQueueNameParams) string { return p.Service + "-x.fifo" }
-		}, want: []string{"SubscribeTopics[0]"}, is: awsbus.ErrFIFOMismatch},
-		{name: "type mapped twice", modify: func(c *awsbus.Config) {
-			c.Commands = append(c.Commands, awsbus.CommandRoute{Type: "orders.CreateOrder", Queue: "other"})
-		}, want: []string{"Commands[1]", `"orders.CreateOrder"`, "Commands[0]"}, is: awsbus.ErrDuplicateRoute},
-		{name: "type mapped as command and event", modify: func(c *awsbus.Config) {
-			c.Events = append(c.Events, awsbus.EventRoute{Type: "orders.CreateOrder", Topic: "order-events"})
-		}, want: []string{"Events[1]"}, is: awsbus.ErrDuplicateRoute},
-		{name: "same route twice is fine", modify: func(c *awsbus.Config) {
-			c.Commands = append(c.Commands, c.Commands[0])
-		}},
-		{name: "destination both queue and topic", modify: func(c *awsbus.Config) {
-			c.Events = append(c.Events, awsbus.EventRoute{Type: "orders.X", Topic: "orders.fifo"})
-		}, want: []string{"Events[1]", `"orders.fifo" used as event`}, is: awsbus.ErrDuplicateRoute},
-		{name: "empty type", modify: func(c *awsbus.Config) { c.Events[0].Type = "" }, want: []string{"Events[0]: empty type"}},
-	}
 }
 
 // optionConfigCases cover the options and the KMS key.
@@ -82,7 +26,10 @@ func optionConfigCases() []configCase {
 		{name: "negative concurrency", modify: func(c *awsbus.Config) { c.MaxConcurrentCalls = -1 }, want: []string{"MaxConcurrentCalls"}},
 		{name: "wait time above 20s", modify: func(c *awsbus.Config) { c.WaitTime = 21 * time.Second }, want: []string{"WaitTime"}},
 		{name: "negative wait time", modify: func(c *awsbus.Config) { c.WaitTime = -time.Second }, want: []string{"WaitTime"}},
-		{name: "fractional wait time", modify: func(c *awsbus.Config) { c.WaitTime = 1500 * time.Millisecond }, want: []string{"WaitTime", "whole seconds"}},
+		{name: "fractional wait time is rounded up", modify: func(c *awsbus.Config) { c.WaitTime = 1500 * time.Millisecond }},
+		{name: "zero values take defaults", modify: func(c *awsbus.Config) { *c = awsbus.Config{} }},
+		{name: "nack backoff above 12h", modify: func(c *awsbus.Config) { c.NackBackoff = 13 * time.Hour }, want: []string{"NackBackoff"}},
+		{name: "call timeout below 1s", modify: func(c *awsbus.Config) { c.CallTimeout = time.Millisecond }, want: []string{"CallTimeout"}},
 		{name: "visibility above 12h", modify: func(c *awsbus.Config) { c.VisibilityTimeout = 13 * time.Hour }, want: []string{"VisibilityTimeout"}},
 		{name: "negative visibility", modify: func(c *awsbus.Config) { c.VisibilityTimeout = -time.Second }, want: []string{"VisibilityTimeout"}},
 		{name: "max receive count 0 is default", modify: func(c *awsbus.Config) { c.MaxReceiveCount = 0 }},
@@ -108,27 +55,13 @@ func optionConfigCases() []configCase {
 			c.EnableEncryption, c.KMSKeyID = true, "arn:aws:kms:us-east-1:111122223333:alias/sourceflow"
 		}},
 		{name: "key ignored when encryption is off", modify: func(c *awsbus.Config) { c.KMSKeyID = "my key" }},
-		{name: "disabled switches without Local", modify: func(c *awsbus.Config) {
-			c.DisableCommandRouting, c.DisableEventListener = true, true
-		}, want: []string{"Local: required when DisableCommandRouting, DisableEventListener is set"}},
-		{name: "every disabled switch without Local", modify: func(c *awsbus.Config) {
-			c.DisableCommandRouting, c.DisableEventRouting, c.DisableCommandListener, c.DisableEventListener = true, true, true, true
-		}, want: []string{"Local: required when DisableCommandRouting, DisableEventRouting, DisableCommandListener, DisableEventListener is set"}},
-		{name: "disabled listener with Local", modify: func(c *awsbus.Config) {
-			c.DisableCommandListener, c.Local = true, newRecordingLocal()
-		}},
-		{name: "names of disabled command routing are not AWS names", modify: func(c *awsbus.Config) {
-			c.DisableCommandRouting, c.Local = true, newRecordingLocal()
-			c.Commands[0].Queue = "orders.in.process"
-			c.ListenQueues = []string{"orders.in.process"}
-		}},
 	}
 }
 
 func TestConfig_Validate(t *testing.T) {
-	for _, tt := range configCases() {
+	for _, tt := range optionConfigCases() {
 		t.Run(tt.name, func(t *testing.T) {
-			c := validConfig()
+			c := awsbus.Config{}
 			tt.modify(&c)
 			err := c.Validate()
 			if len(tt.want) == 0 {
@@ -137,9 +70,6 @@ func TestConfig_Validate(t *testing.T) {
 			}
 			require.Error(t, err)
 			assert.ErrorIs(t, err, awsbus.ErrInvalidConfig)
-			if tt.is != nil {
-				assert.ErrorIs(t, err, tt.is)
-			}
 			for _, w := range tt.want {
 				assert.Contains(t, err.Error(), w)
 			}
@@ -148,19 +78,37 @@ func TestConfig_Validate(t *testing.T) {
 }
 
 func TestConfig_ValidateReportsEveryProblem(t *testing.T) {
-	c := validConfig()
-	c.Commands[0].Queue = "bad name"
-	c.Events[0].Topic = ""
-	c.MaxReceiveCount = 2000
-	c.WaitTime = time.Minute
-	c.EnableEncryption = true
+	c := awsbus.Config{MaxReceiveCount: 2000, EnableEncryption: true}
+	c.WaitTime, c.MaxConcurrentCalls = time.Minute, -1
 
 	err := c.Validate()
 
 	require.Error(t, err)
-	for _, field := range []string{"Commands[0]", "Events[0]", "MaxReceiveCount", "WaitTime", "KMSKeyID"} {
+	for _, field := range []string{"MaxConcurrentCalls", "MaxReceiveCount", "WaitTime", "KMSKeyID"} {
 		assert.Contains(t, err.Error(), field)
 	}
 	var joined interface{ Unwrap() []error }
 	require.True(t, errors.As(err, &joined), "errors are joined")
+}
+
+// The consumer settings are declared once: Config and SubscriberConfig
+// take the same defaults and ranges from ConsumerConfig.
+func TestConsumerConfig_OneSetOfDefaultsAndRanges(t *testing.T) {
+	resolve := func(string) (topology.Endpoint, error) { return topology.Endpoint{}, nil }
+	sq := awsbustest.NewSQS(awsbustest.SQSConfig{})
+	for _, cc := range []awsbus.ConsumerConfig{
+		{WaitTime: 21 * time.Second}, {VisibilityTimeout: 13 * time.Hour}, {ShutdownTimeout: -time.Second},
+		{MaxConcurrentCalls: -1}, {NackBackoff: 13 * time.Hour},
+	} {
+		cfgErr := awsbus.Config{ConsumerConfig: cc}.Validate()
+		_, subErr := awsbus.NewSubscriber(awsbus.SubscriberConfig{SQS: sq, Resolve: resolve, ConsumerConfig: cc})
+		require.Error(t, cfgErr, "%+v", cc)
+		require.Error(t, subErr, "%+v", cc)
+		assert.ErrorIs(t, subErr, awsbus.ErrInvalidConfig)
+	}
+	assert.Equal(t, 30*time.Second, awsbus.DefaultShutdownTimeout)
+	assert.NoError(t, awsbus.Config{ConsumerConfig: awsbus.ConsumerConfig{WaitTime: 1500 * time.Millisecond}}.Validate())
+	_, err := awsbus.NewSubscriber(awsbus.SubscriberConfig{SQS: sq, Resolve: resolve,
+		ConsumerConfig: awsbus.ConsumerConfig{WaitTime: 1500 * time.Millisecond}})
+	assert.NoError(t, err)
 }

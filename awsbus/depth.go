@@ -9,22 +9,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 )
-
-// QueueDepth is the size of one queue at one moment, as SQS approximates it.
-// Its fields match metrics.QueueDepth, so a metrics.DepthFunc adapts
-// Transport.Depths without this package importing the metrics package.
-type QueueDepth struct {
-	// Queue is the queue name.
-	Queue string
-	// DLQ is true for a dead-letter queue.
-	DLQ bool
-	// Visible is ApproximateNumberOfMessages: messages available for receipt.
-	Visible int64
-	// InFlight is ApproximateNumberOfMessagesNotVisible: messages received
-	// and not yet deleted.
-	InFlight int64
-}
 
 // depthQueue is one queue whose depth Depths reads.
 type depthQueue struct {
@@ -39,12 +26,12 @@ type depthQueue struct {
 // its error joined into the returned error, so a caller gets the depths that
 // were read together with what failed. Before Bind it fails with ErrNotBound,
 // after Close with ErrClosed.
-func (t *Transport) Depths(ctx context.Context) ([]QueueDepth, error) {
+func (t *Transport) Depths(ctx context.Context) ([]sourceflow.QueueDepth, error) {
 	queues, err := t.depthQueues()
 	if err != nil {
 		return nil, err
 	}
-	out := make([]QueueDepth, 0, len(queues))
+	out := make([]sourceflow.QueueDepth, 0, len(queues))
 	var errs []error
 	for _, q := range queues {
 		d, err := t.queueDepth(ctx, q)
@@ -80,11 +67,11 @@ func (t *Transport) depthQueues() ([]depthQueue, error) {
 	return out, nil
 }
 
-func (t *Transport) queueDepth(ctx context.Context, q depthQueue) (QueueDepth, error) {
+func (t *Transport) queueDepth(ctx context.Context, q depthQueue) (sourceflow.QueueDepth, error) {
 	if q.url == "" {
-		return QueueDepth{}, fmt.Errorf("awsbus: depth of queue %q: %w", q.name, ErrNotFound)
+		return sourceflow.QueueDepth{}, fmt.Errorf("awsbus: depth of queue %q: %w", q.name, topology.ErrNotFound)
 	}
-	out, err := t.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
+	out, err := t.clients.SQS.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
 		QueueUrl: aws.String(q.url),
 		AttributeNames: []sqstypes.QueueAttributeName{
 			sqstypes.QueueAttributeNameApproximateNumberOfMessages,
@@ -92,14 +79,14 @@ func (t *Transport) queueDepth(ctx context.Context, q depthQueue) (QueueDepth, e
 		},
 	})
 	if err != nil {
-		return QueueDepth{}, fmt.Errorf("awsbus: depth of queue %q: %w", q.name, err)
+		return sourceflow.QueueDepth{}, fmt.Errorf("awsbus: depth of queue %q: %w", q.name, err)
 	}
-	d := QueueDepth{Queue: q.name, DLQ: q.dlq}
+	d := sourceflow.QueueDepth{Queue: q.name, DLQ: q.dlq}
 	var errs []error
 	d.Visible, errs = parseCount(out.Attributes, sqstypes.QueueAttributeNameApproximateNumberOfMessages, errs)
 	d.InFlight, errs = parseCount(out.Attributes, sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible, errs)
 	if err := errors.Join(errs...); err != nil {
-		return QueueDepth{}, fmt.Errorf("awsbus: depth of queue %q: %w", q.name, err)
+		return sourceflow.QueueDepth{}, fmt.Errorf("awsbus: depth of queue %q: %w", q.name, err)
 	}
 	return d, nil
 }

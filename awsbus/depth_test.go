@@ -14,6 +14,7 @@ import (
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/awsbus"
 	"github.com/sourceflow-go/sourceflow/awsbus/awsbustest"
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 	"github.com/sourceflow-go/sourceflow/middleware/metrics"
 )
 
@@ -28,7 +29,7 @@ func fakeTransport(t testing.TB, cfg awsbus.Config) (*awsbus.Transport, *awsbust
 	if cfg.ShutdownTimeout == 0 {
 		cfg.ShutdownTimeout = time.Second
 	}
-	tr, err := awsbus.NewTransport(sq, sn, cfg)
+	tr, err := awsbus.NewTransport(awsbus.Clients{SQS: sq, SNS: sn}, cfg)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = tr.Close() })
 	require.NoError(t, tr.Bind(context.Background(), ordersBinding()))
@@ -41,7 +42,7 @@ func sendRaw(t *testing.T, sq *awsbustest.SQS, name string, n int) {
 	t.Helper()
 	for i := range n {
 		in := &sqs.SendMessageInput{QueueUrl: aws.String(sq.QueueURL(name)), MessageBody: aws.String(name + string(rune('a'+i)))}
-		if awsbus.IsFIFO(name) {
+		if topology.IsFIFO(name) {
 			in.MessageGroupId = aws.String(string(rune('a' + i)))
 		}
 		_, err := sq.SendMessage(context.Background(), in)
@@ -61,7 +62,7 @@ func TestTransportDepths(t *testing.T) {
 
 	got, err := tr.Depths(context.Background())
 	require.NoError(t, err)
-	assert.Equal(t, []awsbus.QueueDepth{
+	assert.Equal(t, []sourceflow.QueueDepth{
 		{Queue: "orders-payment-events"},
 		{Queue: "orders-payment-events-dlq", DLQ: true, Visible: 2},
 		{Queue: "orders.fifo", Visible: 2, InFlight: 1},
@@ -71,7 +72,13 @@ func TestTransportDepths(t *testing.T) {
 }
 
 func TestTransportDepthsOnlyConsumedQueues(t *testing.T) {
-	tr, _ := fakeTransport(t, awsbus.Config{DisableCommandListener: true, Local: newRecordingLocal()})
+	sq, sn := newFakes()
+	tr, err := awsbus.NewTransport(awsbus.Clients{SQS: sq, SNS: sn}, awsbus.Config{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = tr.Close() })
+	b := ordersBinding()
+	b.Listeners = b.Listeners[1:] // orders.fifo is only sent to
+	require.NoError(t, tr.Bind(context.Background(), b))
 	got, err := tr.Depths(context.Background())
 	require.NoError(t, err)
 	var names []string
@@ -91,12 +98,12 @@ func TestTransportDepthsPartialFailure(t *testing.T) {
 	require.ErrorIs(t, err, awsbustest.ErrInjected)
 	assert.ErrorContains(t, err, `"orders-payment-events"`, "the error names the queue")
 	require.Len(t, got, 3, "the other queues are still reported")
-	assert.Equal(t, awsbus.QueueDepth{Queue: "orders.fifo", Visible: 1}, got[1])
+	assert.Equal(t, sourceflow.QueueDepth{Queue: "orders.fifo", Visible: 1}, got[1])
 }
 
 func TestTransportDepthsLifecycle(t *testing.T) {
 	sq, sn := newFakes()
-	tr, err := awsbus.NewTransport(sq, sn, awsbus.Config{})
+	tr, err := awsbus.NewTransport(awsbus.Clients{SQS: sq, SNS: sn}, awsbus.Config{})
 	require.NoError(t, err)
 	_, err = tr.Depths(context.Background())
 	require.ErrorIs(t, err, awsbus.ErrNotBound)
@@ -107,32 +114,22 @@ func TestTransportDepthsLifecycle(t *testing.T) {
 	require.ErrorIs(t, err, awsbus.ErrClosed)
 }
 
-// Queue depths feed the metrics package through its DepthFunc adapter; the
-// two QueueDepth types have the same fields, so a conversion suffices.
+// Queue depths feed the metrics package through its DepthFunc adapter: both
+// report sourceflow.QueueDepth, so Transport.Depths is a DepthFunc as is.
 func ExampleTransport_Depths() {
 	sq := awsbustest.NewSQS(awsbustest.SQSConfig{})
-	tr, err := awsbus.NewTransport(sq, awsbustest.NewSNS(sq, awsbustest.SNSConfig{}), awsbus.Config{
-		Service: "billing", ListenQueues: []string{"invoices"},
-		Commands: []awsbus.CommandRoute{{Type: "billing.Invoice", Queue: "invoices"}},
-	})
+	tr, err := awsbus.NewTransport(awsbus.Clients{SQS: sq, SNS: awsbustest.NewSNS(sq, awsbustest.SNSConfig{})}, awsbus.Config{})
 	if err != nil {
 		panic(err)
 	}
 	defer tr.Close()
-	b := sourceflow.Binding{Listeners: []sourceflow.Listener{
+	b := sourceflow.Binding{Service: "billing", Listeners: []sourceflow.Listener{
 		{Destination: "invoices", Kind: sourceflow.KindCommand, Types: []string{"billing.Invoice"}},
 	}}
 	if err := tr.Bind(context.Background(), b); err != nil {
 		panic(err)
 	}
-	source := metrics.DepthFunc(func(ctx context.Context) ([]metrics.QueueDepth, error) {
-		ds, err := tr.Depths(ctx)
-		out := make([]metrics.QueueDepth, len(ds))
-		for i, d := range ds {
-			out[i] = metrics.QueueDepth(d)
-		}
-		return out, err
-	})
+	var source metrics.DepthSource = metrics.DepthFunc(tr.Depths)
 	depths, err := source.Depths(context.Background())
 	if err != nil {
 		panic(err)

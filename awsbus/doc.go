@@ -2,57 +2,25 @@
 // SQS queues, events over SNS topics, each subscribing service receiving a
 // topic's events through an SQS queue of its own.
 //
-// # Routing
+// # Routing and topology
 //
-// Config mirrors SourceFlow.Net's fluent routing in Go form: Commands
-// (Send.Command<T>→Queue), Events (Raise.Event<T>→Topic), ListenQueues
-// (Listen.To.CommandQueue) and SubscribeTopics (Subscribe.To.Topic). The
-// routes of the service's sourceflow.Binding are merged in at Bind: a route
-// known only to the service code is taken as is, so code alone can drive
-// AWS; a type mapped to two destinations is an error. Validation reports
-// every problem at once: AWS name rules (queues 1–80 characters, topics
-// 1–256, letters, digits, '-' and '_', ".fifo" counted), names derived for
-// dead-letter and event queues, FIFO pairing, duplicate mappings, listened
-// destinations without a handler, and out-of-range options.
+// The service's sourceflow.Binding is the only source of routing: Bind
+// derives the topology from it with package topology (its Plan, and Create,
+// Validate or Assume as Config.Provisioning says) and resolves every
+// destination to its queue URL or topic ARN. Config holds no routes; it
+// holds consumer, provisioning, health and encryption settings. To carry
+// some destinations elsewhere (commands in process, events on AWS), wrap the
+// Transport in a cqrs.HybridTransport.
 //
-// The seed's options that default to on are spelled Disable* here, so the
-// zero Config is the default. A disabled routing flag keeps that kind of
-// message in process through Config.Local; a disabled listener makes
-// Subscriber return Local's subscriber. Local is required whenever a
-// Disable* switch is set (cqrs.ChannelTransport satisfies it, with bounded
-// redelivery and dead letters); there is no default.
-//
-// # Topology
-//
-// One Plan, computed from Config and Binding, drives three provisioning
-// modes:
-//
-//   - Create (default): a dead-letter queue "<queue>-dlq" (".fifo" kept,
-//     14-day retention) per queue with a RedrivePolicy whose target ARN is
-//     read from SQS (account ids are never built in); FIFO queues with
-//     ContentBasedDeduplication; FIFO topics for ".fifo" names; one event
-//     queue "<service>-<topic>" per subscribed topic (commands and events
-//     never share a queue); subscriptions with RawMessageDelivery and, when
-//     the service handles only some of a topic's types, a FilterPolicy on
-//     the sf_type attribute; and a queue policy statement per topic, merged
-//     into the existing policy. Existing resources are read first and only
-//     differences are written, so a second run changes nothing. A queue the
-//     service only sends to is created when missing but never reconciled:
-//     its consumer owns its attributes.
-//   - Validate: writes nothing and fails Bind with a *DriftError listing
-//     every difference (missing resources, the dead-letter queue of a
-//     missing queue included, redrive, attributes, policy, raw delivery,
-//     filter policy).
-//   - Assume: resolves names only, for infrastructure managed as code. Topic
-//     ARNs are built from a resolved queue's ARN (or Config.AccountID and
-//     Region) and checked with GetTopicAttributes, since CreateTopic is a
-//     write and ListTopics is throttled.
-//
-// The IAM actions used by Create are sqs:GetQueueUrl, CreateQueue,
-// GetQueueAttributes, SetQueueAttributes and sns:CreateTopic,
-// ListSubscriptionsByTopic, Subscribe, GetSubscriptionAttributes,
-// SetSubscriptionAttributes; Validate and Assume need only the read
-// actions plus sns:GetTopicAttributes.
+// Bind logs its progress through Config.Logger (each AWS call at debug
+// level) and bounds every AWS call it makes by Config.CallTimeout (10s by
+// default), so against an endpoint that accepts connections but never
+// answers it fails after one CallTimeout with an error naming the call. A
+// Transport built by NewTransportFromAWS takes its region, endpoint and
+// credentials from aws.Config, and checks first that credentials are found;
+// with an endpoint set (an emulator such as LocalStack, through
+// AWS_ENDPOINT_URL) the error names the test credentials an emulator
+// accepts: AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test.
 //
 // # Consuming
 //
@@ -105,8 +73,13 @@
 // dead-letter copy) is bounded by a 10s timeout. SQS counts timeouts in
 // seconds, so sub-second subscriber timeouts are rounded up.
 //
+// The consumer settings (MaxConcurrentCalls, WaitTime, VisibilityTimeout,
+// NackBackoff, ShutdownTimeout) are declared once, in ConsumerConfig, which
+// Config and SubscriberConfig both embed with one set of defaults and
+// ranges.
+//
 // Shutdown (Close, or the end of the Subscribe context) stops receiving at
-// once, waits up to ShutdownTimeout for handed-out messages to be acked or
+// once, waits up to ShutdownTimeout (30s by default) for handed-out messages to be acked or
 // nacked (their acks are still deleted), then releases the rest and every
 // held message with a zero visibility timeout so another consumer receives
 // them without waiting, flushes the pending deletes and closes the channel.
@@ -120,8 +93,9 @@
 //
 // Transport.Depths reads the visible and in-flight counts of every queue
 // the service consumes and of their dead-letter queues (one
-// GetQueueAttributes call each), for the metrics package's depth gauges
-// through a metrics.DepthFunc; this package does not import metrics.
+// GetQueueAttributes call each) as sourceflow.QueueDepth values, so
+// metrics.DepthFunc(t.Depths) feeds the metrics package's depth gauges;
+// this package does not import metrics.
 //
 // # Encryption
 //

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/middleware/encryption"
@@ -17,7 +16,7 @@ type EncryptionConfig struct {
 	// AppName is bound into every message's encryption context, so every
 	// service that exchanges messages must use the same one. Default
 	// "sourceflow" (the encryption package's default). It is deliberately
-	// not Config.Service: a command's producer and its consumer are
+	// not the service name: a command's producer and its consumer are
 	// different services, and their names would not match.
 	AppName string
 	// Encrypter holds the other produce-side settings (data-key cache
@@ -125,7 +124,7 @@ func (e *Encryption) Check(ctx context.Context) error { return e.Encrypter.Check
 // maxMessageBytes is the size limit of destination: the SQS limit for
 // commands, the SNS limit for events, 0 (the encryption package's default,
 // the smaller SNS limit) for a destination the transport does not know.
-// After Bind the kind comes from the Plan, before it from Config's routes.
+// The kind comes from the bound Plan.
 func (t *Transport) maxMessageBytes(destination string) int {
 	switch t.kindOf(destination) {
 	case sourceflow.KindCommand:
@@ -136,32 +135,11 @@ func (t *Transport) maxMessageBytes(destination string) int {
 	return 0
 }
 
-// kindOf returns the kind of destination, or the zero Kind when unknown.
+// kindOf returns the kind of destination in the bound Plan, or the zero
+// Kind when unknown.
 func (t *Transport) kindOf(destination string) sourceflow.Kind {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	for _, ds := range [][]DestinationSpec{t.plan.Destinations, t.plan.Local} {
-		for _, d := range ds {
-			if d.Name == destination {
-				return d.Kind
-			}
-		}
-	}
-	for _, r := range t.cfg.Commands {
-		if r.Queue == destination {
-			return sourceflow.KindCommand
-		}
-	}
-	for _, r := range t.cfg.Events {
-		if r.Topic == destination {
-			return sourceflow.KindEvent
-		}
-	}
-	switch {
-	case slices.Contains(t.cfg.ListenQueues, destination):
-		return sourceflow.KindCommand
-	case slices.Contains(t.cfg.SubscribeTopics, destination):
-		return sourceflow.KindEvent
-	}
-	return 0
+	d, _ := t.plan.Destination(destination)
+	return d.Kind
 }

@@ -33,18 +33,26 @@ func TestEncryptionSizeLimitFollowsDestinationKind(t *testing.T) {
 	assert.True(t, sourceflow.IsPermanent(err))
 }
 
-func TestEncryptionSizeLimitBeforeBind(t *testing.T) {
+func TestEncryptionSizeLimitByKindOfTheBinding(t *testing.T) {
 	sq, sn := newFakes()
 	k := encryptiontest.New()
 	k.SetAlias("alias/orders", k.CreateKey())
-	tr, err := awsbus.NewTransport(sq, sn, awsbus.Config{
+	tr, err := awsbus.NewTransport(awsbus.Clients{SQS: sq, SNS: sn}, awsbus.Config{
 		EnableEncryption: true, KMSKeyID: "alias/orders",
-		Commands:        []awsbus.CommandRoute{{Type: "orders.CreateOrder", Queue: "orders"}},
-		Events:          []awsbus.EventRoute{{Type: "orders.OrderCreated", Topic: "order-events"}},
-		ListenQueues:    []string{"inbox"},
-		SubscribeTopics: []string{"payment-events"},
 	})
 	require.NoError(t, err)
+	t.Cleanup(func() { _ = tr.Close() })
+	require.NoError(t, tr.Bind(context.Background(), sourceflow.Binding{
+		Service: "orders",
+		Routes: []sourceflow.Route{
+			{Type: "orders.CreateOrder", Kind: sourceflow.KindCommand, Destination: "orders"},
+			{Type: "orders.OrderCreated", Kind: sourceflow.KindEvent, Destination: "order-events"},
+		},
+		Listeners: []sourceflow.Listener{
+			{Destination: "inbox", Kind: sourceflow.KindCommand, Types: []string{"orders.Inbox"}},
+			{Destination: "payment-events", Kind: sourceflow.KindEvent, Types: []string{"payments.PaymentTaken"}},
+		},
+	}))
 	enc, err := awsbus.NewEncryption(k, tr, awsbus.EncryptionConfig{})
 	require.NoError(t, err)
 	payload := []byte(`"` + strings.Repeat("x", 400<<10) + `"`)

@@ -16,6 +16,7 @@ import (
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/awsbus"
 	"github.com/sourceflow-go/sourceflow/awsbus/awsbustest"
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 	"github.com/sourceflow-go/sourceflow/middleware/encryption"
 	"github.com/sourceflow-go/sourceflow/middleware/encryption/encryptiontest"
 )
@@ -201,7 +202,7 @@ func TestNewEncryptionInvalidConfig(t *testing.T) {
 	}
 }
 
-func kmsHealth(t *testing.T, tr *awsbus.Transport) awsbus.HealthCheck {
+func kmsHealth(t *testing.T, tr *awsbus.Transport) topology.HealthCheck {
 	t.Helper()
 	for _, c := range tr.Health(context.Background()).Checks {
 		if c.Name == "kms" {
@@ -209,17 +210,17 @@ func kmsHealth(t *testing.T, tr *awsbus.Transport) awsbus.HealthCheck {
 		}
 	}
 	t.Fatal("no kms entry in the health report")
-	return awsbus.HealthCheck{}
+	return topology.HealthCheck{}
 }
 
 func TestEncryptionHealthReportsKMS(t *testing.T) {
 	e := newEncrypted(t)
-	assert.Equal(t, awsbus.HealthUp, kmsHealth(t, e.tr).Status)
+	assert.Equal(t, topology.HealthUp, kmsHealth(t, e.tr).Status)
 	e.kms.SetDisabled(e.key, true)
 	c := kmsHealth(t, e.tr)
-	assert.Equal(t, awsbus.HealthDown, c.Status)
+	assert.Equal(t, topology.HealthDown, c.Status)
 	assert.NotEmpty(t, c.Error)
-	assert.Equal(t, awsbus.HealthDown, e.tr.Health(context.Background()).Status)
+	assert.Equal(t, topology.HealthDown, e.tr.Health(context.Background()).Status)
 }
 
 func TestEncryptionKeepsAConfiguredKMSCheck(t *testing.T) {
@@ -232,7 +233,7 @@ func TestEncryptionKeepsAConfiguredKMSCheck(t *testing.T) {
 	})
 	_, err := awsbus.NewEncryption(k, tr, awsbus.EncryptionConfig{})
 	require.NoError(t, err)
-	assert.Equal(t, awsbus.HealthUp, kmsHealth(t, tr).Status)
+	assert.Equal(t, topology.HealthUp, kmsHealth(t, tr).Status)
 	assert.Equal(t, 1, calls)
 	assert.Zero(t, k.Calls().DescribeKey)
 }
@@ -243,16 +244,14 @@ func ExampleNewEncryption() {
 	kms := encryptiontest.New()
 	kms.SetAlias("alias/orders", kms.CreateKey())
 	sq := awsbustest.NewSQS(awsbustest.SQSConfig{})
-	tr, err := awsbus.NewTransport(sq, awsbustest.NewSNS(sq, awsbustest.SNSConfig{}), awsbus.Config{
-		Service: "orders", EnableEncryption: true, KMSKeyID: "alias/orders",
-		Commands:     []awsbus.CommandRoute{{Type: "orders.CreateOrder", Queue: "orders"}},
-		ListenQueues: []string{"orders"},
+	tr, err := awsbus.NewTransport(awsbus.Clients{SQS: sq, SNS: awsbustest.NewSNS(sq, awsbustest.SNSConfig{})}, awsbus.Config{
+		EnableEncryption: true, KMSKeyID: "alias/orders",
 	})
 	if err != nil {
 		panic(err)
 	}
 	defer tr.Close()
-	b := sourceflow.Binding{Listeners: []sourceflow.Listener{
+	b := sourceflow.Binding{Service: "orders", Listeners: []sourceflow.Listener{
 		{Destination: "orders", Kind: sourceflow.KindCommand, Types: []string{"orders.CreateOrder"}},
 	}}
 	if err := tr.Bind(context.Background(), b); err != nil {
@@ -279,7 +278,7 @@ func ExampleNewEncryption() {
 	// kms health: up
 }
 
-func kmsStatus(tr *awsbus.Transport) awsbus.HealthStatus {
+func kmsStatus(tr *awsbus.Transport) topology.HealthStatus {
 	for _, c := range tr.Health(context.Background()).Checks {
 		if c.Name == "kms" {
 			return c.Status

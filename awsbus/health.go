@@ -5,55 +5,23 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 )
-
-// HealthStatus is the outcome of one check or of the whole report.
-type HealthStatus string
-
-const (
-	// HealthUp means the check passed.
-	HealthUp HealthStatus = "up"
-	// HealthDown means the check failed; the report is down.
-	HealthDown HealthStatus = "down"
-	// HealthSkipped means the check did not run (nothing to check, or no
-	// probe configured); it does not make the report down.
-	HealthSkipped HealthStatus = "skipped"
-)
-
-// HealthCheck is one entry of a HealthReport.
-type HealthCheck struct {
-	// Name is "sqs", "sns", "kms", "transport", or a queue or topic name.
-	Name string `json:"name"`
-	// Kind is "service", "queue", "dlq" or "topic".
-	Kind string `json:"kind"`
-	// Status is up, down or skipped.
-	Status HealthStatus `json:"status"`
-	// Latency is how long the check took.
-	Latency time.Duration `json:"latency_ns"`
-	// Error is the failure, empty when up.
-	Error string `json:"error,omitempty"`
-}
 
 // HealthReport is the structured result of Transport.Health.
 type HealthReport struct {
 	// Status is down when any check is down, up otherwise.
-	Status HealthStatus `json:"status"`
+	Status topology.HealthStatus `json:"status"`
 	// CheckedAt is when the checks started.
 	CheckedAt time.Time `json:"checked_at"`
 	// Checks are in a fixed order: services, then queues, then topics.
-	Checks []HealthCheck `json:"checks"`
-}
-
-type healthProbe struct {
-	name, kind string
-	run        func(ctx context.Context) error
+	Checks []topology.HealthCheck `json:"checks"`
 }
 
 // Health checks, concurrently and each within Config.HealthTimeout: that
@@ -61,45 +29,23 @@ type healthProbe struct {
 // KMSCheck is set), and that every queue (dead-letter queues included) and
 // topic of the bound topology exists. Before Bind the report is down.
 func (t *Transport) Health(ctx context.Context) HealthReport {
-	rep := HealthReport{Status: HealthUp, CheckedAt: time.Now().UTC()}
+	rep := HealthReport{Status: topology.HealthUp, CheckedAt: time.Now().UTC()}
 	probes, err := t.healthProbes()
 	if err != nil {
-		rep.Status = HealthDown
-		rep.Checks = []HealthCheck{{Name: "transport", Kind: "service", Status: HealthDown, Error: err.Error()}}
+		rep.Status = topology.HealthDown
+		rep.Checks = []topology.HealthCheck{{Name: "transport", Kind: "service", Status: topology.HealthDown, Error: err.Error()}}
 		return rep
 	}
-	rep.Checks = make([]HealthCheck, len(probes))
-	var wg sync.WaitGroup
-	for i, p := range probes {
-		wg.Go(func() { rep.Checks[i] = t.runProbe(ctx, p) })
-	}
-	wg.Wait()
+	rep.Checks = topology.RunProbes(ctx, t.cfg.HealthTimeout, probes)
 	for _, c := range rep.Checks {
-		if c.Status == HealthDown {
-			rep.Status = HealthDown
+		if c.Status == topology.HealthDown {
+			rep.Status = topology.HealthDown
 		}
 	}
 	return rep
 }
 
-var errSkipped = errors.New("skipped")
-
-func (t *Transport) runProbe(ctx context.Context, p healthProbe) HealthCheck {
-	ctx, cancel := context.WithTimeout(ctx, t.cfg.HealthTimeout)
-	defer cancel()
-	start := time.Now()
-	err := p.run(ctx)
-	c := HealthCheck{Name: p.name, Kind: p.kind, Status: HealthUp, Latency: time.Since(start)}
-	switch {
-	case errors.Is(err, errSkipped):
-		c.Status, c.Error = HealthSkipped, err.Error()
-	case err != nil:
-		c.Status, c.Error = HealthDown, err.Error()
-	}
-	return c
-}
-
-func (t *Transport) healthProbes() ([]healthProbe, error) {
+func (t *Transport) healthProbes() ([]topology.Probe, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.closed {
@@ -108,38 +54,29 @@ func (t *Transport) healthProbes() ([]healthProbe, error) {
 	if !t.bound {
 		return nil, ErrNotBound
 	}
-	probes := []healthProbe{t.sqsProbe(), t.snsProbe()}
+	probes := []topology.Probe{t.sqsProbe(), t.snsProbe()}
 	if t.cfg.EnableEncryption {
-		probes = append(probes, healthProbe{name: "kms", kind: "service", run: kmsProbe(t.cfg.KMSCheck)})
+		probes = append(probes, topology.Probe{Name: "kms", Kind: "service", Run: kmsProbe(t.cfg.KMSCheck)})
 	}
-	for _, q := range t.plan.Queues {
-		probes = append(probes, t.queueProbe(q.Name, "queue"))
-		if q.Owned {
-			probes = append(probes, t.queueProbe(q.DLQ, "dlq"))
-		}
-	}
-	for _, tp := range t.plan.Topics {
-		arn := t.topicARNs[tp.Name]
-		probes = append(probes, healthProbe{name: tp.Name, kind: "topic", run: func(ctx context.Context) error {
-			_, err := t.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(arn)})
-			return err
-		}})
-	}
-	return probes, nil
+	return append(probes, t.resources().ResourceProbes(t.plan, t.endpoints)...), nil
+}
+
+func skipped(why string) func(context.Context) error {
+	return func(context.Context) error { return errors.Join(topology.ErrSkipped, errors.New(why)) }
 }
 
 // sqsProbe asks SQS for the URL of a planned queue: any answer, "no such
 // queue" included, proves SQS reachable with no extra IAM permission.
-func (t *Transport) sqsProbe() healthProbe {
-	p := healthProbe{name: "sqs", kind: "service"}
+func (t *Transport) sqsProbe() topology.Probe {
+	p := topology.Probe{Name: "sqs", Kind: "service"}
 	if len(t.plan.Queues) == 0 {
-		p.run = func(context.Context) error { return errors.Join(errSkipped, errors.New("no queue configured")) }
+		p.Run = skipped("no queue configured")
 		return p
 	}
 	name := t.plan.Queues[0].Name
-	p.run = func(ctx context.Context) error {
-		_, err := t.sqs.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(name)})
-		if isQueueMissing(err) {
+	p.Run = func(ctx context.Context) error {
+		_, err := t.clients.SQS.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(name)})
+		if topology.IsQueueMissing(err) {
 			return nil
 		}
 		return err
@@ -149,16 +86,16 @@ func (t *Transport) sqsProbe() healthProbe {
 
 // snsProbe reads a planned topic's attributes: any answer, "not found"
 // included, proves SNS reachable.
-func (t *Transport) snsProbe() healthProbe {
-	p := healthProbe{name: "sns", kind: "service"}
+func (t *Transport) snsProbe() topology.Probe {
+	p := topology.Probe{Name: "sns", Kind: "service"}
 	if len(t.plan.Topics) == 0 {
-		p.run = func(context.Context) error { return errors.Join(errSkipped, errors.New("no topic configured")) }
+		p.Run = skipped("no topic configured")
 		return p
 	}
-	arn := t.topicARNs[t.plan.Topics[0].Name]
-	p.run = func(ctx context.Context) error {
-		_, err := t.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(arn)})
-		if isTopicMissing(err) {
+	arn := t.endpoints[t.plan.Topics[0].Name].TopicARN
+	p.Run = func(ctx context.Context) error {
+		_, err := t.clients.SNS.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(arn)})
+		if topology.IsTopicMissing(err) {
 			return nil
 		}
 		return err
@@ -170,23 +107,9 @@ func (t *Transport) snsProbe() healthProbe {
 // NewEncryption may set it after NewTransport.
 func kmsProbe(check func(ctx context.Context) error) func(ctx context.Context) error {
 	if check == nil {
-		return func(context.Context) error { return errors.Join(errSkipped, errors.New("no KMSCheck configured")) }
+		return skipped("no KMSCheck configured")
 	}
 	return check
-}
-
-func (t *Transport) queueProbe(name, kind string) healthProbe {
-	url := t.queueURLs[name]
-	return healthProbe{name: name, kind: kind, run: func(ctx context.Context) error {
-		if url == "" {
-			_, err := t.sqs.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(name)})
-			return err
-		}
-		_, err := t.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
-			QueueUrl: aws.String(url), AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn},
-		})
-		return err
-	}}
 }
 
 // HealthHandler serves t.Health as JSON: 200 when up, 503 when down.
@@ -196,7 +119,7 @@ func HealthHandler(t *Transport) http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-store")
 		code := http.StatusOK
-		if rep.Status != HealthUp {
+		if rep.Status != topology.HealthUp {
 			code = http.StatusServiceUnavailable
 		}
 		w.WriteHeader(code)

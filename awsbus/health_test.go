@@ -15,20 +15,21 @@ import (
 
 	"github.com/sourceflow-go/sourceflow/awsbus"
 	"github.com/sourceflow-go/sourceflow/awsbus/awsbustest"
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 )
 
 func healthTransport(t *testing.T, cfg awsbus.Config) (*awsbus.Transport, *awsbustest.SQS, *awsbustest.SNS) {
 	t.Helper()
 	sq, sn := newFakes()
-	tr, err := awsbus.NewTransport(sq, sn, cfg)
+	tr, err := awsbus.NewTransport(awsbus.Clients{SQS: sq, SNS: sn}, cfg)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = tr.Close() })
 	require.NoError(t, tr.Bind(context.Background(), ordersBinding()))
 	return tr, sq, sn
 }
 
-func checksByName(r awsbus.HealthReport) map[string]awsbus.HealthCheck {
-	m := map[string]awsbus.HealthCheck{}
+func checksByName(r awsbus.HealthReport) map[string]topology.HealthCheck {
+	m := map[string]topology.HealthCheck{}
 	for _, c := range r.Checks {
 		m[c.Name] = c
 	}
@@ -40,7 +41,7 @@ func TestTransport_HealthUp(t *testing.T) {
 
 	rep := tr.Health(context.Background())
 
-	assert.Equal(t, awsbus.HealthUp, rep.Status)
+	assert.Equal(t, topology.HealthUp, rep.Status)
 	checks := checksByName(rep)
 	for name, kind := range map[string]string{
 		"sqs": "service", "sns": "service",
@@ -51,7 +52,7 @@ func TestTransport_HealthUp(t *testing.T) {
 		c, ok := checks[name]
 		require.True(t, ok, "missing check %s", name)
 		assert.Equal(t, kind, c.Kind, name)
-		assert.Equal(t, awsbus.HealthUp, c.Status, name)
+		assert.Equal(t, topology.HealthUp, c.Status, name)
 		assert.Empty(t, c.Error, name)
 		assert.Positive(t, c.Latency, name)
 	}
@@ -65,10 +66,10 @@ func TestTransport_HealthDown(t *testing.T) {
 
 		rep := tr.Health(context.Background())
 
-		assert.Equal(t, awsbus.HealthDown, rep.Status)
-		var down []awsbus.HealthCheck
+		assert.Equal(t, topology.HealthDown, rep.Status)
+		var down []topology.HealthCheck
 		for _, c := range rep.Checks {
-			if c.Status == awsbus.HealthDown {
+			if c.Status == topology.HealthDown {
 				down = append(down, c)
 			}
 		}
@@ -82,8 +83,8 @@ func TestTransport_HealthDown(t *testing.T) {
 
 		rep := tr.Health(context.Background())
 
-		assert.Equal(t, awsbus.HealthDown, rep.Status)
-		assert.Equal(t, awsbus.HealthDown, checksByName(rep)["sqs"].Status)
+		assert.Equal(t, topology.HealthDown, rep.Status)
+		assert.Equal(t, topology.HealthDown, checksByName(rep)["sqs"].Status)
 	})
 	t.Run("KMS fails", func(t *testing.T) {
 		cfg := awsbus.Config{EnableEncryption: true, KMSKeyID: "alias/sf", KMSCheck: func(context.Context) error {
@@ -93,17 +94,17 @@ func TestTransport_HealthDown(t *testing.T) {
 
 		rep := tr.Health(context.Background())
 
-		assert.Equal(t, awsbus.HealthDown, rep.Status)
+		assert.Equal(t, topology.HealthDown, rep.Status)
 		assert.Equal(t, "kms: AccessDenied", checksByName(rep)["kms"].Error)
 	})
 	t.Run("not bound", func(t *testing.T) {
 		sq, sn := newFakes()
-		tr, err := awsbus.NewTransport(sq, sn, awsbus.Config{})
+		tr, err := awsbus.NewTransport(awsbus.Clients{SQS: sq, SNS: sn}, awsbus.Config{})
 		require.NoError(t, err)
 
 		rep := tr.Health(context.Background())
 
-		assert.Equal(t, awsbus.HealthDown, rep.Status)
+		assert.Equal(t, topology.HealthDown, rep.Status)
 		assert.Contains(t, checksByName(rep)["transport"].Error, "not bound")
 	})
 }
@@ -114,14 +115,14 @@ func TestTransport_HealthKMS(t *testing.T) {
 		tr, _, _ := healthTransport(t, awsbus.Config{EnableEncryption: true, KMSKeyID: "alias/sf",
 			KMSCheck: func(context.Context) error { called++; return nil }})
 		rep := tr.Health(context.Background())
-		assert.Equal(t, awsbus.HealthUp, checksByName(rep)["kms"].Status)
+		assert.Equal(t, topology.HealthUp, checksByName(rep)["kms"].Status)
 		assert.Equal(t, 1, called)
 	})
 	t.Run("no check configured is skipped, not down", func(t *testing.T) {
 		tr, _, _ := healthTransport(t, awsbus.Config{EnableEncryption: true, KMSKeyID: "alias/sf"})
 		rep := tr.Health(context.Background())
-		assert.Equal(t, awsbus.HealthSkipped, checksByName(rep)["kms"].Status)
-		assert.Equal(t, awsbus.HealthUp, rep.Status)
+		assert.Equal(t, topology.HealthSkipped, checksByName(rep)["kms"].Status)
+		assert.Equal(t, topology.HealthUp, rep.Status)
 	})
 }
 
@@ -141,11 +142,11 @@ func TestHealthHandler(t *testing.T) {
 
 	code, rep := get()
 	assert.Equal(t, http.StatusOK, code)
-	assert.Equal(t, awsbus.HealthUp, rep.Status)
+	assert.Equal(t, topology.HealthUp, rep.Status)
 	assert.NotEmpty(t, rep.Checks)
 
 	sq.FailNext("GetQueueAttributes", 1, &sqstypes.QueueDoesNotExist{Message: aws.String("gone")})
 	code, rep = get()
 	assert.Equal(t, http.StatusServiceUnavailable, code)
-	assert.Equal(t, awsbus.HealthDown, rep.Status)
+	assert.Equal(t, topology.HealthDown, rep.Status)
 }

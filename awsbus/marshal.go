@@ -33,7 +33,7 @@ type wireMessage struct {
 func (w wireMessage) size() int {
 	n := len(w.body)
 	for k, v := range w.attrs {
-		n += len(k) + len("String") + len(v)
+		n += len(k) + len(sourceflow.AttributeDataType) + len(v)
 	}
 	return n
 }
@@ -122,7 +122,7 @@ func unmarshal(body string, attrs map[string]string, fallbackUUID string) (*mess
 func sqsAttributes(attrs map[string]string) map[string]sqstypes.MessageAttributeValue {
 	out := make(map[string]sqstypes.MessageAttributeValue, len(attrs))
 	for k, v := range attrs {
-		out[k] = sqstypes.MessageAttributeValue{DataType: aws.String("String"), StringValue: aws.String(v)}
+		out[k] = sqstypes.MessageAttributeValue{DataType: aws.String(sourceflow.AttributeDataType), StringValue: aws.String(v)}
 	}
 	return out
 }
@@ -131,7 +131,7 @@ func sqsAttributes(attrs map[string]string) map[string]sqstypes.MessageAttribute
 func snsAttributes(attrs map[string]string) map[string]snstypes.MessageAttributeValue {
 	out := make(map[string]snstypes.MessageAttributeValue, len(attrs))
 	for k, v := range attrs {
-		out[k] = snstypes.MessageAttributeValue{DataType: aws.String("String"), StringValue: aws.String(v)}
+		out[k] = snstypes.MessageAttributeValue{DataType: aws.String(sourceflow.AttributeDataType), StringValue: aws.String(v)}
 	}
 	return out
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 )
 
 // Size limits checked before a call to AWS.
@@ -33,7 +34,7 @@ type PublisherConfig struct {
 	// SNS publishes events. Optional: without it, publishing an event fails.
 	SNS SNSAPI
 	// Resolve maps a destination name to its AWS resources. Required.
-	Resolve func(destination string) (Endpoint, error)
+	Resolve func(destination string) (topology.Endpoint, error)
 	// Logger defaults to watermill.NopLogger.
 	Logger watermill.LoggerAdapter
 	// FallbackGroupID, when set, is the message group id of a message for a
@@ -124,7 +125,7 @@ func (p *Publisher) Publish(destination string, msgs ...*message.Message) error 
 }
 
 // prepare marshals and checks every message.
-func (p *Publisher) prepare(ep Endpoint, msgs []*message.Message) ([]outgoing, error) {
+func (p *Publisher) prepare(ep topology.Endpoint, msgs []*message.Message) ([]outgoing, error) {
 	limit, service := MaxSQSMessageBytes, "SQS"
 	if ep.Kind == sourceflow.KindEvent {
 		limit, service = MaxSNSMessageBytes, "SNS"
@@ -158,7 +159,7 @@ func (p *Publisher) prepare(ep Endpoint, msgs []*message.Message) ([]outgoing, e
 
 // fifoIDs returns the message group id (the entity id) and deduplication id
 // (the message id, else the UUID) of msg, hashed when SQS would reject them.
-func (p *Publisher) fifoIDs(ep Endpoint, msg *message.Message) (group, dedup string, err error) {
+func (p *Publisher) fifoIDs(ep topology.Endpoint, msg *message.Message) (group, dedup string, err error) {
 	group = msg.Metadata.Get(sourceflow.MetaEntityID)
 	if group == "" {
 		group = p.cfg.FallbackGroupID

@@ -15,6 +15,7 @@ import (
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/awsbus"
 	"github.com/sourceflow-go/sourceflow/awsbus/awsbustest"
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 )
 
 // batchTarget is a destination on the fakes: where messages land, and the
@@ -46,8 +47,8 @@ func snsTarget(t *testing.T, name string) batchTarget {
 	_, err = n.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"),
 		Endpoint: aws.String(q.QueueARN("billing.fifo")), Attributes: map[string]string{"RawMessageDelivery": "true"}})
 	require.NoError(t, err)
-	ep := awsbus.Endpoint{Name: name + ".fifo", Kind: sourceflow.KindEvent, TopicARN: *topic.TopicArn, FIFO: true}
-	pub, err := awsbus.NewPublisher(awsbus.PublisherConfig{SQS: q, SNS: n, Resolve: func(string) (awsbus.Endpoint, error) { return ep, nil }})
+	ep := topology.Endpoint{Name: name + ".fifo", Kind: sourceflow.KindEvent, TopicARN: *topic.TopicArn, FIFO: true}
+	pub, err := awsbus.NewPublisher(awsbus.PublisherConfig{SQS: q, SNS: n, Resolve: func(string) (topology.Endpoint, error) { return ep, nil }})
 	require.NoError(t, err)
 	return batchTarget{pub: pub, dest: ep.Name, faults: &n.Faults, op: "PublishBatch",
 		landed: func() int { return len(q.Messages(*out.QueueUrl)) }}

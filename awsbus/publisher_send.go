@@ -9,6 +9,7 @@ import (
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 )
 
 // optional returns nil for "", else a pointer to s.
@@ -20,7 +21,7 @@ func optional(s string) *string {
 }
 
 // sendSQS sends one message with SendMessage, several with SendMessageBatch.
-func (p *Publisher) sendSQS(ep Endpoint, out []outgoing) error {
+func (p *Publisher) sendSQS(ep topology.Endpoint, out []outgoing) error {
 	failed := &PublishError{Destination: ep.Name}
 	if len(out) == 1 {
 		o := out[0]
@@ -57,7 +58,7 @@ func (p *Publisher) sendSQS(ep Endpoint, out []outgoing) error {
 }
 
 // publishSNS publishes one message with Publish, several with PublishBatch.
-func (p *Publisher) publishSNS(ep Endpoint, out []outgoing) error {
+func (p *Publisher) publishSNS(ep topology.Endpoint, out []outgoing) error {
 	failed := &PublishError{Destination: ep.Name}
 	if len(out) == 1 {
 		o := out[0]

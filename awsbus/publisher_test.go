@@ -16,6 +16,7 @@ import (
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/awsbus"
 	"github.com/sourceflow-go/sourceflow/awsbus/awsbustest"
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 )
 
 func TestPublisherBatchesAndFIFOIDs(t *testing.T) {
@@ -99,8 +100,8 @@ func TestPublisherEventsToSNSAndClose(t *testing.T) {
 	_, err = n.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"),
 		Endpoint: aws.String(q.QueueARN("billing-events")), Attributes: map[string]string{"RawMessageDelivery": "true"}})
 	require.NoError(t, err)
-	ep := awsbus.Endpoint{Name: "order-events", Kind: sourceflow.KindEvent, TopicARN: *topic.TopicArn}
-	pub, err := awsbus.NewPublisher(awsbus.PublisherConfig{SQS: q, SNS: n, Resolve: func(string) (awsbus.Endpoint, error) { return ep, nil }})
+	ep := topology.Endpoint{Name: "order-events", Kind: sourceflow.KindEvent, TopicARN: *topic.TopicArn}
+	pub, err := awsbus.NewPublisher(awsbus.PublisherConfig{SQS: q, SNS: n, Resolve: func(string) (topology.Endpoint, error) { return ep, nil }})
 	require.NoError(t, err)
 
 	require.NoError(t, pub.Publish("order-events", command("e1", "o")))

@@ -9,10 +9,8 @@ import (
 
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 )
-
-// maxVisibility is the SQS limit for a visibility timeout.
-const maxVisibility = 12 * time.Hour
 
 // SubscriberConfig configures a Subscriber.
 type SubscriberConfig struct {
@@ -20,28 +18,10 @@ type SubscriberConfig struct {
 	SQS SQSAPI
 	// Resolve maps a destination name to its AWS resources; the subscriber
 	// reads Endpoint.QueueURL (for an event destination, the service's own
-	// event queue) and Endpoint.DLQURL. Required.
-	Resolve func(destination string) (Endpoint, error)
-	// MaxConcurrentCalls bounds the messages each Subscribe holds at once:
-	// handed out and not yet acked, or received and waiting for their FIFO
-	// group. Default 10.
-	MaxConcurrentCalls int
-	// WaitTime is the long-poll wait of ReceiveMessage, 0-20s, rounded up
-	// to whole seconds. Default 20s.
-	WaitTime time.Duration
-	// VisibilityTimeout is requested on every receive and renewed by a
-	// heartbeat while a handler runs longer than half of it. 1s-12h, rounded
-	// up to whole seconds (SQS counts in seconds). Default 30s.
-	VisibilityTimeout time.Duration
-	// ShutdownTimeout is how long Close (or the end of the Subscribe context)
-	// waits for handed-out messages to be acked before releasing them.
-	// Default 10s.
-	ShutdownTimeout time.Duration
-	// NackBackoff is the visibility timeout set on a nacked message, so it is
-	// redelivered after this delay (counting toward the queue's
-	// maxReceiveCount). Rounded up to whole seconds, so any positive value
-	// waits at least 1s. Default 1s; a negative value redelivers at once.
-	NackBackoff time.Duration
+	// event queue), Endpoint.DLQURL and Endpoint.MaxReceiveCount. Required.
+	Resolve func(destination string) (topology.Endpoint, error)
+	// ConsumerConfig holds the consumer settings, with their defaults.
+	ConsumerConfig
 	// ReceiveErrorBackoff is the pause after a failed ReceiveMessage.
 	// Default 1s.
 	ReceiveErrorBackoff time.Duration
@@ -53,27 +33,7 @@ type SubscriberConfig struct {
 }
 
 func (c *SubscriberConfig) setDefaults() {
-	if c.MaxConcurrentCalls == 0 {
-		c.MaxConcurrentCalls = 10
-	}
-	if c.WaitTime == 0 {
-		c.WaitTime = 20 * time.Second
-	}
-	if c.VisibilityTimeout == 0 {
-		c.VisibilityTimeout = 30 * time.Second
-	}
-	if c.ShutdownTimeout == 0 {
-		c.ShutdownTimeout = 10 * time.Second
-	}
-	if c.NackBackoff == 0 {
-		c.NackBackoff = time.Second
-	}
-	if c.NackBackoff < 0 {
-		c.NackBackoff = 0
-	}
-	c.WaitTime = ceilSecond(c.WaitTime)
-	c.VisibilityTimeout = ceilSecond(c.VisibilityTimeout)
-	c.NackBackoff = ceilSecond(c.NackBackoff)
+	c.ConsumerConfig.setDefaults()
 	if c.ReceiveErrorBackoff == 0 {
 		c.ReceiveErrorBackoff = time.Second
 	}
@@ -85,43 +45,19 @@ func (c *SubscriberConfig) setDefaults() {
 	}
 }
 
-// ceilSecond rounds a positive d up to whole seconds, the unit of SQS
-// timeouts, so a sub-second value never silently becomes 0.
-func ceilSecond(d time.Duration) time.Duration {
-	if d <= 0 {
-		return d
-	}
-	return (d + time.Second - 1).Truncate(time.Second)
-}
-
-// Validate reports every invalid field.
+// Validate reports every invalid field, wrapped in ErrInvalidConfig.
 func (c SubscriberConfig) Validate() error {
-	var errs []error
-	bad := func(format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%w: SubscriberConfig."+format, append([]any{ErrInvalidConfig}, args...)...))
-	}
+	errs := []error{c.ConsumerConfig.Validate()}
 	if c.SQS == nil {
-		bad("SQS is required")
+		errs = append(errs, errors.New("SQS: required"))
 	}
 	if c.Resolve == nil {
-		bad("Resolve is required")
+		errs = append(errs, errors.New("Resolve: required"))
 	}
-	if c.MaxConcurrentCalls < 1 {
-		bad("MaxConcurrentCalls must be at least 1, got %d", c.MaxConcurrentCalls)
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("%w: SubscriberConfig: %w", ErrInvalidConfig, err)
 	}
-	if c.WaitTime < 0 || c.WaitTime > 20*time.Second {
-		bad("WaitTime must be 0-20s, got %v", c.WaitTime)
-	}
-	if c.VisibilityTimeout < time.Second || c.VisibilityTimeout > maxVisibility {
-		bad("VisibilityTimeout must be 1s-12h, got %v", c.VisibilityTimeout)
-	}
-	if c.NackBackoff > maxVisibility {
-		bad("NackBackoff must be at most 12h, got %v", c.NackBackoff)
-	}
-	if c.ShutdownTimeout < 0 {
-		bad("ShutdownTimeout must not be negative, got %v", c.ShutdownTimeout)
-	}
-	return errors.Join(errs...)
+	return nil
 }
 
 // Subscriber consumes SQS queues as Watermill messages. See doc.go for the

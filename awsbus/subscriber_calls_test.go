@@ -13,6 +13,7 @@ import (
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/awsbus"
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 )
 
 // recordingSQS wraps the SQS fake and records what the subscriber asks of
@@ -97,7 +98,7 @@ func (r *recordingSQS) recorded() (last *sqs.ReceiveMessageInput, noDeadline []s
 func TestSubscriberHeartbeatNeverOverwritesNackBackoff(t *testing.T) {
 	w := newWire(t, "orders", 5, awsbus.SubscriberConfig{})
 	rec := newRecordingSQS(w.sqs, 2)
-	sub := subscriberOn(t, w, awsbus.SubscriberConfig{SQS: rec, VisibilityTimeout: 2 * time.Second, NackBackoff: -1}, func(*awsbus.Endpoint) {})
+	sub := subscriberOn(t, w, awsbus.SubscriberConfig{SQS: rec, ConsumerConfig: awsbus.ConsumerConfig{VisibilityTimeout: 2 * time.Second, NackBackoff: -1}}, func(*topology.Endpoint) {})
 	require.NoError(t, w.pub.Publish("orders", command("slow", "e")))
 	ch, err := sub.Subscribe(context.Background(), "orders")
 	require.NoError(t, err)
@@ -118,7 +119,7 @@ func TestSubscriberHeartbeatNeverOverwritesNackBackoff(t *testing.T) {
 func TestSubscriberSettlingCallsHaveADeadline(t *testing.T) {
 	w := newWire(t, "orders", 5, awsbus.SubscriberConfig{})
 	rec := newRecordingSQS(w.sqs, 0)
-	sub := subscriberOn(t, w, awsbus.SubscriberConfig{SQS: rec}, func(*awsbus.Endpoint) {})
+	sub := subscriberOn(t, w, awsbus.SubscriberConfig{SQS: rec}, func(*topology.Endpoint) {})
 	require.NoError(t, w.pub.Publish("orders", command("ack", "e"), command("nack", "e"), command("poison", "e")))
 	ch, err := sub.Subscribe(context.Background(), "orders")
 	require.NoError(t, err)
@@ -162,8 +163,8 @@ func TestSubscriberTimeoutsReachSQS(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWire(t, "orders", 5, awsbus.SubscriberConfig{})
 			rec := newRecordingSQS(w.sqs, 0)
-			sub := subscriberOn(t, w, awsbus.SubscriberConfig{SQS: rec, WaitTime: tc.wait, VisibilityTimeout: tc.vis, NackBackoff: tc.nack},
-				func(*awsbus.Endpoint) {})
+			sub := subscriberOn(t, w, awsbus.SubscriberConfig{SQS: rec, ConsumerConfig: awsbus.ConsumerConfig{WaitTime: tc.wait, VisibilityTimeout: tc.vis, NackBackoff: tc.nack}},
+				func(*topology.Endpoint) {})
 			require.NoError(t, w.pub.Publish("orders", command("a", "e")))
 			ch, err := sub.Subscribe(context.Background(), "orders")
 			require.NoError(t, err)

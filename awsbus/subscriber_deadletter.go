@@ -71,7 +71,7 @@ func withReason(attrs map[string]sqstypes.MessageAttributeValue, reason string) 
 		out[k] = v
 	}
 	str := func(s string) sqstypes.MessageAttributeValue {
-		return sqstypes.MessageAttributeValue{DataType: aws.String("String"), StringValue: aws.String(s)}
+		return sqstypes.MessageAttributeValue{DataType: aws.String(sourceflow.AttributeDataType), StringValue: aws.String(s)}
 	}
 	if _, has := out[sourceflow.MetaFailure]; has || len(out) < sourceflow.AttributeBudget {
 		out[sourceflow.MetaFailure] = str(reason)

@@ -8,13 +8,12 @@ import (
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/awsbus"
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 	"github.com/sourceflow-go/sourceflow/cqrs"
 )
 
@@ -83,7 +82,7 @@ func TestSubscriberLastReceiveDeadLettersWithTheError(t *testing.T) {
 // queue's redrive policy moves the message, as before.
 func TestSubscriberWithoutMaxReceiveCountLeavesItToRedrive(t *testing.T) {
 	w := newWire(t, "orders", 2, awsbus.SubscriberConfig{})
-	sub := subscriberOn(t, w, awsbus.SubscriberConfig{}, func(ep *awsbus.Endpoint) { ep.MaxReceiveCount = 0 })
+	sub := subscriberOn(t, w, awsbus.SubscriberConfig{}, func(ep *topology.Endpoint) { ep.MaxReceiveCount = 0 })
 	require.NoError(t, w.pub.Publish("orders", command("bad", "e")))
 	sends := w.sqs.Calls("SendMessage")
 	ch, err := sub.Subscribe(context.Background(), "orders")
@@ -97,41 +96,11 @@ func TestSubscriberWithoutMaxReceiveCountLeavesItToRedrive(t *testing.T) {
 	assert.Equal(t, sends, w.sqs.Calls("SendMessage"), "no copy by the subscriber")
 }
 
-// Endpoints carry the maxReceiveCount Create set, and the one Validate and
-// Assume read from AWS.
-func TestTopology_EndpointsCarryMaxReceiveCount(t *testing.T) {
-	sq, sn := newFakes()
-	created, p := create(t, sq, sn, awsbus.Config{MaxReceiveCount: 7})
-	assert.Equal(t, 7, created["orders.fifo"].MaxReceiveCount)
-	assert.Equal(t, 7, created["payment-events"].MaxReceiveCount)
-	assert.Equal(t, 0, created["order-events"].MaxReceiveCount, "published only: no queue")
-	dlqARN := queueAttrs(t, sq, created["orders.fifo"].DLQURL)["QueueArn"]
-	_, err := sq.SetQueueAttributes(context.Background(), &sqs.SetQueueAttributesInput{
-		QueueUrl:   aws.String(created["orders.fifo"].QueueURL),
-		Attributes: map[string]string{"RedrivePolicy": `{"deadLetterTargetArn":"` + dlqARN + `","maxReceiveCount":"9"}`},
-	})
-	require.NoError(t, err)
-
-	for _, mode := range []awsbus.Provisioning{awsbus.ProvisionValidate, awsbus.ProvisionAssume} {
-		topo, err := awsbus.NewTopology(sq, sn, awsbus.Config{Provisioning: mode})
-		require.NoError(t, err)
-		var eps awsbus.Endpoints
-		if mode == awsbus.ProvisionValidate {
-			_, eps, err = topo.Validate(context.Background(), p)
-		} else {
-			eps, err = topo.Assume(context.Background(), p)
-		}
-		require.NoError(t, err, mode)
-		assert.Equal(t, 9, eps["orders.fifo"].MaxReceiveCount, "%s reads the queue's redrive policy", mode)
-		assert.Equal(t, 7, eps["payment-events"].MaxReceiveCount, mode)
-	}
-}
-
 // Through a cqrs.Service on the AWS transport: a command whose handler
 // always fails lands in the dead-letter queue with the handler's error.
 func TestTransport_FailingCommandIsDeadLetteredWithTheError(t *testing.T) {
 	sq, sn := newFakes()
-	tr, err := awsbus.NewTransport(sq, sn, awsbus.Config{Service: "orders", MaxReceiveCount: 2, WaitTime: time.Second, ShutdownTimeout: time.Second})
+	tr, err := awsbus.NewTransport(awsbus.Clients{SQS: sq, SNS: sn}, awsbus.Config{MaxReceiveCount: 2, ConsumerConfig: awsbus.ConsumerConfig{WaitTime: time.Second, ShutdownTimeout: time.Second}})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = tr.Close() })
 	svc, err := cqrs.NewService(cqrs.ServiceConfig{Name: "orders", Transport: tr, Listen: []string{"orders.fifo"},

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 )
 
 // deleteLoop deletes acked messages, up to 10 per DeleteMessageBatch call,
@@ -84,7 +85,7 @@ func (sub *subscription) heartbeatLoop() {
 		var due []*delivery
 		sub.mu.Lock()
 		for d := range sub.owned {
-			if now.Sub(d.extended) >= vis/2 && now.Sub(d.received)+vis <= maxVisibility {
+			if now.Sub(d.extended) >= vis/2 && now.Sub(d.received)+vis <= topology.MaxVisibilityTimeout {
 				d.extended = now
 				due = append(due, d)
 			}

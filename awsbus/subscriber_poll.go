@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 )
 
 // delivery is one received message owned by a subscription.
@@ -40,7 +41,7 @@ func (d *delivery) markSettled() {
 // handed-out message, a delete batcher and a visibility heartbeat.
 type subscription struct {
 	cfg   SubscriberConfig
-	ep    Endpoint
+	ep    topology.Endpoint
 	log   watermill.LoggerAdapter
 	out   chan *message.Message
 	stop  context.Context // ends on Subscribe ctx end or Close
@@ -57,7 +58,7 @@ type subscription struct {
 	done     chan struct{} // closed when every handler has returned
 }
 
-func newSubscription(ctx context.Context, s *Subscriber, ep Endpoint) *subscription {
+func newSubscription(ctx context.Context, s *Subscriber, ep topology.Endpoint) *subscription {
 	stop, quit := context.WithCancel(ctx)
 	go func() {
 		select {

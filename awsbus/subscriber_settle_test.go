@@ -9,18 +9,19 @@ import (
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/awsbus"
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 )
 
 // subscriberOn returns a second subscriber on w's fake whose endpoint is
 // changed by edit.
-func subscriberOn(t *testing.T, w *wire, cfg awsbus.SubscriberConfig, edit func(*awsbus.Endpoint)) *awsbus.Subscriber {
+func subscriberOn(t *testing.T, w *wire, cfg awsbus.SubscriberConfig, edit func(*topology.Endpoint)) *awsbus.Subscriber {
 	t.Helper()
 	ep := w.ep
 	edit(&ep)
 	if cfg.SQS == nil {
 		cfg.SQS = w.sqs
 	}
-	cfg.Resolve = func(string) (awsbus.Endpoint, error) { return ep, nil }
+	cfg.Resolve = func(string) (topology.Endpoint, error) { return ep, nil }
 	if cfg.NackBackoff == 0 {
 		cfg.NackBackoff = -1
 	}
@@ -40,7 +41,7 @@ func TestSubscriberFIFOFailedDeadLetterKeepsGroupOrder(t *testing.T) {
 			return w.sub
 		}},
 		{name: "no dead-letter queue", setup: func(t *testing.T, w *wire) *awsbus.Subscriber {
-			return subscriberOn(t, w, awsbus.SubscriberConfig{}, func(ep *awsbus.Endpoint) { ep.DLQURL = "" })
+			return subscriberOn(t, w, awsbus.SubscriberConfig{}, func(ep *topology.Endpoint) { ep.DLQURL = "" })
 		}},
 	}
 	for _, tc := range cases {

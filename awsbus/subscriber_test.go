@@ -20,13 +20,14 @@ import (
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/awsbus"
 	"github.com/sourceflow-go/sourceflow/awsbus/awsbustest"
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 )
 
 // wire is a queue with its dead-letter queue on the SQS fake, with a
 // publisher and a subscriber bound to it.
 type wire struct {
 	sqs *awsbustest.SQS
-	ep  awsbus.Endpoint
+	ep  topology.Endpoint
 	pub *awsbus.Publisher
 	sub *awsbus.Subscriber
 }
@@ -52,8 +53,8 @@ func newWire(t *testing.T, name string, maxReceives int, cfg awsbus.SubscriberCo
 		"RedrivePolicy": fmt.Sprintf(`{"deadLetterTargetArn":%q,"maxReceiveCount":%d}`, f.QueueARN(dlqName), maxReceives),
 	})})
 	require.NoError(t, err)
-	ep := awsbus.Endpoint{Name: name, Kind: sourceflow.KindCommand, QueueURL: *q.QueueUrl, DLQURL: *dlq.QueueUrl, MaxReceiveCount: maxReceives, FIFO: fifo}
-	resolve := func(string) (awsbus.Endpoint, error) { return ep, nil }
+	ep := topology.Endpoint{Name: name, Kind: sourceflow.KindCommand, QueueURL: *q.QueueUrl, DLQURL: *dlq.QueueUrl, MaxReceiveCount: maxReceives, FIFO: fifo}
+	resolve := func(string) (topology.Endpoint, error) { return ep, nil }
 	pub, err := awsbus.NewPublisher(awsbus.PublisherConfig{SQS: f, Resolve: resolve})
 	require.NoError(t, err)
 	cfg.SQS, cfg.Resolve = f, resolve
@@ -201,7 +202,7 @@ func TestSubscriberMalformedEnvelopeIsDeadLettered(t *testing.T) {
 
 func TestSubscriberBoundedConcurrency(t *testing.T) {
 	const limit = 3
-	w := newWire(t, "orders", 5, awsbus.SubscriberConfig{MaxConcurrentCalls: limit})
+	w := newWire(t, "orders", 5, awsbus.SubscriberConfig{ConsumerConfig: awsbus.ConsumerConfig{MaxConcurrentCalls: limit}})
 	var msgs []*message.Message
 	for i := range 30 {
 		msgs = append(msgs, command(fmt.Sprint(i), "e"))
@@ -230,7 +231,7 @@ func TestSubscriberBoundedConcurrency(t *testing.T) {
 }
 
 func TestSubscriberFIFOOrderPerGroupParallelAcrossGroups(t *testing.T) {
-	w := newWire(t, "orders.fifo", 5, awsbus.SubscriberConfig{MaxConcurrentCalls: 6})
+	w := newWire(t, "orders.fifo", 5, awsbus.SubscriberConfig{ConsumerConfig: awsbus.ConsumerConfig{MaxConcurrentCalls: 6}})
 	const groups, perGroup = 6, 8
 	var msgs []*message.Message
 	for i := range perGroup {
@@ -301,7 +302,7 @@ func TestSubscriberFIFONackKeepsGroupOrder(t *testing.T) {
 
 func TestSubscriberShutdownReleasesMessages(t *testing.T) {
 	before := runtime.NumGoroutine()
-	w := newWire(t, "orders", 5, awsbus.SubscriberConfig{ShutdownTimeout: 200 * time.Millisecond})
+	w := newWire(t, "orders", 5, awsbus.SubscriberConfig{ConsumerConfig: awsbus.ConsumerConfig{ShutdownTimeout: 200 * time.Millisecond}})
 	require.NoError(t, w.pub.Publish("orders", command("a", "e"), command("b", "e"), command("c", "e")))
 	ctx, cancel := context.WithCancel(context.Background())
 	ch, err := w.sub.Subscribe(ctx, "orders")
@@ -334,7 +335,7 @@ func TestSubscriberShutdownReleasesMessages(t *testing.T) {
 }
 
 func TestSubscriberShutdownLetsInFlightFinish(t *testing.T) {
-	w := newWire(t, "orders", 5, awsbus.SubscriberConfig{ShutdownTimeout: 2 * time.Second})
+	w := newWire(t, "orders", 5, awsbus.SubscriberConfig{ConsumerConfig: awsbus.ConsumerConfig{ShutdownTimeout: 2 * time.Second}})
 	require.NoError(t, w.pub.Publish("orders", command("a", "e")))
 	ch, err := w.sub.Subscribe(context.Background(), "orders")
 	require.NoError(t, err)
@@ -348,7 +349,7 @@ func TestSubscriberShutdownLetsInFlightFinish(t *testing.T) {
 }
 
 func TestSubscriberHeartbeatExtendsVisibility(t *testing.T) {
-	w := newWire(t, "orders", 5, awsbus.SubscriberConfig{VisibilityTimeout: time.Second})
+	w := newWire(t, "orders", 5, awsbus.SubscriberConfig{ConsumerConfig: awsbus.ConsumerConfig{VisibilityTimeout: time.Second}})
 	require.NoError(t, w.pub.Publish("orders", command("slow", "e")))
 	ch, err := w.sub.Subscribe(context.Background(), "orders")
 	require.NoError(t, err)
@@ -365,9 +366,9 @@ func TestSubscriberHeartbeatExtendsVisibility(t *testing.T) {
 }
 
 func TestSubscriberConfigValidate(t *testing.T) {
-	_, err := awsbus.NewSubscriber(awsbus.SubscriberConfig{WaitTime: time.Minute, MaxConcurrentCalls: -1})
+	_, err := awsbus.NewSubscriber(awsbus.SubscriberConfig{ConsumerConfig: awsbus.ConsumerConfig{WaitTime: time.Minute, MaxConcurrentCalls: -1}})
 	require.ErrorIs(t, err, awsbus.ErrInvalidConfig)
 	for _, field := range []string{"SQS", "Resolve", "WaitTime", "MaxConcurrentCalls"} {
-		assert.Contains(t, err.Error(), "SubscriberConfig."+field)
+		assert.Contains(t, err.Error(), field+":")
 	}
 }

@@ -4,184 +4,125 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"sync"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
-	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 )
 
 // Transport carries SourceFlow messages over SQS (commands) and SNS
 // (events). It satisfies the cqrs.Transport interface: Bind once, then
 // Publisher and Subscriber per destination, then Close.
 type Transport struct {
-	sqs  SQSAPI
-	sns  SNSAPI
-	cfg  Config
-	topo *Topology
-
-	local Local
+	clients Clients
+	cfg     Config
+	// preflight checks what Bind needs before its first call (credentials).
+	preflight func(ctx context.Context) error
 
 	mu        sync.Mutex
 	bound     bool
 	closed    bool
-	plan      Plan
-	endpoints Endpoints
+	plan      topology.Plan
+	endpoints topology.Endpoints
 	queueURLs map[string]string
-	topicARNs map[string]string
 	pub       *Publisher
 	sub       *Subscriber
 }
 
 // NewTransport returns a Transport over the given clients. Nothing is
 // called on AWS until Bind.
-func NewTransport(sqsClient SQSAPI, snsClient SNSAPI, cfg Config) (*Transport, error) {
+func NewTransport(clients Clients, cfg Config) (*Transport, error) {
 	cfg.setDefaults()
-	topo, err := NewTopology(sqsClient, snsClient, cfg)
-	if err != nil {
-		return nil, fmt.Errorf("invalid Config: %w", err)
+	var errs []error
+	if clients.SQS == nil {
+		errs = append(errs, errors.New("Clients.SQS: required"))
 	}
-	return &Transport{sqs: sqsClient, sns: snsClient, cfg: cfg, topo: topo, local: cfg.Local}, nil
+	if clients.SNS == nil {
+		errs = append(errs, errors.New("Clients.SNS: required"))
+	}
+	if err := errors.Join(append(errs, cfg.Validate())...); err != nil {
+		return nil, fmt.Errorf("awsbus: %w", err)
+	}
+	return &Transport{clients: clients, cfg: cfg, preflight: func(context.Context) error { return nil }}, nil
 }
 
-// NewTransportFromAWS builds the SQS and SNS clients from awsCfg and
-// returns NewTransport over them.
+// NewTransportFromAWS builds the SQS, SNS and STS clients from awsCfg (its
+// region, endpoint and credentials) and returns NewTransport over them. Bind
+// first checks that credentials are found; with an endpoint set (an
+// emulator, AWS_ENDPOINT_URL) the error names the test credentials an
+// emulator accepts.
 func NewTransportFromAWS(awsCfg aws.Config, cfg Config) (*Transport, error) {
-	return NewTransport(sqs.NewFromConfig(awsCfg), sns.NewFromConfig(awsCfg), cfg)
-}
-
-// LoadAWSConfig loads the SDK's default configuration chain (environment,
-// shared files, instance roles; AWS_ENDPOINT_URL included) and applies
-// cfg.Region and cfg.Endpoint when set.
-func LoadAWSConfig(ctx context.Context, cfg Config) (aws.Config, error) {
-	var opts []func(*awsconfig.LoadOptions) error
-	if cfg.Region != "" {
-		opts = append(opts, awsconfig.WithRegion(cfg.Region))
-	}
-	if cfg.Endpoint != "" {
-		opts = append(opts, awsconfig.WithBaseEndpoint(cfg.Endpoint))
-	}
-	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
+	t, err := NewTransport(Clients{
+		SQS: sqs.NewFromConfig(awsCfg), SNS: sns.NewFromConfig(awsCfg), STS: sts.NewFromConfig(awsCfg),
+		Region: awsCfg.Region,
+	}, cfg)
 	if err != nil {
-		return aws.Config{}, fmt.Errorf("load AWS config: %w", err)
+		return nil, err
 	}
-	return awsCfg, nil
-}
-
-// Bind validates the Config merged with b (every problem at once), runs the
-// provisioning mode and caches the endpoints. It may be called once.
-func (t *Transport) Bind(ctx context.Context, b sourceflow.Binding) error {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.closed {
-		return ErrClosed
-	}
-	if t.bound {
-		return errors.New("awsbus: Bind called twice")
-	}
-	p, err := t.topo.Plan(b)
-	if err != nil {
-		return err
-	}
-	eps, err := t.topo.Apply(ctx, p)
-	if err != nil {
-		return fmt.Errorf("awsbus: %s topology: %w", t.cfg.Provisioning, err)
-	}
-	if binder, ok := t.cfg.Local.(localBinder); ok {
-		if err := binder.Bind(ctx, b); err != nil {
-			return fmt.Errorf("awsbus: bind the local transport: %w", err)
-		}
-	}
-	t.plan, t.endpoints, t.bound = p, eps, true
-	t.indexResources()
-	return nil
-}
-
-// indexResources records the URL of every queue and dead-letter queue and
-// the ARN of every topic, for the health check.
-func (t *Transport) indexResources() {
-	t.queueURLs, t.topicARNs = map[string]string{}, map[string]string{}
-	for _, d := range t.plan.Destinations {
-		ep := t.endpoints[d.Name]
-		if d.Queue != "" {
-			t.queueURLs[d.Queue], t.queueURLs[DLQName(d.Queue)] = ep.QueueURL, ep.DLQURL
-		}
-		if d.Topic != "" {
-			t.topicARNs[d.Topic] = ep.TopicARN
-		}
-	}
+	t.preflight = credentialsCheck(awsCfg, t.cfg.CallTimeout)
+	return t, nil
 }
 
 // Endpoints returns a copy of the resolved endpoints (nil before Bind).
-func (t *Transport) Endpoints() Endpoints {
+func (t *Transport) Endpoints() topology.Endpoints {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if !t.bound {
 		return nil
 	}
-	out := make(Endpoints, len(t.endpoints))
-	for k, v := range t.endpoints {
-		out[k] = v
-	}
-	return out
+	return maps.Clone(t.endpoints)
 }
 
 // Plan returns the bound topology plan.
-func (t *Transport) Plan() Plan {
+func (t *Transport) Plan() topology.Plan {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.plan
 }
 
-func (t *Transport) resolve(destination string) (Endpoint, error) {
+func (t *Transport) resolve(destination string) (topology.Endpoint, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	ep, ok := t.endpoints[destination]
 	if !ok {
-		return Endpoint{}, fmt.Errorf("%q: %w", destination, ErrUnknownDestination)
+		return topology.Endpoint{}, fmt.Errorf("%q: %w", destination, ErrUnknownDestination)
 	}
 	return ep, nil
 }
 
-// lookup returns the spec of destination and whether it stays in process.
-func (t *Transport) lookup(destination string) (DestinationSpec, bool, error) {
+// lookup returns the planned destination named destination.
+func (t *Transport) lookup(destination string) (topology.Destination, error) {
 	if t.closed {
-		return DestinationSpec{}, false, ErrClosed
+		return topology.Destination{}, ErrClosed
 	}
 	if !t.bound {
-		return DestinationSpec{}, false, ErrNotBound
+		return topology.Destination{}, ErrNotBound
 	}
-	for _, d := range t.plan.Destinations {
-		if d.Name == destination {
-			return d, false, nil
-		}
+	d, ok := t.plan.Destination(destination)
+	if !ok {
+		return topology.Destination{}, fmt.Errorf("%q: %w", destination, ErrUnknownDestination)
 	}
-	for _, d := range t.plan.Local {
-		if d.Name == destination {
-			return d, true, nil
-		}
-	}
-	return DestinationSpec{}, false, fmt.Errorf("%q: %w", destination, ErrUnknownDestination)
+	return d, nil
 }
 
-// Publisher returns the shared SQS/SNS publisher for an AWS destination, or
-// Local's publisher when that kind's routing is disabled.
+// Publisher returns the shared SQS/SNS publisher for a destination of the
+// Binding.
 func (t *Transport) Publisher(destination string) (message.Publisher, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	_, local, err := t.lookup(destination)
-	if err != nil {
+	if _, err := t.lookup(destination); err != nil {
 		return nil, err
 	}
-	if local {
-		return t.local.Publisher(destination)
-	}
 	if t.pub == nil {
-		pub, err := NewPublisher(PublisherConfig{SQS: t.sqs, SNS: t.sns, Resolve: t.resolve, Logger: t.cfg.Logger})
+		pub, err := NewPublisher(PublisherConfig{
+			SQS: t.clients.SQS, SNS: t.clients.SNS, Resolve: t.resolve, Logger: t.cfg.Logger,
+		})
 		if err != nil {
 			return nil, err
 		}
@@ -191,28 +132,22 @@ func (t *Transport) Publisher(destination string) (message.Publisher, error) {
 }
 
 // Subscriber returns the shared SQS subscriber for a destination this
-// service listens to over AWS, or Local's subscriber when its routing or
-// its listener is disabled. Once the shared subscriber was closed (a
-// service closes the subscribers of a failed Start), the next call returns
-// a new one, so a retried Start subscribes again.
+// service listens to. Once the shared subscriber was closed (a service
+// closes the subscribers of a failed Start), the next call returns a new
+// one, so a retried Start subscribes again.
 func (t *Transport) Subscriber(destination string) (message.Subscriber, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	d, local, err := t.lookup(destination)
+	d, err := t.lookup(destination)
 	if err != nil {
 		return nil, err
-	}
-	if local || d.ListenLocal {
-		return t.local.Subscriber(destination)
 	}
 	if !d.Listened {
 		return nil, fmt.Errorf("%q: %w", destination, ErrNotListened)
 	}
 	if t.sub == nil || t.sub.isClosed() {
 		sub, err := NewSubscriber(SubscriberConfig{
-			SQS: t.sqs, Resolve: t.resolve, MaxConcurrentCalls: t.cfg.MaxConcurrentCalls,
-			WaitTime: t.cfg.WaitTime, VisibilityTimeout: t.cfg.VisibilityTimeout,
-			ShutdownTimeout: t.cfg.ShutdownTimeout, Logger: t.cfg.Logger,
+			SQS: t.clients.SQS, Resolve: t.resolve, ConsumerConfig: t.cfg.ConsumerConfig, Logger: t.cfg.Logger,
 		})
 		if err != nil {
 			return nil, err
@@ -223,9 +158,9 @@ func (t *Transport) Subscriber(destination string) (message.Subscriber, error) {
 }
 
 // Close closes the subscriber (finishing in-flight work within
-// ShutdownTimeout) and the publisher. The Local passed in Config is left to
-// its owner. The transport's lock is not held while the subscriber drains,
-// so handlers still running may publish. Close is idempotent.
+// ShutdownTimeout) and the publisher. The transport's lock is not held
+// while the subscriber drains, so handlers still running may publish. Close
+// is idempotent.
 func (t *Transport) Close() error {
 	t.mu.Lock()
 	if t.closed {

@@ -16,7 +16,7 @@ import (
 // its follow-up and ack: Close does not hold the transport's lock while it
 // waits.
 func TestTransport_CloseLetsDrainingHandlersPublish(t *testing.T) {
-	tr, sq := fakeTransport(t, awsbus.Config{ShutdownTimeout: 2 * time.Second})
+	tr, sq := fakeTransport(t, awsbus.Config{ConsumerConfig: awsbus.ConsumerConfig{ShutdownTimeout: 2 * time.Second}})
 	sub, err := tr.Subscriber("orders.fifo")
 	require.NoError(t, err)
 	msgs, err := sub.Subscribe(context.Background(), "orders.fifo")

@@ -16,7 +16,7 @@ import (
 // MaxConcurrentCalls reaches the transport's subscriber: with a bound of 3,
 // a fourth message is handed out only once one of the first three is acked.
 func TestTransport_MaxConcurrentCallsBoundsUnackedMessages(t *testing.T) {
-	tr, _ := boundTransport(t, awsbus.Config{MaxConcurrentCalls: 3})
+	tr := boundTransport(t, awsbus.Config{ConsumerConfig: awsbus.ConsumerConfig{MaxConcurrentCalls: 3}})
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	sub, err := tr.Subscriber("orders.fifo")
@@ -56,28 +56,4 @@ func TestTransport_MaxConcurrentCallsBoundsUnackedMessages(t *testing.T) {
 	for _, m := range held[1:] {
 		m.Ack()
 	}
-}
-
-// bindingLocal is a Local that records the Binding it is given.
-type bindingLocal struct {
-	*recordingLocal
-	got []sourceflow.Binding
-}
-
-func (l *bindingLocal) Bind(_ context.Context, b sourceflow.Binding) error {
-	l.got = append(l.got, b)
-	return nil
-}
-
-// A Local that can be bound gets the service's Binding with the transport.
-func TestTransport_BindsALocalThatCanBeBound(t *testing.T) {
-	sq, sn := newFakes()
-	local := &bindingLocal{recordingLocal: newRecordingLocal()}
-	tr, err := awsbus.NewTransport(sq, sn, awsbus.Config{DisableEventRouting: true, Local: local})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = tr.Close() })
-	require.NoError(t, tr.Bind(context.Background(), ordersBinding()))
-	require.Len(t, local.got, 1)
-	require.Equal(t, ordersBinding().Service, local.got[0].Service)
-	require.Len(t, local.got[0].Routes, len(ordersBinding().Routes))
 }

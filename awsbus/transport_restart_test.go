@@ -26,7 +26,7 @@ type restartState struct {
 func restartService(t *testing.T) (*cqrs.Service, *awsbustest.SQS, *atomic.Int32) {
 	t.Helper()
 	sq, sn := newFakes()
-	tr, err := awsbus.NewTransport(sq, sn, awsbus.Config{Service: "orders", WaitTime: time.Second, ShutdownTimeout: time.Second})
+	tr, err := awsbus.NewTransport(awsbus.Clients{SQS: sq, SNS: sn}, awsbus.Config{ConsumerConfig: awsbus.ConsumerConfig{WaitTime: time.Second, ShutdownTimeout: time.Second}})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = tr.Close() })
 	svc, err := cqrs.NewService(cqrs.ServiceConfig{Name: "orders", Transport: tr, Listen: []string{"orders.fifo"}, CloseTimeout: 2 * time.Second})

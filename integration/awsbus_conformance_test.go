@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sourceflow-go/sourceflow/awsbus"
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 )
 
 // conformanceResolver creates, on first use, the queue of each topic name the
@@ -24,10 +25,10 @@ type conformanceResolver struct {
 	client *sqs.Client
 	fifo   bool
 	mu     sync.Mutex
-	eps    map[string]awsbus.Endpoint
+	eps    map[string]topology.Endpoint
 }
 
-func (r *conformanceResolver) resolve(topic string) (awsbus.Endpoint, error) {
+func (r *conformanceResolver) resolve(topic string) (topology.Endpoint, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if ep, ok := r.eps[topic]; ok {
@@ -47,7 +48,7 @@ func (r *conformanceResolver) resolve(topic string) (awsbus.Endpoint, error) {
 
 func runConformance(t *testing.T, fifo bool) {
 	client := sqs.NewFromConfig(awsConfig(t))
-	r := &conformanceResolver{t: t, client: client, fifo: fifo, eps: map[string]awsbus.Endpoint{}}
+	r := &conformanceResolver{t: t, client: client, fifo: fifo, eps: map[string]topology.Endpoint{}}
 	constructor := func(t *testing.T) (message.Publisher, message.Subscriber) {
 		pubCfg := awsbus.PublisherConfig{SQS: client, Resolve: r.resolve, Logger: watermill.NopLogger{}}
 		if fifo {
@@ -58,8 +59,9 @@ func runConformance(t *testing.T, fifo bool) {
 		pub, err := awsbus.NewPublisher(pubCfg)
 		require.NoError(t, err)
 		sub, err := awsbus.NewSubscriber(awsbus.SubscriberConfig{
-			SQS: client, Resolve: r.resolve, WaitTime: 2 * time.Second, VisibilityTimeout: 10 * time.Second,
-			ShutdownTimeout: time.Second, NackBackoff: -1,
+			SQS:            client,
+			Resolve:        r.resolve,
+			ConsumerConfig: awsbus.ConsumerConfig{WaitTime: 2 * time.Second, VisibilityTimeout: 10 * time.Second, ShutdownTimeout: time.Second, NackBackoff: -1},
 		})
 		require.NoError(t, err)
 		return pub, sub

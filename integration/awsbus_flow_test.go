@@ -19,6 +19,7 @@ import (
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/awsbus"
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 )
 
 type queueOptions struct {
@@ -28,7 +29,7 @@ type queueOptions struct {
 
 // createQueueWithDLQ creates name and name-dlq (".fifo" kept) with the raw
 // SDK; the account id comes from the queue ARN, never from a constant.
-func createQueueWithDLQ(t *testing.T, client *sqs.Client, name string, o queueOptions) awsbus.Endpoint {
+func createQueueWithDLQ(t *testing.T, client *sqs.Client, name string, o queueOptions) topology.Endpoint {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -55,12 +56,12 @@ func createQueueWithDLQ(t *testing.T, client *sqs.Client, name string, o queueOp
 	}
 	q, err := client.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name), Attributes: a})
 	require.NoError(t, err)
-	return awsbus.Endpoint{Name: name, Kind: sourceflow.KindCommand, QueueURL: *q.QueueUrl, DLQURL: *dlq.QueueUrl, FIFO: fifo}
+	return topology.Endpoint{Name: name, Kind: sourceflow.KindCommand, QueueURL: *q.QueueUrl, DLQURL: *dlq.QueueUrl, FIFO: fifo}
 }
 
 type flow struct {
 	client *sqs.Client
-	ep     awsbus.Endpoint
+	ep     topology.Endpoint
 	pub    *awsbus.Publisher
 	sub    *awsbus.Subscriber
 }
@@ -69,7 +70,7 @@ func newFlow(t *testing.T, name string, o queueOptions, cfg awsbus.SubscriberCon
 	t.Helper()
 	client := sqs.NewFromConfig(awsConfig(t))
 	ep := createQueueWithDLQ(t, client, name, o)
-	resolve := func(string) (awsbus.Endpoint, error) { return ep, nil }
+	resolve := func(string) (topology.Endpoint, error) { return ep, nil }
 	pub, err := awsbus.NewPublisher(awsbus.PublisherConfig{SQS: client, Resolve: resolve})
 	require.NoError(t, err)
 	cfg.SQS, cfg.Resolve = client, resolve
@@ -110,7 +111,7 @@ func drainDLQ(t *testing.T, f *flow, want int, within time.Duration) []types.Mes
 func TestAWSBusFIFOOrderPerGroupWithParallelGroups(t *testing.T) {
 	const groups, perGroup = 10, 20
 	f := newFlow(t, uniqueName("flow-order", ".fifo"), queueOptions{maxReceives: 5, visibility: 30},
-		awsbus.SubscriberConfig{MaxConcurrentCalls: 10})
+		awsbus.SubscriberConfig{ConsumerConfig: awsbus.ConsumerConfig{MaxConcurrentCalls: 10}})
 	var msgs []*message.Message
 	for i := range perGroup {
 		for g := range groups {
@@ -166,7 +167,7 @@ func TestAWSBusFIFOOrderPerGroupWithParallelGroups(t *testing.T) {
 func TestAWSBusFailingHandlerReachesDLQAfterMaxReceiveCount(t *testing.T) {
 	const maxReceives = 3
 	f := newFlow(t, uniqueName("flow-redrive", ""), queueOptions{maxReceives: maxReceives, visibility: 2},
-		awsbus.SubscriberConfig{VisibilityTimeout: 2 * time.Second, NackBackoff: -1})
+		awsbus.SubscriberConfig{ConsumerConfig: awsbus.ConsumerConfig{VisibilityTimeout: 2 * time.Second, NackBackoff: -1}})
 	good := []*message.Message{flowCommand("bad", "e")}
 	for i := range 5 {
 		good = append(good, flowCommand(fmt.Sprint("good-", i), "e"))
@@ -203,7 +204,7 @@ func TestAWSBusFailingHandlerReachesDLQAfterMaxReceiveCount(t *testing.T) {
 
 func TestAWSBusMalformedMessagesAreDeadLettered(t *testing.T) {
 	f := newFlow(t, uniqueName("flow-malformed", ""), queueOptions{maxReceives: 5, visibility: 10},
-		awsbus.SubscriberConfig{NackBackoff: -1})
+		awsbus.SubscriberConfig{ConsumerConfig: awsbus.ConsumerConfig{NackBackoff: -1}})
 	str := func(v string) types.MessageAttributeValue {
 		return types.MessageAttributeValue{DataType: aws.String("String"), StringValue: aws.String(v)}
 	}

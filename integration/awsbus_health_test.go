@@ -13,12 +13,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sourceflow-go/sourceflow/awsbus"
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 )
 
 func TestAWSHealth_UpThenDownWhenAQueueIsDeleted(t *testing.T) {
 	c := newRawClients(t)
 	n := newTopologyNames("health")
-	tr, err := awsbus.NewTransport(c.sqs, c.sns, awsbus.Config{})
+	tr, err := awsbus.NewTransport(c.awsbus(), awsbus.Config{})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = tr.Close() })
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -27,15 +28,15 @@ func TestAWSHealth_UpThenDownWhenAQueueIsDeleted(t *testing.T) {
 
 	up := tr.Health(ctx)
 
-	require.Equal(t, awsbus.HealthUp, up.Status, "%+v", up.Checks)
-	names := map[string]awsbus.HealthCheck{}
+	require.Equal(t, topology.HealthUp, up.Status, "%+v", up.Checks)
+	names := map[string]topology.HealthCheck{}
 	for _, c := range up.Checks {
 		names[c.Name] = c
 	}
-	for _, want := range []string{"sqs", "sns", n.commands, awsbus.DLQName(n.commands), n.eventQueue(),
-		awsbus.DLQName(n.eventQueue()), n.published, n.subscribed} {
+	for _, want := range []string{"sqs", "sns", n.commands, topology.DLQName(n.commands), n.eventQueue(),
+		topology.DLQName(n.eventQueue()), n.published, n.subscribed} {
 		require.Contains(t, names, want)
-		assert.Equal(t, awsbus.HealthUp, names[want].Status, want)
+		assert.Equal(t, topology.HealthUp, names[want].Status, want)
 	}
 
 	dlqURL := tr.Endpoints()[n.commands].DLQURL
@@ -44,13 +45,13 @@ func TestAWSHealth_UpThenDownWhenAQueueIsDeleted(t *testing.T) {
 
 	down := tr.Health(ctx)
 
-	assert.Equal(t, awsbus.HealthDown, down.Status)
+	assert.Equal(t, topology.HealthDown, down.Status)
 	for _, c := range down.Checks {
-		if c.Name == awsbus.DLQName(n.commands) {
-			assert.Equal(t, awsbus.HealthDown, c.Status)
+		if c.Name == topology.DLQName(n.commands) {
+			assert.Equal(t, topology.HealthDown, c.Status)
 			assert.NotEmpty(t, c.Error)
 			continue
 		}
-		assert.Equal(t, awsbus.HealthUp, c.Status, "only the deleted queue is down: %s %s", c.Name, c.Error)
+		assert.Equal(t, topology.HealthUp, c.Status, "only the deleted queue is down: %s %s", c.Name, c.Error)
 	}
 }

@@ -16,11 +16,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/awsbus"
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 )
 
 // topologyNames are the unique resource names of one topology test.
@@ -57,33 +59,39 @@ func (n topologyNames) binding() sourceflow.Binding {
 }
 
 func (n topologyNames) eventQueue() string {
-	return awsbus.DefaultEventQueueName(awsbus.EventQueueNameParams{Service: n.service, Topic: n.subscribed})
+	return topology.DefaultEventQueueName(topology.EventQueueNameParams{Service: n.service, Topic: n.subscribed})
 }
 
 type rawClients struct {
-	sqs *sqs.Client
-	sns *sns.Client
+	sqs    *sqs.Client
+	sns    *sns.Client
+	sts    *sts.Client
+	region string
 }
 
 func newRawClients(t *testing.T) rawClients {
 	cfg := awsConfig(t)
-	return rawClients{sqs: sqs.NewFromConfig(cfg), sns: sns.NewFromConfig(cfg)}
+	return rawClients{sqs: sqs.NewFromConfig(cfg), sns: sns.NewFromConfig(cfg), sts: sts.NewFromConfig(cfg), region: cfg.Region}
 }
 
-func applyTopology(t *testing.T, c rawClients, cfg awsbus.Config, b sourceflow.Binding) (awsbus.Endpoints, error) {
+func (c rawClients) awsbus() awsbus.Clients {
+	return awsbus.Clients{SQS: c.sqs, SNS: c.sns, STS: c.sts, Region: c.region}
+}
+
+func applyTopology(t *testing.T, c rawClients, mode topology.Provisioning, opts topology.Options, b sourceflow.Binding) (topology.Endpoints, error) {
 	t.Helper()
-	topo, err := awsbus.NewTopology(c.sqs, c.sns, cfg)
+	topo, err := topology.NewProvisioner(topology.ProvisionerConfig{SQS: c.sqs, SNS: c.sns, STS: c.sts, Region: c.region})
 	require.NoError(t, err)
-	p, err := topo.Plan(b)
+	p, err := topology.New(b, opts)
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	return topo.Apply(ctx, p)
+	return topo.Apply(ctx, mode, p)
 }
 
 // snapshot is every attribute AWS reports for the topology's queues and
 // subscriptions, minus the message counters.
-func snapshot(t *testing.T, c rawClients, eps awsbus.Endpoints) map[string]map[string]string {
+func snapshot(t *testing.T, c rawClients, eps topology.Endpoints) map[string]map[string]string {
 	t.Helper()
 	ctx := context.Background()
 	out := map[string]map[string]string{}
@@ -133,12 +141,12 @@ func TestAWSTopology_CreateIsIdempotentAndComplete(t *testing.T) {
 		QueueUrl: pre.QueueUrl, Attributes: map[string]string{"Policy": foreign},
 	})
 	require.NoError(t, err)
-	cfg := awsbus.Config{MaxReceiveCount: 4}
+	opts := topology.Options{MaxReceiveCount: 4}
 
-	first, err := applyTopology(t, c, cfg, n.binding())
+	first, err := applyTopology(t, c, topology.ProvisionCreate, opts, n.binding())
 	require.NoError(t, err)
 	before := snapshot(t, c, first)
-	second, err := applyTopology(t, c, cfg, n.binding())
+	second, err := applyTopology(t, c, topology.ProvisionCreate, opts, n.binding())
 	require.NoError(t, err)
 	after := snapshot(t, c, second)
 
@@ -207,7 +215,7 @@ func TestAWSTopology_ValidateReportsDriftAndChangesNothing(t *testing.T) {
 	c := newRawClients(t)
 	n := newTopologyNames("drift")
 	ctx := context.Background()
-	eps, err := applyTopology(t, c, awsbus.Config{}, n.binding())
+	eps, err := applyTopology(t, c, topology.ProvisionCreate, topology.Options{}, n.binding())
 	require.NoError(t, err)
 	cmd, sub := eps[n.commands], eps[n.subscribed]
 	dlqARN := queueARN(t, c, cmd.DLQURL)
@@ -223,9 +231,9 @@ func TestAWSTopology_ValidateReportsDriftAndChangesNothing(t *testing.T) {
 	require.NoError(t, err)
 	before := snapshot(t, c, eps)
 
-	_, err = applyTopology(t, c, awsbus.Config{Provisioning: awsbus.ProvisionValidate}, n.binding())
+	_, err = applyTopology(t, c, topology.ProvisionValidate, topology.Options{}, n.binding())
 
-	var drift *awsbus.DriftError
+	var drift *topology.DriftError
 	require.True(t, errors.As(err, &drift), "want a DriftError, got %v", err)
 	report := drift.Report.String()
 	assert.Contains(t, report, "queue "+n.commands+": RedrivePolicy is")
@@ -237,14 +245,14 @@ func TestAWSTopology_ValidateReportsDriftAndChangesNothing(t *testing.T) {
 func TestAWSTopology_AssumeResolvesWithoutWriting(t *testing.T) {
 	c := newRawClients(t)
 	n := newTopologyNames("assume")
-	_, err := applyTopology(t, c, awsbus.Config{Provisioning: awsbus.ProvisionAssume}, n.binding())
-	require.ErrorIs(t, err, awsbus.ErrNotFound, "nothing exists yet and assume creates nothing")
+	_, err := applyTopology(t, c, topology.ProvisionAssume, topology.Options{}, n.binding())
+	require.ErrorIs(t, err, topology.ErrNotFound, "nothing exists yet and assume creates nothing")
 	_, err = c.sqs.GetQueueUrl(context.Background(), &sqs.GetQueueUrlInput{QueueName: aws.String(n.commands)})
 	require.Error(t, err, "assume created a queue")
 
-	created, err := applyTopology(t, c, awsbus.Config{}, n.binding())
+	created, err := applyTopology(t, c, topology.ProvisionCreate, topology.Options{}, n.binding())
 	require.NoError(t, err)
-	assumed, err := applyTopology(t, c, awsbus.Config{Provisioning: awsbus.ProvisionAssume}, n.binding())
+	assumed, err := applyTopology(t, c, topology.ProvisionAssume, topology.Options{}, n.binding())
 	require.NoError(t, err)
 	assert.Equal(t, created, assumed)
 }

@@ -67,7 +67,6 @@ type (
 // startModel.
 func modelService(t *testing.T, acfg awsbus.Config, scfg cqrs.ServiceConfig) (*cqrs.Service, *awsbus.Transport) {
 	t.Helper()
-	acfg.Service = scfg.Name
 	if acfg.WaitTime == 0 {
 		acfg.WaitTime = time.Second
 	}

@@ -24,8 +24,8 @@ import (
 func TestModelFIFOOrderPerEntityWithParallelEntities(t *testing.T) {
 	const entities, perEntity = 10, 20
 	steps, done := uniqueName("m-steps", ".fifo"), uniqueName("m-done", ".fifo")
-	worker, _ := modelService(t, awsbus.Config{MaxConcurrentCalls: 10}, cqrs.ServiceConfig{Name: "seq-worker", Listen: []string{steps}})
-	sender, _ := modelService(t, awsbus.Config{MaxConcurrentCalls: 10}, cqrs.ServiceConfig{Name: "seq-sender", Listen: []string{done}})
+	worker, _ := modelService(t, awsbus.Config{ConsumerConfig: awsbus.ConsumerConfig{MaxConcurrentCalls: 10}}, cqrs.ServiceConfig{Name: "seq-worker", Listen: []string{steps}})
+	sender, _ := modelService(t, awsbus.Config{ConsumerConfig: awsbus.ConsumerConfig{MaxConcurrentCalls: 10}}, cqrs.ServiceConfig{Name: "seq-sender", Listen: []string{done}})
 	for _, svc := range []*cqrs.Service{worker, sender} {
 		require.NoError(t, cqrs.RegisterCommand[Step](svc, "model.Step", steps))
 		require.NoError(t, cqrs.RegisterEvent[StepDone](svc, "model.StepDone", done))

@@ -1,5 +1,5 @@
 // Package awsbustest provides in-memory fakes of the awsbus.SQSAPI and
-// awsbus.SNSAPI client interfaces for unit tests.
+// awsbus.SNSAPI client interfaces, and of topology.STSAPI, for unit tests.
 //
 // The fakes keep the semantics that awsbus relies on, so that a test against
 // them can fail for the same reasons a run on AWS would:
@@ -22,6 +22,7 @@
 //     more than 10 attributes is dropped silently, as SNS does), filter
 //     policies on message attributes, and, when SNSConfig.EnforceQueuePolicy
 //     is set, a queue policy that must allow the topic to deliver.
+//   - STS GetCallerIdentity, answering with the SQS fake's account.
 //
 // Every operation counts its calls (Calls) and can be made to fail
 // (FailNext) or, for batch operations, to fail some entries

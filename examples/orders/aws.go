@@ -8,9 +8,11 @@ import (
 
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 
 	"github.com/sourceflow-go/sourceflow/awsbus"
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 	"github.com/sourceflow-go/sourceflow/middleware/metrics"
 )
 
@@ -20,9 +22,9 @@ import (
 // event queue per subscribing service and topic, all provisioned on start.
 // With -kms-key, message bodies are KMS envelope-encrypted.
 func newAWSTransports(ctx context.Context, opts options, logger watermill.LoggerAdapter) (transports, error) {
-	awsCfg, err := awsbus.LoadAWSConfig(ctx, awsbus.Config{})
+	awsCfg, err := loadAWSConfig(ctx)
 	if err != nil {
-		return transports{}, fmt.Errorf("AWS configuration: %w", err)
+		return transports{}, err
 	}
 	orders, err := newAWSWiring(awsCfg, "orders", opts, logger)
 	if err != nil {
@@ -38,33 +40,36 @@ func newAWSTransports(ctx context.Context, opts options, logger watermill.Logger
 		close: func() error { return errors.Join(ot.Close(), pt.Close()) },
 		health: func(ctx context.Context) (bool, any) {
 			o, p := ot.Health(ctx), pt.Health(ctx)
-			return o.Status == awsbus.HealthUp && p.Status == awsbus.HealthUp,
+			return o.Status == topology.HealthUp && p.Status == topology.HealthUp,
 				map[string]awsbus.HealthReport{"orders": o, "payments": p}
 		},
 	}, nil
 }
 
+// loadAWSConfig loads the SDK's default configuration chain: environment
+// (AWS_REGION, AWS_ENDPOINT_URL for LocalStack, credentials), shared files
+// and instance roles.
+func loadAWSConfig(ctx context.Context) (aws.Config, error) {
+	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
+	if err != nil {
+		return aws.Config{}, fmt.Errorf("AWS configuration: %w", err)
+	}
+	return awsCfg, nil
+}
+
 func newAWSWiring(awsCfg aws.Config, service string, opts options, logger watermill.LoggerAdapter) (wiring, error) {
 	tr, err := awsbus.NewTransportFromAWS(awsCfg, awsbus.Config{
-		Service:           service,
-		WaitTime:          time.Second,
-		VisibilityTimeout: opts.visibility,
-		ShutdownTimeout:   5 * time.Second,
-		EnableEncryption:  opts.kmsKey != "",
-		KMSKeyID:          opts.kmsKey,
-		Logger:            logger.With(watermill.LogFields{"transport": "aws", "service": service}),
+		ConsumerConfig: awsbus.ConsumerConfig{
+			WaitTime: time.Second, VisibilityTimeout: opts.visibility, ShutdownTimeout: 5 * time.Second,
+		},
+		EnableEncryption: opts.kmsKey != "",
+		KMSKeyID:         opts.kmsKey,
+		Logger:           logger.With(watermill.LogFields{"transport": "aws", "service": service}),
 	})
 	if err != nil {
 		return wiring{}, err
 	}
-	w := wiring{transport: tr, depth: metrics.DepthFunc(func(ctx context.Context) ([]metrics.QueueDepth, error) {
-		depths, err := tr.Depths(ctx)
-		out := make([]metrics.QueueDepth, len(depths))
-		for i, d := range depths {
-			out[i] = metrics.QueueDepth(d)
-		}
-		return out, err
-	})}
+	w := wiring{transport: tr, depth: metrics.DepthFunc(tr.Depths)}
 	if opts.kmsKey == "" {
 		return w, nil
 	}

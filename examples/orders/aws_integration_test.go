@@ -14,8 +14,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/sourceflow-go/sourceflow/awsbus"
 )
 
 // The unchanged service code runs on SQS and SNS: every order completes and
@@ -45,7 +43,7 @@ func TestRunOnAWSEncrypted(t *testing.T) {
 		t.Fatal("AWS_ENDPOINT_URL is not set; run `make test`, which starts LocalStack")
 	}
 	ctx := context.Background()
-	awsCfg, err := awsbus.LoadAWSConfig(ctx, awsbus.Config{})
+	awsCfg, err := loadAWSConfig(ctx)
 	require.NoError(t, err)
 	client := kms.NewFromConfig(awsCfg)
 	key, err := client.CreateKey(ctx, &kms.CreateKeyInput{})

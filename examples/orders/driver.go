@@ -74,9 +74,9 @@ func startDriver(ctx context.Context, opts options) (*driver, error) {
 		return nil, err
 	}
 	logger := newLogger(opts)
-	awsCfg, err := awsbus.LoadAWSConfig(ctx, awsbus.Config{})
+	awsCfg, err := loadAWSConfig(ctx)
 	if err != nil {
-		return nil, errors.Join(fmt.Errorf("AWS configuration: %w", err), st.close())
+		return nil, errors.Join(err, st.close())
 	}
 	w, err := newAWSWiring(awsCfg, "driver", opts, logger)
 	if err != nil {

@@ -1,6 +1,10 @@
 package encryption
 
-import "github.com/ThreeDotsLabs/watermill/message"
+import (
+	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/sourceflow-go/sourceflow"
+)
 
 // Message size limits of the AWS transports, in bytes: body plus message
 // attributes (names, type names and values).
@@ -14,17 +18,13 @@ const (
 	DefaultMaxMessageBytes = SNSMaxMessageBytes
 )
 
-// attributeTypeName is what SQS and SNS count for the data type of each
-// string attribute.
-const attributeTypeName = "String"
-
 // wireSize is the size of a message as SQS/SNS count it: the body plus, for
 // every metadata entry, its name, data type and value. Attributes a transport
 // adds on its own are not included.
 func wireSize(body int, md message.Metadata) int {
 	n := body
 	for k, v := range md {
-		n += len(k) + len(attributeTypeName) + len(v)
+		n += len(k) + len(sourceflow.AttributeDataType) + len(v)
 	}
 	return n
 }

@@ -1,6 +1,10 @@
 package metrics
 
-import "context"
+import (
+	"context"
+
+	"github.com/sourceflow-go/sourceflow"
+)
 
 // KMSStatsSource reports cumulative KMS counters of the encryption phase.
 // Every value only grows. The encryption package's Encrypter and Decrypter
@@ -32,17 +36,9 @@ type DuplicatesFunc func() int64
 // Duplicates calls f.
 func (f DuplicatesFunc) Duplicates() int64 { return f() }
 
-// QueueDepth is the size of one queue at one moment.
-type QueueDepth struct {
-	// Queue is the queue name.
-	Queue string
-	// DLQ is true for a dead-letter queue.
-	DLQ bool
-	// Visible is the number of messages available for receipt.
-	Visible int64
-	// InFlight is the number of messages received but not yet deleted.
-	InFlight int64
-}
+// QueueDepth is sourceflow.QueueDepth, the one type in which every depth
+// source reports a queue's size.
+type QueueDepth = sourceflow.QueueDepth
 
 // DepthSource reports the depth of every queue a service owns, its DLQs
 // included. The AWS transport implements it with GetQueueAttributes. It is

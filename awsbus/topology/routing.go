@@ -1,6 +1,7 @@
-package awsbus
+package topology
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -8,9 +9,9 @@ import (
 	"github.com/sourceflow-go/sourceflow"
 )
 
-// routing is the merged routing of a Config and a Binding: every
-// destination with its kind, the types routed to it and the types handled
-// on it. It collects every problem instead of stopping at the first.
+// routing is the routing of a Binding by destination: its kind, the types
+// routed to it and the types handled on it. It collects every problem
+// instead of stopping at the first.
 type routing struct {
 	service string
 	dests   map[string]*destination
@@ -32,53 +33,25 @@ type destination struct {
 	listened    bool
 	listenField string
 	handled     []string
-	hasHandlers bool
 }
 
-func newRouting(service string) *routing {
-	return &routing{service: service, dests: map[string]*destination{}, types: map[string]typeRoute{}}
-}
-
-func (r *routing) fail(format string, args ...any) {
-	r.errs = append(r.errs, fmt.Errorf(format, args...))
-}
-
-// addConfig adds the routes and listened destinations of c.
-func (r *routing) addConfig(c Config) {
-	for i, cr := range c.Commands {
-		r.route(cr.Type, cr.Queue, sourceflow.KindCommand, fmt.Sprintf("Commands[%d]", i))
-	}
-	for i, er := range c.Events {
-		r.route(er.Type, er.Topic, sourceflow.KindEvent, fmt.Sprintf("Events[%d]", i))
-	}
-	for i, q := range c.ListenQueues {
-		r.listen(q, sourceflow.KindCommand, fmt.Sprintf("ListenQueues[%d]", i))
-	}
-	for i, t := range c.SubscribeTopics {
-		r.listen(t, sourceflow.KindEvent, fmt.Sprintf("SubscribeTopics[%d]", i))
-	}
-}
-
-// addBinding merges b: its routes, and its listeners with the types they
-// handle. A handled type that is not routed yet is routed to the listened
+// newRouting reads b: its routes, and its listeners with the types they
+// handle. A handled type that is not routed is routed to the listened
 // destination.
-func (r *routing) addBinding(b sourceflow.Binding) {
-	switch {
-	case r.service == "":
-		r.service = b.Service
-	case b.Service != "" && b.Service != r.service:
-		r.fail("Service: %q in Config, %q in Binding: %w", r.service, b.Service, ErrDuplicateRoute)
-	}
+func newRouting(b sourceflow.Binding) *routing {
+	r := &routing{service: b.Service, dests: map[string]*destination{}, types: map[string]typeRoute{}}
 	for i, rt := range b.Routes {
 		r.route(rt.Type, rt.Destination, rt.Kind, fmt.Sprintf("Binding.Routes[%d]", i))
 	}
 	for i, l := range b.Listeners {
 		field := fmt.Sprintf("Binding.Listeners[%d]", i)
-		d := r.listen(l.Destination, l.Kind, field)
+		d := r.dest(l.Destination, l.Kind, field)
 		if d == nil {
 			continue
 		}
-		d.hasHandlers = true
+		if !d.listened {
+			d.listened, d.listenField = true, field
+		}
 		for _, t := range l.Types {
 			r.route(t, l.Destination, l.Kind, field)
 			if !slices.Contains(d.handled, t) {
@@ -86,6 +59,11 @@ func (r *routing) addBinding(b sourceflow.Binding) {
 			}
 		}
 	}
+	return r
+}
+
+func (r *routing) fail(format string, args ...any) {
+	r.errs = append(r.errs, fmt.Errorf(format, args...))
 }
 
 func (r *routing) route(typ, dest string, kind sourceflow.Kind, field string) {
@@ -106,14 +84,6 @@ func (r *routing) route(typ, dest string, kind sourceflow.Kind, field string) {
 	}
 	r.types[typ] = typeRoute{dest: dest, kind: kind, field: field}
 	d.routed = append(d.routed, typ)
-}
-
-func (r *routing) listen(dest string, kind sourceflow.Kind, field string) *destination {
-	d := r.dest(dest, kind, field)
-	if d != nil && !d.listened {
-		d.listened, d.listenField = true, field
-	}
-	return d
 }
 
 func (r *routing) dest(name string, kind sourceflow.Kind, field string) *destination {
@@ -141,60 +111,44 @@ func (r *routing) sortedDests() []*destination {
 	for _, d := range r.dests {
 		out = append(out, d)
 	}
-	slices.SortFunc(out, func(a, b *destination) int {
-		switch {
-		case a.name < b.name:
-			return -1
-		case a.name > b.name:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(out, func(a, b *destination) int { return cmp.Compare(a.name, b.name) })
 	return out
 }
 
-// check validates the merged routing: AWS names (including derived event
-// queues and dead-letter queues), FIFO pairing and, when bound (the Binding
-// was merged), that every listened destination has a handler and that a
-// service name exists for the event queues.
-func (r *routing) check(c Config, bound bool) error {
+// check validates the routing: AWS names (derived event queues and
+// dead-letter queues included), FIFO pairing, that every listened
+// destination has a handler and that a service name exists for the event
+// queues.
+func (r *routing) check(opts Options) error {
 	for _, d := range r.sortedDests() {
-		r.checkDest(c, d, bound)
+		r.checkDest(opts, d)
 	}
 	return errors.Join(r.errs...)
 }
 
-func (r *routing) checkDest(c Config, d *destination, bound bool) {
+func (r *routing) checkDest(opts Options, d *destination) {
 	field := d.field
 	if d.listened {
 		field = d.listenField
 	}
-	if bound && d.listened && len(d.handled) == 0 {
+	if d.listened && len(d.handled) == 0 {
 		r.fail("%s: %s %q is listened to but no type is handled there: %w", field, d.kind, d.name, ErrNoHandler)
 	}
 	if d.kind == sourceflow.KindCommand {
-		if c.DisableCommandRouting {
-			return
-		}
 		r.checkQueue(field, d.name)
-		return
-	}
-	if c.DisableEventRouting {
 		return
 	}
 	if err := ValidateTopicName(d.name); err != nil {
 		r.fail("%s: %w", field, err)
 	}
-	if !d.listened || c.DisableEventListener {
+	if !d.listened {
 		return
 	}
 	if r.service == "" {
-		if bound {
-			r.fail("Service: required to name the event queue of topic %q", d.name)
-		}
+		r.fail("Binding.Service: required to name the event queue of topic %q", d.name)
 		return
 	}
-	q := c.EventQueueName(EventQueueNameParams{Service: r.service, Topic: d.name})
+	q := opts.EventQueueName(EventQueueNameParams{Service: r.service, Topic: d.name})
 	r.checkQueue(field+" event queue", q)
 	if IsFIFO(q) != IsFIFO(d.name) {
 		r.fail("%s: event queue %q of topic %q: a FIFO topic needs a FIFO queue and a standard "+

@@ -1,4 +1,4 @@
-package awsbus
+package topology
 
 import (
 	"context"
@@ -15,7 +15,7 @@ import (
 // resources are read first and only differences are written, so a second
 // run makes no write call. Queues the service only sends to are created when
 // missing and otherwise left alone.
-func (t *Topology) Create(ctx context.Context, p Plan) (Endpoints, error) {
+func (t *Provisioner) Create(ctx context.Context, p Plan) (Endpoints, error) {
 	res := newResolved()
 	for _, q := range p.Queues {
 		if err := t.createQueue(ctx, res, q); err != nil {
@@ -29,8 +29,8 @@ func (t *Topology) Create(ctx context.Context, p Plan) (Endpoints, error) {
 		}
 		res.topicARN[tp.Name] = aws.ToString(out.TopicArn)
 	}
-	for _, q := range p.Queues {
-		if err := t.createPolicy(ctx, res, q); err != nil {
+	for _, pol := range p.Policies {
+		if err := t.createPolicy(ctx, res, pol); err != nil {
 			return nil, err
 		}
 	}
@@ -42,7 +42,7 @@ func (t *Topology) Create(ctx context.Context, p Plan) (Endpoints, error) {
 	return res.endpoints(p), nil
 }
 
-func (t *Topology) createQueue(ctx context.Context, res *resolved, q QueueSpec) error {
+func (t *Provisioner) createQueue(ctx context.Context, res *resolved, q Queue) error {
 	url, found, err := t.queueURL(ctx, q.Name)
 	if err != nil {
 		return err
@@ -69,7 +69,7 @@ func (t *Topology) createQueue(ctx context.Context, res *resolved, q QueueSpec) 
 
 // ensureQueue creates queue name with desired attributes, or reconciles an
 // existing one: it writes only the attributes that differ.
-func (t *Topology) ensureQueue(ctx context.Context, name string, desired map[string]string) (url, arn string, err error) {
+func (t *Provisioner) ensureQueue(ctx context.Context, name string, desired map[string]string) (url, arn string, err error) {
 	url, found, err := t.queueURL(ctx, name)
 	if err != nil {
 		return "", "", err
@@ -94,18 +94,15 @@ func (t *Topology) ensureQueue(ctx context.Context, name string, desired map[str
 	return url, attrs[string(sqstypes.QueueAttributeNameQueueArn)], nil
 }
 
-// createPolicy merges a statement per subscribed topic into the queue's
-// access policy, keeping every existing statement.
-func (t *Topology) createPolicy(ctx context.Context, res *resolved, q QueueSpec) error {
-	if len(q.Topics) == 0 {
-		return nil
-	}
-	url := res.queueURL[q.Name]
-	attrs, err := t.queueAttributes(ctx, q.Name, url)
+// createPolicy merges a statement per topic into the queue's access policy,
+// keeping every existing statement.
+func (t *Provisioner) createPolicy(ctx context.Context, res *resolved, pol Policy) error {
+	url := res.queueURL[pol.Queue]
+	attrs, err := t.queueAttributes(ctx, pol.Queue, url)
 	if err != nil {
 		return err
 	}
-	merged, added, err := MergeQueuePolicy(attrs["Policy"], res.queueARN[q.Name], topicARNs(res, q.Topics))
+	merged, added, err := MergeQueuePolicy(attrs["Policy"], res.queueARN[pol.Queue], topicARNs(res, pol.Topics))
 	if err != nil || len(added) == 0 {
 		return err
 	}
@@ -113,7 +110,7 @@ func (t *Topology) createPolicy(ctx context.Context, res *resolved, q QueueSpec)
 		QueueUrl: aws.String(url), Attributes: map[string]string{"Policy": merged},
 	})
 	if err != nil {
-		return fmt.Errorf("set policy of queue %q: %w", q.Name, err)
+		return fmt.Errorf("set policy of queue %q: %w", pol.Queue, err)
 	}
 	return nil
 }
@@ -129,7 +126,7 @@ func topicARNs(res *resolved, names []string) []string {
 // createSubscription subscribes the queue to the topic with raw delivery
 // and the filter policy, or reconciles the attributes of an existing
 // subscription.
-func (t *Topology) createSubscription(ctx context.Context, res *resolved, s SubscriptionSpec) error {
+func (t *Provisioner) createSubscription(ctx context.Context, res *resolved, s Subscription) error {
 	topicARN, queueARN := res.topicARN[s.Topic], res.queueARN[s.Queue]
 	subARN, found, err := t.findSubscription(ctx, topicARN, queueARN)
 	if err != nil {
@@ -167,7 +164,7 @@ func (t *Topology) createSubscription(ctx context.Context, res *resolved, s Subs
 
 // subscriptionDiff returns the subscription attributes that differ from
 // raw delivery and the wanted filter policy ("{}" removes a filter).
-func (t *Topology) subscriptionDiff(ctx context.Context, subARN, filter string) (map[string]string, error) {
+func (t *Provisioner) subscriptionDiff(ctx context.Context, subARN, filter string) (map[string]string, error) {
 	out, err := t.sns.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: aws.String(subARN)})
 	if err != nil {
 		return nil, fmt.Errorf("get attributes of subscription %q: %w", subARN, err)

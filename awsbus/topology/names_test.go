@@ -1,13 +1,12 @@
-package awsbus_test
+package topology_test
 
 import (
 	"strings"
 	"testing"
 
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/sourceflow-go/sourceflow/awsbus"
 )
 
 func TestValidateQueueName(t *testing.T) {
@@ -32,12 +31,12 @@ func TestValidateQueueName(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := awsbus.ValidateQueueName(tt.queue)
+			err := topology.ValidateQueueName(tt.queue)
 			if tt.wantErr == "" {
 				require.NoError(t, err)
 				return
 			}
-			require.ErrorIs(t, err, awsbus.ErrInvalidName)
+			require.ErrorIs(t, err, topology.ErrInvalidName)
 			assert.Contains(t, err.Error(), tt.wantErr)
 		})
 	}
@@ -58,9 +57,9 @@ func TestValidateTopicName(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := awsbus.ValidateTopicName(tt.topic)
+			err := topology.ValidateTopicName(tt.topic)
 			if tt.wantErr {
-				require.ErrorIs(t, err, awsbus.ErrInvalidName)
+				require.ErrorIs(t, err, topology.ErrInvalidName)
 			} else {
 				require.NoError(t, err)
 			}
@@ -69,12 +68,12 @@ func TestValidateTopicName(t *testing.T) {
 }
 
 func TestDerivedNames(t *testing.T) {
-	assert.Equal(t, "orders-dlq", awsbus.DLQName("orders"))
-	assert.Equal(t, "orders-dlq.fifo", awsbus.DLQName("orders.fifo"))
+	assert.Equal(t, "orders-dlq", topology.DLQName("orders"))
+	assert.Equal(t, "orders-dlq.fifo", topology.DLQName("orders.fifo"))
 	assert.Equal(t, "billing-order-events",
-		awsbus.DefaultEventQueueName(awsbus.EventQueueNameParams{Service: "billing", Topic: "order-events"}))
+		topology.DefaultEventQueueName(topology.EventQueueNameParams{Service: "billing", Topic: "order-events"}))
 	assert.Equal(t, "billing-order-events.fifo",
-		awsbus.DefaultEventQueueName(awsbus.EventQueueNameParams{Service: "billing", Topic: "order-events.fifo"}))
-	assert.True(t, awsbus.IsFIFO("a.fifo"))
-	assert.False(t, awsbus.IsFIFO("a-fifo"))
+		topology.DefaultEventQueueName(topology.EventQueueNameParams{Service: "billing", Topic: "order-events.fifo"}))
+	assert.True(t, topology.IsFIFO("a.fifo"))
+	assert.False(t, topology.IsFIFO("a-fifo"))
 }

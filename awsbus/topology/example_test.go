@@ -1,25 +1,22 @@
-package awsbus_test
+package topology_test
 
 import (
+	"encoding/json"
 	"fmt"
 
 	"github.com/sourceflow-go/sourceflow"
-	"github.com/sourceflow-go/sourceflow/awsbus"
-	"github.com/sourceflow-go/sourceflow/awsbus/awsbustest"
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 )
 
-// The topology of an orders service: its FIFO command queue, the topic it
+// The plan of an orders service: its FIFO command queue, the topic it
 // publishes, and the payments topic it subscribes to for one of its types.
-func ExampleTopology_Plan() {
-	cfg := awsbus.Config{
-		Service:         "orders",
-		Commands:        []awsbus.CommandRoute{{Type: "orders.CreateOrder", Queue: "orders.fifo"}},
-		Events:          []awsbus.EventRoute{{Type: "orders.OrderCreated", Topic: "order-events"}},
-		ListenQueues:    []string{"orders.fifo"},
-		SubscribeTopics: []string{"payment-events"},
-	}
+// The plan is data: a tool can print it, or render it as infrastructure code.
+func ExampleNew() {
 	binding := sourceflow.Binding{
+		Service: "orders",
 		Routes: []sourceflow.Route{
+			{Type: "orders.CreateOrder", Kind: sourceflow.KindCommand, Destination: "orders.fifo"},
+			{Type: "orders.OrderCreated", Kind: sourceflow.KindEvent, Destination: "order-events"},
 			{Type: "payments.PaymentTaken", Kind: sourceflow.KindEvent, Destination: "payment-events"},
 			{Type: "payments.PaymentRefunded", Kind: sourceflow.KindEvent, Destination: "payment-events"},
 		},
@@ -28,12 +25,7 @@ func ExampleTopology_Plan() {
 			{Destination: "payment-events", Kind: sourceflow.KindEvent, Types: []string{"payments.PaymentTaken"}},
 		},
 	}
-	sqsFake := awsbustest.NewSQS(awsbustest.SQSConfig{})
-	topo, err := awsbus.NewTopology(sqsFake, awsbustest.NewSNS(sqsFake, awsbustest.SNSConfig{}), cfg)
-	if err != nil {
-		panic(err)
-	}
-	plan, err := topo.Plan(binding)
+	plan, err := topology.New(binding, topology.Options{})
 	if err != nil {
 		panic(err)
 	}
@@ -46,10 +38,13 @@ func ExampleTopology_Plan() {
 	for _, s := range plan.Subscriptions {
 		fmt.Printf("subscription %s -> %s filter %v\n", s.Topic, s.Queue, s.FilterTypes)
 	}
+	policy, _ := json.Marshal(plan.Policies)
+	fmt.Println("policies", string(policy))
 	// Output:
 	// queue orders-payment-events (dlq orders-payment-events-dlq, consumed here: true)
 	// queue orders.fifo (dlq orders-dlq.fifo, consumed here: true)
 	// topic order-events
 	// topic payment-events
 	// subscription payment-events -> orders-payment-events filter [payments.PaymentTaken]
+	// policies [{"queue":"orders-payment-events","topics":["payment-events"]}]
 }

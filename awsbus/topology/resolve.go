@@ -1,4 +1,4 @@
-package awsbus
+package topology
 
 import (
 	"context"
@@ -8,7 +8,6 @@ import (
 	"maps"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
@@ -16,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/aws/smithy-go"
+	"github.com/sourceflow-go/sourceflow"
 )
 
 // Endpoints maps destination names to their resolved AWS resources.
@@ -28,6 +28,7 @@ type resolved struct {
 	queueARN    map[string]string
 	topicARN    map[string]string
 	maxReceives map[string]int // maxReceiveCount of a queue's RedrivePolicy
+	account     arnScope       // from STS, when no queue ARN gives it
 }
 
 func newResolved() *resolved {
@@ -59,7 +60,7 @@ func (r *resolved) anyQueueARN() string {
 
 // queueURL returns the URL of queue name; found is false when it does not
 // exist.
-func (t *Topology) queueURL(ctx context.Context, name string) (url string, found bool, err error) {
+func (t *Provisioner) queueURL(ctx context.Context, name string) (url string, found bool, err error) {
 	out, err := t.sqs.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(name)})
 	if isQueueMissing(err) {
 		return "", false, nil
@@ -70,7 +71,7 @@ func (t *Topology) queueURL(ctx context.Context, name string) (url string, found
 	return aws.ToString(out.QueueUrl), true, nil
 }
 
-func (t *Topology) queueAttributes(ctx context.Context, name, url string) (map[string]string, error) {
+func (t *Provisioner) queueAttributes(ctx context.Context, name, url string) (map[string]string, error) {
 	out, err := t.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
 		QueueUrl: aws.String(url), AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameAll},
 	})
@@ -83,28 +84,8 @@ func (t *Topology) queueAttributes(ctx context.Context, name, url string) (map[s
 	return out.Attributes, nil
 }
 
-// topicARNFor builds the ARN of topic name in the partition, region and
-// account of a queue ARN, or of Config.AccountID and Config.Region.
-func (t *Topology) topicARNFor(name, queueARN string) (string, error) {
-	if parts := strings.Split(queueARN, ":"); len(parts) == 6 {
-		return strings.Join([]string{"arn", parts[1], "sns", parts[3], parts[4], name}, ":"), nil
-	}
-	if t.cfg.AccountID == "" || t.cfg.Region == "" {
-		return "", fmt.Errorf("topic %q: no queue ARN to derive the account from; set AccountID and Region: %w",
-			name, ErrInvalidConfig)
-	}
-	partition := "aws"
-	switch {
-	case strings.HasPrefix(t.cfg.Region, "cn-"):
-		partition = "aws-cn"
-	case strings.HasPrefix(t.cfg.Region, "us-gov-"):
-		partition = "aws-us-gov"
-	}
-	return fmt.Sprintf("arn:%s:sns:%s:%s:%s", partition, t.cfg.Region, t.cfg.AccountID, name), nil
-}
-
 // topicExists reports whether the topic with arn exists.
-func (t *Topology) topicExists(ctx context.Context, arn string) (bool, error) {
+func (t *Provisioner) topicExists(ctx context.Context, arn string) (bool, error) {
 	_, err := t.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(arn)})
 	if isTopicMissing(err) {
 		return false, nil
@@ -117,7 +98,7 @@ func (t *Topology) topicExists(ctx context.Context, arn string) (bool, error) {
 
 // findSubscription returns the ARN of the sqs subscription of queueARN to
 // topicARN, walking every page of ListSubscriptionsByTopic.
-func (t *Topology) findSubscription(ctx context.Context, topicARN, queueARN string) (string, bool, error) {
+func (t *Provisioner) findSubscription(ctx context.Context, topicARN, queueARN string) (string, bool, error) {
 	var next *string
 	for {
 		out, err := t.sns.ListSubscriptionsByTopic(ctx, &sns.ListSubscriptionsByTopicInput{
@@ -223,7 +204,7 @@ func filterPolicy(types []string) string {
 	if len(types) == 0 {
 		return ""
 	}
-	b, _ := json.Marshal(map[string][]string{metaTypeAttribute: types})
+	b, _ := json.Marshal(map[string][]string{sourceflow.MetaType: types})
 	return string(b)
 }
 

@@ -1,4 +1,4 @@
-package awsbus
+package topology
 
 import "github.com/sourceflow-go/sourceflow"
 

@@ -1,4 +1,4 @@
-package awsbus_test
+package topology_test
 
 import (
 	"context"
@@ -14,8 +14,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/sourceflow-go/sourceflow/awsbus"
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/awsbus/awsbustest"
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 )
 
 var writeOps = []string{
@@ -32,7 +33,7 @@ func writes(sq *awsbustest.SQS, sn *awsbustest.SNS) map[string]int {
 	return m
 }
 
-func queueAttrs(t *testing.T, sq awsbus.SQSAPI, url string) map[string]string {
+func queueAttrs(t *testing.T, sq topology.SQSAPI, url string) map[string]string {
 	t.Helper()
 	out, err := sq.GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{
 		QueueUrl: aws.String(url), AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameAll},
@@ -41,7 +42,7 @@ func queueAttrs(t *testing.T, sq awsbus.SQSAPI, url string) map[string]string {
 	return out.Attributes
 }
 
-func subscriptionAttrs(t *testing.T, sn awsbus.SNSAPI, topicARN string) map[string]string {
+func subscriptionAttrs(t *testing.T, sn topology.SNSAPI, topicARN string) map[string]string {
 	t.Helper()
 	ctx := context.Background()
 	subs, err := sn.ListSubscriptionsByTopic(ctx, &sns.ListSubscriptionsByTopicInput{TopicArn: aws.String(topicARN)})
@@ -54,11 +55,21 @@ func subscriptionAttrs(t *testing.T, sn awsbus.SNSAPI, topicARN string) map[stri
 	return out.Attributes
 }
 
-func create(t *testing.T, sq *awsbustest.SQS, sn *awsbustest.SNS, cfg awsbus.Config) (awsbus.Endpoints, awsbus.Plan) {
+func newProvisioner(sq *awsbustest.SQS, sn *awsbustest.SNS, cfg topology.ProvisionerConfig) (*topology.Provisioner, error) {
+	cfg.SQS, cfg.SNS = sq, sn
+	return topology.NewProvisioner(cfg)
+}
+
+func create(t *testing.T, sq *awsbustest.SQS, sn *awsbustest.SNS, opts topology.Options) (topology.Endpoints, topology.Plan) {
 	t.Helper()
-	topo, err := awsbus.NewTopology(sq, sn, cfg)
+	return createFor(t, sq, sn, opts, ordersBinding())
+}
+
+func createFor(t *testing.T, sq *awsbustest.SQS, sn *awsbustest.SNS, opts topology.Options, b sourceflow.Binding) (topology.Endpoints, topology.Plan) {
+	t.Helper()
+	topo, err := newProvisioner(sq, sn, topology.ProvisionerConfig{})
 	require.NoError(t, err)
-	p, err := topo.Plan(ordersBinding())
+	p, err := topology.New(b, opts)
 	require.NoError(t, err)
 	eps, err := topo.Create(context.Background(), p)
 	require.NoError(t, err)
@@ -67,7 +78,7 @@ func create(t *testing.T, sq *awsbustest.SQS, sn *awsbustest.SNS, cfg awsbus.Con
 
 func TestTopology_CreateProvisionsEverything(t *testing.T) {
 	sq, sn := newFakes()
-	eps, _ := create(t, sq, sn, awsbus.Config{MaxReceiveCount: 7})
+	eps, _ := create(t, sq, sn, topology.Options{MaxReceiveCount: 7})
 
 	cmd := eps["orders.fifo"]
 	require.NotEmpty(t, cmd.QueueURL)
@@ -102,7 +113,7 @@ func TestTopology_CreateProvisionsEverything(t *testing.T) {
 
 func TestTopology_CreateTwiceChangesNothing(t *testing.T) {
 	sq, sn := newFakes()
-	first, _ := create(t, sq, sn, awsbus.Config{})
+	first, _ := create(t, sq, sn, topology.Options{})
 	before := map[string]map[string]string{}
 	for _, ep := range first {
 		for _, u := range []string{ep.QueueURL, ep.DLQURL} {
@@ -113,7 +124,7 @@ func TestTopology_CreateTwiceChangesNothing(t *testing.T) {
 	}
 	created := writes(sq, sn)
 
-	second, _ := create(t, sq, sn, awsbus.Config{})
+	second, _ := create(t, sq, sn, topology.Options{})
 
 	assert.Equal(t, first, second)
 	after := writes(sq, sn)
@@ -130,7 +141,7 @@ func TestTopology_CreateTwiceChangesNothing(t *testing.T) {
 
 func TestTopology_CreateReconcilesDriftedAttributes(t *testing.T) {
 	sq, sn := newFakes()
-	eps, _ := create(t, sq, sn, awsbus.Config{})
+	eps, _ := create(t, sq, sn, topology.Options{})
 	ctx := context.Background()
 	url := eps["orders.fifo"].QueueURL
 	dlqARN := queueAttrs(t, sq, eps["orders.fifo"].DLQURL)["QueueArn"]
@@ -144,7 +155,7 @@ func TestTopology_CreateReconcilesDriftedAttributes(t *testing.T) {
 	})
 	require.NoError(t, err)
 
-	create(t, sq, sn, awsbus.Config{})
+	create(t, sq, sn, topology.Options{})
 
 	attrs := queueAttrs(t, sq, url)
 	assert.Equal(t, "30", attrs["VisibilityTimeout"])
@@ -152,7 +163,7 @@ func TestTopology_CreateReconcilesDriftedAttributes(t *testing.T) {
 	assert.Equal(t, "true", subscriptionAttrs(t, sn, eps["payment-events"].TopicARN)["RawMessageDelivery"])
 }
 
-func firstSubscription(t *testing.T, sn awsbus.SNSAPI, topicARN string) string {
+func firstSubscription(t *testing.T, sn topology.SNSAPI, topicARN string) string {
 	t.Helper()
 	out, err := sn.ListSubscriptionsByTopic(context.Background(), &sns.ListSubscriptionsByTopicInput{TopicArn: aws.String(topicARN)})
 	require.NoError(t, err)
@@ -168,7 +179,9 @@ func TestTopology_CreateLeavesQueuesItOnlySendsToAlone(t *testing.T) {
 	})
 	require.NoError(t, err)
 
-	eps, _ := create(t, sq, sn, awsbus.Config{DisableCommandListener: true, Local: newRecordingLocal()})
+	b := ordersBinding()
+	b.Listeners = b.Listeners[1:] // orders.fifo is only sent to
+	eps, _ := createFor(t, sq, sn, topology.Options{}, b)
 
 	assert.Equal(t, aws.ToString(out.QueueUrl), eps["orders.fifo"].QueueURL)
 	attrs := queueAttrs(t, sq, eps["orders.fifo"].QueueURL)
@@ -179,9 +192,9 @@ func TestTopology_CreateLeavesQueuesItOnlySendsToAlone(t *testing.T) {
 func TestTopology_CreateFailsWithTheCause(t *testing.T) {
 	sq, sn := newFakes()
 	sq.FailNext("CreateQueue", 1, nil)
-	topo, err := awsbus.NewTopology(sq, sn, awsbus.Config{})
+	topo, err := newProvisioner(sq, sn, topology.ProvisionerConfig{})
 	require.NoError(t, err)
-	p, err := topo.Plan(ordersBinding())
+	p, err := topology.New(ordersBinding(), topology.Options{})
 	require.NoError(t, err)
 
 	_, err = topo.Create(context.Background(), p)
@@ -193,12 +206,12 @@ func TestTopology_CreateFailsWithTheCause(t *testing.T) {
 func TestTopology_CreateHonoursQueueOptions(t *testing.T) {
 	tests := []struct {
 		name string
-		cfg  awsbus.Config
+		cfg  topology.Options
 		want map[string]string
 		max  int
 	}{
 		{name: "defaults", want: map[string]string{"VisibilityTimeout": "30", "ReceiveMessageWaitTimeSeconds": "20"}, max: 5},
-		{name: "custom", cfg: awsbus.Config{VisibilityTimeout: 2 * time.Minute, WaitTime: 5 * time.Second, MaxReceiveCount: 3},
+		{name: "custom", cfg: topology.Options{VisibilityTimeout: 2 * time.Minute, WaitTime: 5 * time.Second, MaxReceiveCount: 3},
 			want: map[string]string{"VisibilityTimeout": "120", "ReceiveMessageWaitTimeSeconds": "5"}, max: 3},
 	}
 	for _, tt := range tests {
@@ -227,9 +240,9 @@ func TestTopology_CreateFIFOTopicFeedsAFIFOEventQueue(t *testing.T) {
 		}
 	}
 	b.Listeners[1].Destination = "payments.fifo"
-	topo, err := awsbus.NewTopology(sq, sn, awsbus.Config{})
+	topo, err := newProvisioner(sq, sn, topology.ProvisionerConfig{})
 	require.NoError(t, err)
-	p, err := topo.Plan(b)
+	p, err := topology.New(b, topology.Options{})
 	require.NoError(t, err)
 
 	eps, err := topo.Create(context.Background(), p)

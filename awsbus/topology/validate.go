@@ -1,66 +1,13 @@
-package awsbus
+package topology
 
 import (
 	"context"
-	"fmt"
 	"maps"
-	"strings"
 )
-
-// Drift is one difference between AWS and the topology.
-type Drift struct {
-	// Resource is "queue", "topic", "subscription" or "policy".
-	Resource string `json:"resource"`
-	// Name names the queue, topic or "topic -> queue" subscription.
-	Name string `json:"name"`
-	// Problem says what differs, e.g. "missing" or
-	// "RedrivePolicy maxReceiveCount is 9, want 5".
-	Problem string `json:"problem"`
-}
-
-// String formats the drift as "queue orders: missing".
-func (d Drift) String() string { return d.Resource + " " + d.Name + ": " + d.Problem }
-
-// DriftReport lists every drift found by Validate.
-type DriftReport struct {
-	// Drifts are in plan order: queues, topics, policies, subscriptions.
-	Drifts []Drift `json:"drifts"`
-}
-
-// OK reports whether nothing drifted.
-func (r DriftReport) OK() bool { return len(r.Drifts) == 0 }
-
-// String lists the drifts, one per line.
-func (r DriftReport) String() string {
-	lines := make([]string, len(r.Drifts))
-	for i, d := range r.Drifts {
-		lines[i] = d.String()
-	}
-	return strings.Join(lines, "\n")
-}
-
-func (r *DriftReport) add(resource, name, format string, args ...any) {
-	r.Drifts = append(r.Drifts, Drift{Resource: resource, Name: name, Problem: fmt.Sprintf(format, args...)})
-}
-
-// DriftError is returned by Bind in Validate mode when AWS differs from the
-// topology. It matches ErrDrift.
-type DriftError struct {
-	// Report lists every drift.
-	Report DriftReport
-}
-
-// Error lists the drifts.
-func (e *DriftError) Error() string {
-	return fmt.Sprintf("awsbus: %d drift(s) from the topology:\n%s", len(e.Report.Drifts), e.Report)
-}
-
-// Unwrap returns ErrDrift.
-func (e *DriftError) Unwrap() error { return ErrDrift }
 
 // Validate compares AWS with p and makes no write call. It returns every
 // drift, and the endpoints of what exists. err is only for failed API calls.
-func (t *Topology) Validate(ctx context.Context, p Plan) (DriftReport, Endpoints, error) {
+func (t *Provisioner) Validate(ctx context.Context, p Plan) (DriftReport, Endpoints, error) {
 	var rep DriftReport
 	res := newResolved()
 	for _, q := range p.Queues {
@@ -71,8 +18,8 @@ func (t *Topology) Validate(ctx context.Context, p Plan) (DriftReport, Endpoints
 	if err := t.resolveTopics(ctx, res, &rep, p); err != nil {
 		return rep, nil, err
 	}
-	for _, q := range p.Queues {
-		if err := t.validatePolicy(ctx, res, &rep, q); err != nil {
+	for _, pol := range p.Policies {
+		if err := t.validatePolicy(ctx, res, &rep, pol); err != nil {
 			return rep, nil, err
 		}
 	}
@@ -84,7 +31,7 @@ func (t *Topology) Validate(ctx context.Context, p Plan) (DriftReport, Endpoints
 	return rep, res.endpoints(p), nil
 }
 
-func (t *Topology) validateQueue(ctx context.Context, res *resolved, rep *DriftReport, q QueueSpec) error {
+func (t *Provisioner) validateQueue(ctx context.Context, res *resolved, rep *DriftReport, q Queue) error {
 	url, found, err := t.queueURL(ctx, q.Name)
 	if err != nil {
 		return err
@@ -116,7 +63,7 @@ func (t *Topology) validateQueue(ctx context.Context, res *resolved, rep *DriftR
 	return nil
 }
 
-func (t *Topology) validateDLQ(ctx context.Context, res *resolved, rep *DriftReport, q QueueSpec) (string, error) {
+func (t *Provisioner) validateDLQ(ctx context.Context, res *resolved, rep *DriftReport, q Queue) (string, error) {
 	url, found, err := t.queueURL(ctx, q.DLQ)
 	if err != nil || !found {
 		if found = err == nil; found {
@@ -152,12 +99,15 @@ func orNone(s string) string {
 }
 
 // resolveTopics checks that every topic exists, building the ARNs from
-// the account of a resolved queue (no write call, unlike CreateTopic).
-func (t *Topology) resolveTopics(ctx context.Context, res *resolved, rep *DriftReport, p Plan) error {
+// the account of a resolved queue (no write call, unlike CreateTopic). A
+// topic whose ARN cannot be built (no queue ARN, no account) is reported as
+// not checked.
+func (t *Provisioner) resolveTopics(ctx context.Context, res *resolved, rep *DriftReport, p Plan) error {
 	for _, tp := range p.Topics {
-		arn, err := t.topicARNFor(tp.Name, res.anyQueueARN())
+		arn, err := t.topicARNFor(ctx, tp.Name, res)
 		if err != nil {
-			return err
+			rep.add("topic", tp.Name, "not checked: %v", err)
+			continue
 		}
 		ok, err := t.topicExists(ctx, arn)
 		if err != nil {
@@ -172,32 +122,32 @@ func (t *Topology) resolveTopics(ctx context.Context, res *resolved, rep *DriftR
 	return nil
 }
 
-func (t *Topology) validatePolicy(ctx context.Context, res *resolved, rep *DriftReport, q QueueSpec) error {
-	url, ok := res.queueURL[q.Name]
-	if len(q.Topics) == 0 || !ok {
+func (t *Provisioner) validatePolicy(ctx context.Context, res *resolved, rep *DriftReport, pol Policy) error {
+	url, ok := res.queueURL[pol.Queue]
+	if !ok {
 		return nil
 	}
-	attrs, err := t.queueAttributes(ctx, q.Name, url)
+	attrs, err := t.queueAttributes(ctx, pol.Queue, url)
 	if err != nil {
 		return err
 	}
 	var arns []string
-	for _, n := range q.Topics {
+	for _, n := range pol.Topics {
 		if a, ok := res.topicARN[n]; ok {
 			arns = append(arns, a)
 		}
 	}
-	_, added, err := MergeQueuePolicy(attrs["Policy"], res.queueARN[q.Name], arns)
+	_, added, err := MergeQueuePolicy(attrs["Policy"], res.queueARN[pol.Queue], arns)
 	if err != nil {
 		return err
 	}
 	for _, a := range added {
-		rep.add("policy", q.Name, "no statement lets topic %s send", a)
+		rep.add("policy", pol.Queue, "no statement lets topic %s send", a)
 	}
 	return nil
 }
 
-func (t *Topology) validateSubscription(ctx context.Context, res *resolved, rep *DriftReport, s SubscriptionSpec) error {
+func (t *Provisioner) validateSubscription(ctx context.Context, res *resolved, rep *DriftReport, s Subscription) error {
 	topicARN, okT := res.topicARN[s.Topic]
 	queueARN, okQ := res.queueARN[s.Queue]
 	name := s.Topic + " -> " + s.Queue

@@ -1,13 +1,12 @@
-package awsbus_test
+package topology_test
 
 import (
 	"encoding/json"
 	"testing"
 
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/sourceflow-go/sourceflow/awsbus"
 )
 
 const (
@@ -54,7 +53,7 @@ func TestMergeQueuePolicy(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			merged, added, err := awsbus.MergeQueuePolicy(tt.existing, queueARN, tt.topics)
+			merged, added, err := topology.MergeQueuePolicy(tt.existing, queueARN, tt.topics)
 			require.NoError(t, err)
 			assert.Equal(t, tt.wantAdded, added)
 			if len(tt.wantAdded) == 0 {
@@ -66,13 +65,13 @@ func TestMergeQueuePolicy(t *testing.T) {
 }
 
 func mustMerge(t *testing.T, existing, topic string) string {
-	merged, _, err := awsbus.MergeQueuePolicy(existing, queueARN, []string{topic})
+	merged, _, err := topology.MergeQueuePolicy(existing, queueARN, []string{topic})
 	require.NoError(t, err)
 	return merged
 }
 
 func TestMergeQueuePolicy_KeepsForeignStatementVerbatim(t *testing.T) {
-	merged, _, err := awsbus.MergeQueuePolicy(foreign, queueARN, []string{topicA})
+	merged, _, err := topology.MergeQueuePolicy(foreign, queueARN, []string{topicA})
 	require.NoError(t, err)
 
 	stmts := statementsOf(t, merged)
@@ -88,7 +87,7 @@ func TestMergeQueuePolicy_KeepsForeignStatementVerbatim(t *testing.T) {
 }
 
 func TestMergeQueuePolicy_RejectsInvalidJSON(t *testing.T) {
-	_, _, err := awsbus.MergeQueuePolicy("{not json", queueARN, []string{topicA})
+	_, _, err := topology.MergeQueuePolicy("{not json", queueARN, []string{topicA})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), queueARN)
 }

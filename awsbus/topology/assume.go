@@ -1,8 +1,9 @@
-package awsbus
+package topology
 
 import (
 	"context"
 	"fmt"
+	"strings"
 )
 
 // Assume resolves the names of p to URLs and ARNs without creating or
@@ -10,10 +11,10 @@ import (
 // from GetQueueUrl, and the maxReceiveCount of each consumed queue from its
 // RedrivePolicy (GetQueueAttributes); topic ARNs are built from the
 // partition, region and account of a resolved queue's ARN (or
-// Config.AccountID and Region) and checked with GetTopicAttributes, because
+// ProvisionerConfig.AccountID or STS, and Region) and checked with GetTopicAttributes, because
 // CreateTopic would be a write and ListTopics is throttled. A missing
 // resource fails with ErrNotFound.
-func (t *Topology) Assume(ctx context.Context, p Plan) (Endpoints, error) {
+func (t *Provisioner) Assume(ctx context.Context, p Plan) (Endpoints, error) {
 	res := newResolved()
 	for _, q := range p.Queues {
 		if err := t.assumeQueue(ctx, res, q); err != nil {
@@ -28,7 +29,7 @@ func (t *Topology) Assume(ctx context.Context, p Plan) (Endpoints, error) {
 
 // assumeQueue resolves a queue and, when the service consumes it, its
 // dead-letter queue and the maxReceiveCount of its RedrivePolicy.
-func (t *Topology) assumeQueue(ctx context.Context, res *resolved, q QueueSpec) error {
+func (t *Provisioner) assumeQueue(ctx context.Context, res *resolved, q Queue) error {
 	names := []string{q.Name}
 	if q.Owned {
 		names = append(names, q.DLQ)
@@ -55,7 +56,7 @@ func (t *Topology) assumeQueue(ctx context.Context, res *resolved, q QueueSpec) 
 	return nil
 }
 
-func (t *Topology) assumeTopics(ctx context.Context, res *resolved, p Plan) error {
+func (t *Provisioner) assumeTopics(ctx context.Context, res *resolved, p Plan) error {
 	if len(p.Topics) == 0 {
 		return nil
 	}
@@ -69,12 +70,24 @@ func (t *Topology) assumeTopics(ctx context.Context, res *resolved, p Plan) erro
 		}
 		res.queueARN[name] = attrs["QueueArn"]
 	}
-	var rep DriftReport
-	if err := t.resolveTopics(ctx, res, &rep, Plan{Topics: p.Topics}); err != nil {
-		return err
+	var missing []string
+	for _, tp := range p.Topics {
+		arn, err := t.topicARNFor(ctx, tp.Name, res)
+		if err != nil {
+			return err
+		}
+		ok, err := t.topicExists(ctx, arn)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			missing = append(missing, tp.Name)
+			continue
+		}
+		res.topicARN[tp.Name] = arn
 	}
-	if !rep.OK() {
-		return fmt.Errorf("%s: %w", rep, ErrNotFound)
+	if len(missing) > 0 {
+		return fmt.Errorf("topics %s: %w", strings.Join(missing, ", "), ErrNotFound)
 	}
 	return nil
 }

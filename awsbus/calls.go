@@ -1,0 +1,116 @@
+package awsbus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+)
+
+// callBound bounds and logs the AWS calls Bind makes.
+type callBound struct {
+	timeout time.Duration
+	log     watermill.LoggerAdapter
+}
+
+// bounded runs call within c.timeout, logging it first; a call cut short by
+// the bound fails with an error naming the call and the bound.
+func bounded[O any](ctx context.Context, c callBound, op, resource string, call func(context.Context) (O, error)) (O, error) {
+	callCtx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	c.log.Debug("awsbus: AWS call", watermill.LogFields{"call": op, "resource": resource})
+	out, err := call(callCtx)
+	if err != nil && ctx.Err() == nil && errors.Is(callCtx.Err(), context.DeadlineExceeded) {
+		err = fmt.Errorf("%s %s: no answer within %v (Config.CallTimeout): %w", op, resource, c.timeout, err)
+	}
+	return out, err
+}
+
+type boundedSQS struct {
+	api topology.SQSAPI
+	c   callBound
+}
+
+func (b boundedSQS) GetQueueUrl(ctx context.Context, in *sqs.GetQueueUrlInput, opts ...func(*sqs.Options)) (*sqs.GetQueueUrlOutput, error) {
+	return bounded(ctx, b.c, "sqs:GetQueueUrl", aws.ToString(in.QueueName), func(ctx context.Context) (*sqs.GetQueueUrlOutput, error) {
+		return b.api.GetQueueUrl(ctx, in, opts...)
+	})
+}
+
+func (b boundedSQS) CreateQueue(ctx context.Context, in *sqs.CreateQueueInput, opts ...func(*sqs.Options)) (*sqs.CreateQueueOutput, error) {
+	return bounded(ctx, b.c, "sqs:CreateQueue", aws.ToString(in.QueueName), func(ctx context.Context) (*sqs.CreateQueueOutput, error) {
+		return b.api.CreateQueue(ctx, in, opts...)
+	})
+}
+
+func (b boundedSQS) GetQueueAttributes(ctx context.Context, in *sqs.GetQueueAttributesInput, opts ...func(*sqs.Options)) (*sqs.GetQueueAttributesOutput, error) {
+	return bounded(ctx, b.c, "sqs:GetQueueAttributes", aws.ToString(in.QueueUrl), func(ctx context.Context) (*sqs.GetQueueAttributesOutput, error) {
+		return b.api.GetQueueAttributes(ctx, in, opts...)
+	})
+}
+
+func (b boundedSQS) SetQueueAttributes(ctx context.Context, in *sqs.SetQueueAttributesInput, opts ...func(*sqs.Options)) (*sqs.SetQueueAttributesOutput, error) {
+	return bounded(ctx, b.c, "sqs:SetQueueAttributes", aws.ToString(in.QueueUrl), func(ctx context.Context) (*sqs.SetQueueAttributesOutput, error) {
+		return b.api.SetQueueAttributes(ctx, in, opts...)
+	})
+}
+
+type boundedSNS struct {
+	api topology.SNSAPI
+	c   callBound
+}
+
+func (b boundedSNS) CreateTopic(ctx context.Context, in *sns.CreateTopicInput, opts ...func(*sns.Options)) (*sns.CreateTopicOutput, error) {
+	return bounded(ctx, b.c, "sns:CreateTopic", aws.ToString(in.Name), func(ctx context.Context) (*sns.CreateTopicOutput, error) {
+		return b.api.CreateTopic(ctx, in, opts...)
+	})
+}
+
+func (b boundedSNS) GetTopicAttributes(ctx context.Context, in *sns.GetTopicAttributesInput, opts ...func(*sns.Options)) (*sns.GetTopicAttributesOutput, error) {
+	return bounded(ctx, b.c, "sns:GetTopicAttributes", aws.ToString(in.TopicArn), func(ctx context.Context) (*sns.GetTopicAttributesOutput, error) {
+		return b.api.GetTopicAttributes(ctx, in, opts...)
+	})
+}
+
+func (b boundedSNS) Subscribe(ctx context.Context, in *sns.SubscribeInput, opts ...func(*sns.Options)) (*sns.SubscribeOutput, error) {
+	return bounded(ctx, b.c, "sns:Subscribe", aws.ToString(in.TopicArn), func(ctx context.Context) (*sns.SubscribeOutput, error) {
+		return b.api.Subscribe(ctx, in, opts...)
+	})
+}
+
+func (b boundedSNS) ListSubscriptionsByTopic(ctx context.Context, in *sns.ListSubscriptionsByTopicInput, opts ...func(*sns.Options)) (*sns.ListSubscriptionsByTopicOutput, error) {
+	return bounded(ctx, b.c, "sns:ListSubscriptionsByTopic", aws.ToString(in.TopicArn), func(ctx context.Context) (*sns.ListSubscriptionsByTopicOutput, error) {
+		return b.api.ListSubscriptionsByTopic(ctx, in, opts...)
+	})
+}
+
+func (b boundedSNS) GetSubscriptionAttributes(ctx context.Context, in *sns.GetSubscriptionAttributesInput, opts ...func(*sns.Options)) (*sns.GetSubscriptionAttributesOutput, error) {
+	return bounded(ctx, b.c, "sns:GetSubscriptionAttributes", aws.ToString(in.SubscriptionArn), func(ctx context.Context) (*sns.GetSubscriptionAttributesOutput, error) {
+		return b.api.GetSubscriptionAttributes(ctx, in, opts...)
+	})
+}
+
+func (b boundedSNS) SetSubscriptionAttributes(ctx context.Context, in *sns.SetSubscriptionAttributesInput, opts ...func(*sns.Options)) (*sns.SetSubscriptionAttributesOutput, error) {
+	return bounded(ctx, b.c, "sns:SetSubscriptionAttributes", aws.ToString(in.SubscriptionArn), func(ctx context.Context) (*sns.SetSubscriptionAttributesOutput, error) {
+		return b.api.SetSubscriptionAttributes(ctx, in, opts...)
+	})
+}
+
+type boundedSTS struct {
+	api topology.STSAPI
+	c   callBound
+}
+
+func (b boundedSTS) GetCallerIdentity(ctx context.Context, in *sts.GetCallerIdentityInput, opts ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error) {
+	return bounded(ctx, b.c, "sts:GetCallerIdentity", "", func(ctx context.Context) (*sts.GetCallerIdentityOutput, error) {
+		return b.api.GetCallerIdentity(ctx, in, opts...)
+	})
+}

@@ -1,0 +1,91 @@
+package awsbus
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+)
+
+// Defaults and limits of ConsumerConfig.
+const (
+	DefaultMaxConcurrentCalls = 10
+	DefaultShutdownTimeout    = 30 * time.Second
+	DefaultNackBackoff        = time.Second
+	maxShutdownTimeout        = 24 * time.Hour
+)
+
+// ConsumerConfig holds the consumer settings, declared once for Config and
+// SubscriberConfig. SQS counts time in seconds, so WaitTime,
+// VisibilityTimeout and NackBackoff are rounded up to whole seconds.
+type ConsumerConfig struct {
+	// MaxConcurrentCalls bounds the messages each Subscribe holds at once:
+	// handed out and not yet acked, or received and waiting for their FIFO
+	// group. At least 1; default 10.
+	MaxConcurrentCalls int
+	// WaitTime is the long-poll wait of ReceiveMessage (and of the consumed
+	// queues), 1s..20s. Default 20s.
+	WaitTime time.Duration
+	// VisibilityTimeout of the consumed queues and of every receive, renewed
+	// by a heartbeat while a handler runs longer than half of it. 1s..12h;
+	// default 30s.
+	VisibilityTimeout time.Duration
+	// NackBackoff is the visibility timeout set on a nacked message, so it is
+	// redelivered after this delay (counting toward the queue's
+	// maxReceiveCount). At most 12h; default 1s; a negative value
+	// redelivers at once.
+	NackBackoff time.Duration
+	// ShutdownTimeout is how long Close (or the end of the Subscribe context)
+	// waits for handed-out messages to be acked before releasing them.
+	// 0..24h; default 30s.
+	ShutdownTimeout time.Duration
+}
+
+func (c *ConsumerConfig) setDefaults() {
+	if c.MaxConcurrentCalls == 0 {
+		c.MaxConcurrentCalls = DefaultMaxConcurrentCalls
+	}
+	if c.WaitTime == 0 {
+		c.WaitTime = topology.DefaultWaitTime
+	}
+	if c.VisibilityTimeout == 0 {
+		c.VisibilityTimeout = topology.DefaultVisibilityTimeout
+	}
+	if c.ShutdownTimeout == 0 {
+		c.ShutdownTimeout = DefaultShutdownTimeout
+	}
+	switch {
+	case c.NackBackoff == 0:
+		c.NackBackoff = DefaultNackBackoff
+	case c.NackBackoff < 0:
+		c.NackBackoff = 0
+	}
+	c.WaitTime = topology.CeilSecond(c.WaitTime)
+	c.VisibilityTimeout = topology.CeilSecond(c.VisibilityTimeout)
+	c.NackBackoff = topology.CeilSecond(c.NackBackoff)
+}
+
+// Validate reports every out-of-range setting at once, each naming its
+// field. Zero values stand for their defaults.
+func (c ConsumerConfig) Validate() error {
+	c.setDefaults()
+	var errs []error
+	if c.MaxConcurrentCalls < 1 {
+		errs = append(errs, fmt.Errorf("MaxConcurrentCalls: %d, must be at least 1", c.MaxConcurrentCalls))
+	}
+	errs = append(errs,
+		checkRange("WaitTime", c.WaitTime, time.Second, topology.MaxWaitTime),
+		checkRange("VisibilityTimeout", c.VisibilityTimeout, time.Second, topology.MaxVisibilityTimeout),
+		checkRange("NackBackoff", c.NackBackoff, 0, topology.MaxVisibilityTimeout),
+		checkRange("ShutdownTimeout", c.ShutdownTimeout, 0, maxShutdownTimeout),
+	)
+	return errors.Join(errs...)
+}
+
+func checkRange(field string, d, lo, hi time.Duration) error {
+	if d < lo || d > hi {
+		return fmt.Errorf("%s: %v, must be %v..%v", field, d, lo, hi)
+	}
+	return nil
+}

@@ -1,0 +1,75 @@
+package topology
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+)
+
+// arnScope is the partition, region and account that ARNs are built in.
+type arnScope struct {
+	partition, region, account string
+}
+
+func (s arnScope) topicARN(name string) string {
+	return strings.Join([]string{"arn", s.partition, "sns", s.region, s.account, name}, ":")
+}
+
+// topicARNFor builds the ARN of topic name. The partition, region and
+// account come from a resolved queue's ARN; without one, from
+// ProvisionerConfig.AccountID (or STS GetCallerIdentity) and Region.
+func (t *Provisioner) topicARNFor(ctx context.Context, name string, res *resolved) (string, error) {
+	if parts := strings.Split(res.anyQueueARN(), ":"); len(parts) == 6 {
+		return arnScope{partition: parts[1], region: parts[3], account: parts[4]}.topicARN(name), nil
+	}
+	if res.account.account == "" {
+		scope, err := t.callerScope(ctx)
+		if err != nil {
+			return "", fmt.Errorf("ARN of topic %q: %w", name, err)
+		}
+		res.account = scope
+	}
+	return res.account.topicARN(name), nil
+}
+
+// callerScope finds the account without a queue ARN: AccountID when set,
+// otherwise STS GetCallerIdentity.
+func (t *Provisioner) callerScope(ctx context.Context) (arnScope, error) {
+	if t.cfg.Region == "" {
+		return arnScope{}, errors.New("no queue ARN to derive the region from and ProvisionerConfig.Region is empty")
+	}
+	scope := arnScope{partition: partitionOf(t.cfg.Region), region: t.cfg.Region, account: t.cfg.AccountID}
+	if scope.account != "" {
+		return scope, nil
+	}
+	if t.cfg.STS == nil {
+		return arnScope{}, errors.New("no queue ARN to derive the account from, no AccountID and no STS client")
+	}
+	out, err := t.cfg.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return arnScope{}, fmt.Errorf("find the account with sts:GetCallerIdentity: %w", err)
+	}
+	scope.account = aws.ToString(out.Account)
+	if parts := strings.Split(aws.ToString(out.Arn), ":"); len(parts) == 6 && parts[1] != "" {
+		scope.partition = parts[1]
+	}
+	if scope.account == "" {
+		return arnScope{}, errors.New("sts:GetCallerIdentity returned no account")
+	}
+	return scope, nil
+}
+
+// partitionOf returns the partition of region.
+func partitionOf(region string) string {
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	}
+	return "aws"
+}

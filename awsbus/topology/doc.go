@@ -1,0 +1,59 @@
+// Package topology derives the AWS resources a SourceFlow service needs from
+// its routing, and creates, validates or assumes them.
+//
+// # Plan
+//
+// New derives a Plan from a sourceflow.Binding (the service's registrations:
+// routes, listened destinations and the types handled there) and Options.
+// The Binding is the only source of routing. The Plan is data in a
+// deterministic order, with exported, JSON-tagged fields, so that other
+// tools can render it, for example as infrastructure code or an IAM policy:
+//
+//   - a queue per command destination, FIFO with ContentBasedDeduplication
+//     when its name ends in ".fifo";
+//   - a dead-letter queue "<queue>-dlq" (".fifo" kept, 14-day retention) per
+//     queue, with a RedrivePolicy of Options.MaxReceiveCount;
+//   - a topic per event destination, FIFO for ".fifo" names;
+//   - per listened topic, an event queue of the service's own
+//     ("<service>-<topic>" by default; commands and events never share a
+//     queue), a subscription with raw message delivery and, when the service
+//     handles only some of the topic's types, a filter policy on the sf_type
+//     attribute, and a Policy letting the topic send to the queue.
+//
+// New reports every problem at once: AWS name rules (queues 1–80 characters,
+// topics 1–256, letters, digits, '-' and '_', ".fifo" counted), derived
+// dead-letter and event queue names, FIFO pairing, a type routed to two
+// destinations, a queue name claimed by two roles, and listened destinations
+// without a handler.
+//
+// # Provisioner
+//
+// A Provisioner runs a Plan over narrow SQS, SNS and STS client interfaces
+// in one of three modes:
+//
+//   - Create: reads first and writes only differences, so a second run
+//     changes nothing. A queue the service only sends to is created when
+//     missing but never reconciled: its consumer owns it. Queue policies are
+//     merged, never overwritten.
+//   - Validate: writes nothing and reports every difference as a Drift:
+//     missing resources (the dead-letter queue of a missing queue included),
+//     redrive, attributes, policy, raw delivery, filter policy.
+//   - Assume: resolves names only, for infrastructure managed as code.
+//
+// Account ids are never built in. Topic ARNs in Validate and Assume are built
+// from a resolved queue's ARN; without one, from ProvisionerConfig.AccountID
+// or STS GetCallerIdentity, and ProvisionerConfig.Region. When neither is
+// available, Validate reports the topics as not checked rather than failing.
+//
+// The IAM actions used by Create are sqs:GetQueueUrl, CreateQueue,
+// GetQueueAttributes, SetQueueAttributes and sns:CreateTopic,
+// ListSubscriptionsByTopic, Subscribe, GetSubscriptionAttributes,
+// SetSubscriptionAttributes; Validate and Assume need only the read actions
+// plus sns:GetTopicAttributes and, without a queue ARN or AccountID,
+// sts:GetCallerIdentity.
+//
+// ResourceProbes and RunProbes report the health of a Plan's resources.
+//
+// The package imports the root package and the AWS SDK only; the awsbus
+// transport imports it, never the reverse.
+package topology

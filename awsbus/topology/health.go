@@ -1,0 +1,128 @@
+package topology
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+)
+
+// HealthStatus is the outcome of one check or of a whole report.
+type HealthStatus string
+
+const (
+	// HealthUp means the check passed.
+	HealthUp HealthStatus = "up"
+	// HealthDown means the check failed; a report with it is down.
+	HealthDown HealthStatus = "down"
+	// HealthSkipped means the check did not run (nothing to check, or no
+	// probe configured); it does not make a report down.
+	HealthSkipped HealthStatus = "skipped"
+)
+
+// ErrSkipped, returned by a Probe's Run, marks the check skipped.
+var ErrSkipped = errors.New("skipped")
+
+// HealthCheck is the result of one Probe.
+type HealthCheck struct {
+	// Name is a service ("sqs", "sns", "kms"), or a queue or topic name.
+	Name string `json:"name"`
+	// Kind is "service", "queue", "dlq" or "topic".
+	Kind string `json:"kind"`
+	// Status is up, down or skipped.
+	Status HealthStatus `json:"status"`
+	// Latency is how long the check took.
+	Latency time.Duration `json:"latency_ns"`
+	// Error is the failure, empty when up.
+	Error string `json:"error,omitempty"`
+}
+
+// Probe is one named health check.
+type Probe struct {
+	// Name and Kind are copied into the HealthCheck.
+	Name, Kind string
+	// Run performs the check; nil means up, ErrSkipped skipped.
+	Run func(ctx context.Context) error
+}
+
+// RunProbes runs probes concurrently, each within timeout, and returns
+// their checks in the order of probes.
+func RunProbes(ctx context.Context, timeout time.Duration, probes []Probe) []HealthCheck {
+	checks := make([]HealthCheck, len(probes))
+	var wg sync.WaitGroup
+	for i, p := range probes {
+		wg.Go(func() { checks[i] = runProbe(ctx, timeout, p) })
+	}
+	wg.Wait()
+	return checks
+}
+
+func runProbe(ctx context.Context, timeout time.Duration, p Probe) HealthCheck {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	start := time.Now()
+	err := p.Run(ctx)
+	c := HealthCheck{Name: p.Name, Kind: p.Kind, Status: HealthUp, Latency: time.Since(start)}
+	switch {
+	case errors.Is(err, ErrSkipped):
+		c.Status, c.Error = HealthSkipped, err.Error()
+	case err != nil:
+		c.Status, c.Error = HealthDown, err.Error()
+	}
+	return c
+}
+
+// ResourceProbes returns a probe per resource of p: every queue, the
+// dead-letter queue of every consumed queue, and every topic, each checked
+// by a read call on the URL or ARN in eps.
+func (t *Provisioner) ResourceProbes(p Plan, eps Endpoints) []Probe {
+	queueURLs, topicARNs := map[string]string{}, map[string]string{}
+	for _, d := range p.Destinations {
+		ep := eps[d.Name]
+		if d.Queue != "" {
+			queueURLs[d.Queue], queueURLs[DLQName(d.Queue)] = ep.QueueURL, ep.DLQURL
+		}
+		if d.Topic != "" {
+			topicARNs[d.Topic] = ep.TopicARN
+		}
+	}
+	var probes []Probe
+	for _, q := range p.Queues {
+		probes = append(probes, t.queueProbe(q.Name, "queue", queueURLs[q.Name]))
+		if q.Owned {
+			probes = append(probes, t.queueProbe(q.DLQ, "dlq", queueURLs[q.DLQ]))
+		}
+	}
+	for _, tp := range p.Topics {
+		arn := topicARNs[tp.Name]
+		probes = append(probes, Probe{Name: tp.Name, Kind: "topic", Run: func(ctx context.Context) error {
+			_, err := t.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(arn)})
+			return err
+		}})
+	}
+	return probes
+}
+
+func (t *Provisioner) queueProbe(name, kind, url string) Probe {
+	return Probe{Name: name, Kind: kind, Run: func(ctx context.Context) error {
+		if url == "" {
+			_, err := t.sqs.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(name)})
+			return err
+		}
+		_, err := t.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
+			QueueUrl: aws.String(url), AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn},
+		})
+		return err
+	}}
+}
+
+// IsQueueMissing reports whether err is SQS saying the queue does not exist.
+func IsQueueMissing(err error) bool { return isQueueMissing(err) }
+
+// IsTopicMissing reports whether err is SNS saying the topic does not exist.
+func IsTopicMissing(err error) bool { return isTopicMissing(err) }

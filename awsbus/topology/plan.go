@@ -1,0 +1,300 @@
+package topology
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/sourceflow-go/sourceflow"
+)
+
+// DLQRetentionSeconds is the retention set on dead-letter queues: 14 days,
+// the SQS maximum, so a dead letter outlives its source message.
+const DLQRetentionSeconds = 1209600
+
+// Defaults and limits of Options.
+const (
+	DefaultVisibilityTimeout = 30 * time.Second
+	MaxVisibilityTimeout     = 12 * time.Hour
+	DefaultWaitTime          = 20 * time.Second
+	MaxWaitTime              = 20 * time.Second
+	DefaultMaxReceiveCount   = 5
+	MaxMaxReceiveCount       = 1000
+)
+
+// Options are the settings a Plan is derived with besides the Binding.
+type Options struct {
+	// VisibilityTimeout of the consumed queues, 1s..12h, rounded up to whole
+	// seconds. Default 30s.
+	VisibilityTimeout time.Duration
+	// WaitTime is the long-poll wait set on the consumed queues
+	// (ReceiveMessageWaitTimeSeconds), 1s..20s, rounded up to whole seconds.
+	// Default 20s.
+	WaitTime time.Duration
+	// MaxReceiveCount is how often a message is received before SQS moves it
+	// to the dead-letter queue, 1..1000. Default 5.
+	MaxReceiveCount int
+	// EventQueueName names the service's event queue per topic. Default
+	// DefaultEventQueueName ("<service>-<topic>", ".fifo" kept).
+	EventQueueName EventQueueNameFn
+}
+
+func (o *Options) setDefaults() {
+	if o.VisibilityTimeout == 0 {
+		o.VisibilityTimeout = DefaultVisibilityTimeout
+	}
+	if o.WaitTime == 0 {
+		o.WaitTime = DefaultWaitTime
+	}
+	if o.MaxReceiveCount == 0 {
+		o.MaxReceiveCount = DefaultMaxReceiveCount
+	}
+	if o.EventQueueName == nil {
+		o.EventQueueName = DefaultEventQueueName
+	}
+	o.VisibilityTimeout, o.WaitTime = CeilSecond(o.VisibilityTimeout), CeilSecond(o.WaitTime)
+}
+
+// Validate reports every out-of-range option at once, each naming its field.
+// Zero values stand for their defaults.
+func (o Options) Validate() error {
+	o.setDefaults()
+	var errs []error
+	if o.VisibilityTimeout < time.Second || o.VisibilityTimeout > MaxVisibilityTimeout {
+		errs = append(errs, fmt.Errorf("VisibilityTimeout: %v, must be 1s..%v", o.VisibilityTimeout, MaxVisibilityTimeout))
+	}
+	if o.WaitTime < time.Second || o.WaitTime > MaxWaitTime {
+		errs = append(errs, fmt.Errorf("WaitTime: %v, must be 1s..%v", o.WaitTime, MaxWaitTime))
+	}
+	if o.MaxReceiveCount < 1 || o.MaxReceiveCount > MaxMaxReceiveCount {
+		errs = append(errs, fmt.Errorf("MaxReceiveCount: %d, must be 1..%d", o.MaxReceiveCount, MaxMaxReceiveCount))
+	}
+	return errors.Join(errs...)
+}
+
+// CeilSecond rounds a positive d up to whole seconds, the unit of SQS
+// timeouts, so a sub-second value never silently becomes 0.
+func CeilSecond(d time.Duration) time.Duration {
+	if d <= 0 {
+		return d
+	}
+	return (d + time.Second - 1).Truncate(time.Second)
+}
+
+// Plan is the AWS topology one service needs, derived from its Binding and
+// Options. It is data only, in a deterministic order, so that other tools can
+// render it (as infrastructure code or an IAM policy); Provisioner creates,
+// validates or assumes it.
+type Plan struct {
+	// Service is the service name, from the Binding.
+	Service string `json:"service"`
+	// Queues are the queues, ordered by name. Each has a dead-letter queue.
+	Queues []Queue `json:"queues"`
+	// Topics are the SNS topics, ordered by name.
+	Topics []Topic `json:"topics"`
+	// Subscriptions connect topics to the service's event queues, ordered by
+	// topic.
+	Subscriptions []Subscription `json:"subscriptions"`
+	// Policies let topics deliver to the service's event queues, ordered by
+	// queue.
+	Policies []Policy `json:"policies"`
+	// Destinations are the destinations of the service, ordered by name.
+	Destinations []Destination `json:"destinations"`
+}
+
+// Queue is one SQS queue of a Plan, with its dead-letter queue.
+type Queue struct {
+	// Name is the queue name; FIFO queues end in ".fifo".
+	Name string `json:"name"`
+	// FIFO is true for a FIFO queue.
+	FIFO bool `json:"fifo"`
+	// Owned is true for queues this service consumes: their attributes and
+	// redrive policy are reconciled. A queue the service only sends to is
+	// created when missing but otherwise left alone: its consumer owns it.
+	Owned bool `json:"owned"`
+	// DLQ is the name of its dead-letter queue.
+	DLQ string `json:"dlq"`
+	// Attributes are the desired queue attributes, without RedrivePolicy and
+	// Policy (those need ARNs and are handled apart).
+	Attributes map[string]string `json:"attributes"`
+	// DLQAttributes are the desired attributes of the dead-letter queue.
+	DLQAttributes map[string]string `json:"dlq_attributes"`
+	// MaxReceiveCount goes into the RedrivePolicy.
+	MaxReceiveCount int `json:"max_receive_count"`
+}
+
+// Topic is one SNS topic of a Plan.
+type Topic struct {
+	// Name is the topic name; FIFO topics end in ".fifo".
+	Name string `json:"name"`
+	// FIFO is true for a FIFO topic.
+	FIFO bool `json:"fifo"`
+	// Attributes are passed to CreateTopic.
+	Attributes map[string]string `json:"attributes"`
+}
+
+// Subscription subscribes a queue to a topic with raw message delivery.
+type Subscription struct {
+	// Topic is the topic name.
+	Topic string `json:"topic"`
+	// Queue is the queue name.
+	Queue string `json:"queue"`
+	// FilterTypes, when not empty, become a filter policy on the type
+	// attribute: {"sf_type": FilterTypes}. Empty means every message.
+	FilterTypes []string `json:"filter_types,omitempty"`
+}
+
+// Policy is the access a queue's policy grants: each topic may send to it
+// (one statement per topic, merged into the existing policy).
+type Policy struct {
+	// Queue is the queue name.
+	Queue string `json:"queue"`
+	// Topics are the topic names that may send to the queue, sorted.
+	Topics []string `json:"topics"`
+}
+
+// Destination is one destination of the service.
+type Destination struct {
+	// Name is the destination name used by the model.
+	Name string `json:"name"`
+	// Kind is KindCommand (a queue) or KindEvent (a topic).
+	Kind sourceflow.Kind `json:"kind"`
+	// Queue is the command queue, or the service's event queue of a
+	// listened topic; empty for a topic the service only publishes to.
+	Queue string `json:"queue,omitempty"`
+	// Topic is the topic of an event destination.
+	Topic string `json:"topic,omitempty"`
+	// Listened is true when this service consumes the destination.
+	Listened bool `json:"listened"`
+}
+
+// New derives the Plan of b with opts. It reports every problem at once,
+// each wrapped in ErrInvalidPlan: invalid options, AWS name rules (derived
+// dead-letter and event queue names included), FIFO pairing, a type routed
+// to two destinations, listened destinations without a handler, and queue
+// names claimed by two roles.
+func New(b sourceflow.Binding, opts Options) (Plan, error) {
+	if err := opts.Validate(); err != nil {
+		return Plan{}, fmt.Errorf("%w: %w", ErrInvalidPlan, err)
+	}
+	opts.setDefaults()
+	r := newRouting(b)
+	if err := r.check(opts); err != nil {
+		return Plan{}, fmt.Errorf("%w: %w", ErrInvalidPlan, err)
+	}
+	p := Plan{Service: b.Service}
+	for _, d := range r.sortedDests() {
+		if d.kind == sourceflow.KindCommand {
+			planCommand(&p, opts, d)
+		} else {
+			planEvent(&p, opts, d)
+		}
+	}
+	slices.SortFunc(p.Queues, func(a, b Queue) int { return cmp.Compare(a.Name, b.Name) })
+	slices.SortFunc(p.Policies, func(a, b Policy) int { return cmp.Compare(a.Queue, b.Queue) })
+	if err := checkQueueCollisions(p); err != nil {
+		return Plan{}, fmt.Errorf("%w: %w", ErrInvalidPlan, err)
+	}
+	return p, nil
+}
+
+// Destination returns the destination named name.
+func (p Plan) Destination(name string) (Destination, bool) {
+	for _, d := range p.Destinations {
+		if d.Name == name {
+			return d, true
+		}
+	}
+	return Destination{}, false
+}
+
+// checkQueueCollisions fails when two roles land on one queue name: a
+// command queue named like an event queue, or like another queue's
+// dead-letter queue. Commands and events never share a queue.
+func checkQueueCollisions(p Plan) error {
+	seen := map[string]string{}
+	var errs []error
+	claim := func(name, role string) {
+		if prev, ok := seen[name]; ok && prev != role {
+			errs = append(errs, fmt.Errorf("queue %q is both %s and %s: %w", name, prev, role, ErrDuplicateRoute))
+			return
+		}
+		seen[name] = role
+	}
+	for _, d := range p.Destinations {
+		if d.Queue == "" {
+			continue
+		}
+		role := "command queue " + d.Queue
+		if d.Kind == sourceflow.KindEvent {
+			role = "event queue of topic " + d.Topic
+		}
+		claim(d.Queue, role)
+		claim(DLQName(d.Queue), "dead-letter queue of "+d.Queue)
+	}
+	return errors.Join(errs...)
+}
+
+func planCommand(p *Plan, opts Options, d *destination) {
+	p.Queues = append(p.Queues, queueSpec(opts, d.name, d.listened))
+	p.Destinations = append(p.Destinations, Destination{
+		Name: d.name, Kind: sourceflow.KindCommand, Queue: d.name, Listened: d.listened,
+	})
+}
+
+func planEvent(p *Plan, opts Options, d *destination) {
+	p.Topics = append(p.Topics, topicSpec(d.name))
+	ds := Destination{Name: d.name, Kind: sourceflow.KindEvent, Topic: d.name}
+	if d.listened {
+		q := opts.EventQueueName(EventQueueNameParams{Service: p.Service, Topic: d.name})
+		p.Queues = append(p.Queues, queueSpec(opts, q, true))
+		p.Subscriptions = append(p.Subscriptions, Subscription{
+			Topic: d.name, Queue: q, FilterTypes: filterTypes(d.routed, d.handled),
+		})
+		p.Policies = append(p.Policies, Policy{Queue: q, Topics: []string{d.name}})
+		ds.Queue, ds.Listened = q, true
+	}
+	p.Destinations = append(p.Destinations, ds)
+}
+
+// filterTypes returns the handled types, sorted, when they are a strict
+// subset of the routed types; nil when the service handles them all.
+func filterTypes(routed, handled []string) []string {
+	for _, r := range routed {
+		if !slices.Contains(handled, r) {
+			out := slices.Clone(handled)
+			slices.Sort(out)
+			return out
+		}
+	}
+	return nil
+}
+
+func queueSpec(opts Options, name string, owned bool) Queue {
+	fifo := IsFIFO(name)
+	attrs := map[string]string{
+		"VisibilityTimeout":             strconv.Itoa(int(opts.VisibilityTimeout.Seconds())),
+		"ReceiveMessageWaitTimeSeconds": strconv.Itoa(int(opts.WaitTime.Seconds())),
+	}
+	dlqAttrs := map[string]string{"MessageRetentionPeriod": strconv.Itoa(DLQRetentionSeconds)}
+	if fifo {
+		for _, m := range []map[string]string{attrs, dlqAttrs} {
+			m["FifoQueue"], m["ContentBasedDeduplication"] = "true", "true"
+		}
+	}
+	return Queue{
+		Name: name, FIFO: fifo, Owned: owned, DLQ: DLQName(name),
+		Attributes: attrs, DLQAttributes: dlqAttrs, MaxReceiveCount: opts.MaxReceiveCount,
+	}
+}
+
+func topicSpec(name string) Topic {
+	ts := Topic{Name: name, FIFO: IsFIFO(name), Attributes: map[string]string{}}
+	if ts.FIFO {
+		ts.Attributes["FifoTopic"], ts.Attributes["ContentBasedDeduplication"] = "true", "true"
+	}
+	return ts
+}

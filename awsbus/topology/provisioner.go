@@ -1,0 +1,109 @@
+package topology
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+)
+
+// Provisioning says what a Provisioner does with the resources of a Plan.
+type Provisioning int
+
+const (
+	// ProvisionCreate creates what is missing and reconciles what the
+	// service owns; a second run changes nothing. The default.
+	ProvisionCreate Provisioning = iota
+	// ProvisionValidate changes nothing and fails with a *DriftError listing
+	// every difference between AWS and the plan.
+	ProvisionValidate
+	// ProvisionAssume only resolves names to URLs and ARNs, for
+	// infrastructure managed as code.
+	ProvisionAssume
+)
+
+// Valid reports whether p is one of the three modes.
+func (p Provisioning) Valid() bool { return p >= ProvisionCreate && p <= ProvisionAssume }
+
+// String returns "create", "validate" or "assume".
+func (p Provisioning) String() string {
+	switch p {
+	case ProvisionCreate:
+		return "create"
+	case ProvisionValidate:
+		return "validate"
+	case ProvisionAssume:
+		return "assume"
+	}
+	return "Provisioning(" + strconv.Itoa(int(p)) + ")"
+}
+
+// ProvisionerConfig configures a Provisioner.
+type ProvisionerConfig struct {
+	// SQS reads, creates and reconciles queues. Required.
+	SQS SQSAPI
+	// SNS reads, creates and reconciles topics and subscriptions. Required.
+	SNS SNSAPI
+	// STS finds the account (GetCallerIdentity) when topic ARNs must be
+	// built and no queue ARN reveals it (Validate and Assume with no queue
+	// in place). Optional.
+	STS STSAPI
+	// Region is the region of the clients, used to build topic ARNs when no
+	// queue ARN gives it (aws.Config.Region).
+	Region string
+	// AccountID is the account of the resources. Optional: it is read from a
+	// queue ARN or from STS when needed.
+	AccountID string
+}
+
+// Validate reports every missing client, each naming its field.
+func (c ProvisionerConfig) Validate() error {
+	var errs []error
+	if c.SQS == nil {
+		errs = append(errs, errors.New("SQS: required"))
+	}
+	if c.SNS == nil {
+		errs = append(errs, errors.New("SNS: required"))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+	}
+	return nil
+}
+
+// Provisioner runs a Plan against AWS in one of three modes: Create,
+// Validate and Assume. It also reports the health of a Plan's resources.
+type Provisioner struct {
+	sqs SQSAPI
+	sns SNSAPI
+	cfg ProvisionerConfig
+}
+
+// NewProvisioner returns a Provisioner over the clients of cfg.
+func NewProvisioner(cfg ProvisionerConfig) (*Provisioner, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &Provisioner{sqs: cfg.SQS, sns: cfg.SNS, cfg: cfg}, nil
+}
+
+// Apply runs mode on p and returns the resolved endpoints by destination
+// name. In Validate mode a drift fails with a *DriftError.
+func (t *Provisioner) Apply(ctx context.Context, mode Provisioning, p Plan) (Endpoints, error) {
+	switch mode {
+	case ProvisionValidate:
+		report, eps, err := t.Validate(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		if !report.OK() {
+			return nil, &DriftError{Report: report}
+		}
+		return eps, nil
+	case ProvisionAssume:
+		return t.Assume(ctx, p)
+	case ProvisionCreate:
+		return t.Create(ctx, p)
+	}
+	return nil, fmt.Errorf("%w: unknown provisioning mode %d", ErrInvalidConfig, int(mode))
+}

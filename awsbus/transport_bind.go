@@ -1,0 +1,107 @@
+package awsbus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+)
+
+// Bind derives the topology plan from b (reporting every problem at once,
+// wrapped in ErrInvalidConfig), runs the provisioning mode and caches the
+// endpoints. It logs its progress through Config.Logger, and each AWS call
+// it makes is bounded by Config.CallTimeout, so against an endpoint that
+// never answers Bind fails after one CallTimeout with an error naming the
+// call. A failed Bind may be retried; a successful one may not be repeated.
+func (t *Transport) Bind(ctx context.Context, b sourceflow.Binding) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		return ErrClosed
+	}
+	if t.bound {
+		return errors.New("awsbus: Bind called twice")
+	}
+	p, err := topology.New(b, t.cfg.planOptions())
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+	}
+	log := t.cfg.Logger.With(watermill.LogFields{"service": b.Service, "provisioning": t.cfg.Provisioning.String()})
+	log.Info("awsbus: binding the topology", watermill.LogFields{
+		"queues": len(p.Queues), "topics": len(p.Topics), "subscriptions": len(p.Subscriptions),
+		"call_timeout": t.cfg.CallTimeout.String(),
+	})
+	start := time.Now()
+	if err := t.preflight(ctx); err != nil {
+		return err
+	}
+	eps, err := t.provisioner(log).Apply(ctx, t.cfg.Provisioning, p)
+	if err != nil {
+		log.Error("awsbus: binding the topology failed", err, watermill.LogFields{"elapsed": time.Since(start).String()})
+		return fmt.Errorf("awsbus: %s topology: %w", t.cfg.Provisioning, err)
+	}
+	log.Info("awsbus: topology bound", watermill.LogFields{"elapsed": time.Since(start).String()})
+	t.plan, t.endpoints, t.bound = p, eps, true
+	t.indexQueues()
+	return nil
+}
+
+// provisioner returns a topology.Provisioner whose every call is bounded by
+// CallTimeout and logged at debug level.
+func (t *Transport) provisioner(log watermill.LoggerAdapter) *topology.Provisioner {
+	c := callBound{timeout: t.cfg.CallTimeout, log: log}
+	cfg := topology.ProvisionerConfig{
+		SQS: boundedSQS{api: t.clients.SQS, c: c}, SNS: boundedSNS{api: t.clients.SNS, c: c},
+		Region: t.clients.Region, AccountID: t.cfg.AccountID,
+	}
+	if t.clients.STS != nil {
+		cfg.STS = boundedSTS{api: t.clients.STS, c: c}
+	}
+	p, _ := topology.NewProvisioner(cfg) // the clients were checked by NewTransport
+	return p
+}
+
+// resources returns a Provisioner over the plain clients, for health checks
+// bounded by HealthTimeout.
+func (t *Transport) resources() *topology.Provisioner {
+	p, _ := topology.NewProvisioner(topology.ProvisionerConfig{SQS: t.clients.SQS, SNS: t.clients.SNS})
+	return p
+}
+
+// indexQueues records the URL of every queue and dead-letter queue.
+func (t *Transport) indexQueues() {
+	t.queueURLs = map[string]string{}
+	for _, d := range t.plan.Destinations {
+		if ep := t.endpoints[d.Name]; d.Queue != "" {
+			t.queueURLs[d.Queue], t.queueURLs[topology.DLQName(d.Queue)] = ep.QueueURL, ep.DLQURL
+		}
+	}
+}
+
+// credentialsCheck retrieves the credentials of awsCfg within timeout. With
+// an endpoint set (an emulator), a failure names the test credentials an
+// emulator accepts.
+func credentialsCheck(awsCfg aws.Config, timeout time.Duration) func(ctx context.Context) error {
+	return func(ctx context.Context) error {
+		ctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		err := errors.New("no credentials provider configured")
+		if awsCfg.Credentials != nil {
+			_, err = awsCfg.Credentials.Retrieve(ctx)
+		}
+		if err == nil {
+			return nil
+		}
+		if ep := aws.ToString(awsCfg.BaseEndpoint); ep != "" {
+			return fmt.Errorf("awsbus: no AWS credentials found for endpoint %s; an emulator accepts any, "+
+				"e.g. AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test: %w", ep, err)
+		}
+		return fmt.Errorf("awsbus: no AWS credentials found: %w", err)
+	}
+}

@@ -1,0 +1,181 @@
+package cqrs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"reflect"
+	"slices"
+	"sync"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/sourceflow-go/sourceflow"
+)
+
+// HybridConfig says which transport carries each destination of a service.
+// A destination named in Destinations goes there; otherwise a command
+// destination goes to Commands and an event destination to Events when they
+// are set; everything else goes to Default.
+type HybridConfig struct {
+	// Default carries every destination not given to another transport.
+	// Required.
+	Default Transport
+	// Commands carries the command destinations. Optional.
+	Commands Transport
+	// Events carries the event destinations. Optional.
+	Events Transport
+	// Destinations carries the named destinations, whatever their kind.
+	// Optional.
+	Destinations map[string]Transport
+}
+
+// Validate reports every problem at once, each naming its field. Transports
+// are told apart by identity, so each must be of a comparable type (pointer
+// types are).
+func (c HybridConfig) Validate() error {
+	var errs []error
+	if c.Default == nil {
+		errs = append(errs, errors.New("cqrs: HybridConfig.Default is required"))
+	}
+	check := func(field string, t Transport) {
+		if t != nil && !reflect.TypeOf(t).Comparable() {
+			errs = append(errs, fmt.Errorf("cqrs: HybridConfig.%s: transport type %T is not comparable", field, t))
+		}
+	}
+	check("Default", c.Default)
+	check("Commands", c.Commands)
+	check("Events", c.Events)
+	for dest, t := range c.Destinations {
+		if t == nil {
+			errs = append(errs, fmt.Errorf("cqrs: HybridConfig.Destinations[%q] is nil", dest))
+		}
+		check(fmt.Sprintf("Destinations[%q]", dest), t)
+	}
+	return errors.Join(errs...)
+}
+
+// HybridTransport carries each destination over the transport its
+// HybridConfig picks: for example commands in process and events on AWS, or
+// one audit destination on a transport of its own. Service code does not
+// change; only the HybridConfig does.
+type HybridTransport struct {
+	cfg        HybridConfig
+	transports []Transport // distinct, in the order Default, Commands, Events, Destinations
+
+	mu    sync.Mutex
+	kinds map[string]sourceflow.Kind
+	bound map[Transport]bool
+}
+
+// NewHybridTransport returns a transport that dispatches by destination.
+func NewHybridTransport(cfg HybridConfig) (*HybridTransport, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	h := &HybridTransport{cfg: cfg, kinds: map[string]sourceflow.Kind{}, bound: map[Transport]bool{}}
+	h.add(cfg.Default)
+	h.add(cfg.Commands)
+	h.add(cfg.Events)
+	for _, dest := range slices.Sorted(maps.Keys(cfg.Destinations)) {
+		h.add(cfg.Destinations[dest])
+	}
+	return h, nil
+}
+
+func (h *HybridTransport) add(t Transport) {
+	if t == nil {
+		return
+	}
+	for _, have := range h.transports {
+		if have == t {
+			return
+		}
+	}
+	h.transports = append(h.transports, t)
+}
+
+// pick returns the transport of destination, whose kind is kind (zero when
+// unknown).
+func (h *HybridTransport) pick(destination string, kind sourceflow.Kind) Transport {
+	if t, ok := h.cfg.Destinations[destination]; ok {
+		return t
+	}
+	switch {
+	case kind == sourceflow.KindCommand && h.cfg.Commands != nil:
+		return h.cfg.Commands
+	case kind == sourceflow.KindEvent && h.cfg.Events != nil:
+		return h.cfg.Events
+	}
+	return h.cfg.Default
+}
+
+// Bind hands each transport, once, the part of b it carries: the routes and
+// listeners of its destinations, and the service name. Every transport is
+// bound, even one that carries nothing. When a transport fails, the others
+// are still bound and the errors are joined; a retried Bind binds only the
+// transports that failed.
+func (h *HybridTransport) Bind(ctx context.Context, b sourceflow.Binding) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, r := range b.Routes {
+		h.kinds[r.Destination] = r.Kind
+	}
+	for _, l := range b.Listeners {
+		h.kinds[l.Destination] = l.Kind
+	}
+	parts := map[Transport]*sourceflow.Binding{}
+	for _, t := range h.transports {
+		parts[t] = &sourceflow.Binding{Service: b.Service}
+	}
+	for _, r := range b.Routes {
+		part := parts[h.pick(r.Destination, r.Kind)]
+		part.Routes = append(part.Routes, r)
+	}
+	for _, l := range b.Listeners {
+		part := parts[h.pick(l.Destination, l.Kind)]
+		part.Listeners = append(part.Listeners, l)
+	}
+	var errs []error
+	for i, t := range h.transports {
+		if h.bound[t] {
+			continue
+		}
+		if err := t.Bind(ctx, *parts[t]); err != nil {
+			errs = append(errs, fmt.Errorf("cqrs: bind hybrid transport %d (%T): %w", i, t, err))
+			continue
+		}
+		h.bound[t] = true
+	}
+	return errors.Join(errs...)
+}
+
+// transportOf returns the transport of destination, by the kind the
+// Binding gave it.
+func (h *HybridTransport) transportOf(destination string) Transport {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.pick(destination, h.kinds[destination])
+}
+
+// Publisher returns the publisher of destination from its transport.
+func (h *HybridTransport) Publisher(destination string) (message.Publisher, error) {
+	return h.transportOf(destination).Publisher(destination)
+}
+
+// Subscriber returns the subscriber of destination from its transport.
+func (h *HybridTransport) Subscriber(destination string) (message.Subscriber, error) {
+	return h.transportOf(destination).Subscriber(destination)
+}
+
+// Close closes every distinct transport once and joins their errors.
+func (h *HybridTransport) Close() error {
+	var errs []error
+	for _, t := range h.transports {
+		errs = append(errs, t.Close())
+	}
+	return errors.Join(errs...)
+}
+
+var _ Transport = (*HybridTransport)(nil)
