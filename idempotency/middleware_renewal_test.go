@@ -89,30 +89,7 @@ func TestMiddlewareRenewsLease(t *testing.T) {
 				Consumer: "c", Lease: renewLease, RenewInterval: tc.renewInterval,
 			})
 			k := idempotency.Key{Consumer: "c", MessageID: "a"}
-			var competing []idempotency.ClaimStatus
-			msgCtx, giveUp := context.WithCancel(context.Background())
-			defer giveUp()
-			h := m.Middleware(func(*message.Message) ([]*message.Message, error) {
-				if tc.giveUp {
-					giveUp()
-				}
-				for range 6 {
-					clock.Advance(renewLease / 2)
-					if tc.renewInterval > 0 && !tc.giveUp {
-						waitRenewals(t, m)
-					}
-					res, err := store.Claim(context.Background(), k, "", renewLease)
-					require.NoError(t, err)
-					competing = append(competing, res.Status)
-					if res.Status == idempotency.Acquired {
-						break
-					}
-				}
-				return nil, nil
-			})
-			msg := sfMessage("a", "p")
-			msg.SetContext(msgCtx)
-			_, err := h(msg)
+			competing, err := competeWhileHandling(t, m, store, clock, k, tc.renewInterval > 0, tc.giveUp)
 			assert.Contains(t, competing, tc.wantCompeting)
 			if tc.wantErr != nil {
 				require.ErrorIs(t, err, tc.wantErr)
@@ -221,4 +198,38 @@ func TestNewMiddlewareValidatesRenewInterval(t *testing.T) {
 			}
 		})
 	}
+}
+
+// competeWhileHandling runs a message through m whose handler, six times,
+// moves the clock half a lease on and tries to claim k as a competitor
+// would; it stops at the first competing claim that is acquired. giveUp ends
+// the message's context first, as a transport that gives the message up.
+func competeWhileHandling(t *testing.T, m *idempotency.Middleware, store *idempotency.MemoryStore, clock *fakeClock,
+	k idempotency.Key, renews, giveUp bool) ([]idempotency.ClaimStatus, error) {
+	t.Helper()
+	var competing []idempotency.ClaimStatus
+	msgCtx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	h := m.Middleware(func(*message.Message) ([]*message.Message, error) {
+		if giveUp {
+			cancel()
+		}
+		for range 6 {
+			clock.Advance(renewLease / 2)
+			if renews && !giveUp {
+				waitRenewals(t, m)
+			}
+			res, err := store.Claim(context.Background(), k, "", renewLease)
+			require.NoError(t, err)
+			competing = append(competing, res.Status)
+			if res.Status == idempotency.Acquired {
+				break
+			}
+		}
+		return nil, nil
+	})
+	msg := sfMessage("a", "p")
+	msg.SetContext(msgCtx)
+	_, err := h(msg)
+	return competing, err
 }

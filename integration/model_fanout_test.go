@@ -25,35 +25,49 @@ import (
 // test asserts that each subscriber receives every event at least once and
 // that its view, behind the idempotency middleware, applies each exactly
 // once.
+// fanSubscriber is one subscribing service of the fan-out test.
+type fanSubscriber struct {
+	svc  *cqrs.Service
+	tr   *awsbus.Transport
+	view *cqrs.View[OrderSummary]
+}
+
+// newFanSubscriber wires a service that projects OrderPaid from topic into
+// its "paid" view behind the idempotency middleware, recording each run.
+func newFanSubscriber(t *testing.T, name, topic string, runs *ledger) fanSubscriber {
+	t.Helper()
+	svc, tr := modelService(t, awsbus.Config{}, cqrs.ServiceConfig{
+		Name: name, Listen: []string{topic},
+		HandlerMiddleware: []message.HandlerMiddleware{memoryIdempotency(t)},
+	})
+	require.NoError(t, cqrs.RegisterEvent[OrderPaid](svc, "model.OrderPaid", topic))
+	view := cqrs.NewView[OrderSummary](svc, "paid")
+	require.NoError(t, cqrs.Project(view, func(_ context.Context, m *OrderSummary, e OrderPaid, env cqrs.Envelope) error {
+		runs.add(name, "paid", env)
+		m.Amount += e.Amount
+		m.Events++
+		return nil
+	}))
+	return fanSubscriber{svc: svc, tr: tr, view: view}
+}
+
 func TestModelEventFanOutToThreeServices(t *testing.T) {
 	const events, entities = 20, 5
 	topic := uniqueName("m-fan", "")
 	runs := &ledger{}
 	subscribers := []string{"fan-billing", "fan-shipping", "fan-audit"}
-	var svcs []*cqrs.Service
-	var trs []*awsbus.Transport
-	views := map[string]*cqrs.View[OrderSummary]{}
+	svcs, views := []*cqrs.Service{}, map[string]*cqrs.View[OrderSummary]{}
+	var subs []fanSubscriber
 	for _, name := range subscribers {
-		svc, tr := modelService(t, awsbus.Config{}, cqrs.ServiceConfig{
-			Name: name, Listen: []string{topic},
-			HandlerMiddleware: []message.HandlerMiddleware{memoryIdempotency(t)},
-		})
-		require.NoError(t, cqrs.RegisterEvent[OrderPaid](svc, "model.OrderPaid", topic))
-		views[name] = cqrs.NewView[OrderSummary](svc, "paid")
-		require.NoError(t, cqrs.Project(views[name], func(_ context.Context, m *OrderSummary, e OrderPaid, env cqrs.Envelope) error {
-			runs.add(name, "paid", env)
-			m.Amount += e.Amount
-			m.Events++
-			return nil
-		}))
-		svcs, trs = append(svcs, svc), append(trs, tr)
+		sub := newFanSubscriber(t, name, topic, runs)
+		subs, svcs, views[name] = append(subs, sub), append(svcs, sub.svc), sub.view
 	}
 	publisher, _ := modelService(t, awsbus.Config{}, cqrs.ServiceConfig{Name: "fan-publisher"})
 	require.NoError(t, cqrs.RegisterEvent[OrderPaid](publisher, "model.OrderPaid", topic))
 	startModel(t, append(svcs, publisher)...)
 	queues := map[string]bool{}
-	for _, tr := range trs {
-		queues[tr.Endpoints()[topic].QueueURL] = true
+	for _, sub := range subs {
+		queues[sub.tr.Endpoints()[topic].QueueURL] = true
 	}
 	require.Len(t, queues, len(subscribers), "each subscriber has its own event queue")
 

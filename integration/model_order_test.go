@@ -48,23 +48,7 @@ func TestModelFIFOOrderPerEntityWithParallelEntities(t *testing.T) {
 	}))
 	startModel(t, worker, sender)
 
-	agg := cqrs.NewAggregate(sender, "sequence")
-	var wg sync.WaitGroup
-	errs := make(chan error, entities*perEntity)
-	for e := range entities {
-		wg.Go(func() { // one sender per entity keeps each entity's sends in order
-			for n := 1; n <= perEntity; n++ {
-				if _, err := agg.Send(context.Background(), fmt.Sprintf("e%02d", e), Step{N: n}); err != nil {
-					errs <- err
-				}
-			}
-		})
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		require.NoError(t, err)
-	}
+	sendSteps(t, cqrs.NewAggregate(sender, "sequence"), entities, perEntity)
 
 	ctx := context.Background()
 	want := oneTo(perEntity)
@@ -92,4 +76,26 @@ func TestModelFIFOOrderPerEntityWithParallelEntities(t *testing.T) {
 	// How many overlap depends on the machine's load (4 or more when idle).
 	t.Logf("peak concurrent handlers across entities: %d", peak)
 	assert.GreaterOrEqual(t, peak, 2, "handlers of different entities run in parallel")
+}
+
+// sendSteps sends perEntity numbered Steps to each of entities entities, one
+// sender per entity so that each entity's sends stay in order.
+func sendSteps(t *testing.T, agg *cqrs.Aggregate, entities, perEntity int) {
+	t.Helper()
+	var wg sync.WaitGroup
+	errs := make(chan error, entities*perEntity)
+	for e := range entities {
+		wg.Go(func() {
+			for n := 1; n <= perEntity; n++ {
+				if _, err := agg.Send(context.Background(), fmt.Sprintf("e%02d", e), Step{N: n}); err != nil {
+					errs <- err
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
 }
