@@ -49,11 +49,8 @@ func (t *Transport) Depths(ctx context.Context) ([]sourceflow.QueueDepth, error)
 func (t *Transport) depthQueues() ([]depthQueue, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.closed {
-		return nil, ErrClosed
-	}
-	if !t.bound {
-		return nil, ErrNotBound
+	if err := t.usable(); err != nil {
+		return nil, err
 	}
 	var out []depthQueue
 	for _, q := range t.plan.Queues {

@@ -48,11 +48,8 @@ func (t *Transport) Health(ctx context.Context) HealthReport {
 func (t *Transport) healthProbes() ([]topology.Probe, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.closed {
-		return nil, ErrClosed
-	}
-	if !t.bound {
-		return nil, ErrNotBound
+	if err := t.usable(); err != nil {
+		return nil, err
 	}
 	probes := []topology.Probe{t.sqsProbe(), t.snsProbe()}
 	if t.cfg.EnableEncryption {

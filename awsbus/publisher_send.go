@@ -22,76 +22,93 @@ func optional(s string) *string {
 
 // sendSQS sends one message with SendMessage, several with SendMessageBatch.
 func (p *Publisher) sendSQS(ep topology.Endpoint, out []outgoing) error {
-	failed := &PublishError{Destination: ep.Name}
-	if len(out) == 1 {
-		o := out[0]
+	return p.deliver(ep, out, MaxSQSMessageBytes, func(o outgoing) error {
 		_, err := p.cfg.SQS.SendMessage(o.ctx, &sqs.SendMessageInput{
 			QueueUrl: aws.String(ep.QueueURL), MessageBody: aws.String(o.wire.body),
 			MessageAttributes: sqsAttributes(o.wire.attrs),
 			MessageGroupId:    optional(o.group), MessageDeduplicationId: optional(o.dedupID),
 		})
-		if err != nil {
-			failed.Failed = append(failed.Failed, FailedMessage{UUID: o.wire.uuid, Reason: err.Error()})
-		}
-		return p.result(failed)
-	}
-	failed.Failed = sendBatches(chunks(out, MaxSQSMessageBytes), ep.FIFO, func(batch []outgoing) []FailedMessage {
+		return err
+	}, func(batch []outgoing) ([]FailedMessage, error) {
 		entries := make([]sqstypes.SendMessageBatchRequestEntry, len(batch))
 		for i, o := range batch {
 			entries[i] = sqstypes.SendMessageBatchRequestEntry{
-				Id: aws.String(strconv.Itoa(i)), MessageBody: aws.String(o.wire.body),
-				MessageAttributes: sqsAttributes(o.wire.attrs),
-				MessageGroupId:    optional(o.group), MessageDeduplicationId: optional(o.dedupID),
+				Id: entryID(i), MessageBody: aws.String(o.wire.body), MessageAttributes: sqsAttributes(o.wire.attrs),
+				MessageGroupId: optional(o.group), MessageDeduplicationId: optional(o.dedupID),
 			}
 		}
 		res, err := p.cfg.SQS.SendMessageBatch(batch[0].ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(ep.QueueURL), Entries: entries})
 		if err != nil {
-			return allFailed(batch, err.Error())
+			return nil, err
 		}
-		var f []FailedMessage
-		for _, e := range res.Failed {
-			f = append(f, entryFailed(batch, e.Id, e.Code, e.Message))
+		return entriesFailed(batch, res.Failed, func(e sqstypes.BatchResultErrorEntry) (id, code, msg *string) {
+			return e.Id, e.Code, e.Message
+		}), nil
+	})
+}
+
+// publishSNS publishes one message with Publish, several with PublishBatch.
+func (p *Publisher) publishSNS(ep topology.Endpoint, out []outgoing) error {
+	return p.deliver(ep, out, MaxSNSMessageBytes, func(o outgoing) error {
+		_, err := p.cfg.SNS.Publish(o.ctx, &sns.PublishInput{
+			TopicArn: aws.String(ep.TopicARN), Message: aws.String(o.wire.body),
+			MessageAttributes: snsAttributes(o.wire.attrs),
+			MessageGroupId:    optional(o.group), MessageDeduplicationId: optional(o.dedupID),
+		})
+		return err
+	}, func(batch []outgoing) ([]FailedMessage, error) {
+		entries := make([]snstypes.PublishBatchRequestEntry, len(batch))
+		for i, o := range batch {
+			entries[i] = snstypes.PublishBatchRequestEntry{
+				Id: entryID(i), Message: aws.String(o.wire.body), MessageAttributes: snsAttributes(o.wire.attrs),
+				MessageGroupId: optional(o.group), MessageDeduplicationId: optional(o.dedupID),
+			}
+		}
+		res, err := p.cfg.SNS.PublishBatch(batch[0].ctx, &sns.PublishBatchInput{TopicArn: aws.String(ep.TopicARN), PublishBatchRequestEntries: entries})
+		if err != nil {
+			return nil, err
+		}
+		return entriesFailed(batch, res.Failed, func(e snstypes.BatchResultErrorEntry) (id, code, msg *string) {
+			return e.Id, e.Code, e.Message
+		}), nil
+	})
+}
+
+// deliver sends one message with one, several in batches of at most limit
+// bytes with batch (which returns the failed entries, or an error failing
+// the whole batch), and reports the failures.
+func (p *Publisher) deliver(ep topology.Endpoint, out []outgoing, limit int,
+	one func(outgoing) error, batch func([]outgoing) ([]FailedMessage, error)) error {
+	failed := &PublishError{Destination: ep.Name}
+	if len(out) == 1 {
+		if err := one(out[0]); err != nil {
+			failed.Failed = []FailedMessage{{UUID: out[0].wire.uuid, Reason: err.Error()}}
+		}
+		return p.result(failed)
+	}
+	failed.Failed = sendBatches(chunks(out, limit), ep.FIFO, func(b []outgoing) []FailedMessage {
+		f, err := batch(b)
+		if err != nil {
+			return allFailed(b, err.Error())
 		}
 		return f
 	})
 	return p.result(failed)
 }
 
-// publishSNS publishes one message with Publish, several with PublishBatch.
-func (p *Publisher) publishSNS(ep topology.Endpoint, out []outgoing) error {
-	failed := &PublishError{Destination: ep.Name}
-	if len(out) == 1 {
-		o := out[0]
-		_, err := p.cfg.SNS.Publish(o.ctx, &sns.PublishInput{
-			TopicArn: aws.String(ep.TopicARN), Message: aws.String(o.wire.body),
-			MessageAttributes: snsAttributes(o.wire.attrs),
-			MessageGroupId:    optional(o.group), MessageDeduplicationId: optional(o.dedupID),
-		})
-		if err != nil {
-			failed.Failed = append(failed.Failed, FailedMessage{UUID: o.wire.uuid, Reason: err.Error()})
-		}
-		return p.result(failed)
+// entryID is the id of the i-th entry of a batch, which entryFailed maps
+// back to its message.
+func entryID(i int) *string { return aws.String(strconv.Itoa(i)) }
+
+// entriesFailed maps the failed entries of a batch response, read by fields,
+// to the messages of batch.
+func entriesFailed[E any](batch []outgoing, failed []E, fields func(E) (id, code, msg *string)) []FailedMessage {
+	var out []FailedMessage
+	for _, e := range failed {
+		id, code, msg := fields(e)
+		out = append(out, entryFailed(batch, id, code, msg))
 	}
-	failed.Failed = sendBatches(chunks(out, MaxSNSMessageBytes), ep.FIFO, func(batch []outgoing) []FailedMessage {
-		entries := make([]snstypes.PublishBatchRequestEntry, len(batch))
-		for i, o := range batch {
-			entries[i] = snstypes.PublishBatchRequestEntry{
-				Id: aws.String(strconv.Itoa(i)), Message: aws.String(o.wire.body),
-				MessageAttributes: snsAttributes(o.wire.attrs),
-				MessageGroupId:    optional(o.group), MessageDeduplicationId: optional(o.dedupID),
-			}
-		}
-		res, err := p.cfg.SNS.PublishBatch(batch[0].ctx, &sns.PublishBatchInput{TopicArn: aws.String(ep.TopicARN), PublishBatchRequestEntries: entries})
-		if err != nil {
-			return allFailed(batch, err.Error())
-		}
-		var f []FailedMessage
-		for _, e := range res.Failed {
-			f = append(f, entryFailed(batch, e.Id, e.Code, e.Message))
-		}
-		return f
-	})
-	return p.result(failed)
+	return out
 }
 
 // notSentReason is the failure reported for the messages of a FIFO publish

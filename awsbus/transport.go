@@ -96,13 +96,21 @@ func (t *Transport) resolve(destination string) (topology.Endpoint, error) {
 	return ep, nil
 }
 
-// lookup returns the planned destination named destination.
-func (t *Transport) lookup(destination string) (topology.Destination, error) {
+// usable reports ErrClosed or ErrNotBound; t.mu is held.
+func (t *Transport) usable() error {
 	if t.closed {
-		return topology.Destination{}, ErrClosed
+		return ErrClosed
 	}
 	if !t.bound {
-		return topology.Destination{}, ErrNotBound
+		return ErrNotBound
+	}
+	return nil
+}
+
+// lookup returns the planned destination named destination.
+func (t *Transport) lookup(destination string) (topology.Destination, error) {
+	if err := t.usable(); err != nil {
+		return topology.Destination{}, err
 	}
 	d, ok := t.plan.Destination(destination)
 	if !ok {

@@ -237,50 +237,38 @@ func (s *MemoryStore) remove(k Key, e *memoryEntry) {
 
 // Complete implements Store.
 func (s *MemoryStore) Complete(_ context.Context, key Key, token string, ttl time.Duration) error {
-	if err := CheckArgs(key, ttl); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return ErrClosed
-	}
-	e, ok := s.entries[key]
-	if !ok || e.token != token {
-		return fmt.Errorf("%w: %s", ErrLeaseLost, key)
-	}
-	e.completed = true
-	e.expires = s.cfg.Clock.Now().Add(ttl)
-	if e.elem != nil {
-		s.done.MoveToBack(e.elem)
-	} else {
-		e.elem = s.done.PushBack(key)
-	}
-	return nil
+	return s.withLease(CheckArgs(key, ttl), key, token, true, func(e *memoryEntry) {
+		e.completed = true
+		e.expires = s.cfg.Clock.Now().Add(ttl)
+		if e.elem != nil {
+			s.done.MoveToBack(e.elem)
+		} else {
+			e.elem = s.done.PushBack(key)
+		}
+	})
 }
 
 // Extend implements Store.
 func (s *MemoryStore) Extend(_ context.Context, key Key, token string, lease time.Duration) error {
-	if err := CheckArgs(key, lease); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return ErrClosed
-	}
-	e, ok := s.entries[key]
-	if !ok || e.token != token || e.completed {
-		return fmt.Errorf("%w: %s", ErrLeaseLost, key)
-	}
-	e.expires = s.cfg.Clock.Now().Add(lease)
-	return nil
+	return s.withLease(CheckArgs(key, lease), key, token, false, func(e *memoryEntry) {
+		e.expires = s.cfg.Clock.Now().Add(lease)
+	})
 }
 
 // Release implements Store.
 func (s *MemoryStore) Release(_ context.Context, key Key, token string) error {
-	if err := key.Validate(); err != nil {
-		return err
+	return s.withLease(key.Validate(), key, token, false, func(e *memoryEntry) {
+		s.remove(key, e)
+	})
+}
+
+// withLease runs fn, with s locked, on the record of key held with token. It
+// reports invalid (the arguments' error) first, then ErrClosed, then
+// ErrLeaseLost when no such record is held; a completed record counts as held
+// only when completedOK.
+func (s *MemoryStore) withLease(invalid error, key Key, token string, completedOK bool, fn func(*memoryEntry)) error {
+	if invalid != nil {
+		return invalid
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -288,9 +276,9 @@ func (s *MemoryStore) Release(_ context.Context, key Key, token string) error {
 		return ErrClosed
 	}
 	e, ok := s.entries[key]
-	if !ok || e.token != token || e.completed {
+	if !ok || e.token != token || (e.completed && !completedOK) {
 		return fmt.Errorf("%w: %s", ErrLeaseLost, key)
 	}
-	s.remove(key, e)
+	fn(e)
 	return nil
 }

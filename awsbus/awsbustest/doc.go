@@ -29,4 +29,8 @@
 // (FailNextEntries). The fakes are safe for concurrent use. Account id and
 // region are configurable and default to values that no emulator uses, so
 // product code that hard-codes an account id fails against them.
+//
+// The fakes check message bodies and attributes with their own code, written
+// from the SQS rules, not with awsbus's: a rule awsbus gets wrong then fails
+// against the fakes instead of being repeated by them.
 package awsbustest

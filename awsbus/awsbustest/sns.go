@@ -103,27 +103,20 @@ func (s *SNS) CreateTopic(_ context.Context, in *sns.CreateTopicInput, _ ...func
 
 // GetTopicAttributes returns the topic's attributes.
 func (s *SNS) GetTopicAttributes(_ context.Context, in *sns.GetTopicAttributesInput, _ ...func(*sns.Options)) (*sns.GetTopicAttributesOutput, error) {
-	if err := s.begin("GetTopicAttributes"); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, ok := s.topics[aws.ToString(in.TopicArn)]
-	if !ok {
-		return nil, notFound("Topic")
-	}
-	out := map[string]string{
-		"TopicArn": t.arn, "Owner": s.sqs.AccountID(), "DisplayName": "",
-		"SubscriptionsConfirmed": fmt.Sprint(len(t.subs)), "SubscriptionsPending": "0",
-	}
-	if t.fifo {
-		out["FifoTopic"] = "true"
-		out["ContentBasedDeduplication"] = "false"
-	}
-	for k, v := range t.attrs {
-		out[k] = v
-	}
-	return &sns.GetTopicAttributesOutput{Attributes: out}, nil
+	return withTopic(s, "GetTopicAttributes", in.TopicArn, nil, func(t *topic) (*sns.GetTopicAttributesOutput, error) {
+		out := map[string]string{
+			"TopicArn": t.arn, "Owner": s.sqs.AccountID(), "DisplayName": "",
+			"SubscriptionsConfirmed": fmt.Sprint(len(t.subs)), "SubscriptionsPending": "0",
+		}
+		if t.fifo {
+			out["FifoTopic"] = "true"
+			out["ContentBasedDeduplication"] = "false"
+		}
+		for k, v := range t.attrs {
+			out[k] = v
+		}
+		return &sns.GetTopicAttributesOutput{Attributes: out}, nil
+	})
 }
 
 // validTopicName applies the SNS rules: 1-256 alphanumerics, hyphens and

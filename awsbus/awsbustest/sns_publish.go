@@ -28,56 +28,39 @@ type publishRequest struct {
 // Publish publishes one message to a topic and delivers it to every matching
 // subscription.
 func (s *SNS) Publish(_ context.Context, in *sns.PublishInput, _ ...func(*sns.Options)) (*sns.PublishOutput, error) {
-	if err := s.begin("Publish"); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, ok := s.topics[aws.ToString(in.TopicArn)]
-	if !ok {
-		return nil, notFound("Topic")
-	}
-	id, err := s.publishLocked(t, publishRequest{
-		body: aws.ToString(in.Message), attrs: in.MessageAttributes,
-		group: aws.ToString(in.MessageGroupId), dedupID: aws.ToString(in.MessageDeduplicationId),
+	return withTopic(s, "Publish", in.TopicArn, nil, func(t *topic) (*sns.PublishOutput, error) {
+		id, err := s.publishLocked(t, publishRequest{
+			body: aws.ToString(in.Message), attrs: in.MessageAttributes,
+			group: aws.ToString(in.MessageGroupId), dedupID: aws.ToString(in.MessageDeduplicationId),
+		})
+		if err != nil {
+			return nil, err
+		}
+		return &sns.PublishOutput{MessageId: aws.String(id)}, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &sns.PublishOutput{MessageId: aws.String(id)}, nil
 }
 
 // PublishBatch publishes up to 10 messages; invalid entries fail alone.
 func (s *SNS) PublishBatch(_ context.Context, in *sns.PublishBatchInput, _ ...func(*sns.Options)) (*sns.PublishBatchOutput, error) {
-	if err := s.begin("PublishBatch"); err != nil {
-		return nil, err
-	}
-	if err := checkPublishBatch(in.PublishBatchRequestEntries); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, ok := s.topics[aws.ToString(in.TopicArn)]
-	if !ok {
-		return nil, notFound("Topic")
-	}
-	out := &sns.PublishBatchOutput{}
-	for _, e := range in.PublishBatchRequestEntries {
-		if s.entryFault("PublishBatch") {
-			out.Failed = append(out.Failed, types.BatchResultErrorEntry{Id: e.Id, Code: aws.String("InternalError"), Message: aws.String("injected entry failure")})
-			continue
+	return withTopic(s, "PublishBatch", in.TopicArn, checkPublishBatch(in.PublishBatchRequestEntries), func(t *topic) (*sns.PublishBatchOutput, error) {
+		out := &sns.PublishBatchOutput{}
+		for _, e := range in.PublishBatchRequestEntries {
+			if s.entryFault("PublishBatch") {
+				out.Failed = append(out.Failed, types.BatchResultErrorEntry{Id: e.Id, Code: aws.String("InternalError"), Message: aws.String("injected entry failure")})
+				continue
+			}
+			id, err := s.publishLocked(t, publishRequest{
+				body: aws.ToString(e.Message), attrs: e.MessageAttributes,
+				group: aws.ToString(e.MessageGroupId), dedupID: aws.ToString(e.MessageDeduplicationId),
+			})
+			if err != nil {
+				out.Failed = append(out.Failed, types.BatchResultErrorEntry{Id: e.Id, Code: aws.String(errorCode(err)), Message: aws.String(err.Error()), SenderFault: true})
+				continue
+			}
+			out.Successful = append(out.Successful, types.PublishBatchResultEntry{Id: e.Id, MessageId: aws.String(id)})
 		}
-		id, err := s.publishLocked(t, publishRequest{
-			body: aws.ToString(e.Message), attrs: e.MessageAttributes,
-			group: aws.ToString(e.MessageGroupId), dedupID: aws.ToString(e.MessageDeduplicationId),
-		})
-		if err != nil {
-			out.Failed = append(out.Failed, types.BatchResultErrorEntry{Id: e.Id, Code: aws.String(errorCode(err)), Message: aws.String(err.Error()), SenderFault: true})
-			continue
-		}
-		out.Successful = append(out.Successful, types.PublishBatchResultEntry{Id: e.Id, MessageId: aws.String(id)})
-	}
-	return out, nil
+		return out, nil
+	})
 }
 
 func checkPublishBatch(entries []types.PublishBatchRequestEntry) error {

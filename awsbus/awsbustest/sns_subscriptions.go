@@ -15,43 +15,37 @@ import (
 // queue again returns the existing subscription. Only the "sqs" protocol is
 // supported; a FIFO queue can only subscribe to a FIFO topic.
 func (s *SNS) Subscribe(_ context.Context, in *sns.SubscribeInput, _ ...func(*sns.Options)) (*sns.SubscribeOutput, error) {
-	if err := s.begin("Subscribe"); err != nil {
-		return nil, err
-	}
+	var invalid error
 	if aws.ToString(in.Protocol) != "sqs" {
-		return nil, invalidParam("Protocol: only sqs is supported by the fake")
+		invalid = invalidParam("Protocol: only sqs is supported by the fake")
 	}
 	endpoint := aws.ToString(in.Endpoint)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, ok := s.topics[aws.ToString(in.TopicArn)]
-	if !ok {
-		return nil, notFound("Topic")
-	}
-	if strings.HasSuffix(endpoint, ".fifo") && !t.fifo {
-		return nil, invalidParam("Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics")
-	}
-	for _, sub := range t.subs {
-		if sub.endpoint == endpoint {
-			return &sns.SubscribeOutput{SubscriptionArn: aws.String(sub.arn)}, nil
+	return withTopic(s, "Subscribe", in.TopicArn, invalid, func(t *topic) (*sns.SubscribeOutput, error) {
+		if strings.HasSuffix(endpoint, ".fifo") && !t.fifo {
+			return nil, invalidParam("Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics")
 		}
-	}
-	for k, v := range in.Attributes {
-		if err := checkSubscriptionAttr(k, v); err != nil {
-			return nil, err
+		for _, sub := range t.subs {
+			if sub.endpoint == endpoint {
+				return &sns.SubscribeOutput{SubscriptionArn: aws.String(sub.arn)}, nil
+			}
 		}
-	}
-	s.seq++
-	sub := &subscription{
-		arn:      fmt.Sprintf("%s:%08x-fake-4000-8000-%012x", t.arn, s.seq, s.seq),
-		topicARN: t.arn, protocol: "sqs", endpoint: endpoint, attrs: maps.Clone(in.Attributes),
-	}
-	if sub.attrs == nil {
-		sub.attrs = map[string]string{}
-	}
-	t.subs = append(t.subs, sub)
-	s.subs[sub.arn] = sub
-	return &sns.SubscribeOutput{SubscriptionArn: aws.String(sub.arn)}, nil
+		for k, v := range in.Attributes {
+			if err := checkSubscriptionAttr(k, v); err != nil {
+				return nil, err
+			}
+		}
+		s.seq++
+		sub := &subscription{
+			arn:      fmt.Sprintf("%s:%08x-fake-4000-8000-%012x", t.arn, s.seq, s.seq),
+			topicARN: t.arn, protocol: "sqs", endpoint: endpoint, attrs: maps.Clone(in.Attributes),
+		}
+		if sub.attrs == nil {
+			sub.attrs = map[string]string{}
+		}
+		t.subs = append(t.subs, sub)
+		s.subs[sub.arn] = sub
+		return &sns.SubscribeOutput{SubscriptionArn: aws.String(sub.arn)}, nil
+	})
 }
 
 func checkSubscriptionAttr(k, v string) error {
@@ -80,61 +74,37 @@ func checkSubscriptionAttr(k, v string) error {
 
 // ListSubscriptionsByTopic lists the topic's subscriptions (one page).
 func (s *SNS) ListSubscriptionsByTopic(_ context.Context, in *sns.ListSubscriptionsByTopicInput, _ ...func(*sns.Options)) (*sns.ListSubscriptionsByTopicOutput, error) {
-	if err := s.begin("ListSubscriptionsByTopic"); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, ok := s.topics[aws.ToString(in.TopicArn)]
-	if !ok {
-		return nil, notFound("Topic")
-	}
-	out := &sns.ListSubscriptionsByTopicOutput{}
-	for _, sub := range t.subs {
-		out.Subscriptions = append(out.Subscriptions, types.Subscription{
-			SubscriptionArn: aws.String(sub.arn), TopicArn: aws.String(t.arn),
-			Protocol: aws.String(sub.protocol), Endpoint: aws.String(sub.endpoint),
-			Owner: aws.String(s.sqs.AccountID()),
-		})
-	}
-	return out, nil
+	return withTopic(s, "ListSubscriptionsByTopic", in.TopicArn, nil, func(t *topic) (*sns.ListSubscriptionsByTopicOutput, error) {
+		out := &sns.ListSubscriptionsByTopicOutput{}
+		for _, sub := range t.subs {
+			out.Subscriptions = append(out.Subscriptions, types.Subscription{
+				SubscriptionArn: aws.String(sub.arn), TopicArn: aws.String(t.arn),
+				Protocol: aws.String(sub.protocol), Endpoint: aws.String(sub.endpoint),
+				Owner: aws.String(s.sqs.AccountID()),
+			})
+		}
+		return out, nil
+	})
 }
 
 // GetSubscriptionAttributes returns a subscription's attributes.
 func (s *SNS) GetSubscriptionAttributes(_ context.Context, in *sns.GetSubscriptionAttributesInput, _ ...func(*sns.Options)) (*sns.GetSubscriptionAttributesOutput, error) {
-	if err := s.begin("GetSubscriptionAttributes"); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sub, ok := s.subs[aws.ToString(in.SubscriptionArn)]
-	if !ok {
-		return nil, notFound("Subscription")
-	}
-	out := map[string]string{
-		"SubscriptionArn": sub.arn, "TopicArn": sub.topicARN, "Protocol": sub.protocol,
-		"Endpoint": sub.endpoint, "Owner": s.sqs.AccountID(), "PendingConfirmation": "false",
-		"ConfirmationWasAuthenticated": "true", "RawMessageDelivery": "false",
-	}
-	maps.Copy(out, sub.attrs)
-	return &sns.GetSubscriptionAttributesOutput{Attributes: out}, nil
+	return withSubscription(s, "GetSubscriptionAttributes", in.SubscriptionArn, nil, func(sub *subscription) (*sns.GetSubscriptionAttributesOutput, error) {
+		out := map[string]string{
+			"SubscriptionArn": sub.arn, "TopicArn": sub.topicARN, "Protocol": sub.protocol,
+			"Endpoint": sub.endpoint, "Owner": s.sqs.AccountID(), "PendingConfirmation": "false",
+			"ConfirmationWasAuthenticated": "true", "RawMessageDelivery": "false",
+		}
+		maps.Copy(out, sub.attrs)
+		return &sns.GetSubscriptionAttributesOutput{Attributes: out}, nil
+	})
 }
 
 // SetSubscriptionAttributes sets one subscription attribute.
 func (s *SNS) SetSubscriptionAttributes(_ context.Context, in *sns.SetSubscriptionAttributesInput, _ ...func(*sns.Options)) (*sns.SetSubscriptionAttributesOutput, error) {
-	if err := s.begin("SetSubscriptionAttributes"); err != nil {
-		return nil, err
-	}
 	name, value := aws.ToString(in.AttributeName), aws.ToString(in.AttributeValue)
-	if err := checkSubscriptionAttr(name, value); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sub, ok := s.subs[aws.ToString(in.SubscriptionArn)]
-	if !ok {
-		return nil, notFound("Subscription")
-	}
-	sub.attrs[name] = value
-	return &sns.SetSubscriptionAttributesOutput{}, nil
+	return withSubscription(s, "SetSubscriptionAttributes", in.SubscriptionArn, checkSubscriptionAttr(name, value), func(sub *subscription) (*sns.SetSubscriptionAttributesOutput, error) {
+		sub.attrs[name] = value
+		return &sns.SetSubscriptionAttributesOutput{}, nil
+	})
 }

@@ -27,55 +27,41 @@ func settable(name string) bool {
 // GetQueueAttributes returns the requested attributes ("All" for every one),
 // including the computed QueueArn and approximate message counts.
 func (s *SQS) GetQueueAttributes(_ context.Context, in *sqs.GetQueueAttributesInput, _ ...func(*sqs.Options)) (*sqs.GetQueueAttributesOutput, error) {
-	if err := s.begin("GetQueueAttributes"); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q, err := s.queueByURL(in.QueueUrl)
-	if err != nil {
-		return nil, err
-	}
-	all := map[string]string{}
-	for k, v := range q.attrs {
-		all[k] = v
-	}
-	visible, inFlight, delayed := q.counts(time.Now())
-	all["QueueArn"] = q.arn
-	all["ApproximateNumberOfMessages"] = strconv.Itoa(visible)
-	all["ApproximateNumberOfMessagesNotVisible"] = strconv.Itoa(inFlight)
-	all["ApproximateNumberOfMessagesDelayed"] = strconv.Itoa(delayed)
-	all["CreatedTimestamp"] = strconv.FormatInt(q.created.Unix(), 10)
-	out := map[string]string{}
-	for _, n := range in.AttributeNames {
-		if n == types.QueueAttributeNameAll {
-			out = all
-			break
+	return withQueue(s, "GetQueueAttributes", in.QueueUrl, nil, func(q *queue) (*sqs.GetQueueAttributesOutput, error) {
+		all := map[string]string{}
+		for k, v := range q.attrs {
+			all[k] = v
 		}
-		if v, ok := all[string(n)]; ok {
-			out[string(n)] = v
+		visible, inFlight, delayed := q.counts(time.Now())
+		all["QueueArn"] = q.arn
+		all["ApproximateNumberOfMessages"] = strconv.Itoa(visible)
+		all["ApproximateNumberOfMessagesNotVisible"] = strconv.Itoa(inFlight)
+		all["ApproximateNumberOfMessagesDelayed"] = strconv.Itoa(delayed)
+		all["CreatedTimestamp"] = strconv.FormatInt(q.created.Unix(), 10)
+		out := map[string]string{}
+		for _, n := range in.AttributeNames {
+			if n == types.QueueAttributeNameAll {
+				out = all
+				break
+			}
+			if v, ok := all[string(n)]; ok {
+				out[string(n)] = v
+			}
 		}
-	}
-	return &sqs.GetQueueAttributesOutput{Attributes: out}, nil
+		return &sqs.GetQueueAttributesOutput{Attributes: out}, nil
+	})
 }
 
 // SetQueueAttributes changes queue attributes. A RedrivePolicy must name an
 // existing dead-letter queue of the same type.
 func (s *SQS) SetQueueAttributes(_ context.Context, in *sqs.SetQueueAttributesInput, _ ...func(*sqs.Options)) (*sqs.SetQueueAttributesOutput, error) {
-	if err := s.begin("SetQueueAttributes"); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q, err := s.queueByURL(in.QueueUrl)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.setAttrsLocked(q, in.Attributes, false); err != nil {
-		return nil, err
-	}
-	s.notifyLocked()
-	return &sqs.SetQueueAttributesOutput{}, nil
+	return withQueue(s, "SetQueueAttributes", in.QueueUrl, nil, func(q *queue) (*sqs.SetQueueAttributesOutput, error) {
+		if err := s.setAttrsLocked(q, in.Attributes, false); err != nil {
+			return nil, err
+		}
+		s.notifyLocked()
+		return &sqs.SetQueueAttributesOutput{}, nil
+	})
 }
 
 // setAttrsLocked validates and applies attributes. FifoQueue is accepted only

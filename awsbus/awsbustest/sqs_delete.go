@@ -12,52 +12,35 @@ import (
 // DeleteMessage deletes the message of a receipt handle. As on AWS, a stale
 // handle (the message was received again since) succeeds without deleting.
 func (s *SQS) DeleteMessage(_ context.Context, in *sqs.DeleteMessageInput, _ ...func(*sqs.Options)) (*sqs.DeleteMessageOutput, error) {
-	if err := s.begin("DeleteMessage"); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q, err := s.queueByURL(in.QueueUrl)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.deleteLocked(q, aws.ToString(in.ReceiptHandle)); err != nil {
-		return nil, err
-	}
-	return &sqs.DeleteMessageOutput{}, nil
+	return withQueue(s, "DeleteMessage", in.QueueUrl, nil, func(q *queue) (*sqs.DeleteMessageOutput, error) {
+		if err := s.deleteLocked(q, aws.ToString(in.ReceiptHandle)); err != nil {
+			return nil, err
+		}
+		return &sqs.DeleteMessageOutput{}, nil
+	})
 }
 
 // DeleteMessageBatch deletes up to 10 messages; bad handles fail alone.
 func (s *SQS) DeleteMessageBatch(_ context.Context, in *sqs.DeleteMessageBatchInput, _ ...func(*sqs.Options)) (*sqs.DeleteMessageBatchOutput, error) {
-	if err := s.begin("DeleteMessageBatch"); err != nil {
-		return nil, err
-	}
 	ids := make([]*string, len(in.Entries))
 	for i, e := range in.Entries {
 		ids[i] = e.Id
 	}
-	if err := checkBatch(ids); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q, err := s.queueByURL(in.QueueUrl)
-	if err != nil {
-		return nil, err
-	}
-	out := &sqs.DeleteMessageBatchOutput{}
-	for _, e := range in.Entries {
-		if s.entryFault("DeleteMessageBatch") {
-			out.Failed = append(out.Failed, failedEntry(e.Id, "InternalError", "injected entry failure", false))
-			continue
+	return withQueue(s, "DeleteMessageBatch", in.QueueUrl, checkBatch(ids), func(q *queue) (*sqs.DeleteMessageBatchOutput, error) {
+		out := &sqs.DeleteMessageBatchOutput{}
+		for _, e := range in.Entries {
+			if s.entryFault("DeleteMessageBatch") {
+				out.Failed = append(out.Failed, failedEntry(e.Id, "InternalError", "injected entry failure", false))
+				continue
+			}
+			if err := s.deleteLocked(q, aws.ToString(e.ReceiptHandle)); err != nil {
+				out.Failed = append(out.Failed, failedEntry(e.Id, errorCode(err), err.Error(), true))
+				continue
+			}
+			out.Successful = append(out.Successful, types.DeleteMessageBatchResultEntry{Id: e.Id})
 		}
-		if err := s.deleteLocked(q, aws.ToString(e.ReceiptHandle)); err != nil {
-			out.Failed = append(out.Failed, failedEntry(e.Id, errorCode(err), err.Error(), true))
-			continue
-		}
-		out.Successful = append(out.Successful, types.DeleteMessageBatchResultEntry{Id: e.Id})
-	}
-	return out, nil
+		return out, nil
+	})
 }
 
 func (s *SQS) deleteLocked(q *queue, handle string) error {
@@ -78,28 +61,22 @@ func (s *SQS) deleteLocked(q *queue, handle string) error {
 // message. A stale handle or a message that is not in flight fails with
 // MessageNotInflight.
 func (s *SQS) ChangeMessageVisibility(_ context.Context, in *sqs.ChangeMessageVisibilityInput, _ ...func(*sqs.Options)) (*sqs.ChangeMessageVisibilityOutput, error) {
-	if err := s.begin("ChangeMessageVisibility"); err != nil {
-		return nil, err
-	}
+	var invalid error
 	if in.VisibilityTimeout < 0 || in.VisibilityTimeout > 43200 {
-		return nil, apiError("InvalidParameterValue", "Value for parameter VisibilityTimeout is invalid.")
+		invalid = apiError("InvalidParameterValue", "Value for parameter VisibilityTimeout is invalid.")
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q, err := s.queueByURL(in.QueueUrl)
-	if err != nil {
-		return nil, err
-	}
-	ref, ok := s.receipts[aws.ToString(in.ReceiptHandle)]
-	if !ok || ref.q != q {
-		return nil, &types.ReceiptHandleIsInvalid{Message: aws.String("The input receipt handle is invalid.")}
-	}
-	now := time.Now()
-	m := ref.m
-	if m.deleted || m.receipt != aws.ToString(in.ReceiptHandle) || !m.inFlight(now) {
-		return nil, &types.MessageNotInflight{Message: aws.String("The message referred to isn't in flight.")}
-	}
-	m.visibleAt = now.Add(time.Duration(in.VisibilityTimeout) * time.Second)
-	s.notifyLocked()
-	return &sqs.ChangeMessageVisibilityOutput{}, nil
+	return withQueue(s, "ChangeMessageVisibility", in.QueueUrl, invalid, func(q *queue) (*sqs.ChangeMessageVisibilityOutput, error) {
+		ref, ok := s.receipts[aws.ToString(in.ReceiptHandle)]
+		if !ok || ref.q != q {
+			return nil, &types.ReceiptHandleIsInvalid{Message: aws.String("The input receipt handle is invalid.")}
+		}
+		now := time.Now()
+		m := ref.m
+		if m.deleted || m.receipt != aws.ToString(in.ReceiptHandle) || !m.inFlight(now) {
+			return nil, &types.MessageNotInflight{Message: aws.String("The message referred to isn't in flight.")}
+		}
+		m.visibleAt = now.Add(time.Duration(in.VisibilityTimeout) * time.Second)
+		s.notifyLocked()
+		return &sqs.ChangeMessageVisibilityOutput{}, nil
+	})
 }

@@ -17,11 +17,16 @@ type Message struct {
 	InFlight        bool
 }
 
-// QueueURL returns the URL of queue name, or "" when it does not exist.
-func (s *SQS) QueueURL(name string) string {
+// named returns queue name, or nil. A queue's URL and ARN never change.
+func (s *SQS) named(name string) *queue {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if q, ok := s.byName[name]; ok {
+	return s.byName[name]
+}
+
+// QueueURL returns the URL of queue name, or "" when it does not exist.
+func (s *SQS) QueueURL(name string) string {
+	if q := s.named(name); q != nil {
 		return q.url
 	}
 	return ""
@@ -29,9 +34,7 @@ func (s *SQS) QueueURL(name string) string {
 
 // QueueARN returns the ARN of queue name, or "" when it does not exist.
 func (s *SQS) QueueARN(name string) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if q, ok := s.byName[name]; ok {
+	if q := s.named(name); q != nil {
 		return q.arn
 	}
 	return ""

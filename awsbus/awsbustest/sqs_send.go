@@ -24,75 +24,66 @@ type sendRequest struct {
 
 // SendMessage enqueues one message.
 func (s *SQS) SendMessage(_ context.Context, in *sqs.SendMessageInput, _ ...func(*sqs.Options)) (*sqs.SendMessageOutput, error) {
-	if err := s.begin("SendMessage"); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q, err := s.queueByURL(in.QueueUrl)
-	if err != nil {
-		return nil, err
-	}
-	id, seq, err := s.enqueueLocked(q, sendRequest{
-		body: aws.ToString(in.MessageBody), attrs: in.MessageAttributes,
-		group: aws.ToString(in.MessageGroupId), dedupID: aws.ToString(in.MessageDeduplicationId),
-		delay: in.DelaySeconds,
+	return withQueue(s, "SendMessage", in.QueueUrl, nil, func(q *queue) (*sqs.SendMessageOutput, error) {
+		id, seq, err := s.enqueueLocked(q, sendRequest{
+			body: aws.ToString(in.MessageBody), attrs: in.MessageAttributes,
+			group: aws.ToString(in.MessageGroupId), dedupID: aws.ToString(in.MessageDeduplicationId),
+			delay: in.DelaySeconds,
+		})
+		if err != nil {
+			return nil, err
+		}
+		return &sqs.SendMessageOutput{MessageId: aws.String(id), SequenceNumber: seq, MD5OfMessageBody: aws.String(md5Hex(aws.ToString(in.MessageBody)))}, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &sqs.SendMessageOutput{MessageId: aws.String(id), SequenceNumber: seq, MD5OfMessageBody: aws.String(md5Hex(aws.ToString(in.MessageBody)))}, nil
 }
 
 // SendMessageBatch enqueues up to 10 messages; invalid entries fail alone.
 func (s *SQS) SendMessageBatch(_ context.Context, in *sqs.SendMessageBatchInput, _ ...func(*sqs.Options)) (*sqs.SendMessageBatchOutput, error) {
-	if err := s.begin("SendMessageBatch"); err != nil {
-		return nil, err
-	}
-	ids := make([]*string, len(in.Entries))
+	return withQueue(s, "SendMessageBatch", in.QueueUrl, checkSendBatch(in.Entries), func(q *queue) (*sqs.SendMessageBatchOutput, error) {
+		out := &sqs.SendMessageBatchOutput{}
+		for _, e := range in.Entries {
+			if s.entryFault("SendMessageBatch") {
+				out.Failed = append(out.Failed, failedEntry(e.Id, "InternalError", "injected entry failure", false))
+				continue
+			}
+			id, seq, err := s.enqueueLocked(q, sendRequest{
+				body: aws.ToString(e.MessageBody), attrs: e.MessageAttributes,
+				group: aws.ToString(e.MessageGroupId), dedupID: aws.ToString(e.MessageDeduplicationId),
+				delay: e.DelaySeconds,
+			})
+			if err != nil {
+				out.Failed = append(out.Failed, failedEntry(e.Id, errorCode(err), err.Error(), true))
+				continue
+			}
+			out.Successful = append(out.Successful, types.SendMessageBatchResultEntry{
+				Id: e.Id, MessageId: aws.String(id), SequenceNumber: seq,
+				MD5OfMessageBody: aws.String(md5Hex(aws.ToString(e.MessageBody))),
+			})
+		}
+		return out, nil
+	})
+}
+
+// checkBatch applies the batch request rules shared by every batch call.
+// checkSendBatch checks the entry ids and the total size of a batch.
+func checkSendBatch(entries []types.SendMessageBatchRequestEntry) error {
+	ids := make([]*string, len(entries))
 	total := 0
-	for i, e := range in.Entries {
+	for i, e := range entries {
 		ids[i] = e.Id
 		total += len(aws.ToString(e.MessageBody))
 		n, _ := checkAttributes(e.MessageAttributes)
 		total += n
 	}
 	if err := checkBatch(ids); err != nil {
-		return nil, err
+		return err
 	}
 	if total > maxMessageBytes {
-		return nil, &types.BatchRequestTooLong{Message: aws.String(fmt.Sprintf("Batch requests cannot be longer than %d bytes.", maxMessageBytes))}
+		return &types.BatchRequestTooLong{Message: aws.String(fmt.Sprintf("Batch requests cannot be longer than %d bytes.", maxMessageBytes))}
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q, err := s.queueByURL(in.QueueUrl)
-	if err != nil {
-		return nil, err
-	}
-	out := &sqs.SendMessageBatchOutput{}
-	for _, e := range in.Entries {
-		if s.entryFault("SendMessageBatch") {
-			out.Failed = append(out.Failed, failedEntry(e.Id, "InternalError", "injected entry failure", false))
-			continue
-		}
-		id, seq, err := s.enqueueLocked(q, sendRequest{
-			body: aws.ToString(e.MessageBody), attrs: e.MessageAttributes,
-			group: aws.ToString(e.MessageGroupId), dedupID: aws.ToString(e.MessageDeduplicationId),
-			delay: e.DelaySeconds,
-		})
-		if err != nil {
-			out.Failed = append(out.Failed, failedEntry(e.Id, errorCode(err), err.Error(), true))
-			continue
-		}
-		out.Successful = append(out.Successful, types.SendMessageBatchResultEntry{
-			Id: e.Id, MessageId: aws.String(id), SequenceNumber: seq,
-			MD5OfMessageBody: aws.String(md5Hex(aws.ToString(e.MessageBody))),
-		})
-	}
-	return out, nil
+	return nil
 }
 
-// checkBatch applies the batch request rules shared by every batch call.
 func checkBatch(ids []*string) error {
 	if len(ids) == 0 {
 		return &types.EmptyBatchRequest{Message: aws.String("There should be at least one entry in the request.")}

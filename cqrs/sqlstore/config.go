@@ -58,29 +58,14 @@ func (c *Config) setDefaults() {
 	if c.TablePrefix == "" {
 		c.TablePrefix = DefaultTablePrefix
 	}
-	if c.MaxOpenConns == 0 {
-		c.MaxOpenConns = 16
-	}
-	if c.ConnectTimeout == 0 {
-		c.ConnectTimeout = 10 * time.Second
-	}
 }
 
 // Validate reports every invalid field.
 func (c Config) Validate() error {
-	var errs []error
-	if err := c.Dialect.Validate(); err != nil {
-		errs = append(errs, fmt.Errorf("Dialect: %w", err))
-	}
+	errs := []error{c.dbConfig().ValidateSettings()}
 	if !sqldb.ValidIdentifier(c.tables().version) {
 		errs = append(errs, fmt.Errorf("TablePrefix: %w: %q (letters, digits and underscores, optionally schema-qualified; "+
 			"the table part at most %d bytes)", ErrInvalidTablePrefix, c.TablePrefix, 63-len(versionSuffix)))
-	}
-	if c.MaxOpenConns < 0 {
-		errs = append(errs, fmt.Errorf("MaxOpenConns must be positive, got %d", c.MaxOpenConns))
-	}
-	if c.ConnectTimeout < 0 {
-		errs = append(errs, fmt.Errorf("ConnectTimeout must be positive, got %s", c.ConnectTimeout))
 	}
 	return errors.Join(errs...)
 }

@@ -74,12 +74,6 @@ func (c *Config) setDefaults() {
 	if c.CleanupBatch == 0 {
 		c.CleanupBatch = 1000
 	}
-	if c.MaxOpenConns == 0 {
-		c.MaxOpenConns = 16
-	}
-	if c.ConnectTimeout == 0 {
-		c.ConnectTimeout = 10 * time.Second
-	}
 	if c.Logger == nil {
 		c.Logger = watermill.NopLogger{}
 	}
@@ -87,10 +81,7 @@ func (c *Config) setDefaults() {
 
 // Validate reports every invalid field.
 func (c Config) Validate() error {
-	var errs []error
-	if err := c.Dialect.Validate(); err != nil {
-		errs = append(errs, fmt.Errorf("Dialect: %w", err))
-	}
+	errs := []error{c.dbConfig().ValidateSettings()}
 	if !sqldb.ValidIdentifier(c.Table) || !sqldb.ValidIdentifier(c.versionTable()) {
 		errs = append(errs, fmt.Errorf("Table: %w: %q (a plain identifier, optionally schema-qualified; the table part at most %d bytes)",
 			ErrInvalidTable, c.Table, 63-len(versionSuffix)))
@@ -100,12 +91,6 @@ func (c Config) Validate() error {
 	}
 	if c.CleanupBatch < 0 {
 		errs = append(errs, fmt.Errorf("CleanupBatch must be positive, got %d", c.CleanupBatch))
-	}
-	if c.MaxOpenConns < 0 {
-		errs = append(errs, fmt.Errorf("MaxOpenConns must be positive, got %d", c.MaxOpenConns))
-	}
-	if c.ConnectTimeout < 0 {
-		errs = append(errs, fmt.Errorf("ConnectTimeout must be positive, got %s", c.ConnectTimeout))
 	}
 	return errors.Join(errs...)
 }

@@ -48,23 +48,9 @@ var (
 // closes the database on Close.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
 	cfg.setDefaults()
-	err := cfg.Validate()
-	if cfg.DSN == "" {
-		err = errors.Join(err, errors.New("DSN must not be empty"))
-	}
-	if err != nil {
-		return nil, fmt.Errorf("sqlstore: invalid Config: %w", err)
-	}
-	db, err := sqldb.Open(ctx, cfg.dbConfig())
-	if err != nil {
-		return nil, fmt.Errorf("sqlstore: %w", err)
-	}
-	s, err := newStore(ctx, db, cfg, true)
-	if err != nil {
-		_ = db.Close()
-		return nil, err
-	}
-	return s, nil
+	return sqldb.OpenStore(ctx, cfg.dbConfig(), cfg.Validate(), func(db *sql.DB) (*Store, error) {
+		return newStore(ctx, db, cfg, true)
+	})
 }
 
 // New returns a Store on db, which the caller keeps and closes. Unless
@@ -75,12 +61,8 @@ func New(ctx context.Context, db *sql.DB, cfg Config) (*Store, error) {
 }
 
 func newStore(ctx context.Context, db *sql.DB, cfg Config, owns bool) (*Store, error) {
-	err := cfg.Validate()
-	if db == nil {
-		err = errors.Join(err, errors.New("db must not be nil"))
-	}
-	if err != nil {
-		return nil, fmt.Errorf("sqlstore: invalid Config: %w", err)
+	if err := sqldb.CheckStoreDB(db, cfg.Validate()); err != nil {
+		return nil, err
 	}
 	s := &Store{db: db, cfg: cfg, q: newQueries(cfg.Dialect, cfg.Table), ownsDB: owns, stop: make(chan struct{})}
 	if !cfg.SkipSchema {

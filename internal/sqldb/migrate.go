@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"time"
@@ -26,9 +27,32 @@ type Schema struct {
 // Migrate brings the schema on db up to len(s.Steps). It returns
 // ErrSchemaTooNew, writing nothing, when the database records a newer
 // version. Instances migrating together are serialised by a lock (a session
-// advisory lock on PostgreSQL, goose's lock table on MySQL; SQLite's writer
-// lock on SQLite).
+// advisory lock on PostgreSQL, goose's lock table on MySQL). SQLite has no
+// such lock: each step still runs in one transaction, and an instance whose
+// step failed because another applied it first reads the version again and
+// carries on from there.
 func Migrate(ctx context.Context, db *sql.DB, d Dialect, s Schema) error {
+	var err error
+	for range migrateAttempts {
+		if err = migrateOnce(ctx, db, d, s); err == nil || errors.Is(err, ErrSchemaTooNew) {
+			return err
+		}
+		v, verr := Version(ctx, db, d, s)
+		if verr == nil && v >= int64(len(s.Steps)) {
+			return nil // another instance finished the migration
+		}
+		if d != SQLite || ctx.Err() != nil {
+			return err
+		}
+	}
+	return err
+}
+
+// migrateAttempts bounds the SQLite migrations that lose a race with
+// another instance and start again from the version it reached.
+const migrateAttempts = 5
+
+func migrateOnce(ctx context.Context, db *sql.DB, d Dialect, s Schema) error {
 	if !ValidIdentifier(s.VersionTable) {
 		return fmt.Errorf("sqldb: invalid version table %q", s.VersionTable)
 	}

@@ -42,12 +42,19 @@ func (c *Config) setDefaults() {
 
 // Validate reports every invalid field.
 func (c Config) Validate() error {
+	err := c.ValidateSettings()
+	if c.DSN == "" {
+		err = errors.Join(err, errors.New("DSN must not be empty"))
+	}
+	return err
+}
+
+// ValidateSettings reports every invalid field but DSN, which a store given
+// an open database does not use.
+func (c Config) ValidateSettings() error {
 	var errs []error
 	if err := c.Dialect.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("Dialect: %w", err))
-	}
-	if c.DSN == "" {
-		errs = append(errs, errors.New("DSN must not be empty"))
 	}
 	if c.MaxOpenConns < 0 {
 		errs = append(errs, fmt.Errorf("MaxOpenConns must be positive, got %d", c.MaxOpenConns))

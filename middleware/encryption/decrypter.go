@@ -47,9 +47,6 @@ type DecrypterConfig struct {
 }
 
 func (c *DecrypterConfig) setDefaults() {
-	if c.AppName == "" {
-		c.AppName = "sourceflow"
-	}
 	if c.KeyCacheEntries == 0 {
 		c.KeyCacheEntries = 1000
 	}
@@ -59,13 +56,7 @@ func (c *DecrypterConfig) setDefaults() {
 	if c.Destination == nil {
 		c.Destination = func(msg *message.Message) string { return message.SubscribeTopicFromCtx(msg.Context()) }
 	}
-	if c.Logger == nil {
-		c.Logger = watermill.NopLogger{}
-	}
-	if c.Clock == nil {
-		c.Clock = sourceflow.SystemClock()
-	}
-	c.Retry = c.Retry.WithDefaults(DefaultKMSRetry)
+	setSharedDefaults(&c.AppName, &c.Retry, &c.Logger, &c.Clock)
 }
 
 // Validate reports every invalid field.

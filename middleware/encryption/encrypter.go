@@ -55,9 +55,6 @@ type EncrypterConfig struct {
 }
 
 func (c *EncrypterConfig) setDefaults() {
-	if c.AppName == "" {
-		c.AppName = "sourceflow"
-	}
 	if c.DataKeyMaxAge == 0 {
 		c.DataKeyMaxAge = 5 * time.Minute
 	}
@@ -73,13 +70,7 @@ func (c *EncrypterConfig) setDefaults() {
 	if c.MaxMessageBytes == 0 {
 		c.MaxMessageBytes = DefaultMaxMessageBytes
 	}
-	if c.Logger == nil {
-		c.Logger = watermill.NopLogger{}
-	}
-	if c.Clock == nil {
-		c.Clock = sourceflow.SystemClock()
-	}
-	c.Retry = c.Retry.WithDefaults(DefaultKMSRetry)
+	setSharedDefaults(&c.AppName, &c.Retry, &c.Logger, &c.Clock)
 }
 
 // Validate reports every invalid field.

@@ -35,6 +35,21 @@ var DefaultKMSRetry = sourceflow.RetryPolicy{
 }
 
 // retryErr validates a Config's Retry, naming the field.
+// setSharedDefaults fills the fields EncrypterConfig and DecrypterConfig
+// share: AppName, Retry, Logger and Clock.
+func setSharedDefaults(appName *string, retry *sourceflow.RetryPolicy, logger *watermill.LoggerAdapter, clock *sourceflow.Clock) {
+	if *appName == "" {
+		*appName = "sourceflow"
+	}
+	*retry = retry.WithDefaults(DefaultKMSRetry)
+	if *logger == nil {
+		*logger = watermill.NopLogger{}
+	}
+	if *clock == nil {
+		*clock = sourceflow.SystemClock()
+	}
+}
+
 func retryErr(p sourceflow.RetryPolicy) error {
 	if err := p.Validate(); err != nil {
 		return fmt.Errorf("Retry: %w", err)

@@ -1,0 +1,44 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// OpenStore opens the database cfg names for a store that owns it and hands
+// it to build, closing it again when build fails. invalid holds the store's
+// own Config errors, reported with an empty DSN before anything is opened.
+// Errors start with "sqlstore:", the name of every store package.
+func OpenStore[S any](ctx context.Context, cfg Config, invalid error, build func(*sql.DB) (S, error)) (S, error) {
+	var zero S
+	if cfg.DSN == "" {
+		invalid = errors.Join(invalid, errors.New("DSN must not be empty"))
+	}
+	if invalid != nil {
+		return zero, fmt.Errorf("sqlstore: invalid Config: %w", invalid)
+	}
+	db, err := Open(ctx, cfg)
+	if err != nil {
+		return zero, fmt.Errorf("sqlstore: %w", err)
+	}
+	s, err := build(db)
+	if err != nil {
+		_ = db.Close()
+		return zero, err
+	}
+	return s, nil
+}
+
+// CheckStoreDB reports a store's own Config errors (invalid) and a nil db,
+// as the error of a store constructor.
+func CheckStoreDB(db *sql.DB, invalid error) error {
+	if db == nil {
+		invalid = errors.Join(invalid, errors.New("db must not be nil"))
+	}
+	if invalid != nil {
+		return fmt.Errorf("sqlstore: invalid Config: %w", invalid)
+	}
+	return nil
+}
