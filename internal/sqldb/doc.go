@@ -13,5 +13,5 @@
 // components upgrade independently; on PostgreSQL a session advisory lock
 // and on MySQL goose's lock table serialise instances that start together.
 // A database whose recorded version is newer than the code knows is refused
-// with ErrSchemaTooNew before anything is written.
+// with ErrSchemaTooNew before any step is applied.
 package sqldb

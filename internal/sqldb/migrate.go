@@ -25,8 +25,8 @@ type Schema struct {
 }
 
 // Migrate brings the schema on db up to len(s.Steps). It returns
-// ErrSchemaTooNew, writing nothing, when the database records a newer
-// version. Instances migrating together are serialised by a lock (a session
+// ErrSchemaTooNew, applying nothing, when the database records a newer
+// version, also when a newer program migrated while this one was starting. Instances migrating together are serialised by a lock (a session
 // advisory lock on PostgreSQL, goose's lock table on MySQL). SQLite has no
 // such lock: each step still runs in one transaction, and an instance whose
 // step failed because another applied it first reads the version again and
@@ -60,6 +60,25 @@ func migrateOnce(ctx context.Context, db *sql.DB, d Dialect, s Schema) error {
 	if err != nil {
 		return err
 	}
+	if err := checkNotNewer(ctx, p, s); err != nil {
+		return err
+	}
+	_, upErr := p.Up(ctx)
+	// A newer program may have migrated between the check and Up: check
+	// again, so an older one never carries on with a newer schema.
+	if err := checkNotNewer(ctx, p, s); err != nil {
+		return err
+	}
+	if upErr != nil {
+		return fmt.Errorf("sqldb: migrate %s: %w", s.VersionTable, upErr)
+	}
+	return nil
+}
+
+// checkNotNewer returns ErrSchemaTooNew when the database records a version
+// beyond s's steps. Reading the version creates the version table when it is
+// missing, but writes nothing else.
+func checkNotNewer(ctx context.Context, p *goose.Provider, s Schema) error {
 	current, err := p.GetDBVersion(ctx)
 	if err != nil {
 		return fmt.Errorf("sqldb: read version of %s: %w", s.VersionTable, err)
@@ -67,9 +86,6 @@ func migrateOnce(ctx context.Context, db *sql.DB, d Dialect, s Schema) error {
 	if current > int64(len(s.Steps)) {
 		return fmt.Errorf("%w: %s records version %d, this program knows %d",
 			ErrSchemaTooNew, s.VersionTable, current, len(s.Steps))
-	}
-	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("sqldb: migrate %s: %w", s.VersionTable, err)
 	}
 	return nil
 }

@@ -54,11 +54,21 @@ func ExecutorFor(ctx context.Context, db *sql.DB) Executor {
 // WithinTx runs fn with a context carrying a transaction on db and commits
 // when fn returns nil; it rolls back when fn fails or panics. When ctx already
 // carries a transaction on db, fn joins it and the outer caller commits.
-func WithinTx(ctx context.Context, db *sql.DB, fn func(ctx context.Context) error) error {
+//
+// On MySQL the transaction runs at READ COMMITTED instead of MySQL's
+// REPEATABLE READ, as PostgreSQL's do by default: a statement sees what
+// other transactions committed before it ran, so a reload after a refused
+// conditional save sees the newer version instead of the transaction's first
+// snapshot (which would refuse every retry), and no gap locks are taken.
+func WithinTx(ctx context.Context, db *sql.DB, d Dialect, fn func(ctx context.Context) error) error {
 	if TxFor(ctx, db) != nil {
 		return fn(ctx)
 	}
-	tx, err := db.BeginTx(ctx, nil)
+	var opts *sql.TxOptions
+	if d == MySQL {
+		opts = &sql.TxOptions{Isolation: sql.LevelReadCommitted}
+	}
+	tx, err := db.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("sqldb: begin: %w", err)
 	}
