@@ -73,6 +73,7 @@ func TestStack_AddRegistersBothSidesAllOrNothing(t *testing.T) {
 		middleware.Step{Name: "fine", Consume: middleware.ConsumeRetry, Middleware: passThrough},
 		middleware.Step{Name: "otel", Produce: middleware.ProduceTracing, Decorator: passThroughPub},
 		middleware.Step{Name: "sideless"},
+		middleware.Step{Name: "phaseless", Middleware: passThrough, Produce: middleware.ProduceMetrics, Decorator: passThroughPub},
 	)
 	require.ErrorIs(t, err, middleware.ErrDuplicateName)
 	require.ErrorIs(t, err, middleware.ErrUnknownPhase, "every problem is reported")

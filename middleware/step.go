@@ -10,7 +10,8 @@ import (
 
 // Step is one named piece of the pipeline with a consume side, a produce
 // side or both, as tracing, metrics, encryption and correlation have. A
-// side is left out when its phase is zero.
+// side is left out when its phase is zero; a middleware or decorator given
+// without its phase is an error.
 type Step struct {
 	// Name names both sides in Stack.String.
 	Name string
@@ -33,6 +34,9 @@ func (s *Stack) Add(steps ...Step) error {
 	for _, st := range steps {
 		if st.Consume == 0 && st.Produce == 0 {
 			errs = append(errs, fmt.Errorf("%w: step %q has neither side", ErrUnknownPhase, st.Name))
+		}
+		if (st.Consume == 0 && st.Middleware != nil) || (st.Produce == 0 && st.Decorator != nil) {
+			errs = append(errs, fmt.Errorf("%w: step %q has a side without its phase", ErrUnknownPhase, st.Name))
 		}
 		if st.Consume != 0 {
 			errs = append(errs, s.use(st.Consume, st.Name, st.Middleware))

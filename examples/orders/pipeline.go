@@ -65,14 +65,17 @@ func (p *pipeline) place(tr *tracing.Tracing, m *metrics.Metrics, retry message.
 		{Name: "recover", Consume: middleware.ConsumeRecover, Middleware: middleware.Recover},
 		{Name: "tracing", Consume: middleware.ConsumeTracing, Middleware: tr.Middleware, Produce: middleware.ProduceTracing, Decorator: tr.DecoratePublisher},
 		{Name: "correlation", Produce: middleware.ProduceCorrelation, Decorator: middleware.CorrelatePublisher},
-		{Name: "metrics", Consume: middleware.ConsumeMetrics, Middleware: m.Middleware, Produce: middleware.ProduceMetrics, Decorator: m.PublisherDecorator(0)},
+		{Name: "metrics", Consume: middleware.ConsumeMetrics, Middleware: m.Middleware, Produce: middleware.ProduceMetrics, Decorator: m.DecoratePublisher},
 		{Name: idem, Consume: middleware.ConsumeIdempotency, Middleware: p.idem.Middleware},
 		{Name: "retry", Consume: middleware.ConsumeRetry, Middleware: retry},
 	}
 	if w.enc != nil {
-		steps = append(steps, middleware.Step{Name: "kms", Consume: middleware.ConsumeDecrypt, Middleware: w.dec.Middleware, Produce: middleware.ProduceEncrypt, Decorator: w.enc.Decorate})
+		steps = append(steps, middleware.Step{Name: "kms", Consume: middleware.ConsumeDecrypt, Middleware: w.dec.Middleware, Produce: middleware.ProduceEncrypt, Decorator: w.enc.DecoratePublisher})
 	}
-	return errors.Join(p.stack.Add(steps...), p.stack.Insert("tracing", middleware.Before, "correlation", middleware.Correlation))
+	if err := p.stack.Add(steps...); err != nil {
+		return err
+	}
+	return p.stack.Insert("tracing", middleware.Before, "correlation", middleware.Correlation)
 }
 
 // newMetrics builds the service's metrics: the message instruments, plus

@@ -129,9 +129,10 @@ func NewEncrypter(api KMSAPI, cfg EncrypterConfig) (*Encrypter, error) {
 // Stats returns the current counters.
 func (e *Encrypter) Stats() Stats { return e.stats.snapshot() }
 
-// Decorate wraps pub so that every published message is encrypted for the
-// topic it is published to. Its method value is a message.PublisherDecorator.
-func (e *Encrypter) Decorate(pub message.Publisher) (message.Publisher, error) {
+// DecoratePublisher wraps pub so that every published message is encrypted
+// for the topic it is published to. Its method value is a
+// message.PublisherDecorator.
+func (e *Encrypter) DecoratePublisher(pub message.Publisher) (message.Publisher, error) {
 	if pub == nil {
 		return nil, errors.New("encryption: Decorate: nil publisher")
 	}

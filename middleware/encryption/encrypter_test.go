@@ -186,9 +186,9 @@ func TestDecorate_PublishesEncryptedAndLosesNothingOnError(t *testing.T) {
 	f := newFixture(t, encryption.EncrypterConfig{}, encryption.DecrypterConfig{})
 	pubsub := gochannel.NewGoChannel(gochannel.Config{Persistent: true}, nil)
 	t.Cleanup(func() { _ = pubsub.Close() })
-	pub, err := f.enc.Decorate(pubsub)
+	pub, err := f.enc.DecoratePublisher(pubsub)
 	require.NoError(t, err)
-	var _ message.PublisherDecorator = f.enc.Decorate
+	var _ message.PublisherDecorator = f.enc.DecoratePublisher
 
 	err = pub.Publish(testDest, newMsg(testType, []byte("ok")), newMsg(testType, make([]byte, 300<<10)))
 	require.ErrorIs(t, err, encryption.ErrTooLarge)

@@ -46,7 +46,7 @@ func TestRouter_TamperedMessageNeverReachesHandler(t *testing.T) {
 	poisoned, err := pubsub.Subscribe(context.Background(), "poison")
 	require.NoError(t, err)
 
-	pub, err := f.enc.Decorate(pubsub)
+	pub, err := f.enc.DecoratePublisher(pubsub)
 	require.NoError(t, err)
 	for i := range total {
 		payload := []byte(fmt.Sprintf("order %d", i))

@@ -7,8 +7,8 @@
 //	m, err := metrics.New(metrics.Config{MeterProvider: mp, Depth: transport})
 //	defer m.Close()
 //	router.AddMiddleware(m.Middleware)                         // consume side
-//	cmdPub, err := m.PublisherDecorator(sourceflow.KindCommand)(sqsPub) // produce side
-//	evtPub, err := m.PublisherDecorator(sourceflow.KindEvent)(snsPub)
+//	cmdPub, err := m.DecoratePublisherAs(sourceflow.KindCommand)(sqsPub) // produce side
+//	evtPub, err := m.DecoratePublisherAs(sourceflow.KindEvent)(snsPub)
 //
 // Metrics.Middleware is a message.HandlerMiddleware and PublisherDecorator
 // returns a message.PublisherDecorator, so the package depends on no other

@@ -40,7 +40,7 @@ func Example() {
 
 	pubSub := gochannel.NewGoChannel(gochannel.Config{}, watermill.NopLogger{})
 	defer pubSub.Close()
-	commands, err := m.PublisherDecorator(sourceflow.KindCommand)(pubSub)
+	commands, err := m.DecoratePublisherAs(sourceflow.KindCommand)(pubSub)
 	if err != nil {
 		panic(err)
 	}

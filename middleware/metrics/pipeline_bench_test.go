@@ -76,7 +76,7 @@ func benchPipeline(b *testing.B, tr *tracing.Tracing, m *metrics.Metrics) {
 	var pub message.Publisher = pubSub
 	if tr != nil {
 		router.AddMiddleware(tr.Middleware, m.Middleware)
-		pub = mustDecorate(b, pub, m.PublisherDecorator(sourceflow.KindCommand), tr.DecoratePublisher)
+		pub = mustDecorate(b, pub, m.DecoratePublisherAs(sourceflow.KindCommand), tr.DecoratePublisher)
 	}
 	router.AddConsumerHandler("bench", "orders", pubSub, func(*message.Message) error { return nil })
 	go func() { _ = router.Run(context.Background()) }()

@@ -28,7 +28,7 @@ import (
 //
 // Decorating with a kind other than KindCommand or KindEvent fails with
 // ErrUnknownKind; decorating nil fails with ErrNilPublisher.
-func (m *Metrics) PublisherDecorator(kind sourceflow.Kind) message.PublisherDecorator {
+func (m *Metrics) DecoratePublisherAs(kind sourceflow.Kind) message.PublisherDecorator {
 	return func(pub message.Publisher) (message.Publisher, error) {
 		fallback := m.events
 		switch kind {
@@ -43,6 +43,14 @@ func (m *Metrics) PublisherDecorator(kind sourceflow.Kind) message.PublisherDeco
 		}
 		return &publisher{Publisher: pub, m: m, fallback: fallback, attrs: &m.attrs}, nil
 	}
+}
+
+// DecoratePublisher is the produce side of the metrics, a
+// message.PublisherDecorator counting each message as the kind its context
+// carries (DecoratePublisherAs(0)): the decorator a Stack's ProduceMetrics
+// phase takes.
+func (m *Metrics) DecoratePublisher(pub message.Publisher) (message.Publisher, error) {
+	return m.DecoratePublisherAs(0)(pub)
 }
 
 type publisher struct {

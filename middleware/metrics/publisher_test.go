@@ -56,7 +56,7 @@ func TestPublisherDecoratorRecordsPerKind(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			m, reader := recordingMetrics(t, metrics.Config{})
 			inner := &fakePublisher{err: tc.err}
-			pub, err := m.PublisherDecorator(tc.kind)(inner)
+			pub, err := m.DecoratePublisherAs(tc.kind)(inner)
 			require.NoError(t, err)
 
 			msgs := []*message.Message{typed("orders.A"), typed("orders.A"), typed("orders.B")}
@@ -83,7 +83,7 @@ func TestPublisherDecoratorRecordsPerKind(t *testing.T) {
 
 func TestPublisherDecoratorUnknownTypeAttribute(t *testing.T) {
 	m, reader := recordingMetrics(t, metrics.Config{})
-	pub, err := m.PublisherDecorator(sourceflow.KindEvent)(&fakePublisher{})
+	pub, err := m.DecoratePublisherAs(sourceflow.KindEvent)(&fakePublisher{})
 	require.NoError(t, err)
 
 	require.NoError(t, pub.Publish("audit", message.NewMessage("u-1", nil)))
@@ -98,11 +98,11 @@ func TestPublisherDecoratorRejectsBadInput(t *testing.T) {
 	m, err := metrics.New(metrics.Config{})
 	require.NoError(t, err)
 
-	pub, err := m.PublisherDecorator(sourceflow.Kind(99))(&fakePublisher{})
+	pub, err := m.DecoratePublisherAs(sourceflow.Kind(99))(&fakePublisher{})
 	require.ErrorIs(t, err, metrics.ErrUnknownKind)
 	assert.Nil(t, pub)
 
-	pub, err = m.PublisherDecorator(sourceflow.KindCommand)(nil)
+	pub, err = m.DecoratePublisherAs(sourceflow.KindCommand)(nil)
 	require.ErrorIs(t, err, metrics.ErrNilPublisher)
 	assert.Nil(t, pub)
 }
@@ -118,7 +118,7 @@ func typed(typ string) *message.Message {
 func TestManyTypesAreAllCounted(t *testing.T) {
 	const types = 1024 + 50
 	m, reader := recordingMetrics(t, metrics.Config{})
-	pub, err := m.PublisherDecorator(sourceflow.KindCommand)(&fakePublisher{})
+	pub, err := m.DecoratePublisherAs(sourceflow.KindCommand)(&fakePublisher{})
 	require.NoError(t, err)
 
 	for i := range types {
@@ -135,7 +135,7 @@ func TestManyTypesAreAllCounted(t *testing.T) {
 
 func TestPublisherDecoratorTakesTheKindFromTheMessageContext(t *testing.T) {
 	m, reader := recordingMetrics(t, metrics.Config{})
-	pub, err := m.PublisherDecorator(0)(&fakePublisher{})
+	pub, err := m.DecoratePublisher(&fakePublisher{})
 	require.NoError(t, err)
 
 	cmd := typed("orders.CreateOrder")
