@@ -58,7 +58,7 @@ func (c EncryptionConfig) Validate() error {
 // Encryption is the KMS envelope encryption of a Transport whose Config has
 // EnableEncryption: the produce-side Encrypter and the consume-side
 // Decrypter, configured for the transport's key and destinations. The
-// transport does not install them: place Encrypter.Decorate in the produce
+// transport does not install them: place Encrypter.DecoratePublisher in the produce
 // stack and Decrypter.Middleware in the consume stack ("Encrypt" and
 // "Decrypt" phases), as for any other transport.
 type Encryption struct {

@@ -51,7 +51,7 @@ func (e *encrypted) publish(t *testing.T, destination string, encrypt bool, msg 
 	pub, err := e.tr.Publisher(destination)
 	require.NoError(t, err)
 	if encrypt {
-		pub, err = e.enc.Encrypter.Decorate(pub)
+		pub, err = e.enc.Encrypter.DecoratePublisher(pub)
 		require.NoError(t, err)
 	}
 	return pub.Publish(destination, msg)
@@ -262,7 +262,7 @@ func ExampleNewEncryption() {
 		panic(err)
 	}
 	pub, _ := tr.Publisher("orders")
-	pub, _ = enc.Encrypter.Decorate(pub) // produce side, "Encrypt" phase
+	pub, _ = enc.Encrypter.DecoratePublisher(pub) // produce side, "Encrypt" phase
 	// consume side: router.AddMiddleware(enc.Decrypter.Middleware), "Decrypt" phase
 
 	msg := message.NewMessage("1", []byte(`{"card":"4111"}`))

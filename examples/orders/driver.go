@@ -85,7 +85,7 @@ func startDriver(ctx context.Context, opts options) (*driver, error) {
 	closeAll := func() error { return errors.Join(w.transport.(*awsbus.Transport).Close(), st.close()) }
 	cfg := cqrs.ServiceConfig{Name: "driver", Transport: w.transport, Logger: logger}
 	if w.enc != nil {
-		cfg.PublisherDecorators = []message.PublisherDecorator{w.enc.Decorate}
+		cfg.PublisherDecorators = []message.PublisherDecorator{w.enc.DecoratePublisher}
 	}
 	st.configure(&cfg)
 	svc, err := cqrs.NewService(cfg)
