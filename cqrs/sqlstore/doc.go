@@ -82,13 +82,15 @@
 //
 // # Transactions
 //
-// Every method runs in the transaction on the store's database that its
-// context carries (internal/sqldb's context transaction), or on the database
+// Every method runs in the transaction on the store's database (the same
+// *sql.DB: give the idempotency store Store.DB(), not a second pool on the
+// same DSN) that its context carries (internal/sqldb's context transaction), or on the database
 // itself. Store.WithinTx starts one, or joins the one the context carries;
 // the idempotency middleware's transactional mode puts one there, so a
 // handler's new state, the commands it sent and the idempotency record
 // commit together or not at all. A transaction on another database is
-// ignored.
+// ignored, except one handed over with idempotency/sqlstore.ContextWithTx,
+// whose database is unknown and which every store joins.
 //
 // Events a saga raises are published inside that transaction, just before
 // it commits, not after: a failed publish rolls everything back and the
@@ -101,10 +103,16 @@
 // duplicates). TestOneTransactionPerMessageSurvivesAFaultAtEveryStep fails
 // each step once and checks that nothing is lost or applied twice.
 //
-// Inside a MySQL transaction (REPEATABLE READ) a reload after a
-// conflict reads the transaction's snapshot again, so the conflict repeats
-// until cqrs gives up and the message is redelivered in a new transaction;
-// nothing is lost, it only costs the redelivery.
+// Store.WithinTx runs MySQL transactions at READ COMMITTED (PostgreSQL's
+// default): under MySQL's REPEATABLE READ a reload after a conflict would
+// read the transaction's first snapshot again and every retry would be
+// refused.
+//
+// The in-process per-entity lock is released when the handler's save
+// returns, before the handling transaction commits, so a second message for
+// the same entity on the same instance can also meet a conflict (on
+// PostgreSQL its save waits for the first transaction, then is refused and
+// retried); it costs a reload, never a wrong state.
 //
 // # Large documents
 //
@@ -114,7 +122,9 @@
 // by default on MariaDB, 64 MiB on MySQL 8), and larger writes fail. The
 // conformance suite runs 8 MiB documents on PostgreSQL and SQLite and 4 MiB on
 // MySQL. Every save rewrites the whole document, so keep view models and
-// saga state small.
+// saga state small: a saga document also keeps the encoded events of the
+// entity's last 32 commands (so a redelivered command re-raises its own),
+// which multiplies its size by up to 32 times the events' size.
 //
 // # SQLite
 //
