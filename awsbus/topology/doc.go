@@ -44,6 +44,9 @@
 // from a resolved queue's ARN; without one, from ProvisionerConfig.AccountID
 // or STS GetCallerIdentity, and ProvisionerConfig.Region. When neither is
 // available, Validate reports the topics as not checked rather than failing.
+// Topics are therefore assumed to live in the account and region of the
+// service's queues; a topic in another account (cross-account SNS→SQS
+// subscriptions) is not supported by Validate and Assume.
 //
 // The IAM actions used by Create are sqs:GetQueueUrl, CreateQueue,
 // GetQueueAttributes, SetQueueAttributes and sns:CreateTopic,
