@@ -47,5 +47,5 @@ func React[E any](a *Aggregate, r Reaction[E]) error {
 		}
 		return r(ctx, a, ev, env)
 	}
-	return a.svc.addHandler(info, boundHandler{name: a.name + "/" + info.name, run: run})
+	return a.svc.addHandler(info, boundHandler{name: a.name + "/" + info.name, run: run, inTx: joiner(a.svc.cfg.CommandStore)})
 }

@@ -90,12 +90,23 @@ func (s *channelSubscriber) deliver(ctx context.Context, topic string, orig *mes
 			continue
 		}
 		if reason == "" {
-			reason = fmt.Sprintf("failed %d deliveries", attempt)
+			reason = exhausted(m, attempt)
 		}
 		s.t.deadLetter(DeadLetter{Destination: topic, Message: m, Reason: reason, Deliveries: attempt})
 		orig.Ack()
 		return
 	}
+}
+
+// exhausted is the dead-letter reason of a message that failed its last
+// allowed delivery: the number of deliveries and the last error recorded on
+// the message (sourceflow.MetaLastError), when there is one.
+func exhausted(m *message.Message, deliveries int) string {
+	reason := fmt.Sprintf("failed %d deliveries", deliveries)
+	if last := m.Metadata.Get(sourceflow.MetaLastError); last != "" {
+		reason += "; last error: " + last
+	}
+	return reason
 }
 
 func sleep(ctx context.Context, d time.Duration) bool {

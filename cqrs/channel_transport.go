@@ -33,7 +33,10 @@ type ChannelConfig struct {
 	// own destination: a handler publishing straight to the destination it
 	// consumes is queued, in order, and handed over without waiting (so
 	// Send returns before such a follow-up is handled); for longer cycles,
-	// set Async.
+	// set Async. Set Async too when handlers run in a transaction their
+	// stores join (transactional idempotency with SQL stores): the consumer's
+	// transaction may wait for locks the publisher's holds until it commits,
+	// so a service refuses such a publish with ErrPublishInTransaction.
 	Async bool
 	// MaxDeadLetters bounds the dead letters kept for DeadLetters; older ones
 	// are dropped (DeadLetterCount still counts them). Default: 1000.
@@ -105,7 +108,8 @@ type DeadLetter struct {
 	Destination string
 	// Message is a copy of the message.
 	Message *message.Message
-	// Reason is the permanent failure, or the number of failed deliveries.
+	// Reason is the permanent failure, or the number of failed deliveries
+	// and the last error.
 	Reason string
 	// Deliveries is how many times it was delivered.
 	Deliveries int

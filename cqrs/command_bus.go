@@ -20,10 +20,18 @@ type CommandBus struct {
 // Send sends cmd, a registered command (value or pointer), for the entity.
 // It returns the envelope the command travelled with. A command sent from a
 // handler names the handled message as its cause and shares its correlation
-// id; its message id derives from the handled message's, so a redelivered
-// message whose handler sends the same commands in the same order sends the
-// same ids, which consumers' idempotency drops. If publishing fails the
-// command stays stored and the error is returned.
+// id. Its message id derives from the handled message's id, the handler, the
+// order of the handler's sends and the command itself (type, entity and
+// encoded payload): a redelivered message whose handler sends the same
+// commands in the same order sends the same ids, which the CommandStore
+// (same id: the stored command and its sequence are reused) and consumers'
+// idempotency drop; a handler that decides differently on a re-run sends a
+// new id, so its new command is stored and published, not mistaken for the
+// old one. A command goes out when Send returns, before the handler's own
+// changes are saved: a command sent by a run whose save then conflicted has
+// already been published, and its re-run's commands follow it (a
+// transactional outbox would hold them back until the save). If publishing
+// fails the command stays stored and the error is returned.
 func (b *CommandBus) Send(ctx context.Context, entityID string, cmd any) (Envelope, error) {
 	s := b.svc
 	info, err := s.types.ofValue(cmd)
@@ -40,7 +48,8 @@ func (b *CommandBus) Send(ctx context.Context, entityID string, cmd any) (Envelo
 	if err != nil {
 		return Envelope{}, fmt.Errorf("cqrs: encode %q: %w", info.name, err)
 	}
-	env := Envelope{Type: info.name, MessageID: s.newMessageID(ctx), EntityID: entityID, OccurredAt: s.cfg.Clock.Now()}
+	id := s.newMessageID(ctx, info.name, entityID, payload)
+	env := Envelope{Type: info.name, MessageID: id, EntityID: entityID, OccurredAt: s.cfg.Clock.Now()}
 	env.CorrelationID, env.CausationID, env.Replay = lineage(ctx, env.MessageID)
 	if env.Replay {
 		// A command sent while replaying is in the command store already and
@@ -65,7 +74,11 @@ func (b *CommandBus) Send(ctx context.Context, entityID string, cmd any) (Envelo
 // transaction when the store is a sourceflow.Transactor. A command sent again
 // by a redelivered handler (derived, so with the id it had the first time)
 // keeps the sequence it was stored with, also when another instance stored
-// it concurrently: no sequence number is spent twice.
+// it concurrently: no sequence number is spent twice. When the store joins a
+// transaction ctx carries, ErrDuplicateCommand is returned rather than
+// retried: the sequence the failed attempt reserved would stay reserved in
+// that transaction, leaving a gap, while failing rolls the handling back
+// whole and its redelivery finds the stored command.
 func (s *Service) record(ctx context.Context, derived bool, cmd StoredCommand) (StoredCommand, error) {
 	store := s.cfg.CommandStore
 	env := cmd.Envelope
@@ -92,7 +105,7 @@ func (s *Service) record(ctx context.Context, derived bool, cmd StoredCommand) (
 		run = func(ctx context.Context) error { return tx.WithinTx(ctx, attempt) }
 	}
 	err := run(ctx)
-	if derived && errors.Is(err, ErrDuplicateCommand) {
+	if derived && errors.Is(err, ErrDuplicateCommand) && !joins(ctx, store) {
 		err = run(ctx) // another instance stored it first: take its sequence
 	}
 	return cmd, err
@@ -106,6 +119,9 @@ func (s *Service) publish(ctx context.Context, destination string, env Envelope,
 	if pub == nil || !s.accepts(ctx) {
 		return ErrNotStarted
 	}
+	if s.joinsTransaction(ctx) && waitsForConsumer(s.cfg.Transport, destination) {
+		return sourceflow.Permanent(fmt.Errorf("cqrs: publish %s %s to %q: %w", env.Type, env.MessageID, destination, ErrPublishInTransaction))
+	}
 	kind, _ := s.types.kindOf(destination)
 	msg := message.NewMessage(env.MessageID, payload)
 	env.WriteTo(msg)
@@ -114,6 +130,19 @@ func (s *Service) publish(ctx context.Context, destination string, env Envelope,
 		return fmt.Errorf("cqrs: publish %s %s to %q: %w", env.Type, env.MessageID, destination, err)
 	}
 	return nil
+}
+
+// waitsForConsumer reports whether t publishes to destination on a
+// synchronous ChannelTransport, whose Publish returns once the message was
+// handled.
+func waitsForConsumer(t Transport, destination string) bool {
+	switch t := t.(type) {
+	case *ChannelTransport:
+		return !t.cfg.Async
+	case *HybridTransport:
+		return waitsForConsumer(t.transportOf(destination), destination)
+	}
+	return false
 }
 
 // isStarted reports whether the service runs: started and not closing.

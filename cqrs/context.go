@@ -37,17 +37,27 @@ func EnvelopeFromContext(ctx context.Context) (Envelope, bool) {
 }
 
 // causedID returns the id of the next message a handler sends or raises,
-// derived from the handled message, the handler and the order of its sends,
-// so that a redelivered message makes its handler send the same ids again and
-// consumers can drop the repeats. ok is false outside a handler.
-func causedID(ctx context.Context) (id string, ok bool) {
+// derived from the handled message, the handler, the order of its sends and
+// the sent message itself (type, entity and encoded payload). A redelivered
+// message whose handler makes the same sends again derives the same ids, so
+// consumers can drop the repeats; a handler that decides differently on a
+// re-run (after a conflict, or on a redelivery that sees newer state) derives
+// a different id, so its new message is not taken for the old one. ok is
+// false outside a handler.
+func causedID(ctx context.Context, typeName, entityID string, payload []byte) (id string, ok bool) {
 	in, ok := ctx.Value(incomingKey{}).(*incoming)
 	if !ok {
 		return "", false
 	}
 	n := in.sent.Add(1) - 1
-	name := in.env.MessageID + "/" + in.handler + "/" + strconv.FormatInt(n, 10)
-	return uuid.NewSHA1(uuid.NameSpaceOID, []byte(name)).String(), true
+	name := make([]byte, 0, 128+len(payload))
+	for _, part := range []string{in.env.MessageID, in.handler, strconv.FormatInt(n, 10), typeName, entityID} {
+		name = strconv.AppendInt(name, int64(len(part)), 10) // length-prefixed: no two part lists collide
+		name = append(name, ':')
+		name = append(name, part...)
+	}
+	name = append(name, payload...)
+	return uuid.NewSHA1(uuid.NameSpaceOID, name).String(), true
 }
 
 // sendMark returns how many ids the running handler has derived so far.
@@ -59,7 +69,8 @@ func sendMark(ctx context.Context) int64 {
 }
 
 // rewindSends sets the running handler's derived-id count back to mark, so a
-// handler re-run after a conflict derives the same ids as its first run.
+// handler re-run after a conflict that makes the same sends as its first run
+// derives the same ids.
 func rewindSends(ctx context.Context, mark int64) {
 	if in, ok := ctx.Value(incomingKey{}).(*incoming); ok {
 		in.sent.Store(mark)
@@ -67,8 +78,8 @@ func rewindSends(ctx context.Context, mark int64) {
 }
 
 // newMessageID returns causedID inside a handler and a fresh id elsewhere.
-func (s *Service) newMessageID(ctx context.Context) string {
-	if id, ok := causedID(ctx); ok {
+func (s *Service) newMessageID(ctx context.Context, typeName, entityID string, payload []byte) string {
+	if id, ok := causedID(ctx, typeName, entityID, payload); ok {
 		return id
 	}
 	return s.cfg.NewID()

@@ -17,6 +17,9 @@ import (
 type boundHandler struct {
 	name string
 	run  func(ctx context.Context, env Envelope, payload []byte) error
+	// inTx reports whether the store the handler writes joins the
+	// transaction a handling context carries (nil: it never does).
+	inTx func(context.Context) bool
 }
 
 // dispatcher is the single router handler of one listened destination. It
@@ -29,14 +32,11 @@ type dispatcher struct {
 	codec       Codec
 	handlers    map[string][]boundHandler
 	progress    progress
-	// inTx reports whether a handling context carries a transaction the
-	// service's stores join.
-	inTx func(context.Context) bool
 }
 
 func newDispatcher(s *Service, destination string, kind sourceflow.Kind) *dispatcher {
 	return &dispatcher{service: s.cfg.Name, destination: destination, kind: kind, codec: s.cfg.Codec,
-		handlers: map[string][]boundHandler{}, inTx: s.joinsTransaction}
+		handlers: map[string][]boundHandler{}}
 }
 
 func (d *dispatcher) add(typeName string, h boundHandler) {
@@ -72,11 +72,11 @@ func (d *dispatcher) handle(msg *message.Message) ([]*message.Message, error) {
 
 // runAll runs a type's handlers in registration order. When one of several
 // fails, the ones that succeeded are remembered and skipped on redelivery
-// (not during a replay, which stops at its first error, and not inside a
-// transaction the stores join: its rollback undoes what they wrote, so a
-// redelivery runs them all again).
+// (not during a replay, which stops at its first error). A handler whose
+// store joins the handling's transaction is not remembered: the rollback
+// undoes what it wrote, so the redelivery runs it again.
 func (d *dispatcher) runAll(ctx context.Context, handlers []boundHandler, env Envelope, payload []byte) error {
-	track := len(handlers) > 1 && replayScopeOf(ctx) == nil && !d.inTx(ctx)
+	track := len(handlers) > 1 && replayScopeOf(ctx) == nil
 	done := make([]bool, len(handlers))
 	if track {
 		done = d.progress.completed(env.MessageID, len(handlers))
@@ -91,7 +91,7 @@ func (d *dispatcher) runAll(ctx context.Context, handlers []boundHandler, env En
 			}
 			return wrapHandlerErr(h, env, err)
 		}
-		done[i] = true
+		done[i] = h.inTx == nil || !h.inTx(ctx)
 	}
 	if track {
 		d.progress.forget(env.MessageID)

@@ -60,8 +60,10 @@
 //     was chosen over a row lock held across the handler because it works
 //     the same on PostgreSQL, MySQL, SQLite and DynamoDB (conditional
 //     writes) and holds no lock while a handler runs; the in-process
-//     per-entity lock stays in front of it, so conflicts only arise between
-//     instances. A stored document that no longer decodes is a permanent
+//     per-entity lock stays in front of it, so conflicts arise between
+//     instances (and, in a handling transaction, between two messages of
+//     one entity on one instance, since the lock is released at the save,
+//     before the commit). A stored document that no longer decodes is a permanent
 //     failure (dead-lettered with the reason), never a panic.
 //   - A saga stores the new state together with the events the command
 //     raised (it remembers its last 32 commands per entity), then publishes
@@ -69,14 +71,21 @@
 //     is returned (the command is redelivered); the redelivered command
 //     re-raises the stored events instead of running its handler twice.
 //   - Every message a handler sends or raises gets an id derived from the
-//     handled message, the service, the handler and the order of its sends,
-//     so a redelivery repeats the same ids and consumers' idempotency drops
-//     them. A handler whose sends depend on state that changed between two
-//     deliveries must not rely on it: a different command in the same
-//     position gets the same id and is dropped as a duplicate.
+//     handled message, the service, the handler, the order of its sends and
+//     the message itself (type, entity, encoded payload), so a redelivery
+//     that makes the same sends repeats the same ids and consumers'
+//     idempotency drops them, while a run that decides differently (it saw
+//     newer state after a conflict or on a redelivery) sends new ids, and its
+//     new messages are stored and delivered. Messages are published before
+//     the handler's state is saved: a command sent by a run whose save then
+//     conflicted has already gone out, and the re-run's messages follow it;
+//     only a transactional outbox, not provided here, would withhold them.
 //   - When one of several handlers of a type fails, the ones that succeeded
 //     are remembered in memory and skipped on redelivery to this instance;
-//     across instances they run again (their sends repeat the same ids).
+//     across instances they run again (their sends repeat the same ids). A
+//     handler whose store joins the handling's transaction (a saga's
+//     EntityStore, a view's ViewStore, a reaction's CommandStore) is not
+//     remembered: the rollback undid its writes, so it runs again.
 //   - Replay re-runs an entity's stored commands through local handlers only,
 //     rebuilding saga state and view models from empty; it never publishes.
 //   - Errors no retry can cure (malformed envelope, unknown type, payload
@@ -90,7 +99,10 @@
 //     command destination. By default its Publish returns when the message
 //     was handled, so Send returns when the in-process flow it starts is
 //     done (except follow-ups a handler sends to its own destination, which
-//     are queued in order and handed over without waiting).
+//     are queued in order and handed over without waiting). Inside a
+//     transaction the stores join, that wait could deadlock on the
+//     transaction's locks, so a synchronous ChannelTransport refuses such a
+//     publish (ErrPublishInTransaction); set ChannelConfig.Async there.
 //   - Close refuses new sends at once but lets handlers still draining send
 //     until the router has stopped.
 package cqrs

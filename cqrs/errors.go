@@ -46,4 +46,9 @@ var (
 	// ErrSecondListener is returned when a second in-process listener
 	// subscribes to a command destination: both would handle every command.
 	ErrSecondListener = errors.New("cqrs: command destination already has a listener in this process")
+	// ErrPublishInTransaction is returned when a message would be published
+	// on a synchronous ChannelTransport inside a transaction the service's
+	// stores join: Publish would wait for the consumer, whose own transaction
+	// may need locks this one holds until it commits.
+	ErrPublishInTransaction = errors.New("cqrs: a synchronous ChannelTransport cannot publish inside a handling transaction; set ChannelConfig.Async")
 )

@@ -19,13 +19,19 @@ type EventQueue struct {
 
 // Raise publishes ev, a registered event (value or pointer), about the
 // entity. Raised from a handler, the event names the handled message as its
-// cause, shares its correlation id and carries its sequence number.
+// cause, shares its correlation id and carries its sequence number, and its
+// message id derives from the handled message's and from the event itself
+// (see CommandBus.Send).
 func (q *EventQueue) Raise(ctx context.Context, entityID string, ev any) (Envelope, error) {
-	env := Envelope{EntityID: entityID, MessageID: q.svc.newMessageID(ctx)}
+	info, payload, err := q.encodeOne(ev)
+	if err != nil {
+		return Envelope{}, err
+	}
+	env := Envelope{EntityID: entityID, MessageID: q.svc.newMessageID(ctx, info.name, entityID, payload)}
 	if in, ok := EnvelopeFromContext(ctx); ok && in.EntityID == entityID {
 		env.Sequence = in.Sequence
 	}
-	return q.raise(ctx, env, ev)
+	return q.send(ctx, info, env, payload)
 }
 
 // encode encodes the events a handler returned, checking each is a
@@ -73,14 +79,6 @@ func (q *EventQueue) raisePending(ctx context.Context, cause Envelope, pending [
 		}
 	}
 	return nil
-}
-
-func (q *EventQueue) raise(ctx context.Context, env Envelope, ev any) (Envelope, error) {
-	info, payload, err := q.encodeOne(ev)
-	if err != nil {
-		return Envelope{}, err
-	}
-	return q.send(ctx, info, env, payload)
 }
 
 func (q *EventQueue) send(ctx context.Context, info *typeInfo, env Envelope, payload []byte) (Envelope, error) {

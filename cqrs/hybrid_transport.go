@@ -66,7 +66,13 @@ type HybridTransport struct {
 
 	mu    sync.Mutex
 	kinds map[string]sourceflow.Kind
-	bound map[Transport]bool
+	bound map[boundKey]bool
+}
+
+// boundKey names one inner transport bound for one service.
+type boundKey struct {
+	service   string
+	transport Transport
 }
 
 // NewHybridTransport returns a transport that dispatches by destination.
@@ -74,7 +80,7 @@ func NewHybridTransport(cfg HybridConfig) (*HybridTransport, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	h := &HybridTransport{cfg: cfg, kinds: map[string]sourceflow.Kind{}, bound: map[Transport]bool{}}
+	h := &HybridTransport{cfg: cfg, kinds: map[string]sourceflow.Kind{}, bound: map[boundKey]bool{}}
 	h.add(cfg.Default)
 	h.add(cfg.Commands)
 	h.add(cfg.Events)
@@ -111,11 +117,12 @@ func (h *HybridTransport) pick(destination string, kind sourceflow.Kind) Transpo
 	return h.cfg.Default
 }
 
-// Bind hands each transport, once, the part of b it carries: the routes and
-// listeners of its destinations, and the service name. Every transport is
-// bound, even one that carries nothing. When a transport fails, the others
-// are still bound and the errors are joined; a retried Bind binds only the
-// transports that failed.
+// Bind hands each transport, once per service, the part of b it carries:
+// the routes and listeners of its destinations, and the service name. Every
+// transport is bound, even one that carries nothing, so services sharing a
+// HybridTransport each bind every inner transport. When a transport fails,
+// the others are still bound and the errors are joined; a retried Bind of
+// the service binds only the transports that failed.
 func (h *HybridTransport) Bind(ctx context.Context, b sourceflow.Binding) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -139,14 +146,15 @@ func (h *HybridTransport) Bind(ctx context.Context, b sourceflow.Binding) error 
 	}
 	var errs []error
 	for i, t := range h.transports {
-		if h.bound[t] {
+		key := boundKey{service: b.Service, transport: t}
+		if h.bound[key] {
 			continue
 		}
 		if err := t.Bind(ctx, *parts[t]); err != nil {
 			errs = append(errs, fmt.Errorf("cqrs: bind hybrid transport %d (%T): %w", i, t, err))
 			continue
 		}
-		h.bound[t] = true
+		h.bound[key] = true
 	}
 	return errors.Join(errs...)
 }

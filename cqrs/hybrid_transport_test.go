@@ -230,3 +230,21 @@ func receive(ctx context.Context, t *testing.T, msgs <-chan *message.Message) *m
 		return nil
 	}
 }
+
+// Two services share one HybridTransport: each binds the inner transports
+// with its own routes, so the second's command to a destination nobody
+// listens to is refused, not dropped.
+func TestHybridTransport_SharedByTwoServicesBindsBoth(t *testing.T) {
+	h, err := cqrs.NewHybridTransport(cqrs.HybridConfig{Default: newTransport(t)})
+	require.NoError(t, err)
+	orders := newService(t, h, "orders", "orders")
+	require.NoError(t, cqrs.Handle(cqrs.NewSaga[Order](orders, "order"), createOrder))
+	start(t, orders)
+	billing, err := cqrs.NewService(cqrs.ServiceConfig{Name: "billing", Transport: h})
+	require.NoError(t, err)
+	require.NoError(t, cqrs.RegisterCommand[ProcessPayment](billing, "billing.Charge", "charges"))
+	start(t, billing)
+
+	_, err = cqrs.NewAggregate(billing, "invoice").Send(context.Background(), "i-1", ProcessPayment{Amount: 3})
+	require.ErrorIs(t, err, cqrs.ErrNoListener)
+}

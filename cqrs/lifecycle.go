@@ -34,15 +34,15 @@ func (s *Service) Start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	router, handlers, subs, err := s.buildRouter()
-	if err != nil {
-		return errors.Join(err, closeAll(subs))
-	}
 	if err := ctx.Err(); err != nil {
-		return errors.Join(err, closeAll(subs))
+		return err
 	}
 	if s.cfg.Router != nil {
-		return s.runIn(router, handlers, pubs)
+		return s.startIn(s.cfg.Router, pubs)
+	}
+	router, _, subs, err := s.buildRouter()
+	if err != nil {
+		return errors.Join(err, closeAll(subs))
 	}
 	if err := s.run(router, pubs); err != nil {
 		return errors.Join(err, closeAll(subs)) // so a retried Start can subscribe again
@@ -50,15 +50,24 @@ func (s *Service) Start(ctx context.Context) error {
 	return nil
 }
 
-// runIn starts the service's handlers in the caller's router when it runs
-// already; otherwise they start when the caller runs it.
-func (s *Service) runIn(router *message.Router, handlers []*message.Handler, pubs map[string]message.Publisher) error {
+// startIn adds the service's handlers to the caller's router and, when the
+// router already runs, starts them; otherwise they start when the caller
+// runs it. The handlers are added once: a Start that fails later leaves them
+// in the router and a retried Start only starts them.
+func (s *Service) startIn(router *message.Router, pubs map[string]message.Publisher) error {
+	if s.handlers == nil {
+		_, handlers, subs, err := s.buildRouter()
+		if err != nil {
+			return errors.Join(err, closeAll(subs))
+		}
+		s.handlers, s.subs = handlers, subs
+	}
 	if router.IsRunning() {
 		if err := router.RunHandlers(context.Background()); err != nil {
 			return fmt.Errorf("cqrs: run the handlers of %q: %w", s.cfg.Name, err)
 		}
 	}
-	s.handlers, s.pubs, s.started = handlers, pubs, true
+	s.pubs, s.started = pubs, true
 	return nil
 }
 
@@ -108,8 +117,9 @@ func (s *Service) buildPublishers() (map[string]message.Publisher, error) {
 
 // buildRouter returns the router (the service's own, or ServiceConfig.Router)
 // with one handler per listened destination, the handlers, and the
-// subscribers it created. The service's pipeline is added per handler, so a
-// shared router's other handlers do not run it.
+// subscribers it created. Every subscriber is created before any handler is
+// added, so a failure leaves nothing in the router. The service's pipeline
+// is added per handler, so a shared router's other handlers do not run it.
 func (s *Service) buildRouter() (*message.Router, []*message.Handler, []message.Subscriber, error) {
 	router := s.cfg.Router
 	if router == nil {
@@ -119,21 +129,27 @@ func (s *Service) buildRouter() (*message.Router, []*message.Handler, []message.
 		}
 	}
 	var subs []message.Subscriber
-	var handlers []*message.Handler
 	for _, dest := range s.cfg.Listen {
-		d := s.dispatchers[dest]
 		sub, err := s.cfg.Transport.Subscriber(dest)
 		if err != nil {
 			return nil, nil, subs, fmt.Errorf("cqrs: subscriber for %q: %w", dest, err)
 		}
 		subs = append(subs, sub)
-		handlers = append(handlers, router.AddConsumerHandler(s.cfg.Name+"/"+dest, dest, sub, d.consume))
 	}
+	existing := router.Handlers()
+	for _, dest := range s.cfg.Listen {
+		if _, taken := existing[s.cfg.Name+"/"+dest]; taken {
+			return nil, nil, subs, fmt.Errorf("cqrs: the router already has a handler %q: service names must be unique per router", s.cfg.Name+"/"+dest)
+		}
+	}
+	handlers := make([]*message.Handler, len(subs))
 	for i, dest := range s.cfg.Listen {
-		h := handlers[i]
+		d := s.dispatchers[dest]
+		h := router.AddConsumerHandler(s.cfg.Name+"/"+dest, dest, subs[i], d.consume)
 		h.AddMiddleware(markFailure)
 		h.AddMiddleware(s.cfg.HandlerMiddleware...)
-		h.AddMiddleware(s.subscribeHooks(s.dispatchers[dest])...)
+		h.AddMiddleware(s.subscribeHooks(d)...)
+		handlers[i] = h
 	}
 	return router, handlers, subs, nil
 }
@@ -188,29 +204,36 @@ func (s *Service) Run(ctx context.Context) error {
 	return s.Close()
 }
 
-// stopHandlers stops the service's handlers in ServiceConfig.Router and waits
-// up to CloseTimeout for them to finish.
+// stopHandlers stops the service's handlers in ServiceConfig.Router, waits
+// up to CloseTimeout for them to finish and closes their subscribers
+// (Handler.Stop leaves a subscriber open; only the router's Close closes
+// them).
 func (s *Service) stopHandlers() error {
 	s.mu.Lock()
-	handlers := s.handlers
-	s.handlers = nil
+	handlers, subs := s.handlers, s.subs
+	s.handlers, s.subs = nil, nil
 	s.mu.Unlock()
 	timeout := time.After(s.cfg.CloseTimeout)
-	var running []*message.Handler
-	for _, h := range handlers {
+	var stopped []message.Subscriber
+	for i, h := range handlers {
 		select {
 		case <-h.Started():
 			h.Stop()
-			running = append(running, h)
+			stopped = append(stopped, subs[i])
 		default: // the caller never ran the router: nothing to stop
 		}
 	}
-	for _, h := range running {
+	for _, h := range handlers {
+		select {
+		case <-h.Started():
+		default:
+			continue
+		}
 		select {
 		case <-h.Stopped():
 		case <-timeout:
 			return fmt.Errorf("cqrs: handlers of %q still running after %s", s.cfg.Name, s.cfg.CloseTimeout)
 		}
 	}
-	return nil
+	return closeAll(stopped)
 }

@@ -2,6 +2,8 @@ package cqrs_test
 
 import (
 	"context"
+	"errors"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -66,4 +68,71 @@ func TestServiceRunsInTheCallersRouter(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, found)
 	assert.Equal(t, 4, s.Amount)
+}
+
+// flakySubscribers is a transport whose Subscriber fails the first time it
+// is asked for failOn; it keeps the subscribers it gives out.
+type flakySubscribers struct {
+	cqrs.Transport
+	failOn string
+	failed atomic.Bool
+	mu     sync.Mutex
+	subs   []*closeCounter
+}
+
+func (f *flakySubscribers) Subscriber(dest string) (message.Subscriber, error) {
+	if dest == f.failOn && f.failed.CompareAndSwap(false, true) {
+		return nil, errors.New("subscriber unavailable")
+	}
+	sub, err := f.Transport.Subscriber(dest)
+	if err != nil {
+		return nil, err
+	}
+	c := &closeCounter{Subscriber: sub}
+	f.mu.Lock()
+	f.subs = append(f.subs, c)
+	f.mu.Unlock()
+	return c, nil
+}
+
+type closeCounter struct {
+	message.Subscriber
+	closes atomic.Int64
+}
+
+func (c *closeCounter) Close() error {
+	c.closes.Add(1)
+	return c.Subscriber.Close()
+}
+
+// TestAStartThatFailedInTheCallersRouterIsRetried: in a running router, the
+// subscriber of the second destination fails once, so Start fails; the
+// retried Start adds the handlers and messages flow. Close closes every
+// subscriber the service created.
+func TestAStartThatFailedInTheCallersRouterIsRetried(t *testing.T) {
+	router, err := message.NewRouter(message.RouterConfig{}, watermill.NopLogger{})
+	require.NoError(t, err)
+	go func() { _ = router.Run(context.Background()) }()
+	t.Cleanup(func() { _ = router.Close() })
+	<-router.Running()
+	flaky := &flakySubscribers{Transport: newTransport(t), failOn: "payments"}
+	app := newOrderApp(t, cqrs.ServiceConfig{Router: router, Transport: flaky})
+
+	require.ErrorContains(t, app.svc.Start(context.Background()), "subscriber unavailable")
+	require.NotPanics(t, func() { err = app.svc.Start(context.Background()) })
+	require.NoError(t, err, "the retried Start adds the handlers")
+	_, err = app.agg.Send(context.Background(), "o-1", CreateOrder{Amount: 3})
+	require.NoError(t, err)
+	eventually(t, func() bool {
+		s, _, err := app.view.Get(context.Background(), "o-1")
+		return err == nil && s.Paid
+	}, "the whole flow runs")
+
+	require.NoError(t, app.svc.Close())
+	flaky.mu.Lock()
+	defer flaky.mu.Unlock()
+	for i, sub := range flaky.subs {
+		assert.Positive(t, sub.closes.Load(), "subscriber %d is closed", i)
+	}
+	assert.True(t, router.IsRunning(), "the caller's router still runs")
 }

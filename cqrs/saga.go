@@ -46,7 +46,7 @@ func Handle[C, S any](g *Saga[S], h CommandHandler[C, S]) error {
 		}
 		return g.svc.events.raisePending(ctx, env, pending)
 	}
-	return g.svc.addHandler(info, boundHandler{name: g.name + "/" + info.name, run: run})
+	return g.svc.addHandler(info, boundHandler{name: g.name + "/" + info.name, run: run, inTx: joiner(g.svc.cfg.EntityStore)})
 }
 
 // Load returns the stored state of an entity and whether it exists.

@@ -34,7 +34,8 @@ type Service struct {
 	handlerName map[string]bool
 	pubs        map[string]message.Publisher
 	router      *message.Router
-	handlers    []*message.Handler // in ServiceConfig.Router, stopped by Close
+	handlers    []*message.Handler   // in ServiceConfig.Router, stopped by Close
+	subs        []message.Subscriber // of handlers, closed by Close
 	stopRouter  context.CancelFunc
 	runDone     chan struct{}
 	runErr      error
@@ -153,9 +154,20 @@ func (s *Service) checkWiring() error {
 // transaction carried by ctx.
 func (s *Service) joinsTransaction(ctx context.Context) bool {
 	for _, store := range []any{s.cfg.CommandStore, s.cfg.EntityStore, s.cfg.ViewStore} {
-		if j, ok := store.(TransactionJoiner); ok && j.JoinsTransaction(ctx) {
+		if joins(ctx, store) {
 			return true
 		}
 	}
 	return false
+}
+
+// joins reports whether store joins a transaction carried by ctx.
+func joins(ctx context.Context, store any) bool {
+	j, ok := store.(TransactionJoiner)
+	return ok && j.JoinsTransaction(ctx)
+}
+
+// joiner returns the check of whether store joins a handling's transaction.
+func joiner(store any) func(context.Context) bool {
+	return func(ctx context.Context) bool { return joins(ctx, store) }
 }

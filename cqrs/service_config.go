@@ -43,12 +43,19 @@ type ServiceConfig struct {
 	PublisherDecorators []message.PublisherDecorator
 	// Router, when set, is the Watermill router the service adds its
 	// handlers to instead of running one of its own: the caller configures
-	// it the Watermill way (RouterConfig, plugins, router-level middleware,
-	// which wrap the service's pipeline), runs it and closes it, and may
-	// share it between services. Start adds the service's handlers and, when
-	// the router already runs, starts them; Close stops only the service's
-	// handlers, waiting up to CloseTimeout. Default: a router of the
-	// service's own, started by Start and closed by Close.
+	// it the Watermill way (RouterConfig, plugins, router-level middleware),
+	// runs it and closes it, and may share it between services. Router-level
+	// middleware added before Start wraps the service's pipeline; added
+	// after Start, it runs inside it. Start creates every subscriber, then
+	// adds the service's handlers and, when the router already runs, starts
+	// them; a Start that fails before adding them closes the subscribers, and
+	// one that fails after is retried without adding them again. Close stops
+	// only the service's handlers, waiting up to CloseTimeout, and closes
+	// their subscribers. Service names must be unique per router for the
+	// router's whole life: Watermill keeps handler middleware by handler name
+	// ("<Name>/<destination>") after the handler stopped, so a later service
+	// of the same name would run it too. Default: a router of the service's
+	// own, started by Start and closed by Close.
 	Router *message.Router
 	// Hooks are the four SourceFlow hooks.
 	Hooks Hooks

@@ -38,7 +38,7 @@ func Project[E, V any](v *View[V], p Projection[E, V]) error {
 		}
 		return v.update(ctx, env.EntityID, func(model *V) error { return p(ctx, model, ev, env) })
 	}
-	return v.svc.addHandler(info, boundHandler{name: v.name + "/" + info.name, run: run})
+	return v.svc.addHandler(info, boundHandler{name: v.name + "/" + info.name, run: run, inTx: joiner(v.svc.cfg.ViewStore)})
 }
 
 // Get returns the last stored view model of an entity and whether it

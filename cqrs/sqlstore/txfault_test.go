@@ -70,6 +70,12 @@ type faultyDocs struct {
 	f *faults
 }
 
+// JoinsTransaction forwards to the wrapped store.
+func (d faultyDocs) JoinsTransaction(ctx context.Context) bool {
+	j, ok := d.DocumentStore.(cqrs.TransactionJoiner)
+	return ok && j.JoinsTransaction(ctx)
+}
+
 func (d faultyDocs) Load(ctx context.Context, kind, id string) (cqrs.Document, error) {
 	if err := d.f.hit("load", kind); err != nil {
 		return cqrs.Document{}, err
