@@ -22,6 +22,13 @@ import (
 // binding, and the SQS fake.
 func fakeTransport(t testing.TB, cfg awsbus.Config) (*awsbus.Transport, *awsbustest.SQS) {
 	t.Helper()
+	return fakeTransportOn(t, cfg, func(sq awsbus.SQSAPI) awsbus.SQSAPI { return sq })
+}
+
+// fakeTransportOn is fakeTransport with the transport's SQS client the
+// fake as wrapped by wrap.
+func fakeTransportOn(t testing.TB, cfg awsbus.Config, wrap func(awsbus.SQSAPI) awsbus.SQSAPI) (*awsbus.Transport, *awsbustest.SQS) {
+	t.Helper()
 	sq, sn := newFakes()
 	if cfg.WaitTime == 0 {
 		cfg.WaitTime = time.Second
@@ -29,7 +36,7 @@ func fakeTransport(t testing.TB, cfg awsbus.Config) (*awsbus.Transport, *awsbust
 	if cfg.ShutdownTimeout == 0 {
 		cfg.ShutdownTimeout = time.Second
 	}
-	tr, err := awsbus.NewTransport(awsbus.Clients{SQS: sq, SNS: sn}, cfg)
+	tr, err := awsbus.NewTransport(awsbus.Clients{SQS: wrap(sq), SNS: sn}, cfg)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = tr.Close() })
 	require.NoError(t, tr.Bind(context.Background(), ordersBinding()))

@@ -1,6 +1,8 @@
 package awsbus_test
 
 import (
+	"time"
+
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/awsbus/awsbustest"
 )
@@ -43,3 +45,11 @@ func writes(sq *awsbustest.SQS, sn *awsbustest.SNS) map[string]int {
 	}
 	return m
 }
+
+// waitFor bounds every wait on a condition: generous, so a loaded machine
+// only makes a passing test slower, never failing; tick is how often the
+// condition is checked.
+const (
+	waitFor = 10 * time.Second
+	tick    = 10 * time.Millisecond
+)

@@ -2,6 +2,7 @@ package awsbus_test
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -17,26 +18,49 @@ import (
 )
 
 // recordingSQS wraps the SQS fake and records what the subscriber asks of
-// it: the last ReceiveMessage input, whether each settling call had a
-// deadline, and the visibility changes in the order they took effect. When
-// gate is set, ChangeMessageVisibility calls with that timeout are held
-// until a call with timeout 0 arrives or 300ms pass.
+// it: the last ReceiveMessage input, the receipt handles it received,
+// whether each settling call had a deadline, and every visibility change
+// (receipt handle, timeout asked for, result) in the order they took
+// effect.
+//
+// When stretch is above 1, the fake is asked for visibility timeouts
+// (receive and renewals, not a release to 0) stretch times longer than the
+// subscriber asked, so a heartbeat made late by a loaded machine cannot let
+// a message reappear; the records keep what the subscriber asked.
+//
+// When gate is set, ChangeMessageVisibility calls with that timeout are
+// announced on gated and held until releaseGate (or their deadline).
 type recordingSQS struct {
 	awsbus.SQSAPI
-	gate int32
+	gate    int32
+	stretch int32
+
+	gated       chan string   // receipt handles of held calls
+	release     chan struct{} // closed by releaseGate
+	releaseOnce sync.Once
+	polling     chan context.Context // the context of the first ReceiveMessage
 
 	mu          sync.Mutex
 	lastReceive *sqs.ReceiveMessageInput
+	receipts    []string
 	noDeadline  []string
-	changes     []int32
-	gated       chan string // receipt handles of held calls
-	zeroSeen    chan struct{}
-	zeroOnce    sync.Once
+	changes     []visChange
 }
 
-func newRecordingSQS(inner awsbus.SQSAPI, gate int32) *recordingSQS {
-	return &recordingSQS{SQSAPI: inner, gate: gate, gated: make(chan string, 10), zeroSeen: make(chan struct{})}
+// visChange is one ChangeMessageVisibility call as the subscriber made it.
+type visChange struct {
+	handle  string
+	timeout int32
+	err     error
 }
+
+func newRecordingSQS(inner awsbus.SQSAPI) *recordingSQS {
+	return &recordingSQS{SQSAPI: inner, gated: make(chan string, 10), release: make(chan struct{}),
+		polling: make(chan context.Context, 1)}
+}
+
+// releaseGate lets every held and later gated call through.
+func (r *recordingSQS) releaseGate() { r.releaseOnce.Do(func() { close(r.release) }) }
 
 func (r *recordingSQS) deadline(ctx context.Context, op string) {
 	if _, ok := ctx.Deadline(); !ok {
@@ -46,28 +70,52 @@ func (r *recordingSQS) deadline(ctx context.Context, op string) {
 	}
 }
 
+func (r *recordingSQS) stretched(v int32) int32 {
+	if r.stretch > 1 {
+		return v * r.stretch
+	}
+	return v
+}
+
 func (r *recordingSQS) ReceiveMessage(ctx context.Context, in *sqs.ReceiveMessageInput, o ...func(*sqs.Options)) (*sqs.ReceiveMessageOutput, error) {
+	select {
+	case r.polling <- ctx:
+	default:
+	}
 	r.mu.Lock()
 	r.lastReceive = in
 	r.mu.Unlock()
-	return r.SQSAPI.ReceiveMessage(ctx, in, o...)
+	asked := *in
+	asked.VisibilityTimeout = r.stretched(in.VisibilityTimeout)
+	out, err := r.SQSAPI.ReceiveMessage(ctx, &asked, o...)
+	if err == nil {
+		r.mu.Lock()
+		for _, m := range out.Messages {
+			r.receipts = append(r.receipts, aws.ToString(m.ReceiptHandle))
+		}
+		r.mu.Unlock()
+	}
+	return out, err
 }
 
 func (r *recordingSQS) ChangeMessageVisibility(ctx context.Context, in *sqs.ChangeMessageVisibilityInput, o ...func(*sqs.Options)) (*sqs.ChangeMessageVisibilityOutput, error) {
 	r.deadline(ctx, "ChangeMessageVisibility")
-	if in.VisibilityTimeout == 0 {
-		r.zeroOnce.Do(func() { close(r.zeroSeen) })
-	}
+	handle := aws.ToString(in.ReceiptHandle)
 	if r.gate != 0 && in.VisibilityTimeout == r.gate {
-		r.gated <- aws.ToString(in.ReceiptHandle)
 		select {
-		case <-r.zeroSeen:
-		case <-time.After(300 * time.Millisecond):
+		case r.gated <- handle:
+		default:
+		}
+		select {
+		case <-r.release:
+		case <-ctx.Done():
 		}
 	}
-	out, err := r.SQSAPI.ChangeMessageVisibility(ctx, in, o...)
+	asked := *in
+	asked.VisibilityTimeout = r.stretched(in.VisibilityTimeout)
+	out, err := r.SQSAPI.ChangeMessageVisibility(ctx, &asked, o...)
 	r.mu.Lock()
-	r.changes = append(r.changes, in.VisibilityTimeout)
+	r.changes = append(r.changes, visChange{handle: handle, timeout: in.VisibilityTimeout, err: err})
 	r.mu.Unlock()
 	return out, err
 }
@@ -87,38 +135,103 @@ func (r *recordingSQS) SendMessage(ctx context.Context, in *sqs.SendMessageInput
 	return r.SQSAPI.SendMessage(ctx, in, o...)
 }
 
-func (r *recordingSQS) recorded() (last *sqs.ReceiveMessageInput, noDeadline []string, changes []int32) {
+func (r *recordingSQS) recorded() (last *sqs.ReceiveMessageInput, noDeadline []string, changes []visChange) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.lastReceive, append([]string(nil), r.noDeadline...), append([]int32(nil), r.changes...)
+	return r.lastReceive, append([]string(nil), r.noDeadline...), append([]visChange(nil), r.changes...)
+}
+
+// receipt returns the receipt handle of the i-th message received.
+func (r *recordingSQS) receipt(t *testing.T, i int) string {
+	t.Helper()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	require.Greater(t, len(r.receipts), i, "message %d not received", i)
+	return r.receipts[i]
+}
+
+// changesOf returns the visibility changes of one receipt handle.
+func (r *recordingSQS) changesOf(handle string) []visChange {
+	_, _, all := r.recorded()
+	var out []visChange
+	for _, c := range all {
+		if c.handle == handle {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// timeouts returns the timeouts of changes.
+func timeouts(changes []visChange) []int32 {
+	out := make([]int32, len(changes))
+	for i, c := range changes {
+		out[i] = c.timeout
+	}
+	return out
+}
+
+// pollContext returns the context of the subscription's ReceiveMessage
+// calls; it ends once the subscription is told to stop (Close, or the end
+// of the Subscribe context).
+func (r *recordingSQS) pollContext(t *testing.T) context.Context {
+	t.Helper()
+	select {
+	case ctx := <-r.polling:
+		return ctx
+	case <-time.After(waitFor):
+		t.Fatal("the subscription never polled")
+		return nil
+	}
+}
+
+// waitStopped waits until the subscription polling through r was told to
+// stop: Close is then past its own bookkeeping and draining.
+func waitStopped(t *testing.T, poll context.Context) {
+	t.Helper()
+	select {
+	case <-poll.Done():
+	case <-time.After(waitFor):
+		t.Fatal("the subscription was not stopped")
+	}
 }
 
 // A heartbeat renewal under way when the handler nacks must not overwrite
-// the nack's backoff: the backoff is the last change to take effect.
+// the nack's backoff: the backoff is the last change to take effect. The
+// renewal is held in the fake until the test has nacked, so it is under way
+// whatever the machine's load.
 func TestSubscriberHeartbeatNeverOverwritesNackBackoff(t *testing.T) {
 	w := newWire(t, "orders", 5, awsbus.SubscriberConfig{})
-	rec := newRecordingSQS(w.sqs, 2)
+	rec := newRecordingSQS(w.sqs)
+	rec.gate = 2
 	sub := subscriberOn(t, w, awsbus.SubscriberConfig{SQS: rec, ConsumerConfig: awsbus.ConsumerConfig{VisibilityTimeout: 2 * time.Second, NackBackoff: -1}}, func(*topology.Endpoint) {})
+	t.Cleanup(rec.releaseGate) // runs before the subscriber's Close, should the test stop early
 	require.NoError(t, w.pub.Publish("orders", command("slow", "e")))
 	ch, err := sub.Subscribe(context.Background(), "orders")
 	require.NoError(t, err)
 	m := next(t, ch)
+	var handle string
 	select {
-	case <-rec.gated: // the heartbeat is renewing m right now
-	case <-time.After(5 * time.Second):
+	case handle = <-rec.gated: // the heartbeat is renewing m right now
+	case <-time.After(waitFor):
 		t.Fatal("no heartbeat renewal")
 	}
+	require.Equal(t, rec.receipt(t, 0), handle, "the renewal is m's")
 	m.Nack()
-	require.Eventually(t, func() bool { _, _, c := rec.recorded(); return len(c) >= 2 }, 3*time.Second, 10*time.Millisecond)
-	_, _, changes := rec.recorded()
-	assert.Equal(t, []int32{2, 0}, changes[:2], "renewal first, then the nack's backoff")
+	rec.releaseGate()
+	require.NoError(t, sub.Close()) // waits for m to be settled and for the heartbeat to stop
+
+	changes := timeouts(rec.changesOf(handle))
+	require.NotEmpty(t, changes)
+	assert.Equal(t, int32(2), changes[0], "the renewal under way when the handler nacked took effect first")
+	assert.Equal(t, len(changes)-1, slices.Index(changes, 0), "the nack's backoff is the last change, after every renewal: %v", changes)
 }
 
 // Settling calls run on a context that outlives the subscription; each has
 // a deadline so a hung call cannot stall acks or shutdown forever.
 func TestSubscriberSettlingCallsHaveADeadline(t *testing.T) {
 	w := newWire(t, "orders", 5, awsbus.SubscriberConfig{})
-	rec := newRecordingSQS(w.sqs, 0)
+	rec := newRecordingSQS(w.sqs)
 	sub := subscriberOn(t, w, awsbus.SubscriberConfig{SQS: rec}, func(*topology.Endpoint) {})
 	require.NoError(t, w.pub.Publish("orders", command("ack", "e"), command("nack", "e"), command("poison", "e")))
 	ch, err := sub.Subscribe(context.Background(), "orders")
@@ -138,7 +251,7 @@ func TestSubscriberSettlingCallsHaveADeadline(t *testing.T) {
 			m.Ack()
 		}
 	}
-	require.Eventually(t, func() bool { return len(w.sqs.Messages(w.ep.QueueURL)) == 0 }, 3*time.Second, 10*time.Millisecond)
+	require.Eventually(t, func() bool { return len(w.sqs.Messages(w.ep.QueueURL)) == 0 }, waitFor, tick)
 	require.Len(t, w.sqs.Messages(w.ep.DLQURL), 1)
 	require.NoError(t, sub.Close())
 	_, noDeadline, changes := rec.recorded()
@@ -162,19 +275,28 @@ func TestSubscriberTimeoutsReachSQS(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWire(t, "orders", 5, awsbus.SubscriberConfig{})
-			rec := newRecordingSQS(w.sqs, 0)
+			rec := newRecordingSQS(w.sqs)
 			sub := subscriberOn(t, w, awsbus.SubscriberConfig{SQS: rec, ConsumerConfig: awsbus.ConsumerConfig{WaitTime: tc.wait, VisibilityTimeout: tc.vis, NackBackoff: tc.nack}},
 				func(*topology.Endpoint) {})
 			require.NoError(t, w.pub.Publish("orders", command("a", "e")))
 			ch, err := sub.Subscribe(context.Background(), "orders")
 			require.NoError(t, err)
 			next(t, ch).Nack()
-			require.Eventually(t, func() bool { _, _, c := rec.recorded(); return len(c) == 1 }, 3*time.Second, 10*time.Millisecond)
-			last, _, changes := rec.recorded()
+			require.NoError(t, sub.Close()) // waits for the nack to be settled
+			last, _, _ := rec.recorded()
 			require.NotNil(t, last)
 			assert.Equal(t, tc.wantWait, last.WaitTimeSeconds)
 			assert.Equal(t, tc.wantVis, last.VisibilityTimeout)
-			assert.Equal(t, []int32{tc.wantNack}, changes, "the nack's backoff")
+			// A slow machine may let the heartbeat renew the message before
+			// the nack (a renewal sets the visibility timeout); the nack's
+			// backoff is the last change of that delivery. A redelivery has
+			// its own receipt handle.
+			changes := timeouts(rec.changesOf(rec.receipt(t, 0)))
+			require.NotEmpty(t, changes, "the nack changed visibility")
+			assert.Equal(t, tc.wantNack, changes[len(changes)-1], "the nack's backoff: %v", changes)
+			for _, c := range changes[:len(changes)-1] {
+				assert.Equal(t, tc.wantVis, c, "a renewal before the nack: %v", changes)
+			}
 		})
 	}
 }

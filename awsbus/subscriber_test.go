@@ -87,8 +87,8 @@ func next(t *testing.T, ch <-chan *message.Message) *message.Message {
 	case m, ok := <-ch:
 		require.True(t, ok, "channel closed")
 		return m
-	case <-time.After(5 * time.Second):
-		t.Fatal("no message within 5s")
+	case <-time.After(waitFor):
+		t.Fatalf("no message within %v", waitFor)
 		return nil
 	}
 }
@@ -105,14 +105,16 @@ func TestSubscriberRoundTripAndDeleteAfterAckOnly(t *testing.T) {
 	assert.Equal(t, sent.UUID, got.UUID)
 	assert.Equal(t, string(sent.Payload), string(got.Payload))
 	assert.Equal(t, map[string]string(sent.Metadata), map[string]string(got.Metadata))
-	time.Sleep(100 * time.Millisecond)
+	// The poller's next long poll came back empty (a third ReceiveMessage
+	// started): the subscriber had a whole poll to delete the message early.
+	require.Eventually(t, func() bool { return w.sqs.Calls("ReceiveMessage") >= 3 }, waitFor, tick)
 	require.Len(t, w.sqs.Messages(w.ep.QueueURL), 1, "not deleted before Ack")
 	assert.Equal(t, 0, w.sqs.Calls("DeleteMessage")+w.sqs.Calls("DeleteMessageBatch"))
 	got.Ack()
-	require.Eventually(t, func() bool { return len(w.sqs.Messages(w.ep.QueueURL)) == 0 }, 2*time.Second, 10*time.Millisecond)
+	require.Eventually(t, func() bool { return len(w.sqs.Messages(w.ep.QueueURL)) == 0 }, waitFor, tick)
 	select {
 	case <-got.Context().Done():
-	case <-time.After(time.Second):
+	case <-time.After(waitFor):
 		t.Fatal("message context not cancelled after Ack")
 	}
 }
@@ -173,7 +175,7 @@ func TestSubscriberPermanentFailureDeadLettersAtOnce(t *testing.T) {
 	}
 	require.Eventually(t, func() bool {
 		return len(w.sqs.Messages(w.ep.DLQURL)) == 1 && len(w.sqs.Messages(w.ep.QueueURL)) == 0
-	}, 2*time.Second, 10*time.Millisecond)
+	}, waitFor, tick)
 	dead := w.sqs.Messages(w.ep.DLQURL)[0]
 	assert.Equal(t, "cqrs: unknown type orders.Nope", dead.Attributes[sourceflow.MetaFailure])
 	assert.Equal(t, "orders.CreateOrder", dead.Attributes[sourceflow.MetaType])
@@ -196,13 +198,18 @@ func TestSubscriberMalformedEnvelopeIsDeadLettered(t *testing.T) {
 	m := next(t, ch)
 	assert.Equal(t, "after", m.Metadata.Get(sourceflow.MetaMessageID), "the good message still arrives")
 	m.Ack()
-	require.Eventually(t, func() bool { return len(w.sqs.Messages(w.ep.DLQURL)) == 1 }, 2*time.Second, 10*time.Millisecond)
+	require.Eventually(t, func() bool { return len(w.sqs.Messages(w.ep.DLQURL)) == 1 }, waitFor, tick)
 	assert.Contains(t, w.sqs.Messages(w.ep.DLQURL)[0].Attributes[sourceflow.MetaFailure], "malformed")
 }
 
+// At most MaxConcurrentCalls messages are handed out at once, and the limit
+// is reached. Handlers finish only once the limit was reached, so a slow
+// test goroutine cannot keep it from being observed. With a DeleteBatchDelay
+// longer than the test, deletes go out in full batches of ten, whatever the
+// timing of the acks.
 func TestSubscriberBoundedConcurrency(t *testing.T) {
 	const limit = 3
-	w := newWire(t, "orders", 5, awsbus.SubscriberConfig{ConsumerConfig: awsbus.ConsumerConfig{MaxConcurrentCalls: limit}})
+	w := newWire(t, "orders", 5, awsbus.SubscriberConfig{ConsumerConfig: awsbus.ConsumerConfig{MaxConcurrentCalls: limit}, DeleteBatchDelay: time.Hour})
 	var msgs []*message.Message
 	for i := range 30 {
 		msgs = append(msgs, command(fmt.Sprint(i), "e"))
@@ -212,13 +219,19 @@ func TestSubscriberBoundedConcurrency(t *testing.T) {
 	require.NoError(t, err)
 	var cur, peak atomic.Int32
 	var wg sync.WaitGroup
+	full := make(chan struct{}) // closed when limit messages are handed out at once
+	var fullOnce sync.Once
 	for range 30 {
 		m := next(t, ch)
 		n := cur.Add(1)
 		for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
 		}
+		if n >= limit {
+			fullOnce.Do(func() { close(full) })
+		}
 		wg.Go(func() {
-			time.Sleep(20 * time.Millisecond)
+			<-full
+			time.Sleep(20 * time.Millisecond) // handler work
 			cur.Add(-1)
 			m.Ack()
 		})
@@ -226,10 +239,15 @@ func TestSubscriberBoundedConcurrency(t *testing.T) {
 	wg.Wait()
 	assert.LessOrEqual(t, peak.Load(), int32(limit))
 	assert.Equal(t, int32(limit), peak.Load(), "the limit is reached")
-	require.Eventually(t, func() bool { return len(w.sqs.Messages(w.ep.QueueURL)) == 0 }, 2*time.Second, 10*time.Millisecond)
-	assert.Less(t, w.sqs.Calls("DeleteMessage")+w.sqs.Calls("DeleteMessageBatch"), 30, "deletes are batched")
+	require.Eventually(t, func() bool { return len(w.sqs.Messages(w.ep.QueueURL)) == 0 }, waitFor, tick)
+	assert.Equal(t, 0, w.sqs.Calls("DeleteMessage"), "deletes are batched")
+	assert.Equal(t, 3, w.sqs.Calls("DeleteMessageBatch"), "deletes are batched, ten at a time")
 }
 
+// Messages of one FIFO group are handed out one at a time and in order,
+// messages of different groups at once. Handlers finish only once two
+// groups were in flight together, so a slow test goroutine cannot keep the
+// parallelism from being observed.
 func TestSubscriberFIFOOrderPerGroupParallelAcrossGroups(t *testing.T) {
 	w := newWire(t, "orders.fifo", 5, awsbus.SubscriberConfig{ConsumerConfig: awsbus.ConsumerConfig{MaxConcurrentCalls: 6}})
 	const groups, perGroup = 6, 8
@@ -247,6 +265,8 @@ func TestSubscriberFIFOOrderPerGroupParallelAcrossGroups(t *testing.T) {
 	seen := map[string][]string{}
 	active := map[string]int{}
 	peakGroups, overlap := 0, false
+	parallel := make(chan struct{}) // closed when two groups are in flight at once
+	var parallelOnce sync.Once
 	var wg sync.WaitGroup
 	for range groups * perGroup {
 		m := next(t, ch)
@@ -256,9 +276,13 @@ func TestSubscriberFIFOOrderPerGroupParallelAcrossGroups(t *testing.T) {
 		active[g]++
 		overlap = overlap || active[g] > 1
 		peakGroups = max(peakGroups, len(active))
+		if peakGroups >= 2 {
+			parallelOnce.Do(func() { close(parallel) })
+		}
 		mu.Unlock()
 		wg.Go(func() {
-			time.Sleep(10 * time.Millisecond)
+			<-parallel
+			time.Sleep(10 * time.Millisecond) // handler work
 			mu.Lock()
 			if active[g]--; active[g] == 0 {
 				delete(active, g)
@@ -308,7 +332,12 @@ func TestSubscriberShutdownReleasesMessages(t *testing.T) {
 	ch, err := w.sub.Subscribe(ctx, "orders")
 	require.NoError(t, err)
 	held := next(t, ch) // never acked
-	time.Sleep(50 * time.Millisecond)
+	// All three are received (the other two wait in their handlers), so
+	// the shutdown has messages to release.
+	require.Eventually(t, func() bool {
+		msgs := w.sqs.Messages(w.ep.QueueURL)
+		return len(msgs) == 3 && msgs[0].InFlight && msgs[1].InFlight && msgs[2].InFlight
+	}, waitFor, tick)
 	cancel()
 	closed := make(chan struct{})
 	go func() {
@@ -318,7 +347,7 @@ func TestSubscriberShutdownReleasesMessages(t *testing.T) {
 	}()
 	select {
 	case <-closed:
-	case <-time.After(3 * time.Second):
+	case <-time.After(waitFor):
 		t.Fatal("channel not closed after the shutdown timeout")
 	}
 	assert.Error(t, held.Context().Err(), "the un-acked message's context ends at shutdown")
@@ -328,41 +357,83 @@ func TestSubscriberShutdownReleasesMessages(t *testing.T) {
 		assert.False(t, m.InFlight, "released for redelivery: %s", m.Body)
 	}
 	require.NoError(t, w.sub.Close())
-	require.Eventually(t, func() bool { return runtime.NumGoroutine() <= before+1 }, 2*time.Second, 20*time.Millisecond,
+	require.Eventually(t, func() bool { return runtime.NumGoroutine() <= before+1 }, waitFor, tick,
 		"goroutines leaked: before %d, now %d", before, runtime.NumGoroutine())
 	_, err = w.sub.Subscribe(context.Background(), "orders")
 	assert.ErrorIs(t, err, awsbus.ErrSubscriberClosed)
 }
 
+// Close waits for a handed-out message: acked while Close drains, it is
+// deleted, not released. The ack comes once Close has stopped the
+// subscription, and the shutdown timeout is far longer than the test, so
+// the machine's load cannot reorder the two.
 func TestSubscriberShutdownLetsInFlightFinish(t *testing.T) {
-	w := newWire(t, "orders", 5, awsbus.SubscriberConfig{ConsumerConfig: awsbus.ConsumerConfig{ShutdownTimeout: 2 * time.Second}})
+	w := newWire(t, "orders", 5, awsbus.SubscriberConfig{})
+	rec := newRecordingSQS(w.sqs)
+	sub := subscriberOn(t, w, awsbus.SubscriberConfig{SQS: rec, ConsumerConfig: awsbus.ConsumerConfig{ShutdownTimeout: time.Minute}}, func(*topology.Endpoint) {})
 	require.NoError(t, w.pub.Publish("orders", command("a", "e")))
-	ch, err := w.sub.Subscribe(context.Background(), "orders")
+	ch, err := sub.Subscribe(context.Background(), "orders")
 	require.NoError(t, err)
 	m := next(t, ch)
-	go func() {
-		time.Sleep(200 * time.Millisecond)
-		m.Ack()
-	}()
-	require.NoError(t, w.sub.Close())
+	t.Cleanup(func() { m.Ack() }) // should the test stop early, Close need not wait a minute
+	poll := rec.pollContext(t)
+	closed := make(chan error, 1)
+	go func() { closed <- sub.Close() }()
+	waitStopped(t, poll) // Close is draining
+	select {
+	case err := <-closed:
+		t.Fatalf("Close returned (%v) while a handed-out message was unacked", err)
+	default:
+	}
+	m.Ack()
+	select {
+	case err := <-closed:
+		require.NoError(t, err)
+	case <-time.After(waitFor):
+		t.Fatal("Close did not return after the ack")
+	}
 	assert.Empty(t, w.sqs.Messages(w.ep.QueueURL), "acked during the drain, so deleted")
 }
 
+// The heartbeat renews a message its handler holds longer than the
+// visibility timeout: it sets the visibility timeout again, on that
+// delivery's receipt handle, while the message is still in flight, and
+// stops once the message is settled. The fake is asked for 30 times the
+// visibility the subscriber wants, so a heartbeat made late by a loaded
+// machine cannot let the message reappear: the test asserts the renewals
+// the subscriber makes, not a wall-clock window.
 func TestSubscriberHeartbeatExtendsVisibility(t *testing.T) {
-	w := newWire(t, "orders", 5, awsbus.SubscriberConfig{ConsumerConfig: awsbus.ConsumerConfig{VisibilityTimeout: time.Second}})
+	w := newWire(t, "orders", 5, awsbus.SubscriberConfig{})
+	rec := newRecordingSQS(w.sqs)
+	rec.stretch = 30
+	sub := subscriberOn(t, w, awsbus.SubscriberConfig{SQS: rec, ConsumerConfig: awsbus.ConsumerConfig{VisibilityTimeout: time.Second}}, func(*topology.Endpoint) {})
 	require.NoError(t, w.pub.Publish("orders", command("slow", "e")))
-	ch, err := w.sub.Subscribe(context.Background(), "orders")
+	ch, err := sub.Subscribe(context.Background(), "orders")
 	require.NoError(t, err)
 	m := next(t, ch)
-	time.Sleep(2500 * time.Millisecond) // longer than the visibility timeout
-	select {
-	case dup := <-ch:
-		t.Fatalf("redelivered while its handler ran: %s", dup.UUID)
-	default:
+	t.Cleanup(func() { m.Ack() }) // should the test stop early, Close need not wait for it
+	handle := rec.receipt(t, 0)
+
+	const renewals = 3 // each comes about half a visibility timeout after the last
+	require.Eventually(t, func() bool { return len(rec.changesOf(handle)) >= renewals }, 3*waitFor, tick,
+		"the heartbeat renews the held message")
+	for _, c := range rec.changesOf(handle) {
+		assert.Equal(t, int32(1), c.timeout, "renewed to the visibility timeout")
+		assert.NoError(t, c.err, "renewed while in flight")
 	}
-	assert.GreaterOrEqual(t, w.sqs.Calls("ChangeMessageVisibility"), 2)
+	onQueue := w.sqs.Messages(w.ep.QueueURL)
+	require.Len(t, onQueue, 1)
+	assert.True(t, onQueue[0].InFlight, "invisible while its handler runs")
+	assert.Equal(t, 1, onQueue[0].ReceiveCount, "not redelivered")
+
 	m.Ack()
-	require.Eventually(t, func() bool { return len(w.sqs.Messages(w.ep.QueueURL)) == 0 }, 2*time.Second, 10*time.Millisecond)
+	require.Eventually(t, func() bool { return len(w.sqs.Messages(w.ep.QueueURL)) == 0 }, waitFor, tick)
+	require.NoError(t, sub.Close()) // the heartbeat has stopped
+	for _, c := range rec.changesOf(handle) {
+		assert.NoError(t, c.err, "no renewal of the deleted message")
+	}
+	last, _, _ := rec.recorded()
+	assert.Equal(t, int32(1), last.VisibilityTimeout, "received with the visibility timeout the subscriber wants")
 }
 
 func TestSubscriberConfigValidate(t *testing.T) {

@@ -14,9 +14,14 @@ import (
 
 // A handler still running while Close drains the subscriber can publish
 // its follow-up and ack: Close does not hold the transport's lock while it
-// waits.
+// waits. The test publishes once Close has stopped the subscription (its
+// polling context ended), and the shutdown timeout is longer than the
+// test, so the message cannot be released before the ack however slow the
+// machine.
 func TestTransport_CloseLetsDrainingHandlersPublish(t *testing.T) {
-	tr, sq := fakeTransport(t, awsbus.Config{ConsumerConfig: awsbus.ConsumerConfig{ShutdownTimeout: 2 * time.Second}})
+	var rec *recordingSQS
+	tr, sq := fakeTransportOn(t, awsbus.Config{ConsumerConfig: awsbus.ConsumerConfig{ShutdownTimeout: time.Minute}},
+		func(inner awsbus.SQSAPI) awsbus.SQSAPI { rec = newRecordingSQS(inner); return rec })
 	sub, err := tr.Subscriber("orders.fifo")
 	require.NoError(t, err)
 	msgs, err := sub.Subscribe(context.Background(), "orders.fifo")
@@ -25,13 +30,28 @@ func TestTransport_CloseLetsDrainingHandlersPublish(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, pub.Publish("orders.fifo", command("first", "o-1")))
 	got := next(t, msgs)
+	t.Cleanup(func() { got.Ack() }) // should the test stop early, Close need not wait a minute
+	poll := rec.pollContext(t)
 
 	closed := make(chan error, 1)
 	go func() { closed <- tr.Close() }()
-	time.Sleep(100 * time.Millisecond) // Close is now draining the subscriber
-	require.NoError(t, pub.Publish("orders.fifo", command("follow-up", "o-2")))
+	waitStopped(t, poll) // Close is now draining the subscriber
+	published := make(chan error, 1)
+	go func() { published <- pub.Publish("orders.fifo", command("follow-up", "o-2")) }()
+	select {
+	case err := <-published:
+		require.NoError(t, err)
+	case <-time.After(waitFor):
+		got.Ack() // lets Close finish
+		t.Fatal("Publish blocked while Close drained the subscriber")
+	}
 	got.Ack()
-	require.NoError(t, <-closed)
+	select {
+	case err := <-closed:
+		require.NoError(t, err)
+	case <-time.After(waitFor):
+		t.Fatal("Close did not return after the ack")
+	}
 
 	left := sq.Messages(sq.QueueURL("orders.fifo"))
 	require.Len(t, left, 1, "the handled message was acked during the drain, not released")
