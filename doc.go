@@ -3,16 +3,21 @@
 // project those events, all running on Watermill routers over a swappable
 // transport (in-process gochannel by default, AWS SQS/SNS across services).
 //
-// The root package holds only what every other package shares: the reserved
-// message metadata keys of the SourceFlow envelope, the transport attribute
-// budget, and the plain description of a service's routes that the model
-// hands to a transport. Everything else lives in sub-packages:
+// The root package holds only what every other package shares, each concept
+// under one name: the reserved message metadata keys of the SourceFlow
+// envelope and the consume markers, the transport attribute budget, the plain
+// description of a service's routes that the model hands to a transport
+// (Binding), the correlation id carried in a context, and the shared
+// shapes Clock, RetryPolicy, PanicError, Transactor and QueueDepth. It
+// imports only the standard library. Everything else lives in sub-packages:
 //
 //   - cqrs: the model (envelope, type registry, Aggregate, Saga, View,
-//     CommandBus, EventQueue, replay, the Transport interface and its gochannel
-//     implementation).
+//     CommandBus, EventQueue, replay, the Transport interface, its gochannel
+//     implementation and the per-destination HybridTransport); cqrs/sqlstore
+//     keeps its state in PostgreSQL, MySQL/MariaDB or SQLite.
 //   - middleware: the ordered Stack of pipeline phases, Recover, Correlation,
 //     and the feature packages (tracing, metrics, encryption) beneath it.
 //   - idempotency: claim/complete stores and their middleware.
-//   - awsbus: the AWS transport (SQS for commands, SNS for events).
+//   - awsbus: the AWS transport (SQS for commands, SNS for events);
+//     awsbus/topology derives and provisions its resources.
 package sourceflow
