@@ -32,24 +32,13 @@ func ConsumePhases() []ConsumePhase {
 	}
 }
 
-// String returns the phase's lower-case name, e.g. "idempotency".
-func (p ConsumePhase) String() string {
-	switch p {
-	case ConsumeRecover:
-		return "recover"
-	case ConsumeTracing:
-		return "tracing"
-	case ConsumeMetrics:
-		return "metrics"
-	case ConsumeIdempotency:
-		return "idempotency"
-	case ConsumeDecrypt:
-		return "decrypt"
-	case ConsumeRetry:
-		return "retry"
-	}
-	return "unknown"
+var consumeNames = [...]string{
+	ConsumeRecover: "recover", ConsumeTracing: "tracing", ConsumeMetrics: "metrics",
+	ConsumeIdempotency: "idempotency", ConsumeDecrypt: "decrypt", ConsumeRetry: "retry",
 }
+
+// String returns the phase's lower-case name, e.g. "idempotency".
+func (p ConsumePhase) String() string { return phaseName(consumeNames[:], int(p)) }
 
 func (p ConsumePhase) valid() bool { return p >= ConsumeRecover && p <= ConsumeRetry }
 
@@ -76,19 +65,19 @@ func ProducePhases() []ProducePhase {
 	return []ProducePhase{ProduceCorrelation, ProduceTracing, ProduceEncrypt, ProduceMetrics}
 }
 
-// String returns the phase's lower-case name, e.g. "encrypt".
-func (p ProducePhase) String() string {
-	switch p {
-	case ProduceCorrelation:
-		return "correlation"
-	case ProduceTracing:
-		return "tracing"
-	case ProduceEncrypt:
-		return "encrypt"
-	case ProduceMetrics:
-		return "metrics"
-	}
-	return "unknown"
+var produceNames = [...]string{
+	ProduceCorrelation: "correlation", ProduceTracing: "tracing", ProduceEncrypt: "encrypt", ProduceMetrics: "metrics",
 }
 
+// String returns the phase's lower-case name, e.g. "encrypt".
+func (p ProducePhase) String() string { return phaseName(produceNames[:], int(p)) }
+
 func (p ProducePhase) valid() bool { return p >= ProduceCorrelation && p <= ProduceMetrics }
+
+// phaseName is names[p], or "unknown" for a value that names no phase.
+func phaseName(names []string, p int) string {
+	if p <= 0 || p >= len(names) {
+		return "unknown"
+	}
+	return names[p]
+}

@@ -25,48 +25,43 @@ const (
 // named anchor, ErrAmbiguousName when entries of several phases are, and like
 // Use otherwise; a failed Insert leaves the Stack unchanged.
 func (s *Stack) Insert(anchor string, place Place, name string, m message.HandlerMiddleware) error {
-	if err := checkInsert(place, name, m == nil); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	phase, i, err := locate(s.consume[:], anchor, func(e namedMiddleware) string { return e.name })
-	if err != nil {
-		return err
-	}
-	if slices.ContainsFunc(s.consume[phase], func(e namedMiddleware) bool { return e.name == name }) {
-		return fmt.Errorf("%w: consume phase %s already has %q", ErrDuplicateName, ConsumePhase(phase), name)
-	}
-	s.consume[phase] = slices.Insert(s.consume[phase], at(i, place), namedMiddleware{name: name, m: m})
-	return nil
+	return s.locked(func() error {
+		return insertEntry[ConsumePhase](s.consume[:], "consume", anchor, place, name, m, m == nil)
+	})
 }
 
 // InsertDecorator adds d to the produce side, in the phase of the entry
 // named anchor, just before (a message passes it first) or after it. It fails
 // like Insert.
 func (s *Stack) InsertDecorator(anchor string, place Place, name string, d message.PublisherDecorator) error {
-	if err := checkInsert(place, name, d == nil); err != nil {
+	return s.locked(func() error {
+		return insertEntry[ProducePhase](s.produce[:], "produce", anchor, place, name, d, d == nil)
+	})
+}
+
+// insertEntry inserts f under name next to the entry named anchor, in the
+// phase of one side that holds it.
+func insertEntry[P phaseOf, F any](phases [][]named[F], side, anchor string, place Place, name string, f F, isNil bool) error {
+	if err := checkInsert(place, name, isNil); err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	phase, i, err := locate(s.produce[:], anchor, func(e namedDecorator) string { return e.name })
+	phase, i, err := locate(phases, anchor)
 	if err != nil {
 		return err
 	}
-	if slices.ContainsFunc(s.produce[phase], func(e namedDecorator) bool { return e.name == name }) {
-		return fmt.Errorf("%w: produce phase %s already has %q", ErrDuplicateName, ProducePhase(phase), name)
+	if err := checkUnique(phases[phase], side, P(phase), name); err != nil {
+		return err
 	}
-	s.produce[phase] = slices.Insert(s.produce[phase], at(i, place), namedDecorator{name: name, d: d})
+	phases[phase] = slices.Insert(phases[phase], at(i, place), named[F]{name: name, f: f})
 	return nil
 }
 
 // locate finds the one entry named anchor across phases.
-func locate[E any](phases [][]E, anchor string, name func(E) string) (phase, index int, err error) {
+func locate[F any](phases [][]named[F], anchor string) (phase, index int, err error) {
 	found := 0
 	for p, entries := range phases {
 		for i, e := range entries {
-			if name(e) == anchor {
+			if e.name == anchor {
 				phase, index = p, i
 				found++
 			}

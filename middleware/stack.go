@@ -2,6 +2,7 @@ package middleware
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -19,18 +20,21 @@ import (
 // chains already built.
 type Stack struct {
 	mu      sync.RWMutex
-	consume [ConsumeRetry + 1][]namedMiddleware
-	produce [ProduceMetrics + 1][]namedDecorator
+	consume [ConsumeRetry + 1][]named[message.HandlerMiddleware]
+	produce [ProduceMetrics + 1][]named[message.PublisherDecorator]
 }
 
-type namedMiddleware struct {
+// named is one registered middleware or decorator.
+type named[F any] struct {
 	name string
-	m    message.HandlerMiddleware
+	f    F
 }
 
-type namedDecorator struct {
-	name string
-	d    message.PublisherDecorator
+// phaseOf is what ConsumePhase and ProducePhase have in common.
+type phaseOf interface {
+	~int
+	String() string
+	valid() bool
 }
 
 // NewStack returns an empty Stack. It is the same as new(Stack).
@@ -40,47 +44,41 @@ func NewStack() *Stack { return &Stack{} }
 // ErrUnknownPhase, ErrEmptyName, ErrNilMiddleware or ErrDuplicateName (a name
 // is unique within its phase) and then leaves the Stack unchanged.
 func (s *Stack) Use(phase ConsumePhase, name string, m message.HandlerMiddleware) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.use(phase, name, m)
-}
-
-func (s *Stack) use(phase ConsumePhase, name string, m message.HandlerMiddleware) error {
-	if !phase.valid() {
-		return fmt.Errorf("%w: consume phase %d (name %q)", ErrUnknownPhase, int(phase), name)
-	}
-	if err := checkEntry(phase.String(), name, m == nil); err != nil {
-		return err
-	}
-	for _, e := range s.consume[phase] {
-		if e.name == name {
-			return fmt.Errorf("%w: consume phase %s already has %q", ErrDuplicateName, phase, name)
-		}
-	}
-	s.consume[phase] = append(s.consume[phase], namedMiddleware{name: name, m: m})
-	return nil
+	return s.locked(func() error { return appendEntry(s.consume[:], "consume", phase, name, m, m == nil) })
 }
 
 // Decorate appends d to the produce-side phase under name. It fails like Use.
 func (s *Stack) Decorate(phase ProducePhase, name string, d message.PublisherDecorator) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.decorate(phase, name, d)
+	return s.locked(func() error { return appendEntry(s.produce[:], "produce", phase, name, d, d == nil) })
 }
 
-func (s *Stack) decorate(phase ProducePhase, name string, d message.PublisherDecorator) error {
+// locked runs change with the Stack locked for writing.
+func (s *Stack) locked(change func() error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return change()
+}
+
+// appendEntry appends f under name to phases[phase] of one side.
+func appendEntry[P phaseOf, F any](phases [][]named[F], side string, phase P, name string, f F, isNil bool) error {
 	if !phase.valid() {
-		return fmt.Errorf("%w: produce phase %d (name %q)", ErrUnknownPhase, int(phase), name)
+		return fmt.Errorf("%w: %s phase %d (name %q)", ErrUnknownPhase, side, int(phase), name)
 	}
-	if err := checkEntry(phase.String(), name, d == nil); err != nil {
+	if err := checkEntry(phase.String(), name, isNil); err != nil {
 		return err
 	}
-	for _, e := range s.produce[phase] {
-		if e.name == name {
-			return fmt.Errorf("%w: produce phase %s already has %q", ErrDuplicateName, phase, name)
-		}
+	if err := checkUnique(phases[phase], side, phase, name); err != nil {
+		return err
 	}
-	s.produce[phase] = append(s.produce[phase], namedDecorator{name: name, d: d})
+	phases[phase] = append(phases[phase], named[F]{name: name, f: f})
+	return nil
+}
+
+// checkUnique reports a name already registered in the phase.
+func checkUnique[P phaseOf, F any](entries []named[F], side string, phase P, name string) error {
+	if slices.ContainsFunc(entries, func(e named[F]) bool { return e.name == name }) {
+		return fmt.Errorf("%w: %s phase %s already has %q", ErrDuplicateName, side, phase, name)
+	}
 	return nil
 }
 
@@ -100,13 +98,7 @@ func checkEntry(phase, name string, isNil bool) error {
 func (s *Stack) HandlerMiddlewares() []message.HandlerMiddleware {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	var out []message.HandlerMiddleware
-	for _, p := range ConsumePhases() {
-		for _, e := range s.consume[p] {
-			out = append(out, e.m)
-		}
-	}
-	return out
+	return chainOf(s.consume[:])
 }
 
 // PublisherDecorators returns the produce-side chain with the decorator that
@@ -118,13 +110,7 @@ func (s *Stack) HandlerMiddlewares() []message.HandlerMiddleware {
 func (s *Stack) PublisherDecorators() []message.PublisherDecorator {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	var out []message.PublisherDecorator
-	for _, p := range ProducePhases() {
-		for _, e := range s.produce[p] {
-			out = append(out, e.d)
-		}
-	}
-	return out
+	return chainOf(s.produce[:])
 }
 
 // WrapHandler returns h wrapped in the consume-side chain, outermost first.
@@ -144,7 +130,7 @@ func (s *Stack) DecoratePublisher(pub message.Publisher) (message.Publisher, err
 		return nil, ErrNilPublisher
 	}
 	s.mu.RLock()
-	var chain []namedDecorator
+	var chain []named[message.PublisherDecorator]
 	var phases []ProducePhase
 	for _, p := range ProducePhases() {
 		for _, e := range s.produce[p] {
@@ -154,7 +140,7 @@ func (s *Stack) DecoratePublisher(pub message.Publisher) (message.Publisher, err
 	}
 	s.mu.RUnlock()
 	for i := len(chain) - 1; i >= 0; i-- {
-		next, err := chain[i].d(pub)
+		next, err := chain[i].f(pub)
 		if err != nil {
 			return nil, fmt.Errorf("middleware: decorator %q (phase %s): %w", chain[i].name, phases[i], err)
 		}
@@ -173,20 +159,31 @@ func (s *Stack) String() string {
 	var b strings.Builder
 	b.WriteString("consume: ")
 	for _, p := range ConsumePhases() {
-		writePhase(&b, p.String(), namesOf(s.consume[p], func(e namedMiddleware) string { return e.name }))
+		writePhase(&b, p.String(), namesOf(s.consume[p]))
 	}
 	b.WriteString("handler; produce: ")
 	for _, p := range ProducePhases() {
-		writePhase(&b, p.String(), namesOf(s.produce[p], func(e namedDecorator) string { return e.name }))
+		writePhase(&b, p.String(), namesOf(s.produce[p]))
 	}
 	b.WriteString("transport")
 	return b.String()
 }
 
-func namesOf[E any](entries []E, name func(E) string) []string {
+// chainOf lists the entries of every phase, in phase order.
+func chainOf[F any](phases [][]named[F]) []F {
+	var out []F
+	for _, entries := range phases {
+		for _, e := range entries {
+			out = append(out, e.f)
+		}
+	}
+	return out
+}
+
+func namesOf[F any](entries []named[F]) []string {
 	out := make([]string, len(entries))
 	for i, e := range entries {
-		out[i] = name(e)
+		out[i] = e.name
 	}
 	return out
 }

@@ -39,10 +39,10 @@ func (s *Stack) Add(steps ...Step) error {
 			errs = append(errs, fmt.Errorf("%w: step %q has a side without its phase", ErrUnknownPhase, st.Name))
 		}
 		if st.Consume != 0 {
-			errs = append(errs, s.use(st.Consume, st.Name, st.Middleware))
+			errs = append(errs, appendEntry(s.consume[:], "consume", st.Consume, st.Name, st.Middleware, st.Middleware == nil))
 		}
 		if st.Produce != 0 {
-			errs = append(errs, s.decorate(st.Produce, st.Name, st.Decorator))
+			errs = append(errs, appendEntry(s.produce[:], "produce", st.Produce, st.Name, st.Decorator, st.Decorator == nil))
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
@@ -53,7 +53,7 @@ func (s *Stack) Add(steps ...Step) error {
 }
 
 // clone copies the entries, for a rollback.
-func (s *Stack) clone() (c [ConsumeRetry + 1][]namedMiddleware, p [ProduceMetrics + 1][]namedDecorator) {
+func (s *Stack) clone() (c [ConsumeRetry + 1][]named[message.HandlerMiddleware], p [ProduceMetrics + 1][]named[message.PublisherDecorator]) {
 	for i := range s.consume {
 		c[i] = slices.Clone(s.consume[i])
 	}

@@ -127,13 +127,11 @@ func (w workload) poll(ctx context.Context, view *cqrs.View[OrderSummary], pendi
 	return still, partial, paid, nil
 }
 
+// sleepCtx waits d, or less when ctx ends first, and reports whether ctx
+// is still live.
 func sleepCtx(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
+	wait, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	<-wait.Done()
+	return ctx.Err() == nil
 }

@@ -32,15 +32,11 @@ func testExtendKeepsClaim(t *testing.T, s idempotency.Store) {
 // testExtendStaleToken: once an expired lease is re-claimed, the old holder
 // can no longer extend it, and its attempt leaves the new claim intact.
 func testExtendStaleToken(t *testing.T, s idempotency.Store) {
-	ctx := context.Background()
+	extend := func(k idempotency.Key, token string) error { return s.Extend(context.Background(), k, token, Long) }
 	k := key(t, "m1")
-	stale := claim(t, s, k, "h1", Short)
-	fresh := waitStatus(t, s, k, idempotency.Acquired)
-	assert.ErrorIs(t, s.Extend(ctx, k, stale.Token, Long), idempotency.ErrLeaseLost)
-	require.NoError(t, s.Extend(ctx, k, fresh.Token, Long))
-	assert.Equal(t, idempotency.InProgress, claim(t, s, k, "h1", Long).Status, "fresh lease intact")
-	require.NoError(t, s.Complete(ctx, k, fresh.Token, Long))
-	assert.ErrorIs(t, s.Extend(ctx, key(t, "never-claimed"), "nope", Long), idempotency.ErrLeaseLost)
+	fresh := reclaimStale(t, s, k, extend)
+	require.NoError(t, extend(k, fresh.Token))
+	checkFresh(t, s, k, fresh, extend)
 }
 
 // testExtendAfterComplete: a completed record is not turned back into a

@@ -172,14 +172,34 @@ func testEmptyHash(t *testing.T, s idempotency.Store) {
 
 func testStaleToken(t *testing.T, s idempotency.Store) {
 	ctx := context.Background()
+	complete := func(k idempotency.Key, token string) error { return s.Complete(ctx, k, token, Long) }
+	release := func(k idempotency.Key, token string) error { return s.Release(ctx, k, token) }
 	k := key(t, "m1")
+	fresh := reclaimStale(t, s, k, complete, release)
+	checkFresh(t, s, k, fresh, complete)
+}
+
+// tokenOp is a Store call made with a lease token.
+type tokenOp func(k idempotency.Key, token string) error
+
+// reclaimStale claims k with a Short lease and waits until a new claim takes
+// it over; every op then fails with ErrLeaseLost for the old holder's token.
+// It returns the new claim.
+func reclaimStale(t *testing.T, s idempotency.Store, k idempotency.Key, ops ...tokenOp) idempotency.ClaimResult {
 	stale := claim(t, s, k, "h1", Short)
 	fresh := waitStatus(t, s, k, idempotency.Acquired)
-	assert.ErrorIs(t, s.Complete(ctx, k, stale.Token, Long), idempotency.ErrLeaseLost)
-	assert.ErrorIs(t, s.Release(ctx, k, stale.Token), idempotency.ErrLeaseLost)
+	for _, op := range ops {
+		assert.ErrorIs(t, op(k, stale.Token), idempotency.ErrLeaseLost)
+	}
+	return fresh
+}
+
+// checkFresh checks that the new claim still holds k, completes it, and
+// checks that op fails with ErrLeaseLost on a key nobody claimed.
+func checkFresh(t *testing.T, s idempotency.Store, k idempotency.Key, fresh idempotency.ClaimResult, op tokenOp) {
 	assert.Equal(t, idempotency.InProgress, claim(t, s, k, "h1", Long).Status, "fresh lease intact")
-	require.NoError(t, s.Complete(ctx, k, fresh.Token, Long))
-	assert.ErrorIs(t, s.Complete(ctx, key(t, "never-claimed"), "nope", Long), idempotency.ErrLeaseLost)
+	require.NoError(t, s.Complete(context.Background(), k, fresh.Token, Long))
+	assert.ErrorIs(t, op(key(t, "never-claimed"), "nope"), idempotency.ErrLeaseLost)
 }
 
 func testConsumerScope(t *testing.T, s idempotency.Store) {

@@ -61,14 +61,11 @@ func (c *DecrypterConfig) setDefaults() {
 
 // Validate reports every invalid field.
 func (c DecrypterConfig) Validate() error {
-	var errs []error
-	if c.KeyCacheEntries <= 0 {
-		errs = append(errs, errors.New("KeyCacheEntries must be positive"))
-	}
-	if c.KeyCacheTTL <= 0 {
-		errs = append(errs, errors.New("KeyCacheTTL must be positive"))
-	}
-	return errors.Join(append(errs, retryErr(c.Retry))...)
+	return errors.Join(
+		positive("KeyCacheEntries", c.KeyCacheEntries),
+		positive("KeyCacheTTL", c.KeyCacheTTL),
+		retryErr(c.Retry),
+	)
 }
 
 // Decrypter decrypts messages written by an Encrypter. It is safe for
@@ -83,12 +80,8 @@ type Decrypter struct {
 
 // NewDecrypter returns a Decrypter that unwraps data keys with KMS.
 func NewDecrypter(api KMSAPI, cfg DecrypterConfig) (*Decrypter, error) {
-	if api == nil {
-		return nil, errors.New("encryption: NewDecrypter: nil KMSAPI")
-	}
-	cfg.setDefaults()
-	if err := cfg.Validate(); err != nil {
-		return nil, fmt.Errorf("invalid DecrypterConfig: %w", err)
+	if err := prepare(api, "Decrypter", &cfg); err != nil {
+		return nil, err
 	}
 	d := &Decrypter{cfg: cfg, cache: newKeyCache(cfg.KeyCacheEntries, cfg.KeyCacheTTL)}
 	d.kms = kmsCaller{api: api, retry: cfg.Retry, stats: &d.stats, logger: cfg.Logger}

@@ -75,26 +75,19 @@ func (c *EncrypterConfig) setDefaults() {
 
 // Validate reports every invalid field.
 func (c EncrypterConfig) Validate() error {
-	var errs []error
+	var keyErr error
 	if c.KeyID == "" {
-		errs = append(errs, errors.New("KeyID is required (key id, key ARN or alias)"))
+		keyErr = errors.New("KeyID is required (key id, key ARN or alias)")
 	}
-	if c.DataKeyMaxAge <= 0 {
-		errs = append(errs, errors.New("DataKeyMaxAge must be positive"))
-	}
-	if c.DataKeyMaxMessages <= 0 {
-		errs = append(errs, errors.New("DataKeyMaxMessages must be positive"))
-	}
-	if c.DataKeyMaxBytes <= 0 {
-		errs = append(errs, errors.New("DataKeyMaxBytes must be positive"))
-	}
-	if c.DataKeyCacheEntries <= 0 {
-		errs = append(errs, errors.New("DataKeyCacheEntries must be positive"))
-	}
-	if c.MaxMessageBytes <= 0 {
-		errs = append(errs, errors.New("MaxMessageBytes must be positive"))
-	}
-	return errors.Join(append(errs, retryErr(c.Retry))...)
+	return errors.Join(
+		keyErr,
+		positive("DataKeyMaxAge", c.DataKeyMaxAge),
+		positive("DataKeyMaxMessages", c.DataKeyMaxMessages),
+		positive("DataKeyMaxBytes", c.DataKeyMaxBytes),
+		positive("DataKeyCacheEntries", c.DataKeyCacheEntries),
+		positive("MaxMessageBytes", c.MaxMessageBytes),
+		retryErr(c.Retry),
+	)
 }
 
 // Encrypter encrypts message payloads with KMS-wrapped AES-256-GCM data keys.
@@ -110,12 +103,8 @@ type Encrypter struct {
 
 // NewEncrypter returns an Encrypter that wraps data keys with cfg.KeyID.
 func NewEncrypter(api KMSAPI, cfg EncrypterConfig) (*Encrypter, error) {
-	if api == nil {
-		return nil, errors.New("encryption: NewEncrypter: nil KMSAPI")
-	}
-	cfg.setDefaults()
-	if err := cfg.Validate(); err != nil {
-		return nil, fmt.Errorf("invalid EncrypterConfig: %w", err)
+	if err := prepare(api, "Encrypter", &cfg); err != nil {
+		return nil, err
 	}
 	e := &Encrypter{
 		cfg:    cfg,

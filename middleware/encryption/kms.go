@@ -57,6 +57,30 @@ func retryErr(p sourceflow.RetryPolicy) error {
 	return nil
 }
 
+// positive reports a field that must be above zero.
+func positive[T int | int64 | time.Duration](field string, v T) error {
+	if v <= 0 {
+		return fmt.Errorf("%s must be positive", field)
+	}
+	return nil
+}
+
+// prepare checks the KMS client of a New<kind> call, then defaults and
+// validates its configuration.
+func prepare(api KMSAPI, kind string, cfg interface {
+	setDefaults()
+	Validate() error
+}) error {
+	if api == nil {
+		return fmt.Errorf("encryption: New%s: nil KMSAPI", kind)
+	}
+	cfg.setDefaults()
+	if err := cfg.Validate(); err != nil {
+		return fmt.Errorf("invalid %sConfig: %w", kind, err)
+	}
+	return nil
+}
+
 // kmsCaller runs KMS calls with retries, metering and error classification.
 type kmsCaller struct {
 	api    KMSAPI

@@ -28,34 +28,36 @@ func registerObservers(m metric.Meter, kms []KMSStatsSource, dups []DuplicateSou
 		insts = append(insts, inst)
 		errs = append(errs, err)
 	}
+	counter, gauge := kept[metric.Int64ObservableCounter](add), kept[metric.Int64ObservableGauge](add)
 	if len(kms) > 0 {
-		var err error
-		o.kmsCalls, err = m.Int64ObservableCounter(NameKMSCalls, metric.WithUnit("{call}"),
-			metric.WithDescription("KMS requests sent by the encryption phase, by operation"))
-		add(o.kmsCalls, err)
-		o.cacheLookups, err = m.Int64ObservableCounter(NameKMSCacheLookups, metric.WithUnit("{lookup}"),
-			metric.WithDescription("Data-key cache lookups, by result"))
-		add(o.cacheLookups, err)
+		o.kmsCalls = counter(m.Int64ObservableCounter(NameKMSCalls, metric.WithUnit("{call}"),
+			metric.WithDescription("KMS requests sent by the encryption phase, by operation")))
+		o.cacheLookups = counter(m.Int64ObservableCounter(NameKMSCacheLookups, metric.WithUnit("{lookup}"),
+			metric.WithDescription("Data-key cache lookups, by result")))
 	}
 	if len(dups) > 0 {
-		var err error
-		o.dupCount, err = m.Int64ObservableCounter(NameDuplicates, metric.WithUnit("{message}"),
-			metric.WithDescription("Messages acknowledged as duplicates without running the handler"))
-		add(o.dupCount, err)
+		o.dupCount = counter(m.Int64ObservableCounter(NameDuplicates, metric.WithUnit("{message}"),
+			metric.WithDescription("Messages acknowledged as duplicates without running the handler")))
 	}
 	if poller != nil {
-		var err error
-		o.queueDepth, err = m.Int64ObservableGauge(NameQueueDepth, metric.WithUnit("{message}"),
-			metric.WithDescription("Messages in a queue, by state, as last polled"))
-		add(o.queueDepth, err)
-		o.dlqDepth, err = m.Int64ObservableGauge(NameDLQDepth, metric.WithUnit("{message}"),
-			metric.WithDescription("Messages in a dead-letter queue, by state, as last polled"))
-		add(o.dlqDepth, err)
+		o.queueDepth = gauge(m.Int64ObservableGauge(NameQueueDepth, metric.WithUnit("{message}"),
+			metric.WithDescription("Messages in a queue, by state, as last polled")))
+		o.dlqDepth = gauge(m.Int64ObservableGauge(NameDLQDepth, metric.WithUnit("{message}"),
+			metric.WithDescription("Messages in a dead-letter queue, by state, as last polled")))
 	}
 	if err := errors.Join(errs...); err != nil || len(insts) == 0 {
 		return nil, err
 	}
 	return m.RegisterCallback(o.observe, insts...)
+}
+
+// kept passes an instrument and its creation error to add and returns the
+// instrument.
+func kept[I metric.Observable](add func(metric.Observable, error)) func(I, error) I {
+	return func(inst I, err error) I {
+		add(inst, err)
+		return inst
+	}
 }
 
 func (o *observable) observe(_ context.Context, obs metric.Observer) error {
