@@ -231,7 +231,6 @@ func TestSubscriberBoundedConcurrency(t *testing.T) {
 		}
 		wg.Go(func() {
 			<-full
-			time.Sleep(20 * time.Millisecond) // handler work
 			cur.Add(-1)
 			m.Ack()
 		})
@@ -282,7 +281,6 @@ func TestSubscriberFIFOOrderPerGroupParallelAcrossGroups(t *testing.T) {
 		mu.Unlock()
 		wg.Go(func() {
 			<-parallel
-			time.Sleep(10 * time.Millisecond) // handler work
 			mu.Lock()
 			if active[g]--; active[g] == 0 {
 				delete(active, g)
