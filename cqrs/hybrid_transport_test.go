@@ -157,7 +157,7 @@ func TestHybridTransport_CloseClosesEachTransportOnce(t *testing.T) {
 // uncomparable is a Transport whose type cannot be told apart by identity.
 type uncomparable struct {
 	cqrs.Transport
-	tags []string
+	_ []string // a slice field makes the type not comparable
 }
 
 func TestHybridConfig_Validate(t *testing.T) {
