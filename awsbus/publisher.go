@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sync"
 	"sync/atomic"
 
 	"github.com/ThreeDotsLabs/watermill"
@@ -66,10 +67,13 @@ func (c PublisherConfig) Validate() error {
 }
 
 // Publisher publishes Watermill messages: commands to SQS queues, events to
-// SNS topics, batched when one Publish call carries several messages.
+// SNS topics, batched when one Publish call carries several messages, and
+// when single-message publishes to one destination arrive while earlier
+// calls to it are still in flight (see Publish).
 type Publisher struct {
 	cfg    PublisherConfig
 	closed atomic.Bool
+	lanes  sync.Map // endpoint name → *lane
 }
 
 var _ message.Publisher = (*Publisher)(nil)
@@ -91,10 +95,23 @@ type outgoing struct {
 	ctx     context.Context
 }
 
-// Publish sends msgs to destination. Every message is checked first (text
-// body, attribute names, attribute budget, size, FIFO entity id); if any
-// fails, nothing is sent. A call to AWS uses msg.Context() (the first
-// message's for a batch). Messages AWS rejects are reported in a
+// Publish sends msgs to destination and returns once AWS accepted them or
+// with an error naming each message it did not confirm. Every message is
+// checked first (text body, attribute names, attribute budget, size, FIFO
+// entity id); if any fails, nothing is sent. A call to AWS uses
+// msg.Context() (the first message's for a batch).
+//
+// A Publish of one message never waits on purpose: it is sent at once
+// unless 4 calls to its destination are already in flight from this
+// Publisher; then it waits for the next call slot and leaves in one batch
+// with the others that waited meanwhile (up to 10 per call, made with the
+// context of the oldest). Under load the calls carry several messages
+// each, with no added latency when idle. Its context ending before AWS
+// answered returns an error: nothing was sent if it still waited, and it
+// may have been sent if its call had started (the consumers' idempotency
+// absorbs the resend).
+//
+// For several messages in one call, the messages AWS rejects are reported in a
 // *PublishError; the others were sent, except on a FIFO endpoint, where
 // sending stops at the first batch with a failure and every later message
 // is reported as not sent. Within that batch AWS may still have accepted
@@ -112,16 +129,22 @@ func (p *Publisher) Publish(destination string, msgs ...*message.Message) error 
 	if err != nil {
 		return err
 	}
+	var s sender
 	switch ep.Kind {
 	case sourceflow.KindCommand:
-		return p.sendSQS(ep, out)
+		s = p.sqsSender(ep)
 	case sourceflow.KindEvent:
 		if p.cfg.SNS == nil {
 			return fmt.Errorf("%w: PublisherConfig.SNS is nil, cannot publish event to %q", ErrInvalidConfig, destination)
 		}
-		return p.publishSNS(ep, out)
+		s = p.snsSender(ep)
+	default:
+		return fmt.Errorf("%w: destination %q has kind %v", ErrInvalidConfig, destination, ep.Kind)
 	}
-	return fmt.Errorf("%w: destination %q has kind %v", ErrInvalidConfig, destination, ep.Kind)
+	if len(out) == 1 {
+		return p.publishOne(ep, out[0], s)
+	}
+	return p.result(ep.Name, s.send(out, ep.FIFO))
 }
 
 // prepare marshals and checks every message.

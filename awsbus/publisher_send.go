@@ -20,16 +20,25 @@ func optional(s string) *string {
 	return aws.String(s)
 }
 
-// sendSQS sends one message with SendMessage, several with SendMessageBatch.
-func (p *Publisher) sendSQS(ep topology.Endpoint, out []outgoing) error {
-	return p.deliver(ep, out, MaxSQSMessageBytes, func(o outgoing) error {
+// sender sends to one endpoint: one message with one, several with batch,
+// which returns the failed entries, or an error failing the whole batch.
+// A batch holds at most 10 messages and limit bytes.
+type sender struct {
+	limit int
+	one   func(outgoing) error
+	batch func([]outgoing) ([]FailedMessage, error)
+}
+
+// sqsSender sends with SendMessage and SendMessageBatch.
+func (p *Publisher) sqsSender(ep topology.Endpoint) sender {
+	return sender{limit: MaxSQSMessageBytes, one: func(o outgoing) error {
 		_, err := p.cfg.SQS.SendMessage(o.ctx, &sqs.SendMessageInput{
 			QueueUrl: aws.String(ep.QueueURL), MessageBody: aws.String(o.wire.body),
 			MessageAttributes: sqsAttributes(o.wire.attrs),
 			MessageGroupId:    optional(o.group), MessageDeduplicationId: optional(o.dedupID),
 		})
 		return err
-	}, func(batch []outgoing) ([]FailedMessage, error) {
+	}, batch: func(batch []outgoing) ([]FailedMessage, error) {
 		entries := make([]sqstypes.SendMessageBatchRequestEntry, len(batch))
 		for i, o := range batch {
 			entries[i] = sqstypes.SendMessageBatchRequestEntry{
@@ -44,19 +53,19 @@ func (p *Publisher) sendSQS(ep topology.Endpoint, out []outgoing) error {
 		return entriesFailed(batch, res.Failed, func(e sqstypes.BatchResultErrorEntry) (id, code, msg *string) {
 			return e.Id, e.Code, e.Message
 		}), nil
-	})
+	}}
 }
 
-// publishSNS publishes one message with Publish, several with PublishBatch.
-func (p *Publisher) publishSNS(ep topology.Endpoint, out []outgoing) error {
-	return p.deliver(ep, out, MaxSNSMessageBytes, func(o outgoing) error {
+// snsSender publishes with Publish and PublishBatch.
+func (p *Publisher) snsSender(ep topology.Endpoint) sender {
+	return sender{limit: MaxSNSMessageBytes, one: func(o outgoing) error {
 		_, err := p.cfg.SNS.Publish(o.ctx, &sns.PublishInput{
 			TopicArn: aws.String(ep.TopicARN), Message: aws.String(o.wire.body),
 			MessageAttributes: snsAttributes(o.wire.attrs),
 			MessageGroupId:    optional(o.group), MessageDeduplicationId: optional(o.dedupID),
 		})
 		return err
-	}, func(batch []outgoing) ([]FailedMessage, error) {
+	}, batch: func(batch []outgoing) ([]FailedMessage, error) {
 		entries := make([]snstypes.PublishBatchRequestEntry, len(batch))
 		for i, o := range batch {
 			entries[i] = snstypes.PublishBatchRequestEntry{
@@ -71,29 +80,25 @@ func (p *Publisher) publishSNS(ep topology.Endpoint, out []outgoing) error {
 		return entriesFailed(batch, res.Failed, func(e snstypes.BatchResultErrorEntry) (id, code, msg *string) {
 			return e.Id, e.Code, e.Message
 		}), nil
-	})
+	}}
 }
 
-// deliver sends one message with one, several in batches of at most limit
-// bytes with batch (which returns the failed entries, or an error failing
-// the whole batch), and reports the failures.
-func (p *Publisher) deliver(ep topology.Endpoint, out []outgoing, limit int,
-	one func(outgoing) error, batch func([]outgoing) ([]FailedMessage, error)) error {
-	failed := &PublishError{Destination: ep.Name}
+// send sends out (one call for one message, batches for several) and
+// returns the messages that were not sent.
+func (s sender) send(out []outgoing, fifo bool) []FailedMessage {
 	if len(out) == 1 {
-		if err := one(out[0]); err != nil {
-			failed.Failed = []FailedMessage{{UUID: out[0].wire.uuid, Reason: err.Error()}}
+		if err := s.one(out[0]); err != nil {
+			return []FailedMessage{{UUID: out[0].wire.uuid, Reason: err.Error()}}
 		}
-		return p.result(failed)
+		return nil
 	}
-	failed.Failed = sendBatches(chunks(out, limit), ep.FIFO, func(b []outgoing) []FailedMessage {
-		f, err := batch(b)
+	return sendBatches(chunks(out, s.limit), fifo, func(b []outgoing) []FailedMessage {
+		f, err := s.batch(b)
 		if err != nil {
 			return allFailed(b, err.Error())
 		}
 		return f
 	})
-	return p.result(failed)
 }
 
 // entryID is the id of the i-th entry of a batch, which entryFailed maps
@@ -151,10 +156,13 @@ func entryFailed(batch []outgoing, id, code, msg *string) FailedMessage {
 	return FailedMessage{UUID: uuid, Reason: aws.ToString(code) + ": " + aws.ToString(msg)}
 }
 
-func (p *Publisher) result(e *PublishError) error {
-	if len(e.Failed) == 0 {
+// result returns the PublishError naming failed, or nil when every message
+// was sent.
+func (p *Publisher) result(destination string, failed []FailedMessage) error {
+	if len(failed) == 0 {
 		return nil
 	}
-	p.cfg.Logger.Error("Messages not published", e, watermill.LogFields{"destination": e.Destination, "failed": len(e.Failed)})
+	e := &PublishError{Destination: destination, Failed: failed}
+	p.cfg.Logger.Error("Messages not published", e, watermill.LogFields{"destination": destination, "failed": len(failed)})
 	return e
 }

@@ -1,0 +1,132 @@
+package awsbus
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+)
+
+// maxCallsPerDestination bounds the calls a Publisher has in flight to one
+// queue or topic for single-message publishes; the ones that arrive while
+// all are busy wait in the destination's lane and leave together.
+const maxCallsPerDestination = 4
+
+// lane holds the single-message publishes waiting for a call slot of one
+// destination.
+type lane struct {
+	mu      sync.Mutex
+	calls   int
+	waiting []*waiter
+}
+
+// waiter is one single-message publish and where its result goes.
+type waiter struct {
+	o    outgoing
+	done chan []FailedMessage // receives nil, or the message's failure
+}
+
+func (p *Publisher) lane(ep topology.Endpoint) *lane {
+	if l, ok := p.lanes.Load(ep.Name); ok {
+		return l.(*lane)
+	}
+	l, _ := p.lanes.LoadOrStore(ep.Name, &lane{})
+	return l.(*lane)
+}
+
+// publishOne sends o through ep's lane: at once when a call slot is free,
+// else in the next batch call once one frees up.
+func (p *Publisher) publishOne(ep topology.Endpoint, o outgoing, s sender) error {
+	l := p.lane(ep)
+	w := &waiter{o: o, done: make(chan []FailedMessage, 1)}
+	l.mu.Lock()
+	l.waiting = append(l.waiting, w)
+	start := l.calls < maxCallsPerDestination
+	if start {
+		l.calls++
+	}
+	l.mu.Unlock()
+	if start {
+		p.flush(ep, l, s)
+	}
+	select {
+	case failed := <-w.done:
+		return p.result(ep.Name, failed)
+	case <-o.ctx.Done():
+		reason := fmt.Sprintf("not confirmed: %v before AWS answered; the message may have been sent", o.ctx.Err())
+		if l.remove(w) {
+			reason = fmt.Sprintf("not sent: %v while waiting for a call slot", o.ctx.Err())
+		}
+		return p.result(ep.Name, []FailedMessage{{UUID: o.wire.uuid, Reason: reason}})
+	}
+}
+
+// flush sends the lane's oldest waiting messages in one call and hands each
+// its result. While more wait, a new goroutine carries on with the call
+// slot, so the caller returns as soon as its own message is answered.
+func (p *Publisher) flush(ep topology.Endpoint, l *lane, s sender) {
+	batch := l.take(s.limit)
+	if len(batch) > 0 {
+		out := make([]outgoing, len(batch))
+		for i, w := range batch {
+			out[i] = w.o
+		}
+		failed := s.send(out, ep.FIFO)
+		for _, w := range batch {
+			w.done <- failuresOf(w.o.wire.uuid, failed)
+		}
+	}
+	l.mu.Lock()
+	more := len(l.waiting) > 0
+	if !more {
+		l.calls--
+	}
+	l.mu.Unlock()
+	if more {
+		go p.flush(ep, l, s)
+	}
+}
+
+// take removes and returns the oldest waiting messages that fit one batch
+// call: at most 10, and at most limit bytes unless the first alone is
+// larger (a single message is checked against its service limit before).
+func (l *lane) take(limit int) []*waiter {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n, size := 0, 0
+	for n < len(l.waiting) && n < maxBatchEntries {
+		size += l.waiting[n].o.wire.size()
+		if n > 0 && size > limit {
+			break
+		}
+		n++
+	}
+	batch := make([]*waiter, n)
+	copy(batch, l.waiting[:n])
+	l.waiting = append(l.waiting[:0], l.waiting[n:]...)
+	return batch
+}
+
+// remove takes w out of the lane and reports whether it still waited.
+func (l *lane) remove(w *waiter) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for i, x := range l.waiting {
+		if x == w {
+			l.waiting = append(l.waiting[:i], l.waiting[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
+// failuresOf returns the failures of failed that concern the message uuid.
+func failuresOf(uuid string, failed []FailedMessage) []FailedMessage {
+	var out []FailedMessage
+	for _, f := range failed {
+		if f.UUID == uuid {
+			out = append(out, f)
+		}
+	}
+	return out
+}
