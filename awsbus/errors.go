@@ -1,7 +1,13 @@
 package awsbus
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
 
+// Transport errors: returned by the Transport and its Bind, Subscriber and
+// NewEncryption.
 var (
 	// ErrInvalidConfig wraps every configuration problem reported by
 	// Config.Validate, and the routing problems Bind finds in the Binding
@@ -29,3 +35,115 @@ var (
 	// ErrClosed is returned by Transport methods called after Close.
 	ErrClosed = errors.New("awsbus: transport is closed")
 )
+
+// Sentinel errors of the SQS/SNS wire format, the publisher and the
+// subscriber. Typed errors below match them with errors.Is.
+var (
+	// ErrInvalidPayload reports a payload that is not valid UTF-8 text made
+	// of the characters SQS and SNS accept. Encrypted bodies must be encoded
+	// (base64) before they reach the transport.
+	ErrInvalidPayload = errors.New("awsbus: payload is not valid message text")
+
+	// ErrInvalidAttribute reports a metadata key that is not a valid message
+	// attribute name, or a value SQS would reject.
+	ErrInvalidAttribute = errors.New("awsbus: invalid message attribute")
+
+	// ErrAttributeBudget reports a message that needs more message attributes
+	// than SQS and SNS raw delivery carry. errors.As to *BudgetError.
+	ErrAttributeBudget = errors.New("awsbus: attribute budget exceeded")
+
+	// ErrMessageTooLarge reports a message over the size limit of its
+	// service. errors.As to *SizeError.
+	ErrMessageTooLarge = errors.New("awsbus: message too large")
+
+	// ErrMissingEntityID reports a message for a FIFO destination without the
+	// entity id that becomes its message group id.
+	ErrMissingEntityID = errors.New("awsbus: FIFO destination needs an entity id")
+
+	// ErrPublishFailed reports messages that AWS did not accept. errors.As to
+	// *PublishError for the failed message UUIDs.
+	ErrPublishFailed = errors.New("awsbus: publish failed")
+
+	// ErrMalformedMessage reports a received message whose envelope attribute
+	// cannot be read. Such a message is dead-lettered with the reason.
+	ErrMalformedMessage = errors.New("awsbus: malformed message")
+
+	// ErrPublisherClosed is returned by Publish after Close.
+	ErrPublisherClosed = errors.New("awsbus: publisher is closed")
+
+	// ErrSubscriberClosed is returned by Subscribe after Close.
+	ErrSubscriberClosed = errors.New("awsbus: subscriber is closed")
+)
+
+// BudgetError is returned when a message needs more attributes than the
+// budget allows.
+type BudgetError struct {
+	// UUID is the Watermill message UUID.
+	UUID string
+	// Count is the number of attributes the message needs.
+	Count int
+	// Budget is the most attributes allowed.
+	Budget int
+	// Keys are the attribute names the message needs.
+	Keys []string
+}
+
+// Error names the count, the budget and the keys.
+func (e *BudgetError) Error() string {
+	return fmt.Sprintf("%v: message %s needs %d attributes, at most %d allowed: %s",
+		ErrAttributeBudget, e.UUID, e.Count, e.Budget, strings.Join(e.Keys, ", "))
+}
+
+// Unwrap returns ErrAttributeBudget.
+func (e *BudgetError) Unwrap() error { return ErrAttributeBudget }
+
+// SizeError is returned when a message is larger than its service accepts.
+type SizeError struct {
+	// UUID is the Watermill message UUID.
+	UUID string
+	// Service is "SQS" or "SNS".
+	Service string
+	// Size is the body plus attribute size in bytes.
+	Size int
+	// Limit is the service limit in bytes.
+	Limit int
+}
+
+// Error names the size and the limit.
+func (e *SizeError) Error() string {
+	return fmt.Sprintf("%v: message %s is %d bytes, %s accepts at most %d",
+		ErrMessageTooLarge, e.UUID, e.Size, e.Service, e.Limit)
+}
+
+// Unwrap returns ErrMessageTooLarge.
+func (e *SizeError) Unwrap() error { return ErrMessageTooLarge }
+
+// FailedMessage is one message AWS did not accept.
+type FailedMessage struct {
+	// UUID is the Watermill message UUID.
+	UUID string
+	// Reason is the AWS error code and message, or the call's error.
+	Reason string
+}
+
+// PublishError lists the messages of one Publish call that were not sent.
+// Messages not listed were sent.
+type PublishError struct {
+	// Destination is the destination name.
+	Destination string
+	// Failed are the messages that were not sent.
+	Failed []FailedMessage
+}
+
+// Error names every failed message.
+func (e *PublishError) Error() string {
+	parts := make([]string, len(e.Failed))
+	for i, f := range e.Failed {
+		parts[i] = f.UUID + ": " + f.Reason
+	}
+	return fmt.Sprintf("%v: %d message(s) to %s not sent: %s",
+		ErrPublishFailed, len(e.Failed), e.Destination, strings.Join(parts, "; "))
+}
+
+// Unwrap returns ErrPublishFailed.
+func (e *PublishError) Unwrap() error { return ErrPublishFailed }

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+	"github.com/sourceflow-go/sourceflow/internal/periodic"
 )
 
 // deleteLoop deletes acked messages, up to 10 per DeleteMessageBatch call,
@@ -73,26 +74,23 @@ func (sub *subscription) deleteBatch(handles []string) {
 // A message settled meanwhile (acked, backed off, released) is skipped.
 func (sub *subscription) heartbeatLoop() {
 	vis := sub.cfg.VisibilityTimeout
-	tick := time.NewTicker(max(vis/4, 100*time.Millisecond))
-	defer tick.Stop()
-	for {
-		select {
-		case <-tick.C:
-		case <-sub.done:
-			return
+	periodic.Run(sub.done, max(vis/4, 100*time.Millisecond), func() { sub.renewDue(vis) })
+}
+
+// renewDue renews the visibility of the owned messages held longer than
+// half of vis, as long as the total stays within the SQS maximum.
+func (sub *subscription) renewDue(vis time.Duration) {
+	now := time.Now()
+	var due []*delivery
+	sub.mu.Lock()
+	for d := range sub.owned {
+		if now.Sub(d.extended) >= vis/2 && now.Sub(d.received)+vis <= topology.MaxVisibilityTimeout {
+			d.extended = now
+			due = append(due, d)
 		}
-		now := time.Now()
-		var due []*delivery
-		sub.mu.Lock()
-		for d := range sub.owned {
-			if now.Sub(d.extended) >= vis/2 && now.Sub(d.received)+vis <= topology.MaxVisibilityTimeout {
-				d.extended = now
-				due = append(due, d)
-			}
-		}
-		sub.mu.Unlock()
-		for _, d := range due {
-			sub.renew(d, vis)
-		}
+	}
+	sub.mu.Unlock()
+	for _, d := range due {
+		sub.renew(d, vis)
 	}
 }

@@ -36,16 +36,6 @@ type Reaction[E any] func(ctx context.Context, a *Aggregate, ev E, env Envelope)
 // React registers r as the aggregate's reaction to event E. The event's
 // destination must be listened to.
 func React[E any](a *Aggregate, r Reaction[E]) error {
-	info, err := typeInfoOf[E](a.svc, sourceflow.KindEvent)
-	if err != nil {
-		return err
-	}
-	run := func(ctx context.Context, env Envelope, payload []byte) error {
-		ev, err := decode[E](a.svc.cfg.Codec, env, payload)
-		if err != nil {
-			return err
-		}
-		return r(ctx, a, ev, env)
-	}
-	return a.svc.addHandler(info, boundHandler{name: a.name + "/" + info.name, run: run, inTx: joiner(a.svc.cfg.CommandStore)})
+	return addTypedHandler(a.svc, sourceflow.KindEvent, a.name, a.svc.cfg.CommandStore,
+		func(ctx context.Context, ev E, env Envelope) error { return r(ctx, a, ev, env) })
 }

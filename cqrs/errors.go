@@ -52,3 +52,17 @@ var (
 	// may need locks this one holds until it commits.
 	ErrPublishInTransaction = errors.New("cqrs: a synchronous ChannelTransport cannot publish inside a handling transaction; set ChannelConfig.Async")
 )
+
+// Store errors: returned by the command, entity and view stores.
+var (
+	// ErrNotFound is returned by stores for a missing entity, view model or
+	// command.
+	ErrNotFound = errors.New("cqrs: not found")
+	// ErrConflict is returned by Save when the stored document's version is
+	// not the one the caller loaded: another instance saved it first. The
+	// caller reloads and applies its change again.
+	ErrConflict = errors.New("cqrs: version conflict")
+	// ErrDuplicateCommand is returned by Append for a command whose message
+	// id, or whose entity and sequence, the store already holds.
+	ErrDuplicateCommand = errors.New("cqrs: duplicate command")
+)

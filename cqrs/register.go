@@ -1,6 +1,7 @@
 package cqrs
 
 import (
+	"context"
 	"reflect"
 
 	"github.com/sourceflow-go/sourceflow"
@@ -30,6 +31,26 @@ func typeInfoOf[T any](s *Service, kind sourceflow.Kind) (*typeInfo, error) {
 		return nil, &kindError{name: info.name, want: kind, got: info.kind}
 	}
 	return info, nil
+}
+
+// addTypedHandler registers, named owner/<type name>, the handler that
+// decodes a message of type T (registered as kind) and runs fn on it. store
+// is what fn writes: the handler joins a transaction the handling context
+// carries when store can.
+func addTypedHandler[T any](s *Service, kind sourceflow.Kind, owner string, store any,
+	fn func(ctx context.Context, v T, env Envelope) error) error {
+	info, err := typeInfoOf[T](s, kind)
+	if err != nil {
+		return err
+	}
+	run := func(ctx context.Context, env Envelope, payload []byte) error {
+		v, err := decode[T](s.cfg.Codec, env, payload)
+		if err != nil {
+			return err
+		}
+		return fn(ctx, v, env)
+	}
+	return s.addHandler(info, boundHandler{name: owner + "/" + info.name, run: run, inTx: joiner(store)})
 }
 
 type kindError struct {

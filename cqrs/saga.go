@@ -31,22 +31,14 @@ type CommandHandler[C, S any] func(ctx context.Context, state *S, cmd C, env Env
 // Handle registers h as the saga's handler of command C. A command type has
 // at most one handler per service, and its destination must be listened to.
 func Handle[C, S any](g *Saga[S], h CommandHandler[C, S]) error {
-	info, err := typeInfoOf[C](g.svc, sourceflow.KindCommand)
-	if err != nil {
-		return err
-	}
-	run := func(ctx context.Context, env Envelope, payload []byte) error {
-		cmd, err := decode[C](g.svc.cfg.Codec, env, payload)
-		if err != nil {
-			return err
-		}
-		pending, err := g.apply(ctx, env, func(state *S) ([]any, error) { return h(ctx, state, cmd, env) })
-		if err != nil {
-			return err
-		}
-		return g.svc.events.raisePending(ctx, env, pending)
-	}
-	return g.svc.addHandler(info, boundHandler{name: g.name + "/" + info.name, run: run, inTx: joiner(g.svc.cfg.EntityStore)})
+	return addTypedHandler(g.svc, sourceflow.KindCommand, g.name, g.svc.cfg.EntityStore,
+		func(ctx context.Context, cmd C, env Envelope) error {
+			pending, err := g.apply(ctx, env, func(state *S) ([]any, error) { return h(ctx, state, cmd, env) })
+			if err != nil {
+				return err
+			}
+			return g.svc.events.raisePending(ctx, env, pending)
+		})
 }
 
 // Load returns the stored state of an entity and whether it exists.

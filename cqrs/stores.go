@@ -1,22 +1,6 @@
 package cqrs
 
-import (
-	"context"
-	"errors"
-)
-
-var (
-	// ErrNotFound is returned by stores for a missing entity, view model or
-	// command.
-	ErrNotFound = errors.New("cqrs: not found")
-	// ErrConflict is returned by Save when the stored document's version is
-	// not the one the caller loaded: another instance saved it first. The
-	// caller reloads and applies its change again.
-	ErrConflict = errors.New("cqrs: version conflict")
-	// ErrDuplicateCommand is returned by Append for a command whose message
-	// id, or whose entity and sequence, the store already holds.
-	ErrDuplicateCommand = errors.New("cqrs: duplicate command")
-)
+import "context"
 
 // StoredCommand is one command as the CommandStore keeps it.
 type StoredCommand struct {

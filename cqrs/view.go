@@ -27,18 +27,10 @@ type Projection[E, V any] func(ctx context.Context, model *V, ev E, env Envelope
 // Project registers p as the view's projection of event E. The event's
 // destination must be listened to.
 func Project[E, V any](v *View[V], p Projection[E, V]) error {
-	info, err := typeInfoOf[E](v.svc, sourceflow.KindEvent)
-	if err != nil {
-		return err
-	}
-	run := func(ctx context.Context, env Envelope, payload []byte) error {
-		ev, err := decode[E](v.svc.cfg.Codec, env, payload)
-		if err != nil {
-			return err
-		}
-		return v.update(ctx, env.EntityID, func(model *V) error { return p(ctx, model, ev, env) })
-	}
-	return v.svc.addHandler(info, boundHandler{name: v.name + "/" + info.name, run: run, inTx: joiner(v.svc.cfg.ViewStore)})
+	return addTypedHandler(v.svc, sourceflow.KindEvent, v.name, v.svc.cfg.ViewStore,
+		func(ctx context.Context, ev E, env Envelope) error {
+			return v.update(ctx, env.EntityID, func(model *V) error { return p(ctx, model, ev, env) })
+		})
 }
 
 // Get returns the last stored view model of an entity and whether it

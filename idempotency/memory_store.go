@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/periodic"
 )
 
 // MemoryStoreConfig configures a MemoryStore.
@@ -104,22 +105,11 @@ func NewMemoryStore(cfg MemoryStoreConfig) (*MemoryStore, error) {
 		stop:    make(chan struct{}),
 	}
 	s.wg.Add(1)
-	go s.sweepLoop()
+	go func() {
+		defer s.wg.Done()
+		periodic.Run(s.stop, s.cfg.SweepInterval, func() { s.Sweep() })
+	}()
 	return s, nil
-}
-
-func (s *MemoryStore) sweepLoop() {
-	defer s.wg.Done()
-	t := time.NewTicker(s.cfg.SweepInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-s.stop:
-			return
-		case <-t.C:
-			s.Sweep()
-		}
-	}
 }
 
 // Close stops the sweeper. Later calls of Claim, Complete, Extend and

@@ -185,3 +185,55 @@ sf_rebuild_env() {
 		rm -f "$tmp" "$SF_ENV_FILE"
 	fi
 }
+
+# The database scripts (postgres.sh, mysql.sh) share the frame below. Each
+# sets SF_COMPONENT and STATE_FILE and defines state_get KEY (a value from
+# STATE_FILE), ours_running and its cmd_plan, cmd_start, cmd_stop and
+# cmd_status.
+
+# sf_main COMMAND runs the script's cmd_COMMAND for plan, start, stop or
+# status; otherwise it prints the usage (lines 2-6 of the script's header
+# comment) and exits 2.
+sf_main() {
+	case "${1:-}" in
+	plan | start | stop | status) "cmd_$1" ;;
+	*)
+		sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//' >&2
+		exit 2
+		;;
+	esac
+}
+
+# sf_db_stop LABEL TMP_PREFIX STOP_CMD...: run STOP_CMD to stop the server
+# recorded in STATE_FILE, then delete its temporary directory (only one named
+# TMP_PREFIX.*), the state file and the env fragment. LABEL names the server
+# when nothing is recorded.
+sf_db_stop() {
+	local label="$1" prefix="$2" dir
+	shift 2
+	if [ ! -f "$STATE_FILE" ]; then
+		sf_log "no $label started by this script is recorded; nothing to stop"
+		sf_remove_env_fragment "$SF_COMPONENT"
+		return 0
+	fi
+	dir=$(state_get dir)
+	"$@"
+	case "$dir" in
+	*/"$prefix".*) rm -rf "$dir" ;;
+	esac
+	rm -f "$STATE_FILE"
+	sf_remove_env_fragment "$SF_COMPONENT"
+	sf_log "stopped"
+}
+
+# sf_db_status LABEL DSN_VAR says whether the server this script started
+# runs, with its DSN under the name of the variable that exports it; it
+# fails when it does not run.
+sf_db_status() {
+	if ours_running; then
+		echo "$SF_COMPONENT: running on 127.0.0.1:$(state_get port); $2=$(state_get dsn)"
+	else
+		echo "$SF_COMPONENT: not running (no live $1 started by scripts/$SF_COMPONENT.sh)"
+		return 1
+	fi
+}

@@ -31,11 +31,6 @@ DB_NAME=sourceflow
 DB_USER=sourceflow
 DB_PASS=sourceflow
 
-usage() {
-	sed -n '2,6p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
-	exit 2
-}
-
 state_get() { sed -n "s/^$1=//p" "$STATE_FILE" 2>/dev/null | head -n 1; }
 
 # find_server prints the path of mariadbd or mysqld.
@@ -209,35 +204,16 @@ cmd_start() {
 	sf_loud "STARTED: $("$server" --version | sed 's/^.*Ver //') on 127.0.0.1:$(state_get port); SOURCEFLOW_MYSQL_DSN=$(state_get dsn); env file: $SF_ENV_FILE"
 }
 
-cmd_stop() {
-	local pid dir
-	if [ ! -f "$STATE_FILE" ]; then
-		sf_log "no MySQL/MariaDB started by this script is recorded; nothing to stop"
-		sf_remove_env_fragment mysql
-		return 0
-	fi
-	pid=$(state_get pid)
-	dir=$(state_get dir)
-	if ours_running; then
-		sf_log "stopping $(basename "$(state_get server)") (pid $pid)"
-		sf_kill_group "$pid" 60
-	fi
-	case "$dir" in
-	*/sourceflow-mysql.*) rm -rf "$dir" ;;
-	esac
-	rm -f "$STATE_FILE"
-	sf_remove_env_fragment mysql
-	sf_log "stopped"
+cmd_stop() { sf_db_stop MySQL/MariaDB sourceflow-mysql stop_server; }
+
+# stop_server stops the recorded server when it is still ours.
+stop_server() {
+	ours_running || return 0
+	sf_log "stopping $(basename "$(state_get server)") (pid $(state_get pid))"
+	sf_kill_group "$(state_get pid)" 60
 }
 
-cmd_status() {
-	if ours_running; then
-		echo "mysql: running on 127.0.0.1:$(state_get port); SOURCEFLOW_MYSQL_DSN=$(state_get dsn)"
-	else
-		echo "mysql: not running (no live MySQL/MariaDB started by scripts/mysql.sh)"
-		return 1
-	fi
-}
+cmd_status() { sf_db_status MySQL/MariaDB SOURCEFLOW_MYSQL_DSN; }
 
 # cmd_plan says what `start` would install, before anything is installed.
 cmd_plan() {
@@ -246,10 +222,4 @@ cmd_plan() {
 	echo "MariaDB: the Debian packages mariadb-server-core and mariadb-client-core (apt-get, as root; binaries only; SOURCEFLOW_MYSQL_INSTALL=0 skips them and the MySQL tests)"
 }
 
-case "${1:-}" in
-plan) cmd_plan ;;
-start) cmd_start ;;
-stop) cmd_stop ;;
-status) cmd_status ;;
-*) usage ;;
-esac
+sf_main "$@"

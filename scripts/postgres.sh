@@ -29,11 +29,6 @@ SF_COMPONENT=postgres
 STATE_FILE="$SF_STATE/postgres.state"
 DB_NAME=sourceflow
 
-usage() {
-	sed -n '2,6p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
-	exit 2
-}
-
 state_get() { sed -n "s/^$1=//p" "$STATE_FILE" 2>/dev/null | head -n 1; }
 
 # find_bindir prints a directory holding initdb, pg_ctl and postgres.
@@ -187,42 +182,26 @@ cmd_start() {
 	sf_loud "STARTED: PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on 127.0.0.1:$(state_get port) (data $(state_get data)); SOURCEFLOW_POSTGRES_DSN=$dsn; env file: $SF_ENV_FILE"
 }
 
-cmd_stop() {
-	local data user pid dir
-	if [ ! -f "$STATE_FILE" ]; then
-		sf_log "no PostgreSQL started by this script is recorded; nothing to stop"
-		sf_remove_env_fragment postgres
-		return 0
-	fi
+cmd_stop() { sf_db_stop PostgreSQL sourceflow-pg stop_cluster; }
+
+# stop_cluster stops the recorded cluster with pg_ctl, or kills its
+# postmaster when pg_ctl cannot.
+stop_cluster() {
+	local data user pid
 	data=$(state_get data)
 	user=$(state_get user)
-	dir=$(state_get dir)
-	if [ -f "$data/postmaster.pid" ]; then
-		sf_log "stopping PostgreSQL ($data)"
-		if ! sf_as "$user" "$(state_get bindir)/pg_ctl" -D "$data" -m fast -w -t 30 stop >/dev/null 2>&1; then
-			pid=$(head -n 1 "$data/postmaster.pid" 2>/dev/null || true)
-			if sf_pid_alive "$pid" && sf_pid_cmd_matches "$pid" postgres; then
-				sf_log "pg_ctl stop failed; killing postmaster $pid"
-				kill -KILL "$pid" 2>/dev/null || true
-			fi
+	[ -f "$data/postmaster.pid" ] || return 0
+	sf_log "stopping PostgreSQL ($data)"
+	if ! sf_as "$user" "$(state_get bindir)/pg_ctl" -D "$data" -m fast -w -t 30 stop >/dev/null 2>&1; then
+		pid=$(head -n 1 "$data/postmaster.pid" 2>/dev/null || true)
+		if sf_pid_alive "$pid" && sf_pid_cmd_matches "$pid" postgres; then
+			sf_log "pg_ctl stop failed; killing postmaster $pid"
+			kill -KILL "$pid" 2>/dev/null || true
 		fi
 	fi
-	case "$dir" in
-	*/sourceflow-pg.*) rm -rf "$dir" ;;
-	esac
-	rm -f "$STATE_FILE"
-	sf_remove_env_fragment postgres
-	sf_log "stopped"
 }
 
-cmd_status() {
-	if ours_running; then
-		echo "postgres: running on 127.0.0.1:$(state_get port); SOURCEFLOW_POSTGRES_DSN=$(state_get dsn)"
-	else
-		echo "postgres: not running (no live PostgreSQL started by scripts/postgres.sh)"
-		return 1
-	fi
-}
+cmd_status() { sf_db_status PostgreSQL SOURCEFLOW_POSTGRES_DSN; }
 
 # cmd_plan says what `start` would install, before anything is installed.
 cmd_plan() {
@@ -231,10 +210,4 @@ cmd_plan() {
 	echo "PostgreSQL: the Debian package postgresql (apt-get, as root; no system service is started)"
 }
 
-case "${1:-}" in
-plan) cmd_plan ;;
-start) cmd_start ;;
-stop) cmd_stop ;;
-status) cmd_status ;;
-*) usage ;;
-esac
+sf_main "$@"

@@ -3,9 +3,10 @@ package sqlstore
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
+
+	"github.com/sourceflow-go/sourceflow/internal/periodic"
 )
 
 // Stats are the counters of a Store's cleanup.
@@ -31,18 +32,11 @@ func (s *Store) cleanupLoop() {
 		<-s.stop
 		cancel()
 	}()
-	t := time.NewTicker(s.cfg.CleanupInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-s.stop:
-			return
-		case <-t.C:
-			if _, err := s.Cleanup(ctx); err != nil && ctx.Err() == nil {
-				s.cfg.Logger.Error("Idempotency cleanup failed", err, watermill.LogFields{"table": s.cfg.Table})
-			}
+	periodic.Run(s.stop, s.cfg.CleanupInterval, func() {
+		if _, err := s.Cleanup(ctx); err != nil && ctx.Err() == nil {
+			s.cfg.Logger.Error("Idempotency cleanup failed", err, watermill.LogFields{"table": s.cfg.Table})
 		}
-	}
+	})
 }
 
 // Cleanup deletes the rows whose expiry (by the database clock) has passed,

@@ -113,15 +113,10 @@ func (d *Decrypter) Decrypt(ctx context.Context, destination string, msg *messag
 	if err == nil {
 		return nil
 	}
-	d.stats.failures.Add(1)
-	err = fmt.Errorf("%w: %w", ErrDecrypt, err)
-	permanent := isPermanent(err)
-	if permanent {
-		err = sourceflow.Permanent(err)
-	}
+	err = d.stats.failure(ErrDecrypt, err)
 	d.cfg.Logger.Error("Cannot decrypt message", err, watermill.LogFields{
 		"message_uuid": msg.UUID, "destination": destination,
-		"type": msg.Metadata.Get(sourceflow.MetaType), "permanent": permanent,
+		"type": msg.Metadata.Get(sourceflow.MetaType), "permanent": sourceflow.IsPermanent(err),
 	})
 	return err
 }

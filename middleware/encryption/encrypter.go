@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
@@ -135,12 +134,7 @@ func (e *Encrypter) DecoratePublisher(pub message.Publisher) (message.Publisher,
 func (e *Encrypter) Encrypt(ctx context.Context, destination string, msg *message.Message) (*message.Message, error) {
 	out, err := e.encrypt(ctx, destination, msg)
 	if err != nil {
-		e.stats.failures.Add(1)
-		err = fmt.Errorf("%w: %w", ErrEncrypt, err)
-		if isPermanent(err) {
-			err = sourceflow.Permanent(err)
-		}
-		return nil, err
+		return nil, e.stats.failure(ErrEncrypt, err)
 	}
 	e.stats.messages.Add(1)
 	return out, nil

@@ -159,3 +159,15 @@ func classify(op string, err error) error {
 func isPermanent(err error) bool {
 	return !errors.Is(err, ErrThrottled) && !errors.Is(err, ErrKMS)
 }
+
+// failure counts a message that could not be encrypted or decrypted and
+// returns err wrapped in sentinel (ErrEncrypt or ErrDecrypt), marked with
+// sourceflow.Permanent when no retry can cure it.
+func (c *counters) failure(sentinel, err error) error {
+	c.failures.Add(1)
+	err = fmt.Errorf("%w: %w", sentinel, err)
+	if isPermanent(err) {
+		return sourceflow.Permanent(err)
+	}
+	return err
+}
