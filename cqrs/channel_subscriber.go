@@ -2,17 +2,14 @@ package cqrs
 
 import (
 	"context"
-	"fmt"
 	"sync"
-	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
-
-	"github.com/sourceflow-go/sourceflow"
 )
 
 // channelSubscriber relays gochannel messages to its consumer, redelivering
-// failed ones a bounded number of times and dead-lettering the rest.
+// failed ones a bounded number of times and dead-lettering the rest into the
+// transport's list.
 type channelSubscriber struct {
 	t *ChannelTransport
 
@@ -44,80 +41,12 @@ func (s *channelSubscriber) Subscribe(ctx context.Context, topic string) (<-chan
 
 func (s *channelSubscriber) relay(ctx context.Context, topic string, in <-chan *message.Message, out chan<- *message.Message) {
 	defer s.wg.Done()
-	var inflight sync.WaitGroup
-	for orig := range in {
-		inflight.Add(1)
-		go func() {
-			defer inflight.Done()
-			s.deliver(ctx, topic, orig, out)
-		}()
-	}
-	s.t.unlisten(topic)
-	inflight.Wait()
-	close(out)
-}
-
-// deliver hands fresh copies of orig to the consumer until one is acked or
-// the message is dead-lettered; only then is orig acked to gochannel.
-func (s *channelSubscriber) deliver(ctx context.Context, topic string, orig *message.Message, out chan<- *message.Message) {
-	cfg := s.t.cfg
-	for attempt := 1; ; attempt++ {
-		m := orig.Copy()
-		m.SetContext(orig.Context())
-		for k := range m.Metadata {
-			if sourceflow.IsConsumeMarker(k) {
-				delete(m.Metadata, k)
-			}
-		}
-		select {
-		case out <- m:
-		case <-ctx.Done():
-			return
-		}
-		select {
-		case <-m.Acked():
-			orig.Ack()
-			return
-		case <-m.Nacked():
-		case <-ctx.Done():
-			return
-		}
-		reason := m.Metadata.Get(sourceflow.MetaFailure)
-		if reason == "" && attempt < cfg.MaxDeliveries {
-			if !sleep(ctx, cfg.RedeliveryDelay) {
-				return
-			}
-			continue
-		}
-		if reason == "" {
-			reason = exhausted(m, attempt)
-		}
-		s.t.deadLetter(DeadLetter{Destination: topic, Message: m, Reason: reason, Deliveries: attempt})
-		orig.Ack()
-		return
-	}
-}
-
-// exhausted is the dead-letter reason of a message that failed its last
-// allowed delivery: the number of deliveries and the last error recorded on
-// the message (sourceflow.MetaLastError), when there is one.
-func exhausted(m *message.Message, deliveries int) string {
-	reason := fmt.Sprintf("failed %d deliveries", deliveries)
-	if last := m.Metadata.Get(sourceflow.MetaLastError); last != "" {
-		reason += "; last error: " + last
-	}
-	return reason
-}
-
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
+	r := redelivery{maxDeliveries: s.t.cfg.MaxDeliveries, delay: s.t.cfg.RedeliveryDelay,
+		deadLetter: func(topic string, m *message.Message, reason string, deliveries int) error {
+			s.t.deadLetter(DeadLetter{Destination: topic, Message: m, Reason: reason, Deliveries: deliveries})
+			return nil
+		}}
+	r.relay(ctx, topic, in, out, func() { s.t.unlisten(topic) })
 }
 
 // Close ends this subscriber's subscriptions and waits for their relays.

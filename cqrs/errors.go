@@ -26,6 +26,11 @@ var (
 	ErrStarted = errors.New("cqrs: service already started")
 	// ErrNotStarted is returned when a message is sent before Start.
 	ErrNotStarted = errors.New("cqrs: service not started")
+	// ErrCapability is returned by a PubSubTransport's Bind when the
+	// service's routing needs a capability the Pub/Sub does not declare.
+	ErrCapability = errors.New("cqrs: transport lacks a capability")
+	// ErrNotBound is returned by a transport used before Bind.
+	ErrNotBound = errors.New("cqrs: transport is not bound")
 )
 
 // Message errors: returned for one message; other messages keep flowing.

@@ -1,0 +1,280 @@
+package cqrs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/sourceflow-go/sourceflow"
+)
+
+// Capabilities are the guarantees a Watermill Pub/Sub gives, as declared by
+// whoever adapts it. A Binding that needs one the Pub/Sub lacks is refused
+// at Bind (so at Service.Start), naming the destination and the capability.
+type Capabilities struct {
+	// ConsumerGroups: subscribers of one topic that share a group split its
+	// messages, and every group receives every message. A service listens
+	// through a group named after it, so its instances share the commands
+	// and each subscribing service receives every event. Needed to listen.
+	ConsumerGroups bool
+	// Ordered: a group receives the messages of a topic in the order they
+	// were published, the next one only after the previous was
+	// acknowledged. Needed by destinations whose name ends in ".fifo", which
+	// claim per-entity order.
+	Ordered bool
+}
+
+// PubSubConfig makes a Watermill Pub/Sub a Transport.
+type PubSubConfig struct {
+	// Publisher publishes every destination's messages. Required.
+	Publisher message.Publisher
+	// Subscriber returns a subscriber of topic in consumer group group (the
+	// service name). Required.
+	Subscriber func(topic, group string) (message.Subscriber, error)
+	// Topic maps a destination name to the Pub/Sub's topic name. Default:
+	// the destination name.
+	Topic func(destination string) string
+	// DeadLetterTopic names the topic a destination's dead letters are
+	// published to, each carrying its reason in sourceflow.MetaFailure.
+	// Default: the topic of the destination followed by "-dlq" (before a
+	// ".fifo" suffix, which is kept).
+	DeadLetterTopic func(destination string) string
+	// Capabilities declares what the Pub/Sub guarantees.
+	Capabilities Capabilities
+	// MaxDeliveries is how many times a failing message is delivered, in
+	// process, before it is dead-lettered; a permanent failure is
+	// dead-lettered at once. Default: 5.
+	MaxDeliveries int
+	// RedeliveryDelay is the pause before a failed message is delivered
+	// again. Default: 100ms.
+	RedeliveryDelay time.Duration
+	// Logger logs dead letters (never payloads). Default: watermill.NopLogger.
+	Logger watermill.LoggerAdapter
+}
+
+func (c *PubSubConfig) setDefaults() {
+	if c.Topic == nil {
+		c.Topic = func(d string) string { return d }
+	}
+	if c.DeadLetterTopic == nil {
+		topic := c.Topic
+		c.DeadLetterTopic = func(d string) string {
+			t := topic(d)
+			if base, ok := strings.CutSuffix(t, ".fifo"); ok {
+				return base + "-dlq.fifo"
+			}
+			return t + "-dlq"
+		}
+	}
+	if c.MaxDeliveries == 0 {
+		c.MaxDeliveries = 5
+	}
+	if c.RedeliveryDelay == 0 {
+		c.RedeliveryDelay = 100 * time.Millisecond
+	}
+	if c.Logger == nil {
+		c.Logger = watermill.NopLogger{}
+	}
+}
+
+// Validate reports every configuration problem at once.
+func (c PubSubConfig) Validate() error {
+	var errs []error
+	if c.Publisher == nil {
+		errs = append(errs, errors.New("cqrs: PubSubConfig.Publisher is required"))
+	}
+	if c.Subscriber == nil {
+		errs = append(errs, errors.New("cqrs: PubSubConfig.Subscriber is required"))
+	}
+	if c.MaxDeliveries < 1 {
+		errs = append(errs, fmt.Errorf("cqrs: PubSubConfig.MaxDeliveries %d is below 1", c.MaxDeliveries))
+	}
+	if c.RedeliveryDelay < 0 {
+		errs = append(errs, fmt.Errorf("cqrs: PubSubConfig.RedeliveryDelay %v is negative", c.RedeliveryDelay))
+	}
+	return errors.Join(errs...)
+}
+
+// PubSubTransport carries a service's destinations over any Watermill
+// Pub/Sub (watermill-sql, watermill-aws, ...): each destination is a topic,
+// a service listens through a consumer group named after it, a failed
+// message is redelivered in process a bounded number of times and then
+// published, with its reason, to the destination's dead-letter topic. One
+// PubSubTransport serves one service; give each service its own, on the same
+// Pub/Sub. To mix transports per destination, wrap it in a HybridTransport.
+type PubSubTransport struct {
+	cfg PubSubConfig
+
+	mu      sync.Mutex
+	service string
+	bound   bool
+}
+
+// NewPubSubTransport returns a transport over the Pub/Sub of cfg.
+func NewPubSubTransport(cfg PubSubConfig) (*PubSubTransport, error) {
+	cfg.setDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &PubSubTransport{cfg: cfg}, nil
+}
+
+// Bind checks that the Pub/Sub has every capability b needs and records the
+// service name, which is the consumer group of its subscriptions.
+func (t *PubSubTransport) Bind(_ context.Context, b sourceflow.Binding) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.bound && t.service != b.Service {
+		return fmt.Errorf("cqrs: PubSubTransport is bound to service %q and cannot serve %q too; give each service its own", t.service, b.Service)
+	}
+	if err := t.cfg.Capabilities.check(b); err != nil {
+		return err
+	}
+	t.service, t.bound = b.Service, true
+	return nil
+}
+
+// check reports every destination of b that needs a capability c lacks.
+func (c Capabilities) check(b sourceflow.Binding) error {
+	var errs []error
+	seen := map[string]bool{}
+	need := func(dest string) {
+		if !seen[dest] && strings.HasSuffix(dest, ".fifo") && !c.Ordered {
+			errs = append(errs, fmt.Errorf("%w: destination %q claims per-entity order (its name ends in .fifo), which the transport does not declare (Capabilities.Ordered)", ErrCapability, dest))
+		}
+		seen[dest] = true
+	}
+	for _, r := range b.Routes {
+		need(r.Destination)
+	}
+	for _, l := range b.Listeners {
+		need(l.Destination)
+		if !c.ConsumerGroups {
+			errs = append(errs, fmt.Errorf("%w: service %q listens to %q, which needs consumer groups (Capabilities.ConsumerGroups): without them every instance would receive every command", ErrCapability, b.Service, l.Destination))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Publisher returns the publisher of destination.
+func (t *PubSubTransport) Publisher(destination string) (message.Publisher, error) {
+	if err := t.checkBound(); err != nil {
+		return nil, err
+	}
+	return topicPublisher{pub: t.cfg.Publisher, topic: t.cfg.Topic}, nil
+}
+
+// Subscriber returns a subscriber of destination in the service's consumer
+// group.
+func (t *PubSubTransport) Subscriber(destination string) (message.Subscriber, error) {
+	if err := t.checkBound(); err != nil {
+		return nil, err
+	}
+	inner, err := t.cfg.Subscriber(t.cfg.Topic(destination), t.service)
+	if err != nil {
+		return nil, fmt.Errorf("cqrs: subscriber for %q: %w", destination, err)
+	}
+	return &pubsubSubscriber{t: t, inner: inner}, nil
+}
+
+func (t *PubSubTransport) checkBound() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !t.bound {
+		return ErrNotBound
+	}
+	return nil
+}
+
+// Close closes the publisher. Subscribers are closed by the services that
+// own them.
+func (t *PubSubTransport) Close() error {
+	return t.cfg.Publisher.Close()
+}
+
+// deadLetter publishes m to the dead-letter topic of destination with its
+// reason.
+func (t *PubSubTransport) deadLetter(destination string, m *message.Message, reason string, deliveries int) error {
+	dl := m.Copy()
+	dl.Metadata.Set(sourceflow.MetaFailure, reason)
+	topic := t.cfg.DeadLetterTopic(destination)
+	fields := watermill.LogFields{"destination": destination, "dead_letter_topic": topic, "message_uuid": m.UUID,
+		"type": m.Metadata.Get(sourceflow.MetaType), "deliveries": deliveries}
+	if err := t.cfg.Publisher.Publish(topic, dl); err != nil {
+		t.cfg.Logger.Error("Cannot dead-letter message; it stays on its topic", err, fields)
+		return err
+	}
+	t.cfg.Logger.Error("Message dead-lettered", errors.New(reason), fields)
+	return nil
+}
+
+// topicPublisher publishes a destination's messages to its topic.
+type topicPublisher struct {
+	pub   message.Publisher
+	topic func(string) string
+}
+
+func (p topicPublisher) Publish(destination string, msgs ...*message.Message) error {
+	return p.pub.Publish(p.topic(destination), msgs...)
+}
+
+// Close does nothing: the transport owns the publisher.
+func (topicPublisher) Close() error { return nil }
+
+// pubsubSubscriber relays the inner subscriber's messages with redelivery
+// and dead letters.
+type pubsubSubscriber struct {
+	t     *PubSubTransport
+	inner message.Subscriber
+
+	mu      sync.Mutex
+	cancels []context.CancelFunc
+	wg      sync.WaitGroup
+}
+
+// Subscribe subscribes to destination's topic.
+func (s *pubsubSubscriber) Subscribe(ctx context.Context, destination string) (<-chan *message.Message, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	in, err := s.inner.Subscribe(ctx, s.t.cfg.Topic(destination))
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("cqrs: subscribe to %q: %w", destination, err)
+	}
+	s.mu.Lock()
+	s.cancels = append(s.cancels, cancel)
+	s.mu.Unlock()
+	out := make(chan *message.Message)
+	r := redelivery{maxDeliveries: s.t.cfg.MaxDeliveries, delay: s.t.cfg.RedeliveryDelay,
+		deadLetter: func(_ string, m *message.Message, reason string, deliveries int) error {
+			return s.t.deadLetter(destination, m, reason, deliveries)
+		}}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		r.relay(ctx, destination, in, out, func() {})
+	}()
+	return out, nil
+}
+
+// Close ends the subscriptions, waits for their relays and closes the inner
+// subscriber.
+func (s *pubsubSubscriber) Close() error {
+	s.mu.Lock()
+	cancels := s.cancels
+	s.cancels = nil
+	s.mu.Unlock()
+	for _, c := range cancels {
+		c()
+	}
+	err := s.inner.Close()
+	s.wg.Wait()
+	return err
+}
+
+var _ Transport = (*PubSubTransport)(nil)

@@ -1,0 +1,115 @@
+package cqrs
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/sourceflow-go/sourceflow"
+)
+
+// redelivery is what the transports of this package add to a Pub/Sub's
+// subscription: a failed message is handed to the consumer again, in
+// process, a bounded number of times, and then given to deadLetter with the
+// reason; only then is the Pub/Sub's message acknowledged. While that goes
+// on the Pub/Sub holds the message, so a crash redelivers it.
+type redelivery struct {
+	maxDeliveries int
+	delay         time.Duration
+	// deadLetter keeps m (a copy of the consumed message) with the reason it
+	// failed. An error leaves the Pub/Sub's message unacknowledged (nacked),
+	// so the Pub/Sub delivers it again later.
+	deadLetter func(topic string, m *message.Message, reason string, deliveries int) error
+}
+
+// relay hands the messages of in to out through deliver, one goroutine per
+// message. Once in is closed it calls ended, then closes out when every
+// delivery ended.
+func (r redelivery) relay(ctx context.Context, topic string, in <-chan *message.Message, out chan<- *message.Message, ended func()) {
+	var inflight sync.WaitGroup
+	for orig := range in {
+		inflight.Add(1)
+		go func() {
+			defer inflight.Done()
+			r.deliver(ctx, topic, orig, out)
+		}()
+	}
+	ended()
+	inflight.Wait()
+	close(out)
+}
+
+// deliver hands fresh copies of orig to the consumer until one is acked or
+// the message is dead-lettered; only then is orig acked. When ctx ends
+// first, orig is left to the Pub/Sub.
+func (r redelivery) deliver(ctx context.Context, topic string, orig *message.Message, out chan<- *message.Message) {
+	for attempt := 1; ; attempt++ {
+		m := freshCopy(orig)
+		select {
+		case out <- m:
+		case <-ctx.Done():
+			return
+		}
+		select {
+		case <-m.Acked():
+			orig.Ack()
+			return
+		case <-m.Nacked():
+		case <-ctx.Done():
+			return
+		}
+		reason := m.Metadata.Get(sourceflow.MetaFailure)
+		if reason == "" && attempt < r.maxDeliveries {
+			if !sleep(ctx, r.delay) {
+				return
+			}
+			continue
+		}
+		if reason == "" {
+			reason = exhausted(m, attempt)
+		}
+		if err := r.deadLetter(topic, m, reason, attempt); err != nil {
+			orig.Nack()
+			return
+		}
+		orig.Ack()
+		return
+	}
+}
+
+// freshCopy is orig without the consume markers an earlier attempt set.
+func freshCopy(orig *message.Message) *message.Message {
+	m := orig.Copy()
+	m.SetContext(orig.Context())
+	for k := range m.Metadata {
+		if sourceflow.IsConsumeMarker(k) {
+			delete(m.Metadata, k)
+		}
+	}
+	return m
+}
+
+// exhausted is the dead-letter reason of a message that failed its last
+// allowed delivery: the number of deliveries and the last error recorded on
+// the message (sourceflow.MetaLastError), when there is one.
+func exhausted(m *message.Message, deliveries int) string {
+	reason := fmt.Sprintf("failed %d deliveries", deliveries)
+	if last := m.Metadata.Get(sourceflow.MetaLastError); last != "" {
+		reason += "; last error: " + last
+	}
+	return reason
+}
+
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
