@@ -140,7 +140,7 @@ func TestPubSubTransportRedeliversThenDeadLettersWithTheLastError(t *testing.T) 
 	var attempts recorder[string]
 	app := newOrderApp(t, cqrs.ServiceConfig{
 		Transport: rig.transport(t, cqrs.PubSubConfig{MaxDeliveries: 3}),
-		Hooks: cqrs.Hooks{CommandSubscribe: []message.HandlerMiddleware{failing(&attempts, "o-bad")}},
+		Hooks:     cqrs.Hooks{CommandSubscribe: []message.HandlerMiddleware{failing(&attempts, "o-bad")}},
 	})
 	app.start(t)
 	for _, id := range []string{"o-bad", "o-good"} {
