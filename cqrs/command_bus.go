@@ -63,11 +63,16 @@ func (b *CommandBus) Send(ctx context.Context, entityID string, cmd any) (Envelo
 		return Envelope{}, ErrNotStarted
 	}
 	_, derived := EnvelopeFromContext(ctx)
-	stored, err := s.record(ctx, derived, StoredCommand{Envelope: env, Destination: info.destination, Payload: payload})
-	if err != nil {
-		return Envelope{}, fmt.Errorf("cqrs: store %q for %q: %w", info.name, entityID, err)
-	}
-	return stored.Envelope, s.publish(ctx, stored.Destination, stored.Envelope, stored.Payload)
+	var stored StoredCommand
+	err = s.withinOutboxTx(ctx, s.cfg.CommandStore, func(ctx context.Context) error {
+		var err error
+		stored, err = s.record(ctx, derived, StoredCommand{Envelope: env, Destination: info.destination, Payload: payload})
+		if err != nil {
+			return fmt.Errorf("cqrs: store %q for %q: %w", info.name, entityID, err)
+		}
+		return s.publish(ctx, stored.Destination, stored.Envelope, stored.Payload)
+	})
+	return stored.Envelope, err
 }
 
 // record assigns cmd the entity's next sequence number and stores it, in one

@@ -84,7 +84,9 @@ func newOrderApp(t testing.TB, cfg cqrs.ServiceConfig) *orderApp {
 	if cfg.Transport == nil {
 		cfg.Transport = app.transport
 	}
-	cfg.CommandStore = app.store
+	if cfg.CommandStore == nil {
+		cfg.CommandStore = app.store
+	}
 	cfg.Listen = []string{"orders", "payments", "order-events", "payment-events"}
 	svc, err := cqrs.NewService(cfg)
 	require.NoError(t, err)

@@ -33,11 +33,13 @@ type CommandHandler[C, S any] func(ctx context.Context, state *S, cmd C, env Env
 func Handle[C, S any](g *Saga[S], h CommandHandler[C, S]) error {
 	return addTypedHandler(g.svc, sourceflow.KindCommand, g.name, g.svc.cfg.EntityStore,
 		func(ctx context.Context, cmd C, env Envelope) error {
-			pending, err := g.apply(ctx, env, func(state *S) ([]any, error) { return h(ctx, state, cmd, env) })
-			if err != nil {
-				return err
-			}
-			return g.svc.events.raisePending(ctx, env, pending)
+			return g.svc.withinOutboxTx(ctx, g.svc.entityStore(ctx), func(ctx context.Context) error {
+				pending, err := g.apply(ctx, env, func(state *S) ([]any, error) { return h(ctx, state, cmd, env) })
+				if err != nil {
+					return err
+				}
+				return g.svc.events.raisePending(ctx, env, pending)
+			})
 		})
 }
 
