@@ -78,8 +78,11 @@
 //     newer state after a conflict or on a redelivery) sends new ids, and its
 //     new messages are stored and delivered. Messages are published before
 //     the handler's state is saved: a command sent by a run whose save then
-//     conflicted has already gone out, and the re-run's messages follow it;
-//     only a transactional outbox, not provided here, would withhold them.
+//     conflicted has already gone out, and the re-run's messages follow it.
+//     An OutboxTransport (package outbox) withholds them: with one, and
+//     stores that are sourceflow.Transactors, a saga's load-apply-save and
+//     the events it raises, and a command's record and send, run in one
+//     transaction, so messages leave only for changes that committed.
 //   - When one of several handlers of a type fails, the ones that succeeded
 //     are remembered in memory and skipped on redelivery to this instance;
 //     across instances they run again (their sends repeat the same ids). A
@@ -103,6 +106,16 @@
 //     transaction the stores join, that wait could deadlock on the
 //     transaction's locks, so a synchronous ChannelTransport refuses such a
 //     publish (ErrPublishInTransaction); set ChannelConfig.Async there.
+//   - PubSubTransport carries a service over any Watermill Pub/Sub
+//     (watermill-sql, watermill-aws, ...): a destination is a topic, a
+//     service listens through a consumer group named after it, and it adds
+//     the same bounded in-process redelivery, then publishes the message
+//     with its reason to the destination's dead-letter topic (a message
+//     whose dead letter cannot be published is nacked and stays on its
+//     topic). Whoever adapts a Pub/Sub declares its Capabilities; Bind
+//     refuses a routing that needs one it lacks (per-entity order for
+//     ".fifo" destinations, consumer groups to listen), naming the
+//     destination, so the mismatch shows at Start rather than in production.
 //   - Close refuses new sends at once but lets handlers still draining send
 //     until the router has stopped.
 package cqrs
