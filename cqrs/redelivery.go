@@ -25,6 +25,40 @@ type redelivery struct {
 	deadLetter func(topic string, m *message.Message, reason string, deliveries int) error
 }
 
+// relays are the running relays of one subscriber, each with the cancel
+// function of its subscription.
+type relays struct {
+	mu      sync.Mutex
+	cancels []context.CancelFunc
+	wg      sync.WaitGroup
+}
+
+// start runs relay in its own goroutine; stop calls cancel.
+func (r *relays) start(cancel context.CancelFunc, relay func()) {
+	r.mu.Lock()
+	r.cancels = append(r.cancels, cancel)
+	r.mu.Unlock()
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		relay()
+	}()
+}
+
+// stop cancels every subscription started so far.
+func (r *relays) stop() {
+	r.mu.Lock()
+	cancels := r.cancels
+	r.cancels = nil
+	r.mu.Unlock()
+	for _, c := range cancels {
+		c()
+	}
+}
+
+// wait waits until every relay ended.
+func (r *relays) wait() { r.wg.Wait() }
+
 // relay hands the messages of in to out through deliver, one goroutine per
 // message. Once in is closed it calls ended, then closes out when every
 // delivery ended.
