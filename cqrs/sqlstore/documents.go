@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
@@ -13,19 +14,26 @@ import (
 // documentStore is a cqrs.DocumentStore on one table of (kind, id, version,
 // data): <prefix>entities or <prefix>views.
 type documentStore struct {
-	db   *sql.DB
-	name string // "entities" or "views", for errors
-	q    documentQueries
+	db      *sql.DB
+	dialect sqldb.Dialect
+	name    string // "entities" or "views", for errors
+	q       documentQueries
 }
 
 var (
 	_ cqrs.DocumentStore     = (*documentStore)(nil)
 	_ cqrs.TransactionJoiner = (*documentStore)(nil)
+	_ sourceflow.Transactor  = (*documentStore)(nil)
 )
 
 // JoinsTransaction implements cqrs.TransactionJoiner.
 func (s *documentStore) JoinsTransaction(ctx context.Context) bool {
 	return sqldb.TxFor(ctx, s.db) != nil
+}
+
+// WithinTx implements sourceflow.Transactor (see Store.WithinTx).
+func (s *documentStore) WithinTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return sqldb.WithinTx(ctx, s.db, s.dialect, fn)
 }
 
 // Load returns the document under (kind, id), or cqrs.ErrNotFound.

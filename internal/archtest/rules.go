@@ -39,6 +39,7 @@ func Rules() map[string]Rule {
 		"idempotency/idempotencytest":          {Internal: []string{"", "idempotency"}, Forbidden: model},
 		"idempotency/sqlstore":                 {Internal: []string{"", "idempotency", "internal/sqldb", "internal/periodic"}, Forbidden: model},
 		"cqrs/sqlstore":                        {Internal: []string{"", "cqrs", "internal/sqldb"}, Forbidden: model},
+		"outbox":                               {Internal: []string{"", "cqrs", "internal/sqldb"}, Forbidden: model},
 		"internal/sqldb":                       {Forbidden: model},
 		"internal/periodic":                    {StdlibOnly: true},
 		"awsbus":                               {Internal: []string{"", "middleware/encryption", "awsbus/topology", "internal/periodic"}, Forbidden: []string{OTel}},

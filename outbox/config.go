@@ -1,0 +1,128 @@
+package outbox
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+
+	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/internal/sqldb"
+)
+
+// Dialect selects the SQL dialect. It is the dialect every SQL package of
+// the module shares; the outbox supports Postgres and MySQL.
+type Dialect = sqldb.Dialect
+
+const (
+	// Postgres is PostgreSQL 13 or later (watermill-sql orders the outbox by
+	// the xid8 transaction id of each row).
+	Postgres = sqldb.Postgres
+	// MySQL is MySQL 8 or MariaDB 10.5+.
+	MySQL = sqldb.MySQL
+)
+
+// Defaults of Config.
+const (
+	// DefaultTopic is the outbox topic: the rows live in the table
+	// watermill_sourceflow_outbox.
+	DefaultTopic = "sourceflow_outbox"
+	// DefaultPollInterval is how long an idle forwarder waits before it
+	// looks for new rows again.
+	DefaultPollInterval = 100 * time.Millisecond
+)
+
+// maxTopicLength keeps the longest table name watermill-sql derives from
+// the topic ("watermill_offsets_<Topic>_dead_letters") within the 63 bytes
+// PostgreSQL and the 64 MySQL allow.
+const maxTopicLength = 63 - len("watermill_offsets_") - len(deadLetterSuffix)
+
+// Config configures a Transport.
+type Config struct {
+	// DB is the database holding the outbox. Required. Messages are written
+	// into the outbox when their context carries a transaction on DB. The
+	// caller owns it: the transport never closes it.
+	DB *sql.DB
+	// Dialect is Postgres or MySQL. Required.
+	Dialect Dialect
+	// Transport is the inner transport: the forwarder publishes the outbox's
+	// messages to it, messages sent outside a transaction go straight to it,
+	// and services subscribe through it. Required. Close closes it.
+	Transport cqrs.Transport
+	// Topic names the outbox: its rows live in the table watermill_<Topic>
+	// and its dead letters in watermill_<Topic>_dead_letters. Letters,
+	// digits and underscores. All instances of a service share one Topic;
+	// give each service its own. Default DefaultTopic.
+	Topic string
+	// PollInterval is how long an idle forwarder waits before it queries
+	// the outbox again; a forwarder that found rows queries again at once.
+	// Default DefaultPollInterval.
+	PollInterval time.Duration
+	// DisableForwarder keeps Bind from starting a forwarder in this process,
+	// for processes that only write into the outbox while other instances
+	// forward it. At least one instance must forward.
+	DisableForwarder bool
+	// Logger logs the forwarder's work (never payloads). Default:
+	// watermill.NopLogger.
+	Logger watermill.LoggerAdapter
+}
+
+func (c *Config) setDefaults() {
+	if c.Topic == "" {
+		c.Topic = DefaultTopic
+	}
+	if c.PollInterval == 0 {
+		c.PollInterval = DefaultPollInterval
+	}
+	if c.Logger == nil {
+		c.Logger = watermill.NopLogger{}
+	}
+}
+
+// Validate reports every configuration problem at once, each naming its
+// field. A zero Topic or PollInterval stands for its default.
+func (c Config) Validate() error {
+	errs := []error{c.validateStore()}
+	if c.Transport == nil {
+		errs = append(errs, errors.New("outbox: Config.Transport is required"))
+	}
+	if c.PollInterval < 0 {
+		errs = append(errs, fmt.Errorf("outbox: Config.PollInterval %v is negative", c.PollInterval))
+	}
+	return errors.Join(errs...)
+}
+
+// validateStore reports problems of the fields that locate the outbox: DB,
+// Dialect and Topic.
+func (c Config) validateStore() error {
+	var errs []error
+	if c.DB == nil {
+		errs = append(errs, errors.New("outbox: Config.DB is required"))
+	}
+	if c.Dialect != Postgres && c.Dialect != MySQL {
+		errs = append(errs, fmt.Errorf("%w: Config.Dialect %q (want %q or %q)",
+			ErrUnsupportedDialect, string(c.Dialect), Postgres, MySQL))
+	}
+	if c.Topic != "" && !validTopic(c.Topic) {
+		errs = append(errs, fmt.Errorf("%w: Config.Topic %q (letters, digits and underscores, at most %d bytes)",
+			ErrInvalidTopic, c.Topic, maxTopicLength))
+	}
+	return errors.Join(errs...)
+}
+
+// validTopic reports whether topic is letters, digits and underscores, at
+// most maxTopicLength bytes: table names are spliced into SQL.
+func validTopic(topic string) bool {
+	if len(topic) > maxTopicLength {
+		return false
+	}
+	for _, r := range topic {
+		ok := r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9')
+		if !ok {
+			return false
+		}
+	}
+	return true
+}

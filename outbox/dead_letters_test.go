@@ -1,0 +1,95 @@
+package outbox_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/outbox"
+)
+
+// flakyTransport is a ChannelTransport whose publishes fail transiently a
+// number of times first, and which has no publisher for "nowhere".
+type flakyTransport struct {
+	*cqrs.ChannelTransport
+	failures atomic.Int64
+}
+
+func (f *flakyTransport) Publisher(destination string) (message.Publisher, error) {
+	if destination == "nowhere" {
+		return nil, fmt.Errorf("destination %q is not bound", destination)
+	}
+	pub, err := f.ChannelTransport.Publisher(destination)
+	return flakyPublisher{Publisher: pub, failures: &f.failures}, err
+}
+
+type flakyPublisher struct {
+	message.Publisher
+	failures *atomic.Int64
+}
+
+func (p flakyPublisher) Publish(topic string, msgs ...*message.Message) error {
+	if p.failures.Add(-1) >= 0 {
+		return errors.New("broker unavailable")
+	}
+	return p.Publisher.Publish(topic, msgs...)
+}
+
+// Rows the forwarder can never deliver are dead-lettered with their reason
+// and payload, and the commands behind them still flow; a transient failure
+// to publish is retried, within a delivery and across deliveries, and never
+// dead-lettered.
+func TestUndeliverableRowsAreDeadLetteredAndTheRestFlows(t *testing.T) {
+	eachDialect(t, func(t *testing.T, d dialect) {
+		db := d.open(t)
+		topic := uniqueName("obx")
+		d.dropOutbox(t, db, topic)
+		channel, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{Async: true})
+		require.NoError(t, err)
+		inner := &flakyTransport{ChannelTransport: channel}
+		// Each delivery retries for 200ms: the three failures outlast one
+		// delivery, so the row is nacked and delivered again, not dead-lettered.
+		h := newHarness(t, d, db, topic, inner, func(b *outbox.Transport) { outbox.SetRetryWindow(b, 200*time.Millisecond) })
+		ctx := context.Background()
+
+		bad := []struct{ uuid, payload, metadata, reason string }{
+			{"bad-payload", `"plain text"`, `{}`, "payload is not a forwarder envelope"},
+			{"no-destination", `{"uuid":"m-1","payload":"e30="}`, `{}`, "envelope has no destination_topic"},
+			{"bad-metadata", `{"destination_topic":"outbox-orders","uuid":"m-2","payload":"e30="}`, `{"n":1}`, "metadata column"},
+			{"unknown-destination", `{"destination_topic":"nowhere","uuid":"m-3","payload":"e30="}`, `{}`, `no publisher for destination "nowhere"`},
+		}
+		for _, b := range bad {
+			d.insertRow(t, db, topic, b.uuid, b.payload, b.metadata)
+		}
+		inner.failures.Store(3)
+		var good cqrs.Envelope
+		require.NoError(t, h.store.WithinTx(ctx, func(ctx context.Context) error {
+			good, err = h.orders.Send(ctx, "o-good", PlaceOrder{OrderID: "o-good"})
+			return err
+		}))
+
+		require.Eventually(t, func() bool { return h.handled.count(good.MessageID) == 1 }, waitFor, 10*time.Millisecond,
+			"the command behind the bad rows is forwarded, after its transient failures")
+		assert.LessOrEqual(t, inner.failures.Load(), int64(0), "the transient failures happened")
+		var letters []outbox.DeadLetter
+		require.Eventually(t, func() bool {
+			letters, err = outbox.DeadLetters(ctx, outbox.Config{DB: db, Dialect: d.dialect, Topic: topic})
+			require.NoError(t, err)
+			return len(letters) == len(bad)
+		}, waitFor, 10*time.Millisecond)
+		for i, b := range bad {
+			assert.Equal(t, b.uuid, letters[i].UUID)
+			assert.Contains(t, letters[i].Reason, b.reason)
+			assert.JSONEq(t, b.payload, string(letters[i].Payload))
+			assert.NotZero(t, letters[i].ID)
+		}
+	})
+}

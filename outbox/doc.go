@@ -1,0 +1,86 @@
+// Package outbox is a transactional outbox for SourceFlow services: a
+// cqrs.Transport in front of another transport (the inner one: awsbus,
+// sqlbus, a ChannelTransport, any Watermill Pub/Sub through
+// cqrs.PubSubTransport) that writes the messages of a database transaction
+// into that transaction and publishes them after it commits.
+//
+// # Why an outbox
+//
+// A handler that saves state and then publishes makes two writes to two
+// systems: a crash between them, or a rollback after the publish, loses a
+// message or sends one for a change that never happened. With the outbox the
+// message is a row written in the same transaction as the state, so both
+// commit or neither does, and a forwarder relays committed rows to the inner
+// transport.
+//
+// # What joins the transaction
+//
+// Transport.Publisher returns a publisher that looks at each message's
+// context (msg.Context(), which cqrs sets to the context of Send or of the
+// handler raising an event). When it carries a transaction on Config.DB (one
+// begun by cqrs/sqlstore's Store.WithinTx, idempotency/sqlstore's WithinTx,
+// or handed over with idempotency/sqlstore.ContextWithTx), the message is
+// written into the outbox table through watermill-sql's publisher on that
+// *sql.Tx, wrapped by Watermill's components/forwarder publisher (which
+// records the destination with the message). A message sent outside such a
+// transaction is published straight to the inner transport, as without the
+// outbox: there is no write to pair it with. So the caller decides: send
+// inside the transaction that changes the state, and the send is
+// transactional. Transport is a cqrs.OutboxTransport, so a service whose
+// stores are sourceflow.Transactors (cqrs/sqlstore) on Config.DB also begins
+// that transaction itself: a saga's new state and the events it raises, and
+// a command's entry in the CommandStore and its send, commit together even
+// when no caller began a transaction. Service decorators (tracing, encryption) run before the
+// outbox, so what is stored is what the inner transport would have received.
+// The outbox tables are created by Bind when missing: DDL cannot run inside
+// the caller's transaction.
+//
+// # Forwarding
+//
+// Bind starts Watermill's forwarder: a watermill-sql subscriber of the
+// outbox topic in the consumer group "sourceflow_outbox_forwarder", whose
+// messages are unwrapped and published to the inner transport's publisher of
+// their destination. The row's offset is acknowledged after the publish, in
+// the subscriber's transaction, so delivery is at least once: an instance that
+// dies after publishing and before acknowledging leaves the row to be
+// forwarded again. Messages keep their SourceFlow message id, so consumers'
+// idempotency (package idempotency) absorbs the repeat.
+//
+// A failure to publish to the inner transport is retried with exponential
+// backoff (100ms doubling up to 5s) for 15s, then the row is nacked and
+// delivered again, for as long as it fails: it is never dropped, and the
+// rows behind it wait. A row that can never be delivered is dead-lettered
+// at once: a payload that is not a forwarder envelope, metadata that is not a
+// JSON object of strings, a destination the inner transport has no publisher
+// for, or a publish failure the inner transport marks sourceflow.Permanent.
+// Watermill's PoisonQueue middleware writes it, with its reason in
+// sourceflow.MetaFailure, into the table watermill_<Topic>_dead_letters, in
+// the same transaction that acknowledges it; DeadLetters reads them.
+//
+// # Order
+//
+// One consumer group reads the outbox in order and delivers one row at a
+// time, so rows are forwarded in the order watermill-sql reads them: on
+// PostgreSQL by transaction id, then by insertion (a row becomes visible once
+// every older transaction has ended, so a long transaction anywhere in the
+// database delays forwarding); on MySQL by the auto-increment offset, the
+// forwarder waiting for the lock of a row not yet committed. A row being
+// retried holds back the rows after it.
+//
+// # Many instances
+//
+// Every instance of a service runs the same Config (same DB and Topic) and a
+// forwarder; they share the consumer group, whose offsets row each poll locks,
+// so one instance forwards at a time and each row is forwarded by one
+// instance (again after a crash). Give each service its own Topic, since a
+// forwarder publishes only to destinations its inner transport knows; rows
+// for others would be dead-lettered. A process that must not forward (a
+// short-lived job) sets Config.DisableForwarder and leaves its rows to the
+// instances that do.
+//
+// # Where it lives
+//
+// The package imports cqrs (the Transport contract), internal/sqldb (the
+// transaction a context carries), Watermill and watermill-sql; cqrs never
+// imports it.
+package outbox

@@ -1,0 +1,19 @@
+package outbox
+
+import "errors"
+
+var (
+	// ErrUnsupportedDialect is reported by Config.Validate for a dialect
+	// watermill-sql has no Pub/Sub for (anything but Postgres and MySQL).
+	ErrUnsupportedDialect = errors.New("outbox: unsupported dialect")
+	// ErrInvalidTopic is reported by Config.Validate for a Topic that cannot
+	// name the outbox tables.
+	ErrInvalidTopic = errors.New("outbox: invalid topic")
+	// ErrClosed is returned by Bind after Close.
+	ErrClosed = errors.New("outbox: transport closed")
+	// ErrUndeliverable marks an outbox row the forwarder dead-letters instead
+	// of retrying: it cannot be decoded, its destination is unknown to the
+	// inner transport, or the inner transport refused it permanently. The
+	// reason of a dead letter is the text of such an error.
+	ErrUndeliverable = errors.New("outbox: undeliverable row")
+)

@@ -1,0 +1,57 @@
+package outbox
+
+import (
+	"database/sql"
+	"fmt"
+
+	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
+	"github.com/ThreeDotsLabs/watermill/components/forwarder"
+	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/sourceflow-go/sourceflow/internal/sqldb"
+)
+
+// publisher writes messages whose context carries a transaction on the
+// outbox's database into the outbox, in that transaction, and publishes the
+// others straight to the inner transport.
+type publisher struct {
+	cfg    *Config
+	direct message.Publisher
+}
+
+// Publish publishes msgs in order, each run of consecutive messages sharing
+// a transaction (or none) in one step.
+func (p *publisher) Publish(destination string, msgs ...*message.Message) error {
+	for start := 0; start < len(msgs); {
+		tx := sqldb.TxFor(msgs[start].Context(), p.cfg.DB)
+		end := start + 1
+		for end < len(msgs) && sqldb.TxFor(msgs[end].Context(), p.cfg.DB) == tx {
+			end++
+		}
+		if err := p.publishRun(destination, tx, msgs[start:end]); err != nil {
+			return err
+		}
+		start = end
+	}
+	return nil
+}
+
+func (p *publisher) publishRun(destination string, tx *sql.Tx, msgs []*message.Message) error {
+	if tx == nil {
+		return p.direct.Publish(destination, msgs...)
+	}
+	// A watermill-sql publisher on a transaction is a cheap value: it
+	// holds the transaction and the schema, nothing else.
+	rows, err := wsql.NewPublisher(wsql.TxFromStdSQL(tx), wsql.PublisherConfig{SchemaAdapter: schemaAdapter(p.cfg.Dialect)}, p.cfg.Logger)
+	if err != nil {
+		return fmt.Errorf("outbox: publisher on the transaction: %w", err)
+	}
+	out := forwarder.NewPublisher(rows, forwarder.PublisherConfig{ForwarderTopic: p.cfg.Topic})
+	if err := out.Publish(destination, msgs...); err != nil {
+		return fmt.Errorf("outbox: write %d message(s) for %q into the outbox: %w", len(msgs), destination, err)
+	}
+	return nil
+}
+
+// Close does nothing: the inner transport owns its publishers.
+func (*publisher) Close() error { return nil }

@@ -1,0 +1,71 @@
+package outbox
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/cqrs"
+)
+
+// relay is the forwarder's output: it publishes each unwrapped message to
+// the inner transport's publisher of its destination.
+type relay struct {
+	inner cqrs.Transport
+
+	mu   sync.Mutex
+	pubs map[string]message.Publisher
+}
+
+func newRelay(inner cqrs.Transport) *relay {
+	return &relay{inner: inner, pubs: map[string]message.Publisher{}}
+}
+
+// Publish publishes msgs to destination on the inner transport. A
+// destination the inner transport has no publisher for, or a failure it
+// marks sourceflow.Permanent, is undeliverable; any other failure is
+// transient and retried.
+func (r *relay) Publish(destination string, msgs ...*message.Message) error {
+	pub, err := r.publisher(destination)
+	if err != nil {
+		return undeliverable(fmt.Errorf("no publisher for destination %q: %w", destination, err))
+	}
+	for _, m := range msgs {
+		m.SetContext(detached{m.Context()})
+	}
+	if err := pub.Publish(destination, msgs...); err != nil {
+		err = fmt.Errorf("outbox: forward to %q: %w", destination, err)
+		if sourceflow.IsPermanent(err) {
+			return undeliverable(err)
+		}
+		return err
+	}
+	return nil
+}
+
+func (r *relay) publisher(destination string) (message.Publisher, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if pub, ok := r.pubs[destination]; ok {
+		return pub, nil
+	}
+	pub, err := r.inner.Publisher(destination)
+	if err != nil {
+		return nil, err
+	}
+	r.pubs[destination] = pub
+	return pub, nil
+}
+
+// Close does nothing: the inner transport owns its publishers.
+func (*relay) Close() error { return nil }
+
+// detached keeps the deadline and cancellation of the forwarder's context
+// but none of its values, so the forwarder's own transaction does not travel
+// with the forwarded message into the inner transport.
+type detached struct{ context.Context }
+
+func (detached) Value(any) any { return nil }
