@@ -63,8 +63,13 @@
 // time, so rows are forwarded in the order watermill-sql reads them: on
 // PostgreSQL by transaction id, then by insertion (a row becomes visible once
 // every older transaction has ended, so a long transaction anywhere in the
-// database delays forwarding); on MySQL by the auto-increment offset, the
-// forwarder waiting for the lock of a row not yet committed. A row being
+// database delays forwarding); on MySQL by the auto-increment offset. The
+// MySQL forwarder reads above the last forwarded offset without locking, so
+// a row that commits after a later one was forwarded would be skipped: a
+// transaction therefore takes its topic's row in the table
+// sourceflow_outbox_locks before its first outbox row, and transactions
+// that write into one outbox commit one after another from that point (the
+// cost of correct order on MySQL; keep such transactions short). A row being
 // retried holds back the rows after it.
 //
 // # Many instances

@@ -1,6 +1,7 @@
 package outbox
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -86,6 +87,9 @@ func initSchema(cfg Config) error {
 		if err := sub.SubscribeInitialize(topic); err != nil {
 			return fmt.Errorf("outbox: create the tables of %q: %w", topic, err)
 		}
+	}
+	if cfg.Dialect == MySQL {
+		return initMySQLLock(context.Background(), cfg.DB, cfg.Topic)
 	}
 	return nil
 }

@@ -40,6 +40,11 @@ func (p *publisher) publishRun(destination string, tx *sql.Tx, msgs []*message.M
 	if tx == nil {
 		return p.direct.Publish(destination, msgs...)
 	}
+	if p.cfg.Dialect == MySQL {
+		if err := lockForWrite(msgs[0].Context(), tx, p.cfg.Topic); err != nil {
+			return err
+		}
+	}
 	// A watermill-sql publisher on a transaction is a cheap value: it
 	// holds the transaction and the schema, nothing else.
 	rows, err := wsql.NewPublisher(wsql.TxFromStdSQL(tx), wsql.PublisherConfig{SchemaAdapter: schemaAdapter(p.cfg.Dialect)}, p.cfg.Logger)

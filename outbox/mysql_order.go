@@ -1,0 +1,50 @@
+package outbox
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// On MySQL the forwarder reads rows above the last acknowledged
+// auto-increment offset with a plain (non-locking) read, so a row whose
+// transaction commits after a later row was already forwarded would be
+// skipped for good. Writers therefore take the topic's row in a lock table,
+// in their transaction, before their first outbox row: transactions that
+// write into one outbox commit one after another from that point, so rows
+// become visible in offset order. PostgreSQL needs no lock: watermill-sql
+// orders rows by transaction id and reads only those below every running
+// transaction.
+
+// lockTable is the table of the write locks of the outbox topics on one
+// MySQL database, a row per topic.
+const lockTable = "`sourceflow_outbox_locks`"
+
+// initMySQLLock creates the lock table, when missing, and the topic's row.
+func initMySQLLock(ctx context.Context, db *sql.DB, topic string) error {
+	stmts := []string{
+		"CREATE TABLE IF NOT EXISTS " + lockTable + " (`topic` VARCHAR(64) NOT NULL PRIMARY KEY)",
+		"INSERT IGNORE INTO " + lockTable + " (`topic`) VALUES (?)",
+	}
+	for i, q := range stmts {
+		var args []any
+		if i == 1 {
+			args = []any{topic}
+		}
+		if _, err := db.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("outbox: create the lock table of %q: %w", topic, err)
+		}
+	}
+	return nil
+}
+
+// lockForWrite takes the topic's lock row in tx; it is released when tx
+// ends.
+func lockForWrite(ctx context.Context, tx *sql.Tx, topic string) error {
+	var held string
+	err := tx.QueryRowContext(ctx, "SELECT `topic` FROM "+lockTable+" WHERE `topic` = ? FOR UPDATE", topic).Scan(&held)
+	if err != nil {
+		return fmt.Errorf("outbox: take the write lock of %q: %w", topic, err)
+	}
+	return nil
+}
