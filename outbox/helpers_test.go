@@ -139,6 +139,13 @@ func (c *counter) add(id string) {
 	c.n[id]++
 }
 
+// total returns how many distinct ids were counted.
+func (c *counter) total() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.n)
+}
+
 func (c *counter) count(id string) int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
