@@ -3,5 +3,10 @@
 // recorders that collect what handlers saw, and conformance suites for
 // store implementations (RunCommandStore, RunDocumentStore) that every
 // CommandStore, EntityStore and ViewStore must pass, concurrency cases
-// included.
+// included. RunTransport is the conformance kit of transports: the
+// model-level guarantees every cqrs.Transport must keep (a command reaches
+// one instance of the one listening service, an event every subscribing
+// service, a nacked message is redelivered, a permanent failure is
+// dead-lettered with its reason while others flow, per-entity order where
+// claimed, Close drains handlers in flight).
 package cqrstest
