@@ -1,8 +1,9 @@
 // Command orders runs SourceFlow's order flow end to end: an orders service
 // and a payments service exchange CreateOrder, ProcessPayment, OrderCreated
 // and PaymentProcessed through a transport, and an order-summary view
-// follows every entity. It runs in process on gochannel with no setup, or on
-// AWS SQS/SNS with -transport aws (the default when AWS_ENDPOINT_URL is set).
+// follows every entity. It runs in process on gochannel with no setup, on
+// AWS SQS/SNS with -transport aws (the default when AWS_ENDPOINT_URL is set),
+// or on PostgreSQL tables with -transport postgres -dsn ... (package sqlbus).
 //
 // State lives in memory by default, or in SQLite or PostgreSQL with -store;
 // with a SQL store each handled message's idempotency record, saga state,

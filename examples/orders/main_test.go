@@ -42,6 +42,7 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{"-role", "orders", "-transport", "gochannel", "-store", "postgres", "-dsn", "postgres://x"},
 		{"-role", "driver", "-transport", "aws", "-store", "memory"},
 		{"-store", "postgres", "-dsn", ""},
+		{"-transport", "postgres"}, {"-transport", "postgres", "-store", "sqlite", "-dsn", "postgres://x"},
 	} {
 		var out, errOut bytes.Buffer
 		assert.Equal(t, 2, run(context.Background(), args, &out, &errOut), args)

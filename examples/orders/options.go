@@ -44,7 +44,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		defaultTransport = "aws"
 	}
 	fs.IntVar(&o.orders, "n", 100, "number of orders to process")
-	fs.StringVar(&o.transport, "transport", defaultTransport, "gochannel or aws")
+	fs.StringVar(&o.transport, "transport", defaultTransport, "gochannel, aws or postgres (SQL transport on the database of -dsn)")
 	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "how long to wait for every order to complete")
 	fs.IntVar(&o.senders, "senders", 8, "concurrent senders")
 	fs.TextVar(&o.logLevel, "log-level", slog.LevelWarn, "log level of the services' slog logger (debug, info, warn, error)")
@@ -53,8 +53,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.kmsKey, "kms-key", "", "with -transport aws: KMS key id, ARN or alias to envelope-encrypt message bodies")
 	fs.BoolVar(&o.printTraces, "print-traces", false, "record spans and print the trace ids (one trace per order)")
 	fs.StringVar(&o.store, "store", "memory", "where commands, saga state, views and idempotency records live: memory, sqlite or postgres")
-	fs.StringVar(&o.dsn, "dsn", "", "database of -store sqlite or postgres (default $SOURCEFLOW_STORE_DSN; for postgres then "+
-		"$SOURCEFLOW_POSTGRES_DSN; for sqlite a file in the temp dir)")
+	fs.StringVar(&o.dsn, "dsn", "", "database of -store sqlite or postgres and of -transport postgres (default $SOURCEFLOW_STORE_DSN; "+
+		"for postgres then $SOURCEFLOW_POSTGRES_DSN; for sqlite a file in the temp dir)")
 	fs.StringVar(&o.tablePrefix, "table-prefix", "sourceflow_", "prefix of the SQL store's table names")
 	fs.IntVar(&o.maxConns, "max-conns", 16, "connections to the SQL store this process opens at most")
 	fs.StringVar(&o.role, "role", "all", "all (both services and the sender in one process), orders, payments or driver")
@@ -75,7 +75,7 @@ func (o *options) complete() error {
 		return err
 	}
 	if o.dsn == "" {
-		o.dsn = defaultDSN(o.store)
+		o.dsn = defaultDSN(o.store, o.transport)
 	}
 	return o.validate()
 }
@@ -85,8 +85,14 @@ func (o *options) validate() error {
 	if o.orders < 1 || o.senders < 1 {
 		errs = append(errs, errors.New("-n and -senders must be at least 1"))
 	}
-	if o.transport != "gochannel" && o.transport != "aws" {
-		errs = append(errs, fmt.Errorf("-transport %q: want gochannel or aws", o.transport))
+	switch o.transport {
+	case "gochannel", "aws":
+	case "postgres":
+		if o.store == "sqlite" || o.dsn == "" {
+			errs = append(errs, errors.New("-transport postgres needs -dsn (or $SOURCEFLOW_POSTGRES_DSN) and -store memory or postgres"))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("-transport %q: want gochannel, aws or postgres", o.transport))
 	}
 	if o.kmsKey != "" && o.transport != "aws" {
 		errs = append(errs, errors.New("-kms-key needs -transport aws"))
@@ -114,12 +120,13 @@ func (o *options) validate() error {
 	return errors.Join(errs...)
 }
 
-// defaultDSN is the database a SQL store uses when -dsn is not given.
-func defaultDSN(store string) string {
-	if dsn := os.Getenv("SOURCEFLOW_STORE_DSN"); dsn != "" || store == "memory" {
+// defaultDSN is the database a SQL store or the SQL transport uses when
+// -dsn is not given.
+func defaultDSN(store, transport string) string {
+	if dsn := os.Getenv("SOURCEFLOW_STORE_DSN"); dsn != "" || (store == "memory" && transport != "postgres") {
 		return dsn
 	}
-	if store == "postgres" {
+	if store != "sqlite" {
 		return os.Getenv("SOURCEFLOW_POSTGRES_DSN")
 	}
 	return filepath.Join(os.TempDir(), "sourceflow-orders.db")

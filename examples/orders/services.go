@@ -92,7 +92,7 @@ func newLogger(opts options) watermill.LoggerAdapter {
 // newPipelines builds the payments and orders pipelines, adding what closes
 // them to closers.
 func newPipelines(opts options, obs *observability, tr transports, st *stores, closers *closers) (pay, ord *pipeline, err error) {
-	system := map[string]string{"gochannel": "gochannel", "aws": "aws_sqs"}[opts.transport]
+	system := map[string]string{"gochannel": "gochannel", "aws": "aws_sqs", "postgres": "postgresql"}[opts.transport]
 	if pay, err = newPipeline(obs, system, tr.payments, st); err != nil {
 		return nil, nil, err
 	}
@@ -167,8 +167,11 @@ type transports struct {
 }
 
 func newTransports(ctx context.Context, opts options, logger watermill.LoggerAdapter) (transports, error) {
-	if opts.transport == "aws" {
+	switch opts.transport {
+	case "aws":
 		return newAWSTransports(ctx, opts, logger)
+	case "postgres":
+		return newSQLTransports(ctx, opts, logger)
 	}
 	// With a SQL store a handler publishes inside its transaction; an
 	// asynchronous hand-over lets that transaction commit before the

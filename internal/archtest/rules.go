@@ -41,6 +41,7 @@ func Rules() map[string]Rule {
 		"cqrs/sqlstore":                        {Internal: []string{"", "cqrs", "internal/sqldb"}, Forbidden: model},
 		"outbox":                               {Internal: []string{"", "cqrs", "internal/sqldb"}, Forbidden: model},
 		"internal/sqldb":                       {Forbidden: model},
+		"sqlbus":                               {Internal: []string{"", "cqrs", "internal/sqldb"}, Forbidden: model},
 		"internal/periodic":                    {StdlibOnly: true},
 		"awsbus":                               {Internal: []string{"", "middleware/encryption", "awsbus/topology", "internal/periodic"}, Forbidden: []string{OTel}},
 		"awsbus/topology":                      {Internal: []string{""}, Forbidden: []string{OTel}},

@@ -1,0 +1,100 @@
+//go:build integration
+
+package integration
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"testing"
+	"time"
+
+	_ "github.com/go-sql-driver/mysql" // registers the "mysql" driver
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/sqlbus"
+)
+
+// sqlbusDialects are the databases the SQL transport is tested on, with the
+// variable naming each one's DSN. Both are required: the suite fails, never
+// skips, when one is missing.
+var sqlbusDialects = []struct {
+	dialect sqlbus.Dialect
+	env     string
+}{{sqlbus.Postgres, "SOURCEFLOW_POSTGRES_DSN"}, {sqlbus.MySQL, "SOURCEFLOW_MYSQL_DSN"}}
+
+// eachSQLBusDialect runs fn as a parallel subtest per dialect.
+func eachSQLBusDialect(t *testing.T, fn func(t *testing.T, d sqlbus.Dialect, db *sql.DB)) {
+	for _, tc := range sqlbusDialects {
+		t.Run(string(tc.dialect), func(t *testing.T) {
+			t.Parallel()
+			fn(t, tc.dialect, sqlbusDB(t, tc.dialect, tc.env))
+		})
+	}
+}
+
+// sqlbusDB opens the database of d named by env and closes it after the test.
+func sqlbusDB(t *testing.T, d sqlbus.Dialect, env string) *sql.DB {
+	t.Helper()
+	dsn := os.Getenv(env)
+	if dsn == "" {
+		t.Fatalf("%s is not set; run `make test` (it starts the %s database)", env, d)
+	}
+	db, err := sql.Open(d.DriverName(), dsn)
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, db.Close()) })
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	require.NoError(t, db.PingContext(ctx), "reach %s", d)
+	return db
+}
+
+// sqlbusConfig is the transport configuration of the tests: a short poll
+// interval and a visible redelivery schedule.
+func sqlbusConfig(d sqlbus.Dialect, db *sql.DB) sqlbus.Config {
+	return sqlbus.Config{DB: db, Dialect: d, PollInterval: 20 * time.Millisecond, MaxDeliveries: 3, RedeliveryDelay: 20 * time.Millisecond}
+}
+
+// sqlbusService builds a service over its own SQL transport and closes both
+// at the end of the test. The caller registers types and handlers, then
+// calls startModel.
+func sqlbusService(t *testing.T, bcfg sqlbus.Config, scfg cqrs.ServiceConfig) *cqrs.Service {
+	t.Helper()
+	tr, err := sqlbus.NewTransport(bcfg)
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, tr.Close(), "close transport of %s", scfg.Name) })
+	scfg.Transport = tr
+	if scfg.CloseTimeout == 0 {
+		scfg.CloseTimeout = 10 * time.Second
+	}
+	svc, err := cqrs.NewService(scfg)
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, svc.Close(), "close service %s", scfg.Name) })
+	return svc
+}
+
+// dropSQLBusTables drops, after the test, the tables of destinations: each
+// one's messages and offsets tables and its dead letters.
+func dropSQLBusTables(t *testing.T, d sqlbus.Dialect, db *sql.DB, destinations ...string) {
+	t.Helper()
+	t.Cleanup(func() {
+		q := `"`
+		if d == sqlbus.MySQL {
+			q = "`"
+		}
+		for _, dest := range destinations {
+			for _, topic := range []string{sqlbus.Topic(dest), sqlbus.DeadLetterTopic(dest)} {
+				for _, table := range []string{"watermill_" + topic, "watermill_offsets_" + topic} {
+					_, err := db.Exec("DROP TABLE IF EXISTS " + q + table + q)
+					require.NoError(t, err)
+				}
+			}
+		}
+	})
+}
+
+// sqlbusName returns a destination name unique to this run, lowercase so
+// that it is its own watermill-sql topic.
+func sqlbusName(prefix, suffix string) string { return uniqueName("sb-"+prefix, suffix) }

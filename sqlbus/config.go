@@ -1,0 +1,119 @@
+package sqlbus
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+
+	"github.com/sourceflow-go/sourceflow/internal/sqldb"
+)
+
+// Dialect selects the SQL dialect. It is the dialect every SQL package of
+// the module shares; the transport supports Postgres and MySQL.
+type Dialect = sqldb.Dialect
+
+const (
+	// Postgres is PostgreSQL 13 or later (watermill-sql orders messages by
+	// their xid8 transaction id).
+	Postgres = sqldb.Postgres
+	// MySQL is MySQL 8 or MariaDB 10.5+.
+	MySQL = sqldb.MySQL
+)
+
+// Defaults of Config.
+const (
+	// DefaultPollInterval is how long an idle subscription waits before it
+	// looks for new messages again.
+	DefaultPollInterval = 100 * time.Millisecond
+	// DefaultAckDeadline bounds the handling of one message, every in-process
+	// delivery of it included.
+	DefaultAckDeadline = 30 * time.Second
+)
+
+// Config configures the SQL transport.
+type Config struct {
+	// DB is the database holding the topics' tables. Required. The caller
+	// owns it: the transport never closes it.
+	DB *sql.DB
+	// Dialect is Postgres or MySQL. Required.
+	Dialect Dialect
+	// PollInterval is how long an idle subscription waits before it queries
+	// its topic again; a subscription that found messages queries again at
+	// once. It bounds the latency a message adds when the consumer is idle,
+	// and every idle subscription costs one short transaction per interval.
+	// Default DefaultPollInterval (100ms; watermill-sql's own default is 1s).
+	PollInterval time.Duration
+	// AckDeadline bounds the handling of one message, its in-process
+	// redeliveries included; a message not acknowledged in time is read
+	// again from the table (while the first delivery may still run).
+	// Handlers see it as their context's deadline. Default
+	// DefaultAckDeadline (30s).
+	AckDeadline time.Duration
+	// MaxDeliveries is how many times a failing message is delivered in
+	// process before it is dead-lettered (cqrs.PubSubConfig.MaxDeliveries).
+	// Default: the adapter's (5).
+	MaxDeliveries int
+	// RedeliveryDelay is the pause before a failed message is delivered
+	// again (cqrs.PubSubConfig.RedeliveryDelay). Default: the adapter's
+	// (100ms).
+	RedeliveryDelay time.Duration
+	// Logger logs. Default: watermill.NopLogger.
+	Logger watermill.LoggerAdapter
+}
+
+// Adapter defaults this package relies on when checking the redelivery
+// schedule against the ack deadline.
+const (
+	adapterMaxDeliveries   = 5
+	adapterRedeliveryDelay = 100 * time.Millisecond
+)
+
+func (c *Config) setDefaults() {
+	if c.PollInterval == 0 {
+		c.PollInterval = DefaultPollInterval
+	}
+	if c.AckDeadline == 0 {
+		c.AckDeadline = DefaultAckDeadline
+	}
+	if c.MaxDeliveries == 0 {
+		c.MaxDeliveries = adapterMaxDeliveries
+	}
+	if c.RedeliveryDelay == 0 {
+		c.RedeliveryDelay = adapterRedeliveryDelay
+	}
+	if c.Logger == nil {
+		c.Logger = watermill.NopLogger{}
+	}
+}
+
+// Validate reports every configuration problem at once, each naming its
+// field. Zero durations and counts stand for their defaults.
+func (c Config) Validate() error {
+	var errs []error
+	if c.DB == nil {
+		errs = append(errs, errors.New("sqlbus: Config.DB is required"))
+	}
+	if c.Dialect != Postgres && c.Dialect != MySQL {
+		errs = append(errs, fmt.Errorf("%w: Config.Dialect %q (want %q or %q)", ErrUnsupportedDialect, string(c.Dialect), Postgres, MySQL))
+	}
+	for _, d := range []struct {
+		field string
+		v     time.Duration
+	}{{"PollInterval", c.PollInterval}, {"AckDeadline", c.AckDeadline}, {"RedeliveryDelay", c.RedeliveryDelay}} {
+		if d.v < 0 {
+			errs = append(errs, fmt.Errorf("sqlbus: Config.%s %v is negative", d.field, d.v))
+		}
+	}
+	if c.MaxDeliveries < 0 {
+		errs = append(errs, fmt.Errorf("sqlbus: Config.MaxDeliveries %d is negative", c.MaxDeliveries))
+	}
+	c.setDefaults()
+	if pauses := time.Duration(c.MaxDeliveries-1) * c.RedeliveryDelay; c.AckDeadline > 0 && pauses >= c.AckDeadline {
+		errs = append(errs, fmt.Errorf("sqlbus: Config.MaxDeliveries %d with Config.RedeliveryDelay %v pause %v between deliveries, "+
+			"which outlasts Config.AckDeadline %v", c.MaxDeliveries, c.RedeliveryDelay, pauses, c.AckDeadline))
+	}
+	return errors.Join(errs...)
+}

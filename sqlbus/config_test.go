@@ -1,0 +1,56 @@
+package sqlbus
+
+import (
+	"database/sql"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestConfigValidateReportsEveryProblemNamingItsField(t *testing.T) {
+	err := Config{Dialect: "sqlite", PollInterval: -time.Second, AckDeadline: -1, MaxDeliveries: -2, RedeliveryDelay: -3}.Validate()
+	require.Error(t, err)
+	for _, want := range []string{
+		"Config.DB is required",
+		`Config.Dialect "sqlite"`,
+		"Config.PollInterval -1s is negative",
+		"Config.AckDeadline -1ns is negative",
+		"Config.MaxDeliveries -2 is negative",
+		"Config.RedeliveryDelay -3ns is negative",
+	} {
+		assert.ErrorContains(t, err, want)
+	}
+	assert.ErrorIs(t, err, ErrUnsupportedDialect)
+}
+
+func TestConfigValidateRefusesRedeliveriesOutlastingTheAckDeadline(t *testing.T) {
+	db := &sql.DB{}
+	err := Config{DB: db, Dialect: Postgres, MaxDeliveries: 4, RedeliveryDelay: time.Second, AckDeadline: 3 * time.Second}.Validate()
+	assert.ErrorContains(t, err, "Config.MaxDeliveries 4 with Config.RedeliveryDelay 1s pause 3s between deliveries, which outlasts Config.AckDeadline 3s")
+
+	ok := Config{DB: db, Dialect: MySQL, MaxDeliveries: 3, RedeliveryDelay: time.Second, AckDeadline: 3 * time.Second}
+	assert.NoError(t, ok.Validate())
+}
+
+func TestConfigDefaults(t *testing.T) {
+	c := Config{DB: &sql.DB{}, Dialect: Postgres}
+	require.NoError(t, c.Validate(), "the zero durations and counts stand for the defaults")
+	c.setDefaults()
+	assert.Equal(t, DefaultPollInterval, c.PollInterval)
+	assert.Equal(t, DefaultAckDeadline, c.AckDeadline)
+	assert.Equal(t, 5, c.MaxDeliveries)
+	assert.Equal(t, 100*time.Millisecond, c.RedeliveryDelay)
+	assert.NotNil(t, c.Logger)
+}
+
+func TestNewTransportRefusesAnInvalidConfig(t *testing.T) {
+	_, err := NewTransport(Config{Dialect: MySQL})
+	assert.ErrorContains(t, err, "Config.DB is required")
+}
+
+func TestDeadLettersRefusesAnInvalidConfig(t *testing.T) {
+	_, err := DeadLetters(t.Context(), Config{DB: &sql.DB{}, Dialect: "oracle"}, "orders")
+	assert.ErrorIs(t, err, ErrUnsupportedDialect)
+}

@@ -1,0 +1,120 @@
+package sqlbus
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+
+	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
+	"github.com/ThreeDotsLabs/watermill/message"
+)
+
+// lockTimeoutSeconds bounds the wait for a topic's publish lock.
+const lockTimeoutSeconds = 30
+
+// mysqlPublisher publishes to watermill-sql's default MySQL schema one
+// publisher at a time per topic, under the named lock "sqlbus:<topic>".
+//
+// watermill-sql's own publisher lets inserts run concurrently. InnoDB hands
+// out an AUTO_INCREMENT offset before it writes the row, so a subscriber can
+// read and acknowledge a higher offset while a lower one is still being
+// written; the lower one is then behind the group's offset and never
+// delivered (seen losing 2–15 of 800 messages with 8 concurrent
+// publishers). With one insert per topic at a time no higher offset exists
+// while a lower one is pending, and a reader that locked past the table's
+// end makes the pending insert wait until it committed.
+type mysqlPublisher struct {
+	db     *sql.DB
+	schema wsql.SchemaAdapter
+
+	mu     sync.Mutex
+	ready  map[string]bool
+	closed bool
+}
+
+func newMySQLPublisher(db *sql.DB, schema wsql.SchemaAdapter) *mysqlPublisher {
+	return &mysqlPublisher{db: db, schema: schema, ready: map[string]bool{}}
+}
+
+// Publish inserts msgs into topic's table in one statement.
+func (p *mysqlPublisher) Publish(topic string, msgs ...*message.Message) error {
+	if len(msgs) == 0 {
+		return nil
+	}
+	if !watermillTopic(topic) {
+		return fmt.Errorf("sqlbus: %q: %w", topic, wsql.ErrInvalidTopicName)
+	}
+	ctx := msgs[0].Context()
+	if err := p.initialize(ctx, topic); err != nil {
+		return err
+	}
+	insert, err := p.schema.InsertQuery(wsql.InsertQueryParams{Topic: topic, Msgs: msgs})
+	if err != nil {
+		return fmt.Errorf("sqlbus: insert into %q: %w", topic, err)
+	}
+	conn, err := p.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("sqlbus: publish to %q: %w", topic, err)
+	}
+	defer conn.Close()
+	name := "sqlbus:" + topic
+	var got sql.NullInt64
+	if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK(?, ?)", name, lockTimeoutSeconds).Scan(&got); err != nil {
+		return fmt.Errorf("sqlbus: lock %q: %w", name, err)
+	}
+	if got.Int64 != 1 {
+		return fmt.Errorf("sqlbus: lock %q not granted within %ds", name, lockTimeoutSeconds)
+	}
+	_, err = conn.ExecContext(ctx, insert.Query, insert.Args...)
+	if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK(?)", name); rerr != nil {
+		err = errors.Join(err, fmt.Errorf("sqlbus: release %q: %w", name, rerr))
+	}
+	if err != nil {
+		return fmt.Errorf("sqlbus: publish to %q: %w", topic, err)
+	}
+	return nil
+}
+
+// initialize creates topic's table once per publisher.
+func (p *mysqlPublisher) initialize(ctx context.Context, topic string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return wsql.ErrPublisherClosed
+	}
+	if p.ready[topic] {
+		return nil
+	}
+	queries, err := p.schema.SchemaInitializingQueries(wsql.SchemaInitializingQueriesParams{Topic: topic})
+	if err != nil {
+		return fmt.Errorf("sqlbus: schema of %q: %w", topic, err)
+	}
+	for _, q := range queries {
+		if _, err := p.db.ExecContext(ctx, q.Query, q.Args...); err != nil {
+			return fmt.Errorf("sqlbus: create the table of %q: %w", topic, err)
+		}
+	}
+	p.ready[topic] = true
+	return nil
+}
+
+// Close refuses further publishes. The database is the caller's.
+func (p *mysqlPublisher) Close() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.closed = true
+	return nil
+}
+
+// watermillTopic reports whether watermill-sql accepts topic: its bytes are
+// letters, digits and "-$:._" (topics are spliced into statements).
+func watermillTopic(topic string) bool {
+	for i := 0; i < len(topic); i++ {
+		if c := topic[i]; !plain(c) && !(c >= 'A' && c <= 'Z') && c != '$' && c != ':' {
+			return false
+		}
+	}
+	return true
+}

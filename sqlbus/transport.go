@@ -1,0 +1,98 @@
+package sqlbus
+
+import (
+	"fmt"
+
+	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
+	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/sourceflow-go/sourceflow/cqrs"
+)
+
+// subscribeBatchSize is how many messages one subscription reads per query.
+// They are still delivered one at a time, in one transaction that holds the
+// consumer group's offsets row; a smaller batch commits sooner, which on
+// PostgreSQL makes messages published meanwhile visible sooner.
+const subscribeBatchSize = 10
+
+// NewTransport returns a SourceFlow transport on watermill-sql: every
+// destination is a table (see Topic), a service's instances share a
+// consumer group named after the service, and a destination's dead letters
+// go, with their reason, to the table of DeadLetterTopic. Build one per
+// service, on the same database; the tables are created on first use.
+func NewTransport(cfg Config) (*cqrs.PubSubTransport, error) {
+	cfg.setDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	schema, offsets := adapters(cfg.Dialect)
+	pub, err := publisher(cfg, schema)
+	if err != nil {
+		return nil, err
+	}
+	return cqrs.NewPubSubTransport(cqrs.PubSubConfig{
+		Publisher:       pub,
+		Subscriber:      subscriberFactory(cfg, schema, offsets),
+		Topic:           Topic,
+		DeadLetterTopic: DeadLetterTopic,
+		Capabilities:    cqrs.Capabilities{ConsumerGroups: true, Ordered: true},
+		MaxDeliveries:   cfg.MaxDeliveries,
+		RedeliveryDelay: cfg.RedeliveryDelay,
+		Logger:          cfg.Logger,
+	})
+}
+
+// publisher returns the publisher of every topic: watermill-sql's on
+// PostgreSQL, one that serializes the inserts of a topic on MySQL (see
+// mysqlPublisher).
+func publisher(cfg Config, schema wsql.SchemaAdapter) (message.Publisher, error) {
+	if cfg.Dialect == MySQL {
+		return newMySQLPublisher(cfg.DB, schema), nil
+	}
+	pub, err := wsql.NewPublisher(wsql.BeginnerFromStdSQL(cfg.DB), wsql.PublisherConfig{SchemaAdapter: schema, AutoInitializeSchema: true}, cfg.Logger)
+	if err != nil {
+		return nil, fmt.Errorf("sqlbus: publisher: %w", err)
+	}
+	return pub, nil
+}
+
+// subscriberFactory returns the function that subscribes a service (the
+// consumer group) to a topic.
+func subscriberFactory(cfg Config, schema wsql.SchemaAdapter, offsets wsql.OffsetsAdapter) func(topic, group string) (message.Subscriber, error) {
+	deadline := cfg.AckDeadline
+	return func(topic, group string) (message.Subscriber, error) {
+		sub, err := wsql.NewSubscriber(wsql.BeginnerFromStdSQL(cfg.DB), wsql.SubscriberConfig{
+			ConsumerGroup:    group,
+			AckDeadline:      &deadline,
+			PollInterval:     cfg.PollInterval,
+			SchemaAdapter:    schema,
+			OffsetsAdapter:   offsets,
+			InitializeSchema: true,
+		}, closeLogger{cfg.Logger})
+		if err != nil {
+			return nil, fmt.Errorf("sqlbus: subscriber of %q in group %q: %w", topic, group, err)
+		}
+		return sub, nil
+	}
+}
+
+// adapters returns watermill-sql's default schema and offsets adapters for
+// d, with a binary payload column so that any body (JSON, encrypted,
+// protobuf) travels unchanged.
+func adapters(d Dialect) (wsql.SchemaAdapter, wsql.OffsetsAdapter) {
+	if d == MySQL {
+		return wsql.DefaultMySQLSchema{GeneratePayloadType: payloadType(d), SubscribeBatchSize: subscribeBatchSize},
+			wsql.DefaultMySQLOffsetsAdapter{}
+	}
+	return wsql.DefaultPostgreSQLSchema{GeneratePayloadType: payloadType(d), SubscribeBatchSize: subscribeBatchSize},
+		wsql.DefaultPostgreSQLOffsetsAdapter{}
+}
+
+// payloadType is the type of the payload column.
+func payloadType(d Dialect) func(string) string {
+	t := "BYTEA"
+	if d == MySQL {
+		t = "LONGBLOB"
+	}
+	return func(string) string { return t }
+}
