@@ -26,7 +26,8 @@ lint:
 	$(GO) vet -tags=integration $(PKGS)
 
 ## bench: every benchmark, once, with allocations; needs the test environment
-## for the PostgreSQL and KMS benchmarks, which scripts/bench.sh starts.
+## for the PostgreSQL and KMS benchmarks, which scripts/bench.sh starts. The
+## awsbus/watermill-aws comparison is written to bench/results/.
 bench:
 	bash scripts/bench.sh
 

@@ -5,7 +5,12 @@
 #
 # Starts the test environment (see test-env.sh) so that benchmarks against the
 # emulator or a database can run, builds with -tags=integration, and runs
-#   go test -run='^$' -bench="${BENCH:-.}" -benchmem -count=1 [flags] [packages, default ./...]
+#   go test -run='^$' -bench="${BENCH:-.}" -benchmem -count=1 -timeout=60m [flags] [packages, default ./...]
+# BenchmarkTransportsOnAWS (integration/) compares awsbus with watermill-aws on
+# the emulator and writes bench/results/transports.md and transports.svg; its
+# sizes come from SOURCEFLOW_BENCH_MESSAGES, SOURCEFLOW_BENCH_LATENCY_MESSAGES
+# and SOURCEFLOW_BENCH_RATE (short run: BENCH=TransportsOnAWS
+# SOURCEFLOW_BENCH_MESSAGES=100 SOURCEFLOW_BENCH_LATENCY_MESSAGES=40 make bench).
 # The environment is stopped on exit (components that already ran are left
 # running). SOURCEFLOW_BENCH_ENV=0 skips the environment and the tag, for the
 # in-process benchmarks only.
@@ -52,8 +57,9 @@ main() {
 		. "$SF_ENV_FILE"
 		tags=(-tags=integration)
 	fi
-	sf_log "$GO test -run=^\$ -bench=${BENCH:-.} -benchmem -count=1 ${tags[*]} ${args[*]}"
-	"$GO" test -run='^$' -bench="${BENCH:-.}" -benchmem -count=1 "${tags[@]}" "${args[@]}"
+	sf_log "$GO test -run=^\$ -bench=${BENCH:-.} -benchmem -count=1 -timeout=60m ${tags[*]} ${args[*]}"
+	"$GO" test -run='^$' -bench="${BENCH:-.}" -benchmem -count=1 -timeout=60m "${tags[@]}" "${args[@]}"
+	if [ -f "$ROOT/bench/results/transports.md" ]; then sf_log "transport comparison: bench/results/transports.md, bench/results/transports.svg"; fi
 }
 
 main "$@"

@@ -1,0 +1,120 @@
+//go:build integration
+
+package integration
+
+import (
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// receipts records when each message was sent and how often it was
+// received, from many goroutines.
+type receipts struct {
+	mu      sync.Mutex
+	sentAt  map[string]time.Time
+	seen    map[string]int
+	latency map[string]time.Duration // first receipt
+}
+
+func newReceipts() *receipts {
+	return &receipts{sentAt: map[string]time.Time{}, seen: map[string]int{}, latency: map[string]time.Duration{}}
+}
+
+func (r *receipts) sent(ids ...string) {
+	now := time.Now()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, id := range ids {
+		r.sentAt[id] = now
+	}
+}
+
+// received records a receipt; ids that were not sent in this run are
+// ignored.
+func (r *receipts) received(id string) {
+	now := time.Now()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	at, ok := r.sentAt[id]
+	if !ok {
+		return
+	}
+	if r.seen[id] == 0 {
+		r.latency[id] = now.Sub(at)
+	}
+	r.seen[id]++
+}
+
+// waitFor waits until every id was received or the deadline passed, and
+// returns how many are still missing.
+func (r *receipts) waitFor(ids []string, deadline time.Duration) int {
+	end := time.Now().Add(deadline)
+	for {
+		missing := r.missing(ids)
+		if missing == 0 || time.Now().After(end) {
+			return missing
+		}
+		time.Sleep(5 * time.Millisecond) // polling interval of the wait
+	}
+}
+
+func (r *receipts) missing(ids []string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := 0
+	for _, id := range ids {
+		if r.seen[id] == 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// tally returns how many messages were sent, never received, and received
+// more than once (counting every extra receipt).
+func (r *receipts) tally() (sent, lost, duplicated int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for id := range r.sentAt {
+		switch n := r.seen[id]; {
+		case n == 0:
+			lost++
+		case n > 1:
+			duplicated += n - 1
+		}
+	}
+	return len(r.sentAt), lost, duplicated
+}
+
+// percentiles returns the p50 and p99 first-receipt latency of the
+// messages whose id starts with prefix.
+func (r *receipts) percentiles(prefix string) (p50, p99 time.Duration) {
+	r.mu.Lock()
+	var ds []time.Duration
+	for id, d := range r.latency {
+		if strings.HasPrefix(id, prefix) {
+			ds = append(ds, d)
+		}
+	}
+	r.mu.Unlock()
+	if len(ds) == 0 {
+		return 0, 0
+	}
+	slices.Sort(ds)
+	at := func(q float64) time.Duration { return ds[min(len(ds)-1, int(q*float64(len(ds))))] }
+	return at(0.50), at(0.99)
+}
+
+// waitDeleted waits until the counted deletes reach n or the deadline
+// passes: a transport may delete in batches after the ack.
+func (c *apiCalls) waitDeleted(n int, deadline time.Duration) {
+	end := time.Now().Add(deadline)
+	for {
+		if _, deleted := c.snapshot(); deleted >= n || time.Now().After(end) {
+			return
+		}
+		time.Sleep(5 * time.Millisecond) // polling interval of the wait
+	}
+}
