@@ -102,16 +102,19 @@ type handover struct {
 	running bool
 }
 
-// DeadLetter is a message the ChannelTransport gave up on.
+// DeadLetter is a message a transport gave up on: ChannelTransport keeps
+// them in memory (DeadLetters), sqlbus and the outbox read them from their
+// dead-letter tables.
 type DeadLetter struct {
 	// Destination is where the message was consumed from.
 	Destination string
-	// Message is a copy of the message.
+	// Message is a copy of the message, metadata included.
 	Message *message.Message
 	// Reason is the permanent failure, or the number of failed deliveries
 	// and the last error.
 	Reason string
-	// Deliveries is how many times it was delivered.
+	// Deliveries is how many times it was delivered; 0 where the transport
+	// does not record it.
 	Deliveries int
 }
 

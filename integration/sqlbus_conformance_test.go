@@ -45,9 +45,9 @@ func TestSQLBusConformance(t *testing.T) {
 				require.NoError(t, err)
 				out := map[string]string{}
 				for _, dl := range dead {
-					id := dl.MessageID
+					id := dl.Message.Metadata.Get(sourceflow.MetaMessageID)
 					if id == "" {
-						id = dl.UUID
+						id = dl.Message.UUID
 					}
 					out[id] = dl.Reason
 				}

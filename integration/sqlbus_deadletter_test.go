@@ -56,7 +56,7 @@ func TestSQLBusPermanentFailureIsDeadLetteredWithItsReason(t *testing.T) {
 			}
 			good = append(good, env.MessageID)
 		}
-		var dead []sqlbus.DeadLetter
+		var dead []cqrs.DeadLetter
 		require.Eventually(t, func() bool {
 			var err error
 			dead, err = sqlbus.DeadLetters(ctx, sqlbusConfig(d, db), queue)
@@ -64,12 +64,12 @@ func TestSQLBusPermanentFailureIsDeadLetteredWithItsReason(t *testing.T) {
 			return len(dead) >= 1 && len(runs.messageIDs(svc.Name(), hPay)) == len(good)
 		}, 30*time.Second, 10*time.Millisecond, "the refused command is dead-lettered and the others are handled")
 		for _, dl := range dead { // at least once: a redelivered dead letter is the same message
-			assert.Equal(t, bad.MessageID, dl.MessageID, "only the refused command is dead-lettered")
+			assert.Equal(t, bad.MessageID, dl.Message.Metadata.Get(sourceflow.MetaMessageID), "only the refused command is dead-lettered")
 		}
-		assert.Equal(t, "model.PayOrder", dead[0].Type)
+		assert.Equal(t, "model.PayOrder", dead[0].Message.Metadata.Get(sourceflow.MetaType))
 		assert.Contains(t, dead[0].Reason, "card declined")
-		assert.JSONEq(t, `{"amount":2}`, string(dead[0].Payload))
-		assert.Equal(t, "declined", dead[0].Metadata[sourceflow.MetaEntityID])
+		assert.JSONEq(t, `{"amount":2}`, string(dead[0].Message.Payload))
+		assert.Equal(t, "declined", dead[0].Message.Metadata.Get(sourceflow.MetaEntityID))
 		assert.ElementsMatch(t, good, runs.messageIDs(svc.Name(), hPay))
 		_, found, err := saga.Load(ctx, "declined")
 		require.NoError(t, err)
@@ -99,18 +99,18 @@ func TestSQLBusMessageWithoutEnvelopeIsDeadLettered(t *testing.T) {
 		good, err := cqrs.NewAggregate(svc, "payment").Send(context.Background(), "order-1", PayOrder{Amount: 1})
 		require.NoError(t, err)
 
-		var dead []sqlbus.DeadLetter
+		var dead []cqrs.DeadLetter
 		require.Eventually(t, func() bool {
 			dead, err = sqlbus.DeadLetters(context.Background(), sqlbusConfig(d, db), queue)
 			require.NoError(t, err)
 			return len(dead) >= 1 && len(runs.messageIDs(svc.Name(), hPay)) == 1
 		}, 30*time.Second, 10*time.Millisecond, "the bare message is dead-lettered and the command is handled")
 		for _, dl := range dead {
-			assert.Equal(t, bare.UUID, dl.UUID, "only the bare message is dead-lettered")
+			assert.Equal(t, bare.UUID, dl.Message.UUID, "only the bare message is dead-lettered")
 		}
-		assert.Empty(t, dead[0].MessageID)
+		assert.Empty(t, dead[0].Message.Metadata.Get(sourceflow.MetaMessageID))
 		assert.Contains(t, dead[0].Reason, cqrs.ErrEnvelope.Error())
-		assert.Equal(t, []byte("not json \x00\xff"), dead[0].Payload)
+		assert.Equal(t, []byte("not json \x00\xff"), []byte(dead[0].Message.Payload))
 		assert.Equal(t, []string{good.MessageID}, runs.messageIDs(svc.Name(), hPay))
 		t.Logf("%s: %s=%q", d, sourceflow.MetaFailure, dead[0].Reason)
 	})

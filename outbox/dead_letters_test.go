@@ -79,17 +79,17 @@ func TestUndeliverableRowsAreDeadLetteredAndTheRestFlows(t *testing.T) {
 		require.Eventually(t, func() bool { return h.handled.count(good.MessageID) == 1 }, waitFor, 10*time.Millisecond,
 			"the command behind the bad rows is forwarded, after its transient failures")
 		assert.LessOrEqual(t, inner.failures.Load(), int64(0), "the transient failures happened")
-		var letters []outbox.DeadLetter
+		var letters []cqrs.DeadLetter
 		require.Eventually(t, func() bool {
 			letters, err = outbox.DeadLetters(ctx, outbox.Config{DB: db, Dialect: d.dialect, Topic: topic})
 			require.NoError(t, err)
 			return len(letters) == len(bad)
 		}, waitFor, 10*time.Millisecond)
 		for i, b := range bad {
-			assert.Equal(t, b.uuid, letters[i].UUID)
+			assert.Equal(t, b.uuid, letters[i].Message.UUID)
 			assert.Contains(t, letters[i].Reason, b.reason)
-			assert.JSONEq(t, b.payload, string(letters[i].Payload))
-			assert.NotZero(t, letters[i].ID)
+			assert.JSONEq(t, b.payload, string(letters[i].Message.Payload))
+			assert.Equal(t, topic, letters[i].Destination)
 		}
 	})
 }

@@ -9,6 +9,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/sqlbus"
 )
@@ -40,7 +41,7 @@ func ExampleNewTransport() {
 		log.Fatal(err)
 	}
 	for _, d := range dead {
-		fmt.Println(d.MessageID, d.Type, d.Reason)
+		fmt.Println(d.Message.Metadata.Get(sourceflow.MetaMessageID), d.Message.Metadata.Get(sourceflow.MetaType), d.Reason)
 	}
 }
 

@@ -1,0 +1,72 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+)
+
+// WatermillRow is one row of a messages table of watermill-sql's default
+// schema (the tables of sqlbus destinations and of the outbox).
+type WatermillRow struct {
+	Offset   int64
+	UUID     string
+	Payload  []byte
+	Metadata map[string]string
+}
+
+// ReadWatermillTable returns the rows of table (unquoted; its name must not
+// need escaping beyond quotes) in delivery order. A table that does not
+// exist has no rows.
+func ReadWatermillTable(ctx context.Context, db *sql.DB, d Dialect, table string) ([]WatermillRow, error) {
+	exists, err := tableExists(ctx, db, d, table)
+	if err != nil || !exists {
+		return nil, err
+	}
+	q := `SELECT "offset", "uuid", "payload", "metadata" FROM "` + table + `" ORDER BY "transaction_id", "offset"`
+	if d == MySQL {
+		q = "SELECT `offset`, `uuid`, `payload`, `metadata` FROM `" + table + "` ORDER BY `offset`"
+	}
+	rows, err := db.QueryContext(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: read %s: %w", table, err)
+	}
+	defer rows.Close()
+	var out []WatermillRow
+	for rows.Next() {
+		var r WatermillRow
+		var meta []byte
+		if err := rows.Scan(&r.Offset, &r.UUID, &r.Payload, &meta); err != nil {
+			return nil, fmt.Errorf("sqldb: read %s: %w", table, err)
+		}
+		if len(meta) > 0 {
+			if err := json.Unmarshal(meta, &r.Metadata); err != nil {
+				return nil, fmt.Errorf("sqldb: read %s: metadata of %s: %w", table, r.UUID, err)
+			}
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqldb: read %s: %w", table, err)
+	}
+	return out, nil
+}
+
+// tableExists reports whether table exists in the current schema
+// (PostgreSQL: on the search path).
+func tableExists(ctx context.Context, db *sql.DB, d Dialect, table string) (bool, error) {
+	var n int
+	var err error
+	if d == MySQL {
+		err = db.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.tables "+
+			"WHERE table_schema = DATABASE() AND table_name = ?", table).Scan(&n)
+	} else {
+		err = db.QueryRowContext(ctx, "SELECT COUNT(*) FROM (SELECT to_regclass($1) AS t) r WHERE r.t IS NOT NULL",
+			`"`+table+`"`).Scan(&n)
+	}
+	if err != nil {
+		return false, fmt.Errorf("sqldb: look up table %s: %w", table, err)
+	}
+	return n > 0, nil
+}
