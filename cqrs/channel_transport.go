@@ -37,6 +37,11 @@ type ChannelConfig struct {
 	// stores join (transactional idempotency with SQL stores): the consumer's
 	// transaction may wait for locks the publisher's holds until it commits,
 	// so a service refuses such a publish with ErrPublishInTransaction.
+	// Set Async as well when services sharing one transport start or close
+	// while others handle messages that publish further: gochannel holds
+	// its subscriber lock while a synchronous publish waits, a subscription
+	// added or removed meanwhile waits for that lock, and a publish nested in
+	// the waiting one then queues behind it for good.
 	Async bool
 	// MaxDeadLetters bounds the dead letters kept for DeadLetters; older ones
 	// are dropped (DeadLetterCount still counts them). Default: 1000.
