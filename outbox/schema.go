@@ -22,15 +22,6 @@ const metaBadRow = "sf_outbox_bad_row"
 // deadLetterTopic returns the topic of the dead letters of the outbox topic.
 func deadLetterTopic(topic string) string { return topic + deadLetterSuffix }
 
-// messagesTable returns the table of a topic in watermill-sql's default
-// schema, quoted for the dialect.
-func messagesTable(d Dialect, topic string) string {
-	if d == MySQL {
-		return "`watermill_" + topic + "`"
-	}
-	return `"watermill_` + topic + `"`
-}
-
 // schemaAdapter returns watermill-sql's default schema of the dialect,
 // reading rows so that a row with undecodable metadata reaches the
 // forwarder (to be dead-lettered) instead of failing every poll.
