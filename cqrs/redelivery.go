@@ -78,8 +78,13 @@ func (r redelivery) relay(ctx context.Context, topic string, in <-chan *message.
 
 // deliver hands fresh copies of orig to the consumer until one is acked or
 // the message is dead-lettered; only then is orig acked. When ctx ends
-// first, orig is left to the Pub/Sub.
+// first, or orig's own context (a Pub/Sub's ack deadline: the Pub/Sub then
+// takes the message back and delivers it again), orig is left to the
+// Pub/Sub, neither acked nor dead-lettered here.
 func (r redelivery) deliver(ctx context.Context, topic string, orig *message.Message, out chan<- *message.Message) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer context.AfterFunc(orig.Context(), cancel)()
 	for attempt := 1; ; attempt++ {
 		m := freshCopy(orig)
 		select {
@@ -93,6 +98,11 @@ func (r redelivery) deliver(ctx context.Context, topic string, orig *message.Mes
 			return
 		case <-m.Nacked():
 		case <-ctx.Done():
+			select {
+			case <-m.Acked(): // acked as the subscription ended
+				orig.Ack()
+			default:
+			}
 			return
 		}
 		reason := m.Metadata.Get(sourceflow.MetaFailure)
@@ -105,13 +115,25 @@ func (r redelivery) deliver(ctx context.Context, topic string, orig *message.Mes
 		if reason == "" {
 			reason = exhausted(m, attempt)
 		}
-		if err := r.deadLetter(topic, m, reason, attempt); err != nil {
+		if err := r.deadLetter(topic, deadLetterOf(orig, m, reason), reason, attempt); err != nil {
 			orig.Nack()
 			return
 		}
 		orig.Ack()
 		return
 	}
+}
+
+// deadLetterOf is the message to dead-letter: orig as the Pub/Sub delivered
+// it (not the consumer's copy, which a decrypting step may have changed),
+// with the reason and the last error the consumer recorded.
+func deadLetterOf(orig, consumed *message.Message, reason string) *message.Message {
+	dead := freshCopy(orig)
+	dead.Metadata.Set(sourceflow.MetaFailure, reason)
+	if last := consumed.Metadata.Get(sourceflow.MetaLastError); last != "" {
+		dead.Metadata.Set(sourceflow.MetaLastError, last)
+	}
+	return dead
 }
 
 // freshCopy is orig without the consume markers an earlier attempt set.
