@@ -21,6 +21,9 @@ type change func(ctx context.Context, data []byte, found bool) (next []byte, sav
 // applies fn again, with the sends of the running handler rewound so that a
 // re-run derives the same message ids.
 func updateDocument(ctx context.Context, store DocumentStore, kind, id string, fn change) error {
+	if inOutboxTx(ctx) {
+		return updateOnce(ctx, store, kind, id, fn) // withinOutboxTx retries the whole transaction
+	}
 	mark := sendMark(ctx)
 	var err error
 	for range conflictAttempts {

@@ -2,6 +2,8 @@ package cqrs
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
 	"github.com/sourceflow-go/sourceflow"
 )
@@ -23,7 +25,11 @@ type OutboxTransport interface {
 
 // withinOutboxTx runs fn in a transaction of store when the service's
 // transport is an OutboxTransport and store can begin one; otherwise it runs
-// fn as it is.
+// fn as it is. Inside that transaction a conflicting save is not retried in
+// place (the messages the failed run wrote would commit with the retry):
+// the transaction rolls back and, when withinOutboxTx began it, runs again
+// with the handler's sends rewound, at most conflictAttempts times; when it
+// joined the caller's transaction, the conflict fails the caller's.
 func (s *Service) withinOutboxTx(ctx context.Context, store any, fn func(context.Context) error) error {
 	o, ok := s.cfg.Transport.(OutboxTransport)
 	if !ok || !o.PublishesInTransaction() {
@@ -33,5 +39,24 @@ func (s *Service) withinOutboxTx(ctx context.Context, store any, fn func(context
 	if !ok {
 		return fn(ctx)
 	}
-	return tx.WithinTx(ctx, fn)
+	run := func(ctx context.Context) error { return fn(context.WithValue(ctx, outboxTxKey{}, true)) }
+	if joins(ctx, store) || inOutboxTx(ctx) {
+		return tx.WithinTx(ctx, run)
+	}
+	mark := sendMark(ctx)
+	var err error
+	for range conflictAttempts {
+		rewindSends(ctx, mark)
+		if err = tx.WithinTx(ctx, run); !errors.Is(err, ErrConflict) {
+			return err
+		}
+	}
+	return fmt.Errorf("cqrs: gave up after %d conflicting saves: %w", conflictAttempts, err)
 }
+
+// outboxTxKey marks a context whose transaction withinOutboxTx runs.
+type outboxTxKey struct{}
+
+// inOutboxTx reports whether ctx runs in withinOutboxTx's transaction, where
+// a conflicting save must fail the transaction instead of being retried.
+func inOutboxTx(ctx context.Context) bool { return ctx.Value(outboxTxKey{}) != nil }
