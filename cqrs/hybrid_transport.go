@@ -186,4 +186,20 @@ func (h *HybridTransport) Close() error {
 	return errors.Join(errs...)
 }
 
-var _ Transport = (*HybridTransport)(nil)
+// PublishesInTransaction reports whether one of its transports is an
+// OutboxTransport that publishes in the transaction a context carries: then
+// the service runs a saga's save and its sends in one transaction, as with
+// that transport alone (see OutboxTransport).
+func (h *HybridTransport) PublishesInTransaction() bool {
+	for _, t := range h.transports {
+		if o, ok := t.(OutboxTransport); ok && o.PublishesInTransaction() {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	_ Transport       = (*HybridTransport)(nil)
+	_ OutboxTransport = (*HybridTransport)(nil)
+)

@@ -128,3 +128,14 @@ func TestOutboxTransportWritesStateAndSendsInOneTransaction(t *testing.T) {
 		})
 	}
 }
+
+func TestHybridTransportWithAnOutboxPublishesInTransaction(t *testing.T) {
+	channel := newTransport(t)
+	plain, err := cqrs.NewHybridTransport(cqrs.HybridConfig{Default: channel})
+	require.NoError(t, err)
+	assert.False(t, plain.PublishesInTransaction())
+	withOutbox, err := cqrs.NewHybridTransport(cqrs.HybridConfig{Default: channel,
+		Events: txOutbox{ChannelTransport: newTransport(t), outbox: true, published: &recorder[[2]any]{}}})
+	require.NoError(t, err)
+	assert.True(t, withOutbox.PublishesInTransaction(), "events go through an outbox")
+}
