@@ -105,7 +105,7 @@ type outgoing struct {
 // unless 4 calls to its destination are already in flight from this
 // Publisher; then it waits for the next call slot and leaves in one batch
 // with the others that waited meanwhile (up to 10 per call, made with the
-// context of the oldest). Under load the calls carry several messages
+// values of the oldest's context and the earliest deadline among them). Under load the calls carry several messages
 // each, with no added latency when idle. Its context ending before AWS
 // answered returns an error: nothing was sent if it still waited, and it
 // may have been sent if its call had started (the consumers' idempotency

@@ -1,8 +1,10 @@
 package awsbus
 
 import (
+	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 )
@@ -71,6 +73,11 @@ func (p *Publisher) flush(ep topology.Endpoint, l *lane, s sender) {
 		for i, w := range batch {
 			out[i] = w.o
 		}
+		if len(out) > 1 {
+			ctx, cancel := batchContext(batch)
+			defer cancel()
+			out[0].ctx = ctx // the batch call's context
+		}
 		failed := s.send(out, ep.FIFO)
 		for _, w := range batch {
 			w.done <- failuresOf(w.o.wire.uuid, failed)
@@ -85,6 +92,24 @@ func (p *Publisher) flush(ep topology.Endpoint, l *lane, s sender) {
 	if more {
 		go p.flush(ep, l, s)
 	}
+}
+
+// batchContext is the context of one call for several waiters: the values
+// of the oldest (its trace), ended by none of their cancellations (a waiter
+// whose context ends returns on its own), bounded by the earliest deadline
+// among them.
+func batchContext(batch []*waiter) (context.Context, context.CancelFunc) {
+	ctx := context.WithoutCancel(batch[0].o.ctx)
+	var earliest time.Time
+	for _, w := range batch {
+		if d, ok := w.o.ctx.Deadline(); ok && (earliest.IsZero() || d.Before(earliest)) {
+			earliest = d
+		}
+	}
+	if earliest.IsZero() {
+		return ctx, func() {}
+	}
+	return context.WithDeadline(ctx, earliest)
 }
 
 // take removes and returns the oldest waiting messages that fit one batch

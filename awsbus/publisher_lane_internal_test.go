@@ -209,3 +209,20 @@ func TestLaneTakeKeepsBatchWithinEntriesAndBytes(t *testing.T) {
 	assert.Len(t, l.waiting, 12)
 	assert.Equal(t, "13", l.waiting[0].o.wire.uuid, "oldest first")
 }
+
+func TestBatchContextOutlivesOneWaiterAndKeepsTheEarliestDeadline(t *testing.T) {
+	first, cancelFirst := context.WithCancel(context.Background())
+	soon := time.Now().Add(time.Hour)
+	second, cancelSecond := context.WithDeadline(context.Background(), soon)
+	defer cancelSecond()
+	third, cancelThird := context.WithDeadline(context.Background(), soon.Add(time.Hour))
+	defer cancelThird()
+	batch := []*waiter{{o: outgoing{ctx: first}}, {o: outgoing{ctx: second}}, {o: outgoing{ctx: third}}}
+	ctx, cancel := batchContext(batch)
+	defer cancel()
+	cancelFirst()
+	assert.NoError(t, ctx.Err(), "the oldest waiter giving up does not fail the others' call")
+	deadline, ok := ctx.Deadline()
+	require.True(t, ok)
+	assert.Equal(t, soon, deadline, "bounded by the earliest deadline")
+}
