@@ -69,8 +69,19 @@
 // transaction therefore takes its topic's row in the table
 // sourceflow_outbox_locks before its first outbox row, and transactions
 // that write into one outbox commit one after another from that point (the
-// cost of correct order on MySQL; keep such transactions short). A row being
+// cost of correct order on MySQL; keep such transactions short). The lock
+// is taken at the first outbox write, after the rows the transaction already
+// locked, so two instances can lock in opposite orders (a saga's entity row,
+// then the topic; the topic, then the entity row): MySQL then rolls one back
+// with a deadlock error and its message is delivered again. A row being
 // retried holds back the rows after it.
+//
+// The stores whose writes must commit with the messages have to be on
+// Config.DB: a transaction on another database is not one the outbox joins,
+// and messages sent in it are published straight away. A transaction handed
+// over with idempotency/sqlstore.ContextWithTx does not record its
+// database, so the outbox writes into it as if it were on Config.DB: hand
+// over only transactions on that database.
 //
 // # Many instances
 //
