@@ -98,7 +98,7 @@ func TestModelEventFanOutToThreeServices(t *testing.T) {
 			}
 		}
 		return true
-	}, 60*time.Second, 100*time.Millisecond, "every subscriber receives every event at least once")
+	}, snsPatience, 100*time.Millisecond, "every subscriber receives every event at least once")
 	for _, name := range subscribers {
 		for entity, w := range want {
 			got, ok, err := views[name].Get(context.Background(), entity)

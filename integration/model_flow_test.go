@@ -147,7 +147,7 @@ func testPayFlow(t *testing.T, f *payFlow) {
 	require.Eventually(t, func() bool {
 		return len(f.runs.byHandler(svcOrders, hConfirm)) >= 1 && len(f.runs.byHandler(svcPayment, hLedger)) >= 1
 	},
-		60*time.Second, 100*time.Millisecond, "the flow reaches the orders saga and the payments view")
+		snsPatience, 100*time.Millisecond, "the flow reaches the orders saga and the payments view")
 	// SQS and SNS deliver at least once: a handler may see a message again,
 	// but behind the idempotency middleware it handles one message id once.
 	for _, h := range []struct{ svc, name string }{{svcPayment, hPay}, {svcPayment, hLedger}, {svcOrders, hSummary}, {svcOrders, hReact}, {svcOrders, hConfirm}} {

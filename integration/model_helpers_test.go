@@ -232,3 +232,8 @@ func oneTo(n int) []int64 {
 	}
 	return out
 }
+
+// snsPatience bounds the waits of flows that cross SNS: on a loaded
+// machine LocalStack takes tens of seconds to deliver an SNS message to its
+// queues.
+const snsPatience = 2 * time.Minute

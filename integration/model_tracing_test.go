@@ -43,7 +43,7 @@ func TestModelTraceAcrossSQSAndSNS(t *testing.T) {
 	require.Eventually(t, func() bool {
 		return len(spansNamed(rec, processConfirm)) > 0 && len(spansNamed(rec, "process "+f.paidTopic)) >= 2
 	},
-		60*time.Second, 100*time.Millisecond, "the flow's consumer spans end")
+		snsPatience, 100*time.Millisecond, "the flow's consumer spans end")
 
 	sendPay := oneSpan(t, rec, "send "+f.payQ, trace.SpanKindProducer, "")
 	processPay := oneSpan(t, rec, "process "+f.payQ, trace.SpanKindConsumer, svcPayment+"/"+f.payQ)
