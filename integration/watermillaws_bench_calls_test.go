@@ -15,6 +15,7 @@ import (
 // apiCalls counts the SQS and SNS calls made by clients built from the
 // aws.Config it instruments, and the messages their deletes removed.
 type apiCalls struct {
+	changed changes
 	mu      sync.Mutex
 	calls   map[string]int // "SQS.ReceiveMessage" → count
 	deleted int
@@ -23,6 +24,7 @@ type apiCalls struct {
 // instrument returns a copy of cfg whose clients report to c.
 func (c *apiCalls) instrument(cfg aws.Config) aws.Config {
 	c.calls = map[string]int{}
+	c.changed = newChanges()
 	cfg.APIOptions = append(append([]func(*middleware.Stack) error{}, cfg.APIOptions...), func(s *middleware.Stack) error {
 		return s.Initialize.Add(middleware.InitializeMiddlewareFunc("benchCallCounter", c.count), middleware.After)
 	})
@@ -41,6 +43,7 @@ func (c *apiCalls) count(ctx context.Context, in middleware.InitializeInput, nex
 			c.deleted += len(p.Entries)
 		}
 		c.mu.Unlock()
+		c.changed.notify()
 	}
 	return next.HandleInitialize(ctx, in)
 }

@@ -12,6 +12,7 @@ import (
 // receipts records when each message was sent and how often it was
 // received, from many goroutines.
 type receipts struct {
+	changed changes
 	mu      sync.Mutex
 	sentAt  map[string]time.Time
 	seen    map[string]int
@@ -19,7 +20,7 @@ type receipts struct {
 }
 
 func newReceipts() *receipts {
-	return &receipts{sentAt: map[string]time.Time{}, seen: map[string]int{}, latency: map[string]time.Duration{}}
+	return &receipts{changed: newChanges(), sentAt: map[string]time.Time{}, seen: map[string]int{}, latency: map[string]time.Duration{}}
 }
 
 func (r *receipts) sent(ids ...string) {
@@ -35,6 +36,7 @@ func (r *receipts) sent(ids ...string) {
 // ignored.
 func (r *receipts) received(id string) {
 	now := time.Now()
+	defer r.changed.notify()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	at, ok := r.sentAt[id]
@@ -50,14 +52,8 @@ func (r *receipts) received(id string) {
 // waitFor waits until every id was received or the deadline passed, and
 // returns how many are still missing.
 func (r *receipts) waitFor(ids []string, deadline time.Duration) int {
-	end := time.Now().Add(deadline)
-	for {
-		missing := r.missing(ids)
-		if missing == 0 || time.Now().After(end) {
-			return missing
-		}
-		time.Sleep(5 * time.Millisecond) // polling interval of the wait
-	}
+	r.changed.until(func() bool { return r.missing(ids) == 0 }, deadline)
+	return r.missing(ids)
 }
 
 func (r *receipts) missing(ids []string) int {
@@ -110,11 +106,32 @@ func (r *receipts) percentiles(prefix string) (p50, p99 time.Duration) {
 // waitDeleted waits until the counted deletes reach n or the deadline
 // passes: a transport may delete in batches after the ack.
 func (c *apiCalls) waitDeleted(n int, deadline time.Duration) {
-	end := time.Now().Add(deadline)
-	for {
-		if _, deleted := c.snapshot(); deleted >= n || time.Now().After(end) {
-			return
-		}
-		time.Sleep(5 * time.Millisecond) // polling interval of the wait
+	c.changed.until(func() bool { _, deleted := c.snapshot(); return deleted >= n }, deadline)
+}
+
+// changes wakes the one waiter of a state when it changed.
+type changes chan struct{}
+
+func newChanges() changes { return make(changes, 1) }
+
+func (c changes) notify() {
+	select {
+	case c <- struct{}{}:
+	default:
 	}
+}
+
+// until waits until cond holds, checking it again after every change, or
+// until deadline passed; it reports whether cond held.
+func (c changes) until(cond func() bool, deadline time.Duration) bool {
+	timer := time.NewTimer(deadline)
+	defer timer.Stop()
+	for !cond() {
+		select {
+		case <-c:
+		case <-timer.C:
+			return cond()
+		}
+	}
+	return true
 }

@@ -11,17 +11,27 @@ import (
 func TestRunCallsUntilStopped(t *testing.T) {
 	stop := make(chan struct{})
 	done := make(chan struct{})
-	var calls atomic.Int64
+	called := make(chan struct{}, 1)
+	var calls, running atomic.Int64
 	go func() {
 		defer close(done)
-		periodic.Run(stop, time.Millisecond, func() { calls.Add(1) })
+		periodic.Run(stop, time.Millisecond, func() {
+			running.Add(1)
+			calls.Add(1)
+			running.Add(-1)
+			select {
+			case called <- struct{}{}:
+			default:
+			}
+		})
 	}()
-	deadline := time.Now().Add(5 * time.Second)
-	for calls.Load() < 3 {
-		if time.Now().After(deadline) {
+	timeout := time.After(5 * time.Second)
+	for range 3 {
+		select {
+		case <-called:
+		case <-timeout:
 			t.Fatalf("fn called %d times in 5s, want at least 3", calls.Load())
 		}
-		time.Sleep(time.Millisecond)
 	}
 	close(stop)
 	select {
@@ -29,9 +39,7 @@ func TestRunCallsUntilStopped(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("Run did not return after stop was closed")
 	}
-	after := calls.Load()
-	time.Sleep(10 * time.Millisecond)
-	if got := calls.Load(); got != after {
-		t.Errorf("fn called %d more times after Run returned", got-after)
+	if running.Load() != 0 {
+		t.Error("Run returned while fn was running")
 	}
 }
