@@ -3,10 +3,6 @@
 package integration
 
 import (
-	"context"
-	"errors"
-	"maps"
-	"sync"
 	"testing"
 	"time"
 
@@ -28,7 +24,7 @@ import (
 // letters are read from each destination's dead-letter queue.
 func TestWatermillAWSConformance(t *testing.T) {
 	awsCfg := awsConfig(t)
-	dlq := &watermillAWSDeadLetters{client: sqs.NewFromConfig(awsCfg), got: map[string]map[string]string{}}
+	dlq := newDLQReader(sqs.NewFromConfig(awsCfg), deadLetterName, watermillAWSDeadLetterOf)
 	cqrstest.RunTransport(t, cqrstest.TransportHarness{
 		New: func(t *testing.T) cqrs.Transport {
 			tr, err := newWatermillAWSTransport(awsCfg, watermillAWSOptions{
@@ -52,47 +48,14 @@ func TestWatermillAWSConformance(t *testing.T) {
 	})
 }
 
-// watermillAWSDeadLetters receives (and deletes) what reached a
-// destination's dead-letter queue and keeps it, so each read returns
-// everything dead-lettered so far.
-type watermillAWSDeadLetters struct {
-	client *sqs.Client
-	mu     sync.Mutex
-	got    map[string]map[string]string // destination → message id → reason
-}
-
-func (d *watermillAWSDeadLetters) read(t *testing.T, destination string) map[string]string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.got[destination] == nil {
-		d.got[destination] = map[string]string{}
+// watermillAWSDeadLetterOf returns the message id of a dead letter
+// watermill-aws carried (sf_id, else the Watermill UUID attribute) and its
+// reason (sf_failure); watermill-aws keeps every metadata key an attribute.
+func watermillAWSDeadLetterOf(m types.Message) (id, reason string) {
+	attr := func(key string) string { return aws.ToString(m.MessageAttributes[key].StringValue) }
+	id = attr(sourceflow.MetaMessageID)
+	if id == "" {
+		id = attr(wsqs.UUIDAttribute)
 	}
-	url, err := d.client.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(deadLetterName(destination))})
-	var missing *types.QueueDoesNotExist
-	if errors.As(err, &missing) {
-		return map[string]string{} // created with the first dead letter
-	}
-	require.NoError(t, err, "dead-letter queue of %s", destination)
-	for {
-		out, err := d.client.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
-			QueueUrl: url.QueueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: []string{"All"},
-		})
-		require.NoError(t, err)
-		if len(out.Messages) == 0 {
-			return maps.Clone(d.got[destination])
-		}
-		for _, m := range out.Messages {
-			attr := func(key string) string { return aws.ToString(m.MessageAttributes[key].StringValue) }
-			id := attr(sourceflow.MetaMessageID)
-			if id == "" {
-				id = attr(wsqs.UUIDAttribute)
-			}
-			d.got[destination][id] = attr(sourceflow.MetaFailure)
-			_, err := d.client.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: url.QueueUrl, ReceiptHandle: m.ReceiptHandle})
-			require.NoError(t, err)
-		}
-	}
+	return id, attr(sourceflow.MetaFailure)
 }
