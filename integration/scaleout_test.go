@@ -29,7 +29,8 @@ import (
 const (
 	soOrders   = 10_000
 	soEntities = 200
-	soDeadline = 10 * time.Minute // the driver's -timeout, per variant
+	soDeadline = 15 * time.Minute // the driver's -timeout, per variant
+	soStall    = 3 * time.Minute  // the driver gives up when no order completes for this long
 )
 
 // scaleoutOrders is the number of orders a variant sends.
@@ -74,7 +75,8 @@ func runScaleOut(t *testing.T, bin, dsn, queues string, n int) {
 	}
 	began := time.Now()
 	driver := startProc(t, bin, "driver", append(r.common, "-role", "driver",
-		"-n", strconv.Itoa(n), "-entities", strconv.Itoa(soEntities), "-senders", "16", "-timeout", soDeadline.String())...)
+		"-n", strconv.Itoa(n), "-entities", strconv.Itoa(soEntities), "-senders", "16",
+		"-timeout", soDeadline.String(), "-stall", soStall.String())...)
 	// Kill an orders instance once some but not all orders are paid.
 	line, _ := driver.waitLine(t, 0, soDeadline, func(l string) bool {
 		c, ok := progressOf(l)

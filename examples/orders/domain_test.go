@@ -5,6 +5,7 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -50,4 +51,20 @@ func TestRunOnSQLite(t *testing.T) {
 	require.Equal(t, 0, code, errOut.String())
 	assert.Contains(t, out.String(), "orders completed:   40")
 	assert.Contains(t, out.String(), "idempotency(sql)")
+}
+
+// The driver's stall watch ends the wait, naming the stall, only when no
+// progress is reported for its duration; 0 never ends it.
+func TestStallWatchEndsAWaitWithoutProgress(t *testing.T) {
+	ctx, progressed, stop := stallWatch(context.Background(), 20*time.Millisecond)
+	defer stop()
+	progressed()
+	<-ctx.Done()
+	assert.EqualError(t, context.Cause(ctx), "no order completed for 20ms")
+
+	ctx, progressed, stop = stallWatch(context.Background(), 0)
+	progressed()
+	require.NoError(t, ctx.Err())
+	stop()
+	assert.ErrorIs(t, context.Cause(ctx), context.Canceled)
 }

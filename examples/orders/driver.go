@@ -39,16 +39,33 @@ func runDriver(ctx context.Context, opts options, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "sending done after %s\n", time.Since(began).Round(time.Millisecond))
 	last := -1
-	t, err := w.wait(ctx, d.summary, func(completed int) {
+	waitCtx, progressed, stop := stallWatch(ctx, opts.stall)
+	t, err := w.wait(waitCtx, d.summary, func(completed int) {
 		if completed != last {
 			fmt.Fprintf(stdout, "progress completed=%d of %d\n", completed, len(w.orders))
 			last = completed
+			progressed()
 		}
 	})
+	if cause := context.Cause(waitCtx); ctx.Err() == nil && cause != nil && !errors.Is(cause, context.Canceled) {
+		fmt.Fprintf(stdout, "gave up: %v\n", cause)
+	}
+	stop()
 	if err = errors.Join(err, d.close()); err != nil {
 		return err
 	}
 	return report(stdout, w, t, time.Since(began))
+}
+
+// stallWatch returns a context that ends when progressed is not called for
+// d (never when d is 0), with the stall as its cause, and a func releasing it.
+func stallWatch(ctx context.Context, d time.Duration) (_ context.Context, progressed, stop func()) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	if d <= 0 {
+		return ctx, func() {}, func() { cancel(nil) }
+	}
+	timer := time.AfterFunc(d, func() { cancel(fmt.Errorf("no order completed for %s", d)) })
+	return ctx, func() { timer.Reset(d) }, func() { timer.Stop(); cancel(nil) }
 }
 
 // report prints the outcome and fails when an order is lost or counted

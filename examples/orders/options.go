@@ -16,6 +16,7 @@ type options struct {
 	orders      int
 	transport   string
 	timeout     time.Duration
+	stall       time.Duration
 	senders     int
 	printTraces bool
 	logLevel    slog.Level
@@ -46,6 +47,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.orders, "n", 100, "number of orders to process")
 	fs.StringVar(&o.transport, "transport", defaultTransport, "gochannel, aws or postgres (SQL transport on the database of -dsn)")
 	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "how long to wait for every order to complete")
+	fs.DurationVar(&o.stall, "stall", 0, "with -role driver: give up when no order completes for this long (0: wait until -timeout)")
 	fs.IntVar(&o.senders, "senders", 8, "concurrent senders")
 	fs.TextVar(&o.logLevel, "log-level", slog.LevelWarn, "log level of the services' slog logger (debug, info, warn, error)")
 	fs.StringVar(&o.metricsAddr, "metrics-addr", "", "serve /metrics (Prometheus) and /healthz on this address, e.g. :9090")
@@ -84,6 +86,9 @@ func (o *options) validate() error {
 	var errs []error
 	if o.orders < 1 || o.senders < 1 {
 		errs = append(errs, errors.New("-n and -senders must be at least 1"))
+	}
+	if o.stall < 0 {
+		errs = append(errs, errors.New("-stall must not be negative"))
 	}
 	switch o.transport {
 	case "gochannel", "aws":
