@@ -8,7 +8,6 @@ import (
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs"
-	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
 // deadlockAttempts bounds how often NextSequence runs again after a MySQL
@@ -18,8 +17,8 @@ const deadlockAttempts = 5
 // commandStore is the cqrs.CommandStore on the <prefix>sequences and
 // <prefix>commands tables.
 type commandStore struct {
-	store *Store
-	q     commandQueries
+	conn
+	q commandQueries
 }
 
 var (
@@ -27,16 +26,6 @@ var (
 	_ sourceflow.Transactor  = (*commandStore)(nil)
 	_ cqrs.TransactionJoiner = (*commandStore)(nil)
 )
-
-// JoinsTransaction implements cqrs.TransactionJoiner.
-func (c *commandStore) JoinsTransaction(ctx context.Context) bool {
-	return sqldb.TxFor(ctx, c.store.DB()) != nil
-}
-
-// WithinTx implements sourceflow.Transactor (see Store.WithinTx).
-func (c *commandStore) WithinTx(ctx context.Context, fn func(ctx context.Context) error) error {
-	return c.store.WithinTx(ctx, fn)
-}
 
 // NextSequence reserves the entity's next sequence in one upsert of its
 // counter row; it never reads the entity's commands.
@@ -46,7 +35,7 @@ func (c *commandStore) NextSequence(ctx context.Context, entityID string) (int64
 	}
 	for attempt := 1; ; attempt++ {
 		seq, err := c.nextOnce(ctx, entityID)
-		if err != nil && isDeadlock(err) && attempt < deadlockAttempts && sqldb.TxFor(ctx, c.store.db) == nil {
+		if err != nil && isDeadlock(err) && attempt < deadlockAttempts && !c.JoinsTransaction(ctx) {
 			continue
 		}
 		if err != nil {
@@ -57,7 +46,7 @@ func (c *commandStore) NextSequence(ctx context.Context, entityID string) (int64
 }
 
 func (c *commandStore) nextOnce(ctx context.Context, entityID string) (int64, error) {
-	ex := sqldb.ExecutorFor(ctx, c.store.db)
+	ex := c.exec(ctx)
 	if c.q.nextReturns {
 		var seq int64
 		err := ex.QueryRowContext(ctx, c.q.next, entityID).Scan(&seq)
@@ -88,7 +77,7 @@ func (c *commandStore) Append(ctx context.Context, cmd cqrs.StoredCommand) error
 	if err != nil {
 		return fail(err)
 	}
-	res, err := sqldb.ExecutorFor(ctx, c.store.db).ExecContext(ctx, c.q.append,
+	res, err := c.exec(ctx).ExecContext(ctx, c.q.append,
 		env.EntityID, env.Sequence, env.MessageID, env.Type, cmd.Destination, envelope, cmd.Payload)
 	if isUniqueViolation(err) {
 		return fail(fmt.Errorf("%w (the entity holds the sequence or the message id): %w", cqrs.ErrDuplicateCommand, err))
@@ -114,7 +103,7 @@ func (c *commandStore) Find(ctx context.Context, entityID, messageID string) (cq
 	if err := checkKeys("entity id", entityID, "message id", messageID); err != nil {
 		return cqrs.StoredCommand{}, fail(err)
 	}
-	row := sqldb.ExecutorFor(ctx, c.store.db).QueryRowContext(ctx, c.q.find, entityID, messageID)
+	row := c.exec(ctx).QueryRowContext(ctx, c.q.find, entityID, messageID)
 	cmd, err := scanCommand(row, entityID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return cqrs.StoredCommand{}, fail(cqrs.ErrNotFound)
@@ -131,7 +120,7 @@ func (c *commandStore) Load(ctx context.Context, entityID string) ([]cqrs.Stored
 	if err := checkKey("entity id", entityID); err != nil {
 		return nil, fail(err)
 	}
-	rows, err := sqldb.ExecutorFor(ctx, c.store.db).QueryContext(ctx, c.q.load, entityID)
+	rows, err := c.exec(ctx).QueryContext(ctx, c.q.load, entityID)
 	if err != nil {
 		return nil, fail(err)
 	}

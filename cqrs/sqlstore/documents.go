@@ -8,16 +8,14 @@ import (
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs"
-	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
 // documentStore is a cqrs.DocumentStore on one table of (kind, id, version,
 // data): <prefix>entities or <prefix>views.
 type documentStore struct {
-	db      *sql.DB
-	dialect sqldb.Dialect
-	name    string // "entities" or "views", for errors
-	q       documentQueries
+	conn
+	name string // "entities" or "views", for errors
+	q    documentQueries
 }
 
 var (
@@ -26,23 +24,13 @@ var (
 	_ sourceflow.Transactor  = (*documentStore)(nil)
 )
 
-// JoinsTransaction implements cqrs.TransactionJoiner.
-func (s *documentStore) JoinsTransaction(ctx context.Context) bool {
-	return sqldb.TxFor(ctx, s.db) != nil
-}
-
-// WithinTx implements sourceflow.Transactor (see Store.WithinTx).
-func (s *documentStore) WithinTx(ctx context.Context, fn func(ctx context.Context) error) error {
-	return sqldb.WithinTx(ctx, s.db, s.dialect, fn)
-}
-
 // Load returns the document under (kind, id), or cqrs.ErrNotFound.
 func (s *documentStore) Load(ctx context.Context, kind, id string) (cqrs.Document, error) {
 	if err := checkKeys("kind", kind, "id", id); err != nil {
 		return cqrs.Document{}, s.fail("load", kind, id, err)
 	}
 	var doc cqrs.Document
-	err := sqldb.ExecutorFor(ctx, s.db).QueryRowContext(ctx, s.q.load, kind, id).Scan(&doc.Data, &doc.Version)
+	err := s.exec(ctx).QueryRowContext(ctx, s.q.load, kind, id).Scan(&doc.Data, &doc.Version)
 	if errors.Is(err, sql.ErrNoRows) {
 		return cqrs.Document{}, s.fail("load", kind, id, cqrs.ErrNotFound)
 	}
@@ -59,7 +47,7 @@ func (s *documentStore) Save(ctx context.Context, kind, id string, data []byte, 
 	if err := checkKeys("kind", kind, "id", id); err != nil {
 		return s.fail("save", kind, id, err)
 	}
-	ex := sqldb.ExecutorFor(ctx, s.db)
+	ex := s.exec(ctx)
 	var res sql.Result
 	var err error
 	if version == 0 {

@@ -56,9 +56,10 @@ func newStore(ctx context.Context, db *sql.DB, cfg Config, owns bool) (*Store, e
 		}
 	}
 	s := &Store{db: db, cfg: cfg, ownsDB: owns}
-	s.commands = &commandStore{store: s, q: newCommandQueries(cfg.Dialect, t)}
-	s.entities = &documentStore{db: db, dialect: cfg.Dialect, name: "entities", q: newDocumentQueries(cfg.Dialect, t.entities)}
-	s.views = &documentStore{db: db, dialect: cfg.Dialect, name: "views", q: newDocumentQueries(cfg.Dialect, t.views)}
+	c := conn{db: db, dialect: cfg.Dialect}
+	s.commands = &commandStore{conn: c, q: newCommandQueries(cfg.Dialect, t)}
+	s.entities = &documentStore{conn: c, name: "entities", q: newDocumentQueries(cfg.Dialect, t.entities)}
+	s.views = &documentStore{conn: c, name: "views", q: newDocumentQueries(cfg.Dialect, t.views)}
 	return s, nil
 }
 
