@@ -119,6 +119,10 @@ func TestAStartThatFailedInTheCallersRouterIsRetried(t *testing.T) {
 	app := newOrderApp(t, cqrs.ServiceConfig{Router: router, Transport: flaky})
 
 	require.ErrorContains(t, app.svc.Start(context.Background()), "subscriber unavailable")
+	type Refund struct{}
+	err = cqrs.RegisterCommand[Refund](app.svc, "Refund", "refunds.fifo")
+	require.ErrorIs(t, err, cqrs.ErrStarted, "the failed Start bound the transport: a new route would skip Bind's checks")
+	assert.ErrorContains(t, err, "retry Start")
 	require.NotPanics(t, func() { err = app.svc.Start(context.Background()) })
 	require.NoError(t, err, "the retried Start adds the handlers")
 	_, err = app.agg.Send(context.Background(), "o-1", CreateOrder{Amount: 3})

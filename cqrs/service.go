@@ -97,18 +97,31 @@ func (s *Service) binding() sourceflow.Binding {
 func (s *Service) register(name string, kind sourceflow.Kind, t reflect.Type, destination string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.started {
-		return ErrStarted
+	if err := s.checkChangeable(); err != nil {
+		return err
 	}
 	return s.types.add(name, kind, t, destination)
+}
+
+// checkChangeable refuses registrations once the transport is bound: by a
+// Start, or by a Start that failed later, whose retry does not bind again
+// (so the checks and provisioning of Bind cover every registration).
+func (s *Service) checkChangeable() error {
+	switch {
+	case s.started:
+		return ErrStarted
+	case s.bound:
+		return fmt.Errorf("%w: the transport is bound to the registrations of the first Start, which failed; retry Start or build a new Service", ErrStarted)
+	}
+	return nil
 }
 
 // addHandler binds a typed handler to its type's destination.
 func (s *Service) addHandler(info *typeInfo, h boundHandler) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.started {
-		return ErrStarted
+	if err := s.checkChangeable(); err != nil {
+		return err
 	}
 	if !s.listen[info.destination] {
 		return fmt.Errorf("%w: %q handles %q, whose destination %q is not in ServiceConfig.Listen",
