@@ -31,6 +31,15 @@ func Permanent(err error) error {
 // IsPermanent reports whether err is marked permanent.
 func IsPermanent(err error) bool { return errors.Is(err, ErrPermanent) }
 
+// ErrInProgress marks a delivery refused because another consumer holds
+// the message (a live idempotency lease): not a failure of the message, so
+// transports hand it back for a later delivery rather than dead-letter it.
+var ErrInProgress = errors.New("sourceflow: message is being handled elsewhere")
+
+// MetaInProgress is set to "true" on a consumed message, before it is
+// nacked, when its handler failed with ErrInProgress.
+const MetaInProgress = "sf_in_progress"
+
 // MetaDuplicate is set to "true" on a consumed message that an idempotency
 // phase acknowledged as a duplicate without running its handler, so outer
 // phases (metrics) can count it apart from a success.
@@ -44,10 +53,10 @@ const MetaLastError = "sf_last_error"
 
 // IsConsumeMarker reports whether key is one of the markers the consume
 // pipeline sets on a message being handled (MetaFailure, MetaLastError,
-// MetaDuplicate).
+// MetaInProgress, MetaDuplicate).
 // They describe one delivery: transports never send them and drop them from
 // what they receive, so a message moved back from a dead-letter queue is not
 // taken for a permanent failure again.
 func IsConsumeMarker(key string) bool {
-	return key == MetaFailure || key == MetaLastError || key == MetaDuplicate
+	return key == MetaFailure || key == MetaLastError || key == MetaInProgress || key == MetaDuplicate
 }

@@ -2,6 +2,7 @@ package cqrs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"runtime/debug"
@@ -149,6 +150,9 @@ func markFailure(h message.HandlerFunc) message.HandlerFunc {
 			key = sourceflow.MetaFailure
 		}
 		msg.Metadata.Set(key, reason)
+		if errors.Is(err, sourceflow.ErrInProgress) {
+			msg.Metadata.Set(sourceflow.MetaInProgress, "true")
+		}
 		return out, err
 	}
 }

@@ -28,28 +28,35 @@ type pubsubSubscriber struct {
 	relays relays
 }
 
-// Subscribe subscribes to destination's topic.
+// Subscribe subscribes to destination's topic. When ctx ends or Close is
+// called, the subscription drains: it takes no new message and lets the
+// deliveries in flight reach their ack or nack, for up to
+// PubSubConfig.CloseTimeout, before the inner subscription ends.
 func (s *pubsubSubscriber) Subscribe(ctx context.Context, destination string) (<-chan *message.Message, error) {
 	ctx, cancel := context.WithCancel(ctx)
-	in, err := s.inner.Subscribe(ctx, s.t.cfg.Topic(destination))
+	innerCtx, endInner := context.WithCancel(context.WithoutCancel(ctx))
+	in, err := s.inner.Subscribe(innerCtx, s.t.cfg.Topic(destination))
 	if err != nil {
 		cancel()
+		endInner()
 		return nil, fmt.Errorf("cqrs: subscribe to %q: %w", destination, err)
 	}
-	r := redelivery{maxDeliveries: s.t.cfg.MaxDeliveries, delay: s.t.cfg.RedeliveryDelay,
+	r := redelivery{maxDeliveries: s.t.cfg.MaxDeliveries, delay: s.t.cfg.RedeliveryDelay, backoff: true, drain: s.t.cfg.CloseTimeout,
 		deadLetter: func(_ string, m *message.Message, reason string, deliveries int) error {
 			return s.t.deadLetter(destination, m, reason, deliveries)
 		}}
 	out := make(chan *message.Message)
-	s.relays.start(cancel, func() { r.relay(ctx, destination, in, out, func() {}) })
+	s.relays.start(cancel, func() {
+		defer endInner()
+		r.relay(ctx, destination, in, out, func() {})
+	})
 	return out, nil
 }
 
-// Close ends the subscriptions, closes the inner subscriber and waits for
-// the relays.
+// Close drains the subscriptions (see Subscribe), then closes the inner
+// subscriber.
 func (s *pubsubSubscriber) Close() error {
 	s.relays.stop()
-	err := s.inner.Close()
 	s.relays.wait()
-	return err
+	return s.inner.Close()
 }

@@ -30,6 +30,12 @@ type Capabilities struct {
 	Ordered bool
 }
 
+// Defaults of PubSubConfig.
+const (
+	DefaultMaxDeliveries   = 8
+	DefaultRedeliveryDelay = 100 * time.Millisecond
+)
+
 // PubSubConfig makes a Watermill Pub/Sub a Transport.
 type PubSubConfig struct {
 	// Publisher publishes every destination's messages. Required.
@@ -49,11 +55,19 @@ type PubSubConfig struct {
 	Capabilities Capabilities
 	// MaxDeliveries is how many times a failing message is delivered, in
 	// process, before it is dead-lettered; a permanent failure is
-	// dead-lettered at once. Default: 5.
+	// dead-lettered at once, and a message held elsewhere
+	// (sourceflow.ErrInProgress) is handed back to the Pub/Sub instead.
+	// Default: DefaultMaxDeliveries (8).
 	MaxDeliveries int
-	// RedeliveryDelay is the pause before a failed message is delivered
-	// again. Default: 100ms.
+	// RedeliveryDelay is the pause before the second delivery of a failed
+	// message; each next pause is twice as long, at most 10s, so the
+	// defaults keep a failing message for about 13s (RedeliveryPauses).
+	// Default: DefaultRedeliveryDelay (100ms).
 	RedeliveryDelay time.Duration
+	// CloseTimeout bounds how long a subscriber's Close (or the end of its
+	// subscription context) waits for the deliveries in flight to finish
+	// before it abandons them to the Pub/Sub. Default: 30s.
+	CloseTimeout time.Duration
 	// Logger logs dead letters (never payloads). Default: watermill.NopLogger.
 	Logger watermill.LoggerAdapter
 }
@@ -73,10 +87,13 @@ func (c *PubSubConfig) setDefaults() {
 		}
 	}
 	if c.MaxDeliveries == 0 {
-		c.MaxDeliveries = 5
+		c.MaxDeliveries = DefaultMaxDeliveries
 	}
 	if c.RedeliveryDelay == 0 {
-		c.RedeliveryDelay = 100 * time.Millisecond
+		c.RedeliveryDelay = DefaultRedeliveryDelay
+	}
+	if c.CloseTimeout == 0 {
+		c.CloseTimeout = 30 * time.Second
 	}
 	if c.Logger == nil {
 		c.Logger = watermill.NopLogger{}
@@ -97,6 +114,9 @@ func (c PubSubConfig) Validate() error {
 	}
 	if c.RedeliveryDelay < 0 {
 		errs = append(errs, fmt.Errorf("cqrs: PubSubConfig.RedeliveryDelay %v is negative", c.RedeliveryDelay))
+	}
+	if c.CloseTimeout < 0 {
+		errs = append(errs, fmt.Errorf("cqrs: PubSubConfig.CloseTimeout %v is negative", c.CloseTimeout))
 	}
 	return errors.Join(errs...)
 }

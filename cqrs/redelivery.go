@@ -18,11 +18,49 @@ import (
 // on the Pub/Sub holds the message, so a crash redelivers it.
 type redelivery struct {
 	maxDeliveries int
-	delay         time.Duration
+	// delay is the pause before the second delivery; with backoff each next
+	// pause is twice as long, at most maxRedeliveryPause.
+	delay   time.Duration
+	backoff bool
+	// drain, when positive, makes the end of the subscription context a
+	// drain: no new message is taken, and deliveries in flight run to their
+	// ack or nack for up to drain before they are abandoned. Zero abandons
+	// them at once.
+	drain time.Duration
 	// deadLetter keeps m (a copy of the consumed message) with the reason it
 	// failed. An error leaves the Pub/Sub's message unacknowledged (nacked),
 	// so the Pub/Sub delivers it again later.
 	deadLetter func(topic string, m *message.Message, reason string, deliveries int) error
+}
+
+// maxRedeliveryPause caps one pause between in-process deliveries.
+const maxRedeliveryPause = 10 * time.Second
+
+// pause is the wait after the failed delivery number attempt (1-based):
+// delay, or with backoff delay doubled for every earlier failure, at most
+// maxRedeliveryPause.
+func (r redelivery) pause(attempt int) time.Duration {
+	if !r.backoff {
+		return r.delay
+	}
+	d := r.delay
+	for i := 1; i < attempt && d < maxRedeliveryPause; i++ {
+		d *= 2
+	}
+	return min(d, max(maxRedeliveryPause, r.delay))
+}
+
+// RedeliveryPauses is the sum of the pauses between maxDeliveries in-process
+// deliveries of a failing message when the first pause is delay: how long
+// a PubSubTransport keeps redelivering before it dead-letters the message
+// (each pause twice the one before, at most 10s).
+func RedeliveryPauses(maxDeliveries int, delay time.Duration) time.Duration {
+	r := redelivery{delay: delay, backoff: true}
+	var total time.Duration
+	for attempt := 1; attempt < maxDeliveries; attempt++ {
+		total += r.pause(attempt)
+	}
+	return total
 }
 
 // relays are the running relays of one subscriber, each with the cancel
@@ -60,15 +98,17 @@ func (r *relays) stop() {
 func (r *relays) wait() { r.wg.Wait() }
 
 // relay hands the messages of in to out through deliver, one goroutine per
-// message. Once in is closed it calls ended, then closes out when every
-// delivery ended.
+// message. Once in is closed (or, with drain, once ctx ends) it calls
+// ended, then closes out when every delivery ended.
 func (r redelivery) relay(ctx context.Context, topic string, in <-chan *message.Message, out chan<- *message.Message, ended func()) {
+	dctx, cancel := r.deliveryContext(ctx)
+	defer cancel()
 	var inflight sync.WaitGroup
-	for orig := range in {
+	for orig := range r.taking(ctx, in) {
 		inflight.Add(1)
 		go func() {
 			defer inflight.Done()
-			r.deliver(ctx, topic, orig, out)
+			r.deliver(dctx, topic, orig, out)
 		}()
 	}
 	ended()
@@ -76,11 +116,52 @@ func (r redelivery) relay(ctx context.Context, topic string, in <-chan *message.
 	close(out)
 }
 
+// deliveryContext is the context deliveries run in: ctx itself, or, with
+// drain, one that ends drain after ctx does.
+func (r redelivery) deliveryContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	if r.drain <= 0 {
+		return context.WithCancel(ctx)
+	}
+	dctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	stop := context.AfterFunc(ctx, func() { time.AfterFunc(r.drain, cancel) })
+	return dctx, func() { stop(); cancel() }
+}
+
+// taking yields the messages of in; with drain it stops when ctx ends.
+func (r redelivery) taking(ctx context.Context, in <-chan *message.Message) <-chan *message.Message {
+	if r.drain <= 0 {
+		return in
+	}
+	out := make(chan *message.Message)
+	go func() {
+		defer close(out)
+		for {
+			select {
+			case orig, ok := <-in:
+				if !ok {
+					return
+				}
+				select {
+				case out <- orig:
+				case <-ctx.Done():
+					orig.Nack() // not handed over: the Pub/Sub keeps it
+					return
+				}
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out
+}
+
 // deliver hands fresh copies of orig to the consumer until one is acked or
 // the message is dead-lettered; only then is orig acked. When ctx ends
 // first, or orig's own context (a Pub/Sub's ack deadline: the Pub/Sub then
 // takes the message back and delivers it again), orig is left to the
-// Pub/Sub, neither acked nor dead-lettered here.
+// Pub/Sub, neither acked nor dead-lettered here. A message whose handler
+// found it held elsewhere (sourceflow.ErrInProgress) is nacked back to the
+// Pub/Sub after its last delivery instead of being dead-lettered.
 func (r redelivery) deliver(ctx context.Context, topic string, orig *message.Message, out chan<- *message.Message) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -107,15 +188,20 @@ func (r redelivery) deliver(ctx context.Context, topic string, orig *message.Mes
 		}
 		reason := m.Metadata.Get(sourceflow.MetaFailure)
 		if reason == "" && attempt < r.maxDeliveries {
-			if !sleep(ctx, r.delay) {
+			if !sleep(ctx, r.pause(attempt)) {
 				return
 			}
 			continue
+		}
+		if reason == "" && m.Metadata.Get(sourceflow.MetaInProgress) != "" {
+			orig.Nack()
+			return
 		}
 		if reason == "" {
 			reason = exhausted(m, attempt)
 		}
 		if err := r.deadLetter(topic, deadLetterOf(orig, m, reason), reason, attempt); err != nil {
+			sleep(ctx, r.pause(attempt)) // the Pub/Sub may redeliver at once: do not spin
 			orig.Nack()
 			return
 		}

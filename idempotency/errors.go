@@ -1,6 +1,10 @@
 package idempotency
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/sourceflow-go/sourceflow"
+)
 
 var (
 	// ErrPayloadMismatch is returned by Store.Claim when the key is already
@@ -10,8 +14,9 @@ var (
 	ErrPayloadMismatch = errors.New("idempotency: key reused with a different payload")
 	// ErrInProgress is returned by the middleware when another consumer holds a
 	// live lease on the message. The message is not acknowledged, so the
-	// transport redelivers it later.
-	ErrInProgress = errors.New("idempotency: message is being processed elsewhere")
+	// transport redelivers it later. It is sourceflow.ErrInProgress, which
+	// transports recognise.
+	ErrInProgress = sourceflow.ErrInProgress
 	// ErrLeaseLost is returned by Store.Complete, Store.Extend and
 	// Store.Release when the token no longer holds the claim: the lease
 	// expired and another consumer re-claimed the key, or the claim was

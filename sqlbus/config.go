@@ -8,6 +8,7 @@ import (
 
 	"github.com/ThreeDotsLabs/watermill"
 
+	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
@@ -54,22 +55,16 @@ type Config struct {
 	AckDeadline time.Duration
 	// MaxDeliveries is how many times a failing message is delivered in
 	// process before it is dead-lettered (cqrs.PubSubConfig.MaxDeliveries).
-	// Default: the adapter's (5).
+	// Default: cqrs.DefaultMaxDeliveries (8).
 	MaxDeliveries int
-	// RedeliveryDelay is the pause before a failed message is delivered
-	// again (cqrs.PubSubConfig.RedeliveryDelay). Default: the adapter's
-	// (100ms).
+	// RedeliveryDelay is the pause before the second delivery of a failed
+	// message, doubled for each next one (cqrs.PubSubConfig.RedeliveryDelay);
+	// all pauses together must stay below AckDeadline. Default:
+	// cqrs.DefaultRedeliveryDelay (100ms).
 	RedeliveryDelay time.Duration
 	// Logger logs. Default: watermill.NopLogger.
 	Logger watermill.LoggerAdapter
 }
-
-// Adapter defaults this package relies on when checking the redelivery
-// schedule against the ack deadline.
-const (
-	adapterMaxDeliveries   = 5
-	adapterRedeliveryDelay = 100 * time.Millisecond
-)
 
 func (c *Config) setDefaults() {
 	if c.PollInterval == 0 {
@@ -79,10 +74,10 @@ func (c *Config) setDefaults() {
 		c.AckDeadline = DefaultAckDeadline
 	}
 	if c.MaxDeliveries == 0 {
-		c.MaxDeliveries = adapterMaxDeliveries
+		c.MaxDeliveries = cqrs.DefaultMaxDeliveries
 	}
 	if c.RedeliveryDelay == 0 {
-		c.RedeliveryDelay = adapterRedeliveryDelay
+		c.RedeliveryDelay = cqrs.DefaultRedeliveryDelay
 	}
 	if c.Logger == nil {
 		c.Logger = watermill.NopLogger{}
@@ -111,9 +106,9 @@ func (c Config) Validate() error {
 		errs = append(errs, fmt.Errorf("sqlbus: Config.MaxDeliveries %d is negative", c.MaxDeliveries))
 	}
 	c.setDefaults()
-	if pauses := time.Duration(c.MaxDeliveries-1) * c.RedeliveryDelay; c.AckDeadline > 0 && pauses >= c.AckDeadline {
-		errs = append(errs, fmt.Errorf("sqlbus: Config.MaxDeliveries %d with Config.RedeliveryDelay %v pause %v between deliveries, "+
-			"which outlasts Config.AckDeadline %v", c.MaxDeliveries, c.RedeliveryDelay, pauses, c.AckDeadline))
+	if pauses := cqrs.RedeliveryPauses(c.MaxDeliveries, c.RedeliveryDelay); c.AckDeadline > 0 && pauses >= c.AckDeadline {
+		errs = append(errs, fmt.Errorf("sqlbus: Config.MaxDeliveries %d with Config.RedeliveryDelay %v pause %v in all between deliveries, "+
+			"which outlast Config.AckDeadline %v", c.MaxDeliveries, c.RedeliveryDelay, pauses, c.AckDeadline))
 	}
 	return errors.Join(errs...)
 }

@@ -28,9 +28,9 @@ func TestConfigValidateReportsEveryProblemNamingItsField(t *testing.T) {
 func TestConfigValidateRefusesRedeliveriesOutlastingTheAckDeadline(t *testing.T) {
 	db := &sql.DB{}
 	err := Config{DB: db, Dialect: Postgres, MaxDeliveries: 4, RedeliveryDelay: time.Second, AckDeadline: 3 * time.Second}.Validate()
-	assert.ErrorContains(t, err, "Config.MaxDeliveries 4 with Config.RedeliveryDelay 1s pause 3s between deliveries, which outlasts Config.AckDeadline 3s")
+	assert.ErrorContains(t, err, "Config.MaxDeliveries 4 with Config.RedeliveryDelay 1s pause 7s in all between deliveries, which outlast Config.AckDeadline 3s")
 
-	ok := Config{DB: db, Dialect: MySQL, MaxDeliveries: 3, RedeliveryDelay: time.Second, AckDeadline: 3 * time.Second}
+	ok := Config{DB: db, Dialect: MySQL, MaxDeliveries: 3, RedeliveryDelay: time.Second, AckDeadline: 4 * time.Second} // pauses 1s + 2s
 	assert.NoError(t, ok.Validate())
 }
 
@@ -40,7 +40,7 @@ func TestConfigDefaults(t *testing.T) {
 	c.setDefaults()
 	assert.Equal(t, DefaultPollInterval, c.PollInterval)
 	assert.Equal(t, DefaultAckDeadline, c.AckDeadline)
-	assert.Equal(t, 5, c.MaxDeliveries)
+	assert.Equal(t, 8, c.MaxDeliveries)
 	assert.Equal(t, 100*time.Millisecond, c.RedeliveryDelay)
 	assert.NotNil(t, c.Logger)
 }

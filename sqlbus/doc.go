@@ -65,7 +65,8 @@
 // # Dead letters
 //
 // A failing message is redelivered in process (Config.MaxDeliveries, by
-// cqrs.PubSubTransport) while the subscription waits, then published with
+// cqrs.PubSubTransport, pauses doubling from Config.RedeliveryDelay) while
+// the subscription waits, then published with
 // its reason in sourceflow.MetaFailure to DeadLetterTopic(destination), a
 // table like any other (watermill_<topic>$dlq); a permanent failure and a
 // message without a SourceFlow envelope go there at once. DeadLetters reads
