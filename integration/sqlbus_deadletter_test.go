@@ -96,6 +96,7 @@ func TestSQLBusMessageWithoutEnvelopeIsDeadLettered(t *testing.T) {
 
 		bare := message.NewMessage(watermill.NewUUID(), []byte("not json \x00\xff"))
 		publishRaw(t, sqlbusConfig(d, db), queue, bare)
+		badRow := insertBadMetadataRow(t, d, db, queue)
 		good, err := cqrs.NewAggregate(svc, "payment").Send(context.Background(), "order-1", PayOrder{Amount: 1})
 		require.NoError(t, err)
 
@@ -103,16 +104,23 @@ func TestSQLBusMessageWithoutEnvelopeIsDeadLettered(t *testing.T) {
 		require.Eventually(t, func() bool {
 			dead, err = sqlbus.DeadLetters(context.Background(), sqlbusConfig(d, db), queue)
 			require.NoError(t, err)
-			return len(dead) >= 1 && len(runs.messageIDs(svc.Name(), hPay)) == 1
-		}, 30*time.Second, 10*time.Millisecond, "the bare message is dead-lettered and the command is handled")
+			return len(dead) >= 2 && len(runs.messageIDs(svc.Name(), hPay)) == 1
+		}, 30*time.Second, 10*time.Millisecond, "the bare message and the bad row are dead-lettered and the command is handled")
+		byID := map[string]cqrs.DeadLetter{}
 		for _, dl := range dead {
-			assert.Equal(t, bare.UUID, dl.Message.UUID, "only the bare message is dead-lettered")
+			byID[dl.Message.UUID] = dl
 		}
-		assert.Empty(t, dead[0].Message.Metadata.Get(sourceflow.MetaMessageID))
-		assert.Contains(t, dead[0].Reason, cqrs.ErrEnvelope.Error())
-		assert.Equal(t, []byte("not json \x00\xff"), []byte(dead[0].Message.Payload))
+		require.Len(t, byID, 2, "only the bare message and the bad row are dead-lettered")
+		require.Contains(t, byID, bare.UUID)
+		require.Contains(t, byID, badRow)
+		assert.Empty(t, byID[bare.UUID].Message.Metadata.Get(sourceflow.MetaMessageID))
+		assert.Contains(t, byID[bare.UUID].Reason, cqrs.ErrEnvelope.Error())
+		assert.Equal(t, []byte("not json \x00\xff"), []byte(byID[bare.UUID].Message.Payload))
+		assert.Contains(t, byID[badRow].Reason, cqrs.ErrEnvelope.Error())
+		assert.Contains(t, byID[badRow].Message.Metadata.Get("sf_bad_row"), "metadata column is not a JSON object of strings",
+			"the dead letter says why its metadata was dropped")
 		assert.Equal(t, []string{good.MessageID}, runs.messageIDs(svc.Name(), hPay))
-		t.Logf("%s: %s=%q", d, sourceflow.MetaFailure, dead[0].Reason)
+		t.Logf("%s: %s=%q; bad row: %q", d, sourceflow.MetaFailure, byID[bare.UUID].Reason, byID[badRow].Message.Metadata.Get("sf_bad_row"))
 	})
 }
 
@@ -128,4 +136,19 @@ func publishRaw(t *testing.T, cfg sqlbus.Config, destination string, msgs ...*me
 	pub, err := tr.Publisher(destination)
 	require.NoError(t, err)
 	require.NoError(t, pub.Publish(destination, msgs...))
+}
+
+// insertBadMetadataRow writes a row whose metadata is JSON but not an object
+// of strings straight into destination's table, as a foreign writer might,
+// and returns its uuid.
+func insertBadMetadataRow(t *testing.T, d sqlbus.Dialect, db *sql.DB, destination string) string {
+	t.Helper()
+	id := watermill.NewUUID()
+	q := `INSERT INTO "watermill_` + sqlbus.Topic(destination) + `" ("uuid", "payload", "metadata", "transaction_id") VALUES ($1, $2, $3, pg_current_xact_id())`
+	if d == sqlbus.MySQL {
+		q = "INSERT INTO `watermill_" + sqlbus.Topic(destination) + "` (`uuid`, `payload`, `metadata`) VALUES (?, ?, ?)"
+	}
+	_, err := db.ExecContext(context.Background(), q, id, []byte(`{}`), `{"sf_type": 7}`)
+	require.NoError(t, err)
+	return id
 }

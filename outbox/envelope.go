@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
 // envelope is the JSON document components/forwarder's publisher writes
@@ -27,7 +28,7 @@ func undeliverable(err error) error { return fmt.Errorf("%w: %w", ErrUndeliverab
 // handler, also keeps the payload out of the forwarder's error log.
 func checkRow(h message.HandlerFunc) message.HandlerFunc {
 	return func(msg *message.Message) ([]*message.Message, error) {
-		if reason := msg.Metadata.Get(metaBadRow); reason != "" {
+		if reason := msg.Metadata.Get(sqldb.MetaBadRow); reason != "" {
 			return nil, undeliverable(errors.New(reason))
 		}
 		var e envelope

@@ -7,6 +7,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 
 	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
 // subscribeBatchSize is how many messages one subscription reads per query.
@@ -78,14 +79,11 @@ func subscriberFactory(cfg Config, schema wsql.SchemaAdapter, offsets wsql.Offse
 
 // adapters returns watermill-sql's default schema and offsets adapters for
 // d, with a binary payload column so that any body (JSON, encrypted,
-// protobuf) travels unchanged.
+// protobuf) travels unchanged, and reading a row whose metadata does not
+// decode as a message marked with why, which the service dead-letters
+// (it has no SourceFlow envelope) instead of failing every poll.
 func adapters(d Dialect) (wsql.SchemaAdapter, wsql.OffsetsAdapter) {
-	if d == MySQL {
-		return wsql.DefaultMySQLSchema{GeneratePayloadType: payloadType(d), SubscribeBatchSize: subscribeBatchSize},
-			wsql.DefaultMySQLOffsetsAdapter{}
-	}
-	return wsql.DefaultPostgreSQLSchema{GeneratePayloadType: payloadType(d), SubscribeBatchSize: subscribeBatchSize},
-		wsql.DefaultPostgreSQLOffsetsAdapter{}
+	return sqldb.WatermillSchema(d, subscribeBatchSize, payloadType(d)), sqldb.WatermillOffsets(d)
 }
 
 // payloadType is the type of the payload column.

@@ -1,0 +1,79 @@
+package sqldb
+
+import (
+	"encoding/json"
+	"fmt"
+
+	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
+	"github.com/ThreeDotsLabs/watermill/message"
+)
+
+// MetaBadRow is set on a message read from a watermill-sql table whose
+// metadata column is not a JSON object of strings; its value says why. The
+// row reaches the consumer, which dead-letters it, instead of failing every
+// poll of the table.
+const MetaBadRow = "sf_bad_row"
+
+// WatermillSchema returns watermill-sql's default schema of d (PostgreSQL or
+// MySQL), reading up to batch rows per query (0: watermill-sql's default)
+// into payload columns of payloadType (nil: watermill-sql's default), and
+// reading a row with undecodable metadata as a message marked MetaBadRow.
+func WatermillSchema(d Dialect, batch int, payloadType func(topic string) string) wsql.SchemaAdapter {
+	if d == MySQL {
+		return mysqlSchema{wsql.DefaultMySQLSchema{GeneratePayloadType: payloadType, SubscribeBatchSize: batch}}
+	}
+	return postgresSchema{wsql.DefaultPostgreSQLSchema{GeneratePayloadType: payloadType, SubscribeBatchSize: batch}}
+}
+
+// WatermillOffsets returns watermill-sql's default offsets adapter of d.
+func WatermillOffsets(d Dialect) wsql.OffsetsAdapter {
+	if d == MySQL {
+		return wsql.DefaultMySQLOffsetsAdapter{}
+	}
+	return wsql.DefaultPostgreSQLOffsetsAdapter{}
+}
+
+type postgresSchema struct{ wsql.DefaultPostgreSQLSchema }
+
+// UnmarshalMessage reads the columns of DefaultPostgreSQLSchema's select.
+func (postgresSchema) UnmarshalMessage(p wsql.UnmarshalMessageParams) (wsql.Row, error) {
+	var r wsql.Row
+	var xid wsql.XID8
+	if err := p.Row.Scan(&r.Offset, &xid, &r.UUID, &r.Payload, &r.Metadata); err != nil {
+		return wsql.Row{}, fmt.Errorf("could not scan message row: %w", err)
+	}
+	r.Msg = rowMessage(r)
+	r.ExtraData = map[string]any{"transaction_id": xid}
+	return r, nil
+}
+
+type mysqlSchema struct{ wsql.DefaultMySQLSchema }
+
+// UnmarshalMessage reads the columns of DefaultMySQLSchema's select.
+func (mysqlSchema) UnmarshalMessage(p wsql.UnmarshalMessageParams) (wsql.Row, error) {
+	var r wsql.Row
+	if err := p.Row.Scan(&r.Offset, &r.UUID, &r.Payload, &r.Metadata); err != nil {
+		return wsql.Row{}, fmt.Errorf("could not scan message row: %w", err)
+	}
+	r.Msg = rowMessage(r)
+	return r, nil
+}
+
+// rowMessage returns the message of a row. Metadata that is not a JSON
+// object of strings is not an error here: the message is marked with
+// MetaBadRow instead.
+func rowMessage(r wsql.Row) *message.Message {
+	msg := message.NewMessage(string(r.UUID), r.Payload)
+	if r.Metadata == nil {
+		return msg
+	}
+	var meta message.Metadata
+	if err := json.Unmarshal(r.Metadata, &meta); err != nil {
+		msg.Metadata.Set(MetaBadRow, fmt.Sprintf("metadata column is not a JSON object of strings: %v", err))
+		return msg
+	}
+	for k, v := range meta {
+		msg.Metadata.Set(k, v)
+	}
+	return msg
+}
