@@ -95,8 +95,10 @@
 // began before it, anywhere in the database cluster, has ended: a long
 // write transaction (a batch job, a migration, a session idle in
 // transaction) delays every topic until it ends. On MySQL a subscription
-// reads at SERIALIZABLE, which takes shared locks up to the end of its table
-// until its batch commits, so an insert into the same topic may wait for
-// that batch; a handler must not wait for a message on the topic it
-// consumes.
+// reads at READ COMMITTED (watermill-sql's default is SERIALIZABLE, whose
+// locks on the table's end would make a handler publishing to a table being
+// read wait for itself); offsets stay gap-free because this package's
+// publisher commits a topic's inserts one at a time. Other watermill-sql
+// publishers writing to the same tables concurrently lose that guarantee:
+// publish through the transport.
 package sqlbus

@@ -22,9 +22,10 @@ const lockTimeoutSeconds = 30
 // read and acknowledge a higher offset while a lower one is still being
 // written; the lower one is then behind the group's offset and never
 // delivered (seen losing 2–15 of 800 messages with 8 concurrent
-// publishers). With one insert per topic at a time no higher offset exists
-// while a lower one is pending, and a reader that locked past the table's
-// end makes the pending insert wait until it committed.
+// publishers). With one insert per topic at a time, each committed before
+// the next begins, no higher offset exists while a lower one is pending, so
+// subscriptions can read at READ COMMITTED without locking the table's end
+// (see sqldb.WatermillSchema).
 type mysqlPublisher struct {
 	db     *sql.DB
 	schema wsql.SchemaAdapter

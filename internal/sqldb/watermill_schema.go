@@ -1,6 +1,7 @@
 package sqldb
 
 import (
+	"database/sql"
 	"encoding/json"
 	"fmt"
 
@@ -48,6 +49,20 @@ func (postgresSchema) UnmarshalMessage(p wsql.UnmarshalMessageParams) (wsql.Row,
 }
 
 type mysqlSchema struct{ wsql.DefaultMySQLSchema }
+
+// SubscribeIsolationLevel is READ COMMITTED, not watermill-sql's
+// SERIALIZABLE. A serializable read locks the table's end until its batch
+// commits, and the batch commits only after its messages were handled, so
+// a handler publishing to a table being read (its own, or one whose
+// reader's handler publishes back) waits for itself. watermill-sql reads
+// serializably so that a row whose AUTO_INCREMENT offset was handed out
+// before a higher one's but committed after it is not skipped; the writers
+// of this module commit the rows of a topic one at a time instead (sqlbus
+// under a named lock around each insert, the outbox under a lock row held
+// until the caller's commit), so offsets become visible in order and a
+// committed read skips nothing. Rows written concurrently by other
+// watermill-sql publishers lose that guarantee.
+func (mysqlSchema) SubscribeIsolationLevel() sql.IsolationLevel { return sql.LevelReadCommitted }
 
 // UnmarshalMessage reads the columns of DefaultMySQLSchema's select.
 func (mysqlSchema) UnmarshalMessage(p wsql.UnmarshalMessageParams) (wsql.Row, error) {
