@@ -187,9 +187,13 @@ func (h *HybridTransport) Close() error {
 }
 
 // PublishesInTransaction reports whether one of its transports is an
-// OutboxTransport that publishes in the transaction a context carries: then
-// the service runs a saga's save and its sends in one transaction, as with
-// that transport alone (see OutboxTransport).
+// OutboxTransport that publishes in the transaction a context carries. Then
+// the service runs every saga's save and its sends in one transaction (see
+// OutboxTransport), whatever transport each destination is on: messages to
+// the outbox's destinations commit with the state, messages to the others
+// are published during the transaction, before it commits, as without an
+// outbox. A synchronous ChannelTransport member refuses such publishes
+// (ErrPublishInTransaction): make it Async.
 func (h *HybridTransport) PublishesInTransaction() bool {
 	for _, t := range h.transports {
 		if o, ok := t.(OutboxTransport); ok && o.PublishesInTransaction() {

@@ -198,7 +198,7 @@ func (t *PubSubTransport) Subscriber(destination string) (message.Subscriber, er
 	}
 	inner, err := t.cfg.Subscriber(t.cfg.Topic(destination), t.service)
 	if err != nil {
-		return nil, fmt.Errorf("cqrs: subscriber for %q: %w", destination, err)
+		return nil, fmt.Errorf("cqrs: PubSubConfig.Subscriber(%q, %q): %w", t.cfg.Topic(destination), t.service, err)
 	}
 	return &pubsubSubscriber{t: t, inner: inner}, nil
 }

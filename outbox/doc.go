@@ -22,7 +22,7 @@
 // or handed over with idempotency/sqlstore.ContextWithTx), the message is
 // written into the outbox table through watermill-sql's publisher on that
 // *sql.Tx, wrapped by Watermill's components/forwarder publisher (which
-// records the destination with the message). A message sent outside such a
+// records the destination with the message). A message sent outside any
 // transaction is published straight to the inner transport, as without the
 // outbox: there is no write to pair it with. So the caller decides: send
 // inside the transaction that changes the state, and the send is
@@ -77,8 +77,10 @@
 // retried holds back the rows after it.
 //
 // The stores whose writes must commit with the messages have to be on
-// Config.DB: a transaction on another database is not one the outbox joins,
-// and messages sent in it are published straight away. A transaction handed
+// Config.DB: a transaction on another database is not one the outbox can
+// join, and a message sent in it is refused with ErrForeignTransaction
+// (published at once, it would leave even if that transaction rolled back).
+// A transaction handed
 // over with idempotency/sqlstore.ContextWithTx does not record its
 // database, so the outbox writes into it as if it were on Config.DB: hand
 // over only transactions on that database.

@@ -11,6 +11,11 @@ var (
 	ErrInvalidTopic = errors.New("outbox: invalid topic")
 	// ErrClosed is returned by Bind after Close.
 	ErrClosed = errors.New("outbox: transport closed")
+	// ErrForeignTransaction is returned by a publish whose context carries a
+	// transaction begun on another database than Config.DB: the message can
+	// neither join that transaction nor be sent before it commits. Open the
+	// stores and the outbox on one *sql.DB.
+	ErrForeignTransaction = errors.New("outbox: the transaction is on another database than the outbox's")
 	// ErrUndeliverable marks an outbox row the forwarder dead-letters instead
 	// of retrying: it cannot be decoded, its destination is unknown to the
 	// inner transport, or the inner transport refused it permanently. The

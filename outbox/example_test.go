@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"os"
 
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+
 	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/cqrs/sqlstore"
 	idemsql "github.com/sourceflow-go/sourceflow/idempotency/sqlstore"
@@ -12,6 +14,10 @@ import (
 )
 
 type CreateInvoice struct {
+	Amount int `json:"amount"`
+}
+
+type Invoice struct {
 	Amount int `json:"amount"`
 }
 
@@ -34,6 +40,28 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
+	// The service handling the command, on the inner transport.
+	invoicing, err := cqrs.NewService(cqrs.ServiceConfig{Name: "invoicing", Transport: inner, Listen: []string{"invoices"}})
+	if err != nil {
+		panic(err)
+	}
+	if err := cqrs.RegisterCommand[CreateInvoice](invoicing, "billing.CreateInvoice", "invoices"); err != nil {
+		panic(err)
+	}
+	err = cqrs.Handle(cqrs.NewSaga[Invoice](invoicing, "invoice"),
+		func(_ context.Context, inv *Invoice, c CreateInvoice, _ cqrs.Envelope) ([]any, error) {
+			inv.Amount = c.Amount
+			return nil, nil
+		})
+	if err != nil {
+		panic(err)
+	}
+	if err := invoicing.Start(ctx); err != nil {
+		panic(err)
+	}
+	defer invoicing.Close()
+
+	// The sending service, through the outbox on the stores' database.
 	box, err := outbox.New(outbox.Config{DB: db, Dialect: outbox.Postgres, Transport: inner})
 	if err != nil {
 		panic(err)

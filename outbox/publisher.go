@@ -12,8 +12,10 @@ import (
 )
 
 // publisher writes messages whose context carries a transaction on the
-// outbox's database into the outbox, in that transaction, and publishes the
-// others straight to the inner transport.
+// outbox's database into the outbox, in that transaction, and publishes
+// those without a transaction straight to the inner transport. A message in
+// a transaction on another database is refused (ErrForeignTransaction):
+// sending it at once would send it even if that transaction rolled back.
 type publisher struct {
 	cfg    *Config
 	direct message.Publisher
@@ -22,6 +24,11 @@ type publisher struct {
 // Publish publishes msgs in order, each run of consecutive messages sharing
 // a transaction (or none) in one step.
 func (p *publisher) Publish(destination string, msgs ...*message.Message) error {
+	for _, m := range msgs {
+		if sqldb.TxFromContext(m.Context()) != nil && sqldb.TxFor(m.Context(), p.cfg.DB) == nil {
+			return fmt.Errorf("%w: message %s for %q", ErrForeignTransaction, m.UUID, destination)
+		}
+	}
 	for start := 0; start < len(msgs); {
 		tx := sqldb.TxFor(msgs[start].Context(), p.cfg.DB)
 		end := start + 1

@@ -27,8 +27,7 @@ type Transport struct {
 	bound  bool
 	closed bool
 	fwd    *forwarder.Forwarder
-	done   chan struct{}
-	runErr error
+	ended  func() error // waits until the forwarder ended and returns its error
 }
 
 var _ cqrs.Transport = (*Transport)(nil)
@@ -80,18 +79,21 @@ func (t *Transport) startForwarder(ctx context.Context) error {
 		return err
 	}
 	done := make(chan struct{})
+	var runErr error
 	go func() {
 		defer close(done)
-		t.runErr = fwd.Run(context.Background())
+		runErr = fwd.Run(context.Background())
 	}()
 	select {
 	case <-fwd.Running():
 	case <-done:
-		return fmt.Errorf("outbox: forwarder of %q stopped at start: %w", t.cfg.Topic, t.runErr)
+		return fmt.Errorf("outbox: forwarder of %q stopped at start: %w", t.cfg.Topic, runErr)
 	case <-ctx.Done():
-		return errors.Join(ctx.Err(), fwd.Close())
+		err := fwd.Close()
+		<-done
+		return errors.Join(ctx.Err(), err)
 	}
-	t.fwd, t.done = fwd, done
+	t.fwd, t.ended = fwd, func() error { <-done; return runErr }
 	return nil
 }
 
@@ -127,13 +129,11 @@ func (t *Transport) Close() error {
 		return nil
 	}
 	t.closed = true
-	fwd, done := t.fwd, t.done
+	fwd, ended := t.fwd, t.ended
 	t.mu.Unlock()
 	var errs []error
 	if fwd != nil {
-		errs = append(errs, fwd.Close())
-		<-done
-		errs = append(errs, t.runErr)
+		errs = append(errs, fwd.Close(), ended())
 	}
 	errs = append(errs, t.cfg.Transport.Close())
 	return errors.Join(errs...)

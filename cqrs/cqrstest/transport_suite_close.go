@@ -83,7 +83,7 @@ func (b *blocker) handle(ctx context.Context, s *appliedState, c suiteCmd, env c
 		return nil, errors.New("conformance: the handler was never released")
 	}
 	b.finished.Add(1)
-	return applyOnce(ctx, s, c, env)
+	return apply(ctx, s, c, env)
 }
 
 // closeResult is what Close returned and how many handlers had finished

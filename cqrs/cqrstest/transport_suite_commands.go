@@ -22,8 +22,8 @@ func testCommandsSplit(t *testing.T, r *transportRun) {
 	dest := r.h.Destination(t, sourceflow.KindCommand, false)
 	otherDest := r.h.Destination(t, sourceflow.KindCommand, false)
 	seen := &ledger{}
-	a := worker(r.service("a"), suiteCommand, dest, seen, applyOnce[suiteCmd])
-	b := worker(r.service("b"), suiteOther, otherDest, seen, applyOnce[otherCmd])
+	a := worker(r.service("a"), suiteCommand, dest, seen, apply[suiteCmd])
+	b := worker(r.service("b"), suiteOther, otherDest, seen, apply[otherCmd])
 	sender := newSpec(r.service("sender"), nil, func(svc *cqrs.Service) error {
 		return errors.Join(register[suiteCmd](suiteCommand, dest)(svc), register[otherCmd](suiteOther, otherDest)(svc))
 	})

@@ -19,7 +19,8 @@ import (
 // testDeadLetter: among good commands, one whose handler fails permanently
 // and one Watermill message without SourceFlow metadata, published straight
 // through the transport. Both are dead-lettered with a reason (the poison
-// with its handler's error), and every good command is handled.
+// with its handler's error, the other naming its missing envelope), and
+// every good command is handled.
 func testDeadLetter(t *testing.T, r *transportRun) {
 	dest := r.h.Destination(t, sourceflow.KindCommand, false)
 	a := worker(r.service("a"), suiteCommand, dest, nil, poisonable)
@@ -37,7 +38,7 @@ func testDeadLetter(t *testing.T, r *transportRun) {
 	sent = append(sent, r.sendEach(t, out, entities, 2, good)...)
 	r.waitApplied(t, a, sent)
 
-	want := map[string]string{poison.MessageID: "poison-" + poison.MessageID, raw.UUID: ""}
+	want := map[string]string{poison.MessageID: "poison-" + poison.MessageID, raw.UUID: "envelope"}
 	var dead map[string]string
 	r.waitFor(t, func() string {
 		dead = r.h.DeadLetters(t, dest)
@@ -56,7 +57,7 @@ func poisonable(ctx context.Context, s *appliedState, c suiteCmd, env cqrs.Envel
 	if c.Poison {
 		return nil, sourceflow.Permanent(fmt.Errorf("poison-%s", env.MessageID))
 	}
-	return applyOnce(ctx, s, c, env)
+	return apply(ctx, s, c, env)
 }
 
 // missingDeadLetters describes every message id of want that dead lacks, or

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"testing"
 
@@ -16,20 +17,21 @@ import (
 // eventCount is how many events the event scenario raises.
 const eventCount = 10
 
-// testEventsFanOut: services a, b and c subscribe to an event destination;
-// a sender's saga handles commands and raises one event for each. Every
-// event reaches every subscribing service at least once, under one message
-// id (a redelivery keeps its id).
+// testEventsFanOut: services a, b and c subscribe to an event destination,
+// each with h.Instances instances; a sender's saga handles commands and
+// raises one event for each. Every event reaches every subscribing service
+// at least once, under one message id (a redelivery keeps its id), and the
+// instances of a service share its events rather than each receiving all.
 func testEventsFanOut(t *testing.T, r *transportRun) {
 	cmdDest := r.h.Destination(t, sourceflow.KindCommand, false)
 	evDest := r.h.Destination(t, sourceflow.KindEvent, false)
 	seen := &ledger{}
 	subscribers := []string{r.service("a"), r.service("b"), r.service("c")}
 	for _, name := range subscribers {
-		r.start(t, newSpec(name, seen, subscribe(evDest), evDest), 0)
+		r.startAll(t, newSpec(name, seen, subscribe(evDest), evDest), r.h.Instances)
 	}
 	raise := func(ctx context.Context, s *appliedState, c suiteCmd, env cqrs.Envelope) ([]any, error) {
-		_, err := applyOnce(ctx, s, c, env)
+		_, err := apply(ctx, s, c, env)
 		return []any{suiteEvt{Command: env.MessageID}}, err
 	}
 	sender := worker(r.service("sender"), suiteCommand, cmdDest, nil, raise, func(svc *cqrs.Service) error {
@@ -39,19 +41,29 @@ func testEventsFanOut(t *testing.T, r *transportRun) {
 
 	sent := r.sendEach(t, out, r.entities(2), eventCount/2, func(i int) any { return suiteCmd{N: i} })
 	r.waitApplied(t, sender, sent)
-	r.waitFor(t, func() string { return missingEvents(seen, subscribers, sent) })
+	r.waitFor(t, func() string { return missingEvents(seen, subscribers, r.h.Instances, sent) })
 
 	ids := map[string]map[string]bool{} // command id → ids of the events it raised
+	events := map[string]cqrs.Envelope{}
 	for _, name := range subscribers {
-		for _, env := range seen.of(instanceName(name, 0)) {
-			if ids[env.CausationID] == nil {
-				ids[env.CausationID] = map[string]bool{}
+		for i := range r.h.Instances {
+			for _, env := range seen.of(instanceName(name, i)) {
+				if ids[env.CausationID] == nil {
+					ids[env.CausationID] = map[string]bool{}
+				}
+				ids[env.CausationID][env.MessageID] = true
+				events[env.MessageID] = env
 			}
-			ids[env.CausationID][env.MessageID] = true
 		}
 	}
 	for _, cmd := range sent {
 		assert.Len(t, ids[cmd.MessageID], 1, "the event raised by command %s travels under one message id", cmd.MessageID)
+	}
+	if r.h.Instances > 1 {
+		all := slices.Collect(maps.Values(events))
+		for _, name := range subscribers {
+			checkSplit(t, seen, name, r.h.Instances, all)
+		}
 	}
 }
 
@@ -71,13 +83,15 @@ func subscribe(dest string) func(*cqrs.Service) error {
 	}
 }
 
-// missingEvents describes the first subscriber that has not received the
-// event of every command of sent, or returns "".
-func missingEvents(seen *ledger, subscribers []string, sent []cqrs.Envelope) string {
+// missingEvents describes the first subscriber that has not received, on
+// any of its instances, the event of every command of sent, or returns "".
+func missingEvents(seen *ledger, subscribers []string, instances int, sent []cqrs.Envelope) string {
 	for _, name := range subscribers {
 		causes := map[string]bool{}
-		for _, env := range seen.of(instanceName(name, 0)) {
-			causes[env.CausationID] = true
+		for i := range instances {
+			for _, env := range seen.of(instanceName(name, i)) {
+				causes[env.CausationID] = true
+			}
 		}
 		for _, cmd := range sent {
 			if !causes[cmd.MessageID] {

@@ -30,7 +30,7 @@ func testEntityOrder(t *testing.T, r *transportRun) {
 	var order firstReceipts
 	record := func(ctx context.Context, s *appliedState, c suiteCmd, env cqrs.Envelope) ([]any, error) {
 		order.add(env.EntityID, env.Sequence)
-		return applyOnce(ctx, s, c, env)
+		return apply(ctx, s, c, env)
 	}
 	a := worker(r.service("a"), suiteCommand, dest, nil, record)
 	r.startAll(t, a, r.h.Instances)

@@ -25,7 +25,7 @@ func testRedelivery(t *testing.T, r *transportRun) {
 		if n := attempts.inc(env.MessageID); n <= failuresBeforeSuccess {
 			return nil, fmt.Errorf("conformance: failure %d of %s", n, env.MessageID)
 		}
-		return applyOnce(ctx, s, c, env)
+		return apply(ctx, s, c, env)
 	}
 	a := worker(r.service("a"), suiteCommand, dest, nil, flaky)
 	r.startAll(t, a, r.h.Instances)

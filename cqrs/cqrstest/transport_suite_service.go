@@ -117,18 +117,33 @@ func (r *transportRun) sendEach(t *testing.T, svc *cqrs.Service, entities []stri
 }
 
 // unapplied returns the message ids of sent whose command the saga has not
-// applied to its entity.
+// applied to its entity. A command applied more than once fails the test.
 func (s *serviceSpec) unapplied(t *testing.T, sent []cqrs.Envelope) []string {
 	t.Helper()
 	var out []string
 	for _, env := range sent {
 		state, _, err := s.saga.Load(context.Background(), env.EntityID)
 		require.NoError(t, err)
-		if !slices.Contains(state.Applied, env.MessageID) {
+		switch n := count(state.Applied, env.MessageID); {
+		case n == 0:
 			out = append(out, env.MessageID)
+		case n > 1:
+			require.Failf(t, "a command's effect is applied more than once",
+				"%s applied command %s %d times: a redelivery ran the saga again", s.name, env.MessageID, n)
 		}
 	}
 	return out
+}
+
+// count returns how many times id occurs in ids.
+func count(ids []string, id string) int {
+	n := 0
+	for _, x := range ids {
+		if x == id {
+			n++
+		}
+	}
+	return n
 }
 
 // waitApplied waits until spec's saga applied every command of sent.
