@@ -8,7 +8,8 @@
 // envelope and the consume markers, the transport attribute budget, the plain
 // description of a service's routes that the model hands to a transport
 // (Binding), the correlation id carried in a context, and the shared
-// shapes Clock, RetryPolicy, PanicError, Transactor and QueueDepth. It
+// shapes Clock, RetryPolicy, PanicError, Transactor, QueueDepth and the
+// publish circuit states (CircuitState, Circuit, CircuitSource). It
 // imports only the standard library. Everything else lives in sub-packages:
 //
 //   - cqrs: the model (envelope, type registry, Aggregate, Saga, View,
@@ -16,7 +17,8 @@
 //     implementation and the per-destination HybridTransport); cqrs/sqlstore
 //     keeps its state in PostgreSQL, MySQL/MariaDB or SQLite.
 //   - middleware: the ordered Stack of pipeline phases, Recover, Correlation,
-//     and the feature packages (tracing, metrics, encryption) beneath it.
+//     Retry, the publish CircuitBreaker, and the feature packages (tracing,
+//     metrics, encryption) beneath it.
 //   - idempotency: claim/complete stores and their middleware.
 //   - awsbus: the AWS transport (SQS for commands, SNS for events);
 //     awsbus/topology derives and provisions its resources.

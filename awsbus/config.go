@@ -9,6 +9,7 @@ import (
 
 	"github.com/ThreeDotsLabs/watermill"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 )
 
@@ -58,6 +59,11 @@ type Config struct {
 	// sets it to the Encrypter's Check when it is nil. Without it the KMS
 	// entry reports "skipped".
 	KMSCheck func(ctx context.Context) error
+
+	// Circuits, optional, reports the publish circuit breakers in front of
+	// this transport (middleware.CircuitBreaker implements it). Health lists
+	// every destination's circuit, and an open one makes the report down.
+	Circuits sourceflow.CircuitSource
 
 	// Logger reports Bind's progress and the consumer's failures. Default
 	// watermill.NopLogger.

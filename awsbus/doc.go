@@ -22,6 +22,32 @@
 // AWS_ENDPOINT_URL) the error names the test credentials an emulator
 // accepts: AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test.
 //
+// # Throttling and outages
+//
+// WithRetries sets up an aws.Config so that every client built from it uses
+// the SDK's standard retryer (or the adaptive one when cfg.RetryMode says
+// so): exponential backoff with full jitter, at most 3 attempts unless
+// AWS_MAX_ATTEMPTS says otherwise, a client-wide retry quota. It adds the
+// throttling codes the SDK misses (ThrottleErrorCodes: SNS "Throttled" and
+// "KMSThrottling", SQS "KmsThrottled" / "KMS.ThrottlingException"), so a
+// throttled SNS publish inside a handler is retried instead of failing the
+// handler. NewTransportFromAWS applies it to its SQS and SNS clients; apply
+// it to the KMS client and to clients you build yourself. The encryption
+// package retries throttled KMS calls again on top of the SDK, a few times,
+// with its own short backoff.
+//
+// A poller whose ReceiveMessage fails (the endpoint is down, the queue's
+// KMS key throttles) pauses SubscriberConfig.ReceiveErrorBackoff (100ms),
+// doubling with every failure in a row up to ReceiveErrorMaxBackoff (10s),
+// each pause drawn between half and all of its length; a successful receive
+// starts over. An outage of 3s costs about 6 ReceiveMessage calls per
+// poller (each of which the SDK's retryer tries up to 3 times). Failed deletes and visibility changes are logged and never
+// retried in a loop: the message comes back after its visibility timeout.
+//
+// Config.Circuits adds the publish circuit breakers (middleware's
+// CircuitBreaker, through the root package's CircuitSource) to the health
+// report; an open circuit makes the report down.
+//
 // # Consuming
 //
 // Subscriber delivers each SQS message as one Watermill message and settles
@@ -88,8 +114,9 @@
 //
 // Transport.Health reports SQS and SNS reachability, KMS (through
 // Config.KMSCheck when encryption is enabled) and the existence of every
-// queue, dead-letter queue and topic, each with its latency and error;
-// HealthHandler serves it as JSON with status 200 or 503.
+// queue, dead-letter queue and topic, each with its latency and error, and
+// the state of every publish circuit of Config.Circuits; HealthHandler
+// serves it as JSON with status 200 or 503.
 //
 // Transport.Depths reads the visible and in-flight counts of every queue
 // the service consumes and of their dead-letter queues (one

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 )
 
@@ -22,14 +23,21 @@ type HealthReport struct {
 	CheckedAt time.Time `json:"checked_at"`
 	// Checks are in a fixed order: services, then queues, then topics.
 	Checks []topology.HealthCheck `json:"checks"`
+	// Circuits are the states of the publish circuit breakers of
+	// Config.Circuits, by destination; an open one makes the report down.
+	Circuits []sourceflow.Circuit `json:"circuits,omitempty"`
 }
 
 // Health checks, concurrently and each within Config.HealthTimeout: that
 // SQS and SNS answer, that KMS answers (when encryption is enabled and a
 // KMSCheck is set), and that every queue (dead-letter queues included) and
-// topic of the bound topology exists. Before Bind the report is down.
+// topic of the bound topology exists; and it reads the publish circuits of
+// Config.Circuits. Before Bind the report is down.
 func (t *Transport) Health(ctx context.Context) HealthReport {
 	rep := HealthReport{Status: topology.HealthUp, CheckedAt: time.Now().UTC()}
+	if t.cfg.Circuits != nil {
+		rep.Circuits = t.cfg.Circuits.Circuits()
+	}
 	probes, err := t.healthProbes()
 	if err != nil {
 		rep.Status = topology.HealthDown
@@ -39,6 +47,11 @@ func (t *Transport) Health(ctx context.Context) HealthReport {
 	rep.Checks = topology.RunProbes(ctx, t.cfg.HealthTimeout, probes)
 	for _, c := range rep.Checks {
 		if c.Status == topology.HealthDown {
+			rep.Status = topology.HealthDown
+		}
+	}
+	for _, c := range rep.Circuits {
+		if c.State == sourceflow.CircuitOpen {
 			rep.Status = topology.HealthDown
 		}
 	}

@@ -22,9 +22,15 @@ type SubscriberConfig struct {
 	Resolve func(destination string) (topology.Endpoint, error)
 	// ConsumerConfig holds the consumer settings, with their defaults.
 	ConsumerConfig
-	// ReceiveErrorBackoff is the pause after a failed ReceiveMessage.
-	// Default 1s.
+	// ReceiveErrorBackoff is the pause after a failed ReceiveMessage. It
+	// doubles with every failure in a row up to ReceiveErrorMaxBackoff, each
+	// pause drawn at random between half and all of it, and starts over
+	// after a successful receive, so a poller waits out an outage instead of
+	// spinning. Default 100ms.
 	ReceiveErrorBackoff time.Duration
+	// ReceiveErrorMaxBackoff caps that pause; at least ReceiveErrorBackoff.
+	// Default 10s.
+	ReceiveErrorMaxBackoff time.Duration
 	// DeleteBatchDelay is how long an ack waits for others to share one
 	// DeleteMessageBatch call. Default 20ms.
 	DeleteBatchDelay time.Duration
@@ -35,7 +41,10 @@ type SubscriberConfig struct {
 func (c *SubscriberConfig) setDefaults() {
 	c.ConsumerConfig.setDefaults()
 	if c.ReceiveErrorBackoff == 0 {
-		c.ReceiveErrorBackoff = time.Second
+		c.ReceiveErrorBackoff = DefaultReceiveErrorBackoff
+	}
+	if c.ReceiveErrorMaxBackoff == 0 {
+		c.ReceiveErrorMaxBackoff = max(DefaultReceiveErrorMaxBackoff, c.ReceiveErrorBackoff)
 	}
 	if c.DeleteBatchDelay == 0 {
 		c.DeleteBatchDelay = 20 * time.Millisecond
@@ -53,6 +62,14 @@ func (c SubscriberConfig) Validate() error {
 	}
 	if c.Resolve == nil {
 		errs = append(errs, errors.New("Resolve: required"))
+	}
+	d := c // zero backoff fields stand for their defaults
+	d.setDefaults()
+	if d.ReceiveErrorBackoff < 0 {
+		errs = append(errs, fmt.Errorf("ReceiveErrorBackoff: %v, must not be negative", d.ReceiveErrorBackoff))
+	}
+	if d.ReceiveErrorMaxBackoff < d.ReceiveErrorBackoff {
+		errs = append(errs, fmt.Errorf("ReceiveErrorMaxBackoff: %v, must be at least ReceiveErrorBackoff (%v)", d.ReceiveErrorMaxBackoff, d.ReceiveErrorBackoff))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("%w: SubscriberConfig: %w", ErrInvalidConfig, err)

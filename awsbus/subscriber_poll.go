@@ -84,6 +84,7 @@ func (sub *subscription) run() {
 	var aux sync.WaitGroup
 	aux.Go(sub.deleteLoop)
 	aux.Go(sub.heartbeatLoop)
+	pause := backoff{initial: sub.cfg.ReceiveErrorBackoff, max: sub.cfg.ReceiveErrorMaxBackoff}
 	for sub.stop.Err() == nil {
 		n := sub.acquire()
 		if n == 0 {
@@ -93,11 +94,13 @@ func (sub *subscription) run() {
 		sub.free(n - len(msgs))
 		if err != nil {
 			if sub.stop.Err() == nil {
-				sub.log.Error("ReceiveMessage failed", err, nil)
-				sub.sleep(sub.cfg.ReceiveErrorBackoff)
+				d := pause.failure()
+				sub.log.Error("ReceiveMessage failed", err, watermill.LogFields{"retry_in": d.String()})
+				sub.sleep(d)
 			}
 			continue
 		}
+		pause.reset()
 		sub.accept(msgs)
 	}
 	sub.handlers.Wait()

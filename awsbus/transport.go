@@ -53,11 +53,13 @@ func NewTransport(clients Clients, cfg Config) (*Transport, error) {
 }
 
 // NewTransportFromAWS builds the SQS, SNS and STS clients from awsCfg (its
-// region, endpoint and credentials) and returns NewTransport over them. Bind
+// region, endpoint and credentials, with WithRetries applied, so throttling
+// errors of both services are retried) and returns NewTransport over them. Bind
 // first checks that credentials are found; with an endpoint set (an
 // emulator, AWS_ENDPOINT_URL) the error names the test credentials an
 // emulator accepts.
 func NewTransportFromAWS(awsCfg aws.Config, cfg Config) (*Transport, error) {
+	awsCfg = WithRetries(awsCfg)
 	t, err := NewTransport(Clients{
 		SQS: sqs.NewFromConfig(awsCfg), SNS: sns.NewFromConfig(awsCfg), STS: sts.NewFromConfig(awsCfg),
 		Region: awsCfg.Region,

@@ -1,6 +1,7 @@
 // Package middleware orders SourceFlow's message pipeline and provides the
-// small middleware that need no outside dependency: Recover, Correlation and
-// Retry, plus adapters that turn a plain function into a hook.
+// small middleware it needs everywhere: Recover, Correlation, Retry and the
+// publish CircuitBreaker, plus adapters that turn a plain function into a
+// hook.
 //
 // # Stack
 //
@@ -26,7 +27,7 @@
 //	ProduceCorrelation  stamp the correlation id (CorrelatePublisher)
 //	ProduceTracing      start the producer span, inject trace context into metadata
 //	ProduceEncrypt      encrypt the body
-//	ProduceMetrics      count and time the send
+//	ProduceMetrics      count and time the send; CircuitBreaker just after metrics
 //	                    then the transport
 //
 // Stack.String prints both chains with every phase, empty ones included, and
@@ -53,6 +54,24 @@
 //   - Retry's defaults (3 retries, 100 ms doubling to at most 2 s, no retry
 //     starting past 10 s) stay well inside SQS's default 30 s visibility
 //     timeout.
+//
+// # Circuit breaker
+//
+// CircuitBreaker (on github.com/sony/gobreaker/v2) keeps one circuit per
+// destination: closed, open after ConsecutiveFailures failed publishes in a
+// row (or FailureRatio of an Interval's publishes), half-open after
+// OpenTimeout with exactly one probe let through, closed again by the
+// probe's success. An open circuit rejects a publish at once with an error
+// matching ErrCircuitOpen and naming the destination; nothing is dropped
+// silently: a handler's publish fails, the handler fails and its message is
+// redelivered. Errors that are the caller's own fault (sourceflow.Permanent,
+// a cancelled context) never trip it. It is placed innermost on the produce
+// side, just after metrics (InsertDecorator("metrics", After, …)), so
+// metrics counts rejections and the circuit sees only transport failures.
+// Its Circuits method is a sourceflow.CircuitSource: the metrics package
+// exports it as the gauge sourceflow.publish.circuit.state, and awsbus's
+// health report lists it, neither importing this package. The library reads
+// the system clock, so the breaker takes no sourceflow.Clock.
 //
 // # Hooks
 //

@@ -38,3 +38,10 @@ var ErrUnknownName = errors.New("middleware: no entry with that name")
 // ErrAmbiguousName is returned by Stack.Insert and Stack.InsertDecorator when
 // entries of several phases have the anchor name.
 var ErrAmbiguousName = errors.New("middleware: name used in several phases")
+
+// ErrCircuitOpen is matched (errors.Is) by the error a CircuitBreaker's
+// publisher returns, without publishing, while the destination's circuit is
+// open, or half-open with its one probe still in flight. The error names the
+// destination. It is not permanent: a handler that fails with it is retried
+// and its message redelivered.
+var ErrCircuitOpen = errors.New("middleware: circuit open")

@@ -13,6 +13,7 @@ import (
 
 	"github.com/sourceflow-go/sourceflow/awsbus"
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+	"github.com/sourceflow-go/sourceflow/middleware"
 	"github.com/sourceflow-go/sourceflow/middleware/metrics"
 )
 
@@ -21,16 +22,16 @@ import (
 // payments.fifo queues, the order-events and payment-events topics, and an
 // event queue per subscribing service and topic, all provisioned on start.
 // With -kms-key, message bodies are KMS envelope-encrypted.
-func newAWSTransports(ctx context.Context, opts options, logger watermill.LoggerAdapter) (transports, error) {
+func newAWSTransports(ctx context.Context, opts options, logger watermill.LoggerAdapter, brk breakers) (transports, error) {
 	awsCfg, err := loadAWSConfig(ctx)
 	if err != nil {
 		return transports{}, err
 	}
-	orders, err := newAWSWiring(awsCfg, "orders", opts, logger)
+	orders, err := newAWSWiring(awsCfg, "orders", brk.orders, opts, logger)
 	if err != nil {
 		return transports{}, err
 	}
-	payments, err := newAWSWiring(awsCfg, "payments", opts, logger)
+	payments, err := newAWSWiring(awsCfg, "payments", brk.payments, opts, logger)
 	if err != nil {
 		return transports{}, errors.Join(err, orders.transport.(*awsbus.Transport).Close())
 	}
@@ -47,29 +48,33 @@ func newAWSTransports(ctx context.Context, opts options, logger watermill.Logger
 }
 
 // loadAWSConfig loads the SDK's default configuration chain: environment
-// (AWS_REGION, AWS_ENDPOINT_URL for LocalStack, credentials), shared files
-// and instance roles.
+// (AWS_REGION, AWS_ENDPOINT_URL for LocalStack, credentials, AWS_RETRY_MODE),
+// shared files and instance roles; every client built from it retries the
+// throttling errors of SQS, SNS and KMS (awsbus.WithRetries).
 func loadAWSConfig(ctx context.Context) (aws.Config, error) {
 	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
 	if err != nil {
 		return aws.Config{}, fmt.Errorf("AWS configuration: %w", err)
 	}
-	return awsCfg, nil
+	return awsbus.WithRetries(awsCfg), nil
 }
 
-func newAWSWiring(awsCfg aws.Config, service string, opts options, logger watermill.LoggerAdapter) (wiring, error) {
+// newAWSWiring builds one service's transport, whose health report shows
+// the service's publish circuits, and its encryption.
+func newAWSWiring(awsCfg aws.Config, service string, brk *middleware.CircuitBreaker, opts options, logger watermill.LoggerAdapter) (wiring, error) {
 	tr, err := awsbus.NewTransportFromAWS(awsCfg, awsbus.Config{
 		ConsumerConfig: awsbus.ConsumerConfig{
 			WaitTime: time.Second, VisibilityTimeout: opts.visibility, ShutdownTimeout: 5 * time.Second,
 		},
 		EnableEncryption: opts.kmsKey != "",
 		KMSKeyID:         opts.kmsKey,
+		Circuits:         brk,
 		Logger:           logger.With(watermill.LogFields{"transport": "aws", "service": service}),
 	})
 	if err != nil {
 		return wiring{}, err
 	}
-	w := wiring{transport: tr, depth: metrics.DepthFunc(tr.Depths)}
+	w := wiring{transport: tr, breaker: brk, depth: metrics.DepthFunc(tr.Depths)}
 	if opts.kmsKey == "" {
 		return w, nil
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/sourceflow-go/sourceflow/awsbus"
 	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/middleware"
 )
 
 // driver sends orders through a CommandBus on the shared stores (so sequence
@@ -95,7 +96,11 @@ func startDriver(ctx context.Context, opts options) (*driver, error) {
 	if err != nil {
 		return nil, errors.Join(err, st.close())
 	}
-	w, err := newAWSWiring(awsCfg, "driver", opts, logger)
+	brk, err := middleware.NewCircuitBreaker(middleware.CircuitBreakerConfig{Logger: logger})
+	if err != nil {
+		return nil, errors.Join(err, st.close())
+	}
+	w, err := newAWSWiring(awsCfg, "driver", brk, opts, logger)
 	if err != nil {
 		return nil, errors.Join(err, st.close())
 	}
@@ -104,6 +109,7 @@ func startDriver(ctx context.Context, opts options) (*driver, error) {
 	if w.enc != nil {
 		cfg.PublisherDecorators = []message.PublisherDecorator{w.enc.DecoratePublisher}
 	}
+	cfg.PublisherDecorators = append(cfg.PublisherDecorators, brk.DecoratePublisher) // innermost
 	st.configure(&cfg)
 	svc, err := cqrs.NewService(cfg)
 	if err == nil {

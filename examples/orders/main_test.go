@@ -85,13 +85,16 @@ func TestMetricsAndHealthAreServedWhileRunning(t *testing.T) {
 			strings.Contains(scrape, `sourceflow_aws_message_processed_total{`) &&
 			strings.Contains(scrape, `sourceflow_type="payments.PaymentProcessed"`) &&
 			strings.Contains(scrape, `sourceflow_aws_command_dispatched_total{`) &&
-			strings.Contains(scrape, `sourceflow_aws_event_published_total{`)
+			strings.Contains(scrape, `sourceflow_aws_event_published_total{`) &&
+			strings.Contains(scrape, `sourceflow_publish_circuit_state{`)
 	}, 10*time.Second, 20*time.Millisecond, "every instrument is served")
+	assert.Contains(t, scrape, `sourceflow_publish_circuit_state{messaging_destination_name="orders.fifo"`)
 	assert.Contains(t, scrape, `otel_scope_name="SourceFlow.Cloud.AWS"`)
 	status, health, err := fetch(base + "/healthz")
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusOK, status)
 	assert.Contains(t, health, `"up":true`)
+	assert.Contains(t, health, `{"destination":"orders.fifo","state":"closed"}`, "the publish circuits are reported")
 	cancel()
 	require.NoError(t, <-done)
 }

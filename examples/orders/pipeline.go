@@ -31,7 +31,8 @@ func (p *pipeline) close() error {
 
 // newPipeline builds the service's consume and produce pipelines in the
 // design's phase order: Recover → Tracing → Metrics → Idempotency → Decrypt →
-// Retry → handler, and Correlation → Tracing → Encrypt → Metrics → transport.
+// Retry → handler, and Correlation → Tracing → Encrypt → Metrics → circuit
+// breaker → transport.
 func newPipeline(obs *observability, system string, w wiring, st *stores) (*pipeline, error) {
 	p := &pipeline{stack: middleware.NewStack()}
 	tr, err := tracing.New(tracing.Config{TracerProvider: obs.tracerProvider(), MessagingSystem: system})
@@ -75,7 +76,10 @@ func (p *pipeline) place(tr *tracing.Tracing, m *metrics.Metrics, retry message.
 	if err := p.stack.Add(steps...); err != nil {
 		return err
 	}
-	return p.stack.Insert("tracing", middleware.Before, "correlation", middleware.Correlation)
+	// The breaker goes innermost: metrics counts its rejections as errors,
+	// and it sees the transport's failures only, not encryption's.
+	return errors.Join(p.stack.Insert("tracing", middleware.Before, "correlation", middleware.Correlation),
+		p.stack.InsertDecorator("metrics", middleware.After, "circuit-breaker", w.breaker.DecoratePublisher))
 }
 
 // newMetrics builds the service's metrics: the message instruments, plus
@@ -84,6 +88,7 @@ func newMetrics(obs *observability, w wiring, idem *idempotency.Middleware) (*me
 	cfg := metrics.Config{
 		MeterProvider: obs.meterProvider(),
 		Duplicates:    []metrics.DuplicateSource{metrics.DuplicatesFunc(func() int64 { return int64(idem.Stats().Duplicates) })},
+		Circuits:      []metrics.CircuitSource{w.breaker},
 		Depth:         w.depth,
 		DepthInterval: 5 * time.Second,
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/middleware"
 	"github.com/sourceflow-go/sourceflow/middleware/encryption"
 	"github.com/sourceflow-go/sourceflow/middleware/metrics"
 )
@@ -149,10 +150,12 @@ func count(by map[string]*atomic.Int64) message.HandlerMiddleware {
 	}
 }
 
-// wiring is what one service gets from its transport: the transport itself
-// and, on AWS, its queue depths and KMS encryption.
+// wiring is what one service gets from its transport: the transport itself,
+// the circuit breaker of its publishes and, on AWS, its queue depths and
+// KMS encryption.
 type wiring struct {
 	transport cqrs.Transport
+	breaker   *middleware.CircuitBreaker
 	depth     metrics.DepthSource
 	enc       *encryption.Encrypter
 	dec       *encryption.Decrypter
@@ -167,11 +170,15 @@ type transports struct {
 }
 
 func newTransports(ctx context.Context, opts options, logger watermill.LoggerAdapter) (transports, error) {
+	brk, err := newBreakers(logger)
+	if err != nil {
+		return transports{}, err
+	}
 	switch opts.transport {
 	case "aws":
-		return newAWSTransports(ctx, opts, logger)
+		return newAWSTransports(ctx, opts, logger, brk)
 	case "postgres":
-		return newSQLTransports(ctx, opts, logger)
+		return newSQLTransports(ctx, opts, logger, brk)
 	}
 	// With a SQL store a handler publishes inside its transaction; an
 	// asynchronous hand-over lets that transaction commit before the
@@ -181,10 +188,13 @@ func newTransports(ctx context.Context, opts options, logger watermill.LoggerAda
 		return transports{}, err
 	}
 	health := func(context.Context) (bool, any) {
-		dead := len(tr.DeadLetters())
-		return true, map[string]any{"transport": "gochannel", "dead_letters": dead}
+		up, circuits := brk.circuits()
+		return up, map[string]any{"transport": "gochannel", "dead_letters": len(tr.DeadLetters()), "circuits": circuits}
 	}
-	return transports{orders: wiring{transport: tr}, payments: wiring{transport: tr}, close: tr.Close, health: health}, nil
+	return transports{
+		orders: wiring{transport: tr, breaker: brk.orders}, payments: wiring{transport: tr, breaker: brk.payments},
+		close: tr.Close, health: health,
+	}, nil
 }
 
 // kmsSummary sums the KMS calls of every service's encryption; empty when

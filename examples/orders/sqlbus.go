@@ -17,7 +17,7 @@ import (
 // database of -dsn: every destination is a watermill-sql table, created on
 // first use, and each service consumes through a consumer group of its
 // name.
-func newSQLTransports(ctx context.Context, opts options, logger watermill.LoggerAdapter) (transports, error) {
+func newSQLTransports(ctx context.Context, opts options, logger watermill.LoggerAdapter, brk breakers) (transports, error) {
 	db, err := sql.Open("pgx", opts.dsn)
 	if err != nil {
 		return transports{}, fmt.Errorf("open the transport database: %w", err)
@@ -37,13 +37,14 @@ func newSQLTransports(ctx context.Context, opts options, logger watermill.Logger
 		trs = append(trs, tr)
 	}
 	return transports{
-		orders: wiring{transport: trs[0]}, payments: wiring{transport: trs[1]},
+		orders: wiring{transport: trs[0], breaker: brk.orders}, payments: wiring{transport: trs[1], breaker: brk.payments},
 		close: func() error { return errors.Join(trs[0].Close(), trs[1].Close(), db.Close()) },
 		health: func(ctx context.Context) (bool, any) {
+			up, circuits := brk.circuits()
 			if err := db.PingContext(ctx); err != nil {
-				return false, map[string]any{"transport": "postgres", "error": err.Error()}
+				return false, map[string]any{"transport": "postgres", "error": err.Error(), "circuits": circuits}
 			}
-			return true, map[string]any{"transport": "postgres"}
+			return up, map[string]any{"transport": "postgres", "circuits": circuits}
 		},
 	}, nil
 }

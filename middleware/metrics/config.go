@@ -38,6 +38,9 @@ type Config struct {
 	// Duplicates are the idempotency phases' duplicate counters, summed and
 	// exported as NameDuplicates. Optional.
 	Duplicates []DuplicateSource
+	// Circuits are the publish circuit breakers, exported as
+	// NameCircuitState per destination. Optional.
+	Circuits []CircuitSource
 	// Depth, when set, is polled every DepthInterval from New until Close,
 	// and its last successful answer is exported as NameQueueDepth and
 	// NameDLQDepth. Optional.
@@ -105,6 +108,11 @@ func (c Config) Validate() error {
 	for i, s := range c.Duplicates {
 		if s == nil {
 			invalid("Duplicates[%d] is nil", i)
+		}
+	}
+	for i, s := range c.Circuits {
+		if s == nil {
+			invalid("Circuits[%d] is nil", i)
 		}
 	}
 	return errors.Join(errs...)

@@ -24,8 +24,9 @@ func TestConfigValidate(t *testing.T) {
 			cfg: metrics.Config{
 				KMS:        []metrics.KMSStatsSource{nil},
 				Duplicates: []metrics.DuplicateSource{metrics.DuplicatesFunc(func() int64 { return 0 }), nil},
+				Circuits:   []metrics.CircuitSource{nil},
 			},
-			fields: []string{"KMS[0]", "Duplicates[1]"},
+			fields: []string{"KMS[0]", "Duplicates[1]", "Circuits[0]"},
 		},
 	}
 	for name, tc := range tests {

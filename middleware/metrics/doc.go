@@ -38,8 +38,12 @@
 // sourceflow.aws.kms.cache_lookups (by sourceflow.cache.result),
 // sourceflow.aws.message.duplicates, and the gauges sourceflow.aws.queue.depth
 // and sourceflow.aws.dlq.depth (by messaging.destination.name and
-// sourceflow.message.state visible/in_flight). The sources are the narrow
-// interfaces KMSStatsSource, DuplicateSource and DepthSource defined here, so
+// sourceflow.message.state visible/in_flight), and the gauge
+// sourceflow.publish.circuit.state (0 closed, 1 half-open, 2 open, by
+// messaging.destination.name) read from Config.Circuits at every
+// collection. The sources are the narrow interfaces KMSStatsSource,
+// DuplicateSource, DepthSource and CircuitSource (the root package's, which
+// middleware.CircuitBreaker implements), so
 // the encryption, idempotency and transport packages stay independent of
 // this one; the Func adapters wrap any accessor. The depth source is polled
 // in the background every DepthInterval (30 s by default), starting at once,

@@ -41,6 +41,10 @@ const (
 	// NameDLQDepth is the number of messages in a dead-letter queue, by state
 	// (observed).
 	NameDLQDepth = "sourceflow.aws.dlq.depth"
+	// NameCircuitState is the state of each destination's publish circuit
+	// breaker: 0 closed, 1 half-open, 2 open (observed). It is not
+	// AWS-specific, so it carries no "aws" segment.
+	NameCircuitState = "sourceflow.publish.circuit.state"
 )
 
 // Attribute keys.

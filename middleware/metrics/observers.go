@@ -7,21 +7,28 @@ import (
 	"go.opentelemetry.io/otel/metric"
 )
 
-// observable holds the asynchronous instruments and their sources.
-type observable struct {
+// sources are what the observable instruments read.
+type sources struct {
 	kms        []KMSStatsSource
 	duplicates []DuplicateSource
 	poller     *depthPoller
+	circuits   []CircuitSource
+}
 
-	kmsCalls, cacheLookups, dupCount metric.Int64ObservableCounter
-	queueDepth, dlqDepth             metric.Int64ObservableGauge
+// observable holds the asynchronous instruments and their sources.
+type observable struct {
+	sources
+
+	kmsCalls, cacheLookups, dupCount   metric.Int64ObservableCounter
+	queueDepth, dlqDepth, circuitState metric.Int64ObservableGauge
 }
 
 // registerObservers creates the observable instruments that have a source
 // and registers one callback for all of them. It returns a nil Registration
 // when there is nothing to observe.
-func registerObservers(m metric.Meter, kms []KMSStatsSource, dups []DuplicateSource, poller *depthPoller) (metric.Registration, error) {
-	o := &observable{kms: kms, duplicates: dups, poller: poller}
+func registerObservers(m metric.Meter, src sources) (metric.Registration, error) {
+	o := &observable{sources: src}
+	kms, dups, poller := src.kms, src.duplicates, src.poller
 	var insts []metric.Observable
 	var errs []error
 	add := func(inst metric.Observable, err error) {
@@ -44,6 +51,10 @@ func registerObservers(m metric.Meter, kms []KMSStatsSource, dups []DuplicateSou
 			metric.WithDescription("Messages in a queue, by state, as last polled")))
 		o.dlqDepth = gauge(m.Int64ObservableGauge(NameDLQDepth, metric.WithUnit("{message}"),
 			metric.WithDescription("Messages in a dead-letter queue, by state, as last polled")))
+	}
+	if len(src.circuits) > 0 {
+		o.circuitState = gauge(m.Int64ObservableGauge(NameCircuitState, metric.WithUnit("{state}"),
+			metric.WithDescription("Publish circuit breaker state per destination: 0 closed, 1 half-open, 2 open")))
 	}
 	if err := errors.Join(errs...); err != nil || len(insts) == 0 {
 		return nil, err
@@ -73,6 +84,9 @@ func (o *observable) observe(_ context.Context, obs metric.Observer) error {
 	}
 	if o.poller != nil {
 		o.observeDepths(obs)
+	}
+	if len(o.circuits) > 0 {
+		o.observeCircuits(obs)
 	}
 	return nil
 }
