@@ -78,7 +78,8 @@ func withReason(attrs map[string]sqstypes.MessageAttributeValue, reason string) 
 		return out
 	}
 	env := map[string]string{}
-	if raw, ok := out[sourceflow.MetaEnvelope]; ok && json.Unmarshal([]byte(aws.ToString(raw.StringValue)), &env) == nil {
+	// A packed envelope of "null" decodes into a nil map: treat it as unreadable.
+	if raw, ok := out[sourceflow.MetaEnvelope]; ok && json.Unmarshal([]byte(aws.ToString(raw.StringValue)), &env) == nil && env != nil {
 		env[sourceflow.MetaFailure] = reason
 		packed, _ := json.Marshal(env)
 		out[sourceflow.MetaEnvelope] = str(string(packed))
