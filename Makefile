@@ -2,18 +2,24 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: all test unit integration lint bench run env-up env-down
+.PHONY: all test unit fuzz integration lint bench run env-up env-down
 
 all: lint test
 
-## test: unit tests (-race -shuffle=on), then the integration suite against the
-## LocalStack and PostgreSQL that scripts/test.sh starts and stops.
+## test: unit tests (-race -shuffle=on), every fuzz target for
+## SOURCEFLOW_FUZZTIME (default 5s) each, then the integration suite against
+## the LocalStack and PostgreSQL that scripts/test.sh starts and stops.
 test:
 	bash scripts/test.sh
 
 ## unit: unit tests only; no emulator or database needed.
 unit:
 	$(GO) test -race -shuffle=on -count=1 $(PKGS)
+
+## fuzz: the fuzz phase only, longer: every fuzz target for
+## SOURCEFLOW_FUZZTIME (default 60s) each, one at a time, one worker.
+fuzz:
+	SOURCEFLOW_TEST_PHASES=fuzz SOURCEFLOW_FUZZTIME=$${SOURCEFLOW_FUZZTIME:-60s} bash scripts/test.sh
 
 ## integration: the integration phase only (starts and stops its environment).
 integration:

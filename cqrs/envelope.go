@@ -59,7 +59,9 @@ func setIfNotEmpty(md message.Metadata, key, value string) {
 }
 
 // EnvelopeOf reads the envelope from msg's metadata. A missing type or
-// message id, or a malformed sequence, time or replay flag, is ErrEnvelope.
+// message id, or a malformed sequence, time or replay flag, is ErrEnvelope;
+// so is a time whose UTC year is outside 0000-9999, which WriteTo could not
+// write back.
 func EnvelopeOf(msg *message.Message) (Envelope, error) {
 	md := msg.Metadata
 	e := Envelope{
@@ -85,8 +87,10 @@ func EnvelopeOf(msg *message.Message) (Envelope, error) {
 		}
 	}
 	if s := md.Get(sourceflow.MetaOccurredAt); s != "" {
-		if e.OccurredAt, err = time.Parse(time.RFC3339Nano, s); err != nil {
-			return e, fmt.Errorf("%w: %s %q is not RFC 3339", ErrEnvelope, sourceflow.MetaOccurredAt, s)
+		// WriteTo writes the time in UTC, which RFC 3339 limits to the years 0000-9999.
+		e.OccurredAt, err = time.Parse(time.RFC3339Nano, s)
+		if y := e.OccurredAt.UTC().Year(); err != nil || y < 0 || y > 9999 {
+			return e, fmt.Errorf("%w: %s %q is not RFC 3339 with a UTC year in 0000-9999", ErrEnvelope, sourceflow.MetaOccurredAt, s)
 		}
 	}
 	if s := md.Get(sourceflow.MetaReplay); s != "" {

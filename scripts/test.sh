@@ -3,12 +3,20 @@
 #
 # 1. Unit tests: `go test -race -shuffle=on -count=1 ./...` with the test
 #    environment variables removed, so no unit test can depend on them.
-# 2. The test environment: scripts/test-env.sh starts the AWS emulator
+# 2. Fuzz targets: every `func FuzzX(f *testing.F)` of the module, found with
+#    `go test -list` on the packages whose test files declare one, runs for
+#    SOURCEFLOW_FUZZTIME (default 5s) with one worker:
+#    `go test -run='^$' -fuzz='^FuzzX$' -fuzztime=... -parallel=1 PKG`, one
+#    target per invocation, as Go requires. A failing target is named in the
+#    summary; the input that failed is written to PKG/testdata/fuzz/FuzzX/,
+#    where `go test` replays it from then on. (The committed corpus also runs
+#    as ordinary tests in the unit phase.)
+# 3. The test environment: scripts/test-env.sh starts the AWS emulator
 #    (LocalStack 4.14.0, else moto), PostgreSQL and, when available,
 #    MariaDB/MySQL; a trap stops what this run started on exit, whatever
 #    happens (components already running from an earlier
 #    `scripts/test-env.sh start` are reused and left running).
-# 3. Integration tests: `go test -race -shuffle=on -count=1 -tags=integration
+# 4. Integration tests: `go test -race -shuffle=on -count=1 -tags=integration
 #    -timeout=35m` with the env file sourced, on every package whose build
 #    changes under the `integration` tag (found by comparing `go list` with
 #    and without the tag), i.e. ./integration/... and any other package that
@@ -16,12 +24,15 @@
 #    the environment carries that tag, so each of them gets the environment;
 #    their untagged unit tests run a second time there, which is cheap.
 #
-# Both phases always run; the script prints a summary and exits non-zero when
+# Every phase always runs; the script prints a summary and exits non-zero when
 # anything failed or the environment could not start.
 #
-# Extra arguments are passed to both `go test` runs (e.g. -run 'TestX' -v).
-# SOURCEFLOW_TEST_PHASES="unit integration" (default) selects phases;
-# GO names the go binary. Settings of the environment: see test-env.sh.
+# Extra arguments are passed to the unit and integration `go test` runs (e.g.
+# -run 'TestX' -v), not to the fuzz runs.
+# SOURCEFLOW_TEST_PHASES="unit fuzz integration" (default) selects phases;
+# SOURCEFLOW_FUZZTIME sets each fuzz target's -fuzztime (default 5s; `make
+# fuzz` runs the fuzz phase alone with 60s); GO names the go binary. Settings
+# of the environment: see test-env.sh.
 set -euo pipefail
 
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
@@ -33,7 +44,8 @@ SF_COMPONENT="test"
 cd "$ROOT"
 
 GO="${GO:-go}"
-PHASES=" ${SOURCEFLOW_TEST_PHASES:-unit integration} "
+PHASES=" ${SOURCEFLOW_TEST_PHASES:-unit fuzz integration} "
+FUZZTIME="${SOURCEFLOW_FUZZTIME:-5s}"
 ENV_VARS=(AWS_ENDPOINT_URL SOURCEFLOW_EMULATOR SOURCEFLOW_POSTGRES_DSN SOURCEFLOW_MYSQL_DSN)
 SUMMARY=()
 FAILED=0
@@ -85,6 +97,60 @@ integration_packages() {
 		awk '{print $1}' | sort -u
 }
 
+# fuzz_targets prints "PACKAGE TARGET" for every fuzz target of the module:
+# the packages whose test files declare a func Fuzz..., then the targets
+# `go test -list` reports for each. It fails when a listing fails.
+fuzz_targets() {
+	local fmt='{{.ImportPath}}{{range .TestGoFiles}} {{$.Dir}}/{{.}}{{end}}{{range .XTestGoFiles}} {{$.Dir}}/{{.}}{{end}}'
+	local pkg files names name
+	"$GO" list -e -f "$fmt" ./... | while read -r pkg files; do
+		# shellcheck disable=SC2086 # files is a list of paths without spaces
+		[ -n "$files" ] && grep -qs '^func Fuzz' $files || continue
+		names=$("$GO" test -list '^Fuzz' "$pkg") || {
+			printf '%s\n' "$names" >&2
+			return 1
+		}
+		for name in $names; do
+			case "$name" in Fuzz*) echo "$pkg $name" ;; esac
+		done
+	done
+}
+
+# run_fuzz runs every fuzz target for FUZZTIME with one worker, one target
+# per `go test` invocation; a failure is reported with the target's name.
+run_fuzz() {
+	local module out pkg name label t0 v
+	local -a unset_env=() targets=()
+	for v in "${ENV_VARS[@]}"; do unset_env+=(-u "$v"); done
+	module=$("$GO" list -m)
+	if ! out=$(fuzz_targets); then
+		note "fuzz targets" "FAIL (go test -list failed; see above)"
+		FAILED=1
+		return
+	fi
+	mapfile -t targets < <(printf '%s\n' "$out" | sed '/^$/d')
+	if [ "${#targets[@]}" -eq 0 ]; then
+		sf_loud "ERROR: no fuzz target found (func FuzzX(f *testing.F) in a _test.go file)"
+		note "fuzz targets" "FAIL (none found)"
+		FAILED=1
+		return
+	fi
+	sf_log "fuzzing ${#targets[@]} target(s) for $FUZZTIME each"
+	for out in "${targets[@]}"; do
+		read -r pkg name <<<"$out"
+		label="fuzz $name (${pkg#"$module"/})"
+		t0=$SECONDS
+		sf_log "go test -run='^\$' -fuzz='^$name\$' -fuzztime=$FUZZTIME -parallel=1 $pkg"
+		if env "${unset_env[@]}" "$GO" test -run='^$' -fuzz="^$name\$" -fuzztime="$FUZZTIME" -parallel=1 "$pkg"; then
+			note "$label" "PASS ($((SECONDS - t0))s)"
+		else
+			sf_loud "FAIL: fuzz target $name in $pkg. An input that fails is written to ${pkg#"$module"/}/testdata/fuzz/$name/: fix the code and commit the input with the fix."
+			note "$label" "FAIL ($((SECONDS - t0))s)"
+			FAILED=1
+		fi
+	done
+}
+
 print_summary() {
 	local line
 	printf '\n==================== SourceFlow test summary ====================\n'
@@ -109,6 +175,10 @@ main() {
 		for v in "${ENV_VARS[@]}"; do unset_env+=(-u "$v"); done
 		run_labelled "unit tests (-race -shuffle=on ./...)" \
 			env "${unset_env[@]}" "$GO" test -race -shuffle=on -count=1 "$@" ./...
+	fi
+
+	if phase_enabled fuzz; then
+		run_fuzz
 	fi
 
 	if phase_enabled integration; then

@@ -30,6 +30,9 @@ func parseFilterPolicy(raw string) (filterPolicy, error) {
 	}
 	fp := filterPolicy{}
 	for key, conds := range doc {
+		if len(conds) == 0 { // SNS refuses an empty or null list of conditions
+			return nil, fmt.Errorf("attribute %q: empty condition list", key)
+		}
 		for _, c := range conds {
 			cond, err := parseCondition(c)
 			if err != nil {

@@ -24,6 +24,9 @@ func MergeQueuePolicy(existing, queueARN string, topicARNs []string) (merged str
 		if err := json.Unmarshal([]byte(existing), &doc); err != nil {
 			return "", nil, fmt.Errorf("parse policy of queue %q: %w", queueARN, err)
 		}
+		if doc == nil { // "null": no policy, like ""
+			doc = map[string]any{}
+		}
 	}
 	stmts := statements(doc["Statement"])
 	for _, topic := range topicARNs {

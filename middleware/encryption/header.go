@@ -156,7 +156,9 @@ func (r *fieldReader) field(limit int) []byte {
 		return nil
 	}
 	n, k := binary.Uvarint(r.buf)
-	if k <= 0 || n > uint64(limit) || n > uint64(len(r.buf)-k) {
+	// A last byte of zero after the first is an overlong length, which
+	// appendField never writes: each header has one binary form.
+	if k <= 0 || (k > 1 && r.buf[k-1] == 0) || n > uint64(limit) || n > uint64(len(r.buf)-k) {
 		r.bad = true
 		return nil
 	}

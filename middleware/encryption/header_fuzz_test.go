@@ -1,0 +1,69 @@
+package encryption_test
+
+import (
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/middleware/encryption"
+)
+
+// FuzzParseHeader decodes arbitrary header values, both as metadata text and
+// as the base64 of arbitrary binary forms. A value is refused with exactly
+// one of ErrTampered and ErrUnsupportedVersion; an accepted one is a complete
+// version 1 header whose binary form is the decoded value and whose Encode
+// parses back to the same header.
+func FuzzParseHeader(f *testing.F) {
+	fx := newFuzzFixture(f)
+	msg := fx.encrypt(f, []byte(`{"amount":7}`))
+	real := msg.Metadata.Get(sourceflow.MetaEncryption)
+	h, raw, err := encryption.ParseHeader(real)
+	require.NoError(f, err)
+	f.Add(raw, real)
+	h.Context = encryption.EncryptionContext{}
+	h.KeyID = ""
+	empty, err := h.MarshalBinary()
+	require.NoError(f, err)
+	text, err := h.Encode()
+	require.NoError(f, err)
+	f.Add(empty, text)
+	f.Add([]byte{2, 0}, "Ag==")
+	f.Add([]byte{}, "not base64!")
+	f.Add(raw[:len(raw)-1], real[:len(real)-4])
+	f.Fuzz(func(t *testing.T, raw []byte, text string) {
+		checkParsed(t, base64.StdEncoding.EncodeToString(raw))
+		checkParsed(t, text)
+	})
+}
+
+// checkParsed asserts the properties of ParseHeader(value).
+func checkParsed(t *testing.T, value string) {
+	t.Helper()
+	h, aad, err := encryption.ParseHeader(value)
+	if err != nil {
+		tampered, version := errors.Is(err, encryption.ErrTampered), errors.Is(err, encryption.ErrUnsupportedVersion)
+		require.True(t, tampered != version, "error of %q is not exactly one sentinel: %v", value, err)
+		require.Nil(t, aad)
+		require.Equal(t, encryption.Header{}, h)
+		return
+	}
+	require.Equal(t, encryption.HeaderVersion1, h.Version)
+	require.Len(t, h.Nonce, 12)
+	require.NotEmpty(t, h.WrappedKey)
+	decoded, err := base64.StdEncoding.DecodeString(value)
+	require.NoError(t, err)
+	require.Equal(t, decoded, aad, "the additional data is not the decoded value")
+	bin, err := h.MarshalBinary()
+	require.NoError(t, err)
+	require.True(t, bytes.Equal(aad, bin), "MarshalBinary does not give back the parsed binary form")
+	again, err := h.Encode()
+	require.NoError(t, err)
+	h2, aad2, err := encryption.ParseHeader(again)
+	require.NoError(t, err)
+	require.Equal(t, h, h2)
+	require.Equal(t, aad, aad2)
+}
