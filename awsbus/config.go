@@ -62,7 +62,7 @@ type Config struct {
 
 	// Circuits, optional, reports the publish circuit breakers in front of
 	// this transport (middleware.CircuitBreaker implements it). Health lists
-	// every destination's circuit, and an open one makes the report down.
+	// every destination's circuit, and an open one makes the report degraded.
 	Circuits sourceflow.CircuitSource
 
 	// Logger reports Bind's progress and the consumer's failures. Default

@@ -46,7 +46,7 @@
 //
 // Config.Circuits adds the publish circuit breakers (middleware's
 // CircuitBreaker, through the root package's CircuitSource) to the health
-// report; an open circuit makes the report down.
+// report; an open circuit makes the report degraded (still served with 200).
 //
 // # Consuming
 //

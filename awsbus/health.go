@@ -17,14 +17,16 @@ import (
 
 // HealthReport is the structured result of Transport.Health.
 type HealthReport struct {
-	// Status is down when any check is down, up otherwise.
+	// Status is down when any check is down, else degraded when a publish
+	// circuit is open, up otherwise.
 	Status topology.HealthStatus `json:"status"`
 	// CheckedAt is when the checks started.
 	CheckedAt time.Time `json:"checked_at"`
 	// Checks are in a fixed order: services, then queues, then topics.
 	Checks []topology.HealthCheck `json:"checks"`
 	// Circuits are the states of the publish circuit breakers of
-	// Config.Circuits, by destination; an open one makes the report down.
+	// Config.Circuits, by destination; an open one makes the report
+	// degraded.
 	Circuits []sourceflow.Circuit `json:"circuits,omitempty"`
 }
 
@@ -51,8 +53,8 @@ func (t *Transport) Health(ctx context.Context) HealthReport {
 		}
 	}
 	for _, c := range rep.Circuits {
-		if c.State == sourceflow.CircuitOpen {
-			rep.Status = topology.HealthDown
+		if c.State == sourceflow.CircuitOpen && rep.Status == topology.HealthUp {
+			rep.Status = topology.HealthDegraded
 		}
 	}
 	return rep
@@ -122,14 +124,15 @@ func kmsProbe(check func(ctx context.Context) error) func(ctx context.Context) e
 	return check
 }
 
-// HealthHandler serves t.Health as JSON: 200 when up, 503 when down.
+// HealthHandler serves t.Health as JSON: 200 when up or degraded, 503 when
+// down.
 func HealthHandler(t *Transport) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rep := t.Health(r.Context())
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-store")
 		code := http.StatusOK
-		if rep.Status != topology.HealthUp {
+		if rep.Status == topology.HealthDown {
 			code = http.StatusServiceUnavailable
 		}
 		w.WriteHeader(code)

@@ -45,7 +45,7 @@ func TestTransport_HealthReportsPublishCircuits(t *testing.T) {
 	}{
 		{sourceflow.CircuitClosed, topology.HealthUp, http.StatusOK},
 		{sourceflow.CircuitHalfOpen, topology.HealthUp, http.StatusOK},
-		{sourceflow.CircuitOpen, topology.HealthDown, http.StatusServiceUnavailable},
+		{sourceflow.CircuitOpen, topology.HealthDegraded, http.StatusOK},
 	}
 	for _, tt := range tests {
 		t.Run(tt.state.String(), func(t *testing.T) {

@@ -16,10 +16,17 @@ import (
 
 // handOverSubscriber hands its messages over, one at a time, in contexts
 // derived from the subscription's, as watermill-sql and watermill-aws do,
-// then waits for the subscription to end.
-type handOverSubscriber struct{ msgs []*message.Message }
+// then waits for the subscription to end. Like them, it commits the acks
+// with the subscription's context when it is closed, so it records whether
+// that context was still live then.
+type handOverSubscriber struct {
+	msgs        []*message.Message
+	ctx         context.Context
+	liveAtClose bool
+}
 
 func (s *handOverSubscriber) Subscribe(ctx context.Context, _ string) (<-chan *message.Message, error) {
+	s.ctx = ctx
 	out := make(chan *message.Message)
 	go func() {
 		defer close(out)
@@ -42,7 +49,10 @@ func (s *handOverSubscriber) Subscribe(ctx context.Context, _ string) (<-chan *m
 	return out, nil
 }
 
-func (s *handOverSubscriber) Close() error { return nil }
+func (s *handOverSubscriber) Close() error {
+	s.liveAtClose = s.ctx != nil && s.ctx.Err() == nil
+	return nil
+}
 
 // handOverTransport is a PubSubTransport bound to service "svc" listening
 // to "cmds" on inner, dead-lettering into rig.
@@ -73,7 +83,8 @@ func waitClosed(t *testing.T, ch <-chan struct{}, what string) {
 // context, its ack reaches the Pub/Sub, and no further message is taken.
 func TestPubSubSubscriptionDrainsTheDeliveryInFlight(t *testing.T) {
 	first, second := message.NewMessage("m1", nil), message.NewMessage("m2", nil)
-	sub := handOverTransport(t, newPubSubRig(t), &handOverSubscriber{msgs: []*message.Message{first, second}}, cqrs.PubSubConfig{})
+	inner := &handOverSubscriber{msgs: []*message.Message{first, second}}
+	sub := handOverTransport(t, newPubSubRig(t), inner, cqrs.PubSubConfig{})
 	ctx, cancel := context.WithCancel(context.Background())
 	out, err := sub.Subscribe(ctx, "cmds")
 	require.NoError(t, err)
@@ -86,11 +97,31 @@ func TestPubSubSubscriptionDrainsTheDeliveryInFlight(t *testing.T) {
 		t.Errorf("message %s taken after the subscription ended", m.UUID)
 	}
 	require.NoError(t, sub.Close())
+	assert.True(t, inner.liveAtClose, "the inner subscription's context outlives its Close, so the ack is committed")
 	select {
 	case <-second.Acked():
 		t.Error("the message not taken is not acknowledged")
 	default:
 	}
+}
+
+// A delivery that fails while the subscription drains goes back to the
+// Pub/Sub at once, without the in-process redeliveries.
+func TestPubSubDrainHandsAFailureBack(t *testing.T) {
+	orig := message.NewMessage("m1", nil)
+	sub := handOverTransport(t, newPubSubRig(t), &handOverSubscriber{msgs: []*message.Message{orig}},
+		cqrs.PubSubConfig{RedeliveryDelay: time.Hour})
+	ctx, cancel := context.WithCancel(context.Background())
+	out, err := sub.Subscribe(ctx, "cmds")
+	require.NoError(t, err)
+	m := <-out
+	cancel()
+	m.Nack()
+	waitClosed(t, orig.Nacked(), "the failed delivery goes back to the Pub/Sub without waiting an hour")
+	for m := range out {
+		t.Errorf("message %s delivered again while draining", m.UUID)
+	}
+	require.NoError(t, sub.Close())
 }
 
 // A message whose handler keeps finding it held elsewhere

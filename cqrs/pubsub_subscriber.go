@@ -3,6 +3,7 @@ package cqrs
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 )
@@ -26,12 +27,17 @@ type pubsubSubscriber struct {
 	t      *PubSubTransport
 	inner  message.Subscriber
 	relays relays
+
+	mu        sync.Mutex
+	endInners []context.CancelFunc // end the inner subscriptions, after Close
 }
 
 // Subscribe subscribes to destination's topic. When ctx ends or Close is
 // called, the subscription drains: it takes no new message and lets the
 // deliveries in flight reach their ack or nack, for up to
-// PubSubConfig.CloseTimeout, before the inner subscription ends.
+// PubSubConfig.CloseTimeout. The inner subscription's context lasts until
+// Close has closed the inner subscriber, so the acks given during the drain
+// are committed (watermill-sql) or deleted (watermill-aws) with it.
 func (s *pubsubSubscriber) Subscribe(ctx context.Context, destination string) (<-chan *message.Message, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	innerCtx, endInner := context.WithCancel(context.WithoutCancel(ctx))
@@ -41,22 +47,31 @@ func (s *pubsubSubscriber) Subscribe(ctx context.Context, destination string) (<
 		endInner()
 		return nil, fmt.Errorf("cqrs: subscribe to %q: %w", destination, err)
 	}
-	r := redelivery{maxDeliveries: s.t.cfg.MaxDeliveries, delay: s.t.cfg.RedeliveryDelay, backoff: true, drain: s.t.cfg.CloseTimeout,
+	s.mu.Lock()
+	s.endInners = append(s.endInners, endInner)
+	s.mu.Unlock()
+	r := redelivery{maxDeliveries: s.t.cfg.MaxDeliveries, delay: s.t.cfg.RedeliveryDelay, backoff: true,
+		drain: s.t.cfg.CloseTimeout, handBack: true,
 		deadLetter: func(_ string, m *message.Message, reason string, deliveries int) error {
 			return s.t.deadLetter(destination, m, reason, deliveries)
 		}}
 	out := make(chan *message.Message)
-	s.relays.start(cancel, func() {
-		defer endInner()
-		r.relay(ctx, destination, in, out, func() {})
-	})
+	s.relays.start(cancel, func() { r.relay(ctx, destination, in, out, func() {}) })
 	return out, nil
 }
 
-// Close drains the subscriptions (see Subscribe), then closes the inner
-// subscriber.
+// Close drains the subscriptions (see Subscribe), closes the inner
+// subscriber, then ends the inner subscriptions' contexts.
 func (s *pubsubSubscriber) Close() error {
 	s.relays.stop()
 	s.relays.wait()
-	return s.inner.Close()
+	err := s.inner.Close()
+	s.mu.Lock()
+	ends := s.endInners
+	s.endInners = nil
+	s.mu.Unlock()
+	for _, end := range ends {
+		end()
+	}
+	return err
 }

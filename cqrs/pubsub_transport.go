@@ -66,7 +66,9 @@ type PubSubConfig struct {
 	RedeliveryDelay time.Duration
 	// CloseTimeout bounds how long a subscriber's Close (or the end of its
 	// subscription context) waits for the deliveries in flight to finish
-	// before it abandons them to the Pub/Sub. Default: 30s.
+	// before it abandons them to the Pub/Sub. Keep it below the service's
+	// ServiceConfig.CloseTimeout (30s by default), which bounds the whole
+	// Close. Default: 20s.
 	CloseTimeout time.Duration
 	// Logger logs dead letters (never payloads). Default: watermill.NopLogger.
 	Logger watermill.LoggerAdapter
@@ -93,7 +95,7 @@ func (c *PubSubConfig) setDefaults() {
 		c.RedeliveryDelay = DefaultRedeliveryDelay
 	}
 	if c.CloseTimeout == 0 {
-		c.CloseTimeout = 30 * time.Second
+		c.CloseTimeout = 20 * time.Second
 	}
 	if c.Logger == nil {
 		c.Logger = watermill.NopLogger{}
@@ -222,6 +224,7 @@ func (t *PubSubTransport) Close() error {
 // reason.
 func (t *PubSubTransport) deadLetter(destination string, m *message.Message, reason string, deliveries int) error {
 	dl := m.Copy()
+	dl.SetContext(m.Context())
 	dl.Metadata.Set(sourceflow.MetaFailure, reason)
 	topic := t.cfg.DeadLetterTopic(destination)
 	fields := watermill.LogFields{"destination": destination, "dead_letter_topic": topic, "message_uuid": m.UUID,

@@ -24,9 +24,14 @@ type redelivery struct {
 	backoff bool
 	// drain, when positive, makes the end of the subscription context a
 	// drain: no new message is taken, and deliveries in flight run to their
-	// ack or nack for up to drain before they are abandoned. Zero abandons
-	// them at once.
+	// ack or nack for up to drain before they are abandoned; a delivery that
+	// fails meanwhile goes back to the Pub/Sub at once. Zero abandons them
+	// when the context ends.
 	drain time.Duration
+	// handBack nacks a message held elsewhere (sourceflow.ErrInProgress)
+	// back to the Pub/Sub after its last delivery, for a Pub/Sub that
+	// redelivers later; otherwise it is dead-lettered like any failure.
+	handBack bool
 	// deadLetter keeps m (a copy of the consumed message) with the reason it
 	// failed. An error leaves the Pub/Sub's message unacknowledged (nacked),
 	// so the Pub/Sub delivers it again later.
@@ -103,12 +108,16 @@ func (r *relays) wait() { r.wg.Wait() }
 func (r redelivery) relay(ctx context.Context, topic string, in <-chan *message.Message, out chan<- *message.Message, ended func()) {
 	dctx, cancel := r.deliveryContext(ctx)
 	defer cancel()
+	var draining <-chan struct{} // closed once the subscription drains
+	if r.drain > 0 {
+		draining = ctx.Done()
+	}
 	var inflight sync.WaitGroup
 	for orig := range r.taking(ctx, in) {
 		inflight.Add(1)
 		go func() {
 			defer inflight.Done()
-			r.deliver(dctx, topic, orig, out)
+			r.deliver(dctx, draining, topic, orig, out)
 		}()
 	}
 	ended()
@@ -141,6 +150,10 @@ func (r redelivery) taking(ctx context.Context, in <-chan *message.Message) <-ch
 				if !ok {
 					return
 				}
+				if ctx.Err() != nil { // both were ready: the drain wins
+					orig.Nack()
+					return
+				}
 				select {
 				case out <- orig:
 				case <-ctx.Done():
@@ -159,10 +172,11 @@ func (r redelivery) taking(ctx context.Context, in <-chan *message.Message) <-ch
 // the message is dead-lettered; only then is orig acked. When ctx ends
 // first, or orig's own context (a Pub/Sub's ack deadline: the Pub/Sub then
 // takes the message back and delivers it again), orig is left to the
-// Pub/Sub, neither acked nor dead-lettered here. A message whose handler
-// found it held elsewhere (sourceflow.ErrInProgress) is nacked back to the
-// Pub/Sub after its last delivery instead of being dead-lettered.
-func (r redelivery) deliver(ctx context.Context, topic string, orig *message.Message, out chan<- *message.Message) {
+// Pub/Sub, neither acked nor dead-lettered here. A failure while draining
+// (see redelivery.drain) nacks orig at once. With handBack, a message whose
+// handler found it held elsewhere (sourceflow.ErrInProgress) is nacked back
+// to the Pub/Sub after its last delivery instead of being dead-lettered.
+func (r redelivery) deliver(ctx context.Context, draining <-chan struct{}, topic string, orig *message.Message, out chan<- *message.Message) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	defer context.AfterFunc(orig.Context(), cancel)()
@@ -187,26 +201,54 @@ func (r redelivery) deliver(ctx context.Context, topic string, orig *message.Mes
 			return
 		}
 		reason := m.Metadata.Get(sourceflow.MetaFailure)
+		if reason == "" && isClosed(draining) {
+			orig.Nack()
+			return
+		}
 		if reason == "" && attempt < r.maxDeliveries {
 			if !sleep(ctx, r.pause(attempt)) {
 				return
 			}
 			continue
 		}
-		if reason == "" && m.Metadata.Get(sourceflow.MetaInProgress) != "" {
+		if reason == "" && r.handBack && m.Metadata.Get(sourceflow.MetaInProgress) != "" {
 			orig.Nack()
 			return
 		}
 		if reason == "" {
 			reason = exhausted(m, attempt)
 		}
-		if err := r.deadLetter(topic, deadLetterOf(orig, m, reason), reason, attempt); err != nil {
+		if err := r.deadLetterWithin(ctx, topic, deadLetterOf(orig, m, reason), reason, attempt); err != nil {
 			sleep(ctx, r.pause(attempt)) // the Pub/Sub may redeliver at once: do not spin
 			orig.Nack()
 			return
 		}
 		orig.Ack()
 		return
+	}
+}
+
+// deadLetterTimeout bounds one dead-letter publish.
+const deadLetterTimeout = 30 * time.Second
+
+// deadLetterWithin dead-letters dead in a context that ends with the
+// delivery's, or after deadLetterTimeout, so a slow Pub/Sub cannot hold a
+// drain past its bound.
+func (r redelivery) deadLetterWithin(ctx context.Context, topic string, dead *message.Message, reason string, deliveries int) error {
+	dctx, cancel := context.WithTimeout(dead.Context(), deadLetterTimeout)
+	defer cancel()
+	defer context.AfterFunc(ctx, cancel)()
+	dead.SetContext(dctx)
+	return r.deadLetter(topic, dead, reason, deliveries)
+}
+
+// isClosed reports whether ch (nil: never) is closed.
+func isClosed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
 	}
 }
 

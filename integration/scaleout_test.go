@@ -29,7 +29,7 @@ import (
 const (
 	soOrders   = 10_000
 	soEntities = 200
-	soDeadline = 15 * time.Minute // the driver's -timeout, per variant
+	soDeadline = 15 * time.Minute // the driver's -timeout, per variant (the package's is 50m)
 	soStall    = 3 * time.Minute  // the driver gives up when no order completes for this long
 )
 

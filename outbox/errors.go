@@ -14,7 +14,9 @@ var (
 	// ErrForeignTransaction is returned by a publish whose context carries a
 	// transaction begun on another database than Config.DB: the message can
 	// neither join that transaction nor be sent before it commits. Open the
-	// stores and the outbox on one *sql.DB.
+	// stores and the outbox on one *sql.DB. The error is permanent
+	// (sourceflow.IsPermanent), so a handler's message is dead-lettered with
+	// it rather than retried.
 	ErrForeignTransaction = errors.New("outbox: the transaction is on another database than the outbox's")
 	// ErrUndeliverable marks an outbox row the forwarder dead-letters instead
 	// of retrying: it cannot be decoded, its destination is unknown to the

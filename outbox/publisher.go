@@ -8,6 +8,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill/components/forwarder"
 	"github.com/ThreeDotsLabs/watermill/message"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
@@ -26,7 +27,7 @@ type publisher struct {
 func (p *publisher) Publish(destination string, msgs ...*message.Message) error {
 	for _, m := range msgs {
 		if sqldb.TxFromContext(m.Context()) != nil && sqldb.TxFor(m.Context(), p.cfg.DB) == nil {
-			return fmt.Errorf("%w: message %s for %q", ErrForeignTransaction, m.UUID, destination)
+			return sourceflow.Permanent(fmt.Errorf("%w: message %s for %q", ErrForeignTransaction, m.UUID, destination))
 		}
 	}
 	for start := 0; start < len(msgs); {

@@ -64,6 +64,7 @@ func TestPublishWithoutTransactionGoesStraightToTheInnerTransport(t *testing.T) 
 	foreign.SetContext(sqldb.ContextWithTx(context.Background(), otherDB, &sql.Tx{}))
 	err = pub.Publish("orders", message.NewMessage("m-3", nil), foreign)
 	require.ErrorIs(t, err, outbox.ErrForeignTransaction)
+	assert.True(t, sourceflow.IsPermanent(err), "a configuration no retry cures")
 	assert.ErrorContains(t, err, "m-2")
 	assert.Equal(t, []string{"orders/m-1"}, inner.published)
 }

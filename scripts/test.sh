@@ -17,7 +17,7 @@
 #    happens (components already running from an earlier
 #    `scripts/test-env.sh start` are reused and left running).
 # 4. Integration tests: `go test -race -shuffle=on -count=1 -tags=integration
-#    -timeout=35m` with the env file sourced, on every package whose build
+#    -timeout=50m` with the env file sourced, on every package whose build
 #    changes under the `integration` tag (found by comparing `go list` with
 #    and without the tag), i.e. ./integration/... and any other package that
 #    has `//go:build integration` test files. Every package whose tests need
@@ -199,7 +199,7 @@ main() {
 				note "PostgreSQL" "${SOURCEFLOW_POSTGRES_DSN:-NOT AVAILABLE: PostgreSQL tests fail}"
 				note "MariaDB/MySQL" "${SOURCEFLOW_MYSQL_DSN:-not available: MySQL tests do not run}"
 				run_labelled "integration tests (${#pkgs[@]} package(s), -tags=integration)" \
-					"$GO" test -race -shuffle=on -count=1 -tags=integration -timeout=35m "$@" "${pkgs[@]}"
+					"$GO" test -race -shuffle=on -count=1 -tags=integration -timeout=50m "$@" "${pkgs[@]}"
 			else
 				note "test environment" "FAIL (could not start; see the log above)"
 				FAILED=1

@@ -23,6 +23,11 @@ const (
 	// HealthSkipped means the check did not run (nothing to check, or no
 	// probe configured); it does not make a report down.
 	HealthSkipped HealthStatus = "skipped"
+	// HealthDegraded, of a whole report, means every check passed but a
+	// destination the instance publishes to is failing (an open publish
+	// circuit): the instance works and recovers by itself, so it is not
+	// down, and restarting it would not help.
+	HealthDegraded HealthStatus = "degraded"
 )
 
 // ErrSkipped, returned by a Probe's Run, marks the check skipped.

@@ -41,7 +41,7 @@ func newAWSTransports(ctx context.Context, opts options, logger watermill.Logger
 		close: func() error { return errors.Join(ot.Close(), pt.Close()) },
 		health: func(ctx context.Context) (bool, any) {
 			o, p := ot.Health(ctx), pt.Health(ctx)
-			return o.Status == topology.HealthUp && p.Status == topology.HealthUp,
+			return o.Status != topology.HealthDown && p.Status != topology.HealthDown,
 				map[string]awsbus.HealthReport{"orders": o, "payments": p}
 		},
 	}, nil

@@ -30,15 +30,9 @@ func newBreakers(logger watermill.LoggerAdapter) (breakers, error) {
 	return b, nil
 }
 
-// circuits returns each service's circuits for a health report, and false
-// when one of them is open.
-func (b breakers) circuits() (bool, map[string][]sourceflow.Circuit) {
-	up := true
-	out := map[string][]sourceflow.Circuit{"orders": b.orders.Circuits(), "payments": b.payments.Circuits()}
-	for _, cs := range out {
-		for _, c := range cs {
-			up = up && c.State != sourceflow.CircuitOpen
-		}
-	}
-	return up, out
+// circuits returns each service's circuits for a health report. An open
+// circuit does not fail the report: the instance works and recovers by
+// itself once the destination does (awsbus reports it as degraded).
+func (b breakers) circuits() map[string][]sourceflow.Circuit {
+	return map[string][]sourceflow.Circuit{"orders": b.orders.Circuits(), "payments": b.payments.Circuits()}
 }

@@ -26,12 +26,33 @@ func WatermillSchema(d Dialect, batch int, payloadType func(topic string) string
 	return postgresSchema{wsql.DefaultPostgreSQLSchema{GeneratePayloadType: payloadType, SubscribeBatchSize: batch}}
 }
 
-// WatermillOffsets returns watermill-sql's default offsets adapter of d.
+// WatermillOffsets returns watermill-sql's default offsets adapter of d;
+// on MySQL one that creates a consumer group's offsets row before it
+// subscribes (see mysqlOffsets).
 func WatermillOffsets(d Dialect) wsql.OffsetsAdapter {
 	if d == MySQL {
-		return wsql.DefaultMySQLOffsetsAdapter{}
+		return mysqlOffsets{}
 	}
 	return wsql.DefaultPostgreSQLOffsetsAdapter{}
+}
+
+// mysqlOffsets is watermill-sql's MySQL offsets adapter, with the group's
+// offsets row inserted (if missing) before subscribing. Each poll locks
+// that row (SELECT ... FOR UPDATE), which is what keeps two instances of a
+// group from reading the same messages; at READ COMMITTED (see
+// mysqlSchema) a missing row locks nothing, so the first polls of a new
+// group would not exclude each other.
+type mysqlOffsets struct {
+	wsql.DefaultMySQLOffsetsAdapter
+}
+
+// BeforeSubscribingQueries inserts the group's offsets row at offset 0
+// unless it exists.
+func (a mysqlOffsets) BeforeSubscribingQueries(p wsql.BeforeSubscribingQueriesParams) ([]wsql.Query, error) {
+	return []wsql.Query{{
+		Query: "INSERT IGNORE INTO " + a.MessagesOffsetsTable(p.Topic) + " (consumer_group, offset_acked, offset_consumed) VALUES (?, 0, 0)",
+		Args:  []any{p.ConsumerGroup},
+	}}, nil
 }
 
 type postgresSchema struct{ wsql.DefaultPostgreSQLSchema }
