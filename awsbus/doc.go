@@ -70,10 +70,13 @@
 //     fails or the consumer crashes.
 //   - Nack with sourceflow.MetaFailure set (a permanent failure: an unknown
 //     type, an undecodable payload, a failed decryption), or a message whose
-//     packed sf_env attribute cannot be read: the message is copied at once
-//     to its dead-letter queue with the reason in an sf_failure attribute and
-//     deleted from the source, without burning the retry budget. The reason
-//     is logged once; the payload never. If the copy fails (or the endpoint
+//     packed sf_env attribute cannot be read or whose body is an SNS
+//     notification envelope (a subscription without raw message delivery):
+//     the message is copied at once to its dead-letter queue with the reason
+//     in an sf_failure attribute and deleted from the source, without
+//     burning the retry budget. The reason is shortened when the copy would
+//     exceed the SQS size limit. The reason is logged once; the payload
+//     never. If the copy fails (or the endpoint
 //     has no dead-letter queue), the message is backed off and left to the
 //     redrive policy, and, as after a Nack, the messages held behind it in
 //     its FIFO group are released.

@@ -37,7 +37,7 @@ func (sub *subscription) deadLetter(d *delivery, reason string) bool {
 	}
 	in := &sqs.SendMessageInput{
 		QueueUrl: aws.String(sub.ep.DLQURL), MessageBody: d.raw.Body,
-		MessageAttributes: withReason(d.raw.MessageAttributes, reason),
+		MessageAttributes: deadLetterAttributes(d.raw, reason),
 	}
 	if sub.ep.FIFO {
 		group := d.group
@@ -59,6 +59,35 @@ func (sub *subscription) deadLetter(d *delivery, reason string) bool {
 	d.markSettled()
 	sub.deletes <- aws.ToString(d.raw.ReceiptHandle)
 	return true
+}
+
+// deadLetterAttributes returns the attributes of raw's dead-letter copy:
+// raw's own plus the reason (see withReason), the reason shortened when the
+// copy would exceed MaxSQSMessageBytes. SQS refuses a larger copy, and the
+// message would then reach the dead-letter queue through the redrive
+// policy, without any reason. A message that leaves no room at all for a
+// reason is copied without one; the reason is in the log.
+func deadLetterAttributes(raw sqstypes.Message, reason string) map[string]sqstypes.MessageAttributeValue {
+	attrs := withReason(raw.MessageAttributes, reason)
+	over := sqsSize(aws.ToString(raw.Body), attrs) - MaxSQSMessageBytes
+	if over <= 0 {
+		return attrs
+	}
+	reason = cleanReason(reason)
+	if keep := len(reason) - over; keep > 0 && cutText(reason, keep) != "" {
+		return withReason(raw.MessageAttributes, cutText(reason, keep))
+	}
+	return raw.MessageAttributes
+}
+
+// sqsSize returns the bytes SQS counts for a message: body plus attribute
+// names, data types and values.
+func sqsSize(body string, attrs map[string]sqstypes.MessageAttributeValue) int {
+	n := len(body)
+	for k, v := range attrs {
+		n += len(k) + len(aws.ToString(v.DataType)) + len(aws.ToString(v.StringValue)) + len(v.BinaryValue)
+	}
+	return n
 }
 
 // withReason copies attrs and adds the failure reason. When that would
@@ -98,14 +127,22 @@ func cleanReason(reason string) string {
 		}
 		return '?'
 	}, reason)
-	if len(reason) > maxReasonBytes {
-		reason = reason[:maxReasonBytes]
-		for !validText(reason) {
-			reason = reason[:len(reason)-1]
-		}
-	}
+	reason = cutText(reason, maxReasonBytes)
 	if reason == "" {
 		reason = fmt.Sprintf("%s: no reason given", sourceflow.ErrPermanent)
 	}
 	return reason
+}
+
+// cutText returns the longest prefix of s, at most n bytes, that is valid
+// text (a multi-byte character is never split).
+func cutText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	s = s[:n]
+	for !validText(s) {
+		s = s[:len(s)-1]
+	}
+	return s
 }

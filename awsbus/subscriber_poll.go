@@ -202,7 +202,11 @@ func (sub *subscription) accept(raws []sqstypes.Message) {
 		if sub.ep.FIFO {
 			d.group = raw.Attributes[string(sqstypes.MessageSystemAttributeNameMessageGroupId)]
 		}
-		msg, err := unmarshal(aws.ToString(raw.Body), fromSQSAttributes(raw.MessageAttributes), aws.ToString(raw.MessageId))
+		attrs := fromSQSAttributes(raw.MessageAttributes)
+		msg, err := unmarshal(aws.ToString(raw.Body), attrs, aws.ToString(raw.MessageId))
+		if err == nil {
+			err = checkRawDelivery(aws.ToString(raw.Body), attrs)
+		}
 		if err != nil {
 			d.malformed = err.Error()
 		}
