@@ -47,6 +47,7 @@ func (s *Service) Start(ctx context.Context) error {
 	if err := s.run(router, pubs); err != nil {
 		return errors.Join(err, closeAll(subs)) // so a retried Start can subscribe again
 	}
+	s.subs = subs // the router closes them without waiting; Close waits for them
 	return nil
 }
 
@@ -184,6 +185,11 @@ func (s *Service) Close() error {
 		<-done
 		stop()
 		errs = append(errs, s.runErr)
+		s.mu.Lock()
+		subs := s.subs
+		s.subs = nil
+		s.mu.Unlock()
+		errs = append(errs, closeAll(subs)) // waits for the closes the router began
 	}
 	errs = append(errs, s.stopHandlers())
 	s.mu.Lock()
@@ -232,7 +238,7 @@ func (s *Service) stopHandlers() error {
 		select {
 		case <-h.Stopped():
 		case <-timeout:
-			return fmt.Errorf("cqrs: handlers of %q still running after %s", s.cfg.Name, s.cfg.CloseTimeout)
+			return errors.Join(fmt.Errorf("cqrs: handlers of %q still running after %s", s.cfg.Name, s.cfg.CloseTimeout), closeAll(stopped))
 		}
 	}
 	return closeAll(stopped)

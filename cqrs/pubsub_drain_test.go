@@ -185,3 +185,23 @@ func TestServiceHandsBackAMessageItsHandlerFindsHeldElsewhere(t *testing.T) {
 	t.Cleanup(func() { assert.NoError(t, svc.Close()) })
 	waitClosed(t, orig.Nacked(), "the message goes back to the Pub/Sub")
 }
+
+// A subscription whose context ends without Close still ends its inner
+// subscription once its deliveries settled (after a short grace), so it
+// does not hold the Pub/Sub's batch or locks for good.
+func TestPubSubSubscriptionEndsItsInnerSubscriptionWithoutClose(t *testing.T) {
+	orig := message.NewMessage("m1", nil)
+	inner := &handOverSubscriber{msgs: []*message.Message{orig}}
+	sub := handOverTransport(t, newPubSubRig(t), inner, cqrs.PubSubConfig{})
+	ctx, cancel := context.WithCancel(context.Background())
+	out, err := sub.Subscribe(ctx, "cmds")
+	require.NoError(t, err)
+	m := <-out
+	m.Ack()
+	waitClosed(t, orig.Acked(), "the ack reaches the Pub/Sub")
+	cancel()
+	for range out {
+	}
+	waitClosed(t, inner.ctx.Done(), "the inner subscription ends without Close")
+	require.NoError(t, sub.Close())
+}

@@ -181,6 +181,10 @@ func (r redelivery) deliver(ctx context.Context, draining <-chan struct{}, topic
 	defer cancel()
 	defer context.AfterFunc(orig.Context(), cancel)()
 	for attempt := 1; ; attempt++ {
+		if attempt > 1 && isClosed(draining) {
+			orig.Nack()
+			return
+		}
 		m := freshCopy(orig)
 		select {
 		case out <- m:
@@ -190,6 +194,9 @@ func (r redelivery) deliver(ctx context.Context, draining <-chan struct{}, topic
 		select {
 		case <-m.Acked():
 			orig.Ack()
+			if isClosed(draining) {
+				settled(orig)
+			}
 			return
 		case <-m.Nacked():
 		case <-ctx.Done():
@@ -206,7 +213,10 @@ func (r redelivery) deliver(ctx context.Context, draining <-chan struct{}, topic
 			return
 		}
 		if reason == "" && attempt < r.maxDeliveries {
-			if !sleep(ctx, r.pause(attempt)) {
+			if !pause(ctx, draining, r.pause(attempt)) {
+				if isClosed(draining) {
+					orig.Nack()
+				}
 				return
 			}
 			continue
@@ -219,7 +229,7 @@ func (r redelivery) deliver(ctx context.Context, draining <-chan struct{}, topic
 			reason = exhausted(m, attempt)
 		}
 		if err := r.deadLetterWithin(ctx, topic, deadLetterOf(orig, m, reason), reason, attempt); err != nil {
-			sleep(ctx, r.pause(attempt)) // the Pub/Sub may redeliver at once: do not spin
+			pause(ctx, draining, r.pause(attempt)) // the Pub/Sub may redeliver at once: do not spin
 			orig.Nack()
 			return
 		}
@@ -240,6 +250,38 @@ func (r redelivery) deadLetterWithin(ctx context.Context, topic string, dead *me
 	defer context.AfterFunc(ctx, cancel)()
 	dead.SetContext(dctx)
 	return r.deadLetter(topic, dead, reason, deliveries)
+}
+
+// pause waits d, or less when ctx ends or draining closes; it reports
+// whether it waited the whole d.
+func pause(ctx context.Context, draining <-chan struct{}, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	case <-draining:
+		return false
+	}
+}
+
+// settledWait bounds how long a draining delivery waits for the Pub/Sub
+// to settle an ack (see settled).
+const settledWait = time.Second
+
+// settled waits, at most settledWait, until the Pub/Sub ended orig's
+// context, which watermill-aws does once its delete returned and
+// watermill-sql once it took the ack: an inner subscriber closed before
+// that would cancel the delete.
+func settled(orig *message.Message) {
+	t := time.NewTimer(settledWait)
+	defer t.Stop()
+	select {
+	case <-orig.Context().Done():
+	case <-t.C:
+	}
 }
 
 // isClosed reports whether ch (nil: never) is closed.
@@ -285,15 +327,4 @@ func exhausted(m *message.Message, deliveries int) string {
 		reason += "; last error: " + last
 	}
 	return reason
-}
-
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }

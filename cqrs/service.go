@@ -35,7 +35,7 @@ type Service struct {
 	pubs        map[string]message.Publisher
 	router      *message.Router
 	handlers    []*message.Handler   // in ServiceConfig.Router, stopped by Close
-	subs        []message.Subscriber // of handlers, closed by Close
+	subs        []message.Subscriber // of the handlers, closed (again: Close waits) by Close
 	stopRouter  context.CancelFunc
 	runDone     chan struct{}
 	runErr      error

@@ -52,7 +52,7 @@ func runBadRow(t *testing.T, row badRow) {
 	r := newBadRig(t, row.lis)
 	before := r.good(t, "before", 1)
 	if row.lis.idempotent {
-		r.handledOnce(t, before.MessageID) // its id is completed before it is reused
+		r.handledOnce(t, before.MessageID) // handled before its id is reused (a reuse meeting the open claim is redelivered until it completes)
 	}
 	in := row.inject(t, r, before)
 	after := r.good(t, "after", 2)

@@ -36,7 +36,7 @@ func newForwarder(cfg Config, schedule retrySchedule) (*forwarder.Forwarder, err
 		ConsumerGroup:  consumerGroup,
 		PollInterval:   cfg.PollInterval,
 		SchemaAdapter:  schemaAdapter(cfg.Dialect),
-		OffsetsAdapter: offsetsAdapter(cfg.Dialect),
+		OffsetsAdapter: offsetsAdapter(cfg.Dialect, cfg.DB),
 	}, cfg.Logger)
 	if err != nil {
 		return nil, fmt.Errorf("outbox: subscriber of %q: %w", cfg.Topic, err)
@@ -77,7 +77,7 @@ func initSchema(cfg Config) error {
 	sub, err := wsql.NewSubscriber(wsql.BeginnerFromStdSQL(cfg.DB), wsql.SubscriberConfig{
 		ConsumerGroup:  consumerGroup,
 		SchemaAdapter:  schemaAdapter(cfg.Dialect),
-		OffsetsAdapter: offsetsAdapter(cfg.Dialect),
+		OffsetsAdapter: offsetsAdapter(cfg.Dialect, cfg.DB),
 	}, cfg.Logger)
 	if err != nil {
 		return err

@@ -1,6 +1,8 @@
 package outbox
 
 import (
+	"database/sql"
+
 	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
 
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
@@ -21,4 +23,4 @@ func deadLetterTopic(topic string) string { return topic + deadLetterSuffix }
 // forwarder (to be dead-lettered) instead of failing every poll.
 func schemaAdapter(d Dialect) wsql.SchemaAdapter { return sqldb.WatermillSchema(d, 0, nil) }
 
-func offsetsAdapter(d Dialect) wsql.OffsetsAdapter { return sqldb.WatermillOffsets(d) }
+func offsetsAdapter(d Dialect, db *sql.DB) wsql.OffsetsAdapter { return sqldb.WatermillOffsets(d, db) }

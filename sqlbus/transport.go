@@ -1,6 +1,7 @@
 package sqlbus
 
 import (
+	"database/sql"
 	"fmt"
 
 	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
@@ -26,7 +27,7 @@ func NewTransport(cfg Config) (*cqrs.PubSubTransport, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	schema, offsets := adapters(cfg.Dialect)
+	schema, offsets := adapters(cfg.Dialect, cfg.DB)
 	pub, err := publisher(cfg, schema)
 	if err != nil {
 		return nil, err
@@ -82,8 +83,8 @@ func subscriberFactory(cfg Config, schema wsql.SchemaAdapter, offsets wsql.Offse
 // protobuf) travels unchanged, and reading a row whose metadata does not
 // decode as a message marked with why, which the service dead-letters
 // (it has no SourceFlow envelope) instead of failing every poll.
-func adapters(d Dialect) (wsql.SchemaAdapter, wsql.OffsetsAdapter) {
-	return sqldb.WatermillSchema(d, subscribeBatchSize, payloadType(d)), sqldb.WatermillOffsets(d)
+func adapters(d Dialect, db *sql.DB) (wsql.SchemaAdapter, wsql.OffsetsAdapter) {
+	return sqldb.WatermillSchema(d, subscribeBatchSize, payloadType(d)), sqldb.WatermillOffsets(d, db)
 }
 
 // payloadType is the type of the payload column.

@@ -1,9 +1,11 @@
 package sqldb
 
 import (
+	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -27,11 +29,11 @@ func WatermillSchema(d Dialect, batch int, payloadType func(topic string) string
 }
 
 // WatermillOffsets returns watermill-sql's default offsets adapter of d;
-// on MySQL one that creates a consumer group's offsets row before it
+// on MySQL one that creates a consumer group's offsets row on db before it
 // subscribes (see mysqlOffsets).
-func WatermillOffsets(d Dialect) wsql.OffsetsAdapter {
+func WatermillOffsets(d Dialect, db *sql.DB) wsql.OffsetsAdapter {
 	if d == MySQL {
-		return mysqlOffsets{}
+		return mysqlOffsets{db: db}
 	}
 	return wsql.DefaultPostgreSQLOffsetsAdapter{}
 }
@@ -44,13 +46,26 @@ func WatermillOffsets(d Dialect) wsql.OffsetsAdapter {
 // group would not exclude each other.
 type mysqlOffsets struct {
 	wsql.DefaultMySQLOffsetsAdapter
+	db *sql.DB
 }
 
+// offsetsRowCheck bounds the look for an existing offsets row.
+const offsetsRowCheck = 10 * time.Second
+
 // BeforeSubscribingQueries inserts the group's offsets row at offset 0
-// unless it exists.
+// unless a plain read finds it. The read takes no lock, so an instance
+// starting while another holds the row for a long batch does not wait;
+// INSERT IGNORE on an existing row would wait for that batch.
 func (a mysqlOffsets) BeforeSubscribingQueries(p wsql.BeforeSubscribingQueriesParams) ([]wsql.Query, error) {
+	table := a.MessagesOffsetsTable(p.Topic)
+	ctx, cancel := context.WithTimeout(context.Background(), offsetsRowCheck)
+	defer cancel()
+	var one int
+	if a.db != nil && a.db.QueryRowContext(ctx, "SELECT 1 FROM "+table+" WHERE consumer_group = ?", p.ConsumerGroup).Scan(&one) == nil {
+		return nil, nil
+	}
 	return []wsql.Query{{
-		Query: "INSERT IGNORE INTO " + a.MessagesOffsetsTable(p.Topic) + " (consumer_group, offset_acked, offset_consumed) VALUES (?, 0, 0)",
+		Query: "INSERT IGNORE INTO " + table + " (consumer_group, offset_acked, offset_consumed) VALUES (?, 0, 0)",
 		Args:  []any{p.ConsumerGroup},
 	}}, nil
 }
