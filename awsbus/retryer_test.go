@@ -105,14 +105,7 @@ func TestWithRetriesRetriesSNSThrottling(t *testing.T) {
 			_, err := client.Publish(context.Background(), &sns.PublishInput{
 				TopicArn: aws.String("arn:aws:sns:us-east-1:000000000000:order-events"), Message: aws.String("{}"),
 			})
-			assert.Equal(t, tt.wantCalls, srv.count(), "requests the server saw")
-			if !tt.wantErr {
-				require.NoError(t, err)
-				return
-			}
-			var apiErr smithy.APIError
-			require.ErrorAs(t, err, &apiErr)
-			assert.Equal(t, tt.code, apiErr.ErrorCode())
+			checkRetried(t, srv, err, tt.wantCalls, tt.wantErr, tt.code)
 		})
 	}
 }
@@ -162,14 +155,7 @@ func TestWithRetriesRetriesSQSThrottling(t *testing.T) {
 			_, err := client.SendMessage(context.Background(), &sqs.SendMessageInput{
 				QueueUrl: aws.String("https://sqs.us-east-1.amazonaws.com/000000000000/orders"), MessageBody: aws.String(`{"id":1}`),
 			})
-			assert.Equal(t, tt.wantCalls, srv.count(), "requests the server saw")
-			if !tt.wantErr {
-				require.NoError(t, err)
-				return
-			}
-			var apiErr smithy.APIError
-			require.ErrorAs(t, err, &apiErr)
-			assert.Equal(t, tt.code, apiErr.ErrorCode())
+			checkRetried(t, srv, err, tt.wantCalls, tt.wantErr, tt.code)
 		})
 	}
 }
@@ -197,4 +183,18 @@ func TestWithRetriesKeepsACustomRetryer(t *testing.T) {
 	again := awsbus.WithRetries(cfg).Retryer()
 	assert.True(t, again.IsErrorRetryable(&smithy.GenericAPIError{Code: "Throttled"}))
 	assert.Equal(t, 7, again.MaxAttempts())
+}
+
+// checkRetried checks the requests srv saw and the call's outcome: success,
+// or the API error code when wantErr.
+func checkRetried(t *testing.T, srv *failingServer, err error, wantCalls int, wantErr bool, code string) {
+	t.Helper()
+	assert.Equal(t, wantCalls, srv.count(), "requests the server saw")
+	if !wantErr {
+		require.NoError(t, err)
+		return
+	}
+	var apiErr smithy.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, code, apiErr.ErrorCode())
 }
