@@ -7,7 +7,7 @@ PKGS := ./...
 all: lint test
 
 ## test: unit tests (-race -shuffle=on), every fuzz target for
-## SOURCEFLOW_FUZZTIME (default 5s) each, then the integration suite against
+## SOURCEFLOW_FUZZTIME (default 10000x, i.e. ten thousand inputs) each, then the integration suite against
 ## the LocalStack and PostgreSQL that scripts/test.sh starts and stops.
 test:
 	bash scripts/test.sh
@@ -17,9 +17,9 @@ unit:
 	$(GO) test -race -shuffle=on -count=1 $(PKGS)
 
 ## fuzz: the fuzz phase only, longer: every fuzz target for
-## SOURCEFLOW_FUZZTIME (default 60s) each, one at a time, one worker.
+## SOURCEFLOW_FUZZTIME (default 500000x) each, one at a time, one worker.
 fuzz:
-	SOURCEFLOW_TEST_PHASES=fuzz SOURCEFLOW_FUZZTIME=$${SOURCEFLOW_FUZZTIME:-60s} bash scripts/test.sh
+	SOURCEFLOW_TEST_PHASES=fuzz SOURCEFLOW_FUZZTIME=$${SOURCEFLOW_FUZZTIME:-500000x} bash scripts/test.sh
 
 ## integration: the integration phase only (starts and stops its environment).
 integration:
