@@ -93,7 +93,7 @@ func runScaleOut(t *testing.T, bin, dsn, queues string, n int) {
 	elapsed := time.Since(began)
 	t.Logf("%s queues: %s (driver); elapsed %s", queues, final, elapsed.Round(time.Millisecond))
 	require.NoError(t, driverErr, "driver: %s", final)
-	assert.Equal(t, fmt.Sprintf("sent=%d completed=%d lost=0 duplicated=0", n, n), final)
+	assert.Equal(t, fmt.Sprintf("sent=%d acked=%d failed=0 completed=%d lost=0 duplicated=0", n, n, n), final)
 
 	for _, p := range instances[:2] {
 		assert.NoError(t, p.stop(t, time.Minute), "graceful stop of %s", p.name)

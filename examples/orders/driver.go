@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -23,9 +24,11 @@ type driver struct {
 	close   func() error
 }
 
-// runDriver sends the workload, waits until the view shows every order
-// paid, and prints "sent=N completed=N lost=N duplicated=N" and the
-// per-entity checks. Progress lines go to stdout while it waits.
+// runDriver sends the workload (at -rate orders per second when set) while
+// it watches the view, waits until the view shows every order paid whose
+// send succeeded, and prints "sent=N acked=A failed=F completed=C lost=L
+// duplicated=D" and the per-entity checks. Progress lines go to stdout
+// while it waits; a failed send is printed and counted, not retried.
 func runDriver(ctx context.Context, opts options, stdout io.Writer) error {
 	ctx, cancel := context.WithTimeout(ctx, opts.timeout)
 	defer cancel()
@@ -35,27 +38,42 @@ func runDriver(ctx context.Context, opts options, stdout io.Writer) error {
 	}
 	w := newWorkload(opts.orders, opts.entities, opts.prefix)
 	began := time.Now()
-	if err := sendAll(ctx, d.svc.CommandBus(), w.orders, opts.senders); err != nil {
-		return errors.Join(err, d.close())
-	}
-	fmt.Fprintf(stdout, "sending done after %s\n", time.Since(began).Round(time.Millisecond))
+	out := &lockedWriter{w: stdout}
+	sent := make(chan sendReport, 1)
+	go func() {
+		r := sendTracked(ctx, d.svc.CommandBus(), w.orders, opts.senders, opts.rate, out)
+		fmt.Fprintf(out, "sending done after %s: sent=%d failed=%d\n", time.Since(began).Round(time.Millisecond), r.sent, r.failures())
+		sent <- r
+	}()
 	last := -1
 	waitCtx, progressed, stop := stallWatch(ctx, opts.stall)
-	t, err := w.wait(waitCtx, d.summary, func(completed int) {
+	t, err := w.wait(waitCtx, d.summary, sent, func(completed int) {
 		if completed != last {
-			fmt.Fprintf(stdout, "progress completed=%d of %d\n", completed, len(w.orders))
+			fmt.Fprintf(out, "progress completed=%d of %d\n", completed, len(w.orders))
 			last = completed
 			progressed()
 		}
 	})
 	if cause := context.Cause(waitCtx); ctx.Err() == nil && cause != nil && !errors.Is(cause, context.Canceled) {
-		fmt.Fprintf(stdout, "gave up: %v\n", cause)
+		fmt.Fprintf(out, "gave up: %v\n", cause)
 	}
 	stop()
 	if err = errors.Join(err, d.close()); err != nil {
 		return err
 	}
-	return report(stdout, w, t, time.Since(began))
+	return report(out, w, t, time.Since(began))
+}
+
+// lockedWriter serialises the lines of concurrent writers.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
 
 // stallWatch returns a context that ends when progressed is not called for
@@ -69,17 +87,22 @@ func stallWatch(ctx context.Context, d time.Duration) (_ context.Context, progre
 	return ctx, func() { timer.Reset(d) }, func() { timer.Stop(); cancel(nil) }
 }
 
-// report prints the outcome and fails when an order is lost or counted
-// twice, or when an entity's summary differs from the expected one.
+// report prints the outcome and fails when an acknowledged order is lost,
+// an order or payment is counted twice, or an entity without failed sends
+// differs from its expected summary.
 func report(stdout io.Writer, w workload, t tally, elapsed time.Duration) error {
-	lost := len(w.orders) - t.completed
-	fmt.Fprintf(stdout, "sent=%d completed=%d lost=%d duplicated=%d\n", len(w.orders), t.completed, lost, t.duplicated)
+	failed := w.failures()
+	fmt.Fprintf(stdout, "sent=%d acked=%d failed=%d completed=%d lost=%d duplicated=%d\n",
+		t.sent, t.sent-failed, failed, t.completed, t.lost, t.duplicated)
 	for _, m := range t.mismatched {
 		fmt.Fprintln(stdout, "mismatch:", m)
 	}
 	fmt.Fprintf(stdout, "entities=%d mismatched=%d elapsed=%s\n", len(w.entities), len(t.mismatched), elapsed.Round(time.Millisecond))
-	if lost > 0 || t.duplicated > 0 || len(t.mismatched) > 0 {
-		return fmt.Errorf("%d lost, %d duplicated, %d entities mismatched", lost, t.duplicated, len(t.mismatched))
+	if unsent := len(w.orders) - t.sent; unsent > 0 {
+		return fmt.Errorf("%d of %d orders were not sent", unsent, len(w.orders))
+	}
+	if t.lost > 0 || t.duplicated > 0 || len(t.mismatched) > 0 {
+		return fmt.Errorf("%d lost, %d duplicated, %d entities mismatched", t.lost, t.duplicated, len(t.mismatched))
 	}
 	return nil
 }

@@ -51,6 +51,7 @@ func (r result) String() string {
 // counters count what the services did, through subscribe hooks.
 type counters struct {
 	created, paid, views atomic.Int64
+	handlers             handlerCounts
 	duplicates           int64
 	pipeline             string
 	kms                  string
@@ -73,7 +74,9 @@ func runFlow(ctx context.Context, opts options, obs *observability) (result, err
 		closeAll()
 		return res, err
 	}
-	t, err := w.wait(ctx, orders.summary, func(int) {})
+	sent := make(chan sendReport, 1)
+	sent <- sendReport{sent: len(w.orders)}
+	t, err := w.wait(ctx, orders.summary, sent, func(int) {})
 	if err != nil {
 		closeAll()
 		return res, err

@@ -29,7 +29,8 @@ func runInstance(ctx context.Context, opts options, stdout, stderr io.Writer) er
 	<-ctx.Done()
 	fmt.Fprintf(stderr, "orders: %s instance stopping\n", opts.role)
 	closeAll()
-	fmt.Fprintf(stdout, "stopped role=%s created=%d paid=%d views=%d duplicates=%d\n",
-		opts.role, c.created.Load(), c.paid.Load(), c.views.Load(), c.duplicates)
+	fmt.Fprintf(stdout, "stopped role=%s created=%d paid=%d views=%d duplicates=%d handlers started=%d finished=%d cut=%d\n",
+		opts.role, c.created.Load(), c.paid.Load(), c.views.Load(), c.duplicates,
+		c.handlers.started.Load(), c.handlers.finished.Load(), c.handlers.cut.Load())
 	return obs.shutdown(context.Background())
 }

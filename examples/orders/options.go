@@ -18,6 +18,9 @@ type options struct {
 	timeout     time.Duration
 	stall       time.Duration
 	senders     int
+	rate        float64
+	slowEvery   int
+	slowHandler time.Duration
 	printTraces bool
 	logLevel    slog.Level
 	metricsAddr string
@@ -49,6 +52,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "how long to wait for every order to complete")
 	fs.DurationVar(&o.stall, "stall", 0, "with -role driver: give up when no order completes for this long (0: wait until -timeout)")
 	fs.IntVar(&o.senders, "senders", 8, "concurrent senders")
+	fs.Float64Var(&o.rate, "rate", 0, "with -role driver: send at most this many orders per second (0: as fast as the senders go)")
+	fs.IntVar(&o.slowEvery, "slow-every", 0, "with -slow-handler: every this many CreateOrder handlings of an instance is slow (0: none)")
+	fs.DurationVar(&o.slowHandler, "slow-handler", 0, "how long a slow CreateOrder handling waits before it runs (see -slow-every)")
 	fs.TextVar(&o.logLevel, "log-level", slog.LevelWarn, "log level of the services' slog logger (debug, info, warn, error)")
 	fs.StringVar(&o.metricsAddr, "metrics-addr", "", "serve /metrics (Prometheus) and /healthz on this address, e.g. :9090")
 	fs.DurationVar(&o.linger, "linger", 0, "keep serving /metrics and /healthz this long after the run")
@@ -87,8 +93,8 @@ func (o *options) validate() error {
 	if o.orders < 1 || o.senders < 1 {
 		errs = append(errs, errors.New("-n and -senders must be at least 1"))
 	}
-	if o.stall < 0 {
-		errs = append(errs, errors.New("-stall must not be negative"))
+	if o.stall < 0 || o.rate < 0 || o.slowEvery < 0 || o.slowHandler < 0 {
+		errs = append(errs, errors.New("-stall, -rate, -slow-every and -slow-handler must not be negative"))
 	}
 	switch o.transport {
 	case "gochannel", "aws":

@@ -11,7 +11,6 @@ import (
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
 
-	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/middleware"
 	"github.com/sourceflow-go/sourceflow/middleware/encryption"
@@ -114,7 +113,9 @@ func newServices(opts options, tr transports, payPipe, ordPipe *pipeline, st *st
 		Transport:           tr.payments.transport,
 		HandlerMiddleware:   payPipe.stack.HandlerMiddlewares(),
 		PublisherDecorators: payPipe.stack.PublisherDecorators(),
-		Hooks:               cqrs.Hooks{CommandSubscribe: []message.HandlerMiddleware{count(map[string]*atomic.Int64{"payments.ProcessPayment": &c.paid})}},
+		Hooks: cqrs.Hooks{CommandSubscribe: []message.HandlerMiddleware{
+			c.handlers.track, count(map[string]*atomic.Int64{"payments.ProcessPayment": &c.paid}),
+		}},
 	}
 	st.configure(&payCfg)
 	payments, err := newPaymentsService(payCfg, opts.dests)
@@ -127,27 +128,17 @@ func newServices(opts options, tr transports, payPipe, ordPipe *pipeline, st *st
 		HandlerMiddleware:   ordPipe.stack.HandlerMiddlewares(),
 		PublisherDecorators: ordPipe.stack.PublisherDecorators(),
 		Hooks: cqrs.Hooks{
-			CommandSubscribe: []message.HandlerMiddleware{count(map[string]*atomic.Int64{"orders.CreateOrder": &c.created})},
-			EventSubscribe: []message.HandlerMiddleware{count(map[string]*atomic.Int64{
+			CommandSubscribe: []message.HandlerMiddleware{
+				c.handlers.track, count(map[string]*atomic.Int64{"orders.CreateOrder": &c.created}),
+				slow("orders.CreateOrder", opts.slowEvery, opts.slowHandler),
+			},
+			EventSubscribe: []message.HandlerMiddleware{c.handlers.track, count(map[string]*atomic.Int64{
 				"orders.OrderCreated": &c.views, "payments.PaymentProcessed": &c.views})},
 		},
 	}
 	st.configure(&ordCfg)
 	orders, err := newOrdersService(ordCfg, opts.dests)
 	return payments, orders, err
-}
-
-// count is a subscribe hook counting successfully handled messages by type.
-func count(by map[string]*atomic.Int64) message.HandlerMiddleware {
-	return func(h message.HandlerFunc) message.HandlerFunc {
-		return func(msg *message.Message) ([]*message.Message, error) {
-			out, err := h(msg)
-			if c := by[msg.Metadata.Get(sourceflow.MetaType)]; c != nil && err == nil {
-				c.Add(1)
-			}
-			return out, err
-		}
-	}
 }
 
 // wiring is what one service gets from its transport: the transport itself,

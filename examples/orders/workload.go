@@ -16,11 +16,22 @@ type plannedOrder struct {
 }
 
 // workload is the orders of a run and, per entity, the summary a correct
-// run ends with.
+// run ends with when every send succeeds, and the sends that failed.
 type workload struct {
 	orders   []plannedOrder
 	entities []string
 	expected map[string]OrderSummary
+	sent     int            // orders sent, once sending is done
+	failed   map[string]int // per entity, orders whose send failed
+}
+
+// failures is the number of orders whose send failed.
+func (w workload) failures() int { return sendReport{failed: w.failed}.failures() }
+
+// owed is the number of payments an entity must show: its orders whose
+// send succeeded (an order whose send failed may show or not).
+func (w workload) owed(entity string) int64 {
+	return w.expected[entity].Payments - int64(w.failed[entity])
 }
 
 // newWorkload plans n orders numbered 1..n over the given number of entities
@@ -51,15 +62,18 @@ func newWorkload(n, entities int, prefix string) workload {
 
 // tally is what the order-summary view shows of a workload.
 type tally struct {
+	sent       int // orders sent
 	completed  int // orders whose payment the view shows
+	lost       int // payments owed (see workload.owed) that the view lacks
 	duplicated int // orders or payments the view counts more than once
 	mismatched []string
 }
 
 // read reads every entity's summary and compares it with the expected one.
-// An entity whose payments are all in has its summary checked exactly.
+// An entity whose payments are all in and whose sends all succeeded has its
+// summary checked exactly.
 func (w workload) read(ctx context.Context, view *cqrs.View[OrderSummary]) (tally, error) {
-	var t tally
+	t := tally{sent: w.sent}
 	for _, entity := range w.entities {
 		want := w.expected[entity]
 		got, _, err := view.Get(ctx, entity)
@@ -67,37 +81,41 @@ func (w workload) read(ctx context.Context, view *cqrs.View[OrderSummary]) (tall
 			return t, err
 		}
 		t.completed += int(min(got.Payments, want.Payments))
+		t.lost += int(max(w.owed(entity)-got.Payments, 0))
 		t.duplicated += int(max(got.Orders-want.Orders, 0) + max(got.Payments-want.Payments, 0))
-		if got.Payments >= want.Payments && got != want {
+		if w.failed[entity] == 0 && got.Payments >= want.Payments && got != want {
 			t.mismatched = append(t.mismatched, fmt.Sprintf("entity %s: summary %+v, want %+v", entity, got, want))
 		}
 	}
 	return t, nil
 }
 
-// readFailures bounds the consecutive failed rounds of reading the view
-// before wait gives up; a database restart costs a few.
-const readFailures = 50
-
-// wait reads the summaries of the entities not yet complete until every
-// order is paid or ctx ends, calling progress with the orders paid so far
-// after each round, and returns the final tally of every entity.
-func (w workload) wait(ctx context.Context, view *cqrs.View[OrderSummary], progress func(completed int)) (tally, error) {
-	pending, done, failures := w.entities, 0, 0
-	for len(pending) > 0 && ctx.Err() == nil {
+// wait reads the summaries of the entities not yet complete until sending
+// is done (sent delivers its report) and every payment owed is in, or ctx
+// ends, calling progress with the orders paid so far after each round, and
+// returns the final tally of every entity. A failed read is tried again
+// next round: a database outage only delays the wait, which -timeout and
+// -stall bound.
+func (w *workload) wait(ctx context.Context, view *cqrs.View[OrderSummary], sent <-chan sendReport, progress func(completed int)) (tally, error) {
+	pending, done, sending := w.entities, 0, true
+	for (sending || len(pending) > 0) && ctx.Err() == nil {
+		select {
+		case r := <-sent:
+			w.sent, w.failed, sending = r.sent, r.failed, false
+		default:
+		}
 		still, partial, paid, err := w.poll(ctx, view, pending)
-		switch {
-		case err != nil && ctx.Err() == nil:
-			if failures++; failures == readFailures {
-				return tally{}, err
-			}
-		case err == nil:
-			pending, done, failures = still, done+paid, 0
+		if err == nil {
+			pending, done = still, done+paid
 			progress(done + partial)
 		}
-		if len(pending) > 0 {
+		if sending || len(pending) > 0 {
 			sleepCtx(ctx, 200*time.Millisecond)
 		}
+	}
+	if sending { // ctx ended; the senders stop with it
+		r := <-sent
+		w.sent, w.failed = r.sent, r.failed
 	}
 	final, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
@@ -113,13 +131,12 @@ func (w workload) wait(ctx context.Context, view *cqrs.View[OrderSummary], progr
 // complete.
 func (w workload) poll(ctx context.Context, view *cqrs.View[OrderSummary], pending []string) (still []string, partial, paid int, err error) {
 	for _, entity := range pending {
-		want := w.expected[entity]
 		got, _, err := view.Get(ctx, entity)
 		if err != nil {
 			return nil, 0, 0, err
 		}
-		if got.Payments >= want.Payments {
-			paid += int(want.Payments)
+		if owed := w.owed(entity); got.Payments >= owed {
+			paid += int(got.Payments)
 			continue
 		}
 		still, partial = append(still, entity), partial+int(got.Payments)
