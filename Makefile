@@ -2,7 +2,7 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: all test unit fuzz integration lint bench run env-up env-down
+.PHONY: all test unit fuzz chaos integration lint bench run env-up env-down
 
 all: lint test
 
@@ -20,6 +20,15 @@ unit:
 ## SOURCEFLOW_FUZZTIME (default 500000x) each, one at a time, one worker.
 fuzz:
 	SOURCEFLOW_TEST_PHASES=fuzz SOURCEFLOW_FUZZTIME=$${SOURCEFLOW_FUZZTIME:-500000x} bash scripts/test.sh
+
+## chaos: the fault-injection harness at full size (integration/chaos_test.go):
+## SOURCEFLOW_CHAOS_ORDERS (default 10000) orders per scenario, outages of
+## SOURCEFLOW_CHAOS_OUTAGE (default 30s); the figures table is written to
+## chaos-figures.md. `make test` runs it with 300 orders and 6s outages.
+chaos:
+	SOURCEFLOW_TEST_PHASES=integration SOURCEFLOW_CHAOS_ORDERS=$${SOURCEFLOW_CHAOS_ORDERS:-10000} \
+	SOURCEFLOW_CHAOS_OUTAGE=$${SOURCEFLOW_CHAOS_OUTAGE:-30s} SOURCEFLOW_CHAOS_REPORT=$(CURDIR)/chaos-figures.md \
+	bash scripts/test.sh -run '^TestChaos$$' -v -timeout 3h
 
 ## integration: the integration phase only (starts and stops its environment).
 integration:

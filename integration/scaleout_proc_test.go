@@ -24,6 +24,7 @@ type scaleoutProc struct {
 
 	mu      sync.Mutex
 	lines   []string
+	at      []time.Time   // when each line was read
 	changed chan struct{} // receives after every new line and at exit
 	done    chan struct{} // closed once the process exited and stdout is read
 	err     error         // the exit status, once done is closed
@@ -33,6 +34,12 @@ type scaleoutProc struct {
 // when the test failed, prints the tail of its stderr.
 func startProc(t *testing.T, bin, name string, args ...string) *scaleoutProc {
 	t.Helper()
+	return startProcEnv(t, nil, bin, name, args...)
+}
+
+// startProcEnv is startProc with env added to the test's environment.
+func startProcEnv(t *testing.T, env []string, bin, name string, args ...string) *scaleoutProc {
+	t.Helper()
 	p := &scaleoutProc{name: name, changed: make(chan struct{}, 1), done: make(chan struct{})}
 	p.stderrPath = filepath.Join(t.TempDir(), name+".stderr")
 	stderr, err := os.Create(p.stderrPath)
@@ -40,6 +47,7 @@ func startProc(t *testing.T, bin, name string, args ...string) *scaleoutProc {
 		t.Fatalf("create stderr file of %s: %v", name, err)
 	}
 	p.cmd = exec.Command(bin, args...)
+	p.cmd.Env = append(os.Environ(), env...)
 	p.cmd.Stderr = stderr
 	stdout, err := p.cmd.StdoutPipe()
 	if err != nil {
@@ -62,6 +70,7 @@ func (p *scaleoutProc) read(sc *bufio.Scanner, stderr *os.File) {
 	for sc.Scan() {
 		p.mu.Lock()
 		p.lines = append(p.lines, sc.Text())
+		p.at = append(p.at, time.Now())
 		p.mu.Unlock()
 		p.notify()
 	}
@@ -112,6 +121,15 @@ func (p *scaleoutProc) waitLine(t *testing.T, from int, timeout time.Duration, m
 			t.Fatalf("%s printed no awaited line within %s", p.name, timeout)
 		}
 	}
+}
+
+// linesSince returns the lines read from the from'th on, with when each
+// was read.
+func (p *scaleoutProc) linesSince(from int) ([]string, []time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	from = min(from, len(p.lines))
+	return append([]string(nil), p.lines[from:]...), append([]time.Time(nil), p.at[from:]...)
 }
 
 func (p *scaleoutProc) lineCount() int {
