@@ -87,16 +87,22 @@ func (r *chaosRig) stopInstance(t *testing.T, name string) {
 }
 
 // queueDepths returns the approximate visible plus in-flight messages of
-// each of the run's queues, by name.
+// each of the run's queues, by name: the command queues and dead-letter
+// queues ("<prefix>...") and the orders service's event queues
+// ("orders-<prefix>...", named after service and topic).
 func (r *chaosRig) queueDepths(t *testing.T, client *sqs.Client) map[string]int {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	list, err := client.ListQueues(ctx, &sqs.ListQueuesInput{QueueNamePrefix: aws.String(r.prefix)})
-	require.NoError(t, err)
-	require.NotEmpty(t, list.QueueUrls, "queues of %s", r.prefix)
+	var urls []string
+	for _, prefix := range []string{r.prefix, "orders-" + r.prefix} {
+		list, err := client.ListQueues(ctx, &sqs.ListQueuesInput{QueueNamePrefix: aws.String(prefix)})
+		require.NoError(t, err)
+		urls = append(urls, list.QueueUrls...)
+	}
+	require.Len(t, urls, 8, "queues of %s: orders, payments and two event queues, each with a dead-letter queue: %v", r.prefix, urls)
 	depths := map[string]int{}
-	for _, u := range list.QueueUrls {
+	for _, u := range urls {
 		attrs, err := client.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(u),
 			AttributeNames: []types.QueueAttributeName{types.QueueAttributeNameApproximateNumberOfMessages,
 				types.QueueAttributeNameApproximateNumberOfMessagesNotVisible}})
