@@ -94,16 +94,24 @@ type chaosFigures struct {
 	state           chaosState
 	absorbed        int // redeliveries the instances' idempotency absorbed
 	deadLettered    int
-	throttled       int // requests the HTTP front answered with an error
+	throttled       [3]int // SQS, SNS and KMS requests the HTTP front answered with an error
 	recovery        time.Duration
 	recovered       bool // progress followed the fault's end
 	elapsed         time.Duration
 }
 
 func (f chaosFigures) String() string {
-	return fmt.Sprintf("sent=%d acked=%d failed=%d handled=%d lost=%d duplicates=%d absorbed=%d dead-lettered=%d throttled=%d recovery=%s elapsed=%s",
+	return fmt.Sprintf("sent=%d acked=%d failed=%d handled=%d lost=%d duplicates=%d absorbed=%d dead-lettered=%d throttled=%s recovery=%s elapsed=%s",
 		f.sent, f.sent-f.failed, f.failed, f.state.handled, f.state.lost, f.state.duplicates, f.absorbed, f.deadLettered,
-		f.throttled, f.recoveryText(), f.elapsed.Round(time.Second))
+		f.throttledText(), f.recoveryText(), f.elapsed.Round(time.Second))
+}
+
+// throttledText is the injected HTTP errors per service.
+func (f chaosFigures) throttledText() string {
+	if f.throttled == [3]int{} {
+		return "–"
+	}
+	return fmt.Sprintf("SQS %d, SNS %d, KMS %d", f.throttled[0], f.throttled[1], f.throttled[2])
 }
 
 // recoveryText is the time from the fault's end to the next order paid.
@@ -122,9 +130,9 @@ func chaosTable(size chaosSize, rows []chaosFigures) string {
 	b.WriteString("| scenario | fault | sent | acknowledged | send errors | handled | lost | duplicate side effects | redeliveries absorbed | dead-lettered | HTTP errors injected | time to recover | run |\n")
 	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, f := range rows {
-		fmt.Fprintf(&b, "| %s | %s | %d | %d | %d | %d | %d | %d | %d | %d | %d | %s | %s |\n",
+		fmt.Fprintf(&b, "| %s | %s | %d | %d | %d | %d | %d | %d | %d | %d | %s | %s | %s |\n",
 			f.scenario, f.fault, f.sent, f.sent-f.failed, f.failed, f.state.handled, f.state.lost, f.state.duplicates,
-			f.absorbed, f.deadLettered, f.throttled, f.recoveryText(), f.elapsed.Round(time.Second))
+			f.absorbed, f.deadLettered, f.throttledText(), f.recoveryText(), f.elapsed.Round(time.Second))
 	}
 	return b.String()
 }

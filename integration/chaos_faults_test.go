@@ -73,15 +73,17 @@ func (f *faultProxy) toxic(t *testing.T, typ, stream string, attrs map[string]an
 // throttleFront is an HTTP reverse proxy in front of the AWS endpoint that
 // answers a share of SQS, SNS and KMS requests with the throttling errors
 // those services return, in each service's own protocol, alternating a
-// 400 throttling error and a 503. Requests are told apart by the service
+// 400 throttling error and a 503 (of other services' requests, none).
+// Requests are told apart by the service
 // name in their SigV4 credential scope. TCP faults are toxiproxy's; this
 // front adds the HTTP-level ones toxiproxy cannot.
 type throttleFront struct {
-	url       string
-	perMille  atomic.Int64 // share of requests throttled, in thousandths
-	throttled atomic.Int64 // requests answered with an error
-	passed    atomic.Int64 // requests forwarded
-	proxy     *httputil.ReverseProxy
+	url                 string
+	perMille            atomic.Int64 // share of requests throttled, in thousandths
+	throttled           atomic.Int64 // requests answered with an error
+	bySQS, bySNS, byKMS atomic.Int64 // the same, per service
+	passed              atomic.Int64 // requests forwarded
+	proxy               *httputil.ReverseProxy
 }
 
 func newThrottleFront(t *testing.T, upstream string) *throttleFront {
@@ -111,13 +113,14 @@ func (f *throttleFront) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.proxy.ServeHTTP(w, r)
 		return
 	}
-	n := f.throttled.Add(1)
-	status, contentType, body := throttleAnswer(m[1], n%2 == 0)
-	if body == "" {
+	counter := map[string]*atomic.Int64{"sqs": &f.bySQS, "sns": &f.bySNS, "kms": &f.byKMS}[m[1]]
+	if counter == nil {
 		f.passed.Add(1)
 		f.proxy.ServeHTTP(w, r)
 		return
 	}
+	counter.Add(1)
+	status, contentType, body := throttleAnswer(m[1], f.throttled.Add(1)%2 == 0)
 	w.Header().Set("Content-Type", contentType)
 	w.WriteHeader(status)
 	fmt.Fprint(w, body)
@@ -125,8 +128,7 @@ func (f *throttleFront) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // throttleAnswer is the error a service answers a throttled request with:
 // its throttling code with HTTP 400 (SQS RequestThrottled, SNS Throttled,
-// KMS ThrottlingException) or, when unavailable, HTTP 503. It returns an
-// empty body for other services.
+// KMS ThrottlingException) or, when unavailable, HTTP 503.
 func throttleAnswer(service string, unavailable bool) (status int, contentType, body string) {
 	switch service {
 	case "sqs":
@@ -148,5 +150,5 @@ func throttleAnswer(service string, unavailable bool) (status int, contentType, 
 		}
 		return http.StatusBadRequest, "application/x-amz-json-1.1", `{"__type":"ThrottlingException","message":"Rate exceeded"}`
 	}
-	return 0, "", ""
+	panic("no throttling answer for service " + service)
 }

@@ -225,7 +225,7 @@ func runChaos(t *testing.T, bin string, sc chaosScenario, size chaosSize) chaosF
 	f.absorbed, f.deadLettered = r.absorbed, r.deadLetters(t, client)
 	st := soRun{dsn: r.dsn, tablePrefix: r.tablePrefix}.openStore(t)
 	f.state = checkChaosState(t, st, r.prefix, size, failed)
-	f.throttled = int(r.front.throttled.Load())
+	f.throttled = [3]int{int(r.front.bySQS.Load()), int(r.front.bySNS.Load()), int(r.front.byKMS.Load())}
 	assert.Zero(t, f.state.lost, "acknowledged orders lost")
 	assert.Zero(t, f.state.duplicates, "duplicate side effects")
 	assert.Zero(t, f.state.unexpected, "payments for orders never sent")

@@ -102,6 +102,8 @@ var chaosScenarios = []chaosScenario{
 		inject: func(t *testing.T, r *chaosRig) {
 			r.front.setShare(0.2)
 			r.sleep(r.size.outage)
+			require.Positive(t, r.front.bySQS.Load(), "SQS calls throttled")
+			require.Positive(t, r.front.bySNS.Load(), "SNS calls throttled")
 			remove := r.aws.toxic(t, "latency", "downstream", map[string]any{"latency": (visibility + 2*time.Second).Milliseconds()})
 			r.sleep(r.size.outage)
 			remove()
