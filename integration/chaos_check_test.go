@@ -13,7 +13,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/cqrs/sqlstore"
 )
 
@@ -31,22 +30,10 @@ type chaosState struct {
 // count exactly the orders paid, with their amounts (order i costs 99+i).
 func checkChaosState(t *testing.T, st *sqlstore.Store, prefix string, size chaosSize, failed map[int64]bool) chaosState {
 	t.Helper()
-	ctx := context.Background()
-	svc, err := cqrs.NewService(cqrs.ServiceConfig{
-		Name: "chaos-check", CommandStore: st.Commands(), EntityStore: st.Entities(), ViewStore: st.Views(),
-	})
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, svc.Close()) })
-	orders, payments := cqrs.NewSaga[soOrder](svc, "order"), cqrs.NewSaga[soPayment](svc, "payment")
-	summaries := cqrs.NewView[soSummary](svc, "order-summary")
+	states := newSOStates(t, st)
 	var s chaosState
 	for id, e := range expectScaleOut(prefix, size.orders, size.entities) {
-		order, _, err := orders.Load(ctx, id)
-		require.NoError(t, err)
-		payment, _, err := payments.Load(ctx, id)
-		require.NoError(t, err)
-		summary, _, err := summaries.Get(ctx, id)
-		require.NoError(t, err)
+		order, payment, summary := states.load(t, id)
 		k := int64(len(payment.Paid))
 		var amount int64
 		for _, no := range payment.Paid {

@@ -68,6 +68,36 @@ func expectScaleOut(prefix string, n, entities int) map[string]*soEntity {
 	return out
 }
 
+// soStates reads the example's states of an entity through cqrs/sqlstore.
+type soStates struct {
+	orders    *cqrs.Saga[soOrder]
+	payments  *cqrs.Saga[soPayment]
+	summaries *cqrs.View[soSummary]
+}
+
+func newSOStates(t *testing.T, st *sqlstore.Store) soStates {
+	t.Helper()
+	svc, err := cqrs.NewService(cqrs.ServiceConfig{
+		Name: "state-check", CommandStore: st.Commands(), EntityStore: st.Entities(), ViewStore: st.Views(),
+	})
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, svc.Close()) })
+	return soStates{cqrs.NewSaga[soOrder](svc, "order"), cqrs.NewSaga[soPayment](svc, "payment"), cqrs.NewView[soSummary](svc, "order-summary")}
+}
+
+// load returns an entity's order saga, payment saga and order summary.
+func (s soStates) load(t *testing.T, id string) (soOrder, soPayment, soSummary) {
+	t.Helper()
+	ctx := context.Background()
+	order, _, err := s.orders.Load(ctx, id)
+	require.NoError(t, err)
+	payment, _, err := s.payments.Load(ctx, id)
+	require.NoError(t, err)
+	summary, _, err := s.summaries.Get(ctx, id)
+	require.NoError(t, err)
+	return order, payment, summary
+}
+
 // soReport is what the state check found, summed over entities.
 type soReport struct {
 	completed, duplicated, refused int
@@ -77,23 +107,11 @@ type soReport struct {
 // log through cqrs/sqlstore and compares them with the expected ones.
 func checkScaleOutState(t *testing.T, st *sqlstore.Store, want map[string]*soEntity) soReport {
 	t.Helper()
-	ctx := context.Background()
-	svc, err := cqrs.NewService(cqrs.ServiceConfig{
-		Name: "scaleout-check", CommandStore: st.Commands(), EntityStore: st.Entities(), ViewStore: st.Views(),
-	})
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, svc.Close()) })
-	orders, payments := cqrs.NewSaga[soOrder](svc, "order"), cqrs.NewSaga[soPayment](svc, "payment")
-	summaries := cqrs.NewView[soSummary](svc, "order-summary")
+	states := newSOStates(t, st)
 	var r soReport
 	for id, e := range want {
 		k := int64(len(e.orderNos))
-		order, _, err := orders.Load(ctx, id)
-		require.NoError(t, err)
-		payment, _, err := payments.Load(ctx, id)
-		require.NoError(t, err)
-		summary, _, err := summaries.Get(ctx, id)
-		require.NoError(t, err)
+		order, payment, summary := states.load(t, id)
 		r.completed += int(min(summary.Payments, k))
 		r.duplicated += int(max(summary.Orders-k, 0) + max(summary.Payments-k, 0) + max(payment.Payments-k, 0))
 		r.refused += int(payment.Refused)
