@@ -57,6 +57,17 @@
 //
 // ResourceProbes and RunProbes report the health of a Plan's resources.
 //
+// # Topology file
+//
+// File is the Binding and Options as YAML, for the operations CLI
+// (cmd/sourceflow) and infrastructure tools: NewFile writes it from a
+// running configuration, DecodeFile reads it strictly (unknown fields
+// rejected, every problem named by field and line), and File.Binding and
+// File.Options give New its input back, so the file cannot describe a plan
+// the code would not derive. Options.KMSKeyID, carried into Plan.KMSKeyID,
+// exists for the file and the tools that render a plan; the Provisioner
+// does not use it.
+//
 // The package imports the root package and the AWS SDK only; the awsbus
 // transport imports it, never the reverse.
 package topology

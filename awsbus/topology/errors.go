@@ -7,6 +7,11 @@ var (
 	// Options. Fix the fields named in the message.
 	ErrInvalidPlan = errors.New("topology: invalid plan")
 
+	// ErrInvalidFile wraps every problem DecodeFile finds in a topology
+	// file: YAML syntax, unknown fields, invalid values and what New rejects.
+	// Each problem names the field and its line; fix them in the file.
+	ErrInvalidFile = errors.New("topology: invalid topology file")
+
 	// ErrInvalidConfig wraps every problem of a ProvisionerConfig.
 	ErrInvalidConfig = errors.New("topology: invalid configuration")
 

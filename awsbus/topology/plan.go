@@ -40,6 +40,10 @@ type Options struct {
 	// EventQueueName names the service's event queue per topic. Default
 	// DefaultEventQueueName ("<service>-<topic>", ".fifo" kept).
 	EventQueueName EventQueueNameFn
+	// KMSKeyID is the KMS key message bodies are encrypted with (key id,
+	// key ARN, alias or alias ARN), carried into Plan.KMSKeyID for tools
+	// that render the plan. Optional: empty means no encryption.
+	KMSKeyID string
 }
 
 func (o *Options) setDefaults() {
@@ -72,6 +76,9 @@ func (o Options) Validate() error {
 	if o.MaxReceiveCount < 1 || o.MaxReceiveCount > MaxMaxReceiveCount {
 		errs = append(errs, fmt.Errorf("MaxReceiveCount: %d, must be 1..%d", o.MaxReceiveCount, MaxMaxReceiveCount))
 	}
+	if err := ValidateKMSKeyID(o.KMSKeyID); o.KMSKeyID != "" && err != nil {
+		errs = append(errs, fmt.Errorf("KMSKeyID: %w", err))
+	}
 	return errors.Join(errs...)
 }
 
@@ -103,6 +110,8 @@ type Plan struct {
 	Policies []Policy `json:"policies"`
 	// Destinations are the destinations of the service, ordered by name.
 	Destinations []Destination `json:"destinations"`
+	// KMSKeyID is the key of Options.KMSKeyID; empty without encryption.
+	KMSKeyID string `json:"kms_key_id,omitempty"`
 }
 
 // Queue is one SQS queue of a Plan, with its dead-letter queue.
@@ -185,7 +194,7 @@ func New(b sourceflow.Binding, opts Options) (Plan, error) {
 	if err := r.check(opts); err != nil {
 		return Plan{}, fmt.Errorf("%w: %w", ErrInvalidPlan, err)
 	}
-	p := Plan{Service: b.Service}
+	p := Plan{Service: b.Service, KMSKeyID: opts.KMSKeyID}
 	for _, d := range r.sortedDests() {
 		if d.kind == sourceflow.KindCommand {
 			planCommand(&p, opts, d)

@@ -54,12 +54,22 @@ func TestImportsFollowTheAllowedDirections(t *testing.T) {
 				continue
 			}
 			for _, imp := range imports {
-				if msg := violation(rule, imp); msg != "" {
+				if msg := violationFrom(rel, rule, imp); msg != "" {
 					t.Errorf("[tags=%q] %q imports %q: %s", tags, rel, imp, msg)
 				}
 			}
 		}
 	}
+}
+
+// violationFrom is violation for package pkg, which also checks that only
+// the commands and the integration tests import a command's package.
+func violationFrom(pkg string, rule archtest.Rule, imp string) string {
+	if target, internal := relative(imp); internal && !archtest.MayImportCommands(pkg) &&
+		(target == archtest.Commands || strings.HasPrefix(target, archtest.Commands+"/")) {
+		return "nothing but cmd/ and integration may import cmd/"
+	}
+	return violation(rule, imp)
 }
 
 func violation(rule archtest.Rule, imp string) string {
@@ -106,9 +116,15 @@ func TestViolationCatchesForbiddenImports(t *testing.T) {
 		{"middleware/encryption", "github.com/aws/aws-sdk-go-v2/service/kms", false},
 		{"examples/orders", archtest.Module + "/awsbus", false},
 		{"examples/orders", archtest.Module + "/integration", true},
+		{"examples/orders", archtest.Module + "/cmd/sourceflow/cli", true},
+		{"awsbus", archtest.Module + "/cmd/sourceflow/cli", true},
+		{"integration", archtest.Module + "/cmd/sourceflow/cli", false},
+		{"cmd/sourceflow", archtest.Module + "/cmd/sourceflow/cli", false},
+		{"cmd/sourceflow/cli", archtest.Module + "/awsbus/topology", false},
+		{"cmd/sourceflow/cli", archtest.Module + "/examples/orders", true},
 	}
 	for _, tt := range tests {
-		got := violation(rules[tt.pkg], tt.imp) != ""
+		got := violationFrom(tt.pkg, rules[tt.pkg], tt.imp) != ""
 		if got != tt.bad {
 			t.Errorf("violation(%q imports %q) = %v, want %v", tt.pkg, tt.imp, got, tt.bad)
 		}

@@ -1,5 +1,7 @@
 package archtest
 
+import "strings"
+
 // Module is the module path whose packages the rules govern.
 const Module = "github.com/sourceflow-go/sourceflow"
 
@@ -21,6 +23,17 @@ type Rule struct {
 	StdlibOnly bool
 	// AnyInternal allows every module package except examples and integration.
 	AnyInternal bool
+}
+
+// Commands is the directory of the module's commands. Nothing imports a
+// package under it except the commands themselves and the integration
+// tests, which run the CLI in process.
+const Commands = "cmd"
+
+// MayImportCommands reports whether package pkg (relative to the module
+// root) may import a package under Commands.
+func MayImportCommands(pkg string) bool {
+	return pkg == "integration" || pkg == Commands || strings.HasPrefix(pkg, Commands+"/")
 }
 
 // Rules is the import policy of every package in the module.
@@ -48,6 +61,8 @@ func Rules() map[string]Rule {
 		"awsbus/awsbustest":                    {Internal: []string{"", "awsbus"}, Forbidden: []string{OTel}},
 		"internal/archtest":                    {StdlibOnly: true},
 		"examples/orders":                      {AnyInternal: true},
+		"cmd/sourceflow":                       {AnyInternal: true},
+		"cmd/sourceflow/cli":                   {AnyInternal: true},
 		"integration":                          {AnyInternal: true},
 	}
 }

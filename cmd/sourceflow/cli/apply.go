@@ -1,0 +1,84 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+)
+
+func newApplyCommand(g *globals) *cobra.Command {
+	var path string
+	cmd := &cobra.Command{
+		Use:   "apply -f FILE",
+		Short: "Create or change the resources of a topology file",
+		Long: `apply creates what is missing and reconciles what the service consumes, as
+the transport's Create mode does on start: it reads first and writes only the
+differences, so a second run changes nothing. Queues the service only sends to
+are created when missing and otherwise left to their consumer; queue policies
+are merged, never overwritten. It prints what it did and the endpoints, then
+validates: a difference left behind exits 1.`,
+		Example: "  sourceflow apply -f orders.topology.yaml",
+		Args:    cobra.NoArgs,
+		RunE:    func(cmd *cobra.Command, _ []string) error { return g.runApply(cmd, path) },
+	}
+	addFileFlag(cmd, &path)
+	return cmd
+}
+
+func (g *globals) runApply(cmd *cobra.Command, path string) error {
+	ctx, cancel := g.withTimeout(cmd)
+	defer cancel()
+	s, err := g.open(ctx, cmd, path)
+	if err != nil {
+		return err
+	}
+	before, _, err := s.prov.Validate(ctx, s.plan)
+	if err != nil {
+		return s.awsFailure("apply: read the current state", err)
+	}
+	eps, err := s.prov.Create(ctx, s.plan)
+	if err != nil {
+		return s.awsFailure("apply", err)
+	}
+	out := cmd.OutOrStdout()
+	fmt.Fprintf(out, "Applied service %s in %s:\n", s.plan.Service, s.where())
+	changes := changesOf(before)
+	for _, c := range changes {
+		fmt.Fprintln(out, c.doneLine())
+	}
+	fmt.Fprintf(out, "Apply complete: %d created, %d changed.\n", count(changes, actionCreate), count(changes, actionChange))
+	printEndpoints(out, eps)
+	after, _, err := s.prov.Validate(ctx, s.plan)
+	if err != nil {
+		return s.awsFailure("apply: validate the result", err)
+	}
+	if !after.OK() {
+		return &ExitError{Code: ExitDrift, Err: fmt.Errorf("after apply, AWS still differs from %s:\n%s\n"+
+			"these resources are owned by another service or changed concurrently; run `sourceflow validate -f %s` again",
+			path, after, path)}
+	}
+	return nil
+}
+
+// printEndpoints lists each destination's queue URL or topic ARN.
+func printEndpoints(w io.Writer, eps topology.Endpoints) {
+	names := slices.Sorted(maps.Keys(eps))
+	fmt.Fprintln(w, "Endpoints:")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, n := range names {
+		ep := eps[n]
+		if ep.TopicARN != "" {
+			fmt.Fprintf(tw, "  %s\ttopic\t%s\n", n, ep.TopicARN)
+		}
+		if ep.QueueURL != "" {
+			fmt.Fprintf(tw, "  %s\tqueue\t%s\n", n, ep.QueueURL)
+		}
+	}
+	_ = tw.Flush()
+}

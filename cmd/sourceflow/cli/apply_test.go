@@ -1,0 +1,58 @@
+package cli_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+	"github.com/sourceflow-go/sourceflow/cmd/sourceflow/cli"
+)
+
+func setQueueAttribute(t *testing.T, fake *fakeAWS, queue, name, value string) {
+	t.Helper()
+	_, err := fake.sqs.SetQueueAttributes(context.Background(), &sqs.SetQueueAttributesInput{
+		QueueUrl: aws.String(fake.sqs.QueueURL(queue)), Attributes: map[string]string{name: value},
+	})
+	require.NoError(t, err)
+}
+
+func TestApply_CreatesPrintsAndIsIdempotent(t *testing.T) {
+	fake := newFakeAWS()
+	path := writeTopology(t, ordersBinding(), topology.Options{MaxReceiveCount: 3})
+
+	out, errOut, code := fake.run(t, "apply", "-f", path)
+
+	assert.Equal(t, cli.ExitOK, code, errOut)
+	assert.Contains(t, out, "created queue orders.fifo\n")
+	assert.Contains(t, out, "created queue orders-dlq.fifo (dead-letter queue of orders.fifo)\n")
+	assert.Contains(t, out, "created subscription order-events -> orders-order-events\n")
+	assert.Contains(t, out, "Apply complete: 12 created, 0 changed.")
+	assert.Regexp(t, `orders\.fifo\s+queue\s+https://sqs\.us-east-1\.amazonaws\.com/\d+/orders\.fifo`, out)
+	assert.Equal(t, 8, fake.sqs.Calls("CreateQueue"))
+
+	out, errOut, code = fake.run(t, "apply", "-f", path)
+
+	assert.Equal(t, cli.ExitOK, code, errOut)
+	assert.Contains(t, out, "Apply complete: 0 created, 0 changed.")
+	assert.Equal(t, 8, fake.sqs.Calls("CreateQueue"), "a second apply creates nothing")
+}
+
+func TestApply_ChangesWhatDrifted(t *testing.T) {
+	fake := newFakeAWS()
+	path := writeTopology(t, ordersBinding(), topology.Options{})
+	_, _, code := fake.run(t, "apply", "-f", path)
+	require.Equal(t, cli.ExitOK, code)
+	setQueueAttribute(t, fake, "orders-order-events", "ReceiveMessageWaitTimeSeconds", "1")
+
+	out, errOut, code := fake.run(t, "apply", "-f", path)
+
+	assert.Equal(t, cli.ExitOK, code, errOut)
+	assert.Contains(t, out, "changed queue orders-order-events: ReceiveMessageWaitTimeSeconds is 1, want 20\n")
+	_, _, code = fake.run(t, "validate", "-f", path)
+	assert.Equal(t, cli.ExitOK, code)
+}

@@ -1,0 +1,91 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+)
+
+// Actions of a change.
+const (
+	actionCreate  = "create"
+	actionChange  = "change"
+	actionUnknown = "unknown"
+)
+
+// change is one drift of a Validate report read as what apply does about
+// it: create a missing resource, or change one that differs.
+type change struct {
+	action string
+	drift  topology.Drift
+	detail string // the problem without "missing"
+}
+
+// changesOf reads a drift report: a "missing" problem is a create, a "not
+// checked" one is unknown, anything else a change.
+func changesOf(r topology.DriftReport) []change {
+	out := make([]change, 0, len(r.Drifts))
+	for _, d := range r.Drifts {
+		c := change{action: actionChange, drift: d, detail: d.Problem}
+		switch {
+		case strings.HasPrefix(d.Problem, "missing"):
+			c.action, c.detail = actionCreate, createDetail(d.Problem)
+		case strings.HasPrefix(d.Problem, "not checked"):
+			c.action = actionUnknown
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// createDetail keeps what a "missing" problem says about the resource
+// ("(dead-letter queue of orders.fifo)"), not why it cannot be checked.
+func createDetail(problem string) string {
+	detail := strings.TrimSpace(strings.TrimPrefix(problem, "missing"))
+	if strings.HasPrefix(detail, "(dead-letter queue of ") {
+		return detail
+	}
+	return ""
+}
+
+// planLine formats c as a plan line: "+ create queue orders.fifo",
+// "~ change queue orders.fifo: VisibilityTimeout is 60, want 30".
+func (c change) planLine() string {
+	mark := map[string]string{actionCreate: "+", actionChange: "~", actionUnknown: "?"}[c.action]
+	return c.line(mark + " " + c.action)
+}
+
+// doneLine formats c as done by apply: "created queue orders.fifo".
+func (c change) doneLine() string {
+	if c.action == actionUnknown {
+		return fmt.Sprintf("ensured %s %s", c.drift.Resource, c.drift.Name)
+	}
+	return c.line(map[string]string{actionCreate: "created", actionChange: "changed"}[c.action])
+}
+
+func (c change) line(verb string) string {
+	s := fmt.Sprintf("%s %s %s", verb, c.drift.Resource, c.drift.Name)
+	switch {
+	case c.detail == "":
+		return s
+	case c.action == actionCreate:
+		return s + " " + c.detail
+	}
+	return s + ": " + c.detail
+}
+
+// uncheckedHint is printed after changes that could not be checked.
+const uncheckedHint = "Topics marked ? could not be checked: no queue exists yet to read the account from, and " +
+	"sts:GetCallerIdentity failed; pass --account-id or set AWS_ACCOUNT_ID."
+
+// count returns how many changes have action.
+func count(cs []change, action string) int {
+	n := 0
+	for _, c := range cs {
+		if c.action == action {
+			n++
+		}
+	}
+	return n
+}

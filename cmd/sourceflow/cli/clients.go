@@ -1,0 +1,44 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/sourceflow-go/sourceflow/awsbus"
+)
+
+// DefaultRegion is the region when the default chain sets none.
+const DefaultRegion = "us-east-1"
+
+// LoadClients builds the clients from the SDK's default configuration
+// chain: environment (AWS_REGION, AWS_ENDPOINT_URL for an emulator such as
+// LocalStack, credentials, AWS_ACCOUNT_ID), shared files and instance
+// roles. The region defaults to DefaultRegion, and the clients retry
+// throttling errors (awsbus.WithRetries).
+func LoadClients(ctx context.Context) (Clients, error) {
+	cfg, err := awsconfig.LoadDefaultConfig(ctx)
+	if err != nil {
+		return Clients{}, fmt.Errorf("load the AWS configuration: %w (check AWS_PROFILE and the shared config files)", err)
+	}
+	if cfg.Region == "" {
+		cfg.Region = DefaultRegion
+	}
+	cfg = awsbus.WithRetries(cfg)
+	c := Clients{
+		SQS: sqs.NewFromConfig(cfg), SNS: sns.NewFromConfig(cfg), STS: sts.NewFromConfig(cfg),
+		Region: cfg.Region, Endpoint: aws.ToString(cfg.BaseEndpoint),
+	}
+	// The account of the credentials (AWS_ACCOUNT_ID, aws_account_id), when
+	// the chain has one; a failure here recurs, with its cause, on the
+	// first call.
+	if creds, err := cfg.Credentials.Retrieve(ctx); err == nil {
+		c.AccountID = creds.AccountID
+	}
+	return c, nil
+}

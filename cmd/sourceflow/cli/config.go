@@ -1,0 +1,80 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"time"
+
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+)
+
+// DefaultTimeout bounds a whole command unless --timeout says otherwise.
+const DefaultTimeout = 2 * time.Minute
+
+// Clients are the AWS clients a command uses, and where they point.
+type Clients struct {
+	// SQS reads and creates queues. Required.
+	SQS topology.SQSAPI
+	// SNS reads and creates topics and subscriptions. Required.
+	SNS topology.SNSAPI
+	// STS finds the account when no queue ARN gives it. Optional.
+	STS topology.STSAPI
+	// Region is the clients' region. Required.
+	Region string
+	// AccountID is the account of the resources, used to build topic ARNs
+	// when no queue exists yet to read it from. Optional: STS
+	// GetCallerIdentity finds it.
+	AccountID string
+	// Endpoint is the endpoint override (AWS_ENDPOINT_URL), shown in the
+	// output; empty for AWS itself.
+	Endpoint string
+}
+
+// ClientsFn returns the clients of a command. It runs only after the
+// topology file was read, so an invalid file never needs AWS.
+type ClientsFn func(ctx context.Context) (Clients, error)
+
+// Config configures the CLI.
+type Config struct {
+	// Clients returns the AWS clients. Default LoadClients, the SDK's
+	// default chain.
+	Clients ClientsFn
+	// Stdin is read by "-f -". Default os.Stdin.
+	Stdin io.Reader
+	// Stdout receives the commands' output. Default os.Stdout.
+	Stdout io.Writer
+	// Stderr receives errors. Default os.Stderr.
+	Stderr io.Writer
+}
+
+func (c *Config) setDefaults() {
+	if c.Clients == nil {
+		c.Clients = LoadClients
+	}
+	if c.Stdin == nil {
+		c.Stdin = os.Stdin
+	}
+	if c.Stdout == nil {
+		c.Stdout = os.Stdout
+	}
+	if c.Stderr == nil {
+		c.Stderr = os.Stderr
+	}
+}
+
+// Validate reports what the clients lack, each naming its field.
+func (c Clients) Validate() error {
+	var errs []error
+	if c.SQS == nil {
+		errs = append(errs, errors.New("Clients.SQS: required"))
+	}
+	if c.SNS == nil {
+		errs = append(errs, errors.New("Clients.SNS: required"))
+	}
+	if c.Region == "" {
+		errs = append(errs, errors.New("Clients.Region: required"))
+	}
+	return errors.Join(errs...)
+}

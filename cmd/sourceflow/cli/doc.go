@@ -1,0 +1,25 @@
+// Package cli implements the sourceflow operations CLI on spf13/cobra: the
+// plan, apply, validate and health commands over a topology file
+// (topology.DecodeFile) and the topology.Provisioner.
+//
+// Run executes a command line and returns its exit code:
+//
+//	0  success: no drift, healthy
+//	1  drift (validate, or apply that left a difference) or unhealthy (health)
+//	2  usage or configuration: bad flags, an unreadable or invalid topology
+//	   file, an AWS configuration that does not load
+//	3  an AWS call failed: unreachable endpoint, missing permission
+//
+// AWS configuration comes from the SDK's default chain (environment,
+// shared files, instance roles): AWS_ENDPOINT_URL points it at an emulator
+// such as LocalStack, and the region defaults to us-east-1 when none is
+// set. Config.Clients replaces the clients, so tests run the commands on
+// the fakes of awsbus/awsbustest.
+//
+// Every command is a subcommand of NewCommand's root, built from a small
+// function per command; new commands (export, iam-policy, dlq) are added
+// the same way and share the file loading and the exit codes.
+//
+// The package is imported by the sourceflow command and by the integration
+// tests, which run it in process; nothing else imports cmd/.
+package cli

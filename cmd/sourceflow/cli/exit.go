@@ -1,0 +1,44 @@
+package cli
+
+import "errors"
+
+// Exit codes of Run.
+const (
+	// ExitOK: the command succeeded; no drift, healthy.
+	ExitOK = 0
+	// ExitDrift: AWS differs from the topology file, or a resource is
+	// unhealthy.
+	ExitDrift = 1
+	// ExitUsage: bad flags or arguments, an invalid topology file, or an
+	// AWS configuration that does not load.
+	ExitUsage = 2
+	// ExitAWS: an AWS call failed.
+	ExitAWS = 3
+)
+
+// ExitError is an error with the exit code Run returns for it.
+type ExitError struct {
+	// Code is one of the Exit constants.
+	Code int
+	// Err says what happened and what to do.
+	Err error
+}
+
+// Error returns the message of Err.
+func (e *ExitError) Error() string { return e.Err.Error() }
+
+// Unwrap returns Err.
+func (e *ExitError) Unwrap() error { return e.Err }
+
+// exitCode returns the code of err: ExitOK for nil, the code of an
+// *ExitError, and ExitUsage for anything else (cobra's flag and argument
+// errors).
+func exitCode(err error) int {
+	if err == nil {
+		return ExitOK
+	}
+	if ee, ok := errors.AsType[*ExitError](err); ok {
+		return ee.Code
+	}
+	return ExitUsage
+}

@@ -1,0 +1,107 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+)
+
+// Output formats of health.
+const (
+	outputTable = "table"
+	outputJSON  = "json"
+)
+
+// healthReport is the health of a topology's resources, as printed with
+// --output json.
+type healthReport struct {
+	// Service is the service of the topology file.
+	Service string `json:"service"`
+	// Status is up when no check is down, down otherwise.
+	Status topology.HealthStatus `json:"status"`
+	// Checks has one entry per queue, dead-letter queue and topic.
+	Checks []topology.HealthCheck `json:"checks"`
+}
+
+type healthFlags struct {
+	path, output string
+	checkTimeout time.Duration
+}
+
+func newHealthCommand(g *globals) *cobra.Command {
+	var f healthFlags
+	cmd := &cobra.Command{
+		Use:   "health -f FILE",
+		Short: "Check every queue, dead-letter queue and topic of a topology file",
+		Long: `health probes each resource of the topology file with a read call: every
+queue, the dead-letter queue of every queue the service consumes, and every
+topic. It prints a table (or JSON with --output json) and exits 0 when every
+check is up or skipped, 1 when any is down (missing, unreachable, access
+denied). A resource probe is up or down; "degraded" is reported only by a
+running transport, for open publish circuits, never by this command.`,
+		Example: "  sourceflow health -f orders.topology.yaml\n" +
+			"  sourceflow health -f orders.topology.yaml --output json | jq .status",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return g.runHealth(cmd, f) },
+	}
+	addFileFlag(cmd, &f.path)
+	cmd.Flags().StringVarP(&f.output, "output", "o", outputTable, "output format: table or json")
+	cmd.Flags().DurationVar(&f.checkTimeout, "check-timeout", 5*time.Second, "bound on each check")
+	return cmd
+}
+
+func (g *globals) runHealth(cmd *cobra.Command, f healthFlags) error {
+	if f.output != outputTable && f.output != outputJSON {
+		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("--output %q: want %s or %s", f.output, outputTable, outputJSON)}
+	}
+	ctx, cancel := g.withTimeout(cmd)
+	defer cancel()
+	s, err := g.open(ctx, cmd, f.path)
+	if err != nil {
+		return err
+	}
+	// Validate resolves the URLs and ARNs of what exists; a failure leaves
+	// them empty and each probe then reports its own.
+	_, eps, _ := s.prov.Validate(ctx, s.plan)
+	rep := healthReport{Service: s.plan.Service, Status: topology.HealthUp,
+		Checks: topology.RunProbes(ctx, f.checkTimeout, s.prov.ResourceProbes(s.plan, eps))}
+	down := 0
+	for _, c := range rep.Checks {
+		if c.Status == topology.HealthDown {
+			rep.Status = topology.HealthDown
+			down++
+		}
+	}
+	if err := printHealth(cmd.OutOrStdout(), f.output, rep); err != nil {
+		return err
+	}
+	if down > 0 {
+		return &ExitError{Code: ExitDrift, Err: fmt.Errorf("%d of %d checks down: run `sourceflow validate -f %s` "+
+			"to see what is missing and `sourceflow apply -f %s` to create it", down, len(rep.Checks), f.path, f.path)}
+	}
+	return nil
+}
+
+func printHealth(w io.Writer, output string, rep healthReport) error {
+	if output == outputJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tKIND\tSTATUS\tLATENCY\tERROR")
+	for _, c := range rep.Checks {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.Name, c.Kind, c.Status, c.Latency.Round(time.Millisecond), c.Error)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "Service %s: %s (%d checks)\n", rep.Service, rep.Status, len(rep.Checks))
+	return err
+}

@@ -1,0 +1,55 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+)
+
+func newPlanCommand(g *globals) *cobra.Command {
+	var path string
+	cmd := &cobra.Command{
+		Use:   "plan -f FILE",
+		Short: "Show what apply would create or change",
+		Long: `plan compares the live account (or emulator) with the topology file and lists
+what apply would do, one line per resource: "+ create" for a missing queue,
+dead-letter queue, topic, subscription or policy statement, "~ change" for one
+whose attributes differ. It changes nothing and exits 0 whether or not there
+are changes (use validate to fail on drift).`,
+		Example: "  sourceflow plan -f orders.topology.yaml\n" +
+			"  AWS_ENDPOINT_URL=http://localhost:4566 sourceflow plan -f orders.topology.yaml",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return g.runPlan(cmd, path) },
+	}
+	addFileFlag(cmd, &path)
+	return cmd
+}
+
+func (g *globals) runPlan(cmd *cobra.Command, path string) error {
+	ctx, cancel := g.withTimeout(cmd)
+	defer cancel()
+	s, err := g.open(ctx, cmd, path)
+	if err != nil {
+		return err
+	}
+	report, _, err := s.prov.Validate(ctx, s.plan)
+	if err != nil {
+		return s.awsFailure("plan", err)
+	}
+	out := cmd.OutOrStdout()
+	if report.OK() {
+		fmt.Fprintf(out, "No changes: service %s in %s matches %s.\n", s.plan.Service, s.where(), s.source())
+		return nil
+	}
+	fmt.Fprintf(out, "Plan for service %s in %s:\n", s.plan.Service, s.where())
+	changes := changesOf(report)
+	for _, c := range changes {
+		fmt.Fprintln(out, c.planLine())
+	}
+	fmt.Fprintf(out, "Plan: %d to create, %d to change. Run `sourceflow apply -f %s` to make them.\n",
+		count(changes, actionCreate), count(changes, actionChange), path)
+	if count(changes, actionUnknown) > 0 {
+		fmt.Fprintln(out, uncheckedHint)
+	}
+	return nil
+}

@@ -1,0 +1,62 @@
+package cli
+
+import (
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+const rootLong = `sourceflow provisions, checks and inspects the AWS resources of a SourceFlow
+service from its topology file: the queues, dead-letter queues, topics,
+subscriptions and queue policies that the service's registrations need.
+A service writes the file from its running configuration with
+topology.NewFile; "version", "service" and "destinations" are required.
+
+Exit codes:
+  0  success: no drift, healthy
+  1  drift (validate; apply that left a difference) or unhealthy (health)
+  2  usage or configuration error: bad flags, an invalid topology file
+  3  an AWS call failed: unreachable endpoint, missing permission
+
+Environment: the AWS SDK's default chain. AWS_ENDPOINT_URL points it at an
+emulator such as LocalStack (http://localhost:4566); AWS_REGION defaults to
+us-east-1; credentials come from AWS_PROFILE, AWS_ACCESS_KEY_ID/
+AWS_SECRET_ACCESS_KEY or the instance role. Topic ARNs are built from the
+account of an existing queue, else AWS_ACCOUNT_ID or --account-id, else
+sts:GetCallerIdentity (an emulator without STS needs one of the first two).
+
+IAM permissions: plan, validate and health read only (sqs:GetQueueUrl,
+sqs:GetQueueAttributes, sns:GetTopicAttributes, sns:ListSubscriptionsByTopic,
+sns:GetSubscriptionAttributes, sts:GetCallerIdentity); apply also needs
+sqs:CreateQueue, sqs:SetQueueAttributes, sns:CreateTopic, sns:Subscribe and
+sns:SetSubscriptionAttributes.`
+
+// globals are the settings every command shares.
+type globals struct {
+	cfg       Config
+	timeout   time.Duration
+	accountID string
+}
+
+// NewCommand returns the root command with every subcommand, writing to
+// cfg's streams. Run executes it and maps its error to an exit code.
+func NewCommand(cfg Config) *cobra.Command {
+	cfg.setDefaults()
+	g := &globals{cfg: cfg}
+	root := &cobra.Command{
+		Use:           "sourceflow",
+		Short:         "Provision, validate and check the AWS topology of a SourceFlow service",
+		Long:          rootLong,
+		Example:       "  sourceflow plan -f orders.topology.yaml\n  sourceflow apply -f orders.topology.yaml",
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	root.SetIn(cfg.Stdin)
+	root.SetOut(cfg.Stdout)
+	root.SetErr(cfg.Stderr)
+	root.PersistentFlags().DurationVar(&g.timeout, "timeout", DefaultTimeout, "bound on the whole command, AWS calls included")
+	root.PersistentFlags().StringVar(&g.accountID, "account-id", "", "account of the resources, to check topics before any "+
+		"queue exists; default AWS_ACCOUNT_ID, else sts:GetCallerIdentity")
+	root.AddCommand(newPlanCommand(g), newApplyCommand(g), newValidateCommand(g), newHealthCommand(g))
+	return root
+}

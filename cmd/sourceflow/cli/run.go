@@ -1,0 +1,25 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// Run executes the command line args (without the program name) and
+// returns its exit code: ExitOK, ExitDrift, ExitUsage or ExitAWS. Errors
+// are written to cfg.Stderr.
+func Run(ctx context.Context, cfg Config, args []string) int {
+	cfg.setDefaults()
+	root := NewCommand(cfg)
+	root.SetArgs(args)
+	cmd, err := root.ExecuteContextC(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	fmt.Fprintf(cfg.Stderr, "Error: %v\n", err)
+	if _, ok := errors.AsType[*ExitError](err); !ok {
+		fmt.Fprintf(cfg.Stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
+	}
+	return exitCode(err)
+}

@@ -1,0 +1,108 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+)
+
+// session is what a command works on: the topology file, its plan and a
+// Provisioner over the AWS clients.
+type session struct {
+	path    string
+	plan    topology.Plan
+	clients Clients
+	prov    *topology.Provisioner
+}
+
+// addFileFlag adds the required -f/--file flag.
+func addFileFlag(cmd *cobra.Command, path *string) {
+	cmd.Flags().StringVarP(path, "file", "f", "", `topology file ("-" reads standard input)`)
+	_ = cmd.MarkFlagRequired("file")
+}
+
+// open reads the topology file at path, derives its plan, and only then
+// builds the clients, so an invalid file is reported without AWS.
+func (g *globals) open(ctx context.Context, cmd *cobra.Command, path string) (*session, error) {
+	f, err := readTopology(cmd, path)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := f.Plan()
+	if err != nil { // DecodeFile checked it; kept for files built otherwise
+		return nil, &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s: %w", path, err)}
+	}
+	clients, err := g.cfg.Clients(ctx)
+	if err == nil {
+		err = clients.Validate()
+	}
+	if err != nil {
+		return nil, &ExitError{Code: ExitUsage, Err: err}
+	}
+	if g.accountID != "" {
+		clients.AccountID = g.accountID
+	}
+	prov, err := topology.NewProvisioner(topology.ProvisionerConfig{
+		SQS: clients.SQS, SNS: clients.SNS, STS: clients.STS, Region: clients.Region, AccountID: clients.AccountID,
+	})
+	if err != nil {
+		return nil, &ExitError{Code: ExitUsage, Err: err}
+	}
+	return &session{path: path, plan: plan, clients: clients, prov: prov}, nil
+}
+
+func readTopology(cmd *cobra.Command, path string) (topology.File, error) {
+	var r io.Reader = cmd.InOrStdin()
+	if path != "-" {
+		file, err := os.Open(path)
+		if err != nil {
+			return topology.File{}, &ExitError{Code: ExitUsage, Err: fmt.Errorf("read topology file: %w", err)}
+		}
+		defer file.Close()
+		r = file
+	}
+	f, err := topology.DecodeFile(r)
+	if err != nil {
+		return topology.File{}, &ExitError{Code: ExitUsage,
+			Err: fmt.Errorf("%s: %w\nfix the fields named above in %s", path, err, path)}
+	}
+	return f, nil
+}
+
+// awsFailure is the error of a failed AWS call: what failed, and what to
+// check.
+func (s *session) awsFailure(what string, err error) error {
+	endpoint := s.clients.Endpoint
+	if endpoint == "" {
+		endpoint = "unset, so AWS itself"
+	}
+	return &ExitError{Code: ExitAWS, Err: fmt.Errorf("%s: %w\ncheck the credentials (AWS_PROFILE or AWS_ACCESS_KEY_ID), "+
+		"the region (%s) and the endpoint (AWS_ENDPOINT_URL: %s); `sourceflow --help` lists the permissions needed",
+		what, err, s.clients.Region, endpoint)}
+}
+
+// source names the topology file in messages.
+func (s *session) source() string {
+	if s.path == "-" {
+		return "standard input"
+	}
+	return s.path
+}
+
+// where describes the account the session talks to, for headers.
+func (s *session) where() string {
+	if s.clients.Endpoint != "" {
+		return s.clients.Region + " at " + s.clients.Endpoint
+	}
+	return s.clients.Region
+}
+
+// withTimeout bounds a command by --timeout.
+func (g *globals) withTimeout(cmd *cobra.Command) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(cmd.Context(), g.timeout)
+}

@@ -1,0 +1,75 @@
+package cli_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+	"github.com/sourceflow-go/sourceflow/cmd/sourceflow/cli"
+)
+
+func TestRun_UsageAndFileErrorsExitTwoWithoutCallingAWS(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	require.NoError(t, os.WriteFile(bad, []byte("version: 1\nservice: s\ndestinations:\n  - name: q\n    kind: queue\n    types: [a.B]\n"), 0o600))
+	unknown := filepath.Join(t.TempDir(), "unknown.yaml")
+	require.NoError(t, os.WriteFile(unknown, []byte("version: 1\nservce: s\n"), 0o600))
+	tests := []struct {
+		name   string
+		args   []string
+		stderr []string
+	}{
+		{"no file flag", []string{"validate"}, []string{`required flag(s) "file" not set`, "Run 'sourceflow validate --help'"}},
+		{"unknown flag", []string{"plan", "--bogus"}, []string{"unknown flag: --bogus"}},
+		{"extra argument", []string{"apply", "-f", bad, "now"}, []string{`unknown command "now"`}},
+		{"unknown command", []string{"destroy"}, []string{`unknown command "destroy" for "sourceflow"`}},
+		{"missing file", []string{"plan", "-f", "/nonexistent/t.yaml"}, []string{"read topology file", "no such file"}},
+		{"invalid value", []string{"apply", "-f", bad}, []string{
+			bad + ": topology: invalid topology file: destinations[0].kind (line 5)", "fix the fields named above in " + bad}},
+		{"unknown field", []string{"validate", "-f", unknown}, []string{"line 2: unknown field servce"}},
+		{"bad output", []string{"health", "-f", bad, "-o", "yaml"}, []string{`--output "yaml": want table or json`}},
+		{"bad timeout", []string{"plan", "-f", bad, "--timeout", "soon"}, []string{`invalid argument "soon"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fake := newFakeAWS()
+			_, errOut, code := fake.run(t, tt.args...)
+			assert.Equal(t, cli.ExitUsage, code, errOut)
+			for _, s := range tt.stderr {
+				assert.Contains(t, errOut, s)
+			}
+			assert.Zero(t, fake.clientCalls.Load(), "no AWS client for a usage error")
+		})
+	}
+}
+
+func TestRun_ReadsTheFileFromStandardInput(t *testing.T) {
+	fake := newFakeAWS()
+	text, err := os.ReadFile(writeTopology(t, ordersBinding(), topology.Options{}))
+	require.NoError(t, err)
+	cfg, out, errOut := fake.config(string(text))
+
+	code := cli.Run(context.Background(), cfg, []string{"plan", "-f", "-"})
+
+	assert.Equal(t, cli.ExitOK, code, errOut.String())
+	assert.Contains(t, out.String(), "+ create queue orders.fifo\n")
+}
+
+func TestRun_EveryCommandHasHelpWithAnExample(t *testing.T) {
+	for _, name := range []string{"plan", "apply", "validate", "health"} {
+		t.Run(name, func(t *testing.T) {
+			out, errOut, code := newFakeAWS().run(t, name, "--help")
+			assert.Equal(t, cli.ExitOK, code, errOut)
+			assert.Contains(t, out, "Examples:\n  sourceflow "+name+" -f ")
+			assert.Contains(t, out, "-f, --file string")
+		})
+	}
+	out, _, code := newFakeAWS().run(t, "--help")
+	assert.Equal(t, cli.ExitOK, code)
+	assert.Contains(t, out, "Exit codes:")
+	assert.Contains(t, out, "AWS_ENDPOINT_URL")
+}

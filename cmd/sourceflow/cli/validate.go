@@ -1,0 +1,51 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+func newValidateCommand(g *globals) *cobra.Command {
+	var path string
+	cmd := &cobra.Command{
+		Use:   "validate -f FILE",
+		Short: "Report drift between AWS and a topology file; exit 1 on drift",
+		Long: `validate compares the live account (or emulator) with the topology file, as
+the transport's Validate mode does on start, and changes nothing. Each
+difference is printed as "<resource> <name>: <problem>". It exits 0 when
+nothing drifted and 1 on drift, so it can gate a deployment.`,
+		Example: "  sourceflow validate -f orders.topology.yaml || sourceflow plan -f orders.topology.yaml",
+		Args:    cobra.NoArgs,
+		RunE:    func(cmd *cobra.Command, _ []string) error { return g.runValidate(cmd, path) },
+	}
+	addFileFlag(cmd, &path)
+	return cmd
+}
+
+func (g *globals) runValidate(cmd *cobra.Command, path string) error {
+	ctx, cancel := g.withTimeout(cmd)
+	defer cancel()
+	s, err := g.open(ctx, cmd, path)
+	if err != nil {
+		return err
+	}
+	report, _, err := s.prov.Validate(ctx, s.plan)
+	if err != nil {
+		return s.awsFailure("validate", err)
+	}
+	out := cmd.OutOrStdout()
+	if report.OK() {
+		fmt.Fprintf(out, "No drift: service %s in %s matches %s (%d queues, %d topics, %d subscriptions).\n",
+			s.plan.Service, s.where(), s.source(), len(s.plan.Queues), len(s.plan.Topics), len(s.plan.Subscriptions))
+		return nil
+	}
+	fmt.Fprintf(out, "Drift of service %s in %s from %s:\n%s\n", s.plan.Service, s.where(), s.source(), report)
+	if count(changesOf(report), actionUnknown) > 0 {
+		fmt.Fprintln(out, strings.Replace(uncheckedHint, "marked ? ", "", 1))
+	}
+	return &ExitError{Code: ExitDrift, Err: fmt.Errorf("%d difference(s) from %s: run `sourceflow plan -f %s` "+
+		"to see what apply would do and `sourceflow apply -f %s` to fix them, or fix the infrastructure code that owns them",
+		len(report.Drifts), path, path, path)}
+}

@@ -1,0 +1,15 @@
+// Command sourceflow is the operations CLI of SourceFlow for Go. It works
+// from a topology file (see topology.File), which a service writes from its
+// registrations and transport options, and compares it with the live AWS
+// account or emulator:
+//
+//	sourceflow plan -f topology.yaml      what apply would create or change
+//	sourceflow apply -f topology.yaml     create or change it
+//	sourceflow validate -f topology.yaml  report drift; exit 1 on drift
+//	sourceflow health -f topology.yaml    health of every queue, DLQ and topic
+//
+// Install it with `go install ./cmd/sourceflow` from the module root. The
+// commands live in package cli, which tests run in process; `sourceflow
+// --help` lists the exit codes, the environment it reads and the IAM
+// permissions each command needs.
+package main
