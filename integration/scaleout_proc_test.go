@@ -48,6 +48,9 @@ func startProcEnv(t *testing.T, env []string, bin, name string, args ...string) 
 	}
 	p.cmd = exec.Command(bin, args...)
 	p.cmd.Env = append(os.Environ(), env...)
+	// The child dies with the test process, even when a timeout panic skips
+	// the cleanup below.
+	p.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	p.cmd.Stderr = stderr
 	stdout, err := p.cmd.StdoutPipe()
 	if err != nil {

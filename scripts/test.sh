@@ -128,16 +128,17 @@ fuzz_targets() {
 # target's corpus directory and a clean replay of that corpus.
 fuzz_one() {
 	local pkg=$1 name=$2 log=$3 dir before after
+	shift 3 # the rest: env's arguments removing the test environment
 	dir="$("$GO" list -f '{{.Dir}}' "$pkg")/testdata/fuzz/$name"
 	before=$({ ls "$dir" 2>/dev/null || true; } | wc -l)
-	if env "${unset_env[@]}" "$GO" test -run='^$' -fuzz="^$name\$" -fuzztime="$FUZZTIME" -parallel=1 "$pkg" 2>&1 | tee "$log"; then
+	if env "$@" "$GO" test -run='^$' -fuzz="^$name\$" -fuzztime="$FUZZTIME" -parallel=1 "$pkg" 2>&1 | tee "$log"; then
 		return 0
 	fi
 	after=$({ ls "$dir" 2>/dev/null || true; } | wc -l)
 	[ "$after" -eq "$before" ] || return 1
-	grep -A1 -- "^--- FAIL: $name " "$log" | grep -q 'context deadline exceeded$' || return 1
+	grep -A1 -- "^--- FAIL: $name " "$log" | grep -Eq '^[[:space:]]+context deadline exceeded$' || return 1
 	sf_log "$name ended with Go's fuzz deadline race (go.dev/issue/75804) and wrote no failing input; replaying its corpus"
-	env "${unset_env[@]}" "$GO" test -run="^$name\$" -count=1 "$pkg" || return 1
+	env "$@" "$GO" test -run="^$name\$" -count=1 "$pkg" || return 1
 	FUZZ_RACE=1
 }
 
@@ -168,7 +169,7 @@ run_fuzz() {
 		t0=$SECONDS
 		FUZZ_RACE=0
 		sf_log "go test -run='^\$' -fuzz='^$name\$' -fuzztime=$FUZZTIME -parallel=1 $pkg"
-		if fuzz_one "$pkg" "$name" "$log"; then
+		if fuzz_one "$pkg" "$name" "$log" "${unset_env[@]}"; then
 			if [ "$FUZZ_RACE" -eq 1 ]; then
 				note "$label" "PASS ($((SECONDS - t0))s; ended by go.dev/issue/75804)"
 			else

@@ -28,7 +28,11 @@ type driver struct {
 // it watches the view, waits until the view shows every order paid whose
 // send succeeded, and prints "sent=N acked=A failed=F completed=C lost=L
 // duplicated=D" and the per-entity checks. Progress lines go to stdout
-// while it waits; a failed send is printed and counted, not retried.
+// while it waits; a failed send is printed and counted, not retried. The
+// view counts per entity, so lost and duplicated are per-entity sums: an
+// order whose send failed but which went out anyway can mask an
+// acknowledged order lost in the same entity. Checking order by order needs
+// the payment saga's state (integration/chaos_state_test.go does that).
 func runDriver(ctx context.Context, opts options, stdout io.Writer) error {
 	ctx, cancel := context.WithTimeout(ctx, opts.timeout)
 	defer cancel()
@@ -39,14 +43,16 @@ func runDriver(ctx context.Context, opts options, stdout io.Writer) error {
 	w := newWorkload(opts.orders, opts.entities, opts.prefix)
 	began := time.Now()
 	out := &lockedWriter{w: stdout}
+	// Sending and waiting share one context: a stall or the deadline ends
+	// both.
+	waitCtx, progressed, stop := stallWatch(ctx, opts.stall)
 	sent := make(chan sendReport, 1)
 	go func() {
-		r := sendTracked(ctx, d.svc.CommandBus(), w.orders, opts.senders, opts.rate, out)
+		r := sendTracked(waitCtx, d.svc.CommandBus(), w.orders, opts.senders, opts.rate, out)
 		fmt.Fprintf(out, "sending done after %s: sent=%d failed=%d\n", time.Since(began).Round(time.Millisecond), r.sent, r.failures())
 		sent <- r
 	}()
 	last := -1
-	waitCtx, progressed, stop := stallWatch(ctx, opts.stall)
 	t, err := w.wait(waitCtx, d.summary, sent, func(completed int) {
 		if completed != last {
 			fmt.Fprintf(out, "progress completed=%d of %d\n", completed, len(w.orders))
@@ -54,7 +60,7 @@ func runDriver(ctx context.Context, opts options, stdout io.Writer) error {
 			progressed()
 		}
 	})
-	if cause := context.Cause(waitCtx); ctx.Err() == nil && cause != nil && !errors.Is(cause, context.Canceled) {
+	if cause := context.Cause(waitCtx); cause != nil && !errors.Is(cause, context.Canceled) {
 		fmt.Fprintf(out, "gave up: %v\n", cause)
 	}
 	stop()

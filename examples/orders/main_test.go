@@ -38,7 +38,7 @@ func TestRunRejectsBadFlags(t *testing.T) {
 	t.Setenv("SOURCEFLOW_POSTGRES_DSN", "")
 	for _, args := range [][]string{
 		{"-n", "0"}, {"-transport", "carrier-pigeon"}, {"-senders", "0"}, {"-bogus"},
-		{"-store", "floppy"}, {"-role", "cashier"}, {"-queues", "lifo"}, {"-entities", "-1"}, {"-n", "5", "-entities", "6"}, {"-stall", "-1s"},
+		{"-store", "floppy"}, {"-role", "cashier"}, {"-queues", "lifo"}, {"-entities", "-1"}, {"-n", "5", "-entities", "6"}, {"-stall", "-1s"}, {"-rate", "-1"}, {"-slow-every", "5"}, {"-slow-handler", "1s"},
 		{"-role", "orders", "-transport", "gochannel", "-store", "postgres", "-dsn", "postgres://x"},
 		{"-role", "driver", "-transport", "aws", "-store", "memory"},
 		{"-store", "postgres", "-dsn", ""},

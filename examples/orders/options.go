@@ -96,6 +96,9 @@ func (o *options) validate() error {
 	if o.stall < 0 || o.rate < 0 || o.slowEvery < 0 || o.slowHandler < 0 {
 		errs = append(errs, errors.New("-stall, -rate, -slow-every and -slow-handler must not be negative"))
 	}
+	if (o.slowEvery == 0) != (o.slowHandler == 0) {
+		errs = append(errs, errors.New("-slow-every and -slow-handler go together"))
+	}
 	switch o.transport {
 	case "gochannel", "aws":
 	case "postgres":

@@ -30,11 +30,12 @@ func (r sendReport) failures() int {
 // senders, at most rate orders per second when rate is positive, until ctx
 // ends. A send that returns an error is printed ("send failed order=N ...")
 // and counted, not retried: the order may or may not have gone out, which
-// is what the error says. Progress lines ("sending sent=N failed=F") are
-// printed every second.
+// is what the error says. A progress line ("sending sent=N failed=F") is
+// printed after an order is handed to a sender when a second or more has
+// passed since the last one.
 func sendTracked(ctx context.Context, bus *cqrs.CommandBus, orders []plannedOrder, senders int, rate float64, stdout io.Writer) sendReport {
 	r := sendReport{failed: map[string]int{}}
-	var mu sync.Mutex // guards r and stdout
+	var mu sync.Mutex // guards r
 	jobs := make(chan plannedOrder)
 	var wg sync.WaitGroup
 	for range senders {

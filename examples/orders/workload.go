@@ -113,7 +113,7 @@ func (w *workload) wait(ctx context.Context, view *cqrs.View[OrderSummary], sent
 			sleepCtx(ctx, 200*time.Millisecond)
 		}
 	}
-	if sending { // ctx ended; the senders stop with it
+	if sending { // ctx ended, and the senders, which share it, stop
 		r := <-sent
 		w.sent, w.failed = r.sent, r.failed
 	}
