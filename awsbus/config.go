@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
@@ -89,12 +88,18 @@ func (c *Config) setDefaults() {
 	}
 }
 
-// planOptions are the options the topology plan is derived with.
+// planOptions are the options the topology plan is derived with. The key
+// goes into the plan only with EnableEncryption: a KMSKeyID set while
+// encryption is off is ignored, as Validate ignores it.
 func (c Config) planOptions() topology.Options {
-	return topology.Options{
+	opts := topology.Options{
 		VisibilityTimeout: c.VisibilityTimeout, WaitTime: c.WaitTime,
 		MaxReceiveCount: c.MaxReceiveCount, EventQueueName: c.EventQueueName,
 	}
+	if c.EnableEncryption {
+		opts.KMSKeyID = c.KMSKeyID
+	}
+	return opts
 }
 
 // Validate reports every problem of the configuration at once, each naming
@@ -116,8 +121,8 @@ func (c Config) Validate() error {
 	if c.EnableEncryption {
 		if c.KMSKeyID == "" {
 			errs = append(errs, errors.New("KMSKeyID: required when EnableEncryption is set"))
-		} else if !kmsKeyPattern.MatchString(c.KMSKeyID) {
-			errs = append(errs, fmt.Errorf("KMSKeyID: %q is not a key id, key ARN, alias or alias ARN", c.KMSKeyID))
+		} else if err := topology.ValidateKMSKeyID(c.KMSKeyID); err != nil {
+			errs = append(errs, fmt.Errorf("KMSKeyID: %w", err))
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
@@ -125,12 +130,3 @@ func (c Config) Validate() error {
 	}
 	return nil
 }
-
-// kmsKeyPattern accepts a key id (UUID or multi-region "mrk-" id), a key
-// ARN, an alias name and an alias ARN.
-var kmsKeyPattern = regexp.MustCompile(`^(` +
-	`[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}` +
-	`|mrk-[0-9a-fA-F]{32}` +
-	`|alias/[A-Za-z0-9/_-]{1,250}` +
-	`|arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key/[A-Za-z0-9-]+|alias/[A-Za-z0-9/_-]{1,250})` +
-	`)$`)

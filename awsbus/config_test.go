@@ -112,3 +112,14 @@ func TestConsumerConfig_OneSetOfDefaultsAndRanges(t *testing.T) {
 		ConsumerConfig: awsbus.ConsumerConfig{WaitTime: 1500 * time.Millisecond}})
 	assert.NoError(t, err)
 }
+
+// The bound plan carries the KMS key when encryption is on, so tools that
+// render it (the topology file, an IAM policy) see it; a key set while
+// encryption is off is ignored.
+func TestConfig_PlanCarriesTheKMSKeyWithEncryption(t *testing.T) {
+	on, _ := fakeTransport(t, awsbus.Config{EnableEncryption: true, KMSKeyID: "alias/orders"})
+	off, _ := fakeTransport(t, awsbus.Config{KMSKeyID: "alias/orders"})
+
+	assert.Equal(t, "alias/orders", on.Plan().KMSKeyID)
+	assert.Empty(t, off.Plan().KMSKeyID)
+}

@@ -40,7 +40,7 @@ func (t *Provisioner) validateQueue(ctx context.Context, res *resolved, rep *Dri
 		// Create would make the dead-letter queue too, so it is checked
 		// and a missing one is its own drift.
 		rep.add("queue", q.Name, "missing")
-		_, err := t.validateDLQ(ctx, res, rep, q)
+		_, _, err := t.validateDLQ(ctx, res, rep, q)
 		return err
 	}
 	res.queueURL[q.Name] = url
@@ -53,31 +53,39 @@ func (t *Provisioner) validateQueue(ctx context.Context, res *resolved, rep *Dri
 	if !q.Owned {
 		return nil
 	}
-	dlqARN, err := t.validateDLQ(ctx, res, rep, q)
+	dlqARN, dlqFound, err := t.validateDLQ(ctx, res, rep, q)
 	if err != nil {
 		return err
 	}
 	desired := maps.Clone(q.Attributes)
-	desired["RedrivePolicy"] = redrivePolicy(dlqARN, q.MaxReceiveCount)
+	if dlqFound {
+		desired["RedrivePolicy"] = redrivePolicy(dlqARN, q.MaxReceiveCount)
+	}
+	// Without its dead-letter queue the redrive policy has no target to
+	// compare with: the missing dead-letter queue is the drift, and Create
+	// sets the redrive policy once it made the queue.
 	reportAttrDiff(rep, q.Name, desired, attrs)
 	return nil
 }
 
-func (t *Provisioner) validateDLQ(ctx context.Context, res *resolved, rep *DriftReport, q Queue) (string, error) {
+// validateDLQ checks the dead-letter queue of q and returns its ARN; found
+// is false, and a drift reported, when it is missing.
+func (t *Provisioner) validateDLQ(ctx context.Context, res *resolved, rep *DriftReport, q Queue) (arn string, found bool, err error) {
 	url, found, err := t.queueURL(ctx, q.DLQ)
-	if err != nil || !found {
-		if found = err == nil; found {
-			rep.add("queue", q.DLQ, "missing (dead-letter queue of %s)", q.Name)
-		}
-		return "", err
+	if err != nil {
+		return "", false, err
+	}
+	if !found {
+		rep.add("queue", q.DLQ, "missing (dead-letter queue of %s)", q.Name)
+		return "", false, nil
 	}
 	attrs, err := t.queueAttributes(ctx, q.DLQ, url)
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
 	res.queueURL[q.DLQ], res.queueARN[q.DLQ] = url, attrs["QueueArn"]
 	reportAttrDiff(rep, q.DLQ, q.DLQAttributes, attrs)
-	return attrs["QueueArn"], nil
+	return attrs["QueueArn"], true, nil
 }
 
 func reportAttrDiff(rep *DriftReport, name string, desired, actual map[string]string) {

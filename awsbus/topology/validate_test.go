@@ -62,6 +62,31 @@ func TestTopology_ValidateChecksTheDLQOfAMissingQueue(t *testing.T) {
 	assert.Contains(t, got, "queue orders-payment-events-dlq: missing (dead-letter queue of orders-payment-events)")
 }
 
+// An existing queue whose dead-letter queue is missing reports the missing
+// dead-letter queue only: its redrive policy has no target to compare with,
+// so no RedrivePolicy difference is reported beside it.
+func TestTopology_ValidateMissingDLQIsTheOnlyDrift(t *testing.T) {
+	sq, sn := newFakes()
+	_, p := create(t, sq, sn, topology.Options{})
+	ctx := context.Background()
+	_, err := sq.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("lonely.fifo"), Attributes: map[string]string{
+		"FifoQueue": "true", "ContentBasedDeduplication": "true", "VisibilityTimeout": "30", "ReceiveMessageWaitTimeSeconds": "20",
+	}})
+	require.NoError(t, err)
+	p.Queues = append(p.Queues, topology.Queue{
+		Name: "lonely.fifo", FIFO: true, Owned: true, DLQ: "lonely-dlq.fifo", MaxReceiveCount: 5,
+		Attributes:    map[string]string{"FifoQueue": "true", "ContentBasedDeduplication": "true", "VisibilityTimeout": "30", "ReceiveMessageWaitTimeSeconds": "20"},
+		DLQAttributes: map[string]string{"FifoQueue": "true", "ContentBasedDeduplication": "true", "MessageRetentionPeriod": "1209600"},
+	})
+	topo, err := newProvisioner(sq, sn, topology.ProvisionerConfig{})
+	require.NoError(t, err)
+
+	rep, _, err := topo.Validate(ctx, p)
+
+	require.NoError(t, err)
+	assert.Equal(t, []string{"queue lonely-dlq.fifo: missing (dead-letter queue of lonely.fifo)"}, driftStrings(rep))
+}
+
 func driftStrings(r topology.DriftReport) []string {
 	out := make([]string, len(r.Drifts))
 	for i, d := range r.Drifts {

@@ -60,7 +60,7 @@ func TestRun_ReadsTheFileFromStandardInput(t *testing.T) {
 }
 
 func TestRun_EveryCommandHasHelpWithAnExample(t *testing.T) {
-	for _, name := range []string{"plan", "apply", "validate", "health"} {
+	for _, name := range []string{"plan", "apply", "validate", "health", "iam-policy"} {
 		t.Run(name, func(t *testing.T) {
 			out, errOut, code := newFakeAWS().run(t, name, "--help")
 			assert.Equal(t, cli.ExitOK, code, errOut)

@@ -1,0 +1,163 @@
+package topology
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+)
+
+// IAMPolicyVersion is the policy language version of every IAMPolicy.
+const IAMPolicyVersion = "2012-10-17"
+
+// IAMPolicy is an IAM identity policy document: the least privilege a
+// service's transport needs at run time, plus the calls of its provisioning
+// mode. Marshalled with encoding/json it is the document IAM accepts.
+type IAMPolicy struct {
+	// Version is IAMPolicyVersion.
+	Version string `json:"Version"`
+	// Statement are the statements, one per purpose, in a fixed order.
+	Statement []IAMStatement `json:"Statement"`
+}
+
+// IAMStatement allows Action on Resource, under Condition when set.
+type IAMStatement struct {
+	// Sid names the purpose of the statement, e.g. "ConsumeQueues".
+	Sid string `json:"Sid"`
+	// Effect is always "Allow".
+	Effect string `json:"Effect"`
+	// Action are the IAM actions, "service:Action", sorted.
+	Action []string `json:"Action"`
+	// Resource are ARNs, sorted; "*" only for actions that have no
+	// resource type in IAM.
+	Resource []string `json:"Resource"`
+	// Condition is the statement's condition block: operator, then key,
+	// then values. Nil for none.
+	Condition map[string]map[string][]string `json:"Condition,omitempty"`
+}
+
+// IAMConfig is what NewIAMPolicy needs besides the Plan: where the
+// resources are, and how the transport provisions them. The policy is built
+// without any AWS call, so the account cannot be looked up.
+type IAMConfig struct {
+	// AccountID is the 12-digit account of the queues, topics and key.
+	// Required.
+	AccountID string
+	// Region is the region of the resources, e.g. "us-east-1". Required.
+	Region string
+	// Partition is the ARN partition. Default: from Region ("aws-cn" for
+	// cn-*, "aws-us-gov" for us-gov-*, else "aws").
+	Partition string
+	// Provisioning is the transport's mode (awsbus Config.Provisioning):
+	// it adds the calls that mode makes on start. Default ProvisionCreate.
+	Provisioning Provisioning
+}
+
+var (
+	accountPattern = regexp.MustCompile(`^\d{12}$`)
+	regionPattern  = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d+$`)
+)
+
+func (c *IAMConfig) setDefaults() {
+	if c.Partition == "" {
+		c.Partition = partitionOf(c.Region)
+	}
+}
+
+// Validate reports every problem at once, each naming its field.
+func (c IAMConfig) Validate() error {
+	var errs []error
+	switch {
+	case c.AccountID == "":
+		errs = append(errs, errors.New("AccountID: required: the policy's ARNs name the account"))
+	case !accountPattern.MatchString(c.AccountID):
+		errs = append(errs, fmt.Errorf("AccountID: %q, want 12 digits", c.AccountID))
+	}
+	switch {
+	case c.Region == "":
+		errs = append(errs, errors.New("Region: required"))
+	case !regionPattern.MatchString(c.Region):
+		errs = append(errs, fmt.Errorf("Region: %q is not a region name such as us-east-1", c.Region))
+	}
+	if !c.Provisioning.Valid() {
+		errs = append(errs, fmt.Errorf("Provisioning: unknown mode %d", int(c.Provisioning)))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+	}
+	return nil
+}
+
+// NewIAMPolicy returns the least-privilege policy of the service of p: the
+// actions its awsbus transport calls, each only on the queues, topics and
+// key of p that it calls them on. At run time, in every mode:
+//
+//   - SendCommands: sqs:SendMessage on every command queue (the transport
+//     sends commands with SendMessage and SendMessageBatch, which IAM
+//     authorizes as SendMessage);
+//   - PublishEvents: sns:Publish on every topic (Publish and PublishBatch);
+//   - ConsumeQueues: sqs:ReceiveMessage, DeleteMessage (and its batch) and
+//     ChangeMessageVisibility (fast nack, back-off, visibility heartbeat) on
+//     the queues the service consumes;
+//   - DeadLetter: sqs:SendMessage on their dead-letter queues, because the
+//     transport dead-letters a message itself, with its reason;
+//   - ReadQueues: sqs:GetQueueUrl and GetQueueAttributes on every queue and
+//     the dead-letter queues of the consumed ones (Bind resolves them,
+//     Health probes them, Depths reads their depth);
+//   - ReadTopics: sns:GetTopicAttributes on every topic (Health);
+//   - UseKey, with a KMS key: kms:GenerateDataKey (encrypt), kms:Decrypt
+//     and kms:DescribeKey (the encryption health check) on the key.
+//
+// The provisioning mode adds:
+//
+//   - create: sqs:CreateQueue, SetQueueAttributes (attributes, redrive and
+//     the merged queue policy) and the read actions on every queue and
+//     dead-letter queue, since Create also makes the dead-letter queue of a
+//     queue the service only sends to; sns:CreateTopic on every topic;
+//     sns:Subscribe and ListSubscriptionsByTopic on the listened topics;
+//     sns:GetSubscriptionAttributes and SetSubscriptionAttributes;
+//   - validate: the read actions on every dead-letter queue (a missing
+//     queue's is checked too), sns:ListSubscriptionsByTopic on the listened
+//     topics and sns:GetSubscriptionAttributes;
+//   - assume: nothing beyond the run-time reads.
+//
+// sns:GetSubscriptionAttributes and SetSubscriptionAttributes have no
+// resource type in IAM, so they are granted on "*", and only when the
+// service subscribes to a topic. A key named by an alias is granted on the
+// account's keys under the condition that the key has that alias
+// (kms:ResourceAliases), since IAM authorizes KMS calls on the key's ARN.
+// kms:Decrypt is granted on the plan's key only, so the producers of the
+// messages a service consumes must encrypt under the same key.
+// sts:GetCallerIdentity, which Validate and Assume may call to find the
+// account, needs no permission and is not listed. A command destination
+// and a topic are granted to send and publish to whenever the plan routes a
+// type there: the Binding does not say which routed types the service
+// actually sends.
+func NewIAMPolicy(p Plan, cfg IAMConfig) (IAMPolicy, error) {
+	if err := cfg.Validate(); err != nil {
+		return IAMPolicy{}, err
+	}
+	cfg.setDefaults()
+	if len(p.Queues) == 0 && len(p.Topics) == 0 {
+		return IAMPolicy{}, fmt.Errorf("%w: service %q has no queue and no topic", ErrInvalidPlan, p.Service)
+	}
+	b := iamBuilder{plan: p, cfg: cfg}
+	statements := b.runtime()
+	key, err := b.key()
+	if err != nil {
+		return IAMPolicy{}, err
+	}
+	statements = append(statements, key...)
+	statements = append(statements, b.provisioning()...)
+	return IAMPolicy{Version: IAMPolicyVersion, Statement: nonEmpty(statements)}, nil
+}
+
+// nonEmpty drops the statements without a resource.
+func nonEmpty(statements []IAMStatement) []IAMStatement {
+	out := statements[:0]
+	for _, s := range statements {
+		if len(s.Resource) > 0 {
+			out = append(out, s)
+		}
+	}
+	return out
+}

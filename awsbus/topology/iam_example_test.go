@@ -1,0 +1,45 @@
+package topology_test
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+)
+
+// The least-privilege policy of a payments service that consumes its FIFO
+// command queue and publishes one topic, with infrastructure managed as
+// code (assume mode: no create call) and a KMS key named by its id.
+func ExampleNewIAMPolicy() {
+	plan, err := topology.New(sourceflow.Binding{
+		Service: "payments",
+		Routes: []sourceflow.Route{
+			{Type: "payments.ProcessPayment", Kind: sourceflow.KindCommand, Destination: "payments.fifo"},
+			{Type: "payments.PaymentProcessed", Kind: sourceflow.KindEvent, Destination: "payment-events"},
+		},
+		Listeners: []sourceflow.Listener{
+			{Destination: "payments.fifo", Kind: sourceflow.KindCommand, Types: []string{"payments.ProcessPayment"}},
+		},
+	}, topology.Options{KMSKeyID: "1234abcd-12ab-34cd-56ef-1234567890ab"})
+	if err != nil {
+		panic(err)
+	}
+	policy, err := topology.NewIAMPolicy(plan, topology.IAMConfig{
+		AccountID: "111122223333", Region: "eu-west-1", Provisioning: topology.ProvisionAssume,
+	})
+	if err != nil {
+		panic(err)
+	}
+	for _, s := range policy.Statement {
+		fmt.Printf("%s: %s on %s\n", s.Sid, strings.Join(s.Action, ","), strings.Join(s.Resource, ","))
+	}
+	// Output:
+	// SendCommands: sqs:SendMessage on arn:aws:sqs:eu-west-1:111122223333:payments.fifo
+	// PublishEvents: sns:Publish on arn:aws:sns:eu-west-1:111122223333:payment-events
+	// ConsumeQueues: sqs:ChangeMessageVisibility,sqs:DeleteMessage,sqs:ReceiveMessage on arn:aws:sqs:eu-west-1:111122223333:payments.fifo
+	// DeadLetter: sqs:SendMessage on arn:aws:sqs:eu-west-1:111122223333:payments-dlq.fifo
+	// ReadQueues: sqs:GetQueueAttributes,sqs:GetQueueUrl on arn:aws:sqs:eu-west-1:111122223333:payments-dlq.fifo,arn:aws:sqs:eu-west-1:111122223333:payments.fifo
+	// ReadTopics: sns:GetTopicAttributes on arn:aws:sns:eu-west-1:111122223333:payment-events
+	// UseKey: kms:Decrypt,kms:DescribeKey,kms:GenerateDataKey on arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab
+}

@@ -1,0 +1,135 @@
+package topology
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/sourceflow-go/sourceflow"
+)
+
+// iamBuilder derives the statements of NewIAMPolicy from a Plan.
+type iamBuilder struct {
+	plan Plan
+	cfg  IAMConfig
+}
+
+func (b iamBuilder) arn(service, name string) string {
+	return strings.Join([]string{"arn", b.cfg.Partition, service, b.cfg.Region, b.cfg.AccountID, name}, ":")
+}
+
+// queueARNs returns the sorted, distinct ARNs of the queues named.
+func (b iamBuilder) queueARNs(names []string) []string {
+	out := make([]string, 0, len(names))
+	for _, n := range names {
+		out = append(out, b.arn("sqs", n))
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// topicARNs returns the sorted, distinct ARNs of the topics named.
+func (b iamBuilder) topicARNs(names []string) []string {
+	out := make([]string, 0, len(names))
+	for _, n := range names {
+		out = append(out, b.arn("sns", n))
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// commandQueues are the queues of command destinations: the service may
+// send to each.
+func (b iamBuilder) commandQueues() []string {
+	var out []string
+	for _, d := range b.plan.Destinations {
+		if d.Kind == sourceflow.KindCommand {
+			out = append(out, d.Queue)
+		}
+	}
+	return out
+}
+
+// consumed returns the queues the service consumes and their dead-letter
+// queues.
+func (b iamBuilder) consumed() (queues, dlqs []string) {
+	for _, q := range b.plan.Queues {
+		if q.Owned {
+			queues, dlqs = append(queues, q.Name), append(dlqs, q.DLQ)
+		}
+	}
+	return queues, dlqs
+}
+
+// readQueues are the queues the read actions are needed on: every queue and
+// the dead-letter queues of the consumed ones; in create and validate mode
+// every dead-letter queue.
+func (b iamBuilder) readQueues() []string {
+	var out []string
+	for _, q := range b.plan.Queues {
+		out = append(out, q.Name)
+		if q.Owned || b.cfg.Provisioning != ProvisionAssume {
+			out = append(out, q.DLQ)
+		}
+	}
+	return out
+}
+
+func (b iamBuilder) topics() []string {
+	out := make([]string, 0, len(b.plan.Topics))
+	for _, t := range b.plan.Topics {
+		out = append(out, t.Name)
+	}
+	return out
+}
+
+func (b iamBuilder) subscribedTopics() []string {
+	out := make([]string, 0, len(b.plan.Subscriptions))
+	for _, s := range b.plan.Subscriptions {
+		out = append(out, s.Topic)
+	}
+	return out
+}
+
+func allow(sid string, resources []string, actions ...string) IAMStatement {
+	slices.Sort(actions)
+	return IAMStatement{Sid: sid, Effect: "Allow", Action: actions, Resource: resources}
+}
+
+// runtime returns the statements of the running transport, whatever the
+// provisioning mode.
+func (b iamBuilder) runtime() []IAMStatement {
+	queues, dlqs := b.consumed()
+	return []IAMStatement{
+		allow("SendCommands", b.queueARNs(b.commandQueues()), "sqs:SendMessage"),
+		allow("PublishEvents", b.topicARNs(b.topics()), "sns:Publish"),
+		allow("ConsumeQueues", b.queueARNs(queues), "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"),
+		allow("DeadLetter", b.queueARNs(dlqs), "sqs:SendMessage"),
+		allow("ReadQueues", b.queueARNs(b.readQueues()), "sqs:GetQueueUrl", "sqs:GetQueueAttributes"),
+		allow("ReadTopics", b.topicARNs(b.topics()), "sns:GetTopicAttributes"),
+	}
+}
+
+// provisioning returns the statements of the provisioning mode's calls
+// beyond the run-time ones.
+func (b iamBuilder) provisioning() []IAMStatement {
+	subscribed := b.topicARNs(b.subscribedTopics())
+	var anySubscription []string
+	if len(subscribed) > 0 {
+		anySubscription = []string{"*"}
+	}
+	switch b.cfg.Provisioning {
+	case ProvisionCreate:
+		return []IAMStatement{
+			allow("CreateQueues", b.queueARNs(b.readQueues()), "sqs:CreateQueue", "sqs:SetQueueAttributes"),
+			allow("CreateTopics", b.topicARNs(b.topics()), "sns:CreateTopic"),
+			allow("SubscribeQueues", subscribed, "sns:Subscribe", "sns:ListSubscriptionsByTopic"),
+			allow("ReconcileSubscriptions", anySubscription, "sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes"),
+		}
+	case ProvisionValidate:
+		return []IAMStatement{
+			allow("ListSubscriptions", subscribed, "sns:ListSubscriptionsByTopic"),
+			allow("ReadSubscriptions", anySubscription, "sns:GetSubscriptionAttributes"),
+		}
+	}
+	return nil
+}

@@ -1,0 +1,54 @@
+package cli
+
+import (
+	"context"
+
+	"github.com/spf13/cobra"
+)
+
+const dlqLong = `dlq inspects and redrives the dead-letter queues of a topology file: the
+dead-letter queue of every queue in it (command queues and the service's
+event queues), named "<queue>-dlq" (".fifo" kept).
+
+Every dead letter that SourceFlow's AWS transport writes says why it is
+there: the reason is in its sf_failure attribute (or inside the packed
+sf_env attribute when the message had no attribute to spare). A message
+that SQS moved through the queue's redrive policy, after too many failed
+receives, has no reason.
+
+  list     depth of each dead-letter queue, with the queue it belongs to
+  peek     show messages without consuming them
+  redrive  move messages back to the queue they came from
+
+IAM permissions: list needs sqs:GetQueueUrl and sqs:GetQueueAttributes; peek
+also sqs:ReceiveMessage and sqs:ChangeMessageVisibility (and kms:Decrypt with
+--decrypt); redrive also sqs:SendMessage and sqs:DeleteMessage, and for the
+native method sqs:StartMessageMoveTask and sqs:ListMessageMoveTasks.`
+
+func newDLQCommand(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "dlq",
+		Short: "List, inspect and redrive the dead-letter queues of a topology file",
+		Long:  dlqLong,
+		Example: "  sourceflow dlq list -f orders.topology.yaml\n" +
+			"  sourceflow dlq peek -f orders.topology.yaml --queue orders-dlq.fifo --payload\n" +
+			"  sourceflow dlq redrive -f orders.topology.yaml --queue orders-dlq.fifo --rate 50/s",
+		Args: cobra.NoArgs,
+	}
+	cmd.AddCommand(newDLQListCommand(g), newDLQPeekCommand(g), newDLQRedriveCommand(g))
+	return cmd
+}
+
+// openDLQ opens the topology file and returns the session with its SQS
+// client for the dlq commands.
+func (g *globals) openDLQ(ctx context.Context, cmd *cobra.Command, path string) (*session, dlqSQS, error) {
+	s, err := g.open(ctx, cmd, path)
+	if err != nil {
+		return nil, nil, err
+	}
+	api, err := s.dlqClient()
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, api, nil
+}

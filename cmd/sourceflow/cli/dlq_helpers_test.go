@@ -1,0 +1,169 @@
+package cli_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/awsbus/awsbustest"
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+	"github.com/sourceflow-go/sourceflow/cmd/sourceflow/cli"
+	"github.com/sourceflow-go/sourceflow/middleware/encryption"
+	"github.com/sourceflow-go/sourceflow/middleware/encryption/encryptiontest"
+)
+
+// dlqEnv is the orders topology applied to the awsbustest fakes, with a
+// fake KMS and a fake clock for the dlq commands.
+type dlqEnv struct {
+	sqs   *awsbustest.MoveTaskSQS
+	sns   *awsbustest.SNS
+	kms   *encryptiontest.KMS
+	keyID string
+	clock *fakeClock
+	path  string
+	// client is the SQS client of the commands; default sqs.
+	client topology.SQSAPI
+}
+
+func newDLQEnv(t *testing.T) *dlqEnv {
+	t.Helper()
+	q := awsbustest.NewSQS(awsbustest.SQSConfig{})
+	k := encryptiontest.New()
+	e := &dlqEnv{
+		sqs: awsbustest.NewMoveTaskSQS(q), sns: awsbustest.NewSNS(q, awsbustest.SNSConfig{}),
+		kms: k, keyID: k.CreateKey(), clock: &fakeClock{now: time.Unix(1_800_000_000, 0)},
+		path: writeTopology(t, ordersBinding(), topology.Options{}),
+	}
+	_, errOut, code := e.run(t, "apply", "-f", e.path)
+	require.Equal(t, cli.ExitOK, code, errOut)
+	return e
+}
+
+// run runs args through the root command on the fakes.
+func (e *dlqEnv) run(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	return e.runContext(t, context.Background(), args...)
+}
+
+func (e *dlqEnv) runContext(t *testing.T, ctx context.Context, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	var client topology.SQSAPI = e.sqs
+	if e.client != nil {
+		client = e.client
+	}
+	cfg := cli.Config{
+		Clients: func(context.Context) (cli.Clients, error) {
+			return cli.Clients{SQS: client, SNS: e.sns, STS: awsbustest.NewSTS(e.sqs.SQS), Region: e.sqs.Region()}, nil
+		},
+		Stdin: &bytes.Buffer{}, Stdout: &out, Stderr: &errOut,
+	}
+	code = cli.Run(cli.WithDLQFakes(ctx, e.kms, e.clock), cfg, args)
+	return out.String(), errOut.String(), code
+}
+
+// letter is a dead letter as awsbus writes it.
+type letter struct {
+	id, typ, entity, reason, body string
+	// packedReason puts the reason inside sf_env, as awsbus does when the
+	// message has no attribute to spare.
+	packedReason bool
+	// encryptFor encrypts the body for this destination.
+	encryptFor string
+}
+
+// put sends l to queue as awsbus dead-letters it and returns its attributes.
+func (e *dlqEnv) put(t *testing.T, queue string, l letter) map[string]sqstypes.MessageAttributeValue {
+	t.Helper()
+	env := map[string]string{"uuid": l.id, sourceflow.MetaMessageID: l.id, sourceflow.MetaEntityID: l.entity,
+		sourceflow.MetaCorrelationID: "corr-" + l.id}
+	attrs := map[string]string{sourceflow.MetaType: l.typ, "traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}
+	if l.packedReason {
+		env[sourceflow.MetaFailure] = l.reason
+	} else {
+		attrs[sourceflow.MetaFailure] = l.reason
+	}
+	body := l.body
+	if l.encryptFor != "" {
+		body, attrs[sourceflow.MetaEncryption] = e.encrypt(t, l, l.encryptFor)
+	}
+	packed, err := json.Marshal(env)
+	require.NoError(t, err)
+	attrs[sourceflow.MetaEnvelope] = string(packed)
+	in := &sqs.SendMessageInput{QueueUrl: aws.String(e.sqs.QueueURL(queue)), MessageBody: aws.String(body),
+		MessageAttributes: stringAttributes(attrs)}
+	if topology.IsFIFO(queue) {
+		in.MessageGroupId, in.MessageDeduplicationId = aws.String(l.entity), aws.String("dlq-"+l.id)
+	}
+	_, err = e.sqs.SendMessage(context.Background(), in)
+	require.NoError(t, err)
+	return in.MessageAttributes
+}
+
+// encrypt encrypts l's body for destination as a producer would.
+func (e *dlqEnv) encrypt(t *testing.T, l letter, destination string) (body, header string) {
+	t.Helper()
+	enc, err := encryption.NewEncrypter(e.kms, encryption.EncrypterConfig{KeyID: e.keyID})
+	require.NoError(t, err)
+	msg := message.NewMessage(l.id, []byte(l.body))
+	msg.Metadata.Set(sourceflow.MetaType, l.typ)
+	out, err := enc.Encrypt(context.Background(), destination, msg)
+	require.NoError(t, err)
+	return string(out.Payload), out.Metadata.Get(sourceflow.MetaEncryption)
+}
+
+func stringAttributes(in map[string]string) map[string]sqstypes.MessageAttributeValue {
+	out := map[string]sqstypes.MessageAttributeValue{}
+	for k, v := range in {
+		out[k] = sqstypes.MessageAttributeValue{DataType: aws.String("String"), StringValue: aws.String(v)}
+	}
+	return out
+}
+
+// messages returns the messages of queue.
+func (e *dlqEnv) messages(queue string) []awsbustest.Message {
+	return e.sqs.Messages(e.sqs.QueueURL(queue))
+}
+
+// fakeClock is a sourceflow.Clock whose After returns at once and moves
+// its time on; it records every wait.
+type fakeClock struct {
+	mu    sync.Mutex
+	now   time.Time
+	waits []time.Duration
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) After(d time.Duration) <-chan time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.waits = append(c.waits, d)
+	c.now = c.now.Add(d)
+	ch := make(chan time.Time, 1)
+	ch <- c.now
+	return ch
+}
+
+func (c *fakeClock) Waits() []time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]time.Duration(nil), c.waits...)
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -1,0 +1,87 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+)
+
+// dlqDepth is one row of dlq list.
+type dlqDepth struct {
+	pair              dlqPair
+	visible, inFlight int64
+	missing           bool
+}
+
+func newDLQListCommand(g *globals) *cobra.Command {
+	var path string
+	cmd := &cobra.Command{
+		Use:   "list -f FILE",
+		Short: "Show the depth of every dead-letter queue of a topology file",
+		Long: `list prints, for every dead-letter queue of the topology file, the queue it
+belongs to and its approximate depth: messages visible (waiting to be
+redriven or inspected) and in flight (received by peek or redrive in the
+last seconds, or by another tool). It reads queue attributes only. It exits
+0, or 1 when a dead-letter queue is missing (apply creates it).`,
+		Example: "  sourceflow dlq list -f orders.topology.yaml",
+		Args:    cobra.NoArgs,
+		RunE:    func(cmd *cobra.Command, _ []string) error { return g.runDLQList(cmd, path) },
+	}
+	addFileFlag(cmd, &path)
+	return cmd
+}
+
+func (g *globals) runDLQList(cmd *cobra.Command, path string) error {
+	ctx, cancel := g.withTimeout(cmd)
+	defer cancel()
+	s, api, err := g.openDLQ(ctx, cmd, path)
+	if err != nil {
+		return err
+	}
+	var rows []dlqDepth
+	missing := 0
+	for _, p := range dlqPairs(s.plan) {
+		q, err := resolveQueue(ctx, api, p.dlq)
+		switch {
+		case errors.Is(err, errQueueMissing):
+			missing++
+			rows = append(rows, dlqDepth{pair: p, missing: true})
+		case err != nil:
+			return s.awsFailure("dlq list", err)
+		default:
+			rows = append(rows, dlqDepth{pair: p, visible: q.visible, inFlight: q.inFlight})
+		}
+	}
+	if err := printDLQDepths(cmd.OutOrStdout(), s, rows); err != nil {
+		return err
+	}
+	if missing > 0 {
+		return &ExitError{Code: ExitDrift, Err: fmt.Errorf("%d dead-letter queues missing: run `sourceflow apply -f %s` to create them",
+			missing, path)}
+	}
+	return nil
+}
+
+func printDLQDepths(w io.Writer, s *session, rows []dlqDepth) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "DEAD-LETTER QUEUE\tSOURCE QUEUE\tVISIBLE\tIN FLIGHT")
+	var total int64
+	for _, r := range rows {
+		vis, fl := strconv.FormatInt(r.visible, 10), strconv.FormatInt(r.inFlight, 10)
+		if r.missing {
+			vis, fl = "missing", "-"
+		}
+		total += r.visible + r.inFlight
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.pair.dlq, r.pair.source, vis, fl)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "Service %s in %s: %d dead letters in %d dead-letter queues.\n",
+		s.plan.Service, s.where(), total, len(rows))
+	return err
+}

@@ -1,0 +1,53 @@
+package cli_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+	"github.com/sourceflow-go/sourceflow/cmd/sourceflow/cli"
+)
+
+func TestDLQList_ShowsTheDepthOfEveryDeadLetterQueueWithItsSourceQueue(t *testing.T) {
+	e := newDLQEnv(t)
+	e.put(t, "orders-dlq.fifo", letter{id: "m1", typ: "orders.CreateOrder", entity: "o-1", reason: "boom", body: "{}"})
+	e.put(t, "orders-dlq.fifo", letter{id: "m2", typ: "orders.CreateOrder", entity: "o-2", reason: "boom", body: "{}"})
+	e.put(t, "orders-order-events-dlq", letter{id: "m3", typ: "orders.OrderCreated", entity: "o-1", reason: "boom", body: "{}"})
+
+	out, errOut, code := e.run(t, "dlq", "list", "-f", e.path)
+
+	require.Equal(t, cli.ExitOK, code, errOut)
+	assert.Regexp(t, `DEAD-LETTER QUEUE\s+SOURCE QUEUE\s+VISIBLE\s+IN FLIGHT\n`, out)
+	assert.Regexp(t, `\norders-dlq\.fifo\s+orders\.fifo\s+2\s+0\n`, out)
+	assert.Regexp(t, `\npayments-dlq\.fifo\s+payments\.fifo\s+0\s+0\n`, out)
+	assert.Regexp(t, `\norders-order-events-dlq\s+orders-order-events\s+1\s+0\n`, out)
+	assert.Regexp(t, `\norders-payment-events-dlq\s+orders-payment-events\s+0\s+0\n`, out)
+	assert.Contains(t, out, "Service orders in us-east-1: 3 dead letters in 4 dead-letter queues.\n")
+}
+
+func TestDLQList_AMissingDeadLetterQueueExitsOneAndSaysToApply(t *testing.T) {
+	e := newDLQEnv(t)
+	b := ordersBinding()
+	b.Routes = append(b.Routes, sourceflow.Route{Type: "audit.Record", Kind: sourceflow.KindCommand, Destination: "audit"})
+	path := writeTopology(t, b, topology.Options{})
+
+	out, errOut, code := e.run(t, "dlq", "list", "-f", path)
+
+	assert.Equal(t, cli.ExitDrift, code)
+	assert.Regexp(t, `\naudit-dlq\s+audit\s+missing\s+-\n`, out)
+	assert.Contains(t, errOut, "1 dead-letter queues missing: run `sourceflow apply -f "+path+"`")
+}
+
+func TestDLQList_AFailedAWSCallExitsThree(t *testing.T) {
+	e := newDLQEnv(t)
+	e.sqs.FailNext("GetQueueAttributes", 1, nil)
+
+	_, errOut, code := e.run(t, "dlq", "list", "-f", e.path)
+
+	assert.Equal(t, cli.ExitAWS, code)
+	assert.Contains(t, errOut, "dlq list: read the attributes of queue orders-order-events-dlq: ")
+	assert.Contains(t, errOut, "check the credentials")
+}

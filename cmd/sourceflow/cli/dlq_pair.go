@@ -1,0 +1,59 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+)
+
+// dlqPair is a dead-letter queue of a topology file and the queue it
+// belongs to.
+type dlqPair struct {
+	// dlq is the dead-letter queue's name.
+	dlq string
+	// source is the queue whose RedrivePolicy names dlq.
+	source string
+	// fifo is true for a FIFO pair.
+	fifo bool
+	// destination is the model destination of source (the command queue,
+	// or the topic an event queue subscribes to): the destination bound
+	// into the encryption context of its messages.
+	destination string
+}
+
+// dlqPairs returns every dead-letter queue of plan, in plan order: those of
+// the command queues and of the service's event queues.
+func dlqPairs(plan topology.Plan) []dlqPair {
+	dest := map[string]string{}
+	for _, d := range plan.Destinations {
+		if d.Queue != "" {
+			dest[d.Queue] = d.Name
+		}
+	}
+	out := make([]dlqPair, 0, len(plan.Queues))
+	for _, q := range plan.Queues {
+		d := dest[q.Name]
+		if d == "" {
+			d = q.Name
+		}
+		out = append(out, dlqPair{dlq: q.DLQ, source: q.Name, fifo: q.FIFO, destination: d})
+	}
+	return out
+}
+
+// findPair returns the pair of name, a dead-letter queue or its source
+// queue, or a usage error listing the file's dead-letter queues.
+func (s *session) findPair(name string) (dlqPair, error) {
+	pairs := dlqPairs(s.plan)
+	names := make([]string, 0, len(pairs))
+	for _, p := range pairs {
+		if p.dlq == name || p.source == name {
+			return p, nil
+		}
+		names = append(names, p.dlq)
+	}
+	return dlqPair{}, &ExitError{Code: ExitUsage, Err: fmt.Errorf("--queue %q is neither a dead-letter queue of %s nor "+
+		"the queue of one; its dead-letter queues are: %s (`sourceflow dlq list -f %s` shows them)",
+		name, s.source(), strings.Join(names, ", "), s.path)}
+}

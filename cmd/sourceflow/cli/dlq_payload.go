@@ -1,0 +1,77 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/sourceflow-go/sourceflow/middleware/encryption"
+)
+
+// payloadView renders the payload of a dead letter as peek's flags ask.
+type payloadView struct {
+	show        bool
+	dec         *encryption.Decrypter
+	destination string
+}
+
+// newPayloadView returns the view of f for the messages of p; with
+// --decrypt it builds a Decrypter over the caller's KMS client.
+func newPayloadView(ctx context.Context, f peekFlags, p dlqPair) (payloadView, error) {
+	v := payloadView{show: f.payload || f.decrypt, destination: p.destination}
+	if !f.decrypt {
+		return v, nil
+	}
+	api, err := dlqDepsFrom(ctx).kms(ctx)
+	if err != nil {
+		return v, &ExitError{Code: ExitUsage, Err: err}
+	}
+	v.dec, err = encryption.NewDecrypter(api, encryption.DecrypterConfig{AppName: f.appName})
+	if err != nil {
+		return v, &ExitError{Code: ExitUsage, Err: fmt.Errorf("--decrypt: %w", err)}
+	}
+	return v, nil
+}
+
+// render returns the payload line's text, or "" when the payload is not
+// shown.
+func (v payloadView) render(ctx context.Context, d deadLetter) string {
+	switch {
+	case !v.show:
+		return ""
+	case !d.encrypted():
+		return d.body
+	case v.dec == nil:
+		return fmt.Sprintf("encrypted (%d bytes)", len(d.body))
+	}
+	msg := message.NewMessage(d.messageID, []byte(d.body))
+	for k, val := range d.metadata {
+		msg.Metadata.Set(k, val)
+	}
+	if err := v.dec.Decrypt(ctx, v.destination, msg); err != nil {
+		return fmt.Sprintf("encrypted (%d bytes), cannot decrypt: %v (check kms:Decrypt on the key and --app-name)",
+			len(d.body), err)
+	}
+	return string(msg.Payload)
+}
+
+// printLetter writes one dead letter as a block of labelled lines.
+func printLetter(w io.Writer, d deadLetter, payload string) {
+	typ := firstOf(d.typ, "(no type)")
+	fmt.Fprintf(w, "\n%s\n", typ)
+	line := func(label, value string) { fmt.Fprintf(w, "  %-11s %s\n", label, value) }
+	line("entity", firstOf(d.entity, "-"))
+	line("message id", d.messageID)
+	line("sqs id", d.sqsID)
+	line("reason", firstOf(d.reason, "none given (moved by the queue's redrive policy, or by a producer)"))
+	line("receives", fmt.Sprint(d.receives))
+	if !d.sent.IsZero() {
+		line("sent", d.sent.Format(time.RFC3339))
+	}
+	if payload != "" {
+		line("payload", payload)
+	}
+}

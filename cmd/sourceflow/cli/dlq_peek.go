@@ -1,0 +1,94 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+)
+
+// maxPeek bounds dlq peek --max.
+const maxPeek = 1000
+
+type peekFlags struct {
+	path, queue, appName string
+	max                  int
+	payload, decrypt     bool
+}
+
+func newDLQPeekCommand(g *globals) *cobra.Command {
+	var f peekFlags
+	cmd := &cobra.Command{
+		Use:   "peek -f FILE --queue NAME",
+		Short: "Show the messages of a dead-letter queue without consuming them",
+		Long: `peek shows up to --max messages of a dead-letter queue, decoded: type,
+entity id, message id (the idempotency key), the SQS message id, the
+failure reason, the receive count and when it was sent. --queue names the
+dead-letter queue or the queue it belongs to.
+
+Nothing is consumed: peek receives with a visibility timeout of 1 second,
+the shortest SQS takes (0 means "the queue's default" on the wire), never
+deletes, and at the end makes what it received visible again at once
+(ChangeMessageVisibility 0). Each peek adds one to the receive count. On a FIFO queue SQS holds a
+message group back while any of its messages is in flight, so peek may show
+fewer than --max messages of one group.
+
+The payload is shown only with --payload. An encrypted payload is shown as
+"encrypted (N bytes)" unless --decrypt is given: then it is decrypted with
+the caller's own KMS access (kms:Decrypt on the key), as the consumer would,
+and shown in clear; --decrypt implies --payload. --app-name must equal the
+application name of the producers' encryption (default "sourceflow").`,
+		Example: "  sourceflow dlq peek -f orders.topology.yaml --queue orders-dlq.fifo\n" +
+			"  sourceflow dlq peek -f orders.topology.yaml --queue orders.fifo --max 50 --payload\n" +
+			"  sourceflow dlq peek -f orders.topology.yaml --queue orders-dlq.fifo --decrypt",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return g.runDLQPeek(cmd, f) },
+	}
+	addFileFlag(cmd, &f.path)
+	addQueueFlag(cmd, &f.queue)
+	cmd.Flags().IntVar(&f.max, "max", 10, fmt.Sprintf("most messages to show, 1..%d", maxPeek))
+	cmd.Flags().BoolVar(&f.payload, "payload", false, "show the payload (encrypted ones as their size)")
+	cmd.Flags().BoolVar(&f.decrypt, "decrypt", false, "decrypt encrypted payloads with KMS and show them; implies --payload")
+	cmd.Flags().StringVar(&f.appName, "app-name", "sourceflow", "application name bound into the encryption context")
+	return cmd
+}
+
+// addQueueFlag adds the required --queue flag.
+func addQueueFlag(cmd *cobra.Command, name *string) {
+	cmd.Flags().StringVar(name, "queue", "", "dead-letter queue, or the queue it belongs to (see `dlq list`)")
+	_ = cmd.MarkFlagRequired("queue")
+}
+
+func (g *globals) runDLQPeek(cmd *cobra.Command, f peekFlags) error {
+	if f.max < 1 || f.max > maxPeek {
+		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("--max %d: want 1..%d", f.max, maxPeek)}
+	}
+	ctx, cancel := g.withTimeout(cmd)
+	defer cancel()
+	s, api, err := g.openDLQ(ctx, cmd, f.path)
+	if err != nil {
+		return err
+	}
+	p, err := s.findPair(f.queue)
+	if err != nil {
+		return err
+	}
+	q, err := resolveQueue(ctx, api, p.dlq)
+	if err != nil {
+		return s.queueFailure(err)
+	}
+	letters, err := peekLetters(ctx, api, q, f.max)
+	if err != nil {
+		return s.awsFailure("dlq peek "+q.name, err)
+	}
+	show, err := newPayloadView(ctx, f, p)
+	if err != nil {
+		return err
+	}
+	out := cmd.OutOrStdout()
+	fmt.Fprintf(out, "Dead-letter queue %s of %s: %d of about %d messages, none consumed.\n",
+		q.name, p.source, len(letters), q.visible+q.inFlight)
+	for _, d := range letters {
+		printLetter(out, d, show.render(ctx, d))
+	}
+	return nil
+}

@@ -1,0 +1,79 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+)
+
+type redriveFlags struct {
+	path, queue, rate, method string
+	max                       int
+}
+
+const redriveLong = `redrive moves the messages of a dead-letter queue back to the queue they
+came from (--queue names either), at most --rate messages a second, with a
+progress bar on standard error. Interrupted (Ctrl-C, --timeout, a failed
+call) it loses nothing: run it again to move what is left. It runs without
+a time bound unless --timeout is given.
+
+Methods (--method; the output says which one ran):
+  copy    receive a batch (hidden 30s), send it to the source queue with
+          SendMessageBatch, and only then delete it from the dead-letter
+          queue. An interruption leaves each message in the dead-letter
+          queue, the source queue, or both: the duplicate keeps its message
+          id, so the consumer's idempotency absorbs it, and on FIFO queues
+          SQS drops it when resent within 5 minutes (the deduplication id is
+          "redrive-" + the message's SQS id; the message group is kept).
+          Every message attribute is kept except the failure markers
+          (sf_failure, sf_last_error, also inside sf_env), which are
+          removed: a redriven message does not look dead-lettered.
+  native  SQS's own message move task (StartMessageMoveTask), followed until
+          it ends; a re-run follows a task that is still running. SQS moves
+          messages unchanged, sf_failure included (consumers ignore it).
+          At most 500/s; cannot stop at --max.
+  auto    native for a standard queue, falling back to copy where the
+          endpoint has no move tasks; copy for FIFO queues (whose first
+          deduplication ids the source queue may still remember), with --max,
+          and above 500/s.`
+
+func newDLQRedriveCommand(g *globals) *cobra.Command {
+	var f redriveFlags
+	cmd := &cobra.Command{
+		Use:   "redrive -f FILE --queue NAME",
+		Short: "Move the messages of a dead-letter queue back to their queue",
+		Long:  redriveLong,
+		Example: "  sourceflow dlq redrive -f orders.topology.yaml --queue orders-dlq.fifo\n" +
+			"  sourceflow dlq redrive -f orders.topology.yaml --queue orders-order-events-dlq --rate 20/s --max 100\n" +
+			"  sourceflow dlq redrive -f orders.topology.yaml --queue orders-order-events --method native",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return g.runDLQRedrive(cmd, f) },
+	}
+	addFileFlag(cmd, &f.path)
+	addQueueFlag(cmd, &f.queue)
+	cmd.Flags().StringVar(&f.rate, "rate", "100/s", "most messages moved a second, N/s; 0 for no limit")
+	cmd.Flags().IntVar(&f.max, "max", 0, "stop after this many messages (copy only); 0 moves all")
+	cmd.Flags().StringVar(&f.method, "method", methodAuto, "auto, native or copy")
+	return cmd
+}
+
+func (g *globals) runDLQRedrive(cmd *cobra.Command, f redriveFlags) error {
+	rate, err := parseRate(f.rate)
+	if err == nil && f.max < 0 {
+		err = fmt.Errorf("--max %d: want 0 (all) or more", f.max)
+	}
+	if err != nil {
+		return &ExitError{Code: ExitUsage, Err: err}
+	}
+	ctx, cancel := cmd.Context(), context.CancelFunc(func() {})
+	if cmd.Flags().Changed("timeout") {
+		ctx, cancel = g.withTimeout(cmd)
+	}
+	defer cancel()
+	r, err := g.openRedrive(ctx, cmd, f, rate)
+	if err != nil {
+		return err
+	}
+	return r.run(ctx)
+}

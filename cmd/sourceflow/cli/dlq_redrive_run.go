@@ -1,0 +1,80 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+)
+
+// redrive is one dlq redrive command, resolved.
+type redrive struct {
+	s        *session
+	api      dlqSQS
+	deps     dlqDeps
+	from, to sqsQueue
+	plan     redrivePlan
+	flags    redriveFlags
+	rate     int
+	out, bar io.Writer
+}
+
+// openRedrive reads the file, finds the pair of --queue and resolves both
+// queues.
+func (g *globals) openRedrive(ctx context.Context, cmd *cobra.Command, f redriveFlags, rate int) (*redrive, error) {
+	s, api, err := g.openDLQ(ctx, cmd, f.path)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.findPair(f.queue)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := chooseMethod(f, p, rate)
+	if err != nil {
+		return nil, &ExitError{Code: ExitUsage, Err: err}
+	}
+	r := &redrive{s: s, api: api, deps: dlqDepsFrom(ctx), plan: plan, flags: f, rate: rate,
+		out: cmd.OutOrStdout(), bar: cmd.ErrOrStderr()}
+	if r.from, err = resolveQueue(ctx, api, p.dlq); err != nil {
+		return nil, s.queueFailure(err)
+	}
+	if r.to, err = resolveQueue(ctx, api, p.source); err != nil {
+		return nil, s.queueFailure(err)
+	}
+	return r, nil
+}
+
+// run runs the chosen method, falling back from native to copy when auto
+// chose native and the endpoint cannot start a move task.
+func (r *redrive) run(ctx context.Context) error {
+	fmt.Fprintf(r.out, "Redrive %s -> %s by %s (%s), %s.\n", r.from.name, r.to.name, r.plan.method, r.plan.why, r.rateText())
+	if r.plan.method == methodNative {
+		err := r.runNative(ctx)
+		if _, ok := errors.AsType[*nativeStartError](err); !ok || !r.plan.fallback {
+			return err
+		}
+		fmt.Fprintf(r.out, "The native method is not available here (%v); copying instead.\n", err)
+		r.plan.method = methodCopy
+	}
+	return r.runCopy(ctx)
+}
+
+func (r *redrive) rateText() string {
+	if r.rate == 0 {
+		return "no rate limit"
+	}
+	return fmt.Sprintf("at most %d messages/s", r.rate)
+}
+
+// total is the progress bar's total: the dead-letter queue's depth, or
+// --max.
+func (r *redrive) total() int64 {
+	n := r.from.visible + r.from.inFlight
+	if r.flags.max > 0 {
+		n = min(n, int64(r.flags.max))
+	}
+	return n
+}

@@ -1,0 +1,111 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+)
+
+const iamPolicyLong = `iam-policy prints the least-privilege IAM policy (a JSON policy document) of
+the service of a topology file: only the actions its awsbus transport calls at
+run time, each only on the service's queues, dead-letter queues, topics and
+KMS key, plus the calls of its provisioning mode (--provisioning, the
+transport's Config.Provisioning). Attach it to the service's role.
+
+It makes no AWS call, so the account of the ARNs must be given: --account-id
+or AWS_ACCOUNT_ID (required). The region is --region, else AWS_REGION, else
+us-east-1. A key named by an alias is granted on the keys carrying that alias
+(condition kms:ResourceAliases).`
+
+// iamFlags are the flags of iam-policy.
+type iamFlags struct {
+	path, service, provisioning, region string
+}
+
+func newIAMPolicyCommand(g *globals) *cobra.Command {
+	var f iamFlags
+	cmd := &cobra.Command{
+		Use:   "iam-policy -f FILE [--service NAME]",
+		Short: "Print the least-privilege IAM policy of a service",
+		Long:  iamPolicyLong,
+		Example: "  sourceflow iam-policy -f orders.topology.yaml --account-id 111122223333 > orders-policy.json\n" +
+			"  AWS_ACCOUNT_ID=111122223333 AWS_REGION=eu-west-1 sourceflow iam-policy -f orders.topology.yaml --provisioning assume",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return g.runIAMPolicy(cmd, f) },
+	}
+	addFileFlag(cmd, &f.path)
+	cmd.Flags().StringVar(&f.service, "service", "", "the service the file must describe; default: the file's service")
+	cmd.Flags().StringVar(&f.provisioning, "provisioning", topology.ProvisionCreate.String(),
+		"provisioning mode of the transport: create, validate or assume")
+	cmd.Flags().StringVar(&f.region, "region", "", "region of the resources; default AWS_REGION, else "+DefaultRegion)
+	return cmd
+}
+
+func (g *globals) runIAMPolicy(cmd *cobra.Command, f iamFlags) error {
+	cfg, err := g.iamConfig(f)
+	if err != nil {
+		return &ExitError{Code: ExitUsage, Err: err}
+	}
+	file, err := readTopology(cmd, f.path)
+	if err != nil {
+		return err
+	}
+	if f.service != "" && f.service != file.Service {
+		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("--service %q: %s describes service %q; "+
+			"pass that service's topology file, or omit --service", f.service, f.path, file.Service)}
+	}
+	plan, err := file.Plan()
+	if err == nil {
+		var pol topology.IAMPolicy
+		if pol, err = topology.NewIAMPolicy(plan, cfg); err == nil {
+			return printPolicy(cmd, pol)
+		}
+	}
+	return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s: %w", f.path, err)}
+}
+
+// iamConfig builds the IAMConfig from the flags and the environment. The
+// account is required: the command makes no AWS call to find it.
+func (g *globals) iamConfig(f iamFlags) (topology.IAMConfig, error) {
+	mode, err := parseProvisioning(f.provisioning)
+	if err != nil {
+		return topology.IAMConfig{}, err
+	}
+	cfg := topology.IAMConfig{AccountID: g.accountID, Region: f.region, Provisioning: mode}
+	if cfg.AccountID == "" {
+		cfg.AccountID = os.Getenv("AWS_ACCOUNT_ID")
+	}
+	if cfg.AccountID == "" {
+		return cfg, errors.New("iam-policy needs the account of the resources: pass --account-id or set " +
+			"AWS_ACCOUNT_ID (it makes no AWS call, so it cannot look the account up)")
+	}
+	if cfg.Region == "" {
+		cfg.Region = os.Getenv("AWS_REGION")
+	}
+	if cfg.Region == "" {
+		cfg.Region = DefaultRegion
+	}
+	return cfg, cfg.Validate()
+}
+
+// parseProvisioning returns the mode named s.
+func parseProvisioning(s string) (topology.Provisioning, error) {
+	for _, m := range []topology.Provisioning{topology.ProvisionCreate, topology.ProvisionValidate, topology.ProvisionAssume} {
+		if m.String() == s {
+			return m, nil
+		}
+	}
+	return 0, fmt.Errorf("--provisioning %q: want create, validate or assume", s)
+}
+
+// printPolicy writes pol as indented JSON, the document IAM accepts.
+func printPolicy(cmd *cobra.Command, pol topology.IAMPolicy) error {
+	enc := json.NewEncoder(cmd.OutOrStdout())
+	enc.SetIndent("", "  ")
+	return enc.Encode(pol)
+}
