@@ -27,7 +27,7 @@ type Config struct {
 	ConsumerConfig
 
 	// MaxReceiveCount is how often a message is received before SQS moves
-	// it to the dead-letter queue, 1..1000. Default 5.
+	// it to the dead-letter queue, 1..1000. Default 8 (topology.DefaultMaxReceiveCount).
 	MaxReceiveCount int
 	// Provisioning is ProvisionCreate (the default), ProvisionValidate or
 	// ProvisionAssume.

@@ -13,7 +13,10 @@ const (
 	DefaultMaxConcurrentCalls = 10
 	DefaultShutdownTimeout    = 30 * time.Second
 	DefaultNackBackoff        = time.Second
-	maxShutdownTimeout        = 24 * time.Hour
+	// MaxNackBackoff bounds the doubled NackBackoff of a message received
+	// many times.
+	MaxNackBackoff     = 5 * time.Minute
+	maxShutdownTimeout = 24 * time.Hour
 )
 
 // ConsumerConfig holds the consumer settings, declared once for Config and
@@ -31,9 +34,13 @@ type ConsumerConfig struct {
 	// by a heartbeat while a handler runs longer than half of it. 1s..12h;
 	// default 30s.
 	VisibilityTimeout time.Duration
-	// NackBackoff is the visibility timeout set on a nacked message, so it is
-	// redelivered after this delay (counting toward the queue's
-	// maxReceiveCount). At most 12h; default 1s; a negative value
+	// NackBackoff is the visibility timeout set on a message nacked on its
+	// first receive, so it is redelivered after this delay (counting toward
+	// the queue's maxReceiveCount); it doubles with every further receive
+	// (ApproximateReceiveCount), up to MaxNackBackoff. With the defaults (1s,
+	// maxReceiveCount 8) a failing message is tried over about two minutes
+	// (1+2+4+...+64 s) before it is dead-lettered, so a dependency outage of
+	// that length loses nothing. At most 12h; default 1s; a negative value
 	// redelivers at once.
 	NackBackoff time.Duration
 	// ShutdownTimeout is how long Close (or the end of the Subscribe context)

@@ -57,10 +57,13 @@
 //     waits up to DeleteBatchDelay (20ms) for up to nine others to share one
 //     DeleteMessageBatch call.
 //   - Nack: the message becomes visible again after NackBackoff (1s by
-//     default, one ChangeMessageVisibility call) instead of after the whole
+//     default, one ChangeMessageVisibility call), doubled for every receive
+//     after the first up to MaxNackBackoff, instead of after the whole
 //     visibility timeout; every redelivery counts toward the queue's
 //     maxReceiveCount (Endpoint.MaxReceiveCount, from the RedrivePolicy
-//     that Bind set or read).
+//     that Bind set or read; 8 by default, so a failing message is tried
+//     over about two minutes, and a dependency outage that short loses
+//     nothing).
 //   - Nack on the last allowed receive (ApproximateReceiveCount reached
 //     maxReceiveCount): the message is dead-lettered at once, as below, with
 //     "awsbus: failed on its last allowed receive (N of N)" and the

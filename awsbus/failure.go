@@ -3,6 +3,7 @@ package awsbus
 import (
 	"fmt"
 	"strconv"
+	"time"
 
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
@@ -17,8 +18,7 @@ func (sub *subscription) failureReason(d *delivery) string {
 	if reason := d.msg.Metadata.Get(sourceflow.MetaFailure); reason != "" {
 		return reason
 	}
-	limit := sub.ep.MaxReceiveCount
-	n, _ := strconv.Atoi(d.raw.Attributes[string(sqstypes.MessageSystemAttributeNameApproximateReceiveCount)])
+	limit, n := sub.ep.MaxReceiveCount, receiveCount(d)
 	if limit < 1 || n < limit {
 		return ""
 	}
@@ -27,4 +27,27 @@ func (sub *subscription) failureReason(d *delivery) string {
 		return reason + ": " + text
 	}
 	return reason + "; the handler's error was not recorded"
+}
+
+// receiveCount is d's ApproximateReceiveCount; 0 when SQS did not say.
+func receiveCount(d *delivery) int {
+	n, _ := strconv.Atoi(d.raw.Attributes[string(sqstypes.MessageSystemAttributeNameApproximateReceiveCount)])
+	return n
+}
+
+// nackBackoff is the visibility timeout of a nacked d: NackBackoff,
+// doubled for every receive after the first, at most MaxNackBackoff (or
+// NackBackoff when that is larger).
+func (sub *subscription) nackBackoff(d *delivery) time.Duration {
+	v := sub.cfg.NackBackoff
+	if v <= 0 { // redeliver at once
+		return 0
+	}
+	for range min(receiveCount(d)-1, 20) {
+		if v >= MaxNackBackoff {
+			break
+		}
+		v = min(2*v, MaxNackBackoff)
+	}
+	return v
 }

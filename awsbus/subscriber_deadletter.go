@@ -32,7 +32,7 @@ func (sub *subscription) deadLetter(d *delivery, reason string) bool {
 	}
 	if sub.ep.DLQURL == "" {
 		sub.log.Error("No dead-letter queue configured; left to the redrive policy", nil, fields)
-		sub.setVisibility(d, sub.cfg.NackBackoff)
+		sub.setVisibility(d, sub.nackBackoff(d))
 		return false
 	}
 	in := &sqs.SendMessageInput{
@@ -52,7 +52,7 @@ func (sub *subscription) deadLetter(d *delivery, reason string) bool {
 	if _, err := sub.cfg.SQS.SendMessage(ctx, in); err != nil {
 		fields["err"] = err.Error()
 		sub.log.Error("Dead-lettering failed; left to the redrive policy", err, fields)
-		sub.setVisibility(d, sub.cfg.NackBackoff)
+		sub.setVisibility(d, sub.nackBackoff(d))
 		return false
 	}
 	sub.log.Error("Message dead-lettered", nil, fields)

@@ -55,7 +55,7 @@ func (sub *subscription) settle(d *delivery, o outcome) {
 			sub.finish(d, !landed)
 			return
 		}
-		sub.setVisibility(d, sub.cfg.NackBackoff)
+		sub.setVisibility(d, sub.nackBackoff(d))
 		sub.finish(d, true)
 	default:
 		sub.release(d)

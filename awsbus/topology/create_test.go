@@ -159,7 +159,7 @@ func TestTopology_CreateReconcilesDriftedAttributes(t *testing.T) {
 
 	attrs := queueAttrs(t, sq, url)
 	assert.Equal(t, "30", attrs["VisibilityTimeout"])
-	assert.JSONEq(t, `{"deadLetterTargetArn":"`+dlqARN+`","maxReceiveCount":5}`, attrs["RedrivePolicy"])
+	assert.JSONEq(t, `{"deadLetterTargetArn":"`+dlqARN+`","maxReceiveCount":8}`, attrs["RedrivePolicy"])
 	assert.Equal(t, "true", subscriptionAttrs(t, sn, eps["payment-events"].TopicARN)["RawMessageDelivery"])
 }
 
@@ -210,7 +210,7 @@ func TestTopology_CreateHonoursQueueOptions(t *testing.T) {
 		want map[string]string
 		max  int
 	}{
-		{name: "defaults", want: map[string]string{"VisibilityTimeout": "30", "ReceiveMessageWaitTimeSeconds": "20"}, max: 5},
+		{name: "defaults", want: map[string]string{"VisibilityTimeout": "30", "ReceiveMessageWaitTimeSeconds": "20"}, max: topology.DefaultMaxReceiveCount},
 		{name: "custom", cfg: topology.Options{VisibilityTimeout: 2 * time.Minute, WaitTime: 5 * time.Second, MaxReceiveCount: 3},
 			want: map[string]string{"VisibilityTimeout": "120", "ReceiveMessageWaitTimeSeconds": "5"}, max: 3},
 	}

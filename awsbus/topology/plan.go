@@ -21,7 +21,7 @@ const (
 	MaxVisibilityTimeout     = 12 * time.Hour
 	DefaultWaitTime          = 20 * time.Second
 	MaxWaitTime              = 20 * time.Second
-	DefaultMaxReceiveCount   = 5
+	DefaultMaxReceiveCount   = 8
 	MaxMaxReceiveCount       = 1000
 )
 

@@ -58,7 +58,7 @@ func TestTopology_PlanFromBindingAlone(t *testing.T) {
 		"VisibilityTimeout": "30", "ReceiveMessageWaitTimeSeconds": "20",
 		"FifoQueue": "true", "ContentBasedDeduplication": "true",
 	}, cmd.Attributes)
-	assert.Equal(t, 5, cmd.MaxReceiveCount)
+	assert.Equal(t, topology.DefaultMaxReceiveCount, cmd.MaxReceiveCount)
 	assert.Equal(t, []topology.Policy{{Queue: "orders-payment-events", Topics: []string{"payment-events"}}}, p.Policies,
 		"only event queues let topics send")
 

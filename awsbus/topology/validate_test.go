@@ -130,7 +130,7 @@ func TestTopology_ValidateFindsDrift(t *testing.T) {
 	got := driftStrings(drift.Report)
 	require.Len(t, got, 4, got)
 	assert.Contains(t, got[0], "queue orders.fifo: RedrivePolicy is")
-	assert.Contains(t, got[0], `"maxReceiveCount":5`)
+	assert.Contains(t, got[0], `"maxReceiveCount":8`)
 	assert.Contains(t, got[1], "policy orders-payment-events: no statement lets topic "+eps["payment-events"].TopicARN)
 	assert.Contains(t, got[2], "FilterPolicy differs")
 	assert.Contains(t, got[3], "RawMessageDelivery differs")

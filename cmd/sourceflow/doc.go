@@ -7,6 +7,10 @@
 //	sourceflow apply -f topology.yaml     create or change it
 //	sourceflow validate -f topology.yaml  report drift; exit 1 on drift
 //	sourceflow health -f topology.yaml    health of every queue, DLQ and topic
+//	sourceflow iam-policy -f topology.yaml --account-id ID
+//	                                      least-privilege IAM policy of the service
+//	sourceflow dlq list|peek|redrive -f topology.yaml
+//	                                      dead letters: depths, reasons, redrive
 //
 // Install it with `go install ./cmd/sourceflow` from the module root. The
 // commands live in package cli, which tests run in process; `sourceflow

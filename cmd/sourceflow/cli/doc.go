@@ -1,6 +1,8 @@
 // Package cli implements the sourceflow operations CLI on spf13/cobra: the
 // plan, apply, validate and health commands over a topology file
-// (topology.DecodeFile) and the topology.Provisioner.
+// (topology.DecodeFile) and the topology.Provisioner; iam-policy, which
+// renders topology.NewIAMPolicy; and dlq list, peek and redrive on the
+// file's dead-letter queues.
 //
 // Run executes a command line and returns its exit code:
 //
@@ -17,8 +19,8 @@
 // the fakes of awsbus/awsbustest.
 //
 // Every command is a subcommand of NewCommand's root, built from a small
-// function per command; new commands (export, iam-policy, dlq) are added
-// the same way and share the file loading and the exit codes.
+// function per command; new commands (export) are added the same way and
+// share the file loading and the exit codes.
 //
 // The package is imported by the sourceflow command and by the integration
 // tests, which run it in process; nothing else imports cmd/.

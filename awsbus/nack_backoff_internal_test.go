@@ -1,0 +1,37 @@
+package awsbus
+
+import (
+	"strconv"
+	"testing"
+	"time"
+
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/stretchr/testify/assert"
+)
+
+func TestNackBackoffDoublesPerReceiveUpToTheCap(t *testing.T) {
+	received := func(n int) *delivery {
+		attrs := map[string]string{}
+		if n > 0 {
+			attrs[string(sqstypes.MessageSystemAttributeNameApproximateReceiveCount)] = strconv.Itoa(n)
+		}
+		return &delivery{raw: sqstypes.Message{Attributes: attrs}}
+	}
+	sub := &subscription{cfg: SubscriberConfig{ConsumerConfig: ConsumerConfig{NackBackoff: time.Second}}}
+	for n, want := range map[int]time.Duration{
+		0: time.Second, 1: time.Second, 2: 2 * time.Second, 3: 4 * time.Second, 7: 64 * time.Second,
+		9: 256 * time.Second, 10: MaxNackBackoff, 1000: MaxNackBackoff,
+	} {
+		assert.Equal(t, want, sub.nackBackoff(received(n)), "receive %d", n)
+	}
+	var total time.Duration
+	for n := 1; n < 8; n++ { // the nacks before the 8th, last allowed receive
+		total += sub.nackBackoff(received(n))
+	}
+	assert.Equal(t, 127*time.Second, total, "a failing message is tried over about two minutes by default")
+
+	sub.cfg.NackBackoff = 10 * time.Minute
+	assert.Equal(t, 10*time.Minute, sub.nackBackoff(received(5)), "a backoff above the cap is kept, not doubled")
+	sub.cfg.NackBackoff = 0 // what a negative NackBackoff becomes
+	assert.Zero(t, sub.nackBackoff(received(5)), "no backoff redelivers at once")
+}
