@@ -52,14 +52,14 @@ func sentAtLeast(n int) func(string) bool {
 }
 
 // ackedAfter returns how many sends succeeded after t0 (from the "sending"
-// lines around it) and whether sending went on past t0 at all.
-func ackedAfter(driver *scaleoutProc, t0 time.Time) (acked int, sending bool) {
+// lines around it) and how long sending went on after t0.
+func ackedAfter(driver *scaleoutProc, t0 time.Time) (acked int, sending time.Duration) {
 	lines, at := driver.linesSince(0)
 	before, after := -1, -1
 	for i, l := range lines {
 		m := sendingLine.FindStringSubmatch(l)
 		if done := sendingDoneLine.FindStringSubmatch(l); done != nil {
-			m, sending = done, at[i].After(t0)
+			m, sending = done, at[i].Sub(t0)
 		}
 		if m == nil {
 			continue

@@ -137,8 +137,10 @@ var chaosScenarios = []chaosScenario{
 	{
 		name: "sigterm",
 		fault: "an orders instance and the only payments instance stopped (SIGTERM) while every 10th " +
-			"CreateOrder handling takes 2s, and restarted",
-		flags: func(*testing.T, chaosSize) []string { return []string{"-slow-every", "10", "-slow-handler", "2s"} },
+			"CreateOrder handling takes 1s, and restarted",
+		// 1s handlers are in flight at the stop and end well within the
+		// example's 5s ShutdownTimeout.
+		flags: func(*testing.T, chaosSize) []string { return []string{"-slow-every", "10", "-slow-handler", "1s"} },
 		inject: func(t *testing.T, r *chaosRig) {
 			r.stopInstance(t, "orders-2")
 			r.stopInstance(t, "payments-1")
