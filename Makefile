@@ -22,11 +22,11 @@ fuzz:
 	SOURCEFLOW_TEST_PHASES=fuzz SOURCEFLOW_FUZZTIME=$${SOURCEFLOW_FUZZTIME:-500000x} bash scripts/test.sh
 
 ## chaos: the fault-injection harness at full size (integration/chaos_test.go):
-## SOURCEFLOW_CHAOS_ORDERS (default 10000) orders per scenario, outages of
+## SOURCEFLOW_CHAOS_ORDERS (default 5000: 10,000 commands) orders per scenario, outages of
 ## SOURCEFLOW_CHAOS_OUTAGE (default 30s); the figures table is written to
 ## chaos-figures.md. `make test` runs it with 300 orders and 6s outages.
 chaos:
-	SOURCEFLOW_TEST_PHASES=integration SOURCEFLOW_CHAOS_ORDERS=$${SOURCEFLOW_CHAOS_ORDERS:-10000} \
+	SOURCEFLOW_TEST_PHASES=integration SOURCEFLOW_CHAOS_ORDERS=$${SOURCEFLOW_CHAOS_ORDERS:-5000} \
 	SOURCEFLOW_CHAOS_OUTAGE=$${SOURCEFLOW_CHAOS_OUTAGE:-30s} SOURCEFLOW_CHAOS_REPORT=$(CURDIR)/chaos-figures.md \
 	bash scripts/test.sh -run '^TestChaos$$' -v -timeout 3h
 
