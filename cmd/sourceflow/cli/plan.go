@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 	"github.com/spf13/cobra"
 )
 
@@ -26,15 +27,9 @@ are changes (use validate to fail on drift).`,
 }
 
 func (g *globals) runPlan(cmd *cobra.Command, path string) error {
-	ctx, cancel := g.withTimeout(cmd)
-	defer cancel()
-	s, err := g.open(ctx, cmd, path)
+	s, report, err := g.drift(cmd, path, "plan")
 	if err != nil {
 		return err
-	}
-	report, _, err := s.prov.Validate(ctx, s.plan)
-	if err != nil {
-		return s.awsFailure("plan", err)
 	}
 	out := cmd.OutOrStdout()
 	if report.OK() {
@@ -52,4 +47,20 @@ func (g *globals) runPlan(cmd *cobra.Command, path string) error {
 		fmt.Fprintln(out, uncheckedHint)
 	}
 	return nil
+}
+
+// drift opens the file's session and compares the live resources with its
+// plan; op names the command in an AWS failure.
+func (g *globals) drift(cmd *cobra.Command, path, op string) (*session, topology.DriftReport, error) {
+	ctx, cancel := g.withTimeout(cmd)
+	defer cancel()
+	s, err := g.open(ctx, cmd, path)
+	if err != nil {
+		return nil, topology.DriftReport{}, err
+	}
+	report, _, err := s.prov.Validate(ctx, s.plan)
+	if err != nil {
+		return nil, topology.DriftReport{}, s.awsFailure(op, err)
+	}
+	return s, report, nil
 }

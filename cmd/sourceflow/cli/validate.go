@@ -25,15 +25,9 @@ nothing drifted and 1 on drift, so it can gate a deployment.`,
 }
 
 func (g *globals) runValidate(cmd *cobra.Command, path string) error {
-	ctx, cancel := g.withTimeout(cmd)
-	defer cancel()
-	s, err := g.open(ctx, cmd, path)
+	s, report, err := g.drift(cmd, path, "validate")
 	if err != nil {
 		return err
-	}
-	report, _, err := s.prov.Validate(ctx, s.plan)
-	if err != nil {
-		return s.awsFailure("validate", err)
 	}
 	out := cmd.OutOrStdout()
 	if report.OK() {
