@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -129,19 +130,24 @@ func (r dlqRig) depthOf(url *string) (visible, inFlight int, err error) {
 	return visible, inFlight, nil
 }
 
-// drain receives and deletes every message of queue name and returns how
-// often each message id arrived. With markerGone, no message may carry the
-// failure marker.
-func (r dlqRig) drain(t *testing.T, name string, markerGone bool) map[string]int {
+// arrival is a message drained from a queue: its message id and group.
+type arrival struct{ id, group string }
+
+// drain receives and deletes every message of queue name and returns them
+// in the order received (per group, the order of the queue). With
+// markerGone, no message may carry the failure marker.
+func (r dlqRig) drain(t *testing.T, name string, markerGone bool) []arrival {
 	t.Helper()
-	url, seen := r.url(t, name), map[string]int{}
+	url := r.url(t, name)
+	var got []arrival
 	for {
 		out, err := r.sqs.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{
 			QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 30, MessageAttributeNames: []string{"All"},
+			MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{sqstypes.MessageSystemAttributeNameMessageGroupId},
 		})
 		require.NoError(t, err)
 		if len(out.Messages) == 0 {
-			return seen
+			return got
 		}
 		var del []sqstypes.DeleteMessageBatchRequestEntry
 		for i, m := range out.Messages {
@@ -150,7 +156,8 @@ func (r dlqRig) drain(t *testing.T, name string, markerGone bool) map[string]int
 			}
 			var env map[string]string
 			require.NoError(t, json.Unmarshal([]byte(aws.ToString(m.MessageAttributes[sourceflow.MetaEnvelope].StringValue)), &env))
-			seen[env[sourceflow.MetaMessageID]]++
+			group := m.Attributes[string(sqstypes.MessageSystemAttributeNameMessageGroupId)]
+			got = append(got, arrival{id: env[sourceflow.MetaMessageID], group: group})
 			del = append(del, sqstypes.DeleteMessageBatchRequestEntry{Id: aws.String(strconv.Itoa(i)), ReceiptHandle: m.ReceiptHandle})
 		}
 		_, err = r.sqs.DeleteMessageBatch(context.Background(), &sqs.DeleteMessageBatchInput{QueueUrl: url, Entries: del})
@@ -158,31 +165,70 @@ func (r dlqRig) drain(t *testing.T, name string, markerGone bool) map[string]int
 	}
 }
 
-// redriveUntilCancelled runs redrive of dlq and cancels it once source
-// holds at least n messages.
-func (r dlqRig) redriveUntilCancelled(t *testing.T, dlq, source string, n int, args ...string) int {
+// assertAllArrived checks that every id of ids arrived (duplicates allowed)
+// and nothing else. With fifo, each message is in the group deadLetter gave
+// it, and each group's messages arrived in the order they were sent, a
+// duplicate of an earlier message aside.
+func assertAllArrived(t *testing.T, ids []string, got []arrival, fifo bool) {
 	t.Helper()
-	url := r.url(t, source)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var out, errOut bytes.Buffer
-	done := make(chan int, 1)
-	go func() {
-		done <- cli.Run(ctx, cli.Config{Stdout: &out, Stderr: &errOut}, append([]string{"dlq", "redrive", "-f", r.path, "--queue", dlq}, args...))
-	}()
-	require.Eventually(t, func() bool {
-		select {
-		case code := <-done: // finished before the cancel: put it back for the caller
-			done <- code
-			return true
-		default:
+	seen, last := map[string]bool{}, map[string]int{}
+	for _, a := range got {
+		var n int
+		_, err := fmt.Sscanf(a.id, "msg-%d", &n)
+		require.NoError(t, err, "unknown message %q", a.id)
+		if fifo {
+			assert.Equal(t, fmt.Sprintf("entity-%d", n%50), a.group, "group of %s", a.id)
 		}
-		visible, _, err := r.depthOf(url)
-		return err == nil && visible >= n
-	}, 60*time.Second, 20*time.Millisecond)
-	cancel()
-	code := <-done
-	t.Logf("$ sourceflow dlq redrive %v (cancelled at %d in %s) -> exit %d\n%s%s", args, n, source, code, out.String(), errOut.String())
+		if seen[a.id] {
+			continue
+		}
+		seen[a.id] = true
+		if prev, ok := last[a.group]; fifo && ok {
+			assert.Greater(t, n, prev, "%s arrived after msg-%04d in group %s", a.id, prev, a.group)
+		}
+		last[a.group] = n
+	}
+	for _, id := range ids {
+		assert.True(t, seen[id], "message %s lost", id)
+	}
+	assert.Len(t, seen, len(ids))
+}
+
+// cancellingSQS is the CLI's SQS client that cancels the command once
+// sends SendMessageBatch calls have returned: an interruption at a known
+// point, whatever the machine's speed.
+type cancellingSQS struct {
+	*sqs.Client
+	sends  int32
+	calls  atomic.Int32
+	cancel context.CancelFunc
+}
+
+func (c *cancellingSQS) SendMessageBatch(ctx context.Context, in *sqs.SendMessageBatchInput, opts ...func(*sqs.Options)) (*sqs.SendMessageBatchOutput, error) {
+	out, err := c.Client.SendMessageBatch(ctx, in, opts...)
+	if c.calls.Add(1) == c.sends {
+		c.cancel()
+	}
+	return out, err
+}
+
+// redriveCancelledAfter runs redrive of dlq and cancels it once sends
+// batches have been sent.
+func (r dlqRig) redriveCancelledAfter(t *testing.T, dlq string, sends int32, args ...string) int {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	clients := func(ctx context.Context) (cli.Clients, error) {
+		c, err := cli.LoadClients(ctx)
+		if err == nil {
+			c.SQS = &cancellingSQS{Client: c.SQS.(*sqs.Client), sends: sends, cancel: cancel}
+		}
+		return c, err
+	}
+	var out, errOut bytes.Buffer
+	code := cli.Run(ctx, cli.Config{Clients: clients, Stdout: &out, Stderr: &errOut},
+		append([]string{"dlq", "redrive", "-f", r.path, "--queue", dlq}, args...))
+	t.Logf("$ sourceflow dlq redrive %v (cancelled after %d sends) -> exit %d\n%s%s", args, sends, code, out.String(), errOut.String())
 	return code
 }
 
@@ -203,23 +249,20 @@ func TestCLIDLQ_RedriveOfAThousandFIFODeadLettersLosesNothingAcrossInterruptions
 	require.Equal(t, cli.ExitOK, code, errOut)
 	assert.Contains(t, out, "by copy (FIFO: ")
 	assert.Contains(t, out, "Moved 250 messages")
-	code = r.redriveUntilCancelled(t, dlq, r.fifo, 550, "--rate", "200/s")
+	code = r.redriveCancelledAfter(t, dlq, 30, "--rate", "0")
 	assert.Equal(t, cli.ExitAWS, code, "interrupted")
 	source, sourceInFlight := r.depth(t, r.fifo)
 	left, leftInFlight := r.depth(t, dlq)
 	assert.Zero(t, sourceInFlight+leftInFlight, "an interrupted redrive hides nothing")
 	assert.Equal(t, 1000, source+left, "every message is in the dead-letter queue or the source queue")
-	assert.Greater(t, left, 0, "the cancel came part-way")
+	assert.Less(t, source, 1000, "the cancel came part-way: 30 sends move at most 300 of the 750 left")
+	assert.GreaterOrEqual(t, source, 250+30, "each send moved at least one message")
 
 	out, errOut, code = runCLI(t, "dlq", "redrive", "-f", r.path, "--queue", dlq, "--rate", "0")
 	require.Equal(t, cli.ExitOK, code, errOut)
 	assert.Contains(t, out, fmt.Sprintf("Moved %d messages", left))
 
-	arrived := r.drain(t, r.fifo, true)
-	for _, id := range ids {
-		assert.Positive(t, arrived[id], "message %s lost", id)
-	}
-	assert.Len(t, arrived, 1000)
+	assertAllArrived(t, ids, r.drain(t, r.fifo, true), true)
 	visible, inFlight := r.depth(t, dlq)
 	assert.Zero(t, visible+inFlight, "dead-letter queue empty")
 }
@@ -236,10 +279,7 @@ func TestCLIDLQ_RedriveOfAStandardQueueWithMethodAuto(t *testing.T) {
 	method := regexp.MustCompile(`\(method: (native|copy)`).FindStringSubmatch(out)
 	require.Len(t, method, 2, "the output names the method that ran")
 	t.Logf("dlq redrive --method auto of a standard queue on %s ran the %s method", emulator(), method[1])
-	arrived := r.drain(t, r.standard, method[1] == "copy")
-	for _, id := range ids {
-		assert.Positive(t, arrived[id], "message %s lost", id)
-	}
+	assertAllArrived(t, ids, r.drain(t, r.standard, method[1] == "copy"), false)
 	visible, inFlight := r.depth(t, dlq)
 	assert.Zero(t, visible+inFlight, "dead-letter queue empty")
 }

@@ -96,7 +96,7 @@ func (r *callRecorder) resource(service, region string, params, result any) stri
 		if id := stringField(result, "KeyId"); id != "" {
 			return id
 		}
-		return stringField(reflect.Indirect(reflect.ValueOf(result)).FieldByName("KeyMetadata").Interface(), "Arn")
+		return stringField(fieldOf(result, "KeyMetadata"), "Arn")
 	case "sts":
 		return "*"
 	}
@@ -118,7 +118,22 @@ func (r *callRecorder) resource(service, region string, params, result any) stri
 	return stringField(result, "TopicArn") // CreateTopic names the topic by its answer
 }
 
-// stringField returns the *string field name of the struct x points to.
+// fieldOf returns field name of the struct x points to, or nil when x is
+// nil (a failed call has no result) or has no such field.
+func fieldOf(x any, name string) any {
+	v := reflect.Indirect(reflect.ValueOf(x))
+	if v.Kind() != reflect.Struct {
+		return nil
+	}
+	if f := v.FieldByName(name); f.IsValid() && f.CanInterface() {
+		return f.Interface()
+	}
+	return nil
+}
+
+// stringField returns the string field name of the struct x points to, or
+// "" when x is nil or the field is missing or nil: a resource no policy
+// allows, so a call it stands for fails the check.
 func stringField(x any, name string) string {
 	v := reflect.Indirect(reflect.ValueOf(x))
 	if v.Kind() != reflect.Struct {
@@ -384,4 +399,13 @@ func withoutAction(pol topology.IAMPolicy, action string) topology.IAMPolicy {
 		out.Statement = append(out.Statement, s)
 	}
 	return out
+}
+
+// A call that failed has no result: its resource is "", which no policy
+// allows, instead of a panic in the recorder.
+func TestCLIIAMRecorderNamesNoResourceForAFailedCall(t *testing.T) {
+	r := &callRecorder{account: "000000000000"}
+	for _, result := range []any{nil, (*kms.DescribeKeyOutput)(nil), &kms.DescribeKeyOutput{}} {
+		assert.Empty(t, r.resource("kms", "us-east-1", &kms.DescribeKeyInput{KeyId: aws.String("alias/x")}, result))
+	}
 }

@@ -62,7 +62,7 @@ func TestCLI_PlanApplyValidateThenDriftOfADeletedDLQ(t *testing.T) {
 	require.Equal(t, cli.ExitOK, code, errOut)
 	assert.Contains(t, out, "No drift: service "+n.service)
 
-	_, errOut, code = runCLI(t, "health", "-f", path)
+	_, errOut, code = runCLI(t, "health", "-f", path, "--check-timeout", "30s")
 	require.Equal(t, cli.ExitOK, code, errOut)
 
 	deleteQueue(t, dlq)
@@ -72,7 +72,7 @@ func TestCLI_PlanApplyValidateThenDriftOfADeletedDLQ(t *testing.T) {
 	assert.Contains(t, out, "queue "+dlq+": missing (dead-letter queue of "+n.commands+")\n")
 	assert.Contains(t, errOut, "sourceflow apply -f "+path)
 
-	out, _, code = runCLI(t, "health", "-f", path)
+	out, _, code = runCLI(t, "health", "-f", path, "--check-timeout", "30s")
 	assert.Equal(t, cli.ExitDrift, code)
 	assert.Regexp(t, dlq+`\s+dlq\s+down`, out)
 }

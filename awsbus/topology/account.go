@@ -42,7 +42,7 @@ func (t *Provisioner) callerScope(ctx context.Context) (arnScope, error) {
 	if t.cfg.Region == "" {
 		return arnScope{}, errors.New("no queue ARN to derive the region from and ProvisionerConfig.Region is empty")
 	}
-	scope := arnScope{partition: partitionOf(t.cfg.Region), region: t.cfg.Region, account: t.cfg.AccountID}
+	scope := arnScope{partition: regionPartition(t.cfg.Region), region: t.cfg.Region, account: t.cfg.AccountID}
 	if scope.account != "" {
 		return scope, nil
 	}
@@ -61,15 +61,4 @@ func (t *Provisioner) callerScope(ctx context.Context) (arnScope, error) {
 		return arnScope{}, errors.New("sts:GetCallerIdentity returned no account")
 	}
 	return scope, nil
-}
-
-// partitionOf returns the partition of region.
-func partitionOf(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	}
-	return "aws"
 }

@@ -61,7 +61,7 @@ type FileQueues struct {
 // Dead-letter queues keep messages DLQRetentionSeconds (14 days).
 type FileDeadLetter struct {
 	// MaxReceiveCount is how often a message is received before SQS moves
-	// it to the dead-letter queue, 1..1000. Default 5.
+	// it to the dead-letter queue, 1..1000. Default 8 (DefaultMaxReceiveCount).
 	MaxReceiveCount int `yaml:"max_receive_count,omitempty"`
 }
 

@@ -1,13 +1,10 @@
 package topology
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"slices"
-	"strings"
 
 	"go.yaml.in/yaml/v3"
 
@@ -32,13 +29,11 @@ func DecodeFile(r io.Reader) (File, error) {
 	if len(doc.Content) == 0 {
 		return File{}, fmt.Errorf("%w: the file is empty; it needs version, service and destinations", ErrInvalidFile)
 	}
-	var f File
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&f); err != nil {
-		return File{}, fmt.Errorf("%w: %s", ErrInvalidFile, yamlMessage(err))
-	}
 	lines := fileLines{doc: &doc}
+	f, err := decodeOne(data, lines)
+	if err != nil {
+		return File{}, fmt.Errorf("%w: %s", ErrInvalidFile, err)
+	}
 	if err := f.check(lines); err != nil {
 		return File{}, fmt.Errorf("%w: %w", ErrInvalidFile, err)
 	}
@@ -50,18 +45,6 @@ func DecodeFile(r io.Reader) (File, error) {
 		return File{}, fmt.Errorf("%w: %w", ErrInvalidFile, err)
 	}
 	return f, nil
-}
-
-// unknownField matches the YAML library's message for an unknown field.
-var unknownField = regexp.MustCompile(`field (\S+) not found in type \S+`)
-
-// yamlMessage returns the decoder's message in the file's words: each
-// problem on its line, "unknown field x" instead of a Go type name.
-func yamlMessage(err error) string {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	msg = strings.TrimPrefix(msg, "unmarshal errors:\n")
-	msg = unknownField.ReplaceAllString(msg, "unknown field $1")
-	return strings.ReplaceAll(msg, "\n  ", "\n")
 }
 
 // check reports the problems New cannot see in a Binding: the version,
@@ -105,9 +88,16 @@ func (d FileDestination) check(lines fileLines, p fieldPath) error {
 	if len(d.Types) == 0 && d.Listen == nil {
 		fail("types", "at least one type is required (or listen.handles)")
 	}
+	if d.Listen == nil && lines.present(append(slices.Clone(p), "listen")) {
+		fail("listen", "is empty: give listen.handles, or remove listen when the service does not consume %q", d.Name)
+	}
 	if d.Listen != nil && d.Listen.Queue != "" && kind == sourceflow.KindCommand {
 		errs = append(errs, lines.errorf(append(slices.Clone(p), "listen", "queue"),
 			"is for event destinations only; a command destination is consumed from %q itself", d.Name))
+	}
+	if d.Listen != nil && d.Listen.FilterTypes != nil && kind == sourceflow.KindCommand {
+		errs = append(errs, lines.errorf(append(slices.Clone(p), "listen", "filter_types"),
+			"is for event destinations only; a command queue has no subscription to filter"))
 	}
 	return errors.Join(errs...)
 }

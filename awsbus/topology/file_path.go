@@ -2,6 +2,7 @@ package topology
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -85,4 +86,58 @@ func (l fileLines) at(p fieldPath) string {
 // errorf returns an error naming field p and its line.
 func (l fileLines) errorf(p fieldPath, format string, args ...any) error {
 	return fmt.Errorf("%s: "+format, append([]any{l.at(p)}, args...)...)
+}
+
+// present reports whether every key and index of p is in the file.
+func (l fileLines) present(p fieldPath) bool {
+	n := l.doc
+	if n == nil || len(n.Content) == 0 {
+		return false
+	}
+	n = n.Content[0]
+	for _, e := range p {
+		if n, _ = child(n, e); n == nil {
+			return false
+		}
+	}
+	return true
+}
+
+// fieldAt names the field whose value of YAML tag (e.g. "!!str") starts on
+// line: "queues.wait_time (line 3)", or "line 3" when no field's value
+// does.
+func (l fileLines) fieldAt(line int, tag string) string {
+	if l.doc == nil || len(l.doc.Content) == 0 {
+		return fmt.Sprintf("line %d", line)
+	}
+	if p, ok := pathTo(l.doc.Content[0], line, tag, nil); ok {
+		return l.at(p)
+	}
+	return fmt.Sprintf("line %d", line)
+}
+
+// pathTo returns the path of the deepest value of tag under n that starts
+// on line.
+func pathTo(n *yaml.Node, line int, tag string, p fieldPath) (fieldPath, bool) {
+	var kids []fieldPath
+	var nodes []*yaml.Node
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			kids, nodes = append(kids, append(slices.Clone(p), n.Content[i].Value)), append(nodes, n.Content[i+1])
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			kids, nodes = append(kids, append(slices.Clone(p), i)), append(nodes, c)
+		}
+	}
+	for i, c := range nodes {
+		if deeper, ok := pathTo(c, line, tag, kids[i]); ok {
+			return deeper, true
+		}
+		if c.Line == line && c.ShortTag() == tag {
+			return kids[i], true
+		}
+	}
+	return nil, false
 }

@@ -45,7 +45,8 @@ type IAMConfig struct {
 	// Region is the region of the resources, e.g. "us-east-1". Required.
 	Region string
 	// Partition is the ARN partition. Default: from Region ("aws-cn" for
-	// cn-*, "aws-us-gov" for us-gov-*, else "aws").
+	// cn-*, "aws-us-gov" for us-gov-*, "aws-iso" for us-iso-*, "aws-iso-b"
+	// for us-isob-*, "aws-eusc" for eusc-*, ...; else "aws").
 	Partition string
 	// Provisioning is the transport's mode (awsbus Config.Provisioning):
 	// it adds the calls that mode makes on start. Default ProvisionCreate.
@@ -54,12 +55,12 @@ type IAMConfig struct {
 
 var (
 	accountPattern = regexp.MustCompile(`^\d{12}$`)
-	regionPattern  = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d+$`)
+	regionPattern  = regexp.MustCompile(`^[a-z]{2,4}(-[a-z]+)+-\d+$`)
 )
 
 func (c *IAMConfig) setDefaults() {
 	if c.Partition == "" {
-		c.Partition = partitionOf(c.Region)
+		c.Partition = regionPartition(c.Region)
 	}
 }
 

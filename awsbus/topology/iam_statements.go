@@ -113,6 +113,7 @@ func (b iamBuilder) runtime() []IAMStatement {
 // beyond the run-time ones.
 func (b iamBuilder) provisioning() []IAMStatement {
 	subscribed := b.topicARNs(b.subscribedTopics())
+	queues, dlqs := b.consumed()
 	var anySubscription []string
 	if len(subscribed) > 0 {
 		anySubscription = []string{"*"}
@@ -120,7 +121,8 @@ func (b iamBuilder) provisioning() []IAMStatement {
 	switch b.cfg.Provisioning {
 	case ProvisionCreate:
 		return []IAMStatement{
-			allow("CreateQueues", b.queueARNs(b.readQueues()), "sqs:CreateQueue", "sqs:SetQueueAttributes"),
+			allow("CreateQueues", b.queueARNs(b.readQueues()), "sqs:CreateQueue"),
+			allow("ReconcileQueues", b.queueARNs(append(queues, dlqs...)), "sqs:SetQueueAttributes"),
 			allow("CreateTopics", b.topicARNs(b.topics()), "sns:CreateTopic"),
 			allow("SubscribeQueues", subscribed, "sns:Subscribe", "sns:ListSubscriptionsByTopic"),
 			allow("ReconcileSubscriptions", anySubscription, "sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes"),

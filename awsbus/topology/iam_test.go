@@ -147,7 +147,8 @@ func TestNewIAMPolicy_GrantsTheKeyHoweverItIsNamed(t *testing.T) {
 func TestNewIAMPolicy_PartitionFollowsTheRegion(t *testing.T) {
 	p, err := readTopology(t, "payments.topology.yaml").Plan()
 	require.NoError(t, err)
-	for region, partition := range map[string]string{"cn-north-1": "aws-cn", "us-gov-west-1": "aws-us-gov", "ap-south-1": "aws"} {
+	for region, partition := range map[string]string{"cn-north-1": "aws-cn", "us-gov-west-1": "aws-us-gov", "ap-south-1": "aws",
+		"us-iso-east-1": "aws-iso", "us-isob-east-1": "aws-iso-b", "eusc-de-east-1": "aws-eusc"} {
 		pol, err := topology.NewIAMPolicy(p, topology.IAMConfig{AccountID: testAccount, Region: region})
 		require.NoError(t, err)
 		want := "arn:" + partition + ":sqs:" + region + ":" + testAccount + ":orders.fifo"
@@ -173,4 +174,32 @@ func TestNewIAMPolicy_RejectsAnEmptyPlan(t *testing.T) {
 	_, err := topology.NewIAMPolicy(topology.Plan{Service: "idle"}, topology.IAMConfig{AccountID: testAccount, Region: "us-east-1"})
 
 	require.ErrorIs(t, err, topology.ErrInvalidPlan)
+}
+
+// Create mode sets attributes only on the queues the service consumes and
+// their dead-letter queues (Provisioner.Create leaves a queue it only sends
+// to alone once it exists); it may create every queue.
+func TestNewIAMPolicy_SetsAttributesOnlyOnConsumedQueues(t *testing.T) {
+	f := readTopology(t, "orders.topology.yaml")
+	p, err := f.Plan()
+	require.NoError(t, err)
+	pol := iamPolicy(t, f, topology.ProvisionCreate)
+	granted := map[string][]string{}
+	for _, s := range pol.Statement {
+		for _, a := range s.Action {
+			granted[a] = append(granted[a], s.Resource...)
+		}
+	}
+	arn := func(q string) string { return "arn:aws:sqs:eu-west-1:" + testAccount + ":" + q }
+	for _, q := range p.Queues {
+		assert.Contains(t, granted["sqs:CreateQueue"], arn(q.Name))
+		if q.Owned {
+			assert.Contains(t, granted["sqs:SetQueueAttributes"], arn(q.Name))
+			assert.Contains(t, granted["sqs:SetQueueAttributes"], arn(q.DLQ))
+			continue
+		}
+		assert.NotContains(t, granted["sqs:SetQueueAttributes"], arn(q.Name), "only sent to")
+		assert.NotContains(t, granted["sqs:SetQueueAttributes"], arn(q.DLQ), "only sent to")
+	}
+	assert.NotContains(t, granted["sqs:SetQueueAttributes"], arn("payments.fifo"))
 }

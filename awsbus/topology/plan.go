@@ -35,7 +35,7 @@ type Options struct {
 	// Default 20s.
 	WaitTime time.Duration
 	// MaxReceiveCount is how often a message is received before SQS moves it
-	// to the dead-letter queue, 1..1000. Default 5.
+	// to the dead-letter queue, 1..1000. Default 8.
 	MaxReceiveCount int
 	// EventQueueName names the service's event queue per topic. Default
 	// DefaultEventQueueName ("<service>-<topic>", ".fifo" kept).

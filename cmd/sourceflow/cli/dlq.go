@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/spf13/cobra"
 )
@@ -16,7 +17,7 @@ sf_env attribute when the message had no attribute to spare). A message
 that SQS moved through the queue's redrive policy, after too many failed
 receives, has no reason.
 
-  list     depth of each dead-letter queue, with the queue it belongs to
+  list     depth of the dead-letter queues of the queues the service consumes
   peek     show messages without consuming them
   redrive  move messages back to the queue they came from
 
@@ -33,10 +34,28 @@ func newDLQCommand(g *globals) *cobra.Command {
 		Example: "  sourceflow dlq list -f orders.topology.yaml\n" +
 			"  sourceflow dlq peek -f orders.topology.yaml --queue orders-dlq.fifo --payload\n" +
 			"  sourceflow dlq redrive -f orders.topology.yaml --queue orders-dlq.fifo --rate 50/s",
-		Args: cobra.NoArgs,
+		Args: cobra.ArbitraryArgs,
+		RunE: runDLQParent,
+		// The flags of a mistyped subcommand must not hide its name.
+		FParseErrWhitelist:         cobra.FParseErrWhitelist{UnknownFlags: true},
+		SuggestionsMinimumDistance: 2,
 	}
 	cmd.AddCommand(newDLQListCommand(g), newDLQPeekCommand(g), newDLQRedriveCommand(g))
 	return cmd
+}
+
+// runDLQParent shows the help of dlq run alone, and rejects an unknown
+// subcommand with a usage error (exit 2) that names it.
+func runDLQParent(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return cmd.Help()
+	}
+	hint := ""
+	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+		hint = fmt.Sprintf(" (did you mean %q?)", s[0])
+	}
+	return &ExitError{Code: ExitUsage, Err: fmt.Errorf("unknown command %q for %q%s; its commands are list, peek and "+
+		"redrive: run `sourceflow dlq --help`", args[0], cmd.CommandPath(), hint)}
 }
 
 // openDLQ opens the topology file and returns the session with its SQS

@@ -3,7 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -34,13 +34,27 @@ const (
 // sends it to the source queue, and deletes from the dead-letter queue only
 // what was sent. An interruption at any point leaves every message in one
 // queue or both, never in neither.
+//
+// A run ends at limit messages, or at the first message sent to the
+// dead-letter queue after start: a message the consumer fails again comes
+// back with a new SQS id, and is not moved again in the same run.
 type copier struct {
 	api      dlqSQS
 	from, to sqsQueue
 	pace     *pacer
 	bar      *progress
-	// max stops after max messages; 0 moves all.
-	max int
+	// limit is how many messages the run handles (moves, or fails to):
+	// --max, else the dead-letter queue's depth at the start.
+	limit int
+	// start is when the run began.
+	start time.Time
+	// hidden are received messages that stay in the dead-letter queue
+	// (failed, kept back or not deleted); run makes them visible again when
+	// it ends, so that a re-run finds them at once.
+	hidden []sqstypes.Message
+	// blocked are the FIFO message groups with a message left in the
+	// dead-letter queue: no later message of theirs is sent in this run.
+	blocked map[string]bool
 }
 
 // redriveResult counts what a redrive did.
@@ -50,27 +64,32 @@ type redriveResult struct {
 	moved, undeleted int
 	// unsent messages failed to send and stay in the dead-letter queue.
 	unsent int
-	// held is the dead-letter queue's depth when the copy ended empty-handed:
-	// messages another reader holds, or that failed and are hidden.
+	// kept are FIFO messages not sent because an earlier message of their
+	// group failed: they stay in the dead-letter queue, in order.
+	kept int
+	// returned counts the received messages sent to the dead-letter queue
+	// after the run started.
+	returned int
+	// held is the dead-letter queue's depth when the copy ended empty-handed,
+	// less what the run itself holds: messages another reader holds.
 	held int64
 	// errs are the entry failures, one per cause.
 	errs []error
 }
 
-// run copies until the dead-letter queue is empty, max messages moved, a
-// call fails or ctx ends.
-func (c *copier) run(ctx context.Context) (redriveResult, error) {
-	var res redriveResult
+// handled is how many messages count toward the limit.
+func (r redriveResult) handled() int { return r.moved + r.unsent + r.kept }
+
+// run copies until limit messages are handled, a message sent after the
+// start arrives, the dead-letter queue is empty, a call fails or ctx ends.
+func (c *copier) run(ctx context.Context) (res redriveResult, err error) {
+	defer func() { c.release(ctx, c.hidden) }()
 	empties := 0
-	for c.max == 0 || res.moved < c.max {
+	for res.handled() < c.limit {
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
-		want := c.pace.batch(10)
-		if c.max > 0 {
-			want = min(want, c.max-res.moved)
-		}
-		msgs, err := c.receive(ctx, want)
+		msgs, err := c.receive(ctx, min(c.pace.batch(10), c.limit-res.handled()))
 		if err != nil {
 			return res, err
 		}
@@ -82,19 +101,58 @@ func (c *copier) run(ctx context.Context) (redriveResult, error) {
 			continue
 		}
 		empties = 0
-		if err := c.pace.wait(ctx, len(msgs)); err != nil {
-			c.release(ctx, msgs)
-			return res, err
-		}
-		if err := c.moveBatch(ctx, msgs, &res); err != nil {
+		if done, err := c.step(ctx, msgs, &res); done || err != nil {
 			return res, err
 		}
 	}
 	return res, nil
 }
 
+// step moves the received msgs that were in the dead-letter queue before
+// the run started, at the pace's rate, and reports whether a later one
+// ends the run.
+func (c *copier) step(ctx context.Context, msgs []sqstypes.Message, res *redriveResult) (bool, error) {
+	msgs, late := c.splitLate(msgs, res)
+	if len(msgs) == 0 {
+		return true, nil
+	}
+	if err := c.pace.wait(ctx, len(msgs)); err != nil {
+		c.hidden = append(c.hidden, msgs...)
+		return true, err
+	}
+	return len(late) > 0, c.moveBatch(ctx, msgs, res)
+}
+
+// splitLate returns msgs up to the first message sent to the dead-letter
+// queue after the run started, and releases that message and the ones
+// after it at once.
+func (c *copier) splitLate(msgs []sqstypes.Message, res *redriveResult) (early, late []sqstypes.Message) {
+	for i, m := range msgs {
+		if sentAt(m).After(c.start) {
+			for _, l := range msgs[i:] {
+				if sentAt(l).After(c.start) {
+					res.returned++
+				}
+			}
+			c.hidden = append(c.hidden, msgs[i:]...)
+			return msgs[:i], msgs[i:]
+		}
+	}
+	return msgs, nil
+}
+
+// sentAt is when m was sent to its queue; zero when SQS does not say.
+func sentAt(m sqstypes.Message) time.Time {
+	ms, err := strconv.ParseInt(m.Attributes[string(sqstypes.MessageSystemAttributeNameSentTimestamp)], 10, 64)
+	if err != nil {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms)
+}
+
 // heldBack reports whether the dead-letter queue, which just answered
-// empty, still reports messages, and records how many in res.held.
+// empty, still reports messages besides those the run holds, and records
+// how many in res.held.
 func (c *copier) heldBack(ctx context.Context, res *redriveResult) bool {
 	ctx, cancel := settle(ctx)
 	defer cancel()
@@ -102,7 +160,7 @@ func (c *copier) heldBack(ctx context.Context, res *redriveResult) bool {
 	if err != nil {
 		return false
 	}
-	res.held = q.visible + q.inFlight
+	res.held = max(0, q.visible+q.inFlight-int64(len(c.hidden)))
 	return res.held > 0
 }
 
@@ -117,99 +175,6 @@ func (c *copier) receive(ctx context.Context, n int) ([]sqstypes.Message, error)
 // cancelled with ctx.
 func settle(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.WithoutCancel(ctx), settleTimeout)
-}
-
-// moveBatch sends msgs to the source queue and deletes what was sent. When
-// a call fails the messages it left behind are released at once, so a
-// re-run finds them without waiting for their visibility timeout.
-func (c *copier) moveBatch(ctx context.Context, msgs []sqstypes.Message, res *redriveResult) error {
-	ctx, cancel := settle(ctx)
-	defer cancel()
-	sent, err := c.send(ctx, msgs, res)
-	if err != nil {
-		c.release(ctx, msgs)
-		return err
-	}
-	res.moved += len(sent)
-	c.bar.add(len(sent))
-	if len(sent) == 0 {
-		return nil
-	}
-	if err := c.delete(ctx, sent, res); err != nil {
-		res.undeleted += len(sent)
-		c.release(ctx, sent)
-		return fmt.Errorf("delete %d sent messages from %s (they are in both queues; the consumer's idempotency "+
-			"absorbs the duplicates): %w", len(sent), c.from.name, err)
-	}
-	return nil
-}
-
-// send sends msgs to the source queue in batches of at most maxBatchBytes
-// and returns the messages sent. Entries that fail are counted in res and
-// stay in the dead-letter queue.
-func (c *copier) send(ctx context.Context, msgs []sqstypes.Message, res *redriveResult) ([]sqstypes.Message, error) {
-	var sent []sqstypes.Message
-	for len(msgs) > 0 {
-		entries, size := []sqstypes.SendMessageBatchRequestEntry{}, 0
-		for i, m := range msgs {
-			e := redriveEntry(entryID(i), m, c.to.fifo)
-			if len(entries) > 0 && size+entrySize(e) > maxBatchBytes {
-				break
-			}
-			entries, size = append(entries, e), size+entrySize(e)
-		}
-		batch := msgs[:len(entries)]
-		msgs = msgs[len(entries):]
-		out, err := c.api.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(c.to.url), Entries: entries})
-		if err != nil {
-			return sent, fmt.Errorf("send %d messages to %s: %w", len(entries), c.to.name, err)
-		}
-		failed := failedEntries(out.Failed, res, "send to "+c.to.name)
-		for i, m := range batch {
-			if !failed[entryID(i)] {
-				sent = append(sent, m)
-			}
-		}
-		res.unsent += len(failed)
-	}
-	return sent, nil
-}
-
-// delete deletes msgs from the dead-letter queue.
-func (c *copier) delete(ctx context.Context, msgs []sqstypes.Message, res *redriveResult) error {
-	entries := make([]sqstypes.DeleteMessageBatchRequestEntry, len(msgs))
-	for i, m := range msgs {
-		entries[i] = sqstypes.DeleteMessageBatchRequestEntry{Id: aws.String(entryID(i)), ReceiptHandle: m.ReceiptHandle}
-	}
-	out, err := c.api.DeleteMessageBatch(ctx, &sqs.DeleteMessageBatchInput{QueueUrl: aws.String(c.from.url), Entries: entries})
-	if err != nil {
-		return err
-	}
-	res.undeleted += len(failedEntries(out.Failed, res, "delete from "+c.from.name))
-	return nil
-}
-
-// failedEntries returns the ids of failed batch entries and records each
-// distinct cause in res.
-func failedEntries(failed []sqstypes.BatchResultErrorEntry, res *redriveResult, what string) map[string]bool {
-	ids := map[string]bool{}
-	for _, f := range failed {
-		ids[aws.ToString(f.Id)] = true
-		err := fmt.Errorf("%s: %s: %s", what, aws.ToString(f.Code), aws.ToString(f.Message))
-		if !containsError(res.errs, err) {
-			res.errs = append(res.errs, err)
-		}
-	}
-	return ids
-}
-
-func containsError(errs []error, err error) bool {
-	for _, e := range errs {
-		if e.Error() == err.Error() {
-			return true
-		}
-	}
-	return false
 }
 
 // release makes held messages visible again, on a context that outlives an

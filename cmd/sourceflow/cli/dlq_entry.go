@@ -34,11 +34,16 @@ func redriveEntry(id string, m sqstypes.Message, fifo bool) sqstypes.SendMessage
 		Id: aws.String(id), MessageBody: m.Body, MessageAttributes: redriveAttributes(m.MessageAttributes),
 	}
 	if fifo {
-		group := firstOf(m.Attributes[string(sqstypes.MessageSystemAttributeNameMessageGroupId)], redriveGroupFallback)
-		e.MessageGroupId = aws.String(group)
+		e.MessageGroupId = aws.String(messageGroup(m))
 		e.MessageDeduplicationId = aws.String(redriveDedupID(aws.ToString(m.MessageId)))
 	}
 	return e
+}
+
+// messageGroup is the message group m is redriven to on FIFO: its own, or
+// redriveGroupFallback.
+func messageGroup(m sqstypes.Message) string {
+	return firstOf(m.Attributes[string(sqstypes.MessageSystemAttributeNameMessageGroupId)], redriveGroupFallback)
 }
 
 // redriveDedupID returns the deduplication id of a redriven message whose

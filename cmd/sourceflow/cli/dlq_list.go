@@ -21,11 +21,13 @@ func newDLQListCommand(g *globals) *cobra.Command {
 	var path string
 	cmd := &cobra.Command{
 		Use:   "list -f FILE",
-		Short: "Show the depth of every dead-letter queue of a topology file",
-		Long: `list prints, for every dead-letter queue of the topology file, the queue it
-belongs to and its approximate depth: messages visible (waiting to be
+		Short: "Show the depth of the dead-letter queues of the queues a service consumes",
+		Long: `list prints, for the dead-letter queue of every queue the service consumes
+(as health checks them), the queue it belongs to and its approximate depth: messages visible (waiting to be
 redriven or inspected) and in flight (received by peek or redrive in the
-last seconds, or by another tool). It reads queue attributes only. It exits
+last seconds, or by another tool). The queues the service only sends to
+belong to other services, whose own dlq list shows them. It reads queue
+attributes only. It exits
 0, or 1 when a dead-letter queue is missing (apply creates it).`,
 		Example: "  sourceflow dlq list -f orders.topology.yaml",
 		Args:    cobra.NoArgs,
@@ -45,6 +47,9 @@ func (g *globals) runDLQList(cmd *cobra.Command, path string) error {
 	var rows []dlqDepth
 	missing := 0
 	for _, p := range dlqPairs(s.plan) {
+		if !p.owned {
+			continue
+		}
 		q, err := resolveQueue(ctx, api, p.dlq)
 		switch {
 		case errors.Is(err, errQueueMissing):

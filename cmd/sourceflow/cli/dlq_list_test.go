@@ -22,16 +22,17 @@ func TestDLQList_ShowsTheDepthOfEveryDeadLetterQueueWithItsSourceQueue(t *testin
 	require.Equal(t, cli.ExitOK, code, errOut)
 	assert.Regexp(t, `DEAD-LETTER QUEUE\s+SOURCE QUEUE\s+VISIBLE\s+IN FLIGHT\n`, out)
 	assert.Regexp(t, `\norders-dlq\.fifo\s+orders\.fifo\s+2\s+0\n`, out)
-	assert.Regexp(t, `\npayments-dlq\.fifo\s+payments\.fifo\s+0\s+0\n`, out)
+	assert.NotContains(t, out, "payments-dlq.fifo", "owned by the payments service")
 	assert.Regexp(t, `\norders-order-events-dlq\s+orders-order-events\s+1\s+0\n`, out)
 	assert.Regexp(t, `\norders-payment-events-dlq\s+orders-payment-events\s+0\s+0\n`, out)
-	assert.Contains(t, out, "Service orders in us-east-1: 3 dead letters in 4 dead-letter queues.\n")
+	assert.Contains(t, out, "Service orders in us-east-1: 3 dead letters in 3 dead-letter queues.\n")
 }
 
 func TestDLQList_AMissingDeadLetterQueueExitsOneAndSaysToApply(t *testing.T) {
 	e := newDLQEnv(t)
 	b := ordersBinding()
 	b.Routes = append(b.Routes, sourceflow.Route{Type: "audit.Record", Kind: sourceflow.KindCommand, Destination: "audit"})
+	b.Listeners = append(b.Listeners, sourceflow.Listener{Destination: "audit", Kind: sourceflow.KindCommand, Types: []string{"audit.Record"}})
 	path := writeTopology(t, b, topology.Options{})
 
 	out, errOut, code := e.run(t, "dlq", "list", "-f", path)
@@ -39,6 +40,19 @@ func TestDLQList_AMissingDeadLetterQueueExitsOneAndSaysToApply(t *testing.T) {
 	assert.Equal(t, cli.ExitDrift, code)
 	assert.Regexp(t, `\naudit-dlq\s+audit\s+missing\s+-\n`, out)
 	assert.Contains(t, errOut, "1 dead-letter queues missing: run `sourceflow apply -f "+path+"`")
+}
+
+func TestDLQList_LeavesOutTheQueuesTheServiceOnlySendsTo(t *testing.T) {
+	e := newDLQEnv(t)
+	b := ordersBinding()
+	b.Routes = append(b.Routes, sourceflow.Route{Type: "audit.Record", Kind: sourceflow.KindCommand, Destination: "audit"})
+	path := writeTopology(t, b, topology.Options{})
+
+	out, errOut, code := e.run(t, "dlq", "list", "-f", path)
+
+	require.Equal(t, cli.ExitOK, code, errOut)
+	assert.NotContains(t, out, "audit", "apply creates no dead-letter queue for a queue another service owns")
+	assert.Contains(t, out, "in 3 dead-letter queues.\n")
 }
 
 func TestDLQList_AFailedAWSCallExitsThree(t *testing.T) {
@@ -50,4 +64,5 @@ func TestDLQList_AFailedAWSCallExitsThree(t *testing.T) {
 	assert.Equal(t, cli.ExitAWS, code)
 	assert.Contains(t, errOut, "dlq list: read the attributes of queue orders-order-events-dlq: ")
 	assert.Contains(t, errOut, "check the credentials")
+	assert.Contains(t, errOut, "`sourceflow dlq --help` lists the permissions needed")
 }

@@ -20,6 +20,10 @@ type dlqPair struct {
 	// or the topic an event queue subscribes to): the destination bound
 	// into the encryption context of its messages.
 	destination string
+	// owned is true when the service consumes source: its dead-letter
+	// queue is the service's, created by apply. The other queues of the
+	// file are only sent to; their owners create their dead-letter queues.
+	owned bool
 }
 
 // dlqPairs returns every dead-letter queue of plan, in plan order: those of
@@ -37,7 +41,7 @@ func dlqPairs(plan topology.Plan) []dlqPair {
 		if d == "" {
 			d = q.Name
 		}
-		out = append(out, dlqPair{dlq: q.DLQ, source: q.Name, fifo: q.FIFO, destination: d})
+		out = append(out, dlqPair{dlq: q.DLQ, source: q.Name, fifo: q.FIFO, destination: d, owned: q.Owned})
 	}
 	return out
 }

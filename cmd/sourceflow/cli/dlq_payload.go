@@ -61,8 +61,8 @@ func (v payloadView) render(ctx context.Context, d deadLetter) string {
 // printLetter writes one dead letter as a block of labelled lines.
 func printLetter(w io.Writer, d deadLetter, payload string) {
 	typ := firstOf(d.typ, "(no type)")
-	fmt.Fprintf(w, "\n%s\n", typ)
-	line := func(label, value string) { fmt.Fprintf(w, "  %-11s %s\n", label, value) }
+	fmt.Fprintf(w, "\n%s\n", printable(typ))
+	line := func(label, value string) { fmt.Fprintf(w, "  %-11s %s\n", label, printable(value)) }
 	line("entity", firstOf(d.entity, "-"))
 	line("message id", d.messageID)
 	line("sqs id", d.sqsID)

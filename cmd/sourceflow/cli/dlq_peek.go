@@ -25,12 +25,13 @@ entity id, message id (the idempotency key), the SQS message id, the
 failure reason, the receive count and when it was sent. --queue names the
 dead-letter queue or the queue it belongs to.
 
-Nothing is consumed: peek receives with a visibility timeout of 1 second,
-the shortest SQS takes (0 means "the queue's default" on the wire), never
-deletes, and at the end makes what it received visible again at once
-(ChangeMessageVisibility 0). Each peek adds one to the receive count. On a FIFO queue SQS holds a
-message group back while any of its messages is in flight, so peek may show
-fewer than --max messages of one group.
+Nothing is consumed: peek receives with a visibility timeout of 1 second
+(the SDK leaves a timeout of 0 out of the request, which then takes the
+queue's default), never deletes, and at the end makes what it received
+visible again at once (ChangeMessageVisibility 0). Each peek adds one to the
+receive count. On a FIFO queue SQS holds a message group back while any of
+its messages is in flight, so peek may show fewer than --max messages of one
+group. Control characters in what it prints are escaped (\x1b, \n).
 
 The payload is shown only with --payload. An encrypted payload is shown as
 "encrypted (N bytes)" unless --decrypt is given: then it is decrypted with
@@ -54,7 +55,7 @@ application name of the producers' encryption (default "sourceflow").`,
 
 // addQueueFlag adds the required --queue flag.
 func addQueueFlag(cmd *cobra.Command, name *string) {
-	cmd.Flags().StringVar(name, "queue", "", "dead-letter queue, or the queue it belongs to (see `dlq list`)")
+	cmd.Flags().StringVar(name, "queue", "", "dead-letter queue, or the queue it belongs to (see dlq list)")
 	_ = cmd.MarkFlagRequired("queue")
 }
 

@@ -10,8 +10,8 @@ import (
 )
 
 // peekVisibility is the visibility timeout of peek's receives, in seconds:
-// the shortest SQS takes, since 0 is not sent and means the queue's
-// default.
+// the shortest the SDK sends, since it leaves 0 out of the request and the
+// queue's default then applies.
 const peekVisibility = 1
 
 // peekPage is one receive of peek.

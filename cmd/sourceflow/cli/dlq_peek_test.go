@@ -121,3 +121,22 @@ func TestDLQPeek_UsageErrors(t *testing.T) {
 	assert.Equal(t, cli.ExitUsage, code)
 	assert.Contains(t, errOut, `required flag(s) "queue" not set`)
 }
+
+func TestDLQPeek_EscapesWhatWouldDriveTheTerminal(t *testing.T) {
+	e := newDLQEnv(t)
+	e.put(t, "orders-dlq.fifo", letter{id: "id-1", typ: "orders.CreateOrder\u009b2J", entity: "o-1",
+		reason: "boom\u009b2J\rforged", body: "{\"a\":1}\n\u009b31m\\ok"})
+	e.put(t, "orders-dlq.fifo", letter{id: "id-2", typ: "orders.CreateOrder", entity: "o-2", reason: "boom",
+		body: "\x1b[31mred\x07\xff", encryptFor: "orders.fifo"})
+
+	out, errOut, code := e.run(t, "dlq", "peek", "-f", e.path, "--queue", "orders.fifo", "--decrypt")
+
+	require.Equal(t, cli.ExitOK, code, errOut)
+	assert.Contains(t, out, "\norders.CreateOrder\\u009b2J\n")
+	assert.Contains(t, out, `  reason      boom\u009b2J\rforged`+"\n")
+	assert.Contains(t, out, `  payload     {"a":1}\n\u009b31m\ok`+"\n")
+	assert.Contains(t, out, `  payload     \x1b[31mred\a\xff`+"\n")
+	for _, raw := range []string{"\u009b", "\x1b", "\r", "\a", "\xff"} {
+		assert.NotContains(t, out, raw)
+	}
+}

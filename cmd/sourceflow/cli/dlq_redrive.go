@@ -18,6 +18,14 @@ progress bar on standard error. Interrupted (Ctrl-C, --timeout, a failed
 call) it loses nothing: run it again to move what is left. It runs without
 a time bound unless --timeout is given.
 
+A run moves at most the depth the dead-letter queue had when it started
+(--max sets another bound), and stops at the first message sent to the
+dead-letter queue after its start: a message the consumer fails again comes
+back with a new id and is not moved again; the output says how many came
+back. Messages a run leaves in the dead-letter queue (failed sends, and on
+FIFO the later messages of a failed message's group, kept back to keep the
+group's order) are visible again when it ends.
+
 Methods (--method; the output says which one ran):
   copy    receive a batch (hidden 30s), send it to the source queue with
           SendMessageBatch, and only then delete it from the dead-letter
@@ -26,9 +34,10 @@ Methods (--method; the output says which one ran):
           id, so the consumer's idempotency absorbs it, and on FIFO queues
           SQS drops it when resent within 5 minutes (the deduplication id is
           "redrive-" + the message's SQS id; the message group is kept).
-          Every message attribute is kept except the failure markers
-          (sf_failure, sf_last_error, also inside sf_env), which are
-          removed: a redriven message does not look dead-lettered.
+          Every message attribute is kept except the consume markers
+          (sf_failure, sf_last_error, sf_in_progress, sf_duplicate, also
+          inside sf_env), which are removed: a redriven message does not
+          look dead-lettered.
   native  SQS's own message move task (StartMessageMoveTask), followed until
           it ends; a re-run follows a task that is still running. SQS moves
           messages unchanged, sf_failure included (consumers ignore it).

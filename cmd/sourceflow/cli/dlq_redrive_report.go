@@ -9,27 +9,60 @@ import (
 // runCopy runs the copy method and reports it.
 func (r *redrive) runCopy(ctx context.Context) error {
 	bar := newProgress(r.bar, r.from.name+" -> "+r.to.name, r.total())
-	c := &copier{api: r.api, from: r.from, to: r.to, pace: newPacer(r.deps.clock, r.rate), bar: bar, max: r.flags.max}
+	c := &copier{api: r.api, from: r.from, to: r.to, pace: newPacer(r.deps.clock, r.rate), bar: bar,
+		limit: r.limit(), start: r.deps.clock.Now(), blocked: map[string]bool{}}
 	res, err := c.run(ctx)
 	if err != nil {
 		bar.stop()
-		return r.interrupted(res.moved, err)
+		return r.interrupted(res, err)
 	}
 	bar.finish()
 	fmt.Fprintf(r.out, "Moved %d messages from %s to %s (method: copy).\n", res.moved, r.from.name, r.to.name)
 	if res.moved == r.flags.max && r.flags.max > 0 {
 		fmt.Fprintf(r.out, "Stopped at --max %d; run the command again to move more.\n", r.flags.max)
 	}
-	if res.held > 0 && res.unsent+res.undeleted == 0 {
-		fmt.Fprintf(r.out, "About %d messages remain in %s, in flight with another reader; run the command again "+
-			"once they are visible.\n", res.held, r.from.name)
+	if back := r.returned(ctx, res); back > 0 {
+		fmt.Fprintf(r.out, "%d messages came back to %s during the redrive (dead-lettered again, or new failures) and "+
+			"were not moved again; peek them before the next redrive.\n", back, r.from.name)
+	}
+	if res.held > 0 {
+		fmt.Fprintf(r.out, "About %d messages remain in %s, in flight with another reader (a consumer, a peek or "+
+			"another redrive); run the command again once they are visible.\n", res.held, r.from.name)
+	}
+	if res.kept > 0 {
+		fmt.Fprintf(r.out, "%d messages stay in %s behind a failed message of their FIFO group, to keep the "+
+			"group's order.\n", res.kept, r.from.name)
 	}
 	if res.unsent+res.undeleted == 0 {
 		return nil
 	}
 	return &ExitError{Code: ExitAWS, Err: fmt.Errorf("%d messages could not be sent and stay in %s; %d were sent but not "+
-		"deleted and are in both queues: %w; run the command again to retry them",
+		"deleted and are in both queues: %w; they are visible again: run the command again to retry them",
 		res.unsent, r.from.name, res.undeleted, errors.Join(res.errs...))}
+}
+
+// limit is how many messages a copy handles: --max, else the dead-letter
+// queue's depth at the start, so that messages dead-lettered again while
+// it runs are not moved again.
+func (r *redrive) limit() int {
+	if r.flags.max > 0 {
+		return r.flags.max
+	}
+	return int(r.from.visible + r.from.inFlight)
+}
+
+// returned is about how many messages arrived in the dead-letter queue
+// while the copy ran: its depth now less what was left of the depth at the
+// start, and at least the count the copy saw.
+func (r *redrive) returned(ctx context.Context, res redriveResult) int {
+	ctx, cancel := settle(ctx)
+	defer cancel()
+	q, err := resolveQueue(ctx, r.api, r.from.name)
+	if err != nil {
+		return res.returned
+	}
+	left := r.from.visible + r.from.inFlight - int64(res.moved-res.undeleted)
+	return max(res.returned, int(q.visible+q.inFlight-left))
 }
 
 // runNative runs the native method and reports it.
@@ -56,8 +89,12 @@ func (r *redrive) runNative(ctx context.Context) error {
 }
 
 // interrupted is the error of a copy that stopped early.
-func (r *redrive) interrupted(moved int, err error) error {
-	return &ExitError{Code: ExitAWS, Err: fmt.Errorf("dlq redrive %s interrupted after moving %d messages: %w\n"+
+func (r *redrive) interrupted(res redriveResult, err error) error {
+	both := ""
+	if res.undeleted > 0 {
+		both = fmt.Sprintf(" (%d of them also still in %s)", res.undeleted, r.from.name)
+	}
+	return &ExitError{Code: ExitAWS, Err: fmt.Errorf("dlq redrive %s interrupted after moving %d messages%s: %w\n"+
 		"nothing is lost: every message is in %s or %s (a message in both is absorbed by the consumer's "+
-		"idempotency); run the command again to move the rest", r.from.name, moved, err, r.from.name, r.to.name)}
+		"idempotency); run the command again to move the rest", r.from.name, res.moved, both, err, r.from.name, r.to.name)}
 }

@@ -250,6 +250,6 @@ func TestDLQRedrive_SaysWhatAnotherReaderHolds(t *testing.T) {
 
 	require.Equal(t, cli.ExitOK, code, errOut)
 	assert.Contains(t, out, "Moved 1 messages")
-	assert.Contains(t, out, "About 1 messages remain in orders-order-events-dlq, in flight with another reader; run the command again")
+	assert.Contains(t, out, "About 1 messages remain in orders-order-events-dlq, in flight with another reader (a consumer, a peek or another redrive); run the command again")
 	assert.Len(t, e.messages("orders-order-events-dlq"), 1)
 }

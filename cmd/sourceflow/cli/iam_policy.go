@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/spf13/cobra"
 
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
@@ -18,8 +20,9 @@ KMS key, plus the calls of its provisioning mode (--provisioning, the
 transport's Config.Provisioning). Attach it to the service's role.
 
 It makes no AWS call, so the account of the ARNs must be given: --account-id
-or AWS_ACCOUNT_ID (required). The region is --region, else AWS_REGION, else
-us-east-1. A key named by an alias is granted on the keys carrying that alias
+or AWS_ACCOUNT_ID (required). The region is --region, else the SDK's own
+configuration as for the other commands (AWS_REGION, or the region of the
+profile in the shared config files), else us-east-1. A key named by an alias is granted on the keys carrying that alias
 (condition kms:ResourceAliases).`
 
 // iamFlags are the flags of iam-policy.
@@ -42,12 +45,12 @@ func newIAMPolicyCommand(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&f.service, "service", "", "the service the file must describe; default: the file's service")
 	cmd.Flags().StringVar(&f.provisioning, "provisioning", topology.ProvisionCreate.String(),
 		"provisioning mode of the transport: create, validate or assume")
-	cmd.Flags().StringVar(&f.region, "region", "", "region of the resources; default AWS_REGION, else "+DefaultRegion)
+	cmd.Flags().StringVar(&f.region, "region", "", "region of the resources; default the SDK's configuration (AWS_REGION, the profile), else "+DefaultRegion)
 	return cmd
 }
 
 func (g *globals) runIAMPolicy(cmd *cobra.Command, f iamFlags) error {
-	cfg, err := g.iamConfig(f)
+	cfg, err := g.iamConfig(cmd.Context(), f)
 	if err != nil {
 		return &ExitError{Code: ExitUsage, Err: err}
 	}
@@ -71,7 +74,7 @@ func (g *globals) runIAMPolicy(cmd *cobra.Command, f iamFlags) error {
 
 // iamConfig builds the IAMConfig from the flags and the environment. The
 // account is required: the command makes no AWS call to find it.
-func (g *globals) iamConfig(f iamFlags) (topology.IAMConfig, error) {
+func (g *globals) iamConfig(ctx context.Context, f iamFlags) (topology.IAMConfig, error) {
 	mode, err := parseProvisioning(f.provisioning)
 	if err != nil {
 		return topology.IAMConfig{}, err
@@ -85,12 +88,26 @@ func (g *globals) iamConfig(f iamFlags) (topology.IAMConfig, error) {
 			"AWS_ACCOUNT_ID (it makes no AWS call, so it cannot look the account up)")
 	}
 	if cfg.Region == "" {
-		cfg.Region = os.Getenv("AWS_REGION")
-	}
-	if cfg.Region == "" {
-		cfg.Region = DefaultRegion
+		if cfg.Region, err = sdkRegion(ctx); err != nil {
+			return cfg, err
+		}
 	}
 	return cfg, cfg.Validate()
+}
+
+// sdkRegion returns the region of the SDK's default configuration, as
+// LoadClients finds it, else DefaultRegion. Loading the configuration
+// reads the environment and the shared files only: no AWS call.
+func sdkRegion(ctx context.Context) (string, error) {
+	sdk, err := awsconfig.LoadDefaultConfig(ctx)
+	if err != nil {
+		return "", fmt.Errorf("load the AWS configuration for the region: %w (check AWS_PROFILE and the shared "+
+			"config files, or pass --region)", err)
+	}
+	if sdk.Region == "" {
+		return DefaultRegion, nil
+	}
+	return sdk.Region, nil
 }
 
 // parseProvisioning returns the mode named s.

@@ -2,6 +2,8 @@ package cli_test
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -47,10 +49,21 @@ func TestIAMPolicy_PrintsThePolicyOfTheFilesService(t *testing.T) {
 		{"region flag, assume mode", map[string]string{"AWS_ACCOUNT_ID": iamAccount, "AWS_REGION": "eu-west-1"},
 			[]string{"--region", "ap-south-1", "--provisioning", "assume"},
 			topology.IAMConfig{AccountID: iamAccount, Region: "ap-south-1", Provisioning: topology.ProvisionAssume}},
+		{"region of the default profile", map[string]string{"AWS_ACCOUNT_ID": iamAccount, "AWS_REGION": "",
+			sharedConfig: "[default]\nregion = ap-southeast-2\n"}, nil,
+			topology.IAMConfig{AccountID: iamAccount, Region: "ap-southeast-2"}},
+		{"region of AWS_PROFILE", map[string]string{"AWS_ACCOUNT_ID": iamAccount, "AWS_PROFILE": "ops",
+			sharedConfig: "[default]\nregion = ap-southeast-2\n[profile ops]\nregion = sa-east-1\n"}, nil,
+			topology.IAMConfig{AccountID: iamAccount, Region: "sa-east-1"}},
+		{"region flag over the profile", map[string]string{"AWS_ACCOUNT_ID": iamAccount,
+			sharedConfig: "[default]\nregion = ap-southeast-2\n"}, []string{"--region", "eu-north-1"},
+			topology.IAMConfig{AccountID: iamAccount, Region: "eu-north-1"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			isolateSDKConfig(t, tt.env[sharedConfig])
 			t.Setenv("AWS_ACCOUNT_ID", "")
+			delete(tt.env, sharedConfig)
 			for k, v := range tt.env {
 				t.Setenv(k, v)
 			}
@@ -62,6 +75,24 @@ func TestIAMPolicy_PrintsThePolicyOfTheFilesService(t *testing.T) {
 			assert.True(t, strings.HasPrefix(out, "{\n  \"Version\": \"2012-10-17\",\n"), out)
 			assert.Zero(t, fake.clientCalls.Load(), "iam-policy makes no AWS call")
 		})
+	}
+}
+
+// sharedConfig is the key of a test's env that holds the text of the
+// shared config file instead of a variable.
+const sharedConfig = "shared config file"
+
+// isolateSDKConfig makes the SDK read config as its shared config file
+// and nothing else of the machine's AWS configuration.
+func isolateSDKConfig(t *testing.T, config string) {
+	t.Helper()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "config")
+	require.NoError(t, os.WriteFile(path, []byte(config), 0o600))
+	t.Setenv("AWS_CONFIG_FILE", path)
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
+	for _, k := range []string{"AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION"} {
+		t.Setenv(k, "")
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -75,15 +76,20 @@ func readTopology(cmd *cobra.Command, path string) (topology.File, error) {
 }
 
 // awsFailure is the error of a failed AWS call: what failed, and what to
-// check.
+// check. what starts with the command's name; the help that lists the
+// permissions of the dlq commands is their parent's.
 func (s *session) awsFailure(what string, err error) error {
 	endpoint := s.clients.Endpoint
 	if endpoint == "" {
 		endpoint = "unset, so AWS itself"
 	}
+	help := "sourceflow --help"
+	if strings.HasPrefix(what, "dlq") {
+		help = "sourceflow dlq --help"
+	}
 	return &ExitError{Code: ExitAWS, Err: fmt.Errorf("%s: %w\ncheck the credentials (AWS_PROFILE or AWS_ACCESS_KEY_ID), "+
-		"the region (%s) and the endpoint (AWS_ENDPOINT_URL: %s); `sourceflow --help` lists the permissions needed",
-		what, err, s.clients.Region, endpoint)}
+		"the region (%s) and the endpoint (AWS_ENDPOINT_URL: %s); `%s` lists the permissions needed",
+		what, err, s.clients.Region, endpoint, help)}
 }
 
 // source names the topology file in messages.

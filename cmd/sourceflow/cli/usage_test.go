@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -27,6 +28,7 @@ func TestRun_UsageAndFileErrorsExitTwoWithoutCallingAWS(t *testing.T) {
 		{"unknown flag", []string{"plan", "--bogus"}, []string{"unknown flag: --bogus"}},
 		{"extra argument", []string{"apply", "-f", bad, "now"}, []string{`unknown command "now"`}},
 		{"unknown command", []string{"destroy"}, []string{`unknown command "destroy" for "sourceflow"`}},
+		{"unknown dlq command", []string{"dlq", "redirve", "-f", bad}, []string{`unknown command "redirve" for "sourceflow dlq" (did you mean "redrive"?)`}},
 		{"missing file", []string{"plan", "-f", "/nonexistent/t.yaml"}, []string{"read topology file", "no such file"}},
 		{"invalid value", []string{"apply", "-f", bad}, []string{
 			bad + ": topology: invalid topology file: destinations[0].kind (line 5)", "fix the fields named above in " + bad}},
@@ -60,12 +62,13 @@ func TestRun_ReadsTheFileFromStandardInput(t *testing.T) {
 }
 
 func TestRun_EveryCommandHasHelpWithAnExample(t *testing.T) {
-	for _, name := range []string{"plan", "apply", "validate", "health", "iam-policy"} {
+	for _, name := range []string{"plan", "apply", "validate", "health", "iam-policy", "dlq list", "dlq peek", "dlq redrive"} {
 		t.Run(name, func(t *testing.T) {
-			out, errOut, code := newFakeAWS().run(t, name, "--help")
+			out, errOut, code := newFakeAWS().run(t, append(strings.Fields(name), "--help")...)
 			assert.Equal(t, cli.ExitOK, code, errOut)
 			assert.Contains(t, out, "Examples:\n  sourceflow "+name+" -f ")
 			assert.Contains(t, out, "-f, --file string")
+			assert.NotRegexp(t, `(?m)^\s+(-\w, )?--[a-z-]+ \S+ \S+\s{2,}`, out, "no backquoted words taken for a value name")
 		})
 	}
 	out, _, code := newFakeAWS().run(t, "--help")

@@ -1,0 +1,149 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+)
+
+// moveBatch sends msgs to the source queue and deletes what was sent, also
+// when a later send failed. What stays in the dead-letter queue is left
+// to run, which makes it visible again when the run ends.
+func (c *copier) moveBatch(ctx context.Context, msgs []sqstypes.Message, res *redriveResult) error {
+	ctx, cancel := settle(ctx)
+	defer cancel()
+	sent, sendErr := c.send(ctx, msgs, res)
+	res.moved += len(sent)
+	c.bar.add(len(sent))
+	if len(sent) == 0 {
+		return sendErr
+	}
+	if err := c.delete(ctx, sent, res); err != nil {
+		res.undeleted += len(sent)
+		c.hidden = append(c.hidden, sent...)
+		return errors.Join(sendErr, fmt.Errorf("delete %d sent messages from %s (they are in both queues; the "+
+			"consumer's idempotency absorbs the duplicates): %w", len(sent), c.from.name, err))
+	}
+	return sendErr
+}
+
+// send sends msgs to the source queue in batches (see nextBatch) and
+// returns the messages sent. Failed entries are counted in res and stay in
+// the dead-letter queue; on FIFO so do the later messages of their group.
+func (c *copier) send(ctx context.Context, msgs []sqstypes.Message, res *redriveResult) ([]sqstypes.Message, error) {
+	var sent []sqstypes.Message
+	for {
+		msgs = c.dropBlocked(msgs, res)
+		if len(msgs) == 0 {
+			return sent, nil
+		}
+		batch, rest := c.nextBatch(msgs)
+		msgs = rest
+		entries := make([]sqstypes.SendMessageBatchRequestEntry, len(batch))
+		for i, m := range batch {
+			entries[i] = redriveEntry(entryID(i), m, c.to.fifo)
+		}
+		out, err := c.api.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(c.to.url), Entries: entries})
+		if err != nil {
+			c.hidden = append(append(c.hidden, batch...), msgs...)
+			return sent, fmt.Errorf("send %d messages to %s: %w", len(entries), c.to.name, err)
+		}
+		failed := failedEntries(out.Failed, res, "send to "+c.to.name)
+		for i, m := range batch {
+			if !failed[entryID(i)] {
+				sent = append(sent, m)
+				continue
+			}
+			res.unsent++
+			c.keep(m)
+		}
+	}
+}
+
+// keep leaves m in the dead-letter queue; on FIFO it blocks m's group for
+// the rest of the run, so that no later message overtakes it.
+func (c *copier) keep(m sqstypes.Message) {
+	c.hidden = append(c.hidden, m)
+	if c.to.fifo {
+		c.blocked[messageGroup(m)] = true
+	}
+}
+
+// dropBlocked keeps the messages of blocked groups and returns the others.
+func (c *copier) dropBlocked(msgs []sqstypes.Message, res *redriveResult) []sqstypes.Message {
+	out := msgs[:0:0]
+	for _, m := range msgs {
+		if c.to.fifo && c.blocked[messageGroup(m)] {
+			res.kept++
+			c.hidden = append(c.hidden, m)
+			continue
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// nextBatch splits msgs into one SendMessageBatch and the rest, keeping
+// their order: at most maxBatchBytes and, on FIFO, one message per group,
+// so that a failed entry never has a later message of its group sent
+// beside it.
+func (c *copier) nextBatch(msgs []sqstypes.Message) (batch, rest []sqstypes.Message) {
+	size, groups := 0, map[string]bool{}
+	for i, m := range msgs {
+		n := entrySize(redriveEntry("", m, c.to.fifo))
+		if (i > 0 && size+n > maxBatchBytes) || (c.to.fifo && groups[messageGroup(m)]) {
+			return msgs[:i], msgs[i:]
+		}
+		size += n
+		groups[messageGroup(m)] = true
+	}
+	return msgs, nil
+}
+
+// delete deletes msgs from the dead-letter queue; the entries that fail
+// are counted in res and kept.
+func (c *copier) delete(ctx context.Context, msgs []sqstypes.Message, res *redriveResult) error {
+	entries := make([]sqstypes.DeleteMessageBatchRequestEntry, len(msgs))
+	for i, m := range msgs {
+		entries[i] = sqstypes.DeleteMessageBatchRequestEntry{Id: aws.String(entryID(i)), ReceiptHandle: m.ReceiptHandle}
+	}
+	out, err := c.api.DeleteMessageBatch(ctx, &sqs.DeleteMessageBatchInput{QueueUrl: aws.String(c.from.url), Entries: entries})
+	if err != nil {
+		return err
+	}
+	failed := failedEntries(out.Failed, res, "delete from "+c.from.name)
+	for i, m := range msgs {
+		if failed[entryID(i)] {
+			res.undeleted++
+			c.hidden = append(c.hidden, m)
+		}
+	}
+	return nil
+}
+
+// failedEntries returns the ids of failed batch entries and records each
+// distinct cause in res.
+func failedEntries(failed []sqstypes.BatchResultErrorEntry, res *redriveResult, what string) map[string]bool {
+	ids := map[string]bool{}
+	for _, f := range failed {
+		ids[aws.ToString(f.Id)] = true
+		err := fmt.Errorf("%s: %s: %s", what, aws.ToString(f.Code), aws.ToString(f.Message))
+		if !containsError(res.errs, err) {
+			res.errs = append(res.errs, err)
+		}
+	}
+	return ids
+}
+
+func containsError(errs []error, err error) bool {
+	for _, e := range errs {
+		if e.Error() == err.Error() {
+			return true
+		}
+	}
+	return false
+}

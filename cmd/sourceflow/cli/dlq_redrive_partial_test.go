@@ -1,0 +1,106 @@
+package cli_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow/awsbus/awsbustest"
+	"github.com/sourceflow-go/sourceflow/cmd/sourceflow/cli"
+)
+
+func TestDLQRedrive_AFailedFIFOEntryKeepsTheRestOfItsGroupBehindIt(t *testing.T) {
+	t.Parallel()
+	e := newDLQEnv(t)
+	for _, l := range []letter{{id: "a1", entity: "o-1"}, {id: "a2", entity: "o-1"}, {id: "a3", entity: "o-1"}, {id: "b1", entity: "o-2"}} {
+		l.typ, l.reason, l.body = "orders.CreateOrder", "boom", l.id
+		e.put(t, "orders-dlq.fifo", l)
+	}
+	e.sqs.FailNextEntries("SendMessageBatch", 1)
+
+	out, errOut, code := e.run(t, "dlq", "redrive", "-f", e.path, "--queue", "orders-dlq.fifo")
+
+	assert.Equal(t, cli.ExitAWS, code)
+	assert.Contains(t, out, "Moved 1 messages")
+	assert.Contains(t, out, "2 messages stay in orders-dlq.fifo behind a failed message of their FIFO group")
+	assert.Contains(t, errOut, "1 messages could not be sent and stay in orders-dlq.fifo")
+	assert.Equal(t, []string{"b1"}, bodies(e.messages("orders.fifo")), "nothing of group o-1 overtook a1")
+	left := e.messages("orders-dlq.fifo")
+	assert.Equal(t, []string{"a1", "a2", "a3"}, bodies(left))
+	for _, m := range left {
+		assert.False(t, m.InFlight, "released when the run ends, for an immediate re-run")
+	}
+
+	_, errOut, code = e.run(t, "dlq", "redrive", "-f", e.path, "--queue", "orders-dlq.fifo")
+	require.Equal(t, cli.ExitOK, code, errOut)
+	assert.Equal(t, []string{"b1", "a1", "a2", "a3"}, bodies(e.messages("orders.fifo")))
+}
+
+func TestDLQRedrive_AFailedUnsentEntryIsVisibleToAnImmediateRerun(t *testing.T) {
+	t.Parallel()
+	e := newDLQEnv(t)
+	for _, id := range []string{"a", "b", "c"} {
+		e.put(t, "orders-order-events-dlq", letter{id: id, typ: "orders.OrderCreated", entity: "o-" + id, reason: "boom", body: id})
+	}
+	e.sqs.FailNextEntries("SendMessageBatch", 1)
+
+	_, errOut, code := e.run(t, "dlq", "redrive", "-f", e.path, "--queue", "orders-order-events-dlq", "--method", "copy")
+	assert.Equal(t, cli.ExitAWS, code)
+	assert.Contains(t, errOut, "they are visible again: run the command again to retry them")
+
+	out, errOut, code := e.run(t, "dlq", "redrive", "-f", e.path, "--queue", "orders-order-events-dlq", "--method", "copy")
+	require.Equal(t, cli.ExitOK, code, errOut)
+	assert.Contains(t, out, "Moved 1 messages")
+	assert.NotContains(t, out, "another reader")
+	assert.Empty(t, e.messages("orders-order-events-dlq"))
+}
+
+// failSecondSend fails the second SendMessageBatch call.
+type failSecondSend struct {
+	*awsbustest.MoveTaskSQS
+	mu    sync.Mutex
+	calls int
+}
+
+func (f *failSecondSend) SendMessageBatch(ctx context.Context, in *sqs.SendMessageBatchInput, opts ...func(*sqs.Options)) (*sqs.SendMessageBatchOutput, error) {
+	f.mu.Lock()
+	f.calls++
+	n := f.calls
+	f.mu.Unlock()
+	if n == 2 {
+		return nil, awsbustest.ErrInjected
+	}
+	return f.MoveTaskSQS.SendMessageBatch(ctx, in, opts...)
+}
+
+func TestDLQRedrive_ASendFailureAfterASentSubBatchCountsAndDeletesWhatWasSent(t *testing.T) {
+	t.Parallel()
+	e := newDLQEnv(t)
+	for _, id := range []string{"a1", "a2", "a3"} {
+		e.put(t, "orders-dlq.fifo", letter{id: id, typ: "orders.CreateOrder", entity: "o-1", reason: "boom", body: id})
+	}
+	e.client = &failSecondSend{MoveTaskSQS: e.sqs}
+
+	_, errOut, code := e.run(t, "dlq", "redrive", "-f", e.path, "--queue", "orders-dlq.fifo")
+
+	assert.Equal(t, cli.ExitAWS, code)
+	assert.Contains(t, errOut, "interrupted after moving 1 messages: send 1 messages to orders.fifo")
+	assert.Equal(t, []string{"a1"}, bodies(e.messages("orders.fifo")))
+	left := e.messages("orders-dlq.fifo")
+	assert.Equal(t, []string{"a2", "a3"}, bodies(left), "a1 deleted once sent")
+	for _, m := range left {
+		assert.False(t, m.InFlight)
+	}
+}
+
+func bodies(msgs []awsbustest.Message) []string {
+	out := make([]string, len(msgs))
+	for i, m := range msgs {
+		out[i] = m.Body
+	}
+	return out
+}
