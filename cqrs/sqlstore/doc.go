@@ -128,7 +128,7 @@
 //
 // # SQLite
 //
-// Open adds busy_timeout(5000), WAL and _txlock=immediate to a DSN that sets
+// Open adds busy_timeout(30000), WAL and _txlock=immediate to a DSN that sets
 // none of them (every SQL store of the module opens SQLite the same way):
 // transactions take the write lock when they begin, so one that reads and
 // then writes waits its turn instead of failing with SQLITE_BUSY.

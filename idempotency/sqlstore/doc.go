@@ -67,7 +67,7 @@
 // transaction use ContextWithTx; its database is not recorded, so every store
 // given the context runs in it.
 //
-// SQLite: Open adds busy_timeout(5000) and WAL to a DSN that sets neither.
+// SQLite: Open adds busy_timeout(30000) and WAL to a DSN that sets neither.
 // Use a file database; ":memory:" gives each pooled connection its own
 // database.
 //

@@ -107,7 +107,7 @@ func withSQLitePragmas(d Dialect, dsn string) string {
 		}
 	}
 	if !strings.Contains(dsn, "busy_timeout") {
-		add("_pragma=busy_timeout(5000)")
+		add("_pragma=busy_timeout(30000)")
 	}
 	if !strings.Contains(dsn, "journal_mode") {
 		add("_pragma=journal_mode(WAL)")
