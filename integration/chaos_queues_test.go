@@ -71,30 +71,32 @@ func (r *chaosRig) busyQueues(t *testing.T, client *sqs.Client) map[string]int {
 }
 
 // waitSettled waits until nothing is in flight: every queue but the
-// dead-letter queues empty in two reads two seconds apart (SNS delivers to
-// SQS asynchronously) and every entity's states consistent (see
+// dead-letter queues empty, and staying so for two seconds of reads (SNS
+// delivers to SQS asynchronously) and every entity's states consistent (see
 // settled). It fails the test after three minutes, and returns.
 func (r *chaosRig) waitSettled(t *testing.T, client *sqs.Client, states soStates) {
 	t.Helper()
 	deadline := time.Now().Add(3 * time.Minute)
-	quiet := 0
-	for quiet < 2 {
+	tick := time.NewTicker(500 * time.Millisecond)
+	defer tick.Stop()
+	var quietSince time.Time // when the queues were first seen empty and the states settled, zero while not
+	for range tick.C {
 		busy := r.busyQueues(t, client)
 		unsettled := 0
 		if len(busy) == 0 {
 			unsettled = unsettledEntities(t, states, r.prefix, r.size)
 		}
-		if len(busy) == 0 && unsettled == 0 {
-			quiet++
-		} else {
-			quiet = 0
+		switch {
+		case len(busy) > 0 || unsettled > 0:
+			quietSince = time.Time{}
+		case quietSince.IsZero():
+			quietSince = time.Now()
+		case time.Since(quietSince) >= 2*time.Second:
+			return
 		}
 		if time.Now().After(deadline) {
 			t.Errorf("not settled after 3 minutes: queues holding messages %v, %d entities mid-flow", busy, unsettled)
 			return
-		}
-		if quiet < 2 {
-			time.Sleep(2 * time.Second)
 		}
 	}
 }
