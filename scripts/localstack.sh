@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Start, stop or check the AWS emulator (SQS, SNS, KMS) the integration tests use.
+# Start, stop or check the AWS emulator (SQS, SNS, KMS, CloudFormation) the integration tests use.
 #
 #   scripts/localstack.sh start    start it, wait until it answers, write the env file
 #   scripts/localstack.sh stop     stop exactly what `start` started
@@ -53,6 +53,7 @@ localstack-core[base-runtime]==4.14.0
 annotated-types==0.7.0
 asn1crypto==1.5.1
 attrs==25.4.0
+aws-sam-translator==1.105.0
 awscrt==0.31.2
 boto3==1.42.54
 botocore==1.42.54
@@ -77,8 +78,10 @@ hyperlink==21.0.0
 idna==3.11
 incremental==24.11.0
 isodate==0.7.2
+jinja2==3.1.6
 jmespath==1.1.0
 jsonpatch==1.33
+jsonpath-ng==1.16.0
 jsonpointer==3.0.0
 jsonschema==4.26.0
 jsonschema-path==0.3.4
@@ -89,6 +92,7 @@ markdown-it-py==4.0.0
 markupsafe==3.0.3
 mdurl==0.1.2
 more-itertools==10.8.0
+moto-ext==5.1.22
 openapi-core==0.22.0
 openapi-schema-validator==0.6.3
 openapi-spec-validator==0.7.2
@@ -109,6 +113,7 @@ readerwriterlock==1.0.9
 referencing==0.36.2
 requests==2.32.5
 requests-aws4auth==1.3.1
+responses==0.26.3
 rfc3339-validator==0.1.4
 rich==14.3.3
 rolo==0.8.1
@@ -123,7 +128,6 @@ werkzeug==3.1.6
 wsproto==1.3.2
 xmltodict==1.0.4
 zope-interface==8.2
-jinja2==3.1.6
 EOF
 }
 
@@ -222,45 +226,6 @@ wait_ready() {
 
 # ----------------------------------------------------------------- pythons
 
-# py_ok PY MIN_MINOR MAX_MINOR: PY is a Python 3 in [3.MIN, 3.MAX] with venv.
-py_ok() {
-	"$1" -c "import sys, venv; v = sys.version_info; sys.exit(0 if v[0] == 3 and $2 <= v[1] <= $3 else 1)" >/dev/null 2>&1
-}
-
-pyenv_root() {
-	if command -v pyenv >/dev/null 2>&1; then
-		pyenv root 2>/dev/null && return 0
-	fi
-	echo "${PYENV_ROOT:-$HOME/.pyenv}"
-}
-
-# find_python MIN MAX prints the newest interpreter in [3.MIN, 3.MAX].
-find_python() {
-	local min="$1" max="$2" root c
-	local -a cands=()
-	[ -z "${SOURCEFLOW_PYTHON313:-}" ] || cands+=("$SOURCEFLOW_PYTHON313")
-	root=$(pyenv_root)
-	if [ -d "$root/versions" ]; then
-		while IFS= read -r c; do cands+=("$c"); done < <(
-			find "$root/versions" -mindepth 3 -maxdepth 3 -path '*/bin/python3.*' -name 'python3.[0-9]*' \
-				! -name '*-config' 2>/dev/null | sort -V -r
-		)
-	fi
-	for c in python3.13 python3.12 python3.11 python3.10; do
-		command -v "$c" >/dev/null 2>&1 && cands+=("$(command -v "$c")")
-	done
-	cands+=(/usr/local/bin/python3 /usr/bin/python3)
-	command -v python3 >/dev/null 2>&1 && cands+=("$(command -v python3)")
-	for c in "${cands[@]}"; do
-		[ -x "$c" ] || continue
-		if py_ok "$c" "$min" "$max"; then
-			echo "$c"
-			return 0
-		fi
-	done
-	return 1
-}
-
 find_python313() {
 	local py
 	if py=$(find_python 13 13); then
@@ -354,7 +319,7 @@ start_docker() {
 	fi
 	sf_log "a Docker engine answers; starting $LS_IMAGE"
 	cid=$(timeout 300 docker run -d --rm -p "127.0.0.1:$PORT:4566" \
-		-e SERVICES=sqs,sns,kms -e EAGER_SERVICE_LOADING=1 -e DISABLE_EVENTS=1 \
+		-e SERVICES=sqs,sns,kms,cloudformation -e EAGER_SERVICE_LOADING=1 -e DISABLE_EVENTS=1 \
 		-e SQS_ENDPOINT_STRATEGY=path -e "LOCALSTACK_HOST=localhost:$PORT" \
 		"$LS_IMAGE" 2>>"$LOG") || {
 		sf_log "docker run $LS_IMAGE failed (see $LOG)"
@@ -385,7 +350,7 @@ start_localstack_host() {
 	}
 	mkdir -p "$fs"
 	sf_log "starting LocalStack $LS_VERSION on the host ($py)"
-	pid=$(sf_spawn "$LOG" env SERVICES=sqs,sns,kms EAGER_SERVICE_LOADING=1 STRICT_SERVICE_LOADING=1 \
+	pid=$(sf_spawn "$LOG" env SERVICES=sqs,sns,kms,cloudformation EAGER_SERVICE_LOADING=1 STRICT_SERVICE_LOADING=1 \
 		GATEWAY_LISTEN="127.0.0.1:$PORT" LOCALSTACK_HOST="localhost:$PORT" \
 		SQS_ENDPOINT_STRATEGY=path SQS_DISABLE_CLOUDWATCH_METRICS=1 \
 		PERSISTENCE=0 DISABLE_EVENTS=1 SKIP_SSL_CERT_DOWNLOAD=1 DNS_ADDRESS=0 \

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Start, stop or check the whole test environment: the AWS emulator,
-# PostgreSQL and (when available) MariaDB/MySQL.
+# PostgreSQL, (when available) MariaDB/MySQL, and the cfn-lint tool.
 #
 #   scripts/test-env.sh start    start all three, then: . "$(scripts/test-env.sh env-file)"
 #   scripts/test-env.sh stop     stop everything the scripts started
 #   scripts/test-env.sh status   say what runs
 #   scripts/test-env.sh env-file print the path of the env file
 #
-# start fails when the AWS emulator cannot start, and when PostgreSQL cannot
+# start fails when the AWS emulator or cfn-lint cannot start, and when PostgreSQL cannot
 # start with CI=true; it then stops what it already started. MySQL is
 # optional. See localstack.sh, postgres.sh and mysql.sh for their settings.
 set -euo pipefail
@@ -25,6 +25,7 @@ usage() {
 
 cmd_stop() {
 	local rc=0
+	bash "$SCRIPT_DIR/cfnlint.sh" stop || rc=1
 	bash "$SCRIPT_DIR/mysql.sh" stop || rc=1
 	bash "$SCRIPT_DIR/postgres.sh" stop || rc=1
 	bash "$SCRIPT_DIR/localstack.sh" stop || rc=1
@@ -35,7 +36,7 @@ cmd_stop() {
 # so that nothing is installed unannounced.
 cmd_plan() {
 	local c plan=""
-	for c in localstack postgres mysql; do
+	for c in localstack postgres mysql cfnlint; do
 		plan+=$(bash "$SCRIPT_DIR/$c.sh" plan 2>/dev/null || true)
 		plan+=$'\n'
 	done
@@ -48,7 +49,7 @@ cmd_plan() {
 cmd_start() {
 	local c
 	cmd_plan
-	for c in localstack postgres mysql; do
+	for c in localstack postgres mysql cfnlint; do
 		if ! bash "$SCRIPT_DIR/$c.sh" start; then
 			sf_loud "ERROR: $c.sh start failed; stopping what was started"
 			cmd_stop || true
@@ -64,6 +65,7 @@ cmd_status() {
 	bash "$SCRIPT_DIR/localstack.sh" status || rc=1
 	bash "$SCRIPT_DIR/postgres.sh" status || rc=1
 	bash "$SCRIPT_DIR/mysql.sh" status || true
+	bash "$SCRIPT_DIR/cfnlint.sh" status || rc=1
 	[ ! -f "$SF_ENV_FILE" ] || echo "env file: $SF_ENV_FILE"
 	return "$rc"
 }
