@@ -132,7 +132,7 @@ func (t *Provisioner) createSubscription(ctx context.Context, res *resolved, s S
 	if err != nil {
 		return err
 	}
-	filter := filterPolicy(s.FilterTypes)
+	filter := FilterPolicy(s.FilterTypes)
 	if !found {
 		attrs := map[string]string{"RawMessageDelivery": "true"}
 		if filter != "" {

@@ -34,7 +34,7 @@ func MergeQueuePolicy(existing, queueARN string, topicARNs []string) (merged str
 			continue
 		}
 		stmts = append(stmts, map[string]any{
-			"Sid":       PolicySidPrefix + topicName(topic),
+			"Sid":       PolicySid(topic),
 			"Effect":    "Allow",
 			"Principal": map[string]any{"Service": "sns.amazonaws.com"},
 			"Action":    "sqs:SendMessage",
@@ -139,6 +139,11 @@ func stringList(v any) []string {
 	}
 	return nil
 }
+
+// PolicySid is the Sid of the statement that lets topic (a name or an
+// ARN) send to a queue: PolicySidPrefix and the topic's name, alphanumeric
+// only.
+func PolicySid(topic string) string { return PolicySidPrefix + topicName(topic) }
 
 // topicName returns the last ARN segment, made safe for a Sid
 // (alphanumeric only).

@@ -199,8 +199,10 @@ func queueDiff(desired, actual map[string]string) map[string]string {
 	return diff
 }
 
-// filterPolicy returns the FilterPolicy JSON for types, "" for none.
-func filterPolicy(types []string) string {
+// FilterPolicy returns the subscription filter policy (JSON) that lets
+// only the given types through, on the type attribute; "" for none (every
+// message).
+func FilterPolicy(types []string) string {
 	if len(types) == 0 {
 		return ""
 	}

@@ -171,7 +171,7 @@ func (t *Provisioner) validateSubscription(ctx context.Context, res *resolved, r
 		rep.add("subscription", name, "missing")
 		return nil
 	}
-	diff, err := t.subscriptionDiff(ctx, subARN, filterPolicy(s.FilterTypes))
+	diff, err := t.subscriptionDiff(ctx, subARN, FilterPolicy(s.FilterTypes))
 	if err != nil {
 		return err
 	}

@@ -58,6 +58,7 @@ func Rules() map[string]Rule {
 		"internal/periodic":                    {StdlibOnly: true},
 		"awsbus":                               {Internal: []string{"", "middleware/encryption", "awsbus/topology", "internal/periodic"}, Forbidden: []string{OTel}},
 		"awsbus/topology":                      {Internal: []string{""}, Forbidden: []string{OTel}},
+		"awsbus/topology/iac":                  {Internal: []string{"", "awsbus/topology"}, Forbidden: []string{OTel}},
 		"awsbus/awsbustest":                    {Internal: []string{"", "awsbus"}, Forbidden: []string{OTel}},
 		"internal/archtest":                    {StdlibOnly: true},
 		"examples/orders":                      {AnyInternal: true},

@@ -1,0 +1,141 @@
+package iac_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+	"github.com/sourceflow-go/sourceflow/awsbus/topology/iac"
+)
+
+func TestCloudFormationOfTheExampleMatchesTheGoldenFile(t *testing.T) {
+	out, err := iac.CloudFormation(examplePlans(t)...)
+	require.NoError(t, err)
+	golden(t, "example.cfn.yaml", out)
+}
+
+// template is the parsed output, for checks of its structure.
+type template struct {
+	Resources map[string]struct {
+		Type                string         `yaml:"Type"`
+		Properties          map[string]any `yaml:"Properties"`
+		DeletionPolicy      string         `yaml:"DeletionPolicy"`
+		UpdateReplacePolicy string         `yaml:"UpdateReplacePolicy"`
+	} `yaml:"Resources"`
+}
+
+func parseTemplate(t *testing.T, out []byte) template {
+	t.Helper()
+	var tpl template
+	require.NoError(t, yaml.Unmarshal(out, &tpl))
+	return tpl
+}
+
+// byName finds the resource of type typ whose property prop is value.
+func (tpl template) byName(typ, prop, value string) (string, map[string]any) {
+	for id, r := range tpl.Resources {
+		if r.Type == typ && r.Properties[prop] == value {
+			return id, r.Properties
+		}
+	}
+	return "", nil
+}
+
+func TestCloudFormationDeclaresEveryResourceOfThePlans(t *testing.T) {
+	plans := examplePlans(t)
+	tpl := parseTemplate(t, must(iac.CloudFormation(plans...)))
+	for _, p := range plans {
+		for _, q := range p.Queues {
+			id, props := tpl.byName("AWS::SQS::Queue", "QueueName", q.Name)
+			require.NotEmpty(t, id, "queue %s", q.Name)
+			dlqID, _ := tpl.byName("AWS::SQS::Queue", "QueueName", q.DLQ)
+			require.NotEmpty(t, dlqID, "dead-letter queue %s", q.DLQ)
+			assert.Equal(t, map[string]any{
+				"deadLetterTargetArn": map[string]any{"Fn::GetAtt": []any{dlqID, "Arn"}},
+				"maxReceiveCount":     q.MaxReceiveCount,
+			}, props["RedrivePolicy"], "queue %s", q.Name)
+			assert.Equal(t, "Retain", tpl.Resources[id].DeletionPolicy)
+			assert.Equal(t, "Retain", tpl.Resources[dlqID].UpdateReplacePolicy)
+			assert.Equal(t, q.FIFO, props["FifoQueue"] == true, "queue %s", q.Name)
+		}
+		for _, tp := range p.Topics {
+			id, _ := tpl.byName("AWS::SNS::Topic", "TopicName", tp.Name)
+			assert.NotEmpty(t, id, "topic %s", tp.Name)
+		}
+	}
+	var subs, policies int
+	for _, r := range tpl.Resources {
+		switch r.Type {
+		case "AWS::SNS::Subscription":
+			subs++
+			assert.Equal(t, true, r.Properties["RawMessageDelivery"])
+			assert.Equal(t, "sqs", r.Properties["Protocol"])
+		case "AWS::SQS::QueuePolicy":
+			policies++
+		}
+	}
+	assert.Equal(t, 2, subs, "the orders service subscribes its two event queues")
+	assert.Equal(t, 2, policies)
+	keyID, key := tpl.byName("AWS::KMS::Key", "Description", "SourceFlow message encryption key (alias/orders)")
+	require.NotEmpty(t, keyID, "the key of alias/orders, once for both services")
+	assert.Equal(t, true, key["EnableKeyRotation"])
+	_, alias := tpl.byName("AWS::KMS::Alias", "AliasName", "alias/orders")
+	assert.Equal(t, map[string]any{"Ref": keyID}, alias["TargetKeyId"])
+}
+
+func TestCloudFormationReferencesOnlyItsOwnResources(t *testing.T) {
+	out := must(iac.CloudFormation(append(examplePlans(t), shippingPlan(t, topology.Options{}))...))
+	tpl := parseTemplate(t, out)
+	var refs int
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			if r, ok := x["Ref"].(string); ok && !strings.HasPrefix(r, "AWS::") {
+				refs++
+				assert.Contains(t, tpl.Resources, r)
+			}
+			if ga, ok := x["Fn::GetAtt"].([]any); ok {
+				refs++
+				assert.Contains(t, tpl.Resources, ga[0])
+			}
+			for _, e := range x {
+				walk(e)
+			}
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		}
+	}
+	for _, r := range tpl.Resources {
+		walk(r.Properties)
+	}
+	assert.Greater(t, refs, 20)
+}
+
+func TestCloudFormationFiltersASubscriptionToTheHandledTypes(t *testing.T) {
+	tpl := parseTemplate(t, must(iac.CloudFormation(shippingPlan(t, topology.Options{}))))
+	var found bool
+	for _, r := range tpl.Resources {
+		if r.Type == "AWS::SNS::Subscription" {
+			found = true
+			assert.Equal(t, map[string]any{"sf_type": []any{"orders.OrderCreated"}}, r.Properties["FilterPolicy"])
+		}
+	}
+	assert.True(t, found)
+	_, topic := tpl.byName("AWS::SNS::Topic", "TopicName", "shipments.fifo")
+	assert.Equal(t, true, topic["FifoTopic"])
+	assert.Equal(t, true, topic["ContentBasedDeduplication"])
+}
+
+func must(b []byte, err error) []byte {
+	if err != nil {
+		panic(err)
+	}
+	return b
+}

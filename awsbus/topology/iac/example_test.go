@@ -1,0 +1,110 @@
+package iac_test
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+	"github.com/sourceflow-go/sourceflow/awsbus/topology/iac"
+)
+
+// The plan of a service that consumes one command queue, as Terraform.
+func ExampleTerraform() {
+	plan, err := topology.New(sourceflow.Binding{
+		Service: "billing",
+		Routes:  []sourceflow.Route{{Type: "billing.Charge", Kind: sourceflow.KindCommand, Destination: "billing"}},
+		Listeners: []sourceflow.Listener{
+			{Destination: "billing", Kind: sourceflow.KindCommand, Types: []string{"billing.Charge"}},
+		},
+	}, topology.Options{MaxReceiveCount: 5})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return
+	}
+	out, err := iac.Terraform(plan)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return
+	}
+	fmt.Print(string(out))
+	// Output:
+	// # SourceFlow topology of billing
+	// terraform {
+	//   required_providers {
+	//     aws = {
+	//       source  = "hashicorp/aws"
+	//       version = ">= 5.0"
+	//     }
+	//   }
+	// }
+	//
+	// resource "aws_sqs_queue" "billing_dlq" {
+	//   name                      = "billing-dlq"
+	//   message_retention_seconds = 1209600
+	//
+	//   lifecycle {
+	//     prevent_destroy = true
+	//   }
+	// }
+	//
+	// resource "aws_sqs_queue" "billing" {
+	//   name                       = "billing"
+	//   receive_wait_time_seconds  = 20
+	//   visibility_timeout_seconds = 30
+	//   redrive_policy = jsonencode({
+	//     deadLetterTargetArn = aws_sqs_queue.billing_dlq.arn
+	//     maxReceiveCount     = 5
+	//   })
+	//
+	//   lifecycle {
+	//     prevent_destroy = true
+	//   }
+	// }
+}
+
+// The same plan as a CloudFormation template.
+func ExampleCloudFormation() {
+	plan, err := topology.New(sourceflow.Binding{
+		Service: "billing",
+		Routes:  []sourceflow.Route{{Type: "billing.Charge", Kind: sourceflow.KindCommand, Destination: "billing"}},
+		Listeners: []sourceflow.Listener{
+			{Destination: "billing", Kind: sourceflow.KindCommand, Types: []string{"billing.Charge"}},
+		},
+	}, topology.Options{MaxReceiveCount: 5})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return
+	}
+	out, err := iac.CloudFormation(plan)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return
+	}
+	fmt.Print(string(out))
+	// Output:
+	// AWSTemplateFormatVersion: "2010-09-09"
+	// Description: SourceFlow topology of billing
+	// Resources:
+	//   QueueBilling:
+	//     DeletionPolicy: Retain
+	//     Properties:
+	//       QueueName: billing
+	//       ReceiveMessageWaitTimeSeconds: 20
+	//       RedrivePolicy:
+	//         deadLetterTargetArn:
+	//           Fn::GetAtt:
+	//             - QueueBillingDlq
+	//             - Arn
+	//         maxReceiveCount: 5
+	//       VisibilityTimeout: 30
+	//     Type: AWS::SQS::Queue
+	//     UpdateReplacePolicy: Retain
+	//   QueueBillingDlq:
+	//     DeletionPolicy: Retain
+	//     Properties:
+	//       MessageRetentionPeriod: 1209600
+	//       QueueName: billing-dlq
+	//     Type: AWS::SQS::Queue
+	//     UpdateReplacePolicy: Retain
+}

@@ -1,0 +1,65 @@
+package iac_test
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// examplePlans are the plans of the example's topology files (orders and
+// payments, encrypted under alias/orders).
+func examplePlans(t *testing.T) []topology.Plan {
+	t.Helper()
+	var plans []topology.Plan
+	for _, name := range []string{"orders", "payments"} {
+		f, err := os.Open(filepath.Join("..", "testdata", name+".topology.yaml"))
+		require.NoError(t, err)
+		file, err := topology.DecodeFile(f)
+		require.NoError(t, f.Close())
+		require.NoError(t, err)
+		p, err := file.Plan()
+		require.NoError(t, err)
+		plans = append(plans, p)
+	}
+	return plans
+}
+
+// golden compares got with testdata/name, rewriting it under -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		require.NoError(t, os.WriteFile(path, got, 0o644))
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err, "run go test -update to write %s", path)
+	require.Equal(t, string(want), string(got), "%s differs; if the change is intended, run go test -update", path)
+}
+
+// shippingPlan is a service that handles one of the two types of
+// order-events, so its subscription has a filter policy, and sends to a
+// FIFO topic.
+func shippingPlan(t *testing.T, opts topology.Options) topology.Plan {
+	t.Helper()
+	p, err := topology.New(sourceflow.Binding{
+		Service: "shipping",
+		Routes: []sourceflow.Route{
+			{Type: "orders.OrderCreated", Kind: sourceflow.KindEvent, Destination: "order-events"},
+			{Type: "orders.OrderCancelled", Kind: sourceflow.KindEvent, Destination: "order-events"},
+			{Type: "shipping.Shipped", Kind: sourceflow.KindEvent, Destination: "shipments.fifo"},
+		},
+		Listeners: []sourceflow.Listener{
+			{Destination: "order-events", Kind: sourceflow.KindEvent, Types: []string{"orders.OrderCreated"}},
+		},
+	}, opts)
+	require.NoError(t, err)
+	return p
+}

@@ -1,0 +1,213 @@
+package iac
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+)
+
+// resourceType is one kind of resource as each language names it; prefix
+// starts its CloudFormation logical ids.
+type resourceType struct{ cfn, tf, prefix string }
+
+var (
+	sqsQueue        = resourceType{"AWS::SQS::Queue", "aws_sqs_queue", "Queue"}
+	sqsQueuePolicy  = resourceType{"AWS::SQS::QueuePolicy", "aws_sqs_queue_policy", "QueuePolicy"}
+	snsTopic        = resourceType{"AWS::SNS::Topic", "aws_sns_topic", "Topic"}
+	snsSubscription = resourceType{"AWS::SNS::Subscription", "aws_sns_topic_subscription", "Subscription"}
+	kmsKey          = resourceType{"AWS::KMS::Key", "aws_kms_key", "Key"}
+	kmsAlias        = resourceType{"AWS::KMS::Alias", "aws_kms_alias", "KeyAlias"}
+)
+
+// resource is one resource of the output, in neither language yet.
+type resource struct {
+	typ resourceType
+	// name is the AWS name the ids derive from: the queue, the topic, the
+	// topic and queue of a subscription, the alias without "alias/".
+	name  string
+	props []prop
+	// retain keeps the resource when its stack or configuration is
+	// destroyed or replaces it.
+	retain bool
+	// cfnID and tfID are the resource's logical id and Terraform name.
+	cfnID, tfID string
+}
+
+// prop is one property of a resource. An empty cfn or tf name means the
+// property exists in the other language only. A doc property holds a JSON
+// document: an object in CloudFormation, jsonencode(…) in Terraform.
+type prop struct {
+	cfn, tf string
+	value   any
+	doc     bool
+}
+
+// ref is an attribute of another resource of the output: "arn", "url" (of
+// a queue) or "key_id" (of a key).
+type ref struct {
+	to   *resource
+	attr string
+}
+
+// accountID is the id of the account the output is deployed in;
+// accountRoot is that account's root principal ARN.
+type (
+	accountID   struct{}
+	accountRoot struct{}
+)
+
+// build lists the resources of s in output order: keys, then each queue
+// after its dead-letter queue, topics, subscriptions and queue policies.
+func build(s system) ([]*resource, error) {
+	b := builder{byName: map[resourceType]map[string]*resource{}}
+	for _, alias := range s.keys {
+		b.key(alias)
+	}
+	for _, q := range s.queues {
+		if err := b.queue(q); err != nil {
+			return nil, err
+		}
+	}
+	for _, t := range s.topics {
+		if err := b.topic(t); err != nil {
+			return nil, err
+		}
+	}
+	for _, sub := range s.subscriptions {
+		if err := b.subscription(sub); err != nil {
+			return nil, err
+		}
+	}
+	for _, pol := range s.policies {
+		b.policy(pol)
+	}
+	if b.err != nil {
+		return nil, b.err
+	}
+	assignIDs(b.list)
+	return b.list, nil
+}
+
+type builder struct {
+	list   []*resource
+	byName map[resourceType]map[string]*resource
+	err    error
+}
+
+func (b *builder) add(r *resource) *resource {
+	if b.byName[r.typ] == nil {
+		b.byName[r.typ] = map[string]*resource{}
+	}
+	if _, dup := b.byName[r.typ][r.name]; dup && b.err == nil {
+		b.err = fmt.Errorf("iac: %s %q is declared twice (a dead-letter queue named like another queue?)", r.typ.tf, r.name)
+	}
+	b.byName[r.typ][r.name] = r
+	b.list = append(b.list, r)
+	return r
+}
+
+func (b *builder) get(t resourceType, name string) *resource { return b.byName[t][name] }
+
+func (b *builder) key(alias string) {
+	name := strings.TrimPrefix(alias, "alias/")
+	key := b.add(&resource{typ: kmsKey, name: name, retain: true, props: []prop{
+		{cfn: "Description", tf: "description", value: "SourceFlow message encryption key (" + alias + ")"},
+		{cfn: "EnableKeyRotation", tf: "enable_key_rotation", value: true},
+		{tf: "deletion_window_in_days", value: 30},
+		{cfn: "KeyPolicy", tf: "policy", value: keyPolicy(), doc: true},
+	}})
+	b.add(&resource{typ: kmsAlias, name: name, props: []prop{
+		{cfn: "AliasName", tf: "name", value: alias},
+		{cfn: "TargetKeyId", tf: "target_key_id", value: ref{key, "key_id"}},
+	}})
+}
+
+func (b *builder) queue(q topology.Queue) error {
+	dlqProps, err := attributeProps("dead-letter queue", q.DLQ, q.DLQAttributes, queueAttributes)
+	if err != nil {
+		return err
+	}
+	dlq := b.add(&resource{typ: sqsQueue, name: q.DLQ, retain: true,
+		props: append([]prop{{cfn: "QueueName", tf: "name", value: q.DLQ}}, dlqProps...)})
+	props, err := attributeProps("queue", q.Name, q.Attributes, queueAttributes)
+	if err != nil {
+		return err
+	}
+	props = append([]prop{{cfn: "QueueName", tf: "name", value: q.Name}}, props...)
+	props = append(props, prop{cfn: "RedrivePolicy", tf: "redrive_policy", value: redrivePolicy(dlq, q.MaxReceiveCount), doc: true})
+	b.add(&resource{typ: sqsQueue, name: q.Name, retain: true, props: props})
+	return nil
+}
+
+func (b *builder) topic(t topology.Topic) error {
+	props, err := attributeProps("topic", t.Name, t.Attributes, topicAttributes)
+	if err != nil {
+		return err
+	}
+	b.add(&resource{typ: snsTopic, name: t.Name, props: append([]prop{{cfn: "TopicName", tf: "name", value: t.Name}}, props...)})
+	return nil
+}
+
+func (b *builder) subscription(s topology.Subscription) error {
+	topic, queue := b.get(snsTopic, s.Topic), b.get(sqsQueue, s.Queue)
+	if topic == nil || queue == nil {
+		return fmt.Errorf("iac: subscription of queue %q to topic %q: the plan lacks the queue or the topic", s.Queue, s.Topic)
+	}
+	props := []prop{
+		{cfn: "TopicArn", tf: "topic_arn", value: ref{topic, "arn"}},
+		{cfn: "Protocol", tf: "protocol", value: "sqs"},
+		{cfn: "Endpoint", tf: "endpoint", value: ref{queue, "arn"}},
+		{cfn: "RawMessageDelivery", tf: "raw_message_delivery", value: true},
+	}
+	if len(s.FilterTypes) > 0 {
+		props = append(props, prop{cfn: "FilterPolicy", tf: "filter_policy", value: filterPolicy(s.FilterTypes), doc: true})
+	}
+	b.add(&resource{typ: snsSubscription, name: s.Topic + " " + s.Queue, props: props})
+	return nil
+}
+
+func (b *builder) policy(pol topology.Policy) {
+	queue := b.get(sqsQueue, pol.Queue)
+	var topics []*resource
+	for _, t := range pol.Topics {
+		if r := b.get(snsTopic, t); r != nil {
+			topics = append(topics, r)
+		}
+	}
+	if queue == nil || len(topics) == 0 {
+		if b.err == nil {
+			b.err = fmt.Errorf("iac: policy of queue %q: the plan lacks the queue or its topics %s", pol.Queue, strings.Join(pol.Topics, ", "))
+		}
+		return
+	}
+	b.add(&resource{typ: sqsQueuePolicy, name: pol.Queue, props: []prop{
+		{cfn: "Queues", value: []any{ref{queue, "url"}}},
+		{tf: "queue_url", value: ref{queue, "url"}},
+		{cfn: "PolicyDocument", tf: "policy", value: queuePolicy(queue, topics), doc: true},
+	}})
+}
+
+// assignIDs gives every resource its CloudFormation logical id (unique in
+// the template) and its Terraform name (unique per resource type).
+func assignIDs(list []*resource) {
+	byKey := map[string]*resource{}
+	var keys []string
+	tfKeys := map[string][]string{}
+	for _, r := range list {
+		k := r.typ.cfn + " " + r.name
+		byKey[k] = r
+		keys = append(keys, k)
+		tfKeys[r.typ.tf] = append(tfKeys[r.typ.tf], k)
+	}
+	cfn := unique(keys, func(k string) string { return camel(byKey[k].typ.prefix, byKey[k].name) })
+	for k, id := range cfn {
+		byKey[k].cfnID = id
+	}
+	for _, ks := range tfKeys {
+		for k, id := range unique(slices.Clone(ks), func(k string) string { return snake(byKey[k].name) }) {
+			byKey[k].tfID = id
+		}
+	}
+}

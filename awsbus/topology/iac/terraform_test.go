@@ -1,0 +1,127 @@
+package iac_test
+
+import (
+	"testing"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/zclconf/go-cty/cty/function"
+	"github.com/zclconf/go-cty/cty/function/stdlib"
+
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+	"github.com/sourceflow-go/sourceflow/awsbus/topology/iac"
+)
+
+func TestTerraformOfTheExampleMatchesTheGoldenFile(t *testing.T) {
+	out, err := iac.Terraform(examplePlans(t)...)
+	require.NoError(t, err)
+	golden(t, "example.tf", out)
+}
+
+// parseTerraform parses out with the HCL library and returns its blocks
+// as "type label label…" → block.
+func parseTerraform(t *testing.T, out []byte) map[string]*hclsyntax.Block {
+	t.Helper()
+	f, diags := hclsyntax.ParseConfig(out, "main.tf", hcl.InitialPos)
+	require.False(t, diags.HasErrors(), "%s", diags.Error())
+	blocks := map[string]*hclsyntax.Block{}
+	for _, b := range f.Body.(*hclsyntax.Body).Blocks {
+		key := b.Type
+		for _, l := range b.Labels {
+			key += " " + l
+		}
+		require.NotContains(t, blocks, key, "declared twice")
+		blocks[key] = b
+	}
+	return blocks
+}
+
+func TestTerraformParsesAndReferencesOnlyDeclaredResources(t *testing.T) {
+	out := must(iac.Terraform(append(examplePlans(t), shippingPlan(t, topology.Options{}))...))
+	blocks := parseTerraform(t, out)
+	require.Contains(t, blocks, "terraform")
+	require.Contains(t, blocks, "data aws_caller_identity current")
+	var refs int
+	for key, b := range blocks {
+		for name, attr := range b.Body.Attributes {
+			for _, tr := range attr.Expr.Variables() {
+				refs++
+				root := tr.RootName()
+				if root == "data" {
+					label := tr[1].(hcl.TraverseAttr).Name + " " + tr[2].(hcl.TraverseAttr).Name
+					assert.Contains(t, blocks, "data "+label, "%s.%s", key, name)
+					continue
+				}
+				assert.Contains(t, blocks, "resource "+root+" "+tr[1].(hcl.TraverseAttr).Name, "%s.%s", key, name)
+			}
+		}
+	}
+	assert.Greater(t, refs, 20)
+}
+
+// attrValue evaluates a literal attribute of block (no references).
+func attrValue(t *testing.T, b *hclsyntax.Block, name string) any {
+	t.Helper()
+	attr, ok := b.Body.Attributes[name]
+	require.True(t, ok, "%s has no %s", b.Labels, name)
+	v, diags := attr.Expr.Value(&hcl.EvalContext{Functions: map[string]function.Function{"jsonencode": stdlib.JSONEncodeFunc}})
+	require.False(t, diags.HasErrors(), "%s", diags.Error())
+	switch {
+	case v.Type().FriendlyName() == "bool":
+		return v.True()
+	case v.Type().FriendlyName() == "number":
+		n, _ := v.AsBigFloat().Int64()
+		return int(n)
+	}
+	return v.AsString()
+}
+
+func TestTerraformDeclaresEveryResourceOfThePlans(t *testing.T) {
+	plans := examplePlans(t)
+	blocks := parseTerraform(t, must(iac.Terraform(plans...)))
+	queues := map[string]*hclsyntax.Block{}
+	for key, b := range blocks {
+		if len(b.Labels) == 2 && b.Labels[0] == "aws_sqs_queue" {
+			queues[attrValue(t, b, "name").(string)] = blocks[key]
+		}
+	}
+	for _, p := range plans {
+		for _, q := range p.Queues {
+			b := queues[q.Name]
+			require.NotNil(t, b, "queue %s", q.Name)
+			require.NotNil(t, queues[q.DLQ], "dead-letter queue %s", q.DLQ)
+			if q.FIFO {
+				assert.Equal(t, true, attrValue(t, b, "fifo_queue"))
+			}
+			assert.Equal(t, 30, attrValue(t, b, "visibility_timeout_seconds"))
+			assert.Equal(t, 1209600, attrValue(t, queues[q.DLQ], "message_retention_seconds"))
+			require.Len(t, b.Body.Blocks, 1, "queue %s keeps its lifecycle block", q.Name)
+			assert.Equal(t, true, attrValue(t, b.Body.Blocks[0], "prevent_destroy"))
+			refs := b.Body.Attributes["redrive_policy"].Expr.Variables()
+			require.Len(t, refs, 1)
+			assert.Equal(t, queues[q.DLQ].Labels[1], refs[0][1].(hcl.TraverseAttr).Name, "redrive of %s", q.Name)
+		}
+	}
+	key := blocks["resource aws_kms_alias orders"]
+	require.NotNil(t, key)
+	assert.Equal(t, "alias/orders", attrValue(t, key, "name"))
+}
+
+func TestTerraformFiltersASubscriptionToTheHandledTypes(t *testing.T) {
+	blocks := parseTerraform(t, must(iac.Terraform(shippingPlan(t, topology.Options{}))))
+	sub := blocks["resource aws_sns_topic_subscription order_events_shipping_order_events"]
+	require.NotNil(t, sub, "blocks: %v", keysOf(blocks))
+	assert.Equal(t, `{"sf_type":["orders.OrderCreated"]}`, attrValue(t, sub, "filter_policy"))
+	assert.Equal(t, true, attrValue(t, sub, "raw_message_delivery"))
+	assert.NotContains(t, blocks, "data aws_caller_identity current", "no key, no account lookup")
+}
+
+func keysOf[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}

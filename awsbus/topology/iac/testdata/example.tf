@@ -1,0 +1,219 @@
+# SourceFlow topology of orders, payments
+terraform {
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = ">= 5.0"
+    }
+  }
+}
+
+data "aws_caller_identity" "current" {
+}
+
+data "aws_partition" "current" {
+}
+
+resource "aws_kms_key" "orders" {
+  description             = "SourceFlow message encryption key (alias/orders)"
+  enable_key_rotation     = true
+  deletion_window_in_days = 30
+  policy = jsonencode({
+    Statement = [{
+      Action = "kms:*"
+      Effect = "Allow"
+      Principal = {
+        AWS = format("arn:%s:iam::%s:root", data.aws_partition.current.partition, data.aws_caller_identity.current.account_id)
+      }
+      Resource = "*"
+      Sid      = "AccountIAMPolicies"
+      }, {
+      Action = ["kms:GenerateDataKey*", "kms:Decrypt"]
+      Condition = {
+        StringEquals = {
+          "aws:SourceAccount" = data.aws_caller_identity.current.account_id
+        }
+      }
+      Effect = "Allow"
+      Principal = {
+        Service = ["sns.amazonaws.com", "sqs.amazonaws.com"]
+      }
+      Resource = "*"
+      Sid      = "SNSAndSQSOfThisAccount"
+    }]
+    Version = "2012-10-17"
+  })
+
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+
+resource "aws_kms_alias" "orders" {
+  name          = "alias/orders"
+  target_key_id = aws_kms_key.orders.key_id
+}
+
+resource "aws_sqs_queue" "orders_order_events_dlq" {
+  name                      = "orders-order-events-dlq"
+  message_retention_seconds = 1209600
+
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+
+resource "aws_sqs_queue" "orders_order_events" {
+  name                       = "orders-order-events"
+  receive_wait_time_seconds  = 20
+  visibility_timeout_seconds = 30
+  redrive_policy = jsonencode({
+    deadLetterTargetArn = aws_sqs_queue.orders_order_events_dlq.arn
+    maxReceiveCount     = 8
+  })
+
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+
+resource "aws_sqs_queue" "orders_payment_events_dlq" {
+  name                      = "orders-payment-events-dlq"
+  message_retention_seconds = 1209600
+
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+
+resource "aws_sqs_queue" "orders_payment_events" {
+  name                       = "orders-payment-events"
+  receive_wait_time_seconds  = 20
+  visibility_timeout_seconds = 30
+  redrive_policy = jsonencode({
+    deadLetterTargetArn = aws_sqs_queue.orders_payment_events_dlq.arn
+    maxReceiveCount     = 8
+  })
+
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+
+resource "aws_sqs_queue" "orders_dlq_fifo" {
+  name                        = "orders-dlq.fifo"
+  content_based_deduplication = true
+  fifo_queue                  = true
+  message_retention_seconds   = 1209600
+
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+
+resource "aws_sqs_queue" "orders_fifo" {
+  name                        = "orders.fifo"
+  content_based_deduplication = true
+  fifo_queue                  = true
+  receive_wait_time_seconds   = 20
+  visibility_timeout_seconds  = 30
+  redrive_policy = jsonencode({
+    deadLetterTargetArn = aws_sqs_queue.orders_dlq_fifo.arn
+    maxReceiveCount     = 8
+  })
+
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+
+resource "aws_sqs_queue" "payments_dlq_fifo" {
+  name                        = "payments-dlq.fifo"
+  content_based_deduplication = true
+  fifo_queue                  = true
+  message_retention_seconds   = 1209600
+
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+
+resource "aws_sqs_queue" "payments_fifo" {
+  name                        = "payments.fifo"
+  content_based_deduplication = true
+  fifo_queue                  = true
+  receive_wait_time_seconds   = 20
+  visibility_timeout_seconds  = 30
+  redrive_policy = jsonencode({
+    deadLetterTargetArn = aws_sqs_queue.payments_dlq_fifo.arn
+    maxReceiveCount     = 8
+  })
+
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+
+resource "aws_sns_topic" "order_events" {
+  name = "order-events"
+}
+
+resource "aws_sns_topic" "payment_events" {
+  name = "payment-events"
+}
+
+resource "aws_sns_topic_subscription" "order_events_orders_order_events" {
+  topic_arn            = aws_sns_topic.order_events.arn
+  protocol             = "sqs"
+  endpoint             = aws_sqs_queue.orders_order_events.arn
+  raw_message_delivery = true
+}
+
+resource "aws_sns_topic_subscription" "payment_events_orders_payment_events" {
+  topic_arn            = aws_sns_topic.payment_events.arn
+  protocol             = "sqs"
+  endpoint             = aws_sqs_queue.orders_payment_events.arn
+  raw_message_delivery = true
+}
+
+resource "aws_sqs_queue_policy" "orders_order_events" {
+  queue_url = aws_sqs_queue.orders_order_events.url
+  policy = jsonencode({
+    Statement = [{
+      Action = "sqs:SendMessage"
+      Condition = {
+        ArnEquals = {
+          "aws:SourceArn" = aws_sns_topic.order_events.arn
+        }
+      }
+      Effect = "Allow"
+      Principal = {
+        Service = "sns.amazonaws.com"
+      }
+      Resource = aws_sqs_queue.orders_order_events.arn
+      Sid      = "SourceFlowSNSorderevents"
+    }]
+    Version = "2012-10-17"
+  })
+}
+
+resource "aws_sqs_queue_policy" "orders_payment_events" {
+  queue_url = aws_sqs_queue.orders_payment_events.url
+  policy = jsonencode({
+    Statement = [{
+      Action = "sqs:SendMessage"
+      Condition = {
+        ArnEquals = {
+          "aws:SourceArn" = aws_sns_topic.payment_events.arn
+        }
+      }
+      Effect = "Allow"
+      Principal = {
+        Service = "sns.amazonaws.com"
+      }
+      Resource = aws_sqs_queue.orders_payment_events.arn
+      Sid      = "SourceFlowSNSpaymentevents"
+    }]
+    Version = "2012-10-17"
+  })
+}
