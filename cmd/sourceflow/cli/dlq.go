@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/spf13/cobra"
 )
@@ -27,35 +26,16 @@ also sqs:ReceiveMessage and sqs:ChangeMessageVisibility (and kms:Decrypt with
 native method sqs:StartMessageMoveTask and sqs:ListMessageMoveTasks.`
 
 func newDLQCommand(g *globals) *cobra.Command {
-	cmd := &cobra.Command{
+	cmd := parentCommand(&cobra.Command{
 		Use:   "dlq",
 		Short: "List, inspect and redrive the dead-letter queues of a topology file",
 		Long:  dlqLong,
 		Example: "  sourceflow dlq list -f orders.topology.yaml\n" +
 			"  sourceflow dlq peek -f orders.topology.yaml --queue orders-dlq.fifo --payload\n" +
 			"  sourceflow dlq redrive -f orders.topology.yaml --queue orders-dlq.fifo --rate 50/s",
-		Args: cobra.ArbitraryArgs,
-		RunE: runDLQParent,
-		// The flags of a mistyped subcommand must not hide its name.
-		FParseErrWhitelist:         cobra.FParseErrWhitelist{UnknownFlags: true},
-		SuggestionsMinimumDistance: 2,
-	}
+	})
 	cmd.AddCommand(newDLQListCommand(g), newDLQPeekCommand(g), newDLQRedriveCommand(g))
 	return cmd
-}
-
-// runDLQParent shows the help of dlq run alone, and rejects an unknown
-// subcommand with a usage error (exit 2) that names it.
-func runDLQParent(cmd *cobra.Command, args []string) error {
-	if len(args) == 0 {
-		return cmd.Help()
-	}
-	hint := ""
-	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
-		hint = fmt.Sprintf(" (did you mean %q?)", s[0])
-	}
-	return &ExitError{Code: ExitUsage, Err: fmt.Errorf("unknown command %q for %q%s; its commands are list, peek and "+
-		"redrive: run `sourceflow dlq --help`", args[0], cmd.CommandPath(), hint)}
 }
 
 // openDLQ opens the topology file and returns the session with its SQS

@@ -1,8 +1,10 @@
 // Package cli implements the sourceflow operations CLI on spf13/cobra: the
 // plan, apply, validate and health commands over a topology file
 // (topology.DecodeFile) and the topology.Provisioner; iam-policy, which
-// renders topology.NewIAMPolicy; and dlq list, peek and redrive on the
-// file's dead-letter queues.
+// renders topology.NewIAMPolicy; export cloudformation and export
+// terraform, which render the plans of one or more files with
+// awsbus/topology/iac; and dlq list, peek and redrive on the file's
+// dead-letter queues.
 //
 // Run executes a command line and returns its exit code:
 //
@@ -19,8 +21,9 @@
 // the fakes of awsbus/awsbustest.
 //
 // Every command is a subcommand of NewCommand's root, built from a small
-// function per command; new commands (export) are added the same way and
-// share the file loading and the exit codes.
+// function per command, sharing the file loading and the exit codes; a
+// command that only groups others (dlq, export) shows its help when run
+// alone and names an unknown subcommand as a usage error.
 //
 // The package is imported by the sourceflow command and by the integration
 // tests, which run it in process; nothing else imports cmd/.

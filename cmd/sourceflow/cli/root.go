@@ -6,11 +6,12 @@ import (
 	"github.com/spf13/cobra"
 )
 
-const rootLong = `sourceflow provisions, checks and inspects the AWS resources of a SourceFlow
-service from its topology file: the queues, dead-letter queues, topics,
-subscriptions and queue policies that the service's registrations need.
-A service writes the file from its running configuration with
-topology.NewFile; "version", "service" and "destinations" are required.
+const rootLong = `sourceflow provisions, checks, exports and inspects the AWS resources of a
+SourceFlow service from its topology file: the queues, dead-letter queues,
+topics, subscriptions and queue policies that the service's registrations
+need. A service writes the file from its running configuration with
+(*awsbus.Transport).File or topology.NewFile; "version", "service" and
+"destinations" are required.
 
 Exit codes:
   0  success: no drift, healthy
@@ -29,7 +30,7 @@ IAM permissions: plan, validate and health read only (sqs:GetQueueUrl,
 sqs:GetQueueAttributes, sns:GetTopicAttributes, sns:ListSubscriptionsByTopic,
 sns:GetSubscriptionAttributes, sts:GetCallerIdentity); apply also needs
 sqs:CreateQueue, sqs:SetQueueAttributes, sns:CreateTopic, sns:Subscribe and
-sns:SetSubscriptionAttributes.`
+sns:SetSubscriptionAttributes. export and iam-policy make no AWS call.`
 
 // globals are the settings every command shares.
 type globals struct {
@@ -57,6 +58,6 @@ func NewCommand(cfg Config) *cobra.Command {
 	root.PersistentFlags().DurationVar(&g.timeout, "timeout", DefaultTimeout, "bound on the whole command, AWS calls included")
 	root.PersistentFlags().StringVar(&g.accountID, "account-id", "", "account of the resources, to check topics before any "+
 		"queue exists; default AWS_ACCOUNT_ID, else sts:GetCallerIdentity")
-	root.AddCommand(newPlanCommand(g), newApplyCommand(g), newValidateCommand(g), newHealthCommand(g), newIAMPolicyCommand(g), newDLQCommand(g))
+	root.AddCommand(newPlanCommand(g), newApplyCommand(g), newValidateCommand(g), newHealthCommand(g), newIAMPolicyCommand(g), newExportCommand(g), newDLQCommand(g))
 	return root
 }

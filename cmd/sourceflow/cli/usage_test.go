@@ -62,7 +62,7 @@ func TestRun_ReadsTheFileFromStandardInput(t *testing.T) {
 }
 
 func TestRun_EveryCommandHasHelpWithAnExample(t *testing.T) {
-	for _, name := range []string{"plan", "apply", "validate", "health", "iam-policy", "dlq list", "dlq peek", "dlq redrive"} {
+	for _, name := range []string{"plan", "apply", "validate", "health", "iam-policy", "export cloudformation", "export terraform", "dlq list", "dlq peek", "dlq redrive"} {
 		t.Run(name, func(t *testing.T) {
 			out, errOut, code := newFakeAWS().run(t, append(strings.Fields(name), "--help")...)
 			assert.Equal(t, cli.ExitOK, code, errOut)

@@ -1,0 +1,120 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+	"github.com/sourceflow-go/sourceflow/awsbus/topology/iac"
+)
+
+const exportLong = `export writes the topology of one or more services as infrastructure code:
+the queues with their dead-letter queues and redrive policies, the topics,
+the subscriptions (raw delivery, filter policies), the queue policies that let
+the topics deliver, and a KMS key with its alias and key policy when a file's
+key is an alias. Deploy it with the tools you review changes with, then run
+the services with provisioning set to validate (or check it with
+"sourceflow validate").
+
+Pass every service that shares queues or topics in one run (-f once per
+file): a queue one service sends to and another consumes is written once,
+with the consumer's settings, so two stacks never declare one resource.
+Queues, dead-letter queues and keys are kept when the stack is deleted
+(DeletionPolicy Retain, prevent_destroy). It makes no AWS call.`
+
+// exportFlags are the flags of export's subcommands.
+type exportFlags struct {
+	paths  []string
+	output string
+}
+
+func newExportCommand(g *globals) *cobra.Command {
+	cmd := parentCommand(&cobra.Command{
+		Use:   "export cloudformation|terraform -f FILE [-f FILE…]",
+		Short: "Write the topology as a CloudFormation template or Terraform configuration",
+		Long:  exportLong,
+		Example: "  sourceflow export cloudformation -f orders.topology.yaml -f payments.topology.yaml -o topology.cfn.yaml\n" +
+			"  sourceflow export terraform -f orders.topology.yaml -f payments.topology.yaml > sourceflow.tf",
+	})
+	cmd.AddCommand(
+		newExportFormatCommand(g, "cloudformation", "a CloudFormation template (YAML)", iac.CloudFormation,
+			"  sourceflow export cloudformation -f orders.topology.yaml -f payments.topology.yaml -o topology.cfn.yaml\n"+
+				"  aws cloudformation deploy --stack-name sourceflow --template-file topology.cfn.yaml"),
+		newExportFormatCommand(g, "terraform", "a Terraform configuration (HCL, hashicorp/aws provider)", iac.Terraform,
+			"  sourceflow export terraform -f orders.topology.yaml -f payments.topology.yaml -o sourceflow/main.tf\n"+
+				"  terraform -chdir=sourceflow init && terraform -chdir=sourceflow apply"),
+	)
+	return cmd
+}
+
+func newExportFormatCommand(g *globals, format, what string, render func(...topology.Plan) ([]byte, error), example string) *cobra.Command {
+	var f exportFlags
+	cmd := &cobra.Command{
+		Use:     format + " -f FILE [-f FILE…] [-o OUT]",
+		Short:   "Write the topology of the files as " + what,
+		Long:    "export " + format + " writes the topology of the files as " + what + ".\n\n" + exportLong,
+		Example: example,
+		Args:    cobra.NoArgs,
+		RunE:    func(cmd *cobra.Command, _ []string) error { return g.runExport(cmd, f, render) },
+	}
+	cmd.Flags().StringArrayVarP(&f.paths, "file", "f", nil, `topology file, once per service ("-" reads standard input)`)
+	_ = cmd.MarkFlagRequired("file")
+	cmd.Flags().StringVarP(&f.output, "output", "o", "", "write to this file instead of standard output")
+	return cmd
+}
+
+func (g *globals) runExport(cmd *cobra.Command, f exportFlags, render func(...topology.Plan) ([]byte, error)) error {
+	if stdin := slices.DeleteFunc(slices.Clone(f.paths), func(p string) bool { return p != "-" }); len(stdin) > 1 {
+		return &ExitError{Code: ExitUsage, Err: errors.New(`export: "-f -" given twice; standard input holds one file`)}
+	}
+	plans := make([]topology.Plan, 0, len(f.paths))
+	for _, path := range f.paths {
+		file, err := readTopology(cmd, path)
+		if err != nil {
+			return err
+		}
+		plan, err := file.Plan()
+		if err != nil {
+			return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s: %w", path, err)}
+		}
+		plans = append(plans, plan)
+	}
+	out, err := render(plans...)
+	if err != nil {
+		hint := "fix the topology files named"
+		if errors.Is(err, iac.ErrConflict) {
+			hint = "give the services that share the resource the same settings, or export them apart"
+		}
+		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("export: %w\n%s", err, hint)}
+	}
+	if f.output == "" {
+		_, err = cmd.OutOrStdout().Write(out)
+		return err
+	}
+	return writeFileAtomic(f.output, out)
+}
+
+// writeFileAtomic writes data to path through a temporary file in the same
+// directory, so a failed export never leaves half a template.
+func writeFileAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("export: -o %s: %w", path, err)}
+	}
+	_, werr := tmp.Write(data)
+	cerr := tmp.Close()
+	if err := errors.Join(werr, cerr); err != nil {
+		_ = os.Remove(tmp.Name())
+		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("export: -o %s: %w", path, err)}
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		_ = os.Remove(tmp.Name())
+		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("export: -o %s: %w", path, err)}
+	}
+	return nil
+}

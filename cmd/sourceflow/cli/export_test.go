@@ -1,0 +1,105 @@
+package cli_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+	"github.com/sourceflow-go/sourceflow/awsbus/topology/iac"
+	"github.com/sourceflow-go/sourceflow/cmd/sourceflow/cli"
+)
+
+// paymentsBinding is the payments service of examples/orders.
+func paymentsBinding() sourceflow.Binding {
+	b := ordersBinding()
+	b.Service = "payments"
+	b.Listeners = []sourceflow.Listener{
+		{Destination: "payments.fifo", Kind: sourceflow.KindCommand, Types: []string{"payments.ProcessPayment"}},
+	}
+	return b
+}
+
+func plansOf(t *testing.T, opts topology.Options, bindings ...sourceflow.Binding) []topology.Plan {
+	t.Helper()
+	var plans []topology.Plan
+	for _, b := range bindings {
+		p, err := topology.New(b, opts)
+		require.NoError(t, err)
+		plans = append(plans, p)
+	}
+	return plans
+}
+
+func TestExport_WritesTheUnionOfTheFilesAsEachFormat(t *testing.T) {
+	opts := topology.Options{KMSKeyID: "alias/orders"}
+	orders, payments := writeTopology(t, ordersBinding(), opts), writeTopology(t, paymentsBinding(), opts)
+	plans := plansOf(t, opts, ordersBinding(), paymentsBinding())
+	for format, render := range map[string]func(...topology.Plan) ([]byte, error){
+		"cloudformation": iac.CloudFormation, "terraform": iac.Terraform,
+	} {
+		want, err := render(plans...)
+		require.NoError(t, err)
+
+		out, errOut, code := newFakeAWS().run(t, "export", format, "-f", orders, "-f", payments)
+		require.Equal(t, cli.ExitOK, code, errOut)
+		assert.Equal(t, string(want), out, format)
+
+		path := filepath.Join(t.TempDir(), "out")
+		out, errOut, code = newFakeAWS().run(t, "export", format, "-f", payments, "-f", orders, "-o", path)
+		require.Equal(t, cli.ExitOK, code, errOut)
+		assert.Empty(t, out)
+		written, err := os.ReadFile(path)
+		require.NoError(t, err)
+		assert.Equal(t, string(want), string(written), "%s: the order of the files does not matter", format)
+	}
+}
+
+func TestExport_RefusesWhatItCannotRenderWithoutWritingAnything(t *testing.T) {
+	orders := writeTopology(t, ordersBinding(), topology.Options{})
+	// payments consumes orders.fifo too, with other settings: a conflict.
+	other := paymentsBinding()
+	other.Listeners = append(other.Listeners, sourceflow.Listener{
+		Destination: "orders.fifo", Kind: sourceflow.KindCommand, Types: []string{"orders.CreateOrder"}})
+	conflicting := writeTopology(t, other, topology.Options{MaxReceiveCount: 3})
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	require.NoError(t, os.WriteFile(bad, []byte("version: 1\nservice: s\ndestinations:\n  - name: q\n    kind: queue\n"), 0o600))
+	tests := []struct {
+		name   string
+		args   []string
+		stderr []string
+	}{
+		{"conflict", []string{"export", "terraform", "-f", orders, "-f", conflicting},
+			[]string{`queue "orders.fifo": services "orders" and "payments" both consume it with different settings`,
+				"give the services that share the resource the same settings"}},
+		{"same service twice", []string{"export", "cloudformation", "-f", orders, "-f", orders},
+			[]string{`service "orders": two plans`}},
+		{"invalid file", []string{"export", "cloudformation", "-f", orders, "-f", bad},
+			[]string{bad + ": topology: invalid topology file: destinations[0].kind"}},
+		{"stdin twice", []string{"export", "terraform", "-f", "-", "-f", "-"}, []string{`"-f -" given twice`}},
+		{"no file", []string{"export", "terraform"}, []string{`required flag(s) "file" not set`}},
+		{"unknown format", []string{"export", "pulumi", "-f", orders},
+			[]string{`unknown command "pulumi" for "sourceflow export"; its commands are cloudformation and terraform`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "out.tf")
+			fake := newFakeAWS()
+			out, errOut, code := fake.run(t, append(tt.args, "-o", path)...)
+			assert.Equal(t, cli.ExitUsage, code, errOut)
+			assert.Empty(t, out)
+			for _, s := range tt.stderr {
+				assert.Contains(t, errOut, s)
+			}
+			assert.NoFileExists(t, path)
+			entries, err := os.ReadDir(filepath.Dir(path))
+			require.NoError(t, err)
+			assert.Empty(t, entries, "no temporary file left")
+			assert.Zero(t, fake.clientCalls.Load(), "export makes no AWS call")
+		})
+	}
+}
