@@ -62,7 +62,12 @@ func loadAWSConfig(ctx context.Context) (aws.Config, error) {
 // newAWSWiring builds one service's transport, whose health report shows
 // the service's publish circuits, and its encryption.
 func newAWSWiring(awsCfg aws.Config, service string, brk *middleware.CircuitBreaker, opts options, logger watermill.LoggerAdapter) (wiring, error) {
+	mode, err := provisioning(opts.provision)
+	if err != nil {
+		return wiring{}, err
+	}
 	tr, err := awsbus.NewTransportFromAWS(awsCfg, awsbus.Config{
+		Provisioning: mode,
 		ConsumerConfig: awsbus.ConsumerConfig{
 			WaitTime: time.Second, VisibilityTimeout: opts.visibility, ShutdownTimeout: 5 * time.Second,
 		},

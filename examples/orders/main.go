@@ -15,6 +15,12 @@
 // 1..n; order i costs 99+i and belongs to entity <prefix>customer-NNNN, NNNN
 // being (i-1) mod -entities + 1 (or, without -entities, to its own entity
 // <prefix>order-NNNNN).
+//
+// On AWS, -write-topology DIR writes each service's topology file (for the
+// sourceflow CLI: plan, apply, validate, export) without running, and
+// -provisioning validate runs on queues and topics deployed beforehand,
+// for instance from `sourceflow export cloudformation`, refusing to start
+// while anything differs.
 package main
 
 import (
@@ -39,10 +45,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "orders:", err)
 		return 2
 	}
-	switch opts.role {
-	case "orders", "payments":
+	switch {
+	case opts.topologyDir != "":
+		err = writeTopology(ctx, opts, stdout)
+	case opts.role == "orders", opts.role == "payments":
 		err = runInstance(ctx, opts, stdout, stderr)
-	case "driver":
+	case opts.role == "driver":
 		err = runDriver(ctx, opts, stdout)
 	default:
 		err = runAll(ctx, opts, stdout)

@@ -5,12 +5,16 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 )
 
 func TestRunProcessesEveryOrderInProcess(t *testing.T) {
@@ -43,6 +47,8 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{"-role", "driver", "-transport", "aws", "-store", "memory"},
 		{"-store", "postgres", "-dsn", ""},
 		{"-transport", "postgres"}, {"-transport", "postgres", "-store", "sqlite", "-dsn", "postgres://x"},
+		{"-transport", "gochannel", "-write-topology", "dir"}, {"-transport", "gochannel", "-provisioning", "validate"},
+		{"-transport", "aws", "-provisioning", "maybe"},
 	} {
 		var out, errOut bytes.Buffer
 		assert.Equal(t, 2, run(context.Background(), args, &out, &errOut), args)
@@ -109,4 +115,35 @@ func fetch(url string) (int, string, error) {
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(body), err
+}
+
+func TestWriteTopologyWritesEachServicesFileWithoutAWS(t *testing.T) {
+	t.Setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1") // nothing listens: any AWS call would fail
+	t.Setenv("AWS_REGION", "eu-west-1")
+	dir := t.TempDir()
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"-transport", "aws", "-prefix", "t1-", "-kms-key", "alias/t1",
+		"-visibility-timeout", "40s", "-write-topology", dir}, &out, &errOut)
+	require.Equal(t, 0, code, errOut.String())
+	for _, svc := range []string{"orders", "payments"} {
+		path := filepath.Join(dir, svc+".topology.yaml")
+		assert.Contains(t, out.String(), "wrote "+path)
+		f, err := os.Open(path)
+		require.NoError(t, err)
+		file, err := topology.DecodeFile(f)
+		require.NoError(t, f.Close())
+		require.NoError(t, err)
+		plan, err := file.Plan()
+		require.NoError(t, err)
+		assert.Equal(t, svc, plan.Service)
+		assert.Equal(t, "alias/t1", plan.KMSKeyID)
+		d, ok := plan.Destination("t1-" + svc + ".fifo")
+		require.True(t, ok, "%s: %+v", svc, plan.Destinations)
+		assert.True(t, d.Listened, "%s consumes its command queue", svc)
+		for _, q := range plan.Queues {
+			if q.Owned {
+				assert.Equal(t, "40", q.Attributes["VisibilityTimeout"], "%s: %s", svc, q.Name)
+			}
+		}
+	}
 }

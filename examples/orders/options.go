@@ -26,6 +26,8 @@ type options struct {
 	metricsAddr string
 	linger      time.Duration
 	kmsKey      string
+	provision   string
+	topologyDir string
 
 	store       string
 	dsn         string
@@ -59,6 +61,10 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.metricsAddr, "metrics-addr", "", "serve /metrics (Prometheus) and /healthz on this address, e.g. :9090")
 	fs.DurationVar(&o.linger, "linger", 0, "keep serving /metrics and /healthz this long after the run")
 	fs.StringVar(&o.kmsKey, "kms-key", "", "with -transport aws: KMS key id, ARN or alias to envelope-encrypt message bodies")
+	fs.StringVar(&o.provision, "provisioning", "create", "with -transport aws: create the queues and topics, validate that they exist as "+
+		"configured (deployed from an exported template), or assume they do")
+	fs.StringVar(&o.topologyDir, "write-topology", "", "with -transport aws: write each service's topology file "+
+		"(<service>.topology.yaml, for the sourceflow CLI) into this directory and exit without running")
 	fs.BoolVar(&o.printTraces, "print-traces", false, "record spans and print the trace ids (one trace per order)")
 	fs.StringVar(&o.store, "store", "memory", "where commands, saga state, views and idempotency records live: memory, sqlite or postgres")
 	fs.StringVar(&o.dsn, "dsn", "", "database of -store sqlite or postgres and of -transport postgres (default $SOURCEFLOW_STORE_DSN; "+
@@ -108,8 +114,11 @@ func (o *options) validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("-transport %q: want gochannel, aws or postgres", o.transport))
 	}
-	if o.kmsKey != "" && o.transport != "aws" {
-		errs = append(errs, errors.New("-kms-key needs -transport aws"))
+	if (o.kmsKey != "" || o.topologyDir != "" || o.provision != "create") && o.transport != "aws" {
+		errs = append(errs, errors.New("-kms-key, -provisioning and -write-topology need -transport aws"))
+	}
+	if _, err := provisioning(o.provision); err != nil {
+		errs = append(errs, err)
 	}
 	switch o.store {
 	case "memory", "sqlite", "postgres":

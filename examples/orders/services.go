@@ -21,44 +21,61 @@ import (
 // chosen transport and stores; orders is nil when the role is payments. The
 // service code is the same for every transport and store.
 func startServices(ctx context.Context, opts options, obs *observability, c *counters) (*ordersService, func(), error) {
-	var closers closers
-	fail := func(err error) (*ordersService, func(), error) { return nil, nil, errors.Join(err, closers.closeAll()) }
-	st, err := openStores(ctx, opts)
+	w, err := wireServices(ctx, opts, obs, c)
 	if err != nil {
-		return fail(err)
+		return nil, nil, err
 	}
-	closers.add(st.close)
-	transports, err := newTransports(ctx, opts, newLogger(opts))
-	if err != nil {
-		return fail(err)
-	}
-	closers.add(transports.close)
-	obs.health = transports.health
-	payPipe, ordPipe, err := newPipelines(opts, obs, transports, st, &closers)
-	if err != nil {
-		return fail(err)
-	}
-	c.pipeline = ordPipe.stack.String()
-	payments, orders, err := newServices(opts, transports, payPipe, ordPipe, st, c)
-	if err != nil {
-		return fail(err)
-	}
-	for _, svc := range rolesServices(opts.role, payments, orders) { // payments listens before orders sends to it
+	for _, svc := range rolesServices(opts.role, w.payments, w.orders) { // payments listens before orders sends to it
 		if err := svc.Start(ctx); err != nil {
-			return fail(fmt.Errorf("start %s: %w", svc.Name(), err))
+			return nil, nil, errors.Join(fmt.Errorf("start %s: %w", svc.Name(), err), w.closers.closeAll())
 		}
-		closers.add(svc.Close)
+		w.closers.add(svc.Close)
 	}
+	orders := w.orders
 	if opts.role == "payments" {
 		orders = nil
 	}
 	return orders, func() {
-		if err := closers.closeAll(); err != nil {
+		if err := w.closers.closeAll(); err != nil {
 			fmt.Fprintln(os.Stderr, "orders: close:", err)
 		}
-		c.duplicates = int64(ordPipe.idem.Stats().Duplicates + payPipe.idem.Stats().Duplicates)
-		c.kms = kmsSummary(transports.orders, transports.payments)
+		c.duplicates = int64(w.ordPipe.idem.Stats().Duplicates + w.payPipe.idem.Stats().Duplicates)
+		c.kms = kmsSummary(w.transports.orders, w.transports.payments)
 	}, nil
+}
+
+// wired is everything a role's services need, built but not started.
+type wired struct {
+	payments         *cqrs.Service
+	orders           *ordersService
+	transports       transports
+	payPipe, ordPipe *pipeline
+	closers          closers
+}
+
+// wireServices opens the stores and builds the transports, pipelines and
+// services; closers closes what it opened.
+func wireServices(ctx context.Context, opts options, obs *observability, c *counters) (*wired, error) {
+	w := &wired{}
+	fail := func(err error) (*wired, error) { return nil, errors.Join(err, w.closers.closeAll()) }
+	st, err := openStores(ctx, opts)
+	if err != nil {
+		return fail(err)
+	}
+	w.closers.add(st.close)
+	if w.transports, err = newTransports(ctx, opts, newLogger(opts)); err != nil {
+		return fail(err)
+	}
+	w.closers.add(w.transports.close)
+	obs.health = w.transports.health
+	if w.payPipe, w.ordPipe, err = newPipelines(opts, obs, w.transports, st, &w.closers); err != nil {
+		return fail(err)
+	}
+	c.pipeline = w.ordPipe.stack.String()
+	if w.payments, w.orders, err = newServices(opts, w.transports, w.payPipe, w.ordPipe, st, c); err != nil {
+		return fail(err)
+	}
+	return w, nil
 }
 
 // closers close what a start opened, last opened first.

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/sourceflow-go/sourceflow/awsbus"
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+)
+
+// provisioning returns the mode -provisioning names.
+func provisioning(name string) (topology.Provisioning, error) {
+	for _, m := range []topology.Provisioning{topology.ProvisionCreate, topology.ProvisionValidate, topology.ProvisionAssume} {
+		if m.String() == name {
+			return m, nil
+		}
+	}
+	return 0, fmt.Errorf("-provisioning %q: want create, validate or assume", name)
+}
+
+// writeTopology writes the topology file of each service of the role into
+// opts.topologyDir, from the services' registrations and their transports'
+// settings, without starting them: no AWS call. `sourceflow export` turns
+// the files into a CloudFormation template or Terraform configuration.
+func writeTopology(ctx context.Context, opts options, stdout io.Writer) error {
+	obs, err := newObservability(opts)
+	if err != nil {
+		return err
+	}
+	var c counters
+	w, err := wireServices(ctx, opts, obs, &c)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = w.closers.closeAll() }()
+	if err := os.MkdirAll(opts.topologyDir, 0o755); err != nil {
+		return err
+	}
+	byService := map[string]wiring{w.payments.Name(): w.transports.payments, w.orders.svc.Name(): w.transports.orders}
+	for _, svc := range rolesServices(opts.role, w.payments, w.orders) {
+		file, err := byService[svc.Name()].transport.(*awsbus.Transport).File(svc.Binding())
+		if err != nil {
+			return fmt.Errorf("topology of %s: %w", svc.Name(), err)
+		}
+		path := filepath.Join(opts.topologyDir, svc.Name()+".topology.yaml")
+		if err := writeFile(path, file); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, "wrote", path)
+	}
+	return obs.shutdown(ctx)
+}
+
+func writeFile(path string, file topology.File) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := file.Encode(f); err != nil {
+		_ = f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return f.Close()
+}
