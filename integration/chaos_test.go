@@ -4,8 +4,6 @@ package integration
 
 import (
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -158,9 +156,7 @@ var chaosScenarios = []chaosScenario{
 
 func TestChaos(t *testing.T) {
 	size := chaosSizeFromEnv(t)
-	bin := filepath.Join(t.TempDir(), "orders")
-	out, err := exec.Command("go", "build", "-o", bin, "github.com/sourceflow-go/sourceflow/examples/orders").CombinedOutput()
-	require.NoError(t, err, "build examples/orders: %s", out)
+	bin := buildOrders(t)
 	var rows []chaosFigures
 	for _, sc := range chaosScenarios {
 		t.Run(sc.name, func(t *testing.T) {

@@ -6,8 +6,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -48,10 +46,7 @@ func scaleoutOrders(t *testing.T) int {
 
 func TestScaleOut(t *testing.T) {
 	dsn := postgresDSN(t)
-	bin := filepath.Join(t.TempDir(), "orders")
-	build := exec.Command("go", "build", "-o", bin, "github.com/sourceflow-go/sourceflow/examples/orders")
-	out, err := build.CombinedOutput()
-	require.NoError(t, err, "build examples/orders: %s", out)
+	bin := buildOrders(t)
 	n := scaleoutOrders(t)
 	for _, queues := range []string{"fifo", "standard"} {
 		t.Run(queues, func(t *testing.T) { runScaleOut(t, bin, dsn, queues, n) })
