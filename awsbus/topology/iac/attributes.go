@@ -19,33 +19,23 @@ type valueKind int
 const (
 	intValue valueKind = iota
 	boolValue
-	stringValue
 )
 
-// queueAttributes are the queue attributes a plan may carry, by their SQS
-// API name.
+// queueAttributes are the queue attributes topology.New sets, by their SQS
+// API name; a plan with any other is refused until it is added here.
 var queueAttributes = map[string]attribute{
 	"VisibilityTimeout":             {"VisibilityTimeout", "visibility_timeout_seconds", intValue},
 	"ReceiveMessageWaitTimeSeconds": {"ReceiveMessageWaitTimeSeconds", "receive_wait_time_seconds", intValue},
 	"MessageRetentionPeriod":        {"MessageRetentionPeriod", "message_retention_seconds", intValue},
-	"DelaySeconds":                  {"DelaySeconds", "delay_seconds", intValue},
-	"MaximumMessageSize":            {"MaximumMessageSize", "max_message_size", intValue},
 	"FifoQueue":                     {"FifoQueue", "fifo_queue", boolValue},
 	"ContentBasedDeduplication":     {"ContentBasedDeduplication", "content_based_deduplication", boolValue},
-	"DeduplicationScope":            {"DeduplicationScope", "deduplication_scope", stringValue},
-	"FifoThroughputLimit":           {"FifoThroughputLimit", "fifo_throughput_limit", stringValue},
-	"KmsMasterKeyId":                {"KmsMasterKeyId", "kms_master_key_id", stringValue},
-	"KmsDataKeyReusePeriodSeconds":  {"KmsDataKeyReusePeriodSeconds", "kms_data_key_reuse_period_seconds", intValue},
-	"SqsManagedSseEnabled":          {"SqsManagedSseEnabled", "sqs_managed_sse_enabled", boolValue},
 }
 
-// topicAttributes are the topic attributes a plan may carry, by their SNS
+// topicAttributes are the topic attributes topology.New sets, by their SNS
 // API name.
 var topicAttributes = map[string]attribute{
 	"FifoTopic":                 {"FifoTopic", "fifo_topic", boolValue},
 	"ContentBasedDeduplication": {"ContentBasedDeduplication", "content_based_deduplication", boolValue},
-	"KmsMasterKeyId":            {"KmsMasterKeyId", "kms_master_key_id", stringValue},
-	"DisplayName":               {"DisplayName", "display_name", stringValue},
 }
 
 // attributeProps converts the API attributes of one resource into
@@ -72,8 +62,7 @@ func (a attribute) parse(s string) (any, error) {
 	switch a.kind {
 	case intValue:
 		return strconv.Atoi(s)
-	case boolValue:
+	default:
 		return strconv.ParseBool(s)
 	}
-	return s, nil
 }

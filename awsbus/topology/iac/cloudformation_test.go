@@ -12,10 +12,9 @@ import (
 	"github.com/sourceflow-go/sourceflow/awsbus/topology/iac"
 )
 
-func TestCloudFormationOfTheExampleMatchesTheGoldenFile(t *testing.T) {
-	out, err := iac.CloudFormation(examplePlans(t)...)
-	require.NoError(t, err)
-	golden(t, "example.cfn.yaml", out)
+func TestCloudFormationMatchesTheGoldenFiles(t *testing.T) {
+	golden(t, "example.cfn.yaml", must(iac.CloudFormation(examplePlans(t)...)))
+	golden(t, "shipping.cfn.yaml", must(iac.CloudFormation(shippingPlan(t, topology.Options{KMSKeyID: "alias/shipping"}))))
 }
 
 // template is the parsed output, for checks of its structure.

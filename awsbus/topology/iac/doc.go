@@ -8,8 +8,11 @@
 // Both renderers take one or more plans (one per service) and render their
 // union once: a queue one service sends to and another consumes is one
 // resource, with the consumer's settings; a topic two services share is one
-// topic. Export every service that shares resources into one template, or
-// a queue or topic would be declared by two stacks.
+// topic. Two services consuming one queue, or a queue named like another's
+// dead-letter queue, are an ErrConflict. Export every service that shares
+// resources into one template: a queue no exported service consumes
+// (Unconsumed lists them) is rendered with a sender's settings and would
+// be declared again by its consumer's stack.
 //
 // What is rendered, per plan:
 //
@@ -24,20 +27,31 @@
 //     aws:SourceArn), with the statement ids topology.MergeQueuePolicy
 //     writes;
 //   - a KMS key, with rotation on, and its alias, when the plan's key is an
-//     alias ("alias/orders" or an alias ARN) that is not AWS-managed; the
-//     key policy gives the account's IAM policies control of the key (as
-//     AWS's default key policy does) and lets SNS and SQS, for this
-//     account only, generate and decrypt data keys, which encrypted topics
-//     and queues need. A key given by id or key ARN exists already and is
+//     alias ("alias/orders") that is not AWS-managed. The key policy leaves
+//     the key to the account's IAM policies (as AWS's default key policy
+//     does) and lets SNS of this account generate and decrypt data keys,
+//     which it needs for queues and topics encrypted at rest under the key.
+//     A key given by id, key ARN or alias ARN exists already (an alias ARN
+//     names a key of one account and region, often a central one) and is
 //     not rendered.
 //
-// Queues, dead-letter queues and keys are kept when their stack or
-// configuration is destroyed or replaced (CloudFormation DeletionPolicy and
-// UpdateReplacePolicy Retain, Terraform prevent_destroy): deleting a queue
-// loses its messages, deleting a key makes every message encrypted under it
-// unreadable.
+// Resource ids derive from names alone (CloudFormation logical ids such as
+// OrdersFifoQueue, Terraform names such as orders_fifo; a name outside
+// lower-case words and hyphens gets a hash of itself), so exporting more
+// services never renames what is deployed.
 //
-// The CloudFormation template is built with goformation's typed resources;
-// the Terraform configuration with the HCL library's writer (hclwrite),
-// for the hashicorp/aws provider 5 or later.
+// Queues, dead-letter queues, keys and aliases are protected: deleting a
+// queue loses its messages, and losing a key or its alias makes the
+// messages encrypted under it unreadable to the services (they are granted
+// the key through its alias). In CloudFormation they carry DeletionPolicy
+// and UpdateReplacePolicy Retain: deleting the stack leaves them. In
+// Terraform they carry prevent_destroy: a plan that would destroy or
+// replace one fails, and so does terraform destroy; to leave them in place,
+// take them out of the state (a removed block with destroy = false, or
+// terraform state rm).
+//
+// The CloudFormation template is a data structure encoded with the YAML
+// library (property names are checked by cfn-lint in the integration
+// tests); the Terraform configuration is written with the HCL library's
+// writer (hclwrite), for the hashicorp/aws provider 5.
 package iac

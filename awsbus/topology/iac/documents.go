@@ -1,8 +1,7 @@
 package iac
 
 import (
-	"encoding/json"
-
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 )
 
@@ -28,10 +27,11 @@ func queuePolicy(queue *resource, topics []*resource) map[string]any {
 	return map[string]any{"Version": "2012-10-17", "Statement": stmts}
 }
 
-// keyPolicy gives the account's IAM policies control of the key, as AWS's
-// default key policy does (services get their kms: permissions from
-// iam-policy), and lets SNS and SQS use it for this account's encrypted
-// topics and queues.
+// keyPolicy leaves the key to the account's IAM policies, as AWS's default
+// key policy does (the services get their kms: permissions from
+// iam-policy), and lets SNS of this account generate and decrypt data keys:
+// SNS needs that to deliver to a queue, or publish on a topic, encrypted at
+// rest under this key.
 func keyPolicy() map[string]any {
 	return map[string]any{"Version": "2012-10-17", "Statement": []any{
 		map[string]any{
@@ -42,9 +42,9 @@ func keyPolicy() map[string]any {
 			"Resource":  "*",
 		},
 		map[string]any{
-			"Sid":       "SNSAndSQSOfThisAccount",
+			"Sid":       "SNSOfThisAccount",
 			"Effect":    "Allow",
-			"Principal": map[string]any{"Service": []any{"sns.amazonaws.com", "sqs.amazonaws.com"}},
+			"Principal": map[string]any{"Service": "sns.amazonaws.com"},
 			"Action":    []any{"kms:GenerateDataKey*", "kms:Decrypt"},
 			"Resource":  "*",
 			"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": accountID{}}},
@@ -52,9 +52,12 @@ func keyPolicy() map[string]any {
 	}}
 }
 
-// filterPolicy is topology.FilterPolicy as a document.
+// filterPolicy lets only types through, on the type attribute: the
+// document topology.FilterPolicy writes.
 func filterPolicy(types []string) map[string]any {
-	var doc map[string]any
-	_ = json.Unmarshal([]byte(topology.FilterPolicy(types)), &doc) // topology wrote it with json.Marshal
-	return doc
+	list := make([]any, len(types))
+	for i, t := range types {
+		list[i] = t
+	}
+	return map[string]any{sourceflow.MetaType: list}
 }

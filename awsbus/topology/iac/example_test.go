@@ -34,7 +34,7 @@ func ExampleTerraform() {
 	//   required_providers {
 	//     aws = {
 	//       source  = "hashicorp/aws"
-	//       version = ">= 5.0"
+	//       version = "~> 5.0"
 	//     }
 	//   }
 	// }
@@ -86,7 +86,14 @@ func ExampleCloudFormation() {
 	// AWSTemplateFormatVersion: "2010-09-09"
 	// Description: SourceFlow topology of billing
 	// Resources:
-	//   QueueBilling:
+	//   BillingDlqQueue:
+	//     DeletionPolicy: Retain
+	//     Properties:
+	//       MessageRetentionPeriod: 1209600
+	//       QueueName: billing-dlq
+	//     Type: AWS::SQS::Queue
+	//     UpdateReplacePolicy: Retain
+	//   BillingQueue:
 	//     DeletionPolicy: Retain
 	//     Properties:
 	//       QueueName: billing
@@ -94,17 +101,10 @@ func ExampleCloudFormation() {
 	//       RedrivePolicy:
 	//         deadLetterTargetArn:
 	//           Fn::GetAtt:
-	//             - QueueBillingDlq
+	//             - BillingDlqQueue
 	//             - Arn
 	//         maxReceiveCount: 5
 	//       VisibilityTimeout: 30
-	//     Type: AWS::SQS::Queue
-	//     UpdateReplacePolicy: Retain
-	//   QueueBillingDlq:
-	//     DeletionPolicy: Retain
-	//     Properties:
-	//       MessageRetentionPeriod: 1209600
-	//       QueueName: billing-dlq
 	//     Type: AWS::SQS::Queue
 	//     UpdateReplacePolicy: Retain
 }

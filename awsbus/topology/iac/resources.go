@@ -2,15 +2,14 @@ package iac
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 )
 
-// resourceType is one kind of resource as each language names it; prefix
-// starts its CloudFormation logical ids.
-type resourceType struct{ cfn, tf, prefix string }
+// resourceType is one kind of resource as each language names it; suffix
+// ends its CloudFormation logical ids.
+type resourceType struct{ cfn, tf, suffix string }
 
 var (
 	sqsQueue        = resourceType{"AWS::SQS::Queue", "aws_sqs_queue", "Queue"}
@@ -25,8 +24,11 @@ var (
 type resource struct {
 	typ resourceType
 	// name is the AWS name the ids derive from: the queue, the topic, the
-	// topic and queue of a subscription, the alias without "alias/".
-	name  string
+	// alias without "alias/".
+	name string
+	// parts, when set, are the names the ids derive from instead of name:
+	// the topic and the queue of a subscription.
+	parts []string
 	props []prop
 	// retain keeps the resource when its stack or configuration is
 	// destroyed or replaces it.
@@ -81,27 +83,26 @@ func build(s system) ([]*resource, error) {
 		}
 	}
 	for _, pol := range s.policies {
-		b.policy(pol)
+		if err := b.policy(pol); err != nil {
+			return nil, err
+		}
 	}
-	if b.err != nil {
-		return nil, b.err
+	if err := assignIDs(b.list); err != nil {
+		return nil, err
 	}
-	assignIDs(b.list)
 	return b.list, nil
 }
 
+// builder collects the resources; the merge already made every name unique
+// per type.
 type builder struct {
 	list   []*resource
 	byName map[resourceType]map[string]*resource
-	err    error
 }
 
 func (b *builder) add(r *resource) *resource {
 	if b.byName[r.typ] == nil {
 		b.byName[r.typ] = map[string]*resource{}
-	}
-	if _, dup := b.byName[r.typ][r.name]; dup && b.err == nil {
-		b.err = fmt.Errorf("iac: %s %q is declared twice (a dead-letter queue named like another queue?)", r.typ.tf, r.name)
 	}
 	b.byName[r.typ][r.name] = r
 	b.list = append(b.list, r)
@@ -118,7 +119,7 @@ func (b *builder) key(alias string) {
 		{tf: "deletion_window_in_days", value: 30},
 		{cfn: "KeyPolicy", tf: "policy", value: keyPolicy(), doc: true},
 	}})
-	b.add(&resource{typ: kmsAlias, name: name, props: []prop{
+	b.add(&resource{typ: kmsAlias, name: name, retain: true, props: []prop{
 		{cfn: "AliasName", tf: "name", value: alias},
 		{cfn: "TargetKeyId", tf: "target_key_id", value: ref{key, "key_id"}},
 	}})
@@ -164,50 +165,27 @@ func (b *builder) subscription(s topology.Subscription) error {
 	if len(s.FilterTypes) > 0 {
 		props = append(props, prop{cfn: "FilterPolicy", tf: "filter_policy", value: filterPolicy(s.FilterTypes), doc: true})
 	}
-	b.add(&resource{typ: snsSubscription, name: s.Topic + " " + s.Queue, props: props})
+	b.add(&resource{typ: snsSubscription, name: s.Topic + " " + s.Queue, parts: []string{s.Topic, s.Queue}, props: props})
 	return nil
 }
 
-func (b *builder) policy(pol topology.Policy) {
+func (b *builder) policy(pol topology.Policy) error {
 	queue := b.get(sqsQueue, pol.Queue)
-	var topics []*resource
-	for _, t := range pol.Topics {
-		if r := b.get(snsTopic, t); r != nil {
-			topics = append(topics, r)
-		}
+	if queue == nil {
+		return fmt.Errorf("iac: policy of queue %q: the plan lacks the queue", pol.Queue)
 	}
-	if queue == nil || len(topics) == 0 {
-		if b.err == nil {
-			b.err = fmt.Errorf("iac: policy of queue %q: the plan lacks the queue or its topics %s", pol.Queue, strings.Join(pol.Topics, ", "))
+	topics := make([]*resource, 0, len(pol.Topics))
+	for _, t := range pol.Topics {
+		r := b.get(snsTopic, t)
+		if r == nil {
+			return fmt.Errorf("iac: policy of queue %q: the plan lacks topic %q", pol.Queue, t)
 		}
-		return
+		topics = append(topics, r)
 	}
 	b.add(&resource{typ: sqsQueuePolicy, name: pol.Queue, props: []prop{
 		{cfn: "Queues", value: []any{ref{queue, "url"}}},
 		{tf: "queue_url", value: ref{queue, "url"}},
 		{cfn: "PolicyDocument", tf: "policy", value: queuePolicy(queue, topics), doc: true},
 	}})
-}
-
-// assignIDs gives every resource its CloudFormation logical id (unique in
-// the template) and its Terraform name (unique per resource type).
-func assignIDs(list []*resource) {
-	byKey := map[string]*resource{}
-	var keys []string
-	tfKeys := map[string][]string{}
-	for _, r := range list {
-		k := r.typ.cfn + " " + r.name
-		byKey[k] = r
-		keys = append(keys, k)
-		tfKeys[r.typ.tf] = append(tfKeys[r.typ.tf], k)
-	}
-	cfn := unique(keys, func(k string) string { return camel(byKey[k].typ.prefix, byKey[k].name) })
-	for k, id := range cfn {
-		byKey[k].cfnID = id
-	}
-	for _, ks := range tfKeys {
-		for k, id := range unique(slices.Clone(ks), func(k string) string { return snake(byKey[k].name) }) {
-			byKey[k].tfID = id
-		}
-	}
+	return nil
 }

@@ -44,6 +44,7 @@ func newSystem(plans []topology.Plan) (system, error) {
 		}
 		errs = append(errs, m.add(p)...)
 	}
+	errs = append(errs, m.checkDLQNames()...)
 	if err := errors.Join(errs...); err != nil {
 		return system{}, err
 	}
@@ -60,6 +61,7 @@ type owned struct {
 	service string
 }
 
+// merger gathers the resources of the plans, one entry per name.
 type merger struct {
 	queues   map[string]owned
 	topics   map[string]topology.Topic
@@ -68,6 +70,7 @@ type merger struct {
 	keys     map[string]bool
 }
 
+// add merges the resources of p, returning every conflict.
 func (m *merger) add(p topology.Plan) []error {
 	var errs []error
 	for _, q := range p.Queues {
@@ -100,22 +103,33 @@ func (m *merger) add(p topology.Plan) []error {
 	return errs
 }
 
+// addQueue records q of service. The consumer's settings win over a
+// sender's; two consuming services are a conflict, as they would take each
+// other's messages.
 func (m *merger) addQueue(service string, q topology.Queue) error {
 	prev, ok := m.queues[q.Name]
 	switch {
 	case !ok, q.Owned && !prev.q.Owned:
 		m.queues[q.Name] = owned{q: q, service: service}
-	case q.Owned && prev.q.Owned && !sameQueue(prev.q, q):
-		return fmt.Errorf("%w: queue %q: services %q and %q both consume it with different settings "+
-			"(%v, max receives %d; %v, max receives %d); give them the same queue options",
-			ErrConflict, q.Name, prev.service, service, prev.q.Attributes, prev.q.MaxReceiveCount, q.Attributes, q.MaxReceiveCount)
+	case q.Owned && prev.q.Owned:
+		return fmt.Errorf("%w: queue %q: services %q and %q both consume it, and would take each other's messages; "+
+			"give each service its own queue", ErrConflict, q.Name, prev.service, service)
 	}
 	return nil
 }
 
-func sameQueue(a, b topology.Queue) bool {
-	return maps.Equal(a.Attributes, b.Attributes) && maps.Equal(a.DLQAttributes, b.DLQAttributes) &&
-		a.MaxReceiveCount == b.MaxReceiveCount && a.DLQ == b.DLQ
+// checkDLQNames fails when a queue is named like another queue's
+// dead-letter queue: the two would be one queue.
+func (m *merger) checkDLQNames() []error {
+	var errs []error
+	for _, name := range slices.Sorted(maps.Keys(m.queues)) {
+		q := m.queues[name]
+		if other, ok := m.queues[q.q.DLQ]; ok {
+			errs = append(errs, fmt.Errorf("%w: queue %q of service %q is named like the dead-letter queue of queue %q of service %q",
+				ErrConflict, q.q.DLQ, other.service, name, q.service))
+		}
+	}
+	return errs
 }
 
 func (m *merger) system() system {
@@ -137,20 +151,34 @@ func (m *merger) system() system {
 	return s
 }
 
-// creatableAlias returns the alias name ("alias/orders") of a key given by
-// alias or alias ARN; false for a key id or key ARN (an existing key), for
-// AWS-managed aliases ("alias/aws/…") and for no key.
+// creatableAlias returns the alias of a key named by alias ("alias/orders"),
+// which the output creates with its key. A key id or key ARN names an
+// existing key, an alias ARN a key of a given account and region (often a
+// central one), and "alias/aws/…" an AWS-managed key: none is created.
 func creatableAlias(keyID string) (string, bool) {
-	alias := keyID
-	if strings.HasPrefix(keyID, "arn:") {
-		_, res, ok := strings.Cut(keyID, ":alias/")
-		if !ok {
-			return "", false
-		}
-		alias = "alias/" + res
-	}
-	if !strings.HasPrefix(alias, "alias/") || strings.HasPrefix(alias, "alias/aws/") {
+	if !strings.HasPrefix(keyID, "alias/") || strings.HasPrefix(keyID, "alias/aws/") {
 		return "", false
 	}
-	return alias, true
+	return keyID, true
+}
+
+// Unconsumed returns the queues of plans that none of them consumes, by
+// name: rendered with a sender's settings, they would be declared again by
+// the stack of the service that consumes them. Export that service with
+// the others.
+func Unconsumed(plans ...topology.Plan) []string {
+	owned, all := map[string]bool{}, map[string]bool{}
+	for _, p := range plans {
+		for _, q := range p.Queues {
+			all[q.Name] = true
+			owned[q.Name] = owned[q.Name] || q.Owned
+		}
+	}
+	var out []string
+	for _, name := range slices.Sorted(maps.Keys(all)) {
+		if !owned[name] {
+			out = append(out, name)
+		}
+	}
+	return out
 }

@@ -17,16 +17,32 @@ var renderers = map[string]func(...topology.Plan) ([]byte, error){
 	"terraform":      iac.Terraform,
 }
 
-func TestTwoConsumersOfOneQueueWithDifferentSettingsConflict(t *testing.T) {
+func TestTwoServicesConsumingOneQueueConflict(t *testing.T) {
 	a := shippingPlan(t, topology.Options{})
-	b := shippingPlan(t, topology.Options{MaxReceiveCount: 3})
+	b := shippingPlan(t, topology.Options{}) // same settings: still two consumers
 	b.Service = "shipping-eu"
 	for name, render := range renderers {
 		_, err := render(a, b)
 		require.ErrorIs(t, err, iac.ErrConflict, name)
-		assert.Contains(t, err.Error(), `queue "shipping-order-events"`, name)
-		assert.Contains(t, err.Error(), `"shipping" and "shipping-eu"`, name)
+		assert.Contains(t, err.Error(), `queue "shipping-order-events": services "shipping" and "shipping-eu" both consume it`, name)
 	}
+}
+
+func TestAQueueNamedLikeAnotherQueuesDeadLetterQueueConflicts(t *testing.T) {
+	a := shippingPlan(t, topology.Options{})
+	b := shippingPlan(t, topology.Options{})
+	b.Service = "audit"
+	b.Queues[0].Name, b.Queues[0].DLQ = a.Queues[0].DLQ, a.Queues[0].DLQ+"-dlq"
+	b.Subscriptions, b.Policies = nil, nil
+	_, err := iac.CloudFormation(a, b)
+	require.ErrorIs(t, err, iac.ErrConflict)
+	assert.Contains(t, err.Error(), `queue "shipping-order-events-dlq" of service "audit" is named like the dead-letter queue of queue "shipping-order-events" of service "shipping"`)
+}
+
+func TestUnconsumedListsTheQueuesNoExportedServiceConsumes(t *testing.T) {
+	plans := examplePlans(t)
+	assert.Equal(t, []string{"payments.fifo"}, iac.Unconsumed(plans[0]), "orders sends to payments.fifo")
+	assert.Empty(t, iac.Unconsumed(plans...))
 }
 
 func TestASenderDoesNotOverrideTheConsumersQueueSettings(t *testing.T) {
@@ -79,7 +95,7 @@ func TestAnAttributeWithNoInfrastructureFormIsAnError(t *testing.T) {
 func TestOnlyAKeyNamedByACustomerAliasIsCreated(t *testing.T) {
 	cases := map[string]bool{
 		"alias/shipping": true,
-		"arn:aws:kms:eu-west-1:111122223333:alias/shipping": true,
+		"arn:aws:kms:eu-west-1:111122223333:alias/shipping": false, // a key of one account and region
 		"alias/aws/sqs":                        false, // AWS-managed
 		"1234abcd-12ab-34cd-56ef-1234567890ab": false,
 		"arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab": false,
@@ -95,17 +111,31 @@ func TestOnlyAKeyNamedByACustomerAliasIsCreated(t *testing.T) {
 	}
 }
 
+// handPlan is a plan of queues (each with its dead-letter queue), topics
+// and event queues subscribed to them, named freely.
+func handPlan(service string, queues []string, subs map[string]string) topology.Plan {
+	p := topology.Plan{Service: service}
+	add := func(name string) {
+		p.Queues = append(p.Queues, topology.Queue{Name: name, Owned: true, DLQ: name + "-dlq", MaxReceiveCount: 8,
+			Attributes: map[string]string{"VisibilityTimeout": "30"}, DLQAttributes: map[string]string{"MessageRetentionPeriod": "1209600"}})
+	}
+	for _, q := range queues {
+		add(q)
+	}
+	for topic, queue := range subs {
+		add(queue)
+		p.Topics = append(p.Topics, topology.Topic{Name: topic, Attributes: map[string]string{}})
+		p.Subscriptions = append(p.Subscriptions, topology.Subscription{Topic: topic, Queue: queue})
+		p.Policies = append(p.Policies, topology.Policy{Queue: queue, Topics: []string{topic}})
+	}
+	return p
+}
+
 func TestNamesThatDifferOnlyInPunctuationGetTheirOwnResources(t *testing.T) {
-	a := shippingPlan(t, topology.Options{})
-	b := a
-	b.Service = "other"
-	b.Queues = []topology.Queue{a.Queues[0], a.Queues[0]}
-	b.Queues[0].Name, b.Queues[0].DLQ = "work-a", "work-a-dlq"
-	b.Queues[1].Name, b.Queues[1].DLQ = "work.a", "work.a-dlq"
-	b.Subscriptions, b.Policies, b.Topics = nil, nil, nil
-	tpl := parseTemplate(t, must(iac.CloudFormation(b)))
+	p := handPlan("work", []string{"work-a", "work_a"}, nil)
+	tpl := parseTemplate(t, must(iac.CloudFormation(p)))
 	assert.Len(t, tpl.Resources, 4, "two queues and two dead-letter queues")
-	blocks := parseTerraform(t, must(iac.Terraform(b)))
+	blocks := parseTerraform(t, must(iac.Terraform(p)))
 	var queues int
 	for key := range blocks {
 		if strings.HasPrefix(key, "resource aws_sqs_queue ") {
@@ -113,4 +143,40 @@ func TestNamesThatDifferOnlyInPunctuationGetTheirOwnResources(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 4, queues)
+}
+
+func TestIDsOfDifferentTypesNeverMeet(t *testing.T) {
+	// Each name below would give a prefix-based scheme one id for two resources.
+	p := handPlan("x", []string{"x-queue", "policy-x", "x-key"}, map[string]string{"x": "x", "x-queue": "q"})
+	tpl := parseTemplate(t, must(iac.CloudFormation(p)))
+	// 5 queues and their dead-letter queues, 2 topics, 2 subscriptions, 2 policies.
+	assert.Len(t, tpl.Resources, 16)
+}
+
+func TestIDsDoNotChangeWhenMoreServicesAreExported(t *testing.T) {
+	plans := examplePlans(t)
+	alone := parseTemplate(t, must(iac.CloudFormation(plans[0])))
+	all := parseTemplate(t, must(iac.CloudFormation(append(plans, shippingPlan(t, topology.Options{}))...)))
+	var compared int
+	for id, r := range alone.Resources {
+		if other, ok := all.Resources[id]; ok && other.Type == r.Type {
+			compared++
+			continue
+		}
+		t.Errorf("%s (%s) is renamed when payments and shipping are exported too", id, r.Type)
+	}
+	assert.Greater(t, compared, 15)
+}
+
+func TestLongNamesGetIDsWithinTheLimits(t *testing.T) {
+	topic := strings.Repeat("t", 240)
+	queue := strings.Repeat("q", 76)
+	p := handPlan("long", nil, map[string]string{topic: queue})
+	tpl := parseTemplate(t, must(iac.CloudFormation(p)))
+	for id := range tpl.Resources {
+		assert.LessOrEqual(t, len(id), 255, id)
+	}
+	for key := range parseTerraform(t, must(iac.Terraform(p))) {
+		assert.LessOrEqual(t, len(key), 255, key)
+	}
 }

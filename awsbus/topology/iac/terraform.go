@@ -16,18 +16,14 @@ import (
 
 // AWSProviderVersion is the version constraint of the hashicorp/aws
 // provider the Terraform output declares.
-const AWSProviderVersion = ">= 5.0"
+const AWSProviderVersion = "~> 5.0"
 
 // Terraform renders the union of plans as one Terraform configuration
 // (HCL) for the hashicorp/aws provider. Applying it creates what
 // topology.ProvisionCreate would, so services started with
 // topology.ProvisionValidate find no drift.
 func Terraform(plans ...topology.Plan) ([]byte, error) {
-	s, err := newSystem(plans)
-	if err != nil {
-		return nil, err
-	}
-	list, err := build(s)
+	s, list, err := render(plans)
 	if err != nil {
 		return nil, err
 	}
@@ -84,12 +80,6 @@ func tfTokens(v any) hclwrite.Tokens {
 		return hclwrite.TokensForFunctionCall("format", hclwrite.TokensForValue(cty.StringVal("arn:%s:iam::%s:root")),
 			traversal("data", "aws_partition", "current", "partition"), traversal("data", "aws_caller_identity", "current", "account_id"))
 	case []any:
-		elems := make([]hclwrite.Tokens, len(x))
-		for i, e := range x {
-			elems[i] = tfTokens(e)
-		}
-		return hclwrite.TokensForTuple(elems)
-	case []string:
 		elems := make([]hclwrite.Tokens, len(x))
 		for i, e := range x {
 			elems[i] = tfTokens(e)

@@ -14,10 +14,9 @@ import (
 	"github.com/sourceflow-go/sourceflow/awsbus/topology/iac"
 )
 
-func TestTerraformOfTheExampleMatchesTheGoldenFile(t *testing.T) {
-	out, err := iac.Terraform(examplePlans(t)...)
-	require.NoError(t, err)
-	golden(t, "example.tf", out)
+func TestTerraformMatchesTheGoldenFiles(t *testing.T) {
+	golden(t, "example.tf", must(iac.Terraform(examplePlans(t)...)))
+	golden(t, "shipping.tf", must(iac.Terraform(shippingPlan(t, topology.Options{KMSKeyID: "alias/shipping"}))))
 }
 
 // parseTerraform parses out with the HCL library and returns its blocks
@@ -111,7 +110,7 @@ func TestTerraformDeclaresEveryResourceOfThePlans(t *testing.T) {
 
 func TestTerraformFiltersASubscriptionToTheHandledTypes(t *testing.T) {
 	blocks := parseTerraform(t, must(iac.Terraform(shippingPlan(t, topology.Options{}))))
-	sub := blocks["resource aws_sns_topic_subscription order_events_shipping_order_events"]
+	sub := blocks["resource aws_sns_topic_subscription order_events_to_shipping_order_events"]
 	require.NotNil(t, sub, "blocks: %v", keysOf(blocks))
 	assert.Equal(t, `{"sf_type":["orders.OrderCreated"]}`, attrValue(t, sub, "filter_policy"))
 	assert.Equal(t, true, attrValue(t, sub, "raw_message_delivery"))

@@ -3,7 +3,7 @@ terraform {
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = ">= 5.0"
+      version = "~> 5.0"
     }
   }
 }
@@ -36,10 +36,10 @@ resource "aws_kms_key" "orders" {
       }
       Effect = "Allow"
       Principal = {
-        Service = ["sns.amazonaws.com", "sqs.amazonaws.com"]
+        Service = "sns.amazonaws.com"
       }
       Resource = "*"
-      Sid      = "SNSAndSQSOfThisAccount"
+      Sid      = "SNSOfThisAccount"
     }]
     Version = "2012-10-17"
   })
@@ -52,6 +52,10 @@ resource "aws_kms_key" "orders" {
 resource "aws_kms_alias" "orders" {
   name          = "alias/orders"
   target_key_id = aws_kms_key.orders.key_id
+
+  lifecycle {
+    prevent_destroy = true
+  }
 }
 
 resource "aws_sqs_queue" "orders_order_events_dlq" {
@@ -162,14 +166,14 @@ resource "aws_sns_topic" "payment_events" {
   name = "payment-events"
 }
 
-resource "aws_sns_topic_subscription" "order_events_orders_order_events" {
+resource "aws_sns_topic_subscription" "order_events_to_orders_order_events" {
   topic_arn            = aws_sns_topic.order_events.arn
   protocol             = "sqs"
   endpoint             = aws_sqs_queue.orders_order_events.arn
   raw_message_delivery = true
 }
 
-resource "aws_sns_topic_subscription" "payment_events_orders_payment_events" {
+resource "aws_sns_topic_subscription" "payment_events_to_orders_payment_events" {
   topic_arn            = aws_sns_topic.payment_events.arn
   protocol             = "sqs"
   endpoint             = aws_sqs_queue.orders_payment_events.arn
