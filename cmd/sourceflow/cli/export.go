@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -24,8 +25,10 @@ the services with provisioning set to validate (or check it with
 Pass every service that shares queues or topics in one run (-f once per
 file): a queue one service sends to and another consumes is written once,
 with the consumer's settings, so two stacks never declare one resource.
-Queues, dead-letter queues and keys are kept when the stack is deleted
-(DeletionPolicy Retain, prevent_destroy). It makes no AWS call.`
+Queues, dead-letter queues, keys and aliases are protected: CloudFormation
+keeps them when the stack is deleted (DeletionPolicy Retain); Terraform
+refuses to destroy or replace them (prevent_destroy), so take them out of
+the state to leave them in place. It makes no AWS call.`
 
 // exportFlags are the flags of export's subcommands.
 type exportFlags struct {
@@ -33,7 +36,7 @@ type exportFlags struct {
 	output string
 }
 
-func newExportCommand(g *globals) *cobra.Command {
+func newExportCommand() *cobra.Command {
 	cmd := parentCommand(&cobra.Command{
 		Use:   "export cloudformation|terraform -f FILE [-f FILE…]",
 		Short: "Write the topology as a CloudFormation template or Terraform configuration",
@@ -42,25 +45,25 @@ func newExportCommand(g *globals) *cobra.Command {
 			"  sourceflow export terraform -f orders.topology.yaml -f payments.topology.yaml > sourceflow.tf",
 	})
 	cmd.AddCommand(
-		newExportFormatCommand(g, "cloudformation", "a CloudFormation template (YAML)", iac.CloudFormation,
+		newExportFormatCommand("cloudformation", "a CloudFormation template (YAML)", iac.CloudFormation,
 			"  sourceflow export cloudformation -f orders.topology.yaml -f payments.topology.yaml -o topology.cfn.yaml\n"+
 				"  aws cloudformation deploy --stack-name sourceflow --template-file topology.cfn.yaml"),
-		newExportFormatCommand(g, "terraform", "a Terraform configuration (HCL, hashicorp/aws provider)", iac.Terraform,
+		newExportFormatCommand("terraform", "a Terraform configuration (HCL, hashicorp/aws provider)", iac.Terraform,
 			"  sourceflow export terraform -f orders.topology.yaml -f payments.topology.yaml -o sourceflow/main.tf\n"+
 				"  terraform -chdir=sourceflow init && terraform -chdir=sourceflow apply"),
 	)
 	return cmd
 }
 
-func newExportFormatCommand(g *globals, format, what string, render func(...topology.Plan) ([]byte, error), example string) *cobra.Command {
+func newExportFormatCommand(format, what string, render func(...topology.Plan) ([]byte, error), example string) *cobra.Command {
 	var f exportFlags
 	cmd := &cobra.Command{
 		Use:     format + " -f FILE [-f FILE…] [-o OUT]",
 		Short:   "Write the topology of the files as " + what,
 		Long:    "export " + format + " writes the topology of the files as " + what + ".\n\n" + exportLong,
 		Example: example,
-		Args:    cobra.NoArgs,
-		RunE:    func(cmd *cobra.Command, _ []string) error { return g.runExport(cmd, f, render) },
+		Args:    filesByFlag,
+		RunE:    func(cmd *cobra.Command, _ []string) error { return runExport(cmd, f, render) },
 	}
 	cmd.Flags().StringArrayVarP(&f.paths, "file", "f", nil, `topology file, once per service ("-" reads standard input)`)
 	_ = cmd.MarkFlagRequired("file")
@@ -68,11 +71,21 @@ func newExportFormatCommand(g *globals, format, what string, render func(...topo
 	return cmd
 }
 
-func (g *globals) runExport(cmd *cobra.Command, f exportFlags, render func(...topology.Plan) ([]byte, error)) error {
+// filesByFlag refuses positional arguments, saying that files go with -f.
+func filesByFlag(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s takes no arguments (got %q): pass each topology file with -f",
+			cmd.CommandPath(), args[0])}
+	}
+	return nil
+}
+
+func runExport(cmd *cobra.Command, f exportFlags, render func(...topology.Plan) ([]byte, error)) error {
 	if stdin := slices.DeleteFunc(slices.Clone(f.paths), func(p string) bool { return p != "-" }); len(stdin) > 1 {
 		return &ExitError{Code: ExitUsage, Err: errors.New(`export: "-f -" given twice; standard input holds one file`)}
 	}
 	plans := make([]topology.Plan, 0, len(f.paths))
+	var sources []string // "service (file)", for errors
 	for _, path := range f.paths {
 		file, err := readTopology(cmd, path)
 		if err != nil {
@@ -83,14 +96,17 @@ func (g *globals) runExport(cmd *cobra.Command, f exportFlags, render func(...to
 			return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s: %w", path, err)}
 		}
 		plans = append(plans, plan)
+		sources = append(sources, fmt.Sprintf("%s (%s)", plan.Service, displayPath(path)))
 	}
 	out, err := render(plans...)
 	if err != nil {
-		hint := "fix the topology files named"
-		if errors.Is(err, iac.ErrConflict) {
-			hint = "give the services that share the resource the same settings, or export them apart"
-		}
-		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("export: %w\n%s", err, hint)}
+		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("export: %w\nthe files: %s; give each service its own "+
+			"queues and each file its own service", err, strings.Join(sources, ", "))}
+	}
+	for _, q := range iac.Unconsumed(plans...) {
+		fmt.Fprintf(cmd.ErrOrStderr(), "warning: queue %s is consumed by none of the services exported; it is written with a "+
+			"sender's settings, and the stack of the service that consumes it would declare it again: export that service "+
+			"in the same run\n", q)
 	}
 	if f.output == "" {
 		_, err = cmd.OutOrStdout().Write(out)
@@ -99,22 +115,36 @@ func (g *globals) runExport(cmd *cobra.Command, f exportFlags, render func(...to
 	return writeFileAtomic(f.output, out)
 }
 
-// writeFileAtomic writes data to path through a temporary file in the same
-// directory, so a failed export never leaves half a template.
+// displayPath names a -f argument in messages.
+func displayPath(path string) string {
+	if path == "-" {
+		return "standard input"
+	}
+	return path
+}
+
+// writeFileAtomic writes data to path (mode 0644) through a temporary file
+// in the same directory, so a failed export never leaves half a template.
 func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
+	fail := func(err error) error {
 		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("export: -o %s: %w", path, err)}
+	}
+	dir := filepath.Dir(path)
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return fail(fmt.Errorf("directory %s does not exist; create it first", dir))
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fail(err)
 	}
 	_, werr := tmp.Write(data)
-	cerr := tmp.Close()
-	if err := errors.Join(werr, cerr); err != nil {
-		_ = os.Remove(tmp.Name())
-		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("export: -o %s: %w", path, err)}
+	err = errors.Join(werr, tmp.Chmod(0o644), tmp.Close())
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
 	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err != nil {
 		_ = os.Remove(tmp.Name())
-		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("export: -o %s: %w", path, err)}
+		return fail(err)
 	}
 	return nil
 }

@@ -61,7 +61,7 @@ func TestExport_WritesTheUnionOfTheFilesAsEachFormat(t *testing.T) {
 
 func TestExport_RefusesWhatItCannotRenderWithoutWritingAnything(t *testing.T) {
 	orders := writeTopology(t, ordersBinding(), topology.Options{})
-	// payments consumes orders.fifo too, with other settings: a conflict.
+	// payments consumes orders.fifo too: two services would take each other's messages.
 	other := paymentsBinding()
 	other.Listeners = append(other.Listeners, sourceflow.Listener{
 		Destination: "orders.fifo", Kind: sourceflow.KindCommand, Types: []string{"orders.CreateOrder"}})
@@ -74,8 +74,8 @@ func TestExport_RefusesWhatItCannotRenderWithoutWritingAnything(t *testing.T) {
 		stderr []string
 	}{
 		{"conflict", []string{"export", "terraform", "-f", orders, "-f", conflicting},
-			[]string{`queue "orders.fifo": services "orders" and "payments" both consume it with different settings`,
-				"give the services that share the resource the same settings"}},
+			[]string{`queue "orders.fifo": services "orders" and "payments" both consume it`,
+				"the files: orders (" + orders + "), payments (" + conflicting + ")"}},
 		{"same service twice", []string{"export", "cloudformation", "-f", orders, "-f", orders},
 			[]string{`service "orders": two plans`}},
 		{"invalid file", []string{"export", "cloudformation", "-f", orders, "-f", bad},
@@ -84,6 +84,10 @@ func TestExport_RefusesWhatItCannotRenderWithoutWritingAnything(t *testing.T) {
 		{"no file", []string{"export", "terraform"}, []string{`required flag(s) "file" not set`}},
 		{"unknown format", []string{"export", "pulumi", "-f", orders},
 			[]string{`unknown command "pulumi" for "sourceflow export"; its commands are cloudformation and terraform`}},
+		{"no format", []string{"export", "-f", orders},
+			[]string{`"sourceflow export" needs a command before -f: one of cloudformation and terraform`}},
+		{"file as argument", []string{"export", "terraform", orders},
+			[]string{"sourceflow export terraform takes no arguments", "pass each topology file with -f"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -102,4 +106,38 @@ func TestExport_RefusesWhatItCannotRenderWithoutWritingAnything(t *testing.T) {
 			assert.Zero(t, fake.clientCalls.Load(), "export makes no AWS call")
 		})
 	}
+}
+
+func TestExport_WarnsOfAQueueNoExportedServiceConsumes(t *testing.T) {
+	orders := writeTopology(t, ordersBinding(), topology.Options{})
+	out, errOut, code := newFakeAWS().run(t, "export", "terraform", "-f", orders)
+	require.Equal(t, cli.ExitOK, code, errOut)
+	assert.Contains(t, out, `resource "aws_sqs_queue" "payments_fifo"`)
+	assert.Contains(t, errOut, "warning: queue payments.fifo is consumed by none of the services exported")
+
+	_, errOut, code = newFakeAWS().run(t, "export", "terraform", "-f", orders, "-f", writeTopology(t, paymentsBinding(), topology.Options{}))
+	require.Equal(t, cli.ExitOK, code, errOut)
+	assert.Empty(t, errOut)
+}
+
+func TestExport_ReadsStandardInputAndReplacesTheOutputFile(t *testing.T) {
+	text, err := os.ReadFile(writeTopology(t, paymentsBinding(), topology.Options{}))
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "main.tf")
+	require.NoError(t, os.WriteFile(path, []byte("old"), 0o600))
+	cfg, out, errOut := newFakeAWS().config(string(text))
+	code := cli.Run(t.Context(), cfg, []string{"export", "terraform", "-f", "-", "-o", path})
+	require.Equal(t, cli.ExitOK, code, errOut.String())
+	assert.Empty(t, out.String())
+	written, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Contains(t, string(written), `resource "aws_sqs_queue" "payments_fifo"`)
+	st, err := os.Stat(path)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o644), st.Mode().Perm())
+
+	_, errOut2, code := newFakeAWS().run(t, "export", "terraform", "-f", writeTopology(t, paymentsBinding(), topology.Options{}),
+		"-o", filepath.Join(t.TempDir(), "missing", "main.tf"))
+	assert.Equal(t, cli.ExitUsage, code)
+	assert.Contains(t, errOut2, "missing does not exist; create it first")
 }

@@ -58,6 +58,6 @@ func NewCommand(cfg Config) *cobra.Command {
 	root.PersistentFlags().DurationVar(&g.timeout, "timeout", DefaultTimeout, "bound on the whole command, AWS calls included")
 	root.PersistentFlags().StringVar(&g.accountID, "account-id", "", "account of the resources, to check topics before any "+
 		"queue exists; default AWS_ACCOUNT_ID, else sts:GetCallerIdentity")
-	root.AddCommand(newPlanCommand(g), newApplyCommand(g), newValidateCommand(g), newHealthCommand(g), newIAMPolicyCommand(g), newExportCommand(g), newDLQCommand(g))
+	root.AddCommand(newPlanCommand(g), newApplyCommand(g), newValidateCommand(g), newHealthCommand(g), newIAMPolicyCommand(g), newExportCommand(), newDLQCommand(g))
 	return root
 }

@@ -29,6 +29,7 @@ func TestRun_UsageAndFileErrorsExitTwoWithoutCallingAWS(t *testing.T) {
 		{"extra argument", []string{"apply", "-f", bad, "now"}, []string{`unknown command "now"`}},
 		{"unknown command", []string{"destroy"}, []string{`unknown command "destroy" for "sourceflow"`}},
 		{"unknown dlq command", []string{"dlq", "redirve", "-f", bad}, []string{`unknown command "redirve" for "sourceflow dlq" (did you mean "redrive"?)`}},
+		{"dlq flags without a command", []string{"dlq", "--queue", "x"}, []string{`"sourceflow dlq" needs a command before --queue`}},
 		{"missing file", []string{"plan", "-f", "/nonexistent/t.yaml"}, []string{"read topology file", "no such file"}},
 		{"invalid value", []string{"apply", "-f", bad}, []string{
 			bad + ": topology: invalid topology file: destinations[0].kind (line 5)", "fix the fields named above in " + bad}},
