@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -15,10 +16,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 )
 
 // The exported CloudFormation template of the example passes cfn-lint, is
@@ -50,14 +56,14 @@ func TestCLIExport_TheExamplesTemplateDeploysAndTheExampleRunsOnItWithValidate(t
 	_, diags := hclsyntax.ParseConfig(text, tf, hcl.InitialPos)
 	require.False(t, diags.HasErrors(), "%s", diags.Error())
 
-	cfnLint(t, template)
+	cfnLint(t, template, true)
 
 	// Before the stack exists, validate mode refuses to start, naming what is missing.
 	out, err := example(t, "-provisioning", "validate", "-n", "1", "-timeout", "1m")
 	require.Error(t, err)
 	assert.Contains(t, out, prefix+"payments.fifo")
 
-	deployStack(t, strings.TrimSuffix(prefix, "-")+"-stack", template)
+	deployStack(t, strings.TrimSuffix(prefix, "-")+"-stack", template, prefix, key)
 	for _, f := range files {
 		out, errOut, code := runCLI(t, "validate", "-f", f)
 		require.Equal(t, 0, code, errOut)
@@ -65,43 +71,89 @@ func TestCLIExport_TheExamplesTemplateDeploysAndTheExampleRunsOnItWithValidate(t
 	}
 	out, err = example(t, "-provisioning", "validate", "-n", "20", "-timeout", "2m")
 	require.NoError(t, err)
-	assert.Contains(t, out, "orders completed:   20")
+	assert.Regexp(t, `(?m)^orders completed:\s+20$`, out)
 }
 
-// cfnLint runs cfn-lint, which scripts/test-env.sh installs, on template,
-// after checking on a broken copy that it does report errors.
-func cfnLint(t *testing.T, template string) {
+// A service with filtered subscriptions to a standard and a FIFO topic:
+// the template passes cfn-lint, deploys, and validate finds the filter
+// policies, the FIFO topic and the FIFO event queue as the plan wants them.
+func TestCLIExport_FilteredAndFIFOSubscriptionsDeployWithoutDrift(t *testing.T) {
+	prefix := uniqueName("iacf", "-")
+	commands, fifo, standard := prefix+"cmd.fifo", prefix+"shipments.fifo", prefix+"payments"
+	file, err := topology.NewFile(sourceflow.Binding{
+		Service: prefix + "svc",
+		Routes: []sourceflow.Route{
+			{Type: "it.Ship", Kind: sourceflow.KindCommand, Destination: commands},
+			{Type: "it.Shipped", Kind: sourceflow.KindEvent, Destination: fifo},
+			{Type: "it.Returned", Kind: sourceflow.KindEvent, Destination: fifo},
+			{Type: "it.Paid", Kind: sourceflow.KindEvent, Destination: standard},
+			{Type: "it.Refunded", Kind: sourceflow.KindEvent, Destination: standard},
+		},
+		Listeners: []sourceflow.Listener{
+			{Destination: commands, Kind: sourceflow.KindCommand, Types: []string{"it.Ship"}},
+			{Destination: fifo, Kind: sourceflow.KindEvent, Types: []string{"it.Shipped"}},
+			{Destination: standard, Kind: sourceflow.KindEvent, Types: []string{"it.Paid"}},
+		},
+	}, topology.Options{MaxReceiveCount: 3})
+	require.NoError(t, err)
+	dir := t.TempDir()
+	path, template := filepath.Join(dir, "svc.topology.yaml"), filepath.Join(dir, "stack.yaml")
+	f, err := os.Create(path)
+	require.NoError(t, err)
+	require.NoError(t, file.Encode(f))
+	require.NoError(t, f.Close())
+
+	_, errOut, code := runCLI(t, "export", "cloudformation", "-f", path, "-o", template)
+	require.Equal(t, 0, code, errOut)
+	text, err := os.ReadFile(template)
+	require.NoError(t, err)
+	assert.Contains(t, string(text), "FilterPolicy:")
+	assert.Contains(t, string(text), "FifoTopic: true")
+	cfnLint(t, template, false)
+
+	deployStack(t, strings.TrimSuffix(prefix, "-")+"-stack", template, prefix, "")
+	out, errOut, code := runCLI(t, "validate", "-f", path)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "No drift")
+}
+
+// cfnLint runs cfn-lint, which scripts/test-env.sh installs, on template;
+// with checkBroken it first checks, on a copy with a bad property, that the
+// linter does report errors.
+func cfnLint(t *testing.T, template string, checkBroken bool) {
 	t.Helper()
 	lint := os.Getenv("SOURCEFLOW_CFN_LINT")
 	require.NotEmpty(t, lint, "SOURCEFLOW_CFN_LINT is unset: scripts/test-env.sh start installs cfn-lint and exports it")
-	text, err := os.ReadFile(template)
-	require.NoError(t, err)
-	broken := filepath.Join(t.TempDir(), "broken.yaml")
-	require.NoError(t, os.WriteFile(broken, []byte(strings.Replace(string(text), "VisibilityTimeout: 20", "VisibilityTimeout: soon", 1)), 0o600))
-	out, err := exec.Command(lint, broken).CombinedOutput()
-	require.Error(t, err, "cfn-lint must fail on a template with a bad property:\n%s", out)
-	assert.Contains(t, string(out), "E3012 'soon' is not of type 'integer'")
-
-	out, err = exec.Command(lint, template).CombinedOutput()
+	if checkBroken {
+		text, err := os.ReadFile(template)
+		require.NoError(t, err)
+		bad := regexp.MustCompile(`VisibilityTimeout: \d+`)
+		require.Regexp(t, bad, string(text))
+		broken := filepath.Join(t.TempDir(), "broken.yaml")
+		require.NoError(t, os.WriteFile(broken, []byte(bad.ReplaceAllString(string(text), "VisibilityTimeout: soon")), 0o600))
+		out, err := exec.Command(lint, broken).CombinedOutput()
+		require.Error(t, err, "cfn-lint must fail on a template with a bad property:\n%s", out)
+		assert.Contains(t, string(out), "E3012 'soon' is not of type 'integer'")
+	}
+	out, err := exec.Command(lint, template).CombinedOutput()
 	require.NoError(t, err, "cfn-lint %s:\n%s", template, out)
 }
 
 // deployStack creates the stack from template on the emulator and waits
-// until it is complete, reporting the failed resources otherwise. The
-// stack is deleted at the end of the test (its queues and key are
-// retained, as the template says).
-func deployStack(t *testing.T, name, template string) {
+// until it is complete, reporting the failed resources otherwise. At the
+// end of the test it deletes the stack and then what the template retains:
+// the queues named with prefix and the key of alias (when not empty).
+func deployStack(t *testing.T, name, template, prefix, alias string) {
 	t.Helper()
 	body, err := os.ReadFile(template)
 	require.NoError(t, err)
-	cf := cloudformation.NewFromConfig(awsConfig(t))
+	cfg := awsConfig(t)
+	cf := cloudformation.NewFromConfig(cfg)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	_, err = cf.CreateStack(ctx, &cloudformation.CreateStackInput{StackName: aws.String(name), TemplateBody: aws.String(string(body))})
 	require.NoError(t, err)
-	t.Cleanup(func() {
-		_, _ = cf.DeleteStack(context.Background(), &cloudformation.DeleteStackInput{StackName: aws.String(name)})
-	})
+	t.Cleanup(func() { deleteStack(t, cfg, name, prefix, alias) })
 	waiter := cloudformation.NewStackCreateCompleteWaiter(cf, func(o *cloudformation.StackCreateCompleteWaiterOptions) {
 		o.MinDelay, o.MaxDelay = time.Second, 5*time.Second
 	})
@@ -117,5 +169,39 @@ func deployStack(t *testing.T, name, template string) {
 			}
 		}
 		require.NoError(t, errors.Join(err, evErr), "stack %s failed: %s", name, strings.Join(failed, "; "))
+	}
+}
+
+// deleteStack deletes the stack, waits for it, and removes the retained
+// queues and key, so the shared emulator keeps nothing of the test.
+func deleteStack(t *testing.T, cfg aws.Config, name, prefix, alias string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cf := cloudformation.NewFromConfig(cfg)
+	_, err := cf.DeleteStack(ctx, &cloudformation.DeleteStackInput{StackName: aws.String(name)})
+	if err == nil {
+		err = cloudformation.NewStackDeleteCompleteWaiter(cf, func(o *cloudformation.StackDeleteCompleteWaiterOptions) {
+			o.MinDelay, o.MaxDelay = time.Second, 5*time.Second
+		}).Wait(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(name)}, 2*time.Minute)
+	}
+	assert.NoError(t, err, "delete stack %s", name)
+	q := sqs.NewFromConfig(cfg)
+	list, err := q.ListQueues(ctx, &sqs.ListQueuesInput{QueueNamePrefix: aws.String(prefix)})
+	if assert.NoError(t, err) {
+		for _, url := range list.QueueUrls {
+			_, err := q.DeleteQueue(ctx, &sqs.DeleteQueueInput{QueueUrl: aws.String(url)})
+			assert.NoError(t, err, "delete retained queue %s", url)
+		}
+	}
+	if alias == "" {
+		return
+	}
+	k := kms.NewFromConfig(cfg)
+	key, err := k.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(alias)})
+	if assert.NoError(t, err, "the retained key of %s", alias) {
+		_, err = k.DeleteAlias(ctx, &kms.DeleteAliasInput{AliasName: aws.String(alias)})
+		assert.NoError(t, err)
+		_, err = k.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: key.KeyMetadata.KeyId, PendingWindowInDays: aws.Int32(7)})
+		assert.NoError(t, err)
 	}
 }

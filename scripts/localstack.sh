@@ -183,18 +183,19 @@ aws_call() {
 		"${hdr[@]}" --data "$body" "http://127.0.0.1:$PORT/" 2>/dev/null || true
 }
 
-# api_answers succeeds when SQS ListQueues, SNS ListTopics and KMS ListKeys
-# all return 200.
+# api_answers succeeds when SQS ListQueues, SNS ListTopics, KMS ListKeys and
+# CloudFormation ListStacks all return 200.
 api_answers() {
 	[ "$(aws_call sqs AmazonSQS.ListQueues application/x-amz-json-1.0 '{}')" = 200 ] || return 1
 	[ "$(aws_call sns '' application/x-www-form-urlencoded 'Action=ListTopics&Version=2010-03-31')" = 200 ] || return 1
 	[ "$(aws_call kms TrentService.ListKeys application/x-amz-json-1.1 '{}')" = 200 ] || return 1
+	[ "$(aws_call cloudformation '' application/x-www-form-urlencoded 'Action=ListStacks&Version=2010-05-15')" = 200 ] || return 1
 }
 
 localstack_healthy() {
 	local h svc
 	h=$(curl -fsS --max-time 3 "http://127.0.0.1:$PORT/_localstack/health" 2>/dev/null) || return 1
-	for svc in sqs sns kms; do
+	for svc in sqs sns kms cloudformation; do
 		grep -Eq "\"$svc\": *\"running\"" <<<"$h" || return 1
 	done
 }
@@ -209,7 +210,7 @@ wait_ready() {
 	local kind="$1" deadline=$((SECONDS + WAIT_SECS)) started=$SECONDS
 	while :; do
 		if "${kind}_healthy" && api_answers; then
-			sf_log "$kind answers SQS, SNS and KMS on 127.0.0.1:$PORT after $((SECONDS - started))s"
+			sf_log "$kind answers SQS, SNS, KMS and CloudFormation on 127.0.0.1:$PORT after $((SECONDS - started))s"
 			return 0
 		fi
 		if ! ours_running; then

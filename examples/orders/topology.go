@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -25,11 +26,12 @@ func provisioning(name string) (topology.Provisioning, error) {
 // opts.topologyDir, from the services' registrations and their transports'
 // settings, without starting them: no AWS call. `sourceflow export` turns
 // the files into a CloudFormation template or Terraform configuration.
-func writeTopology(ctx context.Context, opts options, stdout io.Writer) error {
+func writeTopology(ctx context.Context, opts options, stdout io.Writer) (err error) {
 	obs, err := newObservability(opts)
 	if err != nil {
 		return err
 	}
+	defer func() { err = errors.Join(err, obs.shutdown(context.WithoutCancel(ctx))) }()
 	var c counters
 	w, err := wireServices(ctx, opts, obs, &c)
 	if err != nil {
@@ -51,7 +53,7 @@ func writeTopology(ctx context.Context, opts options, stdout io.Writer) error {
 		}
 		fmt.Fprintln(stdout, "wrote", path)
 	}
-	return obs.shutdown(ctx)
+	return nil
 }
 
 func writeFile(path string, file topology.File) error {
