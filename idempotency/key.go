@@ -48,5 +48,7 @@ func DefaultHash(msg *message.Message) string {
 		return ""
 	}
 	sum := sha256.Sum256(msg.Payload)
-	return hex.EncodeToString(sum[:])
+	var buf [2 * sha256.Size]byte
+	hex.Encode(buf[:], sum[:])
+	return string(buf[:])
 }

@@ -238,15 +238,16 @@ func (m *Middleware) process(ctx context.Context, msg *message.Message, h messag
 const completeAttempts = 3
 
 func (m *Middleware) complete(ctx context.Context, key Key, token string) error {
-	if m.tx == nil {
-		ctx = context.WithoutCancel(ctx)
-	}
 	var err error
 	for attempt := range completeAttempts {
 		if attempt > 0 {
 			time.Sleep(time.Duration(attempt) * 50 * time.Millisecond)
 		}
-		err = m.store.Complete(ctx, key, token, m.cfg.TTL)
+		actx := ctx
+		if m.tx == nil && ctx.Err() != nil { // detached only when needed: WithoutCancel allocates
+			actx = context.WithoutCancel(ctx)
+		}
+		err = m.store.Complete(actx, key, token, m.cfg.TTL)
 		// Inside a transaction a failed statement may abort it: no retry.
 		if err == nil || errors.Is(err, ErrLeaseLost) || m.tx != nil {
 			break

@@ -11,24 +11,39 @@ import (
 )
 
 // renewal extends one claim's lease every interval while its handler runs.
+// Nothing runs until the first interval has passed: most handlers finish
+// long before, and then the renewal has cost one timer, no goroutine.
 type renewal struct {
-	stop chan struct{}
-	wg   sync.WaitGroup
+	timer *time.Timer // nil when renewal is off
+	mu    sync.Mutex
+	// halted is set by halt; stop and done exist once the loop started.
+	halted     bool
+	stop, done chan struct{}
 }
 
-// startRenewal starts renewing the lease held by token, unless renewal is
-// disabled (RenewInterval < 0) or the middleware is transactional: there the
-// uncommitted claim row is locked by the transaction, a competing claim waits
-// for it instead of reading an expiry, and another connection could not
-// update it anyway. The returned renewal must be stopped.
+// startRenewal arranges for the lease held by token to be renewed while the
+// handler runs, unless renewal is disabled (RenewInterval < 0) or the
+// middleware is transactional: there the uncommitted claim row is locked by
+// the transaction, a competing claim waits for it instead of reading an
+// expiry, and another connection could not update it anyway. The returned
+// renewal must be halted.
 func (m *Middleware) startRenewal(ctx context.Context, key Key, token string) *renewal {
-	r := &renewal{stop: make(chan struct{})}
+	r := &renewal{}
 	if m.cfg.RenewInterval < 0 || m.tx != nil {
 		return r
 	}
-	given := ctx.Done()
-	ctx = context.WithoutCancel(ctx) // a renewal in flight finishes even if the message is given up
-	r.wg.Go(func() { m.renewLoop(ctx, given, r.stop, key, token) })
+	r.timer = time.AfterFunc(m.cfg.RenewInterval, func() {
+		r.mu.Lock()
+		if r.halted {
+			r.mu.Unlock()
+			return
+		}
+		r.stop, r.done = make(chan struct{}), make(chan struct{})
+		r.mu.Unlock()
+		defer close(r.done)
+		// A renewal in flight finishes even if the message is given up.
+		m.renewLoop(context.WithoutCancel(ctx), ctx.Done(), r.stop, key, token)
+	})
 	return r
 }
 
@@ -43,17 +58,28 @@ func (m *Middleware) runRenewed(ctx context.Context, msg *message.Message, h mes
 // halt stops the renewal and waits for an Extend in flight to return, so no
 // renewal overlaps the completion or release that follows.
 func (r *renewal) halt() {
-	close(r.stop)
-	r.wg.Wait()
+	if r.timer == nil {
+		return
+	}
+	r.timer.Stop()
+	r.mu.Lock()
+	r.halted = true
+	stop, done := r.stop, r.done
+	r.mu.Unlock()
+	if stop != nil {
+		close(stop)
+		<-done
+	}
 }
 
-// renewLoop extends the lease every RenewInterval until stop is closed, the
-// lease is lost, or the message's context ends (given): a message the
-// transport gave up on (released at shutdown, or whose consumer is being
-// torn down) is no longer renewed, so its lease lapses and a hung handler
-// cannot hold it forever. A lost lease is logged and counted; the handler
-// keeps running and its completion reports ErrLeaseLost. Other failures are
-// logged, counted as store errors and retried at the next tick.
+// renewLoop extends the lease now and then every RenewInterval until stop
+// is closed, the lease is lost, or the message's context ends (given): a
+// message the transport gave up on (released at shutdown, or whose consumer
+// is being torn down) is no longer renewed, so its lease lapses and a hung
+// handler cannot hold it forever. A lost lease is logged and counted; the
+// handler keeps running and its completion reports ErrLeaseLost. Other
+// failures are logged, counted as store errors and retried at the next
+// tick.
 func (m *Middleware) renewLoop(ctx context.Context, given <-chan struct{}, stop <-chan struct{}, key Key, token string) {
 	t := time.NewTicker(m.cfg.RenewInterval)
 	defer t.Stop()
@@ -63,23 +89,38 @@ func (m *Middleware) renewLoop(ctx context.Context, given <-chan struct{}, stop 
 			return
 		case <-given:
 			return
+		default:
+		}
+		if !m.extend(ctx, key, token) {
+			return
+		}
+		select {
+		case <-stop:
+			return
+		case <-given:
+			return
 		case <-t.C:
 		}
-		cctx, cancel := context.WithTimeout(ctx, m.cfg.RenewInterval)
-		err := m.store.Extend(cctx, key, token, m.cfg.Lease)
-		cancel()
-		fields := watermill.LogFields{"key": key.String()}
-		switch {
-		case err == nil:
-			m.c.renewals.Add(1)
-		case errors.Is(err, ErrLeaseLost):
-			m.c.leasesLost.Add(1)
-			m.cfg.Logger.Error("Idempotency lease lost while the handler runs; "+
-				"a duplicate delivery may run concurrently", err, fields)
-			return
-		default:
-			m.c.storeErrors.Add(1)
-			m.cfg.Logger.Error("Idempotency lease renewal failed", err, fields)
-		}
 	}
+}
+
+// extend renews the lease once; false when the lease is lost.
+func (m *Middleware) extend(ctx context.Context, key Key, token string) bool {
+	cctx, cancel := context.WithTimeout(ctx, m.cfg.RenewInterval)
+	err := m.store.Extend(cctx, key, token, m.cfg.Lease)
+	cancel()
+	fields := watermill.LogFields{"key": key.String()}
+	switch {
+	case err == nil:
+		m.c.renewals.Add(1)
+	case errors.Is(err, ErrLeaseLost):
+		m.c.leasesLost.Add(1)
+		m.cfg.Logger.Error("Idempotency lease lost while the handler runs; "+
+			"a duplicate delivery may run concurrently", err, fields)
+		return false
+	default:
+		m.c.storeErrors.Add(1)
+		m.cfg.Logger.Error("Idempotency lease renewal failed", err, fields)
+	}
+	return true
 }
