@@ -2,7 +2,6 @@ package metrics
 
 import (
 	"sync"
-	"sync/atomic"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
@@ -18,17 +17,25 @@ type attrKey struct{ typ, dest string }
 
 // attrSets are the prebuilt measurement options of one attrKey.
 type attrSets struct {
-	base      metric.MeasurementOption // type, destination
-	success   metric.MeasurementOption // + outcome success
-	duplicate metric.MeasurementOption // + outcome duplicate
-	permanent metric.MeasurementOption // + outcome error, error.type permanent
-	transient metric.MeasurementOption // + outcome error, error.type transient
+	base      options // type, destination
+	success   options // + outcome success
+	duplicate options // + outcome duplicate
+	permanent options // + outcome error, error.type permanent
+	transient options // + outcome error, error.type transient
+}
+
+// options are one attribute set as the options of Add and of Record,
+// prebuilt so that recording a measurement allocates nothing.
+type options struct {
+	add    []metric.AddOption
+	record []metric.RecordOption
 }
 
 func newAttrSets(k attrKey) *attrSets {
 	typ, dest := AttrType.String(k.typ), AttrDestination.String(k.dest)
-	set := func(kv ...attribute.KeyValue) metric.MeasurementOption {
-		return metric.WithAttributeSet(attribute.NewSet(append([]attribute.KeyValue{typ, dest}, kv...)...))
+	set := func(kv ...attribute.KeyValue) options {
+		o := metric.WithAttributeSet(attribute.NewSet(append([]attribute.KeyValue{typ, dest}, kv...)...))
+		return options{add: []metric.AddOption{o}, record: []metric.RecordOption{o}}
 	}
 	errOutcome := AttrOutcome.String(OutcomeError)
 	return &attrSets{
@@ -40,24 +47,33 @@ func newAttrSets(k attrKey) *attrSets {
 	}
 }
 
-// attrCache memoises attrSets, so recording a message hashes no attributes.
+// attrCache holds attrSets per attrKey, up to maxCachedAttrSets. A plain
+// map under a read lock: a lookup allocates nothing (sync.Map would box
+// the key).
 type attrCache struct {
-	sets sync.Map // attrKey → *attrSets
-	size atomic.Int64
+	mu   sync.RWMutex
+	sets map[attrKey]*attrSets
 }
 
 func (c *attrCache) get(typ, dest string) *attrSets {
 	k := attrKey{typ: typ, dest: dest}
-	if s, ok := c.sets.Load(k); ok {
-		return s.(*attrSets)
-	}
-	s := newAttrSets(k)
-	if c.size.Load() >= maxCachedAttrSets {
+	c.mu.RLock()
+	s, ok := c.sets[k]
+	c.mu.RUnlock()
+	if ok {
 		return s
 	}
-	if actual, loaded := c.sets.LoadOrStore(k, s); loaded {
-		return actual.(*attrSets)
+	s = newAttrSets(k)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if prev, ok := c.sets[k]; ok {
+		return prev
 	}
-	c.size.Add(1)
+	if len(c.sets) < maxCachedAttrSets {
+		if c.sets == nil {
+			c.sets = map[attrKey]*attrSets{}
+		}
+		c.sets[k] = s
+	}
 	return s
 }

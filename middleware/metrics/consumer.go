@@ -22,7 +22,7 @@ func (m *Metrics) Middleware(h message.HandlerFunc) message.HandlerFunc {
 	return func(msg *message.Message) ([]*message.Message, error) {
 		ctx := msg.Context()
 		sets := m.attrs.get(messageType(msg), message.SubscribeTopicFromCtx(ctx))
-		m.consume.received.Add(ctx, 1, sets.base)
+		m.consume.received.Add(ctx, 1, sets.base.add...)
 
 		start := time.Now()
 		produced, err := h(msg)
@@ -37,8 +37,8 @@ func (m *Metrics) Middleware(h message.HandlerFunc) message.HandlerFunc {
 		case m.isDuplicate(msg):
 			opt = sets.duplicate
 		}
-		m.consume.processed.Add(ctx, 1, opt)
-		m.consume.duration.Record(ctx, elapsed, opt)
+		m.consume.processed.Add(ctx, 1, opt.add...)
+		m.consume.duration.Record(ctx, elapsed, opt.record...)
 		return produced, err
 	}
 }

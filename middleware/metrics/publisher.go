@@ -85,8 +85,8 @@ func (p *publisher) Publish(topic string, msgs ...*message.Message) error {
 		}
 		ctx := msg.Context()
 		opt := p.attrs.get(messageType(msg), topic).base
-		counter.Add(ctx, 1, opt)
-		inst.duration.Record(ctx, elapsed, opt)
+		counter.Add(ctx, 1, opt.add...)
+		inst.duration.Record(ctx, elapsed, opt.record...)
 	}
 	return err
 }
