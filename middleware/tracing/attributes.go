@@ -46,22 +46,27 @@ func spanName(operation, destination string) string {
 	return operation + " " + destination
 }
 
-// spanAttributes returns the attributes of a send or process span, or nil
-// when spans are not recorded.
-func (t *Tracing) spanAttributes(msg *message.Message, operation, destination string) []attribute.KeyValue {
-	if !t.recording {
-		return nil
-	}
-	attrs := make([]attribute.KeyValue, 0, 9)
-	attrs = append(attrs,
+// destinationAttributes are the attributes every span of one operation on
+// one destination shares: system, operation and destination. They are
+// given when the span starts, so a sampler sees them.
+func (t *Tracing) destinationAttributes(operation, destination string) []attribute.KeyValue {
+	attrs := []attribute.KeyValue{
 		semconv.MessagingSystemKey.String(t.system),
 		semconv.MessagingOperationTypeKey.String(operation),
 		semconv.MessagingOperationName(operation),
-		semconv.MessagingMessageID(messageID(msg)),
-	)
+	}
 	if destination != "" {
 		attrs = append(attrs, semconv.MessagingDestinationName(destination))
 	}
+	return attrs
+}
+
+// messageAttributes are the attributes of one message: its id, type, entity
+// and sequence. They are set only on a span that records, so an unsampled
+// message costs nothing for them.
+func messageAttributes(msg *message.Message) []attribute.KeyValue {
+	attrs := make([]attribute.KeyValue, 0, 5)
+	attrs = append(attrs, semconv.MessagingMessageID(messageID(msg)))
 	if v := msg.Metadata.Get(sourceflow.MetaType); v != "" {
 		attrs = append(attrs, AttrType.String(v))
 	}

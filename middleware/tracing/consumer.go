@@ -24,18 +24,19 @@ func (t *Tracing) Middleware(h message.HandlerFunc) message.HandlerFunc {
 		destination := message.SubscribeTopicFromCtx(ctx)
 		parent := t.propagator.Extract(ctx, MetadataCarrier(msg.Metadata))
 
-		attrs := t.spanAttributes(msg, operationProcess, destination)
-		if handler := message.HandlerNameFromCtx(ctx); handler != "" && t.recording {
-			attrs = append(attrs, AttrHandler.String(handler))
-		}
-		opts := []trace.SpanStartOption{
-			trace.WithSpanKind(trace.SpanKindConsumer),
-			trace.WithAttributes(attrs...),
-		}
+		tpl := t.template(operationProcess, destination)
+		opts := tpl.opts
 		if producer := trace.SpanContextFromContext(parent); t.link && producer.IsRemote() {
-			opts = append(opts, trace.WithLinks(trace.Link{SpanContext: producer}))
+			opts = append(opts[:len(opts):len(opts)], trace.WithLinks(trace.Link{SpanContext: producer}))
 		}
-		spanCtx, span := t.tracer.Start(parent, spanName(operationProcess, destination), opts...)
+		spanCtx, span := t.tracer.Start(parent, tpl.name, opts...)
+		if span.IsRecording() {
+			attrs := messageAttributes(msg)
+			if handler := message.HandlerNameFromCtx(ctx); handler != "" {
+				attrs = append(attrs, AttrHandler.String(handler))
+			}
+			span.SetAttributes(attrs...)
+		}
 		defer span.End()
 
 		msg.SetContext(spanCtx)

@@ -58,10 +58,11 @@ func (t *Tracing) startSend(topic string, msg *message.Message) trace.Span {
 	if msg.Metadata == nil {
 		msg.Metadata = make(message.Metadata)
 	}
-	ctx, span := t.tracer.Start(msg.Context(), spanName(operationSend, topic),
-		trace.WithSpanKind(trace.SpanKindProducer),
-		trace.WithAttributes(t.spanAttributes(msg, operationSend, topic)...),
-	)
+	tpl := t.template(operationSend, topic)
+	ctx, span := t.tracer.Start(msg.Context(), tpl.name, tpl.opts...)
+	if span.IsRecording() {
+		span.SetAttributes(messageAttributes(msg)...)
+	}
 	t.propagator.Inject(ctx, MetadataCarrier(msg.Metadata))
 	msg.SetContext(ctx)
 	return span

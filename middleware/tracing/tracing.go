@@ -18,6 +18,7 @@ type Tracing struct {
 	// their attributes are then not computed.
 	recording bool
 	link      bool
+	templates templates
 }
 
 // New returns a Tracing configured by cfg (see Config for the defaults).
