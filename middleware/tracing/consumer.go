@@ -23,6 +23,10 @@ func (t *Tracing) Middleware(h message.HandlerFunc) message.HandlerFunc {
 		ctx := msg.Context()
 		destination := message.SubscribeTopicFromCtx(ctx)
 		parent := t.propagator.Extract(ctx, MetadataCarrier(msg.Metadata))
+		if !t.recording { // no-op provider: carry the producer's context on, start nothing
+			msg.SetContext(parent)
+			return h(msg)
+		}
 
 		tpl := t.template(operationProcess, destination)
 		opts := tpl.opts

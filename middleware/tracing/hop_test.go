@@ -23,7 +23,7 @@ import (
 // send, joined only through the message metadata.
 func TestTracingAcrossGoChannelRouterHop(t *testing.T) {
 	tr, tp, rec := recordingTracing(t, tracing.Config{LinkToProducer: true})
-	pub, router, handled := tracedRouter(t, tr)
+	pub, router, handled, _ := tracedRouter(t, tr)
 	runRouter(t, router)
 
 	ctx, root := tp.Tracer("test").Start(context.Background(), "request")
@@ -68,10 +68,10 @@ func TestTracingAcrossGoChannelRouterHop(t *testing.T) {
 	assert.Equal(t, "m-1", attrs["messaging.message.id"])
 }
 
-// tracedRouter wires tr on both sides of a gochannel pub/sub. The router's
-// handler on "orders" reports its span context on handled and sends a
-// follow-up to "orders.out" with the message's context.
-func tracedRouter(t *testing.T, tr *tracing.Tracing) (message.Publisher, *message.Router, <-chan trace.SpanContext) {
+// tracedRouter wires tr on both sides of a gochannel pub/sub (returned
+// last). The router's handler on "orders" reports its span context on
+// handled and sends a follow-up to "orders.out" with the message's context.
+func tracedRouter(t *testing.T, tr *tracing.Tracing) (message.Publisher, *message.Router, <-chan trace.SpanContext, *gochannel.GoChannel) {
 	t.Helper()
 	logger := watermill.NopLogger{}
 	pubSub := gochannel.NewGoChannel(gochannel.Config{}, logger)
@@ -89,7 +89,7 @@ func tracedRouter(t *testing.T, tr *tracing.Tracing) (message.Publisher, *messag
 		out.SetContext(msg.Context())
 		return pub.Publish("orders.out", out)
 	})
-	return pub, router, handled
+	return pub, router, handled, pubSub
 }
 
 func runRouter(t *testing.T, router *message.Router) {
@@ -100,5 +100,39 @@ func runRouter(t *testing.T, router *message.Router) {
 	case <-router.Running():
 	case <-time.After(10 * time.Second):
 		t.Fatal("router did not start")
+	}
+}
+
+// With the no-op provider nothing is recorded, but a trace started upstream
+// still flows through: the handler sees the producer's trace, and its
+// follow-up carries it on.
+func TestNoopProviderStillPropagatesTheTrace(t *testing.T) {
+	tr, err := tracing.New(tracing.Config{})
+	require.NoError(t, err)
+	pub, router, handled, pubSub := tracedRouter(t, tr)
+	followUps, err := pubSub.Subscribe(context.Background(), "orders.out")
+	require.NoError(t, err)
+	runRouter(t, router)
+	require.NoError(t, err)
+
+	_, tp, _ := recordingTracing(t, tracing.Config{})
+	ctx, root := tp.Tracer("test").Start(context.Background(), "request")
+	defer root.End()
+	msg := message.NewMessage(watermill.NewUUID(), []byte(`{}`))
+	msg.SetContext(ctx)
+	require.NoError(t, pub.Publish("orders", msg))
+
+	select {
+	case inHandler := <-handled:
+		assert.Equal(t, root.SpanContext().TraceID(), inHandler.TraceID(), "the handler is in the upstream trace")
+	case <-time.After(10 * time.Second):
+		t.Fatal("message was not handled")
+	}
+	select {
+	case f := <-followUps:
+		f.Ack()
+		assert.Contains(t, f.Metadata.Get("traceparent"), root.SpanContext().TraceID().String())
+	case <-time.After(10 * time.Second):
+		t.Fatal("no follow-up")
 	}
 }

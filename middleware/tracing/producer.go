@@ -36,6 +36,12 @@ type publisher struct {
 
 // Publish wraps the inner Publish call in one producer span per message.
 func (p *publisher) Publish(topic string, msgs ...*message.Message) error {
+	if !p.tracing.recording { // no-op provider: propagate the current context, start nothing
+		for _, msg := range msgs {
+			p.tracing.inject(msg.Context(), msg)
+		}
+		return p.Publisher.Publish(topic, msgs...)
+	}
 	spans := make([]trace.Span, len(msgs))
 	origins := make([]context.Context, len(msgs))
 	for i, msg := range msgs {
@@ -55,15 +61,20 @@ func (p *publisher) Publish(topic string, msgs ...*message.Message) error {
 }
 
 func (t *Tracing) startSend(topic string, msg *message.Message) trace.Span {
-	if msg.Metadata == nil {
-		msg.Metadata = make(message.Metadata)
-	}
 	tpl := t.template(operationSend, topic)
 	ctx, span := t.tracer.Start(msg.Context(), tpl.name, tpl.opts...)
 	if span.IsRecording() {
 		span.SetAttributes(messageAttributes(msg)...)
 	}
-	t.propagator.Inject(ctx, MetadataCarrier(msg.Metadata))
+	t.inject(ctx, msg)
 	msg.SetContext(ctx)
 	return span
+}
+
+// inject writes the trace context of ctx into msg's metadata.
+func (t *Tracing) inject(ctx context.Context, msg *message.Message) {
+	if msg.Metadata == nil {
+		msg.Metadata = make(message.Metadata)
+	}
+	t.propagator.Inject(ctx, MetadataCarrier(msg.Metadata))
 }
