@@ -17,6 +17,9 @@ import (
 // itself and runs with the incoming envelope in its context.
 type boundHandler struct {
 	name string
+	// qualified is "<service>/<name>", set when the handler is added to a
+	// dispatcher.
+	qualified string
 	run  func(ctx context.Context, env Envelope, payload []byte) error
 	// inTx reports whether the store the handler writes joins the
 	// transaction a handling context carries (nil: it never does).
@@ -41,6 +44,7 @@ func newDispatcher(s *Service, destination string, kind sourceflow.Kind) *dispat
 }
 
 func (d *dispatcher) add(typeName string, h boundHandler) {
+	h.qualified = d.service + "/" + h.name
 	d.handlers[typeName] = append(d.handlers[typeName], h)
 }
 
@@ -86,7 +90,7 @@ func (d *dispatcher) runAll(ctx context.Context, handlers []boundHandler, env En
 		if done[i] {
 			continue
 		}
-		if err := runSafely(ctx, d.service, h, env, payload); err != nil {
+		if err := runSafely(ctx, h, env, payload); err != nil {
 			if track {
 				d.progress.remember(env.MessageID, done)
 			}
@@ -112,13 +116,13 @@ func (d *dispatcher) consume(msg *message.Message) error {
 
 // runSafely runs h with the incoming envelope in its context and turns a
 // panic into a *sourceflow.PanicError.
-func runSafely(ctx context.Context, service string, h boundHandler, env Envelope, payload []byte) (err error) {
+func runSafely(ctx context.Context, h boundHandler, env Envelope, payload []byte) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = &sourceflow.PanicError{Value: r, Stack: debug.Stack()}
 		}
 	}()
-	return h.run(withIncoming(ctx, env, service+"/"+h.name), env, payload)
+	return h.run(withIncoming(ctx, env, h.qualified), env, payload)
 }
 
 // decode decodes payload into a new T; a failure is permanent.

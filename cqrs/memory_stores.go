@@ -54,7 +54,7 @@ func (s *MemoryCommandStore) Find(_ context.Context, entityID, messageID string)
 	defer s.mu.Unlock()
 	seq, ok := s.ids[[2]string{entityID, messageID}]
 	if !ok {
-		return StoredCommand{}, fmt.Errorf("%w: command %s of %q", ErrNotFound, messageID, entityID)
+		return StoredCommand{}, &notFoundError{what: "command " + messageID + " of", id: entityID}
 	}
 	stream := s.streams[entityID]
 	i, _ := slices.BinarySearchFunc(stream, seq, func(c StoredCommand, seq int64) int {
@@ -97,7 +97,7 @@ func (s *MemoryStore) Load(_ context.Context, kind, id string) (Document, error)
 	defer s.mu.RUnlock()
 	doc, ok := s.docs[[2]string{kind, id}]
 	if !ok {
-		return Document{}, fmt.Errorf("%w: %s %q", ErrNotFound, kind, id)
+		return Document{}, &notFoundError{what: kind, id: id}
 	}
 	return Document{Data: slices.Clone(doc.Data), Version: doc.Version}, nil
 }
