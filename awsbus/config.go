@@ -59,6 +59,11 @@ type Config struct {
 	// entry reports "skipped".
 	KMSCheck func(ctx context.Context) error
 
+	// PublishLinger is PublisherConfig.Linger of the transport's publisher:
+	// how long a single-message publish waits for others to share its call,
+	// 0..MaxPublishLinger. 0 (the default) sends at once.
+	PublishLinger time.Duration
+
 	// Circuits, optional, reports the publish circuit breakers in front of
 	// this transport (middleware.CircuitBreaker implements it). Health lists
 	// every destination's circuit, and an open one makes the report degraded.
@@ -111,6 +116,7 @@ func (c Config) Validate() error {
 		c.ConsumerConfig.Validate(),
 		checkRange("CallTimeout", c.CallTimeout, time.Second, 5*time.Minute),
 		checkRange("HealthTimeout", c.HealthTimeout, 0, time.Hour),
+		checkRange("PublishLinger", c.PublishLinger, 0, MaxPublishLinger),
 	}
 	if c.MaxReceiveCount < 1 || c.MaxReceiveCount > topology.MaxMaxReceiveCount {
 		errs = append(errs, fmt.Errorf("MaxReceiveCount: %d, must be 1..%d", c.MaxReceiveCount, topology.MaxMaxReceiveCount))

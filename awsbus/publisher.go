@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -26,6 +27,8 @@ const (
 	MaxSNSMessageBytes = 256 << 10
 	maxBatchEntries    = 10
 	maxFIFOIDLength    = 128
+	// MaxPublishLinger bounds PublisherConfig.Linger.
+	MaxPublishLinger = 100 * time.Millisecond
 )
 
 // PublisherConfig configures a Publisher.
@@ -43,6 +46,15 @@ type PublisherConfig struct {
 	// such a message an ErrMissingEntityID error: SourceFlow messages always
 	// carry one, and a fixed group serialises everything behind it.
 	FallbackGroupID string
+	// Linger is how long a single-message Publish that finds a call slot
+	// free waits for more single-message publishes to the same destination
+	// before its call leaves with all of them (up to 10, or the service's
+	// size limit, which leave at once), 0..MaxPublishLinger. Publish still
+	// returns only once AWS accepted the message; Close sends what lingers
+	// at once. 0 (the default) sends at once: latency first. A steady rate
+	// of concurrent single-message publishes (many handlers publishing)
+	// then costs fewer calls per message for up to Linger more latency.
+	Linger time.Duration
 }
 
 func (c *PublisherConfig) setDefaults() {
@@ -60,6 +72,9 @@ func (c PublisherConfig) Validate() error {
 	if c.Resolve == nil {
 		errs = append(errs, fmt.Errorf("%w: PublisherConfig.Resolve is required", ErrInvalidConfig))
 	}
+	if c.Linger < 0 || c.Linger > MaxPublishLinger {
+		errs = append(errs, fmt.Errorf("%w: PublisherConfig.Linger %v, must be 0..%v", ErrInvalidConfig, c.Linger, MaxPublishLinger))
+	}
 	if c.FallbackGroupID != "" && !validFIFOID(c.FallbackGroupID) {
 		errs = append(errs, fmt.Errorf("%w: PublisherConfig.FallbackGroupID must be 1-128 printable ASCII characters", ErrInvalidConfig))
 	}
@@ -71,9 +86,11 @@ func (c PublisherConfig) Validate() error {
 // when single-message publishes to one destination arrive while earlier
 // calls to it are still in flight (see Publish).
 type Publisher struct {
-	cfg    PublisherConfig
-	closed atomic.Bool
-	lanes  sync.Map // endpoint name → *lane
+	cfg       PublisherConfig
+	closed    atomic.Bool
+	closing   chan struct{} // closed by Close: lingering calls leave at once
+	closeOnce sync.Once
+	lanes     sync.Map // endpoint name → *lane
 }
 
 var _ message.Publisher = (*Publisher)(nil)
@@ -84,7 +101,7 @@ func NewPublisher(cfg PublisherConfig) (*Publisher, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &Publisher{cfg: cfg}, nil
+	return &Publisher{cfg: cfg, closing: make(chan struct{})}, nil
 }
 
 // outgoing is one message ready to send.
@@ -101,9 +118,9 @@ type outgoing struct {
 // entity id); if any fails, nothing is sent. A call to AWS uses
 // msg.Context() (the first message's for a batch).
 //
-// A Publish of one message never waits on purpose: it is sent at once
-// unless 4 calls to its destination are already in flight from this
-// Publisher; then it waits for the next call slot and leaves in one batch
+// A Publish of one message never waits on purpose (unless
+// PublisherConfig.Linger asks it to): it is sent at once unless 4 calls to
+// its destination are already in flight from this Publisher; then it waits for the next call slot and leaves in one batch
 // with the others that waited meanwhile (up to 10 per call, made with the
 // values of the oldest's context and the earliest deadline among them). Under load the calls carry several messages
 // each, with no added latency when idle. Its context ending before AWS
@@ -221,9 +238,11 @@ func validFIFOID(id string) bool {
 	return true
 }
 
-// Close makes every later Publish fail with ErrPublisherClosed.
+// Close makes every later Publish fail with ErrPublisherClosed, and sends
+// the publishes that linger (see PublisherConfig.Linger) at once.
 func (p *Publisher) Close() error {
 	p.closed.Store(true)
+	p.closeOnce.Do(func() { close(p.closing) })
 	return nil
 }
 

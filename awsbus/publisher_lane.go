@@ -20,19 +20,24 @@ type lane struct {
 	mu      sync.Mutex
 	calls   int
 	waiting []*waiter
+	// full is signalled when a whole batch waits, ending a linger early.
+	full chan struct{}
 }
 
 // waiter is one single-message publish and where its result goes.
 type waiter struct {
 	o    outgoing
 	done chan []FailedMessage // receives nil, or the message's failure
+	// taken, made when the Publisher lingers, is closed when the message
+	// leaves the lane, ending its publisher's linger.
+	taken chan struct{}
 }
 
 func (p *Publisher) lane(ep topology.Endpoint) *lane {
 	if l, ok := p.lanes.Load(ep.Name); ok {
 		return l.(*lane)
 	}
-	l, _ := p.lanes.LoadOrStore(ep.Name, &lane{})
+	l, _ := p.lanes.LoadOrStore(ep.Name, &lane{full: make(chan struct{}, 1)})
 	return l.(*lane)
 }
 
@@ -41,14 +46,24 @@ func (p *Publisher) lane(ep topology.Endpoint) *lane {
 func (p *Publisher) publishOne(ep topology.Endpoint, o outgoing, s sender) error {
 	l := p.lane(ep)
 	w := &waiter{o: o, done: make(chan []FailedMessage, 1)}
+	if p.cfg.Linger > 0 {
+		w.taken = make(chan struct{})
+	}
 	l.mu.Lock()
 	l.waiting = append(l.waiting, w)
 	start := l.calls < maxCallsPerDestination
 	if start {
 		l.calls++
 	}
+	if len(l.waiting) >= maxBatchEntries {
+		select {
+		case l.full <- struct{}{}:
+		default:
+		}
+	}
 	l.mu.Unlock()
 	if start {
+		p.linger(l, w)
 		p.flush(ep, l, s)
 	}
 	select {
@@ -60,6 +75,33 @@ func (p *Publisher) publishOne(ep topology.Endpoint, o outgoing, s sender) error
 			reason = fmt.Sprintf("not sent: %v while waiting for a call slot", o.ctx.Err())
 		}
 		return p.result(ep.Name, []FailedMessage{{UUID: o.wire.uuid, Reason: reason}})
+	}
+}
+
+// linger waits PublisherConfig.Linger for more messages to join the lane's
+// next call, or less when a whole batch waits, w already left in another
+// publisher's call, or the Publisher closes.
+func (p *Publisher) linger(l *lane, w *waiter) {
+	if p.cfg.Linger <= 0 {
+		return
+	}
+	select {
+	case <-l.full: // left over from an earlier batch
+	default:
+	}
+	l.mu.Lock()
+	full := len(l.waiting) >= maxBatchEntries
+	l.mu.Unlock()
+	if full {
+		return
+	}
+	t := time.NewTimer(p.cfg.Linger)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-l.full:
+	case <-w.taken:
+	case <-p.closing:
 	}
 }
 
@@ -129,6 +171,11 @@ func (l *lane) take(limit int) []*waiter {
 	batch := make([]*waiter, n)
 	copy(batch, l.waiting[:n])
 	l.waiting = append(l.waiting[:0], l.waiting[n:]...)
+	for _, w := range batch {
+		if w.taken != nil {
+			close(w.taken)
+		}
+	}
 	return batch
 }
 

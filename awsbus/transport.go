@@ -132,6 +132,7 @@ func (t *Transport) Publisher(destination string) (message.Publisher, error) {
 	if t.pub == nil {
 		pub, err := NewPublisher(PublisherConfig{
 			SQS: t.clients.SQS, SNS: t.clients.SNS, Resolve: t.resolve, Logger: t.cfg.Logger,
+			Linger: t.cfg.PublishLinger,
 		})
 		if err != nil {
 			return nil, err
