@@ -20,6 +20,10 @@ type lane struct {
 	mu      sync.Mutex
 	calls   int
 	waiting []*waiter
+	// lingering is set while a call slot's holder lingers for the waiting
+	// messages (PublisherConfig.Linger): one at a time, so the messages
+	// arriving meanwhile join its call instead of starting their own.
+	lingering bool
 	// full is signalled when a whole batch waits, ending a linger early.
 	full chan struct{}
 }
@@ -28,9 +32,6 @@ type lane struct {
 type waiter struct {
 	o    outgoing
 	done chan []FailedMessage // receives nil, or the message's failure
-	// taken, made when the Publisher lingers, is closed when the message
-	// leaves the lane, ending its publisher's linger.
-	taken chan struct{}
 }
 
 func (p *Publisher) lane(ep topology.Endpoint) *lane {
@@ -46,14 +47,12 @@ func (p *Publisher) lane(ep topology.Endpoint) *lane {
 func (p *Publisher) publishOne(ep topology.Endpoint, o outgoing, s sender) error {
 	l := p.lane(ep)
 	w := &waiter{o: o, done: make(chan []FailedMessage, 1)}
-	if p.cfg.Linger > 0 {
-		w.taken = make(chan struct{})
-	}
 	l.mu.Lock()
 	l.waiting = append(l.waiting, w)
-	start := l.calls < maxCallsPerDestination
+	start := l.calls < maxCallsPerDestination && !l.lingering
 	if start {
 		l.calls++
+		l.lingering = p.cfg.Linger > 0
 	}
 	if len(l.waiting) >= maxBatchEntries {
 		select {
@@ -63,7 +62,7 @@ func (p *Publisher) publishOne(ep topology.Endpoint, o outgoing, s sender) error
 	}
 	l.mu.Unlock()
 	if start {
-		p.linger(l, w)
+		p.linger(l)
 		p.flush(ep, l, s)
 	}
 	select {
@@ -79,9 +78,8 @@ func (p *Publisher) publishOne(ep topology.Endpoint, o outgoing, s sender) error
 }
 
 // linger waits PublisherConfig.Linger for more messages to join the lane's
-// next call, or less when a whole batch waits, w already left in another
-// publisher's call, or the Publisher closes.
-func (p *Publisher) linger(l *lane, w *waiter) {
+// next call, or less when a whole batch waits or the Publisher closes.
+func (p *Publisher) linger(l *lane) {
 	if p.cfg.Linger <= 0 {
 		return
 	}
@@ -100,7 +98,6 @@ func (p *Publisher) linger(l *lane, w *waiter) {
 	select {
 	case <-t.C:
 	case <-l.full:
-	case <-w.taken:
 	case <-p.closing:
 	}
 }
@@ -125,14 +122,21 @@ func (p *Publisher) flush(ep topology.Endpoint, l *lane, s sender) {
 			w.done <- failuresOf(w.o.wire.uuid, failed)
 		}
 	}
+	// The messages that arrived meanwhile leave in a next call, lingering
+	// first, unless another slot's holder already lingers for them.
 	l.mu.Lock()
-	more := len(l.waiting) > 0
-	if !more {
+	more := len(l.waiting) > 0 && !l.lingering
+	if more {
+		l.lingering = p.cfg.Linger > 0
+	} else {
 		l.calls--
 	}
 	l.mu.Unlock()
 	if more {
-		go p.flush(ep, l, s)
+		go func() {
+			p.linger(l)
+			p.flush(ep, l, s)
+		}()
 	}
 }
 
@@ -171,11 +175,7 @@ func (l *lane) take(limit int) []*waiter {
 	batch := make([]*waiter, n)
 	copy(batch, l.waiting[:n])
 	l.waiting = append(l.waiting[:0], l.waiting[n:]...)
-	for _, w := range batch {
-		if w.taken != nil {
-			close(w.taken)
-		}
-	}
+	l.lingering = false // the lingering holder takes its batch: the next arrival may linger anew
 	return batch
 }
 

@@ -3,6 +3,7 @@ package awsbus
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strings"
 	"sync"
 	"testing"
@@ -85,19 +86,23 @@ func (r *laneRig) publishAsync(ctx context.Context, ids []string) func() map[str
 	return func() map[string]error { wg.Wait(); return errs }
 }
 
-// fillSlots starts maxCallsPerDestination publishes and waits until each
-// is held inside its call.
+// fillSlots starts maxCallsPerDestination publishes, one after the other,
+// each once the previous is held inside its call (started together, one
+// call could take two of them), and returns their results.
 func (r *laneRig) fillSlots(t *testing.T) func() map[string]error {
 	t.Helper()
-	var ids []string
+	var waits []func() map[string]error
 	for i := range maxCallsPerDestination {
-		ids = append(ids, fmt.Sprintf("slot-%d", i))
-	}
-	wait := r.publishAsync(context.Background(), ids)
-	for range maxCallsPerDestination {
+		waits = append(waits, r.publishAsync(context.Background(), []string{fmt.Sprintf("slot-%d", i)}))
 		<-r.gate.entered
 	}
-	return wait
+	return func() map[string]error {
+		all := map[string]error{}
+		for _, w := range waits {
+			maps.Copy(all, w())
+		}
+		return all
+	}
 }
 
 // waitQueued waits until n publishes wait in the lane.
