@@ -4,6 +4,7 @@ package integration
 
 import (
 	"context"
+	"maps"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -56,4 +57,11 @@ func (c *apiCalls) snapshot() (calls, deleted int) {
 		calls += n
 	}
 	return calls, c.deleted
+}
+
+// byOperation returns the calls so far per operation ("SQS.ReceiveMessage").
+func (c *apiCalls) byOperation() map[string]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return maps.Clone(c.calls)
 }

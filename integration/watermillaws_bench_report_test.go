@@ -35,14 +35,15 @@ func benchMarkdown(sizes benchSizes, rows []benchRow) string {
 		"Latency phase: %d messages, one per call, at a target of %d/s (a publisher slower than that sends as fast as it can). One receiving instance. "+
 		"Lost: not received within %s of the phase's last publish. "+
 		"API calls: SQS+SNS calls per delivered message in the throughput phase, empty long polls included. "+
+		"CPU: the test process's user+system time per delivered message in the throughput phase (sender and receiver; the emulator is another process). "+
 		"watermill-aws runs through cqrs.PubSubTransport; its FIFO groups come from the GenerateSendMessageInput hook.\n\n",
 		sizes.messages, sizes.latencyMessages, sizes.rate, benchDeadline)
-	b.WriteString("| Destination | Transport | End to end msg/s | Publish-only msg/s | API calls/msg | p50 | p99 | Sent | Lost | Duplicated |\n")
-	b.WriteString("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	b.WriteString("| Destination | Transport | End to end msg/s | Publish-only msg/s | API calls/msg | CPU/msg | p50 | p99 | Sent | Lost | Duplicated |\n")
+	b.WriteString("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, r := range rows {
-		fmt.Fprintf(&b, "| %s | %s | %.0f | %.0f | %.2f | %s | %s | %d | %d | %d |\n", r.Scenario, r.Transport,
-			r.EndToEnd, r.PublishOnly, r.CallsPerMsg, r.P50.Round(time.Millisecond), r.P99.Round(time.Millisecond),
-			r.Sent, r.Lost, r.Duplicated)
+		fmt.Fprintf(&b, "| %s | %s | %.0f | %.0f | %.2f | %s | %s | %s | %d | %d | %d |\n", r.Scenario, r.Transport,
+			r.EndToEnd, r.PublishOnly, r.CallsPerMsg, r.CPUPerMsg.Round(time.Microsecond), r.P50.Round(time.Millisecond),
+			r.P99.Round(time.Millisecond), r.Sent, r.Lost, r.Duplicated)
 	}
 	return b.String()
 }

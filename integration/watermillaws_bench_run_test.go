@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -25,6 +26,10 @@ type benchRow struct {
 	// CallsPerMsg is SQS+SNS API calls per delivered message of the
 	// throughput phase, receives of empty long polls included.
 	CallsPerMsg float64
+	// CPUPerMsg is the process's CPU time (user+system) per delivered
+	// message of the throughput phase: both instances' clients, since the
+	// emulator runs in its own process.
+	CPUPerMsg time.Duration
 	// P50 and P99 are publish-to-handler latencies of the latency phase
 	// (one message per call at a fixed rate).
 	P50, P99               time.Duration
@@ -161,6 +166,7 @@ func runBenchScenario(awsCfg aws.Config, tr benchTransport, sc benchScenario, si
 // throughput publishes n messages in calls of 10 and waits for them.
 func (w *benchWire) throughput(n int, row *benchRow) error {
 	calls0, deleted0 := w.calls.snapshot()
+	cpu0 := processCPU()
 	var all []string
 	start := time.Now()
 	for i := 0; i < n; i += 10 {
@@ -175,6 +181,7 @@ func (w *benchWire) throughput(n int, row *benchRow) error {
 	elapsed := time.Since(start)
 	w.calls.waitDeleted(deleted0+n, 15*time.Second)
 	calls1, _ := w.calls.snapshot()
+	row.CPUPerMsg = (processCPU() - cpu0) / time.Duration(n)
 	row.PublishOnly = float64(n) / published.Seconds()
 	row.EndToEnd = float64(n) / elapsed.Seconds()
 	row.CallsPerMsg = float64(calls1-calls0) / float64(n)
@@ -198,4 +205,13 @@ func (w *benchWire) latency(sizes benchSizes, row *benchRow) error {
 	w.rec.waitFor(all, benchDeadline)
 	row.P50, row.P99 = w.rec.percentiles("l-")
 	return nil
+}
+
+// processCPU is the CPU time (user+system) this process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -104,12 +104,19 @@ func BenchmarkTransportsOnAWS(b *testing.B) {
 }
 
 // reportBenchRatio reports the headline figures on the benchmark line: SQS
-// standard calls per message of each transport.
+// standard calls and CPU time per message of each transport, and awsbus's
+// CPU per message as a share of watermill-aws's (defaults).
 func reportBenchRatio(b *testing.B, rows []benchRow) {
+	cpu := map[string]time.Duration{}
 	for _, r := range rows {
 		if r.Scenario == benchScenarios[0].name {
 			b.ReportMetric(r.CallsPerMsg, fmt.Sprintf("calls/msg(%s)", benchUnit(r.Transport)))
+			b.ReportMetric(float64(r.CPUPerMsg.Microseconds()), fmt.Sprintf("cpu_µs/msg(%s)", benchUnit(r.Transport)))
+			cpu[r.Transport] = r.CPUPerMsg
 		}
+	}
+	if wm := cpu[benchTransports[1].name]; wm > 0 {
+		b.ReportMetric(float64(cpu[benchTransports[0].name])/float64(wm), "cpu_ratio(awsbus/watermill-aws)")
 	}
 }
 
