@@ -11,13 +11,7 @@ import (
 
 // The plan of a service that consumes one command queue, as Terraform.
 func ExampleTerraform() {
-	plan, err := topology.New(sourceflow.Binding{
-		Service: "billing",
-		Routes:  []sourceflow.Route{{Type: "billing.Charge", Kind: sourceflow.KindCommand, Destination: "billing"}},
-		Listeners: []sourceflow.Listener{
-			{Destination: "billing", Kind: sourceflow.KindCommand, Types: []string{"billing.Charge"}},
-		},
-	}, topology.Options{MaxReceiveCount: 5})
+	plan, err := billingPlan()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return
@@ -65,13 +59,7 @@ func ExampleTerraform() {
 
 // The same plan as a CloudFormation template.
 func ExampleCloudFormation() {
-	plan, err := topology.New(sourceflow.Binding{
-		Service: "billing",
-		Routes:  []sourceflow.Route{{Type: "billing.Charge", Kind: sourceflow.KindCommand, Destination: "billing"}},
-		Listeners: []sourceflow.Listener{
-			{Destination: "billing", Kind: sourceflow.KindCommand, Types: []string{"billing.Charge"}},
-		},
-	}, topology.Options{MaxReceiveCount: 5})
+	plan, err := billingPlan()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return
@@ -107,4 +95,15 @@ func ExampleCloudFormation() {
 	//       VisibilityTimeout: 30
 	//     Type: AWS::SQS::Queue
 	//     UpdateReplacePolicy: Retain
+}
+
+// billingPlan is the plan of a service that consumes one command queue.
+func billingPlan() (topology.Plan, error) {
+	return topology.New(sourceflow.Binding{
+		Service: "billing",
+		Routes:  []sourceflow.Route{{Type: "billing.Charge", Kind: sourceflow.KindCommand, Destination: "billing"}},
+		Listeners: []sourceflow.Listener{
+			{Destination: "billing", Kind: sourceflow.KindCommand, Types: []string{"billing.Charge"}},
+		},
+	}, topology.Options{MaxReceiveCount: 5})
 }
