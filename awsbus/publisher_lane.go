@@ -61,19 +61,32 @@ func (p *Publisher) publishOne(ep topology.Endpoint, o outgoing, s sender) error
 		}
 	}
 	l.mu.Unlock()
-	if start {
-		p.linger(l)
+	switch {
+	case start && p.cfg.Linger > 0:
+		// The holder lingers apart, so this publish waits like the others
+		// and its context ending is honoured during the linger.
+		go func() {
+			p.linger(l)
+			p.flush(ep, l, s)
+		}()
+	case start:
 		p.flush(ep, l, s)
 	}
 	select {
 	case failed := <-w.done:
 		return p.result(ep.Name, failed)
 	case <-o.ctx.Done():
-		reason := fmt.Sprintf("not confirmed: %v before AWS answered; the message may have been sent", o.ctx.Err())
 		if l.remove(w) {
-			reason = fmt.Sprintf("not sent: %v while waiting for a call slot", o.ctx.Err())
+			return p.result(ep.Name, []FailedMessage{{UUID: o.wire.uuid,
+				Reason: fmt.Sprintf("not sent: %v while waiting for a call slot", o.ctx.Err())}})
 		}
-		return p.result(ep.Name, []FailedMessage{{UUID: o.wire.uuid, Reason: reason}})
+		select {
+		case failed := <-w.done: // answered as the context ended
+			return p.result(ep.Name, failed)
+		default:
+		}
+		return p.result(ep.Name, []FailedMessage{{UUID: o.wire.uuid,
+			Reason: fmt.Sprintf("not confirmed: %v before AWS answered; the message may have been sent", o.ctx.Err())}})
 	}
 }
 

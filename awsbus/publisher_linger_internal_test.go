@@ -61,3 +61,28 @@ func TestPublishLingerIsBounded(t *testing.T) {
 	_, err := NewPublisher(cfg)
 	require.NoError(t, err)
 }
+
+func TestPublishLingerHonoursTheContextOfALingeringPublish(t *testing.T) {
+	r := lingerRig(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	results := r.publishAsync(ctx, []string{"gone"})
+	r.waitQueued(t, 1)
+	cancel()
+	err := results()["gone"]
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "not sent: context canceled while waiting for a call slot")
+	require.NoError(t, r.pub.Close()) // ends the linger: nothing is left to send
+	assert.Never(t, func() bool { return len(r.sentIDs()) > 0 }, 100*time.Millisecond, 10*time.Millisecond,
+		"a publish given up while lingering is not sent")
+	assert.Zero(t, r.fake.Faults.Calls("SendMessage")+r.fake.Faults.Calls("SendMessageBatch"))
+}
+
+func TestPublishLingerSendsWhenTheLingerEnds(t *testing.T) {
+	r := newLaneRig(t)
+	close(r.gate.release)
+	r.pub.cfg.Linger = time.Millisecond
+	for id, err := range r.publishAsync(context.Background(), ids("m", 3))() {
+		assert.NoError(t, err, id)
+	}
+	assert.Len(t, r.sentIDs(), 3, "sent when the linger ended, with no full batch and no Close")
+}

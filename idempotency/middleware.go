@@ -243,11 +243,7 @@ func (m *Middleware) complete(ctx context.Context, key Key, token string) error 
 		if attempt > 0 {
 			time.Sleep(time.Duration(attempt) * 50 * time.Millisecond)
 		}
-		actx := ctx
-		if m.tx == nil && ctx.Err() != nil { // detached only when needed: WithoutCancel allocates
-			actx = context.WithoutCancel(ctx)
-		}
-		err = m.store.Complete(actx, key, token, m.cfg.TTL)
+		err = m.completeOnce(ctx, key, token)
 		// Inside a transaction a failed statement may abort it: no retry.
 		if err == nil || errors.Is(err, ErrLeaseLost) || m.tx != nil {
 			break
@@ -258,6 +254,24 @@ func (m *Middleware) complete(ctx context.Context, key Key, token string) error 
 		return fmt.Errorf("idempotency: complete %s: %w", key, err)
 	}
 	return nil
+}
+
+// completeOnce records the completion, detached from ctx when ctx is
+// cancelled, before the call or during it (then it is made again at once):
+// the work is done and must be recorded. Detaching only then saves an
+// allocation per message. In a transaction the call uses ctx as it is.
+func (m *Middleware) completeOnce(ctx context.Context, key Key, token string) error {
+	if m.tx != nil {
+		return m.store.Complete(ctx, key, token, m.cfg.TTL)
+	}
+	if ctx.Err() != nil {
+		ctx = context.WithoutCancel(ctx)
+	}
+	err := m.store.Complete(ctx, key, token, m.cfg.TTL)
+	if err != nil && ctx.Err() != nil {
+		err = m.store.Complete(context.WithoutCancel(ctx), key, token, m.cfg.TTL)
+	}
+	return err
 }
 
 // release drops the claim after a handler failure. In transactional mode the

@@ -30,6 +30,15 @@
 // handler sets the span status to Error and records the error; payloads are
 // never recorded.
 //
+// A span starts with messaging.system, messaging.operation.type and .name
+// and messaging.destination.name, built once per destination, so a sampler
+// sees those; the message's own attributes (id, type, entity, sequence,
+// handler) are set after the start and only on a span that records, so an
+// unsampled message costs nothing for them. With the no-op provider (the
+// default) no span is started at all: the middleware and the publisher only
+// carry the trace context on, so a trace begun upstream still reaches the
+// handler and the messages it sends.
+//
 // # Parentage
 //
 // Watermill's Publish takes no context, so the decorator starts each producer
