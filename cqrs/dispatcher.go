@@ -20,7 +20,7 @@ type boundHandler struct {
 	// qualified is "<service>/<name>", set when the handler is added to a
 	// dispatcher.
 	qualified string
-	run  func(ctx context.Context, env Envelope, payload []byte) error
+	run       func(ctx context.Context, env Envelope, payload []byte) error
 	// inTx reports whether the store the handler writes joins the
 	// transaction a handling context carries (nil: it never does).
 	inTx func(context.Context) bool
