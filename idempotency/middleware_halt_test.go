@@ -2,6 +2,7 @@ package idempotency_test
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -83,14 +84,5 @@ func TestMiddlewareCompletesOnlyAfterTheRenewalInFlightReturned(t *testing.T) {
 	require.Contains(t, events, "complete")
 	last := events[len(events)-1]
 	assert.Equal(t, "complete", last, "nothing after the completion: %v", events)
-	assert.Less(t, indexOf(events, "extended"), indexOf(events, "complete"), "completion after the renewal returned: %v", events)
-}
-
-func indexOf(events []string, e string) int {
-	for i, x := range events {
-		if x == e {
-			return i
-		}
-	}
-	return -1
+	assert.Less(t, slices.Index(events, "extended"), slices.Index(events, "complete"), "completion after the renewal returned: %v", events)
 }
