@@ -7,7 +7,7 @@ import (
 
 // Drift is one difference between AWS and the topology.
 type Drift struct {
-	// Resource is "queue", "topic", "subscription" or "policy".
+	// Resource is "queue", "topic", "subscription", "policy" or "table".
 	Resource string `json:"resource"`
 	// Name names the queue, topic or "topic -> queue" subscription.
 	Name string `json:"name"`

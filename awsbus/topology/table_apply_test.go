@@ -1,0 +1,54 @@
+package topology_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+	"github.com/sourceflow-go/sourceflow/internal/dynamo/dynamotest"
+)
+
+func TestApplyTablesCreatesValidatesAndAssumes(t *testing.T) {
+	ctx := context.Background()
+	api := dynamotest.Client(t)
+	tbl := topology.Table{Name: dynamotest.Prefix() + "records", PartitionKey: "id", TTLAttribute: "expires_at"}
+	dynamotest.DropTables(t, api, tbl.Name)
+
+	require.NoError(t, topology.ApplyTables(ctx, api, topology.ProvisionAssume, tbl), "assume checks nothing")
+	var drift *topology.DriftError
+	require.ErrorAs(t, topology.ApplyTables(ctx, api, topology.ProvisionValidate, tbl), &drift)
+	assert.Equal(t, []topology.Drift{{Resource: "table", Name: tbl.Name, Problem: "missing"}}, drift.Report.Drifts)
+
+	require.NoError(t, topology.ApplyTables(ctx, api, topology.ProvisionCreate, tbl))
+	require.NoError(t, topology.ApplyTables(ctx, api, topology.ProvisionCreate, tbl), "a second run changes nothing")
+	require.NoError(t, topology.ApplyTables(ctx, api, topology.ProvisionValidate, tbl))
+}
+
+func TestValidateTablesNamesEveryDifference(t *testing.T) {
+	ctx := context.Background()
+	api := dynamotest.Client(t)
+	name := dynamotest.Prefix() + "other"
+	dynamotest.DropTables(t, api, name)
+	_, err := api.CreateTable(ctx, &dynamodb.CreateTableInput{
+		TableName:             aws.String(name),
+		AttributeDefinitions:  []types.AttributeDefinition{{AttributeName: aws.String("key"), AttributeType: types.ScalarAttributeTypeS}},
+		KeySchema:             []types.KeySchemaElement{{AttributeName: aws.String("key"), KeyType: types.KeyTypeHash}},
+		BillingMode:           types.BillingModeProvisioned,
+		ProvisionedThroughput: &types.ProvisionedThroughput{ReadCapacityUnits: aws.Int64(1), WriteCapacityUnits: aws.Int64(1)},
+	})
+	require.NoError(t, err)
+	tbl := topology.Table{Name: name, PartitionKey: "pk", SortKey: "sk", TTLAttribute: "expires_at"}
+	var drift *topology.DriftError
+	require.ErrorAs(t, topology.ApplyTables(ctx, api, topology.ProvisionValidate, tbl), &drift)
+	report := drift.Report.String()
+	assert.Contains(t, report, "table "+name+": key schema is (key HASH), want (pk HASH, sk RANGE)")
+	assert.Contains(t, report, "billing mode is PROVISIONED, want PAY_PER_REQUEST")
+	assert.Contains(t, report, "time to live is not enabled on attribute expires_at")
+	assert.Len(t, drift.Report.Drifts, 3)
+}

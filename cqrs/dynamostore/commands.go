@@ -1,0 +1,205 @@
+package dynamostore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/internal/dynamo"
+)
+
+// commandStore is a cqrs.CommandStore on one table partitioned by entity
+// id: the entity's sequence counter, its commands and its message-id
+// markers share the partition (see the sort keys in items.go).
+type commandStore struct {
+	api   *dynamodb.Client
+	table string
+	retry *dynamo.Retry
+}
+
+// NextSequence implements cqrs.CommandStore with one atomic counter update.
+func (s *commandStore) NextSequence(ctx context.Context, entityID string) (int64, error) {
+	if err := checkKey("entity id", entityID); err != nil {
+		return 0, err
+	}
+	expr, err := expression.NewBuilder().
+		WithUpdate(expression.Add(expression.Name("last"), expression.Value(1))).Build()
+	if err != nil {
+		return 0, err
+	}
+	var out *dynamodb.UpdateItemOutput
+	err = s.retry.Do(ctx, func(ctx context.Context) (err error) {
+		out, err = s.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName: aws.String(s.table), Key: s.key(entityID, counterKey),
+			UpdateExpression: expr.Update(), ExpressionAttributeNames: expr.Names(),
+			ExpressionAttributeValues: expr.Values(), ReturnValues: types.ReturnValueUpdatedNew,
+		})
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("dynamostore: next sequence of %q: %w", entityID, err)
+	}
+	return number(out.Attributes["last"])
+}
+
+func (s *commandStore) key(entityID, sortKey string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{
+		attrPK: &types.AttributeValueMemberS{Value: entityID},
+		attrSK: &types.AttributeValueMemberS{Value: sortKey},
+	}
+}
+
+// Append implements cqrs.CommandStore: the command and its message-id marker
+// are written by one TransactWriteItems, each conditional on its key being
+// new, so a command whose sequence or message id is stored already is
+// refused with ErrDuplicateCommand and nothing is written. Append is never
+// part of a handling transaction: like the publish that follows it, it
+// takes effect at once.
+func (s *commandStore) Append(ctx context.Context, cmd cqrs.StoredCommand) error {
+	e := cmd.Envelope
+	if err := errors.Join(checkKey("entity id", e.EntityID), checkKey("message id", e.MessageID)); err != nil {
+		return err
+	}
+	item, err := attributevalue.MarshalMap(toItem(cmd))
+	if err != nil {
+		return fmt.Errorf("dynamostore: encode command %s: %w", e.MessageID, err)
+	}
+	what := fmt.Sprintf("dynamostore: command %s of entity %q", e.MessageID, e.EntityID)
+	if err := dynamo.CheckSize(item, what); err != nil {
+		return err
+	}
+	marker := s.key(e.EntityID, messagePrefix+e.MessageID)
+	marker["sequence"] = numberValue(e.Sequence)
+	expr, err := expression.NewBuilder().
+		WithCondition(expression.AttributeNotExists(expression.Name(attrPK))).Build()
+	if err != nil {
+		return err
+	}
+	put := func(item map[string]types.AttributeValue) types.TransactWriteItem {
+		return types.TransactWriteItem{Put: &types.Put{
+			TableName: aws.String(s.table), Item: item, ConditionExpression: expr.Condition(),
+			ExpressionAttributeNames: expr.Names(),
+		}}
+	}
+	in := &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{put(item), put(marker)}}
+	err = s.retry.Do(ctx, func(ctx context.Context) error {
+		_, err := s.api.TransactWriteItems(ctx, in)
+		return err
+	})
+	var tc *types.TransactionCanceledException
+	switch {
+	case errors.As(err, &tc) && conditionFailed(tc):
+		return fmt.Errorf("%w: sequence %d or message id %s of entity %q", cqrs.ErrDuplicateCommand, e.Sequence, e.MessageID, e.EntityID)
+	case err != nil:
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}
+
+func conditionFailed(tc *types.TransactionCanceledException) bool {
+	for _, r := range tc.CancellationReasons {
+		if aws.ToString(r.Code) == "ConditionalCheckFailed" {
+			return true
+		}
+	}
+	return false
+}
+
+// Find implements cqrs.CommandStore: the message-id marker names the
+// command's sequence.
+func (s *commandStore) Find(ctx context.Context, entityID, messageID string) (cqrs.StoredCommand, error) {
+	if err := errors.Join(checkKey("entity id", entityID), checkKey("message id", messageID)); err != nil {
+		return cqrs.StoredCommand{}, err
+	}
+	marker, err := s.get(ctx, s.key(entityID, messagePrefix+messageID))
+	if err != nil || marker == nil {
+		return cqrs.StoredCommand{}, s.notFound(err, entityID, messageID)
+	}
+	seq, err := number(marker["sequence"])
+	if err != nil {
+		return cqrs.StoredCommand{}, fmt.Errorf("dynamostore: message %s of entity %q: corrupt marker: %w", messageID, entityID, err)
+	}
+	item, err := s.get(ctx, s.key(entityID, sequenceKey(seq)))
+	if err != nil || item == nil {
+		return cqrs.StoredCommand{}, s.notFound(err, entityID, messageID)
+	}
+	return decodeCommand(item)
+}
+
+func (s *commandStore) notFound(err error, entityID, messageID string) error {
+	if err != nil {
+		return fmt.Errorf("dynamostore: find %s of entity %q: %w", messageID, entityID, err)
+	}
+	return fmt.Errorf("%w: command %s of entity %q", cqrs.ErrNotFound, messageID, entityID)
+}
+
+func (s *commandStore) get(ctx context.Context, key map[string]types.AttributeValue) (map[string]types.AttributeValue, error) {
+	var out *dynamodb.GetItemOutput
+	err := s.retry.Do(ctx, func(ctx context.Context) (err error) {
+		out, err = s.api.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: key, ConsistentRead: aws.Bool(true)})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out.Item, nil
+}
+
+// Load implements cqrs.CommandStore with a strongly consistent query of the
+// entity's command items, in sort-key (sequence) order, page by page.
+func (s *commandStore) Load(ctx context.Context, entityID string) ([]cqrs.StoredCommand, error) {
+	if err := checkKey("entity id", entityID); err != nil {
+		return nil, err
+	}
+	cond := expression.Key(attrPK).Equal(expression.Value(entityID)).
+		And(expression.Key(attrSK).BeginsWith(sequencePrefix))
+	expr, err := expression.NewBuilder().WithKeyCondition(cond).Build()
+	if err != nil {
+		return nil, err
+	}
+	in := &dynamodb.QueryInput{
+		TableName: aws.String(s.table), KeyConditionExpression: expr.KeyCondition(),
+		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(), ConsistentRead: aws.Bool(true),
+	}
+	var cmds []cqrs.StoredCommand
+	for {
+		var out *dynamodb.QueryOutput
+		err := s.retry.Do(ctx, func(ctx context.Context) (err error) {
+			out, err = s.api.Query(ctx, in)
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("dynamostore: load commands of %q: %w", entityID, err)
+		}
+		for _, item := range out.Items {
+			c, err := decodeCommand(item)
+			if err != nil {
+				return nil, err
+			}
+			cmds = append(cmds, c)
+		}
+		if len(out.LastEvaluatedKey) == 0 {
+			return cmds, nil
+		}
+		in.ExclusiveStartKey = out.LastEvaluatedKey
+	}
+}
+
+func decodeCommand(item map[string]types.AttributeValue) (cqrs.StoredCommand, error) {
+	var it commandItem
+	if err := attributevalue.UnmarshalMap(item, &it); err != nil {
+		return cqrs.StoredCommand{}, fmt.Errorf("dynamostore: decode command: %w", err)
+	}
+	c, err := it.command()
+	if err != nil {
+		return cqrs.StoredCommand{}, fmt.Errorf("dynamostore: decode command %s of entity %q: %w", it.MessageID, it.PK, err)
+	}
+	return c, nil
+}

@@ -1,0 +1,59 @@
+package dynamostore
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+)
+
+// DefaultTablePrefix is the TablePrefix used when none is configured.
+const DefaultTablePrefix = "sourceflow_"
+
+// MaxKeyLength is the longest entity id, message id, kind or document id, in
+// bytes, that the stores accept (DynamoDB's sort key takes 1,024 bytes; the
+// stores prefix what they put there).
+const MaxKeyLength = 1000
+
+// Config configures a Store.
+type Config struct {
+	// Client is the DynamoDB client. Required. Give the idempotency store
+	// (idempotency/dynamostore) the same client: a handling transaction
+	// spans the stores on one client.
+	Client *dynamodb.Client
+	// TablePrefix starts the name of every table: <prefix>commands,
+	// <prefix>entities and <prefix>views. Default "sourceflow_".
+	TablePrefix string
+	// Provisioning says what New does with the tables: create what is
+	// missing (topology.ProvisionCreate, the default), report any missing
+	// table or difference as drift (ProvisionValidate), or neither
+	// (ProvisionAssume).
+	Provisioning topology.Provisioning
+}
+
+func (c *Config) setDefaults() {
+	if c.TablePrefix == "" {
+		c.TablePrefix = DefaultTablePrefix
+	}
+}
+
+// tableName is what DynamoDB accepts in a table name (3 to 255 characters).
+var tableName = regexp.MustCompile(`^[A-Za-z0-9_.-]{3,255}$`)
+
+// Validate reports every invalid field.
+func (c Config) Validate() error {
+	var errs []error
+	if c.Client == nil {
+		errs = append(errs, errors.New("Client is required"))
+	}
+	if !tableName.MatchString(c.TablePrefix + "entities") {
+		errs = append(errs, fmt.Errorf("TablePrefix %q does not make DynamoDB table names (letters, digits, _ . -, at most 255 characters)", c.TablePrefix))
+	}
+	if !c.Provisioning.Valid() {
+		errs = append(errs, fmt.Errorf("Provisioning %s is not create, validate or assume", c.Provisioning))
+	}
+	return errors.Join(errs...)
+}

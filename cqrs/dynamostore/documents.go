@@ -1,0 +1,115 @@
+package dynamostore
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/internal/dynamo"
+)
+
+// documentStore is a cqrs.DocumentStore on one table: one item per
+// document, partition key the document id, sort key the kind (so documents
+// of one kind spread over partitions), with data and version.
+type documentStore struct {
+	api   *dynamodb.Client
+	table string
+	retry *dynamo.Retry
+}
+
+var _ cqrs.TransactionJoiner = (*documentStore)(nil)
+
+func (s *documentStore) key(kind, id string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{
+		attrPK: &types.AttributeValueMemberS{Value: id},
+		attrSK: &types.AttributeValueMemberS{Value: kind},
+	}
+}
+
+// Load implements cqrs.DocumentStore with a strongly consistent read.
+func (s *documentStore) Load(ctx context.Context, kind, id string) (cqrs.Document, error) {
+	if err := checkDocKey(kind, id); err != nil {
+		return cqrs.Document{}, err
+	}
+	var out *dynamodb.GetItemOutput
+	err := s.retry.Do(ctx, func(ctx context.Context) (err error) {
+		out, err = s.api.GetItem(ctx, &dynamodb.GetItemInput{
+			TableName: aws.String(s.table), Key: s.key(kind, id), ConsistentRead: aws.Bool(true),
+		})
+		return err
+	})
+	if err != nil {
+		return cqrs.Document{}, fmt.Errorf("dynamostore: load %s %q: %w", kind, id, err)
+	}
+	if out.Item == nil {
+		return cqrs.Document{}, cqrs.ErrNotFound
+	}
+	data, _ := out.Item["data"].(*types.AttributeValueMemberB)
+	version, err := number(out.Item["version"])
+	if data == nil || err != nil {
+		return cqrs.Document{}, fmt.Errorf("dynamostore: %s %q: stored item has no data or version", kind, id)
+	}
+	return cqrs.Document{Data: data.Value, Version: version}, nil
+}
+
+// Save implements cqrs.DocumentStore: a put conditional on the stored
+// version. In a handling transaction (see Store.WithinTx) the put is
+// collected and written at commit, where a failed condition is ErrConflict.
+func (s *documentStore) Save(ctx context.Context, kind, id string, data []byte, version int64) error {
+	if err := checkDocKey(kind, id); err != nil {
+		return err
+	}
+	item := s.key(kind, id)
+	item["data"] = &types.AttributeValueMemberB{Value: data}
+	item["version"] = numberValue(version + 1)
+	if err := dynamo.CheckSize(item, fmt.Sprintf("dynamostore: %s %q", kind, id)); err != nil {
+		return err
+	}
+	cond := expression.AttributeNotExists(expression.Name(attrPK))
+	if version > 0 {
+		cond = expression.Name("version").Equal(expression.Value(version))
+	}
+	expr, err := expression.NewBuilder().WithCondition(cond).Build()
+	if err != nil {
+		return fmt.Errorf("dynamostore: save %s %q: %w", kind, id, err)
+	}
+	conflict := fmt.Errorf("%w: %s %q is no longer version %d", cqrs.ErrConflict, kind, id, version)
+	put := &types.Put{
+		TableName: aws.String(s.table), Item: item, ConditionExpression: expr.Condition(),
+		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+	}
+	if tx := dynamo.TxFor(ctx, s.api); tx != nil {
+		return tx.Add(types.TransactWriteItem{Put: put}, conflict)
+	}
+	err = s.retry.Do(ctx, func(ctx context.Context) error {
+		_, err := s.api.PutItem(ctx, &dynamodb.PutItemInput{
+			TableName: put.TableName, Item: put.Item, ConditionExpression: put.ConditionExpression,
+			ExpressionAttributeNames: put.ExpressionAttributeNames, ExpressionAttributeValues: put.ExpressionAttributeValues,
+		})
+		return err
+	})
+	switch {
+	case dynamo.IsConditionFailed(err):
+		return conflict
+	case err != nil:
+		return fmt.Errorf("dynamostore: save %s %q: %w", kind, id, err)
+	}
+	return nil
+}
+
+// JoinsTransaction implements cqrs.TransactionJoiner.
+func (s *documentStore) JoinsTransaction(ctx context.Context) bool {
+	return dynamo.TxFor(ctx, s.api) != nil
+}
+
+func checkDocKey(kind, id string) error {
+	if err := checkKey("kind", kind); err != nil {
+		return err
+	}
+	return checkKey("id", id)
+}

@@ -1,0 +1,19 @@
+package dynamostore
+
+import (
+	"errors"
+
+	"github.com/sourceflow-go/sourceflow/internal/dynamo"
+)
+
+var (
+	// ErrInvalidKey is returned for an empty entity id, message id, kind or
+	// document id, or one longer than MaxKeyLength bytes.
+	ErrInvalidKey = errors.New("dynamostore: invalid key")
+	// ErrTooLarge is returned, before any request, for a command or document
+	// whose item would exceed DynamoDB's 400 KB limit; the error names the
+	// entity or document. Nothing is truncated.
+	ErrTooLarge = dynamo.ErrItemTooLarge
+	// ErrInvalidConfig is returned by New for a Config that fails Validate.
+	ErrInvalidConfig = errors.New("dynamostore: invalid config")
+)

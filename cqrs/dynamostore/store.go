@@ -1,0 +1,100 @@
+package dynamostore
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/internal/dynamo"
+)
+
+// Key attribute names of every table.
+const (
+	attrPK = "pk"
+	attrSK = "sk"
+)
+
+// Store holds the command, entity and view stores on DynamoDB. The entity
+// and view stores join a handling transaction on the same client (see
+// WithinTx): their saves are then written by the transaction's one
+// TransactWriteItems, with the idempotency completion.
+type Store struct {
+	api      *dynamodb.Client
+	cfg      Config
+	retry    *dynamo.Retry
+	commands *commandStore
+	entities *documentStore
+	views    *documentStore
+}
+
+var _ sourceflow.Transactor = (*Store)(nil)
+
+// New provisions the tables as cfg.Provisioning says and returns a Store.
+func New(ctx context.Context, cfg Config) (*Store, error) {
+	cfg.setDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+	}
+	s := &Store{api: cfg.Client, cfg: cfg, retry: &dynamo.Retry{}}
+	if err := topology.ApplyTables(ctx, cfg.Client, cfg.Provisioning, s.Tables()...); err != nil {
+		return nil, fmt.Errorf("dynamostore: %w", err)
+	}
+	s.commands = &commandStore{api: s.api, table: cfg.TablePrefix + "commands", retry: s.retry}
+	s.entities = &documentStore{api: s.api, table: cfg.TablePrefix + "entities", retry: s.retry}
+	s.views = &documentStore{api: s.api, table: cfg.TablePrefix + "views", retry: s.retry}
+	return s, nil
+}
+
+// Tables returns the tables the store uses, for provisioning elsewhere (the
+// operations CLI's exports).
+func (s *Store) Tables() []topology.Table {
+	p := s.cfg.TablePrefix
+	return []topology.Table{
+		{Name: p + "commands", PartitionKey: attrPK, SortKey: attrSK},
+		{Name: p + "entities", PartitionKey: attrPK, SortKey: attrSK},
+		{Name: p + "views", PartitionKey: attrPK, SortKey: attrSK},
+	}
+}
+
+// Commands returns the command store.
+func (s *Store) Commands() cqrs.CommandStore { return s.commands }
+
+// Entities returns the store of saga entities.
+func (s *Store) Entities() cqrs.EntityStore { return s.entities }
+
+// Views returns the store of view models.
+func (s *Store) Views() cqrs.ViewStore { return s.views }
+
+// WithinTx implements sourceflow.Transactor: fn runs with a context
+// carrying a handling transaction on the store's client; the saves made
+// with it are written together by one TransactWriteItems when fn returns
+// nil, and not at all otherwise. When ctx already carries a transaction on
+// the client, fn joins it and the outer caller commits.
+func (s *Store) WithinTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return dynamo.WithinTx(ctx, s.api, s.retry, fn)
+}
+
+// RetryStats returns how many requests DynamoDB throttled or refused for a
+// conflicting transaction, retried or not (see RetryStats).
+func (s *Store) RetryStats() RetryStats { return s.retry.Stats() }
+
+// RetryStats counts throttled and conflicting requests.
+type RetryStats = dynamo.RetryStats
+
+func checkKey(what, v string) error {
+	if v == "" || len(v) > MaxKeyLength {
+		return fmt.Errorf("%w: %s %q (1 to %d bytes)", ErrInvalidKey, what, truncate(v), MaxKeyLength)
+	}
+	return nil
+}
+
+func truncate(s string) string {
+	if len(s) > 64 {
+		return s[:64] + "…"
+	}
+	return s
+}

@@ -1,0 +1,63 @@
+package dynamostore
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+)
+
+// DefaultTable is the Table used when none is configured.
+const DefaultTable = "sourceflow_idempotency"
+
+// MaxKeyLength is the longest consumer name or message id, in bytes, that
+// the store accepts (both make the 2,048-byte partition key).
+const MaxKeyLength = 1000
+
+// Config configures a Store.
+type Config struct {
+	// Client is the DynamoDB client. Required. Give the state stores
+	// (cqrs/dynamostore) the same client so that a handling transaction
+	// spans them.
+	Client *dynamodb.Client
+	// Table is the table name. Default "sourceflow_idempotency".
+	Table string
+	// Provisioning says what New does with the table: create it when missing
+	// (topology.ProvisionCreate, the default), report it missing or
+	// different as drift (ProvisionValidate), or neither (ProvisionAssume).
+	Provisioning topology.Provisioning
+	// Clock is the time source of leases and TTLs: DynamoDB conditions
+	// compare times the instances write, so their clocks must agree to well
+	// within a lease. Default sourceflow.SystemClock().
+	Clock sourceflow.Clock
+}
+
+func (c *Config) setDefaults() {
+	if c.Table == "" {
+		c.Table = DefaultTable
+	}
+	if c.Clock == nil {
+		c.Clock = sourceflow.SystemClock()
+	}
+}
+
+var tableName = regexp.MustCompile(`^[A-Za-z0-9_.-]{3,255}$`)
+
+// Validate reports every invalid field.
+func (c Config) Validate() error {
+	var errs []error
+	if c.Client == nil {
+		errs = append(errs, errors.New("Client is required"))
+	}
+	if c.Table != "" && !tableName.MatchString(c.Table) {
+		errs = append(errs, fmt.Errorf("Table %q is not a DynamoDB table name (3 to 255 letters, digits, _ . -)", c.Table))
+	}
+	if !c.Provisioning.Valid() {
+		errs = append(errs, fmt.Errorf("Provisioning %s is not create, validate or assume", c.Provisioning))
+	}
+	return errors.Join(errs...)
+}

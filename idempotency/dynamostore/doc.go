@@ -1,0 +1,45 @@
+// Package dynamostore is an idempotency.Store on Amazon DynamoDB, as
+// Powertools' idempotency utility keeps its records: one item per consumer
+// and message id, in progress with a lease or completed with a TTL, and
+// expired items deleted by DynamoDB's time to live.
+//
+// # Use
+//
+// New(ctx, Config{Client}) provisions the table as Config.Provisioning says
+// (create by default: on-demand capacity, time to live on expires_at) and
+// returns a Store to give idempotency.NewMiddleware. With
+// MiddlewareConfig.Transactional and the state stores of cqrs/dynamostore
+// on the same client, a saga's new state and the completion are written by
+// one TransactWriteItems.
+//
+// # Records
+//
+// The table "sourceflow_idempotency" (Config.Table) has the partition key id
+// = "<len(consumer)>:<consumer>/<message id>" (the length makes ids of
+// different keys differ), and the attributes status (in_progress or
+// completed), token, payload_hash, expires_ms (Unix milliseconds, what the
+// conditions compare) and expires_at (Unix seconds, DynamoDB's TTL).
+//
+//   - Claim is one put conditional on no live record; a refused claim reads
+//     the record in its way from the failed condition (ALL_OLD), so a
+//     duplicate costs one request.
+//   - Complete, Extend and Release are conditional on the caller's token
+//     holding the in-progress claim; otherwise they return
+//     idempotency.ErrLeaseLost.
+//
+// Expiry is decided by the instances' clocks (Config.Clock), not the
+// database's: keep the clocks of a service's instances in sync (NTP) to
+// well within a lease. DynamoDB deletes expired items up to days late; a
+// record past expires_ms counts as absent whether or not it was deleted.
+//
+// # Transactions
+//
+// In WithinTx, Claim writes at once and registers its release for the case
+// that the transaction does not commit (as a SQL rollback would undo it);
+// Complete is collected and committed with the other stores' writes, on the
+// condition that the token still holds the claim: a holder whose lease ran
+// out and was taken over commits nothing (idempotency.ErrLeaseLost).
+// Extend and Release write at once. The transactional mode of the
+// middleware does not renew leases, so a handler that runs longer than the
+// lease may run twice; only one of the two commits.
+package dynamostore

@@ -1,0 +1,307 @@
+package dynamostore
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+	"github.com/sourceflow-go/sourceflow/idempotency"
+	"github.com/sourceflow-go/sourceflow/internal/dynamo"
+)
+
+// Attribute names of a record.
+const (
+	attrID        = "id"
+	attrStatus    = "status"
+	attrToken     = "token"
+	attrHash      = "payload_hash"
+	attrExpiresMS = "expires_ms"
+	attrTTL       = "expires_at"
+)
+
+// Record states.
+const (
+	inProgress = "in_progress"
+	completed  = "completed"
+)
+
+// claimAttempts bounds the tries of one Claim when the record it was refused
+// by is gone or expired by the time it is read.
+const claimAttempts = 4
+
+// Store is an idempotency.Store on a DynamoDB table. It is also an
+// idempotency.Transactor: in its transaction the completion is written by
+// the same TransactWriteItems as the saves of the state stores on the same
+// client (cqrs/dynamostore).
+type Store struct {
+	api   *dynamodb.Client
+	cfg   Config
+	retry *dynamo.Retry
+}
+
+var (
+	_ idempotency.Store      = (*Store)(nil)
+	_ idempotency.Transactor = (*Store)(nil)
+)
+
+// New provisions the table as cfg.Provisioning says and returns a Store.
+func New(ctx context.Context, cfg Config) (*Store, error) {
+	cfg.setDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("idempotency/dynamostore: invalid config: %w", err)
+	}
+	s := &Store{api: cfg.Client, cfg: cfg, retry: &dynamo.Retry{}}
+	if err := topology.ApplyTables(ctx, cfg.Client, cfg.Provisioning, s.Table()); err != nil {
+		return nil, fmt.Errorf("idempotency/dynamostore: %w", err)
+	}
+	return s, nil
+}
+
+// Table returns the table the store uses: partition key "id", time to live
+// on "expires_at", so DynamoDB deletes expired records.
+func (s *Store) Table() topology.Table {
+	return topology.Table{Name: s.cfg.Table, PartitionKey: attrID, TTLAttribute: attrTTL}
+}
+
+// RetryStats returns how many requests DynamoDB throttled or refused for a
+// conflicting transaction, retried or not.
+func (s *Store) RetryStats() dynamo.RetryStats { return s.retry.Stats() }
+
+// WithinTx implements idempotency.Transactor (see dynamo.WithinTx in the
+// package doc): the claim is written at once and released when the
+// transaction does not commit; the completion is collected and committed
+// with the state stores' saves.
+func (s *Store) WithinTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return dynamo.WithinTx(ctx, s.api, s.retry, fn)
+}
+
+// id is the record's partition key: the consumer's length first, so that no
+// two keys make the same id.
+func id(key idempotency.Key) string {
+	return strconv.Itoa(len(key.Consumer)) + ":" + key.Consumer + "/" + key.MessageID
+}
+
+func (s *Store) key(key idempotency.Key) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{attrID: &types.AttributeValueMemberS{Value: id(key)}}
+}
+
+func checkKey(key idempotency.Key, d time.Duration) error {
+	if err := idempotency.CheckArgs(key, d); err != nil {
+		return err
+	}
+	if len(key.Consumer) > MaxKeyLength || len(key.MessageID) > MaxKeyLength {
+		return fmt.Errorf("%w: consumer or message id over %d bytes", idempotency.ErrInvalidKey, MaxKeyLength)
+	}
+	return nil
+}
+
+// expiry returns when a record expiring d from now expires, in Unix
+// milliseconds (what conditions compare) and in Unix seconds rounded up
+// (what DynamoDB's time to live reads).
+func (s *Store) expiry(d time.Duration) (ms, ttl int64) {
+	ms = s.cfg.Clock.Now().Add(d).UnixMilli()
+	return ms, (ms + 999) / 1000
+}
+
+func number(n int64) *types.AttributeValueMemberN {
+	return &types.AttributeValueMemberN{Value: strconv.FormatInt(n, 10)}
+}
+
+// Claim implements idempotency.Store with one conditional put: the key is
+// new or its record expired. A refused claim reads the record that refused
+// it from the failed condition itself.
+func (s *Store) Claim(ctx context.Context, key idempotency.Key, payloadHash string, lease time.Duration) (idempotency.ClaimResult, error) {
+	if err := checkKey(key, lease); err != nil {
+		return idempotency.ClaimResult{}, err
+	}
+	for range claimAttempts {
+		tok := rand.Text()
+		old, err := s.claimOnce(ctx, key, payloadHash, lease, tok)
+		if err != nil {
+			return idempotency.ClaimResult{}, fmt.Errorf("idempotency/dynamostore: claim %s: %w", key, err)
+		}
+		if old == nil {
+			if tx := dynamo.TxFor(ctx, s.api); tx != nil {
+				tx.OnRollback(func(ctx context.Context) { _ = s.Release(ctx, key, tok) })
+			}
+			return idempotency.ClaimResult{Status: idempotency.Acquired, Token: tok}, nil
+		}
+		if res, live, err := s.liveResult(key, old, payloadHash); live || err != nil {
+			return res, err
+		}
+	}
+	return idempotency.ClaimResult{}, fmt.Errorf("idempotency/dynamostore: claim %s: the record kept changing", key)
+}
+
+// claimOnce puts a new lease; it returns the record in the way when the
+// condition fails (nil when the put succeeded).
+func (s *Store) claimOnce(ctx context.Context, key idempotency.Key, hash string, lease time.Duration, tok string) (map[string]types.AttributeValue, error) {
+	ms, ttl := s.expiry(lease)
+	item := s.key(key)
+	item[attrStatus] = &types.AttributeValueMemberS{Value: inProgress}
+	item[attrToken] = &types.AttributeValueMemberS{Value: tok}
+	item[attrExpiresMS], item[attrTTL] = number(ms), number(ttl)
+	if hash != "" {
+		item[attrHash] = &types.AttributeValueMemberS{Value: hash}
+	}
+	cond := expression.AttributeNotExists(expression.Name(attrID)).
+		Or(expression.Name(attrExpiresMS).LessThanEqual(expression.Value(s.cfg.Clock.Now().UnixMilli())))
+	expr, err := expression.NewBuilder().WithCondition(cond).Build()
+	if err != nil {
+		return nil, err
+	}
+	err = s.retry.Do(ctx, func(ctx context.Context) error {
+		_, err := s.api.PutItem(ctx, &dynamodb.PutItemInput{
+			TableName: aws.String(s.cfg.Table), Item: item, ConditionExpression: expr.Condition(),
+			ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+		})
+		return err
+	})
+	var cf *types.ConditionalCheckFailedException
+	if !errors.As(err, &cf) {
+		return nil, err
+	}
+	if cf.Item != nil {
+		return cf.Item, nil
+	}
+	return s.read(ctx, key)
+}
+
+// read returns the stored record, or an empty one when there is none (the
+// caller then claims again).
+func (s *Store) read(ctx context.Context, key idempotency.Key) (map[string]types.AttributeValue, error) {
+	var out *dynamodb.GetItemOutput
+	err := s.retry.Do(ctx, func(ctx context.Context) (err error) {
+		out, err = s.api.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.cfg.Table), Key: s.key(key), ConsistentRead: aws.Bool(true)})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if out.Item == nil {
+		return map[string]types.AttributeValue{}, nil
+	}
+	return out.Item, nil
+}
+
+// liveResult reports what a live record means for a claim; live is false
+// when the record is gone or expired, so the claim is tried again.
+func (s *Store) liveResult(key idempotency.Key, rec map[string]types.AttributeValue, hash string) (idempotency.ClaimResult, bool, error) {
+	exp, ok := rec[attrExpiresMS].(*types.AttributeValueMemberN)
+	if !ok {
+		return idempotency.ClaimResult{}, false, nil
+	}
+	ms, err := strconv.ParseInt(exp.Value, 10, 64)
+	if err != nil || ms <= s.cfg.Clock.Now().UnixMilli() {
+		return idempotency.ClaimResult{}, false, nil
+	}
+	if stored := str(rec[attrHash]); hash != "" && stored != "" && stored != hash {
+		return idempotency.ClaimResult{}, true, fmt.Errorf("%w: %s", idempotency.ErrPayloadMismatch, key)
+	}
+	if str(rec[attrStatus]) == completed {
+		return idempotency.ClaimResult{Status: idempotency.Completed}, true, nil
+	}
+	return idempotency.ClaimResult{Status: idempotency.InProgress}, true, nil
+}
+
+func str(v types.AttributeValue) string {
+	if s, ok := v.(*types.AttributeValueMemberS); ok {
+		return s.Value
+	}
+	return ""
+}
+
+// holds is the condition that token holds the in-progress claim.
+func holds(token string) expression.ConditionBuilder {
+	return expression.Name(attrToken).Equal(expression.Value(token)).
+		And(expression.Name(attrStatus).Equal(expression.Value(inProgress)))
+}
+
+// Complete implements idempotency.Store: an update conditional on the
+// token holding the in-progress claim. In a transaction (WithinTx) the
+// update is collected and committed with the state stores' saves.
+func (s *Store) Complete(ctx context.Context, key idempotency.Key, token string, ttl time.Duration) error {
+	if err := checkKey(key, ttl); err != nil {
+		return err
+	}
+	ms, at := s.expiry(ttl)
+	upd := expression.Set(expression.Name(attrStatus), expression.Value(completed)).
+		Set(expression.Name(attrExpiresMS), expression.Value(ms)).
+		Set(expression.Name(attrTTL), expression.Value(at))
+	return s.update(ctx, key, token, upd, "complete", true)
+}
+
+// Extend implements idempotency.Store.
+func (s *Store) Extend(ctx context.Context, key idempotency.Key, token string, lease time.Duration) error {
+	if err := checkKey(key, lease); err != nil {
+		return err
+	}
+	ms, at := s.expiry(lease)
+	upd := expression.Set(expression.Name(attrExpiresMS), expression.Value(ms)).
+		Set(expression.Name(attrTTL), expression.Value(at))
+	return s.update(ctx, key, token, upd, "extend", false)
+}
+
+func (s *Store) update(ctx context.Context, key idempotency.Key, token string, upd expression.UpdateBuilder, op string, joins bool) error {
+	expr, err := expression.NewBuilder().WithUpdate(upd).WithCondition(holds(token)).Build()
+	if err != nil {
+		return err
+	}
+	lost := fmt.Errorf("%w: %s %s", idempotency.ErrLeaseLost, op, key)
+	u := &types.Update{
+		TableName: aws.String(s.cfg.Table), Key: s.key(key), UpdateExpression: expr.Update(),
+		ConditionExpression: expr.Condition(), ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+	}
+	if tx := dynamo.TxFor(ctx, s.api); joins && tx != nil {
+		return tx.Add(types.TransactWriteItem{Update: u}, lost)
+	}
+	err = s.retry.Do(ctx, func(ctx context.Context) error {
+		_, err := s.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName: u.TableName, Key: u.Key, UpdateExpression: u.UpdateExpression, ConditionExpression: u.ConditionExpression,
+			ExpressionAttributeNames: u.ExpressionAttributeNames, ExpressionAttributeValues: u.ExpressionAttributeValues,
+		})
+		return err
+	})
+	return outcome(err, lost, op, key)
+}
+
+// Release implements idempotency.Store with a delete conditional on the
+// token holding the in-progress claim. It takes effect at once, also in a
+// transaction.
+func (s *Store) Release(ctx context.Context, key idempotency.Key, token string) error {
+	if err := key.Validate(); err != nil {
+		return err
+	}
+	expr, err := expression.NewBuilder().WithCondition(holds(token)).Build()
+	if err != nil {
+		return err
+	}
+	err = s.retry.Do(ctx, func(ctx context.Context) error {
+		_, err := s.api.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+			TableName: aws.String(s.cfg.Table), Key: s.key(key), ConditionExpression: expr.Condition(),
+			ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+		})
+		return err
+	})
+	return outcome(err, fmt.Errorf("%w: release %s", idempotency.ErrLeaseLost, key), "release", key)
+}
+
+func outcome(err, lost error, op string, key idempotency.Key) error {
+	switch {
+	case dynamo.IsConditionFailed(err):
+		return lost
+	case err != nil:
+		return fmt.Errorf("idempotency/dynamostore: %s %s: %w", op, key, err)
+	}
+	return nil
+}

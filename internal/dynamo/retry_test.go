@@ -1,0 +1,94 @@
+package dynamo
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func cancelled(codes ...string) error {
+	tc := &types.TransactionCanceledException{Message: aws.String("cancelled")}
+	for _, c := range codes {
+		tc.CancellationReasons = append(tc.CancellationReasons, types.CancellationReason{Code: aws.String(c)})
+	}
+	return tc
+}
+
+func TestTransientClassifiesThrottlingAndConflicts(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want transience
+	}{
+		{nil, notTransient},
+		{errors.New("boom"), notTransient},
+		{&types.ProvisionedThroughputExceededException{}, throttled},
+		{&smithy.GenericAPIError{Code: "ThrottlingException"}, throttled},
+		{&smithy.GenericAPIError{Code: "RequestLimitExceeded"}, throttled},
+		{&types.TransactionConflictException{}, conflicted},
+		{&types.TransactionInProgressException{}, conflicted},
+		{&types.ConditionalCheckFailedException{}, notTransient},
+		{cancelled("None", "TransactionConflict"), conflicted},
+		{cancelled("ThrottlingError", "None"), throttled},
+		{cancelled("ConditionalCheckFailed", "TransactionConflict"), notTransient},
+		{cancelled("None", "ValidationError"), notTransient},
+	} {
+		assert.Equal(t, tc.want, transient(tc.err), "%v", tc.err)
+	}
+}
+
+func TestRetryRetriesTransientErrorsAndCountsThem(t *testing.T) {
+	r := &Retry{Base: time.Millisecond, Max: 2 * time.Millisecond}
+	calls := 0
+	err := r.Do(context.Background(), func(context.Context) error {
+		calls++
+		switch calls {
+		case 1:
+			return &types.ProvisionedThroughputExceededException{}
+		case 2:
+			return cancelled("TransactionConflict")
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, 3, calls)
+	assert.Equal(t, RetryStats{Throttled: 1, Conflicts: 1}, r.Stats())
+}
+
+func TestRetryGivesUpAfterAttemptsAndNeverRetriesAnAnswer(t *testing.T) {
+	r := &Retry{Attempts: 3, Base: time.Millisecond}
+	calls := 0
+	err := r.Do(context.Background(), func(context.Context) error {
+		calls++
+		return &types.ProvisionedThroughputExceededException{Message: aws.String("slow down")}
+	})
+	var pte *types.ProvisionedThroughputExceededException
+	require.ErrorAs(t, err, &pte)
+	assert.Contains(t, err.Error(), "still throttled after 3 attempts")
+	assert.Equal(t, 3, calls)
+	assert.Equal(t, int64(1), r.Stats().Exhausted)
+
+	calls = 0
+	err = r.Do(context.Background(), func(context.Context) error {
+		calls++
+		return &types.ConditionalCheckFailedException{}
+	})
+	assert.True(t, IsConditionFailed(err))
+	assert.Equal(t, 1, calls, "a failed condition is an answer")
+}
+
+func TestRetryStopsWhenTheContextEnds(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &Retry{Base: time.Hour, Max: time.Hour}
+	err := r.Do(ctx, func(context.Context) error {
+		cancel()
+		return &types.ProvisionedThroughputExceededException{}
+	})
+	assert.ErrorIs(t, err, context.Canceled)
+}

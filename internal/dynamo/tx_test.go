@@ -1,0 +1,136 @@
+package dynamo
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// fakeAPI records the writes it is sent and answers with the errors queued.
+type fakeAPI struct {
+	API
+	mu       sync.Mutex
+	puts     int
+	transact [][]types.TransactWriteItem
+	errs     []error
+}
+
+func (f *fakeAPI) next() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.errs) == 0 {
+		return nil
+	}
+	err := f.errs[0]
+	f.errs = f.errs[1:]
+	return err
+}
+
+func (f *fakeAPI) PutItem(context.Context, *dynamodb.PutItemInput, ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	f.mu.Lock()
+	f.puts++
+	f.mu.Unlock()
+	return &dynamodb.PutItemOutput{}, f.next()
+}
+
+func (f *fakeAPI) TransactWriteItems(_ context.Context, in *dynamodb.TransactWriteItemsInput, _ ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
+	f.mu.Lock()
+	f.transact = append(f.transact, in.TransactItems)
+	f.mu.Unlock()
+	return &dynamodb.TransactWriteItemsOutput{}, f.next()
+}
+
+func put(table string) types.TransactWriteItem {
+	return types.TransactWriteItem{Put: &types.Put{TableName: aws.String(table)}}
+}
+
+var errFirst, errSecond = errors.New("first condition"), errors.New("second condition")
+
+func TestWithinTxCommitsEverythingCollectedInOneTransaction(t *testing.T) {
+	api := &fakeAPI{}
+	err := WithinTx(context.Background(), api, &Retry{}, func(ctx context.Context) error {
+		tx := TxFor(ctx, api)
+		require.NotNil(t, tx)
+		require.NoError(t, tx.Add(put("a"), errFirst))
+		return WithinTx(ctx, api, &Retry{}, func(ctx context.Context) error { // joins
+			return TxFor(ctx, api).Add(put("b"), errSecond)
+		})
+	})
+	require.NoError(t, err)
+	require.Len(t, api.transact, 1)
+	assert.Len(t, api.transact[0], 2)
+	assert.Zero(t, api.puts)
+}
+
+func TestWithinTxWritesASingleWriteWithoutATransaction(t *testing.T) {
+	api := &fakeAPI{errs: []error{&types.ConditionalCheckFailedException{}}}
+	err := WithinTx(context.Background(), api, &Retry{}, func(ctx context.Context) error {
+		return TxFor(ctx, api).Add(put("a"), errFirst)
+	})
+	assert.ErrorIs(t, err, errFirst)
+	assert.Equal(t, 1, api.puts)
+	assert.Empty(t, api.transact)
+}
+
+func TestACancelledTransactionReportsTheWriteWhoseConditionFailed(t *testing.T) {
+	api := &fakeAPI{errs: []error{cancelled("None", "ConditionalCheckFailed")}}
+	undone := 0
+	err := WithinTx(context.Background(), api, &Retry{}, func(ctx context.Context) error {
+		tx := TxFor(ctx, api)
+		tx.OnRollback(func(context.Context) { undone++ })
+		return errors.Join(tx.Add(put("a"), errFirst), tx.Add(put("b"), errSecond))
+	})
+	assert.ErrorIs(t, err, errSecond)
+	assert.Equal(t, 1, undone, "a failed commit rolls back")
+}
+
+func TestFailedWorkWritesNothingAndRollsBack(t *testing.T) {
+	api := &fakeAPI{}
+	boom := errors.New("boom")
+	undone := 0
+	err := WithinTx(context.Background(), api, &Retry{}, func(ctx context.Context) error {
+		tx := TxFor(ctx, api)
+		tx.OnRollback(func(context.Context) { undone++ })
+		require.NoError(t, tx.Add(put("a"), errFirst))
+		return boom
+	})
+	assert.ErrorIs(t, err, boom)
+	assert.Equal(t, 1, undone)
+	assert.Zero(t, api.puts)
+	assert.Empty(t, api.transact)
+	assert.Nil(t, TxFor(context.Background(), api))
+	assert.Nil(t, TxFor(context.WithValue(context.Background(), txKey{}, &Tx{api: &fakeAPI{}}), api), "another client's transaction is not joined")
+}
+
+func TestATransactionTakesAtMostOneHundredWrites(t *testing.T) {
+	api := &fakeAPI{}
+	err := WithinTx(context.Background(), api, &Retry{}, func(ctx context.Context) error {
+		tx := TxFor(ctx, api)
+		for range MaxTxItems {
+			require.NoError(t, tx.Add(put("a"), errFirst))
+		}
+		return tx.Add(put("a"), errFirst)
+	})
+	assert.ErrorIs(t, err, ErrTxTooLarge)
+	assert.Empty(t, api.transact)
+}
+
+func TestItemSizeCountsNamesAndValues(t *testing.T) {
+	item := map[string]types.AttributeValue{
+		"pk":   &types.AttributeValueMemberS{Value: "order-1"},
+		"data": &types.AttributeValueMemberB{Value: make([]byte, 100)},
+		"n":    &types.AttributeValueMemberN{Value: "12"},
+	}
+	assert.Equal(t, 2+7+4+100+1+2, ItemSize(item))
+	item["data"] = &types.AttributeValueMemberB{Value: make([]byte, MaxItemSize)}
+	err := CheckSize(item, `order "o-1"`)
+	assert.ErrorIs(t, err, ErrItemTooLarge)
+	assert.Contains(t, err.Error(), `order "o-1"`)
+}
