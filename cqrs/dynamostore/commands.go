@@ -25,9 +25,14 @@ type commandStore struct {
 }
 
 // NextSequence implements cqrs.CommandStore with one atomic counter update.
+// In a transaction (WithinTx) the number is reserved instead and taken at
+// commit (see reserve).
 func (s *commandStore) NextSequence(ctx context.Context, entityID string) (int64, error) {
 	if err := checkKey("entity id", entityID); err != nil {
 		return 0, err
+	}
+	if tx := dynamo.TxFor(ctx, s.api); tx != nil {
+		return s.reserve(ctx, tx, entityID)
 	}
 	expr, err := expression.NewBuilder().
 		WithUpdate(expression.Add(expression.Name("last"), expression.Value(1))).Build()
@@ -59,9 +64,8 @@ func (s *commandStore) key(entityID, sortKey string) map[string]types.AttributeV
 // Append implements cqrs.CommandStore: the command and its message-id marker
 // are written by one TransactWriteItems, each conditional on its key being
 // new, so a command whose sequence or message id is stored already is
-// refused with ErrDuplicateCommand and nothing is written. Append is never
-// part of a handling transaction: like the publish that follows it, it
-// takes effect at once.
+// refused with ErrDuplicateCommand and nothing is written. In a transaction
+// (WithinTx) both writes are collected and committed with the sequence.
 func (s *commandStore) Append(ctx context.Context, cmd cqrs.StoredCommand) error {
 	e := cmd.Envelope
 	if err := errors.Join(checkKey("entity id", e.EntityID), checkKey("message id", e.MessageID)); err != nil {
@@ -88,6 +92,10 @@ func (s *commandStore) Append(ctx context.Context, cmd cqrs.StoredCommand) error
 			ExpressionAttributeNames: expr.Names(),
 		}}
 	}
+	dup := fmt.Errorf("%w: sequence %d or message id %s of entity %q", cqrs.ErrDuplicateCommand, e.Sequence, e.MessageID, e.EntityID)
+	if tx := dynamo.TxFor(ctx, s.api); tx != nil {
+		return errors.Join(tx.Add(put(item), dup), tx.Add(put(marker), dup))
+	}
 	in := &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{put(item), put(marker)}}
 	err = s.retry.Do(ctx, func(ctx context.Context) error {
 		_, err := s.api.TransactWriteItems(ctx, in)
@@ -96,7 +104,7 @@ func (s *commandStore) Append(ctx context.Context, cmd cqrs.StoredCommand) error
 	var tc *types.TransactionCanceledException
 	switch {
 	case errors.As(err, &tc) && conditionFailed(tc):
-		return fmt.Errorf("%w: sequence %d or message id %s of entity %q", cqrs.ErrDuplicateCommand, e.Sequence, e.MessageID, e.EntityID)
+		return dup
 	case err != nil:
 		return fmt.Errorf("%s: %w", what, err)
 	}

@@ -38,13 +38,21 @@
 // nothing is written. Load reads are strongly consistent. Save is a put
 // conditional on the version that was loaded (or on no item, for version 0):
 // two instances never both apply a change to one version, and the loser
-// gets cqrs.ErrConflict. In a handling transaction (Store.WithinTx, or the
-// idempotency store's) the put is collected and written at commit with the
-// transaction's other writes; a failed condition there fails the whole
-// transaction with cqrs.ErrConflict, and the message is redelivered.
-// Commands are not part of a handling transaction: like the publish that
-// follows it, an Append takes effect at once (a re-run derives the same
-// message id and finds it, see cqrs.CommandBus).
+// gets cqrs.ErrConflict.
+//
+// In a transaction (Store.WithinTx, the command store's own WithinTx, or the
+// idempotency store's on the same client) reads go to the table and writes
+// are collected, then committed by one TransactWriteItems; a failed
+// condition fails the whole transaction. NextSequence there reads the
+// counter and reserves the next numbers; the commit moves the counter on
+// the condition that it still holds what was read, with the commands
+// appended. So the CommandBus's sequence and command commit together: an
+// instance killed between the two, or a send that fails, spends no number,
+// and an entity's commands are numbered 1..N without gaps, as on the SQL
+// stores. When another writer moved the counter first, the command store's
+// WithinTx runs the send again (at most 8 times); inside a handling
+// transaction the conflict fails the handling and the message is
+// redelivered.
 //
 // # Limits
 //

@@ -60,7 +60,10 @@ func (s *Store) Tables() []topology.Table {
 	}
 }
 
-// Commands returns the command store.
+// Commands returns the command store. It also implements
+// sourceflow.Transactor, so the CommandBus reserves a sequence and appends
+// the command in one transaction, and no number is spent by a send that
+// fails or is interrupted.
 func (s *Store) Commands() cqrs.CommandStore { return s.commands }
 
 // Entities returns the store of saga entities.

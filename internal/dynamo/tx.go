@@ -24,9 +24,11 @@ var ErrTxTooLarge = errors.New("more than 100 writes in one DynamoDB transaction
 // there is only one). Reads are not part of it: a store reads the committed
 // state and makes its write conditional on what it read.
 type Tx struct {
-	api    API
-	writes []write
-	undo   []func(context.Context)
+	api     API
+	writes  []write
+	undo    []func(context.Context)
+	prepare []func() error
+	values  map[any]any
 }
 
 // write is one collected write and the error a failure of its condition
@@ -58,6 +60,36 @@ func (tx *Tx) Add(item types.TransactWriteItem, failed error) error {
 	return nil
 }
 
+// AddFirst collects a write ahead of the others: when several conditions
+// fail at commit, its failure is the one reported. A store uses it for the
+// write whose failure explains the others' (a counter another writer moved
+// on, which makes the numbers taken from it collide).
+func (tx *Tx) AddFirst(item types.TransactWriteItem, failed error) error {
+	if err := tx.Add(item, failed); err != nil {
+		return err
+	}
+	last := tx.writes[len(tx.writes)-1]
+	copy(tx.writes[1:], tx.writes[:len(tx.writes)-1])
+	tx.writes[0] = last
+	return nil
+}
+
+// Value returns what a store keeps under key for the transaction, or nil.
+func (tx *Tx) Value(key any) any { return tx.values[key] }
+
+// SetValue keeps v under key for the transaction.
+func (tx *Tx) SetValue(key, v any) {
+	if tx.values == nil {
+		tx.values = map[any]any{}
+	}
+	tx.values[key] = v
+}
+
+// BeforeCommit registers fn to run once the work succeeded, before the
+// commit: a store adds there the writes that sum up the transaction (a
+// counter's final value). An error fails the transaction.
+func (tx *Tx) BeforeCommit(fn func() error) { tx.prepare = append(tx.prepare, fn) }
+
 // OnRollback registers fn to run when the transaction does not commit: a
 // store that wrote at once (an idempotency claim) undoes it there.
 func (tx *Tx) OnRollback(fn func(context.Context)) { tx.undo = append(tx.undo, fn) }
@@ -80,6 +112,11 @@ func WithinTx(ctx context.Context, api API, r *Retry, fn func(ctx context.Contex
 	}()
 	if err := fn(context.WithValue(ctx, txKey{}, tx)); err != nil {
 		return err
+	}
+	for _, prepare := range tx.prepare {
+		if err := prepare(); err != nil {
+			return err
+		}
 	}
 	if err := tx.commit(ctx, r); err != nil {
 		return err

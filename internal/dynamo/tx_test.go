@@ -134,3 +134,14 @@ func TestItemSizeCountsNamesAndValues(t *testing.T) {
 	assert.ErrorIs(t, err, ErrItemTooLarge)
 	assert.Contains(t, err.Error(), `order "o-1"`)
 }
+
+func TestAFailureOfAWriteAddedFirstIsReportedFirst(t *testing.T) {
+	api := &fakeAPI{errs: []error{cancelled("ConditionalCheckFailed", "ConditionalCheckFailed")}}
+	err := WithinTx(context.Background(), api, &Retry{}, func(ctx context.Context) error {
+		tx := TxFor(ctx, api)
+		return errors.Join(tx.Add(put("a"), errFirst), tx.AddFirst(put("b"), errSecond))
+	})
+	assert.ErrorIs(t, err, errSecond)
+	require.Len(t, api.transact, 1)
+	assert.Equal(t, "b", aws.ToString(api.transact[0][0].Put.TableName))
+}
