@@ -66,10 +66,10 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.topologyDir, "write-topology", "", "with -transport aws: write each service's topology file "+
 		"(<service>.topology.yaml, for the sourceflow CLI) into this directory and exit without running")
 	fs.BoolVar(&o.printTraces, "print-traces", false, "record spans and print the trace ids (one trace per order)")
-	fs.StringVar(&o.store, "store", "memory", "where commands, saga state, views and idempotency records live: memory, sqlite or postgres")
+	fs.StringVar(&o.store, "store", "memory", "where commands, saga state, views and idempotency records live: memory, sqlite, postgres or dynamodb")
 	fs.StringVar(&o.dsn, "dsn", "", "database of -store sqlite or postgres and of -transport postgres (default $SOURCEFLOW_STORE_DSN; "+
 		"for postgres then $SOURCEFLOW_POSTGRES_DSN; for sqlite a file in the temp dir)")
-	fs.StringVar(&o.tablePrefix, "table-prefix", "sourceflow_", "prefix of the SQL store's table names")
+	fs.StringVar(&o.tablePrefix, "table-prefix", "sourceflow_", "prefix of the SQL or DynamoDB store's table names")
 	fs.IntVar(&o.maxConns, "max-conns", 16, "connections to the SQL store this process opens at most")
 	fs.StringVar(&o.role, "role", "all", "all (both services and the sender in one process), orders, payments or driver")
 	fs.IntVar(&o.entities, "entities", 0, "spread the orders over this many entities (0: one entity per order)")
@@ -114,18 +114,21 @@ func (o *options) validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("-transport %q: want gochannel, aws or postgres", o.transport))
 	}
-	if (o.kmsKey != "" || o.topologyDir != "" || o.provision != "create") && o.transport != "aws" {
-		errs = append(errs, errors.New("-kms-key, -provisioning and -write-topology need -transport aws"))
+	if (o.kmsKey != "" || o.topologyDir != "") && o.transport != "aws" {
+		errs = append(errs, errors.New("-kms-key and -write-topology need -transport aws"))
+	}
+	if o.provision != "create" && o.transport != "aws" && o.store != "dynamodb" {
+		errs = append(errs, errors.New("-provisioning needs -transport aws or -store dynamodb"))
 	}
 	if _, err := provisioning(o.provision); err != nil {
 		errs = append(errs, err)
 	}
 	switch o.store {
-	case "memory", "sqlite", "postgres":
+	case "memory", "sqlite", "postgres", "dynamodb":
 	default:
-		errs = append(errs, fmt.Errorf("-store %q: want memory, sqlite or postgres", o.store))
+		errs = append(errs, fmt.Errorf("-store %q: want memory, sqlite, postgres or dynamodb", o.store))
 	}
-	if o.store != "memory" && o.dsn == "" {
+	if (o.store == "sqlite" || o.store == "postgres") && o.dsn == "" {
 		errs = append(errs, fmt.Errorf("-store %s needs -dsn or $SOURCEFLOW_STORE_DSN", o.store))
 	}
 	switch o.role {
@@ -146,7 +149,7 @@ func (o *options) validate() error {
 // defaultDSN is the database a SQL store or the SQL transport uses when
 // -dsn is not given.
 func defaultDSN(store, transport string) string {
-	if dsn := os.Getenv("SOURCEFLOW_STORE_DSN"); dsn != "" || (store == "memory" && transport != "postgres") {
+	if dsn := os.Getenv("SOURCEFLOW_STORE_DSN"); dsn != "" || ((store == "memory" || store == "dynamodb") && transport != "postgres") {
 		return dsn
 	}
 	if store != "sqlite" {

@@ -108,9 +108,4 @@ func kmsStats(stats func() encryption.Stats) metrics.KMSStatsFunc {
 }
 
 // idemName names the idempotency middleware after its store.
-func idemName(st *stores) string {
-	if st.idem != nil {
-		return "sql"
-	}
-	return "memory"
-}
+func idemName(st *stores) string { return st.kind }

@@ -10,7 +10,8 @@ import (
 
 // stores is where the services keep commands, saga state, view models and
 // idempotency records: in memory (every service its own, nothing shared), or
-// in one SQL database that every service and process shares.
+// in one SQL database or one set of DynamoDB tables that every service and
+// process shares.
 type stores struct {
 	commands cqrs.CommandStore // nil: each service keeps its own in memory
 	entities cqrs.EntityStore
@@ -18,13 +19,17 @@ type stores struct {
 	// idem is the shared idempotency store on the same database, run in
 	// transactional mode; nil: each pipeline keeps its own in memory.
 	idem  idempotency.Store
+	kind  string // names the shared store in the pipeline: "sql" or "dynamodb"
 	close func() error
 }
 
 // openStores opens the store -store names.
 func openStores(ctx context.Context, opts options) (*stores, error) {
-	if opts.store == "memory" {
-		return &stores{close: func() error { return nil }}, nil
+	switch opts.store {
+	case "memory":
+		return &stores{kind: "memory", close: func() error { return nil }}, nil
+	case "dynamodb":
+		return openDynamoStores(ctx, opts)
 	}
 	return openSQLStores(ctx, opts)
 }

@@ -30,7 +30,7 @@ func openSQLStores(ctx context.Context, opts options) (*stores, error) {
 		return nil, errors.Join(fmt.Errorf("open the %s idempotency store: %w", opts.store, err), st.Close())
 	}
 	return &stores{
-		commands: st.Commands(), entities: st.Entities(), views: st.Views(), idem: idem,
+		commands: st.Commands(), entities: st.Entities(), views: st.Views(), idem: idem, kind: "sql",
 		close: func() error { return errors.Join(idem.Close(), st.Close()) },
 	}, nil
 }

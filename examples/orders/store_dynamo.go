@@ -1,0 +1,41 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/sourceflow-go/sourceflow/cqrs/dynamostore"
+	idemdynamo "github.com/sourceflow-go/sourceflow/idempotency/dynamostore"
+)
+
+// openDynamoStores opens the DynamoDB stores (provisioning their tables as
+// -provisioning says) and the idempotency store on the same client, so that
+// a handled message's saga state, the commands it sends and its idempotency
+// completion are written by one TransactWriteItems. The client comes from
+// the SDK's default configuration chain (AWS_ENDPOINT_URL_DYNAMODB points it
+// at an emulator).
+func openDynamoStores(ctx context.Context, opts options) (*stores, error) {
+	mode, err := provisioning(opts.provision)
+	if err != nil {
+		return nil, err
+	}
+	awsCfg, err := loadAWSConfig(ctx)
+	if err != nil {
+		return nil, err
+	}
+	client := dynamodb.NewFromConfig(awsCfg)
+	st, err := dynamostore.New(ctx, dynamostore.Config{Client: client, TablePrefix: opts.tablePrefix, Provisioning: mode})
+	if err != nil {
+		return nil, fmt.Errorf("open the DynamoDB store: %w", err)
+	}
+	idem, err := idemdynamo.New(ctx, idemdynamo.Config{Client: client, Table: opts.tablePrefix + "idempotency", Provisioning: mode})
+	if err != nil {
+		return nil, fmt.Errorf("open the DynamoDB idempotency store: %w", err)
+	}
+	return &stores{
+		commands: st.Commands(), entities: st.Entities(), views: st.Views(), idem: idem, kind: "dynamodb",
+		close: func() error { return nil },
+	}, nil
+}
