@@ -50,7 +50,8 @@ bench:
 run:
 	$(GO) run ./examples/orders
 
-## env-up / env-down: start or stop LocalStack, PostgreSQL and MySQL by hand.
+## env-up / env-down: start or stop LocalStack, the DynamoDB emulator, PostgreSQL
+## and MySQL by hand.
 env-up:
 	bash scripts/test-env.sh start
 

@@ -10,8 +10,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/sourceflow-go/sourceflow/cqrs/sqlstore"
 )
 
 // chaosState is what the state check found, summed over entities.
@@ -44,12 +42,12 @@ func unsettledEntities(t *testing.T, states soStates, prefix string, size chaosS
 }
 
 // checkChaosState reads every entity's saga states, summary and command
-// log through cqrs/sqlstore. An order whose send failed may be paid or
+// log through the run's store. An order whose send failed may be paid or
 // not; every other order must be paid exactly once; every state must count
 // exactly the orders paid, with their amounts (order i costs 99+i); and the
 // command log must hold at most one CreateOrder and one ProcessPayment per
 // order, exactly one of each for every order paid.
-func checkChaosState(t *testing.T, st *sqlstore.Store, states soStates, prefix string, size chaosSize, failed map[int64]bool) chaosState {
+func checkChaosState(t *testing.T, st stateStores, states soStates, prefix string, size chaosSize, failed map[int64]bool) chaosState {
 	t.Helper()
 	var s chaosState
 	for id, e := range expectScaleOut(prefix, size.orders, size.entities) {
@@ -85,7 +83,7 @@ func checkChaosState(t *testing.T, st *sqlstore.Store, states soStates, prefix s
 // commandDuplicates counts the commands an entity's log holds more than
 // once for one order, and fails the test when a paid order lacks its
 // CreateOrder or ProcessPayment.
-func commandDuplicates(t *testing.T, st *sqlstore.Store, entity string, paid []int64) int {
+func commandDuplicates(t *testing.T, st stateStores, entity string, paid []int64) int {
 	t.Helper()
 	cmds, err := st.Commands().Load(context.Background(), entity)
 	require.NoError(t, err)

@@ -13,6 +13,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/sourceflow-go/sourceflow/internal/dynamo/dynamotest"
 )
 
 // The integration suite runs against the emulator and databases that
@@ -71,6 +73,14 @@ func uniqueName(prefix, suffix string) string {
 
 // postgresDSN returns the DSN of the PostgreSQL the environment script
 // started. The test fails when there is none: the suite never skips it.
+// dynamodbEndpoint returns the DynamoDB emulator's URL, which make test
+// sets.
+func dynamodbEndpoint(t *testing.T) string {
+	t.Helper()
+	dynamotest.Client(t) // fails when the emulator is not configured
+	return os.Getenv(dynamotest.EndpointEnv)
+}
+
 func postgresDSN(t *testing.T) string {
 	t.Helper()
 	dsn := os.Getenv("SOURCEFLOW_POSTGRES_DSN")

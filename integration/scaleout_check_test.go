@@ -13,7 +13,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sourceflow-go/sourceflow/cqrs"
-	"github.com/sourceflow-go/sourceflow/cqrs/sqlstore"
 )
 
 // The state types of examples/orders as stored (JSON), read back by the
@@ -68,14 +67,22 @@ func expectScaleOut(prefix string, n, entities int) map[string]*soEntity {
 	return out
 }
 
-// soStates reads the example's states of an entity through cqrs/sqlstore.
+// stateStores are the stores a run's state is read back from: the SQL or
+// the DynamoDB store the example ran on.
+type stateStores interface {
+	Commands() cqrs.CommandStore
+	Entities() cqrs.EntityStore
+	Views() cqrs.ViewStore
+}
+
+// soStates reads the example's states of an entity through the run's store.
 type soStates struct {
 	orders    *cqrs.Saga[soOrder]
 	payments  *cqrs.Saga[soPayment]
 	summaries *cqrs.View[soSummary]
 }
 
-func newSOStates(t *testing.T, st *sqlstore.Store) soStates {
+func newSOStates(t *testing.T, st stateStores) soStates {
 	t.Helper()
 	svc, err := cqrs.NewService(cqrs.ServiceConfig{
 		Name: "state-check", CommandStore: st.Commands(), EntityStore: st.Entities(), ViewStore: st.Views(),
@@ -104,8 +111,8 @@ type soReport struct {
 }
 
 // checkScaleOutState reads every entity's saga states, summary and command
-// log through cqrs/sqlstore and compares them with the expected ones.
-func checkScaleOutState(t *testing.T, st *sqlstore.Store, want map[string]*soEntity) soReport {
+// log through the run's store and compares them with the expected ones.
+func checkScaleOutState(t *testing.T, st stateStores, want map[string]*soEntity) soReport {
 	t.Helper()
 	states := newSOStates(t, st)
 	var r soReport
@@ -128,7 +135,7 @@ func checkScaleOutState(t *testing.T, st *sqlstore.Store, want map[string]*soEnt
 // checkCommandLog asserts that an entity's command log numbers its commands
 // 1..N with no gap or duplicate, and holds each order's CreateOrder and
 // ProcessPayment exactly once.
-func checkCommandLog(t *testing.T, st *sqlstore.Store, entity string, orderNos []int64) {
+func checkCommandLog(t *testing.T, st stateStores, entity string, orderNos []int64) {
 	t.Helper()
 	cmds, err := st.Commands().Load(context.Background(), entity)
 	require.NoError(t, err)

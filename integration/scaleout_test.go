@@ -15,7 +15,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+	"github.com/sourceflow-go/sourceflow/cqrs/dynamostore"
 	"github.com/sourceflow-go/sourceflow/cqrs/sqlstore"
+	"github.com/sourceflow-go/sourceflow/internal/dynamo/dynamotest"
 )
 
 // Scale-out: examples/orders runs as separate processes (three orders and
@@ -49,27 +52,48 @@ func TestScaleOut(t *testing.T) {
 	bin := buildOrders(t)
 	n := scaleoutOrders(t)
 	for _, queues := range []string{"fifo", "standard"} {
-		t.Run(queues, func(t *testing.T) { runScaleOut(t, bin, dsn, queues, n) })
+		t.Run(queues, func(t *testing.T) {
+			runScaleOut(t, soRun{bin: bin, store: "postgres", dsn: dsn}, queues, n)
+		})
 	}
+}
+
+// soDynamoOrders is the number of orders of the DynamoDB variant: its
+// emulator (moto, one request at a time) serves a few hundred requests a
+// second, so the run is smaller than on PostgreSQL; each entity still gets
+// several orders from instances racing for it.
+const soDynamoOrders = 1000
+
+// TestScaleOutOnDynamoDB is the scale-out run with DynamoDB as the only
+// store: commands, saga state, views and idempotency records.
+func TestScaleOutOnDynamoDB(t *testing.T) {
+	endpoint := dynamodbEndpoint(t)
+	bin := buildOrders(t)
+	r := soRun{bin: bin, store: "dynamodb", env: []string{"AWS_ENDPOINT_URL_DYNAMODB=" + endpoint}}
+	runScaleOut(t, r, "fifo", soDynamoOrders)
 }
 
 // soRun is one scale-out run: its flags and processes.
 type soRun struct {
-	bin, dsn, prefix, tablePrefix string
-	common                        []string
+	bin, store, dsn, prefix, tablePrefix string
+	env                                  []string // added to the processes' environment
+	common                               []string
 }
 
-func runScaleOut(t *testing.T, bin, dsn, queues string, n int) {
+func runScaleOut(t *testing.T, r soRun, queues string, n int) {
 	name := uniqueName("so", "")
-	r := soRun{bin: bin, dsn: dsn, prefix: name + "-", tablePrefix: strings.ReplaceAll(name, "-", "_") + "_"}
-	r.common = []string{"-transport", "aws", "-store", "postgres", "-dsn", dsn, "-table-prefix", r.tablePrefix,
-		"-queues", queues, "-prefix", r.prefix, "-max-conns", "8", "-visibility-timeout", "10s"}
+	r.prefix, r.tablePrefix = name+"-", strings.ReplaceAll(name, "-", "_")+"_"
+	r.common = []string{"-transport", "aws", "-store", r.store, "-table-prefix", r.tablePrefix,
+		"-queues", queues, "-prefix", r.prefix, "-visibility-timeout", "10s"}
+	if r.store == "postgres" {
+		r.common = append(r.common, "-dsn", r.dsn, "-max-conns", "8")
+	}
 	instances := []*scaleoutProc{r.instance(t, "payments-1"), r.instance(t, "payments-2")}
 	for i := 1; i <= 3; i++ {
 		instances = append(instances, r.instance(t, fmt.Sprintf("orders-%d", i)))
 	}
 	began := time.Now()
-	driver := startProc(t, bin, "driver", append(r.common, "-role", "driver",
+	driver := startProcEnv(t, r.env, r.bin, "driver", append(r.common, "-role", "driver",
 		"-n", strconv.Itoa(n), "-entities", strconv.Itoa(soEntities), "-senders", "16",
 		"-timeout", soDeadline.String(), "-stall", soStall.String())...)
 	// Kill an orders instance once some but not all orders are paid.
@@ -106,16 +130,24 @@ func runScaleOut(t *testing.T, bin, dsn, queues string, n int) {
 func (r soRun) instance(t *testing.T, name string) *scaleoutProc {
 	t.Helper()
 	role, _, _ := strings.Cut(name, "-")
-	p := startProc(t, r.bin, name, append(r.common, "-role", role)...)
+	p := startProcEnv(t, r.env, r.bin, name, append(r.common, "-role", role)...)
 	p.waitLine(t, 0, 2*time.Minute, func(l string) bool { return strings.HasPrefix(l, "ready role="+role) })
 	return p
 }
 
-// openStore opens the run's tables through cqrs/sqlstore.
-func (r soRun) openStore(t *testing.T) *sqlstore.Store {
+// openStore opens the run's tables through cqrs/sqlstore or
+// cqrs/dynamostore.
+func (r soRun) openStore(t *testing.T) stateStores {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	if r.store == "dynamodb" {
+		st, err := dynamostore.New(ctx, dynamostore.Config{
+			Client: dynamotest.Client(t), TablePrefix: r.tablePrefix, Provisioning: topology.ProvisionValidate,
+		})
+		require.NoError(t, err)
+		return st
+	}
 	st, err := sqlstore.Open(ctx, sqlstore.Config{Dialect: sqlstore.Postgres, DSN: r.dsn, TablePrefix: r.tablePrefix, MaxOpenConns: 4})
 	require.NoError(t, err)
 	t.Cleanup(func() { assert.NoError(t, st.Close()) })

@@ -31,7 +31,7 @@ ENV_STARTED=""
 cleanup() {
 	local rc=$? c
 	[ -n "$ENV_STARTED" ] || exit "$rc"
-	for c in mysql postgres localstack; do
+	for c in mysql postgres dynamodb localstack; do
 		[[ " $PRE_RUNNING " == *" $c "* ]] || bash "$SCRIPT_DIR/$c.sh" stop >&2 || true
 	done
 	exit "$rc"
@@ -48,7 +48,7 @@ main() {
 	done
 	[ -n "$has_pkg" ] || args+=(./...)
 	if [ "${SOURCEFLOW_BENCH_ENV:-1}" != 0 ]; then
-		for c in localstack postgres mysql; do
+		for c in localstack dynamodb postgres mysql; do
 			if bash "$SCRIPT_DIR/$c.sh" status >/dev/null 2>&1; then PRE_RUNNING+=" $c"; fi
 		done
 		ENV_STARTED=1

@@ -20,7 +20,6 @@ SF_COMPONENT=cfn-lint
 
 CFNLINT_VERSION=1.58.0
 VENV="$SF_CACHE/cfnlint-venv"
-PIP_OPTS=(--disable-pip-version-check --prefer-binary --retries 3 --timeout 60)
 
 requirements() {
 	cat <<EOF2
@@ -53,7 +52,7 @@ cmd_start() {
 		req="$SF_CACHE/cfnlint-requirements.txt"
 		requirements >"$req"
 		"$py" -m venv "$VENV" >&2 || sf_die "could not create the virtualenv $VENV with $py"
-		PIP_CACHE_DIR="$SF_CACHE/pip" "$VENV/bin/python" -m pip install -q "${PIP_OPTS[@]}" -r "$req" >&2 ||
+		pip_install "$VENV" -r "$req" ||
 			sf_die "pip install of cfn-lint $CFNLINT_VERSION failed (is PyPI reachable?)"
 		stamp >"$VENV/.sourceflow-stamp"
 		sf_log "cfn-lint installed in $((SECONDS - t0))s"

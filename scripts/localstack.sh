@@ -38,12 +38,11 @@ MODE="${SOURCEFLOW_EMULATOR_MODE:-auto}"
 WAIT_SECS="${SOURCEFLOW_EMULATOR_WAIT:-180}"
 LS_VERSION=4.14.0
 LS_IMAGE="localstack/localstack:$LS_VERSION"
-MOTO_VERSION=5.2.5
 LS_VENV="$SF_CACHE/localstack-venv"
-MOTO_VENV="$SF_CACHE/moto-venv"
 STATE_FILE="$SF_STATE/localstack.state"
 LOG="$SF_STATE/localstack.log"
-PIP_OPTS=(--disable-pip-version-check --prefer-binary --retries 3 --timeout 60)
+# moto (MOTO_VERSION, MOTO_VENV, ensure_moto) and the virtualenv helpers
+# (PIP_OPTS, venv_ready, pip_install) live in lib.sh, shared with dynamodb.sh.
 
 # LocalStack 4.14.0 base-runtime set, compiled for Python 3.13. pyopenssl must
 # stay at 25.x (26 removed X509.add_extensions, which LocalStack uses).
@@ -171,17 +170,9 @@ EOF
 # ------------------------------------------------------------------- probes
 
 # aws_call SERVICE TARGET CONTENT_TYPE BODY: one unsigned-but-well-formed AWS
-# request; prints the HTTP status and leaves the body in $SF_STATE/probe.out.
-aws_call() {
-	local svc="$1" target="$2" ctype="$3" body="$4" now day
-	now=$(date -u +%Y%m%dT%H%M%SZ)
-	day=${now%%T*}
-	local -a hdr=(-H "Content-Type: $ctype" -H "X-Amz-Date: $now"
-		-H "Authorization: AWS4-HMAC-SHA256 Credential=test/$day/us-east-1/$svc/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=00")
-	[ -z "$target" ] || hdr+=(-H "X-Amz-Target: $target")
-	curl -sS --max-time 5 -o "$SF_STATE/probe.out" -w '%{http_code}' -X POST \
-		"${hdr[@]}" --data "$body" "http://127.0.0.1:$PORT/" 2>/dev/null || true
-}
+# request (sf_aws_call in lib.sh); prints the HTTP status and leaves the body
+# in $SF_STATE/probe.out.
+aws_call() { sf_aws_call "$PORT" "$SF_STATE/probe.out" "$@"; }
 
 # api_answers succeeds when SQS ListQueues, SNS ListTopics, KMS ListKeys and
 # CloudFormation ListStacks all return 200.
@@ -243,18 +234,6 @@ find_python313() {
 	return 1
 }
 
-# venv_ready VENV STAMP MODULE: the venv exists, was built for STAMP and has MODULE.
-venv_ready() {
-	[ -x "$1/bin/python" ] && [ "$(cat "$1/.sourceflow-stamp" 2>/dev/null)" = "$2" ] &&
-		"$1/bin/python" -c "import importlib.util, sys; sys.exit(0 if importlib.util.find_spec('$3') else 1)" 2>/dev/null
-}
-
-pip_install() {
-	local venv="$1"
-	shift
-	PIP_CACHE_DIR="$SF_CACHE/pip" "$venv/bin/python" -m pip install -q "${PIP_OPTS[@]}" "$@" >&2
-}
-
 # ensure_localstack_venv PY prints the venv's python, installing when needed.
 ensure_localstack_venv() {
 	local py="$1" stamp req="$SF_CACHE/localstack-requirements.txt" t0=$SECONDS
@@ -275,38 +254,6 @@ ensure_localstack_venv() {
 	echo "$stamp" >"$LS_VENV/.sourceflow-stamp"
 	sf_log "LocalStack virtualenv installed in $((SECONDS - t0))s"
 	echo "$LS_VENV/bin/python"
-}
-
-# ensure_moto prints a python that can run moto.server.
-ensure_moto() {
-	local py stamp t0=$SECONDS
-	stamp="moto==$MOTO_VERSION flask==3.1.3 flask-cors==6.0.2"
-	if venv_ready "$MOTO_VENV" "$stamp" moto.server; then
-		sf_log "reusing cached moto virtualenv $MOTO_VENV"
-		echo "$MOTO_VENV/bin/python"
-		return 0
-	fi
-	if py=$(find_python 10 13); then
-		sf_log "installing moto $MOTO_VERSION from PyPI into $MOTO_VENV"
-		rm -rf "$MOTO_VENV"
-		# shellcheck disable=SC2086 # the stamp is the word list of requirements
-		if "$py" -m venv "$MOTO_VENV" >&2 && pip_install "$MOTO_VENV" $stamp; then
-			echo "$stamp" >"$MOTO_VENV/.sourceflow-stamp"
-			sf_log "moto virtualenv installed in $((SECONDS - t0))s"
-			echo "$MOTO_VENV/bin/python"
-			return 0
-		fi
-		sf_log "pip install of moto failed"
-	fi
-	# Offline: a Python that already has moto and flask-cors.
-	for py in $(find_python 10 14 || true) python3; do
-		if "$py" -c 'import moto.server, flask_cors' >/dev/null 2>&1; then
-			sf_log "using the moto already installed in $py"
-			echo "$py"
-			return 0
-		fi
-	done
-	return 1
 }
 
 # ------------------------------------------------------------------ starters
@@ -372,14 +319,14 @@ start_localstack_host() {
 
 start_moto() {
 	local py pid
-	py=$(ensure_moto) || {
+	py=$(ensure_moto openapi_spec_validator) || {
 		sf_log "moto is not installable and not installed"
 		return 1
 	}
-	sf_log "starting moto server ($py)"
+	sf_log "starting moto server for SQS, SNS, KMS and CloudFormation ($py)"
 	pid=$(sf_spawn "$LOG" "$py" -m moto.server -H 127.0.0.1 -p "$PORT")
-	printf 'kind=moto\nrunner=host\npid=%s\nmatch=moto.server\nport=%s\npython=%s\n' \
-		"$pid" "$PORT" "$py" >"$STATE_FILE"
+	printf 'kind=moto\nrunner=host\npid=%s\nmatch=moto.server -H 127.0.0.1 -p %s\nport=%s\npython=%s\n' \
+		"$pid" "$PORT" "$PORT" "$py" >"$STATE_FILE"
 	if wait_ready moto; then
 		return 0
 	fi
@@ -496,8 +443,7 @@ cmd_probe() {
 # cmd_plan says what `start` would install, before anything is installed.
 cmd_plan() {
 	case "$MODE" in
-	moto) venv_ready "$MOTO_VENV" "moto==$MOTO_VERSION flask==3.1.3 flask-cors==6.0.2" moto.server ||
-		echo "moto $MOTO_VERSION: from PyPI into $MOTO_VENV (no root)" ;;
+	moto) moto_plan ;;
 	*) docker info >/dev/null 2>&1 && return 0
 		"$LS_VENV/bin/python" -c 'import localstack.runtime.main' >/dev/null 2>&1 ||
 			echo "LocalStack $LS_VERSION: from PyPI into $LS_VENV (no root; a Python 3.13 through pyenv when none is found)" ;;

@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# Start, stop or check the whole test environment: the AWS emulator,
-# PostgreSQL, (when available) MariaDB/MySQL, and the cfn-lint tool.
+# Start, stop or check the whole test environment: the AWS emulator, the
+# DynamoDB emulator, PostgreSQL, (when available) MariaDB/MySQL, and the
+# cfn-lint tool.
 #
-#   scripts/test-env.sh start    start all three, then: . "$(scripts/test-env.sh env-file)"
+#   scripts/test-env.sh start    start them all, then: . "$(scripts/test-env.sh env-file)"
 #   scripts/test-env.sh stop     stop everything the scripts started
 #   scripts/test-env.sh status   say what runs
+#   scripts/test-env.sh plan     say what start would install
 #   scripts/test-env.sh env-file print the path of the env file
 #
-# start fails when the AWS emulator or cfn-lint cannot start, and when PostgreSQL cannot
-# start with CI=true; it then stops what it already started. MySQL is
-# optional. See localstack.sh, postgres.sh and mysql.sh for their settings.
+# start fails when the AWS emulator, the DynamoDB emulator or cfn-lint cannot
+# start, and when PostgreSQL cannot start with CI=true; it then stops what it
+# already started. MySQL is optional. See localstack.sh, dynamodb.sh,
+# postgres.sh, mysql.sh and cfnlint.sh for their settings.
 set -euo pipefail
 
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
@@ -19,7 +22,7 @@ SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 SF_COMPONENT=test-env
 
 usage() {
-	sed -n '4,8p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+	sed -n '6,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -28,19 +31,21 @@ cmd_stop() {
 	bash "$SCRIPT_DIR/cfnlint.sh" stop || rc=1
 	bash "$SCRIPT_DIR/mysql.sh" stop || rc=1
 	bash "$SCRIPT_DIR/postgres.sh" stop || rc=1
+	bash "$SCRIPT_DIR/dynamodb.sh" stop || rc=1
 	bash "$SCRIPT_DIR/localstack.sh" stop || rc=1
 	return "$rc"
 }
 
 # cmd_plan prints what starting the environment will install, if anything,
-# so that nothing is installed unannounced.
+# so that nothing is installed unannounced (a line two components share, such
+# as moto's for localstack.sh's moto mode and dynamodb.sh, is printed once).
 cmd_plan() {
 	local c plan=""
-	for c in localstack postgres mysql cfnlint; do
+	for c in localstack dynamodb postgres mysql cfnlint; do
 		plan+=$(bash "$SCRIPT_DIR/$c.sh" plan 2>/dev/null || true)
 		plan+=$'\n'
 	done
-	plan=$(printf '%s' "$plan" | sed '/^$/d')
+	plan=$(printf '%s' "$plan" | sed '/^$/d' | awk '!seen[$0]++')
 	if [ -n "$plan" ]; then
 		sf_loud "the test environment will now install:"$'\n'"$plan"
 	fi
@@ -49,7 +54,7 @@ cmd_plan() {
 cmd_start() {
 	local c
 	cmd_plan
-	for c in localstack postgres mysql cfnlint; do
+	for c in localstack dynamodb postgres mysql cfnlint; do
 		if ! bash "$SCRIPT_DIR/$c.sh" start; then
 			sf_loud "ERROR: $c.sh start failed; stopping what was started"
 			cmd_stop || true
@@ -63,6 +68,7 @@ cmd_start() {
 cmd_status() {
 	local rc=0
 	bash "$SCRIPT_DIR/localstack.sh" status || rc=1
+	bash "$SCRIPT_DIR/dynamodb.sh" status || rc=1
 	bash "$SCRIPT_DIR/postgres.sh" status || rc=1
 	bash "$SCRIPT_DIR/mysql.sh" status || true
 	bash "$SCRIPT_DIR/cfnlint.sh" status || rc=1

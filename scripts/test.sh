@@ -18,10 +18,11 @@
 #    a run that fails that way, writes no failing input and replays its
 #    corpus cleanly is reported as passed, with the race named.
 # 3. The test environment: scripts/test-env.sh starts the AWS emulator
-#    (LocalStack 4.14.0, else moto), PostgreSQL and, when available,
-#    MariaDB/MySQL; a trap stops what this run started on exit, whatever
-#    happens (components already running from an earlier
-#    `scripts/test-env.sh start` are reused and left running).
+#    (LocalStack 4.14.0, or moto when asked for), the DynamoDB emulator (moto
+#    server), PostgreSQL, cfn-lint and, when available, MariaDB/MySQL; a trap
+#    stops what this run started on exit, whatever happens (components
+#    already running from an earlier `scripts/test-env.sh start` are reused
+#    and left running).
 # 4. Integration tests: `go test -race -shuffle=on -count=1 -tags=integration
 #    -timeout=50m` with the env file sourced, on every package whose build
 #    changes under the `integration` tag (found by comparing `go list` with
@@ -52,7 +53,7 @@ cd "$ROOT"
 GO="${GO:-go}"
 PHASES=" ${SOURCEFLOW_TEST_PHASES:-unit fuzz integration} "
 FUZZTIME="${SOURCEFLOW_FUZZTIME:-10000x}"
-ENV_VARS=(AWS_ENDPOINT_URL SOURCEFLOW_EMULATOR SOURCEFLOW_POSTGRES_DSN SOURCEFLOW_MYSQL_DSN)
+ENV_VARS=(AWS_ENDPOINT_URL AWS_ENDPOINT_URL_DYNAMODB SOURCEFLOW_EMULATOR SOURCEFLOW_DYNAMODB_ENDPOINT SOURCEFLOW_POSTGRES_DSN SOURCEFLOW_MYSQL_DSN)
 SUMMARY=()
 FAILED=0
 ENV_STARTED=""
@@ -68,7 +69,7 @@ cleanup() {
 	local rc=$? c
 	if [ -n "$ENV_STARTED" ]; then
 		sf_log "stopping the test environment this run started"
-		for c in mysql postgres localstack; do
+		for c in mysql postgres dynamodb localstack; do
 			if [[ " $PRE_RUNNING " == *" $c "* ]]; then
 				sf_log "leaving $c running (it ran before this run)"
 			else
@@ -221,7 +222,7 @@ main() {
 			note "integration tests" "FAIL (no integration packages found)"
 			FAILED=1
 		else
-			for v in localstack postgres mysql; do
+			for v in localstack dynamodb postgres mysql; do
 				if bash "$SCRIPT_DIR/$v.sh" status >/dev/null 2>&1; then PRE_RUNNING+=" $v"; fi
 			done
 			ENV_STARTED=1
@@ -229,6 +230,7 @@ main() {
 				# shellcheck disable=SC1090 # generated at run time
 				. "$SF_ENV_FILE"
 				note "AWS emulator" "${SOURCEFLOW_EMULATOR:-?} at ${AWS_ENDPOINT_URL:-?}"
+				note "DynamoDB emulator" "moto at ${SOURCEFLOW_DYNAMODB_ENDPOINT:-?}"
 				note "PostgreSQL" "${SOURCEFLOW_POSTGRES_DSN:-NOT AVAILABLE: PostgreSQL tests fail}"
 				note "MariaDB/MySQL" "${SOURCEFLOW_MYSQL_DSN:-not available: MySQL tests do not run}"
 				run_labelled "integration tests (${#pkgs[@]} package(s), -tags=integration)" \
