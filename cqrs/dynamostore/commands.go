@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/internal/dynamo"
 )
@@ -77,7 +78,7 @@ func (s *commandStore) Append(ctx context.Context, cmd cqrs.StoredCommand) error
 	}
 	what := fmt.Sprintf("dynamostore: command %s of entity %q", e.MessageID, e.EntityID)
 	if err := dynamo.CheckSize(item, what); err != nil {
-		return err
+		return sourceflow.Permanent(err)
 	}
 	marker := s.key(e.EntityID, messagePrefix+e.MessageID)
 	marker["sequence"] = numberValue(e.Sequence)

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/internal/dynamo"
 )
@@ -68,7 +69,7 @@ func (s *documentStore) Save(ctx context.Context, kind, id string, data []byte, 
 	item["data"] = &types.AttributeValueMemberB{Value: data}
 	item["version"] = numberValue(version + 1)
 	if err := dynamo.CheckSize(item, fmt.Sprintf("dynamostore: %s %q", kind, id)); err != nil {
-		return err
+		return sourceflow.Permanent(err)
 	}
 	cond := expression.AttributeNotExists(expression.Name(attrPK))
 	if version > 0 {

@@ -90,7 +90,7 @@ type RetryStats = dynamo.RetryStats
 
 func checkKey(what, v string) error {
 	if v == "" || len(v) > MaxKeyLength {
-		return fmt.Errorf("%w: %s %q (1 to %d bytes)", ErrInvalidKey, what, truncate(v), MaxKeyLength)
+		return sourceflow.Permanent(fmt.Errorf("%w: %s %q (1 to %d bytes)", ErrInvalidKey, what, truncate(v), MaxKeyLength))
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/cqrs/dynamostore"
@@ -20,6 +21,7 @@ func TestOversizeDocumentIsRefusedNamingItAndLosesNothing(t *testing.T) {
 	require.NoError(t, s.Entities().Save(ctx, "order", "small", []byte("v1"), 0))
 	err := s.Entities().Save(ctx, "order", "huge-1", make([]byte, 401<<10), 0)
 	require.ErrorIs(t, err, dynamostore.ErrTooLarge)
+	assert.ErrorIs(t, err, sourceflow.ErrPermanent, "no retry can store it: dead-lettered at once")
 	assert.Contains(t, err.Error(), `order "huge-1"`)
 	_, err = s.Entities().Load(ctx, "order", "huge-1")
 	assert.ErrorIs(t, err, cqrs.ErrNotFound, "nothing stored, nothing truncated")
