@@ -49,7 +49,7 @@ func newPipeline(obs *observability, system string, w wiring, st *stores) (*pipe
 	if err != nil {
 		return nil, errors.Join(err, p.close())
 	}
-	m, err := newMetrics(obs, w, p.idem)
+	m, err := newMetrics(obs, w, p.idem, st)
 	if err != nil {
 		return nil, errors.Join(err, p.close())
 	}
@@ -83,8 +83,9 @@ func (p *pipeline) place(tr *tracing.Tracing, m *metrics.Metrics, retry message.
 }
 
 // newMetrics builds the service's metrics: the message instruments, plus
-// duplicates, queue depths and KMS calls where the service has them.
-func newMetrics(obs *observability, w wiring, idem *idempotency.Middleware) (*metrics.Metrics, error) {
+// duplicates, queue depths, KMS calls and store retries where the service
+// has them.
+func newMetrics(obs *observability, w wiring, idem *idempotency.Middleware, st *stores) (*metrics.Metrics, error) {
 	cfg := metrics.Config{
 		MeterProvider: obs.meterProvider(),
 		Duplicates:    []metrics.DuplicateSource{metrics.DuplicatesFunc(func() int64 { return int64(idem.Stats().Duplicates) })},
@@ -94,6 +95,9 @@ func newMetrics(obs *observability, w wiring, idem *idempotency.Middleware) (*me
 	}
 	if w.enc != nil {
 		cfg.KMS = []metrics.KMSStatsSource{kmsStats(w.enc.Stats), kmsStats(w.dec.Stats)}
+	}
+	if st.retries != nil {
+		cfg.StoreRetries = []metrics.StoreRetrySource{st.retries}
 	}
 	return metrics.New(cfg)
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/idempotency"
+	"github.com/sourceflow-go/sourceflow/middleware/metrics"
 )
 
 // stores is where the services keep commands, saga state, view models and
@@ -18,9 +19,12 @@ type stores struct {
 	views    cqrs.ViewStore
 	// idem is the shared idempotency store on the same database, run in
 	// transactional mode; nil: each pipeline keeps its own in memory.
-	idem  idempotency.Store
-	kind  string // names the shared store in the pipeline: "sql" or "dynamodb"
-	close func() error
+	idem idempotency.Store
+	kind string // names the shared store in the pipeline: "sql" or "dynamodb"
+	// retries reports the throttled requests and transaction conflicts of
+	// the DynamoDB stores, for the metrics; nil for the others.
+	retries metrics.StoreRetriesFunc
+	close   func() error
 }
 
 // openStores opens the store -store names.

@@ -34,8 +34,12 @@ func openDynamoStores(ctx context.Context, opts options) (*stores, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open the DynamoDB idempotency store: %w", err)
 	}
+	retries := func() (throttled, conflicts int64) {
+		a, b := st.RetryStats(), idem.RetryStats()
+		return a.Throttled + b.Throttled, a.Conflicts + b.Conflicts
+	}
 	return &stores{
 		commands: st.Commands(), entities: st.Entities(), views: st.Views(), idem: idem, kind: "dynamodb",
-		close: func() error { return nil },
+		retries: retries, close: func() error { return nil },
 	}, nil
 }

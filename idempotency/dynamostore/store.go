@@ -74,7 +74,11 @@ func (s *Store) Table() topology.Table {
 
 // RetryStats returns how many requests DynamoDB throttled or refused for a
 // conflicting transaction, retried or not.
-func (s *Store) RetryStats() dynamo.RetryStats { return s.retry.Stats() }
+func (s *Store) RetryStats() RetryStats { return s.retry.Stats() }
+
+// RetryStats counts throttled and conflicting requests; it is the type
+// cqrs/dynamostore reports too.
+type RetryStats = dynamo.RetryStats
 
 // WithinTx implements idempotency.Transactor (see dynamo.WithinTx in the
 // package doc): the claim is written at once and released when the

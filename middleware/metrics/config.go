@@ -41,6 +41,10 @@ type Config struct {
 	// Circuits are the publish circuit breakers, exported as
 	// NameCircuitState per destination. Optional.
 	Circuits []CircuitSource
+	// StoreRetries are the stores' counts of throttled requests and
+	// transaction conflicts (the DynamoDB stores' RetryStats), summed and
+	// exported as NameStoreRetries by reason. Optional.
+	StoreRetries []StoreRetrySource
 	// Depth, when set, is polled every DepthInterval from New until Close,
 	// and its last successful answer is exported as NameQueueDepth and
 	// NameDLQDepth. Optional.

@@ -45,6 +45,10 @@ const (
 	// breaker: 0 closed, 1 half-open, 2 open (observed). It is not
 	// AWS-specific, so it carries no "aws" segment.
 	NameCircuitState = "sourceflow.publish.circuit.state"
+	// NameStoreRetries counts a store's requests the database throttled and
+	// its transactions refused for a conflict, by AttrRetryReason
+	// ("throttled", "conflict"), retried or not (observed).
+	NameStoreRetries = "sourceflow.store.retries"
 )
 
 // Attribute keys.
@@ -65,6 +69,9 @@ const (
 	AttrCacheResult = attribute.Key("sourceflow.cache.result")
 	// AttrMessageState is "visible" or "in_flight" on depth gauges.
 	AttrMessageState = attribute.Key("sourceflow.message.state")
+	// AttrRetryReason is why a store request was retried: "throttled" or
+	// "conflict".
+	AttrRetryReason = attribute.Key("sourceflow.retry.reason")
 )
 
 // Values of AttrOutcome.

@@ -13,6 +13,7 @@ type sources struct {
 	duplicates []DuplicateSource
 	poller     *depthPoller
 	circuits   []CircuitSource
+	retries    []StoreRetrySource
 }
 
 // observable holds the asynchronous instruments and their sources.
@@ -20,6 +21,7 @@ type observable struct {
 	sources
 
 	kmsCalls, cacheLookups, dupCount   metric.Int64ObservableCounter
+	storeRetries                       metric.Int64ObservableCounter
 	queueDepth, dlqDepth, circuitState metric.Int64ObservableGauge
 }
 
@@ -56,6 +58,10 @@ func registerObservers(m metric.Meter, src sources) (metric.Registration, error)
 		o.circuitState = gauge(m.Int64ObservableGauge(NameCircuitState, metric.WithUnit("{state}"),
 			metric.WithDescription("Publish circuit breaker state per destination: 0 closed, 1 half-open, 2 open")))
 	}
+	if len(src.retries) > 0 {
+		o.storeRetries = counter(m.Int64ObservableCounter(NameStoreRetries, metric.WithUnit("{request}"),
+			metric.WithDescription("Store requests throttled or refused for a transaction conflict, by reason")))
+	}
 	if err := errors.Join(errs...); err != nil || len(insts) == 0 {
 		return nil, err
 	}
@@ -87,6 +93,15 @@ func (o *observable) observe(_ context.Context, obs metric.Observer) error {
 	}
 	if len(o.circuits) > 0 {
 		o.observeCircuits(obs)
+	}
+	if len(o.retries) > 0 {
+		var throttled, conflicts int64
+		for _, s := range o.retries {
+			t, c := s.StoreRetries()
+			throttled, conflicts = throttled+t, conflicts+c
+		}
+		obs.ObserveInt64(o.storeRetries, throttled, metric.WithAttributes(AttrRetryReason.String("throttled")))
+		obs.ObserveInt64(o.storeRetries, conflicts, metric.WithAttributes(AttrRetryReason.String("conflict")))
 	}
 	return nil
 }

@@ -47,10 +47,23 @@ func TestObservedKMSAndDuplicates(t *testing.T) {
 	assert.Zero(t, got.points(metrics.NameQueueDepth), "no depth source, no depth gauge")
 }
 
+func TestObservedStoreRetries(t *testing.T) {
+	_, reader := recordingMetrics(t, metrics.Config{StoreRetries: []metrics.StoreRetrySource{
+		metrics.StoreRetriesFunc(func() (int64, int64) { return 4, 1 }),
+		metrics.StoreRetriesFunc(func() (int64, int64) { return 2, 0 }),
+	}})
+	got := collect(t, reader)
+	for reason, want := range map[string]int64{"throttled": 6, "conflict": 1} {
+		n, found := got.sum(metrics.NameStoreRetries, attrs("sourceflow.retry.reason", reason))
+		assert.True(t, found, reason)
+		assert.Equal(t, want, n, reason)
+	}
+}
+
 func TestNothingObservedWithoutSources(t *testing.T) {
 	_, reader := recordingMetrics(t, metrics.Config{})
 	got := collect(t, reader)
-	for _, name := range []string{metrics.NameKMSCalls, metrics.NameDuplicates, metrics.NameQueueDepth, metrics.NameDLQDepth} {
+	for _, name := range []string{metrics.NameKMSCalls, metrics.NameDuplicates, metrics.NameQueueDepth, metrics.NameDLQDepth, metrics.NameStoreRetries} {
 		assert.NotContains(t, got, name)
 	}
 }

@@ -54,3 +54,18 @@ type DepthFunc func(ctx context.Context) ([]QueueDepth, error)
 
 // Depths calls f.
 func (f DepthFunc) Depths(ctx context.Context) ([]QueueDepth, error) { return f(ctx) }
+
+// StoreRetrySource reports a store's cumulative counts of requests its
+// database throttled and of transactions refused for a conflict, retried or
+// not. Every value only grows. The DynamoDB stores are adapted to it with
+// StoreRetriesFunc.
+type StoreRetrySource interface {
+	// StoreRetries returns the throttled and conflicting requests so far.
+	StoreRetries() (throttled, conflicts int64)
+}
+
+// StoreRetriesFunc adapts a function to StoreRetrySource.
+type StoreRetriesFunc func() (throttled, conflicts int64)
+
+// StoreRetries calls f.
+func (f StoreRetriesFunc) StoreRetries() (throttled, conflicts int64) { return f() }
