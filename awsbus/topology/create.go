@@ -16,6 +16,14 @@ import (
 // run makes no write call. Queues the service only sends to are created when
 // missing and otherwise left alone.
 func (t *Provisioner) Create(ctx context.Context, p Plan) (Endpoints, error) {
+	if err := t.canTable(p); err != nil {
+		return nil, err
+	}
+	for _, tbl := range p.Tables {
+		if err := createTable(ctx, t.cfg.DynamoDB, tbl); err != nil {
+			return nil, err
+		}
+	}
 	res := newResolved()
 	for _, q := range p.Queues {
 		if err := t.createQueue(ctx, res, q); err != nil {

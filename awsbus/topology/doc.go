@@ -18,7 +18,11 @@
 //     ("<service>-<topic>" by default; commands and events never share a
 //     queue), a subscription with raw message delivery and, when the service
 //     handles only some of the topic's types, a filter policy on the sf_type
-//     attribute, and a Policy letting the topic send to the queue.
+//     attribute, and a Policy letting the topic send to the queue;
+//   - the DynamoDB tables of Options.Tables, where the service's stores keep
+//     state (cqrs/dynamostore.Tables, idempotency/dynamostore.TableOf):
+//     on-demand capacity, string keys, time to live where the table has a
+//     TTL attribute.
 //
 // New reports every problem at once: AWS name rules (queues 1–80 characters,
 // topics 1–256, letters, digits, '-' and '_', ".fifo" counted), derived
@@ -28,8 +32,8 @@
 //
 // # Provisioner
 //
-// A Provisioner runs a Plan over narrow SQS, SNS and STS client interfaces
-// in one of three modes:
+// A Provisioner runs a Plan over narrow SQS, SNS, STS and (for tables)
+// DynamoDB client interfaces in one of three modes:
 //
 //   - Create: reads first and writes only differences, so a second run
 //     changes nothing. A queue the service only sends to is created when
@@ -37,7 +41,9 @@
 //     merged, never overwritten.
 //   - Validate: writes nothing and reports every difference as a Drift:
 //     missing resources (the dead-letter queue of a missing queue included),
-//     redrive, attributes, policy, raw delivery, filter policy.
+//     redrive, attributes, policy, raw delivery, filter policy, and a
+//     table's key schema, billing mode and time to live. Create cannot
+//     change a table's keys or billing mode in place; those drifts remain.
 //   - Assume: resolves names only, for infrastructure managed as code.
 //
 // Account ids are never built in. Topic ARNs in Validate and Assume are built
@@ -54,6 +60,11 @@
 // SetSubscriptionAttributes; Validate and Assume need only the read actions
 // plus sns:GetTopicAttributes and, without a queue ARN or AccountID,
 // sts:GetCallerIdentity.
+//
+// Tables need dynamodb:CreateTable, DescribeTable, DescribeTimeToLive and
+// UpdateTimeToLive in Create, the two Describe actions in Validate.
+// ApplyTables runs the same three modes on tables alone; the DynamoDB
+// stores call it from their New.
 //
 // ResourceProbes and RunProbes report the health of a Plan's resources.
 //

@@ -45,6 +45,9 @@ type File struct {
 	Encryption FileEncryption `yaml:"encryption,omitempty"`
 	// Destinations are the service's destinations, one entry each.
 	Destinations []FileDestination `yaml:"destinations"`
+	// Tables are the DynamoDB tables the service's stores use
+	// (Options.Tables). Optional.
+	Tables []Table `yaml:"tables,omitempty"`
 }
 
 // FileQueues are Options.VisibilityTimeout and Options.WaitTime, written as

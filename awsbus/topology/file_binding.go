@@ -56,6 +56,7 @@ func (f File) Options() Options {
 		WaitTime:          f.Queues.WaitTime,
 		MaxReceiveCount:   f.DeadLetter.MaxReceiveCount,
 		KMSKeyID:          f.Encryption.KMSKeyID,
+		Tables:            f.Tables,
 	}
 	queues := map[string]string{}
 	for _, d := range f.Destinations {

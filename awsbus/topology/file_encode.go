@@ -31,6 +31,7 @@ func NewFile(b sourceflow.Binding, opts Options) (File, error) {
 		Queues:     FileQueues{VisibilityTimeout: opts.VisibilityTimeout, WaitTime: opts.WaitTime},
 		DeadLetter: FileDeadLetter{MaxReceiveCount: opts.MaxReceiveCount},
 		Encryption: FileEncryption{KMSKeyID: opts.KMSKeyID},
+		Tables:     plan.Tables,
 	}
 	for _, d := range plan.Destinations {
 		f.Destinations = append(f.Destinations, fileDestination(b, plan, d))

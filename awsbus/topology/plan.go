@@ -44,6 +44,10 @@ type Options struct {
 	// key ARN, alias or alias ARN), carried into Plan.KMSKeyID for tools
 	// that render the plan. Optional: empty means no encryption.
 	KMSKeyID string
+	// Tables are the DynamoDB tables the service's stores keep state in
+	// (cqrs/dynamostore.Tables, idempotency/dynamostore.TableOf), carried
+	// into Plan.Tables. Optional.
+	Tables []Table
 }
 
 func (o *Options) setDefaults() {
@@ -79,6 +83,9 @@ func (o Options) Validate() error {
 	if err := ValidateKMSKeyID(o.KMSKeyID); o.KMSKeyID != "" && err != nil {
 		errs = append(errs, fmt.Errorf("KMSKeyID: %w", err))
 	}
+	if _, err := planTables(o.Tables); err != nil {
+		errs = append(errs, fmt.Errorf("Tables: %w", err))
+	}
 	return errors.Join(errs...)
 }
 
@@ -112,6 +119,8 @@ type Plan struct {
 	Destinations []Destination `json:"destinations"`
 	// KMSKeyID is the key of Options.KMSKeyID; empty without encryption.
 	KMSKeyID string `json:"kms_key_id,omitempty"`
+	// Tables are the DynamoDB tables of Options.Tables, ordered by name.
+	Tables []Table `json:"tables,omitempty"`
 }
 
 // Queue is one SQS queue of a Plan, with its dead-letter queue.
@@ -195,6 +204,7 @@ func New(b sourceflow.Binding, opts Options) (Plan, error) {
 		return Plan{}, fmt.Errorf("%w: %w", ErrInvalidPlan, err)
 	}
 	p := Plan{Service: b.Service, KMSKeyID: opts.KMSKeyID}
+	p.Tables, _ = planTables(opts.Tables) // validated above
 	for _, d := range r.sortedDests() {
 		if d.kind == sourceflow.KindCommand {
 			planCommand(&p, opts, d)

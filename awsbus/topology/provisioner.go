@@ -54,6 +54,9 @@ type ProvisionerConfig struct {
 	// AccountID is the account of the resources. Optional: it is read from a
 	// queue ARN or from STS when needed.
 	AccountID string
+	// DynamoDB creates and describes the plan's tables. Required when a plan
+	// has tables.
+	DynamoDB TablesAPI
 }
 
 // Validate reports every missing client, each naming its field.
@@ -67,6 +70,14 @@ func (c ProvisionerConfig) Validate() error {
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+	}
+	return nil
+}
+
+// canTable fails when p has tables and the Provisioner no DynamoDB client.
+func (t *Provisioner) canTable(p Plan) error {
+	if len(p.Tables) > 0 && t.cfg.DynamoDB == nil {
+		return fmt.Errorf("%w: the plan has %d DynamoDB table(s) and ProvisionerConfig.DynamoDB is nil", ErrInvalidConfig, len(p.Tables))
 	}
 	return nil
 }
@@ -90,6 +101,9 @@ func NewProvisioner(cfg ProvisionerConfig) (*Provisioner, error) {
 // Apply runs mode on p and returns the resolved endpoints by destination
 // name. In Validate mode a drift fails with a *DriftError.
 func (t *Provisioner) Apply(ctx context.Context, mode Provisioning, p Plan) (Endpoints, error) {
+	if err := t.canTable(p); err != nil {
+		return nil, err
+	}
 	switch mode {
 	case ProvisionValidate:
 		report, eps, err := t.Validate(ctx, p)

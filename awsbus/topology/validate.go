@@ -9,6 +9,9 @@ import (
 // drift, and the endpoints of what exists. err is only for failed API calls.
 func (t *Provisioner) Validate(ctx context.Context, p Plan) (DriftReport, Endpoints, error) {
 	var rep DriftReport
+	if err := t.canTable(p); err != nil {
+		return rep, nil, err
+	}
 	res := newResolved()
 	for _, q := range p.Queues {
 		if err := t.validateQueue(ctx, res, &rep, q); err != nil {
@@ -25,6 +28,11 @@ func (t *Provisioner) Validate(ctx context.Context, p Plan) (DriftReport, Endpoi
 	}
 	for _, s := range p.Subscriptions {
 		if err := t.validateSubscription(ctx, res, &rep, s); err != nil {
+			return rep, nil, err
+		}
+	}
+	for _, tbl := range p.Tables {
+		if err := validateTable(ctx, t.cfg.DynamoDB, tbl, &rep); err != nil {
 			return rep, nil, err
 		}
 	}

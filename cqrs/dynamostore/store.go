@@ -49,10 +49,15 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 	return s, nil
 }
 
-// Tables returns the tables the store uses, for provisioning elsewhere (the
-// operations CLI's exports).
-func (s *Store) Tables() []topology.Table {
-	p := s.cfg.TablePrefix
+// Tables returns the tables the store uses.
+func (s *Store) Tables() []topology.Table { return Tables(s.cfg) }
+
+// Tables returns the tables a Store with cfg uses, without a request: for
+// a service's topology file (topology.Options.Tables), from which the
+// operations CLI exports, validates and creates them.
+func Tables(cfg Config) []topology.Table {
+	cfg.setDefaults()
+	p := cfg.TablePrefix
 	return []topology.Table{
 		{Name: p + "commands", PartitionKey: attrPK, SortKey: attrSK},
 		{Name: p + "entities", PartitionKey: attrPK, SortKey: attrSK},

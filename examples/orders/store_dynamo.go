@@ -6,9 +6,17 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 	"github.com/sourceflow-go/sourceflow/cqrs/dynamostore"
 	idemdynamo "github.com/sourceflow-go/sourceflow/idempotency/dynamostore"
 )
+
+// dynamoConfigs are the configurations of the state and idempotency stores
+// of -store dynamodb: tables named with -table-prefix, one client.
+func dynamoConfigs(opts options, client *dynamodb.Client, mode topology.Provisioning) (dynamostore.Config, idemdynamo.Config) {
+	return dynamostore.Config{Client: client, TablePrefix: opts.tablePrefix, Provisioning: mode},
+		idemdynamo.Config{Client: client, Table: opts.tablePrefix + "idempotency", Provisioning: mode}
+}
 
 // openDynamoStores opens the DynamoDB stores (provisioning their tables as
 // -provisioning says) and the idempotency store on the same client, so that
@@ -25,12 +33,12 @@ func openDynamoStores(ctx context.Context, opts options) (*stores, error) {
 	if err != nil {
 		return nil, err
 	}
-	client := dynamodb.NewFromConfig(awsCfg)
-	st, err := dynamostore.New(ctx, dynamostore.Config{Client: client, TablePrefix: opts.tablePrefix, Provisioning: mode})
+	stateCfg, idemCfg := dynamoConfigs(opts, dynamodb.NewFromConfig(awsCfg), mode)
+	st, err := dynamostore.New(ctx, stateCfg)
 	if err != nil {
 		return nil, fmt.Errorf("open the DynamoDB store: %w", err)
 	}
-	idem, err := idemdynamo.New(ctx, idemdynamo.Config{Client: client, Table: opts.tablePrefix + "idempotency", Provisioning: mode})
+	idem, err := idemdynamo.New(ctx, idemCfg)
 	if err != nil {
 		return nil, fmt.Errorf("open the DynamoDB idempotency store: %w", err)
 	}

@@ -10,6 +10,8 @@ import (
 
 	"github.com/sourceflow-go/sourceflow/awsbus"
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+	"github.com/sourceflow-go/sourceflow/cqrs/dynamostore"
+	idemdynamo "github.com/sourceflow-go/sourceflow/idempotency/dynamostore"
 )
 
 // provisioning returns the mode -provisioning names.
@@ -47,6 +49,7 @@ func writeTopology(ctx context.Context, opts options, stdout io.Writer) (err err
 		if err != nil {
 			return fmt.Errorf("topology of %s: %w", svc.Name(), err)
 		}
+		file.Tables = storeTables(opts)
 		path := filepath.Join(opts.topologyDir, svc.Name()+".topology.yaml")
 		if err := writeFile(path, file); err != nil {
 			return err
@@ -54,6 +57,16 @@ func writeTopology(ctx context.Context, opts options, stdout io.Writer) (err err
 		fmt.Fprintln(stdout, "wrote", path)
 	}
 	return nil
+}
+
+// storeTables are the DynamoDB tables of -store dynamodb, which every
+// service shares; none for the other stores.
+func storeTables(opts options) []topology.Table {
+	if opts.store != "dynamodb" {
+		return nil
+	}
+	state, idem := dynamoConfigs(opts, nil, topology.ProvisionAssume)
+	return append(dynamostore.Tables(state), idemdynamo.TableOf(idem))
 }
 
 func writeFile(path string, file topology.File) error {

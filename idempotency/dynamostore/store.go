@@ -68,8 +68,13 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 
 // Table returns the table the store uses: partition key "id", time to live
 // on "expires_at", so DynamoDB deletes expired records.
-func (s *Store) Table() topology.Table {
-	return topology.Table{Name: s.cfg.Table, PartitionKey: attrID, TTLAttribute: attrTTL}
+func (s *Store) Table() topology.Table { return TableOf(s.cfg) }
+
+// TableOf returns the table a Store with cfg uses, without a request: for a
+// service's topology file (topology.Options.Tables).
+func TableOf(cfg Config) topology.Table {
+	cfg.setDefaults()
+	return topology.Table{Name: cfg.Table, PartitionKey: attrID, TTLAttribute: attrTTL}
 }
 
 // RetryStats returns how many requests DynamoDB throttled or refused for a

@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -18,7 +19,8 @@ const DefaultRegion = "us-east-1"
 
 // LoadClients builds the clients from the SDK's default configuration
 // chain: environment (AWS_REGION, AWS_ENDPOINT_URL for an emulator such as
-// LocalStack, credentials, AWS_ACCOUNT_ID), shared files and instance
+// LocalStack, AWS_ENDPOINT_URL_DYNAMODB for a DynamoDB emulator apart from
+// it, credentials, AWS_ACCOUNT_ID), shared files and instance
 // roles. The region defaults to DefaultRegion, and the clients retry
 // throttling errors (awsbus.WithRetries).
 func LoadClients(ctx context.Context) (Clients, error) {
@@ -31,7 +33,7 @@ func LoadClients(ctx context.Context) (Clients, error) {
 	}
 	cfg = awsbus.WithRetries(cfg)
 	c := Clients{
-		SQS: sqs.NewFromConfig(cfg), SNS: sns.NewFromConfig(cfg), STS: sts.NewFromConfig(cfg),
+		SQS: sqs.NewFromConfig(cfg), SNS: sns.NewFromConfig(cfg), STS: sts.NewFromConfig(cfg), DynamoDB: dynamodb.NewFromConfig(cfg),
 		Region: cfg.Region, Endpoint: aws.ToString(cfg.BaseEndpoint),
 	}
 	// The account of the credentials (AWS_ACCOUNT_ID, aws_account_id), when

@@ -21,6 +21,9 @@ type Clients struct {
 	SNS topology.SNSAPI
 	// STS finds the account when no queue ARN gives it. Optional.
 	STS topology.STSAPI
+	// DynamoDB creates and describes the topology's tables. Required when
+	// the topology file has tables.
+	DynamoDB topology.TablesAPI
 	// Region is the clients' region. Required.
 	Region string
 	// AccountID is the account of the resources, used to build topic ARNs

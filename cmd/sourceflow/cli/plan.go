@@ -14,8 +14,8 @@ func newPlanCommand(g *globals) *cobra.Command {
 		Short: "Show what apply would create or change",
 		Long: `plan compares the live account (or emulator) with the topology file and lists
 what apply would do, one line per resource: "+ create" for a missing queue,
-dead-letter queue, topic, subscription or policy statement, "~ change" for one
-whose attributes differ. It changes nothing and exits 0 whether or not there
+dead-letter queue, topic, subscription, policy statement or DynamoDB table,
+"~ change" for one whose attributes differ. It changes nothing and exits 0 whether or not there
 are changes (use validate to fail on drift).`,
 		Example: "  sourceflow plan -f orders.topology.yaml\n" +
 			"  AWS_ENDPOINT_URL=http://localhost:4566 sourceflow plan -f orders.topology.yaml",
