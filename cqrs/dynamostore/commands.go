@@ -23,6 +23,7 @@ type commandStore struct {
 	api   *dynamodb.Client
 	table string
 	retry *dynamo.Retry
+	locks entityLocks
 }
 
 // NextSequence implements cqrs.CommandStore with one atomic counter update.

@@ -46,6 +46,7 @@ func (s *commandStore) reserve(ctx context.Context, tx *dynamo.Tx, entityID stri
 	key := reservationKey{s.table, entityID}
 	r, _ := tx.Value(key).(*reservation)
 	if r == nil {
+		s.lockFirst(ctx, tx, entityID)
 		item, err := s.get(ctx, s.key(entityID, counterKey))
 		if err != nil {
 			return 0, fmt.Errorf("dynamostore: read the sequence of %q: %w", entityID, err)
@@ -62,6 +63,21 @@ func (s *commandStore) reserve(ctx context.Context, tx *dynamo.Tx, entityID stri
 	}
 	r.next++
 	return r.next, nil
+}
+
+// lockFirst takes the in-process lock of the first entity the transaction
+// reserves numbers of, held until the transaction ends; the numbers of
+// further entities are reserved without one, so that two transactions never
+// wait for each other's locks.
+func (s *commandStore) lockFirst(ctx context.Context, tx *dynamo.Tx, entityID string) {
+	type locked struct{ table string }
+	if tx.Value(locked{s.table}) != nil {
+		return
+	}
+	tx.SetValue(locked{s.table}, true)
+	if release, ok := s.locks.lock(ctx, entityID); ok {
+		tx.OnEnd(release)
+	}
 }
 
 func (s *commandStore) moveCounter(tx *dynamo.Tx, entityID string, r *reservation) error {

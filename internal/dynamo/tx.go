@@ -28,6 +28,7 @@ type Tx struct {
 	writes  []write
 	undo    []func(context.Context)
 	prepare []func() error
+	ends    []func()
 	values  map[any]any
 }
 
@@ -90,6 +91,10 @@ func (tx *Tx) SetValue(key, v any) {
 // counter's final value). An error fails the transaction.
 func (tx *Tx) BeforeCommit(fn func() error) { tx.prepare = append(tx.prepare, fn) }
 
+// OnEnd registers fn to run when the transaction ends, committed or not:
+// a store releases there what it held for the transaction.
+func (tx *Tx) OnEnd(fn func()) { tx.ends = append(tx.ends, fn) }
+
 // OnRollback registers fn to run when the transaction does not commit: a
 // store that wrote at once (an idempotency claim) undoes it there.
 func (tx *Tx) OnRollback(fn func(context.Context)) { tx.undo = append(tx.undo, fn) }
@@ -108,6 +113,9 @@ func WithinTx(ctx context.Context, api API, r *Retry, fn func(ctx context.Contex
 	defer func() {
 		if !committed {
 			tx.rollback(ctx)
+		}
+		for i := len(tx.ends) - 1; i >= 0; i-- {
+			tx.ends[i]()
 		}
 	}()
 	if err := fn(context.WithValue(ctx, txKey{}, tx)); err != nil {

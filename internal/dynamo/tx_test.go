@@ -145,3 +145,18 @@ func TestAFailureOfAWriteAddedFirstIsReportedFirst(t *testing.T) {
 	require.Len(t, api.transact, 1)
 	assert.Equal(t, "b", aws.ToString(api.transact[0][0].Put.TableName))
 }
+
+func TestEndFunctionsRunWhetherOrNotTheTransactionCommits(t *testing.T) {
+	api := &fakeAPI{}
+	for _, fail := range []bool{false, true} {
+		ended := 0
+		_ = WithinTx(context.Background(), api, &Retry{}, func(ctx context.Context) error {
+			TxFor(ctx, api).OnEnd(func() { ended++ })
+			if fail {
+				return errFirst
+			}
+			return nil
+		})
+		assert.Equal(t, 1, ended, "failed: %v", fail)
+	}
+}
