@@ -22,6 +22,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
@@ -115,6 +116,66 @@ func TestCLIExport_FilteredAndFIFOSubscriptionsDeployWithoutDrift(t *testing.T) 
 	out, errOut, code := runCLI(t, "validate", "-f", path)
 	require.Equal(t, 0, code, errOut)
 	assert.Contains(t, out, "No drift")
+}
+
+// The example's files with its DynamoDB stores both declare the same four
+// tables: each export declares each table once, and the template passes
+// cfn-lint. The template is not deployed: the emulator's CloudFormation
+// creates a DynamoDB table through its own DynamoDB service, which the test
+// environment does not run (LocalStack starts with SERVICES=sqs,sns,kms,
+// cloudformation; DynamoDB is moto server beside it), so the stack would
+// fail with "Service 'dynamodb' is not enabled".
+func TestCLIExport_TheExamplesTablesAreDeclaredOnceAndPassCfnLint(t *testing.T) {
+	bin := buildOrders(t)
+	prefix := uniqueName("iact", "-")
+	tablePrefix := strings.ReplaceAll(prefix, "-", "_")
+	dir := t.TempDir()
+	args := []string{"-transport", "aws", "-prefix", prefix, "-store", "dynamodb", "-table-prefix", tablePrefix, "-write-topology", dir}
+	out, err := exec.Command(bin, args...).CombinedOutput()
+	require.NoError(t, err, "$ orders %s\n%s", strings.Join(args, " "), out)
+	files := []string{filepath.Join(dir, "orders.topology.yaml"), filepath.Join(dir, "payments.topology.yaml")}
+	want := map[string]int{}
+	for _, name := range []string{"commands", "entities", "views", "idempotency"} {
+		want[tablePrefix+name] = 1
+	}
+
+	template, tf := filepath.Join(dir, "stack.yaml"), filepath.Join(dir, "main.tf")
+	_, errOut, code := runCLI(t, "export", "cloudformation", "-f", files[0], "-f", files[1], "-o", template)
+	require.Equal(t, 0, code, errOut)
+	text, err := os.ReadFile(template)
+	require.NoError(t, err)
+	var stack struct {
+		Resources map[string]struct {
+			Type       string         `yaml:"Type"`
+			Properties map[string]any `yaml:"Properties"`
+		} `yaml:"Resources"`
+	}
+	require.NoError(t, yaml.Unmarshal(text, &stack))
+	got := map[string]int{}
+	for _, r := range stack.Resources {
+		if r.Type == "AWS::DynamoDB::Table" {
+			got[r.Properties["TableName"].(string)]++
+			assert.Equal(t, "PAY_PER_REQUEST", r.Properties["BillingMode"])
+		}
+	}
+	assert.Equal(t, want, got, "CloudFormation")
+	cfnLint(t, template, false)
+
+	_, errOut, code = runCLI(t, "export", "terraform", "-f", files[0], "-f", files[1], "-o", tf)
+	require.Equal(t, 0, code, errOut)
+	text, err = os.ReadFile(tf)
+	require.NoError(t, err)
+	f, diags := hclsyntax.ParseConfig(text, tf, hcl.InitialPos)
+	require.False(t, diags.HasErrors(), "%s", diags.Error())
+	got = map[string]int{}
+	for _, b := range f.Body.(*hclsyntax.Body).Blocks {
+		if b.Type == "resource" && b.Labels[0] == "aws_dynamodb_table" {
+			name, diags := b.Body.Attributes["name"].Expr.Value(nil)
+			require.False(t, diags.HasErrors(), "%s", diags.Error())
+			got[name.AsString()]++
+		}
+	}
+	assert.Equal(t, want, got, "Terraform")
 }
 
 // cfnLint runs cfn-lint, which scripts/test-env.sh installs, on template;

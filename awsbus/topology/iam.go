@@ -10,8 +10,8 @@ import (
 const IAMPolicyVersion = "2012-10-17"
 
 // IAMPolicy is an IAM identity policy document: the least privilege a
-// service's transport needs at run time, plus the calls of its provisioning
-// mode. Marshalled with encoding/json it is the document IAM accepts.
+// service's transport and DynamoDB stores need at run time, plus the calls
+// of their provisioning mode. Marshalled with encoding/json it is the document IAM accepts.
 type IAMPolicy struct {
 	// Version is IAMPolicyVersion.
 	Version string `json:"Version"`
@@ -39,8 +39,8 @@ type IAMStatement struct {
 // resources are, and how the transport provisions them. The policy is built
 // without any AWS call, so the account cannot be looked up.
 type IAMConfig struct {
-	// AccountID is the 12-digit account of the queues, topics and key.
-	// Required.
+	// AccountID is the 12-digit account of the queues, topics, key and
+	// tables. Required.
 	AccountID string
 	// Region is the region of the resources, e.g. "us-east-1". Required.
 	Region string
@@ -48,8 +48,10 @@ type IAMConfig struct {
 	// cn-*, "aws-us-gov" for us-gov-*, "aws-iso" for us-iso-*, "aws-iso-b"
 	// for us-isob-*, "aws-eusc" for eusc-*, ...; else "aws").
 	Partition string
-	// Provisioning is the transport's mode (awsbus Config.Provisioning):
-	// it adds the calls that mode makes on start. Default ProvisionCreate.
+	// Provisioning is the transport's mode (awsbus Config.Provisioning),
+	// and the stores' when the plan has tables (their
+	// Config.Provisioning): it adds the calls that mode makes on start.
+	// Default ProvisionCreate.
 	Provisioning Provisioning
 }
 
@@ -89,8 +91,9 @@ func (c IAMConfig) Validate() error {
 }
 
 // NewIAMPolicy returns the least-privilege policy of the service of p: the
-// actions its awsbus transport calls, each only on the queues, topics and
-// key of p that it calls them on. At run time, in every mode:
+// actions its awsbus transport and DynamoDB stores call, each only on the
+// queues, topics, key and tables of p that they call them on. At run time,
+// in every mode:
 //
 //   - SendCommands: sqs:SendMessage on every command queue (the transport
 //     sends commands with SendMessage and SendMessageBatch, which IAM
@@ -105,6 +108,12 @@ func (c IAMConfig) Validate() error {
 //     the dead-letter queues of the consumed ones (Bind resolves them,
 //     Health probes them, Depths reads their depth);
 //   - ReadTopics: sns:GetTopicAttributes on every topic (Health);
+//   - UseTables, with tables: dynamodb:GetItem, PutItem, UpdateItem,
+//     DeleteItem, Query and ConditionCheckItem on the plan's tables
+//     (arn:<partition>:dynamodb:<region>:<account>:table/<name>), the calls
+//     of cqrs/dynamostore and idempotency/dynamostore (IAM authorizes a
+//     TransactWriteItems call per operation it contains, so it has no
+//     action of its own);
 //   - UseKey, with a KMS key: kms:GenerateDataKey (encrypt), kms:Decrypt
 //     and kms:DescribeKey (the encryption health check) on the key.
 //
@@ -115,10 +124,13 @@ func (c IAMConfig) Validate() error {
 //     dead-letter queue, since Create also makes the dead-letter queue of a
 //     queue the service only sends to; sns:CreateTopic on every topic;
 //     sns:Subscribe and ListSubscriptionsByTopic on the listened topics;
-//     sns:GetSubscriptionAttributes and SetSubscriptionAttributes;
+//     sns:GetSubscriptionAttributes and SetSubscriptionAttributes; with
+//     tables, dynamodb:DescribeTable and DescribeTimeToLive (ReadTables),
+//     CreateTable and UpdateTimeToLive (CreateTables) on them;
 //   - validate: the read actions on every dead-letter queue (a missing
 //     queue's is checked too), sns:ListSubscriptionsByTopic on the listened
-//     topics and sns:GetSubscriptionAttributes;
+//     topics and sns:GetSubscriptionAttributes; with tables,
+//     dynamodb:DescribeTable and DescribeTimeToLive on them (ReadTables);
 //   - assume: nothing beyond the run-time reads.
 //
 // sns:GetSubscriptionAttributes and SetSubscriptionAttributes have no

@@ -9,8 +9,9 @@ import (
 )
 
 // The least-privilege policy of a payments service that consumes its FIFO
-// command queue and publishes one topic, with infrastructure managed as
-// code (assume mode: no create call) and a KMS key named by its id.
+// command queue, publishes one topic and keeps its idempotency records in
+// a DynamoDB table, with infrastructure managed as code (assume mode: no
+// create call) and a KMS key named by its id.
 func ExampleNewIAMPolicy() {
 	plan, err := topology.New(sourceflow.Binding{
 		Service: "payments",
@@ -21,7 +22,10 @@ func ExampleNewIAMPolicy() {
 		Listeners: []sourceflow.Listener{
 			{Destination: "payments.fifo", Kind: sourceflow.KindCommand, Types: []string{"payments.ProcessPayment"}},
 		},
-	}, topology.Options{KMSKeyID: "1234abcd-12ab-34cd-56ef-1234567890ab"})
+	}, topology.Options{
+		KMSKeyID: "1234abcd-12ab-34cd-56ef-1234567890ab",
+		Tables:   []topology.Table{{Name: "payments_idempotency", PartitionKey: "id", TTLAttribute: "expires_at"}},
+	})
 	if err != nil {
 		panic(err)
 	}
@@ -41,5 +45,6 @@ func ExampleNewIAMPolicy() {
 	// DeadLetter: sqs:SendMessage on arn:aws:sqs:eu-west-1:111122223333:payments-dlq.fifo
 	// ReadQueues: sqs:GetQueueAttributes,sqs:GetQueueUrl on arn:aws:sqs:eu-west-1:111122223333:payments-dlq.fifo,arn:aws:sqs:eu-west-1:111122223333:payments.fifo
 	// ReadTopics: sns:GetTopicAttributes on arn:aws:sns:eu-west-1:111122223333:payment-events
+	// UseTables: dynamodb:ConditionCheckItem,dynamodb:DeleteItem,dynamodb:GetItem,dynamodb:PutItem,dynamodb:Query,dynamodb:UpdateItem on arn:aws:dynamodb:eu-west-1:111122223333:table/payments_idempotency
 	// UseKey: kms:Decrypt,kms:DescribeKey,kms:GenerateDataKey on arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab
 }

@@ -90,13 +90,14 @@ func (b iamBuilder) subscribedTopics() []string {
 	return out
 }
 
+// allow grants actions, sorted into a slice of the statement's own, on
+// resources.
 func allow(sid string, resources []string, actions ...string) IAMStatement {
-	slices.Sort(actions)
-	return IAMStatement{Sid: sid, Effect: "Allow", Action: actions, Resource: resources}
+	return IAMStatement{Sid: sid, Effect: "Allow", Action: slices.Sorted(slices.Values(actions)), Resource: resources}
 }
 
-// runtime returns the statements of the running transport, whatever the
-// provisioning mode.
+// runtime returns the statements of the running transport and stores,
+// whatever the provisioning mode.
 func (b iamBuilder) runtime() []IAMStatement {
 	queues, dlqs := b.consumed()
 	return []IAMStatement{
@@ -106,6 +107,7 @@ func (b iamBuilder) runtime() []IAMStatement {
 		allow("DeadLetter", b.queueARNs(dlqs), "sqs:SendMessage"),
 		allow("ReadQueues", b.queueARNs(b.readQueues()), "sqs:GetQueueUrl", "sqs:GetQueueAttributes"),
 		allow("ReadTopics", b.topicARNs(b.topics()), "sns:GetTopicAttributes"),
+		allow("UseTables", b.tableARNs(), tableActions...),
 	}
 }
 
@@ -126,11 +128,14 @@ func (b iamBuilder) provisioning() []IAMStatement {
 			allow("CreateTopics", b.topicARNs(b.topics()), "sns:CreateTopic"),
 			allow("SubscribeQueues", subscribed, "sns:Subscribe", "sns:ListSubscriptionsByTopic"),
 			allow("ReconcileSubscriptions", anySubscription, "sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes"),
+			allow("ReadTables", b.tableARNs(), tableReadActions...),
+			allow("CreateTables", b.tableARNs(), tableCreateActions...),
 		}
 	case ProvisionValidate:
 		return []IAMStatement{
 			allow("ListSubscriptions", subscribed, "sns:ListSubscriptionsByTopic"),
 			allow("ReadSubscriptions", anySubscription, "sns:GetSubscriptionAttributes"),
+			allow("ReadTables", b.tableARNs(), tableReadActions...),
 		}
 	}
 	return nil

@@ -15,6 +15,7 @@ import (
 
 	"github.com/sourceflow-go/sourceflow/awsbus"
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+	"github.com/sourceflow-go/sourceflow/internal/dynamo"
 	"github.com/sourceflow-go/sourceflow/middleware/encryption"
 )
 
@@ -64,6 +65,19 @@ func TestNewIAMPolicy_MatchesTheGoldenFiles(t *testing.T) {
 				})
 			}
 		}
+	}
+}
+
+// The policies of the example's orders service with its DynamoDB stores
+// (tables named with the prefix shop_), per provisioning mode, are the
+// documents in testdata/iam/shop-orders-*.json.
+func TestNewIAMPolicy_MatchesTheGoldenFilesWithTables(t *testing.T) {
+	for _, mode := range []topology.Provisioning{topology.ProvisionCreate, topology.ProvisionValidate, topology.ProvisionAssume} {
+		t.Run(mode.String(), func(t *testing.T) {
+			got, err := json.MarshalIndent(iamPolicy(t, readTopology(t, "shop-orders.topology.yaml"), mode), "", "  ")
+			require.NoError(t, err)
+			checkGolden(t, filepath.Join("testdata", "iam", "shop-orders-"+mode.String()+".json"), append(got, '\n'))
+		})
 	}
 }
 
@@ -202,4 +216,88 @@ func TestNewIAMPolicy_SetsAttributesOnlyOnConsumedQueues(t *testing.T) {
 		assert.NotContains(t, granted["sqs:SetQueueAttributes"], arn(q.DLQ), "only sent to")
 	}
 	assert.NotContains(t, granted["sqs:SetQueueAttributes"], arn("payments.fifo"))
+}
+
+// tableCallActions maps a DynamoDB client method to the IAM actions that
+// authorize it: TransactWriteItems is authorized per operation it may
+// contain.
+func tableCallActions(method string) []string {
+	if method == "TransactWriteItems" {
+		return []string{"dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"}
+	}
+	return []string{"dynamodb:" + method}
+}
+
+// Every call of the stores' DynamoDB interface and of table provisioning is
+// in the create-mode policy of a service with tables, each granted on
+// exactly the plan's tables, and no other DynamoDB action is: a new call
+// fails this test until NewIAMPolicy grants it.
+func TestNewIAMPolicy_GrantsExactlyTheTableCallsOnTheTables(t *testing.T) {
+	var want []string
+	for _, iface := range []reflect.Type{reflect.TypeFor[dynamo.API](), reflect.TypeFor[topology.TablesAPI]()} {
+		for i := range iface.NumMethod() {
+			want = append(want, tableCallActions(iface.Method(i).Name)...)
+		}
+	}
+	slices.Sort(want)
+	want = slices.Compact(want)
+
+	f := readTopology(t, "shop-orders.topology.yaml")
+	p, err := f.Plan()
+	require.NoError(t, err)
+	var tables []string
+	for _, tbl := range p.Tables {
+		tables = append(tables, "arn:aws:dynamodb:eu-west-1:"+testAccount+":table/"+tbl.Name)
+	}
+	require.Len(t, tables, 4)
+	var got []string
+	for _, s := range iamPolicy(t, f, topology.ProvisionCreate).Statement {
+		for _, a := range s.Action {
+			if strings.HasPrefix(a, "dynamodb:") {
+				got = append(got, a)
+				assert.Equal(t, tables, s.Resource, "%s %s", s.Sid, a)
+			}
+		}
+	}
+	slices.Sort(got)
+
+	assert.Equal(t, want, got, "each action once")
+}
+
+// Without tables there is no DynamoDB statement; validate mode only reads
+// the tables and assume mode does not touch them beyond the run-time calls.
+func TestNewIAMPolicy_TableStatementsFollowTheMode(t *testing.T) {
+	sids := func(f topology.File, mode topology.Provisioning) map[string][]string {
+		out := map[string][]string{}
+		for _, s := range iamPolicy(t, f, mode).Statement {
+			if strings.HasPrefix(s.Action[0], "dynamodb:") {
+				out[s.Sid] = s.Action
+			}
+		}
+		return out
+	}
+	use := []string{"dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem",
+		"dynamodb:Query", "dynamodb:UpdateItem"}
+	read := []string{"dynamodb:DescribeTable", "dynamodb:DescribeTimeToLive"}
+	shop := readTopology(t, "shop-orders.topology.yaml")
+	assert.Equal(t, map[string][]string{"UseTables": use, "ReadTables": read,
+		"CreateTables": {"dynamodb:CreateTable", "dynamodb:UpdateTimeToLive"}}, sids(shop, topology.ProvisionCreate))
+	assert.Equal(t, map[string][]string{"UseTables": use, "ReadTables": read}, sids(shop, topology.ProvisionValidate))
+	assert.Equal(t, map[string][]string{"UseTables": use}, sids(shop, topology.ProvisionAssume))
+	assert.Empty(t, sids(readTopology(t, "orders.topology.yaml"), topology.ProvisionCreate))
+}
+
+func TestNewIAMPolicy_TableARNsFollowThePartition(t *testing.T) {
+	p, err := readTopology(t, "shop-payments.topology.yaml").Plan()
+	require.NoError(t, err)
+	pol, err := topology.NewIAMPolicy(p, topology.IAMConfig{AccountID: testAccount, Region: "cn-north-1"})
+	require.NoError(t, err)
+	i := slices.IndexFunc(pol.Statement, func(s topology.IAMStatement) bool { return s.Sid == "UseTables" })
+	require.GreaterOrEqual(t, i, 0)
+	assert.Equal(t, []string{
+		"arn:aws-cn:dynamodb:cn-north-1:" + testAccount + ":table/shop_commands",
+		"arn:aws-cn:dynamodb:cn-north-1:" + testAccount + ":table/shop_entities",
+		"arn:aws-cn:dynamodb:cn-north-1:" + testAccount + ":table/shop_idempotency",
+		"arn:aws-cn:dynamodb:cn-north-1:" + testAccount + ":table/shop_views",
+	}, pol.Statement[i].Resource)
 }

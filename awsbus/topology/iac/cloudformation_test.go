@@ -15,6 +15,7 @@ import (
 func TestCloudFormationMatchesTheGoldenFiles(t *testing.T) {
 	golden(t, "example.cfn.yaml", must(iac.CloudFormation(examplePlans(t)...)))
 	golden(t, "shipping.cfn.yaml", must(iac.CloudFormation(shippingPlan(t, topology.Options{KMSKeyID: "alias/shipping"}))))
+	golden(t, "shop-tables.cfn.yaml", must(iac.CloudFormation(shopTablePlans(t)...)))
 }
 
 // template is the parsed output, for checks of its structure.
@@ -137,4 +138,25 @@ func must(b []byte, err error) []byte {
 		panic(err)
 	}
 	return b
+}
+
+func TestCloudFormationDeclaresTablesAsTheStoresCreateThem(t *testing.T) {
+	tpl := parseTemplate(t, must(iac.CloudFormation(shopPlans(t)...)))
+	id, idem := tpl.byName("AWS::DynamoDB::Table", "TableName", "shop_idempotency")
+	require.NotEmpty(t, id)
+	assert.Equal(t, "PAY_PER_REQUEST", idem["BillingMode"])
+	assert.Equal(t, []any{map[string]any{"AttributeName": "id", "AttributeType": "S"}}, idem["AttributeDefinitions"])
+	assert.Equal(t, []any{map[string]any{"AttributeName": "id", "KeyType": "HASH"}}, idem["KeySchema"])
+	assert.Equal(t, map[string]any{"AttributeName": "expires_at", "Enabled": true}, idem["TimeToLiveSpecification"])
+	assert.Equal(t, "Retain", tpl.Resources[id].DeletionPolicy)
+	assert.Equal(t, "Retain", tpl.Resources[id].UpdateReplacePolicy)
+
+	id, views := tpl.byName("AWS::DynamoDB::Table", "TableName", "shop_views")
+	require.NotEmpty(t, id)
+	assert.Equal(t, []any{
+		map[string]any{"AttributeName": "pk", "KeyType": "HASH"},
+		map[string]any{"AttributeName": "sk", "KeyType": "RANGE"},
+	}, views["KeySchema"])
+	assert.Len(t, views["AttributeDefinitions"], 2)
+	assert.NotContains(t, views, "TimeToLiveSpecification", "no TTL attribute, no time to live")
 }

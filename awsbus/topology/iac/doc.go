@@ -1,15 +1,18 @@
 // Package iac renders topology plans as infrastructure code: a
 // CloudFormation template (CloudFormation) and a Terraform configuration
 // (Terraform), so that the queues, dead-letter queues, topics,
-// subscriptions, queue policies and KMS key a service needs can be deployed
-// by the tools an organisation already reviews changes with, and then
-// checked by the services themselves with topology.ProvisionValidate.
+// subscriptions, queue policies, KMS key and DynamoDB tables a service
+// needs can be deployed by the tools an organisation already reviews
+// changes with, and then checked by the services themselves with
+// topology.ProvisionValidate.
 //
 // Both renderers take one or more plans (one per service) and render their
 // union once: a queue one service sends to and another consumes is one
 // resource, with the consumer's settings; a topic two services share is one
-// topic. Two services consuming one queue, or a queue named like another's
-// dead-letter queue, are an ErrConflict. Export every service that shares
+// topic, and a table several services declare alike (they share one store)
+// is one table. Two services consuming one queue, a queue named like
+// another's dead-letter queue, or one table declared with different keys or
+// time to live, are an ErrConflict. Export every service that shares
 // resources into one template: a queue no exported service consumes
 // (Unconsumed lists them) is rendered with a sender's settings and would
 // be declared again by its consumer's stack.
@@ -33,22 +36,29 @@
 //     which it needs for queues and topics encrypted at rest under the key.
 //     A key given by id, key ARN or alias ARN exists already (an alias ARN
 //     names a key of one account and region, often a central one) and is
-//     not rendered.
+//     not rendered;
+//   - each DynamoDB table, as topology.ApplyTables creates it: on-demand
+//     capacity (PAY_PER_REQUEST), string partition and sort keys, and time
+//     to live on its TTL attribute when it has one.
 //
 // Resource ids derive from names alone (CloudFormation logical ids such as
 // OrdersFifoQueue, Terraform names such as orders_fifo; a name outside
 // lower-case words and hyphens gets a hash of itself), so exporting more
 // services never renames what is deployed.
 //
-// Queues, dead-letter queues, keys and aliases are protected: deleting a
-// queue loses its messages, and losing a key or its alias makes the
-// messages encrypted under it unreadable to the services (they are granted
-// the key through its alias). In CloudFormation they carry DeletionPolicy
-// and UpdateReplacePolicy Retain: deleting the stack leaves them. In
-// Terraform they carry prevent_destroy: a plan that would destroy or
-// replace one fails, and so does terraform destroy; to leave them in place,
-// take them out of the state (a removed block with destroy = false, or
-// terraform state rm).
+// Queues, dead-letter queues, tables, keys and aliases are protected:
+// deleting a queue loses its messages, deleting a table the state of the
+// stores, and losing a key or its alias makes the messages encrypted under
+// it unreadable to the services (they are granted the key through its
+// alias). In CloudFormation they carry DeletionPolicy and
+// UpdateReplacePolicy Retain: deleting the stack leaves them. In Terraform
+// they carry prevent_destroy: a plan that would destroy or replace one
+// fails, and so does terraform destroy; to leave them in place, take them
+// out of the state (a removed block with destroy = false, or terraform
+// state rm). Changing a table's keys would replace the table: Terraform
+// refuses it (prevent_destroy) and CloudFormation cannot replace a resource
+// with a fixed name, so the update fails in both; give the new table a new
+// name.
 //
 // The CloudFormation template is a data structure encoded with the YAML
 // library (property names are checked by cfn-lint in the integration

@@ -18,8 +18,33 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 // payments, encrypted under alias/orders).
 func examplePlans(t *testing.T) []topology.Plan {
 	t.Helper()
+	return filePlans(t, "orders", "payments")
+}
+
+// shopPlans are the plans of the example's topology files with its
+// DynamoDB stores (orders and payments, both declaring the same four
+// tables, named with the prefix shop_).
+func shopPlans(t *testing.T) []topology.Plan {
+	t.Helper()
+	return filePlans(t, "shop-orders", "shop-payments")
+}
+
+// shopTablePlans are shopPlans with their tables only: the golden files of
+// the tables, whose queues and topics are those of examplePlans.
+func shopTablePlans(t *testing.T) []topology.Plan {
+	t.Helper()
 	var plans []topology.Plan
-	for _, name := range []string{"orders", "payments"} {
+	for _, p := range shopPlans(t) {
+		plans = append(plans, topology.Plan{Service: p.Service, Tables: p.Tables})
+	}
+	return plans
+}
+
+// filePlans are the plans of the topology files of ../testdata named.
+func filePlans(t *testing.T, names ...string) []topology.Plan {
+	t.Helper()
+	var plans []topology.Plan
+	for _, name := range names {
 		f, err := os.Open(filepath.Join("..", "testdata", name+".topology.yaml"))
 		require.NoError(t, err)
 		file, err := topology.DecodeFile(f)

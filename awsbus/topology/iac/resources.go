@@ -18,13 +18,14 @@ var (
 	snsSubscription = resourceType{"AWS::SNS::Subscription", "aws_sns_topic_subscription", "Subscription"}
 	kmsKey          = resourceType{"AWS::KMS::Key", "aws_kms_key", "Key"}
 	kmsAlias        = resourceType{"AWS::KMS::Alias", "aws_kms_alias", "KeyAlias"}
+	dynamoTable     = resourceType{"AWS::DynamoDB::Table", "aws_dynamodb_table", "Table"}
 )
 
 // resource is one resource of the output, in neither language yet.
 type resource struct {
 	typ resourceType
 	// name is the AWS name the ids derive from: the queue, the topic, the
-	// alias without "alias/".
+	// table, the alias without "alias/".
 	name string
 	// parts, when set, are the names the ids derive from instead of name:
 	// the topic and the queue of a subscription.
@@ -39,11 +40,14 @@ type resource struct {
 
 // prop is one property of a resource. An empty cfn or tf name means the
 // property exists in the other language only. A doc property holds a JSON
-// document: an object in CloudFormation, jsonencode(…) in Terraform.
+// document: an object in CloudFormation, jsonencode(…) in Terraform. A
+// block property exists in Terraform only and is written as nested blocks
+// named tf, one per element of its value (a []any of map[string]any).
 type prop struct {
 	cfn, tf string
 	value   any
 	doc     bool
+	block   bool
 }
 
 // ref is an attribute of another resource of the output: "arn", "url" (of
@@ -61,7 +65,8 @@ type (
 )
 
 // build lists the resources of s in output order: keys, then each queue
-// after its dead-letter queue, topics, subscriptions and queue policies.
+// after its dead-letter queue, topics, subscriptions, queue policies and
+// tables.
 func build(s system) ([]*resource, error) {
 	b := builder{byName: map[resourceType]map[string]*resource{}}
 	for _, alias := range s.keys {
@@ -86,6 +91,9 @@ func build(s system) ([]*resource, error) {
 		if err := b.policy(pol); err != nil {
 			return nil, err
 		}
+	}
+	for _, t := range s.tables {
+		b.table(t)
 	}
 	if err := assignIDs(b.list); err != nil {
 		return nil, err

@@ -23,11 +23,12 @@ type system struct {
 	subscriptions []topology.Subscription
 	policies      []topology.Policy
 	keys          []string // aliases of the keys to create ("alias/orders")
+	tables        []topology.Table
 }
 
 // newSystem merges plans. A queue that one plan owns (consumes) takes that
-// plan's settings; two owners must agree. Subscriptions and topics must
-// agree too; policies are merged per queue.
+// plan's settings; two owners must agree. Subscriptions, topics and tables
+// must agree too; policies are merged per queue.
 func newSystem(plans []topology.Plan) (system, error) {
 	if len(plans) == 0 {
 		return system{}, errors.New("iac: no plan to render")
@@ -35,7 +36,8 @@ func newSystem(plans []topology.Plan) (system, error) {
 	plans = slices.Clone(plans)
 	slices.SortStableFunc(plans, func(a, b topology.Plan) int { return cmp.Compare(a.Service, b.Service) })
 	m := merger{queues: map[string]owned{}, topics: map[string]topology.Topic{},
-		subs: map[string]topology.Subscription{}, policies: map[string][]string{}, keys: map[string]bool{}}
+		subs: map[string]topology.Subscription{}, policies: map[string][]string{}, keys: map[string]bool{},
+		tables: map[string]declared{}}
 	var errs []error
 	for i, p := range plans {
 		if i > 0 && p.Service == plans[i-1].Service {
@@ -68,6 +70,7 @@ type merger struct {
 	subs     map[string]topology.Subscription
 	policies map[string][]string
 	keys     map[string]bool
+	tables   map[string]declared
 }
 
 // add merges the resources of p, returning every conflict.
@@ -99,6 +102,11 @@ func (m *merger) add(p topology.Plan) []error {
 	}
 	if alias, ok := creatableAlias(p.KMSKeyID); ok {
 		m.keys[alias] = true
+	}
+	for _, t := range p.Tables {
+		if err := m.addTable(p.Service, t); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	return errs
 }
@@ -148,6 +156,9 @@ func (m *merger) system() system {
 		s.policies = append(s.policies, topology.Policy{Queue: q, Topics: topics})
 	}
 	s.keys = slices.Sorted(maps.Keys(m.keys))
+	for _, name := range slices.Sorted(maps.Keys(m.tables)) {
+		s.tables = append(s.tables, m.tables[name].t)
+	}
 	return s
 }
 

@@ -180,3 +180,53 @@ func TestLongNamesGetIDsWithinTheLimits(t *testing.T) {
 		assert.LessOrEqual(t, len(key), 255, key)
 	}
 }
+
+func TestATableSharedByServicesIsRenderedOnce(t *testing.T) {
+	plans := shopPlans(t) // orders and payments both declare the four tables
+	require.Len(t, plans[0].Tables, 4)
+	require.Equal(t, plans[0].Tables, plans[1].Tables)
+	tpl := parseTemplate(t, must(iac.CloudFormation(plans...)))
+	names := map[string]int{}
+	for _, r := range tpl.Resources {
+		if r.Type == "AWS::DynamoDB::Table" {
+			names[r.Properties["TableName"].(string)]++
+		}
+	}
+	assert.Equal(t, map[string]int{"shop_commands": 1, "shop_entities": 1, "shop_idempotency": 1, "shop_views": 1}, names)
+	var tables int
+	for key := range parseTerraform(t, must(iac.Terraform(plans...))) {
+		if strings.HasPrefix(key, "resource aws_dynamodb_table ") {
+			tables++
+		}
+	}
+	assert.Equal(t, 4, tables)
+}
+
+func TestATableDeclaredDifferentlyConflicts(t *testing.T) {
+	plans := shopPlans(t)
+	for i, tbl := range plans[1].Tables {
+		if tbl.Name == "shop_views" {
+			plans[1].Tables[i].SortKey = ""
+			plans[1].Tables[i].TTLAttribute = "expires_at"
+		}
+	}
+	for name, render := range renderers {
+		_, err := render(plans...)
+		require.ErrorIs(t, err, iac.ErrConflict, name)
+		assert.Contains(t, err.Error(), `table "shop_views": service "orders" declares it with partition key "pk", sort key "sk" `+
+			`and service "payments" with partition key "pk", TTL attribute "expires_at"`, name)
+		assert.NotContains(t, err.Error(), "shop_commands", "%s: the tables declared alike are no conflict", name)
+	}
+}
+
+func TestATableNamedCanonicallyGetsIDsWithoutAHash(t *testing.T) {
+	p := handPlan("state", []string{"state"}, nil)
+	p.Tables = []topology.Table{{Name: "orders-state", PartitionKey: "pk"}, {Name: "orders_state", PartitionKey: "pk"}}
+	tpl := parseTemplate(t, must(iac.CloudFormation(p)))
+	id, _ := tpl.byName("AWS::DynamoDB::Table", "TableName", "orders-state")
+	assert.Equal(t, "OrdersStateTable", id)
+	other, _ := tpl.byName("AWS::DynamoDB::Table", "TableName", "orders_state")
+	assert.Regexp(t, `^OrdersState[0-9a-f]{8}Table$`, other)
+	blocks := parseTerraform(t, must(iac.Terraform(p)))
+	assert.Contains(t, blocks, "resource aws_dynamodb_table orders_state")
+}

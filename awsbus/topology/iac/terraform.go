@@ -48,6 +48,10 @@ func Terraform(plans ...topology.Plan) ([]byte, error) {
 			if p.tf == "" {
 				continue
 			}
+			if p.block {
+				appendBlocks(rb, p.tf, p.value.([]any))
+				continue
+			}
 			toks := tfTokens(p.value)
 			if p.doc {
 				toks = hclwrite.TokensForFunctionCall("jsonencode", toks)
@@ -97,6 +101,19 @@ func tfTokens(v any) hclwrite.Tokens {
 		return hclwrite.TokensForObject(attrs)
 	}
 	panic(fmt.Sprintf("iac: no HCL form for %T", v)) // the builders make only the types above
+}
+
+// appendBlocks writes each element of blocks, a map of attributes, as a
+// nested block named name, its attributes in key order, after a blank line.
+func appendBlocks(body *hclwrite.Body, name string, blocks []any) {
+	body.AppendNewline()
+	for _, b := range blocks {
+		attrs := b.(map[string]any)
+		nested := body.AppendNewBlock(name, nil).Body()
+		for _, k := range slices.Sorted(maps.Keys(attrs)) {
+			nested.SetAttributeRaw(k, tfTokens(attrs[k]))
+		}
+	}
 }
 
 func traversal(root string, attrs ...string) hclwrite.Tokens {

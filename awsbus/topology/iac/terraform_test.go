@@ -17,6 +17,7 @@ import (
 func TestTerraformMatchesTheGoldenFiles(t *testing.T) {
 	golden(t, "example.tf", must(iac.Terraform(examplePlans(t)...)))
 	golden(t, "shipping.tf", must(iac.Terraform(shippingPlan(t, topology.Options{KMSKeyID: "alias/shipping"}))))
+	golden(t, "shop-tables.tf", must(iac.Terraform(shopTablePlans(t)...)))
 }
 
 // parseTerraform parses out with the HCL library and returns its blocks
@@ -123,4 +124,47 @@ func keysOf[V any](m map[string]V) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+func TestTerraformDeclaresTablesAsTheStoresCreateThem(t *testing.T) {
+	tables := map[string]*hclsyntax.Block{}
+	for _, b := range parseTerraform(t, must(iac.Terraform(shopPlans(t)...))) {
+		if len(b.Labels) == 2 && b.Labels[0] == "aws_dynamodb_table" {
+			tables[attrValue(t, b, "name").(string)] = b
+		}
+	}
+	require.Len(t, tables, 4)
+	nested := func(b *hclsyntax.Block, typ string) []*hclsyntax.Block {
+		var out []*hclsyntax.Block
+		for _, n := range b.Body.Blocks {
+			if n.Type == typ {
+				out = append(out, n)
+			}
+		}
+		return out
+	}
+
+	idem := tables["shop_idempotency"]
+	require.NotNil(t, idem)
+	assert.Equal(t, "PAY_PER_REQUEST", attrValue(t, idem, "billing_mode"))
+	assert.Equal(t, "id", attrValue(t, idem, "hash_key"))
+	assert.NotContains(t, idem.Body.Attributes, "range_key")
+	attrs := nested(idem, "attribute")
+	require.Len(t, attrs, 1)
+	assert.Equal(t, "id", attrValue(t, attrs[0], "name"))
+	assert.Equal(t, "S", attrValue(t, attrs[0], "type"))
+	ttl := nested(idem, "ttl")
+	require.Len(t, ttl, 1)
+	assert.Equal(t, "expires_at", attrValue(t, ttl[0], "attribute_name"))
+	assert.Equal(t, true, attrValue(t, ttl[0], "enabled"))
+	lifecycle := nested(idem, "lifecycle")
+	require.Len(t, lifecycle, 1)
+	assert.Equal(t, true, attrValue(t, lifecycle[0], "prevent_destroy"))
+
+	views := tables["shop_views"]
+	require.NotNil(t, views)
+	assert.Equal(t, "pk", attrValue(t, views, "hash_key"))
+	assert.Equal(t, "sk", attrValue(t, views, "range_key"))
+	assert.Len(t, nested(views, "attribute"), 2)
+	assert.Empty(t, nested(views, "ttl"))
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -60,10 +61,33 @@ func (g *globals) runApply(cmd *cobra.Command, path string) error {
 	}
 	if !after.OK() {
 		return &ExitError{Code: ExitDrift, Err: fmt.Errorf("after apply, AWS still differs from %s:\n%s\n"+
-			"these resources are owned by another service or changed concurrently; run `sourceflow validate -f %s` again",
-			path, after, path)}
+			"%s; run `sourceflow validate -f %s` again", path, after, whyLeft(after), path)}
 	}
 	return nil
+}
+
+// whyLeft explains the drift apply leaves behind: what Create does not
+// change in a table, and resources of another service or changed
+// meanwhile.
+func whyLeft(r topology.DriftReport) string {
+	var tables, others bool
+	for _, d := range r.Drifts {
+		if d.Resource == "table" {
+			tables = true
+		} else {
+			others = true
+		}
+	}
+	var why []string
+	if tables {
+		why = append(why, "apply cannot change a table's key schema or billing mode in place: recreate the table "+
+			"(copying its items) or change the file, e.g. to name another table; a billing mode can be switched "+
+			"with `aws dynamodb update-table --billing-mode PAY_PER_REQUEST`")
+	}
+	if others {
+		why = append(why, "these resources are owned by another service or changed concurrently")
+	}
+	return strings.Join(why, "; ")
 }
 
 // printEndpoints lists each destination's queue URL or topic ARN.

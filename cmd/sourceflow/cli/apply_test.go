@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -55,4 +56,36 @@ func TestApply_ChangesWhatDrifted(t *testing.T) {
 	assert.Contains(t, out, "changed queue orders-order-events: ReceiveMessageWaitTimeSeconds is 1, want 20\n")
 	_, _, code = fake.run(t, "validate", "-f", path)
 	assert.Equal(t, cli.ExitOK, code)
+}
+
+func TestApply_CreatesTheTables(t *testing.T) {
+	tables := newFakeTables()
+	path := writeTopology(t, ordersBinding(), topology.Options{Tables: []topology.Table{
+		{Name: "shop_views", PartitionKey: "pk", SortKey: "sk"},
+		{Name: "shop_idempotency", PartitionKey: "id", TTLAttribute: "expires_at"},
+	}})
+
+	out, errOut, code := newFakeAWS().runWithTables(t, tables, "apply", "-f", path)
+
+	require.Equal(t, cli.ExitOK, code, errOut)
+	assert.Contains(t, out, "created table shop_idempotency\n")
+	assert.Contains(t, out, "created table shop_views\n")
+	assert.Equal(t, "expires_at", tables.ttl["shop_idempotency"])
+}
+
+func TestApply_SaysATablesKeysAndBillingModeStayAsTheyAre(t *testing.T) {
+	tables := newFakeTables()
+	tables.put("shop_views", types.BillingModeProvisioned, types.KeySchemaElement{AttributeName: aws.String("key"), KeyType: types.KeyTypeHash})
+	path := writeTopology(t, ordersBinding(), topology.Options{Tables: []topology.Table{
+		{Name: "shop_views", PartitionKey: "pk", SortKey: "sk"},
+	}})
+
+	_, errOut, code := newFakeAWS().runWithTables(t, tables, "apply", "-f", path)
+
+	assert.Equal(t, cli.ExitDrift, code, errOut)
+	assert.Contains(t, errOut, "table shop_views: key schema is (key HASH), want (pk HASH, sk RANGE)\n")
+	assert.Contains(t, errOut, "table shop_views: billing mode is PROVISIONED, want PAY_PER_REQUEST\n")
+	assert.Contains(t, errOut, "apply cannot change a table's key schema or billing mode in place: recreate the table")
+	assert.Contains(t, errOut, "or change the file")
+	assert.NotContains(t, errOut, "owned by another service", "the queues and topics were applied")
 }

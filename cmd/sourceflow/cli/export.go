@@ -17,18 +17,21 @@ import (
 const exportLong = `export writes the topology of one or more services as infrastructure code:
 the queues with their dead-letter queues and redrive policies, the topics,
 the subscriptions (raw delivery, filter policies), the queue policies that let
-the topics deliver, and a KMS key with its alias and key policy when a file's
-key is an alias. Deploy it with the tools you review changes with, then run
-the services with provisioning set to validate (or check it with
-"sourceflow validate").
+the topics deliver, a KMS key with its alias and key policy when a file's
+key is an alias, and the DynamoDB tables of the files (on-demand capacity,
+time to live where a table has a TTL attribute). Deploy it with the tools you
+review changes with, then run the services with provisioning set to validate
+(or check it with "sourceflow validate").
 
-Pass every service that shares queues or topics in one run (-f once per
-file): a queue one service sends to and another consumes is written once,
-with the consumer's settings, so two stacks never declare one resource.
-Queues, dead-letter queues, keys and aliases are protected: CloudFormation
-keeps them when the stack is deleted (DeletionPolicy Retain); Terraform
-refuses to destroy or replace them (prevent_destroy), so take them out of
-the state to leave them in place. It makes no AWS call.`
+Pass every service that shares queues, topics or tables in one run (-f once
+per file): a queue one service sends to and another consumes is written once,
+with the consumer's settings, and a table several files declare alike is
+written once, so two stacks never declare one resource. Files that declare
+one table with different keys are refused. Queues, dead-letter queues,
+tables, keys and aliases are protected: CloudFormation keeps them when the
+stack is deleted (DeletionPolicy Retain); Terraform refuses to destroy or
+replace them (prevent_destroy), so take them out of the state to leave them
+in place. It makes no AWS call.`
 
 // exportFlags are the flags of export's subcommands.
 type exportFlags struct {
@@ -101,7 +104,8 @@ func runExport(cmd *cobra.Command, f exportFlags, render func(...topology.Plan) 
 	out, err := render(plans...)
 	if err != nil {
 		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("export: %w\nthe files: %s; give each service its own "+
-			"queues and each file its own service", err, strings.Join(sources, ", "))}
+			"queues and each file its own service, and declare a table the services share alike in each file",
+			err, strings.Join(sources, ", "))}
 	}
 	for _, q := range iac.Unconsumed(plans...) {
 		fmt.Fprintf(cmd.ErrOrStderr(), "warning: queue %s is consumed by none of the services exported; it is written with a "+

@@ -1,8 +1,10 @@
 package cli_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -59,8 +61,42 @@ func TestExport_WritesTheUnionOfTheFilesAsEachFormat(t *testing.T) {
 	}
 }
 
+// shopTables are the tables of the example's DynamoDB stores, named with
+// the prefix shop_.
+func shopTables() []topology.Table {
+	return []topology.Table{
+		{Name: "shop_commands", PartitionKey: "pk", SortKey: "sk"},
+		{Name: "shop_entities", PartitionKey: "pk", SortKey: "sk"},
+		{Name: "shop_views", PartitionKey: "pk", SortKey: "sk"},
+		{Name: "shop_idempotency", PartitionKey: "id", TTLAttribute: "expires_at"},
+	}
+}
+
+func TestExport_WritesATableTheFilesShareOnce(t *testing.T) {
+	opts := topology.Options{Tables: shopTables()}
+	orders, payments := writeTopology(t, ordersBinding(), opts), writeTopology(t, paymentsBinding(), opts)
+	// The resources and the table names, as each format writes them.
+	formats := map[string]struct{ resource, name string }{
+		"cloudformation": {`(?m)^ {4}Type: AWS::DynamoDB::Table$`, `(?m)^ {6}TableName: %s$`},
+		"terraform":      {`(?m)^resource "aws_dynamodb_table" `, `(?m)^ {2}name += "%s"$`},
+	}
+	for format, re := range formats {
+		out, errOut, code := newFakeAWS().run(t, "export", format, "-f", orders, "-f", payments)
+		require.Equal(t, cli.ExitOK, code, errOut)
+		assert.Len(t, regexp.MustCompile(re.resource).FindAllString(out, -1), 4, "%s: four tables", format)
+		for _, tbl := range shopTables() {
+			name := regexp.MustCompile(fmt.Sprintf(re.name, regexp.QuoteMeta(tbl.Name)))
+			assert.Len(t, name.FindAllString(out, -1), 1, "%s: table %s once", format, tbl.Name)
+		}
+	}
+}
+
 func TestExport_RefusesWhatItCannotRenderWithoutWritingAnything(t *testing.T) {
 	orders := writeTopology(t, ordersBinding(), topology.Options{})
+	tables := shopTables()
+	ordersTables := writeTopology(t, ordersBinding(), topology.Options{Tables: tables})
+	tables[2].SortKey = "id" // shop_views with other keys
+	paymentsTables := writeTopology(t, paymentsBinding(), topology.Options{Tables: tables})
 	// payments consumes orders.fifo too: two services would take each other's messages.
 	other := paymentsBinding()
 	other.Listeners = append(other.Listeners, sourceflow.Listener{
@@ -76,6 +112,10 @@ func TestExport_RefusesWhatItCannotRenderWithoutWritingAnything(t *testing.T) {
 		{"conflict", []string{"export", "terraform", "-f", orders, "-f", conflicting},
 			[]string{`queue "orders.fifo": services "orders" and "payments" both consume it`,
 				"the files: orders (" + orders + "), payments (" + conflicting + ")"}},
+		{"table declared differently", []string{"export", "cloudformation", "-f", ordersTables, "-f", paymentsTables},
+			[]string{`table "shop_views": service "orders" declares it with partition key "pk", sort key "sk" and service "payments" ` +
+				`with partition key "pk", sort key "id"`,
+				"the files: orders (" + ordersTables + "), payments (" + paymentsTables + ")"}},
 		{"same service twice", []string{"export", "cloudformation", "-f", orders, "-f", orders},
 			[]string{`service "orders": two plans`}},
 		{"invalid file", []string{"export", "cloudformation", "-f", orders, "-f", bad},

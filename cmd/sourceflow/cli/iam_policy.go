@@ -14,10 +14,11 @@ import (
 )
 
 const iamPolicyLong = `iam-policy prints the least-privilege IAM policy (a JSON policy document) of
-the service of a topology file: only the actions its awsbus transport calls at
-run time, each only on the service's queues, dead-letter queues, topics and
-KMS key, plus the calls of its provisioning mode (--provisioning, the
-transport's Config.Provisioning). Attach it to the service's role.
+the service of a topology file: only the actions its awsbus transport and
+DynamoDB stores call at run time, each only on the service's queues,
+dead-letter queues, topics, KMS key and tables, plus the calls of its
+provisioning mode (--provisioning, the transport's and the stores'
+Config.Provisioning). Attach it to the service's role.
 
 It makes no AWS call, so the account of the ARNs must be given: --account-id
 or AWS_ACCOUNT_ID (required). The region is --region, else the SDK's own

@@ -124,3 +124,28 @@ func TestIAMPolicy_UsageErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestIAMPolicy_GrantsTheStoresTheTablesOfTheFile(t *testing.T) {
+	t.Setenv("AWS_ACCOUNT_ID", iamAccount)
+	path := writeTopology(t, ordersBinding(), topology.Options{Tables: shopTables()})
+	var arns []string
+	for _, name := range []string{"shop_commands", "shop_entities", "shop_idempotency", "shop_views"} {
+		arns = append(arns, "arn:aws:dynamodb:eu-west-1:"+iamAccount+":table/"+name)
+	}
+	for mode, sids := range map[string][]string{
+		"create":   {"UseTables", "ReadTables", "CreateTables"},
+		"validate": {"UseTables", "ReadTables"},
+		"assume":   {"UseTables"},
+	} {
+		out, errOut, code := newFakeAWS().run(t, "iam-policy", "-f", path, "--region", "eu-west-1", "--provisioning", mode)
+		require.Equal(t, cli.ExitOK, code, errOut)
+		var got []string
+		for _, s := range decodePolicy(t, out).Statement {
+			if strings.HasPrefix(s.Action[0], "dynamodb:") {
+				got = append(got, s.Sid)
+				assert.Equal(t, arns, s.Resource, "%s: %s", mode, s.Sid)
+			}
+		}
+		assert.Equal(t, sids, got, mode)
+	}
+}
