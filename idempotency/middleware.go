@@ -33,8 +33,11 @@ type MiddlewareConfig struct {
 	// row lock holds the claim. Default Lease/3.
 	RenewInterval time.Duration
 	// TTL is how long a completed record is kept; duplicates arriving later
-	// are processed again. Keep it at least the queue's retention period.
-	// Default 96 h (the SQS default retention of 4 days).
+	// are processed again. Keep it at least the queue's retention period,
+	// and with encryption or signing at least the Decrypter's MaxAge
+	// (encryption.DefaultMaxAge, 28 days), so that a replayed message is a
+	// duplicate until the Decrypter refuses it as too old. Default 96 h (the
+	// SQS default retention of 4 days).
 	TTL time.Duration
 	// HashPayload computes the payload hash recorded with a claim; an empty
 	// hash disables the payload check for that message. Default: DefaultHash.

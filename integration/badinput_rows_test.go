@@ -4,6 +4,7 @@ package integration
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -39,7 +40,7 @@ func badRows(key string) []badRow {
 		{name: "oversized attributes", lis: badListener{decorate: extraAttributes}, inject: injectOversizedAttributes,
 			reason: []string{cqrs.ErrUnknownType.Error()}},
 		{name: "envelope of a future version", lis: encrypted, inject: injectFutureHeader,
-			reason: []string{decryptFailed, encryption.ErrUnsupportedVersion.Error() + ": 2"}},
+			reason: []string{decryptFailed, encryption.ErrUnsupportedVersion.Error() + ": 3"}},
 		{name: "body over the queue limit", inject: injectOverLimit},
 		{name: "SNS envelope on a raw-delivery queue", inject: injectSNSEnvelope,
 			reason: []string{awsbus.ErrMalformedMessage.Error(), "SNS notification envelope", "RawMessageDelivery"}},
@@ -48,6 +49,14 @@ func badRows(key string) []badRow {
 			reason: []string{decryptFailed, encryption.ErrTampered.Error()}},
 		{name: "tampered ciphertext", lis: encrypted, inject: injectCiphertext(tampered),
 			reason: []string{decryptFailed, encryption.ErrTampered.Error()}},
+		{name: "captured command sent again for another entity", lis: encrypted, inject: injectRewritten(sourceflow.MetaEntityID, "victim-1"),
+			reason: []string{decryptFailed, encryption.ErrTampered.Error()}},
+		{name: "captured command sent again with a fresh message id", lis: encrypted, inject: injectRewritten(sourceflow.MetaMessageID, "fresh-id"),
+			reason: []string{decryptFailed, encryption.ErrTampered.Error()}},
+		{name: "captured command sent again with another sequence", lis: encrypted, inject: injectRewritten(sourceflow.MetaSequence, "99"),
+			reason: []string{decryptFailed, encryption.ErrTampered.Error()}},
+		{name: "captured command sent again as another type", lis: encrypted, inject: injectRewritten(sourceflow.MetaType, badPaidType),
+			reason: []string{decryptFailed, encryption.ErrContextMismatch.Error()}},
 		{name: "wrong encryption context", lis: encrypted, inject: injectMovedCiphertext,
 			reason: []string{decryptFailed, encryption.ErrContextMismatch.Error(), `-elsewhere"`}},
 		{name: "unknown KMS key", lis: encrypted, inject: injectOtherKey(scheduleDeletion),
@@ -156,7 +165,7 @@ func wireBytes(w wire) int {
 
 func injectFutureHeader(t *testing.T, r *badRig, _ cqrs.Envelope) injected {
 	w := r.encryptedFor(t, nil, r.dest, r.badMessage("bad", `{"amount":1}`))
-	return injected{dead: r.mustInject(t, withHeaderVersion(t, w, encryption.HeaderVersion1+1)).body}
+	return injected{dead: r.mustInject(t, withHeaderVersion(t, w, encryption.HeaderVersion2+1)).body}
 }
 
 // injectOverLimit: a body over the limit is refused by the transport
@@ -188,6 +197,25 @@ func injectCiphertext(change func(wire) wire) func(*testing.T, *badRig, cqrs.Env
 	return func(t *testing.T, r *badRig, _ cqrs.Envelope) injected {
 		w := r.encryptedFor(t, nil, r.dest, r.badMessage("bad", `{"amount":1}`))
 		return injected{dead: r.mustInject(t, change(w)).body}
+	}
+}
+
+// injectRewritten injects a genuine encrypted message, as a producer sent
+// it, with one envelope field rewritten in its packed sf_env attribute: the
+// capture-and-replay attack of someone who can send to the queue.
+func injectRewritten(key, value string) func(*testing.T, *badRig, cqrs.Envelope) injected {
+	return func(t *testing.T, r *badRig, _ cqrs.Envelope) injected {
+		msg := r.badMessage("owner-1", `{"amount":1}`)
+		msg.Metadata.Set(sourceflow.MetaSequence, "3")
+		w := r.encryptedFor(t, nil, r.dest, msg)
+		var env map[string]string
+		require.NoError(t, json.Unmarshal([]byte(w.attrs[sourceflow.MetaEnvelope]), &env))
+		require.NotEqual(t, value, env[key])
+		env[key] = value
+		packed, err := json.Marshal(env)
+		require.NoError(t, err)
+		w.attrs[sourceflow.MetaEnvelope] = string(packed)
+		return injected{dead: r.mustInject(t, w).body}
 	}
 }
 

@@ -113,7 +113,7 @@ func withHeaderVersion(t *testing.T, w wire, v byte) wire {
 	t.Helper()
 	raw, err := base64.StdEncoding.DecodeString(w.attrs[sourceflow.MetaEncryption])
 	require.NoError(t, err)
-	require.Equal(t, encryption.HeaderVersion1, raw[0])
+	require.Equal(t, encryption.HeaderVersion2, raw[0])
 	raw[0] = v
 	w.attrs[sourceflow.MetaEncryption] = base64.StdEncoding.EncodeToString(raw)
 	return w

@@ -39,7 +39,13 @@ func newPipeline(obs *observability, system string, w wiring, st *stores) (*pipe
 	if err != nil {
 		return nil, err
 	}
-	idem, closeIdem, err := st.idempotency()
+	// With encryption, a replayed message stays a duplicate until the
+	// Decrypter refuses it as too old.
+	var ttl time.Duration
+	if w.enc != nil {
+		ttl = encryption.DefaultMaxAge
+	}
+	idem, closeIdem, err := st.idempotency(ttl)
 	if err != nil {
 		return nil, err
 	}

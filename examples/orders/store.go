@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/idempotency"
@@ -47,18 +48,18 @@ func (s *stores) configure(cfg *cqrs.ServiceConfig) {
 	cfg.CommandStore, cfg.EntityStore, cfg.ViewStore = s.commands, s.entities, s.views
 }
 
-// idempotency returns the idempotency middleware of one service's pipeline
-// and what closes it.
-func (s *stores) idempotency() (*idempotency.Middleware, func() error, error) {
+// idempotency returns the idempotency middleware of one service's pipeline,
+// keeping completed records for ttl (0: the default), and what closes it.
+func (s *stores) idempotency(ttl time.Duration) (*idempotency.Middleware, func() error, error) {
 	if s.idem != nil {
-		m, err := idempotency.NewMiddleware(s.idem, idempotency.MiddlewareConfig{Transactional: true})
+		m, err := idempotency.NewMiddleware(s.idem, idempotency.MiddlewareConfig{Transactional: true, TTL: ttl})
 		return m, func() error { return nil }, err
 	}
 	store, err := idempotency.NewMemoryStore(idempotency.MemoryStoreConfig{})
 	if err != nil {
 		return nil, nil, err
 	}
-	m, err := idempotency.NewMiddleware(store, idempotency.MiddlewareConfig{})
+	m, err := idempotency.NewMiddleware(store, idempotency.MiddlewareConfig{TTL: ttl})
 	if err != nil {
 		return nil, nil, errors.Join(err, store.Close())
 	}

@@ -1,19 +1,18 @@
 package encryption
 
 import (
-	"crypto/cipher"
 	"sync"
 	"sync/atomic"
 	"time"
 )
 
 // dataKey is a plaintext data key ready for use, with its KMS-wrapped form and
-// its usage so far. The key bytes live only inside aead and are never
+// its usage so far. The key bytes live only inside keys and are never
 // overwritten: when the key is retired the cache drops its reference, and any
 // goroutine still encrypting with it finishes with the intact key (zeroing in
 // place would race with those users and produce undecryptable messages).
 type dataKey struct {
-	aead     cipher.AEAD
+	keys     keys
 	wrapped  []byte
 	keyID    string
 	created  time.Time

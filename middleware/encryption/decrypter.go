@@ -2,7 +2,7 @@ package encryption
 
 import (
 	"context"
-	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
@@ -23,8 +23,24 @@ type DecrypterConfig struct {
 	// "sourceflow".
 	AppName string
 	// RequireEncryption rejects (permanently, ErrNotEncrypted) messages that
-	// carry no encryption header. When false they pass through unchanged.
+	// are not encrypted: without a header, or signed only. When false and
+	// RequireSignature is false, messages without a header pass through
+	// unchanged.
 	RequireEncryption bool
+	// RequireSignature rejects (permanently, ErrNotEncrypted) messages that
+	// carry no header: each must be signed or encrypted.
+	RequireSignature bool
+	// MaxAge refuses (permanently, ErrExpired) a message that occurred
+	// (metadata sourceflow.MetaOccurredAt, authenticated) longer ago than
+	// this: a captured message cannot be replayed after it. Keep the
+	// idempotency store's record TTL at least this long, so that a replay
+	// inside the window is a duplicate and one outside it is refused.
+	// Default DefaultMaxAge.
+	MaxAge time.Duration
+	// Version1Until is when version 1 headers, whose envelope is not
+	// authenticated, stop being accepted. Default Version1Deadline; any
+	// past time refuses them now.
+	Version1Until time.Time
 	// KeyCacheEntries bounds the number of unwrapped data keys kept (least
 	// recently used first out). Default 1000.
 	KeyCacheEntries int
@@ -47,6 +63,12 @@ type DecrypterConfig struct {
 }
 
 func (c *DecrypterConfig) setDefaults() {
+	if c.MaxAge == 0 {
+		c.MaxAge = DefaultMaxAge
+	}
+	if c.Version1Until.IsZero() {
+		c.Version1Until = Version1Deadline
+	}
 	if c.KeyCacheEntries == 0 {
 		c.KeyCacheEntries = 1000
 	}
@@ -62,6 +84,7 @@ func (c *DecrypterConfig) setDefaults() {
 // Validate reports every invalid field.
 func (c DecrypterConfig) Validate() error {
 	return errors.Join(
+		notNegative("MaxAge", c.MaxAge),
 		positive("KeyCacheEntries", c.KeyCacheEntries),
 		positive("KeyCacheTTL", c.KeyCacheTTL),
 		retryErr(c.Retry),
@@ -74,7 +97,7 @@ type Decrypter struct {
 	cfg    DecrypterConfig
 	kms    kmsCaller
 	cache  *keyCache
-	flight flight[cipher.AEAD]
+	flight flight[keys]
 	stats  counters
 }
 
@@ -124,31 +147,36 @@ func (d *Decrypter) Decrypt(ctx context.Context, destination string, msg *messag
 func (d *Decrypter) decrypt(ctx context.Context, destination string, msg *message.Message) error {
 	value, ok := msg.Metadata[sourceflow.MetaEncryption]
 	if !ok {
-		if d.cfg.RequireEncryption {
-			return fmt.Errorf("%w: destination %q requires encryption", ErrNotEncrypted, destination)
+		if d.cfg.RequireEncryption || d.cfg.RequireSignature {
+			return fmt.Errorf("%w: destination %q requires encrypted or signed messages", ErrNotEncrypted, destination)
 		}
 		return nil
 	}
-	h, aad, err := ParseHeader(value)
+	h, authenticated, err := ParseHeader(value)
 	if err != nil {
+		return err
+	}
+	if err := d.admit(h, destination); err != nil {
 		return err
 	}
 	want := EncryptionContext{App: d.cfg.AppName, Type: msg.Metadata.Get(sourceflow.MetaType), Destination: destination}
 	if h.Context != want {
 		return fmt.Errorf("%w: %s", ErrContextMismatch, mismatch(h.Context, want))
 	}
-	aead, err := d.key(ctx, h.WrappedKey, want)
+	ks, err := d.key(ctx, h.WrappedKey, want)
 	if err != nil {
 		return err
 	}
-	sealed := make([]byte, base64.StdEncoding.DecodedLen(len(msg.Payload)))
-	n, err := base64.StdEncoding.Decode(sealed, msg.Payload)
-	if err != nil {
-		return fmt.Errorf("%w: body is not base64", ErrTampered)
+	aad := authenticated
+	if h.Version != HeaderVersion1 {
+		aad = appendEnvelope(authenticated, msg.Metadata)
 	}
-	plain, err := aead.Open(sealed[:0], h.Nonce, sealed[:n], aad)
+	plain, err := open(ks, h, aad, msg.Payload)
 	if err != nil {
-		return fmt.Errorf("%w: AES-GCM authentication failed", ErrTampered)
+		return err
+	}
+	if err := d.checkAge(msg.Metadata.Get(sourceflow.MetaOccurredAt)); err != nil {
+		return err
 	}
 	msg.Payload = plain
 	delete(msg.Metadata, sourceflow.MetaEncryption)
@@ -156,23 +184,45 @@ func (d *Decrypter) decrypt(ctx context.Context, destination string, msg *messag
 	return nil
 }
 
+// open authenticates the payload of a message with header h and returns
+// its plaintext: it decrypts an encrypted payload, and checks a signed
+// one's MAC.
+func open(ks keys, h Header, aad, payload []byte) ([]byte, error) {
+	if h.Signed {
+		if !hmac.Equal(ks.sign(aad, payload), h.MAC) {
+			return nil, fmt.Errorf("%w: HMAC-SHA256 signature does not match: the payload, the header or the envelope was changed", ErrTampered)
+		}
+		return payload, nil
+	}
+	sealed := make([]byte, base64.StdEncoding.DecodedLen(len(payload)))
+	n, err := base64.StdEncoding.Decode(sealed, payload)
+	if err != nil {
+		return nil, fmt.Errorf("%w: body is not base64", ErrTampered)
+	}
+	plain, err := ks.aead.Open(sealed[:0], h.Nonce, sealed[:n], aad)
+	if err != nil {
+		return nil, fmt.Errorf("%w: AES-GCM authentication failed: the ciphertext, the header or the envelope was changed", ErrTampered)
+	}
+	return plain, nil
+}
+
 // key returns the cipher of a wrapped data key, from the cache or, once for
 // all concurrent callers, from KMS Decrypt. KeyId is never passed to KMS, so
 // keys wrapped under an old key or through a moved alias still unwrap.
-func (d *Decrypter) key(ctx context.Context, wrapped []byte, ec EncryptionContext) (cipher.AEAD, error) {
+func (d *Decrypter) key(ctx context.Context, wrapped []byte, ec EncryptionContext) (keys, error) {
 	sum := sha256.New()
 	sum.Write(wrapped)
 	sum.Write([]byte{0})
 	sum.Write([]byte(ec.canonical()))
 	name := string(sum.Sum(nil))
-	if aead, ok := d.cache.get(name, d.cfg.Clock.Now()); ok {
+	if ks, ok := d.cache.get(name, d.cfg.Clock.Now()); ok {
 		d.stats.hits.Add(1)
-		return aead, nil
+		return ks, nil
 	}
 	d.stats.misses.Add(1)
-	return d.flight.do(ctx, name, func() (cipher.AEAD, error) {
-		if aead, ok := d.cache.get(name, d.cfg.Clock.Now()); ok {
-			return aead, nil
+	return d.flight.do(ctx, name, func() (keys, error) {
+		if ks, ok := d.cache.get(name, d.cfg.Clock.Now()); ok {
+			return ks, nil
 		}
 		var out *kms.DecryptOutput
 		err := d.kms.call(ctx, "Decrypt", func(ctx context.Context) error {
@@ -182,14 +232,14 @@ func (d *Decrypter) key(ctx context.Context, wrapped []byte, ec EncryptionContex
 			return err
 		})
 		if err != nil {
-			return nil, err
+			return keys{}, err
 		}
-		aead, err := newAEAD(out.Plaintext)
+		ks, err := newKeys(out.Plaintext)
 		if err != nil {
-			return nil, err
+			return keys{}, err
 		}
-		d.cache.put(name, aead, d.cfg.Clock.Now())
-		return aead, nil
+		d.cache.put(name, ks, d.cfg.Clock.Now())
+		return ks, nil
 	})
 }
 

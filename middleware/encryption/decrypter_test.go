@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/stretchr/testify/assert"
@@ -25,6 +26,7 @@ func TestDecrypterConfig_Validate(t *testing.T) {
 	}{
 		{"valid", func(*encryption.DecrypterConfig) {}, ""},
 		{"negative KeyCacheEntries", func(c *encryption.DecrypterConfig) { c.KeyCacheEntries = -1 }, "KeyCacheEntries"},
+		{"negative MaxAge", func(c *encryption.DecrypterConfig) { c.MaxAge = -time.Hour }, "MaxAge must not be negative"},
 		{"negative KeyCacheTTL", func(c *encryption.DecrypterConfig) { c.KeyCacheTTL = -1 }, "KeyCacheTTL"},
 		{"negative Retry.MaxElapsed", func(c *encryption.DecrypterConfig) { c.Retry.MaxElapsed = -1 }, "Retry: MaxElapsed"},
 	}

@@ -14,10 +14,48 @@
 // for SQS and SNS bodies; it is 4/3 the size of the plaintext plus its 16-byte
 // tag, rounded up to whole base64 quanta. Metadata
 // sourceflow.MetaEncryption holds the base64 of a versioned binary [Header]:
-// version, the ARN of the KMS key, the KMS-wrapped data key, the nonce and
-// the [EncryptionContext]. The binary header is the GCM additional data, so no
-// field of it can be changed without failing authentication. Other metadata
-// is not encrypted: keep secrets out of it.
+// version, flags, the ARN of the KMS key, the KMS-wrapped data key, the nonce
+// and the [EncryptionContext].
+//
+// The GCM additional data is the binary header followed by the envelope the
+// metadata carries: message id, entity id, sequence, type, occurred-at,
+// correlation id and causation id (sourceflow.MetaMessageID and the other
+// envelope keys, each length-prefixed, an absent key as empty). So neither a
+// header field nor an envelope field can be changed in transit: a captured
+// command sent again for another entity, with a fresh message id, another
+// sequence or another type fails with [ErrTampered] (or
+// [ErrContextMismatch]) and is dead-lettered. Other metadata (trace context,
+// for example) is not authenticated and not encrypted: keep secrets out of
+// it.
+//
+// # Signing without encryption
+//
+// With EncrypterConfig.SignOnly the payload travels in clear and the header
+// (flag "signed") carries an HMAC-SHA256 over the header, the envelope and
+// the payload. The HMAC key is derived from a KMS data key handled exactly as
+// for encryption: cached on both sides, wrapped in the header, bound to the
+// same encryption context; so signing costs no KMS call per message either.
+// A signed message that was changed fails with [ErrTampered].
+// DecrypterConfig.RequireSignature refuses messages that are neither signed
+// nor encrypted; RequireEncryption refuses signed-only ones too.
+//
+// # Replay
+//
+// A message that occurred (its authenticated occurred-at) more than
+// DecrypterConfig.MaxAge ago ([DefaultMaxAge], 28 days: 14 in SQS plus 14 in
+// a dead-letter queue) is refused with [ErrExpired]. Inside that window a
+// replayed message has the message id it was sent with, so the idempotency
+// middleware acknowledges it as a duplicate as long as its records live at
+// least MaxAge (idempotency.MiddlewareConfig.TTL); outside it the Decrypter
+// refuses it.
+//
+// # Versions
+//
+// This package writes header version 2. Version 1 headers, written by
+// earlier releases, authenticate the header but not the envelope; they are
+// still read until DecrypterConfig.Version1Until ([Version1Deadline] by
+// default), so messages sent during a rolling upgrade, and their dead
+// letters, still decrypt. After it they fail with [ErrUnsupportedVersion].
 //
 // The encryption context binds the application name, the message type
 // (metadata sourceflow.MetaType) and the destination: the topic passed to

@@ -23,6 +23,12 @@ type EncrypterConfig struct {
 	// AppName is bound into the encryption context. Producers and consumers
 	// of one destination must use the same name. Default "sourceflow".
 	AppName string
+	// SignOnly signs messages instead of encrypting them: the payload
+	// travels in clear, and an HMAC-SHA256 over it, the envelope and the
+	// header travels in the header, keyed by a KMS data key handled exactly
+	// as for encryption (cached, wrapped in the header, bound to the same
+	// encryption context). For authenticity without confidentiality.
+	SignOnly bool
 	// DataKeyMaxAge retires a data key this long after KMS generated it.
 	// Default 5 minutes.
 	DataKeyMaxAge time.Duration
@@ -146,21 +152,32 @@ func (e *Encrypter) encrypt(ctx context.Context, destination string, msg *messag
 	if err != nil {
 		return nil, err
 	}
-	h := Header{Version: HeaderVersion1, KeyID: dk.keyID, WrappedKey: dk.wrapped, Nonce: make([]byte, nonceSize), Context: ec}
+	h := Header{Version: HeaderVersion2, Signed: e.cfg.SignOnly, KeyID: dk.keyID, WrappedKey: dk.wrapped,
+		Nonce: make([]byte, nonceSize), Context: ec}
 	_, _ = rand.Read(h.Nonce) // crypto/rand.Read never returns an error
-	aad, err := h.MarshalBinary()
+	aad, err := h.authenticated()
 	if err != nil {
 		return nil, err
 	}
-	sealed := dk.aead.Seal(make([]byte, 0, len(msg.Payload)+dk.aead.Overhead()), h.Nonce, msg.Payload, aad)
-	body := make([]byte, base64.StdEncoding.EncodedLen(len(sealed)))
-	base64.StdEncoding.Encode(body, sealed)
+	aad = appendEnvelope(aad, msg.Metadata)
+	body := msg.Payload
+	if h.Signed {
+		h.MAC = dk.keys.sign(aad, msg.Payload)
+	} else {
+		sealed := dk.keys.aead.Seal(make([]byte, 0, len(msg.Payload)+dk.keys.aead.Overhead()), h.Nonce, msg.Payload, aad)
+		body = make([]byte, base64.StdEncoding.EncodedLen(len(sealed)))
+		base64.StdEncoding.Encode(body, sealed)
+	}
+	header, err := h.Encode()
+	if err != nil {
+		return nil, err
+	}
 
 	out := message.NewMessage(msg.UUID, body)
 	for k, v := range msg.Metadata {
 		out.Metadata[k] = v
 	}
-	out.Metadata[sourceflow.MetaEncryption] = base64.StdEncoding.EncodeToString(aad)
+	out.Metadata[sourceflow.MetaEncryption] = header
 	out.SetContext(msg.Context())
 	if size, limit := wireSize(len(body), out.Metadata), e.limit(destination); size > limit {
 		return nil, &TooLargeError{Destination: destination, Size: size, Limit: limit}
@@ -237,11 +254,11 @@ func (e *Encrypter) generate(ctx context.Context, ec EncryptionContext) (*dataKe
 	if err != nil {
 		return nil, err
 	}
-	aead, err := newAEAD(out.Plaintext)
+	ks, err := newKeys(out.Plaintext)
 	if err != nil {
 		return nil, err
 	}
-	k := &dataKey{aead: aead, wrapped: out.CiphertextBlob, keyID: e.cfg.KeyID, created: e.cfg.Clock.Now()}
+	k := &dataKey{keys: ks, wrapped: out.CiphertextBlob, keyID: e.cfg.KeyID, created: e.cfg.Clock.Now()}
 	if out.KeyId != nil {
 		k.keyID = *out.KeyId
 	}

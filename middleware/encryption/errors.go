@@ -42,6 +42,11 @@ var ErrNotEncrypted = errors.New("message is not encrypted")
 // build does not know, typically a message from a newer producer. Permanent.
 var ErrUnsupportedVersion = errors.New("unsupported encryption header version")
 
+// ErrExpired is returned (permanent) for a message older than
+// DecrypterConfig.MaxAge: a replay outside the window the idempotency store
+// remembers.
+var ErrExpired = errors.New("message is older than the maximum age")
+
 // ErrThrottled means KMS kept throttling (or failing internally) after the
 // configured retries. Not permanent: the message is redelivered later.
 var ErrThrottled = errors.New("KMS is throttling requests")

@@ -7,9 +7,26 @@ import (
 	"strconv"
 )
 
-// HeaderVersion1 is the only header format this package writes: AES-256-GCM
-// with a 96-bit random nonce and a 128-bit tag, data key wrapped by KMS.
-const HeaderVersion1 byte = 1
+// Header versions. Version 2 is the one this package writes; version 1
+// headers, written by earlier releases, are read until
+// DecrypterConfig.Version1Until.
+const (
+	// HeaderVersion1: AES-256-GCM with a 96-bit random nonce and a 128-bit
+	// tag, data key wrapped by KMS; the header alone is the additional data.
+	HeaderVersion1 byte = 1
+	// HeaderVersion2 adds a flags byte and authenticates the envelope with
+	// the payload: the additional data (or, for a signed message, the HMAC
+	// input) is the header and the envelope fields the metadata carries
+	// (see AuthenticatedMetadata).
+	HeaderVersion2 byte = 2
+)
+
+// flagSigned marks a version 2 header of a signed message: the payload
+// travels in clear and Header.MAC authenticates it.
+const flagSigned byte = 1
+
+// macSize is the length of an HMAC-SHA256.
+const macSize = 32
 
 const (
 	nonceSize     = 12
@@ -63,16 +80,23 @@ func (c EncryptionContext) canonical() string {
 }
 
 // Header is the envelope-encryption header carried in metadata key
-// sourceflow.MetaEncryption. Its binary form (version 1, all lengths unsigned
-// varints):
+// sourceflow.MetaEncryption. Its binary form (all lengths unsigned varints):
 //
-//	version(1) | len,keyID | len,wrappedKey | nonce(12) | len,app | len,type | len,destination
+//	version 1: 1 | len,keyID | len,wrappedKey | nonce(12) | len,app | len,type | len,destination
+//	version 2: 2 | flags | len,keyID | len,wrappedKey | nonce(12) | len,app | len,type | len,destination [| len,mac]
 //
-// base64 (standard, padded) of that is the metadata value. The binary form is
-// the AES-GCM additional data, so changing any field fails authentication.
+// base64 (standard, padded) of that is the metadata value. The binary form
+// without the MAC is authenticated (see HeaderVersion2), so changing any
+// field fails authentication.
 type Header struct {
-	// Version is the format version (HeaderVersion1).
+	// Version is the format version: HeaderVersion2, or HeaderVersion1 for
+	// a header an earlier release wrote.
 	Version byte
+	// Signed is true (version 2) for a signed message: its payload is in
+	// clear and MAC authenticates it with the envelope and the header.
+	Signed bool
+	// MAC is the HMAC-SHA256 of a signed message; nil otherwise.
+	MAC []byte
 	// KeyID is the ARN of the KMS key that wrapped the data key, as KMS
 	// reported it. Informational: decryption never passes it to KMS.
 	KeyID string
@@ -86,16 +110,38 @@ type Header struct {
 
 // MarshalBinary returns the binary form of h.
 func (h Header) MarshalBinary() ([]byte, error) {
-	if h.Version != HeaderVersion1 {
-		return nil, fmt.Errorf("%w: %d", ErrUnsupportedVersion, h.Version)
+	b, err := h.authenticated()
+	if err != nil || !h.Signed {
+		return b, err
 	}
-	if len(h.Nonce) != nonceSize {
+	if len(h.MAC) != macSize {
+		return nil, fmt.Errorf("header MAC must be %d bytes, got %d", macSize, len(h.MAC))
+	}
+	return appendField(b, h.MAC), nil
+}
+
+// authenticated returns the binary form of h without the MAC: what the
+// additional data or the MAC input starts with.
+func (h Header) authenticated() ([]byte, error) {
+	switch {
+	case h.Version != HeaderVersion1 && h.Version != HeaderVersion2:
+		return nil, fmt.Errorf("%w: %d", ErrUnsupportedVersion, h.Version)
+	case h.Version == HeaderVersion1 && h.Signed:
+		return nil, fmt.Errorf("%w: a version 1 header cannot be signed", ErrUnsupportedVersion)
+	case len(h.Nonce) != nonceSize:
 		return nil, fmt.Errorf("header nonce must be %d bytes, got %d", nonceSize, len(h.Nonce))
 	}
-	n := 1 + nonceSize + 5*binary.MaxVarintLen16 + len(h.KeyID) + len(h.WrappedKey) +
-		len(h.Context.App) + len(h.Context.Type) + len(h.Context.Destination)
+	n := 2 + nonceSize + 6*binary.MaxVarintLen16 + len(h.KeyID) + len(h.WrappedKey) +
+		len(h.Context.App) + len(h.Context.Type) + len(h.Context.Destination) + macSize
 	b := make([]byte, 0, n)
 	b = append(b, h.Version)
+	if h.Version == HeaderVersion2 {
+		var flags byte
+		if h.Signed {
+			flags |= flagSigned
+		}
+		b = append(b, flags)
+	}
 	b = appendField(b, []byte(h.KeyID))
 	b = appendField(b, h.WrappedKey)
 	b = append(b, h.Nonce...)
@@ -114,29 +160,41 @@ func (h Header) Encode() (string, error) {
 	return base64.StdEncoding.EncodeToString(b), nil
 }
 
-// ParseHeader decodes a metadata value written by Encode. It also returns the
-// binary form, which is the AES-GCM additional data. A malformed header
-// yields ErrTampered, an unknown version ErrUnsupportedVersion.
+// ParseHeader decodes a metadata value written by Encode. It also returns
+// the binary form without the MAC, which the additional data or the MAC
+// input starts with. A malformed header yields ErrTampered, an unknown
+// version ErrUnsupportedVersion.
 func ParseHeader(value string) (Header, []byte, error) {
 	raw, err := base64.StdEncoding.DecodeString(value)
 	if err != nil || len(raw) == 0 {
 		return Header{}, nil, fmt.Errorf("%w: header is not base64", ErrTampered)
 	}
-	if raw[0] != HeaderVersion1 {
+	if raw[0] != HeaderVersion1 && raw[0] != HeaderVersion2 {
 		return Header{}, nil, fmt.Errorf("%w: %d", ErrUnsupportedVersion, raw[0])
 	}
 	r := fieldReader{buf: raw[1:]}
 	h := Header{Version: raw[0]}
+	if h.Version == HeaderVersion2 {
+		if flags := r.fixed(1); len(flags) == 1 {
+			h.Signed = flags[0] == flagSigned
+			r.bad = r.bad || (flags[0] != 0 && !h.Signed)
+		}
+	}
 	h.KeyID = string(r.field(maxKeyIDLen))
 	h.WrappedKey = r.field(maxWrappedLen)
 	h.Nonce = r.fixed(nonceSize)
 	h.Context.App = string(r.field(maxContextLen))
 	h.Context.Type = string(r.field(maxContextLen))
 	h.Context.Destination = string(r.field(maxContextLen))
+	authenticated := raw[: len(raw)-len(r.buf) : len(raw)-len(r.buf)] // appending never writes over the MAC
+	if h.Signed {
+		h.MAC = r.field(macSize)
+		r.bad = r.bad || len(h.MAC) != macSize
+	}
 	if r.bad || len(r.buf) != 0 || len(h.WrappedKey) == 0 {
 		return Header{}, nil, fmt.Errorf("%w: header is malformed", ErrTampered)
 	}
-	return h, raw, nil
+	return h, authenticated, nil
 }
 
 func appendField(b, field []byte) []byte {

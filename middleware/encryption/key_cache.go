@@ -2,7 +2,6 @@ package encryption
 
 import (
 	"container/list"
-	"crypto/cipher"
 	"sync"
 	"time"
 )
@@ -22,7 +21,7 @@ type keyCache struct {
 
 type keyCacheEntry struct {
 	key     string
-	aead    cipher.AEAD
+	keys    keys
 	expires time.Time
 }
 
@@ -30,33 +29,33 @@ func newKeyCache(maxEntries int, ttl time.Duration) *keyCache {
 	return &keyCache{ll: list.New(), items: make(map[string]*list.Element), maxEntries: maxEntries, ttl: ttl}
 }
 
-func (c *keyCache) get(key string, now time.Time) (cipher.AEAD, bool) {
+func (c *keyCache) get(key string, now time.Time) (keys, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	el, ok := c.items[key]
 	if !ok {
-		return nil, false
+		return keys{}, false
 	}
 	e := el.Value.(*keyCacheEntry)
 	if !now.Before(e.expires) {
 		c.ll.Remove(el)
 		delete(c.items, key)
-		return nil, false
+		return keys{}, false
 	}
 	c.ll.MoveToFront(el)
-	return e.aead, true
+	return e.keys, true
 }
 
-func (c *keyCache) put(key string, aead cipher.AEAD, now time.Time) {
+func (c *keyCache) put(key string, k keys, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if el, ok := c.items[key]; ok {
 		e := el.Value.(*keyCacheEntry)
-		e.aead, e.expires = aead, now.Add(c.ttl)
+		e.keys, e.expires = k, now.Add(c.ttl)
 		c.ll.MoveToFront(el)
 		return
 	}
-	c.items[key] = c.ll.PushFront(&keyCacheEntry{key: key, aead: aead, expires: now.Add(c.ttl)})
+	c.items[key] = c.ll.PushFront(&keyCacheEntry{key: key, keys: k, expires: now.Add(c.ttl)})
 	for c.ll.Len() > c.maxEntries {
 		last := c.ll.Back()
 		c.ll.Remove(last)

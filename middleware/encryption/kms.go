@@ -65,6 +65,13 @@ func positive[T int | int64 | time.Duration](field string, v T) error {
 	return nil
 }
 
+func notNegative(field string, v time.Duration) error {
+	if v < 0 {
+		return fmt.Errorf("%s must not be negative", field)
+	}
+	return nil
+}
+
 // prepare checks the KMS client of a New<kind> call, then defaults and
 // validates its configuration.
 func prepare(api KMSAPI, kind string, cfg interface {

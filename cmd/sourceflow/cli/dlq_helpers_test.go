@@ -83,11 +83,17 @@ type letter struct {
 	encryptFor string
 }
 
+// envelope is the envelope metadata of l.
+func (l letter) envelope() map[string]string {
+	return map[string]string{sourceflow.MetaMessageID: l.id, sourceflow.MetaEntityID: l.entity,
+		sourceflow.MetaCorrelationID: "corr-" + l.id}
+}
+
 // put sends l to queue as awsbus dead-letters it and returns its attributes.
 func (e *dlqEnv) put(t *testing.T, queue string, l letter) map[string]sqstypes.MessageAttributeValue {
 	t.Helper()
-	env := map[string]string{"uuid": l.id, sourceflow.MetaMessageID: l.id, sourceflow.MetaEntityID: l.entity,
-		sourceflow.MetaCorrelationID: "corr-" + l.id}
+	env := l.envelope()
+	env["uuid"] = l.id
 	attrs := map[string]string{sourceflow.MetaType: l.typ, "traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}
 	if l.packedReason {
 		env[sourceflow.MetaFailure] = l.reason
@@ -118,6 +124,9 @@ func (e *dlqEnv) encrypt(t *testing.T, l letter, destination string) (body, head
 	require.NoError(t, err)
 	msg := message.NewMessage(l.id, []byte(l.body))
 	msg.Metadata.Set(sourceflow.MetaType, l.typ)
+	for k, v := range l.envelope() { // the envelope the header authenticates
+		msg.Metadata.Set(k, v)
+	}
 	out, err := enc.Encrypt(context.Background(), destination, msg)
 	require.NoError(t, err)
 	return string(out.Payload), out.Metadata.Get(sourceflow.MetaEncryption)
