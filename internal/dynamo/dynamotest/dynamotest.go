@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 )
@@ -34,7 +35,24 @@ func Client(t testing.TB) *dynamodb.Client {
 		Region:       "us-east-1",
 		BaseEndpoint: aws.String(endpoint),
 		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
+		Retryer:      loggingRetryer{Retryer: retry.NewStandard(), t: t},
 	})
+}
+
+// loggingRetryer logs each error the SDK retries: a retried request may
+// have been applied once already, and the log then explains a surprising
+// count.
+type loggingRetryer struct {
+	aws.Retryer
+	t testing.TB
+}
+
+func (r loggingRetryer) IsErrorRetryable(err error) bool {
+	retryable := r.Retryer.IsErrorRetryable(err)
+	if retryable {
+		r.t.Logf("DynamoDB client retries after: %v", err)
+	}
+	return retryable
 }
 
 // Prefix returns a table-name prefix no other test uses.
