@@ -33,7 +33,7 @@ func (s *commandStore) NextSequence(ctx context.Context, entityID string) (int64
 	if err := checkKey("entity id", entityID); err != nil {
 		return 0, err
 	}
-	if tx := dynamo.TxFor(ctx, s.api); tx != nil {
+	if tx := s.tx(ctx); tx != nil {
 		return s.reserve(ctx, tx, entityID)
 	}
 	expr, err := expression.NewBuilder().
@@ -41,13 +41,18 @@ func (s *commandStore) NextSequence(ctx context.Context, entityID string) (int64
 	if err != nil {
 		return 0, err
 	}
+	// An ADD is not idempotent: the SDK must not send it again after a
+	// failure whose outcome is unknown (the number would be spent twice).
+	// Throttling, which DynamoDB answers without applying anything, is
+	// retried by s.retry; any other failure is returned.
+	once := func(o *dynamodb.Options) { o.RetryMaxAttempts = 1 }
 	var out *dynamodb.UpdateItemOutput
 	err = s.retry.Do(ctx, func(ctx context.Context) (err error) {
 		out, err = s.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 			TableName: aws.String(s.table), Key: s.key(entityID, counterKey),
 			UpdateExpression: expr.Update(), ExpressionAttributeNames: expr.Names(),
 			ExpressionAttributeValues: expr.Values(), ReturnValues: types.ReturnValueUpdatedNew,
-		})
+		}, once)
 		return err
 	})
 	if err != nil {
@@ -95,7 +100,8 @@ func (s *commandStore) Append(ctx context.Context, cmd cqrs.StoredCommand) error
 		}}
 	}
 	dup := fmt.Errorf("%w: sequence %d or message id %s of entity %q", cqrs.ErrDuplicateCommand, e.Sequence, e.MessageID, e.EntityID)
-	if tx := dynamo.TxFor(ctx, s.api); tx != nil {
+	if tx := s.tx(ctx); tx != nil {
+		tx.OnUncertain(func(ctx context.Context) bool { return s.stored(ctx, e) })
 		return errors.Join(tx.Add(put(item), dup), tx.Add(put(marker), dup))
 	}
 	in := &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{put(item), put(marker)}}
@@ -105,12 +111,25 @@ func (s *commandStore) Append(ctx context.Context, cmd cqrs.StoredCommand) error
 	})
 	var tc *types.TransactionCanceledException
 	switch {
+	case errors.As(err, &tc) && conditionFailed(tc) && s.stored(ctx, e):
+		return nil // an earlier attempt of this request was applied
 	case errors.As(err, &tc) && conditionFailed(tc):
 		return dup
 	case err != nil:
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	return nil
+}
+
+// stored reports whether the command of envelope e is stored at its
+// sequence: a retried write found the effect of its first attempt.
+func (s *commandStore) stored(ctx context.Context, e cqrs.Envelope) bool {
+	item, err := s.get(ctx, s.key(e.EntityID, sequenceKey(e.Sequence)))
+	if err != nil || item == nil {
+		return false
+	}
+	id, _ := item["message_id"].(*types.AttributeValueMemberS)
+	return id != nil && id.Value == e.MessageID
 }
 
 func conditionFailed(tc *types.TransactionCanceledException) bool {

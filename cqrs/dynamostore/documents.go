@@ -2,6 +2,8 @@ package dynamostore
 
 import (
 	"context"
+	"crypto/rand"
+	"errors"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -17,10 +19,19 @@ import (
 // documentStore is a cqrs.DocumentStore on one table: one item per
 // document, partition key the document id, sort key the kind (so documents
 // of one kind spread over partitions), with data and version.
+//
+// joins is true for views: their saves join the handling transaction and
+// commit with the idempotency completion. Saga entities do not join: a saga
+// publishes the events it raises from inside its handler, so whether its
+// save wins must be known before that; an entity save is written at once (a
+// conditional put; the saga retries a conflict in place, on a reload), and
+// the events are kept with the state in that one item, so that a
+// redelivery after a crash raises them again with their ids.
 type documentStore struct {
 	api   *dynamodb.Client
 	table string
 	retry *dynamo.Retry
+	joins bool
 }
 
 var _ cqrs.TransactionJoiner = (*documentStore)(nil)
@@ -68,6 +79,8 @@ func (s *documentStore) Save(ctx context.Context, kind, id string, data []byte, 
 	item := s.key(kind, id)
 	item["data"] = &types.AttributeValueMemberB{Value: data}
 	item["version"] = numberValue(version + 1)
+	writeID := rand.Text()
+	item[attrWriteID] = &types.AttributeValueMemberS{Value: writeID}
 	if err := dynamo.CheckSize(item, fmt.Sprintf("dynamostore: %s %q", kind, id)); err != nil {
 		return sourceflow.Permanent(err)
 	}
@@ -84,17 +97,27 @@ func (s *documentStore) Save(ctx context.Context, kind, id string, data []byte, 
 		TableName: aws.String(s.table), Item: item, ConditionExpression: expr.Condition(),
 		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
 	}
-	if tx := dynamo.TxFor(ctx, s.api); tx != nil {
-		return tx.Add(types.TransactWriteItem{Put: put}, conflict)
+	if s.joins {
+		if dynamo.Foreign(ctx, s.api, dynamo.Handling) {
+			return sourceflow.Permanent(fmt.Errorf("dynamostore: save %s %q: %w", kind, id, dynamo.ErrForeignTx))
+		}
+		if tx := dynamo.TxFor(ctx, s.api, dynamo.Handling); tx != nil {
+			return tx.Add(types.TransactWriteItem{Put: put}, conflict)
+		}
 	}
+	var old map[string]types.AttributeValue
 	err = s.retry.Do(ctx, func(ctx context.Context) error {
 		_, err := s.api.PutItem(ctx, &dynamodb.PutItemInput{
 			TableName: put.TableName, Item: put.Item, ConditionExpression: put.ConditionExpression,
 			ExpressionAttributeNames: put.ExpressionAttributeNames, ExpressionAttributeValues: put.ExpressionAttributeValues,
+			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 		})
+		old = oldItem(err)
 		return err
 	})
 	switch {
+	case dynamo.IsConditionFailed(err) && str(old[attrWriteID]) == writeID:
+		return nil // an earlier attempt of this request was applied
 	case dynamo.IsConditionFailed(err):
 		return conflict
 	case err != nil:
@@ -103,9 +126,31 @@ func (s *documentStore) Save(ctx context.Context, kind, id string, data []byte, 
 	return nil
 }
 
+// oldItem returns the item a failed condition reported (ALL_OLD), if any.
+func oldItem(err error) map[string]types.AttributeValue {
+	var cf *types.ConditionalCheckFailedException
+	if errors.As(err, &cf) {
+		return cf.Item
+	}
+	return nil
+}
+
+// attrWriteID names the attribute holding a random id of the save that
+// wrote the item: when the SDK retried a put that had been applied, the
+// retry's condition fails on an item with the put's own write id, which is
+// a success, not a conflict.
+const attrWriteID = "write_id"
+
+func str(v types.AttributeValue) string {
+	if s, ok := v.(*types.AttributeValueMemberS); ok {
+		return s.Value
+	}
+	return ""
+}
+
 // JoinsTransaction implements cqrs.TransactionJoiner.
 func (s *documentStore) JoinsTransaction(ctx context.Context) bool {
-	return dynamo.TxFor(ctx, s.api) != nil
+	return s.joins && dynamo.TxFor(ctx, s.api, dynamo.Handling) != nil
 }
 
 func checkDocKey(kind, id string) error {

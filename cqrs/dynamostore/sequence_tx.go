@@ -99,18 +99,17 @@ func (s *commandStore) moveCounter(tx *dynamo.Tx, entityID string, r *reservatio
 
 // WithinTx implements sourceflow.Transactor for the CommandBus: the
 // sequence reserved and the command appended in fn commit together (see
-// reserve). When another writer moved the sequence on first, fn runs again,
-// at most sequenceAttempts times. When ctx carries a transaction on the same
-// client (a handling's), fn joins it and a moved sequence fails that
-// transaction: the message is redelivered.
+// reserve), in a transaction of the command store's own. When another
+// writer moved the sequence on first, fn runs again, at most
+// sequenceAttempts times, with jittered backoff.
 func (s *commandStore) WithinTx(ctx context.Context, fn func(ctx context.Context) error) error {
-	if dynamo.TxFor(ctx, s.api) != nil {
+	if s.tx(ctx) != nil {
 		return fn(ctx)
 	}
 	var err error
 	backoff := sequenceBackoff
 	for attempt := 1; ; attempt++ {
-		if err = dynamo.WithinTx(ctx, s.api, s.retry, fn); !errors.Is(err, errSequenceMoved) {
+		if err = dynamo.WithinTx(ctx, s.api, s, s.retry, fn); !errors.Is(err, errSequenceMoved) {
 			return err
 		}
 		if attempt == sequenceAttempts {
@@ -127,7 +126,12 @@ func (s *commandStore) WithinTx(ctx context.Context, fn func(ctx context.Context
 	}
 }
 
-// JoinsTransaction implements cqrs.TransactionJoiner.
-func (s *commandStore) JoinsTransaction(ctx context.Context) bool {
-	return dynamo.TxFor(ctx, s.api) != nil
-}
+// JoinsTransaction implements cqrs.TransactionJoiner: calls join the command
+// store's own transaction (WithinTx), never a handling transaction.
+func (s *commandStore) JoinsTransaction(ctx context.Context) bool { return s.tx(ctx) != nil }
+
+// tx returns the command store's own transaction carried by ctx, or nil.
+// Commands are committed in a transaction of their own, before they are
+// published, whatever handling transaction the context carries: a command
+// that was published is stored, and its number is never handed out again.
+func (s *commandStore) tx(ctx context.Context) *dynamo.Tx { return dynamo.TxFor(ctx, s.api, s) }

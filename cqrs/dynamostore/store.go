@@ -18,10 +18,11 @@ const (
 	attrSK = "sk"
 )
 
-// Store holds the command, entity and view stores on DynamoDB. The entity
-// and view stores join a handling transaction on the same client (see
-// WithinTx): their saves are then written by the transaction's one
-// TransactWriteItems, with the idempotency completion.
+// Store holds the command, entity and view stores on DynamoDB. The view
+// store joins a handling transaction on the same client (see WithinTx): its
+// saves are then written by the transaction's one TransactWriteItems, with
+// the idempotency completion. Entity saves and commands, which come with
+// publishes, are written before those publishes (see the package doc).
 type Store struct {
 	api      *dynamodb.Client
 	cfg      Config
@@ -45,7 +46,7 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	s.commands = &commandStore{api: s.api, table: cfg.TablePrefix + "commands", retry: s.retry}
 	s.entities = &documentStore{api: s.api, table: cfg.TablePrefix + "entities", retry: s.retry}
-	s.views = &documentStore{api: s.api, table: cfg.TablePrefix + "views", retry: s.retry}
+	s.views = &documentStore{api: s.api, table: cfg.TablePrefix + "views", retry: s.retry, joins: true}
 	return s, nil
 }
 
@@ -78,12 +79,13 @@ func (s *Store) Entities() cqrs.EntityStore { return s.entities }
 func (s *Store) Views() cqrs.ViewStore { return s.views }
 
 // WithinTx implements sourceflow.Transactor: fn runs with a context
-// carrying a handling transaction on the store's client; the saves made
-// with it are written together by one TransactWriteItems when fn returns
-// nil, and not at all otherwise. When ctx already carries a transaction on
-// the client, fn joins it and the outer caller commits.
+// carrying a handling transaction on the store's client; the view saves
+// made with it are written together by one TransactWriteItems when fn
+// returns nil, and not at all otherwise. When ctx already carries a
+// handling transaction on the client, fn joins it and the outer caller
+// commits.
 func (s *Store) WithinTx(ctx context.Context, fn func(ctx context.Context) error) error {
-	return dynamo.WithinTx(ctx, s.api, s.retry, fn)
+	return dynamo.WithinTx(ctx, s.api, dynamo.Handling, s.retry, fn)
 }
 
 // RetryStats returns how many requests DynamoDB throttled or refused for a

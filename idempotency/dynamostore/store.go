@@ -90,7 +90,7 @@ type RetryStats = dynamo.RetryStats
 // transaction does not commit; the completion is collected and committed
 // with the state stores' saves.
 func (s *Store) WithinTx(ctx context.Context, fn func(ctx context.Context) error) error {
-	return dynamo.WithinTx(ctx, s.api, s.retry, fn)
+	return dynamo.WithinTx(ctx, s.api, dynamo.Handling, s.retry, fn)
 }
 
 // id is the record's partition key: the consumer's length first, so that no
@@ -114,12 +114,17 @@ func checkKey(key idempotency.Key, d time.Duration) error {
 }
 
 // expiry returns when a record expiring d from now expires, in Unix
-// milliseconds (what conditions compare) and in Unix seconds rounded up
-// (what DynamoDB's time to live reads).
-func (s *Store) expiry(d time.Duration) (ms, ttl int64) {
+// milliseconds (what conditions compare), and when DynamoDB's time to live
+// may delete it, in Unix seconds: margin later, so that a lease holder may
+// still complete or extend after its lease ran out while no one re-claimed
+// the key, as the Store contract allows.
+func (s *Store) expiry(d, margin time.Duration) (ms, ttl int64) {
 	ms = s.cfg.Clock.Now().Add(d).UnixMilli()
-	return ms, (ms + 999) / 1000
+	return ms, (ms + margin.Milliseconds() + 999) / 1000
 }
+
+// leaseMargin is how long past its lease an in-progress record is kept.
+const leaseMargin = 24 * time.Hour
 
 func number(n int64) *types.AttributeValueMemberN {
 	return &types.AttributeValueMemberN{Value: strconv.FormatInt(n, 10)}
@@ -138,8 +143,8 @@ func (s *Store) Claim(ctx context.Context, key idempotency.Key, payloadHash stri
 		if err != nil {
 			return idempotency.ClaimResult{}, fmt.Errorf("idempotency/dynamostore: claim %s: %w", key, err)
 		}
-		if old == nil {
-			if tx := dynamo.TxFor(ctx, s.api); tx != nil {
+		if old == nil || str(old[attrToken]) == tok { // nil: put; our token: an earlier attempt was applied
+			if tx := dynamo.TxFor(ctx, s.api, dynamo.Handling); tx != nil {
 				tx.OnRollback(func(ctx context.Context) { _ = s.Release(ctx, key, tok) })
 			}
 			return idempotency.ClaimResult{Status: idempotency.Acquired, Token: tok}, nil
@@ -154,7 +159,7 @@ func (s *Store) Claim(ctx context.Context, key idempotency.Key, payloadHash stri
 // claimOnce puts a new lease; it returns the record in the way when the
 // condition fails (nil when the put succeeded).
 func (s *Store) claimOnce(ctx context.Context, key idempotency.Key, hash string, lease time.Duration, tok string) (map[string]types.AttributeValue, error) {
-	ms, ttl := s.expiry(lease)
+	ms, ttl := s.expiry(lease, leaseMargin)
 	item := s.key(key)
 	item[attrStatus] = &types.AttributeValueMemberS{Value: inProgress}
 	item[attrToken] = &types.AttributeValueMemberS{Value: tok}
@@ -223,6 +228,13 @@ func (s *Store) liveResult(key idempotency.Key, rec map[string]types.AttributeVa
 	return idempotency.ClaimResult{Status: idempotency.InProgress}, true, nil
 }
 
+func numeral(v types.AttributeValue) string {
+	if n, ok := v.(*types.AttributeValueMemberN); ok {
+		return n.Value
+	}
+	return ""
+}
+
 func str(v types.AttributeValue) string {
 	if s, ok := v.(*types.AttributeValueMemberS); ok {
 		return s.Value
@@ -243,11 +255,13 @@ func (s *Store) Complete(ctx context.Context, key idempotency.Key, token string,
 	if err := checkKey(key, ttl); err != nil {
 		return err
 	}
-	ms, at := s.expiry(ttl)
+	ms, at := s.expiry(ttl, 0)
 	upd := expression.Set(expression.Name(attrStatus), expression.Value(completed)).
 		Set(expression.Name(attrExpiresMS), expression.Value(ms)).
 		Set(expression.Name(attrTTL), expression.Value(at))
-	return s.update(ctx, key, token, upd, "complete", true)
+	return s.update(ctx, key, token, upd, "complete", true, func(rec map[string]types.AttributeValue) bool {
+		return str(rec[attrStatus]) == completed && str(rec[attrToken]) == token
+	})
 }
 
 // Extend implements idempotency.Store.
@@ -255,13 +269,21 @@ func (s *Store) Extend(ctx context.Context, key idempotency.Key, token string, l
 	if err := checkKey(key, lease); err != nil {
 		return err
 	}
-	ms, at := s.expiry(lease)
+	ms, at := s.expiry(lease, leaseMargin)
 	upd := expression.Set(expression.Name(attrExpiresMS), expression.Value(ms)).
 		Set(expression.Name(attrTTL), expression.Value(at))
-	return s.update(ctx, key, token, upd, "extend", false)
+	return s.update(ctx, key, token, upd, "extend", false, func(rec map[string]types.AttributeValue) bool {
+		exp, err := strconv.ParseInt(numeral(rec[attrExpiresMS]), 10, 64)
+		return str(rec[attrStatus]) == inProgress && str(rec[attrToken]) == token && err == nil && exp >= ms
+	})
 }
 
-func (s *Store) update(ctx context.Context, key idempotency.Key, token string, upd expression.UpdateBuilder, op string, joins bool) error {
+// update applies upd on the condition that token holds the in-progress
+// claim. applied recognises the record this update leaves, so that a
+// retried request whose first attempt was applied is not taken for a lost
+// lease.
+func (s *Store) update(ctx context.Context, key idempotency.Key, token string, upd expression.UpdateBuilder, op string, joins bool,
+	applied func(map[string]types.AttributeValue) bool) error {
 	expr, err := expression.NewBuilder().WithUpdate(upd).WithCondition(holds(token)).Build()
 	if err != nil {
 		return err
@@ -271,16 +293,22 @@ func (s *Store) update(ctx context.Context, key idempotency.Key, token string, u
 		TableName: aws.String(s.cfg.Table), Key: s.key(key), UpdateExpression: expr.Update(),
 		ConditionExpression: expr.Condition(), ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
 	}
-	if tx := dynamo.TxFor(ctx, s.api); joins && tx != nil {
+	if tx := dynamo.TxFor(ctx, s.api, dynamo.Handling); joins && tx != nil {
 		return tx.Add(types.TransactWriteItem{Update: u}, lost)
 	}
+	var old map[string]types.AttributeValue
 	err = s.retry.Do(ctx, func(ctx context.Context) error {
 		_, err := s.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 			TableName: u.TableName, Key: u.Key, UpdateExpression: u.UpdateExpression, ConditionExpression: u.ConditionExpression,
 			ExpressionAttributeNames: u.ExpressionAttributeNames, ExpressionAttributeValues: u.ExpressionAttributeValues,
+			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 		})
+		old = oldItem(err)
 		return err
 	})
+	if dynamo.IsConditionFailed(err) && old != nil && applied(old) {
+		return nil
+	}
 	return outcome(err, lost, op, key)
 }
 
@@ -303,6 +331,14 @@ func (s *Store) Release(ctx context.Context, key idempotency.Key, token string) 
 		return err
 	})
 	return outcome(err, fmt.Errorf("%w: release %s", idempotency.ErrLeaseLost, key), "release", key)
+}
+
+func oldItem(err error) map[string]types.AttributeValue {
+	var cf *types.ConditionalCheckFailedException
+	if errors.As(err, &cf) {
+		return cf.Item
+	}
+	return nil
 }
 
 func outcome(err, lost error, op string, key idempotency.Key) error {

@@ -57,8 +57,8 @@ func TestStateAndCompletionCommitTogether(t *testing.T) {
 	ctx := context.Background()
 	idem, state := stores(t)
 	key := idempotency.Key{Consumer: "saga", MessageID: "m-1"}
-	require.NoError(t, handle(ctx, idem, state.Entities(), key, "v1", 0))
-	doc, err := state.Entities().Load(ctx, "order", "o-1")
+	require.NoError(t, handle(ctx, idem, state.Views(), key, "v1", 0))
+	doc, err := state.Views().Load(ctx, "order", "o-1")
 	require.NoError(t, err)
 	assert.Equal(t, "v1", string(doc.Data))
 	res, err := idem.Claim(ctx, key, "", time.Minute)
@@ -74,12 +74,12 @@ func TestFailedWorkWritesNothingAndReleasesTheClaim(t *testing.T) {
 	err := idem.WithinTx(ctx, func(ctx context.Context) error {
 		res, err := idem.Claim(ctx, key, "", time.Minute)
 		require.NoError(t, err)
-		require.NoError(t, state.Entities().Save(ctx, "order", "o-1", []byte("v1"), 0))
+		require.NoError(t, state.Views().Save(ctx, "order", "o-1", []byte("v1"), 0))
 		require.NoError(t, idem.Complete(ctx, key, res.Token, time.Hour))
 		return boom
 	})
 	require.ErrorIs(t, err, boom)
-	_, err = state.Entities().Load(ctx, "order", "o-1")
+	_, err = state.Views().Load(ctx, "order", "o-1")
 	assert.ErrorIs(t, err, cqrs.ErrNotFound, "the save was not written")
 	res, err := idem.Claim(ctx, key, "", time.Minute)
 	require.NoError(t, err)
@@ -89,18 +89,18 @@ func TestFailedWorkWritesNothingAndReleasesTheClaim(t *testing.T) {
 func TestConflictingSaveFailsTheTransactionAndKeepsTheWinner(t *testing.T) {
 	ctx := context.Background()
 	idem, state := stores(t)
-	require.NoError(t, handle(ctx, idem, state.Entities(), idempotency.Key{Consumer: "saga", MessageID: "m-1"}, "v1", 0))
+	require.NoError(t, handle(ctx, idem, state.Views(), idempotency.Key{Consumer: "saga", MessageID: "m-1"}, "v1", 0))
 	key := idempotency.Key{Consumer: "saga", MessageID: "m-2"}
-	err := handle(ctx, idem, state.Entities(), key, "stale", 0) // read before m-1 was saved
+	err := handle(ctx, idem, state.Views(), key, "stale", 0) // read before m-1 was saved
 	require.ErrorIs(t, err, cqrs.ErrConflict)
-	doc, err := state.Entities().Load(ctx, "order", "o-1")
+	doc, err := state.Views().Load(ctx, "order", "o-1")
 	require.NoError(t, err)
 	assert.Equal(t, "v1", string(doc.Data))
 	res, err := idem.Claim(ctx, key, "", time.Minute)
 	require.NoError(t, err)
 	assert.Equal(t, idempotency.Acquired, res.Status, "no completion was written and the claim was released")
 	require.NoError(t, idem.Release(ctx, key, res.Token))
-	require.NoError(t, handle(ctx, idem, state.Entities(), key, "v2", 1), "the retry with the new version commits")
+	require.NoError(t, handle(ctx, idem, state.Views(), key, "v2", 1), "the retry with the new version commits")
 }
 
 func TestLostLeaseFailsTheTransactionWithoutSavingState(t *testing.T) {
@@ -115,11 +115,11 @@ func TestLostLeaseFailsTheTransactionWithoutSavingState(t *testing.T) {
 			r, err := idem.Claim(context.Background(), key, "", time.Minute)
 			return err == nil && r.Status == idempotency.Acquired
 		}, 10*time.Second, 20*time.Millisecond)
-		require.NoError(t, state.Entities().Save(ctx, "order", "o-1", []byte("late"), 0))
+		require.NoError(t, state.Views().Save(ctx, "order", "o-1", []byte("late"), 0))
 		return idem.Complete(ctx, key, res.Token, time.Hour)
 	})
 	require.ErrorIs(t, err, idempotency.ErrLeaseLost)
-	_, err = state.Entities().Load(ctx, "order", "o-1")
+	_, err = state.Views().Load(ctx, "order", "o-1")
 	assert.ErrorIs(t, err, cqrs.ErrNotFound, "the holder that lost its lease wrote no state")
 	res, err := idem.Claim(ctx, key, "", time.Minute)
 	require.NoError(t, err)

@@ -54,7 +54,7 @@ func Rules() map[string]Rule {
 		"cqrs/sqlstore":                        {Internal: []string{"", "cqrs", "internal/sqldb"}, Forbidden: model},
 		"cqrs/dynamostore":                     {Internal: []string{"", "cqrs", "internal/dynamo", "awsbus/topology"}, Forbidden: []string{OTel}},
 		"idempotency/dynamostore":              {Internal: []string{"", "idempotency", "internal/dynamo", "awsbus/topology"}, Forbidden: []string{OTel}},
-		"internal/dynamo":                      {Forbidden: []string{OTel}},
+		"internal/dynamo":                      {Internal: []string{""}, Forbidden: []string{OTel}},
 		"internal/dynamo/dynamotest":           {Forbidden: []string{OTel}},
 		"outbox":                               {Internal: []string{"", "cqrs", "internal/sqldb"}, Forbidden: model},
 		"internal/sqldb":                       {Forbidden: model},

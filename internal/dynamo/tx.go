@@ -5,30 +5,38 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/sourceflow-go/sourceflow"
 )
 
 // MaxTxItems is how many writes one TransactWriteItems takes.
 const MaxTxItems = 100
 
-// ErrTxTooLarge is returned when a handling transaction collects more writes
-// than one TransactWriteItems takes.
-var ErrTxTooLarge = errors.New("more than 100 writes in one DynamoDB transaction")
+// ErrTxTooLarge is returned (permanent: the same handling collects the same
+// writes again) when a transaction collects more writes than one
+// TransactWriteItems takes.
+var ErrTxTooLarge = sourceflow.Permanent(errors.New("more than 100 writes in one DynamoDB transaction"))
 
 // Tx is a handling transaction on DynamoDB: the writes stores make while it
 // runs are collected, each with its condition, and committed together by
 // one TransactWriteItems when the work succeeds (one conditional write when
 // there is only one). Reads are not part of it: a store reads the committed
 // state and makes its write conditional on what it read.
+//
+// A Tx is safe for concurrent use by the goroutines of one handler.
 type Tx struct {
+	mu      sync.Mutex
 	api     API
 	writes  []write
 	undo    []func(context.Context)
 	prepare []func() error
 	ends    []func()
+	checks  []func(context.Context) bool
 	values  map[any]any
 }
 
@@ -39,21 +47,43 @@ type write struct {
 	failed error
 }
 
-type txKey struct{}
+// Handling is the scope of the handling transaction: the one the
+// idempotency store begins around a handler, which the stores whose writes
+// publish nothing (views) join.
+var Handling any = handlingScope{}
 
-// TxFor returns the transaction carried by ctx when it was begun on api,
-// else nil.
-func TxFor(ctx context.Context, api API) *Tx {
-	tx, _ := ctx.Value(txKey{}).(*Tx)
+type handlingScope struct{}
+
+// txKey carries the transaction of one scope in a context.
+type txKey struct{ scope any }
+
+// TxFor returns the transaction of scope carried by ctx when it was begun
+// on api, else nil.
+func TxFor(ctx context.Context, api API, scope any) *Tx {
+	tx, _ := ctx.Value(txKey{scope}).(*Tx)
 	if tx == nil || tx.api != api {
 		return nil
 	}
 	return tx
 }
 
+// ErrForeignTx is returned by a store asked to join a handling transaction
+// that runs on another DynamoDB client: its writes would not be part of it.
+var ErrForeignTx = errors.New("dynamodb: the handling transaction runs on another client; " +
+	"give the state stores and the idempotency store one *dynamodb.Client")
+
+// Foreign reports whether ctx carries a transaction of scope begun on a
+// client other than api.
+func Foreign(ctx context.Context, api API, scope any) bool {
+	tx, _ := ctx.Value(txKey{scope}).(*Tx)
+	return tx != nil && tx.api != api
+}
+
 // Add collects a write. failed is the error the caller sees when the write's
 // condition fails at commit.
 func (tx *Tx) Add(item types.TransactWriteItem, failed error) error {
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
 	if len(tx.writes) >= MaxTxItems {
 		return ErrTxTooLarge
 	}
@@ -69,6 +99,8 @@ func (tx *Tx) AddFirst(item types.TransactWriteItem, failed error) error {
 	if err := tx.Add(item, failed); err != nil {
 		return err
 	}
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
 	last := tx.writes[len(tx.writes)-1]
 	copy(tx.writes[1:], tx.writes[:len(tx.writes)-1])
 	tx.writes[0] = last
@@ -76,10 +108,16 @@ func (tx *Tx) AddFirst(item types.TransactWriteItem, failed error) error {
 }
 
 // Value returns what a store keeps under key for the transaction, or nil.
-func (tx *Tx) Value(key any) any { return tx.values[key] }
+func (tx *Tx) Value(key any) any {
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
+	return tx.values[key]
+}
 
 // SetValue keeps v under key for the transaction.
 func (tx *Tx) SetValue(key, v any) {
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
 	if tx.values == nil {
 		tx.values = map[any]any{}
 	}
@@ -89,23 +127,48 @@ func (tx *Tx) SetValue(key, v any) {
 // BeforeCommit registers fn to run once the work succeeded, before the
 // commit: a store adds there the writes that sum up the transaction (a
 // counter's final value). An error fails the transaction.
-func (tx *Tx) BeforeCommit(fn func() error) { tx.prepare = append(tx.prepare, fn) }
+func (tx *Tx) BeforeCommit(fn func() error) {
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
+	tx.prepare = append(tx.prepare, fn)
+}
+
+// OnUncertain registers check, run when the commit fails: a request the SDK
+// retried may have been applied the first time, and the retry then fails
+// on the conditions the first attempt changed. When every registered check
+// finds the transaction's writes in place, the transaction counts as
+// committed. A store registers a check that reads back what it wrote.
+func (tx *Tx) OnUncertain(check func(ctx context.Context) bool) {
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
+	tx.checks = append(tx.checks, check)
+}
 
 // OnEnd registers fn to run when the transaction ends, committed or not:
 // a store releases there what it held for the transaction.
-func (tx *Tx) OnEnd(fn func()) { tx.ends = append(tx.ends, fn) }
+func (tx *Tx) OnEnd(fn func()) {
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
+	tx.ends = append(tx.ends, fn)
+}
 
 // OnRollback registers fn to run when the transaction does not commit: a
 // store that wrote at once (an idempotency claim) undoes it there.
-func (tx *Tx) OnRollback(fn func(context.Context)) { tx.undo = append(tx.undo, fn) }
+func (tx *Tx) OnRollback(fn func(context.Context)) {
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
+	tx.undo = append(tx.undo, fn)
+}
 
-// WithinTx runs fn with a context carrying a transaction on api and commits
-// what fn collected when fn returns nil; when fn fails, panics or the commit
-// fails, nothing collected is written and the rollback functions run. When
-// ctx already carries a transaction on api, fn joins it and the outer caller
-// commits.
-func WithinTx(ctx context.Context, api API, r *Retry, fn func(ctx context.Context) error) (err error) {
-	if TxFor(ctx, api) != nil {
+// WithinTx runs fn with a context carrying a transaction of scope on api
+// and commits what fn collected when fn returns nil; when fn fails, panics
+// or the commit fails, nothing collected is written and the rollback
+// functions run. When ctx already carries a transaction of scope on api, fn
+// joins it and the outer caller commits. Transactions of different scopes
+// are independent: a store that keeps a scope of its own commits its writes
+// apart from the handling transaction.
+func WithinTx(ctx context.Context, api API, scope any, r *Retry, fn func(ctx context.Context) error) (err error) {
+	if TxFor(ctx, api, scope) != nil {
 		return fn(ctx)
 	}
 	tx := &Tx{api: api}
@@ -118,7 +181,7 @@ func WithinTx(ctx context.Context, api API, r *Retry, fn func(ctx context.Contex
 			tx.ends[i]()
 		}
 	}()
-	if err := fn(context.WithValue(ctx, txKey{}, tx)); err != nil {
+	if err := fn(context.WithValue(ctx, txKey{scope}, tx)); err != nil {
 		return err
 	}
 	for _, prepare := range tx.prepare {
@@ -126,11 +189,25 @@ func WithinTx(ctx context.Context, api API, r *Retry, fn func(ctx context.Contex
 			return err
 		}
 	}
-	if err := tx.commit(ctx, r); err != nil {
+	if err := tx.commit(ctx, r); err != nil && !tx.inPlace(ctx) {
 		return err
 	}
 	committed = true
 	return nil
+}
+
+// inPlace reports whether the checks registered with OnUncertain (at least
+// one) all find the transaction's writes in place.
+func (tx *Tx) inPlace(ctx context.Context) bool {
+	if len(tx.checks) == 0 {
+		return false
+	}
+	for _, check := range tx.checks {
+		if !check(context.WithoutCancel(ctx)) {
+			return false
+		}
+	}
+	return true
 }
 
 func (tx *Tx) rollback(ctx context.Context) {

@@ -55,12 +55,12 @@ var errFirst, errSecond = errors.New("first condition"), errors.New("second cond
 
 func TestWithinTxCommitsEverythingCollectedInOneTransaction(t *testing.T) {
 	api := &fakeAPI{}
-	err := WithinTx(context.Background(), api, &Retry{}, func(ctx context.Context) error {
-		tx := TxFor(ctx, api)
+	err := WithinTx(context.Background(), api, Handling, &Retry{}, func(ctx context.Context) error {
+		tx := TxFor(ctx, api, Handling)
 		require.NotNil(t, tx)
 		require.NoError(t, tx.Add(put("a"), errFirst))
-		return WithinTx(ctx, api, &Retry{}, func(ctx context.Context) error { // joins
-			return TxFor(ctx, api).Add(put("b"), errSecond)
+		return WithinTx(ctx, api, Handling, &Retry{}, func(ctx context.Context) error { // joins
+			return TxFor(ctx, api, Handling).Add(put("b"), errSecond)
 		})
 	})
 	require.NoError(t, err)
@@ -71,8 +71,8 @@ func TestWithinTxCommitsEverythingCollectedInOneTransaction(t *testing.T) {
 
 func TestWithinTxWritesASingleWriteWithoutATransaction(t *testing.T) {
 	api := &fakeAPI{errs: []error{&types.ConditionalCheckFailedException{}}}
-	err := WithinTx(context.Background(), api, &Retry{}, func(ctx context.Context) error {
-		return TxFor(ctx, api).Add(put("a"), errFirst)
+	err := WithinTx(context.Background(), api, Handling, &Retry{}, func(ctx context.Context) error {
+		return TxFor(ctx, api, Handling).Add(put("a"), errFirst)
 	})
 	assert.ErrorIs(t, err, errFirst)
 	assert.Equal(t, 1, api.puts)
@@ -82,8 +82,8 @@ func TestWithinTxWritesASingleWriteWithoutATransaction(t *testing.T) {
 func TestACancelledTransactionReportsTheWriteWhoseConditionFailed(t *testing.T) {
 	api := &fakeAPI{errs: []error{cancelled("None", "ConditionalCheckFailed")}}
 	undone := 0
-	err := WithinTx(context.Background(), api, &Retry{}, func(ctx context.Context) error {
-		tx := TxFor(ctx, api)
+	err := WithinTx(context.Background(), api, Handling, &Retry{}, func(ctx context.Context) error {
+		tx := TxFor(ctx, api, Handling)
 		tx.OnRollback(func(context.Context) { undone++ })
 		return errors.Join(tx.Add(put("a"), errFirst), tx.Add(put("b"), errSecond))
 	})
@@ -95,8 +95,8 @@ func TestFailedWorkWritesNothingAndRollsBack(t *testing.T) {
 	api := &fakeAPI{}
 	boom := errors.New("boom")
 	undone := 0
-	err := WithinTx(context.Background(), api, &Retry{}, func(ctx context.Context) error {
-		tx := TxFor(ctx, api)
+	err := WithinTx(context.Background(), api, Handling, &Retry{}, func(ctx context.Context) error {
+		tx := TxFor(ctx, api, Handling)
 		tx.OnRollback(func(context.Context) { undone++ })
 		require.NoError(t, tx.Add(put("a"), errFirst))
 		return boom
@@ -105,14 +105,14 @@ func TestFailedWorkWritesNothingAndRollsBack(t *testing.T) {
 	assert.Equal(t, 1, undone)
 	assert.Zero(t, api.puts)
 	assert.Empty(t, api.transact)
-	assert.Nil(t, TxFor(context.Background(), api))
-	assert.Nil(t, TxFor(context.WithValue(context.Background(), txKey{}, &Tx{api: &fakeAPI{}}), api), "another client's transaction is not joined")
+	assert.Nil(t, TxFor(context.Background(), api, Handling))
+	assert.Nil(t, TxFor(context.WithValue(context.Background(), txKey{Handling}, &Tx{api: &fakeAPI{}}), api, Handling), "another client's transaction is not joined")
 }
 
 func TestATransactionTakesAtMostOneHundredWrites(t *testing.T) {
 	api := &fakeAPI{}
-	err := WithinTx(context.Background(), api, &Retry{}, func(ctx context.Context) error {
-		tx := TxFor(ctx, api)
+	err := WithinTx(context.Background(), api, Handling, &Retry{}, func(ctx context.Context) error {
+		tx := TxFor(ctx, api, Handling)
 		for range MaxTxItems {
 			require.NoError(t, tx.Add(put("a"), errFirst))
 		}
@@ -137,8 +137,8 @@ func TestItemSizeCountsNamesAndValues(t *testing.T) {
 
 func TestAFailureOfAWriteAddedFirstIsReportedFirst(t *testing.T) {
 	api := &fakeAPI{errs: []error{cancelled("ConditionalCheckFailed", "ConditionalCheckFailed")}}
-	err := WithinTx(context.Background(), api, &Retry{}, func(ctx context.Context) error {
-		tx := TxFor(ctx, api)
+	err := WithinTx(context.Background(), api, Handling, &Retry{}, func(ctx context.Context) error {
+		tx := TxFor(ctx, api, Handling)
 		return errors.Join(tx.Add(put("a"), errFirst), tx.AddFirst(put("b"), errSecond))
 	})
 	assert.ErrorIs(t, err, errSecond)
@@ -150,8 +150,8 @@ func TestEndFunctionsRunWhetherOrNotTheTransactionCommits(t *testing.T) {
 	api := &fakeAPI{}
 	for _, fail := range []bool{false, true} {
 		ended := 0
-		_ = WithinTx(context.Background(), api, &Retry{}, func(ctx context.Context) error {
-			TxFor(ctx, api).OnEnd(func() { ended++ })
+		_ = WithinTx(context.Background(), api, Handling, &Retry{}, func(ctx context.Context) error {
+			TxFor(ctx, api, Handling).OnEnd(func() { ended++ })
 			if fail {
 				return errFirst
 			}

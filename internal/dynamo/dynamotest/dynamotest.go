@@ -6,12 +6,14 @@ package dynamotest
 import (
 	"context"
 	"crypto/rand"
+	"net/http"
 	"os"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 )
@@ -36,6 +38,9 @@ func Client(t testing.TB) *dynamodb.Client {
 		BaseEndpoint: aws.String(endpoint),
 		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
 		Retryer:      loggingRetryer{Retryer: retry.NewStandard(), t: t},
+		HTTPClient: awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
+			tr.DisableKeepAlives = true
+		}),
 	})
 }
 
