@@ -4,10 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/smithy-go"
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
@@ -41,7 +46,7 @@ func (t *Transport) Bind(ctx context.Context, b sourceflow.Binding) error {
 	if err := t.preflight(ctx); err != nil {
 		return err
 	}
-	eps, err := t.provisioner(log).Apply(ctx, t.cfg.Provisioning, p)
+	eps, err := t.apply(ctx, log, p)
 	if err != nil {
 		log.Error("awsbus: binding the topology failed", err, watermill.LogFields{"elapsed": time.Since(start).String()})
 		return fmt.Errorf("awsbus: %s topology: %w", t.cfg.Provisioning, err)
@@ -50,6 +55,52 @@ func (t *Transport) Bind(ctx context.Context, b sourceflow.Binding) error {
 	t.plan, t.endpoints, t.bound = p, eps, true
 	t.indexQueues()
 	return nil
+}
+
+// bindAttempts bounds how often Bind runs the provisioning when AWS keeps
+// throttling it; between attempts it waits a random time below a bound that
+// doubles from bindBackoff.
+const (
+	bindAttempts = 5
+	bindBackoff  = 500 * time.Millisecond
+)
+
+// apply runs the provisioning mode, again when AWS throttled it past the
+// clients' own retries: a service starting while its account is throttled
+// (many instances starting at once) comes up late rather than not at all.
+// Every mode is safe to run again: Create writes only differences.
+func (t *Transport) apply(ctx context.Context, log watermill.LoggerAdapter, p topology.Plan) (topology.Endpoints, error) {
+	backoff := bindBackoff
+	for attempt := 1; ; attempt++ {
+		eps, err := t.provisioner(log).Apply(ctx, t.cfg.Provisioning, p)
+		if err == nil || !throttled(err) || attempt == bindAttempts {
+			return eps, err
+		}
+		wait := time.Duration(rand.Int64N(int64(backoff))) + backoff/2
+		log.Info("awsbus: AWS throttled the topology's provisioning; trying again", watermill.LogFields{
+			"attempt": attempt, "wait": wait.Round(time.Millisecond).String(), "error": err.Error(),
+		})
+		select {
+		case <-ctx.Done():
+			return nil, errors.Join(err, ctx.Err())
+		case <-time.After(wait):
+		}
+		backoff *= 2
+	}
+}
+
+// throttled reports whether err comes from AWS throttling a request: a
+// throttling error code (the SDK's and ThrottleErrorCodes) or HTTP 429.
+func throttled(err error) bool {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		code := ae.ErrorCode()
+		if _, ok := retry.DefaultThrottleErrorCodes[code]; ok || slices.Contains(throttleErrorCodes, code) {
+			return true
+		}
+	}
+	var re *awshttp.ResponseError
+	return errors.As(err, &re) && re.HTTPStatusCode() == 429
 }
 
 // provisioner returns a topology.Provisioner whose every call is bounded by

@@ -31,7 +31,7 @@ from werkzeug import serving
 
 from moto.dynamodb import models as dynamodb_models
 from moto.dynamodb.comparisons import get_filter_expression
-from moto.dynamodb.exceptions import TransactionCanceledException
+from moto.dynamodb.exceptions import MultipleTransactionsException, TransactionCanceledException
 from moto.dynamodb.models.table import Table
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
@@ -65,10 +65,18 @@ def _key_of(backend, op_type, op):
 
 
 def _check(backend, transact_items):
-    """Evaluates every condition; returns moto's error list when one fails."""
-    errors, failed = [], False
+    """Evaluates every condition; returns moto's error list when one fails.
+
+    Two operations on one item are refused as DynamoDB refuses them, before
+    anything is written (moto would refuse them after writing the first).
+    """
+    errors, failed, keys = [], False, set()
     for entry in transact_items:
         op_type, op = next(iter(entry.items()))
+        key = (op["TableName"], str(sorted(_key_of(backend, op_type, op).items())))
+        if key in keys:
+            raise MultipleTransactionsException()
+        keys.add(key)
         cond = op.get("ConditionExpression")
         if cond is None:
             errors.append((None, None, None))
@@ -92,6 +100,8 @@ def _transact_write_items(self, transact_items):
     if 0 < len(transact_items) <= 100 and all(len(e) == 1 for e in transact_items):
         try:
             errors = _check(self, transact_items)
+        except MultipleTransactionsException:
+            raise
         except Exception:  # an invalid request: moto reports it
             errors = None
         else:
