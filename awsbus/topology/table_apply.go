@@ -60,6 +60,9 @@ func createTable(ctx context.Context, api TablesAPI, t Table) error {
 	if err := w.Wait(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(t.Name)}, tableActiveWait); err != nil {
 		return fmt.Errorf("topology: table %s did not become active: %w", t.Name, err)
 	}
+	if err := keysMatch(ctx, api, t); err != nil {
+		return err
+	}
 	if t.TTLAttribute == "" {
 		return nil
 	}
@@ -73,6 +76,22 @@ func createTable(ctx context.Context, api TablesAPI, t Table) error {
 	})
 	if err != nil {
 		return fmt.Errorf("topology: enable time to live on table %s: %w", t.Name, err)
+	}
+	return nil
+}
+
+// keysMatch fails with a *DriftError when an existing table's key schema is
+// not t's: Create cannot change it, and the stores would fail on every
+// request.
+func keysMatch(ctx context.Context, api TablesAPI, t Table) error {
+	out, err := api.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(t.Name)})
+	if err != nil {
+		return fmt.Errorf("topology: describe table %s: %w", t.Name, err)
+	}
+	if got, want := keySchema(out.Table), t.keys(); !slices.Equal(got, want) {
+		var report DriftReport
+		report.add("table", t.Name, "key schema is %s, want %s (a table's keys cannot change in place)", formatKeys(got), formatKeys(want))
+		return &DriftError{Report: report}
 	}
 	return nil
 }

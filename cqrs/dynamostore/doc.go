@@ -32,27 +32,47 @@
 // # Consistency
 //
 // NextSequence is one atomic counter update (UpdateItem ADD, no read of the
-// stream). Append writes the command and its message-id marker in one
-// TransactWriteItems, each conditional on being new, so a second command
+// stream), which the SDK is not allowed to send again after a failure whose
+// outcome is unknown. Append writes the command and its message-id marker in
+// one TransactWriteItems, each conditional on being new, so a second command
 // with the sequence or the message id is ErrDuplicateCommand (cqrs) and
 // nothing is written. Load reads are strongly consistent. Save is a put
 // conditional on the version that was loaded (or on no item, for version 0):
 // two instances never both apply a change to one version, and the loser
-// gets cqrs.ErrConflict.
+// gets cqrs.ErrConflict. Every write carries an id of its own (a write id,
+// a claim token, the command's message id), so that a request the SDK sent
+// again after a lost answer is recognised as applied, not reported as a
+// conflict.
 //
-// In a transaction (Store.WithinTx, the command store's own WithinTx, or the
-// idempotency store's on the same client) reads go to the table and writes
-// are collected, then committed by one TransactWriteItems; a failed
-// condition fails the whole transaction. NextSequence there reads the
-// counter and reserves the next numbers; the commit moves the counter on
-// the condition that it still holds what was read, with the commands
-// appended. So the CommandBus's sequence and command commit together: an
-// instance killed between the two, or a send that fails, spends no number,
-// and an entity's commands are numbered 1..N without gaps, as on the SQL
-// stores. When another writer moved the counter first, the command store's
-// WithinTx runs the send again (at most 8 times); inside a handling
-// transaction the conflict fails the handling and the message is
-// redelivered.
+// # What is written when
+//
+// A handler publishes from inside its run (the events a saga raises, the
+// commands a reaction sends), so whatever decides whether the run wins is
+// written before those publishes:
+//
+//   - A saga's save is written at once: a conditional put of one item that
+//     holds the new state together with the events the command raised. A
+//     run that lost to another instance gets ErrConflict before it publishes
+//     anything, and the saga runs again on a reload. A redelivery after a
+//     crash finds the command applied and raises its stored events again,
+//     with the same ids.
+//   - The CommandBus reserves a number and appends the command in a
+//     transaction of the command store's own (the store is a
+//     sourceflow.Transactor): it reads the counter and commits the counter's
+//     new value with the command, conditional on the counter being unchanged,
+//     before the command is published. A lost race runs the send again (at
+//     most 16 times, jittered backoff); a send that fails or is interrupted
+//     spends no number, so an entity's commands are numbered 1..N without
+//     gaps, as on the SQL stores.
+//   - A view's save joins the handling transaction (Store.WithinTx, or the
+//     idempotency store's on the same client) and is committed with the
+//     idempotency completion by one TransactWriteItems: a view, which keeps
+//     no record of the messages it applied, never applies one twice. A
+//     conflict there fails the handling, and the message is redelivered.
+//
+// Give every store one *dynamodb.Client: a view store asked to save in a
+// handling transaction of another client fails with a permanent error
+// rather than write outside it.
 //
 // # Limits
 //

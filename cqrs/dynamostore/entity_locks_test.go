@@ -2,6 +2,7 @@ package dynamostore
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,21 +19,28 @@ func TestEntityLocksSerialiseOneEntityAndGiveUpAfterTheWait(t *testing.T) {
 	require.True(t, ok, "another entity is not held up")
 	other()
 
-	got := make(chan bool)
+	var order []string
+	var mu sync.Mutex
+	note := func(s string) {
+		mu.Lock()
+		defer mu.Unlock()
+		order = append(order, s)
+	}
+	trying, got := make(chan struct{}), make(chan bool)
 	go func() {
+		close(trying)
 		r, ok := l.lock(ctx, "e-1")
+		note("taken")
 		if ok {
 			r()
 		}
 		got <- ok
 	}()
-	select {
-	case <-got:
-		t.Fatal("the second lock of e-1 did not wait")
-	case <-time.After(50 * time.Millisecond):
-	}
+	<-trying
+	note("released")
 	release()
 	assert.True(t, <-got, "taken once released")
+	assert.Equal(t, []string{"released", "taken"}, order, "the second lock of e-1 waited for the release")
 
 	release, ok = l.lock(ctx, "e-1")
 	require.True(t, ok)

@@ -12,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow/internal/dynamo/dynamotest"
 )
 
 // With -store dynamodb the services keep commands, state, views and
@@ -24,6 +26,10 @@ func TestRunOnDynamoDB(t *testing.T) {
 	t.Setenv("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
 	prefix := "ex" + strings.ToLower(rand.Text()[:8]) + "_"
 	args := []string{"-n", "40", "-entities", "4", "-store", "dynamodb", "-table-prefix", prefix}
+	client := dynamotest.Client(t)
+	for _, table := range storeTables(options{store: "dynamodb", tablePrefix: prefix}) {
+		dynamotest.DropTables(t, client, table.Name)
+	}
 
 	var out, errOut bytes.Buffer
 	code := run(context.Background(), args, &out, &errOut)
