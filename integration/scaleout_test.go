@@ -70,7 +70,7 @@ func TestScaleOutOnDynamoDB(t *testing.T) {
 	endpoint := dynamodbEndpoint(t)
 	bin := buildOrders(t)
 	r := soRun{bin: bin, store: "dynamodb", env: []string{"AWS_ENDPOINT_URL_DYNAMODB=" + endpoint}}
-	runScaleOut(t, r, "fifo", soDynamoOrders)
+	runScaleOut(t, r, "standard", soDynamoOrders) // standard queues: instances handle one entity at once
 }
 
 // soRun is one scale-out run: its flags and processes.
