@@ -80,10 +80,12 @@ func (t *Transport) apply(ctx context.Context, log watermill.LoggerAdapter, p to
 		log.Info("awsbus: AWS throttled the topology's provisioning; trying again", watermill.LogFields{
 			"attempt": attempt, "wait": wait.Round(time.Millisecond).String(), "error": err.Error(),
 		})
+		timer := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
+			timer.Stop()
 			return nil, errors.Join(err, ctx.Err())
-		case <-time.After(wait):
+		case <-timer.C:
 		}
 		backoff *= 2
 	}

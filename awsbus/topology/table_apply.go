@@ -18,7 +18,9 @@ const tableActiveWait = 2 * time.Minute
 
 // ApplyTables does with tables what mode says, as Apply does with queues:
 // ProvisionCreate creates each missing table (on-demand capacity, its TTL
-// enabled) and waits until it is active, and enables a TTL that is off;
+// enabled) and waits until it is active, enables a TTL that is off, and
+// fails with a *DriftError on a table whose keys differ (a store could not
+// use it);
 // ProvisionValidate changes nothing and fails with a *DriftError naming every
 // missing table and every difference (key schema, billing mode, TTL);
 // ProvisionAssume checks nothing.
@@ -42,6 +44,9 @@ func ApplyTables(ctx context.Context, api TablesAPI, mode Provisioning, tables .
 			if err := createTable(ctx, api, t); err != nil {
 				return err
 			}
+			if err := keysMatch(ctx, api, t); err != nil {
+				return err
+			}
 		}
 		return nil
 	}
@@ -59,9 +64,6 @@ func createTable(ctx context.Context, api TablesAPI, t Table) error {
 	})
 	if err := w.Wait(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(t.Name)}, tableActiveWait); err != nil {
 		return fmt.Errorf("topology: table %s did not become active: %w", t.Name, err)
-	}
-	if err := keysMatch(ctx, api, t); err != nil {
-		return err
 	}
 	if t.TTLAttribute == "" {
 		return nil

@@ -102,7 +102,8 @@ func (s *commandStore) Append(ctx context.Context, cmd cqrs.StoredCommand) error
 	dup := fmt.Errorf("%w: sequence %d or message id %s of entity %q", cqrs.ErrDuplicateCommand, e.Sequence, e.MessageID, e.EntityID)
 	if tx := s.tx(ctx); tx != nil {
 		tx.OnUncertain(func(ctx context.Context) bool { return s.stored(ctx, e) })
-		return errors.Join(tx.Add(put(item), dup), tx.Add(put(marker), dup))
+		return errors.Join(tx.Add(s.table, s.key(e.EntityID, toItem(cmd).SK), put(item), dup),
+			tx.Add(s.table, s.key(e.EntityID, messagePrefix+e.MessageID), put(marker), dup))
 	}
 	in := &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{put(item), put(marker)}}
 	err = s.retry.Do(ctx, func(ctx context.Context) error {

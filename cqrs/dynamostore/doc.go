@@ -11,9 +11,11 @@
 // *topology.DriftError naming it; assume checks nothing) and returns a Store.
 // Store.Commands, Store.Entities and Store.Views are the three stores for
 // cqrs.ServiceConfig. Give idempotency/dynamostore the same client and run
-// the idempotency middleware in transactional mode: a saga's new state (with
-// the events it raised, which the saga keeps in its document) and the
-// idempotency completion are then written together by one TransactWriteItems.
+// the idempotency middleware in transactional mode: a view's save and the
+// idempotency completion are then written together by one
+// TransactWriteItems, and a saga's new state with the events it raised is
+// written as one item before they are published (see "What is written
+// when").
 //
 // # Tables
 //

@@ -102,7 +102,7 @@ func (s *documentStore) Save(ctx context.Context, kind, id string, data []byte, 
 			return sourceflow.Permanent(fmt.Errorf("dynamostore: save %s %q: %w", kind, id, dynamo.ErrForeignTx))
 		}
 		if tx := dynamo.TxFor(ctx, s.api, dynamo.Handling); tx != nil {
-			return tx.Add(types.TransactWriteItem{Put: put}, conflict)
+			return tx.Add(s.table, s.key(kind, id), types.TransactWriteItem{Put: put}, conflict)
 		}
 	}
 	var old map[string]types.AttributeValue

@@ -90,7 +90,7 @@ func (s *commandStore) moveCounter(tx *dynamo.Tx, entityID string, r *reservatio
 	if err != nil {
 		return err
 	}
-	return tx.AddFirst(types.TransactWriteItem{Update: &types.Update{
+	return tx.AddFirst(s.table, s.key(entityID, counterKey), types.TransactWriteItem{Update: &types.Update{
 		TableName: aws.String(s.table), Key: s.key(entityID, counterKey),
 		UpdateExpression: expr.Update(), ConditionExpression: expr.Condition(),
 		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),

@@ -9,8 +9,9 @@
 // (create by default: on-demand capacity, time to live on expires_at) and
 // returns a Store to give idempotency.NewMiddleware. With
 // MiddlewareConfig.Transactional and the state stores of cqrs/dynamostore
-// on the same client, a saga's new state and the completion are written by
-// one TransactWriteItems.
+// on the same client, a view's save and the completion are written by one
+// TransactWriteItems (a saga's save is written before its publishes; see
+// cqrs/dynamostore).
 //
 // # Records
 //
@@ -36,9 +37,9 @@
 //
 // In WithinTx, Claim writes at once and registers its release for the case
 // that the transaction does not commit (as a SQL rollback would undo it);
-// Complete is collected and committed with the other stores' writes, on the
-// condition that the token still holds the claim: a holder whose lease ran
-// out and was taken over commits nothing (idempotency.ErrLeaseLost).
+// Complete is collected and committed with the view saves of the handling,
+// on the condition that the token still holds the claim: a holder whose
+// lease ran out and was taken over commits nothing (idempotency.ErrLeaseLost).
 // Extend and Release write at once. The transactional mode of the
 // middleware does not renew leases, so a handler that runs longer than the
 // lease may run twice; only one of the two commits.

@@ -40,7 +40,7 @@ const claimAttempts = 4
 
 // Store is an idempotency.Store on a DynamoDB table. It is also an
 // idempotency.Transactor: in its transaction the completion is written by
-// the same TransactWriteItems as the saves of the state stores on the same
+// the same TransactWriteItems as the view saves of cqrs/dynamostore on the same
 // client (cqrs/dynamostore).
 type Store struct {
 	api   *dynamodb.Client
@@ -294,7 +294,11 @@ func (s *Store) update(ctx context.Context, key idempotency.Key, token string, u
 		ConditionExpression: expr.Condition(), ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
 	}
 	if tx := dynamo.TxFor(ctx, s.api, dynamo.Handling); joins && tx != nil {
-		return tx.Add(types.TransactWriteItem{Update: u}, lost)
+		tx.OnUncertain(func(ctx context.Context) bool {
+			rec, err := s.read(ctx, key)
+			return err == nil && applied(rec)
+		})
+		return tx.Add(s.cfg.Table, u.Key, types.TransactWriteItem{Update: u}, lost)
 	}
 	var old map[string]types.AttributeValue
 	err = s.retry.Do(ctx, func(ctx context.Context) error {

@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -28,7 +30,9 @@ var ErrTxTooLarge = sourceflow.Permanent(errors.New("more than 100 writes in one
 // there is only one). Reads are not part of it: a store reads the committed
 // state and makes its write conditional on what it read.
 //
-// A Tx is safe for concurrent use by the goroutines of one handler.
+// Collecting writes and registering hooks is safe for concurrent use by the
+// goroutines of one handler; a store's bookkeeping with Value and SetValue
+// is its own to synchronise.
 type Tx struct {
 	mu      sync.Mutex
 	api     API
@@ -40,10 +44,11 @@ type Tx struct {
 	values  map[any]any
 }
 
-// write is one collected write and the error a failure of its condition
-// means.
+// write is one collected write, the item it writes and the error a
+// failure of its condition means.
 type write struct {
 	item   types.TransactWriteItem
+	target string
 	failed error
 }
 
@@ -79,32 +84,60 @@ func Foreign(ctx context.Context, api API, scope any) bool {
 	return tx != nil && tx.api != api
 }
 
-// Add collects a write. failed is the error the caller sees when the write's
-// condition fails at commit.
-func (tx *Tx) Add(item types.TransactWriteItem, failed error) error {
+// Add collects a write of the item with key in table. failed is the error
+// the caller sees when the write's condition fails at commit. A later
+// write of the same item replaces the earlier one: a handler that ran again
+// (a retry inside the handling) collects its writes again.
+func (tx *Tx) Add(table string, key map[string]types.AttributeValue, item types.TransactWriteItem, failed error) error {
 	tx.mu.Lock()
 	defer tx.mu.Unlock()
+	return tx.add(write{item: item, target: target(table, key), failed: failed}, false)
+}
+
+// add collects w, first or last; with tx.mu held.
+func (tx *Tx) add(w write, first bool) error {
+	if i := slices.IndexFunc(tx.writes, func(o write) bool { return o.target == w.target }); i >= 0 {
+		tx.writes = slices.Delete(tx.writes, i, i+1)
+	}
 	if len(tx.writes) >= MaxTxItems {
 		return ErrTxTooLarge
 	}
-	tx.writes = append(tx.writes, write{item: item, failed: failed})
+	if first {
+		tx.writes = slices.Insert(tx.writes, 0, w)
+	} else {
+		tx.writes = append(tx.writes, w)
+	}
 	return nil
+}
+
+// target names an item: its table and its key's values, in key order.
+func target(table string, key map[string]types.AttributeValue) string {
+	names := slices.Sorted(maps.Keys(key))
+	b := []byte(table)
+	for _, n := range names {
+		b = append(b, 0)
+		b = append(b, n...)
+		b = append(b, 0)
+		switch v := key[n].(type) {
+		case *types.AttributeValueMemberS:
+			b = append(b, v.Value...)
+		case *types.AttributeValueMemberN:
+			b = append(b, v.Value...)
+		case *types.AttributeValueMemberB:
+			b = append(b, v.Value...)
+		}
+	}
+	return string(b)
 }
 
 // AddFirst collects a write ahead of the others: when several conditions
 // fail at commit, its failure is the one reported. A store uses it for the
 // write whose failure explains the others' (a counter another writer moved
 // on, which makes the numbers taken from it collide).
-func (tx *Tx) AddFirst(item types.TransactWriteItem, failed error) error {
-	if err := tx.Add(item, failed); err != nil {
-		return err
-	}
+func (tx *Tx) AddFirst(table string, key map[string]types.AttributeValue, item types.TransactWriteItem, failed error) error {
 	tx.mu.Lock()
 	defer tx.mu.Unlock()
-	last := tx.writes[len(tx.writes)-1]
-	copy(tx.writes[1:], tx.writes[:len(tx.writes)-1])
-	tx.writes[0] = last
-	return nil
+	return tx.add(write{item: item, target: target(table, key), failed: failed}, true)
 }
 
 // Value returns what a store keeps under key for the transaction, or nil.

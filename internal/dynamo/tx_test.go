@@ -3,6 +3,7 @@ package dynamo
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 
@@ -51,6 +52,10 @@ func put(table string) types.TransactWriteItem {
 	return types.TransactWriteItem{Put: &types.Put{TableName: aws.String(table)}}
 }
 
+func key(id string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: id}}
+}
+
 var errFirst, errSecond = errors.New("first condition"), errors.New("second condition")
 
 func TestWithinTxCommitsEverythingCollectedInOneTransaction(t *testing.T) {
@@ -58,9 +63,9 @@ func TestWithinTxCommitsEverythingCollectedInOneTransaction(t *testing.T) {
 	err := WithinTx(context.Background(), api, Handling, &Retry{}, func(ctx context.Context) error {
 		tx := TxFor(ctx, api, Handling)
 		require.NotNil(t, tx)
-		require.NoError(t, tx.Add(put("a"), errFirst))
+		require.NoError(t, tx.Add("a", key("1"), put("a"), errFirst))
 		return WithinTx(ctx, api, Handling, &Retry{}, func(ctx context.Context) error { // joins
-			return TxFor(ctx, api, Handling).Add(put("b"), errSecond)
+			return TxFor(ctx, api, Handling).Add("b", key("1"), put("b"), errSecond)
 		})
 	})
 	require.NoError(t, err)
@@ -72,7 +77,7 @@ func TestWithinTxCommitsEverythingCollectedInOneTransaction(t *testing.T) {
 func TestWithinTxWritesASingleWriteWithoutATransaction(t *testing.T) {
 	api := &fakeAPI{errs: []error{&types.ConditionalCheckFailedException{}}}
 	err := WithinTx(context.Background(), api, Handling, &Retry{}, func(ctx context.Context) error {
-		return TxFor(ctx, api, Handling).Add(put("a"), errFirst)
+		return TxFor(ctx, api, Handling).Add("a", key("1"), put("a"), errFirst)
 	})
 	assert.ErrorIs(t, err, errFirst)
 	assert.Equal(t, 1, api.puts)
@@ -85,7 +90,7 @@ func TestACancelledTransactionReportsTheWriteWhoseConditionFailed(t *testing.T) 
 	err := WithinTx(context.Background(), api, Handling, &Retry{}, func(ctx context.Context) error {
 		tx := TxFor(ctx, api, Handling)
 		tx.OnRollback(func(context.Context) { undone++ })
-		return errors.Join(tx.Add(put("a"), errFirst), tx.Add(put("b"), errSecond))
+		return errors.Join(tx.Add("a", key("1"), put("a"), errFirst), tx.Add("b", key("1"), put("b"), errSecond))
 	})
 	assert.ErrorIs(t, err, errSecond)
 	assert.Equal(t, 1, undone, "a failed commit rolls back")
@@ -98,7 +103,7 @@ func TestFailedWorkWritesNothingAndRollsBack(t *testing.T) {
 	err := WithinTx(context.Background(), api, Handling, &Retry{}, func(ctx context.Context) error {
 		tx := TxFor(ctx, api, Handling)
 		tx.OnRollback(func(context.Context) { undone++ })
-		require.NoError(t, tx.Add(put("a"), errFirst))
+		require.NoError(t, tx.Add("a", key("1"), put("a"), errFirst))
 		return boom
 	})
 	assert.ErrorIs(t, err, boom)
@@ -113,10 +118,10 @@ func TestATransactionTakesAtMostOneHundredWrites(t *testing.T) {
 	api := &fakeAPI{}
 	err := WithinTx(context.Background(), api, Handling, &Retry{}, func(ctx context.Context) error {
 		tx := TxFor(ctx, api, Handling)
-		for range MaxTxItems {
-			require.NoError(t, tx.Add(put("a"), errFirst))
+		for i := range MaxTxItems {
+			require.NoError(t, tx.Add("a", key(fmt.Sprint(i)), put("a"), errFirst))
 		}
-		return tx.Add(put("a"), errFirst)
+		return tx.Add("a", key("one too many"), put("a"), errFirst)
 	})
 	assert.ErrorIs(t, err, ErrTxTooLarge)
 	assert.Empty(t, api.transact)
@@ -139,7 +144,7 @@ func TestAFailureOfAWriteAddedFirstIsReportedFirst(t *testing.T) {
 	api := &fakeAPI{errs: []error{cancelled("ConditionalCheckFailed", "ConditionalCheckFailed")}}
 	err := WithinTx(context.Background(), api, Handling, &Retry{}, func(ctx context.Context) error {
 		tx := TxFor(ctx, api, Handling)
-		return errors.Join(tx.Add(put("a"), errFirst), tx.AddFirst(put("b"), errSecond))
+		return errors.Join(tx.Add("a", key("1"), put("a"), errFirst), tx.AddFirst("b", key("1"), put("b"), errSecond))
 	})
 	assert.ErrorIs(t, err, errSecond)
 	require.Len(t, api.transact, 1)
@@ -159,4 +164,19 @@ func TestEndFunctionsRunWhetherOrNotTheTransactionCommits(t *testing.T) {
 		})
 		assert.Equal(t, 1, ended, "failed: %v", fail)
 	}
+}
+
+func TestALaterWriteOfTheSameItemReplacesTheEarlierOne(t *testing.T) {
+	api := &fakeAPI{}
+	err := WithinTx(context.Background(), api, Handling, &Retry{}, func(ctx context.Context) error {
+		tx := TxFor(ctx, api, Handling)
+		require.NoError(t, tx.Add("views", key("v-1"), put("views"), errFirst))
+		require.NoError(t, tx.Add("records", key("r-1"), put("records"), errSecond))
+		return tx.Add("views", key("v-1"), put("views-again"), errFirst) // a retried handler saves again
+	})
+	require.NoError(t, err)
+	require.Len(t, api.transact, 1)
+	require.Len(t, api.transact[0], 2, "one write per item")
+	assert.Equal(t, "records", aws.ToString(api.transact[0][0].Put.TableName))
+	assert.Equal(t, "views-again", aws.ToString(api.transact[0][1].Put.TableName), "the later write wins")
 }

@@ -9,10 +9,11 @@ import (
 // authenticatedKeys are the metadata keys a version 2 header authenticates
 // with the payload, in this order: the message's envelope. Changing any of
 // them in transit (a captured command sent again for another entity, with
-// another message id, sequence or type) fails authentication.
+// another message id, sequence or type, or marked as a replay so that its
+// effects are skipped) fails authentication.
 var authenticatedKeys = [...]string{
 	sourceflow.MetaMessageID, sourceflow.MetaEntityID, sourceflow.MetaSequence, sourceflow.MetaType,
-	sourceflow.MetaOccurredAt, sourceflow.MetaCorrelationID, sourceflow.MetaCausationID,
+	sourceflow.MetaOccurredAt, sourceflow.MetaCorrelationID, sourceflow.MetaCausationID, sourceflow.MetaReplay,
 }
 
 // appendEnvelope appends the values of the authenticated keys of md to b,

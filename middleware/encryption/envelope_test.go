@@ -48,6 +48,7 @@ func TestARewrittenEnvelopeFailsAuthentication(t *testing.T) {
 			sourceflow.MetaOccurredAt:    f.clock.Now().Add(time.Hour).UTC().Format(time.RFC3339Nano),
 			sourceflow.MetaCorrelationID: "corr-2",
 			sourceflow.MetaCausationID:   "",
+			sourceflow.MetaReplay:        "true",
 		} {
 			msg := seal(t, f, `{"amount":7}`)
 			msg.Metadata.Set(key, value)
