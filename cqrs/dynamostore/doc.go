@@ -80,7 +80,11 @@
 //
 // An item holds at most 400 KB: a command or document that would exceed it
 // is refused before any request with ErrTooLarge naming the entity or
-// document; nothing is truncated. Keys are 1 to MaxKeyLength bytes. A
+// document; nothing is truncated. A saga's document holds its state and the
+// events of its last 32 commands (package cqrs), base64-encoded in JSON: at
+// about 9 KB of events per command it reaches the limit, and that entity's
+// commands are then dead-lettered with ErrTooLarge. Keys are 1 to
+// MaxKeyLength bytes. A
 // transaction holds at most 100 writes. Throttled requests
 // (ProvisionedThroughputExceeded, ThrottlingException, RequestLimitExceeded)
 // and transaction conflicts are retried with exponential backoff and jitter,
