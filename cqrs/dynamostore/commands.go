@@ -2,6 +2,7 @@ package dynamostore
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 
@@ -26,9 +27,14 @@ type commandStore struct {
 	locks entityLocks
 }
 
-// NextSequence implements cqrs.CommandStore with one atomic counter update.
-// In a transaction (WithinTx) the number is reserved instead and taken at
-// commit (see reserve).
+// NextSequence implements cqrs.CommandStore. In the command store's
+// transaction (WithinTx, what the CommandBus uses) the number is reserved
+// and taken at commit with the command (see reserve). Called alone, it
+// commits the reservation by itself, with a marker item naming the number's
+// taker: a request the SDK resent after a lost answer then finds its marker
+// and returns its number, so no number is spent twice or skipped. (An
+// UpdateItem ADD would be one request, but its outcome is unknown when its
+// answer is lost, and resending it spends a second number.)
 func (s *commandStore) NextSequence(ctx context.Context, entityID string) (int64, error) {
 	if err := checkKey("entity id", entityID); err != nil {
 		return 0, err
@@ -36,29 +42,42 @@ func (s *commandStore) NextSequence(ctx context.Context, entityID string) (int64
 	if tx := s.tx(ctx); tx != nil {
 		return s.reserve(ctx, tx, entityID)
 	}
-	expr, err := expression.NewBuilder().
-		WithUpdate(expression.Add(expression.Name("last"), expression.Value(1))).Build()
-	if err != nil {
-		return 0, err
-	}
-	// An ADD is not idempotent: the SDK must not send it again after a
-	// failure whose outcome is unknown (the number would be spent twice).
-	// Throttling, which DynamoDB answers without applying anything, is
-	// retried by s.retry; any other failure is returned.
-	once := func(o *dynamodb.Options) { o.RetryMaxAttempts = 1 }
-	var out *dynamodb.UpdateItemOutput
-	err = s.retry.Do(ctx, func(ctx context.Context) (err error) {
-		out, err = s.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-			TableName: aws.String(s.table), Key: s.key(entityID, counterKey),
-			UpdateExpression: expr.Update(), ExpressionAttributeNames: expr.Names(),
-			ExpressionAttributeValues: expr.Values(), ReturnValues: types.ReturnValueUpdatedNew,
-		}, once)
-		return err
+	var seq int64
+	err := s.WithinTx(ctx, func(ctx context.Context) error {
+		tx := s.tx(ctx)
+		n, err := s.reserve(ctx, tx, entityID)
+		if err != nil {
+			return err
+		}
+		seq = n
+		return s.markTaken(ctx, tx, entityID, n)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("dynamostore: next sequence of %q: %w", entityID, err)
 	}
-	return number(out.Attributes["last"])
+	return seq, nil
+}
+
+// markTaken adds to tx the marker of number n of the entity, with a token
+// of its own, and a check that reads it back after an uncertain commit.
+func (s *commandStore) markTaken(ctx context.Context, tx *dynamo.Tx, entityID string, n int64) error {
+	key := s.key(entityID, takenPrefix+digits(n))
+	token := rand.Text()
+	marker := s.key(entityID, takenPrefix+digits(n))
+	marker["token"] = &types.AttributeValueMemberS{Value: token}
+	expr, err := expression.NewBuilder().WithCondition(expression.AttributeNotExists(expression.Name(attrPK))).Build()
+	if err != nil {
+		return err
+	}
+	tx.OnUncertain(func(ctx context.Context) bool {
+		item, err := s.get(ctx, key)
+		tok, _ := item["token"].(*types.AttributeValueMemberS)
+		return err == nil && tok != nil && tok.Value == token
+	})
+	return tx.Add(s.table, key, types.TransactWriteItem{Put: &types.Put{
+		TableName: aws.String(s.table), Item: marker, ConditionExpression: expr.Condition(),
+		ExpressionAttributeNames: expr.Names(),
+	}}, fmt.Errorf("%w (number %d of %q is taken)", errSequenceMoved, n, entityID))
 }
 
 func (s *commandStore) key(entityID, sortKey string) map[string]types.AttributeValue {

@@ -24,7 +24,8 @@
 //
 //	<prefix>commands  pk entity id; sk "#sequence" (the counter, attribute last),
 //	                  "s#<sequence, 19 digits>" (a command: envelope attributes,
-//	                  destination, payload), "m#<message id>" (attribute sequence)
+//	                  destination, payload), "m#<message id>" (attribute sequence),
+//	                  "n#<sequence>" (a number NextSequence handed out alone)
 //	<prefix>entities  pk document id, sk kind (the saga's name); data, version
 //	<prefix>views     pk document id, sk kind (the view's name); data, version
 //
@@ -33,9 +34,12 @@
 //
 // # Consistency
 //
-// NextSequence is one atomic counter update (UpdateItem ADD, no read of the
-// stream), which the SDK is not allowed to send again after a failure whose
-// outcome is unknown. Append writes the command and its message-id marker in
+// NextSequence never reads the stream: it reads the entity's counter and
+// moves it on, conditional on it being unchanged, in one TransactWriteItems
+// with a marker item naming the number's taker (or, in the CommandBus's
+// transaction, with the command itself), so that a request the SDK resent
+// after a lost answer finds its own marker instead of spending a second
+// number. Append writes the command and its message-id marker in
 // one TransactWriteItems, each conditional on being new, so a second command
 // with the sequence or the message id is ErrDuplicateCommand (cqrs) and
 // nothing is written. Load reads are strongly consistent. Save is a put

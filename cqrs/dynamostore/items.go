@@ -59,16 +59,22 @@ const (
 	counterKey     = "#sequence"
 	sequencePrefix = "s#"
 	messagePrefix  = "m#"
+	// takenPrefix starts the marker of a number NextSequence handed out on
+	// its own (not with a command).
+	takenPrefix = "n#"
 )
 
-// sequenceKey zero-pads seq so that sort keys sort as numbers.
-func sequenceKey(seq int64) string {
-	s := strconv.FormatInt(seq, 10)
+// sequenceKey is the sort key of the command with sequence seq.
+func sequenceKey(seq int64) string { return sequencePrefix + digits(seq) }
+
+// digits zero-pads n so that sort keys sort as numbers.
+func digits(n int64) string {
+	s := strconv.FormatInt(n, 10)
 	const width = 19
 	if len(s) < width {
 		s = "0000000000000000000"[:width-len(s)] + s
 	}
-	return sequencePrefix + s
+	return s
 }
 
 func numberValue(n int64) *types.AttributeValueMemberN {
