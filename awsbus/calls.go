@@ -63,6 +63,18 @@ func (b boundedSQS) SetQueueAttributes(ctx context.Context, in *sqs.SetQueueAttr
 	})
 }
 
+func (b boundedSQS) ListQueueTags(ctx context.Context, in *sqs.ListQueueTagsInput, opts ...func(*sqs.Options)) (*sqs.ListQueueTagsOutput, error) {
+	return bounded(ctx, b.c, "sqs:ListQueueTags", aws.ToString(in.QueueUrl), func(ctx context.Context) (*sqs.ListQueueTagsOutput, error) {
+		return b.api.ListQueueTags(ctx, in, opts...)
+	})
+}
+
+func (b boundedSQS) TagQueue(ctx context.Context, in *sqs.TagQueueInput, opts ...func(*sqs.Options)) (*sqs.TagQueueOutput, error) {
+	return bounded(ctx, b.c, "sqs:TagQueue", aws.ToString(in.QueueUrl), func(ctx context.Context) (*sqs.TagQueueOutput, error) {
+		return b.api.TagQueue(ctx, in, opts...)
+	})
+}
+
 type boundedSNS struct {
 	api topology.SNSAPI
 	c   callBound
@@ -77,6 +89,24 @@ func (b boundedSNS) CreateTopic(ctx context.Context, in *sns.CreateTopicInput, o
 func (b boundedSNS) GetTopicAttributes(ctx context.Context, in *sns.GetTopicAttributesInput, opts ...func(*sns.Options)) (*sns.GetTopicAttributesOutput, error) {
 	return bounded(ctx, b.c, "sns:GetTopicAttributes", aws.ToString(in.TopicArn), func(ctx context.Context) (*sns.GetTopicAttributesOutput, error) {
 		return b.api.GetTopicAttributes(ctx, in, opts...)
+	})
+}
+
+func (b boundedSNS) SetTopicAttributes(ctx context.Context, in *sns.SetTopicAttributesInput, opts ...func(*sns.Options)) (*sns.SetTopicAttributesOutput, error) {
+	return bounded(ctx, b.c, "sns:SetTopicAttributes", aws.ToString(in.TopicArn), func(ctx context.Context) (*sns.SetTopicAttributesOutput, error) {
+		return b.api.SetTopicAttributes(ctx, in, opts...)
+	})
+}
+
+func (b boundedSNS) ListTagsForResource(ctx context.Context, in *sns.ListTagsForResourceInput, opts ...func(*sns.Options)) (*sns.ListTagsForResourceOutput, error) {
+	return bounded(ctx, b.c, "sns:ListTagsForResource", aws.ToString(in.ResourceArn), func(ctx context.Context) (*sns.ListTagsForResourceOutput, error) {
+		return b.api.ListTagsForResource(ctx, in, opts...)
+	})
+}
+
+func (b boundedSNS) TagResource(ctx context.Context, in *sns.TagResourceInput, opts ...func(*sns.Options)) (*sns.TagResourceOutput, error) {
+	return bounded(ctx, b.c, "sns:TagResource", aws.ToString(in.ResourceArn), func(ctx context.Context) (*sns.TagResourceOutput, error) {
+		return b.api.TagResource(ctx, in, opts...)
 	})
 }
 

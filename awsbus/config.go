@@ -35,6 +35,9 @@ type Config struct {
 	// EventQueueName names the service's event queue per topic. Default
 	// topology.DefaultEventQueueName ("<service>-<topic>", ".fifo" kept).
 	EventQueueName topology.EventQueueNameFn
+	// Tags are put on every queue and topic Bind creates, and reconciled on
+	// the queues the service consumes (topology.Options.Tags). Optional.
+	Tags map[string]string
 	// AccountID is the account of the resources, used to build topic ARNs in
 	// Validate and Assume modes when no queue ARN reveals it. Optional: STS
 	// GetCallerIdentity finds it.
@@ -99,7 +102,7 @@ func (c *Config) setDefaults() {
 func (c Config) planOptions() topology.Options {
 	opts := topology.Options{
 		VisibilityTimeout: c.VisibilityTimeout, WaitTime: c.WaitTime,
-		MaxReceiveCount: c.MaxReceiveCount, EventQueueName: c.EventQueueName,
+		MaxReceiveCount: c.MaxReceiveCount, EventQueueName: c.EventQueueName, Tags: c.Tags,
 	}
 	if c.EnableEncryption {
 		opts.KMSKeyID = c.KMSKeyID
@@ -130,6 +133,9 @@ func (c Config) Validate() error {
 		} else if err := topology.ValidateKMSKeyID(c.KMSKeyID); err != nil {
 			errs = append(errs, fmt.Errorf("KMSKeyID: %w", err))
 		}
+	}
+	if len(c.Tags) > 0 {
+		errs = append(errs, topology.Options{Tags: c.Tags}.Validate())
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalidConfig, err)

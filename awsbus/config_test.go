@@ -38,6 +38,9 @@ func optionConfigCases() []configCase {
 		{name: "negative shutdown timeout", modify: func(c *awsbus.Config) { c.ShutdownTimeout = -time.Second }, want: []string{"ShutdownTimeout"}},
 		{name: "unknown provisioning", modify: func(c *awsbus.Config) { c.Provisioning = 9 }, want: []string{"Provisioning"}},
 		{name: "encryption without key", modify: func(c *awsbus.Config) { c.EnableEncryption = true }, want: []string{"KMSKeyID: required"}},
+		{name: "reserved tag", modify: func(c *awsbus.Config) { c.Tags = map[string]string{"aws:team": "x"} },
+			want: []string{`Tags: tag key "aws:team": the prefix aws: is reserved`}},
+		{name: "tags", modify: func(c *awsbus.Config) { c.Tags = map[string]string{"team": "checkout"} }},
 		{name: "encryption with bad key", modify: func(c *awsbus.Config) {
 			c.EnableEncryption, c.KMSKeyID = true, "my key"
 		}, want: []string{"KMSKeyID", "my key"}},

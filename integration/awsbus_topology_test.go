@@ -164,9 +164,16 @@ func TestAWSTopology_CreateIsIdempotentAndComplete(t *testing.T) {
 	require.Equal(t, aws.ToString(pre.QueueUrl), sub.QueueURL)
 	assertRedrive(t, before[sub.QueueURL]["RedrivePolicy"], before[sub.DLQURL]["QueueArn"], 4)
 	stmts := policyStatements(t, before[sub.QueueURL]["Policy"])
-	require.Len(t, stmts, 2, "foreign statement kept, one statement for the topic")
+	require.Len(t, stmts, 3, "foreign statement kept, the TLS statement, one statement for the topic")
 	assert.Equal(t, "Ops", stmts[0]["Sid"])
-	assert.Contains(t, fmt.Sprint(stmts[1]["Condition"]), sub.TopicARN)
+	assert.Equal(t, topology.SecureTransportSid, stmts[1]["Sid"])
+	assert.Contains(t, fmt.Sprint(stmts[2]["Condition"]), sub.TopicARN)
+	assert.Equal(t, "true", cmdAttrs[topology.AttrSQSManagedSSE], "encrypted at rest without a key")
+	for url, attrs := range before {
+		if !strings.HasPrefix(url, "arn:") { // queues, not subscriptions
+			assert.True(t, topology.RefusesInsecureTransport(attrs["Policy"]), "queue %s refuses requests without TLS", url)
+		}
+	}
 
 	subAttrs := subscriptionOf(t, before, sub.TopicARN)
 	assert.Equal(t, "true", subAttrs["RawMessageDelivery"])

@@ -37,6 +37,7 @@ type topic struct {
 	name, arn string
 	fifo      bool
 	attrs     map[string]string
+	tags      map[string]string
 	subs      []*subscription
 	dedup     map[string]struct{}
 }
@@ -93,7 +94,7 @@ func (s *SNS) CreateTopic(_ context.Context, in *sns.CreateTopicInput, _ ...func
 		}
 		return &sns.CreateTopicOutput{TopicArn: aws.String(arn)}, nil
 	}
-	t := &topic{name: name, arn: arn, fifo: fifo, attrs: map[string]string{}, dedup: map[string]struct{}{}}
+	t := &topic{name: name, arn: arn, fifo: fifo, attrs: map[string]string{}, tags: tagMap(in.Tags), dedup: map[string]struct{}{}}
 	for k, v := range in.Attributes {
 		t.attrs[k] = v
 	}

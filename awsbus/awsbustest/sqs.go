@@ -3,6 +3,7 @@ package awsbustest
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 	"sync"
@@ -132,8 +133,12 @@ func (s *SQS) CreateQueue(_ context.Context, in *sqs.CreateQueueInput, _ ...func
 		arn:     fmt.Sprintf("arn:aws:sqs:%s:%s:%s", s.cfg.Region, s.cfg.AccountID, name),
 		fifo:    fifo,
 		attrs:   defaultQueueAttrs(fifo),
+		tags:    maps.Clone(in.Tags),
 		dedup:   map[string]dedupEntry{},
 		created: time.Now(),
+	}
+	if in.Attributes["KmsMasterKeyId"] != "" && in.Attributes["SqsManagedSseEnabled"] == "" {
+		q.attrs["SqsManagedSseEnabled"] = "false" // a queue is created with one kind of encryption at rest
 	}
 	if err := s.setAttrsLocked(q, in.Attributes, true); err != nil {
 		return nil, err

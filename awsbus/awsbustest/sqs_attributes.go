@@ -82,6 +82,14 @@ func (s *SQS) setAttrsLocked(q *queue, attrs map[string]string, creating bool) e
 			return apiError("InvalidAttributeName", "ContentBasedDeduplication is only valid for FIFO queues.")
 		}
 	}
+	sse := attrs["SqsManagedSseEnabled"]
+	if sse == "" {
+		sse = q.attrs["SqsManagedSseEnabled"]
+	}
+	if sse == "true" && attrs["KmsMasterKeyId"] != "" {
+		return apiError("InvalidAttributeValue", "You can use one type of server-side encryption (SSE) at one time. "+
+			"You can either enable KMS SSE or SQS SSE.")
+	}
 	for k, v := range attrs {
 		q.attrs[k] = v
 	}

@@ -19,21 +19,43 @@ func (s arnScope) topicARN(name string) string {
 	return strings.Join([]string{"arn", s.partition, "sns", s.region, s.account, name}, ":")
 }
 
-// topicARNFor builds the ARN of topic name. The partition, region and
-// account come from a resolved queue's ARN; without one, from
-// ProvisionerConfig.AccountID (or STS GetCallerIdentity) and Region.
+func (s arnScope) queueARN(name string) string {
+	return strings.Join([]string{"arn", s.partition, "sqs", s.region, s.account, name}, ":")
+}
+
+// topicARNFor builds the ARN of topic name in the scope of res.
 func (t *Provisioner) topicARNFor(ctx context.Context, name string, res *resolved) (string, error) {
+	scope, err := t.scope(ctx, res)
+	if err != nil {
+		return "", fmt.Errorf("ARN of topic %q: %w", name, err)
+	}
+	return scope.topicARN(name), nil
+}
+
+// queueARNFor builds the ARN of queue name in the scope of res.
+func (t *Provisioner) queueARNFor(ctx context.Context, name string, res *resolved) (string, error) {
+	scope, err := t.scope(ctx, res)
+	if err != nil {
+		return "", fmt.Errorf("ARN of queue %q: %w", name, err)
+	}
+	return scope.queueARN(name), nil
+}
+
+// scope returns the partition, region and account ARNs are built in: those
+// of a resolved queue's ARN; without one, ProvisionerConfig.AccountID (or
+// STS GetCallerIdentity) and Region.
+func (t *Provisioner) scope(ctx context.Context, res *resolved) (arnScope, error) {
 	if parts := strings.Split(res.anyQueueARN(), ":"); len(parts) == 6 {
-		return arnScope{partition: parts[1], region: parts[3], account: parts[4]}.topicARN(name), nil
+		return arnScope{partition: parts[1], region: parts[3], account: parts[4]}, nil
 	}
 	if res.account.account == "" {
 		scope, err := t.callerScope(ctx)
 		if err != nil {
-			return "", fmt.Errorf("ARN of topic %q: %w", name, err)
+			return arnScope{}, err
 		}
 		res.account = scope
 	}
-	return res.account.topicARN(name), nil
+	return res.account, nil
 }
 
 // callerScope finds the account without a queue ARN: AccountID when set,

@@ -20,22 +20,20 @@ func (t *Provisioner) Create(ctx context.Context, p Plan) (Endpoints, error) {
 		return nil, err
 	}
 	for _, tbl := range p.Tables {
-		if err := createTable(ctx, t.cfg.DynamoDB, tbl); err != nil {
+		if err := createTable(ctx, t.cfg.DynamoDB, tbl, p.Tags); err != nil {
 			return nil, err
 		}
 	}
 	res := newResolved()
 	for _, q := range p.Queues {
-		if err := t.createQueue(ctx, res, q); err != nil {
+		if err := t.createQueue(ctx, res, q, p.Tags); err != nil {
 			return nil, err
 		}
 	}
 	for _, tp := range p.Topics {
-		out, err := t.sns.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String(tp.Name), Attributes: tp.Attributes})
-		if err != nil {
-			return nil, fmt.Errorf("create topic %q: %w", tp.Name, err)
+		if err := t.createTopic(ctx, res, tp, p.Tags); err != nil {
+			return nil, err
 		}
-		res.topicARN[tp.Name] = aws.ToString(out.TopicArn)
 	}
 	for _, pol := range p.Policies {
 		if err := t.createPolicy(ctx, res, pol); err != nil {
@@ -50,7 +48,7 @@ func (t *Provisioner) Create(ctx context.Context, p Plan) (Endpoints, error) {
 	return res.endpoints(p), nil
 }
 
-func (t *Provisioner) createQueue(ctx context.Context, res *resolved, q Queue) error {
+func (t *Provisioner) createQueue(ctx context.Context, res *resolved, q Queue, tags map[string]string) error {
 	url, found, err := t.queueURL(ctx, q.Name)
 	if err != nil {
 		return err
@@ -59,14 +57,14 @@ func (t *Provisioner) createQueue(ctx context.Context, res *resolved, q Queue) e
 		res.queueURL[q.Name] = url
 		return nil
 	}
-	dlqURL, dlqARN, err := t.ensureQueue(ctx, q.DLQ, q.DLQAttributes)
+	dlqURL, dlqARN, err := t.ensureQueue(ctx, res, q.DLQ, q.DLQAttributes, tags)
 	if err != nil {
 		return err
 	}
 	res.queueURL[q.DLQ], res.queueARN[q.DLQ] = dlqURL, dlqARN
 	desired := maps.Clone(q.Attributes)
 	desired["RedrivePolicy"] = redrivePolicy(dlqARN, q.MaxReceiveCount)
-	url, arn, err := t.ensureQueue(ctx, q.Name, desired)
+	url, arn, err := t.ensureQueue(ctx, res, q.Name, desired, tags)
 	if err != nil {
 		return err
 	}
@@ -75,19 +73,21 @@ func (t *Provisioner) createQueue(ctx context.Context, res *resolved, q Queue) e
 	return nil
 }
 
-// ensureQueue creates queue name with desired attributes, or reconciles an
-// existing one: it writes only the attributes that differ.
-func (t *Provisioner) ensureQueue(ctx context.Context, name string, desired map[string]string) (url, arn string, err error) {
+// ensureQueue creates queue name with desired attributes and tags, or
+// reconciles an existing one: it writes only the attributes and tags that
+// differ. Either way the queue's policy refuses requests without TLS: a new
+// queue is created with that policy, so a queue the service only sends to
+// needs no SetQueueAttributes; when its ARN cannot be built (no account
+// known yet), the policy is set after the queue is made.
+func (t *Provisioner) ensureQueue(ctx context.Context, res *resolved, name string, desired, tags map[string]string) (url, arn string, err error) {
 	url, found, err := t.queueURL(ctx, name)
 	if err != nil {
 		return "", "", err
 	}
 	if !found {
-		out, err := t.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name), Attributes: desired})
-		if err != nil {
-			return "", "", fmt.Errorf("create queue %q: %w", name, err)
+		if url, err = t.newQueue(ctx, res, name, desired, tags); err != nil {
+			return "", "", err
 		}
-		url = aws.ToString(out.QueueUrl)
 	}
 	attrs, err := t.queueAttributes(ctx, name, url)
 	if err != nil {
@@ -99,7 +99,53 @@ func (t *Provisioner) ensureQueue(ctx context.Context, name string, desired map[
 			return "", "", fmt.Errorf("set attributes %v of queue %q: %w", keys(diff), name, err)
 		}
 	}
-	return url, attrs[string(sqstypes.QueueAttributeNameQueueArn)], nil
+	if found && len(tags) > 0 {
+		if err := t.tagQueue(ctx, name, url, tags); err != nil {
+			return "", "", err
+		}
+	}
+	arn = attrs[string(sqstypes.QueueAttributeNameQueueArn)]
+	if err := t.requireTLS(ctx, name, url, arn, attrs["Policy"]); err != nil {
+		return "", "", err
+	}
+	return url, arn, nil
+}
+
+// newQueue creates queue name with desired attributes, tags and, when its
+// ARN can be built, the policy refusing requests without TLS.
+func (t *Provisioner) newQueue(ctx context.Context, res *resolved, name string, desired, tags map[string]string) (string, error) {
+	attrs := maps.Clone(desired)
+	if attrs[AttrKMSMasterKey] != "" {
+		attrs[AttrSQSManagedSSE] = "false" // SQS-managed SSE is on by default on some endpoints
+	}
+	if arn, err := t.queueARNFor(ctx, name, res); err == nil {
+		policy, _, err := RequireSecureTransport("", arn)
+		if err != nil {
+			return "", err
+		}
+		attrs["Policy"] = policy
+	}
+	out, err := t.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name), Attributes: attrs, Tags: tags})
+	if err != nil {
+		return "", fmt.Errorf("create queue %q: %w", name, err)
+	}
+	return aws.ToString(out.QueueUrl), nil
+}
+
+// requireTLS adds the statement refusing requests without TLS to the
+// queue's policy when no statement refuses them yet.
+func (t *Provisioner) requireTLS(ctx context.Context, name, url, arn, policy string) error {
+	merged, added, err := RequireSecureTransport(policy, arn)
+	if err != nil || !added {
+		return err
+	}
+	_, err = t.sqs.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{
+		QueueUrl: aws.String(url), Attributes: map[string]string{"Policy": merged},
+	})
+	if err != nil {
+		return fmt.Errorf("set policy of queue %q: %w", name, err)
+	}
+	return nil
 }
 
 // createPolicy merges a statement per topic into the queue's access policy,

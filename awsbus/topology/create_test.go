@@ -20,7 +20,8 @@ import (
 )
 
 var writeOps = []string{
-	"CreateQueue", "SetQueueAttributes", "CreateTopic", "Subscribe", "SetSubscriptionAttributes",
+	"CreateQueue", "SetQueueAttributes", "TagQueue", "CreateTopic", "SetTopicAttributes", "TagResource",
+	"Subscribe", "SetSubscriptionAttributes",
 }
 
 func writes(sq *awsbustest.SQS, sn *awsbustest.SNS) map[string]int {
@@ -103,8 +104,9 @@ func TestTopology_CreateProvisionsEverything(t *testing.T) {
 
 	var policy struct{ Statement []map[string]any }
 	require.NoError(t, json.Unmarshal([]byte(queueAttrs(t, sq, pay.QueueURL)["Policy"]), &policy))
-	require.Len(t, policy.Statement, 1)
-	assert.Equal(t, map[string]any{"ArnEquals": map[string]any{"aws:SourceArn": pay.TopicARN}}, policy.Statement[0]["Condition"])
+	require.Len(t, policy.Statement, 2, "the TLS statement and the topic's")
+	assert.Equal(t, topology.SecureTransportSid, policy.Statement[0]["Sid"])
+	assert.Equal(t, map[string]any{"ArnEquals": map[string]any{"aws:SourceArn": pay.TopicARN}}, policy.Statement[1]["Condition"])
 
 	pub := eps["order-events"]
 	assert.NotEmpty(t, pub.TopicARN)

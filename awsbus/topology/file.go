@@ -25,6 +25,7 @@ const (
 //	queues: {visibility_timeout: 30s, wait_time: 20s}
 //	dead_letter: {max_receive_count: 5}
 //	encryption: {kms_key_id: alias/orders}
+//	tags: {team: checkout}
 //	destinations:
 //	  - name: orders.fifo
 //	    kind: command
@@ -43,6 +44,9 @@ type File struct {
 	DeadLetter FileDeadLetter `yaml:"dead_letter,omitempty"`
 	// Encryption names the KMS key of message bodies; empty means none.
 	Encryption FileEncryption `yaml:"encryption,omitempty"`
+	// Tags are put on the queues, topics and tables (Options.Tags).
+	// Optional.
+	Tags map[string]string `yaml:"tags,omitempty"`
 	// Destinations are the service's destinations, one entry each.
 	Destinations []FileDestination `yaml:"destinations"`
 	// Tables are the DynamoDB tables the service's stores use

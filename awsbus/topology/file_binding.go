@@ -57,6 +57,7 @@ func (f File) Options() Options {
 		MaxReceiveCount:   f.DeadLetter.MaxReceiveCount,
 		KMSKeyID:          f.Encryption.KMSKeyID,
 		Tables:            f.Tables,
+		Tags:              f.Tags,
 	}
 	queues := map[string]string{}
 	for _, d := range f.Destinations {

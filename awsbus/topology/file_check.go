@@ -38,6 +38,7 @@ func (f File) renamePlanError(lines fileLines, err error) error {
 		"WaitTime:", lines.at(fieldPath{"queues", "wait_time"})+":",
 		"MaxReceiveCount:", lines.at(fieldPath{"dead_letter", "max_receive_count"})+":",
 		"KMSKeyID:", lines.at(fieldPath{"encryption", "kms_key_id"})+":",
+		"Tags:", lines.at(fieldPath{"tags"})+":",
 	)
 	msg := strings.TrimPrefix(err.Error(), ErrInvalidPlan.Error()+": ")
 	return &renamedError{msg: strings.NewReplacer(pairs...).Replace(msg), err: err}

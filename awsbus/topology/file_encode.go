@@ -32,6 +32,7 @@ func NewFile(b sourceflow.Binding, opts Options) (File, error) {
 		DeadLetter: FileDeadLetter{MaxReceiveCount: opts.MaxReceiveCount},
 		Encryption: FileEncryption{KMSKeyID: opts.KMSKeyID},
 		Tables:     plan.Tables,
+		Tags:       plan.Tags,
 	}
 	for _, d := range plan.Destinations {
 		f.Destinations = append(f.Destinations, fileDestination(b, plan, d))

@@ -53,7 +53,8 @@ func TestFile_RoundTripsTheExampleTopology(t *testing.T) {
 }
 
 func TestFile_OrdersTopologyMatchesTheGoldenFile(t *testing.T) {
-	text, _ := roundTrip(t, exampleOrdersBinding(), topology.Options{KMSKeyID: "alias/orders"})
+	text, _ := roundTrip(t, exampleOrdersBinding(), topology.Options{KMSKeyID: "alias/orders",
+		Tags: map[string]string{"team": "checkout", "cost-center": "4711"}})
 	golden, err := os.ReadFile("testdata/orders.topology.yaml")
 	require.NoError(t, err)
 	assert.Equal(t, string(golden), text)

@@ -122,21 +122,41 @@ func (b iamBuilder) provisioning() []IAMStatement {
 	}
 	switch b.cfg.Provisioning {
 	case ProvisionCreate:
-		return []IAMStatement{
-			allow("CreateQueues", b.queueARNs(b.readQueues()), "sqs:CreateQueue"),
-			allow("ReconcileQueues", b.queueARNs(append(queues, dlqs...)), "sqs:SetQueueAttributes"),
-			allow("CreateTopics", b.topicARNs(b.topics()), "sns:CreateTopic"),
+		return append([]IAMStatement{
+			allow("CreateQueues", b.queueARNs(b.readQueues()), b.tagged("sqs:CreateQueue", "sqs:TagQueue")...),
+			allow("ReconcileQueues", b.queueARNs(append(queues, dlqs...)),
+				b.tagged("sqs:SetQueueAttributes", "sqs:ListQueueTags", "sqs:TagQueue")...),
+			allow("CreateTopics", b.topicARNs(b.topics()),
+				b.tagged("sns:CreateTopic", "sns:SetTopicAttributes", "sns:ListTagsForResource", "sns:TagResource")...),
 			allow("SubscribeQueues", subscribed, "sns:Subscribe", "sns:ListSubscriptionsByTopic"),
 			allow("ReconcileSubscriptions", anySubscription, "sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes"),
-			allow("ReadTables", b.tableARNs(), tableReadActions...),
-			allow("CreateTables", b.tableARNs(), tableCreateActions...),
-		}
+		}, b.tableStatements(true)...)
 	case ProvisionValidate:
-		return []IAMStatement{
+		var read []IAMStatement
+		if len(b.plan.Tags) > 0 {
+			read = []IAMStatement{
+				allow("ReadQueueTags", b.queueARNs(append(queues, dlqs...)), "sqs:ListQueueTags"),
+				allow("ReadTopicTags", b.topicARNs(b.topics()), "sns:ListTagsForResource"),
+			}
+		}
+		return append(append(read,
 			allow("ListSubscriptions", subscribed, "sns:ListSubscriptionsByTopic"),
 			allow("ReadSubscriptions", anySubscription, "sns:GetSubscriptionAttributes"),
-			allow("ReadTables", b.tableARNs(), tableReadActions...),
-		}
+		), b.tableStatements(false)...)
 	}
 	return nil
+}
+
+// tagged returns actions, without the tag actions (those ending in Tags,
+// TagQueue, TagResource or ListTagsForResource) when the plan has no tags.
+func (b iamBuilder) tagged(actions ...string) []string {
+	if len(b.plan.Tags) > 0 {
+		return actions
+	}
+	return slices.DeleteFunc(slices.Clone(actions), isTagAction)
+}
+
+func isTagAction(action string) bool {
+	_, name, _ := strings.Cut(action, ":")
+	return strings.HasPrefix(name, "Tag") || strings.HasPrefix(name, "ListTags") || strings.HasSuffix(name, "Tags")
 }

@@ -11,11 +11,21 @@ var tableActions = []string{
 }
 
 // DynamoDB actions of ApplyTables: the reads of validate and create mode,
-// and the writes of create mode.
+// and the writes of create mode; the tag actions only for a plan with tags.
 var (
-	tableReadActions   = []string{"dynamodb:DescribeTable", "dynamodb:DescribeTimeToLive"}
-	tableCreateActions = []string{"dynamodb:CreateTable", "dynamodb:UpdateTimeToLive"}
+	tableReadActions   = []string{"dynamodb:DescribeTable", "dynamodb:DescribeTimeToLive", "dynamodb:ListTagsOfResource"}
+	tableCreateActions = []string{"dynamodb:CreateTable", "dynamodb:TagResource", "dynamodb:UpdateTimeToLive"}
 )
+
+// tableStatements returns the provisioning statements of the plan's
+// tables: reading them, and in create mode creating them.
+func (b iamBuilder) tableStatements(create bool) []IAMStatement {
+	out := []IAMStatement{allow("ReadTables", b.tableARNs(), b.tagged(tableReadActions...)...)}
+	if create {
+		out = append(out, allow("CreateTables", b.tableARNs(), b.tagged(tableCreateActions...)...))
+	}
+	return out
+}
 
 // tableARNs returns the sorted, distinct ARNs of the plan's tables.
 func (b iamBuilder) tableARNs() []string {

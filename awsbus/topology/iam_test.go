@@ -278,10 +278,11 @@ func TestNewIAMPolicy_TableStatementsFollowTheMode(t *testing.T) {
 	}
 	use := []string{"dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem",
 		"dynamodb:Query", "dynamodb:UpdateItem"}
-	read := []string{"dynamodb:DescribeTable", "dynamodb:DescribeTimeToLive"}
+	read := []string{"dynamodb:DescribeTable", "dynamodb:DescribeTimeToLive", "dynamodb:ListTagsOfResource"}
 	shop := readTopology(t, "shop-orders.topology.yaml")
+	require.NotEmpty(t, shop.Tags, "the tag actions are granted for a plan with tags")
 	assert.Equal(t, map[string][]string{"UseTables": use, "ReadTables": read,
-		"CreateTables": {"dynamodb:CreateTable", "dynamodb:UpdateTimeToLive"}}, sids(shop, topology.ProvisionCreate))
+		"CreateTables": {"dynamodb:CreateTable", "dynamodb:TagResource", "dynamodb:UpdateTimeToLive"}}, sids(shop, topology.ProvisionCreate))
 	assert.Equal(t, map[string][]string{"UseTables": use, "ReadTables": read}, sids(shop, topology.ProvisionValidate))
 	assert.Equal(t, map[string][]string{"UseTables": use}, sids(shop, topology.ProvisionAssume))
 	assert.Empty(t, sids(readTopology(t, "orders.topology.yaml"), topology.ProvisionCreate))

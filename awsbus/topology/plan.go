@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"time"
@@ -42,8 +43,14 @@ type Options struct {
 	EventQueueName EventQueueNameFn
 	// KMSKeyID is the KMS key message bodies are encrypted with (key id,
 	// key ARN, alias or alias ARN), carried into Plan.KMSKeyID for tools
-	// that render the plan. Optional: empty means no encryption.
+	// that render the plan. Queues and topics are encrypted at rest under it
+	// too (SSE-KMS). Optional: empty means no encryption of bodies, and
+	// SQS-managed encryption at rest for queues.
 	KMSKeyID string
+	// Tags are put on every queue, topic and table the plan creates, and
+	// reconciled on those the service owns. At most MaxTags; keys may not
+	// start with "aws:". Optional.
+	Tags map[string]string
 	// Tables are the DynamoDB tables the service's stores keep state in
 	// (cqrs/dynamostore.Tables, idempotency/dynamostore.TableOf), carried
 	// into Plan.Tables. Optional.
@@ -86,6 +93,9 @@ func (o Options) Validate() error {
 	if _, err := planTables(o.Tables); err != nil {
 		errs = append(errs, fmt.Errorf("Tables: %w", err))
 	}
+	if err := validateTags(o.Tags); err != nil {
+		errs = append(errs, fmt.Errorf("Tags: %w", err))
+	}
 	return errors.Join(errs...)
 }
 
@@ -121,6 +131,8 @@ type Plan struct {
 	KMSKeyID string `json:"kms_key_id,omitempty"`
 	// Tables are the DynamoDB tables of Options.Tables, ordered by name.
 	Tables []Table `json:"tables,omitempty"`
+	// Tags are Options.Tags, put on every queue, topic and table.
+	Tags map[string]string `json:"tags,omitempty"`
 }
 
 // Queue is one SQS queue of a Plan, with its dead-letter queue.
@@ -203,7 +215,7 @@ func New(b sourceflow.Binding, opts Options) (Plan, error) {
 	if err := r.check(opts); err != nil {
 		return Plan{}, fmt.Errorf("%w: %w", ErrInvalidPlan, err)
 	}
-	p := Plan{Service: b.Service, KMSKeyID: opts.KMSKeyID}
+	p := Plan{Service: b.Service, KMSKeyID: opts.KMSKeyID, Tags: maps.Clone(opts.Tags)}
 	p.Tables, _ = planTables(opts.Tables) // validated above
 	for _, d := range r.sortedDests() {
 		if d.kind == sourceflow.KindCommand {
@@ -265,7 +277,7 @@ func planCommand(p *Plan, opts Options, d *destination) {
 }
 
 func planEvent(p *Plan, opts Options, d *destination) {
-	p.Topics = append(p.Topics, topicSpec(d.name))
+	p.Topics = append(p.Topics, topicSpec(opts, d.name))
 	ds := Destination{Name: d.name, Kind: sourceflow.KindEvent, Topic: d.name}
 	if d.listened {
 		q := opts.EventQueueName(EventQueueNameParams{Service: p.Service, Topic: d.name})
@@ -299,8 +311,9 @@ func queueSpec(opts Options, name string, owned bool) Queue {
 		"ReceiveMessageWaitTimeSeconds": strconv.Itoa(int(opts.WaitTime.Seconds())),
 	}
 	dlqAttrs := map[string]string{"MessageRetentionPeriod": strconv.Itoa(DLQRetentionSeconds)}
-	if fifo {
-		for _, m := range []map[string]string{attrs, dlqAttrs} {
+	for _, m := range []map[string]string{attrs, dlqAttrs} {
+		queueAtRest(m, opts.KMSKeyID)
+		if fifo {
 			m["FifoQueue"], m["ContentBasedDeduplication"] = "true", "true"
 		}
 	}
@@ -310,8 +323,9 @@ func queueSpec(opts Options, name string, owned bool) Queue {
 	}
 }
 
-func topicSpec(name string) Topic {
+func topicSpec(opts Options, name string) Topic {
 	ts := Topic{Name: name, FIFO: IsFIFO(name), Attributes: map[string]string{}}
+	topicAtRest(ts.Attributes, opts.KMSKeyID)
 	if ts.FIFO {
 		ts.Attributes["FifoTopic"], ts.Attributes["ContentBasedDeduplication"] = "true", "true"
 	}

@@ -56,7 +56,7 @@ func TestTopology_PlanFromBindingAlone(t *testing.T) {
 	assert.Equal(t, "orders-dlq.fifo", cmd.DLQ)
 	assert.Equal(t, map[string]string{
 		"VisibilityTimeout": "30", "ReceiveMessageWaitTimeSeconds": "20",
-		"FifoQueue": "true", "ContentBasedDeduplication": "true",
+		"FifoQueue": "true", "ContentBasedDeduplication": "true", "SqsManagedSseEnabled": "true",
 	}, cmd.Attributes)
 	assert.Equal(t, topology.DefaultMaxReceiveCount, cmd.MaxReceiveCount)
 	assert.Equal(t, []topology.Policy{{Queue: "orders-payment-events", Topics: []string{"payment-events"}}}, p.Policies,

@@ -19,14 +19,9 @@ const PolicySidPrefix = "SourceFlowSNS"
 // Action sqs:SendMessage, sqs:* or *) adds nothing. added lists the topic
 // ARNs that got a statement; when it is empty, merged equals existing.
 func MergeQueuePolicy(existing, queueARN string, topicARNs []string) (merged string, added []string, err error) {
-	doc := map[string]any{}
-	if strings.TrimSpace(existing) != "" {
-		if err := json.Unmarshal([]byte(existing), &doc); err != nil {
-			return "", nil, fmt.Errorf("parse policy of queue %q: %w", queueARN, err)
-		}
-		if doc == nil { // "null": no policy, like ""
-			doc = map[string]any{}
-		}
+	doc, err := parsePolicy(existing, queueARN)
+	if err != nil {
+		return "", nil, err
 	}
 	stmts := statements(doc["Statement"])
 	for _, topic := range topicARNs {
@@ -46,15 +41,36 @@ func MergeQueuePolicy(existing, queueARN string, topicARNs []string) (merged str
 	if len(added) == 0 {
 		return existing, nil, nil
 	}
+	merged, err = encodePolicy(doc, stmts, queueARN)
+	return merged, added, err
+}
+
+// parsePolicy decodes a queue policy; "" and "null" are an empty one.
+func parsePolicy(policy, queueARN string) (map[string]any, error) {
+	doc := map[string]any{}
+	if strings.TrimSpace(policy) != "" {
+		if err := json.Unmarshal([]byte(policy), &doc); err != nil {
+			return nil, fmt.Errorf("parse policy of queue %q: %w", queueARN, err)
+		}
+		if doc == nil { // "null": no policy, like ""
+			doc = map[string]any{}
+		}
+	}
+	return doc, nil
+}
+
+// encodePolicy writes doc with stmts as its statements, adding the policy
+// language version when doc has none.
+func encodePolicy(doc map[string]any, stmts []any, queueARN string) (string, error) {
 	if _, ok := doc["Version"]; !ok {
 		doc["Version"] = "2012-10-17"
 	}
 	doc["Statement"] = stmts
 	b, err := json.Marshal(doc)
 	if err != nil {
-		return "", nil, fmt.Errorf("encode policy of queue %q: %w", queueARN, err)
+		return "", fmt.Errorf("encode policy of queue %q: %w", queueARN, err)
 	}
-	return string(b), added, nil
+	return string(b), nil
 }
 
 // statements normalises the Statement element, which may be one object or

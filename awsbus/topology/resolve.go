@@ -196,6 +196,7 @@ func queueDiff(desired, actual map[string]string) map[string]string {
 			}
 		}
 	}
+	switchAtRest(diff, actual)
 	return diff
 }
 

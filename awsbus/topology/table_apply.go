@@ -31,7 +31,7 @@ func ApplyTables(ctx context.Context, api TablesAPI, mode Provisioning, tables .
 	case ProvisionValidate:
 		var report DriftReport
 		for _, t := range tables {
-			if err := validateTable(ctx, api, t, &report); err != nil {
+			if err := validateTable(ctx, api, t, nil, &report); err != nil {
 				return err
 			}
 		}
@@ -41,7 +41,7 @@ func ApplyTables(ctx context.Context, api TablesAPI, mode Provisioning, tables .
 		return nil
 	case ProvisionCreate:
 		for _, t := range tables {
-			if err := createTable(ctx, api, t); err != nil {
+			if err := createTable(ctx, api, t, nil); err != nil {
 				return err
 			}
 			if err := keysMatch(ctx, api, t); err != nil {
@@ -53,8 +53,15 @@ func ApplyTables(ctx context.Context, api TablesAPI, mode Provisioning, tables .
 	return fmt.Errorf("%w: provisioning %s", ErrInvalidConfig, mode)
 }
 
-func createTable(ctx context.Context, api TablesAPI, t Table) error {
-	_, err := api.CreateTable(ctx, t.createInput())
+// createTable creates t with tags when it is missing, waits until it is
+// active, enables its time to live and writes the tags an existing table
+// lacks.
+func createTable(ctx context.Context, api TablesAPI, t Table, tags map[string]string) error {
+	in := t.createInput()
+	if len(tags) > 0 {
+		in.Tags = dynamoTags(tags)
+	}
+	_, err := api.CreateTable(ctx, in)
 	var inUse *types.ResourceInUseException
 	if err != nil && !errors.As(err, &inUse) {
 		return fmt.Errorf("topology: create table %s: %w", t.Name, err)
@@ -65,6 +72,18 @@ func createTable(ctx context.Context, api TablesAPI, t Table) error {
 	if err := w.Wait(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(t.Name)}, tableActiveWait); err != nil {
 		return fmt.Errorf("topology: table %s did not become active: %w", t.Name, err)
 	}
+	if err := enableTTL(ctx, api, t); err != nil || len(tags) == 0 {
+		return err
+	}
+	out, err := api.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(t.Name)})
+	if err != nil {
+		return fmt.Errorf("topology: describe table %s: %w", t.Name, err)
+	}
+	return tagTable(ctx, api, t.Name, aws.ToString(out.Table.TableArn), tags)
+}
+
+// enableTTL turns on the time to live of t when it is off.
+func enableTTL(ctx context.Context, api TablesAPI, t Table) error {
 	if t.TTLAttribute == "" {
 		return nil
 	}
@@ -124,7 +143,7 @@ func (t Table) keys() []tableKey {
 	return keys
 }
 
-func validateTable(ctx context.Context, api TablesAPI, t Table, report *DriftReport) error {
+func validateTable(ctx context.Context, api TablesAPI, t Table, tags map[string]string, report *DriftReport) error {
 	out, err := api.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(t.Name)})
 	var missing *types.ResourceNotFoundException
 	if errors.As(err, &missing) {
@@ -140,6 +159,13 @@ func validateTable(ctx context.Context, api TablesAPI, t Table, report *DriftRep
 	}
 	if mode := billingMode(desc); mode != types.BillingModePayPerRequest {
 		report.add("table", t.Name, "billing mode is %s, want %s", mode, types.BillingModePayPerRequest)
+	}
+	if len(tags) > 0 {
+		have, err := tableTags(ctx, api, t.Name, aws.ToString(desc.TableArn))
+		if err != nil {
+			return err
+		}
+		reportTagDiff(report, "table", t.Name, tags, have)
 	}
 	if t.TTLAttribute == "" {
 		return nil

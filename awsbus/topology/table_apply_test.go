@@ -55,3 +55,44 @@ func TestValidateTablesNamesEveryDifference(t *testing.T) {
 	require.ErrorAs(t, topology.ApplyTables(ctx, api, topology.ProvisionCreate, tbl), &drift, "create cannot change keys")
 	assert.Contains(t, drift.Error(), "key schema is (key HASH), want (pk HASH, sk RANGE)")
 }
+
+// The Provisioner creates a plan's tables with its tags, Validate reports a
+// tag that changed, and Create writes it back.
+func TestProvisionerTagsTables(t *testing.T) {
+	ctx := context.Background()
+	api := dynamotest.Client(t)
+	tbl := topology.Table{Name: dynamotest.Prefix() + "tagged", PartitionKey: "id"}
+	dynamotest.DropTables(t, api, tbl.Name)
+	sq, sn := newFakes()
+	prov, err := topology.NewProvisioner(topology.ProvisionerConfig{SQS: sq, SNS: sn, DynamoDB: api})
+	require.NoError(t, err)
+	p := topology.Plan{Service: "tagger", Tables: []topology.Table{tbl}, Tags: testTags}
+	tableTags := func() (arn string, tags map[string]string) {
+		desc, err := api.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(tbl.Name)})
+		require.NoError(t, err)
+		out, err := api.ListTagsOfResource(ctx, &dynamodb.ListTagsOfResourceInput{ResourceArn: desc.Table.TableArn})
+		require.NoError(t, err)
+		tags = map[string]string{}
+		for _, tag := range out.Tags {
+			tags[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
+		}
+		return aws.ToString(desc.Table.TableArn), tags
+	}
+
+	_, err = prov.Create(ctx, p)
+	require.NoError(t, err)
+	arn, tags := tableTags()
+	assert.Equal(t, testTags, tags)
+
+	_, err = api.TagResource(ctx, &dynamodb.TagResourceInput{ResourceArn: aws.String(arn),
+		Tags: []types.Tag{{Key: aws.String("team"), Value: aws.String("other")}}})
+	require.NoError(t, err)
+	rep, _, err := prov.Validate(ctx, p)
+	require.NoError(t, err)
+	assert.Equal(t, []topology.Drift{{Resource: "table", Name: tbl.Name, Problem: `tag team is "other", want "checkout"`}}, rep.Drifts)
+
+	_, err = prov.Create(ctx, p)
+	require.NoError(t, err)
+	_, tags = tableTags()
+	assert.Equal(t, testTags, tags)
+}

@@ -14,7 +14,7 @@ func (t *Provisioner) Validate(ctx context.Context, p Plan) (DriftReport, Endpoi
 	}
 	res := newResolved()
 	for _, q := range p.Queues {
-		if err := t.validateQueue(ctx, res, &rep, q); err != nil {
+		if err := t.validateQueue(ctx, res, &rep, q, p.Tags); err != nil {
 			return rep, nil, err
 		}
 	}
@@ -32,14 +32,14 @@ func (t *Provisioner) Validate(ctx context.Context, p Plan) (DriftReport, Endpoi
 		}
 	}
 	for _, tbl := range p.Tables {
-		if err := validateTable(ctx, t.cfg.DynamoDB, tbl, &rep); err != nil {
+		if err := validateTable(ctx, t.cfg.DynamoDB, tbl, p.Tags, &rep); err != nil {
 			return rep, nil, err
 		}
 	}
 	return rep, res.endpoints(p), nil
 }
 
-func (t *Provisioner) validateQueue(ctx context.Context, res *resolved, rep *DriftReport, q Queue) error {
+func (t *Provisioner) validateQueue(ctx context.Context, res *resolved, rep *DriftReport, q Queue, tags map[string]string) error {
 	url, found, err := t.queueURL(ctx, q.Name)
 	if err != nil {
 		return err
@@ -48,7 +48,7 @@ func (t *Provisioner) validateQueue(ctx context.Context, res *resolved, rep *Dri
 		// Create would make the dead-letter queue too, so it is checked
 		// and a missing one is its own drift.
 		rep.add("queue", q.Name, "missing")
-		_, _, err := t.validateDLQ(ctx, res, rep, q)
+		_, _, err := t.validateDLQ(ctx, res, rep, q, tags)
 		return err
 	}
 	res.queueURL[q.Name] = url
@@ -61,7 +61,7 @@ func (t *Provisioner) validateQueue(ctx context.Context, res *resolved, rep *Dri
 	if !q.Owned {
 		return nil
 	}
-	dlqARN, dlqFound, err := t.validateDLQ(ctx, res, rep, q)
+	dlqARN, dlqFound, err := t.validateDLQ(ctx, res, rep, q, tags)
 	if err != nil {
 		return err
 	}
@@ -73,12 +73,29 @@ func (t *Provisioner) validateQueue(ctx context.Context, res *resolved, rep *Dri
 	// compare with: the missing dead-letter queue is the drift, and Create
 	// sets the redrive policy once it made the queue.
 	reportAttrDiff(rep, q.Name, desired, attrs)
+	return t.validateOwnedQueue(ctx, rep, q.Name, url, attrs, tags)
+}
+
+// validateOwnedQueue reports a policy that does not refuse requests without
+// TLS and, when tags are wanted, tags that differ.
+func (t *Provisioner) validateOwnedQueue(ctx context.Context, rep *DriftReport, name, url string, attrs, tags map[string]string) error {
+	if !RefusesInsecureTransport(attrs["Policy"]) {
+		rep.add("queue", name, "Policy does not refuse requests without TLS (statement %s: Deny sqs:* when aws:SecureTransport is false)", SecureTransportSid)
+	}
+	if len(tags) == 0 {
+		return nil
+	}
+	have, err := t.queueTags(ctx, name, url)
+	if err != nil {
+		return err
+	}
+	reportTagDiff(rep, "queue", name, tags, have)
 	return nil
 }
 
 // validateDLQ checks the dead-letter queue of q and returns its ARN; found
 // is false, and a drift reported, when it is missing.
-func (t *Provisioner) validateDLQ(ctx context.Context, res *resolved, rep *DriftReport, q Queue) (arn string, found bool, err error) {
+func (t *Provisioner) validateDLQ(ctx context.Context, res *resolved, rep *DriftReport, q Queue, tags map[string]string) (arn string, found bool, err error) {
 	url, found, err := t.queueURL(ctx, q.DLQ)
 	if err != nil {
 		return "", false, err
@@ -93,6 +110,9 @@ func (t *Provisioner) validateDLQ(ctx context.Context, res *resolved, rep *Drift
 	}
 	res.queueURL[q.DLQ], res.queueARN[q.DLQ] = url, attrs["QueueArn"]
 	reportAttrDiff(rep, q.DLQ, q.DLQAttributes, attrs)
+	if err := t.validateOwnedQueue(ctx, rep, q.DLQ, url, attrs, tags); err != nil {
+		return "", false, err
+	}
 	return attrs["QueueArn"], true, nil
 }
 
@@ -103,7 +123,7 @@ func reportAttrDiff(rep *DriftReport, name string, desired, actual map[string]st
 			rep.add("queue", name, "RedrivePolicy is %s, want %s", orNone(actual[k]), desired[k])
 			continue
 		}
-		rep.add("queue", name, "%s is %s, want %s", k, orNone(actual[k]), desired[k])
+		rep.add("queue", name, "%s is %s, want %s", k, orNone(actual[k]), diff[k])
 	}
 }
 
@@ -125,7 +145,7 @@ func (t *Provisioner) resolveTopics(ctx context.Context, res *resolved, rep *Dri
 			rep.add("topic", tp.Name, "not checked: %v", err)
 			continue
 		}
-		ok, err := t.topicExists(ctx, arn)
+		ok, err := t.validateTopic(ctx, rep, tp, arn, p.Tags)
 		if err != nil {
 			return err
 		}

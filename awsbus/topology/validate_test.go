@@ -73,6 +73,12 @@ func TestTopology_ValidateMissingDLQIsTheOnlyDrift(t *testing.T) {
 		"FifoQueue": "true", "ContentBasedDeduplication": "true", "VisibilityTimeout": "30", "ReceiveMessageWaitTimeSeconds": "20",
 	}})
 	require.NoError(t, err)
+	tls, _, err := topology.RequireSecureTransport("", sq.QueueARN("lonely.fifo"))
+	require.NoError(t, err)
+	_, err = sq.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{
+		QueueUrl: aws.String(sq.QueueURL("lonely.fifo")), Attributes: map[string]string{"Policy": tls},
+	})
+	require.NoError(t, err)
 	p.Queues = append(p.Queues, topology.Queue{
 		Name: "lonely.fifo", FIFO: true, Owned: true, DLQ: "lonely-dlq.fifo", MaxReceiveCount: 5,
 		Attributes:    map[string]string{"FifoQueue": "true", "ContentBasedDeduplication": "true", "VisibilityTimeout": "30", "ReceiveMessageWaitTimeSeconds": "20"},
@@ -128,12 +134,13 @@ func TestTopology_ValidateFindsDrift(t *testing.T) {
 	require.ErrorAs(t, err, &drift)
 	require.ErrorIs(t, err, topology.ErrDrift)
 	got := driftStrings(drift.Report)
-	require.Len(t, got, 4, got)
-	assert.Contains(t, got[0], "queue orders.fifo: RedrivePolicy is")
-	assert.Contains(t, got[0], `"maxReceiveCount":8`)
-	assert.Contains(t, got[1], "policy orders-payment-events: no statement lets topic "+eps["payment-events"].TopicARN)
-	assert.Contains(t, got[2], "FilterPolicy differs")
-	assert.Contains(t, got[3], "RawMessageDelivery differs")
+	require.Len(t, got, 5, got)
+	assert.Contains(t, got[0], "queue orders-payment-events: Policy does not refuse requests without TLS", "the foreign policy replaced it")
+	assert.Contains(t, got[1], "queue orders.fifo: RedrivePolicy is")
+	assert.Contains(t, got[1], `"maxReceiveCount":8`)
+	assert.Contains(t, got[2], "policy orders-payment-events: no statement lets topic "+eps["payment-events"].TopicARN)
+	assert.Contains(t, got[3], "FilterPolicy differs")
+	assert.Contains(t, got[4], "RawMessageDelivery differs")
 	assert.Equal(t, before, writes(sq, sn), "validate writes nothing")
 }
 

@@ -5,6 +5,8 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 )
 
 // attribute is how one SQS or SNS attribute is spelled in each language,
@@ -19,6 +21,7 @@ type valueKind int
 const (
 	intValue valueKind = iota
 	boolValue
+	stringValue
 )
 
 // queueAttributes are the queue attributes topology.New sets, by their SQS
@@ -29,6 +32,8 @@ var queueAttributes = map[string]attribute{
 	"MessageRetentionPeriod":        {"MessageRetentionPeriod", "message_retention_seconds", intValue},
 	"FifoQueue":                     {"FifoQueue", "fifo_queue", boolValue},
 	"ContentBasedDeduplication":     {"ContentBasedDeduplication", "content_based_deduplication", boolValue},
+	topology.AttrSQSManagedSSE:      {"SqsManagedSseEnabled", "sqs_managed_sse_enabled", boolValue},
+	topology.AttrKMSMasterKey:       {"KmsMasterKeyId", "kms_master_key_id", stringValue},
 }
 
 // topicAttributes are the topic attributes topology.New sets, by their SNS
@@ -36,6 +41,7 @@ var queueAttributes = map[string]attribute{
 var topicAttributes = map[string]attribute{
 	"FifoTopic":                 {"FifoTopic", "fifo_topic", boolValue},
 	"ContentBasedDeduplication": {"ContentBasedDeduplication", "content_based_deduplication", boolValue},
+	topology.AttrKMSMasterKey:   {"KmsMasterKeyId", "kms_master_key_id", stringValue},
 }
 
 // attributeProps converts the API attributes of one resource into
@@ -62,6 +68,8 @@ func (a attribute) parse(s string) (any, error) {
 	switch a.kind {
 	case intValue:
 		return strconv.Atoi(s)
+	case stringValue:
+		return s, nil
 	default:
 		return strconv.ParseBool(s)
 	}

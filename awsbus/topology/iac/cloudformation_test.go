@@ -67,19 +67,25 @@ func TestCloudFormationDeclaresEveryResourceOfThePlans(t *testing.T) {
 			assert.NotEmpty(t, id, "topic %s", tp.Name)
 		}
 	}
-	var subs, policies int
+	var subs, queues, policies int
 	for _, r := range tpl.Resources {
 		switch r.Type {
 		case "AWS::SNS::Subscription":
 			subs++
 			assert.Equal(t, true, r.Properties["RawMessageDelivery"])
 			assert.Equal(t, "sqs", r.Properties["Protocol"])
+		case "AWS::SQS::Queue":
+			queues++
 		case "AWS::SQS::QueuePolicy":
 			policies++
+			doc := r.Properties["PolicyDocument"].(map[string]any)
+			first := doc["Statement"].([]any)[0].(map[string]any)
+			assert.Equal(t, topology.SecureTransportSid, first["Sid"])
+			assert.Equal(t, "Deny", first["Effect"])
 		}
 	}
 	assert.Equal(t, 2, subs, "the orders service subscribes its two event queues")
-	assert.Equal(t, 2, policies)
+	assert.Equal(t, queues, policies, "every queue, dead-letter queues included, refuses requests without TLS")
 	keyID, key := tpl.byName("AWS::KMS::Key", "Description", "SourceFlow message encryption key (alias/orders)")
 	require.NotEmpty(t, keyID, "the key of alias/orders, once for both services")
 	assert.Equal(t, true, key["EnableKeyRotation"])

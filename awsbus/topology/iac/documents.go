@@ -10,10 +10,18 @@ func redrivePolicy(dlq *resource, maxReceives int) map[string]any {
 	return map[string]any{"deadLetterTargetArn": ref{dlq, "arn"}, "maxReceiveCount": maxReceives}
 }
 
-// queuePolicy lets each topic send to queue: the statements
-// topology.MergeQueuePolicy adds, so Validate finds them.
+// queuePolicy refuses requests to queue without TLS and lets each topic
+// send to it: the statements topology.RequireSecureTransport and
+// topology.MergeQueuePolicy add, so Validate finds them.
 func queuePolicy(queue *resource, topics []*resource) map[string]any {
-	stmts := make([]any, 0, len(topics))
+	stmts := []any{map[string]any{
+		"Sid":       topology.SecureTransportSid,
+		"Effect":    "Deny",
+		"Principal": "*",
+		"Action":    "sqs:*",
+		"Resource":  ref{queue, "arn"},
+		"Condition": map[string]any{"Bool": map[string]any{"aws:SecureTransport": "false"}},
+	}}
 	for _, t := range topics {
 		stmts = append(stmts, map[string]any{
 			"Sid":       topology.PolicySid(t.name),

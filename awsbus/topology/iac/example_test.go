@@ -36,6 +36,7 @@ func ExampleTerraform() {
 	// resource "aws_sqs_queue" "billing_dlq" {
 	//   name                      = "billing-dlq"
 	//   message_retention_seconds = 1209600
+	//   sqs_managed_sse_enabled   = true
 	//
 	//   lifecycle {
 	//     prevent_destroy = true
@@ -45,6 +46,7 @@ func ExampleTerraform() {
 	// resource "aws_sqs_queue" "billing" {
 	//   name                       = "billing"
 	//   receive_wait_time_seconds  = 20
+	//   sqs_managed_sse_enabled    = true
 	//   visibility_timeout_seconds = 30
 	//   redrive_policy = jsonencode({
 	//     deadLetterTargetArn = aws_sqs_queue.billing_dlq.arn
@@ -54,6 +56,44 @@ func ExampleTerraform() {
 	//   lifecycle {
 	//     prevent_destroy = true
 	//   }
+	// }
+	//
+	// resource "aws_sqs_queue_policy" "billing_dlq" {
+	//   queue_url = aws_sqs_queue.billing_dlq.url
+	//   policy = jsonencode({
+	//     Statement = [{
+	//       Action = "sqs:*"
+	//       Condition = {
+	//         Bool = {
+	//           "aws:SecureTransport" = "false"
+	//         }
+	//       }
+	//       Effect    = "Deny"
+	//       Principal = "*"
+	//       Resource  = aws_sqs_queue.billing_dlq.arn
+	//       Sid       = "SourceFlowDenyInsecureTransport"
+	//     }]
+	//     Version = "2012-10-17"
+	//   })
+	// }
+	//
+	// resource "aws_sqs_queue_policy" "billing" {
+	//   queue_url = aws_sqs_queue.billing.url
+	//   policy = jsonencode({
+	//     Statement = [{
+	//       Action = "sqs:*"
+	//       Condition = {
+	//         Bool = {
+	//           "aws:SecureTransport" = "false"
+	//         }
+	//       }
+	//       Effect    = "Deny"
+	//       Principal = "*"
+	//       Resource  = aws_sqs_queue.billing.arn
+	//       Sid       = "SourceFlowDenyInsecureTransport"
+	//     }]
+	//     Version = "2012-10-17"
+	//   })
 	// }
 }
 
@@ -79,8 +119,28 @@ func ExampleCloudFormation() {
 	//     Properties:
 	//       MessageRetentionPeriod: 1209600
 	//       QueueName: billing-dlq
+	//       SqsManagedSseEnabled: true
 	//     Type: AWS::SQS::Queue
 	//     UpdateReplacePolicy: Retain
+	//   BillingDlqQueuePolicy:
+	//     Properties:
+	//       PolicyDocument:
+	//         Statement:
+	//           - Action: sqs:*
+	//             Condition:
+	//               Bool:
+	//                 aws:SecureTransport: "false"
+	//             Effect: Deny
+	//             Principal: '*'
+	//             Resource:
+	//               Fn::GetAtt:
+	//                 - BillingDlqQueue
+	//                 - Arn
+	//             Sid: SourceFlowDenyInsecureTransport
+	//         Version: "2012-10-17"
+	//       Queues:
+	//         - Ref: BillingDlqQueue
+	//     Type: AWS::SQS::QueuePolicy
 	//   BillingQueue:
 	//     DeletionPolicy: Retain
 	//     Properties:
@@ -92,9 +152,29 @@ func ExampleCloudFormation() {
 	//             - BillingDlqQueue
 	//             - Arn
 	//         maxReceiveCount: 5
+	//       SqsManagedSseEnabled: true
 	//       VisibilityTimeout: 30
 	//     Type: AWS::SQS::Queue
 	//     UpdateReplacePolicy: Retain
+	//   BillingQueuePolicy:
+	//     Properties:
+	//       PolicyDocument:
+	//         Statement:
+	//           - Action: sqs:*
+	//             Condition:
+	//               Bool:
+	//                 aws:SecureTransport: "false"
+	//             Effect: Deny
+	//             Principal: '*'
+	//             Resource:
+	//               Fn::GetAtt:
+	//                 - BillingQueue
+	//                 - Arn
+	//             Sid: SourceFlowDenyInsecureTransport
+	//         Version: "2012-10-17"
+	//       Queues:
+	//         - Ref: BillingQueue
+	//     Type: AWS::SQS::QueuePolicy
 }
 
 // billingPlan is the plan of a service that consumes one command queue.

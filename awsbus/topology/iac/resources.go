@@ -68,7 +68,7 @@ type (
 // after its dead-letter queue, topics, subscriptions, queue policies and
 // tables.
 func build(s system) ([]*resource, error) {
-	b := builder{byName: map[resourceType]map[string]*resource{}}
+	b := builder{byName: map[resourceType]map[string]*resource{}, tags: s.tags}
 	for _, alias := range s.keys {
 		b.key(alias)
 	}
@@ -87,9 +87,15 @@ func build(s system) ([]*resource, error) {
 			return nil, err
 		}
 	}
+	topicsOf := map[string][]string{}
 	for _, pol := range s.policies {
-		if err := b.policy(pol); err != nil {
-			return nil, err
+		topicsOf[pol.Queue] = pol.Topics
+	}
+	for _, q := range s.queues {
+		for _, name := range []string{q.DLQ, q.Name} {
+			if err := b.policy(name, topicsOf[name]); err != nil {
+				return nil, err
+			}
 		}
 	}
 	for _, t := range s.tables {
@@ -106,6 +112,7 @@ func build(s system) ([]*resource, error) {
 type builder struct {
 	list   []*resource
 	byName map[resourceType]map[string]*resource
+	tags   map[resourceType]map[string]map[string]string
 }
 
 func (b *builder) add(r *resource) *resource {
@@ -138,16 +145,32 @@ func (b *builder) queue(q topology.Queue) error {
 	if err != nil {
 		return err
 	}
+	dlqProps = append([]prop{{cfn: "QueueName", tf: "name", value: q.DLQ}}, b.keyRefs(dlqProps)...)
 	dlq := b.add(&resource{typ: sqsQueue, name: q.DLQ, retain: true,
-		props: append([]prop{{cfn: "QueueName", tf: "name", value: q.DLQ}}, dlqProps...)})
+		props: append(dlqProps, tagProps(b.tags[sqsQueue][q.DLQ])...)})
 	props, err := attributeProps("queue", q.Name, q.Attributes, queueAttributes)
 	if err != nil {
 		return err
 	}
-	props = append([]prop{{cfn: "QueueName", tf: "name", value: q.Name}}, props...)
+	props = append([]prop{{cfn: "QueueName", tf: "name", value: q.Name}}, b.keyRefs(props)...)
 	props = append(props, prop{cfn: "RedrivePolicy", tf: "redrive_policy", value: redrivePolicy(dlq, q.MaxReceiveCount), doc: true})
-	b.add(&resource{typ: sqsQueue, name: q.Name, retain: true, props: props})
+	b.add(&resource{typ: sqsQueue, name: q.Name, retain: true, props: append(props, tagProps(b.tags[sqsQueue][q.Name])...)})
 	return nil
+}
+
+// keyRefs replaces a KMS key named by an alias the output creates with a
+// reference to that alias, so the queue or topic is made after its key.
+func (b *builder) keyRefs(props []prop) []prop {
+	for i, p := range props {
+		if p.cfn != "KmsMasterKeyId" {
+			continue
+		}
+		id, _ := p.value.(string)
+		if alias := b.get(kmsAlias, strings.TrimPrefix(id, "alias/")); alias != nil && strings.HasPrefix(id, "alias/") {
+			props[i].value = ref{alias, "name"}
+		}
+	}
+	return props
 }
 
 func (b *builder) topic(t topology.Topic) error {
@@ -155,7 +178,8 @@ func (b *builder) topic(t topology.Topic) error {
 	if err != nil {
 		return err
 	}
-	b.add(&resource{typ: snsTopic, name: t.Name, props: append([]prop{{cfn: "TopicName", tf: "name", value: t.Name}}, props...)})
+	props = append([]prop{{cfn: "TopicName", tf: "name", value: t.Name}}, b.keyRefs(props)...)
+	b.add(&resource{typ: snsTopic, name: t.Name, props: append(props, tagProps(b.tags[snsTopic][t.Name])...)})
 	return nil
 }
 
@@ -177,20 +201,22 @@ func (b *builder) subscription(s topology.Subscription) error {
 	return nil
 }
 
-func (b *builder) policy(pol topology.Policy) error {
-	queue := b.get(sqsQueue, pol.Queue)
+// policy sets the access policy of queue: requests without TLS are refused,
+// and each of topics may send to it.
+func (b *builder) policy(name string, topicNames []string) error {
+	queue := b.get(sqsQueue, name)
 	if queue == nil {
-		return fmt.Errorf("iac: policy of queue %q: the plan lacks the queue", pol.Queue)
+		return fmt.Errorf("iac: policy of queue %q: the plan lacks the queue", name)
 	}
-	topics := make([]*resource, 0, len(pol.Topics))
-	for _, t := range pol.Topics {
+	topics := make([]*resource, 0, len(topicNames))
+	for _, t := range topicNames {
 		r := b.get(snsTopic, t)
 		if r == nil {
-			return fmt.Errorf("iac: policy of queue %q: the plan lacks topic %q", pol.Queue, t)
+			return fmt.Errorf("iac: policy of queue %q: the plan lacks topic %q", name, t)
 		}
 		topics = append(topics, r)
 	}
-	b.add(&resource{typ: sqsQueuePolicy, name: pol.Queue, props: []prop{
+	b.add(&resource{typ: sqsQueuePolicy, name: name, props: []prop{
 		{cfn: "Queues", value: []any{ref{queue, "url"}}},
 		{tf: "queue_url", value: ref{queue, "url"}},
 		{cfn: "PolicyDocument", tf: "policy", value: queuePolicy(queue, topics), doc: true},

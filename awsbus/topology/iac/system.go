@@ -24,6 +24,9 @@ type system struct {
 	policies      []topology.Policy
 	keys          []string // aliases of the keys to create ("alias/orders")
 	tables        []topology.Table
+	// tags are the tags of each queue (its dead-letter queue's too), topic
+	// and table, by resource type and name.
+	tags map[resourceType]map[string]map[string]string
 }
 
 // newSystem merges plans. A queue that one plan owns (consumes) takes that
@@ -37,7 +40,7 @@ func newSystem(plans []topology.Plan) (system, error) {
 	slices.SortStableFunc(plans, func(a, b topology.Plan) int { return cmp.Compare(a.Service, b.Service) })
 	m := merger{queues: map[string]owned{}, topics: map[string]topology.Topic{},
 		subs: map[string]topology.Subscription{}, policies: map[string][]string{}, keys: map[string]bool{},
-		tables: map[string]declared{}}
+		tables: map[string]declared{}, topicTags: map[string]tagSet{}, tableTags: map[string]tagSet{}}
 	var errs []error
 	for i, p := range plans {
 		if i > 0 && p.Service == plans[i-1].Service {
@@ -57,10 +60,11 @@ func newSystem(plans []topology.Plan) (system, error) {
 	return s, nil
 }
 
-// owned is a queue with the service whose settings it has.
+// owned is a queue with the service whose settings and tags it has.
 type owned struct {
 	q       topology.Queue
 	service string
+	tags    map[string]string
 }
 
 // merger gathers the resources of the plans, one entry per name.
@@ -71,22 +75,27 @@ type merger struct {
 	policies map[string][]string
 	keys     map[string]bool
 	tables   map[string]declared
+	// topicTags and tableTags merge the tags of the services that share a
+	// topic or table.
+	topicTags, tableTags map[string]tagSet
 }
 
 // add merges the resources of p, returning every conflict.
 func (m *merger) add(p topology.Plan) []error {
 	var errs []error
 	for _, q := range p.Queues {
-		if err := m.addQueue(p.Service, q); err != nil {
+		if err := m.addQueue(p.Service, q, p.Tags); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	for _, t := range p.Topics {
-		if prev, ok := m.topics[t.Name]; ok && !maps.Equal(prev.Attributes, t.Attributes) {
-			errs = append(errs, fmt.Errorf("%w: topic %q: attributes %v and %v", ErrConflict, t.Name, prev.Attributes, t.Attributes))
+		if err := m.addTopic(t); err != nil {
+			errs = append(errs, err)
 			continue
 		}
-		m.topics[t.Name] = t
+		if err := tagsOf(m.topicTags, t.Name).add("topic", t.Name, p.Service, p.Tags); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	for _, s := range p.Subscriptions {
 		key := s.Topic + "\x00" + s.Queue
@@ -107,18 +116,48 @@ func (m *merger) add(p topology.Plan) []error {
 		if err := m.addTable(p.Service, t); err != nil {
 			errs = append(errs, err)
 		}
+		if err := tagsOf(m.tableTags, t.Name).add("table", t.Name, p.Service, p.Tags); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	return errs
+}
+
+// tagsOf returns the tag set of name in sets, made when missing.
+func tagsOf(sets map[string]tagSet, name string) tagSet {
+	if sets[name] == nil {
+		sets[name] = tagSet{}
+	}
+	return sets[name]
+}
+
+// addTopic records t. Plans that share a topic may each set attributes the
+// other leaves unset (one encrypts, the other does not say); an attribute
+// set to two values is a conflict, as each service would write its own.
+func (m *merger) addTopic(t topology.Topic) error {
+	prev, ok := m.topics[t.Name]
+	if !ok {
+		t.Attributes = maps.Clone(t.Attributes)
+		m.topics[t.Name] = t
+		return nil
+	}
+	for _, k := range slices.Sorted(maps.Keys(t.Attributes)) {
+		if v, ok := prev.Attributes[k]; ok && v != t.Attributes[k] {
+			return fmt.Errorf("%w: topic %q: attributes %v and %v", ErrConflict, t.Name, prev.Attributes, t.Attributes)
+		}
+	}
+	maps.Copy(prev.Attributes, t.Attributes)
+	return nil
 }
 
 // addQueue records q of service. The consumer's settings win over a
 // sender's; two consuming services are a conflict, as they would take each
 // other's messages.
-func (m *merger) addQueue(service string, q topology.Queue) error {
+func (m *merger) addQueue(service string, q topology.Queue, tags map[string]string) error {
 	prev, ok := m.queues[q.Name]
 	switch {
 	case !ok, q.Owned && !prev.q.Owned:
-		m.queues[q.Name] = owned{q: q, service: service}
+		m.queues[q.Name] = owned{q: q, service: service, tags: tags}
 	case q.Owned && prev.q.Owned:
 		return fmt.Errorf("%w: queue %q: services %q and %q both consume it, and would take each other's messages; "+
 			"give each service its own queue", ErrConflict, q.Name, prev.service, service)
@@ -141,9 +180,17 @@ func (m *merger) checkDLQNames() []error {
 }
 
 func (m *merger) system() system {
-	var s system
+	s := system{tags: map[resourceType]map[string]map[string]string{sqsQueue: {}, snsTopic: {}, dynamoTable: {}}}
 	for _, name := range slices.Sorted(maps.Keys(m.queues)) {
-		s.queues = append(s.queues, m.queues[name].q)
+		q := m.queues[name]
+		s.queues = append(s.queues, q.q)
+		s.tags[sqsQueue][name], s.tags[sqsQueue][q.q.DLQ] = q.tags, q.tags
+	}
+	for name, set := range m.topicTags {
+		s.tags[snsTopic][name] = set.values()
+	}
+	for name, set := range m.tableTags {
+		s.tags[dynamoTable][name] = set.values()
 	}
 	for _, name := range slices.Sorted(maps.Keys(m.topics)) {
 		s.topics = append(s.topics, m.topics[name])

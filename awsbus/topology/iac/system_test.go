@@ -134,7 +134,7 @@ func handPlan(service string, queues []string, subs map[string]string) topology.
 func TestNamesThatDifferOnlyInPunctuationGetTheirOwnResources(t *testing.T) {
 	p := handPlan("work", []string{"work-a", "work_a"}, nil)
 	tpl := parseTemplate(t, must(iac.CloudFormation(p)))
-	assert.Len(t, tpl.Resources, 4, "two queues and two dead-letter queues")
+	assert.Len(t, tpl.Resources, 8, "two queues, two dead-letter queues and a policy of each")
 	blocks := parseTerraform(t, must(iac.Terraform(p)))
 	var queues int
 	for key := range blocks {
@@ -149,8 +149,9 @@ func TestIDsOfDifferentTypesNeverMeet(t *testing.T) {
 	// Each name below would give a prefix-based scheme one id for two resources.
 	p := handPlan("x", []string{"x-queue", "policy-x", "x-key"}, map[string]string{"x": "x", "x-queue": "q"})
 	tpl := parseTemplate(t, must(iac.CloudFormation(p)))
-	// 5 queues and their dead-letter queues, 2 topics, 2 subscriptions, 2 policies.
-	assert.Len(t, tpl.Resources, 16)
+	// 5 queues and their dead-letter queues, a policy of each, 2 topics, 2
+	// subscriptions.
+	assert.Len(t, tpl.Resources, 24)
 }
 
 func TestIDsDoNotChangeWhenMoreServicesAreExported(t *testing.T) {

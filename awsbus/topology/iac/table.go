@@ -42,7 +42,7 @@ func (b *builder) table(t topology.Table) {
 			prop{tf: "ttl", value: []any{map[string]any{"attribute_name": t.TTLAttribute, "enabled": true}}, block: true},
 		)
 	}
-	b.add(&resource{typ: dynamoTable, name: t.Name, retain: true, props: props})
+	b.add(&resource{typ: dynamoTable, name: t.Name, retain: true, props: append(props, tagProps(b.tags[dynamoTable][t.Name])...)})
 }
 
 // declared is a table with the service that declared it first.

@@ -20,19 +20,21 @@ type fakeTables struct {
 	mu     sync.Mutex
 	tables map[string]types.TableDescription
 	ttl    map[string]string // table → attribute with time to live on
+	tags   map[string]map[string]string
 }
 
 var _ topology.TablesAPI = (*fakeTables)(nil)
 
 func newFakeTables() *fakeTables {
-	return &fakeTables{tables: map[string]types.TableDescription{}, ttl: map[string]string{}}
+	return &fakeTables{tables: map[string]types.TableDescription{}, ttl: map[string]string{}, tags: map[string]map[string]string{}}
 }
 
 // put adds a table made elsewhere, with billing mode and key schema keys.
 func (f *fakeTables) put(name string, billing types.BillingMode, keys ...types.KeySchemaElement) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.tables[name] = types.TableDescription{TableName: aws.String(name), KeySchema: keys, TableStatus: types.TableStatusActive,
+	f.tables[name] = types.TableDescription{TableName: aws.String(name), TableArn: aws.String(tableARN(name)),
+		KeySchema: keys, TableStatus: types.TableStatusActive,
 		BillingModeSummary: &types.BillingModeSummary{BillingMode: billing}}
 }
 
@@ -45,7 +47,38 @@ func (f *fakeTables) CreateTable(_ context.Context, in *dynamodb.CreateTableInpu
 		return nil, &types.ResourceInUseException{Message: aws.String("Table already exists: " + name)}
 	}
 	f.put(name, in.BillingMode, in.KeySchema...)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.tags[tableARN(name)] = map[string]string{}
+	for _, t := range in.Tags {
+		f.tags[tableARN(name)][aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
 	return &dynamodb.CreateTableOutput{}, nil
+}
+
+func tableARN(name string) string { return "arn:aws:dynamodb:us-east-1:111122223333:table/" + name }
+
+func (f *fakeTables) ListTagsOfResource(_ context.Context, in *dynamodb.ListTagsOfResourceInput, _ ...func(*dynamodb.Options)) (*dynamodb.ListTagsOfResourceOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := &dynamodb.ListTagsOfResourceOutput{}
+	for k, v := range f.tags[aws.ToString(in.ResourceArn)] {
+		out.Tags = append(out.Tags, types.Tag{Key: aws.String(k), Value: aws.String(v)})
+	}
+	return out, nil
+}
+
+func (f *fakeTables) TagResource(_ context.Context, in *dynamodb.TagResourceInput, _ ...func(*dynamodb.Options)) (*dynamodb.TagResourceOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	arn := aws.ToString(in.ResourceArn)
+	if f.tags[arn] == nil {
+		f.tags[arn] = map[string]string{}
+	}
+	for _, t := range in.Tags {
+		f.tags[arn][aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	return &dynamodb.TagResourceOutput{}, nil
 }
 
 func (f *fakeTables) DescribeTable(_ context.Context, in *dynamodb.DescribeTableInput, _ ...func(*dynamodb.Options)) (*dynamodb.DescribeTableOutput, error) {

@@ -60,7 +60,12 @@ resource "aws_kms_alias" "orders" {
 
 resource "aws_sqs_queue" "orders_order_events_dlq" {
   name                      = "orders-order-events-dlq"
+  kms_master_key_id         = aws_kms_alias.orders.name
   message_retention_seconds = 1209600
+  tags = {
+    cost-center = "4711"
+    team        = "checkout"
+  }
 
   lifecycle {
     prevent_destroy = true
@@ -69,12 +74,17 @@ resource "aws_sqs_queue" "orders_order_events_dlq" {
 
 resource "aws_sqs_queue" "orders_order_events" {
   name                       = "orders-order-events"
+  kms_master_key_id          = aws_kms_alias.orders.name
   receive_wait_time_seconds  = 20
   visibility_timeout_seconds = 30
   redrive_policy = jsonencode({
     deadLetterTargetArn = aws_sqs_queue.orders_order_events_dlq.arn
     maxReceiveCount     = 8
   })
+  tags = {
+    cost-center = "4711"
+    team        = "checkout"
+  }
 
   lifecycle {
     prevent_destroy = true
@@ -83,7 +93,12 @@ resource "aws_sqs_queue" "orders_order_events" {
 
 resource "aws_sqs_queue" "orders_payment_events_dlq" {
   name                      = "orders-payment-events-dlq"
+  kms_master_key_id         = aws_kms_alias.orders.name
   message_retention_seconds = 1209600
+  tags = {
+    cost-center = "4711"
+    team        = "checkout"
+  }
 
   lifecycle {
     prevent_destroy = true
@@ -92,12 +107,17 @@ resource "aws_sqs_queue" "orders_payment_events_dlq" {
 
 resource "aws_sqs_queue" "orders_payment_events" {
   name                       = "orders-payment-events"
+  kms_master_key_id          = aws_kms_alias.orders.name
   receive_wait_time_seconds  = 20
   visibility_timeout_seconds = 30
   redrive_policy = jsonencode({
     deadLetterTargetArn = aws_sqs_queue.orders_payment_events_dlq.arn
     maxReceiveCount     = 8
   })
+  tags = {
+    cost-center = "4711"
+    team        = "checkout"
+  }
 
   lifecycle {
     prevent_destroy = true
@@ -108,7 +128,12 @@ resource "aws_sqs_queue" "orders_dlq_fifo" {
   name                        = "orders-dlq.fifo"
   content_based_deduplication = true
   fifo_queue                  = true
+  kms_master_key_id           = aws_kms_alias.orders.name
   message_retention_seconds   = 1209600
+  tags = {
+    cost-center = "4711"
+    team        = "checkout"
+  }
 
   lifecycle {
     prevent_destroy = true
@@ -119,12 +144,17 @@ resource "aws_sqs_queue" "orders_fifo" {
   name                        = "orders.fifo"
   content_based_deduplication = true
   fifo_queue                  = true
+  kms_master_key_id           = aws_kms_alias.orders.name
   receive_wait_time_seconds   = 20
   visibility_timeout_seconds  = 30
   redrive_policy = jsonencode({
     deadLetterTargetArn = aws_sqs_queue.orders_dlq_fifo.arn
     maxReceiveCount     = 8
   })
+  tags = {
+    cost-center = "4711"
+    team        = "checkout"
+  }
 
   lifecycle {
     prevent_destroy = true
@@ -135,6 +165,7 @@ resource "aws_sqs_queue" "payments_dlq_fifo" {
   name                        = "payments-dlq.fifo"
   content_based_deduplication = true
   fifo_queue                  = true
+  kms_master_key_id           = aws_kms_alias.orders.name
   message_retention_seconds   = 1209600
 
   lifecycle {
@@ -146,6 +177,7 @@ resource "aws_sqs_queue" "payments_fifo" {
   name                        = "payments.fifo"
   content_based_deduplication = true
   fifo_queue                  = true
+  kms_master_key_id           = aws_kms_alias.orders.name
   receive_wait_time_seconds   = 20
   visibility_timeout_seconds  = 30
   redrive_policy = jsonencode({
@@ -159,11 +191,21 @@ resource "aws_sqs_queue" "payments_fifo" {
 }
 
 resource "aws_sns_topic" "order_events" {
-  name = "order-events"
+  name              = "order-events"
+  kms_master_key_id = aws_kms_alias.orders.name
+  tags = {
+    cost-center = "4711"
+    team        = "checkout"
+  }
 }
 
 resource "aws_sns_topic" "payment_events" {
-  name = "payment-events"
+  name              = "payment-events"
+  kms_master_key_id = aws_kms_alias.orders.name
+  tags = {
+    cost-center = "4711"
+    team        = "checkout"
+  }
 }
 
 resource "aws_sns_topic_subscription" "order_events_to_orders_order_events" {
@@ -180,10 +222,40 @@ resource "aws_sns_topic_subscription" "payment_events_to_orders_payment_events" 
   raw_message_delivery = true
 }
 
+resource "aws_sqs_queue_policy" "orders_order_events_dlq" {
+  queue_url = aws_sqs_queue.orders_order_events_dlq.url
+  policy = jsonencode({
+    Statement = [{
+      Action = "sqs:*"
+      Condition = {
+        Bool = {
+          "aws:SecureTransport" = "false"
+        }
+      }
+      Effect    = "Deny"
+      Principal = "*"
+      Resource  = aws_sqs_queue.orders_order_events_dlq.arn
+      Sid       = "SourceFlowDenyInsecureTransport"
+    }]
+    Version = "2012-10-17"
+  })
+}
+
 resource "aws_sqs_queue_policy" "orders_order_events" {
   queue_url = aws_sqs_queue.orders_order_events.url
   policy = jsonencode({
     Statement = [{
+      Action = "sqs:*"
+      Condition = {
+        Bool = {
+          "aws:SecureTransport" = "false"
+        }
+      }
+      Effect    = "Deny"
+      Principal = "*"
+      Resource  = aws_sqs_queue.orders_order_events.arn
+      Sid       = "SourceFlowDenyInsecureTransport"
+      }, {
       Action = "sqs:SendMessage"
       Condition = {
         ArnEquals = {
@@ -201,10 +273,40 @@ resource "aws_sqs_queue_policy" "orders_order_events" {
   })
 }
 
+resource "aws_sqs_queue_policy" "orders_payment_events_dlq" {
+  queue_url = aws_sqs_queue.orders_payment_events_dlq.url
+  policy = jsonencode({
+    Statement = [{
+      Action = "sqs:*"
+      Condition = {
+        Bool = {
+          "aws:SecureTransport" = "false"
+        }
+      }
+      Effect    = "Deny"
+      Principal = "*"
+      Resource  = aws_sqs_queue.orders_payment_events_dlq.arn
+      Sid       = "SourceFlowDenyInsecureTransport"
+    }]
+    Version = "2012-10-17"
+  })
+}
+
 resource "aws_sqs_queue_policy" "orders_payment_events" {
   queue_url = aws_sqs_queue.orders_payment_events.url
   policy = jsonencode({
     Statement = [{
+      Action = "sqs:*"
+      Condition = {
+        Bool = {
+          "aws:SecureTransport" = "false"
+        }
+      }
+      Effect    = "Deny"
+      Principal = "*"
+      Resource  = aws_sqs_queue.orders_payment_events.arn
+      Sid       = "SourceFlowDenyInsecureTransport"
+      }, {
       Action = "sqs:SendMessage"
       Condition = {
         ArnEquals = {
@@ -217,6 +319,82 @@ resource "aws_sqs_queue_policy" "orders_payment_events" {
       }
       Resource = aws_sqs_queue.orders_payment_events.arn
       Sid      = "SourceFlowSNSpaymentevents"
+    }]
+    Version = "2012-10-17"
+  })
+}
+
+resource "aws_sqs_queue_policy" "orders_dlq_fifo" {
+  queue_url = aws_sqs_queue.orders_dlq_fifo.url
+  policy = jsonencode({
+    Statement = [{
+      Action = "sqs:*"
+      Condition = {
+        Bool = {
+          "aws:SecureTransport" = "false"
+        }
+      }
+      Effect    = "Deny"
+      Principal = "*"
+      Resource  = aws_sqs_queue.orders_dlq_fifo.arn
+      Sid       = "SourceFlowDenyInsecureTransport"
+    }]
+    Version = "2012-10-17"
+  })
+}
+
+resource "aws_sqs_queue_policy" "orders_fifo" {
+  queue_url = aws_sqs_queue.orders_fifo.url
+  policy = jsonencode({
+    Statement = [{
+      Action = "sqs:*"
+      Condition = {
+        Bool = {
+          "aws:SecureTransport" = "false"
+        }
+      }
+      Effect    = "Deny"
+      Principal = "*"
+      Resource  = aws_sqs_queue.orders_fifo.arn
+      Sid       = "SourceFlowDenyInsecureTransport"
+    }]
+    Version = "2012-10-17"
+  })
+}
+
+resource "aws_sqs_queue_policy" "payments_dlq_fifo" {
+  queue_url = aws_sqs_queue.payments_dlq_fifo.url
+  policy = jsonencode({
+    Statement = [{
+      Action = "sqs:*"
+      Condition = {
+        Bool = {
+          "aws:SecureTransport" = "false"
+        }
+      }
+      Effect    = "Deny"
+      Principal = "*"
+      Resource  = aws_sqs_queue.payments_dlq_fifo.arn
+      Sid       = "SourceFlowDenyInsecureTransport"
+    }]
+    Version = "2012-10-17"
+  })
+}
+
+resource "aws_sqs_queue_policy" "payments_fifo" {
+  queue_url = aws_sqs_queue.payments_fifo.url
+  policy = jsonencode({
+    Statement = [{
+      Action = "sqs:*"
+      Condition = {
+        Bool = {
+          "aws:SecureTransport" = "false"
+        }
+      }
+      Effect    = "Deny"
+      Principal = "*"
+      Resource  = aws_sqs_queue.payments_fifo.arn
+      Sid       = "SourceFlowDenyInsecureTransport"
     }]
     Version = "2012-10-17"
   })

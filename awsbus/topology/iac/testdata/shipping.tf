@@ -60,6 +60,7 @@ resource "aws_kms_alias" "shipping" {
 
 resource "aws_sqs_queue" "shipping_order_events_dlq" {
   name                      = "shipping-order-events-dlq"
+  kms_master_key_id         = aws_kms_alias.shipping.name
   message_retention_seconds = 1209600
 
   lifecycle {
@@ -69,6 +70,7 @@ resource "aws_sqs_queue" "shipping_order_events_dlq" {
 
 resource "aws_sqs_queue" "shipping_order_events" {
   name                       = "shipping-order-events"
+  kms_master_key_id          = aws_kms_alias.shipping.name
   receive_wait_time_seconds  = 20
   visibility_timeout_seconds = 30
   redrive_policy = jsonencode({
@@ -82,13 +84,15 @@ resource "aws_sqs_queue" "shipping_order_events" {
 }
 
 resource "aws_sns_topic" "order_events" {
-  name = "order-events"
+  name              = "order-events"
+  kms_master_key_id = aws_kms_alias.shipping.name
 }
 
 resource "aws_sns_topic" "shipments_fifo" {
   name                        = "shipments.fifo"
   content_based_deduplication = true
   fifo_topic                  = true
+  kms_master_key_id           = aws_kms_alias.shipping.name
 }
 
 resource "aws_sns_topic_subscription" "order_events_to_shipping_order_events" {
@@ -101,10 +105,40 @@ resource "aws_sns_topic_subscription" "order_events_to_shipping_order_events" {
   })
 }
 
+resource "aws_sqs_queue_policy" "shipping_order_events_dlq" {
+  queue_url = aws_sqs_queue.shipping_order_events_dlq.url
+  policy = jsonencode({
+    Statement = [{
+      Action = "sqs:*"
+      Condition = {
+        Bool = {
+          "aws:SecureTransport" = "false"
+        }
+      }
+      Effect    = "Deny"
+      Principal = "*"
+      Resource  = aws_sqs_queue.shipping_order_events_dlq.arn
+      Sid       = "SourceFlowDenyInsecureTransport"
+    }]
+    Version = "2012-10-17"
+  })
+}
+
 resource "aws_sqs_queue_policy" "shipping_order_events" {
   queue_url = aws_sqs_queue.shipping_order_events.url
   policy = jsonencode({
     Statement = [{
+      Action = "sqs:*"
+      Condition = {
+        Bool = {
+          "aws:SecureTransport" = "false"
+        }
+      }
+      Effect    = "Deny"
+      Principal = "*"
+      Resource  = aws_sqs_queue.shipping_order_events.arn
+      Sid       = "SourceFlowDenyInsecureTransport"
+      }, {
       Action = "sqs:SendMessage"
       Condition = {
         ArnEquals = {

@@ -1,0 +1,40 @@
+package topology
+
+// Attributes of encryption at rest, as SQS and SNS name them.
+const (
+	// AttrSQSManagedSSE turns on SQS-managed server-side encryption: SQS
+	// encrypts stored messages under a key it owns, at no KMS cost.
+	AttrSQSManagedSSE = "SqsManagedSseEnabled"
+	// AttrKMSMasterKey names the KMS key a queue or topic encrypts stored
+	// messages under (SSE-KMS).
+	AttrKMSMasterKey = "KmsMasterKeyId"
+)
+
+// queueAtRest sets the encryption at rest of a queue: SSE-KMS under keyID
+// when the service encrypts message bodies (one key, one set of grants),
+// SQS-managed SSE otherwise.
+func queueAtRest(attrs map[string]string, keyID string) {
+	if keyID == "" {
+		attrs[AttrSQSManagedSSE] = "true"
+		return
+	}
+	attrs[AttrKMSMasterKey] = keyID
+}
+
+// switchAtRest completes a diff that sets a queue's KMS key: SQS refuses
+// SSE-KMS while SQS-managed SSE is on, so the diff turns that off in the
+// same call.
+func switchAtRest(diff, actual map[string]string) {
+	if diff[AttrKMSMasterKey] != "" && actual[AttrSQSManagedSSE] == "true" {
+		diff[AttrSQSManagedSSE] = "false"
+	}
+}
+
+// topicAtRest sets SSE-KMS under keyID on a topic. SNS has no encryption of
+// its own: without a key a topic stores messages only for the moment of
+// delivery, unencrypted, as AWS's default does.
+func topicAtRest(attrs map[string]string, keyID string) {
+	if keyID != "" {
+		attrs[AttrKMSMasterKey] = keyID
+	}
+}

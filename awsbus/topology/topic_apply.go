@@ -1,0 +1,107 @@
+package topology
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
+)
+
+// createTopic creates topic tp with its attributes and tags, or reconciles
+// an existing one: SNS refuses CreateTopic with attributes that differ
+// from an existing topic's, so an existing topic's attributes and tags are
+// read and only the differences written. Without an account to build the
+// topic's ARN from, CreateTopic alone runs: it creates a missing topic and
+// refuses an existing one that differs.
+func (t *Provisioner) createTopic(ctx context.Context, res *resolved, tp Topic, tags map[string]string) error {
+	arn, err := t.topicARNFor(ctx, tp.Name, res)
+	if err != nil {
+		return t.newTopic(ctx, res, tp, tags)
+	}
+	attrs, found, err := t.topicAttributes(ctx, arn)
+	if err != nil {
+		return err
+	}
+	if !found {
+		return t.newTopic(ctx, res, tp, tags)
+	}
+	res.topicARN[tp.Name] = arn
+	for _, k := range keys(topicDiff(tp.Attributes, attrs)) {
+		_, err := t.sns.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{
+			TopicArn: aws.String(arn), AttributeName: aws.String(k), AttributeValue: aws.String(tp.Attributes[k]),
+		})
+		if err != nil {
+			return fmt.Errorf("set %s of topic %q: %w", k, tp.Name, err)
+		}
+	}
+	if len(tags) == 0 {
+		return nil
+	}
+	return t.tagTopic(ctx, tp.Name, arn, tags)
+}
+
+func (t *Provisioner) newTopic(ctx context.Context, res *resolved, tp Topic, tags map[string]string) error {
+	out, err := t.sns.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String(tp.Name), Attributes: tp.Attributes, Tags: snsTags(tags)})
+	if err != nil {
+		return fmt.Errorf("create topic %q: %w", tp.Name, err)
+	}
+	res.topicARN[tp.Name] = aws.ToString(out.TopicArn)
+	return nil
+}
+
+// topicAttributes returns the attributes of the topic with arn; found is
+// false when it does not exist.
+func (t *Provisioner) topicAttributes(ctx context.Context, arn string) (attrs map[string]string, found bool, err error) {
+	out, err := t.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(arn)})
+	if isTopicMissing(err) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("get attributes of topic %q: %w", arn, err)
+	}
+	return out.Attributes, true, nil
+}
+
+// topicDiff returns the desired topic attributes whose actual value
+// differs. FifoTopic follows from the name and cannot change.
+func topicDiff(desired, actual map[string]string) map[string]string {
+	diff := map[string]string{}
+	for k, v := range desired {
+		if k != "FifoTopic" && actual[k] != v {
+			diff[k] = v
+		}
+	}
+	return diff
+}
+
+// validateTopic reports a missing topic, attributes that differ and, when
+// tags are wanted, tags that differ.
+func (t *Provisioner) validateTopic(ctx context.Context, rep *DriftReport, tp Topic, arn string, tags map[string]string) (found bool, err error) {
+	attrs, found, err := t.topicAttributes(ctx, arn)
+	if err != nil || !found {
+		return found, err
+	}
+	diff := topicDiff(tp.Attributes, attrs)
+	for _, k := range keys(diff) {
+		rep.add("topic", tp.Name, "%s is %s, want %s", k, orNone(attrs[k]), diff[k])
+	}
+	if len(tags) == 0 {
+		return true, nil
+	}
+	have, err := t.topicTags(ctx, arn)
+	if err != nil {
+		return true, err
+	}
+	reportTagDiff(rep, "topic", tp.Name, tags, have)
+	return true, nil
+}
+
+func snsTags(tags map[string]string) []snstypes.Tag {
+	out := make([]snstypes.Tag, 0, len(tags))
+	for _, k := range keys(tags) {
+		out = append(out, snstypes.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
+	}
+	return out
+}
