@@ -22,7 +22,14 @@
 //   - the DynamoDB tables of Options.Tables, where the service's stores keep
 //     state (cqrs/dynamostore.Tables, idempotency/dynamostore.TableOf):
 //     on-demand capacity, string keys, time to live where the table has a
-//     TTL attribute.
+//     TTL attribute;
+//   - encryption at rest: SSE-KMS under Options.KMSKeyID on every queue and
+//     topic when the service encrypts bodies, SQS-managed SSE on its queues
+//     otherwise;
+//   - Options.Tags on every queue, topic and table.
+//
+// Every queue the Provisioner creates or owns also gets a policy statement
+// denying sqs:* without TLS (SecureTransportSid, RequireSecureTransport).
 //
 // New reports every problem at once: AWS name rules (queues 1–80 characters,
 // topics 1–256, letters, digits, '-' and '_', ".fifo" counted), derived
@@ -41,8 +48,9 @@
 //     merged, never overwritten.
 //   - Validate: writes nothing and reports every difference as a Drift:
 //     missing resources (the dead-letter queue of a missing queue included),
-//     redrive, attributes, policy, raw delivery, filter policy, and a
-//     table's key schema, billing mode and time to live. Create cannot
+//     redrive, attributes (encryption at rest among them), policy (the TLS
+//     statement among them), tags, raw delivery, filter policy, a topic's
+//     key, and a table's key schema, billing mode and time to live. Create cannot
 //     change a table's keys or billing mode in place; those drifts remain.
 //   - Assume: resolves names only, for infrastructure managed as code.
 //
@@ -54,12 +62,10 @@
 // service's queues; a topic in another account (cross-account SNS→SQS
 // subscriptions) is not supported by Validate and Assume.
 //
-// The IAM actions used by Create are sqs:GetQueueUrl, CreateQueue,
-// GetQueueAttributes, SetQueueAttributes and sns:CreateTopic,
-// ListSubscriptionsByTopic, Subscribe, GetSubscriptionAttributes,
-// SetSubscriptionAttributes; Validate and Assume need only the read actions
-// plus sns:GetTopicAttributes and, without a queue ARN or AccountID,
-// sts:GetCallerIdentity.
+// NewIAMPolicy lists the IAM actions of each mode; with tags, Create also
+// tags (sqs:TagQueue, sns:TagResource, dynamodb:TagResource) and reads
+// tags, and Validate reads them. NewKeyPolicyStatements gives what the key
+// policy needs for encryption at rest.
 //
 // Tables need dynamodb:CreateTable, DescribeTable, DescribeTimeToLive and
 // UpdateTimeToLive in Create, the two Describe actions in Validate.
@@ -76,8 +82,8 @@
 // rejected, every problem named by field and line), and File.Binding and
 // File.Options give New its input back, so the file cannot describe a plan
 // the code would not derive. Options.KMSKeyID, carried into Plan.KMSKeyID,
-// exists for the file and the tools that render a plan; the Provisioner
-// does not use it.
+// is the key queues and topics are encrypted at rest under, and the key the
+// tools that render a plan grant and create.
 //
 // The package imports the root package and the AWS SDK only; the awsbus
 // transport imports it, never the reverse.

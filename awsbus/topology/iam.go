@@ -25,6 +25,9 @@ type IAMStatement struct {
 	Sid string `json:"Sid"`
 	// Effect is always "Allow".
 	Effect string `json:"Effect"`
+	// Principal is set in statements of a resource policy (a key policy):
+	// principal type, then principals. Nil in identity policies.
+	Principal map[string][]string `json:"Principal,omitempty"`
 	// Action are the IAM actions, "service:Action", sorted.
 	Action []string `json:"Action"`
 	// Resource are ARNs, sorted; "*" only for actions that have no
@@ -119,11 +122,13 @@ func (c IAMConfig) Validate() error {
 //
 // The provisioning mode adds:
 //
-//   - create: sqs:CreateQueue, SetQueueAttributes (attributes, redrive and
-//     the merged queue policy) and the read actions on every queue and
+//   - create: sqs:CreateQueue and the read actions on every queue and
 //     dead-letter queue, since Create also makes the dead-letter queue of a
-//     queue the service only sends to; sns:CreateTopic on every topic;
-//     sns:Subscribe and ListSubscriptionsByTopic on the listened topics;
+//     queue the service only sends to; sqs:SetQueueAttributes (attributes,
+//     encryption at rest, redrive and the merged queue policy) on the
+//     queues it consumes and their dead-letter queues; sns:CreateTopic and
+//     SetTopicAttributes (the key) on every topic; sns:Subscribe and
+//     ListSubscriptionsByTopic on the listened topics;
 //     sns:GetSubscriptionAttributes and SetSubscriptionAttributes; with
 //     tables, dynamodb:DescribeTable and DescribeTimeToLive (ReadTables),
 //     CreateTable and UpdateTimeToLive (CreateTables) on them;
@@ -132,6 +137,12 @@ func (c IAMConfig) Validate() error {
 //     topics and sns:GetSubscriptionAttributes; with tables,
 //     dynamodb:DescribeTable and DescribeTimeToLive on them (ReadTables);
 //   - assume: nothing beyond the run-time reads.
+//
+// With tags, create mode adds the tag actions beside the create and
+// reconcile actions (sqs:TagQueue and ListQueueTags, sns:TagResource and
+// ListTagsForResource, dynamodb:TagResource and ListTagsOfResource: AWS
+// authorizes tags given at creation as a tag call), and validate mode the
+// tag reads.
 //
 // sns:GetSubscriptionAttributes and SetSubscriptionAttributes have no
 // resource type in IAM, so they are granted on "*", and only when the

@@ -24,11 +24,18 @@ It makes no AWS call, so the account of the ARNs must be given: --account-id
 or AWS_ACCOUNT_ID (required). The region is --region, else the SDK's own
 configuration as for the other commands (AWS_REGION, or the region of the
 profile in the shared config files), else us-east-1. A key named by an alias is granted on the keys carrying that alias
-(condition kms:ResourceAliases).`
+(condition kms:ResourceAliases).
+
+With --key-policy it prints instead the statements the policy of the file's
+KMS key needs for encryption at rest: SNS may generate and decrypt data keys
+for the service's topics, to store their messages under the key and deliver
+them to its queues encrypted under it. Add them to the key's policy; a key
+that sourceflow export creates has them already.`
 
 // iamFlags are the flags of iam-policy.
 type iamFlags struct {
 	path, service, provisioning, region string
+	keyPolicy                           bool
 }
 
 func newIAMPolicyCommand(g *globals) *cobra.Command {
@@ -38,6 +45,7 @@ func newIAMPolicyCommand(g *globals) *cobra.Command {
 		Short: "Print the least-privilege IAM policy of a service",
 		Long:  iamPolicyLong,
 		Example: "  sourceflow iam-policy -f orders.topology.yaml --account-id 111122223333 > orders-policy.json\n" +
+			"  sourceflow iam-policy -f orders.topology.yaml --account-id 111122223333 --key-policy\n" +
 			"  AWS_ACCOUNT_ID=111122223333 AWS_REGION=eu-west-1 sourceflow iam-policy -f orders.topology.yaml --provisioning assume",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return g.runIAMPolicy(cmd, f) },
@@ -46,6 +54,7 @@ func newIAMPolicyCommand(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&f.service, "service", "", "the service the file must describe; default: the file's service")
 	cmd.Flags().StringVar(&f.provisioning, "provisioning", topology.ProvisionCreate.String(),
 		"provisioning mode of the transport: create, validate or assume")
+	cmd.Flags().BoolVar(&f.keyPolicy, "key-policy", false, "print the statements the KMS key's policy needs instead")
 	cmd.Flags().StringVar(&f.region, "region", "", "region of the resources; default the SDK's configuration (AWS_REGION, the profile), else "+DefaultRegion)
 	return cmd
 }
@@ -66,11 +75,21 @@ func (g *globals) runIAMPolicy(cmd *cobra.Command, f iamFlags) error {
 	plan, err := file.Plan()
 	if err == nil {
 		var pol topology.IAMPolicy
-		if pol, err = topology.NewIAMPolicy(plan, cfg); err == nil {
+		if pol, err = policyOf(plan, cfg, f.keyPolicy); err == nil {
 			return printPolicy(cmd, pol)
 		}
 	}
 	return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s: %w", f.path, err)}
+}
+
+// policyOf returns the service's identity policy, or with keyPolicy the
+// statements of its key's policy.
+func policyOf(plan topology.Plan, cfg topology.IAMConfig, keyPolicy bool) (topology.IAMPolicy, error) {
+	if !keyPolicy {
+		return topology.NewIAMPolicy(plan, cfg)
+	}
+	stmts, err := topology.NewKeyPolicyStatements(plan, cfg)
+	return topology.IAMPolicy{Version: topology.IAMPolicyVersion, Statement: stmts}, err
 }
 
 // iamConfig builds the IAMConfig from the flags and the environment. The

@@ -149,3 +149,28 @@ func TestIAMPolicy_GrantsTheStoresTheTablesOfTheFile(t *testing.T) {
 		assert.Equal(t, sids, got, mode)
 	}
 }
+
+// --key-policy prints the statements the key's policy needs: SNS may use
+// the key for the service's topics only. A file without a key has none to
+// print, and says why.
+func TestIAMPolicy_KeyPolicyLetsSNSUseTheKeyForTheServicesTopics(t *testing.T) {
+	t.Setenv("AWS_ACCOUNT_ID", iamAccount)
+	path := writeTopology(t, ordersBinding(), topology.Options{KMSKeyID: "alias/orders"})
+
+	out, errOut, code := newFakeAWS().run(t, "iam-policy", "-f", path, "--region", "eu-west-1", "--key-policy")
+
+	require.Equal(t, cli.ExitOK, code, errOut)
+	pol := decodePolicy(t, out)
+	require.Len(t, pol.Statement, 1)
+	s := pol.Statement[0]
+	assert.Equal(t, map[string][]string{"Service": {"sns.amazonaws.com"}}, s.Principal)
+	assert.Equal(t, []string{"kms:Decrypt", "kms:GenerateDataKey*"}, s.Action)
+	assert.Equal(t, []string{iamAccount}, s.Condition["StringEquals"]["aws:SourceAccount"])
+	assert.Equal(t, []string{"arn:aws:sns:eu-west-1:" + iamAccount + ":order-events",
+		"arn:aws:sns:eu-west-1:" + iamAccount + ":payment-events"}, s.Condition["ArnLike"]["aws:SourceArn"])
+
+	plain := writeTopology(t, ordersBinding(), topology.Options{})
+	_, errOut, code = newFakeAWS().run(t, "iam-policy", "-f", plain, "--region", "eu-west-1", "--key-policy")
+	assert.Equal(t, cli.ExitUsage, code)
+	assert.Contains(t, errOut, "has no KMS key: its queues use SQS-managed encryption")
+}
