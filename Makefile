@@ -1,6 +1,7 @@
 # SourceFlow for Go. `make test` runs every test the project has; see README.md.
 GO ?= go
 PKGS := ./...
+LINT_TOOL := bash scripts/lint-tools.sh run
 
 .PHONY: all test unit fuzz chaos integration lint bench run env-up env-down
 
@@ -34,11 +35,18 @@ chaos:
 integration:
 	SOURCEFLOW_TEST_PHASES=integration bash scripts/test.sh
 
-## lint: gofmt check and go vet, with and without the integration build tag.
+## lint: gofmt check; go vet and staticcheck (settings in staticcheck.conf),
+## each with and without the integration build tag; gosec over the non-test
+## code. scripts/lint-tools.sh installs staticcheck and gosec, at the versions
+## it pins, from the Go module proxy on first use.
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
 	$(GO) vet -tags=integration $(PKGS)
+	$(LINT_TOOL) staticcheck $(PKGS)
+	$(LINT_TOOL) staticcheck -tags=integration $(PKGS)
+	$(LINT_TOOL) gosec -quiet -color=false $(PKGS)
+	$(LINT_TOOL) gosec -quiet -color=false -tags=integration $(PKGS)
 
 ## bench: every benchmark, once, with allocations; needs the test environment
 ## for the PostgreSQL and KMS benchmarks, which scripts/bench.sh starts. The

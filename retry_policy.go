@@ -96,5 +96,6 @@ func (p RetryPolicy) Sleep(wait time.Duration) time.Duration {
 	if !p.Jitter || wait <= 0 {
 		return wait
 	}
+	// #nosec G404 -- jitter that spreads retries out; no secret depends on it.
 	return time.Duration(rand.Int64N(int64(wait) + 1))
 }

@@ -90,6 +90,13 @@ func (c ConsumerConfig) Validate() error {
 	return errors.Join(errs...)
 }
 
+// sqsSeconds is d in the whole seconds of a WaitTimeSeconds or
+// VisibilityTimeout parameter, within 0..12h (the longest visibility
+// timeout SQS takes).
+func sqsSeconds(d time.Duration) int32 {
+	return int32(min(max(d/time.Second, 0), topology.MaxVisibilityTimeout/time.Second))
+}
+
 func checkRange(field string, d, lo, hi time.Duration) error {
 	if d < lo || d > hi {
 		return fmt.Errorf("%s: %v, must be %v..%v", field, d, lo, hi)

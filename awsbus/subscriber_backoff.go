@@ -30,6 +30,7 @@ func (b *backoff) failure() time.Duration {
 	d := b.next
 	b.next = min(2*b.next, b.max)
 	half := d / 2
+	// #nosec G404 -- jitter that spreads retries out; no secret depends on it.
 	return half + rand.N(d-half+1)
 }
 

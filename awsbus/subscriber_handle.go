@@ -175,7 +175,7 @@ func (sub *subscription) changeVisibility(d *delivery, v time.Duration) {
 	defer cancel()
 	_, err := sub.cfg.SQS.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{
 		QueueUrl: aws.String(sub.ep.QueueURL), ReceiptHandle: d.raw.ReceiptHandle,
-		VisibilityTimeout: int32(v / time.Second),
+		VisibilityTimeout: sqsSeconds(v),
 	})
 	if err != nil {
 		sub.log.Info("ChangeMessageVisibility failed; the message returns after its visibility timeout",

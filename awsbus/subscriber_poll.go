@@ -173,9 +173,9 @@ func (sub *subscription) sleep(d time.Duration) {
 func (sub *subscription) receive(n int) ([]sqstypes.Message, error) {
 	out, err := sub.cfg.SQS.ReceiveMessage(sub.stop, &sqs.ReceiveMessageInput{
 		QueueUrl:              aws.String(sub.ep.QueueURL),
-		MaxNumberOfMessages:   int32(n),
-		WaitTimeSeconds:       int32(sub.cfg.WaitTime / time.Second),
-		VisibilityTimeout:     int32(sub.cfg.VisibilityTimeout / time.Second),
+		MaxNumberOfMessages:   int32(min(max(n, 1), maxBatchEntries)),
+		WaitTimeSeconds:       sqsSeconds(sub.cfg.WaitTime),
+		VisibilityTimeout:     sqsSeconds(sub.cfg.VisibilityTimeout),
 		MessageAttributeNames: []string{"All"},
 		MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{
 			sqstypes.MessageSystemAttributeNameMessageGroupId,

@@ -76,6 +76,7 @@ func (t *Transport) apply(ctx context.Context, log watermill.LoggerAdapter, p to
 		if err == nil || !throttled(err) || attempt == bindAttempts {
 			return eps, err
 		}
+		// #nosec G404 -- jitter that spreads retries out; no secret depends on it.
 		wait := time.Duration(rand.Int64N(int64(backoff))) + backoff/2
 		log.Info("awsbus: AWS throttled the topology's provisioning; trying again", watermill.LogFields{
 			"attempt": attempt, "wait": wait.Round(time.Millisecond).String(), "error": err.Error(),

@@ -251,7 +251,7 @@ func (r *iamRig) register(t *testing.T) {
 			return nil, errors.New("payment refused")
 		}
 		s.Amount += c.Amount
-		return []any{IAMPaid{Amount: c.Amount}}, nil
+		return []any{IAMPaid(c)}, nil
 	}))
 	view := cqrs.NewView[IAMTotal](r.svc, "iam-paid")
 	require.NoError(t, cqrs.Project(view, func(_ context.Context, v *IAMTotal, e IAMPaid, _ cqrs.Envelope) error {

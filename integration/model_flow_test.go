@@ -81,7 +81,7 @@ func (f *payFlow) wirePayments(t *testing.T) {
 		s.Amount += c.Amount
 		s.Paid = true
 		s.Commands++
-		return []any{OrderPaid{Amount: c.Amount}}, nil
+		return []any{OrderPaid(c)}, nil
 	}))
 	f.ledgerView = cqrs.NewView[OrderSummary](f.payments, "payment-ledger")
 	require.NoError(t, cqrs.Project(f.ledgerView, func(_ context.Context, m *OrderSummary, e OrderPaid, env cqrs.Envelope) error {

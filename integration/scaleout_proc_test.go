@@ -30,14 +30,9 @@ type scaleoutProc struct {
 	err     error         // the exit status, once done is closed
 }
 
-// startProc starts bin with args; t.Cleanup kills it if it still runs and,
-// when the test failed, prints the tail of its stderr.
-func startProc(t *testing.T, bin, name string, args ...string) *scaleoutProc {
-	t.Helper()
-	return startProcEnv(t, nil, bin, name, args...)
-}
-
-// startProcEnv is startProc with env added to the test's environment.
+// startProcEnv starts bin with args and env added to the test's
+// environment; t.Cleanup kills it if it still runs and, when the test
+// failed, prints the tail of its stderr.
 func startProcEnv(t *testing.T, env []string, bin, name string, args ...string) *scaleoutProc {
 	t.Helper()
 	p := &scaleoutProc{name: name, changed: make(chan struct{}, 1), done: make(chan struct{})}

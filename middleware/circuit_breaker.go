@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"sync"
 
@@ -107,17 +108,20 @@ func (b *CircuitBreaker) circuit(destination string) *gobreaker.CircuitBreaker[s
 // the single half-open probe.
 func (b *CircuitBreaker) settings(destination string) gobreaker.Settings {
 	cfg := b.cfg
+	// Validate keeps both thresholds in 1..math.MaxUint32.
+	trip := uint32(min(max(int64(cfg.ConsecutiveFailures), 1), math.MaxUint32))
+	minRequests := uint32(min(max(int64(cfg.MinRequests), 1), math.MaxUint32))
 	return gobreaker.Settings{
 		Name:        destination,
 		MaxRequests: 1,
 		Interval:    cfg.Interval,
 		Timeout:     cfg.OpenTimeout,
 		ReadyToTrip: func(n gobreaker.Counts) bool {
-			if n.ConsecutiveFailures >= uint32(cfg.ConsecutiveFailures) {
+			if n.ConsecutiveFailures >= trip {
 				return true
 			}
 			counted := n.Requests - min(n.TotalExclusions, n.Requests)
-			return cfg.FailureRatio > 0 && counted >= uint32(cfg.MinRequests) &&
+			return cfg.FailureRatio > 0 && counted >= minRequests &&
 				float64(n.TotalFailures) >= cfg.FailureRatio*float64(counted)
 		},
 		IsSuccessful: func(err error) bool { return err == nil },

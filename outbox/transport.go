@@ -80,6 +80,7 @@ func (t *Transport) startForwarder(ctx context.Context) error {
 	}
 	done := make(chan struct{})
 	var runErr error
+	// #nosec G118 -- the forwarder runs until Close; ctx bounds its start only.
 	go func() {
 		defer close(done)
 		runErr = fwd.Run(context.Background())

@@ -3,7 +3,7 @@
 # Source it; it defines functions and a few variables and runs nothing.
 #
 # Locations (override with the environment):
-#   SOURCEFLOW_CACHE      cached virtualenvs and pip cache
+#   SOURCEFLOW_CACHE      cached virtualenvs, pip cache and lint tools
 #                         (default ${XDG_CACHE_HOME:-$HOME/.cache}/sourceflow)
 #   SOURCEFLOW_STATE_DIR  pid files, logs, env fragments and the combined env file
 #                         (default ${TMPDIR:-/tmp}/sourceflow-test-env-$UID)

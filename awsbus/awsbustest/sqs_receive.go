@@ -129,10 +129,7 @@ func (s *SQS) moveLocked(m *stored, dlqARN string, now time.Time) bool {
 
 // toMessage renders m with the requested system and message attributes.
 func (s *SQS) toMessage(q *queue, m *stored, in *sqs.ReceiveMessageInput) types.Message {
-	names := make([]string, 0, len(in.AttributeNames)+len(in.MessageSystemAttributeNames))
-	for _, n := range in.AttributeNames {
-		names = append(names, string(n))
-	}
+	names := make([]string, 0, len(in.MessageSystemAttributeNames))
 	for _, n := range in.MessageSystemAttributeNames {
 		names = append(names, string(n))
 	}

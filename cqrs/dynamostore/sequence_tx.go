@@ -115,6 +115,7 @@ func (s *commandStore) WithinTx(ctx context.Context, fn func(ctx context.Context
 		if attempt == sequenceAttempts {
 			return fmt.Errorf("dynamostore: gave up after %d attempts: %w", sequenceAttempts, err)
 		}
+		// #nosec G404 -- jitter that spreads retries out; no secret depends on it.
 		t := time.NewTimer(rand.N(backoff))
 		select {
 		case <-ctx.Done():

@@ -73,6 +73,7 @@ func (c *countingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driv
 	if b, ok := c.Conn.(driver.ConnBeginTx); ok {
 		return b.BeginTx(ctx, opts)
 	}
+	//lint:ignore SA1019 the fallback for a driver without ConnBeginTx, as database/sql has.
 	return c.Conn.Begin()
 }
 

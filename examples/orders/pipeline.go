@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -94,7 +95,7 @@ func (p *pipeline) place(tr *tracing.Tracing, m *metrics.Metrics, retry message.
 func newMetrics(obs *observability, w wiring, idem *idempotency.Middleware, st *stores) (*metrics.Metrics, error) {
 	cfg := metrics.Config{
 		MeterProvider: obs.meterProvider(),
-		Duplicates:    []metrics.DuplicateSource{metrics.DuplicatesFunc(func() int64 { return int64(idem.Stats().Duplicates) })},
+		Duplicates:    []metrics.DuplicateSource{metrics.DuplicatesFunc(func() int64 { return count64(idem.Stats().Duplicates) })},
 		Circuits:      []metrics.CircuitSource{w.breaker},
 		Depth:         w.depth,
 		DepthInterval: 5 * time.Second,
@@ -119,3 +120,6 @@ func kmsStats(stats func() encryption.Stats) metrics.KMSStatsFunc {
 
 // idemName names the idempotency middleware after its store.
 func idemName(st *stores) string { return st.kind }
+
+// count64 is the counter n as an int64, saturating at math.MaxInt64.
+func count64(n uint64) int64 { return int64(min(n, math.MaxInt64)) }

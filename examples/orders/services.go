@@ -39,7 +39,7 @@ func startServices(ctx context.Context, opts options, obs *observability, c *cou
 		if err := w.closers.closeAll(); err != nil {
 			fmt.Fprintln(os.Stderr, "orders: close:", err)
 		}
-		c.duplicates = int64(w.ordPipe.idem.Stats().Duplicates + w.payPipe.idem.Stats().Duplicates)
+		c.duplicates = count64(w.ordPipe.idem.Stats().Duplicates + w.payPipe.idem.Stats().Duplicates)
 		c.kms = kmsSummary(w.transports.orders, w.transports.payments)
 	}, nil
 }

@@ -40,9 +40,14 @@ func writeTopology(ctx context.Context, opts options, stdout io.Writer) (err err
 		return err
 	}
 	defer func() { _ = w.closers.closeAll() }()
-	if err := os.MkdirAll(opts.topologyDir, 0o755); err != nil {
+	if err := os.MkdirAll(opts.topologyDir, 0o750); err != nil {
 		return err
 	}
+	dir, err := os.OpenRoot(opts.topologyDir)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = dir.Close() }()
 	byService := map[string]wiring{w.payments.Name(): w.transports.payments, w.orders.svc.Name(): w.transports.orders}
 	for _, svc := range rolesServices(opts.role, w.payments, w.orders) {
 		file, err := byService[svc.Name()].transport.(*awsbus.Transport).File(svc.Binding())
@@ -50,11 +55,11 @@ func writeTopology(ctx context.Context, opts options, stdout io.Writer) (err err
 			return fmt.Errorf("topology of %s: %w", svc.Name(), err)
 		}
 		file.Tables = storeTables(opts)
-		path := filepath.Join(opts.topologyDir, svc.Name()+".topology.yaml")
-		if err := writeFile(path, file); err != nil {
+		name := svc.Name() + ".topology.yaml"
+		if err := writeFile(dir, name, file); err != nil {
 			return err
 		}
-		fmt.Fprintln(stdout, "wrote", path)
+		fmt.Fprintln(stdout, "wrote", filepath.Join(opts.topologyDir, name))
 	}
 	return nil
 }
@@ -69,14 +74,15 @@ func storeTables(opts options) []topology.Table {
 	return append(dynamostore.Tables(state), idemdynamo.TableOf(idem))
 }
 
-func writeFile(path string, file topology.File) error {
-	f, err := os.Create(path)
+// writeFile writes file as name in dir; a name cannot reach outside dir.
+func writeFile(dir *os.Root, name string, file topology.File) error {
+	f, err := dir.Create(name)
 	if err != nil {
-		return err
+		return fmt.Errorf("write %s: %w", filepath.Join(dir.Name(), name), err)
 	}
 	if err := file.Encode(f); err != nil {
 		_ = f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
+		return fmt.Errorf("write %s: %w", filepath.Join(dir.Name(), name), err)
 	}
 	return f.Close()
 }

@@ -46,7 +46,7 @@ func (s *Store) Cleanup(ctx context.Context) (int64, error) {
 	var total int64
 	defer func() {
 		s.runs.Add(1)
-		s.cleaned.Add(uint64(total))
+		s.cleaned.Add(uint64(max(total, 0)))
 	}()
 	for {
 		res, err := s.db.ExecContext(ctx, s.q.cleanup, s.cfg.CleanupBatch)

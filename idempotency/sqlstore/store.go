@@ -71,6 +71,7 @@ func newStore(ctx context.Context, db *sql.DB, cfg Config, owns bool) (*Store, e
 		}
 	}
 	s.wg.Add(1)
+	// #nosec G118 -- the cleanup runs until Close; ctx bounds the setup only.
 	go s.cleanupLoop()
 	return s, nil
 }

@@ -65,6 +65,7 @@ func (r *Retry) Do(ctx context.Context, fn func(ctx context.Context) error) erro
 			r.exhausted.Add(1)
 			return fmt.Errorf("still %s after %d attempts: %w", kind, try, err)
 		}
+		// #nosec G404 -- jitter that spreads retries out; no secret depends on it.
 		t := time.NewTimer(rand.N(backoff) + time.Millisecond)
 		select {
 		case <-ctx.Done():

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
 )
 
 // WatermillRow is one row of a messages table of watermill-sql's default
@@ -16,14 +17,18 @@ type WatermillRow struct {
 	Metadata map[string]string
 }
 
-// ReadWatermillTable returns the rows of table (unquoted; its name must not
-// need escaping beyond quotes) in delivery order. A table that does not
-// exist has no rows.
+// ReadWatermillTable returns the rows of table (unquoted; a name holding a
+// quote, backtick or NUL is refused) in delivery order. A table that does
+// not exist has no rows.
 func ReadWatermillTable(ctx context.Context, db *sql.DB, d Dialect, table string) ([]WatermillRow, error) {
+	if strings.ContainsAny(table, "\"`\x00") {
+		return nil, fmt.Errorf("sqldb: read %q: a table name must not hold a quote, backtick or NUL", table)
+	}
 	exists, err := tableExists(ctx, db, d, table)
 	if err != nil || !exists {
 		return nil, err
 	}
+	// #nosec G202 -- table is quoted and holds no quote or backtick (checked above).
 	q := `SELECT "offset", "uuid", "payload", "metadata" FROM "` + table + `" ORDER BY "transaction_id", "offset"`
 	if d == MySQL {
 		q = "SELECT `offset`, `uuid`, `payload`, `metadata` FROM `" + table + "` ORDER BY `offset`"

@@ -34,6 +34,8 @@ const (
 	maxKeyIDLen   = 2048
 	maxWrappedLen = 6144 // the largest KMS ciphertext blob
 	maxContextLen = 1024
+	// maxFieldLen is the largest limit of any length-prefixed field.
+	maxFieldLen = max(maxKeyIDLen, maxWrappedLen, maxContextLen, macSize)
 )
 
 // Encryption-context keys sent to KMS.
@@ -215,8 +217,9 @@ func (r *fieldReader) field(limit int) []byte {
 	}
 	n, k := binary.Uvarint(r.buf)
 	// A last byte of zero after the first is an overlong length, which
-	// appendField never writes: each header has one binary form.
-	if k <= 0 || (k > 1 && r.buf[k-1] == 0) || n > uint64(limit) || n > uint64(len(r.buf)-k) {
+	// appendField never writes: each header has one binary form. A length
+	// beyond what is left is refused by fixed.
+	if k <= 0 || (k > 1 && r.buf[k-1] == 0) || n > maxFieldLen || int(n) > limit {
 		r.bad = true
 		return nil
 	}

@@ -33,7 +33,7 @@ func words(name string) []string {
 // hashOf is 8 hex digits of the FNV-1a hash of name.
 func hashOf(name string) string {
 	h := fnv.New32a()
-	h.Write([]byte(name))
+	_, _ = h.Write([]byte(name)) // a hash.Hash never fails to write
 	return fmt.Sprintf("%08x", h.Sum32())
 }
 

@@ -87,7 +87,7 @@ func (n *nativeMove) start(ctx context.Context) (string, error) {
 	}
 	in := &sqs.StartMessageMoveTaskInput{SourceArn: aws.String(n.from.arn), DestinationArn: aws.String(n.to.arn)}
 	if n.rate > 0 {
-		in.MaxNumberOfMessagesPerSecond = aws.Int32(int32(n.rate))
+		in.MaxNumberOfMessagesPerSecond = aws.Int32(int32(min(n.rate, maxNativeRate)))
 	}
 	out, err := n.api.StartMessageMoveTask(ctx, in)
 	if err != nil {

@@ -75,7 +75,7 @@ func releaseRecent(ctx context.Context, api dlqSQS, url string, pages []peekPage
 // an empty answer means an empty queue, where a short poll samples some.
 func receiveLetters(ctx context.Context, api dlqSQS, url string, n int, visibility int32) ([]sqstypes.Message, error) {
 	out, err := api.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
-		QueueUrl: aws.String(url), MaxNumberOfMessages: int32(n), VisibilityTimeout: visibility, WaitTimeSeconds: 1,
+		QueueUrl: aws.String(url), MaxNumberOfMessages: int32(min(max(n, 1), 10)), VisibilityTimeout: visibility, WaitTimeSeconds: 1,
 		MessageAttributeNames:       []string{"All"},
 		MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{sqstypes.MessageSystemAttributeNameAll},
 	})

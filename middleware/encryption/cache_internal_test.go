@@ -1,0 +1,34 @@
+package encryption
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+)
+
+// The caches hold at most their number of entries, however many keys pass
+// through them, and keep the newest (data keys) or most recently used
+// (unwrapped keys) ones.
+func TestCachesHoldAtMostMaxEntries(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	dk := newDataKeyCache(2)
+	kc := newKeyCache(2, time.Minute)
+	for i := range 5 {
+		name := fmt.Sprintf("k%d", i)
+		dk.put(name, &dataKey{created: now.Add(time.Duration(i) * time.Second)})
+		kc.put(name, keys{}, now)
+		assert.Equal(t, min(i+1, 2), dk.len(), "data keys after %d puts", i+1)
+		assert.Equal(t, min(i+1, 2), kc.len(), "unwrapped keys after %d puts", i+1)
+	}
+	assert.NotNil(t, dk.get("k4"))
+	assert.NotNil(t, dk.get("k3"))
+	assert.Nil(t, dk.get("k2"), "the oldest data keys are dropped")
+	_, ok := kc.get("k2", now)
+	assert.False(t, ok, "the least recently used keys are dropped")
+
+	_, ok = kc.get("k4", now.Add(time.Minute))
+	assert.False(t, ok, "expired after the TTL")
+	assert.Equal(t, 1, kc.len(), "an expired key leaves the cache")
+}
