@@ -35,8 +35,9 @@ type Config struct {
 	// EventQueueName names the service's event queue per topic. Default
 	// topology.DefaultEventQueueName ("<service>-<topic>", ".fifo" kept).
 	EventQueueName topology.EventQueueNameFn
-	// Tags are put on every queue and topic Bind creates, and reconciled on
-	// the queues the service consumes (topology.Options.Tags). Optional.
+	// Tags are put on every queue and topic Bind creates, written back on
+	// the queues the service consumes, and filled in on shared topics
+	// (topology.Options.Tags). Optional.
 	Tags map[string]string
 	// AccountID is the account of the resources, used to build topic ARNs in
 	// Validate and Assume modes when no queue ARN reveals it. Optional: STS

@@ -82,11 +82,13 @@ func (s *SQS) setAttrsLocked(q *queue, attrs map[string]string, creating bool) e
 			return apiError("InvalidAttributeName", "ContentBasedDeduplication is only valid for FIFO queues.")
 		}
 	}
-	sse := attrs["SqsManagedSseEnabled"]
-	if sse == "" {
-		sse = q.attrs["SqsManagedSseEnabled"]
+	after := func(k string) string {
+		if v, ok := attrs[k]; ok {
+			return v
+		}
+		return q.attrs[k]
 	}
-	if sse == "true" && attrs["KmsMasterKeyId"] != "" {
+	if after("SqsManagedSseEnabled") == "true" && after("KmsMasterKeyId") != "" {
 		return apiError("InvalidAttributeValue", "You can use one type of server-side encryption (SSE) at one time. "+
 			"You can either enable KMS SSE or SQS SSE.")
 	}

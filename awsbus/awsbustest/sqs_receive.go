@@ -129,7 +129,12 @@ func (s *SQS) moveLocked(m *stored, dlqARN string, now time.Time) bool {
 
 // toMessage renders m with the requested system and message attributes.
 func (s *SQS) toMessage(q *queue, m *stored, in *sqs.ReceiveMessageInput) types.Message {
-	names := make([]string, 0, len(in.MessageSystemAttributeNames))
+	//lint:ignore SA1019 the fake answers clients that still name system attributes the old way, as SQS does
+	legacy := in.AttributeNames
+	names := make([]string, 0, len(legacy)+len(in.MessageSystemAttributeNames))
+	for _, n := range legacy {
+		names = append(names, string(n))
+	}
 	for _, n := range in.MessageSystemAttributeNames {
 		names = append(names, string(n))
 	}

@@ -21,18 +21,22 @@ func queueAtRest(attrs map[string]string, keyID string) {
 	attrs[AttrKMSMasterKey] = keyID
 }
 
-// switchAtRest completes a diff that sets a queue's KMS key: SQS refuses
-// SSE-KMS while SQS-managed SSE is on, so the diff turns that off in the
-// same call.
-func switchAtRest(diff, actual map[string]string) {
+// switchAtRest completes a queue's diff when its encryption at rest changes
+// kind: SQS refuses both kinds at once, so a diff that sets a key turns
+// SQS-managed SSE off, and one that turns SQS-managed SSE on clears the key,
+// each in the same call.
+func switchAtRest(diff, desired, actual map[string]string) {
 	if diff[AttrKMSMasterKey] != "" && actual[AttrSQSManagedSSE] == "true" {
 		diff[AttrSQSManagedSSE] = "false"
 	}
+	if desired[AttrSQSManagedSSE] == "true" && actual[AttrKMSMasterKey] != "" {
+		diff[AttrKMSMasterKey], diff[AttrSQSManagedSSE] = "", "true"
+	}
 }
 
-// topicAtRest sets SSE-KMS under keyID on a topic. SNS has no encryption of
-// its own: without a key a topic stores messages only for the moment of
-// delivery, unencrypted, as AWS's default does.
+// topicAtRest sets SSE-KMS under keyID on a topic. SNS has no managed
+// encryption of its own: without a key a topic's messages are stored
+// unencrypted, as AWS's default does.
 func topicAtRest(attrs map[string]string, keyID string) {
 	if keyID != "" {
 		attrs[AttrKMSMasterKey] = keyID

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/awsbus/awsbustest"
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 )
@@ -60,7 +61,7 @@ func TestCreate_EncryptsAtRestUnderTheKeyTagsAndRefusesRequestsWithoutTLS(t *tes
 		attrs := queueAttrs(t, sq, url)
 		assert.Equal(t, "alias/orders", attrs[topology.AttrKMSMasterKey], url)
 		assert.Equal(t, "false", attrs[topology.AttrSQSManagedSSE], url)
-		assert.True(t, topology.RefusesInsecureTransport(attrs["Policy"]), url)
+		assert.True(t, topology.RefusesInsecureTransport(attrs["Policy"], attrs["QueueArn"]), url)
 		assert.Equal(t, testTags, queueTags(t, sq, url), url)
 	}
 	for _, name := range []string{"order-events", "payment-events"} {
@@ -85,7 +86,7 @@ func TestCreate_UsesSQSManagedEncryptionWithoutAKey(t *testing.T) {
 		attrs := queueAttrs(t, sq, url)
 		assert.Equal(t, "true", attrs[topology.AttrSQSManagedSSE], url)
 		assert.Empty(t, attrs[topology.AttrKMSMasterKey], url)
-		assert.True(t, topology.RefusesInsecureTransport(attrs["Policy"]), url)
+		assert.True(t, topology.RefusesInsecureTransport(attrs["Policy"], attrs["QueueArn"]), url)
 	}
 	attrs, _ := topicState(t, sn, eps["order-events"].TopicARN)
 	assert.Empty(t, attrs[topology.AttrKMSMasterKey], "SNS has no encryption of its own")
@@ -109,7 +110,7 @@ func TestCreate_ReconcilesEncryptionTagsAndTLSOfExistingResources(t *testing.T) 
 		attrs := queueAttrs(t, sq, url)
 		assert.Equal(t, "alias/orders", attrs[topology.AttrKMSMasterKey], url)
 		assert.Equal(t, "false", attrs[topology.AttrSQSManagedSSE], url)
-		assert.True(t, topology.RefusesInsecureTransport(attrs["Policy"]), url)
+		assert.True(t, topology.RefusesInsecureTransport(attrs["Policy"], attrs["QueueArn"]), url)
 		assert.Equal(t, testTags, queueTags(t, sq, url), url)
 	}
 	attrs, tags := topicState(t, sn, eps["payment-events"].TopicARN)
@@ -177,4 +178,74 @@ func TestOptions_RejectTagsAWSRefuses(t *testing.T) {
 		})
 	}
 	require.NoError(t, topology.Options{Tags: testTags}.Validate())
+}
+
+// A service that stops encrypting moves its queues back to SQS-managed
+// encryption (clearing the key in the same call, as SQS requires), and
+// Validate reports a queue still under the key until then.
+func TestCreate_MovesQueuesBackToManagedEncryptionWhenTheKeyGoes(t *testing.T) {
+	sq, sn := newFakes()
+	_, p := create(t, sq, sn, topology.Options{KMSKeyID: "alias/orders"})
+	plain, err := topology.New(ordersBinding(), topology.Options{})
+	require.NoError(t, err)
+	topo, err := newProvisioner(sq, sn, topology.ProvisionerConfig{})
+	require.NoError(t, err)
+	ctx := context.Background()
+
+	rep, _, err := topo.Validate(ctx, plain)
+	require.NoError(t, err)
+	assert.Contains(t, strings.Join(driftStrings(rep), "\n"), "queue orders.fifo: KmsMasterKeyId is alias/orders, want unset")
+
+	eps, err := topo.Create(ctx, plain)
+	require.NoError(t, err)
+	for _, url := range queueURLs(eps) {
+		attrs := queueAttrs(t, sq, url)
+		assert.Equal(t, "true", attrs[topology.AttrSQSManagedSSE], url)
+		assert.Empty(t, attrs[topology.AttrKMSMasterKey], url)
+	}
+	rep, _, err = topo.Validate(ctx, plain)
+	require.NoError(t, err)
+	assert.Empty(t, driftStrings(rep))
+	require.NotEqual(t, p.KMSKeyID, plain.KMSKeyID)
+}
+
+// auditBinding listens to the orders service's payment-events topic.
+func auditBinding() sourceflow.Binding {
+	return sourceflow.Binding{
+		Service: "audit",
+		Routes:  []sourceflow.Route{{Type: "payments.PaymentTaken", Kind: sourceflow.KindEvent, Destination: "payment-events"}},
+		Listeners: []sourceflow.Listener{
+			{Destination: "payment-events", Kind: sourceflow.KindEvent, Types: []string{"payments.PaymentTaken"}},
+		},
+	}
+}
+
+// Two services that share a topic but disagree on its key and a tag value
+// do not take turns rewriting it: Create fills in only what the topic lacks,
+// so rounds after the first write nothing, and Validate of the second
+// service reports the differences by name.
+func TestCreate_DoesNotOverwriteWhatAnotherServiceSetOnASharedTopic(t *testing.T) {
+	sq, sn := newFakes()
+	orders := topology.Options{KMSKeyID: "alias/orders", Tags: map[string]string{"team": "checkout"}}
+	audit := topology.Options{KMSKeyID: "alias/audit", Tags: map[string]string{"team": "audit", "env": "prod"}}
+	eps, _ := create(t, sq, sn, orders)
+	_, auditPlan := createFor(t, sq, sn, audit, auditBinding())
+
+	attrs, tags := topicState(t, sn, eps["payment-events"].TopicARN)
+	assert.Equal(t, "alias/orders", attrs[topology.AttrKMSMasterKey], "the first service's key is kept")
+	assert.Equal(t, map[string]string{"team": "checkout", "env": "prod"}, tags, "a missing tag is filled in, a set one kept")
+
+	before := writes(sq, sn)
+	create(t, sq, sn, orders)
+	createFor(t, sq, sn, audit, auditBinding())
+	assert.Equal(t, before, writes(sq, sn), "no round rewrites the other service's values")
+
+	topo, err := newProvisioner(sq, sn, topology.ProvisionerConfig{})
+	require.NoError(t, err)
+	rep, _, err := topo.Validate(context.Background(), auditPlan)
+	require.NoError(t, err)
+	assert.Equal(t, []string{
+		"topic payment-events: KmsMasterKeyId is alias/orders, want alias/audit",
+		`topic payment-events: tag team is "checkout", want "audit"`,
+	}, driftStrings(rep))
 }

@@ -116,9 +116,13 @@ func (t *Provisioner) ensureQueue(ctx context.Context, res *resolved, name strin
 func (t *Provisioner) newQueue(ctx context.Context, res *resolved, name string, desired, tags map[string]string) (string, error) {
 	attrs := maps.Clone(desired)
 	if attrs[AttrKMSMasterKey] != "" {
-		attrs[AttrSQSManagedSSE] = "false" // SQS-managed SSE is on by default on some endpoints
+		attrs[AttrSQSManagedSSE] = "false" // said, not implied: emulators turn the default on beside the key
 	}
-	if arn, err := t.queueARNFor(ctx, name, res); err == nil {
+	arn, err := t.queueARNFor(ctx, name, res)
+	if ctx.Err() != nil {
+		return "", ctx.Err()
+	}
+	if err == nil {
 		policy, _, err := RequireSecureTransport("", arn)
 		if err != nil {
 			return "", err

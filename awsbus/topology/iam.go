@@ -126,8 +126,9 @@ func (c IAMConfig) Validate() error {
 //     dead-letter queue, since Create also makes the dead-letter queue of a
 //     queue the service only sends to; sqs:SetQueueAttributes (attributes,
 //     encryption at rest, redrive and the merged queue policy) on the
-//     queues it consumes and their dead-letter queues; sns:CreateTopic and
-//     SetTopicAttributes (the key) on every topic; sns:Subscribe and
+//     queues it consumes and their dead-letter queues; sns:CreateTopic on
+//     every topic, and SetTopicAttributes when there is a key or a FIFO
+//     topic (filling in the key or deduplication); sns:Subscribe and
 //     ListSubscriptionsByTopic on the listened topics;
 //     sns:GetSubscriptionAttributes and SetSubscriptionAttributes; with
 //     tables, dynamodb:DescribeTable and DescribeTimeToLive (ReadTables),
@@ -150,9 +151,13 @@ func (c IAMConfig) Validate() error {
 // account's keys under the condition that the key has that alias
 // (kms:ResourceAliases), since IAM authorizes KMS calls on the key's ARN.
 // kms:Decrypt is granted on the plan's key only, so the producers of the
-// messages a service consumes must encrypt under the same key.
-// sts:GetCallerIdentity, which Validate and Assume may call to find the
-// account, needs no permission and is not listed. A command destination
+// messages a service consumes must encrypt under the same key. The same
+// holds for encryption at rest: sending to a queue or publishing to a topic
+// encrypted under a key takes kms:GenerateDataKey and kms:Decrypt on it, so
+// a service without a key that sends to a service with one needs that key
+// granted beside this policy.
+// sts:GetCallerIdentity, which every mode may call to find the account for
+// the ARNs it builds, needs no permission and is not listed. A command destination
 // and a topic are granted to send and publish to whenever the plan routes a
 // type there: the Binding does not say which routed types the service
 // actually sends.

@@ -126,8 +126,7 @@ func (b iamBuilder) provisioning() []IAMStatement {
 			allow("CreateQueues", b.queueARNs(b.readQueues()), b.tagged("sqs:CreateQueue", "sqs:TagQueue")...),
 			allow("ReconcileQueues", b.queueARNs(append(queues, dlqs...)),
 				b.tagged("sqs:SetQueueAttributes", "sqs:ListQueueTags", "sqs:TagQueue")...),
-			allow("CreateTopics", b.topicARNs(b.topics()),
-				b.tagged("sns:CreateTopic", "sns:SetTopicAttributes", "sns:ListTagsForResource", "sns:TagResource")...),
+			allow("CreateTopics", b.topicARNs(b.topics()), b.tagged(b.topicWrites()...)...),
 			allow("SubscribeQueues", subscribed, "sns:Subscribe", "sns:ListSubscriptionsByTopic"),
 			allow("ReconcileSubscriptions", anySubscription, "sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes"),
 		}, b.tableStatements(true)...)
@@ -145,6 +144,18 @@ func (b iamBuilder) provisioning() []IAMStatement {
 		), b.tableStatements(false)...)
 	}
 	return nil
+}
+
+// topicWrites are the actions Create calls on topics: SetTopicAttributes
+// only where it has an attribute to fill in (the key, a FIFO topic's
+// deduplication), so a service that neither encrypts nor uses FIFO topics
+// cannot change a topic's attributes, its access policy among them.
+func (b iamBuilder) topicWrites() []string {
+	actions := []string{"sns:CreateTopic", "sns:ListTagsForResource", "sns:TagResource"}
+	if b.plan.KMSKeyID != "" || slices.ContainsFunc(b.plan.Topics, func(t Topic) bool { return t.FIFO }) {
+		actions = append(actions, "sns:SetTopicAttributes")
+	}
+	return actions
 }
 
 // tagged returns actions, without the tag actions (those ending in Tags,

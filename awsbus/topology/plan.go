@@ -47,9 +47,11 @@ type Options struct {
 	// too (SSE-KMS). Optional: empty means no encryption of bodies, and
 	// SQS-managed encryption at rest for queues.
 	KMSKeyID string
-	// Tags are put on every queue, topic and table the plan creates, and
-	// reconciled on those the service owns. At most MaxTags; keys may not
-	// start with "aws:". Optional.
+	// Tags are put on every queue, topic and table the plan creates. On the
+	// queues the service consumes (and their dead-letter queues) Create
+	// writes back a tag that differs; on topics and tables, which services
+	// share, it fills in missing tags and keeps a value another service
+	// set. At most MaxTags; keys may not start with "aws:". Optional.
 	Tags map[string]string
 	// Tables are the DynamoDB tables the service's stores keep state in
 	// (cqrs/dynamostore.Tables, idempotency/dynamostore.TableOf), carried

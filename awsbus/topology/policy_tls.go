@@ -22,7 +22,7 @@ func RequireSecureTransport(existing, queueARN string) (merged string, added boo
 		return "", false, err
 	}
 	stmts := statements(doc["Statement"])
-	if deniesInsecureTransport(stmts) {
+	if deniesInsecureTransport(stmts, queueARN) {
 		return existing, false, nil
 	}
 	stmts = append(stmts, map[string]any{
@@ -37,21 +37,34 @@ func RequireSecureTransport(existing, queueARN string) (merged string, added boo
 	return merged, err == nil, err
 }
 
-// RefusesInsecureTransport reports whether the queue policy has a statement
-// that denies every principal every SQS action without TLS.
-func RefusesInsecureTransport(policy string) bool {
-	doc, err := parsePolicy(policy, "")
-	return err == nil && deniesInsecureTransport(statements(doc["Statement"]))
+// RefusesInsecureTransport reports whether the policy of the queue with
+// ARN queueARN has a statement that denies every principal every SQS action
+// on the queue without TLS, under no other condition (one that also needs,
+// say, a VPC endpoint would let plain HTTP through from elsewhere).
+func RefusesInsecureTransport(policy, queueARN string) bool {
+	doc, err := parsePolicy(policy, queueARN)
+	return err == nil && deniesInsecureTransport(statements(doc["Statement"]), queueARN)
 }
 
-func deniesInsecureTransport(stmts []any) bool {
+func deniesInsecureTransport(stmts []any, queueARN string) bool {
 	for _, s := range stmts {
 		m, ok := s.(map[string]any)
-		if !ok || m["Effect"] != "Deny" || !everyone(m["Principal"]) || !everyAction(m["Action"]) {
+		if !ok || m["Effect"] != "Deny" || !everyone(m["Principal"]) || !everyAction(m["Action"]) || !covers(m["Resource"], queueARN) {
 			continue
 		}
 		cond, _ := m["Condition"].(map[string]any)
-		if boolCondition(cond, "aws:SecureTransport", "false") {
+		if len(cond) == 1 && boolCondition(cond, "aws:SecureTransport", "false") {
+			return true
+		}
+	}
+	return false
+}
+
+// covers reports whether a Resource element names queueARN: the ARN, "*",
+// or a pattern matching it.
+func covers(resource any, queueARN string) bool {
+	for _, r := range stringList(resource) {
+		if arnConditionMatches("ArnLike", r, queueARN) {
 			return true
 		}
 	}
@@ -81,7 +94,7 @@ func everyAction(v any) bool {
 // be a string, a JSON boolean or a list of either.
 func boolCondition(cond map[string]any, key, want string) bool {
 	kv, ok := cond["Bool"].(map[string]any)
-	if !ok {
+	if !ok || len(kv) != 1 {
 		return false
 	}
 	for k, v := range kv {

@@ -26,7 +26,8 @@ func TestRequireSecureTransport_AddsTheDenyOnceAndKeepsOtherStatements(t *testin
 		"Sid": topology.SecureTransportSid, "Effect": "Deny", "Principal": "*", "Action": "sqs:*", "Resource": queueARN,
 		"Condition": map[string]any{"Bool": map[string]any{"aws:SecureTransport": "false"}},
 	}, doc.Statement[1])
-	assert.True(t, topology.RefusesInsecureTransport(merged))
+	assert.True(t, topology.RefusesInsecureTransport(merged, queueARN))
+	assert.False(t, topology.RefusesInsecureTransport(merged, "arn:aws:sqs:us-east-1:210987654321:other"), "the statement names its queue")
 
 	again, added, err := topology.RequireSecureTransport(merged, queueARN)
 	require.NoError(t, err)
@@ -39,18 +40,20 @@ func TestRefusesInsecureTransport_RecognisesEquivalentStatements(t *testing.T) {
 		policy string
 		want   bool
 	}{
-		"none":         {"", false},
-		"invalid":      {"{", false},
-		"only allows":  {foreign, false},
-		"AWS star":     {`{"Statement":{"Effect":"Deny","Principal":{"AWS":"*"},"Action":["*"],"Condition":{"Bool":{"aws:securetransport":false}}}}`, true},
-		"string list":  {`{"Statement":[{"Effect":"Deny","Principal":"*","Action":"SQS:*","Condition":{"Bool":{"aws:SecureTransport":["false"]}}}]}`, true},
-		"allow":        {`{"Statement":[{"Effect":"Allow","Principal":"*","Action":"sqs:*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`, false},
-		"one action":   {`{"Statement":[{"Effect":"Deny","Principal":"*","Action":"sqs:SendMessage","Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`, false},
-		"one account":  {`{"Statement":[{"Effect":"Deny","Principal":{"AWS":"111122223333"},"Action":"sqs:*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`, false},
-		"tls required": {`{"Statement":[{"Effect":"Deny","Principal":"*","Action":"sqs:*","Condition":{"Bool":{"aws:SecureTransport":"true"}}}]}`, false},
+		"none":          {"", false},
+		"invalid":       {"{", false},
+		"only allows":   {foreign, false},
+		"AWS star":      {`{"Statement":{"Effect":"Deny","Principal":{"AWS":"*"},"Action":["*"],"Resource":"*","Condition":{"Bool":{"aws:securetransport":false}}}}`, true},
+		"string list":   {`{"Statement":[{"Effect":"Deny","Principal":"*","Action":"SQS:*","Resource":["arn:aws:sqs:*"],"Condition":{"Bool":{"aws:SecureTransport":["false"]}}}]}`, true},
+		"allow":         {`{"Statement":[{"Effect":"Allow","Principal":"*","Action":"sqs:*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`, false},
+		"one action":    {`{"Statement":[{"Effect":"Deny","Principal":"*","Action":"sqs:SendMessage","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`, false},
+		"one account":   {`{"Statement":[{"Effect":"Deny","Principal":{"AWS":"111122223333"},"Action":"sqs:*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`, false},
+		"tls required":  {`{"Statement":[{"Effect":"Deny","Principal":"*","Action":"sqs:*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"true"}}}]}`, false},
+		"other queue":   {`{"Statement":[{"Effect":"Deny","Principal":"*","Action":"sqs:*","Resource":"arn:aws:sqs:us-east-1:210987654321:other","Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`, false},
+		"narrower deny": {`{"Statement":[{"Effect":"Deny","Principal":"*","Action":"sqs:*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"},"StringNotEquals":{"aws:SourceVpce":"vpce-1"}}}]}`, false},
 	} {
 		t.Run(name, func(t *testing.T) {
-			assert.Equal(t, tc.want, topology.RefusesInsecureTransport(tc.policy))
+			assert.Equal(t, tc.want, topology.RefusesInsecureTransport(tc.policy, queueARN))
 		})
 	}
 }

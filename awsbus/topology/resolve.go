@@ -86,14 +86,8 @@ func (t *Provisioner) queueAttributes(ctx context.Context, name, url string) (ma
 
 // topicExists reports whether the topic with arn exists.
 func (t *Provisioner) topicExists(ctx context.Context, arn string) (bool, error) {
-	_, err := t.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(arn)})
-	if isTopicMissing(err) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("get attributes of topic %q: %w", arn, err)
-	}
-	return true, nil
+	_, found, err := t.topicAttributes(ctx, arn)
+	return found, err
 }
 
 // findSubscription returns the ARN of the sqs subscription of queueARN to
@@ -196,7 +190,7 @@ func queueDiff(desired, actual map[string]string) map[string]string {
 			}
 		}
 	}
-	switchAtRest(diff, actual)
+	switchAtRest(diff, desired, actual)
 	return diff
 }
 

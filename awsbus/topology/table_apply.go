@@ -18,20 +18,21 @@ const tableActiveWait = 2 * time.Minute
 
 // ApplyTables does with tables what mode says, as Apply does with queues:
 // ProvisionCreate creates each missing table (on-demand capacity, its TTL
-// enabled) and waits until it is active, enables a TTL that is off, and
+// enabled, tags) and waits until it is active, enables a TTL that is off,
+// adds the tags a table lacks (keeping a value another service set), and
 // fails with a *DriftError on a table whose keys differ (a store could not
 // use it);
 // ProvisionValidate changes nothing and fails with a *DriftError naming every
-// missing table and every difference (key schema, billing mode, TTL);
-// ProvisionAssume checks nothing.
-func ApplyTables(ctx context.Context, api TablesAPI, mode Provisioning, tables ...Table) error {
+// missing table and every difference (key schema, billing mode, TTL, tags);
+// ProvisionAssume checks nothing. tags may be nil.
+func ApplyTables(ctx context.Context, api TablesAPI, mode Provisioning, tags map[string]string, tables ...Table) error {
 	switch mode {
 	case ProvisionAssume:
 		return nil
 	case ProvisionValidate:
 		var report DriftReport
 		for _, t := range tables {
-			if err := validateTable(ctx, api, t, nil, &report); err != nil {
+			if err := validateTable(ctx, api, t, tags, &report); err != nil {
 				return err
 			}
 		}
@@ -41,7 +42,7 @@ func ApplyTables(ctx context.Context, api TablesAPI, mode Provisioning, tables .
 		return nil
 	case ProvisionCreate:
 		for _, t := range tables {
-			if err := createTable(ctx, api, t, nil); err != nil {
+			if err := createTable(ctx, api, t, tags); err != nil {
 				return err
 			}
 			if err := keysMatch(ctx, api, t); err != nil {

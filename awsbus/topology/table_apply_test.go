@@ -20,14 +20,23 @@ func TestApplyTablesCreatesValidatesAndAssumes(t *testing.T) {
 	tbl := topology.Table{Name: dynamotest.Prefix() + "records", PartitionKey: "id", TTLAttribute: "expires_at"}
 	dynamotest.DropTables(t, api, tbl.Name)
 
-	require.NoError(t, topology.ApplyTables(ctx, api, topology.ProvisionAssume, tbl), "assume checks nothing")
+	require.NoError(t, topology.ApplyTables(ctx, api, topology.ProvisionAssume, nil, tbl), "assume checks nothing")
 	var drift *topology.DriftError
-	require.ErrorAs(t, topology.ApplyTables(ctx, api, topology.ProvisionValidate, tbl), &drift)
+	require.ErrorAs(t, topology.ApplyTables(ctx, api, topology.ProvisionValidate, nil, tbl), &drift)
 	assert.Equal(t, []topology.Drift{{Resource: "table", Name: tbl.Name, Problem: "missing"}}, drift.Report.Drifts)
 
-	require.NoError(t, topology.ApplyTables(ctx, api, topology.ProvisionCreate, tbl))
-	require.NoError(t, topology.ApplyTables(ctx, api, topology.ProvisionCreate, tbl), "a second run changes nothing")
-	require.NoError(t, topology.ApplyTables(ctx, api, topology.ProvisionValidate, tbl))
+	require.NoError(t, topology.ApplyTables(ctx, api, topology.ProvisionCreate, nil, tbl))
+	require.NoError(t, topology.ApplyTables(ctx, api, topology.ProvisionCreate, nil, tbl), "a second run changes nothing")
+	require.NoError(t, topology.ApplyTables(ctx, api, topology.ProvisionValidate, nil, tbl))
+
+	// The stores' tags: reported missing, then added to the existing table.
+	require.ErrorAs(t, topology.ApplyTables(ctx, api, topology.ProvisionValidate, testTags, tbl), &drift)
+	assert.Equal(t, []topology.Drift{
+		{Resource: "table", Name: tbl.Name, Problem: `tag cost-center is missing, want "4711"`},
+		{Resource: "table", Name: tbl.Name, Problem: `tag team is missing, want "checkout"`},
+	}, drift.Report.Drifts)
+	require.NoError(t, topology.ApplyTables(ctx, api, topology.ProvisionCreate, testTags, tbl))
+	require.NoError(t, topology.ApplyTables(ctx, api, topology.ProvisionValidate, testTags, tbl))
 }
 
 func TestValidateTablesNamesEveryDifference(t *testing.T) {
@@ -45,19 +54,20 @@ func TestValidateTablesNamesEveryDifference(t *testing.T) {
 	require.NoError(t, err)
 	tbl := topology.Table{Name: name, PartitionKey: "pk", SortKey: "sk", TTLAttribute: "expires_at"}
 	var drift *topology.DriftError
-	require.ErrorAs(t, topology.ApplyTables(ctx, api, topology.ProvisionValidate, tbl), &drift)
+	require.ErrorAs(t, topology.ApplyTables(ctx, api, topology.ProvisionValidate, nil, tbl), &drift)
 	report := drift.Report.String()
 	assert.Contains(t, report, "table "+name+": key schema is (key HASH), want (pk HASH, sk RANGE)")
 	assert.Contains(t, report, "billing mode is PROVISIONED, want PAY_PER_REQUEST")
 	assert.Contains(t, report, "time to live is not enabled on attribute expires_at")
 	assert.Len(t, drift.Report.Drifts, 3)
 
-	require.ErrorAs(t, topology.ApplyTables(ctx, api, topology.ProvisionCreate, tbl), &drift, "create cannot change keys")
+	require.ErrorAs(t, topology.ApplyTables(ctx, api, topology.ProvisionCreate, nil, tbl), &drift, "create cannot change keys")
 	assert.Contains(t, drift.Error(), "key schema is (key HASH), want (pk HASH, sk RANGE)")
 }
 
-// The Provisioner creates a plan's tables with its tags, Validate reports a
-// tag that changed, and Create writes it back.
+// The Provisioner creates a plan's tables with its tags and Validate reports
+// a tag that changed. Create keeps a value another service set (the services
+// of one store share its tables) and fills in a tag that is missing.
 func TestProvisionerTagsTables(t *testing.T) {
 	ctx := context.Background()
 	api := dynamotest.Client(t)
@@ -94,5 +104,12 @@ func TestProvisionerTagsTables(t *testing.T) {
 	_, err = prov.Create(ctx, p)
 	require.NoError(t, err)
 	_, tags = tableTags()
-	assert.Equal(t, testTags, tags)
+	assert.Equal(t, "other", tags["team"], "another service's value is kept")
+
+	_, err = api.UntagResource(ctx, &dynamodb.UntagResourceInput{ResourceArn: aws.String(arn), TagKeys: []string{"team"}})
+	require.NoError(t, err)
+	_, err = prov.Create(ctx, p)
+	require.NoError(t, err)
+	_, tags = tableTags()
+	assert.Equal(t, testTags, tags, "a missing tag is filled in")
 }

@@ -51,6 +51,19 @@ func tagDiff(want, have map[string]string) map[string]string {
 	return diff
 }
 
+// missingTags returns the wanted tags that have lacks: what Create writes
+// on a resource several services share, where a value another service set
+// is theirs to keep.
+func missingTags(want, have map[string]string) map[string]string {
+	diff := map[string]string{}
+	for k, v := range want {
+		if _, ok := have[k]; !ok {
+			diff[k] = v
+		}
+	}
+	return diff
+}
+
 // reportTagDiff adds a drift per wanted tag that have lacks or holds with
 // another value.
 func reportTagDiff(rep *DriftReport, resource, name string, want, have map[string]string) {

@@ -34,14 +34,14 @@ func (t *Provisioner) queueTags(ctx context.Context, name, url string) (map[stri
 	return out.Tags, nil
 }
 
-// tagTopic writes the wanted tags the topic lacks or holds with another
-// value.
+// tagTopic writes the wanted tags the topic lacks. A value another service
+// set is kept: topics are shared.
 func (t *Provisioner) tagTopic(ctx context.Context, name, arn string, want map[string]string) error {
 	have, err := t.topicTags(ctx, arn)
 	if err != nil {
 		return err
 	}
-	if diff := tagDiff(want, have); len(diff) > 0 {
+	if diff := missingTags(want, have); len(diff) > 0 {
 		if _, err := t.sns.TagResource(ctx, &sns.TagResourceInput{ResourceArn: aws.String(arn), Tags: snsTags(diff)}); err != nil {
 			return fmt.Errorf("tag topic %q: %w", name, err)
 		}
@@ -61,14 +61,14 @@ func (t *Provisioner) topicTags(ctx context.Context, arn string) (map[string]str
 	return have, nil
 }
 
-// tagTable writes the wanted tags the table with arn lacks or holds with
-// another value.
+// tagTable writes the wanted tags the table with arn lacks. A value another
+// service set is kept: the services of one store share its tables.
 func tagTable(ctx context.Context, api TablesAPI, name, arn string, want map[string]string) error {
 	have, err := tableTags(ctx, api, name, arn)
 	if err != nil {
 		return err
 	}
-	if diff := tagDiff(want, have); len(diff) > 0 {
+	if diff := missingTags(want, have); len(diff) > 0 {
 		_, err := api.TagResource(ctx, &dynamodb.TagResourceInput{ResourceArn: aws.String(arn), Tags: dynamoTags(diff)})
 		if err != nil {
 			return fmt.Errorf("topology: tag table %s: %w", name, err)

@@ -9,14 +9,20 @@ import (
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 )
 
-// createTopic creates topic tp with its attributes and tags, or reconciles
-// an existing one: SNS refuses CreateTopic with attributes that differ
-// from an existing topic's, so an existing topic's attributes and tags are
-// read and only the differences written. Without an account to build the
-// topic's ARN from, CreateTopic alone runs: it creates a missing topic and
-// refuses an existing one that differs.
+// createTopic creates topic tp with its attributes and tags, or completes
+// an existing one. A topic is shared by the services that publish to it
+// and listen to it, so on an existing topic Create fills in a missing key
+// and missing tags but never overwrites a key or a tag value another
+// service set (they would write theirs back in turn); Validate reports such
+// a difference. SNS refuses CreateTopic with attributes that differ from an
+// existing topic's, so the topic's attributes are read first. Without an
+// account to build the topic's ARN from, CreateTopic alone runs: it
+// creates a missing topic and refuses an existing one that differs.
 func (t *Provisioner) createTopic(ctx context.Context, res *resolved, tp Topic, tags map[string]string) error {
 	arn, err := t.topicARNFor(ctx, tp.Name, res)
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
 	if err != nil {
 		return t.newTopic(ctx, res, tp, tags)
 	}
@@ -29,6 +35,9 @@ func (t *Provisioner) createTopic(ctx context.Context, res *resolved, tp Topic, 
 	}
 	res.topicARN[tp.Name] = arn
 	for _, k := range keys(topicDiff(tp.Attributes, attrs)) {
+		if k == AttrKMSMasterKey && attrs[k] != "" {
+			continue // another service's key: reported by Validate
+		}
 		_, err := t.sns.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{
 			TopicArn: aws.String(arn), AttributeName: aws.String(k), AttributeValue: aws.String(tp.Attributes[k]),
 		})

@@ -79,7 +79,7 @@ func (t *Provisioner) validateQueue(ctx context.Context, res *resolved, rep *Dri
 // validateOwnedQueue reports a policy that does not refuse requests without
 // TLS and, when tags are wanted, tags that differ.
 func (t *Provisioner) validateOwnedQueue(ctx context.Context, rep *DriftReport, name, url string, attrs, tags map[string]string) error {
-	if !RefusesInsecureTransport(attrs["Policy"]) {
+	if !RefusesInsecureTransport(attrs["Policy"], attrs["QueueArn"]) {
 		rep.add("queue", name, "Policy does not refuse requests without TLS (statement %s: Deny sqs:* when aws:SecureTransport is false)", SecureTransportSid)
 	}
 	if len(tags) == 0 {
@@ -123,7 +123,7 @@ func reportAttrDiff(rep *DriftReport, name string, desired, actual map[string]st
 			rep.add("queue", name, "RedrivePolicy is %s, want %s", orNone(actual[k]), desired[k])
 			continue
 		}
-		rep.add("queue", name, "%s is %s, want %s", k, orNone(actual[k]), diff[k])
+		rep.add("queue", name, "%s is %s, want %s", k, orNone(actual[k]), orNone(diff[k]))
 	}
 }
 

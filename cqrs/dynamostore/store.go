@@ -41,7 +41,7 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 	}
 	s := &Store{api: cfg.Client, cfg: cfg, retry: &dynamo.Retry{}}
-	if err := topology.ApplyTables(ctx, cfg.Client, cfg.Provisioning, s.Tables()...); err != nil {
+	if err := topology.ApplyTables(ctx, cfg.Client, cfg.Provisioning, cfg.Tags, s.Tables()...); err != nil {
 		return nil, fmt.Errorf("dynamostore: %w", err)
 	}
 	s.commands = &commandStore{api: s.api, table: cfg.TablePrefix + "commands", retry: s.retry}

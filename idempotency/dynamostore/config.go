@@ -34,6 +34,11 @@ type Config struct {
 	// compare times the instances write, so their clocks must agree to well
 	// within a lease. Default sourceflow.SystemClock().
 	Clock sourceflow.Clock
+	// Tags are put on the tables New creates, and filled in where an
+	// existing table lacks them (a value already set is kept: services
+	// share the tables). Validate mode reports a tag that differs. At most
+	// topology.MaxTags; keys may not start with "aws:". Optional.
+	Tags map[string]string
 }
 
 func (c *Config) setDefaults() {
@@ -58,6 +63,9 @@ func (c Config) Validate() error {
 	}
 	if !c.Provisioning.Valid() {
 		errs = append(errs, fmt.Errorf("Provisioning %s is not create, validate or assume", c.Provisioning))
+	}
+	if len(c.Tags) > 0 {
+		errs = append(errs, topology.Options{Tags: c.Tags}.Validate())
 	}
 	return errors.Join(errs...)
 }

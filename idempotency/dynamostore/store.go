@@ -60,7 +60,7 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, fmt.Errorf("idempotency/dynamostore: invalid config: %w", err)
 	}
 	s := &Store{api: cfg.Client, cfg: cfg, retry: &dynamo.Retry{}}
-	if err := topology.ApplyTables(ctx, cfg.Client, cfg.Provisioning, s.Table()); err != nil {
+	if err := topology.ApplyTables(ctx, cfg.Client, cfg.Provisioning, cfg.Tags, s.Table()); err != nil {
 		return nil, fmt.Errorf("idempotency/dynamostore: %w", err)
 	}
 	return s, nil
