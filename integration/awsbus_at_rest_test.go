@@ -35,7 +35,7 @@ func TestAWSTopology_EncryptsAtRestTagsAndRefusesRequestsWithoutTLS(t *testing.T
 		attrs := queueAttributes(t, c, url)
 		assert.Equal(t, opts.KMSKeyID, attrs[topology.AttrKMSMasterKey], url)
 		assert.NotEqual(t, "true", attrs[topology.AttrSQSManagedSSE], url)
-		assert.True(t, topology.RefusesInsecureTransport(attrs["Policy"]), url)
+		assert.True(t, topology.RefusesInsecureTransport(attrs["Policy"], attrs["QueueArn"]), url)
 		tags, err := c.sqs.ListQueueTags(ctx, &sqs.ListQueueTagsInput{QueueUrl: aws.String(url)})
 		require.NoError(t, err)
 		assert.Equal(t, opts.Tags, tags.Tags, url)

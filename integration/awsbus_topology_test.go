@@ -171,7 +171,7 @@ func TestAWSTopology_CreateIsIdempotentAndComplete(t *testing.T) {
 	assert.Equal(t, "true", cmdAttrs[topology.AttrSQSManagedSSE], "encrypted at rest without a key")
 	for url, attrs := range before {
 		if !strings.HasPrefix(url, "arn:") { // queues, not subscriptions
-			assert.True(t, topology.RefusesInsecureTransport(attrs["Policy"]), "queue %s refuses requests without TLS", url)
+			assert.True(t, topology.RefusesInsecureTransport(attrs["Policy"], attrs["QueueArn"]), "queue %s refuses requests without TLS", url)
 		}
 	}
 
