@@ -135,7 +135,7 @@ func TestCLIExport_TheExamplesTablesAreDeclaredOnceAndPassCfnLint(t *testing.T) 
 	require.NoError(t, err, "$ orders %s\n%s", strings.Join(args, " "), out)
 	files := []string{filepath.Join(dir, "orders.topology.yaml"), filepath.Join(dir, "payments.topology.yaml")}
 	want := map[string]int{}
-	for _, name := range []string{"commands", "entities", "views", "idempotency"} {
+	for _, name := range []string{"commands", "entities", "views", "outbox", "idempotency"} {
 		want[tablePrefix+name] = 1
 	}
 

@@ -45,6 +45,6 @@ func ExampleNewIAMPolicy() {
 	// DeadLetter: sqs:SendMessage on arn:aws:sqs:eu-west-1:111122223333:payments-dlq.fifo
 	// ReadQueues: sqs:GetQueueAttributes,sqs:GetQueueUrl on arn:aws:sqs:eu-west-1:111122223333:payments-dlq.fifo,arn:aws:sqs:eu-west-1:111122223333:payments.fifo
 	// ReadTopics: sns:GetTopicAttributes on arn:aws:sns:eu-west-1:111122223333:payment-events
-	// UseTables: dynamodb:ConditionCheckItem,dynamodb:DeleteItem,dynamodb:GetItem,dynamodb:PutItem,dynamodb:Query,dynamodb:UpdateItem on arn:aws:dynamodb:eu-west-1:111122223333:table/payments_idempotency
+	// UseTables: dynamodb:BatchWriteItem,dynamodb:ConditionCheckItem,dynamodb:DeleteItem,dynamodb:GetItem,dynamodb:PutItem,dynamodb:Query,dynamodb:UpdateItem on arn:aws:dynamodb:eu-west-1:111122223333:table/payments_idempotency
 	// UseKey: kms:Decrypt,kms:DescribeKey,kms:GenerateDataKey on arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab
 }

@@ -4,10 +4,11 @@ import "slices"
 
 // DynamoDB actions of the stores on their tables at run time. A
 // TransactWriteItems call is authorized per operation it contains (Put,
-// Update, Delete, ConditionCheck), so it has no action of its own.
+// Update, Delete, ConditionCheck), so it has no action of its own; the
+// outbox deletes relayed messages with BatchWriteItem.
 var tableActions = []string{
-	"dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:GetItem",
-	"dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem",
+	"dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem", "dynamodb:DeleteItem",
+	"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem",
 }
 
 // DynamoDB actions of ApplyTables: the reads of validate and create mode,

@@ -276,7 +276,7 @@ func TestNewIAMPolicy_TableStatementsFollowTheMode(t *testing.T) {
 		}
 		return out
 	}
-	use := []string{"dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem",
+	use := []string{"dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem",
 		"dynamodb:Query", "dynamodb:UpdateItem"}
 	read := []string{"dynamodb:DescribeTable", "dynamodb:DescribeTimeToLive", "dynamodb:ListTagsOfResource"}
 	shop := readTopology(t, "shop-orders.topology.yaml")

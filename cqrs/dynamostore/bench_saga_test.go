@@ -31,7 +31,15 @@ type (
 // load, one transactional write of the new state and the completion) by
 // kind, and the capacity units they would consume on DynamoDB (see
 // capacity); and the sender's requests (sequence, command) apart.
-func BenchmarkSagaCommand(b *testing.B) {
+func BenchmarkSagaCommand(b *testing.B) { benchmarkSagaCommand(b, false) }
+
+// BenchmarkSagaCommandWithOutbox is BenchmarkSagaCommand with the Outbox in
+// front of the transport and a saga that raises one event: the handling's
+// transactional write holds the new state, the event and the completion,
+// and the relay deletes the event from the outbox after publishing it.
+func BenchmarkSagaCommandWithOutbox(b *testing.B) { benchmarkSagaCommand(b, true) }
+
+func benchmarkSagaCommand(b *testing.B, outbox bool) {
 	var handling, sending requestCount
 	counting := &handling
 	var mu sync.Mutex
@@ -55,7 +63,7 @@ func BenchmarkSagaCommand(b *testing.B) {
 		mu.Lock()
 		counting = &sending
 		mu.Unlock()
-	})
+	}, outbox)
 	agg, ctx := cqrs.NewAggregate(svc, "order"), context.Background()
 	mu.Lock()
 	handling, sending, counting = requestCount{}, requestCount{}, &sending
@@ -86,7 +94,7 @@ func (c *requestCount) add(op string, in, out any) {
 	switch op {
 	case "GetItem", "Query":
 		c.reads++
-	case "PutItem", "UpdateItem", "DeleteItem":
+	case "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem":
 		c.writes++
 	case "TransactWriteItems":
 		c.transactions++
@@ -95,7 +103,9 @@ func (c *requestCount) add(op string, in, out any) {
 	c.rcu, c.wcu = c.rcu+rcu, c.wcu+wcu
 }
 
-func benchSagaService(b *testing.B, client *dynamodb.Client, around func(func())) *cqrs.Service {
+type benchCreated struct{ Amount int }
+
+func benchSagaService(b *testing.B, client *dynamodb.Client, around func(func()), outbox bool) *cqrs.Service {
 	ctx := context.Background()
 	prefix := dynamotest.Prefix()
 	st, err := dynamostore.New(ctx, dynamostore.Config{Client: client, TablePrefix: prefix})
@@ -107,9 +117,14 @@ func benchSagaService(b *testing.B, client *dynamodb.Client, around func(func())
 	}
 	mw, err := idempotency.NewMiddleware(idem, idempotency.MiddlewareConfig{Transactional: true})
 	require.NoError(b, err)
-	tr, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{})
+	channel, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{})
 	require.NoError(b, err)
-	b.Cleanup(func() { _ = tr.Close() })
+	b.Cleanup(func() { _ = channel.Close() })
+	var tr cqrs.Transport = channel
+	if outbox {
+		tr, err = dynamostore.NewOutbox(st, dynamostore.OutboxConfig{Transport: channel, Name: "orders"})
+		require.NoError(b, err)
+	}
 	counted := func(h message.HandlerFunc) message.HandlerFunc {
 		return func(msg *message.Message) (out []*message.Message, err error) {
 			around(func() { out, err = h(msg) })
@@ -124,16 +139,20 @@ func benchSagaService(b *testing.B, client *dynamodb.Client, around func(func())
 	require.NoError(b, err)
 	require.NoError(b, errors.Join(
 		cqrs.RegisterCommand[benchCreate](svc, "orders.CreateOrder", "orders"),
+		cqrs.RegisterEvent[benchCreated](svc, "orders.OrderCreated", "order-events"),
 		cqrs.Handle(cqrs.NewSaga[benchOrder](svc, "order"), func(_ context.Context, o *benchOrder, c benchCreate, _ cqrs.Envelope) ([]any, error) {
 			o.Amount += c.Amount
 			o.Commands++
+			if outbox {
+				return []any{benchCreated{Amount: o.Amount}}, nil
+			}
 			return nil, nil
 		}),
 	))
 	require.NoError(b, svc.Start(ctx))
 	b.Cleanup(func() {
 		_ = svc.Close()
-		require.Zero(b, tr.DeadLetterCount(), "every handling succeeded")
+		require.Zero(b, channel.DeadLetterCount(), "every handling succeeded")
 	})
 	return svc
 }

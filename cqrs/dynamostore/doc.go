@@ -10,12 +10,12 @@
 // (create by default; validate reports a missing or different table as a
 // *topology.DriftError naming it; assume checks nothing) and returns a Store.
 // Store.Commands, Store.Entities and Store.Views are the three stores for
-// cqrs.ServiceConfig. Give idempotency/dynamostore the same client and run
-// the idempotency middleware in transactional mode: a view's save and the
-// idempotency completion are then written together by one
-// TransactWriteItems, and a saga's new state with the events it raised is
-// written as one item before they are published (see "What is written
-// when").
+// cqrs.ServiceConfig. Give idempotency/dynamostore the same client, run
+// the idempotency middleware in transactional mode, and put
+// NewOutbox(store, OutboxConfig{Transport: t, Name: service}) in front of
+// the service's transport t: a saga's new state, the events it raised and
+// the idempotency completion, or a view's save and the completion, are then
+// written together by one TransactWriteItems (see "What is written when").
 //
 // # Tables
 //
@@ -28,6 +28,9 @@
 //	                  "n#<sequence>" (a number NextSequence handed out alone)
 //	<prefix>entities  pk document id, sk kind (the saga's name); data, version
 //	<prefix>views     pk document id, sk kind (the view's name); data, version
+//	<prefix>outbox    pk "<outbox name>#<shard 0-7>"; sk "<written at, unix ns,
+//	                  19 digits>#<place in its transaction>#<message id>#<destination>";
+//	                  metadata, payload, lease, failure (see Outbox)
 //
 // Keying documents by id first spreads one kind's documents over
 // partitions. Store.Tables lists the tables for provisioning elsewhere.
@@ -53,20 +56,30 @@
 // # What is written when
 //
 // A handler publishes from inside its run (the events a saga raises, the
-// commands a reaction sends), so whatever decides whether the run wins is
-// written before those publishes:
+// commands a reaction sends), so whatever decides whether the run wins must
+// be written before those messages leave. Put an Outbox in front of the
+// service's transport and they leave only after that write:
 //
-//   - A saga's save is written at once: a conditional put of one item that
-//     holds the new state together with the events the command raised. A
-//     run that lost to another instance gets ErrConflict before it publishes
-//     anything, and the saga runs again on a reload. A redelivery after a
-//     crash finds the command applied and raises its stored events again,
-//     with the same ids.
+//   - With the Outbox, a saga's handling runs in the handling transaction
+//     (the entity store is a sourceflow.Transactor, which cqrs uses when the
+//     transport is a cqrs.OutboxTransport). Its new state, the events it
+//     raised (as items of the outbox table) and the idempotency completion
+//     are written by one TransactWriteItems; a run that lost to another
+//     instance fails that write whole and publishes nothing, and the message
+//     is delivered again. The events are relayed to the inner transport
+//     once the write committed (see Outbox).
+//   - Without it, a saga's save is written at once: a conditional put of one
+//     item that holds the new state together with the events the command
+//     raised. A run that lost to another instance gets ErrConflict before it
+//     publishes anything, and the saga runs again on a reload. A redelivery
+//     after a crash finds the command applied and raises its stored events
+//     again, with the same ids.
 //   - The CommandBus reserves a number and appends the command in a
 //     transaction of the command store's own (the store is a
 //     sourceflow.Transactor): it reads the counter and commits the counter's
 //     new value with the command, conditional on the counter being unchanged,
-//     before the command is published. A lost race runs the send again (at
+//     before the command is published (with the Outbox, the command's message
+//     is written by the same transaction). A lost race runs the send again (at
 //     most 16 times, jittered backoff); a send that fails or is interrupted
 //     spends no number, so an entity's commands are numbered 1..N without
 //     gaps, as on the SQL stores.

@@ -21,12 +21,14 @@ import (
 // of one kind spread over partitions), with data and version.
 //
 // joins is true for views: their saves join the handling transaction and
-// commit with the idempotency completion. Saga entities do not join: a saga
-// publishes the events it raises from inside its handler, so whether its
-// save wins must be known before that; an entity save is written at once (a
-// conditional put; the saga retries a conflict in place, on a reload), and
-// the events are kept with the state in that one item, so that a
-// redelivery after a crash raises them again with their ids.
+// commit with the idempotency completion. Saga entities join it only
+// within WithinTx, which cqrs uses when the service's transport is an
+// outbox that holds the saga's events back until the commit. Otherwise a
+// saga publishes the events it raises from inside its handler, so whether
+// its save wins must be known before that: an entity save is written at
+// once (a conditional put; the saga retries a conflict in place, on a
+// reload), and the events are kept with the state in that one item, so
+// that a redelivery after a crash raises them again with their ids.
 type documentStore struct {
 	api   *dynamodb.Client
 	table string
@@ -34,7 +36,10 @@ type documentStore struct {
 	joins bool
 }
 
-var _ cqrs.TransactionJoiner = (*documentStore)(nil)
+var (
+	_ cqrs.TransactionJoiner = (*documentStore)(nil)
+	_ sourceflow.Transactor  = (*documentStore)(nil)
+)
 
 func (s *documentStore) key(kind, id string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{
@@ -97,7 +102,7 @@ func (s *documentStore) Save(ctx context.Context, kind, id string, data []byte, 
 		TableName: aws.String(s.table), Item: item, ConditionExpression: expr.Condition(),
 		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
 	}
-	if s.joins {
+	if s.joinsIn(ctx) {
 		if dynamo.Foreign(ctx, s.api, dynamo.Handling) {
 			return sourceflow.Permanent(fmt.Errorf("dynamostore: save %s %q: %w", kind, id, dynamo.ErrForeignTx))
 		}
@@ -150,7 +155,31 @@ func str(v types.AttributeValue) string {
 
 // JoinsTransaction implements cqrs.TransactionJoiner.
 func (s *documentStore) JoinsTransaction(ctx context.Context) bool {
-	return s.joins && dynamo.TxFor(ctx, s.api, dynamo.Handling) != nil
+	return s.joinsIn(ctx) && dynamo.TxFor(ctx, s.api, dynamo.Handling) != nil
+}
+
+// WithinTx implements sourceflow.Transactor: fn runs in the handling
+// transaction (joining the one ctx carries, or beginning one), and the
+// store's saves made with its context join it. cqrs runs a saga's handling
+// there when the service's transport is an OutboxTransport (see Outbox):
+// the events the saga raises are then collected into the same
+// transaction, so its new state, those events and the idempotency
+// completion are written by one TransactWriteItems, and a run that loses
+// to another instance publishes nothing.
+func (s *documentStore) WithinTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return dynamo.WithinTx(ctx, s.api, dynamo.Handling, s.retry, func(ctx context.Context) error {
+		return fn(context.WithValue(ctx, joinKey{s}, true))
+	})
+}
+
+// joinKey marks a context in which the store's saves join the handling
+// transaction (WithinTx).
+type joinKey struct{ s *documentStore }
+
+// joinsIn reports whether saves with ctx join a handling transaction:
+// always for views, for entities within WithinTx.
+func (s *documentStore) joinsIn(ctx context.Context) bool {
+	return s.joins || ctx.Value(joinKey{s}) != nil
 }
 
 func checkDocKey(kind, id string) error {

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/cqrs/cqrstest"
 	"github.com/sourceflow-go/sourceflow/cqrs/dynamostore"
@@ -36,6 +37,15 @@ type gatedEntities struct {
 	loaded, resume chan struct{}
 }
 
+// WithinTx and JoinsTransaction pass the store's transaction through.
+func (g *gatedEntities) WithinTx(ctx context.Context, fn func(context.Context) error) error {
+	return g.EntityStore.(sourceflow.Transactor).WithinTx(ctx, fn)
+}
+
+func (g *gatedEntities) JoinsTransaction(ctx context.Context) bool {
+	return g.EntityStore.(cqrs.TransactionJoiner).JoinsTransaction(ctx)
+}
+
 func (g *gatedEntities) Load(ctx context.Context, kind, id string) (cqrs.Document, error) {
 	doc, err := g.EntityStore.Load(ctx, kind, id)
 	g.once.Do(func() { close(g.loaded); <-g.resume })
@@ -43,12 +53,18 @@ func (g *gatedEntities) Load(ctx context.Context, kind, id string) (cqrs.Documen
 }
 
 // raceService is one instance of a service whose saga raises an event
-// saying how many commands it has seen, in transactional mode.
-func raceService(t *testing.T, st *dynamostore.Store, idem *idemdynamo.Store, entities cqrs.EntityStore, rec *cqrstest.Recorder[raceChanged]) *cqrs.Aggregate {
+// saying how many commands it has seen, in transactional mode, with or
+// without the outbox.
+func raceService(t *testing.T, st *dynamostore.Store, idem *idemdynamo.Store, entities cqrs.EntityStore, rec *cqrstest.Recorder[raceChanged], outbox bool) *cqrs.Aggregate {
 	mw, err := idempotency.NewMiddleware(idem, idempotency.MiddlewareConfig{Transactional: true})
 	require.NoError(t, err)
-	tr, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{Async: true})
+	var tr cqrs.Transport
+	tr, err = cqrs.NewChannelTransport(cqrs.ChannelConfig{Async: true})
 	require.NoError(t, err)
+	if outbox {
+		tr, err = dynamostore.NewOutbox(st, dynamostore.OutboxConfig{Transport: tr, Name: "orders"})
+		require.NoError(t, err)
+	}
 	svc, err := cqrs.NewService(cqrs.ServiceConfig{
 		Name: "orders", Transport: tr, Listen: []string{"orders", "events"},
 		CommandStore: st.Commands(), EntityStore: entities, ViewStore: st.Views(),
@@ -73,7 +89,15 @@ func raceService(t *testing.T, st *dynamostore.Store, idem *idemdynamo.Store, en
 // Two instances handle commands of one entity at once; B read the saga
 // before A saved. B's stale run must lose before it publishes anything:
 // the event delivered for B's command is the one its winning re-run raised.
+// Without the outbox the saga's save is written before its events are
+// published; with it, the save, the events and the completion are one
+// transaction that the stale run loses whole.
 func TestALosingSagaRunPublishesNothing(t *testing.T) {
+	t.Run("saves before publishing", func(t *testing.T) { losingRunPublishesNothing(t, false) })
+	t.Run("outbox", func(t *testing.T) { losingRunPublishesNothing(t, true) })
+}
+
+func losingRunPublishesNothing(t *testing.T, outbox bool) {
 	ctx := context.Background()
 	api := dynamotest.Client(t)
 	prefix := dynamotest.Prefix()
@@ -85,9 +109,9 @@ func TestALosingSagaRunPublishesNothing(t *testing.T) {
 		dynamotest.DropTables(t, api, tb.Name)
 	}
 	var recA, recB cqrstest.Recorder[raceChanged]
-	aggA := raceService(t, st, idem, st.Entities(), &recA)
+	aggA := raceService(t, st, idem, st.Entities(), &recA, outbox)
 	gate := &gatedEntities{EntityStore: st.Entities(), loaded: make(chan struct{}), resume: make(chan struct{})}
-	aggB := raceService(t, st, idem, gate, &recB)
+	aggB := raceService(t, st, idem, gate, &recB, outbox)
 
 	_, err = aggB.Send(ctx, "o-1", raceCmd{Tag: "y"})
 	require.NoError(t, err)

@@ -18,10 +18,12 @@ const (
 	attrSK = "sk"
 )
 
-// Store holds the command, entity and view stores on DynamoDB. The view
-// store joins a handling transaction on the same client (see WithinTx): its
-// saves are then written by the transaction's one TransactWriteItems, with
-// the idempotency completion. Entity saves and commands, which come with
+// Store holds the command, entity and view stores on DynamoDB, and the
+// table of their outbox (NewOutbox). The view store joins a handling
+// transaction on the same client (see WithinTx): its saves are then
+// written by the transaction's one TransactWriteItems, with the idempotency
+// completion. Entity saves join it too when the service's transport is an
+// Outbox; without one, entity saves and commands, which come with
 // publishes, are written before those publishes (see the package doc).
 type Store struct {
 	api      *dynamodb.Client
@@ -63,6 +65,7 @@ func Tables(cfg Config) []topology.Table {
 		{Name: p + "commands", PartitionKey: attrPK, SortKey: attrSK},
 		{Name: p + "entities", PartitionKey: attrPK, SortKey: attrSK},
 		{Name: p + "views", PartitionKey: attrPK, SortKey: attrSK},
+		{Name: p + "outbox", PartitionKey: attrPK, SortKey: attrSK},
 	}
 }
 

@@ -8,8 +8,10 @@
 // State lives in memory by default, or in SQLite, PostgreSQL or DynamoDB
 // with -store; with a SQL store each handled message's idempotency record,
 // saga state, view model and sent commands commit in one transaction, and
-// with -store dynamodb they are written by one TransactWriteItems (the
-// tables are created, validated or assumed as -provisioning says). With -role the
+// with -store dynamodb a saga's state, the events it raises (through the
+// DynamoDB outbox, package cqrs/dynamostore) and the idempotency record are
+// written by one TransactWriteItems (the tables are created, validated or
+// assumed as -provisioning says). With -role the
 // program runs one part of the flow, so that many processes share the work:
 // -role orders and -role payments run a service instance until SIGTERM or
 // SIGINT, and -role driver sends the orders and waits until the shared

@@ -67,6 +67,9 @@ func wireServices(ctx context.Context, opts options, obs *observability, c *coun
 		return fail(err)
 	}
 	w.closers.add(w.transports.close)
+	if err := st.withOutbox(&w.transports, &w.closers); err != nil {
+		return fail(err)
+	}
 	obs.health = w.transports.health
 	if w.payPipe, w.ordPipe, err = newPipelines(opts, obs, w.transports, st, &w.closers); err != nil {
 		return fail(err)

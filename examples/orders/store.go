@@ -25,7 +25,10 @@ type stores struct {
 	// retries reports the throttled requests and transaction conflicts of
 	// the DynamoDB stores, for the metrics; nil for the others.
 	retries metrics.StoreRetriesFunc
-	close   func() error
+	// outbox puts the store's transactional outbox in front of a service's
+	// transport (-store dynamodb); nil for the others.
+	outbox func(service string, inner cqrs.Transport) (cqrs.Transport, error)
+	close  func() error
 }
 
 // openStores opens the store -store names. -write-topology runs nothing, so
@@ -41,6 +44,25 @@ func openStores(ctx context.Context, opts options) (*stores, error) {
 		return openDynamoStores(ctx, opts)
 	}
 	return openSQLStores(ctx, opts)
+}
+
+// withOutbox puts the store's outbox, when it has one, in front of each
+// service's transport: a saga's new state, the events it raises and the
+// idempotency completion are then written together, and the events go out
+// once that write committed.
+func (s *stores) withOutbox(tr *transports, closers *closers) error {
+	if s.outbox == nil {
+		return nil
+	}
+	for service, w := range map[string]*wiring{"payments": &tr.payments, "orders": &tr.orders} {
+		o, err := s.outbox(service, w.transport)
+		if err != nil {
+			return err
+		}
+		closers.add(o.Close)
+		w.transport = o
+	}
+	return nil
 }
 
 // configure points a service at the stores.

@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/cqrs/dynamostore"
 	idemdynamo "github.com/sourceflow-go/sourceflow/idempotency/dynamostore"
 )
@@ -19,9 +20,10 @@ func dynamoConfigs(opts options, client *dynamodb.Client, mode topology.Provisio
 }
 
 // openDynamoStores opens the DynamoDB stores (provisioning their tables as
-// -provisioning says) and the idempotency store on the same client, so that
-// a handled message's saga state, the commands it sends and its idempotency
-// completion are written by one TransactWriteItems. The client comes from
+// -provisioning says), the idempotency store on the same client and the
+// outbox (see stores.withOutbox), so that a handled message's saga state,
+// the events it raises and its idempotency completion are written by one
+// TransactWriteItems. The client comes from
 // the SDK's default configuration chain (AWS_ENDPOINT_URL_DYNAMODB points it
 // at an emulator).
 func openDynamoStores(ctx context.Context, opts options) (*stores, error) {
@@ -46,8 +48,11 @@ func openDynamoStores(ctx context.Context, opts options) (*stores, error) {
 		a, b := st.RetryStats(), idem.RetryStats()
 		return a.Throttled + b.Throttled, a.Conflicts + b.Conflicts
 	}
+	outbox := func(service string, inner cqrs.Transport) (cqrs.Transport, error) {
+		return dynamostore.NewOutbox(st, dynamostore.OutboxConfig{Transport: inner, Name: service, Logger: newLogger(opts)})
+	}
 	return &stores{
 		commands: st.Commands(), entities: st.Entities(), views: st.Views(), idem: idem, kind: "dynamodb",
-		retries: retries, close: func() error { return nil },
+		retries: retries, outbox: outbox, close: func() error { return nil },
 	}, nil
 }

@@ -40,6 +40,7 @@ type Tx struct {
 	undo    []func(context.Context)
 	prepare []func() error
 	ends    []func()
+	commits []func(context.Context)
 	checks  []func(context.Context) bool
 	values  map[any]any
 }
@@ -70,6 +71,33 @@ func TxFor(ctx context.Context, api API, scope any) *Tx {
 		return nil
 	}
 	return tx
+}
+
+// currentKey carries the transaction begun last, whatever its scope.
+type currentKey struct{}
+
+// Current returns the transaction begun last among those ctx carries, nil
+// when there is none, and whether it was begun on api: the outbox writes a
+// message into the transaction its sender runs in, which is the command
+// store's own for a command and the handling transaction for an event.
+func Current(ctx context.Context, api API) (tx *Tx, onAPI bool) {
+	tx, _ = ctx.Value(currentKey{}).(*Tx)
+	return tx, tx != nil && tx.api == api
+}
+
+// Detach returns ctx without the transactions it carries, keeping its
+// other values, deadline and cancellation: a message relayed after its
+// transaction committed travels without it.
+func Detach(ctx context.Context) context.Context { return detached{ctx} }
+
+type detached struct{ context.Context }
+
+func (d detached) Value(key any) any {
+	switch key.(type) {
+	case txKey, currentKey:
+		return nil
+	}
+	return d.Context.Value(key)
 }
 
 // ErrForeignTx is returned by a store asked to join a handling transaction
@@ -185,6 +213,15 @@ func (tx *Tx) OnEnd(fn func()) {
 	tx.ends = append(tx.ends, fn)
 }
 
+// OnCommit registers fn to run once the transaction has committed, after
+// the OnEnd functions: the outbox relays there what the transaction wrote
+// into it.
+func (tx *Tx) OnCommit(fn func(context.Context)) {
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
+	tx.commits = append(tx.commits, fn)
+}
+
 // OnRollback registers fn to run when the transaction does not commit: a
 // store that wrote at once (an idempotency claim) undoes it there.
 func (tx *Tx) OnRollback(fn func(context.Context)) {
@@ -213,8 +250,13 @@ func WithinTx(ctx context.Context, api API, scope any, r *Retry, fn func(ctx con
 		for i := len(tx.ends) - 1; i >= 0; i-- {
 			tx.ends[i]()
 		}
+		if committed {
+			for _, fn := range tx.commits {
+				fn(ctx)
+			}
+		}
 	}()
-	if err := fn(context.WithValue(ctx, txKey{scope}, tx)); err != nil {
+	if err := fn(context.WithValue(context.WithValue(ctx, txKey{scope}, tx), currentKey{}, tx)); err != nil {
 		return err
 	}
 	for _, prepare := range tx.prepare {

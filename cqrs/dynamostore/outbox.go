@@ -1,0 +1,144 @@
+package dynamostore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/internal/dynamo"
+)
+
+// Outbox is a transactional outbox on DynamoDB: a cqrs.OutboxTransport in
+// front of another transport (awsbus, a ChannelTransport, any Watermill
+// Pub/Sub through cqrs.PubSubTransport). A message whose context carries a
+// transaction of the Store's client is written into the outbox table by
+// that transaction's TransactWriteItems and published to the inner
+// transport once the transaction committed; a message sent outside a
+// transaction is published straight away, as without the outbox.
+//
+// With an Outbox as the service's transport, cqrs runs a saga's handling
+// in the handling transaction (the entity store is a sourceflow.Transactor):
+// the saga's new state, the events it raised and the idempotency completion
+// are written together, or not at all. A command is written with its
+// sequence number by the command store's transaction, and its message with
+// it.
+//
+// The instance that committed relays the messages right after the commit,
+// in the order they were written, and then deletes them. What it could not
+// relay (it crashed, or the inner transport failed) stays in the table, and
+// every instance's sweep relays messages older than RelayAfter, claiming
+// each with a lease so that one instance relays it. Delivery is at least
+// once: a message relayed twice keeps its id, which consumers' idempotency
+// absorbs. A message the inner transport refuses for good (no publisher
+// for its destination, a failure marked sourceflow.Permanent) stays in the
+// table with the reason and is listed by DeadLetters.
+type Outbox struct {
+	cfg   OutboxConfig
+	api   *dynamodb.Client
+	table string
+	retry *dynamo.Retry
+
+	mu     sync.Mutex
+	pubs   map[string]message.Publisher
+	bound  bool
+	closed bool
+	stop   chan struct{}
+	done   chan struct{}
+}
+
+var _ cqrs.OutboxTransport = (*Outbox)(nil)
+
+// ErrOutboxClosed is returned by Bind after Close.
+var ErrOutboxClosed = errors.New("dynamostore: outbox is closed")
+
+// NewOutbox returns an outbox in the table of st (Tables: <prefix>outbox)
+// in front of cfg.Transport. It makes no request: Bind starts the sweep.
+func NewOutbox(st *Store, cfg OutboxConfig) (*Outbox, error) {
+	cfg.setDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("%w: outbox: %w", ErrInvalidConfig, err)
+	}
+	return &Outbox{
+		cfg: cfg, api: st.api, table: st.cfg.TablePrefix + "outbox", retry: st.retry,
+		pubs: map[string]message.Publisher{},
+	}, nil
+}
+
+// Bind binds the inner transport and, the first time, starts the sweep.
+func (o *Outbox) Bind(ctx context.Context, b sourceflow.Binding) error {
+	if err := o.cfg.Transport.Bind(ctx, b); err != nil {
+		return err
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.closed {
+		return ErrOutboxClosed
+	}
+	if !o.bound {
+		o.bound = true
+		o.stop, o.done = make(chan struct{}), make(chan struct{})
+		// #nosec G118 -- the sweep runs until Close; ctx bounds Bind only.
+		go o.sweepEvery(o.stop, o.done)
+	}
+	return nil
+}
+
+// Publisher returns the publisher of destination: a message whose context
+// carries a transaction of the Store's client is written into it; the
+// others go to the inner transport's publisher of destination.
+func (o *Outbox) Publisher(destination string) (message.Publisher, error) {
+	direct, err := o.cfg.Transport.Publisher(destination)
+	if err != nil {
+		return nil, err
+	}
+	return &outboxPublisher{o: o, direct: direct}, nil
+}
+
+// Subscriber returns the inner transport's subscriber of destination.
+func (o *Outbox) Subscriber(destination string) (message.Subscriber, error) {
+	return o.cfg.Transport.Subscriber(destination)
+}
+
+// PublishesInTransaction reports true: publishes join the transaction the
+// message context carries.
+func (o *Outbox) PublishesInTransaction() bool { return true }
+
+// Close stops the sweep, waiting for the relay in progress, then closes the
+// inner transport. Close is idempotent.
+func (o *Outbox) Close() error {
+	o.mu.Lock()
+	if o.closed {
+		o.mu.Unlock()
+		return nil
+	}
+	o.closed = true
+	stop, done := o.stop, o.done
+	o.mu.Unlock()
+	if stop != nil {
+		close(stop)
+		<-done
+	}
+	return o.cfg.Transport.Close()
+}
+
+// publisher returns the inner transport's publisher of destination, for
+// relaying.
+func (o *Outbox) publisher(destination string) (message.Publisher, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if pub, ok := o.pubs[destination]; ok {
+		return pub, nil
+	}
+	pub, err := o.cfg.Transport.Publisher(destination)
+	if err != nil {
+		return nil, err
+	}
+	o.pubs[destination] = pub
+	return pub, nil
+}

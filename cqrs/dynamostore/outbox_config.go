@@ -1,0 +1,67 @@
+package dynamostore
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+
+	"github.com/sourceflow-go/sourceflow/cqrs"
+)
+
+// OutboxConfig configures an Outbox.
+type OutboxConfig struct {
+	// Transport is the inner transport: messages go out on it once the
+	// transaction that wrote them committed, and services subscribe
+	// through it. Required.
+	Transport cqrs.Transport
+	// Name names the service's outbox in the shared outbox table: every
+	// instance of a service gives the same name, each service its own (a
+	// sweep relays only its own outbox's messages, through its own inner
+	// transport). Required; at most 200 bytes.
+	Name string
+	// RelayAfter is how long a message may stay in the outbox before the
+	// sweep relays it. The instance whose transaction wrote a message
+	// relays it right after the commit; the sweep picks up what an instance
+	// could not relay (it crashed, or the inner transport failed). Keep it
+	// above the time one relay takes, or the sweep and the committing
+	// instance both send the message (consumers' idempotency absorbs the
+	// repeat). Default 30 s.
+	RelayAfter time.Duration
+	// SweepInterval is how often each instance sweeps the outbox. Default
+	// 5 s.
+	SweepInterval time.Duration
+	// Logger receives relay failures. Default: no-op.
+	Logger watermill.LoggerAdapter
+}
+
+func (c *OutboxConfig) setDefaults() {
+	if c.RelayAfter == 0 {
+		c.RelayAfter = 30 * time.Second
+	}
+	if c.SweepInterval == 0 {
+		c.SweepInterval = 5 * time.Second
+	}
+	if c.Logger == nil {
+		c.Logger = watermill.NopLogger{}
+	}
+}
+
+// Validate reports every invalid field.
+func (c OutboxConfig) Validate() error {
+	var errs []error
+	if c.Transport == nil {
+		errs = append(errs, errors.New("Transport is required"))
+	}
+	if c.Name == "" || len(c.Name) > 200 {
+		errs = append(errs, fmt.Errorf("Name %q: want 1 to 200 bytes", truncate(c.Name)))
+	}
+	if c.RelayAfter < time.Second {
+		errs = append(errs, fmt.Errorf("RelayAfter %s is below 1s", c.RelayAfter))
+	}
+	if c.SweepInterval < 10*time.Millisecond {
+		errs = append(errs, fmt.Errorf("SweepInterval %s is below 10ms", c.SweepInterval))
+	}
+	return errors.Join(errs...)
+}

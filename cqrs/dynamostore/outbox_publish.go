@@ -1,0 +1,160 @@
+package dynamostore
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"sync"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/dynamo"
+)
+
+// outboxShards spreads one outbox over this many partitions, so that its
+// writes are not bound by one partition's throughput; order is kept within
+// a transaction and, for the sweep, within a shard.
+const outboxShards = 8
+
+// outboxItem is a message in the outbox table: partition "<name>#<shard>",
+// sort key the time it was written, its place in its transaction, its id
+// and destination, so that a shard reads oldest first.
+type outboxItem struct {
+	PK          string            `dynamodbav:"pk"`
+	SK          string            `dynamodbav:"sk"`
+	UUID        string            `dynamodbav:"uuid"`
+	Destination string            `dynamodbav:"destination"`
+	Metadata    map[string]string `dynamodbav:"metadata"`
+	Payload     []byte            `dynamodbav:"payload"`
+	Lease       int64             `dynamodbav:"lease,omitempty"`
+	Failure     string            `dynamodbav:"failure,omitempty"`
+}
+
+// key returns the item's key.
+func (it outboxItem) key() map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{
+		attrPK: &types.AttributeValueMemberS{Value: it.PK},
+		attrSK: &types.AttributeValueMemberS{Value: it.SK},
+	}
+}
+
+// message returns the message the item holds.
+func (it outboxItem) message() *message.Message {
+	m := message.NewMessage(it.UUID, it.Payload)
+	for k, v := range it.Metadata {
+		m.Metadata.Set(k, v)
+	}
+	return m
+}
+
+// shardOf returns the partition of the message with id uuid.
+func (o *Outbox) shardOf(uuid string) string {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(uuid))
+	return shardKey(o.cfg.Name, h.Sum32()%outboxShards)
+}
+
+func shardKey(name string, shard uint32) string { return fmt.Sprintf("%s#%d", name, shard) }
+
+// outboxPublisher writes messages sent in a transaction into it, and
+// publishes the others with the inner transport's publisher.
+type outboxPublisher struct {
+	o      *Outbox
+	direct message.Publisher
+}
+
+// Publish implements message.Publisher. A message in a transaction of
+// another client is refused (permanent): published at once, it would go
+// out even if that transaction rolled back.
+func (p *outboxPublisher) Publish(destination string, msgs ...*message.Message) error {
+	var direct []*message.Message
+	for _, m := range msgs {
+		tx, ours := dynamo.Current(m.Context(), p.o.api)
+		switch {
+		case tx == nil:
+			direct = append(direct, m)
+		case !ours:
+			return sourceflow.Permanent(fmt.Errorf("dynamostore: outbox: message %s for %q: %w", m.UUID, destination, dynamo.ErrForeignTx))
+		default:
+			if err := p.o.collect(tx, destination, m); err != nil {
+				return err
+			}
+		}
+	}
+	if len(direct) == 0 {
+		return nil
+	}
+	return p.direct.Publish(destination, direct...)
+}
+
+// Close does nothing: the inner transport owns its publishers.
+func (*outboxPublisher) Close() error { return nil }
+
+// pending is what one transaction wrote into the outbox, in order, to be
+// relayed once it committed.
+type pending struct {
+	mu    sync.Mutex
+	items []pendingMessage
+}
+
+type pendingMessage struct {
+	item outboxItem
+	msg  *message.Message
+}
+
+type pendingKey struct{ o *Outbox }
+
+// collect adds the write of m into tx. A message written again in the same
+// transaction (a handler that ran again) replaces the earlier write.
+func (o *Outbox) collect(tx *dynamo.Tx, destination string, m *message.Message) error {
+	o.mu.Lock()
+	pend, _ := tx.Value(pendingKey{o}).(*pending)
+	first := pend == nil
+	if first {
+		pend = &pending{}
+		tx.SetValue(pendingKey{o}, pend)
+	}
+	o.mu.Unlock()
+	pend.mu.Lock()
+	defer pend.mu.Unlock()
+	at := len(pend.items)
+	for i, p := range pend.items {
+		if p.item.UUID == m.UUID && p.item.Destination == destination {
+			at = i
+		}
+	}
+	it := outboxItem{
+		PK: o.shardOf(m.UUID), UUID: m.UUID, Destination: destination,
+		Metadata: map[string]string(m.Metadata), Payload: m.Payload,
+	}
+	it.SK = fmt.Sprintf("%s#%03d#%s#%s", digits(time.Now().UnixNano()), at, m.UUID, destination)
+	if at < len(pend.items) {
+		it.SK = pend.items[at].item.SK
+	}
+	av, err := attributevalue.MarshalMap(it)
+	if err != nil {
+		return fmt.Errorf("dynamostore: outbox: encode message %s: %w", m.UUID, err)
+	}
+	if err := dynamo.CheckSize(av, fmt.Sprintf("dynamostore: outbox: message %s for %q", m.UUID, destination)); err != nil {
+		return sourceflow.Permanent(err)
+	}
+	failed := fmt.Errorf("dynamostore: outbox: message %s for %q was not written", m.UUID, destination)
+	if err := tx.Add(o.table, it.key(), types.TransactWriteItem{Put: &types.Put{TableName: aws.String(o.table), Item: av}}, failed); err != nil {
+		return err
+	}
+	p := pendingMessage{item: it, msg: m}
+	if at < len(pend.items) {
+		pend.items[at] = p
+	} else {
+		pend.items = append(pend.items, p)
+	}
+	if first {
+		tx.OnCommit(func(ctx context.Context) { o.relayCommitted(ctx, pend) })
+	}
+	return nil
+}

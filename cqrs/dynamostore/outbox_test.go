@@ -1,0 +1,209 @@
+package dynamostore_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/cqrs/dynamostore"
+)
+
+// innerTransport records what the outbox relays to it. Publishes fail
+// while down is set, and for good to a destination in unknown.
+type innerTransport struct {
+	mu      sync.Mutex
+	sent    []*message.Message
+	dests   []string
+	down    bool
+	unknown map[string]bool
+}
+
+func (f *innerTransport) Bind(context.Context, sourceflow.Binding) error { return nil }
+func (f *innerTransport) Subscriber(string) (message.Subscriber, error) {
+	return nil, errors.New("not used")
+}
+func (f *innerTransport) Close() error { return nil }
+
+func (f *innerTransport) Publisher(destination string) (message.Publisher, error) {
+	return innerPublisher{f}, nil
+}
+
+func (f *innerTransport) setDown(down bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.down = down
+}
+
+// uuids returns the ids of the messages sent to destination, in order.
+func (f *innerTransport) uuids(destination string) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var ids []string
+	for i, m := range f.sent {
+		if f.dests[i] == destination {
+			ids = append(ids, m.UUID)
+		}
+	}
+	return ids
+}
+
+type innerPublisher struct{ f *innerTransport }
+
+func (p innerPublisher) Publish(destination string, msgs ...*message.Message) error {
+	p.f.mu.Lock()
+	defer p.f.mu.Unlock()
+	if p.f.down {
+		return errors.New("inner transport is down")
+	}
+	if p.f.unknown[destination] {
+		return sourceflow.Permanent(errors.New("no such destination"))
+	}
+	for _, m := range msgs {
+		p.f.sent = append(p.f.sent, m)
+		p.f.dests = append(p.f.dests, destination)
+	}
+	return nil
+}
+
+func (innerPublisher) Close() error { return nil }
+
+func newOutbox(t *testing.T, st *dynamostore.Store, inner cqrs.Transport) *dynamostore.Outbox {
+	t.Helper()
+	o, err := dynamostore.NewOutbox(st, dynamostore.OutboxConfig{
+		Transport: inner, Name: "orders", RelayAfter: time.Second, SweepInterval: time.Hour,
+	})
+	require.NoError(t, err)
+	require.NoError(t, o.Bind(context.Background(), sourceflow.Binding{}))
+	t.Cleanup(func() { _ = o.Close() })
+	return o
+}
+
+// publishIn publishes a message with id to destination through the
+// outbox, with ctx as its context.
+func publishIn(ctx context.Context, t *testing.T, o *dynamostore.Outbox, destination, id string) error {
+	t.Helper()
+	pub, err := o.Publisher(destination)
+	require.NoError(t, err)
+	m := message.NewMessage(id, []byte("payload of "+id))
+	m.Metadata.Set("sf_type", "orders.Event")
+	m.SetContext(ctx)
+	return pub.Publish(destination, m)
+}
+
+func TestOutboxRelaysACommittedTransactionInOrderAndNothingOfARolledBackOne(t *testing.T) {
+	ctx := context.Background()
+	st := newStore(t)
+	inner := &innerTransport{}
+	o := newOutbox(t, st, inner)
+
+	require.NoError(t, st.WithinTx(ctx, func(ctx context.Context) error {
+		for _, id := range []string{"m-1", "m-2", "m-3"} {
+			if err := publishIn(ctx, t, o, "events", id); err != nil {
+				return err
+			}
+		}
+		assert.Empty(t, inner.uuids("events"), "nothing goes out before the commit")
+		return nil
+	}))
+	assert.Equal(t, []string{"m-1", "m-2", "m-3"}, inner.uuids("events"), "relayed in order once committed")
+
+	err := st.WithinTx(ctx, func(ctx context.Context) error {
+		require.NoError(t, publishIn(ctx, t, o, "events", "m-rolled-back"))
+		return errors.New("the handler failed")
+	})
+	require.Error(t, err)
+	assert.Equal(t, []string{"m-1", "m-2", "m-3"}, inner.uuids("events"), "a rolled-back message is never sent")
+
+	require.NoError(t, publishIn(ctx, t, o, "events", "m-direct"), "outside a transaction")
+	assert.Equal(t, []string{"m-1", "m-2", "m-3", "m-direct"}, inner.uuids("events"))
+
+	time.Sleep(1100 * time.Millisecond) // past RelayAfter: anything left would be swept
+	n, err := o.Sweep(ctx)
+	require.NoError(t, err)
+	assert.Zero(t, n, "relayed messages were deleted from the outbox")
+	assert.Len(t, inner.uuids("events"), 4)
+}
+
+func TestOutboxSweepRelaysWhatTheCommitCouldNotAndKeepsDeadLettersWithTheirReason(t *testing.T) {
+	ctx := context.Background()
+	st := newStore(t)
+	inner := &innerTransport{unknown: map[string]bool{"gone": true}}
+	o := newOutbox(t, st, inner)
+
+	inner.setDown(true) // relaying after the commit fails
+	require.NoError(t, st.WithinTx(ctx, func(ctx context.Context) error {
+		return errors.Join(publishIn(ctx, t, o, "events", "m-1"), publishIn(ctx, t, o, "events", "m-2"))
+	}), "the commit succeeds although the relay after it fails")
+	assert.Empty(t, inner.uuids("events"))
+	require.NoError(t, st.WithinTx(ctx, func(ctx context.Context) error {
+		return publishIn(ctx, t, o, "gone", "m-undeliverable")
+	}))
+
+	n, err := o.Sweep(ctx)
+	require.NoError(t, err)
+	assert.Zero(t, n, "younger than RelayAfter: left to the instance that wrote them")
+
+	inner.setDown(false)
+	require.Eventually(t, func() bool {
+		_, err := o.Sweep(ctx)
+		return err == nil && len(inner.uuids("events")) == 2
+	}, 20*time.Second, 200*time.Millisecond)
+	assert.Equal(t, []string{"m-1", "m-2"}, inner.uuids("events"), "in order")
+
+	dead, err := o.DeadLetters(ctx)
+	require.NoError(t, err)
+	require.Len(t, dead, 1)
+	assert.Equal(t, "m-undeliverable", dead[0].Message.UUID)
+	assert.Equal(t, "gone", dead[0].Destination)
+	assert.Equal(t, "orders.Event", dead[0].Message.Metadata.Get("sf_type"))
+	assert.Contains(t, dead[0].Reason, `publish to "gone": no such destination`)
+
+	n, err = o.Sweep(ctx)
+	require.NoError(t, err)
+	assert.Zero(t, n, "a dead letter is not tried again, and nothing was left behind")
+	assert.Len(t, inner.uuids("events"), 2)
+}
+
+func TestOutboxRefusesOversizeMessagesAndTransactionsOfAnotherClient(t *testing.T) {
+	ctx := context.Background()
+	st := newStore(t)
+	inner := &innerTransport{}
+	o := newOutbox(t, st, inner)
+
+	err := st.WithinTx(ctx, func(ctx context.Context) error {
+		require.NoError(t, publishIn(ctx, t, o, "events", "m-small"))
+		pub, err := o.Publisher("events")
+		require.NoError(t, err)
+		big := message.NewMessage("m-big", make([]byte, 401<<10))
+		big.SetContext(ctx)
+		return pub.Publish("events", big)
+	})
+	require.ErrorIs(t, err, dynamostore.ErrTooLarge)
+	assert.ErrorIs(t, err, sourceflow.ErrPermanent)
+	assert.Contains(t, err.Error(), "m-big")
+	assert.Empty(t, inner.uuids("events"), "the transaction rolled back whole")
+
+	other := newStore(t) // on a client of its own
+	err = other.WithinTx(ctx, func(ctx context.Context) error { return publishIn(ctx, t, o, "events", "m-foreign") })
+	require.Error(t, err)
+	assert.ErrorIs(t, err, sourceflow.ErrPermanent)
+	assert.Contains(t, err.Error(), "another client")
+	assert.Empty(t, inner.uuids("events"))
+}
+
+func TestOutboxConfigIsValidated(t *testing.T) {
+	st := newStore(t)
+	_, err := dynamostore.NewOutbox(st, dynamostore.OutboxConfig{RelayAfter: time.Millisecond})
+	require.ErrorIs(t, err, dynamostore.ErrInvalidConfig)
+	for _, want := range []string{"Transport is required", `Name ""`, "RelayAfter 1ms"} {
+		assert.Contains(t, err.Error(), want)
+	}
+}
