@@ -45,13 +45,15 @@
 // number. Append writes the command and its message-id marker in
 // one TransactWriteItems, each conditional on being new, so a second command
 // with the sequence or the message id is ErrDuplicateCommand (cqrs) and
-// nothing is written. Load reads are strongly consistent. Save is a put
-// conditional on the version that was loaded (or on no item, for version 0):
-// two instances never both apply a change to one version, and the loser
-// gets cqrs.ErrConflict. Every write carries an id of its own (a write id,
-// a claim token, the command's message id), so that a request the SDK sent
-// again after a lost answer is recognised as applied, not reported as a
-// conflict.
+// nothing is written. Load reads are strongly consistent. Save is an
+// update conditional on the version that was loaded (or on no item, for
+// version 0): two instances never both apply a change to one version, and
+// the loser gets cqrs.ErrConflict. Every write carries an id of its own (a
+// save's write id, a claim token, the command's message id), so that a
+// request the SDK sent again after a lost answer is recognised as applied,
+// not reported as a conflict. A document keeps the write ids of the saves
+// of its last 16 versions, so a resent save is recognised even when other
+// saves have overwritten the document since.
 //
 // # What is written when
 //
@@ -68,7 +70,7 @@
 //     instance fails that write whole and publishes nothing, and the message
 //     is delivered again. The events are relayed to the inner transport
 //     once the write committed (see Outbox).
-//   - Without it, a saga's save is written at once: a conditional put of one
+//   - Without it, a saga's save is written at once: a conditional write of one
 //     item that holds the new state together with the events the command
 //     raised. A run that lost to another instance gets ErrConflict before it
 //     publishes anything, and the saga runs again on a reload. A redelivery

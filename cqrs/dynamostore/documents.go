@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"math"
+	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
@@ -74,59 +76,77 @@ func (s *documentStore) Load(ctx context.Context, kind, id string) (cqrs.Documen
 	return cqrs.Document{Data: data.Value, Version: version}, nil
 }
 
-// Save implements cqrs.DocumentStore: a put conditional on the stored
-// version. In a handling transaction (see Store.WithinTx) the put is
+// Save implements cqrs.DocumentStore: an update conditional on the stored
+// version. In a handling transaction (see Store.WithinTx) the update is
 // collected and written at commit, where a failed condition is ErrConflict.
 func (s *documentStore) Save(ctx context.Context, kind, id string, data []byte, version int64) error {
 	if err := checkDocKey(kind, id); err != nil {
 		return err
 	}
-	item := s.key(kind, id)
-	item["data"] = &types.AttributeValueMemberB{Value: data}
-	item["version"] = numberValue(version + 1)
 	writeID := rand.Text()
-	item[attrWriteID] = &types.AttributeValueMemberS{Value: writeID}
-	if err := dynamo.CheckSize(item, fmt.Sprintf("dynamostore: %s %q", kind, id)); err != nil {
-		return sourceflow.Permanent(err)
+	update := expression.Set(expression.Name("data"), expression.Value(data)).
+		Set(expression.Name("version"), expression.Value(version+1)).
+		Set(expression.Name(writerOf(version+1)), expression.Value(writeID))
+	if version+1 > keptWriters {
+		update = update.Remove(expression.Name(writerOf(version + 1 - keptWriters)))
+	}
+	if err := s.checkSize(kind, id, data); err != nil {
+		return err
 	}
 	cond := expression.AttributeNotExists(expression.Name(attrPK))
 	if version > 0 {
 		cond = expression.Name("version").Equal(expression.Value(version))
 	}
-	expr, err := expression.NewBuilder().WithCondition(cond).Build()
+	expr, err := expression.NewBuilder().WithUpdate(update).WithCondition(cond).Build()
 	if err != nil {
 		return fmt.Errorf("dynamostore: save %s %q: %w", kind, id, err)
 	}
 	conflict := fmt.Errorf("%w: %s %q is no longer version %d", cqrs.ErrConflict, kind, id, version)
-	put := &types.Put{
-		TableName: aws.String(s.table), Item: item, ConditionExpression: expr.Condition(),
-		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+	upd := &types.Update{
+		TableName: aws.String(s.table), Key: s.key(kind, id), UpdateExpression: expr.Update(),
+		ConditionExpression: expr.Condition(), ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
 	}
 	if s.joinsIn(ctx) {
 		if dynamo.Foreign(ctx, s.api, dynamo.Handling) {
 			return sourceflow.Permanent(fmt.Errorf("dynamostore: save %s %q: %w", kind, id, dynamo.ErrForeignTx))
 		}
 		if tx := dynamo.TxFor(ctx, s.api, dynamo.Handling); tx != nil {
-			return tx.Add(s.table, s.key(kind, id), types.TransactWriteItem{Put: put}, conflict)
+			return tx.Add(s.table, s.key(kind, id), types.TransactWriteItem{Update: upd}, conflict)
 		}
 	}
 	var old map[string]types.AttributeValue
 	err = s.retry.Do(ctx, func(ctx context.Context) error {
-		_, err := s.api.PutItem(ctx, &dynamodb.PutItemInput{
-			TableName: put.TableName, Item: put.Item, ConditionExpression: put.ConditionExpression,
-			ExpressionAttributeNames: put.ExpressionAttributeNames, ExpressionAttributeValues: put.ExpressionAttributeValues,
+		_, err := s.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName: upd.TableName, Key: upd.Key, UpdateExpression: upd.UpdateExpression,
+			ConditionExpression: upd.ConditionExpression, ExpressionAttributeNames: upd.ExpressionAttributeNames,
+			ExpressionAttributeValues:           upd.ExpressionAttributeValues,
 			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 		})
 		old = oldItem(err)
 		return err
 	})
 	switch {
-	case dynamo.IsConditionFailed(err) && str(old[attrWriteID]) == writeID:
-		return nil // an earlier attempt of this request was applied
+	case dynamo.IsConditionFailed(err) && str(old[writerOf(version+1)]) == writeID:
+		return nil // an earlier attempt of this request was applied, perhaps since overwritten
 	case dynamo.IsConditionFailed(err):
 		return conflict
 	case err != nil:
 		return fmt.Errorf("dynamostore: save %s %q: %w", kind, id, err)
+	}
+	return nil
+}
+
+// checkSize fails, permanently, when the document's item would pass
+// DynamoDB's item limit, counting the writer ids it keeps.
+func (s *documentStore) checkSize(kind, id string, data []byte) error {
+	item := s.key(kind, id)
+	item["data"] = &types.AttributeValueMemberB{Value: data}
+	item["version"] = numberValue(math.MaxInt64)
+	for v := range int64(keptWriters) {
+		item[writerOf(math.MaxInt64-v)] = &types.AttributeValueMemberS{Value: rand.Text()}
+	}
+	if err := dynamo.CheckSize(item, fmt.Sprintf("dynamostore: %s %q", kind, id)); err != nil {
+		return sourceflow.Permanent(err)
 	}
 	return nil
 }
@@ -140,11 +160,17 @@ func oldItem(err error) map[string]types.AttributeValue {
 	return nil
 }
 
-// attrWriteID names the attribute holding a random id of the save that
-// wrote the item: when the SDK retried a put that had been applied, the
-// retry's condition fails on an item with the put's own write id, which is
-// a success, not a conflict.
-const attrWriteID = "write_id"
+// A document keeps the random ids of the saves that wrote its last
+// keptWriters versions, in attributes named by writerOf: when the SDK
+// resent an update that had been applied (its answer was lost), the
+// resend's condition fails, and finding its own id at the version it wrote
+// makes that a success, not a conflict, even when other saves have
+// overwritten the document since. Without them the caller would apply its
+// change a second time.
+const keptWriters = 16
+
+// writerOf names the attribute holding the id of the save of version v.
+func writerOf(v int64) string { return "w" + strconv.FormatInt(v, 10) }
 
 func str(v types.AttributeValue) string {
 	if s, ok := v.(*types.AttributeValueMemberS); ok {
