@@ -111,6 +111,14 @@ func runScaleOut(t *testing.T, r soRun, queues string, n int) {
 	driverErr := driver.wait(t, time.Minute)
 	elapsed := time.Since(began)
 	t.Logf("%s queues: %s (driver); elapsed %s", queues, final, elapsed.Round(time.Millisecond))
+	if driverErr != nil {
+		lines, _ := driver.linesSince(0)
+		for _, l := range lines {
+			if strings.HasPrefix(l, "mismatch:") {
+				t.Log("driver:", l)
+			}
+		}
+	}
 	require.NoError(t, driverErr, "driver: %s", final)
 	assert.Equal(t, fmt.Sprintf("sent=%d acked=%d failed=0 completed=%d lost=0 duplicated=0", n, n, n), final)
 

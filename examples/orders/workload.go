@@ -128,14 +128,18 @@ func (w *workload) wait(ctx context.Context, view *cqrs.View[OrderSummary], sent
 
 // poll reads the pending entities' summaries once and returns those still
 // pending, the payments they show, and the orders of the entities now
-// complete.
+// complete (every order owed projected and paid).
 func (w workload) poll(ctx context.Context, view *cqrs.View[OrderSummary], pending []string) (still []string, partial, paid int, err error) {
 	for _, entity := range pending {
 		got, _, err := view.Get(ctx, entity)
 		if err != nil {
 			return nil, 0, 0, err
 		}
-		if owed := w.owed(entity); got.Payments >= owed {
+		// An entity is complete when its orders are in as well as its
+		// payments: an OrderCreated projection can land after the payment
+		// it led to (its handling was redelivered after the reaction that
+		// sent ProcessPayment had run).
+		if owed := w.owed(entity); got.Payments >= owed && got.Orders >= owed {
 			paid += int(got.Payments)
 			continue
 		}
