@@ -16,8 +16,12 @@ import (
 	"github.com/sourceflow-go/sourceflow"
 )
 
-// MaxTxItems is how many writes one TransactWriteItems takes.
-const MaxTxItems = 100
+// MaxTxItems is how many writes one TransactWriteItems takes, and
+// MaxTxSize how many bytes their items may hold together.
+const (
+	MaxTxItems = 100
+	MaxTxSize  = 4 << 20
+)
 
 // ErrTxTooLarge is returned (permanent: the same handling collects the same
 // writes again) when a transaction collects more writes than one
@@ -293,6 +297,9 @@ func (tx *Tx) rollback(ctx context.Context) {
 }
 
 func (tx *Tx) commit(ctx context.Context, r *Retry) error {
+	if n := tx.size(); n > MaxTxSize {
+		return sourceflow.Permanent(fmt.Errorf("dynamodb: %d writes of %d bytes: %w", len(tx.writes), n, ErrTxOverSize))
+	}
 	switch len(tx.writes) {
 	case 0:
 		return nil
@@ -316,6 +323,28 @@ func (tx *Tx) commit(ctx context.Context, r *Retry) error {
 		return err
 	})
 	return tx.cancelled(err)
+}
+
+// ErrTxOverSize is returned (permanent: the same handling collects the same
+// writes again) when the writes of a transaction hold more than MaxTxSize
+// bytes, before any request.
+var ErrTxOverSize = errors.New("over DynamoDB's 4 MB limit of one transaction")
+
+// size is what the collected writes hold, as DynamoDB counts it: items put,
+// and the keys and values of updates and deletes.
+func (tx *Tx) size() int {
+	n := 0
+	for _, w := range tx.writes {
+		switch it := w.item; {
+		case it.Put != nil:
+			n += ItemSize(it.Put.Item)
+		case it.Update != nil:
+			n += ItemSize(it.Update.Key) + ItemSize(it.Update.ExpressionAttributeValues)
+		case it.Delete != nil:
+			n += ItemSize(it.Delete.Key)
+		}
+	}
+	return n
 }
 
 // cancelled maps a cancelled transaction to the error of the first write

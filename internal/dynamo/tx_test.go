@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow"
 )
 
 // fakeAPI records the writes it is sent and answers with the errors queued.
@@ -179,4 +181,54 @@ func TestALaterWriteOfTheSameItemReplacesTheEarlierOne(t *testing.T) {
 	require.Len(t, api.transact[0], 2, "one write per item")
 	assert.Equal(t, "records", aws.ToString(api.transact[0][0].Put.TableName))
 	assert.Equal(t, "views-again", aws.ToString(api.transact[0][1].Put.TableName), "the later write wins")
+}
+
+func TestATransactionOverFourMegabytesIsRefusedBeforeAnyRequest(t *testing.T) {
+	api := &fakeAPI{}
+	big := func(id string) types.TransactWriteItem {
+		return types.TransactWriteItem{Put: &types.Put{TableName: aws.String("a"), Item: map[string]types.AttributeValue{
+			"pk": &types.AttributeValueMemberS{Value: id}, "data": &types.AttributeValueMemberB{Value: make([]byte, 390<<10)},
+		}}}
+	}
+	err := WithinTx(context.Background(), api, Handling, &Retry{}, func(ctx context.Context) error {
+		tx := TxFor(ctx, api, Handling)
+		for i := range 11 { // 11 × 390 KB
+			require.NoError(t, tx.Add("a", key(fmt.Sprint(i)), big(fmt.Sprint(i)), errFirst))
+		}
+		return nil
+	})
+	require.ErrorIs(t, err, ErrTxOverSize)
+	assert.ErrorIs(t, err, sourceflow.ErrPermanent)
+	assert.Contains(t, err.Error(), "11 writes of")
+	assert.Empty(t, api.transact, "nothing was sent")
+}
+
+func TestCommitFunctionsRunOnlyAfterACommitAndSeeNoTransaction(t *testing.T) {
+	for _, fail := range []bool{false, true} {
+		api := &fakeAPI{}
+		var order []string
+		var current *Tx
+		_ = WithinTx(context.Background(), api, Handling, &Retry{}, func(ctx context.Context) error {
+			tx := TxFor(ctx, api, Handling)
+			cur, onAPI := Current(ctx, api)
+			assert.True(t, onAPI)
+			assert.Same(t, tx, cur, "the transaction begun last")
+			require.NoError(t, tx.Add("a", key("1"), put("a"), errFirst))
+			tx.OnEnd(func() { order = append(order, "end") })
+			tx.OnCommit(func(ctx context.Context) {
+				order = append(order, "commit")
+				current, _ = Current(Detach(ctx), api)
+			})
+			if fail {
+				return errFirst
+			}
+			return nil
+		})
+		if fail {
+			assert.Equal(t, []string{"end"}, order, "no commit function after a rollback")
+			continue
+		}
+		assert.Equal(t, []string{"end", "commit"}, order, "after the commit, once the end functions ran")
+		assert.Nil(t, current, "a detached context carries no transaction")
+	}
 }
