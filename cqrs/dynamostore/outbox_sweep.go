@@ -14,29 +14,27 @@ import (
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/internal/dynamo"
+	"github.com/sourceflow-go/sourceflow/internal/periodic"
 )
 
-// sweepEvery sweeps the outbox every SweepInterval until stop is closed.
+// sweepEvery sweeps the outbox every SweepInterval until stop is closed; a
+// sweep in progress is cancelled then.
 func (o *Outbox) sweepEvery(stop <-chan struct{}, done chan<- struct{}) {
 	defer close(done)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go func() {
-		<-stop
-		cancel()
-	}()
-	t := time.NewTicker(o.cfg.SweepInterval)
-	defer t.Stop()
-	for {
 		select {
 		case <-stop:
-			return
-		case <-t.C:
+			cancel()
+		case <-ctx.Done():
 		}
+	}()
+	periodic.Run(stop, o.cfg.SweepInterval, func() {
 		if _, err := o.Sweep(ctx); err != nil && ctx.Err() == nil {
 			o.cfg.Logger.Error("outbox: sweep failed", err, watermill.LogFields{"outbox": o.cfg.Name})
 		}
-	}
+	})
 }
 
 // Sweep relays the messages of the outbox written more than RelayAfter

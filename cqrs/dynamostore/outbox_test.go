@@ -207,3 +207,23 @@ func TestOutboxConfigIsValidated(t *testing.T) {
 		assert.Contains(t, err.Error(), want)
 	}
 }
+
+func TestOutboxSweepsOnItsOwnUntilClosed(t *testing.T) {
+	ctx := context.Background()
+	st := newStore(t)
+	inner := &innerTransport{}
+	o, err := dynamostore.NewOutbox(st, dynamostore.OutboxConfig{
+		Transport: inner, Name: "orders", RelayAfter: time.Second, SweepInterval: 50 * time.Millisecond,
+	})
+	require.NoError(t, err)
+	require.NoError(t, o.Bind(ctx, sourceflow.Binding{}))
+
+	inner.setDown(true)
+	require.NoError(t, st.WithinTx(ctx, func(ctx context.Context) error { return publishIn(ctx, t, o, "events", "m-1") }))
+	inner.setDown(false)
+	require.Eventually(t, func() bool { return len(inner.uuids("events")) == 1 }, 20*time.Second, 20*time.Millisecond,
+		"the sweep relays the message once it is older than RelayAfter")
+	require.NoError(t, o.Close())
+	require.NoError(t, o.Close(), "Close is idempotent")
+	assert.ErrorIs(t, o.Bind(ctx, sourceflow.Binding{}), dynamostore.ErrOutboxClosed)
+}
