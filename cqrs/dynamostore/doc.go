@@ -64,12 +64,13 @@
 //
 //   - With the Outbox, a saga's handling runs in the handling transaction
 //     (the entity store is a sourceflow.Transactor, which cqrs uses when the
-//     transport is a cqrs.OutboxTransport). Its new state, the events it
-//     raised (as items of the outbox table) and the idempotency completion
-//     are written by one TransactWriteItems; a run that lost to another
-//     instance fails that write whole and publishes nothing, and the message
-//     is delivered again. The events are relayed to the inner transport
-//     once the write committed (see Outbox).
+//     transport is a cqrs.OutboxTransport). The saga's new state, the events
+//     it raised and the messages of the commands its handling sent (as
+//     items of the outbox table), and the idempotency completion are
+//     written by one TransactWriteItems; a run that lost to another instance
+//     fails that write whole and publishes nothing, and the message is
+//     delivered again. The messages are relayed to the inner transport once
+//     the write committed (see Outbox).
 //   - Without it, a saga's save is written at once: a conditional write of one
 //     item that holds the new state together with the events the command
 //     raised. A run that lost to another instance gets ErrConflict before it
@@ -80,11 +81,15 @@
 //     transaction of the command store's own (the store is a
 //     sourceflow.Transactor): it reads the counter and commits the counter's
 //     new value with the command, conditional on the counter being unchanged,
-//     before the command is published (with the Outbox, the command's message
-//     is written by the same transaction). A lost race runs the send again (at
+//     before the command is published. A lost race runs the send again (at
 //     most 16 times, jittered backoff); a send that fails or is interrupted
 //     spends no number, so an entity's commands are numbered 1..N without
-//     gaps, as on the SQL stores.
+//     gaps, as on the SQL stores. With the Outbox, the command's message is
+//     written into the handling transaction when a handler sends it (it
+//     goes out only if the handling commits; a handling that fails leaves
+//     the command stored but unsent, and its redelivery, sending the same
+//     command, sends it with its number), and into the command's own
+//     transaction otherwise.
 //   - A view's save joins the handling transaction (Store.WithinTx, or the
 //     idempotency store's on the same client) and is committed with the
 //     idempotency completion by one TransactWriteItems: a view, which keeps

@@ -193,6 +193,9 @@ func (s *documentStore) JoinsTransaction(ctx context.Context) bool {
 // completion are written by one TransactWriteItems, and a run that loses
 // to another instance publishes nothing.
 func (s *documentStore) WithinTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if dynamo.Foreign(ctx, s.api, dynamo.Handling) {
+		return sourceflow.Permanent(fmt.Errorf("dynamostore: %s: %w", s.table, dynamo.ErrForeignTx))
+	}
 	return dynamo.WithinTx(ctx, s.api, dynamo.Handling, s.retry, func(ctx context.Context) error {
 		return fn(context.WithValue(ctx, joinKey{s}, true))
 	})

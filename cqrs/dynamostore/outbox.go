@@ -24,20 +24,39 @@ import (
 //
 // With an Outbox as the service's transport, cqrs runs a saga's handling
 // in the handling transaction (the entity store is a sourceflow.Transactor):
-// the saga's new state, the events it raised and the idempotency completion
-// are written together, or not at all. A command is written with its
-// sequence number by the command store's transaction, and its message with
-// it.
+// a saga's new state, the events it raised and the idempotency completion
+// are written together, or not at all. A command is stored with its
+// sequence number by the command store's own transaction (so that numbers
+// are taken without failing whole handlings); its message is written into
+// the handling transaction when it is sent from a handling, so it goes out
+// only if the handling commits, and into the command's own transaction
+// otherwise.
 //
 // The instance that committed relays the messages right after the commit,
 // in the order they were written, and then deletes them. What it could not
 // relay (it crashed, or the inner transport failed) stays in the table, and
-// every instance's sweep relays messages older than RelayAfter, claiming
-// each with a lease so that one instance relays it. Delivery is at least
-// once: a message relayed twice keeps its id, which consumers' idempotency
-// absorbs. A message the inner transport refuses for good (no publisher
-// for its destination, a failure marked sourceflow.Permanent) stays in the
-// table with the reason and is listed by DeadLetters.
+// every instance's sweep relays messages written more than RelayAfter ago,
+// claiming each with a lease so that one instance relays it. Delivery is at
+// least once: a message relayed twice keeps its id, which consumers'
+// idempotency absorbs.
+//
+// Order: the messages of one transaction go out in the order they were
+// written, by the relay after the commit and by the sweep (a transaction
+// writes into one shard, which the sweep reads in order and stops at a
+// failure or at a message another instance holds). Across transactions,
+// the order of their commits holds while the relays succeed; a message left
+// to the sweep goes out after messages of later transactions that were
+// relayed at their commit, so a FIFO consumer can see it late.
+//
+// A message the inner transport refuses for good (it has no publisher for
+// the destination, or the publish fails with sourceflow.Permanent) stays in
+// the table with the reason: DeadLetters lists them, Redrive returns them to
+// the sweep.
+//
+// The service's publisher decorators (metrics, circuit breakers, tracing,
+// encryption) wrap the write into the outbox, not the relay: publish metrics
+// count messages as they are written, and the relay's failures show in the
+// log and in the messages left in the table.
 type Outbox struct {
 	cfg   OutboxConfig
 	api   *dynamodb.Client
@@ -72,6 +91,12 @@ func NewOutbox(st *Store, cfg OutboxConfig) (*Outbox, error) {
 
 // Bind binds the inner transport and, the first time, starts the sweep.
 func (o *Outbox) Bind(ctx context.Context, b sourceflow.Binding) error {
+	o.mu.Lock()
+	closed := o.closed
+	o.mu.Unlock()
+	if closed {
+		return ErrOutboxClosed
+	}
 	if err := o.cfg.Transport.Bind(ctx, b); err != nil {
 		return err
 	}

@@ -21,13 +21,13 @@ type OutboxConfig struct {
 	// sweep relays only its own outbox's messages, through its own inner
 	// transport). Required; at most 200 bytes.
 	Name string
-	// RelayAfter is how long a message may stay in the outbox before the
-	// sweep relays it. The instance whose transaction wrote a message
-	// relays it right after the commit; the sweep picks up what an instance
-	// could not relay (it crashed, or the inner transport failed). Keep it
-	// above the time one relay takes, or the sweep and the committing
-	// instance both send the message (consumers' idempotency absorbs the
-	// repeat). Default 30 s.
+	// RelayAfter is how long after a handler wrote a message into the
+	// outbox the sweep may relay it. The instance whose transaction wrote a
+	// message relays it right after the commit; the sweep picks up what an
+	// instance could not relay (it crashed, or the inner transport failed).
+	// Keep it above the longest handling (from the write to the commit) plus
+	// one relay, or the sweep and the committing instance both send the
+	// message (consumers' idempotency absorbs the repeat). Default 30 s.
 	RelayAfter time.Duration
 	// SweepInterval is how often each instance sweeps the outbox. Default
 	// 5 s.

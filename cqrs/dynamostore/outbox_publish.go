@@ -17,9 +17,12 @@ import (
 )
 
 // outboxShards spreads one outbox over this many partitions, so that its
-// writes are not bound by one partition's throughput; order is kept within
-// a transaction and, for the sweep, within a shard.
+// writes are not bound by one partition's throughput. A transaction writes
+// all its messages into one shard, so that the sweep relays them in order.
 const outboxShards = 8
+
+// maxSortKey is DynamoDB's limit on a sort key, in bytes.
+const maxSortKey = 1024
 
 // outboxItem is a message in the outbox table: partition "<name>#<shard>",
 // sort key the time it was written, its place in its transaction, its id
@@ -52,7 +55,8 @@ func (it outboxItem) message() *message.Message {
 	return m
 }
 
-// shardOf returns the partition of the message with id uuid.
+// shardOf returns the partition of the transaction whose first message has
+// id uuid.
 func (o *Outbox) shardOf(uuid string) string {
 	h := fnv.New32a()
 	_, _ = h.Write([]byte(uuid))
@@ -74,7 +78,7 @@ type outboxPublisher struct {
 func (p *outboxPublisher) Publish(destination string, msgs ...*message.Message) error {
 	var direct []*message.Message
 	for _, m := range msgs {
-		tx, ours := dynamo.Current(m.Context(), p.o.api)
+		tx, ours := p.o.txOf(m.Context())
 		switch {
 		case tx == nil:
 			direct = append(direct, m)
@@ -95,10 +99,27 @@ func (p *outboxPublisher) Publish(destination string, msgs ...*message.Message) 
 // Close does nothing: the inner transport owns its publishers.
 func (*outboxPublisher) Close() error { return nil }
 
+// txOf returns the transaction a message sent with ctx is written into,
+// and whether it runs on the outbox's client: the handling transaction when
+// there is one (a command a handler sends is stored by the command store's
+// own transaction, but goes out only if the handling commits), else the
+// transaction begun last.
+func (o *Outbox) txOf(ctx context.Context) (*dynamo.Tx, bool) {
+	if tx := dynamo.TxFor(ctx, o.api, dynamo.Handling); tx != nil {
+		return tx, true
+	}
+	if dynamo.Foreign(ctx, o.api, dynamo.Handling) {
+		tx, _ := dynamo.Current(ctx, nil)
+		return tx, false
+	}
+	return dynamo.Current(ctx, o.api)
+}
+
 // pending is what one transaction wrote into the outbox, in order, to be
 // relayed once it committed.
 type pending struct {
 	mu    sync.Mutex
+	shard string
 	items []pendingMessage
 }
 
@@ -114,10 +135,10 @@ type pendingKey struct{ o *Outbox }
 func (o *Outbox) collect(tx *dynamo.Tx, destination string, m *message.Message) error {
 	o.mu.Lock()
 	pend, _ := tx.Value(pendingKey{o}).(*pending)
-	first := pend == nil
-	if first {
-		pend = &pending{}
+	if pend == nil {
+		pend = &pending{shard: o.shardOf(m.UUID)}
 		tx.SetValue(pendingKey{o}, pend)
+		tx.OnCommit(func(ctx context.Context) { o.relayCommitted(ctx, pend) })
 	}
 	o.mu.Unlock()
 	pend.mu.Lock()
@@ -129,12 +150,16 @@ func (o *Outbox) collect(tx *dynamo.Tx, destination string, m *message.Message) 
 		}
 	}
 	it := outboxItem{
-		PK: o.shardOf(m.UUID), UUID: m.UUID, Destination: destination,
+		PK: pend.shard, UUID: m.UUID, Destination: destination,
 		Metadata: map[string]string(m.Metadata), Payload: m.Payload,
 	}
 	it.SK = fmt.Sprintf("%s#%03d#%s#%s", digits(time.Now().UnixNano()), at, m.UUID, destination)
 	if at < len(pend.items) {
 		it.SK = pend.items[at].item.SK
+	}
+	if len(it.SK) > maxSortKey {
+		return sourceflow.Permanent(fmt.Errorf("dynamostore: outbox: message id %q and destination %q are too long for a sort key (%d bytes, at most %d)",
+			truncate(m.UUID), truncate(destination), len(it.SK), maxSortKey))
 	}
 	av, err := attributevalue.MarshalMap(it)
 	if err != nil {
@@ -152,9 +177,6 @@ func (o *Outbox) collect(tx *dynamo.Tx, destination string, m *message.Message) 
 		pend.items[at] = p
 	} else {
 		pend.items = append(pend.items, p)
-	}
-	if first {
-		tx.OnCommit(func(ctx context.Context) { o.relayCommitted(ctx, pend) })
 	}
 	return nil
 }

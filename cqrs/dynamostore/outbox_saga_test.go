@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/cqrs/cqrstest"
 	"github.com/sourceflow-go/sourceflow/cqrs/dynamostore"
@@ -129,4 +132,119 @@ func TestOutboxWritesSagaStateEventsAndCompletionInOneTransaction(t *testing.T) 
 		"the command, its counter, its message-id marker and its message")
 	assert.Equal(t, []string{prefix + "entities", prefix + "idempotency", prefix + "outbox"}, calls[1],
 		"the saga's state, the completion and the event, together")
+}
+
+type (
+	notify      struct{ N int }
+	outboxSetup struct {
+		st    *dynamostore.Store
+		inner *cqrs.ChannelTransport
+		svc   *cqrs.Service
+		agg   *cqrs.Aggregate
+	}
+)
+
+// newOutboxService returns a service on the outbox whose state is in a
+// store on api and whose idempotency records are on idemAPI, not started.
+func newOutboxService(t *testing.T, api, idemAPI *dynamodb.Client, listen ...string) outboxSetup {
+	ctx := context.Background()
+	prefix := dynamotest.Prefix()
+	st, err := dynamostore.New(ctx, dynamostore.Config{Client: api, TablePrefix: prefix})
+	require.NoError(t, err)
+	idem, err := idemdynamo.New(ctx, idemdynamo.Config{Client: idemAPI, Table: prefix + "idempotency"})
+	require.NoError(t, err)
+	for _, tb := range append(st.Tables(), idem.Table()) {
+		dynamotest.DropTables(t, api, tb.Name)
+	}
+	mw, err := idempotency.NewMiddleware(idem, idempotency.MiddlewareConfig{Transactional: true})
+	require.NoError(t, err)
+	inner, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{Async: true})
+	require.NoError(t, err)
+	ob, err := dynamostore.NewOutbox(st, dynamostore.OutboxConfig{Transport: inner, Name: "orders"})
+	require.NoError(t, err)
+	svc, err := cqrs.NewService(cqrs.ServiceConfig{
+		Name: "orders", Transport: ob, Listen: listen,
+		CommandStore: st.Commands(), EntityStore: st.Entities(), ViewStore: st.Views(),
+		HandlerMiddleware: []message.HandlerMiddleware{mw.Middleware},
+	})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = svc.Close(); _ = ob.Close() })
+	return outboxSetup{st: st, inner: inner, svc: svc, agg: cqrs.NewAggregate(svc, "client")}
+}
+
+// A command a handler sends goes out only if the handling commits: when
+// the handling fails, the command is stored (by its own transaction, with
+// its number) but not sent; when it succeeds, its message is written with
+// the saga's state and the completion, and sent.
+func TestOutboxACommandSentByAHandlerGoesOutOnlyIfTheHandlingCommits(t *testing.T) {
+	ctx := context.Background()
+	var rec transactions
+	api := rec.client(t)
+	s := newOutboxService(t, api, api, "orders", "notify")
+	var notified atomic.Int32
+	require.NoError(t, errors.Join(
+		cqrs.RegisterCommand[placeOrder](s.svc, "orders.Place", "orders"),
+		cqrs.RegisterCommand[notify](s.svc, "orders.Notify", "notify"),
+		cqrs.Handle(cqrs.NewSaga[orderState](s.svc, "order"), func(ctx context.Context, o *orderState, c placeOrder, env cqrs.Envelope) ([]any, error) {
+			if _, err := s.agg.Send(ctx, "n-"+env.EntityID, notify{N: c.Amount}); err != nil {
+				return nil, err
+			}
+			if c.Amount < 0 {
+				return nil, sourceflow.Permanent(errors.New("the handler fails after sending"))
+			}
+			o.Total += c.Amount
+			return nil, nil
+		}),
+		cqrs.Handle(cqrs.NewSaga[orderState](s.svc, "notifier"), func(_ context.Context, _ *orderState, _ notify, _ cqrs.Envelope) ([]any, error) {
+			notified.Add(1)
+			return nil, nil
+		}),
+	))
+	require.NoError(t, s.svc.Start(ctx))
+
+	_, err := s.agg.Send(ctx, "o-bad", placeOrder{Amount: -1})
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return s.inner.DeadLetterCount() == 1 }, 30*time.Second, 10*time.Millisecond)
+
+	before := rec.count()
+	_, err = s.agg.Send(ctx, "o-good", placeOrder{Amount: 5})
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return notified.Load() >= 1 }, 30*time.Second, 10*time.Millisecond)
+	assert.Equal(t, int32(1), notified.Load(), "the failed handling's command never went out")
+	stored, err := s.st.Commands().Load(ctx, "n-o-good")
+	require.NoError(t, err)
+	assert.Len(t, stored, 1)
+	var handling []string
+	for _, call := range rec.since(before) {
+		if slices.Contains(call, s.st.Tables()[1].Name) { // entities: o-good's handling
+			handling = call
+			break
+		}
+	}
+	p := strings.TrimSuffix(s.st.Tables()[0].Name, "commands")
+	assert.Equal(t, []string{p + "entities", p + "idempotency", p + "outbox"}, handling,
+		"the sent command's message commits with the saga's state and the completion")
+}
+
+// A saga's handling in a transaction of another client is refused, not
+// written apart from it.
+func TestOutboxRefusesASagaHandlingOnAnotherClient(t *testing.T) {
+	ctx := context.Background()
+	s := newOutboxService(t, dynamotest.Client(t), dynamotest.Client(t), "orders")
+	require.NoError(t, errors.Join(
+		cqrs.RegisterCommand[placeOrder](s.svc, "orders.Place", "orders"),
+		cqrs.Handle(cqrs.NewSaga[orderState](s.svc, "order"), func(_ context.Context, o *orderState, c placeOrder, _ cqrs.Envelope) ([]any, error) {
+			o.Total += c.Amount
+			return nil, nil
+		}),
+	))
+	require.NoError(t, s.svc.Start(ctx))
+	_, err := s.agg.Send(ctx, "o-1", placeOrder{Amount: 1})
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return s.inner.DeadLetterCount() == 1 }, 30*time.Second, 10*time.Millisecond)
+	dead := s.inner.DeadLetters()
+	require.Len(t, dead, 1)
+	assert.Contains(t, dead[0].Reason, "another client")
+	_, err = s.st.Entities().Load(ctx, "order", "o-1")
+	assert.ErrorIs(t, err, cqrs.ErrNotFound, "nothing written apart from the handling transaction")
 }

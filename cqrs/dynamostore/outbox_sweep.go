@@ -41,57 +41,57 @@ func (o *Outbox) sweepEvery(stop <-chan struct{}, done chan<- struct{}) {
 // ago, oldest first within each shard, and returns how many went out. Each
 // is claimed first (a lease of RelayAfter), so that instances sweeping at
 // once relay it once. A message the inner transport refuses for good is
-// kept with the reason (DeadLetters); a transient failure ends the shard's
-// sweep, so that the messages behind it keep their order. The instances of
-// a service sweep every SweepInterval on their own; Sweep is for tools and
-// tests.
+// kept with the reason (DeadLetters). A transient failure, or a message
+// another instance holds, ends the shard's sweep, so that the messages
+// behind it keep their order; a shard is read 100 messages at a time. The
+// instances of a service sweep every SweepInterval on their own; Sweep is
+// for tools and tests.
 func (o *Outbox) Sweep(ctx context.Context) (int, error) {
 	cutoff := digits(time.Now().Add(-o.cfg.RelayAfter).UnixNano())
 	relayed := 0
 	for shard := range uint32(outboxShards) {
 		key := expression.KeyEqual(expression.Key(attrPK), expression.Value(shardKey(o.cfg.Name, shard))).
 			And(expression.KeyLessThan(expression.Key(attrSK), expression.Value(cutoff)))
-		items, err := o.query(ctx, key, expression.AttributeNotExists(expression.Name("failure")))
+		err := o.query(ctx, key, expression.AttributeNotExists(expression.Name("failure")), func(items []outboxItem) (bool, error) {
+			n, more, err := o.relayClaimed(ctx, items)
+			relayed += n
+			return more, err
+		})
 		if err != nil {
-			return relayed, err
-		}
-		n, err := o.relayClaimed(ctx, items)
-		relayed += n
-		if err != nil {
-			o.cfg.Logger.Error("outbox: sweep could not relay a message; it is tried again", err,
+			if ctx.Err() != nil {
+				return relayed, err
+			}
+			o.cfg.Logger.Error("outbox: sweep stopped in a shard; it is tried again", err,
 				watermill.LogFields{"outbox": o.cfg.Name, "shard": shard})
 		}
 	}
 	return relayed, nil
 }
 
-// relayClaimed relays items in order, each once claimed, stopping at the
-// first transient failure.
-func (o *Outbox) relayClaimed(ctx context.Context, items []outboxItem) (int, error) {
-	n := 0
+// relayClaimed relays items in order, each once claimed. It stops, saying
+// so, at a message another instance holds, and at the first transient
+// failure, which it returns.
+func (o *Outbox) relayClaimed(ctx context.Context, items []outboxItem) (n int, more bool, err error) {
 	for _, it := range items {
 		claimed, err := o.claim(ctx, it)
-		if err != nil {
-			return n, err
-		}
-		if !claimed {
-			continue
+		if err != nil || !claimed {
+			return n, false, err
 		}
 		m := it.message()
 		m.SetContext(ctx)
 		if err := o.send(it.Destination, m); err != nil {
-			if sourceflow.IsPermanent(err) {
-				if err := o.markFailed(ctx, it, err); err != nil {
-					return n, err
-				}
-				continue
+			if !sourceflow.IsPermanent(err) {
+				return n, false, err
 			}
-			return n, err
+			if err := o.markFailed(ctx, it, err); err != nil {
+				return n, false, err
+			}
+			continue
 		}
 		o.delete(ctx, []outboxItem{it})
 		n++
 	}
-	return n, nil
+	return n, true, nil
 }
 
 // claim takes a lease on it, unless another instance holds one.
@@ -132,19 +132,22 @@ func (o *Outbox) update(ctx context.Context, it outboxItem, update expression.Up
 	})
 }
 
+// sweepPage is how many items a shard is read by at once.
+const sweepPage = 100
+
 // query reads the items of one shard that key selects and filter keeps,
-// oldest first, strongly consistent.
-func (o *Outbox) query(ctx context.Context, key expression.KeyConditionBuilder, filter expression.ConditionBuilder) ([]outboxItem, error) {
+// oldest first, strongly consistent, and hands them to each page by page
+// until each returns false or an error, or the shard ends.
+func (o *Outbox) query(ctx context.Context, key expression.KeyConditionBuilder, filter expression.ConditionBuilder, each func([]outboxItem) (bool, error)) error {
 	expr, err := expression.NewBuilder().WithKeyCondition(key).WithFilter(filter).Build()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	in := &dynamodb.QueryInput{
-		TableName: aws.String(o.table), ConsistentRead: aws.Bool(true),
+		TableName: aws.String(o.table), ConsistentRead: aws.Bool(true), Limit: aws.Int32(sweepPage),
 		KeyConditionExpression: expr.KeyCondition(), FilterExpression: expr.Filter(),
 		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
 	}
-	var items []outboxItem
 	for {
 		var out *dynamodb.QueryOutput
 		err := o.retry.Do(ctx, func(ctx context.Context) (err error) {
@@ -152,15 +155,17 @@ func (o *Outbox) query(ctx context.Context, key expression.KeyConditionBuilder, 
 			return err
 		})
 		if err != nil {
-			return nil, fmt.Errorf("dynamostore: outbox: read %s: %w", o.table, err)
+			return fmt.Errorf("dynamostore: outbox: read %s: %w", o.table, err)
 		}
 		var page []outboxItem
 		if err := attributevalue.UnmarshalListOfMaps(out.Items, &page); err != nil {
-			return nil, fmt.Errorf("dynamostore: outbox: decode %s: %w", o.table, err)
+			return fmt.Errorf("dynamostore: outbox: decode %s: %w", o.table, err)
 		}
-		items = append(items, page...)
+		if more, err := each(page); err != nil || !more {
+			return err
+		}
 		if len(out.LastEvaluatedKey) == 0 {
-			return items, nil
+			return nil
 		}
 		in.ExclusiveStartKey = out.LastEvaluatedKey
 	}
@@ -178,15 +183,46 @@ type OutboxDeadLetter struct {
 // shard, oldest first within a shard.
 func (o *Outbox) DeadLetters(ctx context.Context) ([]OutboxDeadLetter, error) {
 	var dead []OutboxDeadLetter
+	err := o.eachDeadLetter(ctx, func(it outboxItem) error {
+		dead = append(dead, OutboxDeadLetter{Message: it.message(), Destination: it.Destination, Reason: it.Failure})
+		return nil
+	})
+	return dead, err
+}
+
+// Redrive returns the outbox's dead letters to the sweep, which relays them
+// again in their place in order (once the inner transport knows their
+// destination, for instance), and returns how many it returned.
+func (o *Outbox) Redrive(ctx context.Context) (int, error) {
+	n := 0
+	err := o.eachDeadLetter(ctx, func(it outboxItem) error {
+		err := o.update(ctx, it, expression.Remove(expression.Name("failure")).Remove(expression.Name("lease")),
+			expression.AttributeExists(expression.Name("failure")))
+		if dynamo.IsConditionFailed(err) {
+			return nil
+		}
+		if err == nil {
+			n++
+		}
+		return err
+	})
+	return n, err
+}
+
+func (o *Outbox) eachDeadLetter(ctx context.Context, fn func(outboxItem) error) error {
 	for shard := range uint32(outboxShards) {
 		key := expression.KeyEqual(expression.Key(attrPK), expression.Value(shardKey(o.cfg.Name, shard)))
-		items, err := o.query(ctx, key, expression.AttributeExists(expression.Name("failure")))
+		err := o.query(ctx, key, expression.AttributeExists(expression.Name("failure")), func(items []outboxItem) (bool, error) {
+			for _, it := range items {
+				if err := fn(it); err != nil {
+					return false, err
+				}
+			}
+			return true, nil
+		})
 		if err != nil {
-			return nil, err
-		}
-		for _, it := range items {
-			dead = append(dead, OutboxDeadLetter{Message: it.message(), Destination: it.Destination, Reason: it.Failure})
+			return err
 		}
 	}
-	return dead, nil
+	return nil
 }

@@ -139,8 +139,13 @@ func TestOutboxSweepRelaysWhatTheCommitCouldNotAndKeepsDeadLettersWithTheirReaso
 	o := newOutbox(t, st, inner)
 
 	inner.setDown(true) // relaying after the commit fails
+	written := []string{"m-1", "m-2", "m-3", "m-4", "m-5", "m-6"}
 	require.NoError(t, st.WithinTx(ctx, func(ctx context.Context) error {
-		return errors.Join(publishIn(ctx, t, o, "events", "m-1"), publishIn(ctx, t, o, "events", "m-2"))
+		var errs []error
+		for _, id := range written {
+			errs = append(errs, publishIn(ctx, t, o, "events", id))
+		}
+		return errors.Join(errs...)
 	}), "the commit succeeds although the relay after it fails")
 	assert.Empty(t, inner.uuids("events"))
 	require.NoError(t, st.WithinTx(ctx, func(ctx context.Context) error {
@@ -154,9 +159,10 @@ func TestOutboxSweepRelaysWhatTheCommitCouldNotAndKeepsDeadLettersWithTheirReaso
 	inner.setDown(false)
 	require.Eventually(t, func() bool {
 		_, err := o.Sweep(ctx)
-		return err == nil && len(inner.uuids("events")) == 2
+		dead, derr := o.DeadLetters(ctx)
+		return err == nil && derr == nil && len(inner.uuids("events")) == len(written) && len(dead) == 1
 	}, 20*time.Second, 200*time.Millisecond)
-	assert.Equal(t, []string{"m-1", "m-2"}, inner.uuids("events"), "in order")
+	assert.Equal(t, written, inner.uuids("events"), "a transaction's messages in the order they were written")
 
 	dead, err := o.DeadLetters(ctx)
 	require.NoError(t, err)
@@ -169,7 +175,47 @@ func TestOutboxSweepRelaysWhatTheCommitCouldNotAndKeepsDeadLettersWithTheirReaso
 	n, err = o.Sweep(ctx)
 	require.NoError(t, err)
 	assert.Zero(t, n, "a dead letter is not tried again, and nothing was left behind")
-	assert.Len(t, inner.uuids("events"), 2)
+	assert.Len(t, inner.uuids("events"), len(written))
+
+	inner.mu.Lock()
+	delete(inner.unknown, "gone") // the destination is back
+	inner.mu.Unlock()
+	back, err := o.Redrive(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 1, back)
+	n, err = o.Sweep(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+	assert.Equal(t, []string{"m-undeliverable"}, inner.uuids("gone"))
+	dead, err = o.DeadLetters(ctx)
+	require.NoError(t, err)
+	assert.Empty(t, dead)
+}
+
+// A message another instance holds (its lease runs) stops the shard's
+// sweep: the messages behind it wait instead of overtaking it.
+func TestOutboxSweepDoesNotOvertakeAMessageAnotherInstanceHolds(t *testing.T) {
+	ctx := context.Background()
+	st := newStore(t)
+	inner := &innerTransport{}
+	o := newOutbox(t, st, inner)
+	inner.setDown(true)
+	require.NoError(t, st.WithinTx(ctx, func(ctx context.Context) error {
+		return errors.Join(publishIn(ctx, t, o, "events", "h-1"), publishIn(ctx, t, o, "events", "h-2"))
+	}))
+	time.Sleep(1100 * time.Millisecond) // past RelayAfter
+	_, err := o.Sweep(ctx)              // claims h-1, fails to send it: h-1 stays leased for RelayAfter
+	require.NoError(t, err)
+	inner.setDown(false)
+	n, err := o.Sweep(ctx)
+	require.NoError(t, err)
+	assert.Zero(t, n, "h-2 does not overtake the leased h-1")
+	assert.Empty(t, inner.uuids("events"))
+	require.Eventually(t, func() bool {
+		_, err := o.Sweep(ctx)
+		return err == nil && len(inner.uuids("events")) == 2
+	}, 20*time.Second, 200*time.Millisecond)
+	assert.Equal(t, []string{"h-1", "h-2"}, inner.uuids("events"))
 }
 
 func TestOutboxRefusesOversizeMessagesAndTransactionsOfAnotherClient(t *testing.T) {
