@@ -4,6 +4,7 @@ package integration
 
 import (
 	"bufio"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -58,6 +59,7 @@ func startProcEnv(t *testing.T, env []string, bin, name string, args ...string) 
 	t.Cleanup(func() {
 		p.kill()
 		if t.Failed() {
+			p.printStdout(t)
 			p.printStderr(t)
 		}
 	})
@@ -179,6 +181,18 @@ func (p *scaleoutProc) stop(t *testing.T, timeout time.Duration) error {
 		t.Fatalf("signal %s: %v", p.name, err)
 	}
 	return p.wait(t, timeout)
+}
+
+// printStdout logs the last stdout lines (the driver's progress, gave-up
+// and mismatch lines), with when each was read.
+func (p *scaleoutProc) printStdout(t *testing.T) {
+	lines, at := p.linesSince(0)
+	from := max(0, len(lines)-30)
+	var b strings.Builder
+	for i := from; i < len(lines); i++ {
+		fmt.Fprintf(&b, "%s %s\n", at[i].Format("15:04:05.000"), lines[i])
+	}
+	t.Logf("%s stdout (last %d of %d lines):\n%s", p.name, len(lines)-from, len(lines), b.String())
 }
 
 func (p *scaleoutProc) printStderr(t *testing.T) {

@@ -65,9 +65,9 @@
 //   - With the Outbox, a saga's handling runs in the handling transaction
 //     (the entity store is a sourceflow.Transactor, which cqrs uses when the
 //     transport is a cqrs.OutboxTransport). The saga's new state, the events
-//     it raised and the messages of the commands its handling sent (as
-//     items of the outbox table), and the idempotency completion are
-//     written by one TransactWriteItems; a run that lost to another instance
+//     it raised (as items of the outbox table) and the idempotency
+//     completion are written by one TransactWriteItems; a run that lost to
+//     another instance
 //     fails that write whole and publishes nothing, and the message is
 //     delivered again. The messages are relayed to the inner transport once
 //     the write committed (see Outbox).
@@ -85,11 +85,12 @@
 //     most 16 times, jittered backoff); a send that fails or is interrupted
 //     spends no number, so an entity's commands are numbered 1..N without
 //     gaps, as on the SQL stores. With the Outbox, the command's message is
-//     written into the handling transaction when a handler sends it (it
-//     goes out only if the handling commits; a handling that fails leaves
-//     the command stored but unsent, and its redelivery, sending the same
-//     command, sends it with its number), and into the command's own
-//     transaction otherwise.
+//     written by the same transaction and relayed once it committed. A
+//     command a handler sends therefore goes out even if the handling then
+//     fails (joining the handling transaction would fail whole handlings on
+//     every sequence race, and a view conflict would hold the command back
+//     until the handling's redelivery succeeds); the handler's re-run sends
+//     it again with the same id.
 //   - A view's save joins the handling transaction (Store.WithinTx, or the
 //     idempotency store's on the same client) and is committed with the
 //     idempotency completion by one TransactWriteItems: a view, which keeps

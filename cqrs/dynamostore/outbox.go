@@ -26,11 +26,11 @@ import (
 // in the handling transaction (the entity store is a sourceflow.Transactor):
 // a saga's new state, the events it raised and the idempotency completion
 // are written together, or not at all. A command is stored with its
-// sequence number by the command store's own transaction (so that numbers
-// are taken without failing whole handlings); its message is written into
-// the handling transaction when it is sent from a handling, so it goes out
-// only if the handling commits, and into the command's own transaction
-// otherwise.
+// sequence number, and its message written, by the command store's own
+// transaction, which commits when Send returns: as on every store whose
+// commands do not join the handling, a command a handler sends goes out
+// even if the handling then fails, and the handler's re-run, sending the
+// same command, sends it again with the same id (package cqrs, CommandBus).
 //
 // The instance that committed relays the messages right after the commit,
 // in the order they were written, and then deletes them. What it could not

@@ -100,14 +100,10 @@ func (p *outboxPublisher) Publish(destination string, msgs ...*message.Message) 
 func (*outboxPublisher) Close() error { return nil }
 
 // txOf returns the transaction a message sent with ctx is written into,
-// and whether it runs on the outbox's client: the handling transaction when
-// there is one (a command a handler sends is stored by the command store's
-// own transaction, but goes out only if the handling commits), else the
-// transaction begun last.
+// the one begun last, and whether it runs on the outbox's client; a message
+// sent while a handling transaction of another client runs is refused, as
+// one in a transaction of another client is.
 func (o *Outbox) txOf(ctx context.Context) (*dynamo.Tx, bool) {
-	if tx := dynamo.TxFor(ctx, o.api, dynamo.Handling); tx != nil {
-		return tx, true
-	}
 	if dynamo.Foreign(ctx, o.api, dynamo.Handling) {
 		tx, _ := dynamo.Current(ctx, nil)
 		return tx, false

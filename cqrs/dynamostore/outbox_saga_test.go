@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,7 +15,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/cqrs/cqrstest"
 	"github.com/sourceflow-go/sourceflow/cqrs/dynamostore"
@@ -134,15 +131,12 @@ func TestOutboxWritesSagaStateEventsAndCompletionInOneTransaction(t *testing.T) 
 		"the saga's state, the completion and the event, together")
 }
 
-type (
-	notify      struct{ N int }
-	outboxSetup struct {
-		st    *dynamostore.Store
-		inner *cqrs.ChannelTransport
-		svc   *cqrs.Service
-		agg   *cqrs.Aggregate
-	}
-)
+type outboxSetup struct {
+	st    *dynamostore.Store
+	inner *cqrs.ChannelTransport
+	svc   *cqrs.Service
+	agg   *cqrs.Aggregate
+}
 
 // newOutboxService returns a service on the outbox whose state is in a
 // store on api and whose idempotency records are on idemAPI, not started.
@@ -170,60 +164,6 @@ func newOutboxService(t *testing.T, api, idemAPI *dynamodb.Client, listen ...str
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = svc.Close(); _ = ob.Close() })
 	return outboxSetup{st: st, inner: inner, svc: svc, agg: cqrs.NewAggregate(svc, "client")}
-}
-
-// A command a handler sends goes out only if the handling commits: when
-// the handling fails, the command is stored (by its own transaction, with
-// its number) but not sent; when it succeeds, its message is written with
-// the saga's state and the completion, and sent.
-func TestOutboxACommandSentByAHandlerGoesOutOnlyIfTheHandlingCommits(t *testing.T) {
-	ctx := context.Background()
-	var rec transactions
-	api := rec.client(t)
-	s := newOutboxService(t, api, api, "orders", "notify")
-	var notified atomic.Int32
-	require.NoError(t, errors.Join(
-		cqrs.RegisterCommand[placeOrder](s.svc, "orders.Place", "orders"),
-		cqrs.RegisterCommand[notify](s.svc, "orders.Notify", "notify"),
-		cqrs.Handle(cqrs.NewSaga[orderState](s.svc, "order"), func(ctx context.Context, o *orderState, c placeOrder, env cqrs.Envelope) ([]any, error) {
-			if _, err := s.agg.Send(ctx, "n-"+env.EntityID, notify{N: c.Amount}); err != nil {
-				return nil, err
-			}
-			if c.Amount < 0 {
-				return nil, sourceflow.Permanent(errors.New("the handler fails after sending"))
-			}
-			o.Total += c.Amount
-			return nil, nil
-		}),
-		cqrs.Handle(cqrs.NewSaga[orderState](s.svc, "notifier"), func(_ context.Context, _ *orderState, _ notify, _ cqrs.Envelope) ([]any, error) {
-			notified.Add(1)
-			return nil, nil
-		}),
-	))
-	require.NoError(t, s.svc.Start(ctx))
-
-	_, err := s.agg.Send(ctx, "o-bad", placeOrder{Amount: -1})
-	require.NoError(t, err)
-	require.Eventually(t, func() bool { return s.inner.DeadLetterCount() == 1 }, 30*time.Second, 10*time.Millisecond)
-
-	before := rec.count()
-	_, err = s.agg.Send(ctx, "o-good", placeOrder{Amount: 5})
-	require.NoError(t, err)
-	require.Eventually(t, func() bool { return notified.Load() >= 1 }, 30*time.Second, 10*time.Millisecond)
-	assert.Equal(t, int32(1), notified.Load(), "the failed handling's command never went out")
-	stored, err := s.st.Commands().Load(ctx, "n-o-good")
-	require.NoError(t, err)
-	assert.Len(t, stored, 1)
-	var handling []string
-	for _, call := range rec.since(before) {
-		if slices.Contains(call, s.st.Tables()[1].Name) { // entities: o-good's handling
-			handling = call
-			break
-		}
-	}
-	p := strings.TrimSuffix(s.st.Tables()[0].Name, "commands")
-	assert.Equal(t, []string{p + "entities", p + "idempotency", p + "outbox"}, handling,
-		"the sent command's message commits with the saga's state and the completion")
 }
 
 // A saga's handling in a transaction of another client is refused, not
