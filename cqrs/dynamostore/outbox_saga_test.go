@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -83,28 +84,10 @@ func TestOutboxWritesSagaStateEventsAndCompletionInOneTransaction(t *testing.T) 
 	ctx := context.Background()
 	var rec transactions
 	api := rec.client(t)
-	prefix := dynamotest.Prefix()
-	st, err := dynamostore.New(ctx, dynamostore.Config{Client: api, TablePrefix: prefix})
-	require.NoError(t, err)
-	idem, err := idemdynamo.New(ctx, idemdynamo.Config{Client: api, Table: prefix + "idempotency"})
-	require.NoError(t, err)
-	for _, tb := range append(st.Tables(), idem.Table()) {
-		dynamotest.DropTables(t, api, tb.Name)
-	}
-	mw, err := idempotency.NewMiddleware(idem, idempotency.MiddlewareConfig{Transactional: true})
-	require.NoError(t, err)
-	inner, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{Async: true})
-	require.NoError(t, err)
-	ob, err := dynamostore.NewOutbox(st, dynamostore.OutboxConfig{Transport: inner, Name: "orders"})
-	require.NoError(t, err)
-	svc, err := cqrs.NewService(cqrs.ServiceConfig{
-		Name: "orders", Transport: ob, Listen: []string{"orders", "events"},
-		CommandStore: st.Commands(), EntityStore: st.Entities(), ViewStore: st.Views(),
-		HandlerMiddleware: []message.HandlerMiddleware{mw.Middleware},
-	})
-	require.NoError(t, err)
+	o := newOutboxService(t, api, api, "orders", "events")
+	svc, agg := o.svc, o.agg
+	prefix := strings.TrimSuffix(o.st.Tables()[0].Name, "commands")
 	var placed cqrstest.Recorder[orderPlaced]
-	agg := cqrs.NewAggregate(svc, "client")
 	require.NoError(t, errors.Join(
 		cqrs.RegisterCommand[placeOrder](svc, "orders.Place", "orders"),
 		cqrs.RegisterEvent[orderPlaced](svc, "orders.Placed", "events"),
@@ -115,10 +98,9 @@ func TestOutboxWritesSagaStateEventsAndCompletionInOneTransaction(t *testing.T) 
 		cqrs.React(agg, placed.Reaction()),
 	))
 	require.NoError(t, svc.Start(ctx))
-	t.Cleanup(func() { _ = svc.Close(); _ = ob.Close() })
 
 	before := rec.count()
-	_, err = agg.Send(ctx, "o-1", placeOrder{Amount: 7})
+	_, err := agg.Send(ctx, "o-1", placeOrder{Amount: 7})
 	require.NoError(t, err)
 	require.Eventually(t, func() bool { return placed.Len() >= 1 }, 30*time.Second, 10*time.Millisecond)
 	assert.Equal(t, 7, placed.Records()[0].Message.Amount)
