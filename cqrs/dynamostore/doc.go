@@ -28,9 +28,10 @@
 //	                  "n#<sequence>" (a number NextSequence handed out alone)
 //	<prefix>entities  pk document id, sk kind (the saga's name); data, version
 //	<prefix>views     pk document id, sk kind (the view's name); data, version
-//	<prefix>outbox    pk "<outbox name>#<shard 0-7>"; sk "<written at, unix ns,
-//	                  19 digits>#<place in its transaction>#<message id>#<destination>";
-//	                  metadata, payload, lease, failure (see Outbox)
+//	<prefix>outbox    pk "<outbox name>#<shard 0-7>" (one per transaction); sk
+//	                  "<transaction's first write, unix ns, 19 digits>#<place in
+//	                  the transaction>#<message id>#<destination>"; metadata,
+//	                  payload, lease, failure (see Outbox)
 //
 // Keying documents by id first spreads one kind's documents over
 // partitions. Store.Tables lists the tables for provisioning elsewhere.

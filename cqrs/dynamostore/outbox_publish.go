@@ -25,8 +25,9 @@ const outboxShards = 8
 const maxSortKey = 1024
 
 // outboxItem is a message in the outbox table: partition "<name>#<shard>",
-// sort key the time it was written, its place in its transaction, its id
-// and destination, so that a shard reads oldest first.
+// sort key the time its transaction wrote its first message, the message's
+// place in its transaction, its id and destination, so that a shard reads
+// oldest first and a transaction's messages in order.
 type outboxItem struct {
 	PK          string            `dynamodbav:"pk"`
 	SK          string            `dynamodbav:"sk"`
@@ -114,9 +115,10 @@ func (o *Outbox) txOf(ctx context.Context) (*dynamo.Tx, bool) {
 // pending is what one transaction wrote into the outbox, in order, to be
 // relayed once it committed.
 type pending struct {
-	mu    sync.Mutex
-	shard string
-	items []pendingMessage
+	mu      sync.Mutex
+	shard   string
+	written string // when the first message was written, the sort keys' start
+	items   []pendingMessage
 }
 
 type pendingMessage struct {
@@ -132,7 +134,7 @@ func (o *Outbox) collect(tx *dynamo.Tx, destination string, m *message.Message) 
 	o.mu.Lock()
 	pend, _ := tx.Value(pendingKey{o}).(*pending)
 	if pend == nil {
-		pend = &pending{shard: o.shardOf(m.UUID)}
+		pend = &pending{shard: o.shardOf(m.UUID), written: digits(time.Now().UnixNano())}
 		tx.SetValue(pendingKey{o}, pend)
 		tx.OnCommit(func(ctx context.Context) { o.relayCommitted(ctx, pend) })
 	}
@@ -149,7 +151,7 @@ func (o *Outbox) collect(tx *dynamo.Tx, destination string, m *message.Message) 
 		PK: pend.shard, UUID: m.UUID, Destination: destination,
 		Metadata: map[string]string(m.Metadata), Payload: m.Payload,
 	}
-	it.SK = fmt.Sprintf("%s#%03d#%s#%s", digits(time.Now().UnixNano()), at, m.UUID, destination)
+	it.SK = fmt.Sprintf("%s#%03d#%s#%s", pend.written, at, m.UUID, destination)
 	if at < len(pend.items) {
 		it.SK = pend.items[at].item.SK
 	}
