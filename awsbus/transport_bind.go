@@ -58,27 +58,28 @@ func (t *Transport) Bind(ctx context.Context, b sourceflow.Binding) error {
 }
 
 // bindAttempts bounds how often Bind runs the provisioning when AWS keeps
-// throttling it; between attempts it waits a random time below a bound that
-// doubles from bindBackoff.
+// throttling it or failing on its side; between attempts it waits a random
+// time below a bound that doubles from bindBackoff.
 const (
 	bindAttempts = 5
 	bindBackoff  = 500 * time.Millisecond
 )
 
-// apply runs the provisioning mode, again when AWS throttled it past the
-// clients' own retries: a service starting while its account is throttled
-// (many instances starting at once) comes up late rather than not at all.
-// Every mode is safe to run again: Create writes only differences.
+// apply runs the provisioning mode, again when AWS throttled it or failed
+// on its side (HTTP 5xx) past the clients' own retries: a service starting
+// while its account is throttled (many instances starting at once) or AWS
+// has a brief fault comes up late rather than not at all. Every mode is
+// safe to run again: Create writes only differences.
 func (t *Transport) apply(ctx context.Context, log watermill.LoggerAdapter, p topology.Plan) (topology.Endpoints, error) {
 	backoff := bindBackoff
 	for attempt := 1; ; attempt++ {
 		eps, err := t.provisioner(log).Apply(ctx, t.cfg.Provisioning, p)
-		if err == nil || !throttled(err) || attempt == bindAttempts {
+		if err == nil || !transientAWS(err) || attempt == bindAttempts {
 			return eps, err
 		}
 		// #nosec G404 -- jitter that spreads retries out; no secret depends on it.
 		wait := time.Duration(rand.Int64N(int64(backoff))) + backoff/2
-		log.Info("awsbus: AWS throttled the topology's provisioning; trying again", watermill.LogFields{
+		log.Info("awsbus: AWS throttled or failed the topology's provisioning; trying again", watermill.LogFields{
 			"attempt": attempt, "wait": wait.Round(time.Millisecond).String(), "error": err.Error(),
 		})
 		timer := time.NewTimer(wait)
@@ -92,9 +93,11 @@ func (t *Transport) apply(ctx context.Context, log watermill.LoggerAdapter, p to
 	}
 }
 
-// throttled reports whether err comes from AWS throttling a request: a
-// throttling error code (the SDK's and ThrottleErrorCodes) or HTTP 429.
-func throttled(err error) bool {
+// transientAWS reports whether err comes from AWS throttling a request (a
+// throttling error code, the SDK's and ThrottleErrorCodes, or HTTP 429) or
+// failing on its side (HTTP 5xx, such as SQS's and SNS's
+// ServiceUnavailable).
+func transientAWS(err error) bool {
 	var ae smithy.APIError
 	if errors.As(err, &ae) {
 		code := ae.ErrorCode()
@@ -103,7 +106,7 @@ func throttled(err error) bool {
 		}
 	}
 	var re *awshttp.ResponseError
-	return errors.As(err, &re) && re.HTTPStatusCode() == 429
+	return errors.As(err, &re) && (re.HTTPStatusCode() == 429 || re.HTTPStatusCode() >= 500)
 }
 
 // provisioner returns a topology.Provisioner whose every call is bounded by

@@ -14,16 +14,25 @@ import (
 	"github.com/sourceflow-go/sourceflow/awsbus"
 )
 
-// A Bind that AWS keeps throttling past the clients' own retries runs the
-// provisioning again, with backoff, a bounded number of times, logging each
-// attempt, and then fails naming the throttling.
+// A Bind that AWS keeps throttling, or failing on its side, past the
+// clients' own retries runs the provisioning again, with backoff, a bounded
+// number of times, logging each attempt, and then fails naming the error.
 func TestBind_RunsTheProvisioningAgainWhileAWSThrottles(t *testing.T) {
+	t.Run("RequestThrottled", func(t *testing.T) {
+		bindsAgainWhileAWSAnswers(t, http.StatusBadRequest, "RequestThrottled")
+	})
+	t.Run("ServiceUnavailable", func(t *testing.T) {
+		bindsAgainWhileAWSAnswers(t, http.StatusServiceUnavailable, "ServiceUnavailable")
+	})
+}
+
+func bindsAgainWhileAWSAnswers(t *testing.T, status int, code string) {
 	var calls atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		calls.Add(1)
 		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
-		w.WriteHeader(http.StatusBadRequest)
-		_, _ = w.Write([]byte(`{"__type":"com.amazonaws.sqs#RequestThrottled","message":"Rate exceeded"}`))
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte(`{"__type":"com.amazonaws.sqs#` + code + `","message":"Rate exceeded"}`))
 	}))
 	t.Cleanup(srv.Close)
 	cfg := staticAWSConfig("us-east-1", srv.URL)
@@ -36,10 +45,10 @@ func TestBind_RunsTheProvisioningAgainWhileAWSThrottles(t *testing.T) {
 	err = tr.Bind(context.Background(), ordersBinding())
 
 	require.Error(t, err)
-	assert.ErrorContains(t, err, "RequestThrottled")
+	assert.ErrorContains(t, err, code)
 	var retries int
 	for _, m := range logs.Captured()[watermill.InfoLogLevel] {
-		if m.Msg == "awsbus: AWS throttled the topology's provisioning; trying again" {
+		if m.Msg == "awsbus: AWS throttled or failed the topology's provisioning; trying again" {
 			retries++
 		}
 	}
