@@ -112,7 +112,7 @@ func benchSagaService(b *testing.B, client *dynamodb.Client, around func(func())
 	require.NoError(b, err)
 	idem, err := idemdynamo.New(ctx, idemdynamo.Config{Client: client, Table: prefix + "idempotency"})
 	require.NoError(b, err)
-	for _, t := range append(st.Tables(), idem.Table()) {
+	for _, t := range append(st.Tables(), dynamostore.OutboxTable(dynamostore.Config{TablePrefix: prefix}), idem.Table()) {
 		dynamotest.DropTables(b, client, t.Name)
 	}
 	mw, err := idempotency.NewMiddleware(idem, idempotency.MiddlewareConfig{Transactional: true})
@@ -122,7 +122,7 @@ func benchSagaService(b *testing.B, client *dynamodb.Client, around func(func())
 	b.Cleanup(func() { _ = channel.Close() })
 	var tr cqrs.Transport = channel
 	if outbox {
-		tr, err = dynamostore.NewOutbox(st, dynamostore.OutboxConfig{Transport: channel, Name: "orders"})
+		tr, err = dynamostore.NewOutbox(ctx, st, dynamostore.OutboxConfig{Transport: channel, Name: "orders"})
 		require.NoError(b, err)
 	}
 	counted := func(h message.HandlerFunc) message.HandlerFunc {

@@ -25,8 +25,8 @@ type Config struct {
 	// spans the stores on one client.
 	Client *dynamodb.Client
 	// TablePrefix starts the name of every table: <prefix>commands,
-	// <prefix>entities, <prefix>views and <prefix>outbox. Default
-	// "sourceflow_".
+	// <prefix>entities, <prefix>views, and <prefix>outbox when an Outbox
+	// is used. Default "sourceflow_".
 	TablePrefix string
 	// Provisioning says what New does with the tables: create what is
 	// missing (topology.ProvisionCreate, the default), report any missing

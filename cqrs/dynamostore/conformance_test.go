@@ -17,9 +17,10 @@ import (
 func newStore(t *testing.T) *dynamostore.Store {
 	t.Helper()
 	api := dynamotest.Client(t)
-	s, err := dynamostore.New(context.Background(), dynamostore.Config{Client: api, TablePrefix: dynamotest.Prefix()})
+	prefix := dynamotest.Prefix()
+	s, err := dynamostore.New(context.Background(), dynamostore.Config{Client: api, TablePrefix: prefix})
 	require.NoError(t, err)
-	for _, tb := range s.Tables() {
+	for _, tb := range append(s.Tables(), dynamostore.OutboxTable(dynamostore.Config{TablePrefix: prefix})) {
 		dynamotest.DropTables(t, api, tb.Name)
 	}
 	return s

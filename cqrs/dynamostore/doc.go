@@ -12,7 +12,7 @@
 // Store.Commands, Store.Entities and Store.Views are the three stores for
 // cqrs.ServiceConfig. Give idempotency/dynamostore the same client, run
 // the idempotency middleware in transactional mode, and put
-// NewOutbox(store, OutboxConfig{Transport: t, Name: service}) in front of
+// NewOutbox(ctx, store, OutboxConfig{Transport: t, Name: service}) in front of
 // the service's transport t: a saga's new state, the events it raised and
 // the idempotency completion, or a view's save and the completion, are then
 // written together by one TransactWriteItems (see "What is written when").
@@ -28,13 +28,15 @@
 //	                  "n#<sequence>" (a number NextSequence handed out alone)
 //	<prefix>entities  pk document id, sk kind (the saga's name); data, version
 //	<prefix>views     pk document id, sk kind (the view's name); data, version
-//	<prefix>outbox    pk "<outbox name>#<shard 0-7>" (one per transaction); sk
+//	<prefix>outbox    (NewOutbox provisions it; OutboxTable names it)
+//	                  pk "<outbox name>#<shard 0-7>" (one per transaction); sk
 //	                  "<transaction's first write, unix ns, 19 digits>#<place in
 //	                  the transaction>#<message id>#<destination>"; metadata,
 //	                  payload, lease, failure (see Outbox)
 //
 // Keying documents by id first spreads one kind's documents over
-// partitions. Store.Tables lists the tables for provisioning elsewhere.
+// partitions. Store.Tables lists the stores' tables and OutboxTable the
+// outbox's, for provisioning elsewhere.
 //
 // # Consistency
 //

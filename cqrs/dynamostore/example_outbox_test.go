@@ -56,7 +56,7 @@ func ExampleNewOutbox() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	outbox, err := dynamostore.NewOutbox(store, dynamostore.OutboxConfig{Transport: inner, Name: "accounts"})
+	outbox, err := dynamostore.NewOutbox(ctx, store, dynamostore.OutboxConfig{Transport: inner, Name: "accounts"})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/internal/dynamo"
 )
@@ -76,15 +77,20 @@ var _ cqrs.OutboxTransport = (*Outbox)(nil)
 // ErrOutboxClosed is returned by Bind after Close.
 var ErrOutboxClosed = errors.New("dynamostore: outbox is closed")
 
-// NewOutbox returns an outbox in the table of st (Tables: <prefix>outbox)
-// in front of cfg.Transport. It makes no request: Bind starts the sweep.
-func NewOutbox(st *Store, cfg OutboxConfig) (*Outbox, error) {
+// NewOutbox provisions the outbox table of st (OutboxTable: <prefix>outbox)
+// as st's Config.Provisioning says, with its tags, and returns an outbox
+// in that table in front of cfg.Transport. Bind starts the sweep.
+func NewOutbox(ctx context.Context, st *Store, cfg OutboxConfig) (*Outbox, error) {
 	cfg.setDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: outbox: %w", ErrInvalidConfig, err)
 	}
+	table := OutboxTable(st.cfg)
+	if err := topology.ApplyTables(ctx, st.api, st.cfg.Provisioning, st.cfg.Tags, table); err != nil {
+		return nil, fmt.Errorf("dynamostore: outbox: %w", err)
+	}
 	return &Outbox{
-		cfg: cfg, api: st.api, table: st.cfg.TablePrefix + "outbox", retry: st.retry,
+		cfg: cfg, api: st.api, table: table.Name, retry: st.retry,
 		pubs: map[string]message.Publisher{},
 	}, nil
 }

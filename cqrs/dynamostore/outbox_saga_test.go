@@ -129,14 +129,14 @@ func newOutboxService(t *testing.T, api, idemAPI *dynamodb.Client, listen ...str
 	require.NoError(t, err)
 	idem, err := idemdynamo.New(ctx, idemdynamo.Config{Client: idemAPI, Table: prefix + "idempotency"})
 	require.NoError(t, err)
-	for _, tb := range append(st.Tables(), idem.Table()) {
+	for _, tb := range append(st.Tables(), dynamostore.OutboxTable(dynamostore.Config{TablePrefix: prefix}), idem.Table()) {
 		dynamotest.DropTables(t, api, tb.Name)
 	}
 	mw, err := idempotency.NewMiddleware(idem, idempotency.MiddlewareConfig{Transactional: true})
 	require.NoError(t, err)
 	inner, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{Async: true})
 	require.NoError(t, err)
-	ob, err := dynamostore.NewOutbox(st, dynamostore.OutboxConfig{Transport: inner, Name: "orders"})
+	ob, err := dynamostore.NewOutbox(ctx, st, dynamostore.OutboxConfig{Transport: inner, Name: "orders"})
 	require.NoError(t, err)
 	svc, err := cqrs.NewService(cqrs.ServiceConfig{
 		Name: "orders", Transport: ob, Listen: listen,

@@ -12,8 +12,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/cqrs/dynamostore"
+	"github.com/sourceflow-go/sourceflow/internal/dynamo/dynamotest"
 )
 
 // innerTransport records what the outbox relays to it. Publishes fail
@@ -77,7 +79,7 @@ func (innerPublisher) Close() error { return nil }
 
 func newOutbox(t *testing.T, st *dynamostore.Store, inner cqrs.Transport) *dynamostore.Outbox {
 	t.Helper()
-	o, err := dynamostore.NewOutbox(st, dynamostore.OutboxConfig{
+	o, err := dynamostore.NewOutbox(context.Background(), st, dynamostore.OutboxConfig{
 		Transport: inner, Name: "orders", RelayAfter: time.Second, SweepInterval: time.Hour,
 	})
 	require.NoError(t, err)
@@ -245,9 +247,33 @@ func TestOutboxRefusesOversizeMessagesAndTransactionsOfAnotherClient(t *testing.
 	assert.Empty(t, inner.uuids("events"))
 }
 
+// NewOutbox provisions its table as the store's Config says: in validate
+// mode a missing outbox table is drift naming it.
+func TestNewOutboxProvisionsItsTableAsTheStoreSays(t *testing.T) {
+	ctx := context.Background()
+	api := dynamotest.Client(t)
+	prefix := dynamotest.Prefix()
+	st, err := dynamostore.New(ctx, dynamostore.Config{Client: api, TablePrefix: prefix})
+	require.NoError(t, err)
+	for _, tb := range append(st.Tables(), dynamostore.OutboxTable(dynamostore.Config{TablePrefix: prefix})) {
+		dynamotest.DropTables(t, api, tb.Name)
+	}
+	validating, err := dynamostore.New(ctx, dynamostore.Config{Client: api, TablePrefix: prefix, Provisioning: topology.ProvisionValidate})
+	require.NoError(t, err, "the store's own tables exist")
+	_, err = dynamostore.NewOutbox(ctx, validating, dynamostore.OutboxConfig{Transport: &innerTransport{}, Name: "orders"})
+	var drift *topology.DriftError
+	require.ErrorAs(t, err, &drift)
+	assert.Contains(t, err.Error(), "table "+prefix+"outbox: missing")
+
+	_, err = dynamostore.NewOutbox(ctx, st, dynamostore.OutboxConfig{Transport: &innerTransport{}, Name: "orders"})
+	require.NoError(t, err, "create mode creates it")
+	_, err = dynamostore.NewOutbox(ctx, validating, dynamostore.OutboxConfig{Transport: &innerTransport{}, Name: "orders"})
+	require.NoError(t, err, "and validate mode then finds it")
+}
+
 func TestOutboxConfigIsValidated(t *testing.T) {
 	st := newStore(t)
-	_, err := dynamostore.NewOutbox(st, dynamostore.OutboxConfig{RelayAfter: time.Millisecond})
+	_, err := dynamostore.NewOutbox(context.Background(), st, dynamostore.OutboxConfig{RelayAfter: time.Millisecond})
 	require.ErrorIs(t, err, dynamostore.ErrInvalidConfig)
 	for _, want := range []string{"Transport is required", `Name ""`, "RelayAfter 1ms"} {
 		assert.Contains(t, err.Error(), want)
@@ -258,7 +284,7 @@ func TestOutboxSweepsOnItsOwnUntilClosed(t *testing.T) {
 	ctx := context.Background()
 	st := newStore(t)
 	inner := &innerTransport{}
-	o, err := dynamostore.NewOutbox(st, dynamostore.OutboxConfig{
+	o, err := dynamostore.NewOutbox(ctx, st, dynamostore.OutboxConfig{
 		Transport: inner, Name: "orders", RelayAfter: time.Second, SweepInterval: 50 * time.Millisecond,
 	})
 	require.NoError(t, err)

@@ -62,7 +62,7 @@ func raceService(t *testing.T, st *dynamostore.Store, idem *idemdynamo.Store, en
 	tr, err = cqrs.NewChannelTransport(cqrs.ChannelConfig{Async: true})
 	require.NoError(t, err)
 	if outbox {
-		tr, err = dynamostore.NewOutbox(st, dynamostore.OutboxConfig{Transport: tr, Name: "orders"})
+		tr, err = dynamostore.NewOutbox(context.Background(), st, dynamostore.OutboxConfig{Transport: tr, Name: "orders"})
 		require.NoError(t, err)
 	}
 	svc, err := cqrs.NewService(cqrs.ServiceConfig{
@@ -105,7 +105,7 @@ func losingRunPublishesNothing(t *testing.T, outbox bool) {
 	require.NoError(t, err)
 	idem, err := idemdynamo.New(ctx, idemdynamo.Config{Client: api, Table: prefix + "idempotency"})
 	require.NoError(t, err)
-	for _, tb := range append(st.Tables(), idem.Table()) {
+	for _, tb := range append(st.Tables(), dynamostore.OutboxTable(dynamostore.Config{TablePrefix: prefix}), idem.Table()) {
 		dynamotest.DropTables(t, api, tb.Name)
 	}
 	var recA, recB cqrstest.Recorder[raceChanged]

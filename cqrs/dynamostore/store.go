@@ -18,8 +18,7 @@ const (
 	attrSK = "sk"
 )
 
-// Store holds the command, entity and view stores on DynamoDB, and the
-// table of their outbox (NewOutbox). The view store joins a handling
+// Store holds the command, entity and view stores on DynamoDB. The view store joins a handling
 // transaction on the same client (see WithinTx): its saves are then
 // written by the transaction's one TransactWriteItems, with the idempotency
 // completion. Entity saves join it too when the service's transport is an
@@ -65,8 +64,14 @@ func Tables(cfg Config) []topology.Table {
 		{Name: p + "commands", PartitionKey: attrPK, SortKey: attrSK},
 		{Name: p + "entities", PartitionKey: attrPK, SortKey: attrSK},
 		{Name: p + "views", PartitionKey: attrPK, SortKey: attrSK},
-		{Name: p + "outbox", PartitionKey: attrPK, SortKey: attrSK},
 	}
+}
+
+// OutboxTable returns the table of the Outbox of a Store with cfg, without
+// a request (see Tables); NewOutbox provisions it.
+func OutboxTable(cfg Config) topology.Table {
+	cfg.setDefaults()
+	return topology.Table{Name: cfg.TablePrefix + "outbox", PartitionKey: attrPK, SortKey: attrSK}
 }
 
 // Commands returns the command store. It also implements

@@ -49,7 +49,7 @@ func openDynamoStores(ctx context.Context, opts options) (*stores, error) {
 		return a.Throttled + b.Throttled, a.Conflicts + b.Conflicts
 	}
 	outbox := func(service string, inner cqrs.Transport) (cqrs.Transport, error) {
-		return dynamostore.NewOutbox(st, dynamostore.OutboxConfig{Transport: inner, Name: service, Logger: newLogger(opts)})
+		return dynamostore.NewOutbox(ctx, st, dynamostore.OutboxConfig{Transport: inner, Name: service, Logger: newLogger(opts)})
 	}
 	return &stores{
 		commands: st.Commands(), entities: st.Entities(), views: st.Views(), idem: idem, kind: "dynamodb",

@@ -64,14 +64,15 @@ func writeTopology(ctx context.Context, opts options, stdout io.Writer) (err err
 	return nil
 }
 
-// storeTables are the DynamoDB tables of -store dynamodb, which every
-// service shares; none for the other stores.
+// storeTables are the DynamoDB tables of -store dynamodb (the stores', the
+// outbox's and the idempotency store's), which every service shares; none
+// for the other stores.
 func storeTables(opts options) []topology.Table {
 	if opts.store != "dynamodb" {
 		return nil
 	}
 	state, idem := dynamoConfigs(opts, nil, topology.ProvisionAssume)
-	return append(dynamostore.Tables(state), idemdynamo.TableOf(idem))
+	return append(dynamostore.Tables(state), dynamostore.OutboxTable(state), idemdynamo.TableOf(idem))
 }
 
 // writeFile writes file as name in dir; a name cannot reach outside dir.
