@@ -29,8 +29,9 @@ type CommandBus struct {
 // new id, so its new command is stored and published, not mistaken for the
 // old one. A command goes out when Send returns, before the handler's own
 // changes are saved: a command sent by a run whose save then conflicted has
-// already been published, and its re-run's commands follow it (a
-// transactional outbox would hold them back until the save). If publishing
+// already been published, and its re-run's commands follow it (package
+// outbox, whose command store joins the handler's SQL transaction, holds
+// them back until the save; the DynamoDB outbox does not). If publishing
 // fails the command stays stored and the error is returned.
 func (b *CommandBus) Send(ctx context.Context, entityID string, cmd any) (Envelope, error) {
 	s := b.svc

@@ -19,8 +19,9 @@
 //
 // # Tables
 //
-// Three tables, on-demand capacity, the prefix being Config.TablePrefix
-// ("sourceflow_" by default), each keyed by the strings pk and sk:
+// Three tables, four with an Outbox, on-demand capacity, the prefix being
+// Config.TablePrefix ("sourceflow_" by default), each keyed by the strings
+// pk and sk:
 //
 //	<prefix>commands  pk entity id; sk "#sequence" (the counter, attribute last),
 //	                  "s#<sequence, 19 digits>" (a command: envelope attributes,
@@ -70,10 +71,11 @@
 //     transport is a cqrs.OutboxTransport). The saga's new state, the events
 //     it raised (as items of the outbox table) and the idempotency
 //     completion are written by one TransactWriteItems; a run that lost to
-//     another instance
-//     fails that write whole and publishes nothing, and the message is
-//     delivered again. The messages are relayed to the inner transport once
-//     the write committed (see Outbox).
+//     another instance fails that write whole and publishes nothing, and
+//     the message is delivered again (with the transactional idempotency
+//     middleware; without it the saga runs again in place, on a reload).
+//     The messages are relayed to the inner transport once the write
+//     committed (see Outbox).
 //   - Without it, a saga's save is written at once: a conditional write of one
 //     item that holds the new state together with the events the command
 //     raised. A run that lost to another instance gets ErrConflict before it
@@ -100,9 +102,10 @@
 //     no record of the messages it applied, never applies one twice. A
 //     conflict there fails the handling, and the message is redelivered.
 //
-// Give every store one *dynamodb.Client: a view store asked to save in a
-// handling transaction of another client fails with a permanent error
-// rather than write outside it.
+// Give every store one *dynamodb.Client: a view store, the entity store
+// (with an Outbox) or the Outbox asked to write in a handling transaction
+// of another client fails with a permanent error rather than write outside
+// it, so every such message is dead-lettered naming the fix.
 //
 // # Limits
 //
@@ -112,8 +115,12 @@
 // events of its last 32 commands (package cqrs), base64-encoded in JSON: at
 // about 9 KB of events per command it reaches the limit, and that entity's
 // commands are then dead-lettered with ErrTooLarge. Keys are 1 to
-// MaxKeyLength bytes. A
-// transaction holds at most 100 writes. Throttled requests
+// MaxKeyLength bytes; an outbox message's id and destination share one
+// sort key, together at most 999 bytes (else ErrInvalidKey). A transaction
+// holds at most 100 writes (the state, the completion and each outbox
+// message are one each) and 4 MB: a handling over either is refused before
+// any request with a permanent error, and its message dead-lettered.
+// Throttled requests
 // (ProvisionedThroughputExceeded, ThrottlingException, RequestLimitExceeded)
 // and transaction conflicts are retried with exponential backoff and jitter,
 // after the SDK's own retries, and counted (Store.RetryStats).

@@ -28,7 +28,7 @@ import (
 // outbox that holds the saga's events back until the commit. Otherwise a
 // saga publishes the events it raises from inside its handler, so whether
 // its save wins must be known before that: an entity save is written at
-// once (a conditional put; the saga retries a conflict in place, on a
+// once (a conditional update; the saga retries a conflict in place, on a
 // reload), and the events are kept with the state in that one item, so
 // that a redelivery after a crash raises them again with their ids.
 type documentStore struct {

@@ -10,11 +10,13 @@ var (
 	// ErrInvalidKey is returned for an empty entity id, message id, kind or
 	// document id, or one longer than MaxKeyLength bytes; it is permanent.
 	ErrInvalidKey = errors.New("dynamostore: invalid key")
-	// ErrTooLarge is returned, before any request, for a command or document
-	// whose item would exceed DynamoDB's 400 KB limit; the error names the
-	// entity or document and is permanent (sourceflow.ErrPermanent), so the
-	// message is dead-lettered with it at once. Nothing is truncated.
+	// ErrTooLarge is returned, before any request, for a command, document
+	// or outbox message whose item would exceed DynamoDB's 400 KB limit; the
+	// error names the entity, document or message and is permanent
+	// (sourceflow.ErrPermanent), so the message is dead-lettered with it at
+	// once. Nothing is truncated.
 	ErrTooLarge = dynamo.ErrItemTooLarge
-	// ErrInvalidConfig is returned by New for a Config that fails Validate.
+	// ErrInvalidConfig is returned by New for a Config, and by NewOutbox for
+	// an OutboxConfig, that fails Validate.
 	ErrInvalidConfig = errors.New("dynamostore: invalid config")
 )

@@ -43,16 +43,19 @@ import (
 //
 // Order: the messages of one transaction go out in the order they were
 // written, by the relay after the commit and by the sweep (a transaction
-// writes into one shard, which the sweep reads in order and stops at a
-// failure or at a message another instance holds). Across transactions,
-// the order of their commits holds while the relays succeed; a message left
-// to the sweep goes out after messages of later transactions that were
-// relayed at their commit, so a FIFO consumer can see it late.
+// writes into one shard, which the sweep reads in order, stopping at a
+// transient failure or at a message another instance holds; a message
+// dead-lettered is skipped, and the rest of its transaction goes out
+// without it). A transaction's messages go out before those of a
+// transaction that began after its relay; the messages of concurrent
+// transactions may interleave, and a message left to the sweep goes out
+// after messages of later transactions that were relayed at their commit,
+// so a FIFO consumer can see it late.
 //
 // A message the inner transport refuses for good (it has no publisher for
 // the destination, or the publish fails with sourceflow.Permanent) stays in
 // the table with the reason: DeadLetters lists them, Redrive returns them to
-// the sweep.
+// the sweep, which sends them after the messages that went out meanwhile.
 //
 // The service's publisher decorators (metrics, circuit breakers, tracing,
 // encryption) wrap the write into the outbox, not the relay: publish metrics
@@ -159,16 +162,22 @@ func (o *Outbox) Close() error {
 }
 
 // publisher returns the inner transport's publisher of destination, for
-// relaying.
+// relaying; the inner transport is asked without the outbox's lock held.
 func (o *Outbox) publisher(destination string) (message.Publisher, error) {
 	o.mu.Lock()
-	defer o.mu.Unlock()
-	if pub, ok := o.pubs[destination]; ok {
+	pub, ok := o.pubs[destination]
+	o.mu.Unlock()
+	if ok {
 		return pub, nil
 	}
 	pub, err := o.cfg.Transport.Publisher(destination)
 	if err != nil {
 		return nil, err
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if cached, ok := o.pubs[destination]; ok {
+		return cached, nil
 	}
 	o.pubs[destination] = pub
 	return pub, nil

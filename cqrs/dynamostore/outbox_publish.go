@@ -156,8 +156,8 @@ func (o *Outbox) collect(tx *dynamo.Tx, destination string, m *message.Message) 
 		it.SK = pend.items[at].item.SK
 	}
 	if len(it.SK) > maxSortKey {
-		return sourceflow.Permanent(fmt.Errorf("dynamostore: outbox: message id %q and destination %q are too long for a sort key (%d bytes, at most %d)",
-			truncate(m.UUID), truncate(destination), len(it.SK), maxSortKey))
+		return sourceflow.Permanent(fmt.Errorf("%w: outbox: message id %q and destination %q are too long for a sort key (%d bytes, at most %d)",
+			ErrInvalidKey, truncate(m.UUID), truncate(destination), len(it.SK), maxSortKey))
 	}
 	av, err := attributevalue.MarshalMap(it)
 	if err != nil {

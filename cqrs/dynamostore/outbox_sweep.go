@@ -2,6 +2,7 @@ package dynamostore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -44,11 +45,13 @@ func (o *Outbox) sweepEvery(stop <-chan struct{}, done chan<- struct{}) {
 // kept with the reason (DeadLetters). A transient failure, or a message
 // another instance holds, ends the shard's sweep, so that the messages
 // behind it keep their order; a shard is read 100 messages at a time. The
-// instances of a service sweep every SweepInterval on their own; Sweep is
-// for tools and tests.
+// instances of a service sweep every SweepInterval on their own (logging
+// what fails); Sweep, for tools and tests, returns the shards' failures
+// joined, after sweeping every shard.
 func (o *Outbox) Sweep(ctx context.Context) (int, error) {
 	cutoff := digits(time.Now().Add(-o.cfg.RelayAfter).UnixNano())
 	relayed := 0
+	var errs []error
 	for shard := range uint32(outboxShards) {
 		key := expression.KeyEqual(expression.Key(attrPK), expression.Value(shardKey(o.cfg.Name, shard))).
 			And(expression.KeyLessThan(expression.Key(attrSK), expression.Value(cutoff)))
@@ -61,11 +64,10 @@ func (o *Outbox) Sweep(ctx context.Context) (int, error) {
 			if ctx.Err() != nil {
 				return relayed, err
 			}
-			o.cfg.Logger.Error("outbox: sweep stopped in a shard; it is tried again", err,
-				watermill.LogFields{"outbox": o.cfg.Name, "shard": shard})
+			errs = append(errs, fmt.Errorf("shard %d: %w", shard, err))
 		}
 	}
-	return relayed, nil
+	return relayed, errors.Join(errs...)
 }
 
 // relayClaimed relays items in order, each once claimed. It stops, saying
@@ -81,7 +83,9 @@ func (o *Outbox) relayClaimed(ctx context.Context, items []outboxItem) (n int, m
 		m.SetContext(ctx)
 		if err := o.send(it.Destination, m); err != nil {
 			if !sourceflow.IsPermanent(err) {
-				return n, false, err
+				// Released, so that the next sweep tries it again.
+				return n, false, errors.Join(err, o.update(ctx, it, expression.Remove(expression.Name("lease")),
+					expression.AttributeExists(expression.Name(attrPK))))
 			}
 			if err := o.markFailed(ctx, it, err); err != nil {
 				return n, false, err
@@ -191,8 +195,9 @@ func (o *Outbox) DeadLetters(ctx context.Context) ([]OutboxDeadLetter, error) {
 }
 
 // Redrive returns the outbox's dead letters to the sweep, which relays them
-// again in their place in order (once the inner transport knows their
-// destination, for instance), and returns how many it returned.
+// again (once the inner transport knows their destination, for instance)
+// after the messages that went out meanwhile, and returns how many it
+// returned.
 func (o *Outbox) Redrive(ctx context.Context) (int, error) {
 	n := 0
 	err := o.eachDeadLetter(ctx, func(it outboxItem) error {

@@ -26,6 +26,10 @@ type innerTransport struct {
 	dests   []string
 	down    bool
 	unknown map[string]bool
+	// block, when set, holds each publish until it is closed; entered is
+	// closed when the first publish waits.
+	block, entered chan struct{}
+	once           sync.Once
 }
 
 func (f *innerTransport) Bind(context.Context, sourceflow.Binding) error { return nil }
@@ -60,6 +64,10 @@ func (f *innerTransport) uuids(destination string) []string {
 type innerPublisher struct{ f *innerTransport }
 
 func (p innerPublisher) Publish(destination string, msgs ...*message.Message) error {
+	if p.f.block != nil {
+		p.f.once.Do(func() { close(p.f.entered) })
+		<-p.f.block
+	}
 	p.f.mu.Lock()
 	defer p.f.mu.Unlock()
 	if p.f.down {
@@ -205,19 +213,20 @@ func TestOutboxSweepDoesNotOvertakeAMessageAnotherInstanceHolds(t *testing.T) {
 	require.NoError(t, st.WithinTx(ctx, func(ctx context.Context) error {
 		return errors.Join(publishIn(ctx, t, o, "events", "h-1"), publishIn(ctx, t, o, "events", "h-2"))
 	}))
-	time.Sleep(1100 * time.Millisecond) // past RelayAfter
-	_, err := o.Sweep(ctx)              // claims h-1, fails to send it: h-1 stays leased for RelayAfter
-	require.NoError(t, err)
 	inner.setDown(false)
+	time.Sleep(1100 * time.Millisecond) // past RelayAfter
+
+	stuck := &innerTransport{block: make(chan struct{}), entered: make(chan struct{})}
+	other := newOutbox(t, st, stuck) // another instance of the service
+	go func() { _, _ = other.Sweep(ctx) }()
+	<-stuck.entered // the other instance holds h-1 while it publishes
 	n, err := o.Sweep(ctx)
 	require.NoError(t, err)
-	assert.Zero(t, n, "h-2 does not overtake the leased h-1")
+	assert.Zero(t, n, "h-2 does not overtake h-1")
 	assert.Empty(t, inner.uuids("events"))
-	require.Eventually(t, func() bool {
-		_, err := o.Sweep(ctx)
-		return err == nil && len(inner.uuids("events")) == 2
-	}, 20*time.Second, 200*time.Millisecond)
-	assert.Equal(t, []string{"h-1", "h-2"}, inner.uuids("events"))
+	close(stuck.block)
+	require.Eventually(t, func() bool { return len(stuck.uuids("events")) == 2 }, 20*time.Second, 20*time.Millisecond)
+	assert.Equal(t, []string{"h-1", "h-2"}, stuck.uuids("events"))
 }
 
 func TestOutboxRefusesOversizeMessagesAndTransactionsOfAnotherClient(t *testing.T) {

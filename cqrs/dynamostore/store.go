@@ -51,10 +51,11 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 	return s, nil
 }
 
-// Tables returns the tables the store uses.
+// Tables returns the tables the stores use (not the Outbox's: OutboxTable).
 func (s *Store) Tables() []topology.Table { return Tables(s.cfg) }
 
-// Tables returns the tables a Store with cfg uses, without a request: for
+// Tables returns the tables a Store with cfg uses (not the Outbox's:
+// OutboxTable), without a request: for
 // a service's topology file (topology.Options.Tables), from which the
 // operations CLI exports, validates and creates them.
 func Tables(cfg Config) []topology.Table {

@@ -91,9 +91,9 @@ func (w workload) read(ctx context.Context, view *cqrs.View[OrderSummary]) (tall
 }
 
 // wait reads the summaries of the entities not yet complete until sending
-// is done (sent delivers its report) and every payment owed is in, or ctx
-// ends, calling progress with the orders paid so far after each round, and
-// returns the final tally of every entity. A failed read is tried again
+// is done (sent delivers its report) and every order owed is projected and
+// paid, or ctx ends, calling progress with the orders paid so far after
+// each round, and returns the final tally of every entity. A failed read is tried again
 // next round: a database outage only delays the wait, which -timeout and
 // -stall bound.
 func (w *workload) wait(ctx context.Context, view *cqrs.View[OrderSummary], sent <-chan sendReport, progress func(completed int)) (tally, error) {
