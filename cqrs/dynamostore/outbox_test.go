@@ -3,11 +3,14 @@ package dynamostore_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -135,11 +138,12 @@ func TestOutboxRelaysACommittedTransactionInOrderAndNothingOfARolledBackOne(t *t
 	require.NoError(t, publishIn(ctx, t, o, "events", "m-direct"), "outside a transaction")
 	assert.Equal(t, []string{"m-1", "m-2", "m-3", "m-direct"}, inner.uuids("events"))
 
-	time.Sleep(1100 * time.Millisecond) // past RelayAfter: anything left would be swept
-	n, err := o.Sweep(ctx)
+	out, err := dynamotest.Client(t).Scan(ctx, &dynamodb.ScanInput{
+		TableName:      aws.String(strings.TrimSuffix(st.Tables()[0].Name, "commands") + "outbox"),
+		ConsistentRead: aws.Bool(true),
+	})
 	require.NoError(t, err)
-	assert.Zero(t, n, "relayed messages were deleted from the outbox")
-	assert.Len(t, inner.uuids("events"), 4)
+	assert.Empty(t, out.Items, "relayed messages were deleted from the outbox")
 }
 
 func TestOutboxSweepRelaysWhatTheCommitCouldNotAndKeepsDeadLettersWithTheirReason(t *testing.T) {
@@ -214,12 +218,24 @@ func TestOutboxSweepDoesNotOvertakeAMessageAnotherInstanceHolds(t *testing.T) {
 		return errors.Join(publishIn(ctx, t, o, "events", "h-1"), publishIn(ctx, t, o, "events", "h-2"))
 	}))
 	inner.setDown(false)
-	time.Sleep(1100 * time.Millisecond) // past RelayAfter
 
 	stuck := &innerTransport{block: make(chan struct{}), entered: make(chan struct{})}
 	other := newOutbox(t, st, stuck) // another instance of the service
-	go func() { _, _ = other.Sweep(ctx) }()
-	<-stuck.entered // the other instance holds h-1 while it publishes
+	go func() {                      // sweeps until h-1 is past RelayAfter and it holds it
+		for {
+			select {
+			case <-stuck.entered:
+				return
+			default:
+			}
+			_, _ = other.Sweep(ctx)
+		}
+	}()
+	select {
+	case <-stuck.entered: // the other instance holds h-1 while it publishes
+	case <-time.After(20 * time.Second):
+		t.Fatal("the other instance never claimed h-1")
+	}
 	n, err := o.Sweep(ctx)
 	require.NoError(t, err)
 	assert.Zero(t, n, "h-2 does not overtake h-1")
