@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -14,6 +13,7 @@ import (
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/sqsrules"
 )
 
 // envelopeUUID is the key of the Watermill message UUID inside the packed
@@ -47,7 +47,7 @@ func (w wireMessage) size() int {
 // sourceflow.AttributeBudget.
 func marshal(msg *message.Message) (wireMessage, error) {
 	body := string(msg.Payload)
-	if !validText(body) {
+	if !sqsrules.ValidText(body) {
 		return wireMessage{}, fmt.Errorf("%w: message %s has %d bytes that are not valid UTF-8 text (encode binary payloads as base64)",
 			ErrInvalidPayload, msg.UUID, len(msg.Payload))
 	}
@@ -65,10 +65,10 @@ func marshal(msg *message.Message) (wireMessage, error) {
 			env[k] = v
 		case k == sourceflow.MetaEnvelope:
 			return wireMessage{}, fmt.Errorf("%w: message %s sets reserved metadata key %q", ErrInvalidAttribute, msg.UUID, k)
-		case !validAttributeName(k):
+		case !sqsrules.ValidAttributeName(k):
 			return wireMessage{}, fmt.Errorf("%w: message %s: metadata key %q is not a valid attribute name (letters, digits, '_', '-', '.'; at most 256)",
 				ErrInvalidAttribute, msg.UUID, k)
-		case !validText(v):
+		case !sqsrules.ValidText(v):
 			return wireMessage{}, fmt.Errorf("%w: message %s: value of %q is not valid text", ErrInvalidAttribute, msg.UUID, k)
 		default:
 			attrs[k] = v
@@ -147,42 +147,4 @@ func fromSQSAttributes(in map[string]sqstypes.MessageAttributeValue) map[string]
 		out[k] = aws.ToString(v.StringValue)
 	}
 	return out
-}
-
-// validText reports whether s is UTF-8 made only of the characters SQS
-// accepts in bodies and attribute values.
-func validText(s string) bool {
-	if !utf8.ValidString(s) {
-		return false
-	}
-	for _, r := range s {
-		switch {
-		case r == 0x9 || r == 0xA || r == 0xD:
-		case r >= 0x20 && r <= 0xD7FF:
-		case r >= 0xE000 && r <= 0xFFFD:
-		case r >= 0x10000 && r <= 0x10FFFF:
-		default:
-			return false
-		}
-	}
-	return true
-}
-
-// validAttributeName applies the SQS rules for message attribute names.
-func validAttributeName(name string) bool {
-	if name == "" || len(name) > 256 || strings.HasPrefix(name, ".") ||
-		strings.HasSuffix(name, ".") || strings.Contains(name, "..") {
-		return false
-	}
-	lower := strings.ToLower(name)
-	if strings.HasPrefix(lower, "aws.") || strings.HasPrefix(lower, "amazon.") {
-		return false
-	}
-	for _, r := range name {
-		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-' || r == '.'
-		if !ok {
-			return false
-		}
-	}
-	return true
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/sqsrules"
 )
 
 // These tests are internal: marshal and unmarshal are unexported, and the
@@ -138,14 +139,14 @@ func FuzzEnvelopeRoundTrip(f *testing.F) {
 			msg.Metadata[k] = values[i]
 		}
 		wire, err := marshal(msg)
-		if !validText(body) || !utf8.ValidString(uuid) || !allUTF8(values) {
+		if !sqsrules.ValidText(body) || !utf8.ValidString(uuid) || !allUTF8(values) {
 			require.Error(t, err, "invalid text is rejected, never corrupted")
 			return
 		}
 		require.NoError(t, err)
 		got, err := unmarshal(wire.body, wire.attrs, "fallback")
 		require.NoError(t, err)
-		require.True(t, validText(wire.attrs[sourceflow.MetaEnvelope]), "the packed envelope is valid attribute text")
+		require.True(t, sqsrules.ValidText(wire.attrs[sourceflow.MetaEnvelope]), "the packed envelope is valid attribute text")
 		require.Equal(t, body, string(got.Payload))
 		require.Equal(t, uuid, got.UUID)
 		for i, k := range sourceflow.EnvelopeKeys() {

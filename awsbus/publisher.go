@@ -15,6 +15,7 @@ import (
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+	"github.com/sourceflow-go/sourceflow/internal/sqsrules"
 )
 
 // Size limits checked before a call to AWS.
@@ -26,7 +27,6 @@ const (
 	// PublishBatch request (the topic default).
 	MaxSNSMessageBytes = 256 << 10
 	maxBatchEntries    = 10
-	maxFIFOIDLength    = 128
 	// MaxPublishLinger bounds PublisherConfig.Linger.
 	MaxPublishLinger = 100 * time.Millisecond
 )
@@ -75,7 +75,7 @@ func (c PublisherConfig) Validate() error {
 	if c.Linger < 0 || c.Linger > MaxPublishLinger {
 		errs = append(errs, fmt.Errorf("%w: PublisherConfig.Linger %v, must be 0..%v", ErrInvalidConfig, c.Linger, MaxPublishLinger))
 	}
-	if c.FallbackGroupID != "" && !validFIFOID(c.FallbackGroupID) {
+	if c.FallbackGroupID != "" && !sqsrules.ValidFIFOID(c.FallbackGroupID) {
 		errs = append(errs, fmt.Errorf("%w: PublisherConfig.FallbackGroupID must be 1-128 printable ASCII characters", ErrInvalidConfig))
 	}
 	return errors.Join(errs...)
@@ -218,24 +218,11 @@ func (p *Publisher) fifoIDs(ep topology.Endpoint, msg *message.Message) (group, 
 // its SHA-256 in hex (64 characters) otherwise. Equal ids map to equal
 // results, so grouping and deduplication are kept.
 func fifoID(id string) string {
-	if validFIFOID(id) {
+	if sqsrules.ValidFIFOID(id) {
 		return id
 	}
 	sum := sha256.Sum256([]byte(id))
 	return hex.EncodeToString(sum[:])
-}
-
-// validFIFOID applies the SQS rules: 1-128 characters from '!' to '~'.
-func validFIFOID(id string) bool {
-	if id == "" || len(id) > maxFIFOIDLength {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		if id[i] < '!' || id[i] > '~' {
-			return false
-		}
-	}
-	return true
 }
 
 // Close makes every later Publish fail with ErrPublisherClosed, and sends

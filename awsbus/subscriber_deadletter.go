@@ -11,6 +11,7 @@ import (
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/sqsrules"
 )
 
 // maxReasonBytes bounds the failure reason carried to the dead-letter queue.
@@ -122,7 +123,7 @@ func withReason(attrs map[string]sqstypes.MessageAttributeValue, reason string) 
 // cleanReason makes reason a valid, bounded, non-empty attribute value.
 func cleanReason(reason string) string {
 	reason = strings.Map(func(r rune) rune {
-		if validText(string(r)) {
+		if sqsrules.ValidText(string(r)) {
 			return r
 		}
 		return '?'
@@ -141,7 +142,7 @@ func cutText(s string, n int) string {
 		return s
 	}
 	s = s[:n]
-	for !validText(s) {
+	for !sqsrules.ValidText(s) {
 		s = s[:len(s)-1]
 	}
 	return s

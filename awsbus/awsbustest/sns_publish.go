@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sns/types"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/sourceflow-go/sourceflow/internal/sqsrules"
 )
 
 // maxPublishBytes is the SNS message size limit (and PublishBatch total).
@@ -134,14 +136,14 @@ func checkPublishFIFO(t *topic, r *publishRequest) error {
 		return nil
 	}
 	switch {
-	case r.group == "" || !validFIFOID(r.group):
+	case r.group == "" || !sqsrules.ValidFIFOID(r.group):
 		return invalidParam("The MessageGroupId parameter is required for FIFO topics")
 	case r.dedupID == "" && t.attrs["ContentBasedDeduplication"] != "true":
 		return invalidParam("The topic should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly")
 	case r.dedupID == "":
 		sum := sha256.Sum256([]byte(r.body))
 		r.dedupID = hex.EncodeToString(sum[:])
-	case !validFIFOID(r.dedupID):
+	case !sqsrules.ValidFIFOID(r.dedupID):
 		return invalidParam("MessageDeduplicationId")
 	}
 	return nil

@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/sourceflow-go/sourceflow/internal/sqsrules"
 )
 
 // sendRequest is one message to enqueue, from SendMessage, a batch entry or
@@ -150,7 +152,7 @@ func validateSend(q *queue, r sendRequest) error {
 	if r.body == "" {
 		return apiError("MissingParameter", "The request must contain the parameter MessageBody.")
 	}
-	if !validBody(r.body) {
+	if !sqsrules.ValidText(r.body) {
 		return &types.InvalidMessageContents{Message: aws.String("Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF")}
 	}
 	attrBytes, err := checkAttributes(r.attrs)
@@ -172,9 +174,9 @@ func validateSend(q *queue, r sendRequest) error {
 	switch {
 	case r.group == "":
 		return apiError("MissingParameter", "The request must contain the parameter MessageGroupId.")
-	case !validFIFOID(r.group):
+	case !sqsrules.ValidFIFOID(r.group):
 		return apiError("InvalidParameterValue", "Value for parameter MessageGroupId is invalid.")
-	case r.dedupID != "" && !validFIFOID(r.dedupID):
+	case r.dedupID != "" && !sqsrules.ValidFIFOID(r.dedupID):
 		return apiError("InvalidParameterValue", "Value for parameter MessageDeduplicationId is invalid.")
 	case r.dedupID == "" && q.attrs["ContentBasedDeduplication"] != "true":
 		return apiError("InvalidParameterValue", "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly")

@@ -1,0 +1,65 @@
+package sqsrules
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// MaxFIFOIDLength is the most characters of a MessageGroupId or
+// MessageDeduplicationId.
+const MaxFIFOIDLength = 128
+
+// ValidText reports whether s is UTF-8 made only of the characters SQS
+// accepts in bodies and attribute values:
+// #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF.
+func ValidText(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		switch {
+		case r == 0x9 || r == 0xA || r == 0xD:
+		case r >= 0x20 && r <= 0xD7FF:
+		case r >= 0xE000 && r <= 0xFFFD:
+		case r >= 0x10000 && r <= 0x10FFFF:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// ValidAttributeName applies the SQS rules for message attribute names: 1-256
+// letters, digits, '_', '-' and '.', with no leading, trailing or doubled
+// period, and no "AWS." or "Amazon." prefix in any case.
+func ValidAttributeName(name string) bool {
+	if name == "" || len(name) > 256 || strings.HasPrefix(name, ".") ||
+		strings.HasSuffix(name, ".") || strings.Contains(name, "..") {
+		return false
+	}
+	lower := strings.ToLower(name)
+	if strings.HasPrefix(lower, "aws.") || strings.HasPrefix(lower, "amazon.") {
+		return false
+	}
+	for _, r := range name {
+		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-' || r == '.'
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// ValidFIFOID applies the SQS rules for MessageGroupId and
+// MessageDeduplicationId: 1-128 characters from '!' to '~'.
+func ValidFIFOID(id string) bool {
+	if id == "" || len(id) > MaxFIFOIDLength {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] < '!' || id[i] > '~' {
+			return false
+		}
+	}
+	return true
+}
