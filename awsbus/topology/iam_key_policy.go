@@ -24,7 +24,7 @@ func NewKeyPolicyStatements(p Plan, cfg IAMConfig) ([]IAMStatement, error) {
 		return nil, fmt.Errorf("%w: service %q has no KMS key: its queues use SQS-managed encryption, which needs no key policy", ErrInvalidPlan, p.Service)
 	}
 	b := iamBuilder{plan: p, cfg: cfg}
-	topics := b.topicARNs(b.topics())
+	topics := b.arns("sns", b.topics())
 	if len(topics) == 0 {
 		return nil, nil
 	}

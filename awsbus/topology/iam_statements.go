@@ -17,21 +17,12 @@ func (b iamBuilder) arn(service, name string) string {
 	return strings.Join([]string{"arn", b.cfg.Partition, service, b.cfg.Region, b.cfg.AccountID, name}, ":")
 }
 
-// queueARNs returns the sorted, distinct ARNs of the queues named.
-func (b iamBuilder) queueARNs(names []string) []string {
+// arns returns the sorted, distinct ARNs of the resources named, queues
+// for service "sqs" and topics for "sns".
+func (b iamBuilder) arns(service string, names []string) []string {
 	out := make([]string, 0, len(names))
 	for _, n := range names {
-		out = append(out, b.arn("sqs", n))
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
-}
-
-// topicARNs returns the sorted, distinct ARNs of the topics named.
-func (b iamBuilder) topicARNs(names []string) []string {
-	out := make([]string, 0, len(names))
-	for _, n := range names {
-		out = append(out, b.arn("sns", n))
+		out = append(out, b.arn(service, n))
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
@@ -101,12 +92,12 @@ func allow(sid string, resources []string, actions ...string) IAMStatement {
 func (b iamBuilder) runtime() []IAMStatement {
 	queues, dlqs := b.consumed()
 	return []IAMStatement{
-		allow("SendCommands", b.queueARNs(b.commandQueues()), "sqs:SendMessage"),
-		allow("PublishEvents", b.topicARNs(b.topics()), "sns:Publish"),
-		allow("ConsumeQueues", b.queueARNs(queues), "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"),
-		allow("DeadLetter", b.queueARNs(dlqs), "sqs:SendMessage"),
-		allow("ReadQueues", b.queueARNs(b.readQueues()), "sqs:GetQueueUrl", "sqs:GetQueueAttributes"),
-		allow("ReadTopics", b.topicARNs(b.topics()), "sns:GetTopicAttributes"),
+		allow("SendCommands", b.arns("sqs", b.commandQueues()), "sqs:SendMessage"),
+		allow("PublishEvents", b.arns("sns", b.topics()), "sns:Publish"),
+		allow("ConsumeQueues", b.arns("sqs", queues), "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"),
+		allow("DeadLetter", b.arns("sqs", dlqs), "sqs:SendMessage"),
+		allow("ReadQueues", b.arns("sqs", b.readQueues()), "sqs:GetQueueUrl", "sqs:GetQueueAttributes"),
+		allow("ReadTopics", b.arns("sns", b.topics()), "sns:GetTopicAttributes"),
 		allow("UseTables", b.tableARNs(), tableActions...),
 	}
 }
@@ -114,7 +105,7 @@ func (b iamBuilder) runtime() []IAMStatement {
 // provisioning returns the statements of the provisioning mode's calls
 // beyond the run-time ones.
 func (b iamBuilder) provisioning() []IAMStatement {
-	subscribed := b.topicARNs(b.subscribedTopics())
+	subscribed := b.arns("sns", b.subscribedTopics())
 	queues, dlqs := b.consumed()
 	var anySubscription []string
 	if len(subscribed) > 0 {
@@ -123,10 +114,10 @@ func (b iamBuilder) provisioning() []IAMStatement {
 	switch b.cfg.Provisioning {
 	case ProvisionCreate:
 		return append([]IAMStatement{
-			allow("CreateQueues", b.queueARNs(b.readQueues()), b.tagged("sqs:CreateQueue", "sqs:TagQueue")...),
-			allow("ReconcileQueues", b.queueARNs(append(queues, dlqs...)),
+			allow("CreateQueues", b.arns("sqs", b.readQueues()), b.tagged("sqs:CreateQueue", "sqs:TagQueue")...),
+			allow("ReconcileQueues", b.arns("sqs", append(queues, dlqs...)),
 				b.tagged("sqs:SetQueueAttributes", "sqs:ListQueueTags", "sqs:TagQueue")...),
-			allow("CreateTopics", b.topicARNs(b.topics()), b.tagged(b.topicWrites()...)...),
+			allow("CreateTopics", b.arns("sns", b.topics()), b.tagged(b.topicWrites()...)...),
 			allow("SubscribeQueues", subscribed, "sns:Subscribe", "sns:ListSubscriptionsByTopic"),
 			allow("ReconcileSubscriptions", anySubscription, "sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes"),
 		}, b.tableStatements(true)...)
@@ -134,8 +125,8 @@ func (b iamBuilder) provisioning() []IAMStatement {
 		var read []IAMStatement
 		if len(b.plan.Tags) > 0 {
 			read = []IAMStatement{
-				allow("ReadQueueTags", b.queueARNs(append(queues, dlqs...)), "sqs:ListQueueTags"),
-				allow("ReadTopicTags", b.topicARNs(b.topics()), "sns:ListTagsForResource"),
+				allow("ReadQueueTags", b.arns("sqs", append(queues, dlqs...)), "sqs:ListQueueTags"),
+				allow("ReadTopicTags", b.arns("sns", b.topics()), "sns:ListTagsForResource"),
 			}
 		}
 		return append(append(read,
