@@ -14,8 +14,7 @@ import (
 )
 
 func newApplyCommand(g *globals) *cobra.Command {
-	var path string
-	cmd := &cobra.Command{
+	return fileCommand(&cobra.Command{
 		Use:   "apply -f FILE",
 		Short: "Create or change the resources of a topology file",
 		Long: `apply creates what is missing and reconciles what the service consumes, as
@@ -25,11 +24,7 @@ are created when missing and otherwise left to their consumer; queue policies
 are merged, never overwritten. It prints what it did and the endpoints, then
 validates: a difference left behind exits 1.`,
 		Example: "  sourceflow apply -f orders.topology.yaml",
-		Args:    cobra.NoArgs,
-		RunE:    func(cmd *cobra.Command, _ []string) error { return g.runApply(cmd, path) },
-	}
-	addFileFlag(cmd, &path)
-	return cmd
+	}, g.runApply)
 }
 
 func (g *globals) runApply(cmd *cobra.Command, path string) error {

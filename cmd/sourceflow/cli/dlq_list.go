@@ -18,8 +18,7 @@ type dlqDepth struct {
 }
 
 func newDLQListCommand(g *globals) *cobra.Command {
-	var path string
-	cmd := &cobra.Command{
+	return fileCommand(&cobra.Command{
 		Use:   "list -f FILE",
 		Short: "Show the depth of the dead-letter queues of the queues a service consumes",
 		Long: `list prints, for the dead-letter queue of every queue the service consumes
@@ -30,11 +29,7 @@ belong to other services, whose own dlq list shows them. It reads queue
 attributes only. It exits
 0, or 1 when a dead-letter queue is missing (apply creates it).`,
 		Example: "  sourceflow dlq list -f orders.topology.yaml",
-		Args:    cobra.NoArgs,
-		RunE:    func(cmd *cobra.Command, _ []string) error { return g.runDLQList(cmd, path) },
-	}
-	addFileFlag(cmd, &path)
-	return cmd
+	}, g.runDLQList)
 }
 
 func (g *globals) runDLQList(cmd *cobra.Command, path string) error {

@@ -8,8 +8,7 @@ import (
 )
 
 func newPlanCommand(g *globals) *cobra.Command {
-	var path string
-	cmd := &cobra.Command{
+	return fileCommand(&cobra.Command{
 		Use:   "plan -f FILE",
 		Short: "Show what apply would create or change",
 		Long: `plan compares the live account (or emulator) with the topology file and lists
@@ -19,11 +18,7 @@ dead-letter queue, topic, subscription, policy statement or DynamoDB table,
 are changes (use validate to fail on drift).`,
 		Example: "  sourceflow plan -f orders.topology.yaml\n" +
 			"  AWS_ENDPOINT_URL=http://localhost:4566 sourceflow plan -f orders.topology.yaml",
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return g.runPlan(cmd, path) },
-	}
-	addFileFlag(cmd, &path)
-	return cmd
+	}, g.runPlan)
 }
 
 func (g *globals) runPlan(cmd *cobra.Command, path string) error {

@@ -21,6 +21,17 @@ type session struct {
 	prov    *topology.Provisioner
 }
 
+// fileCommand completes cmd as a command of one topology file and no
+// arguments: it adds the -f flag, and running cmd calls run with the file's
+// path.
+func fileCommand(cmd *cobra.Command, run func(cmd *cobra.Command, path string) error) *cobra.Command {
+	var path string
+	cmd.Args = cobra.NoArgs
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error { return run(cmd, path) }
+	addFileFlag(cmd, &path)
+	return cmd
+}
+
 // addFileFlag adds the required -f/--file flag.
 func addFileFlag(cmd *cobra.Command, path *string) {
 	cmd.Flags().StringVarP(path, "file", "f", "", `topology file ("-" reads standard input)`)

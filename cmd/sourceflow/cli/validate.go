@@ -8,8 +8,7 @@ import (
 )
 
 func newValidateCommand(g *globals) *cobra.Command {
-	var path string
-	cmd := &cobra.Command{
+	return fileCommand(&cobra.Command{
 		Use:   "validate -f FILE",
 		Short: "Report drift between AWS and a topology file; exit 1 on drift",
 		Long: `validate compares the live account (or emulator) with the topology file, as
@@ -17,11 +16,7 @@ the transport's Validate mode does on start, and changes nothing. Each
 difference is printed as "<resource> <name>: <problem>". It exits 0 when
 nothing drifted and 1 on drift, so it can gate a deployment.`,
 		Example: "  sourceflow validate -f orders.topology.yaml || sourceflow plan -f orders.topology.yaml",
-		Args:    cobra.NoArgs,
-		RunE:    func(cmd *cobra.Command, _ []string) error { return g.runValidate(cmd, path) },
-	}
-	addFileFlag(cmd, &path)
-	return cmd
+	}, g.runValidate)
 }
 
 func (g *globals) runValidate(cmd *cobra.Command, path string) error {
