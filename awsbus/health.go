@@ -80,39 +80,38 @@ func skipped(why string) func(context.Context) error {
 // sqsProbe asks SQS for the URL of a planned queue: any answer, "no such
 // queue" included, proves SQS reachable with no extra IAM permission.
 func (t *Transport) sqsProbe() topology.Probe {
-	p := topology.Probe{Name: "sqs", Kind: "service"}
 	if len(t.plan.Queues) == 0 {
-		p.Run = skipped("no queue configured")
-		return p
+		return topology.Probe{Name: "sqs", Kind: "service", Run: skipped("no queue configured")}
 	}
 	name := t.plan.Queues[0].Name
-	p.Run = func(ctx context.Context) error {
+	return serviceProbe("sqs", func(ctx context.Context) error {
 		_, err := t.clients.SQS.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(name)})
-		if topology.IsQueueMissing(err) {
-			return nil
-		}
 		return err
-	}
-	return p
+	}, topology.IsQueueMissing)
 }
 
 // snsProbe reads a planned topic's attributes: any answer, "not found"
 // included, proves SNS reachable.
 func (t *Transport) snsProbe() topology.Probe {
-	p := topology.Probe{Name: "sns", Kind: "service"}
 	if len(t.plan.Topics) == 0 {
-		p.Run = skipped("no topic configured")
-		return p
+		return topology.Probe{Name: "sns", Kind: "service", Run: skipped("no topic configured")}
 	}
 	arn := t.endpoints[t.plan.Topics[0].Name].TopicARN
-	p.Run = func(ctx context.Context) error {
+	return serviceProbe("sns", func(ctx context.Context) error {
 		_, err := t.clients.SNS.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(arn)})
-		if topology.IsTopicMissing(err) {
-			return nil
-		}
 		return err
-	}
-	return p
+	}, topology.IsTopicMissing)
+}
+
+// serviceProbe is the probe of service name that runs call: an error that
+// missing reports as a missing resource is an answer too, and passes.
+func serviceProbe(name string, call func(context.Context) error, missing func(error) bool) topology.Probe {
+	return topology.Probe{Name: name, Kind: "service", Run: func(ctx context.Context) error {
+		if err := call(ctx); !missing(err) {
+			return err
+		}
+		return nil
+	}}
 }
 
 // kmsProbe runs check, read under the transport's lock because

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -86,6 +87,15 @@ func TestTransport_HealthDown(t *testing.T) {
 		assert.Equal(t, topology.HealthDown, rep.Status)
 		assert.Equal(t, topology.HealthDown, checksByName(rep)["sqs"].Status)
 	})
+	t.Run("SNS unreachable", func(t *testing.T) {
+		tr, _, sn := healthTransport(t, awsbus.Config{})
+		sn.FailNext("GetTopicAttributes", 10, errors.New("dial tcp: connection refused"))
+
+		rep := tr.Health(context.Background())
+
+		assert.Equal(t, topology.HealthDown, rep.Status)
+		assert.Equal(t, topology.HealthDown, checksByName(rep)["sns"].Status)
+	})
 	t.Run("KMS fails", func(t *testing.T) {
 		cfg := awsbus.Config{EnableEncryption: true, KMSKeyID: "alias/sf", KMSCheck: func(context.Context) error {
 			return errors.New("kms: AccessDenied")
@@ -106,6 +116,30 @@ func TestTransport_HealthDown(t *testing.T) {
 
 		assert.Equal(t, topology.HealthDown, rep.Status)
 		assert.Contains(t, checksByName(rep)["transport"].Error, "not bound")
+	})
+}
+
+// A service that answers "not found" is reachable: its probe passes, and
+// only the resource's own check is down.
+func TestTransport_HealthServiceAnswersMissing(t *testing.T) {
+	t.Run("SQS", func(t *testing.T) {
+		tr, sq, _ := healthTransport(t, awsbus.Config{})
+		sq.FailNext("GetQueueUrl", 1, &sqstypes.QueueDoesNotExist{Message: aws.String("gone")})
+
+		rep := tr.Health(context.Background())
+
+		assert.Equal(t, topology.HealthUp, checksByName(rep)["sqs"].Status)
+	})
+	t.Run("SNS", func(t *testing.T) {
+		tr, _, sn := healthTransport(t, awsbus.Config{})
+		sn.FailNext("GetTopicAttributes", 10, &snstypes.NotFoundException{Message: aws.String("gone")})
+
+		rep := tr.Health(context.Background())
+
+		checks := checksByName(rep)
+		assert.Equal(t, topology.HealthUp, checks["sns"].Status)
+		assert.Equal(t, topology.HealthDown, checks["order-events"].Status)
+		assert.Equal(t, topology.HealthDown, rep.Status)
 	})
 }
 
