@@ -8,6 +8,7 @@ import (
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
 // deadlockAttempts bounds how often NextSequence runs again after a MySQL
@@ -82,10 +83,7 @@ func (c *commandStore) Append(ctx context.Context, cmd cqrs.StoredCommand) error
 	if isUniqueViolation(err) {
 		return fail(fmt.Errorf("%w (the entity holds the sequence or the message id): %w", cqrs.ErrDuplicateCommand, err))
 	}
-	if err != nil {
-		return fail(err)
-	}
-	n, err := res.RowsAffected()
+	n, err := sqldb.RowsAffected(res, err)
 	if err != nil {
 		return fail(err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
 // documentStore is a cqrs.DocumentStore on one table of (kind, id, version,
@@ -58,10 +59,7 @@ func (s *documentStore) Save(ctx context.Context, kind, id string, data []byte, 
 	if version == 0 && isUniqueViolation(err) {
 		return s.conflict(kind, id, version, err)
 	}
-	if err != nil {
-		return s.fail("save", kind, id, err)
-	}
-	n, err := res.RowsAffected()
+	n, err := sqldb.RowsAffected(res, err)
 	if err != nil {
 		return s.fail("save", kind, id, err)
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill"
 
 	"github.com/sourceflow-go/sourceflow/internal/periodic"
+	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
 // Stats are the counters of a Store's cleanup.
@@ -49,12 +50,7 @@ func (s *Store) Cleanup(ctx context.Context) (int64, error) {
 		s.cleaned.Add(uint64(max(total, 0)))
 	}()
 	for {
-		res, err := s.db.ExecContext(ctx, s.q.cleanup, s.cfg.CleanupBatch)
-		if err != nil {
-			s.failures.Add(1)
-			return total, fmt.Errorf("sqlstore: cleanup %s: %w", s.cfg.Table, err)
-		}
-		n, err := res.RowsAffected()
+		n, err := sqldb.RowsAffected(s.db.ExecContext(ctx, s.q.cleanup, s.cfg.CleanupBatch))
 		if err != nil {
 			s.failures.Add(1)
 			return total, fmt.Errorf("sqlstore: cleanup %s: %w", s.cfg.Table, err)

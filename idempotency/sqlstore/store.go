@@ -211,10 +211,7 @@ func (s *Store) Release(ctx context.Context, key idempotency.Key, token string) 
 }
 
 func affected(res sql.Result, err error, op string, key idempotency.Key) error {
-	if err != nil {
-		return fmt.Errorf("sqlstore: %s %s: %w", op, key, err)
-	}
-	n, err := res.RowsAffected()
+	n, err := sqldb.RowsAffected(res, err)
 	if err != nil {
 		return fmt.Errorf("sqlstore: %s %s: %w", op, key, err)
 	}
