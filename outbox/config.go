@@ -115,14 +115,5 @@ func (c Config) validateStore() error {
 // validTopic reports whether topic is letters, digits and underscores, at
 // most maxTopicLength bytes: table names are spliced into SQL.
 func validTopic(topic string) bool {
-	if len(topic) > maxTopicLength {
-		return false
-	}
-	for _, r := range topic {
-		ok := r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9')
-		if !ok {
-			return false
-		}
-	}
-	return true
+	return len(topic) <= maxTopicLength && sqldb.WordChars(topic)
 }
