@@ -218,12 +218,7 @@ func (s *commandStore) Load(ctx context.Context, entityID string) ([]cqrs.Stored
 		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(), ConsistentRead: aws.Bool(true),
 	}
 	var cmds []cqrs.StoredCommand
-	for {
-		var out *dynamodb.QueryOutput
-		err := s.retry.Do(ctx, func(ctx context.Context) (err error) {
-			out, err = s.api.Query(ctx, in)
-			return err
-		})
+	for out, err := range dynamo.QueryPages(ctx, s.api, s.retry, in) {
 		if err != nil {
 			return nil, fmt.Errorf("dynamostore: load commands of %q: %w", entityID, err)
 		}
@@ -234,11 +229,8 @@ func (s *commandStore) Load(ctx context.Context, entityID string) ([]cqrs.Stored
 			}
 			cmds = append(cmds, c)
 		}
-		if len(out.LastEvaluatedKey) == 0 {
-			return cmds, nil
-		}
-		in.ExclusiveStartKey = out.LastEvaluatedKey
 	}
+	return cmds, nil
 }
 
 func decodeCommand(item map[string]types.AttributeValue) (cqrs.StoredCommand, error) {

@@ -152,12 +152,7 @@ func (o *Outbox) query(ctx context.Context, key expression.KeyConditionBuilder, 
 		KeyConditionExpression: expr.KeyCondition(), FilterExpression: expr.Filter(),
 		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
 	}
-	for {
-		var out *dynamodb.QueryOutput
-		err := o.retry.Do(ctx, func(ctx context.Context) (err error) {
-			out, err = o.api.Query(ctx, in)
-			return err
-		})
+	for out, err := range dynamo.QueryPages(ctx, o.api, o.retry, in) {
 		if err != nil {
 			return fmt.Errorf("dynamostore: outbox: read %s: %w", o.table, err)
 		}
@@ -168,11 +163,8 @@ func (o *Outbox) query(ctx context.Context, key expression.KeyConditionBuilder, 
 		if more, err := each(page); err != nil || !more {
 			return err
 		}
-		if len(out.LastEvaluatedKey) == 0 {
-			return nil
-		}
-		in.ExclusiveStartKey = out.LastEvaluatedKey
 	}
+	return nil
 }
 
 // OutboxDeadLetter is a message the outbox kept because the inner
