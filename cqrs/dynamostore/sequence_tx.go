@@ -116,12 +116,8 @@ func (s *commandStore) WithinTx(ctx context.Context, fn func(ctx context.Context
 			return fmt.Errorf("dynamostore: gave up after %d attempts: %w", sequenceAttempts, err)
 		}
 		// #nosec G404 -- jitter that spreads retries out; no secret depends on it.
-		t := time.NewTimer(rand.N(backoff))
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return errors.Join(err, ctx.Err())
-		case <-t.C:
+		if ended := dynamo.Sleep(ctx, rand.N(backoff)); ended != nil {
+			return errors.Join(err, ended)
 		}
 		backoff = min(2*backoff, maxSequenceBackoff)
 	}

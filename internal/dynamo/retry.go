@@ -66,14 +66,22 @@ func (r *Retry) Do(ctx context.Context, fn func(ctx context.Context) error) erro
 			return fmt.Errorf("still %s after %d attempts: %w", kind, try, err)
 		}
 		// #nosec G404 -- jitter that spreads retries out; no secret depends on it.
-		t := time.NewTimer(rand.N(backoff) + time.Millisecond)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return errors.Join(err, ctx.Err())
-		case <-t.C:
+		if ended := Sleep(ctx, rand.N(backoff)+time.Millisecond); ended != nil {
+			return errors.Join(err, ended)
 		}
 		backoff = min(2*backoff, ceiling)
+	}
+}
+
+// Sleep waits d and returns nil, or returns ctx.Err() as soon as ctx ends.
+func Sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
 	}
 }
 

@@ -92,3 +92,15 @@ func TestRetryStopsWhenTheContextEnds(t *testing.T) {
 	})
 	assert.ErrorIs(t, err, context.Canceled)
 }
+
+func TestSleepWaitsOrReturnsWhenTheContextEnds(t *testing.T) {
+	start := time.Now()
+	require.NoError(t, Sleep(context.Background(), 5*time.Millisecond))
+	assert.GreaterOrEqual(t, time.Since(start), 5*time.Millisecond)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	start = time.Now()
+	assert.ErrorIs(t, Sleep(ctx, time.Hour), context.Canceled)
+	assert.Less(t, time.Since(start), time.Minute)
+}
