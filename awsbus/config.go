@@ -1,7 +1,6 @@
 package awsbus
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -51,17 +50,13 @@ type Config struct {
 	// HealthTimeout bounds each health check. Default 5s.
 	HealthTimeout time.Duration
 
-	// EnableEncryption declares that message bodies are KMS-encrypted by the
-	// encryption middleware. It requires KMSKeyID and adds a KMS entry to the
-	// health report.
-	EnableEncryption bool
-	// KMSKeyID is the KMS key: a key id (UUID or "mrk-…"), a key ARN, an
-	// alias name ("alias/…") or an alias ARN. Required with EnableEncryption.
+	// KMSKeyID, when set, is the service's KMS key: a key id (UUID or
+	// "mrk-…"), a key ARN, an alias name ("alias/…") or an alias ARN.
+	// Message bodies are then encrypted under it (NewEncryption builds the
+	// encryption phases), the health report checks it, and the queues and
+	// topics Bind creates are encrypted at rest with it. Empty: bodies are
+	// not encrypted and queues use SQS-managed encryption at rest.
 	KMSKeyID string
-	// KMSCheck probes KMS for the health report. Optional; NewEncryption
-	// sets it to the Encrypter's Check when it is nil. Without it the KMS
-	// entry reports "skipped".
-	KMSCheck func(ctx context.Context) error
 
 	// PublishLinger is PublisherConfig.Linger of the transport's publisher:
 	// how long a single-message publish waits for others to share its call,
@@ -97,18 +92,13 @@ func (c *Config) setDefaults() {
 	}
 }
 
-// planOptions are the options the topology plan is derived with. The key
-// goes into the plan only with EnableEncryption: a KMSKeyID set while
-// encryption is off is ignored, as Validate ignores it.
+// planOptions are the options the topology plan is derived with.
 func (c Config) planOptions() topology.Options {
-	opts := topology.Options{
+	return topology.Options{
 		VisibilityTimeout: c.VisibilityTimeout, WaitTime: c.WaitTime,
 		MaxReceiveCount: c.MaxReceiveCount, EventQueueName: c.EventQueueName, Tags: c.Tags,
+		KMSKeyID: c.KMSKeyID,
 	}
-	if c.EnableEncryption {
-		opts.KMSKeyID = c.KMSKeyID
-	}
-	return opts
 }
 
 // Validate reports every problem of the configuration at once, each naming
@@ -128,10 +118,8 @@ func (c Config) Validate() error {
 	if !c.Provisioning.Valid() {
 		errs = append(errs, fmt.Errorf("Provisioning: unknown mode %d", int(c.Provisioning)))
 	}
-	if c.EnableEncryption {
-		if c.KMSKeyID == "" {
-			errs = append(errs, errors.New("KMSKeyID: required when EnableEncryption is set"))
-		} else if err := topology.ValidateKMSKeyID(c.KMSKeyID); err != nil {
+	if c.KMSKeyID != "" {
+		if err := topology.ValidateKMSKeyID(c.KMSKeyID); err != nil {
 			errs = append(errs, fmt.Errorf("KMSKeyID: %w", err))
 		}
 	}

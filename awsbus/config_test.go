@@ -37,27 +37,25 @@ func optionConfigCases() []configCase {
 		{name: "negative max receive count", modify: func(c *awsbus.Config) { c.MaxReceiveCount = -3 }, want: []string{"MaxReceiveCount"}},
 		{name: "negative shutdown timeout", modify: func(c *awsbus.Config) { c.ShutdownTimeout = -time.Second }, want: []string{"ShutdownTimeout"}},
 		{name: "unknown provisioning", modify: func(c *awsbus.Config) { c.Provisioning = 9 }, want: []string{"Provisioning"}},
-		{name: "encryption without key", modify: func(c *awsbus.Config) { c.EnableEncryption = true }, want: []string{"KMSKeyID: required"}},
 		{name: "reserved tag", modify: func(c *awsbus.Config) { c.Tags = map[string]string{"aws:team": "x"} },
 			want: []string{`Tags: tag key "aws:team": the prefix aws: is reserved`}},
 		{name: "tags", modify: func(c *awsbus.Config) { c.Tags = map[string]string{"team": "checkout"} }},
 		{name: "encryption with bad key", modify: func(c *awsbus.Config) {
-			c.EnableEncryption, c.KMSKeyID = true, "my key"
+			c.KMSKeyID = "my key"
 		}, want: []string{"KMSKeyID", "my key"}},
 		{name: "key id", modify: func(c *awsbus.Config) {
-			c.EnableEncryption, c.KMSKeyID = true, "1234abcd-12ab-34cd-56ef-1234567890ab"
+			c.KMSKeyID = "1234abcd-12ab-34cd-56ef-1234567890ab"
 		}},
 		{name: "multi-region key id", modify: func(c *awsbus.Config) {
-			c.EnableEncryption, c.KMSKeyID = true, "mrk-1234abcd12ab34cd56ef1234567890ab"
+			c.KMSKeyID = "mrk-1234abcd12ab34cd56ef1234567890ab"
 		}},
-		{name: "alias", modify: func(c *awsbus.Config) { c.EnableEncryption, c.KMSKeyID = true, "alias/sourceflow" }},
+		{name: "alias", modify: func(c *awsbus.Config) { c.KMSKeyID = "alias/sourceflow" }},
 		{name: "key arn", modify: func(c *awsbus.Config) {
-			c.EnableEncryption, c.KMSKeyID = true, "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+			c.KMSKeyID = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 		}},
 		{name: "alias arn", modify: func(c *awsbus.Config) {
-			c.EnableEncryption, c.KMSKeyID = true, "arn:aws:kms:us-east-1:111122223333:alias/sourceflow"
+			c.KMSKeyID = "arn:aws:kms:us-east-1:111122223333:alias/sourceflow"
 		}},
-		{name: "key ignored when encryption is off", modify: func(c *awsbus.Config) { c.KMSKeyID = "my key" }},
 	}
 }
 
@@ -81,7 +79,7 @@ func TestConfig_Validate(t *testing.T) {
 }
 
 func TestConfig_ValidateReportsEveryProblem(t *testing.T) {
-	c := awsbus.Config{MaxReceiveCount: 2000, EnableEncryption: true}
+	c := awsbus.Config{MaxReceiveCount: 2000, KMSKeyID: "my key"}
 	c.WaitTime, c.MaxConcurrentCalls = time.Minute, -1
 
 	err := c.Validate()
@@ -117,11 +115,10 @@ func TestConsumerConfig_OneSetOfDefaultsAndRanges(t *testing.T) {
 }
 
 // The bound plan carries the KMS key when encryption is on, so tools that
-// render it (the topology file, an IAM policy) see it; a key set while
-// encryption is off is ignored.
+// render it (the topology file, an IAM policy) see it.
 func TestConfig_PlanCarriesTheKMSKeyWithEncryption(t *testing.T) {
-	on, _ := fakeTransport(t, awsbus.Config{EnableEncryption: true, KMSKeyID: "alias/orders"})
-	off, _ := fakeTransport(t, awsbus.Config{KMSKeyID: "alias/orders"})
+	on, _ := fakeTransport(t, awsbus.Config{KMSKeyID: "alias/orders"})
+	off, _ := fakeTransport(t, awsbus.Config{})
 
 	assert.Equal(t, "alias/orders", on.Plan().KMSKeyID)
 	assert.Empty(t, off.Plan().KMSKeyID)

@@ -129,8 +129,8 @@
 //
 // # Health
 //
-// Transport.Health reports SQS and SNS reachability, KMS (through
-// Config.KMSCheck when encryption is enabled) and the existence of every
+// Transport.Health reports SQS and SNS reachability, KMS (through the
+// Encrypter's Check, when Config.KMSKeyID is set) and the existence of every
 // queue, dead-letter queue and topic, each with its latency and error, and
 // the state of every publish circuit of Config.Circuits; HealthHandler
 // serves it as JSON with status 200 or 503.
@@ -152,5 +152,5 @@
 // places the returned middleware in the Stack. The application name bound
 // into the encryption context defaults to "sourceflow", not the service
 // name, because a message's producer and consumer are different services.
-// With EnableEncryption false NewEncryption returns ErrEncryptionDisabled.
+// Without a KMSKeyID NewEncryption returns ErrEncryptionDisabled.
 package awsbus

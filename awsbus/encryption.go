@@ -9,9 +9,8 @@ import (
 	"github.com/sourceflow-go/sourceflow/middleware/encryption"
 )
 
-// EncryptionConfig configures NewEncryption. The key and the switch come
-// from the Transport's Config (EnableEncryption, KMSKeyID); the zero
-// EncryptionConfig is valid.
+// EncryptionConfig configures NewEncryption. The key comes from the
+// Transport's Config (KMSKeyID); the zero EncryptionConfig is valid.
 type EncryptionConfig struct {
 	// AppName is bound into every message's encryption context, so every
 	// service that exchanges messages must use the same one. Default
@@ -56,7 +55,7 @@ func (c EncryptionConfig) Validate() error {
 }
 
 // Encryption is the KMS envelope encryption of a Transport whose Config has
-// EnableEncryption: the produce-side Encrypter and the consume-side
+// a KMSKeyID: the produce-side Encrypter and the consume-side
 // Decrypter, configured for the transport's key and destinations. The
 // transport does not install them: place Encrypter.DecoratePublisher in the produce
 // stack and Decrypter.Middleware in the consume stack ("Encrypt" and
@@ -75,15 +74,14 @@ type Encryption struct {
 // NewEncryption builds the Encrypter and Decrypter of t from its Config:
 // KeyID is Config.KMSKeyID, the per-destination size limit follows the
 // destination's kind, and decryption requires encryption. It also makes
-// t.Health report KMS through Encrypter.Check, unless Config.KMSCheck was
-// set. When Config.EnableEncryption is false it returns
-// ErrEncryptionDisabled and nothing else: the service then runs without
+// t.Health report KMS through Encrypter.Check. When Config.KMSKeyID is
+// empty it returns ErrEncryptionDisabled and nothing else: the service then runs without
 // the encryption phases. NewEncryption may be called before or after Bind.
 func NewEncryption(kms encryption.KMSAPI, t *Transport, cfg EncryptionConfig) (*Encryption, error) {
 	if t == nil || kms == nil {
 		return nil, fmt.Errorf("%w: NewEncryption needs a KMS client and a Transport", ErrInvalidConfig)
 	}
-	if !t.cfg.EnableEncryption {
+	if t.cfg.KMSKeyID == "" {
 		return nil, ErrEncryptionDisabled
 	}
 	cfg.setDefaults()
@@ -110,9 +108,7 @@ func NewEncryption(kms encryption.KMSAPI, t *Transport, cfg EncryptionConfig) (*
 		return nil, fmt.Errorf("awsbus: decrypter: %w", err)
 	}
 	t.mu.Lock()
-	if t.cfg.KMSCheck == nil {
-		t.cfg.KMSCheck = enc.Check
-	}
+	t.kmsCheck = enc.Check
 	t.mu.Unlock()
 	return &Encryption{Encrypter: enc, Decrypter: dec}, nil
 }

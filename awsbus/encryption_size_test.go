@@ -38,7 +38,7 @@ func TestEncryptionSizeLimitByKindOfTheBinding(t *testing.T) {
 	k := encryptiontest.New()
 	k.SetAlias("alias/orders", k.CreateKey())
 	tr, err := awsbus.NewTransport(awsbus.Clients{SQS: sq, SNS: sn}, awsbus.Config{
-		EnableEncryption: true, KMSKeyID: "alias/orders",
+		KMSKeyID: "alias/orders",
 	})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = tr.Close() })

@@ -23,7 +23,7 @@ import (
 
 const secret = "card-4111-1111-1111-1111"
 
-// encrypted is a bound orders Transport with EnableEncryption, its SQS fake,
+// encrypted is a bound orders Transport with a KMSKeyID, its SQS fake,
 // the fake KMS and the Encryption wired from the transport.
 type encrypted struct {
 	tr  *awsbus.Transport
@@ -38,7 +38,7 @@ func newEncrypted(t *testing.T) *encrypted {
 	k := encryptiontest.New()
 	key := k.CreateKey()
 	k.SetAlias("alias/orders", key)
-	tr, sq := fakeTransport(t, awsbus.Config{EnableEncryption: true, KMSKeyID: "alias/orders"})
+	tr, sq := fakeTransport(t, awsbus.Config{KMSKeyID: "alias/orders"})
 	enc, err := awsbus.NewEncryption(k, tr, awsbus.EncryptionConfig{})
 	require.NoError(t, err)
 	return &encrypted{tr: tr, sqs: sq, kms: k, key: key, enc: enc}
@@ -173,7 +173,7 @@ func TestNewEncryptionDisabled(t *testing.T) {
 
 func TestNewEncryptionInvalidConfig(t *testing.T) {
 	k := encryptiontest.New()
-	tr, _ := fakeTransport(t, awsbus.Config{EnableEncryption: true, KMSKeyID: "alias/orders"})
+	tr, _ := fakeTransport(t, awsbus.Config{KMSKeyID: "alias/orders"})
 	tests := []struct {
 		name  string
 		kms   encryption.KMSAPI
@@ -223,29 +223,14 @@ func TestEncryptionHealthReportsKMS(t *testing.T) {
 	assert.Equal(t, topology.HealthDown, e.tr.Health(context.Background()).Status)
 }
 
-func TestEncryptionKeepsAConfiguredKMSCheck(t *testing.T) {
-	k := encryptiontest.New()
-	k.SetAlias("alias/orders", k.CreateKey())
-	calls := 0
-	tr, _ := fakeTransport(t, awsbus.Config{
-		EnableEncryption: true, KMSKeyID: "alias/orders",
-		KMSCheck: func(context.Context) error { calls++; return nil },
-	})
-	_, err := awsbus.NewEncryption(k, tr, awsbus.EncryptionConfig{})
-	require.NoError(t, err)
-	assert.Equal(t, topology.HealthUp, kmsHealth(t, tr).Status)
-	assert.Equal(t, 1, calls)
-	assert.Zero(t, k.Calls().DescribeKey)
-}
-
-// A transport with EnableEncryption composes its Encrypter and Decrypter;
+// A transport with a KMSKeyID composes its Encrypter and Decrypter;
 // the service places them in its produce and consume stacks.
 func ExampleNewEncryption() {
 	kms := encryptiontest.New()
 	kms.SetAlias("alias/orders", kms.CreateKey())
 	sq := awsbustest.NewSQS(awsbustest.SQSConfig{})
 	tr, err := awsbus.NewTransport(awsbus.Clients{SQS: sq, SNS: awsbustest.NewSNS(sq, awsbustest.SNSConfig{})}, awsbus.Config{
-		EnableEncryption: true, KMSKeyID: "alias/orders",
+		KMSKeyID: "alias/orders",
 	})
 	if err != nil {
 		panic(err)

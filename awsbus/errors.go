@@ -28,8 +28,8 @@ var (
 	ErrNotListened = errors.New("awsbus: destination is not listened to")
 
 	// ErrEncryptionDisabled is returned by NewEncryption when
-	// Config.EnableEncryption is false: set it (with KMSKeyID) or run the
-	// service without the encryption phases.
+	// Config.KMSKeyID is empty: set it, or run the service without the
+	// encryption phases.
 	ErrEncryptionDisabled = errors.New("awsbus: encryption is not enabled")
 
 	// ErrClosed is returned by Transport methods called after Close.

@@ -31,8 +31,8 @@ type HealthReport struct {
 }
 
 // Health checks, concurrently and each within Config.HealthTimeout: that
-// SQS and SNS answer, that KMS answers (when encryption is enabled and a
-// KMSCheck is set), and that every queue (dead-letter queues included) and
+// SQS and SNS answer, that the KMS key is usable (when Config.KMSKeyID is
+// set and NewEncryption was called), and that every queue (dead-letter queues included) and
 // topic of the bound topology exists; and it reads the publish circuits of
 // Config.Circuits. Before Bind the report is down.
 func (t *Transport) Health(ctx context.Context) HealthReport {
@@ -67,8 +67,8 @@ func (t *Transport) healthProbes() ([]topology.Probe, error) {
 		return nil, err
 	}
 	probes := []topology.Probe{t.sqsProbe(), t.snsProbe()}
-	if t.cfg.EnableEncryption {
-		probes = append(probes, topology.Probe{Name: "kms", Kind: "service", Run: kmsProbe(t.cfg.KMSCheck)})
+	if t.cfg.KMSKeyID != "" {
+		probes = append(probes, topology.Probe{Name: "kms", Kind: "service", Run: kmsProbe(t.kmsCheck)})
 	}
 	return append(probes, t.resources().ResourceProbes(t.plan, t.endpoints)...), nil
 }
@@ -114,11 +114,11 @@ func serviceProbe(name string, call func(context.Context) error, missing func(er
 	}}
 }
 
-// kmsProbe runs check, read under the transport's lock because
-// NewEncryption may set it after NewTransport.
+// kmsProbe runs check, the Encrypter's Check that NewEncryption set (read
+// under the transport's lock, since NewEncryption may run after Bind).
 func kmsProbe(check func(ctx context.Context) error) func(ctx context.Context) error {
 	if check == nil {
-		return skipped("no KMSCheck configured")
+		return skipped("NewEncryption was not called")
 	}
 	return check
 }

@@ -96,17 +96,6 @@ func TestTransport_HealthDown(t *testing.T) {
 		assert.Equal(t, topology.HealthDown, rep.Status)
 		assert.Equal(t, topology.HealthDown, checksByName(rep)["sns"].Status)
 	})
-	t.Run("KMS fails", func(t *testing.T) {
-		cfg := awsbus.Config{EnableEncryption: true, KMSKeyID: "alias/sf", KMSCheck: func(context.Context) error {
-			return errors.New("kms: AccessDenied")
-		}}
-		tr, _, _ := healthTransport(t, cfg)
-
-		rep := tr.Health(context.Background())
-
-		assert.Equal(t, topology.HealthDown, rep.Status)
-		assert.Equal(t, "kms: AccessDenied", checksByName(rep)["kms"].Error)
-	})
 	t.Run("not bound", func(t *testing.T) {
 		sq, sn := newFakes()
 		tr, err := awsbus.NewTransport(awsbus.Clients{SQS: sq, SNS: sn}, awsbus.Config{})
@@ -144,16 +133,8 @@ func TestTransport_HealthServiceAnswersMissing(t *testing.T) {
 }
 
 func TestTransport_HealthKMS(t *testing.T) {
-	t.Run("check passes", func(t *testing.T) {
-		called := 0
-		tr, _, _ := healthTransport(t, awsbus.Config{EnableEncryption: true, KMSKeyID: "alias/sf",
-			KMSCheck: func(context.Context) error { called++; return nil }})
-		rep := tr.Health(context.Background())
-		assert.Equal(t, topology.HealthUp, checksByName(rep)["kms"].Status)
-		assert.Equal(t, 1, called)
-	})
-	t.Run("no check configured is skipped, not down", func(t *testing.T) {
-		tr, _, _ := healthTransport(t, awsbus.Config{EnableEncryption: true, KMSKeyID: "alias/sf"})
+	t.Run("without NewEncryption the check is skipped, not down", func(t *testing.T) {
+		tr, _, _ := healthTransport(t, awsbus.Config{KMSKeyID: "alias/sf"})
 		rep := tr.Health(context.Background())
 		assert.Equal(t, topology.HealthSkipped, checksByName(rep)["kms"].Status)
 		assert.Equal(t, topology.HealthUp, rep.Status)

@@ -33,6 +33,8 @@ type Transport struct {
 	queueURLs map[string]string
 	pub       *Publisher
 	sub       *Subscriber
+	// kmsCheck is the health probe of the KMS key, set by NewEncryption.
+	kmsCheck func(ctx context.Context) error
 }
 
 // NewTransport returns a Transport over the given clients. Nothing is

@@ -17,7 +17,7 @@ func TestTransport_FileRoundTripsToThePlanItBinds(t *testing.T) {
 	sq, sn := newFakes()
 	cfg := awsbus.Config{
 		ConsumerConfig:  awsbus.ConsumerConfig{WaitTime: 3 * time.Second, VisibilityTimeout: 45 * time.Second},
-		MaxReceiveCount: 4, EnableEncryption: true, KMSKeyID: "alias/orders",
+		MaxReceiveCount: 4, KMSKeyID: "alias/orders",
 	}
 	tr, err := awsbus.NewTransport(awsbus.Clients{SQS: sq, SNS: sn}, cfg)
 	require.NoError(t, err)
@@ -40,9 +40,9 @@ func TestTransport_FileRoundTripsToThePlanItBinds(t *testing.T) {
 	assert.Equal(t, tr.Plan(), fromFile, "the file describes exactly what the transport binds")
 }
 
-func TestTransport_FileLeavesOutAKeyWhenEncryptionIsOff(t *testing.T) {
+func TestTransport_FileHasNoKeyWithoutEncryption(t *testing.T) {
 	sq, sn := newFakes()
-	tr, err := awsbus.NewTransport(awsbus.Clients{SQS: sq, SNS: sn}, awsbus.Config{KMSKeyID: "alias/orders"})
+	tr, err := awsbus.NewTransport(awsbus.Clients{SQS: sq, SNS: sn}, awsbus.Config{})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = tr.Close() })
 	file, err := tr.File(ordersBinding())

@@ -86,7 +86,7 @@ func newBadRig(t *testing.T, lis badListener) *badRig {
 	r.dest = uniqueName("bad", suffix)
 	tr, err := awsbus.NewTransportFromAWS(awsConfig(t), awsbus.Config{
 		ConsumerConfig:  awsbus.ConsumerConfig{WaitTime: time.Second, VisibilityTimeout: 10 * time.Second, ShutdownTimeout: 5 * time.Second},
-		MaxReceiveCount: 3, EnableEncryption: lis.kmsKey != "", KMSKeyID: lis.kmsKey,
+		MaxReceiveCount: 3, KMSKeyID: lis.kmsKey,
 	})
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, tr.Close()) })

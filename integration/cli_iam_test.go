@@ -218,7 +218,7 @@ func newIAMRig(t *testing.T, rec *callRecorder) *iamRig {
 	r.region, r.account = cfg.Region, rec.account
 	tr, err := awsbus.NewTransportFromAWS(cfg, awsbus.Config{
 		ConsumerConfig:  awsbus.ConsumerConfig{WaitTime: time.Second, VisibilityTimeout: 10 * time.Second, ShutdownTimeout: 5 * time.Second},
-		MaxReceiveCount: 2, EnableEncryption: true, KMSKeyID: alias,
+		MaxReceiveCount: 2, KMSKeyID: alias,
 	})
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, tr.Close()) })
