@@ -207,35 +207,46 @@ func (r redelivery) deliver(ctx context.Context, draining <-chan struct{}, topic
 			}
 			return
 		}
-		reason := m.Metadata.Get(sourceflow.MetaFailure)
-		if reason == "" && isClosed(draining) {
-			orig.Nack()
+		if !r.nacked(ctx, draining, topic, orig, m, attempt) {
 			return
 		}
-		if reason == "" && attempt < r.maxDeliveries {
-			if !pause(ctx, draining, r.pause(attempt)) {
-				if isClosed(draining) {
-					orig.Nack()
-				}
-				return
-			}
-			continue
-		}
-		if reason == "" && r.handBack && m.Metadata.Get(sourceflow.MetaInProgress) != "" {
-			orig.Nack()
-			return
-		}
-		if reason == "" {
-			reason = exhausted(m, attempt)
-		}
-		if err := r.deadLetterWithin(ctx, topic, deadLetterOf(orig, m, reason), reason, attempt); err != nil {
-			pause(ctx, draining, r.pause(attempt)) // the Pub/Sub may redeliver at once: do not spin
-			orig.Nack()
-			return
-		}
-		orig.Ack()
-		return
 	}
+}
+
+// nacked settles orig after its copy m was nacked on delivery attempt, and
+// reports whether to hand it out again: a nack without a failure reason is
+// retried after a pause until maxDeliveries (or handed back to the Pub/Sub
+// while draining, or while another instance holds it); a permanent failure
+// or the last attempt is dead-lettered with its reason, and orig acked.
+func (r redelivery) nacked(ctx context.Context, draining <-chan struct{}, topic string, orig, m *message.Message, attempt int) bool {
+	reason := m.Metadata.Get(sourceflow.MetaFailure)
+	if reason == "" && isClosed(draining) {
+		orig.Nack()
+		return false
+	}
+	if reason == "" && attempt < r.maxDeliveries {
+		if !pause(ctx, draining, r.pause(attempt)) {
+			if isClosed(draining) {
+				orig.Nack()
+			}
+			return false
+		}
+		return true
+	}
+	if reason == "" && r.handBack && m.Metadata.Get(sourceflow.MetaInProgress) != "" {
+		orig.Nack()
+		return false
+	}
+	if reason == "" {
+		reason = exhausted(m, attempt)
+	}
+	if err := r.deadLetterWithin(ctx, topic, deadLetterOf(orig, m, reason), reason, attempt); err != nil {
+		pause(ctx, draining, r.pause(attempt)) // the Pub/Sub may redeliver at once: do not spin
+		orig.Nack()
+		return false
+	}
+	orig.Ack()
+	return false
 }
 
 // deadLetterTimeout bounds one dead-letter publish.
