@@ -51,11 +51,14 @@ type Config struct {
 	HealthTimeout time.Duration
 
 	// KMSKeyID, when set, is the service's KMS key: a key id (UUID or
-	// "mrk-…"), a key ARN, an alias name ("alias/…") or an alias ARN.
-	// Message bodies are then encrypted under it (NewEncryption builds the
-	// encryption phases), the health report checks it, and the queues and
-	// topics Bind creates are encrypted at rest with it. Empty: bodies are
-	// not encrypted and queues use SQS-managed encryption at rest.
+	// "mrk-…"), a key ARN, an alias name ("alias/…") or an alias ARN. It
+	// turns encryption on: NewEncryption builds the phases that encrypt
+	// message bodies under it (bodies are encrypted once those phases are
+	// in the stacks), the health report checks the key once NewEncryption
+	// was called, and the queues and topics Bind creates or reconciles are
+	// encrypted at rest with it (SSE-KMS: the key policy must let SNS use
+	// it). Empty: NewEncryption refuses, and queues use SQS-managed
+	// encryption at rest.
 	KMSKeyID string
 
 	// PublishLinger is PublisherConfig.Linger of the transport's publisher:

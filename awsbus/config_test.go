@@ -1,10 +1,14 @@
 package awsbus_test
 
 import (
+	"context"
 	"errors"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -114,12 +118,25 @@ func TestConsumerConfig_OneSetOfDefaultsAndRanges(t *testing.T) {
 	assert.NoError(t, err)
 }
 
-// The bound plan carries the KMS key when encryption is on, so tools that
-// render it (the topology file, an IAM policy) see it.
-func TestConfig_PlanCarriesTheKMSKeyWithEncryption(t *testing.T) {
-	on, _ := fakeTransport(t, awsbus.Config{KMSKeyID: "alias/orders"})
-	off, _ := fakeTransport(t, awsbus.Config{})
+// KMSKeyID alone turns encryption on: the bound plan carries the key, so
+// tools that render it (the topology file, an IAM policy) see it, and the
+// queues Bind creates are encrypted at rest with it instead of with
+// SQS-managed keys. Without a key the queues get SQS-managed encryption.
+func TestConfig_KMSKeyIDEncryptsTheQueuesAtRest(t *testing.T) {
+	on, onSQS := fakeTransport(t, awsbus.Config{KMSKeyID: "alias/orders"})
+	off, offSQS := fakeTransport(t, awsbus.Config{})
 
 	assert.Equal(t, "alias/orders", on.Plan().KMSKeyID)
 	assert.Empty(t, off.Plan().KMSKeyID)
+	atRest := func(sq *awsbustest.SQS) map[string]string {
+		out, err := sq.GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{
+			QueueUrl: aws.String(sq.QueueURL("orders.fifo")), AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameAll},
+		})
+		require.NoError(t, err)
+		return out.Attributes
+	}
+	assert.Equal(t, "alias/orders", atRest(onSQS)["KmsMasterKeyId"])
+	assert.Equal(t, "false", atRest(onSQS)["SqsManagedSseEnabled"])
+	assert.Empty(t, atRest(offSQS)["KmsMasterKeyId"])
+	assert.Equal(t, "true", atRest(offSQS)["SqsManagedSseEnabled"])
 }

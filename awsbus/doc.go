@@ -152,5 +152,9 @@
 // places the returned middleware in the Stack. The application name bound
 // into the encryption context defaults to "sourceflow", not the service
 // name, because a message's producer and consumer are different services.
-// Without a KMSKeyID NewEncryption returns ErrEncryptionDisabled.
+// Bodies are encrypted only once that middleware is in the Stack; until
+// NewEncryption is called the health report's KMS entry reads "skipped".
+// Config.KMSKeyID also encrypts the queues and topics at rest (SSE-KMS);
+// without it NewEncryption returns ErrEncryptionDisabled and queues use
+// SQS-managed encryption at rest.
 package awsbus

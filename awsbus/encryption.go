@@ -74,9 +74,10 @@ type Encryption struct {
 // NewEncryption builds the Encrypter and Decrypter of t from its Config:
 // KeyID is Config.KMSKeyID, the per-destination size limit follows the
 // destination's kind, and decryption requires encryption. It also makes
-// t.Health report KMS through Encrypter.Check. When Config.KMSKeyID is
-// empty it returns ErrEncryptionDisabled and nothing else: the service then runs without
-// the encryption phases. NewEncryption may be called before or after Bind.
+// t.Health report KMS through the first Encrypter's Check. When
+// Config.KMSKeyID is empty it returns ErrEncryptionDisabled and nothing
+// else: the service then runs without the encryption phases. NewEncryption
+// may be called before or after Bind.
 func NewEncryption(kms encryption.KMSAPI, t *Transport, cfg EncryptionConfig) (*Encryption, error) {
 	if t == nil || kms == nil {
 		return nil, fmt.Errorf("%w: NewEncryption needs a KMS client and a Transport", ErrInvalidConfig)
@@ -108,7 +109,9 @@ func NewEncryption(kms encryption.KMSAPI, t *Transport, cfg EncryptionConfig) (*
 		return nil, fmt.Errorf("awsbus: decrypter: %w", err)
 	}
 	t.mu.Lock()
-	t.kmsCheck = enc.Check
+	if t.kmsCheck == nil {
+		t.kmsCheck = enc.Check
+	}
 	t.mu.Unlock()
 	return &Encryption{Encrypter: enc, Decrypter: dec}, nil
 }

@@ -219,8 +219,24 @@ func TestEncryptionHealthReportsKMS(t *testing.T) {
 	e.kms.SetDisabled(e.key, true)
 	c := kmsHealth(t, e.tr)
 	assert.Equal(t, topology.HealthDown, c.Status)
-	assert.NotEmpty(t, c.Error)
+	assert.Contains(t, c.Error, "encryption health check")
+	assert.Contains(t, c.Error, "Disabled", "the report names the key's state")
 	assert.Equal(t, topology.HealthDown, e.tr.Health(context.Background()).Status)
+}
+
+// A second NewEncryption on the same transport leaves the health report
+// on the first Encrypter's check.
+func TestEncryptionHealthKeepsTheFirstEncryptersCheck(t *testing.T) {
+	e := newEncrypted(t)
+	other := encryptiontest.New()
+	otherKey := other.CreateKey()
+	other.SetAlias("alias/orders", otherKey)
+	other.SetDisabled(otherKey, true)
+	_, err := awsbus.NewEncryption(other, e.tr, awsbus.EncryptionConfig{})
+	require.NoError(t, err)
+
+	assert.Equal(t, topology.HealthUp, kmsHealth(t, e.tr).Status)
+	assert.Zero(t, other.Calls().DescribeKey, "the second encrypter's KMS is not asked")
 }
 
 // A transport with a KMSKeyID composes its Encrypter and Decrypter;

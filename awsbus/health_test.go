@@ -113,10 +113,12 @@ func TestTransport_HealthDown(t *testing.T) {
 func TestTransport_HealthServiceAnswersMissing(t *testing.T) {
 	t.Run("SQS", func(t *testing.T) {
 		tr, sq, _ := healthTransport(t, awsbus.Config{})
-		sq.FailNext("GetQueueUrl", 1, &sqstypes.QueueDoesNotExist{Message: aws.String("gone")})
+		sq.FailNext("GetQueueUrl", 100, &sqstypes.QueueDoesNotExist{Message: aws.String("gone")})
+		before := sq.Calls("GetQueueUrl")
 
 		rep := tr.Health(context.Background())
 
+		require.Greater(t, sq.Calls("GetQueueUrl"), before, "the probe asked SQS")
 		assert.Equal(t, topology.HealthUp, checksByName(rep)["sqs"].Status)
 	})
 	t.Run("SNS", func(t *testing.T) {

@@ -76,7 +76,7 @@ func (c PublisherConfig) Validate() error {
 		errs = append(errs, fmt.Errorf("%w: PublisherConfig.Linger %v, must be 0..%v", ErrInvalidConfig, c.Linger, MaxPublishLinger))
 	}
 	if c.FallbackGroupID != "" && !sqsrules.ValidFIFOID(c.FallbackGroupID) {
-		errs = append(errs, fmt.Errorf("%w: PublisherConfig.FallbackGroupID must be 1-128 printable ASCII characters", ErrInvalidConfig))
+		errs = append(errs, fmt.Errorf("%w: PublisherConfig.FallbackGroupID must be 1-%d printable ASCII characters", ErrInvalidConfig, sqsrules.MaxFIFOIDLength))
 	}
 	return errors.Join(errs...)
 }

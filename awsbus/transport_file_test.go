@@ -39,13 +39,3 @@ func TestTransport_FileRoundTripsToThePlanItBinds(t *testing.T) {
 	require.NoError(t, tr.Bind(context.Background(), ordersBinding()))
 	assert.Equal(t, tr.Plan(), fromFile, "the file describes exactly what the transport binds")
 }
-
-func TestTransport_FileHasNoKeyWithoutEncryption(t *testing.T) {
-	sq, sn := newFakes()
-	tr, err := awsbus.NewTransport(awsbus.Clients{SQS: sq, SNS: sn}, awsbus.Config{})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = tr.Close() })
-	file, err := tr.File(ordersBinding())
-	require.NoError(t, err)
-	assert.Empty(t, file.Encryption.KMSKeyID)
-}

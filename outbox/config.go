@@ -115,5 +115,5 @@ func (c Config) validateStore() error {
 // validTopic reports whether topic is letters, digits and underscores, at
 // most maxTopicLength bytes: table names are spliced into SQL.
 func validTopic(topic string) bool {
-	return len(topic) <= maxTopicLength && sqldb.WordChars(topic)
+	return len(topic) <= maxTopicLength && sqldb.ValidWord(topic)
 }

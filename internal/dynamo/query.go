@@ -9,7 +9,8 @@ import (
 
 // QueryPages yields the pages of the query in, one request per page, each
 // retried by r, until the last page or the first request that fails, which
-// it yields with a nil page. It moves in.ExclusiveStartKey on as it goes.
+// it yields with a nil page. It moves in.ExclusiveStartKey on as it goes,
+// so the sequence can be ranged over once.
 func QueryPages(ctx context.Context, api API, r *Retry, in *dynamodb.QueryInput) iter.Seq2[*dynamodb.QueryOutput, error] {
 	return func(yield func(*dynamodb.QueryOutput, error) bool) {
 		for {

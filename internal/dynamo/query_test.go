@@ -14,16 +14,18 @@ import (
 )
 
 // pagedAPI answers queries with numbered pages: the page after the start
-// key, with a LastEvaluatedKey while pages remain; errs are answered first.
+// key, with a LastEvaluatedKey while pages remain; errs are answered once
+// errsAfter pages were served.
 type pagedAPI struct {
 	API
-	pages  int
-	errs   []error
-	starts []string
+	pages     int
+	errs      []error
+	errsAfter int
+	starts    []string
 }
 
 func (p *pagedAPI) Query(_ context.Context, in *dynamodb.QueryInput, _ ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
-	if len(p.errs) > 0 {
+	if len(p.errs) > 0 && len(p.starts) >= p.errsAfter {
 		err := p.errs[0]
 		p.errs = p.errs[1:]
 		return nil, err
@@ -70,4 +72,35 @@ func TestQueryPagesStopsWhenTheLoopBreaks(t *testing.T) {
 		break
 	}
 	assert.Equal(t, []string{"0"}, api.starts, "no request after the loop ended")
+}
+
+func TestQueryPagesRetriesAThrottledRequestMidwayFromTheSamePage(t *testing.T) {
+	api := &pagedAPI{pages: 3, errs: []error{&types.ProvisionedThroughputExceededException{}}, errsAfter: 1}
+	r := &Retry{Base: time.Millisecond}
+	var items int
+	for out, err := range QueryPages(context.Background(), api, r, &dynamodb.QueryInput{}) {
+		require.NoError(t, err)
+		items += len(out.Items)
+	}
+	assert.Equal(t, 3, items)
+	assert.Equal(t, []string{"0", "1", "2"}, api.starts, "the retried request keeps its start key")
+	assert.Equal(t, int64(1), r.Stats().Throttled)
+}
+
+func TestQueryPagesYieldsTheServedPagesThenTheFailure(t *testing.T) {
+	failed := errors.New("access denied")
+	api := &pagedAPI{pages: 4, errs: []error{failed}, errsAfter: 2}
+	var pages int
+	var errs []error
+	for out, err := range QueryPages(context.Background(), api, &Retry{}, &dynamodb.QueryInput{}) {
+		if err != nil {
+			assert.Nil(t, out)
+			errs = append(errs, err)
+			continue
+		}
+		pages++
+	}
+	assert.Equal(t, 2, pages)
+	assert.Equal(t, []error{failed}, errs, "the sequence ends with the failure")
+	assert.Equal(t, []string{"0", "1"}, api.starts)
 }

@@ -82,16 +82,16 @@ func ValidIdentifier(name string) bool {
 		return false
 	}
 	for _, p := range parts {
-		if p == "" || len(p) > 63 || (p[0] >= '0' && p[0] <= '9') || !WordChars(p) {
+		if p == "" || len(p) > 63 || (p[0] >= '0' && p[0] <= '9') || !ValidWord(p) {
 			return false
 		}
 	}
 	return true
 }
 
-// WordChars reports whether s holds ASCII letters, digits and underscores
+// ValidWord reports whether s holds ASCII letters, digits and underscores
 // only, the characters a name spliced into SQL may have.
-func WordChars(s string) bool {
+func ValidWord(s string) bool {
 	for _, r := range s {
 		ok := r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9')
 		if !ok {

@@ -9,12 +9,12 @@ import (
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
-func TestWordChars(t *testing.T) {
+func TestValidWord(t *testing.T) {
 	for s, want := range map[string]bool{
 		"": true, "orders_2": true, "Orders": true,
 		"a-b": false, "a.b": false, "a b": false, `x";`: false, "é": false,
 	} {
-		assert.Equal(t, want, sqldb.WordChars(s), "%q", s)
+		assert.Equal(t, want, sqldb.ValidWord(s), "%q", s)
 	}
 }
 
