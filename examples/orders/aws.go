@@ -71,9 +71,10 @@ func newAWSWiring(awsCfg aws.Config, service string, brk *middleware.CircuitBrea
 		ConsumerConfig: awsbus.ConsumerConfig{
 			WaitTime: time.Second, VisibilityTimeout: opts.visibility, ShutdownTimeout: 5 * time.Second,
 		},
-		KMSKeyID: opts.kmsKey,
-		Circuits: brk,
-		Logger:   logger.With(watermill.LogFields{"transport": "aws", "service": service}),
+		KMSKeyID:      opts.kmsKey,
+		PublishLinger: opts.publishWait,
+		Circuits:      brk,
+		Logger:        logger.With(watermill.LogFields{"transport": "aws", "service": service}),
 	})
 	if err != nil {
 		return wiring{}, err

@@ -26,6 +26,7 @@ type options struct {
 	metricsAddr string
 	linger      time.Duration
 	kmsKey      string
+	publishWait time.Duration
 	provision   string
 	topologyDir string
 
@@ -61,6 +62,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.metricsAddr, "metrics-addr", "", "serve /metrics (Prometheus) and /healthz on this address, e.g. :9090")
 	fs.DurationVar(&o.linger, "linger", 0, "keep serving /metrics and /healthz this long after the run")
 	fs.StringVar(&o.kmsKey, "kms-key", "", "with -transport aws: KMS key id, ARN or alias to envelope-encrypt message bodies")
+	fs.DurationVar(&o.publishWait, "publish-linger", 0, "with -transport aws: how long a single-message publish waits for others "+
+		"to share its SQS or SNS call (awsbus.Config.PublishLinger, 0..100ms; 0 sends at once)")
 	fs.StringVar(&o.provision, "provisioning", "create", "with -transport aws: create the queues and topics, validate that they exist as "+
 		"configured (deployed from an exported template), or assume they do")
 	fs.StringVar(&o.topologyDir, "write-topology", "", "with -transport aws: write each service's topology file "+
