@@ -42,17 +42,20 @@ func (p *pagedAPI) Query(_ context.Context, in *dynamodb.QueryInput, _ ...func(*
 	return out, nil
 }
 
+// A throttled request, first or midway, is retried from the same page.
 func TestQueryPagesYieldsEveryPageRetryingThrottledRequests(t *testing.T) {
-	api := &pagedAPI{pages: 3, errs: []error{&types.ProvisionedThroughputExceededException{}}}
-	r := &Retry{Base: time.Millisecond}
-	var items int
-	for out, err := range QueryPages(context.Background(), api, r, &dynamodb.QueryInput{}) {
-		require.NoError(t, err)
-		items += len(out.Items)
+	for _, after := range []int{0, 1} {
+		api := &pagedAPI{pages: 3, errs: []error{&types.ProvisionedThroughputExceededException{}}, errsAfter: after}
+		r := &Retry{Base: time.Millisecond}
+		var items int
+		for out, err := range QueryPages(context.Background(), api, r, &dynamodb.QueryInput{}) {
+			require.NoError(t, err)
+			items += len(out.Items)
+		}
+		assert.Equal(t, 3, items, "throttled after %d pages", after)
+		assert.Equal(t, []string{"0", "1", "2"}, api.starts, "each page starts after the previous one")
+		assert.Equal(t, int64(1), r.Stats().Throttled)
 	}
-	assert.Equal(t, 3, items)
-	assert.Equal(t, []string{"0", "1", "2"}, api.starts, "each page starts after the previous one")
-	assert.Equal(t, int64(1), r.Stats().Throttled)
 }
 
 func TestQueryPagesEndsWithAFailedRequest(t *testing.T) {
@@ -72,19 +75,6 @@ func TestQueryPagesStopsWhenTheLoopBreaks(t *testing.T) {
 		break
 	}
 	assert.Equal(t, []string{"0"}, api.starts, "no request after the loop ended")
-}
-
-func TestQueryPagesRetriesAThrottledRequestMidwayFromTheSamePage(t *testing.T) {
-	api := &pagedAPI{pages: 3, errs: []error{&types.ProvisionedThroughputExceededException{}}, errsAfter: 1}
-	r := &Retry{Base: time.Millisecond}
-	var items int
-	for out, err := range QueryPages(context.Background(), api, r, &dynamodb.QueryInput{}) {
-		require.NoError(t, err)
-		items += len(out.Items)
-	}
-	assert.Equal(t, 3, items)
-	assert.Equal(t, []string{"0", "1", "2"}, api.starts, "the retried request keeps its start key")
-	assert.Equal(t, int64(1), r.Stats().Throttled)
 }
 
 func TestQueryPagesYieldsTheServedPagesThenTheFailure(t *testing.T) {
