@@ -17,12 +17,20 @@ import (
 // DefaultRegion is the region when the default chain sets none.
 const DefaultRegion = "us-east-1"
 
+// DefaultMaxAttempts is how many attempts each AWS call makes when the
+// default chain sets no maximum (AWS_MAX_ATTEMPTS, max_attempts): more than
+// the SDK's 3, so that a redrive of thousands of messages rides out a short
+// blip of the endpoint (connections dropped, server errors) instead of
+// stopping part-way.
+const DefaultMaxAttempts = 6
+
 // LoadClients builds the clients from the SDK's default configuration
 // chain: environment (AWS_REGION, AWS_ENDPOINT_URL for an emulator such as
 // LocalStack, AWS_ENDPOINT_URL_DYNAMODB for a DynamoDB emulator apart from
 // it, credentials, AWS_ACCOUNT_ID), shared files and instance
-// roles. The region defaults to DefaultRegion, and the clients retry
-// throttling errors (awsbus.WithRetries).
+// roles. The region defaults to DefaultRegion, the attempts per call to
+// DefaultMaxAttempts, and the clients retry throttling errors
+// (awsbus.WithRetries).
 func LoadClients(ctx context.Context) (Clients, error) {
 	cfg, err := awsconfig.LoadDefaultConfig(ctx)
 	if err != nil {
@@ -30,6 +38,9 @@ func LoadClients(ctx context.Context) (Clients, error) {
 	}
 	if cfg.Region == "" {
 		cfg.Region = DefaultRegion
+	}
+	if cfg.RetryMaxAttempts == 0 {
+		cfg.RetryMaxAttempts = DefaultMaxAttempts
 	}
 	cfg = awsbus.WithRetries(cfg)
 	c := Clients{

@@ -1,0 +1,28 @@
+package cli_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow/cmd/sourceflow/cli"
+)
+
+// A redrive outlives a short blip of the endpoint: each call makes
+// DefaultMaxAttempts attempts unless the environment sets a maximum.
+func TestLoadClients_AttemptsPerCall(t *testing.T) {
+	t.Setenv("AWS_REGION", "us-east-1")
+	t.Setenv("AWS_ACCESS_KEY_ID", "test")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
+	for env, want := range map[string]int{"": cli.DefaultMaxAttempts, "2": 2} {
+		t.Setenv("AWS_MAX_ATTEMPTS", env)
+		c, err := cli.LoadClients(context.Background())
+		require.NoError(t, err)
+		opts := c.SQS.(*sqs.Client).Options()
+		assert.Equal(t, want, opts.RetryMaxAttempts, "AWS_MAX_ATTEMPTS=%q", env)
+		assert.Equal(t, want, opts.Retryer.MaxAttempts(), "AWS_MAX_ATTEMPTS=%q", env)
+	}
+}
