@@ -33,7 +33,8 @@ type ChannelConfig struct {
 	// own destination: a handler publishing straight to the destination it
 	// consumes is queued, in order, and handed over without waiting (so
 	// Send returns before such a follow-up is handled); for longer cycles,
-	// set Async. Set Async too when handlers run in a transaction their
+	// and for a saga handler sending a command that its own saga handles for
+	// the same entity (it holds that entity's lock), set Async. Set Async too when handlers run in a transaction their
 	// stores join (transactional idempotency with SQL stores): the consumer's
 	// transaction may wait for locks the publisher's holds until it commits,
 	// so a service refuses such a publish with ErrPublishInTransaction.

@@ -1,21 +1,41 @@
 package cqrs
 
-import (
-	"hash/maphash"
-	"sync"
-)
+import "sync"
 
-// keyedMutex serialises work per key with a fixed set of striped locks, so
-// that concurrent commands for one entity load, handle and save in turn.
+// keyedMutex serialises work per key, so that concurrent commands for one
+// entity load, handle and save in turn. Each key has a lock of its own while
+// anyone holds or waits for it: work on two keys never waits on each other,
+// which matters because a handler on the synchronous ChannelTransport holds
+// its entity's lock while the handlers of what it sends run.
 type keyedMutex struct {
-	once  sync.Once
-	seed  maphash.Seed
-	locks [256]sync.Mutex
+	mu    sync.Mutex
+	locks map[string]*keyLock
+}
+
+type keyLock struct {
+	sync.Mutex
+	users int // holders and waiters
 }
 
 func (k *keyedMutex) lock(key string) func() {
-	k.once.Do(func() { k.seed = maphash.MakeSeed() })
-	m := &k.locks[maphash.String(k.seed, key)%uint64(len(k.locks))]
-	m.Lock()
-	return m.Unlock
+	k.mu.Lock()
+	if k.locks == nil {
+		k.locks = map[string]*keyLock{}
+	}
+	l := k.locks[key]
+	if l == nil {
+		l = &keyLock{}
+		k.locks[key] = l
+	}
+	l.users++
+	k.mu.Unlock()
+	l.Lock()
+	return func() {
+		l.Unlock()
+		k.mu.Lock()
+		if l.users--; l.users == 0 {
+			delete(k.locks, key)
+		}
+		k.mu.Unlock()
+	}
 }
