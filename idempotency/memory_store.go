@@ -125,7 +125,9 @@ func (s *MemoryStore) Close() error {
 	return nil
 }
 
-// Sweep removes every expired record now and returns how many it removed.
+// Sweep removes every expired completed record, and every in-progress one
+// whose lease ended more than LapsedLeaseRetention ago, and returns how many
+// it removed.
 // The background sweeper calls it every SweepInterval.
 func (s *MemoryStore) Sweep() int {
 	s.mu.Lock()
@@ -133,7 +135,7 @@ func (s *MemoryStore) Sweep() int {
 	now := s.cfg.Clock.Now()
 	n := 0
 	for k, e := range s.entries {
-		if !now.Before(e.expires) {
+		if e.completed && !now.Before(e.expires) || !now.Before(e.expires.Add(LapsedLeaseRetention)) {
 			s.remove(k, e)
 			n++
 		}

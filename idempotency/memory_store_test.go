@@ -198,3 +198,23 @@ func BenchmarkMemoryStoreAtCapacity(b *testing.B) {
 	}
 	assert.Equal(b, 100_000, s.Stats().Entries)
 }
+
+func TestMemoryStoreSweepKeepsALapsedLeaseForItsHolder(t *testing.T) {
+	clock := newFakeClock()
+	s := newMemoryStore(t, idempotency.MemoryStoreConfig{Clock: clock, SweepInterval: time.Hour})
+	ctx := context.Background()
+	late := idempotency.Key{Consumer: "c", MessageID: "late"}
+	res, err := s.Claim(ctx, late, "", time.Minute)
+	require.NoError(t, err)
+	crashed := idempotency.Key{Consumer: "c", MessageID: "crashed"}
+	_, err = s.Claim(ctx, crashed, "", time.Minute)
+	require.NoError(t, err)
+
+	clock.Advance(2 * time.Minute)
+	assert.Equal(t, 0, s.Sweep(), "a lease that ran out is kept")
+	require.NoError(t, s.Complete(ctx, late, res.Token, 2*idempotency.LapsedLeaseRetention), "its holder may still complete")
+
+	clock.Advance(idempotency.LapsedLeaseRetention)
+	assert.Equal(t, 1, s.Sweep(), "a lease that ran out a retention ago goes")
+	assert.Equal(t, idempotency.Completed, status(t, s, "late"))
+}

@@ -31,6 +31,13 @@ func (k Key) Validate() error {
 	return nil
 }
 
+// LapsedLeaseRetention is how long the stores keep an in-progress record
+// after its lease ran out, so that a holder delayed past its lease (a GC
+// pause, a renewal that did not get through) may still complete or extend
+// while no one has re-claimed the key. Completed records go when their TTL
+// ends.
+const LapsedLeaseRetention = 24 * time.Hour
+
 // ClaimStatus is the outcome of Store.Claim.
 type ClaimStatus int
 

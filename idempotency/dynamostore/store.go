@@ -123,9 +123,6 @@ func (s *Store) expiry(d, margin time.Duration) (ms, ttl int64) {
 	return ms, (ms + margin.Milliseconds() + 999) / 1000
 }
 
-// leaseMargin is how long past its lease an in-progress record is kept.
-const leaseMargin = 24 * time.Hour
-
 func number(n int64) *types.AttributeValueMemberN {
 	return &types.AttributeValueMemberN{Value: strconv.FormatInt(n, 10)}
 }
@@ -159,7 +156,7 @@ func (s *Store) Claim(ctx context.Context, key idempotency.Key, payloadHash stri
 // claimOnce puts a new lease; it returns the record in the way when the
 // condition fails (nil when the put succeeded).
 func (s *Store) claimOnce(ctx context.Context, key idempotency.Key, hash string, lease time.Duration, tok string) (map[string]types.AttributeValue, error) {
-	ms, ttl := s.expiry(lease, leaseMargin)
+	ms, ttl := s.expiry(lease, idempotency.LapsedLeaseRetention)
 	item := s.key(key)
 	item[attrStatus] = &types.AttributeValueMemberS{Value: inProgress}
 	item[attrToken] = &types.AttributeValueMemberS{Value: tok}
@@ -269,7 +266,7 @@ func (s *Store) Extend(ctx context.Context, key idempotency.Key, token string, l
 	if err := checkKey(key, lease); err != nil {
 		return err
 	}
-	ms, at := s.expiry(lease, leaseMargin)
+	ms, at := s.expiry(lease, idempotency.LapsedLeaseRetention)
 	upd := expression.Set(expression.Name(attrExpiresMS), expression.Value(ms)).
 		Set(expression.Name(attrTTL), expression.Value(at))
 	return s.update(ctx, key, token, upd, "extend", false, func(rec map[string]types.AttributeValue) bool {

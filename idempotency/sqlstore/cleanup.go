@@ -40,8 +40,9 @@ func (s *Store) cleanupLoop() {
 	})
 }
 
-// Cleanup deletes the rows whose expiry (by the database clock) has passed,
-// in batches of CleanupBatch, and returns how many it deleted. Every instance
+// Cleanup deletes the completed rows whose TTL ended (by the database clock)
+// and the in-progress rows whose lease ended more than
+// idempotency.LapsedLeaseRetention ago, in batches of CleanupBatch, and returns how many it deleted. Every instance
 // may run it; concurrent runs delete disjoint or already-deleted rows.
 func (s *Store) Cleanup(ctx context.Context) (int64, error) {
 	var total int64

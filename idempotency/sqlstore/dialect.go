@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/sourceflow-go/sourceflow/idempotency"
 )
 
 // queries holds the statements of one dialect for one table. Placeholders
@@ -65,7 +67,8 @@ WHERE r.expires_at <= %s
 RETURNING r.token`, t, columns, plus, now)
 	q.returns = true
 	q.cleanup = fmt.Sprintf(`DELETE FROM %[1]s WHERE (consumer, message_id) IN
-	(SELECT consumer, message_id FROM %[1]s WHERE expires_at <= %[2]s LIMIT ?)`, t, now)
+	(SELECT consumer, message_id FROM %[1]s WHERE %[2]s LIMIT ?)`, t,
+		cleanable(now, fmt.Sprintf("now() - make_interval(secs => %d)", retained.Milliseconds()/1000)))
 	q.duration = func(d time.Duration) any { return d.Seconds() }
 	return q
 }
@@ -92,7 +95,8 @@ ON DUPLICATE KEY UPDATE
 	payload_hash = IF(%[4]s, ?, payload_hash),
 	status = IF(%[4]s, 0, status),
 	expires_at = IF(%[4]s, %[3]s, expires_at)`, t, columns, plus, expired)
-	q.cleanup = fmt.Sprintf(`DELETE FROM %s WHERE expires_at <= %s ORDER BY expires_at LIMIT ?`, t, now)
+	q.cleanup = fmt.Sprintf(`DELETE FROM %s WHERE %s ORDER BY expires_at LIMIT ?`, t,
+		cleanable(now, fmt.Sprintf("%s - INTERVAL %d SECOND", now, retained.Milliseconds()/1000)))
 	q.duration = func(d time.Duration) any { return d.Microseconds() }
 	return q
 }
@@ -123,9 +127,20 @@ WHERE expires_at <= %s
 RETURNING token`, t, columns, plus, now)
 	q.returns = true
 	q.cleanup = fmt.Sprintf(`DELETE FROM %[1]s WHERE rowid IN
-	(SELECT rowid FROM %[1]s WHERE expires_at <= %[2]s LIMIT ?)`, t, now)
+	(SELECT rowid FROM %[1]s WHERE %[2]s LIMIT ?)`, t,
+		cleanable(now, fmt.Sprintf("%s - %d", now, retained.Milliseconds())))
 	q.duration = func(d time.Duration) any { return d.Milliseconds() }
 	return q
+}
+
+// retained is how long past its lease an in-progress row is kept.
+const retained = idempotency.LapsedLeaseRetention
+
+// cleanable is the condition of the rows cleanup deletes: completed rows
+// whose TTL ended (now), and in-progress rows whose lease ended before
+// lapsed, so that a holder delayed past its lease may still complete.
+func cleanable(now, lapsed string) string {
+	return fmt.Sprintf("expires_at <= %s AND (status = 1 OR expires_at <= %s)", now, lapsed)
 }
 
 // commonQueries fills the statements whose text only differs in the clock

@@ -97,8 +97,9 @@ func countRows(t *testing.T, s *sqlstore.Store, table string) int {
 	return n
 }
 
-// TestCleanupDeletesExpiredRows proves the background cleanup runs: rows
-// past their expiry disappear and are counted, live rows stay.
+// TestCleanupDeletesExpiredRows proves the background cleanup runs: completed
+// rows past their TTL disappear and are counted; live rows stay, and so do
+// leases that ran out, whose holders may still complete.
 func TestCleanupDeletesExpiredRows(t *testing.T) {
 	for _, d := range dialects {
 		t.Run(string(d.dialect), func(t *testing.T) {
@@ -108,22 +109,29 @@ func TestCleanupDeletesExpiredRows(t *testing.T) {
 				Table: table, CleanupInterval: 100 * time.Millisecond, CleanupBatch: 3,
 			})
 			ctx := context.Background()
-			const expiring = 7
-			for i := range expiring + 2 {
+			const expiring, lapsed, live = 4, 3, 2
+			tokens := map[idempotency.Key]string{}
+			for i := range expiring + lapsed + live {
 				k := idempotency.Key{Consumer: "c", MessageID: fmt.Sprintf("m%d", i)}
 				res, err := s.Claim(ctx, k, "", time.Second)
 				require.NoError(t, err)
-				if i >= expiring {
-					require.NoError(t, s.Complete(ctx, k, res.Token, time.Hour))
-				} else if i%2 == 0 {
+				switch { // the leases first: they run out before the short records
+				case i < lapsed:
+					tokens[k] = res.Token
+				case i < lapsed+expiring:
 					require.NoError(t, s.Complete(ctx, k, res.Token, time.Second))
-				} // odd ones stay abandoned leases
+				default:
+					require.NoError(t, s.Complete(ctx, k, res.Token, time.Hour))
+				}
 			}
-			require.Equal(t, expiring+2, countRows(t, s, table))
+			require.Equal(t, expiring+lapsed+live, countRows(t, s, table))
 			require.Eventually(t, func() bool {
 				return s.Stats().CleanedRows == expiring
 			}, 20*time.Second, 50*time.Millisecond, "cleanup never deleted the expired rows: %+v", s.Stats())
-			assert.Equal(t, 2, countRows(t, s, table), "live rows stay")
+			assert.Equal(t, lapsed+live, countRows(t, s, table), "live rows and lapsed leases stay")
+			for k, token := range tokens {
+				require.NoError(t, s.Complete(ctx, k, token, time.Hour), "the holder of a lapsed lease completes after cleanup")
+			}
 			assert.Zero(t, s.Stats().CleanupErrors)
 			assert.Greater(t, s.Stats().CleanupRuns, uint64(1))
 		})
@@ -137,10 +145,12 @@ func TestExplicitCleanupReturnsCount(t *testing.T) {
 	require.NoError(t, err)
 	assert.Zero(t, n)
 	for i := range 4 {
-		_, err := s.Claim(ctx, idempotency.Key{Consumer: "c", MessageID: fmt.Sprint(i)}, "", time.Millisecond)
+		k := idempotency.Key{Consumer: "c", MessageID: fmt.Sprint(i)}
+		res, err := s.Claim(ctx, k, "", time.Minute)
 		require.NoError(t, err)
+		require.NoError(t, s.Complete(ctx, k, res.Token, time.Millisecond))
 	}
-	// Each lease expires on its own (by the database clock), so one call may
+	// Each record expires on its own (by the database clock), so one call may
 	// find only some of them expired: the counts add up to 4.
 	var total int64
 	require.Eventually(t, func() bool {
