@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"fmt"
+	"hash/fnv"
 	"strings"
 	"time"
 
@@ -162,6 +163,16 @@ WHERE consumer = ? AND message_id = ? AND token = ? AND status = 0`, t),
 	}
 }
 
+// indexName names the expiry index of table. A name over 63 bytes, the
+// longest PostgreSQL keeps and MySQL takes, is cut and told apart from other
+// cut names by a hash of the whole.
 func indexName(table string) string {
-	return strings.ReplaceAll(table, ".", "_") + "_expires_at_idx"
+	const most = 63
+	name := strings.ReplaceAll(table, ".", "_") + "_expires_at_idx"
+	if len(name) <= most {
+		return name
+	}
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(name))
+	return fmt.Sprintf("%s_%08x_idx", name[:most-len("_01234567_idx")], h.Sum32())
 }

@@ -237,3 +237,19 @@ func BenchmarkClaimComplete(b *testing.B) {
 		})
 	}
 }
+
+func TestTheLongestTableNameGetsAnIndexEveryDialectTakes(t *testing.T) {
+	for _, d := range dialects {
+		t.Run(string(d.dialect), func(t *testing.T) {
+			t.Parallel()
+			table := uniqueTable() + "_" + strings.Repeat("x", 63-len("_version")-len(uniqueTable())-1)
+			require.Len(t, table, 55)
+			s := openStore(t, d.dialect, d.env, sqlstore.Config{Table: table})
+			ctx := context.Background()
+			k := idempotency.Key{Consumer: "c", MessageID: "m"}
+			res, err := s.Claim(ctx, k, "", time.Minute)
+			require.NoError(t, err)
+			require.NoError(t, s.Complete(ctx, k, res.Token, time.Hour))
+		})
+	}
+}
