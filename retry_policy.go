@@ -3,6 +3,7 @@ package sourceflow
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"time"
 )
@@ -66,8 +67,8 @@ func (p RetryPolicy) Validate() error {
 	if p.InitialInterval < 0 {
 		errs = append(errs, fmt.Errorf("InitialInterval must not be negative, got %s", p.InitialInterval))
 	}
-	if p.Multiplier != 0 && p.Multiplier < 1 {
-		errs = append(errs, fmt.Errorf("Multiplier must be at least 1, got %g", p.Multiplier))
+	if p.Multiplier != 0 && !(p.Multiplier >= 1 && !math.IsInf(p.Multiplier, 1)) { // NaN fails >= 1
+		errs = append(errs, fmt.Errorf("Multiplier must be a finite number of at least 1, got %g", p.Multiplier))
 	}
 	if p.MaxInterval < 0 {
 		errs = append(errs, fmt.Errorf("MaxInterval must not be negative, got %s", p.MaxInterval))

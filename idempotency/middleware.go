@@ -29,8 +29,10 @@ type MiddlewareConfig struct {
 	// RenewInterval is how often the lease is extended (to now plus Lease)
 	// while the handler runs. It must be shorter than Lease. A negative
 	// value disables renewal: a handler running longer than Lease then
-	// loses its claim. Transactional mode never renews: the transaction's
-	// row lock holds the claim. Default Lease/3.
+	// loses its claim. Transactional mode never renews: with a SQL store the
+	// transaction's row lock holds the claim; with the DynamoDB store, whose
+	// claim is a lease others can see, a handler outliving Lease may run
+	// twice and only one run commits. Default Lease/3.
 	RenewInterval time.Duration
 	// TTL is how long a completed record is kept; duplicates arriving later
 	// are processed again. Keep it at least the queue's retention period,

@@ -34,7 +34,7 @@ type Config struct {
 	// Dialect is the database kind. Required.
 	Dialect Dialect
 	// DSN is the connection string, used by Open only. For SQLite, Open adds
-	// a busy timeout of 5 s, WAL and immediate transactions unless the DSN
+	// a busy timeout of 30 s, WAL and immediate transactions unless the DSN
 	// sets them.
 	DSN string
 	// TablePrefix starts the name of every table: <prefix>sequences,

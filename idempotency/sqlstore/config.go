@@ -37,7 +37,7 @@ type Config struct {
 	// Dialect is the database kind. Required.
 	Dialect Dialect
 	// DSN is the connection string, used by Open only. For SQLite, Open adds
-	// a busy timeout of 5 s and WAL unless the DSN sets them.
+	// a busy timeout of 30 s and WAL unless the DSN sets them.
 	DSN string
 	// Table is the table name, optionally schema-qualified ("idem.records").
 	// Letters, digits and underscores only; the schema at most 63 bytes, the

@@ -21,7 +21,7 @@ type Config struct {
 	// Dialect is the database kind. Required.
 	Dialect Dialect
 	// DSN is the driver's connection string. Required. For SQLite, Open adds
-	// a busy timeout of 5 s, WAL and immediate transactions unless the DSN
+	// a busy timeout of 30 s, WAL and immediate transactions unless the DSN
 	// sets them.
 	DSN string
 	// MaxOpenConns bounds the connection pool. Default 16.

@@ -1,0 +1,40 @@
+package sourceflow_test
+
+import (
+	"math"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/sourceflow-go/sourceflow"
+)
+
+func TestRetryPolicy_Validate(t *testing.T) {
+	tests := []struct {
+		name   string
+		mutate func(*sourceflow.RetryPolicy)
+		want   string // empty: valid
+	}{
+		{"zero takes defaults", func(*sourceflow.RetryPolicy) {}, ""},
+		{"doubling", func(p *sourceflow.RetryPolicy) { p.Multiplier = 2 }, ""},
+		{"negative initial interval", func(p *sourceflow.RetryPolicy) { p.InitialInterval = -time.Second }, "InitialInterval"},
+		{"multiplier below 1", func(p *sourceflow.RetryPolicy) { p.Multiplier = 0.5 }, "Multiplier"},
+		{"multiplier NaN", func(p *sourceflow.RetryPolicy) { p.Multiplier = math.NaN() }, "Multiplier"},
+		{"multiplier infinite", func(p *sourceflow.RetryPolicy) { p.Multiplier = math.Inf(1) }, "Multiplier"},
+		{"max below initial", func(p *sourceflow.RetryPolicy) { p.InitialInterval, p.MaxInterval = time.Second, time.Millisecond }, "MaxInterval"},
+		{"negative max elapsed", func(p *sourceflow.RetryPolicy) { p.MaxElapsed = -time.Second }, "MaxElapsed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var p sourceflow.RetryPolicy
+			tt.mutate(&p)
+			err := p.Validate()
+			if tt.want == "" {
+				assert.NoError(t, err)
+				return
+			}
+			assert.ErrorContains(t, err, tt.want)
+		})
+	}
+}
