@@ -50,14 +50,21 @@ func causedID(ctx context.Context, typeName, entityID string, payload []byte) (i
 		return "", false
 	}
 	n := in.sent.Add(1) - 1
+	return derivedID(payload, in.env.MessageID, in.handler, strconv.FormatInt(n, 10), typeName, entityID), true
+}
+
+// derivedID is the name-based UUID of parts and payload: the same inputs
+// give the same id, different ones (a different payload included) a
+// different id.
+func derivedID(payload []byte, parts ...string) string {
 	name := make([]byte, 0, 128+len(payload))
-	for _, part := range []string{in.env.MessageID, in.handler, strconv.FormatInt(n, 10), typeName, entityID} {
+	for _, part := range parts {
 		name = strconv.AppendInt(name, int64(len(part)), 10) // length-prefixed: no two part lists collide
 		name = append(name, ':')
 		name = append(name, part...)
 	}
 	name = append(name, payload...)
-	return uuid.NewSHA1(uuid.NameSpaceOID, name).String(), true
+	return uuid.NewSHA1(uuid.NameSpaceOID, name).String()
 }
 
 // sendMark returns how many ids the running handler has derived so far.

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/google/uuid"
-
 	"github.com/sourceflow-go/sourceflow"
 )
 
@@ -64,15 +62,18 @@ func (q *EventQueue) encodeOne(ev any) (*typeInfo, []byte, error) {
 }
 
 // raisePending publishes the events a handled command raised. Each message
-// id derives from the command's, so a redelivered command re-raises the same
-// ids and consumers can drop the duplicates. The first failure is returned.
+// id derives from the command's, the event's position, type and payload, so
+// a redelivered command re-raises the same ids and consumers can drop the
+// duplicates, while a run that raised a different event (its first run's
+// save rolled back after the publish) gets a new id. The first failure is
+// returned.
 func (q *EventQueue) raisePending(ctx context.Context, cause Envelope, pending []pendingEvent) error {
 	for i, p := range pending {
 		info, ok := q.svc.types.ofName(p.Type)
 		if !ok {
 			return fmt.Errorf("%w: pending event %q", ErrNotRegistered, p.Type)
 		}
-		id := uuid.NewSHA1(uuid.NameSpaceOID, []byte(cause.MessageID+"/"+strconv.Itoa(i))).String()
+		id := derivedID(p.Payload, cause.MessageID, "raised", strconv.Itoa(i), p.Type, cause.EntityID)
 		env := Envelope{EntityID: cause.EntityID, Sequence: cause.Sequence, MessageID: id}
 		if _, err := q.send(ctx, info, env, p.Payload); err != nil {
 			return fmt.Errorf("cqrs: raise %s caused by %s: %w", p.Type, cause.MessageID, err)
