@@ -120,10 +120,12 @@ type outgoing struct {
 //
 // A Publish of one message never waits on purpose (unless
 // PublisherConfig.Linger asks it to): it is sent at once unless 4 calls to
-// its destination are already in flight from this Publisher; then it waits for the next call slot and leaves in one batch
-// with the others that waited meanwhile (up to 10 per call, made with the
-// values of the oldest's context and the earliest deadline among them). Under load the calls carry several messages
-// each, with no added latency when idle. Its context ending before AWS
+// its destination are already in flight from this Publisher; then it waits
+// for the next call slot and leaves in one batch with the others that waited
+// meanwhile (up to 10 per call, made with the values of the oldest's context
+// and the latest deadline among them, none if one has none: one caller's
+// short deadline fails no other's message). Under load the calls carry
+// several messages each, with no added latency when idle. Its context ending before AWS
 // answered returns an error: nothing was sent if it still waited, and it
 // may have been sent if its call had started (the consumers' idempotency
 // absorbs the resend).

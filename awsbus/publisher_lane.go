@@ -155,20 +155,22 @@ func (p *Publisher) flush(ep topology.Endpoint, l *lane, s sender) {
 
 // batchContext is the context of one call for several waiters: the values
 // of the oldest (its trace), ended by none of their cancellations (a waiter
-// whose context ends returns on its own), bounded by the earliest deadline
-// among them.
+// whose context ends returns on its own, its message "not confirmed"), and
+// bounded by the latest deadline among them, none if one has none: a
+// waiter's short deadline never fails the others' messages.
 func batchContext(batch []*waiter) (context.Context, context.CancelFunc) {
 	ctx := context.WithoutCancel(batch[0].o.ctx)
-	var earliest time.Time
+	var latest time.Time
 	for _, w := range batch {
-		if d, ok := w.o.ctx.Deadline(); ok && (earliest.IsZero() || d.Before(earliest)) {
-			earliest = d
+		d, ok := w.o.ctx.Deadline()
+		if !ok {
+			return ctx, func() {}
+		}
+		if d.After(latest) {
+			latest = d
 		}
 	}
-	if earliest.IsZero() {
-		return ctx, func() {}
-	}
-	return context.WithDeadline(ctx, earliest)
+	return context.WithDeadline(ctx, latest)
 }
 
 // take removes and returns the oldest waiting messages that fit one batch

@@ -215,9 +215,9 @@ func TestLaneTakeKeepsBatchWithinEntriesAndBytes(t *testing.T) {
 	assert.Equal(t, "13", l.waiting[0].o.wire.uuid, "oldest first")
 }
 
-func TestBatchContextOutlivesOneWaiterAndKeepsTheEarliestDeadline(t *testing.T) {
-	first, cancelFirst := context.WithCancel(context.Background())
+func TestBatchContextOutlivesOneWaiterAndKeepsTheLatestDeadline(t *testing.T) {
 	soon := time.Now().Add(time.Hour)
+	first, cancelFirst := context.WithDeadline(context.Background(), soon.Add(-time.Minute))
 	second, cancelSecond := context.WithDeadline(context.Background(), soon)
 	defer cancelSecond()
 	third, cancelThird := context.WithDeadline(context.Background(), soon.Add(time.Hour))
@@ -229,5 +229,5 @@ func TestBatchContextOutlivesOneWaiterAndKeepsTheEarliestDeadline(t *testing.T) 
 	assert.NoError(t, ctx.Err(), "the oldest waiter giving up does not fail the others' call")
 	deadline, ok := ctx.Deadline()
 	require.True(t, ok)
-	assert.Equal(t, soon, deadline, "bounded by the earliest deadline")
+	assert.Equal(t, soon.Add(time.Hour), deadline, "bounded by the latest deadline")
 }
