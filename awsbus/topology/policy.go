@@ -15,8 +15,9 @@ const PolicySidPrefix = "SourceFlowSNS"
 // statement per topic ARN that may not yet send to the queue: Principal
 // sns.amazonaws.com, Action sqs:SendMessage, Condition ArnEquals
 // aws:SourceArn. Existing statements are kept verbatim; a topic that an
-// existing statement already allows (ArnEquals or ArnLike on aws:SourceArn,
-// Action sqs:SendMessage, sqs:* or *) adds nothing. added lists the topic
+// existing statement already allows (Principal "*" or the SNS service,
+// Action sqs:SendMessage, sqs:* or *, ArnEquals or ArnLike on
+// aws:SourceArn) adds nothing. added lists the topic
 // ARNs that got a statement; when it is empty, merged equals existing.
 func MergeQueuePolicy(existing, queueARN string, topicARNs []string) (merged string, added []string, err error) {
 	doc, err := parsePolicy(existing, queueARN)
@@ -88,11 +89,32 @@ func statements(v any) []any {
 func policyAllows(stmts []any, topicARN string) bool {
 	for _, s := range stmts {
 		m, ok := s.(map[string]any)
-		if !ok || m["Effect"] != "Allow" || !actionAllowsSend(m["Action"]) {
+		if !ok || m["Effect"] != "Allow" || !actionAllowsSend(m["Action"]) || !principalIsSNS(m["Principal"]) {
 			continue
 		}
 		cond, _ := m["Condition"].(map[string]any)
 		if matchesCondition(cond, topicARN) {
+			return true
+		}
+	}
+	return false
+}
+
+// principalIsSNS reports whether a statement's Principal covers the SNS
+// service: "*", {"AWS": "*"} or {"Service": "sns.amazonaws.com"}. A
+// statement for some role lets that role send, not the topic.
+func principalIsSNS(v any) bool {
+	if s, ok := v.(string); ok {
+		return s == "*"
+	}
+	m, _ := v.(map[string]any)
+	for _, a := range stringList(m["AWS"]) {
+		if a == "*" {
+			return true
+		}
+	}
+	for _, s := range stringList(m["Service"]) {
+		if strings.EqualFold(s, "sns.amazonaws.com") {
 			return true
 		}
 	}

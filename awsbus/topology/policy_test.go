@@ -48,6 +48,12 @@ func TestMergeQueuePolicy(t *testing.T) {
 			`"Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:sns:us-east-1:210987654321:*"}}}}`, topics: []string{topicA}, wantStmts: 1},
 		{name: "deny does not count", existing: `{"Statement":[{"Effect":"Deny","Action":"sqs:SendMessage",` +
 			`"Condition":{"ArnEquals":{"aws:SourceArn":"` + topicA + `"}}}]}`, topics: []string{topicA}, wantAdded: []string{topicA}, wantStmts: 2},
+		{name: "a role's statement does not let the topic send", existing: `{"Statement":[{"Effect":"Allow",` +
+			`"Principal":{"AWS":"arn:aws:iam::210987654321:role/ops"},"Action":"sqs:SendMessage",` +
+			`"Condition":{"ArnEquals":{"aws:SourceArn":"` + topicA + `"}}}]}`, topics: []string{topicA}, wantAdded: []string{topicA}, wantStmts: 2},
+		{name: "allowed to SNS among other services", existing: `{"Statement":[{"Effect":"Allow",` +
+			`"Principal":{"Service":["events.amazonaws.com","sns.amazonaws.com"]},"Action":"sqs:SendMessage",` +
+			`"Condition":{"ArnEquals":{"aws:SourceArn":"` + topicA + `"}}}]}`, topics: []string{topicA}, wantStmts: 1},
 		{name: "other action does not count", existing: `{"Statement":[{"Effect":"Allow","Action":"sqs:ReceiveMessage",` +
 			`"Condition":{"ArnEquals":{"aws:SourceArn":"` + topicA + `"}}}]}`, topics: []string{topicA}, wantAdded: []string{topicA}, wantStmts: 2},
 	}
