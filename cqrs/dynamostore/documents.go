@@ -111,6 +111,7 @@ func (s *documentStore) Save(ctx context.Context, kind, id string, data []byte, 
 			return sourceflow.Permanent(fmt.Errorf("dynamostore: save %s %q: %w", kind, id, dynamo.ErrForeignTx))
 		}
 		if tx := dynamo.TxFor(ctx, s.api, dynamo.Handling); tx != nil {
+			tx.OnUncertain(func(ctx context.Context) bool { return s.wrote(ctx, kind, id, version+1, writeID) })
 			return tx.Add(s.table, s.key(kind, id), types.TransactWriteItem{Update: upd}, conflict)
 		}
 	}
@@ -134,6 +135,20 @@ func (s *documentStore) Save(ctx context.Context, kind, id string, data []byte, 
 		return fmt.Errorf("dynamostore: save %s %q: %w", kind, id, err)
 	}
 	return nil
+}
+
+// wrote reports whether the save of version v with writeID is stored, as
+// that version or under later ones (which keep its writer id): a commit
+// whose answer was lost and whose resend failed its condition was applied.
+func (s *documentStore) wrote(ctx context.Context, kind, id string, v int64, writeID string) bool {
+	var out *dynamodb.GetItemOutput
+	err := s.retry.Do(ctx, func(ctx context.Context) (err error) {
+		out, err = s.api.GetItem(ctx, &dynamodb.GetItemInput{
+			TableName: aws.String(s.table), Key: s.key(kind, id), ConsistentRead: aws.Bool(true),
+		})
+		return err
+	})
+	return err == nil && out.Item != nil && str(out.Item[writerOf(v)]) == writeID
 }
 
 // checkSize fails, permanently, when the document's item would pass

@@ -99,6 +99,22 @@ func TestASaveWhoseAnswerWasLostAndThatWasOvertakenCountsAsApplied(t *testing.T)
 
 			err = docs.mine.Save(ctx, "order", "o-1", []byte("stale"), 1)
 			assert.ErrorIs(t, err, cqrs.ErrConflict, "a save that was never applied is still a conflict")
+
+			// The same in a handling transaction, whose one write commits as
+			// a plain conditional update.
+			lossy.arm(base64.StdEncoding.EncodeToString([]byte("n=4")), func() {
+				assert.NoError(t, docs.other.Save(ctx, "order", "o-1", []byte("n=5"), 4), "another instance saves on top")
+			})
+			require.NoError(t, st.WithinTx(ctx, func(ctx context.Context) error {
+				return docs.mine.Save(ctx, "order", "o-1", []byte("n=4"), 3)
+			}), "the transaction's write was applied: its resend is no conflict")
+			doc, err = docs.mine.Load(ctx, "order", "o-1")
+			require.NoError(t, err)
+			assert.Equal(t, int64(5), doc.Version)
+			err = st.WithinTx(ctx, func(ctx context.Context) error {
+				return docs.mine.Save(ctx, "order", "o-1", []byte("stale"), 3)
+			})
+			assert.ErrorIs(t, err, cqrs.ErrConflict, "a transaction's write never applied is still a conflict")
 		})
 	}
 }
