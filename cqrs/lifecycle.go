@@ -174,6 +174,11 @@ func (s *Service) subscribeHooks(d *dispatcher) []message.HandlerMiddleware {
 // and closes the transport if the service created it. From the start of
 // Close, sends from outside a handler fail with ErrNotStarted; handlers
 // still draining may send until the router has stopped. Close is idempotent.
+//
+// The service's subscriptions close with it, so what a draining handler
+// publishes to one of its own destinations meets no subscriber here: a
+// persistent transport keeps it for the next start or another instance,
+// while the in-process ChannelTransport, which keeps nothing, drops it.
 func (s *Service) Close() error {
 	s.mu.Lock()
 	router, stop, done := s.router, s.stopRouter, s.runDone

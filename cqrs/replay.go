@@ -61,7 +61,10 @@ func (s *Service) viewStore(ctx context.Context) ViewStore {
 // publishes anything through the transport, so remote destinations see
 // nothing. Replay is not isolated from live traffic: a live command applied
 // to the entity while it replays is overwritten when the replay commits, so
-// replay an entity while nothing is sent for it.
+// replay an entity while nothing is sent for it. Replay runs every stored
+// command, also one whose publish failed (Send returned the error and the
+// command stayed stored, see CommandBus.Send) and that was therefore never
+// handled live; with an outbox, a command is stored only with its publish.
 func (s *Service) Replay(ctx context.Context, entityID string) (ReplayReport, error) {
 	if !s.isStarted() {
 		return ReplayReport{}, ErrNotStarted

@@ -21,9 +21,12 @@ receives, has no reason.
   redrive  move messages back to the queue they came from
 
 IAM permissions: list needs sqs:GetQueueUrl and sqs:GetQueueAttributes; peek
-also sqs:ReceiveMessage and sqs:ChangeMessageVisibility (and kms:Decrypt with
---decrypt); redrive also sqs:SendMessage and sqs:DeleteMessage, and for the
-native method sqs:StartMessageMoveTask and sqs:ListMessageMoveTasks.`
+also sqs:ReceiveMessage and sqs:ChangeMessageVisibility; redrive also
+sqs:SendMessage and sqs:DeleteMessage, and for the native method
+sqs:StartMessageMoveTask and sqs:ListMessageMoveTasks. When the file names a
+KMS key, the queues are encrypted at rest under it: peek also needs
+kms:Decrypt (with or without --decrypt), and redrive kms:Decrypt and
+kms:GenerateDataKey.`
 
 func newDLQCommand(g *globals) *cobra.Command {
 	cmd := parentCommand(&cobra.Command{

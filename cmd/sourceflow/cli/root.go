@@ -27,10 +27,16 @@ account of an existing queue, else AWS_ACCOUNT_ID or --account-id, else
 sts:GetCallerIdentity (an emulator without STS needs one of the first two).
 
 IAM permissions: plan, validate and health read only (sqs:GetQueueUrl,
-sqs:GetQueueAttributes, sns:GetTopicAttributes, sns:ListSubscriptionsByTopic,
-sns:GetSubscriptionAttributes, sts:GetCallerIdentity); apply also needs
-sqs:CreateQueue, sqs:SetQueueAttributes, sns:CreateTopic, sns:Subscribe and
-sns:SetSubscriptionAttributes. export and iam-policy make no AWS call.`
+sqs:GetQueueAttributes, sqs:ListQueueTags, sns:GetTopicAttributes,
+sns:ListTagsForResource, sns:ListSubscriptionsByTopic,
+sns:GetSubscriptionAttributes, sts:GetCallerIdentity, and for the file's
+tables dynamodb:DescribeTable, dynamodb:DescribeTimeToLive and
+dynamodb:ListTagsOfResource); apply also needs sqs:CreateQueue,
+sqs:SetQueueAttributes, sqs:TagQueue, sns:CreateTopic, sns:SetTopicAttributes,
+sns:TagResource, sns:Subscribe, sns:SetSubscriptionAttributes,
+dynamodb:CreateTable, dynamodb:TagResource and dynamodb:UpdateTimeToLive.
+"sourceflow iam-policy --provisioning create" prints them for one file's
+resources only. export and iam-policy make no AWS call.`
 
 // globals are the settings every command shares.
 type globals struct {
