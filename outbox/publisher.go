@@ -48,8 +48,12 @@ func (p *publisher) publishRun(destination string, tx *sql.Tx, msgs []*message.M
 	if tx == nil {
 		return p.direct.Publish(destination, msgs...)
 	}
+	ctx := msgs[0].Context()
+	if err := sqldb.Ended(ctx); err != nil {
+		return fmt.Errorf("outbox: write %d message(s) for %q into the outbox: %w", len(msgs), destination, err)
+	}
 	if p.cfg.Dialect == MySQL {
-		if err := lockForWrite(msgs[0].Context(), tx, p.cfg.Topic); err != nil {
+		if err := sqldb.Note(ctx, lockForWrite(ctx, tx, p.cfg.Topic)); err != nil {
 			return err
 		}
 	}
@@ -61,7 +65,7 @@ func (p *publisher) publishRun(destination string, tx *sql.Tx, msgs []*message.M
 	}
 	out := forwarder.NewPublisher(rows, forwarder.PublisherConfig{ForwarderTopic: p.cfg.Topic})
 	if err := out.Publish(destination, msgs...); err != nil {
-		return fmt.Errorf("outbox: write %d message(s) for %q into the outbox: %w", len(msgs), destination, err)
+		return fmt.Errorf("outbox: write %d message(s) for %q into the outbox: %w", len(msgs), destination, sqldb.Note(ctx, err))
 	}
 	return nil
 }

@@ -67,6 +67,14 @@
 // transaction use ContextWithTx; its database is not recorded, so every store
 // given the context runs in it.
 //
+// MySQL ends a deadlock's victim at once: InnoDB rolls the whole transaction
+// back, and later statements on its connection would commit one by one. A
+// store that sees the deadlock marks the transaction ended: the module's
+// stores refuse further writes in it and the commit returns the deadlock,
+// so the message is redelivered and handled in a new transaction. A handler
+// that writes through TxFromContext itself should return such an error at
+// once, without retrying its statements in the same transaction.
+//
 // SQLite: Open adds busy_timeout(30000) and WAL to a DSN that sets neither.
 // Use a file database; ":memory:" gives each pooled connection its own
 // database.

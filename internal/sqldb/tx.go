@@ -8,16 +8,18 @@ import (
 
 type txKey struct{}
 
-// carried is a transaction and the database it was begun on.
+// carried is a transaction, the database it was begun on, and what ended
+// it early, if anything.
 type carried struct {
-	db *sql.DB
-	tx *sql.Tx
+	db    *sql.DB
+	tx    *sql.Tx
+	ended *ending
 }
 
 // ContextWithTx returns a context carrying tx, begun on db. Stores on db
 // called with it run in tx; stores on another database ignore it.
 func ContextWithTx(ctx context.Context, db *sql.DB, tx *sql.Tx) context.Context {
-	return context.WithValue(ctx, txKey{}, carried{db: db, tx: tx})
+	return context.WithValue(ctx, txKey{}, carried{db: db, tx: tx, ended: &ending{}})
 }
 
 // TxFromContext returns the transaction carried by ctx, or nil.
@@ -43,12 +45,15 @@ type Executor interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// ExecutorFor returns the transaction on db carried by ctx, or db.
+// ExecutorFor returns the transaction on db carried by ctx, or db. Once a
+// statement through it failed in a way that ended the transaction on the
+// server (see Ended), its later writes fail with that error.
 func ExecutorFor(ctx context.Context, db *sql.DB) Executor {
-	if tx := TxFor(ctx, db); tx != nil {
-		return tx
+	c, _ := ctx.Value(txKey{}).(carried)
+	if c.tx == nil || (c.db != nil && c.db != db) {
+		return db
 	}
-	return db
+	return txExecutor{c}
 }
 
 // WithinTx runs fn with a context carrying a transaction on db and commits
@@ -78,8 +83,12 @@ func WithinTx(ctx context.Context, db *sql.DB, d Dialect, fn func(ctx context.Co
 			_ = tx.Rollback()
 		}
 	}()
-	if err := fn(ContextWithTx(ctx, db, tx)); err != nil {
+	txCtx := ContextWithTx(ctx, db, tx)
+	if err := fn(txCtx); err != nil {
 		return err
+	}
+	if err := Ended(txCtx); err != nil {
+		return err // what fn did after it would have committed on its own
 	}
 	committed = true
 	if err := tx.Commit(); err != nil {
