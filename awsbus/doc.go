@@ -74,14 +74,9 @@
 //     maxReceiveCount (Endpoint.MaxReceiveCount, from the RedrivePolicy
 //     that Bind set or read; 8 by default, so a failing message is tried
 //     over about two minutes, and a dependency outage that short loses
-//     nothing). A FIFO message with messages of its group received behind
-//     it stays hidden instead, with them, and is handed out again after the
-//     same back-off: making it visible would release them too, and their
-//     receives would count toward their own maxReceiveCount though they
-//     never ran. These retries count as receives below; a crash in between
-//     leaves the messages to the visibility timeout, as always.
-//   - Nack on the last allowed receive (ApproximateReceiveCount, plus the
-//     FIFO retries above, reached maxReceiveCount): the message is dead-lettered at once, as below, with
+//     nothing).
+//   - Nack on the last allowed receive (ApproximateReceiveCount reached
+//     maxReceiveCount): the message is dead-lettered at once, as below, with
 //     "awsbus: failed on its last allowed receive (N of N)" and the
 //     handler's error as the reason (sourceflow.MetaLastError, which cqrs
 //     records on a failed message; without it the reason says the error was

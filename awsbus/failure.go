@@ -18,7 +18,7 @@ func (sub *subscription) failureReason(d *delivery) string {
 	if reason := d.msg.Metadata.Get(sourceflow.MetaFailure); reason != "" {
 		return reason
 	}
-	limit, n := sub.ep.MaxReceiveCount, attempts(d)
+	limit, n := sub.ep.MaxReceiveCount, receiveCount(d)
 	if limit < 1 || n < limit {
 		return ""
 	}
@@ -35,10 +35,6 @@ func receiveCount(d *delivery) int {
 	return n
 }
 
-// attempts counts d's tries: its receives, plus the retries made in process
-// since the last one (retryHere).
-func attempts(d *delivery) int { return receiveCount(d) + d.retries }
-
 // nackBackoff is the visibility timeout of a nacked d: NackBackoff,
 // doubled for every receive after the first, at most MaxNackBackoff (or
 // NackBackoff when that is larger).
@@ -47,7 +43,7 @@ func (sub *subscription) nackBackoff(d *delivery) time.Duration {
 	if v <= 0 { // redeliver at once
 		return 0
 	}
-	for range min(attempts(d)-1, 20) {
+	for range min(receiveCount(d)-1, 20) {
 		if v >= MaxNackBackoff {
 			break
 		}

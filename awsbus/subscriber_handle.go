@@ -10,44 +10,31 @@ import (
 )
 
 // handle hands d out and settles it: delete after Ack, dead-letter a
-// permanent failure, back off after Nack (in process when messages of its
-// FIFO group wait behind it, see retryHere), release on shutdown.
+// permanent failure, back off after Nack, release on shutdown.
 func (sub *subscription) handle(d *delivery) {
 	if d.malformed != "" {
 		landed := sub.deadLetter(d, d.malformed)
 		sub.finish(d, !landed)
 		return
 	}
-	for {
-		o, ok := sub.handOut(d)
-		if !ok {
-			sub.release(d)
-			sub.finish(d, true)
-			return
-		}
-		if o == outcomeNack && sub.failureReason(d) == "" && sub.retryHere(d) {
-			continue
-		}
-		sub.settle(d, o)
-		return
-	}
-}
-
-// handOut hands d's message to the subscriber's channel and waits for its
-// outcome; it reports false when the subscription stopped first.
-func (sub *subscription) handOut(d *delivery) (outcome, bool) {
 	ctx, cancel := context.WithCancel(sub.bg)
 	defer cancel()
 	d.msg.SetContext(ctx)
 	if sub.stop.Err() != nil {
-		return 0, false
+		sub.release(d)
+		sub.finish(d, true)
+		return
 	}
 	select {
 	case sub.out <- d.msg:
 	case <-sub.stop.Done():
-		return 0, false
+		sub.release(d)
+		sub.finish(d, true)
+		return
 	}
-	return sub.await(d), true
+	o := sub.await(d)
+	cancel()
+	sub.settle(d, o)
 }
 
 // settle acts on the outcome of a handed-out message: delete after Ack,

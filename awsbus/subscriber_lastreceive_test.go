@@ -138,35 +138,3 @@ func recordError(h message.HandlerFunc) message.HandlerFunc {
 		return out, err
 	}
 }
-
-// A FIFO group: "bad" always fails and "good", behind it, fails once. The
-// retries of bad must not spend good's receives: good gets its own tries
-// and succeeds, and only bad is dead-lettered, with its error.
-func TestSubscriberFIFORetriesSpendNoReceivesOfTheMessagesHeldBehind(t *testing.T) {
-	w := newWire(t, "orders.fifo", 3, awsbus.SubscriberConfig{})
-	require.NoError(t, w.pub.Publish("orders.fifo", command("bad", "e"), command("good", "e")))
-	ch, err := w.sub.Subscribe(context.Background(), "orders.fifo")
-	require.NoError(t, err)
-	goodFailed := false
-	h := recordError(func(m *message.Message) ([]*message.Message, error) {
-		switch m.Metadata.Get(sourceflow.MetaMessageID) {
-		case "bad":
-			return nil, errPaymentDown
-		case "good":
-			if !goodFailed {
-				goodFailed = true
-				return nil, errPaymentDown
-			}
-		}
-		return nil, nil
-	})
-
-	attempts := handleUntil(t, ch, h, func() bool { return len(w.sqs.Messages(w.ep.QueueURL)) == 0 })
-
-	assert.Equal(t, map[string]int{"bad": 3, "good": 2}, attempts)
-	dlq := w.sqs.Messages(w.ep.DLQURL)
-	require.Len(t, dlq, 1, "only bad is dead-lettered")
-	assert.Equal(t, `{"id":"bad"}`, dlq[0].Body)
-	assert.Equal(t, "awsbus: failed on its last allowed receive (3 of 3): payment service down",
-		dlq[0].Attributes[sourceflow.MetaFailure])
-}

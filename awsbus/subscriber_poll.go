@@ -21,7 +21,6 @@ type delivery struct {
 	group     string
 	received  time.Time
 	extended  time.Time // last visibility renewal (guarded by subscription.mu)
-	retries   int       // hand-outs since the receive (retryHere); its handler goroutine's alone
 
 	// settleMu orders a heartbeat renewal against the settling call: once
 	// settled is set no renewal starts, and a renewal under way finishes
