@@ -86,9 +86,15 @@ func (p RetryPolicy) Validate() error {
 // MaxRetries).
 func (p RetryPolicy) Retries() int { return max(p.MaxRetries, 0) }
 
-// Next returns the computed wait after one of length wait.
+// Next returns the computed wait after one of length wait: Multiplier times
+// wait, at most MaxInterval (also when the product passes what a Duration
+// holds).
 func (p RetryPolicy) Next(wait time.Duration) time.Duration {
-	return min(time.Duration(float64(wait)*max(p.Multiplier, 1)), p.MaxInterval)
+	f := float64(wait) * max(p.Multiplier, 1)
+	if !(f < float64(p.MaxInterval)) {
+		return p.MaxInterval
+	}
+	return time.Duration(f)
 }
 
 // Sleep returns how long to actually wait for a computed wait: wait itself,

@@ -38,3 +38,12 @@ func TestRetryPolicy_Validate(t *testing.T) {
 		})
 	}
 }
+
+func TestRetryPolicy_NextNeverPassesMaxInterval(t *testing.T) {
+	p := sourceflow.RetryPolicy{Multiplier: 1e10, MaxInterval: 2 * time.Second}
+	assert.NoError(t, p.Validate())
+	assert.Equal(t, 2*time.Second, p.Next(time.Second), "a product past what a Duration holds")
+	assert.Equal(t, 2*time.Second, p.Next(time.Hour))
+	p.Multiplier = 2
+	assert.Equal(t, 200*time.Millisecond, p.Next(100*time.Millisecond))
+}

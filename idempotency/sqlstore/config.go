@@ -44,8 +44,9 @@ type Config struct {
 	// table at most 55 (the schema version is recorded in Table+"_version").
 	// Default "sourceflow_idempotency".
 	Table string
-	// CleanupInterval is how often expired rows are deleted by a background
-	// goroutine (stopped by Close). Default 1 minute.
+	// CleanupInterval is how often a background goroutine (stopped by
+	// Close) deletes expired completed rows and in-progress rows whose lease
+	// ended idempotency.LapsedLeaseRetention ago. Default 1 minute.
 	CleanupInterval time.Duration
 	// CleanupBatch bounds the rows one DELETE removes; a cleanup run repeats
 	// until fewer rows are deleted. Default 1000.

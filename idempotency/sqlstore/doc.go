@@ -34,7 +34,9 @@
 // completed). Every expiry is computed and compared by the database clock
 // (now(), UTC_TIMESTAMP(6), unixepoch('subsec')), never the application's, so
 // instances with skewed clocks agree. Expired rows are treated as absent when
-// read, so correctness never depends on the cleanup.
+// claimed, so no claim waits for the cleanup; the cleanup keeps an expired
+// in-progress row for idempotency.LapsedLeaseRetention, so that its late
+// holder may still complete.
 //
 // Claims are atomic. PostgreSQL and SQLite use one statement, INSERT … ON
 // CONFLICT DO UPDATE … WHERE expired RETURNING token; no returned row means
@@ -68,12 +70,15 @@
 // given the context runs in it.
 //
 // MySQL ends a deadlock's victim at once: InnoDB rolls the whole transaction
-// back, and later statements on its connection would commit one by one. A
-// store that sees the deadlock marks the transaction ended: the module's
-// stores refuse further writes in it and the commit returns the deadlock,
-// so the message is redelivered and handled in a new transaction. A handler
-// that writes through TxFromContext itself should return such an error at
-// once, without retrying its statements in the same transaction.
+// back, and later statements on its connection would commit one by one.
+// When a statement of the module's stores or outbox is the victim, the
+// transaction is marked ended: those stores refuse further writes in it and
+// the commit returns the deadlock, so the message is redelivered and handled
+// in a new transaction (a Retry middleware inside the transaction retries
+// in vain meanwhile). A deadlock hit by a handler's own statement through
+// TxFromContext is not seen: on MySQL, leave the Retry middleware out of a
+// transactional pipeline whose handlers write through TxFromContext, so
+// that such a handler is not run again inside the ended transaction.
 //
 // SQLite: Open adds busy_timeout(30000) and WAL to a DSN that sets neither.
 // Use a file database; ":memory:" gives each pooled connection its own
