@@ -69,7 +69,7 @@ func (s *commandStore) markTaken(ctx context.Context, tx *dynamo.Tx, entityID st
 	if err != nil {
 		return err
 	}
-	tx.OnUncertain(func(ctx context.Context) bool {
+	tx.OnUncertain(s.table, key, func(ctx context.Context) bool {
 		item, err := s.get(ctx, key)
 		tok, _ := item["token"].(*types.AttributeValueMemberS)
 		return err == nil && tok != nil && tok.Value == token
@@ -120,7 +120,7 @@ func (s *commandStore) Append(ctx context.Context, cmd cqrs.StoredCommand) error
 	}
 	dup := fmt.Errorf("%w: sequence %d or message id %s of entity %q", cqrs.ErrDuplicateCommand, e.Sequence, e.MessageID, e.EntityID)
 	if tx := s.tx(ctx); tx != nil {
-		tx.OnUncertain(func(ctx context.Context) bool { return s.stored(ctx, e) })
+		tx.OnUncertain(s.table, s.key(e.EntityID, messagePrefix+e.MessageID), func(ctx context.Context) bool { return s.stored(ctx, e) })
 		return errors.Join(tx.Add(s.table, s.key(e.EntityID, toItem(cmd).SK), put(item), dup),
 			tx.Add(s.table, s.key(e.EntityID, messagePrefix+e.MessageID), put(marker), dup))
 	}

@@ -111,7 +111,7 @@ func (s *documentStore) Save(ctx context.Context, kind, id string, data []byte, 
 			return sourceflow.Permanent(fmt.Errorf("dynamostore: save %s %q: %w", kind, id, dynamo.ErrForeignTx))
 		}
 		if tx := dynamo.TxFor(ctx, s.api, dynamo.Handling); tx != nil {
-			tx.OnUncertain(func(ctx context.Context) bool { return s.wrote(ctx, kind, id, version+1, writeID) })
+			tx.OnUncertain(s.table, s.key(kind, id), func(ctx context.Context) bool { return s.wrote(ctx, kind, id, version+1, writeID) })
 			return tx.Add(s.table, s.key(kind, id), types.TransactWriteItem{Update: upd}, conflict)
 		}
 	}

@@ -291,7 +291,7 @@ func (s *Store) update(ctx context.Context, key idempotency.Key, token string, u
 		ConditionExpression: expr.Condition(), ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
 	}
 	if tx := dynamo.TxFor(ctx, s.api, dynamo.Handling); joins && tx != nil {
-		tx.OnUncertain(func(ctx context.Context) bool {
+		tx.OnUncertain(s.cfg.Table, u.Key, func(ctx context.Context) bool {
 			rec, err := s.read(ctx, key)
 			return err == nil && applied(rec)
 		})

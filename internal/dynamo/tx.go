@@ -45,7 +45,7 @@ type Tx struct {
 	prepare []func() error
 	ends    []func()
 	commits []func(context.Context)
-	checks  []func(context.Context) bool
+	checks  map[string]func(context.Context) bool // by write target
 	values  map[any]any
 }
 
@@ -198,15 +198,21 @@ func (tx *Tx) BeforeCommit(fn func() error) {
 	tx.prepare = append(tx.prepare, fn)
 }
 
-// OnUncertain registers check, run when the commit fails: a request the SDK
-// retried may have been applied the first time, and the retry then fails
-// on the conditions the first attempt changed. When every registered check
-// finds the transaction's writes in place, the transaction counts as
-// committed. A store registers a check that reads back what it wrote.
-func (tx *Tx) OnUncertain(check func(ctx context.Context) bool) {
+// OnUncertain registers check for the write to key of table, run when the
+// commit fails: a request the SDK retried may have been applied the first
+// time, and the retry then fails on the conditions the first attempt
+// changed. When every registered check finds the transaction's writes in
+// place, the transaction counts as committed. A store registers a check
+// that reads back what it wrote; a check registered again for the same
+// write (a handler run again in the transaction replaced it) replaces the
+// earlier one.
+func (tx *Tx) OnUncertain(table string, key map[string]types.AttributeValue, check func(ctx context.Context) bool) {
 	tx.mu.Lock()
 	defer tx.mu.Unlock()
-	tx.checks = append(tx.checks, check)
+	if tx.checks == nil {
+		tx.checks = map[string]func(context.Context) bool{}
+	}
+	tx.checks[target(table, key)] = check
 }
 
 // OnEnd registers fn to run when the transaction ends, committed or not:

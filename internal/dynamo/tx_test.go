@@ -232,3 +232,21 @@ func TestCommitFunctionsRunOnlyAfterACommitAndSeeNoTransaction(t *testing.T) {
 		assert.Nil(t, current, "a detached context carries no transaction")
 	}
 }
+
+// A handler run again in the transaction replaces its write and the check
+// that reads it back: after an uncertain commit, only the later check
+// decides, and the first run's stale one no longer refuses the commit.
+func TestACheckRegisteredAgainForTheSameWriteReplacesTheEarlierOne(t *testing.T) {
+	api := &fakeAPI{errs: []error{cancelled("None", "ConditionalCheckFailed")}}
+	var asked []string
+	err := WithinTx(context.Background(), api, Handling, &Retry{}, func(ctx context.Context) error {
+		tx := TxFor(ctx, api, Handling)
+		tx.OnUncertain("views", key("v-1"), func(context.Context) bool { asked = append(asked, "first run"); return false })
+		require.NoError(t, tx.Add("views", key("v-1"), put("views"), errFirst))
+		require.NoError(t, tx.Add("records", key("r-1"), put("records"), errSecond))
+		tx.OnUncertain("views", key("v-1"), func(context.Context) bool { asked = append(asked, "rerun"); return true })
+		return tx.Add("views", key("v-1"), put("views-again"), errFirst)
+	})
+	require.NoError(t, err, "the rerun's write is in place: the commit counts")
+	assert.Equal(t, []string{"rerun"}, asked)
+}
