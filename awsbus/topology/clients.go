@@ -3,6 +3,7 @@ package topology
 import (
 	"context"
 
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -39,7 +40,15 @@ type STSAPI interface {
 	GetCallerIdentity(ctx context.Context, in *sts.GetCallerIdentityInput, opts ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error)
 }
 
+// KMSAPI is the part of the KMS client that Validate uses to check the
+// plan's key. *kms.Client satisfies it.
+type KMSAPI interface {
+	DescribeKey(ctx context.Context, in *kms.DescribeKeyInput, opts ...func(*kms.Options)) (*kms.DescribeKeyOutput, error)
+	GetKeyPolicy(ctx context.Context, in *kms.GetKeyPolicyInput, opts ...func(*kms.Options)) (*kms.GetKeyPolicyOutput, error)
+}
+
 var (
+	_ KMSAPI = (*kms.Client)(nil)
 	_ SQSAPI = (*sqs.Client)(nil)
 	_ SNSAPI = (*sns.Client)(nil)
 	_ STSAPI = (*sts.Client)(nil)

@@ -65,7 +65,11 @@
 // NewIAMPolicy lists the IAM actions of each mode; with tags, Create also
 // tags (sqs:TagQueue, sns:TagResource, dynamodb:TagResource) and reads
 // tags, and Validate reads them. NewKeyPolicyStatements gives what the key
-// policy needs for encryption at rest.
+// policy needs for encryption at rest. With ProvisionerConfig.KMS, Validate
+// also reads the key (kms:DescribeKey, kms:GetKeyPolicy) and reports, as a
+// "key" drift, one that is missing or disabled, or, when the plan has
+// topics, AWS managed or with a policy that does not let SNS use it: SNS
+// then drops the topics' messages. Create never changes a key or its policy.
 //
 // Tables need dynamodb:CreateTable, DescribeTable, DescribeTimeToLive and
 // UpdateTimeToLive in Create, the two Describe actions in Validate.

@@ -7,9 +7,11 @@ import (
 
 // Drift is one difference between AWS and the topology.
 type Drift struct {
-	// Resource is "queue", "topic", "subscription", "policy" or "table".
+	// Resource is "queue", "topic", "subscription", "policy", "table" or
+	// "key" (the KMS key, checked when ProvisionerConfig.KMS is set).
 	Resource string `json:"resource"`
-	// Name names the queue, topic or "topic -> queue" subscription.
+	// Name names the queue, topic, "topic -> queue" subscription, table or
+	// KMS key.
 	Name string `json:"name"`
 	// Problem says what differs, e.g. "missing" or
 	// "RedrivePolicy maxReceiveCount is 9, want 5".
@@ -21,7 +23,8 @@ func (d Drift) String() string { return d.Resource + " " + d.Name + ": " + d.Pro
 
 // DriftReport lists every drift found by Validate.
 type DriftReport struct {
-	// Drifts are in plan order: queues, topics, policies, subscriptions.
+	// Drifts are in plan order: queues, topics, policies, subscriptions,
+	// tables, the key.
 	Drifts []Drift `json:"drifts"`
 }
 

@@ -57,6 +57,13 @@ type ProvisionerConfig struct {
 	// DynamoDB creates and describes the plan's tables. Required when a plan
 	// has tables.
 	DynamoDB TablesAPI
+	// KMS reads the plan's KMS key in Validate: that it exists and is
+	// enabled and, when the plan has topics, that it is customer managed
+	// and its key policy lets SNS use it (kms:DescribeKey, kms:GetKeyPolicy).
+	// Optional: without it Validate does not check the key. The sourceflow
+	// CLI gives one; the transport does not, so a service's role needs no
+	// kms:GetKeyPolicy.
+	KMS KMSAPI
 }
 
 // Validate reports every missing client, each naming its field.

@@ -36,6 +36,9 @@ func (t *Provisioner) Validate(ctx context.Context, p Plan) (DriftReport, Endpoi
 			return rep, nil, err
 		}
 	}
+	if err := t.validateKey(ctx, res, &rep, p); err != nil {
+		return rep, nil, err
+	}
 	return rep, res.endpoints(p), nil
 }
 

@@ -56,7 +56,7 @@ func (g *globals) runApply(cmd *cobra.Command, path string) error {
 	}
 	if !after.OK() {
 		return &ExitError{Code: ExitDrift, Err: fmt.Errorf("after apply, AWS still differs from %s:\n%s\n"+
-			"%s; run `sourceflow validate -f %s` again", path, after, whyLeft(after), path)}
+			"%s; run `sourceflow validate -f %s` again", path, after, whyLeft(after, path), path)}
 	}
 	return nil
 }
@@ -64,16 +64,22 @@ func (g *globals) runApply(cmd *cobra.Command, path string) error {
 // whyLeft explains the drift apply leaves behind: what Create does not
 // change in a table, and resources of another service or changed
 // meanwhile.
-func whyLeft(r topology.DriftReport) string {
-	var tables, others bool
+func whyLeft(r topology.DriftReport, path string) string {
+	var tables, key, others bool
 	for _, d := range r.Drifts {
-		if d.Resource == "table" {
+		switch d.Resource {
+		case "table":
 			tables = true
-		} else {
+		case "key":
+			key = true
+		default:
 			others = true
 		}
 	}
 	var why []string
+	if key {
+		why = append(why, keyHint(path))
+	}
 	if tables {
 		why = append(why, "apply cannot change a table's key schema or billing mode in place: recreate the table "+
 			"(copying its items) or change the file, e.g. to name another table; a billing mode can be switched "+

@@ -12,6 +12,7 @@ const (
 	actionCreate  = "create"
 	actionChange  = "change"
 	actionUnknown = "unknown"
+	actionFix     = "fix" // left to the owner of the resource: the KMS key
 )
 
 // change is one drift of a Validate report read as what apply does about
@@ -23,12 +24,15 @@ type change struct {
 }
 
 // changesOf reads a drift report: a "missing" problem is a create, a "not
-// checked" one is unknown, anything else a change.
+// checked" one is unknown, a drift of the KMS key is a fix apply leaves to
+// the key's owner, anything else a change.
 func changesOf(r topology.DriftReport) []change {
 	out := make([]change, 0, len(r.Drifts))
 	for _, d := range r.Drifts {
 		c := change{action: actionChange, drift: d, detail: d.Problem}
 		switch {
+		case d.Resource == "key":
+			c.action = actionFix
 		case strings.HasPrefix(d.Problem, "missing"):
 			c.action, c.detail = actionCreate, createDetail(d.Problem)
 		case strings.HasPrefix(d.Problem, "not checked"):
@@ -52,14 +56,17 @@ func createDetail(problem string) string {
 // planLine formats c as a plan line: "+ create queue orders.fifo",
 // "~ change queue orders.fifo: VisibilityTimeout is 60, want 30".
 func (c change) planLine() string {
-	mark := map[string]string{actionCreate: "+", actionChange: "~", actionUnknown: "?"}[c.action]
+	mark := map[string]string{actionCreate: "+", actionChange: "~", actionUnknown: "?", actionFix: "!"}[c.action]
 	return c.line(mark + " " + c.action)
 }
 
 // doneLine formats c as done by apply: "created queue orders.fifo".
 func (c change) doneLine() string {
-	if c.action == actionUnknown {
+	switch c.action {
+	case actionUnknown:
 		return fmt.Sprintf("ensured %s %s", c.drift.Resource, c.drift.Name)
+	case actionFix:
+		return c.line("left")
 	}
 	return c.line(map[string]string{actionCreate: "created", actionChange: "changed"}[c.action])
 }
@@ -78,6 +85,12 @@ func (c change) line(verb string) string {
 // uncheckedHint is printed after changes that could not be checked.
 const uncheckedHint = "Topics marked ? could not be checked: no queue exists yet to read the account from, and " +
 	"sts:GetCallerIdentity failed; pass --account-id or set AWS_ACCOUNT_ID."
+
+// keyHint says who fixes a drift of the KMS key, and how.
+func keyHint(path string) string {
+	return "apply does not change a KMS key or its policy; the key's owner adds the statement " +
+		"`sourceflow iam-policy -f " + path + " --account-id <account> --key-policy` prints, or the file names another key"
+}
 
 // count returns how many changes have action.
 func count(cs []change, action string) int {

@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -45,7 +46,7 @@ func LoadClients(ctx context.Context) (Clients, error) {
 	cfg = awsbus.WithRetries(cfg)
 	c := Clients{
 		SQS: sqs.NewFromConfig(cfg), SNS: sns.NewFromConfig(cfg), STS: sts.NewFromConfig(cfg), DynamoDB: dynamodb.NewFromConfig(cfg),
-		Region: cfg.Region, Endpoint: aws.ToString(cfg.BaseEndpoint),
+		KMS: kms.NewFromConfig(cfg), Region: cfg.Region, Endpoint: aws.ToString(cfg.BaseEndpoint),
 	}
 	// The account of the credentials (AWS_ACCOUNT_ID, aws_account_id), when
 	// the chain has one; a failure here recurs, with its cause, on the

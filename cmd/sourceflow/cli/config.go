@@ -24,6 +24,10 @@ type Clients struct {
 	// DynamoDB creates and describes the topology's tables. Required when
 	// the topology file has tables.
 	DynamoDB topology.TablesAPI
+	// KMS reads the file's KMS key: validate, plan and apply report a key
+	// that is missing, disabled or whose policy does not let SNS use it.
+	// Optional: without it the key is not checked.
+	KMS topology.KMSAPI
 	// Region is the clients' region. Required.
 	Region string
 	// AccountID is the account of the resources, used to build topic ARNs

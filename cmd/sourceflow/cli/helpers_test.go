@@ -14,6 +14,7 @@ import (
 	"github.com/sourceflow-go/sourceflow/awsbus/awsbustest"
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 	"github.com/sourceflow-go/sourceflow/cmd/sourceflow/cli"
+	"github.com/sourceflow-go/sourceflow/middleware/encryption/encryptiontest"
 )
 
 // ordersBinding is the orders service of examples/orders: it registers the
@@ -40,6 +41,7 @@ type fakeAWS struct {
 	sqs         *awsbustest.SQS
 	sns         *awsbustest.SNS
 	noSTS       bool // no STS client: the account is unknown until a queue exists
+	kms         *encryptiontest.KMS
 	clientCalls atomic.Int64
 }
 
@@ -56,6 +58,9 @@ func (f *fakeAWS) config(stdin string) (cli.Config, *bytes.Buffer, *bytes.Buffer
 			c := cli.Clients{SQS: f.sqs, SNS: f.sns, Region: f.sqs.Region()}
 			if !f.noSTS {
 				c.STS = awsbustest.NewSTS(f.sqs)
+			}
+			if f.kms != nil {
+				c.KMS = f.kms
 			}
 			return c, nil
 		},

@@ -31,12 +31,19 @@ sqs:GetQueueAttributes, sqs:ListQueueTags, sns:GetTopicAttributes,
 sns:ListTagsForResource, sns:ListSubscriptionsByTopic,
 sns:GetSubscriptionAttributes, sts:GetCallerIdentity, and for the file's
 tables dynamodb:DescribeTable, dynamodb:DescribeTimeToLive and
-dynamodb:ListTagsOfResource); apply also needs sqs:CreateQueue,
+dynamodb:ListTagsOfResource, and for the file's KMS key kms:DescribeKey and
+kms:GetKeyPolicy, without which the key is reported "not checked"); apply
+also needs sqs:CreateQueue,
 sqs:SetQueueAttributes, sqs:TagQueue, sns:CreateTopic, sns:SetTopicAttributes,
 sns:TagResource, sns:Subscribe, sns:SetSubscriptionAttributes,
 dynamodb:CreateTable, dynamodb:TagResource and dynamodb:UpdateTimeToLive.
 "sourceflow iam-policy --provisioning create" prints them for one file's
-resources only. export and iam-policy make no AWS call.`
+resources only. export and iam-policy make no AWS call.
+
+apply never changes a KMS key or its policy. validate, plan and apply report
+a key that is missing, disabled, AWS managed or whose policy does not let SNS
+use it (SNS then drops the messages of the topics); "sourceflow iam-policy
+--key-policy" prints the statement the key's owner adds.`
 
 // globals are the settings every command shares.
 type globals struct {

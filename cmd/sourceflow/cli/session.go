@@ -61,7 +61,7 @@ func (g *globals) open(ctx context.Context, cmd *cobra.Command, path string) (*s
 	}
 	prov, err := topology.NewProvisioner(topology.ProvisionerConfig{
 		SQS: clients.SQS, SNS: clients.SNS, STS: clients.STS, Region: clients.Region, AccountID: clients.AccountID,
-		DynamoDB: clients.DynamoDB,
+		DynamoDB: clients.DynamoDB, KMS: clients.KMS,
 	})
 	if err != nil {
 		return nil, &ExitError{Code: ExitUsage, Err: err}

@@ -31,8 +31,12 @@ func (g *globals) runValidate(cmd *cobra.Command, path string) error {
 		return nil
 	}
 	fmt.Fprintf(out, "Drift of service %s in %s from %s:\n%s\n", s.plan.Service, s.where(), s.source(), report)
-	if count(changesOf(report), actionUnknown) > 0 {
+	changes := changesOf(report)
+	if count(changes, actionUnknown) > 0 {
 		fmt.Fprintln(out, strings.Replace(uncheckedHint, "marked ? ", "", 1))
+	}
+	if count(changes, actionFix) > 0 {
+		fmt.Fprintln(out, keyHint(path)+".")
 	}
 	return &ExitError{Code: ExitDrift, Err: fmt.Errorf("%d difference(s) from %s: run `sourceflow plan -f %s` "+
 		"to see what apply would do and `sourceflow apply -f %s` to fix them, or fix the infrastructure code that owns them",

@@ -29,6 +29,7 @@ type Calls struct {
 	GenerateDataKey int
 	Decrypt         int
 	DescribeKey     int
+	GetKeyPolicy    int
 	// DecryptWithKeyID counts Decrypt requests that set KeyId.
 	DecryptWithKeyID int
 }
@@ -47,10 +48,19 @@ type KMS struct {
 }
 
 type key struct {
-	id       string
-	master   cipher.AEAD
-	disabled bool
-	denied   bool
+	id         string
+	master     cipher.AEAD
+	disabled   bool
+	denied     bool
+	awsManaged bool
+	policy     string
+}
+
+// DefaultKeyPolicy returns the policy KMS gives a key created without one:
+// the account's IAM policies decide who may use it.
+func DefaultKeyPolicy() string {
+	return `{"Version":"2012-10-17","Id":"key-default-1","Statement":[{"Sid":"Enable IAM User Permissions",` +
+		`"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + Account + `:root"},"Action":"kms:*","Resource":"*"}]}`
 }
 
 // New returns a fake KMS without keys.
@@ -69,7 +79,7 @@ func (k *KMS) CreateKey() string {
 	gcm, _ := cipher.NewGCM(block)
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	k.keys[id] = &key{id: id, master: gcm}
+	k.keys[id] = &key{id: id, master: gcm, policy: DefaultKeyPolicy()}
 	return id
 }
 
@@ -93,6 +103,17 @@ func (k *KMS) SetDisabled(keyID string, disabled bool) {
 // stops doing so.
 func (k *KMS) SetDenied(keyID string, denied bool) {
 	k.update(keyID, func(x *key) { x.denied = denied })
+}
+
+// SetKeyPolicy replaces the key policy of a key.
+func (k *KMS) SetKeyPolicy(keyID, policy string) {
+	k.update(keyID, func(x *key) { x.policy = policy })
+}
+
+// SetAWSManaged makes a key AWS managed (KeyManager "AWS", like
+// alias/aws/sqs) or customer managed again.
+func (k *KMS) SetAWSManaged(keyID string, awsManaged bool) {
+	k.update(keyID, func(x *key) { x.awsManaged = awsManaged })
 }
 
 func (k *KMS) update(keyID string, fn func(*key)) {

@@ -133,12 +133,39 @@ func (k *KMS) DescribeKey(_ context.Context, in *kms.DescribeKeyInput, _ ...func
 	if x.denied {
 		return nil, usable(x)
 	}
-	state := types.KeyStateEnabled
+	state, manager := types.KeyStateEnabled, types.KeyManagerTypeCustomer
 	if x.disabled {
 		state = types.KeyStateDisabled
 	}
+	if x.awsManaged {
+		manager = types.KeyManagerTypeAws
+	}
 	return &kms.DescribeKeyOutput{KeyMetadata: &types.KeyMetadata{
-		KeyId: ptr(x.id), Arn: ptr(ARN(x.id)), Enabled: !x.disabled, KeyState: state,
+		KeyId: ptr(x.id), Arn: ptr(ARN(x.id)), Enabled: !x.disabled, KeyState: state, KeyManager: manager,
 		KeyUsage: types.KeyUsageTypeEncryptDecrypt, KeySpec: types.KeySpecSymmetricDefault,
 	}}, nil
+}
+
+// GetKeyPolicy returns the key policy of a key named by its id or ARN (KMS
+// takes no alias here); "default" is the only policy name.
+func (k *KMS) GetKeyPolicy(_ context.Context, in *kms.GetKeyPolicyInput, _ ...func(*kms.Options)) (*kms.GetKeyPolicyOutput, error) {
+	if in.KeyId != nil && strings.Contains(*in.KeyId, "alias/") {
+		k.mu.Lock()
+		k.calls.GetKeyPolicy++
+		k.mu.Unlock()
+		return nil, &smithy.GenericAPIError{Code: "ValidationException", Message: "GetKeyPolicy takes a key id or key ARN, not an alias"}
+	}
+	x, err := k.beginKey(&k.calls.GetKeyPolicy, in.KeyId)
+	defer k.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	if x.denied {
+		return nil, usable(x)
+	}
+	name := "default"
+	if in.PolicyName != nil && *in.PolicyName != name {
+		return nil, &types.NotFoundException{Message: ptr("no policy " + *in.PolicyName)}
+	}
+	return &kms.GetKeyPolicyOutput{Policy: ptr(x.policy), PolicyName: ptr(name)}, nil
 }

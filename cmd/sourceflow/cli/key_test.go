@@ -1,0 +1,69 @@
+package cli_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+	"github.com/sourceflow-go/sourceflow/cmd/sourceflow/cli"
+	"github.com/sourceflow-go/sourceflow/middleware/encryption/encryptiontest"
+)
+
+// A key whose policy leaves SNS out is left to its owner: apply creates
+// everything else and exits 1 naming the fix, plan marks it "! fix", and
+// once the statement iam-policy --key-policy prints is in the key's
+// policy, validate passes.
+func TestApply_LeavesAKeyPolicyThatLeavesSNSOutToItsOwner(t *testing.T) {
+	fake := newFakeAWS()
+	fake.kms = encryptiontest.New()
+	key := fake.kms.CreateKey()
+	fake.kms.SetAlias("alias/orders", key)
+	path := writeTopology(t, ordersBinding(), topology.Options{KMSKeyID: "alias/orders"})
+
+	out, errOut, code := fake.run(t, "apply", "-f", path)
+
+	assert.Equal(t, cli.ExitDrift, code, errOut)
+	assert.Contains(t, out, "created queue orders.fifo\n", "the rest is created all the same")
+	assert.Contains(t, errOut, "key alias/orders: policy does not let sns.amazonaws.com use the key")
+	assert.Contains(t, errOut, "apply does not change a KMS key or its policy")
+	assert.Contains(t, errOut, "--key-policy")
+
+	out, _, code = fake.run(t, "apply", "-f", path)
+	assert.Equal(t, cli.ExitDrift, code)
+	assert.Contains(t, out, "left key alias/orders: policy does not let sns.amazonaws.com use the key")
+	assert.Contains(t, out, "Apply complete: 0 created, 0 changed.")
+
+	out, _, code = fake.run(t, "plan", "-f", path)
+	assert.Equal(t, cli.ExitOK, code)
+	assert.Contains(t, out, "! fix key alias/orders: policy does not let sns.amazonaws.com use the key")
+	assert.Contains(t, out, "Plan: 0 to create, 0 to change.")
+	assert.Contains(t, out, "1 to fix outside apply")
+
+	out, _, code = fake.run(t, "validate", "-f", path)
+	assert.Equal(t, cli.ExitDrift, code)
+	assert.Contains(t, out, "apply does not change a KMS key or its policy")
+
+	printed, errOut, code := fake.run(t, "iam-policy", "-f", path, "--account-id", fake.sqs.AccountID(), "--region", fake.sqs.Region(), "--key-policy")
+	require.Equal(t, cli.ExitOK, code, errOut)
+	fake.kms.SetKeyPolicy(key, withStatements(t, encryptiontest.DefaultKeyPolicy(), printed))
+
+	out, errOut, code = fake.run(t, "validate", "-f", path)
+	assert.Equal(t, cli.ExitOK, code, out+errOut)
+	assert.Contains(t, out, "No drift")
+}
+
+// withStatements returns policy with the statements of the policy document
+// printed added.
+func withStatements(t *testing.T, policy, printed string) string {
+	t.Helper()
+	var doc, add map[string]any
+	require.NoError(t, json.Unmarshal([]byte(policy), &doc))
+	require.NoError(t, json.Unmarshal([]byte(printed), &add))
+	doc["Statement"] = append(doc["Statement"].([]any), add["Statement"].([]any)...)
+	b, err := json.Marshal(doc)
+	require.NoError(t, err)
+	return string(b)
+}
