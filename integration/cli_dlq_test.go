@@ -260,7 +260,7 @@ func TestCLIDLQ_RedriveOfAThousandFIFODeadLettersLosesNothingAcrossInterruptions
 	assert.Contains(t, out, "by copy (FIFO: ")
 	assert.Contains(t, out, "Moved 250 messages")
 	code = r.redriveCancelledAfter(t, dlq, 30, "--rate", "0")
-	assert.Equal(t, cli.ExitAWS, code, "interrupted")
+	assert.Equal(t, cli.ExitInterrupted, code, "interrupted")
 	source, sourceInFlight := r.depth(t, r.fifo)
 	left, leftInFlight := r.depth(t, dlq)
 	assert.Zero(t, sourceInFlight, "nothing in flight in the source queue")

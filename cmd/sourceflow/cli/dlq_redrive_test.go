@@ -200,7 +200,7 @@ func TestDLQRedrive_AnInterruptFinishesTheBatchInHandAndARerunMovesTheRest(t *te
 
 	_, errOut, code := e.runContext(t, ctx, "dlq", "redrive", "-f", e.path, "--queue", "orders-order-events-dlq", "--method", "copy")
 
-	assert.Equal(t, cli.ExitAWS, code)
+	assert.Equal(t, cli.ExitInterrupted, code)
 	assert.Contains(t, errOut, "interrupted after moving 10 messages: context canceled")
 	assert.Len(t, e.messages("orders-order-events"), 10)
 	left := e.messages("orders-order-events-dlq")

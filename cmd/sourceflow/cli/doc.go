@@ -13,6 +13,7 @@
 //	2  usage or configuration: bad flags, an unreadable or invalid topology
 //	   file, an AWS configuration that does not load
 //	3  an AWS call failed: unreachable endpoint, missing permission
+//	130 interrupted (SIGINT or SIGTERM) before it finished
 //
 // AWS configuration comes from the SDK's default chain (environment,
 // shared files, instance roles): AWS_ENDPOINT_URL points it at an emulator

@@ -14,6 +14,10 @@ const (
 	ExitUsage = 2
 	// ExitAWS: an AWS call failed.
 	ExitAWS = 3
+	// ExitInterrupted: the context of Run ended (the sourceflow command
+	// cancels it on SIGINT or SIGTERM) before the command finished; the
+	// shell convention for an interrupt (128 + SIGINT).
+	ExitInterrupted = 130
 )
 
 // ExitError is an error with the exit code Run returns for it.

@@ -18,6 +18,7 @@ Exit codes:
   1  drift (validate; apply that left a difference) or unhealthy (health)
   2  usage or configuration error: bad flags, an invalid topology file
   3  an AWS call failed: unreachable endpoint, missing permission
+  130 interrupted (SIGINT or SIGTERM) before it finished
 
 Environment: the AWS SDK's default chain. AWS_ENDPOINT_URL points it at an
 emulator such as LocalStack (http://localhost:4566); AWS_REGION defaults to

@@ -7,8 +7,9 @@ import (
 )
 
 // Run executes the command line args (without the program name) and
-// returns its exit code: ExitOK, ExitDrift, ExitUsage or ExitAWS. Errors
-// are written to cfg.Stderr.
+// returns its exit code: ExitOK, ExitDrift, ExitUsage or ExitAWS, and
+// ExitInterrupted for a command that failed after ctx ended. Errors are
+// written to cfg.Stderr.
 func Run(ctx context.Context, cfg Config, args []string) int {
 	cfg.setDefaults()
 	root := NewCommand(cfg)
@@ -20,6 +21,9 @@ func Run(ctx context.Context, cfg Config, args []string) int {
 	fmt.Fprintf(cfg.Stderr, "Error: %v\n", err)
 	if _, ok := errors.AsType[*ExitError](err); !ok {
 		fmt.Fprintf(cfg.Stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
+	}
+	if ctx.Err() != nil {
+		return ExitInterrupted
 	}
 	return exitCode(err)
 }
