@@ -24,7 +24,7 @@ const benchMessages = 100
 // sqsOps are the SQS operations a delivery can cost.
 var sqsOps = []string{
 	"SendMessage", "SendMessageBatch", "ReceiveMessage",
-	"DeleteMessage", "DeleteMessageBatch", "ChangeMessageVisibility",
+	"DeleteMessage", "DeleteMessageBatch", "ChangeMessageVisibility", "ChangeMessageVisibilityBatch",
 }
 
 // benchWire is a standard queue on the SQS fake with a publisher and a

@@ -108,8 +108,10 @@
 // (made visible at once), so the group's order survives the redelivery.
 //
 // A visibility heartbeat renews the visibility timeout of every owned
-// message once half of it has passed, so a handler may run longer than
-// VisibilityTimeout without the message being delivered twice; renewal stops
+// message once half of it has passed, ten messages per
+// ChangeMessageVisibilityBatch call, so a handler may run longer than
+// VisibilityTimeout without the message being delivered twice; a renewal
+// that fails is tried again a quarter of the timeout later. Renewal stops
 // at the SQS limit of 12 hours after receipt, and once the message is
 // settled: a renewal under way finishes before a backoff or release, so it
 // never overwrites one. Every settling call (delete, visibility change,

@@ -2,6 +2,7 @@ package awsbus_test
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"sync"
 	"testing"
@@ -101,16 +102,7 @@ func (r *recordingSQS) ReceiveMessage(ctx context.Context, in *sqs.ReceiveMessag
 func (r *recordingSQS) ChangeMessageVisibility(ctx context.Context, in *sqs.ChangeMessageVisibilityInput, o ...func(*sqs.Options)) (*sqs.ChangeMessageVisibilityOutput, error) {
 	r.deadline(ctx, "ChangeMessageVisibility")
 	handle := aws.ToString(in.ReceiptHandle)
-	if r.gate != 0 && in.VisibilityTimeout == r.gate {
-		select {
-		case r.gated <- handle:
-		default:
-		}
-		select {
-		case <-r.release:
-		case <-ctx.Done():
-		}
-	}
+	r.hold(ctx, in.VisibilityTimeout, handle)
 	asked := *in
 	asked.VisibilityTimeout = r.stretched(in.VisibilityTimeout)
 	out, err := r.SQSAPI.ChangeMessageVisibility(ctx, &asked, o...)
@@ -118,6 +110,49 @@ func (r *recordingSQS) ChangeMessageVisibility(ctx context.Context, in *sqs.Chan
 	r.changes = append(r.changes, visChange{handle: handle, timeout: in.VisibilityTimeout, err: err})
 	r.mu.Unlock()
 	return out, err
+}
+
+// ChangeMessageVisibilityBatch records each entry as a visibility change,
+// with the entry's own result.
+func (r *recordingSQS) ChangeMessageVisibilityBatch(ctx context.Context, in *sqs.ChangeMessageVisibilityBatchInput, o ...func(*sqs.Options)) (*sqs.ChangeMessageVisibilityBatchOutput, error) {
+	r.deadline(ctx, "ChangeMessageVisibilityBatch")
+	asked := *in
+	asked.Entries = slices.Clone(in.Entries)
+	for i, e := range in.Entries {
+		r.hold(ctx, e.VisibilityTimeout, aws.ToString(e.ReceiptHandle))
+		asked.Entries[i].VisibilityTimeout = r.stretched(e.VisibilityTimeout)
+	}
+	out, err := r.SQSAPI.ChangeMessageVisibilityBatch(ctx, &asked, o...)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, e := range in.Entries {
+		c := visChange{handle: aws.ToString(e.ReceiptHandle), timeout: e.VisibilityTimeout, err: err}
+		if out != nil {
+			for _, f := range out.Failed {
+				if aws.ToString(f.Id) == aws.ToString(e.Id) {
+					c.err = errors.New(aws.ToString(f.Code))
+				}
+			}
+		}
+		r.changes = append(r.changes, c)
+	}
+	return out, err
+}
+
+// hold announces a change to the gated timeout on gated and holds it until
+// releaseGate or the end of ctx.
+func (r *recordingSQS) hold(ctx context.Context, timeout int32, handle string) {
+	if r.gate == 0 || timeout != r.gate {
+		return
+	}
+	select {
+	case r.gated <- handle:
+	default:
+	}
+	select {
+	case <-r.release:
+	case <-ctx.Done():
+	}
 }
 
 func (r *recordingSQS) DeleteMessage(ctx context.Context, in *sqs.DeleteMessageInput, o ...func(*sqs.Options)) (*sqs.DeleteMessageOutput, error) {

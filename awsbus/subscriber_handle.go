@@ -161,15 +161,6 @@ func (sub *subscription) setVisibility(d *delivery, v time.Duration) {
 	sub.changeVisibility(d, v)
 }
 
-// renew extends d's visibility to v unless d is settled.
-func (sub *subscription) renew(d *delivery, v time.Duration) {
-	d.settleMu.Lock()
-	defer d.settleMu.Unlock()
-	if !d.settled {
-		sub.changeVisibility(d, v)
-	}
-}
-
 func (sub *subscription) changeVisibility(d *delivery, v time.Duration) {
 	ctx, cancel := sub.call()
 	defer cancel()

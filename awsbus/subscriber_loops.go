@@ -8,8 +8,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
-	"github.com/sourceflow-go/sourceflow/awsbus/topology"
-	"github.com/sourceflow-go/sourceflow/internal/periodic"
 )
 
 // deleteLoop deletes acked messages, up to 10 per DeleteMessageBatch call,
@@ -66,31 +64,5 @@ func (sub *subscription) deleteBatch(handles []string) {
 	for _, f := range out.Failed {
 		sub.log.Error("Delete failed; the message will be redelivered", nil,
 			watermill.LogFields{"code": aws.ToString(f.Code), "reason": aws.ToString(f.Message)})
-	}
-}
-
-// heartbeatLoop renews the visibility of owned messages held longer than
-// half the visibility timeout, until the subscription's handlers are done.
-// A message settled meanwhile (acked, backed off, released) is skipped.
-func (sub *subscription) heartbeatLoop() {
-	vis := sub.cfg.VisibilityTimeout
-	periodic.Run(sub.done, max(vis/4, 100*time.Millisecond), func() { sub.renewDue(vis) })
-}
-
-// renewDue renews the visibility of the owned messages held longer than
-// half of vis, as long as the total stays within the SQS maximum.
-func (sub *subscription) renewDue(vis time.Duration) {
-	now := time.Now()
-	var due []*delivery
-	sub.mu.Lock()
-	for d := range sub.owned {
-		if now.Sub(d.extended) >= vis/2 && now.Sub(d.received)+vis <= topology.MaxVisibilityTimeout {
-			d.extended = now
-			due = append(due, d)
-		}
-	}
-	sub.mu.Unlock()
-	for _, d := range due {
-		sub.renew(d, vis)
 	}
 }

@@ -61,22 +61,61 @@ func (s *SQS) deleteLocked(q *queue, handle string) error {
 // message. A stale handle or a message that is not in flight fails with
 // MessageNotInflight.
 func (s *SQS) ChangeMessageVisibility(_ context.Context, in *sqs.ChangeMessageVisibilityInput, _ ...func(*sqs.Options)) (*sqs.ChangeMessageVisibilityOutput, error) {
-	var invalid error
-	if in.VisibilityTimeout < 0 || in.VisibilityTimeout > 43200 {
-		invalid = apiError("InvalidParameterValue", "Value for parameter VisibilityTimeout is invalid.")
-	}
-	return withQueue(s, "ChangeMessageVisibility", in.QueueUrl, invalid, func(q *queue) (*sqs.ChangeMessageVisibilityOutput, error) {
-		ref, ok := s.receipts[aws.ToString(in.ReceiptHandle)]
-		if !ok || ref.q != q {
-			return nil, &types.ReceiptHandleIsInvalid{Message: aws.String("The input receipt handle is invalid.")}
+	return withQueue(s, "ChangeMessageVisibility", in.QueueUrl, checkVisibility(in.VisibilityTimeout), func(q *queue) (*sqs.ChangeMessageVisibilityOutput, error) {
+		if err := s.changeVisibilityLocked(q, aws.ToString(in.ReceiptHandle), in.VisibilityTimeout); err != nil {
+			return nil, err
 		}
-		now := time.Now()
-		m := ref.m
-		if m.deleted || m.receipt != aws.ToString(in.ReceiptHandle) || !m.inFlight(now) {
-			return nil, &types.MessageNotInflight{Message: aws.String("The message referred to isn't in flight.")}
-		}
-		m.visibleAt = now.Add(time.Duration(in.VisibilityTimeout) * time.Second)
-		s.notifyLocked()
 		return &sqs.ChangeMessageVisibilityOutput{}, nil
 	})
+}
+
+// ChangeMessageVisibilityBatch sets the visibility timeout of up to 10
+// in-flight messages; a bad handle or timeout fails its entry alone.
+func (s *SQS) ChangeMessageVisibilityBatch(_ context.Context, in *sqs.ChangeMessageVisibilityBatchInput, _ ...func(*sqs.Options)) (*sqs.ChangeMessageVisibilityBatchOutput, error) {
+	ids := make([]*string, len(in.Entries))
+	for i, e := range in.Entries {
+		ids[i] = e.Id
+	}
+	const op = "ChangeMessageVisibilityBatch"
+	return withQueue(s, op, in.QueueUrl, checkBatch(ids), func(q *queue) (*sqs.ChangeMessageVisibilityBatchOutput, error) {
+		out := &sqs.ChangeMessageVisibilityBatchOutput{}
+		for _, e := range in.Entries {
+			if s.entryFault(op) {
+				out.Failed = append(out.Failed, failedEntry(e.Id, "InternalError", "injected entry failure", false))
+				continue
+			}
+			err := checkVisibility(e.VisibilityTimeout)
+			if err == nil {
+				err = s.changeVisibilityLocked(q, aws.ToString(e.ReceiptHandle), e.VisibilityTimeout)
+			}
+			if err != nil {
+				out.Failed = append(out.Failed, failedEntry(e.Id, errorCode(err), err.Error(), true))
+				continue
+			}
+			out.Successful = append(out.Successful, types.ChangeMessageVisibilityBatchResultEntry{Id: e.Id})
+		}
+		return out, nil
+	})
+}
+
+func checkVisibility(seconds int32) error {
+	if seconds < 0 || seconds > 43200 {
+		return apiError("InvalidParameterValue", "Value for parameter VisibilityTimeout is invalid.")
+	}
+	return nil
+}
+
+func (s *SQS) changeVisibilityLocked(q *queue, handle string, seconds int32) error {
+	ref, ok := s.receipts[handle]
+	if !ok || ref.q != q {
+		return &types.ReceiptHandleIsInvalid{Message: aws.String("The input receipt handle is invalid.")}
+	}
+	now := time.Now()
+	m := ref.m
+	if m.deleted || m.receipt != handle || !m.inFlight(now) {
+		return &types.MessageNotInflight{Message: aws.String("The message referred to isn't in flight.")}
+	}
+	m.visibleAt = now.Add(time.Duration(seconds) * time.Second)
+	s.notifyLocked()
+	return nil
 }

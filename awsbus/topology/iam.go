@@ -102,9 +102,9 @@ func (c IAMConfig) Validate() error {
 //     sends commands with SendMessage and SendMessageBatch, which IAM
 //     authorizes as SendMessage);
 //   - PublishEvents: sns:Publish on every topic (Publish and PublishBatch);
-//   - ConsumeQueues: sqs:ReceiveMessage, DeleteMessage (and its batch) and
-//     ChangeMessageVisibility (fast nack, back-off, visibility heartbeat) on
-//     the queues the service consumes;
+//   - ConsumeQueues: sqs:ReceiveMessage, DeleteMessage and
+//     ChangeMessageVisibility, each with its batch (fast nack, back-off,
+//     visibility heartbeat), on the queues the service consumes;
 //   - DeadLetter: sqs:SendMessage on their dead-letter queues, because the
 //     transport dead-letters a message itself, with its reason;
 //   - ReadQueues: sqs:GetQueueUrl and GetQueueAttributes on every queue and

@@ -1,0 +1,110 @@
+package awsbus
+
+import (
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+	"github.com/sourceflow-go/sourceflow/internal/periodic"
+)
+
+// heartbeatLoop renews the visibility of owned messages held longer than
+// half the visibility timeout, until the subscription's handlers are done.
+// A message settled meanwhile (acked, backed off, released) is skipped.
+func (sub *subscription) heartbeatLoop() {
+	vis := sub.cfg.VisibilityTimeout
+	periodic.Run(sub.done, max(vis/4, 100*time.Millisecond), func() { sub.renewDue(vis) })
+}
+
+// renewDue renews, ten messages per ChangeMessageVisibilityBatch call, the
+// owned messages held longer than half of vis, as long as the total stays
+// within the SQS maximum.
+func (sub *subscription) renewDue(vis time.Duration) {
+	now := time.Now()
+	var due []*delivery
+	sub.mu.Lock()
+	for d := range sub.owned {
+		if now.Sub(d.extended) >= vis/2 && now.Sub(d.received)+vis <= topology.MaxVisibilityTimeout {
+			due = append(due, d)
+		}
+	}
+	sub.mu.Unlock()
+	for batch := range slices.Chunk(due, maxBatchEntries) {
+		sub.renewBatch(batch, vis, now)
+	}
+}
+
+// renewBatch extends to vis the visibility of the messages of ds not
+// settled meanwhile, in one call. It holds their settle locks throughout,
+// so a settling call never runs before a renewal under way and is never
+// overwritten by it. A message whose renewal failed for a reason that may
+// pass (the call, or an entry failed by SQS) is renewed again on the next
+// tick instead of half a visibility timeout later.
+func (sub *subscription) renewBatch(ds []*delivery, vis time.Duration, now time.Time) {
+	var held []*delivery
+	var entries []sqstypes.ChangeMessageVisibilityBatchRequestEntry
+	for _, d := range ds {
+		d.settleMu.Lock()
+		if d.settled {
+			d.settleMu.Unlock()
+			continue
+		}
+		entries = append(entries, sqstypes.ChangeMessageVisibilityBatchRequestEntry{
+			Id: aws.String(strconv.Itoa(len(held))), ReceiptHandle: d.raw.ReceiptHandle, VisibilityTimeout: sqsSeconds(vis),
+		})
+		held = append(held, d)
+	}
+	defer func() {
+		for _, d := range held {
+			d.settleMu.Unlock()
+		}
+	}()
+	if len(held) == 0 {
+		return
+	}
+	ctx, cancel := sub.call()
+	defer cancel()
+	out, err := sub.cfg.SQS.ChangeMessageVisibilityBatch(ctx, &sqs.ChangeMessageVisibilityBatchInput{
+		QueueUrl: aws.String(sub.ep.QueueURL), Entries: entries,
+	})
+	if err != nil {
+		sub.log.Info("ChangeMessageVisibilityBatch failed; the renewal is tried again on the next tick",
+			watermill.LogFields{"count": len(held), "err": err.Error()})
+		return
+	}
+	renewed := make([]*delivery, 0, len(held))
+	for _, r := range out.Successful {
+		renewed = append(renewed, entryOf(held, r.Id))
+	}
+	for _, f := range out.Failed {
+		d := entryOf(held, f.Id)
+		sub.log.Info("Visibility renewal failed", watermill.LogFields{"message_id": aws.ToString(d.raw.MessageId),
+			"code": aws.ToString(f.Code), "reason": aws.ToString(f.Message), "retried": !f.SenderFault})
+		if f.SenderFault { // a stale handle or a message no longer in flight: retrying cannot help
+			renewed = append(renewed, d)
+		}
+	}
+	sub.mu.Lock()
+	for _, d := range renewed {
+		if d != nil {
+			d.extended = now
+		}
+	}
+	sub.mu.Unlock()
+}
+
+// entryOf returns the delivery of batch entry id (its index in held), nil
+// for an id the call did not send.
+func entryOf(held []*delivery, id *string) *delivery {
+	i, err := strconv.Atoi(aws.ToString(id))
+	if err != nil || i < 0 || i >= len(held) {
+		return nil
+	}
+	return held[i]
+}
