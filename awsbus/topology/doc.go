@@ -67,9 +67,17 @@
 // tags, and Validate reads them. NewKeyPolicyStatements gives what the key
 // policy needs for encryption at rest. With ProvisionerConfig.KMS, Validate
 // also reads the key (kms:DescribeKey, kms:GetKeyPolicy) and reports, as a
-// "key" drift, one that is missing or disabled, or, when the plan has
-// topics, AWS managed or with a policy that does not let SNS use it: SNS
-// then drops the topics' messages. Create never changes a key or its policy.
+// "key" drift, one that is missing, disabled or not a symmetric encryption
+// key, or, when the plan has topics, AWS managed or with a policy that does
+// not let SNS use it: SNS then drops the topics' messages. The policy check
+// reads the Allow and Deny statements that name the SNS service principal
+// (Principal or NotPrincipal, Action or NotAction, Resource) and their
+// conditions on aws:SourceArn, aws:SourceAccount, aws:PrincipalIsAWSService,
+// aws:PrincipalServiceName and the principal keys a service does not carry;
+// a statement it cannot evaluate counts as no Allow and as a possible Deny,
+// so it errs toward reporting. Grants are not read. A key that cannot be
+// read (a denied or failed call, a key of another account) is reported
+// "not checked". Create never changes a key or its policy.
 //
 // Tables need dynamodb:CreateTable, DescribeTable, DescribeTimeToLive and
 // UpdateTimeToLive in Create, the two Describe actions in Validate.

@@ -3,7 +3,6 @@ package topology
 import (
 	"encoding/json"
 	"fmt"
-	"path"
 	"strings"
 )
 
@@ -153,11 +152,12 @@ func matchesCondition(cond map[string]any, topicARN string) bool {
 
 func arnConditionMatches(op, pattern, arn string) bool {
 	switch op {
-	case "ArnEquals", "StringEquals":
+	case "StringEquals":
 		return pattern == arn
-	case "ArnLike", "StringLike":
-		ok, err := path.Match(pattern, arn)
-		return err == nil && ok
+	case "StringLike":
+		return wildcardMatch(pattern, arn)
+	case "ArnEquals", "ArnLike":
+		return arnMatch(pattern, arn)
 	}
 	return false
 }

@@ -64,7 +64,7 @@ func deniesInsecureTransport(stmts []any, queueARN string) bool {
 // or a pattern matching it.
 func covers(resource any, queueARN string) bool {
 	for _, r := range stringList(resource) {
-		if arnConditionMatches("ArnLike", r, queueARN) {
+		if wildcardMatch(r, queueARN) {
 			return true
 		}
 	}

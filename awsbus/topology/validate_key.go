@@ -3,8 +3,8 @@ package topology
 import (
 	"context"
 	"errors"
-	"fmt"
-	"path"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -15,28 +15,38 @@ import (
 // keyPolicyName is the only name a KMS key policy has.
 const keyPolicyName = "default"
 
+// snsKeyCalls are the KMS calls SNS makes under a key: a data key for each
+// message it stores or delivers encrypted, and decrypting it.
+var snsKeyCalls = []string{"kms:Decrypt", "kms:GenerateDataKey"}
+
 // validateKey checks the plan's KMS key when the Provisioner has a KMS
-// client: the key exists and is enabled, and, when the plan has topics,
-// it is customer managed and its key policy lets SNS use it for every
-// topic found. Without that statement SNS can neither store a topic's
+// client: the key exists, is enabled and encrypts symmetrically, and, when
+// the plan has topics, it is customer managed and its key policy lets SNS
+// use it for every topic. Without that SNS can neither store a topic's
 // messages nor deliver them to a queue encrypted under the key, and it
-// drops them.
+// drops them. What the check cannot read (a denied or failed KMS call, a
+// key of another account) is reported as not checked.
 func (t *Provisioner) validateKey(ctx context.Context, res *resolved, rep *DriftReport, p Plan) error {
 	if t.cfg.KMS == nil || p.KMSKeyID == "" {
 		return nil
 	}
 	out, err := t.cfg.KMS.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(p.KMSKeyID)})
-	if done, err := keyCallDrift(rep, p.KMSKeyID, "kms:DescribeKey", err); done {
-		return err
+	if keyCallDrift(rep, p.KMSKeyID, "kms:DescribeKey", err) {
+		return nil
 	}
 	meta := out.KeyMetadata
 	if meta == nil {
-		return fmt.Errorf("describe key %s: no key metadata", p.KMSKeyID)
+		rep.add("key", p.KMSKeyID, "not checked: kms:DescribeKey returned no key metadata")
+		return nil
 	}
 	if meta.KeyState != kmstypes.KeyStateEnabled {
 		rep.add("key", p.KMSKeyID, "is %s: SQS and SNS cannot encrypt messages under it", meta.KeyState)
 	}
-	topics := res.topicsOf(p)
+	if meta.KeySpec != kmstypes.KeySpecSymmetricDefault || meta.KeyUsage != kmstypes.KeyUsageTypeEncryptDecrypt {
+		rep.add("key", p.KMSKeyID, "is a %s key for %s: SQS and SNS encrypt only under a symmetric encryption key (SYMMETRIC_DEFAULT)",
+			meta.KeySpec, meta.KeyUsage)
+	}
+	topics := t.topicARNs(ctx, res, p)
 	if len(topics) == 0 {
 		return nil
 	}
@@ -44,133 +54,119 @@ func (t *Provisioner) validateKey(ctx context.Context, res *resolved, rep *Drift
 		rep.add("key", p.KMSKeyID, "is an AWS managed key, whose policy cannot let SNS use it: name a customer managed key")
 		return nil
 	}
-	pol, err := t.cfg.KMS.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: meta.KeyId, PolicyName: aws.String(keyPolicyName)})
-	if done, err := keyCallDrift(rep, p.KMSKeyID, "kms:GetKeyPolicy", err); done {
-		return err
+	keyARN := aws.ToString(meta.Arn)
+	if owner, here := arnField(keyARN, 4), arnField(topics[0], 4); owner != here {
+		rep.add("key", p.KMSKeyID, "not checked: the key belongs to account %s, and KMS shows a key policy only in "+
+			"the key's own account: check there that it has the statement `sourceflow iam-policy --key-policy` prints", owner)
+		return nil
 	}
-	return reportKeyPolicy(rep, p.KMSKeyID, aws.ToString(pol.Policy), topics)
+	pol, err := t.cfg.KMS.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: meta.KeyId, PolicyName: aws.String(keyPolicyName)})
+	if keyCallDrift(rep, p.KMSKeyID, "kms:GetKeyPolicy", err) {
+		return nil
+	}
+	reportKeyPolicy(rep, p.KMSKeyID, keyARN, aws.ToString(pol.Policy), topics)
+	return nil
 }
 
-// keyCallDrift reads the error of a KMS call: a missing key or a denied
-// call is a drift (done, no error), another failure is the call's error.
-func keyCallDrift(rep *DriftReport, keyID, call string, err error) (done bool, _ error) {
+// keyCallDrift reports a failed KMS call as a drift and says whether it
+// failed: a missing key is the drift, any other failure leaves the key not
+// checked.
+func keyCallDrift(rep *DriftReport, keyID, call string, err error) bool {
 	var nf *kmstypes.NotFoundException
 	switch {
 	case err == nil:
-		return false, nil
+		return false
 	case errors.As(err, &nf):
 		rep.add("key", keyID, "not found: create it or name another key in the topology")
-		return true, nil
-	case hasErrorCode(err, "AccessDeniedException"):
-		rep.add("key", keyID, "not checked: %s denied (%v)", call, err)
-		return true, nil
+	default:
+		rep.add("key", keyID, "not checked: %s failed: %v", call, err)
 	}
-	return true, fmt.Errorf("%s %s: %w", call, keyID, err)
+	return true
 }
 
-// topicsOf returns the ARNs of p's topics that were found.
-func (r *resolved) topicsOf(p Plan) []string {
+// topicARNs returns the ARNs of p's topics: those found, and those of
+// missing topics as Create will name them, so that a plan before the first
+// apply checks the key too.
+func (t *Provisioner) topicARNs(ctx context.Context, res *resolved, p Plan) []string {
 	var arns []string
 	for _, tp := range p.Topics {
-		if arn, ok := r.topicARN[tp.Name]; ok {
-			arns = append(arns, arn)
+		arn, ok := res.topicARN[tp.Name]
+		if !ok {
+			var err error
+			if arn, err = t.topicARNFor(ctx, tp.Name, res); err != nil {
+				continue // reported as not checked with the topic
+			}
 		}
+		arns = append(arns, arn)
 	}
 	return arns
 }
 
 // reportKeyPolicy adds one drift naming the topics for which policy does
 // not let SNS use the key.
-func reportKeyPolicy(rep *DriftReport, keyID, policy string, topicARNs []string) error {
+func reportKeyPolicy(rep *DriftReport, keyID, keyARN, policy string, topicARNs []string) {
 	doc, err := parsePolicy(policy, keyID)
 	if err != nil {
-		return err
+		rep.add("key", keyID, "not checked: %v", err)
+		return
 	}
 	stmts := statements(doc["Statement"])
-	var denied []string
+	var refused []string
+	var denials []string
 	for _, arn := range topicARNs {
-		if !keyPolicyLetsSNS(stmts, arn) {
-			denied = append(denied, arn[strings.LastIndex(arn, ":")+1:])
+		ok, deny := keyPolicyLetsSNS(stmts, keyARN, snsRequest{topicARN: arn, account: arnField(arn, 4)})
+		if !ok {
+			refused = append(refused, arn[strings.LastIndex(arn, ":")+1:])
+		}
+		if deny != "" && !slices.Contains(denials, deny) {
+			denials = append(denials, deny)
 		}
 	}
-	if len(denied) > 0 {
-		rep.add("key", keyID, "policy does not let sns.amazonaws.com use the key (%s) for topic(s) %s, so SNS "+
-			"drops their messages: add the statement `sourceflow iam-policy --key-policy` prints",
-			strings.Join(snsKeyActions, ", "), strings.Join(denied, ", "))
+	if len(refused) == 0 {
+		return
 	}
-	return nil
+	why := "no Allow statement for sns.amazonaws.com whose action, resource and conditions all cover it"
+	if len(denials) > 0 {
+		why = "Deny statement " + strings.Join(denials, ", ") + " may refuse it"
+	}
+	rep.add("key", keyID, "policy does not let sns.amazonaws.com use the key (%s) for topic(s) %s (%s), so SNS "+
+		"drops their messages: add the statement `sourceflow iam-policy --key-policy` prints",
+		strings.Join(snsKeyCalls, ", "), strings.Join(refused, ", "), why)
 }
 
-// keyPolicyLetsSNS reports whether Allow statements of a key policy give
-// SNS, for topicARN, every action of snsKeyActions. A statement counts when
-// its Principal covers SNS and its conditions on aws:SourceArn and
-// aws:SourceAccount, if any, match the topic; other condition keys are not
-// evaluated, nor are Deny statements.
-func keyPolicyLetsSNS(stmts []any, topicARN string) bool {
-	for _, want := range snsKeyActions {
-		if !keyActionAllowed(stmts, want, topicARN) {
-			return false
-		}
-	}
-	return true
-}
-
-func keyActionAllowed(stmts []any, action, topicARN string) bool {
-	for _, s := range stmts {
-		m, ok := s.(map[string]any)
-		if !ok || m["Effect"] != "Allow" || !principalIsSNS(m["Principal"]) || !actionCovers(m["Action"], action) {
-			continue
-		}
-		cond, _ := m["Condition"].(map[string]any)
-		if sourceConditionsMatch(cond, topicARN) {
-			return true
-		}
-	}
-	return false
-}
-
-// actionCovers reports whether a statement's Action list grants want
-// ("kms:GenerateDataKey*" is granted by itself, "kms:*" and "*").
-func actionCovers(v any, want string) bool {
-	for _, a := range stringList(v) {
-		if ok, err := path.Match(strings.ToLower(a), strings.ToLower(want)); err == nil && ok {
-			return true
-		}
-	}
-	return false
-}
-
-// sourceConditionsMatch reports whether every aws:SourceArn and
-// aws:SourceAccount condition of cond holds for topicARN.
-func sourceConditionsMatch(cond map[string]any, topicARN string) bool {
-	account := arnField(topicARN, 4)
-	for op, body := range cond {
-		kv, _ := body.(map[string]any)
-		for key, val := range kv {
-			var subject string
-			switch {
-			case strings.EqualFold(key, "aws:SourceArn"):
-				subject = topicARN
-			case strings.EqualFold(key, "aws:SourceAccount"):
-				subject = account
-			default:
-				continue
-			}
-			if !anyConditionValueMatches(op, stringList(val), subject) {
-				return false
+// keyPolicyLetsSNS reports whether a key policy lets SNS make every call of
+// snsKeyCalls for r: an Allow statement covers each for certain and no
+// Deny statement may apply. A statement with an element or condition the
+// check cannot evaluate counts as no Allow and as a possible Deny. deny
+// names the first Deny statement that may apply ("#n" when it has no Sid).
+func keyPolicyLetsSNS(stmts []any, keyARN string, r snsRequest) (ok bool, deny string) {
+	for _, call := range snsKeyCalls {
+		allowed := false
+		for i, s := range stmts {
+			m, _ := s.(map[string]any)
+			v := keyStatement(m, call, keyARN, r)
+			switch m["Effect"] {
+			case "Allow":
+				allowed = allowed || v == verdictYes
+			case "Deny":
+				if v != verdictNo {
+					return false, statementName(m, i)
+				}
 			}
 		}
-	}
-	return true
-}
-
-func anyConditionValueMatches(op string, values []string, subject string) bool {
-	for _, v := range values {
-		if arnConditionMatches(op, v, subject) {
-			return true
+		if !allowed {
+			return false, ""
 		}
 	}
-	return false
+	return true, ""
+}
+
+// statementName is a statement's Sid, or "#n" for the n-th.
+func statementName(m map[string]any, i int) string {
+	if sid, _ := m["Sid"].(string); sid != "" {
+		return strconv.Quote(sid)
+	}
+	return "#" + strconv.Itoa(i+1)
 }
 
 // arnField returns the i-th colon-separated field of an ARN.

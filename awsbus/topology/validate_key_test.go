@@ -32,6 +32,7 @@ func newKeyRig(t *testing.T) *keyRig {
 	k := encryptiontest.New()
 	key := k.CreateKey()
 	k.SetAlias("alias/orders", key)
+	k.SetKeyAccount(key, sq.AccountID())
 	return &keyRig{sq: sq, sn: sn, kms: k, key: key, plan: plan}
 }
 
@@ -97,31 +98,69 @@ func TestTopology_ValidateAcceptsTheKeyPolicyStatementsItPrints(t *testing.T) {
 func TestTopology_ValidateReadsEveryFormOfAKeyPolicyStatement(t *testing.T) {
 	account := awsbustest.NewSQS(awsbustest.SQSConfig{}).AccountID()
 	both := []any{"kms:Decrypt", "kms:GenerateDataKey*"}
+	all := "order-events, payment-events"
+	topicARN := func(name string) string { return "arn:aws:sns:us-east-1:" + account + ":" + name }
+	deny := func(principal any, cond map[string]any) map[string]any {
+		s := map[string]any{"Sid": "Guard", "Effect": "Deny", "Principal": principal, "Action": "kms:*", "Resource": "*"}
+		if cond != nil {
+			s["Condition"] = cond
+		}
+		return s
+	}
 	for _, tc := range []struct {
-		name   string
-		stmts  []any
-		denied string // the topics named in the drift; "" for none
+		name    string
+		stmts   []any
+		refused string // the topics named in the drift; "" for none
+		why     string // part of the reason given
 	}{
 		{name: "no condition", stmts: []any{snsStatement(both, nil)}},
+		{name: "the actions the SQS guide lists", stmts: []any{snsStatement([]any{"kms:GenerateDataKey", "kms:Decrypt"}, nil)}},
 		{name: "kms:* for the account", stmts: []any{snsStatement("kms:*", map[string]any{
 			"StringEquals": map[string]any{"aws:SourceAccount": account}})}},
 		{name: "actions split over two statements", stmts: []any{
 			snsStatement("kms:Decrypt", nil), snsStatement("kms:GenerateDataKey*", nil)}},
 		{name: "Principal *", stmts: []any{map[string]any{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}}},
-		{name: "only GenerateDataKey", stmts: []any{snsStatement("kms:GenerateDataKey", nil)},
-			denied: "order-events, payment-events"},
+		{name: "NotAction", stmts: []any{map[string]any{"Effect": "Allow", "Principal": map[string]any{"Service": "sns.amazonaws.com"},
+			"NotAction": "kms:ScheduleKeyDeletion", "Resource": "*"}}},
+		{name: "ArnLikeIfExists and StringNotEquals", stmts: []any{snsStatement(both, map[string]any{
+			"ArnLikeIfExists": map[string]any{"aws:SourceArn": "arn:aws:sns:*:" + account + ":*"},
+			"StringNotEquals": map[string]any{"aws:SourceAccount": "999999999999"}})}},
+		{name: "a guardrail that exempts AWS services", stmts: []any{snsStatement(both, nil), deny("*", map[string]any{
+			"StringNotEquals": map[string]any{"aws:PrincipalOrgID": "o-abc"},
+			"Bool":            map[string]any{"aws:PrincipalIsAWSService": "false"}})}},
+		{name: "a Deny of other topics", stmts: []any{snsStatement(both, nil), deny(map[string]any{"Service": "sns.amazonaws.com"},
+			map[string]any{"ArnNotLike": map[string]any{"aws:SourceArn": []any{topicARN("order-events"), topicARN("payment-events")}}})}},
+
+		{name: "only GenerateDataKey", stmts: []any{snsStatement("kms:GenerateDataKey", nil)}, refused: all, why: "no Allow statement"},
 		{name: "one topic's ARN", stmts: []any{snsStatement(both, map[string]any{
 			"ArnLike": map[string]any{"aws:SourceArn": "arn:aws:sns:*:" + account + ":order-events"}})},
-			denied: "payment-events"},
+			refused: "payment-events", why: "no Allow statement"},
+		{name: "a bracket is no character class", stmts: []any{snsStatement(both, map[string]any{
+			"StringLike": map[string]any{"aws:SourceArn": "arn:aws:sns:*:" + account + ":[o]rder-events"}})},
+			refused: all, why: "no Allow statement"},
 		{name: "another account", stmts: []any{snsStatement(both, map[string]any{
 			"StringEquals": map[string]any{"aws:SourceAccount": "999999999999"}})},
-			denied: "order-events, payment-events"},
+			refused: all, why: "no Allow statement"},
 		{name: "a role, not SNS", stmts: []any{map[string]any{"Effect": "Allow",
 			"Principal": map[string]any{"AWS": "arn:aws:iam::" + account + ":role/app"}, "Action": both, "Resource": "*"}},
-			denied: "order-events, payment-events"},
-		{name: "Deny", stmts: []any{map[string]any{"Effect": "Deny",
-			"Principal": map[string]any{"Service": "sns.amazonaws.com"}, "Action": both, "Resource": "*"}},
-			denied: "order-events, payment-events"},
+			refused: all, why: "no Allow statement"},
+		{name: "through SQS only", stmts: []any{map[string]any{"Effect": "Allow", "Principal": map[string]any{"AWS": "*"},
+			"Action": both, "Resource": "*", "Condition": map[string]any{"StringEquals": map[string]any{
+				"kms:CallerAccount": account, "kms:ViaService": "sqs.us-east-1.amazonaws.com"}}}},
+			refused: all, why: "no Allow statement"},
+		{name: "NotResource", stmts: []any{map[string]any{"Effect": "Allow", "Principal": map[string]any{"Service": "sns.amazonaws.com"},
+			"Action": both, "NotResource": "*"}}, refused: all, why: "no Allow statement"},
+		{name: "a Deny of SNS", stmts: []any{snsStatement(both, nil), deny(map[string]any{"Service": "sns.amazonaws.com"}, nil)},
+			refused: all, why: `Deny statement "Guard" may refuse it`},
+		{name: "an organization guardrail", stmts: []any{snsStatement(both, nil), deny("*", map[string]any{
+			"StringNotEquals": map[string]any{"aws:PrincipalOrgID": "o-abc"}})},
+			refused: all, why: `Deny statement "Guard" may refuse it`},
+		{name: "a Deny of one topic", stmts: []any{snsStatement(both, nil), deny(map[string]any{"Service": "sns.amazonaws.com"},
+			map[string]any{"ArnLike": map[string]any{"aws:SourceArn": topicARN("payment-events")}})},
+			refused: "payment-events", why: `Deny statement "Guard" may refuse it`},
+		{name: "a Deny on a condition the check cannot read", stmts: []any{snsStatement(both, nil), deny("*", map[string]any{
+			"StringNotEquals": map[string]any{"kms:CallerAccount": account}})},
+			refused: all, why: `Deny statement "Guard" may refuse it`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := newKeyRig(t)
@@ -129,14 +168,34 @@ func TestTopology_ValidateReadsEveryFormOfAKeyPolicyStatement(t *testing.T) {
 
 			got := r.keyDrifts(t)
 
-			if tc.denied == "" {
+			if tc.refused == "" {
 				assert.Empty(t, got)
 				return
 			}
 			require.Len(t, got, 1)
-			assert.Contains(t, got[0], "for topic(s) "+tc.denied+", so SNS drops their messages")
+			assert.Contains(t, got[0], "for topic(s) "+tc.refused+" (")
+			assert.Contains(t, got[0], tc.why)
 		})
 	}
+}
+
+// Before the first apply no topic exists; the key is checked against the
+// topics apply will create.
+func TestTopology_ValidateChecksTheKeyBeforeTheTopicsExist(t *testing.T) {
+	sq, sn := newFakes()
+	k := encryptiontest.New()
+	key := k.CreateKey()
+	k.SetAlias("alias/orders", key)
+	k.SetKeyAccount(key, sq.AccountID())
+	topo, err := newProvisioner(sq, sn, topology.ProvisionerConfig{KMS: k, AccountID: sq.AccountID(), Region: sq.Region()})
+	require.NoError(t, err)
+	p, err := topology.New(ordersBinding(), topology.Options{KMSKeyID: "alias/orders"})
+	require.NoError(t, err)
+
+	rep, _, err := topo.Validate(context.Background(), p)
+
+	require.NoError(t, err)
+	assert.Contains(t, rep.String(), "key alias/orders: policy does not let sns.amazonaws.com use the key")
 }
 
 func TestTopology_ValidateReportsAKeySQSAndSNSCannotUse(t *testing.T) {
@@ -152,7 +211,11 @@ func TestTopology_ValidateReportsAKeySQSAndSNSCannotUse(t *testing.T) {
 		{name: "missing", setup: func(r *keyRig) { r.kms.SetAlias("alias/orders", "no-such-key") },
 			want: "key alias/orders: not found: create it or name another key in the topology"},
 		{name: "denied", setup: func(r *keyRig) { r.kms.SetDenied(r.key, true) },
-			want: "key alias/orders: not checked: kms:DescribeKey denied"},
+			want: "key alias/orders: not checked: kms:DescribeKey failed: "},
+		{name: "KMS failing", setup: func(r *keyRig) { r.kms.Throttle(5, "") },
+			want: "key alias/orders: not checked: kms:DescribeKey failed: "},
+		{name: "in another account", setup: func(r *keyRig) { r.kms.SetKeyAccount(r.key, "999999999999") },
+			want: "key alias/orders: not checked: the key belongs to account 999999999999"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := newKeyRig(t)

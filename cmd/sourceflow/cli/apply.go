@@ -65,12 +65,14 @@ func (g *globals) runApply(cmd *cobra.Command, path string) error {
 // change in a table, and resources of another service or changed
 // meanwhile.
 func whyLeft(r topology.DriftReport, path string) string {
-	var tables, key, others bool
+	var tables, key, unreadKey, others bool
 	for _, d := range r.Drifts {
-		switch d.Resource {
-		case "table":
+		switch {
+		case d.Resource == "table":
 			tables = true
-		case "key":
+		case d.Resource == "key" && strings.HasPrefix(d.Problem, "not checked"):
+			unreadKey = true
+		case d.Resource == "key":
 			key = true
 		default:
 			others = true
@@ -79,6 +81,9 @@ func whyLeft(r topology.DriftReport, path string) string {
 	var why []string
 	if key {
 		why = append(why, keyHint(path))
+	}
+	if unreadKey {
+		why = append(why, unreadKeyHint)
 	}
 	if tables {
 		why = append(why, "apply cannot change a table's key schema or billing mode in place: recreate the table "+

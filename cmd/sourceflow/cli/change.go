@@ -23,20 +23,20 @@ type change struct {
 	detail string // the problem without "missing"
 }
 
-// changesOf reads a drift report: a "missing" problem is a create, a "not
-// checked" one is unknown, a drift of the KMS key is a fix apply leaves to
-// the key's owner, anything else a change.
+// changesOf reads a drift report: a "not checked" problem is unknown, any
+// other drift of the KMS key is a fix apply leaves to the key's owner, a
+// "missing" problem is a create, anything else a change.
 func changesOf(r topology.DriftReport) []change {
 	out := make([]change, 0, len(r.Drifts))
 	for _, d := range r.Drifts {
 		c := change{action: actionChange, drift: d, detail: d.Problem}
 		switch {
+		case strings.HasPrefix(d.Problem, "not checked"):
+			c.action = actionUnknown
 		case d.Resource == "key":
 			c.action = actionFix
 		case strings.HasPrefix(d.Problem, "missing"):
 			c.action, c.detail = actionCreate, createDetail(d.Problem)
-		case strings.HasPrefix(d.Problem, "not checked"):
-			c.action = actionUnknown
 		}
 		out = append(out, c)
 	}
@@ -62,11 +62,11 @@ func (c change) planLine() string {
 
 // doneLine formats c as done by apply: "created queue orders.fifo".
 func (c change) doneLine() string {
-	switch c.action {
-	case actionUnknown:
-		return fmt.Sprintf("ensured %s %s", c.drift.Resource, c.drift.Name)
-	case actionFix:
+	switch {
+	case c.action == actionFix || c.drift.Resource == "key":
 		return c.line("left")
+	case c.action == actionUnknown:
+		return fmt.Sprintf("ensured %s %s", c.drift.Resource, c.drift.Name)
 	}
 	return c.line(map[string]string{actionCreate: "created", actionChange: "changed"}[c.action])
 }
@@ -91,6 +91,30 @@ func keyHint(path string) string {
 	return "apply does not change a KMS key or its policy; the key's owner adds the statement " +
 		"`sourceflow iam-policy -f " + path + " --account-id <account> --key-policy` prints, or the file names another key"
 }
+
+// unreadKey reports whether the KMS key could not be checked.
+func unreadKey(cs []change) bool {
+	for _, c := range cs {
+		if c.action == actionUnknown && c.drift.Resource == "key" {
+			return true
+		}
+	}
+	return false
+}
+
+// uncheckedTopics reports whether a topic could not be checked.
+func uncheckedTopics(cs []change) bool {
+	for _, c := range cs {
+		if c.action == actionUnknown && c.drift.Resource == "topic" {
+			return true
+		}
+	}
+	return false
+}
+
+// unreadKeyHint says what to do about a key the credentials could not read.
+const unreadKeyHint = "the KMS key could not be read: give the credentials kms:DescribeKey and kms:GetKeyPolicy " +
+	"on it, or pass --skip-key-check to leave the key out of the check"
 
 // count returns how many changes have action.
 func count(cs []change, action string) int {

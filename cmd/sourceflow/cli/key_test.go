@@ -21,7 +21,12 @@ func TestApply_LeavesAKeyPolicyThatLeavesSNSOutToItsOwner(t *testing.T) {
 	fake.kms = encryptiontest.New()
 	key := fake.kms.CreateKey()
 	fake.kms.SetAlias("alias/orders", key)
+	fake.kms.SetKeyAccount(key, fake.sqs.AccountID())
 	path := writeTopology(t, ordersBinding(), topology.Options{KMSKeyID: "alias/orders"})
+
+	out, _, code := fake.run(t, "plan", "-f", path)
+	assert.Equal(t, cli.ExitOK, code)
+	assert.Contains(t, out, "! fix key alias/orders: policy does not let sns.amazonaws.com use the key", "checked before the topics exist")
 
 	out, errOut, code := fake.run(t, "apply", "-f", path)
 
@@ -39,7 +44,7 @@ func TestApply_LeavesAKeyPolicyThatLeavesSNSOutToItsOwner(t *testing.T) {
 	out, _, code = fake.run(t, "plan", "-f", path)
 	assert.Equal(t, cli.ExitOK, code)
 	assert.Contains(t, out, "! fix key alias/orders: policy does not let sns.amazonaws.com use the key")
-	assert.Contains(t, out, "Plan: 0 to create, 0 to change.")
+	assert.Contains(t, out, "Plan: 0 to create, 0 to change.\n")
 	assert.Contains(t, out, "1 to fix outside apply")
 
 	out, _, code = fake.run(t, "validate", "-f", path)
@@ -66,4 +71,35 @@ func withStatements(t *testing.T, policy, printed string) string {
 	b, err := json.Marshal(doc)
 	require.NoError(t, err)
 	return string(b)
+}
+
+// An operator who may not read the key sees it as not checked, not as a
+// fix for the key's owner, and can leave the key out of the check.
+func TestValidate_AKeyTheCredentialsMayNotReadIsNotCheckedOrSkipped(t *testing.T) {
+	fake := newFakeAWS()
+	fake.kms = encryptiontest.New()
+	key := fake.kms.CreateKey()
+	fake.kms.SetAlias("alias/orders", key)
+	fake.kms.SetDenied(key, true)
+	path := writeTopology(t, ordersBinding(), topology.Options{KMSKeyID: "alias/orders"})
+
+	out, _, code := fake.run(t, "plan", "-f", path)
+	assert.Equal(t, cli.ExitOK, code)
+	assert.Contains(t, out, "? unknown key alias/orders: not checked: kms:DescribeKey failed")
+	assert.NotContains(t, out, "to fix outside apply")
+	assert.Contains(t, out, "pass --skip-key-check")
+
+	out, errOut, code := fake.run(t, "apply", "-f", path)
+	assert.Equal(t, cli.ExitDrift, code)
+	assert.Contains(t, out, "left key alias/orders: not checked")
+	assert.Contains(t, errOut, "give the credentials kms:DescribeKey and kms:GetKeyPolicy")
+
+	_, errOut, code = fake.run(t, "--skip-key-check", "apply", "-f", path)
+	require.Equal(t, cli.ExitOK, code, errOut)
+	out, errOut, code = fake.run(t, "validate", "-f", path)
+	assert.Equal(t, cli.ExitDrift, code, errOut)
+	assert.Contains(t, out, "key alias/orders: not checked")
+	out, errOut, code = fake.run(t, "validate", "--skip-key-check", "-f", path)
+	assert.Equal(t, cli.ExitOK, code, errOut)
+	assert.Contains(t, out, "No drift")
 }

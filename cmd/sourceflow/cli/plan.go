@@ -37,10 +37,17 @@ func (g *globals) runPlan(cmd *cobra.Command, path string) error {
 	for _, c := range changes {
 		fmt.Fprintln(out, c.planLine())
 	}
-	fmt.Fprintf(out, "Plan: %d to create, %d to change. Run `sourceflow apply -f %s` to make them.\n",
-		count(changes, actionCreate), count(changes, actionChange), path)
-	if count(changes, actionUnknown) > 0 {
+	creates, edits := count(changes, actionCreate), count(changes, actionChange)
+	fmt.Fprintf(out, "Plan: %d to create, %d to change.", creates, edits)
+	if creates+edits > 0 {
+		fmt.Fprintf(out, " Run `sourceflow apply -f %s` to make them.", path)
+	}
+	fmt.Fprintln(out)
+	if uncheckedTopics(changes) {
 		fmt.Fprintln(out, uncheckedHint)
+	}
+	if unreadKey(changes) {
+		fmt.Fprintln(out, unreadKeyHint+".")
 	}
 	if n := count(changes, actionFix); n > 0 {
 		fmt.Fprintf(out, "%d to fix outside apply: %s.\n", n, keyHint(path))

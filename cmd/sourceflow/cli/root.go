@@ -33,8 +33,8 @@ sns:ListTagsForResource, sns:ListSubscriptionsByTopic,
 sns:GetSubscriptionAttributes, sts:GetCallerIdentity, and for the file's
 tables dynamodb:DescribeTable, dynamodb:DescribeTimeToLive and
 dynamodb:ListTagsOfResource, and for the file's KMS key kms:DescribeKey and
-kms:GetKeyPolicy, without which the key is reported "not checked"); apply
-also needs sqs:CreateQueue,
+kms:GetKeyPolicy, without which the key is reported "not checked" unless
+--skip-key-check is given); apply also needs sqs:CreateQueue,
 sqs:SetQueueAttributes, sqs:TagQueue, sns:CreateTopic, sns:SetTopicAttributes,
 sns:TagResource, sns:Subscribe, sns:SetSubscriptionAttributes,
 dynamodb:CreateTable, dynamodb:TagResource and dynamodb:UpdateTimeToLive.
@@ -51,6 +51,7 @@ type globals struct {
 	cfg       Config
 	timeout   time.Duration
 	accountID string
+	skipKey   bool
 }
 
 // NewCommand returns the root command with every subcommand, writing to
@@ -72,6 +73,8 @@ func NewCommand(cfg Config) *cobra.Command {
 	root.PersistentFlags().DurationVar(&g.timeout, "timeout", DefaultTimeout, "bound on the whole command, AWS calls included")
 	root.PersistentFlags().StringVar(&g.accountID, "account-id", "", "account of the resources, to check topics before any "+
 		"queue exists; default AWS_ACCOUNT_ID, else sts:GetCallerIdentity")
+	root.PersistentFlags().BoolVar(&g.skipKey, "skip-key-check", false, "do not read the file's KMS key and its policy "+
+		"(for credentials without kms:DescribeKey and kms:GetKeyPolicy)")
 	root.AddCommand(newPlanCommand(g), newApplyCommand(g), newValidateCommand(g), newHealthCommand(g), newIAMPolicyCommand(g), newExportCommand(), newDLQCommand(g))
 	return root
 }

@@ -59,6 +59,9 @@ func (g *globals) open(ctx context.Context, cmd *cobra.Command, path string) (*s
 	if g.accountID != "" {
 		clients.AccountID = g.accountID
 	}
+	if g.skipKey {
+		clients.KMS = nil
+	}
 	prov, err := topology.NewProvisioner(topology.ProvisionerConfig{
 		SQS: clients.SQS, SNS: clients.SNS, STS: clients.STS, Region: clients.Region, AccountID: clients.AccountID,
 		DynamoDB: clients.DynamoDB, KMS: clients.KMS,

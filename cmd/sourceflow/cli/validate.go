@@ -32,11 +32,14 @@ func (g *globals) runValidate(cmd *cobra.Command, path string) error {
 	}
 	fmt.Fprintf(out, "Drift of service %s in %s from %s:\n%s\n", s.plan.Service, s.where(), s.source(), report)
 	changes := changesOf(report)
-	if count(changes, actionUnknown) > 0 {
+	if uncheckedTopics(changes) {
 		fmt.Fprintln(out, strings.Replace(uncheckedHint, "marked ? ", "", 1))
 	}
 	if count(changes, actionFix) > 0 {
 		fmt.Fprintln(out, keyHint(path)+".")
+	}
+	if unreadKey(changes) {
+		fmt.Fprintln(out, unreadKeyHint+".")
 	}
 	return &ExitError{Code: ExitDrift, Err: fmt.Errorf("%d difference(s) from %s: run `sourceflow plan -f %s` "+
 		"to see what apply would do and `sourceflow apply -f %s` to fix them, or fix the infrastructure code that owns them",

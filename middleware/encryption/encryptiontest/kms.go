@@ -54,6 +54,7 @@ type key struct {
 	denied     bool
 	awsManaged bool
 	policy     string
+	account    string // of the ARN DescribeKey returns; Account when empty
 }
 
 // DefaultKeyPolicy returns the policy KMS gives a key created without one:
@@ -108,6 +109,12 @@ func (k *KMS) SetDenied(keyID string, denied bool) {
 // SetKeyPolicy replaces the key policy of a key.
 func (k *KMS) SetKeyPolicy(keyID, policy string) {
 	k.update(keyID, func(x *key) { x.policy = policy })
+}
+
+// SetKeyAccount puts a key in another account, as the ARN DescribeKey
+// returns for it shows.
+func (k *KMS) SetKeyAccount(keyID, account string) {
+	k.update(keyID, func(x *key) { x.account = account })
 }
 
 // SetAWSManaged makes a key AWS managed (KeyManager "AWS", like

@@ -140,8 +140,12 @@ func (k *KMS) DescribeKey(_ context.Context, in *kms.DescribeKeyInput, _ ...func
 	if x.awsManaged {
 		manager = types.KeyManagerTypeAws
 	}
+	arn := ARN(x.id)
+	if x.account != "" {
+		arn = strings.Replace(arn, ":"+Account+":", ":"+x.account+":", 1)
+	}
 	return &kms.DescribeKeyOutput{KeyMetadata: &types.KeyMetadata{
-		KeyId: ptr(x.id), Arn: ptr(ARN(x.id)), Enabled: !x.disabled, KeyState: state, KeyManager: manager,
+		KeyId: ptr(x.id), Arn: ptr(arn), Enabled: !x.disabled, KeyState: state, KeyManager: manager,
 		KeyUsage: types.KeyUsageTypeEncryptDecrypt, KeySpec: types.KeySpecSymmetricDefault,
 	}}, nil
 }

@@ -1,0 +1,193 @@
+package topology
+
+import (
+	"slices"
+	"strings"
+)
+
+// verdict is what a statement, or a condition, says about one request:
+// it applies, it does not, or it tests something the check cannot know.
+type verdict int
+
+const (
+	verdictNo verdict = iota
+	verdictYes
+	verdictUnknown
+)
+
+func verdictOf(b bool) verdict {
+	if b {
+		return verdictYes
+	}
+	return verdictNo
+}
+
+// snsRequest is a call SNS makes for topicARN, as far as policy conditions
+// can see it.
+type snsRequest struct {
+	topicARN, account string
+}
+
+// absentForServices are condition keys a request made by an AWS service
+// principal does not carry.
+var absentForServices = []string{"aws:principalorgid", "aws:principalorgpaths", "aws:principalaccount", "aws:principalarn"}
+
+// value returns the value of condition key for r, known reporting whether
+// the check knows it and present whether the request carries it.
+func (r snsRequest) value(key string) (v string, known, present bool) {
+	switch k := strings.ToLower(key); {
+	case k == "aws:sourcearn":
+		return r.topicARN, true, true
+	case k == "aws:sourceaccount":
+		return r.account, true, true
+	case k == "aws:principalisawsservice":
+		return "true", true, true
+	case k == "aws:principalservicename":
+		return "sns.amazonaws.com", true, true
+	case slices.Contains(absentForServices, k) || strings.HasPrefix(k, "aws:principaltag/"):
+		return "", true, false
+	}
+	return "", false, false
+}
+
+// conditionsHold evaluates a statement's Condition block for r: every
+// operator and key must hold.
+func conditionsHold(cond map[string]any, r snsRequest) verdict {
+	out := verdictYes
+	for op, body := range cond {
+		kv, ok := body.(map[string]any)
+		if !ok {
+			return verdictUnknown
+		}
+		for key, val := range kv {
+			v, known, present := r.value(key)
+			if !known {
+				out = verdictUnknown
+				continue
+			}
+			switch operatorHolds(op, stringList(val), v, present) {
+			case verdictNo:
+				return verdictNo
+			case verdictUnknown:
+				out = verdictUnknown
+			}
+		}
+	}
+	return out
+}
+
+// operatorHolds evaluates one condition operator on a single-valued key.
+func operatorHolds(op string, patterns []string, v string, present bool) verdict {
+	base, ifExists := strings.CutSuffix(op, "IfExists")
+	for _, set := range []string{"ForAnyValue:", "ForAllValues:"} {
+		base = strings.TrimPrefix(base, set) // a single-valued key is its own set
+	}
+	if !present {
+		// A missing key fails a positive operator and satisfies a negated
+		// one; IfExists makes any operator hold.
+		return verdictOf(ifExists || strings.Contains(base, "Not"))
+	}
+	var match func(p string) bool
+	switch strings.Replace(base, "Not", "", 1) {
+	case "StringEquals":
+		match = func(p string) bool { return p == v }
+	case "StringEqualsIgnoreCase":
+		match = func(p string) bool { return strings.EqualFold(p, v) }
+	case "StringLike":
+		match = func(p string) bool { return wildcardMatch(p, v) }
+	case "ArnEquals", "ArnLike":
+		match = func(p string) bool { return arnMatch(p, v) }
+	case "Bool":
+		match = func(p string) bool { return strings.EqualFold(p, v) }
+	default:
+		return verdictUnknown
+	}
+	matched := slices.ContainsFunc(patterns, match)
+	if strings.Contains(base, "Not") {
+		matched = !matched
+	}
+	return verdictOf(matched)
+}
+
+// wildcardMatch matches s against an IAM pattern, where "*" stands for any
+// run of characters and "?" for one; nothing else is special.
+func wildcardMatch(pattern, str string) bool {
+	pat, s := []rune(pattern), []rune(str)
+	return wildcardRunes(pat, s)
+}
+
+func wildcardRunes(pattern, s []rune) bool {
+	p, i := 0, 0
+	star, mark := -1, 0
+	for i < len(s) {
+		switch {
+		case p < len(pattern) && (pattern[p] == '?' || pattern[p] == s[i]):
+			p, i = p+1, i+1
+		case p < len(pattern) && pattern[p] == '*':
+			star, mark = p, i
+			p++
+		case star >= 0:
+			p, mark = star+1, mark+1
+			i = mark
+		default:
+			return false
+		}
+	}
+	for p < len(pattern) && pattern[p] == '*' {
+		p++
+	}
+	return p == len(pattern)
+}
+
+// arnMatch matches an ARN against an ARN pattern the way IAM's ArnLike
+// condition does: each of the six colon-separated parts on its own.
+func arnMatch(pattern, arn string) bool {
+	ps, as := strings.SplitN(pattern, ":", 6), strings.SplitN(arn, ":", 6)
+	if len(ps) != len(as) {
+		return false
+	}
+	for i := range ps {
+		if !wildcardMatch(ps[i], as[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// actionMatches reports whether an Action or NotAction element names
+// action; action names are case-insensitive.
+func actionMatches(v any, action string) bool {
+	return slices.ContainsFunc(stringList(v), func(p string) bool {
+		return wildcardMatch(strings.ToLower(p), strings.ToLower(action))
+	})
+}
+
+// keyStatement evaluates whether statement m covers SNS calling action on
+// the key keyARN for r: principal, action, resource and conditions. An
+// element it cannot evaluate (NotResource, unknown conditions) gives
+// verdictUnknown.
+func keyStatement(m map[string]any, action, keyARN string, r snsRequest) verdict {
+	switch {
+	case m["NotPrincipal"] != nil:
+		if principalIsSNS(m["NotPrincipal"]) {
+			return verdictNo
+		}
+	case !principalIsSNS(m["Principal"]):
+		return verdictNo
+	}
+	if m["NotAction"] != nil {
+		if actionMatches(m["NotAction"], action) {
+			return verdictNo
+		}
+	} else if !actionMatches(m["Action"], action) {
+		return verdictNo
+	}
+	if m["NotResource"] != nil {
+		return verdictUnknown
+	}
+	if !slices.ContainsFunc(stringList(m["Resource"]), func(p string) bool { return wildcardMatch(p, keyARN) }) {
+		return verdictNo
+	}
+	cond, _ := m["Condition"].(map[string]any)
+	return conditionsHold(cond, r)
+}
