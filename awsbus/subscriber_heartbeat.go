@@ -84,6 +84,9 @@ func (sub *subscription) renewBatch(ds []*delivery, vis time.Duration, now time.
 	}
 	for _, f := range out.Failed {
 		d := entryOf(held, f.Id)
+		if d == nil {
+			continue // an id the call did not send
+		}
 		sub.log.Info("Visibility renewal failed", watermill.LogFields{"message_id": aws.ToString(d.raw.MessageId),
 			"code": aws.ToString(f.Code), "reason": aws.ToString(f.Message), "retried": !f.SenderFault})
 		if f.SenderFault { // a stale handle or a message no longer in flight: retrying cannot help

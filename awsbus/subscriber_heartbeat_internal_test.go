@@ -9,6 +9,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -120,4 +121,49 @@ func TestHeartbeatSkipsASettledMessage(t *testing.T) {
 
 	require.Equal(t, 1, f.Calls(heartbeatOp))
 	assert.Len(t, f.Messages(sub.ep.QueueURL), 2)
+}
+
+// oddBatchSQS answers ChangeMessageVisibilityBatch with a failed entry of
+// an id it was not sent, besides the real results.
+type oddBatchSQS struct{ *awsbustest.SQS }
+
+func (o oddBatchSQS) ChangeMessageVisibilityBatch(ctx context.Context, in *sqs.ChangeMessageVisibilityBatchInput, opts ...func(*sqs.Options)) (*sqs.ChangeMessageVisibilityBatchOutput, error) {
+	out, err := o.SQS.ChangeMessageVisibilityBatch(ctx, in, opts...)
+	if out != nil {
+		out.Failed = append(out.Failed, sqstypes.BatchResultErrorEntry{Id: aws.String("x"), Code: aws.String("InternalError")})
+	}
+	return out, err
+}
+
+func TestHeartbeatIgnoresAResultOfAnUnknownEntry(t *testing.T) {
+	sub, f := heldSubscription(t, 2, time.Minute)
+	sub.cfg.SQS = oddBatchSQS{f}
+
+	sub.renewDue(time.Minute)
+
+	for _, at := range extendedAt(sub) {
+		assert.WithinDuration(t, time.Now(), at, 10*time.Second, "the real entries count")
+	}
+}
+
+// A message settled before the tick is left out of the batch, and the
+// results of the others still reach their own messages: the entry failed
+// by SQS is the one tried again.
+func TestHeartbeatMapsResultsToTheirMessagesWhenOneIsSkipped(t *testing.T) {
+	sub, f := heldSubscription(t, 3, time.Minute)
+	var ds []*delivery
+	for d := range sub.owned {
+		ds = append(ds, d)
+	}
+	ds[0].markSettled()
+	past := ds[1].extended
+	_, err := f.DeleteMessage(context.Background(), &sqs.DeleteMessageInput{QueueUrl: aws.String(sub.ep.QueueURL), ReceiptHandle: ds[2].raw.ReceiptHandle})
+	require.NoError(t, err)
+	f.FailNextEntries(heartbeatOp, 1) // the first entry sent: ds[1]
+
+	sub.renewBatch(ds, time.Minute, time.Now())
+
+	assert.Equal(t, past, ds[0].extended, "settled: not renewed")
+	assert.Equal(t, past, ds[1].extended, "its entry failed for a passing reason: due again")
+	assert.WithinDuration(t, time.Now(), ds[2].extended, 10*time.Second, "refused for the message itself: not retried")
 }

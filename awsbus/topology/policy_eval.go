@@ -2,6 +2,7 @@ package topology
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -65,7 +66,7 @@ func conditionsHold(cond map[string]any, r snsRequest) verdict {
 				out = verdictUnknown
 				continue
 			}
-			switch operatorHolds(op, stringList(val), v, present) {
+			switch operatorHolds(op, conditionValues(val), v, present) {
 			case verdictNo:
 				return verdictNo
 			case verdictUnknown:
@@ -76,16 +77,47 @@ func conditionsHold(cond map[string]any, r snsRequest) verdict {
 	return out
 }
 
+// conditionValues returns the values of a condition: strings, and JSON
+// booleans and numbers as IAM reads them, as text.
+func conditionValues(v any) []string {
+	list, ok := v.([]any)
+	if !ok {
+		list = []any{v}
+	}
+	out := make([]string, 0, len(list))
+	for _, e := range list {
+		switch x := e.(type) {
+		case string:
+			out = append(out, x)
+		case bool:
+			out = append(out, strconv.FormatBool(x))
+		case float64:
+			out = append(out, strconv.FormatFloat(x, 'f', -1, 64))
+		}
+	}
+	return out
+}
+
 // operatorHolds evaluates one condition operator on a single-valued key.
 func operatorHolds(op string, patterns []string, v string, present bool) verdict {
 	base, ifExists := strings.CutSuffix(op, "IfExists")
-	for _, set := range []string{"ForAnyValue:", "ForAllValues:"} {
-		base = strings.TrimPrefix(base, set) // a single-valued key is its own set
+	if base == "Null" { // "true": the key is missing; "false": it is present
+		return verdictOf(slices.ContainsFunc(patterns, func(p string) bool { return strings.EqualFold(p, strconv.FormatBool(!present)) }))
 	}
 	if !present {
-		// A missing key fails a positive operator and satisfies a negated
-		// one; IfExists makes any operator hold.
-		return verdictOf(ifExists || strings.Contains(base, "Not"))
+		// A missing key satisfies ForAllValues (an empty set) and fails
+		// ForAnyValue; otherwise it fails a positive operator and satisfies
+		// a negated one. IfExists makes any operator hold.
+		switch {
+		case ifExists || strings.HasPrefix(base, "ForAllValues:"):
+			return verdictYes
+		case strings.HasPrefix(base, "ForAnyValue:"):
+			return verdictNo
+		}
+		return verdictOf(strings.Contains(base, "Not"))
+	}
+	for _, set := range []string{"ForAnyValue:", "ForAllValues:"} {
+		base = strings.TrimPrefix(base, set) // a single-valued key is its own set
 	}
 	var match func(p string) bool
 	switch strings.Replace(base, "Not", "", 1) {
@@ -121,11 +153,11 @@ func wildcardRunes(pattern, s []rune) bool {
 	star, mark := -1, 0
 	for i < len(s) {
 		switch {
-		case p < len(pattern) && (pattern[p] == '?' || pattern[p] == s[i]):
-			p, i = p+1, i+1
 		case p < len(pattern) && pattern[p] == '*':
 			star, mark = p, i
 			p++
+		case p < len(pattern) && (pattern[p] == '?' || pattern[p] == s[i]):
+			p, i = p+1, i+1
 		case star >= 0:
 			p, mark = star+1, mark+1
 			i = mark
@@ -140,11 +172,12 @@ func wildcardRunes(pattern, s []rune) bool {
 }
 
 // arnMatch matches an ARN against an ARN pattern the way IAM's ArnLike
-// condition does: each of the six colon-separated parts on its own.
+// condition does: each of the six colon-separated parts on its own. A
+// pattern of fewer parts ("*", "arn:aws:sns:*") is matched as a whole.
 func arnMatch(pattern, arn string) bool {
 	ps, as := strings.SplitN(pattern, ":", 6), strings.SplitN(arn, ":", 6)
 	if len(ps) != len(as) {
-		return false
+		return len(ps) < len(as) && wildcardMatch(pattern, arn)
 	}
 	for i := range ps {
 		if !wildcardMatch(ps[i], as[i]) {

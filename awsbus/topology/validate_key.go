@@ -3,6 +3,7 @@ package topology
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,15 +25,16 @@ var snsKeyCalls = []string{"kms:Decrypt", "kms:GenerateDataKey"}
 // the plan has topics, it is customer managed and its key policy lets SNS
 // use it for every topic. Without that SNS can neither store a topic's
 // messages nor deliver them to a queue encrypted under the key, and it
-// drops them. What the check cannot read (a denied or failed KMS call, a
-// key of another account) is reported as not checked.
+// drops them. What the check may not read (a denied KMS call, the policy of
+// a key of another account) is reported as not checked; another failed
+// call is Validate's error.
 func (t *Provisioner) validateKey(ctx context.Context, res *resolved, rep *DriftReport, p Plan) error {
 	if t.cfg.KMS == nil || p.KMSKeyID == "" {
 		return nil
 	}
 	out, err := t.cfg.KMS.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(p.KMSKeyID)})
-	if keyCallDrift(rep, p.KMSKeyID, "kms:DescribeKey", err) {
-		return nil
+	if done, err := keyCallDrift(rep, p.KMSKeyID, "kms:DescribeKey", err); done {
+		return err
 	}
 	meta := out.KeyMetadata
 	if meta == nil {
@@ -61,27 +63,29 @@ func (t *Provisioner) validateKey(ctx context.Context, res *resolved, rep *Drift
 		return nil
 	}
 	pol, err := t.cfg.KMS.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: meta.KeyId, PolicyName: aws.String(keyPolicyName)})
-	if keyCallDrift(rep, p.KMSKeyID, "kms:GetKeyPolicy", err) {
-		return nil
+	if done, err := keyCallDrift(rep, p.KMSKeyID, "kms:GetKeyPolicy", err); done {
+		return err
 	}
 	reportKeyPolicy(rep, p.KMSKeyID, keyARN, aws.ToString(pol.Policy), topics)
 	return nil
 }
 
-// keyCallDrift reports a failed KMS call as a drift and says whether it
-// failed: a missing key is the drift, any other failure leaves the key not
-// checked.
-func keyCallDrift(rep *DriftReport, keyID, call string, err error) bool {
+// keyCallDrift reads the error of a KMS call: a missing key is a drift, a
+// denied call leaves the key not checked (done, no error), and any other
+// failure, an ended context included, is the call's error.
+func keyCallDrift(rep *DriftReport, keyID, call string, err error) (done bool, _ error) {
 	var nf *kmstypes.NotFoundException
 	switch {
 	case err == nil:
-		return false
+		return false, nil
 	case errors.As(err, &nf):
 		rep.add("key", keyID, "not found: create it or name another key in the topology")
-	default:
-		rep.add("key", keyID, "not checked: %s failed: %v", call, err)
+		return true, nil
+	case hasErrorCode(err, "AccessDeniedException"):
+		rep.add("key", keyID, "not checked: %s denied (%v)", call, err)
+		return true, nil
 	}
-	return true
+	return true, fmt.Errorf("%s %s: %w", call, keyID, err)
 }
 
 // topicARNs returns the ARNs of p's topics: those found, and those of

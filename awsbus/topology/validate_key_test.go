@@ -158,6 +158,22 @@ func TestTopology_ValidateReadsEveryFormOfAKeyPolicyStatement(t *testing.T) {
 		{name: "a Deny of one topic", stmts: []any{snsStatement(both, nil), deny(map[string]any{"Service": "sns.amazonaws.com"},
 			map[string]any{"ArnLike": map[string]any{"aws:SourceArn": topicARN("payment-events")}})},
 			refused: "payment-events", why: `Deny statement "Guard" may refuse it`},
+		{name: "a Deny on a JSON boolean", stmts: []any{snsStatement(both, nil), deny("*", map[string]any{
+			"Bool": map[string]any{"aws:PrincipalIsAWSService": true}})},
+			refused: all, why: `Deny statement "Guard" may refuse it`},
+		{name: "a Deny on a JSON number", stmts: []any{snsStatement(both, nil), deny("*", map[string]any{
+			"StringEquals": map[string]any{"aws:SourceAccount": json.Number(account)}})},
+			refused: all, why: `Deny statement "Guard" may refuse it`},
+		{name: "a Deny of requests without a principal ARN", stmts: []any{snsStatement(both, nil), deny("*", map[string]any{
+			"Null": map[string]any{"aws:PrincipalArn": "true"}})},
+			refused: all, why: `Deny statement "Guard" may refuse it`},
+		{name: "a Deny on ForAllValues of a key SNS lacks", stmts: []any{snsStatement(both, nil), deny("*", map[string]any{
+			"ForAllValues:StringLike": map[string]any{"aws:PrincipalOrgPaths": []any{"o-a/*"}}})},
+			refused: all, why: `Deny statement "Guard" may refuse it`},
+		{name: "an Allow on ForAnyValue of a key SNS lacks", stmts: []any{map[string]any{"Effect": "Allow", "Principal": "*",
+			"Action": both, "Resource": "*", "Condition": map[string]any{
+				"ForAnyValue:StringNotEquals": map[string]any{"aws:PrincipalOrgID": "o-x"}}}},
+			refused: all, why: "no Allow statement"},
 		{name: "a Deny on a condition the check cannot read", stmts: []any{snsStatement(both, nil), deny("*", map[string]any{
 			"StringNotEquals": map[string]any{"kms:CallerAccount": account}})},
 			refused: all, why: `Deny statement "Guard" may refuse it`},
@@ -211,9 +227,7 @@ func TestTopology_ValidateReportsAKeySQSAndSNSCannotUse(t *testing.T) {
 		{name: "missing", setup: func(r *keyRig) { r.kms.SetAlias("alias/orders", "no-such-key") },
 			want: "key alias/orders: not found: create it or name another key in the topology"},
 		{name: "denied", setup: func(r *keyRig) { r.kms.SetDenied(r.key, true) },
-			want: "key alias/orders: not checked: kms:DescribeKey failed: "},
-		{name: "KMS failing", setup: func(r *keyRig) { r.kms.Throttle(5, "") },
-			want: "key alias/orders: not checked: kms:DescribeKey failed: "},
+			want: "key alias/orders: not checked: kms:DescribeKey denied"},
 		{name: "in another account", setup: func(r *keyRig) { r.kms.SetKeyAccount(r.key, "999999999999") },
 			want: "key alias/orders: not checked: the key belongs to account 999999999999"},
 	} {
@@ -228,6 +242,20 @@ func TestTopology_ValidateReportsAKeySQSAndSNSCannotUse(t *testing.T) {
 			assert.True(t, strings.HasPrefix(got[len(got)-1], tc.want), "got %q, want %q", got, tc.want)
 		})
 	}
+}
+
+// A KMS call failing for another reason than a missing key or a denied
+// call fails Validate, as any failed AWS call does.
+func TestTopology_ValidateFailsOnAFailedKMSCall(t *testing.T) {
+	r := newKeyRig(t)
+	r.kms.Throttle(1, "")
+	topo, err := newProvisioner(r.sq, r.sn, topology.ProvisionerConfig{KMS: r.kms})
+	require.NoError(t, err)
+
+	_, _, err = topo.Validate(context.Background(), r.plan)
+
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "kms:DescribeKey alias/orders")
 }
 
 func TestTopology_ValidateWithoutAKMSClientLeavesTheKeyAlone(t *testing.T) {

@@ -70,7 +70,7 @@ func whyLeft(r topology.DriftReport, path string) string {
 		switch {
 		case d.Resource == "table":
 			tables = true
-		case d.Resource == "key" && strings.HasPrefix(d.Problem, "not checked"):
+		case d.Resource == "key" && strings.Contains(d.Problem, " denied "):
 			unreadKey = true
 		case d.Resource == "key":
 			key = true

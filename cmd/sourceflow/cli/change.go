@@ -92,10 +92,11 @@ func keyHint(path string) string {
 		"`sourceflow iam-policy -f " + path + " --account-id <account> --key-policy` prints, or the file names another key"
 }
 
-// unreadKey reports whether the KMS key could not be checked.
+// unreadKey reports whether the credentials were denied reading the KMS
+// key.
 func unreadKey(cs []change) bool {
 	for _, c := range cs {
-		if c.action == actionUnknown && c.drift.Resource == "key" {
+		if c.action == actionUnknown && c.drift.Resource == "key" && strings.Contains(c.drift.Problem, " denied ") {
 			return true
 		}
 	}

@@ -1,8 +1,11 @@
 package cli_test
 
 import (
+	"context"
 	"encoding/json"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -85,7 +88,7 @@ func TestValidate_AKeyTheCredentialsMayNotReadIsNotCheckedOrSkipped(t *testing.T
 
 	out, _, code := fake.run(t, "plan", "-f", path)
 	assert.Equal(t, cli.ExitOK, code)
-	assert.Contains(t, out, "? unknown key alias/orders: not checked: kms:DescribeKey failed")
+	assert.Contains(t, out, "? unknown key alias/orders: not checked: kms:DescribeKey denied")
 	assert.NotContains(t, out, "to fix outside apply")
 	assert.Contains(t, out, "pass --skip-key-check")
 
@@ -102,4 +105,54 @@ func TestValidate_AKeyTheCredentialsMayNotReadIsNotCheckedOrSkipped(t *testing.T
 	out, errOut, code = fake.run(t, "validate", "--skip-key-check", "-f", path)
 	assert.Equal(t, cli.ExitOK, code, errOut)
 	assert.Contains(t, out, "No drift")
+}
+
+// stallingKMS answers DescribeKey only when the call's context ends.
+type stallingKMS struct {
+	*encryptiontest.KMS
+	called chan struct{}
+}
+
+func (s stallingKMS) DescribeKey(ctx context.Context, _ *kms.DescribeKeyInput, _ ...func(*kms.Options)) (*kms.DescribeKeyOutput, error) {
+	select {
+	case s.called <- struct{}{}:
+	default:
+	}
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+
+// A key check cut short is no drift and no unknown: an interrupt exits 130
+// and a --timeout expiry exits 3, as for any AWS call.
+func TestPlan_AKeyCheckCutShortFailsTheCommand(t *testing.T) {
+	fake := newFakeAWS()
+	path := writeTopology(t, ordersBinding(), topology.Options{KMSKeyID: "alias/orders"})
+	stall := stallingKMS{KMS: encryptiontest.New(), called: make(chan struct{}, 1)}
+	cfg, _, errOut := fake.config("")
+	clients := cfg.Clients
+	cfg.Clients = func(ctx context.Context) (cli.Clients, error) {
+		c, err := clients(ctx)
+		c.KMS = stall
+		return c, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		<-stall.called
+		cancel()
+	}()
+
+	code := cli.Run(ctx, cfg, []string{"plan", "-f", path})
+
+	assert.Equal(t, cli.ExitInterrupted, code, errOut.String())
+	assert.Contains(t, errOut.String(), "kms:DescribeKey alias/orders")
+
+	cfg, _, errOut = fake.config("")
+	cfg.Clients = func(ctx context.Context) (cli.Clients, error) {
+		c, err := clients(ctx)
+		c.KMS = stall
+		return c, err
+	}
+	code = cli.Run(context.Background(), cfg, []string{"validate", "--timeout", "300ms", "-f", path})
+	assert.Equal(t, cli.ExitAWS, code, errOut.String())
+	assert.NotContains(t, errOut.String(), "for usage")
 }

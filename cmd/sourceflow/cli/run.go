@@ -19,7 +19,7 @@ func Run(ctx context.Context, cfg Config, args []string) int {
 		return ExitOK
 	}
 	fmt.Fprintf(cfg.Stderr, "Error: %v\n", err)
-	if _, ok := errors.AsType[*ExitError](err); !ok {
+	if _, ok := errors.AsType[*ExitError](err); !ok && ctx.Err() == nil {
 		fmt.Fprintf(cfg.Stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
 	}
 	if ctx.Err() != nil {
