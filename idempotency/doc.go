@@ -48,6 +48,10 @@
 // Place the middleware in phase 4 of the consume Stack: after tracing and
 // metrics, before decryption and retry, so a duplicate is acknowledged before
 // any KMS call. A handler-level retry inside it runs under one renewed claim;
-// keep Lease at most the SQS visibility timeout.
+// keep Lease at most the SQS visibility timeout. In transactional mode the
+// handler's context is marked sourceflow.InHandlingTx, and the Retry
+// middleware does not retry there: a failure rolls the transaction back and
+// the redelivery runs the handler in a new one. A handler that panics has
+// its claim released before the panic goes on.
 // Results of the first run are not stored: a duplicate produces no messages.
 package idempotency

@@ -190,7 +190,7 @@ func (m *Middleware) Middleware(h message.HandlerFunc) message.HandlerFunc {
 		var out []*message.Message
 		err = m.tx.WithinTx(msg.Context(), func(ctx context.Context) error {
 			var herr error
-			out, herr = m.process(ctx, msg, h, key, hash)
+			out, herr = m.process(sourceflow.ContextInHandlingTx(ctx), msg, h, key, hash)
 			return herr
 		})
 		if err != nil {

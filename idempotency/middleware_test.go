@@ -121,6 +121,28 @@ func TestMiddlewareReleasesOnFailure(t *testing.T) {
 	assert.Equal(t, uint64(1), st.Duplicates)
 }
 
+// A handler that panics releases its claim on the way out, so the
+// redelivery runs at once instead of waiting out the lease.
+func TestMiddlewareReleasesWhenTheHandlerPanics(t *testing.T) {
+	store := newMemoryStore(t, idempotency.MemoryStoreConfig{})
+	m := newMiddleware(t, store, idempotency.MiddlewareConfig{Consumer: "projection", Lease: time.Hour})
+	panicked := false
+	h := m.Middleware(func(*message.Message) ([]*message.Message, error) {
+		if !panicked {
+			panicked = true
+			panic("bug")
+		}
+		return nil, nil
+	})
+
+	require.PanicsWithValue(t, "bug", func() { _, _ = h(sfMessage("a", "p")) })
+	_, err := h(sfMessage("a", "p"))
+
+	require.NoError(t, err, "the claim was released")
+	assert.Equal(t, uint64(1), m.Stats().Released)
+	assert.Equal(t, uint64(1), m.Stats().Completed)
+}
+
 func TestMiddlewareMissingConsumer(t *testing.T) {
 	m := newMiddleware(t, newMemoryStore(t, idempotency.MemoryStoreConfig{}), idempotency.MiddlewareConfig{})
 	rec := newRecorder()

@@ -52,6 +52,16 @@ func (m *Middleware) startRenewal(ctx context.Context, key Key, token string) *r
 func (m *Middleware) runRenewed(ctx context.Context, msg *message.Message, h message.HandlerFunc, key Key, token string) ([]*message.Message, error) {
 	r := m.startRenewal(ctx, key, token)
 	defer r.halt()
+	defer func() {
+		if p := recover(); p != nil {
+			// The claim is released so that the redelivery runs the handler
+			// at once instead of waiting out the lease; the panic goes on to
+			// the Recover middleware or the router.
+			r.halt()
+			_ = m.release(ctx, key, token)
+			panic(p)
+		}
+	}()
 	return h(msg)
 }
 
@@ -65,6 +75,7 @@ func (r *renewal) halt() {
 	r.mu.Lock()
 	r.halted = true
 	stop, done := r.stop, r.done
+	r.stop = nil // a second halt has nothing to stop
 	r.mu.Unlock()
 	if stop != nil {
 		close(stop)

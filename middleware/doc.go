@@ -50,7 +50,13 @@
 //   - A name is unique within its phase; bad registrations return typed
 //     errors and leave the Stack unchanged.
 //   - Recover is outermost and Retry innermost, so a panic is never retried,
-//     and a panic is not marked permanent.
+//     and a panic is not marked permanent. Retry does not retry a panic
+//     recovered below it (cqrs's dispatcher returns one as a *PanicError)
+//     either.
+//   - With transactional idempotency the handler runs inside the handling
+//     transaction, and Retry leaves a failure to the transport's redelivery
+//     instead of running the handler again in that transaction, whose
+//     writes would commit with the next attempt's.
 //   - Retry's defaults (3 retries, 100 ms doubling to at most 2 s, no retry
 //     starting past 10 s) stay well inside SQS's default 30 s visibility
 //     timeout.

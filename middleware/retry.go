@@ -1,6 +1,7 @@
 package middleware
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -57,10 +58,16 @@ func (c RetryConfig) Validate() error {
 // NewRetry returns a message.HandlerMiddleware that runs the handler again
 // after an error, with exponential backoff, bounded by the policy's
 // MaxRetries and MaxElapsed. It never retries an error marked permanent
-// (sourceflow.IsPermanent), which it returns unchanged, nor after the message's
-// context is done. When it gives up, its error matches ErrRetriesExhausted or
-// ErrRetryStopped and wraps the handler's last error. A panic is not retried.
-// Place it in ConsumeRetry, so that it retries the handler only.
+// (sourceflow.IsPermanent) or a panic (sourceflow.ErrPanic, whether the
+// panic was recovered below it or not), which it returns unchanged, nor
+// after the message's context is done. Inside a handling transaction
+// (sourceflow.InHandlingTx: transactional idempotency) it does not retry
+// either: the transaction holds the failed attempt's writes, so the error
+// goes back to the transaction, which rolls back, and the transport's
+// redelivery runs the handler again in a new one. When it gives up, its
+// error matches ErrRetriesExhausted or ErrRetryStopped and wraps the
+// handler's last error. Place it in ConsumeRetry, so that it retries the
+// handler only.
 func NewRetry(cfg RetryConfig) (message.HandlerMiddleware, error) {
 	cfg.setDefaults()
 	if err := cfg.Validate(); err != nil {
@@ -80,7 +87,7 @@ func (r retry) middleware(h message.HandlerFunc) message.HandlerFunc {
 			if err == nil {
 				return out, nil
 			}
-			if sourceflow.IsPermanent(err) {
+			if sourceflow.IsPermanent(err) || errors.Is(err, sourceflow.ErrPanic) || sourceflow.InHandlingTx(msg.Context()) {
 				return nil, err
 			}
 			if stop := r.giveUp(msg, attempt, start, wait, err); stop != nil {

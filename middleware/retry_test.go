@@ -241,6 +241,43 @@ func TestRetry_DoesNotRetryPanics(t *testing.T) {
 	assert.Equal(t, 1, attempts)
 }
 
+// cqrs's dispatcher turns a handler's panic into a returned *PanicError:
+// that is not retried either.
+func TestRetry_DoesNotRetryAPanicRecoveredBelowIt(t *testing.T) {
+	retry, err := middleware.NewRetry(middleware.RetryConfig{Clock: &fakeClock{}})
+	require.NoError(t, err)
+	attempts := 0
+	h := retry(func(*message.Message) ([]*message.Message, error) {
+		attempts++
+		return nil, &sourceflow.PanicError{Value: "nil map write"}
+	})
+
+	_, err = h(message.NewMessage("1", nil))
+
+	require.ErrorIs(t, err, sourceflow.ErrPanic)
+	assert.Equal(t, 1, attempts)
+}
+
+// Inside a handling transaction the handler is not run again: the error
+// goes back to the transaction unchanged.
+func TestRetry_LeavesAHandlingTransactionToTheRedelivery(t *testing.T) {
+	retry, err := middleware.NewRetry(middleware.RetryConfig{Clock: &fakeClock{}})
+	require.NoError(t, err)
+	attempts := 0
+	fail := errors.New("transient")
+	h := retry(func(*message.Message) ([]*message.Message, error) {
+		attempts++
+		return nil, fail
+	})
+	msg := message.NewMessage("1", nil)
+	msg.SetContext(sourceflow.ContextInHandlingTx(context.Background()))
+
+	_, err = h(msg)
+
+	require.Equal(t, fail, err)
+	assert.Equal(t, 1, attempts)
+}
+
 // On a real router with the system clock and tiny intervals, a message that
 // fails twice is handled on its third attempt and acked: not redelivered. The
 // gochannel Publish returns only once each message was acked.

@@ -17,6 +17,7 @@ import (
 	"github.com/sourceflow-go/sourceflow/idempotency"
 	"github.com/sourceflow-go/sourceflow/idempotency/sqlstore"
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
+	"github.com/sourceflow-go/sourceflow/middleware"
 )
 
 // ledger is a handler that writes one row per run into a side table through
@@ -206,4 +207,31 @@ func TestTransactionOnAnotherDatabaseIsIgnored(t *testing.T) {
 	res, err := s.Claim(ctx, k, "", time.Minute)
 	require.NoError(t, err)
 	assert.Equal(t, idempotency.Completed, res.Status, "the store did not run in the other database's transaction")
+}
+
+// Retry placed inside transactional idempotency, as the phases place it,
+// does not run the handler again in the handling transaction: that would
+// commit the failed attempt's writes with the retry's. The failure rolls
+// the transaction back and the redelivery runs the handler in a new one.
+func TestRetryInsideTheHandlingTransactionLeavesTheRetryToTheRedelivery(t *testing.T) {
+	for _, d := range dialects {
+		t.Run(string(d.dialect), func(t *testing.T) {
+			s := openStore(t, d.dialect, d.env, sqlstore.Config{})
+			l := newLedger(t, s, d.dialect)
+			l.fail = 1
+			m, err := idempotency.NewMiddleware(s, idempotency.MiddlewareConfig{Consumer: "ledger", Transactional: true})
+			require.NoError(t, err)
+			retry, err := middleware.NewRetry(middleware.RetryConfig{Policy: sourceflow.RetryPolicy{InitialInterval: time.Millisecond}})
+			require.NoError(t, err)
+			h := m.Middleware(retry(l.handle))
+
+			_, err = h(txMessage("a"))
+			require.ErrorContains(t, err, "handler failed after writing")
+			assert.Equal(t, 1, l.runs, "not run again in the transaction")
+			assert.Equal(t, 0, countRows(t, s, l.table), "the failed run's write was rolled back")
+
+			require.NoError(t, deliverUntilAcked(h, "a"))
+			assert.Equal(t, 1, countRows(t, s, l.table), "one committed write")
+		})
+	}
 }
