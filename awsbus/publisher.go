@@ -166,7 +166,8 @@ func (p *Publisher) Publish(destination string, msgs ...*message.Message) error 
 	return p.result(ep.Name, s.send(out, ep.FIFO))
 }
 
-// prepare marshals and checks every message.
+// prepare marshals and checks every message; one at fault fails the call
+// with a permanent error (sourceflow.Permanent), and nothing is sent.
 func (p *Publisher) prepare(ep topology.Endpoint, msgs []*message.Message) ([]outgoing, error) {
 	limit, service := MaxSQSMessageBytes, "SQS"
 	if ep.Kind == sourceflow.KindEvent {
@@ -194,7 +195,9 @@ func (p *Publisher) prepare(ep topology.Endpoint, msgs []*message.Message) ([]ou
 		out = append(out, o)
 	}
 	if len(errs) > 0 {
-		return nil, fmt.Errorf("awsbus: nothing sent to %q: %w", ep.Name, errors.Join(errs...))
+		// The messages themselves are at fault: sending again cannot help,
+		// and a circuit breaker must not count it against the destination.
+		return nil, sourceflow.Permanent(fmt.Errorf("awsbus: nothing sent to %q: %w", ep.Name, errors.Join(errs...)))
 	}
 	return out, nil
 }

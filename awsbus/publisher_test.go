@@ -66,6 +66,7 @@ func TestPublisherRejectsBeforeSending(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			err := w.pub.Publish("orders.fifo", command("ok-"+tt.name, "e"), tt.msg)
 			require.ErrorIs(t, err, tt.want)
+			assert.True(t, sourceflow.IsPermanent(err), "the message is at fault: not worth a retry, nor a strike against the destination")
 			assert.Contains(t, err.Error(), tt.msg.UUID)
 			assert.Empty(t, w.sqs.Messages(w.ep.QueueURL), "nothing of the call was sent")
 		})
