@@ -220,7 +220,7 @@ func (d *Decrypter) key(ctx context.Context, wrapped []byte, ec EncryptionContex
 		return ks, nil
 	}
 	d.stats.misses.Add(1)
-	return d.flight.do(ctx, name, func() (keys, error) {
+	return d.flight.do(ctx, name, func(ctx context.Context) (keys, error) {
 		if ks, ok := d.cache.get(name, d.cfg.Clock.Now()); ok {
 			return ks, nil
 		}

@@ -209,7 +209,7 @@ func (e *Encrypter) dataKey(ctx context.Context, ec EncryptionContext, n int64) 
 	// sharing it may use it up first; after a few rounds, take a key of our
 	// own, reserved before anyone else can see it.
 	for range 4 {
-		k, err := e.flight.do(ctx, name, func() (*dataKey, error) { return e.refresh(ctx, name, ec) })
+		k, err := e.flight.do(ctx, name, func(ctx context.Context) (*dataKey, error) { return e.refresh(ctx, name, ec) })
 		if err != nil {
 			return nil, err
 		}

@@ -5,14 +5,20 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 )
 
 // errAbandoned is what waiters get when the shared call panicked.
 var errAbandoned = errors.New("shared KMS call did not complete")
 
+// sharedCallTimeout bounds a shared call, which no caller's context ends.
+const sharedCallTimeout = 30 * time.Second
+
 // flight makes concurrent callers with the same key share one execution of
-// a function (a minimal single-flight). Waiters give up when their own
-// context ends; the running call continues for the others.
+// a function (a minimal single-flight). The call runs on its own, on the
+// first caller's context values without its cancellation and within
+// sharedCallTimeout, so that no caller giving up fails the others: each
+// caller, the first included, waits for it until its own context ends.
 type flight[V any] struct {
 	mu    sync.Mutex
 	calls map[string]*flightCall[V]
@@ -24,31 +30,41 @@ type flightCall[V any] struct {
 	err  error
 }
 
-func (f *flight[V]) do(ctx context.Context, key string, fn func() (V, error)) (V, error) {
+func (f *flight[V]) do(ctx context.Context, key string, fn func(ctx context.Context) (V, error)) (V, error) {
 	f.mu.Lock()
-	if c, ok := f.calls[key]; ok {
-		f.mu.Unlock()
-		select {
-		case <-c.done:
-			return c.val, c.err
-		case <-ctx.Done():
-			var zero V
-			return zero, fmt.Errorf("%w: waiting for a shared call: %w", ErrKMS, ctx.Err())
+	c, ok := f.calls[key]
+	if !ok {
+		if f.calls == nil {
+			f.calls = make(map[string]*flightCall[V])
 		}
+		c = &flightCall[V]{done: make(chan struct{}), err: errAbandoned}
+		f.calls[key] = c
+		go f.run(ctx, key, c, fn)
 	}
-	if f.calls == nil {
-		f.calls = make(map[string]*flightCall[V])
-	}
-	c := &flightCall[V]{done: make(chan struct{}), err: errAbandoned}
-	f.calls[key] = c
 	f.mu.Unlock()
+	select {
+	case <-c.done:
+		return c.val, c.err
+	case <-ctx.Done():
+		var zero V
+		return zero, fmt.Errorf("%w: waiting for a shared call: %w", ErrKMS, ctx.Err())
+	}
+}
 
+// run runs the shared call and hands its result to the waiters. A panic of
+// fn is their error (errAbandoned), not the process's end.
+func (f *flight[V]) run(ctx context.Context, key string, c *flightCall[V], fn func(ctx context.Context) (V, error)) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sharedCallTimeout)
+	defer cancel()
 	defer func() {
+		if p := recover(); p != nil {
+			var zero V
+			c.val, c.err = zero, fmt.Errorf("%w: %v", errAbandoned, p)
+		}
 		f.mu.Lock()
 		delete(f.calls, key)
 		f.mu.Unlock()
 		close(c.done)
 	}()
-	c.val, c.err = fn()
-	return c.val, c.err
+	c.val, c.err = fn(ctx)
 }
