@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/middleware/encryption"
@@ -24,8 +25,11 @@ type EncryptionConfig struct {
 	// set here must equal the one NewEncryption uses.
 	Encrypter encryption.EncrypterConfig
 	// Decrypter holds the other consume-side settings (key cache, KMS retry,
-	// logger, clock). AppName is filled in and RequireEncryption is always
-	// on; an AppName set here must equal EncryptionConfig's.
+	// logger, clock). AppName is filled in, RequireEncryption is always on,
+	// and Config.KMSKeyID is added to KeyIDs, so that only data keys
+	// wrapped under it (or under a previous key listed in KeyIDs while its
+	// messages drain) are accepted; an AppName set here must equal
+	// EncryptionConfig's.
 	Decrypter encryption.DecrypterConfig
 }
 
@@ -104,6 +108,9 @@ func NewEncryption(kms encryption.KMSAPI, t *Transport, cfg EncryptionConfig) (*
 	}
 	dc := cfg.Decrypter
 	dc.AppName, dc.RequireEncryption = cfg.AppName, true
+	if !slices.Contains(dc.KeyIDs, t.cfg.KMSKeyID) {
+		dc.KeyIDs = append(slices.Clone(dc.KeyIDs), t.cfg.KMSKeyID)
+	}
 	dec, err := encryption.NewDecrypter(kms, dc)
 	if err != nil {
 		return nil, fmt.Errorf("awsbus: decrypter: %w", err)

@@ -161,6 +161,26 @@ func TestEncryptionPlaintextIsDeadLettered(t *testing.T) {
 		5*time.Second, 10*time.Millisecond)
 }
 
+// A message encrypted under another key than Config.KMSKeyID, which the
+// consumer's KMS access would decrypt, is dead-lettered with the reason;
+// the message under the service's key is handled.
+func TestEncryptionRefusesADataKeyOfAnotherKey(t *testing.T) {
+	e := newEncrypted(t)
+	other, err := encryption.NewEncrypter(e.kms, encryption.EncrypterConfig{KeyID: e.kms.CreateKey()})
+	require.NoError(t, err)
+	forged, err := other.Encrypt(context.Background(), "orders.fifo", command("forged", "order-1"))
+	require.NoError(t, err)
+	require.NoError(t, e.publish(t, "orders.fifo", false, forged))
+	require.NoError(t, e.publish(t, "orders.fifo", true, command("good", "order-2")))
+
+	rec := e.route(t)
+	dlq := e.sqs.QueueURL("orders-dlq.fifo")
+	require.Eventually(t, func() bool { return len(e.sqs.Messages(dlq)) == 1 }, 5*time.Second, 10*time.Millisecond)
+	assert.Contains(t, e.sqs.Messages(dlq)[0].Attributes[sourceflow.MetaFailure], encryption.ErrKeyNotAllowed.Error())
+	require.Eventually(t, func() bool { return len(rec.get()) == 1 }, 5*time.Second, 10*time.Millisecond)
+	assert.Equal(t, []string{`{"id":"good"}`}, rec.get())
+}
+
 func TestNewEncryptionDisabled(t *testing.T) {
 	tr, _ := fakeTransport(t, awsbus.Config{})
 	enc, err := awsbus.NewEncryption(encryptiontest.New(), tr, awsbus.EncryptionConfig{})

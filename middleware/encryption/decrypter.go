@@ -7,11 +7,13 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 
 	"github.com/sourceflow-go/sourceflow"
@@ -41,6 +43,17 @@ type DecrypterConfig struct {
 	// authenticated, stop being accepted. Default Version1Deadline; any
 	// past time refuses them now.
 	Version1Until time.Time
+	// KeyIDs, when set, are the only KMS keys whose data keys are accepted:
+	// key ids, key ARNs, aliases or alias ARNs. A message whose data key was
+	// wrapped under another key is refused (ErrKeyNotAllowed, permanent),
+	// even when the consumer's role may decrypt with that key: otherwise
+	// anyone who may send to the destination could encrypt or sign with a
+	// key of their own. An id other than a key ARN is resolved with
+	// kms:DescribeKey, and again when a message names a key it does not
+	// resolve to (at most once a second), so a key rotated by moving its
+	// alias is accepted. List a previous key here until its messages are
+	// drained. Default: none, any key the consumer may decrypt with.
+	KeyIDs []string
 	// KeyCacheEntries bounds the number of unwrapped data keys kept (least
 	// recently used first out). Default 1000.
 	KeyCacheEntries int
@@ -83,7 +96,12 @@ func (c *DecrypterConfig) setDefaults() {
 
 // Validate reports every invalid field.
 func (c DecrypterConfig) Validate() error {
+	var empty error
+	if slices.Contains(c.KeyIDs, "") {
+		empty = errors.New("KeyIDs must not contain an empty id")
+	}
 	return errors.Join(
+		empty,
 		notNegative("MaxAge", c.MaxAge),
 		positive("KeyCacheEntries", c.KeyCacheEntries),
 		positive("KeyCacheTTL", c.KeyCacheTTL),
@@ -94,11 +112,12 @@ func (c DecrypterConfig) Validate() error {
 // Decrypter decrypts messages written by an Encrypter. It is safe for
 // concurrent use.
 type Decrypter struct {
-	cfg    DecrypterConfig
-	kms    kmsCaller
-	cache  *keyCache
-	flight flight[keys]
-	stats  counters
+	cfg     DecrypterConfig
+	kms     kmsCaller
+	cache   *keyCache
+	flight  flight[keys]
+	allowed *allowedKeys
+	stats   counters
 }
 
 // NewDecrypter returns a Decrypter that unwraps data keys with KMS.
@@ -108,6 +127,7 @@ func NewDecrypter(api KMSAPI, cfg DecrypterConfig) (*Decrypter, error) {
 	}
 	d := &Decrypter{cfg: cfg, cache: newKeyCache(cfg.KeyCacheEntries, cfg.KeyCacheTTL)}
 	d.kms = kmsCaller{api: api, retry: cfg.Retry, stats: &d.stats, logger: cfg.Logger}
+	d.allowed = &allowedKeys{ids: slices.Clone(cfg.KeyIDs), kms: d.kms, clock: cfg.Clock}
 	return d, nil
 }
 
@@ -232,6 +252,9 @@ func (d *Decrypter) key(ctx context.Context, wrapped []byte, ec EncryptionContex
 			return err
 		})
 		if err != nil {
+			return keys{}, err
+		}
+		if err := d.allowed.check(ctx, aws.ToString(out.KeyId)); err != nil {
 			return keys{}, err
 		}
 		ks, err := newKeys(out.Plaintext)

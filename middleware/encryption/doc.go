@@ -38,6 +38,11 @@
 // A signed message that was changed fails with [ErrTampered].
 // DecrypterConfig.RequireSignature refuses messages that are neither signed
 // nor encrypted; RequireEncryption refuses signed-only ones too.
+// DecrypterConfig.KeyIDs names the KMS keys whose data keys are accepted
+// ([ErrKeyNotAllowed] otherwise): without it, a sender who may use a key
+// of its own that the consumer's role may also decrypt with (a wide IAM
+// policy, a cross-account grant) could encrypt or sign messages the
+// consumer accepts. awsbus.NewEncryption sets it to the transport's key.
 //
 // # Replay
 //

@@ -30,6 +30,11 @@ var ErrContextMismatch = errors.New("encryption context does not match")
 // and redrive the dead-letter queue.
 var ErrKeyUnavailable = errors.New("KMS key is unknown or disabled")
 
+// ErrKeyNotAllowed means a message's data key was wrapped under a KMS key
+// that DecrypterConfig.KeyIDs does not name: whoever may send to the
+// destination encrypted or signed it with a key of their own. Permanent.
+var ErrKeyNotAllowed = errors.New("KMS key is not one the decrypter accepts")
+
 // ErrAccessDenied means the caller's credentials may not use the KMS key.
 // Permanent: fix the key policy or IAM role, then redrive.
 var ErrAccessDenied = errors.New("access to the KMS key is denied")
