@@ -7,9 +7,12 @@ import (
 	"go.opentelemetry.io/otel/metric"
 )
 
-// maxCachedAttrSets bounds attrCache. Types and destinations are few in a
-// service, but the type comes from message metadata, which a foreign
-// producer controls; past the bound, sets are built per message.
+// maxCachedAttrSets bounds the distinct type and destination pairs that
+// get series of their own. Types and destinations are few in a service, but
+// the type comes from message metadata, which a foreign producer controls:
+// past the bound, a new type is recorded as OtherType, so that junk types
+// cannot grow the series without bound (nor push real types into the SDK's
+// overflow series).
 const maxCachedAttrSets = 1024
 
 // attrKey identifies the attribute sets of one type on one destination.
@@ -69,11 +72,16 @@ func (c *attrCache) get(typ, dest string) *attrSets {
 	if prev, ok := c.sets[k]; ok {
 		return prev
 	}
-	if len(c.sets) < maxCachedAttrSets {
-		if c.sets == nil {
-			c.sets = map[attrKey]*attrSets{}
-		}
-		c.sets[k] = s
+	if c.sets == nil {
+		c.sets = map[attrKey]*attrSets{}
 	}
+	if len(c.sets) >= maxCachedAttrSets {
+		k.typ = OtherType
+		if prev, ok := c.sets[k]; ok {
+			return prev
+		}
+		s = newAttrSets(k) // one per destination, beyond the bound
+	}
+	c.sets[k] = s
 	return s
 }

@@ -10,8 +10,9 @@
 //	cmdPub, err := m.DecoratePublisherAs(sourceflow.KindCommand)(sqsPub) // produce side
 //	evtPub, err := m.DecoratePublisherAs(sourceflow.KindEvent)(snsPub)
 //
-// Metrics.Middleware is a message.HandlerMiddleware and PublisherDecorator
-// returns a message.PublisherDecorator, so the package depends on no other
+// Metrics.Middleware is a message.HandlerMiddleware and DecoratePublisherAs
+// returns a message.PublisherDecorator (DecoratePublisher is one that takes
+// the kind from the message context), so the package depends on no other
 // SourceFlow package.
 //
 // # Instruments
@@ -20,8 +21,10 @@
 // sourceflow.aws.command.{dispatched,dispatch_duration,dispatch_error},
 // sourceflow.aws.event.{published,publish_duration,publish_error} and
 // sourceflow.aws.message.{received,processed,processing_duration}, each with
-// the attributes sourceflow.type (the registered type name, or "unknown")
-// and messaging.destination.name; processed and processing_duration add
+// the attributes sourceflow.type (the registered type name, or "unknown";
+// past 1024 distinct type and destination pairs, OtherType, so a producer's
+// junk types cannot grow the series without bound) and
+// messaging.destination.name; processed and processing_duration add
 // sourceflow.outcome (success, error or duplicate) and, on errors,
 // error.type (permanent or transient). Counters count messages (unit
 // "{message}"). Durations are histograms in seconds (unit "s"), as the

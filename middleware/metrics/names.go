@@ -83,6 +83,10 @@ const (
 
 const unknownType = "unknown"
 
+// OtherType is the sourceflow.type of the messages whose type came after
+// 1024 distinct type and destination pairs had series of their own.
+const OtherType = "other"
+
 // durationBuckets returns the explicit histogram bounds, in seconds, that the
 // OpenTelemetry messaging conventions recommend for operation durations.
 func durationBuckets() []float64 {

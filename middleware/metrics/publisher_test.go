@@ -114,7 +114,8 @@ func typed(typ string) *message.Message {
 }
 
 // TestManyTypesAreAllCounted crosses the bound of the attribute-set cache:
-// types beyond it are still recorded, each under its own attributes.
+// types beyond it are still counted, under the one type OtherType, so a
+// producer sending junk types cannot grow the series without bound.
 func TestManyTypesAreAllCounted(t *testing.T) {
 	const types = 1024 + 50
 	m, reader := recordingMetrics(t, metrics.Config{})
@@ -127,10 +128,13 @@ func TestManyTypesAreAllCounted(t *testing.T) {
 	require.NoError(t, pub.Publish("orders", typed("orders.T1050")))
 
 	got := collect(t, reader)
-	assert.Equal(t, types, got.points(metrics.NameCommandDispatched))
+	assert.Equal(t, 1024+1, got.points(metrics.NameCommandDispatched), "1024 series of their own and one for the rest")
 	n, _ := got.sum(metrics.NameCommandDispatched,
-		attrs("sourceflow.type", "orders.T1050", "messaging.destination.name", "orders"))
-	assert.Equal(t, int64(2), n, "an uncached type accumulates like a cached one")
+		attrs("sourceflow.type", metrics.OtherType, "messaging.destination.name", "orders"))
+	assert.Equal(t, int64(50+1), n, "every type past the bound is counted as other")
+	n, _ = got.sum(metrics.NameCommandDispatched,
+		attrs("sourceflow.type", "orders.T5", "messaging.destination.name", "orders"))
+	assert.Equal(t, int64(1), n, "a type within the bound keeps its own series")
 }
 
 func TestPublisherDecoratorTakesTheKindFromTheMessageContext(t *testing.T) {
