@@ -13,8 +13,9 @@ import (
 // (unwrapped keys) ones.
 func TestCachesHoldAtMostMaxEntries(t *testing.T) {
 	now := time.Unix(1_700_000_000, 0)
-	dk := newDataKeyCache(2)
-	kc := newKeyCache(2, time.Minute)
+	clock := func() time.Time { return now }
+	dk := newDataKeyCache(2, time.Hour, clock)
+	kc := newKeyCache(2, time.Minute, clock)
 	for i := range 5 {
 		name := fmt.Sprintf("k%d", i)
 		dk.put(name, &dataKey{created: now.Add(time.Duration(i) * time.Second)})
@@ -31,4 +32,15 @@ func TestCachesHoldAtMostMaxEntries(t *testing.T) {
 	_, ok = kc.get("k4", now.Add(time.Minute))
 	assert.False(t, ok, "expired after the TTL")
 	assert.Equal(t, 1, kc.len(), "an expired key leaves the cache")
+}
+
+// Keys past their lifetime leave the caches though no message comes to
+// replace them.
+func TestCachesDropExpiredKeysWhileIdle(t *testing.T) {
+	dk := newDataKeyCache(10, 50*time.Millisecond, time.Now)
+	kc := newKeyCache(10, 50*time.Millisecond, time.Now)
+	dk.put("a", &dataKey{created: time.Now()})
+	kc.put("a", keys{}, time.Now())
+
+	assert.Eventually(t, func() bool { return dk.len() == 0 && kc.len() == 0 }, 10*time.Second, 10*time.Millisecond)
 }

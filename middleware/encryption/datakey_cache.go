@@ -48,14 +48,33 @@ func (k *dataKey) usable(now time.Time, l dataKeyLimits) bool {
 
 // dataKeyCache holds the current data key per (key id, encryption context).
 // It holds at most maxEntries keys; when full, the oldest entry is dropped.
+// Keys past maxAge are swept every maxAge.
 type dataKeyCache struct {
 	mu         sync.Mutex
 	entries    map[string]*dataKey
 	maxEntries int
+	maxAge     time.Duration
+	now        func() time.Time
+	sweeper    sweeper
 }
 
-func newDataKeyCache(maxEntries int) *dataKeyCache {
-	return &dataKeyCache{entries: make(map[string]*dataKey), maxEntries: maxEntries}
+func newDataKeyCache(maxEntries int, maxAge time.Duration, now func() time.Time) *dataKeyCache {
+	c := &dataKeyCache{entries: make(map[string]*dataKey), maxEntries: maxEntries, maxAge: maxAge, now: now}
+	c.sweeper = sweeper{period: maxAge, sweep: c.sweep}
+	return c
+}
+
+// sweep drops the keys past maxAge and returns how many are left.
+func (c *dataKeyCache) sweep() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := c.now()
+	for name, k := range c.entries {
+		if now.Sub(k.created) >= c.maxAge {
+			delete(c.entries, name)
+		}
+	}
+	return len(c.entries)
 }
 
 func (c *dataKeyCache) get(key string) *dataKey {
@@ -77,6 +96,7 @@ func (c *dataKeyCache) put(key string, k *dataKey) {
 		delete(c.entries, oldest)
 	}
 	c.entries[key] = k
+	c.sweeper.arm()
 }
 
 func (c *dataKeyCache) len() int {

@@ -125,7 +125,7 @@ func NewDecrypter(api KMSAPI, cfg DecrypterConfig) (*Decrypter, error) {
 	if err := prepare(api, "Decrypter", &cfg); err != nil {
 		return nil, err
 	}
-	d := &Decrypter{cfg: cfg, cache: newKeyCache(cfg.KeyCacheEntries, cfg.KeyCacheTTL)}
+	d := &Decrypter{cfg: cfg, cache: newKeyCache(cfg.KeyCacheEntries, cfg.KeyCacheTTL, cfg.Clock.Now)}
 	d.kms = kmsCaller{api: api, retry: cfg.Retry, stats: &d.stats, logger: cfg.Logger}
 	d.allowed = &allowedKeys{ids: slices.Clone(cfg.KeyIDs), kms: d.kms, clock: cfg.Clock}
 	return d, nil

@@ -114,7 +114,7 @@ func NewEncrypter(api KMSAPI, cfg EncrypterConfig) (*Encrypter, error) {
 	e := &Encrypter{
 		cfg:    cfg,
 		limits: dataKeyLimits{maxAge: cfg.DataKeyMaxAge, maxMessages: cfg.DataKeyMaxMessages, maxBytes: cfg.DataKeyMaxBytes},
-		cache:  newDataKeyCache(cfg.DataKeyCacheEntries),
+		cache:  newDataKeyCache(cfg.DataKeyCacheEntries, cfg.DataKeyMaxAge, cfg.Clock.Now),
 	}
 	e.kms = kmsCaller{api: api, retry: cfg.Retry, stats: &e.stats, logger: cfg.Logger}
 	return e, nil

@@ -10,13 +10,16 @@ import (
 // most maxEntries keys, each valid for ttl after it was unwrapped. It is
 // keyed by a digest of the wrapped key and the encryption context, so a
 // wrapped key presented under another context misses and goes to KMS, which
-// refuses it. Evicted keys are dropped, never overwritten (see dataKey).
+// refuses it. Evicted keys are dropped, never overwritten (see dataKey);
+// expired ones are swept every ttl.
 type keyCache struct {
 	mu         sync.Mutex
 	ll         *list.List
 	items      map[string]*list.Element
 	maxEntries int
 	ttl        time.Duration
+	now        func() time.Time
+	sweeper    sweeper
 }
 
 type keyCacheEntry struct {
@@ -25,8 +28,26 @@ type keyCacheEntry struct {
 	expires time.Time
 }
 
-func newKeyCache(maxEntries int, ttl time.Duration) *keyCache {
-	return &keyCache{ll: list.New(), items: make(map[string]*list.Element), maxEntries: maxEntries, ttl: ttl}
+func newKeyCache(maxEntries int, ttl time.Duration, now func() time.Time) *keyCache {
+	c := &keyCache{ll: list.New(), items: make(map[string]*list.Element), maxEntries: maxEntries, ttl: ttl, now: now}
+	c.sweeper = sweeper{period: ttl, sweep: c.sweep}
+	return c
+}
+
+// sweep drops the expired keys and returns how many are left.
+func (c *keyCache) sweep() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := c.now()
+	for el := c.ll.Back(); el != nil; {
+		prev := el.Prev()
+		if e := el.Value.(*keyCacheEntry); !now.Before(e.expires) {
+			c.ll.Remove(el)
+			delete(c.items, e.key)
+		}
+		el = prev
+	}
+	return c.ll.Len()
 }
 
 func (c *keyCache) get(key string, now time.Time) (keys, bool) {
@@ -56,6 +77,7 @@ func (c *keyCache) put(key string, k keys, now time.Time) {
 		return
 	}
 	c.items[key] = c.ll.PushFront(&keyCacheEntry{key: key, keys: k, expires: now.Add(c.ttl)})
+	c.sweeper.arm()
 	for c.ll.Len() > c.maxEntries {
 		last := c.ll.Back()
 		c.ll.Remove(last)
