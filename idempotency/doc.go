@@ -40,10 +40,11 @@
 // Watermill's middleware.Deduplicator is not used: it marks a message as seen
 // before the handler runs, so the redelivery of a failed attempt is dropped.
 //
-// Stores: MemoryStore (bounded, swept, for a single instance; the default) and
-// sqlstore (PostgreSQL, MySQL/MariaDB, SQLite; shared by many instances, with
-// a transactional mode in which the handler's writes and the completion
-// commit together). Every store passes the idempotencytest conformance suite.
+// Stores: MemoryStore (bounded, swept, for a single instance; the default),
+// sqlstore (PostgreSQL, MySQL/MariaDB, SQLite) and dynamostore (DynamoDB),
+// both shared by many instances, with a transactional mode in which the
+// handler's writes and the completion commit together. Every store passes
+// the idempotencytest conformance suite.
 //
 // Place the middleware in phase 4 of the consume Stack: after tracing and
 // metrics, before decryption and retry, so a duplicate is acknowledged before
@@ -53,5 +54,13 @@
 // middleware does not retry there: a failure rolls the transaction back and
 // the redelivery runs the handler in a new one. A handler that panics has
 // its claim released before the panic goes on.
+//
 // Results of the first run are not stored: a duplicate produces no messages.
+// So a handler under this middleware should publish what it produces itself,
+// as cqrs handlers do (a failed publish then fails the handling, which is
+// run again), or through an outbox, and return no messages: Watermill's
+// router publishes returned messages only after the middleware completed
+// the record, and if that publish fails, the redelivery is acknowledged as
+// a duplicate and the messages are lost. The middleware logs an error the
+// first time a handler returns messages.
 package idempotency

@@ -37,4 +37,9 @@ var (
 	// ErrMissingConsumer is returned by the middleware when no consumer name is
 	// configured and the message context carries no router handler name.
 	ErrMissingConsumer = errors.New("idempotency: no consumer name")
+	// ErrOutputAfterCompletion is logged the first time a handler under the
+	// middleware returns messages: the router publishes them after the
+	// record was completed, so a failed publish loses them (the redelivery
+	// is a duplicate). Publish from the handler or through an outbox.
+	ErrOutputAfterCompletion = errors.New("idempotency: messages a handler returns are published after its record was completed; a failed publish loses them: publish from the handler or through an outbox")
 )

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -128,10 +129,11 @@ type counters struct {
 // metrics and before decryption, so a duplicate is acknowledged before any
 // decryption or handler run.
 type Middleware struct {
-	store Store
-	tx    Transactor
-	cfg   MiddlewareConfig
-	c     counters
+	store  Store
+	tx     Transactor
+	cfg    MiddlewareConfig
+	c      counters
+	output sync.Once // warns of returned messages once
 }
 
 // NewMiddleware returns a Middleware over store.
@@ -232,6 +234,12 @@ func (m *Middleware) process(ctx context.Context, msg *message.Message, h messag
 		return nil, err
 	}
 	m.c.completed.Add(1)
+	if len(out) > 0 {
+		m.output.Do(func() {
+			m.cfg.Logger.Error("Handler under idempotency returned messages", ErrOutputAfterCompletion,
+				watermill.LogFields{"key": key.String(), "messages": len(out)})
+		})
+	}
 	return out, nil
 }
 

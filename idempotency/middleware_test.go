@@ -143,6 +143,25 @@ func TestMiddlewareReleasesWhenTheHandlerPanics(t *testing.T) {
 	assert.Equal(t, uint64(1), m.Stats().Completed)
 }
 
+// A handler returning messages is warned about once: the router publishes
+// them after completion, and a failed publish would lose them.
+func TestMiddlewareWarnsOnceOfReturnedMessages(t *testing.T) {
+	log := watermill.NewCaptureLogger()
+	m := newMiddleware(t, newMemoryStore(t, idempotency.MemoryStoreConfig{}), idempotency.MiddlewareConfig{Consumer: "c", Logger: log})
+	h := m.Middleware(func(msg *message.Message) ([]*message.Message, error) {
+		return []*message.Message{message.NewMessage("out-"+msg.UUID, nil)}, nil
+	})
+
+	for _, id := range []string{"a", "b"} {
+		out, err := h(sfMessage(id, "p"))
+		require.NoError(t, err)
+		assert.Len(t, out, 1, "the messages still reach the router")
+	}
+
+	assert.True(t, log.HasError(idempotency.ErrOutputAfterCompletion))
+	assert.Len(t, log.Captured()[watermill.ErrorLogLevel], 1, "once")
+}
+
 func TestMiddlewareMissingConsumer(t *testing.T) {
 	m := newMiddleware(t, newMemoryStore(t, idempotency.MemoryStoreConfig{}), idempotency.MiddlewareConfig{})
 	rec := newRecorder()
