@@ -9,6 +9,8 @@
 //	sourceflow health -f topology.yaml    health of every queue, DLQ and topic
 //	sourceflow iam-policy -f topology.yaml --account-id ID
 //	                                      least-privilege IAM policy of the service
+//	sourceflow export cloudformation|terraform -f topology.yaml [-f ...]
+//	                                      the topology as infrastructure code
 //	sourceflow dlq list|peek|redrive -f topology.yaml
 //	                                      dead letters: depths, reasons, redrive
 //

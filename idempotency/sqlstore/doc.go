@@ -80,7 +80,8 @@
 // transactional pipeline whose handlers write through TxFromContext, so
 // that such a handler is not run again inside the ended transaction.
 //
-// SQLite: Open adds busy_timeout(30000) and WAL to a DSN that sets neither.
+// SQLite: Open adds busy_timeout(30000), WAL and _txlock=immediate to a DSN
+// that sets none of them.
 // Use a file database; ":memory:" gives each pooled connection its own
 // database.
 //

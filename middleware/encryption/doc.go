@@ -1,7 +1,7 @@
 // Package encryption is KMS envelope encryption for SourceFlow messages, as
 // Watermill middleware that works on any transport.
 //
-// An [Encrypter] is used on the produce side through its Decorate method (a
+// An [Encrypter] is used on the produce side through its DecoratePublisher method (a
 // message.PublisherDecorator, phase "Encrypt"); a [Decrypter] on the consume
 // side through its Middleware method (a message.HandlerMiddleware, phase
 // "Decrypt", inside idempotency and outside retry).

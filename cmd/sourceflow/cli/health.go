@@ -43,7 +43,8 @@ func newHealthCommand(g *globals) *cobra.Command {
 queue, the dead-letter queue of every queue the service consumes, and every
 topic. It prints a table (or JSON with --output json) and exits 0 when every
 check is up or skipped, 1 when any is down (missing, unreachable, access
-denied). A resource probe is up or down; "degraded" is reported only by a
+denied), and 3 when every check is down because no call reached AWS (the
+endpoint, the credentials or the region are at fault, not the resources). A resource probe is up or down; "degraded" is reported only by a
 running transport, for open publish circuits, never by this command.`,
 		Example: "  sourceflow health -f orders.topology.yaml\n" +
 			"  sourceflow health -f orders.topology.yaml --output json | jq .status",
@@ -68,7 +69,7 @@ func (g *globals) runHealth(cmd *cobra.Command, f healthFlags) error {
 	}
 	// Validate resolves the URLs and ARNs of what exists; a failure leaves
 	// them empty and each probe then reports its own.
-	_, eps, _ := s.prov.Validate(ctx, s.plan)
+	_, eps, readErr := s.prov.Validate(ctx, s.plan)
 	rep := healthReport{Service: s.plan.Service, Status: topology.HealthUp,
 		Checks: topology.RunProbes(ctx, f.checkTimeout, s.prov.ResourceProbes(s.plan, eps))}
 	down := 0
@@ -80,6 +81,11 @@ func (g *globals) runHealth(cmd *cobra.Command, f healthFlags) error {
 	}
 	if err := printHealth(cmd.OutOrStdout(), f.output, rep); err != nil {
 		return err
+	}
+	if readErr != nil && down == len(rep.Checks) {
+		// No call reached AWS: the endpoint, the credentials or the region
+		// are at fault, not the resources.
+		return s.awsFailure("health", readErr)
 	}
 	if down > 0 {
 		return &ExitError{Code: ExitDrift, Err: fmt.Errorf("%d of %d checks down: run `sourceflow validate -f %s` "+

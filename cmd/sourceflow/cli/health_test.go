@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"encoding/json"
+	"errors"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -82,4 +83,26 @@ func TestHealth_ReportsAFailingCheckInJSON(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 2, down)
+}
+
+// When no call reaches AWS, health says so and points at the credentials,
+// the region and the endpoint, not at missing resources.
+func TestHealth_AnUnreachableEndpointIsAnAWSFailure(t *testing.T) {
+	fake := newFakeAWS()
+	path := writeTopology(t, ordersBinding(), topology.Options{})
+	_, errOut, code := fake.run(t, "apply", "-f", path)
+	require.Equal(t, cli.ExitOK, code, errOut)
+	down := errors.New("dial tcp 127.0.0.1:1: connect: connection refused")
+	for _, op := range []string{"GetQueueUrl", "GetQueueAttributes", "ListQueueTags"} {
+		fake.sqs.FailNext(op, 1000, down)
+	}
+	for _, op := range []string{"GetTopicAttributes", "ListSubscriptionsByTopic", "ListTagsForResource"} {
+		fake.sns.FailNext(op, 1000, down)
+	}
+
+	out, errOut, code := fake.run(t, "health", "-f", path)
+
+	assert.Equal(t, cli.ExitAWS, code, out)
+	assert.Contains(t, errOut, "check the credentials")
+	assert.NotContains(t, errOut, "sourceflow apply")
 }
