@@ -3,6 +3,8 @@ package idempotency_test
 import (
 	"context"
 	"errors"
+	"runtime"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -232,4 +234,37 @@ func competeWhileHandling(t *testing.T, m *idempotency.Middleware, store *idempo
 	msg.SetContext(msgCtx)
 	_, err := h(msg)
 	return competing, err
+}
+
+// Handlers ending just before, as or just after their renewal starts: the
+// renewal starting and the handler returning race for the renewal's state,
+// and every handling must still complete (go test -race checks the rest).
+func TestMiddlewareRenewalStartingAsTheHandlerReturnsCompletes(t *testing.T) {
+	m := newMiddleware(t, newMemoryStore(t, idempotency.MemoryStoreConfig{}), idempotency.MiddlewareConfig{
+		Consumer: "c", Lease: time.Minute, RenewInterval: time.Millisecond,
+	})
+	const runs = 200
+	for i := range runs {
+		// Not a wait for a condition: the handler's length walks across
+		// the renewal interval to meet the timer at every point.
+		length := time.Duration(i%20) * 100 * time.Microsecond
+		h := m.Middleware(func(*message.Message) ([]*message.Message, error) {
+			for start := time.Now(); time.Since(start) < length; {
+				runtime.Gosched()
+			}
+			return nil, nil
+		})
+		done := make(chan error, 1)
+		go func() {
+			_, err := h(sfMessage(strconv.Itoa(i), "p"))
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			require.NoError(t, err)
+		case <-time.After(30 * time.Second):
+			t.Fatalf("handling %d never ended: the renewal was not halted", i)
+		}
+	}
+	assert.Equal(t, uint64(runs), m.Stats().Completed)
 }

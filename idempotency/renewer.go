@@ -38,11 +38,12 @@ func (m *Middleware) startRenewal(ctx context.Context, key Key, token string) *r
 			r.mu.Unlock()
 			return
 		}
-		r.stop, r.done = make(chan struct{}), make(chan struct{})
+		stop, done := make(chan struct{}), make(chan struct{})
+		r.stop, r.done = stop, done
 		r.mu.Unlock()
-		defer close(r.done)
+		defer close(done)
 		// A renewal in flight finishes even if the message is given up.
-		m.renewLoop(context.WithoutCancel(ctx), ctx.Done(), r.stop, key, token)
+		m.renewLoop(context.WithoutCancel(ctx), ctx.Done(), stop, key, token)
 	})
 	return r
 }
@@ -73,9 +74,12 @@ func (r *renewal) halt() {
 	}
 	r.timer.Stop()
 	r.mu.Lock()
+	if r.halted { // a second halt has nothing to stop
+		r.mu.Unlock()
+		return
+	}
 	r.halted = true
 	stop, done := r.stop, r.done
-	r.stop = nil // a second halt has nothing to stop
 	r.mu.Unlock()
 	if stop != nil {
 		close(stop)
