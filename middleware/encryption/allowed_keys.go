@@ -20,62 +20,108 @@ const resolveInterval = time.Second
 
 // allowedKeys checks the KMS key a data key was wrapped under against
 // DecrypterConfig.KeyIDs, resolved to key ARNs. An alias is resolved again
-// when a message names a key it did not resolve to, so a key rotated by
-// moving its alias is accepted.
+// when a message names a key it did not resolve to, and the keys it
+// resolved to before stay allowed, so a key rotated by moving its alias is
+// accepted, and so are the messages still under the previous key.
 type allowedKeys struct {
 	ids   []string
 	kms   kmsCaller
 	clock sourceflow.Clock
 
-	mu       sync.Mutex
-	arns     map[string]bool
-	resolved time.Time
+	resolving sync.Mutex // one resolution at a time, outside mu
+
+	mu       sync.RWMutex
+	keys     map[string]bool // key ARNs, and the ids of multi-Region keys
+	resolved time.Time       // of the last resolution, failed or not
 }
 
-// check returns nil when keyARN is allowed (or no KeyIDs are set), else a
-// permanent error wrapping ErrKeyNotAllowed.
+// check returns nil when keyARN is allowed (or no KeyIDs are set). A key
+// the ids still do not name after a fresh resolution is a permanent error
+// wrapping ErrKeyNotAllowed; one met while resolutions are paced is a
+// transient one, so the message is tried again after the next.
 func (a *allowedKeys) check(ctx context.Context, keyARN string) error {
-	if len(a.ids) == 0 {
+	if len(a.ids) == 0 || a.allows(keyARN) {
 		return nil
+	}
+	a.resolving.Lock()
+	defer a.resolving.Unlock()
+	if a.allows(keyARN) { // resolved meanwhile
+		return nil
+	}
+	a.mu.RLock()
+	paced := a.keys != nil && a.clock.Now().Sub(a.resolved) < resolveInterval
+	a.mu.RUnlock()
+	notAllowed := fmt.Errorf("%w: the data key was wrapped under %s, which DecrypterConfig.KeyIDs (%s) does not name",
+		ErrKeyNotAllowed, keyARN, strings.Join(a.ids, ", "))
+	if paced {
+		return fmt.Errorf("%w (%w: the allowed keys were resolved less than %s ago; tried again later)", notAllowed, ErrKMS, resolveInterval)
+	}
+	if err := a.resolve(ctx); err != nil {
+		return err
+	}
+	if a.allows(keyARN) {
+		return nil
+	}
+	return notAllowed
+}
+
+func (a *allowedKeys) allows(keyARN string) bool {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	return a.keys[keyARN] || (multiRegionID(keyARN) != "" && a.keys[multiRegionID(keyARN)])
+}
+
+// multiRegionID returns the key id of a multi-Region key's ARN ("mrk-…"):
+// KMS reports the replica of the caller's Region, whichever Region the
+// allowed ARN names.
+func multiRegionID(keyARN string) string {
+	if i := strings.LastIndex(keyARN, ":key/mrk-"); i >= 0 {
+		return keyARN[i+len(":key/"):]
+	}
+	return ""
+}
+
+// resolve adds the key ARN every allowed id names now; the caller holds
+// resolving. A failed resolution is paced like a successful one.
+func (a *allowedKeys) resolve(ctx context.Context) error {
+	found := map[string]bool{}
+	var err error
+	for _, id := range a.ids {
+		arn := id
+		if !strings.HasPrefix(id, "arn:") || !strings.Contains(id, ":key/") {
+			if arn, err = a.describe(ctx, id); err != nil {
+				break
+			}
+		}
+		found[arn] = true
+		if mrk := multiRegionID(arn); mrk != "" {
+			found[mrk] = true
+		}
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.arns[keyARN] {
-		return nil
+	if a.keys == nil {
+		a.keys = map[string]bool{}
 	}
-	if a.arns == nil || a.clock.Now().Sub(a.resolved) >= resolveInterval {
-		if err := a.resolveLocked(ctx); err != nil {
-			return err
-		}
-		if a.arns[keyARN] {
-			return nil
-		}
+	for k := range found {
+		a.keys[k] = true
 	}
-	return fmt.Errorf("%w: the data key was wrapped under %s, which DecrypterConfig.KeyIDs (%s) does not name",
-		ErrKeyNotAllowed, keyARN, strings.Join(a.ids, ", "))
+	a.resolved = a.clock.Now()
+	return err
 }
 
-// resolveLocked maps every allowed id to its key ARN; the caller holds mu.
-func (a *allowedKeys) resolveLocked(ctx context.Context) error {
-	arns := make(map[string]bool, len(a.ids))
-	for _, id := range a.ids {
-		if strings.HasPrefix(id, "arn:") && strings.Contains(id, ":key/") {
-			arns[id] = true
-			continue
-		}
-		var out *kms.DescribeKeyOutput
-		err := a.kms.call(ctx, "DescribeKey", func(ctx context.Context) error {
-			var err error
-			out, err = a.kms.api.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(id)})
-			return err
-		})
-		if err != nil {
-			return fmt.Errorf("resolve allowed key %s: %w", id, err)
-		}
-		if out.KeyMetadata != nil {
-			arns[aws.ToString(out.KeyMetadata.Arn)] = true
-		}
+func (a *allowedKeys) describe(ctx context.Context, id string) (string, error) {
+	var out *kms.DescribeKeyOutput
+	err := a.kms.call(ctx, "DescribeKey", func(ctx context.Context) error {
+		var err error
+		out, err = a.kms.api.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(id)})
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("resolve allowed key %s: %w", id, err)
 	}
-	a.arns, a.resolved = arns, a.clock.Now()
-	return nil
+	if out.KeyMetadata == nil {
+		return "", fmt.Errorf("%w: resolve allowed key %s: DescribeKey returned no key metadata", ErrKMS, id)
+	}
+	return aws.ToString(out.KeyMetadata.Arn), nil
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -39,21 +40,36 @@ func TestDecrypter_RefusesADataKeyOfAnotherKey(t *testing.T) {
 
 // A key rotated by moving its alias is accepted once the alias is resolved
 // again, which a message under an unknown key triggers at most once a
-// second.
+// second (one met sooner fails as transient); messages still under the
+// previous key stay accepted.
 func TestDecrypter_FollowsAnAllowedAliasToItsNewKey(t *testing.T) {
 	f := newFixture(t, encryption.EncrypterConfig{}, encryption.DecrypterConfig{})
 	dec := f.newDecrypter(t, encryption.DecrypterConfig{KeyIDs: []string{testAlias}})
 	require.NoError(t, dec.Decrypt(context.Background(), testDest, f.encrypt(t, []byte("before"))))
-	rotated := f.kms.CreateKey()
-	f.kms.SetAlias(testAlias, rotated)
-	f.clock.Advance(time.Second)
+	late := f.encrypt(t, []byte("late"))
+	f.kms.SetAlias(testAlias, f.kms.CreateKey())
 	enc, err := encryption.NewEncrypter(f.kms, encryption.EncrypterConfig{KeyID: testAlias, Clock: f.clock})
 	require.NoError(t, err)
-	msg, err := enc.Encrypt(context.Background(), testDest, newMsg(testType, []byte("after")))
-	require.NoError(t, err)
+	encrypt := func(payload string) *message.Message {
+		msg, err := enc.Encrypt(context.Background(), testDest, newMsg(testType, []byte(payload)))
+		require.NoError(t, err)
+		return msg
+	}
 
+	err = dec.Decrypt(context.Background(), testDest, encrypt("too soon"))
+	require.ErrorIs(t, err, encryption.ErrKeyNotAllowed)
+	assert.False(t, sourceflow.IsPermanent(err), "resolved less than a second ago: tried again later")
+
+	f.clock.Advance(time.Second)
+	msg := encrypt("after")
 	require.NoError(t, dec.Decrypt(context.Background(), testDest, msg))
 	assert.Equal(t, "after", string(msg.Payload))
+	require.NoError(t, dec.Decrypt(context.Background(), testDest, late), "a message under the previous key")
+	previous, err := encryption.NewEncrypter(f.kms, encryption.EncrypterConfig{KeyID: f.keyID, Clock: f.clock})
+	require.NoError(t, err)
+	old, err := previous.Encrypt(context.Background(), testDest, newMsg(testType, []byte("old")))
+	require.NoError(t, err)
+	require.NoError(t, dec.Decrypt(context.Background(), testDest, old), "a fresh data key under the previous key")
 }
 
 func TestDecrypterConfig_RefusesAnEmptyKeyID(t *testing.T) {

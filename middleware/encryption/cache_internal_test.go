@@ -2,6 +2,7 @@ package encryption
 
 import (
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -43,4 +44,25 @@ func TestCachesDropExpiredKeysWhileIdle(t *testing.T) {
 	kc.put("a", keys{}, time.Now())
 
 	assert.Eventually(t, func() bool { return dk.len() == 0 && kc.len() == 0 }, 10*time.Second, 10*time.Millisecond)
+}
+
+// A key put while a sweep runs arms the next sweep: it is not left behind.
+func TestSweeperArmsForAKeyPutDuringASweep(t *testing.T) {
+	var calls atomic.Int32
+	inSweep, release := make(chan struct{}), make(chan struct{})
+	s := &sweeper{period: time.Millisecond}
+	s.sweep = func() int {
+		if calls.Add(1) == 1 {
+			close(inSweep)
+			<-release
+		}
+		return 0 // the put below landed after this sweep counted
+	}
+	s.arm()
+	<-inSweep
+
+	s.arm() // a put during the sweep
+	close(release)
+
+	assert.Eventually(t, func() bool { return calls.Load() >= 2 }, 10*time.Second, time.Millisecond)
 }

@@ -50,9 +50,13 @@ type DecrypterConfig struct {
 	// anyone who may send to the destination could encrypt or sign with a
 	// key of their own. An id other than a key ARN is resolved with
 	// kms:DescribeKey, and again when a message names a key it does not
-	// resolve to (at most once a second), so a key rotated by moving its
-	// alias is accepted. List a previous key here until its messages are
-	// drained. Default: none, any key the consumer may decrypt with.
+	// resolve to (at most once a second; such a message met in between
+	// fails as transient and is tried again), and the keys found before
+	// stay allowed: a key rotated by moving its alias is accepted, and so
+	// are the messages still under the previous one. A multi-Region key is
+	// matched by its key id in any Region. List a previous key named by ARN
+	// here until its messages are drained. Default: none, any key the
+	// consumer may decrypt with.
 	KeyIDs []string
 	// KeyCacheEntries bounds the number of unwrapped data keys kept (least
 	// recently used first out). Default 1000.

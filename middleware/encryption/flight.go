@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"sync"
 	"time"
 )
@@ -52,14 +53,15 @@ func (f *flight[V]) do(ctx context.Context, key string, fn func(ctx context.Cont
 }
 
 // run runs the shared call and hands its result to the waiters. A panic of
-// fn is their error (errAbandoned), not the process's end.
+// fn is their error (errAbandoned, a transient KMS failure, so their
+// messages are tried again), not the process's end.
 func (f *flight[V]) run(ctx context.Context, key string, c *flightCall[V], fn func(ctx context.Context) (V, error)) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sharedCallTimeout)
 	defer cancel()
 	defer func() {
 		if p := recover(); p != nil {
 			var zero V
-			c.val, c.err = zero, fmt.Errorf("%w: %v", errAbandoned, p)
+			c.val, c.err = zero, fmt.Errorf("%w: %w: %v\n%s", ErrKMS, errAbandoned, p, debug.Stack())
 		}
 		f.mu.Lock()
 		delete(f.calls, key)

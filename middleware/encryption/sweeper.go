@@ -28,12 +28,13 @@ func (s *sweeper) arm() {
 	time.AfterFunc(s.period, s.run)
 }
 
+// run sweeps, disarmed first: a key put while it sweeps arms the next
+// sweep itself.
 func (s *sweeper) run() {
-	left := s.sweep()
 	s.mu.Lock()
 	s.armed = false
 	s.mu.Unlock()
-	if left > 0 {
+	if s.sweep() > 0 {
 		s.arm()
 	}
 }

@@ -7,13 +7,14 @@ import (
 	"go.opentelemetry.io/otel/metric"
 )
 
-// maxCachedAttrSets bounds the distinct type and destination pairs that
-// get series of their own. Types and destinations are few in a service, but
-// the type comes from message metadata, which a foreign producer controls:
-// past the bound, a new type is recorded as OtherType, so that junk types
-// cannot grow the series without bound (nor push real types into the SDK's
-// overflow series).
-const maxCachedAttrSets = 1024
+// maxTypesPerDestination bounds the distinct types that get series of their
+// own on one destination. Types are few in a service, but the type comes
+// from message metadata, which a foreign producer controls: past the bound,
+// a new type on that destination is recorded as OtherType, so that junk
+// types cannot grow the series without bound (nor push real types into the
+// SDK's overflow series), and junk on one destination leaves the others'
+// types alone.
+const maxTypesPerDestination = 1024
 
 // attrKey identifies the attribute sets of one type on one destination.
 type attrKey struct{ typ, dest string }
@@ -50,12 +51,14 @@ func newAttrSets(k attrKey) *attrSets {
 	}
 }
 
-// attrCache holds attrSets per attrKey, up to maxCachedAttrSets. A plain
+// attrCache holds attrSets per attrKey, up to maxTypesPerDestination types
+// per destination and OtherType beyond. A plain
 // map under a read lock: a lookup allocates nothing (sync.Map would box
 // the key).
 type attrCache struct {
-	mu   sync.RWMutex
-	sets map[attrKey]*attrSets
+	mu    sync.RWMutex
+	sets  map[attrKey]*attrSets
+	types map[string]int // distinct types with series of their own, per destination
 }
 
 func (c *attrCache) get(typ, dest string) *attrSets {
@@ -73,14 +76,16 @@ func (c *attrCache) get(typ, dest string) *attrSets {
 		return prev
 	}
 	if c.sets == nil {
-		c.sets = map[attrKey]*attrSets{}
+		c.sets, c.types = map[attrKey]*attrSets{}, map[string]int{}
 	}
-	if len(c.sets) >= maxCachedAttrSets {
+	if c.types[dest] >= maxTypesPerDestination {
 		k.typ = OtherType
 		if prev, ok := c.sets[k]; ok {
 			return prev
 		}
 		s = newAttrSets(k) // one per destination, beyond the bound
+	} else {
+		c.types[dest]++
 	}
 	c.sets[k] = s
 	return s

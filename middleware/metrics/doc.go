@@ -22,7 +22,7 @@
 // sourceflow.aws.event.{published,publish_duration,publish_error} and
 // sourceflow.aws.message.{received,processed,processing_duration}, each with
 // the attributes sourceflow.type (the registered type name, or "unknown";
-// past 1024 distinct type and destination pairs, OtherType, so a producer's
+// past 1024 distinct types on a destination, OtherType, so a producer's
 // junk types cannot grow the series without bound) and
 // messaging.destination.name; processed and processing_duration add
 // sourceflow.outcome (success, error or duplicate) and, on errors,

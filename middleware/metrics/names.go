@@ -83,8 +83,8 @@ const (
 
 const unknownType = "unknown"
 
-// OtherType is the sourceflow.type of the messages whose type came after
-// 1024 distinct type and destination pairs had series of their own.
+// OtherType is the sourceflow.type of the messages whose type came to a
+// destination after 1024 distinct types there had series of their own.
 const OtherType = "other"
 
 // durationBuckets returns the explicit histogram bounds, in seconds, that the

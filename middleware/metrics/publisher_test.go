@@ -135,6 +135,12 @@ func TestManyTypesAreAllCounted(t *testing.T) {
 	n, _ = got.sum(metrics.NameCommandDispatched,
 		attrs("sourceflow.type", "orders.T5", "messaging.destination.name", "orders"))
 	assert.Equal(t, int64(1), n, "a type within the bound keeps its own series")
+
+	require.NoError(t, pub.Publish("payments", typed("payments.Paid")))
+	got = collect(t, reader)
+	n, _ = got.sum(metrics.NameCommandDispatched,
+		attrs("sourceflow.type", "payments.Paid", "messaging.destination.name", "payments"))
+	assert.Equal(t, int64(1), n, "junk on one destination leaves another's types alone")
 }
 
 func TestPublisherDecoratorTakesTheKindFromTheMessageContext(t *testing.T) {
