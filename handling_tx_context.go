@@ -10,7 +10,8 @@ type handlingTxKey struct{}
 // idempotency). Running the handler again in that transaction would commit
 // the failed attempt's writes with the next one's, and a failed statement
 // may have aborted it, so a retry must start a new transaction: middleware
-// that retries checks InHandlingTx and leaves the retry to the transport's
+// that retries checks InHandlingTx and leaves the retry to the owner of the
+// transaction (the idempotency middleware's TxRetry) or to the transport's
 // redelivery.
 func ContextInHandlingTx(ctx context.Context) context.Context {
 	return context.WithValue(ctx, handlingTxKey{}, true)

@@ -51,8 +51,10 @@
 // any KMS call. A handler-level retry inside it runs under one renewed claim;
 // keep Lease at most the SQS visibility timeout. In transactional mode the
 // handler's context is marked sourceflow.InHandlingTx, and the Retry
-// middleware does not retry there: a failure rolls the transaction back and
-// the redelivery runs the handler in a new one. A handler that panics has
+// middleware does not retry there: a failure rolls the transaction back, and
+// the middleware runs claim, handler and completion again in a new
+// transaction under MiddlewareConfig.TxRetry (the Retry middleware's
+// defaults), then leaves the message to the transport's redelivery. A handler that panics has
 // its claim released before the panic goes on.
 //
 // Results of the first run are not stored: a duplicate produces no messages.

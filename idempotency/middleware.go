@@ -49,6 +49,12 @@ type MiddlewareConfig struct {
 	// the store, which must implement Transactor (sqlstore does). The handler
 	// reads the transaction from msg.Context() and writes through it.
 	Transactional bool
+	// TxRetry, in transactional mode, runs a handling that failed (not
+	// permanently) again in a new transaction, the failed one rolled back:
+	// the Retry middleware does not retry inside a handling transaction.
+	// Zero fields take DefaultTxRetry's; MaxRetries -1 leaves every retry
+	// to the transport's redelivery.
+	TxRetry sourceflow.RetryPolicy
 	// ReleaseTimeout bounds the Release call after a handler failure; it runs
 	// even when the message context was cancelled. Default 5 s.
 	ReleaseTimeout time.Duration
@@ -75,11 +81,15 @@ func (c *MiddlewareConfig) setDefaults() {
 	if c.Logger == nil {
 		c.Logger = watermill.NopLogger{}
 	}
+	c.TxRetry = c.TxRetry.WithDefaults(DefaultTxRetry)
 }
 
 // Validate reports every invalid field.
 func (c MiddlewareConfig) Validate() error {
 	var errs []error
+	if err := c.TxRetry.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("TxRetry: %w", err))
+	}
 	if c.Lease < 0 {
 		errs = append(errs, fmt.Errorf("Lease must be positive, got %s", c.Lease))
 	}
@@ -117,11 +127,13 @@ type Stats struct {
 	LeasesLost uint64
 	// StoreErrors counts failed store calls.
 	StoreErrors uint64
+	// TxRetries counts handlings run again in a new transaction (TxRetry).
+	TxRetries uint64
 }
 
 type counters struct {
 	claims, duplicates, inProgress, completed, released, mismatches atomic.Uint64
-	renewals, leasesLost, storeErrors                               atomic.Uint64
+	renewals, leasesLost, storeErrors, txRetries                    atomic.Uint64
 }
 
 // Middleware makes a Watermill handler idempotent: claim → handle → complete,
@@ -165,7 +177,7 @@ func (m *Middleware) Stats() Stats {
 		InProgress: m.c.inProgress.Load(), Completed: m.c.completed.Load(),
 		Released: m.c.released.Load(), PayloadMismatches: m.c.mismatches.Load(),
 		Renewals: m.c.renewals.Load(), LeasesLost: m.c.leasesLost.Load(),
-		StoreErrors: m.c.storeErrors.Load(),
+		StoreErrors: m.c.storeErrors.Load(), TxRetries: m.c.txRetries.Load(),
 	}
 }
 
@@ -190,7 +202,7 @@ func (m *Middleware) Middleware(h message.HandlerFunc) message.HandlerFunc {
 			return m.process(msg.Context(), msg, h, key, hash)
 		}
 		var out []*message.Message
-		err = m.tx.WithinTx(msg.Context(), func(ctx context.Context) error {
+		err = m.runTx(msg, func(ctx context.Context) error {
 			var herr error
 			out, herr = m.process(sourceflow.ContextInHandlingTx(ctx), msg, h, key, hash)
 			return herr

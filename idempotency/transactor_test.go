@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/idempotency"
 )
 
@@ -54,7 +55,10 @@ func (s *txStore) Release(ctx context.Context, k idempotency.Key, token string) 
 
 func TestMiddlewareTransactional(t *testing.T) {
 	store := &txStore{MemoryStore: newMemoryStore(t, idempotency.MemoryStoreConfig{})}
-	m := newMiddleware(t, store, idempotency.MiddlewareConfig{Consumer: "c", Transactional: true})
+	// TxRetry off: the fake's rollback undoes nothing, so a retry would
+	// meet its own claim.
+	m := newMiddleware(t, store, idempotency.MiddlewareConfig{Consumer: "c", Transactional: true,
+		TxRetry: sourceflow.RetryPolicy{MaxRetries: -1}})
 	var sawTx []any
 	fail := true
 	h := m.Middleware(func(msg *message.Message) ([]*message.Message, error) {

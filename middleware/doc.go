@@ -54,9 +54,10 @@
 //     recovered below it (cqrs's dispatcher returns one as a *PanicError)
 //     either.
 //   - With transactional idempotency the handler runs inside the handling
-//     transaction, and Retry leaves a failure to the transport's redelivery
-//     instead of running the handler again in that transaction, whose
-//     writes would commit with the next attempt's.
+//     transaction, and Retry does not run the handler again in it (its
+//     writes would commit with the next attempt's): the idempotency
+//     middleware runs the handling again in a new transaction
+//     (idempotency.MiddlewareConfig.TxRetry, the same defaults).
 //   - Retry's defaults (3 retries, 100 ms doubling to at most 2 s, no retry
 //     starting past 10 s) stay well inside SQS's default 30 s visibility
 //     timeout.

@@ -63,8 +63,8 @@ func (c RetryConfig) Validate() error {
 // after the message's context is done. Inside a handling transaction
 // (sourceflow.InHandlingTx: transactional idempotency) it does not retry
 // either: the transaction holds the failed attempt's writes, so the error
-// goes back to the transaction, which rolls back, and the transport's
-// redelivery runs the handler again in a new one. When it gives up, its
+// goes back to the transaction, which rolls back, and the idempotency
+// middleware runs the handling again in a new one (MiddlewareConfig.TxRetry). When it gives up, its
 // error matches ErrRetriesExhausted or ErrRetryStopped and wraps the
 // handler's last error. Place it in ConsumeRetry, so that it retries the
 // handler only.

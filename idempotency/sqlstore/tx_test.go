@@ -75,7 +75,8 @@ func TestTransactionalMode(t *testing.T) {
 			s := openStore(t, d.dialect, d.env, sqlstore.Config{})
 			l := newLedger(t, s, d.dialect)
 			l.fail = 1
-			m, err := idempotency.NewMiddleware(s, idempotency.MiddlewareConfig{Consumer: "ledger", Transactional: true})
+			m, err := idempotency.NewMiddleware(s, idempotency.MiddlewareConfig{Consumer: "ledger", Transactional: true,
+				TxRetry: sourceflow.RetryPolicy{MaxRetries: -1}})
 			require.NoError(t, err)
 			h := m.Middleware(l.handle)
 
@@ -209,29 +210,53 @@ func TestTransactionOnAnotherDatabaseIsIgnored(t *testing.T) {
 	assert.Equal(t, idempotency.Completed, res.Status, "the store did not run in the other database's transaction")
 }
 
-// Retry placed inside transactional idempotency, as the phases place it,
-// does not run the handler again in the handling transaction: that would
-// commit the failed attempt's writes with the retry's. The failure rolls
-// the transaction back and the redelivery runs the handler in a new one.
-func TestRetryInsideTheHandlingTransactionLeavesTheRetryToTheRedelivery(t *testing.T) {
+// A handling that fails after writing runs again in a new transaction,
+// the failed one rolled back: one delivery, one committed write. The Retry
+// middleware placed inside, as the phases place it, does not run the
+// handler again in the handling transaction, whose writes would commit
+// with the retry's.
+func TestAFailedHandlingRunsAgainInANewTransaction(t *testing.T) {
 	for _, d := range dialects {
 		t.Run(string(d.dialect), func(t *testing.T) {
 			s := openStore(t, d.dialect, d.env, sqlstore.Config{})
 			l := newLedger(t, s, d.dialect)
 			l.fail = 1
-			m, err := idempotency.NewMiddleware(s, idempotency.MiddlewareConfig{Consumer: "ledger", Transactional: true})
+			m, err := idempotency.NewMiddleware(s, idempotency.MiddlewareConfig{Consumer: "ledger", Transactional: true,
+				TxRetry: sourceflow.RetryPolicy{InitialInterval: time.Millisecond}})
 			require.NoError(t, err)
 			retry, err := middleware.NewRetry(middleware.RetryConfig{Policy: sourceflow.RetryPolicy{InitialInterval: time.Millisecond}})
 			require.NoError(t, err)
 			h := m.Middleware(retry(l.handle))
 
 			_, err = h(txMessage("a"))
+
+			require.NoError(t, err)
+			assert.Equal(t, 2, l.runs, "run once in each transaction")
+			assert.Equal(t, 1, countRows(t, s, l.table), "the failed run's write was rolled back")
+			assert.Equal(t, uint64(1), m.Stats().TxRetries)
+		})
+	}
+}
+
+// With TxRetry off, the failure goes back to the transport at once.
+func TestTxRetryOffLeavesTheRetryToTheRedelivery(t *testing.T) {
+	for _, d := range dialects {
+		t.Run(string(d.dialect), func(t *testing.T) {
+			s := openStore(t, d.dialect, d.env, sqlstore.Config{})
+			l := newLedger(t, s, d.dialect)
+			l.fail = 1
+			m, err := idempotency.NewMiddleware(s, idempotency.MiddlewareConfig{Consumer: "ledger", Transactional: true,
+				TxRetry: sourceflow.RetryPolicy{MaxRetries: -1}})
+			require.NoError(t, err)
+			h := m.Middleware(l.handle)
+
+			_, err = h(txMessage("a"))
 			require.ErrorContains(t, err, "handler failed after writing")
-			assert.Equal(t, 1, l.runs, "not run again in the transaction")
-			assert.Equal(t, 0, countRows(t, s, l.table), "the failed run's write was rolled back")
+			assert.Equal(t, 1, l.runs)
+			assert.Equal(t, 0, countRows(t, s, l.table))
 
 			require.NoError(t, deliverUntilAcked(h, "a"))
-			assert.Equal(t, 1, countRows(t, s, l.table), "one committed write")
+			assert.Equal(t, 1, countRows(t, s, l.table))
 		})
 	}
 }

@@ -1,0 +1,58 @@
+package idempotency
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/sourceflow-go/sourceflow"
+)
+
+// DefaultTxRetry is the policy of MiddlewareConfig.TxRetry's zero fields:
+// the Retry middleware's defaults (3 retries, 100 ms doubling to at most
+// 2 s, none starting past 10 s, well inside SQS's default 30 s visibility
+// timeout).
+var DefaultTxRetry = sourceflow.RetryPolicy{
+	MaxRetries:      3,
+	InitialInterval: 100 * time.Millisecond,
+	Multiplier:      2,
+	MaxInterval:     2 * time.Second,
+	MaxElapsed:      10 * time.Second,
+}
+
+// runTx runs one handling (claim, handler, completion) in a transaction of
+// the store, and after a failure that may pass runs it again in a new
+// transaction under cfg.TxRetry: the failed attempt's writes are rolled
+// back with it, so a retry never commits them. A permanent error, a panic,
+// ErrInProgress and an ended message context are not retried.
+func (m *Middleware) runTx(msg *message.Message, fn func(ctx context.Context) error) error {
+	base := msg.Context()
+	p := m.cfg.TxRetry
+	start, wait := time.Now(), p.InitialInterval
+	for attempt := 1; ; attempt++ {
+		err := m.tx.WithinTx(base, fn)
+		msg.SetContext(base) // not the ended transaction's
+		if err == nil || !retryableTx(err) || attempt > p.Retries() || time.Since(start)+wait > p.MaxElapsed {
+			return err
+		}
+		m.cfg.Logger.Info("Retrying the handling in a new transaction", watermill.LogFields{
+			"message_uuid": msg.UUID, "attempt": attempt, "wait": wait.String(), "err": err.Error(),
+		})
+		t := time.NewTimer(p.Sleep(wait))
+		select {
+		case <-base.Done():
+			t.Stop()
+			return err
+		case <-t.C:
+		}
+		m.c.txRetries.Add(1)
+		wait = p.Next(wait)
+	}
+}
+
+func retryableTx(err error) bool {
+	return !sourceflow.IsPermanent(err) && !errors.Is(err, sourceflow.ErrPanic) && !errors.Is(err, ErrInProgress)
+}
