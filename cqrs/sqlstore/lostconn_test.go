@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/cqrs/sqlstore"
 	"github.com/sourceflow-go/sourceflow/idempotency"
@@ -100,7 +101,10 @@ func lostConnService(t *testing.T, d dialect, store *sqlstore.Store, errs *error
 		_, _ = store.DB().Exec("DROP TABLE IF EXISTS " + table)
 		_, _ = store.DB().Exec("DROP TABLE IF EXISTS " + table + "_version")
 	})
-	mw, err := idempotency.NewMiddleware(idem, idempotency.MiddlewareConfig{Transactional: true})
+	// TxRetry off: the lost connection's failure reaches the transport,
+	// whose redelivery is what this test checks.
+	mw, err := idempotency.NewMiddleware(idem, idempotency.MiddlewareConfig{Transactional: true,
+		TxRetry: sourceflow.RetryPolicy{MaxRetries: -1}})
 	require.NoError(t, err)
 	tr, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{Async: true, RedeliveryDelay: 5 * time.Millisecond, MaxDeliveries: 20})
 	require.NoError(t, err)
