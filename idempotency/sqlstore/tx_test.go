@@ -260,3 +260,57 @@ func TestTxRetryOffLeavesTheRetryToTheRedelivery(t *testing.T) {
 		})
 	}
 }
+
+// An inner phase that changes the message (decryption swaps in the
+// plaintext and drops the header) meets the message as it arrived on every
+// run in a new transaction.
+func TestARerunInANewTransactionSeesTheMessageAsItArrived(t *testing.T) {
+	s := openStore(t, sqlstore.SQLite, "", sqlstore.Config{})
+	l := newLedger(t, s, sqlstore.SQLite)
+	l.fail = 1
+	m, err := idempotency.NewMiddleware(s, idempotency.MiddlewareConfig{Consumer: "ledger", Transactional: true,
+		TxRetry: sourceflow.RetryPolicy{InitialInterval: time.Millisecond}})
+	require.NoError(t, err)
+	decrypt := func(h message.HandlerFunc) message.HandlerFunc {
+		return func(msg *message.Message) ([]*message.Message, error) {
+			if msg.Metadata.Get("enc") != "sealed" || string(msg.Payload) != "ciphertext" {
+				return nil, sourceflow.Permanent(errors.New("not encrypted"))
+			}
+			delete(msg.Metadata, "enc")
+			msg.Payload = []byte("plaintext")
+			return h(msg)
+		}
+	}
+	h := m.Middleware(decrypt(l.handle))
+	msg := txMessage("a")
+	msg.Metadata.Set("enc", "sealed")
+	msg.Payload = []byte("ciphertext")
+
+	_, err = h(msg)
+
+	require.NoError(t, err)
+	assert.Equal(t, 2, l.runs)
+	assert.Equal(t, 1, countRows(t, s, l.table))
+}
+
+// A handling that joined a transaction the message context already carried
+// is not run again: the transaction is its owner's.
+func TestAHandlingInTheCallersTransactionIsNotRunAgain(t *testing.T) {
+	s := openStore(t, sqlstore.SQLite, "", sqlstore.Config{})
+	l := newLedger(t, s, sqlstore.SQLite)
+	l.fail = 1
+	m, err := idempotency.NewMiddleware(s, idempotency.MiddlewareConfig{Consumer: "ledger", Transactional: true,
+		TxRetry: sourceflow.RetryPolicy{InitialInterval: time.Millisecond}})
+	require.NoError(t, err)
+	tx, err := s.DB().BeginTx(context.Background(), nil)
+	require.NoError(t, err)
+	defer func() { _ = tx.Rollback() }()
+	msg := txMessage("a")
+	msg.SetContext(sqlstore.ContextWithTx(context.Background(), tx))
+
+	_, err = m.Middleware(l.handle)(msg)
+
+	require.ErrorContains(t, err, "handler failed after writing")
+	assert.Equal(t, 1, l.runs)
+	assert.Zero(t, m.Stats().TxRetries)
+}
