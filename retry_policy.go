@@ -1,6 +1,7 @@
 package sourceflow
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -42,21 +43,11 @@ func (p RetryPolicy) WithDefaults(d RetryPolicy) RetryPolicy {
 	if p == (RetryPolicy{}) {
 		return d
 	}
-	if p.MaxRetries == 0 {
-		p.MaxRetries = d.MaxRetries
-	}
-	if p.InitialInterval == 0 {
-		p.InitialInterval = d.InitialInterval
-	}
-	if p.Multiplier == 0 {
-		p.Multiplier = d.Multiplier
-	}
-	if p.MaxInterval == 0 {
-		p.MaxInterval = max(d.MaxInterval, p.InitialInterval)
-	}
-	if p.MaxElapsed == 0 {
-		p.MaxElapsed = d.MaxElapsed
-	}
+	p.MaxRetries = cmp.Or(p.MaxRetries, d.MaxRetries)
+	p.InitialInterval = cmp.Or(p.InitialInterval, d.InitialInterval)
+	p.Multiplier = cmp.Or(p.Multiplier, d.Multiplier)
+	p.MaxInterval = cmp.Or(p.MaxInterval, max(d.MaxInterval, p.InitialInterval))
+	p.MaxElapsed = cmp.Or(p.MaxElapsed, d.MaxElapsed)
 	return p
 }
 

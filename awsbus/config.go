@@ -1,6 +1,7 @@
 package awsbus
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"time"
@@ -78,15 +79,9 @@ type Config struct {
 
 func (c *Config) setDefaults() {
 	c.ConsumerConfig.setDefaults()
-	if c.MaxReceiveCount == 0 {
-		c.MaxReceiveCount = topology.DefaultMaxReceiveCount
-	}
-	if c.CallTimeout == 0 {
-		c.CallTimeout = DefaultCallTimeout
-	}
-	if c.HealthTimeout == 0 {
-		c.HealthTimeout = DefaultHealthTimeout
-	}
+	c.MaxReceiveCount = cmp.Or(c.MaxReceiveCount, topology.DefaultMaxReceiveCount)
+	c.CallTimeout = cmp.Or(c.CallTimeout, DefaultCallTimeout)
+	c.HealthTimeout = cmp.Or(c.HealthTimeout, DefaultHealthTimeout)
 	if c.EventQueueName == nil {
 		c.EventQueueName = topology.DefaultEventQueueName
 	}

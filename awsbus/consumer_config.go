@@ -1,6 +1,7 @@
 package awsbus
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"time"
@@ -50,18 +51,10 @@ type ConsumerConfig struct {
 }
 
 func (c *ConsumerConfig) setDefaults() {
-	if c.MaxConcurrentCalls == 0 {
-		c.MaxConcurrentCalls = DefaultMaxConcurrentCalls
-	}
-	if c.WaitTime == 0 {
-		c.WaitTime = topology.DefaultWaitTime
-	}
-	if c.VisibilityTimeout == 0 {
-		c.VisibilityTimeout = topology.DefaultVisibilityTimeout
-	}
-	if c.ShutdownTimeout == 0 {
-		c.ShutdownTimeout = DefaultShutdownTimeout
-	}
+	c.MaxConcurrentCalls = cmp.Or(c.MaxConcurrentCalls, DefaultMaxConcurrentCalls)
+	c.WaitTime = cmp.Or(c.WaitTime, topology.DefaultWaitTime)
+	c.VisibilityTimeout = cmp.Or(c.VisibilityTimeout, topology.DefaultVisibilityTimeout)
+	c.ShutdownTimeout = cmp.Or(c.ShutdownTimeout, DefaultShutdownTimeout)
 	switch {
 	case c.NackBackoff == 0:
 		c.NackBackoff = DefaultNackBackoff

@@ -1,6 +1,7 @@
 package awsbus
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -34,9 +35,7 @@ type EncryptionConfig struct {
 }
 
 func (c *EncryptionConfig) setDefaults() {
-	if c.AppName == "" {
-		c.AppName = defaultAppName
-	}
+	c.AppName = cmp.Or(c.AppName, defaultAppName)
 }
 
 // defaultAppName is the encryption package's default application name.

@@ -1,6 +1,7 @@
 package awsbus
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -40,15 +41,9 @@ type SubscriberConfig struct {
 
 func (c *SubscriberConfig) setDefaults() {
 	c.ConsumerConfig.setDefaults()
-	if c.ReceiveErrorBackoff == 0 {
-		c.ReceiveErrorBackoff = DefaultReceiveErrorBackoff
-	}
-	if c.ReceiveErrorMaxBackoff == 0 {
-		c.ReceiveErrorMaxBackoff = max(DefaultReceiveErrorMaxBackoff, c.ReceiveErrorBackoff)
-	}
-	if c.DeleteBatchDelay == 0 {
-		c.DeleteBatchDelay = 20 * time.Millisecond
-	}
+	c.ReceiveErrorBackoff = cmp.Or(c.ReceiveErrorBackoff, DefaultReceiveErrorBackoff)
+	c.ReceiveErrorMaxBackoff = cmp.Or(c.ReceiveErrorMaxBackoff, max(DefaultReceiveErrorMaxBackoff, c.ReceiveErrorBackoff))
+	c.DeleteBatchDelay = cmp.Or(c.DeleteBatchDelay, 20*time.Millisecond)
 	if c.Logger == nil {
 		c.Logger = watermill.NopLogger{}
 	}

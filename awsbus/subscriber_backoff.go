@@ -1,6 +1,7 @@
 package awsbus
 
 import (
+	"cmp"
 	"math/rand/v2"
 	"time"
 )
@@ -24,9 +25,7 @@ type backoff struct {
 
 // failure returns the pause to take after one more failed call.
 func (b *backoff) failure() time.Duration {
-	if b.next == 0 {
-		b.next = b.initial
-	}
+	b.next = cmp.Or(b.next, b.initial)
 	d := b.next
 	b.next = min(2*b.next, b.max)
 	half := d / 2

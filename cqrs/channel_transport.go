@@ -1,6 +1,7 @@
 package cqrs
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -53,15 +54,9 @@ type ChannelConfig struct {
 }
 
 func (c *ChannelConfig) setDefaults() {
-	if c.MaxDeliveries == 0 {
-		c.MaxDeliveries = 5
-	}
-	if c.RedeliveryDelay == 0 {
-		c.RedeliveryDelay = 10 * time.Millisecond
-	}
-	if c.MaxDeadLetters == 0 {
-		c.MaxDeadLetters = 1000
-	}
+	c.MaxDeliveries = cmp.Or(c.MaxDeliveries, 5)
+	c.RedeliveryDelay = cmp.Or(c.RedeliveryDelay, 10*time.Millisecond)
+	c.MaxDeadLetters = cmp.Or(c.MaxDeadLetters, 1000)
 	if c.Logger == nil {
 		c.Logger = watermill.NopLogger{}
 	}

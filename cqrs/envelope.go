@@ -1,6 +1,7 @@
 package cqrs
 
 import (
+	"cmp"
 	"fmt"
 	"strconv"
 	"time"
@@ -74,9 +75,7 @@ func EnvelopeOf(msg *message.Message) (Envelope, error) {
 	if e.Type == "" {
 		return e, fmt.Errorf("%w: missing %s", ErrEnvelope, sourceflow.MetaType)
 	}
-	if e.MessageID == "" {
-		e.MessageID = msg.UUID
-	}
+	e.MessageID = cmp.Or(e.MessageID, msg.UUID)
 	if e.MessageID == "" {
 		return e, fmt.Errorf("%w: missing %s", ErrEnvelope, sourceflow.MetaMessageID)
 	}

@@ -1,6 +1,7 @@
 package cqrs
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -88,15 +89,9 @@ func (c *PubSubConfig) setDefaults() {
 			return t + "-dlq"
 		}
 	}
-	if c.MaxDeliveries == 0 {
-		c.MaxDeliveries = DefaultMaxDeliveries
-	}
-	if c.RedeliveryDelay == 0 {
-		c.RedeliveryDelay = DefaultRedeliveryDelay
-	}
-	if c.CloseTimeout == 0 {
-		c.CloseTimeout = 20 * time.Second
-	}
+	c.MaxDeliveries = cmp.Or(c.MaxDeliveries, DefaultMaxDeliveries)
+	c.RedeliveryDelay = cmp.Or(c.RedeliveryDelay, DefaultRedeliveryDelay)
+	c.CloseTimeout = cmp.Or(c.CloseTimeout, 20*time.Second)
 	if c.Logger == nil {
 		c.Logger = watermill.NopLogger{}
 	}

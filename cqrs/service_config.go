@@ -1,6 +1,7 @@
 package cqrs
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"time"
@@ -88,9 +89,7 @@ func (c *ServiceConfig) setDefaults() {
 	if c.Logger == nil {
 		c.Logger = watermill.NopLogger{}
 	}
-	if c.CloseTimeout == 0 {
-		c.CloseTimeout = 30 * time.Second
-	}
+	c.CloseTimeout = cmp.Or(c.CloseTimeout, 30*time.Second)
 	if c.NewID == nil {
 		c.NewID = watermill.NewUUID
 	}

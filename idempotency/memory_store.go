@@ -1,6 +1,7 @@
 package idempotency
 
 import (
+	"cmp"
 	"container/list"
 	"context"
 	"crypto/rand"
@@ -32,12 +33,8 @@ type MemoryStoreConfig struct {
 }
 
 func (c *MemoryStoreConfig) setDefaults() {
-	if c.MaxEntries == 0 {
-		c.MaxEntries = 100_000
-	}
-	if c.SweepInterval == 0 {
-		c.SweepInterval = time.Minute
-	}
+	c.MaxEntries = cmp.Or(c.MaxEntries, 100_000)
+	c.SweepInterval = cmp.Or(c.SweepInterval, time.Minute)
 	if c.Clock == nil {
 		c.Clock = sourceflow.SystemClock()
 	}

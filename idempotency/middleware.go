@@ -1,6 +1,7 @@
 package idempotency
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -63,21 +64,13 @@ type MiddlewareConfig struct {
 }
 
 func (c *MiddlewareConfig) setDefaults() {
-	if c.Lease == 0 {
-		c.Lease = 30 * time.Second
-	}
-	if c.RenewInterval == 0 {
-		c.RenewInterval = max(c.Lease/3, 1)
-	}
-	if c.TTL == 0 {
-		c.TTL = 96 * time.Hour
-	}
+	c.Lease = cmp.Or(c.Lease, 30*time.Second)
+	c.RenewInterval = cmp.Or(c.RenewInterval, max(c.Lease/3, 1))
+	c.TTL = cmp.Or(c.TTL, 96*time.Hour)
 	if c.HashPayload == nil {
 		c.HashPayload = DefaultHash
 	}
-	if c.ReleaseTimeout == 0 {
-		c.ReleaseTimeout = 5 * time.Second
-	}
+	c.ReleaseTimeout = cmp.Or(c.ReleaseTimeout, 5*time.Second)
 	if c.Logger == nil {
 		c.Logger = watermill.NopLogger{}
 	}

@@ -1,6 +1,7 @@
 package middleware
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -64,18 +65,10 @@ func IsCircuitFailure(err error) bool {
 }
 
 func (c *CircuitBreakerConfig) setDefaults() {
-	if c.ConsecutiveFailures == 0 {
-		c.ConsecutiveFailures = DefaultConsecutiveFailures
-	}
-	if c.MinRequests == 0 {
-		c.MinRequests = DefaultMinRequests
-	}
-	if c.Interval == 0 {
-		c.Interval = DefaultCircuitInterval
-	}
-	if c.OpenTimeout == 0 {
-		c.OpenTimeout = DefaultOpenTimeout
-	}
+	c.ConsecutiveFailures = cmp.Or(c.ConsecutiveFailures, DefaultConsecutiveFailures)
+	c.MinRequests = cmp.Or(c.MinRequests, DefaultMinRequests)
+	c.Interval = cmp.Or(c.Interval, DefaultCircuitInterval)
+	c.OpenTimeout = cmp.Or(c.OpenTimeout, DefaultOpenTimeout)
 	if c.IsFailure == nil {
 		c.IsFailure = IsCircuitFailure
 	}

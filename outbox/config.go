@@ -1,6 +1,7 @@
 package outbox
 
 import (
+	"cmp"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -70,12 +71,8 @@ type Config struct {
 }
 
 func (c *Config) setDefaults() {
-	if c.Topic == "" {
-		c.Topic = DefaultTopic
-	}
-	if c.PollInterval == 0 {
-		c.PollInterval = DefaultPollInterval
-	}
+	c.Topic = cmp.Or(c.Topic, DefaultTopic)
+	c.PollInterval = cmp.Or(c.PollInterval, DefaultPollInterval)
 	if c.Logger == nil {
 		c.Logger = watermill.NopLogger{}
 	}

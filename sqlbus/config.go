@@ -1,6 +1,7 @@
 package sqlbus
 
 import (
+	"cmp"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -67,18 +68,10 @@ type Config struct {
 }
 
 func (c *Config) setDefaults() {
-	if c.PollInterval == 0 {
-		c.PollInterval = DefaultPollInterval
-	}
-	if c.AckDeadline == 0 {
-		c.AckDeadline = DefaultAckDeadline
-	}
-	if c.MaxDeliveries == 0 {
-		c.MaxDeliveries = cqrs.DefaultMaxDeliveries
-	}
-	if c.RedeliveryDelay == 0 {
-		c.RedeliveryDelay = cqrs.DefaultRedeliveryDelay
-	}
+	c.PollInterval = cmp.Or(c.PollInterval, DefaultPollInterval)
+	c.AckDeadline = cmp.Or(c.AckDeadline, DefaultAckDeadline)
+	c.MaxDeliveries = cmp.Or(c.MaxDeliveries, cqrs.DefaultMaxDeliveries)
+	c.RedeliveryDelay = cmp.Or(c.RedeliveryDelay, cqrs.DefaultRedeliveryDelay)
 	if c.Logger == nil {
 		c.Logger = watermill.NopLogger{}
 	}

@@ -1,6 +1,7 @@
 package awsbustest
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
@@ -24,12 +25,8 @@ type SQSConfig struct {
 }
 
 func (c *SQSConfig) setDefaults() {
-	if c.AccountID == "" {
-		c.AccountID = "210987654321"
-	}
-	if c.Region == "" {
-		c.Region = "us-east-1"
-	}
+	c.AccountID = cmp.Or(c.AccountID, "210987654321")
+	c.Region = cmp.Or(c.Region, "us-east-1")
 }
 
 // SQS is an in-memory fake of awsbus.SQSAPI. Create it with NewSQS.

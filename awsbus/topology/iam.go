@@ -1,6 +1,7 @@
 package topology
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"regexp"
@@ -64,9 +65,7 @@ var (
 )
 
 func (c *IAMConfig) setDefaults() {
-	if c.Partition == "" {
-		c.Partition = regionPartition(c.Region)
-	}
+	c.Partition = cmp.Or(c.Partition, regionPartition(c.Region))
 }
 
 // Validate reports every problem at once, each naming its field.

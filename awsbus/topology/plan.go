@@ -60,15 +60,9 @@ type Options struct {
 }
 
 func (o *Options) setDefaults() {
-	if o.VisibilityTimeout == 0 {
-		o.VisibilityTimeout = DefaultVisibilityTimeout
-	}
-	if o.WaitTime == 0 {
-		o.WaitTime = DefaultWaitTime
-	}
-	if o.MaxReceiveCount == 0 {
-		o.MaxReceiveCount = DefaultMaxReceiveCount
-	}
+	o.VisibilityTimeout = cmp.Or(o.VisibilityTimeout, DefaultVisibilityTimeout)
+	o.WaitTime = cmp.Or(o.WaitTime, DefaultWaitTime)
+	o.MaxReceiveCount = cmp.Or(o.MaxReceiveCount, DefaultMaxReceiveCount)
 	if o.EventQueueName == nil {
 		o.EventQueueName = DefaultEventQueueName
 	}

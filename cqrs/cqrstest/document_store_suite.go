@@ -2,6 +2,7 @@ package cqrstest
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -29,9 +30,7 @@ type DocumentOptions struct {
 // conformance suite against the stores newStore returns.
 func RunDocumentStore(t *testing.T, newStore NewDocumentStoreFunc, opts DocumentOptions) {
 	t.Helper()
-	if opts.LargeDocument == 0 {
-		opts.LargeDocument = 1 << 20
-	}
+	opts.LargeDocument = cmp.Or(opts.LargeDocument, 1<<20)
 	tests := []struct {
 		name string
 		fn   func(t *testing.T, s cqrs.DocumentStore)

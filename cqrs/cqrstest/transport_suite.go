@@ -1,6 +1,7 @@
 package cqrstest
 
 import (
+	"cmp"
 	"fmt"
 	"testing"
 	"time"
@@ -40,12 +41,8 @@ type TransportHarness struct {
 }
 
 func (h *TransportHarness) setDefaults() {
-	if h.Instances == 0 {
-		h.Instances = 2
-	}
-	if h.Timeout == 0 {
-		h.Timeout = 60 * time.Second
-	}
+	h.Instances = cmp.Or(h.Instances, 2)
+	h.Timeout = cmp.Or(h.Timeout, 60*time.Second)
 }
 
 // RunTransport runs the transport conformance suite: the model-level

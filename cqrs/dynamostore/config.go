@@ -1,6 +1,7 @@
 package dynamostore
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"regexp"
@@ -41,9 +42,7 @@ type Config struct {
 }
 
 func (c *Config) setDefaults() {
-	if c.TablePrefix == "" {
-		c.TablePrefix = DefaultTablePrefix
-	}
+	c.TablePrefix = cmp.Or(c.TablePrefix, DefaultTablePrefix)
 }
 
 // tableName is what DynamoDB accepts in a table name (3 to 255 characters).

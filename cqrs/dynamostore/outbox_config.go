@@ -1,6 +1,7 @@
 package dynamostore
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"time"
@@ -37,12 +38,8 @@ type OutboxConfig struct {
 }
 
 func (c *OutboxConfig) setDefaults() {
-	if c.RelayAfter == 0 {
-		c.RelayAfter = 30 * time.Second
-	}
-	if c.SweepInterval == 0 {
-		c.SweepInterval = 5 * time.Second
-	}
+	c.RelayAfter = cmp.Or(c.RelayAfter, 30*time.Second)
+	c.SweepInterval = cmp.Or(c.SweepInterval, 5*time.Second)
 	if c.Logger == nil {
 		c.Logger = watermill.NopLogger{}
 	}

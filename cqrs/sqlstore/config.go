@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"time"
@@ -55,9 +56,7 @@ type Config struct {
 }
 
 func (c *Config) setDefaults() {
-	if c.TablePrefix == "" {
-		c.TablePrefix = DefaultTablePrefix
-	}
+	c.TablePrefix = cmp.Or(c.TablePrefix, DefaultTablePrefix)
 }
 
 // Validate reports every invalid field.

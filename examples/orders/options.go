@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"flag"
 	"fmt"
@@ -91,9 +92,7 @@ func (o *options) complete() error {
 	if o.dests, err = newDestinations(o.queues, o.prefix); err != nil {
 		return err
 	}
-	if o.dsn == "" {
-		o.dsn = defaultDSN(o.store, o.transport)
-	}
+	o.dsn = cmp.Or(o.dsn, defaultDSN(o.store, o.transport))
 	return o.validate()
 }
 

@@ -1,6 +1,7 @@
 package dynamostore
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"regexp"
@@ -42,9 +43,7 @@ type Config struct {
 }
 
 func (c *Config) setDefaults() {
-	if c.Table == "" {
-		c.Table = DefaultTable
-	}
+	c.Table = cmp.Or(c.Table, DefaultTable)
 	if c.Clock == nil {
 		c.Clock = sourceflow.SystemClock()
 	}

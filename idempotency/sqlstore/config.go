@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"time"
@@ -66,15 +67,9 @@ type Config struct {
 }
 
 func (c *Config) setDefaults() {
-	if c.Table == "" {
-		c.Table = "sourceflow_idempotency"
-	}
-	if c.CleanupInterval == 0 {
-		c.CleanupInterval = time.Minute
-	}
-	if c.CleanupBatch == 0 {
-		c.CleanupBatch = 1000
-	}
+	c.Table = cmp.Or(c.Table, "sourceflow_idempotency")
+	c.CleanupInterval = cmp.Or(c.CleanupInterval, time.Minute)
+	c.CleanupBatch = cmp.Or(c.CleanupBatch, 1000)
 	if c.Logger == nil {
 		c.Logger = watermill.NopLogger{}
 	}

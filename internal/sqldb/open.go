@@ -1,6 +1,7 @@
 package sqldb
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -32,12 +33,8 @@ type Config struct {
 }
 
 func (c *Config) setDefaults() {
-	if c.MaxOpenConns == 0 {
-		c.MaxOpenConns = 16
-	}
-	if c.ConnectTimeout == 0 {
-		c.ConnectTimeout = 10 * time.Second
-	}
+	c.MaxOpenConns = cmp.Or(c.MaxOpenConns, 16)
+	c.ConnectTimeout = cmp.Or(c.ConnectTimeout, 10*time.Second)
 }
 
 // Validate reports every invalid field.

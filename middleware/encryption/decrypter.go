@@ -1,6 +1,7 @@
 package encryption
 
 import (
+	"cmp"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -80,18 +81,12 @@ type DecrypterConfig struct {
 }
 
 func (c *DecrypterConfig) setDefaults() {
-	if c.MaxAge == 0 {
-		c.MaxAge = DefaultMaxAge
-	}
+	c.MaxAge = cmp.Or(c.MaxAge, DefaultMaxAge)
 	if c.Version1Until.IsZero() {
 		c.Version1Until = Version1Deadline
 	}
-	if c.KeyCacheEntries == 0 {
-		c.KeyCacheEntries = 1000
-	}
-	if c.KeyCacheTTL == 0 {
-		c.KeyCacheTTL = 5 * time.Minute
-	}
+	c.KeyCacheEntries = cmp.Or(c.KeyCacheEntries, 1000)
+	c.KeyCacheTTL = cmp.Or(c.KeyCacheTTL, 5*time.Minute)
 	if c.Destination == nil {
 		c.Destination = func(msg *message.Message) string { return message.SubscribeTopicFromCtx(msg.Context()) }
 	}

@@ -1,6 +1,7 @@
 package encryption
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -60,21 +61,11 @@ type EncrypterConfig struct {
 }
 
 func (c *EncrypterConfig) setDefaults() {
-	if c.DataKeyMaxAge == 0 {
-		c.DataKeyMaxAge = 5 * time.Minute
-	}
-	if c.DataKeyMaxMessages == 0 {
-		c.DataKeyMaxMessages = 10_000
-	}
-	if c.DataKeyMaxBytes == 0 {
-		c.DataKeyMaxBytes = 1 << 30
-	}
-	if c.DataKeyCacheEntries == 0 {
-		c.DataKeyCacheEntries = 1024
-	}
-	if c.MaxMessageBytes == 0 {
-		c.MaxMessageBytes = DefaultMaxMessageBytes
-	}
+	c.DataKeyMaxAge = cmp.Or(c.DataKeyMaxAge, 5*time.Minute)
+	c.DataKeyMaxMessages = cmp.Or(c.DataKeyMaxMessages, 10_000)
+	c.DataKeyMaxBytes = cmp.Or(c.DataKeyMaxBytes, 1<<30)
+	c.DataKeyCacheEntries = cmp.Or(c.DataKeyCacheEntries, 1024)
+	c.MaxMessageBytes = cmp.Or(c.MaxMessageBytes, DefaultMaxMessageBytes)
 	setSharedDefaults(&c.AppName, &c.Retry, &c.Logger, &c.Clock)
 }
 

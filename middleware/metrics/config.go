@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"time"
@@ -62,18 +63,12 @@ func (c *Config) setDefaults() {
 	if c.MeterProvider == nil {
 		c.MeterProvider = noop.NewMeterProvider()
 	}
-	if c.InstrumentationScope == "" {
-		c.InstrumentationScope = sourceflow.InstrumentationScope
-	}
+	c.InstrumentationScope = cmp.Or(c.InstrumentationScope, sourceflow.InstrumentationScope)
 	if c.IsDuplicate == nil {
 		c.IsDuplicate = func(msg *message.Message) bool { return msg.Metadata.Get(sourceflow.MetaDuplicate) == "true" }
 	}
-	if c.DepthInterval == 0 {
-		c.DepthInterval = DefaultDepthInterval
-	}
-	if c.DepthTimeout == 0 {
-		c.DepthTimeout = c.DepthInterval
-	}
+	c.DepthInterval = cmp.Or(c.DepthInterval, DefaultDepthInterval)
+	c.DepthTimeout = cmp.Or(c.DepthTimeout, c.DepthInterval)
 	if c.Logger == nil {
 		c.Logger = watermill.NopLogger{}
 	}

@@ -1,6 +1,7 @@
 package tracing
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 
@@ -57,12 +58,8 @@ func (c *Config) setDefaults() {
 	if c.Propagator == nil {
 		c.Propagator = propagation.TraceContext{}
 	}
-	if c.MessagingSystem == "" {
-		c.MessagingSystem = SystemGoChannel
-	}
-	if c.InstrumentationScope == "" {
-		c.InstrumentationScope = sourceflow.InstrumentationScope
-	}
+	c.MessagingSystem = cmp.Or(c.MessagingSystem, SystemGoChannel)
+	c.InstrumentationScope = cmp.Or(c.InstrumentationScope, sourceflow.InstrumentationScope)
 }
 
 // Validate reports every problem of c at once. It is called by New after the

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 
@@ -37,12 +38,8 @@ func LoadClients(ctx context.Context) (Clients, error) {
 	if err != nil {
 		return Clients{}, fmt.Errorf("load the AWS configuration: %w (check AWS_PROFILE and the shared config files)", err)
 	}
-	if cfg.Region == "" {
-		cfg.Region = DefaultRegion
-	}
-	if cfg.RetryMaxAttempts == 0 {
-		cfg.RetryMaxAttempts = DefaultMaxAttempts
-	}
+	cfg.Region = cmp.Or(cfg.Region, DefaultRegion)
+	cfg.RetryMaxAttempts = cmp.Or(cfg.RetryMaxAttempts, DefaultMaxAttempts)
 	cfg = awsbus.WithRetries(cfg)
 	c := Clients{
 		SQS: sqs.NewFromConfig(cfg), SNS: sns.NewFromConfig(cfg), STS: sts.NewFromConfig(cfg), DynamoDB: dynamodb.NewFromConfig(cfg),

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 
@@ -44,8 +45,6 @@ func loadKMS(ctx context.Context) (encryption.KMSAPI, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load the AWS configuration for KMS: %w (check AWS_PROFILE and the shared config files)", err)
 	}
-	if cfg.Region == "" {
-		cfg.Region = DefaultRegion
-	}
+	cfg.Region = cmp.Or(cfg.Region, DefaultRegion)
 	return kms.NewFromConfig(awsbus.WithRetries(cfg)), nil
 }

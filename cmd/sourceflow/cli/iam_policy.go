@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -103,9 +104,7 @@ func (g *globals) iamConfig(ctx context.Context, f iamFlags) (topology.IAMConfig
 		return topology.IAMConfig{}, err
 	}
 	cfg := topology.IAMConfig{AccountID: g.accountID, Region: f.region, Provisioning: mode}
-	if cfg.AccountID == "" {
-		cfg.AccountID = os.Getenv("AWS_ACCOUNT_ID")
-	}
+	cfg.AccountID = cmp.Or(cfg.AccountID, os.Getenv("AWS_ACCOUNT_ID"))
 	if cfg.AccountID == "" {
 		return cfg, errors.New("iam-policy needs the account of the resources: pass --account-id or set " +
 			"AWS_ACCOUNT_ID (it makes no AWS call, so it cannot look the account up)")
