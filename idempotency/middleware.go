@@ -53,8 +53,8 @@ type MiddlewareConfig struct {
 	// TxRetry, in transactional mode, runs a handling that failed (not
 	// permanently) again in a new transaction, the failed one rolled back:
 	// the Retry middleware does not retry inside a handling transaction.
-	// Zero fields take DefaultTxRetry's; MaxRetries -1 leaves every retry
-	// to the transport's redelivery.
+	// Zero fields take sourceflow.DefaultRetryPolicy's; MaxRetries -1 leaves
+	// every retry to the transport's redelivery.
 	TxRetry sourceflow.RetryPolicy
 	// ReleaseTimeout bounds the Release call after a handler failure; it runs
 	// even when the message context was cancelled. Default 5 s.
@@ -74,7 +74,7 @@ func (c *MiddlewareConfig) setDefaults() {
 	if c.Logger == nil {
 		c.Logger = watermill.NopLogger{}
 	}
-	c.TxRetry = c.TxRetry.WithDefaults(DefaultTxRetry)
+	c.TxRetry = c.TxRetry.WithDefaults(sourceflow.DefaultRetryPolicy)
 }
 
 // Validate reports every invalid field.

@@ -5,25 +5,12 @@ import (
 	"errors"
 	"maps"
 	"slices"
-	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
 
 	"github.com/sourceflow-go/sourceflow"
 )
-
-// DefaultTxRetry is the policy of MiddlewareConfig.TxRetry's zero fields:
-// the Retry middleware's defaults (3 retries, 100 ms doubling to at most
-// 2 s, none starting past 10 s, well inside SQS's default 30 s visibility
-// timeout).
-var DefaultTxRetry = sourceflow.RetryPolicy{
-	MaxRetries:      3,
-	InitialInterval: 100 * time.Millisecond,
-	Multiplier:      2,
-	MaxInterval:     2 * time.Second,
-	MaxElapsed:      10 * time.Second,
-}
 
 // runTx runs one handling (claim, handler, completion) in a transaction of
 // the store, and after a failure that may pass runs it again in a new
@@ -43,27 +30,24 @@ func (m *Middleware) runTx(msg *message.Message, fn func(ctx context.Context) er
 		joined = ctx == base // WithinTx passes ctx through when it joins
 		return fn(ctx)
 	}
-	p := m.cfg.TxRetry
-	start, wait := time.Now(), p.InitialInterval
-	for attempt := 1; ; attempt++ {
+	b := m.cfg.TxRetry.Start(nil)
+	for {
 		err := m.tx.WithinTx(base, run)
-		if err == nil || joined || !retryableTx(err) || attempt > p.Retries() ||
-			time.Since(start)+wait > p.MaxElapsed || base.Err() != nil {
+		if err == nil || joined || !retryableTx(err) {
 			return err
 		}
-		m.cfg.Logger.Info("Retrying the handling in a new transaction", watermill.LogFields{
-			"message_uuid": msg.UUID, "attempt": attempt, "wait": wait.String(), "err": err.Error(),
-		})
-		t := time.NewTimer(p.Sleep(wait))
-		select {
-		case <-base.Done():
-			t.Stop()
+		wait, stop := b.Next(base)
+		if stop == nil {
+			m.cfg.Logger.Info("Retrying the handling in a new transaction", watermill.LogFields{
+				"message_uuid": msg.UUID, "attempt": b.Attempts(), "wait": wait.String(), "err": err.Error(),
+			})
+			stop = b.Wait(base, wait)
+		}
+		if stop != nil {
 			return err
-		case <-t.C:
 		}
 		msg.Payload, msg.Metadata = slices.Clone(payload), maps.Clone(metadata)
 		m.c.txRetries.Add(1)
-		wait = p.Next(wait)
 	}
 }
 

@@ -3,7 +3,6 @@ package middleware
 import (
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -11,23 +10,10 @@ import (
 	"github.com/sourceflow-go/sourceflow"
 )
 
-// DefaultRetryPolicy is the Retry middleware's policy for the fields a
-// RetryConfig leaves zero. With it a failing message is tried 4 times over
-// about 0.7 s of waits (0.1 s, 0.2 s, 0.4 s), and no retry starts more than
-// 10 s after the first attempt: a third of SQS's default 30 s visibility
-// timeout, so the message is not redelivered to another consumer while it is
-// still being retried here.
-var DefaultRetryPolicy = sourceflow.RetryPolicy{
-	MaxRetries:      3,
-	InitialInterval: 100 * time.Millisecond,
-	Multiplier:      2,
-	MaxInterval:     2 * time.Second,
-	MaxElapsed:      10 * time.Second,
-}
-
 // RetryConfig configures the Retry middleware.
 type RetryConfig struct {
-	// Policy is the retry policy; zero fields take DefaultRetryPolicy's. To
+	// Policy is the retry policy; zero fields take
+	// sourceflow.DefaultRetryPolicy's. To
 	// disable retries, leave the Retry middleware out.
 	Policy sourceflow.RetryPolicy
 	// Clock measures elapsed time and waits. Default: the system clock.
@@ -37,7 +23,7 @@ type RetryConfig struct {
 }
 
 func (c *RetryConfig) setDefaults() {
-	c.Policy = c.Policy.WithDefaults(DefaultRetryPolicy)
+	c.Policy = c.Policy.WithDefaults(sourceflow.DefaultRetryPolicy)
 	if c.Clock == nil {
 		c.Clock = sourceflow.SystemClock()
 	}
@@ -80,9 +66,8 @@ type retry struct{ cfg RetryConfig }
 
 func (r retry) middleware(h message.HandlerFunc) message.HandlerFunc {
 	return func(msg *message.Message) ([]*message.Message, error) {
-		start := r.cfg.Clock.Now()
-		wait := r.cfg.Policy.InitialInterval
-		for attempt := 1; ; attempt++ {
+		b := r.cfg.Policy.Start(r.cfg.Clock)
+		for {
 			out, err := h(msg)
 			if err == nil {
 				return out, nil
@@ -90,37 +75,29 @@ func (r retry) middleware(h message.HandlerFunc) message.HandlerFunc {
 			if sourceflow.IsPermanent(err) || errors.Is(err, sourceflow.ErrPanic) || sourceflow.InHandlingTx(msg.Context()) {
 				return nil, err
 			}
-			if stop := r.giveUp(msg, attempt, start, wait, err); stop != nil {
-				return nil, stop
+			wait, stop := b.Next(msg.Context())
+			if stop == nil {
+				r.cfg.Logger.Info("Retrying handler", watermill.LogFields{
+					"message_uuid": msg.UUID, "attempt": b.Attempts(), "wait": wait.String(), "err": err.Error(),
+				})
+				stop = b.Wait(msg.Context(), wait)
 			}
-			r.cfg.Logger.Info("Retrying handler", watermill.LogFields{
-				"message_uuid": msg.UUID, "attempt": attempt, "wait": wait.String(), "err": err.Error(),
-			})
-			select {
-			case <-msg.Context().Done():
-				return nil, r.stopped(msg, attempt, err)
-			case <-r.cfg.Clock.After(r.cfg.Policy.Sleep(wait)):
+			if stop != nil {
+				return nil, r.gaveUp(b.Attempts(), stop, err)
 			}
-			wait = r.cfg.Policy.Next(wait)
 		}
 	}
 }
 
-// giveUp returns the error to return instead of retrying, or nil to retry.
-func (r retry) giveUp(msg *message.Message, attempt int, start time.Time, wait time.Duration, err error) error {
-	if attempt > r.cfg.Policy.Retries() {
-		return fmt.Errorf("%w after %d attempts: %w", ErrRetriesExhausted, attempt, err)
-	}
-	if r.cfg.Clock.Now().Sub(start)+wait > r.cfg.Policy.MaxElapsed {
+// gaveUp returns the error of a handler whose last error is err and that
+// the loop stopped retrying after attempts, for reason stop.
+func (r retry) gaveUp(attempts int, stop, err error) error {
+	switch {
+	case errors.Is(stop, sourceflow.ErrNoRetriesLeft):
+		return fmt.Errorf("%w after %d attempts: %w", ErrRetriesExhausted, attempts, err)
+	case errors.Is(stop, sourceflow.ErrRetryDeadline):
 		return fmt.Errorf("%w after %d attempts (MaxElapsed %s reached): %w",
-			ErrRetriesExhausted, attempt, r.cfg.Policy.MaxElapsed, err)
+			ErrRetriesExhausted, attempts, r.cfg.Policy.MaxElapsed, err)
 	}
-	if msg.Context().Err() != nil {
-		return r.stopped(msg, attempt, err)
-	}
-	return nil
-}
-
-func (r retry) stopped(msg *message.Message, attempt int, err error) error {
-	return fmt.Errorf("%w after %d attempts (%w): %w", ErrRetryStopped, attempt, msg.Context().Err(), err)
+	return fmt.Errorf("%w after %d attempts (%w): %w", ErrRetryStopped, attempts, stop, err)
 }

@@ -99,31 +99,27 @@ type kmsCaller struct {
 // call runs fn until it succeeds, fails with a non-retryable error or the
 // attempts are used up. The returned error is classified (see classify).
 func (c kmsCaller) call(ctx context.Context, op string, fn func(context.Context) error) error {
-	backoff := c.retry.InitialInterval
-	var err error
-	for attempt := 1; ; attempt++ {
-		if err = fn(ctx); err == nil {
+	b := c.retry.Start(nil)
+	for {
+		err := fn(ctx)
+		if err == nil {
 			return nil
 		}
 		if !retryable(err) {
 			return classify(op, err)
 		}
-		if attempt > c.retry.Retries() {
-			return fmt.Errorf("%w: %s failed %d times: %w", ErrThrottled, op, attempt, err)
+		wait, stop := b.Next(ctx)
+		if stop == nil {
+			c.stats.retries.Add(1)
+			c.logger.Debug("KMS call throttled, retrying", watermill.LogFields{"operation": op, "attempt": b.Attempts()})
+			stop = b.Wait(ctx, wait)
 		}
-		if ctx.Err() != nil { // a done context never retries, however short the backoff
-			return fmt.Errorf("%w: %s: %w (last error: %w)", ErrKMS, op, ctx.Err(), err)
-		}
-		c.stats.retries.Add(1)
-		c.logger.Debug("KMS call throttled, retrying", watermill.LogFields{"operation": op, "attempt": attempt})
-		wait := c.retry.Sleep(backoff)
-		backoff = c.retry.Next(backoff)
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return fmt.Errorf("%w: %s: %w (last error: %w)", ErrKMS, op, ctx.Err(), err)
-		case <-t.C:
+		switch {
+		case stop == nil:
+		case errors.Is(stop, sourceflow.ErrNoRetriesLeft) || errors.Is(stop, sourceflow.ErrRetryDeadline):
+			return fmt.Errorf("%w: %s failed %d times: %w", ErrThrottled, op, b.Attempts(), err)
+		default: // a done context never retries, however short the backoff
+			return fmt.Errorf("%w: %s: %w (last error: %w)", ErrKMS, op, stop, err)
 		}
 	}
 }
