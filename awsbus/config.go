@@ -10,6 +10,7 @@ import (
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+	"github.com/sourceflow-go/sourceflow/internal/fieldcheck"
 )
 
 // Defaults of Config.
@@ -106,12 +107,10 @@ func (c Config) Validate() error {
 	c.setDefaults()
 	errs := []error{
 		c.ConsumerConfig.Validate(),
-		checkRange("CallTimeout", c.CallTimeout, time.Second, 5*time.Minute),
-		checkRange("HealthTimeout", c.HealthTimeout, 0, time.Hour),
-		checkRange("PublishLinger", c.PublishLinger, 0, MaxPublishLinger),
-	}
-	if c.MaxReceiveCount < 1 || c.MaxReceiveCount > topology.MaxMaxReceiveCount {
-		errs = append(errs, fmt.Errorf("MaxReceiveCount: %d, must be 1..%d", c.MaxReceiveCount, topology.MaxMaxReceiveCount))
+		fieldcheck.Within("CallTimeout", c.CallTimeout, time.Second, 5*time.Minute),
+		fieldcheck.Within("HealthTimeout", c.HealthTimeout, 0, time.Hour),
+		fieldcheck.Within("PublishLinger", c.PublishLinger, 0, MaxPublishLinger),
+		fieldcheck.Within("MaxReceiveCount", c.MaxReceiveCount, 1, topology.MaxMaxReceiveCount),
 	}
 	if !c.Provisioning.Valid() {
 		errs = append(errs, fmt.Errorf("Provisioning: unknown mode %d", int(c.Provisioning)))

@@ -3,10 +3,10 @@ package awsbus
 import (
 	"cmp"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+	"github.com/sourceflow-go/sourceflow/internal/fieldcheck"
 )
 
 // Defaults and limits of ConsumerConfig.
@@ -70,17 +70,13 @@ func (c *ConsumerConfig) setDefaults() {
 // field. Zero values stand for their defaults.
 func (c ConsumerConfig) Validate() error {
 	c.setDefaults()
-	var errs []error
-	if c.MaxConcurrentCalls < 1 {
-		errs = append(errs, fmt.Errorf("MaxConcurrentCalls: %d, must be at least 1", c.MaxConcurrentCalls))
-	}
-	errs = append(errs,
-		checkRange("WaitTime", c.WaitTime, time.Second, topology.MaxWaitTime),
-		checkRange("VisibilityTimeout", c.VisibilityTimeout, time.Second, topology.MaxVisibilityTimeout),
-		checkRange("NackBackoff", c.NackBackoff, 0, topology.MaxVisibilityTimeout),
-		checkRange("ShutdownTimeout", c.ShutdownTimeout, 0, maxShutdownTimeout),
+	return errors.Join(
+		fieldcheck.AtLeast("MaxConcurrentCalls", c.MaxConcurrentCalls, 1),
+		fieldcheck.Within("WaitTime", c.WaitTime, time.Second, topology.MaxWaitTime),
+		fieldcheck.Within("VisibilityTimeout", c.VisibilityTimeout, time.Second, topology.MaxVisibilityTimeout),
+		fieldcheck.Within("NackBackoff", c.NackBackoff, 0, topology.MaxVisibilityTimeout),
+		fieldcheck.Within("ShutdownTimeout", c.ShutdownTimeout, 0, maxShutdownTimeout),
 	)
-	return errors.Join(errs...)
 }
 
 // sqsSeconds is d in the whole seconds of a WaitTimeSeconds or
@@ -88,11 +84,4 @@ func (c ConsumerConfig) Validate() error {
 // timeout SQS takes).
 func sqsSeconds(d time.Duration) int32 {
 	return int32(min(max(d/time.Second, 0), topology.MaxVisibilityTimeout/time.Second))
-}
-
-func checkRange(field string, d, lo, hi time.Duration) error {
-	if d < lo || d > hi {
-		return fmt.Errorf("%s: %v, must be %v..%v", field, d, lo, hi)
-	}
-	return nil
 }

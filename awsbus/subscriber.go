@@ -11,6 +11,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+	"github.com/sourceflow-go/sourceflow/internal/fieldcheck"
 )
 
 // SubscriberConfig configures a Subscriber.
@@ -60,9 +61,7 @@ func (c SubscriberConfig) Validate() error {
 	}
 	d := c // zero backoff fields stand for their defaults
 	d.setDefaults()
-	if d.ReceiveErrorBackoff < 0 {
-		errs = append(errs, fmt.Errorf("ReceiveErrorBackoff: %v, must not be negative", d.ReceiveErrorBackoff))
-	}
+	errs = append(errs, fieldcheck.NotNegative("ReceiveErrorBackoff", d.ReceiveErrorBackoff))
 	if d.ReceiveErrorMaxBackoff < d.ReceiveErrorBackoff {
 		errs = append(errs, fmt.Errorf("ReceiveErrorMaxBackoff: %v, must be at least ReceiveErrorBackoff (%v)", d.ReceiveErrorMaxBackoff, d.ReceiveErrorBackoff))
 	}

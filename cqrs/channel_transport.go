@@ -13,6 +13,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill/pubsub/gochannel"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/fieldcheck"
 )
 
 // ChannelConfig configures a ChannelTransport.
@@ -64,17 +65,11 @@ func (c *ChannelConfig) setDefaults() {
 
 // Validate reports every configuration problem at once.
 func (c ChannelConfig) Validate() error {
-	var errs []error
-	if c.MaxDeliveries < 1 {
-		errs = append(errs, fmt.Errorf("cqrs: ChannelConfig.MaxDeliveries %d is below 1", c.MaxDeliveries))
-	}
-	if c.RedeliveryDelay < 0 {
-		errs = append(errs, fmt.Errorf("cqrs: ChannelConfig.RedeliveryDelay %v is negative", c.RedeliveryDelay))
-	}
-	if c.MaxDeadLetters < 1 {
-		errs = append(errs, fmt.Errorf("cqrs: ChannelConfig.MaxDeadLetters %d is below 1", c.MaxDeadLetters))
-	}
-	return errors.Join(errs...)
+	return errors.Join(
+		fieldcheck.AtLeast("cqrs: ChannelConfig.MaxDeliveries", c.MaxDeliveries, 1),
+		fieldcheck.NotNegative("cqrs: ChannelConfig.RedeliveryDelay", c.RedeliveryDelay),
+		fieldcheck.AtLeast("cqrs: ChannelConfig.MaxDeadLetters", c.MaxDeadLetters, 1),
+	)
 }
 
 // ChannelTransport is the in-process Transport, built on Watermill's

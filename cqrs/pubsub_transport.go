@@ -13,6 +13,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/fieldcheck"
 )
 
 // Capabilities are the guarantees a Watermill Pub/Sub gives, as declared by
@@ -99,23 +100,13 @@ func (c *PubSubConfig) setDefaults() {
 
 // Validate reports every configuration problem at once.
 func (c PubSubConfig) Validate() error {
-	var errs []error
-	if c.Publisher == nil {
-		errs = append(errs, errors.New("cqrs: PubSubConfig.Publisher is required"))
-	}
-	if c.Subscriber == nil {
-		errs = append(errs, errors.New("cqrs: PubSubConfig.Subscriber is required"))
-	}
-	if c.MaxDeliveries < 1 {
-		errs = append(errs, fmt.Errorf("cqrs: PubSubConfig.MaxDeliveries %d is below 1", c.MaxDeliveries))
-	}
-	if c.RedeliveryDelay < 0 {
-		errs = append(errs, fmt.Errorf("cqrs: PubSubConfig.RedeliveryDelay %v is negative", c.RedeliveryDelay))
-	}
-	if c.CloseTimeout < 0 {
-		errs = append(errs, fmt.Errorf("cqrs: PubSubConfig.CloseTimeout %v is negative", c.CloseTimeout))
-	}
-	return errors.Join(errs...)
+	return errors.Join(
+		fieldcheck.Required("cqrs: PubSubConfig.Publisher", c.Publisher != nil),
+		fieldcheck.Required("cqrs: PubSubConfig.Subscriber", c.Subscriber != nil),
+		fieldcheck.AtLeast("cqrs: PubSubConfig.MaxDeliveries", c.MaxDeliveries, 1),
+		fieldcheck.NotNegative("cqrs: PubSubConfig.RedeliveryDelay", c.RedeliveryDelay),
+		fieldcheck.NotNegative("cqrs: PubSubConfig.CloseTimeout", c.CloseTimeout),
+	)
 }
 
 // PubSubTransport carries a service's destinations over any Watermill

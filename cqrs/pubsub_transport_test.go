@@ -215,7 +215,7 @@ func TestPubSubTransportRefusesRoutingItsPubSubCannotCarry(t *testing.T) {
 
 func TestPubSubConfigValidate(t *testing.T) {
 	_, err := cqrs.NewPubSubTransport(cqrs.PubSubConfig{MaxDeliveries: -1, RedeliveryDelay: -1})
-	for _, want := range []string{"Publisher is required", "Subscriber is required", "MaxDeliveries -1", "RedeliveryDelay -1ns"} {
+	for _, want := range []string{"Publisher is required", "Subscriber is required", "MaxDeliveries: -1", "RedeliveryDelay: -1ns"} {
 		assert.ErrorContains(t, err, want)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/fieldcheck"
 )
 
 // ServiceConfig configures a Service.
@@ -100,12 +101,9 @@ func (c *ServiceConfig) setDefaults() {
 
 // Validate reports every configuration problem at once.
 func (c ServiceConfig) Validate() error {
-	var errs []error
-	if c.Name == "" {
-		errs = append(errs, errors.New("cqrs: ServiceConfig.Name is required"))
-	}
-	if c.CloseTimeout < 0 {
-		errs = append(errs, fmt.Errorf("cqrs: ServiceConfig.CloseTimeout %v is negative", c.CloseTimeout))
+	errs := []error{
+		fieldcheck.Required("cqrs: ServiceConfig.Name", c.Name != ""),
+		fieldcheck.NotNegative("cqrs: ServiceConfig.CloseTimeout", c.CloseTimeout),
 	}
 	seen := map[string]bool{}
 	for i, d := range c.Listen {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/fieldcheck"
 	"github.com/sourceflow-go/sourceflow/internal/periodic"
 )
 
@@ -42,14 +43,10 @@ func (c *MemoryStoreConfig) setDefaults() {
 
 // Validate reports every invalid field.
 func (c MemoryStoreConfig) Validate() error {
-	var errs []error
-	if c.MaxEntries < 0 {
-		errs = append(errs, fmt.Errorf("MaxEntries must not be negative, got %d", c.MaxEntries))
-	}
-	if c.SweepInterval < 0 {
-		errs = append(errs, fmt.Errorf("SweepInterval must not be negative, got %s", c.SweepInterval))
-	}
-	return errors.Join(errs...)
+	return errors.Join(
+		fieldcheck.NotNegative("MaxEntries", c.MaxEntries),
+		fieldcheck.NotNegative("SweepInterval", c.SweepInterval),
+	)
 }
 
 // MemoryStats are counters of a MemoryStore.

@@ -13,6 +13,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/fieldcheck"
 )
 
 // MiddlewareConfig configures a Middleware.
@@ -83,19 +84,14 @@ func (c MiddlewareConfig) Validate() error {
 	if err := c.TxRetry.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("TxRetry: %w", err))
 	}
-	if c.Lease < 0 {
-		errs = append(errs, fmt.Errorf("Lease must be positive, got %s", c.Lease))
-	}
 	if c.RenewInterval > 0 && c.Lease > 0 && c.RenewInterval >= c.Lease {
-		errs = append(errs, fmt.Errorf("RenewInterval must be shorter than Lease %s, got %s", c.Lease, c.RenewInterval))
+		errs = append(errs, fmt.Errorf("RenewInterval: %s, must be shorter than Lease (%s)", c.RenewInterval, c.Lease))
 	}
-	if c.TTL < 0 {
-		errs = append(errs, fmt.Errorf("TTL must be positive, got %s", c.TTL))
-	}
-	if c.ReleaseTimeout < 0 {
-		errs = append(errs, fmt.Errorf("ReleaseTimeout must be positive, got %s", c.ReleaseTimeout))
-	}
-	return errors.Join(errs...)
+	return errors.Join(append(errs,
+		fieldcheck.NotNegative("Lease", c.Lease),
+		fieldcheck.NotNegative("TTL", c.TTL),
+		fieldcheck.NotNegative("ReleaseTimeout", c.ReleaseTimeout),
+	)...)
 }
 
 // Stats are the middleware's counters since it was created. The metrics

@@ -10,6 +10,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill"
 
 	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/internal/fieldcheck"
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
@@ -81,23 +82,17 @@ func (c *Config) setDefaults() {
 // Validate reports every configuration problem at once, each naming its
 // field. A zero Topic or PollInterval stands for its default.
 func (c Config) Validate() error {
-	errs := []error{c.validateStore()}
-	if c.Transport == nil {
-		errs = append(errs, errors.New("outbox: Config.Transport is required"))
-	}
-	if c.PollInterval < 0 {
-		errs = append(errs, fmt.Errorf("outbox: Config.PollInterval %v is negative", c.PollInterval))
-	}
-	return errors.Join(errs...)
+	return errors.Join(
+		c.validateStore(),
+		fieldcheck.Required("outbox: Config.Transport", c.Transport != nil),
+		fieldcheck.NotNegative("outbox: Config.PollInterval", c.PollInterval),
+	)
 }
 
 // validateStore reports problems of the fields that locate the outbox: DB,
 // Dialect and Topic.
 func (c Config) validateStore() error {
-	var errs []error
-	if c.DB == nil {
-		errs = append(errs, errors.New("outbox: Config.DB is required"))
-	}
+	errs := []error{fieldcheck.Required("outbox: Config.DB", c.DB != nil)}
 	if c.Dialect != Postgres && c.Dialect != MySQL {
 		errs = append(errs, fmt.Errorf("%w: Config.Dialect %q (want %q or %q)",
 			ErrUnsupportedDialect, string(c.Dialect), Postgres, MySQL))

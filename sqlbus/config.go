@@ -10,6 +10,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill"
 
 	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/internal/fieldcheck"
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
@@ -80,23 +81,15 @@ func (c *Config) setDefaults() {
 // Validate reports every configuration problem at once, each naming its
 // field. Zero durations and counts stand for their defaults.
 func (c Config) Validate() error {
-	var errs []error
-	if c.DB == nil {
-		errs = append(errs, errors.New("sqlbus: Config.DB is required"))
+	errs := []error{
+		fieldcheck.Required("sqlbus: Config.DB", c.DB != nil),
+		fieldcheck.NotNegative("sqlbus: Config.PollInterval", c.PollInterval),
+		fieldcheck.NotNegative("sqlbus: Config.AckDeadline", c.AckDeadline),
+		fieldcheck.NotNegative("sqlbus: Config.RedeliveryDelay", c.RedeliveryDelay),
+		fieldcheck.NotNegative("sqlbus: Config.MaxDeliveries", c.MaxDeliveries),
 	}
 	if c.Dialect != Postgres && c.Dialect != MySQL {
 		errs = append(errs, fmt.Errorf("%w: Config.Dialect %q (want %q or %q)", ErrUnsupportedDialect, string(c.Dialect), Postgres, MySQL))
-	}
-	for _, d := range []struct {
-		field string
-		v     time.Duration
-	}{{"PollInterval", c.PollInterval}, {"AckDeadline", c.AckDeadline}, {"RedeliveryDelay", c.RedeliveryDelay}} {
-		if d.v < 0 {
-			errs = append(errs, fmt.Errorf("sqlbus: Config.%s %v is negative", d.field, d.v))
-		}
-	}
-	if c.MaxDeliveries < 0 {
-		errs = append(errs, fmt.Errorf("sqlbus: Config.MaxDeliveries %d is negative", c.MaxDeliveries))
 	}
 	c.setDefaults()
 	if pauses := cqrs.RedeliveryPauses(c.MaxDeliveries, c.RedeliveryDelay); c.AckDeadline > 0 && pauses >= c.AckDeadline {

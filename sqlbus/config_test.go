@@ -15,10 +15,10 @@ func TestConfigValidateReportsEveryProblemNamingItsField(t *testing.T) {
 	for _, want := range []string{
 		"Config.DB is required",
 		`Config.Dialect "sqlite"`,
-		"Config.PollInterval -1s is negative",
-		"Config.AckDeadline -1ns is negative",
-		"Config.MaxDeliveries -2 is negative",
-		"Config.RedeliveryDelay -3ns is negative",
+		"Config.PollInterval: -1s, must not be negative",
+		"Config.AckDeadline: -1ns, must not be negative",
+		"Config.MaxDeliveries: -2, must not be negative",
+		"Config.RedeliveryDelay: -3ns, must not be negative",
 	} {
 		assert.ErrorContains(t, err, want)
 	}

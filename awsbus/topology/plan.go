@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/fieldcheck"
 )
 
 // DLQRetentionSeconds is the retention set on dead-letter queues: 14 days,
@@ -73,15 +74,10 @@ func (o *Options) setDefaults() {
 // Zero values stand for their defaults.
 func (o Options) Validate() error {
 	o.setDefaults()
-	var errs []error
-	if o.VisibilityTimeout < time.Second || o.VisibilityTimeout > MaxVisibilityTimeout {
-		errs = append(errs, fmt.Errorf("VisibilityTimeout: %v, must be 1s..%v", o.VisibilityTimeout, MaxVisibilityTimeout))
-	}
-	if o.WaitTime < time.Second || o.WaitTime > MaxWaitTime {
-		errs = append(errs, fmt.Errorf("WaitTime: %v, must be 1s..%v", o.WaitTime, MaxWaitTime))
-	}
-	if o.MaxReceiveCount < 1 || o.MaxReceiveCount > MaxMaxReceiveCount {
-		errs = append(errs, fmt.Errorf("MaxReceiveCount: %d, must be 1..%d", o.MaxReceiveCount, MaxMaxReceiveCount))
+	errs := []error{
+		fieldcheck.Within("VisibilityTimeout", o.VisibilityTimeout, time.Second, MaxVisibilityTimeout),
+		fieldcheck.Within("WaitTime", o.WaitTime, time.Second, MaxWaitTime),
+		fieldcheck.Within("MaxReceiveCount", o.MaxReceiveCount, 1, MaxMaxReceiveCount),
 	}
 	if err := ValidateKMSKeyID(o.KMSKeyID); o.KMSKeyID != "" && err != nil {
 		errs = append(errs, fmt.Errorf("KMSKeyID: %w", err))

@@ -9,6 +9,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill"
 
 	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/internal/fieldcheck"
 )
 
 // OutboxConfig configures an Outbox.
@@ -47,18 +48,13 @@ func (c *OutboxConfig) setDefaults() {
 
 // Validate reports every invalid field.
 func (c OutboxConfig) Validate() error {
-	var errs []error
-	if c.Transport == nil {
-		errs = append(errs, errors.New("Transport is required"))
+	errs := []error{
+		fieldcheck.Required("Transport", c.Transport != nil),
+		fieldcheck.AtLeast("RelayAfter", c.RelayAfter, time.Second),
+		fieldcheck.AtLeast("SweepInterval", c.SweepInterval, 10*time.Millisecond),
 	}
 	if c.Name == "" || len(c.Name) > 200 {
 		errs = append(errs, fmt.Errorf("Name %q: want 1 to 200 bytes", truncate(c.Name)))
-	}
-	if c.RelayAfter < time.Second {
-		errs = append(errs, fmt.Errorf("RelayAfter %s is below 1s", c.RelayAfter))
-	}
-	if c.SweepInterval < 10*time.Millisecond {
-		errs = append(errs, fmt.Errorf("SweepInterval %s is below 10ms", c.SweepInterval))
 	}
 	return errors.Join(errs...)
 }

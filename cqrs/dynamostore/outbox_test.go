@@ -300,7 +300,7 @@ func TestOutboxConfigIsValidated(t *testing.T) {
 	st := newStore(t)
 	_, err := dynamostore.NewOutbox(context.Background(), st, dynamostore.OutboxConfig{RelayAfter: time.Millisecond})
 	require.ErrorIs(t, err, dynamostore.ErrInvalidConfig)
-	for _, want := range []string{"Transport is required", `Name ""`, "RelayAfter 1ms"} {
+	for _, want := range []string{"Transport is required", `Name ""`, "RelayAfter: 1ms"} {
 		assert.Contains(t, err.Error(), want)
 	}
 }

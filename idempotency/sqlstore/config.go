@@ -8,6 +8,7 @@ import (
 
 	"github.com/ThreeDotsLabs/watermill"
 
+	"github.com/sourceflow-go/sourceflow/internal/fieldcheck"
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
@@ -82,13 +83,10 @@ func (c Config) Validate() error {
 		errs = append(errs, fmt.Errorf("Table: %w: %q (a plain identifier, optionally schema-qualified; the table part at most %d bytes)",
 			ErrInvalidTable, c.Table, 63-len(versionSuffix)))
 	}
-	if c.CleanupInterval < 0 {
-		errs = append(errs, fmt.Errorf("CleanupInterval must be positive, got %s", c.CleanupInterval))
-	}
-	if c.CleanupBatch < 0 {
-		errs = append(errs, fmt.Errorf("CleanupBatch must be positive, got %d", c.CleanupBatch))
-	}
-	return errors.Join(errs...)
+	return errors.Join(append(errs,
+		fieldcheck.NotNegative("CleanupInterval", c.CleanupInterval),
+		fieldcheck.NotNegative("CleanupBatch", c.CleanupBatch),
+	)...)
 }
 
 // versionTable returns the table that records the schema version of Table:

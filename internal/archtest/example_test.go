@@ -6,10 +6,11 @@ import (
 	"github.com/sourceflow-go/sourceflow/internal/archtest"
 )
 
-// The rule of the model package: it may import the root package only, and
-// neither the AWS SDK nor OpenTelemetry.
+// The rule of the model package: of the module it may import the root
+// package and the internal field checks only, and neither the AWS SDK nor
+// OpenTelemetry.
 func ExampleRules() {
 	r := archtest.Rules()["cqrs"]
 	fmt.Println(r.Internal, r.Forbidden)
-	// Output: [] [github.com/aws/ go.opentelemetry.io/]
+	// Output: [ internal/fieldcheck] [github.com/aws/ go.opentelemetry.io/]
 }

@@ -15,6 +15,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+
+	"github.com/sourceflow-go/sourceflow/internal/fieldcheck"
 )
 
 // Config says which database to open.
@@ -53,13 +55,10 @@ func (c Config) ValidateSettings() error {
 	if err := c.Dialect.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("Dialect: %w", err))
 	}
-	if c.MaxOpenConns < 0 {
-		errs = append(errs, fmt.Errorf("MaxOpenConns must be positive, got %d", c.MaxOpenConns))
-	}
-	if c.ConnectTimeout < 0 {
-		errs = append(errs, fmt.Errorf("ConnectTimeout must be positive, got %s", c.ConnectTimeout))
-	}
-	return errors.Join(errs...)
+	return errors.Join(append(errs,
+		fieldcheck.NotNegative("MaxOpenConns", c.MaxOpenConns),
+		fieldcheck.NotNegative("ConnectTimeout", c.ConnectTimeout),
+	)...)
 }
 
 // Open opens the database and checks the connection within

@@ -1,0 +1,38 @@
+package fieldcheck_test
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/sourceflow-go/sourceflow/internal/fieldcheck"
+)
+
+func TestChecksNameTheFieldAndTheRule(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want string // empty: valid
+	}{
+		{"at least, below", fieldcheck.AtLeast("MaxDeliveries", 0, 1), "MaxDeliveries: 0, must be at least 1"},
+		{"at least, equal", fieldcheck.AtLeast("MaxDeliveries", 1, 1), ""},
+		{"not negative, negative", fieldcheck.NotNegative("Delay", -time.Second), "Delay: -1s, must not be negative"},
+		{"not negative, zero", fieldcheck.NotNegative("Delay", time.Duration(0)), ""},
+		{"within, above", fieldcheck.Within("WaitTime", 21*time.Second, time.Second, 20*time.Second), "WaitTime: 21s, must be 1s..20s"},
+		{"within, below", fieldcheck.Within("Count", 0, 1, 1000), "Count: 0, must be 1..1000"},
+		{"within, at the bounds", errors.Join(fieldcheck.Within("Count", 1, 1, 9), fieldcheck.Within("Count", 9, 1, 9)), ""},
+		{"required, unset", fieldcheck.Required("Config.DB", false), "Config.DB is required"},
+		{"required, set", fieldcheck.Required("Config.DB", true), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.want == "" {
+				assert.NoError(t, tt.err)
+				return
+			}
+			assert.EqualError(t, tt.err, tt.want)
+		})
+	}
+}
