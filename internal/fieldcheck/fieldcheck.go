@@ -37,3 +37,12 @@ func Required(field string, set bool) error {
 	}
 	return nil
 }
+
+// Positive reports v at or below zero.
+func Positive[T cmp.Ordered](field string, v T) error {
+	var zero T
+	if v <= zero {
+		return fmt.Errorf("%s: %v, must be above zero", field, v)
+	}
+	return nil
+}

@@ -23,6 +23,9 @@ func TestChecksNameTheFieldAndTheRule(t *testing.T) {
 		{"within, above", fieldcheck.Within("WaitTime", 21*time.Second, time.Second, 20*time.Second), "WaitTime: 21s, must be 1s..20s"},
 		{"within, below", fieldcheck.Within("Count", 0, 1, 1000), "Count: 0, must be 1..1000"},
 		{"within, at the bounds", errors.Join(fieldcheck.Within("Count", 1, 1, 9), fieldcheck.Within("Count", 9, 1, 9)), ""},
+		{"positive, zero", fieldcheck.Positive("KeyCacheEntries", 0), "KeyCacheEntries: 0, must be above zero"},
+		{"positive, negative", fieldcheck.Positive("KeyCacheTTL", -time.Minute), "KeyCacheTTL: -1m0s, must be above zero"},
+		{"positive, above", fieldcheck.Positive("KeyCacheEntries", 1), ""},
 		{"required, unset", fieldcheck.Required("Config.DB", false), "Config.DB is required"},
 		{"required, set", fieldcheck.Required("Config.DB", true), ""},
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/fieldcheck"
 )
 
 // DecrypterConfig configures a Decrypter.
@@ -101,9 +102,9 @@ func (c DecrypterConfig) Validate() error {
 	}
 	return errors.Join(
 		empty,
-		notNegative("MaxAge", c.MaxAge),
-		positive("KeyCacheEntries", c.KeyCacheEntries),
-		positive("KeyCacheTTL", c.KeyCacheTTL),
+		fieldcheck.NotNegative("MaxAge", c.MaxAge),
+		fieldcheck.Positive("KeyCacheEntries", c.KeyCacheEntries),
+		fieldcheck.Positive("KeyCacheTTL", c.KeyCacheTTL),
 		retryErr(c.Retry),
 	)
 }

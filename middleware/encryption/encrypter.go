@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/fieldcheck"
 )
 
 // EncrypterConfig configures an Encrypter.
@@ -77,11 +78,11 @@ func (c EncrypterConfig) Validate() error {
 	}
 	return errors.Join(
 		keyErr,
-		positive("DataKeyMaxAge", c.DataKeyMaxAge),
-		positive("DataKeyMaxMessages", c.DataKeyMaxMessages),
-		positive("DataKeyMaxBytes", c.DataKeyMaxBytes),
-		positive("DataKeyCacheEntries", c.DataKeyCacheEntries),
-		positive("MaxMessageBytes", c.MaxMessageBytes),
+		fieldcheck.Positive("DataKeyMaxAge", c.DataKeyMaxAge),
+		fieldcheck.Positive("DataKeyMaxMessages", c.DataKeyMaxMessages),
+		fieldcheck.Positive("DataKeyMaxBytes", c.DataKeyMaxBytes),
+		fieldcheck.Positive("DataKeyCacheEntries", c.DataKeyCacheEntries),
+		fieldcheck.Positive("MaxMessageBytes", c.MaxMessageBytes),
 		retryErr(c.Retry),
 	)
 }

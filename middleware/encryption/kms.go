@@ -57,21 +57,6 @@ func retryErr(p sourceflow.RetryPolicy) error {
 	return nil
 }
 
-// positive reports a field that must be above zero.
-func positive[T int | int64 | time.Duration](field string, v T) error {
-	if v <= 0 {
-		return fmt.Errorf("%s must be positive", field)
-	}
-	return nil
-}
-
-func notNegative(field string, v time.Duration) error {
-	if v < 0 {
-		return fmt.Errorf("%s must not be negative", field)
-	}
-	return nil
-}
-
 // prepare checks the KMS client of a New<kind> call, then defaults and
 // validates its configuration.
 func prepare(api KMSAPI, kind string, cfg interface {
