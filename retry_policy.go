@@ -71,19 +71,19 @@ func (p RetryPolicy) WithDefaults(d RetryPolicy) RetryPolicy {
 func (p RetryPolicy) Validate() error {
 	var errs []error
 	if p.InitialInterval < 0 {
-		errs = append(errs, fmt.Errorf("InitialInterval must not be negative, got %s", p.InitialInterval))
+		errs = append(errs, fmt.Errorf("InitialInterval: %s, must not be negative", p.InitialInterval))
 	}
 	if p.Multiplier != 0 && !(p.Multiplier >= 1 && !math.IsInf(p.Multiplier, 1)) { // NaN fails >= 1
-		errs = append(errs, fmt.Errorf("Multiplier must be a finite number of at least 1, got %g", p.Multiplier))
+		errs = append(errs, fmt.Errorf("Multiplier: %g, must be a finite number of at least 1", p.Multiplier))
 	}
 	if p.MaxInterval < 0 {
-		errs = append(errs, fmt.Errorf("MaxInterval must not be negative, got %s", p.MaxInterval))
+		errs = append(errs, fmt.Errorf("MaxInterval: %s, must not be negative", p.MaxInterval))
 	}
 	if p.MaxInterval > 0 && p.MaxInterval < p.InitialInterval {
-		errs = append(errs, fmt.Errorf("MaxInterval (%s) must not be below InitialInterval (%s)", p.MaxInterval, p.InitialInterval))
+		errs = append(errs, fmt.Errorf("MaxInterval: %s, must not be below InitialInterval (%s)", p.MaxInterval, p.InitialInterval))
 	}
 	if p.MaxElapsed < 0 {
-		errs = append(errs, fmt.Errorf("MaxElapsed must not be negative, got %s", p.MaxElapsed))
+		errs = append(errs, fmt.Errorf("MaxElapsed: %s, must not be negative", p.MaxElapsed))
 	}
 	return errors.Join(errs...)
 }

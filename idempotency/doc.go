@@ -53,9 +53,10 @@
 // handler's context is marked sourceflow.InHandlingTx, and the Retry
 // middleware does not retry there: a failure rolls the transaction back, and
 // the middleware runs claim, handler and completion again in a new
-// transaction under MiddlewareConfig.TxRetry (the Retry middleware's
-// defaults), then leaves the message to the transport's redelivery. A handler that panics has
-// its claim released before the panic goes on.
+// transaction under MiddlewareConfig.TxRetry (sourceflow.DefaultRetryPolicy,
+// as the Retry middleware), then leaves the message to the transport's
+// redelivery. A handler that panics has its claim released before the panic
+// goes on.
 //
 // Results of the first run are not stored: a duplicate produces no messages.
 // So a handler under this middleware should publish what it produces itself,

@@ -13,8 +13,8 @@ import (
 // RetryConfig configures the Retry middleware.
 type RetryConfig struct {
 	// Policy is the retry policy; zero fields take
-	// sourceflow.DefaultRetryPolicy's. To
-	// disable retries, leave the Retry middleware out.
+	// sourceflow.DefaultRetryPolicy's. To disable retries, leave the Retry
+	// middleware out.
 	Policy sourceflow.RetryPolicy
 	// Clock measures elapsed time and waits. Default: the system clock.
 	Clock sourceflow.Clock

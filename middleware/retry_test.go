@@ -67,7 +67,7 @@ func TestRetryConfig_Validate(t *testing.T) {
 		{"negative MaxInterval", func(c *middleware.RetryConfig) { c.Policy.MaxInterval = -1 }, []string{"MaxInterval"}},
 		{"MaxInterval below InitialInterval", func(c *middleware.RetryConfig) {
 			c.Policy.InitialInterval, c.Policy.MaxInterval = time.Second, time.Millisecond
-		}, []string{"MaxInterval (1ms) must not be below InitialInterval"}},
+		}, []string{"MaxInterval: 1ms, must not be below InitialInterval"}},
 		{"negative MaxElapsed", func(c *middleware.RetryConfig) { c.Policy.MaxElapsed = -1 }, []string{"MaxElapsed"}},
 		{"every problem at once", func(c *middleware.RetryConfig) {
 			c.Policy.InitialInterval, c.Policy.Multiplier, c.Policy.MaxElapsed = -1, 0.1, -1

@@ -26,6 +26,8 @@ var _ KMSAPI = (*kms.Client)(nil)
 // DefaultKMSRetry is the policy for the fields a Config's Retry leaves zero:
 // a throttled KMS call is tried 4 times, waiting a random time up to 50 ms,
 // then up to 100 ms, then up to 200 ms (full jitter, doubling, at most 1 s).
+// Its MaxElapsed is zero: no time bound. A Retry.MaxElapsed that a Config
+// sets stops the retries as MaxRetries does (ErrThrottled).
 var DefaultKMSRetry = sourceflow.RetryPolicy{
 	MaxRetries:      3,
 	InitialInterval: 50 * time.Millisecond,
@@ -102,7 +104,7 @@ func (c kmsCaller) call(ctx context.Context, op string, fn func(context.Context)
 		switch {
 		case stop == nil:
 		case errors.Is(stop, sourceflow.ErrNoRetriesLeft) || errors.Is(stop, sourceflow.ErrRetryDeadline):
-			return fmt.Errorf("%w: %s failed %d times: %w", ErrThrottled, op, b.Attempts(), err)
+			return fmt.Errorf("%w: %s failed %d times (%w): %w", ErrThrottled, op, b.Attempts(), stop, err)
 		default: // a done context never retries, however short the backoff
 			return fmt.Errorf("%w: %s: %w (last error: %w)", ErrKMS, op, stop, err)
 		}

@@ -91,10 +91,10 @@ func (c Config) Validate() error {
 		invalid("IsDuplicate is nil")
 	}
 	if c.DepthInterval <= 0 {
-		invalid("DepthInterval must be positive, got %s", c.DepthInterval)
+		invalid("DepthInterval: %s, must be above zero", c.DepthInterval)
 	}
 	if c.DepthTimeout <= 0 || c.DepthTimeout > c.DepthInterval {
-		invalid("DepthTimeout must be positive and at most DepthInterval, got %s", c.DepthTimeout)
+		invalid("DepthTimeout: %s, must be above zero and at most DepthInterval (%s)", c.DepthTimeout, c.DepthInterval)
 	}
 	if c.Logger == nil {
 		invalid("Logger is nil")
