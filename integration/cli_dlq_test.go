@@ -319,3 +319,33 @@ func TestCLIDLQ_RedriveOfAStandardQueueWithMethodAuto(t *testing.T) {
 	visible, inFlight := r.depth(t, dlq)
 	assert.Zero(t, visible+inFlight, "dead-letter queue empty")
 }
+
+func TestCLIDLQ_PurgeEmptiesTheDeadLetterQueueAndLeavesItsQueue(t *testing.T) {
+	r := newDLQRig(t)
+	dlq := topology.DLQName(r.fifo)
+	r.deadLetter(t, r.fifo, 25)
+	r.deadLetter(t, r.standard, 3) // another dead-letter queue
+	source := r.url(t, r.fifo)
+	_, err := r.sqs.SendMessage(context.Background(), &sqs.SendMessageInput{QueueUrl: source, MessageBody: aws.String("{}"),
+		MessageGroupId: aws.String("g"), MessageDeduplicationId: aws.String("kept")})
+	require.NoError(t, err)
+
+	out, errOut, code := runCLI(t, "dlq", "purge", "-f", r.path, "--queue", dlq)
+	require.Equal(t, cli.ExitUsage, code, "without --yes purge deletes nothing")
+	assert.Contains(t, out, "Nothing deleted.")
+	assert.Contains(t, errOut, "--yes")
+
+	out, errOut, code = runCLI(t, "dlq", "purge", "-f", r.path, "--queue", dlq, "--yes")
+	require.Equal(t, cli.ExitOK, code, errOut)
+	assert.Contains(t, out, "Purged dead-letter queue "+dlq)
+
+	url := r.url(t, dlq)
+	require.Eventually(t, func() bool { // SQS completes a purge within 60 s
+		visible, inFlight, err := r.depthOf(url)
+		return err == nil && visible+inFlight == 0
+	}, 90*time.Second, 500*time.Millisecond, "the dead-letter queue empties")
+	visible, _ := r.depth(t, topology.DLQName(r.standard))
+	assert.GreaterOrEqual(t, visible, 3, "another dead-letter queue keeps its messages")
+	visible, _ = r.depth(t, r.fifo)
+	assert.Equal(t, 1, visible, "the source queue keeps its message")
+}

@@ -41,6 +41,8 @@ type queue struct {
 	msgs           []*stored
 	dedup          map[string]dedupEntry
 	created        time.Time
+	// purgedAt is when the queue was last purged.
+	purgedAt time.Time
 }
 
 type dedupEntry struct {

@@ -275,3 +275,28 @@ func TestSQSQueueAttributes(t *testing.T) {
 	_, err = f.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: &url, Attributes: map[string]string{"Bogus": "1"}})
 	assert.Error(t, err)
 }
+
+func TestSQSPurgeQueueDeletesEveryMessageAndRefusesASecondPurgeWithinAMinute(t *testing.T) {
+	ctx := context.Background()
+	s := awsbustest.NewSQS(awsbustest.SQSConfig{})
+	url := createQueue(t, s, "purged", nil)
+	other := createQueue(t, s, "kept", nil)
+	for _, u := range []string{url, url, other} {
+		_, err := s.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(u), MessageBody: aws.String("m")})
+		require.NoError(t, err)
+	}
+	got, err := s.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: 1, VisibilityTimeout: 30})
+	require.NoError(t, err)
+	require.Len(t, got.Messages, 1)
+
+	_, err = s.PurgeQueue(ctx, &sqs.PurgeQueueInput{QueueUrl: aws.String(url)})
+	require.NoError(t, err)
+
+	assert.Empty(t, s.Messages(url), "the visible and the in-flight message are gone")
+	assert.Len(t, s.Messages(other), 1, "another queue keeps its messages")
+	_, err = s.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(url), ReceiptHandle: got.Messages[0].ReceiptHandle})
+	assert.NoError(t, err, "the receipt of a purged message deletes nothing")
+	_, err = s.PurgeQueue(ctx, &sqs.PurgeQueueInput{QueueUrl: aws.String(url)})
+	var inProgress *types.PurgeQueueInProgress
+	assert.ErrorAs(t, err, &inProgress)
+}

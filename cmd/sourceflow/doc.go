@@ -11,8 +11,8 @@
 //	                                      least-privilege IAM policy of the service
 //	sourceflow export cloudformation|terraform -f topology.yaml [-f ...]
 //	                                      the topology as infrastructure code
-//	sourceflow dlq list|peek|redrive -f topology.yaml
-//	                                      dead letters: depths, reasons, redrive
+//	sourceflow dlq list|peek|redrive|purge -f topology.yaml
+//	                                      dead letters: depths, reasons, redrive, purge
 //
 // Install it with `go install ./cmd/sourceflow` from the module root. The
 // commands live in package cli, which tests run in process; `sourceflow

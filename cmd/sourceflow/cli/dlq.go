@@ -6,7 +6,7 @@ import (
 	"github.com/spf13/cobra"
 )
 
-const dlqLong = `dlq inspects and redrives the dead-letter queues of a topology file: the
+const dlqLong = `dlq inspects, redrives and purges the dead-letter queues of a topology file: the
 dead-letter queue of every queue in it (command queues and the service's
 event queues), named "<queue>-dlq" (".fifo" kept).
 
@@ -19,11 +19,13 @@ receives, has no reason.
   list     depth of the dead-letter queues of the queues the service consumes
   peek     show messages without consuming them
   redrive  move messages back to the queue they came from
+  purge    delete every message of a dead-letter queue (with --yes)
 
 IAM permissions: list needs sqs:GetQueueUrl and sqs:GetQueueAttributes; peek
 also sqs:ReceiveMessage and sqs:ChangeMessageVisibility; redrive also
 sqs:SendMessage and sqs:DeleteMessage, and for the native method
-sqs:StartMessageMoveTask and sqs:ListMessageMoveTasks. When the file names a
+sqs:StartMessageMoveTask and sqs:ListMessageMoveTasks; purge
+sqs:GetQueueUrl, sqs:GetQueueAttributes and sqs:PurgeQueue. When the file names a
 KMS key, the queues are encrypted at rest under it: peek also needs
 kms:Decrypt (with or without --decrypt), and redrive kms:Decrypt and
 kms:GenerateDataKey.`
@@ -31,13 +33,14 @@ kms:GenerateDataKey.`
 func newDLQCommand(g *globals) *cobra.Command {
 	cmd := parentCommand(&cobra.Command{
 		Use:   "dlq",
-		Short: "List, inspect and redrive the dead-letter queues of a topology file",
+		Short: "List, inspect, redrive and purge the dead-letter queues of a topology file",
 		Long:  dlqLong,
 		Example: "  sourceflow dlq list -f orders.topology.yaml\n" +
 			"  sourceflow dlq peek -f orders.topology.yaml --queue orders-dlq.fifo --payload\n" +
-			"  sourceflow dlq redrive -f orders.topology.yaml --queue orders-dlq.fifo --rate 50/s",
+			"  sourceflow dlq redrive -f orders.topology.yaml --queue orders-dlq.fifo --rate 50/s\n" +
+			"  sourceflow dlq purge -f orders.topology.yaml --queue orders-dlq.fifo --yes",
 	})
-	cmd.AddCommand(newDLQListCommand(g), newDLQPeekCommand(g), newDLQRedriveCommand(g))
+	cmd.AddCommand(newDLQListCommand(g), newDLQPeekCommand(g), newDLQRedriveCommand(g), newDLQPurgeCommand(g))
 	return cmd
 }
 
@@ -53,4 +56,15 @@ func (g *globals) openDLQ(ctx context.Context, cmd *cobra.Command, path string) 
 		return nil, nil, err
 	}
 	return s, api, nil
+}
+
+// openPair opens the topology file and finds the dead-letter pair that
+// queue names.
+func (g *globals) openPair(ctx context.Context, cmd *cobra.Command, path, queue string) (*session, dlqSQS, dlqPair, error) {
+	s, api, err := g.openDLQ(ctx, cmd, path)
+	if err != nil {
+		return nil, nil, dlqPair{}, err
+	}
+	p, err := s.findPair(queue)
+	return s, api, p, err
 }

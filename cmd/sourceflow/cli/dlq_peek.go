@@ -65,11 +65,7 @@ func (g *globals) runDLQPeek(cmd *cobra.Command, f peekFlags) error {
 	}
 	ctx, cancel := g.withTimeout(cmd)
 	defer cancel()
-	s, api, err := g.openDLQ(ctx, cmd, f.path)
-	if err != nil {
-		return err
-	}
-	p, err := s.findPair(f.queue)
+	s, api, p, err := g.openPair(ctx, cmd, f.path, f.queue)
 	if err != nil {
 		return err
 	}

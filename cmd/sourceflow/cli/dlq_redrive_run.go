@@ -24,11 +24,7 @@ type redrive struct {
 // openRedrive reads the file, finds the pair of --queue and resolves both
 // queues.
 func (g *globals) openRedrive(ctx context.Context, cmd *cobra.Command, f redriveFlags, rate int) (*redrive, error) {
-	s, api, err := g.openDLQ(ctx, cmd, f.path)
-	if err != nil {
-		return nil, err
-	}
-	p, err := s.findPair(f.queue)
+	s, api, p, err := g.openPair(ctx, cmd, f.path, f.queue)
 	if err != nil {
 		return nil, err
 	}

@@ -3,7 +3,7 @@
 // (topology.DecodeFile) and the topology.Provisioner; iam-policy, which
 // renders topology.NewIAMPolicy; export cloudformation and export
 // terraform, which render the plans of one or more files with
-// awsbus/topology/iac; and dlq list, peek and redrive on the file's
+// awsbus/topology/iac; and dlq list, peek, redrive and purge on the file's
 // dead-letter queues.
 //
 // Run executes a command line and returns its exit code:
