@@ -111,9 +111,7 @@ func (c Config) Validate() error {
 		fieldcheck.Within("HealthTimeout", c.HealthTimeout, 0, time.Hour),
 		fieldcheck.Within("PublishLinger", c.PublishLinger, 0, MaxPublishLinger),
 		fieldcheck.Within("MaxReceiveCount", c.MaxReceiveCount, 1, topology.MaxMaxReceiveCount),
-	}
-	if !c.Provisioning.Valid() {
-		errs = append(errs, fmt.Errorf("Provisioning: unknown mode %d", int(c.Provisioning)))
+		c.Provisioning.Validate(),
 	}
 	if c.KMSKeyID != "" {
 		if err := topology.ValidateKMSKeyID(c.KMSKeyID); err != nil {

@@ -83,10 +83,7 @@ func (c IAMConfig) Validate() error {
 	case !regionPattern.MatchString(c.Region):
 		errs = append(errs, fmt.Errorf("Region: %q is not a region name such as us-east-1", c.Region))
 	}
-	if !c.Provisioning.Valid() {
-		errs = append(errs, fmt.Errorf("Provisioning: unknown mode %d", int(c.Provisioning)))
-	}
-	if err := errors.Join(errs...); err != nil {
+	if err := errors.Join(append(errs, c.Provisioning.Validate())...); err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 	}
 	return nil

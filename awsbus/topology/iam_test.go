@@ -177,7 +177,7 @@ func TestNewIAMPolicy_ReportsEveryConfigProblem(t *testing.T) {
 	_, err = topology.NewIAMPolicy(p, topology.IAMConfig{Region: "Mars", Provisioning: 7})
 
 	require.ErrorIs(t, err, topology.ErrInvalidConfig)
-	for _, want := range []string{"AccountID: required", `Region: "Mars"`, "Provisioning: unknown mode 7"} {
+	for _, want := range []string{"AccountID: required", `Region: "Mars"`, "Provisioning: 7, must be create, validate or assume"} {
 		assert.Contains(t, err.Error(), want)
 	}
 	_, err = topology.NewIAMPolicy(p, topology.IAMConfig{AccountID: "12345", Region: "us-east-1"})

@@ -25,6 +25,14 @@ const (
 // Valid reports whether p is one of the three modes.
 func (p Provisioning) Valid() bool { return p >= ProvisionCreate && p <= ProvisionAssume }
 
+// Validate reports a mode that is not one of the three.
+func (p Provisioning) Validate() error {
+	if !p.Valid() {
+		return fmt.Errorf("Provisioning: %d, must be create, validate or assume", int(p))
+	}
+	return nil
+}
+
 // String returns "create", "validate" or "assume".
 func (p Provisioning) String() string {
 	switch p {

@@ -29,12 +29,17 @@ type Table struct {
 // tableName is what DynamoDB accepts as a table name.
 var tableName = regexp.MustCompile(`^[A-Za-z0-9_.-]{3,255}$`)
 
+// ValidateTableName reports a name DynamoDB refuses as a table name.
+func ValidateTableName(name string) error {
+	if !tableName.MatchString(name) {
+		return fmt.Errorf("%w: table %q (3 to 255 letters, digits, _ - .)", ErrInvalidName, name)
+	}
+	return nil
+}
+
 // Validate reports what DynamoDB would refuse in t: its name and key names.
 func (t Table) Validate() error {
-	var errs []error
-	if !tableName.MatchString(t.Name) {
-		errs = append(errs, fmt.Errorf("%w: table %q (3 to 255 letters, digits, _ - .)", ErrInvalidName, t.Name))
-	}
+	errs := []error{ValidateTableName(t.Name)}
 	if t.PartitionKey == "" {
 		errs = append(errs, fmt.Errorf("table %q: no partition key", t.Name))
 	}

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"regexp"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
@@ -45,21 +44,16 @@ func (c *Config) setDefaults() {
 	c.TablePrefix = cmp.Or(c.TablePrefix, DefaultTablePrefix)
 }
 
-// tableName is what DynamoDB accepts in a table name (3 to 255 characters).
-var tableName = regexp.MustCompile(`^[A-Za-z0-9_.-]{3,255}$`)
-
 // Validate reports every invalid field.
 func (c Config) Validate() error {
 	var errs []error
 	if c.Client == nil {
 		errs = append(errs, errors.New("Client is required"))
 	}
-	if !tableName.MatchString(c.TablePrefix + "entities") {
-		errs = append(errs, fmt.Errorf("TablePrefix %q does not make DynamoDB table names (letters, digits, _ . -, at most 255 characters)", c.TablePrefix))
+	if err := topology.ValidateTableName(c.TablePrefix + "entities"); err != nil {
+		errs = append(errs, fmt.Errorf("TablePrefix %q does not make DynamoDB table names: %w", c.TablePrefix, err))
 	}
-	if !c.Provisioning.Valid() {
-		errs = append(errs, fmt.Errorf("Provisioning %s is not create, validate or assume", c.Provisioning))
-	}
+	errs = append(errs, c.Provisioning.Validate())
 	if len(c.Tags) > 0 {
 		errs = append(errs, topology.Options{Tags: c.Tags}.Validate())
 	}

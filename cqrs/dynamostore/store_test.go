@@ -72,8 +72,9 @@ func TestValidateReportsMissingTablesAsDrift(t *testing.T) {
 }
 
 func TestConfigIsValidated(t *testing.T) {
-	_, err := dynamostore.New(context.Background(), dynamostore.Config{TablePrefix: "bad prefix!"})
+	_, err := dynamostore.New(context.Background(), dynamostore.Config{TablePrefix: "bad prefix!", Provisioning: 9})
 	require.ErrorIs(t, err, dynamostore.ErrInvalidConfig)
 	assert.Contains(t, err.Error(), "Client is required")
-	assert.Contains(t, err.Error(), "TablePrefix")
+	assert.Contains(t, err.Error(), `TablePrefix "bad prefix!" does not make DynamoDB table names`)
+	assert.Contains(t, err.Error(), "Provisioning: 9, must be create, validate or assume")
 }

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"regexp"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
@@ -49,20 +48,18 @@ func (c *Config) setDefaults() {
 	}
 }
 
-var tableName = regexp.MustCompile(`^[A-Za-z0-9_.-]{3,255}$`)
-
 // Validate reports every invalid field.
 func (c Config) Validate() error {
 	var errs []error
 	if c.Client == nil {
 		errs = append(errs, errors.New("Client is required"))
 	}
-	if c.Table != "" && !tableName.MatchString(c.Table) {
-		errs = append(errs, fmt.Errorf("Table %q is not a DynamoDB table name (3 to 255 letters, digits, _ . -)", c.Table))
+	if c.Table != "" {
+		if err := topology.ValidateTableName(c.Table); err != nil {
+			errs = append(errs, fmt.Errorf("Table: %w", err))
+		}
 	}
-	if !c.Provisioning.Valid() {
-		errs = append(errs, fmt.Errorf("Provisioning %s is not create, validate or assume", c.Provisioning))
-	}
+	errs = append(errs, c.Provisioning.Validate())
 	if len(c.Tags) > 0 {
 		errs = append(errs, topology.Options{Tags: c.Tags}.Validate())
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/sourceflow-go/sourceflow/idempotency"
@@ -56,4 +57,12 @@ func (s scoped) Extend(ctx context.Context, k idempotency.Key, token string, lea
 
 func (s scoped) Release(ctx context.Context, k idempotency.Key, token string) error {
 	return s.Store.Release(ctx, s.key(k), token)
+}
+
+func TestConfigReportsEveryInvalidField(t *testing.T) {
+	_, err := dynamostore.New(context.Background(), dynamostore.Config{Table: "x", Provisioning: 9})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "Client is required")
+	assert.Contains(t, err.Error(), `Table: topology: invalid name: table "x" (3 to 255 letters, digits, _ - .)`)
+	assert.Contains(t, err.Error(), "Provisioning: 9, must be create, validate or assume")
 }
