@@ -13,6 +13,8 @@
 //     ChangeMessageVisibility, receive counts and a RedrivePolicy that moves a
 //     message to its dead-letter queue once it has been received
 //     maxReceiveCount times.
+//   - PurgeQueue, which deletes every message at once, in flight or not,
+//     and refuses another purge of the queue within 60 seconds.
 //   - Long polling: ReceiveMessage waits up to WaitTimeSeconds, woken at once
 //     by a send or a visibility change, and returns early when its context ends.
 //   - The limits that bite in production: at most 10 message attributes,

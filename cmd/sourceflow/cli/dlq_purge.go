@@ -17,18 +17,20 @@ type purgeFlags struct {
 
 const purgeLong = `purge deletes every message of a dead-letter queue, for dead letters that
 were inspected (dlq peek) and are not to be redriven. --queue must name the
-dead-letter queue itself: purge never empties the queue it belongs to.
+dead-letter queue itself, of a queue the service consumes (see dlq list):
+purge never empties a source queue, nor the dead-letter queue of a queue
+the service only sends to, which its owner looks after.
 
 Without --yes it only says how many messages the dead-letter queue holds
-and exits 2. With --yes it calls SQS PurgeQueue: SQS deletes the messages
-within 60 seconds, in flight or not, including any that arrive during
-those 60 seconds, and refuses another purge of the same queue within them
-(exit 3). Nothing else is changed.`
+and deletes nothing (exit 0). With --yes it calls SQS PurgeQueue: SQS
+deletes the messages within 60 seconds, in flight or not (messages that
+arrive during those seconds may be deleted too), and refuses another purge
+of the same queue within them (exit 3). Nothing else is changed.`
 
 func newDLQPurgeCommand(g *globals) *cobra.Command {
 	var f purgeFlags
 	cmd := &cobra.Command{
-		Use:   "purge -f FILE --queue DLQ --yes",
+		Use:   "purge -f FILE --queue DLQ [--yes]",
 		Short: "Delete every message of a dead-letter queue",
 		Long:  purgeLong,
 		Example: "  sourceflow dlq purge -f orders.topology.yaml --queue orders-dlq.fifo\n" +
@@ -50,29 +52,43 @@ func (g *globals) runDLQPurge(cmd *cobra.Command, f purgeFlags) error {
 	if err != nil {
 		return err
 	}
-	if f.queue != p.dlq {
-		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("--queue %s is not a dead-letter queue; purge empties dead-letter queues only "+
-			"(did you mean --queue %s?)", f.queue, p.dlq)}
+	if err := purgeable(f.queue, p); err != nil {
+		return &ExitError{Code: ExitUsage, Err: err}
 	}
 	q, err := resolveQueue(ctx, api, p.dlq)
 	if err != nil {
 		return s.queueFailure(err)
 	}
 	out := cmd.OutOrStdout()
+	held := fmt.Sprintf("messages: about %d, %d of them in flight", q.visible+q.inFlight, q.inFlight)
 	if !f.yes {
-		fmt.Fprintf(out, "Dead-letter queue %s of %s holds about %d messages (%d in flight). Nothing deleted.\n",
-			q.name, p.source, q.visible+q.inFlight, q.inFlight)
-		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("purge deletes them all, and any that arrive in the next 60 seconds: "+
-			"run it again with --yes (`sourceflow dlq peek -f %s --queue %s` shows them first)", s.path, q.name)}
+		fmt.Fprintf(out, "Dead-letter queue %s of %s holds %s. Nothing deleted: add --yes to delete them "+
+			"(`sourceflow dlq peek -f %s --queue %s` shows them first).\n", q.name, p.source, held, s.path, q.name)
+		return nil
 	}
 	if _, err := api.PurgeQueue(ctx, &sqs.PurgeQueueInput{QueueUrl: aws.String(q.url)}); err != nil {
 		var inProgress *sqstypes.PurgeQueueInProgress
 		if errors.As(err, &inProgress) {
-			return &ExitError{Code: ExitAWS, Err: fmt.Errorf("dlq purge %s: a purge of it is still running (SQS allows one every 60 seconds): %w", q.name, err)}
+			return &ExitError{Code: ExitAWS, Err: fmt.Errorf("dlq purge %s: SQS refused it because a purge of the queue started "+
+				"within the last 60 seconds (another one, or this one if its first answer was lost); the queue empties within "+
+				"60 seconds of that purge: check with `sourceflow dlq list -f %s`: %w", q.name, s.path, err)}
 		}
-		return s.awsFailure("dlq purge "+q.name, err)
+		return s.awsFailure("dlq purge "+q.name+" (the purge may have started: check with `sourceflow dlq list`)", err)
 	}
-	fmt.Fprintf(out, "Purged dead-letter queue %s of %s: about %d messages deleted (SQS completes a purge within 60 seconds).\n",
-		q.name, p.source, q.visible+q.inFlight)
+	fmt.Fprintf(out, "Purged dead-letter queue %s of %s (%s); SQS completes a purge within 60 seconds.\n", q.name, p.source, held)
+	return nil
+}
+
+// purgeable reports why the queue named on the command line, whose pair is
+// p, may not be purged.
+func purgeable(queue string, p dlqPair) error {
+	switch {
+	case queue != p.dlq:
+		return fmt.Errorf("--queue %s is not a dead-letter queue; purge empties dead-letter queues only "+
+			"(the dead-letter queue of %s is %s)", queue, p.source, p.dlq)
+	case !p.owned:
+		return fmt.Errorf("--queue %s is the dead-letter queue of %s, which this service only sends to: "+
+			"the service that consumes %s owns it and purges it with its own topology file", queue, p.source, p.source)
+	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 	"github.com/sourceflow-go/sourceflow/cmd/sourceflow/cli"
 )
 
@@ -16,9 +17,9 @@ func TestDLQPurge_WithoutYesCountsAndDeletesNothing(t *testing.T) {
 
 	out, errOut, code := e.run(t, "dlq", "purge", "-f", e.path, "--queue", "orders-dlq.fifo")
 
-	assert.Equal(t, cli.ExitUsage, code)
-	assert.Contains(t, out, "Dead-letter queue orders-dlq.fifo of orders.fifo holds about 2 messages (0 in flight). Nothing deleted.")
-	assert.Contains(t, errOut, "run it again with --yes")
+	require.Equal(t, cli.ExitOK, code, errOut)
+	assert.Contains(t, out, "Dead-letter queue orders-dlq.fifo of orders.fifo holds messages: about 2, 0 of them in flight. "+
+		"Nothing deleted: add --yes to delete them")
 	assert.Len(t, e.messages("orders-dlq.fifo"), 2)
 }
 
@@ -32,7 +33,7 @@ func TestDLQPurge_WithYesEmptiesTheDeadLetterQueueOnly(t *testing.T) {
 	out, errOut, code := e.run(t, "dlq", "purge", "-f", e.path, "--queue", "orders-dlq.fifo", "--yes")
 
 	require.Equal(t, cli.ExitOK, code, errOut)
-	assert.Contains(t, out, "Purged dead-letter queue orders-dlq.fifo of orders.fifo: about 2 messages deleted")
+	assert.Contains(t, out, "Purged dead-letter queue orders-dlq.fifo of orders.fifo (messages: about 2, 0 of them in flight)")
 	assert.Empty(t, e.messages("orders-dlq.fifo"))
 	assert.Len(t, e.messages("orders.fifo"), 1, "the source queue keeps its message")
 	assert.Len(t, e.messages("orders-order-events-dlq"), 1, "another dead-letter queue keeps its message")
@@ -46,8 +47,21 @@ func TestDLQPurge_RefusesTheSourceQueue(t *testing.T) {
 
 	assert.Equal(t, cli.ExitUsage, code)
 	assert.Contains(t, errOut, "--queue orders.fifo is not a dead-letter queue")
-	assert.Contains(t, errOut, "did you mean --queue orders-dlq.fifo?")
+	assert.Contains(t, errOut, "(the dead-letter queue of orders.fifo is orders-dlq.fifo)")
 	assert.Len(t, e.messages("orders.fifo"), 1)
+}
+
+func TestDLQPurge_RefusesTheDeadLetterQueueOfAQueueTheServiceOnlySendsTo(t *testing.T) {
+	e := newDLQEnv(t)
+	_, errOut, code := e.run(t, "apply", "-f", writeTopology(t, paymentsBinding(), topology.Options{}))
+	require.Equal(t, cli.ExitOK, code, errOut)
+	e.put(t, "payments-dlq.fifo", letter{id: "m1", typ: "payments.Charge", entity: "p-1", reason: "boom", body: "{}"})
+
+	_, errOut, code = e.run(t, "dlq", "purge", "-f", e.path, "--queue", "payments-dlq.fifo", "--yes")
+
+	assert.Equal(t, cli.ExitUsage, code)
+	assert.Contains(t, errOut, "--queue payments-dlq.fifo is the dead-letter queue of payments.fifo, which this service only sends to")
+	assert.Len(t, e.messages("payments-dlq.fifo"), 1, "another service's dead letters are kept")
 }
 
 func TestDLQPurge_ASecondPurgeWithinAMinuteExitsThree(t *testing.T) {
@@ -60,7 +74,7 @@ func TestDLQPurge_ASecondPurgeWithinAMinuteExitsThree(t *testing.T) {
 	_, errOut, code = e.run(t, "dlq", "purge", "-f", e.path, "--queue", "orders-dlq.fifo", "--yes")
 
 	assert.Equal(t, cli.ExitAWS, code)
-	assert.Contains(t, errOut, "a purge of it is still running (SQS allows one every 60 seconds)")
+	assert.Contains(t, errOut, "SQS refused it because a purge of the queue started within the last 60 seconds")
 	assert.Len(t, e.messages("orders-dlq.fifo"), 1, "the refused purge deleted nothing")
 }
 
@@ -72,6 +86,6 @@ func TestDLQPurge_AFailedCallExitsThreeAndDeletesNothing(t *testing.T) {
 	_, errOut, code := e.run(t, "dlq", "purge", "-f", e.path, "--queue", "orders-dlq.fifo", "--yes")
 
 	assert.Equal(t, cli.ExitAWS, code)
-	assert.Contains(t, errOut, "dlq purge orders-dlq.fifo")
+	assert.Contains(t, errOut, "dlq purge orders-dlq.fifo (the purge may have started")
 	assert.Len(t, e.messages("orders-dlq.fifo"), 1)
 }
