@@ -9,8 +9,10 @@
 // description of a service's routes that the model hands to a transport
 // (Binding), the correlation id and the handling-transaction mark carried
 // in a context, and the shared shapes Clock, RetryPolicy (with the Backoff
-// loop that runs it), PanicError, Transactor, QueueDepth and the publish
-// circuit states (CircuitState, Circuit, CircuitSource). It imports only the standard library. Everything else lives in sub-packages:
+// loop that runs it), the SQL Dialect every SQL package takes, PanicError,
+// Transactor, QueueDepth and the publish circuit states (CircuitState,
+// Circuit, CircuitSource). It imports only the standard library. Everything
+// else lives in sub-packages:
 //
 //   - cqrs: the model (envelope, type registry, Aggregate, Saga, View,
 //     CommandBus, EventQueue, replay, the Transport interface, its gochannel

@@ -37,7 +37,7 @@ type idemInstance struct {
 func newIdemInstance(t *testing.T, table string, cfg idempotency.MiddlewareConfig) *idemInstance {
 	t.Helper()
 	store, err := sqlstore.Open(context.Background(), sqlstore.Config{
-		Dialect: sqlstore.Postgres, DSN: postgresDSN(t), Table: table,
+		Dialect: sourceflow.Postgres, DSN: postgresDSN(t), Table: table,
 	})
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, store.Close()) })
@@ -49,7 +49,7 @@ func newIdemInstance(t *testing.T, table string, cfg idempotency.MiddlewareConfi
 func dropIdemTable(t *testing.T, table string) {
 	t.Cleanup(func() {
 		s, err := sqlstore.Open(context.Background(), sqlstore.Config{
-			Dialect: sqlstore.Postgres, DSN: postgresDSN(t), Table: table, SkipSchema: true,
+			Dialect: sourceflow.Postgres, DSN: postgresDSN(t), Table: table, SkipSchema: true,
 		})
 		require.NoError(t, err)
 		for _, tbl := range []string{table, table + "_version"} {

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 	"github.com/sourceflow-go/sourceflow/cqrs/dynamostore"
 	"github.com/sourceflow-go/sourceflow/cqrs/sqlstore"
@@ -163,7 +164,7 @@ func (r soRun) openStore(t *testing.T) stateStores {
 		require.NoError(t, err)
 		return st
 	}
-	st, err := sqlstore.Open(ctx, sqlstore.Config{Dialect: sqlstore.Postgres, DSN: r.dsn, TablePrefix: r.tablePrefix, MaxOpenConns: 4})
+	st, err := sqlstore.Open(ctx, sqlstore.Config{Dialect: sourceflow.Postgres, DSN: r.dsn, TablePrefix: r.tablePrefix, MaxOpenConns: 4})
 	require.NoError(t, err)
 	t.Cleanup(func() { assert.NoError(t, st.Close()) })
 	return st

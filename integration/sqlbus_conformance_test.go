@@ -22,7 +22,7 @@ import (
 // its own transport on the shared database; the dead letters are read with
 // sqlbus.DeadLetters.
 func TestSQLBusConformance(t *testing.T) {
-	eachSQLBusDialect(t, func(t *testing.T, d sqlbus.Dialect, db *sql.DB) {
+	eachSQLBusDialect(t, func(t *testing.T, d sourceflow.Dialect, db *sql.DB) {
 		cfg := sqlbusConfig(d, db)
 		cqrstest.RunTransport(t, cqrstest.TransportHarness{
 			New: func(t *testing.T) cqrs.Transport {

@@ -26,7 +26,7 @@ import (
 // sqlbus.DeadLetters, while the commands of the other entities, sent before
 // and after it, flow.
 func TestSQLBusPermanentFailureIsDeadLetteredWithItsReason(t *testing.T) {
-	eachSQLBusDialect(t, func(t *testing.T, d sqlbus.Dialect, db *sql.DB) {
+	eachSQLBusDialect(t, func(t *testing.T, d sourceflow.Dialect, db *sql.DB) {
 		queue := sqlbusName("perm", ".fifo")
 		dropSQLBusTables(t, d, db, queue)
 		runs := &ledger{}
@@ -82,7 +82,7 @@ func TestSQLBusPermanentFailureIsDeadLetteredWithItsReason(t *testing.T) {
 // listened destination: it is dead-lettered with the reason, its body kept
 // byte for byte, and a command sent after it is handled.
 func TestSQLBusMessageWithoutEnvelopeIsDeadLettered(t *testing.T) {
-	eachSQLBusDialect(t, func(t *testing.T, d sqlbus.Dialect, db *sql.DB) {
+	eachSQLBusDialect(t, func(t *testing.T, d sourceflow.Dialect, db *sql.DB) {
 		queue := sqlbusName("bare", "")
 		dropSQLBusTables(t, d, db, queue)
 		runs := &ledger{}
@@ -141,11 +141,11 @@ func publishRaw(t *testing.T, cfg sqlbus.Config, destination string, msgs ...*me
 // insertBadMetadataRow writes a row whose metadata is JSON but not an object
 // of strings straight into destination's table, as a foreign writer might,
 // and returns its uuid.
-func insertBadMetadataRow(t *testing.T, d sqlbus.Dialect, db *sql.DB, destination string) string {
+func insertBadMetadataRow(t *testing.T, d sourceflow.Dialect, db *sql.DB, destination string) string {
 	t.Helper()
 	id := watermill.NewUUID()
 	q := `INSERT INTO "watermill_` + sqlbus.Topic(destination) + `" ("uuid", "payload", "metadata", "transaction_id") VALUES ($1, $2, $3, pg_current_xact_id())`
-	if d == sqlbus.MySQL {
+	if d == sourceflow.MySQL {
 		q = "INSERT INTO `watermill_" + sqlbus.Topic(destination) + "` (`uuid`, `payload`, `metadata`) VALUES (?, ?, ?)"
 	}
 	_, err := db.ExecContext(context.Background(), q, id, []byte(`{}`), `{"sf_type": 7}`)

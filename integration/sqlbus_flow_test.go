@@ -13,8 +13,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs"
-	"github.com/sourceflow-go/sourceflow/sqlbus"
 )
 
 // TestSQLBusSagaFlowAcrossTwoServices runs the pay flow on the SQL
@@ -24,7 +24,7 @@ import (
 // destinations end in .fifo, which the transport accepts because it
 // declares ordered delivery.
 func TestSQLBusSagaFlowAcrossTwoServices(t *testing.T) {
-	eachSQLBusDialect(t, func(t *testing.T, d sqlbus.Dialect, db *sql.DB) {
+	eachSQLBusDialect(t, func(t *testing.T, d sourceflow.Dialect, db *sql.DB) {
 		payQ, orderQ, paid := sqlbusName("pay", ".fifo"), sqlbusName("ord", ".fifo"), sqlbusName("paid", "")
 		dropSQLBusTables(t, d, db, payQ, orderQ, paid)
 		runs := &ledger{}
@@ -74,7 +74,7 @@ func TestSQLBusSagaFlowAcrossTwoServices(t *testing.T) {
 // entities: every command is handled, by one instance or the other, and
 // behind a shared idempotency store each is applied once.
 func TestSQLBusCommandsSplitBetweenTwoInstances(t *testing.T) {
-	eachSQLBusDialect(t, func(t *testing.T, d sqlbus.Dialect, db *sql.DB) {
+	eachSQLBusDialect(t, func(t *testing.T, d sourceflow.Dialect, db *sql.DB) {
 		const commands = 40
 		payQ := sqlbusName("split", "")
 		dropSQLBusTables(t, d, db, payQ)
@@ -123,7 +123,7 @@ func TestSQLBusCommandsSplitBetweenTwoInstances(t *testing.T) {
 // its own consumer group: each receives every event, its view applies each
 // once, in the order raised.
 func TestSQLBusEventsReachEverySubscribingServiceInOrder(t *testing.T) {
-	eachSQLBusDialect(t, func(t *testing.T, d sqlbus.Dialect, db *sql.DB) {
+	eachSQLBusDialect(t, func(t *testing.T, d sourceflow.Dialect, db *sql.DB) {
 		const events = 20
 		topic := sqlbusName("steps", ".fifo")
 		dropSQLBusTables(t, d, db, topic)

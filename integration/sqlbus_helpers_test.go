@@ -13,6 +13,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"github.com/stretchr/testify/require"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/sqlbus"
 )
@@ -21,12 +22,12 @@ import (
 // variable naming each one's DSN. Both are required: the suite fails, never
 // skips, when one is missing.
 var sqlbusDialects = []struct {
-	dialect sqlbus.Dialect
+	dialect sourceflow.Dialect
 	env     string
-}{{sqlbus.Postgres, "SOURCEFLOW_POSTGRES_DSN"}, {sqlbus.MySQL, "SOURCEFLOW_MYSQL_DSN"}}
+}{{sourceflow.Postgres, "SOURCEFLOW_POSTGRES_DSN"}, {sourceflow.MySQL, "SOURCEFLOW_MYSQL_DSN"}}
 
 // eachSQLBusDialect runs fn as a parallel subtest per dialect.
-func eachSQLBusDialect(t *testing.T, fn func(t *testing.T, d sqlbus.Dialect, db *sql.DB)) {
+func eachSQLBusDialect(t *testing.T, fn func(t *testing.T, d sourceflow.Dialect, db *sql.DB)) {
 	for _, tc := range sqlbusDialects {
 		t.Run(string(tc.dialect), func(t *testing.T) {
 			t.Parallel()
@@ -36,7 +37,7 @@ func eachSQLBusDialect(t *testing.T, fn func(t *testing.T, d sqlbus.Dialect, db 
 }
 
 // sqlbusDB opens the database of d named by env and closes it after the test.
-func sqlbusDB(t *testing.T, d sqlbus.Dialect, env string) *sql.DB {
+func sqlbusDB(t *testing.T, d sourceflow.Dialect, env string) *sql.DB {
 	t.Helper()
 	dsn := os.Getenv(env)
 	if dsn == "" {
@@ -53,7 +54,7 @@ func sqlbusDB(t *testing.T, d sqlbus.Dialect, env string) *sql.DB {
 
 // sqlbusConfig is the transport configuration of the tests: a short poll
 // interval and a visible redelivery schedule.
-func sqlbusConfig(d sqlbus.Dialect, db *sql.DB) sqlbus.Config {
+func sqlbusConfig(d sourceflow.Dialect, db *sql.DB) sqlbus.Config {
 	return sqlbus.Config{DB: db, Dialect: d, PollInterval: 20 * time.Millisecond, MaxDeliveries: 3, RedeliveryDelay: 20 * time.Millisecond}
 }
 
@@ -77,11 +78,11 @@ func sqlbusService(t *testing.T, bcfg sqlbus.Config, scfg cqrs.ServiceConfig) *c
 
 // dropSQLBusTables drops, after the test, the tables of destinations: each
 // one's messages and offsets tables and its dead letters.
-func dropSQLBusTables(t *testing.T, d sqlbus.Dialect, db *sql.DB, destinations ...string) {
+func dropSQLBusTables(t *testing.T, d sourceflow.Dialect, db *sql.DB, destinations ...string) {
 	t.Helper()
 	t.Cleanup(func() {
 		q := `"`
-		if d == sqlbus.MySQL {
+		if d == sourceflow.MySQL {
 			q = "`"
 		}
 		for _, dest := range destinations {

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/awsbus"
 	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/sqlbus"
@@ -22,7 +23,7 @@ import (
 // the transports differ. The event rows are in PostgreSQL and no command
 // ever reached it.
 func TestSQLBusHybridCommandsOnSQSEventsOnPostgres(t *testing.T) {
-	d, db := sqlbus.Postgres, sqlbusDB(t, sqlbus.Postgres, "SOURCEFLOW_POSTGRES_DSN")
+	d, db := sourceflow.Postgres, sqlbusDB(t, sourceflow.Postgres, "SOURCEFLOW_POSTGRES_DSN")
 	f := &payFlow{runs: &ledger{}, payQ: uniqueName("h-pay", ".fifo"), orderQ: uniqueName("h-ord", ".fifo"), paidTopic: sqlbusName("h-paid", "")}
 	dropSQLBusTables(t, d, db, f.payQ, f.orderQ, f.paidTopic)
 	hybrid := func(name string, listen ...string) *cqrs.Service {

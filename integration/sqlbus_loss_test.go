@@ -13,8 +13,8 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs"
-	"github.com/sourceflow-go/sourceflow/sqlbus"
 )
 
 // TestSQLBusLosesNoMessageUnderConcurrentPublishers has 8 goroutines send
@@ -22,7 +22,7 @@ import (
 // is handled. (watermill-sql's own MySQL publisher lost a few of 800 such
 // messages in most runs; sqlbus serializes a topic's inserts on MySQL.)
 func TestSQLBusLosesNoMessageUnderConcurrentPublishers(t *testing.T) {
-	eachSQLBusDialect(t, func(t *testing.T, d sqlbus.Dialect, db *sql.DB) {
+	eachSQLBusDialect(t, func(t *testing.T, d sourceflow.Dialect, db *sql.DB) {
 		const senders, each = 8, 50
 		queue := sqlbusName("burst", "")
 		dropSQLBusTables(t, d, db, queue)

@@ -21,7 +21,7 @@ import (
 // (on MySQL a serializable read would lock the table's end until the
 // batch commits, which waits for the handler: a deadlock).
 func TestSQLBusHandlerPublishesToTheTopicItConsumes(t *testing.T) {
-	eachSQLBusDialect(t, func(t *testing.T, d sqlbus.Dialect, db *sql.DB) {
+	eachSQLBusDialect(t, func(t *testing.T, d sourceflow.Dialect, db *sql.DB) {
 		queue := sqlbusName("loop", "")
 		dropSQLBusTables(t, d, db, queue)
 		tr, err := sqlbus.NewTransport(sqlbusConfig(d, db))

@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs/sqlstore"
 )
 
@@ -46,12 +47,12 @@ const (
 // integration run always has, and on MySQL/MariaDB when its DSN is set.
 func TestSQLStoreSequenceAcrossProcesses(t *testing.T) {
 	for _, tc := range []struct {
-		dialect  sqlstore.Dialect
+		dialect  sourceflow.Dialect
 		env      string
 		required bool
 	}{
-		{sqlstore.Postgres, "SOURCEFLOW_POSTGRES_DSN", true},
-		{sqlstore.MySQL, "SOURCEFLOW_MYSQL_DSN", false},
+		{sourceflow.Postgres, "SOURCEFLOW_POSTGRES_DSN", true},
+		{sourceflow.MySQL, "SOURCEFLOW_MYSQL_DSN", false},
 	} {
 		t.Run(string(tc.dialect), func(t *testing.T) {
 			dsn := os.Getenv(tc.env)
@@ -72,7 +73,7 @@ func TestSQLStoreSequenceAcrossProcesses(t *testing.T) {
 
 // migrateSequenceTables creates the store's tables on a fresh prefix, so the
 // children start on a migrated schema; they are dropped after the test.
-func migrateSequenceTables(t *testing.T, d sqlstore.Dialect, dsn string) string {
+func migrateSequenceTables(t *testing.T, d sourceflow.Dialect, dsn string) string {
 	t.Helper()
 	prefix := strings.ToLower(strings.ReplaceAll(uniqueName("seq", "_"), "-", "_"))
 	s, err := sqlstore.Open(context.Background(), sqlstore.Config{Dialect: d, DSN: dsn, TablePrefix: prefix, MaxOpenConns: 2})
@@ -97,7 +98,7 @@ type sequenceChild struct {
 
 // runSequenceChildren starts the children, releases them together once all
 // have opened their store, waits for them and returns their output files.
-func runSequenceChildren(t *testing.T, d sqlstore.Dialect, prefix, dir string) []string {
+func runSequenceChildren(t *testing.T, d sourceflow.Dialect, prefix, dir string) []string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -126,7 +127,7 @@ func runSequenceChildren(t *testing.T, d sqlstore.Dialect, prefix, dir string) [
 	return outs
 }
 
-func startSequenceChild(ctx context.Context, t *testing.T, d sqlstore.Dialect, prefix, out string) *sequenceChild {
+func startSequenceChild(ctx context.Context, t *testing.T, d sourceflow.Dialect, prefix, out string) *sequenceChild {
 	t.Helper()
 	c := &sequenceChild{cmd: exec.CommandContext(ctx, os.Args[0],
 		"-test.run=^TestSQLStoreSequenceChildProcess$", "-test.count=1", "-test.v")}
@@ -147,12 +148,12 @@ func startSequenceChild(ctx context.Context, t *testing.T, d sqlstore.Dialect, p
 // TestSQLStoreSequenceChildProcess is the child side of
 // TestSQLStoreSequenceAcrossProcesses; it does nothing unless run by it.
 func TestSQLStoreSequenceChildProcess(t *testing.T) {
-	d := sqlstore.Dialect(os.Getenv(seqChildDialect))
+	d := sourceflow.Dialect(os.Getenv(seqChildDialect))
 	if d == "" {
 		t.Skip("runs only as a child process of TestSQLStoreSequenceAcrossProcesses")
 	}
 	dsn := os.Getenv("SOURCEFLOW_POSTGRES_DSN")
-	if d == sqlstore.MySQL {
+	if d == sourceflow.MySQL {
 		dsn = os.Getenv("SOURCEFLOW_MYSQL_DSN")
 	}
 	s, err := sqlstore.Open(context.Background(), sqlstore.Config{

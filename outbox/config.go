@@ -9,21 +9,10 @@ import (
 
 	"github.com/ThreeDotsLabs/watermill"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/internal/fieldcheck"
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
-)
-
-// Dialect selects the SQL dialect. It is the dialect every SQL package of
-// the module shares; the outbox supports Postgres and MySQL.
-type Dialect = sqldb.Dialect
-
-const (
-	// Postgres is PostgreSQL 13 or later (watermill-sql orders the outbox by
-	// the xid8 transaction id of each row).
-	Postgres = sqldb.Postgres
-	// MySQL is MySQL 8 or MariaDB 10.5+.
-	MySQL = sqldb.MySQL
 )
 
 // Defaults of Config.
@@ -48,7 +37,7 @@ type Config struct {
 	// caller owns it: the transport never closes it.
 	DB *sql.DB
 	// Dialect is Postgres or MySQL. Required.
-	Dialect Dialect
+	Dialect sourceflow.Dialect
 	// Transport is the inner transport: the forwarder publishes the outbox's
 	// messages to it, messages sent outside a transaction go straight to it,
 	// and services subscribe through it. Required. Close closes it.
@@ -93,9 +82,9 @@ func (c Config) Validate() error {
 // Dialect and Topic.
 func (c Config) validateStore() error {
 	errs := []error{fieldcheck.Required("outbox: Config.DB", c.DB != nil)}
-	if c.Dialect != Postgres && c.Dialect != MySQL {
+	if c.Dialect != sourceflow.Postgres && c.Dialect != sourceflow.MySQL {
 		errs = append(errs, fmt.Errorf("%w: Config.Dialect %q (want %q or %q)",
-			ErrUnsupportedDialect, string(c.Dialect), Postgres, MySQL))
+			ErrUnsupportedDialect, string(c.Dialect), sourceflow.Postgres, sourceflow.MySQL))
 	}
 	if c.Topic != "" && !validTopic(c.Topic) {
 		errs = append(errs, fmt.Errorf("%w: Config.Topic %q (letters, digits and underscores, at most %d bytes)",

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/outbox"
 )
@@ -34,12 +35,12 @@ func TestValidateTopic(t *testing.T) {
 		{"orders-outbox", false}, {"a.b", false}, {`x"; DROP TABLE y`, false},
 		{strings.Repeat("a", 32), true}, {strings.Repeat("a", 33), false},
 	} {
-		err := outbox.Config{DB: db, Dialect: outbox.Postgres, Transport: inner, Topic: tt.topic}.Validate()
+		err := outbox.Config{DB: db, Dialect: sourceflow.Postgres, Transport: inner, Topic: tt.topic}.Validate()
 		assert.Equal(t, tt.ok, err == nil, "topic %q: %v", tt.topic, err)
 	}
 }
 
 func TestNewRefusesAnInvalidConfig(t *testing.T) {
-	_, err := outbox.New(outbox.Config{Dialect: outbox.MySQL})
+	_, err := outbox.New(outbox.Config{Dialect: sourceflow.MySQL})
 	assert.ErrorContains(t, err, "Config.DB")
 }

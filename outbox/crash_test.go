@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/cqrs/sqlstore"
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
@@ -51,7 +52,7 @@ func crashAfterCommit() {
 }
 
 func commitOneCommand(ctx context.Context) (string, error) {
-	d := outbox.Dialect(os.Getenv(crashDialect))
+	d := sourceflow.Dialect(os.Getenv(crashDialect))
 	db, err := sqldb.Open(ctx, sqldb.Config{Dialect: d, DSN: os.Getenv(crashDSN)})
 	if err != nil {
 		return "", err

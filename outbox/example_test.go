@@ -7,6 +7,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/cqrs/sqlstore"
 	idemsql "github.com/sourceflow-go/sourceflow/idempotency/sqlstore"
@@ -32,7 +33,7 @@ func Example() {
 		panic(err)
 	}
 	defer db.Close()
-	store, err := sqlstore.New(ctx, db, sqlstore.Config{Dialect: sqlstore.Postgres})
+	store, err := sqlstore.New(ctx, db, sqlstore.Config{Dialect: sourceflow.Postgres})
 	if err != nil {
 		panic(err)
 	}
@@ -62,7 +63,7 @@ func Example() {
 	defer invoicing.Close()
 
 	// The sending service, through the outbox on the stores' database.
-	box, err := outbox.New(outbox.Config{DB: db, Dialect: outbox.Postgres, Transport: inner})
+	box, err := outbox.New(outbox.Config{DB: db, Dialect: sourceflow.Postgres, Transport: inner})
 	if err != nil {
 		panic(err)
 	}

@@ -11,6 +11,8 @@ import (
 	"github.com/ThreeDotsLabs/watermill/components/forwarder"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
+
+	"github.com/sourceflow-go/sourceflow"
 )
 
 // retrySchedule is how one delivery retries a transient failure to publish
@@ -88,7 +90,7 @@ func initSchema(cfg Config) error {
 			return fmt.Errorf("outbox: create the tables of %q: %w", topic, err)
 		}
 	}
-	if cfg.Dialect == MySQL {
+	if cfg.Dialect == sourceflow.MySQL {
 		return initMySQLLock(context.Background(), cfg.DB, cfg.Topic)
 	}
 	return nil

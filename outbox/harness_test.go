@@ -14,6 +14,7 @@ import (
 	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/cqrs/sqlstore"
 	"github.com/sourceflow-go/sourceflow/idempotency"
+	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 	"github.com/sourceflow-go/sourceflow/outbox"
 )
 
@@ -140,7 +141,7 @@ func (h *harness) insertUser(ctx context.Context, tx *sql.Tx, id string) error {
 	if tx == nil {
 		return errors.New("no transaction in the context")
 	}
-	_, err := tx.ExecContext(ctx, h.d.dialect.Rebind("INSERT INTO "+h.users+" (id) VALUES (?)"), id)
+	_, err := tx.ExecContext(ctx, sqldb.Rebind(h.d.dialect, "INSERT INTO "+h.users+" (id) VALUES (?)"), id)
 	return err
 }
 
@@ -148,6 +149,6 @@ func (h *harness) insertUser(ctx context.Context, tx *sql.Tx, id string) error {
 func (h *harness) hasUser(t testing.TB, id string) bool {
 	t.Helper()
 	var n int
-	require.NoError(t, h.db.QueryRow(h.d.dialect.Rebind("SELECT COUNT(*) FROM "+h.users+" WHERE id = ?"), id).Scan(&n))
+	require.NoError(t, h.db.QueryRow(sqldb.Rebind(h.d.dialect, "SELECT COUNT(*) FROM "+h.users+" WHERE id = ?"), id).Scan(&n))
 	return n == 1
 }

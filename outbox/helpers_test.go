@@ -13,20 +13,20 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
-	"github.com/sourceflow-go/sourceflow/outbox"
 )
 
 // dialect is one database the tests run on, with the environment variable
 // naming its DSN.
 type dialect struct {
-	dialect outbox.Dialect
+	dialect sourceflow.Dialect
 	env     string
 }
 
 var dialects = []dialect{
-	{outbox.Postgres, "SOURCEFLOW_POSTGRES_DSN"},
-	{outbox.MySQL, "SOURCEFLOW_MYSQL_DSN"},
+	{sourceflow.Postgres, "SOURCEFLOW_POSTGRES_DSN"},
+	{sourceflow.MySQL, "SOURCEFLOW_MYSQL_DSN"},
 }
 
 // eachDialect runs fn as a subtest per dialect.
@@ -45,7 +45,7 @@ func (d dialect) dsn(t testing.TB) string {
 		return dsn
 	}
 	msg := fmt.Sprintf("%s is not set: the %s outbox tests did NOT run (make test starts a database and sets it)", d.env, d.dialect)
-	if d.dialect == outbox.Postgres && postgresRequired {
+	if d.dialect == sourceflow.Postgres && postgresRequired {
 		t.Fatal(msg)
 	}
 	t.Skip("SKIPPED: " + msg)
@@ -69,7 +69,7 @@ func uniqueName(prefix string) string {
 
 // quote quotes a table name for the dialect.
 func (d dialect) quote(table string) string {
-	if d.dialect == outbox.MySQL {
+	if d.dialect == sourceflow.MySQL {
 		return "`" + table + "`"
 	}
 	return `"` + table + `"`
@@ -101,7 +101,7 @@ func (d dialect) outboxRows(t testing.TB, db *sql.DB, topic string) int {
 func (d dialect) insertRow(t testing.TB, db *sql.DB, topic, uuid, payload, metadata string) {
 	t.Helper()
 	q := "INSERT INTO " + d.quote("watermill_"+topic) + " (uuid, payload, metadata) VALUES (?, ?, ?)"
-	if d.dialect == outbox.Postgres {
+	if d.dialect == sourceflow.Postgres {
 		q = `INSERT INTO ` + d.quote("watermill_"+topic) + ` (uuid, payload, metadata, transaction_id)
 			VALUES ($1, $2, $3, pg_current_xact_id())`
 	}
@@ -115,7 +115,7 @@ func (d dialect) insertRow(t testing.TB, db *sql.DB, topic, uuid, payload, metad
 func (d dialect) rewindOffsets(t testing.TB, db *sql.DB, topic string) {
 	t.Helper()
 	q := "UPDATE " + d.quote("watermill_offsets_"+topic) + " SET offset_acked = 0"
-	if d.dialect == outbox.Postgres {
+	if d.dialect == sourceflow.Postgres {
 		q += ", last_processed_transaction_id = '0'"
 	}
 	res, err := db.Exec(q)

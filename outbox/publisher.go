@@ -52,7 +52,7 @@ func (p *publisher) publishRun(destination string, tx *sql.Tx, msgs []*message.M
 	if err := sqldb.Ended(ctx); err != nil {
 		return fmt.Errorf("outbox: write %d message(s) for %q into the outbox: %w", len(msgs), destination, err)
 	}
-	if p.cfg.Dialect == MySQL {
+	if p.cfg.Dialect == sourceflow.MySQL {
 		if err := sqldb.Note(ctx, lockForWrite(ctx, tx, p.cfg.Topic)); err != nil {
 			return err
 		}

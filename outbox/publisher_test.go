@@ -53,7 +53,7 @@ func (r *recordingTransport) Close() error {
 func TestPublishWithoutTransactionGoesStraightToTheInnerTransport(t *testing.T) {
 	outboxDB, otherDB := &sql.DB{}, &sql.DB{}
 	inner := &recordingTransport{}
-	box, err := outbox.New(outbox.Config{DB: outboxDB, Dialect: outbox.Postgres, Transport: inner})
+	box, err := outbox.New(outbox.Config{DB: outboxDB, Dialect: sourceflow.Postgres, Transport: inner})
 	require.NoError(t, err)
 	pub, err := box.Publisher("orders")
 	require.NoError(t, err)
@@ -71,7 +71,7 @@ func TestPublishWithoutTransactionGoesStraightToTheInnerTransport(t *testing.T) 
 
 func TestCloseClosesTheInnerTransportAndEndsBinding(t *testing.T) {
 	inner := &recordingTransport{}
-	box, err := outbox.New(outbox.Config{DB: &sql.DB{}, Dialect: outbox.MySQL, Transport: inner, DisableForwarder: true})
+	box, err := outbox.New(outbox.Config{DB: &sql.DB{}, Dialect: sourceflow.MySQL, Transport: inner, DisableForwarder: true})
 	require.NoError(t, err)
 	require.NoError(t, box.Close())
 	require.NoError(t, box.Close(), "Close is idempotent")

@@ -5,6 +5,7 @@ import (
 
 	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
@@ -21,6 +22,8 @@ func deadLetterTopic(topic string) string { return topic + deadLetterSuffix }
 // schemaAdapter returns watermill-sql's default schema of the dialect,
 // reading rows so that a row with undecodable metadata reaches the
 // forwarder (to be dead-lettered) instead of failing every poll.
-func schemaAdapter(d Dialect) wsql.SchemaAdapter { return sqldb.WatermillSchema(d, 0, nil) }
+func schemaAdapter(d sourceflow.Dialect) wsql.SchemaAdapter { return sqldb.WatermillSchema(d, 0, nil) }
 
-func offsetsAdapter(d Dialect, db *sql.DB) wsql.OffsetsAdapter { return sqldb.WatermillOffsets(d, db) }
+func offsetsAdapter(d sourceflow.Dialect, db *sql.DB) wsql.OffsetsAdapter {
+	return sqldb.WatermillOffsets(d, db)
+}

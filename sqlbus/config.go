@@ -9,21 +9,9 @@ import (
 
 	"github.com/ThreeDotsLabs/watermill"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/internal/fieldcheck"
-	"github.com/sourceflow-go/sourceflow/internal/sqldb"
-)
-
-// Dialect selects the SQL dialect. It is the dialect every SQL package of
-// the module shares; the transport supports Postgres and MySQL.
-type Dialect = sqldb.Dialect
-
-const (
-	// Postgres is PostgreSQL 13 or later (watermill-sql orders messages by
-	// their xid8 transaction id).
-	Postgres = sqldb.Postgres
-	// MySQL is MySQL 8 or MariaDB 10.5+.
-	MySQL = sqldb.MySQL
 )
 
 // Defaults of Config.
@@ -42,7 +30,7 @@ type Config struct {
 	// owns it: the transport never closes it.
 	DB *sql.DB
 	// Dialect is Postgres or MySQL. Required.
-	Dialect Dialect
+	Dialect sourceflow.Dialect
 	// PollInterval is how long an idle subscription waits before it queries
 	// its topic again; a subscription that found messages queries again at
 	// once. It bounds the latency a message adds when the consumer is idle,
@@ -88,8 +76,8 @@ func (c Config) Validate() error {
 		fieldcheck.NotNegative("sqlbus: Config.RedeliveryDelay", c.RedeliveryDelay),
 		fieldcheck.NotNegative("sqlbus: Config.MaxDeliveries", c.MaxDeliveries),
 	}
-	if c.Dialect != Postgres && c.Dialect != MySQL {
-		errs = append(errs, fmt.Errorf("%w: Config.Dialect %q (want %q or %q)", ErrUnsupportedDialect, string(c.Dialect), Postgres, MySQL))
+	if c.Dialect != sourceflow.Postgres && c.Dialect != sourceflow.MySQL {
+		errs = append(errs, fmt.Errorf("%w: Config.Dialect %q (want %q or %q)", ErrUnsupportedDialect, string(c.Dialect), sourceflow.Postgres, sourceflow.MySQL))
 	}
 	c.setDefaults()
 	if pauses := cqrs.RedeliveryPauses(c.MaxDeliveries, c.RedeliveryDelay); c.AckDeadline > 0 && pauses >= c.AckDeadline {

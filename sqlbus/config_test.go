@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow"
 )
 
 func TestConfigValidateReportsEveryProblemNamingItsField(t *testing.T) {
@@ -27,15 +29,15 @@ func TestConfigValidateReportsEveryProblemNamingItsField(t *testing.T) {
 
 func TestConfigValidateRefusesRedeliveriesOutlastingTheAckDeadline(t *testing.T) {
 	db := &sql.DB{}
-	err := Config{DB: db, Dialect: Postgres, MaxDeliveries: 4, RedeliveryDelay: time.Second, AckDeadline: 3 * time.Second}.Validate()
+	err := Config{DB: db, Dialect: sourceflow.Postgres, MaxDeliveries: 4, RedeliveryDelay: time.Second, AckDeadline: 3 * time.Second}.Validate()
 	assert.ErrorContains(t, err, "Config.MaxDeliveries 4 with Config.RedeliveryDelay 1s pause 7s in all between deliveries, which outlast Config.AckDeadline 3s")
 
-	ok := Config{DB: db, Dialect: MySQL, MaxDeliveries: 3, RedeliveryDelay: time.Second, AckDeadline: 4 * time.Second} // pauses 1s + 2s
+	ok := Config{DB: db, Dialect: sourceflow.MySQL, MaxDeliveries: 3, RedeliveryDelay: time.Second, AckDeadline: 4 * time.Second} // pauses 1s + 2s
 	assert.NoError(t, ok.Validate())
 }
 
 func TestConfigDefaults(t *testing.T) {
-	c := Config{DB: &sql.DB{}, Dialect: Postgres}
+	c := Config{DB: &sql.DB{}, Dialect: sourceflow.Postgres}
 	require.NoError(t, c.Validate(), "the zero durations and counts stand for the defaults")
 	c.setDefaults()
 	assert.Equal(t, DefaultPollInterval, c.PollInterval)
@@ -46,7 +48,7 @@ func TestConfigDefaults(t *testing.T) {
 }
 
 func TestNewTransportRefusesAnInvalidConfig(t *testing.T) {
-	_, err := NewTransport(Config{Dialect: MySQL})
+	_, err := NewTransport(Config{Dialect: sourceflow.MySQL})
 	assert.ErrorContains(t, err, "Config.DB is required")
 }
 

@@ -22,7 +22,7 @@ func ExampleNewTransport() {
 		log.Fatal(err)
 	}
 	defer db.Close()
-	tr, err := sqlbus.NewTransport(sqlbus.Config{DB: db, Dialect: sqlbus.Postgres})
+	tr, err := sqlbus.NewTransport(sqlbus.Config{DB: db, Dialect: sourceflow.Postgres})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -36,7 +36,7 @@ func ExampleNewTransport() {
 	}
 	defer svc.Close()
 
-	dead, err := sqlbus.DeadLetters(context.Background(), sqlbus.Config{DB: db, Dialect: sqlbus.Postgres}, "payments.fifo")
+	dead, err := sqlbus.DeadLetters(context.Background(), sqlbus.Config{DB: db, Dialect: sourceflow.Postgres}, "payments.fifo")
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
 	"github.com/ThreeDotsLabs/watermill/message"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
@@ -48,7 +49,7 @@ func NewTransport(cfg Config) (*cqrs.PubSubTransport, error) {
 // PostgreSQL, one that serializes the inserts of a topic on MySQL (see
 // mysqlPublisher).
 func publisher(cfg Config, schema wsql.SchemaAdapter) (message.Publisher, error) {
-	if cfg.Dialect == MySQL {
+	if cfg.Dialect == sourceflow.MySQL {
 		return newMySQLPublisher(cfg.DB, schema), nil
 	}
 	pub, err := wsql.NewPublisher(wsql.BeginnerFromStdSQL(cfg.DB), wsql.PublisherConfig{SchemaAdapter: schema, AutoInitializeSchema: true}, cfg.Logger)
@@ -83,14 +84,14 @@ func subscriberFactory(cfg Config, schema wsql.SchemaAdapter, offsets wsql.Offse
 // protobuf) travels unchanged, and reading a row whose metadata does not
 // decode as a message marked with why, which the service dead-letters
 // (it has no SourceFlow envelope) instead of failing every poll.
-func adapters(d Dialect, db *sql.DB) (wsql.SchemaAdapter, wsql.OffsetsAdapter) {
+func adapters(d sourceflow.Dialect, db *sql.DB) (wsql.SchemaAdapter, wsql.OffsetsAdapter) {
 	return sqldb.WatermillSchema(d, subscribeBatchSize, payloadType(d)), sqldb.WatermillOffsets(d, db)
 }
 
 // payloadType is the type of the payload column.
-func payloadType(d Dialect) func(string) string {
+func payloadType(d sourceflow.Dialect) func(string) string {
 	t := "BYTEA"
-	if d == MySQL {
+	if d == sourceflow.MySQL {
 		t = "LONGBLOB"
 	}
 	return func(string) string { return t }

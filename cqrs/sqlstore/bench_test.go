@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/cqrs/sqlstore"
 )
@@ -19,7 +20,7 @@ var benchDialects = []dialect{dialects[0], dialects[1]}
 // counter.
 func benchStore(b *testing.B, d dialect) (*sqlstore.Store, *atomic.Int64) {
 	dsn := d.dsn(b)
-	if d.dialect == sqlstore.SQLite {
+	if d.dialect == sourceflow.SQLite {
 		dsn += "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_txlock=immediate"
 	}
 	db, n, err := openCounting(d.dialect.DriverName(), dsn)

@@ -7,13 +7,14 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs/sqlstore"
 )
 
 func TestConfigValidateNamesEveryInvalidField(t *testing.T) {
 	err := sqlstore.Config{Dialect: "oracle", TablePrefix: "bad-prefix;", MaxOpenConns: -1, ConnectTimeout: -1}.Validate()
 	require.Error(t, err)
-	assert.ErrorIs(t, err, sqlstore.ErrUnknownDialect)
+	assert.ErrorIs(t, err, sourceflow.ErrUnknownDialect)
 	assert.ErrorIs(t, err, sqlstore.ErrInvalidTablePrefix)
 	for _, field := range []string{"Dialect", "TablePrefix", "MaxOpenConns", "ConnectTimeout"} {
 		assert.Contains(t, err.Error(), field)
@@ -31,7 +32,7 @@ func TestConfigValidateTablePrefix(t *testing.T) {
 		"sf_; DROP TABLE x":              false,
 		"sf_" + string(make([]byte, 60)): false,
 	} {
-		err := sqlstore.Config{Dialect: sqlstore.SQLite, TablePrefix: prefix}.Validate()
+		err := sqlstore.Config{Dialect: sourceflow.SQLite, TablePrefix: prefix}.Validate()
 		if ok {
 			assert.NoError(t, err, prefix)
 		} else {
@@ -41,11 +42,11 @@ func TestConfigValidateTablePrefix(t *testing.T) {
 }
 
 func TestOpenRequiresDSNAndNewRequiresDB(t *testing.T) {
-	_, err := sqlstore.Open(context.Background(), sqlstore.Config{Dialect: sqlstore.SQLite})
+	_, err := sqlstore.Open(context.Background(), sqlstore.Config{Dialect: sourceflow.SQLite})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "DSN")
 
-	_, err = sqlstore.New(context.Background(), nil, sqlstore.Config{Dialect: sqlstore.SQLite})
+	_, err = sqlstore.New(context.Background(), nil, sqlstore.Config{Dialect: sourceflow.SQLite})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "db must not be nil")
 }

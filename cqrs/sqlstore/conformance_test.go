@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/cqrs/cqrstest"
 	"github.com/sourceflow-go/sourceflow/cqrs/sqlstore"
@@ -36,7 +37,7 @@ func TestDocumentStoreConformance(t *testing.T) {
 	eachDialect(t, func(t *testing.T, d dialect) {
 		newStore := storeFactory(t, d)
 		opts := cqrstest.DocumentOptions{LargeDocument: 8 << 20}
-		if d.dialect == sqlstore.MySQL {
+		if d.dialect == sourceflow.MySQL {
 			opts.LargeDocument = 4 << 20 // within MariaDB's default max_allowed_packet of 16 MiB
 		}
 		t.Run("entities", func(t *testing.T) {

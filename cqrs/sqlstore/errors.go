@@ -7,9 +7,6 @@ import (
 )
 
 var (
-	// ErrUnknownDialect is reported by Config.Validate for a Dialect other
-	// than Postgres, MySQL and SQLite.
-	ErrUnknownDialect = sqldb.ErrUnknownDialect
 	// ErrInvalidTablePrefix is reported by Config.Validate for a table prefix
 	// that does not make plain (optionally schema-qualified) SQL identifiers.
 	// Table names are spliced into statements, so anything else is refused.

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/cqrs/sqlstore"
 )
@@ -16,7 +17,7 @@ func Example() {
 	defer os.RemoveAll(dir)
 
 	ctx := context.Background()
-	store, err := sqlstore.Open(ctx, sqlstore.Config{Dialect: sqlstore.SQLite, DSN: "file:" + filepath.Join(dir, "cqrs.db")})
+	store, err := sqlstore.Open(ctx, sqlstore.Config{Dialect: sourceflow.SQLite, DSN: "file:" + filepath.Join(dir, "cqrs.db")})
 	if err != nil {
 		panic(err)
 	}

@@ -12,20 +12,21 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs/sqlstore"
 )
 
 // dialect is one database the tests run on, with the environment variable
 // naming its DSN (none for SQLite, which always runs).
 type dialect struct {
-	dialect sqlstore.Dialect
+	dialect sourceflow.Dialect
 	env     string
 }
 
 var dialects = []dialect{
-	{sqlstore.SQLite, ""},
-	{sqlstore.Postgres, "SOURCEFLOW_POSTGRES_DSN"},
-	{sqlstore.MySQL, "SOURCEFLOW_MYSQL_DSN"},
+	{sourceflow.SQLite, ""},
+	{sourceflow.Postgres, "SOURCEFLOW_POSTGRES_DSN"},
+	{sourceflow.MySQL, "SOURCEFLOW_MYSQL_DSN"},
 }
 
 // eachDialect runs fn as a subtest per dialect.
@@ -41,14 +42,14 @@ func eachDialect(t *testing.T, fn func(t *testing.T, d dialect)) {
 // PostgreSQL; otherwise it is skipped loudly.
 func (d dialect) dsn(t testing.TB) string {
 	t.Helper()
-	if d.dialect == sqlstore.SQLite {
+	if d.dialect == sourceflow.SQLite {
 		return "file:" + filepath.Join(t.TempDir(), "cqrs.db")
 	}
 	if dsn := os.Getenv(d.env); dsn != "" {
 		return dsn
 	}
 	msg := fmt.Sprintf("%s is not set: the %s cqrs store tests did NOT run (make test starts a database and sets it)", d.env, d.dialect)
-	if d.dialect == sqlstore.Postgres && postgresRequired {
+	if d.dialect == sourceflow.Postgres && postgresRequired {
 		t.Fatal(msg)
 	}
 	t.Skip("SKIPPED: " + msg)

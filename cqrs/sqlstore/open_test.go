@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs/sqlstore"
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
@@ -18,7 +19,7 @@ import (
 func TestOpenUnreachableIsBoundedAndNamesTheAddress(t *testing.T) {
 	start := time.Now()
 	s, err := sqlstore.Open(context.Background(), sqlstore.Config{
-		Dialect: sqlstore.Postgres,
+		Dialect: sourceflow.Postgres,
 		DSN:     "postgres://user:secret@127.0.0.1:1/cqrs?sslmode=disable",
 	})
 	if s != nil {
@@ -72,7 +73,7 @@ func TestMigrationsRunOnceAndRefuseANewerSchema(t *testing.T) {
 // TestSchemaQualifiedPrefix keeps the tables in their own PostgreSQL schema.
 func TestSchemaQualifiedPrefix(t *testing.T) {
 	d := dialects[1]
-	require.Equal(t, sqlstore.Postgres, d.dialect)
+	require.Equal(t, sourceflow.Postgres, d.dialect)
 	dsn := d.dsn(t)
 	ctx := context.Background()
 	schemaName := uniquePrefix() + "schema"

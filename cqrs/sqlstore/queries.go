@@ -1,6 +1,11 @@
 package sqlstore
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/sqldb"
+)
 
 // commandQueries are the statements of the command store. Placeholders are
 // written as "?" and rebound by the dialect ($1, $2, … on PostgreSQL).
@@ -34,7 +39,7 @@ type documentQueries struct {
 
 const commandColumns = "sequence, message_id, type, destination, envelope, payload"
 
-func newCommandQueries(d Dialect, t tables) commandQueries {
+func newCommandQueries(d sourceflow.Dialect, t tables) commandQueries {
 	q := commandQueries{
 		append: fmt.Sprintf(`INSERT INTO %s (entity_id, sequence, message_id, type, destination, envelope, payload)
 VALUES (?, ?, ?, ?, ?, ?, ?)`, t.commands),
@@ -42,7 +47,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?)`, t.commands),
 		load: fmt.Sprintf(`SELECT %s FROM %s WHERE entity_id = ? ORDER BY sequence`, commandColumns, t.commands),
 	}
 	switch d {
-	case MySQL:
+	case sourceflow.MySQL:
 		// LAST_INSERT_ID(expr) returns expr and makes it the statement's
 		// insert id, for the inserted row and for the updated one alike.
 		q.next = fmt.Sprintf(`INSERT INTO %s (entity_id, last) VALUES (?, LAST_INSERT_ID(1))
@@ -55,12 +60,12 @@ RETURNING last`, t.sequences)
 		q.append += "\nON CONFLICT DO NOTHING"
 	}
 	for _, p := range []*string{&q.next, &q.append, &q.find, &q.load} {
-		*p = d.Rebind(*p)
+		*p = sqldb.Rebind(d, *p)
 	}
 	return q
 }
 
-func newDocumentQueries(d Dialect, table string) documentQueries {
+func newDocumentQueries(d sourceflow.Dialect, table string) documentQueries {
 	q := documentQueries{
 		load:   fmt.Sprintf(`SELECT data, version FROM %s WHERE kind = ? AND id = ?`, table),
 		insert: fmt.Sprintf(`INSERT INTO %s (kind, id, version, data) VALUES (?, ?, 1, ?)`, table),
@@ -69,11 +74,11 @@ func newDocumentQueries(d Dialect, table string) documentQueries {
 		update: fmt.Sprintf(`UPDATE %s SET data = ?, version = version + 1
 WHERE kind = ? AND id = ? AND version = ?`, table),
 	}
-	if d != MySQL {
+	if d != sourceflow.MySQL {
 		q.insert += "\nON CONFLICT (kind, id) DO NOTHING"
 	}
 	for _, p := range []*string{&q.load, &q.insert, &q.update} {
-		*p = d.Rebind(*p)
+		*p = sqldb.Rebind(d, *p)
 	}
 	return q
 }

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"fmt"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
@@ -16,11 +17,11 @@ type columnTypes struct {
 	table string // options after a CREATE TABLE's closing parenthesis
 }
 
-func typesOf(d Dialect) columnTypes {
+func typesOf(d sourceflow.Dialect) columnTypes {
 	switch d {
-	case Postgres:
+	case sourceflow.Postgres:
 		return columnTypes{key: "VARCHAR(191)", text: "TEXT", json: "JSONB", blob: "BYTEA", int64: "BIGINT"}
-	case MySQL:
+	case sourceflow.MySQL:
 		return columnTypes{key: "VARCHAR(191)", text: "TEXT", json: "JSON", blob: "LONGBLOB", int64: "BIGINT",
 			table: " ENGINE=InnoDB CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"}
 	}
@@ -31,7 +32,7 @@ func typesOf(d Dialect) columnTypes {
 // appended: version n is Steps[n-1], and an applied step is never edited.
 // Tables are created IF NOT EXISTS because MySQL does not roll DDL back, so
 // a step interrupted there can run again.
-func schema(d Dialect, t tables) sqldb.Schema {
+func schema(d sourceflow.Dialect, t tables) sqldb.Schema {
 	c := typesOf(d)
 	v1 := []string{
 		fmt.Sprintf(`CREATE TABLE IF NOT EXISTS %s (

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/cqrs/sqlstore"
 )
@@ -18,7 +19,7 @@ import (
 // first snapshot again and refuse every retry), so the retry can succeed.
 func TestReloadInATransactionSeesTheNewerVersion(t *testing.T) {
 	eachDialect(t, func(t *testing.T, d dialect) {
-		if d.dialect == sqlstore.SQLite {
+		if d.dialect == sourceflow.SQLite {
 			t.Skip("SQLite transactions take the write lock when they begin: no other writer can interleave")
 		}
 		ctx := context.Background()

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ThreeDotsLabs/watermill"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/sqlbus"
 )
@@ -29,7 +30,7 @@ func newSQLTransports(ctx context.Context, opts options, logger watermill.Logger
 	}
 	var trs []*cqrs.PubSubTransport
 	for _, service := range []string{"orders", "payments"} {
-		tr, err := sqlbus.NewTransport(sqlbus.Config{DB: db, Dialect: sqlbus.Postgres,
+		tr, err := sqlbus.NewTransport(sqlbus.Config{DB: db, Dialect: sourceflow.Postgres,
 			Logger: logger.With(watermill.LogFields{"transport": "postgres", "service": service})})
 		if err != nil {
 			return transports{}, errors.Join(err, db.Close())

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs/sqlstore"
 	idemsql "github.com/sourceflow-go/sourceflow/idempotency/sqlstore"
 )
@@ -14,9 +15,9 @@ import (
 // the idempotency store on the same database, so that a handled message's
 // idempotency record and its writes commit in one transaction.
 func openSQLStores(ctx context.Context, opts options) (*stores, error) {
-	dialect := sqlstore.Postgres
+	dialect := sourceflow.Postgres
 	if opts.store == "sqlite" {
-		dialect = sqlstore.SQLite
+		dialect = sourceflow.SQLite
 	}
 	st, err := sqlstore.Open(ctx, sqlstore.Config{
 		Dialect: dialect, DSN: opts.dsn, TablePrefix: opts.tablePrefix,

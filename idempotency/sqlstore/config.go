@@ -8,21 +8,9 @@ import (
 
 	"github.com/ThreeDotsLabs/watermill"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/internal/fieldcheck"
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
-)
-
-// Dialect selects the SQL dialect and the database/sql driver. It is the
-// dialect every SQL package of the module shares.
-type Dialect = sqldb.Dialect
-
-const (
-	// Postgres is PostgreSQL through the pgx stdlib driver ("pgx").
-	Postgres = sqldb.Postgres
-	// MySQL is MySQL 8 or MariaDB 10.5+ through go-sql-driver/mysql ("mysql").
-	MySQL = sqldb.MySQL
-	// SQLite is SQLite through the CGO-free modernc.org/sqlite driver ("sqlite").
-	SQLite = sqldb.SQLite
 )
 
 // MaxKeyLength is the longest consumer name or message id, in bytes, that the
@@ -37,7 +25,7 @@ const versionSuffix = "_version"
 // Config configures a Store.
 type Config struct {
 	// Dialect is the database kind. Required.
-	Dialect Dialect
+	Dialect sourceflow.Dialect
 	// DSN is the connection string, used by Open only. For SQLite, Open adds
 	// a busy timeout of 30 s and WAL unless the DSN sets them.
 	DSN string

@@ -6,7 +6,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/idempotency"
+	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
 // queries holds the statements of one dialect for one table. Placeholders
@@ -31,18 +33,18 @@ type queries struct {
 
 const columns = "(consumer, message_id, status, token, payload_hash, expires_at)"
 
-func newQueries(d Dialect, table string) queries {
+func newQueries(d sourceflow.Dialect, table string) queries {
 	var q queries
 	switch d {
-	case Postgres:
+	case sourceflow.Postgres:
 		q = postgresQueries(table)
-	case MySQL:
+	case sourceflow.MySQL:
 		q = mysqlQueries(table)
 	default:
 		q = sqliteQueries(table)
 	}
 	for _, p := range []*string{&q.claim, &q.lookup, &q.complete, &q.extend, &q.held, &q.release, &q.cleanup} {
-		*p = d.Rebind(*p)
+		*p = sqldb.Rebind(d, *p)
 	}
 	return q
 }

@@ -26,7 +26,7 @@
 // carried in a context are shared with the module's other SQL stores (the
 // cqrs SQL store) through one internal package, so every store opens a
 // database, migrates its schema and recognises a transaction the same way.
-// Dialect and its constants are that shared type.
+// Config.Dialect is the module's one sourceflow.Dialect.
 //
 // One row per key: consumer, message_id (primary key), status (0 in
 // progress, 1 completed), token (the lease holder), payload_hash and

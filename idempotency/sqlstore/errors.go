@@ -7,9 +7,6 @@ import (
 )
 
 var (
-	// ErrUnknownDialect is reported by Config.Validate for a Dialect other
-	// than Postgres, MySQL and SQLite.
-	ErrUnknownDialect = sqldb.ErrUnknownDialect
 	// ErrInvalidTable is reported by Config.Validate for a table name that is
 	// not a plain (optionally schema-qualified) SQL identifier. Table names
 	// are spliced into statements, so anything else is refused.

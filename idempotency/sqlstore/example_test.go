@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/idempotency"
 	"github.com/sourceflow-go/sourceflow/idempotency/sqlstore"
 )
@@ -20,7 +21,7 @@ func Example() {
 
 	ctx := context.Background()
 	store, err := sqlstore.Open(ctx, sqlstore.Config{
-		Dialect:         sqlstore.SQLite,
+		Dialect:         sourceflow.SQLite,
 		DSN:             "file:" + filepath.Join(dir, "idempotency.db"),
 		CleanupInterval: 10 * time.Minute,
 	})

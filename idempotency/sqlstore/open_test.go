@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/idempotency/sqlstore"
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
@@ -20,7 +21,7 @@ import (
 func TestOpenUnreachableIsBoundedAndNamesTheAddress(t *testing.T) {
 	start := time.Now()
 	s, err := sqlstore.Open(context.Background(), sqlstore.Config{
-		Dialect: sqlstore.Postgres,
+		Dialect: sourceflow.Postgres,
 		DSN:     "postgres://user:secret@127.0.0.1:1/idem?sslmode=disable",
 	})
 	if s != nil {
@@ -73,7 +74,7 @@ func TestOpenSilentDatabaseIsBoundedByConnectTimeout(t *testing.T) {
 	addr := silentListener(t)
 	start := time.Now()
 	s, err := sqlstore.Open(context.Background(), sqlstore.Config{
-		Dialect:        sqlstore.Postgres,
+		Dialect:        sourceflow.Postgres,
 		DSN:            "postgres://user:secret@" + addr + "/idem?sslmode=disable",
 		ConnectTimeout: 300 * time.Millisecond,
 	})

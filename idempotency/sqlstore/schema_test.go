@@ -9,13 +9,14 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/idempotency"
 	"github.com/sourceflow-go/sourceflow/idempotency/sqlstore"
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
 // recordedVersion reads the schema version recorded for table.
-func recordedVersion(t *testing.T, s *sqlstore.Store, d sqlstore.Dialect, table string) int64 {
+func recordedVersion(t *testing.T, s *sqlstore.Store, d sourceflow.Dialect, table string) int64 {
 	t.Helper()
 	v, err := sqldb.Version(context.Background(), s.DB(), d,
 		sqldb.Schema{VersionTable: table + "_version", Steps: [][]string{{"SELECT 1"}}})
@@ -137,16 +138,16 @@ func TestSchemaQualifiedTable(t *testing.T) {
 // testSchema returns a schema for a qualified table name: "main" on SQLite,
 // the connection's database on MySQL, a new schema dropped after the test on
 // PostgreSQL.
-func testSchema(t *testing.T, d sqlstore.Dialect, dsn string) string {
+func testSchema(t *testing.T, d sourceflow.Dialect, dsn string) string {
 	t.Helper()
-	if d == sqlstore.SQLite {
+	if d == sourceflow.SQLite {
 		return "main"
 	}
 	db, err := sqldb.Open(context.Background(), sqldb.Config{Dialect: d, DSN: dsn})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = db.Close() })
 	var name string
-	if d == sqlstore.MySQL {
+	if d == sourceflow.MySQL {
 		require.NoError(t, db.QueryRow("SELECT DATABASE()").Scan(&name))
 		return name
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/idempotency"
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
@@ -186,7 +187,7 @@ func (s *Store) Extend(ctx context.Context, key idempotency.Key, token string, l
 	ex := s.executor(ctx)
 	res, err := ex.ExecContext(ctx, s.q.extend, s.q.duration(lease), key.Consumer, key.MessageID, token)
 	err = affected(res, err, "extend", key)
-	if s.cfg.Dialect != MySQL || !errors.Is(err, idempotency.ErrLeaseLost) {
+	if s.cfg.Dialect != sourceflow.MySQL || !errors.Is(err, idempotency.ErrLeaseLost) {
 		return err
 	}
 	// MySQL counts changed rows: an extension within the clock's resolution

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/idempotency"
 	"github.com/sourceflow-go/sourceflow/idempotency/idempotencytest"
 	"github.com/sourceflow-go/sourceflow/idempotency/sqlstore"
@@ -21,21 +22,21 @@ import (
 // dialects lists every dialect with the environment variable naming its DSN;
 // SQLite needs none and always runs.
 var dialects = []struct {
-	dialect sqlstore.Dialect
+	dialect sourceflow.Dialect
 	env     string
 }{
-	{sqlstore.SQLite, ""},
-	{sqlstore.Postgres, "SOURCEFLOW_POSTGRES_DSN"},
-	{sqlstore.MySQL, "SOURCEFLOW_MYSQL_DSN"},
+	{sourceflow.SQLite, ""},
+	{sourceflow.Postgres, "SOURCEFLOW_POSTGRES_DSN"},
+	{sourceflow.MySQL, "SOURCEFLOW_MYSQL_DSN"},
 }
 
 // dsnFor returns the DSN of a dialect. Without its DSN a PostgreSQL test fails
 // in the integration run (postgresRequired), where make test always starts
 // PostgreSQL; otherwise, and for MySQL/MariaDB, which is optional, it is
 // skipped loudly.
-func dsnFor(t testing.TB, d sqlstore.Dialect, env string) string {
+func dsnFor(t testing.TB, d sourceflow.Dialect, env string) string {
 	t.Helper()
-	if d == sqlstore.SQLite {
+	if d == sourceflow.SQLite {
 		return "file:" + filepath.Join(t.TempDir(), "idem.db")
 	}
 	dsn := os.Getenv(env)
@@ -43,7 +44,7 @@ func dsnFor(t testing.TB, d sqlstore.Dialect, env string) string {
 		return dsn
 	}
 	msg := fmt.Sprintf("%s is not set: the %s store tests did NOT run (make test starts a database and sets it)", env, d)
-	if d == sqlstore.Postgres && postgresRequired {
+	if d == sourceflow.Postgres && postgresRequired {
 		t.Fatal(msg)
 	}
 	t.Skip("SKIPPED: " + msg)
@@ -58,7 +59,7 @@ func uniqueTable() string {
 // openStore opens a store on a fresh table (unless cfg names one) on a fresh
 // SQLite file or the dialect's test database (unless cfg.DSN is set); the table
 // and its version table are dropped after the test.
-func openStore(t testing.TB, d sqlstore.Dialect, env string, cfg sqlstore.Config) *sqlstore.Store {
+func openStore(t testing.TB, d sourceflow.Dialect, env string, cfg sqlstore.Config) *sqlstore.Store {
 	t.Helper()
 	cfg.Dialect = d
 	if cfg.DSN == "" {
@@ -139,7 +140,7 @@ func TestCleanupDeletesExpiredRows(t *testing.T) {
 }
 
 func TestExplicitCleanupReturnsCount(t *testing.T) {
-	s := openStore(t, sqlstore.SQLite, "", sqlstore.Config{CleanupInterval: time.Hour})
+	s := openStore(t, sourceflow.SQLite, "", sqlstore.Config{CleanupInterval: time.Hour})
 	ctx := context.Background()
 	n, err := s.Cleanup(ctx)
 	require.NoError(t, err)
@@ -173,14 +174,14 @@ func TestConfigValidate(t *testing.T) {
 		want []string
 	}{
 		{"unknown dialect", sqlstore.Config{Dialect: "oracle", DSN: "x"}, []string{"Dialect", "unknown dialect"}},
-		{"injection", sqlstore.Config{Dialect: sqlstore.SQLite, DSN: "x", Table: "t; DROP TABLE users"}, []string{"Table"}},
-		{"quote", sqlstore.Config{Dialect: sqlstore.SQLite, DSN: "x", Table: `t"x`}, []string{"Table"}},
-		{"three parts", sqlstore.Config{Dialect: sqlstore.SQLite, DSN: "x", Table: "a.b.c"}, []string{"Table"}},
-		{"leading digit", sqlstore.Config{Dialect: sqlstore.SQLite, DSN: "x", Table: "1t"}, []string{"Table"}},
-		{"no room for the version table", sqlstore.Config{Dialect: sqlstore.SQLite, DSN: "x", Table: strings.Repeat("t", 56)}, []string{"Table"}},
-		{"negative", sqlstore.Config{Dialect: sqlstore.SQLite, DSN: "x", CleanupInterval: -1, CleanupBatch: -1, MaxOpenConns: -1, ConnectTimeout: -1},
+		{"injection", sqlstore.Config{Dialect: sourceflow.SQLite, DSN: "x", Table: "t; DROP TABLE users"}, []string{"Table"}},
+		{"quote", sqlstore.Config{Dialect: sourceflow.SQLite, DSN: "x", Table: `t"x`}, []string{"Table"}},
+		{"three parts", sqlstore.Config{Dialect: sourceflow.SQLite, DSN: "x", Table: "a.b.c"}, []string{"Table"}},
+		{"leading digit", sqlstore.Config{Dialect: sourceflow.SQLite, DSN: "x", Table: "1t"}, []string{"Table"}},
+		{"no room for the version table", sqlstore.Config{Dialect: sourceflow.SQLite, DSN: "x", Table: strings.Repeat("t", 56)}, []string{"Table"}},
+		{"negative", sqlstore.Config{Dialect: sourceflow.SQLite, DSN: "x", CleanupInterval: -1, CleanupBatch: -1, MaxOpenConns: -1, ConnectTimeout: -1},
 			[]string{"CleanupInterval", "CleanupBatch", "MaxOpenConns", "ConnectTimeout"}},
-		{"no DSN", sqlstore.Config{Dialect: sqlstore.SQLite}, []string{"DSN"}},
+		{"no DSN", sqlstore.Config{Dialect: sourceflow.SQLite}, []string{"DSN"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -191,14 +192,14 @@ func TestConfigValidate(t *testing.T) {
 			}
 		})
 	}
-	assert.NoError(t, sqlstore.Config{Dialect: sqlstore.Postgres, Table: "idem.records_v2"}.Validate())
-	assert.NoError(t, sqlstore.Config{Dialect: sqlstore.Postgres, Table: strings.Repeat("s", 63) + "." + strings.Repeat("t", 55)}.Validate())
-	assert.ErrorIs(t, sqlstore.Config{Dialect: "oracle", Table: "t"}.Validate(), sqlstore.ErrUnknownDialect)
-	assert.ErrorIs(t, sqlstore.Config{Dialect: sqlstore.SQLite, Table: "a.b.c"}.Validate(), sqlstore.ErrInvalidTable)
+	assert.NoError(t, sqlstore.Config{Dialect: sourceflow.Postgres, Table: "idem.records_v2"}.Validate())
+	assert.NoError(t, sqlstore.Config{Dialect: sourceflow.Postgres, Table: strings.Repeat("s", 63) + "." + strings.Repeat("t", 55)}.Validate())
+	assert.ErrorIs(t, sqlstore.Config{Dialect: "oracle", Table: "t"}.Validate(), sourceflow.ErrUnknownDialect)
+	assert.ErrorIs(t, sqlstore.Config{Dialect: sourceflow.SQLite, Table: "a.b.c"}.Validate(), sqlstore.ErrInvalidTable)
 }
 
 func TestOversizedKeyRejected(t *testing.T) {
-	s := openStore(t, sqlstore.SQLite, "", sqlstore.Config{})
+	s := openStore(t, sourceflow.SQLite, "", sqlstore.Config{})
 	long := strings.Repeat("x", sqlstore.MaxKeyLength+1)
 	_, err := s.Claim(context.Background(), idempotency.Key{Consumer: "c", MessageID: long}, "", time.Minute)
 	require.ErrorIs(t, err, idempotency.ErrInvalidKey)

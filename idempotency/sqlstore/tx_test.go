@@ -49,9 +49,9 @@ func (l *ledger) handle(msg *message.Message) ([]*message.Message, error) {
 	return nil, nil
 }
 
-func newLedger(t *testing.T, s *sqlstore.Store, d sqlstore.Dialect) *ledger {
+func newLedger(t *testing.T, s *sqlstore.Store, d sourceflow.Dialect) *ledger {
 	l := &ledger{table: uniqueTable(), ph: "?"}
-	if d == sqlstore.Postgres {
+	if d == sourceflow.Postgres {
 		l.ph = "$1"
 	}
 	_, err := s.DB().Exec("CREATE TABLE " + l.table + " (id VARCHAR(64) NOT NULL)")
@@ -136,7 +136,7 @@ func deliverUntilAcked(h message.HandlerFunc, id string) error {
 }
 
 func TestWithinTxJoinsCallerTransaction(t *testing.T) {
-	s := openStore(t, sqlstore.SQLite, "", sqlstore.Config{})
+	s := openStore(t, sourceflow.SQLite, "", sqlstore.Config{})
 	ctx := context.Background()
 	tx, err := s.DB().BeginTx(ctx, nil)
 	require.NoError(t, err)
@@ -190,7 +190,7 @@ func TestSharedTransactionJoinedByStore(t *testing.T) {
 // transaction begun on another database: the store writes to its own, so the
 // other transaction's rollback does not undo the completion.
 func TestTransactionOnAnotherDatabaseIsIgnored(t *testing.T) {
-	s := openStore(t, sqlstore.SQLite, "", sqlstore.Config{})
+	s := openStore(t, sourceflow.SQLite, "", sqlstore.Config{})
 	other, err := sqldb.Open(context.Background(), sqldb.Config{
 		Dialect: sqldb.SQLite, DSN: "file:" + filepath.Join(t.TempDir(), "other.db"),
 	})
@@ -265,8 +265,8 @@ func TestTxRetryOffLeavesTheRetryToTheRedelivery(t *testing.T) {
 // plaintext and drops the header) meets the message as it arrived on every
 // run in a new transaction.
 func TestARerunInANewTransactionSeesTheMessageAsItArrived(t *testing.T) {
-	s := openStore(t, sqlstore.SQLite, "", sqlstore.Config{})
-	l := newLedger(t, s, sqlstore.SQLite)
+	s := openStore(t, sourceflow.SQLite, "", sqlstore.Config{})
+	l := newLedger(t, s, sourceflow.SQLite)
 	l.fail = 1
 	m, err := idempotency.NewMiddleware(s, idempotency.MiddlewareConfig{Consumer: "ledger", Transactional: true,
 		TxRetry: sourceflow.RetryPolicy{InitialInterval: time.Millisecond}})
@@ -296,8 +296,8 @@ func TestARerunInANewTransactionSeesTheMessageAsItArrived(t *testing.T) {
 // A handling that joined a transaction the message context already carried
 // is not run again: the transaction is its owner's.
 func TestAHandlingInTheCallersTransactionIsNotRunAgain(t *testing.T) {
-	s := openStore(t, sqlstore.SQLite, "", sqlstore.Config{})
-	l := newLedger(t, s, sqlstore.SQLite)
+	s := openStore(t, sourceflow.SQLite, "", sqlstore.Config{})
+	l := newLedger(t, s, sourceflow.SQLite)
 	l.fail = 1
 	m, err := idempotency.NewMiddleware(s, idempotency.MiddlewareConfig{Consumer: "ledger", Transactional: true,
 		TxRetry: sourceflow.RetryPolicy{InitialInterval: time.Millisecond}})

@@ -57,7 +57,7 @@ func Rules() map[string]Rule {
 		"internal/dynamo":                      {Internal: []string{""}, Forbidden: []string{OTel}},
 		"internal/dynamo/dynamotest":           {Forbidden: []string{OTel}},
 		"outbox":                               {Internal: []string{"", "cqrs", "internal/sqldb", "internal/fieldcheck"}, Forbidden: model},
-		"internal/sqldb":                       {Internal: []string{"internal/fieldcheck"}, Forbidden: model},
+		"internal/sqldb":                       {Internal: []string{"", "internal/fieldcheck"}, Forbidden: model},
 		"sqlbus":                               {Internal: []string{"", "cqrs", "internal/sqldb", "internal/fieldcheck"}, Forbidden: model},
 		"internal/periodic":                    {StdlibOnly: true},
 		"awsbus":                               {Internal: []string{"", "middleware/encryption", "awsbus/topology", "internal/periodic", "internal/sqsrules", "internal/fieldcheck"}, Forbidden: []string{OTel}},

@@ -1,49 +1,26 @@
 package sqldb
 
 import (
-	"fmt"
+	"github.com/sourceflow-go/sourceflow"
 	"strconv"
 	"strings"
 
 	"github.com/pressly/goose/v3/database"
 )
 
-// Dialect selects the SQL dialect and the database/sql driver.
-type Dialect string
+// Dialect is the module's SQL dialect; the constants are its values, for
+// the code of this package.
+type Dialect = sourceflow.Dialect
 
+// The dialects.
 const (
-	// Postgres is PostgreSQL through the pgx stdlib driver ("pgx").
-	Postgres Dialect = "postgres"
-	// MySQL is MySQL 8 or MariaDB 10.5+ through go-sql-driver/mysql ("mysql").
-	MySQL Dialect = "mysql"
-	// SQLite is SQLite through the CGO-free modernc.org/sqlite driver ("sqlite").
-	SQLite Dialect = "sqlite"
+	Postgres = sourceflow.Postgres
+	MySQL    = sourceflow.MySQL
+	SQLite   = sourceflow.SQLite
 )
 
-// DriverName returns the database/sql driver name of d, or "" for an
-// unknown dialect.
-func (d Dialect) DriverName() string {
-	switch d {
-	case Postgres:
-		return "pgx"
-	case MySQL:
-		return "mysql"
-	case SQLite:
-		return "sqlite"
-	}
-	return ""
-}
-
-// Validate reports an unknown dialect.
-func (d Dialect) Validate() error {
-	if d.DriverName() == "" {
-		return fmt.Errorf("%w: %q (want %q, %q or %q)", ErrUnknownDialect, string(d), Postgres, MySQL, SQLite)
-	}
-	return nil
-}
-
 // gooseDialect returns goose's name of d.
-func (d Dialect) gooseDialect() database.Dialect {
+func gooseDialect(d Dialect) database.Dialect {
 	switch d {
 	case Postgres:
 		return database.DialectPostgres
@@ -56,7 +33,7 @@ func (d Dialect) gooseDialect() database.Dialect {
 // Rebind rewrites the "?" placeholders of query into $1, $2, … for
 // PostgreSQL and returns it unchanged for the other dialects. Queries are
 // written with "?" and arguments in textual order.
-func (d Dialect) Rebind(query string) string {
+func Rebind(d Dialect, query string) string {
 	if d != Postgres {
 		return query
 	}

@@ -4,8 +4,9 @@
 // and a transaction carried in a context so that stores on one database can
 // join one transaction.
 //
-// It is internal: idempotency/sqlstore and cqrs/sqlstore re-export the
-// dialect constants, so users never import it.
+// It is internal: users name a dialect with the root package's
+// sourceflow.Dialect (Postgres, MySQL, SQLite), which this package uses, so
+// they never import it.
 //
 // Migrations run through pressly/goose's Provider with Go migrations (the
 // statements depend on the dialect and on configurable table names, which

@@ -3,9 +3,6 @@ package sqldb
 import "errors"
 
 var (
-	// ErrUnknownDialect is returned for a dialect other than Postgres, MySQL
-	// and SQLite.
-	ErrUnknownDialect = errors.New("sqldb: unknown dialect")
 	// ErrUnreachable wraps a failed connection check at open: the database
 	// did not answer within the connect timeout or refused the connection.
 	ErrUnreachable = errors.New("sqldb: database unreachable")

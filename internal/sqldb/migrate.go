@@ -101,7 +101,7 @@ func Version(ctx context.Context, db *sql.DB, d Dialect, s Schema) (int64, error
 }
 
 func (s Schema) provider(db *sql.DB, d Dialect) (*goose.Provider, error) {
-	store, err := database.NewStore(d.gooseDialect(), s.VersionTable)
+	store, err := database.NewStore(gooseDialect(d), s.VersionTable)
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: version table %s: %w", s.VersionTable, err)
 	}

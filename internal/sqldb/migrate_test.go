@@ -61,7 +61,7 @@ func TestMigrateAppliesStepsOnceAndRefusesANewerSchema(t *testing.T) {
 
 		s.Steps = append(s.Steps, []string{"ALTER TABLE " + table + " ADD COLUMN note VARCHAR(20)"})
 		require.NoError(t, sqldb.Migrate(ctx, db, d, s), "an added step upgrades")
-		_, err = db.Exec(d.Rebind("INSERT INTO "+table+" (id, note) VALUES (?, ?)"), 1, "x")
+		_, err = db.Exec(sqldb.Rebind(d, "INSERT INTO "+table+" (id, note) VALUES (?, ?)"), 1, "x")
 		require.NoError(t, err)
 
 		older := sqldb.Schema{VersionTable: s.VersionTable, Steps: s.Steps[:1]}
