@@ -36,7 +36,9 @@ type Config struct {
 	// into the outbox when their context carries a transaction on DB. The
 	// caller owns it: the transport never closes it.
 	DB *sql.DB
-	// Dialect is Postgres or MySQL. Required.
+	// Dialect is sourceflow.Postgres (PostgreSQL 13 or later: the outbox is
+	// ordered by the xid8 transaction id of each row) or sourceflow.MySQL.
+	// Required.
 	Dialect sourceflow.Dialect
 	// Transport is the inner transport: the forwarder publishes the outbox's
 	// messages to it, messages sent outside a transaction go straight to it,

@@ -22,11 +22,11 @@
 // write to a schema a newer one migrated. Config.SkipSchema skips the
 // migration for schemas managed elsewhere; SchemaSQL returns the DDL.
 //
-// Opening a database, the dialects, versioned migrations and the transaction
-// carried in a context are shared with the module's other SQL stores (the
-// cqrs SQL store) through one internal package, so every store opens a
-// database, migrates its schema and recognises a transaction the same way.
-// Config.Dialect is the module's one sourceflow.Dialect.
+// Opening a database, versioned migrations and the transaction carried in a
+// context are shared with the module's other SQL stores (the cqrs SQL store)
+// through one internal package, so every store opens a database, migrates
+// its schema and recognises a transaction the same way. Config.Dialect is
+// the module's one sourceflow.Dialect.
 //
 // One row per key: consumer, message_id (primary key), status (0 in
 // progress, 1 completed), token (the lease holder), payload_hash and

@@ -136,7 +136,7 @@ func deliverUntilAcked(h message.HandlerFunc, id string) error {
 }
 
 func TestWithinTxJoinsCallerTransaction(t *testing.T) {
-	s := openStore(t, sourceflow.SQLite, "", sqlstore.Config{})
+	s := openStore(t, sqldb.SQLite, "", sqlstore.Config{})
 	ctx := context.Background()
 	tx, err := s.DB().BeginTx(ctx, nil)
 	require.NoError(t, err)
@@ -190,7 +190,7 @@ func TestSharedTransactionJoinedByStore(t *testing.T) {
 // transaction begun on another database: the store writes to its own, so the
 // other transaction's rollback does not undo the completion.
 func TestTransactionOnAnotherDatabaseIsIgnored(t *testing.T) {
-	s := openStore(t, sourceflow.SQLite, "", sqlstore.Config{})
+	s := openStore(t, sqldb.SQLite, "", sqlstore.Config{})
 	other, err := sqldb.Open(context.Background(), sqldb.Config{
 		Dialect: sqldb.SQLite, DSN: "file:" + filepath.Join(t.TempDir(), "other.db"),
 	})
@@ -265,7 +265,7 @@ func TestTxRetryOffLeavesTheRetryToTheRedelivery(t *testing.T) {
 // plaintext and drops the header) meets the message as it arrived on every
 // run in a new transaction.
 func TestARerunInANewTransactionSeesTheMessageAsItArrived(t *testing.T) {
-	s := openStore(t, sourceflow.SQLite, "", sqlstore.Config{})
+	s := openStore(t, sqldb.SQLite, "", sqlstore.Config{})
 	l := newLedger(t, s, sourceflow.SQLite)
 	l.fail = 1
 	m, err := idempotency.NewMiddleware(s, idempotency.MiddlewareConfig{Consumer: "ledger", Transactional: true,
@@ -296,7 +296,7 @@ func TestARerunInANewTransactionSeesTheMessageAsItArrived(t *testing.T) {
 // A handling that joined a transaction the message context already carried
 // is not run again: the transaction is its owner's.
 func TestAHandlingInTheCallersTransactionIsNotRunAgain(t *testing.T) {
-	s := openStore(t, sourceflow.SQLite, "", sqlstore.Config{})
+	s := openStore(t, sqldb.SQLite, "", sqlstore.Config{})
 	l := newLedger(t, s, sourceflow.SQLite)
 	l.fail = 1
 	m, err := idempotency.NewMiddleware(s, idempotency.MiddlewareConfig{Consumer: "ledger", Transactional: true,

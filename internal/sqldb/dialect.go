@@ -1,11 +1,12 @@
 package sqldb
 
 import (
-	"github.com/sourceflow-go/sourceflow"
 	"strconv"
 	"strings"
 
 	"github.com/pressly/goose/v3/database"
+
+	"github.com/sourceflow-go/sourceflow"
 )
 
 // Dialect is the module's SQL dialect; the constants are its values, for

@@ -1,5 +1,6 @@
-// Package sqldb is what every SQL package of the module shares: the dialects
-// and their database/sql drivers, opening a database with a bounded
+// Package sqldb is what every SQL package of the module shares: the
+// database/sql drivers of the root package's dialects, goose's name and the
+// placeholder style of each, opening a database with a bounded
 // connection check, versioned schema migrations recorded in a version table,
 // and a transaction carried in a context so that stores on one database can
 // join one transaction.
