@@ -136,7 +136,7 @@ func deliverUntilAcked(h message.HandlerFunc, id string) error {
 }
 
 func TestWithinTxJoinsCallerTransaction(t *testing.T) {
-	s := openStore(t, sqldb.SQLite, "", sqlstore.Config{})
+	s := openStore(t, sourceflow.SQLite, "", sqlstore.Config{})
 	ctx := context.Background()
 	tx, err := s.DB().BeginTx(ctx, nil)
 	require.NoError(t, err)
@@ -190,15 +190,15 @@ func TestSharedTransactionJoinedByStore(t *testing.T) {
 // transaction begun on another database: the store writes to its own, so the
 // other transaction's rollback does not undo the completion.
 func TestTransactionOnAnotherDatabaseIsIgnored(t *testing.T) {
-	s := openStore(t, sqldb.SQLite, "", sqlstore.Config{})
+	s := openStore(t, sourceflow.SQLite, "", sqlstore.Config{})
 	other, err := sqldb.Open(context.Background(), sqldb.Config{
-		Dialect: sqldb.SQLite, DSN: "file:" + filepath.Join(t.TempDir(), "other.db"),
+		Dialect: sourceflow.SQLite, DSN: "file:" + filepath.Join(t.TempDir(), "other.db"),
 	})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = other.Close() })
 	ctx := context.Background()
 	k := idempotency.Key{Consumer: "c", MessageID: "m"}
-	err = sqldb.WithinTx(ctx, other, sqldb.SQLite, func(ctx context.Context) error {
+	err = sqldb.WithinTx(ctx, other, sourceflow.SQLite, func(ctx context.Context) error {
 		res, err := s.Claim(ctx, k, "", time.Minute)
 		require.NoError(t, err)
 		require.NoError(t, s.Complete(ctx, k, res.Token, time.Hour))
@@ -218,12 +218,7 @@ func TestTransactionOnAnotherDatabaseIsIgnored(t *testing.T) {
 func TestAFailedHandlingRunsAgainInANewTransaction(t *testing.T) {
 	for _, d := range dialects {
 		t.Run(string(d.dialect), func(t *testing.T) {
-			s := openStore(t, d.dialect, d.env, sqlstore.Config{})
-			l := newLedger(t, s, d.dialect)
-			l.fail = 1
-			m, err := idempotency.NewMiddleware(s, idempotency.MiddlewareConfig{Consumer: "ledger", Transactional: true,
-				TxRetry: sourceflow.RetryPolicy{InitialInterval: time.Millisecond}})
-			require.NoError(t, err)
+			s, l, m := retryingLedger(t, d.dialect, d.env)
 			retry, err := middleware.NewRetry(middleware.RetryConfig{Policy: sourceflow.RetryPolicy{InitialInterval: time.Millisecond}})
 			require.NoError(t, err)
 			h := m.Middleware(retry(l.handle))
@@ -265,12 +260,7 @@ func TestTxRetryOffLeavesTheRetryToTheRedelivery(t *testing.T) {
 // plaintext and drops the header) meets the message as it arrived on every
 // run in a new transaction.
 func TestARerunInANewTransactionSeesTheMessageAsItArrived(t *testing.T) {
-	s := openStore(t, sqldb.SQLite, "", sqlstore.Config{})
-	l := newLedger(t, s, sourceflow.SQLite)
-	l.fail = 1
-	m, err := idempotency.NewMiddleware(s, idempotency.MiddlewareConfig{Consumer: "ledger", Transactional: true,
-		TxRetry: sourceflow.RetryPolicy{InitialInterval: time.Millisecond}})
-	require.NoError(t, err)
+	s, l, m := retryingLedger(t, sourceflow.SQLite, "")
 	decrypt := func(h message.HandlerFunc) message.HandlerFunc {
 		return func(msg *message.Message) ([]*message.Message, error) {
 			if msg.Metadata.Get("enc") != "sealed" || string(msg.Payload) != "ciphertext" {
@@ -286,7 +276,7 @@ func TestARerunInANewTransactionSeesTheMessageAsItArrived(t *testing.T) {
 	msg.Metadata.Set("enc", "sealed")
 	msg.Payload = []byte("ciphertext")
 
-	_, err = h(msg)
+	_, err := h(msg)
 
 	require.NoError(t, err)
 	assert.Equal(t, 2, l.runs)
@@ -296,12 +286,7 @@ func TestARerunInANewTransactionSeesTheMessageAsItArrived(t *testing.T) {
 // A handling that joined a transaction the message context already carried
 // is not run again: the transaction is its owner's.
 func TestAHandlingInTheCallersTransactionIsNotRunAgain(t *testing.T) {
-	s := openStore(t, sqldb.SQLite, "", sqlstore.Config{})
-	l := newLedger(t, s, sourceflow.SQLite)
-	l.fail = 1
-	m, err := idempotency.NewMiddleware(s, idempotency.MiddlewareConfig{Consumer: "ledger", Transactional: true,
-		TxRetry: sourceflow.RetryPolicy{InitialInterval: time.Millisecond}})
-	require.NoError(t, err)
+	s, l, m := retryingLedger(t, sourceflow.SQLite, "")
 	tx, err := s.DB().BeginTx(context.Background(), nil)
 	require.NoError(t, err)
 	defer func() { _ = tx.Rollback() }()
@@ -313,4 +298,18 @@ func TestAHandlingInTheCallersTransactionIsNotRunAgain(t *testing.T) {
 	require.ErrorContains(t, err, "handler failed after writing")
 	assert.Equal(t, 1, l.runs)
 	assert.Zero(t, m.Stats().TxRetries)
+}
+
+// retryingLedger opens a store of dialect, a ledger on it whose first
+// handling fails after writing, and transactional idempotency middleware
+// that runs a failed handling again after 1 ms.
+func retryingLedger(t *testing.T, dialect sourceflow.Dialect, env string) (*sqlstore.Store, *ledger, *idempotency.Middleware) {
+	t.Helper()
+	s := openStore(t, dialect, env, sqlstore.Config{})
+	l := newLedger(t, s, dialect)
+	l.fail = 1
+	m, err := idempotency.NewMiddleware(s, idempotency.MiddlewareConfig{Consumer: "ledger", Transactional: true,
+		TxRetry: sourceflow.RetryPolicy{InitialInterval: time.Millisecond}})
+	require.NoError(t, err)
+	return s, l, m
 }
