@@ -49,7 +49,7 @@ func newIdemInstance(t *testing.T, table string, cfg idempotency.MiddlewareConfi
 func dropIdemTable(t *testing.T, table string) {
 	t.Cleanup(func() {
 		s, err := sqlstore.Open(context.Background(), sqlstore.Config{
-			Dialect: sourceflow.Postgres, DSN: postgresDSN(t), Table: table, SkipSchema: true,
+			Dialect: sourceflow.Postgres, DSN: postgresDSN(t), Table: table, SkipMigrations: true,
 		})
 		require.NoError(t, err)
 		for _, tbl := range []string{table, table + "_version"} {

@@ -41,7 +41,8 @@
 // keys longer than MaxKeyLength bytes, not UTF-8 or holding a NUL byte are
 // refused with ErrInvalidKey on every dialect, so behaviour does not depend on
 // the database. A database migrated by a newer release is refused with
-// ErrSchemaTooNew; Config.SkipMigrations leaves the schema to the operator.
+// ErrSchemaTooNew; Config.SkipMigrations leaves the schema to the operator,
+// and Store.SchemaSQL returns the statements that create the tables.
 //
 // # Sequences
 //

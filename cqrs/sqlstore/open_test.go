@@ -70,6 +70,30 @@ func TestMigrationsRunOnceAndRefuseANewerSchema(t *testing.T) {
 	})
 }
 
+// TestSchemaSQLCreatesTheTables opens a store that skips migrations on an
+// empty database: its tables are missing until the operator runs SchemaSQL,
+// and then every store works.
+func TestSchemaSQLCreatesTheTables(t *testing.T) {
+	eachDialect(t, func(t *testing.T, d dialect) {
+		ctx := context.Background()
+		s := d.open(t, sqlstore.Config{SkipMigrations: true})
+		_, err := s.Commands().NextSequence(ctx, "e")
+		require.Error(t, err, "no table exists before SchemaSQL runs")
+
+		stmts := s.SchemaSQL()
+		require.NotEmpty(t, stmts)
+		for _, stmt := range stmts {
+			_, err := s.DB().ExecContext(ctx, stmt)
+			require.NoError(t, err, stmt)
+		}
+		seq, err := s.Commands().NextSequence(ctx, "e")
+		require.NoError(t, err)
+		assert.Equal(t, int64(1), seq)
+		require.NoError(t, s.Entities().Save(ctx, "k", "id", []byte("x"), 0))
+		require.NoError(t, s.Views().Save(ctx, "k", "id", []byte("v"), 0))
+	})
+}
+
 // TestSchemaQualifiedPrefix keeps the tables in their own PostgreSQL schema.
 func TestSchemaQualifiedPrefix(t *testing.T) {
 	d := dialects[1]

@@ -62,3 +62,14 @@ func documentTable(name string, c columnTypes) string {
 	data %s,
 	PRIMARY KEY (kind, id))%s`, name, c.key, c.key, c.int64, c.blob, c.table)
 }
+
+// SchemaSQL returns the statements that create the store's tables at the
+// schema version this program knows, for schemas managed outside the store
+// (Config.SkipMigrations). They do not create the version table.
+func (s *Store) SchemaSQL() []string {
+	var stmts []string
+	for _, step := range schema(s.cfg.Dialect, s.cfg.tables()).Steps {
+		stmts = append(stmts, step...)
+	}
+	return stmts
+}

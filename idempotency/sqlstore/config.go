@@ -48,9 +48,9 @@ type Config struct {
 	// if earlier); a database that does not answer in time fails Open with
 	// ErrUnreachable. Default 10 s.
 	ConnectTimeout time.Duration
-	// SkipSchema skips the schema migration in New and Open, for schemas
+	// SkipMigrations skips the schema migration in New and Open, for schemas
 	// managed elsewhere (see Store.SchemaSQL).
-	SkipSchema bool
+	SkipMigrations bool
 	// Logger receives cleanup failures. Default: no-op.
 	Logger watermill.LoggerAdapter
 }

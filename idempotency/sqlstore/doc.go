@@ -19,7 +19,7 @@
 // by a release before the schema was versioned is adopted unchanged. A table
 // whose recorded version is newer than this program knows is refused with
 // ErrSchemaTooNew before anything is written: an older release must not
-// write to a schema a newer one migrated. Config.SkipSchema skips the
+// write to a schema a newer one migrated. Config.SkipMigrations skips the
 // migration for schemas managed elsewhere; SchemaSQL returns the DDL.
 //
 // Opening a database, versioned migrations and the transaction carried in a

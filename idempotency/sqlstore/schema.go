@@ -19,7 +19,7 @@ func (s *Store) schema() sqldb.Schema {
 }
 
 // SchemaSQL returns the statements that create the table and its expiry
-// index, for schemas managed outside the store (Config.SkipSchema). They do
+// index, for schemas managed outside the store (Config.SkipMigrations). They do
 // not create the version table.
 func (s *Store) SchemaSQL() []string { return append([]string(nil), s.q.schema...) }
 

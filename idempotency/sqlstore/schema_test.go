@@ -36,7 +36,7 @@ func TestSchemaIsVersioned(t *testing.T) {
 
 // TestSchemaTooNewIsRefused records a version newer than the store knows, as
 // a newer release would: Open, New and CreateSchema refuse the table, and
-// SkipSchema does not look.
+// SkipMigrations does not look.
 func TestSchemaTooNewIsRefused(t *testing.T) {
 	for _, d := range dialects {
 		t.Run(string(d.dialect), func(t *testing.T) {
@@ -54,7 +54,7 @@ func TestSchemaTooNewIsRefused(t *testing.T) {
 			require.ErrorIs(t, err, sqlstore.ErrSchemaTooNew)
 			require.ErrorIs(t, s.CreateSchema(ctx), sqlstore.ErrSchemaTooNew)
 
-			cfg.SkipSchema = true
+			cfg.SkipMigrations = true
 			skipped, err := sqlstore.New(ctx, s.DB(), cfg)
 			require.NoError(t, err)
 			require.NoError(t, skipped.Close())
@@ -71,7 +71,7 @@ func TestSchemaAdoptsTableOfEarlierVersions(t *testing.T) {
 		t.Run(string(d.dialect), func(t *testing.T) {
 			ctx := context.Background()
 			table := uniqueTable()
-			old := openStore(t, d.dialect, d.env, sqlstore.Config{Table: table, SkipSchema: true})
+			old := openStore(t, d.dialect, d.env, sqlstore.Config{Table: table, SkipMigrations: true})
 			for _, stmt := range old.SchemaSQL() {
 				_, err := old.DB().ExecContext(ctx, stmt)
 				require.NoError(t, err)
@@ -98,7 +98,7 @@ func TestSchemaConcurrentInstances(t *testing.T) {
 	for _, d := range dialects {
 		t.Run(string(d.dialect), func(t *testing.T) {
 			table := uniqueTable()
-			host := openStore(t, d.dialect, d.env, sqlstore.Config{Table: table, SkipSchema: true})
+			host := openStore(t, d.dialect, d.env, sqlstore.Config{Table: table, SkipMigrations: true})
 			stores := make([]*sqlstore.Store, 4)
 			errs := make([]error, len(stores))
 			var wg sync.WaitGroup

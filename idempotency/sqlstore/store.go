@@ -55,7 +55,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 }
 
 // New returns a Store on db, which the caller keeps and closes. Unless
-// cfg.SkipSchema is set, it migrates the table to the current schema version.
+// cfg.SkipMigrations is set, it migrates the table to the current schema version.
 func New(ctx context.Context, db *sql.DB, cfg Config) (*Store, error) {
 	cfg.setDefaults()
 	return newStore(ctx, db, cfg, false)
@@ -66,7 +66,7 @@ func newStore(ctx context.Context, db *sql.DB, cfg Config, owns bool) (*Store, e
 		return nil, err
 	}
 	s := &Store{db: db, cfg: cfg, q: newQueries(cfg.Dialect, cfg.Table), ownsDB: owns, stop: make(chan struct{})}
-	if !cfg.SkipSchema {
+	if !cfg.SkipMigrations {
 		if err := s.CreateSchema(ctx); err != nil {
 			return nil, err
 		}
