@@ -43,4 +43,10 @@
 // Extend and Release write at once. The transactional mode of the
 // middleware does not renew leases, so a handler that runs longer than the
 // lease may run twice; only one of the two commits.
+//
+// The release after a failed transaction is best effort: when DynamoDB
+// refuses it too, the claim stays until the lease ends, and the middleware's
+// next run in a new transaction (MiddlewareConfig.TxRetry) meets it and stops
+// with idempotency.ErrInProgress, having written nothing. The message is then
+// handled by a delivery after the lease.
 package dynamostore

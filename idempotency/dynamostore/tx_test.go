@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -21,7 +22,12 @@ import (
 // on tables of its own.
 func stores(t *testing.T) (*dynamostore.Store, *statestore.Store) {
 	t.Helper()
-	api := dynamotest.Client(t)
+	return storesOn(t, dynamotest.Client(t))
+}
+
+// storesOn is stores on the client api.
+func storesOn(t *testing.T, api *dynamodb.Client) (*dynamostore.Store, *statestore.Store) {
+	t.Helper()
 	ctx := context.Background()
 	prefix := dynamotest.Prefix()
 	idem, err := dynamostore.New(ctx, dynamostore.Config{Client: api, Table: prefix + "idempotency"})
