@@ -57,8 +57,9 @@ type MiddlewareConfig struct {
 	// Zero fields take sourceflow.DefaultRetryPolicy's; MaxRetries -1 leaves
 	// every retry to the transport's redelivery.
 	TxRetry sourceflow.RetryPolicy
-	// ReleaseTimeout bounds the Release call after a handler failure; it runs
-	// even when the message context was cancelled. Default 5 s.
+	// ReleaseTimeout bounds the Release call after a handler failure, and in
+	// transactional mode before a rerun; it runs even when the message
+	// context was cancelled. Default 5 s.
 	ReleaseTimeout time.Duration
 	// Logger receives duplicates and store failures. Default: no-op.
 	Logger watermill.LoggerAdapter
@@ -188,12 +189,12 @@ func (m *Middleware) Middleware(h message.HandlerFunc) message.HandlerFunc {
 		}
 		hash := m.cfg.HashPayload(msg)
 		if m.tx == nil {
-			return m.process(msg.Context(), msg, h, key, hash)
+			return m.process(msg.Context(), msg, h, key, hash, nil)
 		}
 		var out []*message.Message
-		err = m.runTx(msg, func(ctx context.Context) error {
+		err = m.runTx(msg, key, func(ctx context.Context, claimed *string) error {
 			var herr error
-			out, herr = m.process(sourceflow.ContextInHandlingTx(ctx), msg, h, key, hash)
+			out, herr = m.process(sourceflow.ContextInHandlingTx(ctx), msg, h, key, hash, claimed)
 			return herr
 		})
 		if err != nil {
@@ -203,7 +204,9 @@ func (m *Middleware) Middleware(h message.HandlerFunc) message.HandlerFunc {
 	}
 }
 
-func (m *Middleware) process(ctx context.Context, msg *message.Message, h message.HandlerFunc, key Key, hash string) ([]*message.Message, error) {
+// process claims key, runs h and completes the claim. In transactional mode
+// it records the token of the claim it took in *claimed.
+func (m *Middleware) process(ctx context.Context, msg *message.Message, h message.HandlerFunc, key Key, hash string, claimed *string) ([]*message.Message, error) {
 	res, err := m.store.Claim(ctx, key, hash, m.cfg.Lease)
 	switch {
 	case errors.Is(err, ErrPayloadMismatch):
@@ -224,6 +227,9 @@ func (m *Middleware) process(ctx context.Context, msg *message.Message, h messag
 		return nil, fmt.Errorf("%w: %s", ErrInProgress, key)
 	}
 	m.c.claims.Add(1)
+	if claimed != nil {
+		*claimed = res.Token
+	}
 	if ctx != msg.Context() {
 		msg.SetContext(ctx)
 	}

@@ -3,6 +3,7 @@ package idempotency
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"slices"
 
@@ -21,20 +22,32 @@ import (
 // context are not retried, nor is a handling that joined a transaction the
 // message context already carried: that transaction is its owner's to
 // retry.
-func (m *Middleware) runTx(msg *message.Message, fn func(ctx context.Context) error) error {
+//
+// fn records in *claimed the token of the claim it took. Before a rerun,
+// that claim is released again outside the transaction: a SQL rollback
+// removed it already (the release finds nothing), but a store whose claims
+// are visible outside the transaction (DynamoDB) releases it at rollback
+// best effort, and a claim left behind would stop the rerun with
+// ErrInProgress. A release that fails counts as a failed attempt.
+func (m *Middleware) runTx(msg *message.Message, key Key, fn func(ctx context.Context, claimed *string) error) error {
 	base := context.WithValue(msg.Context(), runTxKey{}, true) // a pointer, to recognise a join
 	defer msg.SetContext(msg.Context())                        // not the ended transaction's
 	payload, metadata := slices.Clone(msg.Payload), maps.Clone(msg.Metadata)
 	joined := false
+	var claimed string
 	run := func(ctx context.Context) error {
 		joined = ctx == base // WithinTx passes ctx through when it joins
-		return fn(ctx)
+		claimed = ""
+		return fn(ctx, &claimed)
 	}
 	b := m.cfg.TxRetry.Start(nil)
 	for {
-		err := m.tx.WithinTx(base, run)
-		if err == nil || joined || !retryableTx(err) {
-			return err
+		err := m.releaseLeftClaim(base, key, &claimed)
+		if err == nil {
+			err = m.tx.WithinTx(base, run)
+			if err == nil || joined || !retryableTx(err) {
+				return err
+			}
 		}
 		wait, stop := b.Next(base)
 		if stop == nil {
@@ -49,6 +62,27 @@ func (m *Middleware) runTx(msg *message.Message, fn func(ctx context.Context) er
 		msg.Payload, msg.Metadata = slices.Clone(payload), maps.Clone(metadata)
 		m.c.txRetries.Add(1)
 	}
+}
+
+// releaseLeftClaim releases the claim *claimed names, if any, and clears it
+// once no claim of this handling is left: released now, or found gone
+// (ErrLeaseLost: the rollback removed it, or the lease ran out).
+func (m *Middleware) releaseLeftClaim(ctx context.Context, key Key, claimed *string) error {
+	if *claimed == "" {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), m.cfg.ReleaseTimeout)
+	defer cancel()
+	err := m.store.Release(ctx, key, *claimed)
+	switch {
+	case err == nil:
+		m.c.released.Add(1)
+	case !errors.Is(err, ErrLeaseLost):
+		m.c.storeErrors.Add(1)
+		return fmt.Errorf("idempotency: release the claim of the rolled-back handling of %s: %w", key, err)
+	}
+	*claimed = ""
+	return nil
 }
 
 type runTxKey struct{}

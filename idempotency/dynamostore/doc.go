@@ -44,9 +44,10 @@
 // middleware does not renew leases, so a handler that runs longer than the
 // lease may run twice; only one of the two commits.
 //
-// The release after a failed transaction is best effort: when DynamoDB
-// refuses it too, the claim stays until the lease ends, and the middleware's
-// next run in a new transaction (MiddlewareConfig.TxRetry) meets it and stops
-// with idempotency.ErrInProgress, having written nothing. The message is then
-// handled by a delivery after the lease.
+// The release after a failed transaction is best effort. When DynamoDB
+// refuses it, the middleware releases the claim again before it runs the
+// handling in a new transaction (MiddlewareConfig.TxRetry); while DynamoDB
+// refuses that too, each refusal counts as a failed attempt. A claim still
+// held when TxRetry gives up stays until its lease ends, and a delivery
+// after the lease handles the message.
 package dynamostore

@@ -30,7 +30,7 @@ import (
 func TestTxRetryRunsAFailedHandlingAgainInANewTransaction(t *testing.T) {
 	idem, state := stores(t)
 	s := &saga{views: state.Views(), fail: 1}
-	m := txRetrying(t, idem)
+	m := txRetrying(t, idem, 5)
 
 	_, err := m.Middleware(s.handle)(sagaMessage("m-1"))
 
@@ -46,30 +46,55 @@ func TestTxRetryRunsAFailedHandlingAgainInANewTransaction(t *testing.T) {
 	assert.Equal(t, idempotency.Completed, res.Status)
 }
 
-// TestTxRetryStopsAtItsOwnClaimWhenTheReleaseFails is the documented limit
-// of TxRetry on DynamoDB: the claim is written at once and released by the
-// rollback, best effort. When DynamoDB refuses the release, the rerun meets
-// the claim of the failed run and stops with ErrInProgress, having written
-// nothing; a delivery after the lease handles the message.
-func TestTxRetryStopsAtItsOwnClaimWhenTheReleaseFails(t *testing.T) {
-	var failDeletes atomic.Bool
-	api := dynamotest.Client(t)
-	failing := dynamodb.New(api.Options(), func(o *dynamodb.Options) {
-		o.APIOptions = append(o.APIOptions, failDeleteItem(&failDeletes))
-	})
-	idem, state := storesOn(t, failing)
-	s := &saga{views: state.Views(), fail: 1, before: func() { failDeletes.Store(true) }}
-	m := txRetrying(t, idem)
-	h := m.Middleware(s.handle)
+// TestTxRetryReleasesTheClaimTheRollbackLeft fails the first handling
+// after it saved, while DynamoDB refuses the next two deletes: the
+// rollback's release of the claim fails, and so does the middleware's
+// release before the first rerun. The release before the second rerun
+// succeeds, and that run handles the message; nothing of the first run was
+// written.
+func TestTxRetryReleasesTheClaimTheRollbackLeft(t *testing.T) {
+	var failDeletes atomic.Int32
+	idem, state := storesOn(t, failingDeletes(t, &failDeletes))
+	s := &saga{views: state.Views(), fail: 1, before: func() { failDeletes.Store(2) }}
+	m := txRetrying(t, idem, 5)
+
+	_, err := m.Middleware(s.handle)(sagaMessage("m-1"))
+
+	require.NoError(t, err)
+	assert.Equal(t, int32(2), s.runs.Load(), "the handler ran again once the claim was released")
+	doc, err := state.Views().Load(context.Background(), "order", "o-1")
+	require.NoError(t, err)
+	assert.Equal(t, "run 2", string(doc.Data))
+	assert.Equal(t, int64(1), doc.Version)
+	st := m.Stats()
+	assert.Equal(t, uint64(2), st.TxRetries, "one retry after the handler failed, one after the release failed")
+	assert.Equal(t, uint64(1), st.Released)
+	assert.Equal(t, uint64(1), st.StoreErrors)
+	assert.Zero(t, failDeletes.Load(), "both refused deletes were tried")
+}
+
+// TestTxRetryGivesUpWhileTheReleaseFails is the documented limit of
+// TxRetry on DynamoDB: when DynamoDB refuses every release until TxRetry
+// gives up, the claim stays until its lease ends. The handling fails with
+// the release's error, having written nothing, and a delivery after the
+// lease handles the message.
+func TestTxRetryGivesUpWhileTheReleaseFails(t *testing.T) {
+	var failDeletes atomic.Int32
+	idem, state := storesOn(t, failingDeletes(t, &failDeletes))
+	s := &saga{views: state.Views(), fail: 1, before: func() { failDeletes.Store(1 << 20) }}
+	h := txRetrying(t, idem, 2).Middleware(s.handle)
 
 	_, err := h(sagaMessage("m-1"))
 
-	require.ErrorIs(t, err, idempotency.ErrInProgress)
-	assert.Equal(t, int32(1), s.runs.Load(), "the rerun did not reach the handler")
+	require.ErrorContains(t, err, "release the claim of the rolled-back handling")
+	require.ErrorContains(t, err, "injected: DynamoDB does not answer")
+	assert.Equal(t, int32(1), s.runs.Load(), "no rerun while the claim was held")
 	_, err = state.Views().Load(context.Background(), "order", "o-1")
 	require.ErrorIs(t, err, cqrs.ErrNotFound, "the failed run's save was rolled back")
 
-	failDeletes.Store(false)
+	failDeletes.Store(0)
+	_, err = h(sagaMessage("m-1"))
+	require.ErrorIs(t, err, idempotency.ErrInProgress, "the claim holds until its lease ends")
 	require.Eventually(t, func() bool {
 		_, err := h(sagaMessage("m-1"))
 		return err == nil
@@ -103,12 +128,12 @@ func (s *saga) handle(msg *message.Message) ([]*message.Message, error) {
 }
 
 // txRetrying returns transactional middleware on idem that runs a failed
-// handling again after 1 ms, with a lease of 1 s.
-func txRetrying(t *testing.T, idem *dynamostore.Store) *idempotency.Middleware {
+// handling again up to retries times, 1 ms apart, with a lease of 1 s.
+func txRetrying(t *testing.T, idem *dynamostore.Store, retries int) *idempotency.Middleware {
 	t.Helper()
 	m, err := idempotency.NewMiddleware(idem, idempotency.MiddlewareConfig{
 		Consumer: "saga", Transactional: true, Lease: time.Second,
-		TxRetry: sourceflow.RetryPolicy{InitialInterval: time.Millisecond},
+		TxRetry: sourceflow.RetryPolicy{MaxRetries: retries, InitialInterval: time.Millisecond, MaxInterval: time.Millisecond},
 	})
 	require.NoError(t, err)
 	return m
@@ -120,16 +145,33 @@ func sagaMessage(id string) *message.Message {
 	return msg
 }
 
-// failDeleteItem fails every DeleteItem call while on is set, before the
-// request is sent, as a DynamoDB that cannot be reached would.
-func failDeleteItem(on *atomic.Bool) func(*middleware.Stack) error {
-	return func(stack *middleware.Stack) error {
-		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("failDeleteItem",
-			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-				if on.Load() && awsmiddleware.GetOperationName(ctx) == "DeleteItem" {
-					return middleware.InitializeOutput{}, middleware.Metadata{}, errors.New("injected: DynamoDB does not answer")
-				}
-				return next.HandleInitialize(ctx, in)
-			}), middleware.Before)
+// failingDeletes returns a client of the emulator whose next n DeleteItem
+// calls fail, n read from *n and counted down, before the request is sent,
+// as a DynamoDB that does not answer would.
+func failingDeletes(t *testing.T, n *atomic.Int32) *dynamodb.Client {
+	fail := middleware.InitializeMiddlewareFunc("failDeleteItem",
+		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			if awsmiddleware.GetOperationName(ctx) == "DeleteItem" && takeOne(n) {
+				return middleware.InitializeOutput{}, middleware.Metadata{}, errors.New("injected: DynamoDB does not answer")
+			}
+			return next.HandleInitialize(ctx, in)
+		})
+	return dynamodb.New(dynamotest.Client(t).Options(), func(o *dynamodb.Options) {
+		o.APIOptions = append(o.APIOptions, func(stack *middleware.Stack) error {
+			return stack.Initialize.Add(fail, middleware.Before)
+		})
+	})
+}
+
+// takeOne counts *n down by one unless it is zero, and reports whether it did.
+func takeOne(n *atomic.Int32) bool {
+	for {
+		v := n.Load()
+		if v <= 0 {
+			return false
+		}
+		if n.CompareAndSwap(v, v-1) {
+			return true
+		}
 	}
 }
