@@ -22,6 +22,12 @@ var (
 	// expired and another consumer re-claimed the key, or the claim was
 	// released or already completed.
 	ErrLeaseLost = errors.New("idempotency: lease lost")
+	// ErrClaimHeld is part of the error of a handling transaction that did
+	// not commit when its store could not release the claim taken in it (a
+	// store whose claims are visible outside its transactions, such as the
+	// DynamoDB store): the claim holds until its lease ends unless released
+	// again. The middleware releases it before it runs the handling again.
+	ErrClaimHeld = errors.New("idempotency: the claim of a rolled-back handling is still held")
 	// ErrInvalidKey is returned when a key has an empty or oversized part.
 	ErrInvalidKey = errors.New("idempotency: invalid key")
 	// ErrInvalidDuration is returned when a lease or TTL is not positive.

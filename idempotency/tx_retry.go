@@ -23,31 +23,43 @@ import (
 // message context already carried: that transaction is its owner's to
 // retry.
 //
-// fn records in *claimed the token of the claim it took. Before a rerun,
-// that claim is released again outside the transaction: a SQL rollback
-// removed it already (the release finds nothing), but a store whose claims
-// are visible outside the transaction (DynamoDB) releases it at rollback
-// best effort, and a claim left behind would stop the rerun with
-// ErrInProgress. A release that fails counts as a failed attempt.
+// fn records in *claimed the token of the claim it took. When the rollback
+// could not release that claim (ErrClaimHeld: a store whose claims are
+// visible outside its transactions, such as DynamoDB), it is released again
+// before the next run, which would otherwise meet it and stop with
+// ErrInProgress; a release that fails again counts as a failed attempt.
+// When no run follows, the claim is released once more, best effort.
 func (m *Middleware) runTx(msg *message.Message, key Key, fn func(ctx context.Context, claimed *string) error) error {
 	base := context.WithValue(msg.Context(), runTxKey{}, true) // a pointer, to recognise a join
 	defer msg.SetContext(msg.Context())                        // not the ended transaction's
 	payload, metadata := slices.Clone(msg.Payload), maps.Clone(msg.Metadata)
 	joined := false
-	var claimed string
+	var claimed, held string // the claim the last run took; one its rollback left held
 	run := func(ctx context.Context) error {
 		joined = ctx == base // WithinTx passes ctx through when it joins
 		claimed = ""
 		return fn(ctx, &claimed)
 	}
 	b := m.cfg.TxRetry.Start(nil)
+	var last error // the last run's error
 	for {
-		err := m.releaseLeftClaim(base, key, &claimed)
+		err := m.releaseHeld(base, key, &held)
 		if err == nil {
-			err = m.tx.WithinTx(base, run)
-			if err == nil || joined || !retryableTx(err) {
-				return err
+			if last != nil {
+				msg.Payload, msg.Metadata = slices.Clone(payload), maps.Clone(metadata)
+				m.c.txRetries.Add(1)
 			}
+			last = m.tx.WithinTx(base, run)
+			if errors.Is(last, ErrClaimHeld) {
+				held = claimed
+			}
+			if last == nil || joined || !retryableTx(last) {
+				_ = m.releaseHeld(base, key, &held)
+				return last
+			}
+			err = last
+		} else {
+			err = errors.Join(last, err)
 		}
 		wait, stop := b.Next(base)
 		if stop == nil {
@@ -57,31 +69,31 @@ func (m *Middleware) runTx(msg *message.Message, key Key, fn func(ctx context.Co
 			stop = b.Wait(base, wait)
 		}
 		if stop != nil {
+			_ = m.releaseHeld(base, key, &held)
 			return err
 		}
-		msg.Payload, msg.Metadata = slices.Clone(payload), maps.Clone(metadata)
-		m.c.txRetries.Add(1)
 	}
 }
 
-// releaseLeftClaim releases the claim *claimed names, if any, and clears it
-// once no claim of this handling is left: released now, or found gone
-// (ErrLeaseLost: the rollback removed it, or the lease ran out).
-func (m *Middleware) releaseLeftClaim(ctx context.Context, key Key, claimed *string) error {
-	if *claimed == "" {
+// releaseHeld releases the claim *held names, if any, and clears it once
+// no claim of this handling is left: released now, or found gone
+// (ErrLeaseLost: the lease ran out, or the first release did land).
+func (m *Middleware) releaseHeld(ctx context.Context, key Key, held *string) error {
+	if *held == "" {
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), m.cfg.ReleaseTimeout)
 	defer cancel()
-	err := m.store.Release(ctx, key, *claimed)
+	err := m.store.Release(ctx, key, *held)
 	switch {
 	case err == nil:
 		m.c.released.Add(1)
 	case !errors.Is(err, ErrLeaseLost):
 		m.c.storeErrors.Add(1)
+		m.cfg.Logger.Error("Idempotency release after a rollback failed", err, watermill.LogFields{"key": key.String()})
 		return fmt.Errorf("idempotency: release the claim of the rolled-back handling of %s: %w", key, err)
 	}
-	*claimed = ""
+	*held = ""
 	return nil
 }
 

@@ -39,7 +39,7 @@ type Config struct {
 	// ErrUnreachable. Default 10 s.
 	ConnectTimeout time.Duration
 	// SkipMigrations skips the schema migration in Open and New, for schemas
-	// managed elsewhere.
+	// managed elsewhere (see Store.SchemaSQL).
 	SkipMigrations bool
 }
 

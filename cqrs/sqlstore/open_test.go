@@ -89,6 +89,7 @@ func TestSchemaSQLCreatesTheTables(t *testing.T) {
 		seq, err := s.Commands().NextSequence(ctx, "e")
 		require.NoError(t, err)
 		assert.Equal(t, int64(1), seq)
+		require.NoError(t, s.Commands().Append(ctx, command("e", seq, "m-1")))
 		require.NoError(t, s.Entities().Save(ctx, "k", "id", []byte("x"), 0))
 		require.NoError(t, s.Views().Save(ctx, "k", "id", []byte("v"), 0))
 	})

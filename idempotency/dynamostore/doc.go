@@ -45,9 +45,9 @@
 // lease may run twice; only one of the two commits.
 //
 // The release after a failed transaction is best effort. When DynamoDB
-// refuses it, the middleware releases the claim again before it runs the
-// handling in a new transaction (MiddlewareConfig.TxRetry); while DynamoDB
-// refuses that too, each refusal counts as a failed attempt. A claim still
-// held when TxRetry gives up stays until its lease ends, and a delivery
-// after the lease handles the message.
+// refuses it, the transaction's error includes idempotency.ErrClaimHeld, and
+// the middleware releases the claim again before it runs the handling anew
+// (MiddlewareConfig.TxRetry), each refusal counting as a failed attempt, and
+// once more when no run follows. A claim still held then stays until its
+// lease ends, and a delivery after the lease handles the message.
 package dynamostore

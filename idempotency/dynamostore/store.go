@@ -142,7 +142,7 @@ func (s *Store) Claim(ctx context.Context, key idempotency.Key, payloadHash stri
 		}
 		if old == nil || str(old[attrToken]) == tok { // nil: put; our token: an earlier attempt was applied
 			if tx := dynamo.TxFor(ctx, s.api, dynamo.Handling); tx != nil {
-				tx.OnRollback(func(ctx context.Context) { _ = s.Release(ctx, key, tok) })
+				tx.OnRollback(func(ctx context.Context) error { return s.releaseAtRollback(ctx, key, tok) })
 			}
 			return idempotency.ClaimResult{Status: idempotency.Acquired, Token: tok}, nil
 		}
@@ -332,6 +332,17 @@ func (s *Store) Release(ctx context.Context, key idempotency.Key, token string) 
 		return err
 	})
 	return outcome(err, fmt.Errorf("%w: release %s", idempotency.ErrLeaseLost, key), "release", key)
+}
+
+// releaseAtRollback releases the claim of a handling transaction that did
+// not commit. A claim it cannot release is idempotency.ErrClaimHeld, for
+// the middleware to release again before it runs the handling anew.
+func (s *Store) releaseAtRollback(ctx context.Context, key idempotency.Key, token string) error {
+	err := s.Release(ctx, key, token)
+	if err == nil || errors.Is(err, idempotency.ErrLeaseLost) {
+		return nil
+	}
+	return fmt.Errorf("%w: %w", idempotency.ErrClaimHeld, err)
 }
 
 func oldItem(err error) map[string]types.AttributeValue {

@@ -48,10 +48,10 @@ func TestTxRetryRunsAFailedHandlingAgainInANewTransaction(t *testing.T) {
 
 // TestTxRetryReleasesTheClaimTheRollbackLeft fails the first handling
 // after it saved, while DynamoDB refuses the next two deletes: the
-// rollback's release of the claim fails, and so does the middleware's
-// release before the first rerun. The release before the second rerun
-// succeeds, and that run handles the message; nothing of the first run was
-// written.
+// rollback's release of the claim fails (ErrClaimHeld), and so does the
+// middleware's release at the first retry. The release at the second retry
+// succeeds, and the run after it handles the message; nothing of the first
+// run was written.
 func TestTxRetryReleasesTheClaimTheRollbackLeft(t *testing.T) {
 	var failDeletes atomic.Int32
 	idem, state := storesOn(t, failingDeletes(t, &failDeletes))
@@ -67,7 +67,7 @@ func TestTxRetryReleasesTheClaimTheRollbackLeft(t *testing.T) {
 	assert.Equal(t, "run 2", string(doc.Data))
 	assert.Equal(t, int64(1), doc.Version)
 	st := m.Stats()
-	assert.Equal(t, uint64(2), st.TxRetries, "one retry after the handler failed, one after the release failed")
+	assert.Equal(t, uint64(1), st.TxRetries, "the handling ran again once, after the second release")
 	assert.Equal(t, uint64(1), st.Released)
 	assert.Equal(t, uint64(1), st.StoreErrors)
 	assert.Zero(t, failDeletes.Load(), "both refused deletes were tried")
@@ -76,18 +76,22 @@ func TestTxRetryReleasesTheClaimTheRollbackLeft(t *testing.T) {
 // TestTxRetryGivesUpWhileTheReleaseFails is the documented limit of
 // TxRetry on DynamoDB: when DynamoDB refuses every release until TxRetry
 // gives up, the claim stays until its lease ends. The handling fails with
-// the release's error, having written nothing, and a delivery after the
-// lease handles the message.
+// its own error and the release's, having written nothing, and a delivery
+// after the lease handles the message.
 func TestTxRetryGivesUpWhileTheReleaseFails(t *testing.T) {
 	var failDeletes atomic.Int32
 	idem, state := storesOn(t, failingDeletes(t, &failDeletes))
 	s := &saga{views: state.Views(), fail: 1, before: func() { failDeletes.Store(1 << 20) }}
-	h := txRetrying(t, idem, 2).Middleware(s.handle)
+	m := txRetrying(t, idem, 2)
+	h := m.Middleware(s.handle)
 
 	_, err := h(sagaMessage("m-1"))
 
+	require.ErrorContains(t, err, "handler failed after saving", "the handling's own error is kept")
+	require.ErrorIs(t, err, idempotency.ErrClaimHeld)
 	require.ErrorContains(t, err, "release the claim of the rolled-back handling")
 	require.ErrorContains(t, err, "injected: DynamoDB does not answer")
+	assert.Zero(t, m.Stats().TxRetries, "the handling never ran again")
 	assert.Equal(t, int32(1), s.runs.Load(), "no rerun while the claim was held")
 	_, err = state.Views().Load(context.Background(), "order", "o-1")
 	require.ErrorIs(t, err, cqrs.ErrNotFound, "the failed run's save was rolled back")
@@ -128,11 +132,11 @@ func (s *saga) handle(msg *message.Message) ([]*message.Message, error) {
 }
 
 // txRetrying returns transactional middleware on idem that runs a failed
-// handling again up to retries times, 1 ms apart, with a lease of 1 s.
+// handling again up to retries times, 1 ms apart, with a lease of 3 s.
 func txRetrying(t *testing.T, idem *dynamostore.Store, retries int) *idempotency.Middleware {
 	t.Helper()
 	m, err := idempotency.NewMiddleware(idem, idempotency.MiddlewareConfig{
-		Consumer: "saga", Transactional: true, Lease: time.Second,
+		Consumer: "saga", Transactional: true, Lease: 3 * time.Second,
 		TxRetry: sourceflow.RetryPolicy{MaxRetries: retries, InitialInterval: time.Millisecond, MaxInterval: time.Millisecond},
 	})
 	require.NoError(t, err)

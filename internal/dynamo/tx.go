@@ -41,7 +41,7 @@ type Tx struct {
 	mu      sync.Mutex
 	api     API
 	writes  []write
-	undo    []func(context.Context)
+	undo    []func(context.Context) error
 	prepare []func() error
 	ends    []func()
 	commits []func(context.Context)
@@ -233,8 +233,9 @@ func (tx *Tx) OnCommit(fn func(context.Context)) {
 }
 
 // OnRollback registers fn to run when the transaction does not commit: a
-// store that wrote at once (an idempotency claim) undoes it there.
-func (tx *Tx) OnRollback(fn func(context.Context)) {
+// store that wrote at once (an idempotency claim) undoes it there. An error
+// fn returns is joined to the error WithinTx returns.
+func (tx *Tx) OnRollback(fn func(context.Context) error) {
 	tx.mu.Lock()
 	defer tx.mu.Unlock()
 	tx.undo = append(tx.undo, fn)
@@ -255,7 +256,7 @@ func WithinTx(ctx context.Context, api API, scope any, r *Retry, fn func(ctx con
 	committed := false
 	defer func() {
 		if !committed {
-			tx.rollback(ctx)
+			err = errors.Join(err, tx.rollback(ctx))
 		}
 		for i := len(tx.ends) - 1; i >= 0; i-- {
 			tx.ends[i]()
@@ -295,11 +296,13 @@ func (tx *Tx) inPlace(ctx context.Context) bool {
 	return true
 }
 
-func (tx *Tx) rollback(ctx context.Context) {
+func (tx *Tx) rollback(ctx context.Context) error {
 	ctx = context.WithoutCancel(ctx)
+	var errs []error
 	for i := len(tx.undo) - 1; i >= 0; i-- {
-		tx.undo[i](ctx)
+		errs = append(errs, tx.undo[i](ctx))
 	}
+	return errors.Join(errs...)
 }
 
 func (tx *Tx) commit(ctx context.Context, r *Retry) error {
