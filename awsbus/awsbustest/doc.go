@@ -23,7 +23,9 @@
 //   - Topics with SQS subscriptions, raw message delivery (a raw delivery with
 //     more than 10 attributes is dropped silently, as SNS does), filter
 //     policies on message attributes, and, when SNSConfig.EnforceQueuePolicy
-//     is set, a queue policy that must allow the topic to deliver.
+//     is set, a queue policy that must allow the topic to deliver. A
+//     delivery the queue refuses goes to the dead-letter queue of the
+//     subscription's RedrivePolicy (whose policy must allow the topic too).
 //   - STS GetCallerIdentity, answering with the SQS fake's account.
 //
 // Every operation counts its calls (Calls) and can be made to fail

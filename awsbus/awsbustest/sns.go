@@ -24,13 +24,14 @@ type SNSConfig struct {
 type SNS struct {
 	Faults
 
-	cfg     SNSConfig
-	sqs     *SQS
-	mu      sync.Mutex
-	topics  map[string]*topic // by ARN
-	subs    map[string]*subscription
-	seq     int64
-	dropped int
+	cfg          SNSConfig
+	sqs          *SQS
+	mu           sync.Mutex
+	topics       map[string]*topic // by ARN
+	subs         map[string]*subscription
+	seq          int64
+	dropped      int
+	deadLettered int
 }
 
 type topic struct {
@@ -54,12 +55,21 @@ func NewSNS(q *SQS, cfg SNSConfig) *SNS {
 }
 
 // Dropped returns how many deliveries were dropped: raw deliveries with more
-// than 10 attributes, deliveries refused by a queue policy, deliveries to a
-// missing queue and deliveries the queue rejected.
+// than 10 attributes, and deliveries refused by a queue policy, to a missing
+// queue or rejected by the queue that no subscription dead-letter queue
+// took.
 func (s *SNS) Dropped() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.dropped
+}
+
+// DeadLettered returns how many deliveries went to the dead-letter queue of
+// their subscription's redrive policy because the queue refused them.
+func (s *SNS) DeadLettered() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.deadLettered
 }
 
 func notFound(what string) error {

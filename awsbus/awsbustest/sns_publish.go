@@ -150,7 +150,10 @@ func checkPublishFIFO(t *topic, r *publishRequest) error {
 }
 
 // deliverLocked delivers one published message to one subscription. A
-// failed delivery is counted in Dropped, never reported to the publisher.
+// delivery the queue refuses goes to the dead-letter queue of the
+// subscription's redrive policy, when it has one that takes it (counted in
+// DeadLettered), and is otherwise counted in Dropped; neither is reported
+// to the publisher.
 func (s *SNS) deliverLocked(t *topic, sub *subscription, id string, r publishRequest) {
 	if fp := sub.attrs["FilterPolicy"]; fp != "" {
 		policy, err := parseFilterPolicy(fp)
@@ -168,9 +171,26 @@ func (s *SNS) deliverLocked(t *topic, sub *subscription, id string, r publishReq
 	} else {
 		req.body = notification(t.arn, id, r)
 	}
-	if !s.sqs.deliver(sub.endpoint, t.arn, s.cfg.EnforceQueuePolicy, req) {
-		s.dropped++
+	if s.sqs.deliver(sub.endpoint, t.arn, s.cfg.EnforceQueuePolicy, req) {
+		return
 	}
+	if dlq := redriveTarget(sub.attrs["RedrivePolicy"]); dlq != "" && s.sqs.deliver(dlq, t.arn, s.cfg.EnforceQueuePolicy, req) {
+		s.deadLettered++
+		return
+	}
+	s.dropped++
+}
+
+// redriveTarget returns the deadLetterTargetArn of a subscription's
+// RedrivePolicy, or "".
+func redriveTarget(policy string) string {
+	var p struct {
+		Target string `json:"deadLetterTargetArn"`
+	}
+	if json.Unmarshal([]byte(policy), &p) != nil {
+		return ""
+	}
+	return p.Target
 }
 
 func toSQSAttrs(in map[string]types.MessageAttributeValue) map[string]sqstypes.MessageAttributeValue {

@@ -149,10 +149,13 @@ func TestValidate_ReportsEncryptionTagAndTLSDrift(t *testing.T) {
 		`queue orders-dlq.fifo: tag team is "other", want "checkout"`,
 		"queue orders-payment-events-dlq: Policy does not refuse requests without TLS",
 		"topic payment-events: KmsMasterKeyId is unset, want alias/orders",
+		// The foreign policy also dropped the topic's statement, which the
+		// subscription's redrive needs.
+		"policy orders-payment-events-dlq: no statement lets topic arn:aws:sns:us-east-1:210987654321:payment-events send",
 	} {
 		assert.Contains(t, got, want)
 	}
-	assert.Len(t, rep.Drifts, 4, got)
+	assert.Len(t, rep.Drifts, 5, got)
 }
 
 func TestOptions_RejectTagsAWSRefuses(t *testing.T) {

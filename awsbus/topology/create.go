@@ -2,6 +2,7 @@ package topology
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
 
@@ -181,20 +182,23 @@ func topicARNs(res *resolved, names []string) []string {
 	return out
 }
 
-// createSubscription subscribes the queue to the topic with raw delivery
-// and the filter policy, or reconciles the attributes of an existing
-// subscription.
+// createSubscription subscribes the queue to the topic with raw delivery,
+// the filter policy and the redrive policy, or reconciles the attributes of
+// an existing subscription.
 func (t *Provisioner) createSubscription(ctx context.Context, res *resolved, s Subscription) error {
 	topicARN, queueARN := res.topicARN[s.Topic], res.queueARN[s.Queue]
 	subARN, found, err := t.findSubscription(ctx, topicARN, queueARN)
 	if err != nil {
 		return err
 	}
-	filter := FilterPolicy(s.FilterTypes)
+	want := wantedSubscription(s, res)
 	if !found {
 		attrs := map[string]string{"RawMessageDelivery": "true"}
-		if filter != "" {
-			attrs["FilterPolicy"] = filter
+		if want.filter != "" {
+			attrs["FilterPolicy"] = want.filter
+		}
+		if want.redrive != "" {
+			attrs["RedrivePolicy"] = want.redrive
 		}
 		_, err := t.sns.Subscribe(ctx, &sns.SubscribeInput{
 			TopicArn: aws.String(topicARN), Protocol: aws.String("sqs"), Endpoint: aws.String(queueARN),
@@ -205,7 +209,7 @@ func (t *Provisioner) createSubscription(ctx context.Context, res *resolved, s S
 		}
 		return nil
 	}
-	diff, err := t.subscriptionDiff(ctx, subARN, filter)
+	diff, err := t.subscriptionDiff(ctx, subARN, want)
 	if err != nil {
 		return err
 	}
@@ -220,9 +224,32 @@ func (t *Provisioner) createSubscription(ctx context.Context, res *resolved, s S
 	return nil
 }
 
+// subscriptionAttrs are the attributes a subscription should have beside
+// raw delivery: the filter policy ("" for none) and the redrive policy (""
+// when its dead-letter queue is missing, which is then the drift).
+type subscriptionAttrs struct {
+	filter, redrive string
+}
+
+func wantedSubscription(s Subscription, res *resolved) subscriptionAttrs {
+	want := subscriptionAttrs{filter: FilterPolicy(s.FilterTypes)}
+	if arn := res.queueARN[s.DLQ]; arn != "" {
+		want.redrive = subscriptionRedrive(arn)
+	}
+	return want
+}
+
+// subscriptionRedrive is the RedrivePolicy of a subscription whose
+// dead-letter queue is dlqARN.
+func subscriptionRedrive(dlqARN string) string {
+	b, _ := json.Marshal(map[string]string{"deadLetterTargetArn": dlqARN})
+	return string(b)
+}
+
 // subscriptionDiff returns the subscription attributes that differ from
-// raw delivery and the wanted filter policy ("{}" removes a filter).
-func (t *Provisioner) subscriptionDiff(ctx context.Context, subARN, filter string) (map[string]string, error) {
+// raw delivery, the wanted filter policy ("{}" removes a filter) and the
+// wanted redrive policy.
+func (t *Provisioner) subscriptionDiff(ctx context.Context, subARN string, want subscriptionAttrs) (map[string]string, error) {
 	out, err := t.sns.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: aws.String(subARN)})
 	if err != nil {
 		return nil, fmt.Errorf("get attributes of subscription %q: %w", subARN, err)
@@ -231,11 +258,14 @@ func (t *Provisioner) subscriptionDiff(ctx context.Context, subARN, filter strin
 	if out.Attributes["RawMessageDelivery"] != "true" {
 		diff["RawMessageDelivery"] = "true"
 	}
-	if !sameJSON(out.Attributes["FilterPolicy"], filter) {
-		diff["FilterPolicy"] = filter
-		if filter == "" {
+	if !sameJSON(out.Attributes["FilterPolicy"], want.filter) {
+		diff["FilterPolicy"] = want.filter
+		if want.filter == "" {
 			diff["FilterPolicy"] = "{}"
 		}
+	}
+	if want.redrive != "" && !sameJSON(out.Attributes["RedrivePolicy"], want.redrive) {
+		diff["RedrivePolicy"] = want.redrive
 	}
 	return diff, nil
 }

@@ -16,9 +16,12 @@
 //   - a topic per event destination, FIFO for ".fifo" names;
 //   - per listened topic, an event queue of the service's own
 //     ("<service>-<topic>" by default; commands and events never share a
-//     queue), a subscription with raw message delivery and, when the service
-//     handles only some of the topic's types, a filter policy on the sf_type
-//     attribute, and a Policy letting the topic send to the queue;
+//     queue), a subscription with raw message delivery, a redrive policy to
+//     the queue's dead-letter queue (SNS moves there what it cannot deliver
+//     to the queue instead of dropping it) and, when the service handles
+//     only some of the topic's types, a filter policy on the sf_type
+//     attribute, and Policies letting the topic send to the queue and to its
+//     dead-letter queue;
 //   - the DynamoDB tables of Options.Tables, where the service's stores keep
 //     state (cqrs/dynamostore.Tables, idempotency/dynamostore.TableOf):
 //     on-demand capacity, string keys, time to live where the table has a

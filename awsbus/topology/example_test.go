@@ -46,5 +46,5 @@ func ExampleNew() {
 	// topic order-events
 	// topic payment-events
 	// subscription payment-events -> orders-payment-events filter [payments.PaymentTaken]
-	// policies [{"queue":"orders-payment-events","topics":["payment-events"]}]
+	// policies [{"queue":"orders-payment-events","topics":["payment-events"]},{"queue":"orders-payment-events-dlq","topics":["payment-events"]}]
 }

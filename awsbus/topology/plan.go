@@ -114,8 +114,9 @@ type Plan struct {
 	// Subscriptions connect topics to the service's event queues, ordered by
 	// topic.
 	Subscriptions []Subscription `json:"subscriptions"`
-	// Policies let topics deliver to the service's event queues, ordered by
-	// queue.
+	// Policies let topics deliver to the service's event queues and to
+	// their dead-letter queues (the subscriptions' redrive target), ordered
+	// by queue.
 	Policies []Policy `json:"policies"`
 	// Destinations are the destinations of the service, ordered by name.
 	Destinations []Destination `json:"destinations"`
@@ -158,12 +159,18 @@ type Topic struct {
 	Attributes map[string]string `json:"attributes"`
 }
 
-// Subscription subscribes a queue to a topic with raw message delivery.
+// Subscription subscribes a queue to a topic with raw message delivery and
+// a redrive policy.
 type Subscription struct {
 	// Topic is the topic name.
 	Topic string `json:"topic"`
 	// Queue is the queue name.
 	Queue string `json:"queue"`
+	// DLQ is the dead-letter queue of Queue, which the subscription's
+	// redrive policy names: SNS moves there a message it cannot deliver to
+	// Queue (a deleted queue, a policy that refuses the topic, a key SNS
+	// may not use) instead of dropping it.
+	DLQ string `json:"dlq"`
 	// FilterTypes, when not empty, become a filter policy on the type
 	// attribute: {"sf_type": FilterTypes}. Empty means every message.
 	FilterTypes []string `json:"filter_types,omitempty"`
@@ -274,10 +281,13 @@ func planEvent(p *Plan, opts Options, d *destination) {
 	if d.listened {
 		q := opts.EventQueueName(EventQueueNameParams{Service: p.Service, Topic: d.name})
 		p.Queues = append(p.Queues, queueSpec(opts, q, true))
+		dlq := DLQName(q)
 		p.Subscriptions = append(p.Subscriptions, Subscription{
-			Topic: d.name, Queue: q, FilterTypes: filterTypes(d.routed, d.handled),
+			Topic: d.name, Queue: q, DLQ: dlq, FilterTypes: filterTypes(d.routed, d.handled),
 		})
-		p.Policies = append(p.Policies, Policy{Queue: q, Topics: []string{d.name}})
+		p.Policies = append(p.Policies,
+			Policy{Queue: q, Topics: []string{d.name}},
+			Policy{Queue: dlq, Topics: []string{d.name}})
 		ds.Queue, ds.Listened = q, true
 	}
 	p.Destinations = append(p.Destinations, ds)

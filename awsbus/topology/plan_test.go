@@ -59,14 +59,17 @@ func TestTopology_PlanFromBindingAlone(t *testing.T) {
 		"FifoQueue": "true", "ContentBasedDeduplication": "true", "SqsManagedSseEnabled": "true",
 	}, cmd.Attributes)
 	assert.Equal(t, topology.DefaultMaxReceiveCount, cmd.MaxReceiveCount)
-	assert.Equal(t, []topology.Policy{{Queue: "orders-payment-events", Topics: []string{"payment-events"}}}, p.Policies,
-		"only event queues let topics send")
+	assert.Equal(t, []topology.Policy{
+		{Queue: "orders-payment-events", Topics: []string{"payment-events"}},
+		{Queue: "orders-payment-events-dlq", Topics: []string{"payment-events"}},
+	}, p.Policies, "only event queues and their dead-letter queues let topics send")
 
 	require.Len(t, p.Topics, 2)
 	require.Len(t, p.Subscriptions, 1)
 	assert.Equal(t, topology.Subscription{
-		Topic: "payment-events", Queue: "orders-payment-events", FilterTypes: []string{"payments.PaymentTaken"},
-	}, p.Subscriptions[0], "only some routed types handled: filtered")
+		Topic: "payment-events", Queue: "orders-payment-events", DLQ: "orders-payment-events-dlq",
+		FilterTypes: []string{"payments.PaymentTaken"},
+	}, p.Subscriptions[0], "only some routed types handled: filtered; undeliverable ones go to the queue's DLQ")
 }
 
 func TestTopology_PlanFilterOnlyWhenSomeTypesAreHandled(t *testing.T) {

@@ -202,7 +202,7 @@ func (t *Provisioner) validateSubscription(ctx context.Context, res *resolved, r
 		rep.add("subscription", name, "missing")
 		return nil
 	}
-	diff, err := t.subscriptionDiff(ctx, subARN, FilterPolicy(s.FilterTypes))
+	diff, err := t.subscriptionDiff(ctx, subARN, wantedSubscription(s, res))
 	if err != nil {
 		return err
 	}

@@ -184,15 +184,16 @@ func (b *builder) topic(t topology.Topic) error {
 }
 
 func (b *builder) subscription(s topology.Subscription) error {
-	topic, queue := b.get(snsTopic, s.Topic), b.get(sqsQueue, s.Queue)
-	if topic == nil || queue == nil {
-		return fmt.Errorf("iac: subscription of queue %q to topic %q: the plan lacks the queue or the topic", s.Queue, s.Topic)
+	topic, queue, dlq := b.get(snsTopic, s.Topic), b.get(sqsQueue, s.Queue), b.get(sqsQueue, s.DLQ)
+	if topic == nil || queue == nil || dlq == nil {
+		return fmt.Errorf("iac: subscription of queue %q to topic %q: the plan lacks the queue, its dead-letter queue or the topic", s.Queue, s.Topic)
 	}
 	props := []prop{
 		{cfn: "TopicArn", tf: "topic_arn", value: ref{topic, "arn"}},
 		{cfn: "Protocol", tf: "protocol", value: "sqs"},
 		{cfn: "Endpoint", tf: "endpoint", value: ref{queue, "arn"}},
 		{cfn: "RawMessageDelivery", tf: "raw_message_delivery", value: true},
+		{cfn: "RedrivePolicy", tf: "redrive_policy", value: map[string]any{"deadLetterTargetArn": ref{dlq, "arn"}}, doc: true},
 	}
 	if len(s.FilterTypes) > 0 {
 		props = append(props, prop{cfn: "FilterPolicy", tf: "filter_policy", value: filterPolicy(s.FilterTypes), doc: true})

@@ -125,8 +125,10 @@ func handPlan(service string, queues []string, subs map[string]string) topology.
 	for topic, queue := range subs {
 		add(queue)
 		p.Topics = append(p.Topics, topology.Topic{Name: topic, Attributes: map[string]string{}})
-		p.Subscriptions = append(p.Subscriptions, topology.Subscription{Topic: topic, Queue: queue})
-		p.Policies = append(p.Policies, topology.Policy{Queue: queue, Topics: []string{topic}})
+		dlq := topology.DLQName(queue)
+		p.Subscriptions = append(p.Subscriptions, topology.Subscription{Topic: topic, Queue: queue, DLQ: dlq})
+		p.Policies = append(p.Policies, topology.Policy{Queue: queue, Topics: []string{topic}},
+			topology.Policy{Queue: dlq, Topics: []string{topic}})
 	}
 	return p
 }

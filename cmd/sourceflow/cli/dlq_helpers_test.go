@@ -95,9 +95,11 @@ func (e *dlqEnv) put(t *testing.T, queue string, l letter) map[string]sqstypes.M
 	env := l.envelope()
 	env["uuid"] = l.id
 	attrs := map[string]string{sourceflow.MetaType: l.typ, "traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}
-	if l.packedReason {
+	switch {
+	case l.reason == "": // as SQS or SNS moved it: no reason
+	case l.packedReason:
 		env[sourceflow.MetaFailure] = l.reason
-	} else {
+	default:
 		attrs[sourceflow.MetaFailure] = l.reason
 	}
 	body := l.body

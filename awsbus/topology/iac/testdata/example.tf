@@ -213,6 +213,9 @@ resource "aws_sns_topic_subscription" "order_events_to_orders_order_events" {
   protocol             = "sqs"
   endpoint             = aws_sqs_queue.orders_order_events.arn
   raw_message_delivery = true
+  redrive_policy = jsonencode({
+    deadLetterTargetArn = aws_sqs_queue.orders_order_events_dlq.arn
+  })
 }
 
 resource "aws_sns_topic_subscription" "payment_events_to_orders_payment_events" {
@@ -220,6 +223,9 @@ resource "aws_sns_topic_subscription" "payment_events_to_orders_payment_events" 
   protocol             = "sqs"
   endpoint             = aws_sqs_queue.orders_payment_events.arn
   raw_message_delivery = true
+  redrive_policy = jsonencode({
+    deadLetterTargetArn = aws_sqs_queue.orders_payment_events_dlq.arn
+  })
 }
 
 resource "aws_sqs_queue_policy" "orders_order_events_dlq" {
@@ -236,6 +242,19 @@ resource "aws_sqs_queue_policy" "orders_order_events_dlq" {
       Principal = "*"
       Resource  = aws_sqs_queue.orders_order_events_dlq.arn
       Sid       = "SourceFlowDenyInsecureTransport"
+      }, {
+      Action = "sqs:SendMessage"
+      Condition = {
+        ArnEquals = {
+          "aws:SourceArn" = aws_sns_topic.order_events.arn
+        }
+      }
+      Effect = "Allow"
+      Principal = {
+        Service = "sns.amazonaws.com"
+      }
+      Resource = aws_sqs_queue.orders_order_events_dlq.arn
+      Sid      = "SourceFlowSNSorderevents"
     }]
     Version = "2012-10-17"
   })
@@ -287,6 +306,19 @@ resource "aws_sqs_queue_policy" "orders_payment_events_dlq" {
       Principal = "*"
       Resource  = aws_sqs_queue.orders_payment_events_dlq.arn
       Sid       = "SourceFlowDenyInsecureTransport"
+      }, {
+      Action = "sqs:SendMessage"
+      Condition = {
+        ArnEquals = {
+          "aws:SourceArn" = aws_sns_topic.payment_events.arn
+        }
+      }
+      Effect = "Allow"
+      Principal = {
+        Service = "sns.amazonaws.com"
+      }
+      Resource = aws_sqs_queue.orders_payment_events_dlq.arn
+      Sid      = "SourceFlowSNSpaymentevents"
     }]
     Version = "2012-10-17"
   })

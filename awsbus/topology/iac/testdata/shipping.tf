@@ -100,6 +100,9 @@ resource "aws_sns_topic_subscription" "order_events_to_shipping_order_events" {
   protocol             = "sqs"
   endpoint             = aws_sqs_queue.shipping_order_events.arn
   raw_message_delivery = true
+  redrive_policy = jsonencode({
+    deadLetterTargetArn = aws_sqs_queue.shipping_order_events_dlq.arn
+  })
   filter_policy = jsonencode({
     sf_type = ["orders.OrderCreated"]
   })
@@ -119,6 +122,19 @@ resource "aws_sqs_queue_policy" "shipping_order_events_dlq" {
       Principal = "*"
       Resource  = aws_sqs_queue.shipping_order_events_dlq.arn
       Sid       = "SourceFlowDenyInsecureTransport"
+      }, {
+      Action = "sqs:SendMessage"
+      Condition = {
+        ArnEquals = {
+          "aws:SourceArn" = aws_sns_topic.order_events.arn
+        }
+      }
+      Effect = "Allow"
+      Principal = {
+        Service = "sns.amazonaws.com"
+      }
+      Resource = aws_sqs_queue.shipping_order_events_dlq.arn
+      Sid      = "SourceFlowSNSorderevents"
     }]
     Version = "2012-10-17"
   })
