@@ -25,7 +25,8 @@
 //     policies on message attributes, and, when SNSConfig.EnforceQueuePolicy
 //     is set, a queue policy that must allow the topic to deliver. A
 //     delivery the queue refuses goes to the dead-letter queue of the
-//     subscription's RedrivePolicy (whose policy must allow the topic too).
+//     subscription's RedrivePolicy (whose policy must allow the topic too
+//     when EnforceQueuePolicy is set).
 //   - STS GetCallerIdentity, answering with the SQS fake's account.
 //
 // Every operation counts its calls (Calls) and can be made to fail

@@ -136,3 +136,40 @@ func TestSNSFIFOTopic(t *testing.T) {
 	assert.Equal(t, "g", got[0].GroupID)
 	assert.Equal(t, "d1", got[0].DeduplicationID)
 }
+
+// TestSNSRedrivesWhatTheQueueRefuses: a delivery the queue's policy
+// refuses goes to the subscription's dead-letter queue, attributes kept,
+// when that queue's policy lets the topic send; without a redrive policy it
+// is dropped.
+func TestSNSRedrivesWhatTheQueueRefuses(t *testing.T) {
+	q := awsbustest.NewSQS(awsbustest.SQSConfig{})
+	n := awsbustest.NewSNS(q, awsbustest.SNSConfig{EnforceQueuePolicy: true})
+	ctx := context.Background()
+	topic, err := n.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("events")})
+	require.NoError(t, err)
+	createQueue(t, q, "refusing", nil)
+	createQueue(t, q, "plain", nil)
+	allow := fmt.Sprintf(`{"Statement":[{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},`+
+		`"Action":"sqs:SendMessage","Resource":%q,"Condition":{"ArnEquals":{"aws:SourceArn":%q}}}]}`,
+		q.QueueARN("refusing-dlq"), aws.ToString(topic.TopicArn))
+	dlqURL := createQueue(t, q, "refusing-dlq", map[string]string{"Policy": allow})
+	for name, attrs := range map[string]map[string]string{
+		"refusing": {"RawMessageDelivery": "true", "RedrivePolicy": `{"deadLetterTargetArn":"` + q.QueueARN("refusing-dlq") + `"}`},
+		"plain":    {"RawMessageDelivery": "true"},
+	} {
+		_, err = n.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"),
+			Endpoint: aws.String(q.QueueARN(name)), Attributes: attrs})
+		require.NoError(t, err)
+	}
+
+	_, err = n.Publish(ctx, &sns.PublishInput{TopicArn: topic.TopicArn, Message: aws.String(`{"n":1}`),
+		MessageAttributes: map[string]types.MessageAttributeValue{"sf_type": strAttr("orders.Created")}})
+	require.NoError(t, err)
+
+	dead := q.Messages(dlqURL)
+	require.Len(t, dead, 1)
+	assert.Equal(t, `{"n":1}`, dead[0].Body)
+	assert.Equal(t, "orders.Created", dead[0].Attributes["sf_type"])
+	assert.Equal(t, 1, n.DeadLettered())
+	assert.Equal(t, 1, n.Dropped(), "the subscription without a redrive policy dropped it")
+}

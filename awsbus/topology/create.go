@@ -20,6 +20,9 @@ func (t *Provisioner) Create(ctx context.Context, p Plan) (Endpoints, error) {
 	if err := t.canTable(p); err != nil {
 		return nil, err
 	}
+	if err := checkSubscriptions(p); err != nil {
+		return nil, err
+	}
 	for _, tbl := range p.Tables {
 		if err := createTable(ctx, t.cfg.DynamoDB, tbl, p.Tags); err != nil {
 			return nil, err
@@ -180,6 +183,17 @@ func topicARNs(res *resolved, names []string) []string {
 		out = append(out, res.topicARN[n])
 	}
 	return out
+}
+
+// checkSubscriptions reports a subscription without a dead-letter queue,
+// which a Plan made by New always gives it (a plan built by hand may not).
+func checkSubscriptions(p Plan) error {
+	for _, s := range p.Subscriptions {
+		if s.DLQ == "" {
+			return fmt.Errorf("%w: subscription of queue %q to topic %q: Subscription.DLQ is required", ErrInvalidPlan, s.Queue, s.Topic)
+		}
+	}
+	return nil
 }
 
 // createSubscription subscribes the queue to the topic with raw delivery,

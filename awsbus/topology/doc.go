@@ -52,8 +52,9 @@
 //   - Validate: writes nothing and reports every difference as a Drift:
 //     missing resources (the dead-letter queue of a missing queue included),
 //     redrive, attributes (encryption at rest among them), policy (the TLS
-//     statement among them), tags, raw delivery, filter policy, a topic's
-//     key, and a table's key schema, billing mode and time to live. Create cannot
+//     statement and the topic's statement on an event queue's dead-letter
+//     queue among them), tags, raw delivery, filter policy, a subscription's
+//     redrive policy, a topic's key, and a table's key schema, billing mode and time to live. Create cannot
 //     change a table's keys or billing mode in place; those drifts remain.
 //   - Assume: resolves names only, for infrastructure managed as code.
 //

@@ -168,8 +168,10 @@ type Subscription struct {
 	Queue string `json:"queue"`
 	// DLQ is the dead-letter queue of Queue, which the subscription's
 	// redrive policy names: SNS moves there a message it cannot deliver to
-	// Queue (a deleted queue, a policy that refuses the topic, a key SNS
-	// may not use) instead of dropping it.
+	// Queue (a deleted queue, a policy that refuses the topic) instead of
+	// dropping it. Required. It does not help with a key SNS may not use:
+	// the dead-letter queue is encrypted under Queue's key, so such a
+	// message is lost; Validate's key check reports that key.
 	DLQ string `json:"dlq"`
 	// FilterTypes, when not empty, become a filter policy on the type
 	// attribute: {"sf_type": FilterTypes}. Empty means every message.

@@ -87,3 +87,22 @@ func TestTopology_ApplyAddsTheSubscriptionRedriveToAnOlderTopology(t *testing.T)
 	assert.Empty(t, rep.Drifts, strings.Join(driftStrings(rep), "\n"))
 	assert.Contains(t, subscriptionAttrs(t, sn, ep.TopicARN)["RedrivePolicy"], queueAttrs(t, sq, ep.DLQURL)["QueueArn"])
 }
+
+// TestTopology_APlanWhoseSubscriptionHasNoDLQIsRefused builds a plan by
+// hand without Subscription.DLQ: Create and Validate refuse it, naming the
+// field, before any call.
+func TestTopology_APlanWhoseSubscriptionHasNoDLQIsRefused(t *testing.T) {
+	sq, sn := newFakes()
+	p, err := topology.New(ordersBinding(), topology.Options{})
+	require.NoError(t, err)
+	p.Subscriptions[0].DLQ = ""
+	topo, err := newProvisioner(sq, sn, topology.ProvisionerConfig{})
+	require.NoError(t, err)
+
+	_, err = topo.Create(context.Background(), p)
+	require.ErrorIs(t, err, topology.ErrInvalidPlan)
+	assert.ErrorContains(t, err, "Subscription.DLQ is required")
+	_, _, err = topo.Validate(context.Background(), p)
+	require.ErrorIs(t, err, topology.ErrInvalidPlan)
+	assert.Zero(t, sq.Calls("CreateQueue")+sq.Calls("GetQueueUrl")+sn.Calls("CreateTopic"), "refused before any call")
+}

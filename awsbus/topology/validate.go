@@ -12,6 +12,9 @@ func (t *Provisioner) Validate(ctx context.Context, p Plan) (DriftReport, Endpoi
 	if err := t.canTable(p); err != nil {
 		return rep, nil, err
 	}
+	if err := checkSubscriptions(p); err != nil {
+		return rep, nil, err
+	}
 	res := newResolved()
 	for _, q := range p.Queues {
 		if err := t.validateQueue(ctx, res, &rep, q, p.Tags); err != nil {

@@ -184,6 +184,9 @@ func (b *builder) topic(t topology.Topic) error {
 }
 
 func (b *builder) subscription(s topology.Subscription) error {
+	if s.DLQ == "" {
+		return fmt.Errorf("iac: subscription of queue %q to topic %q: Subscription.DLQ is required", s.Queue, s.Topic)
+	}
 	topic, queue, dlq := b.get(snsTopic, s.Topic), b.get(sqsQueue, s.Queue), b.get(sqsQueue, s.DLQ)
 	if topic == nil || queue == nil || dlq == nil {
 		return fmt.Errorf("iac: subscription of queue %q to topic %q: the plan lacks the queue, its dead-letter queue or the topic", s.Queue, s.Topic)

@@ -104,6 +104,11 @@ func (m *merger) add(p topology.Plan) []error {
 				ErrConflict, s.Queue, s.Topic, prev.FilterTypes, s.FilterTypes))
 			continue
 		}
+		if prev, ok := m.subs[key]; ok && prev.DLQ != s.DLQ {
+			errs = append(errs, fmt.Errorf("%w: subscription of queue %q to topic %q: dead-letter queues %q and %q",
+				ErrConflict, s.Queue, s.Topic, prev.DLQ, s.DLQ))
+			continue
+		}
 		m.subs[key] = s
 	}
 	for _, pol := range p.Policies {

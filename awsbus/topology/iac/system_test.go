@@ -233,3 +233,13 @@ func TestATableNamedCanonicallyGetsIDsWithoutAHash(t *testing.T) {
 	blocks := parseTerraform(t, must(iac.Terraform(p)))
 	assert.Contains(t, blocks, "resource aws_dynamodb_table orders_state")
 }
+
+func TestASubscriptionWithoutADeadLetterQueueIsRefused(t *testing.T) {
+	p := shippingPlan(t, topology.Options{})
+	require.NotEmpty(t, p.Subscriptions)
+	p.Subscriptions[0].DLQ = "" // a plan built by hand
+	for name, render := range renderers {
+		_, err := render(p)
+		require.ErrorContains(t, err, "Subscription.DLQ is required", name)
+	}
+}

@@ -16,8 +16,9 @@ import (
 
 const exportLong = `export writes the topology of one or more services as infrastructure code:
 the queues with their dead-letter queues and redrive policies, the topics,
-the subscriptions (raw delivery, filter policies), the queue policies that let
-the topics deliver, a KMS key with its alias and key policy when a file's
+the subscriptions (raw delivery, filter policies, a redrive policy to the
+queue's dead-letter queue), the queue policies that let the topics deliver to
+the queues and their dead-letter queues, a KMS key with its alias and key policy when a file's
 key is an alias, and the DynamoDB tables of the files (on-demand capacity,
 time to live where a table has a TTL attribute). Deploy it with the tools you
 review changes with, then run the services with provisioning set to validate
