@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -74,7 +75,7 @@ func testFailingHandlerDeadLettered(t *testing.T, suffix string) {
 	require.NoError(t, err)
 
 	client := sqs.NewFromConfig(awsConfig(t))
-	dead := receiveAll(t, client, ep.DLQURL, 1, 60*time.Second)
+	dead := receiveUntil(t, client, ep.DLQURL, 60*time.Second, func(got []types.Message) bool { return len(got) > 0 })
 	failure, has := dead[0].MessageAttributes[sourceflow.MetaFailure]
 	require.True(t, has, "the dead letter carries %s", sourceflow.MetaFailure)
 	reason := aws.ToString(failure.StringValue)

@@ -256,7 +256,9 @@ func WithinTx(ctx context.Context, api API, scope any, r *Retry, fn func(ctx con
 	committed := false
 	defer func() {
 		if !committed {
-			err = errors.Join(err, tx.rollback(ctx))
+			if rerr := tx.rollback(ctx); rerr != nil {
+				err = errors.Join(err, rerr)
+			}
 		}
 		for i := len(tx.ends) - 1; i >= 0; i-- {
 			tx.ends[i]()
