@@ -89,3 +89,19 @@ func TestDLQPurge_AFailedCallExitsThreeAndDeletesNothing(t *testing.T) {
 	assert.Contains(t, errOut, "dlq purge orders-dlq.fifo (the purge may have started")
 	assert.Len(t, e.messages("orders-dlq.fifo"), 1)
 }
+
+func TestDLQRedrive_RefusesTheDeadLetterQueueOfAQueueTheServiceOnlySendsTo(t *testing.T) {
+	e := newDLQEnv(t)
+	_, errOut, code := e.run(t, "apply", "-f", writeTopology(t, paymentsBinding(), topology.Options{}))
+	require.Equal(t, cli.ExitOK, code, errOut)
+	e.put(t, "payments-dlq.fifo", letter{id: "m1", typ: "payments.Charge", entity: "p-1", reason: "boom", body: "{}"})
+
+	for _, queue := range []string{"payments-dlq.fifo", "payments.fifo"} {
+		_, errOut, code = e.run(t, "dlq", "redrive", "-f", e.path, "--queue", queue)
+
+		assert.Equal(t, cli.ExitUsage, code, queue)
+		assert.Contains(t, errOut, "--queue "+queue+" belongs to payments.fifo, which this service only sends to", queue)
+	}
+	assert.Len(t, e.messages("payments-dlq.fifo"), 1, "another service's dead letters stay where they are")
+	assert.Empty(t, e.messages("payments.fifo"))
+}

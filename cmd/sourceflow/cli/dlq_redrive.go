@@ -13,8 +13,9 @@ type redriveFlags struct {
 }
 
 const redriveLong = `redrive moves the messages of a dead-letter queue back to the queue they
-came from (--queue names either), at most --rate messages a second, with a
-progress bar on standard error. Interrupted (Ctrl-C, --timeout, a failed
+came from (--queue names either; a queue the service consumes, see dlq
+list), at most --rate messages a second, with a progress bar on standard
+error. Interrupted (Ctrl-C, --timeout, a failed
 call) it loses nothing: run it again to move what is left. It runs without
 a time bound unless --timeout is given.
 

@@ -90,8 +90,10 @@ func TestDLQRedrive_UsageAndMissingQueueErrors(t *testing.T) {
 	}
 	assert.Zero(t, e.sqs.Calls("ReceiveMessage"), "nothing received on a usage error")
 
+	// A queue the service consumes, not applied yet.
 	b := ordersBinding()
 	b.Routes = append(b.Routes, sourceflow.Route{Type: "audit.Record", Kind: sourceflow.KindCommand, Destination: "audit"})
+	b.Listeners = append(b.Listeners, sourceflow.Listener{Destination: "audit", Kind: sourceflow.KindCommand, Types: []string{"audit.Record"}})
 	path := writeTopology(t, b, topology.Options{})
 	_, errOut, code := e.run(t, "dlq", "redrive", "-f", path, "--queue", "audit")
 	assert.Equal(t, cli.ExitDrift, code)

@@ -28,6 +28,10 @@ func (g *globals) openRedrive(ctx context.Context, cmd *cobra.Command, f redrive
 	if err != nil {
 		return nil, err
 	}
+	if !p.owned {
+		return nil, &ExitError{Code: ExitUsage, Err: fmt.Errorf("--queue %s belongs to %s, which this service only sends to: "+
+			"the service that consumes %s owns its dead-letter queue and redrives it with its own topology file", f.queue, p.source, p.source)}
+	}
 	plan, err := chooseMethod(f, p, rate)
 	if err != nil {
 		return nil, &ExitError{Code: ExitUsage, Err: err}
