@@ -75,7 +75,12 @@ func testFailingHandlerDeadLettered(t *testing.T, suffix string) {
 	require.NoError(t, err)
 
 	client := sqs.NewFromConfig(awsConfig(t))
-	dead := receiveUntil(t, client, ep.DLQURL, 60*time.Second, func(got []types.Message) bool { return len(got) > 0 })
+	dead := receiveUntil(t, client, ep.DLQURL, 60*time.Second, func(got []types.Message) string {
+		if len(got) == 0 {
+			return "the failing command"
+		}
+		return ""
+	})
 	failure, has := dead[0].MessageAttributes[sourceflow.MetaFailure]
 	require.True(t, has, "the dead letter carries %s", sourceflow.MetaFailure)
 	reason := aws.ToString(failure.StringValue)
@@ -83,7 +88,9 @@ func testFailingHandlerDeadLettered(t *testing.T, suffix string) {
 	assert.Contains(t, reason, "pay 13: "+errRefused.Error(), "the handler's error")
 	assert.Contains(t, reason, fmt.Sprintf("last allowed receive (%d of %d)", maxReceives, maxReceives))
 	assert.Equal(t, "model.PayOrder", aws.ToString(dead[0].MessageAttributes[sourceflow.MetaType].StringValue))
-	assert.Equal(t, int32(maxReceives), failures.Load(), "handled maxReceiveCount times")
+	// At least: a copy of the command (a retried send that had landed) is
+	// handled and dead-lettered on its own.
+	assert.GreaterOrEqual(t, failures.Load(), int32(maxReceives), "handled maxReceiveCount times")
 	require.Eventually(t, func() bool { return handled.Load() >= 1 }, 30*time.Second, 100*time.Millisecond,
 		"the other entity's command is handled")
 }

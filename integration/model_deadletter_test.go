@@ -5,6 +5,7 @@ package integration
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -95,24 +96,16 @@ func testPoison(t *testing.T, suffix string) {
 	good, err := cqrs.NewAggregate(svc, "payment").Send(ctx, "order-1", PayOrder{Amount: 5})
 	require.NoError(t, err)
 
-	dead := receiveUntil(t, client, ep.DLQURL, 60*time.Second, func(got []types.Message) bool {
+	dead := receiveUntil(t, client, ep.DLQURL, 60*time.Second, func(got []types.Message) string {
+		var missing []string
 		for _, p := range poisons {
 			if _, ok := findDead(got, p); !ok {
-				return false
+				missing = append(missing, p.name)
 			}
 		}
-		return true
+		return strings.Join(missing, ", ")
 	})
-	for _, p := range poisons {
-		m, ok := findDead(dead, p)
-		if !assert.True(t, ok, "%s reaches the dead-letter queue", p.name) {
-			continue
-		}
-		failure, has := m.MessageAttributes[sourceflow.MetaFailure]
-		require.True(t, has, "%s carries %s", p.name, sourceflow.MetaFailure)
-		assert.Contains(t, aws.ToString(failure.StringValue), p.reason, p.name)
-		t.Logf("%s: %s=%q", p.name, sourceflow.MetaFailure, aws.ToString(failure.StringValue))
-	}
+	checkDead(t, dead)
 
 	require.Eventually(t, func() bool { return len(runs.byHandler(svc.Name(), hPay)) >= 1 }, 30*time.Second, 100*time.Millisecond,
 		"the good command is handled")
@@ -124,19 +117,34 @@ func testPoison(t *testing.T, suffix string) {
 	assert.Equal(t, Payment{Amount: 5, Commands: 1}, state)
 	// The transport dead-letters at least once: a late copy of a poison may
 	// still arrive. The good command never does.
-	for _, m := range receiveAll(t, client, ep.DLQURL, 0, 2*time.Second) {
-		assert.True(t, isPoison(m), "only poisons reach the dead-letter queue, got body %q", aws.ToString(m.Body))
+	checkDead(t, receiveAll(t, client, ep.DLQURL, 0, 2*time.Second))
+}
+
+// checkDead checks that every dead letter, copies included, is a poison
+// carrying its reason in sf_failure.
+func checkDead(t *testing.T, dead []types.Message) {
+	t.Helper()
+	for _, m := range dead {
+		p, ok := poisonOf(m)
+		if !assert.True(t, ok, "only poisons reach the dead-letter queue, got body %q", aws.ToString(m.Body)) {
+			continue
+		}
+		failure, has := m.MessageAttributes[sourceflow.MetaFailure]
+		if assert.True(t, has, "%s carries %s", p.name, sourceflow.MetaFailure) {
+			assert.Contains(t, aws.ToString(failure.StringValue), p.reason, p.name)
+			t.Logf("%s: %s=%q", p.name, sourceflow.MetaFailure, aws.ToString(failure.StringValue))
+		}
 	}
 }
 
-// isPoison reports whether m is one of the poisons.
-func isPoison(m types.Message) bool {
+// poisonOf returns the poison m is a dead letter of.
+func poisonOf(m types.Message) (poison, bool) {
 	for _, p := range poisons {
 		if _, ok := findDead([]types.Message{m}, p); ok {
-			return true
+			return p, true
 		}
 	}
-	return false
+	return poison{}, false
 }
 
 // findDead returns the dead letter with p's type and body.
@@ -150,22 +158,22 @@ func findDead(dead []types.Message, p poison) (types.Message, bool) {
 	return types.Message{}, false
 }
 
-// receiveAll receives (and deletes) from a queue until want messages arrived
-// or within passed; with want 0 it returns what arrives within.
-// receiveUntil receives and deletes the messages of url until done accepts
-// what arrived (duplicates included), and fails the test when within runs
-// out first.
-func receiveUntil(t *testing.T, client *sqs.Client, url string, within time.Duration, done func([]types.Message) bool) []types.Message {
+// receiveUntil receives and deletes the messages of url until missing
+// says nothing is missing from what arrived (copies included), and fails
+// the test, naming what is missing, when within runs out first.
+func receiveUntil(t *testing.T, client *sqs.Client, url string, within time.Duration, missing func([]types.Message) string) []types.Message {
 	t.Helper()
 	var got []types.Message
 	deadline := time.Now().Add(within)
-	for !done(got) {
-		require.True(t, time.Now().Before(deadline), "%d messages in %s after %v, not yet all expected", len(got), url, within)
+	for m := missing(got); m != ""; m = missing(got) {
+		require.True(t, time.Now().Before(deadline), "%s: after %v, %d messages, missing %s", url, within, len(got), m)
 		got = append(got, receiveAll(t, client, url, 0, time.Second)...)
 	}
 	return got
 }
 
+// receiveAll receives (and deletes) from a queue until want messages arrived
+// or within passed; with want 0 it returns what arrives within.
 func receiveAll(t *testing.T, client *sqs.Client, url string, want int, within time.Duration) []types.Message {
 	t.Helper()
 	var got []types.Message

@@ -109,6 +109,7 @@ func TestFailedWorkWritesNothingAndRollsBack(t *testing.T) {
 		return boom
 	})
 	assert.ErrorIs(t, err, boom)
+	assert.Same(t, boom, err, "a rollback that succeeds leaves the error as it was")
 	assert.Equal(t, 1, undone)
 	assert.Zero(t, api.puts)
 	assert.Empty(t, api.transact)

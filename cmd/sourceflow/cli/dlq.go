@@ -8,7 +8,8 @@ import (
 
 const dlqLong = `dlq inspects, redrives and purges the dead-letter queues of a topology file: the
 dead-letter queue of every queue in it (command queues and the service's
-event queues), named "<queue>-dlq" (".fifo" kept).
+event queues), named "<queue>-dlq" (".fifo" kept). redrive and purge act
+only on the dead-letter queues of the queues the service consumes.
 
 Every dead letter that SourceFlow's AWS transport writes says why it is
 there: the reason is in its sf_failure attribute (or inside the packed

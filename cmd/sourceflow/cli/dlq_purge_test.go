@@ -100,7 +100,7 @@ func TestDLQRedrive_RefusesTheDeadLetterQueueOfAQueueTheServiceOnlySendsTo(t *te
 		_, errOut, code = e.run(t, "dlq", "redrive", "-f", e.path, "--queue", queue)
 
 		assert.Equal(t, cli.ExitUsage, code, queue)
-		assert.Contains(t, errOut, "--queue "+queue+" belongs to payments.fifo, which this service only sends to", queue)
+		assert.Contains(t, errOut, "--queue "+queue+": payments.fifo is a queue this service only sends to", queue)
 	}
 	assert.Len(t, e.messages("payments-dlq.fifo"), 1, "another service's dead letters stay where they are")
 	assert.Empty(t, e.messages("payments.fifo"))

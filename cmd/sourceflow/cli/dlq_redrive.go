@@ -13,11 +13,13 @@ type redriveFlags struct {
 }
 
 const redriveLong = `redrive moves the messages of a dead-letter queue back to the queue they
-came from (--queue names either; a queue the service consumes, see dlq
-list), at most --rate messages a second, with a progress bar on standard
-error. Interrupted (Ctrl-C, --timeout, a failed
-call) it loses nothing: run it again to move what is left. It runs without
-a time bound unless --timeout is given.
+came from, at most --rate messages a second, with a progress bar on
+standard error. --queue names the dead-letter queue or its queue, which
+must be one the service consumes (see dlq list): the dead-letter queue of a
+queue the service only sends to is its consumer's, and redrive refuses it
+(exit 2). Interrupted (Ctrl-C, --timeout, a failed call) it loses nothing:
+run it again to move what is left. It runs without a time bound unless
+--timeout is given.
 
 A run moves at most the depth the dead-letter queue had when it started
 (--max sets another bound), and stops at the first message sent to the
