@@ -66,10 +66,4 @@ func documentTable(name string, c columnTypes) string {
 // SchemaSQL returns the statements that create the store's tables at the
 // schema version this program knows, for schemas managed outside the store
 // (Config.SkipMigrations). They do not create the version table.
-func (s *Store) SchemaSQL() []string {
-	var stmts []string
-	for _, step := range schema(s.cfg.Dialect, s.cfg.tables()).Steps {
-		stmts = append(stmts, step...)
-	}
-	return stmts
-}
+func (s *Store) SchemaSQL() []string { return schema(s.cfg.Dialect, s.cfg.tables()).Statements() }

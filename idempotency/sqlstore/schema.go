@@ -21,13 +21,7 @@ func (s *Store) schema() sqldb.Schema {
 // SchemaSQL returns the statements that create the table and its expiry
 // index, for schemas managed outside the store (Config.SkipMigrations). They do
 // not create the version table.
-func (s *Store) SchemaSQL() []string {
-	var stmts []string
-	for _, step := range s.schema().Steps {
-		stmts = append(stmts, step...)
-	}
-	return stmts
-}
+func (s *Store) SchemaSQL() []string { return s.schema().Statements() }
 
 // CreateSchema migrates the table to the schema version this program knows,
 // recording it in Table+"_version"; an up-to-date schema is left alone.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -23,6 +24,10 @@ type Schema struct {
 	// Steps are the migrations in order; version n is Steps[n-1].
 	Steps [][]string
 }
+
+// Statements returns the statements of every step in order: the schema at
+// its latest version, for schemas managed outside the program.
+func (s Schema) Statements() []string { return slices.Concat(s.Steps...) }
 
 // Migrate brings the schema on db up to len(s.Steps). It returns
 // ErrSchemaTooNew, applying nothing, when the database records a newer

@@ -99,15 +99,11 @@ func (m *merger) add(p topology.Plan) []error {
 	}
 	for _, s := range p.Subscriptions {
 		key := s.Topic + "\x00" + s.Queue
-		if prev, ok := m.subs[key]; ok && !slices.Equal(prev.FilterTypes, s.FilterTypes) {
-			errs = append(errs, fmt.Errorf("%w: subscription of queue %q to topic %q: filter types %v and %v",
-				ErrConflict, s.Queue, s.Topic, prev.FilterTypes, s.FilterTypes))
-			continue
-		}
-		if prev, ok := m.subs[key]; ok && prev.DLQ != s.DLQ {
-			errs = append(errs, fmt.Errorf("%w: subscription of queue %q to topic %q: dead-letter queues %q and %q",
-				ErrConflict, s.Queue, s.Topic, prev.DLQ, s.DLQ))
-			continue
+		if prev, ok := m.subs[key]; ok {
+			if err := subscriptionConflict(prev, s); err != nil {
+				errs = append(errs, err)
+				continue
+			}
 		}
 		m.subs[key] = s
 	}
@@ -244,4 +240,18 @@ func Unconsumed(plans ...topology.Plan) []string {
 		}
 	}
 	return out
+}
+
+// subscriptionConflict reports two plans that want one subscription with
+// different filter types or dead-letter queues.
+func subscriptionConflict(a, b topology.Subscription) error {
+	switch {
+	case !slices.Equal(a.FilterTypes, b.FilterTypes):
+		return fmt.Errorf("%w: subscription of queue %q to topic %q: filter types %v and %v",
+			ErrConflict, b.Queue, b.Topic, a.FilterTypes, b.FilterTypes)
+	case a.DLQ != b.DLQ:
+		return fmt.Errorf("%w: subscription of queue %q to topic %q: dead-letter queues %q and %q",
+			ErrConflict, b.Queue, b.Topic, a.DLQ, b.DLQ)
+	}
+	return nil
 }
