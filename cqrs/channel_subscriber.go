@@ -14,7 +14,10 @@ type channelSubscriber struct {
 	relays relays
 }
 
-// Subscribe subscribes to the destination's gochannel topic.
+// Subscribe subscribes to the destination's gochannel topic. When ctx ends
+// or Close is called, the subscription takes no new message, and the
+// handlers in flight keep a live context for up to
+// ChannelConfig.CloseTimeout to finish in.
 func (s *channelSubscriber) Subscribe(ctx context.Context, topic string) (<-chan *message.Message, error) {
 	if err := s.t.listen(topic); err != nil {
 		return nil, err
@@ -27,13 +30,38 @@ func (s *channelSubscriber) Subscribe(ctx context.Context, topic string) (<-chan
 		return nil, err
 	}
 	r := redelivery{maxDeliveries: s.t.cfg.MaxDeliveries, delay: s.t.cfg.RedeliveryDelay,
+		drain: s.t.cfg.CloseTimeout,
 		deadLetter: func(topic string, m *message.Message, reason string, deliveries int) error {
 			s.t.deadLetter(DeadLetter{Destination: topic, Message: m, Reason: reason, Deliveries: deliveries})
 			return nil
 		}}
+	live, endLive := r.deliveryContext(ctx)
 	out := make(chan *message.Message)
-	s.relays.start(cancel, func() { r.relay(ctx, topic, in, out, func() { s.t.unlisten(topic) }) })
+	s.relays.start(cancel, func() {
+		defer endLive()
+		r.relay(ctx, topic, outliving(ctx, live, in), out, func() { s.t.unlisten(topic) })
+	})
 	return out, nil
+}
+
+// outliving gives each message of in the context live. Gochannel gives a
+// message a context of its subscription's, which ends as the subscription
+// does; the gochannel subscription itself must end then, so that a
+// synchronous publish to it stops waiting.
+func outliving(ctx, live context.Context, in <-chan *message.Message) <-chan *message.Message {
+	out := make(chan *message.Message)
+	go func() {
+		defer close(out)
+		for m := range in {
+			m.SetContext(live)
+			select {
+			case out <- m:
+			case <-ctx.Done():
+				return // gochannel ends the send to a closed subscription
+			}
+		}
+	}()
+	return out
 }
 
 // Close ends this subscriber's subscriptions and waits for their relays.

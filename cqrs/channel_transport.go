@@ -49,6 +49,11 @@ type ChannelConfig struct {
 	// MaxDeadLetters bounds the dead letters kept for DeadLetters; older ones
 	// are dropped (DeadLetterCount still counts them). Default: 1000.
 	MaxDeadLetters int
+	// CloseTimeout bounds how long the handlers in flight when a
+	// subscription ends (the service closes) keep a live context to finish
+	// in. Keep it below ServiceConfig.CloseTimeout (30s by default), which
+	// bounds the whole Close. Default: 20s.
+	CloseTimeout time.Duration
 	// Logger logs dead-lettered messages (never their payloads). Default:
 	// watermill.NopLogger.
 	Logger watermill.LoggerAdapter
@@ -58,6 +63,7 @@ func (c *ChannelConfig) setDefaults() {
 	c.MaxDeliveries = cmp.Or(c.MaxDeliveries, 5)
 	c.RedeliveryDelay = cmp.Or(c.RedeliveryDelay, 10*time.Millisecond)
 	c.MaxDeadLetters = cmp.Or(c.MaxDeadLetters, 1000)
+	c.CloseTimeout = cmp.Or(c.CloseTimeout, 20*time.Second)
 	if c.Logger == nil {
 		c.Logger = watermill.NopLogger{}
 	}
@@ -69,6 +75,7 @@ func (c ChannelConfig) Validate() error {
 		fieldcheck.AtLeast("cqrs: ChannelConfig.MaxDeliveries", c.MaxDeliveries, 1),
 		fieldcheck.NotNegative("cqrs: ChannelConfig.RedeliveryDelay", c.RedeliveryDelay),
 		fieldcheck.AtLeast("cqrs: ChannelConfig.MaxDeadLetters", c.MaxDeadLetters, 1),
+		fieldcheck.NotNegative("cqrs: ChannelConfig.CloseTimeout", c.CloseTimeout),
 	)
 }
 
