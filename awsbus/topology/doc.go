@@ -18,9 +18,10 @@
 //     ("<service>-<topic>" by default; commands and events never share a
 //     queue), a subscription with raw message delivery, a redrive policy to
 //     the queue's dead-letter queue (SNS moves there what it cannot deliver
-//     to the queue instead of dropping it) and, when the service handles
-//     only some of the topic's types, a filter policy on the sf_type
-//     attribute, and Policies letting the topic send to the queue and to its
+//     to the queue instead of dropping it) and a filter policy on the
+//     sf_type attribute naming the types the service handles (none past
+//     150, SNS's limit), so that a type it does not handle never reaches its
+//     queue, and Policies letting the topic send to the queue and to its
 //     dead-letter queue;
 //   - the DynamoDB tables of Options.Tables, where the service's stores keep
 //     state (cqrs/dynamostore.Tables, idempotency/dynamostore.TableOf):

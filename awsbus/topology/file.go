@@ -104,7 +104,6 @@ type FileListen struct {
 	// kept). Not allowed on command destinations, whose queue is Name.
 	Queue string `yaml:"queue,omitempty"`
 	// FilterTypes, checked, are the types of the subscription's filter
-	// policy: the handled types when the service handles only some of the
-	// topic's types; empty when it handles them all.
+	// policy: the handled types (none past 150, SNS's limit).
 	FilterTypes []string `yaml:"filter_types,omitempty,flow"`
 }

@@ -57,7 +57,7 @@ func (f File) checkDerived(lines fileLines, plan Plan) error {
 		if !slices.Equal(got, want) {
 			errs = append(errs, lines.errorf(fieldPath{"destinations", i, "listen", "filter_types"},
 				"is %v but listen.handles and types give %v (%s); correct or remove it",
-				d.Listen.FilterTypes, orAll(want), "a filter is set only when some of the topic's types are handled"))
+				d.Listen.FilterTypes, orAll(want), "the filter names the handled types"))
 		}
 	}
 	return errors.Join(errs...)
@@ -65,7 +65,7 @@ func (f File) checkDerived(lines fileLines, plan Plan) error {
 
 func orAll(types []string) string {
 	if len(types) == 0 {
-		return "[] (no filter: every type is handled)"
+		return "[] (no filter: more handled types than SNS's filter policy takes)"
 	}
 	return fmt.Sprint(types)
 }

@@ -174,7 +174,10 @@ type Subscription struct {
 	// message is lost; Validate's key check reports that key.
 	DLQ string `json:"dlq"`
 	// FilterTypes, when not empty, become a filter policy on the type
-	// attribute: {"sf_type": FilterTypes}. Empty means every message.
+	// attribute: {"sf_type": FilterTypes}, so that the queue receives only
+	// the types its service handles. Empty means every message. A plan
+	// sets it to the handled types, up to 150 (SNS's limit; past it, no
+	// filter).
 	FilterTypes []string `json:"filter_types,omitempty"`
 }
 
@@ -285,7 +288,7 @@ func planEvent(p *Plan, opts Options, d *destination) {
 		p.Queues = append(p.Queues, queueSpec(opts, q, true))
 		dlq := DLQName(q)
 		p.Subscriptions = append(p.Subscriptions, Subscription{
-			Topic: d.name, Queue: q, DLQ: dlq, FilterTypes: filterTypes(d.routed, d.handled),
+			Topic: d.name, Queue: q, DLQ: dlq, FilterTypes: filterTypes(d.handled),
 		})
 		p.Policies = append(p.Policies,
 			Policy{Queue: q, Topics: []string{d.name}},
@@ -295,17 +298,21 @@ func planEvent(p *Plan, opts Options, d *destination) {
 	p.Destinations = append(p.Destinations, ds)
 }
 
-// filterTypes returns the handled types, sorted, when they are a strict
-// subset of the routed types; nil when the service handles them all.
-func filterTypes(routed, handled []string) []string {
-	for _, r := range routed {
-		if !slices.Contains(handled, r) {
-			out := slices.Clone(handled)
-			slices.Sort(out)
-			return out
-		}
+// maxFilterTypes is the most types a filter policy names: SNS accepts at
+// most 150 value combinations in a subscription's filter policy.
+const maxFilterTypes = 150
+
+// filterTypes returns the handled types, sorted: the filter policy that
+// keeps the types the service does not handle (those another service
+// raises there, or a producer adds later) out of its queue. nil, no filter,
+// when there are none or more than maxFilterTypes.
+func filterTypes(handled []string) []string {
+	if len(handled) == 0 || len(handled) > maxFilterTypes {
+		return nil
 	}
-	return nil
+	out := slices.Clone(handled)
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 func queueSpec(opts Options, name string, owned bool) Queue {

@@ -2,6 +2,7 @@ package topology_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -69,16 +70,40 @@ func TestTopology_PlanFromBindingAlone(t *testing.T) {
 	assert.Equal(t, topology.Subscription{
 		Topic: "payment-events", Queue: "orders-payment-events", DLQ: "orders-payment-events-dlq",
 		FilterTypes: []string{"payments.PaymentTaken"},
-	}, p.Subscriptions[0], "only some routed types handled: filtered; undeliverable ones go to the queue's DLQ")
+	}, p.Subscriptions[0], "filtered on the handled types; undeliverable ones go to the queue's DLQ")
 }
 
-func TestTopology_PlanFilterOnlyWhenSomeTypesAreHandled(t *testing.T) {
+// A service that handles every type routed to a topic still filters on
+// them: the types other services raise there, or a producer adds later,
+// would otherwise reach its queue and be dead-lettered as unknown types.
+func TestTopology_PlanFiltersOnTheHandledTypes(t *testing.T) {
 	b := ordersBinding()
-	b.Listeners[1].Types = append(b.Listeners[1].Types, "payments.PaymentRefunded")
+	b.Listeners[1].Types = append(b.Listeners[1].Types, "payments.PaymentRefunded", "payments.PaymentRefunded")
 	p, err := plan(t, topology.Options{}, b)
 	require.NoError(t, err)
 	require.Len(t, p.Subscriptions, 1)
-	assert.Nil(t, p.Subscriptions[0].FilterTypes)
+	assert.Equal(t, []string{"payments.PaymentRefunded", "payments.PaymentTaken"}, p.Subscriptions[0].FilterTypes,
+		"every handled type, sorted, once")
+}
+
+// SNS takes at most 150 values in a filter policy: a service handling more
+// types of one topic gets no filter rather than a subscription SNS refuses.
+func TestTopology_PlanSetsNoFilterPastSNSsLimit(t *testing.T) {
+	for _, n := range []int{150, 151} {
+		b := ordersBinding()
+		b.Listeners[1].Types = nil
+		for i := range n {
+			b.Listeners[1].Types = append(b.Listeners[1].Types, fmt.Sprintf("payments.T%03d", i))
+		}
+		p, err := plan(t, topology.Options{}, b)
+		require.NoError(t, err)
+		require.Len(t, p.Subscriptions, 1)
+		if n <= 150 {
+			assert.Len(t, p.Subscriptions[0].FilterTypes, n)
+		} else {
+			assert.Nil(t, p.Subscriptions[0].FilterTypes)
+		}
+	}
 }
 
 // A queue the service only sends to is planned but not owned.

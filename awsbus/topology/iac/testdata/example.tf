@@ -216,6 +216,9 @@ resource "aws_sns_topic_subscription" "order_events_to_orders_order_events" {
   redrive_policy = jsonencode({
     deadLetterTargetArn = aws_sqs_queue.orders_order_events_dlq.arn
   })
+  filter_policy = jsonencode({
+    sf_type = ["orders.OrderCreated"]
+  })
 }
 
 resource "aws_sns_topic_subscription" "payment_events_to_orders_payment_events" {
@@ -225,6 +228,9 @@ resource "aws_sns_topic_subscription" "payment_events_to_orders_payment_events" 
   raw_message_delivery = true
   redrive_policy = jsonencode({
     deadLetterTargetArn = aws_sqs_queue.orders_payment_events_dlq.arn
+  })
+  filter_policy = jsonencode({
+    sf_type = ["payments.PaymentProcessed"]
   })
 }
 
