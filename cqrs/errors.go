@@ -22,7 +22,9 @@ var (
 	// ErrNoHandlers is returned when a listened destination has no handler
 	// for any of its types.
 	ErrNoHandlers = errors.New("cqrs: listened destination has no handler")
-	// ErrStarted is returned when the service is changed after Start.
+	// ErrStarted is returned when the service is changed after Start, and
+	// by Start on a service that was closed (a closed service does not
+	// start again, whether or not it had started).
 	ErrStarted = errors.New("cqrs: service already started")
 	// ErrNotStarted is returned when a message is sent before Start.
 	ErrNotStarted = errors.New("cqrs: service not started")

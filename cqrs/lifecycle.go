@@ -18,6 +18,9 @@ import (
 func (s *Service) Start(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.closing {
+		return fmt.Errorf("%w: the service is closed; build a new Service", ErrStarted)
+	}
 	if s.started {
 		return ErrStarted
 	}
@@ -173,13 +176,21 @@ func (s *Service) subscribeHooks(d *dispatcher) []message.HandlerMiddleware {
 // Close stops the router, waiting up to CloseTimeout for in-flight handlers,
 // and closes the transport if the service created it. From the start of
 // Close, sends from outside a handler fail with ErrNotStarted; handlers
-// still draining may send until the router has stopped. Close is idempotent.
+// still draining may send until the router has stopped.
+//
+// Close is idempotent and safe for concurrent use: the service closes once,
+// and every call, concurrent or later, returns when that close has ended,
+// with its result. A closed service does not start again, whether or not it
+// had started: Start then fails with ErrStarted.
 //
 // The service's subscriptions close with it, so what a draining handler
 // publishes to one of its own destinations meets no subscriber here: a
 // persistent transport keeps it for the next start or another instance,
 // while the in-process ChannelTransport, which keeps nothing, drops it.
-func (s *Service) Close() error {
+func (s *Service) Close() error { return s.closeOnce() }
+
+// shutDown is the one run of Close.
+func (s *Service) shutDown() error {
 	s.mu.Lock()
 	router, stop, done := s.router, s.stopRouter, s.runDone
 	s.router, s.closing = nil, true // new sends are refused; in-flight handlers may still send

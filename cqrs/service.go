@@ -25,6 +25,7 @@ type Service struct {
 	locks      keyedMutex
 	bus        *CommandBus
 	events     *EventQueue
+	closeOnce  func() error // runs shutDown once; every Close waits for it
 
 	mu          sync.Mutex
 	started     bool
@@ -61,6 +62,7 @@ func NewService(cfg ServiceConfig) (*Service, error) {
 	}
 	s.bus = &CommandBus{svc: s}
 	s.events = &EventQueue{svc: s}
+	s.closeOnce = sync.OnceValue(s.shutDown)
 	return s, nil
 }
 
