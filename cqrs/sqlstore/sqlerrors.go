@@ -10,6 +10,8 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/sourceflow-go/sourceflow"
 )
 
 // isUniqueViolation reports a duplicate primary or unique key: PostgreSQL
@@ -39,13 +41,14 @@ func isDeadlock(err error) bool {
 
 // checkKey rejects a key the key columns cannot hold: longer than
 // MaxKeyLength bytes, not UTF-8 or holding a NUL byte (which PostgreSQL
-// and MySQL refuse).
+// and MySQL refuse). No retry makes such a key fit, so the error is
+// sourceflow.Permanent: the message is dead-lettered at once.
 func checkKey(name, key string) error {
 	if len(key) > MaxKeyLength {
-		return fmt.Errorf("%w: %s is %d bytes, longer than %d", ErrInvalidKey, name, len(key), MaxKeyLength)
+		return sourceflow.Permanent(fmt.Errorf("%w: %s is %d bytes, longer than %d", ErrInvalidKey, name, len(key), MaxKeyLength))
 	}
 	if !utf8.ValidString(key) || strings.IndexByte(key, 0) >= 0 {
-		return fmt.Errorf("%w: %s %q is not valid UTF-8 without NUL bytes", ErrInvalidKey, name, key)
+		return sourceflow.Permanent(fmt.Errorf("%w: %s %q is not valid UTF-8 without NUL bytes", ErrInvalidKey, name, key))
 	}
 	return nil
 }
