@@ -74,30 +74,19 @@ func (c *Config) setDefaults() {
 	}
 }
 
-// Validate reports every problem of c at once. New calls it after applying
-// the defaults.
+// Validate reports every problem of c at once. Zero fields stand for their
+// defaults, so the zero Config is valid; New calls Validate.
 func (c Config) Validate() error {
+	c.setDefaults()
 	var errs []error
 	invalid := func(format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%w: "+format, append([]any{ErrInvalidConfig}, args...)...))
-	}
-	if c.MeterProvider == nil {
-		invalid("MeterProvider is nil")
-	}
-	if c.InstrumentationScope == "" {
-		invalid("InstrumentationScope is empty")
-	}
-	if c.IsDuplicate == nil {
-		invalid("IsDuplicate is nil")
 	}
 	if c.DepthInterval <= 0 {
 		invalid("DepthInterval: %s, must be above zero", c.DepthInterval)
 	}
 	if c.DepthTimeout <= 0 || c.DepthTimeout > c.DepthInterval {
 		invalid("DepthTimeout: %s, must be above zero and at most DepthInterval (%s)", c.DepthTimeout, c.DepthInterval)
-	}
-	if c.Logger == nil {
-		invalid("Logger is nil")
 	}
 	for i, s := range c.KMS {
 		if s == nil {
@@ -112,6 +101,11 @@ func (c Config) Validate() error {
 	for i, s := range c.Circuits {
 		if s == nil {
 			invalid("Circuits[%d] is nil", i)
+		}
+	}
+	for i, s := range c.StoreRetries {
+		if s == nil {
+			invalid("StoreRetries[%d] is nil", i)
 		}
 	}
 	return errors.Join(errs...)

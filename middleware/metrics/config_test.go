@@ -16,17 +16,18 @@ func TestConfigValidate(t *testing.T) {
 		cfg    metrics.Config
 		fields []string
 	}{
-		"zero value without defaults": {
-			cfg:    metrics.Config{},
-			fields: []string{"MeterProvider", "InstrumentationScope", "IsDuplicate", "DepthInterval", "DepthTimeout", "Logger"},
+		"negative durations": {
+			cfg:    metrics.Config{DepthInterval: -time.Second},
+			fields: []string{"DepthInterval", "DepthTimeout"},
 		},
 		"nil sources": {
 			cfg: metrics.Config{
-				KMS:        []metrics.KMSStatsSource{nil},
-				Duplicates: []metrics.DuplicateSource{metrics.DuplicatesFunc(func() int64 { return 0 }), nil},
-				Circuits:   []metrics.CircuitSource{nil},
+				KMS:          []metrics.KMSStatsSource{nil},
+				Duplicates:   []metrics.DuplicateSource{metrics.DuplicatesFunc(func() int64 { return 0 }), nil},
+				Circuits:     []metrics.CircuitSource{nil},
+				StoreRetries: []metrics.StoreRetrySource{metrics.StoreRetriesFunc(func() (int64, int64) { return 0, 0 }), nil},
 			},
-			fields: []string{"KMS[0]", "Duplicates[1]", "Circuits[0]"},
+			fields: []string{"KMS[0]", "Duplicates[1]", "Circuits[0]", "StoreRetries[1]"},
 		},
 	}
 	for name, tc := range tests {
@@ -40,6 +41,15 @@ func TestConfigValidate(t *testing.T) {
 	}
 }
 
+// TestZeroConfigIsValid checks that zero fields stand for their defaults.
+func TestZeroConfigIsValid(t *testing.T) {
+	require.NoError(t, metrics.Config{}.Validate())
+	require.NoError(t, metrics.Config{DepthInterval: time.Second}.Validate(), "DepthTimeout defaults to DepthInterval")
+	m, err := metrics.New(metrics.Config{})
+	require.NoError(t, err)
+	require.NoError(t, m.Close())
+}
+
 func TestNewRejectsInvalidConfig(t *testing.T) {
 	tests := map[string]struct {
 		cfg   metrics.Config
@@ -48,6 +58,7 @@ func TestNewRejectsInvalidConfig(t *testing.T) {
 		"negative interval":       {cfg: metrics.Config{DepthInterval: -time.Second}, field: "DepthInterval"},
 		"timeout beyond interval": {cfg: metrics.Config{DepthInterval: time.Second, DepthTimeout: time.Minute}, field: "DepthTimeout"},
 		"nil duplicate source":    {cfg: metrics.Config{Duplicates: []metrics.DuplicateSource{nil}}, field: "Duplicates[0]"},
+		"nil store retry source":  {cfg: metrics.Config{StoreRetries: []metrics.StoreRetrySource{nil}}, field: "StoreRetries[0]"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
