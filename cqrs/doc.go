@@ -54,9 +54,10 @@
 //     (DocumentStore): a saga or view loads the document and its version,
 //     applies the message and saves on the condition that the version is
 //     unchanged. When another instance saved first (ErrConflict), the
-//     handler runs again on the newer state, at most 8 times, with its
-//     derived send ids rewound; after that the message fails with
-//     ErrConflict and the transport redelivers it. Optimistic concurrency
+//     handler runs again on the newer state, with its derived send ids
+//     rewound: at most 8 runs in all, the first and up to 7 re-runs; when
+//     the 8th save conflicts too, the message fails with ErrConflict and
+//     the transport redelivers it. Optimistic concurrency
 //     was chosen over a row lock held across the handler because it works
 //     the same on PostgreSQL, MySQL, SQLite and DynamoDB (conditional
 //     writes) and holds no lock while a handler runs; the in-process

@@ -36,25 +36,44 @@ type ServiceConfig struct {
 	Logger watermill.LoggerAdapter
 	// HandlerMiddleware is the consume-side pipeline applied to every
 	// listened destination, outermost first (middleware.Stack's
-	// HandlerMiddlewares).
+	// HandlerMiddlewares). It runs inside the mark that records a
+	// sourceflow.Permanent failure on the nacked message, so transports
+	// dead-letter such a message at once. SourceFlow's pipeline (recover,
+	// tracing, metrics, idempotency, decryption, retry) belongs here, not in
+	// a router's middleware.
 	HandlerMiddleware []message.HandlerMiddleware
 	// PublisherDecorators is the produce-side pipeline applied to every
-	// publisher, in Watermill's router order: the first decorator is
-	// outermost and sees a message first (middleware.Stack's
-	// PublisherDecorators).
+	// publisher the service sends its commands and events through, in
+	// Watermill's router order: the first decorator is outermost and sees a
+	// message first (middleware.Stack's PublisherDecorators). SourceFlow's
+	// produce side (correlation, tracing, encryption, metrics, circuit
+	// breaker) belongs here: a router's publisher decorators never reach
+	// the service's sends.
 	PublisherDecorators []message.PublisherDecorator
 	// Router, when set, is the Watermill router the service adds its
 	// handlers to instead of running one of its own: the caller configures
 	// it the Watermill way (RouterConfig, plugins, router-level middleware),
-	// runs it and closes it, and may share it between services. Router-level
-	// middleware added before Start wraps the service's pipeline; added
-	// after Start, it runs inside it. Start creates every subscriber, then
-	// adds the service's handlers and, when the router already runs, starts
-	// them; a Start that fails before adding them closes the subscribers, and
-	// one that fails after is retried without adding them again. Close stops
-	// only the service's handlers, waiting up to CloseTimeout, and closes
-	// their subscribers. Service names must be unique per router for the
-	// router's whole life: Watermill keeps handler middleware by handler name
+	// runs it and closes it, and may share it between services.
+	//
+	// Router-level middleware is for cross-cutting Watermill concerns
+	// (logging, throttling); the SourceFlow pipeline goes in
+	// HandlerMiddleware and PublisherDecorators. Router-level middleware
+	// added before Start wraps the service's handlers from outside the mark
+	// of permanent failures: a sourceflow.Permanent error it returns is
+	// redelivered like an ordinary failure instead of being dead-lettered at
+	// once. Added after Start and before the router runs, it runs inside the
+	// service's pipeline; a router already running does not apply it to the
+	// service's handlers. The router's publisher decorators wrap only the
+	// publisher of messages a handler returns, which the service does not
+	// use, so they never apply to its sends.
+	//
+	// Start creates every subscriber, then adds the service's handlers and,
+	// when the router already runs, starts them; a Start that fails before
+	// adding them closes the subscribers, and one that fails after is
+	// retried without adding them again. Close stops only the service's
+	// handlers, waiting up to CloseTimeout, and closes their subscribers.
+	// Service names must be unique per router for the router's whole life:
+	// Watermill keeps handler middleware by handler name
 	// ("<Name>/<destination>") after the handler stopped, so a later service
 	// of the same name would run it too. Default: a router of the service's
 	// own, started by Start and closed by Close.

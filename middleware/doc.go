@@ -33,8 +33,9 @@
 // Stack.String prints both chains with every phase, empty ones included, and
 // the names registered in each. Stack.HandlerMiddlewares and
 // Stack.PublisherDecorators return the chains in the order
+// cqrs.ServiceConfig.HandlerMiddleware and PublisherDecorators expect, as do
 // message.Router.AddMiddleware and message.Router.AddPublisherDecorators
-// expect (the Router decorates handler output only). Stack.WrapHandler and
+// (the Router decorates handler output only; see Usage). Stack.WrapHandler and
 // Stack.DecoratePublisher apply them by hand, e.g. to the command and event
 // publishers. Applying PublisherDecorators front to back yourself would
 // reverse the produce phases: use DecoratePublisher.
@@ -104,6 +105,8 @@
 //
 // # Usage
 //
+// With a cqrs.Service, the chains go in the service's configuration:
+//
 //	var s middleware.Stack
 //	retry, err := middleware.NewRetry(middleware.RetryConfig{})
 //	if err != nil {
@@ -115,6 +118,29 @@
 //	if err != nil {
 //		return err
 //	}
+//	svc, err := cqrs.NewService(cqrs.ServiceConfig{
+//		Name:                "orders",
+//		HandlerMiddleware:   s.HandlerMiddlewares(),
+//		PublisherDecorators: s.PublisherDecorators(),
+//		// …
+//	})
+//
+// The service wraps each of its handlers in HandlerMiddleware inside the
+// mark that records a sourceflow.Permanent failure on the nacked message,
+// so transports dead-letter it at once, and decorates the publishers its
+// commands and events are sent through with PublisherDecorators. A
+// message.Router's AddMiddleware and AddPublisherDecorators are no
+// substitute there. Router-level middleware added before the service
+// starts wraps its handlers from outside that mark, so a permanent failure
+// it returns is redelivered like an ordinary one; keep it for cross-cutting
+// Watermill concerns (logging, throttling). The router's publisher
+// decorators wrap only the publisher of the messages a handler returns,
+// which the service does not use: encryption, tracing or metrics placed
+// there never apply to the service's sends.
+//
+// On a plain Watermill router, without cqrs, a handler's returned messages
+// are what it publishes, and the router applies both chains:
+//
 //	router.AddMiddleware(s.HandlerMiddlewares()...)
 //	router.AddPublisherDecorators(s.PublisherDecorators()...)
 package middleware

@@ -19,11 +19,12 @@
 //
 // The GCM additional data is the binary header followed by the envelope the
 // metadata carries: message id, entity id, sequence, type, occurred-at,
-// correlation id and causation id (sourceflow.MetaMessageID and the other
-// envelope keys, each length-prefixed, an absent key as empty). So neither a
-// header field nor an envelope field can be changed in transit: a captured
-// command sent again for another entity, with a fresh message id, another
-// sequence or another type fails with [ErrTampered] (or
+// correlation id, causation id and the replay flag (sourceflow.MetaMessageID,
+// the other envelope keys and sourceflow.MetaReplay, each length-prefixed, an
+// absent key as empty). So neither a header field nor an envelope field can
+// be changed in transit: a captured command sent again for another entity,
+// with a fresh message id, another sequence or another type, or marked as a
+// replay so that its effects are skipped, fails with [ErrTampered] (or
 // [ErrContextMismatch]) and is dead-lettered. Other metadata (trace context,
 // for example) is not authenticated and not encrypted: keep secrets out of
 // it.

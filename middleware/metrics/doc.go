@@ -13,7 +13,11 @@
 // Metrics.Middleware is a message.HandlerMiddleware and DecoratePublisherAs
 // returns a message.PublisherDecorator (DecoratePublisher is one that takes
 // the kind from the message context), so the package depends on no other
-// SourceFlow package.
+// SourceFlow package. With a cqrs.Service, place them through
+// middleware.Stack in cqrs.ServiceConfig.HandlerMiddleware and
+// PublisherDecorators: a router's own middleware and publisher decorators
+// do not reach the service's pipeline and sends (see the middleware
+// package).
 //
 // # Instruments
 //

@@ -14,7 +14,11 @@
 //
 // Tracing.DecoratePublisher is a message.PublisherDecorator and
 // Tracing.Middleware a message.HandlerMiddleware, so the package depends on
-// no other SourceFlow package and any Watermill pipeline can use it.
+// no other SourceFlow package and any Watermill pipeline can use it. With a
+// cqrs.Service, place them through middleware.Stack in
+// cqrs.ServiceConfig.HandlerMiddleware and PublisherDecorators: a router's
+// own middleware and publisher decorators do not reach the service's
+// pipeline and sends (see the middleware package).
 //
 // # Spans
 //
