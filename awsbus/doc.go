@@ -87,7 +87,8 @@
 //     packed sf_env attribute cannot be read or whose body is an SNS
 //     notification envelope (a subscription without raw message delivery):
 //     the message is copied at once to its dead-letter queue with the reason
-//     in an sf_failure attribute and deleted from the source, without
+//     in an sf_failure attribute (inside the packed sf_env envelope when the
+//     message has no attribute to spare) and deleted from the source, without
 //     burning the retry budget. The reason is shortened when the copy would
 //     exceed the SQS size limit. The reason is logged once; the payload
 //     never. If the copy fails (or the endpoint

@@ -93,30 +93,35 @@ func sqsSize(body string, attrs map[string]sqstypes.MessageAttributeValue) int {
 
 // withReason copies attrs and adds the failure reason. When that would
 // exceed the attribute budget the reason goes inside the packed envelope
-// instead (or replaces an unreadable one), so the copy always fits.
+// instead (or replaces an unreadable one); a message without an envelope
+// gets one, holding the reason and as many attributes as it takes to stay
+// within the budget (see packReason). When too few attributes can move,
+// the copy has attrs alone; the reason is in the log.
 func withReason(attrs map[string]sqstypes.MessageAttributeValue, reason string) map[string]sqstypes.MessageAttributeValue {
 	reason = cleanReason(reason)
 	out := make(map[string]sqstypes.MessageAttributeValue, len(attrs)+1)
 	for k, v := range attrs {
 		out[k] = v
 	}
-	str := func(s string) sqstypes.MessageAttributeValue {
-		return sqstypes.MessageAttributeValue{DataType: aws.String(sourceflow.AttributeDataType), StringValue: aws.String(s)}
-	}
 	if _, has := out[sourceflow.MetaFailure]; has || len(out) < sourceflow.AttributeBudget {
-		out[sourceflow.MetaFailure] = str(reason)
+		out[sourceflow.MetaFailure] = stringAttribute(reason)
+		return out
+	}
+	raw, has := out[sourceflow.MetaEnvelope]
+	if !has {
+		out, _ = packReason(out, reason)
 		return out
 	}
 	env := map[string]string{}
 	// A packed envelope of "null" decodes into a nil map: treat it as unreadable.
-	if raw, ok := out[sourceflow.MetaEnvelope]; ok && json.Unmarshal([]byte(aws.ToString(raw.StringValue)), &env) == nil && env != nil {
+	if json.Unmarshal([]byte(aws.ToString(raw.StringValue)), &env) == nil && env != nil {
 		env[sourceflow.MetaFailure] = reason
 		packed, _ := json.Marshal(env)
-		out[sourceflow.MetaEnvelope] = str(string(packed))
+		out[sourceflow.MetaEnvelope] = stringAttribute(string(packed))
 		return out
 	}
 	delete(out, sourceflow.MetaEnvelope)
-	out[sourceflow.MetaFailure] = str(reason)
+	out[sourceflow.MetaFailure] = stringAttribute(reason)
 	return out
 }
 
