@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 )
@@ -84,7 +83,10 @@ func runProbe(ctx context.Context, timeout time.Duration, p Probe) HealthCheck {
 
 // ResourceProbes returns a probe per resource of p: every queue, the
 // dead-letter queue of every consumed queue, and every topic, each checked
-// by a read call on the URL or ARN in eps.
+// by a read call on the URL or ARN in eps. A queue missing from eps is
+// looked up by name (GetQueueUrl); the ARN of a topic missing from eps is
+// built from the account, and the topic's check is skipped, saying why,
+// when the account or the region is unknown.
 func (t *Provisioner) ResourceProbes(p Plan, eps Endpoints) []Probe {
 	queueURLs, topicARNs := map[string]string{}, map[string]string{}
 	for _, d := range p.Destinations {
@@ -104,11 +106,7 @@ func (t *Provisioner) ResourceProbes(p Plan, eps Endpoints) []Probe {
 		}
 	}
 	for _, tp := range p.Topics {
-		arn := topicARNs[tp.Name]
-		probes = append(probes, Probe{Name: tp.Name, Kind: "topic", Run: func(ctx context.Context) error {
-			_, err := t.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(arn)})
-			return err
-		}})
+		probes = append(probes, t.topicProbe(tp.Name, topicARNs[tp.Name]))
 	}
 	return probes
 }

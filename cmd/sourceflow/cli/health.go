@@ -43,8 +43,12 @@ func newHealthCommand(g *globals) *cobra.Command {
 queue, the dead-letter queue of every queue the service consumes, and every
 topic. It prints a table (or JSON with --output json) and exits 0 when every
 check is up or skipped, 1 when any is down (missing, unreachable, access
-denied), and 3 when every check is down because no call reached AWS (the
-endpoint, the credentials or the region are at fault, not the resources). A resource probe is up or down; "degraded" is reported only by a
+denied), and 3 when no check is up because no call reached AWS (the
+endpoint, the credentials or the region are at fault, not the resources).
+A topic is checked on its ARN, built from the account when the topology
+cannot be read in full; with no account known (no queue ARN, no
+--account-id, no answer from STS) its check is skipped, and says why. A
+resource probe is up, down or skipped; "degraded" is reported only by a
 running transport, for open publish circuits, never by this command.`,
 		Example: "  sourceflow health -f orders.topology.yaml\n" +
 			"  sourceflow health -f orders.topology.yaml --output json | jq .status",
@@ -68,21 +72,25 @@ func (g *globals) runHealth(cmd *cobra.Command, f healthFlags) error {
 		return err
 	}
 	// Validate resolves the URLs and ARNs of what exists; a failure leaves
-	// them empty and each probe then reports its own.
+	// them empty and each probe then finds its resource by name (a queue)
+	// or builds its ARN from the account (a topic), or is skipped.
 	_, eps, readErr := s.prov.Validate(ctx, s.plan)
 	rep := healthReport{Service: s.plan.Service, Status: topology.HealthUp,
 		Checks: topology.RunProbes(ctx, f.checkTimeout, s.prov.ResourceProbes(s.plan, eps))}
-	down := 0
+	down, up := 0, 0
 	for _, c := range rep.Checks {
-		if c.Status == topology.HealthDown {
+		switch c.Status {
+		case topology.HealthDown:
 			rep.Status = topology.HealthDown
 			down++
+		case topology.HealthUp:
+			up++
 		}
 	}
 	if err := printHealth(cmd.OutOrStdout(), f.output, rep); err != nil {
 		return err
 	}
-	if readErr != nil && down == len(rep.Checks) {
+	if readErr != nil && down > 0 && up == 0 {
 		// No call reached AWS: the endpoint, the credentials or the region
 		// are at fault, not the resources.
 		return s.awsFailure("health", readErr)

@@ -1,0 +1,100 @@
+package cli_test
+
+import (
+	"encoding/json"
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+	"github.com/sourceflow-go/sourceflow/cmd/sourceflow/cli"
+)
+
+// healthChecks runs health with JSON output and returns its checks by
+// kind and name.
+func healthChecks(t *testing.T, fake *fakeAWS, path string) (map[string]topology.HealthCheck, string, int) {
+	t.Helper()
+	out, errOut, code := fake.run(t, "health", "-f", path, "-o", "json")
+	var rep healthJSON
+	require.NoError(t, json.Unmarshal([]byte(out), &rep), out+errOut)
+	checks := map[string]topology.HealthCheck{}
+	for _, c := range rep.Checks {
+		checks[c.Kind+" "+c.Name] = c
+	}
+	return checks, errOut, code
+}
+
+// A failed read of the validation step leaves the topic ARNs unresolved:
+// the topic probes build them from the account and find the topics.
+func TestHealth_TopicsAreCheckedAfterAFailedValidationRead(t *testing.T) {
+	fake := newFakeAWS()
+	path := writeTopology(t, ordersBinding(), topology.Options{})
+	_, errOut, code := fake.run(t, "apply", "-f", path)
+	require.Equal(t, cli.ExitOK, code, errOut)
+	fake.sns.FailNext("ListSubscriptionsByTopic", 1, nil)
+
+	checks, errOut, code := healthChecks(t, fake, path)
+
+	assert.Equal(t, cli.ExitOK, code, errOut)
+	for _, name := range []string{"order-events", "payment-events"} {
+		assert.Equal(t, topology.HealthUp, checks["topic "+name].Status, checks["topic "+name].Error)
+	}
+	assert.NotContains(t, errOut, "sourceflow apply")
+}
+
+// eventsOnly publishes events and consumes nothing: its plan has topics and
+// no queue, so only the account can give the topic ARNs.
+func eventsOnly() sourceflow.Binding {
+	return sourceflow.Binding{
+		Service: "orders",
+		Routes: []sourceflow.Route{
+			{Type: "orders.OrderCreated", Kind: sourceflow.KindEvent, Destination: "order-events"},
+		},
+	}
+}
+
+// A topic whose ARN cannot be built (no queue, no account, no STS) is not
+// checked, and says why; it is not reported down, and health does not
+// advise creating it.
+func TestHealth_ATopicWithoutAnAccountIsNotChecked(t *testing.T) {
+	fake := newFakeAWS()
+	path := writeTopology(t, eventsOnly(), topology.Options{})
+	_, errOut, code := fake.run(t, "apply", "-f", path)
+	require.Equal(t, cli.ExitOK, code, errOut)
+	fake.noSTS = true
+
+	checks, errOut, code := healthChecks(t, fake, path)
+
+	c := checks["topic order-events"]
+	assert.Equal(t, topology.HealthSkipped, c.Status)
+	assert.Contains(t, c.Error, "not checked")
+	assert.Contains(t, c.Error, "no STS client")
+	assert.Equal(t, cli.ExitOK, code, errOut)
+	assert.NotContains(t, errOut, "sourceflow apply")
+}
+
+// When no call reaches AWS and the topic ARNs cannot be built either,
+// health still blames the credentials, the region and the endpoint.
+func TestHealth_AnUnreachableEndpointWithoutAccountIsAnAWSFailure(t *testing.T) {
+	fake := newFakeAWS()
+	path := writeTopology(t, ordersBinding(), topology.Options{})
+	_, errOut, code := fake.run(t, "apply", "-f", path)
+	require.Equal(t, cli.ExitOK, code, errOut)
+	fake.noSTS = true
+	down := errors.New("dial tcp 127.0.0.1:1: connect: connection refused")
+	for _, op := range []string{"GetQueueUrl", "GetQueueAttributes", "ListQueueTags"} {
+		fake.sqs.FailNext(op, 1000, down)
+	}
+	for _, op := range []string{"GetTopicAttributes", "ListSubscriptionsByTopic", "ListTagsForResource"} {
+		fake.sns.FailNext(op, 1000, down)
+	}
+
+	out, errOut, code := fake.run(t, "health", "-f", path)
+
+	assert.Equal(t, cli.ExitAWS, code, out)
+	assert.Contains(t, errOut, "check the credentials")
+	assert.NotContains(t, errOut, "sourceflow apply")
+}
