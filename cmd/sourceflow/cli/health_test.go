@@ -3,6 +3,7 @@ package cli_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -86,23 +87,30 @@ func TestHealth_ReportsAFailingCheckInJSON(t *testing.T) {
 }
 
 // When no call reaches AWS, health says so and points at the credentials,
-// the region and the endpoint, not at missing resources.
+// the region and the endpoint, not at missing resources; also when the
+// topics' ARNs cannot be built (no account known), so their checks are
+// skipped rather than down.
 func TestHealth_AnUnreachableEndpointIsAnAWSFailure(t *testing.T) {
-	fake := newFakeAWS()
-	path := writeTopology(t, ordersBinding(), topology.Options{})
-	_, errOut, code := fake.run(t, "apply", "-f", path)
-	require.Equal(t, cli.ExitOK, code, errOut)
-	down := errors.New("dial tcp 127.0.0.1:1: connect: connection refused")
-	for _, op := range []string{"GetQueueUrl", "GetQueueAttributes", "ListQueueTags"} {
-		fake.sqs.FailNext(op, 1000, down)
-	}
-	for _, op := range []string{"GetTopicAttributes", "ListSubscriptionsByTopic", "ListTagsForResource"} {
-		fake.sns.FailNext(op, 1000, down)
-	}
+	for _, noSTS := range []bool{false, true} {
+		t.Run(fmt.Sprintf("noSTS=%v", noSTS), func(t *testing.T) {
+			fake := newFakeAWS()
+			path := writeTopology(t, ordersBinding(), topology.Options{})
+			_, errOut, code := fake.run(t, "apply", "-f", path)
+			require.Equal(t, cli.ExitOK, code, errOut)
+			fake.noSTS = noSTS
+			down := errors.New("dial tcp 127.0.0.1:1: connect: connection refused")
+			for _, op := range []string{"GetQueueUrl", "GetQueueAttributes", "ListQueueTags"} {
+				fake.sqs.FailNext(op, 1000, down)
+			}
+			for _, op := range []string{"GetTopicAttributes", "ListSubscriptionsByTopic", "ListTagsForResource"} {
+				fake.sns.FailNext(op, 1000, down)
+			}
 
-	out, errOut, code := fake.run(t, "health", "-f", path)
+			out, errOut, code := fake.run(t, "health", "-f", path)
 
-	assert.Equal(t, cli.ExitAWS, code, out)
-	assert.Contains(t, errOut, "check the credentials")
-	assert.NotContains(t, errOut, "sourceflow apply")
+			assert.Equal(t, cli.ExitAWS, code, out)
+			assert.Contains(t, errOut, "check the credentials")
+			assert.NotContains(t, errOut, "sourceflow apply")
+		})
+	}
 }

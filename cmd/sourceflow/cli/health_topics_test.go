@@ -2,7 +2,6 @@ package cli_test
 
 import (
 	"encoding/json"
-	"errors"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -73,28 +72,5 @@ func TestHealth_ATopicWithoutAnAccountIsNotChecked(t *testing.T) {
 	assert.Contains(t, c.Error, "not checked")
 	assert.Contains(t, c.Error, "no STS client")
 	assert.Equal(t, cli.ExitOK, code, errOut)
-	assert.NotContains(t, errOut, "sourceflow apply")
-}
-
-// When no call reaches AWS and the topic ARNs cannot be built either,
-// health still blames the credentials, the region and the endpoint.
-func TestHealth_AnUnreachableEndpointWithoutAccountIsAnAWSFailure(t *testing.T) {
-	fake := newFakeAWS()
-	path := writeTopology(t, ordersBinding(), topology.Options{})
-	_, errOut, code := fake.run(t, "apply", "-f", path)
-	require.Equal(t, cli.ExitOK, code, errOut)
-	fake.noSTS = true
-	down := errors.New("dial tcp 127.0.0.1:1: connect: connection refused")
-	for _, op := range []string{"GetQueueUrl", "GetQueueAttributes", "ListQueueTags"} {
-		fake.sqs.FailNext(op, 1000, down)
-	}
-	for _, op := range []string{"GetTopicAttributes", "ListSubscriptionsByTopic", "ListTagsForResource"} {
-		fake.sns.FailNext(op, 1000, down)
-	}
-
-	out, errOut, code := fake.run(t, "health", "-f", path)
-
-	assert.Equal(t, cli.ExitAWS, code, out)
-	assert.Contains(t, errOut, "check the credentials")
 	assert.NotContains(t, errOut, "sourceflow apply")
 }
