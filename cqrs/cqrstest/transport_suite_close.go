@@ -17,9 +17,10 @@ import (
 
 // testCloseDrains: a handler blocks until released; the listening service
 // is closed while a command is in that handler. Close refuses new sends at
-// once but returns only after the handler finished, and the command is not
-// lost: its effect is applied, by the closed instance or, after a restart,
-// by a new one.
+// once but returns only after the handler finished, the handler's context
+// stays live meanwhile (a handler using it, for a store or KMS, can finish
+// its work), and the command is not lost: its effect is applied, by the
+// closed instance or, after a restart, by a new one.
 func testCloseDrains(t *testing.T, r *transportRun) {
 	dest := r.h.Destination(t, sourceflow.KindCommand, false)
 	probeDest := r.h.Destination(t, sourceflow.KindEvent, false)
@@ -42,6 +43,8 @@ func testCloseDrains(t *testing.T, r *transportRun) {
 		closed <- closeResult{err: err, finished: b.finished.Load()}
 	}()
 	r.waitFor(t, func() string { return refusesSends(first) })
+	require.Never(t, b.ctxEnded.Load, ctxWatch, ctxWatch/20,
+		"the handler's context ended when its service began to close: a handler in flight cannot finish its work")
 	select {
 	case res := <-closed:
 		t.Fatalf("Close returned (%v) while a handler was still running", res.err)
@@ -57,6 +60,10 @@ func testCloseDrains(t *testing.T, r *transportRun) {
 	assert.NoError(t, receive(t, r, sendErr, "Send returns"), "send the command")
 }
 
+// ctxWatch is how long testCloseDrains watches the context of the handler
+// in flight once Close began.
+const ctxWatch = 300 * time.Millisecond
+
 // blocker is a command handler that blocks until released (or, should the
 // release never come, until timeout).
 type blocker struct {
@@ -64,6 +71,7 @@ type blocker struct {
 	release  chan struct{}
 	inFlight chan cqrs.Envelope // the first command that entered the handler
 	finished atomic.Int32
+	ctxEnded atomic.Bool // a handling's context ended while it was blocked
 }
 
 func newBlocker(timeout time.Duration) *blocker {
@@ -75,6 +83,7 @@ func (b *blocker) handle(ctx context.Context, s *appliedState, c suiteCmd, env c
 	case b.inFlight <- env:
 	default:
 	}
+	defer context.AfterFunc(ctx, func() { b.ctxEnded.Store(true) })()
 	timer := time.NewTimer(b.timeout)
 	defer timer.Stop()
 	select {
