@@ -92,6 +92,12 @@
 //     remembered: the rollback undid its writes, so it runs again.
 //   - Replay re-runs an entity's stored commands through local handlers only,
 //     rebuilding saga state and view models from empty; it never publishes.
+//     It writes back the entity's saga state, but a view model only when the
+//     replay can have rebuilt it entirely: its id is the entity's and the
+//     replay raised every event type its view projects. A view model may
+//     hold events the replay cannot reproduce (raised by another service,
+//     outside handlers, or about other entities), so any other one it
+//     touched keeps its stored model and is listed in ReplayReport.ViewsKept.
 //   - Errors no retry can cure (malformed envelope, unknown type, payload
 //     that does not decode) are marked sourceflow.Permanent and recorded on
 //     the nacked message under sourceflow.MetaFailure, so transports

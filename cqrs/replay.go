@@ -3,9 +3,12 @@ package cqrs
 import (
 	"context"
 	"fmt"
+	"sync"
 	"sync/atomic"
 
 	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/sourceflow-go/sourceflow"
 )
 
 // ReplayReport says what a replay did.
@@ -21,14 +24,43 @@ type ReplayReport struct {
 	// store and replay in their own turn). Replay never sends anything
 	// through the transport.
 	Skipped int
+	// ViewsKept lists the view models the replay touched but did not write
+	// back, as "view/id", sorted. The replay cannot have rebuilt them
+	// entirely: their id is not the replayed entity's (a model per customer
+	// summing many orders, say), or their view also projects an event type
+	// the replay did not raise (one raised by another service, by code
+	// outside the entity's handlers, or not caused by the entity's
+	// commands), whose events only the stored model holds. Each keeps its
+	// stored model. Nil when every touched view model was rebuilt.
+	ViewsKept []string
 }
 
-// replayScope isolates one replay: entity and view state are rebuilt from
-// empty stores and written back when the replay succeeds.
+// replayScope isolates one replay: saga state and view models are rebuilt
+// from empty stores, and commitReplay writes back what the replay rebuilt
+// entirely.
 type replayScope struct {
+	entityID        string
 	entities, views *MemoryStore
 	handled         atomic.Int64
 	skipped         atomic.Int64
+	viewsKept       []string
+
+	mu     sync.Mutex
+	raised map[string]bool // event types raised during the replay
+}
+
+// noteRaised records that the replay raised an event of type name.
+func (sc *replayScope) noteRaised(name string) {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	sc.raised[name] = true
+}
+
+// hasRaised reports whether the replay raised an event of type name.
+func (sc *replayScope) hasRaised(name string) bool {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	return sc.raised[name]
 }
 
 type replayKey struct{}
@@ -53,18 +85,35 @@ func (s *Service) viewStore(ctx context.Context) ViewStore {
 }
 
 // Replay re-runs an entity's stored commands, in sequence order, through this
-// service's local handlers with the replay flag set. Saga state and view
-// models touched by the replay are rebuilt from empty and stored when every
-// command succeeded. Events and commands the replay causes reach local
-// handlers directly; commands sent by handlers during the replay are not
-// delivered, since they are stored and replay in their own turn. Replay never
-// publishes anything through the transport, so remote destinations see
-// nothing. Replay is not isolated from live traffic: a live command applied
-// to the entity while it replays is overwritten when the replay commits, so
-// replay an entity while nothing is sent for it. Replay runs every stored
-// command, also one whose publish failed (Send returned the error and the
-// command stayed stored, see CommandBus.Send) and that was therefore never
-// handled live; with an outbox, a command is stored only with its publish.
+// service's local handlers with the replay flag set, rebuilding from empty
+// the saga state and view models they touch. When every command succeeded it
+// stores:
+//
+//   - the entity's saga state, replacing the stored one. It is rebuilt from
+//     the commands this service stored for the entity; a command another
+//     service sent for the entity is in that service's CommandStore and not
+//     in the rebuilt state. No other entity's saga state is touched, since
+//     commands sent during the replay are not delivered.
+//   - a view model, replacing the stored one, only when the replay can have
+//     rebuilt it entirely: its id is the entity id, and every event type its
+//     view projects was raised by this service's handlers during this
+//     replay. A service registers the event types it consumes from other
+//     services as it registers those it raises, so an event type the replay
+//     did not raise counts as coming from elsewhere.
+//
+// Every other view model the replay touched keeps its stored model and is
+// listed in ReplayReport.ViewsKept.
+//
+// Events and commands the replay causes reach local handlers directly;
+// commands sent by handlers during the replay are not delivered, since they
+// are stored and replay in their own turn. Replay never publishes anything
+// through the transport, so remote destinations see nothing. Replay is not
+// isolated from live traffic: a live command applied to the entity while it
+// replays is overwritten when the replay commits, so replay an entity while
+// nothing is sent for it. Replay runs every stored command, also one whose
+// publish failed (Send returned the error and the command stayed stored, see
+// CommandBus.Send) and that was therefore never handled live; with an
+// outbox, a command is stored only with its publish.
 func (s *Service) Replay(ctx context.Context, entityID string) (ReplayReport, error) {
 	if !s.isStarted() {
 		return ReplayReport{}, ErrNotStarted
@@ -73,7 +122,7 @@ func (s *Service) Replay(ctx context.Context, entityID string) (ReplayReport, er
 	if err != nil {
 		return ReplayReport{}, fmt.Errorf("cqrs: load commands of %q: %w", entityID, err)
 	}
-	sc := &replayScope{entities: NewMemoryStore(), views: NewMemoryStore()}
+	sc := &replayScope{entityID: entityID, entities: NewMemoryStore(), views: NewMemoryStore(), raised: map[string]bool{}}
 	rctx := context.WithValue(ctx, replayKey{}, sc)
 	for _, c := range cmds {
 		env := c.Envelope
@@ -89,15 +138,20 @@ func (s *Service) Replay(ctx context.Context, entityID string) (ReplayReport, er
 }
 
 func (s *Service) report(commands int, sc *replayScope) ReplayReport {
-	return ReplayReport{Commands: commands, Handled: int(sc.handled.Load()), Skipped: int(sc.skipped.Load())}
+	return ReplayReport{Commands: commands, Handled: int(sc.handled.Load()), Skipped: int(sc.skipped.Load()), ViewsKept: sc.viewsKept}
 }
 
 // deliverReplay runs a replayed message through the local handlers of its
-// destination, or skips it when the destination is not listened here.
+// destination, or skips it when the destination is not listened here. An
+// event reaches it only when a handler of this service raised it during the
+// replay, which the scope records.
 func (s *Service) deliverReplay(ctx context.Context, destination string, env Envelope, payload []byte) error {
 	sc := replayScopeOf(ctx)
 	if sc == nil {
 		return fmt.Errorf("cqrs: replayed message %s outside a replay", env.MessageID)
+	}
+	if info, ok := s.types.ofName(env.Type); ok && info.kind == sourceflow.KindEvent {
+		sc.noteRaised(env.Type)
 	}
 	s.mu.Lock()
 	d := s.dispatchers[destination]
@@ -117,7 +171,9 @@ func (s *Service) deliverReplay(ctx context.Context, destination string, env Env
 }
 
 // commitReplay writes the rebuilt documents, each under the lock its saga or
-// view takes, so no live handler sees a half-written one.
+// view takes, so no live handler sees a half-written one. Of the view
+// models, only those the replay rebuilt entirely are written (see
+// rebuiltViews).
 func (s *Service) commitReplay(ctx context.Context, sc *replayScope) error {
 	save := func(store DocumentStore, key [2]string, doc Document) error {
 		defer s.locks.lock(key[0] + "\x00" + key[1])()
@@ -128,7 +184,7 @@ func (s *Service) commitReplay(ctx context.Context, sc *replayScope) error {
 			return fmt.Errorf("cqrs: store replayed %s %q: %w", key[0], key[1], err)
 		}
 	}
-	for key, doc := range sc.views.snapshot() {
+	for key, doc := range s.rebuiltViews(sc) {
 		if err := save(s.cfg.ViewStore, key, doc); err != nil {
 			return fmt.Errorf("cqrs: store replayed view %s %q: %w", key[0], key[1], err)
 		}

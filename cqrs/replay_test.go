@@ -55,6 +55,7 @@ func TestReplayRebuildsLocallyWithTheReplayFlagAndPublishesNothing(t *testing.T)
 	assert.Equal(t, 2, report.Commands)
 	assert.Equal(t, 1, report.Skipped, "the ProcessPayment the replayed OrderCreated reaction sent")
 	assert.Equal(t, 4, report.Handled, "the two stored commands and the two events they raised")
+	assert.Nil(t, report.ViewsKept, "both views project only events the replay raised, about the entity")
 
 	order, _, err := app.orders.Load(ctx, "o-1")
 	require.NoError(t, err)
