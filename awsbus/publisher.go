@@ -21,8 +21,9 @@ import (
 // Size limits checked before a call to AWS.
 const (
 	// MaxSQSMessageBytes is the SQS limit for one message, body plus
-	// attributes, and for one SendMessageBatch request.
-	MaxSQSMessageBytes = 1 << 20
+	// attributes, and for one SendMessageBatch request; every planned queue
+	// accepts it (topology.MaxMessageBytes).
+	MaxSQSMessageBytes = topology.MaxMessageBytes
 	// MaxSNSMessageBytes is the SNS limit for one message and for one
 	// PublishBatch request (the topic default).
 	MaxSNSMessageBytes = 256 << 10

@@ -13,6 +13,8 @@
 //     when its name ends in ".fifo";
 //   - a dead-letter queue "<queue>-dlq" (".fifo" kept, 14-day retention) per
 //     queue, with a RedrivePolicy of Options.MaxReceiveCount;
+//   - MaximumMessageSize 1 MiB (MaxMessageBytes) on every queue and
+//     dead-letter queue, the size the awsbus publisher lets through;
 //   - a topic per event destination, FIFO for ".fifo" names;
 //   - per listened topic, an event queue of the service's own
 //     ("<service>-<topic>" by default; commands and events never share a
@@ -52,10 +54,11 @@
 //     merged, never overwritten.
 //   - Validate: writes nothing and reports every difference as a Drift:
 //     missing resources (the dead-letter queue of a missing queue included),
-//     redrive, attributes (encryption at rest among them), policy (the TLS
-//     statement and the topic's statement on an event queue's dead-letter
-//     queue among them), tags, raw delivery, filter policy, a subscription's
-//     redrive policy, a topic's key, and a table's key schema, billing mode and time to live. Create cannot
+//     redrive, attributes (encryption at rest and the maximum message size
+//     among them), policy (the TLS statement and the topic's statement on
+//     an event queue's dead-letter queue among them), tags, raw delivery,
+//     filter policy, a subscription's redrive policy, a topic's key, and a
+//     table's key schema, billing mode and time to live. Create cannot
 //     change a table's keys or billing mode in place; those drifts remain.
 //   - Assume: resolves names only, for infrastructure managed as code.
 //

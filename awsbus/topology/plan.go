@@ -17,6 +17,19 @@ import (
 // the SQS maximum, so a dead letter outlives its source message.
 const DLQRetentionSeconds = 1209600
 
+// MaxMessageBytes is the MaximumMessageSize set on every queue and
+// dead-letter queue: 1 MiB, the SQS maximum and the limit the awsbus
+// publisher checks a message against (awsbus.MaxSQSMessageBytes), so a
+// queue accepts every message the publisher lets through, and a dead-letter
+// queue every message its queue held. Said rather than left to the default:
+// queues created before SQS raised it keep 262144, and so do queues made by
+// tools whose default is still 262144.
+const MaxMessageBytes = 1 << 20
+
+// AttrMaximumMessageSize is the queue attribute, as SQS names it, that
+// caps a message's size, body plus attributes.
+const AttrMaximumMessageSize = "MaximumMessageSize"
+
 // Defaults and limits of Options.
 const (
 	DefaultVisibilityTimeout = 30 * time.Second
@@ -323,6 +336,7 @@ func queueSpec(opts Options, name string, owned bool) Queue {
 	}
 	dlqAttrs := map[string]string{"MessageRetentionPeriod": strconv.Itoa(DLQRetentionSeconds)}
 	for _, m := range []map[string]string{attrs, dlqAttrs} {
+		m[AttrMaximumMessageSize] = strconv.Itoa(MaxMessageBytes)
 		queueAtRest(m, opts.KMSKeyID)
 		if fifo {
 			m["FifoQueue"], m["ContentBasedDeduplication"] = "true", "true"

@@ -58,6 +58,7 @@ func TestTopology_PlanFromBindingAlone(t *testing.T) {
 	assert.Equal(t, map[string]string{
 		"VisibilityTimeout": "30", "ReceiveMessageWaitTimeSeconds": "20",
 		"FifoQueue": "true", "ContentBasedDeduplication": "true", "SqsManagedSseEnabled": "true",
+		"MaximumMessageSize": "1048576",
 	}, cmd.Attributes)
 	assert.Equal(t, topology.DefaultMaxReceiveCount, cmd.MaxReceiveCount)
 	assert.Equal(t, []topology.Policy{

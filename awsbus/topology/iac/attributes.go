@@ -30,6 +30,7 @@ var queueAttributes = map[string]attribute{
 	"VisibilityTimeout":             {"VisibilityTimeout", "visibility_timeout_seconds", intValue},
 	"ReceiveMessageWaitTimeSeconds": {"ReceiveMessageWaitTimeSeconds", "receive_wait_time_seconds", intValue},
 	"MessageRetentionPeriod":        {"MessageRetentionPeriod", "message_retention_seconds", intValue},
+	topology.AttrMaximumMessageSize: {"MaximumMessageSize", "max_message_size", intValue},
 	"FifoQueue":                     {"FifoQueue", "fifo_queue", boolValue},
 	"ContentBasedDeduplication":     {"ContentBasedDeduplication", "content_based_deduplication", boolValue},
 	topology.AttrSQSManagedSSE:      {"SqsManagedSseEnabled", "sqs_managed_sse_enabled", boolValue},

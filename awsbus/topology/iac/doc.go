@@ -22,7 +22,9 @@
 //   - each queue with its dead-letter queue and redrive policy
 //     (maxReceiveCount), FIFO and content-based deduplication where the
 //     name ends in ".fifo", the visibility timeout and long-poll wait of
-//     the plan; dead-letter queues keep messages 14 days;
+//     the plan, a maximum message size of 1 MiB (SQS's maximum: the
+//     provider's default is still 256 KiB); dead-letter queues keep
+//     messages 14 days;
 //   - each topic, and each subscription of an event queue with raw message
 //     delivery and, when the service handles only some of the topic's
 //     types, a filter policy on the type attribute;
@@ -63,5 +65,6 @@
 // The CloudFormation template is a data structure encoded with the YAML
 // library (property names are checked by cfn-lint in the integration
 // tests); the Terraform configuration is written with the HCL library's
-// writer (hclwrite), for the hashicorp/aws provider 5.
+// writer (hclwrite), for the hashicorp/aws provider 6.8 or later 6.x
+// (AWSProviderVersion): earlier versions refuse a max_message_size of 1 MiB.
 package iac

@@ -28,13 +28,14 @@ func ExampleTerraform() {
 	//   required_providers {
 	//     aws = {
 	//       source  = "hashicorp/aws"
-	//       version = "~> 5.0"
+	//       version = "~> 6.8"
 	//     }
 	//   }
 	// }
 	//
 	// resource "aws_sqs_queue" "billing_dlq" {
 	//   name                      = "billing-dlq"
+	//   max_message_size          = 1048576
 	//   message_retention_seconds = 1209600
 	//   sqs_managed_sse_enabled   = true
 	//
@@ -45,6 +46,7 @@ func ExampleTerraform() {
 	//
 	// resource "aws_sqs_queue" "billing" {
 	//   name                       = "billing"
+	//   max_message_size           = 1048576
 	//   receive_wait_time_seconds  = 20
 	//   sqs_managed_sse_enabled    = true
 	//   visibility_timeout_seconds = 30
@@ -117,6 +119,7 @@ func ExampleCloudFormation() {
 	//   BillingDlqQueue:
 	//     DeletionPolicy: Retain
 	//     Properties:
+	//       MaximumMessageSize: 1048576
 	//       MessageRetentionPeriod: 1209600
 	//       QueueName: billing-dlq
 	//       SqsManagedSseEnabled: true
@@ -144,6 +147,7 @@ func ExampleCloudFormation() {
 	//   BillingQueue:
 	//     DeletionPolicy: Retain
 	//     Properties:
+	//       MaximumMessageSize: 1048576
 	//       QueueName: billing
 	//       ReceiveMessageWaitTimeSeconds: 20
 	//       RedrivePolicy:

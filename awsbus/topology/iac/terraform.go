@@ -15,8 +15,9 @@ import (
 )
 
 // AWSProviderVersion is the version constraint of the hashicorp/aws
-// provider the Terraform output declares.
-const AWSProviderVersion = "~> 5.0"
+// provider the Terraform output declares: 6.8 is the first that accepts
+// max_message_size above 262144, and every queue is rendered with 1 MiB.
+const AWSProviderVersion = "~> 6.8"
 
 // Terraform renders the union of plans as one Terraform configuration
 // (HCL) for the hashicorp/aws provider. Applying it creates what

@@ -3,7 +3,7 @@ terraform {
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = "~> 5.0"
+      version = "~> 6.8"
     }
   }
 }
@@ -61,6 +61,7 @@ resource "aws_kms_alias" "orders" {
 resource "aws_sqs_queue" "orders_order_events_dlq" {
   name                      = "orders-order-events-dlq"
   kms_master_key_id         = aws_kms_alias.orders.name
+  max_message_size          = 1048576
   message_retention_seconds = 1209600
   tags = {
     cost-center = "4711"
@@ -75,6 +76,7 @@ resource "aws_sqs_queue" "orders_order_events_dlq" {
 resource "aws_sqs_queue" "orders_order_events" {
   name                       = "orders-order-events"
   kms_master_key_id          = aws_kms_alias.orders.name
+  max_message_size           = 1048576
   receive_wait_time_seconds  = 20
   visibility_timeout_seconds = 30
   redrive_policy = jsonencode({
@@ -94,6 +96,7 @@ resource "aws_sqs_queue" "orders_order_events" {
 resource "aws_sqs_queue" "orders_payment_events_dlq" {
   name                      = "orders-payment-events-dlq"
   kms_master_key_id         = aws_kms_alias.orders.name
+  max_message_size          = 1048576
   message_retention_seconds = 1209600
   tags = {
     cost-center = "4711"
@@ -108,6 +111,7 @@ resource "aws_sqs_queue" "orders_payment_events_dlq" {
 resource "aws_sqs_queue" "orders_payment_events" {
   name                       = "orders-payment-events"
   kms_master_key_id          = aws_kms_alias.orders.name
+  max_message_size           = 1048576
   receive_wait_time_seconds  = 20
   visibility_timeout_seconds = 30
   redrive_policy = jsonencode({
@@ -129,6 +133,7 @@ resource "aws_sqs_queue" "orders_dlq_fifo" {
   content_based_deduplication = true
   fifo_queue                  = true
   kms_master_key_id           = aws_kms_alias.orders.name
+  max_message_size            = 1048576
   message_retention_seconds   = 1209600
   tags = {
     cost-center = "4711"
@@ -145,6 +150,7 @@ resource "aws_sqs_queue" "orders_fifo" {
   content_based_deduplication = true
   fifo_queue                  = true
   kms_master_key_id           = aws_kms_alias.orders.name
+  max_message_size            = 1048576
   receive_wait_time_seconds   = 20
   visibility_timeout_seconds  = 30
   redrive_policy = jsonencode({
@@ -166,6 +172,7 @@ resource "aws_sqs_queue" "payments_dlq_fifo" {
   content_based_deduplication = true
   fifo_queue                  = true
   kms_master_key_id           = aws_kms_alias.orders.name
+  max_message_size            = 1048576
   message_retention_seconds   = 1209600
 
   lifecycle {
@@ -178,6 +185,7 @@ resource "aws_sqs_queue" "payments_fifo" {
   content_based_deduplication = true
   fifo_queue                  = true
   kms_master_key_id           = aws_kms_alias.orders.name
+  max_message_size            = 1048576
   receive_wait_time_seconds   = 20
   visibility_timeout_seconds  = 30
   redrive_policy = jsonencode({

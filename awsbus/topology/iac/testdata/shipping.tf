@@ -3,7 +3,7 @@ terraform {
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = "~> 5.0"
+      version = "~> 6.8"
     }
   }
 }
@@ -61,6 +61,7 @@ resource "aws_kms_alias" "shipping" {
 resource "aws_sqs_queue" "shipping_order_events_dlq" {
   name                      = "shipping-order-events-dlq"
   kms_master_key_id         = aws_kms_alias.shipping.name
+  max_message_size          = 1048576
   message_retention_seconds = 1209600
 
   lifecycle {
@@ -71,6 +72,7 @@ resource "aws_sqs_queue" "shipping_order_events_dlq" {
 resource "aws_sqs_queue" "shipping_order_events" {
   name                       = "shipping-order-events"
   kms_master_key_id          = aws_kms_alias.shipping.name
+  max_message_size           = 1048576
   receive_wait_time_seconds  = 20
   visibility_timeout_seconds = 30
   redrive_policy = jsonencode({
