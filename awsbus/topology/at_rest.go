@@ -1,5 +1,7 @@
 package topology
 
+import "strings"
+
 // Attributes of encryption at rest, as SQS and SNS name them.
 const (
 	// AttrSQSManagedSSE turns on SQS-managed server-side encryption: SQS
@@ -42,3 +44,35 @@ func topicAtRest(attrs map[string]string, keyID string) {
 		attrs[AttrKMSMasterKey] = keyID
 	}
 }
+
+// SameKey reports whether the KMS key references a and b name the same key
+// as written: equal, or a key id and its key ARN, or an alias name and its
+// alias ARN ("alias/orders" and "arn:aws:kms:eu-west-1:111122223333:alias/orders").
+// An alias and the key it points at are told apart only by KMS itself, so
+// they do not count as the same here.
+func SameKey(a, b string) bool {
+	if a == b {
+		return true
+	}
+	return keyName(a) == keyName(b) && (isKeyARN(a) != isKeyARN(b))
+}
+
+// keyName is a KMS key reference without its ARN prefix: "key/<id>" for a
+// key, "alias/<name>" for an alias; a bare key id becomes "key/<id>".
+func keyName(ref string) string {
+	if isKeyARN(ref) {
+		if i := strings.Index(ref, ":key/"); i >= 0 {
+			return ref[i+1:]
+		}
+		if i := strings.Index(ref, ":alias/"); i >= 0 {
+			return ref[i+1:]
+		}
+		return ref
+	}
+	if strings.HasPrefix(ref, "alias/") {
+		return ref
+	}
+	return "key/" + ref
+}
+
+func isKeyARN(ref string) bool { return strings.HasPrefix(ref, "arn:") }

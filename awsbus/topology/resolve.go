@@ -184,6 +184,10 @@ func queueDiff(desired, actual map[string]string) map[string]string {
 			if !sameRedrive(v, actual[k]) {
 				diff[k] = v
 			}
+		case AttrKMSMasterKey:
+			if !SameKey(actual[k], v) {
+				diff[k] = v
+			}
 		default:
 			if actual[k] != v {
 				diff[k] = v

@@ -74,11 +74,15 @@ func (t *Provisioner) topicAttributes(ctx context.Context, arn string) (attrs ma
 }
 
 // topicDiff returns the desired topic attributes whose actual value
-// differs. FifoTopic follows from the name and cannot change.
+// differs. FifoTopic follows from the name and cannot change; a KMS key
+// written another way (see SameKey) is the same key.
 func topicDiff(desired, actual map[string]string) map[string]string {
 	diff := map[string]string{}
 	for k, v := range desired {
-		if k != "FifoTopic" && actual[k] != v {
+		switch {
+		case k == "FifoTopic":
+		case k == AttrKMSMasterKey && SameKey(actual[k], v):
+		case actual[k] != v:
 			diff[k] = v
 		}
 	}
