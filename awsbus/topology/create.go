@@ -239,14 +239,17 @@ func (t *Provisioner) createSubscription(ctx context.Context, res *resolved, s S
 }
 
 // subscriptionAttrs are the attributes a subscription should have beside
-// raw delivery: the filter policy ("" for none) and the redrive policy (""
-// when its dead-letter queue is missing, which is then the drift).
+// raw delivery: the filter policy of a new subscription ("" for none), the
+// types an existing one's filter must let through (see widenFilter), and
+// the redrive policy ("" when its dead-letter queue is missing, which is
+// then the drift).
 type subscriptionAttrs struct {
 	filter, redrive string
+	types           []string
 }
 
 func wantedSubscription(s Subscription, res *resolved) subscriptionAttrs {
-	want := subscriptionAttrs{filter: FilterPolicy(s.FilterTypes)}
+	want := subscriptionAttrs{filter: FilterPolicy(s.FilterTypes), types: s.FilterTypes}
 	if arn := res.queueARN[s.DLQ]; arn != "" {
 		want.redrive = subscriptionRedrive(arn)
 	}
@@ -261,8 +264,8 @@ func subscriptionRedrive(dlqARN string) string {
 }
 
 // subscriptionDiff returns the subscription attributes that differ from
-// raw delivery, the wanted filter policy ("{}" removes a filter) and the
-// wanted redrive policy.
+// raw delivery, the filter policy widenFilter wants ("{}" removes a filter)
+// and the wanted redrive policy.
 func (t *Provisioner) subscriptionDiff(ctx context.Context, subARN string, want subscriptionAttrs) (map[string]string, error) {
 	out, err := t.sns.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: aws.String(subARN)})
 	if err != nil {
@@ -272,11 +275,8 @@ func (t *Provisioner) subscriptionDiff(ctx context.Context, subARN string, want 
 	if out.Attributes["RawMessageDelivery"] != "true" {
 		diff["RawMessageDelivery"] = "true"
 	}
-	if !sameJSON(out.Attributes["FilterPolicy"], want.filter) {
-		diff["FilterPolicy"] = want.filter
-		if want.filter == "" {
-			diff["FilterPolicy"] = "{}"
-		}
+	if filter, change := widenFilter(out.Attributes["FilterPolicy"], want.types); change {
+		diff["FilterPolicy"] = filter
 	}
 	if want.redrive != "" && !sameJSON(out.Attributes["RedrivePolicy"], want.redrive) {
 		diff["RedrivePolicy"] = want.redrive

@@ -24,7 +24,10 @@
 //     sf_type attribute naming the types the service handles (none past
 //     150, SNS's limit), so that a type it does not handle never reaches its
 //     queue, and Policies letting the topic send to the queue and to its
-//     dead-letter queue;
+//     dead-letter queue. Create only widens an existing filter, so that
+//     instances of two versions of a service can run side by side;
+//     AWS applies a filter change within minutes (up to 15), so a newly
+//     handled type's events published meanwhile may be dropped by SNS;
 //   - the DynamoDB tables of Options.Tables, where the service's stores keep
 //     state (cqrs/dynamostore.Tables, idempotency/dynamostore.TableOf):
 //     on-demand capacity, string keys, time to live where the table has a

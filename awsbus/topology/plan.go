@@ -190,7 +190,9 @@ type Subscription struct {
 	// attribute: {"sf_type": FilterTypes}, so that the queue receives only
 	// the types its service handles. Empty means every message. A plan
 	// sets it to the handled types, up to 150 (SNS's limit; past it, no
-	// filter).
+	// filter). Create adds them to an existing subscription's filter and
+	// removes none, and Validate reports only the
+	// missing ones.
 	FilterTypes []string `json:"filter_types,omitempty"`
 }
 

@@ -42,3 +42,56 @@ func TestTopology_AConsumerReceivesOnlyTheTypesItHandles(t *testing.T) {
 	assert.Equal(t, "orders.OrderPlaced", got[0].Attributes[sourceflow.MetaType])
 	assert.Empty(t, sq.Messages(ep.DLQURL))
 }
+
+// Two versions of a service share one subscription during a rolling
+// deploy: the newer handles a type the older does not. Whichever starts
+// last, the filter keeps the newer one's type, and neither version's
+// Validate reports drift.
+func TestTopology_AnOlderVersionsStartDoesNotNarrowTheFilter(t *testing.T) {
+	version := func(types ...string) sourceflow.Binding {
+		return sourceflow.Binding{Service: "shipping", Listeners: []sourceflow.Listener{
+			{Destination: "order-events", Kind: sourceflow.KindEvent, Types: types},
+		}}
+	}
+	older, newer := version("orders.OrderPlaced"), version("orders.OrderPlaced", "orders.OrderCancelled")
+	for _, order := range [][]sourceflow.Binding{{older, newer}, {newer, older}} {
+		sq, sn := newFakes()
+		var eps topology.Endpoints
+		for _, b := range order {
+			eps, _ = createFor(t, sq, sn, topology.Options{}, b)
+		}
+		ep := eps["order-events"]
+		assert.JSONEq(t, `{"sf_type":["orders.OrderCancelled","orders.OrderPlaced"]}`,
+			subscriptionAttrs(t, sn, ep.TopicARN)["FilterPolicy"])
+		for _, b := range []sourceflow.Binding{older, newer} {
+			p, err := topology.New(b, topology.Options{})
+			require.NoError(t, err)
+			topo, err := newProvisioner(sq, sn, topology.ProvisionerConfig{})
+			require.NoError(t, err)
+			rep, _, err := topo.Validate(context.Background(), p)
+			require.NoError(t, err)
+			assert.Empty(t, rep.Drifts)
+		}
+	}
+}
+
+// A filter that lacks a type the service now handles is drift until Create
+// adds the type.
+func TestTopology_AFilterWithoutAHandledTypeIsDrift(t *testing.T) {
+	sq, sn := newFakes()
+	older := sourceflow.Binding{Service: "shipping", Listeners: []sourceflow.Listener{
+		{Destination: "order-events", Kind: sourceflow.KindEvent, Types: []string{"orders.OrderPlaced"}},
+	}}
+	createFor(t, sq, sn, topology.Options{}, older)
+	newer := older
+	newer.Listeners = []sourceflow.Listener{{Destination: "order-events", Kind: sourceflow.KindEvent,
+		Types: []string{"orders.OrderPlaced", "orders.OrderCancelled"}}}
+	p, err := topology.New(newer, topology.Options{})
+	require.NoError(t, err)
+	topo, err := newProvisioner(sq, sn, topology.ProvisionerConfig{})
+	require.NoError(t, err)
+	rep, _, err := topo.Validate(context.Background(), p)
+	require.NoError(t, err)
+	require.Len(t, rep.Drifts, 1)
+	assert.Contains(t, rep.Drifts[0].String(), "FilterPolicy")
+}
