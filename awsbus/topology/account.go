@@ -62,14 +62,14 @@ func (t *Provisioner) scope(ctx context.Context, res *resolved) (arnScope, error
 // otherwise STS GetCallerIdentity.
 func (t *Provisioner) callerScope(ctx context.Context) (arnScope, error) {
 	if t.cfg.Region == "" {
-		return arnScope{}, errors.New("no queue ARN to derive the region from and ProvisionerConfig.Region is empty")
+		return arnScope{}, unknownScopeError("no queue ARN to derive the region from and ProvisionerConfig.Region is empty")
 	}
 	scope := arnScope{partition: regionPartition(t.cfg.Region), region: t.cfg.Region, account: t.cfg.AccountID}
 	if scope.account != "" {
 		return scope, nil
 	}
 	if t.cfg.STS == nil {
-		return arnScope{}, errors.New("no queue ARN to derive the account from, no AccountID and no STS client")
+		return arnScope{}, unknownScopeError("no queue ARN to derive the account from, no AccountID and no STS client")
 	}
 	out, err := t.cfg.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
@@ -84,3 +84,10 @@ func (t *Provisioner) callerScope(ctx context.Context) (arnScope, error) {
 	}
 	return scope, nil
 }
+
+// unknownScopeError reports ARNs that the configuration gives no means to
+// build (no region, or no account and no STS client to ask): no call was
+// made, unlike a failed sts:GetCallerIdentity.
+type unknownScopeError string
+
+func (e unknownScopeError) Error() string { return string(e) }

@@ -2,6 +2,7 @@ package topology
 
 import (
 	"context"
+	"errors"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
@@ -10,15 +11,20 @@ import (
 // topicProbe checks topic name with GetTopicAttributes on arn. An empty arn
 // (the caller could not resolve it) is built, as Validate builds it, from
 // the partition, region and account of ProvisionerConfig (AccountID or
-// STS, and Region). When that is not possible either the check is skipped,
-// saying why: the topic is not known to be missing, so it is not down.
+// STS, and Region). When the configuration gives no means to build it (no
+// Region, or neither AccountID nor STS) the check is skipped, saying why:
+// the topic is not known to be missing, so it is not down. A failed
+// sts:GetCallerIdentity is a failed call, so the check is down.
 func (t *Provisioner) topicProbe(name, arn string) Probe {
 	return Probe{Name: name, Kind: "topic", Run: func(ctx context.Context) error {
 		topicARN := arn
 		if topicARN == "" {
 			built, err := t.topicARNFor(ctx, name, newResolved())
-			if err != nil {
+			if unknown := unknownScopeError(""); errors.As(err, &unknown) {
 				return notChecked{err}
+			}
+			if err != nil {
+				return err
 			}
 			topicARN = built
 		}

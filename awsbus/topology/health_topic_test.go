@@ -2,9 +2,11 @@ package topology_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -61,5 +63,35 @@ func TestResourceProbes_SkipATopicWithoutAccount(t *testing.T) {
 	for name, c := range topicChecks(t, topo, p) {
 		assert.Equal(t, topology.HealthSkipped, c.Status, name)
 		assert.Equal(t, `not checked: ARN of topic "`+name+`": no queue ARN to derive the account from, no AccountID and no STS client`, c.Error)
+	}
+}
+
+// failingSTS answers every GetCallerIdentity with err.
+type failingSTS struct{ err error }
+
+func (f failingSTS) GetCallerIdentity(context.Context, *sts.GetCallerIdentityInput, ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error) {
+	return nil, f.err
+}
+
+// A topic whose account STS fails to give is down, with the failure: the
+// account is unknown because a call failed, not for want of configuration.
+func TestResourceProbes_ATopicIsDownWhenSTSFails(t *testing.T) {
+	sq, sn := newFakes()
+	_, p := create(t, sq, sn, topology.Options{})
+	refused := errors.New("dial tcp 127.0.0.1:1: connect: connection refused")
+	topo, err := newProvisioner(sq, sn, topology.ProvisionerConfig{Region: sq.Region(), STS: failingSTS{refused}})
+	require.NoError(t, err)
+
+	for _, probe := range topo.ResourceProbes(p, nil) {
+		if probe.Kind != "topic" {
+			continue
+		}
+		err := probe.Run(context.Background())
+		require.ErrorIs(t, err, refused, probe.Name)
+		assert.NotErrorIs(t, err, topology.ErrSkipped, probe.Name)
+	}
+	for name, c := range topicChecks(t, topo, p) {
+		assert.Equal(t, topology.HealthDown, c.Status, name)
+		assert.Contains(t, c.Error, "sts:GetCallerIdentity", name)
 	}
 }

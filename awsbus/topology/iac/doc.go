@@ -26,8 +26,8 @@
 //     provider's default is still 256 KiB); dead-letter queues keep
 //     messages 14 days;
 //   - each topic, and each subscription of an event queue with raw message
-//     delivery and, when the service handles only some of the topic's
-//     types, a filter policy on the type attribute;
+//     delivery and a filter policy on the sf_type attribute naming the
+//     types its service handles (none past 150, SNS's limit);
 //   - each event queue's policy letting its topics send to it (condition
 //     aws:SourceArn), with the statement ids topology.MergeQueuePolicy
 //     writes;

@@ -1,7 +1,10 @@
 package cli
 
 import (
+	"cmp"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -46,10 +49,12 @@ check is up or skipped, 1 when any is down (missing, unreachable, access
 denied), and 3 when no check is up because no call reached AWS (the
 endpoint, the credentials or the region are at fault, not the resources).
 A topic is checked on its ARN, built from the account when the topology
-cannot be read in full; with no account known (no queue ARN, no
---account-id, no answer from STS) its check is skipped, and says why. A
-resource probe is up, down or skipped; "degraded" is reported only by a
-running transport, for open publish circuits, never by this command.`,
+cannot be read in full: that of a queue, else --account-id, else
+sts:GetCallerIdentity, whose failure makes the check down. With no means
+to know the account (no queue ARN, no --account-id, no STS client) its
+check is skipped, and says why. A resource probe is up, down or skipped;
+"degraded" is reported only by a running transport, for open publish
+circuits, never by this command.`,
 		Example: "  sourceflow health -f orders.topology.yaml\n" +
 			"  sourceflow health -f orders.topology.yaml --output json | jq .status",
 		Args: cobra.NoArgs,
@@ -75,8 +80,10 @@ func (g *globals) runHealth(cmd *cobra.Command, f healthFlags) error {
 	// them empty and each probe then finds its resource by name (a queue)
 	// or builds its ARN from the account (a topic), or is skipped.
 	_, eps, readErr := s.prov.Validate(ctx, s.plan)
+	probes := s.prov.ResourceProbes(s.plan, eps)
+	failed := failedCalls(probes)
 	rep := healthReport{Service: s.plan.Service, Status: topology.HealthUp,
-		Checks: topology.RunProbes(ctx, f.checkTimeout, s.prov.ResourceProbes(s.plan, eps))}
+		Checks: topology.RunProbes(ctx, f.checkTimeout, probes)}
 	down, up := 0, 0
 	for _, c := range rep.Checks {
 		switch c.Status {
@@ -90,6 +97,11 @@ func (g *globals) runHealth(cmd *cobra.Command, f healthFlags) error {
 	if err := printHealth(cmd.OutOrStdout(), f.output, rep); err != nil {
 		return err
 	}
+	if readErr == nil {
+		// Validate reports a topic whose account STS failed to give as not
+		// checked, without failing; its probe's failed call counts.
+		readErr = cmp.Or(failed...)
+	}
 	if readErr != nil && down > 0 && up == 0 {
 		// No call reached AWS: the endpoint, the credentials or the region
 		// are at fault, not the resources.
@@ -100,6 +112,25 @@ func (g *globals) runHealth(cmd *cobra.Command, f healthFlags) error {
 			"to see what is missing and `sourceflow apply -f %s` to create it", down, len(rep.Checks), f.path, f.path)}
 	}
 	return nil
+}
+
+// failedCalls makes each probe keep, at its index, the error of a failed
+// call: a check that is down without AWS answering that its resource is
+// missing (unreachable endpoint, credentials, sts:GetCallerIdentity). Read
+// them once RunProbes has returned.
+func failedCalls(probes []topology.Probe) []error {
+	failed := make([]error, len(probes))
+	for i, p := range probes {
+		probes[i].Run = func(ctx context.Context) error {
+			err := p.Run(ctx)
+			if err != nil && !errors.Is(err, topology.ErrSkipped) &&
+				!topology.IsQueueMissing(err) && !topology.IsTopicMissing(err) {
+				failed[i] = err
+			}
+			return err
+		}
+	}
+	return failed
 }
 
 func printHealth(w io.Writer, output string, rep healthReport) error {

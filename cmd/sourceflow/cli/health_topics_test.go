@@ -1,9 +1,12 @@
 package cli_test
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -73,4 +76,41 @@ func TestHealth_ATopicWithoutAnAccountIsNotChecked(t *testing.T) {
 	assert.Contains(t, c.Error, "no STS client")
 	assert.Equal(t, cli.ExitOK, code, errOut)
 	assert.NotContains(t, errOut, "sourceflow apply")
+}
+
+// failingSTS answers every GetCallerIdentity with err.
+type failingSTS struct{ err error }
+
+func (f failingSTS) GetCallerIdentity(context.Context, *sts.GetCallerIdentityInput, ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error) {
+	return nil, f.err
+}
+
+// A service that only publishes, with no account configured, learns its
+// account from STS: when STS cannot be reached either, no call reached AWS,
+// and health says so rather than skipping the topic and reporting up.
+func TestHealth_APublisherWithAnUnreachableSTSIsAnAWSFailure(t *testing.T) {
+	fake := newFakeAWS()
+	path := writeTopology(t, eventsOnly(), topology.Options{})
+	_, errOut, code := fake.run(t, "apply", "-f", path)
+	require.Equal(t, cli.ExitOK, code, errOut)
+	down := errors.New("dial tcp 127.0.0.1:1: connect: connection refused")
+	for _, op := range []string{"GetTopicAttributes", "ListSubscriptionsByTopic", "ListTagsForResource"} {
+		fake.sns.FailNext(op, 1000, down)
+	}
+	cfg, out, stderr := fake.config("")
+	clients := cfg.Clients
+	cfg.Clients = func(ctx context.Context) (cli.Clients, error) {
+		c, err := clients(ctx)
+		c.STS = failingSTS{down}
+		return c, err
+	}
+
+	code = cli.Run(context.Background(), cfg, []string{"health", "-f", path})
+
+	assert.Regexp(t, `order-events\s+topic\s+down\s+\S+\s+.*sts:GetCallerIdentity.*connection refused`, out.String())
+	assert.Contains(t, out.String(), "Service orders: down")
+	assert.Equal(t, cli.ExitAWS, code, out.String())
+	assert.Contains(t, stderr.String(), "check the credentials")
+	assert.Contains(t, stderr.String(), "connection refused")
+	assert.NotContains(t, stderr.String(), "sourceflow apply")
 }
