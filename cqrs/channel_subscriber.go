@@ -17,7 +17,9 @@ type channelSubscriber struct {
 // Subscribe subscribes to the destination's gochannel topic. When ctx ends
 // or Close is called, the subscription takes no new message, and the
 // handlers in flight keep a live context for up to
-// ChannelConfig.CloseTimeout to finish in.
+// ChannelConfig.CloseTimeout to finish in. Gochannel gives up on its
+// messages as the subscription ends, so a message that fails meanwhile, or
+// waits for its next delivery, is dead-lettered rather than redelivered.
 func (s *channelSubscriber) Subscribe(ctx context.Context, topic string) (<-chan *message.Message, error) {
 	if err := s.t.listen(topic); err != nil {
 		return nil, err
@@ -30,7 +32,7 @@ func (s *channelSubscriber) Subscribe(ctx context.Context, topic string) (<-chan
 		return nil, err
 	}
 	r := redelivery{maxDeliveries: s.t.cfg.MaxDeliveries, delay: s.t.cfg.RedeliveryDelay,
-		drain: s.t.cfg.CloseTimeout,
+		drain: s.t.cfg.CloseTimeout, keepsNothing: true,
 		deadLetter: func(topic string, m *message.Message, reason string, deliveries int) error {
 			s.t.deadLetter(DeadLetter{Destination: topic, Message: m, Reason: reason, Deliveries: deliveries})
 			return nil

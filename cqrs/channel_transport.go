@@ -51,8 +51,15 @@ type ChannelConfig struct {
 	MaxDeadLetters int
 	// CloseTimeout bounds how long the handlers in flight when a
 	// subscription ends (the service closes) keep a live context to finish
-	// in. Keep it below ServiceConfig.CloseTimeout (30s by default), which
-	// bounds the whole Close. Default: 20s.
+	// in. They always get one: 0 means the default. A handler that fails
+	// meanwhile is not delivered again (gochannel keeps nothing); its message
+	// is dead-lettered with a reason saying it failed while its subscription
+	// closed, and the handler's error. A service's Close takes up to the
+	// larger of CloseTimeout and ServiceConfig.CloseTimeout (30s by
+	// default): its router waits for the handlers up to
+	// ServiceConfig.CloseTimeout, then closing its subscribers waits for the
+	// handlers in flight until CloseTimeout after the close began.
+	// Default: 20s.
 	CloseTimeout time.Duration
 	// Logger logs dead-lettered messages (never their payloads). Default:
 	// watermill.NopLogger.

@@ -187,6 +187,12 @@ func (s *Service) subscribeHooks(d *dispatcher) []message.HandlerMiddleware {
 // publishes to one of its own destinations meets no subscriber here: a
 // persistent transport keeps it for the next start or another instance,
 // while the in-process ChannelTransport, which keeps nothing, drops it.
+//
+// Close waits for the service's handlers in flight, so do not call Close
+// from a handler; start it in a goroutine. A handler that calls its own
+// service's Close waits for that close, which waits for the handler until
+// it times out (ServiceConfig.CloseTimeout, or the transport's
+// CloseTimeout when larger) and then fails.
 func (s *Service) Close() error { return s.closeOnce() }
 
 // shutDown is the one run of Close.

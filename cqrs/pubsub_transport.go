@@ -68,9 +68,14 @@ type PubSubConfig struct {
 	RedeliveryDelay time.Duration
 	// CloseTimeout bounds how long a subscriber's Close (or the end of its
 	// subscription context) waits for the deliveries in flight to finish
-	// before it abandons them to the Pub/Sub. Keep it below the service's
-	// ServiceConfig.CloseTimeout (30s by default), which bounds the whole
-	// Close. Default: 20s.
+	// before it abandons them to the Pub/Sub; 0 means the default. A
+	// service's Close takes up to the larger of CloseTimeout and
+	// ServiceConfig.CloseTimeout (30s by default), plus the few seconds
+	// the Pub/Sub takes to settle the acks given meanwhile and to close its
+	// subscriber: its router waits for the handlers up to
+	// ServiceConfig.CloseTimeout, then closing its subscribers waits for the
+	// deliveries in flight until CloseTimeout after the close began.
+	// Default: 20s.
 	CloseTimeout time.Duration
 	// Logger logs dead letters (never payloads). Default: watermill.NopLogger.
 	Logger watermill.LoggerAdapter

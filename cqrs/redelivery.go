@@ -25,9 +25,19 @@ type redelivery struct {
 	// drain, when positive, makes the end of the subscription context a
 	// drain: no new message is taken, and deliveries in flight run to their
 	// ack or nack for up to drain before they are abandoned; a delivery that
-	// fails meanwhile goes back to the Pub/Sub at once. Zero abandons them
-	// when the context ends.
+	// fails meanwhile, or a message waiting for its next delivery, goes back
+	// to the Pub/Sub at once (see keepsNothing). Zero abandons them when the
+	// context ends.
 	drain time.Duration
+	// keepsNothing is for a Pub/Sub that gives up on its messages when the
+	// subscription ends (gochannel): a message that failed while the
+	// subscription drains is dead-lettered, with the last error, instead of
+	// going back to a Pub/Sub that would drop it.
+	keepsNothing bool
+	// awaitSettle makes a delivery acked while draining wait, at most
+	// settledWait, until the Pub/Sub ended the message's context (see
+	// settled), for a Pub/Sub that settles acks asynchronously.
+	awaitSettle bool
 	// handBack nacks a message held elsewhere (sourceflow.ErrInProgress)
 	// back to the Pub/Sub after its last delivery, for a Pub/Sub that
 	// redelivers later; otherwise it is dead-lettered like any failure.
@@ -173,16 +183,18 @@ func (r redelivery) taking(ctx context.Context, in <-chan *message.Message) <-ch
 // first, or orig's own context (a Pub/Sub's ack deadline: the Pub/Sub then
 // takes the message back and delivers it again), orig is left to the
 // Pub/Sub, neither acked nor dead-lettered here. A failure while draining
-// (see redelivery.drain) nacks orig at once. With handBack, a message whose
-// handler found it held elsewhere (sourceflow.ErrInProgress) is nacked back
-// to the Pub/Sub after its last delivery instead of being dead-lettered.
+// (see redelivery.drain) settles orig at once (see drained). With handBack,
+// a message whose handler found it held elsewhere (sourceflow.ErrInProgress)
+// is nacked back to the Pub/Sub after its last delivery instead of being
+// dead-lettered.
 func (r redelivery) deliver(ctx context.Context, draining <-chan struct{}, topic string, orig *message.Message, out chan<- *message.Message) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	defer context.AfterFunc(orig.Context(), cancel)()
+	var failed *message.Message // the copy nacked last
 	for attempt := 1; ; attempt++ {
-		if attempt > 1 && isClosed(draining) {
-			orig.Nack()
+		if failed != nil && isClosed(draining) {
+			r.drained(ctx, draining, topic, orig, failed, attempt-1)
 			return
 		}
 		m := freshCopy(orig)
@@ -194,7 +206,7 @@ func (r redelivery) deliver(ctx context.Context, draining <-chan struct{}, topic
 		select {
 		case <-m.Acked():
 			orig.Ack()
-			if isClosed(draining) {
+			if r.awaitSettle && isClosed(draining) {
 				settled(orig)
 			}
 			return
@@ -210,24 +222,26 @@ func (r redelivery) deliver(ctx context.Context, draining <-chan struct{}, topic
 		if !r.nacked(ctx, draining, topic, orig, m, attempt) {
 			return
 		}
+		failed = m
 	}
 }
 
 // nacked settles orig after its copy m was nacked on delivery attempt, and
 // reports whether to hand it out again: a nack without a failure reason is
-// retried after a pause until maxDeliveries (or handed back to the Pub/Sub
-// while draining, or while another instance holds it); a permanent failure
-// or the last attempt is dead-lettered with its reason, and orig acked.
+// retried after a pause until maxDeliveries (or settled by drained while
+// draining, or handed back to the Pub/Sub while another instance holds it);
+// a permanent failure or the last attempt is dead-lettered with its reason,
+// and orig acked.
 func (r redelivery) nacked(ctx context.Context, draining <-chan struct{}, topic string, orig, m *message.Message, attempt int) bool {
 	reason := m.Metadata.Get(sourceflow.MetaFailure)
 	if reason == "" && isClosed(draining) {
-		orig.Nack()
+		r.drained(ctx, draining, topic, orig, m, attempt)
 		return false
 	}
 	if reason == "" && attempt < r.maxDeliveries {
 		if !pause(ctx, draining, r.pause(attempt)) {
 			if isClosed(draining) {
-				orig.Nack()
+				r.drained(ctx, draining, topic, orig, m, attempt)
 			}
 			return false
 		}
@@ -240,13 +254,32 @@ func (r redelivery) nacked(ctx context.Context, draining <-chan struct{}, topic 
 	if reason == "" {
 		reason = exhausted(m, attempt)
 	}
+	r.bury(ctx, draining, topic, orig, m, reason, attempt)
+	return false
+}
+
+// drained settles orig, whose copy m failed on delivery attempt, when the
+// subscription drains: orig goes back to the Pub/Sub, or, with
+// keepsNothing, is dead-lettered as a message that failed while its
+// subscription closed, since nothing would deliver it again.
+func (r redelivery) drained(ctx context.Context, draining <-chan struct{}, topic string, orig, m *message.Message, attempt int) {
+	if !r.keepsNothing {
+		orig.Nack()
+		return
+	}
+	r.bury(ctx, draining, topic, orig, m, closedMidway(m, attempt), attempt)
+}
+
+// bury dead-letters orig, whose copy m failed on delivery attempt, with
+// reason and acks it; when the dead letter fails, orig is nacked back to
+// the Pub/Sub after a pause.
+func (r redelivery) bury(ctx context.Context, draining <-chan struct{}, topic string, orig, m *message.Message, reason string, attempt int) {
 	if err := r.deadLetterWithin(ctx, topic, deadLetterOf(orig, m, reason), reason, attempt); err != nil {
 		pause(ctx, draining, r.pause(attempt)) // the Pub/Sub may redeliver at once: do not spin
 		orig.Nack()
-		return false
+		return
 	}
 	orig.Ack()
-	return false
 }
 
 // deadLetterTimeout bounds one dead-letter publish.
@@ -333,7 +366,19 @@ func freshCopy(orig *message.Message) *message.Message {
 // allowed delivery: the number of deliveries and the last error recorded on
 // the message (sourceflow.MetaLastError), when there is one.
 func exhausted(m *message.Message, deliveries int) string {
-	reason := fmt.Sprintf("failed %d deliveries", deliveries)
+	return withLastError(fmt.Sprintf("failed %d deliveries", deliveries), m)
+}
+
+// closedMidway is the dead-letter reason of a message that failed while its
+// subscription closed, so was not delivered again: the number of
+// deliveries and the last error recorded on the message, when there is one.
+func closedMidway(m *message.Message, deliveries int) string {
+	return withLastError(fmt.Sprintf("failed %d deliveries while its subscription closed", deliveries), m)
+}
+
+// withLastError is reason followed by the last error recorded on m
+// (sourceflow.MetaLastError), when there is one.
+func withLastError(reason string, m *message.Message) string {
 	if last := m.Metadata.Get(sourceflow.MetaLastError); last != "" {
 		reason += "; last error: " + last
 	}

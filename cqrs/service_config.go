@@ -80,8 +80,10 @@ type ServiceConfig struct {
 	Router *message.Router
 	// Hooks are the four SourceFlow hooks.
 	Hooks Hooks
-	// CloseTimeout bounds how long Close waits for in-flight handlers.
-	// Default: 30s.
+	// CloseTimeout bounds how long Close waits for in-flight handlers
+	// before it stops the router; closing the subscribers then waits up to
+	// the transport's own CloseTimeout (ChannelConfig, PubSubConfig), so a
+	// Close takes up to the larger of the two. Default: 30s.
 	CloseTimeout time.Duration
 	// NewID returns a fresh message id. Default: watermill.NewUUID.
 	NewID func() string
