@@ -97,7 +97,8 @@
 //     replay raised every event type its view projects. A view model may
 //     hold events the replay cannot reproduce (raised by another service,
 //     outside handlers, or about other entities), so any other one it
-//     touched keeps its stored model and is listed in ReplayReport.ViewsKept.
+//     touched keeps its stored model and is listed in ReplayReport.ViewsKept
+//     (a rule by event type, stated in full on Service.Replay).
 //   - Errors no retry can cure (malformed envelope, unknown type, payload
 //     that does not decode) are marked sourceflow.Permanent and recorded on
 //     the nacked message under sourceflow.MetaFailure, so transports

@@ -102,7 +102,12 @@ func (s *Service) viewStore(ctx context.Context) ViewStore {
 //     did not raise counts as coming from elsewhere.
 //
 // Every other view model the replay touched keeps its stored model and is
-// listed in ReplayReport.ViewsKept.
+// listed in ReplayReport.ViewsKept. The rule is what the service can tell,
+// not a proof: it goes by event type, so an event of a type the replay
+// raised that reached the model from elsewhere too (raised for the entity
+// by code outside its handlers, say) is not in the written model. And it
+// keeps more than it must: a view of several event types is rebuilt only
+// for an entity whose replay raised all of them.
 //
 // Events and commands the replay causes reach local handlers directly;
 // commands sent by handlers during the replay are not delivered, since they
