@@ -77,6 +77,19 @@ func createFor(t *testing.T, sq *awsbustest.SQS, sn *awsbustest.SNS, opts topolo
 	return eps, p
 }
 
+// validateFor validates the plan of b, made with opts, against the fakes
+// and returns the drift, one line each.
+func validateFor(t *testing.T, sq *awsbustest.SQS, sn *awsbustest.SNS, opts topology.Options, b sourceflow.Binding) []string {
+	t.Helper()
+	topo, err := newProvisioner(sq, sn, topology.ProvisionerConfig{})
+	require.NoError(t, err)
+	p, err := topology.New(b, opts)
+	require.NoError(t, err)
+	rep, _, err := topo.Validate(context.Background(), p)
+	require.NoError(t, err)
+	return driftStrings(rep)
+}
+
 func TestTopology_CreateProvisionsEverything(t *testing.T) {
 	sq, sn := newFakes()
 	eps, _ := create(t, sq, sn, topology.Options{MaxReceiveCount: 7})

@@ -44,7 +44,7 @@ func TestSameKey(t *testing.T) {
 func TestValidate_AKeyWrittenAsItsARNIsNoDrift(t *testing.T) {
 	sq, sn := newFakes()
 	const alias = "alias/orders"
-	eps, p := create(t, sq, sn, topology.Options{KMSKeyID: alias})
+	eps, _ := create(t, sq, sn, topology.Options{KMSKeyID: alias})
 	ep := eps["payment-events"]
 	arn := strings.Split(queueAttrs(t, sq, ep.QueueURL)["QueueArn"], ":")
 	aliasARN := "arn:aws:kms:" + arn[3] + ":" + arn[4] + ":" + alias
@@ -56,9 +56,5 @@ func TestValidate_AKeyWrittenAsItsARNIsNoDrift(t *testing.T) {
 		AttributeName: aws.String(topology.AttrKMSMasterKey), AttributeValue: aws.String(aliasARN)})
 	require.NoError(t, err)
 
-	topo, err := newProvisioner(sq, sn, topology.ProvisionerConfig{})
-	require.NoError(t, err)
-	rep, _, err := topo.Validate(ctx, p)
-	require.NoError(t, err)
-	assert.Empty(t, rep.Drifts, "the same key, written as its ARN")
+	assert.Empty(t, validateFor(t, sq, sn, topology.Options{KMSKeyID: alias}, ordersBinding()), "the same key, written as its ARN")
 }

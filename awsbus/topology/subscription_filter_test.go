@@ -64,13 +64,7 @@ func TestTopology_AnOlderVersionsStartDoesNotNarrowTheFilter(t *testing.T) {
 		assert.JSONEq(t, `{"sf_type":["orders.OrderCancelled","orders.OrderPlaced"]}`,
 			subscriptionAttrs(t, sn, ep.TopicARN)["FilterPolicy"])
 		for _, b := range []sourceflow.Binding{older, newer} {
-			p, err := topology.New(b, topology.Options{})
-			require.NoError(t, err)
-			topo, err := newProvisioner(sq, sn, topology.ProvisionerConfig{})
-			require.NoError(t, err)
-			rep, _, err := topo.Validate(context.Background(), p)
-			require.NoError(t, err)
-			assert.Empty(t, rep.Drifts)
+			assert.Empty(t, validateFor(t, sq, sn, topology.Options{}, b))
 		}
 	}
 }
@@ -86,12 +80,7 @@ func TestTopology_AFilterWithoutAHandledTypeIsDrift(t *testing.T) {
 	newer := older
 	newer.Listeners = []sourceflow.Listener{{Destination: "order-events", Kind: sourceflow.KindEvent,
 		Types: []string{"orders.OrderPlaced", "orders.OrderCancelled"}}}
-	p, err := topology.New(newer, topology.Options{})
-	require.NoError(t, err)
-	topo, err := newProvisioner(sq, sn, topology.ProvisionerConfig{})
-	require.NoError(t, err)
-	rep, _, err := topo.Validate(context.Background(), p)
-	require.NoError(t, err)
-	require.Len(t, rep.Drifts, 1)
-	assert.Contains(t, rep.Drifts[0].String(), "FilterPolicy")
+	drift := validateFor(t, sq, sn, topology.Options{}, newer)
+	require.Len(t, drift, 1)
+	assert.Contains(t, drift[0], "FilterPolicy")
 }
