@@ -275,7 +275,11 @@ func (t *Provisioner) subscriptionDiff(ctx context.Context, subARN string, want 
 	if out.Attributes["RawMessageDelivery"] != "true" {
 		diff["RawMessageDelivery"] = "true"
 	}
-	if filter, change := widenFilter(out.Attributes["FilterPolicy"], want.types); change {
+	filter, change, err := widenFilter(out.Attributes["FilterPolicy"], want.types)
+	if err != nil {
+		return nil, fmt.Errorf("subscription %q: %w", subARN, err)
+	}
+	if change {
 		diff["FilterPolicy"] = filter
 	}
 	if want.redrive != "" && !sameJSON(out.Attributes["RedrivePolicy"], want.redrive) {

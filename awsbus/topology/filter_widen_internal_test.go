@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestWidenFilter(t *testing.T) {
@@ -27,7 +28,8 @@ func TestWidenFilter(t *testing.T) {
 		{"another shape, no types", `{"store":["x"]}`, nil, "{}", true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			got, change := widenFilter(tt.actual, tt.types)
+			got, change, err := widenFilter(tt.actual, tt.types)
+			require.NoError(t, err)
 			assert.Equal(t, tt.change, change)
 			if change {
 				assert.JSONEq(t, tt.want, got)
@@ -36,13 +38,21 @@ func TestWidenFilter(t *testing.T) {
 	}
 }
 
-// Past SNS's 150 values the union is no filter, which lets every type in.
+// Past SNS's 150 values the filter does not change, and the error says
+// what to do: the union would be more than SNS takes.
 func TestWidenFilterPastSNSsLimit(t *testing.T) {
 	var current []string
 	for i := range maxFilterTypes {
 		current = append(current, fmt.Sprintf("t%03d", i))
 	}
-	got, change := widenFilter(FilterPolicy(current), []string{"new"})
-	assert.True(t, change)
-	assert.Equal(t, "{}", got)
+	_, change, err := widenFilter(FilterPolicy(current), []string{"new"})
+	assert.False(t, change)
+	var overflow *filterOverflowError
+	require.ErrorAs(t, err, &overflow)
+	assert.Equal(t, maxFilterTypes+1, overflow.Types)
+	assert.Contains(t, err.Error(), "remove from it the types no version of the service handles any more")
+
+	_, change, err = widenFilter(FilterPolicy(current), current[:3])
+	require.NoError(t, err, "types already there")
+	assert.False(t, change)
 }

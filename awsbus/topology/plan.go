@@ -189,10 +189,10 @@ type Subscription struct {
 	// FilterTypes, when not empty, become a filter policy on the type
 	// attribute: {"sf_type": FilterTypes}, so that the queue receives only
 	// the types its service handles. Empty means every message. A plan
-	// sets it to the handled types, up to 150 (SNS's limit; past it, no
-	// filter). Create adds them to an existing subscription's filter and
-	// removes none, and Validate reports only the
-	// missing ones.
+	// sets it to the handled types, at most 150 (SNS's limit; New refuses
+	// more). Create adds them to an existing subscription's filter of types
+	// and removes none; a subscription without a filter, or with one of
+	// another shape, gets the plan's. Validate reports only missing types.
 	FilterTypes []string `json:"filter_types,omitempty"`
 }
 
@@ -320,9 +320,9 @@ const maxFilterTypes = 150
 // filterTypes returns the handled types, sorted: the filter policy that
 // keeps the types the service does not handle (those another service
 // raises there, or a producer adds later) out of its queue. nil, no filter,
-// when there are none or more than maxFilterTypes.
+// when there are none; newRouting refuses more than maxFilterTypes.
 func filterTypes(handled []string) []string {
-	if len(handled) == 0 || len(handled) > maxFilterTypes {
+	if len(handled) == 0 {
 		return nil
 	}
 	out := slices.Clone(handled)

@@ -87,9 +87,9 @@ func TestTopology_PlanFiltersOnTheHandledTypes(t *testing.T) {
 		"every handled type, sorted, once")
 }
 
-// SNS takes at most 150 values in a filter policy: a service handling more
-// types of one topic gets no filter rather than a subscription SNS refuses.
-func TestTopology_PlanSetsNoFilterPastSNSsLimit(t *testing.T) {
+// SNS takes at most 150 values in a filter policy: a plan for a service
+// handling more types of one topic is refused, naming the limit.
+func TestTopology_PlanRefusesMoreHandledTypesThanSNSFilters(t *testing.T) {
 	for _, n := range []int{150, 151} {
 		b := ordersBinding()
 		b.Listeners[1].Types = nil
@@ -97,13 +97,14 @@ func TestTopology_PlanSetsNoFilterPastSNSsLimit(t *testing.T) {
 			b.Listeners[1].Types = append(b.Listeners[1].Types, fmt.Sprintf("payments.T%03d", i))
 		}
 		p, err := plan(t, topology.Options{}, b)
-		require.NoError(t, err)
-		require.Len(t, p.Subscriptions, 1)
 		if n <= 150 {
+			require.NoError(t, err)
+			require.Len(t, p.Subscriptions, 1)
 			assert.Len(t, p.Subscriptions[0].FilterTypes, n)
-		} else {
-			assert.Nil(t, p.Subscriptions[0].FilterTypes)
+			continue
 		}
+		require.ErrorIs(t, err, topology.ErrInvalidPlan)
+		assert.ErrorContains(t, err, "151 types handled on topic \"payment-events\", more than the 150")
 	}
 }
 

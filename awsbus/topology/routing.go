@@ -58,6 +58,10 @@ func newRouting(b sourceflow.Binding) *routing {
 				d.handled = append(d.handled, t)
 			}
 		}
+		if l.Kind == sourceflow.KindEvent && len(d.handled) > maxFilterTypes {
+			r.fail("%s: %d types handled on topic %q, more than the %d an SNS filter policy names: split the topic",
+				field, len(d.handled), l.Destination, maxFilterTypes)
+		}
 	}
 	return r
 }

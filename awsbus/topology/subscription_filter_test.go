@@ -2,6 +2,7 @@ package topology_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -83,4 +84,31 @@ func TestTopology_AFilterWithoutAHandledTypeIsDrift(t *testing.T) {
 	drift := validateFor(t, sq, sn, topology.Options{}, newer)
 	require.Len(t, drift, 1)
 	assert.Contains(t, drift[0], "FilterPolicy")
+}
+
+// A filter that would grow past SNS's 150 types is left as it is: Validate
+// reports it, and Create fails saying what to remove.
+func TestTopology_AFilterThatWouldPassSNSsLimitIsReported(t *testing.T) {
+	sq, sn := newFakes()
+	binding := func(types ...string) sourceflow.Binding {
+		return sourceflow.Binding{Service: "shipping", Listeners: []sourceflow.Listener{
+			{Destination: "order-events", Kind: sourceflow.KindEvent, Types: types},
+		}}
+	}
+	var many []string
+	for i := range 150 {
+		many = append(many, fmt.Sprintf("orders.T%03d", i))
+	}
+	createFor(t, sq, sn, topology.Options{}, binding(many...))
+	next := binding("orders.Other")
+	drift := validateFor(t, sq, sn, topology.Options{}, next)
+	require.Len(t, drift, 1)
+	assert.Contains(t, drift[0], "151 types, more than the 150 SNS takes")
+
+	topo, err := newProvisioner(sq, sn, topology.ProvisionerConfig{})
+	require.NoError(t, err)
+	p, err := topology.New(next, topology.Options{})
+	require.NoError(t, err)
+	_, err = topo.Create(context.Background(), p)
+	require.ErrorContains(t, err, "remove from it the types no version of the service handles any more")
 }

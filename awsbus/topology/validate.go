@@ -2,6 +2,7 @@ package topology
 
 import (
 	"context"
+	"errors"
 	"maps"
 )
 
@@ -206,6 +207,10 @@ func (t *Provisioner) validateSubscription(ctx context.Context, res *resolved, r
 		return nil
 	}
 	diff, err := t.subscriptionDiff(ctx, subARN, wantedSubscription(s, res))
+	if overflow := (*filterOverflowError)(nil); errors.As(err, &overflow) {
+		rep.add("subscription", name, "%s", overflow)
+		return nil
+	}
 	if err != nil {
 		return err
 	}
