@@ -86,7 +86,8 @@ func runProbe(ctx context.Context, timeout time.Duration, p Probe) HealthCheck {
 // by a read call on the URL or ARN in eps. A queue missing from eps is
 // looked up by name (GetQueueUrl); the ARN of a topic missing from eps is
 // built from the account, and the topic's check is skipped, saying why,
-// when the account or the region is unknown.
+// when nothing can give the account (no AccountID, no queue ARN, no STS
+// client) or the region; a failed STS call makes the check down.
 func (t *Provisioner) ResourceProbes(p Plan, eps Endpoints) []Probe {
 	queueURLs, topicARNs := map[string]string{}, map[string]string{}
 	for _, d := range p.Destinations {

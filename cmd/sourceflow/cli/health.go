@@ -97,15 +97,18 @@ func (g *globals) runHealth(cmd *cobra.Command, f healthFlags) error {
 	if err := printHealth(cmd.OutOrStdout(), f.output, rep); err != nil {
 		return err
 	}
-	if readErr == nil {
-		// Validate reports a topic whose account STS failed to give as not
-		// checked, without failing; its probe's failed call counts.
-		readErr = cmp.Or(failed...)
+	calls := 0 // down checks whose call failed, rather than finding the resource missing
+	for _, err := range failed {
+		if err != nil {
+			calls++
+		}
 	}
-	if readErr != nil && down > 0 && up == 0 {
+	if down > 0 && up == 0 && calls == down {
 		// No call reached AWS: the endpoint, the credentials or the region
-		// are at fault, not the resources.
-		return s.awsFailure("health", readErr)
+		// are at fault, not the resources. Validate reports a topic whose
+		// account STS failed to give as not checked, without failing, so
+		// a probe's failed call stands for it.
+		return s.awsFailure("health", cmp.Or(readErr, cmp.Or(failed...)))
 	}
 	if down > 0 {
 		return &ExitError{Code: ExitDrift, Err: fmt.Errorf("%d of %d checks down: run `sourceflow validate -f %s` "+

@@ -94,9 +94,6 @@ func TestHealth_APublisherWithAnUnreachableSTSIsAnAWSFailure(t *testing.T) {
 	_, errOut, code := fake.run(t, "apply", "-f", path)
 	require.Equal(t, cli.ExitOK, code, errOut)
 	down := errors.New("dial tcp 127.0.0.1:1: connect: connection refused")
-	for _, op := range []string{"GetTopicAttributes", "ListSubscriptionsByTopic", "ListTagsForResource"} {
-		fake.sns.FailNext(op, 1000, down)
-	}
 	cfg, out, stderr := fake.config("")
 	clients := cfg.Clients
 	cfg.Clients = func(ctx context.Context) (cli.Clients, error) {
@@ -113,4 +110,23 @@ func TestHealth_APublisherWithAnUnreachableSTSIsAnAWSFailure(t *testing.T) {
 	assert.Contains(t, stderr.String(), "check the credentials")
 	assert.Contains(t, stderr.String(), "connection refused")
 	assert.NotContains(t, stderr.String(), "sourceflow apply")
+}
+
+// Missing queues are missing even when STS fails: SQS answered, so health
+// points at apply, not at the credentials.
+func TestHealth_MissingQueuesAreDriftWhenSTSFails(t *testing.T) {
+	fake := newFakeAWS()
+	path := writeTopology(t, ordersBinding(), topology.Options{})
+	cfg, out, stderr := fake.config("")
+	clients := cfg.Clients
+	cfg.Clients = func(ctx context.Context) (cli.Clients, error) {
+		c, err := clients(ctx)
+		c.STS = failingSTS{errors.New("dial tcp 127.0.0.1:1: connect: connection refused")}
+		return c, err
+	}
+
+	code := cli.Run(context.Background(), cfg, []string{"health", "-f", path})
+
+	assert.Equal(t, cli.ExitDrift, code, out.String())
+	assert.Contains(t, stderr.String(), "sourceflow apply")
 }
