@@ -46,33 +46,18 @@ func topicAtRest(attrs map[string]string, keyID string) {
 }
 
 // SameKey reports whether the KMS key references a and b name the same key
-// as written: equal, or a key id and its key ARN, or an alias name and its
-// alias ARN ("alias/orders" and "arn:aws:kms:eu-west-1:111122223333:alias/orders").
-// An alias and the key it points at are told apart only by KMS itself, so
-// they do not count as the same here.
+// as written: equal, or a key id and a key ARN ending in it (key ids are
+// unique). An alias name and an alias ARN are not taken for one another,
+// since an alias name resolves in the resource's own account and Region,
+// and an alias and the key it points at are told apart only by KMS itself.
 func SameKey(a, b string) bool {
 	if a == b {
 		return true
 	}
-	return keyName(a) == keyName(b) && (isKeyARN(a) != isKeyARN(b))
-}
-
-// keyName is a KMS key reference without its ARN prefix: "key/<id>" for a
-// key, "alias/<name>" for an alias; a bare key id becomes "key/<id>".
-func keyName(ref string) string {
-	if isKeyARN(ref) {
-		if i := strings.Index(ref, ":key/"); i >= 0 {
-			return ref[i+1:]
-		}
-		if i := strings.Index(ref, ":alias/"); i >= 0 {
-			return ref[i+1:]
-		}
-		return ref
+	id, arn := a, b
+	if strings.HasPrefix(a, "arn:") {
+		id, arn = b, a
 	}
-	if strings.HasPrefix(ref, "alias/") {
-		return ref
-	}
-	return "key/" + ref
+	return id != "" && !strings.HasPrefix(id, "arn:") && !strings.HasPrefix(id, "alias/") &&
+		strings.HasPrefix(arn, "arn:") && strings.HasSuffix(arn, ":key/"+id)
 }
-
-func isKeyARN(ref string) bool { return strings.HasPrefix(ref, "arn:") }

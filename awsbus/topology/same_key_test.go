@@ -25,8 +25,9 @@ func TestSameKey(t *testing.T) {
 		{id, id, true},
 		{id, keyARN, true},
 		{keyARN, id, true},
-		{"alias/orders", aliasARN, true},
-		{aliasARN, "alias/orders", true},
+		{"alias/orders", aliasARN, false}, // the alias of which account and Region?
+		{aliasARN, "alias/orders", false},
+		{aliasARN, aliasARN, true},
 		{"alias/orders", "alias/payments", false},
 		{"alias/orders", id, false}, // only KMS knows where an alias points
 		{id, "arn:aws:kms:eu-west-1:111122223333:key/other", false},
@@ -38,23 +39,22 @@ func TestSameKey(t *testing.T) {
 	}
 }
 
-// A queue and a topic whose key is the planned alias written as its ARN (as
-// another tool or service may have set it) show no drift, and Create leaves
-// them as they are.
+// A queue and a topic whose key is the planned key id written as its key
+// ARN (as another tool or service may have set it) show no drift.
 func TestValidate_AKeyWrittenAsItsARNIsNoDrift(t *testing.T) {
 	sq, sn := newFakes()
-	const alias = "alias/orders"
-	eps, _ := create(t, sq, sn, topology.Options{KMSKeyID: alias})
+	const id = "1234abcd-12ab-34cd-56ef-1234567890ab"
+	eps, _ := create(t, sq, sn, topology.Options{KMSKeyID: id})
 	ep := eps["payment-events"]
 	arn := strings.Split(queueAttrs(t, sq, ep.QueueURL)["QueueArn"], ":")
-	aliasARN := "arn:aws:kms:" + arn[3] + ":" + arn[4] + ":" + alias
+	keyARN := "arn:aws:kms:" + arn[3] + ":" + arn[4] + ":key/" + id
 	ctx := context.Background()
 	_, err := sq.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(ep.QueueURL),
-		Attributes: map[string]string{topology.AttrKMSMasterKey: aliasARN}})
+		Attributes: map[string]string{topology.AttrKMSMasterKey: keyARN}})
 	require.NoError(t, err)
 	_, err = sn.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: aws.String(ep.TopicARN),
-		AttributeName: aws.String(topology.AttrKMSMasterKey), AttributeValue: aws.String(aliasARN)})
+		AttributeName: aws.String(topology.AttrKMSMasterKey), AttributeValue: aws.String(keyARN)})
 	require.NoError(t, err)
 
-	assert.Empty(t, validateFor(t, sq, sn, topology.Options{KMSKeyID: alias}, ordersBinding()), "the same key, written as its ARN")
+	assert.Empty(t, validateFor(t, sq, sn, topology.Options{KMSKeyID: id}, ordersBinding()), "the same key, written as its ARN")
 }
