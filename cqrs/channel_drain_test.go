@@ -3,10 +3,12 @@ package cqrs_test
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
 
+	"github.com/ThreeDotsLabs/watermill"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -109,6 +111,79 @@ func TestChannelTransportDeadLettersAMessageAwaitingRedeliveryAtClose(t *testing
 		require.Zero(t, tr.DeadLetterCount())
 		require.NoError(t, svc.Close())
 		requireClosingDeadLetter(t, tr, 1)
+	})
+}
+
+// A handler still running when its subscription's CloseTimeout runs out is
+// abandoned; gochannel keeps nothing, so its message is dead-lettered with
+// the reason rather than lost. The handler heeds nothing but the dead
+// letter, so that it ends without the clock moving on.
+func TestChannelTransportDeadLettersAHandlerStillRunningWhenCloseTimeoutRunsOut(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		release := make(chan struct{})
+		tr, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{CloseTimeout: time.Second,
+			Logger: deadLetterSignal{done: sync.OnceFunc(func() { close(release) })}})
+		require.NoError(t, err)
+		defer func() { _ = tr.Close() }()
+		svc := newService(t, tr, "close-abandon", "order-events")
+		started := make(chan struct{})
+		require.NoError(t, cqrs.React(cqrs.NewAggregate(svc, "a"), func(context.Context, *cqrs.Aggregate, OrderCreated, cqrs.Envelope) error {
+			close(started)
+			<-release
+			return errors.New("card declined")
+		}))
+		require.NoError(t, svc.Start(context.Background()))
+		raise(svc)
+		<-started
+		begun := time.Now()
+		require.NoError(t, svc.Close())
+		assert.Equal(t, time.Second, time.Since(begun), "the handler was abandoned when CloseTimeout ran out")
+		dead := tr.DeadLetters()
+		require.Len(t, dead, 1, "the message was abandoned in its handler")
+		assert.Equal(t, "order-events", dead[0].Destination)
+		assert.Equal(t, 1, dead[0].Deliveries)
+		assert.Contains(t, dead[0].Reason, "still in its handler when its subscription's CloseTimeout ran out")
+	})
+}
+
+// deadLetterSignal is a logger that calls done when a message is
+// dead-lettered.
+type deadLetterSignal struct {
+	watermill.NopLogger
+	done func()
+}
+
+func (l deadLetterSignal) Error(msg string, _ error, _ watermill.LogFields) {
+	if msg == "message dead-lettered" {
+		l.done()
+	}
+}
+
+// A handler that gives up when its context ends, as CloseTimeout runs out,
+// leaves its message dead-lettered rather than lost.
+func TestChannelTransportDeadLettersAHandlerEndedByCloseTimeout(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		tr, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{CloseTimeout: time.Second})
+		require.NoError(t, err)
+		defer func() { _ = tr.Close() }()
+		svc := newService(t, tr, "close-expire", "order-events")
+		started := make(chan struct{})
+		require.NoError(t, cqrs.React(cqrs.NewAggregate(svc, "a"), func(ctx context.Context, _ *cqrs.Aggregate, _ OrderCreated, _ cqrs.Envelope) error {
+			close(started)
+			<-ctx.Done()
+			return ctx.Err()
+		}))
+		require.NoError(t, svc.Start(context.Background()))
+		raise(svc)
+		<-started
+		require.NoError(t, svc.Close())
+		dead := tr.DeadLetters()
+		require.Len(t, dead, 1, "the message was abandoned as CloseTimeout ran out")
+		assert.Equal(t, "order-events", dead[0].Destination)
+		assert.Equal(t, 1, dead[0].Deliveries)
+		// The handler's failure and the end of the drain come at once:
+		// either reason may be recorded.
+		assert.Regexp(t, "CloseTimeout ran out|while its subscription closed", dead[0].Reason)
 	})
 }
 

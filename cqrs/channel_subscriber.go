@@ -18,8 +18,9 @@ type channelSubscriber struct {
 // or Close is called, the subscription takes no new message, and the
 // handlers in flight keep a live context for up to
 // ChannelConfig.CloseTimeout to finish in. Gochannel gives up on its
-// messages as the subscription ends, so a message that fails meanwhile, or
-// waits for its next delivery, is dead-lettered rather than redelivered.
+// messages as the subscription ends, so a message that fails meanwhile,
+// waits for its next delivery, or is still in its handler when
+// CloseTimeout runs out, is dead-lettered rather than redelivered.
 func (s *channelSubscriber) Subscribe(ctx context.Context, topic string) (<-chan *message.Message, error) {
 	if err := s.t.listen(topic); err != nil {
 		return nil, err

@@ -54,11 +54,13 @@ type ChannelConfig struct {
 	// in. They always get one: 0 means the default. A handler that fails
 	// meanwhile is not delivered again (gochannel keeps nothing); its message
 	// is dead-lettered with a reason saying it failed while its subscription
-	// closed, and the handler's error. A service's Close takes up to the
-	// larger of CloseTimeout and ServiceConfig.CloseTimeout (30s by
-	// default): its router waits for the handlers up to
-	// ServiceConfig.CloseTimeout, then closing its subscribers waits for the
-	// handlers in flight until CloseTimeout after the close began.
+	// closed, and the handler's error; so is the message of a handler still
+	// running when CloseTimeout runs out, which is abandoned. A service's
+	// Close takes up to the larger of CloseTimeout and
+	// ServiceConfig.CloseTimeout (30s by default): its router waits for the
+	// handlers up to ServiceConfig.CloseTimeout, then closing its
+	// subscribers waits for the handlers in flight until CloseTimeout after
+	// the close began.
 	// Default: 20s.
 	CloseTimeout time.Duration
 	// Logger logs dead-lettered messages (never their payloads). Default:

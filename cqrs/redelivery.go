@@ -1,6 +1,7 @@
 package cqrs
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"sync"
@@ -31,8 +32,9 @@ type redelivery struct {
 	drain time.Duration
 	// keepsNothing is for a Pub/Sub that gives up on its messages when the
 	// subscription ends (gochannel): a message that failed while the
-	// subscription drains is dead-lettered, with the last error, instead of
-	// going back to a Pub/Sub that would drop it.
+	// subscription drains, is still being delivered when the drain runs out,
+	// or is taken after the subscription ended, is dead-lettered, with the
+	// last error, instead of going back to a Pub/Sub that would drop it.
 	keepsNothing bool
 	// awaitSettle makes a delivery acked while draining wait, at most
 	// settledWait, until the Pub/Sub ended the message's context (see
@@ -123,7 +125,7 @@ func (r redelivery) relay(ctx context.Context, topic string, in <-chan *message.
 		draining = ctx.Done()
 	}
 	var inflight sync.WaitGroup
-	for orig := range r.taking(ctx, in) {
+	for orig := range r.taking(ctx, topic, in) {
 		inflight.Add(1)
 		go func() {
 			defer inflight.Done()
@@ -146,8 +148,9 @@ func (r redelivery) deliveryContext(ctx context.Context) (context.Context, conte
 	return dctx, func() { stop(); cancel() }
 }
 
-// taking yields the messages of in; with drain it stops when ctx ends.
-func (r redelivery) taking(ctx context.Context, in <-chan *message.Message) <-chan *message.Message {
+// taking yields the messages of in; with drain it stops when ctx ends, and
+// a message taken from in after that is refused.
+func (r redelivery) taking(ctx context.Context, topic string, in <-chan *message.Message) <-chan *message.Message {
 	if r.drain <= 0 {
 		return in
 	}
@@ -161,13 +164,13 @@ func (r redelivery) taking(ctx context.Context, in <-chan *message.Message) <-ch
 					return
 				}
 				if ctx.Err() != nil { // both were ready: the drain wins
-					orig.Nack()
+					r.refuse(topic, orig)
 					return
 				}
 				select {
 				case out <- orig:
 				case <-ctx.Done():
-					orig.Nack() // not handed over: the Pub/Sub keeps it
+					r.refuse(topic, orig) // not handed over
 					return
 				}
 			case <-ctx.Done():
@@ -178,15 +181,36 @@ func (r redelivery) taking(ctx context.Context, in <-chan *message.Message) <-ch
 	return out
 }
 
+// notDelivered is the dead-letter reason of a message a keepsNothing
+// Pub/Sub handed over after its subscription closed.
+const notDelivered = "not delivered: its subscription closed"
+
+// refuse settles orig, taken after its subscription ended, without
+// delivering it: it goes back to the Pub/Sub, or, with keepsNothing, is
+// dead-lettered, since nothing would deliver it again.
+func (r redelivery) refuse(topic string, orig *message.Message) {
+	if !r.keepsNothing {
+		orig.Nack() // the Pub/Sub keeps it
+		return
+	}
+	dead := freshCopy(orig)
+	dead.Metadata.Set(sourceflow.MetaFailure, notDelivered)
+	if err := r.deadLetter(topic, dead, notDelivered, 0); err != nil {
+		orig.Nack()
+		return
+	}
+	orig.Ack()
+}
+
 // deliver hands fresh copies of orig to the consumer until one is acked or
 // the message is dead-lettered; only then is orig acked. When ctx ends
 // first, or orig's own context (a Pub/Sub's ack deadline: the Pub/Sub then
 // takes the message back and delivers it again), orig is left to the
-// Pub/Sub, neither acked nor dead-lettered here. A failure while draining
-// (see redelivery.drain) settles orig at once (see drained). With handBack,
-// a message whose handler found it held elsewhere (sourceflow.ErrInProgress)
-// is nacked back to the Pub/Sub after its last delivery instead of being
-// dead-lettered.
+// Pub/Sub, neither acked nor dead-lettered here, unless keepsNothing (see
+// abandoned). A failure while draining (see redelivery.drain) settles orig
+// at once (see drained). With handBack, a message whose handler found it
+// held elsewhere (sourceflow.ErrInProgress) is nacked back to the Pub/Sub
+// after its last delivery instead of being dead-lettered.
 func (r redelivery) deliver(ctx context.Context, draining <-chan struct{}, topic string, orig *message.Message, out chan<- *message.Message) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -201,6 +225,7 @@ func (r redelivery) deliver(ctx context.Context, draining <-chan struct{}, topic
 		select {
 		case out <- m:
 		case <-ctx.Done():
+			r.abandoned(ctx, draining, topic, orig, m, failed, attempt, false)
 			return
 		}
 		select {
@@ -212,11 +237,7 @@ func (r redelivery) deliver(ctx context.Context, draining <-chan struct{}, topic
 			return
 		case <-m.Nacked():
 		case <-ctx.Done():
-			select {
-			case <-m.Acked(): // acked as the subscription ended
-				orig.Ack()
-			default:
-			}
+			r.abandoned(ctx, draining, topic, orig, m, failed, attempt, true)
 			return
 		}
 		if !r.nacked(ctx, draining, topic, orig, m, attempt) {
@@ -225,6 +246,45 @@ func (r redelivery) deliver(ctx context.Context, draining <-chan struct{}, topic
 		failed = m
 	}
 }
+
+// abandoned settles orig when the delivery context ended (with drain: the
+// drain ran out) before its copy m, handed out on delivery attempt (or,
+// with handed false, not yet taken), was acked or nacked; failed is the copy
+// nacked before, if any. An ack that came as the subscription ended acks
+// orig, and a nack settles it as one in time would (see nacked). Otherwise orig is left to the Pub/Sub, or, with keepsNothing,
+// dead-lettered with the last error recorded, since nothing would deliver it
+// again: the Pub/Sub's message context then ends only with the
+// subscription's.
+func (r redelivery) abandoned(ctx context.Context, draining <-chan struct{}, topic string, orig, m, failed *message.Message, attempt int, handed bool) {
+	nacked := false
+	select {
+	case <-m.Acked(): // acked as the subscription ended
+		orig.Ack()
+		return
+	case <-m.Nacked(): // its error, if any, is recorded on m
+		nacked = true
+	default:
+	}
+	if !r.keepsNothing {
+		return
+	}
+	switch {
+	case nacked:
+		r.nacked(ctx, draining, topic, orig, m, attempt)
+	case handed:
+		last := cmp.Or(failed, freshCopy(orig)) // m may still be in its handler: not read
+		r.bury(ctx, draining, topic, orig, last, withLastError(stillHandling, last), attempt)
+	case failed != nil:
+		r.bury(ctx, draining, topic, orig, failed, closedMidway(failed, attempt-1), attempt-1)
+	default:
+		r.bury(ctx, draining, topic, orig, m, notDelivered, 0)
+	}
+}
+
+// stillHandling is the dead-letter reason of a message of a keepsNothing
+// Pub/Sub whose handler had not finished when its subscription's drain ran
+// out.
+const stillHandling = "abandoned: still in its handler when its subscription's CloseTimeout ran out"
 
 // nacked settles orig after its copy m was nacked on delivery attempt, and
 // reports whether to hand it out again: a nack without a failure reason is
