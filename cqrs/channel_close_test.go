@@ -38,10 +38,7 @@ func blockingReactor(t *testing.T, svc *cqrs.Service) (started, release chan str
 // A handler in flight when its service closes keeps a live context: Close
 // waits for it, and it finishes its work.
 func TestChannelTransportCloseLetsAHandlerInFlightFinish(t *testing.T) {
-	tr, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{CloseTimeout: time.Minute})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = tr.Close() })
-	svc := newService(t, tr, "close-live", "order-events")
+	_, svc := channelService(t, cqrs.ChannelConfig{CloseTimeout: time.Minute}, "close-live")
 	started, release, result := blockingReactor(t, svc)
 	start(t, svc)
 	go func() { _, _ = svc.EventQueue().Raise(context.Background(), "o-1", OrderCreated{OrderID: "o-1"}) }()
@@ -59,10 +56,7 @@ func TestChannelTransportCloseLetsAHandlerInFlightFinish(t *testing.T) {
 // The live context is bounded: a handler still running CloseTimeout after
 // the service began to close sees its context end.
 func TestChannelTransportCloseEndsAHandlerPastCloseTimeout(t *testing.T) {
-	tr, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{CloseTimeout: 50 * time.Millisecond})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = tr.Close() })
-	svc := newService(t, tr, "close-bounded", "order-events")
+	_, svc := channelService(t, cqrs.ChannelConfig{CloseTimeout: 50 * time.Millisecond}, "close-bounded")
 	started, release, result := blockingReactor(t, svc)
 	defer close(release)
 	start(t, svc)

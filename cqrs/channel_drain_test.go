@@ -38,6 +38,16 @@ func failingReactor(t *testing.T, svc *cqrs.Service) (started, release chan stru
 	return started, release
 }
 
+// channelService is a service of name listening to "order-events" on a
+// ChannelTransport of cfg, which closes when the test ends.
+func channelService(t *testing.T, cfg cqrs.ChannelConfig, name string) (*cqrs.ChannelTransport, *cqrs.Service) {
+	t.Helper()
+	tr, err := cqrs.NewChannelTransport(cfg)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = tr.Close() })
+	return tr, newService(t, tr, name, "order-events")
+}
+
 // raise raises an OrderCreated on svc in its own goroutine.
 func raise(svc *cqrs.Service) {
 	go func() { _, _ = svc.EventQueue().Raise(context.Background(), "o-1", OrderCreated{OrderID: "o-1"}) }()
@@ -56,10 +66,7 @@ func closeInBackground(svc *cqrs.Service) <-chan error {
 // at once: nothing waits for gochannel to settle the ack.
 func TestChannelTransportCloseReturnsOnceTheHandlerInFlightAcks(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		tr, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{CloseTimeout: time.Hour})
-		require.NoError(t, err)
-		defer func() { _ = tr.Close() }()
-		svc := newService(t, tr, "close-ack", "order-events")
+		_, svc := channelService(t, cqrs.ChannelConfig{CloseTimeout: time.Hour}, "close-ack")
 		started, release, result := blockingReactor(t, svc)
 		require.NoError(t, svc.Start(context.Background()))
 		raise(svc)
@@ -79,10 +86,7 @@ func TestChannelTransportCloseReturnsOnceTheHandlerInFlightAcks(t *testing.T) {
 // with the reason and the handler's error rather than lost.
 func TestChannelTransportDeadLettersAFailureDuringTheDrain(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		tr, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{CloseTimeout: time.Hour})
-		require.NoError(t, err)
-		defer func() { _ = tr.Close() }()
-		svc := newService(t, tr, "close-fail", "order-events")
+		tr, svc := channelService(t, cqrs.ChannelConfig{CloseTimeout: time.Hour}, "close-fail")
 		started, release := failingReactor(t, svc)
 		require.NoError(t, svc.Start(context.Background()))
 		raise(svc)
@@ -98,10 +102,7 @@ func TestChannelTransportDeadLettersAFailureDuringTheDrain(t *testing.T) {
 // dead-lettered with the reason and the last error rather than lost.
 func TestChannelTransportDeadLettersAMessageAwaitingRedeliveryAtClose(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		tr, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{CloseTimeout: time.Hour, RedeliveryDelay: time.Hour})
-		require.NoError(t, err)
-		defer func() { _ = tr.Close() }()
-		svc := newService(t, tr, "close-pause", "order-events")
+		tr, svc := channelService(t, cqrs.ChannelConfig{CloseTimeout: time.Hour, RedeliveryDelay: time.Hour}, "close-pause")
 		started, release := failingReactor(t, svc)
 		close(release)
 		require.NoError(t, svc.Start(context.Background()))
@@ -121,11 +122,8 @@ func TestChannelTransportDeadLettersAMessageAwaitingRedeliveryAtClose(t *testing
 func TestChannelTransportDeadLettersAHandlerStillRunningWhenCloseTimeoutRunsOut(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		release := make(chan struct{})
-		tr, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{CloseTimeout: time.Second,
-			Logger: deadLetterSignal{done: sync.OnceFunc(func() { close(release) })}})
-		require.NoError(t, err)
-		defer func() { _ = tr.Close() }()
-		svc := newService(t, tr, "close-abandon", "order-events")
+		tr, svc := channelService(t, cqrs.ChannelConfig{CloseTimeout: time.Second,
+			Logger: deadLetterSignal{done: sync.OnceFunc(func() { close(release) })}}, "close-abandon")
 		started := make(chan struct{})
 		require.NoError(t, cqrs.React(cqrs.NewAggregate(svc, "a"), func(context.Context, *cqrs.Aggregate, OrderCreated, cqrs.Envelope) error {
 			close(started)
@@ -163,10 +161,7 @@ func (l deadLetterSignal) Error(msg string, _ error, _ watermill.LogFields) {
 // leaves its message dead-lettered rather than lost.
 func TestChannelTransportDeadLettersAHandlerEndedByCloseTimeout(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		tr, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{CloseTimeout: time.Second})
-		require.NoError(t, err)
-		defer func() { _ = tr.Close() }()
-		svc := newService(t, tr, "close-expire", "order-events")
+		tr, svc := channelService(t, cqrs.ChannelConfig{CloseTimeout: time.Second}, "close-expire")
 		started := make(chan struct{})
 		require.NoError(t, cqrs.React(cqrs.NewAggregate(svc, "a"), func(ctx context.Context, _ *cqrs.Aggregate, _ OrderCreated, _ cqrs.Envelope) error {
 			close(started)
