@@ -42,7 +42,8 @@ func (s *channelSubscriber) Subscribe(ctx context.Context, topic string) (<-chan
 	out := make(chan *message.Message)
 	s.relays.start(cancel, func() {
 		defer endLive()
-		r.relay(ctx, topic, outliving(ctx, live, in), out, func() { s.t.unlisten(topic) })
+		refuse := func(m *message.Message) { r.refuse(topic, m) }
+		r.relay(ctx, topic, outliving(ctx, live, in, refuse), out, func() { s.t.unlisten(topic) })
 	})
 	return out, nil
 }
@@ -50,8 +51,10 @@ func (s *channelSubscriber) Subscribe(ctx context.Context, topic string) (<-chan
 // outliving gives each message of in the context live. Gochannel gives a
 // message a context of its subscription's, which ends as the subscription
 // does; the gochannel subscription itself must end then, so that a
-// synchronous publish to it stops waiting.
-func outliving(ctx, live context.Context, in <-chan *message.Message) <-chan *message.Message {
+// synchronous publish to it stops waiting. A message not handed on by then,
+// and any gochannel still hands over until it closes in, goes to refuse:
+// gochannel keeps nothing to deliver again.
+func outliving(ctx, live context.Context, in <-chan *message.Message, refuse func(*message.Message)) <-chan *message.Message {
 	out := make(chan *message.Message)
 	go func() {
 		defer close(out)
@@ -60,7 +63,11 @@ func outliving(ctx, live context.Context, in <-chan *message.Message) <-chan *me
 			select {
 			case out <- m:
 			case <-ctx.Done():
-				return // gochannel ends the send to a closed subscription
+				refuse(m)
+				for m := range in { // gochannel closes in once the subscription ended
+					refuse(m)
+				}
+				return
 			}
 		}
 	}()

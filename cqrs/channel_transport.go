@@ -55,7 +55,10 @@ type ChannelConfig struct {
 	// meanwhile is not delivered again (gochannel keeps nothing); its message
 	// is dead-lettered with a reason saying it failed while its subscription
 	// closed, and the handler's error; so is the message of a handler still
-	// running when CloseTimeout runs out, which is abandoned. A service's
+	// running when CloseTimeout runs out, which is abandoned. Such a handler
+	// may yet finish while the router still waits for it and apply its
+	// effect, so a dead letter saying "abandoned" may have been handled:
+	// sending it again relies on the handler's idempotency. A service's
 	// Close takes up to the larger of CloseTimeout and
 	// ServiceConfig.CloseTimeout (30s by default): its router waits for the
 	// handlers up to ServiceConfig.CloseTimeout, then closing its

@@ -3,6 +3,7 @@ package cqrs
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/stretchr/testify/assert"
@@ -44,4 +45,30 @@ func TestTakingDeadLettersAMessageHandedOverAfterTheSubscriptionEnded(t *testing
 		}
 	}
 	assert.Positive(t, taken, "no round took the message")
+}
+
+// Once its subscription ended, what gochannel still hands over is refused,
+// not dropped: the message outliving held, and those behind it until
+// gochannel closes the channel.
+func TestOutlivingRefusesWhatGochannelHandsOverAfterTheEnd(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	in := make(chan *message.Message, 2)
+	in <- message.NewMessage("m1", nil)
+	in <- message.NewMessage("m2", nil)
+	close(in)
+	refused := make(chan string, 2)
+	out := outliving(ctx, context.Background(), in, func(m *message.Message) { refused <- m.UUID })
+	// Nothing reads out until both were refused: a reader waiting on it
+	// would be a hand-over outliving may choose.
+	for _, want := range []string{"m1", "m2"} {
+		select {
+		case got := <-refused:
+			assert.Equal(t, want, got)
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s was not refused", want)
+		}
+	}
+	_, open := <-out
+	assert.False(t, open, "a message was handed on after the subscription ended")
 }
