@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/sourceflow-go/sourceflow"
@@ -58,9 +59,11 @@ func newRouting(b sourceflow.Binding) *routing {
 				d.handled = append(d.handled, t)
 			}
 		}
-		if l.Kind == sourceflow.KindEvent && len(d.handled) > maxFilterTypes {
+	}
+	for _, name := range slices.Sorted(maps.Keys(r.dests)) {
+		if d := r.dests[name]; d.kind == sourceflow.KindEvent && len(d.handled) > maxFilterTypes {
 			r.fail("%s: %d types handled on topic %q, more than the %d an SNS filter policy names: split the topic",
-				field, len(d.handled), l.Destination, maxFilterTypes)
+				d.listenField, len(d.handled), name, maxFilterTypes)
 		}
 	}
 	return r
