@@ -42,7 +42,7 @@ func (s *channelSubscriber) Subscribe(ctx context.Context, topic string) (<-chan
 	out := make(chan *message.Message)
 	s.relays.start(cancel, func() {
 		defer endLive()
-		refuse := func(m *message.Message) { r.refuse(topic, m) }
+		refuse := func(m *message.Message) { r.refuse(ctx, topic, m) }
 		r.relay(ctx, topic, outliving(ctx, live, in, refuse), out, func() { s.t.unlisten(topic) })
 	})
 	return out, nil

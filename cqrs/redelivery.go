@@ -164,13 +164,13 @@ func (r redelivery) taking(ctx context.Context, topic string, in <-chan *message
 					return
 				}
 				if ctx.Err() != nil { // both were ready: the drain wins
-					r.refuse(topic, orig)
+					r.refuse(ctx, topic, orig)
 					return
 				}
 				select {
 				case out <- orig:
 				case <-ctx.Done():
-					r.refuse(topic, orig) // not handed over
+					r.refuse(ctx, topic, orig) // not handed over
 					return
 				}
 			case <-ctx.Done():
@@ -185,21 +185,15 @@ func (r redelivery) taking(ctx context.Context, topic string, in <-chan *message
 // Pub/Sub handed over after its subscription closed.
 const notDelivered = "not delivered: its subscription closed"
 
-// refuse settles orig, taken after its subscription ended, without
+// refuse settles orig, taken after its subscription ended (ctx), without
 // delivering it: it goes back to the Pub/Sub, or, with keepsNothing, is
 // dead-lettered, since nothing would deliver it again.
-func (r redelivery) refuse(topic string, orig *message.Message) {
+func (r redelivery) refuse(ctx context.Context, topic string, orig *message.Message) {
 	if !r.keepsNothing {
 		orig.Nack() // the Pub/Sub keeps it
 		return
 	}
-	dead := freshCopy(orig)
-	dead.Metadata.Set(sourceflow.MetaFailure, notDelivered)
-	if err := r.deadLetter(topic, dead, notDelivered, 0); err != nil {
-		orig.Nack()
-		return
-	}
-	orig.Ack()
+	r.bury(ctx, nil, topic, orig, orig, notDelivered, 0)
 }
 
 // deliver hands fresh copies of orig to the consumer until one is acked or

@@ -11,8 +11,12 @@ import (
 // scope's viewsKept.
 func (s *Service) rebuiltViews(sc *replayScope) map[[2]string]Document {
 	docs := sc.views.snapshot()
+	projected := map[string][]string{} // by view
 	for key := range docs {
-		if !s.viewRebuilt(sc, key[0], key[1]) {
+		if _, ok := projected[key[0]]; !ok {
+			projected[key[0]] = s.projectedTypes(key[0])
+		}
+		if !viewRebuilt(sc, projected[key[0]], key[1]) {
 			sc.viewsKept = append(sc.viewsKept, key[0]+"/"+key[1])
 			delete(docs, key)
 		}
@@ -22,14 +26,13 @@ func (s *Service) rebuiltViews(sc *replayScope) map[[2]string]Document {
 }
 
 // viewRebuilt reports whether the replay can have rebuilt the model id of
-// view entirely: the model is the replayed entity's, and the replay raised
-// every event type the view projects, so no event the stored model holds
-// came from elsewhere.
-func (s *Service) viewRebuilt(sc *replayScope, view, id string) bool {
+// a view that projects types entirely: the model is the replayed entity's,
+// and the replay raised every one of types, so no event the stored model
+// holds came from elsewhere.
+func viewRebuilt(sc *replayScope, types []string, id string) bool {
 	if id != sc.entityID {
 		return false
 	}
-	types := s.projectedTypes(view)
 	for _, t := range types {
 		if !sc.hasRaised(t) {
 			return false
