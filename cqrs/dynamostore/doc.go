@@ -107,6 +107,13 @@
 // of another client fails with a permanent error rather than write outside
 // it, so every such message is dead-lettered naming the fix.
 //
+// A write with the context of a handling that has ended (a goroutine the
+// handler started, still running after it returned) is refused with a
+// permanent error rather than collected into a transaction that will never
+// commit: give such work a context of its own. A write DynamoDB refuses as
+// invalid is permanent too, so its message is dead-lettered with the reason
+// rather than delivered again.
+//
 // # Limits
 //
 // An item holds at most 400 KB: a command or document that would exceed it

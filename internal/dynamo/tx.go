@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/sourceflow-go/sourceflow"
 )
@@ -47,7 +48,15 @@ type Tx struct {
 	commits []func(context.Context)
 	checks  map[string]func(context.Context) bool // by write target
 	values  map[any]any
+	ended   bool // committed or rolled back: no more writes
 }
+
+// ErrTxEnded is returned by a write into a transaction that has ended: a
+// goroutine a handler started still uses the handler's context after the
+// handling committed or rolled back. The write would be part of nothing;
+// give such work a context of its own. It is permanent: the same context
+// carries the same ended transaction again.
+var ErrTxEnded = sourceflow.Permanent(errors.New("dynamodb: the transaction this context carries has ended"))
 
 // write is one collected write, the item it writes and the error a
 // failure of its condition means.
@@ -128,6 +137,9 @@ func (tx *Tx) Add(table string, key map[string]types.AttributeValue, item types.
 
 // add collects w, first or last; with tx.mu held.
 func (tx *Tx) add(w write, first bool) error {
+	if tx.ended {
+		return ErrTxEnded
+	}
 	if i := slices.IndexFunc(tx.writes, func(o write) bool { return o.target == w.target }); i >= 0 {
 		tx.writes = slices.Delete(tx.writes, i, i+1)
 	}
@@ -255,6 +267,9 @@ func WithinTx(ctx context.Context, api API, scope any, r *Retry, fn func(ctx con
 	tx := &Tx{api: api}
 	committed := false
 	defer func() {
+		tx.mu.Lock()
+		tx.ended = true
+		tx.mu.Unlock()
 		if !committed {
 			if rerr := tx.rollback(ctx); rerr != nil {
 				err = errors.Join(err, rerr)
@@ -320,7 +335,7 @@ func (tx *Tx) commit(ctx context.Context, r *Retry) error {
 		if IsConditionFailed(err) {
 			return w.failed
 		}
-		return err
+		return invalid(err)
 	}
 	in := &dynamodb.TransactWriteItemsInput{
 		TransactItems:      make([]types.TransactWriteItem, len(tx.writes)),
@@ -373,7 +388,24 @@ func (tx *Tx) cancelled(err error) error {
 			return tx.writes[i].failed
 		}
 	}
+	for _, r := range tc.CancellationReasons {
+		switch code(r.Code) {
+		case "ValidationError", "ItemCollectionSizeLimitExceeded":
+			return sourceflow.Permanent(fmt.Errorf("dynamodb: transaction cancelled (%s: %s): %w", code(r.Code), code(r.Message), err))
+		}
+	}
 	return fmt.Errorf("dynamodb: transaction cancelled: %w", err)
+}
+
+// invalid marks as permanent a write DynamoDB refused as invalid (an item
+// over 400 KB, a malformed expression): the same write is refused again,
+// so the handling is dead-lettered with the reason rather than redelivered.
+func invalid(err error) error {
+	var ae smithy.APIError
+	if errors.As(err, &ae) && ae.ErrorCode() == "ValidationException" {
+		return sourceflow.Permanent(fmt.Errorf("dynamodb: write refused: %w", err))
+	}
+	return err
 }
 
 // single runs one collected write as a plain conditional write: the same

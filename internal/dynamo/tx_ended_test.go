@@ -1,0 +1,82 @@
+package dynamo
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/aws/smithy-go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow"
+)
+
+// A write made with the context of a transaction that has ended (a
+// goroutine the handler started) is refused, permanently, rather than
+// collected into a transaction that will never commit again.
+func TestAWriteIntoAnEndedTransactionIsRefused(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		work error
+	}{{"committed", nil}, {"rolled back", errors.New("boom")}} {
+		t.Run(c.name, func(t *testing.T) {
+			api := &fakeAPI{}
+			var kept context.Context
+			err := WithinTx(context.Background(), api, Handling, &Retry{}, func(ctx context.Context) error {
+				kept = ctx
+				return c.work
+			})
+			require.ErrorIs(t, err, c.work)
+			tx := TxFor(kept, api, Handling)
+			require.NotNil(t, tx)
+			err = tx.Add("a", key("1"), put("a"), errFirst)
+			require.ErrorIs(t, err, ErrTxEnded)
+			assert.True(t, sourceflow.IsPermanent(err))
+			require.ErrorIs(t, tx.AddFirst("a", key("2"), put("a"), errFirst), ErrTxEnded)
+			err = WithinTx(kept, api, Handling, &Retry{}, func(ctx context.Context) error {
+				return TxFor(ctx, api, Handling).Add("b", key("1"), put("b"), errSecond)
+			})
+			require.ErrorIs(t, err, ErrTxEnded, "joining the ended transaction is refused too")
+			assert.Zero(t, api.puts)
+			assert.Empty(t, api.transact)
+		})
+	}
+}
+
+// A write DynamoDB refuses as invalid (an item over 400 KB) is permanent,
+// alone or in a transaction, so its message is dead-lettered with the
+// reason instead of delivered again and refused again.
+func TestAWriteRefusedAsInvalidIsPermanent(t *testing.T) {
+	invalidItem := &smithy.GenericAPIError{Code: "ValidationException", Message: "Item size has exceeded the maximum allowed size"}
+	for _, c := range []struct {
+		name   string
+		answer error
+		writes int
+	}{
+		{"single", invalidItem, 1},
+		{"transaction", cancelled("None", "ValidationError"), 2},
+		{"item collection", cancelled("ItemCollectionSizeLimitExceeded", "None"), 2},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			api := &fakeAPI{errs: []error{c.answer}}
+			err := WithinTx(context.Background(), api, Handling, &Retry{}, func(ctx context.Context) error {
+				tx := TxFor(ctx, api, Handling)
+				for i := range c.writes {
+					require.NoError(t, tx.Add("a", key(string(rune('1'+i))), put("a"), errFirst))
+				}
+				return nil
+			})
+			require.Error(t, err)
+			assert.True(t, sourceflow.IsPermanent(err), "%v", err)
+			assert.NotErrorIs(t, err, errFirst)
+		})
+	}
+	api := &fakeAPI{errs: []error{cancelled("None", "ThrottlingError")}}
+	err := WithinTx(context.Background(), api, Handling, &Retry{Attempts: 1}, func(ctx context.Context) error {
+		tx := TxFor(ctx, api, Handling)
+		return errors.Join(tx.Add("a", key("1"), put("a"), errFirst), tx.Add("a", key("2"), put("a"), errFirst))
+	})
+	require.Error(t, err)
+	assert.False(t, sourceflow.IsPermanent(err), "throttling stays transient: %v", err)
+}
