@@ -87,7 +87,8 @@
 //     sourceflow.Transactor): it reads the counter and commits the counter's
 //     new value with the command, conditional on the counter being unchanged,
 //     before the command is published. A lost race runs the send again (at
-//     most 16 times, jittered backoff); a send that fails or is interrupted
+//     most 16 times in all, jittered backoff, then the send fails and is
+//     not retried again by the CommandBus); a send that fails or is interrupted
 //     spends no number, so an entity's commands are numbered 1..N without
 //     gaps, as on the SQL stores. With the Outbox, the command's message is
 //     written by the same transaction and relayed once it committed. A
