@@ -12,20 +12,26 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/outbox"
 )
 
 // flakyTransport is a ChannelTransport whose publishes fail transiently a
-// number of times first, and which has no publisher for "nowhere".
+// number of times first, which refuses a publisher of "later" transiently
+// a number of times first (as an instance of an older version that does
+// not know the destination yet), and which refuses "nowhere" permanently.
 type flakyTransport struct {
 	*cqrs.ChannelTransport
-	failures atomic.Int64
+	refusals, failures atomic.Int64
 }
 
 func (f *flakyTransport) Publisher(destination string) (message.Publisher, error) {
 	if destination == "nowhere" {
-		return nil, fmt.Errorf("destination %q is not bound", destination)
+		return nil, sourceflow.Permanent(fmt.Errorf("destination %q is refused", destination))
+	}
+	if destination == "later" && f.refusals.Add(-1) >= 0 {
+		return nil, fmt.Errorf("%w: destination %q is not known yet", cqrs.ErrNotBound, destination)
 	}
 	pub, err := f.ChannelTransport.Publisher(destination)
 	return flakyPublisher{Publisher: pub, failures: &f.failures}, err
@@ -45,8 +51,9 @@ func (p flakyPublisher) Publish(topic string, msgs ...*message.Message) error {
 
 // Rows the forwarder can never deliver are dead-lettered with their reason
 // and payload, and the commands behind them still flow; a transient failure
-// to publish is retried, within a delivery and across deliveries, and never
-// dead-lettered.
+// to publish, or to get a publisher of the destination (an instance of an
+// older version that does not know it), is retried, within a delivery and
+// across deliveries, and never dead-lettered.
 func TestUndeliverableRowsAreDeadLetteredAndTheRestFlows(t *testing.T) {
 	eachDialect(t, func(t *testing.T, d dialect) {
 		db := d.open(t)
@@ -64,11 +71,13 @@ func TestUndeliverableRowsAreDeadLetteredAndTheRestFlows(t *testing.T) {
 			{"bad-payload", `"plain text"`, `{}`, "payload is not a forwarder envelope"},
 			{"no-destination", `{"uuid":"m-1","payload":"e30="}`, `{}`, "envelope has no destination_topic"},
 			{"bad-metadata", `{"destination_topic":"outbox-orders","uuid":"m-2","payload":"e30="}`, `{"n":1}`, "metadata column"},
-			{"unknown-destination", `{"destination_topic":"nowhere","uuid":"m-3","payload":"e30="}`, `{}`, `no publisher for destination "nowhere"`},
+			{"refused-destination", `{"destination_topic":"nowhere","uuid":"m-3","payload":"e30="}`, `{}`, `no publisher for destination "nowhere"`},
 		}
+		inner.refusals.Store(2)
 		for _, b := range bad {
 			d.insertRow(t, db, topic, b.uuid, b.payload, b.metadata)
 		}
+		d.insertRow(t, db, topic, "later", `{"destination_topic":"later","uuid":"m-4","payload":"e30="}`, `{}`)
 		inner.failures.Store(3)
 		var good cqrs.Envelope
 		require.NoError(t, h.store.WithinTx(ctx, func(ctx context.Context) error {
@@ -78,6 +87,7 @@ func TestUndeliverableRowsAreDeadLetteredAndTheRestFlows(t *testing.T) {
 
 		require.Eventually(t, func() bool { return h.handled.count(good.MessageID) == 1 }, waitFor, 10*time.Millisecond,
 			"the command behind the bad rows is forwarded, after its transient failures")
+		assert.LessOrEqual(t, inner.refusals.Load(), int64(0), "the transient refusals happened")
 		assert.LessOrEqual(t, inner.failures.Load(), int64(0), "the transient failures happened")
 		var letters []cqrs.DeadLetter
 		require.Eventually(t, func() bool {

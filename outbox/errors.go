@@ -19,8 +19,8 @@ var (
 	// it rather than retried.
 	ErrForeignTransaction = errors.New("outbox: the transaction is on another database than the outbox's")
 	// ErrUndeliverable marks an outbox row the forwarder dead-letters instead
-	// of retrying: it cannot be decoded, its destination is unknown to the
-	// inner transport, or the inner transport refused it permanently. The
+	// of retrying: it cannot be decoded, or the inner transport refused it
+	// (or a publisher of its destination) permanently. The
 	// reason of a dead letter is the text of such an error.
 	ErrUndeliverable = errors.New("outbox: undeliverable row")
 )

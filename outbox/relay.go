@@ -24,14 +24,20 @@ func newRelay(inner cqrs.Transport) *relay {
 	return &relay{inner: inner, pubs: map[string]message.Publisher{}}
 }
 
-// Publish publishes msgs to destination on the inner transport. A
-// destination the inner transport has no publisher for, or a failure it
-// marks sourceflow.Permanent, is undeliverable; any other failure is
-// transient and retried.
+// Publish publishes msgs to destination on the inner transport. A failure
+// the inner transport marks sourceflow.Permanent is undeliverable; any
+// other failure is transient and retried. That includes a destination the
+// inner transport has no publisher for: the row was written by an instance
+// whose transport knew it, so this one runs another version (a rolling
+// deploy) or is not bound yet, and an instance that knows it forwards it.
 func (r *relay) Publish(destination string, msgs ...*message.Message) error {
 	pub, err := r.publisher(destination)
 	if err != nil {
-		return undeliverable(fmt.Errorf("no publisher for destination %q: %w", destination, err))
+		err = fmt.Errorf("outbox: no publisher for destination %q: %w", destination, err)
+		if sourceflow.IsPermanent(err) {
+			return undeliverable(err)
+		}
+		return err
 	}
 	for _, m := range msgs {
 		m.SetContext(detached{m.Context()})
