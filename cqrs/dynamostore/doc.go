@@ -127,9 +127,12 @@
 // sort key, together at most 999 bytes (else ErrInvalidKey). A transaction
 // holds at most 100 writes (the state, the completion and each outbox
 // message are one each) and 4 MB: a handling over either is refused before
-// any request with a permanent error, and its message dead-lettered.
-// Throttled requests
-// (ProvisionedThroughputExceeded, ThrottlingException, RequestLimitExceeded)
-// and transaction conflicts are retried with exponential backoff and jitter,
-// after the SDK's own retries, and counted (Store.RetryStats).
+// any request with a permanent error, and its message dead-lettered. An
+// outbox message keeps 1,057 bytes of its item free for the sweep's lease
+// and the reason of a dead letter (cut to 1 KiB), so it holds at most 400 KB
+// less that. Throttled requests
+// (ProvisionedThroughputExceeded, ThrottlingException, RequestLimitExceeded),
+// writes a BatchWriteItem leaves unprocessed, and transaction conflicts are
+// retried with exponential backoff and jitter, after the SDK's own retries,
+// and counted (Store.RetryStats).
 package dynamostore

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -73,6 +74,12 @@ type Outbox struct {
 	closed bool
 	stop   chan struct{}
 	done   chan struct{}
+
+	// relays counts the relays after commit in progress, which Close waits
+	// for; one starts only while closed is false, under mu.
+	relays sync.WaitGroup
+	// skipped counts the messages the sweep skipped (SkippedMessages).
+	skipped atomic.Int64
 }
 
 var _ cqrs.OutboxTransport = (*Outbox)(nil)
@@ -143,8 +150,10 @@ func (o *Outbox) Subscriber(destination string) (message.Subscriber, error) {
 // message context carries.
 func (o *Outbox) PublishesInTransaction() bool { return true }
 
-// Close stops the sweep, waiting for the relay in progress, then closes the
-// inner transport. Close is idempotent.
+// Close stops the sweep, waiting for the relay in progress and for the
+// relays after commit in progress, then closes the inner transport. A
+// transaction that commits once Close began leaves its messages to the
+// sweep (of another instance). Close is idempotent.
 func (o *Outbox) Close() error {
 	o.mu.Lock()
 	if o.closed {
@@ -158,6 +167,7 @@ func (o *Outbox) Close() error {
 		close(stop)
 		<-done
 	}
+	o.relays.Wait()
 	return o.cfg.Transport.Close()
 }
 

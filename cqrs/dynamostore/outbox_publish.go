@@ -129,7 +129,11 @@ type pendingMessage struct {
 type pendingKey struct{ o *Outbox }
 
 // collect adds the write of m into tx. A message written again in the same
-// transaction (a handler that ran again) replaces the earlier write.
+// transaction (a handler that ran again) replaces the earlier write. A
+// message whose item, with the lease and the failure reason the sweep may
+// add to it (sweepHeadroom), would exceed DynamoDB's 400 KB is refused
+// (ErrTooLarge, permanent): DynamoDB would refuse the sweep's claim of it,
+// or its dead-lettering, for good.
 func (o *Outbox) collect(tx *dynamo.Tx, destination string, m *message.Message) error {
 	o.mu.Lock()
 	pend, _ := tx.Value(pendingKey{o}).(*pending)
@@ -163,8 +167,9 @@ func (o *Outbox) collect(tx *dynamo.Tx, destination string, m *message.Message) 
 	if err != nil {
 		return fmt.Errorf("dynamostore: outbox: encode message %s: %w", m.UUID, err)
 	}
-	if err := dynamo.CheckSize(av, fmt.Sprintf("dynamostore: outbox: message %s for %q", m.UUID, destination)); err != nil {
-		return sourceflow.Permanent(err)
+	if n := dynamo.ItemSize(av) + sweepHeadroom; n > dynamo.MaxItemSize {
+		return sourceflow.Permanent(fmt.Errorf("dynamostore: outbox: message %s for %q: %w (%d bytes with the %d the sweep may add to it)",
+			m.UUID, destination, dynamo.ErrItemTooLarge, n, sweepHeadroom))
 	}
 	failed := fmt.Errorf("dynamostore: outbox: message %s for %q was not written", m.UUID, destination)
 	if err := tx.Add(o.table, it.key(), types.TransactWriteItem{Put: &types.Put{TableName: aws.String(o.table), Item: av}}, failed); err != nil {

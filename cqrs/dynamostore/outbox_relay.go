@@ -2,14 +2,15 @@ package dynamostore
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/internal/dynamo"
@@ -17,11 +18,19 @@ import (
 
 // relayCommitted publishes what a committed transaction wrote into the
 // outbox, in order, and deletes what went out. At the first failure it
-// stops: the rest stays for the sweep, in order.
+// stops: the rest stays for the sweep, in order. Close waits for it; once
+// Close began, it leaves the messages to the sweep (of another instance),
+// the inner transport being closed.
 func (o *Outbox) relayCommitted(ctx context.Context, pend *pending) {
 	pend.mu.Lock()
 	items := slices.Clone(pend.items)
 	pend.mu.Unlock()
+	if !o.relayStarts() {
+		o.cfg.Logger.Info("outbox: closed before the relay after commit; the sweep relays the messages",
+			watermill.LogFields{"messages": len(items)})
+		return
+	}
+	defer o.relays.Done()
 	sent := make([]outboxItem, 0, len(items))
 	for _, p := range items {
 		m := p.item.message()
@@ -33,7 +42,34 @@ func (o *Outbox) relayCommitted(ctx context.Context, pend *pending) {
 		}
 		sent = append(sent, p.item)
 	}
-	o.delete(context.WithoutCancel(ctx), sent)
+	settle, cancel := settleContext(ctx)
+	defer cancel()
+	o.delete(settle, sent)
+}
+
+// relayStarts reports whether a relay after commit may start (Close has not
+// begun), counting it in the relays Close waits for when it may.
+func (o *Outbox) relayStarts() bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.closed {
+		return false
+	}
+	o.relays.Add(1)
+	return true
+}
+
+// settleTimeout bounds the requests that record what became of a publish
+// (delete, release, dead-lettering) once the context of the relay ended.
+const settleTimeout = 10 * time.Second
+
+// settleContext returns the context in which to record what became of a
+// publish made with ctx: it keeps ctx's values but not its end (a sweep
+// stopped by Close, a handling whose context ended after the commit), so
+// that a message that went out is deleted rather than sent again by another
+// instance after RelayAfter; settleTimeout bounds it instead.
+func settleContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), settleTimeout)
 }
 
 // send publishes m to destination on the inner transport. A destination
@@ -68,23 +104,43 @@ func (o *Outbox) delete(ctx context.Context, items []outboxItem) {
 	}
 }
 
-// batchWrite writes reqs, sending what DynamoDB left unprocessed again
-// (throttled writes), a bounded number of times.
+// batchWrite writes reqs, sending what DynamoDB left unprocessed again.
+// Writes left unprocessed are DynamoDB's throttling of batch writes: each
+// pass that leaves some is retried by the store's Retry, with its backoff
+// and jitter, counted as throttled (RetryStats), and bounded by its
+// Attempts, as a throttled request is.
 func (o *Outbox) batchWrite(ctx context.Context, reqs []types.WriteRequest) error {
-	for range 8 {
-		var out *dynamodb.BatchWriteItemOutput
-		err := o.retry.Do(ctx, func(ctx context.Context) (err error) {
-			out, err = o.api.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{
-				RequestItems: map[string][]types.WriteRequest{o.table: reqs},
-			})
-			return err
+	return o.retry.Do(ctx, func(ctx context.Context) error {
+		out, err := o.api.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{
+			RequestItems: map[string][]types.WriteRequest{o.table: reqs},
 		})
 		if err != nil {
 			return err
 		}
-		if reqs = out.UnprocessedItems[o.table]; len(reqs) == 0 {
-			return nil
+		if left := out.UnprocessedItems[o.table]; len(left) > 0 {
+			reqs = left
+			return unprocessedError{writes: len(left)}
 		}
-	}
-	return errors.New("dynamodb: BatchWriteItem left writes unprocessed 8 times")
+		return nil
+	})
 }
+
+// unprocessedError is a BatchWriteItem that left writes unprocessed. It is
+// a smithy.APIError with ThrottlingException's code, so that dynamo.Retry
+// backs off from it and counts it as the throttling it is.
+type unprocessedError struct{ writes int }
+
+// Error implements error.
+func (e unprocessedError) Error() string {
+	return fmt.Sprintf("dynamodb: BatchWriteItem left %d writes unprocessed", e.writes)
+}
+
+// ErrorCode implements smithy.APIError: throttled.
+func (unprocessedError) ErrorCode() string { return "ThrottlingException" }
+
+// ErrorMessage implements smithy.APIError.
+func (e unprocessedError) ErrorMessage() string { return e.Error() }
+
+// ErrorFault implements smithy.APIError: DynamoDB's capacity, not the
+// request, is at fault.
+func (unprocessedError) ErrorFault() smithy.ErrorFault { return smithy.FaultServer }

@@ -44,10 +44,12 @@ func (o *Outbox) sweepEvery(stop <-chan struct{}, done chan<- struct{}) {
 // once relay it once. A message the inner transport refuses for good is
 // kept with the reason (DeadLetters). A transient failure, or a message
 // another instance holds, ends the shard's sweep, so that the messages
-// behind it keep their order; a shard is read 100 messages at a time. The
-// instances of a service sweep every SweepInterval on their own (logging
-// what fails); Sweep, for tools and tests, returns the shards' failures
-// joined, after sweeping every shard.
+// behind it keep their order; a message DynamoDB refuses for good to lease
+// or to mark failed is skipped (SkippedMessages). A message that went out
+// is deleted even if ctx ends meanwhile. A shard is read 100 messages at a
+// time. The instances of a service sweep every SweepInterval on their own
+// (logging what fails); Sweep, for tools and tests, returns the shards'
+// failures joined, after sweeping every shard.
 func (o *Outbox) Sweep(ctx context.Context) (int, error) {
 	cutoff := digits(time.Now().Add(-o.cfg.RelayAfter).UnixNano())
 	relayed := 0
@@ -72,40 +74,103 @@ func (o *Outbox) Sweep(ctx context.Context) (int, error) {
 
 // relayClaimed relays items in order, each once claimed. It stops, saying
 // so, at a message another instance holds, and at the first transient
-// failure, which it returns.
+// failure, which it returns. A message DynamoDB refuses for good to lease
+// or to mark failed (isRefusedItem) is logged, counted (SkippedMessages)
+// and skipped: the messages behind it go out, and every sweep tries it
+// again.
 func (o *Outbox) relayClaimed(ctx context.Context, items []outboxItem) (n int, more bool, err error) {
 	for _, it := range items {
-		claimed, err := o.claim(ctx, it)
-		if err != nil || !claimed {
-			return n, false, err
+		switch outcome, relayErr := o.relayOne(ctx, it); outcome {
+		case refused:
+			o.skip(it, relayErr)
+		case held:
+			return n, false, relayErr
+		case relayed:
+			n++
 		}
-		m := it.message()
-		m.SetContext(ctx)
-		if err := o.send(it.Destination, m); err != nil {
-			if !sourceflow.IsPermanent(err) {
-				// Released, so that the next sweep tries it again.
-				return n, false, errors.Join(err, o.update(ctx, it, expression.Remove(expression.Name("lease")),
-					expression.AttributeExists(expression.Name(attrPK))))
-			}
-			if err := o.markFailed(ctx, it, err); err != nil {
-				return n, false, err
-			}
-			continue
-		}
-		o.delete(ctx, []outboxItem{it})
-		n++
 	}
 	return n, true, nil
 }
+
+// relayOutcome is what became of one message the sweep tried to relay.
+type relayOutcome int
+
+const (
+	// relayed: the message went out and was deleted (or its delete failed
+	// and was logged: the sweep relays it again).
+	relayed relayOutcome = iota
+	// deadLettered: the inner transport refused it for good; it is kept
+	// with the reason.
+	deadLettered
+	// held: another instance holds it, or it failed; the shard's sweep
+	// ends there.
+	held
+	// refused: DynamoDB refused for good to lease it or to mark it failed
+	// (isRefusedItem); the sweep skips it.
+	refused
+)
+
+// relayOne claims it, publishes it and records the outcome: deleted once it
+// went out, released after a transient failure (returned), kept as a dead
+// letter after a permanent one. The outcome is recorded in a settle context
+// (settleContext), which outlives ctx: a sweep stopped right after a
+// publish still deletes the message, rather than leave it leased for
+// another instance to send again after RelayAfter.
+func (o *Outbox) relayOne(ctx context.Context, it outboxItem) (relayOutcome, error) {
+	claimed, err := o.claim(ctx, it)
+	if isRefusedItem(err) {
+		return refused, err
+	}
+	if err != nil || !claimed {
+		return held, err
+	}
+	m := it.message()
+	m.SetContext(ctx)
+	sendErr := o.send(it.Destination, m)
+	settle, cancel := settleContext(ctx)
+	defer cancel()
+	switch {
+	case sendErr == nil:
+		o.delete(settle, []outboxItem{it})
+		return relayed, nil
+	case !sourceflow.IsPermanent(sendErr):
+		// Released, so that the next sweep tries it again.
+		return held, errors.Join(sendErr, o.update(settle, it, expression.Remove(expression.Name(attrLease)),
+			expression.AttributeExists(expression.Name(attrPK))))
+	}
+	switch err := o.markFailed(settle, it, sendErr); {
+	case isRefusedItem(err):
+		return refused, err
+	case err != nil:
+		return held, err
+	}
+	return deadLettered, nil
+}
+
+// skip logs and counts a message the sweep skips: DynamoDB refused its
+// claim or its dead-lettering for good.
+func (o *Outbox) skip(it outboxItem, err error) {
+	o.skipped.Add(1)
+	o.cfg.Logger.Error("outbox: DynamoDB refuses to lease or dead-letter the message; the sweep skips it", err,
+		watermill.LogFields{"message_uuid": it.UUID, "destination": it.Destination, "sk": it.SK})
+}
+
+// SkippedMessages returns how many times the sweeps of this Outbox skipped
+// a message that DynamoDB refused for good to lease or to mark failed (a
+// ValidationException: an item written too close to 400 KB by a version
+// that kept no room for the lease and the failure reason). Such a message
+// stays in the table, its shard's later messages go out without it, and
+// each sweep tries it again, counting it again.
+func (o *Outbox) SkippedMessages() int64 { return o.skipped.Load() }
 
 // claim takes a lease on it, unless another instance holds one.
 func (o *Outbox) claim(ctx context.Context, it outboxItem) (bool, error) {
 	now := time.Now()
 	cond := expression.AttributeExists(expression.Name(attrPK)).
-		And(expression.AttributeNotExists(expression.Name("failure"))).
-		And(expression.Or(expression.AttributeNotExists(expression.Name("lease")),
-			expression.Name("lease").LessThan(expression.Value(now.UnixNano()))))
-	update := expression.Set(expression.Name("lease"), expression.Value(now.Add(o.cfg.RelayAfter).UnixNano()))
+		And(expression.AttributeNotExists(expression.Name(attrFailure))).
+		And(expression.Or(expression.AttributeNotExists(expression.Name(attrLease)),
+			expression.Name(attrLease).LessThan(expression.Value(now.UnixNano()))))
+	update := expression.Set(expression.Name(attrLease), expression.Value(now.Add(o.cfg.RelayAfter).UnixNano()))
 	err := o.update(ctx, it, update, cond)
 	if dynamo.IsConditionFailed(err) {
 		return false, nil
@@ -113,14 +178,16 @@ func (o *Outbox) claim(ctx context.Context, it outboxItem) (bool, error) {
 	return err == nil, err
 }
 
-// markFailed keeps it in the outbox with the reason it cannot be relayed.
+// markFailed keeps it in the outbox with the reason it cannot be relayed,
+// cut to maxFailureText bytes.
 func (o *Outbox) markFailed(ctx context.Context, it outboxItem, reason error) error {
 	o.cfg.Logger.Error("outbox: message cannot be relayed; kept as a dead letter", reason,
 		watermill.LogFields{"message_uuid": it.UUID, "destination": it.Destination})
-	return o.update(ctx, it, expression.Set(expression.Name("failure"), expression.Value(reason.Error())),
+	return o.update(ctx, it, expression.Set(expression.Name(attrFailure), expression.Value(failureText(reason))),
 		expression.AttributeExists(expression.Name(attrPK)))
 }
 
+// update applies update to it when cond holds, retrying throttling.
 func (o *Outbox) update(ctx context.Context, it outboxItem, update expression.UpdateBuilder, cond expression.ConditionBuilder) error {
 	expr, err := expression.NewBuilder().WithUpdate(update).WithCondition(cond).Build()
 	if err != nil {
