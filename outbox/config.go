@@ -46,8 +46,15 @@ type Config struct {
 	Transport cqrs.Transport
 	// Topic names the outbox: its rows live in the table watermill_<Topic>
 	// and its dead letters in watermill_<Topic>_dead_letters. Letters,
-	// digits and underscores. All instances of a service share one Topic;
-	// give each service its own. Default DefaultTopic.
+	// digits and underscores. All instances of a service share one Topic.
+	// Services sharing one database must each set their own Topic: the
+	// forwarders of a Topic share its rows, so one service's forwarder would
+	// take another's rows (and hold up the outbox on those for destinations
+	// its inner transport does not know). Nor may the tables be those of an sqlbus
+	// destination on the same database (watermill_<sqlbus.Topic(destination)>):
+	// Bind refuses, with ErrInvalidTopic, a Topic that collides with a
+	// destination of its Binding, such as Topic "orders" with sqlbus
+	// destination "orders". Default DefaultTopic.
 	Topic string
 	// PollInterval is how long an idle forwarder waits before it queries
 	// the outbox again; a forwarder that found rows queries again at once.

@@ -40,19 +40,28 @@
 // Bind starts Watermill's forwarder: a watermill-sql subscriber of the
 // outbox topic in the consumer group "sourceflow_outbox_forwarder", whose
 // messages are unwrapped and published to the inner transport's publisher of
-// their destination. The row's offset is acknowledged after the publish, in
-// the subscriber's transaction, so delivery is at least once: an instance that
-// dies after publishing and before acknowledging leaves the row to be
-// forwarded again. Messages keep their SourceFlow message id, so consumers'
-// idempotency (package idempotency) absorbs the repeat.
+// their destination. The forwarder reads up to 10 rows per query and
+// forwards them one at a time; each row's offset is acknowledged after its
+// publish, in the query's transaction, which commits when the batch is
+// done. Delivery is therefore at least once: an instance that
+// crashes, or is closed (Transport.Close), in the middle of a batch leaves
+// the rows of that batch it already published (up to 10) to be forwarded
+// again. Messages keep their SourceFlow message id, so consumers'
+// idempotency (package idempotency) absorbs the repeats.
 //
 // A failure to publish to the inner transport is retried with exponential
 // backoff (100ms doubling up to 5s) for 15s, then the row is nacked and
 // delivered again, for as long as it fails: it is never dropped, and the
 // rows behind it wait. A row that can never be delivered is dead-lettered
 // at once: a payload that is not a forwarder envelope, metadata that is not a
-// JSON object of strings, a destination the inner transport has no publisher
-// for, or a publish failure the inner transport marks sourceflow.Permanent.
+// JSON object of strings, or a failure the inner transport marks
+// sourceflow.Permanent. A destination the inner transport has no publisher
+// for is retried like a failed publish: the row was written by an instance
+// whose transport knew it, so this one runs another version (a rolling
+// deploy that adds a route) or is not bound yet, and an instance that knows
+// it forwards the row. Rolling back past a version that added a destination
+// therefore holds the outbox at that destination's first row, logging why at
+// each retry, until a version that knows it runs again.
 // Watermill's PoisonQueue middleware writes it, with its reason in
 // sourceflow.MetaFailure, into the table watermill_<Topic>_dead_letters, in
 // the same transaction that acknowledges it; DeadLetters reads them.
@@ -90,9 +99,13 @@
 // Every instance of a service runs the same Config (same DB and Topic) and a
 // forwarder; they share the consumer group, whose offsets row each poll locks,
 // so one instance forwards at a time and each row is forwarded by one
-// instance (again after a crash). Give each service its own Topic, since a
-// forwarder publishes only to destinations its inner transport knows; rows
-// for others would be dead-lettered. A process that must not forward (a
+// instance (again, with the rest of its batch, after a crash). Give each
+// service on a database its own Topic, since forwarders of one Topic relay
+// each other's rows and a forwarder publishes only to destinations its inner
+// transport knows; rows for others would wait for a forwarder of the
+// service that wrote them, holding up the rows behind them. Bind refuses a
+// Topic whose tables are those of an sqlbus destination of its service
+// (ErrInvalidTopic). A process that must not forward (a
 // short-lived job) sets Config.DisableForwarder and leaves its rows to the
 // instances that do.
 //

@@ -1,7 +1,6 @@
 package outbox
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -13,6 +12,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
 // retrySchedule is how one delivery retries a transient failure to publish
@@ -30,6 +30,21 @@ var defaultRetry = retrySchedule{initial: 100 * time.Millisecond, max: 5 * time.
 // RetryParams.Delay), so the multiplier applies squared.
 const retryMultiplier = math.Sqrt2
 
+// forwardBatchSize is how many rows the forwarder reads per query, as
+// sqlbus reads its topics (its subscribeBatchSize). The rows are forwarded
+// one at a time, but their offsets are acknowledged in the query's
+// transaction, which commits when the batch is done: a crash, or Close, in
+// the middle of a batch leaves the rows of the batch already forwarded to be
+// forwarded again, so the batch is kept small. (watermill-sql's default is
+// 100.)
+const forwardBatchSize = 10
+
+// forwarderSchema is the outbox schema (schemaAdapter) reading
+// forwardBatchSize rows per query.
+func forwarderSchema(d sourceflow.Dialect) wsql.SchemaAdapter {
+	return sqldb.WatermillSchema(d, forwardBatchSize, nil)
+}
+
 // newForwarder returns Watermill's forwarder reading the outbox topic in the
 // shared consumer group and publishing to the inner transport, with the
 // dead-letter and retry middleware.
@@ -37,7 +52,7 @@ func newForwarder(cfg Config, schedule retrySchedule) (*forwarder.Forwarder, err
 	sub, err := wsql.NewSubscriber(wsql.BeginnerFromStdSQL(cfg.DB), wsql.SubscriberConfig{
 		ConsumerGroup:  consumerGroup,
 		PollInterval:   cfg.PollInterval,
-		SchemaAdapter:  schemaAdapter(cfg.Dialect),
+		SchemaAdapter:  forwarderSchema(cfg.Dialect),
 		OffsetsAdapter: offsetsAdapter(cfg.Dialect, cfg.DB),
 	}, cfg.Logger)
 	if err != nil {
@@ -69,29 +84,4 @@ func newForwarder(cfg Config, schedule retrySchedule) (*forwarder.Forwarder, err
 		return nil, fmt.Errorf("outbox: forwarder of %q: %w", cfg.Topic, err)
 	}
 	return fwd, nil
-}
-
-// initSchema creates the outbox table, its offsets table and the
-// dead-letter table when they are missing. Writing into the outbox inside a
-// caller's transaction cannot create them (DDL may commit it), so Bind does
-// it first.
-func initSchema(cfg Config) error {
-	sub, err := wsql.NewSubscriber(wsql.BeginnerFromStdSQL(cfg.DB), wsql.SubscriberConfig{
-		ConsumerGroup:  consumerGroup,
-		SchemaAdapter:  schemaAdapter(cfg.Dialect),
-		OffsetsAdapter: offsetsAdapter(cfg.Dialect, cfg.DB),
-	}, cfg.Logger)
-	if err != nil {
-		return err
-	}
-	defer sub.Close()
-	for _, topic := range []string{cfg.Topic, deadLetterTopic(cfg.Topic)} {
-		if err := sub.SubscribeInitialize(topic); err != nil {
-			return fmt.Errorf("outbox: create the tables of %q: %w", topic, err)
-		}
-	}
-	if cfg.Dialect == sourceflow.MySQL {
-		return initMySQLLock(context.Background(), cfg.DB, cfg.Topic)
-	}
-	return nil
 }

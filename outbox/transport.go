@@ -3,10 +3,8 @@ package outbox
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 
-	"github.com/ThreeDotsLabs/watermill/components/forwarder"
 	"github.com/ThreeDotsLabs/watermill/message"
 
 	"github.com/sourceflow-go/sourceflow"
@@ -23,11 +21,11 @@ type Transport struct {
 	cfg   Config
 	retry retrySchedule
 
-	mu     sync.Mutex
-	bound  bool
-	closed bool
-	fwd    *forwarder.Forwarder
-	ended  func() error // waits until the forwarder ended and returns its error
+	mu       sync.Mutex
+	bound    bool
+	closed   bool
+	starting *startup      // the start under way, nil when none
+	run      *forwarderRun // the running forwarder, nil when none
 }
 
 var _ cqrs.Transport = (*Transport)(nil)
@@ -44,58 +42,21 @@ func New(cfg Config) (*Transport, error) {
 
 // Bind binds the inner transport, then, the first time, creates the outbox
 // tables when they are missing and starts the forwarder (unless
-// Config.DisableForwarder), returning once it runs.
+// Config.DisableForwarder), returning once it runs. When ctx ends first,
+// Bind returns at once with ctx's error, naming what it was waiting for, and
+// a later Bind starts again. Bind refuses (ErrInvalidTopic) a Config.Topic
+// whose tables would be those of a destination of b on sqlbus.
 func (t *Transport) Bind(ctx context.Context, b sourceflow.Binding) error {
 	if t.isClosed() {
 		return ErrClosed
 	}
+	if err := checkTopicCollision(t.cfg.Topic, b); err != nil {
+		return err
+	}
 	if err := t.cfg.Transport.Bind(ctx, b); err != nil {
 		return err
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.closed {
-		return ErrClosed
-	}
-	if t.bound {
-		return nil
-	}
-	if err := initSchema(t.cfg); err != nil {
-		return err
-	}
-	if !t.cfg.DisableForwarder {
-		if err := t.startForwarder(ctx); err != nil {
-			return err
-		}
-	}
-	t.bound = true
-	return nil
-}
-
-// startForwarder runs the forwarder until Close and waits until it runs.
-func (t *Transport) startForwarder(ctx context.Context) error {
-	fwd, err := newForwarder(t.cfg, t.retry)
-	if err != nil {
-		return err
-	}
-	done := make(chan struct{})
-	var runErr error
-	// #nosec G118 -- the forwarder runs until Close; ctx bounds its start only.
-	go func() {
-		defer close(done)
-		runErr = fwd.Run(context.Background())
-	}()
-	select {
-	case <-fwd.Running():
-	case <-done:
-		return fmt.Errorf("outbox: forwarder of %q stopped at start: %w", t.cfg.Topic, runErr)
-	case <-ctx.Done():
-		err := fwd.Close()
-		<-done
-		return errors.Join(ctx.Err(), err)
-	}
-	t.fwd, t.ended = fwd, func() error { <-done; return runErr }
-	return nil
+	return t.start(ctx)
 }
 
 // Publisher returns the publisher of destination: it writes messages whose
@@ -121,8 +82,13 @@ func (t *Transport) PublishesInTransaction() bool { return true }
 
 var _ cqrs.OutboxTransport = (*Transport)(nil)
 
-// Close stops the forwarder, letting the row it is forwarding finish (up to
-// 30s), then closes the inner transport. Close is idempotent.
+// Close stops the forwarder (cancelling the context of the row it is
+// forwarding and waiting up to 30s for its handling to end), then closes the
+// inner transport; a Bind still starting the outbox is cancelled and stops
+// what it started. The forwarder acknowledges the rows of a batch it read (up
+// to 10) together, when the batch is done, so up to that many rows it already
+// forwarded are forwarded again by the next forwarder, as after a crash;
+// consumers' idempotency absorbs the repeats. Close is idempotent.
 func (t *Transport) Close() error {
 	t.mu.Lock()
 	if t.closed {
@@ -130,11 +96,14 @@ func (t *Transport) Close() error {
 		return nil
 	}
 	t.closed = true
-	fwd, ended := t.fwd, t.ended
+	run, starting := t.run, t.starting
 	t.mu.Unlock()
+	if starting != nil {
+		starting.cancel()
+	}
 	var errs []error
-	if fwd != nil {
-		errs = append(errs, fwd.Close(), ended())
+	if run != nil {
+		errs = append(errs, run.stop())
 	}
 	errs = append(errs, t.cfg.Transport.Close())
 	return errors.Join(errs...)

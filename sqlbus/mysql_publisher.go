@@ -32,11 +32,12 @@ type mysqlPublisher struct {
 
 	mu     sync.Mutex
 	ready  map[string]bool
+	inits  map[string]chan struct{} // per topic, a one-slot lock held while its table is created
 	closed bool
 }
 
 func newMySQLPublisher(db *sql.DB, schema wsql.SchemaAdapter) *mysqlPublisher {
-	return &mysqlPublisher{db: db, schema: schema, ready: map[string]bool{}}
+	return &mysqlPublisher{db: db, schema: schema, ready: map[string]bool{}, inits: map[string]chan struct{}{}}
 }
 
 // Publish inserts msgs into topic's table in one statement.
@@ -78,15 +79,24 @@ func (p *mysqlPublisher) Publish(topic string, msgs ...*message.Message) error {
 	return nil
 }
 
-// initialize creates topic's table once per publisher.
+// initialize creates topic's table once per publisher. The DDL runs
+// without p.mu, so a CREATE TABLE waiting on a metadata lock holds up only
+// the publishes to its topic (one creation per topic at a time, each waiting
+// as long as its context allows), not those to ready topics nor Close. A
+// failed creation is not remembered: the next publish tries again.
 func (p *mysqlPublisher) initialize(ctx context.Context, topic string) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.closed {
-		return wsql.ErrPublisherClosed
+	lock, err := p.initLock(topic)
+	if err != nil || lock == nil {
+		return err
 	}
-	if p.ready[topic] {
-		return nil
+	select {
+	case lock <- struct{}{}:
+	case <-ctx.Done():
+		return fmt.Errorf("sqlbus: wait for the table of %q to be created: %w", topic, ctx.Err())
+	}
+	defer func() { <-lock }()
+	if lock, err := p.initLock(topic); err != nil || lock == nil {
+		return err // created by the publish that held the lock
 	}
 	queries, err := p.schema.SchemaInitializingQueries(wsql.SchemaInitializingQueriesParams{Topic: topic})
 	if err != nil {
@@ -97,8 +107,30 @@ func (p *mysqlPublisher) initialize(ctx context.Context, topic string) error {
 			return fmt.Errorf("sqlbus: create the table of %q: %w", topic, err)
 		}
 	}
+	p.mu.Lock()
 	p.ready[topic] = true
+	delete(p.inits, topic) // publishes waiting for it find the topic ready
+	p.mu.Unlock()
 	return nil
+}
+
+// initLock returns wsql.ErrPublisherClosed after Close, nil once topic's
+// table is ready, and else the lock of the creation of topic's table.
+func (p *mysqlPublisher) initLock(topic string) (chan struct{}, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return nil, wsql.ErrPublisherClosed
+	}
+	if p.ready[topic] {
+		return nil, nil
+	}
+	lock, ok := p.inits[topic]
+	if !ok {
+		lock = make(chan struct{}, 1)
+		p.inits[topic] = lock
+	}
+	return lock, nil
 }
 
 // Close refuses further publishes. The database is the caller's.

@@ -1,0 +1,113 @@
+package outbox_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/outbox"
+)
+
+// hangBound is how long a test waits for Bind or Close before it reports a
+// hang. It detects hangs; it is not a timing requirement.
+const hangBound = 10 * time.Second
+
+// newFakeBox returns an outbox on f, in front of a channel transport.
+func newFakeBox(t *testing.T, f *fakeDB, d sourceflow.Dialect, topic string) *outbox.Transport {
+	t.Helper()
+	inner, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{})
+	require.NoError(t, err)
+	box, err := outbox.New(outbox.Config{DB: openFakeDB(t, f), Dialect: d, Transport: inner, Topic: topic})
+	require.NoError(t, err)
+	return box
+}
+
+// within runs fn and returns its error, failing the test when fn has not
+// returned within hangBound.
+func within(t *testing.T, what string, fn func() error) error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- fn() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(hangBound):
+		t.Fatalf("%s still running after %v", what, hangBound)
+		return nil
+	}
+}
+
+// bindBriefly calls Bind with a 200ms context, failing the test when it
+// does not return.
+func bindBriefly(t *testing.T, box *outbox.Transport, b sourceflow.Binding) error {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	return within(t, "Bind with a 200ms context", func() error { return box.Bind(ctx, b) })
+}
+
+func TestBindEndsWithItsContextWhateverStatementHangs(t *testing.T) {
+	cases := []struct {
+		name    string
+		dialect sourceflow.Dialect
+		hangOn  string
+		waiting string // what the error says Bind was waiting for
+	}{
+		{"PostgreSQL tables", sourceflow.Postgres, "*", "create the tables"},
+		{"MySQL tables", sourceflow.MySQL, "*", "create the tables"},
+		{"MySQL lock table", sourceflow.MySQL, "sourceflow_outbox_locks", "create the lock table"},
+		{"forwarder subscription", sourceflow.Postgres, "ON CONFLICT DO NOTHING", "forwarder"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			box := newFakeBox(t, &fakeDB{hangOn: c.hangOn}, c.dialect, "")
+			err := bindBriefly(t, box, sourceflow.Binding{Service: "svc"})
+			require.ErrorIs(t, err, context.DeadlineExceeded)
+			assert.ErrorContains(t, err, c.waiting)
+			assert.NoError(t, within(t, "Close after the failed Bind", box.Close))
+		})
+	}
+}
+
+func TestCloseCancelsABindThatHangs(t *testing.T) {
+	f := &fakeDB{hangOn: "*"}
+	box := newFakeBox(t, f, sourceflow.Postgres, "")
+	bound := make(chan error, 1)
+	go func() { bound <- box.Bind(context.Background(), sourceflow.Binding{Service: "svc"}) }()
+	require.Eventually(t, func() bool { return len(f.seen("BEGIN")) > 0 }, hangBound, 10*time.Millisecond,
+		"Bind never began creating the tables")
+	require.NoError(t, within(t, "Close during a Bind that hangs", box.Close))
+	select {
+	case err := <-bound:
+		require.ErrorIs(t, err, outbox.ErrClosed)
+	case <-time.After(hangBound):
+		t.Fatalf("Bind still running %v after Close", hangBound)
+	}
+}
+
+func TestConcurrentBindsStartTheOutboxOnce(t *testing.T) {
+	assert.Equal(t, tablesCreatedByBinds(t, 1), tablesCreatedByBinds(t, 4),
+		"concurrent Binds create the tables as often as one Bind")
+}
+
+// tablesCreatedByBinds runs n concurrent Binds of one outbox and returns
+// how many CREATE TABLE statements they ran.
+func tablesCreatedByBinds(t *testing.T, n int) int {
+	t.Helper()
+	f := &fakeDB{}
+	box := newFakeBox(t, f, sourceflow.Postgres, "")
+	errs := make(chan error, n)
+	for range n {
+		go func() { errs <- box.Bind(context.Background(), sourceflow.Binding{Service: "svc"}) }()
+	}
+	for range n {
+		require.NoError(t, within(t, "Bind", func() error { return <-errs }))
+	}
+	require.NoError(t, within(t, "Close", box.Close))
+	return len(f.seen("CREATE TABLE"))
+}

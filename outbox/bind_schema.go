@@ -1,0 +1,83 @@
+package outbox
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/sqldb"
+)
+
+// schemaTimeout bounds the creation of one topic's tables, as watermill-sql's
+// SubscribeInitialize does, when Bind's context has no earlier deadline.
+const schemaTimeout = 60 * time.Second
+
+// initSchema creates the outbox table, its offsets table and the
+// dead-letter table when they are missing, and on MySQL the topic's write
+// lock. Writing into the outbox inside a caller's transaction cannot create
+// them (DDL may commit it), so Bind does it first. It runs watermill-sql's
+// schema statements itself, on ctx: SubscribeInitialize would run them on a
+// context of its own that Bind cannot end.
+func initSchema(ctx context.Context, cfg Config) error {
+	for _, topic := range []string{cfg.Topic, deadLetterTopic(cfg.Topic)} {
+		if err := createTables(ctx, cfg, topic); err != nil {
+			return fmt.Errorf("outbox: create the tables of %q: %w", topic, err)
+		}
+	}
+	if cfg.Dialect == sourceflow.MySQL {
+		return initMySQLLock(ctx, cfg.DB, cfg.Topic)
+	}
+	return nil
+}
+
+// createTables runs the statements of watermill-sql's SubscribeInitialize
+// for topic: its messages table and its offsets table, in a transaction when
+// the schema asks for one (PostgreSQL's takes an advisory lock in it).
+func createTables(ctx context.Context, cfg Config, topic string) error {
+	ctx, cancel := context.WithTimeout(ctx, schemaTimeout)
+	defer cancel()
+	schema := schemaAdapter(cfg.Dialect)
+	queries, err := schema.SchemaInitializingQueries(wsql.SchemaInitializingQueriesParams{Topic: topic})
+	if err != nil {
+		return err
+	}
+	offsets, err := offsetsAdapter(cfg.Dialect, cfg.DB).SchemaInitializingQueries(wsql.OffsetsSchemaInitializingQueriesParams{Topic: topic})
+	if err != nil {
+		return err
+	}
+	queries = append(queries, offsets...)
+	if rt, ok := schema.(wsql.RequiresTransaction); ok && rt.RequiresTransaction() {
+		return execInTx(ctx, cfg.DB, queries)
+	}
+	return execAll(ctx, cfg.DB, queries)
+}
+
+// execInTx runs queries in one transaction on db.
+func execInTx(ctx context.Context, db *sql.DB, queries []wsql.Query) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := execAll(ctx, tx, queries); err != nil {
+		_ = tx.Rollback() // the statement's error says why; ctx may have rolled it back already
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// execAll runs queries one after another on ex.
+func execAll(ctx context.Context, ex sqldb.Executor, queries []wsql.Query) error {
+	for _, q := range queries {
+		if _, err := ex.ExecContext(ctx, q.Query, q.Args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,114 @@
+package sqlbus
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow"
+)
+
+// hangBound is how long a test waits for a publish or Close before it
+// reports a hang. It detects hangs; it is not a timing requirement.
+const hangBound = 10 * time.Second
+
+// newFakeMySQLPublisher returns the MySQL publisher on a fakeDB hanging on
+// statements containing hangOn.
+func newFakeMySQLPublisher(t *testing.T, hangOn string) (*fakeDB, *mysqlPublisher) {
+	t.Helper()
+	f, db := openFakeDB(t, hangOn)
+	schema, _ := adapters(sourceflow.MySQL, db)
+	return f, newMySQLPublisher(db, schema)
+}
+
+// within runs fn and returns its error, failing the test when fn has not
+// returned within hangBound.
+func within(t *testing.T, what string, fn func() error) error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- fn() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(hangBound):
+		t.Fatalf("%s still running after %v", what, hangBound)
+		return nil
+	}
+}
+
+// publish publishes one message to topic with ctx.
+func publish(ctx context.Context, p *mysqlPublisher, topic string) error {
+	msg := message.NewMessage("m-"+topic, []byte("x"))
+	msg.SetContext(ctx)
+	return p.Publish(topic, msg)
+}
+
+// A first publish to a new topic whose CREATE TABLE waits (on a metadata
+// lock held by a backup or an ALTER) holds up only that topic: publishes to
+// topics whose table is ready, and Close, go on.
+func TestMySQLPublishToAReadyTopicDoesNotWaitForAnotherTopicsTable(t *testing.T) {
+	f, p := newFakeMySQLPublisher(t, "watermill_fresh")
+	require.NoError(t, within(t, "publish to ready", func() error { return publish(context.Background(), p, "ready") }))
+
+	freshCtx, cancelFresh := context.WithCancel(context.Background())
+	fresh := make(chan error, 1)
+	go func() { fresh <- publish(freshCtx, p, "fresh") }()
+	select {
+	case <-f.hanging:
+	case <-time.After(hangBound):
+		t.Fatalf("the CREATE TABLE of fresh did not start within %v", hangBound)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	require.NoError(t, within(t, "publish to ready (200ms context) while fresh's table is created",
+		func() error { return publish(ctx, p, "ready") }))
+	require.NoError(t, within(t, "Close while fresh's table is created", p.Close))
+
+	cancelFresh()
+	require.ErrorIs(t, within(t, "publish to fresh", func() error { return <-fresh }), context.Canceled)
+}
+
+// A failed creation is not remembered: the next publish creates the table.
+func TestMySQLTableCreationFailedIsTriedAgain(t *testing.T) {
+	f, p := newFakeMySQLPublisher(t, "watermill_fresh")
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	err := within(t, "publish to fresh (200ms context)", func() error { return publish(ctx, p, "fresh") })
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.ErrorContains(t, err, "create the table")
+
+	f.hangOnStatements("")
+	require.NoError(t, within(t, "publish to fresh", func() error { return publish(context.Background(), p, "fresh") }))
+	require.NoError(t, within(t, "publish to fresh", func() error { return publish(context.Background(), p, "fresh") }))
+	assert.Equal(t, 2, f.count("CREATE TABLE IF NOT EXISTS `watermill_fresh`"), "created once more, then ready")
+}
+
+// Publishes to a new topic wait, each as long as its context allows, for
+// the one creating its table.
+func TestMySQLPublishWaitingForATopicsTableEndsWithItsContext(t *testing.T) {
+	f, p := newFakeMySQLPublisher(t, "watermill_fresh")
+	firstCtx, cancelFirst := context.WithCancel(context.Background())
+	defer cancelFirst()
+	first := make(chan error, 1)
+	go func() { first <- publish(firstCtx, p, "fresh") }()
+	select {
+	case <-f.hanging:
+	case <-time.After(hangBound):
+		t.Fatalf("the CREATE TABLE of fresh did not start within %v", hangBound)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	err := within(t, "second publish to fresh (200ms context)", func() error { return publish(ctx, p, "fresh") })
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.ErrorContains(t, err, "wait for the table")
+	assert.Equal(t, 1, f.count("CREATE TABLE"), "one creation of fresh's table at a time")
+
+	cancelFirst()
+	require.ErrorIs(t, within(t, "first publish to fresh", func() error { return <-first }), context.Canceled)
+}
