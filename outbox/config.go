@@ -49,8 +49,9 @@ type Config struct {
 	// digits and underscores. All instances of a service share one Topic.
 	// Services sharing one database must each set their own Topic: the
 	// forwarders of a Topic share its rows, so one service's forwarder would
-	// take another's rows (and hold up the outbox on those for destinations
-	// its inner transport does not know). Nor may the tables be those of an sqlbus
+	// take another's rows (holding up the outbox on those for destinations
+	// its inner transport does not know, and dead-lettering them after 15
+	// minutes). Nor may the tables be those of an sqlbus
 	// destination on the same database (watermill_<sqlbus.Topic(destination)>):
 	// Bind refuses, with ErrInvalidTopic, a Topic that collides with a
 	// destination of its Binding, such as Topic "orders" with sqlbus

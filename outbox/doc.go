@@ -56,12 +56,14 @@
 // at once: a payload that is not a forwarder envelope, metadata that is not a
 // JSON object of strings, or a failure the inner transport marks
 // sourceflow.Permanent. A destination the inner transport has no publisher
-// for is retried like a failed publish: the row was written by an instance
-// whose transport knew it, so this one runs another version (a rolling
-// deploy that adds a route) or is not bound yet, and an instance that knows
-// it forwards the row. Rolling back past a version that added a destination
-// therefore holds the outbox at that destination's first row, logging why at
-// each retry, until a version that knows it runs again.
+// for is retried like a failed publish, for 15 minutes per row on each
+// forwarder: the row was written by an instance whose transport knew it,
+// so this one runs another version (a rolling deploy that adds a route) or
+// is not bound yet, and an instance that knows it forwards the row
+// meanwhile. A row still failing so after that is dead-lettered, with the
+// reason; until then it holds up the rows behind it (a destination no
+// running version knows: a removed route, a rollback past the version that
+// added it).
 // Watermill's PoisonQueue middleware writes it, with its reason in
 // sourceflow.MetaFailure, into the table watermill_<Topic>_dead_letters, in
 // the same transaction that acknowledges it; DeadLetters reads them.
@@ -102,8 +104,9 @@
 // instance (again, with the rest of its batch, after a crash). Give each
 // service on a database its own Topic, since forwarders of one Topic relay
 // each other's rows and a forwarder publishes only to destinations its inner
-// transport knows; rows for others would wait for a forwarder of the
-// service that wrote them, holding up the rows behind them. Bind refuses a
+// transport knows; rows for others would hold up the rows behind them,
+// and be dead-lettered after 15 minutes unless a forwarder of the service
+// that wrote them takes them first. Bind refuses a
 // Topic whose tables are those of an sqlbus destination of its service
 // (ErrInvalidTopic). A process that must not forward (a
 // short-lived job) sets Config.DisableForwarder and leaves its rows to the

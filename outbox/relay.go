@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 
@@ -15,29 +16,31 @@ import (
 // the inner transport's publisher of its destination.
 type relay struct {
 	inner cqrs.Transport
+	grace *graceClock
 
 	mu   sync.Mutex
 	pubs map[string]message.Publisher
 }
 
 func newRelay(inner cqrs.Transport) *relay {
-	return &relay{inner: inner, pubs: map[string]message.Publisher{}}
+	return &relay{inner: inner, grace: newGraceClock(time.Now), pubs: map[string]message.Publisher{}}
 }
 
 // Publish publishes msgs to destination on the inner transport. A failure
 // the inner transport marks sourceflow.Permanent is undeliverable; any
 // other failure is transient and retried. That includes a destination the
-// inner transport has no publisher for: the row was written by an instance
-// whose transport knew it, so this one runs another version (a rolling
-// deploy) or is not bound yet, and an instance that knows it forwards it.
+// inner transport has no publisher for, for unknownDestinationGrace: the
+// row was written by an instance whose transport knew it, so this one runs
+// another version (a rolling deploy) or is not bound yet, and an instance
+// that knows it forwards it meanwhile. A row still failing so after the
+// grace is undeliverable.
 func (r *relay) Publish(destination string, msgs ...*message.Message) error {
 	pub, err := r.publisher(destination)
 	if err != nil {
-		err = fmt.Errorf("outbox: no publisher for destination %q: %w", destination, err)
-		if sourceflow.IsPermanent(err) {
-			return undeliverable(err)
-		}
-		return err
+		return r.unknown(destination, msgs, err)
+	}
+	if len(msgs) > 0 {
+		r.grace.settled(destination, msgs[0].UUID)
 	}
 	for _, m := range msgs {
 		m.SetContext(detached{m.Context()})
@@ -50,6 +53,21 @@ func (r *relay) Publish(destination string, msgs ...*message.Message) error {
 		return err
 	}
 	return nil
+}
+
+// unknown is the failure to forward msgs to a destination the inner
+// transport gave no publisher for (err).
+func (r *relay) unknown(destination string, msgs []*message.Message, err error) error {
+	err = fmt.Errorf("outbox: no publisher for destination %q: %w", destination, err)
+	if sourceflow.IsPermanent(err) || len(msgs) == 0 {
+		return undeliverable(err)
+	}
+	uuid := msgs[0].UUID
+	if failing := r.grace.failed(destination, uuid); failing >= unknownDestinationGrace {
+		r.grace.settled(destination, uuid)
+		return undeliverable(fmt.Errorf("%w (for %v on this forwarder)", err, failing.Round(time.Second)))
+	}
+	return err
 }
 
 func (r *relay) publisher(destination string) (message.Publisher, error) {
