@@ -19,4 +19,10 @@ var (
 	// ErrInvalidConfig is returned by New for a Config, and by NewOutbox for
 	// an OutboxConfig, that fails Validate.
 	ErrInvalidConfig = errors.New("dynamostore: invalid config")
+	// ErrSequenceContended is returned by a send that lost the race for its
+	// entity's sequence to other writers 16 times in a row. It is transient
+	// (a redelivery may win) but no cqrs.ErrConflict, so that nothing runs
+	// the send again at once: a caller that mapped ErrConflict to a retry or
+	// a 409 for such a send matches this instead.
+	ErrSequenceContended = errors.New("dynamostore: the entity's sequence kept moving on")
 )

@@ -29,11 +29,6 @@ const (
 // numbers another writer took first. It is a cqrs.ErrConflict.
 var errSequenceMoved = fmt.Errorf("%w: the entity's sequence moved on", cqrs.ErrConflict)
 
-// errSequenceContended is the failure of a send that lost the race for its
-// entity's sequence sequenceAttempts times. It is transient (a redelivery
-// may win), and no ErrConflict, so that nothing retries it again at once.
-var errSequenceContended = errors.New("dynamostore: the entity's sequence kept moving on")
-
 // reservation is what a transaction reserved of one entity's sequence: the
 // counter it read and the last number it handed out.
 type reservation struct {
@@ -120,11 +115,12 @@ func (s *commandStore) WithinTx(ctx context.Context, fn func(ctx context.Context
 		if attempt == sequenceAttempts {
 			// Not a conflict any more: a caller that retries conflicts (the
 			// CommandBus with an outbox) would multiply the attempts.
-			return fmt.Errorf("%w after %d attempts (last: %v)", errSequenceContended, sequenceAttempts, err)
+			return fmt.Errorf("%w after %d attempts (last: %v)", ErrSequenceContended, sequenceAttempts, err)
 		}
 		// #nosec G404 -- jitter that spreads retries out; no secret depends on it.
 		if ended := dynamo.Sleep(ctx, rand.N(backoff)); ended != nil {
-			return errors.Join(err, ended)
+			// No conflict either: the context ended, nothing is to retry.
+			return fmt.Errorf("dynamostore: waiting to retry a lost sequence race: %w (last: %v)", ended, err)
 		}
 		backoff = min(2*backoff, maxSequenceBackoff)
 	}

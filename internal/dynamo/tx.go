@@ -36,8 +36,9 @@ var ErrTxTooLarge = sourceflow.Permanent(errors.New("more than 100 writes in one
 // state and makes its write conditional on what it read.
 //
 // Collecting writes and registering hooks is safe for concurrent use by the
-// goroutines of one handler; a store's bookkeeping with Value and SetValue
-// is its own to synchronise.
+// goroutines of one handler until the commit begins; a write from then on
+// is refused (ErrTxEnded), and a hook registered then never runs. A store's
+// bookkeeping with Value and SetValue is its own to synchronise.
 type Tx struct {
 	mu      sync.Mutex
 	api     API
@@ -48,14 +49,15 @@ type Tx struct {
 	commits []func(context.Context)
 	checks  map[string]func(context.Context) bool // by write target
 	values  map[any]any
-	ended   bool // committed or rolled back: no more writes
+	ended   bool // committing, committed or rolled back: no more writes
 }
 
-// ErrTxEnded is returned by a write into a transaction that has ended: a
-// goroutine a handler started still uses the handler's context after the
-// handling committed or rolled back. The write would be part of nothing;
-// give such work a context of its own. It is permanent: the same context
-// carries the same ended transaction again.
+// ErrTxEnded is returned by a write into a transaction that is committing
+// or has ended: a goroutine a handler started still uses the handler's
+// context after the handler returned. The write would be part of nothing;
+// give such work a context of its own. The error goes to that goroutine,
+// not to the handling, which may have committed already. It is permanent:
+// the same context carries the same ended transaction again.
 var ErrTxEnded = sourceflow.Permanent(errors.New("dynamodb: the transaction this context carries has ended"))
 
 // write is one collected write, the item it writes and the error a
@@ -267,9 +269,7 @@ func WithinTx(ctx context.Context, api API, scope any, r *Retry, fn func(ctx con
 	tx := &Tx{api: api}
 	committed := false
 	defer func() {
-		tx.mu.Lock()
-		tx.ended = true
-		tx.mu.Unlock()
+		tx.seal()
 		if !committed {
 			if rerr := tx.rollback(ctx); rerr != nil {
 				err = errors.Join(err, rerr)
@@ -292,11 +292,20 @@ func WithinTx(ctx context.Context, api API, scope any, r *Retry, fn func(ctx con
 			return err
 		}
 	}
+	tx.seal() // what is written from here on would be in no request
 	if err := tx.commit(ctx, r); err != nil && !tx.inPlace(ctx) {
 		return err
 	}
 	committed = true
 	return nil
+}
+
+// seal ends the collection of writes: Add and AddFirst refuse from here on
+// (ErrTxEnded), and the commit reads the writes without the lock.
+func (tx *Tx) seal() {
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
+	tx.ended = true
 }
 
 // inPlace reports whether the checks registered with OnUncertain (at least
@@ -379,7 +388,7 @@ func (tx *Tx) cancelled(err error) error {
 	var tc *types.TransactionCanceledException
 	if !errors.As(err, &tc) {
 		if err != nil {
-			return fmt.Errorf("dynamodb: transact write: %w", err)
+			return invalid(fmt.Errorf("dynamodb: transact write: %w", err))
 		}
 		return nil
 	}
@@ -389,8 +398,7 @@ func (tx *Tx) cancelled(err error) error {
 		}
 	}
 	for _, r := range tc.CancellationReasons {
-		switch code(r.Code) {
-		case "ValidationError", "ItemCollectionSizeLimitExceeded":
+		if code(r.Code) == "ValidationError" {
 			return sourceflow.Permanent(fmt.Errorf("dynamodb: transaction cancelled (%s: %s): %w", code(r.Code), code(r.Message), err))
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/smithy-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -56,7 +57,7 @@ func TestAWriteRefusedAsInvalidIsPermanent(t *testing.T) {
 	}{
 		{"single", invalidItem, 1},
 		{"transaction", cancelled("None", "ValidationError"), 2},
-		{"item collection", cancelled("ItemCollectionSizeLimitExceeded", "None"), 2},
+		{"transaction refused whole", &smithy.GenericAPIError{Code: "ValidationException", Message: "Transaction request cannot include multiple operations on one item"}, 2},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			api := &fakeAPI{errs: []error{c.answer}}
@@ -72,11 +73,47 @@ func TestAWriteRefusedAsInvalidIsPermanent(t *testing.T) {
 			assert.NotErrorIs(t, err, errFirst)
 		})
 	}
-	api := &fakeAPI{errs: []error{cancelled("None", "ThrottlingError")}}
-	err := WithinTx(context.Background(), api, Handling, &Retry{Attempts: 1}, func(ctx context.Context) error {
-		tx := TxFor(ctx, api, Handling)
-		return errors.Join(tx.Add("a", key("1"), put("a"), errFirst), tx.Add("a", key("2"), put("a"), errFirst))
-	})
-	require.Error(t, err)
-	assert.False(t, sourceflow.IsPermanent(err), "throttling stays transient: %v", err)
+	for _, answer := range []error{cancelled("None", "ThrottlingError"), cancelled("ItemCollectionSizeLimitExceeded", "None")} {
+		api := &fakeAPI{errs: []error{answer}}
+		err := WithinTx(context.Background(), api, Handling, &Retry{Attempts: 1}, func(ctx context.Context) error {
+			tx := TxFor(ctx, api, Handling)
+			return errors.Join(tx.Add("a", key("1"), put("a"), errFirst), tx.Add("a", key("2"), put("a"), errFirst))
+		})
+		require.Error(t, err)
+		assert.False(t, sourceflow.IsPermanent(err), "throttling, or an item collection that deletes may shrink, stays transient: %v", err)
+	}
+}
+
+// blockingAPI holds TransactWriteItems until release is closed.
+type blockingAPI struct {
+	fakeAPI
+	entered, release chan struct{}
+}
+
+func (b *blockingAPI) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, opts ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
+	close(b.entered)
+	<-b.release
+	return b.fakeAPI.TransactWriteItems(ctx, in, opts...)
+}
+
+// A write made while the transaction commits is in no request: it is
+// refused, not lost.
+func TestAWriteWhileTheTransactionCommitsIsRefused(t *testing.T) {
+	api := &blockingAPI{entered: make(chan struct{}), release: make(chan struct{})}
+	var kept context.Context
+	done := make(chan error, 1)
+	go func() {
+		done <- WithinTx(context.Background(), api, Handling, &Retry{}, func(ctx context.Context) error {
+			kept = ctx
+			tx := TxFor(ctx, api, Handling)
+			return errors.Join(tx.Add("a", key("1"), put("a"), errFirst), tx.Add("a", key("2"), put("a"), errFirst))
+		})
+	}()
+	<-api.entered
+	err := TxFor(kept, api, Handling).Add("a", key("3"), put("a"), errFirst)
+	require.ErrorIs(t, err, ErrTxEnded, "the commit is under way")
+	close(api.release)
+	require.NoError(t, <-done)
+	require.Len(t, api.transact, 1)
+	assert.Len(t, api.transact[0], 2)
 }
