@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 
+	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
@@ -53,10 +55,17 @@ import (
 // after messages of later transactions that were relayed at their commit,
 // so a FIFO consumer can see it late.
 //
-// A message the inner transport refuses for good (it has no publisher for
-// the destination, or the publish fails with sourceflow.Permanent) stays in
-// the table with the reason: DeadLetters lists them, Redrive returns them to
+// A message the inner transport refuses for good (the publish, or the
+// lookup of its publisher, fails with sourceflow.Permanent) stays in the
+// table with the reason: DeadLetters lists them, Redrive returns them to
 // the sweep, which sends them after the messages that went out meanwhile.
+// A destination the inner transport has no publisher for is retried, as a
+// transient failure, while the message is younger than
+// unknownDestinationGrace (15 minutes): the instance that wrote it knew the
+// destination, so a rolling deploy that adds a route is under way, and an
+// instance that knows it relays the message. Older, the message is kept
+// as a dead letter too, so a destination no running version knows holds
+// its shard for at most that long.
 //
 // The service's publisher decorators (metrics, circuit breakers, tracing,
 // encryption) wrap the write into the outbox, not the relay: publish metrics
@@ -78,6 +87,9 @@ type Outbox struct {
 	// relays counts the relays after commit in progress, which Close waits
 	// for; one starts only while closed is false, under mu.
 	relays sync.WaitGroup
+	// running is how many relays after commit are in progress, for Close's
+	// log when it stops waiting for them.
+	running atomic.Int64
 	// skipped counts the messages the sweep skipped (SkippedMessages).
 	skipped atomic.Int64
 }
@@ -150,10 +162,13 @@ func (o *Outbox) Subscriber(destination string) (message.Subscriber, error) {
 // message context carries.
 func (o *Outbox) PublishesInTransaction() bool { return true }
 
-// Close stops the sweep, waiting for the relay in progress and for the
-// relays after commit in progress, then closes the inner transport. A
-// transaction that commits once Close began leaves its messages to the
-// sweep (of another instance). Close is idempotent.
+// Close stops the sweep, waiting for the relay in progress and, for at
+// most relayCloseTimeout, for the relays after commit in progress, then
+// closes the inner transport. A relay still running then (its publish
+// hangs) is logged and left: the inner transport closes under it, and what
+// it did not delete the sweep (of another instance) relays. A transaction
+// that commits once Close began leaves its messages to the sweep (of
+// another instance). Close is idempotent.
 func (o *Outbox) Close() error {
 	o.mu.Lock()
 	if o.closed {
@@ -167,8 +182,34 @@ func (o *Outbox) Close() error {
 		close(stop)
 		<-done
 	}
-	o.relays.Wait()
+	o.waitRelays()
 	return o.cfg.Transport.Close()
+}
+
+// relayCloseTimeout bounds how long Close waits for the relays after
+// commit in progress. A relay publishes with the handling's context, which
+// need not end, so a publish the inner transport never returns from would
+// otherwise hold Close, and the service's shutdown, for good.
+const relayCloseTimeout = 30 * time.Second
+
+// waitRelays waits for the relays after commit in progress, for at most
+// relayCloseTimeout, logging how many were still running if it gave up.
+func (o *Outbox) waitRelays() {
+	done := make(chan struct{})
+	go func() {
+		o.relays.Wait()
+		close(done)
+	}()
+	timer := time.NewTimer(relayCloseTimeout)
+	defer timer.Stop()
+	select {
+	case <-done:
+	case <-timer.C:
+		running := o.running.Load()
+		o.cfg.Logger.Error("outbox: Close stopped waiting for the relays after commit; closing the inner transport under them",
+			fmt.Errorf("dynamostore: outbox: %d relays after commit still running after %s", running, relayCloseTimeout),
+			watermill.LogFields{"outbox": o.cfg.Name, "relays": running, "waited": relayCloseTimeout.String()})
+	}
 }
 
 // publisher returns the inner transport's publisher of destination, for

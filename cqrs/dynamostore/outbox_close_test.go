@@ -6,7 +6,9 @@ import (
 	"sync"
 	"testing"
 	"testing/synctest"
+	"time"
 
+	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -100,6 +102,43 @@ func TestOutboxCloseWaitsForTheRelayAfterCommitInProgress(t *testing.T) {
 
 		require.NoError(t, commitOne(st, o, "m-2"))
 		assert.Equal(t, []string{"m-1"}, inner.uuids(), "after Close, the sweep relays what commits")
+	})
+}
+
+// Close waits for a relay after commit for at most relayCloseTimeout: a
+// relay whose publish never returns (the handling's context never ends)
+// does not hold Close, which logs how many relays were still running and
+// closes the inner transport anyway. In the synctest bubble the clock
+// moves only when every goroutine waits, so Close returns once the bound
+// passed and no sooner.
+func TestOutboxCloseStopsWaitingForARelayThatHangs(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		entered, release := make(chan struct{}), make(chan struct{})
+		inner := &recordingTransport{publish: func(m *message.Message) error {
+			if m.UUID == "m-1" {
+				close(entered)
+				<-release
+			}
+			return nil
+		}}
+		st, o := fakeOutbox(t, &fakeDynamo{}, inner)
+		logs := watermill.NewCaptureLogger()
+		o.cfg.Logger = logs
+		committed := make(chan error, 1)
+		go func() { committed <- commitOne(st, o, "m-1") }()
+		<-entered
+
+		began := time.Now()
+		require.NoError(t, o.Close())
+		assert.Equal(t, relayCloseTimeout, time.Since(began), "Close waited for the bound, no less, no more")
+		assert.True(t, inner.isClosed(), "the inner transport closed under the hanging relay")
+		logged := logs.Captured()[watermill.ErrorLogLevel]
+		require.Len(t, logged, 1)
+		assert.Equal(t, int64(1), logged[0].Fields["relays"])
+		assert.ErrorContains(t, logged[0].Err, "1 relays after commit still running")
+
+		close(release) // the relay ends, so that the bubble does
+		require.NoError(t, <-committed)
 	})
 }
 

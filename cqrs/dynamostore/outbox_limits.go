@@ -2,6 +2,8 @@ package dynamostore
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/aws/smithy-go"
@@ -45,11 +47,27 @@ func failureText(err error) string {
 }
 
 // isRefusedItem reports whether DynamoDB refused a write of one item for
-// good (ValidationException: an item written before the outbox kept room
-// for the sweep, which a lease or a failure reason would take over 400 KB):
-// sending it again changes nothing, and the sweep skips that item rather
-// than stop its shard there.
+// good for its size: a ValidationException whose message says the item
+// exceeded the maximum allowed size ("Item size has exceeded the maximum
+// allowed size", "Item size to update has exceeded the maximum allowed
+// size"), as an item written before the outbox kept room for the sweep gets
+// when a lease or a failure reason would take it over 400 KB. Sending it
+// again changes nothing, and the sweep skips that item rather than stop its
+// shard there. Any other ValidationException (a malformed request, a
+// table whose schema changed) is an ordinary failure: it concerns every
+// item alike, and skipping would only hide it.
 func isRefusedItem(err error) bool {
 	var ae smithy.APIError
-	return errors.As(err, &ae) && ae.ErrorCode() == "ValidationException"
+	if !errors.As(err, &ae) || ae.ErrorCode() != "ValidationException" {
+		return false
+	}
+	msg := strings.ToLower(ae.ErrorMessage())
+	return strings.Contains(msg, "size") && strings.Contains(msg, "exceeded")
+}
+
+// skippedError is the error Sweep returns for a message it skipped: DynamoDB
+// refused for good to lease it or to mark it failed (isRefusedItem).
+func skippedError(it outboxItem, err error) error {
+	return fmt.Errorf("dynamostore: outbox: message %s for %q skipped, DynamoDB refuses to lease or dead-letter it: %w",
+		it.UUID, it.Destination, err)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"slices"
@@ -20,11 +21,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/internal/dynamo"
 )
 
@@ -93,7 +96,7 @@ func awsFault(typ, msg string) (int, string) {
 
 // fakeOutbox returns a Store on f, without the SDK's own retries, and an
 // Outbox "svc" of it in front of inner.
-func fakeOutbox(t *testing.T, f *fakeDynamo, inner *recordingTransport) (*Store, *Outbox) {
+func fakeOutbox(t *testing.T, f *fakeDynamo, inner cqrs.Transport) (*Store, *Outbox) {
 	t.Helper()
 	api := dynamodb.New(dynamodb.Options{
 		Region: "us-east-1", BaseEndpoint: aws.String("http://dynamodb.invalid"),
@@ -267,12 +270,62 @@ func TestOutboxSweepSkipsAMessageDynamoDBRefusesForGood(t *testing.T) {
 	_, o := fakeOutbox(t, f, inner)
 
 	n, err := o.Sweep(context.Background())
-	require.NoError(t, err)
+	require.Error(t, err, "a sweep that skipped messages does not report success")
+	assert.Contains(t, err.Error(), `message big for "events" skipped`)
+	assert.Contains(t, err.Error(), `message poison for "events" skipped`)
+	assert.NotContains(t, err.Error(), "small")
 	assert.Equal(t, 1, n)
 	assert.Equal(t, []string{"small"}, inner.uuids(), "the shard's later message went out")
 	assert.Equal(t, int64(2), o.SkippedMessages())
 	require.Len(t, f.ops("BatchWriteItem"), 1)
 	assert.Contains(t, f.ops("BatchWriteItem")[0].body, "#small#", "and was deleted")
+}
+
+// A ValidationException that is not about the item's size (a malformed
+// request, a changed table) is an ordinary failure: the claim's shard stops
+// there, the messages behind it wait, nothing is skipped, and Sweep returns
+// it.
+func TestOutboxSweepStopsTheShardAtAValidationExceptionNotAboutSize(t *testing.T) {
+	const invalid = "One or more parameter values were invalid: Type mismatch for attribute to update"
+	f := &fakeDynamo{answer: func(op, body string) (int, string) {
+		switch {
+		case op == "Query":
+			return shardItems(body, "odd", "later")
+		case op == "UpdateItem" && strings.Contains(body, "#odd#"):
+			return awsFault("ValidationException", invalid)
+		}
+		return 0, ""
+	}}
+	inner := &recordingTransport{}
+	_, o := fakeOutbox(t, f, inner)
+
+	n, err := o.Sweep(context.Background())
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), invalid)
+	assert.NotContains(t, err.Error(), "skipped")
+	assert.Zero(t, n)
+	assert.Empty(t, inner.uuids(), "the message behind the failed claim waits")
+	assert.Zero(t, o.SkippedMessages())
+	claims := f.ops("UpdateItem")
+	require.Len(t, claims, 1, "the shard's sweep stopped at the failed claim")
+	assert.Contains(t, claims[0].body, "#odd#")
+	assert.Empty(t, f.ops("BatchWriteItem"))
+}
+
+// Only a ValidationException saying the item is too large is a refusal of
+// the item for good; the check ignores case.
+func TestOutboxRefusedItemIsASizeRefusalOnly(t *testing.T) {
+	validation := func(msg string) error {
+		return &smithy.GenericAPIError{Code: "ValidationException", Message: msg}
+	}
+	assert.True(t, isRefusedItem(validation("Item size has exceeded the maximum allowed size")))
+	assert.True(t, isRefusedItem(fmt.Errorf("claim: %w", validation("Item size to update has exceeded the maximum allowed size"))))
+	assert.True(t, isRefusedItem(validation("ITEM SIZE HAS EXCEEDED THE MAXIMUM ALLOWED SIZE")))
+	assert.False(t, isRefusedItem(validation("One or more parameter values were invalid: Missing the key sk in the item")))
+	assert.False(t, isRefusedItem(validation("Invalid UpdateExpression: Syntax error")))
+	assert.False(t, isRefusedItem(&smithy.GenericAPIError{Code: "ThrottlingException", Message: "size exceeded"}))
+	assert.False(t, isRefusedItem(errors.New("Item size has exceeded the maximum allowed size")))
+	assert.False(t, isRefusedItem(nil))
 }
 
 // unprocessedDelete answers a BatchWriteItem leaving its delete unprocessed.

@@ -12,15 +12,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
 
-	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/internal/dynamo"
 )
 
 // relayCommitted publishes what a committed transaction wrote into the
 // outbox, in order, and deletes what went out. At the first failure it
-// stops: the rest stays for the sweep, in order. Close waits for it; once
-// Close began, it leaves the messages to the sweep (of another instance),
-// the inner transport being closed.
+// stops: the rest stays for the sweep, in order. Close waits for it (for
+// at most relayCloseTimeout); once Close began, it leaves the messages to
+// the sweep (of another instance), the inner transport being closed.
 func (o *Outbox) relayCommitted(ctx context.Context, pend *pending) {
 	pend.mu.Lock()
 	items := slices.Clone(pend.items)
@@ -30,7 +29,7 @@ func (o *Outbox) relayCommitted(ctx context.Context, pend *pending) {
 			watermill.LogFields{"messages": len(items)})
 		return
 	}
-	defer o.relays.Done()
+	defer o.relayEnds()
 	sent := make([]outboxItem, 0, len(items))
 	for _, p := range items {
 		m := p.item.message()
@@ -56,7 +55,14 @@ func (o *Outbox) relayStarts() bool {
 		return false
 	}
 	o.relays.Add(1)
+	o.running.Add(1)
 	return true
+}
+
+// relayEnds ends a relay after commit that relayStarts counted.
+func (o *Outbox) relayEnds() {
+	o.running.Add(-1)
+	o.relays.Done()
 }
 
 // settleTimeout bounds the requests that record what became of a publish
@@ -73,11 +79,13 @@ func settleContext(ctx context.Context) (context.Context, context.CancelFunc) {
 }
 
 // send publishes m to destination on the inner transport. A destination
-// without a publisher is a permanent failure.
+// without a publisher fails with errNoPublisher, permanent only if the inner
+// transport says so: the sweep retries it for unknownDestinationGrace
+// (publishFailure).
 func (o *Outbox) send(destination string, m *message.Message) error {
 	pub, err := o.publisher(destination)
 	if err != nil {
-		return sourceflow.Permanent(fmt.Errorf("no publisher for destination %q: %w", destination, err))
+		return fmt.Errorf("%w %q: %w", errNoPublisher, destination, err)
 	}
 	if err := pub.Publish(destination, m); err != nil {
 		return fmt.Errorf("publish to %q: %w", destination, err)

@@ -13,7 +13,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/internal/dynamo"
 	"github.com/sourceflow-go/sourceflow/internal/periodic"
 )
@@ -42,14 +41,19 @@ func (o *Outbox) sweepEvery(stop <-chan struct{}, done chan<- struct{}) {
 // ago, oldest first within each shard, and returns how many went out. Each
 // is claimed first (a lease of RelayAfter), so that instances sweeping at
 // once relay it once. A message the inner transport refuses for good is
-// kept with the reason (DeadLetters). A transient failure, or a message
-// another instance holds, ends the shard's sweep, so that the messages
-// behind it keep their order; a message DynamoDB refuses for good to lease
-// or to mark failed is skipped (SkippedMessages). A message that went out
-// is deleted even if ctx ends meanwhile. A shard is read 100 messages at a
-// time. The instances of a service sweep every SweepInterval on their own
-// (logging what fails); Sweep, for tools and tests, returns the shards'
-// failures joined, after sweeping every shard.
+// kept with the reason (DeadLetters); so is one whose destination the inner
+// transport has no publisher for, once it is older than
+// unknownDestinationGrace (until then, a transient failure). A transient
+// failure, or a message another instance holds, ends the shard's sweep, so
+// that the messages behind it keep their order. A message DynamoDB refuses
+// for good, for its size, to lease or to mark failed (isRefusedItem) is
+// skipped and counted (SkippedMessages): the rest of its shard goes out,
+// and Sweep's error names it. A message that went out is deleted even if
+// ctx ends meanwhile. A shard is read 100 messages at a time. The instances
+// of a service sweep every SweepInterval on their own (logging what fails);
+// Sweep, for tools and tests, returns the shards' failures and the messages
+// skipped, joined, after sweeping every shard: a nil error means that
+// nothing was skipped.
 func (o *Outbox) Sweep(ctx context.Context) (int, error) {
 	cutoff := digits(time.Now().Add(-o.cfg.RelayAfter).UnixNano())
 	relayed := 0
@@ -57,39 +61,42 @@ func (o *Outbox) Sweep(ctx context.Context) (int, error) {
 	for shard := range uint32(outboxShards) {
 		key := expression.KeyEqual(expression.Key(attrPK), expression.Value(shardKey(o.cfg.Name, shard))).
 			And(expression.KeyLessThan(expression.Key(attrSK), expression.Value(cutoff)))
-		err := o.query(ctx, key, expression.AttributeNotExists(expression.Name("failure")), func(items []outboxItem) (bool, error) {
-			n, more, err := o.relayClaimed(ctx, items)
+		var skipped []error
+		err := o.query(ctx, key, expression.AttributeNotExists(expression.Name(attrFailure)), func(items []outboxItem) (bool, error) {
+			n, skips, more, err := o.relayClaimed(ctx, items)
 			relayed += n
+			skipped = append(skipped, skips...)
 			return more, err
 		})
-		if err != nil {
-			if ctx.Err() != nil {
-				return relayed, err
-			}
-			errs = append(errs, fmt.Errorf("shard %d: %w", shard, err))
+		if err != nil || len(skipped) > 0 {
+			errs = append(errs, fmt.Errorf("shard %d: %w", shard, errors.Join(append(skipped, err)...)))
+		}
+		if err != nil && ctx.Err() != nil {
+			break
 		}
 	}
 	return relayed, errors.Join(errs...)
 }
 
 // relayClaimed relays items in order, each once claimed. It stops, saying
-// so, at a message another instance holds, and at the first transient
-// failure, which it returns. A message DynamoDB refuses for good to lease
-// or to mark failed (isRefusedItem) is logged, counted (SkippedMessages)
-// and skipped: the messages behind it go out, and every sweep tries it
-// again.
-func (o *Outbox) relayClaimed(ctx context.Context, items []outboxItem) (n int, more bool, err error) {
+// so, at a message another instance holds, and at the first failure that
+// is not isRefusedItem, which it returns. A message DynamoDB refuses for
+// good to lease or to mark failed (isRefusedItem) is logged, counted
+// (SkippedMessages) and skipped, its error returned in skipped: the
+// messages behind it go out, and every sweep tries it again.
+func (o *Outbox) relayClaimed(ctx context.Context, items []outboxItem) (n int, skipped []error, more bool, err error) {
 	for _, it := range items {
 		switch outcome, relayErr := o.relayOne(ctx, it); outcome {
 		case refused:
 			o.skip(it, relayErr)
+			skipped = append(skipped, skippedError(it, relayErr))
 		case held:
-			return n, false, relayErr
+			return n, skipped, false, relayErr
 		case relayed:
 			n++
 		}
 	}
-	return n, true, nil
+	return n, skipped, true, nil
 }
 
 // relayOutcome is what became of one message the sweep tried to relay.
@@ -105,14 +112,16 @@ const (
 	// held: another instance holds it, or it failed; the shard's sweep
 	// ends there.
 	held
-	// refused: DynamoDB refused for good to lease it or to mark it failed
-	// (isRefusedItem); the sweep skips it.
+	// refused: DynamoDB refused for good, for its size, to lease it or to
+	// mark it failed (isRefusedItem); the sweep skips it and reports it.
 	refused
 )
 
 // relayOne claims it, publishes it and records the outcome: deleted once it
 // went out, released after a transient failure (returned), kept as a dead
-// letter after a permanent one. The outcome is recorded in a settle context
+// letter after a permanent one (publishFailure: one the inner transport
+// marks sourceflow.Permanent, or a destination it has no publisher for,
+// once the message is older than unknownDestinationGrace). The outcome is recorded in a settle context
 // (settleContext), which outlives ctx: a sweep stopped right after a
 // publish still deletes the message, rather than leave it leased for
 // another instance to send again after RelayAfter.
@@ -129,16 +138,17 @@ func (o *Outbox) relayOne(ctx context.Context, it outboxItem) (relayOutcome, err
 	sendErr := o.send(it.Destination, m)
 	settle, cancel := settleContext(ctx)
 	defer cancel()
-	switch {
-	case sendErr == nil:
+	if sendErr == nil {
 		o.delete(settle, []outboxItem{it})
 		return relayed, nil
-	case !sourceflow.IsPermanent(sendErr):
+	}
+	reason := publishFailure(it, sendErr, time.Now())
+	if reason == nil {
 		// Released, so that the next sweep tries it again.
 		return held, errors.Join(sendErr, o.update(settle, it, expression.Remove(expression.Name(attrLease)),
 			expression.AttributeExists(expression.Name(attrPK))))
 	}
-	switch err := o.markFailed(settle, it, sendErr); {
+	switch err := o.markFailed(settle, it, reason); {
 	case isRefusedItem(err):
 		return refused, err
 	case err != nil:
@@ -156,11 +166,14 @@ func (o *Outbox) skip(it outboxItem, err error) {
 }
 
 // SkippedMessages returns how many times the sweeps of this Outbox skipped
-// a message that DynamoDB refused for good to lease or to mark failed (a
-// ValidationException: an item written too close to 400 KB by a version
+// a message that DynamoDB refused for good to lease or to mark failed for
+// its size (a ValidationException saying the item size exceeded the
+// maximum allowed size: an item written too close to 400 KB by a version
 // that kept no room for the lease and the failure reason). Such a message
-// stays in the table, its shard's later messages go out without it, and
-// each sweep tries it again, counting it again.
+// stays in the table, its shard's later messages go out without it, each
+// sweep tries it again, counting it again and logging it, and Sweep's
+// error names it (message id and destination). Any other refusal stops
+// the shard's sweep as a transient failure does.
 func (o *Outbox) SkippedMessages() int64 { return o.skipped.Load() }
 
 // claim takes a lease on it, unless another instance holds one.

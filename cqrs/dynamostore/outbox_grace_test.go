@@ -1,0 +1,190 @@
+package dynamostore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/cqrs"
+)
+
+// routelessTransport is a recordingTransport without a publisher for the
+// destinations in missing, whose Publisher fails with their error: an
+// instance of a version that does not know them.
+type routelessTransport struct {
+	*recordingTransport
+	missing map[string]error
+}
+
+// Publisher fails for a missing destination.
+func (r routelessTransport) Publisher(destination string) (message.Publisher, error) {
+	if err, ok := r.missing[destination]; ok {
+		return nil, err
+	}
+	return r.recordingTransport.Publisher(destination)
+}
+
+// graceItem is an outbox item of shard "svc#0" to destination, which its
+// transaction wrote at written.
+type graceItem struct {
+	id, destination string
+	written         time.Time
+}
+
+// shardItemsWritten answers a Query of shard "svc#0" with items, and of
+// any other shard with nothing.
+func shardItemsWritten(body string, items ...graceItem) (int, string) {
+	if !strings.Contains(body, `"svc#0"`) {
+		return http.StatusOK, `{"Items":[]}`
+	}
+	out := make([]string, len(items))
+	for i, it := range items {
+		sk := digits(it.written.UnixNano()) + "#" + fmt.Sprintf("%03d", i) + "#" + it.id + "#" + it.destination
+		out[i] = `{"pk":{"S":"svc#0"},"sk":{"S":"` + sk + `"},"uuid":{"S":"` + it.id + `"},` +
+			`"destination":{"S":"` + it.destination + `"},"metadata":{"M":{}},"payload":{"B":"AA=="}}`
+	}
+	return http.StatusOK, `{"Items":[` + strings.Join(out, ",") + `]}`
+}
+
+// outboxUpdate is an UpdateItem the sweep sent: its update expression with
+// the attribute names in place, and the failure reason it sets, if any.
+type outboxUpdate struct {
+	expr, reason string
+}
+
+// updates returns the UpdateItems f answered, in order.
+func updates(t *testing.T, f *fakeDynamo) []outboxUpdate {
+	t.Helper()
+	var out []outboxUpdate
+	for _, c := range f.ops("UpdateItem") {
+		var in struct {
+			UpdateExpression          string
+			ExpressionAttributeNames  map[string]string
+			ExpressionAttributeValues map[string]struct{ S string }
+		}
+		require.NoError(t, json.Unmarshal([]byte(c.body), &in))
+		names := slices.SortedFunc(func(yield func(string) bool) {
+			for k := range in.ExpressionAttributeNames {
+				if !yield(k) {
+					return
+				}
+			}
+		}, func(a, b string) int { return len(b) - len(a) })
+		expr := strings.TrimSpace(in.UpdateExpression)
+		for _, k := range names {
+			expr = strings.ReplaceAll(expr, k, in.ExpressionAttributeNames[k])
+		}
+		u := outboxUpdate{expr: expr}
+		if strings.HasPrefix(expr, "SET "+attrFailure+" = ") {
+			u.reason = in.ExpressionAttributeValues[strings.TrimPrefix(expr, "SET "+attrFailure+" = ")].S
+		}
+		out = append(out, u)
+	}
+	return out
+}
+
+// A message younger than unknownDestinationGrace whose destination this
+// instance's transport has no publisher for (a route an instance of a newer
+// version added) is released, not dead-lettered: its shard's sweep ends
+// there, as at a transient failure, for an instance that knows the route.
+func TestOutboxSweepReleasesAYoungMessageForAnUnknownDestination(t *testing.T) {
+	written := time.Now().Add(-time.Minute)
+	f := &fakeDynamo{answer: func(op, body string) (int, string) {
+		if op == "Query" {
+			return shardItemsWritten(body, graceItem{"m-new", "new-route", written}, graceItem{"m-after", "events", written})
+		}
+		return 0, ""
+	}}
+	inner := routelessTransport{&recordingTransport{}, map[string]error{"new-route": errors.New("no route new-route")}}
+	_, o := fakeOutbox(t, f, inner)
+
+	n, err := o.Sweep(context.Background())
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `no publisher for destination "new-route"`)
+	assert.False(t, sourceflow.IsPermanent(err))
+	assert.Zero(t, n)
+	assert.Empty(t, inner.uuids(), "the shard's sweep ended at the unknown destination")
+	ups := updates(t, f)
+	require.Len(t, ups, 2, "the claim, then the release")
+	assert.True(t, strings.HasPrefix(ups[0].expr, "SET "+attrLease), ups[0].expr)
+	assert.Equal(t, "REMOVE "+attrLease, ups[1].expr, "released, not marked failed")
+}
+
+// Once older than unknownDestinationGrace, a message whose destination the
+// inner transport has no publisher for is kept as a dead letter, with a
+// reason naming the destination and the grace, and the shard's later
+// messages go out.
+func TestOutboxSweepDeadLettersAnUnknownDestinationAfterTheGrace(t *testing.T) {
+	written := time.Now().Add(-unknownDestinationGrace - time.Minute)
+	f := &fakeDynamo{answer: func(op, body string) (int, string) {
+		if op == "Query" {
+			return shardItemsWritten(body, graceItem{"m-gone", "removed-route", written}, graceItem{"m-after", "events", written})
+		}
+		return 0, ""
+	}}
+	inner := routelessTransport{&recordingTransport{}, map[string]error{"removed-route": errors.New("no route")}}
+	_, o := fakeOutbox(t, f, inner)
+
+	n, err := o.Sweep(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+	assert.Equal(t, []string{"m-after"}, inner.uuids())
+	ups := updates(t, f)
+	require.Len(t, ups, 3, "claim and dead-letter m-gone, claim m-after")
+	assert.Contains(t, ups[1].reason, `no publisher for destination "removed-route"`)
+	assert.Contains(t, ups[1].reason, unknownDestinationGrace.String())
+}
+
+// A failure the inner transport marks sourceflow.Permanent, from Publisher
+// or from Publish, keeps even a young message as a dead letter at once.
+func TestOutboxSweepDeadLettersAPermanentPublisherFailureAtOnce(t *testing.T) {
+	refused := sourceflow.Permanent(errors.New("destination refused for good"))
+	for name, inner := range map[string]cqrs.Transport{
+		"Publisher": routelessTransport{&recordingTransport{}, map[string]error{"events": refused}},
+		"Publish":   &recordingTransport{publish: func(*message.Message) error { return refused }},
+	} {
+		t.Run(name, func(t *testing.T) {
+			written := time.Now()
+			f := &fakeDynamo{answer: func(op, body string) (int, string) {
+				if op == "Query" {
+					return shardItemsWritten(body, graceItem{"m-1", "events", written})
+				}
+				return 0, ""
+			}}
+			_, o := fakeOutbox(t, f, inner)
+
+			_, err := o.Sweep(context.Background())
+			require.NoError(t, err)
+			ups := updates(t, f)
+			require.Len(t, ups, 2, "the claim, then the dead-lettering")
+			assert.Contains(t, ups[1].reason, "destination refused for good")
+		})
+	}
+}
+
+// The grace runs from the time the message's transaction wrote it, which
+// its sort key starts with; a sort key without one counts as past it.
+func TestOutboxUnknownDestinationGraceRunsFromTheWriteTime(t *testing.T) {
+	written := time.Unix(0, 1_700_000_000_123_456_789)
+	it := outboxItem{SK: digits(written.UnixNano()) + "#000#m-1#new-route", UUID: "m-1", Destination: "new-route"}
+	got, ok := it.written()
+	require.True(t, ok)
+	assert.True(t, written.Equal(got))
+
+	missing := errors.Join(errNoPublisher, errors.New("no route"))
+	assert.NoError(t, publishFailure(it, missing, written.Add(unknownDestinationGrace-1)))
+	assert.Error(t, publishFailure(it, missing, written.Add(unknownDestinationGrace)))
+	assert.NoError(t, publishFailure(it, errors.New("broker unreachable"), written.Add(time.Hour)))
+	assert.Error(t, publishFailure(outboxItem{SK: "garbled"}, missing, written))
+}
