@@ -4,25 +4,30 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
+	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/components/forwarder"
 )
 
 // forwarderRun is one run of the forwarder, on a context of its own: Bind's
-// context bounds only its start, and cancelling the run's context aborts a
-// subscription that hangs (whose statements run on it), which Close alone
-// would wait for.
+// context bounds only its start. Its subscription runs no statement
+// (forwarderOffsets), so the router always comes to run: a Subscribe that
+// failed or was cancelled would leave Watermill's router waiting forever
+// for a handler that never started, and with it the subscriber.
 type forwarderRun struct {
 	fwd    *forwarder.Forwarder
+	topic  string
+	logger watermill.LoggerAdapter
 	cancel context.CancelFunc
 	done   chan struct{} // closed when Run returned
 	err    error         // Run's error, once done is closed
 }
 
-// runForwarder runs fwd until stop.
-func runForwarder(fwd *forwarder.Forwarder) *forwarderRun {
+// runForwarder runs fwd, the forwarder of cfg.Topic, until stop.
+func runForwarder(fwd *forwarder.Forwarder, cfg Config) *forwarderRun {
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &forwarderRun{fwd: fwd, cancel: cancel, done: make(chan struct{})}
+	r := &forwarderRun{fwd: fwd, topic: cfg.Topic, logger: cfg.Logger, cancel: cancel, done: make(chan struct{})}
 	// #nosec G118 -- the forwarder runs until stop, which cancels ctx.
 	go func() {
 		defer close(r.done)
@@ -33,28 +38,36 @@ func runForwarder(fwd *forwarder.Forwarder) *forwarderRun {
 
 // startForwarder starts the forwarder and waits until it runs. When ctx ends
 // first it returns at once, with ctx's error, and stops the forwarder in the
-// background.
-func startForwarder(ctx context.Context, cfg Config, schedule retrySchedule) (*forwarderRun, error) {
+// background, tracked by stopping (Close waits for it).
+func startForwarder(ctx context.Context, cfg Config, schedule retrySchedule, stopping *sync.WaitGroup) (*forwarderRun, error) {
 	fwd, err := newForwarder(cfg, schedule)
 	if err != nil {
 		return nil, err
 	}
-	r := runForwarder(fwd)
+	r := runForwarder(fwd, cfg)
 	select {
 	case <-fwd.Running():
 		return r, nil
 	case <-r.done:
 		return nil, fmt.Errorf("outbox: forwarder of %q stopped at start: %w", cfg.Topic, r.err)
 	case <-ctx.Done():
-		go func() { _ = r.stop() }()
+		stopping.Add(1)
+		go func() {
+			defer stopping.Done()
+			if err := r.stop(); err != nil {
+				r.logger.Error("outbox: stopping the forwarder of a Bind whose context ended", err,
+					watermill.LogFields{"topic": r.topic})
+			}
+		}()
 		return nil, fmt.Errorf("outbox: waiting for the forwarder of %q to subscribe to it: %w", cfg.Topic, ctx.Err())
 	}
 }
 
-// stop closes a running forwarder, waiting (up to its close timeout, 30s)
-// for the row it is forwarding, and waits until Run returned. A forwarder
-// still subscribing is aborted instead: the router's Close would wait for the
-// subscription, then for a handler that never ran.
+// stop closes the forwarder, waiting (up to its close timeout, 30s) for the
+// row it is forwarding, and waits until Run returned. A forwarder not yet
+// running has its context cancelled first, which ends its subscription at
+// once; it then runs (its Subscribe cannot fail) and is closed, or its Run
+// already returned, whose error is logged: it was not reported.
 func (r *forwarderRun) stop() error {
 	select {
 	case <-r.fwd.Running():
@@ -62,7 +75,10 @@ func (r *forwarderRun) stop() error {
 		r.cancel()
 		select {
 		case <-r.done:
-			return nil // it never ran; the failed start was reported
+			if r.err != nil {
+				r.logger.Error("outbox: the forwarder stopped before it ran", r.err, watermill.LogFields{"topic": r.topic})
+			}
+			return nil
 		case <-r.fwd.Running():
 		}
 	}

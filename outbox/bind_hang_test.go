@@ -61,7 +61,8 @@ func TestBindEndsWithItsContextWhateverStatementHangs(t *testing.T) {
 		{"PostgreSQL tables", sourceflow.Postgres, "*", "create the tables"},
 		{"MySQL tables", sourceflow.MySQL, "*", "create the tables"},
 		{"MySQL lock table", sourceflow.MySQL, "sourceflow_outbox_locks", "create the lock table"},
-		{"forwarder subscription", sourceflow.Postgres, "ON CONFLICT DO NOTHING", "forwarder"},
+		{"PostgreSQL forwarders' offsets row", sourceflow.Postgres, "ON CONFLICT DO NOTHING", "create the offsets row"},
+		{"MySQL forwarders' offsets row", sourceflow.MySQL, "SELECT 1 FROM", "look for the offsets row"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -110,4 +111,22 @@ func tablesCreatedByBinds(t *testing.T, n int) int {
 	}
 	require.NoError(t, within(t, "Close", box.Close))
 	return len(f.seen("CREATE TABLE"))
+}
+
+// After Close, nothing a Bind it cancelled began still runs: no statement
+// on the database, no forwarder publishing to the closed inner transport.
+func TestCloseWaitsForTheBindItCancelled(t *testing.T) {
+	for _, hangOn := range []string{"*", "ON CONFLICT DO NOTHING"} {
+		t.Run(hangOn, func(t *testing.T) {
+			f := &fakeDB{hangOn: hangOn, abandon: 50 * time.Millisecond}
+			box := newFakeBox(t, f, sourceflow.Postgres, "")
+			bound := make(chan error, 1)
+			go func() { bound <- box.Bind(context.Background(), sourceflow.Binding{Service: "svc"}) }()
+			require.Eventually(t, func() bool { return f.running() > 0 }, hangBound, time.Millisecond,
+				"Bind never ran a statement")
+			require.NoError(t, within(t, "Close during a Bind that hangs", box.Close))
+			assert.Zero(t, f.running(), "statements of the cancelled Bind still running after Close")
+			require.ErrorIs(t, within(t, "Bind after Close", func() error { return <-bound }), outbox.ErrClosed)
+		})
+	}
 }

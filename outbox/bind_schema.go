@@ -17,15 +17,21 @@ import (
 const schemaTimeout = 60 * time.Second
 
 // initSchema creates the outbox table, its offsets table and the
-// dead-letter table when they are missing, and on MySQL the topic's write
-// lock. Writing into the outbox inside a caller's transaction cannot create
-// them (DDL may commit it), so Bind does it first. It runs watermill-sql's
-// schema statements itself, on ctx: SubscribeInitialize would run them on a
-// context of its own that Bind cannot end.
+// dead-letter table when they are missing, on MySQL the topic's write lock,
+// and, unless Config.DisableForwarder, the forwarders' offsets row. Writing
+// into the outbox inside a caller's transaction cannot create them (DDL may
+// commit it), so Bind does it first. It runs watermill-sql's schema
+// statements itself, on ctx: SubscribeInitialize, and the forwarder's
+// Subscribe, would run them on contexts Bind cannot end.
 func initSchema(ctx context.Context, cfg Config) error {
 	for _, topic := range []string{cfg.Topic, deadLetterTopic(cfg.Topic)} {
 		if err := createTables(ctx, cfg, topic); err != nil {
 			return fmt.Errorf("outbox: create the tables of %q: %w", topic, err)
+		}
+	}
+	if !cfg.DisableForwarder {
+		if err := initOffsetsRow(ctx, cfg); err != nil {
+			return err
 		}
 	}
 	if cfg.Dialect == sourceflow.MySQL {
@@ -45,7 +51,7 @@ func createTables(ctx context.Context, cfg Config, topic string) error {
 	if err != nil {
 		return err
 	}
-	offsets, err := offsetsAdapter(cfg.Dialect, cfg.DB).SchemaInitializingQueries(wsql.OffsetsSchemaInitializingQueriesParams{Topic: topic})
+	offsets, err := offsetsAdapter(cfg.Dialect).SchemaInitializingQueries(wsql.OffsetsSchemaInitializingQueriesParams{Topic: topic})
 	if err != nil {
 		return err
 	}

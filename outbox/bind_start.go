@@ -9,7 +9,7 @@ import (
 // startup is a start of the outbox under way: the creation of its tables
 // and the start of its forwarder, which one Bind runs at a time.
 type startup struct {
-	done   chan struct{}      // closed when the start ended
+	done   chan struct{}      // closed when the start ended and nothing of it runs
 	cancel context.CancelFunc // ends the start (Close)
 }
 
@@ -56,8 +56,10 @@ func (t *Transport) claimStart(cancel context.CancelFunc) (mine, other *startup,
 
 // runStart runs the start s and records its outcome. When Close came
 // meanwhile (and cancelled s) it stops what the start began and returns
-// ErrClosed.
+// ErrClosed. It closes s.done last, once nothing of the start runs: Close
+// waits for it.
 func (t *Transport) runStart(ctx context.Context, s *startup) error {
+	defer close(s.done)
 	defer s.cancel()
 	run, err := t.startOnce(ctx)
 	t.mu.Lock()
@@ -67,7 +69,6 @@ func (t *Transport) runStart(ctx context.Context, s *startup) error {
 		t.bound, t.run = true, run
 	}
 	t.mu.Unlock()
-	close(s.done)
 	if closed {
 		if run != nil {
 			return errors.Join(ErrClosed, run.stop())
@@ -84,7 +85,7 @@ func (t *Transport) startOnce(ctx context.Context) (*forwarderRun, error) {
 	err := initSchema(ctx, t.cfg)
 	var run *forwarderRun
 	if err == nil && !t.cfg.DisableForwarder {
-		run, err = startForwarder(ctx, t.cfg, t.retry)
+		run, err = startForwarder(ctx, t.cfg, t.retry, &t.stopping)
 	}
 	if cerr := ctx.Err(); err != nil && cerr != nil && !errors.Is(err, cerr) {
 		err = fmt.Errorf("%w (%w)", err, cerr)

@@ -51,11 +51,11 @@ type Config struct {
 	// forwarders of a Topic share its rows, so one service's forwarder would
 	// take another's rows (holding up the outbox on those for destinations
 	// its inner transport does not know, and dead-lettering them after 15
-	// minutes). Nor may the tables be those of an sqlbus
-	// destination on the same database (watermill_<sqlbus.Topic(destination)>):
-	// Bind refuses, with ErrInvalidTopic, a Topic that collides with a
-	// destination of its Binding, such as Topic "orders" with sqlbus
-	// destination "orders". Default DefaultTopic.
+	// minutes). On a database sqlbus also uses, Topic must not be the topic
+	// of an sqlbus destination (the tables watermill_<Topic> and
+	// watermill_<sqlbus.Topic(destination)> would be one), such as Topic
+	// "orders" with sqlbus destination "orders": each side would read, and
+	// dead-letter, the other's rows. Default DefaultTopic.
 	Topic string
 	// PollInterval is how long an idle forwarder waits before it queries
 	// the outbox again; a forwarder that found rows queries again at once.

@@ -7,8 +7,7 @@ var (
 	// watermill-sql has no Pub/Sub for (anything but Postgres and MySQL).
 	ErrUnsupportedDialect = errors.New("outbox: unsupported dialect")
 	// ErrInvalidTopic is reported by Config.Validate for a Topic that cannot
-	// name the outbox tables, and by Bind for a Topic whose tables an sqlbus
-	// destination of its Binding uses.
+	// name the outbox tables.
 	ErrInvalidTopic = errors.New("outbox: invalid topic")
 	// ErrClosed is returned by Bind after Close.
 	ErrClosed = errors.New("outbox: transport closed")

@@ -7,18 +7,24 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"time"
 )
 
 // fakeDB is a database/sql database, without a server, whose statements
 // succeed and return no rows (one row for the existence checks), except
 // those whose text contains hangOn: they wait until their context is done,
 // as a statement does on a server that stopped answering or behind a lock.
-// It records the text of every query.
+// It records the text of every query and counts the statements in flight.
 type fakeDB struct {
 	hangOn string // "" hangs on nothing, "*" on everything (BEGIN included)
+	// abandon is how long a hanging statement takes to return once its
+	// context ended, as a driver does while it cancels the statement on
+	// the server.
+	abandon time.Duration
 
-	mu      sync.Mutex
-	queries []string
+	mu       sync.Mutex
+	queries  []string
+	inFlight int
 }
 
 // openFakeDB opens f, closed after the test.
@@ -41,13 +47,27 @@ func (f *fakeDB) seen(s string) []string {
 	return out
 }
 
+// running returns how many statements are in flight.
+func (f *fakeDB) running() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.inFlight
+}
+
 // run records q and waits for ctx when q is to hang.
 func (f *fakeDB) run(ctx context.Context, q string) error {
 	f.mu.Lock()
 	f.queries = append(f.queries, q)
+	f.inFlight++
 	f.mu.Unlock()
+	defer func() {
+		f.mu.Lock()
+		f.inFlight--
+		f.mu.Unlock()
+	}()
 	if f.hangOn == "*" || (f.hangOn != "" && strings.Contains(q, f.hangOn)) {
 		<-ctx.Done()
+		time.Sleep(f.abandon)
 		return ctx.Err()
 	}
 	return nil

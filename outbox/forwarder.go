@@ -53,7 +53,7 @@ func newForwarder(cfg Config, schedule retrySchedule) (*forwarder.Forwarder, err
 		ConsumerGroup:  consumerGroup,
 		PollInterval:   cfg.PollInterval,
 		SchemaAdapter:  forwarderSchema(cfg.Dialect),
-		OffsetsAdapter: offsetsAdapter(cfg.Dialect, cfg.DB),
+		OffsetsAdapter: forwarderOffsets{offsetsAdapter(cfg.Dialect)},
 	}, cfg.Logger)
 	if err != nil {
 		return nil, fmt.Errorf("outbox: subscriber of %q: %w", cfg.Topic, err)

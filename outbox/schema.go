@@ -1,8 +1,6 @@
 package outbox
 
 import (
-	"database/sql"
-
 	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
 
 	"github.com/sourceflow-go/sourceflow"
@@ -24,6 +22,10 @@ func deadLetterTopic(topic string) string { return topic + deadLetterSuffix }
 // forwarder (to be dead-lettered) instead of failing every poll.
 func schemaAdapter(d sourceflow.Dialect) wsql.SchemaAdapter { return sqldb.WatermillSchema(d, 0, nil) }
 
-func offsetsAdapter(d sourceflow.Dialect, db *sql.DB) wsql.OffsetsAdapter {
-	return sqldb.WatermillOffsets(d, db)
+// offsetsAdapter returns the offsets adapter of the outbox tables. Its
+// BeforeSubscribingQueries inserts a group's offsets row without looking for
+// it first (sqldb's adapter on MySQL looks on a database it is given; this
+// one is given none): initOffsetsRow looks, on Bind's context.
+func offsetsAdapter(d sourceflow.Dialect) wsql.OffsetsAdapter {
+	return sqldb.WatermillOffsets(d, nil)
 }

@@ -26,6 +26,10 @@ type Transport struct {
 	closed   bool
 	starting *startup      // the start under way, nil when none
 	run      *forwarderRun // the running forwarder, nil when none
+
+	// stopping tracks the forwarders of starts whose context ended, which
+	// stop in the background; Close waits for them.
+	stopping sync.WaitGroup
 }
 
 var _ cqrs.Transport = (*Transport)(nil)
@@ -41,17 +45,13 @@ func New(cfg Config) (*Transport, error) {
 }
 
 // Bind binds the inner transport, then, the first time, creates the outbox
-// tables when they are missing and starts the forwarder (unless
-// Config.DisableForwarder), returning once it runs. When ctx ends first,
-// Bind returns at once with ctx's error, naming what it was waiting for, and
-// a later Bind starts again. Bind refuses (ErrInvalidTopic) a Config.Topic
-// whose tables would be those of a destination of b on sqlbus.
+// tables (and the forwarders' offsets row) when they are missing and starts
+// the forwarder (unless Config.DisableForwarder), returning once it runs.
+// When ctx ends first, Bind returns at once with ctx's error, naming what it
+// was waiting for, and a later Bind starts again.
 func (t *Transport) Bind(ctx context.Context, b sourceflow.Binding) error {
 	if t.isClosed() {
 		return ErrClosed
-	}
-	if err := checkTopicCollision(t.cfg.Topic, b); err != nil {
-		return err
 	}
 	if err := t.cfg.Transport.Bind(ctx, b); err != nil {
 		return err
@@ -84,11 +84,14 @@ var _ cqrs.OutboxTransport = (*Transport)(nil)
 
 // Close stops the forwarder (cancelling the context of the row it is
 // forwarding and waiting up to 30s for its handling to end), then closes the
-// inner transport; a Bind still starting the outbox is cancelled and stops
-// what it started. The forwarder acknowledges the rows of a batch it read (up
-// to 10) together, when the batch is done, so up to that many rows it already
-// forwarded are forwarded again by the next forwarder, as after a crash;
-// consumers' idempotency absorbs the repeats. Close is idempotent.
+// inner transport. A Bind still starting the outbox is cancelled, and Close
+// waits until it stopped what it started, its statements included, as it
+// waits for the forwarder of a Bind whose context ended to stop: once Close
+// returns, nothing of the outbox runs. The forwarder acknowledges the rows of
+// a batch it read (up to 10) together, when the batch is done, so up to that
+// many rows it already forwarded are forwarded again by the next forwarder,
+// as after a crash; consumers' idempotency absorbs the repeats. Close is
+// idempotent.
 func (t *Transport) Close() error {
 	t.mu.Lock()
 	if t.closed {
@@ -100,11 +103,13 @@ func (t *Transport) Close() error {
 	t.mu.Unlock()
 	if starting != nil {
 		starting.cancel()
+		<-starting.done
 	}
 	var errs []error
 	if run != nil {
 		errs = append(errs, run.stop())
 	}
+	t.stopping.Wait()
 	errs = append(errs, t.cfg.Transport.Close())
 	return errors.Join(errs...)
 }

@@ -30,6 +30,12 @@ type mysqlPublisher struct {
 	db     *sql.DB
 	schema wsql.SchemaAdapter
 
+	// closing is cancelled, with cause wsql.ErrPublisherClosed, by Close: it
+	// releases the publishes waiting for a table's creation and ends the
+	// creation itself.
+	closing      context.Context
+	cancelClosed context.CancelCauseFunc
+
 	mu     sync.Mutex
 	ready  map[string]bool
 	inits  map[string]chan struct{} // per topic, a one-slot lock held while its table is created
@@ -37,7 +43,9 @@ type mysqlPublisher struct {
 }
 
 func newMySQLPublisher(db *sql.DB, schema wsql.SchemaAdapter) *mysqlPublisher {
-	return &mysqlPublisher{db: db, schema: schema, ready: map[string]bool{}, inits: map[string]chan struct{}{}}
+	closing, cancel := context.WithCancelCause(context.Background())
+	return &mysqlPublisher{db: db, schema: schema, closing: closing, cancelClosed: cancel,
+		ready: map[string]bool{}, inits: map[string]chan struct{}{}}
 }
 
 // Publish inserts msgs into topic's table in one statement.
@@ -82,7 +90,9 @@ func (p *mysqlPublisher) Publish(topic string, msgs ...*message.Message) error {
 // initialize creates topic's table once per publisher. The DDL runs
 // without p.mu, so a CREATE TABLE waiting on a metadata lock holds up only
 // the publishes to its topic (one creation per topic at a time, each waiting
-// as long as its context allows), not those to ready topics nor Close. A
+// as long as its context allows), not those to ready topics. Close ends the
+// creation and the waits for it (wsql.ErrPublisherClosed), whatever the
+// publishes' contexts (watermill's default to context.Background()). A
 // failed creation is not remembered: the next publish tries again.
 func (p *mysqlPublisher) initialize(ctx context.Context, topic string) error {
 	lock, err := p.initLock(topic)
@@ -93,24 +103,42 @@ func (p *mysqlPublisher) initialize(ctx context.Context, topic string) error {
 	case lock <- struct{}{}:
 	case <-ctx.Done():
 		return fmt.Errorf("sqlbus: wait for the table of %q to be created: %w", topic, ctx.Err())
+	case <-p.closing.Done():
+		return fmt.Errorf("sqlbus: wait for the table of %q to be created: %w", topic, context.Cause(p.closing))
 	}
 	defer func() { <-lock }()
 	if lock, err := p.initLock(topic); err != nil || lock == nil {
 		return err // created by the publish that held the lock
 	}
-	queries, err := p.schema.SchemaInitializingQueries(wsql.SchemaInitializingQueriesParams{Topic: topic})
-	if err != nil {
-		return fmt.Errorf("sqlbus: schema of %q: %w", topic, err)
-	}
-	for _, q := range queries {
-		if _, err := p.db.ExecContext(ctx, q.Query, q.Args...); err != nil {
-			return fmt.Errorf("sqlbus: create the table of %q: %w", topic, err)
-		}
+	if err := p.createTable(ctx, topic); err != nil {
+		return err
 	}
 	p.mu.Lock()
 	p.ready[topic] = true
 	delete(p.inits, topic) // publishes waiting for it find the topic ready
 	p.mu.Unlock()
+	return nil
+}
+
+// createTable runs the statements creating topic's table on ctx, ended
+// also by Close.
+func (p *mysqlPublisher) createTable(ctx context.Context, topic string) error {
+	queries, err := p.schema.SchemaInitializingQueries(wsql.SchemaInitializingQueriesParams{Topic: topic})
+	if err != nil {
+		return fmt.Errorf("sqlbus: schema of %q: %w", topic, err)
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	stop := context.AfterFunc(p.closing, func() { cancel(context.Cause(p.closing)) })
+	defer stop()
+	for _, q := range queries {
+		if _, err := p.db.ExecContext(ctx, q.Query, q.Args...); err != nil {
+			if cause := context.Cause(ctx); cause != nil && !errors.Is(err, cause) {
+				err = fmt.Errorf("%w (%w)", err, cause)
+			}
+			return fmt.Errorf("sqlbus: create the table of %q: %w", topic, err)
+		}
+	}
 	return nil
 }
 
@@ -133,11 +161,14 @@ func (p *mysqlPublisher) initLock(topic string) (chan struct{}, error) {
 	return lock, nil
 }
 
-// Close refuses further publishes. The database is the caller's.
+// Close refuses further publishes, and ends the creations of tables under
+// way and the publishes waiting for them (wsql.ErrPublisherClosed). The
+// database is the caller's.
 func (p *mysqlPublisher) Close() error {
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	p.closed = true
+	p.mu.Unlock()
+	p.cancelClosed(wsql.ErrPublisherClosed)
 	return nil
 }
 

@@ -2,9 +2,12 @@ package sqlbus
 
 import (
 	"context"
+	"runtime"
+	"strings"
 	"testing"
 	"time"
 
+	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -111,4 +114,48 @@ func TestMySQLPublishWaitingForATopicsTableEndsWithItsContext(t *testing.T) {
 
 	cancelFirst()
 	require.ErrorIs(t, within(t, "first publish to fresh", func() error { return <-first }), context.Canceled)
+}
+
+// Close ends a creation of a table and the publishes waiting for it, though
+// their contexts (watermill's default, context.Background()) never end.
+func TestMySQLCloseEndsATableCreationAndThePublishesWaitingForIt(t *testing.T) {
+	f, p := newFakeMySQLPublisher(t, "watermill_fresh")
+	holder := make(chan error, 1)
+	go func() { holder <- publish(context.Background(), p, "fresh") }()
+	select {
+	case <-f.hanging:
+	case <-time.After(hangBound):
+		t.Fatalf("the CREATE TABLE of fresh did not start within %v", hangBound)
+	}
+	waiter := make(chan error, 1)
+	go func() { waiter <- publish(context.Background(), p, "fresh") }()
+	require.Eventually(t, func() bool { return goroutinesIn("(*mysqlPublisher).initialize") == 2 }, hangBound, time.Millisecond,
+		"the second publish never waited for the table")
+
+	require.NoError(t, within(t, "Close while fresh's table is created", p.Close))
+	for name, ch := range map[string]chan error{"the publish creating the table": holder, "the publish waiting for it": waiter} {
+		err := within(t, name+" after Close", func() error { return <-ch })
+		require.ErrorIs(t, err, wsql.ErrPublisherClosed, name)
+	}
+	assert.Equal(t, 1, f.count("CREATE TABLE"), "one creation, ended by Close")
+}
+
+// goroutinesIn returns how many goroutines have fn on their stack.
+func goroutinesIn(fn string) int {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	count := 0
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		if strings.Contains(g, fn) {
+			count++
+		}
+	}
+	return count
 }
