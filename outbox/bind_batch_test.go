@@ -19,7 +19,7 @@ func TestForwarderReadsTenRowsPerQuery(t *testing.T) {
 	limit := regexp.MustCompile(`(?s)watermill_sourceflow_outbox.*LIMIT\s+(\d+)\s*;?\s*$`)
 	for _, d := range []sourceflow.Dialect{sourceflow.Postgres, sourceflow.MySQL} {
 		t.Run(string(d), func(t *testing.T) {
-			f := &fakeDB{}
+			f := fakeDB("")
 			box := newFakeBox(t, f, d, "")
 			require.NoError(t, within(t, "Bind", func() error {
 				return box.Bind(context.Background(), sourceflow.Binding{Service: "svc"})
@@ -27,7 +27,7 @@ func TestForwarderReadsTenRowsPerQuery(t *testing.T) {
 			var polls []string
 			require.Eventually(t, func() bool {
 				polls = nil
-				for _, q := range f.seen("LIMIT") {
+				for _, q := range f.Ran("LIMIT") {
 					if m := limit.FindStringSubmatch(q); m != nil {
 						polls = append(polls, m[1])
 					}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/internal/sqldb/sqldbtest"
 	"github.com/sourceflow-go/sourceflow/outbox"
 )
 
@@ -18,11 +19,11 @@ import (
 const hangBound = 10 * time.Second
 
 // newFakeBox returns an outbox on f, in front of a channel transport.
-func newFakeBox(t *testing.T, f *fakeDB, d sourceflow.Dialect, topic string) *outbox.Transport {
+func newFakeBox(t *testing.T, f *sqldbtest.DB, d sourceflow.Dialect, topic string) *outbox.Transport {
 	t.Helper()
 	inner, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{})
 	require.NoError(t, err)
-	box, err := outbox.New(outbox.Config{DB: openFakeDB(t, f), Dialect: d, Transport: inner, Topic: topic})
+	box, err := outbox.New(outbox.Config{DB: f.Open(t), Dialect: d, Transport: inner, Topic: topic})
 	require.NoError(t, err)
 	return box
 }
@@ -66,7 +67,7 @@ func TestBindEndsWithItsContextWhateverStatementHangs(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			box := newFakeBox(t, &fakeDB{hangOn: c.hangOn}, c.dialect, "")
+			box := newFakeBox(t, fakeDB(c.hangOn), c.dialect, "")
 			err := bindBriefly(t, box, sourceflow.Binding{Service: "svc"})
 			require.ErrorIs(t, err, context.DeadlineExceeded)
 			assert.ErrorContains(t, err, c.waiting)
@@ -76,11 +77,11 @@ func TestBindEndsWithItsContextWhateverStatementHangs(t *testing.T) {
 }
 
 func TestCloseCancelsABindThatHangs(t *testing.T) {
-	f := &fakeDB{hangOn: "*"}
+	f := fakeDB("*")
 	box := newFakeBox(t, f, sourceflow.Postgres, "")
 	bound := make(chan error, 1)
 	go func() { bound <- box.Bind(context.Background(), sourceflow.Binding{Service: "svc"}) }()
-	require.Eventually(t, func() bool { return len(f.seen("BEGIN")) > 0 }, hangBound, 10*time.Millisecond,
+	require.Eventually(t, func() bool { return len(f.Ran("BEGIN")) > 0 }, hangBound, 10*time.Millisecond,
 		"Bind never began creating the tables")
 	require.NoError(t, within(t, "Close during a Bind that hangs", box.Close))
 	select {
@@ -100,7 +101,7 @@ func TestConcurrentBindsStartTheOutboxOnce(t *testing.T) {
 // how many CREATE TABLE statements they ran.
 func tablesCreatedByBinds(t *testing.T, n int) int {
 	t.Helper()
-	f := &fakeDB{}
+	f := fakeDB("")
 	box := newFakeBox(t, f, sourceflow.Postgres, "")
 	errs := make(chan error, n)
 	for range n {
@@ -110,7 +111,7 @@ func tablesCreatedByBinds(t *testing.T, n int) int {
 		require.NoError(t, within(t, "Bind", func() error { return <-errs }))
 	}
 	require.NoError(t, within(t, "Close", box.Close))
-	return len(f.seen("CREATE TABLE"))
+	return len(f.Ran("CREATE TABLE"))
 }
 
 // After Close, nothing a Bind it cancelled began still runs: no statement
@@ -118,14 +119,15 @@ func tablesCreatedByBinds(t *testing.T, n int) int {
 func TestCloseWaitsForTheBindItCancelled(t *testing.T) {
 	for _, hangOn := range []string{"*", "ON CONFLICT DO NOTHING"} {
 		t.Run(hangOn, func(t *testing.T) {
-			f := &fakeDB{hangOn: hangOn, abandon: 50 * time.Millisecond}
+			f := fakeDB(hangOn)
+			f.Abandon = 50 * time.Millisecond
 			box := newFakeBox(t, f, sourceflow.Postgres, "")
 			bound := make(chan error, 1)
 			go func() { bound <- box.Bind(context.Background(), sourceflow.Binding{Service: "svc"}) }()
-			require.Eventually(t, func() bool { return f.running() > 0 }, hangBound, time.Millisecond,
+			require.Eventually(t, func() bool { return f.Running() > 0 }, hangBound, time.Millisecond,
 				"Bind never ran a statement")
 			require.NoError(t, within(t, "Close during a Bind that hangs", box.Close))
-			assert.Zero(t, f.running(), "statements of the cancelled Bind still running after Close")
+			assert.Zero(t, f.Running(), "statements of the cancelled Bind still running after Close")
 			require.ErrorIs(t, within(t, "Bind after Close", func() error { return <-bound }), outbox.ErrClosed)
 		})
 	}

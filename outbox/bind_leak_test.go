@@ -28,7 +28,7 @@ func TestAbortedBindsLeaveNoGoroutines(t *testing.T) {
 	for _, c := range cases {
 		t.Run(string(c.dialect), func(t *testing.T) {
 			before := forwarderGoroutines()
-			box := newFakeBox(t, &fakeDB{hangOn: c.hangOn}, c.dialect, "")
+			box := newFakeBox(t, fakeDB(c.hangOn), c.dialect, "")
 			for range abortedBinds {
 				require.Error(t, bindBriefly(t, box, sourceflow.Binding{Service: "svc"}))
 			}

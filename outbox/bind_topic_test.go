@@ -43,7 +43,7 @@ func TestBindAcceptsATopicNamedLikeADestination(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			box := newFakeBox(t, &fakeDB{}, sourceflow.Postgres, c.topic)
+			box := newFakeBox(t, fakeDB(""), sourceflow.Postgres, c.topic)
 			require.NoError(t, within(t, "Bind", func() error { return box.Bind(context.Background(), c.binding) }))
 			require.NoError(t, within(t, "Close", box.Close))
 		})

@@ -13,17 +13,20 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/sqldb/sqldbtest"
 )
 
 // hangBound is how long a test waits for a publish or Close before it
 // reports a hang. It detects hangs; it is not a timing requirement.
 const hangBound = 10 * time.Second
 
-// newFakeMySQLPublisher returns the MySQL publisher on a fakeDB hanging on
-// statements containing hangOn.
-func newFakeMySQLPublisher(t *testing.T, hangOn string) (*fakeDB, *mysqlPublisher) {
+// newFakeMySQLPublisher returns the MySQL publisher on a fake database
+// hanging on statements containing hangOn, granting every GET_LOCK.
+func newFakeMySQLPublisher(t *testing.T, hangOn string) (*sqldbtest.DB, *mysqlPublisher) {
 	t.Helper()
-	f, db := openFakeDB(t, hangOn)
+	f := &sqldbtest.DB{OneRow: []string{"GET_LOCK"}, Hanging: make(chan string, 16)}
+	f.HangOn(hangOn)
+	db := f.Open(t)
 	schema, _ := adapters(sourceflow.MySQL, db)
 	return f, newMySQLPublisher(db, schema)
 }
@@ -61,7 +64,7 @@ func TestMySQLPublishToAReadyTopicDoesNotWaitForAnotherTopicsTable(t *testing.T)
 	fresh := make(chan error, 1)
 	go func() { fresh <- publish(freshCtx, p, "fresh") }()
 	select {
-	case <-f.hanging:
+	case <-f.Hanging:
 	case <-time.After(hangBound):
 		t.Fatalf("the CREATE TABLE of fresh did not start within %v", hangBound)
 	}
@@ -85,10 +88,10 @@ func TestMySQLTableCreationFailedIsTriedAgain(t *testing.T) {
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.ErrorContains(t, err, "create the table")
 
-	f.hangOnStatements("")
+	f.HangOn("")
 	require.NoError(t, within(t, "publish to fresh", func() error { return publish(context.Background(), p, "fresh") }))
 	require.NoError(t, within(t, "publish to fresh", func() error { return publish(context.Background(), p, "fresh") }))
-	assert.Equal(t, 2, f.count("CREATE TABLE IF NOT EXISTS `watermill_fresh`"), "created once more, then ready")
+	assert.Equal(t, 2, len(f.Ran("CREATE TABLE IF NOT EXISTS `watermill_fresh`")), "created once more, then ready")
 }
 
 // Publishes to a new topic wait, each as long as its context allows, for
@@ -100,7 +103,7 @@ func TestMySQLPublishWaitingForATopicsTableEndsWithItsContext(t *testing.T) {
 	first := make(chan error, 1)
 	go func() { first <- publish(firstCtx, p, "fresh") }()
 	select {
-	case <-f.hanging:
+	case <-f.Hanging:
 	case <-time.After(hangBound):
 		t.Fatalf("the CREATE TABLE of fresh did not start within %v", hangBound)
 	}
@@ -110,7 +113,7 @@ func TestMySQLPublishWaitingForATopicsTableEndsWithItsContext(t *testing.T) {
 	err := within(t, "second publish to fresh (200ms context)", func() error { return publish(ctx, p, "fresh") })
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.ErrorContains(t, err, "wait for the table")
-	assert.Equal(t, 1, f.count("CREATE TABLE"), "one creation of fresh's table at a time")
+	assert.Equal(t, 1, len(f.Ran("CREATE TABLE")), "one creation of fresh's table at a time")
 
 	cancelFirst()
 	require.ErrorIs(t, within(t, "first publish to fresh", func() error { return <-first }), context.Canceled)
@@ -123,7 +126,7 @@ func TestMySQLCloseEndsATableCreationAndThePublishesWaitingForIt(t *testing.T) {
 	holder := make(chan error, 1)
 	go func() { holder <- publish(context.Background(), p, "fresh") }()
 	select {
-	case <-f.hanging:
+	case <-f.Hanging:
 	case <-time.After(hangBound):
 		t.Fatalf("the CREATE TABLE of fresh did not start within %v", hangBound)
 	}
@@ -137,7 +140,7 @@ func TestMySQLCloseEndsATableCreationAndThePublishesWaitingForIt(t *testing.T) {
 		err := within(t, name+" after Close", func() error { return <-ch })
 		require.ErrorIs(t, err, wsql.ErrPublisherClosed, name)
 	}
-	assert.Equal(t, 1, f.count("CREATE TABLE"), "one creation, ended by Close")
+	assert.Equal(t, 1, len(f.Ran("CREATE TABLE")), "one creation, ended by Close")
 }
 
 // goroutinesIn returns how many goroutines have fn on their stack.

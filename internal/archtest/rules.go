@@ -58,6 +58,7 @@ func Rules() map[string]Rule {
 		"internal/dynamo/dynamotest":           {Forbidden: []string{OTel}},
 		"outbox":                               {Internal: []string{"", "cqrs", "internal/sqldb", "internal/fieldcheck"}, Forbidden: model},
 		"internal/sqldb":                       {Internal: []string{"", "internal/fieldcheck"}, Forbidden: model},
+		"internal/sqldb/sqldbtest":             {StdlibOnly: true},
 		"sqlbus":                               {Internal: []string{"", "cqrs", "internal/sqldb", "internal/fieldcheck"}, Forbidden: model},
 		"internal/periodic":                    {StdlibOnly: true},
 		"awsbus":                               {Internal: []string{"", "middleware/encryption", "awsbus/topology", "internal/periodic", "internal/sqsrules", "internal/fieldcheck"}, Forbidden: []string{OTel}},

@@ -1,0 +1,6 @@
+// Package sqldbtest is a database/sql driver for the unit tests of the SQL
+// packages: its statements succeed at once, except those a test makes wait
+// until their context ends, as a statement does on a server that stopped
+// answering or behind a lock. It records every statement, so a test can
+// tell what ran and what is still running.
+package sqldbtest

@@ -1,0 +1,103 @@
+package sqldbtest
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"strings"
+	"sync"
+	"time"
+)
+
+// DB is a fake database. Every statement succeeds and a query returns no
+// rows, except:
+//   - a statement whose text contains the text given to HangOn ("*": every
+//     statement, BEGIN included) waits until its context ends, then, after
+//     Abandon, fails with the context's error;
+//   - a query whose text contains one of OneRow returns one row holding 1.
+//
+// Its methods are safe for concurrent use.
+type DB struct {
+	// OneRow lists the texts of the queries that return one row holding 1
+	// (a lock granted, a row that exists).
+	OneRow []string
+	// Abandon is how long a hanging statement takes to return once its
+	// context ended, as a driver does while it cancels it on the server.
+	Abandon time.Duration
+	// Hanging, when not nil, receives each statement that starts to hang,
+	// when it has room.
+	Hanging chan string
+
+	mu       sync.Mutex
+	hangOn   string
+	ran      []string
+	inFlight int
+}
+
+// Open returns a *sql.DB on f, closed when the test ends.
+func (f *DB) Open(t interface{ Cleanup(func()) }) *sql.DB {
+	db := sql.OpenDB(connector{f})
+	t.Cleanup(func() { _ = db.Close() })
+	return db
+}
+
+// HangOn makes the statements containing s hang ("" for none, "*" for all).
+func (f *DB) HangOn(s string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.hangOn = s
+}
+
+// Ran returns the statements that ran (or run) whose text contains s.
+func (f *DB) Ran(s string) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []string
+	for _, q := range f.ran {
+		if strings.Contains(q, s) {
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+// Running returns how many statements are in flight.
+func (f *DB) Running() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.inFlight
+}
+
+// run records q and, when q is to hang, waits for ctx.
+func (f *DB) run(ctx context.Context, q string) error {
+	f.mu.Lock()
+	f.ran = append(f.ran, q)
+	f.inFlight++
+	hang := f.hangOn == "*" || (f.hangOn != "" && strings.Contains(q, f.hangOn))
+	f.mu.Unlock()
+	defer func() {
+		f.mu.Lock()
+		f.inFlight--
+		f.mu.Unlock()
+	}()
+	if !hang {
+		return nil
+	}
+	select {
+	case f.Hanging <- q:
+	default:
+	}
+	<-ctx.Done()
+	time.Sleep(f.Abandon)
+	return ctx.Err()
+}
+
+// rows returns the rows of query q.
+func (f *DB) rows(q string) driver.Rows {
+	for _, s := range f.OneRow {
+		if strings.Contains(q, s) {
+			return &rows{left: 1}
+		}
+	}
+	return &rows{}
+}
