@@ -36,9 +36,11 @@ var ErrTxTooLarge = sourceflow.Permanent(errors.New("more than 100 writes in one
 // state and makes its write conditional on what it read.
 //
 // Collecting writes and registering hooks is safe for concurrent use by the
-// goroutines of one handler until the commit begins; a write from then on
-// is refused (ErrTxEnded), and a hook registered then never runs. A store's
-// bookkeeping with Value and SetValue is its own to synchronise.
+// goroutines of one handler until the commit begins. From then on a write
+// is refused (ErrTxEnded); an OnEnd or OnRollback function registered then
+// runs at once (what it releases or undoes is no part of the commit), and
+// the other hooks are ignored. A store's bookkeeping with Value and SetValue
+// is its own to synchronise.
 type Tx struct {
 	mu      sync.Mutex
 	api     API
@@ -209,7 +211,9 @@ func (tx *Tx) SetValue(key, v any) {
 func (tx *Tx) BeforeCommit(fn func() error) {
 	tx.mu.Lock()
 	defer tx.mu.Unlock()
-	tx.prepare = append(tx.prepare, fn)
+	if !tx.ended {
+		tx.prepare = append(tx.prepare, fn)
+	}
 }
 
 // OnUncertain registers check for the write to key of table, run when the
@@ -223,6 +227,9 @@ func (tx *Tx) BeforeCommit(fn func() error) {
 func (tx *Tx) OnUncertain(table string, key map[string]types.AttributeValue, check func(ctx context.Context) bool) {
 	tx.mu.Lock()
 	defer tx.mu.Unlock()
+	if tx.ended {
+		return // its write, if any, was refused: it is no part of the commit
+	}
 	if tx.checks == nil {
 		tx.checks = map[string]func(context.Context) bool{}
 	}
@@ -233,8 +240,14 @@ func (tx *Tx) OnUncertain(table string, key map[string]types.AttributeValue, che
 // a store releases there what it held for the transaction.
 func (tx *Tx) OnEnd(fn func()) {
 	tx.mu.Lock()
-	defer tx.mu.Unlock()
-	tx.ends = append(tx.ends, fn)
+	ended := tx.ended
+	if !ended {
+		tx.ends = append(tx.ends, fn)
+	}
+	tx.mu.Unlock()
+	if ended {
+		fn() // what was taken for a write the transaction refused is released at once
+	}
 }
 
 // OnCommit registers fn to run once the transaction has committed, after
@@ -243,7 +256,9 @@ func (tx *Tx) OnEnd(fn func()) {
 func (tx *Tx) OnCommit(fn func(context.Context)) {
 	tx.mu.Lock()
 	defer tx.mu.Unlock()
-	tx.commits = append(tx.commits, fn)
+	if !tx.ended {
+		tx.commits = append(tx.commits, fn)
+	}
 }
 
 // OnRollback registers fn to run when the transaction does not commit: a
@@ -251,8 +266,14 @@ func (tx *Tx) OnCommit(fn func(context.Context)) {
 // fn returns is joined to the error WithinTx returns.
 func (tx *Tx) OnRollback(fn func(context.Context) error) {
 	tx.mu.Lock()
-	defer tx.mu.Unlock()
-	tx.undo = append(tx.undo, fn)
+	ended := tx.ended
+	if !ended {
+		tx.undo = append(tx.undo, fn)
+	}
+	tx.mu.Unlock()
+	if ended {
+		_ = fn(context.Background()) // what was done at once is no part of the commit: undone now
+	}
 }
 
 // WithinTx runs fn with a context carrying a transaction of scope on api

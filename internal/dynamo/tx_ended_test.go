@@ -117,3 +117,30 @@ func TestAWriteWhileTheTransactionCommitsIsRefused(t *testing.T) {
 	require.Len(t, api.transact, 1)
 	assert.Len(t, api.transact[0], 2)
 }
+
+// Hooks registered once the commit began belong to a write the transaction
+// refused: a check of it does not decide whether the commit was applied,
+// and what it took is released at once rather than never.
+func TestHooksRegisteredWhileTheTransactionCommitsDoNotDecideIt(t *testing.T) {
+	api := &blockingAPI{entered: make(chan struct{}), release: make(chan struct{})}
+	api.errs = []error{errors.New("connection reset after the request was applied")}
+	var kept context.Context
+	done := make(chan error, 1)
+	go func() {
+		done <- WithinTx(context.Background(), api, Handling, &Retry{Attempts: 1}, func(ctx context.Context) error {
+			kept = ctx
+			tx := TxFor(ctx, api, Handling)
+			tx.OnUncertain("a", key("1"), func(context.Context) bool { return true }) // the write is in place
+			return errors.Join(tx.Add("a", key("1"), put("a"), errFirst), tx.Add("a", key("2"), put("a"), errFirst))
+		})
+	}()
+	<-api.entered
+	late := TxFor(kept, api, Handling)
+	late.OnUncertain("a", key("3"), func(context.Context) bool { return false })
+	released := false
+	late.OnEnd(func() { released = true })
+	assert.True(t, released, "released at once")
+	require.ErrorIs(t, late.Add("a", key("3"), put("a"), errFirst), ErrTxEnded)
+	close(api.release)
+	require.NoError(t, <-done, "the commit was applied: the late write's check has no say")
+}
