@@ -56,14 +56,18 @@
 // at once: a payload that is not a forwarder envelope, metadata that is not a
 // JSON object of strings, or a failure the inner transport marks
 // sourceflow.Permanent. A destination the inner transport has no publisher
-// for is retried like a failed publish, for 15 minutes per row on each
-// forwarder: the row was written by an instance whose transport knew it,
-// so this one runs another version (a rolling deploy that adds a route) or
-// is not bound yet, and an instance that knows it forwards the row
-// meanwhile. A row still failing so after that is dead-lettered, with the
-// reason; until then it holds up the rows behind it (a destination no
-// running version knows: a removed route, a rollback past the version that
-// added it).
+// for is retried like a failed publish, until it has had none on this
+// forwarder for 15 minutes: the row was written by an instance whose
+// transport knew it, so this one runs another version (a rolling deploy
+// that adds a route) or is not bound yet, and an instance that knows it
+// forwards the row once this one lets go of it (a nacked row is delivered
+// again within the same poll until watermill-sql's ack deadline, 30 s,
+// ends it). After that the destination's rows are dead-lettered, with the
+// reason; until then such a row holds up the rows behind it (a destination
+// no running version knows: a removed route, a rollback past the version
+// that added it). An instance of an older version that keeps forwarding
+// for more than 15 minutes after a route was added dead-letters the rows
+// of that route it takes: finish rolling deploys within that time.
 // Watermill's PoisonQueue middleware writes it, with its reason in
 // sourceflow.MetaFailure, into the table watermill_<Topic>_dead_letters, in
 // the same transaction that acknowledges it; DeadLetters reads them.
@@ -106,7 +110,7 @@
 // each other's rows and a forwarder publishes only to destinations its inner
 // transport knows; rows for others would hold up the rows behind them,
 // and be dead-lettered after 15 minutes unless a forwarder of the service
-// that wrote them takes them first. On a database sqlbus also uses, a Topic
+// that wrote them took them first. On a database sqlbus also uses, a Topic
 // must not be the topic of an sqlbus destination (see Config.Topic). A
 // process that must not forward (a
 // short-lived job) sets Config.DisableForwarder and leaves its rows to the

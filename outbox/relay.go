@@ -10,38 +10,37 @@ import (
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/internal/destgrace"
 )
 
 // relay is the forwarder's output: it publishes each unwrapped message to
 // the inner transport's publisher of its destination.
 type relay struct {
 	inner cqrs.Transport
-	grace *graceClock
+	grace *destgrace.Clock
 
 	mu   sync.Mutex
 	pubs map[string]message.Publisher
 }
 
 func newRelay(inner cqrs.Transport) *relay {
-	return &relay{inner: inner, grace: newGraceClock(time.Now), pubs: map[string]message.Publisher{}}
+	return &relay{inner: inner, grace: destgrace.NewClock(nil), pubs: map[string]message.Publisher{}}
 }
 
 // Publish publishes msgs to destination on the inner transport. A failure
 // the inner transport marks sourceflow.Permanent is undeliverable; any
 // other failure is transient and retried. That includes a destination the
-// inner transport has no publisher for, for unknownDestinationGrace: the
-// row was written by an instance whose transport knew it, so this one runs
-// another version (a rolling deploy) or is not bound yet, and an instance
-// that knows it forwards it meanwhile. A row still failing so after the
-// grace is undeliverable.
+// inner transport has no publisher for, until it has had none on this
+// forwarder for destgrace.Grace: the row was written by an instance whose
+// transport knew it, so this one runs another version (a rolling deploy)
+// or is not bound yet, and an instance that knows it forwards it
+// meanwhile. After that its rows are undeliverable.
 func (r *relay) Publish(destination string, msgs ...*message.Message) error {
 	pub, err := r.publisher(destination)
 	if err != nil {
-		return r.unknown(destination, msgs, err)
+		return r.unknown(destination, err)
 	}
-	if len(msgs) > 0 {
-		r.grace.settled(destination, msgs[0].UUID)
-	}
+	r.grace.Found(destination)
 	for _, m := range msgs {
 		m.SetContext(detached{m.Context()})
 	}
@@ -55,17 +54,15 @@ func (r *relay) Publish(destination string, msgs ...*message.Message) error {
 	return nil
 }
 
-// unknown is the failure to forward msgs to a destination the inner
-// transport gave no publisher for (err).
-func (r *relay) unknown(destination string, msgs []*message.Message, err error) error {
+// unknown is the failure to forward to a destination the inner transport
+// gave no publisher for (err).
+func (r *relay) unknown(destination string, err error) error {
 	err = fmt.Errorf("outbox: no publisher for destination %q: %w", destination, err)
-	if sourceflow.IsPermanent(err) || len(msgs) == 0 {
+	if sourceflow.IsPermanent(err) {
 		return undeliverable(err)
 	}
-	uuid := msgs[0].UUID
-	if failing := r.grace.failed(destination, uuid); failing >= unknownDestinationGrace {
-		r.grace.settled(destination, uuid)
-		return undeliverable(fmt.Errorf("%w (for %v on this forwarder)", err, failing.Round(time.Second)))
+	if failing, over := r.grace.Failed(destination); over {
+		return undeliverable(fmt.Errorf("%w (none for %v on this forwarder)", err, failing.Round(time.Second)))
 	}
 	return err
 }

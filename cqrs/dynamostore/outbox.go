@@ -15,6 +15,7 @@ import (
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/internal/destgrace"
 	"github.com/sourceflow-go/sourceflow/internal/dynamo"
 )
 
@@ -60,12 +61,12 @@ import (
 // table with the reason: DeadLetters lists them, Redrive returns them to
 // the sweep, which sends them after the messages that went out meanwhile.
 // A destination the inner transport has no publisher for is retried, as a
-// transient failure, while the message is younger than
-// unknownDestinationGrace (15 minutes): the instance that wrote it knew the
+// transient failure, until it has had none on this instance for 15 minutes
+// (destgrace.Grace): the instance that wrote the message knew the
 // destination, so a rolling deploy that adds a route is under way, and an
-// instance that knows it relays the message. Older, the message is kept
-// as a dead letter too, so a destination no running version knows holds
-// its shard for at most that long.
+// instance that knows it relays the message. After that its messages are
+// kept as dead letters too, so a destination no running version knows
+// holds its shard for at most that long.
 //
 // The service's publisher decorators (metrics, circuit breakers, tracing,
 // encryption) wrap the write into the outbox, not the relay: publish metrics
@@ -76,6 +77,7 @@ type Outbox struct {
 	api   *dynamodb.Client
 	table string
 	retry *dynamo.Retry
+	grace *destgrace.Clock
 
 	mu     sync.Mutex
 	pubs   map[string]message.Publisher
@@ -111,7 +113,7 @@ func NewOutbox(ctx context.Context, st *Store, cfg OutboxConfig) (*Outbox, error
 	if err := topology.ApplyTables(ctx, st.api, st.cfg.Provisioning, st.cfg.Tags, table); err != nil {
 		return nil, fmt.Errorf("dynamostore: outbox: %w", err)
 	}
-	return &Outbox{
+	return &Outbox{grace: destgrace.NewClock(nil),
 		cfg: cfg, api: st.api, table: table.Name, retry: st.retry,
 		pubs: map[string]message.Publisher{},
 	}, nil

@@ -17,6 +17,7 @@ import (
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/internal/destgrace"
 )
 
 // routelessTransport is a recordingTransport without a publisher for the
@@ -94,12 +95,12 @@ func updates(t *testing.T, f *fakeDynamo) []outboxUpdate {
 	return out
 }
 
-// A message younger than unknownDestinationGrace whose destination this
-// instance's transport has no publisher for (a route an instance of a newer
-// version added) is released, not dead-lettered: its shard's sweep ends
-// there, as at a transient failure, for an instance that knows the route.
-func TestOutboxSweepReleasesAYoungMessageForAnUnknownDestination(t *testing.T) {
-	written := time.Now().Add(-time.Minute)
+// A message whose destination this instance's transport has no publisher
+// for (a route an instance of a newer version added) is released, not
+// dead-lettered: its shard's sweep ends there, as at a transient failure,
+// for an instance that knows the route.
+func TestOutboxSweepReleasesAMessageForAnUnknownDestination(t *testing.T) {
+	written := time.Now().Add(-time.Hour) // however old: the grace runs on this instance
 	f := &fakeDynamo{answer: func(op, body string) (int, string) {
 		if op == "Query" {
 			return shardItemsWritten(body, graceItem{"m-new", "new-route", written}, graceItem{"m-after", "events", written})
@@ -121,12 +122,11 @@ func TestOutboxSweepReleasesAYoungMessageForAnUnknownDestination(t *testing.T) {
 	assert.Equal(t, "REMOVE "+attrLease, ups[1].expr, "released, not marked failed")
 }
 
-// Once older than unknownDestinationGrace, a message whose destination the
-// inner transport has no publisher for is kept as a dead letter, with a
-// reason naming the destination and the grace, and the shard's later
-// messages go out.
+// Once a destination has had no publisher on this instance for the grace,
+// its messages are kept as dead letters, with a reason naming the
+// destination, and the shard's later messages go out.
 func TestOutboxSweepDeadLettersAnUnknownDestinationAfterTheGrace(t *testing.T) {
-	written := time.Now().Add(-unknownDestinationGrace - time.Minute)
+	written := time.Now()
 	f := &fakeDynamo{answer: func(op, body string) (int, string) {
 		if op == "Query" {
 			return shardItemsWritten(body, graceItem{"m-gone", "removed-route", written}, graceItem{"m-after", "events", written})
@@ -135,15 +135,21 @@ func TestOutboxSweepDeadLettersAnUnknownDestinationAfterTheGrace(t *testing.T) {
 	}}
 	inner := routelessTransport{&recordingTransport{}, map[string]error{"removed-route": errors.New("no route")}}
 	_, o := fakeOutbox(t, f, inner)
+	now := time.Now()
+	o.grace = destgrace.NewClock(func() time.Time { return now })
 
+	_, err := o.Sweep(context.Background())
+	require.Error(t, err, "within the grace: released")
+	now = now.Add(destgrace.Grace)
 	n, err := o.Sweep(context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
 	assert.Equal(t, []string{"m-after"}, inner.uuids())
 	ups := updates(t, f)
-	require.Len(t, ups, 3, "claim and dead-letter m-gone, claim m-after")
-	assert.Contains(t, ups[1].reason, `no publisher for destination "removed-route"`)
-	assert.Contains(t, ups[1].reason, unknownDestinationGrace.String())
+	require.Len(t, ups, 5, "claim and release m-gone; claim and dead-letter m-gone, claim m-after")
+	assert.Equal(t, "REMOVE "+attrLease, ups[1].expr)
+	assert.Contains(t, ups[3].reason, `no publisher for destination "removed-route"`)
+	assert.Contains(t, ups[3].reason, "15m0s")
 }
 
 // A failure the inner transport marks sourceflow.Permanent, from Publisher
@@ -171,20 +177,4 @@ func TestOutboxSweepDeadLettersAPermanentPublisherFailureAtOnce(t *testing.T) {
 			assert.Contains(t, ups[1].reason, "destination refused for good")
 		})
 	}
-}
-
-// The grace runs from the time the message's transaction wrote it, which
-// its sort key starts with; a sort key without one counts as past it.
-func TestOutboxUnknownDestinationGraceRunsFromTheWriteTime(t *testing.T) {
-	written := time.Unix(0, 1_700_000_000_123_456_789)
-	it := outboxItem{SK: digits(written.UnixNano()) + "#000#m-1#new-route", UUID: "m-1", Destination: "new-route"}
-	got, ok := it.written()
-	require.True(t, ok)
-	assert.True(t, written.Equal(got))
-
-	missing := errors.Join(errNoPublisher, errors.New("no route"))
-	assert.NoError(t, publishFailure(it, missing, written.Add(unknownDestinationGrace-1)))
-	assert.Error(t, publishFailure(it, missing, written.Add(unknownDestinationGrace)))
-	assert.NoError(t, publishFailure(it, errors.New("broker unreachable"), written.Add(time.Hour)))
-	assert.Error(t, publishFailure(outboxItem{SK: "garbled"}, missing, written))
 }

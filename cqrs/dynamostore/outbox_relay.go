@@ -80,7 +80,7 @@ func settleContext(ctx context.Context) (context.Context, context.CancelFunc) {
 
 // send publishes m to destination on the inner transport. A destination
 // without a publisher fails with errNoPublisher, permanent only if the inner
-// transport says so: the sweep retries it for unknownDestinationGrace
+// transport says so: the sweep retries it for destgrace.Grace
 // (publishFailure).
 func (o *Outbox) send(destination string, m *message.Message) error {
 	pub, err := o.publisher(destination)

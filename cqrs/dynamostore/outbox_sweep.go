@@ -42,8 +42,8 @@ func (o *Outbox) sweepEvery(stop <-chan struct{}, done chan<- struct{}) {
 // is claimed first (a lease of RelayAfter), so that instances sweeping at
 // once relay it once. A message the inner transport refuses for good is
 // kept with the reason (DeadLetters); so is one whose destination the inner
-// transport has no publisher for, once it is older than
-// unknownDestinationGrace (until then, a transient failure). A transient
+// transport has no publisher for, once it has had none on this instance for
+// destgrace.Grace (until then, a transient failure). A transient
 // failure, or a message another instance holds, ends the shard's sweep, so
 // that the messages behind it keep their order. A message DynamoDB refuses
 // for good, for its size, to lease or to mark failed (isRefusedItem) is
@@ -120,8 +120,8 @@ const (
 // relayOne claims it, publishes it and records the outcome: deleted once it
 // went out, released after a transient failure (returned), kept as a dead
 // letter after a permanent one (publishFailure: one the inner transport
-// marks sourceflow.Permanent, or a destination it has no publisher for,
-// once the message is older than unknownDestinationGrace). The outcome is recorded in a settle context
+// marks sourceflow.Permanent, or a destination it has had no publisher for
+// during destgrace.Grace). The outcome is recorded in a settle context
 // (settleContext), which outlives ctx: a sweep stopped right after a
 // publish still deletes the message, rather than leave it leased for
 // another instance to send again after RelayAfter.
@@ -139,10 +139,11 @@ func (o *Outbox) relayOne(ctx context.Context, it outboxItem) (relayOutcome, err
 	settle, cancel := settleContext(ctx)
 	defer cancel()
 	if sendErr == nil {
+		o.grace.Found(it.Destination)
 		o.delete(settle, []outboxItem{it})
 		return relayed, nil
 	}
-	reason := publishFailure(it, sendErr, time.Now())
+	reason := o.publishFailure(it.Destination, sendErr)
 	if reason == nil {
 		// Released, so that the next sweep tries it again.
 		return held, errors.Join(sendErr, o.update(settle, it, expression.Remove(expression.Name(attrLease)),

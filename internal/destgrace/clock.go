@@ -1,0 +1,60 @@
+package destgrace
+
+import (
+	"sync"
+	"time"
+)
+
+// Grace is how long a destination may have no publisher on an instance
+// before its messages are dead-lettered there: long enough for a rolling
+// deploy.
+const Grace = 15 * time.Minute
+
+// Clock tracks, per destination, since when this instance has found no
+// publisher for it. It is safe for concurrent use.
+type Clock struct {
+	now func() time.Time
+
+	mu    sync.Mutex
+	since map[string]span
+}
+
+// span is a run of failures: the first and the last.
+type span struct{ first, last time.Time }
+
+// NewClock returns a Clock reading now (time.Now when nil).
+func NewClock(now func() time.Time) *Clock {
+	if now == nil {
+		now = time.Now
+	}
+	return &Clock{now: now, since: map[string]span{}}
+}
+
+// Failed records that destination has no publisher now and returns how
+// long it has had none, and whether that is Grace or more. A destination
+// not failing for Grace starts again from zero.
+func (c *Clock) Failed(destination string) (failing time.Duration, over bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := c.now()
+	for d, s := range c.since {
+		if now.Sub(s.last) > Grace {
+			delete(c.since, d)
+		}
+	}
+	s, ok := c.since[destination]
+	if !ok {
+		s.first = now
+	}
+	s.last = now
+	c.since[destination] = s
+	failing = now.Sub(s.first)
+	return failing, failing >= Grace
+}
+
+// Found records that destination has a publisher: its run of failures ends.
+func (c *Clock) Found(destination string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.since, destination)
+}

@@ -1,0 +1,36 @@
+package destgrace_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/sourceflow-go/sourceflow/internal/destgrace"
+)
+
+func TestADestinationIsOverItsGraceAfterFifteenMinutesWithoutAPublisher(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	c := destgrace.NewClock(func() time.Time { return now })
+	failing, over := c.Failed("orders")
+	assert.Zero(t, failing)
+	assert.False(t, over)
+	now = now.Add(destgrace.Grace - time.Second)
+	_, over = c.Failed("orders")
+	assert.False(t, over)
+	_, over = c.Failed("payments")
+	assert.False(t, over, "each destination has a clock of its own")
+	now = now.Add(time.Second)
+	failing, over = c.Failed("orders")
+	assert.True(t, over)
+	assert.Equal(t, destgrace.Grace, failing)
+
+	c.Found("orders")
+	_, over = c.Failed("orders")
+	assert.False(t, over, "a publisher found ends the run of failures")
+
+	now = now.Add(destgrace.Grace + time.Second)
+	failing, over = c.Failed("payments")
+	assert.False(t, over, "failures more than the grace apart start again")
+	assert.Zero(t, failing)
+}
