@@ -167,8 +167,9 @@ func (o *Outbox) PublishesInTransaction() bool { return true }
 // Close stops the sweep, waiting for the relay in progress and, for at
 // most relayCloseTimeout, for the relays after commit in progress, then
 // closes the inner transport. A relay still running then (its publish
-// hangs) is logged and left: the inner transport closes under it, and what
-// it did not delete the sweep (of another instance) relays. A transaction
+// hangs) is logged and left running, with a goroutine of Close's waiting
+// for it, until its publish returns: the inner transport closes under it,
+// and what it did not delete the sweep (of another instance) relays. A transaction
 // that commits once Close began leaves its messages to the sweep (of
 // another instance). Close is idempotent.
 func (o *Outbox) Close() error {

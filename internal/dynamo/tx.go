@@ -427,8 +427,11 @@ func (tx *Tx) cancelled(err error) error {
 }
 
 // invalid marks as permanent a write DynamoDB refused as invalid (an item
-// over 400 KB, a malformed expression): the same write is refused again,
-// so the handling is dead-lettered with the reason rather than redelivered.
+// over 400 KB, a malformed expression, two writes of one item in a
+// transaction, a key that does not match the table's schema): the same
+// write is refused again, so the handling is dead-lettered with the reason
+// rather than redelivered. A table changed under a running service (a key
+// schema migration) is refused so too, and its messages dead-lettered.
 func invalid(err error) error {
 	var ae smithy.APIError
 	if errors.As(err, &ae) && ae.ErrorCode() == "ValidationException" {
