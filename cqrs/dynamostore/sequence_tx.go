@@ -59,7 +59,7 @@ func (s *commandStore) reserve(ctx context.Context, tx *dynamo.Tx, entityID stri
 		}
 		r.next = r.base
 		tx.SetValue(key, r)
-		tx.BeforeCommit(func() error { return s.moveCounter(tx, entityID, r) })
+		tx.BeforeCommit(func(p dynamo.Prepared) error { return s.moveCounter(p, entityID, r) })
 	}
 	r.next++
 	return r.next, nil
@@ -80,7 +80,7 @@ func (s *commandStore) lockFirst(ctx context.Context, tx *dynamo.Tx, entityID st
 	}
 }
 
-func (s *commandStore) moveCounter(tx *dynamo.Tx, entityID string, r *reservation) error {
+func (s *commandStore) moveCounter(p dynamo.Prepared, entityID string, r *reservation) error {
 	cond := expression.AttributeNotExists(expression.Name(attrPK))
 	if r.base > 0 {
 		cond = expression.Name("last").Equal(expression.Value(r.base))
@@ -90,7 +90,7 @@ func (s *commandStore) moveCounter(tx *dynamo.Tx, entityID string, r *reservatio
 	if err != nil {
 		return err
 	}
-	return tx.AddFirst(s.table, s.key(entityID, counterKey), types.TransactWriteItem{Update: &types.Update{
+	return p.AddFirst(s.table, s.key(entityID, counterKey), types.TransactWriteItem{Update: &types.Update{
 		TableName: aws.String(s.table), Key: s.key(entityID, counterKey),
 		UpdateExpression: expr.Update(), ConditionExpression: expr.Condition(),
 		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),

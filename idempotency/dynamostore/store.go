@@ -141,8 +141,10 @@ func (s *Store) Claim(ctx context.Context, key idempotency.Key, payloadHash stri
 			return idempotency.ClaimResult{}, fmt.Errorf("idempotency/dynamostore: claim %s: %w", key, err)
 		}
 		if old == nil || str(old[attrToken]) == tok { // nil: put; our token: an earlier attempt was applied
-			if tx := dynamo.TxFor(ctx, s.api, dynamo.Handling); tx != nil {
-				tx.OnRollback(func(ctx context.Context) error { return s.releaseAtRollback(ctx, key, tok) })
+			if tx := dynamo.TxFor(ctx, s.api, dynamo.Handling); tx != nil &&
+				!tx.OnRollback(ctx, func(ctx context.Context) error { return s.releaseAtRollback(ctx, key, tok) }) {
+				// Released at once: the handling transaction has ended.
+				return idempotency.ClaimResult{}, fmt.Errorf("idempotency/dynamostore: claim %s: %w", key, dynamo.ErrTxEnded)
 			}
 			return idempotency.ClaimResult{Status: idempotency.Acquired, Token: tok}, nil
 		}

@@ -36,17 +36,18 @@ var ErrTxTooLarge = sourceflow.Permanent(errors.New("more than 100 writes in one
 // state and makes its write conditional on what it read.
 //
 // Collecting writes and registering hooks is safe for concurrent use by the
-// goroutines of one handler until the commit begins. From then on a write
-// is refused (ErrTxEnded); an OnEnd or OnRollback function registered then
-// runs at once (what it releases or undoes is no part of the commit), and
-// the other hooks are ignored. A store's bookkeeping with Value and SetValue
+// goroutines of one handler until the work returns: the transaction is then
+// sealed, and its BeforeCommit functions write through Prepared. From then
+// on a write is refused (ErrTxEnded); an OnEnd or OnRollback function
+// registered then runs at once (what it releases or undoes is no part of
+// the commit), and the other hooks are ignored. A store's bookkeeping with Value and SetValue
 // is its own to synchronise.
 type Tx struct {
 	mu      sync.Mutex
 	api     API
 	writes  []write
 	undo    []func(context.Context) error
-	prepare []func() error
+	prepare []func(Prepared) error
 	ends    []func()
 	commits []func(context.Context)
 	checks  map[string]func(context.Context) bool // by write target
@@ -139,11 +140,17 @@ func (tx *Tx) Add(table string, key map[string]types.AttributeValue, item types.
 	return tx.add(write{item: item, target: target(table, key), failed: failed}, false)
 }
 
-// add collects w, first or last; with tx.mu held.
+// add collects w, first or last, unless the transaction is sealed; with
+// tx.mu held.
 func (tx *Tx) add(w write, first bool) error {
 	if tx.ended {
 		return ErrTxEnded
 	}
+	return tx.collect(w, first)
+}
+
+// collect collects w, first or last; with tx.mu held.
+func (tx *Tx) collect(w write, first bool) error {
 	if i := slices.IndexFunc(tx.writes, func(o write) bool { return o.target == w.target }); i >= 0 {
 		tx.writes = slices.Delete(tx.writes, i, i+1)
 	}
@@ -208,7 +215,7 @@ func (tx *Tx) SetValue(key, v any) {
 // BeforeCommit registers fn to run once the work succeeded, before the
 // commit: a store adds there the writes that sum up the transaction (a
 // counter's final value). An error fails the transaction.
-func (tx *Tx) BeforeCommit(fn func() error) {
+func (tx *Tx) BeforeCommit(fn func(Prepared) error) {
 	tx.mu.Lock()
 	defer tx.mu.Unlock()
 	if !tx.ended {
@@ -264,7 +271,11 @@ func (tx *Tx) OnCommit(fn func(context.Context)) {
 // OnRollback registers fn to run when the transaction does not commit: a
 // store that wrote at once (an idempotency claim) undoes it there. An error
 // fn returns is joined to the error WithinTx returns.
-func (tx *Tx) OnRollback(fn func(context.Context) error) {
+//
+// It returns false when the transaction was sealed already: fn then runs
+// at once (what was done at once is no part of the commit), and the
+// caller reports ErrTxEnded.
+func (tx *Tx) OnRollback(ctx context.Context, fn func(context.Context) error) bool {
 	tx.mu.Lock()
 	ended := tx.ended
 	if !ended {
@@ -272,8 +283,9 @@ func (tx *Tx) OnRollback(fn func(context.Context) error) {
 	}
 	tx.mu.Unlock()
 	if ended {
-		_ = fn(context.Background()) // what was done at once is no part of the commit: undone now
+		_ = fn(context.WithoutCancel(ctx)) // the caller's error, ErrTxEnded, says what matters
 	}
+	return !ended
 }
 
 // WithinTx runs fn with a context carrying a transaction of scope on api
@@ -290,7 +302,7 @@ func WithinTx(ctx context.Context, api API, scope any, r *Retry, fn func(ctx con
 	tx := &Tx{api: api}
 	committed := false
 	defer func() {
-		tx.seal()
+		_ = tx.seal()
 		if !committed {
 			if rerr := tx.rollback(ctx); rerr != nil {
 				err = errors.Join(err, rerr)
@@ -308,12 +320,14 @@ func WithinTx(ctx context.Context, api API, scope any, r *Retry, fn func(ctx con
 	if err := fn(context.WithValue(context.WithValue(ctx, txKey{scope}, tx), currentKey{}, tx)); err != nil {
 		return err
 	}
-	for _, prepare := range tx.prepare {
-		if err := prepare(); err != nil {
+	// Sealed first: what another goroutine writes from here on would be in
+	// no request, or would join the counters the prepare functions sum up
+	// too late. The prepare functions write through Prepared.
+	for _, prepare := range tx.seal() {
+		if err := prepare(Prepared{tx}); err != nil {
 			return err
 		}
 	}
-	tx.seal() // what is written from here on would be in no request
 	if err := tx.commit(ctx, r); err != nil && !tx.inPlace(ctx) {
 		return err
 	}
@@ -322,25 +336,43 @@ func WithinTx(ctx context.Context, api API, scope any, r *Retry, fn func(ctx con
 }
 
 // seal ends the collection of writes: Add and AddFirst refuse from here on
-// (ErrTxEnded), and the commit reads the writes without the lock.
-func (tx *Tx) seal() {
+// (ErrTxEnded), and the commit reads the writes without the lock. It
+// returns the prepare functions to run (none the second time).
+func (tx *Tx) seal() []func(Prepared) error {
 	tx.mu.Lock()
 	defer tx.mu.Unlock()
 	tx.ended = true
+	prepare := tx.prepare
+	tx.prepare = nil
+	return prepare
+}
+
+// Prepared is what a BeforeCommit function writes through: the sealed
+// transaction, which refuses every other write.
+type Prepared struct{ tx *Tx }
+
+// AddFirst collects a write ahead of the others, as Tx.AddFirst does.
+func (p Prepared) AddFirst(table string, key map[string]types.AttributeValue, item types.TransactWriteItem, failed error) error {
+	p.tx.mu.Lock()
+	defer p.tx.mu.Unlock()
+	return p.tx.collect(write{item: item, target: target(table, key), failed: failed}, true)
 }
 
 // inPlace reports whether the checks registered with OnUncertain (at least
 // one) all find the transaction's writes in place.
 func (tx *Tx) inPlace(ctx context.Context) bool {
-	if len(tx.checks) == 0 {
-		return false
-	}
-	for _, check := range tx.checks {
+	checked := 0
+	for _, w := range tx.writes {
+		check, ok := tx.checks[w.target]
+		if !ok {
+			continue // a check registered for a write the seal refused has no say
+		}
 		if !check(context.WithoutCancel(ctx)) {
 			return false
 		}
+		checked++
 	}
-	return true
+	return checked > 0
 }
 
 func (tx *Tx) rollback(ctx context.Context) error {

@@ -144,3 +144,37 @@ func TestHooksRegisteredWhileTheTransactionCommitsDoNotDecideIt(t *testing.T) {
 	close(api.release)
 	require.NoError(t, <-done, "the commit was applied: the late write's check has no say")
 }
+
+// A check registered for a write the seal then refused (a goroutine that
+// registered it just before the work returned and added it just after)
+// has no say in whether an uncertain commit was applied.
+func TestACheckOfARefusedWriteDoesNotDecideAnUncertainCommit(t *testing.T) {
+	api := &fakeAPI{errs: []error{errors.New("connection reset after the request was applied")}}
+	err := WithinTx(context.Background(), api, Handling, &Retry{Attempts: 1}, func(ctx context.Context) error {
+		tx := TxFor(ctx, api, Handling)
+		tx.OnUncertain("a", key("1"), func(context.Context) bool { return true })
+		tx.OnUncertain("a", key("3"), func(context.Context) bool { return false }) // its Add never came in
+		return errors.Join(tx.Add("a", key("1"), put("a"), errFirst), tx.Add("a", key("2"), put("a"), errFirst))
+	})
+	require.NoError(t, err)
+}
+
+// The before-commit functions run on the sealed transaction: they write
+// through Prepared, and a write from anywhere else is refused then.
+func TestBeforeCommitFunctionsWriteThroughTheSealedTransaction(t *testing.T) {
+	api := &fakeAPI{}
+	var outside error
+	err := WithinTx(context.Background(), api, Handling, &Retry{}, func(ctx context.Context) error {
+		tx := TxFor(ctx, api, Handling)
+		tx.BeforeCommit(func(p Prepared) error {
+			outside = tx.Add("a", key("9"), put("a"), errFirst)
+			return p.AddFirst("counter", key("1"), put("counter"), errSecond)
+		})
+		return tx.Add("a", key("1"), put("a"), errFirst)
+	})
+	require.NoError(t, err)
+	require.ErrorIs(t, outside, ErrTxEnded)
+	require.Len(t, api.transact, 1)
+	require.Len(t, api.transact[0], 2)
+	assert.Equal(t, "counter", *api.transact[0][0].Put.TableName, "added first")
+}

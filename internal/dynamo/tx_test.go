@@ -91,7 +91,7 @@ func TestACancelledTransactionReportsTheWriteWhoseConditionFailed(t *testing.T) 
 	undone := 0
 	err := WithinTx(context.Background(), api, Handling, &Retry{}, func(ctx context.Context) error {
 		tx := TxFor(ctx, api, Handling)
-		tx.OnRollback(func(context.Context) error { undone++; return nil })
+		tx.OnRollback(ctx, func(context.Context) error { undone++; return nil })
 		return errors.Join(tx.Add("a", key("1"), put("a"), errFirst), tx.Add("b", key("1"), put("b"), errSecond))
 	})
 	assert.ErrorIs(t, err, errSecond)
@@ -104,7 +104,7 @@ func TestFailedWorkWritesNothingAndRollsBack(t *testing.T) {
 	undone := 0
 	err := WithinTx(context.Background(), api, Handling, &Retry{}, func(ctx context.Context) error {
 		tx := TxFor(ctx, api, Handling)
-		tx.OnRollback(func(context.Context) error { undone++; return nil })
+		tx.OnRollback(ctx, func(context.Context) error { undone++; return nil })
 		require.NoError(t, tx.Add("a", key("1"), put("a"), errFirst))
 		return boom
 	})
@@ -121,7 +121,7 @@ func TestARollbackThatFailsIsPartOfTheError(t *testing.T) {
 	api := &fakeAPI{}
 	boom, stuck := errors.New("boom"), errors.New("release refused")
 	err := WithinTx(context.Background(), api, Handling, &Retry{}, func(ctx context.Context) error {
-		TxFor(ctx, api, Handling).OnRollback(func(context.Context) error { return stuck })
+		TxFor(ctx, api, Handling).OnRollback(ctx, func(context.Context) error { return stuck })
 		return boom
 	})
 	assert.ErrorIs(t, err, boom)
