@@ -87,6 +87,7 @@ func (o *Outbox) send(destination string, m *message.Message) error {
 	if err != nil {
 		return fmt.Errorf("%w %q: %w", errNoPublisher, destination, err)
 	}
+	o.grace.Found(destination)
 	if err := pub.Publish(destination, m); err != nil {
 		return fmt.Errorf("publish to %q: %w", destination, err)
 	}

@@ -139,7 +139,6 @@ func (o *Outbox) relayOne(ctx context.Context, it outboxItem) (relayOutcome, err
 	settle, cancel := settleContext(ctx)
 	defer cancel()
 	if sendErr == nil {
-		o.grace.Found(it.Destination)
 		o.delete(settle, []outboxItem{it})
 		return relayed, nil
 	}

@@ -30,15 +30,22 @@ func NewClock(now func() time.Time) *Clock {
 	return &Clock{now: now, since: map[string]span{}}
 }
 
+// forgetAfter is how long a destination may go without a failure before
+// the Clock forgets it: far longer than any interval at which a caller
+// meets it again (a sweep interval, turns at the forwarders' lock), so
+// that failures far apart still add up to the grace, while the map does
+// not keep destinations for ever.
+const forgetAfter = 24 * time.Hour
+
 // Failed records that destination has no publisher now and returns how
-// long it has had none, and whether that is Grace or more. A destination
-// not failing for Grace starts again from zero.
+// long it has had none, and whether that is Grace or more. Only Found, or
+// a day without failures, starts it again from zero.
 func (c *Clock) Failed(destination string) (failing time.Duration, over bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := c.now()
 	for d, s := range c.since {
-		if now.Sub(s.last) > Grace {
+		if now.Sub(s.last) > forgetAfter {
 			delete(c.since, d)
 		}
 	}
