@@ -122,9 +122,10 @@ func waitStatus(t *testing.T, s idempotency.Store, k idempotency.Key, want idemp
 func testExpiredLeaseReclaimed(t *testing.T, s idempotency.Store) {
 	ctx := context.Background()
 	k := key(t, "m1")
+	start := time.Now()
 	crashed := claim(t, s, k, "h1", Short)
 	require.Equal(t, idempotency.Acquired, crashed.Status)
-	assert.Equal(t, idempotency.InProgress, claim(t, s, k, "h1", Long).Status)
+	whileShortHolds(t, start, idempotency.InProgress, claim(t, s, k, "h1", Long).Status)
 
 	again := waitStatus(t, s, k, idempotency.Acquired)
 	assert.NotEqual(t, crashed.Token, again.Token)
@@ -138,8 +139,9 @@ func testCompletedExpires(t *testing.T, s idempotency.Store) {
 	ctx := context.Background()
 	k := key(t, "m1")
 	res := claim(t, s, k, "h1", Long)
+	start := time.Now()
 	require.NoError(t, s.Complete(ctx, k, res.Token, Short))
-	assert.Equal(t, idempotency.Completed, claim(t, s, k, "h1", Long).Status)
+	whileShortHolds(t, start, idempotency.Completed, claim(t, s, k, "h1", Long).Status)
 	again := waitStatus(t, s, k, idempotency.Acquired)
 	assert.NotEmpty(t, again.Token)
 }
@@ -180,6 +182,20 @@ func testStaleToken(t *testing.T, s idempotency.Store) {
 }
 
 // tokenOp is a Store call made with a lease token.
+// whileShortHolds asserts that a claim made after start found want, when
+// it was made before a Short lease or TTL taken at start could end. On a
+// machine so loaded that the calls took longer (an emulator serving one
+// request at a time), the record may rightly have expired: the test then
+// goes on to what it checks next.
+func whileShortHolds(t *testing.T, start time.Time, want, got idempotency.ClaimStatus) {
+	t.Helper()
+	if elapsed := time.Since(start); elapsed >= Short {
+		t.Logf("the calls took %v, past the Short lease: not checking for %s (got %s)", elapsed, want, got)
+		return
+	}
+	assert.Equal(t, want, got)
+}
+
 type tokenOp func(k idempotency.Key, token string) error
 
 // reclaimStale claims k with a Short lease and waits until a new claim takes
