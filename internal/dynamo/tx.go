@@ -216,11 +216,20 @@ func (tx *Tx) SetValue(key, v any) {
 // commit: a store adds there the writes that sum up the transaction (a
 // counter's final value). An error fails the transaction.
 func (tx *Tx) BeforeCommit(fn func(Prepared) error) {
+	tx.register(func() { tx.prepare = append(tx.prepare, fn) })
+}
+
+// register runs add, which registers a hook, with tx.mu held, unless the
+// transaction is sealed; it reports whether it ran. A hook registered for a
+// write the sealed transaction refuses is no part of the commit.
+func (tx *Tx) register(add func()) bool {
 	tx.mu.Lock()
 	defer tx.mu.Unlock()
-	if !tx.ended {
-		tx.prepare = append(tx.prepare, fn)
+	if tx.ended {
+		return false
 	}
+	add()
+	return true
 }
 
 // OnUncertain registers check for the write to key of table, run when the
@@ -232,27 +241,18 @@ func (tx *Tx) BeforeCommit(fn func(Prepared) error) {
 // write (a handler run again in the transaction replaced it) replaces the
 // earlier one.
 func (tx *Tx) OnUncertain(table string, key map[string]types.AttributeValue, check func(ctx context.Context) bool) {
-	tx.mu.Lock()
-	defer tx.mu.Unlock()
-	if tx.ended {
-		return // its write, if any, was refused: it is no part of the commit
-	}
-	if tx.checks == nil {
-		tx.checks = map[string]func(context.Context) bool{}
-	}
-	tx.checks[target(table, key)] = check
+	tx.register(func() {
+		if tx.checks == nil {
+			tx.checks = map[string]func(context.Context) bool{}
+		}
+		tx.checks[target(table, key)] = check
+	})
 }
 
 // OnEnd registers fn to run when the transaction ends, committed or not:
 // a store releases there what it held for the transaction.
 func (tx *Tx) OnEnd(fn func()) {
-	tx.mu.Lock()
-	ended := tx.ended
-	if !ended {
-		tx.ends = append(tx.ends, fn)
-	}
-	tx.mu.Unlock()
-	if ended {
+	if !tx.register(func() { tx.ends = append(tx.ends, fn) }) {
 		fn() // what was taken for a write the transaction refused is released at once
 	}
 }
@@ -261,11 +261,7 @@ func (tx *Tx) OnEnd(fn func()) {
 // the OnEnd functions: the outbox relays there what the transaction wrote
 // into it.
 func (tx *Tx) OnCommit(fn func(context.Context)) {
-	tx.mu.Lock()
-	defer tx.mu.Unlock()
-	if !tx.ended {
-		tx.commits = append(tx.commits, fn)
-	}
+	tx.register(func() { tx.commits = append(tx.commits, fn) })
 }
 
 // OnRollback registers fn to run when the transaction does not commit: a
@@ -276,16 +272,11 @@ func (tx *Tx) OnCommit(fn func(context.Context)) {
 // at once (what was done at once is no part of the commit), and the
 // caller reports ErrTxEnded.
 func (tx *Tx) OnRollback(ctx context.Context, fn func(context.Context) error) bool {
-	tx.mu.Lock()
-	ended := tx.ended
-	if !ended {
-		tx.undo = append(tx.undo, fn)
+	if tx.register(func() { tx.undo = append(tx.undo, fn) }) {
+		return true
 	}
-	tx.mu.Unlock()
-	if ended {
-		_ = fn(context.WithoutCancel(ctx)) // the caller's error, ErrTxEnded, says what matters
-	}
-	return !ended
+	_ = fn(context.WithoutCancel(ctx)) // the caller's error, ErrTxEnded, says what matters
+	return false
 }
 
 // WithinTx runs fn with a context carrying a transaction of scope on api
