@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/sqldb/sqldbtest"
 )
 
 // A graceful Close or a crash re-forwards the rows of the forwarder's current
@@ -21,7 +22,7 @@ func TestForwarderReadsTenRowsPerQuery(t *testing.T) {
 		t.Run(string(d), func(t *testing.T) {
 			f := fakeDB("")
 			box := newFakeBox(t, f, d, "")
-			require.NoError(t, within(t, "Bind", func() error {
+			require.NoError(t, sqldbtest.Within(t, "Bind", func() error {
 				return box.Bind(context.Background(), sourceflow.Binding{Service: "svc"})
 			}))
 			var polls []string
@@ -33,8 +34,8 @@ func TestForwarderReadsTenRowsPerQuery(t *testing.T) {
 					}
 				}
 				return len(polls) > 0
-			}, hangBound, 10*time.Millisecond, "the forwarder never polled the outbox")
-			require.NoError(t, within(t, "Close", box.Close))
+			}, sqldbtest.HangBound, 10*time.Millisecond, "the forwarder never polled the outbox")
+			require.NoError(t, sqldbtest.Within(t, "Close", box.Close))
 			for _, n := range polls {
 				assert.Equal(t, "10", n, "rows per forwarder query")
 			}

@@ -14,10 +14,6 @@ import (
 	"github.com/sourceflow-go/sourceflow/outbox"
 )
 
-// hangBound is how long a test waits for Bind or Close before it reports a
-// hang. It detects hangs; it is not a timing requirement.
-const hangBound = 10 * time.Second
-
 // newFakeBox returns an outbox on f, in front of a channel transport.
 func newFakeBox(t *testing.T, f *sqldbtest.DB, d sourceflow.Dialect, topic string) *outbox.Transport {
 	t.Helper()
@@ -28,28 +24,13 @@ func newFakeBox(t *testing.T, f *sqldbtest.DB, d sourceflow.Dialect, topic strin
 	return box
 }
 
-// within runs fn and returns its error, failing the test when fn has not
-// returned within hangBound.
-func within(t *testing.T, what string, fn func() error) error {
-	t.Helper()
-	done := make(chan error, 1)
-	go func() { done <- fn() }()
-	select {
-	case err := <-done:
-		return err
-	case <-time.After(hangBound):
-		t.Fatalf("%s still running after %v", what, hangBound)
-		return nil
-	}
-}
-
 // bindBriefly calls Bind with a 200ms context, failing the test when it
 // does not return.
 func bindBriefly(t *testing.T, box *outbox.Transport, b sourceflow.Binding) error {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
-	return within(t, "Bind with a 200ms context", func() error { return box.Bind(ctx, b) })
+	return sqldbtest.Within(t, "Bind with a 200ms context", func() error { return box.Bind(ctx, b) })
 }
 
 func TestBindEndsWithItsContextWhateverStatementHangs(t *testing.T) {
@@ -71,7 +52,7 @@ func TestBindEndsWithItsContextWhateverStatementHangs(t *testing.T) {
 			err := bindBriefly(t, box, sourceflow.Binding{Service: "svc"})
 			require.ErrorIs(t, err, context.DeadlineExceeded)
 			assert.ErrorContains(t, err, c.waiting)
-			assert.NoError(t, within(t, "Close after the failed Bind", box.Close))
+			assert.NoError(t, sqldbtest.Within(t, "Close after the failed Bind", box.Close))
 		})
 	}
 }
@@ -81,14 +62,14 @@ func TestCloseCancelsABindThatHangs(t *testing.T) {
 	box := newFakeBox(t, f, sourceflow.Postgres, "")
 	bound := make(chan error, 1)
 	go func() { bound <- box.Bind(context.Background(), sourceflow.Binding{Service: "svc"}) }()
-	require.Eventually(t, func() bool { return len(f.Ran("BEGIN")) > 0 }, hangBound, 10*time.Millisecond,
+	require.Eventually(t, func() bool { return len(f.Ran("BEGIN")) > 0 }, sqldbtest.HangBound, 10*time.Millisecond,
 		"Bind never began creating the tables")
-	require.NoError(t, within(t, "Close during a Bind that hangs", box.Close))
+	require.NoError(t, sqldbtest.Within(t, "Close during a Bind that hangs", box.Close))
 	select {
 	case err := <-bound:
 		require.ErrorIs(t, err, outbox.ErrClosed)
-	case <-time.After(hangBound):
-		t.Fatalf("Bind still running %v after Close", hangBound)
+	case <-time.After(sqldbtest.HangBound):
+		t.Fatalf("Bind still running %v after Close", sqldbtest.HangBound)
 	}
 }
 
@@ -108,9 +89,9 @@ func tablesCreatedByBinds(t *testing.T, n int) int {
 		go func() { errs <- box.Bind(context.Background(), sourceflow.Binding{Service: "svc"}) }()
 	}
 	for range n {
-		require.NoError(t, within(t, "Bind", func() error { return <-errs }))
+		require.NoError(t, sqldbtest.Within(t, "Bind", func() error { return <-errs }))
 	}
-	require.NoError(t, within(t, "Close", box.Close))
+	require.NoError(t, sqldbtest.Within(t, "Close", box.Close))
 	return len(f.Ran("CREATE TABLE"))
 }
 
@@ -124,11 +105,11 @@ func TestCloseWaitsForTheBindItCancelled(t *testing.T) {
 			box := newFakeBox(t, f, sourceflow.Postgres, "")
 			bound := make(chan error, 1)
 			go func() { bound <- box.Bind(context.Background(), sourceflow.Binding{Service: "svc"}) }()
-			require.Eventually(t, func() bool { return f.Running() > 0 }, hangBound, time.Millisecond,
+			require.Eventually(t, func() bool { return f.Running() > 0 }, sqldbtest.HangBound, time.Millisecond,
 				"Bind never ran a statement")
-			require.NoError(t, within(t, "Close during a Bind that hangs", box.Close))
+			require.NoError(t, sqldbtest.Within(t, "Close during a Bind that hangs", box.Close))
 			assert.Zero(t, f.Running(), "statements of the cancelled Bind still running after Close")
-			require.ErrorIs(t, within(t, "Bind after Close", func() error { return <-bound }), outbox.ErrClosed)
+			require.ErrorIs(t, sqldbtest.Within(t, "Bind after Close", func() error { return <-bound }), outbox.ErrClosed)
 		})
 	}
 }

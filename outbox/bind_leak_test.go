@@ -1,14 +1,13 @@
 package outbox_test
 
 import (
-	"runtime"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/sqldb/sqldbtest"
 )
 
 // abortedBinds is how many Binds TestAbortedBindsLeaveNoGoroutines aborts.
@@ -27,35 +26,14 @@ func TestAbortedBindsLeaveNoGoroutines(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(string(c.dialect), func(t *testing.T) {
-			before := forwarderGoroutines()
+			before := sqldbtest.Goroutines("ThreeDotsLabs/watermill", "outbox.runForwarder")
 			box := newFakeBox(t, fakeDB(c.hangOn), c.dialect, "")
 			for range abortedBinds {
 				require.Error(t, bindBriefly(t, box, sourceflow.Binding{Service: "svc"}))
 			}
-			require.NoError(t, within(t, "Close after the aborted Binds", box.Close))
-			require.Eventually(t, func() bool { return forwarderGoroutines() <= before }, hangBound, 10*time.Millisecond,
-				"goroutines of the aborted Binds' forwarders are left: %d before, %d after", before, forwarderGoroutines())
+			require.NoError(t, sqldbtest.Within(t, "Close after the aborted Binds", box.Close))
+			require.Eventually(t, func() bool { return sqldbtest.Goroutines("ThreeDotsLabs/watermill", "outbox.runForwarder") <= before }, sqldbtest.HangBound, 10*time.Millisecond,
+				"goroutines of the aborted Binds' forwarders are left: %d before, %d after", before, sqldbtest.Goroutines("ThreeDotsLabs/watermill", "outbox.runForwarder"))
 		})
 	}
-}
-
-// forwarderGoroutines returns how many goroutines run Watermill's or the
-// outbox forwarder's code.
-func forwarderGoroutines() int {
-	buf := make([]byte, 1<<20)
-	for {
-		n := runtime.Stack(buf, true)
-		if n < len(buf) {
-			buf = buf[:n]
-			break
-		}
-		buf = make([]byte, 2*len(buf))
-	}
-	count := 0
-	for _, g := range strings.Split(string(buf), "\n\n") {
-		if strings.Contains(g, "ThreeDotsLabs/watermill") || strings.Contains(g, "outbox.runForwarder") {
-			count++
-		}
-	}
-	return count
 }

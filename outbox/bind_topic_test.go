@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/sqldb/sqldbtest"
 	"github.com/sourceflow-go/sourceflow/outbox"
 )
 
@@ -44,8 +45,8 @@ func TestBindAcceptsATopicNamedLikeADestination(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			box := newFakeBox(t, fakeDB(""), sourceflow.Postgres, c.topic)
-			require.NoError(t, within(t, "Bind", func() error { return box.Bind(context.Background(), c.binding) }))
-			require.NoError(t, within(t, "Close", box.Close))
+			require.NoError(t, sqldbtest.Within(t, "Bind", func() error { return box.Bind(context.Background(), c.binding) }))
+			require.NoError(t, sqldbtest.Within(t, "Close", box.Close))
 		})
 	}
 }

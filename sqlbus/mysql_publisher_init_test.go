@@ -2,8 +2,6 @@ package sqlbus
 
 import (
 	"context"
-	"runtime"
-	"strings"
 	"testing"
 	"time"
 
@@ -16,10 +14,6 @@ import (
 	"github.com/sourceflow-go/sourceflow/internal/sqldb/sqldbtest"
 )
 
-// hangBound is how long a test waits for a publish or Close before it
-// reports a hang. It detects hangs; it is not a timing requirement.
-const hangBound = 10 * time.Second
-
 // newFakeMySQLPublisher returns the MySQL publisher on a fake database
 // hanging on statements containing hangOn, granting every GET_LOCK.
 func newFakeMySQLPublisher(t *testing.T, hangOn string) (*sqldbtest.DB, *mysqlPublisher) {
@@ -29,21 +23,6 @@ func newFakeMySQLPublisher(t *testing.T, hangOn string) (*sqldbtest.DB, *mysqlPu
 	db := f.Open(t)
 	schema, _ := adapters(sourceflow.MySQL, db)
 	return f, newMySQLPublisher(db, schema)
-}
-
-// within runs fn and returns its error, failing the test when fn has not
-// returned within hangBound.
-func within(t *testing.T, what string, fn func() error) error {
-	t.Helper()
-	done := make(chan error, 1)
-	go func() { done <- fn() }()
-	select {
-	case err := <-done:
-		return err
-	case <-time.After(hangBound):
-		t.Fatalf("%s still running after %v", what, hangBound)
-		return nil
-	}
 }
 
 // publish publishes one message to topic with ctx.
@@ -58,25 +37,25 @@ func publish(ctx context.Context, p *mysqlPublisher, topic string) error {
 // topics whose table is ready, and Close, go on.
 func TestMySQLPublishToAReadyTopicDoesNotWaitForAnotherTopicsTable(t *testing.T) {
 	f, p := newFakeMySQLPublisher(t, "watermill_fresh")
-	require.NoError(t, within(t, "publish to ready", func() error { return publish(context.Background(), p, "ready") }))
+	require.NoError(t, sqldbtest.Within(t, "publish to ready", func() error { return publish(context.Background(), p, "ready") }))
 
 	freshCtx, cancelFresh := context.WithCancel(context.Background())
 	fresh := make(chan error, 1)
 	go func() { fresh <- publish(freshCtx, p, "fresh") }()
 	select {
 	case <-f.Hanging:
-	case <-time.After(hangBound):
-		t.Fatalf("the CREATE TABLE of fresh did not start within %v", hangBound)
+	case <-time.After(sqldbtest.HangBound):
+		t.Fatalf("the CREATE TABLE of fresh did not start within %v", sqldbtest.HangBound)
 	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
-	require.NoError(t, within(t, "publish to ready (200ms context) while fresh's table is created",
+	require.NoError(t, sqldbtest.Within(t, "publish to ready (200ms context) while fresh's table is created",
 		func() error { return publish(ctx, p, "ready") }))
-	require.NoError(t, within(t, "Close while fresh's table is created", p.Close))
+	require.NoError(t, sqldbtest.Within(t, "Close while fresh's table is created", p.Close))
 
 	cancelFresh()
-	require.ErrorIs(t, within(t, "publish to fresh", func() error { return <-fresh }), context.Canceled)
+	require.ErrorIs(t, sqldbtest.Within(t, "publish to fresh", func() error { return <-fresh }), context.Canceled)
 }
 
 // A failed creation is not remembered: the next publish creates the table.
@@ -84,13 +63,13 @@ func TestMySQLTableCreationFailedIsTriedAgain(t *testing.T) {
 	f, p := newFakeMySQLPublisher(t, "watermill_fresh")
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
-	err := within(t, "publish to fresh (200ms context)", func() error { return publish(ctx, p, "fresh") })
+	err := sqldbtest.Within(t, "publish to fresh (200ms context)", func() error { return publish(ctx, p, "fresh") })
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.ErrorContains(t, err, "create the table")
 
 	f.HangOn("")
-	require.NoError(t, within(t, "publish to fresh", func() error { return publish(context.Background(), p, "fresh") }))
-	require.NoError(t, within(t, "publish to fresh", func() error { return publish(context.Background(), p, "fresh") }))
+	require.NoError(t, sqldbtest.Within(t, "publish to fresh", func() error { return publish(context.Background(), p, "fresh") }))
+	require.NoError(t, sqldbtest.Within(t, "publish to fresh", func() error { return publish(context.Background(), p, "fresh") }))
 	assert.Equal(t, 2, len(f.Ran("CREATE TABLE IF NOT EXISTS `watermill_fresh`")), "created once more, then ready")
 }
 
@@ -104,19 +83,19 @@ func TestMySQLPublishWaitingForATopicsTableEndsWithItsContext(t *testing.T) {
 	go func() { first <- publish(firstCtx, p, "fresh") }()
 	select {
 	case <-f.Hanging:
-	case <-time.After(hangBound):
-		t.Fatalf("the CREATE TABLE of fresh did not start within %v", hangBound)
+	case <-time.After(sqldbtest.HangBound):
+		t.Fatalf("the CREATE TABLE of fresh did not start within %v", sqldbtest.HangBound)
 	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
-	err := within(t, "second publish to fresh (200ms context)", func() error { return publish(ctx, p, "fresh") })
+	err := sqldbtest.Within(t, "second publish to fresh (200ms context)", func() error { return publish(ctx, p, "fresh") })
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.ErrorContains(t, err, "wait for the table")
 	assert.Equal(t, 1, len(f.Ran("CREATE TABLE")), "one creation of fresh's table at a time")
 
 	cancelFirst()
-	require.ErrorIs(t, within(t, "first publish to fresh", func() error { return <-first }), context.Canceled)
+	require.ErrorIs(t, sqldbtest.Within(t, "first publish to fresh", func() error { return <-first }), context.Canceled)
 }
 
 // Close ends a creation of a table and the publishes waiting for it, though
@@ -127,38 +106,18 @@ func TestMySQLCloseEndsATableCreationAndThePublishesWaitingForIt(t *testing.T) {
 	go func() { holder <- publish(context.Background(), p, "fresh") }()
 	select {
 	case <-f.Hanging:
-	case <-time.After(hangBound):
-		t.Fatalf("the CREATE TABLE of fresh did not start within %v", hangBound)
+	case <-time.After(sqldbtest.HangBound):
+		t.Fatalf("the CREATE TABLE of fresh did not start within %v", sqldbtest.HangBound)
 	}
 	waiter := make(chan error, 1)
 	go func() { waiter <- publish(context.Background(), p, "fresh") }()
-	require.Eventually(t, func() bool { return goroutinesIn("(*mysqlPublisher).initialize") == 2 }, hangBound, time.Millisecond,
+	require.Eventually(t, func() bool { return sqldbtest.Goroutines("(*mysqlPublisher).initialize") == 2 }, sqldbtest.HangBound, time.Millisecond,
 		"the second publish never waited for the table")
 
-	require.NoError(t, within(t, "Close while fresh's table is created", p.Close))
+	require.NoError(t, sqldbtest.Within(t, "Close while fresh's table is created", p.Close))
 	for name, ch := range map[string]chan error{"the publish creating the table": holder, "the publish waiting for it": waiter} {
-		err := within(t, name+" after Close", func() error { return <-ch })
+		err := sqldbtest.Within(t, name+" after Close", func() error { return <-ch })
 		require.ErrorIs(t, err, wsql.ErrPublisherClosed, name)
 	}
 	assert.Equal(t, 1, len(f.Ran("CREATE TABLE")), "one creation, ended by Close")
-}
-
-// goroutinesIn returns how many goroutines have fn on their stack.
-func goroutinesIn(fn string) int {
-	buf := make([]byte, 1<<20)
-	for {
-		n := runtime.Stack(buf, true)
-		if n < len(buf) {
-			buf = buf[:n]
-			break
-		}
-		buf = make([]byte, 2*len(buf))
-	}
-	count := 0
-	for _, g := range strings.Split(string(buf), "\n\n") {
-		if strings.Contains(g, fn) {
-			count++
-		}
-	}
-	return count
 }

@@ -2,5 +2,6 @@
 // packages: its statements succeed at once, except those a test makes wait
 // until their context ends, as a statement does on a server that stopped
 // answering or behind a lock. It records every statement, so a test can
-// tell what ran and what is still running.
+// tell what ran and what is still running. Within and Goroutines detect
+// the hangs and the goroutines left behind that such tests look for.
 package sqldbtest
