@@ -27,9 +27,10 @@ func TestAbortedBindsLeaveNoGoroutines(t *testing.T) {
 	for _, c := range cases {
 		t.Run(string(c.dialect), func(t *testing.T) {
 			before := sqldbtest.Goroutines("ThreeDotsLabs/watermill", "outbox.runForwarder")
-			box := newFakeBox(t, fakeDB(c.hangOn), c.dialect, "")
+			f := fakeDB(c.hangOn)
+			box := newFakeBox(t, f, c.dialect, "")
 			for range abortedBinds {
-				require.Error(t, bindBriefly(t, box, sourceflow.Binding{Service: "svc"}))
+				require.Error(t, bindUntilItHangs(t, box, f, sourceflow.Binding{Service: "svc"}))
 			}
 			require.NoError(t, sqldbtest.Within(t, "Close after the aborted Binds", box.Close))
 			require.Eventually(t, func() bool { return sqldbtest.Goroutines("ThreeDotsLabs/watermill", "outbox.runForwarder") <= before }, sqldbtest.HangBound, 10*time.Millisecond,

@@ -6,7 +6,7 @@ import "github.com/sourceflow-go/sourceflow/internal/sqldb/sqldbtest"
 // hangOn ("" for none, "*" for all) that finds the rows the outbox looks
 // for (MySQL's lock row, the forwarders' offsets row).
 func fakeDB(hangOn string) *sqldbtest.DB {
-	f := &sqldbtest.DB{OneRow: []string{"sourceflow_outbox_locks", "SELECT 1 FROM"}}
+	f := &sqldbtest.DB{OneRow: []string{"sourceflow_outbox_locks", "SELECT 1 FROM"}, Hanging: make(chan string, 1)}
 	f.HangOn(hangOn)
 	return f
 }
