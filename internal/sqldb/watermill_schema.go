@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -57,17 +58,42 @@ const offsetsRowCheck = 10 * time.Second
 // starting while another holds the row for a long batch does not wait;
 // INSERT IGNORE on an existing row would wait for that batch.
 func (a mysqlOffsets) BeforeSubscribingQueries(p wsql.BeforeSubscribingQueriesParams) ([]wsql.Query, error) {
-	table := a.MessagesOffsetsTable(p.Topic)
 	ctx, cancel := context.WithTimeout(context.Background(), offsetsRowCheck)
 	defer cancel()
-	var one int
-	if a.db != nil && a.db.QueryRowContext(ctx, "SELECT 1 FROM "+table+" WHERE consumer_group = ?", p.ConsumerGroup).Scan(&one) == nil {
-		return nil, nil
+	queries, _ := a.rowQueries(ctx, p) // a failed read leaves it to INSERT IGNORE
+	return queries, nil
+}
+
+// rowQueries returns the INSERT IGNORE of the group's offsets row, or none
+// when a plain read on ctx finds it, and the read's error other than no row.
+func (a mysqlOffsets) rowQueries(ctx context.Context, p wsql.BeforeSubscribingQueriesParams) ([]wsql.Query, error) {
+	table := a.MessagesOffsetsTable(p.Topic)
+	var readErr error
+	if a.db != nil {
+		var one int
+		switch readErr = a.db.QueryRowContext(ctx, "SELECT 1 FROM "+table+" WHERE consumer_group = ?", p.ConsumerGroup).Scan(&one); {
+		case readErr == nil:
+			return nil, nil
+		case errors.Is(readErr, sql.ErrNoRows):
+			readErr = nil
+		}
 	}
 	return []wsql.Query{{
 		Query: "INSERT IGNORE INTO " + table + " (consumer_group, offset_acked, offset_consumed) VALUES (?, 0, 0)",
 		Args:  []any{p.ConsumerGroup},
-	}}, nil
+	}}, readErr
+}
+
+// OffsetsRowQueries returns the statements that insert a consumer group's
+// offsets row of a topic when it is missing, as the offsets adapter of d
+// runs them before subscribing, but looking on ctx (MySQL reads first, see
+// mysqlOffsets): for a caller that inserts the row itself, on a context it
+// controls. An error is the failed read.
+func OffsetsRowQueries(ctx context.Context, d Dialect, db *sql.DB, p wsql.BeforeSubscribingQueriesParams) ([]wsql.Query, error) {
+	if d == MySQL {
+		return mysqlOffsets{db: db}.rowQueries(ctx, p)
+	}
+	return wsql.DefaultPostgreSQLOffsetsAdapter{}.BeforeSubscribingQueries(p)
 }
 
 type postgresSchema struct{ wsql.DefaultPostgreSQLSchema }
