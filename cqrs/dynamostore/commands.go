@@ -121,8 +121,9 @@ func (s *commandStore) Append(ctx context.Context, cmd cqrs.StoredCommand) error
 	dup := fmt.Errorf("%w: sequence %d or message id %s of entity %q", cqrs.ErrDuplicateCommand, e.Sequence, e.MessageID, e.EntityID)
 	if tx := s.tx(ctx); tx != nil {
 		tx.OnUncertain(s.table, s.key(e.EntityID, messagePrefix+e.MessageID), func(ctx context.Context) bool { return s.stored(ctx, e) })
-		return errors.Join(tx.Add(s.table, s.key(e.EntityID, toItem(cmd).SK), put(item), dup),
-			tx.Add(s.table, s.key(e.EntityID, messagePrefix+e.MessageID), put(marker), dup))
+		return tx.AddAll(
+			dynamo.Write{Table: s.table, Key: s.key(e.EntityID, toItem(cmd).SK), Item: put(item), Failed: dup},
+			dynamo.Write{Table: s.table, Key: s.key(e.EntityID, messagePrefix+e.MessageID), Item: put(marker), Failed: dup})
 	}
 	in := &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{put(item), put(marker)}}
 	err = s.retry.Do(ctx, func(ctx context.Context) error {

@@ -140,6 +140,35 @@ func (tx *Tx) Add(table string, key map[string]types.AttributeValue, item types.
 	return tx.add(write{item: item, target: target(table, key), failed: failed}, false)
 }
 
+// Write is one write for AddAll: the item with Key in Table, and the error
+// the caller sees when its condition fails at commit.
+type Write struct {
+	Table  string
+	Key    map[string]types.AttributeValue
+	Item   types.TransactWriteItem
+	Failed error
+}
+
+// AddAll collects ws as Add does, all of them or none: writes that must
+// commit together (a row and its marker) are never split by the seal, nor
+// by MaxTxItems.
+func (tx *Tx) AddAll(ws ...Write) error {
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
+	if tx.ended {
+		return ErrTxEnded
+	}
+	kept := tx.writes
+	tx.writes = slices.Clone(kept) // collect deletes in place
+	for _, w := range ws {
+		if err := tx.collect(write{item: w.Item, target: target(w.Table, w.Key), failed: w.Failed}, false); err != nil {
+			tx.writes = kept
+			return err
+		}
+	}
+	return nil
+}
+
 // add collects w, first or last, unless the transaction is sealed; with
 // tx.mu held.
 func (tx *Tx) add(w write, first bool) error {

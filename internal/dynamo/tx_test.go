@@ -262,3 +262,64 @@ func TestACheckRegisteredAgainForTheSameWriteReplacesTheEarlierOne(t *testing.T)
 	require.NoError(t, err, "the rerun's write is in place: the commit counts")
 	assert.Equal(t, []string{"rerun"}, asked)
 }
+
+// Writes added together commit together or not at all: AddAll refused by
+// MaxTxItems leaves the writes collected before it as they were, and a
+// seal never falls between them.
+func TestWritesAddedTogetherAreCollectedAllOrNone(t *testing.T) {
+	t.Run("too many", func(t *testing.T) {
+		api := &fakeAPI{}
+		err := WithinTx(context.Background(), api, Handling, &Retry{}, func(ctx context.Context) error {
+			tx := TxFor(ctx, api, Handling)
+			for i := range MaxTxItems - 1 {
+				require.NoError(t, tx.Add("a", key(fmt.Sprint(i)), put("a"), errFirst))
+			}
+			err := tx.AddAll(Write{Table: "a", Key: key("0"), Item: put("replaced"), Failed: errFirst},
+				Write{Table: "a", Key: key("new"), Item: put("a"), Failed: errFirst},
+				Write{Table: "a", Key: key("one too many"), Item: put("a"), Failed: errFirst})
+			assert.ErrorIs(t, err, ErrTxTooLarge)
+			return nil
+		})
+		require.NoError(t, err)
+		require.Len(t, api.transact, 1)
+		require.Len(t, api.transact[0], MaxTxItems-1)
+		for _, it := range api.transact[0] {
+			assert.Equal(t, "a", aws.ToString(it.Put.TableName), "no write of the refused AddAll is kept")
+		}
+	})
+	t.Run("sealed meanwhile", func(t *testing.T) {
+		api := &fakeAPI{}
+		const pairs = MaxTxItems / 2
+		added := make(chan struct{}, pairs)
+		done := make(chan error, 1)
+		err := WithinTx(context.Background(), api, Handling, &Retry{}, func(ctx context.Context) error {
+			tx := TxFor(ctx, api, Handling)
+			go func() {
+				for i := range pairs {
+					err := tx.AddAll(Write{Table: fmt.Sprint("row-", i), Key: key(fmt.Sprint("row-", i)), Item: put(fmt.Sprint(i))},
+						Write{Table: fmt.Sprint("marker-", i), Key: key(fmt.Sprint("marker-", i)), Item: put(fmt.Sprint(i))})
+					if err != nil {
+						done <- err
+						return
+					}
+					added <- struct{}{}
+				}
+				done <- nil
+			}()
+			<-added // the work returns while the goroutine keeps adding
+			return nil
+		})
+		require.NoError(t, err)
+		if err := <-done; err != nil {
+			require.ErrorIs(t, err, ErrTxEnded)
+		}
+		require.Len(t, api.transact, 1)
+		seen := map[string]int{}
+		for _, it := range api.transact[0] {
+			seen[aws.ToString(it.Put.TableName)]++
+		}
+		for pair, n := range seen {
+			assert.Equal(t, 2, n, "pair %s committed whole", pair)
+		}
+	})
+}
