@@ -70,7 +70,8 @@
 // of that route it takes: finish rolling deploys within that time.
 // Watermill's PoisonQueue middleware writes it, with its reason in
 // sourceflow.MetaFailure, into the table watermill_<Topic>_dead_letters, in
-// the same transaction that acknowledges it; DeadLetters reads them.
+// the same transaction that acknowledges it; DeadLetters reads them, and
+// Redrive writes them back into the outbox once their cause is fixed.
 //
 // # Order
 //

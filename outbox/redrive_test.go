@@ -1,0 +1,119 @@
+package outbox_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/outbox"
+)
+
+// refusingTransport is a ChannelTransport whose publishes fail permanently
+// while closed is set.
+type refusingTransport struct {
+	*cqrs.ChannelTransport
+	closed *atomic.Bool
+}
+
+func (g refusingTransport) Publisher(destination string) (message.Publisher, error) {
+	pub, err := g.ChannelTransport.Publisher(destination)
+	return refusingPublisher{Publisher: pub, closed: g.closed}, err
+}
+
+type refusingPublisher struct {
+	message.Publisher
+	closed *atomic.Bool
+}
+
+func (p refusingPublisher) Publish(topic string, msgs ...*message.Message) error {
+	if p.closed.Load() {
+		return sourceflow.Permanent(errors.New("destination refused"))
+	}
+	return p.Publisher.Publish(topic, msgs...)
+}
+
+// Commands the inner transport refused for good are dead-lettered; once it
+// takes them again, Redrive sends each back through the outbox once, even
+// with two Redrive calls at a time, and they are handled.
+func TestRedriveSendsDeadLettersAgain(t *testing.T) {
+	eachDialect(t, func(t *testing.T, d dialect) {
+		db := d.open(t)
+		topic := uniqueName("obx")
+		d.dropOutbox(t, db, topic)
+		channel, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{Async: true})
+		require.NoError(t, err)
+		closed := &atomic.Bool{}
+		closed.Store(true)
+		h := newHarness(t, d, db, topic, refusingTransport{ChannelTransport: channel, closed: closed})
+		ctx := context.Background()
+		cfg := outbox.Config{DB: db, Dialect: d.dialect, Topic: topic}
+
+		const sent = 3
+		ids := make([]string, sent)
+		for i := range ids {
+			require.NoError(t, h.store.WithinTx(ctx, func(ctx context.Context) error {
+				env, err := h.orders.Send(ctx, fmt.Sprint("o-", i), PlaceOrder{OrderID: fmt.Sprint("o-", i)})
+				ids[i] = env.MessageID
+				return err
+			}))
+		}
+		var letters []cqrs.DeadLetter
+		require.Eventually(t, func() bool {
+			letters, err = outbox.DeadLetters(ctx, cfg)
+			require.NoError(t, err)
+			return len(letters) == sent
+		}, waitFor, 10*time.Millisecond)
+		assert.Contains(t, letters[0].Reason, "destination refused")
+
+		closed.Store(false)
+		var wg sync.WaitGroup
+		var moved atomic.Int64
+		for range 2 {
+			wg.Go(func() {
+				n, err := outbox.Redrive(ctx, cfg)
+				assert.NoError(t, err)
+				moved.Add(int64(n))
+			})
+		}
+		wg.Wait()
+
+		assert.Equal(t, int64(sent), moved.Load(), "each dead letter moved once")
+		require.Eventually(t, func() bool {
+			for _, id := range ids {
+				if h.handled.count(id) != 1 {
+					return false
+				}
+			}
+			return true
+		}, waitFor, 10*time.Millisecond, "the redriven commands are handled")
+		letters, err = outbox.DeadLetters(ctx, cfg)
+		require.NoError(t, err)
+		assert.Empty(t, letters)
+		n, err := outbox.Redrive(ctx, cfg)
+		require.NoError(t, err)
+		assert.Zero(t, n)
+	})
+}
+
+// An outbox never bound has no dead letters to redrive; a Config without a
+// database is refused.
+func TestRedriveOfAnOutboxNeverBoundMovesNothing(t *testing.T) {
+	eachDialect(t, func(t *testing.T, d dialect) {
+		db := d.open(t)
+		n, err := outbox.Redrive(context.Background(), outbox.Config{DB: db, Dialect: d.dialect, Topic: uniqueName("obx")})
+		require.NoError(t, err)
+		assert.Zero(t, n)
+	})
+	_, err := outbox.Redrive(context.Background(), outbox.Config{Dialect: sourceflow.Postgres})
+	assert.ErrorContains(t, err, "Config.DB")
+}
