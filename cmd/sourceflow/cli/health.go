@@ -62,7 +62,7 @@ circuits, never by this command.`,
 	}
 	addFileFlag(cmd, &f.path)
 	cmd.Flags().StringVarP(&f.output, "output", "o", outputTable, "output format: table or json")
-	cmd.Flags().DurationVar(&f.checkTimeout, "check-timeout", 5*time.Second, "bound on each check")
+	cmd.Flags().DurationVar(&f.checkTimeout, "check-timeout", 5*time.Second, "bound on each check, and on reading the topology before them")
 	return cmd
 }
 
@@ -79,7 +79,11 @@ func (g *globals) runHealth(cmd *cobra.Command, f healthFlags) error {
 	// Validate resolves the URLs and ARNs of what exists; a failure leaves
 	// them empty and each probe then finds its resource by name (a queue)
 	// or builds its ARN from the account (a topic), or is skipped.
-	_, eps, readErr := s.prov.Validate(ctx, s.plan)
+	// It is bounded like a check, so that an endpoint that does not answer
+	// leaves the probes their time.
+	vctx, vcancel := context.WithTimeout(ctx, f.checkTimeout)
+	_, eps, readErr := s.prov.Validate(vctx, s.plan)
+	vcancel()
 	probes := s.prov.ResourceProbes(s.plan, eps)
 	failed := failedCalls(probes)
 	rep := healthReport{Service: s.plan.Service, Status: topology.HealthUp,

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -91,12 +92,20 @@ func readTopology(cmd *cobra.Command, path string) (topology.File, error) {
 }
 
 // awsFailure is the error of a failed AWS call: what failed, and what to
-// check. what starts with the command's name; the help that lists the
+// check (a call cut short by the command's time or by an interrupt says
+// so instead). what starts with the command's name; the help that lists the
 // permissions of the dlq commands is their parent's.
 func (s *session) awsFailure(what string, err error) error {
 	endpoint := s.clients.Endpoint
 	if endpoint == "" {
 		endpoint = "unset, so AWS itself"
+	}
+	switch {
+	case errors.Is(err, context.Canceled):
+		return &ExitError{Code: ExitAWS, Err: fmt.Errorf("%s: interrupted: %w", what, err)}
+	case errors.Is(err, context.DeadlineExceeded):
+		return &ExitError{Code: ExitAWS, Err: fmt.Errorf("%s: %w\nAWS did not answer in time: check that the endpoint "+
+			"(AWS_ENDPOINT_URL: %s) answers, or allow more time with --timeout", what, err, endpoint)}
 	}
 	help := "sourceflow --help"
 	if strings.HasPrefix(what, "dlq") {
