@@ -57,7 +57,9 @@ type counters struct {
 	kms                  string
 }
 
-func runFlow(ctx context.Context, opts options, obs *observability) (result, error) {
+// runFlow runs the flow within ctx, then lingers within lingerCtx (-timeout
+// bounds the flow, not the linger).
+func runFlow(ctx, lingerCtx context.Context, opts options, obs *observability) (result, error) {
 	res := result{transport: opts.transport}
 	var c counters
 	orders, closeAll, err := startServices(ctx, opts, obs, &c)
@@ -83,7 +85,7 @@ func runFlow(ctx context.Context, opts options, obs *observability) (result, err
 	}
 	res.completed, res.elapsed, res.metricsAddr = t.completed, time.Since(began), obs.addr
 	if opts.linger > 0 {
-		sleepCtx(ctx, opts.linger)
+		sleepCtx(lingerCtx, opts.linger)
 	}
 	closeAll()
 	res.created, res.paid, res.viewsUpdated = c.created.Load(), c.paid.Load(), c.views.Load()

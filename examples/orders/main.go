@@ -34,6 +34,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"syscall"
 )
 
 func main() {
@@ -69,13 +71,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // runAll runs both services and the sender in this process and prints what
 // they did.
 func runAll(ctx context.Context, opts options, stdout io.Writer) error {
-	ctx, cancel := context.WithTimeout(ctx, opts.timeout)
+	// SIGINT or SIGTERM ends the run, or the linger, and closes the services.
+	sigCtx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ctx, cancel := context.WithTimeout(sigCtx, opts.timeout)
 	defer cancel()
 	obs, err := newObservability(opts)
 	if err != nil {
 		return err
 	}
-	res, err := runFlow(ctx, opts, obs)
+	res, err := runFlow(ctx, sigCtx, opts, obs)
 	if err != nil {
 		return err
 	}

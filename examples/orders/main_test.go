@@ -77,7 +77,7 @@ func TestMetricsAndHealthAreServedWhileRunning(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		_, err := runFlow(ctx, opts, obs)
+		_, err := runFlow(ctx, ctx, opts, obs)
 		done <- err
 	}()
 	base := "http://" + obs.addr
