@@ -2,6 +2,7 @@ package encryption
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -56,11 +57,12 @@ func (a *allowedKeys) check(ctx context.Context, keyARN string) error {
 	if paced {
 		return fmt.Errorf("%w (%w: the allowed keys were resolved less than %s ago; tried again later)", notAllowed, ErrKMS, resolveInterval)
 	}
-	if err := a.resolve(ctx); err != nil {
-		return err
-	}
+	err := a.resolve(ctx)
 	if a.allows(keyARN) {
 		return nil
+	}
+	if err != nil { // an id left unresolved may name keyARN; a transient failure keeps it transient
+		return fmt.Errorf("%w (%w)", notAllowed, err)
 	}
 	return notAllowed
 }
@@ -82,15 +84,20 @@ func multiRegionID(keyARN string) string {
 }
 
 // resolve adds the key ARN every allowed id names now; the caller holds
-// resolving. A failed resolution is paced like a successful one.
+// resolving. An id that does not resolve (an alias deleted after a
+// rotation, a key the role may not describe) leaves the others allowed; the
+// failures are returned together. A failed resolution is paced like a
+// successful one.
 func (a *allowedKeys) resolve(ctx context.Context) error {
 	found := map[string]bool{}
-	var err error
+	var errs []error
 	for _, id := range a.ids {
 		arn := id
 		if !strings.HasPrefix(id, "arn:") || !strings.Contains(id, ":key/") {
+			var err error
 			if arn, err = a.describe(ctx, id); err != nil {
-				break
+				errs = append(errs, err)
+				continue
 			}
 		}
 		found[arn] = true
@@ -107,7 +114,7 @@ func (a *allowedKeys) resolve(ctx context.Context) error {
 		a.keys[k] = true
 	}
 	a.resolved = a.clock.Now()
-	return err
+	return errors.Join(errs...)
 }
 
 func (a *allowedKeys) describe(ctx context.Context, id string) (string, error) {

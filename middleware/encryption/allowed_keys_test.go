@@ -76,3 +76,36 @@ func TestDecrypterConfig_RefusesAnEmptyKeyID(t *testing.T) {
 	_, err := encryption.NewDecrypter(encryptiontest.New(), encryption.DecrypterConfig{KeyIDs: []string{""}})
 	require.ErrorContains(t, err, "KeyIDs")
 }
+
+// An allowed id that no longer resolves (an alias deleted after a rotation,
+// a key the role may no longer describe) leaves the other allowed keys
+// allowed, whether named by alias or by key ARN; awsbus.NewEncryption puts
+// the transport's own key after the caller's KeyIDs, as here. A message
+// under a key no resolvable id names is still refused, saying why.
+func TestDecrypter_AnAllowedIDThatDoesNotResolveLeavesTheOthersAllowed(t *testing.T) {
+	for name, current := range map[string]func(f *fixture) string{
+		"alias": func(*fixture) string { return testAlias },
+		"arn":   func(f *fixture) string { return encryptiontest.ARN(f.keyID) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := newFixture(t, encryption.EncrypterConfig{}, encryption.DecrypterConfig{})
+			dec := f.newDecrypter(t, encryption.DecrypterConfig{
+				KeyIDs: []string{"alias/deleted-previous-key", current(f)},
+			})
+			for i := range 3 {
+				err := dec.Decrypt(context.Background(), testDest, f.encrypt(t, []byte("ok")))
+				require.NoError(t, err, "message %d is under an allowed key", i)
+				f.clock.Advance(2 * time.Second)
+			}
+
+			other, err := encryption.NewEncrypter(f.kms, encryption.EncrypterConfig{KeyID: f.kms.CreateKey(), Clock: f.clock})
+			require.NoError(t, err)
+			foreign, err := other.Encrypt(context.Background(), testDest, newMsg(testType, []byte("no")))
+			require.NoError(t, err)
+			err = dec.Decrypt(context.Background(), testDest, foreign)
+			require.ErrorIs(t, err, encryption.ErrKeyNotAllowed)
+			assert.ErrorContains(t, err, "alias/deleted-previous-key")
+			assert.True(t, sourceflow.IsPermanent(err))
+		})
+	}
+}

@@ -56,9 +56,10 @@ type DecrypterConfig struct {
 	// fails as transient and is tried again), and the keys found before
 	// stay allowed: a key rotated by moving its alias is accepted, and so
 	// are the messages still under the previous one. A multi-Region key is
-	// matched by its key id in any Region. List a previous key named by ARN
-	// here until its messages are drained. Default: none, any key the
-	// consumer may decrypt with.
+	// matched by its key id in any Region. An id that does not resolve (a
+	// deleted alias) leaves the others allowed; a refusal names its
+	// failure. List a previous key named by ARN here until its messages
+	// are drained. Default: none, any key the consumer may decrypt with.
 	KeyIDs []string
 	// KeyCacheEntries bounds the number of unwrapped data keys kept (least
 	// recently used first out). Default 1000.
