@@ -39,3 +39,9 @@ func (k *keyedMutex) lock(key string) func() {
 		k.mu.Unlock()
 	}
 }
+
+// sagaLockKey and viewLockKey key the per-entity locks of sagas and views
+// apart, so a saga and a view of the same name never share a lock.
+func sagaLockKey(name, id string) string { return "saga\x00" + name + "\x00" + id }
+
+func viewLockKey(name, id string) string { return "view\x00" + name + "\x00" + id }

@@ -180,17 +180,17 @@ func (s *Service) deliverReplay(ctx context.Context, destination string, env Env
 // models, only those the replay rebuilt entirely are written (see
 // rebuiltViews).
 func (s *Service) commitReplay(ctx context.Context, sc *replayScope) error {
-	save := func(store DocumentStore, key [2]string, doc Document) error {
-		defer s.locks.lock(key[0] + "\x00" + key[1])()
+	save := func(store DocumentStore, lockKey func(kind, id string) string, key [2]string, doc Document) error {
+		defer s.locks.lock(lockKey(key[0], key[1]))()
 		return overwrite(ctx, store, key[0], key[1], doc.Data)
 	}
 	for key, doc := range sc.entities.snapshot() {
-		if err := save(s.cfg.EntityStore, key, doc); err != nil {
+		if err := save(s.cfg.EntityStore, sagaLockKey, key, doc); err != nil {
 			return fmt.Errorf("cqrs: store replayed %s %q: %w", key[0], key[1], err)
 		}
 	}
 	for key, doc := range s.rebuiltViews(sc) {
-		if err := save(s.cfg.ViewStore, key, doc); err != nil {
+		if err := save(s.cfg.ViewStore, viewLockKey, key, doc); err != nil {
 			return fmt.Errorf("cqrs: store replayed view %s %q: %w", key[0], key[1], err)
 		}
 	}

@@ -127,7 +127,7 @@ func (g *Saga[S]) decodeDoc(raw []byte, doc *sagaDoc, entityID string) error {
 // again (see updateDocument). A command already applied returns the events it
 // raised without running fn.
 func (g *Saga[S]) apply(ctx context.Context, env Envelope, fn func(*S) ([]any, error)) ([]pendingEvent, error) {
-	defer g.svc.locks.lock(g.name + "\x00" + env.EntityID)()
+	defer g.svc.locks.lock(sagaLockKey(g.name, env.EntityID))()
 	var pending []pendingEvent
 	err := updateDocument(ctx, g.svc.entityStore(ctx), g.name, env.EntityID, func(_ context.Context, raw []byte, found bool) ([]byte, bool, error) {
 		var doc sagaDoc

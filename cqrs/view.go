@@ -63,7 +63,7 @@ func (v *View[V]) decode(raw []byte, model *V, id string) error {
 // stores it on the condition that no other instance stored it in between;
 // on a conflict it reloads and applies fn again (see updateDocument).
 func (v *View[V]) update(ctx context.Context, id string, fn func(*V) error) error {
-	defer v.svc.locks.lock(v.name + "\x00" + id)()
+	defer v.svc.locks.lock(viewLockKey(v.name, id))()
 	return updateDocument(ctx, v.svc.viewStore(ctx), v.name, id, func(_ context.Context, raw []byte, found bool) ([]byte, bool, error) {
 		var model V
 		if found {
