@@ -66,7 +66,7 @@ type HybridTransport struct {
 
 	mu    sync.Mutex
 	kinds map[string]sourceflow.Kind
-	bound map[boundKey]bool
+	bound map[boundKey]sourceflow.Binding // the part each bound transport was given
 }
 
 // boundKey names one inner transport bound for one service.
@@ -80,7 +80,7 @@ func NewHybridTransport(cfg HybridConfig) (*HybridTransport, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	h := &HybridTransport{cfg: cfg, kinds: map[string]sourceflow.Kind{}, bound: map[boundKey]bool{}}
+	h := &HybridTransport{cfg: cfg, kinds: map[string]sourceflow.Kind{}, bound: map[boundKey]sourceflow.Binding{}}
 	h.add(cfg.Default)
 	h.add(cfg.Commands)
 	h.add(cfg.Events)
@@ -117,12 +117,17 @@ func (h *HybridTransport) pick(destination string, kind sourceflow.Kind) Transpo
 	return h.cfg.Default
 }
 
-// Bind hands each transport, once per service, the part of b it carries:
-// the routes and listeners of its destinations, and the service name. Every
-// transport is bound, even one that carries nothing, so services sharing a
+// Bind hands each transport the part of b it carries: the routes and
+// listeners of its destinations, and the service name. Every transport is
+// bound, even one that carries nothing, so services sharing a
 // HybridTransport each bind every inner transport. When a transport fails,
-// the others are still bound and the errors are joined; a retried Bind of
-// the service binds only the transports that failed.
+// the others are still bound and the errors are joined. A transport already
+// bound with the very same part for the service is not bound again (a
+// retried Bind binds the transports that failed); one whose part changed
+// (registrations added after a failed Start, a service rebuilt under the
+// same name) is bound again with the new part, so it learns the new
+// routes, or refuses a second Bind with an error (awsbus) rather than
+// leaving them unknown.
 func (h *HybridTransport) Bind(ctx context.Context, b sourceflow.Binding) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -147,14 +152,14 @@ func (h *HybridTransport) Bind(ctx context.Context, b sourceflow.Binding) error 
 	var errs []error
 	for i, t := range h.transports {
 		key := boundKey{service: b.Service, transport: t}
-		if h.bound[key] {
-			continue
+		if prev, ok := h.bound[key]; ok && reflect.DeepEqual(prev, *parts[t]) {
+			continue // bound to this very part already
 		}
 		if err := t.Bind(ctx, *parts[t]); err != nil {
 			errs = append(errs, fmt.Errorf("cqrs: bind hybrid transport %d (%T): %w", i, t, err))
 			continue
 		}
-		h.bound[key] = true
+		h.bound[key] = *parts[t]
 	}
 	return errors.Join(errs...)
 }
