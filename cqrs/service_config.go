@@ -71,7 +71,10 @@ type ServiceConfig struct {
 	// when the router already runs, starts them; a Start that fails before
 	// adding them closes the subscribers, and one that fails after is
 	// retried without adding them again. Close stops only the service's
-	// handlers, waiting up to CloseTimeout, and closes their subscribers.
+	// handlers, waiting up to CloseTimeout, and closes their subscribers; in
+	// a running router, the handlers a failed Start left unstarted are
+	// started on an ended subscription, so they leave the router (see
+	// Watermill's RunHandlers, which starts every handler not yet running).
 	// Service names must be unique per router for the router's whole life:
 	// Watermill keeps handler middleware by handler name
 	// ("<Name>/<destination>") after the handler stopped, so a later service
