@@ -26,7 +26,11 @@ func (s *channelSubscriber) Subscribe(ctx context.Context, topic string) (<-chan
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	in, err := s.t.pubsub.Subscribe(ctx, topic)
+	ps, err := s.t.channel(topic)
+	var in <-chan *message.Message
+	if err == nil {
+		in, err = ps.Subscribe(ctx, topic)
+	}
 	if err != nil {
 		cancel()
 		s.t.unlisten(topic)

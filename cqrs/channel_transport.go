@@ -40,11 +40,6 @@ type ChannelConfig struct {
 	// stores join (transactional idempotency with SQL stores): the consumer's
 	// transaction may wait for locks the publisher's holds until it commits,
 	// so a service refuses such a publish with ErrPublishInTransaction.
-	// Set Async as well when services sharing one transport start or close
-	// while others handle messages that publish further: gochannel holds
-	// its subscriber lock while a synchronous publish waits, a subscription
-	// added or removed meanwhile waits for that lock, and a publish nested in
-	// the waiting one then queues behind it for good.
 	Async bool
 	// MaxDeadLetters bounds the dead letters kept for DeadLetters; older ones
 	// are dropped (DeadLetterCount still counts them). Default: 1000.
@@ -92,16 +87,21 @@ func (c ChannelConfig) Validate() error {
 }
 
 // ChannelTransport is the in-process Transport, built on Watermill's
-// gochannel pub/sub: a destination is a gochannel topic and every subscriber
-// of a topic receives every message. It adds what gochannel lacks for a
+// gochannel pub/sub: every subscriber of a destination receives every
+// message. Each destination has a gochannel pub/sub of its own: gochannel
+// holds its subscriber lock while a synchronous publish waits for its
+// subscribers, so with one for all, a subscription added or removed while a
+// handler publishes further (a service starting or closing beside others)
+// would wait for that lock and the nested publish behind it, for good. It adds what gochannel lacks for a
 // message bus: bounded redelivery with a dead-letter list instead of endless
 // redelivery, and an error when a command is sent to a destination nobody
 // listens to. Several services in one process may share one ChannelTransport.
 type ChannelTransport struct {
-	cfg    ChannelConfig
-	pubsub *gochannel.GoChannel
+	cfg ChannelConfig
 
 	mu        sync.Mutex
+	channels  map[string]*gochannel.GoChannel // by destination
+	closed    bool
 	kinds     map[string]sourceflow.Kind
 	listeners map[string]int
 	dead      []DeadLetter
@@ -139,12 +139,8 @@ func NewChannelTransport(cfg ChannelConfig) (*ChannelTransport, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	ps := gochannel.NewGoChannel(gochannel.Config{
-		OutputChannelBuffer:            64,
-		BlockPublishUntilSubscriberAck: !cfg.Async,
-	}, cfg.Logger)
 	return &ChannelTransport{
-		cfg: cfg, pubsub: ps,
+		cfg: cfg, channels: map[string]*gochannel.GoChannel{},
 		kinds: map[string]sourceflow.Kind{}, listeners: map[string]int{}, handovers: map[string]*handover{},
 	}, nil
 }
@@ -176,12 +172,50 @@ func (t *ChannelTransport) Subscriber(string) (message.Subscriber, error) {
 	return &channelSubscriber{t: t}, nil
 }
 
-// Close closes the underlying gochannel pub/sub and waits for queued
-// hand-overs to end.
+// errChannelClosed is what a publish or subscribe after Close returns.
+var errChannelClosed = errors.New("cqrs: ChannelTransport is closed")
+
+// channel returns the gochannel pub/sub of destination, made on first use.
+func (t *ChannelTransport) channel(destination string) (*gochannel.GoChannel, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		return nil, errChannelClosed
+	}
+	ps := t.channels[destination]
+	if ps == nil {
+		ps = gochannel.NewGoChannel(gochannel.Config{
+			OutputChannelBuffer:            64,
+			BlockPublishUntilSubscriberAck: !t.cfg.Async,
+		}, t.cfg.Logger)
+		t.channels[destination] = ps
+	}
+	return ps, nil
+}
+
+// publish publishes msgs to destination's gochannel pub/sub.
+func (t *ChannelTransport) publish(destination string, msgs ...*message.Message) error {
+	ps, err := t.channel(destination)
+	if err != nil {
+		return err
+	}
+	return ps.Publish(destination, msgs...)
+}
+
+// Close closes the gochannel pub/subs and waits for queued hand-overs to
+// end.
 func (t *ChannelTransport) Close() error {
-	err := t.pubsub.Close()
+	t.mu.Lock()
+	t.closed = true
+	channels := t.channels
+	t.channels = map[string]*gochannel.GoChannel{}
+	t.mu.Unlock()
+	var errs []error
+	for _, ps := range channels {
+		errs = append(errs, ps.Close())
+	}
 	t.draining.Wait()
-	return err
+	return errors.Join(errs...)
 }
 
 // DeadLetterCount returns how many messages were given up on in all.
@@ -246,7 +280,7 @@ func (p channelPublisher) Publish(topic string, msgs ...*message.Message) error 
 		p.t.handOver(topic, msgs)
 		return nil
 	}
-	return p.t.pubsub.Publish(topic, msgs...)
+	return p.t.publish(topic, msgs...)
 }
 
 // publishesToOwnDestination reports whether msgs are published from a
@@ -290,7 +324,7 @@ func (t *ChannelTransport) drain(topic string, h *handover) {
 		msgs := h.batches[0]
 		h.batches = h.batches[1:]
 		t.mu.Unlock()
-		if err := t.pubsub.Publish(topic, msgs...); err != nil {
+		if err := t.publish(topic, msgs...); err != nil {
 			t.cfg.Logger.Error("in-process hand-over failed", err, watermill.LogFields{"destination": topic})
 		}
 	}

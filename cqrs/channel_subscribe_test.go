@@ -1,0 +1,68 @@
+package cqrs_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow/cqrs"
+)
+
+type (
+	subPlace  struct{ N int }
+	subPlaced struct{ N int }
+	subState  struct{ N int }
+)
+
+// On the synchronous ChannelTransport, a subscription added while a
+// handler runs (a service starting beside a busy one) does not wait for the
+// publish that handler is part of, and the handler's own publish goes on:
+// with one gochannel pub/sub for every destination, the subscription waited
+// for the publish, which waited for the handler, which waited for it.
+func TestChannelSubscribingWhileAHandlerPublishesDoesNotWaitForIt(t *testing.T) {
+	ctx := context.Background()
+	tr, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{MaxDeliveries: 1})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = tr.Close() })
+	svc, err := cqrs.NewService(cqrs.ServiceConfig{Name: "shop", Transport: tr, Listen: []string{"places", "placed"}})
+	require.NoError(t, err)
+	subscribed := make(chan error, 1)
+	require.NoError(t, errors.Join(
+		cqrs.RegisterCommand[subPlace](svc, "sub.Place", "places"),
+		cqrs.RegisterEvent[subPlaced](svc, "sub.Placed", "placed"),
+		cqrs.Handle(cqrs.NewSaga[subState](svc, "place"), func(ctx context.Context, s *subState, c subPlace, env cqrs.Envelope) ([]any, error) {
+			go func() {
+				sub, err := tr.Subscriber("audit")
+				if err == nil {
+					_, err = sub.Subscribe(ctx, "audit")
+				}
+				subscribed <- err
+			}()
+			select {
+			case err := <-subscribed:
+				if err != nil {
+					return nil, err
+				}
+			case <-time.After(20 * time.Second):
+				return nil, errors.New("the subscription waited for the publish this handler is part of")
+			}
+			s.N = c.N
+			_, err := svc.EventQueue().Raise(ctx, env.EntityID, subPlaced(c))
+			return nil, err
+		}),
+		cqrs.Project(cqrs.NewView[subState](svc, "placed"), func(_ context.Context, m *subState, ev subPlaced, _ cqrs.Envelope) error {
+			m.N = ev.N
+			return nil
+		}),
+	))
+	require.NoError(t, svc.Start(ctx))
+	t.Cleanup(func() { assert.NoError(t, svc.Close()) })
+
+	_, err = cqrs.NewAggregate(svc, "place").Send(ctx, "p-1", subPlace{N: 7})
+	require.NoError(t, err)
+	assert.Empty(t, tr.DeadLetters())
+}
