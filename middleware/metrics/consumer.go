@@ -15,7 +15,9 @@ import (
 // messaging.destination.name (the router's subscribed topic) and
 // sourceflow.outcome: OutcomeError when the pipeline returned an error (plus
 // error.type "permanent" or "transient"), OutcomeDuplicate when
-// Config.IsDuplicate says so, else OutcomeSuccess.
+// Config.IsDuplicate says so, else OutcomeSuccess. A panic that unwinds
+// through it (Recover sits outside) counts as a transient error, as Recover
+// reports it.
 //
 // Place it after tracing and before idempotency, so duplicates are counted.
 func (m *Metrics) Middleware(h message.HandlerFunc) message.HandlerFunc {
@@ -25,10 +27,12 @@ func (m *Metrics) Middleware(h message.HandlerFunc) message.HandlerFunc {
 		m.consume.received.Add(ctx, 1, sets.base.add...)
 
 		start := time.Now()
+		opt := sets.transient // unless h returns: it panicked
+		defer func() {
+			m.consume.processed.Add(ctx, 1, opt.add...)
+			m.consume.duration.Record(ctx, time.Since(start).Seconds(), opt.record...)
+		}()
 		produced, err := h(msg)
-		elapsed := time.Since(start).Seconds()
-
-		opt := sets.success
 		switch {
 		case sourceflow.IsPermanent(err):
 			opt = sets.permanent
@@ -36,9 +40,9 @@ func (m *Metrics) Middleware(h message.HandlerFunc) message.HandlerFunc {
 			opt = sets.transient
 		case m.isDuplicate(msg):
 			opt = sets.duplicate
+		default:
+			opt = sets.success
 		}
-		m.consume.processed.Add(ctx, 1, opt.add...)
-		m.consume.duration.Record(ctx, elapsed, opt.record...)
 		return produced, err
 	}
 }

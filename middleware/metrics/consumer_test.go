@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/middleware"
 	"github.com/sourceflow-go/sourceflow/middleware/metrics"
 )
 
@@ -154,4 +155,21 @@ func waitGroup(t *testing.T, wg *sync.WaitGroup) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("messages were not handled")
 	}
+}
+
+// A handler that panics under the middleware (Recover outside it) is
+// counted as processed with a transient error, as Recover reports it.
+func TestMiddlewareCountsAPanicAsATransientError(t *testing.T) {
+	m, reader := recordingMetrics(t, metrics.Config{})
+	panicking := m.Middleware(func(*message.Message) ([]*message.Message, error) { panic("nil map") })
+
+	_, err := middleware.Recover(panicking)(typed("orders.X"))
+
+	var pe *sourceflow.PanicError
+	require.ErrorAs(t, err, &pe)
+	n, found := collect(t, reader).sum(metrics.NameMessageProcessed, attrs(
+		"sourceflow.type", "orders.X", "messaging.destination.name", "",
+		"sourceflow.outcome", "error", "error.type", "transient"))
+	require.True(t, found, "a panic is counted")
+	assert.Equal(t, int64(1), n)
 }

@@ -13,7 +13,8 @@ import (
 // replaces msg.Context() for the rest of the pipeline, so spans started by
 // the handler, and messages it sends with that context, are children of the
 // consumer span. A handler error sets the span status to Error and records
-// the error.
+// the error; so does a panic that unwinds through it (Recover sits outside),
+// described as "handler panicked".
 //
 // The destination is the topic the router subscribed to
 // (message.SubscribeTopicFromCtx). Place Middleware outside metrics,
@@ -41,10 +42,17 @@ func (t *Tracing) Middleware(h message.HandlerFunc) message.HandlerFunc {
 			}
 			span.SetAttributes(attrs...)
 		}
-		defer span.End()
+		returned := false
+		defer func() {
+			if !returned {
+				span.SetStatus(codes.Error, "handler panicked")
+			}
+			span.End()
+		}()
 
 		msg.SetContext(spanCtx)
 		produced, err := h(msg)
+		returned = true
 		if err != nil {
 			span.RecordError(err)
 			span.SetStatus(codes.Error, err.Error())

@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/middleware"
 	"github.com/sourceflow-go/sourceflow/middleware/tracing"
 )
 
@@ -172,4 +173,18 @@ func handleViaRouter(t *testing.T, tr *tracing.Tracing, topic string, msg *messa
 		t.Fatal("message was not handled")
 	}
 	require.NoError(t, router.Close())
+}
+
+// A handler that panics under the middleware (Recover outside it) ends the
+// span with status Error.
+func TestMiddlewareHandlerPanicMarksSpan(t *testing.T) {
+	tr, _, rec := recordingTracing(t, tracing.Config{})
+	panicking := tr.Middleware(func(*message.Message) ([]*message.Message, error) { panic("nil map") })
+
+	_, err := middleware.Recover(panicking)(message.NewMessage("uuid-1", nil))
+
+	require.Error(t, err)
+	span := spanNamed(t, rec, "process")
+	assert.Equal(t, codes.Error, span.Status().Code)
+	assert.Equal(t, "handler panicked", span.Status().Description)
 }
