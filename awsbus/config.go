@@ -112,6 +112,7 @@ func (c Config) Validate() error {
 		fieldcheck.Within("PublishLinger", c.PublishLinger, 0, MaxPublishLinger),
 		fieldcheck.Within("MaxReceiveCount", c.MaxReceiveCount, 1, topology.MaxMaxReceiveCount),
 		c.Provisioning.Validate(),
+		topology.ValidateAccountID(c.AccountID),
 	}
 	if c.KMSKeyID != "" {
 		if err := topology.ValidateKMSKeyID(c.KMSKeyID); err != nil {

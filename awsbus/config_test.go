@@ -44,6 +44,8 @@ func optionConfigCases() []configCase {
 		{name: "reserved tag", modify: func(c *awsbus.Config) { c.Tags = map[string]string{"aws:team": "x"} },
 			want: []string{`Tags: tag key "aws:team": the prefix aws: is reserved`}},
 		{name: "tags", modify: func(c *awsbus.Config) { c.Tags = map[string]string{"team": "checkout"} }},
+		{name: "short account id", modify: func(c *awsbus.Config) { c.AccountID = "12345" }, want: []string{`AccountID: "12345", want 12 digits`}},
+		{name: "account id", modify: func(c *awsbus.Config) { c.AccountID = "000000000000" }},
 		{name: "encryption with bad key", modify: func(c *awsbus.Config) {
 			c.KMSKeyID = "my key"
 		}, want: []string{"KMSKeyID", "my key"}},

@@ -59,10 +59,7 @@ type IAMConfig struct {
 	Provisioning Provisioning
 }
 
-var (
-	accountPattern = regexp.MustCompile(`^\d{12}$`)
-	regionPattern  = regexp.MustCompile(`^[a-z]{2,4}(-[a-z]+)+-\d+$`)
-)
+var regionPattern = regexp.MustCompile(`^[a-z]{2,4}(-[a-z]+)+-\d+$`)
 
 func (c *IAMConfig) setDefaults() {
 	c.Partition = cmp.Or(c.Partition, regionPartition(c.Region))
@@ -70,12 +67,9 @@ func (c *IAMConfig) setDefaults() {
 
 // Validate reports every problem at once, each naming its field.
 func (c IAMConfig) Validate() error {
-	var errs []error
-	switch {
-	case c.AccountID == "":
+	errs := []error{ValidateAccountID(c.AccountID)}
+	if c.AccountID == "" {
 		errs = append(errs, errors.New("AccountID: required: the policy's ARNs name the account"))
-	case !accountPattern.MatchString(c.AccountID):
-		errs = append(errs, fmt.Errorf("AccountID: %q, want 12 digits", c.AccountID))
 	}
 	switch {
 	case c.Region == "":

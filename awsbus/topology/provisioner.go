@@ -74,9 +74,10 @@ type ProvisionerConfig struct {
 	KMS KMSAPI
 }
 
-// Validate reports every missing client, each naming its field.
+// Validate reports every missing client and an AccountID that is not 12
+// digits, each naming its field.
 func (c ProvisionerConfig) Validate() error {
-	var errs []error
+	errs := []error{ValidateAccountID(c.AccountID)}
 	if c.SQS == nil {
 		errs = append(errs, errors.New("SQS: required"))
 	}

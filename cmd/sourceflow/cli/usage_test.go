@@ -77,3 +77,16 @@ func TestRun_EveryCommandHasHelpWithAnExample(t *testing.T) {
 	assert.Contains(t, out, "Exit codes:")
 	assert.Contains(t, out, "AWS_ENDPOINT_URL")
 }
+
+// An --account-id that is not 12 digits is a usage error, not a topic
+// reported missing under a made-up ARN.
+func TestRun_RefusesAMalformedAccountID(t *testing.T) {
+	path := writeTopology(t, ordersBinding(), topology.Options{})
+	for _, command := range []string{"plan", "validate", "health"} {
+		t.Run(command, func(t *testing.T) {
+			_, errOut, code := newFakeAWS().run(t, command, "-f", path, "--account-id", "12")
+			assert.Equal(t, cli.ExitUsage, code, errOut)
+			assert.Contains(t, errOut, `AccountID: "12", want 12 digits`)
+		})
+	}
+}
