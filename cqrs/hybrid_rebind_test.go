@@ -30,6 +30,22 @@ type (
 	rebindShipped struct{ N int }
 )
 
+// shippingService returns a service on h that projects the events of
+// "shipping-events".
+func shippingService(t *testing.T, h *cqrs.HybridTransport) *cqrs.Service {
+	t.Helper()
+	svc, err := cqrs.NewService(cqrs.ServiceConfig{Name: "shipping", Transport: h, Listen: []string{"shipping-events"}})
+	require.NoError(t, err)
+	require.NoError(t, errors.Join(
+		cqrs.RegisterEvent[rebindShipped](svc, "shipping.Shipped", "shipping-events"),
+		cqrs.Project(cqrs.NewView[lockSummary](svc, "shipments"), func(_ context.Context, m *lockSummary, ev rebindShipped, _ cqrs.Envelope) error {
+			m.N = ev.N
+			return nil
+		}),
+	))
+	return svc
+}
+
 // A Start whose HybridTransport Bind failed part-way leaves the service
 // unbound, so it accepts new registrations; the retried Start must hand
 // them to every inner transport, including the ones bound the first time.
@@ -40,15 +56,7 @@ func TestARetriedStartBindsRegistrationsAddedAfterAPartialHybridBindFailure(t *t
 	events := &bindFailsOnce{ChannelTransport: inner}
 	h, err := cqrs.NewHybridTransport(cqrs.HybridConfig{Default: local, Events: events})
 	require.NoError(t, err)
-	svc, err := cqrs.NewService(cqrs.ServiceConfig{Name: "shipping", Transport: h, Listen: []string{"shipping-events"}})
-	require.NoError(t, err)
-	require.NoError(t, errors.Join(
-		cqrs.RegisterEvent[rebindShipped](svc, "shipping.Shipped", "shipping-events"),
-		cqrs.Project(cqrs.NewView[lockSummary](svc, "shipments"), func(_ context.Context, m *lockSummary, ev rebindShipped, _ cqrs.Envelope) error {
-			m.N = ev.N
-			return nil
-		}),
-	))
+	svc := shippingService(t, h)
 	require.ErrorContains(t, svc.Start(ctx), "provisioning timed out")
 
 	// The service is not bound, so it takes a new registration: a command
@@ -71,23 +79,11 @@ func TestARebuiltServiceOnTheSameHybridBindsItsNewRegistrations(t *testing.T) {
 	local := newTransport(t)
 	h, err := cqrs.NewHybridTransport(cqrs.HybridConfig{Default: local})
 	require.NoError(t, err)
-	build := func() *cqrs.Service {
-		svc, err := cqrs.NewService(cqrs.ServiceConfig{Name: "shipping", Transport: h, Listen: []string{"shipping-events"}})
-		require.NoError(t, err)
-		require.NoError(t, errors.Join(
-			cqrs.RegisterEvent[rebindShipped](svc, "shipping.Shipped", "shipping-events"),
-			cqrs.Project(cqrs.NewView[lockSummary](svc, "shipments"), func(_ context.Context, m *lockSummary, ev rebindShipped, _ cqrs.Envelope) error {
-				m.N = ev.N
-				return nil
-			}),
-		))
-		return svc
-	}
-	first := build()
+	first := shippingService(t, h)
 	require.NoError(t, first.Start(ctx))
 	require.NoError(t, first.Close())
 
-	second := build()
+	second := shippingService(t, h)
 	require.NoError(t, cqrs.RegisterCommand[rebindPay](second, "shipping.Pay", "payments"))
 	require.NoError(t, second.Start(ctx))
 	t.Cleanup(func() { _ = second.Close() })

@@ -20,10 +20,12 @@ import (
 // flakyTransport is a ChannelTransport whose publishes fail transiently a
 // number of times first, which refuses a publisher of "later" transiently
 // a number of times first (as an instance of an older version that does
-// not know the destination yet), and which refuses "nowhere" permanently.
+// not know the destination yet), and which refuses "nowhere" permanently,
+// and every publish while closed is set.
 type flakyTransport struct {
 	*cqrs.ChannelTransport
 	refusals, failures atomic.Int64
+	closed             atomic.Bool
 }
 
 func (f *flakyTransport) Publisher(destination string) (message.Publisher, error) {
@@ -34,16 +36,19 @@ func (f *flakyTransport) Publisher(destination string) (message.Publisher, error
 		return nil, fmt.Errorf("%w: destination %q is not known yet", cqrs.ErrNotBound, destination)
 	}
 	pub, err := f.ChannelTransport.Publisher(destination)
-	return flakyPublisher{Publisher: pub, failures: &f.failures}, err
+	return flakyPublisher{Publisher: pub, t: f}, err
 }
 
 type flakyPublisher struct {
 	message.Publisher
-	failures *atomic.Int64
+	t *flakyTransport
 }
 
 func (p flakyPublisher) Publish(topic string, msgs ...*message.Message) error {
-	if p.failures.Add(-1) >= 0 {
+	if p.t.closed.Load() {
+		return sourceflow.Permanent(errors.New("destination refused"))
+	}
+	if p.t.failures.Add(-1) >= 0 {
 		return errors.New("broker unavailable")
 	}
 	return p.Publisher.Publish(topic, msgs...)

@@ -2,14 +2,12 @@ package outbox_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -17,30 +15,6 @@ import (
 	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/outbox"
 )
-
-// refusingTransport is a ChannelTransport whose publishes fail permanently
-// while closed is set.
-type refusingTransport struct {
-	*cqrs.ChannelTransport
-	closed *atomic.Bool
-}
-
-func (g refusingTransport) Publisher(destination string) (message.Publisher, error) {
-	pub, err := g.ChannelTransport.Publisher(destination)
-	return refusingPublisher{Publisher: pub, closed: g.closed}, err
-}
-
-type refusingPublisher struct {
-	message.Publisher
-	closed *atomic.Bool
-}
-
-func (p refusingPublisher) Publish(topic string, msgs ...*message.Message) error {
-	if p.closed.Load() {
-		return sourceflow.Permanent(errors.New("destination refused"))
-	}
-	return p.Publisher.Publish(topic, msgs...)
-}
 
 // Commands the inner transport refused for good are dead-lettered; once it
 // takes them again, Redrive sends each back through the outbox once, even
@@ -52,9 +26,9 @@ func TestRedriveSendsDeadLettersAgain(t *testing.T) {
 		d.dropOutbox(t, db, topic)
 		channel, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{Async: true})
 		require.NoError(t, err)
-		closed := &atomic.Bool{}
-		closed.Store(true)
-		h := newHarness(t, d, db, topic, refusingTransport{ChannelTransport: channel, closed: closed})
+		inner := &flakyTransport{ChannelTransport: channel}
+		inner.closed.Store(true)
+		h := newHarness(t, d, db, topic, inner)
 		ctx := context.Background()
 		cfg := outbox.Config{DB: db, Dialect: d.dialect, Topic: topic}
 
@@ -75,7 +49,7 @@ func TestRedriveSendsDeadLettersAgain(t *testing.T) {
 		}, waitFor, 10*time.Millisecond)
 		assert.Contains(t, letters[0].Reason, "destination refused")
 
-		closed.Store(false)
+		inner.closed.Store(false)
 		var wg sync.WaitGroup
 		var moved atomic.Int64
 		for range 2 {
