@@ -70,3 +70,106 @@ func (p deadLetterPublisher) Publish(topic string, msgs ...*message.Message) err
 
 // Close does nothing: the publisher holds no resources of its own.
 func (deadLetterPublisher) Close() error { return nil }
+
+// redriveBatch is how many dead letters one of Redrive's transactions
+// moves, so that a long list holds the outbox (and MySQL's topic lock) for
+// a short while at a time.
+const redriveBatch = 100
+
+// reasonKeys are the metadata a dead letter gains: a redriven row goes back
+// without them.
+var reasonKeys = []string{
+	sourceflow.MetaFailure, middleware.ReasonForPoisonedKey, middleware.PoisonedTopicKey,
+	middleware.PoisonedHandlerKey, middleware.PoisonedSubscriberKey,
+}
+
+// Redrive writes the outbox's dead letters back into the outbox, oldest
+// first, behind the rows written meanwhile, and returns how many it wrote:
+// the forwarders forward them again (once the inner transport knows their
+// destination, for instance), and one that fails again is dead-lettered
+// again with its new reason. Each row goes back as it was written, without
+// its reason, and leaves the dead-letter table in the same transaction, so
+// Redrive calls running together move each dead letter once. It moves up to
+// 100 rows per transaction; an error leaves the rest where they were, and
+// the count says how many were moved. Only cfg.DB, cfg.Dialect and
+// cfg.Topic are used; forwarders may run meanwhile.
+func Redrive(ctx context.Context, cfg Config) (int, error) {
+	cfg.setDefaults()
+	if err := cfg.validateStore(); err != nil {
+		return 0, err
+	}
+	rows, err := sqldb.ReadWatermillTable(ctx, cfg.DB, cfg.Dialect, "watermill_"+deadLetterTopic(cfg.Topic))
+	if err != nil {
+		return 0, fmt.Errorf("outbox: read dead letters: %w", err)
+	}
+	moved := 0
+	for start := 0; start < len(rows); start += redriveBatch {
+		n, err := redriveRows(ctx, cfg, rows[start:min(start+redriveBatch, len(rows))])
+		moved += n
+		if err != nil {
+			return moved, fmt.Errorf("outbox: redrive dead letters: %w", err)
+		}
+	}
+	return moved, nil
+}
+
+// redriveRows moves rows in one transaction and returns how many it moved:
+// those still in the dead-letter table.
+func redriveRows(ctx context.Context, cfg Config, rows []sqldb.WatermillRow) (int, error) {
+	tx, err := cfg.DB.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer func() { _ = tx.Rollback() }() // a no-op once committed
+	if cfg.Dialect == sourceflow.MySQL {
+		if err := lockForWrite(ctx, tx, cfg.Topic); err != nil {
+			return 0, err
+		}
+	}
+	var msgs []*message.Message
+	for _, r := range rows {
+		taken, err := takeDeadLetter(ctx, tx, cfg, r.Offset)
+		if err != nil {
+			return 0, err
+		}
+		if !taken {
+			continue // another Redrive moved it
+		}
+		m := message.NewMessage(r.UUID, r.Payload)
+		maps.Copy(m.Metadata, r.Metadata)
+		for _, k := range reasonKeys {
+			delete(m.Metadata, k)
+		}
+		msgs = append(msgs, m)
+	}
+	if len(msgs) > 0 {
+		pub, err := wsql.NewPublisher(wsql.TxFromStdSQL(tx), wsql.PublisherConfig{SchemaAdapter: schemaAdapter(cfg.Dialect)}, cfg.Logger)
+		if err != nil {
+			return 0, err
+		}
+		if err := pub.Publish(cfg.Topic, msgs...); err != nil {
+			return 0, err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, err
+	}
+	return len(msgs), nil
+}
+
+// takeDeadLetter deletes the dead letter at offset in tx and reports
+// whether it was still there.
+func takeDeadLetter(ctx context.Context, tx *sql.Tx, cfg Config, offset int64) (bool, error) {
+	table := "watermill_" + deadLetterTopic(cfg.Topic)
+	// #nosec G202 -- the table is built from a Topic Validate allows: letters, digits and underscores.
+	q := `DELETE FROM "` + table + `" WHERE "offset" = $1`
+	if cfg.Dialect == sourceflow.MySQL {
+		q = "DELETE FROM `" + table + "` WHERE `offset` = ?" // #nosec G202 -- as above
+	}
+	res, err := tx.ExecContext(ctx, q, offset)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
