@@ -59,7 +59,10 @@ func (c HybridConfig) Validate() error {
 // HybridTransport carries each destination over the transport its
 // HybridConfig picks: for example commands in process and events on AWS, or
 // one audit destination on a transport of its own. Service code does not
-// change; only the HybridConfig does.
+// change; only the HybridConfig does. Every service on a HybridTransport
+// binds every inner transport, so one holding a transport that serves a
+// single service (PubSubTransport, awsbus.Transport) serves a single
+// service too: give each service its own HybridTransport then.
 type HybridTransport struct {
 	cfg        HybridConfig
 	transports []Transport // distinct, in the order Default, Commands, Events, Destinations
