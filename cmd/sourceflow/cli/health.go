@@ -62,7 +62,7 @@ circuits, never by this command.`,
 	}
 	addFileFlag(cmd, &f.path)
 	cmd.Flags().StringVarP(&f.output, "output", "o", outputTable, "output format: table or json")
-	cmd.Flags().DurationVar(&f.checkTimeout, "check-timeout", 5*time.Second, "bound on each check, and on reading the topology before them")
+	cmd.Flags().DurationVar(&f.checkTimeout, "check-timeout", 5*time.Second, "bound on each check, and per resource on reading the topology before them")
 	return cmd
 }
 
@@ -79,9 +79,7 @@ func (g *globals) runHealth(cmd *cobra.Command, f healthFlags) error {
 	// Validate resolves the URLs and ARNs of what exists; a failure leaves
 	// them empty and each probe then finds its resource by name (a queue)
 	// or builds its ARN from the account (a topic), or is skipped.
-	// It is bounded like a check, so that an endpoint that does not answer
-	// leaves the probes their time.
-	vctx, vcancel := context.WithTimeout(ctx, f.checkTimeout)
+	vctx, vcancel := context.WithTimeout(ctx, readBound(ctx, s, f.checkTimeout))
 	_, eps, readErr := s.prov.Validate(vctx, s.plan)
 	vcancel()
 	probes := s.prov.ResourceProbes(s.plan, eps)
@@ -101,24 +99,51 @@ func (g *globals) runHealth(cmd *cobra.Command, f healthFlags) error {
 	if err := printHealth(cmd.OutOrStdout(), f.output, rep); err != nil {
 		return err
 	}
-	calls := 0 // down checks whose call failed, rather than finding the resource missing
-	for _, err := range failed {
-		if err != nil {
-			calls++
-		}
-	}
-	if down > 0 && up == 0 && calls == down {
-		// No call reached AWS: the endpoint, the credentials or the region
-		// are at fault, not the resources. Validate reports a topic whose
-		// account STS failed to give as not checked, without failing, so
-		// a probe's failed call stands for it.
-		return s.awsFailure("health", cmp.Or(readErr, cmp.Or(failed...)))
+	if down > 0 && up == 0 && countErrors(failed) == down {
+		return noAnswer(ctx, s, f, cmp.Or(readErr, cmp.Or(failed...)))
 	}
 	if down > 0 {
 		return &ExitError{Code: ExitDrift, Err: fmt.Errorf("%d of %d checks down: run `sourceflow validate -f %s` "+
 			"to see what is missing and `sourceflow apply -f %s` to create it", down, len(rep.Checks), f.path, f.path)}
 	}
 	return nil
+}
+
+// readBound is how long health's topology read may take: it reads one
+// resource after another, so a check's time per resource, within what
+// --timeout leaves once the probes have had theirs. An endpoint that does
+// not answer so leaves the probes their time.
+func readBound(ctx context.Context, s *session, checkTimeout time.Duration) time.Duration {
+	bound := checkTimeout * time.Duration(max(1, len(s.prov.ResourceProbes(s.plan, nil))))
+	if dl, ok := ctx.Deadline(); ok {
+		bound = min(bound, time.Until(dl)-checkTimeout)
+	}
+	return bound
+}
+
+// noAnswer is the error of a health run in which no call reached AWS (every
+// check down with a failed call): the endpoint, the credentials or the
+// region are at fault, not the resources. Validate reports a topic whose
+// account STS failed to give as not checked, without failing, so a probe's
+// failed call stands for it.
+func noAnswer(ctx context.Context, s *session, f healthFlags, err error) error {
+	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil { // cut short by --check-timeout
+		return &ExitError{Code: ExitAWS, Err: fmt.Errorf("health: %w\nAWS did not answer within --check-timeout (%s): "+
+			"check that the endpoint (AWS_ENDPOINT_URL: %s) answers, or allow more time with --check-timeout",
+			err, f.checkTimeout, cmp.Or(s.clients.Endpoint, "unset, so AWS itself"))}
+	}
+	return s.awsFailure("health", err)
+}
+
+// countErrors counts the non-nil errors of errs.
+func countErrors(errs []error) int {
+	n := 0
+	for _, err := range errs {
+		if err != nil {
+			n++
+		}
+	}
+	return n
 }
 
 // failedCalls makes each probe keep, at its index, the error of a failed

@@ -80,10 +80,12 @@ func TestTimeoutAndInterruptSayWhatHappened(t *testing.T) {
 		c.SQS = hangingSQS{fake.sqs}
 		return c, err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond) // Ctrl-C
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	time.AfterFunc(300*time.Millisecond, cancel) // Ctrl-C
 	code = cli.Run(ctx, cfg, []string{"plan", "-f", path})
 	assert.Equal(t, cli.ExitInterrupted, code)
 	t.Log(errOut.String())
+	assert.Contains(t, errOut.String(), "interrupted")
 	assert.NotContains(t, errOut.String(), "check the credentials", "an interruption is reported as a credentials/endpoint problem")
 }
