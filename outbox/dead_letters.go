@@ -76,11 +76,12 @@ func (deadLetterPublisher) Close() error { return nil }
 // a short while at a time.
 const redriveBatch = 100
 
-// reasonKeys are the metadata a dead letter gains: a redriven row goes back
+// reasonKeys are the metadata a dead letter gains (its reason, and the mark
+// of a row whose metadata could not be read): a redriven row goes back
 // without them.
 var reasonKeys = []string{
 	sourceflow.MetaFailure, middleware.ReasonForPoisonedKey, middleware.PoisonedTopicKey,
-	middleware.PoisonedHandlerKey, middleware.PoisonedSubscriberKey,
+	middleware.PoisonedHandlerKey, middleware.PoisonedSubscriberKey, sqldb.MetaBadRow,
 }
 
 // Redrive writes the outbox's dead letters back into the outbox, oldest
@@ -90,9 +91,10 @@ var reasonKeys = []string{
 // again with its new reason. Each row goes back as it was written, without
 // its reason, and leaves the dead-letter table in the same transaction, so
 // Redrive calls running together move each dead letter once. It moves up to
-// 100 rows per transaction; an error leaves the rest where they were, and
-// the count says how many were moved. Only cfg.DB, cfg.Dialect and
-// cfg.Topic are used; forwarders may run meanwhile.
+// 100 rows per transaction, of the list it read first; an error leaves the
+// rest where they were, and the count says how many were moved. Only
+// cfg.DB, cfg.Dialect, cfg.Topic and cfg.Logger are used; forwarders may
+// run meanwhile.
 func Redrive(ctx context.Context, cfg Config) (int, error) {
 	cfg.setDefaults()
 	if err := cfg.validateStore(); err != nil {

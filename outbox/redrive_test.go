@@ -91,3 +91,51 @@ func TestRedriveOfAnOutboxNeverBoundMovesNothing(t *testing.T) {
 	_, err := outbox.Redrive(context.Background(), outbox.Config{Dialect: sourceflow.Postgres})
 	assert.ErrorContains(t, err, "Config.DB")
 }
+
+// A row whose metadata column could not be read is dead-lettered with a
+// mark saying so. The mark is part of its reason, not of the row as it was
+// written: redriven, the row is forwarded, not refused again.
+func TestRedriveDropsTheMarkOfAnUnreadableRow(t *testing.T) {
+	eachDialect(t, func(t *testing.T, d dialect) {
+		db := d.open(t)
+		topic := uniqueName("obx")
+		d.dropOutbox(t, db, topic)
+		channel, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{Async: true})
+		require.NoError(t, err)
+		inner := &flakyTransport{ChannelTransport: channel}
+		inner.closed.Store(true)
+		h := newHarness(t, d, db, topic, inner)
+		ctx := context.Background()
+		cfg := outbox.Config{DB: db, Dialect: d.dialect, Topic: topic}
+		deadLetters := func(n int) []cqrs.DeadLetter {
+			var letters []cqrs.DeadLetter
+			require.Eventually(t, func() bool {
+				letters, err = outbox.DeadLetters(ctx, cfg)
+				require.NoError(t, err)
+				return len(letters) == n
+			}, waitFor, 10*time.Millisecond)
+			return letters
+		}
+
+		// The envelope of a real command, dead-lettered, then written again
+		// in a row whose metadata is not an object of strings.
+		var env cqrs.Envelope
+		require.NoError(t, h.store.WithinTx(ctx, func(ctx context.Context) error {
+			env, err = h.orders.Send(ctx, "o-1", PlaceOrder{OrderID: "o-1"})
+			return err
+		}))
+		payload := string(deadLetters(1)[0].Message.Payload)
+		_, err = db.Exec("DELETE FROM " + d.quote("watermill_"+topic+"_dead_letters"))
+		require.NoError(t, err)
+		d.insertRow(t, db, topic, "bad-metadata", payload, `{"n":1}`)
+		assert.Contains(t, deadLetters(1)[0].Reason, "metadata column")
+
+		inner.closed.Store(false)
+		n, err := outbox.Redrive(ctx, cfg)
+		require.NoError(t, err)
+		require.Equal(t, 1, n)
+		require.Eventually(t, func() bool { return h.handled.count(env.MessageID) == 1 }, waitFor, 10*time.Millisecond,
+			"the redriven row is forwarded")
+		assert.Empty(t, deadLetters(0))
+	})
+}
