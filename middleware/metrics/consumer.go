@@ -16,8 +16,8 @@ import (
 // sourceflow.outcome: OutcomeError when the pipeline returned an error (plus
 // error.type "permanent" or "transient"), OutcomeDuplicate when
 // Config.IsDuplicate says so, else OutcomeSuccess. A panic that unwinds
-// through it (Recover sits outside) counts as a transient error, as Recover
-// reports it.
+// through it (Recover sits outside) counts as an error, permanent when its
+// value is a permanent error, as Recover reports it; the panic goes on.
 //
 // Place it after tracing and before idempotency, so duplicates are counted.
 func (m *Metrics) Middleware(h message.HandlerFunc) message.HandlerFunc {
@@ -27,12 +27,25 @@ func (m *Metrics) Middleware(h message.HandlerFunc) message.HandlerFunc {
 		m.consume.received.Add(ctx, 1, sets.base.add...)
 
 		start := time.Now()
-		opt := sets.transient // unless h returns: it panicked
+		var opt options
+		returned := false
 		defer func() {
+			var v any
+			if !returned { // h panicked, or called runtime.Goexit (v nil)
+				v = recover()
+				opt = sets.transient
+				if err, ok := v.(error); ok && sourceflow.IsPermanent(err) {
+					opt = sets.permanent
+				}
+			}
 			m.consume.processed.Add(ctx, 1, opt.add...)
 			m.consume.duration.Record(ctx, time.Since(start).Seconds(), opt.record...)
+			if v != nil {
+				panic(v) // on the stack still under it: Recover's stack shows where h panicked
+			}
 		}()
 		produced, err := h(msg)
+		returned = true
 		switch {
 		case sourceflow.IsPermanent(err):
 			opt = sets.permanent

@@ -167,9 +167,28 @@ func TestMiddlewareCountsAPanicAsATransientError(t *testing.T) {
 
 	var pe *sourceflow.PanicError
 	require.ErrorAs(t, err, &pe)
+	assert.Contains(t, string(pe.Stack), "TestMiddlewareCountsAPanicAsATransientError.func1", "the stack shows where the handler panicked")
 	n, found := collect(t, reader).sum(metrics.NameMessageProcessed, attrs(
 		"sourceflow.type", "orders.X", "messaging.destination.name", "",
 		"sourceflow.outcome", "error", "error.type", "transient"))
 	require.True(t, found, "a panic is counted")
+	assert.Equal(t, int64(1), n)
+}
+
+// A panic whose value is a permanent error is counted as permanent, as
+// Recover reports it.
+func TestMiddlewareCountsAPermanentPanicAsPermanent(t *testing.T) {
+	m, reader := recordingMetrics(t, metrics.Config{})
+	panicking := m.Middleware(func(*message.Message) ([]*message.Message, error) {
+		panic(sourceflow.Permanent(errors.New("poison")))
+	})
+
+	_, err := middleware.Recover(panicking)(typed("orders.X"))
+
+	require.True(t, sourceflow.IsPermanent(err), "Recover reports the panic as permanent")
+	n, found := collect(t, reader).sum(metrics.NameMessageProcessed, attrs(
+		"sourceflow.type", "orders.X", "messaging.destination.name", "",
+		"sourceflow.outcome", "error", "error.type", "permanent"))
+	require.True(t, found)
 	assert.Equal(t, int64(1), n)
 }
