@@ -16,6 +16,7 @@ import (
 func runInstance(ctx context.Context, opts options, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	context.AfterFunc(ctx, stop) // a second signal, while it closes, ends the process
 	obs, err := newObservability(opts)
 	if err != nil {
 		return err

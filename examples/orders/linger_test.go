@@ -17,7 +17,7 @@ func TestLingerIsNotCutShortByTimeout(t *testing.T) {
 	t.Setenv("AWS_ENDPOINT_URL", "")
 	var out, errOut bytes.Buffer
 	began := time.Now()
-	code := run(context.Background(), []string{"-n", "2", "-metrics-addr", "127.0.0.1:0", "-linger", "6s", "-timeout", "4s"}, &out, &errOut)
+	code := run(context.Background(), []string{"-n", "2", "-metrics-addr", "127.0.0.1:0", "-linger", "9s", "-timeout", "8s"}, &out, &errOut)
 	require.Equal(t, 0, code, errOut.String())
-	assert.GreaterOrEqual(t, time.Since(began), 6*time.Second, "served for %s only", time.Since(began))
+	assert.GreaterOrEqual(t, time.Since(began), 9*time.Second, "served for %s only", time.Since(began))
 }

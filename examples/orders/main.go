@@ -72,8 +72,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // they did.
 func runAll(ctx context.Context, opts options, stdout io.Writer) error {
 	// SIGINT or SIGTERM ends the run, or the linger, and closes the services.
+	// A second signal, while the services close, ends the process.
 	sigCtx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	context.AfterFunc(sigCtx, stop)
 	ctx, cancel := context.WithTimeout(sigCtx, opts.timeout)
 	defer cancel()
 	obs, err := newObservability(opts)

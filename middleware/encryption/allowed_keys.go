@@ -37,9 +37,10 @@ type allowedKeys struct {
 }
 
 // check returns nil when keyARN is allowed (or no KeyIDs are set). A key
-// the ids still do not name after a fresh resolution is a permanent error
-// wrapping ErrKeyNotAllowed; one met while resolutions are paced is a
-// transient one, so the message is tried again after the next.
+// the ids still do not name after a fresh resolution is an error wrapping
+// ErrKeyNotAllowed, and the failures of the ids that did not resolve:
+// permanent unless one of those is transient. One met while resolutions
+// are paced is transient, so the message is tried again after the next.
 func (a *allowedKeys) check(ctx context.Context, keyARN string) error {
 	if len(a.ids) == 0 || a.allows(keyARN) {
 		return nil

@@ -47,7 +47,8 @@ type DecrypterConfig struct {
 	Version1Until time.Time
 	// KeyIDs, when set, are the only KMS keys whose data keys are accepted:
 	// key ids, key ARNs, aliases or alias ARNs. A message whose data key was
-	// wrapped under another key is refused (ErrKeyNotAllowed, permanent),
+	// wrapped under another key is refused (ErrKeyNotAllowed, permanent
+	// unless an id failed to resolve for a passing reason),
 	// even when the consumer's role may decrypt with that key: otherwise
 	// anyone who may send to the destination could encrypt or sign with a
 	// key of their own. An id other than a key ARN is resolved with

@@ -32,7 +32,9 @@ var ErrKeyUnavailable = errors.New("KMS key is unknown or disabled")
 
 // ErrKeyNotAllowed means a message's data key was wrapped under a KMS key
 // that DecrypterConfig.KeyIDs does not name: whoever may send to the
-// destination encrypted or signed it with a key of their own. Permanent.
+// destination encrypted or signed it with a key of their own. Permanent,
+// unless an allowed id failed to resolve for a passing reason (throttling, a
+// KMS error): the message is then tried again.
 var ErrKeyNotAllowed = errors.New("KMS key is not one the decrypter accepts")
 
 // ErrAccessDenied means the caller's credentials may not use the KMS key.
