@@ -149,11 +149,7 @@ func (s *Service) buildRouter() (*message.Router, []*message.Handler, []message.
 	handlers := make([]*message.Handler, len(subs))
 	for i, dest := range s.cfg.Listen {
 		d := s.dispatchers[dest]
-		var sub message.Subscriber = subs[i]
-		if s.cfg.Router != nil {
-			sub = retiringSubscriber{Subscriber: sub, retired: &s.retired}
-		}
-		h := router.AddConsumerHandler(s.cfg.Name+"/"+dest, dest, sub, d.consume)
+		h := router.AddConsumerHandler(s.cfg.Name+"/"+dest, dest, subs[i], d.consume)
 		h.AddMiddleware(markFailure)
 		h.AddMiddleware(s.cfg.HandlerMiddleware...)
 		h.AddMiddleware(s.subscribeHooks(d)...)
@@ -246,7 +242,6 @@ func (s *Service) stopHandlers() error {
 	s.handlers, s.subs = nil, nil
 	s.mu.Unlock()
 	timeout := time.After(s.cfg.CloseTimeout)
-	s.retireUnstarted(handlers)
 	var stopped []message.Subscriber
 	for i, h := range handlers {
 		select {

@@ -7,7 +7,6 @@ import (
 	"reflect"
 	"sort"
 	"sync"
-	"sync/atomic"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 
@@ -27,7 +26,6 @@ type Service struct {
 	bus        *CommandBus
 	events     *EventQueue
 	closeOnce  func() error // runs shutDown once; every Close waits for it
-	retired    atomic.Bool  // set by Close: the subscribers in ServiceConfig.Router subscribe no more
 
 	mu          sync.Mutex
 	started     bool

@@ -70,11 +70,12 @@ type ServiceConfig struct {
 	// Start creates every subscriber, then adds the service's handlers and,
 	// when the router already runs, starts them; a Start that fails before
 	// adding them closes the subscribers, and one that fails after is
-	// retried without adding them again. Close stops only the service's
-	// handlers, waiting up to CloseTimeout, and closes their subscribers; in
-	// a running router, the handlers a failed Start left unstarted are
-	// started on an ended subscription, so they leave the router (see
-	// Watermill's RunHandlers, which starts every handler not yet running).
+	// retried without adding them again. Watermill cannot remove a handler:
+	// the handlers of a Start that failed in a running router stay there,
+	// and the router's next RunHandlers (another service's Start) runs them
+	// again, so retry that service's Start, or run a new router, rather
+	// than give up on it. Close stops only the service's
+	// handlers, waiting up to CloseTimeout, and closes their subscribers.
 	// Service names must be unique per router for the router's whole life:
 	// Watermill keeps handler middleware by handler name
 	// ("<Name>/<destination>") after the handler stopped, so a later service
