@@ -90,3 +90,56 @@ func TestARebuiltServiceOnTheSameHybridBindsItsNewRegistrations(t *testing.T) {
 	_, err = second.CommandBus().Send(ctx, "p-1", rebindPay{N: 1})
 	require.ErrorIs(t, err, cqrs.ErrNoListener, "the command was silently dropped: the Hybrid did not bind the new route")
 }
+
+type bindsOnce struct {
+	*cqrs.ChannelTransport
+	bound bool
+}
+
+func (b *bindsOnce) Bind(ctx context.Context, bd sourceflow.Binding) error {
+	if b.bound {
+		return errors.New("awsbus: Bind called twice")
+	}
+	b.bound = true
+	return b.ChannelTransport.Bind(ctx, bd)
+}
+
+// A service rebuilt under the same name with the very same registrations,
+// made in another order, has the same part of the routing: the
+// HybridTransport must not bind an inner transport again for it (awsbus
+// refuses), as it did before it compared parts.
+// A service rebuilt with the same registrations in another order has the
+// same part of the routing: a transport that binds once (awsbus) is not
+// bound again.
+func TestARebuiltServiceWithTheSameRegistrationsInAnotherOrderIsNotBoundAgain(t *testing.T) {
+	ctx := context.Background()
+	inner := &bindsOnce{ChannelTransport: newTransport(t)}
+	h, err := cqrs.NewHybridTransport(cqrs.HybridConfig{Default: inner})
+	require.NoError(t, err)
+	build := func(shippedFirst bool) *cqrs.Service {
+		svc, err := cqrs.NewService(cqrs.ServiceConfig{Name: "shipping", Transport: h, Listen: []string{"shipping-events"}})
+		require.NoError(t, err)
+		regs := []func() error{
+			func() error { return cqrs.RegisterEvent[rebindShipped](svc, "shipping.Shipped", "shipping-events") },
+			func() error { return cqrs.RegisterCommand[rebindPay](svc, "shipping.Pay", "payments") },
+		}
+		if !shippedFirst {
+			regs[0], regs[1] = regs[1], regs[0]
+		}
+		for _, reg := range regs {
+			require.NoError(t, reg())
+		}
+		require.NoError(t, cqrs.Project(cqrs.NewView[lockSummary](svc, "shipments"), func(_ context.Context, m *lockSummary, ev rebindShipped, _ cqrs.Envelope) error {
+			m.N = ev.N
+			return nil
+		}))
+		return svc
+	}
+	first := build(true)
+	require.NoError(t, first.Start(ctx))
+	require.NoError(t, first.Close())
+
+	second := build(false)
+	require.NoError(t, second.Start(ctx), "the same part, in another order, was bound again")
+	t.Cleanup(func() { _ = second.Close() })
+}

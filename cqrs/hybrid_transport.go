@@ -7,6 +7,7 @@ import (
 	"maps"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -155,7 +156,7 @@ func (h *HybridTransport) Bind(ctx context.Context, b sourceflow.Binding) error 
 	var errs []error
 	for i, t := range h.transports {
 		key := boundKey{service: b.Service, transport: t}
-		if prev, ok := h.bound[key]; ok && reflect.DeepEqual(prev, *parts[t]) {
+		if prev, ok := h.bound[key]; ok && samePart(prev, *parts[t]) {
 			continue // bound to this very part already
 		}
 		if err := t.Bind(ctx, *parts[t]); err != nil {
@@ -165,6 +166,19 @@ func (h *HybridTransport) Bind(ctx context.Context, b sourceflow.Binding) error 
 		h.bound[key] = *parts[t]
 	}
 	return errors.Join(errs...)
+}
+
+// samePart reports whether a and b are the same part of a routing, in
+// whatever order its routes and listeners were registered.
+func samePart(a, b sourceflow.Binding) bool {
+	canon := func(b sourceflow.Binding) sourceflow.Binding {
+		b.Routes = slices.Clone(b.Routes)
+		slices.SortFunc(b.Routes, func(x, y sourceflow.Route) int { return strings.Compare(x.Type, y.Type) })
+		b.Listeners = slices.Clone(b.Listeners)
+		slices.SortFunc(b.Listeners, func(x, y sourceflow.Listener) int { return strings.Compare(x.Destination, y.Destination) })
+		return b
+	}
+	return reflect.DeepEqual(canon(a), canon(b))
 }
 
 // transportOf returns the transport of destination, by the kind the
