@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -65,4 +67,33 @@ func TestChannelSubscribingWhileAHandlerPublishesDoesNotWaitForIt(t *testing.T) 
 	_, err = cqrs.NewAggregate(svc, "place").Send(ctx, "p-1", subPlace{N: 7})
 	require.NoError(t, err)
 	assert.Empty(t, tr.DeadLetters())
+}
+
+// A handler's publish to its own destination is handed over in order, not
+// waited for; after the transport closed, it is refused rather than queued
+// for a hand-over nothing waits for.
+func TestChannelHandOverAfterCloseIsRefused(t *testing.T) {
+	tr, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{})
+	require.NoError(t, err)
+	sub, err := tr.Subscriber("loop")
+	require.NoError(t, err)
+	router, err := message.NewRouter(message.RouterConfig{}, watermill.NopLogger{})
+	require.NoError(t, err)
+	handled := make(chan context.Context, 1)
+	router.AddConsumerHandler("loop", "loop", sub, func(msg *message.Message) error {
+		handled <- msg.Context()
+		return nil
+	})
+	go func() { _ = router.Run(context.Background()) }()
+	<-router.Running()
+	pub, err := tr.Publisher("loop")
+	require.NoError(t, err)
+	require.NoError(t, pub.Publish("loop", message.NewMessage(watermill.NewUUID(), nil)))
+	handlerCtx := <-handled
+	require.NoError(t, router.Close())
+	require.NoError(t, tr.Close())
+
+	again := message.NewMessage(watermill.NewUUID(), nil)
+	again.SetContext(handlerCtx) // published from the handler of "loop"
+	assert.Error(t, pub.Publish("loop", again))
 }

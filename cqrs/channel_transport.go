@@ -277,8 +277,7 @@ func (p channelPublisher) Publish(topic string, msgs ...*message.Message) error 
 		return fmt.Errorf("%w: %q", ErrNoListener, topic)
 	}
 	if !p.t.cfg.Async && publishesToOwnDestination(topic, msgs) {
-		p.t.handOver(topic, msgs)
-		return nil
+		return p.t.handOver(topic, msgs)
 	}
 	return p.t.publish(topic, msgs...)
 }
@@ -295,10 +294,14 @@ func publishesToOwnDestination(topic string, msgs []*message.Message) bool {
 }
 
 // handOver queues msgs for topic's hand-over goroutine, starting it when
-// idle, so a handler's sends to its own destination keep their order.
-func (t *ChannelTransport) handOver(topic string, msgs []*message.Message) {
+// idle, so a handler's sends to its own destination keep their order. After
+// Close it starts none: Close may be waiting for the last ones.
+func (t *ChannelTransport) handOver(topic string, msgs []*message.Message) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if t.closed {
+		return errChannelClosed
+	}
 	h := t.handovers[topic]
 	if h == nil {
 		h = &handover{}
@@ -310,6 +313,7 @@ func (t *ChannelTransport) handOver(topic string, msgs []*message.Message) {
 		t.draining.Add(1)
 		go t.drain(topic, h)
 	}
+	return nil
 }
 
 func (t *ChannelTransport) drain(topic string, h *handover) {
