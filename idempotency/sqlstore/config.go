@@ -18,6 +18,10 @@ import (
 // an older MySQL index takes).
 const MaxKeyLength = 191
 
+// MaxHashLength is the longest payload hash, in bytes, that the store keeps
+// (the payload_hash column is VARCHAR(128); DefaultHash gives 64).
+const MaxHashLength = 128
+
 // versionSuffix names the table recording the schema version: Table plus
 // this suffix, in the same schema.
 const versionSuffix = "_version"

@@ -109,6 +109,10 @@ func (s *Store) Claim(ctx context.Context, key idempotency.Key, payloadHash stri
 	if err := checkKey(key); err != nil {
 		return idempotency.ClaimResult{}, err
 	}
+	if len(payloadHash) > MaxHashLength {
+		return idempotency.ClaimResult{}, fmt.Errorf("%w: payload hash of %d bytes, at most %d: shorten what MiddlewareConfig.HashPayload returns",
+			idempotency.ErrInvalidKey, len(payloadHash), MaxHashLength)
+	}
 	token := rand.Text()
 	for range maxAttempts {
 		res, again, err := s.claimOnce(ctx, key, payloadHash, lease, token)

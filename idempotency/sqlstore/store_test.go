@@ -208,6 +208,19 @@ func TestOversizedKeyRejected(t *testing.T) {
 	assert.Equal(t, idempotency.Acquired, res.Status)
 }
 
+// A payload hash longer than the column keeps is refused as ErrInvalidKey
+// (permanent in the middleware), on every dialect, rather than failing the
+// insert on some and being retried.
+func TestOversizedPayloadHashRejected(t *testing.T) {
+	s := openStore(t, sourceflow.SQLite, "", sqlstore.Config{})
+	_, err := s.Claim(context.Background(), idempotency.Key{Consumer: "c", MessageID: "m"}, strings.Repeat("h", sqlstore.MaxHashLength+1), time.Minute)
+	require.ErrorIs(t, err, idempotency.ErrInvalidKey)
+	assert.ErrorContains(t, err, "HashPayload")
+	res, err := s.Claim(context.Background(), idempotency.Key{Consumer: "c", MessageID: "m"}, strings.Repeat("h", sqlstore.MaxHashLength), time.Minute)
+	require.NoError(t, err)
+	assert.Equal(t, idempotency.Acquired, res.Status)
+}
+
 func TestSchemaIsIdempotent(t *testing.T) {
 	for _, d := range dialects {
 		t.Run(string(d.dialect), func(t *testing.T) {
