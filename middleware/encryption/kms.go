@@ -135,7 +135,8 @@ func classify(op string, err error) error {
 	switch apiCode(err) {
 	case "InvalidCiphertextException", "IncorrectKeyException":
 		kind = ErrTampered
-	case "NotFoundException", "DisabledException", "KMSInvalidStateException", "InvalidKeyUsageException":
+	case "NotFoundException", "DisabledException", "KMSInvalidStateException", "InvalidKeyUsageException",
+		"InvalidArnException": // a mistyped key ARN names no key, now or later
 		kind = ErrKeyUnavailable
 	case "AccessDeniedException", "AccessDenied":
 		kind = ErrAccessDenied
