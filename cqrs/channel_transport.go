@@ -88,14 +88,16 @@ func (c ChannelConfig) Validate() error {
 
 // ChannelTransport is the in-process Transport, built on Watermill's
 // gochannel pub/sub: every subscriber of a destination receives every
-// message. Each destination has a gochannel pub/sub of its own: gochannel
-// holds its subscriber lock while a synchronous publish waits for its
-// subscribers, so with one for all, a subscription added or removed while a
-// handler publishes further (a service starting or closing beside others)
-// would wait for that lock and the nested publish behind it, for good. It adds what gochannel lacks for a
-// message bus: bounded redelivery with a dead-letter list instead of endless
-// redelivery, and an error when a command is sent to a destination nobody
-// listens to. Several services in one process may share one ChannelTransport.
+// message. It adds what gochannel lacks for a message bus: bounded
+// redelivery with a dead-letter list instead of endless redelivery, and an
+// error when a command is sent to a destination nobody listens to. Several
+// services in one process may share one ChannelTransport.
+//
+// Each destination has a gochannel pub/sub of its own: gochannel holds its
+// subscriber lock while a synchronous publish waits for its subscribers, so
+// with one for all, a subscription added or removed while a handler
+// publishes further (a service starting or closing beside others) would
+// wait for that lock, and the nested publish behind it, for good.
 type ChannelTransport struct {
 	cfg ChannelConfig
 
