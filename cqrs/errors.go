@@ -26,9 +26,9 @@ var (
 	// by Start on a service that was closed (a closed service does not
 	// start again, whether or not it had started).
 	ErrStarted = errors.New("cqrs: service already started")
-	// ErrNotStarted is returned when a message is sent, or Replay runs,
-	// before Start or once Close began (from a handler: once its drain is
-	// over).
+	// ErrNotStarted is returned when a message is sent before Start or once
+	// Close began (from a handler: once its drain is over), and when Replay
+	// runs before Start or once Close began.
 	ErrNotStarted = errors.New("cqrs: service not started, or closed")
 	// ErrCapability is returned by a PubSubTransport's Bind when the
 	// service's routing needs a capability the Pub/Sub does not declare.

@@ -18,6 +18,8 @@ import (
 // Config.IsDuplicate says so, else OutcomeSuccess. A panic that unwinds
 // through it (Recover sits outside) counts as an error, permanent when its
 // value is a permanent error, as Recover reports it; the panic goes on.
+// (Under GODEBUG=panicnil=1 a panic(nil) cannot be told from
+// runtime.Goexit and ends here.)
 //
 // Place it after tracing and before idempotency, so duplicates are counted.
 func (m *Metrics) Middleware(h message.HandlerFunc) message.HandlerFunc {
@@ -45,7 +47,6 @@ func (m *Metrics) Middleware(h message.HandlerFunc) message.HandlerFunc {
 			}
 		}()
 		produced, err := h(msg)
-		returned = true
 		switch {
 		case sourceflow.IsPermanent(err):
 			opt = sets.permanent
@@ -56,6 +57,7 @@ func (m *Metrics) Middleware(h message.HandlerFunc) message.HandlerFunc {
 		default:
 			opt = sets.success
 		}
+		returned = true
 		return produced, err
 	}
 }

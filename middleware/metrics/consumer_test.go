@@ -192,3 +192,19 @@ func TestMiddlewareCountsAPermanentPanicAsPermanent(t *testing.T) {
 	require.True(t, found)
 	assert.Equal(t, int64(1), n)
 }
+
+// A panic in Config.IsDuplicate, after the handler returned, is counted as
+// a transient error too.
+func TestMiddlewareCountsAPanicInIsDuplicate(t *testing.T) {
+	m, reader := recordingMetrics(t, metrics.Config{IsDuplicate: func(*message.Message) bool { panic("lookup failed") }})
+	h := m.Middleware(func(*message.Message) ([]*message.Message, error) { return nil, nil })
+
+	_, err := middleware.Recover(h)(typed("orders.X"))
+
+	require.Error(t, err)
+	n, found := collect(t, reader).sum(metrics.NameMessageProcessed, attrs(
+		"sourceflow.type", "orders.X", "messaging.destination.name", "",
+		"sourceflow.outcome", "error", "error.type", "transient"))
+	require.True(t, found, "the panic is counted as a transient error")
+	assert.Equal(t, int64(1), n)
+}

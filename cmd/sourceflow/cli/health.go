@@ -82,6 +82,9 @@ func (g *globals) runHealth(cmd *cobra.Command, f healthFlags) error {
 	vctx, vcancel := context.WithTimeout(ctx, readBound(ctx, s, f.checkTimeout))
 	_, eps, readErr := s.prov.Validate(vctx, s.plan)
 	vcancel()
+	if errors.Is(readErr, context.DeadlineExceeded) && ctx.Err() == nil {
+		readErr = nil // cut by the read's own bound: the probes' errors say more
+	}
 	probes := s.prov.ResourceProbes(s.plan, eps)
 	failed := failedCalls(probes)
 	rep := healthReport{Service: s.plan.Service, Status: topology.HealthUp,
@@ -116,7 +119,8 @@ func (g *globals) runHealth(cmd *cobra.Command, f healthFlags) error {
 func readBound(ctx context.Context, s *session, checkTimeout time.Duration) time.Duration {
 	bound := checkTimeout * time.Duration(max(1, len(s.prov.ResourceProbes(s.plan, nil))))
 	if dl, ok := ctx.Deadline(); ok {
-		bound = min(bound, time.Until(dl)-checkTimeout)
+		left := time.Until(dl)
+		bound = min(bound, max(left-checkTimeout, min(checkTimeout, left)/2))
 	}
 	return bound
 }
