@@ -106,11 +106,8 @@ func (b *bindsOnce) Bind(ctx context.Context, bd sourceflow.Binding) error {
 
 // A service rebuilt under the same name with the very same registrations,
 // made in another order, has the same part of the routing: the
-// HybridTransport must not bind an inner transport again for it (awsbus
-// refuses), as it did before it compared parts.
-// A service rebuilt with the same registrations in another order has the
-// same part of the routing: a transport that binds once (awsbus) is not
-// bound again.
+// HybridTransport does not bind an inner transport again for it (awsbus
+// refuses a second Bind).
 func TestARebuiltServiceWithTheSameRegistrationsInAnotherOrderIsNotBoundAgain(t *testing.T) {
 	ctx := context.Background()
 	inner := &bindsOnce{ChannelTransport: newTransport(t)}
