@@ -18,8 +18,9 @@ import (
 // an older MySQL index takes).
 const MaxKeyLength = 191
 
-// MaxHashLength is the longest payload hash, in bytes, that the store keeps
-// (the payload_hash column is VARCHAR(128); DefaultHash gives 64).
+// MaxHashLength is the longest payload hash, in characters, that the store
+// keeps (the payload_hash column is VARCHAR(128); DefaultHash gives 64). A
+// hash must be UTF-8 text without NUL, which every dialect stores.
 const MaxHashLength = 128
 
 // versionSuffix names the table recording the schema version: Table plus

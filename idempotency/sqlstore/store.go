@@ -6,9 +6,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-sql-driver/mysql"
 
@@ -109,9 +111,9 @@ func (s *Store) Claim(ctx context.Context, key idempotency.Key, payloadHash stri
 	if err := checkKey(key); err != nil {
 		return idempotency.ClaimResult{}, err
 	}
-	if len(payloadHash) > MaxHashLength {
-		return idempotency.ClaimResult{}, fmt.Errorf("%w: payload hash of %d bytes, at most %d: shorten what MiddlewareConfig.HashPayload returns",
-			idempotency.ErrInvalidKey, len(payloadHash), MaxHashLength)
+	if !utf8.ValidString(payloadHash) || strings.ContainsRune(payloadHash, 0) || utf8.RuneCountInString(payloadHash) > MaxHashLength {
+		return idempotency.ClaimResult{}, fmt.Errorf("%w: the payload hash must be UTF-8 text without NUL, at most %d characters: "+
+			"fix what MiddlewareConfig.HashPayload returns", idempotency.ErrInvalidKey, MaxHashLength)
 	}
 	token := rand.Text()
 	for range maxAttempts {

@@ -216,8 +216,10 @@ func TestOversizedPayloadHashRejected(t *testing.T) {
 	_, err := s.Claim(context.Background(), idempotency.Key{Consumer: "c", MessageID: "m"}, strings.Repeat("h", sqlstore.MaxHashLength+1), time.Minute)
 	require.ErrorIs(t, err, idempotency.ErrInvalidKey)
 	assert.ErrorContains(t, err, "HashPayload")
-	res, err := s.Claim(context.Background(), idempotency.Key{Consumer: "c", MessageID: "m"}, strings.Repeat("h", sqlstore.MaxHashLength), time.Minute)
-	require.NoError(t, err)
+	_, err = s.Claim(context.Background(), idempotency.Key{Consumer: "c", MessageID: "m"}, string([]byte{0xff, 0xfe, 0x12}), time.Minute)
+	require.ErrorIs(t, err, idempotency.ErrInvalidKey, "a raw digest is not text PostgreSQL stores")
+	res, err := s.Claim(context.Background(), idempotency.Key{Consumer: "c", MessageID: "m"}, strings.Repeat("é", sqlstore.MaxHashLength), time.Minute)
+	require.NoError(t, err, "128 characters fit, whatever their bytes")
 	assert.Equal(t, idempotency.Acquired, res.Status)
 }
 

@@ -114,8 +114,10 @@ func (g *globals) runHealth(cmd *cobra.Command, f healthFlags) error {
 
 // readBound is how long health's topology read may take: it reads one
 // resource after another, so a check's time per resource, within what
-// --timeout leaves once the probes have had theirs. An endpoint that does
-// not answer so leaves the probes their time.
+// --timeout leaves once the probes have had theirs, so an endpoint that does
+// not answer leaves the probes their time. When --timeout leaves less than
+// 1.5 times --check-timeout, the read takes up to half of what is left and
+// the probes share the rest.
 func readBound(ctx context.Context, s *session, checkTimeout time.Duration) time.Duration {
 	bound := checkTimeout * time.Duration(max(1, len(s.prov.ResourceProbes(s.plan, nil))))
 	if dl, ok := ctx.Deadline(); ok {
