@@ -21,16 +21,9 @@ import (
 // with two Redrive calls at a time, and they are handled.
 func TestRedriveSendsDeadLettersAgain(t *testing.T) {
 	eachDialect(t, func(t *testing.T, d dialect) {
-		db := d.open(t)
-		topic := uniqueName("obx")
-		d.dropOutbox(t, db, topic)
-		channel, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{Async: true})
-		require.NoError(t, err)
-		inner := &flakyTransport{ChannelTransport: channel}
-		inner.closed.Store(true)
-		h := newHarness(t, d, db, topic, inner)
+		h, inner, cfg := refusedOutbox(t, d)
 		ctx := context.Background()
-		cfg := outbox.Config{DB: db, Dialect: d.dialect, Topic: topic}
+		var err error
 
 		const sent = 3
 		ids := make([]string, sent)
@@ -92,16 +85,9 @@ func TestRedriveOfAnOutboxNeverBoundMovesNothing(t *testing.T) {
 // written: redriven, the row is forwarded, not refused again.
 func TestRedriveDropsTheMarkOfAnUnreadableRow(t *testing.T) {
 	eachDialect(t, func(t *testing.T, d dialect) {
-		db := d.open(t)
-		topic := uniqueName("obx")
-		d.dropOutbox(t, db, topic)
-		channel, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{Async: true})
-		require.NoError(t, err)
-		inner := &flakyTransport{ChannelTransport: channel}
-		inner.closed.Store(true)
-		h := newHarness(t, d, db, topic, inner)
+		h, inner, cfg := refusedOutbox(t, d)
 		ctx := context.Background()
-		cfg := outbox.Config{DB: db, Dialect: d.dialect, Topic: topic}
+		var err error
 		deadLetters := func(n int) []cqrs.DeadLetter { return waitDeadLetters(t, cfg, n) }
 
 		// The envelope of a real command, dead-lettered, then written again
@@ -112,9 +98,9 @@ func TestRedriveDropsTheMarkOfAnUnreadableRow(t *testing.T) {
 			return err
 		}))
 		payload := string(deadLetters(1)[0].Message.Payload)
-		_, err = db.Exec("DELETE FROM " + d.quote("watermill_"+topic+"_dead_letters"))
+		_, err = cfg.DB.Exec("DELETE FROM " + d.quote("watermill_"+cfg.Topic+"_dead_letters"))
 		require.NoError(t, err)
-		d.insertRow(t, db, topic, "bad-metadata", payload, `{"n":1}`)
+		d.insertRow(t, cfg.DB, cfg.Topic, "bad-metadata", payload, `{"n":1}`)
 		assert.Contains(t, deadLetters(1)[0].Reason, "metadata column")
 
 		inner.closed.Store(false)
@@ -142,4 +128,18 @@ func waitDeadLetters(t *testing.T, cfg outbox.Config, n int) []cqrs.DeadLetter {
 	letters, err := read()
 	require.NoError(t, err)
 	return letters
+}
+
+// refusedOutbox starts a harness on a new outbox whose inner transport
+// refuses every publish for good until its closed flag is cleared.
+func refusedOutbox(t *testing.T, d dialect) (*harness, *flakyTransport, outbox.Config) {
+	t.Helper()
+	db := d.open(t)
+	topic := uniqueName("obx")
+	d.dropOutbox(t, db, topic)
+	channel, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{Async: true})
+	require.NoError(t, err)
+	inner := &flakyTransport{ChannelTransport: channel}
+	inner.closed.Store(true)
+	return newHarness(t, d, db, topic, inner), inner, outbox.Config{DB: db, Dialect: d.dialect, Topic: topic}
 }
