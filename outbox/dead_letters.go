@@ -28,7 +28,7 @@ func DeadLetters(ctx context.Context, cfg Config) ([]cqrs.DeadLetter, error) {
 	if err := cfg.validateStore(); err != nil {
 		return nil, err
 	}
-	rows, err := sqldb.ReadWatermillTable(ctx, cfg.DB, cfg.Dialect, "watermill_"+deadLetterTopic(cfg.Topic))
+	rows, err := sqldb.ReadWatermillTable(ctx, cfg.DB, cfg.Dialect, deadLetterTable(cfg.Topic))
 	if err != nil {
 		return nil, fmt.Errorf("outbox: read dead letters: %w", err)
 	}
@@ -100,7 +100,7 @@ func Redrive(ctx context.Context, cfg Config) (int, error) {
 	if err := cfg.validateStore(); err != nil {
 		return 0, err
 	}
-	rows, err := sqldb.ReadWatermillTable(ctx, cfg.DB, cfg.Dialect, "watermill_"+deadLetterTopic(cfg.Topic))
+	rows, err := sqldb.ReadWatermillTable(ctx, cfg.DB, cfg.Dialect, deadLetterTable(cfg.Topic))
 	if err != nil {
 		return 0, fmt.Errorf("outbox: read dead letters: %w", err)
 	}
@@ -162,7 +162,7 @@ func redriveRows(ctx context.Context, cfg Config, rows []sqldb.WatermillRow) (in
 // takeDeadLetter deletes the dead letter at offset in tx and reports
 // whether it was still there.
 func takeDeadLetter(ctx context.Context, tx *sql.Tx, cfg Config, offset int64) (bool, error) {
-	table := "watermill_" + deadLetterTopic(cfg.Topic)
+	table := deadLetterTable(cfg.Topic)
 	// #nosec G202 -- the table is built from a Topic Validate allows: letters, digits and underscores.
 	q := `DELETE FROM "` + table + `" WHERE "offset" = $1`
 	if cfg.Dialect == sourceflow.MySQL {

@@ -17,6 +17,9 @@ const consumerGroup = "sourceflow_outbox_forwarder"
 // deadLetterTopic returns the topic of the dead letters of the outbox topic.
 func deadLetterTopic(topic string) string { return topic + deadLetterSuffix }
 
+// deadLetterTable returns the table of the dead letters of the outbox topic.
+func deadLetterTable(topic string) string { return "watermill_" + deadLetterTopic(topic) }
+
 // schemaAdapter returns watermill-sql's default schema of the dialect,
 // reading rows so that a row with undecodable metadata reaches the
 // forwarder (to be dead-lettered) instead of failing every poll.
