@@ -92,6 +92,10 @@ type Outbox struct {
 	// running is how many relays after commit are in progress, for Close's
 	// log when it stops waiting for them.
 	running atomic.Int64
+	// relaysCancelled ends when Close stops waiting for the relays after
+	// commit (cancelRelays): it ends their publishes' contexts too.
+	relaysCancelled context.Context
+	cancelRelays    context.CancelFunc
 	// skipped counts the messages the sweep skipped (SkippedMessages).
 	skipped atomic.Int64
 }
@@ -113,9 +117,11 @@ func NewOutbox(ctx context.Context, st *Store, cfg OutboxConfig) (*Outbox, error
 	if err := topology.ApplyTables(ctx, st.api, st.cfg.Provisioning, st.cfg.Tags, table); err != nil {
 		return nil, fmt.Errorf("dynamostore: outbox: %w", err)
 	}
+	cancelled, cancel := context.WithCancel(context.Background())
 	return &Outbox{grace: destgrace.NewClock(nil),
 		cfg: cfg, api: st.api, table: table.Name, retry: st.retry,
-		pubs: map[string]message.Publisher{},
+		pubs:            map[string]message.Publisher{},
+		relaysCancelled: cancelled, cancelRelays: cancel,
 	}, nil
 }
 
@@ -166,12 +172,14 @@ func (o *Outbox) PublishesInTransaction() bool { return true }
 
 // Close stops the sweep, waiting for the relay in progress and, for at
 // most relayCloseTimeout, for the relays after commit in progress, then
-// closes the inner transport. A relay still running then (its publish
-// hangs) is logged and left running, with a goroutine of Close's waiting
-// for it, until its publish returns: the inner transport closes under it,
-// and what it did not delete the sweep (of another instance) relays. A transaction
-// that commits once Close began leaves its messages to the sweep (of
-// another instance). Close is idempotent.
+// closes the inner transport. Relays still running then (a publish hangs)
+// are logged and their publishes cancelled (their messages' contexts end),
+// and Close waits for them for at most relayCancelTimeout more: what they
+// did not publish stays in the table for the sweep (of another instance).
+// A relay whose publish ignores its context is left running, with a
+// goroutine of Close's waiting for it, and the inner transport closes
+// under it. A transaction that commits once Close began leaves its
+// messages to the sweep (of another instance). Close is idempotent.
 func (o *Outbox) Close() error {
 	o.mu.Lock()
 	if o.closed {
@@ -190,28 +198,53 @@ func (o *Outbox) Close() error {
 }
 
 // relayCloseTimeout bounds how long Close waits for the relays after
-// commit in progress. A relay publishes with the handling's context, which
-// need not end, so a publish the inner transport never returns from would
-// otherwise hold Close, and the service's shutdown, for good.
+// commit in progress before it cancels their publishes. A relay publishes
+// with the handling's context, which need not end, so a publish the inner
+// transport never returns from would otherwise hold Close, and the
+// service's shutdown, for good.
 const relayCloseTimeout = 30 * time.Second
 
+// relayCancelTimeout bounds how long Close waits for the relays after
+// commit it cancelled: a relay whose publish ends with its context then
+// deletes what went out before it, for at most settleTimeout.
+const relayCancelTimeout = settleTimeout
+
 // waitRelays waits for the relays after commit in progress, for at most
-// relayCloseTimeout, logging how many were still running if it gave up.
+// relayCloseTimeout; then it cancels their publishes and waits for at most
+// relayCancelTimeout more, logging how many were still running each time
+// it gave up.
 func (o *Outbox) waitRelays() {
 	done := make(chan struct{})
 	go func() {
 		o.relays.Wait()
 		close(done)
 	}()
-	timer := time.NewTimer(relayCloseTimeout)
+	if waitFor(done, relayCloseTimeout) {
+		return
+	}
+	running := o.running.Load()
+	o.cfg.Logger.Error("outbox: Close stopped waiting for the relays after commit; cancelling their publishes",
+		fmt.Errorf("dynamostore: outbox: %d relays after commit still running after %s", running, relayCloseTimeout),
+		watermill.LogFields{"outbox": o.cfg.Name, "relays": running, "waited": relayCloseTimeout.String()})
+	o.cancelRelays()
+	if waitFor(done, relayCancelTimeout) {
+		return
+	}
+	running = o.running.Load()
+	o.cfg.Logger.Error("outbox: relays after commit still running once cancelled; closing the inner transport under them",
+		fmt.Errorf("dynamostore: outbox: %d relays after commit still running %s after they were cancelled", running, relayCancelTimeout),
+		watermill.LogFields{"outbox": o.cfg.Name, "relays": running, "waited": relayCancelTimeout.String()})
+}
+
+// waitFor reports whether done closed within d.
+func waitFor(done <-chan struct{}, d time.Duration) bool {
+	timer := time.NewTimer(d)
 	defer timer.Stop()
 	select {
 	case <-done:
+		return true
 	case <-timer.C:
-		running := o.running.Load()
-		o.cfg.Logger.Error("outbox: Close stopped waiting for the relays after commit; closing the inner transport under them",
-			fmt.Errorf("dynamostore: outbox: %d relays after commit still running after %s", running, relayCloseTimeout),
-			watermill.LogFields{"outbox": o.cfg.Name, "relays": running, "waited": relayCloseTimeout.String()})
+		return false
 	}
 }
 

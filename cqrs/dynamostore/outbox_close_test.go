@@ -105,12 +105,13 @@ func TestOutboxCloseWaitsForTheRelayAfterCommitInProgress(t *testing.T) {
 	})
 }
 
-// Close waits for a relay after commit for at most relayCloseTimeout: a
-// relay whose publish never returns (the handling's context never ends)
-// does not hold Close, which logs how many relays were still running and
-// closes the inner transport anyway. In the synctest bubble the clock
-// moves only when every goroutine waits, so Close returns once the bound
-// passed and no sooner.
+// Close waits for a relay after commit for at most relayCloseTimeout, then
+// for relayCancelTimeout after it cancelled the relay's publish: a relay
+// whose publish ignores its context and never returns does not hold Close,
+// which logs how many relays were still running each time and closes the
+// inner transport anyway. In the synctest bubble the clock moves only when
+// every goroutine waits, so Close returns once both bounds passed and no
+// sooner.
 func TestOutboxCloseStopsWaitingForARelayThatHangs(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		entered, release := make(chan struct{}), make(chan struct{})
@@ -127,31 +128,97 @@ func TestOutboxCloseStopsWaitingForARelayThatHangs(t *testing.T) {
 		committed := make(chan error, 1)
 		go func() { committed <- commitOne(st, o, "m-1") }()
 		<-entered
+		defer func() {
+			close(release) // the relay ends, so that the bubble does
+			require.NoError(t, <-committed)
+		}()
 
 		began := time.Now()
 		require.NoError(t, o.Close())
-		assert.Equal(t, relayCloseTimeout, time.Since(began), "Close waited for the bound, no less, no more")
+		assert.Equal(t, relayCloseTimeout+relayCancelTimeout, time.Since(began), "Close waited for both bounds, no less, no more")
 		assert.True(t, inner.isClosed(), "the inner transport closed under the hanging relay")
 		logged := logs.Captured()[watermill.ErrorLogLevel]
-		require.Len(t, logged, 1)
+		require.Len(t, logged, 2)
 		assert.Equal(t, int64(1), logged[0].Fields["relays"])
-		assert.ErrorContains(t, logged[0].Err, "1 relays after commit still running")
+		assert.ErrorContains(t, logged[0].Err, "1 relays after commit still running after")
+		assert.Equal(t, int64(1), logged[1].Fields["relays"])
+		assert.ErrorContains(t, logged[1].Err, "1 relays after commit still running "+relayCancelTimeout.String()+" after they were cancelled")
+	})
+}
 
-		close(release) // the relay ends, so that the bubble does
+// When Close stops waiting for a relay after commit, it cancels the
+// relay's publish and waits for the relay to return before it closes the
+// inner transport. The relay deletes the message that went out before; the
+// publish that ended with its context leaves its message in the outbox,
+// neither deleted nor marked, for the sweep.
+func TestOutboxCloseCancelsTheRelayItStopsWaitingFor(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := &fakeDynamo{}
+		entered := make(chan struct{})
+		// closedUnder says whether the inner transport had closed when the
+		// publish returned.
+		closedUnder := make(chan bool, 1)
+		inner := &recordingTransport{}
+		inner.publish = func(m *message.Message) error {
+			if m.UUID != "m-2" {
+				return nil
+			}
+			close(entered)
+			<-m.Context().Done()
+			closedUnder <- inner.isClosed()
+			return m.Context().Err()
+		}
+		st, o := fakeOutbox(t, f, inner)
+		logs := watermill.NewCaptureLogger()
+		o.cfg.Logger = logs
+		handling, endHandling := context.WithCancel(context.Background())
+		defer endHandling() // ends a publish that Close left running
+		committed := make(chan error, 1)
+		go func() { committed <- commitIn(handling, st, o, "m-1", "m-2") }()
+		<-entered
+
+		began := time.Now()
+		require.NoError(t, o.Close())
+		assert.Equal(t, relayCloseTimeout, time.Since(began), "Close waited for the bound, then no longer than the cancelled publish")
+		require.Len(t, closedUnder, 1, "Close returned while the relay still published")
+		assert.False(t, <-closedUnder, "the inner transport closed under the relay's publish")
+		assert.True(t, inner.isClosed())
+
 		require.NoError(t, <-committed)
+		assert.Equal(t, []string{"m-1"}, inner.uuids())
+		deletes := f.ops("BatchWriteItem")
+		require.Len(t, deletes, 1, "the message that went out is deleted")
+		assert.Contains(t, deletes[0].body, "#m-1#")
+		assert.NotContains(t, deletes[0].body, "#m-2#", "the message that did not go out stays for the sweep")
+		assert.Empty(t, f.ops("UpdateItem"), "the message that did not go out is not marked")
+		logged := logs.Captured()[watermill.ErrorLogLevel]
+		require.Len(t, logged, 2, "Close's and the relay's")
+		assert.ErrorContains(t, logged[0].Err, "1 relays after commit still running")
+		assert.ErrorIs(t, logged[1].Err, context.Canceled)
 	})
 }
 
 // commitOne publishes a message id to "events" through o in a transaction
 // of st, which commits.
 func commitOne(st *Store, o *Outbox, id string) error {
-	return st.WithinTx(context.Background(), func(ctx context.Context) error {
+	return commitIn(context.Background(), st, o, id)
+}
+
+// commitIn publishes messages of the given ids to "events", in order,
+// through o in a transaction of st begun with ctx, which commits.
+func commitIn(ctx context.Context, st *Store, o *Outbox, ids ...string) error {
+	return st.WithinTx(ctx, func(ctx context.Context) error {
 		pub, err := o.Publisher("events")
 		if err != nil {
 			return err
 		}
-		m := message.NewMessage(id, []byte("{}"))
-		m.SetContext(ctx)
-		return pub.Publish("events", m)
+		for _, id := range ids {
+			m := message.NewMessage(id, []byte("{}"))
+			m.SetContext(ctx)
+			if err := pub.Publish("events", m); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }

@@ -18,8 +18,9 @@ import (
 // relayCommitted publishes what a committed transaction wrote into the
 // outbox, in order, and deletes what went out. At the first failure it
 // stops: the rest stays for the sweep, in order. Close waits for it (for
-// at most relayCloseTimeout); once Close began, it leaves the messages to
-// the sweep (of another instance), the inner transport being closed.
+// at most relayCloseTimeout, then cancels its publish: relayContext); once
+// Close began, it leaves the messages to the sweep (of another instance),
+// the inner transport being closed.
 func (o *Outbox) relayCommitted(ctx context.Context, pend *pending) {
 	pend.mu.Lock()
 	items := slices.Clone(pend.items)
@@ -33,8 +34,11 @@ func (o *Outbox) relayCommitted(ctx context.Context, pend *pending) {
 	sent := make([]outboxItem, 0, len(items))
 	for _, p := range items {
 		m := p.item.message()
-		m.SetContext(dynamo.Detach(p.msg.Context()))
-		if err := o.send(p.item.Destination, m); err != nil {
+		msgCtx, release := o.relayContext(dynamo.Detach(p.msg.Context()))
+		m.SetContext(msgCtx)
+		err := o.send(p.item.Destination, m)
+		release()
+		if err != nil {
 			o.cfg.Logger.Error("outbox: relay after commit failed; the sweep relays it", err,
 				watermill.LogFields{"message_uuid": p.item.UUID, "destination": p.item.Destination})
 			break
@@ -44,6 +48,18 @@ func (o *Outbox) relayCommitted(ctx context.Context, pend *pending) {
 	settle, cancel := settleContext(ctx)
 	defer cancel()
 	o.delete(settle, sent)
+}
+
+// relayContext returns the context of a message the relay after commit
+// publishes: ctx, ended also when Close cancels the relays it stopped
+// waiting for. release frees it once the publish returned.
+func (o *Outbox) relayContext(ctx context.Context) (_ context.Context, release func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	stop := context.AfterFunc(o.relaysCancelled, cancel)
+	return ctx, func() {
+		stop()
+		cancel()
+	}
 }
 
 // relayStarts reports whether a relay after commit may start (Close has not
