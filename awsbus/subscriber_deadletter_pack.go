@@ -23,9 +23,11 @@ import (
 // peek` read, so a consumer still finds every attribute in the metadata
 // and peek shows the reason. Plain String attributes move first, then
 // SourceFlow's own, then other data types, each in name order; a moved
-// attribute keeps its name and its value as text. ok is false, and attrs
-// is returned as it is, when too few attributes can move without losing
-// their value (see packable).
+// attribute keeps its name and its value as text. Unlike marshal's, this
+// envelope has no UUID key: `sourceflow dlq redrive` tells it apart by
+// that and gives the moved attributes their own again. ok is false, and
+// attrs is returned as it is, when too few attributes can move without
+// losing their value (see packable).
 func packReason(attrs map[string]sqstypes.MessageAttributeValue, reason string) (map[string]sqstypes.MessageAttributeValue, bool) {
 	move := len(attrs) + 1 - sourceflow.AttributeBudget
 	type candidate struct {

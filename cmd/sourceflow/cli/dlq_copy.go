@@ -70,6 +70,9 @@ type redriveResult struct {
 	// returned counts the received messages sent to the dead-letter queue
 	// after the run started.
 	returned int
+	// packed of the moved messages went back with some of their own
+	// attributes still packed in sf_env (see redriveAttributes).
+	packed int
 	// held is the dead-letter queue's depth when the copy ended empty-handed,
 	// less what the run itself holds: messages another reader holds.
 	held int64

@@ -43,9 +43,9 @@ func (c *copier) send(ctx context.Context, msgs []sqstypes.Message, res *redrive
 		}
 		batch, rest := c.nextBatch(msgs)
 		msgs = rest
-		entries := make([]sqstypes.SendMessageBatchRequestEntry, len(batch))
+		entries, packed := make([]sqstypes.SendMessageBatchRequestEntry, len(batch)), make([]bool, len(batch))
 		for i, m := range batch {
-			entries[i] = redriveEntry(entryID(i), m, c.to.fifo)
+			entries[i], packed[i] = redriveEntry(entryID(i), m, c.to.fifo)
 		}
 		out, err := c.api.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(c.to.url), Entries: entries})
 		if err != nil {
@@ -56,6 +56,9 @@ func (c *copier) send(ctx context.Context, msgs []sqstypes.Message, res *redrive
 		for i, m := range batch {
 			if !failed[entryID(i)] {
 				sent = append(sent, m)
+				if packed[i] {
+					res.packed++
+				}
 				continue
 			}
 			res.unsent++
@@ -94,7 +97,8 @@ func (c *copier) dropBlocked(msgs []sqstypes.Message, res *redriveResult) []sqst
 func (c *copier) nextBatch(msgs []sqstypes.Message) (batch, rest []sqstypes.Message) {
 	size, groups := 0, map[string]bool{}
 	for i, m := range msgs {
-		n := entrySize(redriveEntry("", m, c.to.fifo))
+		e, _ := redriveEntry("", m, c.to.fifo)
+		n := entrySize(e)
 		if (i > 0 && size+n > maxBatchBytes) || (c.to.fifo && groups[messageGroup(m)]) {
 			return msgs[:i], msgs[i:]
 		}

@@ -11,6 +11,7 @@ import (
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/sqsrules"
 )
 
 // redriveDedupPrefix starts the deduplication id of a redriven FIFO
@@ -27,17 +28,18 @@ const redriveGroupFallback = "redrive"
 
 // redriveEntry is the SendMessageBatch entry that returns m to its source
 // queue: the same body and message attributes, without the consume
-// markers (see redriveAttributes); on FIFO the same message group and a
-// deduplication id derived from the message id.
-func redriveEntry(id string, m sqstypes.Message, fifo bool) sqstypes.SendMessageBatchRequestEntry {
-	e := sqstypes.SendMessageBatchRequestEntry{
-		Id: aws.String(id), MessageBody: m.Body, MessageAttributes: redriveAttributes(m.MessageAttributes),
-	}
+// markers and with attributes packed on the way into the dead-letter queue
+// unpacked (see redriveAttributes); on FIFO the same message group and a
+// deduplication id derived from the message id. packed reports that some
+// of m's own attributes stay packed in sf_env.
+func redriveEntry(id string, m sqstypes.Message, fifo bool) (e sqstypes.SendMessageBatchRequestEntry, packed bool) {
+	attrs, packed := redriveAttributes(m.MessageAttributes)
+	e = sqstypes.SendMessageBatchRequestEntry{Id: aws.String(id), MessageBody: m.Body, MessageAttributes: attrs}
 	if fifo {
 		e.MessageGroupId = aws.String(messageGroup(m))
 		e.MessageDeduplicationId = aws.String(redriveDedupID(aws.ToString(m.MessageId)))
 	}
-	return e
+	return e, packed
 }
 
 // messageGroup is the message group m is redriven to on FIFO: its own, or
@@ -78,30 +80,58 @@ func validDedupID(id string) bool {
 // to a later peek, a filter or a tool. Every other attribute is kept as
 // it is, the message id (the idempotency key) included, so a duplicate
 // left by an interrupted redrive is absorbed by the consumer.
-func redriveAttributes(attrs map[string]sqstypes.MessageAttributeValue) map[string]sqstypes.MessageAttributeValue {
-	out := maps.Clone(attrs)
-	for k := range out {
-		if sourceflow.IsConsumeMarker(k) {
-			delete(out, k)
-		}
-	}
-	packed, ok := out[sourceflow.MetaEnvelope]
-	if !ok || packed.StringValue == nil {
-		return out
+//
+// An envelope without the UUID key, which SourceFlow's own envelope always
+// has, holds attributes of a message from another producer that awsbus
+// packed to make room for the reason: they get attributes of their own
+// again, as the message carried them (see unpackForeign). When they cannot,
+// they stay packed and packed is true.
+func redriveAttributes(attrs map[string]sqstypes.MessageAttributeValue) (out map[string]sqstypes.MessageAttributeValue, packed bool) {
+	out = maps.Clone(attrs)
+	maps.DeleteFunc(out, func(k string, _ sqstypes.MessageAttributeValue) bool { return sourceflow.IsConsumeMarker(k) })
+	envelope, ok := out[sourceflow.MetaEnvelope]
+	if !ok || envelope.StringValue == nil {
+		return out, false
 	}
 	var env map[string]string
-	if json.Unmarshal([]byte(*packed.StringValue), &env) != nil || env == nil {
-		return out
+	if json.Unmarshal([]byte(*envelope.StringValue), &env) != nil || env == nil {
+		return out, false
 	}
 	n := len(env)
 	maps.DeleteFunc(env, func(k, _ string) bool { return sourceflow.IsConsumeMarker(k) })
-	if len(env) == n {
-		return out
+	_, ours := env[envelopeUUID]
+	if !ours && unpackForeign(out, env) {
+		return out, false
 	}
-	b, _ := json.Marshal(env)
-	packed.StringValue = aws.String(string(b))
-	out[sourceflow.MetaEnvelope] = packed
-	return out
+	if len(env) != n {
+		b, _ := json.Marshal(env)
+		envelope.StringValue = aws.String(string(b))
+		out[sourceflow.MetaEnvelope] = envelope
+	}
+	return out, !ours
+}
+
+// unpackForeign replaces the envelope attribute in out with a String
+// attribute for each key of env, the envelope's content without the
+// consume markers. It reports false, and leaves out as it is, when that
+// would exceed sourceflow.AttributeBudget, or a key is not a valid
+// attribute name, has an empty value or one SQS refuses, or names an
+// attribute out already has. A packed attribute that was not a String
+// (awsbus packs its value as text) comes back as a String.
+func unpackForeign(out map[string]sqstypes.MessageAttributeValue, env map[string]string) bool {
+	if len(out)-1+len(env) > sourceflow.AttributeBudget {
+		return false
+	}
+	for k, v := range env {
+		if _, taken := out[k]; taken || v == "" || !sqsrules.ValidAttributeName(k) || !sqsrules.ValidText(v) {
+			return false
+		}
+	}
+	delete(out, sourceflow.MetaEnvelope)
+	for k, v := range env {
+		out[k] = sqstypes.MessageAttributeValue{DataType: aws.String(sourceflow.AttributeDataType), StringValue: aws.String(v)}
+	}
+	return true
 }
 
 // entrySize is what SQS counts of an entry toward the batch limit.

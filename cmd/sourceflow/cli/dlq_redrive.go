@@ -40,10 +40,15 @@ Methods (--method; the output says which one ran):
           Every message attribute is kept except the consume markers
           (sf_failure, sf_last_error, sf_in_progress, sf_duplicate, also
           inside sf_env), which are removed: a redriven message does not
-          look dead-lettered.
+          look dead-lettered. The attributes of another producer's message
+          that were packed into sf_env to make room for the reason get
+          attributes of their own again; where that would exceed the 10
+          attributes SQS allows, they stay packed and the output says how
+          many messages went back so.
   native  SQS's own message move task (StartMessageMoveTask), followed until
           it ends; a re-run follows a task that is still running. SQS moves
-          messages unchanged, sf_failure included (consumers ignore it).
+          messages unchanged, sf_failure included (consumers ignore it), and
+          attributes packed into sf_env stay packed.
           At most 500/s; cannot stop at --max.
   auto    native for a standard queue, falling back to copy where the
           endpoint has no move tasks; copy for FIFO queues (whose first

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"github.com/sourceflow-go/sourceflow"
 )
 
 // runCopy runs the copy method and reports it.
@@ -14,10 +16,12 @@ func (r *redrive) runCopy(ctx context.Context) error {
 	res, err := c.run(ctx)
 	if err != nil {
 		bar.stop()
+		r.reportPacked(res)
 		return r.interrupted(res, err)
 	}
 	bar.finish()
 	fmt.Fprintf(r.out, "Moved %d messages from %s to %s (method: copy).\n", res.moved, r.from.name, r.to.name)
+	r.reportPacked(res)
 	if res.moved == r.flags.max && r.flags.max > 0 {
 		fmt.Fprintf(r.out, "Stopped at --max %d; run the command again to move more.\n", r.flags.max)
 	}
@@ -39,6 +43,16 @@ func (r *redrive) runCopy(ctx context.Context) error {
 	return &ExitError{Code: ExitAWS, Err: fmt.Errorf("%d messages could not be sent and stay in %s; %d were sent but not "+
 		"deleted and are in both queues: %w; they are visible again: run the command again to retry them",
 		res.unsent, r.from.name, res.undeleted, errors.Join(res.errs...))}
+}
+
+// reportPacked says how many moved messages kept attributes packed in
+// sf_env, where only a SourceFlow consumer reads them.
+func (r *redrive) reportPacked(res redriveResult) {
+	if res.packed > 0 {
+		fmt.Fprintf(r.out, "%d messages went back with attributes still packed in sf_env: unpacked, they would exceed "+
+			"the %d message attributes SQS allows (or not be valid attributes); a SourceFlow consumer reads them, "+
+			"other consumers find them only inside sf_env.\n", res.packed, sourceflow.AttributeBudget)
+	}
 }
 
 // limit is how many messages a copy handles: --max, else the dead-letter
