@@ -7,9 +7,11 @@ import (
 )
 
 const dlqLong = `dlq inspects, redrives and purges the dead-letter queues of a topology file: the
-dead-letter queue of every queue in it (command queues and the service's
-event queues), named "<queue>-dlq" (".fifo" kept). redrive and purge act
-only on the dead-letter queues of the queues the service consumes.
+dead-letter queue of every queue the service consumes (its command queues
+and its event queues), named "<queue>-dlq" (".fifo" kept). The dead-letter
+queue of a queue the service only sends to is that of the service that
+consumes it: every dlq command refuses it (exit 2), and the consuming
+service's own topology file reaches it.
 
 Every dead letter that SourceFlow's AWS transport writes says why it is
 there: the reason is in its sf_failure attribute (or inside the packed

@@ -47,15 +47,27 @@ func dlqPairs(plan topology.Plan) []dlqPair {
 }
 
 // findPair returns the pair of name, a dead-letter queue or its source
-// queue, or a usage error listing the file's dead-letter queues.
+// queue, among the pairs of the queues the service consumes; a usage error
+// when name is the pair of a queue the service only sends to (its
+// consumer's), or when it names no pair, listing the service's dead-letter
+// queues.
 func (s *session) findPair(name string) (dlqPair, error) {
-	pairs := dlqPairs(s.plan)
-	names := make([]string, 0, len(pairs))
-	for _, p := range pairs {
-		if p.dlq == name || p.source == name {
+	var names []string
+	for _, p := range dlqPairs(s.plan) {
+		switch {
+		case (p.dlq == name || p.source == name) && !p.owned:
+			return dlqPair{}, &ExitError{Code: ExitUsage, Err: fmt.Errorf("--queue %s: %s is a queue this service only "+
+				"sends to: the service that consumes it owns its dead-letter queue %s, and inspects, redrives and purges "+
+				"it with its own topology file", name, p.source, p.dlq)}
+		case p.dlq == name || p.source == name:
 			return p, nil
+		case p.owned:
+			names = append(names, p.dlq)
 		}
-		names = append(names, p.dlq)
+	}
+	if len(names) == 0 {
+		return dlqPair{}, &ExitError{Code: ExitUsage, Err: fmt.Errorf("--queue %q: service %s consumes no queue, "+
+			"so it has no dead-letter queue (%s)", name, s.plan.Service, s.source())}
 	}
 	return dlqPair{}, &ExitError{Code: ExitUsage, Err: fmt.Errorf("--queue %q is neither a dead-letter queue of %s nor "+
 		"the queue of one; its dead-letter queues are: %s (`sourceflow dlq list -f %s` shows them)",

@@ -23,7 +23,9 @@ func newDLQPeekCommand(g *globals) *cobra.Command {
 		Long: `peek shows up to --max messages of a dead-letter queue, decoded: type,
 entity id, message id (the idempotency key), the SQS message id, the
 failure reason, the receive count and when it was sent. --queue names the
-dead-letter queue or the queue it belongs to.
+dead-letter queue or the queue it belongs to, which must be one the service
+consumes (see dlq list): the dead-letter queue of a queue the service only
+sends to is its consumer's, and peek refuses it (exit 2).
 
 Nothing is consumed: peek receives with a visibility timeout of 1 second
 (the SDK leaves a timeout of 0 out of the request, which then takes the
@@ -55,7 +57,7 @@ application name of the producers' encryption (default "sourceflow").`,
 
 // addQueueFlag adds the required --queue flag.
 func addQueueFlag(cmd *cobra.Command, name *string) {
-	cmd.Flags().StringVar(name, "queue", "", "dead-letter queue, or the queue it belongs to (see dlq list)")
+	cmd.Flags().StringVar(name, "queue", "", "a dead-letter queue of the service, or the queue it belongs to (see dlq list)")
 	_ = cmd.MarkFlagRequired("queue")
 }
 

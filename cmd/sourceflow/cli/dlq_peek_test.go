@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 	"github.com/sourceflow-go/sourceflow/cmd/sourceflow/cli"
 )
 
@@ -141,4 +142,31 @@ func TestDLQPeek_EscapesWhatWouldDriveTheTerminal(t *testing.T) {
 	for _, raw := range []string{"\u009b", "\x1b", "\r", "\a", "\xff"} {
 		assert.NotContains(t, out, raw)
 	}
+}
+
+// The dead-letter queue of a queue the service only sends to is its
+// consumer's: peek refuses it, by either name, and receives nothing from it;
+// an unknown name lists only the service's own dead-letter queues.
+func TestDLQPeek_RefusesTheDeadLetterQueueOfAQueueTheServiceOnlySendsTo(t *testing.T) {
+	e := newDLQEnv(t)
+	_, errOut, code := e.run(t, "apply", "-f", writeTopology(t, paymentsBinding(), topology.Options{}))
+	require.Equal(t, cli.ExitOK, code, errOut)
+	e.put(t, "payments-dlq.fifo", letter{id: "m1", typ: "payments.Charge", entity: "p-1", reason: "boom", body: "{}"})
+
+	for _, queue := range []string{"payments-dlq.fifo", "payments.fifo"} {
+		out, errOut, code := e.run(t, "dlq", "peek", "-f", e.path, "--queue", queue)
+
+		assert.Equal(t, cli.ExitUsage, code, queue)
+		assert.Contains(t, errOut, "--queue "+queue+": payments.fifo is a queue this service only sends to", queue)
+		assert.NotContains(t, out, "payments.Charge", queue)
+	}
+	assert.Zero(t, e.sqs.Calls("ReceiveMessage"), "another service's dead letters are not received")
+
+	_, errOut, code = e.run(t, "dlq", "peek", "-f", e.path, "--queue", "billing-dlq")
+	assert.Equal(t, cli.ExitUsage, code)
+	assert.Contains(t, errOut, "its dead-letter queues are: orders-order-events-dlq, orders-payment-events-dlq, orders-dlq.fifo (")
+
+	_, errOut, code = e.run(t, "dlq", "peek", "-f", writeTopology(t, eventsOnly(), topology.Options{}), "--queue", "orders-dlq.fifo")
+	assert.Equal(t, cli.ExitUsage, code)
+	assert.Contains(t, errOut, `--queue "orders-dlq.fifo": service orders consumes no queue, so it has no dead-letter queue`)
 }

@@ -80,15 +80,11 @@ func (g *globals) runDLQPurge(cmd *cobra.Command, f purgeFlags) error {
 }
 
 // purgeable reports why the queue named on the command line, whose pair is
-// p, may not be purged.
+// p, may not be purged: it is the source queue, not the dead-letter queue.
 func purgeable(queue string, p dlqPair) error {
-	switch {
-	case queue != p.dlq:
+	if queue != p.dlq {
 		return fmt.Errorf("--queue %s is not a dead-letter queue; purge empties dead-letter queues only "+
 			"(the dead-letter queue of %s is %s)", queue, p.source, p.dlq)
-	case !p.owned:
-		return fmt.Errorf("--queue %s is the dead-letter queue of %s, which this service only sends to: "+
-			"the service that consumes %s owns it and purges it with its own topology file", queue, p.source, p.source)
 	}
 	return nil
 }

@@ -60,7 +60,7 @@ func TestDLQPurge_RefusesTheDeadLetterQueueOfAQueueTheServiceOnlySendsTo(t *test
 	_, errOut, code = e.run(t, "dlq", "purge", "-f", e.path, "--queue", "payments-dlq.fifo", "--yes")
 
 	assert.Equal(t, cli.ExitUsage, code)
-	assert.Contains(t, errOut, "--queue payments-dlq.fifo is the dead-letter queue of payments.fifo, which this service only sends to")
+	assert.Contains(t, errOut, "--queue payments-dlq.fifo: payments.fifo is a queue this service only sends to")
 	assert.Len(t, e.messages("payments-dlq.fifo"), 1, "another service's dead letters are kept")
 }
 

@@ -28,10 +28,6 @@ func (g *globals) openRedrive(ctx context.Context, cmd *cobra.Command, f redrive
 	if err != nil {
 		return nil, err
 	}
-	if !p.owned {
-		return nil, &ExitError{Code: ExitUsage, Err: fmt.Errorf("--queue %s: %s is a queue this service only sends to: "+
-			"the service that consumes it owns its dead-letter queue %s and redrives it with its own topology file", f.queue, p.source, p.dlq)}
-	}
 	plan, err := chooseMethod(f, p, rate)
 	if err != nil {
 		return nil, &ExitError{Code: ExitUsage, Err: err}

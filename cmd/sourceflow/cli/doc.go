@@ -11,7 +11,8 @@
 //	0  success: no drift, healthy
 //	1  drift (validate, or apply that left a difference) or unhealthy (health)
 //	2  usage or configuration: bad flags, an unreadable or invalid topology
-//	   file, an AWS configuration that does not load
+//	   file, an AWS configuration that does not load, or health checks
+//	   that could not run (no account known to build a topic's ARN)
 //	3  an AWS call failed: unreachable endpoint, missing permission
 //	130 interrupted (SIGINT or SIGTERM) before it finished
 //

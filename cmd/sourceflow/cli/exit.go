@@ -9,8 +9,9 @@ const (
 	// ExitDrift: AWS differs from the topology file, or a resource is
 	// unhealthy.
 	ExitDrift = 1
-	// ExitUsage: bad flags or arguments, an invalid topology file, or an
-	// AWS configuration that does not load.
+	// ExitUsage: bad flags or arguments, an invalid topology file, an
+	// AWS configuration that does not load, or one that gives health no
+	// means to run a check (no account to build a topic's ARN from).
 	ExitUsage = 2
 	// ExitAWS: an AWS call failed.
 	ExitAWS = 3

@@ -26,7 +26,8 @@ const (
 type healthReport struct {
 	// Service is the service of the topology file.
 	Service string `json:"service"`
-	// Status is up when no check is down, down otherwise.
+	// Status is down when any check is down, else skipped when any check
+	// did not run (the health of its resource is unknown), up otherwise.
 	Status topology.HealthStatus `json:"status"`
 	// Checks has one entry per queue, dead-letter queue and topic.
 	Checks []topology.HealthCheck `json:"checks"`
@@ -45,16 +46,18 @@ func newHealthCommand(g *globals) *cobra.Command {
 		Long: `health probes each resource of the topology file with a read call: every
 queue, the dead-letter queue of every queue the service consumes, and every
 topic. It prints a table (or JSON with --output json) and exits 0 when every
-check is up or skipped, 1 when any is down (missing, unreachable, access
-denied), and 3 when no check is up because no call reached AWS (the
-endpoint, the credentials or the region are at fault, not the resources).
+check is up, 1 when any is down (missing, unreachable, access denied), 2
+when none is down but some did not run (see below), and 3 when no check is
+up because no call reached AWS (the endpoint, the credentials or the region
+are at fault, not the resources).
 A topic is checked on its ARN, built from the account when the topology
 cannot be read in full: that of a queue, else --account-id, else
 sts:GetCallerIdentity, whose failure makes the check down. With no means
 to know the account (no queue ARN, no --account-id, no STS client) its
-check is skipped, and says why. A resource probe is up, down or skipped;
-"degraded" is reported only by a running transport, for open publish
-circuits, never by this command.`,
+check is skipped, and says why; the report is then skipped, not up, as
+the health of the topic is unknown. A resource probe is up, down or
+skipped; "degraded" is reported only by a running transport, for open
+publish circuits, never by this command.`,
 		Example: "  sourceflow health -f orders.topology.yaml\n" +
 			"  sourceflow health -f orders.topology.yaml --output json | jq .status",
 		Args: cobra.NoArgs,
@@ -87,29 +90,55 @@ func (g *globals) runHealth(cmd *cobra.Command, f healthFlags) error {
 	}
 	probes := s.prov.ResourceProbes(s.plan, eps)
 	failed := failedCalls(probes)
-	rep := healthReport{Service: s.plan.Service, Status: topology.HealthUp,
-		Checks: topology.RunProbes(ctx, f.checkTimeout, probes)}
-	down, up := 0, 0
-	for _, c := range rep.Checks {
-		switch c.Status {
-		case topology.HealthDown:
-			rep.Status = topology.HealthDown
-			down++
-		case topology.HealthUp:
-			up++
-		}
-	}
+	rep := healthReport{Service: s.plan.Service, Checks: topology.RunProbes(ctx, f.checkTimeout, probes)}
+	n := countChecks(rep.Checks)
+	rep.Status = n.status()
 	if err := printHealth(cmd.OutOrStdout(), f.output, rep); err != nil {
 		return err
 	}
-	if down > 0 && up == 0 && countErrors(failed) == down {
+	switch {
+	case n.down > 0 && n.up == 0 && countErrors(failed) == n.down:
 		return noAnswer(ctx, s, f, cmp.Or(readErr, cmp.Or(failed...)))
-	}
-	if down > 0 {
+	case n.down > 0:
 		return &ExitError{Code: ExitDrift, Err: fmt.Errorf("%d of %d checks down: run `sourceflow validate -f %s` "+
-			"to see what is missing and `sourceflow apply -f %s` to create it", down, len(rep.Checks), f.path, f.path)}
+			"to see what is missing and `sourceflow apply -f %s` to create it", n.down, len(rep.Checks), f.path, f.path)}
+	case n.skipped > 0:
+		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%d of %d checks not run, as their errors say, so the health "+
+			"of their resources is unknown: give the account of the topics with --account-id (or AWS_ACCOUNT_ID)",
+			n.skipped, len(rep.Checks))}
 	}
 	return nil
+}
+
+// checkCounts counts the checks of a health report by status.
+type checkCounts struct{ up, down, skipped int }
+
+// countChecks returns the counts of checks.
+func countChecks(checks []topology.HealthCheck) checkCounts {
+	var n checkCounts
+	for _, c := range checks {
+		switch c.Status {
+		case topology.HealthUp:
+			n.up++
+		case topology.HealthDown:
+			n.down++
+		case topology.HealthSkipped:
+			n.skipped++
+		}
+	}
+	return n
+}
+
+// status is the status of a report with these checks: down when any is
+// down, else skipped when any did not run, up otherwise.
+func (n checkCounts) status() topology.HealthStatus {
+	switch {
+	case n.down > 0:
+		return topology.HealthDown
+	case n.skipped > 0:
+		return topology.HealthSkipped
+	}
+	return topology.HealthUp
 }
 
 // readBound is how long health's topology read may take: it reads one
@@ -185,6 +214,10 @@ func printHealth(w io.Writer, output string, rep healthReport) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "Service %s: %s (%d checks)\n", rep.Service, rep.Status, len(rep.Checks))
+	notRun := ""
+	if n := countChecks(rep.Checks).skipped; n > 0 {
+		notRun = fmt.Sprintf(", %d not run", n)
+	}
+	_, err := fmt.Fprintf(w, "Service %s: %s (%d checks%s)\n", rep.Service, rep.Status, len(rep.Checks), notRun)
 	return err
 }

@@ -60,7 +60,9 @@ func eventsOnly() sourceflow.Binding {
 
 // A topic whose ARN cannot be built (no queue, no account, no STS) is not
 // checked, and says why; it is not reported down, and health does not
-// advise creating it.
+// advise creating it. Having checked nothing, health does not report up
+// either: the report is skipped and health exits 2, naming --account-id,
+// with which the topic is checked.
 func TestHealth_ATopicWithoutAnAccountIsNotChecked(t *testing.T) {
 	fake := newFakeAWS()
 	path := writeTopology(t, eventsOnly(), topology.Options{})
@@ -68,14 +70,29 @@ func TestHealth_ATopicWithoutAnAccountIsNotChecked(t *testing.T) {
 	require.Equal(t, cli.ExitOK, code, errOut)
 	fake.noSTS = true
 
-	checks, errOut, code := healthChecks(t, fake, path)
+	out, errOut, code := fake.run(t, "health", "-f", path, "-o", "json")
 
-	c := checks["topic order-events"]
+	var rep healthJSON
+	require.NoError(t, json.Unmarshal([]byte(out), &rep), out+errOut)
+	require.Len(t, rep.Checks, 1)
+	c := rep.Checks[0]
 	assert.Equal(t, topology.HealthSkipped, c.Status)
 	assert.Contains(t, c.Error, "not checked")
 	assert.Contains(t, c.Error, "no STS client")
-	assert.Equal(t, cli.ExitOK, code, errOut)
+	assert.Equal(t, "skipped", rep.Status)
+	assert.Equal(t, cli.ExitUsage, code, errOut)
+	assert.Contains(t, errOut, "1 of 1 checks not run")
+	assert.Contains(t, errOut, "--account-id")
 	assert.NotContains(t, errOut, "sourceflow apply")
+
+	out, errOut, code = fake.run(t, "health", "-f", path)
+	assert.Equal(t, cli.ExitUsage, code, errOut)
+	assert.Contains(t, out, "Service orders: skipped (1 checks, 1 not run)")
+
+	out, errOut, code = fake.run(t, "--account-id", fake.sqs.AccountID(), "health", "-f", path)
+	assert.Equal(t, cli.ExitOK, code, errOut)
+	assert.Regexp(t, `order-events\s+topic\s+up`, out)
+	assert.Contains(t, out, "Service orders: up (1 checks)")
 }
 
 // failingSTS answers every GetCallerIdentity with err.

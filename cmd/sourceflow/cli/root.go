@@ -16,7 +16,8 @@ need. A service writes the file from its running configuration with
 Exit codes:
   0  success: no drift, healthy
   1  drift (validate; apply that left a difference) or unhealthy (health)
-  2  usage or configuration error: bad flags, an invalid topology file
+  2  usage or configuration error: bad flags, an invalid topology file,
+     health checks that could not run (no account known; see health --help)
   3  an AWS call failed: unreachable endpoint, missing permission
   130 interrupted (SIGINT or SIGTERM) before it finished
 
