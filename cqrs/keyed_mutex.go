@@ -3,13 +3,14 @@ package cqrs
 import "sync"
 
 // keyedMutex serialises work per key, so that concurrent commands for one
-// entity load, handle and save in turn. Each key has a lock of its own while
+// entity load, handle and save in turn (and services sharing a router start
+// in turn: routerLocks). Each key has a lock of its own while
 // anyone holds or waits for it: work on two keys never waits on each other,
 // which matters because a handler on the synchronous ChannelTransport holds
 // its entity's lock while the handlers of what it sends run.
-type keyedMutex struct {
+type keyedMutex[K comparable] struct {
 	mu    sync.Mutex
-	locks map[string]*keyLock
+	locks map[K]*keyLock
 }
 
 type keyLock struct {
@@ -17,10 +18,10 @@ type keyLock struct {
 	users int // holders and waiters
 }
 
-func (k *keyedMutex) lock(key string) func() {
+func (k *keyedMutex[K]) lock(key K) func() {
 	k.mu.Lock()
 	if k.locks == nil {
-		k.locks = map[string]*keyLock{}
+		k.locks = map[K]*keyLock{}
 	}
 	l := k.locks[key]
 	if l == nil {

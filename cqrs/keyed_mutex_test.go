@@ -11,7 +11,7 @@ import (
 )
 
 func TestKeyedMutex_HoldingOneKeyNeverBlocksAnother(t *testing.T) {
-	var k keyedMutex
+	var k keyedMutex[string]
 	unlock := k.lock("order\x00o-0")
 	defer unlock()
 	for i := 1; i <= 1000; i++ {
@@ -27,7 +27,7 @@ func TestKeyedMutex_HoldingOneKeyNeverBlocksAnother(t *testing.T) {
 }
 
 func TestKeyedMutex_SerialisesOneKeyAndForgetsIt(t *testing.T) {
-	var k keyedMutex
+	var k keyedMutex[string]
 	var wg sync.WaitGroup
 	inside, most := 0, 0
 	var mu sync.Mutex

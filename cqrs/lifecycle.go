@@ -14,7 +14,8 @@ import (
 // Start checks the wiring, binds the transport, builds the decorated
 // publishers and starts a Watermill router with one handler per listened
 // destination. It returns once the router is running. ctx bounds the start
-// (binding, which may provision AWS resources); Close stops the service.
+// (binding, which may provision AWS resources, and the subscribes of the
+// service's own router); Close stops the service.
 func (s *Service) Start(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -47,18 +48,24 @@ func (s *Service) Start(ctx context.Context) error {
 	if err != nil {
 		return errors.Join(err, closeAll(subs))
 	}
-	if err := s.run(router, pubs); err != nil {
+	if err := s.run(ctx, router, pubs); err != nil {
 		return errors.Join(err, closeAll(subs)) // so a retried Start can subscribe again
 	}
 	s.subs = subs // the router closes them without waiting; Close waits for them
 	return nil
 }
 
+// routerLocks serialises the Starts of the services sharing a router, from
+// adding their handlers to running them: a handler that another service's
+// RunHandlers starts before its middleware is added runs without it.
+var routerLocks keyedMutex[*message.Router]
+
 // startIn adds the service's handlers to the caller's router and, when the
 // router already runs, starts them; otherwise they start when the caller
 // runs it. The handlers are added once: a Start that fails later leaves them
 // in the router and a retried Start only starts them.
 func (s *Service) startIn(router *message.Router, pubs map[string]message.Publisher) error {
+	defer routerLocks.lock(router)()
 	if s.handlers == nil {
 		_, handlers, subs, err := s.buildRouter()
 		if err != nil {
@@ -75,10 +82,10 @@ func (s *Service) startIn(router *message.Router, pubs map[string]message.Publis
 	return nil
 }
 
-// run starts the router and waits until it runs. Subscribing is quick once
-// the transport is bound, so it does not watch the Start context: a router
-// abandoned half-started would have to wait CloseTimeout for its handlers.
-func (s *Service) run(router *message.Router, pubs map[string]message.Publisher) error {
+// run starts the router and waits until it runs. When ctx ends first (a
+// subscribe the Pub/Sub does not answer), it ends the subscriptions, the
+// one under way too, and waits for the router to stop.
+func (s *Service) run(ctx context.Context, router *message.Router, pubs map[string]message.Publisher) error {
 	runCtx, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
@@ -90,6 +97,18 @@ func (s *Service) run(router *message.Router, pubs map[string]message.Publisher)
 	case <-done:
 		stop()
 		return fmt.Errorf("cqrs: router of %q stopped at start: %w", s.cfg.Name, s.runErr)
+	case <-ctx.Done():
+		stop()
+		// When every subscribe succeeded the router runs and its handlers
+		// end with runCtx; otherwise Run returned, and Close would wait
+		// CloseTimeout for the handlers that never started.
+		select {
+		case <-router.Running():
+			_ = router.Close()
+		case <-done:
+		}
+		<-done
+		return fmt.Errorf("cqrs: start of %q: %w", s.cfg.Name, ctx.Err())
 	}
 	s.router, s.stopRouter, s.runDone, s.pubs, s.started = router, stop, done, pubs, true
 	return nil

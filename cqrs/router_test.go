@@ -3,9 +3,11 @@ package cqrs_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -139,4 +141,128 @@ func TestAStartThatFailedInTheCallersRouterIsRetried(t *testing.T) {
 		assert.Positive(t, sub.closes.Load(), "subscriber %d is closed", i)
 	}
 	assert.True(t, router.IsRunning(), "the caller's router still runs")
+}
+
+// gateLogger, as a router's logger, holds the adding of the middleware of
+// the handler named name until that handler has started or half a second
+// has passed, so that whatever can run the handler meanwhile does.
+type gateLogger struct {
+	watermill.NopLogger
+	name      string
+	adding    chan struct{} // closed as name's middleware is being added
+	started   chan struct{} // closed as name's handler starts
+	addOnce   sync.Once
+	startOnce sync.Once
+}
+
+func newGateLogger(name string) *gateLogger {
+	return &gateLogger{name: name, adding: make(chan struct{}), started: make(chan struct{})}
+}
+
+func (l *gateLogger) Debug(msg string, fields watermill.LogFields) {
+	if msg == "Adding middleware to handler" && fields["handlerName"] == l.name {
+		l.addOnce.Do(func() {
+			close(l.adding)
+			select {
+			case <-l.started:
+			case <-time.After(500 * time.Millisecond):
+			}
+		})
+	}
+}
+
+func (l *gateLogger) Info(msg string, fields watermill.LogFields) {
+	if msg == "Starting handler" && fields["subscriber_name"] == l.name {
+		l.startOnce.Do(func() { close(l.started) })
+	}
+}
+
+func (l *gateLogger) With(watermill.LogFields) watermill.LoggerAdapter { return l }
+
+type pipelineKey struct{}
+
+// pipedService returns a service named name in router listening to dest,
+// whose HandlerMiddleware marks each message's context; its handler counts
+// the messages that reached it without the mark.
+func pipedService(t *testing.T, tr cqrs.Transport, router *message.Router, name, dest string, bare *atomic.Int64) (*cqrs.Service, *atomic.Int64) {
+	t.Helper()
+	mark := func(h message.HandlerFunc) message.HandlerFunc {
+		return func(msg *message.Message) ([]*message.Message, error) {
+			msg.SetContext(context.WithValue(msg.Context(), pipelineKey{}, true))
+			return h(msg)
+		}
+	}
+	svc, err := cqrs.NewService(cqrs.ServiceConfig{Name: name, Transport: tr, Listen: []string{dest}, Router: router,
+		HandlerMiddleware: []message.HandlerMiddleware{mark}})
+	require.NoError(t, err)
+	require.NoError(t, cqrs.RegisterCommand[CreateOrder](svc, name+".Create", dest))
+	var handled atomic.Int64
+	require.NoError(t, cqrs.Handle(cqrs.NewSaga[Order](svc, "s"), func(ctx context.Context, _ *Order, _ CreateOrder, _ cqrs.Envelope) ([]any, error) {
+		if ctx.Value(pipelineKey{}) == nil {
+			bare.Add(1)
+		}
+		handled.Add(1)
+		return nil, nil
+	}))
+	return svc, &handled
+}
+
+// TestServicesStartingTogetherInARunningRouterKeepTheirPipeline: while one
+// service adds its handler to a running router, another service's Start
+// runs the router's new handlers; the first service's handler still runs
+// its HandlerMiddleware.
+func TestServicesStartingTogetherInARunningRouterKeepTheirPipeline(t *testing.T) {
+	gate := newGateLogger("first/first")
+	router, err := message.NewRouter(message.RouterConfig{}, gate)
+	require.NoError(t, err)
+	go func() { _ = router.Run(context.Background()) }()
+	t.Cleanup(func() { _ = router.Close() })
+	<-router.Running()
+	tr := newTransport(t)
+	var bare atomic.Int64
+	first, handled := pipedService(t, tr, router, "first", "first", &bare)
+	second, _ := pipedService(t, tr, router, "second", "second", &bare)
+
+	firstStarted := make(chan error, 1)
+	go func() { firstStarted <- first.Start(context.Background()) }()
+	<-gate.adding
+	require.NoError(t, second.Start(context.Background()))
+	require.NoError(t, <-firstStarted)
+	t.Cleanup(func() { assert.NoError(t, errors.Join(first.Close(), second.Close())) })
+
+	_, err = cqrs.NewAggregate(first, "s").Send(context.Background(), "o-1", CreateOrder{})
+	require.NoError(t, err)
+	eventually(t, func() bool { return handled.Load() >= 1 }, "the first service handles its command")
+	assert.Zero(t, bare.Load(), "no message is handled without the service's HandlerMiddleware")
+}
+
+// TestManyServicesStartTogetherInARunningRouter: services started at once
+// in one running router each handle their commands through their
+// HandlerMiddleware.
+func TestManyServicesStartTogetherInARunningRouter(t *testing.T) {
+	router, err := message.NewRouter(message.RouterConfig{}, watermill.NopLogger{})
+	require.NoError(t, err)
+	go func() { _ = router.Run(context.Background()) }()
+	t.Cleanup(func() { _ = router.Close() })
+	<-router.Running()
+	tr := newTransport(t)
+	var bare atomic.Int64
+	svcs := make([]*cqrs.Service, 16)
+	handled := make([]*atomic.Int64, len(svcs))
+	for i := range svcs {
+		name := "svc-" + strconv.Itoa(i)
+		svcs[i], handled[i] = pipedService(t, tr, router, name, name, &bare)
+	}
+	var wg sync.WaitGroup
+	for _, svc := range svcs {
+		wg.Go(func() { assert.NoError(t, svc.Start(context.Background())) })
+	}
+	wg.Wait()
+	for i, svc := range svcs {
+		t.Cleanup(func() { assert.NoError(t, svc.Close()) })
+		_, err = cqrs.NewAggregate(svc, "s").Send(context.Background(), "o-1", CreateOrder{})
+		require.NoError(t, err)
+		eventually(t, func() bool { return handled[i].Load() >= 1 }, "every service handles its command")
+	}
+	assert.Zero(t, bare.Load(), "no message is handled without its service's HandlerMiddleware")
 }

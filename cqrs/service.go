@@ -22,7 +22,7 @@ type Service struct {
 	ownsTransp bool
 	types      *registry
 	listen     map[string]bool
-	locks      keyedMutex
+	locks      keyedMutex[string]
 	bus        *CommandBus
 	events     *EventQueue
 	closeOnce  func() error // runs shutDown once; every Close waits for it

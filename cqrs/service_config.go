@@ -79,8 +79,16 @@ type ServiceConfig struct {
 	// Service names must be unique per router for the router's whole life:
 	// Watermill keeps handler middleware by handler name
 	// ("<Name>/<destination>") after the handler stopped, so a later service
-	// of the same name would run it too. Default: a router of the service's
-	// own, started by Start and closed by Close.
+	// of the same name would run it too.
+	//
+	// Services sharing a router may start at the same time: each Start adds
+	// its handlers with their middleware and runs them before another
+	// service's Start adds or runs any. The caller's own Run or RunHandlers
+	// is not covered: run while a service starts, it may start that
+	// service's handler before its middleware is added, and the handler then
+	// runs without it. Run the router before or after the Starts, not during
+	// them. Default: a router of the service's own, started by Start and
+	// closed by Close.
 	Router *message.Router
 	// Hooks are the four SourceFlow hooks.
 	Hooks Hooks
