@@ -39,9 +39,9 @@ var (
 // Sentinel errors of the SQS/SNS wire format, the publisher and the
 // subscriber. Typed errors below match them with errors.Is.
 var (
-	// ErrInvalidPayload reports a payload that is not valid UTF-8 text made
-	// of the characters SQS and SNS accept. Encrypted bodies must be encoded
-	// (base64) before they reach the transport.
+	// ErrInvalidPayload reports a payload that is empty or not valid UTF-8
+	// text made of the characters SQS and SNS accept. Encrypted bodies must
+	// be encoded (base64) before they reach the transport.
 	ErrInvalidPayload = errors.New("awsbus: payload is not valid message text")
 
 	// ErrInvalidAttribute reports a metadata key that is not a valid message

@@ -177,6 +177,10 @@ func (p *Publisher) prepare(ep topology.Endpoint, msgs []*message.Message) ([]ou
 	out := make([]outgoing, 0, len(msgs))
 	var errs []error
 	for _, msg := range msgs {
+		if len(msg.Payload) == 0 { // SQS and SNS refuse an empty body
+			errs = append(errs, fmt.Errorf("%w: message %s has an empty payload", ErrInvalidPayload, msg.UUID))
+			continue
+		}
 		wire, err := marshal(msg)
 		if err != nil {
 			errs = append(errs, err)

@@ -54,7 +54,7 @@ func (p *Publisher) publishOne(ep topology.Endpoint, o outgoing, s sender) error
 		l.calls++
 		l.lingering = p.cfg.Linger > 0
 	}
-	if len(l.waiting) >= maxBatchEntries {
+	if l.fullLocked(s.limit) {
 		select {
 		case l.full <- struct{}{}:
 		default:
@@ -66,11 +66,13 @@ func (p *Publisher) publishOne(ep topology.Endpoint, o outgoing, s sender) error
 		// The holder lingers apart, so this publish waits like the others
 		// and its context ending is honoured during the linger.
 		go func() {
-			p.linger(l)
+			p.linger(l, s.limit)
 			p.flush(ep, l, s)
 		}()
 	case start:
-		p.flush(ep, l, s)
+		// The call may carry others' messages, and so their deadlines:
+		// it runs apart, so this publish's own context is honoured.
+		go p.flush(ep, l, s)
 	}
 	select {
 	case failed := <-w.done:
@@ -92,7 +94,7 @@ func (p *Publisher) publishOne(ep topology.Endpoint, o outgoing, s sender) error
 
 // linger waits PublisherConfig.Linger for more messages to join the lane's
 // next call, or less when a whole batch waits or the Publisher closes.
-func (p *Publisher) linger(l *lane) {
+func (p *Publisher) linger(l *lane, limit int) {
 	if p.cfg.Linger <= 0 {
 		return
 	}
@@ -101,7 +103,7 @@ func (p *Publisher) linger(l *lane) {
 	default:
 	}
 	l.mu.Lock()
-	full := len(l.waiting) >= maxBatchEntries
+	full := l.fullLocked(limit)
 	l.mu.Unlock()
 	if full {
 		return
@@ -147,10 +149,23 @@ func (p *Publisher) flush(ep topology.Endpoint, l *lane, s sender) {
 	l.mu.Unlock()
 	if more {
 		go func() {
-			p.linger(l)
+			p.linger(l, s.limit)
 			p.flush(ep, l, s)
 		}()
 	}
+}
+
+// fullLocked reports whether the waiting messages fill one call: ten of
+// them, or more bytes than one call carries. l.mu is held.
+func (l *lane) fullLocked(limit int) bool {
+	if len(l.waiting) >= maxBatchEntries {
+		return true
+	}
+	size := 0
+	for _, w := range l.waiting {
+		size += w.o.wire.size()
+	}
+	return len(l.waiting) > 1 && size > limit
 }
 
 // batchContext is the context of one call for several waiters: the values

@@ -25,6 +25,9 @@ type Transport struct {
 	// preflight checks what Bind needs before its first call (credentials).
 	preflight func(ctx context.Context) error
 
+	// bindMu serialises Bind calls; mu is not held during Bind's AWS
+	// calls, so Health, Depths, Close and the rest answer meanwhile.
+	bindMu    sync.Mutex
 	mu        sync.Mutex
 	bound     bool
 	closed    bool

@@ -24,13 +24,18 @@ import (
 // it makes is bounded by Config.CallTimeout, so against an endpoint that
 // never answers Bind fails after one CallTimeout with an error naming the
 // call. A failed Bind may be retried; a successful one may not be repeated.
+// The transport's other methods answer while Bind runs (as not bound yet);
+// a Close meanwhile makes Bind return ErrClosed.
 func (t *Transport) Bind(ctx context.Context, b sourceflow.Binding) error {
+	t.bindMu.Lock()
+	defer t.bindMu.Unlock()
 	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.closed {
+	closed, bound := t.closed, t.bound
+	t.mu.Unlock()
+	if closed {
 		return ErrClosed
 	}
-	if t.bound {
+	if bound {
 		return errors.New("awsbus: Bind called twice")
 	}
 	p, err := topology.New(b, t.cfg.planOptions())
@@ -52,6 +57,11 @@ func (t *Transport) Bind(ctx context.Context, b sourceflow.Binding) error {
 		return fmt.Errorf("awsbus: %s topology: %w", t.cfg.Provisioning, err)
 	}
 	log.Info("awsbus: topology bound", watermill.LogFields{"elapsed": time.Since(start).String()})
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		return ErrClosed
+	}
 	t.plan, t.endpoints, t.bound = p, eps, true
 	t.indexQueues()
 	return nil
