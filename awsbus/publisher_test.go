@@ -52,6 +52,8 @@ func TestPublisherRejectsBeforeSending(t *testing.T) {
 	big.Payload = []byte(strings.Repeat("a", awsbus.MaxSQSMessageBytes))
 	binary := command("x", "e")
 	binary.Payload = []byte{0xff, 0x00}
+	empty := command("z", "e")
+	empty.Payload = nil // SQS and SNS refuse an empty body
 	tests := []struct {
 		name string
 		msg  *message.Message
@@ -61,6 +63,7 @@ func TestPublisherRejectsBeforeSending(t *testing.T) {
 		{"attribute budget", tooMany, awsbus.ErrAttributeBudget},
 		{"size", big, awsbus.ErrMessageTooLarge},
 		{"binary payload", binary, awsbus.ErrInvalidPayload},
+		{"empty payload", empty, awsbus.ErrInvalidPayload},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
