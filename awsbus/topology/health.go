@@ -19,8 +19,10 @@ const (
 	HealthUp HealthStatus = "up"
 	// HealthDown means the check failed; a report with it is down.
 	HealthDown HealthStatus = "down"
-	// HealthSkipped means the check did not run (nothing to check, or no
-	// probe configured); it does not make a report down.
+	// HealthSkipped means the check did not run (nothing to check, no probe
+	// configured, or no means to build a topic's ARN); it does not make a
+	// report down. `sourceflow health` reports a whole report with a skipped
+	// check and none down as skipped.
 	HealthSkipped HealthStatus = "skipped"
 	// HealthDegraded, of a whole report, means every check passed but a
 	// destination the instance publishes to is failing (an open publish
@@ -106,8 +108,12 @@ func (t *Provisioner) ResourceProbes(p Plan, eps Endpoints) []Probe {
 			probes = append(probes, t.queueProbe(q.DLQ, "dlq", queueURLs[q.DLQ]))
 		}
 	}
+	queues := make([]string, 0, len(p.Queues)) // whose ARN can give the topics' account
+	for _, q := range p.Queues {
+		queues = append(queues, q.Name)
+	}
 	for _, tp := range p.Topics {
-		probes = append(probes, t.topicProbe(tp.Name, topicARNs[tp.Name]))
+		probes = append(probes, t.topicProbe(tp.Name, topicARNs[tp.Name], queues, queueURLs))
 	}
 	return probes
 }

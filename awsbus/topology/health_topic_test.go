@@ -53,11 +53,26 @@ func TestResourceProbes_BuildTheARNOfAnUnresolvedTopic(t *testing.T) {
 	}
 }
 
-// A topic whose ARN cannot be built is skipped, saying why, not down.
+// Without an account or STS, a topic's ARN is built from the ARN of one of
+// the plan's queues: the topic is up when it exists.
+func TestResourceProbes_BuildTheARNOfATopicFromAQueue(t *testing.T) {
+	sq, sn := newFakes()
+	_, p := create(t, sq, sn, topology.Options{})
+	topo, err := newProvisioner(sq, sn, topology.ProvisionerConfig{})
+	require.NoError(t, err)
+
+	for name, c := range topicChecks(t, topo, p) {
+		assert.Equal(t, topology.HealthUp, c.Status, "%s: %s", name, c.Error)
+	}
+}
+
+// A topic whose ARN cannot be built (no queue of the plan exists, no
+// account, no STS) is skipped, saying why, not down.
 func TestResourceProbes_SkipATopicWithoutAccount(t *testing.T) {
 	sq, sn := newFakes()
 	_, p := create(t, sq, sn, topology.Options{})
-	topo, err := newProvisioner(sq, sn, topology.ProvisionerConfig{Region: sq.Region()})
+	none, _ := newFakes()
+	topo, err := newProvisioner(none, awsbustest.NewSNS(none, awsbustest.SNSConfig{}), topology.ProvisionerConfig{Region: none.Region()})
 	require.NoError(t, err)
 
 	for name, c := range topicChecks(t, topo, p) {

@@ -42,9 +42,10 @@ Methods (--method; the output says which one ran):
           inside sf_env), which are removed: a redriven message does not
           look dead-lettered. The attributes of another producer's message
           that were packed into sf_env to make room for the reason get
-          attributes of their own again; where that would exceed the 10
-          attributes SQS allows, they stay packed and the output says how
-          many messages went back so.
+          attributes of their own again (as String attributes: sf_env
+          keeps no data type); where that would exceed the 10 attributes
+          SQS allows, they stay packed and the output says how many
+          messages went back so.
   native  SQS's own message move task (StartMessageMoveTask), followed until
           it ends; a re-run follows a task that is still running. SQS moves
           messages unchanged, sf_failure included (consumers ignore it), and

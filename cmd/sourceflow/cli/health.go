@@ -104,7 +104,7 @@ func (g *globals) runHealth(cmd *cobra.Command, f healthFlags) error {
 			"to see what is missing and `sourceflow apply -f %s` to create it", n.down, len(rep.Checks), f.path, f.path)}
 	case n.skipped > 0:
 		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%d of %d checks not run, as their errors say, so the health "+
-			"of their resources is unknown: give the account of the topics with --account-id (or AWS_ACCOUNT_ID)",
+			"of their resources is unknown: give the account of the topics with --account-id",
 			n.skipped, len(rep.Checks))}
 	}
 	return nil

@@ -95,6 +95,26 @@ func TestHealth_ATopicWithoutAnAccountIsNotChecked(t *testing.T) {
 	assert.Contains(t, out, "Service orders: up (1 checks)")
 }
 
+// Without an account or STS, a topic is checked on the ARN built from a
+// queue's: a missing topic is down (exit 1, advising apply), not skipped.
+func TestHealth_AMissingTopicIsDownWhenAQueueGivesTheAccount(t *testing.T) {
+	fake := newFakeAWS()
+	_, errOut, code := fake.run(t, "apply", "-f", writeTopology(t, ordersBinding(), topology.Options{}))
+	require.Equal(t, cli.ExitOK, code, errOut)
+	b := ordersBinding()
+	b.Routes = append(b.Routes, sourceflow.Route{Type: "orders.Audited", Kind: sourceflow.KindEvent, Destination: "audit-events"})
+	path := writeTopology(t, b, topology.Options{})
+	fake.noSTS = true
+
+	out, errOut, code := fake.run(t, "health", "-f", path)
+
+	assert.Regexp(t, `order-events\s+topic\s+up`, out)
+	assert.Regexp(t, `audit-events\s+topic\s+down`, out)
+	assert.Equal(t, cli.ExitDrift, code, errOut)
+	assert.Contains(t, errOut, "sourceflow apply")
+	assert.NotContains(t, errOut, "--account-id")
+}
+
 // failingSTS answers every GetCallerIdentity with err.
 type failingSTS struct{ err error }
 
