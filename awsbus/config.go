@@ -31,7 +31,9 @@ type Config struct {
 	// it to the dead-letter queue, 1..1000. Default 8 (topology.DefaultMaxReceiveCount).
 	MaxReceiveCount int
 	// Provisioning is ProvisionCreate (the default), ProvisionValidate or
-	// ProvisionAssume.
+	// ProvisionAssume. In Validate mode Bind fails on drift, and on a topic
+	// whose ARN cannot be built: a service with no queue needs AccountID or
+	// Clients.STS to give the account. Bind does not read the KMS key.
 	Provisioning topology.Provisioning
 	// EventQueueName names the service's event queue per topic. Default
 	// topology.DefaultEventQueueName ("<service>-<topic>", ".fifo" kept).

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -74,6 +76,31 @@ func TestTransport_ValidateModeFailsBindOnDrift(t *testing.T) {
 	assert.Empty(t, writes(sq, sn))
 	_, err = tr.Publisher("orders.fifo")
 	require.ErrorIs(t, err, awsbus.ErrNotBound)
+}
+
+// In Validate mode a service that only publishes has no queue ARN to build
+// its topics' ARNs from: without Config.AccountID or an STS client Bind
+// fails naming the topic, since the service could not publish there.
+func TestTransport_ValidateModeNeedsTheAccountOfAPublishOnlyService(t *testing.T) {
+	sq, sn := newFakes()
+	_, err := sn.CreateTopic(context.Background(), &sns.CreateTopicInput{Name: aws.String("billing-events")})
+	require.NoError(t, err)
+	billing := sourceflow.Binding{Service: "billing", Routes: []sourceflow.Route{
+		{Type: "billing.Invoiced", Kind: sourceflow.KindEvent, Destination: "billing-events"},
+	}}
+	clients := awsbus.Clients{SQS: sq, SNS: sn, Region: sq.Region()}
+
+	tr, err := awsbus.NewTransport(clients, awsbus.Config{Provisioning: topology.ProvisionValidate})
+	require.NoError(t, err)
+	err = tr.Bind(context.Background(), billing)
+	require.ErrorIs(t, err, topology.ErrDrift)
+	assert.ErrorContains(t, err, "topic billing-events: not checked: ")
+
+	tr, err = awsbus.NewTransport(clients, awsbus.Config{Provisioning: topology.ProvisionValidate, AccountID: sq.AccountID()})
+	require.NoError(t, err)
+	require.NoError(t, tr.Bind(context.Background(), billing))
+	_, err = tr.Publisher("billing-events")
+	require.NoError(t, err)
 }
 
 // Every destination of the Binding is carried over AWS by one shared

@@ -22,8 +22,10 @@
 //     1 MiB message and batch size, 10 entries per batch, distinct entry ids.
 //   - Topics with SQS subscriptions, raw message delivery (a raw delivery with
 //     more than 10 attributes is dropped silently, as SNS does), filter
-//     policies on message attributes, and, when SNSConfig.EnforceQueuePolicy
-//     is set, a queue policy that must allow the topic to deliver. A
+//     policies on message attributes (or, with the MessageBody scope, on the
+//     top-level string fields of a JSON body), and, when
+//     SNSConfig.EnforceQueuePolicy is set, a queue policy that must allow the
+//     topic to deliver. A
 //     delivery the queue refuses goes to the dead-letter queue of the
 //     subscription's RedrivePolicy (whose policy must allow the topic too
 //     when EnforceQueuePolicy is set).

@@ -11,9 +11,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns/types"
 )
 
-// filterPolicy is a parsed SNS filter policy on message attributes. The fake
-// supports the operators awsbus uses: exact strings, "prefix",
-// "anything-but" (string or list) and "exists".
+// filterPolicy is a parsed SNS filter policy on message attributes (or on
+// the message body, see filterInput). The fake supports the operators
+// awsbus uses: exact strings, "prefix", "anything-but" (string or list) and
+// "exists".
 type filterPolicy map[string][]condition
 
 type condition struct {
@@ -90,6 +91,25 @@ func (fp filterPolicy) matches(attrs map[string]types.MessageAttributeValue) boo
 		}
 	}
 	return true
+}
+
+// filterInput returns what a subscription's filter policy is matched
+// against: the message attributes, or with the MessageBody scope the
+// top-level string fields of a JSON body (the fake supports no nested
+// keys; a body that is not a JSON object has none).
+func filterInput(scope string, r publishRequest) map[string]types.MessageAttributeValue {
+	if scope != "MessageBody" {
+		return r.attrs
+	}
+	var doc map[string]any
+	_ = json.Unmarshal([]byte(r.body), &doc)
+	fields := map[string]types.MessageAttributeValue{}
+	for k, v := range doc {
+		if s, ok := v.(string); ok {
+			fields[k] = types.MessageAttributeValue{DataType: aws.String("String"), StringValue: aws.String(s)}
+		}
+	}
+	return fields
 }
 
 func (c condition) match(value string, present bool) bool {

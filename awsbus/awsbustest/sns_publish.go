@@ -157,7 +157,7 @@ func checkPublishFIFO(t *topic, r *publishRequest) error {
 func (s *SNS) deliverLocked(t *topic, sub *subscription, id string, r publishRequest) {
 	if fp := sub.attrs["FilterPolicy"]; fp != "" {
 		policy, err := parseFilterPolicy(fp)
-		if err != nil || !policy.matches(r.attrs) {
+		if err != nil || !policy.matches(filterInput(sub.attrs["FilterPolicyScope"], r)) {
 			return
 		}
 	}

@@ -62,8 +62,8 @@ func checkSubscriptionAttr(k, v string) error {
 			return invalidParam("FilterPolicy: " + err.Error())
 		}
 	case "FilterPolicyScope":
-		if v != "MessageAttributes" {
-			return invalidParam("FilterPolicyScope: the fake supports MessageAttributes only")
+		if v != "MessageAttributes" && v != "MessageBody" {
+			return invalidParam("FilterPolicyScope: Invalid value [" + v + "]. Please use either MessageBody or MessageAttributes")
 		}
 	case "RedrivePolicy", "DeliveryPolicy", "SubscriptionRoleArn":
 	default:

@@ -85,6 +85,30 @@ func TestSNSRawDeliveryDropsOverBudget(t *testing.T) {
 	assert.Equal(t, 1, n.Dropped())
 }
 
+// With the MessageBody scope a filter matches the body's fields, not the
+// message attributes.
+func TestSNSFilterOnTheMessageBody(t *testing.T) {
+	q := awsbustest.NewSQS(awsbustest.SQSConfig{})
+	n := awsbustest.NewSNS(q, awsbustest.SNSConfig{})
+	ctx := context.Background()
+	topic, err := n.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("t")})
+	require.NoError(t, err)
+	url := createQueue(t, q, "sub", nil)
+	_, err = n.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"),
+		Endpoint: aws.String(q.QueueARN("sub")), Attributes: map[string]string{
+			"RawMessageDelivery": "true", "FilterPolicy": `{"kind":["a"]}`, "FilterPolicyScope": "MessageBody",
+		}})
+	require.NoError(t, err)
+	for _, body := range []string{`{"kind":"b"}`, `not json`, `{"kind":"a"}`} {
+		_, err = n.Publish(ctx, &sns.PublishInput{TopicArn: topic.TopicArn, Message: aws.String(body),
+			MessageAttributes: map[string]types.MessageAttributeValue{"kind": strAttr("a")}})
+		require.NoError(t, err)
+	}
+	got := q.Messages(url)
+	require.Len(t, got, 1)
+	assert.Equal(t, `{"kind":"a"}`, got[0].Body)
+}
+
 func TestSNSQueuePolicyEnforcement(t *testing.T) {
 	q := awsbustest.NewSQS(awsbustest.SQSConfig{})
 	n := awsbustest.NewSNS(q, awsbustest.SNSConfig{EnforceQueuePolicy: true})

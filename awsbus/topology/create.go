@@ -197,8 +197,9 @@ func checkSubscriptions(p Plan) error {
 }
 
 // createSubscription subscribes the queue to the topic with raw delivery,
-// the filter policy and the redrive policy, or reconciles the attributes of
-// an existing subscription.
+// the filter policy (on the message attributes) and the redrive policy, or
+// reconciles the attributes of an existing subscription. Attributes are set
+// in name order, so a filter policy is set before its scope.
 func (t *Provisioner) createSubscription(ctx context.Context, res *resolved, s Subscription) error {
 	topicARN, queueARN := res.topicARN[s.Topic], res.queueARN[s.Queue]
 	subARN, found, err := t.findSubscription(ctx, topicARN, queueARN)
@@ -209,7 +210,7 @@ func (t *Provisioner) createSubscription(ctx context.Context, res *resolved, s S
 	if !found {
 		attrs := map[string]string{"RawMessageDelivery": "true"}
 		if want.filter != "" {
-			attrs["FilterPolicy"] = want.filter
+			attrs["FilterPolicy"], attrs[attrFilterScope] = want.filter, filterOnAttributes
 		}
 		if want.redrive != "" {
 			attrs["RedrivePolicy"] = want.redrive
@@ -263,9 +264,18 @@ func subscriptionRedrive(dlqARN string) string {
 	return string(b)
 }
 
+// attrFilterScope is the subscription attribute that says what its filter
+// policy applies to; filterOnAttributes, the AWS default when it is absent,
+// is the one a filter on the type attribute works with (on MessageBody SNS
+// drops every message).
+const (
+	attrFilterScope    = "FilterPolicyScope"
+	filterOnAttributes = "MessageAttributes"
+)
+
 // subscriptionDiff returns the subscription attributes that differ from
 // raw delivery, the filter policy widenFilter wants ("{}" removes a filter)
-// and the wanted redrive policy.
+// applied to the message attributes, and the wanted redrive policy.
 func (t *Provisioner) subscriptionDiff(ctx context.Context, subARN string, want subscriptionAttrs) (map[string]string, error) {
 	out, err := t.sns.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: aws.String(subARN)})
 	if err != nil {
@@ -281,6 +291,9 @@ func (t *Provisioner) subscriptionDiff(ctx context.Context, subARN string, want 
 	}
 	if change {
 		diff["FilterPolicy"] = filter
+	}
+	if scope := out.Attributes[attrFilterScope]; len(want.types) > 0 && scope != "" && scope != filterOnAttributes {
+		diff[attrFilterScope] = filterOnAttributes
 	}
 	if want.redrive != "" && !sameJSON(out.Attributes["RedrivePolicy"], want.redrive) {
 		diff["RedrivePolicy"] = want.redrive

@@ -60,7 +60,8 @@
 //     redrive, attributes (encryption at rest and the maximum message size
 //     among them), policy (the TLS statement and the topic's statement on
 //     an event queue's dead-letter queue among them), tags, raw delivery,
-//     filter policy, a subscription's redrive policy, a topic's key, and a
+//     filter policy and its scope (the message attributes, where the type
+//     is), a subscription's redrive policy, a topic's key, and a
 //     table's key schema, billing mode and time to live. Create cannot
 //     change a table's keys or billing mode in place; those drifts remain.
 //   - Assume: resolves names only, for infrastructure managed as code.
@@ -69,6 +70,9 @@
 // from a resolved queue's ARN; without one, from ProvisionerConfig.AccountID
 // or STS GetCallerIdentity, and ProvisionerConfig.Region. When neither is
 // available, Validate reports the topics as not checked rather than failing.
+// Apply in Validate mode fails on a topic not checked, as on any drift,
+// since the Endpoints then lack the topic's ARN and nothing could be
+// published there (Assume fails likewise); a key not checked fails it too.
 // Topics are therefore assumed to live in the account and region of the
 // service's queues; a topic in another account (cross-account SNS→SQS
 // subscriptions) is not supported by Validate and Assume.

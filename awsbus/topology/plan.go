@@ -193,6 +193,10 @@ type Subscription struct {
 	// more). Create adds them to an existing subscription's filter of types
 	// and removes none; a subscription without a filter, or with one of
 	// another shape, gets the plan's. Validate reports only missing types.
+	// The filter applies to the message attributes (FilterPolicyScope
+	// MessageAttributes, or no scope): Create sets that scope back on a
+	// subscription whose filter applies to the message body, where it
+	// would drop every message, and Validate reports such a scope.
 	FilterTypes []string `json:"filter_types,omitempty"`
 }
 

@@ -15,7 +15,9 @@ const (
 	// service owns; a second run changes nothing. The default.
 	ProvisionCreate Provisioning = iota
 	// ProvisionValidate changes nothing and fails with a *DriftError listing
-	// every difference between AWS and the plan.
+	// every difference between AWS and the plan, and what Validate reports
+	// as not checked: a topic whose ARN cannot be built and, with
+	// ProvisionerConfig.KMS, a key that cannot be read.
 	ProvisionValidate
 	// ProvisionAssume only resolves names to URLs and ARNs, for
 	// infrastructure managed as code.

@@ -112,3 +112,41 @@ func TestTopology_AFilterThatWouldPassSNSsLimitIsReported(t *testing.T) {
 	_, err = topo.Create(context.Background(), p)
 	require.ErrorContains(t, err, "remove from it the types no version of the service handles any more")
 }
+
+// A subscription whose filter applies to the message body (set by hand or
+// by other tooling) drops every event, since the types are in the sf_type
+// attribute: Validate reports it, and Create sets the scope back.
+func TestTopology_AFilterOnTheMessageBodyIsDriftUntilCreate(t *testing.T) {
+	sq, sn := newFakes()
+	shipping := sourceflow.Binding{Service: "shipping", Listeners: []sourceflow.Listener{
+		{Destination: "order-events", Kind: sourceflow.KindEvent, Types: []string{"orders.OrderPlaced"}},
+	}}
+	eps, _ := createFor(t, sq, sn, topology.Options{}, shipping)
+	ep := eps["order-events"]
+	assert.Equal(t, "MessageAttributes", subscriptionAttrs(t, sn, ep.TopicARN)["FilterPolicyScope"])
+	subARN := subscriptionAttrs(t, sn, ep.TopicARN)["SubscriptionArn"]
+	_, err := sn.SetSubscriptionAttributes(context.Background(), &sns.SetSubscriptionAttributesInput{
+		SubscriptionArn: aws.String(subARN), AttributeName: aws.String("FilterPolicyScope"), AttributeValue: aws.String("MessageBody"),
+	})
+	require.NoError(t, err)
+	publish := func() {
+		_, err := sn.Publish(context.Background(), &sns.PublishInput{
+			TopicArn: aws.String(ep.TopicARN), Message: aws.String(`{"id":"o-1"}`),
+			MessageAttributes: map[string]snstypes.MessageAttributeValue{
+				sourceflow.MetaType: {DataType: aws.String("String"), StringValue: aws.String("orders.OrderPlaced")},
+			},
+		})
+		require.NoError(t, err)
+	}
+	publish()
+	require.Empty(t, sq.Messages(ep.QueueURL), "SNS drops the event")
+
+	assert.Equal(t, []string{"subscription order-events -> shipping-order-events: FilterPolicyScope differs, want MessageAttributes"},
+		validateFor(t, sq, sn, topology.Options{}, shipping))
+
+	createFor(t, sq, sn, topology.Options{}, shipping)
+	assert.Equal(t, "MessageAttributes", subscriptionAttrs(t, sn, ep.TopicARN)["FilterPolicyScope"])
+	assert.Empty(t, validateFor(t, sq, sn, topology.Options{}, shipping))
+	publish()
+	assert.Len(t, sq.Messages(ep.QueueURL), 1)
+}
