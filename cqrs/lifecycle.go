@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -14,8 +15,7 @@ import (
 // Start checks the wiring, binds the transport, builds the decorated
 // publishers and starts a Watermill router with one handler per listened
 // destination. It returns once the router is running. ctx bounds the start
-// (binding, which may provision AWS resources, and the subscribes of the
-// service's own router); Close stops the service.
+// (binding, which may provision AWS resources); Close stops the service.
 func (s *Service) Start(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -48,7 +48,7 @@ func (s *Service) Start(ctx context.Context) error {
 	if err != nil {
 		return errors.Join(err, closeAll(subs))
 	}
-	if err := s.run(ctx, router, pubs); err != nil {
+	if err := s.run(router, pubs); err != nil {
 		return errors.Join(err, closeAll(subs)) // so a retried Start can subscribe again
 	}
 	s.subs = subs // the router closes them without waiting; Close waits for them
@@ -59,6 +59,29 @@ func (s *Service) Start(ctx context.Context) error {
 // adding their handlers to running them: a handler that another service's
 // RunHandlers starts before its middleware is added runs without it.
 var routerLocks keyedMutex[*message.Router]
+
+// routerNames holds, per shared router, the handler names services gave
+// it (a map[string]bool, read and written under routerLocks), for the
+// router's whole life: Watermill keeps a stopped handler's middleware by
+// name, and its Router.Handlers reads the handler map without the lock
+// under which a stopping handler deletes itself.
+var routerNames sync.Map
+
+// claimHandlerNames records the handler names of service in router, or
+// fails when a service already had one of them.
+func claimHandlerNames(router *message.Router, service string, listen []string) error {
+	names, _ := routerNames.LoadOrStore(router, map[string]bool{})
+	taken := names.(map[string]bool)
+	for _, dest := range listen {
+		if taken[service+"/"+dest] {
+			return fmt.Errorf("cqrs: the router already has a handler %q: service names must be unique per router", service+"/"+dest)
+		}
+	}
+	for _, dest := range listen {
+		taken[service+"/"+dest] = true
+	}
+	return nil
+}
 
 // startIn adds the service's handlers to the caller's router and, when the
 // router already runs, starts them; otherwise they start when the caller
@@ -82,10 +105,10 @@ func (s *Service) startIn(router *message.Router, pubs map[string]message.Publis
 	return nil
 }
 
-// run starts the router and waits until it runs. When ctx ends first (a
-// subscribe the Pub/Sub does not answer), it ends the subscriptions, the
-// one under way too, and waits for the router to stop.
-func (s *Service) run(ctx context.Context, router *message.Router, pubs map[string]message.Publisher) error {
+// run starts the router and waits until it runs. Subscribing is quick once
+// the transport is bound, so it does not watch the Start context: a router
+// abandoned half-started would have to wait CloseTimeout for its handlers.
+func (s *Service) run(router *message.Router, pubs map[string]message.Publisher) error {
 	runCtx, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
@@ -97,18 +120,6 @@ func (s *Service) run(ctx context.Context, router *message.Router, pubs map[stri
 	case <-done:
 		stop()
 		return fmt.Errorf("cqrs: router of %q stopped at start: %w", s.cfg.Name, s.runErr)
-	case <-ctx.Done():
-		stop()
-		// When every subscribe succeeded the router runs and its handlers
-		// end with runCtx; otherwise Run returned, and Close would wait
-		// CloseTimeout for the handlers that never started.
-		select {
-		case <-router.Running():
-			_ = router.Close()
-		case <-done:
-		}
-		<-done
-		return fmt.Errorf("cqrs: start of %q: %w", s.cfg.Name, ctx.Err())
 	}
 	s.router, s.stopRouter, s.runDone, s.pubs, s.started = router, stop, done, pubs, true
 	return nil
@@ -159,10 +170,9 @@ func (s *Service) buildRouter() (*message.Router, []*message.Handler, []message.
 		}
 		subs = append(subs, sub)
 	}
-	existing := router.Handlers()
-	for _, dest := range s.cfg.Listen {
-		if _, taken := existing[s.cfg.Name+"/"+dest]; taken {
-			return nil, nil, subs, fmt.Errorf("cqrs: the router already has a handler %q: service names must be unique per router", s.cfg.Name+"/"+dest)
+	if s.cfg.Router != nil { // startIn holds the router's lock
+		if err := claimHandlerNames(router, s.cfg.Name, s.cfg.Listen); err != nil {
+			return nil, nil, subs, err
 		}
 	}
 	handlers := make([]*message.Handler, len(subs))

@@ -46,17 +46,11 @@ type pubsubSubscriber struct {
 // deliveries in flight reach their ack or nack, for up to
 // PubSubConfig.CloseTimeout. The inner subscription's context ends
 // innerGrace after that (or when Close has closed the inner subscriber), so
-// the Pub/Sub can commit or delete the acks given while draining; when ctx
-// ends while the inner Subscribe is under way, it ends at once and
-// Subscribe fails.
+// the Pub/Sub can commit or delete the acks given while draining.
 func (s *pubsubSubscriber) Subscribe(ctx context.Context, destination string) (<-chan *message.Message, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	innerCtx, endInner := context.WithCancel(context.WithoutCancel(ctx))
-	ending := context.AfterFunc(ctx, endInner) // a subscribe under way ends with ctx
 	in, err := s.inner.Subscribe(innerCtx, s.t.cfg.Topic(destination))
-	if !ending() && err == nil {
-		err = ctx.Err() // the inner subscription ended with it
-	}
 	if err != nil {
 		cancel()
 		endInner()

@@ -266,3 +266,52 @@ func TestManyServicesStartTogetherInARunningRouter(t *testing.T) {
 	}
 	assert.Zero(t, bare.Load(), "no message is handled without its service's HandlerMiddleware")
 }
+
+// TestAStartBesideACloseInASharedRouterDoesNotRace: one service starts in
+// a running router while another closes there; the Start does not read the
+// router's handler map as the stopping handler deletes itself from it.
+func TestAStartBesideACloseInASharedRouterDoesNotRace(t *testing.T) {
+	router, err := message.NewRouter(message.RouterConfig{}, watermill.NopLogger{})
+	require.NoError(t, err)
+	go func() { _ = router.Run(context.Background()) }()
+	t.Cleanup(func() { _ = router.Close() })
+	<-router.Running()
+	tr := newTransport(t)
+	var bare atomic.Int64
+	keep, _ := pipedService(t, tr, router, "keep", "keep", &bare) // keeps the router from closing itself
+	require.NoError(t, keep.Start(context.Background()))
+	t.Cleanup(func() { assert.NoError(t, keep.Close()) })
+	for i := range 20 {
+		a, _ := pipedService(t, tr, router, "a"+strconv.Itoa(i), "a"+strconv.Itoa(i), &bare)
+		require.NoError(t, a.Start(context.Background()))
+		b, _ := pipedService(t, tr, router, "b"+strconv.Itoa(i), "b"+strconv.Itoa(i), &bare)
+		var wg sync.WaitGroup
+		wg.Go(func() { assert.NoError(t, a.Close()) })
+		wg.Go(func() { assert.NoError(t, b.Start(context.Background())) })
+		wg.Wait()
+		t.Cleanup(func() { assert.NoError(t, b.Close()) })
+	}
+}
+
+// TestAServiceNameIsTakenForTheSharedRoutersLife: a second service of the
+// same name in one router is refused, also once the first one closed.
+func TestAServiceNameIsTakenForTheSharedRoutersLife(t *testing.T) {
+	router, err := message.NewRouter(message.RouterConfig{}, watermill.NopLogger{})
+	require.NoError(t, err)
+	go func() { _ = router.Run(context.Background()) }()
+	t.Cleanup(func() { _ = router.Close() })
+	<-router.Running()
+	tr := newTransport(t)
+	var bare atomic.Int64
+	keep, _ := pipedService(t, tr, router, "keep", "keep", &bare) // keeps the router from closing itself
+	require.NoError(t, keep.Start(context.Background()))
+	t.Cleanup(func() { assert.NoError(t, keep.Close()) })
+	first, _ := pipedService(t, tr, router, "orders", "orders", &bare)
+	require.NoError(t, first.Start(context.Background()))
+
+	again, _ := pipedService(t, tr, router, "orders", "orders", &bare)
+	require.ErrorContains(t, again.Start(context.Background()), "service names must be unique per router")
+	require.NoError(t, first.Close())
+	later, _ := pipedService(t, tr, router, "orders", "orders", &bare)
+	require.ErrorContains(t, later.Start(context.Background()), "service names must be unique per router")
+}
