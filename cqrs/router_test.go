@@ -112,17 +112,13 @@ func (c *closeCounter) Close() error {
 // retried Start adds the handlers and messages flow. Close closes every
 // subscriber the service created.
 func TestAStartThatFailedInTheCallersRouterIsRetried(t *testing.T) {
-	router, err := message.NewRouter(message.RouterConfig{}, watermill.NopLogger{})
-	require.NoError(t, err)
-	go func() { _ = router.Run(context.Background()) }()
-	t.Cleanup(func() { _ = router.Close() })
-	<-router.Running()
+	router := runningRouter(t, watermill.NopLogger{})
 	flaky := &flakySubscribers{Transport: newTransport(t), failOn: "payments"}
 	app := newOrderApp(t, cqrs.ServiceConfig{Router: router, Transport: flaky})
 
 	require.ErrorContains(t, app.svc.Start(context.Background()), "subscriber unavailable")
 	type Refund struct{}
-	err = cqrs.RegisterCommand[Refund](app.svc, "Refund", "refunds.fifo")
+	err := cqrs.RegisterCommand[Refund](app.svc, "Refund", "refunds.fifo")
 	require.ErrorIs(t, err, cqrs.ErrStarted, "the failed Start bound the transport: a new route would skip Bind's checks")
 	assert.ErrorContains(t, err, "retry Start")
 	require.NotPanics(t, func() { err = app.svc.Start(context.Background()) })
@@ -213,11 +209,7 @@ func pipedService(t *testing.T, tr cqrs.Transport, router *message.Router, name,
 // its HandlerMiddleware.
 func TestServicesStartingTogetherInARunningRouterKeepTheirPipeline(t *testing.T) {
 	gate := newGateLogger("first/first")
-	router, err := message.NewRouter(message.RouterConfig{}, gate)
-	require.NoError(t, err)
-	go func() { _ = router.Run(context.Background()) }()
-	t.Cleanup(func() { _ = router.Close() })
-	<-router.Running()
+	router := runningRouter(t, gate)
 	tr := newTransport(t)
 	var bare atomic.Int64
 	first, handled := pipedService(t, tr, router, "first", "first", &bare)
@@ -230,7 +222,7 @@ func TestServicesStartingTogetherInARunningRouterKeepTheirPipeline(t *testing.T)
 	require.NoError(t, <-firstStarted)
 	t.Cleanup(func() { assert.NoError(t, errors.Join(first.Close(), second.Close())) })
 
-	_, err = cqrs.NewAggregate(first, "s").Send(context.Background(), "o-1", CreateOrder{})
+	_, err := cqrs.NewAggregate(first, "s").Send(context.Background(), "o-1", CreateOrder{})
 	require.NoError(t, err)
 	eventually(t, func() bool { return handled.Load() >= 1 }, "the first service handles its command")
 	assert.Zero(t, bare.Load(), "no message is handled without the service's HandlerMiddleware")
@@ -240,11 +232,7 @@ func TestServicesStartingTogetherInARunningRouterKeepTheirPipeline(t *testing.T)
 // in one running router each handle their commands through their
 // HandlerMiddleware.
 func TestManyServicesStartTogetherInARunningRouter(t *testing.T) {
-	router, err := message.NewRouter(message.RouterConfig{}, watermill.NopLogger{})
-	require.NoError(t, err)
-	go func() { _ = router.Run(context.Background()) }()
-	t.Cleanup(func() { _ = router.Close() })
-	<-router.Running()
+	router := runningRouter(t, watermill.NopLogger{})
 	tr := newTransport(t)
 	var bare atomic.Int64
 	svcs := make([]*cqrs.Service, 16)
@@ -260,7 +248,7 @@ func TestManyServicesStartTogetherInARunningRouter(t *testing.T) {
 	wg.Wait()
 	for i, svc := range svcs {
 		t.Cleanup(func() { assert.NoError(t, svc.Close()) })
-		_, err = cqrs.NewAggregate(svc, "s").Send(context.Background(), "o-1", CreateOrder{})
+		_, err := cqrs.NewAggregate(svc, "s").Send(context.Background(), "o-1", CreateOrder{})
 		require.NoError(t, err)
 		eventually(t, func() bool { return handled[i].Load() >= 1 }, "every service handles its command")
 	}
@@ -271,16 +259,10 @@ func TestManyServicesStartTogetherInARunningRouter(t *testing.T) {
 // a running router while another closes there; the Start does not read the
 // router's handler map as the stopping handler deletes itself from it.
 func TestAStartBesideACloseInASharedRouterDoesNotRace(t *testing.T) {
-	router, err := message.NewRouter(message.RouterConfig{}, watermill.NopLogger{})
-	require.NoError(t, err)
-	go func() { _ = router.Run(context.Background()) }()
-	t.Cleanup(func() { _ = router.Close() })
-	<-router.Running()
+	router := runningRouter(t, watermill.NopLogger{})
 	tr := newTransport(t)
 	var bare atomic.Int64
-	keep, _ := pipedService(t, tr, router, "keep", "keep", &bare) // keeps the router from closing itself
-	require.NoError(t, keep.Start(context.Background()))
-	t.Cleanup(func() { assert.NoError(t, keep.Close()) })
+	keepRouterOpen(t, tr, router, &bare)
 	for i := range 20 {
 		a, _ := pipedService(t, tr, router, "a"+strconv.Itoa(i), "a"+strconv.Itoa(i), &bare)
 		require.NoError(t, a.Start(context.Background()))
@@ -296,16 +278,10 @@ func TestAStartBesideACloseInASharedRouterDoesNotRace(t *testing.T) {
 // TestAServiceNameIsTakenForTheSharedRoutersLife: a second service of the
 // same name in one router is refused, also once the first one closed.
 func TestAServiceNameIsTakenForTheSharedRoutersLife(t *testing.T) {
-	router, err := message.NewRouter(message.RouterConfig{}, watermill.NopLogger{})
-	require.NoError(t, err)
-	go func() { _ = router.Run(context.Background()) }()
-	t.Cleanup(func() { _ = router.Close() })
-	<-router.Running()
+	router := runningRouter(t, watermill.NopLogger{})
 	tr := newTransport(t)
 	var bare atomic.Int64
-	keep, _ := pipedService(t, tr, router, "keep", "keep", &bare) // keeps the router from closing itself
-	require.NoError(t, keep.Start(context.Background()))
-	t.Cleanup(func() { assert.NoError(t, keep.Close()) })
+	keepRouterOpen(t, tr, router, &bare)
 	first, _ := pipedService(t, tr, router, "orders", "orders", &bare)
 	require.NoError(t, first.Start(context.Background()))
 
@@ -314,4 +290,24 @@ func TestAServiceNameIsTakenForTheSharedRoutersLife(t *testing.T) {
 	require.NoError(t, first.Close())
 	later, _ := pipedService(t, tr, router, "orders", "orders", &bare)
 	require.ErrorContains(t, later.Start(context.Background()), "service names must be unique per router")
+}
+
+// runningRouter returns a router with logger that runs until the test ends.
+func runningRouter(t *testing.T, logger watermill.LoggerAdapter) *message.Router {
+	t.Helper()
+	router, err := message.NewRouter(message.RouterConfig{}, logger)
+	require.NoError(t, err)
+	go func() { _ = router.Run(context.Background()) }()
+	t.Cleanup(func() { _ = router.Close() })
+	<-router.Running()
+	return router
+}
+
+// keepRouterOpen starts a service in router until the test ends: Watermill
+// closes a running router whose last handler stopped.
+func keepRouterOpen(t *testing.T, tr cqrs.Transport, router *message.Router, bare *atomic.Int64) {
+	t.Helper()
+	keep, _ := pipedService(t, tr, router, "keep", "keep", bare)
+	require.NoError(t, keep.Start(context.Background()))
+	t.Cleanup(func() { assert.NoError(t, keep.Close()) })
 }
