@@ -78,7 +78,7 @@ func rawBody(body string) func(*testing.T, *badRig, cqrs.Envelope) injected {
 }
 
 // injectEmptyBody: SQS refuses an empty body, so it cannot arrive; the
-// transport's publisher returns SQS's refusal.
+// transport's publisher refuses it before sending, permanently.
 func injectEmptyBody(t *testing.T, r *badRig, _ cqrs.Envelope) injected {
 	err := r.inject(wire{body: ""}, "")
 	require.Error(t, err)
@@ -86,8 +86,9 @@ func injectEmptyBody(t *testing.T, r *badRig, _ cqrs.Envelope) injected {
 	pub, err := r.tr.Publisher(r.dest)
 	require.NoError(t, err)
 	err = pub.Publish(r.dest, r.badMessage("bad", ""))
-	require.ErrorIs(t, err, awsbus.ErrPublishFailed)
-	assert.Contains(t, err.Error(), "MessageBody")
+	require.ErrorIs(t, err, awsbus.ErrInvalidPayload)
+	assert.True(t, sourceflow.IsPermanent(err), "an empty body can never be sent")
+	assert.Contains(t, err.Error(), "empty payload")
 	return injected{}
 }
 
