@@ -2,12 +2,15 @@ package awsbus_test
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
+	awssts "github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -101,6 +104,41 @@ func TestTransport_ValidateModeNeedsTheAccountOfAPublishOnlyService(t *testing.T
 	require.NoError(t, tr.Bind(context.Background(), billing))
 	_, err = tr.Publisher("billing-events")
 	require.NoError(t, err)
+}
+
+// A throttled sts:GetCallerIdentity is a failed call, not a topic left
+// unchecked: Bind in Validate mode runs the provisioning again and binds,
+// instead of failing on drift.
+func TestTransport_ValidateModeRetriesAThrottledAccountLookup(t *testing.T) {
+	sq, sn := newFakes()
+	_, err := sn.CreateTopic(context.Background(), &sns.CreateTopicInput{Name: aws.String("billing-events")})
+	require.NoError(t, err)
+	billing := sourceflow.Binding{Service: "billing", Routes: []sourceflow.Route{
+		{Type: "billing.Invoiced", Kind: sourceflow.KindEvent, Destination: "billing-events"},
+	}}
+	sts := &throttledOnceSTS{STS: awsbustest.NewSTS(sq)}
+	tr, err := awsbus.NewTransport(awsbus.Clients{SQS: sq, SNS: sn, STS: sts, Region: sq.Region()},
+		awsbus.Config{Provisioning: topology.ProvisionValidate})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = tr.Close() })
+
+	require.NoError(t, tr.Bind(context.Background(), billing))
+	assert.True(t, sts.failed.Load(), "the first lookup was throttled")
+	_, err = tr.Publisher("billing-events")
+	require.NoError(t, err)
+}
+
+// throttledOnceSTS throttles the first GetCallerIdentity.
+type throttledOnceSTS struct {
+	*awsbustest.STS
+	failed atomic.Bool
+}
+
+func (s *throttledOnceSTS) GetCallerIdentity(ctx context.Context, in *awssts.GetCallerIdentityInput, opts ...func(*awssts.Options)) (*awssts.GetCallerIdentityOutput, error) {
+	if s.failed.CompareAndSwap(false, true) {
+		return nil, &smithy.GenericAPIError{Code: "Throttling", Message: "Rate exceeded"}
+	}
+	return s.STS.GetCallerIdentity(ctx, in, opts...)
 }
 
 // Every destination of the Binding is carried over AWS by one shared

@@ -69,7 +69,9 @@
 // Account ids are never built in. Topic ARNs in Validate and Assume are built
 // from a resolved queue's ARN; without one, from ProvisionerConfig.AccountID
 // or STS GetCallerIdentity, and ProvisionerConfig.Region. When neither is
-// available, Validate reports the topics as not checked rather than failing.
+// available, Validate reports the topics as not checked rather than failing;
+// a failed GetCallerIdentity fails it with the call's error, as any failed
+// call does.
 // Apply in Validate mode fails on a topic not checked, as on any drift,
 // since the Endpoints then lack the topic's ARN and nothing could be
 // published there (Assume fails likewise); a key not checked fails it too.

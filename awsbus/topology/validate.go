@@ -143,14 +143,19 @@ func orNone(s string) string {
 
 // resolveTopics checks that every topic exists, building the ARNs from
 // the account of a resolved queue (no write call, unlike CreateTopic). A
-// topic whose ARN cannot be built (no queue ARN, no account) is reported as
-// not checked.
+// topic whose ARN the configuration gives no means to build (no queue ARN,
+// no account, no STS client) is reported as not checked; a failed
+// sts:GetCallerIdentity is the call's error, as any failed call is, so
+// that Apply retries it when throttled instead of reporting drift.
 func (t *Provisioner) resolveTopics(ctx context.Context, res *resolved, rep *DriftReport, p Plan) error {
 	for _, tp := range p.Topics {
 		arn, err := t.topicARNFor(ctx, tp.Name, res)
-		if err != nil {
+		if unknown := unknownScopeError(""); errors.As(err, &unknown) {
 			rep.add("topic", tp.Name, "not checked: %v", err)
 			continue
+		}
+		if err != nil {
+			return err
 		}
 		ok, err := t.validateTopic(ctx, rep, tp, arn, p.Tags)
 		if err != nil {

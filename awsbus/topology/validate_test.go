@@ -238,6 +238,23 @@ func TestTopology_ValidateWithoutAccountReportsDrift(t *testing.T) {
 	assert.Empty(t, writes(sq, sn))
 }
 
+// A failed sts:GetCallerIdentity fails Validate with the call's error, as
+// any failed call does: the topics are not reported as drift.
+func TestTopology_ValidateFailsWhenSTSFails(t *testing.T) {
+	sq, sn := newFakes()
+	refused := errors.New("dial tcp 127.0.0.1:1: connect: connection refused")
+	topo, err := newProvisioner(sq, sn, topology.ProvisionerConfig{Region: sq.Region(), STS: failingSTS{refused}})
+	require.NoError(t, err)
+	p, err := topology.New(ordersBinding(), topology.Options{})
+	require.NoError(t, err)
+
+	_, _, err = topo.Validate(context.Background(), p)
+
+	require.ErrorIs(t, err, refused)
+	assert.ErrorContains(t, err, "sts:GetCallerIdentity")
+	assert.NotErrorIs(t, err, topology.ErrDrift)
+}
+
 func TestTopology_ApiFailureIsNotDrift(t *testing.T) {
 	sq, sn := newFakes()
 	_, p := create(t, sq, sn, topology.Options{})
