@@ -97,3 +97,48 @@ func TestChannelHandOverAfterCloseIsRefused(t *testing.T) {
 	again.SetContext(handlerCtx) // published from the handler of "loop"
 	assert.Error(t, pub.Publish("loop", again))
 }
+
+// A hand-over still queued when the transport closes is dead-lettered,
+// saying why: the handler's publish had returned nil, so a log line alone
+// would lose it.
+func TestChannelHandOverQueuedAtCloseIsDeadLettered(t *testing.T) {
+	tr, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{})
+	require.NoError(t, err)
+	sub, err := tr.Subscriber("loop")
+	require.NoError(t, err)
+	router, err := message.NewRouter(message.RouterConfig{}, watermill.NopLogger{})
+	require.NoError(t, err)
+	handled, release := make(chan context.Context, 1), make(chan struct{})
+	router.AddConsumerHandler("loop", "loop", sub, func(msg *message.Message) error {
+		select {
+		case handled <- msg.Context():
+			<-release // the first message holds the destination
+		default:
+		}
+		return nil
+	})
+	go func() { _ = router.Run(context.Background()) }()
+	<-router.Running()
+	t.Cleanup(func() { _ = router.Close() })
+	pub, err := tr.Publisher("loop")
+	require.NoError(t, err)
+	go func() { _ = pub.Publish("loop", message.NewMessage(watermill.NewUUID(), nil)) }()
+	handlerCtx := <-handled
+
+	var queued []string
+	for range 2 {
+		m := message.NewMessage(watermill.NewUUID(), nil)
+		m.SetContext(handlerCtx) // published from the handler of "loop"
+		require.NoError(t, pub.Publish("loop", m))
+		queued = append(queued, m.UUID)
+	}
+	require.NoError(t, tr.Close())
+	close(release)
+
+	var dead []string
+	for _, dl := range tr.DeadLetters() {
+		assert.Contains(t, dl.Reason, "handed over after the handler returned, and failed: cqrs: ChannelTransport is closed")
+		dead = append(dead, dl.Message.UUID)
+	}
+	assert.Contains(t, dead, queued[1], "the hand-over queued behind the one under way")
+}

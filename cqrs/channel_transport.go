@@ -34,7 +34,8 @@ type ChannelConfig struct {
 	// handler must not wait, through a chain of handlers, on a publish to its
 	// own destination: a handler publishing straight to the destination it
 	// consumes is queued, in order, and handed over without waiting (so
-	// Send returns before such a follow-up is handled); for longer cycles,
+	// Send returns before such a follow-up is handled, and one whose turn
+	// comes after the transport closed is dead-lettered); for longer cycles,
 	// and for a saga handler sending a command that its own saga handles for
 	// the same entity (it holds that entity's lock), set Async. Set Async too when handlers run in a transaction their
 	// stores join (transactional idempotency with SQL stores): the consumer's
@@ -267,16 +268,23 @@ func (t *ChannelTransport) unlisten(dest string) {
 	t.listeners[dest]--
 }
 
+// listened is ErrNoListener for a command destination nobody listens to.
+func (t *ChannelTransport) listened(dest string) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.kinds[dest] == sourceflow.KindCommand && t.listeners[dest] == 0 {
+		return fmt.Errorf("%w: %q", ErrNoListener, dest)
+	}
+	return nil
+}
+
 type channelPublisher struct{ t *ChannelTransport }
 
 // Publish publishes to the gochannel topic; a command destination nobody
 // listens to is ErrNoListener rather than a silent drop.
 func (p channelPublisher) Publish(topic string, msgs ...*message.Message) error {
-	p.t.mu.Lock()
-	kind, listeners := p.t.kinds[topic], p.t.listeners[topic]
-	p.t.mu.Unlock()
-	if kind == sourceflow.KindCommand && listeners == 0 {
-		return fmt.Errorf("%w: %q", ErrNoListener, topic)
+	if err := p.t.listened(topic); err != nil {
+		return err
 	}
 	if !p.t.cfg.Async && publishesToOwnDestination(topic, msgs) {
 		return p.t.handOver(topic, msgs)
@@ -330,9 +338,22 @@ func (t *ChannelTransport) drain(topic string, h *handover) {
 		msgs := h.batches[0]
 		h.batches = h.batches[1:]
 		t.mu.Unlock()
-		if err := t.publish(topic, msgs...); err != nil {
-			t.cfg.Logger.Error("in-process hand-over failed", err, watermill.LogFields{"destination": topic})
+		err := t.listened(topic)
+		if err == nil {
+			err = t.publish(topic, msgs...)
 		}
+		if err != nil {
+			t.handOverFailed(topic, msgs, err)
+		}
+	}
+}
+
+// handOverFailed dead-letters msgs, whose hand-over to topic failed (the
+// transport closed, or a command destination lost its listener, before
+// their turn): the handler that published them was told nothing.
+func (t *ChannelTransport) handOverFailed(topic string, msgs []*message.Message, err error) {
+	for _, m := range msgs {
+		t.deadLetter(DeadLetter{Destination: topic, Message: m.Copy(), Reason: "handed over after the handler returned, and failed: " + err.Error()})
 	}
 }
 
