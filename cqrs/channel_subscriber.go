@@ -33,9 +33,10 @@ func (s *channelSubscriber) Subscribe(ctx context.Context, topic string) (<-chan
 	}
 	if err != nil {
 		cancel()
-		s.t.unlisten(topic)
+		s.t.unlisten(topic, false)
 		return nil, err
 	}
+	s.t.subscribed(topic)
 	r := redelivery{maxDeliveries: s.t.cfg.MaxDeliveries, delay: s.t.cfg.RedeliveryDelay,
 		drain: s.t.cfg.CloseTimeout, keepsNothing: true,
 		deadLetter: func(topic string, m *message.Message, reason string, deliveries int) error {
@@ -47,7 +48,7 @@ func (s *channelSubscriber) Subscribe(ctx context.Context, topic string) (<-chan
 	s.relays.start(cancel, func() {
 		defer endLive()
 		refuse := func(m *message.Message) { r.refuse(ctx, topic, m) }
-		r.relay(ctx, topic, outliving(ctx, live, in, refuse), out, func() { s.t.unlisten(topic) })
+		r.relay(ctx, topic, outliving(ctx, live, in, refuse), out, func() { s.t.unlisten(topic, true) })
 	})
 	return out, nil
 }

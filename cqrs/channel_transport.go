@@ -106,7 +106,8 @@ type ChannelTransport struct {
 	channels  map[string]*gochannel.GoChannel // by destination
 	closed    bool
 	kinds     map[string]sourceflow.Kind
-	listeners map[string]int
+	listeners map[string]int // subscriptions made or being made
+	ready     map[string]int // subscriptions gochannel delivers to
 	dead      []DeadLetter
 	deadCount int
 	handovers map[string]*handover
@@ -144,7 +145,8 @@ func NewChannelTransport(cfg ChannelConfig) (*ChannelTransport, error) {
 	}
 	return &ChannelTransport{
 		cfg: cfg, channels: map[string]*gochannel.GoChannel{},
-		kinds: map[string]sourceflow.Kind{}, listeners: map[string]int{}, handovers: map[string]*handover{},
+		kinds: map[string]sourceflow.Kind{}, listeners: map[string]int{}, ready: map[string]int{},
+		handovers: map[string]*handover{},
 	}, nil
 }
 
@@ -250,8 +252,9 @@ func (t *ChannelTransport) deadLetter(dl DeadLetter) {
 	}
 }
 
-// listen records a new listener of dest; a second one on a command
-// destination is refused, since both would handle every command.
+// listen records a new listener of dest before it subscribes; a second one
+// on a command destination is refused, since both would handle every
+// command.
 func (t *ChannelTransport) listen(dest string) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -262,17 +265,31 @@ func (t *ChannelTransport) listen(dest string) error {
 	return nil
 }
 
-func (t *ChannelTransport) unlisten(dest string) {
+// subscribed records that a listener of dest has its gochannel
+// subscription: only then does a publish reach it (gochannel drops what
+// it publishes to a topic nobody subscribes to).
+func (t *ChannelTransport) subscribed(dest string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.ready[dest]++
+}
+
+// unlisten removes a listener of dest, subscribed or not.
+func (t *ChannelTransport) unlisten(dest string, subscribed bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.listeners[dest]--
+	if subscribed {
+		t.ready[dest]--
+	}
 }
 
-// listened is ErrNoListener for a command destination nobody listens to.
+// listened is ErrNoListener for a command destination with no subscription
+// in place: a listener still subscribing would not receive the command.
 func (t *ChannelTransport) listened(dest string) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.kinds[dest] == sourceflow.KindCommand && t.listeners[dest] == 0 {
+	if t.kinds[dest] == sourceflow.KindCommand && t.ready[dest] == 0 {
 		return fmt.Errorf("%w: %q", ErrNoListener, dest)
 	}
 	return nil
