@@ -86,11 +86,7 @@ func TestTransport_ValidateModeFailsBindOnDrift(t *testing.T) {
 // fails naming the topic, since the service could not publish there.
 func TestTransport_ValidateModeNeedsTheAccountOfAPublishOnlyService(t *testing.T) {
 	sq, sn := newFakes()
-	_, err := sn.CreateTopic(context.Background(), &sns.CreateTopicInput{Name: aws.String("billing-events")})
-	require.NoError(t, err)
-	billing := sourceflow.Binding{Service: "billing", Routes: []sourceflow.Route{
-		{Type: "billing.Invoiced", Kind: sourceflow.KindEvent, Destination: "billing-events"},
-	}}
+	billing := publishOnlyBilling(t, sn)
 	clients := awsbus.Clients{SQS: sq, SNS: sn, Region: sq.Region()}
 
 	tr, err := awsbus.NewTransport(clients, awsbus.Config{Provisioning: topology.ProvisionValidate})
@@ -106,16 +102,23 @@ func TestTransport_ValidateModeNeedsTheAccountOfAPublishOnlyService(t *testing.T
 	require.NoError(t, err)
 }
 
+// publishOnlyBilling creates the topic of a service that only publishes
+// there, and returns that service's Binding.
+func publishOnlyBilling(t *testing.T, sn *awsbustest.SNS) sourceflow.Binding {
+	t.Helper()
+	_, err := sn.CreateTopic(context.Background(), &sns.CreateTopicInput{Name: aws.String("billing-events")})
+	require.NoError(t, err)
+	return sourceflow.Binding{Service: "billing", Routes: []sourceflow.Route{
+		{Type: "billing.Invoiced", Kind: sourceflow.KindEvent, Destination: "billing-events"},
+	}}
+}
+
 // A throttled sts:GetCallerIdentity is a failed call, not a topic left
 // unchecked: Bind in Validate mode runs the provisioning again and binds,
 // instead of failing on drift.
 func TestTransport_ValidateModeRetriesAThrottledAccountLookup(t *testing.T) {
 	sq, sn := newFakes()
-	_, err := sn.CreateTopic(context.Background(), &sns.CreateTopicInput{Name: aws.String("billing-events")})
-	require.NoError(t, err)
-	billing := sourceflow.Binding{Service: "billing", Routes: []sourceflow.Route{
-		{Type: "billing.Invoiced", Kind: sourceflow.KindEvent, Destination: "billing-events"},
-	}}
+	billing := publishOnlyBilling(t, sn)
 	sts := &throttledOnceSTS{STS: awsbustest.NewSTS(sq)}
 	tr, err := awsbus.NewTransport(awsbus.Clients{SQS: sq, SNS: sn, STS: sts, Region: sq.Region()},
 		awsbus.Config{Provisioning: topology.ProvisionValidate})

@@ -75,19 +75,11 @@ func TestChannelSubscribingWhileAHandlerPublishesDoesNotWaitForIt(t *testing.T) 
 func TestChannelHandOverAfterCloseIsRefused(t *testing.T) {
 	tr, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{})
 	require.NoError(t, err)
-	sub, err := tr.Subscriber("loop")
-	require.NoError(t, err)
-	router, err := message.NewRouter(message.RouterConfig{}, watermill.NopLogger{})
-	require.NoError(t, err)
 	handled := make(chan context.Context, 1)
-	router.AddConsumerHandler("loop", "loop", sub, func(msg *message.Message) error {
+	router, pub := loopRouter(t, tr, func(msg *message.Message) error {
 		handled <- msg.Context()
 		return nil
 	})
-	go func() { _ = router.Run(context.Background()) }()
-	<-router.Running()
-	pub, err := tr.Publisher("loop")
-	require.NoError(t, err)
 	require.NoError(t, pub.Publish("loop", message.NewMessage(watermill.NewUUID(), nil)))
 	handlerCtx := <-handled
 	require.NoError(t, router.Close())
@@ -104,12 +96,8 @@ func TestChannelHandOverAfterCloseIsRefused(t *testing.T) {
 func TestChannelHandOverQueuedAtCloseIsDeadLettered(t *testing.T) {
 	tr, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{})
 	require.NoError(t, err)
-	sub, err := tr.Subscriber("loop")
-	require.NoError(t, err)
-	router, err := message.NewRouter(message.RouterConfig{}, watermill.NopLogger{})
-	require.NoError(t, err)
 	handled, release := make(chan context.Context, 1), make(chan struct{})
-	router.AddConsumerHandler("loop", "loop", sub, func(msg *message.Message) error {
+	router, pub := loopRouter(t, tr, func(msg *message.Message) error {
 		select {
 		case handled <- msg.Context():
 			<-release // the first message holds the destination
@@ -117,11 +105,7 @@ func TestChannelHandOverQueuedAtCloseIsDeadLettered(t *testing.T) {
 		}
 		return nil
 	})
-	go func() { _ = router.Run(context.Background()) }()
-	<-router.Running()
 	t.Cleanup(func() { _ = router.Close() })
-	pub, err := tr.Publisher("loop")
-	require.NoError(t, err)
 	go func() { _ = pub.Publish("loop", message.NewMessage(watermill.NewUUID(), nil)) }()
 	handlerCtx := <-handled
 
@@ -141,4 +125,20 @@ func TestChannelHandOverQueuedAtCloseIsDeadLettered(t *testing.T) {
 		dead = append(dead, dl.Message.UUID)
 	}
 	assert.Contains(t, dead, queued[1], "the hand-over queued behind the one under way")
+}
+
+// loopRouter runs a router whose handler h consumes the destination "loop"
+// of tr, and returns it with tr's publisher of "loop".
+func loopRouter(t *testing.T, tr *cqrs.ChannelTransport, h message.NoPublishHandlerFunc) (*message.Router, message.Publisher) {
+	t.Helper()
+	sub, err := tr.Subscriber("loop")
+	require.NoError(t, err)
+	router, err := message.NewRouter(message.RouterConfig{}, watermill.NopLogger{})
+	require.NoError(t, err)
+	router.AddConsumerHandler("loop", "loop", sub, h)
+	go func() { _ = router.Run(context.Background()) }()
+	<-router.Running()
+	pub, err := tr.Publisher("loop")
+	require.NoError(t, err)
+	return router, pub
 }
