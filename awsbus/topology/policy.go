@@ -18,7 +18,14 @@ const PolicySidPrefix = "SourceFlowSNS"
 // Action sqs:SendMessage, sqs:* or *, ArnEquals or ArnLike on
 // aws:SourceArn) adds nothing. added lists the topic
 // ARNs that got a statement; when it is empty, merged equals existing.
+// A topic ARN holding a wildcard ("*" or "?") is refused: its statement
+// would let every topic it matches send to the queue.
 func MergeQueuePolicy(existing, queueARN string, topicARNs []string) (merged string, added []string, err error) {
+	for _, topic := range topicARNs {
+		if strings.ContainsAny(topic, "*?") {
+			return "", nil, fmt.Errorf("policy of queue %q: topic ARN %q holds a wildcard; a queue policy names each topic", queueARN, topic)
+		}
+	}
 	doc, err := parsePolicy(existing, queueARN)
 	if err != nil {
 		return "", nil, err

@@ -97,3 +97,17 @@ func TestMergeQueuePolicy_RejectsInvalidJSON(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), queueARN)
 }
+
+// A statement for a topic ARN holding a wildcard would let every topic it
+// matches send to the queue, so the merge refuses it, even after a topic it
+// accepts.
+func TestMergeQueuePolicy_RefusesWildcardTopic(t *testing.T) {
+	for _, topic := range []string{"*", "arn:aws:sns:us-east-1:210987654321:orders-?"} {
+		merged, added, err := topology.MergeQueuePolicy("", queueARN, []string{topicA, topic})
+		require.Error(t, err, topic)
+		assert.Contains(t, err.Error(), topic)
+		assert.Contains(t, err.Error(), "wildcard")
+		assert.Empty(t, merged)
+		assert.Empty(t, added)
+	}
+}
