@@ -28,8 +28,8 @@ var (
 	// DynamoDB store): the claim holds until its lease ends unless released
 	// again. The middleware releases it before it runs the handling again.
 	ErrClaimHeld = errors.New("idempotency: the claim of a rolled-back handling is still held")
-	// ErrInvalidKey is returned when a key has an empty or oversized part,
-	// or a payload hash is longer than the store keeps.
+	// ErrInvalidKey is returned when a key has an empty, oversized or
+	// non-UTF-8 part, or a payload hash is longer than the store keeps.
 	ErrInvalidKey = errors.New("idempotency: invalid key")
 	// ErrInvalidDuration is returned when a lease or TTL is not positive.
 	ErrInvalidDuration = errors.New("idempotency: invalid duration")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/sourceflow-go/sourceflow"
 )
@@ -23,9 +24,11 @@ type Key struct {
 // String returns "consumer/message-id".
 func (k Key) String() string { return k.Consumer + "/" + k.MessageID }
 
-// Validate reports ErrInvalidKey when a part of the key is empty.
+// Validate reports ErrInvalidKey when a part of the key is empty or not
+// UTF-8 text: a store whose encoding replaces invalid bytes would take two
+// such ids for one.
 func (k Key) Validate() error {
-	if k.Consumer == "" || k.MessageID == "" {
+	if k.Consumer == "" || k.MessageID == "" || !utf8.ValidString(k.Consumer) || !utf8.ValidString(k.MessageID) {
 		return fmt.Errorf("%w: consumer %q, message id %q", ErrInvalidKey, k.Consumer, k.MessageID)
 	}
 	return nil

@@ -231,6 +231,8 @@ func testInvalidArguments(t *testing.T, s idempotency.Store) {
 	assert.ErrorIs(t, err, idempotency.ErrInvalidKey)
 	_, err = s.Claim(ctx, idempotency.Key{MessageID: "m"}, "h", Long)
 	assert.ErrorIs(t, err, idempotency.ErrInvalidKey)
+	_, err = s.Claim(ctx, key(t, "m\xff"), "h", Long)
+	assert.ErrorIs(t, err, idempotency.ErrInvalidKey, "a message id that is not UTF-8")
 	_, err = s.Claim(ctx, key(t, "m1"), "h", 0)
 	assert.ErrorIs(t, err, idempotency.ErrInvalidDuration)
 	res := claim(t, s, key(t, "m1"), "h", Long)

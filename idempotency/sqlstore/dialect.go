@@ -69,8 +69,11 @@ ON CONFLICT (consumer, message_id) DO UPDATE SET status = 0, token = EXCLUDED.to
 WHERE r.expires_at <= %s
 RETURNING r.token`, t, columns, plus, now)
 	q.returns = true
+	// The condition is repeated outside the subquery: a row a claim takes
+	// over while the DELETE waits for its lock is read again after the
+	// claim commits, and only that outer condition is checked again.
 	q.cleanup = fmt.Sprintf(`DELETE FROM %[1]s WHERE (consumer, message_id) IN
-	(SELECT consumer, message_id FROM %[1]s WHERE %[2]s LIMIT ?)`, t,
+	(SELECT consumer, message_id FROM %[1]s WHERE %[2]s LIMIT ?) AND %[2]s`, t,
 		cleanable(now, fmt.Sprintf("now() - make_interval(secs => %d)", retained.Milliseconds()/1000)))
 	q.duration = func(d time.Duration) any { return d.Seconds() }
 	return q

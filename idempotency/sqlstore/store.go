@@ -92,12 +92,22 @@ func (s *Store) Close() error {
 // DB returns the database the store writes to.
 func (s *Store) DB() *sql.DB { return s.db }
 
+// checkKey refuses, as idempotency.ErrInvalidKey, a key some dialect's
+// columns cannot hold: longer than MaxKeyLength or holding NUL (Validate
+// refuses a key that is not UTF-8).
 func checkKey(key idempotency.Key) error {
 	if err := key.Validate(); err != nil {
 		return err
 	}
-	if len(key.Consumer) > MaxKeyLength || len(key.MessageID) > MaxKeyLength {
-		return fmt.Errorf("%w: longer than %d bytes", idempotency.ErrInvalidKey, MaxKeyLength)
+	for _, part := range []string{key.Consumer, key.MessageID} {
+		switch {
+		case len(part) > MaxKeyLength:
+			return fmt.Errorf("%w: longer than %d bytes", idempotency.ErrInvalidKey, MaxKeyLength)
+		case strings.ContainsRune(part, 0):
+			// PostgreSQL's text columns cannot hold it; the same key is
+			// refused on every dialect.
+			return fmt.Errorf("%w: %q holds NUL", idempotency.ErrInvalidKey, part)
+		}
 	}
 	return nil
 }

@@ -208,6 +208,30 @@ func TestOversizedKeyRejected(t *testing.T) {
 	assert.Equal(t, idempotency.Acquired, res.Status)
 }
 
+// A consumer or message id PostgreSQL's text columns cannot hold (NUL,
+// invalid UTF-8) is ErrInvalidKey on every dialect, which the middleware
+// dead-letters, rather than a store error retried for good; a valid key
+// claims as before.
+func TestKeyTheColumnsCannotHoldIsInvalid(t *testing.T) {
+	for _, d := range dialects {
+		t.Run(string(d.dialect), func(t *testing.T) {
+			s := openStore(t, d.dialect, d.env, sqlstore.Config{})
+			ctx := context.Background()
+			for _, bad := range []idempotency.Key{
+				{Consumer: "c", MessageID: "a\x00b"},
+				{Consumer: "c", MessageID: "a\xffb"},
+				{Consumer: "c\x00", MessageID: "m"},
+			} {
+				_, err := s.Claim(ctx, bad, "", time.Minute)
+				require.ErrorIs(t, err, idempotency.ErrInvalidKey, "%q", bad)
+			}
+			res, err := s.Claim(ctx, idempotency.Key{Consumer: "c", MessageID: "ab"}, "", time.Minute)
+			require.NoError(t, err)
+			assert.Equal(t, idempotency.Acquired, res.Status)
+		})
+	}
+}
+
 // A payload hash longer than the column keeps is refused as ErrInvalidKey
 // (permanent in the middleware), on every dialect, rather than failing the
 // insert on some and being retried.
