@@ -119,9 +119,9 @@ func (s *Service) record(ctx context.Context, derived bool, cmd StoredCommand) (
 
 // publish sends one message to destination through the decorated publisher.
 func (s *Service) publish(ctx context.Context, destination string, env Envelope, payload []byte) error {
-	s.mu.Lock()
+	s.sendMu.Lock()
 	pub := s.pubs[destination]
-	s.mu.Unlock()
+	s.sendMu.Unlock()
 	if pub == nil || !s.accepts(ctx) {
 		return ErrNotStarted
 	}
@@ -153,16 +153,16 @@ func waitsForConsumer(t Transport, destination string) bool {
 
 // isStarted reports whether the service runs: started and not closing.
 func (s *Service) isStarted() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.sendMu.Lock()
+	defer s.sendMu.Unlock()
 	return s.started && !s.closing
 }
 
 // accepts reports whether a send in ctx may go out: while the service runs,
 // and while it drains for a handler that is still running.
 func (s *Service) accepts(ctx context.Context) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.sendMu.Lock()
+	defer s.sendMu.Unlock()
 	if !s.started || s.pubs == nil {
 		return false
 	}

@@ -14,8 +14,12 @@ import (
 
 // Start checks the wiring, binds the transport, builds the decorated
 // publishers and starts a Watermill router with one handler per listened
-// destination. It returns once the router is running. ctx bounds the start
-// (binding, which may provision AWS resources); Close stops the service.
+// destination. It returns once the router is running. ctx bounds the start:
+// binding (which may provision AWS resources) and, on the service's own
+// router, subscribing; a Start whose ctx ends first returns its cause and
+// may be retried. (In a shared ServiceConfig.Router the handlers subscribe
+// in the router's RunHandlers, which ctx does not bound.) Close stops the
+// service.
 func (s *Service) Start(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -48,7 +52,7 @@ func (s *Service) Start(ctx context.Context) error {
 	if err != nil {
 		return errors.Join(err, closeAll(subs))
 	}
-	if err := s.run(router, pubs); err != nil {
+	if err := s.run(ctx, router, pubs); err != nil {
 		return errors.Join(err, closeAll(subs)) // so a retried Start can subscribe again
 	}
 	s.subs = subs // the router closes them without waiting; Close waits for them
@@ -101,28 +105,46 @@ func (s *Service) startIn(router *message.Router, pubs map[string]message.Publis
 			return fmt.Errorf("cqrs: run the handlers of %q: %w", s.cfg.Name, err)
 		}
 	}
-	s.pubs, s.started = pubs, true
+	s.running(pubs)
 	return nil
 }
 
-// run starts the router and waits until it runs. Subscribing is quick once
-// the transport is bound, so it does not watch the Start context: a router
-// abandoned half-started would have to wait CloseTimeout for its handlers.
-func (s *Service) run(router *message.Router, pubs map[string]message.Publisher) error {
+// run starts the router and waits until it runs, or until ctx ends: then a
+// subscribe that did not answer holds the start, and run ends the router's
+// context, which ends the subscribes under way, and returns without waiting
+// for the router (its caller closes the subscribers).
+func (s *Service) run(ctx context.Context, router *message.Router, pubs map[string]message.Publisher) error {
 	runCtx, stop := context.WithCancel(context.Background())
-	done := make(chan struct{})
+	done, runErr := make(chan struct{}), new(error)
 	go func() {
 		defer close(done)
-		s.runErr = router.Run(runCtx)
+		*runErr = router.Run(runCtx)
 	}()
 	select {
 	case <-router.Running():
 	case <-done:
 		stop()
-		return fmt.Errorf("cqrs: router of %q stopped at start: %w", s.cfg.Name, s.runErr)
+		return fmt.Errorf("cqrs: router of %q stopped at start: %w", s.cfg.Name, *runErr)
+	case <-ctx.Done():
+		select {
+		case <-router.Running():
+		default:
+			stop()
+			return fmt.Errorf("cqrs: router of %q was not running when the start's context ended (a subscribe did not answer): %w",
+				s.cfg.Name, context.Cause(ctx))
+		}
 	}
-	s.router, s.stopRouter, s.runDone, s.pubs, s.started = router, stop, done, pubs, true
+	s.router, s.stopRouter, s.runDone, s.runErr = router, stop, done, runErr
+	s.running(pubs)
 	return nil
+}
+
+// running marks the service started with its publishers; the caller holds
+// mu.
+func (s *Service) running(pubs map[string]message.Publisher) {
+	s.sendMu.Lock()
+	defer s.sendMu.Unlock()
+	s.pubs, s.started = pubs, true
 }
 
 // buildPublishers returns, per registered destination, the transport's
@@ -228,14 +250,17 @@ func (s *Service) Close() error { return s.closeOnce() }
 func (s *Service) shutDown() error {
 	s.mu.Lock()
 	router, stop, done := s.router, s.stopRouter, s.runDone
-	s.router, s.closing = nil, true // new sends are refused; in-flight handlers may still send
+	s.router = nil
+	s.sendMu.Lock()
+	s.closing = true // new sends are refused; in-flight handlers may still send
+	s.sendMu.Unlock()
 	s.mu.Unlock()
 	var errs []error
 	if router != nil {
 		errs = append(errs, router.Close())
 		<-done
 		stop()
-		errs = append(errs, s.runErr)
+		errs = append(errs, *s.runErr)
 		s.mu.Lock()
 		subs := s.subs
 		s.subs = nil
@@ -244,7 +269,9 @@ func (s *Service) shutDown() error {
 	}
 	errs = append(errs, s.stopHandlers())
 	s.mu.Lock()
+	s.sendMu.Lock()
 	s.pubs = nil // the drain is over: nothing sends any more
+	s.sendMu.Unlock()
 	s.mu.Unlock()
 	if s.ownsTransp {
 		errs = append(errs, s.cfg.Transport.Close())

@@ -2,6 +2,7 @@ package cqrs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -37,6 +38,7 @@ type pubsubSubscriber struct {
 	mu        sync.Mutex
 	endInners []context.CancelFunc // end the inner subscriptions
 
+	closed    chan struct{} // closed when Close begins
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -46,11 +48,13 @@ type pubsubSubscriber struct {
 // deliveries in flight reach their ack or nack, for up to
 // PubSubConfig.CloseTimeout. The inner subscription's context ends
 // innerGrace after that (or when Close has closed the inner subscriber), so
-// the Pub/Sub can commit or delete the acks given while draining.
+// the Pub/Sub can commit or delete the acks given while draining. An inner
+// Subscribe that does not answer is given up when ctx ends or Close is
+// called.
 func (s *pubsubSubscriber) Subscribe(ctx context.Context, destination string) (<-chan *message.Message, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	innerCtx, endInner := context.WithCancel(context.WithoutCancel(ctx))
-	in, err := s.inner.Subscribe(innerCtx, s.t.cfg.Topic(destination))
+	in, err := s.subscribeInner(ctx, innerCtx, endInner, s.t.cfg.Topic(destination))
 	if err != nil {
 		cancel()
 		endInner()
@@ -72,11 +76,47 @@ func (s *pubsubSubscriber) Subscribe(ctx context.Context, destination string) (<
 	return out, nil
 }
 
+// subscribeInner runs the inner Subscribe until it answers, ctx ends or
+// Close begins. A subscription it stops waiting for ends (endInner) and
+// takes nothing: what it delivers all the same is nacked.
+func (s *pubsubSubscriber) subscribeInner(ctx, innerCtx context.Context, endInner context.CancelFunc, topic string) (<-chan *message.Message, error) {
+	type answer struct {
+		in  <-chan *message.Message
+		err error
+	}
+	answered := make(chan answer, 1)
+	go func() {
+		in, err := s.inner.Subscribe(innerCtx, topic)
+		answered <- answer{in, err}
+	}()
+	var err error
+	select {
+	case a := <-answered:
+		return a.in, a.err
+	case <-ctx.Done():
+		err = context.Cause(ctx)
+	case <-s.closed:
+		err = errSubscriberClosed
+	}
+	endInner()
+	go func() {
+		if a := <-answered; a.err == nil {
+			for m := range a.in {
+				m.Nack()
+			}
+		}
+	}()
+	return nil, fmt.Errorf("gave up waiting for the subscription: %w", err)
+}
+
+var errSubscriberClosed = errors.New("cqrs: subscriber is closed")
+
 // Close drains the subscriptions (see Subscribe) and closes the inner
 // subscriber, ending the inner subscriptions' contexts once it returned or
 // innerGrace passed. Close runs once; later calls wait for it.
 func (s *pubsubSubscriber) Close() error {
 	s.closeOnce.Do(func() {
+		close(s.closed)
 		s.relays.stop()
 		s.relays.wait()
 		closed := make(chan error, 1)

@@ -193,7 +193,7 @@ func (t *PubSubTransport) Subscriber(destination string) (message.Subscriber, er
 	if err != nil {
 		return nil, fmt.Errorf("cqrs: PubSubConfig.Subscriber(%q, %q): %w", t.cfg.Topic(destination), t.service, err)
 	}
-	return &pubsubSubscriber{t: t, inner: inner}, nil
+	return &pubsubSubscriber{t: t, inner: inner, closed: make(chan struct{})}, nil
 }
 
 func (t *PubSubTransport) checkBound() error {

@@ -27,7 +27,12 @@ type Service struct {
 	events     *EventQueue
 	closeOnce  func() error // runs shutDown once; every Close waits for it
 
-	mu          sync.Mutex
+	mu sync.Mutex
+	// sendMu guards started, closing and pubs as well: they are written
+	// holding both locks, so a send reads them under sendMu alone and does
+	// not wait for a Start or Close, which hold mu (and may wait for the
+	// handler that sends).
+	sendMu      sync.Mutex
 	started     bool
 	bound       bool
 	closing     bool
@@ -39,7 +44,7 @@ type Service struct {
 	subs        []message.Subscriber // of the handlers, closed (again: Close waits) by Close
 	stopRouter  context.CancelFunc
 	runDone     chan struct{}
-	runErr      error
+	runErr      *error // the router's Run, once runDone is closed
 }
 
 // NewService validates cfg and returns a service ready for registrations.

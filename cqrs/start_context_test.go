@@ -1,0 +1,133 @@
+package cqrs_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow/cqrs"
+)
+
+// stallingSubscriber stands for a Pub/Sub whose Subscribe does not answer
+// (a database that is down): until released, Subscribe waits, whatever its
+// context or Close.
+type stallingSubscriber struct {
+	gochannelSubscriber
+	released <-chan struct{}
+}
+
+func (s stallingSubscriber) Subscribe(ctx context.Context, topic string) (<-chan *message.Message, error) {
+	<-s.released
+	return s.gochannelSubscriber.Subscribe(ctx, topic)
+}
+
+// A Start whose subscriptions do not answer ends with its context instead
+// of waiting for good, leaves nothing running, and a Start retried once the
+// Pub/Sub answers runs the service.
+func TestStartEndsWithItsContextWhenASubscribeDoesNotAnswer(t *testing.T) {
+	rig := newPubSubRig(t)
+	release := make(chan struct{})
+	var once sync.Once
+	t.Cleanup(func() { once.Do(func() { close(release) }) })
+	tr, err := cqrs.NewPubSubTransport(cqrs.PubSubConfig{
+		Publisher:    rig,
+		Capabilities: cqrs.Capabilities{ConsumerGroups: true, Ordered: true},
+		Subscriber: func(string, string) (message.Subscriber, error) {
+			return stallingSubscriber{gochannelSubscriber{rig.gc}, release}, nil
+		},
+	})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = tr.Close() })
+	app := newOrderApp(t, cqrs.ServiceConfig{Transport: tr})
+
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	started := make(chan error, 1)
+	go func() { started <- app.svc.Start(ctx) }()
+	select {
+	case err := <-started:
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+	case <-time.After(30 * time.Second):
+		t.Fatal("Start did not end with its context")
+	}
+	_, err = app.agg.Send(context.Background(), "o-0", CreateOrder{Amount: 1})
+	require.ErrorIs(t, err, cqrs.ErrNotStarted, "a Start that gave up leaves the service not started")
+
+	once.Do(func() { close(release) })
+	app.start(t)
+	_, err = app.agg.Send(context.Background(), "o-1", CreateOrder{Customer: "ann", Amount: 7})
+	require.NoError(t, err)
+	eventually(t, func() bool {
+		s, ok, err := app.view.Get(context.Background(), "o-1")
+		return err == nil && ok && s.Paid
+	}, "the retried Start runs the service")
+}
+
+// stallAfterFirst answers the first Subscribe and stalls the others until
+// released.
+type stallAfterFirst struct {
+	stallingSubscriber
+	calls *atomic.Int64
+}
+
+func (s stallAfterFirst) Subscribe(ctx context.Context, topic string) (<-chan *message.Message, error) {
+	if s.calls.Add(1) == 1 {
+		return s.gochannelSubscriber.Subscribe(ctx, topic)
+	}
+	return s.stallingSubscriber.Subscribe(ctx, topic)
+}
+
+// A handler already running when a Start gives up, and sending (a saga
+// raising its events), is refused at once (ErrNotStarted, so its message is
+// nacked) instead of waiting for the Start, which waits for that delivery
+// to settle before it returns.
+func TestAStartThatGivesUpDoesNotWaitForAHandlerThatSends(t *testing.T) {
+	rig := newPubSubRig(t)
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	var calls atomic.Int64
+	tr, err := cqrs.NewPubSubTransport(cqrs.PubSubConfig{
+		Publisher:    rig,
+		Capabilities: cqrs.Capabilities{ConsumerGroups: true, Ordered: true},
+		CloseTimeout: time.Minute,
+		Subscriber: func(string, string) (message.Subscriber, error) {
+			return stallAfterFirst{stallingSubscriber{gochannelSubscriber{rig.gc}, release}, &calls}, nil
+		},
+	})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = tr.Close() })
+	for _, dest := range []string{"orders", "payments"} {
+		require.NoError(t, rig.Publish(dest, rawCommand(map[string]string{
+			"orders": "orders.CreateOrder", "payments": "payments.ProcessPayment",
+		}[dest], "o-1", `{"Amount":1}`)))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	handling := func(h message.HandlerFunc) message.HandlerFunc {
+		return func(msg *message.Message) ([]*message.Message, error) {
+			cancel() // the Start gives up while this handler runs
+			return h(msg)
+		}
+	}
+	svc, err := cqrs.NewService(cqrs.ServiceConfig{Name: "billing", Transport: tr, Listen: []string{"orders", "payments"},
+		HandlerMiddleware: []message.HandlerMiddleware{handling}})
+	require.NoError(t, err)
+	registerOrderTypes(t, svc)
+	saga := cqrs.NewSaga[Order](svc, "order")
+	require.NoError(t, errors.Join(cqrs.Handle(saga, createOrder), cqrs.Handle(saga, processPayment)))
+
+	started := make(chan error, 1)
+	go func() { started <- svc.Start(ctx) }()
+	select {
+	case err := <-started:
+		require.ErrorIs(t, err, context.Canceled)
+	case <-time.After(30 * time.Second):
+		t.Fatal("the Start that gave up waited for the handler, which waited for the Start")
+	}
+}
