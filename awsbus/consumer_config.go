@@ -42,7 +42,8 @@ type ConsumerConfig struct {
 	// maxReceiveCount 8) a failing message is tried over about two minutes
 	// (1+2+4+...+64 s) before it is dead-lettered, so a dependency outage of
 	// that length loses nothing. At most 12h; default 1s; a negative value
-	// redelivers at once.
+	// redelivers at once. SQS ends every visibility timeout within 12 hours
+	// of the receive, so a message held nearly that long comes back sooner.
 	NackBackoff time.Duration
 	// ShutdownTimeout is how long Close (or the end of the Subscribe context)
 	// waits for handed-out messages to be acked before releasing them.

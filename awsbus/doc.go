@@ -74,7 +74,10 @@
 //     maxReceiveCount (Endpoint.MaxReceiveCount, from the RedrivePolicy
 //     that Bind set or read; 8 by default, so a failing message is tried
 //     over about two minutes, and a dependency outage that short loses
-//     nothing).
+//     nothing). SQS refuses a visibility timeout ending more than 12 hours
+//     after the receive, so the backoff of a message held that long is cut
+//     to what remains of those 12 hours, counted from the start of the
+//     ReceiveMessage call, less a 10s margin for the call itself.
 //   - Nack on the last allowed receive (ApproximateReceiveCount reached
 //     maxReceiveCount): the message is dead-lettered at once, as below, with
 //     "awsbus: failed on its last allowed receive (N of N)" and the
@@ -107,13 +110,19 @@
 // slot, until the group's previous message is settled. When a message of a
 // group is nacked or released, the messages held behind it are released too
 // (made visible at once), so the group's order survives the redelivery.
+// Every ReceiveMessage call on a FIFO queue carries a fresh
+// ReceiveRequestAttemptId, which the SDK's retries of the call repeat: SQS
+// answers a retry whose first answer was lost with the same messages
+// instead of keeping them, and so their groups, invisible for a visibility
+// timeout.
 //
 // A visibility heartbeat renews the visibility timeout of every owned
 // message once half of it has passed, ten messages per
 // ChangeMessageVisibilityBatch call, so a handler may run longer than
 // VisibilityTimeout without the message being delivered twice; a renewal
 // that fails is tried again a quarter of the timeout later. Renewal stops
-// at the SQS limit of 12 hours after receipt, and once the message is
+// at the SQS limit of 12 hours after receipt (counted, as for a Nack, from
+// the start of the ReceiveMessage call, less 10s), and once the message is
 // settled: a renewal under way finishes before a backoff or release, so it
 // never overwrites one. Every settling call (delete, visibility change,
 // dead-letter copy) is bounded by a 10s timeout. SQS counts timeouts in

@@ -19,7 +19,7 @@ import (
 )
 
 // recordingSQS wraps the SQS fake and records what the subscriber asks of
-// it: the last ReceiveMessage input, the receipt handles it received,
+// it: every ReceiveMessage input, the receipt handles it received,
 // whether each settling call had a deadline, and every visibility change
 // (receipt handle, timeout asked for, result) in the order they took
 // effect.
@@ -41,11 +41,11 @@ type recordingSQS struct {
 	releaseOnce sync.Once
 	polling     chan context.Context // the context of the first ReceiveMessage
 
-	mu          sync.Mutex
-	lastReceive *sqs.ReceiveMessageInput
-	receipts    []string
-	noDeadline  []string
-	changes     []visChange
+	mu         sync.Mutex
+	receives   []*sqs.ReceiveMessageInput
+	receipts   []string
+	noDeadline []string
+	changes    []visChange
 }
 
 // visChange is one ChangeMessageVisibility call as the subscriber made it.
@@ -84,7 +84,7 @@ func (r *recordingSQS) ReceiveMessage(ctx context.Context, in *sqs.ReceiveMessag
 	default:
 	}
 	r.mu.Lock()
-	r.lastReceive = in
+	r.receives = append(r.receives, in)
 	r.mu.Unlock()
 	asked := *in
 	asked.VisibilityTimeout = r.stretched(in.VisibilityTimeout)
@@ -173,7 +173,17 @@ func (r *recordingSQS) SendMessage(ctx context.Context, in *sqs.SendMessageInput
 func (r *recordingSQS) recorded() (last *sqs.ReceiveMessageInput, noDeadline []string, changes []visChange) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.lastReceive, append([]string(nil), r.noDeadline...), append([]visChange(nil), r.changes...)
+	if len(r.receives) > 0 {
+		last = r.receives[len(r.receives)-1]
+	}
+	return last, append([]string(nil), r.noDeadline...), append([]visChange(nil), r.changes...)
+}
+
+// receiveInputs returns every ReceiveMessage input, in call order.
+func (r *recordingSQS) receiveInputs() []*sqs.ReceiveMessageInput {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.receives)
 }
 
 // receipt returns the receipt handle of the i-th message received.

@@ -161,7 +161,10 @@ func (sub *subscription) setVisibility(d *delivery, v time.Duration) {
 	sub.changeVisibility(d, v)
 }
 
+// changeVisibility makes d visible again after v, or after what remains
+// of SQS's visibility limit when that is shorter (see visibilityLeft).
 func (sub *subscription) changeVisibility(d *delivery, v time.Duration) {
+	v = min(v, visibilityLeft(d, time.Now()))
 	ctx, cancel := sub.call()
 	defer cancel()
 	_, err := sub.cfg.SQS.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{

@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
-	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 	"github.com/sourceflow-go/sourceflow/internal/periodic"
 )
 
@@ -23,14 +22,14 @@ func (sub *subscription) heartbeatLoop() {
 }
 
 // renewDue renews, ten messages per ChangeMessageVisibilityBatch call, the
-// owned messages held longer than half of vis, as long as the total stays
-// within the SQS maximum.
+// owned messages held longer than half of vis, as long as SQS's visibility
+// limit leaves room for vis (see visibilityLeft).
 func (sub *subscription) renewDue(vis time.Duration) {
 	now := time.Now()
 	var due []*delivery
 	sub.mu.Lock()
 	for d := range sub.owned {
-		if now.Sub(d.extended) >= vis/2 && now.Sub(d.received)+vis <= topology.MaxVisibilityTimeout {
+		if now.Sub(d.extended) >= vis/2 && vis <= visibilityLeft(d, now) {
 			due = append(due, d)
 		}
 	}

@@ -2,6 +2,7 @@ package awsbus
 
 import (
 	"context"
+	"crypto/rand"
 	"sync"
 	"time"
 
@@ -19,8 +20,10 @@ type delivery struct {
 	msg       *message.Message
 	malformed string // why the message cannot be handed out, if it cannot
 	group     string
-	received  time.Time
-	extended  time.Time // last visibility renewal (guarded by subscription.mu)
+	// received is when the ReceiveMessage call that returned the message
+	// started: SQS counts its 12-hour visibility limit from a moment after.
+	received time.Time
+	extended time.Time // last visibility renewal (guarded by subscription.mu)
 
 	// settleMu orders a heartbeat renewal against the settling call: once
 	// settled is set no renewal starts, and a renewal under way finishes
@@ -90,6 +93,7 @@ func (sub *subscription) run() {
 		if n == 0 {
 			break
 		}
+		started := time.Now()
 		msgs, err := sub.receive(n)
 		sub.free(n - len(msgs))
 		if err != nil {
@@ -101,7 +105,7 @@ func (sub *subscription) run() {
 			continue
 		}
 		pause.reset()
-		sub.accept(msgs)
+		sub.accept(msgs, started)
 	}
 	sub.handlers.Wait()
 	close(sub.done)
@@ -170,8 +174,14 @@ func (sub *subscription) sleep(d time.Duration) {
 	}
 }
 
+// receive makes one ReceiveMessage call for up to n messages. On a FIFO
+// queue the call carries a fresh ReceiveRequestAttemptId, set on the input
+// so that every retry the SDK makes of the call sends the same one: SQS
+// then answers a retry whose first attempt was lost with the same messages,
+// instead of keeping them, and the rest of their groups, invisible for a
+// whole visibility timeout.
 func (sub *subscription) receive(n int) ([]sqstypes.Message, error) {
-	out, err := sub.cfg.SQS.ReceiveMessage(sub.stop, &sqs.ReceiveMessageInput{
+	in := &sqs.ReceiveMessageInput{
 		QueueUrl:              aws.String(sub.ep.QueueURL),
 		MaxNumberOfMessages:   int32(min(max(n, 1), maxBatchEntries)),
 		WaitTimeSeconds:       sqsSeconds(sub.cfg.WaitTime),
@@ -182,7 +192,11 @@ func (sub *subscription) receive(n int) ([]sqstypes.Message, error) {
 			sqstypes.MessageSystemAttributeNameApproximateReceiveCount,
 			sqstypes.MessageSystemAttributeNameSentTimestamp,
 		},
-	})
+	}
+	if sub.ep.FIFO {
+		in.ReceiveRequestAttemptId = aws.String(rand.Text())
+	}
+	out, err := sub.cfg.SQS.ReceiveMessage(sub.stop, in)
 	if err != nil {
 		return nil, err
 	}
@@ -193,12 +207,13 @@ func (sub *subscription) receive(n int) ([]sqstypes.Message, error) {
 // message, or, on a FIFO queue, holds a message whose group is busy until
 // the group is free. The whole batch is registered under one lock, so a
 // handler finishing early cannot let a later message of its group start
-// before the group's order is known.
-func (sub *subscription) accept(raws []sqstypes.Message) {
+// before the group's order is known. received is when the ReceiveMessage
+// call started.
+func (sub *subscription) accept(raws []sqstypes.Message, received time.Time) {
 	now := time.Now()
 	ds := make([]*delivery, len(raws))
 	for i, raw := range raws {
-		d := &delivery{raw: raw, received: now, extended: now}
+		d := &delivery{raw: raw, received: received, extended: now}
 		if sub.ep.FIFO {
 			d.group = raw.Attributes[string(sqstypes.MessageSystemAttributeNameMessageGroupId)]
 		}

@@ -10,9 +10,12 @@
 //     ContentBasedDeduplication) suppresses a repeat within five minutes.
 //   - Visibility timeouts, receipt handles that change on every receive (a
 //     delete with a stale handle succeeds but deletes nothing, as on AWS),
-//     ChangeMessageVisibility, receive counts and a RedrivePolicy that moves a
-//     message to its dead-letter queue once it has been received
-//     maxReceiveCount times.
+//     ChangeMessageVisibility (refused, as on AWS, when the timeout would end
+//     more than 12 hours after the receive), receive counts and a
+//     RedrivePolicy that moves a message to its dead-letter queue once it
+//     has been received maxReceiveCount times.
+//   - With SQSConfig.NewQueueDelay, a new queue that answers
+//     QueueDoesNotExist for a while after CreateQueue, as AWS's may.
 //   - PurgeQueue, which deletes every message at once, in flight or not,
 //     and refuses another purge of the queue within 60 seconds.
 //   - Long polling: ReceiveMessage waits up to WaitTimeSeconds, woken at once

@@ -25,6 +25,7 @@ type stored struct {
 	sentAt    time.Time
 	visibleAt time.Time
 	firstRecv time.Time
+	lastRecv  time.Time // the latest receive; SQS's visibility limit counts from it
 	receives  int
 	receipt   string
 	deleted   bool

@@ -22,6 +22,13 @@ type SQSConfig struct {
 	AccountID string
 	// Region is used in queue URLs and ARNs. Default "us-east-1".
 	Region string
+	// NewQueueDelay keeps a new queue out of sight for this long after
+	// CreateQueue, as AWS may right after creating one: until then every
+	// call naming the queue, by URL or by name (GetQueueUrl,
+	// GetQueueAttributes, SendMessage, ...), fails with QueueDoesNotExist,
+	// while CreateQueue itself returns its URL again. Zero (the default)
+	// shows a new queue at once.
+	NewQueueDelay time.Duration
 }
 
 func (c *SQSConfig) setDefaults() {
@@ -78,9 +85,12 @@ func (s *SQS) nextSeq() int64 {
 	return s.seq
 }
 
+// queueByURL returns the queue at url, QueueDoesNotExist when there is
+// none or it is still out of sight (SQSConfig.NewQueueDelay). Callers hold
+// s.mu.
 func (s *SQS) queueByURL(url *string) (*queue, error) {
 	q, ok := s.queues[aws.ToString(url)]
-	if !ok {
+	if !ok || s.hidden(q) {
 		return nil, &types.QueueDoesNotExist{Message: aws.String("The specified queue does not exist.")}
 	}
 	return q, nil
@@ -167,8 +177,14 @@ func (s *SQS) GetQueueUrl(_ context.Context, in *sqs.GetQueueUrlInput, _ ...func
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	q, ok := s.byName[aws.ToString(in.QueueName)]
-	if !ok {
+	if !ok || s.hidden(q) {
 		return nil, &types.QueueDoesNotExist{Message: aws.String("The specified queue does not exist.")}
 	}
 	return &sqs.GetQueueUrlOutput{QueueUrl: aws.String(q.url)}, nil
+}
+
+// hidden reports whether q was created less than SQSConfig.NewQueueDelay
+// ago.
+func (s *SQS) hidden(q *queue) bool {
+	return time.Since(q.created) < s.cfg.NewQueueDelay
 }

@@ -2,6 +2,7 @@ package awsbustest
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -59,7 +60,8 @@ func (s *SQS) deleteLocked(q *queue, handle string) error {
 
 // ChangeMessageVisibility sets the visibility timeout of an in-flight
 // message. A stale handle or a message that is not in flight fails with
-// MessageNotInflight.
+// MessageNotInflight. As on AWS, a timeout that would end more than 12 hours
+// after the message was received fails with InvalidParameterValue.
 func (s *SQS) ChangeMessageVisibility(_ context.Context, in *sqs.ChangeMessageVisibilityInput, _ ...func(*sqs.Options)) (*sqs.ChangeMessageVisibilityOutput, error) {
 	return withQueue(s, "ChangeMessageVisibility", in.QueueUrl, checkVisibility(in.VisibilityTimeout), func(q *queue) (*sqs.ChangeMessageVisibilityOutput, error) {
 		if err := s.changeVisibilityLocked(q, aws.ToString(in.ReceiptHandle), in.VisibilityTimeout); err != nil {
@@ -98,8 +100,12 @@ func (s *SQS) ChangeMessageVisibilityBatch(_ context.Context, in *sqs.ChangeMess
 	})
 }
 
+// maxVisibility is the longest visibility timeout, and the latest a
+// message received may become visible again, counted from the receive.
+const maxVisibility = 12 * time.Hour
+
 func checkVisibility(seconds int32) error {
-	if seconds < 0 || seconds > 43200 {
+	if seconds < 0 || time.Duration(seconds)*time.Second > maxVisibility {
 		return apiError("InvalidParameterValue", "Value for parameter VisibilityTimeout is invalid.")
 	}
 	return nil
@@ -115,7 +121,12 @@ func (s *SQS) changeVisibilityLocked(q *queue, handle string, seconds int32) err
 	if m.deleted || m.receipt != handle || !m.inFlight(now) {
 		return &types.MessageNotInflight{Message: aws.String("The message referred to isn't in flight.")}
 	}
-	m.visibleAt = now.Add(time.Duration(seconds) * time.Second)
+	visibleAt := now.Add(time.Duration(seconds) * time.Second)
+	if visibleAt.After(m.lastRecv.Add(maxVisibility)) {
+		return apiError("InvalidParameterValue", fmt.Sprintf("Value %d for parameter VisibilityTimeout is invalid. "+
+			"Reason: Total VisibilityTimeout for the message is beyond the limit [43200 seconds].", seconds))
+	}
+	m.visibleAt = visibleAt
 	s.notifyLocked()
 	return nil
 }

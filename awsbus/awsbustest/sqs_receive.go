@@ -103,6 +103,7 @@ func (s *SQS) receiveLocked(q *queue, in *sqs.ReceiveMessageInput, max int, now 
 		if m.receives == 1 {
 			m.firstRecv = now
 		}
+		m.lastRecv = now
 		m.visibleAt = now.Add(vis)
 		m.receipt = fmt.Sprintf("rh-%s-%d", m.id, s.nextSeq())
 		s.receipts[m.receipt] = receiptRef{q: q, m: m}

@@ -88,12 +88,12 @@ func (t *Provisioner) ensureQueue(ctx context.Context, res *resolved, name strin
 	if err != nil {
 		return "", "", err
 	}
-	if !found {
-		if url, err = t.newQueue(ctx, res, name, desired, tags); err != nil {
-			return "", "", err
-		}
+	var attrs map[string]string
+	if found {
+		attrs, err = t.queueAttributes(ctx, name, url)
+	} else if url, err = t.newQueue(ctx, res, name, desired, tags); err == nil {
+		attrs, err = t.newQueueAttributes(ctx, name, url)
 	}
-	attrs, err := t.queueAttributes(ctx, name, url)
 	if err != nil {
 		return "", "", err
 	}

@@ -54,7 +54,9 @@
 //   - Create: reads first and writes only differences, so a second run
 //     changes nothing. A queue the service only sends to is created when
 //     missing but never reconciled: its consumer owns it. Queue policies are
-//     merged, never overwritten.
+//     merged, never overwritten. AWS may answer QueueDoesNotExist about a
+//     queue for a moment after creating it; Create then asks again for up
+//     to 10 seconds (or until its context ends) before failing.
 //   - Validate: writes nothing and reports every difference as a Drift:
 //     missing resources (the dead-letter queue of a missing queue included),
 //     redrive, attributes (encryption at rest and the maximum message size
