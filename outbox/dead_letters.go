@@ -115,8 +115,9 @@ func Redrive(ctx context.Context, cfg Config) (int, error) {
 	return moved, nil
 }
 
-// redriveRows moves rows in one transaction and returns how many it moved:
-// those still in the dead-letter table.
+// redriveRows moves rows in one transaction, inserting them into the
+// outbox one at a time, and returns how many it moved: those still in the
+// dead-letter table.
 func redriveRows(ctx context.Context, cfg Config, rows []sqldb.WatermillRow) (int, error) {
 	tx, err := cfg.DB.BeginTx(ctx, nil)
 	if err != nil {
@@ -149,8 +150,13 @@ func redriveRows(ctx context.Context, cfg Config, rows []sqldb.WatermillRow) (in
 		if err != nil {
 			return 0, err
 		}
-		if err := pub.Publish(cfg.Topic, msgs...); err != nil {
-			return 0, err
+		// One INSERT per row: the rows of a batch together can exceed the
+		// largest statement the server accepts (MySQL's max_allowed_packet),
+		// while each row, written alone once, fits.
+		for _, m := range msgs {
+			if err := pub.Publish(cfg.Topic, m); err != nil {
+				return 0, err
+			}
 		}
 	}
 	if err := tx.Commit(); err != nil {

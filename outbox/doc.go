@@ -92,6 +92,20 @@
 // with a deadlock error and its message is delivered again. A row being
 // retried holds back the rows after it.
 //
+// On PostgreSQL, transaction id order is the order in which the writing
+// transactions took their ids, which a transaction does at its first write
+// of any kind (to any table, a row lock included): not the order in which
+// they reserved an entity's sequence numbers, nor the order in which they
+// committed. One entity's commands can therefore be forwarded out of
+// sequence order: a transaction that had already written something (a row of
+// its own, anything an earlier step of its handler wrote) when it reserved
+// the entity's next sequence number, after another transaction reserved the
+// one before (it waits on the entity's sequence row until that one commits),
+// carries the higher sequence number and the lower transaction id, and is
+// forwarded first. The outbox does not put them back in order; a consumer
+// that needs an entity's commands in sequence order must check
+// cqrs.Envelope.Sequence itself.
+//
 // The stores whose writes must commit with the messages have to be on
 // Config.DB: a transaction on another database is not one the outbox can
 // join, and a message sent in it is refused with ErrForeignTransaction

@@ -2,7 +2,9 @@ package outbox
 
 import (
 	"database/sql"
+	"errors"
 	"fmt"
+	"unicode/utf8"
 
 	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
 	"github.com/ThreeDotsLabs/watermill/components/forwarder"
@@ -23,12 +25,11 @@ type publisher struct {
 }
 
 // Publish publishes msgs in order, each run of consecutive messages sharing
-// a transaction (or none) in one step.
+// a transaction (or none) in one step. A message the outbox must refuse (see
+// check) fails the call before any is published.
 func (p *publisher) Publish(destination string, msgs ...*message.Message) error {
-	for _, m := range msgs {
-		if sqldb.TxFromContext(m.Context()) != nil && sqldb.TxFor(m.Context(), p.cfg.DB) == nil {
-			return sourceflow.Permanent(fmt.Errorf("%w: message %s for %q", ErrForeignTransaction, m.UUID, destination))
-		}
+	if err := p.check(destination, msgs); err != nil {
+		return err
 	}
 	for start := 0; start < len(msgs); {
 		tx := sqldb.TxFor(msgs[start].Context(), p.cfg.DB)
@@ -40,6 +41,29 @@ func (p *publisher) Publish(destination string, msgs ...*message.Message) error 
 			return err
 		}
 		start = end
+	}
+	return nil
+}
+
+// check refuses, permanently, a message in a transaction on another
+// database (ErrForeignTransaction) and one to be written into the outbox
+// whose id or metadata is not valid UTF-8 (ErrInvalidMessage): the outbox
+// stores them as JSON, which would replace each invalid byte with U+FFFD.
+func (p *publisher) check(destination string, msgs []*message.Message) error {
+	for _, m := range msgs {
+		if sqldb.TxFromContext(m.Context()) == nil {
+			continue // published straight to the inner transport, which checks it
+		}
+		if sqldb.TxFor(m.Context(), p.cfg.DB) == nil {
+			return sourceflow.Permanent(fmt.Errorf("%w: message %s for %q", ErrForeignTransaction, m.UUID, destination))
+		}
+		err := errors.New("its id is not valid UTF-8")
+		if utf8.ValidString(m.UUID) {
+			err = sqldb.CheckMetadataUTF8(m.Metadata)
+		}
+		if err != nil {
+			return sourceflow.Permanent(fmt.Errorf("%w: message %s for %q: %w", ErrInvalidMessage, sqldb.Shorten(m.UUID), destination, err))
+		}
 	}
 	return nil
 }

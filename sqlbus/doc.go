@@ -33,6 +33,16 @@
 // consumer group created later (a new service) starts at the first row, and
 // pruning rows below every group's offset_acked is left to the operator.
 //
+// A message the tables cannot hold unchanged on both databases is refused
+// before it is written, with ErrInvalidMessage, marked permanent, naming it
+// and why: an id longer than the uuid column's 36 characters or not valid
+// UTF-8 (the databases refuse the row), an id holding a NUL byte
+// (PostgreSQL refuses it), and metadata that is not valid UTF-8 (stored as
+// JSON, each invalid byte would become U+FFFD). The other messages of the
+// publish are published.
+// A retry cannot store such a message, so an outbox in front (package
+// outbox) dead-letters it rather than holding up the rows behind it.
+//
 // # Consumer groups and order
 //
 // A service consumes through a consumer group named after it, so its

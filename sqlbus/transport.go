@@ -47,16 +47,17 @@ func NewTransport(cfg Config) (*cqrs.PubSubTransport, error) {
 
 // publisher returns the publisher of every topic: watermill-sql's on
 // PostgreSQL, one that serializes the inserts of a topic on MySQL (see
-// mysqlPublisher).
+// mysqlPublisher), each refusing first the messages a table cannot hold
+// unchanged (see checkedPublisher).
 func publisher(cfg Config, schema wsql.SchemaAdapter) (message.Publisher, error) {
 	if cfg.Dialect == sourceflow.MySQL {
-		return newMySQLPublisher(cfg.DB, schema), nil
+		return checkedPublisher{newMySQLPublisher(cfg.DB, schema)}, nil
 	}
 	pub, err := wsql.NewPublisher(wsql.BeginnerFromStdSQL(cfg.DB), wsql.PublisherConfig{SchemaAdapter: schema, AutoInitializeSchema: true}, cfg.Logger)
 	if err != nil {
 		return nil, fmt.Errorf("sqlbus: publisher: %w", err)
 	}
-	return pub, nil
+	return checkedPublisher{pub}, nil
 }
 
 // subscriberFactory returns the function that subscribes a service (the

@@ -1,0 +1,89 @@
+package sqlbus
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/sqldb/sqldbtest"
+)
+
+// newFakePublisher returns the publisher of dialect d on a fake database
+// that accepts every statement, as a lenient database would.
+func newFakePublisher(t *testing.T, d sourceflow.Dialect) (*sqldbtest.DB, message.Publisher) {
+	t.Helper()
+	f := &sqldbtest.DB{OneRow: []string{"GET_LOCK"}}
+	db := f.Open(t)
+	schema, _ := adapters(d, db)
+	pub, err := publisher(Config{DB: db, Dialect: d}, schema)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = pub.Close() })
+	return f, pub
+}
+
+// insertedRows returns how many rows the INSERT statements that ran on f
+// wrote.
+func insertedRows(f *sqldbtest.DB, d sourceflow.Dialect) int {
+	row := "(?,?,?)"
+	if d == sourceflow.Postgres {
+		row = "pg_current_xact_id()"
+	}
+	n := 0
+	for _, q := range f.Ran("INSERT INTO") {
+		n += strings.Count(q, row)
+	}
+	return n
+}
+
+// A message whose id is longer than the uuid column, is not valid UTF-8 or
+// holds a NUL byte, or whose metadata is not valid UTF-8, cannot be stored
+// unchanged: the publish refuses it for good, naming it and why, and
+// publishes the messages sent with it.
+func TestPublishRefusesAMessageTheTableCannotHoldAndPublishesTheRest(t *testing.T) {
+	for _, d := range []sourceflow.Dialect{sourceflow.Postgres, sourceflow.MySQL} {
+		t.Run(string(d), func(t *testing.T) {
+			f, pub := newFakePublisher(t, d)
+			long := message.NewMessage(strings.Repeat("x", 37), []byte("{}"))
+			badID := message.NewMessage("id-\xff", []byte("{}"))
+			nulID := message.NewMessage("id-\x00", []byte("{}"))
+			badMeta := message.NewMessage("bad-metadata", []byte("{}"))
+			badMeta.Metadata.Set("note", "caf\xe9")
+			good := message.NewMessage(strings.Repeat("é", 36), []byte("{}"))
+
+			err := pub.Publish("orders", long, badID, good, nulID, badMeta)
+			require.ErrorIs(t, err, ErrInvalidMessage)
+			assert.True(t, sourceflow.IsPermanent(err), "no retry can store them")
+			for _, want := range []string{
+				`message "` + long.UUID + `": its id is 37 characters long, longer than the 36`,
+				`message "id-\xff": its id is not valid UTF-8`,
+				`message "id-\x00": its id holds a NUL byte`,
+				`message "bad-metadata": metadata "note" is not valid UTF-8`,
+			} {
+				assert.ErrorContains(t, err, want)
+			}
+			assert.NotContains(t, err.Error(), good.UUID)
+			assert.Equal(t, 1, insertedRows(f, d), "the valid message is published")
+
+			require.ErrorIs(t, pub.Publish("orders", badMeta), ErrInvalidMessage)
+			assert.Equal(t, 1, insertedRows(f, d), "nothing more is written")
+		})
+	}
+}
+
+// A dead letter is stored whatever its reason's text: the message was
+// stored once, and the reason is recorded as it can be.
+func TestPublishStoresADeadLetterWhateverItsReason(t *testing.T) {
+	for _, d := range []sourceflow.Dialect{sourceflow.Postgres, sourceflow.MySQL} {
+		t.Run(string(d), func(t *testing.T) {
+			f, pub := newFakePublisher(t, d)
+			dl := message.NewMessage("m-1", []byte("{}"))
+			dl.Metadata.Set(sourceflow.MetaFailure, "cannot decode \xff")
+			require.NoError(t, pub.Publish(DeadLetterTopic("orders"), dl))
+			assert.Equal(t, 1, insertedRows(f, d))
+		})
+	}
+}
