@@ -119,10 +119,13 @@ func (s *Service) record(ctx context.Context, derived bool, cmd StoredCommand) (
 
 // publish sends one message to destination through the decorated publisher.
 func (s *Service) publish(ctx context.Context, destination string, env Envelope, payload []byte) error {
+	if !s.accepts(ctx) {
+		return ErrNotStarted
+	}
 	s.sendMu.Lock()
 	pub := s.pubs[destination]
 	s.sendMu.Unlock()
-	if pub == nil || !s.accepts(ctx) {
+	if pub == nil {
 		return ErrNotStarted
 	}
 	if s.joinsTransaction(ctx) && waitsForConsumer(s.cfg.Transport, destination) {
@@ -159,8 +162,21 @@ func (s *Service) isStarted() bool {
 }
 
 // accepts reports whether a send in ctx may go out: while the service runs,
-// and while it drains for a handler that is still running.
+// and while it drains for a handler that is still running. A send while the
+// service starts (from a handler its router runs as soon as it subscribed,
+// or from outside) waits for the Start to end, or for ctx, and goes out if
+// the service started.
 func (s *Service) accepts(ctx context.Context) bool {
+	s.sendMu.Lock()
+	starting := s.starting
+	s.sendMu.Unlock()
+	if starting != nil {
+		select {
+		case <-starting:
+		case <-ctx.Done():
+			return false
+		}
+	}
 	s.sendMu.Lock()
 	defer s.sendMu.Unlock()
 	if !s.started || s.pubs == nil {

@@ -17,9 +17,12 @@ import (
 // destination. It returns once the router is running. ctx bounds the start:
 // binding (which may provision AWS resources) and, on the service's own
 // router, subscribing; a Start whose ctx ends first returns its cause and
-// may be retried. (In a shared ServiceConfig.Router the handlers subscribe
-// in the router's RunHandlers, which ctx does not bound.) Close stops the
-// service.
+// may be retried. (Subscribing ends with ctx when the transport's subscribes
+// end with their context, as this module's do: PubSubTransport gives up on
+// an inner Subscribe that does not answer. In a shared ServiceConfig.Router
+// the handlers subscribe in the router's RunHandlers, which ctx does not
+// bound.) A send while the service starts waits for the Start to end. Close
+// stops the service.
 func (s *Service) Start(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -29,6 +32,8 @@ func (s *Service) Start(ctx context.Context) error {
 	if s.started {
 		return ErrStarted
 	}
+	end := s.beginStart()
+	defer end()
 	if err := s.checkWiring(); err != nil {
 		return err
 	}
@@ -42,8 +47,8 @@ func (s *Service) Start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := ctx.Err(); err != nil {
-		return err
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
 	}
 	if s.cfg.Router != nil {
 		return s.startIn(s.cfg.Router, pubs)
@@ -53,7 +58,10 @@ func (s *Service) Start(ctx context.Context) error {
 		return errors.Join(err, closeAll(subs))
 	}
 	if err := s.run(ctx, router, pubs); err != nil {
-		return errors.Join(err, closeAll(subs)) // so a retried Start can subscribe again
+		// A handler waiting to send is refused before closeAll waits for it,
+		// and the subscribers are closed so a retried Start can subscribe again.
+		end()
+		return errors.Join(err, closeAll(subs))
 	}
 	s.subs = subs // the router closes them without waiting; Close waits for them
 	return nil
@@ -111,8 +119,9 @@ func (s *Service) startIn(router *message.Router, pubs map[string]message.Publis
 
 // run starts the router and waits until it runs, or until ctx ends: then a
 // subscribe that did not answer holds the start, and run ends the router's
-// context, which ends the subscribes under way, and returns without waiting
-// for the router (its caller closes the subscribers).
+// context, which ends the subscribes under way, and returns once the router
+// stopped subscribing (its caller then closes the subscribers), without
+// waiting for the handlers it started.
 func (s *Service) run(ctx context.Context, router *message.Router, pubs map[string]message.Publisher) error {
 	runCtx, stop := context.WithCancel(context.Background())
 	done, runErr := make(chan struct{}), new(error)
@@ -130,6 +139,10 @@ func (s *Service) run(ctx context.Context, router *message.Router, pubs map[stri
 		case <-router.Running():
 		default:
 			stop()
+			select { // the router subscribes no more: it failed, or ran
+			case <-done:
+			case <-router.Running():
+			}
 			return fmt.Errorf("cqrs: router of %q was not running when the start's context ended (a subscribe did not answer): %w",
 				s.cfg.Name, context.Cause(ctx))
 		}
@@ -137,6 +150,22 @@ func (s *Service) run(ctx context.Context, router *message.Router, pubs map[stri
 	s.router, s.stopRouter, s.runDone, s.runErr = router, stop, done, runErr
 	s.running(pubs)
 	return nil
+}
+
+// beginStart marks a Start in progress, whose end a send waits for (see
+// accepts), and returns that end, which may be called again. The caller
+// holds mu.
+func (s *Service) beginStart() func() {
+	starting := make(chan struct{})
+	s.sendMu.Lock()
+	s.starting = starting
+	s.sendMu.Unlock()
+	return sync.OnceFunc(func() {
+		s.sendMu.Lock()
+		s.starting = nil
+		s.sendMu.Unlock()
+		close(starting)
+	})
 }
 
 // running marks the service started with its publishers; the caller holds

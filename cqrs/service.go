@@ -31,8 +31,9 @@ type Service struct {
 	// sendMu guards started, closing and pubs as well: they are written
 	// holding both locks, so a send reads them under sendMu alone and does
 	// not wait for a Start or Close, which hold mu (and may wait for the
-	// handler that sends).
+	// handler that sends). It guards starting alone.
 	sendMu      sync.Mutex
+	starting    chan struct{} // closed when the Start in progress ends
 	started     bool
 	bound       bool
 	closing     bool

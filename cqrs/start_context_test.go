@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -84,9 +85,9 @@ func (s stallAfterFirst) Subscribe(ctx context.Context, topic string) (<-chan *m
 }
 
 // A handler already running when a Start gives up, and sending (a saga
-// raising its events), is refused at once (ErrNotStarted, so its message is
-// nacked) instead of waiting for the Start, which waits for that delivery
-// to settle before it returns.
+// raising its events), is refused as the Start gives up (ErrNotStarted, so
+// its message is nacked) instead of waiting for the Start, which waits for
+// that delivery to settle before it returns.
 func TestAStartThatGivesUpDoesNotWaitForAHandlerThatSends(t *testing.T) {
 	rig := newPubSubRig(t)
 	release := make(chan struct{})
@@ -130,4 +131,72 @@ func TestAStartThatGivesUpDoesNotWaitForAHandlerThatSends(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("the Start that gave up waited for the handler, which waited for the Start")
 	}
+}
+
+// A Start whose context was cancelled with a cause returns that cause.
+func TestStartReturnsTheCauseOfItsContext(t *testing.T) {
+	app := newOrderApp(t, cqrs.ServiceConfig{})
+	stopped := errors.New("the deployment was rolled back")
+	ctx, cancel := context.WithCancelCause(context.Background())
+	cancel(stopped)
+	require.ErrorIs(t, app.svc.Start(ctx), stopped)
+}
+
+// lateSubscriber stands for a subscriber whose Subscribe ends with its
+// context but answers only once released: it records a subscribe that
+// answers after it was closed.
+type lateSubscriber struct {
+	message.Subscriber
+	release <-chan struct{}
+	closed  *atomic.Bool
+	late    *atomic.Int64
+}
+
+func (s lateSubscriber) Subscribe(ctx context.Context, topic string) (<-chan *message.Message, error) {
+	<-ctx.Done()
+	<-s.release
+	if s.closed.Load() {
+		s.late.Add(1)
+	}
+	return s.Subscriber.Subscribe(ctx, topic)
+}
+
+func (s lateSubscriber) Close() error {
+	s.closed.Store(true)
+	return s.Subscriber.Close()
+}
+
+// lateTransport hands out lateSubscribers of a ChannelTransport.
+type lateTransport struct {
+	*cqrs.ChannelTransport
+	release <-chan struct{}
+	late    *atomic.Int64
+}
+
+func (t lateTransport) Subscriber(destination string) (message.Subscriber, error) {
+	sub, err := t.ChannelTransport.Subscriber(destination)
+	return lateSubscriber{sub, t.release, new(atomic.Bool), t.late}, err
+}
+
+// A Start that gives up returns once its router stopped subscribing, so it
+// closes its subscribers after their last subscribe: an abandoned router
+// that went on subscribing would hold the destinations a retried Start then
+// finds taken (ErrSecondListener on a ChannelTransport).
+func TestAStartThatGivesUpReturnsOnceItsRouterStoppedSubscribing(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		release := make(chan struct{})
+		var late atomic.Int64
+		app := newOrderApp(t, cqrs.ServiceConfig{Transport: lateTransport{newTransport(t), release, &late}})
+		ctx, cancel := context.WithCancel(context.Background())
+		started := make(chan error, 1)
+		go func() { started <- app.svc.Start(ctx) }()
+		synctest.Wait() // a subscribe waits for its context
+		cancel()
+		synctest.Wait()
+		close(release)
+		require.ErrorIs(t, <-started, context.Canceled)
+		synctest.Wait()
+		require.Zero(t, late.Load(), "the router subscribed after the Start that gave up closed its subscribers")
+		require.NoError(t, app.svc.Close())
+	})
 }
