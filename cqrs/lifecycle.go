@@ -57,7 +57,7 @@ func (s *Service) Start(ctx context.Context) error {
 	if err != nil {
 		return errors.Join(err, closeAll(subs))
 	}
-	if err := s.run(ctx, router, pubs); err != nil {
+	if err := s.run(ctx, router, subs, pubs); err != nil {
 		// A handler waiting to send is refused before closeAll waits for it,
 		// and the subscribers are closed so a retried Start can subscribe again.
 		end()
@@ -122,7 +122,7 @@ func (s *Service) startIn(router *message.Router, pubs map[string]message.Publis
 // context, which ends the subscribes under way, and returns once the router
 // stopped subscribing (its caller then closes the subscribers), without
 // waiting for the handlers it started.
-func (s *Service) run(ctx context.Context, router *message.Router, pubs map[string]message.Publisher) error {
+func (s *Service) run(ctx context.Context, router *message.Router, subs []message.Subscriber, pubs map[string]message.Publisher) error {
 	runCtx, stop := context.WithCancel(context.Background())
 	done, runErr := make(chan struct{}), new(error)
 	go func() {
@@ -133,6 +133,7 @@ func (s *Service) run(ctx context.Context, router *message.Router, pubs map[stri
 	case <-router.Running():
 	case <-done:
 		stop()
+		retire(router, subs)
 		return fmt.Errorf("cqrs: router of %q stopped at start: %w", s.cfg.Name, *runErr)
 	case <-ctx.Done():
 		select {
@@ -141,6 +142,7 @@ func (s *Service) run(ctx context.Context, router *message.Router, pubs map[stri
 			stop()
 			select { // the router subscribes no more: it failed, or ran
 			case <-done:
+				retire(router, subs)
 			case <-router.Running():
 			}
 			return fmt.Errorf("cqrs: router of %q was not running when the start's context ended (a subscribe did not answer): %w",
@@ -218,6 +220,9 @@ func (s *Service) buildRouter() (*message.Router, []*message.Handler, []message.
 		sub, err := s.cfg.Transport.Subscriber(dest)
 		if err != nil {
 			return nil, nil, subs, fmt.Errorf("cqrs: subscriber for %q: %w", dest, err)
+		}
+		if s.cfg.Router == nil {
+			sub = &retirable{Subscriber: sub}
 		}
 		subs = append(subs, sub)
 	}

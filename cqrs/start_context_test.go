@@ -3,12 +3,14 @@ package cqrs_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
 
+	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/stretchr/testify/require"
 
@@ -199,4 +201,57 @@ func TestAStartThatGivesUpReturnsOnceItsRouterStoppedSubscribing(t *testing.T) {
 		require.Zero(t, late.Load(), "the router subscribed after the Start that gave up closed its subscribers")
 		require.NoError(t, app.svc.Close())
 	})
+}
+
+// failAfterFirst answers the first Subscribe and refuses the others.
+type failAfterFirst struct {
+	gochannelSubscriber
+	calls *atomic.Int64
+}
+
+func (s failAfterFirst) Subscribe(ctx context.Context, topic string) (<-chan *message.Message, error) {
+	if s.calls.Add(1) == 1 {
+		return s.gochannelSubscriber.Subscribe(ctx, topic)
+	}
+	return nil, errors.New("subscribe refused")
+}
+
+// A router whose Run failed before it subscribed every handler (a Start
+// that gave up, or a subscribe that failed) is closed all the same:
+// Watermill counts a handler from its addition, so without the handlers
+// that never started ending, the router and a goroutine were kept for each
+// failed Start.
+func TestTheRouterOfAFailedStartCloses(t *testing.T) {
+	for name, sub := range map[string]func(rig *pubsubRig, release <-chan struct{}) message.Subscriber{
+		"gave up": func(rig *pubsubRig, release <-chan struct{}) message.Subscriber {
+			return stallAfterFirst{stallingSubscriber{gochannelSubscriber{rig.gc}, release}, new(atomic.Int64)}
+		},
+		"subscribe failed": func(rig *pubsubRig, _ <-chan struct{}) message.Subscriber {
+			return failAfterFirst{gochannelSubscriber{rig.gc}, new(atomic.Int64)}
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			rig := newPubSubRig(t)
+			release := make(chan struct{})
+			t.Cleanup(func() { close(release) })
+			subscriber := sub(rig, release)
+			tr, err := cqrs.NewPubSubTransport(cqrs.PubSubConfig{
+				Publisher:    rig,
+				Capabilities: cqrs.Capabilities{ConsumerGroups: true, Ordered: true},
+				Subscriber:   func(string, string) (message.Subscriber, error) { return subscriber, nil },
+			})
+			require.NoError(t, err)
+			t.Cleanup(func() { _ = tr.Close() })
+			logs := watermill.NewCaptureLogger()
+			app := newOrderApp(t, cqrs.ServiceConfig{Transport: tr, Logger: logs})
+			ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+			defer cancel()
+			require.Error(t, app.svc.Start(ctx))
+			eventually(t, func() bool {
+				return slices.ContainsFunc(logs.Captured()[watermill.InfoLogLevel], func(m watermill.CapturedMessage) bool {
+					return m.Msg == "Router closed"
+				})
+			}, "the router of the failed Start never closed")
+		})
+	}
 }
