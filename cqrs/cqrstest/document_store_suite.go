@@ -40,6 +40,7 @@ func RunDocumentStore(t *testing.T, newStore NewDocumentStoreFunc, opts Document
 		{"StaleSaveConflicts", testDocStaleSave},
 		{"SecondCreateConflicts", testDocSecondCreate},
 		{"KindsAndIDsAreSeparate", testDocScopes},
+		{"EmptyDocumentLoads", testDocEmpty},
 		{"ConcurrentIncrementsAllApply", testDocConcurrentIncrements},
 		{"LargeDocument", func(t *testing.T, s cqrs.DocumentStore) { testDocLarge(t, s, opts.LargeDocument) }},
 	}
@@ -98,6 +99,23 @@ func testDocScopes(t *testing.T, s cqrs.DocumentStore) {
 		require.NoError(t, err)
 		assert.Equal(t, want, string(doc.Data))
 	}
+}
+
+// testDocEmpty: a document saved with no data (nil, or empty) loads back
+// empty at its version, and is saved on from there.
+func testDocEmpty(t *testing.T, s cqrs.DocumentStore) {
+	ctx := context.Background()
+	for version, data := range [][]byte{nil, {}} {
+		require.NoError(t, s.Save(ctx, "order", "empty", data, int64(version)))
+		doc, err := s.Load(ctx, "order", "empty")
+		require.NoError(t, err, "a document saved as %#v", data)
+		assert.Empty(t, doc.Data)
+		assert.Equal(t, int64(version+1), doc.Version)
+	}
+	require.NoError(t, s.Save(ctx, "order", "empty", []byte(`full`), 2))
+	doc, err := s.Load(ctx, "order", "empty")
+	require.NoError(t, err)
+	assert.Equal(t, cqrs.Document{Data: []byte(`full`), Version: 3}, doc)
 }
 
 // testDocConcurrentIncrements: 8 writers each add 1 to a counter 25 times,

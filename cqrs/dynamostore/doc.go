@@ -122,9 +122,11 @@
 // document; nothing is truncated. A saga's document holds its state and the
 // events of its last 32 commands (package cqrs), base64-encoded in JSON: at
 // about 9 KB of events per command it reaches the limit, and that entity's
-// commands are then dead-lettered with ErrTooLarge. Keys are 1 to
-// MaxKeyLength bytes; an outbox message's id and destination share one
-// sort key, together at most 999 bytes (else ErrInvalidKey). A transaction
+// commands are then dead-lettered with ErrTooLarge. Keys are valid UTF-8
+// of 1 to MaxKeyLength bytes (the SDK sends strings as JSON, replacing each
+// invalid byte with U+FFFD, so two other keys could name one item); an
+// outbox message's id and destination share one sort key, together at most
+// 999 bytes (else ErrInvalidKey). A transaction
 // holds at most 100 writes (the state, the completion and each outbox
 // message are one each) and 4 MB: a handling over either is refused before
 // any request with a permanent error, and its message dead-lettered. An

@@ -68,12 +68,24 @@ func (s *documentStore) Load(ctx context.Context, kind, id string) (cqrs.Documen
 	if out.Item == nil {
 		return cqrs.Document{}, cqrs.ErrNotFound
 	}
-	data, _ := out.Item["data"].(*types.AttributeValueMemberB)
+	data, ok := binaryOrNull(out.Item["data"])
 	version, err := number(out.Item["version"])
-	if data == nil || err != nil {
+	if !ok || err != nil {
 		return cqrs.Document{}, fmt.Errorf("dynamostore: %s %q: stored item has no data or version", kind, id)
 	}
-	return cqrs.Document{Data: data.Value, Version: version}, nil
+	return cqrs.Document{Data: data, Version: version}, nil
+}
+
+// binaryOrNull returns the bytes of a binary attribute, or nil for a NULL
+// one: Save stores a nil document as NULL.
+func binaryOrNull(v types.AttributeValue) ([]byte, bool) {
+	switch v := v.(type) {
+	case *types.AttributeValueMemberB:
+		return v.Value, true
+	case *types.AttributeValueMemberNULL:
+		return nil, true
+	}
+	return nil, false
 }
 
 // Save implements cqrs.DocumentStore: an update conditional on the stored

@@ -8,7 +8,9 @@ import (
 
 var (
 	// ErrInvalidKey is returned for an empty entity id, message id, kind or
-	// document id, or one longer than MaxKeyLength bytes; it is permanent.
+	// document id, one longer than MaxKeyLength bytes, or one that is not
+	// valid UTF-8 (which the SDK would send altered, so that two such keys
+	// could name one item); it is permanent.
 	ErrInvalidKey = errors.New("dynamostore: invalid key")
 	// ErrTooLarge is returned, before any request, for a command, document
 	// or outbox message whose item would exceed DynamoDB's 400 KB limit; the

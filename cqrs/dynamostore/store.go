@@ -3,6 +3,7 @@ package dynamostore
 import (
 	"context"
 	"fmt"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
@@ -104,9 +105,17 @@ func (s *Store) RetryStats() RetryStats { return s.retry.Stats() }
 // RetryStats counts throttled and conflicting requests.
 type RetryStats = dynamo.RetryStats
 
+// checkKey refuses a key the stores cannot hold apart from every other:
+// empty, longer than MaxKeyLength bytes, or not valid UTF-8. The SDK sends
+// strings as JSON, which replaces each invalid byte with U+FFFD, so
+// "o-\xff" and "o-\xfe" would name one item: one entity's sequence,
+// commands and documents.
 func checkKey(what, v string) error {
 	if v == "" || len(v) > MaxKeyLength {
 		return sourceflow.Permanent(fmt.Errorf("%w: %s %q (1 to %d bytes)", ErrInvalidKey, what, truncate(v), MaxKeyLength))
+	}
+	if !utf8.ValidString(v) {
+		return sourceflow.Permanent(fmt.Errorf("%w: %s %q is not valid UTF-8", ErrInvalidKey, what, truncate(v)))
 	}
 	return nil
 }

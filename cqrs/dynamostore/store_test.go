@@ -53,6 +53,39 @@ func TestInvalidKeysAreRefused(t *testing.T) {
 	assert.ErrorIs(t, s.Entities().Save(ctx, "order", strings.Repeat("x", dynamostore.MaxKeyLength+1), nil, 0), dynamostore.ErrInvalidKey)
 }
 
+// TestKeysThatAreNotUTF8AreRefusedRatherThanNamingAnotherEntitysItems: the
+// SDK sends "o-\xff" and "o-\xfe" alike (each invalid byte becomes U+FFFD),
+// so one would take the other's next number and load its documents. Such
+// keys are refused, for good, and the other entity's items are left as
+// they were.
+func TestKeysThatAreNotUTF8AreRefusedRatherThanNamingAnotherEntitysItems(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	seq, err := s.Commands().NextSequence(ctx, "o-\ufffd")
+	require.NoError(t, err)
+	require.Equal(t, int64(1), seq)
+	require.NoError(t, s.Views().Save(ctx, "summary", "o-\ufffd", []byte("theirs"), 0))
+
+	_, err = s.Commands().NextSequence(ctx, "o-\xff")
+	errs := []error{err}
+	_, err = s.Views().Load(ctx, "summary", "o-\xfe")
+	errs = append(errs, err)
+	errs = append(errs, s.Entities().Save(ctx, "order\xff", "o-1", []byte("mine"), 0))
+	_, err = s.Commands().Find(ctx, "o-1", "m-\xff")
+	errs = append(errs, err)
+	for _, err := range errs {
+		assert.ErrorIs(t, err, dynamostore.ErrInvalidKey)
+		assert.ErrorIs(t, err, sourceflow.ErrPermanent, "no retry makes the key valid")
+	}
+
+	seq, err = s.Commands().NextSequence(ctx, "o-\ufffd")
+	require.NoError(t, err)
+	assert.Equal(t, int64(2), seq, "the number after the other entity's own")
+	doc, err := s.Views().Load(ctx, "summary", "o-\ufffd")
+	require.NoError(t, err)
+	assert.Equal(t, cqrs.Document{Data: []byte("theirs"), Version: 1}, doc)
+}
+
 func TestValidateReportsMissingTablesAsDrift(t *testing.T) {
 	api := dynamotest.Client(t)
 	prefix := dynamotest.Prefix()

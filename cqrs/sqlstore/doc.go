@@ -37,10 +37,12 @@
 // names (type, message_id, entity_id, sequence, correlation_id, causation_id,
 // occurred_at in UTC, replay), JSONB on PostgreSQL. Byte columns are BYTEA,
 // LONGBLOB and BLOB. Key columns are VARCHAR(191) with utf8mb4_bin on MySQL
-// (the longest utf8mb4 key every MySQL index takes, compared byte for byte);
-// keys longer than MaxKeyLength bytes, not UTF-8 or holding a NUL byte are
-// refused with ErrInvalidKey on every dialect, so behaviour does not depend on
-// the database. A database migrated by a newer release is refused with
+// (the longest utf8mb4 key every MySQL index takes, compared byte for byte
+// but for trailing spaces, which its PAD SPACE collation ignores); keys
+// longer than MaxKeyLength bytes, not UTF-8, holding a NUL byte or ending in
+// a space (on MySQL "o-1 " would be the row of "o-1") are refused with
+// ErrInvalidKey on every dialect, so behaviour does not depend on the
+// database. A database migrated by a newer release is refused with
 // ErrSchemaTooNew; Config.SkipMigrations leaves the schema to the operator,
 // and Store.SchemaSQL returns the statements that create the tables.
 //

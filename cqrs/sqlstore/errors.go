@@ -12,9 +12,10 @@ var (
 	// Table names are spliced into statements, so anything else is refused.
 	ErrInvalidTablePrefix = errors.New("sqlstore: invalid table prefix")
 	// ErrInvalidKey is returned for an entity id, message id, kind or
-	// document id longer than MaxKeyLength bytes, not valid UTF-8 or holding
-	// a NUL byte. It is sourceflow.Permanent: no retry makes the key fit,
-	// so the message is dead-lettered at once.
+	// document id longer than MaxKeyLength bytes, not valid UTF-8, holding
+	// a NUL byte or ending in a space (which MySQL's collation ignores). It
+	// is sourceflow.Permanent: no retry makes the key fit, so the message
+	// is dead-lettered at once.
 	ErrInvalidKey = errors.New("sqlstore: invalid key")
 	// ErrUnreachable is returned by Open when the database refuses the
 	// connection or does not answer within Config.ConnectTimeout; the error

@@ -5,9 +5,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/cqrs/sqlstore"
 )
 
@@ -32,5 +34,39 @@ func TestInvalidKeysArePermanent(t *testing.T) {
 			require.ErrorIs(t, err, sqlstore.ErrInvalidKey)
 			require.True(t, sourceflow.IsPermanent(err), "%v is permanent", err)
 		}
+	})
+}
+
+// TestAKeyEndingInASpaceIsRefusedRatherThanSharingTheRowOfTheKeyWithoutIt:
+// MySQL's collation ignores trailing spaces, so "order-1 " would take the
+// next number of "order-1", load its documents and overwrite them. Such a
+// key is refused on every dialect, and the key without the space is left
+// as it was.
+func TestAKeyEndingInASpaceIsRefusedRatherThanSharingTheRowOfTheKeyWithoutIt(t *testing.T) {
+	eachDialect(t, func(t *testing.T, d dialect) {
+		ctx := context.Background()
+		store := d.open(t, sqlstore.Config{})
+		seq, err := store.Commands().NextSequence(ctx, "order-1")
+		require.NoError(t, err)
+		require.Equal(t, int64(1), seq)
+		require.NoError(t, store.Views().Save(ctx, "summary", "order-1", []byte("order-1's"), 0))
+
+		_, err = store.Commands().NextSequence(ctx, "order-1 ")
+		errs := []error{err}
+		_, err = store.Views().Load(ctx, "summary", "order-1 ")
+		errs = append(errs, err)
+		errs = append(errs, store.Views().Save(ctx, "summary ", "order-1", []byte("other"), 0))
+		errs = append(errs, store.Commands().Append(ctx, command("order-1", 2, "m-2 ")))
+		for _, err := range errs {
+			assert.ErrorIs(t, err, sqlstore.ErrInvalidKey)
+			assert.True(t, sourceflow.IsPermanent(err), "%v is permanent", err)
+		}
+
+		seq, err = store.Commands().NextSequence(ctx, "order-1")
+		require.NoError(t, err)
+		assert.Equal(t, int64(2), seq, "order-1's sequence moved only for order-1")
+		doc, err := store.Views().Load(ctx, "summary", "order-1")
+		require.NoError(t, err)
+		assert.Equal(t, cqrs.Document{Data: []byte("order-1's"), Version: 1}, doc)
 	})
 }

@@ -41,14 +41,21 @@ func isDeadlock(err error) bool {
 
 // checkKey rejects a key the key columns cannot hold: longer than
 // MaxKeyLength bytes, not UTF-8 or holding a NUL byte (which PostgreSQL
-// and MySQL refuse). No retry makes such a key fit, so the error is
-// sourceflow.Permanent: the message is dead-lettered at once.
+// and MySQL refuse), or ending in a space: MySQL's utf8mb4_bin ignores
+// trailing spaces, so "o-1 " would name the row of "o-1" there (share its
+// sequence, its commands and its documents), and it is refused on every
+// dialect so that behaviour does not depend on the database. No retry
+// makes such a key fit, so the error is sourceflow.Permanent: the message
+// is dead-lettered at once.
 func checkKey(name, key string) error {
 	if len(key) > MaxKeyLength {
 		return sourceflow.Permanent(fmt.Errorf("%w: %s is %d bytes, longer than %d", ErrInvalidKey, name, len(key), MaxKeyLength))
 	}
 	if !utf8.ValidString(key) || strings.IndexByte(key, 0) >= 0 {
 		return sourceflow.Permanent(fmt.Errorf("%w: %s %q is not valid UTF-8 without NUL bytes", ErrInvalidKey, name, key))
+	}
+	if strings.HasSuffix(key, " ") {
+		return sourceflow.Permanent(fmt.Errorf("%w: %s %q ends in a space, which MySQL does not tell apart from the key without it", ErrInvalidKey, name, key))
 	}
 	return nil
 }

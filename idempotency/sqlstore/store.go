@@ -93,8 +93,8 @@ func (s *Store) Close() error {
 func (s *Store) DB() *sql.DB { return s.db }
 
 // checkKey refuses, as idempotency.ErrInvalidKey, a key some dialect's
-// columns cannot hold: longer than MaxKeyLength or holding NUL (Validate
-// refuses a key that is not UTF-8).
+// columns cannot hold apart from another: longer than MaxKeyLength, holding
+// NUL, or ending in a space (Validate refuses a key that is not UTF-8).
 func checkKey(key idempotency.Key) error {
 	if err := key.Validate(); err != nil {
 		return err
@@ -107,6 +107,10 @@ func checkKey(key idempotency.Key) error {
 			// PostgreSQL's text columns cannot hold it; the same key is
 			// refused on every dialect.
 			return fmt.Errorf("%w: %q holds NUL", idempotency.ErrInvalidKey, part)
+		case strings.HasSuffix(part, " "):
+			// MySQL's utf8mb4_bin ignores trailing spaces: "m " would find
+			// the record of "m", and its message be taken for a duplicate.
+			return fmt.Errorf("%w: %q ends in a space, which MySQL does not tell apart from the key without it", idempotency.ErrInvalidKey, part)
 		}
 	}
 	return nil

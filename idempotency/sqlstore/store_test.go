@@ -209,9 +209,11 @@ func TestOversizedKeyRejected(t *testing.T) {
 }
 
 // A consumer or message id PostgreSQL's text columns cannot hold (NUL,
-// invalid UTF-8) is ErrInvalidKey on every dialect, which the middleware
-// dead-letters, rather than a store error retried for good; a valid key
-// claims as before.
+// invalid UTF-8), or one ending in a space, which MySQL would take for the
+// id without it (so "ab " would be a duplicate of "ab"), is ErrInvalidKey
+// on every dialect, which the middleware dead-letters, rather than a store
+// error retried for good or a message acknowledged without running; a valid
+// key claims as before.
 func TestKeyTheColumnsCannotHoldIsInvalid(t *testing.T) {
 	for _, d := range dialects {
 		t.Run(string(d.dialect), func(t *testing.T) {
@@ -221,6 +223,7 @@ func TestKeyTheColumnsCannotHoldIsInvalid(t *testing.T) {
 				{Consumer: "c", MessageID: "a\x00b"},
 				{Consumer: "c", MessageID: "a\xffb"},
 				{Consumer: "c\x00", MessageID: "m"},
+				{Consumer: "c", MessageID: "ab "},
 			} {
 				_, err := s.Claim(ctx, bad, "", time.Minute)
 				require.ErrorIs(t, err, idempotency.ErrInvalidKey, "%q", bad)
