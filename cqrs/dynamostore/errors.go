@@ -10,7 +10,8 @@ var (
 	// ErrInvalidKey is returned for an empty entity id, message id, kind or
 	// document id, one longer than MaxKeyLength bytes, or one that is not
 	// valid UTF-8 (which the SDK would send altered, so that two such keys
-	// could name one item); it is permanent.
+	// could name one item), and for an outbox message whose id, destination
+	// or metadata is not valid UTF-8; it is permanent.
 	ErrInvalidKey = errors.New("dynamostore: invalid key")
 	// ErrTooLarge is returned, before any request, for a command, document
 	// or outbox message whose item would exceed DynamoDB's 400 KB limit; the

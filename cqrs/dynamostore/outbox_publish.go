@@ -6,6 +6,7 @@ import (
 	"hash/fnv"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -86,6 +87,9 @@ func (p *outboxPublisher) Publish(destination string, msgs ...*message.Message) 
 		case !ours:
 			return sourceflow.Permanent(fmt.Errorf("dynamostore: outbox: message %s for %q: %w", m.UUID, destination, dynamo.ErrForeignTx))
 		default:
+			if err := outboxText(destination, m); err != nil {
+				return err
+			}
 			if err := p.o.collect(tx, destination, m); err != nil {
 				return err
 			}
@@ -99,6 +103,21 @@ func (p *outboxPublisher) Publish(destination string, msgs ...*message.Message) 
 
 // Close does nothing: the inner transport owns its publishers.
 func (*outboxPublisher) Close() error { return nil }
+
+// outboxText refuses, as ErrInvalidKey (permanent), a message whose id,
+// destination or metadata is not valid UTF-8: the SDK would write it with
+// U+FFFD in place of each invalid byte, and the sweep relay it changed.
+func outboxText(destination string, m *message.Message) error {
+	bad := !utf8.ValidString(m.UUID) || !utf8.ValidString(destination)
+	for k, v := range m.Metadata {
+		bad = bad || !utf8.ValidString(k) || !utf8.ValidString(v)
+	}
+	if bad {
+		return sourceflow.Permanent(fmt.Errorf("%w: outbox message %q for %q: its id, destination or metadata is not valid UTF-8",
+			ErrInvalidKey, truncate(m.UUID), destination))
+	}
+	return nil
+}
 
 // txOf returns the transaction a message sent with ctx is written into,
 // the one begun last, and whether it runs on the outbox's client; a message
