@@ -22,7 +22,8 @@ import (
 // an inner Subscribe that does not answer. In a shared ServiceConfig.Router
 // the handlers subscribe in the router's RunHandlers, which ctx does not
 // bound.) A send while the service starts waits for the Start to end. Close
-// stops the service.
+// stops the service; a Close during a Start ends that Start's context (its
+// cause wraps ErrNotStarted), so the Start returns and the close goes on.
 func (s *Service) Start(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -32,7 +33,7 @@ func (s *Service) Start(ctx context.Context) error {
 	if s.started {
 		return ErrStarted
 	}
-	end := s.beginStart()
+	ctx, end := s.beginStart(ctx)
 	defer end()
 	if err := s.checkWiring(); err != nil {
 		return err
@@ -155,19 +156,37 @@ func (s *Service) run(ctx context.Context, router *message.Router, subs []messag
 }
 
 // beginStart marks a Start in progress, whose end a send waits for (see
-// accepts), and returns that end, which may be called again. The caller
-// holds mu.
-func (s *Service) beginStart() func() {
+// accepts), and returns the Start's context, which a Close ends (see
+// shutDown), and that end, which may be called again. The caller holds mu.
+func (s *Service) beginStart(ctx context.Context) (context.Context, func()) {
 	starting := make(chan struct{})
+	ctx, cancel := context.WithCancelCause(ctx)
 	s.sendMu.Lock()
-	s.starting = starting
+	s.starting, s.cancelStart = starting, cancel
+	if s.closeCalled {
+		cancel(errClosedDuringStart)
+	}
 	s.sendMu.Unlock()
-	return sync.OnceFunc(func() {
+	return ctx, sync.OnceFunc(func() {
 		s.sendMu.Lock()
-		s.starting = nil
+		s.starting, s.cancelStart = nil, nil
 		s.sendMu.Unlock()
 		close(starting)
 	})
+}
+
+// errClosedDuringStart is the cause of a Start that a Close ended.
+var errClosedDuringStart = fmt.Errorf("%w: Close was called during the start", ErrNotStarted)
+
+// endStart marks Close called and ends the context of a Start in progress,
+// which holds mu until it returns.
+func (s *Service) endStart() {
+	s.sendMu.Lock()
+	defer s.sendMu.Unlock()
+	s.closeCalled = true
+	if s.cancelStart != nil {
+		s.cancelStart(errClosedDuringStart)
+	}
 }
 
 // running marks the service started with its publishers; the caller holds
@@ -282,6 +301,7 @@ func (s *Service) Close() error { return s.closeOnce() }
 
 // shutDown is the one run of Close.
 func (s *Service) shutDown() error {
+	s.endStart()
 	s.mu.Lock()
 	router, stop, done := s.router, s.stopRouter, s.runDone
 	s.router = nil

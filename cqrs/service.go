@@ -31,9 +31,12 @@ type Service struct {
 	// sendMu guards started, closing and pubs as well: they are written
 	// holding both locks, so a send reads them under sendMu alone and does
 	// not wait for a Start or Close, which hold mu (and may wait for the
-	// handler that sends). It guards starting alone.
+	// handler that sends). It guards starting, cancelStart and closeCalled
+	// alone.
 	sendMu      sync.Mutex
-	starting    chan struct{} // closed when the Start in progress ends
+	starting    chan struct{}           // closed when the Start in progress ends
+	cancelStart context.CancelCauseFunc // ends the context of the Start in progress
+	closeCalled bool                    // Close began: a Start beginning now ends at once
 	started     bool
 	bound       bool
 	closing     bool

@@ -97,7 +97,9 @@ type ServiceConfig struct {
 	// the transport's own CloseTimeout (ChannelConfig, PubSubConfig), so a
 	// Close takes up to the larger of the two. Default: 30s.
 	CloseTimeout time.Duration
-	// NewID returns a fresh message id. Default: watermill.NewUUID.
+	// NewID returns a fresh message id. Default: watermill.NewUUID. An id
+	// must be UTF-8 text without NUL, not ending in a space (the SQL stores
+	// refuse it), and at most 36 characters on sqlbus.
 	NewID func() string
 	// Clock gives the time stamped on new messages. Default:
 	// sourceflow.SystemClock().

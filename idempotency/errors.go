@@ -29,7 +29,8 @@ var (
 	// again. The middleware releases it before it runs the handling again.
 	ErrClaimHeld = errors.New("idempotency: the claim of a rolled-back handling is still held")
 	// ErrInvalidKey is returned when a key has an empty, oversized or
-	// non-UTF-8 part, or a payload hash is longer than the store keeps.
+	// non-UTF-8 part (the SQL store also refuses a part holding NUL or
+	// ending in a space), or a payload hash is longer than the store keeps.
 	ErrInvalidKey = errors.New("idempotency: invalid key")
 	// ErrInvalidDuration is returned when a lease or TTL is not positive.
 	ErrInvalidDuration = errors.New("idempotency: invalid duration")
