@@ -57,7 +57,9 @@ func (r *pubsubRig) setRefused(topic string, refused bool) {
 func (r *pubsubRig) transport(t *testing.T, cfg cqrs.PubSubConfig) *cqrs.PubSubTransport {
 	t.Helper()
 	cfg.Publisher = r
-	cfg.Subscriber = func(string, string) (message.Subscriber, error) { return gochannelSubscriber{r.gc}, nil }
+	if cfg.Subscriber == nil {
+		cfg.Subscriber = func(string, string) (message.Subscriber, error) { return gochannelSubscriber{r.gc}, nil }
+	}
 	if cfg.Capabilities == (cqrs.Capabilities{}) {
 		cfg.Capabilities = cqrs.Capabilities{ConsumerGroups: true, Ordered: true}
 	}

@@ -22,16 +22,12 @@ func TestCloseDuringAStartThatDoesNotEndEndsTheStart(t *testing.T) {
 	var once sync.Once
 	t.Cleanup(func() { once.Do(func() { close(release) }) })
 	subscribing := make(chan struct{}, 16)
-	tr, err := cqrs.NewPubSubTransport(cqrs.PubSubConfig{
-		Publisher:    rig,
-		Capabilities: cqrs.Capabilities{ConsumerGroups: true, Ordered: true},
+	tr := rig.transport(t, cqrs.PubSubConfig{
 		Subscriber: func(string, string) (message.Subscriber, error) {
 			subscribing <- struct{}{}
 			return stallingSubscriber{gochannelSubscriber{rig.gc}, release}, nil
 		},
 	})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = tr.Close() })
 	app := newOrderApp(t, cqrs.ServiceConfig{Transport: tr})
 
 	started := make(chan error, 1)

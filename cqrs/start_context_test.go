@@ -38,15 +38,11 @@ func TestStartEndsWithItsContextWhenASubscribeDoesNotAnswer(t *testing.T) {
 	release := make(chan struct{})
 	var once sync.Once
 	t.Cleanup(func() { once.Do(func() { close(release) }) })
-	tr, err := cqrs.NewPubSubTransport(cqrs.PubSubConfig{
-		Publisher:    rig,
-		Capabilities: cqrs.Capabilities{ConsumerGroups: true, Ordered: true},
+	tr := rig.transport(t, cqrs.PubSubConfig{
 		Subscriber: func(string, string) (message.Subscriber, error) {
 			return stallingSubscriber{gochannelSubscriber{rig.gc}, release}, nil
 		},
 	})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = tr.Close() })
 	app := newOrderApp(t, cqrs.ServiceConfig{Transport: tr})
 
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
@@ -59,7 +55,7 @@ func TestStartEndsWithItsContextWhenASubscribeDoesNotAnswer(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("Start did not end with its context")
 	}
-	_, err = app.agg.Send(context.Background(), "o-0", CreateOrder{Amount: 1})
+	_, err := app.agg.Send(context.Background(), "o-0", CreateOrder{Amount: 1})
 	require.ErrorIs(t, err, cqrs.ErrNotStarted, "a Start that gave up leaves the service not started")
 
 	once.Do(func() { close(release) })
@@ -95,16 +91,12 @@ func TestAStartThatGivesUpDoesNotWaitForAHandlerThatSends(t *testing.T) {
 	release := make(chan struct{})
 	t.Cleanup(func() { close(release) })
 	var calls atomic.Int64
-	tr, err := cqrs.NewPubSubTransport(cqrs.PubSubConfig{
-		Publisher:    rig,
-		Capabilities: cqrs.Capabilities{ConsumerGroups: true, Ordered: true},
+	tr := rig.transport(t, cqrs.PubSubConfig{
 		CloseTimeout: time.Minute,
 		Subscriber: func(string, string) (message.Subscriber, error) {
 			return stallAfterFirst{stallingSubscriber{gochannelSubscriber{rig.gc}, release}, &calls}, nil
 		},
 	})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = tr.Close() })
 	for _, dest := range []string{"orders", "payments"} {
 		require.NoError(t, rig.Publish(dest, rawCommand(map[string]string{
 			"orders": "orders.CreateOrder", "payments": "payments.ProcessPayment",
@@ -235,13 +227,9 @@ func TestTheRouterOfAFailedStartCloses(t *testing.T) {
 			release := make(chan struct{})
 			t.Cleanup(func() { close(release) })
 			subscriber := sub(rig, release)
-			tr, err := cqrs.NewPubSubTransport(cqrs.PubSubConfig{
-				Publisher:    rig,
-				Capabilities: cqrs.Capabilities{ConsumerGroups: true, Ordered: true},
-				Subscriber:   func(string, string) (message.Subscriber, error) { return subscriber, nil },
+			tr := rig.transport(t, cqrs.PubSubConfig{
+				Subscriber: func(string, string) (message.Subscriber, error) { return subscriber, nil },
 			})
-			require.NoError(t, err)
-			t.Cleanup(func() { _ = tr.Close() })
 			logs := watermill.NewCaptureLogger()
 			app := newOrderApp(t, cqrs.ServiceConfig{Transport: tr, Logger: logs})
 			ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)

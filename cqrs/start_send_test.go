@@ -23,16 +23,12 @@ func TestAHandlerThatSendsWhileItsServiceStartsSendsOnceItStarted(t *testing.T) 
 		rig := newPubSubRig(t)
 		release := make(chan struct{})
 		var calls atomic.Int64
-		tr, err := cqrs.NewPubSubTransport(cqrs.PubSubConfig{
-			Publisher:     rig,
-			Capabilities:  cqrs.Capabilities{ConsumerGroups: true, Ordered: true},
+		tr := rig.transport(t, cqrs.PubSubConfig{
 			MaxDeliveries: 1,
 			Subscriber: func(string, string) (message.Subscriber, error) {
 				return stallAfterFirst{stallingSubscriber{gochannelSubscriber{rig.gc}, release}, &calls}, nil
 			},
 		})
-		require.NoError(t, err)
-		t.Cleanup(func() { _ = tr.Close() })
 		for dest, typ := range map[string]string{"orders": "orders.CreateOrder", "payments": "payments.ProcessPayment"} {
 			require.NoError(t, rig.Publish(dest, rawCommand(typ, "o-1", `{"Amount":1}`)))
 		}
@@ -61,29 +57,12 @@ func TestASendWhileTheServiceStartsGoesOutOnceItStarted(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		rig := newPubSubRig(t)
 		release := make(chan struct{})
-		tr, err := cqrs.NewPubSubTransport(cqrs.PubSubConfig{
-			Publisher:    rig,
-			Capabilities: cqrs.Capabilities{ConsumerGroups: true, Ordered: true},
+		tr := rig.transport(t, cqrs.PubSubConfig{
 			Subscriber: func(string, string) (message.Subscriber, error) {
 				return stallingSubscriber{gochannelSubscriber{rig.gc}, release}, nil
 			},
 		})
-		require.NoError(t, err)
-		t.Cleanup(func() { _ = tr.Close() })
-		svc := billingService(t, tr, func(h message.HandlerFunc) message.HandlerFunc { return h })
-		started := make(chan error, 1)
-		go func() { started <- svc.Start(context.Background()) }()
-		synctest.Wait() // the Start waits for a subscribe
-		sent := make(chan error, 1)
-		go func() {
-			_, err := svc.CommandBus().Send(context.Background(), "o-1", CreateOrder{Amount: 1})
-			sent <- err
-		}()
-		synctest.Wait()
-		close(release)
-		require.NoError(t, <-started)
-		t.Cleanup(func() { require.NoError(t, svc.Close()) })
-		require.NoError(t, <-sent, "the send waits for the Start")
+		sendWhileStarting(t, billingService(t, tr, func(h message.HandlerFunc) message.HandlerFunc { return h }), release)
 	})
 }
 
@@ -117,19 +96,26 @@ func (s slowBind) Bind(ctx context.Context, b sourceflow.Binding) error {
 func TestASendWhileTheStartBindsGoesOutOnceItStarted(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		release := make(chan struct{})
-		svc := billingService(t, slowBind{newTransport(t), release}, func(h message.HandlerFunc) message.HandlerFunc { return h })
-		started := make(chan error, 1)
-		go func() { started <- svc.Start(context.Background()) }()
-		synctest.Wait() // the Start binds
-		sent := make(chan error, 1)
-		go func() {
-			_, err := svc.CommandBus().Send(context.Background(), "o-1", CreateOrder{Amount: 1})
-			sent <- err
-		}()
-		synctest.Wait()
-		close(release)
-		require.NoError(t, <-started)
-		t.Cleanup(func() { require.NoError(t, svc.Close()) })
-		require.NoError(t, <-sent, "the send waits for the Start")
+		sendWhileStarting(t, billingService(t, slowBind{newTransport(t), release}, func(h message.HandlerFunc) message.HandlerFunc { return h }), release)
 	})
+}
+
+// sendWhileStarting starts svc, which waits until release is closed, sends
+// a command meanwhile, and checks that the send went out once the Start
+// ended. It runs in a synctest bubble.
+func sendWhileStarting(t *testing.T, svc *cqrs.Service, release chan struct{}) {
+	t.Helper()
+	started := make(chan error, 1)
+	go func() { started <- svc.Start(context.Background()) }()
+	synctest.Wait() // the Start waits for release
+	sent := make(chan error, 1)
+	go func() {
+		_, err := svc.CommandBus().Send(context.Background(), "o-1", CreateOrder{Amount: 1})
+		sent <- err
+	}()
+	synctest.Wait()
+	close(release)
+	require.NoError(t, <-started)
+	t.Cleanup(func() { require.NoError(t, svc.Close()) })
+	require.NoError(t, <-sent, "the send waits for the Start")
 }
