@@ -22,6 +22,8 @@ type forwarderRun struct {
 	cancel context.CancelFunc
 	done   chan struct{} // closed when Run returned
 	err    error         // Run's error, once done is closed
+
+	pruning sync.WaitGroup // the prune loop, which ends with the run's context
 }
 
 // runForwarder runs fwd, the forwarder of cfg.Topic, until stop.
@@ -33,6 +35,9 @@ func runForwarder(fwd *forwarder.Forwarder, cfg Config) *forwarderRun {
 		defer close(r.done)
 		r.err = r.fwd.Run(ctx)
 	}()
+	if cfg.PruneInterval > 0 {
+		r.pruning.Go(func() { pruneLoop(ctx, cfg) })
+	}
 	return r
 }
 
@@ -67,8 +72,10 @@ func startForwarder(ctx context.Context, cfg Config, schedule retrySchedule, sto
 // row it is forwarding, and waits until Run returned. A forwarder not yet
 // running has its context cancelled first, which ends its subscription at
 // once; it then runs (its Subscribe cannot fail) and is closed, or its Run
-// already returned, whose error is logged: it was not reported.
+// already returned, whose error is logged: it was not reported. The prune
+// loop ends with the run's context; stop waits for it too.
 func (r *forwarderRun) stop() error {
+	defer r.pruning.Wait() // every path below cancels the run's context first
 	select {
 	case <-r.fwd.Running():
 	default:

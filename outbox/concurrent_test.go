@@ -11,18 +11,21 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/outbox"
 )
 
 // Concurrent transactions writing into one outbox commit in any order; on
 // MySQL a row committed after a later one was forwarded would be skipped
-// by the forwarder's offset. Every committed command must still arrive.
+// by the forwarder's offset. Every committed command must still arrive,
+// while the forwarder prunes the rows it forwarded as often as it can, and
+// once all arrived the outbox holds only the last forwarded row.
 func TestConcurrentWritersLoseNothing(t *testing.T) {
 	const writers, perWriter = 8, 60
 	eachDialect(t, func(t *testing.T, d dialect) {
 		db := d.open(t)
 		topic := uniqueName("obc")
 		d.dropOutbox(t, db, topic)
-		h := newHarness(t, d, db, topic, nil)
+		h := newHarness(t, d, db, topic, nil, func(b *outbox.Transport) { outbox.SetPruneInterval(b, time.Millisecond) })
 		var mu sync.Mutex
 		var sent []cqrs.Envelope
 		var wg sync.WaitGroup
@@ -58,5 +61,7 @@ func TestConcurrentWritersLoseNothing(t *testing.T) {
 		}
 		require.Eventually(t, func() bool { return missing() == 0 }, waitFor, 20*time.Millisecond,
 			"every committed command is forwarded and handled")
+		require.Eventually(t, func() bool { return d.outboxRows(t, db, topic) == 1 }, waitFor, 20*time.Millisecond,
+			"the forwarder pruned every forwarded row but the last")
 	})
 }

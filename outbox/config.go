@@ -23,6 +23,9 @@ const (
 	// DefaultPollInterval is how long an idle forwarder waits before it
 	// looks for new rows again.
 	DefaultPollInterval = 100 * time.Millisecond
+	// DefaultPruneInterval is how often a forwarder deletes the rows it
+	// forwarded.
+	DefaultPruneInterval = time.Minute
 )
 
 // maxTopicLength keeps the longest table name watermill-sql derives from
@@ -61,9 +64,15 @@ type Config struct {
 	// the outbox again; a forwarder that found rows queries again at once.
 	// Default DefaultPollInterval.
 	PollInterval time.Duration
+	// PruneInterval is how often a forwarder deletes the rows the
+	// forwarders forwarded or dead-lettered (Transport.Prune), so the outbox
+	// table holds only what is still to forward. Negative: never; the table
+	// then keeps every message ever sent until pruned by hand. Default
+	// DefaultPruneInterval.
+	PruneInterval time.Duration
 	// DisableForwarder keeps Bind from starting a forwarder in this process,
 	// for processes that only write into the outbox while other instances
-	// forward it. At least one instance must forward.
+	// forward (and prune) it. At least one instance must forward.
 	DisableForwarder bool
 	// Logger logs the forwarder's work (never payloads). Default:
 	// watermill.NopLogger.
@@ -73,6 +82,7 @@ type Config struct {
 func (c *Config) setDefaults() {
 	c.Topic = cmp.Or(c.Topic, DefaultTopic)
 	c.PollInterval = cmp.Or(c.PollInterval, DefaultPollInterval)
+	c.PruneInterval = cmp.Or(c.PruneInterval, DefaultPruneInterval)
 	if c.Logger == nil {
 		c.Logger = watermill.NopLogger{}
 	}

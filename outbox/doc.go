@@ -73,6 +73,21 @@
 // the same transaction that acknowledges it; DeadLetters reads them, and
 // Redrive writes them back into the outbox once their cause is fixed.
 //
+// # Pruning
+//
+// A forwarding instance deletes the rows the forwarders forwarded or
+// dead-lettered every Config.PruneInterval (a minute by default), a
+// thousand per statement, so the outbox table holds what is still to
+// forward instead of every message ever sent. It reads the consumer group's
+// acknowledged position without locking it, and deletes only rows before
+// it: that position only moves forward, and every row before it was read
+// (on PostgreSQL only rows of ended transactions are read, on MySQL rows
+// commit in offset order), so a row not yet forwarded is never deleted. The
+// last forwarded row is kept, so the offsets go on from it whatever the
+// database does with an emptied table. Dead letters stay in their own
+// table until Redrive takes them. A negative PruneInterval keeps every row;
+// Transport.Prune prunes on demand.
+//
 // # Order
 //
 // One consumer group reads the outbox in order and delivers one row at a

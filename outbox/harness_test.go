@@ -63,6 +63,7 @@ type harness struct {
 	topic      string
 	store      *sqlstore.Store
 	users      string
+	box        *outbox.Transport
 	svc        *cqrs.Service
 	orders     *cqrs.Aggregate
 	handled    *counter
@@ -85,7 +86,7 @@ func newHarness(t *testing.T, d dialect, db *sql.DB, topic string, inner cqrs.Tr
 	for _, o := range opts {
 		o(box)
 	}
-	h := &harness{d: d, db: db, topic: topic, handled: newCounter(), deliveries: newCounter()}
+	h := &harness{d: d, db: db, topic: topic, box: box, handled: newCounter(), deliveries: newCounter()}
 	h.store, h.users = newStore(t, d, db)
 	idem, err := idempotency.NewMemoryStore(idempotency.MemoryStoreConfig{})
 	require.NoError(t, err)
