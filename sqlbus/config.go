@@ -22,6 +22,9 @@ const (
 	// DefaultAckDeadline bounds the handling of one message, every in-process
 	// delivery of it included.
 	DefaultAckDeadline = 30 * time.Second
+	// DefaultPruneInterval is how often a subscription deletes the rows
+	// every consumer group of its destination acknowledged.
+	DefaultPruneInterval = time.Minute
 )
 
 // Config configures the SQL transport.
@@ -52,6 +55,11 @@ type Config struct {
 	// all pauses together must stay below AckDeadline. Default:
 	// cqrs.DefaultRedeliveryDelay (100ms).
 	RedeliveryDelay time.Duration
+	// PruneInterval is how often each subscription deletes the rows of its
+	// destination that every consumer group of it acknowledged (see Prune),
+	// so a table holds what is still to consume. Negative: never; the tables
+	// then keep every message ever sent. Default DefaultPruneInterval.
+	PruneInterval time.Duration
 	// Logger logs. Default: watermill.NopLogger.
 	Logger watermill.LoggerAdapter
 }
@@ -61,6 +69,7 @@ func (c *Config) setDefaults() {
 	c.AckDeadline = cmp.Or(c.AckDeadline, DefaultAckDeadline)
 	c.MaxDeliveries = cmp.Or(c.MaxDeliveries, cqrs.DefaultMaxDeliveries)
 	c.RedeliveryDelay = cmp.Or(c.RedeliveryDelay, cqrs.DefaultRedeliveryDelay)
+	c.PruneInterval = cmp.Or(c.PruneInterval, DefaultPruneInterval)
 	if c.Logger == nil {
 		c.Logger = watermill.NopLogger{}
 	}

@@ -44,7 +44,13 @@ func TestConfigDefaults(t *testing.T) {
 	assert.Equal(t, DefaultAckDeadline, c.AckDeadline)
 	assert.Equal(t, 8, c.MaxDeliveries)
 	assert.Equal(t, 100*time.Millisecond, c.RedeliveryDelay)
+	assert.Equal(t, DefaultPruneInterval, c.PruneInterval)
 	assert.NotNil(t, c.Logger)
+
+	never := Config{DB: &sql.DB{}, Dialect: sourceflow.Postgres, PruneInterval: -1}
+	require.NoError(t, never.Validate(), "a negative PruneInterval turns pruning off")
+	never.setDefaults()
+	assert.Negative(t, never.PruneInterval)
 }
 
 func TestNewTransportRefusesAnInvalidConfig(t *testing.T) {

@@ -29,9 +29,23 @@
 //
 // The payload column is binary rather than watermill-sql's default JSON, so
 // an encrypted or protobuf body travels unchanged. Metadata holds the
-// SourceFlow envelope (sf_type, sf_id, ...). Rows are never deleted: a
-// consumer group created later (a new service) starts at the first row, and
-// pruning rows below every group's offset_acked is left to the operator.
+// SourceFlow envelope (sf_type, sf_id, ...).
+//
+// # Pruning
+//
+// Every Config.PruneInterval (a minute by default) each subscription
+// deletes the rows of its destination that every consumer group of it has
+// acknowledged, a thousand per statement, keeping the row at the slowest
+// group's position (so the offsets go on from it). A service that is down
+// keeps its group's position, and so every row it has yet to read: it
+// gets them all when it is up again. A consumer group created later (a new
+// service) starts at the first row kept. Three things keep rows: a group
+// that stopped consuming for good (a retired service) holds back the
+// pruning of its destinations until its row is deleted from
+// watermill_offsets_<topic>; a destination no service ever subscribed to
+// keeps every row, for the group that will read it; and dead letters stay
+// until deleted by hand. A negative PruneInterval keeps every row; Prune
+// prunes a destination on demand.
 //
 // A message the tables cannot hold unchanged on both databases is refused
 // before it is written, with ErrInvalidMessage, marked permanent, naming it

@@ -61,7 +61,7 @@ func publisher(cfg Config, schema wsql.SchemaAdapter) (message.Publisher, error)
 }
 
 // subscriberFactory returns the function that subscribes a service (the
-// consumer group) to a topic.
+// consumer group) to a topic, pruning what every group consumed.
 func subscriberFactory(cfg Config, schema wsql.SchemaAdapter, offsets wsql.OffsetsAdapter) func(topic, group string) (message.Subscriber, error) {
 	deadline := cfg.AckDeadline
 	return func(topic, group string) (message.Subscriber, error) {
@@ -76,7 +76,7 @@ func subscriberFactory(cfg Config, schema wsql.SchemaAdapter, offsets wsql.Offse
 		if err != nil {
 			return nil, fmt.Errorf("sqlbus: subscriber of %q in group %q: %w", topic, group, err)
 		}
-		return sub, nil
+		return newPruningSubscriber(sub, cfg), nil
 	}
 }
 

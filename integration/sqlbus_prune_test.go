@@ -1,0 +1,91 @@
+//go:build integration
+
+package integration
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/sqlbus"
+)
+
+// TestSQLBusPrunesWhatEveryConsumerGroupAcknowledged: subscriptions delete
+// the rows every consumer group of their destination acknowledged. A
+// subscribing service that is down (its group behind) holds the pruning of
+// the events back, so it receives every event once it is up again; then
+// the table is pruned down to the last row.
+func TestSQLBusPrunesWhatEveryConsumerGroupAcknowledged(t *testing.T) {
+	eachSQLBusDialect(t, func(t *testing.T, d sourceflow.Dialect, db *sql.DB) {
+		const orders = 5
+		payQ, paid := sqlbusName("prq", ""), sqlbusName("prp", "")
+		dropSQLBusTables(t, d, db, payQ, paid)
+		cfg := sqlbusConfig(d, db)
+		cfg.PruneInterval = 10 * time.Millisecond
+		runs := &ledger{}
+		service := func(name string, listen ...string) *cqrs.Service {
+			svc := sqlbusService(t, cfg, cqrs.ServiceConfig{Name: name, Listen: listen,
+				HandlerMiddleware: []message.HandlerMiddleware{memoryIdempotency(t)}})
+			require.NoError(t, cqrs.RegisterCommand[PayOrder](svc, "model.PayOrder", payQ))
+			require.NoError(t, cqrs.RegisterEvent[OrderPaid](svc, "model.OrderPaid", paid))
+			return svc
+		}
+		subscriber := func(name string) *cqrs.Service {
+			svc := service(name, paid)
+			require.NoError(t, cqrs.Project(cqrs.NewView[OrderSummary](svc, "summary"), func(_ context.Context, m *OrderSummary, _ OrderPaid, env cqrs.Envelope) error {
+				runs.add(name, hSummary, env)
+				m.Events++
+				return nil
+			}))
+			return svc
+		}
+		payments := service(svcPayment, payQ)
+		require.NoError(t, cqrs.Handle(cqrs.NewSaga[Payment](payments, "payment"), func(_ context.Context, p *Payment, c PayOrder, _ cqrs.Envelope) ([]any, error) {
+			p.Paid = true
+			return []any{OrderPaid(c)}, nil
+		}))
+		sender, fast, slow := service(svcOrders), subscriber("fast"), subscriber("slow")
+		startModel(t, payments, sender, fast, slow)
+		require.NoError(t, slow.Close(), "the slow service goes down before any event, its group at the start")
+
+		for i := range orders {
+			_, err := cqrs.NewAggregate(sender, "order").Send(context.Background(), fmt.Sprintf("order-%d", i), PayOrder{Amount: i})
+			require.NoError(t, err)
+		}
+		require.Eventually(t, func() bool { return len(runs.messageIDs("fast", hSummary)) == orders }, 30*time.Second, 10*time.Millisecond,
+			"the fast subscriber handles every event")
+		require.Eventually(t, func() bool { return sqlbusRows(t, d, db, payQ) == 1 }, 30*time.Second, 10*time.Millisecond,
+			"the commands, acknowledged by their one group, are pruned down to the last")
+		n, err := sqlbus.Prune(context.Background(), cfg, paid)
+		require.NoError(t, err)
+		assert.Zero(t, n, "no event is pruned while the slow group has not acknowledged it")
+		assert.Equal(t, orders, sqlbusRows(t, d, db, paid), "every event stays for the slow group")
+
+		again := subscriber("slow")
+		startModel(t, again)
+		require.Eventually(t, func() bool { return len(runs.messageIDs("slow", hSummary)) == orders }, 30*time.Second, 10*time.Millisecond,
+			"the slow subscriber, up again, handles every event")
+		require.Eventually(t, func() bool { return sqlbusRows(t, d, db, paid) == 1 }, 30*time.Second, 10*time.Millisecond,
+			"once both groups acknowledged them, the events are pruned down to the last")
+	})
+}
+
+// sqlbusRows counts the rows of destination's table.
+func sqlbusRows(t *testing.T, d sourceflow.Dialect, db *sql.DB, destination string) int {
+	t.Helper()
+	q := `SELECT COUNT(*) FROM "watermill_` + sqlbus.Topic(destination) + `"`
+	if d == sourceflow.MySQL {
+		q = "SELECT COUNT(*) FROM `watermill_" + sqlbus.Topic(destination) + "`"
+	}
+	var n int
+	require.NoError(t, db.QueryRow(q).Scan(&n))
+	return n
+}

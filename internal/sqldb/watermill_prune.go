@@ -1,0 +1,92 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// PruneBatch bounds the rows one DELETE of PruneConsumed removes; a prune
+// repeats until a DELETE removes fewer.
+const PruneBatch = 1000
+
+// PruneConsumed deletes, PruneBatch at a time, the rows of watermill-sql's
+// messages table of topic that every consumer group in the topic's offsets
+// table has acknowledged, and returns how many it deleted. It keeps the
+// row at the slowest group's position, so the table's offsets go on from
+// it whatever the database does with an emptied table. A topic with no
+// consumer group loses nothing: no row counts as consumed. The topic's
+// tables must exist.
+//
+// The position is read with a plain read, without taking the offsets rows
+// a poll holds. A group's position only moves forward, and every row before
+// it was read (on PostgreSQL only rows of ended transactions are read, in
+// transaction id order; on MySQL the writers must commit a topic's rows in
+// offset order, as sqlbus's publisher and the outbox's lock make them), so
+// no row a group has yet to read is deleted. A group added after a prune
+// starts at the first row kept.
+func PruneConsumed(ctx context.Context, db *sql.DB, d Dialect, topic string) (int64, error) {
+	if strings.ContainsAny(topic, "\"`\x00") {
+		return 0, fmt.Errorf("sqldb: prune %q: a topic must not hold a quote, backtick or NUL", topic)
+	}
+	q := pruneQueries(d, "watermill_"+topic, "watermill_offsets_"+topic)
+	var acked int64
+	var txID string // PostgreSQL only: the transaction id at the slowest position
+	dest := []any{&acked}
+	if d == Postgres {
+		dest = append(dest, &txID)
+	}
+	err := db.QueryRowContext(ctx, q.position).Scan(dest...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("sqldb: read the consumed position of %s: %w", topic, err)
+	}
+	args := []any{acked, PruneBatch}
+	if d == Postgres {
+		args = []any{txID, acked, PruneBatch}
+	}
+	var total int64
+	for {
+		n, err := RowsAffected(db.ExecContext(ctx, q.delete, args...))
+		total += max(n, 0)
+		if err != nil {
+			return total, fmt.Errorf("sqldb: delete consumed rows of %s: %w", topic, err)
+		}
+		if n < PruneBatch {
+			return total, nil
+		}
+	}
+}
+
+// pruneStatements are the two statements of a prune.
+type pruneStatements struct {
+	position string // reads the slowest group's position; no row when there is no group
+	delete   string // deletes up to a batch of rows before that position
+}
+
+// pruneQueries returns the statements pruning the messages table. On
+// PostgreSQL groups read rows in (transaction_id, offset) order, the
+// table's primary key; on MySQL in offset order. A group's NULL position
+// counts as the start.
+func pruneQueries(d Dialect, messages, offsets string) pruneStatements {
+	if d == Postgres {
+		// #nosec G202 -- the names hold no quote (checked by PruneConsumed).
+		return pruneStatements{
+			position: `SELECT COALESCE(offset_acked, 0), last_processed_transaction_id::text FROM "` + offsets + `"
+				ORDER BY last_processed_transaction_id, COALESCE(offset_acked, 0) LIMIT 1`,
+			delete: `DELETE FROM "` + messages + `" WHERE ("transaction_id", "offset") IN (
+				SELECT "transaction_id", "offset" FROM "` + messages + `"
+				WHERE ("transaction_id", "offset") < ($1::xid8, $2)
+				ORDER BY "transaction_id", "offset" LIMIT $3)`,
+		}
+	}
+	// #nosec G202 -- as above.
+	return pruneStatements{
+		position: "SELECT COALESCE(offset_acked, 0) FROM `" + offsets + "` ORDER BY COALESCE(offset_acked, 0) LIMIT 1",
+		delete:   "DELETE FROM `" + messages + "` WHERE `offset` < ? ORDER BY `offset` LIMIT ?",
+	}
+}

@@ -1,0 +1,88 @@
+package sqlbus
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/sourceflow-go/sourceflow/internal/periodic"
+	"github.com/sourceflow-go/sourceflow/internal/sqldb"
+)
+
+// Prune deletes the rows of destination's table that every consumer group
+// of it has acknowledged, a thousand per statement, and returns how many it
+// deleted (only cfg.DB and cfg.Dialect are used). It keeps the row at the
+// slowest group's position, and the dead letters. Subscriptions prune their
+// destinations on their own every Config.PruneInterval; Prune is for
+// destinations pruned by hand. A destination's tables must exist.
+func Prune(ctx context.Context, cfg Config, destination string) (int64, error) {
+	cfg.setDefaults()
+	if err := cfg.Validate(); err != nil {
+		return 0, err
+	}
+	n, err := sqldb.PruneConsumed(ctx, cfg.DB, cfg.Dialect, Topic(destination))
+	if err != nil {
+		return n, fmt.Errorf("sqlbus: prune %q: %w", destination, err)
+	}
+	return n, nil
+}
+
+// pruningSubscriber is watermill-sql's subscriber of one topic in one
+// consumer group that, once subscribed, prunes the topic every
+// cfg.PruneInterval until it is closed.
+type pruningSubscriber struct {
+	message.Subscriber
+	cfg    Config
+	ctx    context.Context // ends at Close, and with it the prunes
+	cancel context.CancelFunc
+
+	mu      sync.Mutex
+	closed  bool
+	pruning sync.WaitGroup
+}
+
+func newPruningSubscriber(sub message.Subscriber, cfg Config) *pruningSubscriber {
+	ctx, cancel := context.WithCancel(context.Background())
+	return &pruningSubscriber{Subscriber: sub, cfg: cfg, ctx: ctx, cancel: cancel}
+}
+
+// Subscribe subscribes to topic and, when that succeeds, starts pruning it.
+func (s *pruningSubscriber) Subscribe(ctx context.Context, topic string) (<-chan *message.Message, error) {
+	ch, err := s.Subscriber.Subscribe(ctx, topic)
+	if err != nil || s.cfg.PruneInterval <= 0 {
+		return ch, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.closed {
+		s.pruning.Go(func() { s.pruneLoop(topic) })
+	}
+	return ch, nil
+}
+
+// pruneLoop prunes topic every cfg.PruneInterval until Close.
+func (s *pruningSubscriber) pruneLoop(topic string) {
+	periodic.Run(s.ctx.Done(), s.cfg.PruneInterval, func() {
+		n, err := sqldb.PruneConsumed(s.ctx, s.cfg.DB, s.cfg.Dialect, topic)
+		switch {
+		case err != nil && s.ctx.Err() == nil:
+			s.cfg.Logger.Error("sqlbus: pruning consumed rows failed", err, watermill.LogFields{"topic": topic})
+		case n > 0:
+			s.cfg.Logger.Debug("sqlbus: pruned consumed rows", watermill.LogFields{"topic": topic, "rows": n})
+		}
+	})
+}
+
+// Close stops the pruning, waiting for a prune in progress to end, then
+// closes the subscriber.
+func (s *pruningSubscriber) Close() error {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	s.cancel()
+	s.pruning.Wait()
+	return s.Subscriber.Close()
+}
