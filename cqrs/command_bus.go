@@ -32,7 +32,10 @@ type CommandBus struct {
 // already been published, and its re-run's commands follow it (package
 // outbox, whose command store joins the handler's SQL transaction, holds
 // them back until the save; the DynamoDB outbox does not). If publishing
-// fails the command stays stored and the error is returned.
+// fails the command stays stored and the error is returned. Outside a
+// handler the id is fresh, unless ctx carries an idempotency key
+// (ContextWithIdempotencyKey): then a send made again after an error finds
+// the stored command and publishes it again instead of storing a second one.
 func (b *CommandBus) Send(ctx context.Context, entityID string, cmd any) (Envelope, error) {
 	s := b.svc
 	info, err := s.types.ofValue(cmd)
@@ -49,7 +52,7 @@ func (b *CommandBus) Send(ctx context.Context, entityID string, cmd any) (Envelo
 	if err != nil {
 		return Envelope{}, fmt.Errorf("cqrs: encode %q: %w", info.name, err)
 	}
-	id := s.newMessageID(ctx, info.name, entityID, payload)
+	id, derived := s.newMessageID(ctx, info.name, entityID, payload)
 	env := Envelope{Type: info.name, MessageID: id, EntityID: entityID, OccurredAt: s.cfg.Clock.Now()}
 	env.CorrelationID, env.CausationID, env.Replay = lineage(ctx, env.MessageID)
 	if env.Replay {
@@ -63,7 +66,6 @@ func (b *CommandBus) Send(ctx context.Context, entityID string, cmd any) (Envelo
 	if !s.accepts(ctx) {
 		return Envelope{}, ErrNotStarted
 	}
-	_, derived := EnvelopeFromContext(ctx)
 	var stored StoredCommand
 	err = s.withinOutboxTx(ctx, s.cfg.CommandStore, func(ctx context.Context) error {
 		var err error
@@ -78,7 +80,8 @@ func (b *CommandBus) Send(ctx context.Context, entityID string, cmd any) (Envelo
 
 // record assigns cmd the entity's next sequence number and stores it, in one
 // transaction when the store is a sourceflow.Transactor. A command sent again
-// by a redelivered handler (derived, so with the id it had the first time)
+// by a redelivered handler, or again with its idempotency key (derived, so
+// with the id it had the first time)
 // keeps the sequence it was stored with, also when another instance stored
 // it concurrently: no sequence number is spent twice. When the store joins a
 // transaction ctx carries, ErrDuplicateCommand is returned rather than

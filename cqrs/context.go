@@ -84,12 +84,17 @@ func rewindSends(ctx context.Context, mark int64) {
 	}
 }
 
-// newMessageID returns causedID inside a handler and a fresh id elsewhere.
-func (s *Service) newMessageID(ctx context.Context, typeName, entityID string, payload []byte) string {
+// newMessageID returns causedID inside a handler, keyedID elsewhere when ctx
+// carries an idempotency key, and a fresh id otherwise. derived reports
+// whether the id was derived, so that the same send made again has it too.
+func (s *Service) newMessageID(ctx context.Context, typeName, entityID string, payload []byte) (id string, derived bool) {
 	if id, ok := causedID(ctx, typeName, entityID, payload); ok {
-		return id
+		return id, true
 	}
-	return s.cfg.NewID()
+	if id, ok := keyedID(ctx, typeName, entityID, payload); ok {
+		return id, true
+	}
+	return s.cfg.NewID(), false
 }
 
 // lineage returns the correlation and causation ids for a new message sent

@@ -19,13 +19,15 @@ type EventQueue struct {
 // entity. Raised from a handler, the event names the handled message as its
 // cause, shares its correlation id and carries its sequence number, and its
 // message id derives from the handled message's and from the event itself
-// (see CommandBus.Send).
+// (see CommandBus.Send); raised outside a handler with an idempotency key
+// (ContextWithIdempotencyKey), it derives from the key and the event.
 func (q *EventQueue) Raise(ctx context.Context, entityID string, ev any) (Envelope, error) {
 	info, payload, err := q.encodeOne(ev)
 	if err != nil {
 		return Envelope{}, err
 	}
-	env := Envelope{EntityID: entityID, MessageID: q.svc.newMessageID(ctx, info.name, entityID, payload)}
+	id, _ := q.svc.newMessageID(ctx, info.name, entityID, payload)
+	env := Envelope{EntityID: entityID, MessageID: id}
 	if in, ok := EnvelopeFromContext(ctx); ok && in.EntityID == entityID {
 		env.Sequence = in.Sequence
 	}

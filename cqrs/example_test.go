@@ -65,3 +65,42 @@ func Example() {
 	// bank.OpenAccount 1
 	// Ada (acc-1)
 }
+
+// A request sent twice with one idempotency key (a client retrying after an
+// error it cannot judge) is one command: the second send finds the stored
+// command and publishes it again, with its id and sequence number.
+func ExampleContextWithIdempotencyKey() {
+	ctx := context.Background()
+	svc, err := cqrs.NewService(cqrs.ServiceConfig{Name: "bank", Listen: []string{"accounts"}})
+	if err != nil {
+		panic(err)
+	}
+	err = errors.Join(
+		cqrs.RegisterCommand[OpenAccount](svc, "bank.OpenAccount", "accounts"),
+		cqrs.Handle(cqrs.NewSaga[Account](svc, "account"), func(_ context.Context, a *Account, c OpenAccount, _ cqrs.Envelope) ([]any, error) {
+			a.Owner = c.Owner
+			return nil, nil
+		}),
+	)
+	if err != nil {
+		panic(err)
+	}
+	if err := svc.Start(ctx); err != nil {
+		panic(err)
+	}
+	defer svc.Close()
+
+	accounts := cqrs.NewAggregate(svc, "account")
+	keyed := cqrs.ContextWithIdempotencyKey(ctx, "request-7")
+	first, err := accounts.Send(keyed, "acc-1", OpenAccount{Owner: "Ada"})
+	if err != nil {
+		panic(err)
+	}
+	again, err := accounts.Send(keyed, "acc-1", OpenAccount{Owner: "Ada"})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(first.MessageID == again.MessageID, again.Sequence)
+	// Output:
+	// true 1
+}

@@ -1,0 +1,36 @@
+package cqrs
+
+import "context"
+
+type idempotencyKeyKey struct{}
+
+// ContextWithIdempotencyKey returns ctx carrying key, the caller's name for
+// one request (an HTTP Idempotency-Key header, a job run's id). A command
+// sent (or an event raised) with it outside a handler takes a message id
+// derived from key and the message (type, entity and encoded payload)
+// instead of a fresh one, so
+// a client that sends again after an error whose outcome it cannot know (a
+// timeout, a commit whose answer was lost) sends the same command: Send
+// finds it in the CommandStore, keeps its sequence number and publishes it
+// again, rather than storing a second command; consumers' idempotency drops
+// the repeated delivery. A command that differs (another payload) is a new
+// command. Two identical commands for one entity sent with one key are one
+// command: give each its own key to send both. Inside a handler the key is
+// not used: the handled message already derives the ids of what the handler
+// sends. An empty key carries nothing.
+func ContextWithIdempotencyKey(ctx context.Context, key string) context.Context {
+	if key == "" {
+		return ctx
+	}
+	return context.WithValue(ctx, idempotencyKeyKey{}, key)
+}
+
+// keyedID returns the id of a command sent outside a handler with an
+// idempotency key in ctx; ok is false without one.
+func keyedID(ctx context.Context, typeName, entityID string, payload []byte) (id string, ok bool) {
+	key, ok := ctx.Value(idempotencyKeyKey{}).(string)
+	if !ok {
+		return "", false
+	}
+	return derivedID(payload, "idempotency-key", key, typeName, entityID), true
+}
