@@ -58,8 +58,9 @@ type MiddlewareConfig struct {
 	// every retry to the transport's redelivery.
 	TxRetry sourceflow.RetryPolicy
 	// ReleaseTimeout bounds the Release call after a handler failure, and in
-	// transactional mode before a rerun; it runs even when the message
-	// context was cancelled. Default 5 s.
+	// transactional mode before a rerun, and the Complete call made after
+	// the message context ended; both run even when the message context
+	// was cancelled. Default 5 s.
 	ReleaseTimeout time.Duration
 	// Logger receives duplicates and store failures. Default: no-op.
 	Logger watermill.LoggerAdapter
@@ -278,20 +279,23 @@ func (m *Middleware) complete(ctx context.Context, key Key, token string) error 
 
 // completeOnce records the completion, detached from ctx when ctx is
 // cancelled, before the call or during it (then it is made again at once):
-// the work is done and must be recorded. Detaching only then saves an
-// allocation per message. In a transaction the call uses ctx as it is.
+// the work is done and must be recorded. A detached call is bounded by
+// ReleaseTimeout, so a store that does not answer cannot hold the handler
+// for good. Detaching only then saves an allocation per message. In a
+// transaction the call uses ctx as it is.
 func (m *Middleware) completeOnce(ctx context.Context, key Key, token string) error {
 	if m.tx != nil {
 		return m.store.Complete(ctx, key, token, m.cfg.TTL)
 	}
-	if ctx.Err() != nil {
-		ctx = context.WithoutCancel(ctx)
+	if ctx.Err() == nil {
+		err := m.store.Complete(ctx, key, token, m.cfg.TTL)
+		if err == nil || ctx.Err() == nil {
+			return err
+		}
 	}
-	err := m.store.Complete(ctx, key, token, m.cfg.TTL)
-	if err != nil && ctx.Err() != nil {
-		err = m.store.Complete(context.WithoutCancel(ctx), key, token, m.cfg.TTL)
-	}
-	return err
+	detached, cancel := context.WithTimeout(context.WithoutCancel(ctx), m.cfg.ReleaseTimeout)
+	defer cancel()
+	return m.store.Complete(detached, key, token, m.cfg.TTL)
 }
 
 // release drops the claim after a handler failure. In transactional mode the

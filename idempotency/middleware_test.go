@@ -312,3 +312,39 @@ func BenchmarkMiddlewareMemoryStore(b *testing.B) {
 	b.ReportMetric(float64(mwT.Nanoseconds())/float64(b.N), "middleware_ns/msg")
 	b.ReportMetric(float64((mwT-storeT).Nanoseconds())/float64(b.N), "overhead_ns/msg")
 }
+
+// hungComplete is a store whose Complete does not answer until its
+// context ends.
+type hungComplete struct{ idempotency.Store }
+
+func (hungComplete) Complete(ctx context.Context, _ idempotency.Key, _ string, _ time.Duration) error {
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+// A handler that finished after its message context was cancelled (a
+// shutdown) has its completion recorded on a detached context; a store that
+// does not answer then fails it after ReleaseTimeout instead of holding the
+// handler for good.
+func TestACompleteAfterTheContextEndedIsBoundedByReleaseTimeout(t *testing.T) {
+	store := newMemoryStore(t, idempotency.MemoryStoreConfig{})
+	m := newMiddleware(t, hungComplete{store}, idempotency.MiddlewareConfig{Consumer: "c", ReleaseTimeout: 20 * time.Millisecond})
+	msg := sfMessage("a", "p")
+	ctx, cancel := context.WithCancel(context.Background())
+	msg.SetContext(ctx)
+	done := make(chan error, 1)
+	go func() {
+		_, err := m.Middleware(func(*message.Message) ([]*message.Message, error) {
+			cancel() // shutdown while the handler runs; its work is done
+			return nil, nil
+		})(msg)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		require.ErrorIs(t, err, context.DeadlineExceeded, "the completion failed for want of an answer")
+	case <-time.After(30 * time.Second):
+		t.Fatal("the middleware still waits for a store that does not answer")
+	}
+	assert.Equal(t, uint64(1), m.Stats().StoreErrors)
+}
