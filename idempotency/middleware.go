@@ -299,14 +299,21 @@ func (m *Middleware) completeOnce(ctx context.Context, key Key, token string) er
 }
 
 // release drops the claim after a handler failure. In transactional mode the
-// rollback drops it, so there is nothing to do.
+// rollback drops it, so there is nothing to do; nor is there when the lease
+// ran out and another delivery claimed the key (ErrLeaseLost): the claim is
+// no longer this one's, and the store did its work.
 func (m *Middleware) release(ctx context.Context, key Key, token string) error {
 	if m.tx != nil {
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), m.cfg.ReleaseTimeout)
 	defer cancel()
-	if err := m.store.Release(ctx, key, token); err != nil {
+	err := m.store.Release(ctx, key, token)
+	if errors.Is(err, ErrLeaseLost) {
+		m.cfg.Logger.Info("Idempotency claim taken over before its release", watermill.LogFields{"key": key.String()})
+		return nil
+	}
+	if err != nil {
 		m.c.storeErrors.Add(1)
 		m.cfg.Logger.Error("Idempotency release failed", err, watermill.LogFields{"key": key.String()})
 		return fmt.Errorf("idempotency: release %s: %w", key, err)

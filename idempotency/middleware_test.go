@@ -3,6 +3,7 @@ package idempotency_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"sync"
 	"testing"
@@ -347,4 +348,25 @@ func TestACompleteAfterTheContextEndedIsBoundedByReleaseTimeout(t *testing.T) {
 		t.Fatal("the middleware still waits for a store that does not answer")
 	}
 	assert.Equal(t, uint64(1), m.Stats().StoreErrors)
+}
+
+// takenOver is a store whose claims are taken over by another delivery
+// before they are released.
+type takenOver struct{ idempotency.Store }
+
+func (takenOver) Release(_ context.Context, key idempotency.Key, _ string) error {
+	return fmt.Errorf("%w: %s", idempotency.ErrLeaseLost, key)
+}
+
+// A handler that failed after its lease ran out and another delivery
+// claimed the key has nothing to release: the failure is the handler's
+// alone, not a store error.
+func TestAReleaseAfterTheClaimWasTakenOverIsNoStoreError(t *testing.T) {
+	store := newMemoryStore(t, idempotency.MemoryStoreConfig{})
+	m := newMiddleware(t, takenOver{store}, idempotency.MiddlewareConfig{Consumer: "c"})
+	failed := errors.New("handler failed")
+	_, err := m.Middleware(func(*message.Message) ([]*message.Message, error) { return nil, failed })(sfMessage("a", "p"))
+	require.ErrorIs(t, err, failed)
+	assert.NotErrorIs(t, err, idempotency.ErrLeaseLost, "the taken-over claim is not reported as the handling's error")
+	assert.Zero(t, m.Stats().StoreErrors)
 }
