@@ -30,7 +30,7 @@ func initOffsetsRow(ctx context.Context, cfg Config) error {
 	if len(queries) == 0 {
 		return nil
 	}
-	if err := execInTx(ctx, cfg.DB, queries); err != nil {
+	if err := sqldb.ExecInTx(ctx, cfg.DB, queries); err != nil {
 		return fmt.Errorf("outbox: create the offsets row of %q: %w", cfg.Topic, err)
 	}
 	return nil

@@ -2,7 +2,6 @@ package outbox
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 
@@ -55,35 +54,5 @@ func createTables(ctx context.Context, cfg Config, topic string) error {
 	if err != nil {
 		return err
 	}
-	queries = append(queries, offsets...)
-	if rt, ok := schema.(wsql.RequiresTransaction); ok && rt.RequiresTransaction() {
-		return execInTx(ctx, cfg.DB, queries)
-	}
-	return execAll(ctx, cfg.DB, queries)
-}
-
-// execInTx runs queries in one transaction on db.
-func execInTx(ctx context.Context, db *sql.DB, queries []wsql.Query) error {
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	if err := execAll(ctx, tx, queries); err != nil {
-		_ = tx.Rollback() // the statement's error says why; ctx may have rolled it back already
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
-}
-
-// execAll runs queries one after another on ex.
-func execAll(ctx context.Context, ex sqldb.Executor, queries []wsql.Query) error {
-	for _, q := range queries {
-		if _, err := ex.ExecContext(ctx, q.Query, q.Args...); err != nil {
-			return err
-		}
-	}
-	return nil
+	return sqldb.ExecSchema(ctx, cfg.DB, schema, append(queries, offsets...))
 }

@@ -46,18 +46,19 @@ func NewTransport(cfg Config) (*cqrs.PubSubTransport, error) {
 }
 
 // publisher returns the publisher of every topic: watermill-sql's on
-// PostgreSQL, one that serializes the inserts of a topic on MySQL (see
+// PostgreSQL (creating a topic's table on the publish's context: see
+// tables), one that serializes the inserts of a topic on MySQL (see
 // mysqlPublisher), each refusing first the messages a table cannot hold
 // unchanged (see checkedPublisher).
 func publisher(cfg Config, schema wsql.SchemaAdapter) (message.Publisher, error) {
 	if cfg.Dialect == sourceflow.MySQL {
 		return checkedPublisher{newMySQLPublisher(cfg.DB, schema)}, nil
 	}
-	pub, err := wsql.NewPublisher(wsql.BeginnerFromStdSQL(cfg.DB), wsql.PublisherConfig{SchemaAdapter: schema, AutoInitializeSchema: true}, cfg.Logger)
+	pub, err := wsql.NewPublisher(wsql.BeginnerFromStdSQL(cfg.DB), wsql.PublisherConfig{SchemaAdapter: schema}, cfg.Logger)
 	if err != nil {
 		return nil, fmt.Errorf("sqlbus: publisher: %w", err)
 	}
-	return checkedPublisher{pub}, nil
+	return checkedPublisher{&postgresPublisher{pub: pub, tables: newTables(cfg.DB, schema)}}, nil
 }
 
 // subscriberFactory returns the function that subscribes a service (the
