@@ -52,7 +52,13 @@
 // A failure to publish to the inner transport is retried with exponential
 // backoff (100ms doubling up to 5s) for 15s, then the row is nacked and
 // delivered again, for as long as it fails: it is never dropped, and the
-// rows behind it wait. A row that can never be delivered is dead-lettered
+// rows behind it wait. The retries run inside the poll's transaction, which
+// holds the consumer group's offsets row: on PostgreSQL that transaction has
+// an id, and while it is open no reader that waits for older transactions
+// to end (sqlbus destinations, other outboxes, on the whole cluster) sees
+// rows written after it began. An inner transport that keeps failing (an
+// outage of the queue service) therefore delays those readers by up to 30 s
+// at a time; give the outbox a database of its own where that matters. A row that can never be delivered is dead-lettered
 // at once: a payload that is not a forwarder envelope, metadata that is not a
 // JSON object of strings, or a failure the inner transport marks
 // sourceflow.Permanent. A destination the inner transport has no publisher
