@@ -58,8 +58,9 @@
 // to end (sqlbus destinations, other outboxes, on the whole cluster) sees
 // rows written after it began. An inner transport that keeps failing (an
 // outage of the queue service) therefore delays those readers by up to 30 s
-// at a time; where that matters, keep sqlbus on another PostgreSQL server. A row that can never be delivered is dead-lettered
-// at once: a payload that is not a forwarder envelope, metadata that is not a
+// at a time; where that matters, keep sqlbus on another PostgreSQL server.
+//
+// A row that can never be delivered is dead-lettered at once: a payload that is not a forwarder envelope, metadata that is not a
 // JSON object of strings, or a failure the inner transport marks
 // sourceflow.Permanent. A destination the inner transport has no publisher
 // for is retried like a failed publish, until it has had none on this
