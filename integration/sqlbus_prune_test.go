@@ -78,6 +78,24 @@ func TestSQLBusPrunesWhatEveryConsumerGroupAcknowledged(t *testing.T) {
 	})
 }
 
+// A destination that was published to but that no service ever subscribed
+// to has no consumer group, so Prune deletes nothing and keeps every row for
+// the group that will read it; it reports no error, so an operator can prune
+// every destination alike.
+func TestSQLBusPruneOfADestinationNoServiceSubscribedToKeepsEveryRow(t *testing.T) {
+	eachSQLBusDialect(t, func(t *testing.T, d sourceflow.Dialect, db *sql.DB) {
+		dest := sqlbusName("prn", "")
+		dropSQLBusTables(t, d, db, dest)
+		cfg := sqlbusConfig(d, db)
+		publishRaw(t, cfg, dest, message.NewMessage("m-1", []byte("{}")), message.NewMessage("m-2", []byte("{}")))
+
+		n, err := sqlbus.Prune(context.Background(), cfg, dest)
+		require.NoError(t, err)
+		assert.Zero(t, n)
+		assert.Equal(t, 2, sqlbusRows(t, d, db, dest), "every row stays for the group that will read it")
+	})
+}
+
 // sqlbusRows counts the rows of destination's table.
 func sqlbusRows(t *testing.T, d sourceflow.Dialect, db *sql.DB, destination string) int {
 	t.Helper()

@@ -54,6 +54,8 @@ func startForwarder(ctx context.Context, cfg Config, schedule retrySchedule, sto
 	case <-fwd.Running():
 		return r, nil
 	case <-r.done:
+		r.cancel() // ends the prune loop, which no stop will end
+		r.pruning.Wait()
 		return nil, fmt.Errorf("outbox: forwarder of %q stopped at start: %w", cfg.Topic, r.err)
 	case <-ctx.Done():
 		stopping.Add(1)

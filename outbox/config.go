@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
@@ -49,7 +50,8 @@ type Config struct {
 	Transport cqrs.Transport
 	// Topic names the outbox: its rows live in the table watermill_<Topic>
 	// and its dead letters in watermill_<Topic>_dead_letters. Letters,
-	// digits and underscores. All instances of a service share one Topic.
+	// digits and underscores, not ending in "_dead_letters". All instances
+	// of a service share one Topic.
 	// Services sharing one database must each set their own Topic: the
 	// forwarders of a Topic share its rows, so one service's forwarder would
 	// take another's rows (holding up the outbox on those for destinations
@@ -66,7 +68,7 @@ type Config struct {
 	PollInterval time.Duration
 	// PruneInterval is how often a forwarder deletes the rows the
 	// forwarders forwarded or dead-lettered (Transport.Prune), so the outbox
-	// table holds only what is still to forward. Negative: never; the table
+	// table holds what is still to forward and the last forwarded row. Negative: never; the table
 	// then keeps every message ever sent until pruned by hand. Default
 	// DefaultPruneInterval.
 	PruneInterval time.Duration
@@ -107,14 +109,16 @@ func (c Config) validateStore() error {
 			ErrUnsupportedDialect, string(c.Dialect), sourceflow.Postgres, sourceflow.MySQL))
 	}
 	if c.Topic != "" && !validTopic(c.Topic) {
-		errs = append(errs, fmt.Errorf("%w: Config.Topic %q (letters, digits and underscores, at most %d bytes)",
-			ErrInvalidTopic, c.Topic, maxTopicLength))
+		errs = append(errs, fmt.Errorf("%w: Config.Topic %q (letters, digits and underscores, at most %d bytes, not ending in %q)",
+			ErrInvalidTopic, c.Topic, maxTopicLength, deadLetterSuffix))
 	}
 	return errors.Join(errs...)
 }
 
 // validTopic reports whether topic is letters, digits and underscores, at
-// most maxTopicLength bytes: table names are spliced into SQL.
+// most maxTopicLength bytes (table names are spliced into SQL), and does
+// not end in deadLetterSuffix: the outbox table of "x_dead_letters" would
+// be the dead-letter table of the outbox "x".
 func validTopic(topic string) bool {
-	return len(topic) <= maxTopicLength && sqldb.ValidWord(topic)
+	return len(topic) <= maxTopicLength && sqldb.ValidWord(topic) && !strings.HasSuffix(topic, deadLetterSuffix)
 }

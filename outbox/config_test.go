@@ -34,6 +34,7 @@ func TestValidateTopic(t *testing.T) {
 		{"", true}, {"orders_outbox", true}, {"Outbox2", true},
 		{"orders-outbox", false}, {"a.b", false}, {`x"; DROP TABLE y`, false},
 		{strings.Repeat("a", 32), true}, {strings.Repeat("a", 33), false},
+		{"orders_dead_letters", false}, {"dead_letters_orders", true}, // the outbox "orders" keeps its dead letters in the first
 	} {
 		err := outbox.Config{DB: db, Dialect: sourceflow.Postgres, Transport: inner, Topic: tt.topic}.Validate()
 		assert.Equal(t, tt.ok, err == nil, "topic %q: %v", tt.topic, err)

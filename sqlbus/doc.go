@@ -38,8 +38,11 @@
 // acknowledged, a thousand per statement, keeping the row at the slowest
 // group's position (so the offsets go on from it). A service that is down
 // keeps its group's position, and so every row it has yet to read: it
-// gets them all when it is up again. A consumer group created later (a new
-// service) starts at the first row kept. Three things keep rows: a group
+// gets them all when it is up again. A consumer group exists from its
+// service's first subscription: a group created later (a new service, or
+// one that never started before) starts at the first row kept, so it does
+// not receive what the existing groups read and pruned before it first
+// subscribed. Three things keep rows: a group
 // that stopped consuming for good (a retired service) holds back the
 // pruning of its destinations until its row is deleted from
 // watermill_offsets_<topic>; a destination no service ever subscribed to

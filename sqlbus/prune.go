@@ -17,7 +17,8 @@ import (
 // deleted (only cfg.DB and cfg.Dialect are used). It keeps the row at the
 // slowest group's position, and the dead letters. Subscriptions prune their
 // destinations on their own every Config.PruneInterval; Prune is for
-// destinations pruned by hand. A destination's tables must exist.
+// destinations pruned by hand. A destination no service ever subscribed to
+// has no consumer group: nothing of it is deleted.
 func Prune(ctx context.Context, cfg Config, destination string) (int64, error) {
 	cfg.setDefaults()
 	if err := cfg.Validate(); err != nil {

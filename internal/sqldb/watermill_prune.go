@@ -17,8 +17,8 @@ const PruneBatch = 1000
 // table has acknowledged, and returns how many it deleted. It keeps the
 // row at the slowest group's position, so the table's offsets go on from
 // it whatever the database does with an emptied table. A topic with no
-// consumer group loses nothing: no row counts as consumed. The topic's
-// tables must exist.
+// consumer group loses nothing: no row counts as consumed, and so does a
+// topic without an offsets table (published to, never subscribed to).
 //
 // The position is read with a plain read, without taking the offsets rows
 // a poll holds. A group's position only moves forward, and every row before
@@ -32,6 +32,9 @@ func PruneConsumed(ctx context.Context, db *sql.DB, d Dialect, topic string) (in
 		return 0, fmt.Errorf("sqldb: prune %q: a topic must not hold a quote, backtick or NUL", topic)
 	}
 	q := pruneQueries(d, "watermill_"+topic, "watermill_offsets_"+topic)
+	if exists, err := tableExists(ctx, db, d, "watermill_offsets_"+topic); err != nil || !exists {
+		return 0, err
+	}
 	var acked int64
 	var txID string // PostgreSQL only: the transaction id at the slowest position
 	dest := []any{&acked}
