@@ -67,7 +67,7 @@ func TestSQLBusPrunesWhatEveryConsumerGroupAcknowledged(t *testing.T) {
 		n, err := sqlbus.Prune(context.Background(), cfg, paid)
 		require.NoError(t, err)
 		assert.Zero(t, n, "no event is pruned while the slow group has not acknowledged it")
-		assert.Equal(t, orders, sqlbusRows(t, d, db, paid), "every event stays for the slow group")
+		assert.GreaterOrEqual(t, sqlbusRows(t, d, db, paid), orders, "every event stays for the slow group (a redelivered saga may publish one twice)")
 
 		again := subscriber("slow")
 		startModel(t, again)

@@ -125,6 +125,16 @@ func (d dialect) rewindOffsets(t testing.TB, db *sql.DB, topic string) {
 	require.Equal(t, int64(1), n, "one consumer group forwards the outbox")
 }
 
+// forwardedAll reports whether the forwarders acknowledged the last row of
+// the outbox: the batch holding it committed its offset.
+func (d dialect) forwardedAll(t testing.TB, db *sql.DB, topic string) bool {
+	t.Helper()
+	var acked, last sql.NullInt64
+	require.NoError(t, db.QueryRow("SELECT MAX(offset_acked) FROM "+d.quote("watermill_offsets_"+topic)).Scan(&acked))
+	require.NoError(t, db.QueryRow("SELECT MAX("+d.quote("offset")+") FROM "+d.quote("watermill_"+topic)).Scan(&last))
+	return acked.Valid && acked.Int64 == last.Int64
+}
+
 // counter counts occurrences per message id.
 type counter struct {
 	mu sync.Mutex

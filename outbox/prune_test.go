@@ -29,6 +29,8 @@ func TestPruneKeepsTheRowsNotYetForwarded(t *testing.T) {
 		forwarded := sendOrders(t, store, send, "early", 5)
 		first := newHarness(t, d, db, topic, nil, func(b *outbox.Transport) { outbox.SetPruneInterval(b, -1) })
 		waitHandled(t, first, forwarded)
+		require.Eventually(t, func() bool { return d.forwardedAll(t, db, topic) }, waitFor, 10*time.Millisecond,
+			"the forwarder acknowledged the rows it forwarded")
 		require.NoError(t, first.svc.Close())
 		require.NoError(t, first.box.Close())
 
