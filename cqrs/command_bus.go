@@ -67,14 +67,23 @@ func (b *CommandBus) Send(ctx context.Context, entityID string, cmd any) (Envelo
 		return Envelope{}, ErrNotStarted
 	}
 	var stored StoredCommand
-	err = s.withinOutboxTx(ctx, s.cfg.CommandStore, func(ctx context.Context) error {
-		var err error
-		stored, err = s.record(ctx, derived, StoredCommand{Envelope: env, Destination: info.destination, Payload: payload})
-		if err != nil {
-			return fmt.Errorf("cqrs: store %q for %q: %w", info.name, entityID, err)
-		}
-		return s.publish(ctx, stored.Destination, stored.Envelope, stored.Payload)
-	})
+	send := func() error {
+		return s.withinOutboxTx(ctx, s.cfg.CommandStore, func(ctx context.Context) error {
+			var err error
+			stored, err = s.record(ctx, derived, StoredCommand{Envelope: env, Destination: info.destination, Payload: payload})
+			if err != nil {
+				return fmt.Errorf("cqrs: store %q for %q: %w", info.name, entityID, err)
+			}
+			return s.publish(ctx, stored.Destination, stored.Envelope, stored.Payload)
+		})
+	}
+	err = send()
+	if derived && errors.Is(err, ErrDuplicateCommand) && !joins(ctx, s.cfg.CommandStore) && !inOutboxTx(ctx) {
+		// The outbox's transaction, begun for this send alone, met the
+		// command another instance stored meanwhile; it rolled back, so a
+		// new one finds that command and keeps its sequence.
+		err = send()
+	}
 	return stored.Envelope, err
 }
 

@@ -15,9 +15,15 @@ type idempotencyKeyKey struct{}
 // again, rather than storing a second command; consumers' idempotency drops
 // the repeated delivery. A command that differs (another payload) is a new
 // command. Two identical commands for one entity sent with one key are one
-// command: give each its own key to send both. Inside a handler the key is
-// not used: the handled message already derives the ids of what the handler
-// sends. An empty key carries nothing.
+// command: give each its own key to send both. A send that meets the
+// command another send with the key stored meanwhile takes that command
+// too, unless ctx carries a transaction the caller began: then it fails
+// with ErrDuplicateCommand, and the transaction made again finds the
+// command. Inside a handler the key is not used: the handled message
+// already derives the ids of what the handler sends. An empty key carries
+// nothing. The key works on the sending side, before a message exists;
+// package idempotency works on the consuming side, dropping a message
+// delivered again by its message id, which this key keeps the same.
 func ContextWithIdempotencyKey(ctx context.Context, key string) context.Context {
 	if key == "" {
 		return ctx
