@@ -131,7 +131,7 @@ func redriveRows(ctx context.Context, cfg Config, rows []sqldb.WatermillRow) (in
 	}
 	var msgs []*message.Message
 	for _, r := range rows {
-		taken, err := takeDeadLetter(ctx, tx, cfg, r.Offset)
+		taken, err := sqldb.TakeWatermillRow(ctx, tx, cfg.Dialect, deadLetterTable(cfg.Topic), r.Offset)
 		if err != nil {
 			return 0, err
 		}
@@ -163,21 +163,4 @@ func redriveRows(ctx context.Context, cfg Config, rows []sqldb.WatermillRow) (in
 		return 0, err
 	}
 	return len(msgs), nil
-}
-
-// takeDeadLetter deletes the dead letter at offset in tx and reports
-// whether it was still there.
-func takeDeadLetter(ctx context.Context, tx *sql.Tx, cfg Config, offset int64) (bool, error) {
-	table := deadLetterTable(cfg.Topic)
-	// #nosec G202 -- the table is built from a Topic Validate allows: letters, digits and underscores.
-	q := `DELETE FROM "` + table + `" WHERE "offset" = $1`
-	if cfg.Dialect == sourceflow.MySQL {
-		q = "DELETE FROM `" + table + "` WHERE `offset` = ?" // #nosec G202 -- as above
-	}
-	res, err := tx.ExecContext(ctx, q, offset)
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n == 1, err
 }

@@ -58,7 +58,12 @@ func TestNewTransportRefusesAnInvalidConfig(t *testing.T) {
 	assert.ErrorContains(t, err, "Config.DB is required")
 }
 
-func TestDeadLettersRefusesAnInvalidConfig(t *testing.T) {
-	_, err := DeadLetters(t.Context(), Config{DB: &sql.DB{}, Dialect: "oracle"}, "orders")
+func TestDeadLettersRedriveAndPruneRefuseAnInvalidConfig(t *testing.T) {
+	bad := Config{DB: &sql.DB{}, Dialect: "oracle"}
+	_, err := DeadLetters(t.Context(), bad, "orders")
+	assert.ErrorIs(t, err, ErrUnsupportedDialect)
+	_, err = Redrive(t.Context(), bad, "orders")
+	assert.ErrorIs(t, err, ErrUnsupportedDialect)
+	_, err = Prune(t.Context(), bad, "orders")
 	assert.ErrorIs(t, err, ErrUnsupportedDialect)
 }

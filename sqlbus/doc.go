@@ -97,7 +97,9 @@
 // its reason in sourceflow.MetaFailure to DeadLetterTopic(destination), a
 // table like any other (watermill_<topic>$dlq); a permanent failure and a
 // message without a SourceFlow envelope go there at once. DeadLetters reads
-// that table with plain SQL.
+// that table with plain SQL; Redrive moves its messages back into the
+// destination once their cause is fixed, each once, in the same
+// transaction that takes it out.
 //
 // # Topic names
 //

@@ -57,22 +57,35 @@ func (p *mysqlPublisher) Publish(topic string, msgs ...*message.Message) error {
 		return fmt.Errorf("sqlbus: publish to %q: %w", topic, err)
 	}
 	defer conn.Close()
-	name := "sqlbus:" + topic
-	var got sql.NullInt64
-	if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK(?, ?)", name, lockTimeoutSeconds).Scan(&got); err != nil {
-		return fmt.Errorf("sqlbus: lock %q: %w", name, err)
-	}
-	if got.Int64 != 1 {
-		return fmt.Errorf("sqlbus: lock %q not granted within %ds", name, lockTimeoutSeconds)
+	unlock, err := lockTopic(ctx, conn, topic)
+	if err != nil {
+		return err
 	}
 	_, err = conn.ExecContext(ctx, insert.Query, insert.Args...)
-	if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK(?)", name); rerr != nil {
-		err = errors.Join(err, fmt.Errorf("sqlbus: release %q: %w", name, rerr))
-	}
-	if err != nil {
+	if err = errors.Join(err, unlock()); err != nil {
 		return fmt.Errorf("sqlbus: publish to %q: %w", topic, err)
 	}
 	return nil
+}
+
+// lockTopic takes topic's publish lock, the named lock "sqlbus:<topic>",
+// on conn, waiting up to lockTimeoutSeconds, and returns the function that
+// releases it (on a context that ctx's end does not cancel).
+func lockTopic(ctx context.Context, conn *sql.Conn, topic string) (unlock func() error, err error) {
+	name := "sqlbus:" + topic
+	var got sql.NullInt64
+	if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK(?, ?)", name, lockTimeoutSeconds).Scan(&got); err != nil {
+		return nil, fmt.Errorf("sqlbus: lock %q: %w", name, err)
+	}
+	if got.Int64 != 1 {
+		return nil, fmt.Errorf("sqlbus: lock %q not granted within %ds", name, lockTimeoutSeconds)
+	}
+	return func() error {
+		if _, err := conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK(?)", name); err != nil {
+			return fmt.Errorf("sqlbus: release %q: %w", name, err)
+		}
+		return nil
+	}, nil
 }
 
 // Close refuses further publishes, and ends the creations of tables under

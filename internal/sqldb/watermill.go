@@ -75,3 +75,19 @@ func tableExists(ctx context.Context, db *sql.DB, d Dialect, table string) (bool
 	}
 	return n > 0, nil
 }
+
+// TakeWatermillRow deletes the row at offset of table (unquoted, letters,
+// digits and "-$:._" only) on ex and reports whether it was still there:
+// of two transactions taking one row, one gets it.
+func TakeWatermillRow(ctx context.Context, ex Executor, d Dialect, table string, offset int64) (bool, error) {
+	if strings.ContainsAny(table, "\"`\x00") {
+		return false, fmt.Errorf("sqldb: take a row of %q: a table name must not hold a quote, backtick or NUL", table)
+	}
+	// #nosec G202 -- table is quoted and holds no quote or backtick (checked above).
+	q := `DELETE FROM "` + table + `" WHERE "offset" = $1`
+	if d == MySQL {
+		q = "DELETE FROM `" + table + "` WHERE `offset` = ?"
+	}
+	n, err := RowsAffected(ex.ExecContext(ctx, q, offset))
+	return n == 1, err
+}

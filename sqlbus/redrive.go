@@ -1,0 +1,100 @@
+package sqlbus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+
+	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
+	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/sqldb"
+)
+
+// reasonKeys are the metadata a dead letter gains (its reason, the last
+// error, the mark of a row whose metadata could not be read): a redriven
+// message goes back without them.
+var reasonKeys = []string{sourceflow.MetaFailure, sourceflow.MetaLastError, sqldb.MetaBadRow}
+
+// Redrive writes the dead letters of destination back into destination,
+// oldest first, behind the messages published meanwhile, and returns how
+// many it wrote: the consumers handle them again (once the cause that
+// dead-lettered them is fixed), and one that fails again is dead-lettered
+// again with its new reason. Each goes back as it was published, same
+// message id, without its reason, and leaves the dead-letter table in the
+// same transaction, so Redrive calls running together move each dead
+// letter once. An error leaves the rest where they were; the count says how
+// many were moved. Only cfg.DB, cfg.Dialect and cfg.Logger are used;
+// services may run meanwhile.
+func Redrive(ctx context.Context, cfg Config, destination string) (int, error) {
+	cfg.setDefaults()
+	if err := cfg.Validate(); err != nil {
+		return 0, err
+	}
+	rows, err := sqldb.ReadWatermillTable(ctx, cfg.DB, cfg.Dialect, "watermill_"+DeadLetterTopic(destination))
+	if err != nil {
+		return 0, fmt.Errorf("sqlbus: read dead letters of %q: %w", destination, err)
+	}
+	if len(rows) == 0 {
+		return 0, nil
+	}
+	schema, _ := adapters(cfg.Dialect, cfg.DB)
+	topic := Topic(destination)
+	if err := newTables(cfg.DB, schema).create(ctx, topic); err != nil {
+		return 0, err
+	}
+	moved := 0
+	for _, r := range rows {
+		ok, err := redriveRow(ctx, cfg, schema, destination, r)
+		if err != nil {
+			return moved, fmt.Errorf("sqlbus: redrive %s to %q: %w", r.UUID, destination, err)
+		}
+		if ok {
+			moved++
+		}
+	}
+	return moved, nil
+}
+
+// redriveRow moves the dead letter r back into destination's table in one
+// transaction and reports whether it was still there (another Redrive may
+// have moved it). On MySQL the transaction holds the topic's publish lock
+// until it commits, so rows keep committing in offset order.
+func redriveRow(ctx context.Context, cfg Config, schema wsql.SchemaAdapter, destination string, r sqldb.WatermillRow) (moved bool, err error) {
+	conn, err := cfg.DB.Conn(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer conn.Close()
+	topic := Topic(destination)
+	if cfg.Dialect == sourceflow.MySQL {
+		unlock, err := lockTopic(ctx, conn, topic)
+		if err != nil {
+			return false, err
+		}
+		defer func() { err = errors.Join(err, unlock()) }()
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return false, err
+	}
+	defer func() { _ = tx.Rollback() }() // a no-op once committed
+	if moved, err = sqldb.TakeWatermillRow(ctx, tx, cfg.Dialect, "watermill_"+DeadLetterTopic(destination), r.Offset); err != nil || !moved {
+		return false, err
+	}
+	m := message.NewMessage(r.UUID, r.Payload)
+	maps.Copy(m.Metadata, r.Metadata)
+	for _, k := range reasonKeys {
+		delete(m.Metadata, k)
+	}
+	pub, err := wsql.NewPublisher(wsql.TxFromStdSQL(tx), wsql.PublisherConfig{SchemaAdapter: schema}, cfg.Logger)
+	if err != nil {
+		return false, err
+	}
+	if err := pub.Publish(topic, m); err != nil {
+		return false, err
+	}
+	return true, tx.Commit()
+}
