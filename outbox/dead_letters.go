@@ -139,6 +139,7 @@ func redriveRows(ctx context.Context, cfg Config, rows []sqldb.WatermillRow) (in
 			continue // another Redrive moved it
 		}
 		m := message.NewMessage(r.UUID, r.Payload)
+		m.SetContext(ctx) // watermill-sql inserts on the message's context
 		maps.Copy(m.Metadata, r.Metadata)
 		for _, k := range reasonKeys {
 			delete(m.Metadata, k)

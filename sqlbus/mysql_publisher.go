@@ -3,6 +3,7 @@ package sqlbus
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 
@@ -82,6 +83,9 @@ func lockTopic(ctx context.Context, conn *sql.Conn, topic string) (unlock func()
 	}
 	return func() error {
 		if _, err := conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK(?)", name); err != nil {
+			// The connection may still hold the lock: close it rather than
+			// return it to the pool, so that its session ends and frees it.
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
 			return fmt.Errorf("sqlbus: release %q: %w", name, err)
 		}
 		return nil

@@ -25,9 +25,11 @@ var reasonKeys = []string{sourceflow.MetaFailure, sourceflow.MetaLastError, sqld
 // again with its new reason. Each goes back as it was published, same
 // message id, without its reason, and leaves the dead-letter table in the
 // same transaction, so Redrive calls running together move each dead
-// letter once. An error leaves the rest where they were; the count says how
-// many were moved. Only cfg.DB, cfg.Dialect and cfg.Logger are used;
-// services may run meanwhile.
+// letter once. Every consumer group of destination receives them again,
+// not only the service that dead-lettered them. An error, or the end of
+// ctx, leaves the rest where they were; the count says how many were
+// moved. Only cfg.DB, cfg.Dialect and cfg.Logger are used; services may
+// run meanwhile.
 func Redrive(ctx context.Context, cfg Config, destination string) (int, error) {
 	cfg.setDefaults()
 	if err := cfg.Validate(); err != nil {
@@ -48,11 +50,11 @@ func Redrive(ctx context.Context, cfg Config, destination string) (int, error) {
 	moved := 0
 	for _, r := range rows {
 		ok, err := redriveRow(ctx, cfg, schema, destination, r)
+		if ok {
+			moved++ // committed, even when releasing the lock then failed
+		}
 		if err != nil {
 			return moved, fmt.Errorf("sqlbus: redrive %s to %q: %w", r.UUID, destination, err)
-		}
-		if ok {
-			moved++
 		}
 	}
 	return moved, nil
@@ -70,9 +72,9 @@ func redriveRow(ctx context.Context, cfg Config, schema wsql.SchemaAdapter, dest
 	defer conn.Close()
 	topic := Topic(destination)
 	if cfg.Dialect == sourceflow.MySQL {
-		unlock, err := lockTopic(ctx, conn, topic)
-		if err != nil {
-			return false, err
+		unlock, lerr := lockTopic(ctx, conn, topic)
+		if lerr != nil {
+			return false, lerr
 		}
 		defer func() { err = errors.Join(err, unlock()) }()
 	}
@@ -85,6 +87,7 @@ func redriveRow(ctx context.Context, cfg Config, schema wsql.SchemaAdapter, dest
 		return false, err
 	}
 	m := message.NewMessage(r.UUID, r.Payload)
+	m.SetContext(ctx) // watermill-sql inserts on the first message's context
 	maps.Copy(m.Metadata, r.Metadata)
 	for _, k := range reasonKeys {
 		delete(m.Metadata, k)
@@ -96,5 +99,8 @@ func redriveRow(ctx context.Context, cfg Config, schema wsql.SchemaAdapter, dest
 	if err := pub.Publish(topic, m); err != nil {
 		return false, err
 	}
-	return true, tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return false, err
+	}
+	return true, nil
 }
