@@ -131,7 +131,7 @@ func redriveRows(ctx context.Context, cfg Config, rows []sqldb.WatermillRow) (in
 	}
 	var msgs []*message.Message
 	for _, r := range rows {
-		taken, err := sqldb.TakeWatermillRow(ctx, tx, cfg.Dialect, deadLetterTable(cfg.Topic), r.Offset)
+		taken, err := sqldb.TakeWatermillRow(ctx, tx, cfg.Dialect, deadLetterTable(cfg.Topic), r)
 		if err != nil {
 			return 0, err
 		}

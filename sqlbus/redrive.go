@@ -83,7 +83,7 @@ func redriveRow(ctx context.Context, cfg Config, schema wsql.SchemaAdapter, dest
 		return false, err
 	}
 	defer func() { _ = tx.Rollback() }() // a no-op once committed
-	if moved, err = sqldb.TakeWatermillRow(ctx, tx, cfg.Dialect, "watermill_"+DeadLetterTopic(destination), r.Offset); err != nil || !moved {
+	if moved, err = sqldb.TakeWatermillRow(ctx, tx, cfg.Dialect, "watermill_"+DeadLetterTopic(destination), r); err != nil || !moved {
 		return false, err
 	}
 	m := message.NewMessage(r.UUID, r.Payload)

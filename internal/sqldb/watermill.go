@@ -11,6 +11,7 @@ import (
 // WatermillRow is one row of a messages table of watermill-sql's default
 // schema (the tables of sqlbus destinations and of the outbox).
 type WatermillRow struct {
+	TxID     string // PostgreSQL only: the row's transaction_id, which leads the table's key
 	Offset   int64
 	UUID     string
 	Payload  []byte
@@ -29,9 +30,9 @@ func ReadWatermillTable(ctx context.Context, db *sql.DB, d Dialect, table string
 		return nil, err
 	}
 	// #nosec G202 -- table is quoted and holds no quote or backtick (checked above).
-	q := `SELECT "offset", "uuid", "payload", "metadata" FROM "` + table + `" ORDER BY "transaction_id", "offset"`
+	q := `SELECT "transaction_id"::text, "offset", "uuid", "payload", "metadata" FROM "` + table + `" ORDER BY "transaction_id", "offset"`
 	if d == MySQL {
-		q = "SELECT `offset`, `uuid`, `payload`, `metadata` FROM `" + table + "` ORDER BY `offset`"
+		q = "SELECT '', `offset`, `uuid`, `payload`, `metadata` FROM `" + table + "` ORDER BY `offset`"
 	}
 	rows, err := db.QueryContext(ctx, q)
 	if err != nil {
@@ -42,7 +43,7 @@ func ReadWatermillTable(ctx context.Context, db *sql.DB, d Dialect, table string
 	for rows.Next() {
 		var r WatermillRow
 		var meta []byte
-		if err := rows.Scan(&r.Offset, &r.UUID, &r.Payload, &meta); err != nil {
+		if err := rows.Scan(&r.TxID, &r.Offset, &r.UUID, &r.Payload, &meta); err != nil {
 			return nil, fmt.Errorf("sqldb: read %s: %w", table, err)
 		}
 		if len(meta) > 0 {
@@ -76,18 +77,19 @@ func tableExists(ctx context.Context, db *sql.DB, d Dialect, table string) (bool
 	return n > 0, nil
 }
 
-// TakeWatermillRow deletes the row at offset of table (unquoted, letters,
-// digits and "-$:._" only) on ex and reports whether it was still there:
-// of two transactions taking one row, one gets it.
-func TakeWatermillRow(ctx context.Context, ex Executor, d Dialect, table string, offset int64) (bool, error) {
+// TakeWatermillRow deletes row, read from table (unquoted, letters, digits
+// and "-$:._" only) by ReadWatermillTable, on ex and reports whether it was
+// still there: of two transactions taking one row, one gets it. It finds
+// the row by the table's key: on PostgreSQL (transaction_id, offset).
+func TakeWatermillRow(ctx context.Context, ex Executor, d Dialect, table string, row WatermillRow) (bool, error) {
 	if strings.ContainsAny(table, "\"`\x00") {
 		return false, fmt.Errorf("sqldb: take a row of %q: a table name must not hold a quote, backtick or NUL", table)
 	}
 	// #nosec G202 -- table is quoted and holds no quote or backtick (checked above).
-	q := `DELETE FROM "` + table + `" WHERE "offset" = $1`
+	q, args := `DELETE FROM "`+table+`" WHERE "transaction_id" = $1::xid8 AND "offset" = $2`, []any{row.TxID, row.Offset}
 	if d == MySQL {
-		q = "DELETE FROM `" + table + "` WHERE `offset` = ?"
+		q, args = "DELETE FROM `"+table+"` WHERE `offset` = ?", []any{row.Offset}
 	}
-	n, err := RowsAffected(ex.ExecContext(ctx, q, offset))
+	n, err := RowsAffected(ex.ExecContext(ctx, q, args...))
 	return n == 1, err
 }
