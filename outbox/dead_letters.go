@@ -90,9 +90,11 @@ var reasonKeys = []string{
 // destination, for instance), and one that fails again is dead-lettered
 // again with its new reason. Each row goes back as it was written, without
 // its reason, and leaves the dead-letter table in the same transaction, so
-// Redrive calls running together move each dead letter once. It moves up to
-// 100 rows per transaction, of the list it read first; an error leaves the
-// rest where they were, and the count says how many were moved. Only
+// Redrive calls running together move each dead letter once. It reads and
+// moves up to 100 rows per transaction, so a list of any length takes
+// bounded memory, and moves only the dead letters there when it began (one
+// dead-lettered again meanwhile waits for the next call); an error leaves
+// the rest where they were, and the count says how many were moved. Only
 // cfg.DB, cfg.Dialect, cfg.Topic and cfg.Logger are used; forwarders may
 // run meanwhile.
 func Redrive(ctx context.Context, cfg Config) (int, error) {
@@ -100,17 +102,14 @@ func Redrive(ctx context.Context, cfg Config) (int, error) {
 	if err := cfg.validateStore(); err != nil {
 		return 0, err
 	}
-	rows, err := sqldb.ReadWatermillTable(ctx, cfg.DB, cfg.Dialect, deadLetterTable(cfg.Topic))
-	if err != nil {
-		return 0, fmt.Errorf("outbox: read dead letters: %w", err)
-	}
 	moved := 0
-	for start := 0; start < len(rows); start += redriveBatch {
-		n, err := redriveRows(ctx, cfg, rows[start:min(start+redriveBatch, len(rows))])
+	err := sqldb.EachWatermillPage(ctx, cfg.DB, cfg.Dialect, deadLetterTable(cfg.Topic), redriveBatch, func(rows []sqldb.WatermillRow) error {
+		n, err := redriveRows(ctx, cfg, rows)
 		moved += n
-		if err != nil {
-			return moved, fmt.Errorf("outbox: redrive dead letters: %w", err)
-		}
+		return err
+	})
+	if err != nil {
+		return moved, fmt.Errorf("outbox: redrive dead letters: %w", err)
 	}
 	return moved, nil
 }

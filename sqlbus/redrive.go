@@ -13,6 +13,9 @@ import (
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
+// redrivePage is how many dead letters Redrive reads at a time.
+const redrivePage = 100
+
 // reasonKeys are the metadata a dead letter gains (its reason, the last
 // error, the mark of a row whose metadata could not be read): a redriven
 // message goes back without them.
@@ -25,37 +28,40 @@ var reasonKeys = []string{sourceflow.MetaFailure, sourceflow.MetaLastError, sqld
 // again with its new reason. Each goes back as it was published, same
 // message id, without its reason, and leaves the dead-letter table in the
 // same transaction, so Redrive calls running together move each dead
-// letter once. Every consumer group of destination receives them again,
-// not only the service that dead-lettered them. An error, or the end of
-// ctx, leaves the rest where they were; the count says how many were
-// moved. Only cfg.DB, cfg.Dialect and cfg.Logger are used; services may
-// run meanwhile.
+// letter once. It reads them 100 at a time, so a list of any length takes
+// bounded memory, and moves only those there when it began (one
+// dead-lettered again meanwhile waits for the next call). Every consumer
+// group of destination receives them again, not only the service that
+// dead-lettered them. An error, or the end of ctx, leaves the rest where
+// they were; the count says how many were moved. Only cfg.DB, cfg.Dialect
+// and cfg.Logger are used; services may run meanwhile.
 func Redrive(ctx context.Context, cfg Config, destination string) (int, error) {
 	cfg.setDefaults()
 	if err := cfg.Validate(); err != nil {
 		return 0, err
 	}
-	rows, err := sqldb.ReadWatermillTable(ctx, cfg.DB, cfg.Dialect, "watermill_"+DeadLetterTopic(destination))
-	if err != nil {
-		return 0, fmt.Errorf("sqlbus: read dead letters of %q: %w", destination, err)
-	}
-	if len(rows) == 0 {
-		return 0, nil
-	}
 	schema, _ := adapters(cfg.Dialect, cfg.DB)
-	topic := Topic(destination)
-	if err := newTables(cfg.DB, schema).create(ctx, topic); err != nil {
-		return 0, err
-	}
-	moved := 0
-	for _, r := range rows {
-		ok, err := redriveRow(ctx, cfg, schema, destination, r)
-		if ok {
-			moved++ // committed, even when releasing the lock then failed
+	created, moved := false, 0
+	err := sqldb.EachWatermillPage(ctx, cfg.DB, cfg.Dialect, "watermill_"+DeadLetterTopic(destination), redrivePage, func(rows []sqldb.WatermillRow) error {
+		if !created {
+			if err := newTables(cfg.DB, schema).create(ctx, Topic(destination)); err != nil {
+				return err
+			}
+			created = true
 		}
-		if err != nil {
-			return moved, fmt.Errorf("sqlbus: redrive %s to %q: %w", r.UUID, destination, err)
+		for _, r := range rows {
+			ok, err := redriveRow(ctx, cfg, schema, destination, r)
+			if ok {
+				moved++ // committed, even when releasing the lock then failed
+			}
+			if err != nil {
+				return fmt.Errorf("%s: %w", r.UUID, err)
+			}
 		}
+		return nil
+	})
+	if err != nil {
+		return moved, fmt.Errorf("sqlbus: redrive the dead letters of %q: %w", destination, err)
 	}
 	return moved, nil
 }

@@ -19,10 +19,17 @@ import (
 // openEach opens every dialect whose database is available: SQLite always,
 // PostgreSQL and MySQL when make test set their DSNs.
 func openEach(t *testing.T, fn func(t *testing.T, d sqldb.Dialect, db *sql.DB)) {
-	for _, tc := range []struct {
-		d   sqldb.Dialect
-		env string
-	}{{sqldb.SQLite, ""}, {sqldb.Postgres, "SOURCEFLOW_POSTGRES_DSN"}, {sqldb.MySQL, "SOURCEFLOW_MYSQL_DSN"}} {
+	openDialects(t, []sqldb.Dialect{sqldb.SQLite, sqldb.Postgres, sqldb.MySQL}, fn)
+}
+
+// openDialects opens each of dialects as openEach does.
+func openDialects(t *testing.T, dialects []sqldb.Dialect, fn func(t *testing.T, d sqldb.Dialect, db *sql.DB)) {
+	envs := map[sqldb.Dialect]string{sqldb.Postgres: "SOURCEFLOW_POSTGRES_DSN", sqldb.MySQL: "SOURCEFLOW_MYSQL_DSN"}
+	for _, d := range dialects {
+		tc := struct {
+			d   sqldb.Dialect
+			env string
+		}{d, envs[d]}
 		t.Run(string(tc.d), func(t *testing.T) {
 			dsn := "file:" + filepath.Join(t.TempDir(), "s.db")
 			if tc.env != "" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -22,19 +23,35 @@ type WatermillRow struct {
 // quote, backtick or NUL is refused) in delivery order. A table that does
 // not exist has no rows.
 func ReadWatermillTable(ctx context.Context, db *sql.DB, d Dialect, table string) ([]WatermillRow, error) {
-	if strings.ContainsAny(table, "\"`\x00") {
-		return nil, fmt.Errorf("sqldb: read %q: a table name must not hold a quote, backtick or NUL", table)
+	if err := checkTableName(table); err != nil {
+		return nil, fmt.Errorf("sqldb: read %q: %w", table, err)
 	}
 	exists, err := tableExists(ctx, db, d, table)
 	if err != nil || !exists {
 		return nil, err
 	}
-	// #nosec G202 -- table is quoted and holds no quote or backtick (checked above).
-	q := `SELECT "transaction_id"::text, "offset", "uuid", "payload", "metadata" FROM "` + table + `" ORDER BY "transaction_id", "offset"`
+	return readRows(ctx, db, table, watermillSelect(d, table, ""))
+}
+
+// watermillSelect is the query of the rows of table matching where (none
+// when empty), in delivery order; its placeholders follow d.
+func watermillSelect(d Dialect, table, where string) string {
+	// #nosec G202 -- table is quoted and holds no quote or backtick (checkTableName).
+	q := `SELECT "transaction_id"::text, "offset", "uuid", "payload", "metadata" FROM "` + table + `"`
+	order := ` ORDER BY "transaction_id", "offset"`
 	if d == MySQL {
-		q = "SELECT '', `offset`, `uuid`, `payload`, `metadata` FROM `" + table + "` ORDER BY `offset`"
+		q = "SELECT '', `offset`, `uuid`, `payload`, `metadata` FROM `" + table + "`" // #nosec G202 -- as above
+		order = " ORDER BY `offset`"
 	}
-	rows, err := db.QueryContext(ctx, q)
+	if where != "" {
+		q += " WHERE " + where
+	}
+	return q + order
+}
+
+// readRows runs q with args on db and returns the rows it reads.
+func readRows(ctx context.Context, db *sql.DB, table, q string, args ...any) ([]WatermillRow, error) {
+	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: read %s: %w", table, err)
 	}
@@ -57,6 +74,15 @@ func ReadWatermillTable(ctx context.Context, db *sql.DB, d Dialect, table string
 		return nil, fmt.Errorf("sqldb: read %s: %w", table, err)
 	}
 	return out, nil
+}
+
+// checkTableName refuses a table name holding a quote, backtick or NUL:
+// names are spliced into statements.
+func checkTableName(table string) error {
+	if strings.ContainsAny(table, "\"`\x00") {
+		return errors.New("a table name must not hold a quote, backtick or NUL")
+	}
+	return nil
 }
 
 // tableExists reports whether table exists in the current schema
@@ -82,10 +108,10 @@ func tableExists(ctx context.Context, db *sql.DB, d Dialect, table string) (bool
 // still there: of two transactions taking one row, one gets it. It finds
 // the row by the table's key: on PostgreSQL (transaction_id, offset).
 func TakeWatermillRow(ctx context.Context, ex Executor, d Dialect, table string, row WatermillRow) (bool, error) {
-	if strings.ContainsAny(table, "\"`\x00") {
-		return false, fmt.Errorf("sqldb: take a row of %q: a table name must not hold a quote, backtick or NUL", table)
+	if err := checkTableName(table); err != nil {
+		return false, fmt.Errorf("sqldb: take a row of %q: %w", table, err)
 	}
-	// #nosec G202 -- table is quoted and holds no quote or backtick (checked above).
+	// #nosec G202 -- table is quoted and holds no quote or backtick (checkTableName).
 	q, args := `DELETE FROM "`+table+`" WHERE "transaction_id" = $1::xid8 AND "offset" = $2`, []any{row.TxID, row.Offset}
 	if d == MySQL {
 		q, args = "DELETE FROM `"+table+"` WHERE `offset` = ?", []any{row.Offset}

@@ -1,0 +1,76 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// EachWatermillPage calls fn with the rows table (unquoted, as
+// ReadWatermillTable takes it) holds when it begins, in delivery order, up
+// to limit at a time, reading each page once fn handled the one before: a
+// table of any length is read in bounded memory. Rows written meanwhile
+// (behind the last one it found) are not read, so a caller that writes
+// rows back into table ends. fn may delete the rows it is given. A table
+// that does not exist has no rows.
+func EachWatermillPage(ctx context.Context, db *sql.DB, d Dialect, table string, limit int, fn func([]WatermillRow) error) error {
+	if err := checkTableName(table); err != nil {
+		return fmt.Errorf("sqldb: read %q: %w", table, err)
+	}
+	exists, err := tableExists(ctx, db, d, table)
+	if err != nil || !exists {
+		return err
+	}
+	last, found, err := lastWatermillRow(ctx, db, d, table)
+	if err != nil || !found {
+		return err
+	}
+	after := WatermillRow{TxID: "0"}
+	for {
+		page, err := readRows(ctx, db, table, pageQuery(d, table, limit), pageArgs(d, after, last)...)
+		if err != nil || len(page) == 0 {
+			return err
+		}
+		if err := fn(page); err != nil {
+			return err
+		}
+		after = page[len(page)-1]
+	}
+}
+
+// pageQuery reads up to limit rows after one position and through another.
+func pageQuery(d Dialect, table string, limit int) string {
+	where := `("transaction_id", "offset") > ($1::xid8, $2) AND ("transaction_id", "offset") <= ($3::xid8, $4)`
+	if d == MySQL {
+		where = "`offset` > ? AND `offset` <= ?"
+	}
+	return fmt.Sprintf("%s LIMIT %d", watermillSelect(d, table, where), limit)
+}
+
+// pageArgs are the arguments of pageQuery.
+func pageArgs(d Dialect, after, through WatermillRow) []any {
+	if d == MySQL {
+		return []any{after.Offset, through.Offset}
+	}
+	return []any{after.TxID, after.Offset, through.TxID, through.Offset}
+}
+
+// lastWatermillRow returns the position of the last row of table in
+// delivery order, and whether it has one.
+func lastWatermillRow(ctx context.Context, db *sql.DB, d Dialect, table string) (WatermillRow, bool, error) {
+	// #nosec G202 -- table is quoted and holds no quote or backtick (checkTableName).
+	q := `SELECT "transaction_id"::text, "offset" FROM "` + table + `" ORDER BY "transaction_id" DESC, "offset" DESC LIMIT 1`
+	if d == MySQL {
+		q = "SELECT '', `offset` FROM `" + table + "` ORDER BY `offset` DESC LIMIT 1" // #nosec G202 -- as above
+	}
+	var r WatermillRow
+	err := db.QueryRowContext(ctx, q).Scan(&r.TxID, &r.Offset)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, false, nil
+	}
+	if err != nil {
+		return r, false, fmt.Errorf("sqldb: read the last row of %s: %w", table, err)
+	}
+	return r, true, nil
+}
