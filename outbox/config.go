@@ -68,9 +68,9 @@ type Config struct {
 	PollInterval time.Duration
 	// PruneInterval is how often a forwarder deletes the rows the
 	// forwarders forwarded or dead-lettered (Transport.Prune), so the outbox
-	// table holds what is still to forward and the last forwarded row. Negative: never; the table
-	// then keeps every message ever sent until pruned by hand. Default
-	// DefaultPruneInterval.
+	// table holds what is still to forward and the last forwarded row.
+	// Negative: never; the table then keeps every message ever sent until
+	// pruned by hand. Default DefaultPruneInterval.
 	PruneInterval time.Duration
 	// DisableForwarder keeps Bind from starting a forwarder in this process,
 	// for processes that only write into the outbox while other instances

@@ -60,8 +60,9 @@
 // outage of the queue service) therefore delays those readers by up to 30 s
 // at a time; where that matters, keep sqlbus on another PostgreSQL server.
 //
-// A row that can never be delivered is dead-lettered at once: a payload that is not a forwarder envelope, metadata that is not a
-// JSON object of strings, or a failure the inner transport marks
+// A row that can never be delivered is dead-lettered at once: a payload
+// that is not a forwarder envelope, metadata that is not a JSON object of
+// strings, or a failure the inner transport marks
 // sourceflow.Permanent. A destination the inner transport has no publisher
 // for is retried like a failed publish, until it has had none on this
 // forwarder for 15 minutes: the row was written by an instance whose

@@ -47,7 +47,7 @@
 // pruning of its destinations until its row is deleted from
 // watermill_offsets_<topic>; a destination no service ever subscribed to
 // keeps every row, for the group that will read it; and dead letters stay
-// until deleted by hand. A negative PruneInterval keeps every row; Prune
+// until Redrive moves them back or they are deleted by hand. A negative PruneInterval keeps every row; Prune
 // prunes a destination on demand.
 //
 // A message the tables cannot hold unchanged on both databases is refused
