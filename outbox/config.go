@@ -50,8 +50,9 @@ type Config struct {
 	Transport cqrs.Transport
 	// Topic names the outbox: its rows live in the table watermill_<Topic>
 	// and its dead letters in watermill_<Topic>_dead_letters. Letters,
-	// digits and underscores, not ending in "_dead_letters". All instances
-	// of a service share one Topic.
+	// digits and underscores, neither ending in "_dead_letters" nor
+	// starting with "offsets_" (watermill-sql's names of those tables).
+	// All instances of a service share one Topic.
 	// Services sharing one database must each set their own Topic: the
 	// forwarders of a Topic share its rows, so one service's forwarder would
 	// take another's rows (holding up the outbox on those for destinations
@@ -67,7 +68,7 @@ type Config struct {
 	// Default DefaultPollInterval.
 	PollInterval time.Duration
 	// PruneInterval is how often a forwarder deletes the rows the
-	// forwarders forwarded or dead-lettered (Transport.Prune), so the outbox
+	// forwarders forwarded or dead-lettered (see Prune), so the outbox
 	// table holds what is still to forward and the last forwarded row.
 	// Negative: never; the table then keeps every message ever sent until
 	// pruned by hand. Default DefaultPruneInterval.
@@ -109,16 +110,18 @@ func (c Config) validateStore() error {
 			ErrUnsupportedDialect, string(c.Dialect), sourceflow.Postgres, sourceflow.MySQL))
 	}
 	if c.Topic != "" && !validTopic(c.Topic) {
-		errs = append(errs, fmt.Errorf("%w: Config.Topic %q (letters, digits and underscores, at most %d bytes, not ending in %q)",
-			ErrInvalidTopic, c.Topic, maxTopicLength, deadLetterSuffix))
+		errs = append(errs, fmt.Errorf("%w: Config.Topic %q (letters, digits and underscores, at most %d bytes, not ending in %q nor starting with %q)",
+			ErrInvalidTopic, c.Topic, maxTopicLength, deadLetterSuffix, "offsets_"))
 	}
 	return errors.Join(errs...)
 }
 
 // validTopic reports whether topic is letters, digits and underscores, at
-// most maxTopicLength bytes (table names are spliced into SQL), and does
-// not end in deadLetterSuffix: the outbox table of "x_dead_letters" would
-// be the dead-letter table of the outbox "x".
+// most maxTopicLength bytes (table names are spliced into SQL), neither
+// ending in deadLetterSuffix nor starting with "offsets_": the outbox table
+// of "x_dead_letters" would be the dead-letter table of the outbox "x", and
+// that of "offsets_x" its offsets table.
 func validTopic(topic string) bool {
-	return len(topic) <= maxTopicLength && sqldb.ValidWord(topic) && !strings.HasSuffix(topic, deadLetterSuffix)
+	return len(topic) <= maxTopicLength && sqldb.ValidWord(topic) &&
+		!strings.HasSuffix(topic, deadLetterSuffix) && !strings.HasPrefix(topic, "offsets_")
 }

@@ -35,6 +35,7 @@ func TestValidateTopic(t *testing.T) {
 		{"orders-outbox", false}, {"a.b", false}, {`x"; DROP TABLE y`, false},
 		{strings.Repeat("a", 32), true}, {strings.Repeat("a", 33), false},
 		{"orders_dead_letters", false}, {"dead_letters_orders", true}, // the outbox "orders" keeps its dead letters in the first
+		{"offsets_orders", false}, {"orders_offsets", true}, // and its offsets in the table of the first
 	} {
 		err := outbox.Config{DB: db, Dialect: sourceflow.Postgres, Transport: inner, Topic: tt.topic}.Validate()
 		assert.Equal(t, tt.ok, err == nil, "topic %q: %v", tt.topic, err)
@@ -44,4 +45,11 @@ func TestValidateTopic(t *testing.T) {
 func TestNewRefusesAnInvalidConfig(t *testing.T) {
 	_, err := outbox.New(outbox.Config{Dialect: sourceflow.MySQL})
 	assert.ErrorContains(t, err, "Config.DB")
+}
+
+func TestPruneRefusesAnInvalidConfig(t *testing.T) {
+	_, err := outbox.Prune(t.Context(), outbox.Config{Dialect: sourceflow.MySQL})
+	assert.ErrorContains(t, err, "Config.DB")
+	_, err = outbox.Prune(t.Context(), outbox.Config{DB: &sql.DB{}, Dialect: sourceflow.Postgres, Topic: "offsets_orders"})
+	assert.ErrorIs(t, err, outbox.ErrInvalidTopic)
 }

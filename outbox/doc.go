@@ -94,7 +94,7 @@
 // last forwarded row is kept, so the offsets go on from it whatever the
 // database does with an emptied table. Dead letters stay in their own
 // table until Redrive takes them. A negative PruneInterval keeps every row;
-// Transport.Prune prunes on demand.
+// the function Prune prunes on demand.
 //
 // # Order
 //

@@ -11,18 +11,22 @@ import (
 )
 
 // Prune deletes the rows of the outbox that the forwarders have forwarded
-// (or dead-lettered), a thousand per statement, and returns how many it deleted. It keeps
-// the last forwarded row, so the table's offsets go on growing from it
-// whatever the database does with an emptied table. A forwarding Transport
-// prunes every Config.PruneInterval on its own; Prune is for a process with
-// Config.PruneInterval negative, or with DisableForwarder set, that prunes
-// when it chooses. Rows not yet forwarded, and the dead letters, are kept.
-// Every instance may prune: concurrent prunes delete disjoint or
-// already-deleted rows.
-func (t *Transport) Prune(ctx context.Context) (int64, error) {
-	n, err := prune(ctx, t.cfg)
+// (or dead-lettered), a thousand per statement, and returns how many it
+// deleted. It keeps the last forwarded row, so the table's offsets go on
+// growing from it whatever the database does with an emptied table. A
+// forwarding Transport prunes every Config.PruneInterval on its own; Prune
+// is for a process that prunes when it chooses (a PruneInterval negative, a
+// job). Rows not yet forwarded, and the dead letters, are kept. Every
+// instance may prune: concurrent prunes delete disjoint or already-deleted
+// rows. Only cfg.DB, cfg.Dialect and cfg.Topic are used.
+func Prune(ctx context.Context, cfg Config) (int64, error) {
+	cfg.setDefaults()
+	if err := cfg.validateStore(); err != nil {
+		return 0, err
+	}
+	n, err := prune(ctx, cfg)
 	if err != nil {
-		return n, fmt.Errorf("outbox: prune %q: %w", t.cfg.Topic, err)
+		return n, fmt.Errorf("outbox: prune %q: %w", cfg.Topic, err)
 	}
 	return n, nil
 }

@@ -24,7 +24,7 @@ func TestPruneKeepsTheRowsNotYetForwarded(t *testing.T) {
 		topic := uniqueName("obp")
 		d.dropOutbox(t, db, topic)
 		store, _ := newStore(t, d, db)
-		writer, send := newWriter(t, d, store, topic)
+		send := newWriter(t, d, store, topic)
 
 		forwarded := sendOrders(t, store, send, "early", 5)
 		first := newHarness(t, d, db, topic, nil, func(b *outbox.Transport) { outbox.SetPruneInterval(b, -1) })
@@ -35,11 +35,11 @@ func TestPruneKeepsTheRowsNotYetForwarded(t *testing.T) {
 		require.NoError(t, first.box.Close())
 
 		pending := sendOrders(t, store, send, "late", 3)
-		n, err := writer.Prune(ctx)
+		n, err := outbox.Prune(ctx, outbox.Config{DB: db, Dialect: d.dialect, Topic: topic})
 		require.NoError(t, err)
 		assert.Equal(t, int64(len(forwarded)-1), n, "every forwarded row but the last is deleted")
 		assert.Equal(t, 1+len(pending), d.outboxRows(t, db, topic), "the last forwarded row and the rows not yet forwarded stay")
-		n, err = writer.Prune(ctx)
+		n, err = outbox.Prune(ctx, outbox.Config{DB: db, Dialect: d.dialect, Topic: topic})
 		require.NoError(t, err)
 		assert.Zero(t, n, "a second prune finds nothing to delete")
 
@@ -79,9 +79,9 @@ func TestPruneBeforeAnyForwarderRanDeletesNothing(t *testing.T) {
 		topic := uniqueName("obp")
 		d.dropOutbox(t, db, topic)
 		store, _ := newStore(t, d, db)
-		writer, send := newWriter(t, d, store, topic)
+		send := newWriter(t, d, store, topic)
 		sendOrders(t, store, send, "o", 2)
-		n, err := writer.Prune(context.Background())
+		n, err := outbox.Prune(context.Background(), outbox.Config{DB: db, Dialect: d.dialect, Topic: topic})
 		require.NoError(t, err)
 		assert.Zero(t, n)
 		assert.Equal(t, 2, d.outboxRows(t, db, topic))
@@ -91,8 +91,8 @@ func TestPruneBeforeAnyForwarderRanDeletesNothing(t *testing.T) {
 type sendFunc func(ctx context.Context, entityID string, cmd any) (cqrs.Envelope, error)
 
 // newWriter starts a service that writes PlaceOrder into the outbox of
-// topic without forwarding it, and returns its outbox and its send.
-func newWriter(t *testing.T, d dialect, store *sqlstore.Store, topic string) (*outbox.Transport, sendFunc) {
+// topic without forwarding it, and returns its send.
+func newWriter(t *testing.T, d dialect, store *sqlstore.Store, topic string) sendFunc {
 	t.Helper()
 	inner, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{Async: true})
 	require.NoError(t, err)
@@ -105,7 +105,7 @@ func newWriter(t *testing.T, d dialect, store *sqlstore.Store, topic string) (*o
 		assert.NoError(t, svc.Close())
 		assert.NoError(t, box.Close())
 	})
-	return box, cqrs.NewAggregate(svc, "order").Send
+	return cqrs.NewAggregate(svc, "order").Send
 }
 
 // sendOrders sends n PlaceOrder commands, each in a transaction of store,

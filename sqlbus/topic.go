@@ -31,7 +31,9 @@ const hashLen = 20
 // 80 bits of SHA-256:
 //
 //   - A name of lowercase ASCII letters, digits, '.', '_' and '-' of at most
-//     MaxTopicLength bytes is its own topic ("orders.fifo").
+//     MaxTopicLength bytes is its own topic ("orders.fifo"), unless it starts
+//     with "offsets_": watermill_offsets_<topic> is the offsets table of
+//     <topic>, so its first byte is escaped ("offsets_x" is "$6ffsets_x").
 //   - Otherwise every other byte (uppercase letters included, so that
 //     MySQL on a case-insensitive file system cannot fold two names into one
 //     table) becomes '$' and two lowercase hex digits: "Orders" is
@@ -41,7 +43,12 @@ const hashLen = 20
 //     "$$" appears in no shorter result.
 func Topic(destination string) string {
 	var b strings.Builder
-	for i := 0; i < len(destination); i++ {
+	start := 0
+	if strings.HasPrefix(destination, offsetsPrefix) {
+		b.WriteString("$6f") // its messages table would be the offsets table of the rest
+		start = 1
+	}
+	for i := start; i < len(destination); i++ {
 		c := destination[i]
 		if plain(c) {
 			b.WriteByte(c)
@@ -58,6 +65,11 @@ func Topic(destination string) string {
 	keep := MaxTopicLength - len(hashMark) - hashLen
 	return t[:keep] + hashMark + hex.EncodeToString(sum[:])[:hashLen]
 }
+
+// offsetsPrefix starts the name of the offsets table of a topic after
+// "watermill_": a topic starting with it would name another topic's offsets
+// table as its messages table.
+const offsetsPrefix = "offsets_"
 
 // DeadLetterTopic returns the topic that keeps a destination's dead letters:
 // its Topic followed by "$dlq".

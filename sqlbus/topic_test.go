@@ -44,11 +44,13 @@ func TestTopicNeverMapsTwoDestinationsOrADeadLetterTopicToOneTable(t *testing.T)
 	seen := map[string]string{}
 	for _, d := range names() {
 		for _, topic := range []string{Topic(d), DeadLetterTopic(d)} {
-			key := strings.ToLower(topic) // MySQL may fold table names
-			if prev, ok := seen[key]; ok {
-				t.Errorf("%q and %q share the table of topic %q", prev, d, topic)
+			for _, table := range []string{"watermill_" + topic, "watermill_offsets_" + topic} {
+				key := strings.ToLower(table) // MySQL may fold table names
+				if prev, ok := seen[key]; ok {
+					t.Errorf("%q and %q share the table %q", prev, d, table)
+				}
+				seen[key] = d + " (" + table + ")"
 			}
-			seen[key] = d + " (" + topic + ")"
 		}
 	}
 }
@@ -60,6 +62,7 @@ func names() []string {
 	out := []string{
 		"orders", "Orders", "ORDERS", "orders.fifo", "Orders.fifo", "orders-dlq", "orders$dlq", "orders$",
 		"$4frders", "a/b", "a$2fb", "a b", "a$20b", "x$$y", "café", "", "-", ".", "$",
+		"offsets_orders", "offsets_orders$dlq", "offsets_offsets_orders", "$6ffsets_orders", "offsets_", "offsets",
 		long, long + "a", long + "b", long + "A", long[:MaxTopicLength-1] + "$", long + "$dlq",
 	}
 	for i := range 300 {
