@@ -13,7 +13,8 @@ type idempotencyKeyKey struct{}
 // timeout, a commit whose answer was lost) sends the same command: Send
 // finds it in the CommandStore, keeps its sequence number and publishes it
 // again, rather than storing a second command; consumers' idempotency drops
-// the repeated delivery. A command that differs (another payload) is a new
+// the repeated delivery (within its record's TTL: a retry after that is
+// handled again). A command that differs (another payload) is a new
 // command. Two identical commands for one entity sent with one key are one
 // command: give each its own key to send both. A send that meets the
 // command another send with the key stored meanwhile takes that command

@@ -57,8 +57,11 @@ type Config struct {
 	RedeliveryDelay time.Duration
 	// PruneInterval is how often each subscription deletes the rows of its
 	// destination that every consumer group of it acknowledged (see Prune),
-	// so a table holds what is still to consume. Negative: never; the tables
-	// then keep every message ever sent. Default DefaultPruneInterval.
+	// so a table holds what is still to consume. Each subscription of each
+	// instance prunes (a read of the groups' positions, then the deletes),
+	// so a destination sees instances × subscribing services prunes per
+	// interval: keep it in minutes. Negative: never; the tables then keep
+	// every message ever sent. Default DefaultPruneInterval.
 	PruneInterval time.Duration
 	// Logger logs. Default: watermill.NopLogger.
 	Logger watermill.LoggerAdapter
