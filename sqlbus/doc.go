@@ -123,11 +123,16 @@
 // On PostgreSQL a message becomes visible once every write transaction that
 // began before it, anywhere in the database cluster, has ended: a long
 // write transaction (a batch job, a migration, a session idle in
-// transaction) delays every topic until it ends. On MySQL a subscription
-// reads at READ COMMITTED (watermill-sql's default is SERIALIZABLE, whose
-// locks on the table's end would make a handler publishing to a table being
-// read wait for itself); offsets stay gap-free because this package's
-// publisher commits a topic's inserts one at a time. Other watermill-sql
-// publishers writing to the same tables concurrently lose that guarantee:
-// publish through the transport.
+// transaction) delays every topic until it ends. A subscription's own poll
+// is such a transaction: it locks its group's offsets row and stays open
+// while the handlers of its batch run, so a slow handler delays the
+// messages of every destination published meanwhile by as long (as does an
+// outbox forwarder retrying a publish; see package outbox).
+//
+// On MySQL a subscription reads at READ COMMITTED (watermill-sql's default
+// is SERIALIZABLE, whose locks on the table's end would make a handler
+// publishing to a table being read wait for itself); offsets stay gap-free
+// because this package's publisher commits a topic's inserts one at a time.
+// Other watermill-sql publishers writing to the same tables concurrently
+// lose that guarantee: publish through the transport.
 package sqlbus
