@@ -8,6 +8,8 @@ import (
 
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/components/forwarder"
+
+	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
 // forwarderRun is one run of the forwarder, on a context of its own: Bind's
@@ -36,7 +38,9 @@ func runForwarder(fwd *forwarder.Forwarder, cfg Config) *forwarderRun {
 		r.err = r.fwd.Run(ctx)
 	}()
 	if cfg.PruneInterval > 0 {
-		r.pruning.Go(func() { pruneLoop(ctx, cfg) })
+		r.pruning.Go(func() {
+			sqldb.PruneEvery(ctx, cfg.PruneInterval, cfg.DB, cfg.Dialect, cfg.Topic, cfg.Logger, "outbox")
+		})
 	}
 	return r
 }

@@ -4,9 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/ThreeDotsLabs/watermill"
-
-	"github.com/sourceflow-go/sourceflow/internal/periodic"
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
@@ -24,29 +21,11 @@ func Prune(ctx context.Context, cfg Config) (int64, error) {
 	if err := cfg.validateStore(); err != nil {
 		return 0, err
 	}
-	n, err := prune(ctx, cfg)
+	// The outbox's MySQL lock commits its rows in offset order, as
+	// PruneConsumed requires.
+	n, err := sqldb.PruneConsumed(ctx, cfg.DB, cfg.Dialect, cfg.Topic)
 	if err != nil {
 		return n, fmt.Errorf("outbox: prune %q: %w", cfg.Topic, err)
 	}
 	return n, nil
-}
-
-// prune deletes the outbox rows before the forwarders' acknowledged
-// position (see sqldb.PruneConsumed: the outbox's MySQL lock commits its
-// rows in offset order).
-func prune(ctx context.Context, cfg Config) (int64, error) {
-	return sqldb.PruneConsumed(ctx, cfg.DB, cfg.Dialect, cfg.Topic)
-}
-
-// pruneLoop prunes the outbox every cfg.PruneInterval until ctx ends.
-func pruneLoop(ctx context.Context, cfg Config) {
-	periodic.Run(ctx.Done(), cfg.PruneInterval, func() {
-		n, err := prune(ctx, cfg)
-		switch {
-		case err != nil && ctx.Err() == nil:
-			cfg.Logger.Error("outbox: pruning forwarded rows failed", err, watermill.LogFields{"topic": cfg.Topic})
-		case n > 0:
-			cfg.Logger.Debug("outbox: pruned forwarded rows", watermill.LogFields{"topic": cfg.Topic, "rows": n})
-		}
-	})
 }

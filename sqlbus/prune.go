@@ -5,10 +5,8 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
 
-	"github.com/sourceflow-go/sourceflow/internal/periodic"
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
@@ -59,22 +57,11 @@ func (s *pruningSubscriber) Subscribe(ctx context.Context, topic string) (<-chan
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.closed {
-		s.pruning.Go(func() { s.pruneLoop(topic) })
+		s.pruning.Go(func() {
+			sqldb.PruneEvery(s.ctx, s.cfg.PruneInterval, s.cfg.DB, s.cfg.Dialect, topic, s.cfg.Logger, "sqlbus")
+		})
 	}
 	return ch, nil
-}
-
-// pruneLoop prunes topic every cfg.PruneInterval until Close.
-func (s *pruningSubscriber) pruneLoop(topic string) {
-	periodic.Run(s.ctx.Done(), s.cfg.PruneInterval, func() {
-		n, err := sqldb.PruneConsumed(s.ctx, s.cfg.DB, s.cfg.Dialect, topic)
-		switch {
-		case err != nil && s.ctx.Err() == nil:
-			s.cfg.Logger.Error("sqlbus: pruning consumed rows failed", err, watermill.LogFields{"topic": topic})
-		case n > 0:
-			s.cfg.Logger.Debug("sqlbus: pruned consumed rows", watermill.LogFields{"topic": topic, "rows": n})
-		}
-	})
 }
 
 // Close stops the pruning, waiting for a prune in progress to end, then

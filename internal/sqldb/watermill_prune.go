@@ -5,7 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+
+	"github.com/sourceflow-go/sourceflow/internal/periodic"
 )
 
 // PruneBatch bounds the rows one DELETE of PruneConsumed removes; a prune
@@ -28,13 +32,10 @@ const PruneBatch = 1000
 // no row a group has yet to read is deleted. A group added after a prune
 // starts at the first row kept.
 func PruneConsumed(ctx context.Context, db *sql.DB, d Dialect, topic string) (int64, error) {
-	if strings.ContainsAny(topic, "\"`\x00") {
-		return 0, fmt.Errorf("sqldb: prune %q: a topic must not hold a quote, backtick or NUL", topic)
+	if err := checkTableName(topic); err != nil {
+		return 0, fmt.Errorf("sqldb: prune %q: %w", topic, err)
 	}
 	q := pruneQueries(d, "watermill_"+topic, "watermill_offsets_"+topic)
-	if exists, err := tableExists(ctx, db, d, "watermill_offsets_"+topic); err != nil || !exists {
-		return 0, err
-	}
 	var acked int64
 	var txID string // PostgreSQL only: the transaction id at the slowest position
 	dest := []any{&acked}
@@ -46,6 +47,12 @@ func PruneConsumed(ctx context.Context, db *sql.DB, d Dialect, topic string) (in
 		return 0, nil
 	}
 	if err != nil {
+		// The offsets table is created by the first subscription: a topic
+		// without one has no consumer group, and nothing counts as consumed.
+		// Looked up only here, so a prune costs no lookup of its own.
+		if exists, lookupErr := tableExists(ctx, db, d, "watermill_offsets_"+topic); lookupErr == nil && !exists {
+			return 0, nil
+		}
 		return 0, fmt.Errorf("sqldb: read the consumed position of %s: %w", topic, err)
 	}
 	args := []any{acked, PruneBatch}
@@ -63,6 +70,21 @@ func PruneConsumed(ctx context.Context, db *sql.DB, d Dialect, topic string) (in
 			return total, nil
 		}
 	}
+}
+
+// PruneEvery runs PruneConsumed on topic every interval until ctx ends,
+// logging a failure (except the one ctx's end causes) at error level and a
+// prune that deleted rows at debug level, each under component's name.
+func PruneEvery(ctx context.Context, interval time.Duration, db *sql.DB, d Dialect, topic string, logger watermill.LoggerAdapter, component string) {
+	periodic.Run(ctx.Done(), interval, func() {
+		n, err := PruneConsumed(ctx, db, d, topic)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			logger.Error(component+": pruning consumed rows failed", err, watermill.LogFields{"topic": topic})
+		case n > 0:
+			logger.Debug(component+": pruned consumed rows", watermill.LogFields{"topic": topic, "rows": n})
+		}
+	})
 }
 
 // pruneStatements are the two statements of a prune.
