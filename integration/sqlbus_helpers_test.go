@@ -76,19 +76,23 @@ func sqlbusService(t *testing.T, bcfg sqlbus.Config, scfg cqrs.ServiceConfig) *c
 	return svc
 }
 
+// quoteIdent quotes the table name name (holding no quote) for d.
+func quoteIdent(d sourceflow.Dialect, name string) string {
+	if d == sourceflow.MySQL {
+		return "`" + name + "`"
+	}
+	return `"` + name + `"`
+}
+
 // dropSQLBusTables drops, after the test, the tables of destinations: each
 // one's messages and offsets tables and its dead letters.
 func dropSQLBusTables(t *testing.T, d sourceflow.Dialect, db *sql.DB, destinations ...string) {
 	t.Helper()
 	t.Cleanup(func() {
-		q := `"`
-		if d == sourceflow.MySQL {
-			q = "`"
-		}
 		for _, dest := range destinations {
 			for _, topic := range []string{sqlbus.Topic(dest), sqlbus.DeadLetterTopic(dest)} {
 				for _, table := range []string{"watermill_" + topic, "watermill_offsets_" + topic} {
-					_, err := db.Exec("DROP TABLE IF EXISTS " + q + table + q)
+					_, err := db.Exec("DROP TABLE IF EXISTS " + quoteIdent(d, table))
 					require.NoError(t, err)
 				}
 			}

@@ -96,6 +96,11 @@
 // table until Redrive takes them. A negative PruneInterval keeps every row;
 // the function Prune prunes on demand.
 //
+// Depths reports the rows the forwarders have yet to forward and the dead
+// letters as sourceflow.QueueDepth values, for a metrics DepthSource: a
+// backlog that keeps growing is an inner transport that keeps failing, or
+// forwarders that cannot keep up.
+//
 // # Order
 //
 // One consumer group reads the outbox in order and delivers one row at a

@@ -47,8 +47,18 @@
 // pruning of its destinations until its row is deleted from
 // watermill_offsets_<topic>; a destination no service ever subscribed to
 // keeps every row, for the group that will read it; and dead letters stay
-// until Redrive moves them back or they are deleted by hand. A negative PruneInterval keeps every row; Prune
-// prunes a destination on demand.
+// until Redrive moves them back or they are deleted by hand. A negative
+// PruneInterval keeps every row; Prune prunes a destination on demand.
+//
+// # Depths
+//
+// Depths reports, for each destination a service consumes, how many
+// messages its consumer group has yet to handle and how many dead letters
+// the destination holds, as sourceflow.QueueDepth values: a metrics
+// DepthSource (metrics.DepthFunc) exports them as the AWS transport's queue
+// depths are exported. A backlog that keeps growing is a service falling
+// behind, or down; another service's growing backlog on a destination this
+// service prunes is what holds its pruning back.
 //
 // A message the tables cannot hold unchanged on both databases is refused
 // before it is written, with ErrInvalidMessage, marked permanent, naming it

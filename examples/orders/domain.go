@@ -85,7 +85,7 @@ type ordersService struct {
 
 func newOrdersService(cfg cqrs.ServiceConfig, d destinations) (*ordersService, error) {
 	cfg.Name = "orders"
-	cfg.Listen = []string{d.ordersQueue, d.orderEvents, d.paymentEvents}
+	cfg.Listen = d.ordersListen()
 	svc, err := cqrs.NewService(cfg)
 	if err != nil {
 		return nil, err
@@ -109,7 +109,7 @@ func newSummaryView(svc *cqrs.Service) *cqrs.View[OrderSummary] {
 // newPaymentsService handles ProcessPayment.
 func newPaymentsService(cfg cqrs.ServiceConfig, d destinations) (*cqrs.Service, error) {
 	cfg.Name = "payments"
-	cfg.Listen = []string{d.paymentsQueue}
+	cfg.Listen = d.paymentsListen()
 	svc, err := cqrs.NewService(cfg)
 	if err != nil {
 		return nil, err

@@ -29,3 +29,12 @@ func newDestinations(queues, prefix string) (destinations, error) {
 		paymentEvents: prefix + "payment-events",
 	}, nil
 }
+
+// ordersListen is what the orders service consumes: its command queue and
+// both event topics.
+func (d destinations) ordersListen() []string {
+	return []string{d.ordersQueue, d.orderEvents, d.paymentEvents}
+}
+
+// paymentsListen is what the payments service consumes: its command queue.
+func (d destinations) paymentsListen() []string { return []string{d.paymentsQueue} }

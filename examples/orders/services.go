@@ -162,8 +162,8 @@ func newServices(opts options, tr transports, payPipe, ordPipe *pipeline, st *st
 }
 
 // wiring is what one service gets from its transport: the transport itself,
-// the circuit breaker of its publishes and, on AWS, its queue depths and
-// KMS encryption.
+// the circuit breaker of its publishes, its queue depths (AWS and SQL) and,
+// on AWS, its KMS encryption.
 type wiring struct {
 	transport cqrs.Transport
 	breaker   *middleware.CircuitBreaker

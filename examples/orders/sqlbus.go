@@ -10,14 +10,16 @@ import (
 	"github.com/ThreeDotsLabs/watermill"
 
 	"github.com/sourceflow-go/sourceflow"
-	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/middleware"
+	"github.com/sourceflow-go/sourceflow/middleware/metrics"
 	"github.com/sourceflow-go/sourceflow/sqlbus"
 )
 
 // newSQLTransports builds one SQL transport per service on the PostgreSQL
 // database of -dsn: every destination is a watermill-sql table, created on
 // first use, and each service consumes through a consumer group of its
-// name.
+// name. Each service's depth source reports what its group has yet to
+// handle of each destination it consumes, and their dead letters.
 func newSQLTransports(ctx context.Context, opts options, logger watermill.LoggerAdapter, brk breakers) (transports, error) {
 	db, err := sql.Open("pgx", opts.dsn)
 	if err != nil {
@@ -28,18 +30,26 @@ func newSQLTransports(ctx context.Context, opts options, logger watermill.Logger
 	if err := db.PingContext(pingCtx); err != nil {
 		return transports{}, errors.Join(fmt.Errorf("reach the transport database: %w", err), db.Close())
 	}
-	var trs []*cqrs.PubSubTransport
-	for _, service := range []string{"orders", "payments"} {
-		tr, err := sqlbus.NewTransport(sqlbus.Config{DB: db, Dialect: sourceflow.Postgres,
-			Logger: logger.With(watermill.LogFields{"transport": "postgres", "service": service})})
+	var ws []wiring
+	for _, s := range []struct {
+		name   string
+		listen []string
+		brk    *middleware.CircuitBreaker
+	}{{"orders", opts.dests.ordersListen(), brk.orders}, {"payments", opts.dests.paymentsListen(), brk.payments}} {
+		cfg := sqlbus.Config{DB: db, Dialect: sourceflow.Postgres,
+			Logger: logger.With(watermill.LogFields{"transport": "postgres", "service": s.name})}
+		tr, err := sqlbus.NewTransport(cfg)
 		if err != nil {
 			return transports{}, errors.Join(err, db.Close())
 		}
-		trs = append(trs, tr)
+		depth := metrics.DepthFunc(func(ctx context.Context) ([]sourceflow.QueueDepth, error) {
+			return sqlbus.Depths(ctx, cfg, s.name, s.listen...)
+		})
+		ws = append(ws, wiring{transport: tr, breaker: s.brk, depth: depth})
 	}
 	return transports{
-		orders: wiring{transport: trs[0], breaker: brk.orders}, payments: wiring{transport: trs[1], breaker: brk.payments},
-		close: func() error { return errors.Join(trs[0].Close(), trs[1].Close(), db.Close()) },
+		orders: ws[0], payments: ws[1],
+		close: func() error { return errors.Join(ws[0].transport.Close(), ws[1].transport.Close(), db.Close()) },
 		health: func(ctx context.Context) (bool, any) {
 			circuits := brk.circuits()
 			if err := db.PingContext(ctx); err != nil {
