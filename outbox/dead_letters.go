@@ -1,8 +1,10 @@
 package outbox
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"maps"
 
@@ -36,7 +38,7 @@ func DeadLetters(ctx context.Context, cfg Config) ([]cqrs.DeadLetter, error) {
 	for i, r := range rows {
 		msg := message.NewMessage(r.UUID, r.Payload)
 		maps.Copy(msg.Metadata, r.Metadata)
-		out[i] = cqrs.DeadLetter{Destination: cfg.Topic, Message: msg, Reason: r.Metadata[sourceflow.MetaFailure]}
+		out[i] = cqrs.DeadLetter{Destination: cfg.Topic, Message: msg, Reason: cmp.Or(r.Metadata[sourceflow.MetaFailure], r.Unreadable)}
 	}
 	return out, nil
 }
@@ -94,7 +96,10 @@ var reasonKeys = []string{
 // moves up to 100 rows per transaction, so a list of any length takes
 // bounded memory, and moves only the dead letters there when it began (one
 // dead-lettered again meanwhile waits for the next call); an error leaves
-// the rest where they were, and the count says how many were moved. Only
+// the rest where they were, and the count says how many were moved. A
+// dead letter whose metadata column cannot be read (written by hand) stays
+// where it is, for an operator to repair or delete; the others are moved,
+// and the error names it. Only
 // cfg.DB, cfg.Dialect, cfg.Topic and cfg.Logger are used; forwarders may
 // run meanwhile.
 func Redrive(ctx context.Context, cfg Config) (int, error) {
@@ -103,12 +108,17 @@ func Redrive(ctx context.Context, cfg Config) (int, error) {
 		return 0, err
 	}
 	moved := 0
+	var unreadable []error
 	err := sqldb.EachWatermillPage(ctx, cfg.DB, cfg.Dialect, deadLetterTable(cfg.Topic), redriveBatch, func(rows []sqldb.WatermillRow) error {
+		rows, bad := sqldb.Readable(rows)
+		if bad != nil {
+			unreadable = append(unreadable, bad)
+		}
 		n, err := redriveRows(ctx, cfg, rows)
 		moved += n
 		return err
 	})
-	if err != nil {
+	if err = errors.Join(err, errors.Join(unreadable...)); err != nil {
 		return moved, fmt.Errorf("outbox: redrive dead letters: %w", err)
 	}
 	return moved, nil

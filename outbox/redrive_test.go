@@ -113,6 +113,45 @@ func TestRedriveDropsTheMarkOfAnUnreadableRow(t *testing.T) {
 	})
 }
 
+// A dead letter whose metadata column cannot be read (a row written by
+// hand) does not stop Redrive: the dead letters before and after it are
+// moved and handled, and it stays, listed with why, for an operator to
+// repair or delete; the error names it.
+func TestRedriveLeavesAnUnreadableDeadLetterAndMovesTheOthers(t *testing.T) {
+	eachDialect(t, func(t *testing.T, d dialect) {
+		h, inner, cfg := refusedOutbox(t, d)
+		ctx := context.Background()
+		send := func(id string) string {
+			var env cqrs.Envelope
+			require.NoError(t, h.store.WithinTx(ctx, func(ctx context.Context) error {
+				var err error
+				env, err = h.orders.Send(ctx, id, PlaceOrder{OrderID: id})
+				return err
+			}))
+			return env.MessageID
+		}
+		first := send("o-1")
+		waitDeadLetters(t, cfg, 1)
+		d.insertRow(t, cfg.DB, cfg.Topic+"_dead_letters", "hand-written", `{}`, `{"n":1}`)
+		second := send("o-2")
+		waitDeadLetters(t, cfg, 3)
+
+		inner.closed.Store(false)
+		n, err := outbox.Redrive(ctx, cfg)
+		require.Error(t, err)
+		assert.ErrorContains(t, err, "hand-written")
+		assert.ErrorContains(t, err, "metadata column")
+		assert.Equal(t, 2, n, "the readable dead letters are moved")
+		require.Eventually(t, func() bool { return h.handled.count(first) == 1 && h.handled.count(second) == 1 },
+			waitFor, 10*time.Millisecond, "the dead letters before and after the unreadable one are handled")
+		letters, err := outbox.DeadLetters(ctx, cfg)
+		require.NoError(t, err)
+		require.Len(t, letters, 1, "the unreadable dead letter stays")
+		assert.Equal(t, "hand-written", letters[0].Message.UUID)
+		assert.Contains(t, letters[0].Reason, "metadata column is not a JSON object of strings")
+	})
+}
+
 // waitDeadLetters waits until the outbox of cfg holds n dead letters and
 // returns them.
 func waitDeadLetters(t *testing.T, cfg outbox.Config, n int) []cqrs.DeadLetter {

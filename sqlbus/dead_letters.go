@@ -1,6 +1,7 @@
 package sqlbus
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
@@ -31,7 +32,7 @@ func DeadLetters(ctx context.Context, cfg Config, destination string) ([]cqrs.De
 	for i, r := range rows {
 		msg := message.NewMessage(r.UUID, r.Payload)
 		maps.Copy(msg.Metadata, r.Metadata)
-		out[i] = cqrs.DeadLetter{Destination: destination, Message: msg, Reason: r.Metadata[sourceflow.MetaFailure]}
+		out[i] = cqrs.DeadLetter{Destination: destination, Message: msg, Reason: cmp.Or(r.Metadata[sourceflow.MetaFailure], r.Unreadable)}
 	}
 	return out, nil
 }

@@ -33,7 +33,10 @@ var reasonKeys = []string{sourceflow.MetaFailure, sourceflow.MetaLastError, sqld
 // dead-lettered again meanwhile waits for the next call). Every consumer
 // group of destination receives them again, not only the service that
 // dead-lettered them. An error, or the end of ctx, leaves the rest where
-// they were; the count says how many were moved. Only cfg.DB, cfg.Dialect
+// they were; the count says how many were moved. A dead letter whose
+// metadata column cannot be read (written by hand) stays where it is, for
+// an operator to repair or delete; the others are moved, and the error
+// names it. Only cfg.DB, cfg.Dialect
 // and cfg.Logger are used; services may run meanwhile.
 func Redrive(ctx context.Context, cfg Config, destination string) (int, error) {
 	cfg.setDefaults()
@@ -42,7 +45,12 @@ func Redrive(ctx context.Context, cfg Config, destination string) (int, error) {
 	}
 	schema, _ := adapters(cfg.Dialect, cfg.DB)
 	created, moved := false, 0
+	var unreadable []error
 	err := sqldb.EachWatermillPage(ctx, cfg.DB, cfg.Dialect, "watermill_"+DeadLetterTopic(destination), redrivePage, func(rows []sqldb.WatermillRow) error {
+		rows, bad := sqldb.Readable(rows)
+		if bad != nil {
+			unreadable = append(unreadable, bad)
+		}
 		if !created {
 			if err := newTables(cfg.DB, schema).create(ctx, Topic(destination)); err != nil {
 				return err
@@ -60,7 +68,7 @@ func Redrive(ctx context.Context, cfg Config, destination string) (int, error) {
 		}
 		return nil
 	})
-	if err != nil {
+	if err = errors.Join(err, errors.Join(unreadable...)); err != nil {
 		return moved, fmt.Errorf("sqlbus: redrive the dead letters of %q: %w", destination, err)
 	}
 	return moved, nil

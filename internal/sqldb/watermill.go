@@ -17,11 +17,16 @@ type WatermillRow struct {
 	UUID     string
 	Payload  []byte
 	Metadata map[string]string
+	// Unreadable, when not empty, says why the metadata column could not
+	// be read (it is not a JSON object of strings); Metadata then holds
+	// only MetaBadRow, saying the same.
+	Unreadable string
 }
 
 // ReadWatermillTable returns the rows of table (unquoted; a name holding a
 // quote, backtick or NUL is refused) in delivery order. A table that does
-// not exist has no rows.
+// not exist has no rows. A row whose metadata column cannot be read is
+// returned with Unreadable saying why.
 func ReadWatermillTable(ctx context.Context, db *sql.DB, d Dialect, table string) ([]WatermillRow, error) {
 	if err := checkTableName(table); err != nil {
 		return nil, fmt.Errorf("sqldb: read %q: %w", table, err)
@@ -65,7 +70,8 @@ func readRows(ctx context.Context, db *sql.DB, table, q string, args ...any) ([]
 		}
 		if len(meta) > 0 {
 			if err := json.Unmarshal(meta, &r.Metadata); err != nil {
-				return nil, fmt.Errorf("sqldb: read %s: metadata of %s: %w", table, r.UUID, err)
+				r.Unreadable = badMetadata(err)
+				r.Metadata = map[string]string{MetaBadRow: r.Unreadable}
 			}
 		}
 		out = append(out, r)
@@ -118,4 +124,24 @@ func TakeWatermillRow(ctx context.Context, ex Executor, d Dialect, table string,
 	}
 	n, err := RowsAffected(ex.ExecContext(ctx, q, args...))
 	return n == 1, err
+}
+
+// Readable returns the rows of rows whose metadata could be read, and an
+// error naming the others (nil when there are none): a caller moving rows
+// leaves those where they are, for an operator to repair or delete, and
+// moves the rest.
+func Readable(rows []WatermillRow) ([]WatermillRow, error) {
+	readable := rows[:0:0]
+	var bad []error
+	for _, r := range rows {
+		if r.Unreadable != "" {
+			bad = append(bad, fmt.Errorf("row %s: %s", Shorten(r.UUID), r.Unreadable))
+			continue
+		}
+		readable = append(readable, r)
+	}
+	if len(bad) > 0 {
+		return readable, fmt.Errorf("left %d rows whose metadata cannot be read (repair or delete them): %w", len(bad), errors.Join(bad...))
+	}
+	return readable, nil
 }

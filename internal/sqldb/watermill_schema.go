@@ -146,11 +146,16 @@ func rowMessage(r wsql.Row) *message.Message {
 	}
 	var meta message.Metadata
 	if err := json.Unmarshal(r.Metadata, &meta); err != nil {
-		msg.Metadata.Set(MetaBadRow, fmt.Sprintf("metadata column is not a JSON object of strings: %v", err))
+		msg.Metadata.Set(MetaBadRow, badMetadata(err))
 		return msg
 	}
 	for k, v := range meta {
 		msg.Metadata.Set(k, v)
 	}
 	return msg
+}
+
+// badMetadata says why a metadata column could not be decoded (err).
+func badMetadata(err error) string {
+	return fmt.Sprintf("metadata column is not a JSON object of strings: %v", err)
 }
