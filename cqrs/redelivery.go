@@ -216,6 +216,10 @@ func (r redelivery) deliver(ctx context.Context, draining <-chan struct{}, topic
 			return
 		}
 		m := freshCopy(orig)
+		if ended(ctx, orig) {
+			r.abandoned(ctx, draining, topic, orig, m, failed, attempt, false)
+			return
+		}
 		select {
 		case out <- m:
 		case <-ctx.Done():
@@ -230,6 +234,10 @@ func (r redelivery) deliver(ctx context.Context, draining <-chan struct{}, topic
 			}
 			return
 		case <-m.Nacked():
+			if ended(ctx, orig) {
+				r.abandoned(ctx, draining, topic, orig, m, failed, attempt, true)
+				return
+			}
 		case <-ctx.Done():
 			r.abandoned(ctx, draining, topic, orig, m, failed, attempt, true)
 			return
@@ -239,6 +247,14 @@ func (r redelivery) deliver(ctx context.Context, draining <-chan struct{}, topic
 		}
 		failed = m
 	}
+}
+
+// ended reports whether the delivery context or orig's own context ended.
+// ctx ends with orig's too, but through context.AfterFunc, a moment later:
+// reading both keeps a message the Pub/Sub already took back from being
+// handed out again in that moment.
+func ended(ctx context.Context, orig *message.Message) bool {
+	return ctx.Err() != nil || orig.Context().Err() != nil
 }
 
 // abandoned settles orig when the delivery context ended (with drain: the
