@@ -124,9 +124,8 @@ func Redrive(ctx context.Context, cfg Config) (int, error) {
 	return moved, nil
 }
 
-// redriveRows moves rows in one transaction, inserting them into the
-// outbox one at a time, and returns how many it moved: those still in the
-// dead-letter table.
+// redriveRows moves rows in one transaction and returns how many it moved:
+// those still in the dead-letter table.
 func redriveRows(ctx context.Context, cfg Config, rows []sqldb.WatermillRow) (int, error) {
 	tx, err := cfg.DB.BeginTx(ctx, nil)
 	if err != nil {
@@ -138,39 +137,13 @@ func redriveRows(ctx context.Context, cfg Config, rows []sqldb.WatermillRow) (in
 			return 0, err
 		}
 	}
-	var msgs []*message.Message
-	for _, r := range rows {
-		taken, err := sqldb.TakeWatermillRow(ctx, tx, cfg.Dialect, deadLetterTable(cfg.Topic), r)
-		if err != nil {
-			return 0, err
-		}
-		if !taken {
-			continue // another Redrive moved it
-		}
-		m := message.NewMessage(r.UUID, r.Payload)
-		m.SetContext(ctx) // watermill-sql inserts on the message's context
-		maps.Copy(m.Metadata, r.Metadata)
-		for _, k := range reasonKeys {
-			delete(m.Metadata, k)
-		}
-		msgs = append(msgs, m)
-	}
-	if len(msgs) > 0 {
-		pub, err := wsql.NewPublisher(wsql.TxFromStdSQL(tx), wsql.PublisherConfig{SchemaAdapter: schemaAdapter(cfg.Dialect)}, cfg.Logger)
-		if err != nil {
-			return 0, err
-		}
-		// One INSERT per row: the rows of a batch together can exceed the
-		// largest statement the server accepts (MySQL's max_allowed_packet),
-		// while each row, written alone once, fits.
-		for _, m := range msgs {
-			if err := pub.Publish(cfg.Topic, m); err != nil {
-				return 0, err
-			}
-		}
+	n, err := sqldb.MoveWatermillRows(ctx, tx, cfg.Dialect, schemaAdapter(cfg.Dialect), cfg.Logger,
+		deadLetterTable(cfg.Topic), cfg.Topic, rows, reasonKeys)
+	if err != nil {
+		return 0, err
 	}
 	if err := tx.Commit(); err != nil {
 		return 0, err
 	}
-	return len(msgs), nil
+	return n, nil
 }

@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 
 	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
-	"github.com/ThreeDotsLabs/watermill/message"
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
@@ -28,16 +26,18 @@ var reasonKeys = []string{sourceflow.MetaFailure, sourceflow.MetaLastError, sqld
 // again with its new reason. Each goes back as it was published, same
 // message id, without its reason, and leaves the dead-letter table in the
 // same transaction, so Redrive calls running together move each dead
-// letter once. It reads them 100 at a time, so a list of any length takes
-// bounded memory, and moves only those there when it began (one
+// letter once. It reads and moves them 100 per transaction, so a list of
+// any length takes bounded memory and, on MySQL, holds the destination's
+// publish lock a short while at a time, and it moves only those there when
+// it began (one
 // dead-lettered again meanwhile waits for the next call). Every consumer
 // group of destination receives them again, not only the service that
 // dead-lettered them. An error, or the end of ctx, leaves the rest where
 // they were; the count says how many were moved. A dead letter whose
 // metadata column cannot be read (written by hand) stays where it is, for
 // an operator to repair or delete; the others are moved, and the error
-// names it. Only cfg.DB, cfg.Dialect
-// and cfg.Logger are used; services may run meanwhile.
+// names it. Only cfg.DB, cfg.Dialect and cfg.Logger are used; services may
+// run meanwhile.
 func Redrive(ctx context.Context, cfg Config, destination string) (int, error) {
 	cfg.setDefaults()
 	if err := cfg.Validate(); err != nil {
@@ -57,16 +57,9 @@ func Redrive(ctx context.Context, cfg Config, destination string) (int, error) {
 			}
 			created = true
 		}
-		for _, r := range rows {
-			ok, err := redriveRow(ctx, cfg, schema, destination, r)
-			if ok {
-				moved++ // committed, even when releasing the lock then failed
-			}
-			if err != nil {
-				return fmt.Errorf("%s: %w", r.UUID, err)
-			}
-		}
-		return nil
+		n, err := redriveRows(ctx, cfg, schema, destination, rows)
+		moved += n // committed, even when releasing the lock then failed
+		return err
 	})
 	if err = errors.Join(err, errors.Join(unreadable...)); err != nil {
 		return moved, fmt.Errorf("sqlbus: redrive the dead letters of %q: %w", destination, err)
@@ -74,47 +67,37 @@ func Redrive(ctx context.Context, cfg Config, destination string) (int, error) {
 	return moved, nil
 }
 
-// redriveRow moves the dead letter r back into destination's table in one
-// transaction and reports whether it was still there (another Redrive may
-// have moved it). On MySQL the transaction holds the topic's publish lock
-// until it commits, so rows keep committing in offset order.
-func redriveRow(ctx context.Context, cfg Config, schema wsql.SchemaAdapter, destination string, r sqldb.WatermillRow) (moved bool, err error) {
+// redriveRows moves rows back into destination's table in one
+// transaction and returns how many it moved: those still in the
+// dead-letter table (another Redrive may have moved some). On MySQL the
+// transaction holds the topic's publish lock until it commits, so rows
+// keep committing in offset order.
+func redriveRows(ctx context.Context, cfg Config, schema wsql.SchemaAdapter, destination string, rows []sqldb.WatermillRow) (moved int, err error) {
 	conn, err := cfg.DB.Conn(ctx)
 	if err != nil {
-		return false, err
+		return 0, err
 	}
 	defer conn.Close()
 	topic := Topic(destination)
 	if cfg.Dialect == sourceflow.MySQL {
 		unlock, lerr := lockTopic(ctx, conn, topic)
 		if lerr != nil {
-			return false, lerr
+			return 0, lerr
 		}
 		defer func() { err = errors.Join(err, unlock()) }()
 	}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
-		return false, err
+		return 0, err
 	}
 	defer func() { _ = tx.Rollback() }() // a no-op once committed
-	if moved, err = sqldb.TakeWatermillRow(ctx, tx, cfg.Dialect, "watermill_"+DeadLetterTopic(destination), r); err != nil || !moved {
-		return false, err
-	}
-	m := message.NewMessage(r.UUID, r.Payload)
-	m.SetContext(ctx) // watermill-sql inserts on the first message's context
-	maps.Copy(m.Metadata, r.Metadata)
-	for _, k := range reasonKeys {
-		delete(m.Metadata, k)
-	}
-	pub, err := wsql.NewPublisher(wsql.TxFromStdSQL(tx), wsql.PublisherConfig{SchemaAdapter: schema}, cfg.Logger)
+	n, err := sqldb.MoveWatermillRows(ctx, tx, cfg.Dialect, schema, cfg.Logger,
+		"watermill_"+DeadLetterTopic(destination), topic, rows, reasonKeys)
 	if err != nil {
-		return false, err
-	}
-	if err := pub.Publish(topic, m); err != nil {
-		return false, err
+		return 0, err
 	}
 	if err := tx.Commit(); err != nil {
-		return false, err
+		return 0, err
 	}
-	return true, nil
+	return n, nil
 }

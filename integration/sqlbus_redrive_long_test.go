@@ -1,0 +1,85 @@
+//go:build integration
+
+package integration
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/sqlbus"
+)
+
+// TestSQLBusRedriveMovesEveryDeadLetterOfALongList: a list longer than one
+// of Redrive's transactions (100 dead letters) is moved whole, each dead
+// letter once, in order, behind what the destination held.
+func TestSQLBusRedriveMovesEveryDeadLetterOfALongList(t *testing.T) {
+	eachSQLBusDialect(t, func(t *testing.T, d sourceflow.Dialect, db *sql.DB) {
+		const letters = 250
+		queue := sqlbusName("rdlong", "")
+		dropSQLBusTables(t, d, db, queue)
+		cfg := sqlbusConfig(d, db)
+		cfg.PruneInterval = -1
+		// A service that refuses every command dead-letters the first one,
+		// which creates the dead-letter table; the rest are written to it
+		// straight, as many dead letters.
+		svc := sqlbusService(t, cfg, cqrs.ServiceConfig{Name: "rdlong-worker", Listen: []string{queue}})
+		require.NoError(t, cqrs.RegisterCommand[PayOrder](svc, "model.PayOrder", queue))
+		require.NoError(t, cqrs.Handle(cqrs.NewSaga[Payment](svc, "payment"), func(context.Context, *Payment, PayOrder, cqrs.Envelope) ([]any, error) {
+			return nil, sourceflow.Permanent(errors.New("card declined"))
+		}))
+		startModel(t, svc)
+		first, err := cqrs.NewAggregate(svc, "payment").Send(context.Background(), "p-1", PayOrder{Amount: 1})
+		require.NoError(t, err)
+		require.Eventually(t, func() bool {
+			dl, err := sqlbus.DeadLetters(context.Background(), cfg, queue)
+			require.NoError(t, err)
+			return len(dl) > 0
+		}, 30*time.Second, 10*time.Millisecond, "the command is dead-lettered")
+		require.NoError(t, svc.Close())
+		_, err = db.Exec("DELETE FROM " + quoteIdent(d, "watermill_"+sqlbus.DeadLetterTopic(queue)))
+		require.NoError(t, err)
+		dead := quoteIdent(d, "watermill_"+sqlbus.DeadLetterTopic(queue))
+		insert := `INSERT INTO ` + dead + ` ("uuid", "payload", "metadata", "transaction_id") VALUES ($1, $2, $3, pg_current_xact_id())`
+		if d == sourceflow.MySQL {
+			insert = "INSERT INTO " + dead + " (`uuid`, `payload`, `metadata`) VALUES (?, ?, ?)"
+		}
+		var want []string
+		for i := range letters {
+			id := fmt.Sprintf("dead-%03d", i)
+			_, err := db.Exec(insert, id, []byte(`{}`), `{"sf_failure":"card declined"}`)
+			require.NoError(t, err)
+			want = append(want, id)
+		}
+
+		n, err := sqlbus.Redrive(context.Background(), cfg, queue)
+		require.NoError(t, err)
+		assert.Equal(t, letters, n)
+		left, err := sqlbus.DeadLetters(context.Background(), cfg, queue)
+		require.NoError(t, err)
+		assert.Empty(t, left)
+		rows, err := db.Query(`SELECT "uuid" FROM ` + quoteIdent(d, "watermill_"+sqlbus.Topic(queue)) + ` ORDER BY "offset"`)
+		if d == sourceflow.MySQL {
+			rows, err = db.Query("SELECT `uuid` FROM " + quoteIdent(d, "watermill_"+sqlbus.Topic(queue)) + " ORDER BY `offset`")
+		}
+		require.NoError(t, err)
+		defer rows.Close()
+		var got []string
+		for rows.Next() {
+			var id string
+			require.NoError(t, rows.Scan(&id))
+			got = append(got, id)
+		}
+		require.NoError(t, rows.Err())
+		assert.Equal(t, append([]string{first.MessageID}, want...), got,
+			"every dead letter back once, in order, behind what the destination held")
+	})
+}
