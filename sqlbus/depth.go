@@ -21,8 +21,9 @@ import (
 // sourceflow.Binding's Listeners, when all go through sqlbus). A
 // destination that cannot be read is left out and its error joined into
 // the returned error, so a caller gets the depths read together with what
-// failed. Each destination costs three or four short queries; only cfg.DB
-// and cfg.Dialect are used. It serves as a metrics.DepthSource through
+// failed. Each destination costs five short queries, one of which counts
+// the rows ahead (through the table's key: a backlog of millions takes a
+// while to count); only cfg.DB and cfg.Dialect are used. It serves as a metrics.DepthSource through
 // metrics.DepthFunc.
 func Depths(ctx context.Context, cfg Config, service string, destinations ...string) ([]sourceflow.QueueDepth, error) {
 	cfg.setDefaults()
