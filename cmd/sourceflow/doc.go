@@ -14,8 +14,15 @@
 //	sourceflow dlq list|peek|redrive|purge -f topology.yaml
 //	                                      dead letters: depths, reasons, redrive, purge
 //
+// and, for services on the SQL transport (sqlbus) or behind a transactional
+// outbox, works on their tables in the database SOURCEFLOW_SQL_DSN names:
+//
+//	sourceflow sql depth|dead-letters|redrive|prune --destination D | --outbox TOPIC
+//	                                      backlog, dead letters, redrive, prune
+//
 // Install it with `go install ./cmd/sourceflow` from the module root. The
 // commands live in package cli, which tests run in process; `sourceflow
 // --help` lists the exit codes, the environment it reads and the IAM
-// permissions each command needs.
+// permissions each command needs; `sourceflow sql --help` the database
+// privileges.
 package main

@@ -3,8 +3,11 @@
 // (topology.DecodeFile) and the topology.Provisioner; iam-policy, which
 // renders topology.NewIAMPolicy; export cloudformation and export
 // terraform, which render the plans of one or more files with
-// awsbus/topology/iac; and dlq list, peek, redrive and purge on the file's
-// dead-letter queues.
+// awsbus/topology/iac; dlq list, peek, redrive and purge on the file's
+// dead-letter queues; and sql depth, dead-letters, redrive and prune on the
+// tables of the SQL transport (sqlbus.Depths, DeadLetters, Redrive, Prune)
+// and of a transactional outbox (the same functions of package outbox),
+// which need a database instead of AWS and a topology file.
 //
 // Run executes a command line and returns its exit code:
 //
@@ -12,19 +15,25 @@
 //	1  drift (validate, or apply that left a difference) or unhealthy (health)
 //	2  usage or configuration: bad flags, an unreadable or invalid topology
 //	   file, an AWS configuration that does not load, or health checks
-//	   that could not run (no account known to build a topic's ARN)
-//	3  an AWS call failed: unreachable endpoint, missing permission
+//	   that could not run (no account known to build a topic's ARN); for
+//	   sql, no database DSN or one that cannot be parsed
+//	3  an AWS or database call failed: unreachable endpoint or database,
+//	   missing permission; sql redrive that left dead letters behind
 //	130 interrupted (SIGINT or SIGTERM) before it finished
 //
 // AWS configuration comes from the SDK's default chain (environment,
 // shared files, instance roles): AWS_ENDPOINT_URL points it at an emulator
 // such as LocalStack, and the region defaults to us-east-1 when none is
 // set. Config.Clients replaces the clients, so tests run the commands on
-// the fakes of awsbus/awsbustest.
+// the fakes of awsbus/awsbustest. The sql commands read the DSN from
+// SOURCEFLOW_SQL_DSN (or --dsn), open it with pgx (a postgres:// or
+// postgresql:// DSN) or go-sql-driver/mysql (any other; --dialect
+// overrides), and name the database by its host, never showing the
+// password.
 //
 // Every command is a subcommand of NewCommand's root, built from a small
 // function per command, sharing the file loading and the exit codes; a
-// command that only groups others (dlq, export) shows its help when run
+// command that only groups others (dlq, export, sql) shows its help when run
 // alone and names an unknown subcommand as a usage error.
 //
 // The package is imported by the sourceflow command and by the integration

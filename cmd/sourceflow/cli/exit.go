@@ -11,9 +11,12 @@ const (
 	ExitDrift = 1
 	// ExitUsage: bad flags or arguments, an invalid topology file, an
 	// AWS configuration that does not load, or one that gives health no
-	// means to run a check (no account to build a topic's ARN from).
+	// means to run a check (no account to build a topic's ARN from); for
+	// the sql commands, no database DSN or one that cannot be parsed.
 	ExitUsage = 2
-	// ExitAWS: an AWS call failed.
+	// ExitAWS: an AWS call failed, or a database call of the sql commands
+	// (an unreachable database, a missing privilege; also sql redrive that
+	// left dead letters behind).
 	ExitAWS = 3
 	// ExitInterrupted: the context of Run ended (the sourceflow command
 	// cancels it on SIGINT or SIGTERM) before the command finished; the

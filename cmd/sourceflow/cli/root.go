@@ -11,17 +11,27 @@ SourceFlow service from its topology file: the queues, dead-letter queues,
 topics, subscriptions and queue policies that the service's registrations
 need. A service writes the file from its running configuration with
 (*awsbus.Transport).File or topology.NewFile; "version", "service" and
-"destinations" are required.
+"destinations" are required. For services on the SQL transport or behind a
+transactional outbox, sourceflow sql inspects, redrives and prunes their
+tables.
+
+What each command needs: plan, apply, validate, health and dlq need AWS and
+a topology file; export and iam-policy need only the file and make no AWS
+call; sql needs a database (SOURCEFLOW_SQL_DSN or --dsn) and neither AWS nor
+a file.
 
 Exit codes:
   0  success: no drift, healthy
   1  drift (validate; apply that left a difference) or unhealthy (health)
   2  usage or configuration error: bad flags, an invalid topology file,
-     health checks that could not run (no account known; see health --help)
-  3  an AWS call failed: unreachable endpoint, missing permission
+     health checks that could not run (no account known; see health --help),
+     no database DSN or one that cannot be parsed (sql)
+  3  an AWS or database call failed: unreachable endpoint or database,
+     missing permission (sql redrive also when it left dead letters)
   130 interrupted (SIGINT or SIGTERM) before it finished
 
-Environment: the AWS SDK's default chain. AWS_ENDPOINT_URL points it at an
+Environment: SOURCEFLOW_SQL_DSN is the database of the sql commands (see
+sql --help). AWS: the SDK's default chain. AWS_ENDPOINT_URL points it at an
 emulator such as LocalStack (http://localhost:4566); AWS_REGION defaults to
 us-east-1; credentials come from AWS_PROFILE, AWS_ACCESS_KEY_ID/
 AWS_SECRET_ACCESS_KEY or the instance role. Topic ARNs are built from the
@@ -40,7 +50,7 @@ sqs:SetQueueAttributes, sqs:TagQueue, sns:CreateTopic, sns:SetTopicAttributes,
 sns:TagResource, sns:Subscribe, sns:SetSubscriptionAttributes,
 dynamodb:CreateTable, dynamodb:TagResource and dynamodb:UpdateTimeToLive.
 "sourceflow iam-policy --provisioning create" prints them for one file's
-resources only. export and iam-policy make no AWS call.
+resources only.
 
 apply never changes a KMS key or its policy. validate, plan and apply report
 a key that is missing, disabled, AWS managed or whose policy does not let SNS
@@ -61,21 +71,23 @@ func NewCommand(cfg Config) *cobra.Command {
 	cfg.setDefaults()
 	g := &globals{cfg: cfg}
 	root := &cobra.Command{
-		Use:           "sourceflow",
-		Short:         "Provision, validate and check the AWS topology of a SourceFlow service",
-		Long:          rootLong,
-		Example:       "  sourceflow plan -f orders.topology.yaml\n  sourceflow apply -f orders.topology.yaml",
+		Use:   "sourceflow",
+		Short: "Provision and check a SourceFlow service's AWS topology; inspect its dead letters on AWS or SQL",
+		Long:  rootLong,
+		Example: "  sourceflow plan -f orders.topology.yaml\n  sourceflow apply -f orders.topology.yaml\n" +
+			"  sourceflow sql depth --service payments --destination payments.fifo",
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
 	root.SetIn(cfg.Stdin)
 	root.SetOut(cfg.Stdout)
 	root.SetErr(cfg.Stderr)
-	root.PersistentFlags().DurationVar(&g.timeout, "timeout", DefaultTimeout, "bound on the whole command, AWS calls included")
+	root.PersistentFlags().DurationVar(&g.timeout, "timeout", DefaultTimeout, "bound on the whole command, AWS and database calls included")
 	root.PersistentFlags().StringVar(&g.accountID, "account-id", "", "account of the resources, to check topics before any "+
 		"queue exists; default AWS_ACCOUNT_ID, else sts:GetCallerIdentity")
 	root.PersistentFlags().BoolVar(&g.skipKey, "skip-key-check", false, "do not read the file's KMS key and its policy "+
 		"(for credentials without kms:DescribeKey and kms:GetKeyPolicy)")
-	root.AddCommand(newPlanCommand(g), newApplyCommand(g), newValidateCommand(g), newHealthCommand(g), newIAMPolicyCommand(g), newExportCommand(), newDLQCommand(g))
+	root.AddCommand(newPlanCommand(g), newApplyCommand(g), newValidateCommand(g), newHealthCommand(g), newIAMPolicyCommand(g), newExportCommand(), newDLQCommand(g),
+		newSQLCommand(g))
 	return root
 }

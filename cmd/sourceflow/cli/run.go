@@ -7,7 +7,8 @@ import (
 )
 
 // Run executes the command line args (without the program name) and
-// returns its exit code: ExitOK, ExitDrift, ExitUsage or ExitAWS, and
+// returns its exit code: ExitOK, ExitDrift, ExitUsage or ExitAWS (for an AWS
+// or a database call), and
 // ExitInterrupted for a command that failed after ctx ended. Errors are
 // written to cfg.Stderr.
 func Run(ctx context.Context, cfg Config, args []string) int {

@@ -1,0 +1,57 @@
+package cli
+
+import (
+	"github.com/spf13/cobra"
+)
+
+const sqlLong = `sql inspects and maintains the tables of SourceFlow's SQL transport (package
+sqlbus: commands and events through watermill-sql tables) and of a
+transactional outbox (package outbox) on PostgreSQL or MySQL/MariaDB. It
+needs a database, not AWS, and no topology file.
+
+A destination is named as the services name it (--destination
+payments.fifo): its messages are in the table watermill_<topic> and its dead
+letters in watermill_<topic>$dlq, where <topic> is sqlbus.Topic of the name.
+An outbox is named by its Config.Topic (--outbox sourceflow_outbox, the
+default topic): its rows are in watermill_<topic> and its dead letters in
+watermill_<topic>_dead_letters. dead-letters, redrive and prune take exactly
+one of --destination and --outbox.
+
+  depth         messages a service has yet to handle, rows an outbox has yet
+                to forward, and the dead letters of each
+  dead-letters  list the dead letters of a destination or an outbox
+  redrive       move the dead letters back (with --yes)
+  prune         delete the rows every consumer group has acknowledged
+
+Connection: the DSN comes from the environment variable SOURCEFLOW_SQL_DSN,
+which keeps the password out of the command line (and of ps), or from --dsn.
+A DSN that starts with postgres:// or postgresql:// opens PostgreSQL through
+pgx; any other is a go-sql-driver/mysql DSN
+(user:password@tcp(host:3306)/db). --dialect postgres|mysql overrides the
+guess (for a PostgreSQL DSN in key=value form). Messages name the database
+by its host and never show the password.
+
+Exit codes: 0 success; 2 usage (no DSN, a DSN that cannot be parsed, both or
+neither of --destination and --outbox); 3 a database call failed (the
+database is unreachable within --timeout, a privilege is missing) or redrive
+left dead letters behind; 130 interrupted.
+
+Privileges: depth and dead-letters SELECT on the tables; redrive also
+INSERT and DELETE (and CREATE the first time it writes into a destination
+that has no table yet), on MySQL also the outbox lock table
+sourceflow_outbox_locks for an outbox; prune SELECT and DELETE.`
+
+func newSQLCommand(g *globals) *cobra.Command {
+	cmd := parentCommand(&cobra.Command{
+		Use:   "sql",
+		Short: "Inspect, redrive and prune the SQL transport's and the outbox's tables (needs a database)",
+		Long:  sqlLong,
+		Example: "  export SOURCEFLOW_SQL_DSN='postgres://ops@db.internal:5432/shop'\n" +
+			"  sourceflow sql depth --service payments --destination payments.fifo --outbox sourceflow_outbox\n" +
+			"  sourceflow sql dead-letters --destination payments.fifo --payload\n" +
+			"  sourceflow sql redrive --destination payments.fifo --yes\n" +
+			"  sourceflow sql prune --destination payments.fifo --destination order-events",
+	})
+	cmd.AddCommand(newSQLDepthCommand(g), newSQLDeadLettersCommand(g), newSQLRedriveCommand(g), newSQLPruneCommand(g))
+	return cmd
+}

@@ -1,0 +1,74 @@
+package cli
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/spf13/cobra"
+)
+
+// sqlConn is an open database of the sql commands.
+type sqlConn struct {
+	db     *sql.DB
+	target dsnTarget
+	// timeout is --timeout, named in messages.
+	timeout string
+}
+
+// openSQL parses the DSN of f, opens the database and pings it within
+// ctx; name, the command's, starts its errors. The caller closes the
+// returned connection.
+func (g *globals) openSQL(ctx context.Context, name string, f connFlags) (*sqlConn, error) {
+	t, err := f.resolveDSN()
+	if err != nil {
+		return nil, err
+	}
+	db, err := sql.Open(t.dialect.DriverName(), t.dsn)
+	if err != nil {
+		return nil, &ExitError{Code: ExitUsage, Err: fmt.Errorf("open %s: %w", t.redacted, t.scrub(err))}
+	}
+	c := &sqlConn{db: db, target: t, timeout: g.timeout.String()}
+	if err := db.PingContext(ctx); err != nil {
+		_ = db.Close()
+		return nil, c.failure(name+": connect", err)
+	}
+	return c, nil
+}
+
+// close closes the database.
+func (c *sqlConn) close() { _ = c.db.Close() }
+
+// failure is the error of a failed database call: what failed (starting
+// with the command's name), where, and what to check. A call cut short by
+// the command's time or by an interrupt says so instead.
+func (c *sqlConn) failure(what string, err error) error {
+	err = c.target.scrub(err)
+	where := c.target.where()
+	switch {
+	case errors.Is(err, context.Canceled):
+		return &ExitError{Code: ExitAWS, Err: fmt.Errorf("%s: interrupted: %w", what, err)}
+	case errors.Is(err, context.DeadlineExceeded):
+		return &ExitError{Code: ExitAWS, Err: fmt.Errorf("%s (%s): %w\nthe database did not answer within --timeout %s: "+
+			"check that it runs and that %s (or --dsn) names it (%s), or allow more time with --timeout",
+			what, where, err, c.timeout, dsnEnv, c.target.redacted)}
+	}
+	return &ExitError{Code: ExitAWS, Err: fmt.Errorf("%s (%s): %w\ncheck that the database runs and that %s (or --dsn) "+
+		"names it (%s) with a user that may read and write the tables; `sourceflow sql --help` lists the privileges",
+		what, where, err, dsnEnv, c.target.redacted)}
+}
+
+// runSQL bounds cmd by --timeout, opens the database of f, and runs fn on
+// it.
+func (g *globals) runSQL(cmd *cobra.Command, f connFlags, fn func(ctx context.Context, c *sqlConn) error) error {
+	ctx, cancel := g.withTimeout(cmd)
+	defer cancel()
+	c, err := g.openSQL(ctx, "sql "+cmd.Name(), f)
+	if err != nil {
+		return err
+	}
+	defer c.close()
+	return fn(ctx, c)
+}

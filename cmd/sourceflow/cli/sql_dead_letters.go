@@ -1,0 +1,117 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/outbox"
+	"github.com/sourceflow-go/sourceflow/sqlbus"
+)
+
+type sqlLettersFlags struct {
+	conn    connFlags
+	target  sqlTarget
+	output  string
+	payload bool
+}
+
+func newSQLDeadLettersCommand(g *globals) *cobra.Command {
+	var f sqlLettersFlags
+	cmd := &cobra.Command{
+		Use:   "dead-letters (--destination NAME | --outbox TOPIC) [--payload]",
+		Short: "List the dead letters of a destination or an outbox, with their reasons",
+		Long: `dead-letters prints one line per dead letter of a destination
+(sqlbus.DeadLetters) or of an outbox (outbox.DeadLetters), oldest first: the
+message id (the idempotency key; else the row's uuid), the type (sf_type),
+the entity (sf_entity) and the reason it was dead-lettered. An outbox's dead
+letter holds the forwarder envelope: the message inside it is shown, with
+the destination it was to be forwarded to. A dead letter whose metadata
+cannot be read shows why as its reason.
+
+--payload adds the payload: UTF-8 text with control characters escaped (\x1b,
+\n), anything else as "base64:" and its base64. It reads only; nothing is
+consumed.`,
+		Example: "  sourceflow sql dead-letters --destination payments.fifo\n" +
+			"  sourceflow sql dead-letters --outbox sourceflow_outbox --payload -o json",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return g.runSQLDeadLetters(cmd, f) },
+	}
+	addConnFlags(cmd, &f.conn)
+	addTargetFlags(cmd, &f.target)
+	cmd.Flags().BoolVar(&f.payload, "payload", false, "show the payloads")
+	cmd.Flags().StringVarP(&f.output, "output", "o", outputTable, "output format: table or json")
+	return cmd
+}
+
+func (g *globals) runSQLDeadLetters(cmd *cobra.Command, f sqlLettersFlags) error {
+	if f.output != outputTable && f.output != outputJSON {
+		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("--output %q: want %s or %s", f.output, outputTable, outputJSON)}
+	}
+	name, isOutbox, err := f.target.one()
+	if err != nil {
+		return err
+	}
+	return g.runSQL(cmd, f.conn, func(ctx context.Context, c *sqlConn) error {
+		dead, err := c.deadLetters(ctx, name, isOutbox)
+		if err != nil {
+			return c.failure("sql dead-letters "+name, err)
+		}
+		letters := make([]sqlLetter, len(dead))
+		for i, dl := range dead {
+			letters[i] = decodeSQLLetter(dl, isOutbox)
+			if f.payload {
+				letters[i] = letters[i].withPayload()
+			}
+		}
+		if f.output == outputJSON {
+			enc := json.NewEncoder(cmd.OutOrStdout())
+			enc.SetIndent("", "  ")
+			return enc.Encode(letters)
+		}
+		fmt.Fprintf(cmd.OutOrStdout(), "%d dead letters of %s on %s.\n", len(letters), describe(name, isOutbox), c.target.where())
+		return printSQLLetters(cmd.OutOrStdout(), letters, isOutbox, f.payload)
+	})
+}
+
+// deadLetters reads the dead letters of the destination or the outbox
+// name.
+func (c *sqlConn) deadLetters(ctx context.Context, name string, isOutbox bool) ([]cqrs.DeadLetter, error) {
+	if isOutbox {
+		return outbox.DeadLetters(ctx, c.outboxConfig(name))
+	}
+	return sqlbus.DeadLetters(ctx, c.busConfig(), name)
+}
+
+func printSQLLetters(w io.Writer, letters []sqlLetter, isOutbox, payload bool) error {
+	if len(letters) == 0 {
+		return nil
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	head := "MESSAGE ID\tTYPE\tENTITY\t"
+	if isOutbox {
+		head += "DESTINATION\t"
+	}
+	head += "REASON"
+	if payload {
+		head += "\tPAYLOAD"
+	}
+	fmt.Fprintln(tw, head)
+	for _, l := range letters {
+		line := printable(l.MessageID) + "\t" + printable(firstOf(l.Type, "-")) + "\t" + printable(firstOf(l.Entity, "-")) + "\t"
+		if isOutbox {
+			line += printable(firstOf(l.Destination, "-")) + "\t"
+		}
+		line += printable(firstOf(l.Reason, "none given"))
+		if payload {
+			line += "\t" + l.shownPayload()
+		}
+		fmt.Fprintln(tw, line)
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,138 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/outbox"
+	"github.com/sourceflow-go/sourceflow/sqlbus"
+)
+
+// sqlDepth is one row of sql depth, as printed with --output json.
+type sqlDepth struct {
+	// Name is the destination or the outbox topic.
+	Name string `json:"name"`
+	// Kind is "destination" or "outbox".
+	Kind string `json:"kind"`
+	// Ahead is what the service's consumer group has yet to handle (a
+	// destination) or the forwarders have yet to forward (an outbox).
+	Ahead int64 `json:"ahead"`
+	// DeadLetters is the number of dead letters.
+	DeadLetters int64 `json:"dead_letters"`
+}
+
+type sqlDepthFlags struct {
+	conn    connFlags
+	target  sqlTarget
+	service string
+	output  string
+}
+
+func newSQLDepthCommand(g *globals) *cobra.Command {
+	var f sqlDepthFlags
+	cmd := &cobra.Command{
+		Use:   "depth --service NAME --destination NAME [--destination NAME…] [--outbox TOPIC…]",
+		Short: "Show the messages a service has yet to handle, an outbox's rows not yet forwarded, and their dead letters",
+		Long: `depth prints, for each --destination, how many of its messages the consumer
+group of --service (the service's name) has yet to handle, and, for each
+--outbox, how many of its rows the forwarders have yet to forward; with the
+dead letters of each. A group that never subscribed has every kept message
+ahead; a destination or an outbox that has no table yet has no depth. It
+reads only (sqlbus.Depths, outbox.Depths) and exits 0; a destination or
+an outbox that cannot be read is named (exit 3) after the depths of the
+others.`,
+		Example: "  sourceflow sql depth --service payments --destination payments.fifo --destination order-events\n" +
+			"  sourceflow sql depth --outbox sourceflow_outbox -o json",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return g.runSQLDepth(cmd, f) },
+	}
+	addConnFlags(cmd, &f.conn)
+	addTargetFlags(cmd, &f.target)
+	cmd.Flags().StringVar(&f.service, "service", "", "the service whose consumer group reads the destinations (required with --destination)")
+	cmd.Flags().StringVarP(&f.output, "output", "o", outputTable, "output format: table or json")
+	return cmd
+}
+
+func (g *globals) runSQLDepth(cmd *cobra.Command, f sqlDepthFlags) error {
+	if f.output != outputTable && f.output != outputJSON {
+		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("--output %q: want %s or %s", f.output, outputTable, outputJSON)}
+	}
+	if len(f.target.destinations)+len(f.target.outboxes) == 0 {
+		return &ExitError{Code: ExitUsage, Err: errors.New("name what to measure: --destination NAME (with --service) or --outbox TOPIC, each repeatable")}
+	}
+	if len(f.target.destinations) > 0 && f.service == "" {
+		return &ExitError{Code: ExitUsage, Err: errors.New("--destination needs --service: the service whose consumer group's backlog to count")}
+	}
+	return g.runSQL(cmd, f.conn, func(ctx context.Context, c *sqlConn) error {
+		rows, err := readDepths(ctx, c, f)
+		if perr := printSQLDepths(cmd.OutOrStdout(), f, c, rows); perr != nil {
+			return perr
+		}
+		if err != nil {
+			return c.failure("sql depth", err)
+		}
+		return nil
+	})
+}
+
+// readDepths reads the depths of f's destinations, then of its outboxes;
+// what cannot be read is left out and its error joined.
+func readDepths(ctx context.Context, c *sqlConn, f sqlDepthFlags) ([]sqlDepth, error) {
+	var rows []sqlDepth
+	var errs []error
+	if len(f.target.destinations) > 0 {
+		got, err := sqlbus.Depths(ctx, c.busConfig(), f.service, f.target.destinations...)
+		rows = append(rows, depthRows("destination", got)...)
+		errs = append(errs, err)
+	}
+	for _, topic := range f.target.outboxes {
+		got, err := outbox.Depths(ctx, c.outboxConfig(topic))
+		rows = append(rows, depthRows("outbox", got)...)
+		errs = append(errs, err)
+	}
+	return rows, errors.Join(errs...)
+}
+
+// depthRows pairs each depth of got with the depth of its dead letters,
+// which follows it.
+func depthRows(kind string, got []sourceflow.QueueDepth) []sqlDepth {
+	var rows []sqlDepth
+	for i := 0; i+1 < len(got); i += 2 {
+		rows = append(rows, sqlDepth{Name: got[i].Queue, Kind: kind, Ahead: got[i].Visible, DeadLetters: got[i+1].Visible})
+	}
+	return rows
+}
+
+func printSQLDepths(w io.Writer, f sqlDepthFlags, c *sqlConn, rows []sqlDepth) error {
+	if f.output == outputJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			Service string     `json:"service,omitempty"`
+			Depths  []sqlDepth `json:"depths"`
+		}{f.service, append([]sqlDepth{}, rows...)})
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tKIND\tAHEAD\tDEAD LETTERS")
+	var ahead, dead int64
+	for _, r := range rows {
+		ahead, dead = ahead+r.Ahead, dead+r.DeadLetters
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\n", r.Name, r.Kind, r.Ahead, r.DeadLetters)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	who := "On "
+	if f.service != "" {
+		who = "Service " + f.service + " on "
+	}
+	_, err := fmt.Fprintf(w, "%s%s: %d messages ahead, %d dead letters.\n", who, c.target.where(), ahead, dead)
+	return err
+}

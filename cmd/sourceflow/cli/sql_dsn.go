@@ -1,0 +1,161 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/spf13/cobra"
+
+	"github.com/sourceflow-go/sourceflow"
+)
+
+// dsnEnv is the environment variable the sql commands read the DSN from.
+const dsnEnv = "SOURCEFLOW_SQL_DSN"
+
+// redactedPassword stands for a password in what the commands print.
+const redactedPassword = "xxxxx"
+
+// connFlags are the connection flags of the sql commands.
+type connFlags struct {
+	dsn, dialect string
+}
+
+// addConnFlags adds --dsn and --dialect.
+func addConnFlags(cmd *cobra.Command, f *connFlags) {
+	cmd.Flags().StringVar(&f.dsn, "dsn", "", "database DSN; default $"+dsnEnv+
+		" (prefer the variable: a flag's value shows in ps and in the shell's history)")
+	cmd.Flags().StringVar(&f.dialect, "dialect", "", "postgres or mysql; default from the DSN "+
+		"(postgres:// or postgresql:// is postgres, anything else mysql)")
+}
+
+// dsnTarget is a parsed DSN: what to open, and how to name it without
+// its password.
+type dsnTarget struct {
+	dsn      string
+	dialect  sourceflow.Dialect
+	host     string // host and port, as the DSN gives them
+	redacted string // the DSN with its password replaced
+	password string // "" when the DSN has none
+}
+
+// resolveDSN finds the DSN (--dsn, else SOURCEFLOW_SQL_DSN) and its
+// dialect, and parses it. Every error is a usage error.
+func (f connFlags) resolveDSN() (dsnTarget, error) {
+	dsn := f.dsn
+	if dsn == "" {
+		dsn = os.Getenv(dsnEnv)
+	}
+	if strings.TrimSpace(dsn) == "" {
+		return dsnTarget{}, &ExitError{Code: ExitUsage, Err: fmt.Errorf("no database DSN: set %s "+
+			"(export %s='postgres://user:password@host:5432/db' or 'user:password@tcp(host:3306)/db') or pass --dsn", dsnEnv, dsnEnv)}
+	}
+	d, err := dialectOf(dsn, f.dialect)
+	if err != nil {
+		return dsnTarget{}, &ExitError{Code: ExitUsage, Err: err}
+	}
+	t, err := parseDSN(dsn, d)
+	if err != nil {
+		return dsnTarget{}, &ExitError{Code: ExitUsage, Err: err}
+	}
+	return t, nil
+}
+
+// dialectOf returns flag's dialect, or the dialect dsn's scheme implies.
+func dialectOf(dsn, flag string) (sourceflow.Dialect, error) {
+	switch flag {
+	case "":
+		if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+			return sourceflow.Postgres, nil
+		}
+		return sourceflow.MySQL, nil
+	case string(sourceflow.Postgres), string(sourceflow.MySQL):
+		return sourceflow.Dialect(flag), nil
+	}
+	return "", fmt.Errorf("--dialect %q: want %s or %s", flag, sourceflow.Postgres, sourceflow.MySQL)
+}
+
+// parseDSN parses dsn as d's driver reads it. Its errors never quote the
+// DSN, which holds the password.
+func parseDSN(dsn string, d sourceflow.Dialect) (dsnTarget, error) {
+	t := dsnTarget{dsn: dsn, dialect: d}
+	if d == sourceflow.MySQL {
+		cfg, err := mysql.ParseDSN(dsn)
+		if err != nil {
+			return t, fmt.Errorf("the DSN is not a MySQL DSN (user:password@tcp(host:3306)/db; "+
+				"a PostgreSQL one starts with postgres:// or needs --dialect postgres): %w", err)
+		}
+		t.host, t.password = cfg.Addr, cfg.Passwd
+		t.redacted = dsn
+		if cfg.Passwd != "" {
+			t.redacted = strings.Replace(dsn, ":"+cfg.Passwd+"@", ":"+redactedPassword+"@", 1)
+		}
+		return t, nil
+	}
+	if !strings.Contains(dsn, "://") {
+		return parseKeyValueDSN(t), nil
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // url.Error quotes the URL, password included
+		}
+		return t, fmt.Errorf("the DSN is not a PostgreSQL URL (postgres://user:password@host:5432/db): %w", err)
+	}
+	t.host = u.Host
+	if p, ok := u.User.Password(); ok {
+		t.password = p
+	}
+	if q := u.Query(); q.Has("password") {
+		t.password = q.Get("password")
+		q.Set("password", redactedPassword)
+		u.RawQuery = q.Encode()
+	}
+	t.redacted = u.Redacted()
+	return t, nil
+}
+
+var (
+	kvPassword = regexp.MustCompile(`(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)`)
+	kvHost     = regexp.MustCompile(`host\s*=\s*(\S+)`)
+	kvPort     = regexp.MustCompile(`port\s*=\s*(\S+)`)
+)
+
+// parseKeyValueDSN reads the host and the password of a PostgreSQL DSN in
+// key=value form.
+func parseKeyValueDSN(t dsnTarget) dsnTarget {
+	if m := kvPassword.FindStringSubmatch(t.dsn); m != nil {
+		t.password = strings.Trim(m[2], "'")
+	}
+	t.redacted = kvPassword.ReplaceAllString(t.dsn, "${1}"+redactedPassword)
+	if m := kvHost.FindStringSubmatch(t.dsn); m != nil {
+		t.host = m[1]
+	}
+	if m := kvPort.FindStringSubmatch(t.dsn); m != nil && t.host != "" {
+		t.host += ":" + m[1]
+	}
+	return t
+}
+
+// where names the database in messages by its dialect and host.
+func (t dsnTarget) where() string {
+	host := t.host
+	if host == "" {
+		host = "the driver's default host"
+	}
+	return fmt.Sprintf("%s at %s", t.dialect, host)
+}
+
+// scrub returns err, or an error of the same text with the password
+// replaced when the text holds it.
+func (t dsnTarget) scrub(err error) error {
+	if err == nil || t.password == "" || !strings.Contains(err.Error(), t.password) {
+		return err
+	}
+	return errors.New(strings.ReplaceAll(err.Error(), t.password, redactedPassword))
+}

@@ -1,0 +1,21 @@
+package cli
+
+import "errors"
+
+// ParseDSN returns how the sql commands name the DSN dsn (with --dialect
+// dialect, "" to guess it) in their messages: the DSN without its password,
+// and the dialect and host.
+func ParseDSN(dsn, dialect string) (redacted, where string, err error) {
+	t, err := connFlags{dsn: dsn, dialect: dialect}.resolveDSN()
+	return t.redacted, t.where(), err
+}
+
+// Scrub returns the text of an error holding the password of dsn as the
+// sql commands print it.
+func Scrub(dsn, text string) string {
+	t, err := connFlags{dsn: dsn}.resolveDSN()
+	if err != nil {
+		return err.Error()
+	}
+	return t.scrub(errors.New(text)).Error()
+}

@@ -1,0 +1,81 @@
+package cli
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"unicode/utf8"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/cqrs"
+)
+
+// sqlLetter is a dead letter of a destination or an outbox, as sql
+// dead-letters prints it (with --output json).
+type sqlLetter struct {
+	// MessageID is the SourceFlow message id (the idempotency key), else
+	// the row's uuid.
+	MessageID string `json:"message_id"`
+	// UUID is the row's uuid (for an outbox, the forwarder envelope's).
+	UUID string `json:"uuid"`
+	// Type and Entity are the sf_type and sf_entity metadata.
+	Type   string `json:"type,omitempty"`
+	Entity string `json:"entity,omitempty"`
+	// Destination is, for an outbox, where the forwarder was to publish the
+	// message.
+	Destination string `json:"destination,omitempty"`
+	Reason      string `json:"reason"`
+	// Payload is the payload when it is UTF-8 text, PayloadBase64 when not;
+	// with --payload only.
+	Payload       *string `json:"payload,omitempty"`
+	PayloadBase64 *string `json:"payload_base64,omitempty"`
+
+	payload []byte
+}
+
+// forwarderEnvelope is what an outbox row holds: Watermill's forwarder
+// envelope around the message and its destination.
+type forwarderEnvelope struct {
+	DestinationTopic string            `json:"destination_topic"`
+	UUID             string            `json:"uuid"`
+	Payload          []byte            `json:"payload"`
+	Metadata         map[string]string `json:"metadata"`
+}
+
+// decodeSQLLetter decodes dl; for an outbox's, the message inside the
+// forwarder envelope (a row that is not one is shown as it is).
+func decodeSQLLetter(dl cqrs.DeadLetter, isOutbox bool) sqlLetter {
+	meta, payload := map[string]string(dl.Message.Metadata), []byte(dl.Message.Payload)
+	l := sqlLetter{UUID: dl.Message.UUID, Reason: dl.Reason}
+	var env forwarderEnvelope
+	if isOutbox && json.Unmarshal(payload, &env) == nil && env.DestinationTopic != "" {
+		meta, payload, l.Destination = env.Metadata, env.Payload, env.DestinationTopic
+	}
+	l.MessageID = firstOf(meta[sourceflow.MetaMessageID], env.UUID, dl.Message.UUID)
+	l.Type, l.Entity, l.payload = meta[sourceflow.MetaType], meta[sourceflow.MetaEntityID], payload
+	return l
+}
+
+// withPayload sets the payload fields: the text when it is UTF-8, else its
+// base64.
+func (l sqlLetter) withPayload() sqlLetter {
+	if utf8.Valid(l.payload) {
+		s := string(l.payload)
+		l.Payload = &s
+		return l
+	}
+	s := base64.StdEncoding.EncodeToString(l.payload)
+	l.PayloadBase64 = &s
+	return l
+}
+
+// shownPayload is the payload as the table shows it: printable text, else
+// "base64:" and its base64.
+func (l sqlLetter) shownPayload() string {
+	if l.Payload != nil {
+		return printable(*l.Payload)
+	}
+	if l.PayloadBase64 != nil {
+		return "base64:" + *l.PayloadBase64
+	}
+	return ""
+}

@@ -1,0 +1,102 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sourceflow-go/sourceflow/outbox"
+	"github.com/sourceflow-go/sourceflow/sqlbus"
+)
+
+type sqlRedriveFlags struct {
+	conn   connFlags
+	target sqlTarget
+	yes    bool
+}
+
+func newSQLRedriveCommand(g *globals) *cobra.Command {
+	var f sqlRedriveFlags
+	cmd := &cobra.Command{
+		Use:   "redrive (--destination NAME | --outbox TOPIC) [--yes]",
+		Short: "Move the dead letters of a destination or an outbox back (with --yes)",
+		Long: `redrive writes the dead letters of a destination back into it
+(sqlbus.Redrive), or those of an outbox back into the outbox
+(outbox.Redrive), oldest first, behind what was written meanwhile, each
+without its reason and in the same transaction that takes it out of the
+dead letters: every consumer group of the destination receives them again
+(the forwarders forward them again), so fix what dead-lettered them first.
+One that fails again is dead-lettered again with its new reason. Services
+may run meanwhile, and redrives running together move each dead letter once.
+
+Without --yes it only says how many dead letters there are and moves
+nothing (exit 0). With --yes it moves them and says how many it moved. A
+dead letter whose metadata cannot be read is left where it is, for an
+operator to repair or delete, while the others move; that, or a database
+error part way, prints how many moved and exits 3: run it again to move
+what is left once the cause is fixed.`,
+		Example: "  sourceflow sql redrive --destination payments.fifo\n" +
+			"  sourceflow sql redrive --destination payments.fifo --yes\n" +
+			"  sourceflow sql redrive --outbox sourceflow_outbox --yes",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return g.runSQLRedrive(cmd, f) },
+	}
+	addConnFlags(cmd, &f.conn)
+	addTargetFlags(cmd, &f.target)
+	cmd.Flags().BoolVar(&f.yes, "yes", false, "move the dead letters; without it redrive only counts them")
+	return cmd
+}
+
+func (g *globals) runSQLRedrive(cmd *cobra.Command, f sqlRedriveFlags) error {
+	name, isOutbox, err := f.target.one()
+	if err != nil {
+		return err
+	}
+	flag := "--destination " + name
+	if isOutbox {
+		flag = "--outbox " + name
+	}
+	return g.runSQL(cmd, f.conn, func(ctx context.Context, c *sqlConn) error {
+		out := cmd.OutOrStdout()
+		what := "sql redrive " + name
+		if !f.yes {
+			dead, err := c.deadLetters(ctx, name, isOutbox)
+			if err != nil {
+				return c.failure(what, err)
+			}
+			fmt.Fprintf(out, "%d dead letters of %s on %s. Nothing moved: add --yes to move them back "+
+				"(`sourceflow sql dead-letters %s` shows them first).\n", len(dead), describe(name, isOutbox), c.target.where(), flag)
+			return nil
+		}
+		moved, err := c.redrive(ctx, name, isOutbox)
+		fmt.Fprintf(out, "Moved %d dead letters back into %s.\n", moved, kindName(name, isOutbox))
+		if err != nil {
+			return c.redriveFailure(what, flag, moved, err)
+		}
+		return nil
+	})
+}
+
+// redriveFailure is the error of a redrive that moved some dead letters
+// (moved) and left others: one that cannot be read, or those after a
+// failed call.
+func (c *sqlConn) redriveFailure(what, flag string, moved int, err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return c.failure(fmt.Sprintf("%s: moved %d, then stopped", what, moved), err)
+	}
+	return &ExitError{Code: ExitAWS, Err: fmt.Errorf("%s (%s): moved %d, and left dead letters: %w\n"+
+		"what was not moved stays a dead letter: `sourceflow sql dead-letters %s` lists it with why; "+
+		"repair or delete a dead letter whose metadata cannot be read, or fix what failed, then run redrive again",
+		what, c.target.where(), moved, c.target.scrub(err), flag)}
+}
+
+// redrive moves the dead letters of the destination or the outbox name
+// back.
+func (c *sqlConn) redrive(ctx context.Context, name string, isOutbox bool) (int, error) {
+	if isOutbox {
+		return outbox.Redrive(ctx, c.outboxConfig(name))
+	}
+	return sqlbus.Redrive(ctx, c.busConfig(), name)
+}

@@ -1,0 +1,76 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sourceflow-go/sourceflow/outbox"
+	"github.com/sourceflow-go/sourceflow/sqlbus"
+)
+
+// sqlTarget is what a sql command works on: sqlbus destinations or
+// outbox topics.
+type sqlTarget struct {
+	destinations, outboxes []string
+}
+
+// addTargetFlags adds --destination and --outbox, each repeatable.
+func addTargetFlags(cmd *cobra.Command, t *sqlTarget) {
+	cmd.Flags().StringArrayVar(&t.destinations, "destination", nil, "an sqlbus destination, as the services name it (payments.fifo)")
+	cmd.Flags().StringArrayVar(&t.outboxes, "outbox", nil, "an outbox, by its Config.Topic (default topic "+outbox.DefaultTopic+")")
+}
+
+// one checks that t names exactly one destination or one outbox, and
+// returns it, with whether it is an outbox.
+func (t sqlTarget) one() (name string, isOutbox bool, err error) {
+	n := len(t.destinations) + len(t.outboxes)
+	switch {
+	case n == 0:
+		return "", false, &ExitError{Code: ExitUsage, Err: fmt.Errorf("name what to work on: --destination NAME (an sqlbus destination) or --outbox TOPIC (an outbox)")}
+	case n > 1:
+		return "", false, &ExitError{Code: ExitUsage, Err: fmt.Errorf("name one destination or one outbox, not %d: "+
+			"give --destination or --outbox once (run the command once for each)", n)}
+	case len(t.outboxes) == 1:
+		return t.outboxes[0], true, nil
+	}
+	return t.destinations[0], false, nil
+}
+
+// some checks that t names destinations or outboxes, not both.
+func (t sqlTarget) some() error {
+	switch {
+	case len(t.destinations) == 0 && len(t.outboxes) == 0:
+		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("name what to work on: --destination NAME (an sqlbus destination, repeatable) or --outbox TOPIC (an outbox)")}
+	case len(t.destinations) > 0 && len(t.outboxes) > 0:
+		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("give --destination or --outbox, not both (run the command once for each)")}
+	}
+	return nil
+}
+
+// describe names the destination or outbox name in messages, with the
+// table of its dead letters.
+func describe(name string, isOutbox bool) string {
+	if isOutbox {
+		return fmt.Sprintf("outbox %s (dead letters in watermill_%s_dead_letters)", name, name)
+	}
+	return fmt.Sprintf("destination %s (dead letters in watermill_%s)", name, sqlbus.DeadLetterTopic(name))
+}
+
+// kindName names the destination or outbox name in messages.
+func kindName(name string, isOutbox bool) string {
+	if isOutbox {
+		return "outbox " + name
+	}
+	return "destination " + name
+}
+
+// busConfig is the sqlbus configuration of c.
+func (c *sqlConn) busConfig() sqlbus.Config {
+	return sqlbus.Config{DB: c.db, Dialect: c.target.dialect}
+}
+
+// outboxConfig is the outbox configuration of c for topic.
+func (c *sqlConn) outboxConfig(topic string) outbox.Config {
+	return outbox.Config{DB: c.db, Dialect: c.target.dialect, Topic: topic}
+}

@@ -1,0 +1,236 @@
+//go:build integration
+
+package integration
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/cmd/sourceflow/cli"
+	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/sqlbus"
+)
+
+// sqlbusDSN returns the DSN of the database of d.
+func sqlbusDSN(t *testing.T, d sourceflow.Dialect) string {
+	t.Helper()
+	for _, tc := range sqlbusDialects {
+		if tc.dialect == d {
+			return os.Getenv(tc.env)
+		}
+	}
+	t.Fatalf("no database for %s", d)
+	return ""
+}
+
+// distinctSet returns ids once each.
+func distinctSet(ids []string) map[string]bool {
+	set := map[string]bool{}
+	for _, id := range ids {
+		set[id] = true
+	}
+	return set
+}
+
+// cliSQLRig is a destination whose worker refuses (sourceflow.Permanent)
+// the commands of entities other than "ok" while refusing is set, and the
+// sql commands on its database.
+type cliSQLRig struct {
+	t        *testing.T
+	d        sourceflow.Dialect
+	db       *sql.DB
+	cfg      sqlbus.Config
+	queue    string
+	dsn      string
+	runs     *ledger
+	refusing atomic.Bool
+	refused  map[string]bool // message ids of the commands refused
+}
+
+func newCLISQLRig(t *testing.T, d sourceflow.Dialect, db *sql.DB) *cliSQLRig {
+	r := &cliSQLRig{t: t, d: d, db: db, cfg: sqlbusConfig(d, db), queue: sqlbusName("clisql", ""), dsn: sqlbusDSN(t, d),
+		runs: &ledger{}, refused: map[string]bool{}}
+	dropSQLBusTables(t, d, db, r.queue)
+	r.cfg.PruneInterval = -1 // only the command prunes
+	r.refusing.Store(true)
+	return r
+}
+
+// sql runs the sql command args on the rig's database.
+func (r *cliSQLRig) sql(args ...string) (string, string, int) {
+	return runCLI(r.t, append(append([]string{"sql"}, args...), "--dsn", r.dsn)...)
+}
+
+// service builds a service that sends PayOrder to the rig's destination.
+func (r *cliSQLRig) service(name string, listen ...string) *cqrs.Service {
+	svc := sqlbusService(r.t, r.cfg, cqrs.ServiceConfig{Name: name, Listen: listen,
+		HandlerMiddleware: []message.HandlerMiddleware{memoryIdempotency(r.t)}})
+	require.NoError(r.t, cqrs.RegisterCommand[PayOrder](svc, "model.PayOrder", r.queue))
+	return svc
+}
+
+// send sends a command per entity from a service that does not listen.
+func (r *cliSQLRig) send(entities ...string) {
+	sender := r.service("clisql-sender")
+	startModel(r.t, sender)
+	for _, entity := range entities {
+		env, err := cqrs.NewAggregate(sender, "payment").Send(context.Background(), entity, PayOrder{Amount: 1})
+		require.NoError(r.t, err)
+		if entity != "ok" {
+			r.refused[env.MessageID] = true
+		}
+	}
+}
+
+// startWorker starts the worker, which refuses while r.refusing is set.
+func (r *cliSQLRig) startWorker() *cqrs.Service {
+	worker := r.service("clisql-worker", r.queue)
+	require.NoError(r.t, cqrs.Handle(cqrs.NewSaga[Payment](worker, "payment"), func(_ context.Context, p *Payment, c PayOrder, env cqrs.Envelope) ([]any, error) {
+		if r.refusing.Load() && env.EntityID != "ok" {
+			return nil, sourceflow.Permanent(errors.New("card declined"))
+		}
+		r.runs.add(worker.Name(), hPay, env)
+		p.Amount += c.Amount
+		return nil, nil
+	}))
+	startModel(r.t, worker)
+	return worker
+}
+
+// waitDepth waits until the worker's group has ahead messages ahead and
+// the destination dead dead letters.
+func (r *cliSQLRig) waitDepth(ahead, dead int64, msg string) {
+	require.Eventually(r.t, func() bool {
+		got, err := sqlbus.Depths(context.Background(), r.cfg, "clisql-worker", r.queue)
+		require.NoError(r.t, err)
+		return got[0].Visible == ahead && got[1].Visible == dead
+	}, 30*time.Second, 10*time.Millisecond, msg)
+}
+
+// TestCLISQL_DepthDeadLettersRedriveAndPruneOfADestination: the sql
+// commands on a destination whose worker refused two commands: depth shows
+// the backlog before the worker runs and the dead letters after; dead-letters
+// lists them with their type and reason; redrive without --yes moves
+// nothing, with --yes moves them and the worker handles them; prune deletes
+// what the worker's group acknowledged.
+func TestCLISQL_DepthDeadLettersRedriveAndPruneOfADestination(t *testing.T) {
+	eachSQLBusDialect(t, func(t *testing.T, d sourceflow.Dialect, db *sql.DB) {
+		r := newCLISQLRig(t, d, db)
+		r.send("declined-1", "ok", "declined-2")
+		out, errOut, code := r.sql("depth", "--service", "clisql-worker", "--destination", r.queue)
+		require.Equal(t, cli.ExitOK, code, errOut)
+		assert.Regexp(t, `(?m)^`+regexp.QuoteMeta(r.queue)+` +destination +3 +0$`, out, "every command is ahead of a worker that never ran")
+
+		r.startWorker()
+		r.waitDepth(0, int64(len(r.refused)), "the worker handled one command and dead-lettered two")
+		out, errOut, code = r.sql("depth", "--service", "clisql-worker", "--destination", r.queue, "-o", "json")
+		require.Equal(t, cli.ExitOK, code, errOut)
+		assert.JSONEq(t, fmt.Sprintf(`{"service":"clisql-worker","depths":[{"name":%q,"kind":"destination","ahead":0,"dead_letters":2}]}`,
+			r.queue), out)
+
+		out, errOut, code = r.sql("dead-letters", "--destination", r.queue, "--payload")
+		require.Equal(t, cli.ExitOK, code, errOut)
+		assert.Contains(t, out, "2 dead letters of destination "+r.queue)
+		for id := range r.refused {
+			assert.Regexp(t, `(?m)^`+id+` +model\.PayOrder +declined-\d +.*card declined.* +\{"amount":1\}$`, out)
+		}
+		r.redriveAndPrune()
+	})
+}
+
+// redriveAndPrune redrives the rig's dead letters, without --yes and then
+// with it, and prunes the destination once the worker handled them.
+func (r *cliSQLRig) redriveAndPrune() {
+	t := r.t
+	out, errOut, code := r.sql("redrive", "--destination", r.queue)
+	require.Equal(t, cli.ExitOK, code, errOut)
+	assert.Contains(t, out, "2 dead letters of destination "+r.queue)
+	assert.Contains(t, out, "Nothing moved: add --yes")
+	left, err := sqlbus.DeadLetters(context.Background(), r.cfg, r.queue)
+	require.NoError(t, err)
+	assert.Len(t, left, len(r.refused), "without --yes nothing moves")
+
+	r.refusing.Store(false)
+	out, errOut, code = r.sql("redrive", "--destination", r.queue, "--yes")
+	require.Equal(t, cli.ExitOK, code, errOut)
+	assert.Contains(t, out, "Moved 2 dead letters back into destination "+r.queue)
+	require.Eventually(t, func() bool {
+		handled := distinctSet(r.runs.messageIDs("clisql-worker", hPay))
+		for id := range r.refused {
+			if !handled[id] {
+				return false
+			}
+		}
+		return true
+	}, 30*time.Second, 10*time.Millisecond, "the worker handles the redriven commands")
+	r.waitDepth(0, 0, "the worker's group acknowledged every command, and no dead letter is left")
+
+	before := sqlbusRows(t, r.d, r.db, r.queue)
+	require.Greater(t, before, 1)
+	out, errOut, code = r.sql("prune", "--destination", r.queue)
+	require.Equal(t, cli.ExitOK, code, errOut)
+	assert.Contains(t, out, fmt.Sprintf("Pruned destination %s: %d rows deleted.\n", r.queue, before-1))
+	assert.Equal(t, 1, sqlbusRows(t, r.d, r.db, r.queue), "the last acknowledged row is kept")
+}
+
+// TestCLISQL_UnreachableDatabaseExitsThreeWithoutThePassword: a DSN taken
+// from SOURCEFLOW_SQL_DSN whose database does not answer is a failed
+// database call, named by its host, within --timeout.
+func TestCLISQL_UnreachableDatabaseExitsThreeWithoutThePassword(t *testing.T) {
+	for name, dsn := range map[string]string{"postgres": "postgres://u:secret@127.0.0.1:1/x", "mysql": "u:secret@tcp(127.0.0.1:1)/x"} {
+		t.Run(name, func(t *testing.T) {
+			t.Setenv("SOURCEFLOW_SQL_DSN", dsn)
+			start := time.Now()
+			out, errOut, code := runCLI(t, "sql", "depth", "--service", "s", "--destination", "d", "--timeout", "10s")
+			assert.Equal(t, cli.ExitAWS, code, errOut)
+			assert.Less(t, time.Since(start), 10*time.Second)
+			assert.Contains(t, errOut, "at 127.0.0.1:1")
+			assert.NotContains(t, out+errOut, "secret")
+		})
+	}
+}
+
+// TestCLISQL_RedriveThatLeavesAnUnreadableDeadLetterExitsThree: redrive
+// --yes moves the dead letters it can read, leaves one whose metadata
+// cannot be read, prints how many moved and exits 3 naming the one left;
+// dead-letters still lists it with why.
+func TestCLISQL_RedriveThatLeavesAnUnreadableDeadLetterExitsThree(t *testing.T) {
+	eachSQLBusDialect(t, func(t *testing.T, d sourceflow.Dialect, db *sql.DB) {
+		r := newCLISQLRig(t, d, db)
+		r.startWorker()
+		r.send("p-1")
+		r.waitDepth(0, 1, "the command is dead-lettered")
+		q := `INSERT INTO "watermill_` + sqlbus.DeadLetterTopic(r.queue) + `" ("uuid", "payload", "metadata", "transaction_id") VALUES ($1, $2, $3, pg_current_xact_id())`
+		if d == sourceflow.MySQL {
+			q = "INSERT INTO `watermill_" + sqlbus.DeadLetterTopic(r.queue) + "` (`uuid`, `payload`, `metadata`) VALUES (?, ?, ?)"
+		}
+		_, err := db.Exec(q, "hand-written", []byte(`{}`), `{"n": 1}`)
+		require.NoError(t, err)
+
+		r.refusing.Store(false)
+		out, errOut, code := r.sql("redrive", "--destination", r.queue, "--yes")
+		assert.Equal(t, cli.ExitAWS, code, errOut)
+		assert.Equal(t, "Moved 1 dead letters back into destination "+r.queue+".\n", out)
+		assert.Contains(t, errOut, "hand-written")
+		assert.Contains(t, errOut, "metadata column")
+		require.Eventually(t, func() bool { return len(distinctSet(r.runs.messageIDs("clisql-worker", hPay))) == 1 }, 30*time.Second, 10*time.Millisecond,
+			"the redriven command is handled")
+
+		out, errOut, code = r.sql("dead-letters", "--destination", r.queue)
+		require.Equal(t, cli.ExitOK, code, errOut)
+		assert.Contains(t, out, "1 dead letters of destination "+r.queue)
+		assert.Regexp(t, `(?m)^hand-written +- +- +.*metadata column is not a JSON object of strings`, out)
+	})
+}
