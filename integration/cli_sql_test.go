@@ -5,7 +5,6 @@ package integration
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"os"
 	"regexp"
@@ -96,15 +95,7 @@ func (r *cliSQLRig) send(entities ...string) {
 
 // startWorker starts the worker, which refuses while r.refusing is set.
 func (r *cliSQLRig) startWorker() *cqrs.Service {
-	worker := r.service("clisql-worker", r.queue)
-	require.NoError(r.t, cqrs.Handle(cqrs.NewSaga[Payment](worker, "payment"), func(_ context.Context, p *Payment, c PayOrder, env cqrs.Envelope) ([]any, error) {
-		if r.refusing.Load() && env.EntityID != "ok" {
-			return nil, sourceflow.Permanent(errors.New("card declined"))
-		}
-		r.runs.add(worker.Name(), hPay, env)
-		p.Amount += c.Amount
-		return nil, nil
-	}))
+	worker := payWorker(r.t, r.cfg, "clisql-worker", r.queue, r.runs, &r.refusing)
 	startModel(r.t, worker)
 	return worker
 }

@@ -5,10 +5,13 @@ package integration
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"os"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/ThreeDotsLabs/watermill/message"
 	_ "github.com/go-sql-driver/mysql" // registers the "mysql" driver
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"github.com/stretchr/testify/require"
@@ -103,3 +106,23 @@ func dropSQLBusTables(t *testing.T, d sourceflow.Dialect, db *sql.DB, destinatio
 // sqlbusName returns a destination name unique to this run, lowercase so
 // that it is its own watermill-sql topic.
 func sqlbusName(prefix, suffix string) string { return uniqueName("sb-"+prefix, suffix) }
+
+// payWorker returns a service named name listening to queue, where
+// PayOrder is routed, whose saga refuses every command, permanently ("card
+// declined"), but entity "ok"'s while refusing is set, and records in runs
+// the commands it handles. It is not started.
+func payWorker(t *testing.T, cfg sqlbus.Config, name, queue string, runs *ledger, refusing *atomic.Bool) *cqrs.Service {
+	t.Helper()
+	svc := sqlbusService(t, cfg, cqrs.ServiceConfig{Name: name, Listen: []string{queue},
+		HandlerMiddleware: []message.HandlerMiddleware{memoryIdempotency(t)}})
+	require.NoError(t, cqrs.RegisterCommand[PayOrder](svc, "model.PayOrder", queue))
+	require.NoError(t, cqrs.Handle(cqrs.NewSaga[Payment](svc, "payment"), func(_ context.Context, s *Payment, c PayOrder, env cqrs.Envelope) ([]any, error) {
+		if refusing.Load() && env.EntityID != "ok" {
+			return nil, sourceflow.Permanent(errors.New("card declined"))
+		}
+		runs.add(svc.Name(), hPay, env)
+		s.Amount += c.Amount
+		return nil, nil
+	}))
+	return svc
+}

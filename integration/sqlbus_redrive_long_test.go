@@ -5,8 +5,8 @@ package integration
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -31,11 +31,9 @@ func TestSQLBusRedriveMovesEveryDeadLetterOfALongList(t *testing.T) {
 		// A service that refuses every command dead-letters the first one,
 		// which creates the dead-letter table; the rest are written to it
 		// straight, as many dead letters.
-		svc := sqlbusService(t, cfg, cqrs.ServiceConfig{Name: "rdlong-worker", Listen: []string{queue}})
-		require.NoError(t, cqrs.RegisterCommand[PayOrder](svc, "model.PayOrder", queue))
-		require.NoError(t, cqrs.Handle(cqrs.NewSaga[Payment](svc, "payment"), func(context.Context, *Payment, PayOrder, cqrs.Envelope) ([]any, error) {
-			return nil, sourceflow.Permanent(errors.New("card declined"))
-		}))
+		var refusing atomic.Bool
+		refusing.Store(true)
+		svc := payWorker(t, cfg, "rdlong-worker", queue, &ledger{}, &refusing)
 		startModel(t, svc)
 		first, err := cqrs.NewAggregate(svc, "payment").Send(context.Background(), "p-1", PayOrder{Amount: 1})
 		require.NoError(t, err)

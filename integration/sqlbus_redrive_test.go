@@ -6,13 +6,11 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -34,17 +32,7 @@ func TestSQLBusRedriveSendsDeadLettersBackOnceTheirCauseIsFixed(t *testing.T) {
 		runs := &ledger{}
 		var refusing atomic.Bool
 		refusing.Store(true)
-		svc := sqlbusService(t, cfg, cqrs.ServiceConfig{Name: "redrive-worker", Listen: []string{queue},
-			HandlerMiddleware: []message.HandlerMiddleware{memoryIdempotency(t)}})
-		require.NoError(t, cqrs.RegisterCommand[PayOrder](svc, "model.PayOrder", queue))
-		require.NoError(t, cqrs.Handle(cqrs.NewSaga[Payment](svc, "payment"), func(_ context.Context, s *Payment, c PayOrder, env cqrs.Envelope) ([]any, error) {
-			if refusing.Load() && env.EntityID != "ok" {
-				return nil, sourceflow.Permanent(errors.New("card declined"))
-			}
-			runs.add(svc.Name(), hPay, env)
-			s.Amount += c.Amount
-			return nil, nil
-		}))
+		svc := payWorker(t, cfg, "redrive-worker", queue, runs, &refusing)
 		startModel(t, svc)
 
 		ctx, agg := context.Background(), cqrs.NewAggregate(svc, "payment")
