@@ -48,8 +48,8 @@ func runForwarder(fwd *forwarder.Forwarder, cfg Config) *forwarderRun {
 // startForwarder starts the forwarder and waits until it runs. When ctx ends
 // first it returns at once, with ctx's error, and stops the forwarder in the
 // background, tracked by stopping (Close waits for it).
-func startForwarder(ctx context.Context, cfg Config, schedule retrySchedule, stopping *sync.WaitGroup) (*forwarderRun, error) {
-	fwd, err := newForwarder(cfg, schedule)
+func startForwarder(ctx context.Context, cfg Config, b backoff, stopping *sync.WaitGroup) (*forwarderRun, error) {
+	fwd, err := newForwarder(cfg, b)
 	if err != nil {
 		return nil, err
 	}

@@ -43,22 +43,28 @@
 // their destination. The forwarder reads up to 10 rows per query and
 // forwards them one at a time; each row's offset is acknowledged after its
 // publish, in the query's transaction, which commits when the batch is
-// done. Delivery is therefore at least once: an instance that
-// crashes, or is closed (Transport.Close), in the middle of a batch leaves
-// the rows of that batch it already published (up to 10) to be forwarded
-// again. Messages keep their SourceFlow message id, so consumers'
+// done (or at a row whose publish failed, below). Delivery is therefore at
+// least once: an instance that crashes, or is closed (Transport.Close), in
+// the middle of a batch leaves the rows of that batch it already published
+// (up to 10) to be forwarded again. Messages keep their SourceFlow message id, so consumers'
 // idempotency (package idempotency) absorbs the repeats.
 //
-// A failure to publish to the inner transport is retried with exponential
-// backoff (100ms doubling up to 5s) for 15s, then the row is nacked and
-// delivered again, for as long as it fails: it is never dropped, and the
-// rows behind it wait. The retries run inside the poll's transaction, which
-// holds the consumer group's offsets row: on PostgreSQL that transaction has
-// an id, and while it is open no reader that waits for older transactions
-// to end (sqlbus destinations, other outboxes, on the whole cluster) sees
-// rows written after it began. An inner transport that keeps failing (an
-// outage of the queue service) therefore delays those readers by up to 30 s
-// at a time; where that matters, keep sqlbus on another PostgreSQL server.
+// A failure to publish to the inner transport ends the poll: the row is
+// not acknowledged, the offsets of the rows forwarded before it in the
+// batch commit, and the forwarder waits outside any transaction (100ms
+// after the first failure, doubling with each failure in a row up to 5s)
+// before it reads the row again and makes one more attempt, for as long as
+// it fails: it is never dropped, and the rows behind it wait. The poll's
+// transaction holds the consumer group's offsets row: on PostgreSQL that
+// transaction has an id, and while it is open no reader that waits for
+// older transactions to end (sqlbus destinations, other outboxes, on the
+// whole cluster) sees rows written after it began. An inner transport that
+// keeps failing (an outage of the queue service) therefore holds them up
+// for one attempt at a time, not for the waits between attempts. An
+// attempt is bounded by watermill-sql's ack deadline (30s): the context of
+// a publish slower than that is cancelled, and a row whose publish the
+// inner transport completes anyway is forwarded again, since its poll
+// ended without acknowledging it.
 //
 // A row that can never be delivered is dead-lettered at once: a payload
 // that is not a forwarder envelope, metadata that is not a JSON object of
@@ -68,14 +74,14 @@
 // forwarder for 15 minutes: the row was written by an instance whose
 // transport knew it, so this one runs another version (a rolling deploy
 // that adds a route) or is not bound yet, and an instance that knows it
-// forwards the row once this one lets go of it (a nacked row is delivered
-// again within the same poll until watermill-sql's ack deadline, 30 s,
-// ends it). After that the destination's rows are dead-lettered, with the
-// reason; until then such a row holds up the rows behind it (a destination
-// no running version knows: a removed route, a rollback past the version
-// that added it). An instance of an older version that keeps forwarding
-// for more than 15 minutes after a route was added dead-letters the rows
-// of that route it takes: finish rolling deploys within that time.
+// forwards the row once this one lets go of it (after each attempt, as
+// after a failed publish). After that the destination's rows are
+// dead-lettered, with the reason; until then such a row holds up the rows
+// behind it (a destination no running version knows: a removed route, a
+// rollback past the version that added it). An instance of an older
+// version that keeps forwarding for more than 15 minutes after a route was
+// added dead-letters the rows of that route it takes: finish rolling
+// deploys within that time.
 // Watermill's PoisonQueue middleware writes it, with its reason in
 // sourceflow.MetaFailure, into the table watermill_<Topic>_dead_letters, in
 // the same transaction that acknowledges it; DeadLetters reads them, and

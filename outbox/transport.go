@@ -18,8 +18,8 @@ import (
 // committed; a message sent outside such a transaction is published straight
 // to the inner transport. Services subscribe through the inner transport.
 type Transport struct {
-	cfg   Config
-	retry retrySchedule
+	cfg     Config
+	backoff backoff
 
 	mu       sync.Mutex
 	bound    bool
@@ -41,7 +41,7 @@ func New(cfg Config) (*Transport, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &Transport{cfg: cfg, retry: defaultRetry}, nil
+	return &Transport{cfg: cfg, backoff: defaultBackoff}, nil
 }
 
 // Bind binds the inner transport, then, the first time, creates the outbox

@@ -137,7 +137,8 @@
 // is such a transaction: it locks its group's offsets row and stays open
 // while the handlers of its batch run, so a slow handler delays the
 // messages of every destination published meanwhile by as long (as does an
-// outbox forwarder retrying a publish; see package outbox).
+// outbox forwarder's attempt to publish to its inner transport, one attempt
+// at a time; see package outbox).
 //
 // On MySQL a subscription reads at READ COMMITTED (watermill-sql's default
 // is SERIALIZABLE, whose locks on the table's end would make a handler
