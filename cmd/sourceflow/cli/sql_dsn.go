@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/go-sql-driver/mysql"
@@ -87,7 +88,7 @@ func parseDSN(dsn string, d sourceflow.Dialect) (dsnTarget, error) {
 		cfg, err := mysql.ParseDSN(dsn)
 		if err != nil {
 			return t, fmt.Errorf("the DSN is not a MySQL DSN (user:password@tcp(host:3306)/db; "+
-				"a PostgreSQL one starts with postgres:// or needs --dialect postgres): %w", err)
+				"a PostgreSQL one starts with postgres:// or needs --dialect postgres): %s", parseDetail(dsn, err))
 		}
 		t.host, t.password = cfg.Addr, cfg.Passwd
 		t.redacted = dsn
@@ -101,11 +102,12 @@ func parseDSN(dsn string, d sourceflow.Dialect) (dsnTarget, error) {
 	}
 	u, err := url.Parse(dsn)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // url.Error quotes the URL, password included
-		}
-		return t, fmt.Errorf("the DSN is not a PostgreSQL URL (postgres://user:password@host:5432/db): %w", err)
+		// Every url error quotes part of the DSN: the URL, or the piece it
+		// could not read, which is part of the password when the password
+		// holds an unescaped '/', '?' or '#' (the host then starts inside
+		// it: `invalid port ":secret" after host`). None is shown.
+		return t, errors.New("the DSN is not a PostgreSQL URL (postgres://user:password@host:5432/db): " +
+			"check its form, and percent-encode any of @ : / ? # % in the user name or the password")
 	}
 	t.host = u.Host
 	if p, ok := u.User.Password(); ok {
@@ -118,6 +120,32 @@ func parseDSN(dsn string, d sourceflow.Dialect) (dsnTarget, error) {
 	}
 	t.redacted = u.Redacted()
 	return t, nil
+}
+
+// quotedPiece matches what a parser's error message quotes: 'x' or "x".
+var quotedPiece = regexp.MustCompile(`'[^']*'|"(?:[^"\\]|\\.)*"`)
+
+// parseDetail returns the text of err, the error of parsing dsn, unless it
+// quotes a piece of dsn or holds the value of a password=… in it: a parser
+// quotes what it could not read, which can be where the password is (a
+// PostgreSQL key=value DSN read as a MySQL one is quoted up to its last
+// '/': "default addr for network 'host=db password=… sslrootcert=/etc'").
+func parseDetail(dsn string, err error) string {
+	text := err.Error()
+	withheld := "its parser's message is not shown: it quotes part of the DSN"
+	for _, q := range quotedPiece.FindAllString(text, -1) {
+		piece := q[1 : len(q)-1]
+		if u, uerr := strconv.Unquote(q); uerr == nil {
+			piece = u
+		}
+		if piece != "" && strings.Contains(dsn, piece) {
+			return withheld
+		}
+	}
+	if m := kvPassword.FindStringSubmatch(dsn); m != nil && strings.Contains(text, strings.Trim(m[2], "'")) {
+		return withheld
+	}
+	return text
 }
 
 var (
@@ -151,11 +179,28 @@ func (t dsnTarget) where() string {
 	return fmt.Sprintf("%s at %s", t.dialect, host)
 }
 
+// minBarePassword is the shortest password scrub replaces wherever it
+// stands: a shorter one matches ordinary words ("p" in "lookup"), and
+// replacing it there would show what it is.
+const minBarePassword = 6
+
 // scrub returns err, or an error of the same text with the password
-// replaced when the text holds it.
+// replaced where the text holds it: the DSN itself, the password as a DSN
+// writes it (":password@", "password=password"), and, when it is not
+// shorter than minBarePassword, anywhere.
 func (t dsnTarget) scrub(err error) error {
-	if err == nil || t.password == "" || !strings.Contains(err.Error(), t.password) {
+	if err == nil || t.password == "" {
 		return err
 	}
-	return errors.New(strings.ReplaceAll(err.Error(), t.password, redactedPassword))
+	text := strings.ReplaceAll(err.Error(), t.dsn, t.redacted)
+	for _, written := range []string{":" + t.password + "@", "password=" + t.password} {
+		text = strings.ReplaceAll(text, written, strings.Replace(written, t.password, redactedPassword, 1))
+	}
+	if len(t.password) >= minBarePassword {
+		text = strings.ReplaceAll(text, t.password, redactedPassword)
+	}
+	if text == err.Error() {
+		return err
+	}
+	return errors.New(text)
 }

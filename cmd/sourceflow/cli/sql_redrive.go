@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/outbox"
 	"github.com/sourceflow-go/sourceflow/sqlbus"
 )
@@ -62,12 +63,12 @@ func (g *globals) runSQLRedrive(cmd *cobra.Command, f sqlRedriveFlags) error {
 		out := cmd.OutOrStdout()
 		what := "sql redrive " + name
 		if !f.yes {
-			dead, err := c.deadLetters(ctx, name, isOutbox)
+			dead, err := c.deadLetterCount(ctx, name, isOutbox)
 			if err != nil {
 				return c.failure(what, err)
 			}
 			fmt.Fprintf(out, "%d dead letters of %s on %s. Nothing moved: add --yes to move them back "+
-				"(`sourceflow sql dead-letters %s` shows them first).\n", len(dead), describe(name, isOutbox), c.target.where(), flag)
+				"(`sourceflow sql dead-letters %s` shows them first).\n", dead, describe(name, isOutbox), c.target.where(), flag)
 			return nil
 		}
 		moved, err := c.redrive(ctx, name, isOutbox)
@@ -99,4 +100,20 @@ func (c *sqlConn) redrive(ctx context.Context, name string, isOutbox bool) (int,
 		return outbox.Redrive(ctx, c.outboxConfig(name))
 	}
 	return sqlbus.Redrive(ctx, c.busConfig(), name)
+}
+
+// deadLetterCount counts the dead letters of the destination or the outbox
+// name, without reading them.
+func (c *sqlConn) deadLetterCount(ctx context.Context, name string, isOutbox bool) (int64, error) {
+	var depths []sourceflow.QueueDepth
+	var err error
+	if isOutbox {
+		depths, err = outbox.Depths(ctx, c.outboxConfig(name))
+	} else {
+		depths, err = sqlbus.Depths(ctx, c.busConfig(), "", name)
+	}
+	if err != nil {
+		return 0, err
+	}
+	return depths[1].Visible, nil // the dead letters follow the backlog
 }

@@ -55,6 +55,16 @@ func TestSQL_UsageErrorsExitTwoBeforeAnyConnection(t *testing.T) {
 		{"argument", []string{"sql", "prune", "--destination", "d", "now"}, `unknown command "now"`},
 		{"not a mysql DSN", []string{"sql", "prune", "--destination", "d", "--dsn", "localhost:3306"}, "the DSN is not a MySQL DSN"},
 		{"not a URL", []string{"sql", "prune", "--destination", "d", "--dsn", "postgres://u:secret@[::1/x"}, "the DSN is not a PostgreSQL URL"},
+		// An unescaped '#', '/' or '?' in the password ends the URL's
+		// authority inside it: the rest is read as the host and its port.
+		{"password with #", []string{"sql", "prune", "--destination", "d", "--dsn", "postgres://u:secret#1@db:5432/x"}, "percent-encode"},
+		{"password with /", []string{"sql", "prune", "--destination", "d", "--dsn", "postgres://u:secret/1@db:5432/x"}, "percent-encode"},
+		{"password with ?", []string{"sql", "prune", "--destination", "d", "--dsn", "postgres://u:secret?1@db:5432/x"}, "percent-encode"},
+		// A PostgreSQL key=value DSN without --dialect postgres is read as
+		// a MySQL one, whose parser quotes all before its last '/'.
+		{"key=value read as mysql", []string{"sql", "prune", "--destination", "d", "--dsn",
+			"host=db user=u password=secret dbname=x sslrootcert=/etc/ca.pem"}, "the DSN is not a MySQL DSN"},
+		{"password with bad escape", []string{"sql", "prune", "--destination", "d", "--dsn", "postgres://u:secret%zz@db:5432/x"}, "percent-encode"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -134,4 +144,14 @@ func TestSQL_EveryCommandHasHelpWithAnExample(t *testing.T) {
 func TestSQL_ErrorsAreShownWithoutThePassword(t *testing.T) {
 	assert.Equal(t, "auth failed for ops with xxxxx", cli.Scrub("postgres://ops:s3cret@db/x", "auth failed for ops with s3cret"))
 	assert.Equal(t, "dial tcp: refused", cli.Scrub("ops:s3cret@tcp(db:3306)/x", "dial tcp: refused"))
+}
+
+// A driver's message is cleaned of the password where a DSN writes it,
+// and of a long password anywhere; a short one is not replaced inside
+// ordinary words, which would show what it is.
+func TestSQLScrubHidesThePasswordWithoutShowingItByItsPlace(t *testing.T) {
+	short := "postgres://u:p@h1:5432/db"
+	assert.Equal(t, "lookup h1: no such host", cli.Scrub(short, "lookup h1: no such host"))
+	assert.Equal(t, "connect postgres://u:xxxxx@h1:5432/db: refused", cli.Scrub(short, "connect postgres://u:p@h1:5432/db: refused"))
+	assert.Equal(t, "auth failed for xxxxx", cli.Scrub("postgres://u:hunter22@h1/db", "auth failed for hunter22"))
 }
