@@ -99,9 +99,8 @@ var reasonKeys = []string{
 // the rest where they were, and the count says how many were moved. A
 // dead letter whose metadata column cannot be read (written by hand) stays
 // where it is, for an operator to repair or delete; the others are moved,
-// and the error names it. Only
-// cfg.DB, cfg.Dialect, cfg.Topic and cfg.Logger are used; forwarders may
-// run meanwhile.
+// and the error names it. Only cfg.DB, cfg.Dialect, cfg.Topic and
+// cfg.Logger are used; forwarders may run meanwhile.
 func Redrive(ctx context.Context, cfg Config) (int, error) {
 	cfg.setDefaults()
 	if err := cfg.validateStore(); err != nil {
