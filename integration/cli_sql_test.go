@@ -225,3 +225,43 @@ func TestCLISQL_RedriveThatLeavesAnUnreadableDeadLetterExitsThree(t *testing.T) 
 		assert.Regexp(t, `(?m)^hand-written +- +- +.*metadata column is not a JSON object of strings`, out)
 	})
 }
+
+// TestCLISQL_GroupsListsAndRemovesARetiredServicesGroup: groups lists each
+// consumer group of a destination with its backlog; --remove without --yes
+// removes nothing, with it removes the group (then pruning goes on), and a
+// group that is not there exits 1.
+func TestCLISQL_GroupsListsAndRemovesARetiredServicesGroup(t *testing.T) {
+	eachSQLBusDialect(t, func(t *testing.T, d sourceflow.Dialect, db *sql.DB) {
+		r := newCLISQLRig(t, d, db)
+		r.refusing.Store(false)
+		retired := payWorker(t, r.cfg, "clisql-retired", r.queue, r.runs, &r.refusing)
+		startModel(t, retired)
+		require.NoError(t, retired.Close(), "the retired service stops for good before any command")
+		r.startWorker()
+		r.send("ok-1", "ok-2")
+		r.waitDepth(0, 0, "the worker handled both commands")
+
+		out, errOut, code := r.sql("groups", "--destination", r.queue)
+		require.Equal(t, cli.ExitOK, code, errOut)
+		assert.Regexp(t, `(?m)^clisql-retired +2$`, out)
+		assert.Regexp(t, `(?m)^clisql-worker +0$`, out)
+
+		out, errOut, code = r.sql("groups", "--destination", r.queue, "--remove", "clisql-retired")
+		require.Equal(t, cli.ExitOK, code, errOut)
+		assert.Contains(t, out, "Nothing removed: add --yes")
+		groups, err := sqlbus.ConsumerGroups(context.Background(), r.cfg, r.queue)
+		require.NoError(t, err)
+		assert.Len(t, groups, 2, "without --yes nothing is removed")
+
+		out, errOut, code = r.sql("groups", "--destination", r.queue, "--remove", "clisql-retired", "--yes")
+		require.Equal(t, cli.ExitOK, code, errOut)
+		assert.Contains(t, out, "Removed the consumer group of service clisql-retired")
+		groups, err = sqlbus.ConsumerGroups(context.Background(), r.cfg, r.queue)
+		require.NoError(t, err)
+		assert.Equal(t, []sqlbus.ConsumerGroup{{Service: "clisql-worker"}}, groups)
+
+		_, errOut, code = r.sql("groups", "--destination", r.queue, "--remove", "clisql-retired", "--yes")
+		assert.Equal(t, cli.ExitDrift, code, errOut)
+		assert.Contains(t, errOut, "has no consumer group of service clisql-retired")
+	})
+}

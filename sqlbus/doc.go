@@ -42,10 +42,11 @@
 // service's first subscription: a group created later (a new service, or
 // one that never started before) starts at the first row kept, so it does
 // not receive what the existing groups read and pruned before it first
-// subscribed. Three things keep rows: a group
-// that stopped consuming for good (a retired service) holds back the
-// pruning of its destinations until its row is deleted from
-// watermill_offsets_<topic>; a destination no service ever subscribed to
+// subscribed. Three things keep rows: a group that stopped consuming for
+// good (a retired service) holds back the pruning of its destinations
+// until RemoveConsumerGroup deletes it (ConsumerGroups lists a
+// destination's groups with their backlogs); a destination no service ever
+// subscribed to
 // keeps every row, for the group that will read it; and dead letters stay
 // until Redrive moves them back or they are deleted by hand. A negative
 // PruneInterval keeps every row; Prune prunes a destination on demand.

@@ -19,6 +19,8 @@
 //
 //	sourceflow sql depth|dead-letters|redrive|prune --destination D | --outbox TOPIC
 //	                                      backlog, dead letters, redrive, prune
+//	sourceflow sql groups --destination D [--remove SERVICE --yes]
+//	                                      consumer groups; remove a retired one
 //
 // Install it with `go install ./cmd/sourceflow` from the module root. The
 // commands live in package cli, which tests run in process; `sourceflow

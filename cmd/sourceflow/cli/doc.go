@@ -4,9 +4,10 @@
 // renders topology.NewIAMPolicy; export cloudformation and export
 // terraform, which render the plans of one or more files with
 // awsbus/topology/iac; dlq list, peek, redrive and purge on the file's
-// dead-letter queues; and sql depth, dead-letters, redrive and prune on the
-// tables of the SQL transport (sqlbus.Depths, DeadLetters, Redrive, Prune)
-// and of a transactional outbox (the same functions of package outbox),
+// dead-letter queues; and sql depth, dead-letters, redrive, prune and
+// groups on the tables of the SQL transport (sqlbus.Depths, DeadLetters,
+// Redrive, Prune, ConsumerGroups, RemoveConsumerGroup) and of a
+// transactional outbox (the same functions of package outbox),
 // which need a database instead of AWS and a topology file.
 //
 // Run executes a command line and returns its exit code:

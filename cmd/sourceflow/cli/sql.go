@@ -22,6 +22,7 @@ one of --destination and --outbox.
   dead-letters  list the dead letters of a destination or an outbox
   redrive       move the dead letters back (with --yes)
   prune         delete the rows every consumer group has acknowledged
+  groups        list a destination's consumer groups, remove a retired one
 
 Connection: the DSN comes from the environment variable SOURCEFLOW_SQL_DSN,
 which keeps the password out of the command line (and of ps), or from --dsn.
@@ -34,12 +35,14 @@ by its host and never show the password.
 Exit codes: 0 success; 2 usage (no DSN, a DSN that cannot be parsed, both or
 neither of --destination and --outbox); 3 a database call failed (the
 database is unreachable within --timeout, a privilege is missing) or redrive
-left dead letters behind; 130 interrupted.
+left dead letters behind; 1 groups --remove named a group the destination
+does not have; 130 interrupted.
 
 Privileges: depth and dead-letters SELECT on the tables; redrive also
 INSERT and DELETE (and CREATE the first time it writes into a destination
 that has no table yet), on MySQL also the outbox lock table
-sourceflow_outbox_locks for an outbox; prune SELECT and DELETE.`
+sourceflow_outbox_locks for an outbox; prune SELECT and DELETE; groups
+SELECT, and DELETE on watermill_offsets_<topic> to remove a group.`
 
 func newSQLCommand(g *globals) *cobra.Command {
 	cmd := parentCommand(&cobra.Command{
@@ -50,8 +53,9 @@ func newSQLCommand(g *globals) *cobra.Command {
 			"  sourceflow sql depth --service payments --destination payments.fifo --outbox sourceflow_outbox\n" +
 			"  sourceflow sql dead-letters --destination payments.fifo --payload\n" +
 			"  sourceflow sql redrive --destination payments.fifo --yes\n" +
-			"  sourceflow sql prune --destination payments.fifo --destination order-events",
+			"  sourceflow sql prune --destination payments.fifo --destination order-events\n" +
+			"  sourceflow sql groups --destination order-events",
 	})
-	cmd.AddCommand(newSQLDepthCommand(g), newSQLDeadLettersCommand(g), newSQLRedriveCommand(g), newSQLPruneCommand(g))
+	cmd.AddCommand(newSQLDepthCommand(g), newSQLDeadLettersCommand(g), newSQLRedriveCommand(g), newSQLPruneCommand(g), newSQLGroupsCommand(g))
 	return cmd
 }

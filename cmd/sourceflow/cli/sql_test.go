@@ -48,6 +48,7 @@ func TestSQL_UsageErrorsExitTwoBeforeAnyConnection(t *testing.T) {
 		{"prune both", []string{"sql", "prune", "--destination", "d", "--outbox", "o"}, "give --destination or --outbox, not both"},
 		{"prune neither", []string{"sql", "prune"}, "--destination NAME (an sqlbus destination, repeatable) or --outbox TOPIC"},
 		{"depth nothing", []string{"sql", "depth", "--service", "s"}, "name what to measure"},
+		{"groups without destination", []string{"sql", "groups", "--remove", "s", "--yes"}, "name the destination: --destination NAME"},
 		{"depth without service", []string{"sql", "depth", "--destination", "d"}, "--destination needs --service"},
 		{"bad output", []string{"sql", "depth", "--outbox", "o", "-o", "yaml"}, `--output "yaml": want table or json`},
 		{"letters bad output", []string{"sql", "dead-letters", "--outbox", "o", "-o", "yaml"}, `--output "yaml": want table or json`},

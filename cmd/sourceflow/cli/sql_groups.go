@@ -1,0 +1,94 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sourceflow-go/sourceflow/sqlbus"
+)
+
+type sqlGroupsFlags struct {
+	conn        connFlags
+	destination string
+	remove      string
+	yes         bool
+}
+
+func newSQLGroupsCommand(g *globals) *cobra.Command {
+	var f sqlGroupsFlags
+	cmd := &cobra.Command{
+		Use:   "groups --destination NAME [--remove SERVICE --yes]",
+		Short: "List the consumer groups of a destination, or remove a retired service's",
+		Long: `groups lists every consumer group of a destination: each service that
+subscribed to it, with how many of its messages the service has yet to
+handle (sqlbus.ConsumerGroups). A service that no longer runs keeps its
+group, whose backlog grows with every message and holds back the pruning
+of the destination for every other service.
+
+--remove SERVICE --yes deletes that service's group (sqlbus.RemoveConsumerGroup)
+so the destination is pruned again; without --yes it only says what it
+would remove. Remove only the group of a service that is gone: one still
+running reads the destination again from the first row kept (its
+idempotency drops what it handled before). It exits 0, or 1 when --remove
+names a group the destination does not have.`,
+		Example: "  sourceflow sql groups --destination order-events\n" +
+			"  sourceflow sql groups --destination order-events --remove reporting --yes",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return g.runSQLGroups(cmd, f) },
+	}
+	addConnFlags(cmd, &f.conn)
+	cmd.Flags().StringVar(&f.destination, "destination", "", "the sqlbus destination, as the services name it")
+	cmd.Flags().StringVar(&f.remove, "remove", "", "the service whose consumer group to remove (with --yes)")
+	cmd.Flags().BoolVar(&f.yes, "yes", false, "remove the group --remove names; without it groups only says what it would remove")
+	return cmd
+}
+
+func (g *globals) runSQLGroups(cmd *cobra.Command, f sqlGroupsFlags) error {
+	if f.destination == "" {
+		return &ExitError{Code: ExitUsage, Err: errors.New("name the destination: --destination NAME")}
+	}
+	return g.runSQL(cmd, f.conn, func(ctx context.Context, c *sqlConn) error {
+		if f.remove != "" {
+			return c.removeGroup(ctx, cmd, f)
+		}
+		groups, err := sqlbus.ConsumerGroups(ctx, c.busConfig(), f.destination)
+		if err != nil {
+			return c.failure("sql groups "+f.destination, err)
+		}
+		tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "SERVICE\tAHEAD")
+		for _, gr := range groups {
+			fmt.Fprintf(tw, "%s\t%d\n", gr.Service, gr.Ahead)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(cmd.OutOrStdout(), "%d consumer groups of destination %s on %s.\n", len(groups), f.destination, c.target.where())
+		return err
+	})
+}
+
+// removeGroup removes the consumer group f.remove of f.destination, or with
+// f.yes unset says it would.
+func (c *sqlConn) removeGroup(ctx context.Context, cmd *cobra.Command, f sqlGroupsFlags) error {
+	out := cmd.OutOrStdout()
+	if !f.yes {
+		_, err := fmt.Fprintf(out, "Would remove the consumer group of service %s from destination %s on %s. "+
+			"Nothing removed: add --yes to remove it.\n", f.remove, f.destination, c.target.where())
+		return err
+	}
+	removed, err := sqlbus.RemoveConsumerGroup(ctx, c.busConfig(), f.destination, f.remove)
+	if err != nil {
+		return c.failure("sql groups --remove "+f.remove, err)
+	}
+	if !removed {
+		return &ExitError{Code: ExitDrift, Err: fmt.Errorf("destination %s has no consumer group of service %s on %s: "+
+			"`sourceflow sql groups --destination %s` lists them", f.destination, f.remove, c.target.where(), f.destination)}
+	}
+	_, err = fmt.Fprintf(out, "Removed the consumer group of service %s from destination %s.\n", f.remove, f.destination)
+	return err
+}

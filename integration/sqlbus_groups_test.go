@@ -1,0 +1,94 @@
+//go:build integration
+
+package integration
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/sqlbus"
+)
+
+// TestSQLBusARetiredServicesGroupIsListedAndRemoved: a service that stopped
+// consuming a destination for good keeps its consumer group, whose backlog
+// grows and holds back the pruning. ConsumerGroups shows it beside the
+// running service's; once RemoveConsumerGroup deleted it, Prune deletes
+// what the running service handled.
+func TestSQLBusARetiredServicesGroupIsListedAndRemoved(t *testing.T) {
+	eachSQLBusDialect(t, func(t *testing.T, d sourceflow.Dialect, db *sql.DB) {
+		payQ, events := sqlbusName("grpq", ""), sqlbusName("grp", "")
+		dropSQLBusTables(t, d, db, payQ, events)
+		cfg := sqlbusConfig(d, db)
+		cfg.PruneInterval = -1 // only the calls below prune
+		ctx, runs := context.Background(), &ledger{}
+		service := func(name string, listen ...string) *cqrs.Service {
+			svc := sqlbusService(t, cfg, cqrs.ServiceConfig{Name: name, Listen: listen,
+				HandlerMiddleware: []message.HandlerMiddleware{memoryIdempotency(t)}})
+			require.NoError(t, cqrs.RegisterCommand[PayOrder](svc, "model.PayOrder", payQ))
+			require.NoError(t, cqrs.RegisterEvent[OrderPaid](svc, "model.OrderPaid", events))
+			return svc
+		}
+		subscriber := func(name string) *cqrs.Service {
+			svc := service(name, events)
+			require.NoError(t, cqrs.Project(cqrs.NewView[OrderSummary](svc, "summary"), func(_ context.Context, m *OrderSummary, _ OrderPaid, env cqrs.Envelope) error {
+				runs.add(name, hSummary, env)
+				m.Events++
+				return nil
+			}))
+			return svc
+		}
+		payments := service("grp-payments", payQ)
+		require.NoError(t, cqrs.Handle(cqrs.NewSaga[Payment](payments, "payment"), func(_ context.Context, p *Payment, c PayOrder, _ cqrs.Envelope) ([]any, error) {
+			p.Paid = true
+			return []any{OrderPaid(c)}, nil
+		}))
+		sender, retired, running := service("grp-sender"), subscriber("grp-retired"), subscriber("grp-running")
+		startModel(t, payments, sender, retired, running)
+		require.NoError(t, retired.Close(), "the retired service stops for good before any event")
+
+		const published = 4
+		for i := range published {
+			_, err := cqrs.NewAggregate(sender, "order").Send(ctx, fmt.Sprintf("order-%d", i), PayOrder{Amount: i})
+			require.NoError(t, err)
+		}
+		require.Eventually(t, func() bool { return len(runs.messageIDs("grp-running", hSummary)) == published }, 30*time.Second, 10*time.Millisecond,
+			"the running service handles every event")
+		require.Eventually(t, func() bool {
+			groups, err := sqlbus.ConsumerGroups(ctx, cfg, events)
+			require.NoError(t, err)
+			rows := int64(sqlbusRows(t, d, db, events)) // a saga delivered twice may raise an event twice
+			return assert.ObjectsAreEqual([]sqlbus.ConsumerGroup{{Service: "grp-retired", Ahead: rows}, {Service: "grp-running"}}, groups)
+		}, 30*time.Second, 10*time.Millisecond, "both groups are listed, the retired one with every event ahead")
+		n, err := sqlbus.Prune(ctx, cfg, events)
+		require.NoError(t, err)
+		assert.Zero(t, n, "the retired group holds the pruning back")
+
+		removed, err := sqlbus.RemoveConsumerGroup(ctx, cfg, events, "grp-retired")
+		require.NoError(t, err)
+		assert.True(t, removed)
+		groups, err := sqlbus.ConsumerGroups(ctx, cfg, events)
+		require.NoError(t, err)
+		assert.Equal(t, []sqlbus.ConsumerGroup{{Service: "grp-running"}}, groups)
+		rows := sqlbusRows(t, d, db, events)
+		n, err = sqlbus.Prune(ctx, cfg, events)
+		require.NoError(t, err)
+		assert.Equal(t, int64(rows-1), n, "what the running service handled is pruned, but the last row")
+		assert.Equal(t, 1, sqlbusRows(t, d, db, events))
+
+		removed, err = sqlbus.RemoveConsumerGroup(ctx, cfg, events, "grp-retired")
+		require.NoError(t, err)
+		assert.False(t, removed, "a group removed already is not there")
+		none, err := sqlbus.ConsumerGroups(ctx, cfg, sqlbusName("grpnone", ""))
+		require.NoError(t, err)
+		assert.Empty(t, none, "a destination never subscribed to has no group")
+	})
+}
