@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -30,28 +29,9 @@ func TestSQLBusARetiredServicesGroupIsListedAndRemoved(t *testing.T) {
 		cfg := sqlbusConfig(d, db)
 		cfg.PruneInterval = -1 // only the calls below prune
 		ctx, runs := context.Background(), &ledger{}
-		service := func(name string, listen ...string) *cqrs.Service {
-			svc := sqlbusService(t, cfg, cqrs.ServiceConfig{Name: name, Listen: listen,
-				HandlerMiddleware: []message.HandlerMiddleware{memoryIdempotency(t)}})
-			require.NoError(t, cqrs.RegisterCommand[PayOrder](svc, "model.PayOrder", payQ))
-			require.NoError(t, cqrs.RegisterEvent[OrderPaid](svc, "model.OrderPaid", events))
-			return svc
-		}
-		subscriber := func(name string) *cqrs.Service {
-			svc := service(name, events)
-			require.NoError(t, cqrs.Project(cqrs.NewView[OrderSummary](svc, "summary"), func(_ context.Context, m *OrderSummary, _ OrderPaid, env cqrs.Envelope) error {
-				runs.add(name, hSummary, env)
-				m.Events++
-				return nil
-			}))
-			return svc
-		}
-		payments := service("grp-payments", payQ)
-		require.NoError(t, cqrs.Handle(cqrs.NewSaga[Payment](payments, "payment"), func(_ context.Context, p *Payment, c PayOrder, _ cqrs.Envelope) ([]any, error) {
-			p.Paid = true
-			return []any{OrderPaid(c)}, nil
-		}))
-		sender, retired, running := service("grp-sender"), subscriber("grp-retired"), subscriber("grp-running")
+		flow := paidFlow{t: t, cfg: cfg, payQ: payQ, events: events, runs: runs}
+		payments := flow.payments("grp-payments")
+		sender, retired, running := flow.service("grp-sender"), flow.subscriber("grp-retired"), flow.subscriber("grp-running")
 		startModel(t, payments, sender, retired, running)
 		require.NoError(t, retired.Close(), "the retired service stops for good before any event")
 

@@ -126,3 +126,45 @@ func payWorker(t *testing.T, cfg sqlbus.Config, name, queue string, runs *ledger
 	}))
 	return svc
 }
+
+// paidFlow is the flow of the pruning tests: services that send PayOrder
+// to payQ, a payments service whose saga raises OrderPaid on events for
+// each, and subscribers of events that record in runs what they project.
+type paidFlow struct {
+	t            *testing.T
+	cfg          sqlbus.Config
+	payQ, events string
+	runs         *ledger
+}
+
+// service returns a service named name, listening to listen, with both
+// types routed. It is not started.
+func (f paidFlow) service(name string, listen ...string) *cqrs.Service {
+	svc := sqlbusService(f.t, f.cfg, cqrs.ServiceConfig{Name: name, Listen: listen,
+		HandlerMiddleware: []message.HandlerMiddleware{memoryIdempotency(f.t)}})
+	require.NoError(f.t, cqrs.RegisterCommand[PayOrder](svc, "model.PayOrder", f.payQ))
+	require.NoError(f.t, cqrs.RegisterEvent[OrderPaid](svc, "model.OrderPaid", f.events))
+	return svc
+}
+
+// subscriber returns a service named name projecting the events. It is
+// not started.
+func (f paidFlow) subscriber(name string) *cqrs.Service {
+	svc := f.service(name, f.events)
+	require.NoError(f.t, cqrs.Project(cqrs.NewView[OrderSummary](svc, "summary"), func(_ context.Context, m *OrderSummary, _ OrderPaid, env cqrs.Envelope) error {
+		f.runs.add(name, hSummary, env)
+		m.Events++
+		return nil
+	}))
+	return svc
+}
+
+// payments returns the payments service, named name. It is not started.
+func (f paidFlow) payments(name string) *cqrs.Service {
+	svc := f.service(name, f.payQ)
+	require.NoError(f.t, cqrs.Handle(cqrs.NewSaga[Payment](svc, "payment"), func(_ context.Context, p *Payment, c PayOrder, _ cqrs.Envelope) ([]any, error) {
+		p.Paid = true
+		return []any{OrderPaid(c)}, nil
+	}))
+	return svc
+}

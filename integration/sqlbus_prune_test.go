@@ -31,28 +31,9 @@ func TestSQLBusPrunesWhatEveryConsumerGroupAcknowledged(t *testing.T) {
 		cfg := sqlbusConfig(d, db)
 		cfg.PruneInterval = 10 * time.Millisecond
 		runs := &ledger{}
-		service := func(name string, listen ...string) *cqrs.Service {
-			svc := sqlbusService(t, cfg, cqrs.ServiceConfig{Name: name, Listen: listen,
-				HandlerMiddleware: []message.HandlerMiddleware{memoryIdempotency(t)}})
-			require.NoError(t, cqrs.RegisterCommand[PayOrder](svc, "model.PayOrder", payQ))
-			require.NoError(t, cqrs.RegisterEvent[OrderPaid](svc, "model.OrderPaid", paid))
-			return svc
-		}
-		subscriber := func(name string) *cqrs.Service {
-			svc := service(name, paid)
-			require.NoError(t, cqrs.Project(cqrs.NewView[OrderSummary](svc, "summary"), func(_ context.Context, m *OrderSummary, _ OrderPaid, env cqrs.Envelope) error {
-				runs.add(name, hSummary, env)
-				m.Events++
-				return nil
-			}))
-			return svc
-		}
-		payments := service(svcPayment, payQ)
-		require.NoError(t, cqrs.Handle(cqrs.NewSaga[Payment](payments, "payment"), func(_ context.Context, p *Payment, c PayOrder, _ cqrs.Envelope) ([]any, error) {
-			p.Paid = true
-			return []any{OrderPaid(c)}, nil
-		}))
-		sender, fast, slow := service(svcOrders), subscriber("fast"), subscriber("slow")
+		flow := paidFlow{t: t, cfg: cfg, payQ: payQ, events: paid, runs: runs}
+		payments := flow.payments(svcPayment)
+		sender, fast, slow := flow.service(svcOrders), flow.subscriber("fast"), flow.subscriber("slow")
 		startModel(t, payments, sender, fast, slow)
 		require.NoError(t, slow.Close(), "the slow service goes down before any event, its group at the start")
 
@@ -69,7 +50,7 @@ func TestSQLBusPrunesWhatEveryConsumerGroupAcknowledged(t *testing.T) {
 		assert.Zero(t, n, "no event is pruned while the slow group has not acknowledged it")
 		assert.GreaterOrEqual(t, sqlbusRows(t, d, db, paid), orders, "every event stays for the slow group (a redelivered saga may publish one twice)")
 
-		again := subscriber("slow")
+		again := flow.subscriber("slow")
 		startModel(t, again)
 		require.Eventually(t, func() bool { return len(runs.messageIDs("slow", hSummary)) == orders }, 30*time.Second, 10*time.Millisecond,
 			"the slow subscriber, up again, handles every event")
