@@ -173,21 +173,31 @@ func (s *Service) isStarted() bool {
 	return s.started && !s.closing
 }
 
+// awaitStart waits for a Start in progress to end; it reports false when
+// ctx ended first.
+func (s *Service) awaitStart(ctx context.Context) bool {
+	s.sendMu.Lock()
+	starting := s.starting
+	s.sendMu.Unlock()
+	if starting == nil {
+		return true
+	}
+	select {
+	case <-starting:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
 // accepts reports whether a send in ctx may go out: while the service runs,
 // and while it drains for a handler that is still running. A send while the
 // service starts (from a handler its router runs as soon as it subscribed,
 // or from outside) waits for the Start to end, or for ctx, and goes out if
 // the service started.
 func (s *Service) accepts(ctx context.Context) bool {
-	s.sendMu.Lock()
-	starting := s.starting
-	s.sendMu.Unlock()
-	if starting != nil {
-		select {
-		case <-starting:
-		case <-ctx.Done():
-			return false
-		}
+	if !s.awaitStart(ctx) {
+		return false
 	}
 	s.sendMu.Lock()
 	defer s.sendMu.Unlock()

@@ -119,8 +119,12 @@ func (s *Service) viewStore(ctx context.Context) ViewStore {
 // publish failed (Send returned the error and the command stayed stored, see
 // CommandBus.Send) and that was therefore never handled live; with an
 // outbox, a command is stored only with its publish.
+//
+// A Replay while the service starts waits for the Start to end, as a send
+// does; before Start, after a failed one, once ctx ended while it waited or
+// once Close began, it returns ErrNotStarted.
 func (s *Service) Replay(ctx context.Context, entityID string) (ReplayReport, error) {
-	if !s.isStarted() {
+	if !s.awaitStart(ctx) || !s.isStarted() {
 		return ReplayReport{}, ErrNotStarted
 	}
 	cmds, err := s.cfg.CommandStore.Load(ctx, entityID)

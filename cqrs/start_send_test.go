@@ -119,3 +119,30 @@ func sendWhileStarting(t *testing.T, svc *cqrs.Service, release chan struct{}) {
 	t.Cleanup(func() { require.NoError(t, svc.Close()) })
 	require.NoError(t, <-sent, "the send waits for the Start")
 }
+
+// A Replay while the Start binds the transport waits for the Start, as a
+// send does, instead of failing with ErrNotStarted.
+func TestAReplayWhileTheServiceStartsRunsOnceItStarted(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		release := make(chan struct{})
+		svc := billingService(t, slowBind{newTransport(t), release}, func(h message.HandlerFunc) message.HandlerFunc { return h })
+		started := make(chan error, 1)
+		go func() { started <- svc.Start(context.Background()) }()
+		synctest.Wait() // the Start waits for release
+		replayed := make(chan error, 1)
+		go func() {
+			_, err := svc.Replay(context.Background(), "o-1")
+			replayed <- err
+		}()
+		synctest.Wait()
+		select {
+		case err := <-replayed:
+			t.Fatalf("the replay ended before the Start did: %v", err)
+		default:
+		}
+		close(release)
+		require.NoError(t, <-started)
+		t.Cleanup(func() { require.NoError(t, svc.Close()) })
+		require.NoError(t, <-replayed, "the replay waits for the Start")
+	})
+}
