@@ -2,7 +2,7 @@ package idempotency
 
 import (
 	"cmp"
-	"container/list"
+	"container/heap"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -19,8 +19,10 @@ import (
 // MemoryStoreConfig configures a MemoryStore.
 type MemoryStoreConfig struct {
 	// MaxEntries bounds the number of records. When a new key arrives at the
-	// bound, the oldest completed record is dropped (an evicted duplicate
-	// would be processed again); when there is none, expired leases are.
+	// bound, the completed record that expires first is dropped (an evicted
+	// duplicate would be processed again; with several TTLs on one store, a
+	// short-lived record goes before a long-lived one completed earlier);
+	// when there is none, expired leases are.
 	// Live in-progress leases are never evicted: when every record is one,
 	// Claim fails with ErrStoreFull (the message is redelivered later) rather
 	// than silently forgetting a lease. Default 100 000.
@@ -62,11 +64,35 @@ type MemoryStats struct {
 }
 
 type memoryEntry struct {
+	key       Key
 	completed bool
 	token     string
 	hash      string
 	expires   time.Time
-	elem      *list.Element // position in MemoryStore.done while completed
+	index     int // position in MemoryStore.done while completed, else -1
+}
+
+// expiryHeap holds the completed records, the one that expires first on top.
+type expiryHeap []*memoryEntry
+
+func (h expiryHeap) Len() int           { return len(h) }
+func (h expiryHeap) Less(i, j int) bool { return h[i].expires.Before(h[j].expires) }
+func (h expiryHeap) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].index, h[j].index = i, j
+}
+func (h *expiryHeap) Push(x any) {
+	e := x.(*memoryEntry)
+	e.index = len(*h)
+	*h = append(*h, e)
+}
+func (h *expiryHeap) Pop() any {
+	old := *h
+	e := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	e.index = -1
+	return e
 }
 
 // MemoryStore is a Store held in process memory: the default for a single
@@ -76,7 +102,7 @@ type MemoryStore struct {
 	cfg     MemoryStoreConfig
 	mu      sync.Mutex
 	entries map[Key]*memoryEntry
-	done    *list.List // completed keys, oldest completion first
+	done    expiryHeap // completed records, the first to expire on top
 	closed  bool
 
 	sweeps, swept, evicted atomic.Uint64
@@ -95,7 +121,6 @@ func NewMemoryStore(cfg MemoryStoreConfig) (*MemoryStore, error) {
 	s := &MemoryStore{
 		cfg:     cfg,
 		entries: make(map[Key]*memoryEntry),
-		done:    list.New(),
 		stop:    make(chan struct{}),
 	}
 	s.wg.Add(1)
@@ -169,7 +194,7 @@ func (s *MemoryStore) Claim(_ context.Context, key Key, payloadHash string, leas
 		return ClaimResult{}, err
 	}
 	tok := rand.Text()
-	s.entries[key] = &memoryEntry{token: tok, hash: payloadHash, expires: now.Add(lease)}
+	s.entries[key] = &memoryEntry{key: key, token: tok, hash: payloadHash, expires: now.Add(lease), index: -1}
 	return ClaimResult{Status: Acquired, Token: tok}, nil
 }
 
@@ -183,23 +208,22 @@ func liveResult(key Key, e *memoryEntry, payloadHash string) (ClaimResult, error
 	return ClaimResult{Status: InProgress}, nil
 }
 
-// makeRoom frees one slot when the store is at MaxEntries, in O(1) unless
-// every record is a lease: it drops the oldest completed record (with one
-// TTL, also the first to expire), or else the expired leases. Called with
-// s.mu held.
+// makeRoom frees one slot when the store is at MaxEntries, in O(log n)
+// unless every record is a lease: it drops the completed record that expires
+// first, or else the expired leases. Called with s.mu held.
 func (s *MemoryStore) makeRoom() error {
 	if len(s.entries) < s.cfg.MaxEntries {
 		return nil
 	}
 	now := s.cfg.Clock.Now()
-	if front := s.done.Front(); front != nil {
-		k := front.Value.(Key)
-		if e := s.entries[k]; now.Before(e.expires) {
+	if len(s.done) > 0 {
+		e := s.done[0]
+		if now.Before(e.expires) {
 			s.evicted.Add(1)
 		} else {
 			s.swept.Add(1)
 		}
-		s.remove(k, s.entries[k])
+		s.remove(e.key, e)
 		return nil
 	}
 	for k, e := range s.entries {
@@ -215,8 +239,8 @@ func (s *MemoryStore) makeRoom() error {
 }
 
 func (s *MemoryStore) remove(k Key, e *memoryEntry) {
-	if e.elem != nil {
-		s.done.Remove(e.elem)
+	if e.index >= 0 {
+		heap.Remove(&s.done, e.index)
 	}
 	delete(s.entries, k)
 }
@@ -226,10 +250,10 @@ func (s *MemoryStore) Complete(_ context.Context, key Key, token string, ttl tim
 	return s.withLease(CheckArgs(key, ttl), key, token, true, func(e *memoryEntry) {
 		e.completed = true
 		e.expires = s.cfg.Clock.Now().Add(ttl)
-		if e.elem != nil {
-			s.done.MoveToBack(e.elem)
+		if e.index >= 0 {
+			heap.Fix(&s.done, e.index)
 		} else {
-			e.elem = s.done.PushBack(key)
+			heap.Push(&s.done, e)
 		}
 	})
 }

@@ -96,6 +96,27 @@ func TestMemoryStoreEvictsOldestCompletedFirst(t *testing.T) {
 	assert.Equal(t, idempotency.InProgress, status(t, s, "lease"), "the lease survives eviction")
 }
 
+// With several TTLs on one store, the record that expires first goes first,
+// not the one completed first: an expired record before a live one, and a
+// short-lived one before a long-lived one completed earlier.
+func TestMemoryStoreEvictsTheFirstToExpire(t *testing.T) {
+	clock := newFakeClock()
+	s := newMemoryStore(t, idempotency.MemoryStoreConfig{MaxEntries: 3, Clock: clock})
+	claimAndComplete(t, s, "day", 24*time.Hour)
+	clock.Advance(time.Second)
+	claimAndComplete(t, s, "hour", time.Hour)
+	clock.Advance(time.Second)
+	claimAndComplete(t, s, "minute", time.Minute)
+	clock.Advance(2 * time.Minute) // "minute" expired
+
+	claimAndComplete(t, s, "a", 24*time.Hour) // full: drops the expired "minute"
+	assert.Equal(t, uint64(0), s.Stats().Evicted, "an expired record is not an eviction")
+	claimAndComplete(t, s, "b", 24*time.Hour) // full: evicts "hour", the first live one to expire
+	assert.Equal(t, uint64(1), s.Stats().Evicted)
+	assert.Equal(t, idempotency.Completed, status(t, s, "day"), "the long-lived record completed first is kept")
+	assert.Equal(t, idempotency.Completed, status(t, s, "a"))
+}
+
 func TestMemoryStoreNeverEvictsLiveLeases(t *testing.T) {
 	clock := newFakeClock()
 	s := newMemoryStore(t, idempotency.MemoryStoreConfig{MaxEntries: 2, Clock: clock})
