@@ -55,12 +55,11 @@
 // after the first failure, doubling with each failure in a row up to 5s)
 // before it reads the row again and makes one more attempt, for as long as
 // it fails: it is never dropped, and the rows behind it wait. The poll's
-// transaction holds the consumer group's offsets row: on PostgreSQL that
-// transaction has an id, and while it is open no reader that waits for
-// older transactions to end (sqlbus destinations, other outboxes, on the
-// whole cluster) sees rows written after it began. An inner transport that
-// keeps failing (an outage of the queue service) therefore holds them up
-// for one attempt at a time, not for the waits between attempts. An
+// transaction holds the forwarders' lock of the outbox (on PostgreSQL an
+// advisory lock, so the poll has no transaction id until it acknowledges
+// or dead-letters a row, and an attempt holds up no other reader of the
+// cluster; see package sqlbus, "Polling and its cost"), and another
+// instance's forwarder takes the row after each failed attempt. An
 // attempt is bounded by watermill-sql's ack deadline (30s): the context of
 // a publish slower than that is cancelled, and a row whose publish the
 // inner transport completes anyway is forwarded again, since its poll

@@ -35,10 +35,9 @@ func (b backoff) next(prev time.Duration) time.Duration {
 // forwarded before it and not the failed row's. It waits the next backoff
 // outside any transaction, then reads on with a new subscriber, which
 // starts at the failed row. A failing inner transport therefore holds a
-// poll's transaction (and with it, on PostgreSQL, every reader that waits
-// for older transactions to end) for one attempt, not for the whole
-// backoff, and watermill-sql never delivers a nacked row again inside the
-// poll that read it.
+// poll's transaction (and with it the forwarders' lock of the outbox) for
+// one attempt, not for the whole backoff, and watermill-sql never delivers
+// a nacked row again inside the poll that read it.
 type pausingSubscriber struct {
 	newSub  func() (message.Subscriber, error) // a new watermill-sql subscriber
 	backoff backoff

@@ -35,7 +35,7 @@ func forwarderSchema(d sourceflow.Dialect) wsql.SchemaAdapter {
 // waits the next backoff b before it reads the row again.
 func newForwarder(cfg Config, b backoff) (*forwarder.Forwarder, error) {
 	sub, err := newPausingSubscriber(func() (message.Subscriber, error) {
-		return wsql.NewSubscriber(wsql.BeginnerFromStdSQL(cfg.DB), wsql.SubscriberConfig{
+		return wsql.NewSubscriber(sqldb.WatermillBeginner(cfg.Dialect, cfg.DB, cfg.Topic, consumerGroup), wsql.SubscriberConfig{
 			ConsumerGroup:  consumerGroup,
 			PollInterval:   cfg.PollInterval,
 			SchemaAdapter:  forwarderSchema(cfg.Dialect),

@@ -76,20 +76,21 @@
 // A service consumes through a consumer group named after it, so its
 // instances share a topic's messages and every subscribing service gets
 // each event. Read from watermill-sql v4.1.2: a subscription reads up to 10
-// rows past its group's offset in one transaction that locks the group's
-// offsets row (SELECT ... FOR UPDATE), hands them over one at a time,
-// waiting for each acknowledgement, and stores the offset of the last one
-// acknowledged when it commits. Instances of a group therefore take turns,
-// never run two messages of a topic at once, and see them in offset order:
-// the transport declares Capabilities{ConsumerGroups: true, Ordered: true},
-// and destinations whose name ends in ".fifo" are accepted. Instances split
-// a destination's messages (none is handed to two of them, short of a
-// redelivery) but do not balance them: on PostgreSQL an instance that waited
-// for the lock fails its read with a serialization error and retries, so
-// under load one instance tends to take a destination's every message and
-// the others stand by. A destination's throughput per group is that of one
-// consumer; spread load over more destinations, and count on more instances
-// for failover. Delivery is at least once: a
+// rows past its group's offset in one transaction, hands them over one at a
+// time, waiting for each acknowledgement, and stores the offset of the last
+// one acknowledged when it commits. That transaction holds a lock of the
+// topic and group: on MySQL watermill-sql's lock of the group's offsets row
+// (SELECT ... FOR UPDATE); on PostgreSQL a transaction-scoped advisory lock
+// taken before the read, which the read (at READ COMMITTED) follows, so it
+// sees the position the lock's previous holder acknowledged. Instances of a
+// group therefore take turns, never run two messages of a topic at once,
+// and see them in offset order: the transport declares
+// Capabilities{ConsumerGroups: true, Ordered: true}, and destinations whose
+// name ends in ".fifo" are accepted. Instances split a destination's
+// messages (none is handed to two of them, short of a redelivery) but do
+// not balance them. A destination's throughput per group is that of one
+// consumer; spread load over more destinations, and count on more
+// instances for failover. Delivery is at least once: a
 // message not acknowledged within Config.AckDeadline, or in flight when an
 // instance stops, is read again.
 //
@@ -126,20 +127,20 @@
 // by default against watermill-sql's 1s, so a hop adds at most that much
 // latency when idle); a subscription that found messages queries again at
 // once. Each poll is one short transaction per destination, service and
-// instance: 10 per second each by default. On PostgreSQL the poll locks the
-// group's offsets row and so takes a transaction id. Give the pool at least
-// one connection per subscription plus the publishers': a subscription holds
+// instance: 10 per second each by default. Give the pool at least one
+// connection per subscription plus the publishers': a subscription holds
 // its connection while its handler runs.
 //
 // On PostgreSQL a message becomes visible once every write transaction that
 // began before it, anywhere in the database cluster, has ended: a long
 // write transaction (a batch job, a migration, a session idle in
-// transaction) delays every topic until it ends. A subscription's own poll
-// is such a transaction: it locks its group's offsets row and stays open
-// while the handlers of its batch run, so a slow handler delays the
-// messages of every destination published meanwhile by as long (as does an
-// outbox forwarder's attempt to publish to its inner transport, one attempt
-// at a time; see package outbox).
+// transaction) delays every topic until it ends. A subscription's poll
+// stays open while the handlers of its batch run, but it is not such a
+// transaction: its lock is an advisory lock and its read locks no row, so
+// it has no transaction id until it acknowledges, just before it commits.
+// (watermill-sql's own offsets adapter locks the offsets row, which gives
+// the poll a transaction id for as long as its handlers run: a slow handler
+// would delay the messages of every destination on the cluster by as long.)
 //
 // On MySQL a subscription reads at READ COMMITTED (watermill-sql's default
 // is SERIALIZABLE, whose locks on the table's end would make a handler

@@ -66,7 +66,7 @@ func publisher(cfg Config, schema wsql.SchemaAdapter) (message.Publisher, error)
 func subscriberFactory(cfg Config, schema wsql.SchemaAdapter, offsets wsql.OffsetsAdapter) func(topic, group string) (message.Subscriber, error) {
 	deadline := cfg.AckDeadline
 	return func(topic, group string) (message.Subscriber, error) {
-		sub, err := wsql.NewSubscriber(wsql.BeginnerFromStdSQL(cfg.DB), wsql.SubscriberConfig{
+		sub, err := wsql.NewSubscriber(sqldb.WatermillBeginner(cfg.Dialect, cfg.DB, topic, group), wsql.SubscriberConfig{
 			ConsumerGroup:    group,
 			AckDeadline:      &deadline,
 			PollInterval:     cfg.PollInterval,

@@ -29,14 +29,15 @@ func WatermillSchema(d Dialect, batch int, payloadType func(topic string) string
 	return postgresSchema{wsql.DefaultPostgreSQLSchema{GeneratePayloadType: payloadType, SubscribeBatchSize: batch}}
 }
 
-// WatermillOffsets returns watermill-sql's default offsets adapter of d;
+// WatermillOffsets returns watermill-sql's default offsets adapter of d:
 // on MySQL one that creates a consumer group's offsets row on db before it
-// subscribes (see mysqlOffsets).
+// subscribes (see mysqlOffsets); on PostgreSQL one that reads the row
+// without locking it, for a subscriber polling through WatermillBeginner.
 func WatermillOffsets(d Dialect, db *sql.DB) wsql.OffsetsAdapter {
 	if d == MySQL {
 		return mysqlOffsets{db: db}
 	}
-	return wsql.DefaultPostgreSQLOffsetsAdapter{}
+	return postgresOffsets{}
 }
 
 // mysqlOffsets is watermill-sql's MySQL offsets adapter, with the group's
@@ -97,6 +98,13 @@ func OffsetsRowQueries(ctx context.Context, d Dialect, db *sql.DB, p wsql.Before
 }
 
 type postgresSchema struct{ wsql.DefaultPostgreSQLSchema }
+
+// SubscribeIsolationLevel is READ COMMITTED, not watermill-sql's REPEATABLE
+// READ: a poll takes its advisory lock (WatermillBeginner) in a statement
+// of its own, and its select, in a snapshot of its own, then sees what the
+// lock's previous holder committed. A repeatable read would keep the
+// snapshot of the lock statement, taken before the wait.
+func (postgresSchema) SubscribeIsolationLevel() sql.IsolationLevel { return sql.LevelReadCommitted }
 
 // UnmarshalMessage reads the columns of DefaultPostgreSQLSchema's select.
 func (postgresSchema) UnmarshalMessage(p wsql.UnmarshalMessageParams) (wsql.Row, error) {
