@@ -92,23 +92,22 @@ func (w workload) read(ctx context.Context, view *cqrs.View[OrderSummary]) (tall
 
 // wait reads the summaries of the entities not yet complete until sending
 // is done (sent delivers its report) and every order owed is projected and
-// paid, or ctx ends, calling progress with the orders paid so far after
-// each round, and returns the final tally of every entity. A failed read is tried again
-// next round: a database outage only delays the wait, which -timeout and
-// -stall bound.
+// paid, or ctx ends, and returns the final tally of every entity. It calls
+// progress with the orders paid so far whenever a read shows more of them:
+// a round reads the pending entities one after another, which on a busy
+// store takes minutes, and progress made early in a round is reported
+// without waiting for its end. A failed read is tried again next round: a
+// database outage only delays the wait, which -timeout and -stall bound.
 func (w *workload) wait(ctx context.Context, view *cqrs.View[OrderSummary], sent <-chan sendReport, progress func(completed int)) (tally, error) {
-	pending, done, sending := w.entities, 0, true
+	pending, sending := w.entities, true
+	p := paidSoFar{seen: map[string]int64{}, progress: progress}
 	for (sending || len(pending) > 0) && ctx.Err() == nil {
 		select {
 		case r := <-sent:
 			w.sent, w.failed, sending = r.sent, r.failed, false
 		default:
 		}
-		still, partial, paid, err := w.poll(ctx, view, pending)
-		if err == nil {
-			pending, done = still, done+paid
-			progress(done + partial)
-		}
+		pending = w.poll(ctx, view, pending, &p)
 		if sending || len(pending) > 0 {
 			sleepCtx(ctx, 200*time.Millisecond)
 		}
@@ -126,26 +125,48 @@ func (w *workload) wait(ctx context.Context, view *cqrs.View[OrderSummary], sent
 	return t, err
 }
 
-// poll reads the pending entities' summaries once and returns those still
-// pending, the payments they show, and the orders of the entities now
-// complete (every order owed projected and paid).
-func (w workload) poll(ctx context.Context, view *cqrs.View[OrderSummary], pending []string) (still []string, partial, paid int, err error) {
-	for _, entity := range pending {
+// paidSoFar is the payments the reads of a wait have shown: per entity the
+// most its summary showed, and their sum (each entity's capped at its
+// orders), which progress receives whenever it grows.
+type paidSoFar struct {
+	seen     map[string]int64
+	paid     int
+	progress func(completed int)
+}
+
+// saw records that a read of entity's summary showed payments; want is the
+// summary the entity ends with.
+func (p *paidSoFar) saw(entity string, payments int64, want OrderSummary) {
+	before := p.seen[entity]
+	if payments <= before {
+		return
+	}
+	p.seen[entity] = payments
+	p.paid += int(min(payments, want.Payments) - min(before, want.Payments))
+	p.progress(p.paid)
+}
+
+// poll reads the pending entities' summaries once, recording in p the
+// payments each shows, and returns those still pending: not complete
+// (every order owed projected and paid), or not read because a read
+// failed.
+func (w workload) poll(ctx context.Context, view *cqrs.View[OrderSummary], pending []string, p *paidSoFar) (still []string) {
+	for i, entity := range pending {
 		got, _, err := view.Get(ctx, entity)
 		if err != nil {
-			return nil, 0, 0, err
+			return append(still, pending[i:]...)
 		}
+		p.saw(entity, got.Payments, w.expected[entity])
 		// An entity is complete when its orders are in as well as its
 		// payments: an OrderCreated projection can land after the payment
 		// it led to (its handling was redelivered after the reaction that
 		// sent ProcessPayment had run).
 		if owed := w.owed(entity); got.Payments >= owed && got.Orders >= owed {
-			paid += int(got.Payments)
 			continue
 		}
-		still, partial = append(still, entity), partial+int(got.Payments)
+		still = append(still, entity)
 	}
-	return still, partial, paid, nil
+	return still
 }
 
 // sleepCtx waits d, or less when ctx ends first, and reports whether ctx
