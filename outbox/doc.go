@@ -56,10 +56,14 @@
 // before it reads the row again and makes one more attempt, for as long as
 // it fails: it is never dropped, and the rows behind it wait. The poll's
 // transaction holds the forwarders' lock of the outbox (on PostgreSQL an
-// advisory lock, so the poll has no transaction id until it acknowledges
-// or dead-letters a row, and an attempt holds up no other reader of the
-// cluster; see package sqlbus, "Polling and its cost"), and another
-// instance's forwarder takes the row after each failed attempt. An
+// advisory lock, so the poll has no transaction id until it acknowledges,
+// and an attempt holds up no other reader of the cluster; see package
+// sqlbus, "Polling and its cost"), and another instance's forwarder takes
+// the row after each failed attempt. A row dead-lettered (below) is
+// written to the dead-letter table in the poll's transaction, which from
+// then on has a transaction id: the attempts on the rest of its batch
+// (up to 9 rows) hold up the other readers of the cluster until it
+// commits. An
 // attempt is bounded by watermill-sql's ack deadline (30s): the context of
 // a publish slower than that is cancelled, and a row whose publish the
 // inner transport completes anyway is forwarded again, since its poll
@@ -151,7 +155,7 @@
 // # Many instances
 //
 // Every instance of a service runs the same Config (same DB and Topic) and a
-// forwarder; they share the consumer group, whose offsets row each poll locks,
+// forwarder; they share the consumer group, whose lock each poll holds,
 // so one instance forwards at a time and each row is forwarded by one
 // instance (again, with the rest of its batch, after a crash). Give each
 // service on a database its own Topic, since forwarders of one Topic relay

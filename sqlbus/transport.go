@@ -14,8 +14,10 @@ import (
 
 // subscribeBatchSize is how many messages one subscription reads per query.
 // They are still delivered one at a time, in one transaction that holds the
-// consumer group's offsets row; a smaller batch commits sooner, which on
-// PostgreSQL makes messages published meanwhile visible sooner.
+// consumer group's lock (on MySQL its offsets row, on PostgreSQL an
+// advisory lock: see the package documentation); a smaller batch commits
+// sooner, so the group's other instances get their turn sooner and a crash
+// leaves fewer messages to be read again.
 const subscribeBatchSize = 10
 
 // NewTransport returns a SourceFlow transport on watermill-sql: every

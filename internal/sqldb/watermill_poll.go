@@ -62,10 +62,16 @@ type postgresOffsets struct {
 	wsql.DefaultPostgreSQLOffsetsAdapter
 }
 
-// NextOffsetQuery reads the group's position.
+// NextOffsetQuery reads the group's position, or the start when the group
+// has no offsets row (its row was deleted while it ran, see ForgetGroup):
+// the poll then reads from the first row kept, and its acknowledgement
+// inserts the row again, as on MySQL. Without the start, the select would
+// compare with no position and read nothing until the next Subscribe.
 func (a postgresOffsets) NextOffsetQuery(p wsql.NextOffsetQueryParams) (wsql.Query, error) {
+	table := a.MessagesOffsetsTable(p.Topic)
 	return wsql.Query{
-		Query: "SELECT offset_acked, last_processed_transaction_id FROM " + a.MessagesOffsetsTable(p.Topic) + " WHERE consumer_group = $1",
-		Args:  []any{p.ConsumerGroup},
+		Query: "SELECT offset_acked, last_processed_transaction_id FROM " + table + " WHERE consumer_group = $1" +
+			" UNION ALL SELECT 0, '0'::xid8 WHERE NOT EXISTS (SELECT 1 FROM " + table + " WHERE consumer_group = $1)",
+		Args: []any{p.ConsumerGroup},
 	}, nil
 }

@@ -24,12 +24,13 @@ const PruneBatch = 1000
 // consumer group loses nothing: no row counts as consumed, and so does a
 // topic without an offsets table (published to, never subscribed to).
 //
-// The position is read with a plain read, without taking the offsets rows
-// a poll holds. A group's position only moves forward, and every row before
-// it was read (on PostgreSQL only rows of ended transactions are read, in
-// transaction id order; on MySQL the writers must commit a topic's rows in
-// offset order, as sqlbus's publisher and the outbox's lock make them), so
-// no row a group has yet to read is deleted. A group added after a prune
+// The position is read with a plain read, which does not wait for a poll
+// (on MySQL a poll locks its group's offsets row). A group's position only
+// moves forward, and every row before it was read (on PostgreSQL only rows
+// of ended transactions are read, in transaction id order; on MySQL the
+// writers must commit a topic's rows in offset order, as sqlbus's publisher
+// and the outbox's lock make them), so no row a group has yet to read is
+// deleted. A group added after a prune
 // starts at the first row kept.
 func PruneConsumed(ctx context.Context, db *sql.DB, d Dialect, topic string) (int64, error) {
 	if err := checkTableName(topic); err != nil {
