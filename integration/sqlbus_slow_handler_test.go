@@ -5,6 +5,7 @@ package integration
 import (
 	"context"
 	"database/sql"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,13 +26,7 @@ func TestSQLBusASlowHandlerHoldsUpNoOtherDestination(t *testing.T) {
 		slowQ, fastQ := sqlbusName("slow", ""), sqlbusName("fast", "")
 		dropSQLBusTables(t, d, db, slowQ, fastQ)
 		release, slowStarted, fastHandled := make(chan struct{}), make(chan struct{}, 1), make(chan struct{}, 1)
-		released := false
-		free := func() {
-			if !released {
-				released = true
-				close(release)
-			}
-		}
+		free := closeOnce(release)
 		slow := sqlbusService(t, sqlbusConfig(d, db), cqrs.ServiceConfig{Name: "slow", Listen: []string{slowQ}})
 		fast := sqlbusService(t, sqlbusConfig(d, db), cqrs.ServiceConfig{Name: "fast", Listen: []string{fastQ}})
 		sender := sqlbusService(t, sqlbusConfig(d, db), cqrs.ServiceConfig{Name: "sender"})
@@ -70,6 +65,12 @@ func TestSQLBusASlowHandlerHoldsUpNoOtherDestination(t *testing.T) {
 		}
 		free()
 	})
+}
+
+// closeOnce returns a func that closes ch the first time it is called.
+func closeOnce(ch chan struct{}) func() {
+	var once sync.Once
+	return func() { once.Do(func() { close(ch) }) }
 }
 
 // notify signals ch without blocking when it is already signalled.

@@ -50,13 +50,7 @@ func TestSQLBusInstancesOfAGroupTakeTurns(t *testing.T) {
 		}
 		sender := sqlbusService(t, sqlbusConfig(d, db), cqrs.ServiceConfig{Name: "turns-sender"})
 		require.NoError(t, cqrs.RegisterCommand[PayOrder](sender, "model.PayOrder", queue))
-		released := false
-		free := func() {
-			if !released {
-				released = true
-				close(release)
-			}
-		}
+		free := closeOnce(release)
 		t.Cleanup(free) // registered after the services, so it runs before they close
 		startModel(t, append(instances, sender)...)
 

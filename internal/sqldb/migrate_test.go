@@ -34,6 +34,9 @@ func openDialects(t *testing.T, dialects []sqldb.Dialect, fn func(t *testing.T, 
 			dsn := "file:" + filepath.Join(t.TempDir(), "s.db")
 			if tc.env != "" {
 				if dsn = os.Getenv(tc.env); dsn == "" {
+					if tc.d == sqldb.Postgres && postgresRequired {
+						t.Fatalf("%s is not set: make test starts PostgreSQL and sets it", tc.env)
+					}
 					t.Skipf("SKIPPED: %s is not set (make test sets it)", tc.env)
 				}
 			}
