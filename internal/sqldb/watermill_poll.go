@@ -23,14 +23,13 @@ func WatermillBeginner(d Dialect, db *sql.DB, topic, group string) wsql.Beginner
 	if d == MySQL {
 		return wsql.BeginnerFromStdSQL(db)
 	}
-	return pollLock{Beginner: wsql.BeginnerFromStdSQL(db), db: db, key: topic + "/" + group}
+	return pollLock{Beginner: wsql.BeginnerFromStdSQL(db), key: topic + "/" + group}
 }
 
 // pollLock is a PostgreSQL database whose poll transactions start with the
 // advisory lock of key (a topic, which holds no "/", and a group).
 type pollLock struct {
 	wsql.Beginner
-	db  *sql.DB
 	key string
 }
 
@@ -40,18 +39,18 @@ type pollLock struct {
 // subscribes) with nil options; those take no lock, so a Subscribe does not
 // wait for another instance's batch.
 func (p pollLock) BeginTx(ctx context.Context, opts *sql.TxOptions) (wsql.Tx, error) {
-	tx, err := p.db.BeginTx(ctx, opts)
+	tx, err := p.Beginner.BeginTx(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
 	if opts == nil {
-		return wsql.TxFromStdSQL(tx), nil
+		return tx, nil
 	}
 	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", p.key); err != nil {
 		_ = tx.Rollback()
 		return nil, fmt.Errorf("lock the polls of %q: %w", p.key, err)
 	}
-	return wsql.TxFromStdSQL(tx), nil
+	return tx, nil
 }
 
 // postgresOffsets is watermill-sql's PostgreSQL offsets adapter reading a
