@@ -3,7 +3,6 @@ package cli
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,12 +12,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
-)
-
-// Output formats of health.
-const (
-	outputTable = "table"
-	outputJSON  = "json"
 )
 
 // healthReport is the health of a topology's resources, as printed with
@@ -64,14 +57,14 @@ publish circuits, never by this command.`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return g.runHealth(cmd, f) },
 	}
 	addFileFlag(cmd, &f.path)
-	cmd.Flags().StringVarP(&f.output, "output", "o", outputTable, "output format: table or json")
+	addOutputFlag(cmd, &f.output)
 	cmd.Flags().DurationVar(&f.checkTimeout, "check-timeout", 5*time.Second, "bound on each check, and per resource on reading the topology before them")
 	return cmd
 }
 
 func (g *globals) runHealth(cmd *cobra.Command, f healthFlags) error {
-	if f.output != outputTable && f.output != outputJSON {
-		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("--output %q: want %s or %s", f.output, outputTable, outputJSON)}
+	if err := checkOutput(f.output); err != nil {
+		return err
 	}
 	ctx, cancel := g.withTimeout(cmd)
 	defer cancel()
@@ -202,9 +195,7 @@ func failedCalls(probes []topology.Probe) []error {
 
 func printHealth(w io.Writer, output string, rep healthReport) error {
 	if output == outputJSON {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		return writeJSON(w, rep)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tKIND\tSTATUS\tLATENCY\tERROR")

@@ -3,7 +3,6 @@ package cli
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -144,7 +143,5 @@ func parseProvisioning(s string) (topology.Provisioning, error) {
 
 // printPolicy writes pol as indented JSON, the document IAM accepts.
 func printPolicy(cmd *cobra.Command, pol topology.IAMPolicy) error {
-	enc := json.NewEncoder(cmd.OutOrStdout())
-	enc.SetIndent("", "  ")
-	return enc.Encode(pol)
+	return writeJSON(cmd.OutOrStdout(), pol)
 }

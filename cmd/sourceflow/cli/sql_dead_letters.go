@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -45,13 +44,13 @@ consumed.`,
 	addConnFlags(cmd, &f.conn)
 	addTargetFlags(cmd, &f.target)
 	cmd.Flags().BoolVar(&f.payload, "payload", false, "show the payloads")
-	cmd.Flags().StringVarP(&f.output, "output", "o", outputTable, "output format: table or json")
+	addOutputFlag(cmd, &f.output)
 	return cmd
 }
 
 func (g *globals) runSQLDeadLetters(cmd *cobra.Command, f sqlLettersFlags) error {
-	if f.output != outputTable && f.output != outputJSON {
-		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("--output %q: want %s or %s", f.output, outputTable, outputJSON)}
+	if err := checkOutput(f.output); err != nil {
+		return err
 	}
 	name, isOutbox, err := f.target.one()
 	if err != nil {
@@ -70,9 +69,7 @@ func (g *globals) runSQLDeadLetters(cmd *cobra.Command, f sqlLettersFlags) error
 			}
 		}
 		if f.output == outputJSON {
-			enc := json.NewEncoder(cmd.OutOrStdout())
-			enc.SetIndent("", "  ")
-			return enc.Encode(letters)
+			return writeJSON(cmd.OutOrStdout(), letters)
 		}
 		fmt.Fprintf(cmd.OutOrStdout(), "%d dead letters of %s on %s.\n", len(letters), describe(name, isOutbox), c.target.where())
 		return printSQLLetters(cmd.OutOrStdout(), letters, isOutbox, f.payload)

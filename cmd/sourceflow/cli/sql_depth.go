@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -56,13 +55,13 @@ others.`,
 	addConnFlags(cmd, &f.conn)
 	addTargetFlags(cmd, &f.target)
 	cmd.Flags().StringVar(&f.service, "service", "", "the service whose consumer group reads the destinations (required with --destination)")
-	cmd.Flags().StringVarP(&f.output, "output", "o", outputTable, "output format: table or json")
+	addOutputFlag(cmd, &f.output)
 	return cmd
 }
 
 func (g *globals) runSQLDepth(cmd *cobra.Command, f sqlDepthFlags) error {
-	if f.output != outputTable && f.output != outputJSON {
-		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("--output %q: want %s or %s", f.output, outputTable, outputJSON)}
+	if err := checkOutput(f.output); err != nil {
+		return err
 	}
 	if len(f.target.destinations)+len(f.target.outboxes) == 0 {
 		return &ExitError{Code: ExitUsage, Err: errors.New("name what to measure: --destination NAME (with --service) or --outbox TOPIC, each repeatable")}
@@ -112,9 +111,7 @@ func depthRows(kind string, got []sourceflow.QueueDepth) []sqlDepth {
 
 func printSQLDepths(w io.Writer, f sqlDepthFlags, c *sqlConn, rows []sqlDepth) error {
 	if f.output == outputJSON {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(struct {
+		return writeJSON(w, struct {
 			Service string     `json:"service,omitempty"`
 			Depths  []sqlDepth `json:"depths"`
 		}{f.service, append([]sqlDepth{}, rows...)})
