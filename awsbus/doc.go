@@ -110,6 +110,11 @@
 // slot, until the group's previous message is settled. When a message of a
 // group is nacked or released, the messages held behind it are released too
 // (made visible at once), so the group's order survives the redelivery.
+// SQS counts each of those receives too: a message held behind one that
+// keeps failing reaches the queue's maxReceiveCount with fewer attempts of
+// its own, at worst one. With FIFO queues, choose a
+// topology.Options.MaxReceiveCount that covers the retries of a group's
+// head as well as those of the messages received with it.
 // Every ReceiveMessage call on a FIFO queue carries a fresh
 // ReceiveRequestAttemptId, which the SDK's retries of the call repeat: SQS
 // answers a retry whose first answer was lost with the same messages
