@@ -77,8 +77,10 @@ func (c *ChannelConfig) setDefaults() {
 	}
 }
 
-// Validate reports every configuration problem at once.
+// Validate reports every configuration problem at once. Zero fields stand
+// for their defaults, so the zero ChannelConfig is valid.
 func (c ChannelConfig) Validate() error {
+	c.setDefaults()
 	return errors.Join(
 		fieldcheck.AtLeast("cqrs: ChannelConfig.MaxDeliveries", c.MaxDeliveries, 1),
 		fieldcheck.NotNegative("cqrs: ChannelConfig.RedeliveryDelay", c.RedeliveryDelay),

@@ -49,7 +49,7 @@ func (s *Service) Start(ctx context.Context) error {
 		return err
 	}
 	if ctx.Err() != nil {
-		return context.Cause(ctx)
+		return fmt.Errorf("cqrs: start %q: %w", s.cfg.Name, context.Cause(ctx))
 	}
 	if s.cfg.Router != nil {
 		return s.startIn(s.cfg.Router, pubs)

@@ -103,8 +103,10 @@ func (c *PubSubConfig) setDefaults() {
 	}
 }
 
-// Validate reports every configuration problem at once.
+// Validate reports every configuration problem at once. Zero fields other
+// than the required ones stand for their defaults.
 func (c PubSubConfig) Validate() error {
+	c.setDefaults()
 	return errors.Join(
 		fieldcheck.Required("cqrs: PubSubConfig.Publisher", c.Publisher != nil),
 		fieldcheck.Required("cqrs: PubSubConfig.Subscriber", c.Subscriber != nil),

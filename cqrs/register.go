@@ -3,6 +3,7 @@ package cqrs
 import (
 	"context"
 	"reflect"
+	"strings"
 
 	"github.com/sourceflow-go/sourceflow"
 )
@@ -59,7 +60,17 @@ type kindError struct {
 }
 
 func (e *kindError) Error() string {
-	return "cqrs: " + e.name + " is registered as a " + e.got.String() + ", not a " + e.want.String()
+	return "cqrs: " + e.name + " is registered as " + withArticle(e.got) + ", not " + withArticle(e.want)
+}
+
+// withArticle returns kind with its indefinite article: "a command", "an
+// event".
+func withArticle(kind sourceflow.Kind) string {
+	name := kind.String()
+	if strings.ContainsRune("aeiou", rune(name[0])) {
+		return "an " + name
+	}
+	return "a " + name
 }
 
 func (e *kindError) Unwrap() error { return ErrInvalidRegistration }

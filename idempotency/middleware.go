@@ -80,8 +80,11 @@ func (c *MiddlewareConfig) setDefaults() {
 	c.TxRetry = c.TxRetry.WithDefaults(sourceflow.DefaultRetryPolicy)
 }
 
-// Validate reports every invalid field.
+// Validate reports every invalid field, as NewMiddleware does: zero fields
+// stand for their defaults, so a RenewInterval is checked against the
+// default Lease when Lease is zero.
 func (c MiddlewareConfig) Validate() error {
+	c.setDefaults()
 	var errs []error
 	if err := c.TxRetry.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("TxRetry: %w", err))

@@ -109,11 +109,22 @@ func (c Config) validateStore() error {
 		errs = append(errs, fmt.Errorf("%w: Config.Dialect %q (want %q or %q)",
 			ErrUnsupportedDialect, string(c.Dialect), sourceflow.Postgres, sourceflow.MySQL))
 	}
-	if c.Topic != "" && !validTopic(c.Topic) {
-		errs = append(errs, fmt.Errorf("%w: Config.Topic %q (letters, digits and underscores, at most %d bytes, not ending in %q nor starting with %q)",
-			ErrInvalidTopic, c.Topic, maxTopicLength, deadLetterSuffix, "offsets_"))
+	if c.Topic != "" {
+		errs = append(errs, ValidateTopic(c.Topic))
 	}
 	return errors.Join(errs...)
+}
+
+// ValidateTopic reports, as ErrInvalidTopic, a topic that cannot name an
+// outbox (see Config.Topic), for callers that take a topic on its own,
+// such as a command line. The empty topic is invalid: Config takes it for
+// DefaultTopic.
+func ValidateTopic(topic string) error {
+	if topic != "" && validTopic(topic) {
+		return nil
+	}
+	return fmt.Errorf("%w: Config.Topic %q (letters, digits and underscores, at most %d bytes, not ending in %q nor starting with %q)",
+		ErrInvalidTopic, topic, maxTopicLength, deadLetterSuffix, "offsets_")
 }
 
 // validTopic reports whether topic is letters, digits and underscores, at

@@ -46,8 +46,10 @@ func (c *OutboxConfig) setDefaults() {
 	}
 }
 
-// Validate reports every invalid field.
+// Validate reports every invalid field. Zero RelayAfter and SweepInterval
+// stand for their defaults.
 func (c OutboxConfig) Validate() error {
+	c.setDefaults()
 	errs := []error{
 		fieldcheck.Required("Transport", c.Transport != nil),
 		fieldcheck.AtLeast("RelayAfter", c.RelayAfter, time.Second),

@@ -104,6 +104,9 @@ func (o *options) validate() error {
 	if o.stall < 0 || o.rate < 0 || o.slowEvery < 0 || o.slowHandler < 0 {
 		errs = append(errs, errors.New("-stall, -rate, -slow-every and -slow-handler must not be negative"))
 	}
+	if o.timeout <= 0 || o.linger < 0 {
+		errs = append(errs, errors.New("-timeout must be above zero and -linger not negative"))
+	}
 	if (o.slowEvery == 0) != (o.slowHandler == 0) {
 		errs = append(errs, errors.New("-slow-every and -slow-handler go together"))
 	}
@@ -116,8 +119,8 @@ func (o *options) validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("-transport %q: want gochannel, aws or postgres", o.transport))
 	}
-	if (o.kmsKey != "" || o.topologyDir != "") && o.transport != "aws" {
-		errs = append(errs, errors.New("-kms-key and -write-topology need -transport aws"))
+	if (o.kmsKey != "" || o.topologyDir != "" || o.publishWait != 0) && o.transport != "aws" {
+		errs = append(errs, errors.New("-kms-key, -write-topology and -publish-linger need -transport aws"))
 	}
 	if o.provision != "create" && o.transport != "aws" && o.store != "dynamodb" {
 		errs = append(errs, errors.New("-provisioning needs -transport aws or -store dynamodb"))

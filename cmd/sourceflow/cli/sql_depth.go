@@ -69,6 +69,9 @@ func (g *globals) runSQLDepth(cmd *cobra.Command, f sqlDepthFlags) error {
 	if len(f.target.destinations) > 0 && f.service == "" {
 		return &ExitError{Code: ExitUsage, Err: errors.New("--destination needs --service: the service whose consumer group's backlog to count")}
 	}
+	if err := f.target.checkOutboxes(); err != nil {
+		return err
+	}
 	return g.runSQL(cmd, f.conn, func(ctx context.Context, c *sqlConn) error {
 		rows, err := readDepths(ctx, c, f)
 		if perr := printSQLDepths(cmd.OutOrStdout(), f, c, rows); perr != nil {

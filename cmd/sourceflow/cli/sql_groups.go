@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -34,7 +35,7 @@ so the destination is pruned again; without --yes it only says what it
 would remove. Remove only the group of a service that is gone: one still
 running reads the destination again from the first row kept (its
 idempotency drops what it handled before). It exits 0, or 1 when --remove
-names a group the destination does not have.`,
+names a group the destination does not have, with or without --yes.`,
 		Example: "  sourceflow sql groups --destination order-events\n" +
 			"  sourceflow sql groups --destination order-events --remove reporting --yes",
 		Args: cobra.NoArgs,
@@ -77,8 +78,16 @@ func (g *globals) runSQLGroups(cmd *cobra.Command, f sqlGroupsFlags) error {
 func (c *sqlConn) removeGroup(ctx context.Context, cmd *cobra.Command, f sqlGroupsFlags) error {
 	out := cmd.OutOrStdout()
 	if !f.yes {
-		_, err := fmt.Fprintf(out, "Would remove the consumer group of service %s from destination %s on %s. "+
-			"Nothing removed: add --yes to remove it.\n", f.remove, f.destination, c.target.where())
+		groups, err := sqlbus.ConsumerGroups(ctx, c.busConfig(), f.destination)
+		if err != nil {
+			return c.failure("sql groups --remove "+f.remove, err)
+		}
+		i := slices.IndexFunc(groups, func(g sqlbus.ConsumerGroup) bool { return g.Service == f.remove })
+		if i < 0 {
+			return c.noGroup(f)
+		}
+		_, err = fmt.Fprintf(out, "Would remove the consumer group of service %s (%d messages ahead) from destination %s on %s. "+
+			"Nothing removed: add --yes to remove it.\n", f.remove, groups[i].Ahead, f.destination, c.target.where())
 		return err
 	}
 	removed, err := sqlbus.RemoveConsumerGroup(ctx, c.busConfig(), f.destination, f.remove)
@@ -86,9 +95,15 @@ func (c *sqlConn) removeGroup(ctx context.Context, cmd *cobra.Command, f sqlGrou
 		return c.failure("sql groups --remove "+f.remove, err)
 	}
 	if !removed {
-		return &ExitError{Code: ExitDrift, Err: fmt.Errorf("destination %s has no consumer group of service %s on %s: "+
-			"`sourceflow sql groups --destination %s` lists them", f.destination, f.remove, c.target.where(), f.destination)}
+		return c.noGroup(f)
 	}
 	_, err = fmt.Fprintf(out, "Removed the consumer group of service %s from destination %s.\n", f.remove, f.destination)
 	return err
+}
+
+// noGroup is the error of a --remove that names a group f.destination does
+// not have, with or without --yes.
+func (c *sqlConn) noGroup(f sqlGroupsFlags) error {
+	return &ExitError{Code: ExitDrift, Err: fmt.Errorf("destination %s has no consumer group of service %s on %s: "+
+		"`sourceflow sql groups --destination %s` lists them", f.destination, f.remove, c.target.where(), f.destination)}
 }

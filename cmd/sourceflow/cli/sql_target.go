@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -32,9 +33,24 @@ func (t sqlTarget) one() (name string, isOutbox bool, err error) {
 		return "", false, &ExitError{Code: ExitUsage, Err: fmt.Errorf("name one destination or one outbox, not %d: "+
 			"give --destination or --outbox once (run the command once for each)", n)}
 	case len(t.outboxes) == 1:
-		return t.outboxes[0], true, nil
+		return t.outboxes[0], true, t.checkOutboxes()
 	}
 	return t.destinations[0], false, nil
+}
+
+// checkOutboxes refuses, as a usage error before any connection, an
+// --outbox that is no outbox topic: the database is not what is wrong.
+func (t sqlTarget) checkOutboxes() error {
+	var errs []error
+	for _, topic := range t.outboxes {
+		if err := outbox.ValidateTopic(topic); err != nil {
+			errs = append(errs, fmt.Errorf("--outbox %q: %w", topic, err))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return &ExitError{Code: ExitUsage, Err: err}
+	}
+	return nil
 }
 
 // some checks that t names destinations or outboxes, not both.
@@ -45,7 +61,7 @@ func (t sqlTarget) some() error {
 	case len(t.destinations) > 0 && len(t.outboxes) > 0:
 		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("give --destination or --outbox, not both (run the command once for each)")}
 	}
-	return nil
+	return t.checkOutboxes()
 }
 
 // describe names the destination or outbox name in messages, with the

@@ -1,0 +1,31 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+// A -timeout that leaves no time fails as a usage error naming the flag,
+// not as "start payments: context deadline exceeded"; -publish-linger,
+// which only the AWS transport has, is refused elsewhere as -kms-key is,
+// rather than silently ignored.
+func TestRunRejectsTimeoutsThatLeaveNoTimeAndAWSOnlyFlagsElsewhere(t *testing.T) {
+	t.Setenv("AWS_ENDPOINT_URL", "")
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-timeout", "0"}, "-timeout"},
+		{[]string{"-timeout", "-1s"}, "-timeout"},
+		{[]string{"-linger", "-1s"}, "-linger"},
+		{[]string{"-publish-linger", "20ms"}, "-publish-linger need -transport aws"},
+	} {
+		var out, errOut bytes.Buffer
+		assert.Equal(t, 2, run(context.Background(), tt.args, &out, &errOut), tt.args)
+		assert.Contains(t, errOut.String(), tt.want, tt.args)
+		assert.Empty(t, out.String(), tt.args)
+	}
+}

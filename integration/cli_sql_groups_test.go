@@ -1,0 +1,36 @@
+//go:build integration
+
+package integration
+
+import (
+	"database/sql"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/cmd/sourceflow/cli"
+)
+
+// TestCLISQL_GroupsRemoveWithoutYesRefusesAGroupThatIsNotThere: the dry
+// run of groups --remove says what --yes would do, so for a group the
+// destination does not have (a mistyped service) it exits 1 as --yes
+// would, instead of saying it would remove it.
+func TestCLISQL_GroupsRemoveWithoutYesRefusesAGroupThatIsNotThere(t *testing.T) {
+	eachSQLBusDialect(t, func(t *testing.T, d sourceflow.Dialect, db *sql.DB) {
+		r := newCLISQLRig(t, d, db)
+		r.refusing.Store(false)
+		r.startWorker()
+		r.send("ok-1")
+		r.waitDepth(0, 0, "the worker handled the command")
+
+		out, errOut, code := r.sql("groups", "--destination", r.queue, "--remove", "clisql-wroker")
+		assert.Equal(t, cli.ExitDrift, code, errOut)
+		assert.Contains(t, errOut, "has no consumer group of service clisql-wroker")
+		assert.NotContains(t, out, "Would remove")
+
+		out, errOut, code = r.sql("groups", "--destination", r.queue, "--remove", "clisql-worker")
+		assert.Equal(t, cli.ExitOK, code, errOut)
+		assert.Contains(t, out, "Would remove the consumer group of service clisql-worker (0 messages ahead)")
+	})
+}
