@@ -43,6 +43,12 @@ func rawCommandID(id, typ, entity, payload string) *message.Message {
 	return msg
 }
 
+// withMetadata returns msg with the metadata key set to value.
+func withMetadata(msg *message.Message, key, value string) *message.Message {
+	msg.Metadata.Set(key, value)
+	return msg
+}
+
 func TestBadMessagesAreDeadLetteredWithTypedErrorsAndOthersFlow(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -53,6 +59,9 @@ func TestBadMessagesAreDeadLetteredWithTypedErrorsAndOthersFlow(t *testing.T) {
 		{"payload that does not decode", rawCommand("orders.CreateOrder", "o-1", `{"amount":"many"`), cqrs.ErrDecode},
 		{"empty entity id", rawCommand("orders.CreateOrder", "", `{"amount":1}`), cqrs.ErrEmptyEntityID},
 		{"missing type", rawCommand("", "o-1", `{"amount":1}`), cqrs.ErrEnvelope},
+		{"garbled sequence", withMetadata(rawCommand("orders.CreateOrder", "o-1", `{"amount":1}`), sourceflow.MetaSequence, "nine"), cqrs.ErrEnvelope},
+		{"garbled occurrence time", withMetadata(rawCommand("orders.CreateOrder", "o-1", `{"amount":1}`), sourceflow.MetaOccurredAt, "yesterday"), cqrs.ErrEnvelope},
+		{"garbled replay flag", withMetadata(rawCommand("orders.CreateOrder", "o-1", `{"amount":1}`), sourceflow.MetaReplay, "perhaps"), cqrs.ErrEnvelope},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

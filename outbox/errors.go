@@ -20,8 +20,9 @@ var (
 	ErrForeignTransaction = errors.New("outbox: the transaction is on another database than the outbox's")
 	// ErrInvalidMessage is returned by a publish, before any of its
 	// messages is written, when a message to be written into the outbox has
-	// an id or metadata that is not valid UTF-8: stored as JSON, it would
-	// come out changed (U+FFFD in place of each invalid byte). The error
+	// an id or metadata that is not valid UTF-8 (stored as JSON, it would
+	// come out changed: U+FFFD in place of each invalid byte) or, on MySQL,
+	// an outbox row larger than the server's max_allowed_packet. The error
 	// names the message and is permanent (sourceflow.IsPermanent).
 	ErrInvalidMessage = errors.New("outbox: message cannot be stored unchanged")
 	// ErrUndeliverable marks an outbox row the forwarder dead-letters instead

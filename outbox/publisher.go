@@ -22,6 +22,7 @@ import (
 type publisher struct {
 	cfg    *Config
 	direct message.Publisher
+	limit  *sqldb.PacketLimit // the server's max_allowed_packet on MySQL
 }
 
 // Publish publishes msgs in order, each run of consecutive messages sharing
@@ -49,6 +50,9 @@ func (p *publisher) Publish(destination string, msgs ...*message.Message) error 
 // database (ErrForeignTransaction) and one to be written into the outbox
 // whose id or metadata is not valid UTF-8 (ErrInvalidMessage): the outbox
 // stores them as JSON, which would replace each invalid byte with U+FFFD.
+// On MySQL it also refuses one whose row would not fit in the server's
+// max_allowed_packet (ErrInvalidMessage), which the server would refuse at
+// times with nothing but "driver: bad connection".
 func (p *publisher) check(destination string, msgs []*message.Message) error {
 	for _, m := range msgs {
 		if sqldb.TxFromContext(m.Context()) == nil {
@@ -61,12 +65,46 @@ func (p *publisher) check(destination string, msgs []*message.Message) error {
 		if utf8.ValidString(m.UUID) {
 			err = sqldb.CheckMetadataUTF8(m.Metadata)
 		}
+		if err == nil {
+			err = p.checkSize(destination, m)
+		}
+		var unread readLimitError
+		if errors.As(err, &unread) {
+			return fmt.Errorf("outbox: message %s for %q: %w", sqldb.Shorten(m.UUID), destination, unread.error)
+		}
 		if err != nil {
 			return sourceflow.Permanent(fmt.Errorf("%w: message %s for %q: %w", ErrInvalidMessage, sqldb.Shorten(m.UUID), destination, err))
 		}
 	}
 	return nil
 }
+
+// checkSize reports why m's outbox row would not fit in the MySQL
+// server's max_allowed_packet, reading it in m's transaction; nil on
+// PostgreSQL. An error reading it is returned as it is, not permanent.
+func (p *publisher) checkSize(destination string, m *message.Message) error {
+	if p.cfg.Dialect != sourceflow.MySQL {
+		return nil
+	}
+	limit, err := p.limit.Bytes(m.Context(), sqldb.TxFromContext(m.Context()))
+	if err != nil {
+		return readLimitError{err}
+	}
+	n, err := rowBytes(destination, m)
+	if err != nil {
+		return err
+	}
+	if err := sqldb.CheckPacket(n, limit); err != nil {
+		return fmt.Errorf("%w (payload %d bytes, base64 in the envelope)", err, len(m.Payload))
+	}
+	return nil
+}
+
+// readLimitError is a failure to read the server's packet limit: the
+// message may be fine, so the publish fails without refusing it for good.
+type readLimitError struct{ error }
+
+func (e readLimitError) Unwrap() error { return e.error }
 
 func (p *publisher) publishRun(destination string, tx *sql.Tx, msgs []*message.Message) error {
 	if tx == nil {

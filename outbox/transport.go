@@ -9,6 +9,7 @@ import (
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
 // Transport is a cqrs.Transport that puts a transactional outbox in front
@@ -20,6 +21,7 @@ import (
 type Transport struct {
 	cfg     Config
 	backoff backoff
+	limit   sqldb.PacketLimit // the MySQL server's max_allowed_packet
 
 	mu       sync.Mutex
 	bound    bool
@@ -68,7 +70,7 @@ func (t *Transport) Publisher(destination string) (message.Publisher, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &publisher{cfg: &t.cfg, direct: direct}, nil
+	return &publisher{cfg: &t.cfg, direct: direct, limit: &t.limit}, nil
 }
 
 // Subscriber returns the inner transport's subscriber of destination.

@@ -1,6 +1,7 @@
 package sqlbus
 
 import (
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -28,8 +29,14 @@ const maxUUIDLength = 36
 //
 // Dead letters pass unchecked: each is a message already stored once, with
 // its reason, which is recorded whatever its text.
+//
+// On MySQL it also refuses a message whose row does not fit in the server's
+// max_allowed_packet (see sqldb.PacketLimit): the server would refuse it on
+// every try, at times with nothing but "driver: bad connection".
 type checkedPublisher struct {
 	message.Publisher
+	db    *sql.DB            // where limit is read
+	limit *sqldb.PacketLimit // nil: no limit to check
 }
 
 // Publish publishes the messages of msgs that can be stored, in order, and
@@ -38,10 +45,14 @@ func (p checkedPublisher) Publish(topic string, msgs ...*message.Message) error 
 	if strings.HasSuffix(topic, deadLetterSuffix) {
 		return p.Publisher.Publish(topic, msgs...)
 	}
+	limit, err := p.maxBytes(msgs)
+	if err != nil {
+		return fmt.Errorf("sqlbus: publish to %q: %w", topic, err)
+	}
 	var refused []error
 	valid := make([]*message.Message, 0, len(msgs))
 	for _, m := range msgs {
-		if err := storable(m); err != nil {
+		if err := errors.Join(storable(m), fits(m, limit)); err != nil {
 			refused = append(refused, fmt.Errorf("message %s: %w", sqldb.Shorten(m.UUID), err))
 			continue
 		}
@@ -56,6 +67,15 @@ func (p checkedPublisher) Publish(topic string, msgs ...*message.Message) error 
 		}
 	}
 	return sourceflow.Permanent(fmt.Errorf("%w: not published to %q: %w", ErrInvalidMessage, topic, errors.Join(refused...)))
+}
+
+// maxBytes returns the largest statement the database accepts, 0 when it
+// sets no limit the publisher checks.
+func (p checkedPublisher) maxBytes(msgs []*message.Message) (int, error) {
+	if p.limit == nil || len(msgs) == 0 {
+		return 0, nil
+	}
+	return p.limit.Bytes(msgs[0].Context(), p.db)
 }
 
 // storable reports why m cannot be stored unchanged in a topic's table, or

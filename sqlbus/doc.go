@@ -66,8 +66,12 @@
 // and why: an id longer than the uuid column's 36 characters or not valid
 // UTF-8 (the databases refuse the row), an id holding a NUL byte
 // (PostgreSQL refuses it), and metadata that is not valid UTF-8 (stored as
-// JSON, each invalid byte would become U+FFFD). The other messages of the
-// publish are published.
+// JSON, each invalid byte would become U+FFFD). On MySQL a message whose
+// row (id, payload and metadata, plus 1 KiB for the statement) is larger
+// than the server's max_allowed_packet, read once per transport, is refused
+// the same way: the server refuses it on every try, at times with nothing
+// but "driver: bad connection". The other messages of the publish are
+// published.
 // A retry cannot store such a message, so an outbox in front (package
 // outbox) dead-letters it rather than holding up the rows behind it.
 //

@@ -54,13 +54,13 @@ func NewTransport(cfg Config) (*cqrs.PubSubTransport, error) {
 // unchanged (see checkedPublisher).
 func publisher(cfg Config, schema wsql.SchemaAdapter) (message.Publisher, error) {
 	if cfg.Dialect == sourceflow.MySQL {
-		return checkedPublisher{newMySQLPublisher(cfg.DB, schema)}, nil
+		return checkedPublisher{Publisher: newMySQLPublisher(cfg.DB, schema), db: cfg.DB, limit: &sqldb.PacketLimit{}}, nil
 	}
 	pub, err := wsql.NewPublisher(wsql.BeginnerFromStdSQL(cfg.DB), wsql.PublisherConfig{SchemaAdapter: schema}, cfg.Logger)
 	if err != nil {
 		return nil, fmt.Errorf("sqlbus: publisher: %w", err)
 	}
-	return checkedPublisher{&postgresPublisher{pub: pub, tables: newTables(cfg.DB, schema)}}, nil
+	return checkedPublisher{Publisher: &postgresPublisher{pub: pub, tables: newTables(cfg.DB, schema)}}, nil
 }
 
 // subscriberFactory returns the function that subscribes a service (the

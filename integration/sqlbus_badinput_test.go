@@ -1,0 +1,166 @@
+//go:build integration
+
+package integration
+
+import (
+	"context"
+	"database/sql"
+	"testing"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/middleware/encryption"
+	"github.com/sourceflow-go/sourceflow/middleware/encryption/encryptiontest"
+	"github.com/sourceflow-go/sourceflow/sqlbus"
+)
+
+// sqlbusBadRow is one bad input of the SQL transport's catalogue: the
+// message to publish to the listened destination, and what the reason of
+// its dead letter must hold.
+type sqlbusBadRow struct {
+	name   string
+	msg    func(t *testing.T, k sqlbusKeys, queue string) *message.Message
+	reason []string
+}
+
+// sqlbusKeys is the fake KMS of the catalogue's listener, its Encrypter
+// (under the listener's key) and an Encrypter under a second key the test
+// disables.
+type sqlbusKeys struct {
+	kms      *encryptiontest.KMS
+	own      *encryption.Encrypter
+	other    *encryption.Encrypter
+	otherKey string
+}
+
+// sqlbusBadRows lists the bad inputs a SQL destination can receive from
+// another producer writing to its table.
+func sqlbusBadRows() []sqlbusBadRow {
+	decryptFailed := encryption.ErrDecrypt.Error()
+	return []sqlbusBadRow{
+		{"unknown type", func(_ *testing.T, _ sqlbusKeys, _ string) *message.Message {
+			return sqlbusRawCommand("bad.Unheard", `{"amount":1}`)
+		}, []string{cqrs.ErrUnknownType.Error() + `: "bad.Unheard"`}},
+		{"payload that does not decode", func(_ *testing.T, _ sqlbusKeys, _ string) *message.Message {
+			return sqlbusRawCommand("model.PayOrder", `{"amount":"many"`)
+		}, []string{cqrs.ErrDecode.Error()}},
+		{"garbled sequence", func(_ *testing.T, _ sqlbusKeys, _ string) *message.Message {
+			m := sqlbusRawCommand("model.PayOrder", `{"amount":1}`)
+			m.Metadata.Set(sourceflow.MetaSequence, "nine")
+			return m
+		}, []string{cqrs.ErrEnvelope.Error(), sourceflow.MetaSequence}},
+		{"tampered ciphertext", func(t *testing.T, k sqlbusKeys, queue string) *message.Message {
+			m := sqlbusEncrypted(t, k.own, queue)
+			m.Payload[len(m.Payload)/2] ^= 0x01
+			return m
+		}, []string{decryptFailed, encryption.ErrTampered.Error()}},
+		{"disabled KMS key", func(t *testing.T, k sqlbusKeys, queue string) *message.Message {
+			m := sqlbusEncrypted(t, k.other, queue)
+			k.kms.SetDisabled(k.otherKey, true)
+			return m
+		}, []string{decryptFailed, encryption.ErrKeyUnavailable.Error()}},
+	}
+}
+
+// TestSQLBusBadInputIsDeadLetteredWithItsReasonAndOthersFlow publishes each
+// bad input of the catalogue to a listened SQL destination, between a
+// command sent before and one sent after it, to a listener that decrypts
+// what it consumes: the bad input is dead-lettered at once with a reason
+// naming the problem and reaches no handler, and both commands are handled
+// and applied once.
+func TestSQLBusBadInputIsDeadLetteredWithItsReasonAndOthersFlow(t *testing.T) {
+	for _, row := range sqlbusBadRows() {
+		t.Run(row.name, func(t *testing.T) {
+			eachSQLBusDialect(t, func(t *testing.T, d sourceflow.Dialect, db *sql.DB) {
+				runSQLBusBadRow(t, d, db, row)
+			})
+		})
+	}
+}
+
+func runSQLBusBadRow(t *testing.T, d sourceflow.Dialect, db *sql.DB, row sqlbusBadRow) {
+	queue := sqlbusName("badin", "")
+	dropSQLBusTables(t, d, db, queue)
+	keys := newSQLBusKeys(t)
+	dec, err := encryption.NewDecrypter(keys.kms, encryption.DecrypterConfig{})
+	require.NoError(t, err)
+	runs := &ledger{}
+	svc := sqlbusService(t, sqlbusConfig(d, db), cqrs.ServiceConfig{Name: "badin-worker", Listen: []string{queue},
+		HandlerMiddleware:   []message.HandlerMiddleware{memoryIdempotency(t), dec.Middleware},
+		PublisherDecorators: []message.PublisherDecorator{keys.own.DecoratePublisher}})
+	require.NoError(t, cqrs.RegisterCommand[PayOrder](svc, "model.PayOrder", queue))
+	saga := cqrs.NewSaga[Payment](svc, "payment")
+	require.NoError(t, cqrs.Handle(saga, func(_ context.Context, s *Payment, c PayOrder, env cqrs.Envelope) ([]any, error) {
+		runs.add(svc.Name(), hPay, env)
+		s.Amount += c.Amount
+		s.Commands++
+		return nil, nil
+	}))
+	startModel(t, svc)
+
+	agg, ctx := cqrs.NewAggregate(svc, "payment"), context.Background()
+	before, err := agg.Send(ctx, "before", PayOrder{Amount: 1})
+	require.NoError(t, err)
+	bad := row.msg(t, keys, queue)
+	publishRaw(t, sqlbusConfig(d, db), queue, bad)
+	after, err := agg.Send(ctx, "after", PayOrder{Amount: 2})
+	require.NoError(t, err)
+
+	var dead []cqrs.DeadLetter
+	require.Eventually(t, func() bool {
+		dead, err = sqlbus.DeadLetters(ctx, sqlbusConfig(d, db), queue)
+		require.NoError(t, err)
+		return len(dead) >= 1 && len(runs.messageIDs(svc.Name(), hPay)) == 2
+	}, 30*time.Second, 10*time.Millisecond, "the bad input is dead-lettered and both commands are handled")
+	for _, dl := range dead { // at least once: a dead letter written again is the same message
+		assert.Equal(t, bad.UUID, dl.Message.UUID, "only the bad input is dead-lettered")
+	}
+	t.Logf("%s=%q", sourceflow.MetaFailure, dead[0].Reason)
+	for _, s := range row.reason {
+		assert.Contains(t, dead[0].Reason, s)
+	}
+	assert.Equal(t, bad.Payload, dead[0].Message.Payload, "the dead letter keeps the body as it arrived")
+	assert.ElementsMatch(t, []string{before.MessageID, after.MessageID}, runs.messageIDs(svc.Name(), hPay),
+		"the bad input reaches no handler")
+	for entity, amount := range map[string]int{"before": 1, "after": 2} {
+		p, found, err := saga.Load(ctx, entity)
+		require.NoError(t, err)
+		require.True(t, found, entity)
+		assert.Equal(t, Payment{Amount: amount, Commands: 1}, p, "%s applied once", entity)
+	}
+}
+
+// newSQLBusKeys returns a fake KMS with two keys and an Encrypter under each.
+func newSQLBusKeys(t *testing.T) sqlbusKeys {
+	t.Helper()
+	k := sqlbusKeys{kms: encryptiontest.New()}
+	var err error
+	k.own, err = encryption.NewEncrypter(k.kms, encryption.EncrypterConfig{KeyID: k.kms.CreateKey()})
+	require.NoError(t, err)
+	k.otherKey = k.kms.CreateKey()
+	k.other, err = encryption.NewEncrypter(k.kms, encryption.EncrypterConfig{KeyID: k.otherKey})
+	require.NoError(t, err)
+	return k
+}
+
+// sqlbusRawCommand returns a command for entity "bad" of type typ with
+// payload, as another producer might write it.
+func sqlbusRawCommand(typ, payload string) *message.Message {
+	msg := message.NewMessage(watermill.NewUUID(), []byte(payload))
+	cqrs.Envelope{Type: typ, MessageID: msg.UUID, EntityID: "bad", OccurredAt: time.Now()}.WriteTo(msg)
+	return msg
+}
+
+// sqlbusEncrypted returns a well-formed PayOrder encrypted by enc for queue.
+func sqlbusEncrypted(t *testing.T, enc *encryption.Encrypter, queue string) *message.Message {
+	t.Helper()
+	m, err := enc.Encrypt(context.Background(), queue, sqlbusRawCommand("model.PayOrder", `{"amount":5}`))
+	require.NoError(t, err)
+	return m
+}

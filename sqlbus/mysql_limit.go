@@ -1,0 +1,26 @@
+package sqlbus
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/sourceflow-go/sourceflow/internal/sqldb"
+)
+
+// fits reports why m's row (id, payload and metadata), in an INSERT of its
+// own, is larger than limit bytes (0: no limit), or nil when it fits.
+func fits(m *message.Message, limit int) error {
+	if limit <= 0 {
+		return nil
+	}
+	md, err := json.Marshal(m.Metadata)
+	if err != nil {
+		return fmt.Errorf("its metadata does not encode: %w", err)
+	}
+	if err := sqldb.CheckPacket(len(m.UUID)+len(m.Payload)+len(md), limit); err != nil {
+		return fmt.Errorf("%w (payload %d bytes, metadata %d)", err, len(m.Payload), len(md))
+	}
+	return nil
+}
