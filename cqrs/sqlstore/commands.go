@@ -78,6 +78,10 @@ func (c *commandStore) Append(ctx context.Context, cmd cqrs.StoredCommand) error
 	if err != nil {
 		return fail(err)
 	}
+	row := len(env.EntityID) + len(env.MessageID) + len(env.Type) + len(cmd.Destination) + len(envelope) + len(cmd.Payload)
+	if err := c.checkRow(ctx, row); err != nil {
+		return fail(err)
+	}
 	res, err := c.exec(ctx).ExecContext(ctx, c.q.append,
 		env.EntityID, env.Sequence, env.MessageID, env.Type, cmd.Destination, envelope, cmd.Payload)
 	if isUniqueViolation(err) {

@@ -12,6 +12,7 @@ import (
 type conn struct {
 	db      *sql.DB
 	dialect sqldb.Dialect
+	packet  *sqldb.PacketLimit // MySQL's max_allowed_packet, read on the first write
 }
 
 // JoinsTransaction implements cqrs.TransactionJoiner: calls join a

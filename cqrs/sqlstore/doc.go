@@ -42,7 +42,10 @@
 // longer than MaxKeyLength bytes, not UTF-8, holding a NUL byte or ending in
 // a space (on MySQL "o-1 " would be the row of "o-1") are refused with
 // ErrInvalidKey on every dialect, so behaviour does not depend on the
-// database. A database migrated by a newer release is refused with
+// database. On MySQL a command or document whose row would not fit in the
+// server's max_allowed_packet is refused before it is sent, with
+// ErrTooLarge, permanent, naming the entity or document and the limit. A
+// database migrated by a newer release is refused with
 // ErrSchemaTooNew; Config.SkipMigrations leaves the schema to the operator,
 // and Store.SchemaSQL returns the statements that create the tables.
 //

@@ -48,6 +48,9 @@ func (s *documentStore) Save(ctx context.Context, kind, id string, data []byte, 
 	if err := checkKeys("kind", kind, "id", id); err != nil {
 		return s.fail("save", kind, id, err)
 	}
+	if err := s.checkRow(ctx, len(kind)+len(id)+len(data)); err != nil {
+		return s.fail("save", kind, id, err)
+	}
 	ex := s.exec(ctx)
 	var res sql.Result
 	var err error

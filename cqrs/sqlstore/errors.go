@@ -17,6 +17,13 @@ var (
 	// is sourceflow.Permanent: no retry makes the key fit, so the message
 	// is dead-lettered at once.
 	ErrInvalidKey = errors.New("sqlstore: invalid key")
+	// ErrTooLarge is returned, on MySQL, before the statement is sent, for
+	// a command or document whose row would not fit in the server's
+	// max_allowed_packet (read once per Store). The error names the entity
+	// or document, the row's size and the limit, and is
+	// sourceflow.Permanent: no retry stores it, so the message is
+	// dead-lettered at once. Nothing is truncated.
+	ErrTooLarge = errors.New("sqlstore: row too large for the database")
 	// ErrUnreachable is returned by Open when the database refuses the
 	// connection or does not answer within Config.ConnectTimeout; the error
 	// names the dialect and the address.

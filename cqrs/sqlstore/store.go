@@ -56,7 +56,7 @@ func newStore(ctx context.Context, db *sql.DB, cfg Config, owns bool) (*Store, e
 		}
 	}
 	s := &Store{db: db, cfg: cfg, ownsDB: owns}
-	c := conn{db: db, dialect: cfg.Dialect}
+	c := conn{db: db, dialect: cfg.Dialect, packet: &sqldb.PacketLimit{}}
 	s.commands = &commandStore{conn: c, q: newCommandQueries(cfg.Dialect, t)}
 	s.entities = &documentStore{conn: c, name: "entities", q: newDocumentQueries(cfg.Dialect, t.entities)}
 	s.views = &documentStore{conn: c, name: "views", q: newDocumentQueries(cfg.Dialect, t.views)}
