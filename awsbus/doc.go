@@ -115,11 +115,17 @@
 // its own, at worst one. With FIFO queues, choose a
 // topology.Options.MaxReceiveCount that covers the retries of a group's
 // head as well as those of the messages received with it.
-// Every ReceiveMessage call on a FIFO queue carries a fresh
-// ReceiveRequestAttemptId, which the SDK's retries of the call repeat: SQS
-// answers a retry whose first answer was lost with the same messages
-// instead of keeping them, and so their groups, invisible for a visibility
-// timeout.
+// Every ReceiveMessage call on a FIFO queue carries a
+// ReceiveRequestAttemptId, which the SDK's retries of the call repeat and
+// so does the poller's next call when a call got no answer (for up to four
+// minutes): SQS answers a call whose first answer was lost with the same
+// messages instead of keeping them, and so their groups, invisible for a
+// visibility timeout. A call after an answered one has a new id.
+//
+// Each ReceiveMessage call is bounded by its long-poll wait plus 30 s: a
+// call on a connection that died silently is cut short and made again
+// (logged, with the receive backoff), instead of stopping the subscription
+// until the operating system declares the connection dead.
 //
 // A visibility heartbeat renews the visibility timeout of every owned
 // message once half of it has passed, ten messages per

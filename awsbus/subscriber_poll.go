@@ -2,14 +2,12 @@ package awsbus
 
 import (
 	"context"
-	"crypto/rand"
 	"sync"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 )
@@ -59,6 +57,8 @@ type subscription struct {
 	handlers sync.WaitGroup
 	deletes  chan string
 	done     chan struct{} // closed when every handler has returned
+
+	attempt receiveAttempt // FIFO: the poller's ReceiveRequestAttemptId
 }
 
 func newSubscription(ctx context.Context, s *Subscriber, ep topology.Endpoint) *subscription {
@@ -172,35 +172,6 @@ func (sub *subscription) sleep(d time.Duration) {
 	case <-t.C:
 	case <-sub.stop.Done():
 	}
-}
-
-// receive makes one ReceiveMessage call for up to n messages. On a FIFO
-// queue the call carries a fresh ReceiveRequestAttemptId, set on the input
-// so that every retry the SDK makes of the call sends the same one: SQS
-// then answers a retry whose first attempt was lost with the same messages,
-// instead of keeping them, and the rest of their groups, invisible for a
-// whole visibility timeout.
-func (sub *subscription) receive(n int) ([]sqstypes.Message, error) {
-	in := &sqs.ReceiveMessageInput{
-		QueueUrl:              aws.String(sub.ep.QueueURL),
-		MaxNumberOfMessages:   int32(min(max(n, 1), maxBatchEntries)),
-		WaitTimeSeconds:       sqsSeconds(sub.cfg.WaitTime),
-		VisibilityTimeout:     sqsSeconds(sub.cfg.VisibilityTimeout),
-		MessageAttributeNames: []string{"All"},
-		MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{
-			sqstypes.MessageSystemAttributeNameMessageGroupId,
-			sqstypes.MessageSystemAttributeNameApproximateReceiveCount,
-			sqstypes.MessageSystemAttributeNameSentTimestamp,
-		},
-	}
-	if sub.ep.FIFO {
-		in.ReceiveRequestAttemptId = aws.String(rand.Text())
-	}
-	out, err := sub.cfg.SQS.ReceiveMessage(sub.stop, in)
-	if err != nil {
-		return nil, err
-	}
-	return out.Messages, nil
 }
 
 // accept takes ownership of a received batch and starts a handler per

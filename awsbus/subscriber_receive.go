@@ -1,0 +1,83 @@
+package awsbus
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+)
+
+// receiveMargin is how long past its long-poll wait a ReceiveMessage call
+// may go unanswered before it is cut short and made again. Without a bound
+// a connection that died silently during a long poll would stop the
+// subscription until the operating system noticed, minutes later. It is
+// generous: an answer that comes after it is lost, and its messages stay
+// invisible for their visibility timeout.
+const receiveMargin = 30 * time.Second
+
+// attemptIDLifetime is how long a ReceiveRequestAttemptId is used again
+// after a failed call: SQS keeps one for five minutes.
+const attemptIDLifetime = 4 * time.Minute
+
+// receiveAttempt is the ReceiveRequestAttemptId of a FIFO poller: one per
+// call, kept after a failed call, so that SQS answers the next call with
+// the messages of a call whose answer was lost (a timeout, a dropped
+// connection) instead of keeping them, and the rest of their groups,
+// invisible for a whole visibility timeout. Only the poller uses it.
+type receiveAttempt struct {
+	id      string
+	created time.Time
+}
+
+// next returns the id for a call starting at now: the kept one, unless
+// none is kept or it is too old for SQS to know, then a fresh one.
+func (a *receiveAttempt) next(now time.Time) string {
+	if a.id == "" || now.Sub(a.created) > attemptIDLifetime {
+		a.id, a.created = rand.Text(), now
+	}
+	return a.id
+}
+
+// answered forgets the id once a call was answered: the next call has an
+// id of its own.
+func (a *receiveAttempt) answered() { a.id = "" }
+
+// receive makes one ReceiveMessage call for up to n messages, bounded by
+// the long-poll wait plus receiveMargin. On a FIFO queue the call carries
+// the poller's ReceiveRequestAttemptId (see receiveAttempt), set on the
+// input so that every retry the SDK makes of the call sends it too.
+func (sub *subscription) receive(n int) ([]sqstypes.Message, error) {
+	wait := sqsSeconds(sub.cfg.WaitTime)
+	in := &sqs.ReceiveMessageInput{
+		QueueUrl:              aws.String(sub.ep.QueueURL),
+		MaxNumberOfMessages:   int32(min(max(n, 1), maxBatchEntries)),
+		WaitTimeSeconds:       wait,
+		VisibilityTimeout:     sqsSeconds(sub.cfg.VisibilityTimeout),
+		MessageAttributeNames: []string{"All"},
+		MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{
+			sqstypes.MessageSystemAttributeNameMessageGroupId,
+			sqstypes.MessageSystemAttributeNameApproximateReceiveCount,
+			sqstypes.MessageSystemAttributeNameSentTimestamp,
+		},
+	}
+	if sub.ep.FIFO {
+		in.ReceiveRequestAttemptId = aws.String(sub.attempt.next(time.Now()))
+	}
+	bound := time.Duration(wait)*time.Second + receiveMargin
+	ctx, cancel := context.WithTimeout(sub.stop, bound)
+	defer cancel()
+	out, err := sub.cfg.SQS.ReceiveMessage(ctx, in)
+	if err != nil {
+		if sub.stop.Err() == nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			err = fmt.Errorf("no answer within %v (the %ds long poll plus %v): %w", bound, wait, receiveMargin, err)
+		}
+		return nil, err
+	}
+	sub.attempt.answered()
+	return out.Messages, nil
+}
