@@ -27,6 +27,12 @@
 //	                           last_processed_transaction_id (PostgreSQL) or
 //	                           offset_consumed (MySQL)
 //
+// On MySQL the consumer_group column is VARBINARY(767), compared byte for
+// byte, whatever the database's default character set: a collation that
+// ignores case would make two services whose names differ only in case one
+// consumer group, and latin1 (MariaDB's default) cannot hold every service
+// name.
+//
 // The payload column is binary rather than watermill-sql's default JSON, so
 // an encrypted or protobuf body travels unchanged. Metadata holds the
 // SourceFlow envelope (sf_type, sf_id, ...).
