@@ -117,15 +117,21 @@
 // head as well as those of the messages received with it.
 // Every ReceiveMessage call on a FIFO queue carries a
 // ReceiveRequestAttemptId, which the SDK's retries of the call repeat and
-// so does the poller's next call when a call got no answer (for up to four
-// minutes): SQS answers a call whose first answer was lost with the same
-// messages instead of keeping them, and so their groups, invisible for a
-// visibility timeout. A call after an answered one has a new id.
+// so does the poller's next call when a call got no answer, while the
+// messages of a lost answer would still be invisible (VisibilityTimeout, at
+// most four minutes): SQS answers that call with the same messages instead
+// of keeping them, and so their groups, invisible until the timeout ends.
+// With the defaults (a 20 s wait, a 30 s visibility timeout) a call cut
+// short by the bound below is made again after the timeout, with a new id.
+// A call after an answered one has a new id.
 //
 // Each ReceiveMessage call is bounded by its long-poll wait plus 30 s: a
 // call on a connection that died silently is cut short and made again
 // (logged, with the receive backoff), instead of stopping the subscription
-// until the operating system declares the connection dead.
+// until the operating system declares the connection dead. The bound
+// covers the answer's transfer too: on a link too slow to carry ten
+// messages of the queue's largest size in 30 s, every call would be cut;
+// lower MaxConcurrentCalls there.
 //
 // A visibility heartbeat renews the visibility timeout of every owned
 // message once half of it has passed, ten messages per

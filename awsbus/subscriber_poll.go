@@ -19,7 +19,9 @@ type delivery struct {
 	malformed string // why the message cannot be handed out, if it cannot
 	group     string
 	// received is when the ReceiveMessage call that returned the message
-	// started: SQS counts its 12-hour visibility limit from a moment after.
+	// started, or, for an answer to a repeated ReceiveRequestAttemptId, the
+	// first call that carried it: SQS counts its 12-hour visibility limit
+	// from a moment after.
 	received time.Time
 	extended time.Time // last visibility renewal (guarded by subscription.mu)
 
@@ -93,8 +95,7 @@ func (sub *subscription) run() {
 		if n == 0 {
 			break
 		}
-		started := time.Now()
-		msgs, err := sub.receive(n)
+		msgs, started, err := sub.receive(n)
 		sub.free(n - len(msgs))
 		if err != nil {
 			if sub.stop.Err() == nil {

@@ -20,24 +20,27 @@ import (
 // invisible for their visibility timeout.
 const receiveMargin = 30 * time.Second
 
-// attemptIDLifetime is how long a ReceiveRequestAttemptId is used again
-// after a failed call: SQS keeps one for five minutes.
+// attemptIDLifetime bounds how long a ReceiveRequestAttemptId is used
+// again after a failed call: SQS keeps one for five minutes.
 const attemptIDLifetime = 4 * time.Minute
 
 // receiveAttempt is the ReceiveRequestAttemptId of a FIFO poller: one per
-// call, kept after a failed call, so that SQS answers the next call with
-// the messages of a call whose answer was lost (a timeout, a dropped
-// connection) instead of keeping them, and the rest of their groups,
-// invisible for a whole visibility timeout. Only the poller uses it.
+// call, kept after a failed call while the messages of a lost answer would
+// still be invisible, so that SQS answers the next call with them instead
+// of keeping them, and the rest of their groups, invisible until their
+// visibility timeout ends. Once that much time has passed they are visible
+// again anyway, and the call gets a fresh id: an answer that fails on every
+// try (one the client cannot read) holds the poller for at most that
+// long. Only the poller uses it.
 type receiveAttempt struct {
 	id      string
 	created time.Time
 }
 
-// next returns the id for a call starting at now: the kept one, unless
-// none is kept or it is too old for SQS to know, then a fresh one.
-func (a *receiveAttempt) next(now time.Time) string {
-	if a.id == "" || now.Sub(a.created) > attemptIDLifetime {
+// next returns the id for a call starting at now: the kept one while it is
+// younger than keep (and attemptIDLifetime), else a fresh one.
+func (a *receiveAttempt) next(now time.Time, keep time.Duration) string {
+	if a.id == "" || now.Sub(a.created) >= min(keep, attemptIDLifetime) {
 		a.id, a.created = rand.Text(), now
 	}
 	return a.id
@@ -51,7 +54,12 @@ func (a *receiveAttempt) answered() { a.id = "" }
 // the long-poll wait plus receiveMargin. On a FIFO queue the call carries
 // the poller's ReceiveRequestAttemptId (see receiveAttempt), set on the
 // input so that every retry the SDK makes of the call sends it too.
-func (sub *subscription) receive(n int) ([]sqstypes.Message, error) {
+// started is when the first call that carried the call's id started (when
+// the call itself started, on a standard queue): the messages SQS answers
+// a repeated id with are those of a receive made by that first call, and
+// SQS counts their visibility limit from that receive (see
+// visibilityLeft).
+func (sub *subscription) receive(n int) (msgs []sqstypes.Message, started time.Time, err error) {
 	wait := sqsSeconds(sub.cfg.WaitTime)
 	in := &sqs.ReceiveMessageInput{
 		QueueUrl:              aws.String(sub.ep.QueueURL),
@@ -65,8 +73,10 @@ func (sub *subscription) receive(n int) ([]sqstypes.Message, error) {
 			sqstypes.MessageSystemAttributeNameSentTimestamp,
 		},
 	}
+	started = time.Now()
 	if sub.ep.FIFO {
-		in.ReceiveRequestAttemptId = aws.String(sub.attempt.next(time.Now()))
+		in.ReceiveRequestAttemptId = aws.String(sub.attempt.next(started, sub.cfg.VisibilityTimeout))
+		started = sub.attempt.created
 	}
 	bound := time.Duration(wait)*time.Second + receiveMargin
 	ctx, cancel := context.WithTimeout(sub.stop, bound)
@@ -76,8 +86,8 @@ func (sub *subscription) receive(n int) ([]sqstypes.Message, error) {
 		if sub.stop.Err() == nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			err = fmt.Errorf("no answer within %v (the %ds long poll plus %v): %w", bound, wait, receiveMargin, err)
 		}
-		return nil, err
+		return nil, started, err
 	}
 	sub.attempt.answered()
-	return out.Messages, nil
+	return out.Messages, started, nil
 }

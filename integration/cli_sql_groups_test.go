@@ -34,3 +34,22 @@ func TestCLISQL_GroupsRemoveWithoutYesRefusesAGroupThatIsNotThere(t *testing.T) 
 		assert.Contains(t, out, "Would remove the consumer group of service clisql-worker (0 messages ahead)")
 	})
 }
+
+// TestCLISQL_GroupsRemoveDryRunFindsTheGroupTheDatabaseWouldRemove: the
+// dry run of --remove with a service named in other letter case exits as
+// --yes does, whichever way the offsets table compares names (bytes in a
+// table this version creates; case-insensitively, by the default
+// collation, in one created before).
+func TestCLISQL_GroupsRemoveDryRunFindsTheGroupTheDatabaseWouldRemove(t *testing.T) {
+	d := sourceflow.MySQL
+	db := sqlbusDB(t, d, "SOURCEFLOW_MYSQL_DSN")
+	r := newCLISQLRig(t, d, db)
+	r.refusing.Store(false)
+	r.startWorker()
+	r.send("ok-1")
+	r.waitDepth(0, 0, "the worker handled the command")
+
+	_, dryErr, dry := r.sql("groups", "--destination", r.queue, "--remove", "CLISQL-WORKER")
+	_, yesErr, yes := r.sql("groups", "--destination", r.queue, "--remove", "CLISQL-WORKER", "--yes")
+	assert.Equal(t, yes, dry, "the dry run exits as --yes does (dry run: %q; --yes: %q)", dryErr, yesErr)
+}

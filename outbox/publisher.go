@@ -126,10 +126,31 @@ func (p *publisher) publishRun(destination string, tx *sql.Tx, msgs []*message.M
 		return fmt.Errorf("outbox: publisher on the transaction: %w", err)
 	}
 	out := forwarder.NewPublisher(rows, forwarder.PublisherConfig{ForwarderTopic: p.cfg.Topic})
-	if err := out.Publish(destination, msgs...); err != nil {
-		return fmt.Errorf("outbox: write %d message(s) for %q into the outbox: %w", len(msgs), destination, sqldb.Note(ctx, err))
+	for _, run := range p.statements(destination, msgs) {
+		if err := out.Publish(destination, run...); err != nil {
+			return fmt.Errorf("outbox: write %d message(s) for %q into the outbox: %w", len(msgs), destination, sqldb.Note(ctx, err))
+		}
 	}
 	return nil
+}
+
+// statements splits msgs into the runs written in one INSERT each: on
+// MySQL, runs whose outbox rows fit together in the server's
+// max_allowed_packet (each row fits on its own: see check); elsewhere one.
+// The runs are written in the caller's transaction, so all or none are.
+func (p *publisher) statements(destination string, msgs []*message.Message) [][]*message.Message {
+	if p.cfg.Dialect != sourceflow.MySQL {
+		return [][]*message.Message{msgs}
+	}
+	limit, err := p.limit.Bytes(msgs[0].Context(), sqldb.TxFromContext(msgs[0].Context()))
+	if err != nil {
+		return [][]*message.Message{msgs} // read by check already: not reached
+	}
+	size := func(m *message.Message) int {
+		n, _ := rowBytes(destination, m) // an error was refused by check
+		return n
+	}
+	return sqldb.SplitRows(msgs, size, limit)
 }
 
 // Close does nothing: the inner transport owns its publishers.

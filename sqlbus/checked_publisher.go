@@ -32,7 +32,9 @@ const maxUUIDLength = 36
 //
 // On MySQL it also refuses a message whose row does not fit in the server's
 // max_allowed_packet (see sqldb.PacketLimit): the server would refuse it on
-// every try, at times with nothing but "driver: bad connection".
+// every try, at times with nothing but "driver: bad connection". Messages
+// whose rows fit one by one but not together are inserted in as many
+// statements as the limit takes, in one transaction (see runPublisher).
 type checkedPublisher struct {
 	message.Publisher
 	db    *sql.DB            // where limit is read
@@ -58,15 +60,32 @@ func (p checkedPublisher) Publish(topic string, msgs ...*message.Message) error 
 		}
 		valid = append(valid, m)
 	}
-	if len(refused) == 0 {
-		return p.Publisher.Publish(topic, msgs...)
-	}
-	if len(valid) > 0 {
-		if err := p.Publisher.Publish(topic, valid...); err != nil {
+	if len(valid) > 0 || len(refused) == 0 {
+		if err := p.publish(topic, valid, limit); err != nil {
 			return err // nothing was stored: the whole call may be tried again
 		}
 	}
+	if len(refused) == 0 {
+		return nil
+	}
 	return sourceflow.Permanent(fmt.Errorf("%w: not published to %q: %w", ErrInvalidMessage, topic, errors.Join(refused...)))
+}
+
+// runPublisher is a publisher that inserts runs of messages, one statement
+// per run, all of them or none.
+type runPublisher interface {
+	publishRuns(topic string, runs [][]*message.Message) error
+}
+
+// publish publishes msgs in one call, split, when the inner publisher
+// takes runs, into runs whose rows fit together in a statement of at most
+// limit bytes (0: no limit).
+func (p checkedPublisher) publish(topic string, msgs []*message.Message, limit int) error {
+	rp, ok := p.Publisher.(runPublisher)
+	if !ok || limit <= 0 {
+		return p.Publisher.Publish(topic, msgs...)
+	}
+	return rp.publishRuns(topic, sqldb.SplitRows(msgs, rowBytes, limit))
 }
 
 // maxBytes returns the largest statement the database accepts, 0 when it

@@ -74,7 +74,9 @@
 // (PostgreSQL refuses it), and metadata that is not valid UTF-8 (stored as
 // JSON, each invalid byte would become U+FFFD). On MySQL a message whose
 // row (id, payload and metadata, plus 1 KiB for the statement) is larger
-// than the server's max_allowed_packet, read once per transport, is refused
+// than the server's max_allowed_packet, read once per transport and
+// counted with the escapes the driver adds when it interpolates
+// parameters (interpolateParams=true), is refused
 // the same way: the server refuses it on every try, at times with nothing
 // but "driver: bad connection". The other messages of the publish are
 // published.

@@ -19,8 +19,21 @@ func fits(m *message.Message, limit int) error {
 	if err != nil {
 		return fmt.Errorf("its metadata does not encode: %w", err)
 	}
-	if err := sqldb.CheckPacket(len(m.UUID)+len(m.Payload)+len(md), limit); err != nil {
+	if err := sqldb.CheckPacket(rowLen(m, md), limit); err != nil {
 		return fmt.Errorf("%w (payload %d bytes, metadata %d)", err, len(m.Payload), len(md))
 	}
 	return nil
+}
+
+// rowBytes returns the size of m's row (id, payload and metadata); metadata
+// that does not encode counts for nothing (fits refuses such a message).
+func rowBytes(m *message.Message) int {
+	md, _ := json.Marshal(m.Metadata)
+	return rowLen(m, md)
+}
+
+// rowLen is the size of m's row with metadata md, as the driver writes it
+// when it interpolates parameters (see sqldb.EscapedLen).
+func rowLen(m *message.Message, md []byte) int {
+	return sqldb.EscapedLen(m.UUID) + sqldb.EscapedLen(m.Payload) + sqldb.EscapedLen(md)
 }

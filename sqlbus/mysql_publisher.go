@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"slices"
 
 	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -39,19 +40,31 @@ func newMySQLPublisher(db *sql.DB, schema wsql.SchemaAdapter) *mysqlPublisher {
 
 // Publish inserts msgs into topic's table in one statement.
 func (p *mysqlPublisher) Publish(topic string, msgs ...*message.Message) error {
-	if len(msgs) == 0 {
+	return p.publishRuns(topic, [][]*message.Message{msgs})
+}
+
+// publishRuns inserts the messages of runs, in order, into topic's table,
+// one statement per run; several runs are inserted in one transaction, so
+// that all of them are stored or none.
+func (p *mysqlPublisher) publishRuns(topic string, runs [][]*message.Message) error {
+	runs = slices.DeleteFunc(runs, func(run []*message.Message) bool { return len(run) == 0 })
+	if len(runs) == 0 {
 		return nil
 	}
 	if !watermillTopic(topic) {
 		return fmt.Errorf("sqlbus: %q: %w", topic, wsql.ErrInvalidTopicName)
 	}
-	ctx := msgs[0].Context()
+	ctx := runs[0][0].Context()
 	if err := p.tables.create(ctx, topic); err != nil {
 		return err
 	}
-	insert, err := p.schema.InsertQuery(wsql.InsertQueryParams{Topic: topic, Msgs: msgs})
-	if err != nil {
-		return fmt.Errorf("sqlbus: insert into %q: %w", topic, err)
+	inserts := make([]wsql.Query, len(runs))
+	for i, run := range runs {
+		insert, err := p.schema.InsertQuery(wsql.InsertQueryParams{Topic: topic, Msgs: run})
+		if err != nil {
+			return fmt.Errorf("sqlbus: insert into %q: %w", topic, err)
+		}
+		inserts[i] = insert
 	}
 	conn, err := p.db.Conn(ctx)
 	if err != nil {
@@ -62,11 +75,30 @@ func (p *mysqlPublisher) Publish(topic string, msgs ...*message.Message) error {
 	if err != nil {
 		return err
 	}
-	_, err = conn.ExecContext(ctx, insert.Query, insert.Args...)
+	err = insertAll(ctx, conn, inserts)
 	if err = errors.Join(err, unlock()); err != nil {
 		return fmt.Errorf("sqlbus: publish to %q: %w", topic, err)
 	}
 	return nil
+}
+
+// insertAll runs inserts on conn: one on its own, several in one
+// transaction.
+func insertAll(ctx context.Context, conn *sql.Conn, inserts []wsql.Query) error {
+	if len(inserts) == 1 {
+		_, err := conn.ExecContext(ctx, inserts[0].Query, inserts[0].Args...)
+		return err
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	for _, insert := range inserts {
+		if _, err := tx.ExecContext(ctx, insert.Query, insert.Args...); err != nil {
+			return errors.Join(err, tx.Rollback())
+		}
+	}
+	return tx.Commit()
 }
 
 // lockTopic takes topic's publish lock, the named lock "sqlbus:<topic>",

@@ -78,7 +78,8 @@ func (c *commandStore) Append(ctx context.Context, cmd cqrs.StoredCommand) error
 	if err != nil {
 		return fail(err)
 	}
-	row := len(env.EntityID) + len(env.MessageID) + len(env.Type) + len(cmd.Destination) + len(envelope) + len(cmd.Payload)
+	row := sqldb.EscapedLen(env.EntityID) + sqldb.EscapedLen(env.MessageID) + sqldb.EscapedLen(env.Type) +
+		sqldb.EscapedLen(cmd.Destination) + sqldb.EscapedLen(envelope) + sqldb.EscapedLen(cmd.Payload)
 	if err := c.checkRow(ctx, row); err != nil {
 		return fail(err)
 	}

@@ -48,7 +48,7 @@ func (s *documentStore) Save(ctx context.Context, kind, id string, data []byte, 
 	if err := checkKeys("kind", kind, "id", id); err != nil {
 		return s.fail("save", kind, id, err)
 	}
-	if err := s.checkRow(ctx, len(kind)+len(id)+len(data)); err != nil {
+	if err := s.checkRow(ctx, sqldb.EscapedLen(kind)+sqldb.EscapedLen(id)+sqldb.EscapedLen(data)); err != nil {
 		return s.fail("save", kind, id, err)
 	}
 	ex := s.exec(ctx)

@@ -11,7 +11,8 @@ import (
 // checkRow returns ErrTooLarge, permanent, when a row of n bytes would not
 // fit in the MySQL server's max_allowed_packet: the server refuses such a
 // statement on every try, at times with nothing but "driver: bad
-// connection". The limit is read once, through the transaction ctx carries
+// connection". n counts a value as the driver writes it when it
+// interpolates parameters (sqldb.EscapedLen). The limit is read once, through the transaction ctx carries
 // when there is one. Other dialects take rows far larger than a message.
 func (c conn) checkRow(ctx context.Context, n int) error {
 	if c.dialect != sqldb.MySQL {

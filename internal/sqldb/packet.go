@@ -5,13 +5,19 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sync"
+	"sync/atomic"
 )
 
 // StatementOverheadBytes is what an INSERT of one row adds to the bytes of
 // the row's values (statement text, packet and parameter headers), with
 // room to spare.
 const StatementOverheadBytes = 1024
+
+// RowOverheadBytes is what each row of a multi-row INSERT adds to the
+// bytes of its values (its placeholders in the statement, and the type and
+// length of each of its values in the prepared statement's execution),
+// with room to spare.
+const RowOverheadBytes = 64
 
 // Querier runs a query: a *sql.DB, *sql.Conn or *sql.Tx.
 type Querier interface {
@@ -26,17 +32,17 @@ type Querier interface {
 // with a clear error instead. The zero value is ready to use and safe for
 // concurrent use.
 type PacketLimit struct {
-	mu sync.Mutex
-	n  int // 0 until read
+	n atomic.Int64 // 0 until read
 }
 
 // Bytes returns the server's max_allowed_packet, read with q on first use
-// (and again after a failed read); 0 when the server reports none.
+// (and again after a failed read); 0 when the server reports none. No lock
+// is held while it reads: callers that start together each read it, and a
+// caller reading in its transaction never waits for one that waits for a
+// connection of the pool (which that transaction may hold).
 func (l *PacketLimit) Bytes(ctx context.Context, q Querier) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.n > 0 {
-		return l.n, nil
+	if n := l.n.Load(); n > 0 {
+		return int(n), nil
 	}
 	var n sql.NullInt64
 	err := q.QueryRowContext(ctx, "SELECT @@max_allowed_packet").Scan(&n)
@@ -46,8 +52,8 @@ func (l *PacketLimit) Bytes(ctx context.Context, q Querier) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("sqldb: read max_allowed_packet: %w", err)
 	}
-	l.n = int(n.Int64)
-	return l.n, nil
+	l.n.Store(n.Int64)
+	return int(n.Int64), nil
 }
 
 // CheckPacket returns an error saying that a row of rowBytes bytes, written
@@ -58,4 +64,42 @@ func CheckPacket(rowBytes, limit int) error {
 		return fmt.Errorf("its row of %d bytes does not fit in the server's max_allowed_packet of %d bytes", rowBytes, limit)
 	}
 	return nil
+}
+
+// SplitRows splits items, in order, into runs whose rows (of size(item)
+// bytes each) fit together in one INSERT within limit, each run as long as
+// the limit allows; limit 0 (no limit) keeps them in one run. An item whose
+// row does not fit even on its own has a run of its own.
+func SplitRows[T any](items []T, size func(T) int, limit int) [][]T {
+	if limit <= 0 || len(items) < 2 {
+		return [][]T{items}
+	}
+	var runs [][]T
+	start, bytes := 0, StatementOverheadBytes
+	for i, it := range items {
+		n := size(it) + RowOverheadBytes
+		if i > start && bytes+n > limit {
+			runs = append(runs, items[start:i])
+			start, bytes = i, StatementOverheadBytes
+		}
+		bytes += n
+	}
+	return append(runs, items[start:])
+}
+
+// EscapedLen is the length of s as go-sql-driver/mysql writes it into a
+// statement when it interpolates parameters (interpolateParams=true): each
+// NUL, newline, carriage return, backslash, quote and Ctrl-Z takes two
+// bytes. A prepared statement sends s unchanged; counting the escapes keeps
+// a row check sound in both modes, at the cost of refusing, without
+// interpolation, a row within that many bytes of the limit.
+func EscapedLen[S ~string | ~[]byte](s S) int {
+	n := len(s)
+	for i := range len(s) {
+		switch s[i] {
+		case 0, '\n', '\r', '\\', '\'', '"', 0x1a:
+			n++
+		}
+	}
+	return n
 }

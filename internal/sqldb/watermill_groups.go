@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 )
 
@@ -61,6 +62,37 @@ func ForgetGroup(ctx context.Context, db *sql.DB, d Dialect, topic, group string
 		return false, fmt.Errorf("sqldb: forget group %q of %s: %w", group, topic, err)
 	}
 	return n > 0, nil
+}
+
+// FindGroup returns the consumer group of topic's offsets table that
+// ForgetGroup(group) deletes, and whether there is one. The database
+// compares the names as it does for ForgetGroup: byte for byte, but on
+// MySQL in an offsets table created before its consumer_group column was
+// VARBINARY, by the column's collation, by default regardless of letter
+// case and trailing spaces, so the group found may be spelled otherwise
+// than group.
+func FindGroup(ctx context.Context, db *sql.DB, d Dialect, topic, group string) (string, bool, error) {
+	offsets, err := offsetsTable(topic)
+	if err != nil {
+		return "", false, err
+	}
+	if exists, err := tableExists(ctx, db, d, offsets); err != nil || !exists {
+		return "", false, err
+	}
+	// #nosec G202 -- the table is quoted and holds no quote or backtick (offsetsTable).
+	q := "SELECT consumer_group FROM " + quoteTable(d, offsets) + " WHERE consumer_group = $1"
+	if d == MySQL {
+		q = "SELECT consumer_group FROM " + quoteTable(d, offsets) + " WHERE consumer_group = ?" // #nosec G202 -- as above
+	}
+	var found string
+	err = db.QueryRowContext(ctx, q, group).Scan(&found)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("sqldb: find group %q of %s: %w", group, topic, err)
+	}
+	return found, true, nil
 }
 
 // offsetsTable is the name of topic's offsets table, refused when topic

@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
+	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 	"github.com/sourceflow-go/sourceflow/sqlbus"
 )
 
@@ -78,16 +78,22 @@ func (g *globals) runSQLGroups(cmd *cobra.Command, f sqlGroupsFlags) error {
 func (c *sqlConn) removeGroup(ctx context.Context, cmd *cobra.Command, f sqlGroupsFlags) error {
 	out := cmd.OutOrStdout()
 	if !f.yes {
-		groups, err := sqlbus.ConsumerGroups(ctx, c.busConfig(), f.destination)
+		// The database finds the group as the removal does (see
+		// sqldb.FindGroup), so the dry run names the group --yes removes.
+		topic := sqlbus.Topic(f.destination)
+		group, found, err := sqldb.FindGroup(ctx, c.db, c.target.dialect, topic, f.remove)
 		if err != nil {
 			return c.failure("sql groups --remove "+f.remove, err)
 		}
-		i := slices.IndexFunc(groups, func(g sqlbus.ConsumerGroup) bool { return g.Service == f.remove })
-		if i < 0 {
+		if !found {
 			return c.noGroup(f)
 		}
+		ahead, err := sqldb.Backlog(ctx, c.db, c.target.dialect, topic, group)
+		if err != nil {
+			return c.failure("sql groups --remove "+f.remove, err)
+		}
 		_, err = fmt.Fprintf(out, "Would remove the consumer group of service %s (%d messages ahead) from destination %s on %s. "+
-			"Nothing removed: add --yes to remove it.\n", f.remove, groups[i].Ahead, f.destination, c.target.where())
+			"Nothing removed: add --yes to remove it.\n", group, ahead, f.destination, c.target.where())
 		return err
 	}
 	removed, err := sqlbus.RemoveConsumerGroup(ctx, c.busConfig(), f.destination, f.remove)
