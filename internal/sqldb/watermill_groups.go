@@ -69,8 +69,8 @@ func ForgetGroup(ctx context.Context, db *sql.DB, d Dialect, topic, group string
 // compares the names as it does for ForgetGroup: byte for byte, but on
 // MySQL in an offsets table created before its consumer_group column was
 // VARBINARY, by the column's collation, by default regardless of letter
-// case and trailing spaces, so the group found may be spelled otherwise
-// than group.
+// case (and, on MariaDB, trailing spaces), so the group found may be
+// spelled otherwise than group.
 func FindGroup(ctx context.Context, db *sql.DB, d Dialect, topic, group string) (string, bool, error) {
 	offsets, err := offsetsTable(topic)
 	if err != nil {
