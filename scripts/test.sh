@@ -24,12 +24,18 @@
 #    already running from an earlier `scripts/test-env.sh start` are reused
 #    and left running).
 # 4. Integration tests: `go test -race -shuffle=on -count=1 -tags=integration
-#    -timeout=50m` with the env file sourced, on every package whose build
+#    -timeout=50m -p 1` with the env file sourced, on every package whose build
 #    changes under the `integration` tag (found by comparing `go list` with
 #    and without the tag), i.e. ./integration/... and any other package that
 #    has `//go:build integration` test files. Every package whose tests need
 #    the environment carries that tag, so each of them gets the environment;
 #    their untagged unit tests run a second time there, which is cheap.
+#    The packages run one after another (-p 1): they share one PostgreSQL
+#    database, and a watermill-sql reader there (sqlbus, the outbox) sees no
+#    row newer than the oldest transaction open on it, so
+#    a package whose tests hold transactions open on purpose (a slow or
+#    killed handler in one) would hold up the deliveries another package's
+#    tests wait for.
 #
 # Every phase always runs; the script prints a summary and exits non-zero when
 # anything failed or the environment could not start.
@@ -234,7 +240,7 @@ main() {
 				note "PostgreSQL" "${SOURCEFLOW_POSTGRES_DSN:-NOT AVAILABLE: PostgreSQL tests fail}"
 				note "MariaDB/MySQL" "${SOURCEFLOW_MYSQL_DSN:-not available: MySQL tests do not run}"
 				run_labelled "integration tests (${#pkgs[@]} package(s), -tags=integration)" \
-					"$GO" test -race -shuffle=on -count=1 -tags=integration -timeout=50m "$@" "${pkgs[@]}"
+					"$GO" test -race -shuffle=on -count=1 -tags=integration -timeout=50m -p 1 "$@" "${pkgs[@]}"
 			else
 				note "test environment" "FAIL (could not start; see the log above)"
 				FAILED=1

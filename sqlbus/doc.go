@@ -11,7 +11,9 @@
 // It already keeps per-consumer-group offsets in the database, orders a
 // topic's messages and, on PostgreSQL, never skips a message whose
 // transaction commits late (it orders rows by transaction id and reads only
-// below pg_snapshot_xmin). A database the services already run is then the
+// below pg_snapshot_xmin, so a long transaction on the database holds back
+// the delivery of what committed after it began until it ends: keep
+// transactions short). A database the services already run is then the
 // whole broker: no SQS, no extra server, and tests run against the same
 // PostgreSQL as the stores.
 //
