@@ -87,13 +87,29 @@ func TestSQLBusBadInputIsDeadLetteredWithItsReasonAndOthersFlow(t *testing.T) {
 func runSQLBusBadRow(t *testing.T, d sourceflow.Dialect, db *sql.DB, row sqlbusBadRow) {
 	queue := sqlbusName("badin", "")
 	dropSQLBusTables(t, d, db, queue)
+	tr, err := sqlbus.NewTransport(sqlbusConfig(d, db))
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, tr.Close()) })
+	runCatalogueRow(t, tr, queue, row, func(m *message.Message) { publishRaw(t, sqlbusConfig(d, db), queue, m) },
+		func(ctx context.Context) ([]cqrs.DeadLetter, error) {
+			return sqlbus.DeadLetters(ctx, sqlbusConfig(d, db), queue)
+		})
+}
+
+// runCatalogueRow runs one row of the catalogue on a listener of queue over tr
+// that decrypts what it consumes: publish writes a message to queue as
+// another producer would, and deadLetters reads queue's dead letters.
+func runCatalogueRow(t *testing.T, tr cqrs.Transport, queue string, row sqlbusBadRow,
+	publish func(*message.Message), deadLetters func(context.Context) ([]cqrs.DeadLetter, error)) {
 	keys := newSQLBusKeys(t)
 	dec, err := encryption.NewDecrypter(keys.kms, encryption.DecrypterConfig{})
 	require.NoError(t, err)
 	runs := &ledger{}
-	svc := sqlbusService(t, sqlbusConfig(d, db), cqrs.ServiceConfig{Name: "badin-worker", Listen: []string{queue},
+	svc, err := cqrs.NewService(cqrs.ServiceConfig{Name: "badin-worker", Transport: tr, Listen: []string{queue}, CloseTimeout: 10 * time.Second,
 		HandlerMiddleware:   []message.HandlerMiddleware{memoryIdempotency(t), dec.Middleware},
 		PublisherDecorators: []message.PublisherDecorator{keys.own.DecoratePublisher}})
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, svc.Close()) })
 	require.NoError(t, cqrs.RegisterCommand[PayOrder](svc, "model.PayOrder", queue))
 	saga := cqrs.NewSaga[Payment](svc, "payment")
 	require.NoError(t, cqrs.Handle(saga, func(_ context.Context, s *Payment, c PayOrder, env cqrs.Envelope) ([]any, error) {
@@ -108,13 +124,13 @@ func runSQLBusBadRow(t *testing.T, d sourceflow.Dialect, db *sql.DB, row sqlbusB
 	before, err := agg.Send(ctx, "before", PayOrder{Amount: 1})
 	require.NoError(t, err)
 	bad := row.msg(t, keys, queue)
-	publishRaw(t, sqlbusConfig(d, db), queue, bad)
+	publish(bad)
 	after, err := agg.Send(ctx, "after", PayOrder{Amount: 2})
 	require.NoError(t, err)
 
 	var dead []cqrs.DeadLetter
 	require.Eventually(t, func() bool {
-		dead, err = sqlbus.DeadLetters(ctx, sqlbusConfig(d, db), queue)
+		dead, err = deadLetters(ctx)
 		require.NoError(t, err)
 		return len(dead) >= 1 && len(runs.messageIDs(svc.Name(), hPay)) == 2
 	}, 30*time.Second, 10*time.Millisecond, "the bad input is dead-lettered and both commands are handled")
