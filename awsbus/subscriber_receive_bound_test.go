@@ -160,6 +160,7 @@ func TestSubscriberCountsTheVisibilityLimitFromTheReceiveOfALostAnswer(t *testin
 		}
 		require.GreaterOrEqual(t, time.Since(start), 32*time.Second, "handed out by the call after the lost one")
 
+		// The bubble's clock: nearly twelve hours pass at once, no real wait.
 		time.Sleep(topology.MaxVisibilityTimeout - time.Minute - time.Since(start))
 		m.Nack()
 		require.NoError(t, sub.Close()) // the nack is settled

@@ -50,14 +50,7 @@ func TestOutboxDatabaseOutageLosesNothing(t *testing.T) {
 				HandlerMiddleware: []message.HandlerMiddleware{memoryIdempotency(t)}})
 			require.NoError(t, err)
 			t.Cleanup(func() { assert.NoError(t, svc.Close()) })
-			require.NoError(t, cqrs.RegisterCommand[PayOrder](svc, "model.PayOrder", queue))
-			saga := cqrs.NewSaga[Payment](svc, "payment")
-			require.NoError(t, cqrs.Handle(saga, func(_ context.Context, s *Payment, c PayOrder, env cqrs.Envelope) ([]any, error) {
-				runs.add(svc.Name(), hPay, env)
-				s.Amount += c.Amount
-				s.Commands++
-				return nil, nil
-			}))
+			saga := payOrders(t, svc, queue, runs, nil)
 			startModel(t, svc)
 
 			agg := cqrs.NewAggregate(svc, "payment")
@@ -99,18 +92,7 @@ func TestOutboxDatabaseOutageLosesNothing(t *testing.T) {
 				send(fmt.Sprintf("after-%d", i))
 			}
 
-			require.Eventually(t, func() bool { return len(runs.messageIDs(svc.Name(), hPay)) >= len(sent) },
-				outagePatience, 20*time.Millisecond, "every command committed before and after the outage is handled")
-			assert.ElementsMatch(t, sent, runs.messageIDs(svc.Name(), hPay))
-			for _, entity := range outageEntities() {
-				p, found, err := saga.Load(ctx, entity)
-				require.NoError(t, err)
-				require.True(t, found, entity)
-				assert.Equal(t, Payment{Amount: 1, Commands: 1}, p, "%s applied once", entity)
-			}
-			_, found, err := saga.Load(ctx, "during")
-			require.NoError(t, err)
-			assert.False(t, found, "the failed transaction sent nothing")
+			assertOutageLostNothing(t, svc, saga, runs, sent)
 			cfg.DB = direct
 			letters, err := outbox.DeadLetters(ctx, cfg)
 			require.NoError(t, err)

@@ -110,14 +110,7 @@ func runCatalogueRow(t *testing.T, tr cqrs.Transport, queue string, row sqlbusBa
 		PublisherDecorators: []message.PublisherDecorator{keys.own.DecoratePublisher}})
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, svc.Close()) })
-	require.NoError(t, cqrs.RegisterCommand[PayOrder](svc, "model.PayOrder", queue))
-	saga := cqrs.NewSaga[Payment](svc, "payment")
-	require.NoError(t, cqrs.Handle(saga, func(_ context.Context, s *Payment, c PayOrder, env cqrs.Envelope) ([]any, error) {
-		runs.add(svc.Name(), hPay, env)
-		s.Amount += c.Amount
-		s.Commands++
-		return nil, nil
-	}))
+	saga := payOrders(t, svc, queue, runs, nil)
 	startModel(t, svc)
 
 	agg, ctx := cqrs.NewAggregate(svc, "payment"), context.Background()
