@@ -70,14 +70,7 @@ describe() { echo "moto server $MOTO_VERSION (pid $(state_get pid))"; }
 # stop_ours stops the server recorded in the state file, if it still runs,
 # and forgets it.
 stop_ours() {
-	local pid
-	pid=$(state_get pid)
-	if sf_pid_alive "$pid" && sf_pid_cmd_matches "$pid" "$(state_get match)"; then
-		sf_log "stopping $(describe)"
-		sf_kill_group "$pid"
-	else
-		sf_log "recorded pid $pid is gone; cleaning up"
-	fi
+	sf_stop_recorded "$(state_get pid)" "$(state_get match)" "$(describe)"
 	rm -f "$STATE_FILE" "$PROBE_OUT"
 }
 

@@ -71,6 +71,18 @@ sf_pid_cmd_matches() {
 	[[ "$cmd" == *"$2"* ]]
 }
 
+# sf_stop_recorded PID MATCH WHAT stops the process group of PID, described
+# as WHAT, when PID still runs a command containing MATCH; a recorded pid
+# that is gone (or now runs something else) is only reported.
+sf_stop_recorded() {
+	if sf_pid_alive "$1" && sf_pid_cmd_matches "$1" "$2"; then
+		sf_log "stopping $3"
+		sf_kill_group "$1"
+	else
+		sf_log "recorded pid $1 is gone; cleaning up"
+	fi
+}
+
 # sf_kill_group PID: SIGTERM the process group led by PID (started with
 # setsid), wait up to SECS (default 20), then SIGKILL what is left.
 sf_kill_group() {

@@ -383,7 +383,7 @@ describe() {
 }
 
 cmd_stop() {
-	local runner pid cid
+	local runner cid
 	if [ ! -f "$STATE_FILE" ]; then
 		sf_log "no emulator started by this script is recorded; nothing to stop"
 		sf_remove_env_fragment localstack
@@ -395,13 +395,7 @@ cmd_stop() {
 		sf_log "removing Docker container ${cid:0:12}"
 		docker rm -f "$cid" >/dev/null 2>&1 || true
 	else
-		pid=$(state_get pid)
-		if sf_pid_alive "$pid" && sf_pid_cmd_matches "$pid" "$(state_get match)"; then
-			sf_log "stopping $(describe)"
-			sf_kill_group "$pid"
-		else
-			sf_log "recorded pid $pid is gone; cleaning up"
-		fi
+		sf_stop_recorded "$(state_get pid)" "$(state_get match)" "$(describe)"
 	fi
 	rm -f "$STATE_FILE" "$SF_STATE/probe.out"
 	sf_remove_env_fragment localstack
