@@ -273,8 +273,8 @@ func (o *Outbox) DeadLetters(ctx context.Context) ([]OutboxDeadLetter, error) {
 func (o *Outbox) Redrive(ctx context.Context) (int, error) {
 	n := 0
 	err := o.eachDeadLetter(ctx, func(it outboxItem) error {
-		err := o.update(ctx, it, expression.Remove(expression.Name("failure")).Remove(expression.Name("lease")),
-			expression.AttributeExists(expression.Name("failure")))
+		err := o.update(ctx, it, expression.Remove(expression.Name(attrFailure)).Remove(expression.Name(attrLease)),
+			expression.AttributeExists(expression.Name(attrFailure)))
 		if dynamo.IsConditionFailed(err) {
 			return nil
 		}
@@ -289,7 +289,7 @@ func (o *Outbox) Redrive(ctx context.Context) (int, error) {
 func (o *Outbox) eachDeadLetter(ctx context.Context, fn func(outboxItem) error) error {
 	for shard := range uint32(outboxShards) {
 		key := expression.KeyEqual(expression.Key(attrPK), expression.Value(shardKey(o.cfg.Name, shard)))
-		err := o.query(ctx, key, expression.AttributeExists(expression.Name("failure")), func(items []outboxItem) (bool, error) {
+		err := o.query(ctx, key, expression.AttributeExists(expression.Name(attrFailure)), func(items []outboxItem) (bool, error) {
 			for _, it := range items {
 				if err := fn(it); err != nil {
 					return false, err
