@@ -224,6 +224,9 @@ func (m *Middleware) process(ctx context.Context, msg *message.Message, h messag
 	case res.Status == Completed:
 		m.c.duplicates.Add(1)
 		m.cfg.Logger.Debug("Duplicate message acknowledged", watermill.LogFields{"key": key.String()})
+		if msg.Metadata == nil { // a message built as a literal
+			msg.Metadata = message.Metadata{}
+		}
 		msg.Metadata.Set(sourceflow.MetaDuplicate, "true") // for outer phases (metrics)
 		return nil, nil
 	case res.Status == InProgress:

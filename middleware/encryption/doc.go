@@ -91,12 +91,14 @@
 // Consume-side errors wrap [ErrDecrypt]; produce-side errors wrap
 // [ErrEncrypt]. Tampering, context mismatch, an unknown, disabled or denied
 // key, an unknown header version, a missing header when RequireEncryption is
-// set and a message over the size limit ([TooLargeError]) can never succeed:
-// they are marked with sourceflow.Permanent, so the message is dead-lettered
-// without reaching the handler. KMS throttling and internal errors are retried
-// with bounded, jittered exponential backoff and then returned as
-// [ErrThrottled], which is not permanent. No error or log entry contains
-// payload or key bytes.
+// set, a message over the size limit ([TooLargeError]), a message that is
+// already encrypted or signed ([ErrAlreadyEncrypted]) and a type,
+// destination or application name longer than a header holds (1024 bytes)
+// can never succeed: they are marked with sourceflow.Permanent, so the
+// message is dead-lettered without reaching the handler. KMS throttling and
+// internal errors are retried with bounded, jittered exponential backoff and
+// then returned as [ErrThrottled], which is not permanent. No error or log
+// entry contains payload or key bytes.
 //
 // # Size
 //

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
@@ -128,7 +129,9 @@ func (e *Encrypter) DecoratePublisher(pub message.Publisher) (message.Publisher,
 // Encrypt returns an encrypted copy of msg for destination; msg itself is not
 // changed. The copy's payload is the standard base64 of the AES-GCM
 // ciphertext and tag, and metadata sourceflow.MetaEncryption holds the
-// header. Errors wrap ErrEncrypt; those no retry can cure are permanent.
+// header. A message that already carries that header is refused
+// (ErrAlreadyEncrypted). Errors wrap ErrEncrypt; those no retry can cure
+// are permanent.
 func (e *Encrypter) Encrypt(ctx context.Context, destination string, msg *message.Message) (*message.Message, error) {
 	out, err := e.encrypt(ctx, destination, msg)
 	if err != nil {
@@ -139,7 +142,13 @@ func (e *Encrypter) Encrypt(ctx context.Context, destination string, msg *messag
 }
 
 func (e *Encrypter) encrypt(ctx context.Context, destination string, msg *message.Message) (*message.Message, error) {
+	if msg.Metadata.Get(sourceflow.MetaEncryption) != "" {
+		return nil, fmt.Errorf("%w: message %s already carries metadata %s", ErrAlreadyEncrypted, msg.UUID, sourceflow.MetaEncryption)
+	}
 	ec := EncryptionContext{App: e.cfg.AppName, Type: msg.Metadata.Get(sourceflow.MetaType), Destination: destination}
+	if err := ec.check(); err != nil {
+		return nil, err
+	}
 	dk, err := e.dataKey(ctx, ec, int64(len(msg.Payload)))
 	if err != nil {
 		return nil, err

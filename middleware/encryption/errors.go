@@ -62,6 +62,15 @@ var ErrThrottled = errors.New("KMS is throttling requests")
 // cancelled context, unexpected response). Not permanent.
 var ErrKMS = errors.New("KMS call failed")
 
+// ErrAlreadyEncrypted means a message given to the Encrypter already carries
+// an encryption header (sourceflow.MetaEncryption): it went through an
+// encrypting decorator before, or it is a consumed message sent on before
+// it was decrypted. Encrypting it again would replace the header its
+// payload needs, so the receiver could only remove the outer layer.
+// Permanent: publish it through one encrypting decorator, or decrypt it
+// first.
+var ErrAlreadyEncrypted = errors.New("message is already encrypted or signed")
+
 // ErrTooLarge means the encrypted message would exceed the size limit of its
 // destination. The error is a *TooLargeError naming both sizes. Permanent:
 // send smaller messages or raise the limit for a destination that allows it.

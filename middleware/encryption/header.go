@@ -74,6 +74,20 @@ func (c EncryptionContext) Map() map[string]string {
 	return m
 }
 
+// check refuses a context that a header cannot carry: ParseHeader refuses
+// an application name, type or destination longer than maxContextLen
+// bytes, so a message encrypted under one could never be decrypted.
+func (c EncryptionContext) check() error {
+	for _, f := range [...]struct{ name, value string }{
+		{"application name", c.App}, {"message type", c.Type}, {"destination", c.Destination},
+	} {
+		if len(f.value) > maxContextLen {
+			return fmt.Errorf("the %s is %d bytes; an encryption header holds at most %d", f.name, len(f.value), maxContextLen)
+		}
+	}
+	return nil
+}
+
 // canonical is an unambiguous encoding of the context, used in cache keys.
 func (c EncryptionContext) canonical() string {
 	return strconv.Itoa(len(c.App)) + ":" + c.App + "," +
