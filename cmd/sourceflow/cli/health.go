@@ -66,6 +66,9 @@ func (g *globals) runHealth(cmd *cobra.Command, f healthFlags) error {
 	if err := checkOutput(f.output); err != nil {
 		return err
 	}
+	if f.checkTimeout <= 0 {
+		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("--check-timeout %s: want a positive duration, such as 5s", f.checkTimeout)}
+	}
 	ctx, cancel := g.withTimeout(cmd)
 	defer cancel()
 	s, err := g.open(ctx, cmd, f.path)

@@ -76,8 +76,9 @@ func NewCommand(cfg Config) *cobra.Command {
 		Long:  rootLong,
 		Example: "  sourceflow plan -f orders.topology.yaml\n  sourceflow apply -f orders.topology.yaml\n" +
 			"  sourceflow sql depth --service payments --destination payments.fifo",
-		SilenceErrors: true,
-		SilenceUsage:  true,
+		SilenceErrors:     true,
+		SilenceUsage:      true,
+		PersistentPreRunE: func(*cobra.Command, []string) error { return g.checkTimeout() },
 	}
 	root.SetIn(cfg.Stdin)
 	root.SetOut(cfg.Stdout)

@@ -132,6 +132,16 @@ func (s *session) where() string {
 	return s.clients.Region
 }
 
+// checkTimeout refuses a --timeout that leaves no time, as a usage error
+// before any AWS or database call: every call would fail at once, and the
+// failure would send the operator to check an endpoint that is fine.
+func (g *globals) checkTimeout() error {
+	if g.timeout <= 0 {
+		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("--timeout %s: want a positive duration, such as 30s or 10m", g.timeout)}
+	}
+	return nil
+}
+
 // withTimeout bounds a command by --timeout.
 func (g *globals) withTimeout(cmd *cobra.Command) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(cmd.Context(), g.timeout)

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 	"github.com/sourceflow-go/sourceflow/outbox"
 	"github.com/sourceflow-go/sourceflow/sqlbus"
 )
@@ -43,7 +44,9 @@ func newSQLDepthCommand(g *globals) *cobra.Command {
 group of --service (the service's name) has yet to handle, and, for each
 --outbox, how many of its rows the forwarders have yet to forward; with the
 dead letters of each. A group that never subscribed has every kept message
-ahead; a destination or an outbox that has no table yet has no depth. It
+ahead; a destination or an outbox that has no table yet has no depth. A
+misspelt service or destination looks the same, so depth warns on standard
+error of each destination on which --service has no consumer group. It
 reads only (sqlbus.Depths, outbox.Depths) and exits 0; a destination or
 an outbox that cannot be read is named (exit 3) after the depths of the
 others.`,
@@ -69,13 +72,16 @@ func (g *globals) runSQLDepth(cmd *cobra.Command, f sqlDepthFlags) error {
 	if len(f.target.destinations) > 0 && f.service == "" {
 		return &ExitError{Code: ExitUsage, Err: errors.New("--destination needs --service: the service whose consumer group's backlog to count")}
 	}
-	if err := f.target.checkOutboxes(); err != nil {
+	if err := f.target.check(); err != nil {
 		return err
 	}
 	return g.runSQL(cmd, f.conn, func(ctx context.Context, c *sqlConn) error {
 		rows, err := readDepths(ctx, c, f)
 		if perr := printSQLDepths(cmd.OutOrStdout(), f, c, rows); perr != nil {
 			return perr
+		}
+		if err == nil {
+			err = warnNoGroup(ctx, cmd.ErrOrStderr(), c, f)
 		}
 		if err != nil {
 			return c.failure("sql depth", err)
@@ -100,6 +106,25 @@ func readDepths(ctx context.Context, c *sqlConn, f sqlDepthFlags) ([]sqlDepth, e
 		errs = append(errs, err)
 	}
 	return rows, errors.Join(errs...)
+}
+
+// warnNoGroup warns, on w, of each destination of f on which f.service has
+// no consumer group: its count is then every message kept, as for a service
+// that never subscribed, which a misspelt service or destination gives
+// too.
+func warnNoGroup(ctx context.Context, w io.Writer, c *sqlConn, f sqlDepthFlags) error {
+	for _, d := range f.target.destinations {
+		_, found, err := sqldb.FindGroup(ctx, c.db, c.target.dialect, sqlbus.Topic(d), f.service)
+		if err != nil {
+			return err
+		}
+		if !found {
+			fmt.Fprintf(w, "warning: service %s has no consumer group on destination %s, so every message kept counts as "+
+				"ahead: check both names (`sourceflow sql groups --destination %s` lists the services that read it)\n",
+				f.service, d, d)
+		}
+	}
+	return nil
 }
 
 // depthRows pairs each depth of got with the depth of its dead letters,

@@ -51,10 +51,13 @@ func (g *globals) runSQLPrune(cmd *cobra.Command, f sqlPruneFlags) error {
 			isOutbox := len(f.target.outboxes) > 0
 			n, err := c.prune(ctx, name, isOutbox)
 			total += n
-			fmt.Fprintf(out, "Pruned %s: %d rows deleted.\n", kindName(name, isOutbox), n)
 			if err != nil {
+				if n > 0 {
+					fmt.Fprintf(out, "Pruned %s in part: %d rows deleted, then it failed.\n", kindName(name, isOutbox), n)
+				}
 				return c.failure("sql prune "+name, err)
 			}
+			fmt.Fprintf(out, "Pruned %s: %d rows deleted.\n", kindName(name, isOutbox), n)
 		}
 		fmt.Fprintf(out, "%d rows deleted on %s.\n", total, c.target.where())
 		return nil

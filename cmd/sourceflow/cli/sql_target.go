@@ -33,15 +33,23 @@ func (t sqlTarget) one() (name string, isOutbox bool, err error) {
 		return "", false, &ExitError{Code: ExitUsage, Err: fmt.Errorf("name one destination or one outbox, not %d: "+
 			"give --destination or --outbox once (run the command once for each)", n)}
 	case len(t.outboxes) == 1:
-		return t.outboxes[0], true, t.checkOutboxes()
+		return t.outboxes[0], true, t.check()
 	}
-	return t.destinations[0], false, nil
+	return t.destinations[0], false, t.check()
 }
 
-// checkOutboxes refuses, as a usage error before any connection, an
-// --outbox that is no outbox topic: the database is not what is wrong.
-func (t sqlTarget) checkOutboxes() error {
+// check refuses, as a usage error before any connection, an empty
+// --destination (no service registers one; an unset shell variable gives
+// it) and an --outbox that is no outbox topic: the database is not what is
+// wrong.
+func (t sqlTarget) check() error {
 	var errs []error
+	for _, name := range t.destinations {
+		if name == "" {
+			errs = append(errs, errors.New("--destination is empty: name the destination as the services name it (payments.fifo)"))
+			break
+		}
+	}
 	for _, topic := range t.outboxes {
 		if err := outbox.ValidateTopic(topic); err != nil {
 			errs = append(errs, fmt.Errorf("--outbox %q: %w", topic, err))
@@ -61,7 +69,7 @@ func (t sqlTarget) some() error {
 	case len(t.destinations) > 0 && len(t.outboxes) > 0:
 		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("give --destination or --outbox, not both (run the command once for each)")}
 	}
-	return t.checkOutboxes()
+	return t.check()
 }
 
 // describe names the destination or outbox name in messages, with the

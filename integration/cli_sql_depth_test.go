@@ -1,0 +1,46 @@
+//go:build integration
+
+package integration
+
+import (
+	"database/sql"
+	"regexp"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/cmd/sourceflow/cli"
+)
+
+// TestCLISQLDepth_WarnsOfAServiceWithoutAConsumerGroup: depth counts, for a
+// service with no consumer group on a destination, every message kept, as
+// for one that never subscribed; a misspelt service or destination gives
+// the same. It still prints the counts and exits 0, and warns on standard
+// error naming the service and the destination; the service that reads
+// the destination draws no warning.
+func TestCLISQLDepth_WarnsOfAServiceWithoutAConsumerGroup(t *testing.T) {
+	eachSQLBusDialect(t, func(t *testing.T, d sourceflow.Dialect, db *sql.DB) {
+		r := newCLISQLRig(t, d, db)
+		r.startWorker()
+		r.send("ok")
+		r.waitDepth(0, 0, "the worker handled the command")
+
+		out, errOut, code := r.sql("depth", "--service", "clisql-worker", "--destination", r.queue)
+		require.Equal(t, cli.ExitOK, code, errOut)
+		assert.Regexp(t, `(?m)^`+regexp.QuoteMeta(r.queue)+` +destination +0 +0$`, out)
+		assert.Empty(t, errOut)
+
+		out, errOut, code = r.sql("depth", "--service", "clisql-wroker", "--destination", r.queue)
+		require.Equal(t, cli.ExitOK, code, errOut)
+		assert.Regexp(t, `(?m)^`+regexp.QuoteMeta(r.queue)+` +destination +1 +0$`, out, "every message kept is ahead")
+		assert.Contains(t, errOut, "warning: service clisql-wroker has no consumer group on destination "+r.queue)
+
+		missing := r.queue + "-typo"
+		out, errOut, code = r.sql("depth", "--service", "clisql-worker", "--destination", missing, "-o", "json")
+		require.Equal(t, cli.ExitOK, code, errOut)
+		assert.JSONEq(t, `{"service":"clisql-worker","depths":[{"name":"`+missing+`","kind":"destination","ahead":0,"dead_letters":0}]}`, out)
+		assert.Contains(t, errOut, "warning: service clisql-worker has no consumer group on destination "+missing)
+	})
+}
