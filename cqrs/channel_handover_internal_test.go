@@ -47,7 +47,7 @@ func TestChannelCommandToAListenerStillSubscribingIsRefused(t *testing.T) {
 	err = pub.Publish("orders", message.NewMessage("m-1", nil))
 
 	require.ErrorIs(t, err, ErrNoListener)
-	tr.unlisten("orders", false)
+	tr.unlisten("orders")
 	sub, err := tr.Subscriber("orders")
 	require.NoError(t, err)
 	msgs, err := sub.Subscribe(context.Background(), "orders")

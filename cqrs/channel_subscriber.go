@@ -26,14 +26,18 @@ func (s *channelSubscriber) Subscribe(ctx context.Context, topic string) (<-chan
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
+	// The gochannel subscription outlives ctx until what was published to
+	// it arrived (see outliving).
+	subCtx, endSub := context.WithCancel(context.WithoutCancel(ctx))
 	ps, err := s.t.channel(topic)
 	var in <-chan *message.Message
 	if err == nil {
-		in, err = ps.Subscribe(ctx, topic)
+		in, err = ps.Subscribe(subCtx, topic)
 	}
 	if err != nil {
 		cancel()
-		s.t.unlisten(topic, false)
+		endSub()
+		s.t.unlisten(topic)
 		return nil, err
 	}
 	s.t.subscribed(topic)
@@ -48,35 +52,76 @@ func (s *channelSubscriber) Subscribe(ctx context.Context, topic string) (<-chan
 	s.relays.start(cancel, func() {
 		defer endLive()
 		refuse := func(m *message.Message) { r.refuse(ctx, topic, m) }
-		r.relay(ctx, topic, outliving(ctx, live, in, refuse), out, func() { s.t.unlisten(topic, true) })
+		msgs, gone := outliving(ctx, live, in, refuse, s.t.channelEnd(topic, endSub))
+		r.relay(ctx, topic, msgs, out, func() {
+			<-gone
+			s.t.unlisten(topic)
+		})
 	})
 	return out, nil
 }
 
 // outliving gives each message of in the context live. Gochannel gives a
-// message a context of its subscription's, which ends as the subscription
-// does; the gochannel subscription itself must end then, so that a
-// synchronous publish to it stops waiting. A message not handed on by then,
-// and any gochannel still hands over until it closes in, goes to refuse:
-// gochannel keeps nothing to deliver again.
-func outliving(ctx, live context.Context, in <-chan *message.Message, refuse func(*message.Message)) <-chan *message.Message {
-	out := make(chan *message.Message)
+// message a context of its subscription's, which would end it as the
+// subscription ends; live ends later, after the drain. When ctx ends the
+// subscription stops taking publishes (e.quiesce), and once those under way
+// arrived the gochannel subscription ends (e.end), so that gochannel drops
+// nothing a publish counted on. A message not handed on by then, and any
+// gochannel hands over until it closes in, goes to refuse: gochannel keeps
+// nothing to deliver again. gone is closed once in is.
+func outliving(ctx, live context.Context, in <-chan *message.Message, refuse func(*message.Message), e subscriptionEnd) (msgs <-chan *message.Message, gone <-chan struct{}) {
+	out, done := make(chan *message.Message), make(chan struct{})
 	go func() {
+		defer close(done)
 		defer close(out)
-		for m := range in {
+		handOn(ctx, live, in, out, refuse, e)
+		refuseUntilClosed(in, refuse, e)
+	}()
+	return out, done
+}
+
+// handOn hands the messages of in on to out, with the context live, until
+// ctx ends or in is closed.
+func handOn(ctx, live context.Context, in <-chan *message.Message, out chan<- *message.Message, refuse func(*message.Message), e subscriptionEnd) {
+	for {
+		select {
+		case m, open := <-in:
+			if !open {
+				return
+			}
+			e.received()
 			m.SetContext(live)
 			select {
 			case out <- m:
 			case <-ctx.Done():
 				refuse(m)
-				for m := range in { // gochannel closes in once the subscription ended
-					refuse(m)
-				}
 				return
 			}
+		case <-ctx.Done():
+			return
 		}
-	}()
-	return out
+	}
+}
+
+// refuseUntilClosed ends a subscription whose context ended: it refuses
+// what arrives on in until the publishes under way arrived, then ends the
+// gochannel subscription and refuses what arrives until in is closed.
+func refuseUntilClosed(in <-chan *message.Message, refuse func(*message.Message), e subscriptionEnd) {
+	idle := e.quiesce()
+	for {
+		select {
+		case m, open := <-in:
+			if !open {
+				e.end()
+				return
+			}
+			e.received()
+			refuse(m)
+		case <-idle:
+			e.end()
+			idle = nil
+		}
+	}
 }
 
 // Close ends this subscriber's subscriptions and waits for their relays.

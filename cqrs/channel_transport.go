@@ -114,6 +114,8 @@ type ChannelTransport struct {
 	deadCount int
 	handovers map[string]*handover
 	draining  sync.WaitGroup
+	pending   map[string]int             // messages published to a command destination, not yet received
+	idle      map[string][]chan struct{} // closed when a destination's pending count drops to 0
 }
 
 // handover queues, in order, what handlers publish to their own destination
@@ -148,7 +150,7 @@ func NewChannelTransport(cfg ChannelConfig) (*ChannelTransport, error) {
 	return &ChannelTransport{
 		cfg: cfg, channels: map[string]*gochannel.GoChannel{},
 		kinds: map[string]sourceflow.Kind{}, listeners: map[string]int{}, ready: map[string]int{},
-		handovers: map[string]*handover{},
+		handovers: map[string]*handover{}, pending: map[string]int{}, idle: map[string][]chan struct{}{},
 	}, nil
 }
 
@@ -276,14 +278,12 @@ func (t *ChannelTransport) subscribed(dest string) {
 	t.ready[dest]++
 }
 
-// unlisten removes a listener of dest, subscribed or not.
-func (t *ChannelTransport) unlisten(dest string, subscribed bool) {
+// unlisten removes a listener of dest once its gochannel subscription
+// ended or failed (see unready).
+func (t *ChannelTransport) unlisten(dest string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.listeners[dest]--
-	if subscribed {
-		t.ready[dest]--
-	}
 }
 
 // listened is ErrNoListener for a command destination with no subscription
@@ -291,6 +291,11 @@ func (t *ChannelTransport) unlisten(dest string, subscribed bool) {
 func (t *ChannelTransport) listened(dest string) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	return t.listenedLocked(dest)
+}
+
+// listenedLocked is listened; the caller holds mu.
+func (t *ChannelTransport) listenedLocked(dest string) error {
 	if t.kinds[dest] == sourceflow.KindCommand && t.ready[dest] == 0 {
 		return fmt.Errorf("%w: %q", ErrNoListener, dest)
 	}
@@ -308,7 +313,7 @@ func (p channelPublisher) Publish(topic string, msgs ...*message.Message) error 
 	if !p.t.cfg.Async && publishesToOwnDestination(topic, msgs) {
 		return p.t.handOver(topic, msgs)
 	}
-	return p.t.publish(topic, msgs...)
+	return p.t.publishCounted(topic, msgs)
 }
 
 // publishesToOwnDestination reports whether msgs are published from a
@@ -357,11 +362,7 @@ func (t *ChannelTransport) drain(topic string, h *handover) {
 		msgs := h.batches[0]
 		h.batches = h.batches[1:]
 		t.mu.Unlock()
-		err := t.listened(topic)
-		if err == nil {
-			err = t.publish(topic, msgs...)
-		}
-		if err != nil {
+		if err := t.publishCounted(topic, msgs); err != nil {
 			t.handOverFailed(topic, msgs, err)
 		}
 	}

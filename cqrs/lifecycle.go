@@ -240,10 +240,7 @@ func (s *Service) buildRouter() (*message.Router, []*message.Handler, []message.
 		if err != nil {
 			return nil, nil, subs, fmt.Errorf("cqrs: subscriber for %q: %w", dest, err)
 		}
-		if s.cfg.Router == nil {
-			sub = &retirable{Subscriber: sub}
-		}
-		subs = append(subs, sub)
+		subs = append(subs, &retirable{Subscriber: sub})
 	}
 	if s.cfg.Router != nil { // startIn holds the router's lock
 		if err := claimHandlerNames(router, s.cfg.Name, s.cfg.Listen); err != nil {
@@ -290,7 +287,8 @@ func (s *Service) subscribeHooks(d *dispatcher) []message.HandlerMiddleware {
 // The service's subscriptions close with it, so what a draining handler
 // publishes to one of its own destinations meets no subscriber here: a
 // persistent transport keeps it for the next start or another instance,
-// while the in-process ChannelTransport, which keeps nothing, drops it.
+// while the in-process ChannelTransport, which keeps nothing, drops an
+// event, and refuses a command (ErrNoListener) or dead-letters it.
 //
 // Close waits for the service's handlers in flight, so do not call Close
 // from a handler; start it in a goroutine. A handler that calls its own
@@ -345,33 +343,35 @@ func (s *Service) Run(ctx context.Context) error {
 // stopHandlers stops the service's handlers in ServiceConfig.Router, waits
 // up to CloseTimeout for them to finish and closes their subscribers
 // (Handler.Stop leaves a subscriber open; only the router's Close closes
-// them).
+// them). A handler the caller's router has not run yet cannot be removed
+// from it: its subscriber is retired and closed, so that, run later, the
+// handler ends at once instead of handling for a closed service.
 func (s *Service) stopHandlers() error {
 	s.mu.Lock()
 	handlers, subs := s.handlers, s.subs
 	s.handlers, s.subs = nil, nil
 	s.mu.Unlock()
 	timeout := time.After(s.cfg.CloseTimeout)
-	var stopped []message.Subscriber
+	var running []*message.Handler
+	var stopped, unstarted []message.Subscriber
 	for i, h := range handlers {
 		select {
 		case <-h.Started():
 			h.Stop()
-			stopped = append(stopped, subs[i])
-		default: // the caller never ran the router: nothing to stop
+			running, stopped = append(running, h), append(stopped, subs[i])
+		default: // the caller has not run the router yet
+			subs[i].(*retirable).retired.Store(true)
+			unstarted = append(unstarted, subs[i])
 		}
 	}
-	for _, h := range handlers {
-		select {
-		case <-h.Started():
-		default:
-			continue
-		}
+	errs := []error{closeAll(unstarted)}
+	for _, h := range running {
 		select {
 		case <-h.Stopped():
 		case <-timeout:
-			return errors.Join(fmt.Errorf("cqrs: handlers of %q still running after %s", s.cfg.Name, s.cfg.CloseTimeout), closeAll(stopped))
+			errs = append(errs, fmt.Errorf("cqrs: handlers of %q still running after %s", s.cfg.Name, s.cfg.CloseTimeout))
+			return errors.Join(append(errs, closeAll(stopped))...)
 		}
 	}
-	return closeAll(stopped)
+	return errors.Join(append(errs, closeAll(stopped))...)
 }

@@ -58,7 +58,8 @@ func TestOutlivingRefusesWhatGochannelHandsOverAfterTheEnd(t *testing.T) {
 	in <- message.NewMessage("m2", nil)
 	close(in)
 	refused := make(chan string, 2)
-	out := outliving(ctx, context.Background(), in, func(m *message.Message) { refused <- m.UUID })
+	noEnd := subscriptionEnd{received: func() {}, quiesce: func() <-chan struct{} { return nil }, end: func() {}}
+	out, _ := outliving(ctx, context.Background(), in, func(m *message.Message) { refused <- m.UUID }, noEnd)
 	// Nothing reads out until both were refused: a reader waiting on it
 	// would be a hand-over outliving may choose.
 	for _, want := range []string{"m1", "m2"} {

@@ -7,12 +7,14 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 )
 
-// retirable is a subscriber of the service's own router. Watermill counts a
-// handler from the moment it is added, and a router whose Run failed
-// before it subscribed some handlers waits for them for good (a goroutine
-// and the router kept per failed Start). Once retired, Subscribe answers at
-// once with a closed channel, so retire can start those handlers, which end
-// at once, and the router closes.
+// retirable is a subscriber of one of the service's handlers. Watermill
+// counts a handler from the moment it is added, and a router whose Run
+// failed before it subscribed some handlers waits for them for good (a
+// goroutine and the router kept per failed Start). Once retired, Subscribe
+// answers at once with a closed channel, so retire can start those
+// handlers, which end at once, and the router closes. Likewise a handler
+// that a closed service left in the caller's router (ServiceConfig.Router),
+// which had not run it yet, ends at once when the router runs it.
 type retirable struct {
 	message.Subscriber
 	retired atomic.Bool

@@ -75,7 +75,9 @@ type ServiceConfig struct {
 	// and the router's next RunHandlers (another service's Start) runs them
 	// again, so retry that service's Start, or run a new router, rather
 	// than give up on it. Close stops only the service's
-	// handlers, waiting up to CloseTimeout, and closes their subscribers.
+	// handlers, waiting up to CloseTimeout, and closes their subscribers;
+	// a handler of a service closed before the router ran it ends at once
+	// when the router runs it, handling nothing.
 	// Service names must be unique per router for the router's whole life:
 	// Watermill keeps handler middleware by handler name
 	// ("<Name>/<destination>") after the handler stopped, so a later service
