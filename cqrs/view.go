@@ -10,6 +10,14 @@ import (
 
 // View projects events into view models of type V kept in the ViewStore,
 // one model per entity id.
+//
+// Events of one entity reach a view in the order they were raised only on
+// an ordered destination (a ".fifo" destination of a transport that keeps
+// per-entity order). Elsewhere (a standard SNS topic, an asynchronous
+// ChannelTransport, most Pub/Subs) two events raised close together can
+// arrive in either order: a projection whose model must follow the
+// entity's latest state keeps the Envelope's Sequence it applied and skips
+// an event with a lower one.
 type View[V any] struct {
 	svc  *Service
 	name string
