@@ -124,9 +124,11 @@ const (
 // during destgrace.Grace). The outcome is recorded in a settle context
 // (settleContext), which outlives ctx: a sweep stopped right after a
 // publish still deletes the message, rather than leave it leased for
-// another instance to send again after RelayAfter.
+// another instance to send again after RelayAfter. The release and the
+// dead-lettering hold only while the lease is still this sweep's: a publish
+// that outlasted it leaves the message to the instance that took it over.
 func (o *Outbox) relayOne(ctx context.Context, it outboxItem) (relayOutcome, error) {
-	claimed, err := o.claim(ctx, it)
+	lease, claimed, err := o.claim(ctx, it)
 	if isRefusedItem(err) {
 		return refused, err
 	}
@@ -145,16 +147,31 @@ func (o *Outbox) relayOne(ctx context.Context, it outboxItem) (relayOutcome, err
 	reason := o.publishFailure(it.Destination, sendErr)
 	if reason == nil {
 		// Released, so that the next sweep tries it again.
-		return held, errors.Join(sendErr, o.update(settle, it, expression.Remove(expression.Name(attrLease)),
-			expression.AttributeExists(expression.Name(attrPK))))
+		return held, errors.Join(sendErr, leaseGone(o.update(settle, it, expression.Remove(expression.Name(attrLease)), leased(lease))))
 	}
-	switch err := o.markFailed(settle, it, reason); {
+	switch err := o.markFailed(settle, it, lease, reason); {
 	case isRefusedItem(err):
 		return refused, err
+	case dynamo.IsConditionFailed(err):
+		return held, nil // another instance took it over, or relayed it
 	case err != nil:
 		return held, err
 	}
 	return deadLettered, nil
+}
+
+// leased is the condition that the item still holds the lease a claim set.
+func leased(lease int64) expression.ConditionBuilder {
+	return expression.Name(attrLease).Equal(expression.Value(lease))
+}
+
+// leaseGone drops the failed condition of a release: the lease ran out and
+// another instance took the message over, or relayed and deleted it.
+func leaseGone(err error) error {
+	if dynamo.IsConditionFailed(err) {
+		return nil
+	}
+	return err
 }
 
 // skip logs and counts a message the sweep skips: DynamoDB refused its
@@ -176,28 +193,32 @@ func (o *Outbox) skip(it outboxItem, err error) {
 // the shard's sweep as a transient failure does.
 func (o *Outbox) SkippedMessages() int64 { return o.skipped.Load() }
 
-// claim takes a lease on it, unless another instance holds one.
-func (o *Outbox) claim(ctx context.Context, it outboxItem) (bool, error) {
+// claim takes a lease on it, unless another instance holds one, and
+// returns the lease it set.
+func (o *Outbox) claim(ctx context.Context, it outboxItem) (lease int64, claimed bool, err error) {
 	now := time.Now()
 	cond := expression.AttributeExists(expression.Name(attrPK)).
 		And(expression.AttributeNotExists(expression.Name(attrFailure))).
 		And(expression.Or(expression.AttributeNotExists(expression.Name(attrLease)),
 			expression.Name(attrLease).LessThan(expression.Value(now.UnixNano()))))
-	update := expression.Set(expression.Name(attrLease), expression.Value(now.Add(o.cfg.RelayAfter).UnixNano()))
-	err := o.update(ctx, it, update, cond)
+	lease = now.Add(o.cfg.RelayAfter).UnixNano()
+	err = o.update(ctx, it, expression.Set(expression.Name(attrLease), expression.Value(lease)), cond)
 	if dynamo.IsConditionFailed(err) {
-		return false, nil
+		return 0, false, nil
 	}
-	return err == nil, err
+	return lease, err == nil, err
 }
 
 // markFailed keeps it in the outbox with the reason it cannot be relayed,
-// cut to maxFailureText bytes.
-func (o *Outbox) markFailed(ctx context.Context, it outboxItem, reason error) error {
-	o.cfg.Logger.Error("outbox: message cannot be relayed; kept as a dead letter", reason,
-		watermill.LogFields{"message_uuid": it.UUID, "destination": it.Destination})
-	return o.update(ctx, it, expression.Set(expression.Name(attrFailure), expression.Value(failureText(reason))),
-		expression.AttributeExists(expression.Name(attrPK)))
+// cut to maxFailureText bytes, while it holds lease: a failed condition
+// means another instance took it over.
+func (o *Outbox) markFailed(ctx context.Context, it outboxItem, lease int64, reason error) error {
+	err := o.update(ctx, it, expression.Set(expression.Name(attrFailure), expression.Value(failureText(reason))), leased(lease))
+	if err == nil {
+		o.cfg.Logger.Error("outbox: message cannot be relayed; kept as a dead letter", reason,
+			watermill.LogFields{"message_uuid": it.UUID, "destination": it.Destination})
+	}
+	return err
 }
 
 // update applies update to it when cond holds, retrying throttling.

@@ -90,8 +90,16 @@ func (innerPublisher) Close() error { return nil }
 
 func newOutbox(t *testing.T, st *dynamostore.Store, inner cqrs.Transport) *dynamostore.Outbox {
 	t.Helper()
+	return newOutboxRelayingAfter(t, st, inner, time.Second)
+}
+
+// newOutboxRelayingAfter returns an outbox in front of inner whose sweep
+// relays messages written more than relayAfter ago, each under a lease of
+// relayAfter; it sweeps only when a test calls Sweep.
+func newOutboxRelayingAfter(t *testing.T, st *dynamostore.Store, inner cqrs.Transport, relayAfter time.Duration) *dynamostore.Outbox {
+	t.Helper()
 	o, err := dynamostore.NewOutbox(context.Background(), st, dynamostore.OutboxConfig{
-		Transport: inner, Name: "orders", RelayAfter: time.Second, SweepInterval: time.Hour,
+		Transport: inner, Name: "orders", RelayAfter: relayAfter, SweepInterval: time.Hour,
 	})
 	require.NoError(t, err)
 	require.NoError(t, o.Bind(context.Background(), sourceflow.Binding{}))
