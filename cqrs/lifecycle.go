@@ -360,7 +360,7 @@ func (s *Service) stopHandlers() error {
 			h.Stop()
 			running, stopped = append(running, h), append(stopped, subs[i])
 		default: // the caller has not run the router yet
-			subs[i].(*retirable).retired.Store(true)
+			subs[i].(*retirable).retire()
 			unstarted = append(unstarted, subs[i])
 		}
 	}

@@ -2,7 +2,7 @@ package cqrs
 
 import (
 	"context"
-	"sync/atomic"
+	"sync"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 )
@@ -14,26 +14,52 @@ import (
 // answers at once with a closed channel, so retire can start those
 // handlers, which end at once, and the router closes. Likewise a handler
 // that a closed service left in the caller's router (ServiceConfig.Router),
-// which had not run it yet, ends at once when the router runs it.
+// which had not run it yet, ends at once when the router runs it; and a
+// subscription the router was making as the service retired ends with it
+// (its context ends).
 type retirable struct {
 	message.Subscriber
-	retired atomic.Bool
+	mu      sync.Mutex
+	retired bool
+	ends    []context.CancelFunc // of the subscriptions made
 }
 
 func (r *retirable) Subscribe(ctx context.Context, topic string) (<-chan *message.Message, error) {
-	if r.retired.Load() {
+	ctx, end := context.WithCancel(ctx)
+	r.mu.Lock()
+	if r.retired {
+		r.mu.Unlock()
+		end()
 		ch := make(chan *message.Message)
 		close(ch)
 		return ch, nil
 	}
-	return r.Subscriber.Subscribe(ctx, topic)
+	r.ends = append(r.ends, end)
+	r.mu.Unlock()
+	msgs, err := r.Subscriber.Subscribe(ctx, topic)
+	if err != nil {
+		end()
+	}
+	return msgs, err
+}
+
+// retire makes every later Subscribe answer at once with a closed channel,
+// and ends the subscriptions made or being made.
+func (r *retirable) retire() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.retired = true
+	for _, end := range r.ends {
+		end()
+	}
+	r.ends = nil
 }
 
 // retire ends the handlers that router, whose Run failed, never started.
 func retire(router *message.Router, subs []message.Subscriber) {
 	for _, sub := range subs {
 		if r, ok := sub.(*retirable); ok {
-			r.retired.Store(true)
+			r.retire()
 		}
 	}
 	ended, end := context.WithCancel(context.Background())
