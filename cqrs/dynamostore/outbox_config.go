@@ -29,7 +29,11 @@ type OutboxConfig struct {
 	// instance could not relay (it crashed, or the inner transport failed).
 	// Keep it above the longest handling (from the write to the commit) plus
 	// one relay, or the sweep and the committing instance both send the
-	// message (consumers' idempotency absorbs the repeat). Default 30 s.
+	// message (consumers' idempotency absorbs the repeat). Write times and
+	// leases are read on each instance's own clock: an instance whose clock
+	// runs ahead of the others by more than RelayAfter sweeps messages still
+	// being relayed and takes over live leases, so keep the instances'
+	// clocks synchronised (NTP) well within it. Default 30 s.
 	RelayAfter time.Duration
 	// SweepInterval is how often each instance sweeps the outbox. Default
 	// 5 s.
