@@ -90,6 +90,10 @@ func handOn(ctx, live context.Context, in <-chan *message.Message, out chan<- *m
 				return
 			}
 			e.received()
+			if ctx.Err() != nil { // ended while m was under way: not handed on
+				refuse(m)
+				return
+			}
 			m.SetContext(live)
 			select {
 			case out <- m:
