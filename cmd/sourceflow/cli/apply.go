@@ -56,7 +56,7 @@ func (g *globals) runApply(cmd *cobra.Command, path string) error {
 	}
 	if !after.OK() {
 		return &ExitError{Code: ExitDrift, Err: fmt.Errorf("after apply, AWS still differs from %s:\n%s\n"+
-			"%s; run `sourceflow validate -f %s` again", path, after, whyLeft(after, path), path)}
+			"%s; run `sourceflow validate -f %s` again", path, after, whyLeft(after, s), path)}
 	}
 	return nil
 }
@@ -64,7 +64,7 @@ func (g *globals) runApply(cmd *cobra.Command, path string) error {
 // whyLeft explains the drift apply leaves behind: what Create does not
 // change in a table, and resources of another service or changed
 // meanwhile.
-func whyLeft(r topology.DriftReport, path string) string {
+func whyLeft(r topology.DriftReport, s *session) string {
 	var tables, key, unreadKey, others bool
 	for _, d := range r.Drifts {
 		switch {
@@ -80,7 +80,7 @@ func whyLeft(r topology.DriftReport, path string) string {
 	}
 	var why []string
 	if key {
-		why = append(why, keyHint(path))
+		why = append(why, s.keyHint())
 	}
 	if unreadKey {
 		why = append(why, unreadKeyHint)

@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"cmp"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
@@ -86,10 +88,13 @@ func (c change) line(verb string) string {
 const uncheckedHint = "Topics marked ? could not be checked: no queue exists yet to read the account from, and " +
 	"sts:GetCallerIdentity failed; pass --account-id or set AWS_ACCOUNT_ID."
 
-// keyHint says who fixes a drift of the KMS key, and how.
-func keyHint(path string) string {
+// keyHint says who fixes a drift of the KMS key, and how: the command it
+// names carries the session's account when known, else a placeholder that
+// a shell does not read as a redirect.
+func (s *session) keyHint() string {
+	account := cmp.Or(s.clients.AccountID, os.Getenv("AWS_ACCOUNT_ID"), "ACCOUNT_ID")
 	return "apply does not change a KMS key or its policy; the key's owner adds the statement " +
-		"`sourceflow iam-policy -f " + path + " --account-id <account> --key-policy` prints, or the file names another key"
+		"`sourceflow iam-policy -f " + s.path + " --account-id " + account + " --key-policy` prints, or the file names another key"
 }
 
 // unreadKey reports whether the credentials were denied reading the KMS

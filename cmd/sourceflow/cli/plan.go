@@ -50,7 +50,7 @@ func (g *globals) runPlan(cmd *cobra.Command, path string) error {
 		fmt.Fprintln(out, unreadKeyHint+".")
 	}
 	if n := count(changes, actionFix); n > 0 {
-		fmt.Fprintf(out, "%d to fix outside apply: %s.\n", n, keyHint(path))
+		fmt.Fprintf(out, "%d to fix outside apply: %s.\n", n, s.keyHint())
 	}
 	return nil
 }

@@ -36,7 +36,7 @@ func (g *globals) runValidate(cmd *cobra.Command, path string) error {
 		fmt.Fprintln(out, strings.Replace(uncheckedHint, "marked ? ", "", 1))
 	}
 	if count(changes, actionFix) > 0 {
-		fmt.Fprintln(out, keyHint(path)+".")
+		fmt.Fprintln(out, s.keyHint()+".")
 	}
 	if unreadKey(changes) {
 		fmt.Fprintln(out, unreadKeyHint+".")
