@@ -245,6 +245,9 @@ func TestCLISQL_GroupsListsAndRemovesARetiredServicesGroup(t *testing.T) {
 		require.Equal(t, cli.ExitOK, code, errOut)
 		assert.Regexp(t, `(?m)^clisql-retired +2$`, out)
 		assert.Regexp(t, `(?m)^clisql-worker +0$`, out)
+		out, errOut, code = r.sql("groups", "--destination", r.queue, "-o", "json")
+		require.Equal(t, cli.ExitOK, code, errOut)
+		assert.JSONEq(t, `{"destination":"`+r.queue+`","groups":[{"service":"clisql-retired","ahead":2},{"service":"clisql-worker","ahead":0}]}`, out)
 
 		out, errOut, code = r.sql("groups", "--destination", r.queue, "--remove", "clisql-retired")
 		require.Equal(t, cli.ExitOK, code, errOut)

@@ -17,8 +17,18 @@ type dlqDepth struct {
 	missing           bool
 }
 
+// dlqDepthJSON is one row of dlq list -o json.
+type dlqDepthJSON struct {
+	Name     string `json:"name"`
+	Source   string `json:"source"`
+	Visible  int64  `json:"visible"`
+	InFlight int64  `json:"in_flight"`
+	Missing  bool   `json:"missing"`
+}
+
 func newDLQListCommand(g *globals) *cobra.Command {
-	return fileCommand(&cobra.Command{
+	var output string
+	cmd := fileCommand(&cobra.Command{
 		Use:   "list -f FILE",
 		Short: "Show the depth of the dead-letter queues of the queues a service consumes",
 		Long: `list prints, for the dead-letter queue of every queue the service consumes
@@ -26,13 +36,21 @@ func newDLQListCommand(g *globals) *cobra.Command {
 redriven or inspected) and in flight (received by peek or redrive in the
 last seconds, or by another tool). The queues the service only sends to
 belong to other services, whose own dlq list shows them. It reads queue
-attributes only. It exits
-0, or 1 when a dead-letter queue is missing (apply creates it).`,
-		Example: "  sourceflow dlq list -f orders.topology.yaml",
-	}, g.runDLQList)
+attributes only. With -o json it prints
+{"service": ..., "queues": [{"name", "source", "visible", "in_flight",
+"missing"}]}. It exits 0, or 1 when a dead-letter queue is missing (apply
+creates it).`,
+		Example: "  sourceflow dlq list -f orders.topology.yaml\n" +
+			"  sourceflow dlq list -f orders.topology.yaml -o json",
+	}, func(cmd *cobra.Command, path string) error { return g.runDLQList(cmd, path, output) })
+	addOutputFlag(cmd, &output)
+	return cmd
 }
 
-func (g *globals) runDLQList(cmd *cobra.Command, path string) error {
+func (g *globals) runDLQList(cmd *cobra.Command, path, output string) error {
+	if err := checkOutput(output); err != nil {
+		return err
+	}
 	ctx, cancel := g.withTimeout(cmd)
 	defer cancel()
 	s, api, err := g.openDLQ(ctx, cmd, path)
@@ -56,7 +74,11 @@ func (g *globals) runDLQList(cmd *cobra.Command, path string) error {
 			rows = append(rows, dlqDepth{pair: p, visible: q.visible, inFlight: q.inFlight})
 		}
 	}
-	if err := printDLQDepths(cmd.OutOrStdout(), s, rows); err != nil {
+	printRows := printDLQDepths
+	if output == outputJSON {
+		printRows = printDLQDepthsJSON
+	}
+	if err := printRows(cmd.OutOrStdout(), s, rows); err != nil {
 		return err
 	}
 	if missing > 0 {
@@ -84,4 +106,15 @@ func printDLQDepths(w io.Writer, s *session, rows []dlqDepth) error {
 	_, err := fmt.Fprintf(w, "Service %s in %s: %d dead letters in %d dead-letter queues.\n",
 		s.plan.Service, s.where(), total, len(rows))
 	return err
+}
+
+func printDLQDepthsJSON(w io.Writer, s *session, rows []dlqDepth) error {
+	queues := make([]dlqDepthJSON, len(rows))
+	for i, r := range rows {
+		queues[i] = dlqDepthJSON{Name: r.pair.dlq, Source: r.pair.source, Visible: r.visible, InFlight: r.inFlight, Missing: r.missing}
+	}
+	return writeJSON(w, struct {
+		Service string         `json:"service"`
+		Queues  []dlqDepthJSON `json:"queues"`
+	}{s.plan.Service, queues})
 }

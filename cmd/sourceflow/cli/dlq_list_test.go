@@ -66,3 +66,28 @@ func TestDLQList_AFailedAWSCallExitsThree(t *testing.T) {
 	assert.Contains(t, errOut, "check the credentials")
 	assert.Contains(t, errOut, "`sourceflow dlq --help` lists the permissions needed")
 }
+
+// -o json prints the same depths as the table, for scripts and alerts; a
+// missing dead-letter queue is marked so, and still exits 1.
+func TestDLQList_PrintsJSON(t *testing.T) {
+	e := newDLQEnv(t)
+	e.put(t, "orders-dlq.fifo", letter{id: "m1", typ: "orders.CreateOrder", entity: "o-1", reason: "boom", body: "{}"})
+	b := ordersBinding()
+	b.Routes = append(b.Routes, sourceflow.Route{Type: "audit.Record", Kind: sourceflow.KindCommand, Destination: "audit"})
+	b.Listeners = append(b.Listeners, sourceflow.Listener{Destination: "audit", Kind: sourceflow.KindCommand, Types: []string{"audit.Record"}})
+	path := writeTopology(t, b, topology.Options{})
+
+	out, errOut, code := e.run(t, "dlq", "list", "-f", path, "-o", "json")
+
+	assert.Equal(t, cli.ExitDrift, code, errOut)
+	assert.JSONEq(t, `{"service":"orders","queues":[
+		{"name":"audit-dlq","source":"audit","visible":0,"in_flight":0,"missing":true},
+		{"name":"orders-order-events-dlq","source":"orders-order-events","visible":0,"in_flight":0,"missing":false},
+		{"name":"orders-payment-events-dlq","source":"orders-payment-events","visible":0,"in_flight":0,"missing":false},
+		{"name":"orders-dlq.fifo","source":"orders.fifo","visible":1,"in_flight":0,"missing":false}]}`, out)
+	assert.Contains(t, errOut, "1 dead-letter queues missing")
+
+	_, errOut, code = e.run(t, "dlq", "list", "-f", path, "-o", "yaml")
+	assert.Equal(t, cli.ExitUsage, code)
+	assert.Contains(t, errOut, `--output "yaml": want table or json`)
+}

@@ -35,3 +35,21 @@ func TestSQL_AnEmptyDestinationIsAUsageErrorBeforeAnyConnection(t *testing.T) {
 		})
 	}
 }
+
+// sql groups takes -o json for its listing only: an unknown format, and
+// json with --remove, are usage errors before any connection.
+func TestSQLGroups_OutputIsCheckedBeforeAnyConnection(t *testing.T) {
+	t.Setenv("SOURCEFLOW_SQL_DSN", "postgres://u:secret@127.0.0.1:1/x")
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"sql", "groups", "--destination", "order-events", "-o", "yaml"}, `--output "yaml": want table or json`},
+		{[]string{"sql", "groups", "--destination", "order-events", "--remove", "reporting", "-o", "json"}, "-o json lists the groups"},
+	} {
+		out, errOut, code := newFakeAWS().run(t, tt.args...)
+		assert.Equal(t, cli.ExitUsage, code, errOut)
+		assert.Contains(t, errOut, tt.want)
+		assert.Empty(t, out)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -17,6 +18,13 @@ type sqlGroupsFlags struct {
 	destination string
 	remove      string
 	yes         bool
+	output      string
+}
+
+// sqlGroupJSON is one consumer group of sql groups -o json.
+type sqlGroupJSON struct {
+	Service string `json:"service"`
+	Ahead   int64  `json:"ahead"`
 }
 
 func newSQLGroupsCommand(g *globals) *cobra.Command {
@@ -34,9 +42,12 @@ of the destination for every other service.
 so the destination is pruned again; without --yes it only says what it
 would remove. Remove only the group of a service that is gone: one still
 running reads the destination again from the first row kept (its
-idempotency drops what it handled before). It exits 0, or 1 when --remove
-names a group the destination does not have, with or without --yes.`,
+idempotency drops what it handled before). The listing with -o json is
+{"destination": ..., "groups": [{"service", "ahead"}]}. It exits 0, or 1
+when --remove names a group the destination does not have, with or
+without --yes.`,
 		Example: "  sourceflow sql groups --destination order-events\n" +
+			"  sourceflow sql groups --destination order-events -o json\n" +
 			"  sourceflow sql groups --destination order-events --remove reporting --yes",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return g.runSQLGroups(cmd, f) },
@@ -45,12 +56,19 @@ names a group the destination does not have, with or without --yes.`,
 	cmd.Flags().StringVar(&f.destination, "destination", "", "the sqlbus destination, as the services name it")
 	cmd.Flags().StringVar(&f.remove, "remove", "", "the service whose consumer group to remove (with --yes)")
 	cmd.Flags().BoolVar(&f.yes, "yes", false, "remove the group --remove names; without it groups only says what it would remove")
+	addOutputFlag(cmd, &f.output)
 	return cmd
 }
 
 func (g *globals) runSQLGroups(cmd *cobra.Command, f sqlGroupsFlags) error {
 	if f.destination == "" {
 		return &ExitError{Code: ExitUsage, Err: errors.New("name the destination: --destination NAME")}
+	}
+	if err := checkOutput(f.output); err != nil {
+		return err
+	}
+	if f.remove != "" && f.output == outputJSON {
+		return &ExitError{Code: ExitUsage, Err: errors.New("-o json lists the groups; --remove prints what it did as text")}
 	}
 	return g.runSQL(cmd, f.conn, func(ctx context.Context, c *sqlConn) error {
 		if f.remove != "" {
@@ -59,6 +77,9 @@ func (g *globals) runSQLGroups(cmd *cobra.Command, f sqlGroupsFlags) error {
 		groups, err := sqlbus.ConsumerGroups(ctx, c.busConfig(), f.destination)
 		if err != nil {
 			return c.failure("sql groups "+f.destination, err)
+		}
+		if f.output == outputJSON {
+			return writeGroupsJSON(cmd.OutOrStdout(), f.destination, groups)
 		}
 		tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "SERVICE\tAHEAD")
@@ -112,4 +133,15 @@ func (c *sqlConn) removeGroup(ctx context.Context, cmd *cobra.Command, f sqlGrou
 func (c *sqlConn) noGroup(f sqlGroupsFlags) error {
 	return &ExitError{Code: ExitDrift, Err: fmt.Errorf("destination %s has no consumer group of service %s on %s: "+
 		"`sourceflow sql groups --destination %s` lists them", f.destination, f.remove, c.target.where(), f.destination)}
+}
+
+func writeGroupsJSON(w io.Writer, destination string, groups []sqlbus.ConsumerGroup) error {
+	out := make([]sqlGroupJSON, len(groups))
+	for i, g := range groups {
+		out[i] = sqlGroupJSON{Service: g.Service, Ahead: g.Ahead}
+	}
+	return writeJSON(w, struct {
+		Destination string         `json:"destination"`
+		Groups      []sqlGroupJSON `json:"groups"`
+	}{destination, out})
 }
