@@ -71,16 +71,20 @@ func (t *Tracing) startSend(topic string, msg *message.Message) trace.Span {
 	return span
 }
 
-// inject writes the trace context of ctx into msg's metadata, in place of
-// any the message carried: a propagator writes only the fields it has
-// values for, so a field of an earlier trace (a tracestate the new span
-// lacks) would otherwise travel beside the new traceparent.
+// inject writes the trace context of ctx into msg's metadata. When ctx
+// holds a span, that context replaces any the message carried: a
+// propagator writes only the fields it has values for, so a field of an
+// earlier trace (a tracestate the new span lacks) would otherwise travel
+// beside the new traceparent. Without one (a no-op provider and no parent),
+// the message keeps what it carries.
 func (t *Tracing) inject(ctx context.Context, msg *message.Message) {
 	if msg.Metadata == nil {
 		msg.Metadata = make(message.Metadata)
 	}
-	for _, field := range t.propagator.Fields() {
-		delete(msg.Metadata, field)
+	if trace.SpanContextFromContext(ctx).IsValid() {
+		for _, field := range t.propagator.Fields() {
+			delete(msg.Metadata, field)
+		}
 	}
 	t.propagator.Inject(ctx, MetadataCarrier(msg.Metadata))
 }
