@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 
@@ -240,7 +239,7 @@ func (s *Service) buildRouter() (*message.Router, []*message.Handler, []message.
 		if err != nil {
 			return nil, nil, subs, fmt.Errorf("cqrs: subscriber for %q: %w", dest, err)
 		}
-		subs = append(subs, &retirable{Subscriber: sub})
+		subs = append(subs, newRetirable(sub))
 	}
 	if s.cfg.Router != nil { // startIn holds the router's lock
 		if err := claimHandlerNames(router, s.cfg.Name, s.cfg.Listen); err != nil {
@@ -251,7 +250,7 @@ func (s *Service) buildRouter() (*message.Router, []*message.Handler, []message.
 	for i, dest := range s.cfg.Listen {
 		d := s.dispatchers[dest]
 		h := router.AddConsumerHandler(s.cfg.Name+"/"+dest, dest, subs[i], d.consume)
-		h.AddMiddleware(markFailure)
+		h.AddMiddleware(subs[i].(*retirable).markRunning, markFailure)
 		h.AddMiddleware(s.cfg.HandlerMiddleware...)
 		h.AddMiddleware(s.subscribeHooks(d)...)
 		handlers[i] = h
@@ -345,30 +344,34 @@ func (s *Service) Run(ctx context.Context) error {
 // (Handler.Stop leaves a subscriber open; only the router's Close closes
 // them). A handler the caller's router has not run yet cannot be removed
 // from it: its subscriber is retired and closed, so that, run later, the
-// handler ends at once instead of handling for a closed service.
+// handler ends at once instead of handling for a closed service. A handler
+// the router reports started is stopped once its goroutine runs
+// (retirable.running): Watermill sets its stop function and stopped
+// channel only after it reports it started.
 func (s *Service) stopHandlers() error {
 	s.mu.Lock()
 	handlers, subs := s.handlers, s.subs
 	s.handlers, s.subs = nil, nil
 	s.mu.Unlock()
-	timeout := time.After(s.cfg.CloseTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.CloseTimeout)
+	defer cancel()
 	var running []*message.Handler
 	var stopped, unstarted []message.Subscriber
 	for i, h := range handlers {
-		select {
-		case <-h.Started():
+		r := subs[i].(*retirable)
+		if r.startedIn(ctx, h) {
 			h.Stop()
 			running, stopped = append(running, h), append(stopped, subs[i])
-		default: // the caller has not run the router yet
-			subs[i].(*retirable).retire()
-			unstarted = append(unstarted, subs[i])
+			continue
 		}
+		r.retire()
+		unstarted = append(unstarted, subs[i])
 	}
 	errs := []error{closeAll(unstarted)}
 	for _, h := range running {
 		select {
 		case <-h.Stopped():
-		case <-timeout:
+		case <-ctx.Done():
 			errs = append(errs, fmt.Errorf("cqrs: handlers of %q still running after %s", s.cfg.Name, s.cfg.CloseTimeout))
 			return errors.Join(append(errs, closeAll(stopped))...)
 		}

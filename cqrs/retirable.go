@@ -22,6 +22,39 @@ type retirable struct {
 	mu      sync.Mutex
 	retired bool
 	ends    []context.CancelFunc // of the subscriptions made
+	// running is closed by markRunning, which the handler's goroutine
+	// calls as it builds the handler's middleware chain: after the router
+	// set the handler's stop function and stopped channel.
+	running     chan struct{}
+	runningOnce sync.Once
+}
+
+func newRetirable(sub message.Subscriber) *retirable {
+	return &retirable{Subscriber: sub, running: make(chan struct{})}
+}
+
+// markRunning is the handler's first middleware: building it marks the
+// handler's goroutine as running.
+func (r *retirable) markRunning(h message.HandlerFunc) message.HandlerFunc {
+	r.runningOnce.Do(func() { close(r.running) })
+	return h
+}
+
+// startedIn reports whether the router started h, once its goroutine runs
+// (so that its Stop and Stopped may be called), or false when the router
+// has not started it or ctx ended first.
+func (r *retirable) startedIn(ctx context.Context, h *message.Handler) bool {
+	select {
+	case <-h.Started():
+	default:
+		return false
+	}
+	select {
+	case <-r.running:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 func (r *retirable) Subscribe(ctx context.Context, topic string) (<-chan *message.Message, error) {

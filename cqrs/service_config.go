@@ -77,7 +77,9 @@ type ServiceConfig struct {
 	// than give up on it. Close stops only the service's
 	// handlers, waiting up to CloseTimeout, and closes their subscribers;
 	// a handler of a service closed before the router ran it ends at once
-	// when the router runs it, handling nothing.
+	// when the router runs it, handling nothing. Close may run while the
+	// router starts: it stops a handler the router started once the router
+	// has finished starting it.
 	// Service names must be unique per router for the router's whole life:
 	// Watermill keeps handler middleware by handler name
 	// ("<Name>/<destination>") after the handler stopped, so a later service
