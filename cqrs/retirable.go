@@ -50,6 +50,11 @@ func (r *retirable) startedIn(ctx context.Context, h *message.Handler) bool {
 		return false
 	}
 	select {
+	case <-r.running: // first, so that a ctx already ended does not hide it
+		return true
+	default:
+	}
+	select {
 	case <-r.running:
 		return true
 	case <-ctx.Done():
