@@ -5,9 +5,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
-	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 	"github.com/sourceflow-go/sourceflow/cmd/sourceflow/cli"
-	"github.com/sourceflow-go/sourceflow/middleware/encryption/encryptiontest"
 )
 
 // The command that validate names for the key's owner can be pasted as it
@@ -15,12 +13,8 @@ import (
 // placeholder, never "<account>", which a shell reads as a redirect.
 func TestValidateNamesAKeyPolicyCommandThatCanBePasted(t *testing.T) {
 	t.Setenv("AWS_ACCOUNT_ID", "")
-	fake := newFakeAWS()
-	fake.kms = encryptiontest.New()
-	key := fake.kms.CreateKey()
-	fake.kms.SetAlias("alias/orders", key)
+	fake, key, path := newKeyFake(t)
 	fake.kms.SetKeyAccount(key, fake.sqs.AccountID())
-	path := writeTopology(t, ordersBinding(), topology.Options{KMSKeyID: "alias/orders"})
 
 	out, errOut, code := fake.run(t, "validate", "-f", path, "--account-id", fake.sqs.AccountID())
 	assert.Equal(t, cli.ExitDrift, code, errOut)

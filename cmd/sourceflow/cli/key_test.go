@@ -20,12 +20,8 @@ import (
 // once the statement iam-policy --key-policy prints is in the key's
 // policy, validate passes.
 func TestApply_LeavesAKeyPolicyThatLeavesSNSOutToItsOwner(t *testing.T) {
-	fake := newFakeAWS()
-	fake.kms = encryptiontest.New()
-	key := fake.kms.CreateKey()
-	fake.kms.SetAlias("alias/orders", key)
+	fake, key, path := newKeyFake(t)
 	fake.kms.SetKeyAccount(key, fake.sqs.AccountID())
-	path := writeTopology(t, ordersBinding(), topology.Options{KMSKeyID: "alias/orders"})
 
 	out, _, code := fake.run(t, "plan", "-f", path)
 	assert.Equal(t, cli.ExitOK, code)
@@ -79,12 +75,8 @@ func withStatements(t *testing.T, policy, printed string) string {
 // An operator who may not read the key sees it as not checked, not as a
 // fix for the key's owner, and can leave the key out of the check.
 func TestValidate_AKeyTheCredentialsMayNotReadIsNotCheckedOrSkipped(t *testing.T) {
-	fake := newFakeAWS()
-	fake.kms = encryptiontest.New()
-	key := fake.kms.CreateKey()
-	fake.kms.SetAlias("alias/orders", key)
+	fake, key, path := newKeyFake(t)
 	fake.kms.SetDenied(key, true)
-	path := writeTopology(t, ordersBinding(), topology.Options{KMSKeyID: "alias/orders"})
 
 	out, _, code := fake.run(t, "plan", "-f", path)
 	assert.Equal(t, cli.ExitOK, code)
@@ -155,4 +147,15 @@ func TestPlan_AKeyCheckCutShortFailsTheCommand(t *testing.T) {
 	code = cli.Run(context.Background(), cfg, []string{"validate", "--timeout", "300ms", "-f", path})
 	assert.Equal(t, cli.ExitAWS, code, errOut.String())
 	assert.NotContains(t, errOut.String(), "for usage")
+}
+
+// newKeyFake returns the fakes with a KMS key under alias/orders, the key's
+// id, and the path of the orders topology file that names the alias.
+func newKeyFake(t *testing.T) (fake *fakeAWS, key, path string) {
+	t.Helper()
+	fake = newFakeAWS()
+	fake.kms = encryptiontest.New()
+	key = fake.kms.CreateKey()
+	fake.kms.SetAlias("alias/orders", key)
+	return fake, key, writeTopology(t, ordersBinding(), topology.Options{KMSKeyID: "alias/orders"})
 }
