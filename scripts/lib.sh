@@ -64,9 +64,12 @@ sf_pid_alive() {
 }
 
 # sf_pid_cmd_matches PID PATTERN succeeds when the command line of PID
-# contains PATTERN (guards against a recycled pid).
+# contains PATTERN (guards against a recycled pid). An empty PATTERN (a
+# state file without one) matches nothing: the process is not known to be
+# ours.
 sf_pid_cmd_matches() {
 	local cmd
+	[ -n "$2" ] || return 1
 	cmd=$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null || ps -o args= -p "$1" 2>/dev/null || true)
 	[[ "$cmd" == *"$2"* ]]
 }
