@@ -16,6 +16,10 @@ import (
 	"github.com/sourceflow-go/sourceflow/middleware/encryption/encryptiontest"
 )
 
+// fuzzNow is the fuzz fixture's clock: the occurred-at time the Encrypter
+// gives the messages it encrypts.
+var fuzzNow = time.Unix(1_700_000_000, 0)
+
 // fuzzFixture is an Encrypter and a Decrypter on a fake KMS, built once per
 // fuzz target, and the messages it encrypted: the only authentic inputs.
 type fuzzFixture struct {
@@ -34,7 +38,7 @@ func newFuzzFixture(tb testing.TB) *fuzzFixture {
 	tb.Helper()
 	kms := encryptiontest.New()
 	kms.SetAlias(testAlias, kms.CreateKey())
-	clock := &fakeClock{now: time.Unix(1_700_000_000, 0)}
+	clock := &fakeClock{now: fuzzNow}
 	var err error
 	fx := &fuzzFixture{}
 	fx.enc, err = encryption.NewEncrypter(kms, encryption.EncrypterConfig{KeyID: testAlias, Clock: clock})
@@ -97,6 +101,7 @@ func FuzzDecrypt(f *testing.F) {
 		msg := message.NewMessage("m-1", bytes.Clone(body))
 		msg.Metadata.Set(sourceflow.MetaType, typ)
 		msg.Metadata.Set(sourceflow.MetaMessageID, "m-1") // as newMsg sets it
+		msg.Metadata.Set(sourceflow.MetaOccurredAt, fuzzNow.UTC().Format(time.RFC3339Nano)) // as the Encrypter sets it
 		msg.Metadata.Set(sourceflow.MetaEncryption, header)
 		err := fx.dec.Decrypt(context.Background(), destination, msg)
 		want := fx.plaintextOf(header, body)

@@ -160,7 +160,8 @@ func (e *Encrypter) encrypt(ctx context.Context, destination string, msg *messag
 	if err != nil {
 		return nil, err
 	}
-	aad = appendEnvelope(aad, msg.Metadata)
+	md := envelopeOf(msg, e.cfg.Clock.Now())
+	aad = appendEnvelope(aad, md)
 	body := msg.Payload
 	if h.Signed {
 		h.MAC = dk.keys.sign(aad, msg.Payload)
@@ -175,9 +176,7 @@ func (e *Encrypter) encrypt(ctx context.Context, destination string, msg *messag
 	}
 
 	out := message.NewMessage(msg.UUID, body)
-	for k, v := range msg.Metadata {
-		out.Metadata[k] = v
-	}
+	out.Metadata = md
 	out.Metadata[sourceflow.MetaEncryption] = header
 	out.SetContext(msg.Context())
 	if size, limit := wireSize(len(body), out.Metadata), e.limit(destination); size > limit {
