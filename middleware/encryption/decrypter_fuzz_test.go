@@ -100,7 +100,7 @@ func FuzzDecrypt(f *testing.F) {
 	f.Fuzz(func(t *testing.T, header string, body []byte, typ, destination string) {
 		msg := message.NewMessage("m-1", bytes.Clone(body))
 		msg.Metadata.Set(sourceflow.MetaType, typ)
-		msg.Metadata.Set(sourceflow.MetaMessageID, "m-1") // as newMsg sets it
+		msg.Metadata.Set(sourceflow.MetaMessageID, "m-1")                                   // as newMsg sets it
 		msg.Metadata.Set(sourceflow.MetaOccurredAt, fuzzNow.UTC().Format(time.RFC3339Nano)) // as the Encrypter sets it
 		msg.Metadata.Set(sourceflow.MetaEncryption, header)
 		err := fx.dec.Decrypt(context.Background(), destination, msg)
