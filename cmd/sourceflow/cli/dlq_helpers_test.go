@@ -86,8 +86,12 @@ type letter struct {
 // envelope is the envelope metadata of l.
 func (l letter) envelope() map[string]string {
 	return map[string]string{sourceflow.MetaMessageID: l.id, sourceflow.MetaEntityID: l.entity,
-		sourceflow.MetaCorrelationID: "corr-" + l.id}
+		sourceflow.MetaCorrelationID: "corr-" + l.id, sourceflow.MetaOccurredAt: letterTime}
 }
+
+// letterTime is when every letter occurred: as cqrs sends it, the envelope
+// carries the time, so that the Encrypter keeps it.
+var letterTime = time.Now().UTC().Format(time.RFC3339Nano)
 
 // put sends l to queue as awsbus dead-letters it and returns its attributes.
 func (e *dlqEnv) put(t *testing.T, queue string, l letter) map[string]sqstypes.MessageAttributeValue {
