@@ -90,11 +90,18 @@ const uncheckedHint = "Topics marked ? could not be checked: no queue exists yet
 
 // keyHint says who fixes a drift of the KMS key, and how: the command it
 // names carries the session's account when known, else a placeholder that
-// a shell does not read as a redirect.
+// a shell does not read as a redirect. A topology read from standard input
+// is gone once read: the command then names a FILE placeholder and says
+// to pass the same topology.
 func (s *session) keyHint() string {
 	account := cmp.Or(s.clients.AccountID, os.Getenv("AWS_ACCOUNT_ID"), "ACCOUNT_ID")
+	file, same := s.path, ""
+	if s.path == "-" {
+		file, same = "FILE", " (FILE: the topology this command read from standard input; pass the same one)"
+	}
 	return "apply does not change a KMS key or its policy; the key's owner adds the statement " +
-		"`sourceflow iam-policy -f " + s.path + " --account-id " + account + " --key-policy` prints, or the file names another key"
+		"`sourceflow iam-policy -f " + file + " --account-id " + account + " --key-policy` prints" + same +
+		", or the file names another key"
 }
 
 // unreadKey reports whether the credentials were denied reading the KMS

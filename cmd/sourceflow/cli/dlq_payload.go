@@ -66,7 +66,7 @@ func printLetter(w io.Writer, d deadLetter, payload string) {
 	line("entity", firstOf(d.entity, "-"))
 	line("message id", d.messageID)
 	line("sqs id", d.sqsID)
-	line("reason", firstOf(d.reason, "none given (moved by the queue's redrive policy after its last receive, by SNS when it could not deliver to the queue, or by a producer)"))
+	line("reason", firstOf(d.reason, noReason))
 	line("receives", fmt.Sprint(d.receives))
 	if !d.sent.IsZero() {
 		line("sent", d.sent.Format(time.RFC3339))

@@ -25,7 +25,9 @@ Without --yes it only says how many messages the dead-letter queue holds
 and deletes nothing (exit 0). With --yes it calls SQS PurgeQueue: SQS
 deletes the messages within 60 seconds, in flight or not (messages that
 arrive during those seconds may be deleted too), and refuses another purge
-of the same queue within them (exit 3). Nothing else is changed.`
+of the same queue within them (exit 3). Nothing else is changed. An empty
+dead-letter queue (no message visible or in flight) is left alone, with or
+without --yes: purge says so and exits 0.`
 
 func newDLQPurgeCommand(g *globals) *cobra.Command {
 	var f purgeFlags
@@ -60,6 +62,10 @@ func (g *globals) runDLQPurge(cmd *cobra.Command, f purgeFlags) error {
 		return s.queueFailure(err)
 	}
 	out := cmd.OutOrStdout()
+	if q.visible+q.inFlight == 0 {
+		fmt.Fprintf(out, "Dead-letter queue %s of %s is empty: nothing to purge, nothing deleted.\n", q.name, p.source)
+		return nil
+	}
 	held := fmt.Sprintf("messages: about %d, %d of them in flight", q.visible+q.inFlight, q.inFlight)
 	if !f.yes {
 		fmt.Fprintf(out, "Dead-letter queue %s of %s holds %s. Nothing deleted: add --yes to delete them "+

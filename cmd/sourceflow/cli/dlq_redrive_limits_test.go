@@ -59,6 +59,7 @@ func TestDLQRedrive_MaxStopsACopy(t *testing.T) {
 	assert.Len(t, e.messages("orders.fifo"), 2)
 	assert.Len(t, e.messages("orders-dlq.fifo"), 3)
 
+	e.put(t, "orders-order-events-dlq", letter{id: "e-1", typ: "orders.OrderCreated", entity: "o-1", reason: "boom", body: "{}"})
 	out, _, code = e.run(t, "dlq", "redrive", "-f", e.path, "--queue", "orders-order-events-dlq", "--max", "2")
 	assert.Equal(t, cli.ExitOK, code)
 	assert.Contains(t, out, "by copy (--max stops a copy, not a move task)", "auto copies a standard queue when --max is set")

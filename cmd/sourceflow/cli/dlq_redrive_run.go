@@ -44,8 +44,14 @@ func (g *globals) openRedrive(ctx context.Context, cmd *cobra.Command, f redrive
 }
 
 // run runs the chosen method, falling back from native to copy when auto
-// chose native and the endpoint cannot start a move task.
+// chose native and the endpoint cannot start a move task. An empty
+// dead-letter queue (no message visible or in flight) is only reported:
+// there is nothing to move and no progress to draw.
 func (r *redrive) run(ctx context.Context) error {
+	if r.from.visible+r.from.inFlight == 0 {
+		fmt.Fprintf(r.out, "Dead-letter queue %s of %s is empty: nothing to redrive.\n", r.from.name, r.to.name)
+		return nil
+	}
 	fmt.Fprintf(r.out, "Redrive %s -> %s by %s (%s), %s.\n", r.from.name, r.to.name, r.plan.method, r.plan.why, r.rateText())
 	if r.plan.method == methodNative {
 		err := r.runNative(ctx)

@@ -13,7 +13,9 @@
 // Run executes a command line and returns its exit code:
 //
 //	0  success: no drift, healthy
-//	1  drift (validate, or apply that left a difference) or unhealthy (health)
+//	1  drift (validate, or apply that left a difference), unhealthy
+//	   (health), a dead-letter queue missing (dlq), or a consumer group not
+//	   there (sql groups --remove)
 //	2  usage or configuration: bad flags, an unreadable or invalid topology
 //	   file, an AWS configuration that does not load, or health checks
 //	   that could not run (no account known to build a topic's ARN); for
@@ -28,9 +30,9 @@
 // set. Config.Clients replaces the clients, so tests run the commands on
 // the fakes of awsbus/awsbustest. The sql commands read the DSN from
 // SOURCEFLOW_SQL_DSN (or --dsn), open it with pgx (a postgres:// or
-// postgresql:// DSN) or go-sql-driver/mysql (any other; --dialect
-// overrides), and name the database by its host, never showing the
-// password.
+// postgresql:// DSN, the scheme in any case) or go-sql-driver/mysql (any
+// other; --dialect overrides), and name the database by its host, never
+// showing the password.
 //
 // Every command is a subcommand of NewCommand's root, built from a small
 // function per command, sharing the file loading and the exit codes; a

@@ -6,8 +6,10 @@ import "errors"
 const (
 	// ExitOK: the command succeeded; no drift, healthy.
 	ExitOK = 0
-	// ExitDrift: AWS differs from the topology file, or a resource is
-	// unhealthy.
+	// ExitDrift: AWS differs from the topology file, a resource is
+	// unhealthy, or one a command works on is not there: a dead-letter
+	// queue of the file (the dlq commands), a consumer group (sql groups
+	// --remove).
 	ExitDrift = 1
 	// ExitUsage: bad flags or arguments, an invalid topology file, an
 	// AWS configuration that does not load, or one that gives health no

@@ -22,10 +22,13 @@ a file.
 
 Exit codes:
   0  success: no drift, healthy
-  1  drift (validate; apply that left a difference) or unhealthy (health)
-  2  usage or configuration error: bad flags, an invalid topology file,
-     health checks that could not run (no account known; see health --help),
-     no database DSN or one that cannot be parsed (sql)
+  1  drift (validate; apply that left a difference), unhealthy (health), a
+     dead-letter queue missing (dlq; apply creates it), or a consumer group
+     not there (sql groups --remove)
+  2  usage or configuration error: bad flags, an invalid topology file, an
+     AWS configuration that does not load, health checks that could not run
+     (no account known; see health --help), a queue the service only sends
+     to (dlq), no database DSN or one that cannot be parsed (sql)
   3  an AWS or database call failed: unreachable endpoint or database,
      missing permission (sql redrive also when it left dead letters)
   130 interrupted (SIGINT or SIGTERM) before it finished

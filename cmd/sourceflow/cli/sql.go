@@ -26,8 +26,8 @@ one of --destination and --outbox.
 
 Connection: the DSN comes from the environment variable SOURCEFLOW_SQL_DSN,
 which keeps the password out of the command line (and of ps), or from --dsn.
-A DSN that starts with postgres:// or postgresql:// opens PostgreSQL through
-pgx; any other is a go-sql-driver/mysql DSN
+A DSN that starts with postgres:// or postgresql:// (in any case: POSTGRES://
+too) opens PostgreSQL through pgx; any other is a go-sql-driver/mysql DSN
 (user:password@tcp(host:3306)/db). --dialect postgres|mysql overrides the
 guess (for a PostgreSQL DSN in key=value form). Messages name the database
 by its host and never show the password.

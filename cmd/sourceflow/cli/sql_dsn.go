@@ -31,7 +31,7 @@ func addConnFlags(cmd *cobra.Command, f *connFlags) {
 	cmd.Flags().StringVar(&f.dsn, "dsn", "", "database DSN; default $"+dsnEnv+
 		" (prefer the variable: a flag's value shows in ps and in the shell's history)")
 	cmd.Flags().StringVar(&f.dialect, "dialect", "", "postgres or mysql; default from the DSN "+
-		"(postgres:// or postgresql:// is postgres, anything else mysql)")
+		"(postgres:// or postgresql://, in any case, is postgres, anything else mysql)")
 }
 
 // dsnTarget is a parsed DSN: what to open, and how to name it without
@@ -59,6 +59,9 @@ func (f connFlags) resolveDSN() (dsnTarget, error) {
 	if err != nil {
 		return dsnTarget{}, &ExitError{Code: ExitUsage, Err: err}
 	}
+	if d == sourceflow.Postgres {
+		dsn, _ = postgresURL(dsn)
+	}
 	t, err := parseDSN(dsn, d)
 	if err != nil {
 		return dsnTarget{}, &ExitError{Code: ExitUsage, Err: err}
@@ -70,7 +73,7 @@ func (f connFlags) resolveDSN() (dsnTarget, error) {
 func dialectOf(dsn, flag string) (sourceflow.Dialect, error) {
 	switch flag {
 	case "":
-		if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		if _, ok := postgresURL(dsn); ok {
 			return sourceflow.Postgres, nil
 		}
 		return sourceflow.MySQL, nil
@@ -78,6 +81,18 @@ func dialectOf(dsn, flag string) (sourceflow.Dialect, error) {
 		return sourceflow.Dialect(flag), nil
 	}
 	return "", fmt.Errorf("--dialect %q: want %s or %s", flag, sourceflow.Postgres, sourceflow.MySQL)
+}
+
+// postgresURL reports whether dsn is a PostgreSQL URL: its scheme is
+// postgres or postgresql, in any case, as URL schemes are. It returns dsn
+// with the scheme in lower case, the only form pgx reads as a URL (it
+// reads any other as key=value settings).
+func postgresURL(dsn string) (string, bool) {
+	scheme, rest, found := strings.Cut(dsn, "://")
+	if !found || !strings.EqualFold(scheme, "postgres") && !strings.EqualFold(scheme, "postgresql") {
+		return dsn, false
+	}
+	return strings.ToLower(scheme) + "://" + rest, true
 }
 
 // parseDSN parses dsn as d's driver reads it. Its errors never quote the
