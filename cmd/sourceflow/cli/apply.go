@@ -56,7 +56,7 @@ func (g *globals) runApply(cmd *cobra.Command, path string) error {
 	}
 	if !after.OK() {
 		return &ExitError{Code: ExitDrift, Err: fmt.Errorf("after apply, AWS still differs from %s:\n%s\n"+
-			"%s; run `sourceflow validate -f %s` again", path, after, whyLeft(after, s), path)}
+			"%s; run `sourceflow validate -f %s` again", displayPath(path), after, whyLeft(after, s), fileArg(path))}
 	}
 	return nil
 }

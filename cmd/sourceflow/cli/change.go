@@ -95,9 +95,9 @@ const uncheckedHint = "Topics marked ? could not be checked: no queue exists yet
 // to pass the same topology.
 func (s *session) keyHint() string {
 	account := cmp.Or(s.clients.AccountID, os.Getenv("AWS_ACCOUNT_ID"), "ACCOUNT_ID")
-	file, same := s.path, ""
+	file, same := fileArg(s.path), ""
 	if s.path == "-" {
-		file, same = "FILE", " (FILE: the topology this command read from standard input; pass the same one)"
+		same = " (FILE: the topology this command read from standard input; pass the same one)"
 	}
 	return "apply does not change a KMS key or its policy; the key's owner adds the statement " +
 		"`sourceflow iam-policy -f " + file + " --account-id " + account + " --key-policy` prints" + same +

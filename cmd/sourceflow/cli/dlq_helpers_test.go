@@ -32,22 +32,31 @@ type dlqEnv struct {
 	keyID string
 	clock *fakeClock
 	path  string
+	// stdin is the commands' standard input.
+	stdin string
 	// client is the SQS client of the commands; default sqs.
 	client topology.SQSAPI
 }
 
 func newDLQEnv(t *testing.T) *dlqEnv {
 	t.Helper()
+	e := newUnappliedDLQEnv(t)
+	_, errOut, code := e.run(t, "apply", "-f", e.path)
+	require.Equal(t, cli.ExitOK, code, errOut)
+	return e
+}
+
+// newUnappliedDLQEnv is newDLQEnv before the topology is applied: no queue
+// exists.
+func newUnappliedDLQEnv(t *testing.T) *dlqEnv {
+	t.Helper()
 	q := awsbustest.NewSQS(awsbustest.SQSConfig{})
 	k := encryptiontest.New()
-	e := &dlqEnv{
+	return &dlqEnv{
 		sqs: awsbustest.NewMoveTaskSQS(q), sns: awsbustest.NewSNS(q, awsbustest.SNSConfig{}),
 		kms: k, keyID: k.CreateKey(), clock: &fakeClock{now: time.Unix(1_800_000_000, 0)},
 		path: writeTopology(t, ordersBinding(), topology.Options{}),
 	}
-	_, errOut, code := e.run(t, "apply", "-f", e.path)
-	require.Equal(t, cli.ExitOK, code, errOut)
-	return e
 }
 
 // run runs args through the root command on the fakes.
@@ -67,7 +76,7 @@ func (e *dlqEnv) runContext(t *testing.T, ctx context.Context, args ...string) (
 		Clients: func(context.Context) (cli.Clients, error) {
 			return cli.Clients{SQS: client, SNS: e.sns, STS: awsbustest.NewSTS(e.sqs.SQS), Region: e.sqs.Region()}, nil
 		},
-		Stdin: &bytes.Buffer{}, Stdout: &out, Stderr: &errOut,
+		Stdin: bytes.NewBufferString(e.stdin), Stdout: &out, Stderr: &errOut,
 	}
 	code = cli.Run(cli.WithDLQFakes(ctx, e.kms, e.clock), cfg, args)
 	return out.String(), errOut.String(), code

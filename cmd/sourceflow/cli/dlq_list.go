@@ -83,7 +83,7 @@ func (g *globals) runDLQList(cmd *cobra.Command, path, output string) error {
 	}
 	if missing > 0 {
 		return &ExitError{Code: ExitDrift, Err: fmt.Errorf("%d dead-letter queues missing: run `sourceflow apply -f %s` to create them",
-			missing, path)}
+			missing, fileArg(path))}
 	}
 	return nil
 }

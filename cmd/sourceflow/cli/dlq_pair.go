@@ -71,5 +71,5 @@ func (s *session) findPair(name string) (dlqPair, error) {
 	}
 	return dlqPair{}, &ExitError{Code: ExitUsage, Err: fmt.Errorf("--queue %q is neither a dead-letter queue of %s nor "+
 		"the queue of one; its dead-letter queues are: %s (`sourceflow dlq list -f %s` shows them)",
-		name, s.source(), strings.Join(names, ", "), s.path)}
+		name, s.source(), strings.Join(names, ", "), fileArg(s.path))}
 }

@@ -69,7 +69,7 @@ func (g *globals) runDLQPurge(cmd *cobra.Command, f purgeFlags) error {
 	held := fmt.Sprintf("messages: about %d, %d of them in flight", q.visible+q.inFlight, q.inFlight)
 	if !f.yes {
 		fmt.Fprintf(out, "Dead-letter queue %s of %s holds %s. Nothing deleted: add --yes to delete them "+
-			"(`sourceflow dlq peek -f %s --queue %s` shows them first).\n", q.name, p.source, held, s.path, q.name)
+			"(`sourceflow dlq peek -f %s --queue %s` shows them first).\n", q.name, p.source, held, fileArg(s.path), q.name)
 		return nil
 	}
 	if _, err := api.PurgeQueue(ctx, &sqs.PurgeQueueInput{QueueUrl: aws.String(q.url)}); err != nil {
@@ -77,7 +77,7 @@ func (g *globals) runDLQPurge(cmd *cobra.Command, f purgeFlags) error {
 		if errors.As(err, &inProgress) {
 			return &ExitError{Code: ExitAWS, Err: fmt.Errorf("dlq purge %s: SQS refused it because a purge of the queue started "+
 				"within the last 60 seconds (another one, or this one if its first answer was lost); the queue empties within "+
-				"60 seconds of that purge: check with `sourceflow dlq list -f %s`: %w", q.name, s.path, err)}
+				"60 seconds of that purge: check with `sourceflow dlq list -f %s`: %w", q.name, fileArg(s.path), err)}
 		}
 		return s.awsFailure("dlq purge "+q.name+" (the purge may have started: check with `sourceflow dlq list`)", err)
 	}

@@ -58,7 +58,7 @@ func resolveQueue(ctx context.Context, api dlqSQS, name string) (sqsQueue, error
 // (exit 1, apply creates it) or an AWS failure (exit 3).
 func (s *session) queueFailure(err error) error {
 	if errors.Is(err, errQueueMissing) {
-		return &ExitError{Code: ExitDrift, Err: fmt.Errorf("%w: run `sourceflow apply -f %s` to create it", err, s.path)}
+		return &ExitError{Code: ExitDrift, Err: fmt.Errorf("%w: run `sourceflow apply -f %s` to create it", err, fileArg(s.path))}
 	}
 	return s.awsFailure("dlq", err)
 }

@@ -47,7 +47,7 @@ func ExampleRun() {
 	// Plan for service payments in us-east-1:
 	// + create queue payments.fifo
 	// + create queue payments-dlq.fifo (dead-letter queue of payments.fifo)
-	// Plan: 2 to create, 0 to change. Run `sourceflow apply -f -` to make them.
+	// Plan: 2 to create, 0 to change. Run `sourceflow apply -f FILE` to make them.
 	// exit 0
 	// Applied service payments in us-east-1:
 	// created queue payments.fifo

@@ -97,7 +97,7 @@ func (g *globals) runHealth(cmd *cobra.Command, f healthFlags) error {
 		return noAnswer(ctx, s, f, cmp.Or(readErr, cmp.Or(failed...)))
 	case n.down > 0:
 		return &ExitError{Code: ExitDrift, Err: fmt.Errorf("%d of %d checks down: run `sourceflow validate -f %s` "+
-			"to see what is missing and `sourceflow apply -f %s` to create it", n.down, len(rep.Checks), f.path, f.path)}
+			"to see what is missing and `sourceflow apply -f %s` to create it", n.down, len(rep.Checks), fileArg(f.path), fileArg(f.path))}
 	case n.skipped > 0:
 		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%d of %d checks not run, as their errors say, so the health "+
 			"of their resources is unknown: give the account of the topics with --account-id",

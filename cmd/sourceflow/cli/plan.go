@@ -40,7 +40,7 @@ func (g *globals) runPlan(cmd *cobra.Command, path string) error {
 	creates, edits := count(changes, actionCreate), count(changes, actionChange)
 	fmt.Fprintf(out, "Plan: %d to create, %d to change.", creates, edits)
 	if creates+edits > 0 {
-		fmt.Fprintf(out, " Run `sourceflow apply -f %s` to make them.", path)
+		fmt.Fprintf(out, " Run `sourceflow apply -f %s` to make them.", fileArg(path))
 	}
 	fmt.Fprintln(out)
 	if uncheckedTopics(changes) {

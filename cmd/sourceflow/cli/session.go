@@ -124,6 +124,17 @@ func (s *session) source() string {
 	return s.path
 }
 
+// fileArg is the -f argument of a command a message tells the operator to
+// run: the session's file, or the placeholder FILE for a topology read
+// from standard input, which a command named in a message cannot read
+// again.
+func fileArg(path string) string {
+	if path == "-" {
+		return "FILE"
+	}
+	return path
+}
+
 // where describes the account the session talks to, for headers.
 func (s *session) where() string {
 	if s.clients.Endpoint != "" {
