@@ -30,5 +30,5 @@
 //   - sqlbus: the transport over PostgreSQL or MySQL tables (watermill-sql);
 //     outbox: the transactional outbox in front of any transport.
 //   - cmd/sourceflow: the operations CLI (plan, apply, validate, health,
-//     iam-policy, export, dlq).
+//     iam-policy, export, dlq, sql).
 package sourceflow

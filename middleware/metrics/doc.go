@@ -5,10 +5,19 @@
 // # Usage
 //
 //	m, err := metrics.New(metrics.Config{MeterProvider: mp, Depth: transport})
+//	if err != nil {
+//		return err
+//	}
 //	defer m.Close()
-//	router.AddMiddleware(m.Middleware)                         // consume side
+//	router.AddMiddleware(m.Middleware) // consume side
 //	cmdPub, err := m.DecoratePublisherAs(sourceflow.KindCommand)(sqsPub) // produce side
+//	if err != nil {
+//		return err
+//	}
 //	evtPub, err := m.DecoratePublisherAs(sourceflow.KindEvent)(snsPub)
+//	if err != nil {
+//		return err
+//	}
 //
 // Metrics.Middleware is a message.HandlerMiddleware and DecoratePublisherAs
 // returns a message.PublisherDecorator (DecoratePublisher is one that takes

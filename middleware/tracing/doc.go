@@ -9,8 +9,14 @@
 // Create one Tracing and place its two halves in the pipeline:
 //
 //	tr, err := tracing.New(tracing.Config{TracerProvider: tp, MessagingSystem: tracing.SystemAWSSQS})
-//	router.AddMiddleware(tr.Middleware)           // consume side
+//	if err != nil {
+//		return err
+//	}
+//	router.AddMiddleware(tr.Middleware)            // consume side
 //	pub, err := tr.DecoratePublisher(transportPub) // produce side
+//	if err != nil {
+//		return err
+//	}
 //
 // Tracing.DecoratePublisher is a message.PublisherDecorator and
 // Tracing.Middleware a message.HandlerMiddleware, so the package depends on
