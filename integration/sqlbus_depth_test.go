@@ -36,7 +36,7 @@ func TestSQLBusDepthsCountWhatAServiceHasYetToHandle(t *testing.T) {
 			require.NoError(t, err)
 			require.Len(t, got, 2)
 			assert.Equal(t, sourceflow.QueueDepth{Queue: queue, Visible: got[0].Visible}, got[0])
-			assert.Equal(t, sourceflow.QueueDepth{Queue: sqlbus.DeadLetterTopic(queue), DLQ: true, Visible: got[1].Visible}, got[1])
+			assert.Equal(t, sourceflow.QueueDepth{Queue: queue, DLQ: true, Visible: got[1].Visible}, got[1])
 			return got[0].Visible, got[1].Visible
 		}
 		ahead, dead := depths("depth-worker")
@@ -94,7 +94,7 @@ func TestSQLBusDepthsReportADestinationItCannotReadAndTheOthers(t *testing.T) {
 		assert.Contains(t, err.Error(), `sqlbus: depth of "`+bad+`"`)
 		assert.Equal(t, []sourceflow.QueueDepth{
 			{Queue: good, Visible: 1},
-			{Queue: sqlbus.DeadLetterTopic(good), DLQ: true},
+			{Queue: good, DLQ: true},
 		}, got)
 	})
 }

@@ -13,11 +13,14 @@ import (
 // backoff is how long the forwarder waits before it reads a row again whose
 // forward failed transiently: initial after the first failure, doubling
 // with each failure in a row up to max. A forwarded row starts it over.
+// After the first failure in a row is logged, the failures are logged at
+// most every logEvery (failureLog).
 type backoff struct {
 	initial, max time.Duration
+	logEvery     time.Duration
 }
 
-var defaultBackoff = backoff{initial: 100 * time.Millisecond, max: 5 * time.Second}
+var defaultBackoff = backoff{initial: 100 * time.Millisecond, max: 5 * time.Second, logEvery: failureLogInterval}
 
 // next is the wait after one that lasted prev (0: none yet).
 func (b backoff) next(prev time.Duration) time.Duration {

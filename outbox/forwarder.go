@@ -32,7 +32,8 @@ func forwarderSchema(d sourceflow.Dialect) wsql.SchemaAdapter {
 // shared consumer group and publishing to the inner transport, with the
 // dead-letter middleware. Each delivery of a row makes one attempt; after a
 // transient failure the subscriber (pausingSubscriber) ends the poll and
-// waits the next backoff b before it reads the row again.
+// waits the next backoff b before it reads the row again. The failures are
+// logged by failureLog, at most every b.logEvery after the first.
 func newForwarder(cfg Config, b backoff) (*forwarder.Forwarder, error) {
 	sub, err := newPausingSubscriber(func() (message.Subscriber, error) {
 		return wsql.NewSubscriber(sqldb.WatermillBeginner(cfg.Dialect, cfg.DB, cfg.Topic, consumerGroup), wsql.SubscriberConfig{
@@ -55,7 +56,9 @@ func newForwarder(cfg Config, b backoff) (*forwarder.Forwarder, error) {
 	fwd, err := forwarder.NewForwarder(sub, newRelay(cfg.Transport), cfg.Logger, forwarder.Config{
 		ForwarderTopic: cfg.Topic,
 		HandlerName:    "sourceflow_outbox_forwarder_" + cfg.Topic,
-		Middlewares:    []message.HandlerMiddleware{deadLetter, checkRow},
+		Middlewares: []message.HandlerMiddleware{
+			newFailureLog(cfg.Logger, cfg.Topic, b.logEvery).middleware, deadLetter, checkRow,
+		},
 	})
 	if err != nil {
 		_ = sub.Close()

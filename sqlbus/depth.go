@@ -14,17 +14,18 @@ import (
 // destination, in order, a sourceflow.QueueDepth named after it whose
 // Visible is the number of messages after the position of service's
 // consumer group (every message kept, before its first subscription), then
-// one named DeadLetterTopic(destination), DLQ true, whose Visible is the
-// number of dead letters. InFlight is not recorded (0): a message being
-// handled counts as visible until its group acknowledges it. Pass the
-// destinations service consumes through sqlbus (those of its
-// sourceflow.Binding's Listeners, when all go through sqlbus). A
-// destination that cannot be read is left out and its error joined into
-// the returned error, so a caller gets the depths read together with what
-// failed. Each destination costs five short queries, one of which counts
-// the rows ahead (through the table's key: a backlog of millions takes a
-// while to count); only cfg.DB and cfg.Dialect are used. It serves as a metrics.DepthSource through
-// metrics.DepthFunc.
+// one named after it too, DLQ true, whose Visible is the number of its dead
+// letters (kept in the table of DeadLetterTopic(destination)). Both carry
+// the destination as given, never its encoded topic. InFlight is not
+// recorded (0): a message being handled counts as visible until its group
+// acknowledges it. Pass the destinations service consumes through sqlbus
+// (those of its sourceflow.Binding's Listeners, when all go through
+// sqlbus). A destination that cannot be read is left out and its error
+// joined into the returned error, so a caller gets the depths read together
+// with what failed. Each destination costs five short queries, one of which
+// counts the rows ahead (through the table's key: a backlog of millions
+// takes a while to count); only cfg.DB and cfg.Dialect are used. It serves
+// as a metrics.DepthSource through metrics.DepthFunc.
 func Depths(ctx context.Context, cfg Config, service string, destinations ...string) ([]sourceflow.QueueDepth, error) {
 	cfg.setDefaults()
 	if err := cfg.Validate(); err != nil {
@@ -45,7 +46,7 @@ func Depths(ctx context.Context, cfg Config, service string, destinations ...str
 		}
 		out = append(out,
 			sourceflow.QueueDepth{Queue: dest, Visible: backlog},
-			sourceflow.QueueDepth{Queue: DeadLetterTopic(dest), DLQ: true, Visible: dead})
+			sourceflow.QueueDepth{Queue: dest, DLQ: true, Visible: dead})
 	}
 	return out, errors.Join(errs...)
 }

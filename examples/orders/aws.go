@@ -27,11 +27,11 @@ func newAWSTransports(ctx context.Context, opts options, logger watermill.Logger
 	if err != nil {
 		return transports{}, err
 	}
-	orders, err := newAWSWiring(awsCfg, "orders", brk.orders, opts, logger)
+	orders, err := newAWSWiring(awsCfg, brk.orders, opts, logger)
 	if err != nil {
 		return transports{}, err
 	}
-	payments, err := newAWSWiring(awsCfg, "payments", brk.payments, opts, logger)
+	payments, err := newAWSWiring(awsCfg, brk.payments, opts, logger)
 	if err != nil {
 		return transports{}, errors.Join(err, orders.transport.(*awsbus.Transport).Close())
 	}
@@ -61,7 +61,7 @@ func loadAWSConfig(ctx context.Context) (aws.Config, error) {
 
 // newAWSWiring builds one service's transport, whose health report shows
 // the service's publish circuits, and its encryption.
-func newAWSWiring(awsCfg aws.Config, service string, brk *middleware.CircuitBreaker, opts options, logger watermill.LoggerAdapter) (wiring, error) {
+func newAWSWiring(awsCfg aws.Config, brk *middleware.CircuitBreaker, opts options, logger watermill.LoggerAdapter) (wiring, error) {
 	mode, err := provisioning(opts.provision)
 	if err != nil {
 		return wiring{}, err
@@ -74,7 +74,7 @@ func newAWSWiring(awsCfg aws.Config, service string, brk *middleware.CircuitBrea
 		KMSKeyID:      opts.kmsKey,
 		PublishLinger: opts.publishWait,
 		Circuits:      brk,
-		Logger:        logger.With(watermill.LogFields{"transport": "aws", "service": service}),
+		Logger:        logger.With(watermill.LogFields{"transport": "aws"}), // Bind adds the service
 	})
 	if err != nil {
 		return wiring{}, err

@@ -129,7 +129,7 @@ func startDriver(ctx context.Context, opts options) (*driver, error) {
 	if err != nil {
 		return nil, errors.Join(err, st.close())
 	}
-	w, err := newAWSWiring(awsCfg, "driver", brk, opts, logger)
+	w, err := newAWSWiring(awsCfg, brk, opts, logger)
 	if err != nil {
 		return nil, errors.Join(err, st.close())
 	}

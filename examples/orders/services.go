@@ -26,8 +26,8 @@ func startServices(ctx context.Context, opts options, obs *observability, c *cou
 		return nil, nil, err
 	}
 	for _, svc := range rolesServices(opts.role, w.payments, w.orders) { // payments listens before orders sends to it
-		if err := svc.Start(ctx); err != nil {
-			return nil, nil, errors.Join(fmt.Errorf("start %s: %w", svc.Name(), err), w.closers.closeAll())
+		if err := svc.Start(ctx); err != nil { // Start's error names the service
+			return nil, nil, errors.Join(err, w.closers.closeAll())
 		}
 		w.closers.add(svc.Close)
 	}

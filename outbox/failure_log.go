@@ -1,0 +1,97 @@
+package outbox
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/ThreeDotsLabs/watermill/message"
+)
+
+// failureLogInterval is how often, at most, the forwarder logs that its
+// forwards still fail, after it logged the first failure of a row of them.
+const failureLogInterval = time.Minute
+
+// failureLog logs the forwarder's failed attempts without flooding the log
+// while the inner transport is down: the first failure in a row, then at
+// most once per interval with the number of failures since the last line,
+// and the first forward after them, with the number of failures in the
+// row.
+type failureLog struct {
+	logger   watermill.LoggerAdapter
+	topic    string
+	interval time.Duration
+	now      func() time.Time
+
+	mu       sync.Mutex
+	failures int       // failed attempts in a row
+	unlogged int       // failed attempts since the last line
+	first    time.Time // the first failure in the row
+	loggedAt time.Time // the last line
+}
+
+func newFailureLog(logger watermill.LoggerAdapter, topic string, interval time.Duration) *failureLog {
+	return &failureLog{logger: logger, topic: topic, interval: interval, now: time.Now}
+}
+
+// middleware is the forwarder's outermost handler middleware. A row whose
+// forward failed is nacked here, and so tried again after the backoff, and
+// its failure is logged through l instead of by Watermill's router, which
+// would log every attempt. A handling ended by the router's stop (context
+// canceled) is returned as it is: the router nacks it without logging.
+func (l *failureLog) middleware(h message.HandlerFunc) message.HandlerFunc {
+	return func(msg *message.Message) ([]*message.Message, error) {
+		out, err := h(msg)
+		switch {
+		case err == nil:
+			l.succeeded()
+			return out, nil
+		case errors.Is(err, context.Canceled):
+			return nil, err
+		}
+		l.failed(msg.UUID, err)
+		msg.Nack() // the router's Ack that follows does nothing
+		return nil, nil
+	}
+}
+
+// failed logs a failed attempt when it is the first in a row or the last
+// line is interval old.
+func (l *failureLog) failed(uuid string, err error) {
+	l.mu.Lock()
+	now := l.now()
+	l.failures++
+	l.unlogged++
+	if l.failures == 1 {
+		l.first = now
+	} else if now.Sub(l.loggedAt) < l.interval {
+		l.mu.Unlock()
+		return
+	}
+	fields := watermill.LogFields{
+		"topic": l.topic, "message_uuid": uuid, "failed_attempts": l.unlogged, "failing_for": now.Sub(l.first).String(),
+	}
+	first := l.failures == 1
+	l.loggedAt, l.unlogged = now, 0
+	l.mu.Unlock()
+	if first {
+		l.logger.Error("outbox: forwarding failed; tried again after a backoff, logged again at most every "+l.interval.String(), err, fields)
+		return
+	}
+	l.logger.Error("outbox: forwarding still fails", err, fields)
+}
+
+// succeeded logs the end of a row of failures.
+func (l *failureLog) succeeded() {
+	l.mu.Lock()
+	failures, first := l.failures, l.first
+	l.failures, l.unlogged = 0, 0
+	l.mu.Unlock()
+	if failures > 0 {
+		l.logger.Info("outbox: forwarding resumed", watermill.LogFields{
+			"topic": l.topic, "failed_attempts": failures, "failed_for": l.now().Sub(first).String(),
+		})
+	}
+}

@@ -1,0 +1,40 @@
+package outbox
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Failed forwards in a row are logged first, then at most once per
+// interval with the failures since the line before, and their end once,
+// with the failures in the row.
+func TestForwardFailuresAreLoggedFirstThenOncePerIntervalWithTheirCount(t *testing.T) {
+	logs := watermill.NewCaptureLogger()
+	l := newFailureLog(logs, "outbox", time.Minute)
+	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	l.now = func() time.Time { return clock }
+	down := errors.New("queue service unavailable")
+	for range 30 { // 30 attempts, 5s apart: 2m25s
+		l.failed("m-1", down)
+		clock = clock.Add(5 * time.Second)
+	}
+	l.succeeded()
+	l.succeeded()
+
+	errs := logs.Captured()[watermill.ErrorLogLevel]
+	require.Len(t, errs, 3, "the first failure, then one line a minute")
+	for i, want := range []int{1, 12, 12} {
+		assert.Equal(t, want, errs[i].Fields["failed_attempts"], "line %d", i)
+		assert.Equal(t, down, errs[i].Err)
+	}
+	assert.Equal(t, "2m0s", errs[2].Fields["failing_for"])
+	infos := logs.Captured()[watermill.InfoLogLevel]
+	require.Len(t, infos, 1, "the recovery, once")
+	assert.Equal(t, 30, infos[0].Fields["failed_attempts"])
+	assert.Equal(t, "2m30s", infos[0].Fields["failed_for"])
+}
