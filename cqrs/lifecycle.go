@@ -35,7 +35,7 @@ func (s *Service) Start(ctx context.Context) error {
 	ctx, end := s.beginStart(ctx)
 	defer end()
 	if err := s.checkWiring(); err != nil {
-		return err
+		return s.startFailed(err)
 	}
 	if !s.bound { // a Start that failed after binding is retried without binding again
 		if err := s.cfg.Transport.Bind(ctx, s.binding()); err != nil {
@@ -45,17 +45,17 @@ func (s *Service) Start(ctx context.Context) error {
 	}
 	pubs, err := s.buildPublishers()
 	if err != nil {
-		return err
+		return s.startFailed(err)
 	}
 	if ctx.Err() != nil {
-		return fmt.Errorf("cqrs: start %q: %w", s.cfg.Name, context.Cause(ctx))
+		return s.startFailed(context.Cause(ctx))
 	}
 	if s.cfg.Router != nil {
 		return s.startIn(s.cfg.Router, pubs)
 	}
 	router, _, subs, err := s.buildRouter()
 	if err != nil {
-		return errors.Join(err, closeAll(subs))
+		return errors.Join(s.startFailed(err), closeAll(subs))
 	}
 	if err := s.run(ctx, router, subs, pubs); err != nil {
 		// A handler waiting to send is refused before closeAll waits for it,
@@ -65,6 +65,11 @@ func (s *Service) Start(ctx context.Context) error {
 	}
 	s.subs = subs // the router closes them without waiting; Close waits for them
 	return nil
+}
+
+// startFailed names the service in an error of its Start that does not.
+func (s *Service) startFailed(err error) error {
+	return fmt.Errorf("cqrs: start %q: %w", s.cfg.Name, err)
 }
 
 // routerLocks serialises the Starts of the services sharing a router, from
@@ -104,7 +109,7 @@ func (s *Service) startIn(router *message.Router, pubs map[string]message.Publis
 	if s.handlers == nil {
 		_, handlers, subs, err := s.buildRouter()
 		if err != nil {
-			return errors.Join(err, closeAll(subs))
+			return errors.Join(s.startFailed(err), closeAll(subs))
 		}
 		s.handlers, s.subs = handlers, subs
 	}
