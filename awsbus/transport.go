@@ -7,6 +7,7 @@ import (
 	"maps"
 	"sync"
 
+	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
@@ -136,7 +137,7 @@ func (t *Transport) Publisher(destination string) (message.Publisher, error) {
 	}
 	if t.pub == nil {
 		pub, err := NewPublisher(PublisherConfig{
-			SQS: t.clients.SQS, SNS: t.clients.SNS, Resolve: t.resolve, Logger: t.cfg.Logger,
+			SQS: t.clients.SQS, SNS: t.clients.SNS, Resolve: t.resolve, Logger: t.serviceLogger(),
 			Linger: t.cfg.PublishLinger,
 		})
 		if err != nil {
@@ -145,6 +146,13 @@ func (t *Transport) Publisher(destination string) (message.Publisher, error) {
 		t.pub = pub
 	}
 	return t.pub, nil
+}
+
+// serviceLogger is Config.Logger with the bound service's name, which
+// every line of the transport's publisher and subscriber carries. t.mu is
+// held and the transport bound.
+func (t *Transport) serviceLogger() watermill.LoggerAdapter {
+	return t.cfg.Logger.With(watermill.LogFields{"service": t.plan.Service})
 }
 
 // Subscriber returns the shared SQS subscriber for a destination this
@@ -163,7 +171,7 @@ func (t *Transport) Subscriber(destination string) (message.Subscriber, error) {
 	}
 	if t.sub == nil || t.sub.isClosed() {
 		sub, err := NewSubscriber(SubscriberConfig{
-			SQS: t.clients.SQS, Resolve: t.resolve, ConsumerConfig: t.cfg.ConsumerConfig, Logger: t.cfg.Logger,
+			SQS: t.clients.SQS, Resolve: t.resolve, ConsumerConfig: t.cfg.ConsumerConfig, Logger: t.serviceLogger(),
 		})
 		if err != nil {
 			return nil, err
