@@ -9,8 +9,9 @@ import (
 	"github.com/sourceflow-go/sourceflow/cmd/sourceflow/cli"
 )
 
-// An empty dead-letter queue has nothing to redrive: redrive says so in
-// plain words, draws no progress bar, starts no move task and exits 0.
+// A copy of a dead-letter queue in which SQS counts no message has nothing
+// to move: redrive says so in plain words, draws no progress bar, receives
+// nothing and exits 0.
 func TestDLQRedriveOfAnEmptyDeadLetterQueueSaysThereIsNothingToRedrive(t *testing.T) {
 	for _, tt := range []struct{ queue, source string }{
 		{"orders-order-events-dlq", "orders-order-events"},
@@ -19,33 +20,52 @@ func TestDLQRedriveOfAnEmptyDeadLetterQueueSaysThereIsNothingToRedrive(t *testin
 		t.Run(tt.queue, func(t *testing.T) {
 			e := newDLQEnv(t)
 
-			out, errOut, code := e.run(t, "dlq", "redrive", "-f", e.path, "--queue", tt.queue)
+			out, errOut, code := e.run(t, "dlq", "redrive", "-f", e.path, "--queue", tt.queue, "--method", "copy")
 
 			require.Equal(t, cli.ExitOK, code, errOut)
-			assert.Equal(t, "Dead-letter queue "+tt.queue+" of "+tt.source+" is empty: nothing to redrive.\n", out)
+			assert.Contains(t, out, "Dead-letter queue "+tt.queue+" of "+tt.source+": SQS counts no message in it")
+			assert.Contains(t, out, "Nothing to redrive")
 			assert.Empty(t, errOut, "no progress bar")
 			assert.Zero(t, e.sqs.Calls("StartMessageMoveTask")+e.sqs.Calls("ReceiveMessage"))
 		})
 	}
 }
 
-// An empty dead-letter queue has nothing to purge: purge says it is empty,
-// not that it holds "about 0" messages, and calls no PurgeQueue.
+// A move task of a dead-letter queue in which SQS counts no message moves
+// nothing and says so.
+func TestDLQRedriveByMoveTaskOfAnEmptyDeadLetterQueueMovesNothing(t *testing.T) {
+	e := newDLQEnv(t)
+
+	out, errOut, code := e.run(t, "dlq", "redrive", "-f", e.path, "--queue", "orders-order-events-dlq")
+
+	require.Equal(t, cli.ExitOK, code, errOut)
+	assert.Contains(t, out, "Moved 0 messages")
+}
+
+// A dead-letter queue in which SQS counts no message has nothing to count:
+// purge says so, not that it holds "about 0" messages, and deletes nothing
+// without --yes; with --yes it purges all the same, as the counts are
+// approximate.
 func TestDLQPurgeOfAnEmptyDeadLetterQueueSaysItIsEmpty(t *testing.T) {
 	for _, name := range []string{"count only", "with yes"} {
 		t.Run(name, func(t *testing.T) {
 			e := newDLQEnv(t)
 			args := []string{"dlq", "purge", "-f", e.path, "--queue", "orders-dlq.fifo"}
+			purges := 0
 			if name == "with yes" {
 				args = append(args, "--yes")
+				purges = 1
 			}
 
 			out, errOut, code := e.run(t, args...)
 
 			require.Equal(t, cli.ExitOK, code, errOut)
-			assert.Equal(t, "Dead-letter queue orders-dlq.fifo of orders.fifo is empty: nothing to purge, nothing deleted.\n", out)
 			assert.NotContains(t, out, "about 0")
-			assert.Zero(t, e.sqs.Calls("PurgeQueue"))
+			assert.Equal(t, purges, e.sqs.Calls("PurgeQueue"))
+			if purges == 0 {
+				assert.Contains(t, out, "Dead-letter queue orders-dlq.fifo of orders.fifo: SQS counts no message in it")
+				assert.Contains(t, out, "Nothing deleted")
+			}
 		})
 	}
 }

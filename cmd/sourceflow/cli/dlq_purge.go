@@ -25,9 +25,9 @@ Without --yes it only says how many messages the dead-letter queue holds
 and deletes nothing (exit 0). With --yes it calls SQS PurgeQueue: SQS
 deletes the messages within 60 seconds, in flight or not (messages that
 arrive during those seconds may be deleted too), and refuses another purge
-of the same queue within them (exit 3). Nothing else is changed. An empty
-dead-letter queue (no message visible or in flight) is left alone, with or
-without --yes: purge says so and exits 0.`
+of the same queue within them (exit 3). Nothing else is changed. When SQS
+counts no message in the dead-letter queue, purge says so (exit 0); its
+counts are approximate, so with --yes it purges all the same.`
 
 func newDLQPurgeCommand(g *globals) *cobra.Command {
 	var f purgeFlags
@@ -62,11 +62,15 @@ func (g *globals) runDLQPurge(cmd *cobra.Command, f purgeFlags) error {
 		return s.queueFailure(err)
 	}
 	out := cmd.OutOrStdout()
-	if q.visible+q.inFlight == 0 {
-		fmt.Fprintf(out, "Dead-letter queue %s of %s is empty: nothing to purge, nothing deleted.\n", q.name, p.source)
-		return nil
-	}
 	held := fmt.Sprintf("messages: about %d, %d of them in flight", q.visible+q.inFlight, q.inFlight)
+	if q.visible+q.inFlight == 0 {
+		if !f.yes {
+			fmt.Fprintf(out, "Dead-letter queue %s of %s: %s. Nothing deleted: --yes purges it all the same.\n",
+				q.name, p.source, noneCounted)
+			return nil
+		}
+		held = "no message counted: SQS's counts are approximate"
+	}
 	if !f.yes {
 		fmt.Fprintf(out, "Dead-letter queue %s of %s holds %s. Nothing deleted: add --yes to delete them "+
 			"(`sourceflow dlq peek -f %s --queue %s` shows them first).\n", q.name, p.source, held, fileArg(s.path), q.name)

@@ -44,12 +44,14 @@ func (g *globals) openRedrive(ctx context.Context, cmd *cobra.Command, f redrive
 }
 
 // run runs the chosen method, falling back from native to copy when auto
-// chose native and the endpoint cannot start a move task. An empty
-// dead-letter queue (no message visible or in flight) is only reported:
-// there is nothing to move and no progress to draw.
+// chose native and the endpoint cannot start a move task. A copy without
+// --max moves at most the dead-letter queue's depth: when SQS counts no
+// message (its counts are approximate), it is only reported. A move task,
+// or a copy bounded by --max, moves what the queue holds, counted or not.
 func (r *redrive) run(ctx context.Context) error {
-	if r.from.visible+r.from.inFlight == 0 {
-		fmt.Fprintf(r.out, "Dead-letter queue %s of %s is empty: nothing to redrive.\n", r.from.name, r.to.name)
+	if r.from.visible+r.from.inFlight == 0 && r.plan.method == methodCopy && r.flags.max == 0 {
+		fmt.Fprintf(r.out, "Dead-letter queue %s of %s: %s. Nothing to redrive: run the command again in a minute "+
+			"if a message was dead-lettered just now.\n", r.from.name, r.to.name, noneCounted)
 		return nil
 	}
 	fmt.Fprintf(r.out, "Redrive %s -> %s by %s (%s), %s.\n", r.from.name, r.to.name, r.plan.method, r.plan.why, r.rateText())
@@ -70,6 +72,11 @@ func (r *redrive) rateText() string {
 	}
 	return fmt.Sprintf("at most %d messages/s", r.rate)
 }
+
+// noneCounted says that SQS counts no message in a queue, and what that
+// count is worth.
+const noneCounted = "SQS counts no message in it (none visible, none in flight; its counts are approximate and " +
+	"may leave out a message that arrived in the last minute)"
 
 // total is the progress bar's total: the dead-letter queue's depth, or
 // --max.

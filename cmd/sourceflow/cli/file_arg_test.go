@@ -22,6 +22,8 @@ func TestCommandsSuggestedForATopologyFromStandardInputNameAFile(t *testing.T) {
 	}{
 		{"plan", []string{"plan"}, "`sourceflow apply -f FILE`"},
 		{"health", []string{"health"}, "`sourceflow validate -f FILE`"},
+		{"validate", []string{"validate"}, "`sourceflow plan -f FILE`"},
+		{"validate's apply", []string{"validate"}, "`sourceflow apply -f FILE`"},
 		{"dlq list", []string{"dlq", "list"}, "`sourceflow apply -f FILE`"},
 		{"dlq peek", []string{"dlq", "peek", "--queue", "orders-dlq.fifo"}, "`sourceflow apply -f FILE`"},
 		{"dlq peek of another queue", []string{"dlq", "peek", "--queue", "nope"}, "`sourceflow dlq list -f FILE`"},

@@ -43,5 +43,5 @@ func (g *globals) runValidate(cmd *cobra.Command, path string) error {
 	}
 	return &ExitError{Code: ExitDrift, Err: fmt.Errorf("%d difference(s) from %s: run `sourceflow plan -f %s` "+
 		"to see what apply would do and `sourceflow apply -f %s` to fix them, or fix the infrastructure code that owns them",
-		len(report.Drifts), path, path, path)}
+		len(report.Drifts), displayPath(path), fileArg(path), fileArg(path))}
 }
