@@ -20,7 +20,9 @@ type channelSubscriber struct {
 // ChannelConfig.CloseTimeout to finish in. Gochannel gives up on its
 // messages as the subscription ends, so a message that fails meanwhile,
 // waits for its next delivery, or is still in its handler when
-// CloseTimeout runs out, is dead-lettered rather than redelivered.
+// CloseTimeout runs out, is dead-lettered rather than redelivered. A
+// Subscribe that Close overtook answers with a closed channel: once Close
+// returned, no subscription of the subscriber runs.
 func (s *channelSubscriber) Subscribe(ctx context.Context, topic string) (<-chan *message.Message, error) {
 	if err := s.t.listen(topic); err != nil {
 		return nil, err
@@ -49,7 +51,7 @@ func (s *channelSubscriber) Subscribe(ctx context.Context, topic string) (<-chan
 		}}
 	live, endLive := r.deliveryContext(ctx)
 	out := make(chan *message.Message)
-	s.relays.start(cancel, func() {
+	relay := func() {
 		defer endLive()
 		refuse := func(m *message.Message) { r.refuse(ctx, topic, m) }
 		msgs, gone := outliving(ctx, live, in, refuse, s.t.channelEnd(topic, endSub))
@@ -57,7 +59,13 @@ func (s *channelSubscriber) Subscribe(ctx context.Context, topic string) (<-chan
 			<-gone
 			s.t.unlisten(topic)
 		})
-	})
+	}
+	if !s.relays.start(cancel, relay) {
+		// Close overtook this Subscribe: end the subscription here, as its
+		// relay would (closing out), refusing what was published meanwhile.
+		cancel()
+		relay()
+	}
 	return out, nil
 }
 

@@ -96,7 +96,9 @@ func (b *CommandBus) Send(ctx context.Context, entityID string, cmd any) (Envelo
 // transaction ctx carries, ErrDuplicateCommand is returned rather than
 // retried: the sequence the failed attempt reserved would stay reserved in
 // that transaction, leaving a gap, while failing rolls the handling back
-// whole and its redelivery finds the stored command.
+// whole and its redelivery finds the stored command. A store that is no
+// Transactor (MemoryCommandStore) leaves no gap only among sends of this
+// service: instances sharing it may each reserve a number for one command.
 func (s *Service) record(ctx context.Context, derived bool, cmd StoredCommand) (StoredCommand, error) {
 	store := s.cfg.CommandStore
 	env := cmd.Envelope
@@ -121,6 +123,11 @@ func (s *Service) record(ctx context.Context, derived bool, cmd StoredCommand) (
 	run := attempt
 	if tx, ok := store.(sourceflow.Transactor); ok {
 		run = func(ctx context.Context) error { return tx.WithinTx(ctx, attempt) }
+	} else if derived {
+		// Without a transaction to undo a reservation, this service's sends
+		// of one id look it up in turn: the later one finds the command
+		// rather than reserving a number it would not use, a gap.
+		defer s.locks.lock(recordLockKey(env.EntityID, env.MessageID))()
 	}
 	err := run(ctx)
 	if derived && errors.Is(err, ErrDuplicateCommand) && !joins(ctx, store) {

@@ -46,3 +46,9 @@ func (k *keyedMutex[K]) lock(key K) func() {
 func sagaLockKey(name, id string) string { return "saga\x00" + name + "\x00" + id }
 
 func viewLockKey(name, id string) string { return "view\x00" + name + "\x00" + id }
+
+// recordLockKey keys the lock under which the CommandBus looks up and stores
+// a command with a derived id, apart from the saga and view locks.
+func recordLockKey(entityID, messageID string) string {
+	return "command\x00" + entityID + "\x00" + messageID
+}

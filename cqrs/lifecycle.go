@@ -73,8 +73,8 @@ func (s *Service) startFailed(err error) error {
 }
 
 // routerLocks serialises the Starts of the services sharing a router, from
-// adding their handlers to running them: a handler that another service's
-// RunHandlers starts before its middleware is added runs without it.
+// adding their handlers to running them. (A handler that a RunHandlers
+// starts before its middleware is added waits for it: see retirable.wired.)
 var routerLocks keyedMutex[*message.Router]
 
 // routerNames holds, per shared router, the handler names services gave
@@ -258,6 +258,7 @@ func (s *Service) buildRouter() (*message.Router, []*message.Handler, []message.
 		h.AddMiddleware(subs[i].(*retirable).markRunning, markFailure)
 		h.AddMiddleware(s.cfg.HandlerMiddleware...)
 		h.AddMiddleware(s.subscribeHooks(d)...)
+		subs[i].(*retirable).wire()
 		handlers[i] = h
 	}
 	return router, handlers, subs, nil

@@ -50,7 +50,8 @@ type pubsubSubscriber struct {
 // innerGrace after that (or when Close has closed the inner subscriber), so
 // the Pub/Sub can commit or delete the acks given while draining. An inner
 // Subscribe that does not answer is given up when ctx ends or Close is
-// called.
+// called, and a Subscribe that Close overtook answers with a closed
+// channel: once Close returned, no subscription of the subscriber runs.
 func (s *pubsubSubscriber) Subscribe(ctx context.Context, destination string) (<-chan *message.Message, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	innerCtx, endInner := context.WithCancel(context.WithoutCancel(ctx))
@@ -69,10 +70,14 @@ func (s *pubsubSubscriber) Subscribe(ctx context.Context, destination string) (<
 			return s.t.deadLetter(destination, m, reason, deliveries)
 		}}
 	out := make(chan *message.Message)
-	s.relays.start(cancel, func() {
+	if !s.relays.start(cancel, func() {
 		defer time.AfterFunc(innerGrace, endInner)
 		r.relay(ctx, destination, in, out, func() {})
-	})
+	}) {
+		cancel()
+		endInner()
+		close(out)
+	}
 	return out, nil
 }
 

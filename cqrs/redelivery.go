@@ -81,30 +81,33 @@ func RedeliveryPauses(maxDeliveries int, delay time.Duration) time.Duration {
 }
 
 // relays are the running relays of one subscriber, each with the cancel
-// function of its subscription.
+// function of its subscription. Once stopped they start no relay, so that
+// none runs on after the subscriber's Close.
 type relays struct {
 	mu      sync.Mutex
 	cancels []context.CancelFunc
+	stopped bool
 	wg      sync.WaitGroup
 }
 
-// start runs relay in its own goroutine; stop calls cancel.
-func (r *relays) start(cancel context.CancelFunc, relay func()) {
+// start runs relay in its own goroutine; stop calls cancel. After stop it
+// runs nothing and reports false.
+func (r *relays) start(cancel context.CancelFunc, relay func()) bool {
 	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.stopped {
+		return false
+	}
 	r.cancels = append(r.cancels, cancel)
-	r.mu.Unlock()
-	r.wg.Add(1)
-	go func() {
-		defer r.wg.Done()
-		relay()
-	}()
+	r.wg.Go(relay)
+	return true
 }
 
-// stop cancels every subscription started so far.
+// stop cancels every subscription started so far and refuses later ones.
 func (r *relays) stop() {
 	r.mu.Lock()
 	cancels := r.cancels
-	r.cancels = nil
+	r.cancels, r.stopped = nil, true
 	r.mu.Unlock()
 	for _, c := range cancels {
 		c()

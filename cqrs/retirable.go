@@ -27,11 +27,20 @@ type retirable struct {
 	// set the handler's stop function and stopped channel.
 	running     chan struct{}
 	runningOnce sync.Once
+	// wired is closed once the handler's middleware is added (wire): the
+	// router starts a handler's goroutine, which builds its middleware
+	// chain, only after its Subscribe answered, so a router run by its
+	// owner while the service starts does not run the handler without it.
+	wired    chan struct{}
+	wireOnce sync.Once
 }
 
 func newRetirable(sub message.Subscriber) *retirable {
-	return &retirable{Subscriber: sub, running: make(chan struct{})}
+	return &retirable{Subscriber: sub, running: make(chan struct{}), wired: make(chan struct{})}
 }
+
+// wire lets Subscribe go on: the handler's middleware is in place.
+func (r *retirable) wire() { r.wireOnce.Do(func() { close(r.wired) }) }
 
 // markRunning is the handler's first middleware: building it marks the
 // handler's goroutine as running.
@@ -74,6 +83,10 @@ func (r *retirable) Subscribe(ctx context.Context, topic string) (<-chan *messag
 	}
 	r.ends = append(r.ends, end)
 	r.mu.Unlock()
+	select {
+	case <-r.wired:
+	case <-ctx.Done():
+	}
 	msgs, err := r.Subscriber.Subscribe(ctx, topic)
 	if err != nil {
 		end()

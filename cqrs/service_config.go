@@ -88,11 +88,9 @@ type ServiceConfig struct {
 	// Services sharing a router may start at the same time: each Start adds
 	// its handlers with their middleware and runs them before another
 	// service's Start adds or runs any. The caller's own Run or RunHandlers
-	// is not covered: run while a service starts, it may start that
-	// service's handler before its middleware is added, and the handler then
-	// runs without it. Run the router before or after the Starts, not during
-	// them. Default: a router of the service's own, started by Start and
-	// closed by Close.
+	// may run while a service starts: a handler of the service it starts
+	// subscribes, and handles, only once its middleware is added. Default:
+	// a router of the service's own, started by Start and closed by Close.
 	Router *message.Router
 	// Hooks are the four SourceFlow hooks.
 	Hooks Hooks
