@@ -61,14 +61,14 @@ func (t *Provisioner) createQueue(ctx context.Context, res *resolved, q Queue, t
 		res.queueURL[q.Name] = url
 		return nil
 	}
-	dlqURL, dlqARN, err := t.ensureQueue(ctx, res, q.DLQ, q.DLQAttributes, tags)
+	dlqURL, dlqARN, err := t.ensureQueue(ctx, res, q.DLQ, q.DLQAttributes, tags, q.Owned)
 	if err != nil {
 		return err
 	}
 	res.queueURL[q.DLQ], res.queueARN[q.DLQ] = dlqURL, dlqARN
 	desired := maps.Clone(q.Attributes)
 	desired["RedrivePolicy"] = redrivePolicy(dlqARN, q.MaxReceiveCount)
-	url, arn, err := t.ensureQueue(ctx, res, q.Name, desired, tags)
+	url, arn, err := t.ensureQueue(ctx, res, q.Name, desired, tags, q.Owned)
 	if err != nil {
 		return err
 	}
@@ -78,12 +78,14 @@ func (t *Provisioner) createQueue(ctx context.Context, res *resolved, q Queue, t
 }
 
 // ensureQueue creates queue name with desired attributes and tags, or
-// reconciles an existing one: it writes only the attributes and tags that
-// differ. Either way the queue's policy refuses requests without TLS: a new
-// queue is created with that policy, so a queue the service only sends to
-// needs no SetQueueAttributes; when its ARN cannot be built (no account
-// known yet), the policy is set after the queue is made.
-func (t *Provisioner) ensureQueue(ctx context.Context, res *resolved, name string, desired, tags map[string]string) (url, arn string, err error) {
+// reconciles an existing one when the service owns it: it writes only the
+// attributes and tags that differ. An existing queue the service does not
+// own (the dead-letter queue of a queue it only sends to) is its consumer's
+// and is only read. Either way the queue's policy refuses requests without
+// TLS: a new queue is created with that policy, so a queue the service only
+// sends to needs no SetQueueAttributes; when its ARN cannot be built (no
+// account known yet), the policy is set after the queue is made.
+func (t *Provisioner) ensureQueue(ctx context.Context, res *resolved, name string, desired, tags map[string]string, owned bool) (url, arn string, err error) {
 	url, found, err := t.queueURL(ctx, name)
 	if err != nil {
 		return "", "", err
@@ -96,6 +98,9 @@ func (t *Provisioner) ensureQueue(ctx context.Context, res *resolved, name strin
 	}
 	if err != nil {
 		return "", "", err
+	}
+	if found && !owned {
+		return url, attrs[string(sqstypes.QueueAttributeNameQueueArn)], nil
 	}
 	if diff := queueDiff(desired, attrs); found && len(diff) > 0 {
 		_, err := t.sqs.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(url), Attributes: diff})

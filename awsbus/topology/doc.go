@@ -53,7 +53,8 @@
 //
 //   - Create: reads first and writes only differences, so a second run
 //     changes nothing. A queue the service only sends to is created when
-//     missing but never reconciled: its consumer owns it. Queue policies are
+//     missing but never reconciled, nor is its dead-letter queue: its
+//     consumer owns both. Queue policies are
 //     merged, never overwritten. AWS may answer QueueDoesNotExist about a
 //     queue for a moment after creating it; Create then asks again for up
 //     to 10 seconds (or until its context ends) before failing.

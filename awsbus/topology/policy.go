@@ -3,6 +3,7 @@ package topology
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -16,7 +17,9 @@ const PolicySidPrefix = "SourceFlowSNS"
 // aws:SourceArn. Existing statements are kept verbatim; a topic that an
 // existing statement already allows (Principal "*" or the SNS service,
 // Action sqs:SendMessage, sqs:* or *, ArnEquals or ArnLike on
-// aws:SourceArn) adds nothing. added lists the topic
+// aws:SourceArn) adds nothing. A statement added has the Sid
+// PolicySid(topic), numbered when a statement kept has that Sid: SQS
+// refuses a policy whose statements share one. added lists the topic
 // ARNs that got a statement; when it is empty, merged equals existing.
 // A topic ARN holding a wildcard ("*" or "?") is refused: its statement
 // would let every topic it matches send to the queue.
@@ -36,7 +39,7 @@ func MergeQueuePolicy(existing, queueARN string, topicARNs []string) (merged str
 			continue
 		}
 		stmts = append(stmts, map[string]any{
-			"Sid":       PolicySid(topic),
+			"Sid":       uniqueSid(stmts, PolicySid(topic)),
 			"Effect":    "Allow",
 			"Principal": map[string]any{"Service": "sns.amazonaws.com"},
 			"Action":    "sqs:SendMessage",
@@ -187,8 +190,29 @@ func stringList(v any) []string {
 
 // PolicySid is the Sid of the statement that lets topic (a name or an
 // ARN) send to a queue: PolicySidPrefix and the topic's name, alphanumeric
-// only.
+// only. MergeQueuePolicy appends a number to it when the policy already
+// has a statement of that Sid that does not let the topic send.
 func PolicySid(topic string) string { return PolicySidPrefix + topicName(topic) }
+
+// uniqueSid returns sid, or sid with the smallest number from 2 on that no
+// statement of stmts carries: SQS refuses a policy whose statements share
+// a Sid, and a statement of that Sid may be there already, changed by
+// hand, or naming a topic of that name elsewhere.
+func uniqueSid(stmts []any, sid string) string {
+	taken := map[string]bool{}
+	for _, s := range stmts {
+		if m, ok := s.(map[string]any); ok {
+			if v, ok := m["Sid"].(string); ok {
+				taken[v] = true
+			}
+		}
+	}
+	out := sid
+	for n := 2; taken[out]; n++ {
+		out = sid + strconv.Itoa(n)
+	}
+	return out
+}
 
 // topicName returns the last ARN segment, made safe for a Sid
 // (alphanumeric only).

@@ -14,8 +14,9 @@ const SecureTransportSid = "SourceFlowDenyInsecureTransport"
 // statement that denies every principal every SQS action on the queue when
 // the request is not over TLS (aws:SecureTransport false). Existing
 // statements are kept verbatim; when one already denies that, added is
-// false and merged equals existing. SNS delivers over TLS, so it is not
-// affected.
+// false and merged equals existing. The statement's Sid is
+// SecureTransportSid, numbered when a statement kept has that Sid. SNS
+// delivers over TLS, so it is not affected.
 func RequireSecureTransport(existing, queueARN string) (merged string, added bool, err error) {
 	doc, err := parsePolicy(existing, queueARN)
 	if err != nil {
@@ -26,7 +27,7 @@ func RequireSecureTransport(existing, queueARN string) (merged string, added boo
 		return existing, false, nil
 	}
 	stmts = append(stmts, map[string]any{
-		"Sid":       SecureTransportSid,
+		"Sid":       uniqueSid(stmts, SecureTransportSid),
 		"Effect":    "Deny",
 		"Principal": "*",
 		"Action":    "sqs:*",

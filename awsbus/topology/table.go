@@ -37,11 +37,15 @@ func ValidateTableName(name string) error {
 	return nil
 }
 
-// Validate reports what DynamoDB would refuse in t: its name and key names.
+// Validate reports what DynamoDB would refuse in t: its name and key names
+// (a sort key may not repeat the partition key).
 func (t Table) Validate() error {
 	errs := []error{ValidateTableName(t.Name)}
 	if t.PartitionKey == "" {
 		errs = append(errs, fmt.Errorf("table %q: no partition key", t.Name))
+	}
+	if t.SortKey != "" && t.SortKey == t.PartitionKey {
+		errs = append(errs, fmt.Errorf("table %q: partition key and sort key are both %q; DynamoDB needs two attributes", t.Name, t.SortKey))
 	}
 	for _, attr := range []string{t.PartitionKey, t.SortKey, t.TTLAttribute} {
 		if len(attr) > 255 {

@@ -31,6 +31,8 @@ func TestPlanRefusesInvalidTables(t *testing.T) {
 		"bad name":         {[]topology.Table{{Name: "a b", PartitionKey: "pk"}}, `table "a b"`},
 		"no partition key": {[]topology.Table{{Name: "shop_views"}}, `table "shop_views": no partition key`},
 		"declared twice":   {[]topology.Table{commandsTable, other}, `table "shop_commands" declared twice, differently`},
+		"one key twice": {[]topology.Table{{Name: "shop_views", PartitionKey: "id", SortKey: "id"}},
+			`table "shop_views": partition key and sort key are both "id"`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := topology.New(ordersBinding(), topology.Options{Tables: tc.tables})

@@ -101,7 +101,9 @@ func (t *Provisioner) validateOwnedQueue(ctx context.Context, rep *DriftReport, 
 }
 
 // validateDLQ checks the dead-letter queue of q and returns its ARN; found
-// is false, and a drift reported, when it is missing.
+// is false, and a drift reported, when it is missing. The dead-letter queue
+// of a queue the service only sends to is its consumer's: only whether it
+// exists is checked, as Create only makes it when missing.
 func (t *Provisioner) validateDLQ(ctx context.Context, res *resolved, rep *DriftReport, q Queue, tags map[string]string) (arn string, found bool, err error) {
 	url, found, err := t.queueURL(ctx, q.DLQ)
 	if err != nil {
@@ -110,6 +112,9 @@ func (t *Provisioner) validateDLQ(ctx context.Context, res *resolved, rep *Drift
 	if !found {
 		rep.add("queue", q.DLQ, "missing (dead-letter queue of %s)", q.Name)
 		return "", false, nil
+	}
+	if !q.Owned {
+		return "", true, nil
 	}
 	attrs, err := t.queueAttributes(ctx, q.DLQ, url)
 	if err != nil {
