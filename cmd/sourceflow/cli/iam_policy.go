@@ -3,6 +3,7 @@ package cli
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -30,7 +31,11 @@ With --key-policy it prints instead the statements the policy of the file's
 KMS key needs for encryption at rest: SNS may generate and decrypt data keys
 for the service's topics, to store their messages under the key and deliver
 them to its queues encrypted under it. Add them to the key's policy; a key
-that sourceflow export creates has them already.`
+that sourceflow export creates has them already.
+
+The policy lists the service's resources by ARN, so it grows with them. One
+over IAM's quota for a managed policy (6,144 characters without white
+space) is printed all the same, with a warning on standard error.`
 
 // iamFlags are the flags of iam-policy.
 type iamFlags struct {
@@ -143,5 +148,31 @@ func parseProvisioning(s string) (topology.Provisioning, error) {
 
 // printPolicy writes pol as indented JSON, the document IAM accepts.
 func printPolicy(cmd *cobra.Command, pol topology.IAMPolicy) error {
-	return writeJSON(cmd.OutOrStdout(), pol)
+	if err := writeJSON(cmd.OutOrStdout(), pol); err != nil {
+		return err
+	}
+	if n := policySize(pol); n > maxManagedPolicySize {
+		fmt.Fprintf(cmd.ErrOrStderr(), "Warning: the policy is %d characters without white space; IAM takes at most "+
+			"%d in a managed policy and %d in all the inline policies of a role together. Split its statements "+
+			"between managed policies (a role takes 10 by default), or ask for the quota to be raised.\n",
+			n, maxManagedPolicySize, maxInlinePoliciesSize)
+	}
+	return nil
+}
+
+// IAM's size quotas, in characters without white space.
+const (
+	maxManagedPolicySize  = 6144
+	maxInlinePoliciesSize = 10240
+)
+
+// policySize is the size of pol as IAM counts it: its JSON without white
+// space, which encoding/json writes none of outside strings (and the
+// policy's strings, ARNs and actions, hold none).
+func policySize(pol topology.IAMPolicy) int {
+	b, err := json.Marshal(pol)
+	if err != nil {
+		return 0
+	}
+	return len(b)
 }

@@ -1,7 +1,9 @@
 package cli_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 	"github.com/sourceflow-go/sourceflow/cmd/sourceflow/cli"
 )
@@ -173,4 +176,38 @@ func TestIAMPolicy_KeyPolicyLetsSNSUseTheKeyForTheServicesTopics(t *testing.T) {
 	_, errOut, code = newFakeAWS().run(t, "iam-policy", "-f", plain, "--region", "eu-west-1", "--key-policy")
 	assert.Equal(t, cli.ExitUsage, code)
 	assert.Contains(t, errOut, "has no KMS key: its queues use SQS-managed encryption")
+}
+
+// A policy over IAM's managed-policy quota (6,144 characters without white
+// space) is printed with a warning on standard error that names the quotas;
+// one within it is printed alone.
+func TestIAMPolicy_WarnsOfAPolicyOverIAMsSizeQuota(t *testing.T) {
+	many := sourceflow.Binding{Service: "audit"}
+	for i := range 12 {
+		topic := fmt.Sprintf("events-%02d", i)
+		typ := fmt.Sprintf("audit.Event%02d", i)
+		many.Routes = append(many.Routes, sourceflow.Route{Type: typ, Kind: sourceflow.KindEvent, Destination: topic})
+		many.Listeners = append(many.Listeners, sourceflow.Listener{Destination: topic, Kind: sourceflow.KindEvent, Types: []string{typ}})
+	}
+	for _, tc := range []struct {
+		name string
+		b    sourceflow.Binding
+		warn bool
+	}{{"twelve topics", many, true}, {"the orders service", ordersBinding(), false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := writeTopology(t, tc.b, topology.Options{})
+			out, errOut, code := newFakeAWS().run(t, "iam-policy", "-f", path, "--account-id", iamAccount, "--region", "us-east-1")
+			require.Equal(t, cli.ExitOK, code, errOut)
+			compact := new(bytes.Buffer)
+			require.NoError(t, json.Compact(compact, []byte(out)))
+			if !tc.warn {
+				assert.LessOrEqual(t, compact.Len(), 6144)
+				assert.Empty(t, errOut)
+				return
+			}
+			assert.Greater(t, compact.Len(), 6144)
+			assert.Contains(t, errOut, fmt.Sprintf("the policy is %d characters without white space", compact.Len()))
+			assert.Contains(t, errOut, "6144 in a managed policy and 10240 in all the inline policies of a role")
+		})
+	}
 }
