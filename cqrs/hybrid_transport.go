@@ -33,16 +33,21 @@ type HybridConfig struct {
 }
 
 // Validate reports every problem at once, each naming its field. Transports
-// are told apart by identity, so each must be of a comparable type (pointer
-// types are).
+// are told apart by identity, so each must be comparable: of a comparable
+// type (pointer types are), holding no value that is not (a struct that
+// embeds a transport of an uncomparable type is not).
 func (c HybridConfig) Validate() error {
 	var errs []error
 	if c.Default == nil {
 		errs = append(errs, errors.New("cqrs: HybridConfig.Default is required"))
 	}
 	check := func(field string, t Transport) {
-		if t != nil && !reflect.TypeOf(t).Comparable() {
+		switch {
+		case t == nil:
+		case !reflect.TypeOf(t).Comparable():
 			errs = append(errs, fmt.Errorf("cqrs: HybridConfig.%s: transport type %T is not comparable", field, t))
+		case !reflect.ValueOf(t).Comparable():
+			errs = append(errs, fmt.Errorf("cqrs: HybridConfig.%s: transport type %T holds a value that is not comparable", field, t))
 		}
 	}
 	check("Default", c.Default)

@@ -179,32 +179,40 @@ func (c Capabilities) check(b sourceflow.Binding) error {
 
 // Publisher returns the publisher of destination.
 func (t *PubSubTransport) Publisher(destination string) (message.Publisher, error) {
-	if err := t.checkBound(); err != nil {
+	if _, err := t.boundService(); err != nil {
 		return nil, err
 	}
 	return topicPublisher{pub: t.cfg.Publisher, topic: t.cfg.Topic}, nil
 }
 
 // Subscriber returns a subscriber of destination in the service's consumer
-// group.
+// group. A PubSubConfig.Subscriber that returns neither a subscriber nor an
+// error fails it.
 func (t *PubSubTransport) Subscriber(destination string) (message.Subscriber, error) {
-	if err := t.checkBound(); err != nil {
+	service, err := t.boundService()
+	if err != nil {
 		return nil, err
 	}
-	inner, err := t.cfg.Subscriber(t.cfg.Topic(destination), t.service)
+	topic := t.cfg.Topic(destination)
+	inner, err := t.cfg.Subscriber(topic, service)
 	if err != nil {
-		return nil, fmt.Errorf("cqrs: PubSubConfig.Subscriber(%q, %q): %w", t.cfg.Topic(destination), t.service, err)
+		return nil, fmt.Errorf("cqrs: PubSubConfig.Subscriber(%q, %q): %w", topic, service, err)
+	}
+	if inner == nil {
+		return nil, fmt.Errorf("cqrs: PubSubConfig.Subscriber(%q, %q) returned no subscriber and no error", topic, service)
 	}
 	return &pubsubSubscriber{t: t, inner: inner, closed: make(chan struct{})}, nil
 }
 
-func (t *PubSubTransport) checkBound() error {
+// boundService returns the service the transport is bound to, read under
+// the lock a Bind of another instance of that service writes it under.
+func (t *PubSubTransport) boundService() (string, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if !t.bound {
-		return ErrNotBound
+		return "", ErrNotBound
 	}
-	return nil
+	return t.service, nil
 }
 
 // Close closes the publisher. Subscribers are closed by the services that
