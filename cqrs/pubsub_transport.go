@@ -40,7 +40,10 @@ const (
 
 // PubSubConfig makes a Watermill Pub/Sub a Transport.
 type PubSubConfig struct {
-	// Publisher publishes every destination's messages. Required.
+	// Publisher publishes every destination's messages. Required. The
+	// transport's Close closes it: give the transports of several services
+	// on one Pub/Sub a publisher each, or wrap a shared one so that its
+	// Close is left to its last user.
 	Publisher message.Publisher
 	// Subscriber returns a subscriber of topic in consumer group group (the
 	// service name). Required.
@@ -215,8 +218,8 @@ func (t *PubSubTransport) boundService() (string, error) {
 	return t.service, nil
 }
 
-// Close closes the publisher. Subscribers are closed by the services that
-// own them.
+// Close closes the publisher (PubSubConfig.Publisher). Subscribers are
+// closed by the services that own them.
 func (t *PubSubTransport) Close() error {
 	return t.cfg.Publisher.Close()
 }
