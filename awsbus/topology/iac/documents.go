@@ -1,6 +1,8 @@
 package iac
 
 import (
+	"strconv"
+
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 )
@@ -22,9 +24,10 @@ func queuePolicy(queue *resource, topics []*resource) map[string]any {
 		"Resource":  ref{queue, "arn"},
 		"Condition": map[string]any{"Bool": map[string]any{"aws:SecureTransport": "false"}},
 	}}
+	taken := map[string]bool{topology.SecureTransportSid: true}
 	for _, t := range topics {
 		stmts = append(stmts, map[string]any{
-			"Sid":       topology.PolicySid(t.name),
+			"Sid":       freeSid(taken, topology.PolicySid(t.name)),
 			"Effect":    "Allow",
 			"Principal": map[string]any{"Service": "sns.amazonaws.com"},
 			"Action":    "sqs:SendMessage",
@@ -33,6 +36,19 @@ func queuePolicy(queue *resource, topics []*resource) map[string]any {
 		})
 	}
 	return map[string]any{"Version": "2012-10-17", "Statement": stmts}
+}
+
+// freeSid returns sid, or sid with the smallest number from 2 on that is
+// not taken, and takes it: SQS refuses a policy whose statements share a
+// Sid, and two topics whose names differ only in characters a Sid cannot
+// hold ("order-events", "orderevents") have one.
+func freeSid(taken map[string]bool, sid string) string {
+	out := sid
+	for n := 2; taken[out]; n++ {
+		out = sid + strconv.Itoa(n)
+	}
+	taken[out] = true
+	return out
 }
 
 // keyPolicy leaves the key to the account's IAM policies, as AWS's default
