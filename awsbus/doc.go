@@ -43,6 +43,8 @@
 // starts over. An outage of 3s costs about 6 ReceiveMessage calls per
 // poller (each of which the SDK's retryer tries up to 3 times). Failed deletes and visibility changes are logged and never
 // retried in a loop: the message comes back after its visibility timeout.
+// Only an entry of a DeleteMessageBatch call that SQS failed on its own
+// side is deleted again, once, as the SDK retries a failed call.
 //
 // Config.Circuits adds the publish circuit breakers (middleware's
 // CircuitBreaker, through the root package's CircuitSource) to the health
@@ -137,9 +139,11 @@
 // message once half of it has passed, ten messages per
 // ChangeMessageVisibilityBatch call, so a handler may run longer than
 // VisibilityTimeout without the message being delivered twice; a renewal
-// that fails is tried again a quarter of the timeout later. Renewal stops
-// at the SQS limit of 12 hours after receipt (counted, as for a Nack, from
-// the start of the ReceiveMessage call, less 10s), and once the message is
+// that fails is tried again a quarter of the timeout later. A renewal
+// with less than VisibilityTimeout left before the SQS limit of 12 hours
+// after receipt (counted, as for a Nack, from the start of the
+// ReceiveMessage call, less 10s) renews to that limit, so the message stays
+// invisible as long as SQS allows; renewal stops there, and once it is
 // settled: a renewal under way finishes before a backoff or release, so it
 // never overwrites one. Every settling call (delete, visibility change,
 // dead-letter copy) is bounded by a 10s timeout. SQS counts timeouts in
@@ -153,8 +157,9 @@
 // Shutdown (Close, or the end of the Subscribe context) stops receiving at
 // once, waits up to ShutdownTimeout (30s by default) for handed-out messages to be acked or
 // nacked (their acks are still deleted), then releases the rest and every
-// held message with a zero visibility timeout so another consumer receives
-// them without waiting, flushes the pending deletes and closes the channel.
+// held message with a zero visibility timeout (held messages ten per
+// ChangeMessageVisibilityBatch call) so another consumer receives them
+// without waiting, flushes the pending deletes and closes the channel.
 //
 // # Health
 //

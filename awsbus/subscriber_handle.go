@@ -118,10 +118,8 @@ func (sub *subscription) finish(d *delivery, releaseGroup bool) {
 	}
 	sub.mu.Unlock()
 	sub.free(1)
-	for _, h := range released {
-		sub.setVisibility(h, 0)
-		sub.free(1)
-	}
+	sub.releaseAll(released)
+	sub.free(len(released))
 }
 
 // releaseAllHeld makes every message still held visible again.
@@ -136,10 +134,8 @@ func (sub *subscription) releaseAllHeld() {
 		delete(sub.owned, d)
 	}
 	sub.mu.Unlock()
-	for _, d := range held {
-		sub.setVisibility(d, 0)
-		sub.free(1)
-	}
+	sub.releaseAll(held)
+	sub.free(len(held))
 }
 
 func (sub *subscription) release(d *delivery) { sub.setVisibility(d, 0) }

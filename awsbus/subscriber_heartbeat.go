@@ -22,14 +22,14 @@ func (sub *subscription) heartbeatLoop() {
 }
 
 // renewDue renews, ten messages per ChangeMessageVisibilityBatch call, the
-// owned messages held longer than half of vis, as long as SQS's visibility
-// limit leaves room for vis (see visibilityLeft).
+// owned messages held longer than half of vis whose renewal would keep them
+// invisible longer (see renewable).
 func (sub *subscription) renewDue(vis time.Duration) {
 	now := time.Now()
 	var due []*delivery
 	sub.mu.Lock()
 	for d := range sub.owned {
-		if now.Sub(d.extended) >= vis/2 && vis <= visibilityLeft(d, now) {
+		if now.Sub(d.extended) >= vis/2 && renewable(d, vis, now) {
 			due = append(due, d)
 		}
 	}
@@ -39,10 +39,20 @@ func (sub *subscription) renewDue(vis time.Duration) {
 	}
 }
 
+// renewable reports whether renewing d at now keeps it invisible longer:
+// the visibility set at its last renewal (or receive) ends before SQS's
+// visibility limit (see visibilityLeft), and at least a second of that
+// limit is left. d.extended is read under subscription.mu.
+func renewable(d *delivery, vis time.Duration, now time.Time) bool {
+	return vis < visibilityLeft(d, d.extended) && visibilityLeft(d, now) >= time.Second
+}
+
 // renewBatch extends to vis the visibility of the messages of ds not
-// settled meanwhile, in one call. It holds their settle locks throughout,
-// so a settling call never runs before a renewal under way and is never
-// overwritten by it. A message whose renewal failed for a reason that may
+// settled meanwhile, in one call; a message with less than vis left of
+// SQS's visibility limit is extended to that limit, so it stays invisible
+// as long as SQS allows while its handler runs. It holds their settle
+// locks throughout, so a settling call never runs before a renewal under
+// way and is never overwritten by it. A message whose renewal failed for a reason that may
 // pass (the call, or an entry failed by SQS) is renewed again on the next
 // tick instead of half a visibility timeout later.
 func (sub *subscription) renewBatch(ds []*delivery, vis time.Duration, now time.Time) {
@@ -55,7 +65,8 @@ func (sub *subscription) renewBatch(ds []*delivery, vis time.Duration, now time.
 			continue
 		}
 		entries = append(entries, sqstypes.ChangeMessageVisibilityBatchRequestEntry{
-			Id: aws.String(strconv.Itoa(len(held))), ReceiptHandle: d.raw.ReceiptHandle, VisibilityTimeout: sqsSeconds(vis),
+			Id: aws.String(strconv.Itoa(len(held))), ReceiptHandle: d.raw.ReceiptHandle,
+			VisibilityTimeout: sqsSeconds(min(vis, visibilityLeft(d, now))),
 		})
 		held = append(held, d)
 	}

@@ -50,6 +50,18 @@ func (sub *subscription) deleteBatch(handles []string) {
 		}
 		return
 	}
+	// An entry SQS failed on its own side is deleted again once, as the
+	// SDK retries a failed call; a failure of the message itself is not.
+	if again := sub.deleteEntries(handles, true); len(again) > 0 {
+		sub.deleteEntries(again, false)
+	}
+}
+
+// deleteEntries deletes handles in one DeleteMessageBatch call. When retry
+// is set it returns the handles of the entries SQS failed on its own side
+// (not a sender fault), to be tried again; every other failure is logged:
+// the message will be redelivered.
+func (sub *subscription) deleteEntries(handles []string, retry bool) []string {
 	entries := make([]sqstypes.DeleteMessageBatchRequestEntry, len(handles))
 	for i, h := range handles {
 		entries[i] = sqstypes.DeleteMessageBatchRequestEntry{Id: aws.String(strconv.Itoa(i)), ReceiptHandle: aws.String(h)}
@@ -59,10 +71,17 @@ func (sub *subscription) deleteBatch(handles []string) {
 	out, err := sub.cfg.SQS.DeleteMessageBatch(ctx, &sqs.DeleteMessageBatchInput{QueueUrl: aws.String(sub.ep.QueueURL), Entries: entries})
 	if err != nil {
 		sub.log.Error("DeleteMessageBatch failed; the messages will be redelivered", err, watermill.LogFields{"count": len(handles)})
-		return
+		return nil
 	}
+	var again []string
 	for _, f := range out.Failed {
+		i, err := strconv.Atoi(aws.ToString(f.Id))
+		if retry && !f.SenderFault && err == nil && i >= 0 && i < len(handles) {
+			again = append(again, handles[i])
+			continue
+		}
 		sub.log.Error("Delete failed; the message will be redelivered", nil,
 			watermill.LogFields{"code": aws.ToString(f.Code), "reason": aws.ToString(f.Message)})
 	}
+	return again
 }
