@@ -23,7 +23,8 @@ func (sub *subscription) heartbeatLoop() {
 
 // renewDue renews, ten messages per ChangeMessageVisibilityBatch call, the
 // owned messages held longer than half of vis whose renewal would keep them
-// invisible longer (see renewable).
+// invisible longer (see renewable). Each call counts from when it is made,
+// as the calls before it may have taken up to their timeout each.
 func (sub *subscription) renewDue(vis time.Duration) {
 	now := time.Now()
 	var due []*delivery
@@ -35,7 +36,7 @@ func (sub *subscription) renewDue(vis time.Duration) {
 	}
 	sub.mu.Unlock()
 	for batch := range slices.Chunk(due, maxBatchEntries) {
-		sub.renewBatch(batch, vis, now)
+		sub.renewBatch(batch, vis, time.Now())
 	}
 }
 
@@ -60,7 +61,7 @@ func (sub *subscription) renewBatch(ds []*delivery, vis time.Duration, now time.
 	var entries []sqstypes.ChangeMessageVisibilityBatchRequestEntry
 	for _, d := range ds {
 		d.settleMu.Lock()
-		if d.settled {
+		if d.settled || visibilityLeft(d, now) < time.Second { // no renewal to 0: that would release d
 			d.settleMu.Unlock()
 			continue
 		}
