@@ -7,7 +7,6 @@ import (
 
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/sourceflow-go/sourceflow/internal/periodic"
@@ -79,11 +78,7 @@ func (sub *subscription) renewBatch(ds []*delivery, vis time.Duration, now time.
 	if len(held) == 0 {
 		return
 	}
-	ctx, cancel := sub.call()
-	defer cancel()
-	out, err := sub.cfg.SQS.ChangeMessageVisibilityBatch(ctx, &sqs.ChangeMessageVisibilityBatchInput{
-		QueueUrl: aws.String(sub.ep.QueueURL), Entries: entries,
-	})
+	out, err := sub.changeVisibilityBatch(entries)
 	if err != nil {
 		sub.log.Info("ChangeMessageVisibilityBatch failed; the renewal is tried again on the next tick",
 			watermill.LogFields{"count": len(held), "err": err.Error()})

@@ -37,11 +37,7 @@ func (sub *subscription) releaseBatch(ds []*delivery) {
 			Id: aws.String(strconv.Itoa(i)), ReceiptHandle: d.raw.ReceiptHandle, VisibilityTimeout: 0,
 		}
 	}
-	ctx, cancel := sub.call()
-	defer cancel()
-	out, err := sub.cfg.SQS.ChangeMessageVisibilityBatch(ctx, &sqs.ChangeMessageVisibilityBatchInput{
-		QueueUrl: aws.String(sub.ep.QueueURL), Entries: entries,
-	})
+	out, err := sub.changeVisibilityBatch(entries)
 	if err != nil {
 		sub.log.Info("ChangeMessageVisibilityBatch failed; the messages return after their visibility timeout",
 			watermill.LogFields{"count": len(ds), "err": err.Error()})
@@ -54,4 +50,14 @@ func (sub *subscription) releaseBatch(ds []*delivery) {
 		}
 		sub.log.Info("Release failed; the message returns after its visibility timeout", fields)
 	}
+}
+
+// changeVisibilityBatch makes one ChangeMessageVisibilityBatch call of
+// entries, bounded as every settling call is.
+func (sub *subscription) changeVisibilityBatch(entries []sqstypes.ChangeMessageVisibilityBatchRequestEntry) (*sqs.ChangeMessageVisibilityBatchOutput, error) {
+	ctx, cancel := sub.call()
+	defer cancel()
+	return sub.cfg.SQS.ChangeMessageVisibilityBatch(ctx, &sqs.ChangeMessageVisibilityBatchInput{
+		QueueUrl: aws.String(sub.ep.QueueURL), Entries: entries,
+	})
 }
