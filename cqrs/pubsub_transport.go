@@ -174,7 +174,8 @@ func (c Capabilities) check(b sourceflow.Binding) error {
 	for _, l := range b.Listeners {
 		need(l.Destination)
 		if !c.ConsumerGroups {
-			errs = append(errs, fmt.Errorf("%w: service %q listens to %q, which needs consumer groups (Capabilities.ConsumerGroups): without them every instance would receive every command", ErrCapability, b.Service, l.Destination))
+			errs = append(errs, fmt.Errorf("%w: service %q listens to %q, which needs consumer groups (Capabilities.ConsumerGroups): "+
+				"without them every instance would receive every %s", ErrCapability, b.Service, l.Destination, l.Kind))
 		}
 	}
 	return errors.Join(errs...)

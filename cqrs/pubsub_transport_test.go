@@ -206,6 +206,12 @@ func TestPubSubTransportRefusesRoutingItsPubSubCannotCarry(t *testing.T) {
 	require.ErrorIs(t, err, cqrs.ErrCapability)
 	assert.ErrorContains(t, err, `service "orders" listens to "orders.fifo"`)
 	assert.ErrorContains(t, err, "Capabilities.ConsumerGroups")
+	assert.ErrorContains(t, err, "every instance would receive every command")
+
+	events := sourceflow.Binding{Service: "orders", Listeners: []sourceflow.Listener{{Destination: "order-events", Kind: sourceflow.KindEvent}}}
+	err = rig.transport(t, cqrs.PubSubConfig{Capabilities: cqrs.Capabilities{Ordered: true}}).Bind(context.Background(), events)
+	require.ErrorIs(t, err, cqrs.ErrCapability)
+	assert.ErrorContains(t, err, "every instance would receive every event")
 
 	tr := rig.transport(t, cqrs.PubSubConfig{})
 	_, err = tr.Publisher("orders.fifo")
