@@ -53,13 +53,16 @@
 // # Publishing
 //
 // Publisher sends commands to SQS and events to SNS, several messages of one
-// Publish in batch calls of up to 10. Single-message publishes to one
-// destination share a call when they arrive while 4 calls to it are in
-// flight. Config.PublishLinger (0 by default, at most MaxPublishLinger) makes
-// an idle destination's first single-message publish wait that long for
-// others, so a steady rate of concurrent publishes costs fewer calls for at
-// most that much latency; Publish still returns only once AWS accepted the
-// message, and Close sends what lingers at once.
+// Publish in batch calls of up to 10; to a FIFO queue or topic, a call
+// carries at most one message of each message group, so that AWS failing
+// an entry never lets a later message of its group in ahead of it.
+// Single-message publishes to one destination share a call when they arrive
+// while 4 calls to it are in flight. Config.PublishLinger (0 by default, at
+// most MaxPublishLinger) makes an idle destination's first single-message
+// publish wait that long for others, so a steady rate of concurrent
+// publishes costs fewer calls for at most that much latency; Publish still
+// returns only once AWS accepted the message, and Close sends what lingers
+// at once.
 //
 // # Consuming
 //

@@ -123,20 +123,25 @@ type outgoing struct {
 // PublisherConfig.Linger asks it to): it is sent at once unless 4 calls to
 // its destination are already in flight from this Publisher; then it waits
 // for the next call slot and leaves in one batch with the others that waited
-// meanwhile (up to 10 per call, made with the values of the oldest's context
-// and the latest deadline among them, none if one has none: one caller's
-// short deadline fails no other's message). Under load the calls carry
-// several messages each, with no added latency when idle. Its context ending before AWS
-// answered returns an error: nothing was sent if it still waited, and it
-// may have been sent if its call had started (the consumers' idempotency
-// absorbs the resend).
+// meanwhile (up to 10 per call, on a FIFO endpoint at most one of each
+// message group, the group's later ones waiting for a next call; made with
+// the values of the oldest's context and the latest deadline among them,
+// none if one has none: one caller's short deadline fails no other's
+// message). Under load the calls carry several messages each, with no added
+// latency when idle. Its context ending before AWS answered returns an
+// error: nothing was sent if it still waited, and it may have been sent if
+// its call had started (the consumers' idempotency absorbs the resend).
 //
-// For several messages in one call, the messages AWS rejects are reported in a
-// *PublishError; the others were sent, except on a FIFO endpoint, where
-// sending stops at the first batch with a failure and every later message
-// is reported as not sent. Within that batch AWS may still have accepted
-// entries after the failed one: retrying only the failed messages can put
-// them after later ones of their group.
+// For several messages in one call, the messages AWS rejects, and any its
+// answer does not confirm, are reported in a *PublishError; the others were
+// sent, except on a FIFO endpoint, where sending stops at the first batch
+// with a failure and every later message is reported as not sent. There a
+// batch call carries at most one message of each message group (messages
+// of different groups still share calls): AWS may accept an entry of a
+// batch after failing an earlier one, which would put a message ahead of an
+// earlier one of its group. Retrying the whole call then sends the
+// messages of each group in order; the ones sent already are dropped by
+// FIFO deduplication within its 5-minute window.
 func (p *Publisher) Publish(destination string, msgs ...*message.Message) error {
 	if p.closed.Load() {
 		return ErrPublisherClosed
@@ -241,24 +246,4 @@ func (p *Publisher) Close() error {
 	p.closed.Store(true)
 	p.closeOnce.Do(func() { close(p.closing) })
 	return nil
-}
-
-// chunks splits out into batches of at most 10 messages and limit bytes.
-func chunks(out []outgoing, limit int) [][]outgoing {
-	var batches [][]outgoing
-	var cur []outgoing
-	size := 0
-	for _, o := range out {
-		n := o.wire.size()
-		if len(cur) == maxBatchEntries || (len(cur) > 0 && size+n > limit) {
-			batches = append(batches, cur)
-			cur, size = nil, 0
-		}
-		cur = append(cur, o)
-		size += n
-	}
-	if len(cur) > 0 {
-		batches = append(batches, cur)
-	}
-	return batches
 }

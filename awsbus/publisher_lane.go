@@ -191,22 +191,43 @@ func batchContext(batch []*waiter) (context.Context, context.CancelFunc) {
 // take removes and returns the oldest waiting messages that fit one batch
 // call: at most 10, and at most limit bytes unless the first alone is
 // larger (a single message is checked against its service limit before).
+// A message of a FIFO group that the call already carries waits for a later
+// call, as every later one of its group does (see fifoChunks).
 func (l *lane) take(limit int) []*waiter {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	n, size := 0, 0
-	for n < len(l.waiting) && n < maxBatchEntries {
-		size += l.waiting[n].o.wire.size()
-		if n > 0 && size > limit {
+	var batch []*waiter
+	rest := l.waiting[:0] // written behind the reads
+	size := 0
+	for i, w := range l.waiting {
+		if len(batch) == maxBatchEntries || (len(batch) > 0 && size+w.o.wire.size() > limit) {
+			rest = append(rest, l.waiting[i:]...)
 			break
 		}
-		n++
+		if carriesGroup(batch, w.o.group) {
+			rest = append(rest, w)
+			continue
+		}
+		size += w.o.wire.size()
+		batch = append(batch, w)
 	}
-	batch := make([]*waiter, n)
-	copy(batch, l.waiting[:n])
-	l.waiting = append(l.waiting[:0], l.waiting[n:]...)
+	l.waiting = rest
 	l.lingering = false // the lingering holder takes its batch: the next arrival may linger anew
 	return batch
+}
+
+// carriesGroup reports whether batch holds a message of the FIFO group
+// (never for "", a standard endpoint's).
+func carriesGroup(batch []*waiter, group string) bool {
+	if group == "" {
+		return false
+	}
+	for _, w := range batch {
+		if w.o.group == group {
+			return true
+		}
+	}
+	return false
 }
 
 // remove takes w out of the lane and reports whether it still waited.

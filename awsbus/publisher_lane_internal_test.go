@@ -215,6 +215,24 @@ func TestLaneTakeKeepsBatchWithinEntriesAndBytes(t *testing.T) {
 	assert.Equal(t, "13", l.waiting[0].o.wire.uuid, "oldest first")
 }
 
+func TestLaneTakeCarriesOneMessagePerFIFOGroup(t *testing.T) {
+	l := &lane{}
+	for _, id := range []string{"a1", "a2", "b1", "a3", "c1", "b2"} {
+		l.waiting = append(l.waiting, &waiter{o: outgoing{wire: wireMessage{uuid: id, body: "x"}, group: id[:1]}})
+	}
+	uuids := func(ws []*waiter) []string {
+		var out []string
+		for _, w := range ws {
+			out = append(out, w.o.wire.uuid)
+		}
+		return out
+	}
+	assert.Equal(t, []string{"a1", "b1", "c1"}, uuids(l.take(1<<20)), "one message of each group per call")
+	assert.Equal(t, []string{"a2", "a3", "b2"}, uuids(l.waiting), "the others wait, in order")
+	assert.Equal(t, []string{"a2", "b2"}, uuids(l.take(1<<20)))
+	assert.Equal(t, []string{"a3"}, uuids(l.take(1<<20)))
+}
+
 func TestBatchContextOutlivesOneWaiterAndKeepsTheLatestDeadline(t *testing.T) {
 	soon := time.Now().Add(time.Hour)
 	first, cancelFirst := context.WithDeadline(context.Background(), soon.Add(-time.Minute))

@@ -50,9 +50,9 @@ func (p *Publisher) sqsSender(ep topology.Endpoint) sender {
 		if err != nil {
 			return nil, err
 		}
-		return entriesFailed(batch, res.Failed, func(e sqstypes.BatchResultErrorEntry) (id, code, msg *string) {
-			return e.Id, e.Code, e.Message
-		}), nil
+		return batchFailures(batch, res.Successful, res.Failed,
+			func(e sqstypes.SendMessageBatchResultEntry) *string { return e.Id },
+			func(e sqstypes.BatchResultErrorEntry) (id, code, msg *string) { return e.Id, e.Code, e.Message }), nil
 	}}
 }
 
@@ -77,9 +77,9 @@ func (p *Publisher) snsSender(ep topology.Endpoint) sender {
 		if err != nil {
 			return nil, err
 		}
-		return entriesFailed(batch, res.Failed, func(e snstypes.BatchResultErrorEntry) (id, code, msg *string) {
-			return e.Id, e.Code, e.Message
-		}), nil
+		return batchFailures(batch, res.Successful, res.Failed,
+			func(e snstypes.PublishBatchResultEntry) *string { return e.Id },
+			func(e snstypes.BatchResultErrorEntry) (id, code, msg *string) { return e.Id, e.Code, e.Message }), nil
 	}}
 }
 
@@ -92,7 +92,11 @@ func (s sender) send(out []outgoing, fifo bool) []FailedMessage {
 		}
 		return nil
 	}
-	return sendBatches(chunks(out, s.limit), fifo, func(b []outgoing) []FailedMessage {
+	chunk := chunks
+	if fifo {
+		chunk = fifoChunks
+	}
+	return sendBatches(chunk(out, s.limit), fifo, func(b []outgoing) []FailedMessage {
 		f, err := s.batch(b)
 		if err != nil {
 			return allFailed(b, err.Error())
@@ -101,24 +105,55 @@ func (s sender) send(out []outgoing, fifo bool) []FailedMessage {
 	})
 }
 
-// entryID is the id of the i-th entry of a batch, which entryFailed maps
+// entryID is the id of the i-th entry of a batch, which batchFailures maps
 // back to its message.
 func entryID(i int) *string { return aws.String(strconv.Itoa(i)) }
 
-// entriesFailed maps the failed entries of a batch response, read by fields,
-// to the messages of batch.
-func entriesFailed[E any](batch []outgoing, failed []E, fields func(E) (id, code, msg *string)) []FailedMessage {
-	var out []FailedMessage
+// unconfirmedReason is the failure reported for a batch entry that AWS's
+// answer lists neither as successful nor as failed.
+const unconfirmedReason = "not confirmed: AWS's answer did not list the entry as successful; the message may have been sent"
+
+// batchFailures maps a batch response, read by the id of its successful
+// entries and the fields of its failed ones, to the messages of batch that
+// were not sent. Only an entry listed as successful, and not as failed,
+// counts as sent: an answer that leaves an entry out never loses its
+// message. Failed entries with ids that name no entry of batch are ignored.
+func batchFailures[S, F any](batch []outgoing, succeeded []S, failed []F,
+	successID func(S) *string, fields func(F) (id, code, msg *string)) []FailedMessage {
+	reasons := make([]string, len(batch))
+	for i := range reasons {
+		reasons[i] = unconfirmedReason
+	}
+	for _, e := range succeeded {
+		if i, ok := entryIndex(successID(e), len(batch)); ok {
+			reasons[i] = ""
+		}
+	}
 	for _, e := range failed {
 		id, code, msg := fields(e)
-		out = append(out, entryFailed(batch, id, code, msg))
+		if i, ok := entryIndex(id, len(batch)); ok {
+			reasons[i] = aws.ToString(code) + ": " + aws.ToString(msg)
+		}
+	}
+	var out []FailedMessage
+	for i, reason := range reasons {
+		if reason != "" {
+			out = append(out, FailedMessage{UUID: batch[i].wire.uuid, Reason: reason})
+		}
 	}
 	return out
 }
 
+// entryIndex returns the index of the batch entry id names (see entryID),
+// of a batch of n entries.
+func entryIndex(id *string, n int) (int, bool) {
+	i, err := strconv.Atoi(aws.ToString(id))
+	return i, err == nil && i >= 0 && i < n && aws.ToString(id) == strconv.Itoa(i)
+}
+
 // notSentReason is the failure reported for the messages of a FIFO publish
-// left unsent after an earlier one failed.
-const notSentReason = "not sent: an earlier message of this FIFO publish failed, sending the rest would break group order"
+// left unsent after an earlier batch call of it failed.
+const notSentReason = "not sent: an earlier batch call of this FIFO publish failed, sending the rest could break group order"
 
 // sendBatches sends every batch and collects the failures. On a FIFO
 // endpoint it stops at the first batch with a failure and reports every
@@ -145,15 +180,6 @@ func allFailed(batch []outgoing, reason string) []FailedMessage {
 		out[i] = FailedMessage{UUID: o.wire.uuid, Reason: reason}
 	}
 	return out
-}
-
-func entryFailed(batch []outgoing, id, code, msg *string) FailedMessage {
-	i, err := strconv.Atoi(aws.ToString(id))
-	uuid := "entry " + aws.ToString(id)
-	if err == nil && i >= 0 && i < len(batch) {
-		uuid = batch[i].wire.uuid
-	}
-	return FailedMessage{UUID: uuid, Reason: aws.ToString(code) + ": " + aws.ToString(msg)}
 }
 
 // result returns the PublishError naming failed, or nil when every message

@@ -23,9 +23,9 @@ func TestPublisherBatchesAndFIFOIDs(t *testing.T) {
 	w := newWire(t, "orders.fifo", 5, awsbus.SubscriberConfig{})
 	var msgs []*message.Message
 	for i := range 23 {
-		msgs = append(msgs, command(fmt.Sprint(i), fmt.Sprintf("order-%d", i%3)))
+		msgs = append(msgs, command(fmt.Sprint(i), fmt.Sprintf("order-%d", i%10)))
 	}
-	long := command(strings.Repeat("x", 200), "order-0") // message id over 128 chars
+	long := command(strings.Repeat("x", 200), "order-long") // message id over 128 chars
 	msgs = append(msgs, long)
 	require.NoError(t, w.pub.Publish("orders.fifo", msgs...))
 	assert.Equal(t, 3, w.sqs.Calls("SendMessageBatch"), "24 messages in batches of at most 10")
