@@ -15,7 +15,9 @@ import (
 // Create provisions p idempotently and returns its endpoints: existing
 // resources are read first and only differences are written, so a second
 // run makes no write call. Queues the service only sends to are created when
-// missing and otherwise left alone.
+// missing and otherwise left alone; the queues it consumes are made first,
+// so that without a known account a queue it only sends to still gets its
+// policy at CreateQueue (see ownedFirst).
 func (t *Provisioner) Create(ctx context.Context, p Plan) (Endpoints, error) {
 	if err := t.canTable(p); err != nil {
 		return nil, err
@@ -29,7 +31,7 @@ func (t *Provisioner) Create(ctx context.Context, p Plan) (Endpoints, error) {
 		}
 	}
 	res := newResolved()
-	for _, q := range p.Queues {
+	for _, q := range ownedFirst(p.Queues) {
 		if err := t.createQueue(ctx, res, q, p.Tags); err != nil {
 			return nil, err
 		}

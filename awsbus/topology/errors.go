@@ -38,6 +38,12 @@ var (
 	// differs from the plan. errors.As to *DriftError gives the report.
 	ErrDrift = errors.New("topology: infrastructure drift")
 
+	// ErrTopicDenied reports a queue policy with a Deny statement that
+	// refuses, or may refuse, a topic of the plan sending to the queue: SNS
+	// could not deliver the topic's messages, whatever Allow statement the
+	// policy has. Create leaves the statement alone: remove or narrow it.
+	ErrTopicDenied = errors.New("topology: queue policy denies a topic")
+
 	// ErrNotFound reports a queue or topic that does not exist (in Assume
 	// mode, which never creates anything).
 	ErrNotFound = errors.New("topology: resource not found")

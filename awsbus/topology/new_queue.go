@@ -3,6 +3,7 @@ package topology
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -37,4 +38,25 @@ func (t *Provisioner) newQueueAttributes(ctx context.Context, name, url string) 
 		}
 		pause = min(2*pause, time.Second)
 	}
+}
+
+// ownedFirst returns queues with those the service owns (consumes) first,
+// each group in plan order. Without a known account, the first queue Create
+// makes has no ARN to put in its policy, which is then set after the queue
+// is made; every later one gets its policy at CreateQueue, from the ARN of
+// the first. sqs:SetQueueAttributes is granted (NewIAMPolicy) only on the
+// queues the service consumes and their dead-letter queues, so one of those
+// must come first.
+func ownedFirst(queues []Queue) []Queue {
+	out := slices.Clone(queues)
+	slices.SortStableFunc(out, func(a, b Queue) int {
+		switch {
+		case a.Owned == b.Owned:
+			return 0
+		case a.Owned:
+			return -1
+		}
+		return 1
+	})
+	return out
 }

@@ -13,16 +13,21 @@ const PolicySidPrefix = "SourceFlowSNS"
 
 // MergeQueuePolicy returns the queue access policy existing extended by one
 // statement per topic ARN that may not yet send to the queue: Principal
-// sns.amazonaws.com, Action sqs:SendMessage, Condition ArnEquals
-// aws:SourceArn. Existing statements are kept verbatim; a topic that an
-// existing statement already allows (Principal "*" or the SNS service,
-// Action sqs:SendMessage, sqs:* or *, ArnEquals or ArnLike on
-// aws:SourceArn) adds nothing. A statement added has the Sid
-// PolicySid(topic), numbered when a statement kept has that Sid: SQS
-// refuses a policy whose statements share one. added lists the topic
-// ARNs that got a statement; when it is empty, merged equals existing.
+// sns.amazonaws.com, Action sqs:SendMessage, Resource queueARN, Condition
+// ArnEquals aws:SourceArn. Existing statements are kept verbatim; a topic
+// that the existing policy already lets send adds nothing: an Allow
+// statement covers, as IAM evaluates them, the principal, action, resource
+// and conditions of the call SNS makes for the topic (see queueLetsTopic;
+// a statement narrower than that, naming another queue or with a condition
+// the topic's call may not meet, does not count). A statement added has the
+// Sid PolicySid(topic), numbered when a statement kept has that Sid: SQS
+// refuses a policy whose statements share one. added lists the topic ARNs
+// that got a statement; when it is empty, merged equals existing.
 // A topic ARN holding a wildcard ("*" or "?") is refused: its statement
-// would let every topic it matches send to the queue.
+// would let every topic it matches send to the queue. A Deny statement
+// that refuses, or may refuse, a topic sending is refused too, with
+// ErrTopicDenied: no Allow overrides it, and the merge does not remove a
+// statement it did not write.
 func MergeQueuePolicy(existing, queueARN string, topicARNs []string) (merged string, added []string, err error) {
 	for _, topic := range topicARNs {
 		if strings.ContainsAny(topic, "*?") {
@@ -35,7 +40,11 @@ func MergeQueuePolicy(existing, queueARN string, topicARNs []string) (merged str
 	}
 	stmts := statements(doc["Statement"])
 	for _, topic := range topicARNs {
-		if policyAllows(stmts, topic) {
+		ok, deny := queueLetsTopic(stmts, queueARN, topic)
+		if deny != "" {
+			return "", nil, deniedError(queueARN, topic, deny)
+		}
+		if ok {
 			continue
 		}
 		stmts = append(stmts, map[string]any{
@@ -83,6 +92,13 @@ func encodePolicy(doc map[string]any, stmts []any, queueARN string) (string, err
 	return string(b), nil
 }
 
+// deniedError reports the Deny statement deny of the policy of the queue
+// queueARN that refuses, or may refuse, topic sending.
+func deniedError(queueARN, topic, deny string) error {
+	return fmt.Errorf("%w: policy of queue %q: Deny statement %s blocks, or may block, topic %s from sending (%s), so SNS cannot "+
+		"deliver its messages: remove or narrow the statement", ErrTopicDenied, queueARN, deny, topic, sendAction)
+}
+
 // statements normalises the Statement element, which may be one object or
 // a list.
 func statements(v any) []any {
@@ -93,83 +109,6 @@ func statements(v any) []any {
 		return []any{s}
 	}
 	return nil
-}
-
-func policyAllows(stmts []any, topicARN string) bool {
-	for _, s := range stmts {
-		m, ok := s.(map[string]any)
-		if !ok || m["Effect"] != "Allow" || !actionAllowsSend(m["Action"]) || !principalIsSNS(m["Principal"]) {
-			continue
-		}
-		cond, _ := m["Condition"].(map[string]any)
-		if matchesCondition(cond, topicARN) {
-			return true
-		}
-	}
-	return false
-}
-
-// principalIsSNS reports whether a statement's Principal covers the SNS
-// service: "*", {"AWS": "*"} or {"Service": "sns.amazonaws.com"}. A
-// statement for some role lets that role send, not the topic.
-func principalIsSNS(v any) bool {
-	if s, ok := v.(string); ok {
-		return s == "*"
-	}
-	m, _ := v.(map[string]any)
-	for _, a := range stringList(m["AWS"]) {
-		if a == "*" {
-			return true
-		}
-	}
-	for _, s := range stringList(m["Service"]) {
-		if strings.EqualFold(s, "sns.amazonaws.com") {
-			return true
-		}
-	}
-	return false
-}
-
-func actionAllowsSend(v any) bool {
-	for _, a := range stringList(v) {
-		switch strings.ToLower(a) {
-		case "sqs:sendmessage", "sqs:*", "*":
-			return true
-		}
-	}
-	return false
-}
-
-func matchesCondition(cond map[string]any, topicARN string) bool {
-	for op, body := range cond {
-		kv, ok := body.(map[string]any)
-		if !ok {
-			continue
-		}
-		for key, val := range kv {
-			if !strings.EqualFold(key, "aws:SourceArn") {
-				continue
-			}
-			for _, want := range stringList(val) {
-				if arnConditionMatches(op, want, topicARN) {
-					return true
-				}
-			}
-		}
-	}
-	return false
-}
-
-func arnConditionMatches(op, pattern, arn string) bool {
-	switch op {
-	case "StringEquals":
-		return pattern == arn
-	case "StringLike":
-		return wildcardMatch(pattern, arn)
-	case "ArnEquals", "ArnLike":
-		return arnMatch(pattern, arn)
-	}
-	return false
 }
 
 func stringList(v any) []string {

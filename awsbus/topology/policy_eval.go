@@ -24,9 +24,12 @@ func verdictOf(b bool) verdict {
 }
 
 // snsRequest is a call SNS makes for topicARN, as far as policy conditions
-// can see it.
+// can see it. overTLS says the call is known to be made over TLS, as SNS
+// delivers to a queue: aws:SecureTransport is then "true", and unknown
+// otherwise.
 type snsRequest struct {
 	topicARN, account string
+	overTLS           bool
 }
 
 // absentForServices are condition keys a request made by an AWS service
@@ -45,6 +48,8 @@ func (r snsRequest) value(key string) (v string, known, present bool) {
 		return "true", true, true
 	case k == "aws:principalservicename":
 		return "sns.amazonaws.com", true, true
+	case k == "aws:securetransport" && r.overTLS:
+		return "true", true, true
 	case slices.Contains(absentForServices, k) || strings.HasPrefix(k, "aws:principaltag/"):
 		return "", true, false
 	}
@@ -187,6 +192,27 @@ func arnMatch(pattern, arn string) bool {
 	return true
 }
 
+// principalIsSNS reports whether a statement's Principal covers the SNS
+// service: "*", {"AWS": "*"} or {"Service": "sns.amazonaws.com"}. A
+// statement for some role lets that role send, not the topic.
+func principalIsSNS(v any) bool {
+	if s, ok := v.(string); ok {
+		return s == "*"
+	}
+	m, _ := v.(map[string]any)
+	for _, a := range stringList(m["AWS"]) {
+		if a == "*" {
+			return true
+		}
+	}
+	for _, s := range stringList(m["Service"]) {
+		if strings.EqualFold(s, "sns.amazonaws.com") {
+			return true
+		}
+	}
+	return false
+}
+
 // actionMatches reports whether an Action or NotAction element names
 // action; action names are case-insensitive.
 func actionMatches(v any, action string) bool {
@@ -195,11 +221,11 @@ func actionMatches(v any, action string) bool {
 	})
 }
 
-// keyStatement evaluates whether statement m covers SNS calling action on
-// the key keyARN for r: principal, action, resource and conditions. An
-// element it cannot evaluate (NotResource, unknown conditions) gives
-// verdictUnknown.
-func keyStatement(m map[string]any, action, keyARN string, r snsRequest) verdict {
+// statementCovers evaluates whether statement m covers SNS calling action on
+// the resource resourceARN (a KMS key, a queue) for r: principal, action,
+// resource and conditions. An element it cannot evaluate (NotResource,
+// unknown conditions) gives verdictUnknown.
+func statementCovers(m map[string]any, action, resourceARN string, r snsRequest) verdict {
 	switch {
 	case m["NotPrincipal"] != nil:
 		if principalIsSNS(m["NotPrincipal"]) {
@@ -218,7 +244,7 @@ func keyStatement(m map[string]any, action, keyARN string, r snsRequest) verdict
 	if m["NotResource"] != nil {
 		return verdictUnknown
 	}
-	if !slices.ContainsFunc(stringList(m["Resource"]), func(p string) bool { return wildcardMatch(p, keyARN) }) {
+	if !slices.ContainsFunc(stringList(m["Resource"]), func(p string) bool { return wildcardMatch(p, resourceARN) }) {
 		return verdictNo
 	}
 	cond, _ := m["Condition"].(map[string]any)

@@ -2,6 +2,7 @@ package topology_test
 
 import (
 	"encoding/json"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -13,8 +14,9 @@ import (
 )
 
 // FuzzMergeQueuePolicy parses arbitrary existing queue policies. It checks
-// that only a document that is not a JSON object, or a topic ARN holding a
-// wildcard, is refused; that a merge
+// that only a document that is not a JSON object, a topic ARN holding a
+// wildcard, or a policy with a Deny statement (ErrTopicDenied) is refused;
+// that a merge
 // keeps every existing element, appends one statement per added topic and
 // allows every topic; and that merging again adds nothing.
 func FuzzMergeQueuePolicy(f *testing.F) {
@@ -32,6 +34,10 @@ func FuzzMergeQueuePolicy(f *testing.F) {
 		{`{"Statement":"none","Version":null}`, topicA, ""},
 		{`[]`, topicA, ""},
 		{`{"Statement":[1,"x",null,{"Effect":"Allow","Action":"*","Condition":{"ArnLike":{"AWS:SOURCEARN":"["}}}]}`, topicB, ""},
+		{`{"Statement":[{"Effect":"Deny","Principal":"*","Action":"sqs:Send*","Condition":{"ArnEquals":{"aws:SourceArn":"` + topicB + `"}}}]}`, topicA, topicB},
+		{`{"Statement":{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}}`, topicA, ""},
+		{`{"Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"SQS:*","Resource":"arn:aws:sqs:*:210987654321:svc-*",` +
+			`"Condition":{"StringLike":{"aws:SourceArn":"arn:aws:sns:*"},"StringEquals":{"aws:SourceAccount":"210987654321"}}}]}`, topicA, topicB},
 	} {
 		f.Add(seed.existing, seed.topic1, seed.topic2)
 	}
@@ -47,7 +53,8 @@ func FuzzMergeQueuePolicy(f *testing.F) {
 		before, isObject := policyObject(existing)
 		if err != nil {
 			wildcard := strings.ContainsAny(topic1+topic2, "*?")
-			require.True(t, !isObject || wildcard, "policy %q is a JSON object and no topic holds a wildcard, yet: %v", existing, err)
+			denied := errors.Is(err, topology.ErrTopicDenied) && hasDeny(before)
+			require.True(t, !isObject || wildcard || denied, "policy %q is a JSON object, no topic holds a wildcard and no Deny blocks one, yet: %v", existing, err)
 			require.Contains(t, err.Error(), queueARN)
 			return
 		}
@@ -112,6 +119,14 @@ func policyObject(policy string) (map[string]any, bool) {
 		return doc, true
 	}
 	return nil, false
+}
+
+// hasDeny reports whether policy has a Deny statement.
+func hasDeny(policy map[string]any) bool {
+	return slices.ContainsFunc(statementList(policy["Statement"]), func(s any) bool {
+		m, _ := s.(map[string]any)
+		return m["Effect"] == "Deny"
+	})
 }
 
 // statementList normalises the Statement element: one object or a list.

@@ -175,6 +175,8 @@ func (t *Provisioner) resolveTopics(ctx context.Context, res *resolved, rep *Dri
 	return nil
 }
 
+// validatePolicy reports each topic of pol that the queue's policy does not
+// let send: no Allow statement covers it, or a Deny statement blocks it.
 func (t *Provisioner) validatePolicy(ctx context.Context, res *resolved, rep *DriftReport, pol Policy) error {
 	url, ok := res.queueURL[pol.Queue]
 	if !ok {
@@ -184,18 +186,25 @@ func (t *Provisioner) validatePolicy(ctx context.Context, res *resolved, rep *Dr
 	if err != nil {
 		return err
 	}
-	var arns []string
-	for _, n := range pol.Topics {
-		if a, ok := res.topicARN[n]; ok {
-			arns = append(arns, a)
-		}
-	}
-	_, added, err := MergeQueuePolicy(attrs["Policy"], res.queueARN[pol.Queue], arns)
+	queueARN := res.queueARN[pol.Queue]
+	doc, err := parsePolicy(attrs["Policy"], queueARN)
 	if err != nil {
 		return err
 	}
-	for _, a := range added {
-		rep.add("policy", pol.Queue, "no statement lets topic %s send", a)
+	stmts := statements(doc["Statement"])
+	for _, n := range pol.Topics {
+		arn, found := res.topicARN[n]
+		if !found {
+			continue
+		}
+		switch ok, deny := queueLetsTopic(stmts, queueARN, arn); {
+		case deny != "":
+			rep.add("policy", pol.Queue, "Deny statement %s blocks, or may block, topic %s from sending (%s), so SNS cannot deliver its "+
+				"messages: remove or narrow the statement (Create does not change it)", deny, arn, sendAction)
+		case !ok:
+			rep.add("policy", pol.Queue, "no statement lets topic %s send: an Allow statement for sns.amazonaws.com "+
+				"must cover %s on the queue under conditions the topic meets", arn, sendAction)
+		}
 	}
 	return nil
 }

@@ -148,7 +148,7 @@ func keyPolicyLetsSNS(stmts []any, keyARN string, r snsRequest) (ok bool, deny s
 		allowed := false
 		for i, s := range stmts {
 			m, _ := s.(map[string]any)
-			v := keyStatement(m, call, keyARN, r)
+			v := statementCovers(m, call, keyARN, r)
 			switch m["Effect"] {
 			case "Allow":
 				allowed = allowed || v == verdictYes
