@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 )
 
 // IAMPolicyVersion is the policy language version of every IAMPolicy.
@@ -16,13 +17,15 @@ const IAMPolicyVersion = "2012-10-17"
 type IAMPolicy struct {
 	// Version is IAMPolicyVersion.
 	Version string `json:"Version"`
-	// Statement are the statements, one per purpose, in a fixed order.
+	// Statement are the statements, one per set of resources granted the
+	// same actions, in a fixed order (see NewIAMPolicy).
 	Statement []IAMStatement `json:"Statement"`
 }
 
 // IAMStatement allows Action on Resource, under Condition when set.
 type IAMStatement struct {
-	// Sid names the purpose of the statement, e.g. "ConsumeQueues".
+	// Sid names the statement's resources by what they are to the
+	// service, e.g. "ConsumedQueues" (see NewIAMPolicy).
 	Sid string `json:"Sid"`
 	// Effect is always "Allow".
 	Effect string `json:"Effect"`
@@ -85,8 +88,36 @@ func (c IAMConfig) Validate() error {
 
 // NewIAMPolicy returns the least-privilege policy of the service of p: the
 // actions its awsbus transport and DynamoDB stores call, each only on the
-// queues, topics, key and tables of p that they call them on. At run time,
-// in every mode:
+// queues, topics, key and tables of p that they call them on.
+//
+// The policy names each queue, topic and table in one statement, which
+// grants it every action the purposes below grant it; the resources granted
+// the same actions share the statement, so the policy grows by one ARN per
+// resource. A statement's Sid names its resources by what they are to the
+// service: CommandQueues (the queues of command destinations, which it sends
+// to), ConsumedQueues (the queues it consumes), DeadLetterQueues (their
+// dead-letter queues), PeerDeadLetterQueues (the dead-letter queues of the
+// queues it only sends to, in create and validate mode), Topics,
+// SubscribedTopics (the topics it subscribes its queues to) and Tables. A
+// resource of several roles has their words before its kind, in the order
+// Consumed, Command, DeadLetter, PeerDeadLetter, Subscribed:
+// ConsumedCommandQueues is the service's own command queue. Resources of
+// different roles that need the same actions share a statement whose Sid
+// joins their names with "And": in assume mode, the dead-letter queues and
+// the queues the service only sends to are both sent to and read
+// (CommandQueuesAndDeadLetterQueues). Should two statements get one name (a
+// Plan not made by New may subscribe to a topic that is not among its
+// Topics), the later ones get a number: SubscribedTopics2. The statements
+// of queues come first, then those of topics and tables, each kind in the
+// order of the list above (a resource of several roles after those of its
+// last role alone); then the statements that stand apart and keep their
+// purpose's Sid: the key's (UseKey), which carries a condition when the key
+// is named by an alias, and the subscription attributes' on "*"
+// (ReconcileSubscriptions in create mode, ReadSubscriptions in validate
+// mode). Actions and resources are sorted.
+//
+// The purposes, each with the actions it grants and on what, are at run
+// time, in every mode:
 //
 //   - SendCommands: sqs:SendMessage on every command queue (the transport
 //     sends commands with SendMessage and SendMessageBatch, which IAM
@@ -160,14 +191,12 @@ func NewIAMPolicy(p Plan, cfg IAMConfig) (IAMPolicy, error) {
 		return IAMPolicy{}, fmt.Errorf("%w: service %q has no queue and no topic", ErrInvalidPlan, p.Service)
 	}
 	b := iamBuilder{plan: p, cfg: cfg}
-	statements := b.runtime()
 	key, err := b.key()
 	if err != nil {
 		return IAMPolicy{}, err
 	}
-	statements = append(statements, key...)
-	statements = append(statements, b.provisioning()...)
-	return IAMPolicy{Version: IAMPolicyVersion, Statement: nonEmpty(statements)}, nil
+	grouped, apart := b.byResource(nonEmpty(append(b.runtime(), b.provisioning()...)))
+	return IAMPolicy{Version: IAMPolicyVersion, Statement: slices.Concat(grouped, key, apart)}, nil
 }
 
 // nonEmpty drops the statements without a resource.

@@ -11,7 +11,8 @@ import (
 // The least-privilege policy of a payments service that consumes its FIFO
 // command queue, publishes one topic and keeps its idempotency records in
 // a DynamoDB table, with infrastructure managed as code (assume mode: no
-// create call) and a KMS key named by its id.
+// create call) and a KMS key named by its id. Each resource is in one
+// statement, named by what the resource is to the service.
 func ExampleNewIAMPolicy() {
 	plan, err := topology.New(sourceflow.Binding{
 		Service: "payments",
@@ -39,12 +40,9 @@ func ExampleNewIAMPolicy() {
 		fmt.Printf("%s: %s on %s\n", s.Sid, strings.Join(s.Action, ","), strings.Join(s.Resource, ","))
 	}
 	// Output:
-	// SendCommands: sqs:SendMessage on arn:aws:sqs:eu-west-1:111122223333:payments.fifo
-	// PublishEvents: sns:Publish on arn:aws:sns:eu-west-1:111122223333:payment-events
-	// ConsumeQueues: sqs:ChangeMessageVisibility,sqs:DeleteMessage,sqs:ReceiveMessage on arn:aws:sqs:eu-west-1:111122223333:payments.fifo
-	// DeadLetter: sqs:SendMessage on arn:aws:sqs:eu-west-1:111122223333:payments-dlq.fifo
-	// ReadQueues: sqs:GetQueueAttributes,sqs:GetQueueUrl on arn:aws:sqs:eu-west-1:111122223333:payments-dlq.fifo,arn:aws:sqs:eu-west-1:111122223333:payments.fifo
-	// ReadTopics: sns:GetTopicAttributes on arn:aws:sns:eu-west-1:111122223333:payment-events
-	// UseTables: dynamodb:BatchWriteItem,dynamodb:ConditionCheckItem,dynamodb:DeleteItem,dynamodb:GetItem,dynamodb:PutItem,dynamodb:Query,dynamodb:UpdateItem on arn:aws:dynamodb:eu-west-1:111122223333:table/payments_idempotency
+	// ConsumedCommandQueues: sqs:ChangeMessageVisibility,sqs:DeleteMessage,sqs:GetQueueAttributes,sqs:GetQueueUrl,sqs:ReceiveMessage,sqs:SendMessage on arn:aws:sqs:eu-west-1:111122223333:payments.fifo
+	// DeadLetterQueues: sqs:GetQueueAttributes,sqs:GetQueueUrl,sqs:SendMessage on arn:aws:sqs:eu-west-1:111122223333:payments-dlq.fifo
+	// Topics: sns:GetTopicAttributes,sns:Publish on arn:aws:sns:eu-west-1:111122223333:payment-events
+	// Tables: dynamodb:BatchWriteItem,dynamodb:ConditionCheckItem,dynamodb:DeleteItem,dynamodb:GetItem,dynamodb:PutItem,dynamodb:Query,dynamodb:UpdateItem on arn:aws:dynamodb:eu-west-1:111122223333:table/payments_idempotency
 	// UseKey: kms:Decrypt,kms:DescribeKey,kms:GenerateDataKey on arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab
 }

@@ -7,7 +7,8 @@ import (
 	"github.com/sourceflow-go/sourceflow"
 )
 
-// iamBuilder derives the statements of NewIAMPolicy from a Plan.
+// iamBuilder derives the statements of NewIAMPolicy from a Plan: one per
+// purpose, which byResource then groups by resource.
 type iamBuilder struct {
 	plan Plan
 	cfg  IAMConfig

@@ -264,8 +264,9 @@ func TestNewIAMPolicy_GrantsExactlyTheTableCallsOnTheTables(t *testing.T) {
 	assert.Equal(t, want, got, "each action once")
 }
 
-// Without tables there is no DynamoDB statement; validate mode only reads
-// the tables and assume mode does not touch them beyond the run-time calls.
+// Without tables there is no DynamoDB statement. The tables share one
+// statement, Tables, with the run-time calls; validate mode adds the reads
+// and create mode the reads and the writes.
 func TestNewIAMPolicy_TableStatementsFollowTheMode(t *testing.T) {
 	sids := func(f topology.File, mode topology.Provisioning) map[string][]string {
 		out := map[string][]string{}
@@ -279,12 +280,13 @@ func TestNewIAMPolicy_TableStatementsFollowTheMode(t *testing.T) {
 	use := []string{"dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem",
 		"dynamodb:Query", "dynamodb:UpdateItem"}
 	read := []string{"dynamodb:DescribeTable", "dynamodb:DescribeTimeToLive", "dynamodb:ListTagsOfResource"}
+	create := []string{"dynamodb:CreateTable", "dynamodb:TagResource", "dynamodb:UpdateTimeToLive"}
+	sorted := func(actions ...[]string) []string { return slices.Sorted(slices.Values(slices.Concat(actions...))) }
 	shop := readTopology(t, "shop-orders.topology.yaml")
 	require.NotEmpty(t, shop.Tags, "the tag actions are granted for a plan with tags")
-	assert.Equal(t, map[string][]string{"UseTables": use, "ReadTables": read,
-		"CreateTables": {"dynamodb:CreateTable", "dynamodb:TagResource", "dynamodb:UpdateTimeToLive"}}, sids(shop, topology.ProvisionCreate))
-	assert.Equal(t, map[string][]string{"UseTables": use, "ReadTables": read}, sids(shop, topology.ProvisionValidate))
-	assert.Equal(t, map[string][]string{"UseTables": use}, sids(shop, topology.ProvisionAssume))
+	assert.Equal(t, map[string][]string{"Tables": sorted(use, read, create)}, sids(shop, topology.ProvisionCreate))
+	assert.Equal(t, map[string][]string{"Tables": sorted(use, read)}, sids(shop, topology.ProvisionValidate))
+	assert.Equal(t, map[string][]string{"Tables": use}, sids(shop, topology.ProvisionAssume))
 	assert.Empty(t, sids(readTopology(t, "orders.topology.yaml"), topology.ProvisionCreate))
 }
 
@@ -293,7 +295,7 @@ func TestNewIAMPolicy_TableARNsFollowThePartition(t *testing.T) {
 	require.NoError(t, err)
 	pol, err := topology.NewIAMPolicy(p, topology.IAMConfig{AccountID: testAccount, Region: "cn-north-1"})
 	require.NoError(t, err)
-	i := slices.IndexFunc(pol.Statement, func(s topology.IAMStatement) bool { return s.Sid == "UseTables" })
+	i := slices.IndexFunc(pol.Statement, func(s topology.IAMStatement) bool { return s.Sid == "Tables" })
 	require.GreaterOrEqual(t, i, 0)
 	assert.Equal(t, []string{
 		"arn:aws-cn:dynamodb:cn-north-1:" + testAccount + ":table/shop_commands",

@@ -33,9 +33,14 @@ for the service's topics, to store their messages under the key and deliver
 them to its queues encrypted under it. Add them to the key's policy; a key
 that sourceflow export creates has them already.
 
-The policy lists the service's resources by ARN, so it grows with them. One
+Each of the service's resources is named by its ARN in one statement,
+which grants it every action the service needs on it; resources needing the
+same actions share the statement, whose Sid says what they are to the
+service (CommandQueues, ConsumedQueues, DeadLetterQueues, Topics,
+SubscribedTopics, Tables, ...). The policy still grows with the resources: one
 over IAM's quota for a managed policy (6,144 characters without white
-space) is printed all the same, with a warning on standard error.`
+space; some thirty listened topics) is printed all the same, with a warning
+on standard error.`
 
 // iamFlags are the flags of iam-policy.
 type iamFlags struct {

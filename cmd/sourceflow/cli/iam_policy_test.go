@@ -136,9 +136,9 @@ func TestIAMPolicy_GrantsTheStoresTheTablesOfTheFile(t *testing.T) {
 		arns = append(arns, "arn:aws:dynamodb:eu-west-1:"+iamAccount+":table/"+name)
 	}
 	for mode, sids := range map[string][]string{
-		"create":   {"UseTables", "ReadTables", "CreateTables"},
-		"validate": {"UseTables", "ReadTables"},
-		"assume":   {"UseTables"},
+		"create":   {"Tables"},
+		"validate": {"Tables"},
+		"assume":   {"Tables"},
 	} {
 		out, errOut, code := newFakeAWS().run(t, "iam-policy", "-f", path, "--region", "eu-west-1", "--provisioning", mode)
 		require.Equal(t, cli.ExitOK, code, errOut)
@@ -178,22 +178,30 @@ func TestIAMPolicy_KeyPolicyLetsSNSUseTheKeyForTheServicesTopics(t *testing.T) {
 	assert.Contains(t, errOut, "has no KMS key: its queues use SQS-managed encryption")
 }
 
-// A policy over IAM's managed-policy quota (6,144 characters without white
-// space) is printed with a warning on standard error that names the quotas;
-// one within it is printed alone.
-func TestIAMPolicy_WarnsOfAPolicyOverIAMsSizeQuota(t *testing.T) {
-	many := sourceflow.Binding{Service: "audit"}
-	for i := range 12 {
+// listeningBinding is a service that publishes n event types, each to a
+// topic of its own, and listens to all of them.
+func listeningBinding(n int) sourceflow.Binding {
+	b := sourceflow.Binding{Service: "audit"}
+	for i := range n {
 		topic := fmt.Sprintf("events-%02d", i)
 		typ := fmt.Sprintf("audit.Event%02d", i)
-		many.Routes = append(many.Routes, sourceflow.Route{Type: typ, Kind: sourceflow.KindEvent, Destination: topic})
-		many.Listeners = append(many.Listeners, sourceflow.Listener{Destination: topic, Kind: sourceflow.KindEvent, Types: []string{typ}})
+		b.Routes = append(b.Routes, sourceflow.Route{Type: typ, Kind: sourceflow.KindEvent, Destination: topic})
+		b.Listeners = append(b.Listeners, sourceflow.Listener{Destination: topic, Kind: sourceflow.KindEvent, Types: []string{typ}})
 	}
+	return b
+}
+
+// A policy over IAM's managed-policy quota (6,144 characters without white
+// space) is printed with a warning on standard error that names the quotas;
+// one within it is printed alone. The policy names each resource once, so a
+// service listening to twenty topics is within it, one listening to sixty
+// is not.
+func TestIAMPolicy_WarnsOfAPolicyOverIAMsSizeQuota(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		b    sourceflow.Binding
 		warn bool
-	}{{"twelve topics", many, true}, {"the orders service", ordersBinding(), false}} {
+	}{{"sixty topics", listeningBinding(60), true}, {"twenty topics", listeningBinding(20), false}, {"the orders service", ordersBinding(), false}} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := writeTopology(t, tc.b, topology.Options{})
 			out, errOut, code := newFakeAWS().run(t, "iam-policy", "-f", path, "--account-id", iamAccount, "--region", "us-east-1")
