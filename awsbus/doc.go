@@ -141,16 +141,18 @@
 // A visibility heartbeat renews the visibility timeout of every owned
 // message once half of it has passed, ten messages per
 // ChangeMessageVisibilityBatch call, so a handler may run longer than
-// VisibilityTimeout without the message being delivered twice; a renewal
-// that fails is tried again a quarter of the timeout later. A renewal
-// with less than VisibilityTimeout left before the SQS limit of 12 hours
-// after receipt (counted, as for a Nack, from the start of the
-// ReceiveMessage call, less 10s) renews to that limit, so the message stays
-// invisible as long as SQS allows; renewal stops there, and once it is
-// settled: a renewal under way finishes before a backoff or release, so it
-// never overwrites one. Every settling call (delete, visibility change,
-// dead-letter copy) is bounded by a 10s timeout. SQS counts timeouts in
-// seconds, so sub-second subscriber timeouts are rounded up.
+// VisibilityTimeout without the message being delivered twice. The calls
+// of one renewal run at once, so a call SQS does not answer delays only
+// its own ten messages; a renewal that fails is tried again a quarter of
+// the timeout later. A renewal with less than VisibilityTimeout left
+// before the SQS limit of 12 hours after receipt (counted, as for a Nack,
+// from the start of the ReceiveMessage call, less 10s) renews to that
+// limit, so the message stays invisible as long as SQS allows; renewal
+// stops there, and once it is settled: a renewal under way finishes before
+// a backoff or release, so it never overwrites one. Every settling call
+// (delete, visibility change, dead-letter copy) is bounded by a 10s
+// timeout. SQS counts timeouts in seconds, so sub-second subscriber
+// timeouts are rounded up.
 //
 // The consumer settings (MaxConcurrentCalls, WaitTime, VisibilityTimeout,
 // NackBackoff, ShutdownTimeout) are declared once, in ConsumerConfig, which
@@ -161,8 +163,9 @@
 // once, waits up to ShutdownTimeout (30s by default) for handed-out messages to be acked or
 // nacked (their acks are still deleted), then releases the rest and every
 // held message with a zero visibility timeout (held messages ten per
-// ChangeMessageVisibilityBatch call) so another consumer receives them
-// without waiting, flushes the pending deletes and closes the channel.
+// ChangeMessageVisibilityBatch call, the calls at once) so another
+// consumer receives them without waiting, flushes the pending deletes and
+// closes the channel.
 //
 // # Health
 //

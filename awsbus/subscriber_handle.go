@@ -119,7 +119,6 @@ func (sub *subscription) finish(d *delivery, releaseGroup bool) {
 	sub.mu.Unlock()
 	sub.free(1)
 	sub.releaseAll(released)
-	sub.free(len(released))
 }
 
 // releaseAllHeld makes every message still held visible again.
@@ -135,7 +134,6 @@ func (sub *subscription) releaseAllHeld() {
 	}
 	sub.mu.Unlock()
 	sub.releaseAll(held)
-	sub.free(len(held))
 }
 
 func (sub *subscription) release(d *delivery) { sub.setVisibility(d, 0) }

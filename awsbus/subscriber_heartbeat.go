@@ -1,7 +1,6 @@
 package awsbus
 
 import (
-	"slices"
 	"strconv"
 	"time"
 
@@ -22,8 +21,11 @@ func (sub *subscription) heartbeatLoop() {
 
 // renewDue renews, ten messages per ChangeMessageVisibilityBatch call, the
 // owned messages held longer than half of vis whose renewal would keep them
-// invisible longer (see renewable). Each call counts from when it is made,
-// as the calls before it may have taken up to their timeout each.
+// invisible longer (see renewable). The calls run at once (see inBatches),
+// so a call SQS does not answer delays no other renewal; renewDue returns
+// when every call has ended, so the next tick never starts a second
+// renewal of a message while one is under way. Each call counts from when
+// it is made.
 func (sub *subscription) renewDue(vis time.Duration) {
 	now := time.Now()
 	var due []*delivery
@@ -34,9 +36,7 @@ func (sub *subscription) renewDue(vis time.Duration) {
 		}
 	}
 	sub.mu.Unlock()
-	for batch := range slices.Chunk(due, maxBatchEntries) {
-		sub.renewBatch(batch, vis, time.Now())
-	}
+	inBatches(due, func(batch []*delivery) { sub.renewBatch(batch, vis, time.Now()) })
 }
 
 // renewable reports whether renewing d at now keeps it invisible longer:

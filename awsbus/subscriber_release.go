@@ -1,31 +1,34 @@
 package awsbus
 
 import (
-	"slices"
 	"strconv"
 
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 )
 
-// releaseAll settles ds by making them visible again at once, ten per
-// ChangeMessageVisibilityBatch call (a lone message with
-// ChangeMessageVisibility). The messages held behind a FIFO group's head
-// are released together, so their release takes one bounded call per ten
-// of them, not one per message, even when SQS does not answer.
+// releaseAll settles the held messages ds by making them visible again at
+// once, ten per ChangeMessageVisibilityBatch call (a lone message with
+// ChangeMessageVisibility), and frees their slots. The messages held
+// behind a FIFO group's head are released together, so their release
+// takes one bounded call per ten of them, not one per message, even when
+// SQS does not answer. The calls run at once (see inBatches), and the
+// slots of each batch are freed as its call ends: a call SQS does not
+// answer delays neither the release of the other batches nor the receives
+// their slots allow.
 func (sub *subscription) releaseAll(ds []*delivery) {
 	for _, d := range ds {
 		d.markSettled()
 	}
-	for batch := range slices.Chunk(ds, maxBatchEntries) {
+	inBatches(ds, func(batch []*delivery) {
 		if len(batch) == 1 {
 			sub.changeVisibility(batch[0], 0)
-			continue
+		} else {
+			sub.releaseBatch(batch)
 		}
-		sub.releaseBatch(batch)
-	}
+		sub.free(len(batch))
+	})
 }
 
 // releaseBatch makes the settled messages of ds visible again in one call.
@@ -50,14 +53,4 @@ func (sub *subscription) releaseBatch(ds []*delivery) {
 		}
 		sub.log.Info("Release failed; the message returns after its visibility timeout", fields)
 	}
-}
-
-// changeVisibilityBatch makes one ChangeMessageVisibilityBatch call of
-// entries, bounded as every settling call is.
-func (sub *subscription) changeVisibilityBatch(entries []sqstypes.ChangeMessageVisibilityBatchRequestEntry) (*sqs.ChangeMessageVisibilityBatchOutput, error) {
-	ctx, cancel := sub.call()
-	defer cancel()
-	return sub.cfg.SQS.ChangeMessageVisibilityBatch(ctx, &sqs.ChangeMessageVisibilityBatchInput{
-		QueueUrl: aws.String(sub.ep.QueueURL), Entries: entries,
-	})
 }
