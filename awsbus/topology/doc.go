@@ -72,11 +72,13 @@
 // A queue's policy lets a topic send when, as IAM evaluates the call SNS
 // makes (sqs:SendMessage on the queue from sns.amazonaws.com, with the
 // topic as aws:SourceArn), an Allow statement covers it for certain and no
-// Deny statement may apply; a statement with a condition or element the
-// check cannot evaluate counts as no Allow and as a possible Deny. Create
-// adds the topic's statement when no Allow covers the call, and fails with
-// ErrTopicDenied, leaving the policy as it is, when a Deny may refuse it;
-// Validate reports both.
+// Deny statement applies to it for certain; a statement with a condition or
+// element the check cannot evaluate counts as no Allow and, as IAM alone
+// can tell, as no Deny (the guardrails of an organization that test
+// aws:SourceOrgID must not stop a service). Create adds the topic's
+// statement when no Allow covers the call, and fails with ErrTopicDenied,
+// leaving the policy as it is, when a Deny refuses it; Validate reports
+// both.
 //
 // Account ids are never built in. Topic ARNs in Validate and Assume are built
 // from a resolved queue's ARN; without one, from ProvisionerConfig.AccountID

@@ -39,7 +39,7 @@ var (
 	ErrDrift = errors.New("topology: infrastructure drift")
 
 	// ErrTopicDenied reports a queue policy with a Deny statement that
-	// refuses, or may refuse, a topic of the plan sending to the queue: SNS
+	// refuses a topic of the plan sending to the queue: SNS
 	// could not deliver the topic's messages, whatever Allow statement the
 	// policy has. Create leaves the statement alone: remove or narrow it.
 	ErrTopicDenied = errors.New("topology: queue policy denies a topic")

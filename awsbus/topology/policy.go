@@ -25,9 +25,10 @@ const PolicySidPrefix = "SourceFlowSNS"
 // that got a statement; when it is empty, merged equals existing.
 // A topic ARN holding a wildcard ("*" or "?") is refused: its statement
 // would let every topic it matches send to the queue. A Deny statement
-// that refuses, or may refuse, a topic sending is refused too, with
-// ErrTopicDenied: no Allow overrides it, and the merge does not remove a
-// statement it did not write.
+// that refuses a topic sending is refused too, with ErrTopicDenied: no
+// Allow overrides it, and the merge does not remove a statement it did not
+// write. A Deny under a condition the check cannot evaluate is left to IAM
+// (see queueLetsTopic).
 func MergeQueuePolicy(existing, queueARN string, topicARNs []string) (merged string, added []string, err error) {
 	for _, topic := range topicARNs {
 		if strings.ContainsAny(topic, "*?") {
@@ -93,9 +94,9 @@ func encodePolicy(doc map[string]any, stmts []any, queueARN string) (string, err
 }
 
 // deniedError reports the Deny statement deny of the policy of the queue
-// queueARN that refuses, or may refuse, topic sending.
+// queueARN that refuses topic sending.
 func deniedError(queueARN, topic, deny string) error {
-	return fmt.Errorf("%w: policy of queue %q: Deny statement %s blocks, or may block, topic %s from sending (%s), so SNS cannot "+
+	return fmt.Errorf("%w: policy of queue %q: Deny statement %s blocks topic %s from sending (%s), so SNS cannot "+
 		"deliver its messages: remove or narrow the statement", ErrTopicDenied, queueARN, deny, topic, sendAction)
 }
 

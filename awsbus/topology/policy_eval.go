@@ -33,8 +33,13 @@ type snsRequest struct {
 }
 
 // absentForServices are condition keys a request made by an AWS service
-// principal does not carry.
-var absentForServices = []string{"aws:principalorgid", "aws:principalorgpaths", "aws:principalaccount", "aws:principalarn"}
+// principal does not carry: those of a calling principal, and those of a
+// VPC endpoint, which a service calling with its own principal does not go
+// through.
+var absentForServices = []string{
+	"aws:principalorgid", "aws:principalorgpaths", "aws:principalaccount", "aws:principalarn",
+	"aws:sourcevpc", "aws:sourcevpce", "aws:vpcsourceip",
+}
 
 // value returns the value of condition key for r, known reporting whether
 // the check knows it and present whether the request carries it.

@@ -9,9 +9,9 @@ const sendAction = "sqs:SendMessage"
 // queue queueARN let the topic topicARN send to it, as IAM evaluates the
 // call SNS makes: principal sns.amazonaws.com, action sqs:SendMessage on
 // the queue, aws:SourceArn the topic, aws:SourceAccount its account, over
-// TLS. ok means an Allow statement covers the call for certain and no Deny
-// statement may apply; deny names the first Deny statement that may apply
-// ("#n" when it has no Sid), and ok is then false.
+// TLS. ok means an Allow statement covers the call for certain and no
+// Deny statement applies to it; deny names the first Deny statement that
+// applies ("#n" when it has no Sid), and ok is then false.
 //
 // An Allow statement covers the call when its Principal is "*",
 // {"AWS": "*"} or names sns.amazonaws.com, its Action matches
@@ -23,10 +23,11 @@ const sendAction = "sqs:SendMessage"
 // the statement not count). A statement without Resource or NotResource
 // names the queue: a queue policy governs only its own queue. An Allow
 // statement with NotPrincipal, NotAction or NotResource never counts, nor
-// does one with a Condition that is not an object. A Deny statement counts
-// as applying unless one of its elements or conditions is known not to
-// cover the call, so a Deny under conditions the check cannot evaluate
-// blocks the topic.
+// does one with a Condition that is not an object. A Deny statement
+// applies when it covers the call for certain, as an Allow counts; one
+// under a condition the check cannot evaluate (aws:SourceOrgID, which the
+// guardrails of an organization test, among them) is left to IAM: taking
+// it as applying would refuse a policy that lets the topic send.
 func queueLetsTopic(stmts []any, queueARN, topicARN string) (ok bool, deny string) {
 	r := snsRequest{topicARN: topicARN, account: arnField(topicARN, 4), overTLS: true}
 	for i, s := range stmts {
@@ -35,7 +36,7 @@ func queueLetsTopic(stmts []any, queueARN, topicARN string) (ok bool, deny strin
 		case "Allow":
 			ok = ok || (!hasNegatedElement(m) && sendStatement(m, queueARN, r) == verdictYes)
 		case "Deny":
-			if sendStatement(m, queueARN, r) != verdictNo {
+			if sendStatement(m, queueARN, r) == verdictYes {
 				return false, statementName(m, i)
 			}
 		}

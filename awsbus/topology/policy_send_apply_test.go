@@ -50,7 +50,7 @@ func TestTopology_ADenyBlockingATopicFailsCreateAndIsDrift(t *testing.T) {
 	for range 2 {
 		_, err = topo.Create(ctx, p)
 		require.ErrorIs(t, err, topology.ErrTopicDenied)
-		assert.Contains(t, err.Error(), `Deny statement "OnlyFromTheVPC" blocks, or may block, topic `+ep.TopicARN)
+		assert.Contains(t, err.Error(), `Deny statement "OnlyFromTheVPC" blocks topic `+ep.TopicARN)
 	}
 
 	assert.Equal(t, before, writes(sq, sn), "Create changed nothing")
@@ -58,8 +58,41 @@ func TestTopology_ADenyBlockingATopicFailsCreateAndIsDrift(t *testing.T) {
 	rep, _, err := topo.Validate(ctx, p)
 	require.NoError(t, err)
 	got := strings.Join(driftStrings(rep), "\n")
-	assert.Contains(t, got, `policy orders-payment-events: Deny statement "OnlyFromTheVPC" blocks, or may block, topic `+ep.TopicARN)
+	assert.Contains(t, got, `policy orders-payment-events: Deny statement "OnlyFromTheVPC" blocks topic `+ep.TopicARN)
 	assert.Len(t, rep.Drifts, 1, got)
+}
+
+// An organization's guardrail on every queue, which refuses AWS services
+// acting for a resource outside the organization (aws:SourceOrgID, which
+// the check cannot know), stops neither Create nor Validate: the service
+// starts, and IAM alone decides.
+func TestTopology_AnOrganizationGuardrailIsNoDrift(t *testing.T) {
+	sq, sn := newFakes()
+	eps, p := create(t, sq, sn, topology.Options{})
+	ep := eps["payment-events"]
+	policy := setPolicy(t, sq, ep.QueueURL, func(stmts []map[string]any) []map[string]any {
+		return append(stmts, map[string]any{
+			"Sid": "ConfusedDeputy", "Effect": "Deny", "Principal": "*", "Action": "sqs:*", "Resource": "*",
+			"Condition": map[string]any{
+				"StringNotEqualsIfExists": map[string]any{"aws:SourceOrgID": "o-abc"},
+				"Null":                    map[string]any{"aws:SourceAccount": "false"},
+				"Bool":                    map[string]any{"aws:PrincipalIsAWSService": "true"},
+			},
+		})
+	})
+	topo, err := newProvisioner(sq, sn, topology.ProvisionerConfig{})
+	require.NoError(t, err)
+	ctx := context.Background()
+	before := writes(sq, sn)
+
+	_, err = topo.Create(ctx, p)
+
+	require.NoError(t, err)
+	assert.Equal(t, before, writes(sq, sn), "Create changed nothing")
+	assert.Equal(t, policy, queueAttrs(t, sq, ep.QueueURL)["Policy"])
+	rep, _, err := topo.Validate(ctx, p)
+	require.NoError(t, err)
+	assert.True(t, rep.OK(), rep.String())
 }
 
 // A statement that lets the topic send to another queue lets it send

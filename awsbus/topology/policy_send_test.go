@@ -91,24 +91,34 @@ func TestMergeQueuePolicy_CountsOnlyStatementsThatCoverTheCall(t *testing.T) {
 	}
 }
 
-// A Deny statement that applies, or may apply, to the call SNS makes for
-// a topic wins over any Allow: the merge refuses rather than add a
-// statement that would change nothing, again on every run.
+// A Deny statement that applies to the call SNS makes for a topic wins
+// over any Allow: the merge refuses rather than add a statement that would
+// change nothing, again on every run. The guardrails operators commonly
+// write, which exempt AWS services or test keys the check cannot know
+// (aws:SourceOrgID), refuse nothing: a service would not start.
 func TestMergeQueuePolicy_RefusesATopicADenyBlocks(t *testing.T) {
 	allow := mustMerge(t, "", topicA)
 	for name, tc := range map[string]struct {
 		deny   string
 		blocks bool
 	}{
-		"every principal":         {`{"Sid":"NoSNS","Effect":"Deny","Principal":"*","Action":"sqs:SendMessage","Resource":"*"}`, true},
-		"the topic":               {`{"Effect":"Deny","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:*","Condition":{"ArnEquals":{"aws:SourceArn":"` + topicA + `"}}}`, true},
-		"under unknown condition": {`{"Effect":"Deny","Principal":"*","Action":"*","Resource":"` + queueARN + `","Condition":{"StringNotEquals":{"aws:SourceVpce":"vpce-1"}}}`, true},
-		"another topic":           {`{"Effect":"Deny","Principal":"*","Action":"sqs:SendMessage","Condition":{"ArnEquals":{"aws:SourceArn":"` + topicB + `"}}}`, false},
-		"another queue":           {`{"Effect":"Deny","Principal":"*","Action":"sqs:SendMessage","Resource":"arn:aws:sqs:us-east-1:210987654321:other"}`, false},
-		"another action":          {`{"Effect":"Deny","Principal":"*","Action":"sqs:DeleteQueue","Resource":"*"}`, false},
-		"a role":                  {`{"Effect":"Deny","Principal":{"AWS":"arn:aws:iam::210987654321:role/ops"},"Action":"*","Resource":"*"}`, false},
-		"all but SNS":             {`{"Effect":"Deny","NotPrincipal":{"Service":"sns.amazonaws.com"},"Action":"*","Resource":"*"}`, false},
-		"requests without TLS":    {`{"Effect":"Deny","Principal":"*","Action":"sqs:*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":false}}}`, false},
+		"every principal":        {`{"Sid":"NoSNS","Effect":"Deny","Principal":"*","Action":"sqs:SendMessage","Resource":"*"}`, true},
+		"the topic":              {`{"Effect":"Deny","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:*","Condition":{"ArnEquals":{"aws:SourceArn":"` + topicA + `"}}}`, true},
+		"outside a VPC endpoint": {`{"Effect":"Deny","Principal":"*","Action":"*","Resource":"` + queueARN + `","Condition":{"StringNotEquals":{"aws:SourceVpce":"vpce-1"}}}`, true},
+		"outside a VPC, AWS services exempt": {`{"Effect":"Deny","Principal":"*","Action":"sqs:*","Resource":"*","Condition":{` +
+			`"StringNotEquals":{"aws:SourceVpc":"vpc-1"},"BoolIfExists":{"aws:PrincipalIsAWSService":"false"}}}`, false},
+		"principals outside the organization": {`{"Effect":"Deny","Principal":"*","Action":"sqs:*","Resource":"*","Condition":{` +
+			`"StringNotEqualsIfExists":{"aws:PrincipalOrgID":"o-abc"},"BoolIfExists":{"aws:PrincipalIsAWSService":"false"}}}`, false},
+		"services acting for another organization": {`{"Sid":"ConfusedDeputy","Effect":"Deny","Principal":"*","Action":"sqs:*","Resource":"*","Condition":{` +
+			`"StringNotEqualsIfExists":{"aws:SourceOrgID":"o-abc"},"Null":{"aws:SourceAccount":"false"},"Bool":{"aws:PrincipalIsAWSService":"true"}}}`, false},
+		"under a condition the check cannot evaluate": {`{"Effect":"Deny","Principal":"*","Action":"sqs:SendMessage","Condition":{` +
+			`"StringNotEquals":{"aws:SourceOrgPaths":"o-abc/r-ab12/"}}}`, false},
+		"another topic":        {`{"Effect":"Deny","Principal":"*","Action":"sqs:SendMessage","Condition":{"ArnEquals":{"aws:SourceArn":"` + topicB + `"}}}`, false},
+		"another queue":        {`{"Effect":"Deny","Principal":"*","Action":"sqs:SendMessage","Resource":"arn:aws:sqs:us-east-1:210987654321:other"}`, false},
+		"another action":       {`{"Effect":"Deny","Principal":"*","Action":"sqs:DeleteQueue","Resource":"*"}`, false},
+		"a role":               {`{"Effect":"Deny","Principal":{"AWS":"arn:aws:iam::210987654321:role/ops"},"Action":"*","Resource":"*"}`, false},
+		"all but SNS":          {`{"Effect":"Deny","NotPrincipal":{"Service":"sns.amazonaws.com"},"Action":"*","Resource":"*"}`, false},
+		"requests without TLS": {`{"Effect":"Deny","Principal":"*","Action":"sqs:*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":false}}}`, false},
 	} {
 		t.Run(name, func(t *testing.T) {
 			existing := `{"Statement":[` + statementJSON(t, allow) + `,` + tc.deny + `]}`

@@ -199,7 +199,7 @@ func (t *Provisioner) validatePolicy(ctx context.Context, res *resolved, rep *Dr
 		}
 		switch ok, deny := queueLetsTopic(stmts, queueARN, arn); {
 		case deny != "":
-			rep.add("policy", pol.Queue, "Deny statement %s blocks, or may block, topic %s from sending (%s), so SNS cannot deliver its "+
+			rep.add("policy", pol.Queue, "Deny statement %s blocks topic %s from sending (%s), so SNS cannot deliver its "+
 				"messages: remove or narrow the statement (Create does not change it)", deny, arn, sendAction)
 		case !ok:
 			rep.add("policy", pol.Queue, "no statement lets topic %s send: an Allow statement for sns.amazonaws.com "+
