@@ -137,7 +137,7 @@ func (s *commandStore) Append(ctx context.Context, cmd cqrs.StoredCommand) error
 	case errors.As(err, &tc) && conditionFailed(tc):
 		return dup
 	case err != nil:
-		return fmt.Errorf("%s: %w", what, err)
+		return fmt.Errorf("%s: %w", what, dynamo.Invalid(err))
 	}
 	return nil
 }

@@ -57,7 +57,12 @@
 // request the SDK sent again after a lost answer is recognised as applied,
 // not reported as a conflict. A document keeps the write ids of the saves
 // of its last 16 versions, so a resent save is recognised even when other
-// saves have overwritten the document since.
+// saves have overwritten the document since. A transaction whose commit may
+// have been applied although it failed (its answer lost, or its context
+// ended during the request) reads its writes back, and a failed handling
+// releases what it claimed, without the caller's cancellation but within
+// 10 seconds, so an endpoint that stops answering fails the call instead of
+// holding it.
 //
 // # What is written when
 //
@@ -112,8 +117,9 @@
 // handler started, still running after it returned) is refused with a
 // permanent error rather than collected into a transaction that will never
 // commit: give such work a context of its own. A write DynamoDB refuses as
-// invalid is permanent too, so its message is dead-lettered with the reason
-// rather than delivered again.
+// invalid, in a transaction or written at once (a saga's save without an
+// Outbox), is permanent too, so its message is dead-lettered with the
+// reason rather than delivered again.
 //
 // # Limits
 //

@@ -144,7 +144,7 @@ func (s *documentStore) Save(ctx context.Context, kind, id string, data []byte, 
 	case dynamo.IsConditionFailed(err):
 		return conflict
 	case err != nil:
-		return fmt.Errorf("dynamostore: save %s %q: %w", kind, id, err)
+		return fmt.Errorf("dynamostore: save %s %q: %w", kind, id, dynamo.Invalid(err))
 	}
 	return nil
 }

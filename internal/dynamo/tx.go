@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/aws/smithy-go"
 
 	"github.com/sourceflow-go/sourceflow"
 )
@@ -200,7 +199,9 @@ func (tx *Tx) OnRollback(ctx context.Context, fn func(context.Context) error) bo
 	if tx.register(func() { tx.undo = append(tx.undo, fn) }) {
 		return true
 	}
-	_ = fn(context.WithoutCancel(ctx)) // the caller's error, ErrTxEnded, says what matters
+	ctx, cancel := settleContext(ctx)
+	defer cancel()
+	_ = fn(ctx) // the caller's error, ErrTxEnded, says what matters
 	return false
 }
 
@@ -275,15 +276,18 @@ func (p Prepared) AddFirst(table string, key map[string]types.AttributeValue, it
 }
 
 // inPlace reports whether the checks registered with OnUncertain (at least
-// one) all find the transaction's writes in place.
+// one) all find the transaction's writes in place. They run after ctx's
+// end too, within SettleTimeout.
 func (tx *Tx) inPlace(ctx context.Context) bool {
+	ctx, cancel := settleContext(ctx)
+	defer cancel()
 	checked := 0
 	for _, w := range tx.writes {
 		check, ok := tx.checks[w.target]
 		if !ok {
 			continue // a check registered for a write the seal refused has no say
 		}
-		if !check(context.WithoutCancel(ctx)) {
+		if !check(ctx) {
 			return false
 		}
 		checked++
@@ -291,8 +295,11 @@ func (tx *Tx) inPlace(ctx context.Context) bool {
 	return checked > 0
 }
 
+// rollback runs the rollback functions, after ctx's end too, within
+// SettleTimeout.
 func (tx *Tx) rollback(ctx context.Context) error {
-	ctx = context.WithoutCancel(ctx)
+	ctx, cancel := settleContext(ctx)
+	defer cancel()
 	var errs []error
 	for i := len(tx.undo) - 1; i >= 0; i-- {
 		errs = append(errs, tx.undo[i](ctx))
@@ -313,7 +320,7 @@ func (tx *Tx) commit(ctx context.Context, r *Retry) error {
 		if IsConditionFailed(err) {
 			return w.failed
 		}
-		return invalid(err)
+		return Invalid(err)
 	}
 	in := &dynamodb.TransactWriteItemsInput{
 		TransactItems:      make([]types.TransactWriteItem, len(tx.writes)),
@@ -357,7 +364,7 @@ func (tx *Tx) cancelled(err error) error {
 	var tc *types.TransactionCanceledException
 	if !errors.As(err, &tc) {
 		if err != nil {
-			return invalid(fmt.Errorf("dynamodb: transact write: %w", err))
+			return Invalid(fmt.Errorf("dynamodb: transact write: %w", err))
 		}
 		return nil
 	}
@@ -366,26 +373,10 @@ func (tx *Tx) cancelled(err error) error {
 			return tx.writes[i].failed
 		}
 	}
-	for _, r := range tc.CancellationReasons {
-		if code(r.Code) == "ValidationError" {
-			return sourceflow.Permanent(fmt.Errorf("dynamodb: transaction cancelled (%s: %s): %w", code(r.Code), code(r.Message), err))
-		}
+	if refused := Invalid(err); sourceflow.IsPermanent(refused) {
+		return refused
 	}
 	return fmt.Errorf("dynamodb: transaction cancelled: %w", err)
-}
-
-// invalid marks as permanent a write DynamoDB refused as invalid (an item
-// over 400 KB, a malformed expression, two writes of one item in a
-// transaction, a key that does not match the table's schema): the same
-// write is refused again, so the handling is dead-lettered with the reason
-// rather than redelivered. A table changed under a running service (a key
-// schema migration) is refused so too, and its messages dead-lettered.
-func invalid(err error) error {
-	var ae smithy.APIError
-	if errors.As(err, &ae) && ae.ErrorCode() == "ValidationException" {
-		return sourceflow.Permanent(fmt.Errorf("dynamodb: write refused: %w", err))
-	}
-	return err
 }
 
 // single runs one collected write as a plain conditional write: the same

@@ -323,3 +323,25 @@ func TestWritesAddedTogetherAreCollectedAllOrNone(t *testing.T) {
 		}
 	})
 }
+
+// Keys whose values hold NUL characters (valid UTF-8, so the stores accept
+// them) name items of their own: two writes of different items are both
+// written, neither replaces the other.
+func TestWritesOfKeysThatDifferOnlyAroundANULAreBothCollected(t *testing.T) {
+	api := &fakeAPI{}
+	keyOf := func(pk, sk string) map[string]types.AttributeValue {
+		return map[string]types.AttributeValue{
+			"pk": &types.AttributeValueMemberS{Value: pk}, "sk": &types.AttributeValueMemberS{Value: sk},
+		}
+	}
+	err := WithinTx(context.Background(), api, Handling, &Retry{}, func(ctx context.Context) error {
+		tx := TxFor(ctx, api, Handling)
+		return errors.Join(
+			tx.Add("a", keyOf("x\x00sk\x00y", "z"), put("a"), errFirst),
+			tx.Add("a", keyOf("x", "y\x00sk\x00z"), put("a"), errSecond))
+	})
+	require.NoError(t, err)
+	require.Len(t, api.transact, 1, "two items: one transaction")
+	assert.Len(t, api.transact[0], 2)
+	assert.Zero(t, api.puts)
+}

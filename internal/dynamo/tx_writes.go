@@ -3,6 +3,7 @@ package dynamo
 import (
 	"maps"
 	"slices"
+	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
@@ -79,24 +80,29 @@ func (tx *Tx) collect(w write, first bool) error {
 	return nil
 }
 
-// target names an item: its table and its key's values, in key order.
+// target names an item: its table and its key's names and values, in key
+// order, each part preceded by its length, so that no two keys name one
+// target whatever characters (NUL included) their values hold.
 func target(table string, key map[string]types.AttributeValue) string {
-	names := slices.Sorted(maps.Keys(key))
-	b := []byte(table)
-	for _, n := range names {
-		b = append(b, 0)
-		b = append(b, n...)
-		b = append(b, 0)
+	b := appendPart(nil, table)
+	for _, n := range slices.Sorted(maps.Keys(key)) {
+		b = appendPart(b, n)
 		switch v := key[n].(type) {
 		case *types.AttributeValueMemberS:
-			b = append(b, v.Value...)
+			b = appendPart(append(b, 'S'), v.Value)
 		case *types.AttributeValueMemberN:
-			b = append(b, v.Value...)
+			b = appendPart(append(b, 'N'), v.Value)
 		case *types.AttributeValueMemberB:
-			b = append(b, v.Value...)
+			b = appendPart(append(b, 'B'), string(v.Value))
 		}
 	}
 	return string(b)
+}
+
+// appendPart appends s to b after its length.
+func appendPart(b []byte, s string) []byte {
+	b = strconv.AppendInt(b, int64(len(s)), 10)
+	return append(append(b, ':'), s...)
 }
 
 // AddFirst collects a write ahead of the others: when several conditions

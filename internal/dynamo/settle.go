@@ -1,0 +1,20 @@
+package dynamo
+
+import (
+	"context"
+	"time"
+)
+
+// SettleTimeout bounds the requests a transaction makes once its work is
+// over and its context may have ended: reading back the writes of a commit
+// whose outcome is unknown (OnUncertain), and undoing what was done at once
+// (OnRollback). They run without the caller's cancellation, since a commit
+// interrupted by it may have been applied, but not without end: against an
+// endpoint that does not answer, WithinTx returns after at most this long.
+const SettleTimeout = 10 * time.Second
+
+// settleContext returns the context of such a request: ctx's values,
+// without its end, bounded by SettleTimeout.
+func settleContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), SettleTimeout)
+}
