@@ -124,7 +124,8 @@ type outgoing struct {
 // its destination are already in flight from this Publisher; then it waits
 // for the next call slot and leaves in one batch with the others that waited
 // meanwhile (up to 10 per call, on a FIFO endpoint at most one of each
-// message group, the group's later ones waiting for a next call; made with
+// message group, the others of the group waiting for another call, since
+// concurrent publishes of one group have no order between them; made with
 // the values of the oldest's context and the latest deadline among them,
 // none if one has none: one caller's short deadline fails no other's
 // message). Under load the calls carry several messages each, with no added

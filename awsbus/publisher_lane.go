@@ -191,8 +191,10 @@ func batchContext(batch []*waiter) (context.Context, context.CancelFunc) {
 // take removes and returns the oldest waiting messages that fit one batch
 // call: at most 10, and at most limit bytes unless the first alone is
 // larger (a single message is checked against its service limit before).
-// A message of a FIFO group that the call already carries waits for a later
-// call, as every later one of its group does (see fifoChunks).
+// A message of a FIFO group that the call already carries waits, in its
+// place, for another call: waiting messages come from concurrent
+// publishes, which have no order between them, and one call holds at most
+// one message of a group (see fifoChunks).
 func (l *lane) take(limit int) []*waiter {
 	l.mu.Lock()
 	defer l.mu.Unlock()
