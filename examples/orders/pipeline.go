@@ -34,9 +34,10 @@ func (p *pipeline) close() error {
 // design's phase order: Recover → Tracing → Metrics → Idempotency → Decrypt →
 // Retry → handler, and Correlation → Tracing → Encrypt → Metrics → circuit
 // breaker → transport.
-func newPipeline(obs *observability, system string, w wiring, st *stores) (*pipeline, error) {
+func newPipeline(obs *observability, systems tracing.Config, w wiring, st *stores) (*pipeline, error) {
 	p := &pipeline{stack: middleware.NewStack()}
-	tr, err := tracing.New(tracing.Config{TracerProvider: obs.tracerProvider(), MessagingSystem: system})
+	systems.TracerProvider = obs.tracerProvider()
+	tr, err := tracing.New(systems)
 	if err != nil {
 		return nil, err
 	}

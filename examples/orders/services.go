@@ -15,6 +15,7 @@ import (
 	"github.com/sourceflow-go/sourceflow/middleware"
 	"github.com/sourceflow-go/sourceflow/middleware/encryption"
 	"github.com/sourceflow-go/sourceflow/middleware/metrics"
+	"github.com/sourceflow-go/sourceflow/middleware/tracing"
 )
 
 // startServices starts the services a role runs (both for "all") on the
@@ -112,16 +113,29 @@ func newLogger(opts options) watermill.LoggerAdapter {
 // newPipelines builds the payments and orders pipelines, adding what closes
 // them to closers.
 func newPipelines(opts options, obs *observability, tr transports, st *stores, closers *closers) (pay, ord *pipeline, err error) {
-	system := map[string]string{"gochannel": "gochannel", "aws": "aws_sqs", "postgres": "postgresql"}[opts.transport]
-	if pay, err = newPipeline(obs, system, tr.payments, st); err != nil {
+	systems := tracingSystems(opts.transport)
+	if pay, err = newPipeline(obs, systems, tr.payments, st); err != nil {
 		return nil, nil, err
 	}
 	closers.add(pay.close)
-	if ord, err = newPipeline(obs, system, tr.orders, st); err != nil {
+	if ord, err = newPipeline(obs, systems, tr.orders, st); err != nil {
 		return nil, nil, err
 	}
 	closers.add(ord.close)
 	return pay, ord, nil
+}
+
+// tracingSystems is the tracing configuration naming the messaging systems
+// of transport: on AWS, commands go to SQS and events to SNS, and both are
+// received from SQS.
+func tracingSystems(transport string) tracing.Config {
+	switch transport {
+	case "aws":
+		return tracing.Config{MessagingSystem: tracing.SystemAWSSQS, EventMessagingSystem: tracing.SystemAWSSNS}
+	case "postgres":
+		return tracing.Config{MessagingSystem: "postgresql"}
+	}
+	return tracing.Config{MessagingSystem: tracing.SystemGoChannel}
 }
 
 // newServices builds the payments and orders services on their transports,

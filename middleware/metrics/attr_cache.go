@@ -2,19 +2,29 @@ package metrics
 
 import (
 	"sync"
+	"unicode/utf8"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 )
 
-// maxTypesPerDestination bounds the distinct types that get series of their
-// own on one destination. Types are few in a service, but the type comes
-// from message metadata, which a foreign producer controls: past the bound,
-// a new type on that destination is recorded as OtherType, so that junk
-// types cannot grow the series without bound (nor push real types into the
-// SDK's overflow series), and junk on one destination leaves the others'
-// types alone.
-const maxTypesPerDestination = 1024
+// Bounds on the sourceflow.type values that get series of their own. The
+// type comes from message metadata, which a foreign producer controls:
+// without bounds, junk types would grow the series (and the memory holding
+// them) without limit, and past the SDK's cardinality limit (2000 attribute
+// sets per instrument by default) push real types into its overflow series.
+// A type past a bound is recorded as OtherType instead, keeping its
+// destination. Each admitted type costs up to four series per consume
+// instrument (one per outcome), so maxTypedKeys keeps every instrument well
+// under the SDK's default limit; maxTypesPerDestination keeps junk on one
+// destination from taking the whole budget.
+const (
+	maxTypesPerDestination = 128
+	maxTypedKeys           = 400
+	// maxTypeLength is the longest type, in bytes, recorded as itself; a
+	// longer one, or one that is not valid UTF-8, is recorded as OtherType.
+	maxTypeLength = 256
+)
 
 // attrKey identifies the attribute sets of one type on one destination.
 type attrKey struct{ typ, dest string }
@@ -51,17 +61,20 @@ func newAttrSets(k attrKey) *attrSets {
 	}
 }
 
-// attrCache holds attrSets per attrKey, up to maxTypesPerDestination types
-// per destination and OtherType beyond. A plain
-// map under a read lock: a lookup allocates nothing (sync.Map would box
-// the key).
+// attrCache holds attrSets per attrKey, within the bounds above, and
+// OtherType beyond. A plain map under a read lock: a lookup allocates
+// nothing (sync.Map would box the key).
 type attrCache struct {
 	mu    sync.RWMutex
 	sets  map[attrKey]*attrSets
 	types map[string]int // distinct types with series of their own, per destination
+	typed int            // distinct types with series of their own, on all destinations
 }
 
 func (c *attrCache) get(typ, dest string) *attrSets {
+	if len(typ) > maxTypeLength || !utf8.ValidString(typ) {
+		typ = OtherType
+	}
 	k := attrKey{typ: typ, dest: dest}
 	c.mu.RLock()
 	s, ok := c.sets[k]
@@ -78,15 +91,24 @@ func (c *attrCache) get(typ, dest string) *attrSets {
 	if c.sets == nil {
 		c.sets, c.types = map[attrKey]*attrSets{}, map[string]int{}
 	}
-	if c.types[dest] >= maxTypesPerDestination {
+	if k.typ != OtherType && !c.admit(dest) {
 		k.typ = OtherType
 		if prev, ok := c.sets[k]; ok {
 			return prev
 		}
-		s = newAttrSets(k) // one per destination, beyond the bound
-	} else {
-		c.types[dest]++
+		s = newAttrSets(k) // one per destination, beyond the bounds
 	}
 	c.sets[k] = s
 	return s
+}
+
+// admit counts one more type with series of its own on dest, unless that
+// would cross a bound. c.mu is held.
+func (c *attrCache) admit(dest string) bool {
+	if c.types[dest] >= maxTypesPerDestination || c.typed >= maxTypedKeys {
+		return false
+	}
+	c.types[dest]++
+	c.typed++
+	return true
 }

@@ -47,8 +47,9 @@ type Config struct {
 	// exported as NameStoreRetries by reason. Optional.
 	StoreRetries []StoreRetrySource
 	// Depth, when set, is polled every DepthInterval from New until Close,
-	// and its last successful answer is exported as NameQueueDepth and
-	// NameDLQDepth. Optional.
+	// and the last depth read of each queue is exported as NameQueueDepth
+	// and NameDLQDepth; a queue that five polls in a row did not read is no
+	// longer reported. Optional.
 	Depth DepthSource
 	// DepthInterval is the polling interval of Depth. Default:
 	// DefaultDepthInterval.

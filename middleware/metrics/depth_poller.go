@@ -9,8 +9,14 @@ import (
 	"github.com/ThreeDotsLabs/watermill"
 )
 
+// maxMissedPolls is how many polls in a row may fail to read a queue while
+// its last depth is still reported: long enough to ride out a throttled or
+// timed-out call, short enough that a queue that is gone, or a source that
+// is down, stops being reported instead of showing a frozen depth.
+const maxMissedPolls = 5
+
 // depthPoller polls a DepthSource on its own schedule and keeps the last
-// successful answer for the observable depth gauges.
+// depth read of each queue for the observable depth gauges.
 type depthPoller struct {
 	source   DepthSource
 	interval time.Duration
@@ -18,9 +24,21 @@ type depthPoller struct {
 	logger   watermill.LoggerAdapter
 
 	mu     sync.Mutex
-	last   []QueueDepth
+	last   []polledDepth
 	cancel context.CancelFunc
 	done   chan struct{}
+}
+
+// polledDepth is the last depth read of one queue.
+type polledDepth struct {
+	QueueDepth
+	missed int // polls in a row since, none of which read the queue
+}
+
+// depthKey identifies a queue among the answers of a DepthSource.
+type depthKey struct {
+	queue string
+	dlq   bool
 }
 
 func newDepthPoller(source DepthSource, interval, timeout time.Duration, logger watermill.LoggerAdapter) *depthPoller {
@@ -56,24 +74,48 @@ func (p *depthPoller) stop() {
 	<-p.done
 }
 
+// poll reads the depths once. A source that fails may still answer with
+// the queues it could read (the AWS and SQL sources do): those are stored,
+// and a queue it did not read keeps its last depth for up to maxMissedPolls
+// polls in a row.
 func (p *depthPoller) poll(ctx context.Context) {
 	ctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
 	depths, err := p.source.Depths(ctx)
 	if err != nil {
-		if !errors.Is(ctx.Err(), context.Canceled) { // a cancelled poll is a shutdown, not a failure
-			p.logger.Error("Queue depth poll failed; keeping the previous depths", err, nil)
+		if errors.Is(ctx.Err(), context.Canceled) { // a cancelled poll is a shutdown, not a failure
+			return
 		}
-		return
+		p.logger.Error("Queue depth poll failed; the queues it did not read keep their last depths for a few polls", err, nil)
 	}
-	p.mu.Lock()
-	p.last = depths
-	p.mu.Unlock()
+	p.store(depths, err == nil)
 }
 
-// snapshot returns the last successful answer. The slice is not modified
-// after it is stored, so it can be shared.
-func (p *depthPoller) snapshot() []QueueDepth {
+// store keeps depths as the last reading of their queues. When the answer
+// is complete, the queues it lacks are gone; otherwise each one not read
+// keeps its last depth until maxMissedPolls polls in a row missed it.
+func (p *depthPoller) store(depths []QueueDepth, complete bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	next := make([]polledDepth, 0, len(depths)+len(p.last))
+	read := make(map[depthKey]bool, len(depths))
+	for _, d := range depths {
+		next = append(next, polledDepth{QueueDepth: d})
+		read[depthKey{d.Queue, d.DLQ}] = true
+	}
+	for _, old := range p.last {
+		if complete || read[depthKey{old.Queue, old.DLQ}] || old.missed+1 >= maxMissedPolls {
+			continue
+		}
+		old.missed++
+		next = append(next, old)
+	}
+	p.last = next
+}
+
+// snapshot returns the depths to report. The slice is not modified after it
+// is stored, so it can be shared.
+func (p *depthPoller) snapshot() []polledDepth {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.last

@@ -35,8 +35,10 @@
 // sourceflow.aws.event.{published,publish_duration,publish_error} and
 // sourceflow.aws.message.{received,processed,processing_duration}, each with
 // the attributes sourceflow.type (the registered type name, or "unknown";
-// past 1024 distinct types on a destination, OtherType, so a producer's
-// junk types cannot grow the series without bound) and
+// OtherType for a type past 128 distinct ones on a destination or 400 on
+// all of them, longer than 256 bytes or not valid UTF-8, so a producer's
+// junk types cannot grow the series without bound nor push real ones into
+// the SDK's overflow series) and
 // messaging.destination.name; processed and processing_duration add
 // sourceflow.outcome (success, error or duplicate) and, on errors,
 // error.type (permanent or transient). Counters count messages (unit
@@ -63,8 +65,11 @@
 // the encryption, idempotency and transport packages stay independent of
 // this one; the Func adapters wrap any accessor. The depth source is polled
 // in the background every DepthInterval (30 s by default), starting at once,
-// never during a metric collection; a failed poll is logged and the last
-// good depths are kept. Close stops the poller.
+// never during a metric collection. A failed poll is logged; the depths it
+// still answered are exported, and a queue it did not read keeps its last
+// depth for up to five polls in a row, then is no longer reported, so a
+// queue that is gone or a source that is down shows no depth rather than
+// a frozen one. Close stops the poller.
 //
 // # Duplicates
 //

@@ -84,7 +84,9 @@ const (
 const unknownType = "unknown"
 
 // OtherType is the sourceflow.type of the messages whose type came to a
-// destination after 1024 distinct types there had series of their own.
+// destination after 128 distinct types there, or 400 on all destinations,
+// had series of their own, and of those whose type is longer than 256 bytes
+// or not valid UTF-8.
 const OtherType = "other"
 
 // durationBuckets returns the explicit histogram bounds, in seconds, that the

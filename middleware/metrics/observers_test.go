@@ -3,13 +3,10 @@ package metrics_test
 import (
 	"bytes"
 	"context"
-	"errors"
-	"log/slog"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/ThreeDotsLabs/watermill"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -72,7 +69,7 @@ func TestDepthGaugesFromPolledSource(t *testing.T) {
 	src := newFakeDepths([]metrics.QueueDepth{
 		{Queue: "orders.fifo", Visible: 12, InFlight: 3},
 		{Queue: "orders-dlq.fifo", DLQ: true, Visible: 2},
-	}, nil)
+	})
 	m, reader := recordingMetrics(t, metrics.Config{Depth: src, DepthInterval: time.Millisecond})
 	src.waitCalls(t, 2) // the first answer is stored before the second call
 
@@ -95,22 +92,6 @@ func TestDepthGaugesFromPolledSource(t *testing.T) {
 
 	require.NoError(t, m.Close())
 	assert.NotContains(t, collect(t, reader), metrics.NameQueueDepth, "Close unregisters the gauges")
-}
-
-func TestDepthPollFailureKeepsLastDepthsAndLogs(t *testing.T) {
-	src := newFakeDepths([]metrics.QueueDepth{{Queue: "orders", Visible: 4}}, errors.New("AccessDenied"))
-	logs := &syncBuffer{}
-	_, reader := recordingMetrics(t, metrics.Config{
-		Depth: src, DepthInterval: time.Millisecond,
-		Logger: watermill.NewSlogLogger(slog.New(slog.NewTextHandler(logs, nil))),
-	})
-	src.waitCalls(t, 3) // one success, then failures
-
-	n, found := collect(t, reader).sum(metrics.NameQueueDepth,
-		attrs("messaging.destination.name", "orders", "sourceflow.message.state", "visible"))
-	require.True(t, found)
-	assert.Equal(t, int64(4), n)
-	assert.Contains(t, logs.String(), "AccessDenied")
 }
 
 func TestCloseCancelsPollInProgress(t *testing.T) {
@@ -136,43 +117,52 @@ func TestCloseCancelsPollInProgress(t *testing.T) {
 	}
 }
 
-// fakeDepths answers with depths on its first call and with failWith (when
-// set) on later calls, and counts calls.
+// fakeDepths answers every call with depths, and counts calls.
 type fakeDepths struct {
-	depths   []metrics.QueueDepth
-	failWith error
+	*callCounter
+	depths []metrics.QueueDepth
+}
 
+func newFakeDepths(depths []metrics.QueueDepth) *fakeDepths {
+	return &fakeDepths{callCounter: newCallCounter(), depths: depths}
+}
+
+func (f *fakeDepths) Depths(context.Context) ([]metrics.QueueDepth, error) {
+	f.count()
+	return f.depths, nil
+}
+
+// callCounter counts a fake's calls and lets a test wait for them.
+type callCounter struct {
 	mu    sync.Mutex
 	calls int
 	cond  *sync.Cond
 }
 
-func newFakeDepths(depths []metrics.QueueDepth, failWith error) *fakeDepths {
-	f := &fakeDepths{depths: depths, failWith: failWith}
-	f.cond = sync.NewCond(&f.mu)
-	return f
+func newCallCounter() *callCounter {
+	c := &callCounter{}
+	c.cond = sync.NewCond(&c.mu)
+	return c
 }
 
-func (f *fakeDepths) Depths(context.Context) ([]metrics.QueueDepth, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls++
-	f.cond.Broadcast()
-	if f.calls > 1 && f.failWith != nil {
-		return nil, f.failWith
-	}
-	return f.depths, nil
+// count records one call and returns how many there were.
+func (c *callCounter) count() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.calls++
+	c.cond.Broadcast()
+	return c.calls
 }
 
-func (f *fakeDepths) waitCalls(t *testing.T, n int) {
+func (c *callCounter) waitCalls(t *testing.T, n int) {
 	t.Helper()
 	done := make(chan struct{})
 	go func() {
-		f.mu.Lock()
-		for f.calls < n {
-			f.cond.Wait()
+		c.mu.Lock()
+		for c.calls < n {
+			c.cond.Wait()
 		}
-		f.mu.Unlock()
+		c.mu.Unlock()
 		close(done)
 	}()
 	select {

@@ -28,6 +28,17 @@ const (
 	operationProcess = "process"
 )
 
+// sendSystem is the messaging.system of msg's producer span: the events'
+// system for a message whose context carries sourceflow.KindEvent.
+func (t *Tracing) sendSystem(msg *message.Message) string {
+	if t.eventSystem != t.system {
+		if kind, _ := sourceflow.KindFromContext(msg.Context()); kind == sourceflow.KindEvent {
+			return t.eventSystem
+		}
+	}
+	return t.system
+}
+
 // messageID is the logical message id (sourceflow.MetaMessageID) when the
 // message carries one, else the Watermill message UUID.
 func messageID(msg *message.Message) string {
@@ -47,11 +58,11 @@ func spanName(operation, destination string) string {
 }
 
 // destinationAttributes are the attributes every span of one operation on
-// one destination shares: system, operation and destination. They are
-// given when the span starts, so a sampler sees them.
-func (t *Tracing) destinationAttributes(operation, destination string) []attribute.KeyValue {
+// one destination through one system shares: system, operation and
+// destination. They are given when the span starts, so a sampler sees them.
+func destinationAttributes(operation, destination, system string) []attribute.KeyValue {
 	attrs := []attribute.KeyValue{
-		semconv.MessagingSystemKey.String(t.system),
+		semconv.MessagingSystemKey.String(system),
 		semconv.MessagingOperationTypeKey.String(operation),
 		semconv.MessagingOperationName(operation),
 	}

@@ -36,11 +36,19 @@ type Config struct {
 	// composite with propagation.Baggage adds a "baggage" key, which counts
 	// against the transport's attribute budget.
 	Propagator propagation.TextMapPropagator
-	// MessagingSystem is the messaging.system attribute of every span, e.g.
-	// SystemAWSSQS. Default: SystemGoChannel. A service whose publishers use
-	// different systems (commands on SQS, events on SNS) creates one Tracing
-	// per system.
+	// MessagingSystem is the messaging.system attribute of every span but
+	// those EventMessagingSystem names, e.g. SystemAWSSQS. Default:
+	// SystemGoChannel.
 	MessagingSystem string
+	// EventMessagingSystem is the messaging.system attribute of the producer
+	// spans of events: messages whose context carries sourceflow.KindEvent,
+	// as the cqrs package marks what it publishes. Default: MessagingSystem.
+	// It serves a service whose events go through another system than its
+	// commands, behind the one produce pipeline: with the AWS transport,
+	// MessagingSystem SystemAWSSQS and EventMessagingSystem SystemAWSSNS.
+	// Consumer spans keep MessagingSystem, the system messages are received
+	// from.
+	EventMessagingSystem string
 	// InstrumentationScope is the tracer's instrumentation scope name.
 	// Default: sourceflow.InstrumentationScope.
 	InstrumentationScope string
@@ -59,6 +67,7 @@ func (c *Config) setDefaults() {
 		c.Propagator = propagation.TraceContext{}
 	}
 	c.MessagingSystem = cmp.Or(c.MessagingSystem, SystemGoChannel)
+	c.EventMessagingSystem = cmp.Or(c.EventMessagingSystem, c.MessagingSystem)
 	c.InstrumentationScope = cmp.Or(c.InstrumentationScope, sourceflow.InstrumentationScope)
 }
 
@@ -74,6 +83,9 @@ func (c Config) Validate() error {
 	}
 	if c.MessagingSystem == "" {
 		errs = append(errs, fmt.Errorf("%w: MessagingSystem is empty", ErrInvalidConfig))
+	}
+	if c.EventMessagingSystem == "" {
+		errs = append(errs, fmt.Errorf("%w: EventMessagingSystem is empty", ErrInvalidConfig))
 	}
 	if c.InstrumentationScope == "" {
 		errs = append(errs, fmt.Errorf("%w: InstrumentationScope is empty", ErrInvalidConfig))

@@ -15,7 +15,7 @@ import (
 func TestConfigValidate(t *testing.T) {
 	err := tracing.Config{}.Validate()
 	require.ErrorIs(t, err, tracing.ErrInvalidConfig)
-	for _, field := range []string{"TracerProvider", "Propagator", "MessagingSystem", "InstrumentationScope"} {
+	for _, field := range []string{"TracerProvider", "Propagator", "MessagingSystem", "EventMessagingSystem", "InstrumentationScope"} {
 		assert.ErrorContains(t, err, field)
 	}
 }

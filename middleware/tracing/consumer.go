@@ -2,7 +2,6 @@ package tracing
 
 import (
 	"github.com/ThreeDotsLabs/watermill/message"
-	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 )
 
@@ -12,9 +11,15 @@ import (
 // with Config.LinkToProducer, links to it). The span's context
 // replaces msg.Context() for the rest of the pipeline, so spans started by
 // the handler, and messages it sends with that context, are children of the
-// consumer span. A handler error sets the span status to Error and records
-// the error; so does a panic that unwinds through it (Recover sits outside),
-// described as "handler panicked".
+// consumer span. A handler error sets the span status to Error, records the
+// error and sets error.type ("permanent" or "transient"); a panic that
+// unwinds through it (Recover sits outside) sets status Error, described as
+// "handler panicked", and error.type "panic".
+//
+// A tracestate received over 512 bytes is cut to 512 after the W3C rule
+// (members over 128 bytes first, then from the end), so a producer cannot
+// make every message of the chain carry a large one; an invalid
+// traceparent or tracestate is ignored, and the message handled.
 //
 // The destination is the topic the router subscribed to
 // (message.SubscribeTopicFromCtx). Place Middleware outside metrics,
@@ -23,13 +28,13 @@ func (t *Tracing) Middleware(h message.HandlerFunc) message.HandlerFunc {
 	return func(msg *message.Message) ([]*message.Message, error) {
 		ctx := msg.Context()
 		destination := message.SubscribeTopicFromCtx(ctx)
-		parent := t.propagator.Extract(ctx, MetadataCarrier(msg.Metadata))
+		parent := boundTraceState(t.propagator.Extract(ctx, MetadataCarrier(msg.Metadata)))
 		if !t.recording { // no-op provider: carry the producer's context on, start nothing
 			msg.SetContext(parent)
 			return h(msg)
 		}
 
-		tpl := t.template(operationProcess, destination)
+		tpl := t.template(operationProcess, destination, t.system)
 		opts := tpl.opts
 		if producer := trace.SpanContextFromContext(parent); t.link && producer.IsRemote() {
 			opts = append(opts[:len(opts):len(opts)], trace.WithLinks(trace.Link{SpanContext: producer}))
@@ -45,7 +50,7 @@ func (t *Tracing) Middleware(h message.HandlerFunc) message.HandlerFunc {
 		returned := false
 		defer func() {
 			if !returned {
-				span.SetStatus(codes.Error, "handler panicked")
+				markPanicked(span, "handler")
 			}
 			span.End()
 		}()
@@ -54,8 +59,7 @@ func (t *Tracing) Middleware(h message.HandlerFunc) message.HandlerFunc {
 		produced, err := h(msg)
 		returned = true
 		if err != nil {
-			span.RecordError(err)
-			span.SetStatus(codes.Error, err.Error())
+			markFailed(span, err)
 		}
 		return produced, err
 	}

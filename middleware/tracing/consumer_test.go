@@ -116,6 +116,20 @@ func TestMiddlewareHandlerErrorMarksSpan(t *testing.T) {
 	assert.Equal(t, boom.Error(), span.Status().Description)
 	require.Len(t, span.Events(), 1)
 	assert.Equal(t, "exception", span.Events()[0].Name)
+	assert.Equal(t, "transient", attrMap(span.Attributes())["error.type"])
+}
+
+// A permanent error (dead-lettered at once) is told apart on the span.
+func TestMiddlewarePermanentErrorMarksSpan(t *testing.T) {
+	tr, _, rec := recordingTracing(t, tracing.Config{})
+	boom := sourceflow.Permanent(errors.New("unknown type"))
+
+	_, err := tr.Middleware(func(*message.Message) ([]*message.Message, error) { return nil, boom })(message.NewMessage("uuid-1", nil))
+
+	require.ErrorIs(t, err, boom)
+	span := spanNamed(t, rec, "process")
+	assert.Equal(t, codes.Error, span.Status().Code)
+	assert.Equal(t, "permanent", attrMap(span.Attributes())["error.type"])
 }
 
 func TestMiddlewareWithoutTraceContextStartsRootSpan(t *testing.T) {
@@ -187,4 +201,5 @@ func TestMiddlewareHandlerPanicMarksSpan(t *testing.T) {
 	span := spanNamed(t, rec, "process")
 	assert.Equal(t, codes.Error, span.Status().Code)
 	assert.Equal(t, "handler panicked", span.Status().Description)
+	assert.Equal(t, "panic", attrMap(span.Attributes())["error.type"])
 }

@@ -37,8 +37,14 @@
 // or the Watermill UUID when the message has none. SourceFlow adds
 // sourceflow.type, sourceflow.entity.id and sourceflow.sequence from the
 // envelope, and sourceflow.handler on consumer spans. A failed Publish or
-// handler sets the span status to Error and records the error; payloads are
-// never recorded.
+// handler sets the span status to Error, records the error and sets
+// error.type: "permanent" (sourceflow.IsPermanent), "transient", or "panic";
+// payloads are never recorded.
+//
+// messaging.system is Config.MessagingSystem, but on the producer spans of
+// events (sourceflow.KindEvent in the message context) it is
+// Config.EventMessagingSystem, so that one produce pipeline sending commands
+// to SQS and events to SNS labels each with its system.
 //
 // A span starts with messaging.system, messaging.operation.type and .name
 // and messaging.destination.name, built once per destination, so a sampler
@@ -66,6 +72,12 @@
 // sourceflow.MetaTraceState: at most two of the ten message attributes SQS
 // and SNS allow. Any other propagation.TextMapPropagator may be configured;
 // MetadataCarrier adapts message metadata for it.
+//
+// Trace context in metadata comes from whoever produced the message, so the
+// consumer trusts it no further than the W3C rules: an invalid traceparent
+// or tracestate is ignored (the message is handled in a trace of its own),
+// and a tracestate over 512 bytes is cut to 512 (members over 128 bytes
+// first, then from the end) before the handler's sends carry it on.
 //
 // # Defaults
 //

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/ThreeDotsLabs/watermill/message"
-	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 )
 
@@ -16,7 +15,8 @@ import (
 // runs, msg.Context() holds the producer span, so spans of inner decorators
 // (encryption, the transport) are its children; the message's own context is
 // restored afterwards. When Publish fails,
-// every span of the call gets status Error and the recorded error.
+// every span of the call gets status Error, the recorded error and
+// error.type ("permanent" or "transient").
 //
 // Place it before encryption and metrics in the produce chain, so that the
 // injected keys travel unencrypted beside the body.
@@ -35,7 +35,10 @@ type publisher struct {
 }
 
 // Publish wraps the inner Publish call in one producer span per message.
-func (p *publisher) Publish(topic string, msgs ...*message.Message) error {
+// The spans end, and the messages get their own contexts back, on every
+// path: a Publish that panics leaves its spans with status Error, described
+// as "publish panicked", and the panic goes on.
+func (p *publisher) Publish(topic string, msgs ...*message.Message) (err error) {
 	if !p.tracing.recording { // no-op provider: propagate the current context, start nothing
 		for _, msg := range msgs {
 			p.tracing.inject(msg.Context(), msg)
@@ -48,20 +51,30 @@ func (p *publisher) Publish(topic string, msgs ...*message.Message) error {
 		origins[i] = msg.Context()
 		spans[i] = p.tracing.startSend(topic, msg)
 	}
-	err := p.Publisher.Publish(topic, msgs...)
+	returned := false
+	defer func() { endSends(spans, msgs, origins, err, returned) }()
+	err = p.Publisher.Publish(topic, msgs...)
+	returned = true
+	return err
+}
+
+// endSends ends the producer spans of one Publish call and gives each
+// message its context back. returned is false when Publish panicked.
+func endSends(spans []trace.Span, msgs []*message.Message, origins []context.Context, err error, returned bool) {
 	for i, span := range spans {
-		if err != nil {
-			span.RecordError(err)
-			span.SetStatus(codes.Error, err.Error())
+		switch {
+		case !returned:
+			markPanicked(span, "publish")
+		case err != nil:
+			markFailed(span, err)
 		}
 		span.End()
 		msgs[i].SetContext(origins[i])
 	}
-	return err
 }
 
 func (t *Tracing) startSend(topic string, msg *message.Message) trace.Span {
-	tpl := t.template(operationSend, topic)
+	tpl := t.template(operationSend, topic, t.sendSystem(msg))
 	ctx, span := t.tracer.Start(msg.Context(), tpl.name, tpl.opts...)
 	if span.IsRecording() {
 		span.SetAttributes(messageAttributes(msg)...)

@@ -79,6 +79,7 @@ func TestDecoratePublisherErrorMarksEverySpan(t *testing.T) {
 		assert.Equal(t, boom.Error(), s.Status().Description)
 		require.Len(t, s.Events(), 1)
 		assert.Equal(t, "exception", s.Events()[0].Name)
+		assert.Equal(t, "transient", attrMap(s.Attributes())["error.type"])
 	}
 }
 

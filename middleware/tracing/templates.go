@@ -10,25 +10,25 @@ import (
 // service; past the bound, templates are built per span.
 const maxTemplates = 1024
 
-// template is what every span of one operation on one destination starts
-// with: its name, kind and destination attributes, built once so starting
+// template is what every span of one operation on one destination through
+// one system starts with: its name, kind and destination attributes, built once so starting
 // a span allocates no options.
 type template struct {
 	name string
 	opts []trace.SpanStartOption
 }
 
-type templateKey struct{ operation, destination string }
+type templateKey struct{ operation, destination, system string }
 
-// templates caches the template per operation and destination.
+// templates caches the template per operation, destination and system.
 type templates struct {
 	mu    sync.RWMutex
 	byKey map[templateKey]*template
 }
 
-// template returns the template of operation on destination.
-func (t *Tracing) template(operation, destination string) *template {
-	k := templateKey{operation, destination}
+// template returns the template of operation on destination through system.
+func (t *Tracing) template(operation, destination, system string) *template {
+	k := templateKey{operation, destination, system}
 	t.templates.mu.RLock()
 	tpl, ok := t.templates.byKey[k]
 	t.templates.mu.RUnlock()
@@ -41,7 +41,7 @@ func (t *Tracing) template(operation, destination string) *template {
 	}
 	opts := []trace.SpanStartOption{trace.WithSpanKind(kind)}
 	if t.recording {
-		opts = append(opts, trace.WithAttributes(t.destinationAttributes(operation, destination)...))
+		opts = append(opts, trace.WithAttributes(destinationAttributes(operation, destination, system)...))
 	}
 	tpl = &template{name: spanName(operation, destination), opts: opts}
 	t.templates.mu.Lock()

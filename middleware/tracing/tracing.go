@@ -14,6 +14,8 @@ type Tracing struct {
 	tracer     trace.Tracer
 	propagator propagation.TextMapPropagator
 	system     string
+	// eventSystem is the messaging.system of events' producer spans.
+	eventSystem string
 	// recording is false for the no-op provider, whose spans never record:
 	// their attributes are then not computed.
 	recording bool
@@ -29,10 +31,11 @@ func New(cfg Config) (*Tracing, error) {
 	}
 	_, isNoop := cfg.TracerProvider.(noop.TracerProvider)
 	return &Tracing{
-		tracer:     cfg.TracerProvider.Tracer(cfg.InstrumentationScope),
-		propagator: cfg.Propagator,
-		system:     cfg.MessagingSystem,
-		recording:  !isNoop,
-		link:       cfg.LinkToProducer,
+		tracer:      cfg.TracerProvider.Tracer(cfg.InstrumentationScope),
+		propagator:  cfg.Propagator,
+		system:      cfg.MessagingSystem,
+		eventSystem: cfg.EventMessagingSystem,
+		recording:   !isNoop,
+		link:        cfg.LinkToProducer,
 	}, nil
 }
