@@ -117,7 +117,9 @@
 // (made visible at once), so the group's order survives the redelivery.
 // SQS counts each of those receives too: a message held behind one that
 // keeps failing reaches the queue's maxReceiveCount with fewer attempts of
-// its own, at worst one. With FIFO queues, choose a
+// its own, at worst one; one released on its last allowed receive, which
+// the redrive policy would move on its next receive without a reason, is
+// dead-lettered with one instead. With FIFO queues, choose a
 // topology.Options.MaxReceiveCount that covers the retries of a group's
 // head as well as those of the messages received with it.
 // Every ReceiveMessage call on a FIFO queue carries a
@@ -165,7 +167,10 @@
 // held message with a zero visibility timeout (held messages ten per
 // ChangeMessageVisibilityBatch call, the calls at once) so another
 // consumer receives them without waiting, flushes the pending deletes and
-// closes the channel.
+// closes the channel. A message released that way on its last allowed
+// receive would reach the dead-letter queue through the redrive policy on
+// its next receive, without a reason: it is dead-lettered instead, with a
+// reason saying it was not handled before shutdown.
 //
 // # Health
 //

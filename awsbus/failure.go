@@ -29,6 +29,25 @@ func (sub *subscription) failureReason(d *delivery) string {
 	return reason + "; the handler's error was not recorded"
 }
 
+// unsettledReason returns why d, about to be made visible again unsettled
+// (not handed out or not acked before shutdown, or held behind a message of
+// its FIFO group that stays on the queue), must be dead-lettered instead:
+// it was received for the last time the redrive policy allows, so SQS would
+// move it to the dead-letter queue on its next receive, without a reason.
+// A malformed d's own reason follows. It returns "" when d may be
+// released, also when the endpoint has no dead-letter queue to copy it to.
+func (sub *subscription) unsettledReason(d *delivery, why string) string {
+	limit, n := sub.ep.MaxReceiveCount, receiveCount(d)
+	if sub.ep.DLQURL == "" || limit < 1 || n < limit {
+		return ""
+	}
+	reason := fmt.Sprintf("awsbus: %s on its last allowed receive (%d of %d)", why, n, limit)
+	if d.malformed != "" {
+		reason += ": " + d.malformed
+	}
+	return reason
+}
+
 // receiveCount is d's ApproximateReceiveCount; 0 when SQS did not say.
 func receiveCount(d *delivery) int {
 	n, _ := strconv.Atoi(d.raw.Attributes[string(sqstypes.MessageSystemAttributeNameApproximateReceiveCount)])

@@ -21,15 +21,13 @@ func (sub *subscription) handle(d *delivery) {
 	defer cancel()
 	d.msg.SetContext(ctx)
 	if sub.stop.Err() != nil {
-		sub.release(d)
-		sub.finish(d, true)
+		sub.finish(d, !sub.releaseUnsettled(d, whyNotHandedOut))
 		return
 	}
 	select {
 	case sub.out <- d.msg:
 	case <-sub.stop.Done():
-		sub.release(d)
-		sub.finish(d, true)
+		sub.finish(d, !sub.releaseUnsettled(d, whyNotHandedOut))
 		return
 	}
 	o := sub.await(d)
@@ -40,7 +38,8 @@ func (sub *subscription) handle(d *delivery) {
 // settle acts on the outcome of a handed-out message: delete after Ack,
 // dead-letter a Nack carrying sourceflow.MetaFailure or received for the
 // last time the redrive policy allows, back off any other Nack, release it
-// when the shutdown deadline passed first. Whenever d stays on the queue
+// when the shutdown deadline passed first (dead-letter it, on its last
+// allowed receive; see unsettledReason). Whenever d stays on the queue
 // (a failed dead-lettering included) the messages held behind it in its
 // FIFO group are released too.
 func (sub *subscription) settle(d *delivery, o outcome) {
@@ -58,8 +57,7 @@ func (sub *subscription) settle(d *delivery, o outcome) {
 		sub.setVisibility(d, sub.nackBackoff(d))
 		sub.finish(d, true)
 	default:
-		sub.release(d)
-		sub.finish(d, true)
+		sub.finish(d, !sub.releaseUnsettled(d, whyNotSettled))
 	}
 }
 
@@ -95,7 +93,8 @@ func (sub *subscription) await(d *delivery) outcome {
 
 // finish frees d's slot and moves its FIFO group on: the next held message
 // starts, or, when releaseGroup is set (d will be redelivered), every held
-// message of the group is released so the group's order is kept.
+// message of the group is released so the group's order is kept (see
+// releaseHeld).
 func (sub *subscription) finish(d *delivery, releaseGroup bool) {
 	sub.mu.Lock()
 	delete(sub.owned, d)
@@ -118,10 +117,11 @@ func (sub *subscription) finish(d *delivery, releaseGroup bool) {
 	}
 	sub.mu.Unlock()
 	sub.free(1)
-	sub.releaseAll(released)
+	sub.releaseHeld(released)
 }
 
-// releaseAllHeld makes every message still held visible again.
+// releaseAllHeld makes every message still held visible again, or
+// dead-letters it on its last allowed receive (see releaseHeld).
 func (sub *subscription) releaseAllHeld() {
 	sub.mu.Lock()
 	var held []*delivery
@@ -133,7 +133,7 @@ func (sub *subscription) releaseAllHeld() {
 		delete(sub.owned, d)
 	}
 	sub.mu.Unlock()
-	sub.releaseAll(held)
+	sub.releaseHeld(held)
 }
 
 func (sub *subscription) release(d *delivery) { sub.setVisibility(d, 0) }
