@@ -61,8 +61,8 @@
 // have been applied although it failed (its answer lost, or its context
 // ended during the request) reads its writes back, and a failed handling
 // releases what it claimed, without the caller's cancellation but within
-// 10 seconds, so an endpoint that stops answering fails the call instead of
-// holding it.
+// 10 seconds each, so an endpoint that stops answering fails the call
+// instead of holding it.
 //
 // # What is written when
 //

@@ -9,8 +9,10 @@ import (
 // over and its context may have ended: reading back the writes of a commit
 // whose outcome is unknown (OnUncertain), and undoing what was done at once
 // (OnRollback). They run without the caller's cancellation, since a commit
-// interrupted by it may have been applied, but not without end: against an
-// endpoint that does not answer, WithinTx returns after at most this long.
+// interrupted by it may have been applied, but not without end: the
+// read-back and the rollback get this long each, so against an endpoint
+// that does not answer WithinTx returns at most twice this long after its
+// commit failed.
 const SettleTimeout = 10 * time.Second
 
 // settleContext returns the context of such a request: ctx's values,

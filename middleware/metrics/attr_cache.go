@@ -71,6 +71,10 @@ type attrCache struct {
 	typed int            // distinct types with series of their own, on all destinations
 }
 
+// get returns the attribute sets of typ on dest. A type past the bounds
+// finds its destination's OtherType sets under the read lock, as a type
+// with series of its own does, so a flood of junk types builds nothing
+// per message and does not serialise the recording goroutines.
 func (c *attrCache) get(typ, dest string) *attrSets {
 	if len(typ) > maxTypeLength || !utf8.ValidString(typ) {
 		typ = OtherType
@@ -78,34 +82,48 @@ func (c *attrCache) get(typ, dest string) *attrSets {
 	k := attrKey{typ: typ, dest: dest}
 	c.mu.RLock()
 	s, ok := c.sets[k]
+	if !ok && typ != OtherType && c.full(dest) {
+		s, ok = c.sets[attrKey{typ: OtherType, dest: dest}]
+	}
 	c.mu.RUnlock()
 	if ok {
 		return s
 	}
-	s = newAttrSets(k)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if prev, ok := c.sets[k]; ok {
-		return prev
+	return c.add(k)
+}
+
+// add returns the attribute sets of k, building them if k is admitted, or
+// else those of OtherType on k's destination. c.mu is held.
+func (c *attrCache) add(k attrKey) *attrSets {
+	if s, ok := c.sets[k]; ok {
+		return s
 	}
 	if c.sets == nil {
 		c.sets, c.types = map[attrKey]*attrSets{}, map[string]int{}
 	}
-	if k.typ != OtherType && !c.admit(dest) {
-		k.typ = OtherType
-		if prev, ok := c.sets[k]; ok {
-			return prev
+	if k.typ != OtherType && !c.admit(k.dest) {
+		k.typ = OtherType // one per destination, beyond the bounds
+		if s, ok := c.sets[k]; ok {
+			return s
 		}
-		s = newAttrSets(k) // one per destination, beyond the bounds
 	}
+	s := newAttrSets(k)
 	c.sets[k] = s
 	return s
+}
+
+// full reports whether a new type on dest would cross a bound. c.mu is
+// held, for reading at least.
+func (c *attrCache) full(dest string) bool {
+	return c.types[dest] >= maxTypesPerDestination || c.typed >= maxTypedKeys
 }
 
 // admit counts one more type with series of its own on dest, unless that
 // would cross a bound. c.mu is held.
 func (c *attrCache) admit(dest string) bool {
-	if c.types[dest] >= maxTypesPerDestination || c.typed >= maxTypedKeys {
+	if c.full(dest) {
 		return false
 	}
 	c.types[dest]++

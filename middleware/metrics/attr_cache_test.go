@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -114,3 +115,51 @@ func TestOverlongOrInvalidTypesAreRecordedAsOther(t *testing.T) {
 	assert.Equal(t, int64(1), n, "a plausible type keeps its own series")
 	assert.Equal(t, 2, got.points(metrics.NameEventPublished))
 }
+
+// A type past the bounds is recorded through its destination's OtherType
+// sets, found as cheaply as a type with series of its own: a flood of junk
+// types builds no attribute sets per message and takes no write lock.
+func TestATypePastTheBoundsCostsNoMoreThanAnAdmittedOne(t *testing.T) {
+	m, _ := recordingMetrics(t, metrics.Config{})
+	pub, err := m.DecoratePublisherAs(sourceflow.KindEvent)(&fakePublisher{})
+	require.NoError(t, err)
+	for i := range 128 { // the bound of one destination
+		require.NoError(t, pub.Publish("orders", typed(fmt.Sprintf("orders.T%d", i))))
+	}
+	admitted, past := typed("orders.T0"), typed("junk.past")
+	require.NoError(t, pub.Publish("orders", past)) // builds the destination's OtherType sets
+
+	base := testing.AllocsPerRun(100, func() { _ = pub.Publish("orders", admitted) })
+	junk := testing.AllocsPerRun(100, func() { _ = pub.Publish("orders", past) })
+	assert.LessOrEqual(t, junk, base, "a type past the bounds builds nothing per message")
+}
+
+// Goroutines recording new types on several destinations at once admit no
+// more series than the bounds allow, and count every message.
+func TestConcurrentNewTypesStayWithinTheBounds(t *testing.T) {
+	const goroutines, perGoroutine, destinations = 8, 300, 5
+	m, reader := recordingMetrics(t, metrics.Config{})
+	pub, err := m.DecoratePublisherAs(sourceflow.KindEvent)(discardPublisher{})
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	for g := range goroutines {
+		wg.Go(func() {
+			for i := range perGoroutine {
+				msg := typed(fmt.Sprintf("junk.T%d", (i*goroutines+g)%600))
+				_ = pub.Publish(fmt.Sprintf("dest-%d", i%destinations), msg)
+			}
+		})
+	}
+	wg.Wait()
+
+	got := collect(t, reader)
+	assert.Equal(t, int64(goroutines*perGoroutine), got.total(metrics.NameEventPublished), "every message is counted")
+	assert.LessOrEqual(t, got.points(metrics.NameEventPublished), 400+destinations, "400 types in all, and one other per destination")
+}
+
+// discardPublisher accepts every message; it keeps no state, so goroutines
+// may share it.
+type discardPublisher struct{}
+
+func (discardPublisher) Publish(string, ...*message.Message) error { return nil }
+func (discardPublisher) Close() error                              { return nil }

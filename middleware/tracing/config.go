@@ -84,9 +84,6 @@ func (c Config) Validate() error {
 	if c.MessagingSystem == "" {
 		errs = append(errs, fmt.Errorf("%w: MessagingSystem is empty", ErrInvalidConfig))
 	}
-	if c.EventMessagingSystem == "" {
-		errs = append(errs, fmt.Errorf("%w: EventMessagingSystem is empty", ErrInvalidConfig))
-	}
 	if c.InstrumentationScope == "" {
 		errs = append(errs, fmt.Errorf("%w: InstrumentationScope is empty", ErrInvalidConfig))
 	}

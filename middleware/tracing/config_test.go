@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/middleware/tracing"
@@ -15,9 +17,17 @@ import (
 func TestConfigValidate(t *testing.T) {
 	err := tracing.Config{}.Validate()
 	require.ErrorIs(t, err, tracing.ErrInvalidConfig)
-	for _, field := range []string{"TracerProvider", "Propagator", "MessagingSystem", "EventMessagingSystem", "InstrumentationScope"} {
+	for _, field := range []string{"TracerProvider", "Propagator", "MessagingSystem", "InstrumentationScope"} {
 		assert.ErrorContains(t, err, field)
 	}
+}
+
+// EventMessagingSystem may be left empty (it stands for MessagingSystem),
+// also in a Config validated without New.
+func TestConfigValidateTakesAnEmptyEventMessagingSystem(t *testing.T) {
+	cfg := tracing.Config{TracerProvider: noop.NewTracerProvider(), Propagator: propagation.TraceContext{},
+		MessagingSystem: tracing.SystemAWSSQS, InstrumentationScope: "billing"}
+	require.NoError(t, cfg.Validate())
 }
 
 func TestNewAppliesDefaults(t *testing.T) {

@@ -8,7 +8,8 @@
 //
 // Create one Tracing and place its two halves in the pipeline:
 //
-//	tr, err := tracing.New(tracing.Config{TracerProvider: tp, MessagingSystem: tracing.SystemAWSSQS})
+//	tr, err := tracing.New(tracing.Config{TracerProvider: tp,
+//		MessagingSystem: tracing.SystemAWSSQS, EventMessagingSystem: tracing.SystemAWSSNS})
 //	if err != nil {
 //		return err
 //	}
