@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -101,9 +102,15 @@ func insertAll(ctx context.Context, conn *sql.Conn, inserts []wsql.Query) error 
 	return tx.Commit()
 }
 
+// releaseTimeout bounds the release of a topic's publish lock.
+const releaseTimeout = 10 * time.Second
+
 // lockTopic takes topic's publish lock, the named lock "sqlbus:<topic>",
 // on conn, waiting up to lockTimeoutSeconds, and returns the function that
-// releases it (on a context that ctx's end does not cancel).
+// releases it: on a context that ctx's end does not cancel, so a publish
+// whose context ended still releases the lock it holds, but within
+// releaseTimeout, so a server that stopped answering fails the publish
+// instead of holding it for good.
 func lockTopic(ctx context.Context, conn *sql.Conn, topic string) (unlock func() error, err error) {
 	name := "sqlbus:" + topic
 	var got sql.NullInt64
@@ -114,7 +121,9 @@ func lockTopic(ctx context.Context, conn *sql.Conn, topic string) (unlock func()
 		return nil, fmt.Errorf("sqlbus: lock %q not granted within %ds", name, lockTimeoutSeconds)
 	}
 	return func() error {
-		if _, err := conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK(?)", name); err != nil {
+		releaseCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+		defer cancel()
+		if _, err := conn.ExecContext(releaseCtx, "SELECT RELEASE_LOCK(?)", name); err != nil {
 			// The connection may still hold the lock: close it rather than
 			// return it to the pool, so that its session ends and frees it.
 			_ = conn.Raw(func(any) error { return driver.ErrBadConn })

@@ -40,7 +40,7 @@ func (c *commandStore) NextSequence(ctx context.Context, entityID string) (int64
 			continue
 		}
 		if err != nil {
-			return 0, fmt.Errorf("sqlstore: commands: next sequence of %q: %w", entityID, err)
+			return 0, fmt.Errorf("sqlstore: commands: next sequence of %q: %w", entityID, refused(err))
 		}
 		return seq, nil
 	}
@@ -65,7 +65,8 @@ func (c *commandStore) nextOnce(ctx context.Context, entityID string) (int64, er
 }
 
 // Append inserts the command. A duplicate (entity, sequence) or (entity,
-// message id) is cqrs.ErrDuplicateCommand.
+// message id) is cqrs.ErrDuplicateCommand; values the database refuses (a
+// type that is not valid text for it, say) are sourceflow.Permanent.
 func (c *commandStore) Append(ctx context.Context, cmd cqrs.StoredCommand) error {
 	env := cmd.Envelope
 	fail := func(err error) error {
@@ -90,7 +91,7 @@ func (c *commandStore) Append(ctx context.Context, cmd cqrs.StoredCommand) error
 	}
 	n, err := sqldb.RowsAffected(res, err)
 	if err != nil {
-		return fail(err)
+		return fail(refused(err))
 	}
 	if n == 0 { // ON CONFLICT DO NOTHING
 		return fail(fmt.Errorf("%w: the entity holds the sequence or the message id", cqrs.ErrDuplicateCommand))

@@ -43,7 +43,8 @@ func (s *documentStore) Load(ctx context.Context, kind, id string) (cqrs.Documen
 
 // Save stores data as version+1 on the condition that the stored version is
 // version (0: nothing stored): one INSERT for a new document, one
-// conditional UPDATE otherwise. Anything else is cqrs.ErrConflict.
+// conditional UPDATE otherwise. Anything else is cqrs.ErrConflict. A write
+// the database refuses for its values is sourceflow.Permanent.
 func (s *documentStore) Save(ctx context.Context, kind, id string, data []byte, version int64) error {
 	if err := checkKeys("kind", kind, "id", id); err != nil {
 		return s.fail("save", kind, id, err)
@@ -64,7 +65,7 @@ func (s *documentStore) Save(ctx context.Context, kind, id string, data []byte, 
 	}
 	n, err := sqldb.RowsAffected(res, err)
 	if err != nil {
-		return s.fail("save", kind, id, err)
+		return s.fail("save", kind, id, refused(err))
 	}
 	if n == 0 {
 		return s.conflict(kind, id, version, nil)

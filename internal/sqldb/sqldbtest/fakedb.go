@@ -14,6 +14,8 @@ import (
 //   - a statement whose text contains the text given to HangOn ("*": every
 //     statement, BEGIN included) waits until its context ends, then, after
 //     Abandon, fails with the context's error;
+//   - a statement whose text contains the text given to FailOn fails at
+//     once with the error given with it;
 //   - a query whose text contains one of OneRow returns one row holding 1.
 //
 // Its methods are safe for concurrent use.
@@ -30,6 +32,8 @@ type DB struct {
 
 	mu       sync.Mutex
 	hangOn   string
+	failOn   string
+	failErr  error
 	ran      []string
 	inFlight int
 }
@@ -46,6 +50,14 @@ func (f *DB) HangOn(s string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.hangOn = s
+}
+
+// FailOn makes the statements containing s fail at once with err ("" for
+// none, "*" for all), as a database refusing them does.
+func (f *DB) FailOn(s string, err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.failOn, f.failErr = s, err
 }
 
 // Ran returns the statements that ran (or run) whose text contains s.
@@ -73,13 +85,17 @@ func (f *DB) run(ctx context.Context, q string) error {
 	f.mu.Lock()
 	f.ran = append(f.ran, q)
 	f.inFlight++
-	hang := f.hangOn == "*" || (f.hangOn != "" && strings.Contains(q, f.hangOn))
+	hang := matches(q, f.hangOn)
+	fail, failErr := matches(q, f.failOn), f.failErr
 	f.mu.Unlock()
 	defer func() {
 		f.mu.Lock()
 		f.inFlight--
 		f.mu.Unlock()
 	}()
+	if fail {
+		return failErr
+	}
 	if !hang {
 		return nil
 	}
@@ -90,6 +106,12 @@ func (f *DB) run(ctx context.Context, q string) error {
 	<-ctx.Done()
 	time.Sleep(f.Abandon)
 	return ctx.Err()
+}
+
+// matches reports whether q is one of the statements s names: "" none, "*"
+// all, else those containing s.
+func matches(q, s string) bool {
+	return s == "*" || (s != "" && strings.Contains(q, s))
 }
 
 // rows returns the rows of query q.
