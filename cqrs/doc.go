@@ -86,12 +86,15 @@
 //     transaction, so messages leave only for changes that committed.
 //   - When one of several handlers of a type fails, the ones that succeeded
 //     are remembered in memory and skipped on redelivery to this instance;
-//     across instances they run again (their sends repeat the same ids). A
-//     handler whose store joins the handling's transaction (a saga's
-//     EntityStore, a view's ViewStore, a reaction's CommandStore) is not
-//     remembered: the rollback undid its writes, so it runs again.
+//     across instances they run again (their sends repeat the same ids; a
+//     view projects the event again, see View). A handler whose store joins
+//     the handling's transaction (a saga's EntityStore, a view's ViewStore,
+//     a reaction's CommandStore) is not remembered: the rollback undid its
+//     writes, so it runs again.
 //   - Replay re-runs an entity's stored commands through local handlers only,
-//     rebuilding saga state and view models from empty; it never publishes.
+//     each to the destination its type is routed to now, rebuilding the
+//     entity's saga state and view models from empty (a handler reading
+//     another entity's reads the stores); it never publishes.
 //     It writes back the entity's saga state, but a view model only when the
 //     replay can have rebuilt it entirely: its id is the entity's and the
 //     replay raised every event type its view projects. A view model may

@@ -84,10 +84,31 @@ func (s *Service) viewStore(ctx context.Context) ViewStore {
 	return s.cfg.ViewStore
 }
 
+// entityReads and viewReads return the store a read of entity id's saga
+// state or view model goes to (Saga.Load, View.Get): during a replay, the
+// replay's own store for the replayed entity, whose documents it rebuilds,
+// and the service's store for any other entity, which the replay neither
+// rebuilds nor writes, so a handler reads it as it did when it ran live.
+func (s *Service) entityReads(ctx context.Context, id string) EntityStore {
+	if sc := replayScopeOf(ctx); sc != nil && id == sc.entityID {
+		return sc.entities
+	}
+	return s.cfg.EntityStore
+}
+
+func (s *Service) viewReads(ctx context.Context, id string) ViewStore {
+	if sc := replayScopeOf(ctx); sc != nil && id == sc.entityID {
+		return sc.views
+	}
+	return s.cfg.ViewStore
+}
+
 // Replay re-runs an entity's stored commands, in sequence order, through this
 // service's local handlers with the replay flag set, rebuilding from empty
-// the saga state and view models they touch. When every command succeeded it
-// stores:
+// the saga state and view models they touch. A command goes to the
+// destination its type is routed to now, not the one it was stored with, so
+// commands sent before a destination was renamed replay too. When every
+// command succeeded it stores:
 //
 //   - the entity's saga state, replacing the stored one. It is rebuilt from
 //     the commands this service stored for the entity; a command another
@@ -108,6 +129,10 @@ func (s *Service) viewStore(ctx context.Context) ViewStore {
 // by code outside its handlers, say) is not in the written model. And it
 // keeps more than it must: a view of several event types is rebuilt only
 // for an entity whose replay raised all of them.
+//
+// A handler that reads saga state or a view model (Saga.Load, View.Get)
+// reads the replayed entity's from what the replay rebuilt so far, and any
+// other entity's from the stores as they are now.
 //
 // Events and commands the replay causes reach local handlers directly;
 // commands sent by handlers during the replay are not delivered, since they
@@ -136,7 +161,7 @@ func (s *Service) Replay(ctx context.Context, entityID string) (ReplayReport, er
 	for _, c := range cmds {
 		env := c.Envelope
 		env.Replay = true
-		if err := s.deliverReplay(rctx, c.Destination, env, c.Payload); err != nil {
+		if err := s.deliverReplay(rctx, s.routeOf(c), env, c.Payload); err != nil {
 			return s.report(len(cmds), sc), fmt.Errorf("cqrs: replay %s %d of %q: %w", env.Type, env.Sequence, entityID, err)
 		}
 	}
@@ -144,6 +169,17 @@ func (s *Service) Replay(ctx context.Context, entityID string) (ReplayReport, er
 		return s.report(len(cmds), sc), err
 	}
 	return s.report(len(cmds), sc), nil
+}
+
+// routeOf returns the destination a stored command's type is routed to now,
+// or the one it was sent to when its type is no longer registered: a command
+// stored before its type moved to another destination still reaches the
+// handler its type has.
+func (s *Service) routeOf(c StoredCommand) string {
+	if info, ok := s.types.ofName(c.Envelope.Type); ok {
+		return info.destination
+	}
+	return c.Destination
 }
 
 func (s *Service) report(commands int, sc *replayScope) ReplayReport {

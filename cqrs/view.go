@@ -17,7 +17,23 @@ import (
 // ChannelTransport, most Pub/Subs) two events raised close together can
 // arrive in either order: a projection whose model must follow the
 // entity's latest state keeps the Envelope's Sequence it applied and skips
-// an event with a lower one.
+// an event with a lower one. The Sequence is the one of the command that
+// raised the event, so the events one command raised share it (an equal
+// Sequence is no older), and an event raised outside a handler, or about
+// another entity than the handled command's, carries 0.
+//
+// Unlike a saga, which remembers the commands it applied, a view keeps no
+// record of the events it projected: an event delivered again (a handling
+// that failed and is retried, a message whose visibility timeout ran out)
+// is projected again. The idempotency middleware (package idempotency)
+// drops a message its service already handled, but not one whose handling
+// failed: when another handler of the event failed after the view's
+// succeeded, the redelivery projects the event again on any instance but
+// the one that failed (see the package doc), unless the ViewStore joins the
+// handling's transaction, whose rollback undid the first projection. A
+// projection whose model must not count an event twice (sums, counters,
+// appended lists) records in the model the message ids of the events it
+// applied and skips those it finds there.
 type View[V any] struct {
 	svc  *Service
 	name string
@@ -42,10 +58,12 @@ func Project[E, V any](v *View[V], p Projection[E, V]) error {
 }
 
 // Get returns the last stored view model of an entity and whether it
-// exists.
+// exists. Called by a handler during a replay, it returns the replayed
+// entity's model as the replay rebuilt it so far, and another entity's as
+// stored.
 func (v *View[V]) Get(ctx context.Context, id string) (V, bool, error) {
 	var model V
-	doc, err := v.svc.viewStore(ctx).Load(ctx, v.name, id)
+	doc, err := v.svc.viewReads(ctx, id).Load(ctx, v.name, id)
 	if errors.Is(err, ErrNotFound) {
 		return model, false, nil
 	}

@@ -3,7 +3,9 @@ package cqrstest
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -28,6 +30,7 @@ func RunCommandStore(t *testing.T, newStore NewCommandStoreFunc) {
 		{"SequenceStartsAtOnePerEntity", testSequenceStartsAtOne},
 		{"ParallelNextSequenceIsGapless", testParallelNextSequence},
 		{"AppendLoadInSequenceOrder", testAppendLoadOrder},
+		{"LoadLongStreamInNumericOrder", testLoadLongStream},
 		{"AppendRefusesDuplicates", testAppendDuplicates},
 		{"FindByMessageID", testFind},
 		{"LoadOfUnknownEntityIsEmpty", testLoadUnknown},
@@ -108,6 +111,27 @@ func testAppendLoadOrder(t *testing.T, s cqrs.CommandStore) {
 		assert.True(t, want.Envelope.OccurredAt.Equal(c.Envelope.OccurredAt), "occurred-at survives")
 		assert.Equal(t, want.Destination, c.Destination)
 		assert.Equal(t, string(want.Payload), string(c.Payload))
+	}
+}
+
+// testLoadLongStream: a stream of 120 commands of 10 KiB each, appended
+// out of order, loads whole and in numeric sequence order (10 after 9, not
+// after 1), across the pages a store reads it in (a DynamoDB Query page
+// holds at most 1 MB).
+func testLoadLongStream(t *testing.T, s cqrs.CommandStore) {
+	const n = 120
+	ctx := context.Background()
+	pad := strings.Repeat("x", 10<<10)
+	for _, i := range rand.Perm(n) {
+		c := command("long", int64(i+1), fmt.Sprintf("m-%d", i+1))
+		c.Payload = []byte(`{"pad":"` + pad + `"}`)
+		require.NoError(t, s.Append(ctx, c))
+	}
+	got, err := s.Load(ctx, "long")
+	require.NoError(t, err)
+	require.Len(t, got, n, "every page of the stream")
+	for i, c := range got {
+		assert.Equal(t, int64(i+1), c.Envelope.Sequence, "position %d", i)
 	}
 }
 

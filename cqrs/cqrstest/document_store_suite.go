@@ -39,6 +39,7 @@ func RunDocumentStore(t *testing.T, newStore NewDocumentStoreFunc, opts Document
 		{"SaveLoadVersions", testDocVersions},
 		{"StaleSaveConflicts", testDocStaleSave},
 		{"SecondCreateConflicts", testDocSecondCreate},
+		{"SaveOfAnAbsentDocumentAtAVersionConflicts", testDocAbsentAtVersion},
 		{"KindsAndIDsAreSeparate", testDocScopes},
 		{"EmptyDocumentLoads", testDocEmpty},
 		{"ConcurrentIncrementsAllApply", testDocConcurrentIncrements},
@@ -87,6 +88,17 @@ func testDocSecondCreate(t *testing.T, s cqrs.DocumentStore) {
 	doc, err := s.Load(ctx, "order", "o-1")
 	require.NoError(t, err)
 	assert.Equal(t, "first", string(doc.Data))
+}
+
+// testDocAbsentAtVersion: a save conditional on a version of a document
+// that is not stored (deleted, or never saved under this kind) is refused,
+// not taken as its creation.
+func testDocAbsentAtVersion(t *testing.T, s cqrs.DocumentStore) {
+	ctx := context.Background()
+	require.NoError(t, s.Save(ctx, "payment", "o-1", []byte(`other kind`), 0))
+	assert.ErrorIs(t, s.Save(ctx, "order", "o-1", []byte(`stale`), 1), cqrs.ErrConflict)
+	_, err := s.Load(ctx, "order", "o-1")
+	assert.ErrorIs(t, err, cqrs.ErrNotFound, "a refused save stores nothing")
 }
 
 func testDocScopes(t *testing.T, s cqrs.DocumentStore) {
