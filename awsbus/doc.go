@@ -117,9 +117,10 @@
 // (made visible at once), so the group's order survives the redelivery.
 // SQS counts each of those receives too: a message held behind one that
 // keeps failing reaches the queue's maxReceiveCount with fewer attempts of
-// its own, at worst one; one released on its last allowed receive, which
-// the redrive policy would move on its next receive without a reason, is
-// dead-lettered with one instead. With FIFO queues, choose a
+// its own, at worst one. Such a message stays released even on its last
+// allowed receive, leaving it to the redrive policy without a reason: a
+// copy of it would reach the dead-letter queue before the message it was
+// held behind, out of the group's order. With FIFO queues, choose a
 // topology.Options.MaxReceiveCount that covers the retries of a group's
 // head as well as those of the messages received with it.
 // Every ReceiveMessage call on a FIFO queue carries a
@@ -170,7 +171,10 @@
 // closes the channel. A message released that way on its last allowed
 // receive would reach the dead-letter queue through the redrive policy on
 // its next receive, without a reason: it is dead-lettered instead, with a
-// reason saying it was not handled before shutdown.
+// reason saying it was not handled before shutdown. On a FIFO queue that
+// holds only while no earlier message of its group stays on the queue (a
+// copy that failed included); after one, the rest of the group is
+// released, so the group's order holds in the dead-letter queue too.
 //
 // # Health
 //

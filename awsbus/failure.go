@@ -31,14 +31,18 @@ func (sub *subscription) failureReason(d *delivery) string {
 
 // unsettledReason returns why d, about to be made visible again unsettled
 // (not handed out or not acked before shutdown, or held behind a message of
-// its FIFO group that stays on the queue), must be dead-lettered instead:
+// its FIFO group until then), must be dead-lettered instead:
 // it was received for the last time the redrive policy allows, so SQS would
 // move it to the dead-letter queue on its next receive, without a reason.
 // A malformed d's own reason follows. It returns "" when d may be
-// released, also when the endpoint has no dead-letter queue to copy it to.
+// released, also when the endpoint has no dead-letter queue to copy it to,
+// and when d was received more often than the limit: SQS moves a message
+// instead of handing it out past its queue's maxReceiveCount, so the queue
+// allows more receives than the endpoint says (its policy was raised since
+// it was resolved), and its next receive need not move d.
 func (sub *subscription) unsettledReason(d *delivery, why string) string {
 	limit, n := sub.ep.MaxReceiveCount, receiveCount(d)
-	if sub.ep.DLQURL == "" || limit < 1 || n < limit {
+	if sub.ep.DLQURL == "" || limit < 1 || n != limit {
 		return ""
 	}
 	reason := fmt.Sprintf("awsbus: %s on its last allowed receive (%d of %d)", why, n, limit)

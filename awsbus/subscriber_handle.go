@@ -117,11 +117,13 @@ func (sub *subscription) finish(d *delivery, releaseGroup bool) {
 	}
 	sub.mu.Unlock()
 	sub.free(1)
-	sub.releaseHeld(released)
+	sub.releaseHeld(released, releaseGroup)
 }
 
 // releaseAllHeld makes every message still held visible again, or
-// dead-letters it on its last allowed receive (see releaseHeld).
+// dead-letters it on its last allowed receive (see releaseHeld). It runs
+// once every handler returned, so no message a held one waits for is
+// still owned.
 func (sub *subscription) releaseAllHeld() {
 	sub.mu.Lock()
 	var held []*delivery
@@ -133,7 +135,7 @@ func (sub *subscription) releaseAllHeld() {
 		delete(sub.owned, d)
 	}
 	sub.mu.Unlock()
-	sub.releaseHeld(held)
+	sub.releaseHeld(held, false)
 }
 
 func (sub *subscription) release(d *delivery) { sub.setVisibility(d, 0) }

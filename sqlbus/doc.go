@@ -113,10 +113,13 @@
 // that row is never delivered (reproduced on MariaDB: a few of 800 messages
 // from 8 concurrent publishers lost in most runs). sqlbus therefore
 // publishes to a MySQL topic under a named lock (GET_LOCK "sqlbus:<topic>"),
-// one insert per topic at a time, waiting up to 30 s for it; the lock is
-// released after the insert even when the publish's context ended, within
-// 10 s, after which the publish fails and the connection is closed, which
-// frees the lock. PostgreSQL needs no such lock.
+// one insert per topic at a time, waiting up to 30 s for it (40 s on the
+// client, should the server stop answering); the lock is released after
+// the insert even when the publish's context ended, within 10 s, after
+// which the publish fails and the connection is closed, which frees the
+// lock once the server sees the session end (a server cut off from the
+// client sees that only through its wait_timeout or TCP keepalive).
+// PostgreSQL needs no such lock.
 //
 // # Dead letters
 //

@@ -16,6 +16,13 @@ import (
 // lockTimeoutSeconds bounds the wait for a topic's publish lock.
 const lockTimeoutSeconds = 30
 
+// lockWaitBound bounds the GET_LOCK call on the client: the server answers
+// within lockTimeoutSeconds, so past this margin it stopped answering, and
+// the publish fails instead of waiting for good on a context without a
+// deadline. Ending the call closes the connection, which frees the lock if
+// the server granted it.
+const lockWaitBound = lockTimeoutSeconds*time.Second + 10*time.Second
+
 // mysqlPublisher publishes to watermill-sql's default MySQL schema one
 // publisher at a time per topic, under the named lock "sqlbus:<topic>".
 //
@@ -106,15 +113,19 @@ func insertAll(ctx context.Context, conn *sql.Conn, inserts []wsql.Query) error 
 const releaseTimeout = 10 * time.Second
 
 // lockTopic takes topic's publish lock, the named lock "sqlbus:<topic>",
-// on conn, waiting up to lockTimeoutSeconds, and returns the function that
-// releases it: on a context that ctx's end does not cancel, so a publish
-// whose context ended still releases the lock it holds, but within
-// releaseTimeout, so a server that stopped answering fails the publish
-// instead of holding it for good.
+// on conn, waiting up to lockTimeoutSeconds (lockWaitBound on the client),
+// and returns the function that releases it: on a context that ctx's end
+// does not cancel, so a publish whose context ended still releases the lock
+// it holds, but within releaseTimeout, so a server that stopped answering
+// fails the publish instead of holding it for good. When the lock or its
+// release fails, conn is closed (see discard).
 func lockTopic(ctx context.Context, conn *sql.Conn, topic string) (unlock func() error, err error) {
 	name := "sqlbus:" + topic
 	var got sql.NullInt64
-	if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK(?, ?)", name, lockTimeoutSeconds).Scan(&got); err != nil {
+	lockCtx, cancel := context.WithTimeout(ctx, lockWaitBound)
+	defer cancel()
+	if err := conn.QueryRowContext(lockCtx, "SELECT GET_LOCK(?, ?)", name, lockTimeoutSeconds).Scan(&got); err != nil {
+		discard(conn)
 		return nil, fmt.Errorf("sqlbus: lock %q: %w", name, err)
 	}
 	if got.Int64 != 1 {
@@ -124,14 +135,17 @@ func lockTopic(ctx context.Context, conn *sql.Conn, topic string) (unlock func()
 		releaseCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
 		defer cancel()
 		if _, err := conn.ExecContext(releaseCtx, "SELECT RELEASE_LOCK(?)", name); err != nil {
-			// The connection may still hold the lock: close it rather than
-			// return it to the pool, so that its session ends and frees it.
-			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+			discard(conn)
 			return fmt.Errorf("sqlbus: release %q: %w", name, err)
 		}
 		return nil
 	}, nil
 }
+
+// discard closes conn rather than return it to the pool: after a failed
+// GET_LOCK or RELEASE_LOCK its session may hold the lock, and ending the
+// session frees it.
+func discard(conn *sql.Conn) { _ = conn.Raw(func(any) error { return driver.ErrBadConn }) }
 
 // Close refuses further publishes, and ends the creations of tables under
 // way and the publishes waiting for them (wsql.ErrPublisherClosed). The

@@ -29,3 +29,21 @@ func TestPublishOnASilentServerEndsWhenTheLocksReleaseDoesNotAnswer(t *testing.T
 		assert.Zero(t, f.Running(), "no statement left running")
 	})
 }
+
+// GET_LOCK waits up to lockTimeoutSeconds on the server; on a server that
+// stops answering the publish ends lockWaitBound after it asked for the
+// lock, without inserting, instead of waiting for good on a context
+// without a deadline.
+func TestPublishOnASilentServerEndsWhenTheLockIsNotAnswered(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f, p := newFakePublisher(t, sourceflow.MySQL)
+		f.HangOn("GET_LOCK")
+		start := time.Now()
+		err := publish(context.Background(), p, "orders")
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.ErrorContains(t, err, `lock "sqlbus:orders"`)
+		assert.Equal(t, lockWaitBound, time.Since(start), "the lock was awaited its bound, no more")
+		assert.Zero(t, insertedRows(f, sourceflow.MySQL), "nothing inserted without the lock")
+		assert.Zero(t, f.Running(), "no statement left running")
+	})
+}

@@ -126,16 +126,21 @@
 // is sourceflow.Permanent, so the message is dead-lettered with the reason
 // instead of delivered again: on PostgreSQL a data exception (class 22: a
 // value too long or out of range, text that is not UTF-8 or holds NUL, a NUL
-// escape in the JSONB envelope), an integrity violation but a unique one
-// (class 23) or a program limit (class 54); on MySQL and MariaDB a CHECK
-// constraint, a statement over max_allowed_packet or another error of
-// SQLSTATE class 22 or 23 but a duplicate key (a string not valid in
-// utf8mb4, a NULL in a NOT NULL column); on SQLite a value too big, a
-// datatype mismatch or a NOT NULL, CHECK or foreign key constraint. A
-// deadlock, a serialization failure, a lock wait timeout or a lost
-// connection stays retryable. The command type, destination, correlation
-// and causation ids are stored as the database takes them: a command whose
-// type holds NUL is refused on PostgreSQL and stored on MySQL and SQLite.
+// escape in the JSONB envelope), an integrity violation but a unique or
+// exclusion one (class 23) or a program limit (class 54); on MySQL and
+// MariaDB a string not valid in utf8mb4 (error 1366), a CHECK constraint, a
+// statement over max_allowed_packet or another error of SQLSTATE class 22
+// or 23 but a duplicate key (a NULL in a NOT NULL column); on SQLite a value
+// too big, a datatype mismatch or a NOT NULL, CHECK or foreign key
+// constraint. A deadlock, a serialization failure, a lock wait timeout or a
+// lost connection stays retryable. The command type, destination,
+// correlation and causation ids are stored as the database takes them: a
+// command whose type holds NUL is refused on PostgreSQL and stored on MySQL
+// and SQLite. A setting that refuses values the program sends (a database
+// encoding other than UTF-8, a narrower column in a schema managed outside
+// the store) therefore dead-letters the messages it refuses rather than
+// holding them: correct it, then move them back from the dead-letter
+// queue.
 //
 // # Large documents
 //

@@ -29,14 +29,15 @@ func refused(err error) error {
 // statement rather than for its circumstances:
 //   - PostgreSQL: class 22 (data exception: a value too long or out of
 //     range, text that is not UTF-8 or holds NUL, a NUL escape in JSONB),
-//     class 23 (integrity constraint violation) but for a unique violation
-//     (23505), which a concurrent write causes, and class 54 (program limit
-//     exceeded, such as a value over 1 GB);
+//     class 23 (integrity constraint violation) but for a unique (23505) or
+//     exclusion (23P01) violation, which a concurrent write causes, and
+//     class 54 (program limit exceeded, such as a value over 1 GB);
 //   - MySQL, MariaDB: SQLSTATE class 22 or 23 (a value too long or out of
-//     range, an incorrect string value for the column's character set, a
-//     NULL, a foreign key or MariaDB CHECK constraint) but for duplicate
-//     keys, a MySQL CHECK constraint (3819) and a statement over
-//     max_allowed_packet (1153);
+//     range, a NULL, a foreign key or MariaDB CHECK constraint) but for
+//     duplicate keys, and, whatever their SQLSTATE, an incorrect value for
+//     the column (1366: HY000 on MySQL, 22007 on MariaDB), such as a string
+//     not valid in its character set, a MySQL CHECK constraint (3819) and a
+//     statement over max_allowed_packet (1153);
 //   - SQLite: a value too big, a datatype mismatch, a NOT NULL, CHECK or
 //     foreign key constraint.
 func isInvalidData(err error) bool {
@@ -59,7 +60,7 @@ func isInvalidData(err error) bool {
 }
 
 func pgInvalidData(code string) bool {
-	if len(code) != 5 || code == "23505" {
+	if len(code) != 5 || code == "23505" || code == "23P01" {
 		return false
 	}
 	switch code[:2] {
@@ -75,6 +76,7 @@ const (
 	mysqlDupEntry        = 1062 // ER_DUP_ENTRY
 	mysqlDupUnique       = 1169 // ER_DUP_UNIQUE
 	mysqlDupEntryKeyName = 1586 // ER_DUP_ENTRY_WITH_KEY_NAME
+	mysqlWrongValue      = 1366 // ER_TRUNCATED_WRONG_VALUE_FOR_FIELD, SQLSTATE HY000 on MySQL
 	mysqlPacketTooLarge  = 1153 // ER_NET_PACKET_TOO_LARGE, SQLSTATE 08S01
 	mysqlCheckViolated   = 3819 // ER_CHECK_CONSTRAINT_VIOLATED, SQLSTATE HY000
 )
@@ -83,7 +85,7 @@ func mysqlInvalidData(me *mysql.MySQLError) bool {
 	switch me.Number {
 	case mysqlDupKey, mysqlDupEntry, mysqlDupUnique, mysqlDupEntryKeyName:
 		return false
-	case mysqlPacketTooLarge, mysqlCheckViolated:
+	case mysqlWrongValue, mysqlPacketTooLarge, mysqlCheckViolated:
 		return true
 	}
 	class := string(me.SQLState[:2])

@@ -49,10 +49,12 @@ var refusals = map[sourceflow.Dialect][]refusal{
 		{"query cancelled", pgError("57014"), false},
 		{"too many connections", pgError("53300"), false},
 		{"transaction aborted", pgError("25P02"), false},
+		{"exclusion violation", pgError("23P01"), false},
 	},
 	sourceflow.MySQL: {
 		{"data too long", mysqlError(1406, "22001"), true},
 		{"incorrect string value", mysqlError(1366, "22007"), true},
+		{"incorrect string value (MySQL's SQLSTATE)", mysqlError(1366, "HY000"), true},
 		{"out of range", mysqlError(1264, "22003"), true},
 		{"column cannot be null", mysqlError(1048, "23000"), true},
 		{"MariaDB CHECK", mysqlError(4025, "23000"), true},
