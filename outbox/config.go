@@ -57,11 +57,14 @@ type Config struct {
 	// forwarders of a Topic share its rows, so one service's forwarder would
 	// take another's rows (holding up the outbox on those for destinations
 	// its inner transport does not know, and dead-lettering them after 15
-	// minutes). On a database sqlbus also uses, Topic must not be the topic
-	// of an sqlbus destination (the tables watermill_<Topic> and
-	// watermill_<sqlbus.Topic(destination)> would be one), such as Topic
-	// "orders" with sqlbus destination "orders": each side would read, and
-	// dead-letter, the other's rows. Default DefaultTopic.
+	// minutes). On a database sqlbus also uses, neither Topic nor
+	// <Topic>_dead_letters may be the topic of an sqlbus destination (the
+	// table watermill_<Topic>, or watermill_<Topic>_dead_letters, and
+	// watermill_<sqlbus.Topic(destination)> would be one): with Topic
+	// "orders" and sqlbus destination "orders" each side would read, and
+	// dead-letter, the other's rows; with destination "orders_dead_letters"
+	// its consumers would receive the outbox's dead letters, and Redrive
+	// would move its messages into the outbox. Default DefaultTopic.
 	Topic string
 	// PollInterval is how long an idle forwarder waits before it queries
 	// the outbox again; a forwarder that found rows queries again at once.

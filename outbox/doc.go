@@ -162,8 +162,9 @@
 // each other's rows and a forwarder publishes only to destinations its inner
 // transport knows; rows for others would hold up the rows behind them,
 // and be dead-lettered after 15 minutes unless a forwarder of the service
-// that wrote them took them first. On a database sqlbus also uses, a Topic
-// must not be the topic of an sqlbus destination (see Config.Topic). A
+// that wrote them took them first. On a database sqlbus also uses, neither
+// a Topic nor <Topic>_dead_letters may be the topic of an sqlbus
+// destination (see Config.Topic). A
 // process that must not forward (a
 // short-lived job) sets Config.DisableForwarder and leaves its rows to the
 // instances that do.

@@ -21,7 +21,16 @@ import (
 const lockTable = "`sourceflow_outbox_locks`"
 
 // initMySQLLock creates the lock table, when missing, and the topic's row.
+// A plain read looks for the row first, and finding it does nothing more:
+// the INSERT IGNORE of an existing row waits for the transaction writing
+// into the outbox that holds it, so an instance's Bind would wait for
+// another instance's writes (and fail after innodb_lock_wait_timeout
+// behind a long one).
 func initMySQLLock(ctx context.Context, db *sql.DB, topic string) error {
+	var held string
+	if err := db.QueryRowContext(ctx, "SELECT `topic` FROM "+lockTable+" WHERE `topic` = ?", topic).Scan(&held); err == nil {
+		return nil // any other outcome (no row, no table yet) is the creation's to settle
+	}
 	stmts := []string{
 		"CREATE TABLE IF NOT EXISTS " + lockTable + " (`topic` VARCHAR(64) NOT NULL PRIMARY KEY)",
 		"INSERT IGNORE INTO " + lockTable + " (`topic`) VALUES (?)",
