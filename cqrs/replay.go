@@ -41,6 +41,7 @@ type ReplayReport struct {
 type replayScope struct {
 	entityID        string
 	entities, views *MemoryStore
+	sagas           map[string]bool // the sagas whose state of entityID the replay rebuilds
 	handled         atomic.Int64
 	skipped         atomic.Int64
 	viewsKept       []string
@@ -84,25 +85,6 @@ func (s *Service) viewStore(ctx context.Context) ViewStore {
 	return s.cfg.ViewStore
 }
 
-// entityReads and viewReads return the store a read of entity id's saga
-// state or view model goes to (Saga.Load, View.Get): during a replay, the
-// replay's own store for the replayed entity, whose documents it rebuilds,
-// and the service's store for any other entity, which the replay neither
-// rebuilds nor writes, so a handler reads it as it did when it ran live.
-func (s *Service) entityReads(ctx context.Context, id string) EntityStore {
-	if sc := replayScopeOf(ctx); sc != nil && id == sc.entityID {
-		return sc.entities
-	}
-	return s.cfg.EntityStore
-}
-
-func (s *Service) viewReads(ctx context.Context, id string) ViewStore {
-	if sc := replayScopeOf(ctx); sc != nil && id == sc.entityID {
-		return sc.views
-	}
-	return s.cfg.ViewStore
-}
-
 // Replay re-runs an entity's stored commands, in sequence order, through this
 // service's local handlers with the replay flag set, rebuilding from empty
 // the saga state and view models they touch. A command goes to the
@@ -130,9 +112,15 @@ func (s *Service) viewReads(ctx context.Context, id string) ViewStore {
 // keeps more than it must: a view of several event types is rebuilt only
 // for an entity whose replay raised all of them.
 //
-// A handler that reads saga state or a view model (Saga.Load, View.Get)
-// reads the replayed entity's from what the replay rebuilt so far, and any
-// other entity's from the stores as they are now.
+// A handler that reads saga state (Saga.Load) reads the replayed entity's
+// state in a saga that handles one of its stored commands from what the
+// replay rebuilt so far, and any other state from the stores as they are
+// now: another entity's, or the entity's in a saga only other services
+// send commands to. A view model (View.Get) is read likewise, the replayed
+// entity's from what the replay rebuilt so far, also one the replay then
+// keeps (see ReplayReport.ViewsKept), which holds only what the replay
+// projected: a handler deciding on a view model fed by events from
+// elsewhere decides in the replay as if those events had not happened.
 //
 // Events and commands the replay causes reach local handlers directly;
 // commands sent by handlers during the replay are not delivered, since they
@@ -156,7 +144,8 @@ func (s *Service) Replay(ctx context.Context, entityID string) (ReplayReport, er
 	if err != nil {
 		return ReplayReport{}, fmt.Errorf("cqrs: load commands of %q: %w", entityID, err)
 	}
-	sc := &replayScope{entityID: entityID, entities: NewMemoryStore(), views: NewMemoryStore(), raised: map[string]bool{}}
+	sc := &replayScope{entityID: entityID, entities: NewMemoryStore(), views: NewMemoryStore(), raised: map[string]bool{},
+		sagas: s.rebuiltSagas(cmds)}
 	rctx := context.WithValue(ctx, replayKey{}, sc)
 	for _, c := range cmds {
 		env := c.Envelope

@@ -45,7 +45,8 @@ func Handle[C, S any](g *Saga[S], h CommandHandler[C, S]) error {
 
 // Load returns the stored state of an entity and whether it exists. Called
 // by a handler during a replay, it returns the replayed entity's state as
-// the replay rebuilt it so far, and another entity's as stored.
+// the replay rebuilt it so far when the saga handles one of the entity's
+// stored commands, and any other state as stored (see Service.Replay).
 func (g *Saga[S]) Load(ctx context.Context, entityID string) (S, bool, error) {
 	var state S
 	doc, found, err := g.load(ctx, entityID)
@@ -101,7 +102,7 @@ type pendingEvent struct {
 
 func (g *Saga[S]) load(ctx context.Context, entityID string) (sagaDoc, bool, error) {
 	var doc sagaDoc
-	raw, err := g.svc.entityReads(ctx, entityID).Load(ctx, g.name, entityID)
+	raw, err := g.svc.entityReads(ctx, g.name, entityID).Load(ctx, g.name, entityID)
 	if errors.Is(err, ErrNotFound) {
 		return doc, false, nil
 	}

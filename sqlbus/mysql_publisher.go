@@ -126,6 +126,9 @@ func lockTopic(ctx context.Context, conn *sql.Conn, topic string) (unlock func()
 	defer cancel()
 	if err := conn.QueryRowContext(lockCtx, "SELECT GET_LOCK(?, ?)", name, lockTimeoutSeconds).Scan(&got); err != nil {
 		discard(conn)
+		if ctx.Err() == nil && lockCtx.Err() != nil {
+			return nil, fmt.Errorf("sqlbus: lock %q: the server did not answer within %s: %w", name, lockWaitBound, err)
+		}
 		return nil, fmt.Errorf("sqlbus: lock %q: %w", name, err)
 	}
 	if got.Int64 != 1 {

@@ -41,9 +41,25 @@ func TestPublishOnASilentServerEndsWhenTheLockIsNotAnswered(t *testing.T) {
 		start := time.Now()
 		err := publish(context.Background(), p, "orders")
 		require.ErrorIs(t, err, context.DeadlineExceeded)
-		assert.ErrorContains(t, err, `lock "sqlbus:orders"`)
+		assert.ErrorContains(t, err, `lock "sqlbus:orders": the server did not answer within 40s`)
 		assert.Equal(t, lockWaitBound, time.Since(start), "the lock was awaited its bound, no more")
 		assert.Zero(t, insertedRows(f, sourceflow.MySQL), "nothing inserted without the lock")
+		assert.Zero(t, f.Running(), "no statement left running")
+	})
+}
+
+// A publish whose own context ends while it waits for the lock fails with
+// its context's error, not one blaming the server.
+func TestPublishWhoseContextEndsWhileWaitingForTheLockSaysSo(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f, p := newFakePublisher(t, sourceflow.MySQL)
+		f.HangOn("GET_LOCK")
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		err := publish(ctx, p, "orders")
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.ErrorContains(t, err, `lock "sqlbus:orders"`)
+		assert.NotContains(t, err.Error(), "the server did not answer")
 		assert.Zero(t, f.Running(), "no statement left running")
 	})
 }
