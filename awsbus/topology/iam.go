@@ -133,7 +133,8 @@ func (c IAMConfig) Validate() error {
 //     Health probes them, Depths reads their depth);
 //   - ReadTopics: sns:GetTopicAttributes on every topic (Health);
 //   - UseTables, with tables: dynamodb:GetItem, PutItem, UpdateItem,
-//     DeleteItem, Query and ConditionCheckItem on the plan's tables
+//     DeleteItem, Query, ConditionCheckItem and BatchWriteItem (with which
+//     the DynamoDB outbox deletes relayed messages) on the plan's tables
 //     (arn:<partition>:dynamodb:<region>:<account>:table/<name>), the calls
 //     of cqrs/dynamostore and idempotency/dynamostore (IAM authorizes a
 //     TransactWriteItems call per operation it contains, so it has no

@@ -67,9 +67,9 @@
 // in the background every DepthInterval (30 s by default), starting at once,
 // never during a metric collection. A failed poll is logged; the depths it
 // still answered are exported, and a queue it did not read keeps its last
-// depth for up to five polls in a row, then is no longer reported, so a
-// queue that is gone or a source that is down shows no depth rather than
-// a frozen one. Close stops the poller.
+// depth until five polls in a row have missed it, then is no longer
+// reported, so a queue that is gone or a source that is down shows no
+// depth rather than a frozen one. Close stops the poller.
 //
 // # Duplicates
 //
