@@ -13,7 +13,10 @@ import (
 // failureReason returns why a nacked d must be dead-lettered at once, or ""
 // when it may be redelivered: a permanent failure (sourceflow.MetaFailure),
 // or a failure on the last receive the queue's redrive policy allows, with
-// the handler's error (sourceflow.MetaLastError, which cqrs records).
+// the handler's error (sourceflow.MetaLastError, which cqrs records). A
+// count past the limit counts too, unlike in unsettledReason: that message
+// failed, and with the redrive policy raised or removed since the endpoint
+// was resolved, releasing it could let it fail on without end.
 func (sub *subscription) failureReason(d *delivery) string {
 	if reason := d.msg.Metadata.Get(sourceflow.MetaFailure); reason != "" {
 		return reason
