@@ -1,8 +1,6 @@
 package awsbus
 
 import (
-	"strconv"
-
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
@@ -105,10 +103,6 @@ func (s sender) send(out []outgoing, fifo bool) []FailedMessage {
 	})
 }
 
-// entryID is the id of the i-th entry of a batch, which batchFailures maps
-// back to its message.
-func entryID(i int) *string { return aws.String(strconv.Itoa(i)) }
-
 // unconfirmedReason is the failure reported for a batch entry that AWS's
 // answer lists neither as successful nor as failed.
 const unconfirmedReason = "not confirmed: AWS's answer did not list the entry as successful; the message may have been sent"
@@ -142,13 +136,6 @@ func batchFailures[S, F any](batch []outgoing, succeeded []S, failed []F,
 		}
 	}
 	return out
-}
-
-// entryIndex returns the index of the batch entry id names (see entryID),
-// of a batch of n entries.
-func entryIndex(id *string, n int) (int, bool) {
-	i, err := strconv.Atoi(aws.ToString(id))
-	return i, err == nil && i >= 0 && i < n && aws.ToString(id) == strconv.Itoa(i)
 }
 
 // notSentReason is the failure reported for the messages of a FIFO publish

@@ -1,7 +1,6 @@
 package awsbus
 
 import (
-	"strconv"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
@@ -65,7 +64,7 @@ func (sub *subscription) renewBatch(ds []*delivery, vis time.Duration, now time.
 			continue
 		}
 		entries = append(entries, sqstypes.ChangeMessageVisibilityBatchRequestEntry{
-			Id: aws.String(strconv.Itoa(len(held))), ReceiptHandle: d.raw.ReceiptHandle,
+			Id: entryID(len(held)), ReceiptHandle: d.raw.ReceiptHandle,
 			VisibilityTimeout: sqsSeconds(min(vis, visibilityLeft(d, now))),
 		})
 		held = append(held, d)
@@ -106,14 +105,4 @@ func (sub *subscription) renewBatch(ds []*delivery, vis time.Duration, now time.
 		}
 	}
 	sub.mu.Unlock()
-}
-
-// entryOf returns the delivery of batch entry id (its index in held), nil
-// for an id the call did not send.
-func entryOf(held []*delivery, id *string) *delivery {
-	i, err := strconv.Atoi(aws.ToString(id))
-	if err != nil || i < 0 || i >= len(held) {
-		return nil
-	}
-	return held[i]
 }

@@ -1,8 +1,6 @@
 package awsbus
 
 import (
-	"strconv"
-
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
@@ -37,7 +35,7 @@ func (sub *subscription) releaseBatch(ds []*delivery) {
 	entries := make([]sqstypes.ChangeMessageVisibilityBatchRequestEntry, len(ds))
 	for i, d := range ds {
 		entries[i] = sqstypes.ChangeMessageVisibilityBatchRequestEntry{
-			Id: aws.String(strconv.Itoa(i)), ReceiptHandle: d.raw.ReceiptHandle, VisibilityTimeout: 0,
+			Id: entryID(i), ReceiptHandle: d.raw.ReceiptHandle, VisibilityTimeout: 0,
 		}
 	}
 	out, err := sub.changeVisibilityBatch(entries)
