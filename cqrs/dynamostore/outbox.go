@@ -206,8 +206,8 @@ const relayCloseTimeout = 30 * time.Second
 
 // relayCancelTimeout bounds how long Close waits for the relays after
 // commit it cancelled: a relay whose publish ends with its context then
-// deletes what went out before it, for at most settleTimeout.
-const relayCancelTimeout = settleTimeout
+// deletes what went out before it, for at most dynamo.SettleTimeout.
+const relayCancelTimeout = dynamo.SettleTimeout
 
 // waitRelays waits for the relays after commit in progress, for at most
 // relayCloseTimeout; then it cancels their publishes and waits for at most

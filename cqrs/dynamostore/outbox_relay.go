@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -81,17 +80,14 @@ func (o *Outbox) relayEnds() {
 	o.relays.Done()
 }
 
-// settleTimeout bounds the requests that record what became of a publish
-// (delete, release, dead-lettering) once the context of the relay ended.
-const settleTimeout = 10 * time.Second
-
 // settleContext returns the context in which to record what became of a
-// publish made with ctx: it keeps ctx's values but not its end (a sweep
-// stopped by Close, a handling whose context ended after the commit), so
-// that a message that went out is deleted rather than sent again by another
-// instance after RelayAfter; settleTimeout bounds it instead.
+// publish made with ctx (delete, release, dead-lettering): it keeps ctx's
+// values but not its end (a sweep stopped by Close, a handling whose
+// context ended after the commit), so that a message that went out is
+// deleted rather than sent again by another instance after RelayAfter;
+// dynamo.SettleTimeout bounds it instead.
 func settleContext(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.WithoutCancel(ctx), settleTimeout)
+	return dynamo.SettleContext(ctx)
 }
 
 // send publishes m to destination on the inner transport. A destination

@@ -5,8 +5,9 @@ import (
 	"time"
 )
 
-// SettleTimeout bounds the requests a transaction makes once its work is
-// over and its context may have ended: reading back the writes of a commit
+// SettleTimeout bounds the requests made once the work they settle is over
+// and its context may have ended: those of the outbox recording what became
+// of a publish, and those a transaction makes: reading back the writes of a commit
 // whose outcome is unknown (OnUncertain), and undoing what was done at once
 // (OnRollback). They run without the caller's cancellation, since a commit
 // interrupted by it may have been applied, but not without end: the
@@ -15,8 +16,8 @@ import (
 // commit failed.
 const SettleTimeout = 10 * time.Second
 
-// settleContext returns the context of such a request: ctx's values,
+// SettleContext returns the context of such a request: ctx's values,
 // without its end, bounded by SettleTimeout.
-func settleContext(ctx context.Context) (context.Context, context.CancelFunc) {
+func SettleContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.WithoutCancel(ctx), SettleTimeout)
 }

@@ -199,7 +199,7 @@ func (tx *Tx) OnRollback(ctx context.Context, fn func(context.Context) error) bo
 	if tx.register(func() { tx.undo = append(tx.undo, fn) }) {
 		return true
 	}
-	ctx, cancel := settleContext(ctx)
+	ctx, cancel := SettleContext(ctx)
 	defer cancel()
 	_ = fn(ctx) // the caller's error, ErrTxEnded, says what matters
 	return false
@@ -279,7 +279,7 @@ func (p Prepared) AddFirst(table string, key map[string]types.AttributeValue, it
 // one) all find the transaction's writes in place. They run after ctx's
 // end too, within SettleTimeout.
 func (tx *Tx) inPlace(ctx context.Context) bool {
-	ctx, cancel := settleContext(ctx)
+	ctx, cancel := SettleContext(ctx)
 	defer cancel()
 	checked := 0
 	for _, w := range tx.writes {
@@ -298,7 +298,7 @@ func (tx *Tx) inPlace(ctx context.Context) bool {
 // rollback runs the rollback functions, after ctx's end too, within
 // SettleTimeout.
 func (tx *Tx) rollback(ctx context.Context) error {
-	ctx, cancel := settleContext(ctx)
+	ctx, cancel := SettleContext(ctx)
 	defer cancel()
 	var errs []error
 	for i := len(tx.undo) - 1; i >= 0; i-- {
