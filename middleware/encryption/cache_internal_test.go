@@ -10,24 +10,27 @@ import (
 )
 
 // The caches hold at most their number of entries, however many keys pass
-// through them, and keep the newest (data keys) or most recently used
-// (unwrapped keys) ones.
+// through them, and keep the most recently used ones.
 func TestCachesHoldAtMostMaxEntries(t *testing.T) {
 	now := time.Unix(1_700_000_000, 0)
 	clock := func() time.Time { return now }
-	dk := newDataKeyCache(2, time.Hour, clock)
-	kc := newKeyCache(2, time.Minute, clock)
+	dk := newKeyCache[*dataKey](2, time.Hour, clock)
+	kc := newKeyCache[keys](2, time.Minute, clock)
 	for i := range 5 {
 		name := fmt.Sprintf("k%d", i)
-		dk.put(name, &dataKey{created: now.Add(time.Duration(i) * time.Second)})
+		created := now.Add(time.Duration(i) * time.Second)
+		dk.put(name, &dataKey{created: created}, created)
 		kc.put(name, keys{}, now)
 		assert.Equal(t, min(i+1, 2), dk.len(), "data keys after %d puts", i+1)
 		assert.Equal(t, min(i+1, 2), kc.len(), "unwrapped keys after %d puts", i+1)
 	}
-	assert.NotNil(t, dk.get("k4"))
-	assert.NotNil(t, dk.get("k3"))
-	assert.Nil(t, dk.get("k2"), "the oldest data keys are dropped")
-	_, ok := kc.get("k2", now)
+	for _, name := range []string{"k4", "k3"} {
+		_, ok := dk.get(name, now)
+		assert.True(t, ok, "data key %s is kept", name)
+	}
+	_, ok := dk.get("k2", now)
+	assert.False(t, ok, "the least recently used data keys are dropped")
+	_, ok = kc.get("k2", now)
 	assert.False(t, ok, "the least recently used keys are dropped")
 
 	_, ok = kc.get("k4", now.Add(time.Minute))
@@ -38,9 +41,9 @@ func TestCachesHoldAtMostMaxEntries(t *testing.T) {
 // Keys past their lifetime leave the caches though no message comes to
 // replace them.
 func TestCachesDropExpiredKeysWhileIdle(t *testing.T) {
-	dk := newDataKeyCache(10, 50*time.Millisecond, time.Now)
-	kc := newKeyCache(10, 50*time.Millisecond, time.Now)
-	dk.put("a", &dataKey{created: time.Now()})
+	dk := newKeyCache[*dataKey](10, 50*time.Millisecond, time.Now)
+	kc := newKeyCache[keys](10, 50*time.Millisecond, time.Now)
+	dk.put("a", &dataKey{created: time.Now()}, time.Now())
 	kc.put("a", keys{}, time.Now())
 
 	assert.Eventually(t, func() bool { return dk.len() == 0 && kc.len() == 0 }, 10*time.Second, 10*time.Millisecond)

@@ -73,6 +73,18 @@ func TestDataKeyCache_EntryBound(t *testing.T) {
 	assert.Equal(t, 6, f.kms.Calls().GenerateDataKey, "three contexts cycling through two entries always miss")
 }
 
+// A full data-key cache drops the key used least recently, not the oldest:
+// a key in use stays while an idle one goes.
+func TestDataKeyCache_KeepsTheKeysInUse(t *testing.T) {
+	f := newFixture(t, encryption.EncrypterConfig{DataKeyCacheEntries: 2}, encryption.DecrypterConfig{})
+	for _, dest := range []string{"q1", "q2", "q1", "q3", "q1"} {
+		_, err := f.enc.Encrypt(context.Background(), dest, newMsg(testType, []byte("x")))
+		require.NoError(t, err)
+		f.clock.Advance(time.Millisecond)
+	}
+	assert.Equal(t, 3, f.kms.Calls().GenerateDataKey, "q3 evicted the idle q2, not q1 in use")
+}
+
 func TestKeyCache_LRUAndTTL(t *testing.T) {
 	f := newFixture(t, encryption.EncrypterConfig{}, encryption.DecrypterConfig{})
 	msgsFor := func(types ...string) []*message.Message {

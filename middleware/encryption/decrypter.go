@@ -116,7 +116,7 @@ func (c DecrypterConfig) Validate() error {
 type Decrypter struct {
 	cfg     DecrypterConfig
 	kms     kmsCaller
-	cache   *keyCache
+	cache   *keyCache[keys]
 	flight  flight[keys]
 	allowed *allowedKeys
 	stats   counters
@@ -127,7 +127,7 @@ func NewDecrypter(api KMSAPI, cfg DecrypterConfig) (*Decrypter, error) {
 	if err := prepare(api, "Decrypter", &cfg); err != nil {
 		return nil, err
 	}
-	d := &Decrypter{cfg: cfg, cache: newKeyCache(cfg.KeyCacheEntries, cfg.KeyCacheTTL, cfg.Clock.Now)}
+	d := &Decrypter{cfg: cfg, cache: newKeyCache[keys](cfg.KeyCacheEntries, cfg.KeyCacheTTL, cfg.Clock.Now)}
 	d.kms = kmsCaller{api: api, retry: cfg.Retry, stats: &d.stats, logger: cfg.Logger}
 	d.allowed = &allowedKeys{ids: slices.Clone(cfg.KeyIDs), kms: d.kms, clock: cfg.Clock}
 	return d, nil

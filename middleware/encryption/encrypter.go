@@ -43,7 +43,8 @@ type EncrypterConfig struct {
 	// Default 1 GiB.
 	DataKeyMaxBytes int64
 	// DataKeyCacheEntries bounds the number of cached data keys, one per
-	// (message type, destination). Default 1024.
+	// (message type, destination); when it is full, the key used least
+	// recently is dropped. Default 1024.
 	DataKeyCacheEntries int
 	// MaxMessageBytes is the size limit of an encrypted message (base64 body
 	// plus metadata) when MaxMessageBytesFor gives none. Default
@@ -94,7 +95,7 @@ type Encrypter struct {
 	cfg    EncrypterConfig
 	kms    kmsCaller
 	limits dataKeyLimits
-	cache  *dataKeyCache
+	cache  *keyCache[*dataKey]
 	flight flight[*dataKey]
 	stats  counters
 }
@@ -107,7 +108,7 @@ func NewEncrypter(api KMSAPI, cfg EncrypterConfig) (*Encrypter, error) {
 	e := &Encrypter{
 		cfg:    cfg,
 		limits: dataKeyLimits{maxAge: cfg.DataKeyMaxAge, maxMessages: cfg.DataKeyMaxMessages, maxBytes: cfg.DataKeyMaxBytes},
-		cache:  newDataKeyCache(cfg.DataKeyCacheEntries, cfg.DataKeyMaxAge, cfg.Clock.Now),
+		cache:  newKeyCache[*dataKey](cfg.DataKeyCacheEntries, cfg.DataKeyMaxAge, cfg.Clock.Now),
 	}
 	e.kms = kmsCaller{api: api, retry: cfg.Retry, stats: &e.stats, logger: cfg.Logger}
 	return e, nil
@@ -200,7 +201,8 @@ func (e *Encrypter) limit(destination string) int {
 // of its own.
 func (e *Encrypter) dataKey(ctx context.Context, ec EncryptionContext, n int64) (*dataKey, error) {
 	name := ec.canonical()
-	if k := e.cache.get(name); k != nil && k.reserve(e.cfg.Clock.Now(), n, e.limits) {
+	now := e.cfg.Clock.Now()
+	if k, ok := e.cache.get(name, now); ok && k.reserve(now, n, e.limits) {
 		e.stats.hits.Add(1)
 		return k, nil
 	}
@@ -222,21 +224,22 @@ func (e *Encrypter) dataKey(ctx context.Context, ec EncryptionContext, n int64) 
 		return nil, err
 	}
 	k.reserve(e.cfg.Clock.Now(), n, e.limits) // a fresh key always takes one message
-	e.cache.put(name, k)
+	e.cache.put(name, k, k.created)
 	return k, nil
 }
 
 // refresh returns the cached key if another caller already replaced the
 // exhausted one, or generates a new key and caches it.
 func (e *Encrypter) refresh(ctx context.Context, name string, ec EncryptionContext) (*dataKey, error) {
-	if cur := e.cache.get(name); cur != nil && cur.usable(e.cfg.Clock.Now(), e.limits) {
+	now := e.cfg.Clock.Now()
+	if cur, ok := e.cache.get(name, now); ok && cur.usable(now, e.limits) {
 		return cur, nil
 	}
 	k, err := e.generate(ctx, ec)
 	if err != nil {
 		return nil, err
 	}
-	e.cache.put(name, k)
+	e.cache.put(name, k, k.created)
 	return k, nil
 }
 
