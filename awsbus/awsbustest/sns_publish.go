@@ -44,25 +44,25 @@ func (s *SNS) Publish(_ context.Context, in *sns.PublishInput, _ ...func(*sns.Op
 
 // PublishBatch publishes up to 10 messages; invalid entries fail alone.
 func (s *SNS) PublishBatch(_ context.Context, in *sns.PublishBatchInput, _ ...func(*sns.Options)) (*sns.PublishBatchOutput, error) {
-	return withTopic(s, "PublishBatch", in.TopicArn, checkPublishBatch(in.PublishBatchRequestEntries), func(t *topic) (*sns.PublishBatchOutput, error) {
-		out := &sns.PublishBatchOutput{}
-		for _, e := range in.PublishBatchRequestEntries {
-			if s.entryFault("PublishBatch") {
-				out.Failed = append(out.Failed, types.BatchResultErrorEntry{Id: e.Id, Code: aws.String("InternalError"), Message: aws.String("injected entry failure")})
-				continue
-			}
+	const op = "PublishBatch"
+	return withTopic(s, op, in.TopicArn, checkPublishBatch(in.PublishBatchRequestEntries), func(t *topic) (*sns.PublishBatchOutput, error) {
+		entries := in.PublishBatchRequestEntries
+		ids := entryIDs(entries, func(e types.PublishBatchRequestEntry) *string { return e.Id })
+		ok, failed := runBatch(&s.Faults, op, ids, func(i int) (types.PublishBatchResultEntry, error) {
+			e := entries[i]
 			id, err := s.publishLocked(t, publishRequest{
 				body: aws.ToString(e.Message), attrs: e.MessageAttributes,
 				group: aws.ToString(e.MessageGroupId), dedupID: aws.ToString(e.MessageDeduplicationId),
 			})
-			if err != nil {
-				out.Failed = append(out.Failed, types.BatchResultErrorEntry{Id: e.Id, Code: aws.String(errorCode(err)), Message: aws.String(err.Error()), SenderFault: true})
-				continue
-			}
-			out.Successful = append(out.Successful, types.PublishBatchResultEntry{Id: e.Id, MessageId: aws.String(id)})
-		}
-		return out, nil
+			return types.PublishBatchResultEntry{Id: e.Id, MessageId: aws.String(id)}, err
+		}, publishFailure)
+		return &sns.PublishBatchOutput{Successful: ok, Failed: failed}, nil
 	})
+}
+
+// publishFailure is a failed PublishBatch entry.
+func publishFailure(id *string, code, msg string, sender bool) types.BatchResultErrorEntry {
+	return types.BatchResultErrorEntry{Id: id, Code: aws.String(code), Message: aws.String(msg), SenderFault: sender}
 }
 
 func checkPublishBatch(entries []types.PublishBatchRequestEntry) error {

@@ -23,24 +23,13 @@ func (s *SQS) DeleteMessage(_ context.Context, in *sqs.DeleteMessageInput, _ ...
 
 // DeleteMessageBatch deletes up to 10 messages; bad handles fail alone.
 func (s *SQS) DeleteMessageBatch(_ context.Context, in *sqs.DeleteMessageBatchInput, _ ...func(*sqs.Options)) (*sqs.DeleteMessageBatchOutput, error) {
-	ids := make([]*string, len(in.Entries))
-	for i, e := range in.Entries {
-		ids[i] = e.Id
-	}
-	return withQueue(s, "DeleteMessageBatch", in.QueueUrl, checkBatch(ids), func(q *queue) (*sqs.DeleteMessageBatchOutput, error) {
-		out := &sqs.DeleteMessageBatchOutput{}
-		for _, e := range in.Entries {
-			if s.entryFault("DeleteMessageBatch") {
-				out.Failed = append(out.Failed, failedEntry(e.Id, "InternalError", "injected entry failure", false))
-				continue
-			}
-			if err := s.deleteLocked(q, aws.ToString(e.ReceiptHandle)); err != nil {
-				out.Failed = append(out.Failed, failedEntry(e.Id, errorCode(err), err.Error(), true))
-				continue
-			}
-			out.Successful = append(out.Successful, types.DeleteMessageBatchResultEntry{Id: e.Id})
-		}
-		return out, nil
+	ids := entryIDs(in.Entries, func(e types.DeleteMessageBatchRequestEntry) *string { return e.Id })
+	const op = "DeleteMessageBatch"
+	return withQueue(s, op, in.QueueUrl, checkBatch(ids), func(q *queue) (*sqs.DeleteMessageBatchOutput, error) {
+		ok, failed := runBatch(&s.Faults, op, ids, func(i int) (types.DeleteMessageBatchResultEntry, error) {
+			return types.DeleteMessageBatchResultEntry{Id: ids[i]}, s.deleteLocked(q, aws.ToString(in.Entries[i].ReceiptHandle))
+		}, failedEntry)
+		return &sqs.DeleteMessageBatchOutput{Successful: ok, Failed: failed}, nil
 	})
 }
 
@@ -74,29 +63,18 @@ func (s *SQS) ChangeMessageVisibility(_ context.Context, in *sqs.ChangeMessageVi
 // ChangeMessageVisibilityBatch sets the visibility timeout of up to 10
 // in-flight messages; a bad handle or timeout fails its entry alone.
 func (s *SQS) ChangeMessageVisibilityBatch(_ context.Context, in *sqs.ChangeMessageVisibilityBatchInput, _ ...func(*sqs.Options)) (*sqs.ChangeMessageVisibilityBatchOutput, error) {
-	ids := make([]*string, len(in.Entries))
-	for i, e := range in.Entries {
-		ids[i] = e.Id
-	}
+	ids := entryIDs(in.Entries, func(e types.ChangeMessageVisibilityBatchRequestEntry) *string { return e.Id })
 	const op = "ChangeMessageVisibilityBatch"
 	return withQueue(s, op, in.QueueUrl, checkBatch(ids), func(q *queue) (*sqs.ChangeMessageVisibilityBatchOutput, error) {
-		out := &sqs.ChangeMessageVisibilityBatchOutput{}
-		for _, e := range in.Entries {
-			if s.entryFault(op) {
-				out.Failed = append(out.Failed, failedEntry(e.Id, "InternalError", "injected entry failure", false))
-				continue
-			}
+		ok, failed := runBatch(&s.Faults, op, ids, func(i int) (types.ChangeMessageVisibilityBatchResultEntry, error) {
+			e := in.Entries[i]
 			err := checkVisibility(e.VisibilityTimeout)
 			if err == nil {
 				err = s.changeVisibilityLocked(q, aws.ToString(e.ReceiptHandle), e.VisibilityTimeout)
 			}
-			if err != nil {
-				out.Failed = append(out.Failed, failedEntry(e.Id, errorCode(err), err.Error(), true))
-				continue
-			}
-			out.Successful = append(out.Successful, types.ChangeMessageVisibilityBatchResultEntry{Id: e.Id})
-		}
-		return out, nil
+			return types.ChangeMessageVisibilityBatchResultEntry{Id: e.Id}, err
+		}, failedEntry)
+		return &sqs.ChangeMessageVisibilityBatchOutput{Successful: ok, Failed: failed}, nil
 	})
 }
 

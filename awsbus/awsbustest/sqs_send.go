@@ -41,38 +41,29 @@ func (s *SQS) SendMessage(_ context.Context, in *sqs.SendMessageInput, _ ...func
 
 // SendMessageBatch enqueues up to 10 messages; invalid entries fail alone.
 func (s *SQS) SendMessageBatch(_ context.Context, in *sqs.SendMessageBatchInput, _ ...func(*sqs.Options)) (*sqs.SendMessageBatchOutput, error) {
-	return withQueue(s, "SendMessageBatch", in.QueueUrl, checkSendBatch(in.Entries), func(q *queue) (*sqs.SendMessageBatchOutput, error) {
-		out := &sqs.SendMessageBatchOutput{}
-		for _, e := range in.Entries {
-			if s.entryFault("SendMessageBatch") {
-				out.Failed = append(out.Failed, failedEntry(e.Id, "InternalError", "injected entry failure", false))
-				continue
-			}
+	ids := entryIDs(in.Entries, func(e types.SendMessageBatchRequestEntry) *string { return e.Id })
+	const op = "SendMessageBatch"
+	return withQueue(s, op, in.QueueUrl, checkSendBatch(in.Entries, ids), func(q *queue) (*sqs.SendMessageBatchOutput, error) {
+		ok, failed := runBatch(&s.Faults, op, ids, func(i int) (types.SendMessageBatchResultEntry, error) {
+			e := in.Entries[i]
 			id, seq, err := s.enqueueLocked(q, sendRequest{
 				body: aws.ToString(e.MessageBody), attrs: e.MessageAttributes,
 				group: aws.ToString(e.MessageGroupId), dedupID: aws.ToString(e.MessageDeduplicationId),
 				delay: e.DelaySeconds,
 			})
-			if err != nil {
-				out.Failed = append(out.Failed, failedEntry(e.Id, errorCode(err), err.Error(), true))
-				continue
-			}
-			out.Successful = append(out.Successful, types.SendMessageBatchResultEntry{
+			return types.SendMessageBatchResultEntry{
 				Id: e.Id, MessageId: aws.String(id), SequenceNumber: seq,
 				MD5OfMessageBody: aws.String(md5Hex(aws.ToString(e.MessageBody))),
-			})
-		}
-		return out, nil
+			}, err
+		}, failedEntry)
+		return &sqs.SendMessageBatchOutput{Successful: ok, Failed: failed}, nil
 	})
 }
 
-// checkBatch applies the batch request rules shared by every batch call.
 // checkSendBatch checks the entry ids and the total size of a batch.
-func checkSendBatch(entries []types.SendMessageBatchRequestEntry) error {
-	ids := make([]*string, len(entries))
+func checkSendBatch(entries []types.SendMessageBatchRequestEntry, ids []*string) error {
 	total := 0
-	for i, e := range entries {
-		ids[i] = e.Id
+	for _, e := range entries {
 		total += len(aws.ToString(e.MessageBody))
 		n, _ := checkAttributes(e.MessageAttributes)
 		total += n
@@ -86,6 +77,7 @@ func checkSendBatch(entries []types.SendMessageBatchRequestEntry) error {
 	return nil
 }
 
+// checkBatch applies the batch request rules shared by every batch call.
 func checkBatch(ids []*string) error {
 	if len(ids) == 0 {
 		return &types.EmptyBatchRequest{Message: aws.String("There should be at least one entry in the request.")}

@@ -22,10 +22,7 @@ type NewCommandStoreFunc func(t *testing.T) cqrs.CommandStore
 // newStore returns.
 func RunCommandStore(t *testing.T, newStore NewCommandStoreFunc) {
 	t.Helper()
-	tests := []struct {
-		name string
-		fn   func(t *testing.T, s cqrs.CommandStore)
-	}{
+	runSuite(t, []suiteCase[cqrs.CommandStore]{
 		{"SequenceStartsAtOnePerEntity", testSequenceStartsAtOne},
 		{"ParallelNextSequenceIsGapless", testParallelNextSequence},
 		{"AppendLoadInSequenceOrder", testAppendLoadOrder},
@@ -33,13 +30,7 @@ func RunCommandStore(t *testing.T, newStore NewCommandStoreFunc) {
 		{"AppendRefusesDuplicates", testAppendDuplicates},
 		{"FindByMessageID", testFind},
 		{"LoadOfUnknownEntityIsEmpty", testLoadUnknown},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			tc.fn(t, newStore(t))
-		})
-	}
+	}, func(t *testing.T, _ int) cqrs.CommandStore { return newStore(t) })
 }
 
 func testSequenceStartsAtOne(t *testing.T, s cqrs.CommandStore) {

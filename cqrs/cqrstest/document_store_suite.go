@@ -31,10 +31,7 @@ type DocumentOptions struct {
 func RunDocumentStore(t *testing.T, newStore NewDocumentStoreFunc, opts DocumentOptions) {
 	t.Helper()
 	opts.LargeDocument = cmp.Or(opts.LargeDocument, 1<<20)
-	tests := []struct {
-		name string
-		fn   func(t *testing.T, s cqrs.DocumentStore)
-	}{
+	runSuite(t, []suiteCase[cqrs.DocumentStore]{
 		{"MissingIsNotFound", testDocMissing},
 		{"SaveLoadVersions", testDocVersions},
 		{"StaleSaveConflicts", testDocStaleSave},
@@ -44,13 +41,7 @@ func RunDocumentStore(t *testing.T, newStore NewDocumentStoreFunc, opts Document
 		{"EmptyDocumentLoads", testDocEmpty},
 		{"ConcurrentIncrementsAllApply", testDocConcurrentIncrements},
 		{"LargeDocument", func(t *testing.T, s cqrs.DocumentStore) { testDocLarge(t, s, opts.LargeDocument) }},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			tc.fn(t, newStore(t))
-		})
-	}
+	}, func(t *testing.T, _ int) cqrs.DocumentStore { return newStore(t) })
 }
 
 func testDocMissing(t *testing.T, s cqrs.DocumentStore) {

@@ -63,24 +63,17 @@ func RunTransport(t *testing.T, h TransportHarness) {
 	if h.New == nil || h.Destination == nil || h.DeadLetters == nil {
 		t.Fatal("cqrstest: TransportHarness needs New, Destination and DeadLetters")
 	}
-	tests := []struct {
-		name string
-		fn   func(t *testing.T, r *transportRun)
-	}{
+	nonce := watermill.NewShortUUID()[:6]
+	runSuite(t, []suiteCase[*transportRun]{
 		{"CommandReachesOneServiceSplitAcrossInstances", testCommandsSplit},
 		{"EventReachesEverySubscribingService", testEventsFanOut},
 		{"NackedMessageIsRedelivered", testRedelivery},
 		{"PermanentFailureIsDeadLetteredOthersFlow", testDeadLetter},
 		{"PerEntityOrderOnOrderedDestination", testEntityOrder},
 		{"CloseDrainsHandlerInFlight", testCloseDrains},
-	}
-	nonce := watermill.NewShortUUID()[:6]
-	for i, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			tc.fn(t, &transportRun{h: h, name: fmt.Sprintf("tc%s%d", nonce, i+1)})
-		})
-	}
+	}, func(_ *testing.T, i int) *transportRun {
+		return &transportRun{h: h, name: fmt.Sprintf("tc%s%d", nonce, i+1)}
+	})
 }
 
 // transportRun is one scenario's use of the harness. Its name, unique per

@@ -22,17 +22,15 @@ import (
 // its work), and the command is not lost: its effect is applied, by the
 // closed instance or, after a restart, by a new one.
 func testCloseDrains(t *testing.T, r *transportRun) {
-	dest := r.h.Destination(t, sourceflow.KindCommand, false)
 	probeDest := r.h.Destination(t, sourceflow.KindEvent, false)
 	b := newBlocker(r.h.Timeout)
-	a := worker(r.service("a"), suiteCommand, dest, nil, b.handle, func(svc *cqrs.Service) error {
+	setup := r.listenAndSend(t, false, 1, b.handle, func(svc *cqrs.Service) error {
 		return cqrs.RegisterEvent[probeEvt](svc, suiteProbe, probeDest)
 	})
-	first, _ := r.start(t, a, 0)
-	out, _ := r.start(t, newSpec(r.service("sender"), nil, register[suiteCmd](suiteCommand, dest)), 0)
+	first := setup.instances[0]
 	sendErr := make(chan error, 1)
 	go func() {
-		_, err := cqrs.NewAggregate(out, "conformance").Send(context.Background(), r.entities(1)[0], suiteCmd{N: 1})
+		_, err := cqrs.NewAggregate(setup.sender, "conformance").Send(context.Background(), r.entities(1)[0], suiteCmd{N: 1})
 		sendErr <- err
 	}()
 	env := receive(t, r, b.inFlight, "the command reaches the handler")
@@ -55,8 +53,8 @@ func testCloseDrains(t *testing.T, r *transportRun) {
 	require.NoError(t, res.err, "close the listening service")
 	assert.EqualValues(t, 1, res.finished, "Close returned only after the handler in flight finished")
 
-	r.start(t, a, 1)
-	r.waitApplied(t, a, []cqrs.Envelope{env})
+	r.start(t, setup.listener, 1)
+	r.waitApplied(t, setup.listener, []cqrs.Envelope{env})
 	assert.NoError(t, receive(t, r, sendErr, "Send returns"), "send the command")
 }
 

@@ -22,21 +22,19 @@ import (
 // with its handler's error, the other naming its missing envelope), and
 // every good command is handled.
 func testDeadLetter(t *testing.T, r *transportRun) {
-	dest := r.h.Destination(t, sourceflow.KindCommand, false)
-	a := worker(r.service("a"), suiteCommand, dest, nil, poisonable)
-	r.startAll(t, a, r.h.Instances)
-	out, tr := r.start(t, newSpec(r.service("sender"), nil, register[suiteCmd](suiteCommand, dest)), 0)
+	setup := r.listenAndSend(t, false, r.h.Instances, poisonable)
+	dest, out := setup.dest, setup.sender
 	entities := r.entities(3)
 	good := func(i int) any { return suiteCmd{N: i} }
 
 	sent := r.sendEach(t, out, entities, 2, good)
 	poison := r.sendEach(t, out, entities[:1], 1, func(int) any { return suiteCmd{Poison: true} })[0]
 	raw := message.NewMessage(watermill.NewUUID(), []byte(`{"n":0}`))
-	pub, err := tr.Publisher(dest)
+	pub, err := setup.senderTransport.Publisher(dest)
 	require.NoError(t, err)
 	require.NoError(t, pub.Publish(dest, raw), "publish a message without metadata")
 	sent = append(sent, r.sendEach(t, out, entities, 2, good)...)
-	r.waitApplied(t, a, sent)
+	r.waitApplied(t, setup.listener, sent)
 
 	want := map[string]string{poison.MessageID: "poison-" + poison.MessageID, raw.UUID: "envelope"}
 	var dead map[string]string
@@ -47,7 +45,7 @@ func testDeadLetter(t *testing.T, r *transportRun) {
 	for _, env := range sent {
 		assert.NotContains(t, dead, env.MessageID, "a good command is not dead-lettered")
 	}
-	assert.Equal(t, []string{poison.MessageID}, a.unapplied(t, []cqrs.Envelope{poison}), "the poison is never applied")
+	assert.Equal(t, []string{poison.MessageID}, setup.listener.unapplied(t, []cqrs.Envelope{poison}), "the poison is never applied")
 	t.Logf("dead letters of %s: %v", dest, dead)
 }
 

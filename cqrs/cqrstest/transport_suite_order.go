@@ -8,7 +8,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
-	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs"
 )
 
@@ -26,19 +25,16 @@ func testEntityOrder(t *testing.T, r *transportRun) {
 	if !r.h.Ordered {
 		t.Skip("the transport does not claim per-entity order")
 	}
-	dest := r.h.Destination(t, sourceflow.KindCommand, true)
 	var order firstReceipts
 	record := func(ctx context.Context, s *appliedState, c suiteCmd, env cqrs.Envelope) ([]any, error) {
 		order.add(env.EntityID, env.Sequence)
 		return apply(ctx, s, c, env)
 	}
-	a := worker(r.service("a"), suiteCommand, dest, nil, record)
-	r.startAll(t, a, r.h.Instances)
-	out, _ := r.start(t, newSpec(r.service("sender"), nil, register[suiteCmd](suiteCommand, dest)), 0)
+	setup := r.listenAndSend(t, true, r.h.Instances, record)
 
 	entities := r.entities(orderedEntities)
-	sent := r.sendEach(t, out, entities, commandsInStream, func(i int) any { return suiteCmd{N: i} })
-	r.waitApplied(t, a, sent)
+	sent := r.sendEach(t, setup.sender, entities, commandsInStream, func(i int) any { return suiteCmd{N: i} })
+	r.waitApplied(t, setup.listener, sent)
 
 	want := make([]int64, commandsInStream)
 	for i := range want {

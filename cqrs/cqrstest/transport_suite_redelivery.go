@@ -7,7 +7,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
-	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs"
 )
 
@@ -19,7 +18,6 @@ const failuresBeforeSuccess = 2
 // with an error a retry may cure; the transport delivers each again, and
 // every message is handled, none dead-lettered.
 func testRedelivery(t *testing.T, r *transportRun) {
-	dest := r.h.Destination(t, sourceflow.KindCommand, false)
 	var attempts counter
 	flaky := func(ctx context.Context, s *appliedState, c suiteCmd, env cqrs.Envelope) ([]any, error) {
 		if n := attempts.inc(env.MessageID); n <= failuresBeforeSuccess {
@@ -27,14 +25,12 @@ func testRedelivery(t *testing.T, r *transportRun) {
 		}
 		return apply(ctx, s, c, env)
 	}
-	a := worker(r.service("a"), suiteCommand, dest, nil, flaky)
-	r.startAll(t, a, r.h.Instances)
-	out, _ := r.start(t, newSpec(r.service("sender"), nil, register[suiteCmd](suiteCommand, dest)), 0)
+	setup := r.listenAndSend(t, false, r.h.Instances, flaky)
 
-	sent := r.sendEach(t, out, r.entities(3), 2, func(i int) any { return suiteCmd{N: i} })
-	r.waitApplied(t, a, sent)
+	sent := r.sendEach(t, setup.sender, r.entities(3), 2, func(i int) any { return suiteCmd{N: i} })
+	r.waitApplied(t, setup.listener, sent)
 
-	dead := r.h.DeadLetters(t, dest)
+	dead := r.h.DeadLetters(t, setup.dest)
 	for _, env := range sent {
 		assert.Greater(t, attempts.get(env.MessageID), failuresBeforeSuccess, "deliveries of %s", env.MessageID)
 		assert.NotContains(t, dead, env.MessageID, "a message that succeeded on redelivery is not dead-lettered")

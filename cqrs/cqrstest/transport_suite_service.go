@@ -75,12 +75,14 @@ func (r *transportRun) start(t *testing.T, spec *serviceSpec, i int) (*cqrs.Serv
 	return svc, tr
 }
 
-// startAll starts n instances of spec.
-func (r *transportRun) startAll(t *testing.T, spec *serviceSpec, n int) {
+// startAll starts n instances of spec and returns them.
+func (r *transportRun) startAll(t *testing.T, spec *serviceSpec, n int) []*cqrs.Service {
 	t.Helper()
+	out := make([]*cqrs.Service, n)
 	for i := range n {
-		r.start(t, spec, i)
+		out[i], _ = r.start(t, spec, i)
 	}
+	return out
 }
 
 // register returns a wiring that registers command C as typeName on dest.

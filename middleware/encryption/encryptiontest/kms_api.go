@@ -21,6 +21,17 @@ func (k *KMS) beginKey(counter *int, ref *string) (*key, error) {
 	return k.resolve(ref)
 }
 
+// beginMetadata begins a request that reads the metadata of the key ref
+// names (see beginKey): it fails when access to the key is denied, not when
+// the key is disabled. The caller holds mu afterwards, whatever the result.
+func (k *KMS) beginMetadata(counter *int, ref *string) (*key, error) {
+	x, err := k.beginKey(counter, ref)
+	if err == nil && x.denied {
+		err = usable(x)
+	}
+	return x, err
+}
+
 // usable checks the key state for a cryptographic operation.
 func usable(x *key) error {
 	if x.denied {
@@ -125,13 +136,10 @@ func (k *KMS) Decrypt(_ context.Context, in *kms.DecryptInput, _ ...func(*kms.Op
 
 // DescribeKey implements encryption.KMSAPI.
 func (k *KMS) DescribeKey(_ context.Context, in *kms.DescribeKeyInput, _ ...func(*kms.Options)) (*kms.DescribeKeyOutput, error) {
-	x, err := k.beginKey(&k.calls.DescribeKey, in.KeyId)
+	x, err := k.beginMetadata(&k.calls.DescribeKey, in.KeyId)
 	defer k.mu.Unlock()
 	if err != nil {
 		return nil, err
-	}
-	if x.denied {
-		return nil, usable(x)
 	}
 	state, manager := types.KeyStateEnabled, types.KeyManagerTypeCustomer
 	if x.disabled {
@@ -159,13 +167,10 @@ func (k *KMS) GetKeyPolicy(_ context.Context, in *kms.GetKeyPolicyInput, _ ...fu
 		k.mu.Unlock()
 		return nil, &smithy.GenericAPIError{Code: "ValidationException", Message: "GetKeyPolicy takes a key id or key ARN, not an alias"}
 	}
-	x, err := k.beginKey(&k.calls.GetKeyPolicy, in.KeyId)
+	x, err := k.beginMetadata(&k.calls.GetKeyPolicy, in.KeyId)
 	defer k.mu.Unlock()
 	if err != nil {
 		return nil, err
-	}
-	if x.denied {
-		return nil, usable(x)
 	}
 	name := "default"
 	if in.PolicyName != nil && *in.PolicyName != name {
