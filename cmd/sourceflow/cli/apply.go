@@ -6,7 +6,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -100,7 +99,7 @@ func whyLeft(r topology.DriftReport, s *session) string {
 func printEndpoints(w io.Writer, eps topology.Endpoints) {
 	names := slices.Sorted(maps.Keys(eps))
 	fmt.Fprintln(w, "Endpoints:")
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	tw := newTable(w)
 	for _, n := range names {
 		ep := eps[n]
 		if ep.TopicARN != "" {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 )
@@ -89,18 +88,17 @@ func (g *globals) runDLQList(cmd *cobra.Command, path, output string) error {
 }
 
 func printDLQDepths(w io.Writer, s *session, rows []dlqDepth) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "DEAD-LETTER QUEUE\tSOURCE QUEUE\tVISIBLE\tIN FLIGHT")
+	lines := make([]string, len(rows))
 	var total int64
-	for _, r := range rows {
+	for i, r := range rows {
 		vis, fl := strconv.FormatInt(r.visible, 10), strconv.FormatInt(r.inFlight, 10)
 		if r.missing {
 			vis, fl = "missing", "-"
 		}
 		total += r.visible + r.inFlight
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.pair.dlq, r.pair.source, vis, fl)
+		lines[i] = r.pair.dlq + "\t" + r.pair.source + "\t" + vis + "\t" + fl
 	}
-	if err := tw.Flush(); err != nil {
+	if err := writeTable(w, "DEAD-LETTER QUEUE\tSOURCE QUEUE\tVISIBLE\tIN FLIGHT", lines); err != nil {
 		return err
 	}
 	_, err := fmt.Fprintf(w, "Service %s in %s: %d dead letters in %d dead-letter queues.\n",

@@ -17,7 +17,7 @@ type peekFlags struct {
 
 func newDLQPeekCommand(g *globals) *cobra.Command {
 	var f peekFlags
-	cmd := &cobra.Command{
+	cmd := flagCommand(&cobra.Command{
 		Use:   "peek -f FILE --queue NAME",
 		Short: "Show the messages of a dead-letter queue without consuming them",
 		Long: `peek shows up to --max messages of a dead-letter queue, decoded: type,
@@ -53,9 +53,7 @@ would act on are \u escapes.`,
 			"  sourceflow dlq peek -f orders.topology.yaml --queue orders.fifo --max 50 --payload\n" +
 			"  sourceflow dlq peek -f orders.topology.yaml --queue orders-dlq.fifo --decrypt\n" +
 			"  sourceflow dlq peek -f orders.topology.yaml --queue orders-dlq.fifo -o json",
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return g.runDLQPeek(cmd, f) },
-	}
+	}, &f, g.runDLQPeek)
 	addFileFlag(cmd, &f.path)
 	addQueueFlag(cmd, &f.queue)
 	cmd.Flags().IntVar(&f.max, "max", 10, fmt.Sprintf("most messages to show, 1..%d", maxPeek))

@@ -31,15 +31,13 @@ counts are approximate, so with --yes it purges all the same.`
 
 func newDLQPurgeCommand(g *globals) *cobra.Command {
 	var f purgeFlags
-	cmd := &cobra.Command{
+	cmd := flagCommand(&cobra.Command{
 		Use:   "purge -f FILE --queue DLQ [--yes]",
 		Short: "Delete every message of a dead-letter queue",
 		Long:  purgeLong,
 		Example: "  sourceflow dlq purge -f orders.topology.yaml --queue orders-dlq.fifo\n" +
 			"  sourceflow dlq purge -f orders.topology.yaml --queue orders-dlq.fifo --yes",
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return g.runDLQPurge(cmd, f) },
-	}
+	}, &f, g.runDLQPurge)
 	addFileFlag(cmd, &f.path)
 	cmd.Flags().StringVar(&f.queue, "queue", "", "the dead-letter queue to empty (see dlq list)")
 	_ = cmd.MarkFlagRequired("queue")

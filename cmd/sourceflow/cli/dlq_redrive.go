@@ -61,16 +61,14 @@ Methods (--method; the output says which one ran):
 
 func newDLQRedriveCommand(g *globals) *cobra.Command {
 	var f redriveFlags
-	cmd := &cobra.Command{
+	cmd := flagCommand(&cobra.Command{
 		Use:   "redrive -f FILE --queue NAME",
 		Short: "Move the messages of a dead-letter queue back to their queue",
 		Long:  redriveLong,
 		Example: "  sourceflow dlq redrive -f orders.topology.yaml --queue orders-dlq.fifo\n" +
 			"  sourceflow dlq redrive -f orders.topology.yaml --queue orders-order-events-dlq --rate 20/s --max 100\n" +
 			"  sourceflow dlq redrive -f orders.topology.yaml --queue orders-order-events --method native",
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return g.runDLQRedrive(cmd, f) },
-	}
+	}, &f, g.runDLQRedrive)
 	addFileFlag(cmd, &f.path)
 	addQueueFlag(cmd, &f.queue)
 	cmd.Flags().StringVar(&f.rate, "rate", "100/s", "most messages moved a second, N/s; 0 for no limit")

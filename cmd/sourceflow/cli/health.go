@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -33,7 +32,7 @@ type healthFlags struct {
 
 func newHealthCommand(g *globals) *cobra.Command {
 	var f healthFlags
-	cmd := &cobra.Command{
+	cmd := flagCommand(&cobra.Command{
 		Use:   "health -f FILE",
 		Short: "Check every queue, dead-letter queue and topic of a topology file",
 		Long: `health probes each resource of the topology file with a read call: every
@@ -53,9 +52,7 @@ skipped; "degraded" is reported only by a running transport, for open
 publish circuits, never by this command.`,
 		Example: "  sourceflow health -f orders.topology.yaml\n" +
 			"  sourceflow health -f orders.topology.yaml --output json | jq .status",
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return g.runHealth(cmd, f) },
-	}
+	}, &f, g.runHealth)
 	addFileFlag(cmd, &f.path)
 	addOutputFlag(cmd, &f.output)
 	cmd.Flags().DurationVar(&f.checkTimeout, "check-timeout", 5*time.Second, "bound on each check, and per resource on reading the topology before them")
@@ -200,12 +197,11 @@ func printHealth(w io.Writer, output string, rep healthReport) error {
 	if output == outputJSON {
 		return writeJSON(w, rep)
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tKIND\tSTATUS\tLATENCY\tERROR")
-	for _, c := range rep.Checks {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.Name, c.Kind, c.Status, c.Latency.Round(time.Millisecond), c.Error)
+	lines := make([]string, len(rep.Checks))
+	for i, c := range rep.Checks {
+		lines[i] = fmt.Sprintf("%s\t%s\t%s\t%s\t%s", c.Name, c.Kind, c.Status, c.Latency.Round(time.Millisecond), c.Error)
 	}
-	if err := tw.Flush(); err != nil {
+	if err := writeTable(w, "NAME\tKIND\tSTATUS\tLATENCY\tERROR", lines); err != nil {
 		return err
 	}
 	notRun := ""

@@ -50,16 +50,14 @@ type iamFlags struct {
 
 func newIAMPolicyCommand(g *globals) *cobra.Command {
 	var f iamFlags
-	cmd := &cobra.Command{
+	cmd := flagCommand(&cobra.Command{
 		Use:   "iam-policy -f FILE [--service NAME]",
 		Short: "Print the least-privilege IAM policy of a service",
 		Long:  iamPolicyLong,
 		Example: "  sourceflow iam-policy -f orders.topology.yaml --account-id 111122223333 > orders-policy.json\n" +
 			"  sourceflow iam-policy -f orders.topology.yaml --account-id 111122223333 --key-policy\n" +
 			"  AWS_ACCOUNT_ID=111122223333 AWS_REGION=eu-west-1 sourceflow iam-policy -f orders.topology.yaml --provisioning assume",
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return g.runIAMPolicy(cmd, f) },
-	}
+	}, &f, g.runIAMPolicy)
 	addFileFlag(cmd, &f.path)
 	cmd.Flags().StringVar(&f.service, "service", "", "the service the file must describe; default: the file's service")
 	cmd.Flags().StringVar(&f.provisioning, "provisioning", topology.ProvisionCreate.String(),

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 )
@@ -26,6 +27,24 @@ func checkOutput(output string) error {
 		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("--output %q: want %s or %s", output, outputTable, outputJSON)}
 	}
 	return nil
+}
+
+// newTable returns a writer that aligns the tab-separated columns of what
+// is written to it on w, as every table of the commands is laid out. The
+// caller flushes it.
+func newTable(w io.Writer) *tabwriter.Writer {
+	return tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+}
+
+// writeTable writes the header head and then lines, each a row of
+// tab-separated columns, to w as an aligned table.
+func writeTable(w io.Writer, head string, lines []string) error {
+	tw := newTable(w)
+	fmt.Fprintln(tw, head)
+	for _, l := range lines {
+		fmt.Fprintln(tw, l)
+	}
+	return tw.Flush()
 }
 
 // writeJSON writes v to w as indented JSON.

@@ -27,8 +27,7 @@ type session struct {
 // path.
 func fileCommand(cmd *cobra.Command, run func(cmd *cobra.Command, path string) error) *cobra.Command {
 	var path string
-	cmd.Args = cobra.NoArgs
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error { return run(cmd, path) }
+	flagCommand(cmd, &path, run)
 	addFileFlag(cmd, &path)
 	return cmd
 }

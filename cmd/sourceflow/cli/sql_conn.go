@@ -72,3 +72,14 @@ func (g *globals) runSQL(cmd *cobra.Command, f connFlags, fn func(ctx context.Co
 	defer c.close()
 	return fn(ctx, c)
 }
+
+// runSQLOne checks that f names one destination or one outbox, then runs fn
+// on the database as runSQL does, with its name and whether it is an
+// outbox.
+func (g *globals) runSQLOne(cmd *cobra.Command, f sqlTargetFlags, fn func(ctx context.Context, c *sqlConn, name string, isOutbox bool) error) error {
+	name, isOutbox, err := f.target.one()
+	if err != nil {
+		return err
+	}
+	return g.runSQL(cmd, f.conn, func(ctx context.Context, c *sqlConn) error { return fn(ctx, c, name, isOutbox) })
+}

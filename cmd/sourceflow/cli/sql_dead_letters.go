@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -14,15 +13,14 @@ import (
 )
 
 type sqlLettersFlags struct {
-	conn    connFlags
-	target  sqlTarget
+	sqlTargetFlags
 	output  string
 	payload bool
 }
 
 func newSQLDeadLettersCommand(g *globals) *cobra.Command {
 	var f sqlLettersFlags
-	cmd := &cobra.Command{
+	cmd := flagCommand(&cobra.Command{
 		Use:   "dead-letters (--destination NAME | --outbox TOPIC) [--payload]",
 		Short: "List the dead letters of a destination or an outbox, with their reasons",
 		Long: `dead-letters prints one line per dead letter of a destination
@@ -38,11 +36,8 @@ cannot be read shows why as its reason.
 consumed.`,
 		Example: "  sourceflow sql dead-letters --destination payments.fifo\n" +
 			"  sourceflow sql dead-letters --outbox sourceflow_outbox --payload -o json",
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return g.runSQLDeadLetters(cmd, f) },
-	}
-	addConnFlags(cmd, &f.conn)
-	addTargetFlags(cmd, &f.target)
+	}, &f, g.runSQLDeadLetters)
+	addTargetFlags(cmd, &f.sqlTargetFlags)
 	cmd.Flags().BoolVar(&f.payload, "payload", false, "show the payloads")
 	addOutputFlag(cmd, &f.output)
 	return cmd
@@ -52,11 +47,7 @@ func (g *globals) runSQLDeadLetters(cmd *cobra.Command, f sqlLettersFlags) error
 	if err := checkOutput(f.output); err != nil {
 		return err
 	}
-	name, isOutbox, err := f.target.one()
-	if err != nil {
-		return err
-	}
-	return g.runSQL(cmd, f.conn, func(ctx context.Context, c *sqlConn) error {
+	return g.runSQLOne(cmd, f.sqlTargetFlags, func(ctx context.Context, c *sqlConn, name string, isOutbox bool) error {
 		dead, err := c.deadLetters(ctx, name, isOutbox)
 		if err != nil {
 			return c.failure("sql dead-letters "+name, err)
@@ -89,7 +80,6 @@ func printSQLLetters(w io.Writer, letters []sqlLetter, isOutbox, payload bool) e
 	if len(letters) == 0 {
 		return nil
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	head := "MESSAGE ID\tTYPE\tENTITY\t"
 	if isOutbox {
 		head += "DESTINATION\t"
@@ -98,8 +88,8 @@ func printSQLLetters(w io.Writer, letters []sqlLetter, isOutbox, payload bool) e
 	if payload {
 		head += "\tPAYLOAD"
 	}
-	fmt.Fprintln(tw, head)
-	for _, l := range letters {
+	lines := make([]string, len(letters))
+	for i, l := range letters {
 		line := printable(l.MessageID) + "\t" + printable(firstOf(l.Type, "-")) + "\t" + printable(firstOf(l.Entity, "-")) + "\t"
 		if isOutbox {
 			line += printable(firstOf(l.Destination, "-")) + "\t"
@@ -108,7 +98,7 @@ func printSQLLetters(w io.Writer, letters []sqlLetter, isOutbox, payload bool) e
 		if payload {
 			line += "\t" + l.shownPayload()
 		}
-		fmt.Fprintln(tw, line)
+		lines[i] = line
 	}
-	return tw.Flush()
+	return writeTable(w, head, lines)
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -29,15 +28,14 @@ type sqlDepth struct {
 }
 
 type sqlDepthFlags struct {
-	conn    connFlags
-	target  sqlTarget
+	sqlTargetFlags
 	service string
 	output  string
 }
 
 func newSQLDepthCommand(g *globals) *cobra.Command {
 	var f sqlDepthFlags
-	cmd := &cobra.Command{
+	cmd := flagCommand(&cobra.Command{
 		Use:   "depth --service NAME --destination NAME [--destination NAME…] [--outbox TOPIC…]",
 		Short: "Show the messages a service has yet to handle, an outbox's rows not yet forwarded, and their dead letters",
 		Long: `depth prints, for each --destination, how many of its messages the consumer
@@ -52,11 +50,8 @@ an outbox that cannot be read is named (exit 3) after the depths of the
 others.`,
 		Example: "  sourceflow sql depth --service payments --destination payments.fifo --destination order-events\n" +
 			"  sourceflow sql depth --outbox sourceflow_outbox -o json",
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return g.runSQLDepth(cmd, f) },
-	}
-	addConnFlags(cmd, &f.conn)
-	addTargetFlags(cmd, &f.target)
+	}, &f, g.runSQLDepth)
+	addTargetFlags(cmd, &f.sqlTargetFlags)
 	cmd.Flags().StringVar(&f.service, "service", "", "the service whose consumer group reads the destinations (required with --destination)")
 	addOutputFlag(cmd, &f.output)
 	return cmd
@@ -144,14 +139,13 @@ func printSQLDepths(w io.Writer, f sqlDepthFlags, c *sqlConn, rows []sqlDepth) e
 			Depths  []sqlDepth `json:"depths"`
 		}{f.service, append([]sqlDepth{}, rows...)})
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tKIND\tAHEAD\tDEAD LETTERS")
+	lines := make([]string, len(rows))
 	var ahead, dead int64
-	for _, r := range rows {
+	for i, r := range rows {
 		ahead, dead = ahead+r.Ahead, dead+r.DeadLetters
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\n", r.Name, r.Kind, r.Ahead, r.DeadLetters)
+		lines[i] = fmt.Sprintf("%s\t%s\t%d\t%d", r.Name, r.Kind, r.Ahead, r.DeadLetters)
 	}
-	if err := tw.Flush(); err != nil {
+	if err := writeTable(w, "NAME\tKIND\tAHEAD\tDEAD LETTERS", lines); err != nil {
 		return err
 	}
 	who := "On "

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -29,7 +28,7 @@ type sqlGroupJSON struct {
 
 func newSQLGroupsCommand(g *globals) *cobra.Command {
 	var f sqlGroupsFlags
-	cmd := &cobra.Command{
+	cmd := flagCommand(&cobra.Command{
 		Use:   "groups --destination NAME [--remove SERVICE --yes]",
 		Short: "List the consumer groups of a destination, or remove a retired service's",
 		Long: `groups lists every consumer group of a destination: each service that
@@ -49,9 +48,7 @@ without --yes.`,
 		Example: "  sourceflow sql groups --destination order-events\n" +
 			"  sourceflow sql groups --destination order-events -o json\n" +
 			"  sourceflow sql groups --destination order-events --remove reporting --yes",
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return g.runSQLGroups(cmd, f) },
-	}
+	}, &f, g.runSQLGroups)
 	addConnFlags(cmd, &f.conn)
 	cmd.Flags().StringVar(&f.destination, "destination", "", "the sqlbus destination, as the services name it")
 	cmd.Flags().StringVar(&f.remove, "remove", "", "the service whose consumer group to remove (with --yes)")
@@ -81,12 +78,11 @@ func (g *globals) runSQLGroups(cmd *cobra.Command, f sqlGroupsFlags) error {
 		if f.output == outputJSON {
 			return writeGroupsJSON(cmd.OutOrStdout(), f.destination, groups)
 		}
-		tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "SERVICE\tAHEAD")
-		for _, gr := range groups {
-			fmt.Fprintf(tw, "%s\t%d\n", gr.Service, gr.Ahead)
+		lines := make([]string, len(groups))
+		for i, gr := range groups {
+			lines[i] = fmt.Sprintf("%s\t%d", gr.Service, gr.Ahead)
 		}
-		if err := tw.Flush(); err != nil {
+		if err := writeTable(cmd.OutOrStdout(), "SERVICE\tAHEAD", lines); err != nil {
 			return err
 		}
 		_, err = fmt.Fprintf(cmd.OutOrStdout(), "%d consumer groups of destination %s on %s.\n", len(groups), f.destination, c.target.where())

@@ -11,14 +11,9 @@ import (
 	"github.com/sourceflow-go/sourceflow/sqlbus"
 )
 
-type sqlPruneFlags struct {
-	conn   connFlags
-	target sqlTarget
-}
-
 func newSQLPruneCommand(g *globals) *cobra.Command {
-	var f sqlPruneFlags
-	cmd := &cobra.Command{
+	var f sqlTargetFlags
+	cmd := flagCommand(&cobra.Command{
 		Use:   "prune (--destination NAME [--destination NAME…] | --outbox TOPIC [--outbox TOPIC…])",
 		Short: "Delete the rows of destinations or outboxes that every consumer group has acknowledged",
 		Long: `prune deletes the rows of each destination that every consumer group of it
@@ -32,15 +27,12 @@ Subscriptions and forwarders prune on their own every Config.PruneInterval
 (PruneInterval negative) or are down. Services may run meanwhile.`,
 		Example: "  sourceflow sql prune --destination payments.fifo --destination order-events\n" +
 			"  sourceflow sql prune --outbox sourceflow_outbox",
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return g.runSQLPrune(cmd, f) },
-	}
-	addConnFlags(cmd, &f.conn)
-	addTargetFlags(cmd, &f.target)
+	}, &f, g.runSQLPrune)
+	addTargetFlags(cmd, &f)
 	return cmd
 }
 
-func (g *globals) runSQLPrune(cmd *cobra.Command, f sqlPruneFlags) error {
+func (g *globals) runSQLPrune(cmd *cobra.Command, f sqlTargetFlags) error {
 	if err := f.target.some(); err != nil {
 		return err
 	}

@@ -13,14 +13,13 @@ import (
 )
 
 type sqlRedriveFlags struct {
-	conn   connFlags
-	target sqlTarget
-	yes    bool
+	sqlTargetFlags
+	yes bool
 }
 
 func newSQLRedriveCommand(g *globals) *cobra.Command {
 	var f sqlRedriveFlags
-	cmd := &cobra.Command{
+	cmd := flagCommand(&cobra.Command{
 		Use:   "redrive (--destination NAME | --outbox TOPIC) [--yes]",
 		Short: "Move the dead letters of a destination or an outbox back (with --yes)",
 		Long: `redrive writes the dead letters of a destination back into it
@@ -41,27 +40,16 @@ what is left once the cause is fixed.`,
 		Example: "  sourceflow sql redrive --destination payments.fifo\n" +
 			"  sourceflow sql redrive --destination payments.fifo --yes\n" +
 			"  sourceflow sql redrive --outbox sourceflow_outbox --yes",
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return g.runSQLRedrive(cmd, f) },
-	}
-	addConnFlags(cmd, &f.conn)
-	addTargetFlags(cmd, &f.target)
+	}, &f, g.runSQLRedrive)
+	addTargetFlags(cmd, &f.sqlTargetFlags)
 	cmd.Flags().BoolVar(&f.yes, "yes", false, "move the dead letters; without it redrive only counts them")
 	return cmd
 }
 
 func (g *globals) runSQLRedrive(cmd *cobra.Command, f sqlRedriveFlags) error {
-	name, isOutbox, err := f.target.one()
-	if err != nil {
-		return err
-	}
-	flag := "--destination " + name
-	if isOutbox {
-		flag = "--outbox " + name
-	}
-	return g.runSQL(cmd, f.conn, func(ctx context.Context, c *sqlConn) error {
+	return g.runSQLOne(cmd, f.sqlTargetFlags, func(ctx context.Context, c *sqlConn, name string, isOutbox bool) error {
 		out := cmd.OutOrStdout()
-		what := "sql redrive " + name
+		what, flag := "sql redrive "+name, targetFlag(name, isOutbox)
 		if !f.yes {
 			dead, err := c.deadLetterCount(ctx, name, isOutbox)
 			if err != nil {

@@ -16,10 +16,19 @@ type sqlTarget struct {
 	destinations, outboxes []string
 }
 
-// addTargetFlags adds --destination and --outbox, each repeatable.
-func addTargetFlags(cmd *cobra.Command, t *sqlTarget) {
-	cmd.Flags().StringArrayVar(&t.destinations, "destination", nil, "an sqlbus destination, as the services name it (payments.fifo)")
-	cmd.Flags().StringArrayVar(&t.outboxes, "outbox", nil, "an outbox, by its Config.Topic (default topic "+outbox.DefaultTopic+")")
+// sqlTargetFlags are the flags of a sql command that works on
+// destinations or outboxes: the connection and what to work on.
+type sqlTargetFlags struct {
+	conn   connFlags
+	target sqlTarget
+}
+
+// addTargetFlags adds the connection flags, and --destination and
+// --outbox, each repeatable.
+func addTargetFlags(cmd *cobra.Command, f *sqlTargetFlags) {
+	addConnFlags(cmd, &f.conn)
+	cmd.Flags().StringArrayVar(&f.target.destinations, "destination", nil, "an sqlbus destination, as the services name it (payments.fifo)")
+	cmd.Flags().StringArrayVar(&f.target.outboxes, "outbox", nil, "an outbox, by its Config.Topic (default topic "+outbox.DefaultTopic+")")
 }
 
 // one checks that t names exactly one destination or one outbox, and
@@ -87,6 +96,15 @@ func kindName(name string, isOutbox bool) string {
 		return "outbox " + name
 	}
 	return "destination " + name
+}
+
+// targetFlag is the flag that names the destination or outbox name, for
+// the commands a message suggests.
+func targetFlag(name string, isOutbox bool) string {
+	if isOutbox {
+		return "--outbox " + name
+	}
+	return "--destination " + name
 }
 
 // busConfig is the sqlbus configuration of c.
