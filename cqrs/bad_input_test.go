@@ -62,6 +62,7 @@ func TestBadMessagesAreDeadLetteredWithTypedErrorsAndOthersFlow(t *testing.T) {
 		{"garbled sequence", withMetadata(rawCommand("orders.CreateOrder", "o-1", `{"amount":1}`), sourceflow.MetaSequence, "nine"), cqrs.ErrEnvelope},
 		{"garbled occurrence time", withMetadata(rawCommand("orders.CreateOrder", "o-1", `{"amount":1}`), sourceflow.MetaOccurredAt, "yesterday"), cqrs.ErrEnvelope},
 		{"garbled replay flag", withMetadata(rawCommand("orders.CreateOrder", "o-1", `{"amount":1}`), sourceflow.MetaReplay, "perhaps"), cqrs.ErrEnvelope},
+		{"replay flag on a delivered message", withMetadata(rawCommand("orders.CreateOrder", "o-1", `{"amount":1}`), sourceflow.MetaReplay, "true"), cqrs.ErrEnvelope},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -249,4 +250,25 @@ func TestCorruptStoredStateIsDeadLetteredWithTheReason(t *testing.T) {
 			assert.Equal(t, Summary{Amount: 2, Paid: true, Events: 2}, s)
 		})
 	}
+}
+
+// An event delivered with the replay flag set, which only a replay sets and
+// a replay never publishes, is dead-lettered as a malformed envelope: run as
+// in a replay, its reaction's command would be dropped without an error.
+func TestAnEventDeliveredWithTheReplayFlagIsDeadLettered(t *testing.T) {
+	app := newOrderApp(t, cqrs.ServiceConfig{})
+	app.start(t)
+	msg := message.NewMessage("replayed-event", []byte(`{"orderId":"o-9","amount":4}`))
+	cqrs.Envelope{Type: "orders.OrderCreated", MessageID: msg.UUID, EntityID: "o-9", Replay: true}.WriteTo(msg)
+	pub, err := app.transport.Publisher("order-events")
+	require.NoError(t, err)
+	require.NoError(t, pub.Publish("order-events", msg))
+
+	dead := app.transport.DeadLetters()
+	require.Len(t, dead, 1, "the event is not acknowledged as handled")
+	assert.Equal(t, msg.UUID, dead[0].Message.UUID)
+	assert.Contains(t, dead[0].Reason, cqrs.ErrEnvelope.Error())
+	cmds, err := app.store.Load(context.Background(), "o-9")
+	require.NoError(t, err)
+	assert.Empty(t, cmds, "no reaction ran")
 }

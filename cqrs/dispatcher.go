@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"runtime/debug"
 	"sort"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 
@@ -63,6 +65,12 @@ func (d *dispatcher) handle(msg *message.Message) ([]*message.Message, error) {
 	env, err := EnvelopeOf(msg)
 	if err != nil {
 		return nil, sourceflow.Permanent(fmt.Errorf("destination %q: message %s: %w", d.destination, msg.UUID, err))
+	}
+	if env.Replay && replayScopeOf(msg.Context()) == nil {
+		// Replay never publishes: a delivered message that claims to be
+		// replayed would have its handlers' sends skipped as replayed ones.
+		return nil, sourceflow.Permanent(fmt.Errorf("%w: destination %q: message %s: %s is set on a message the transport delivered, not a replay",
+			ErrEnvelope, d.destination, env.MessageID, sourceflow.MetaReplay))
 	}
 	handlers := d.handlers[env.Type]
 	if len(handlers) == 0 {
@@ -145,10 +153,7 @@ func markFailure(h message.HandlerFunc) message.HandlerFunc {
 		if err == nil {
 			return out, nil
 		}
-		reason := err.Error()
-		if len(reason) > 512 {
-			reason = reason[:512]
-		}
+		reason := failureText(err)
 		key := sourceflow.MetaLastError
 		if sourceflow.IsPermanent(err) {
 			key = sourceflow.MetaFailure
@@ -159,4 +164,22 @@ func markFailure(h message.HandlerFunc) message.HandlerFunc {
 		}
 		return out, err
 	}
+}
+
+// maxFailureText bounds, in bytes, the failure reason markFailure records.
+const maxFailureText = 512
+
+// failureText is err's text as a metadata value: valid UTF-8 (transports
+// such as SQS refuse other text) and at most maxFailureText bytes, cut on a
+// character boundary.
+func failureText(err error) string {
+	text := strings.ToValidUTF8(err.Error(), "\uFFFD")
+	if len(text) <= maxFailureText {
+		return text
+	}
+	cut := maxFailureText
+	for cut > 0 && !utf8.RuneStart(text[cut]) {
+		cut--
+	}
+	return text[:cut]
 }

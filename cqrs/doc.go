@@ -102,8 +102,9 @@
 //     outside handlers, or about other entities), so any other one it
 //     touched keeps its stored model and is listed in ReplayReport.ViewsKept
 //     (a rule by event type, stated in full on Service.Replay).
-//   - Errors no retry can cure (malformed envelope, unknown type, payload
-//     that does not decode) are marked sourceflow.Permanent and recorded on
+//   - Errors no retry can cure (malformed envelope, among them a replay flag
+//     on a message a transport delivered, unknown type, payload that does
+//     not decode) are marked sourceflow.Permanent and recorded on
 //     the nacked message under sourceflow.MetaFailure, so transports
 //     dead-letter them at once. A panicking handler becomes a *sourceflow.PanicError.
 //   - The Transport interface uses only Watermill and root-package types.

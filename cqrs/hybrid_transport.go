@@ -204,11 +204,14 @@ func (h *HybridTransport) Subscriber(destination string) (message.Subscriber, er
 	return h.transportOf(destination).Subscriber(destination)
 }
 
-// Close closes every distinct transport once and joins their errors.
+// Close closes every distinct transport once and joins their errors, each
+// naming its transport as Bind's do.
 func (h *HybridTransport) Close() error {
 	var errs []error
-	for _, t := range h.transports {
-		errs = append(errs, t.Close())
+	for i, t := range h.transports {
+		if err := t.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("cqrs: close hybrid transport %d (%T): %w", i, t, err))
+		}
 	}
 	return errors.Join(errs...)
 }

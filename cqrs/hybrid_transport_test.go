@@ -148,8 +148,8 @@ func TestHybridTransport_CloseClosesEachTransportOnce(t *testing.T) {
 	})
 	require.NoError(t, err)
 	err = h.Close()
-	require.ErrorContains(t, err, "aws close")
-	require.ErrorContains(t, err, "local close")
+	require.ErrorContains(t, err, "cqrs: close hybrid transport 0 (*cqrs_test.fakeTransport): aws close")
+	require.ErrorContains(t, err, "cqrs: close hybrid transport 1 (*cqrs_test.fakeTransport): local close")
 	assert.Equal(t, 1, aws.closes)
 	assert.Equal(t, 1, local.closes)
 }
