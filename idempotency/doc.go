@@ -23,11 +23,25 @@
 // message is claimed and processed again, once. Complete, Extend and Release
 // take the token of the claim, so a consumer whose lease was taken over (a
 // renewal that came too late, for example after a long pause) cannot
-// complete, extend or release the new holder's claim (ErrLeaseLost); a
-// renewal that finds the lease lost is logged and counted
-// (Stats.LeasesLost), the handler runs on and its completion fails. In
-// transactional mode the transaction's row lock holds the claim and no
-// renewal runs.
+// complete, extend or release the new holder's claim (ErrLeaseLost). A lease
+// runs out while the handler runs when the renewals fail for longer than
+// Lease (the store unreachable), when renewal is disabled, or when the
+// message is given up; a delivery arriving after that may run the handler
+// concurrently. A renewal or the completion that finds the lease lost logs it
+// once and counts it (Stats.LeasesLost): the handler's effects may then have
+// happened twice. The handler runs on, its completion fails with
+// ErrLeaseLost and the message is not acknowledged; its redelivery is a
+// duplicate once the new holder completed. A completion that fails for
+// another reason (the store unreachable after the handler succeeded) is
+// tried three times, then the message is not acknowledged either: its claim
+// stays in progress until its lease ends, and the delivery after that runs
+// the handler again. A release that fails after a handler failure leaves
+// the claim in progress until its lease ends; redeliveries meet
+// ErrInProgress until then. Effects must therefore tolerate a second run.
+// In transactional mode no renewal runs: with a SQL store the
+// transaction's row lock holds the claim; with the DynamoDB store a handler
+// outliving Lease may run twice, and only one run commits (see
+// MiddlewareConfig.RenewInterval).
 //
 // The key is the SourceFlow message id (sourceflow.MetaMessageID, falling back
 // to the Watermill UUID) plus the consumer name (the router handler name, or

@@ -108,7 +108,8 @@ type Stats struct {
 	Duplicates uint64
 	// InProgress counts deliveries refused because another consumer held a lease.
 	InProgress uint64
-	// Completed counts handler successes recorded in the store.
+	// Completed counts handler successes recorded in the store (in
+	// transactional mode, committed).
 	Completed uint64
 	// Released counts claims released after a handler failure.
 	Released uint64
@@ -116,8 +117,9 @@ type Stats struct {
 	PayloadMismatches uint64
 	// Renewals counts lease extensions while handlers ran.
 	Renewals uint64
-	// LeasesLost counts renewals that found the lease taken over, so a
-	// duplicate delivery may have run concurrently.
+	// LeasesLost counts handlings that found their lease taken over, by a
+	// renewal or at the completion: a duplicate delivery may have run the
+	// handler concurrently.
 	LeasesLost uint64
 	// StoreErrors counts failed store calls.
 	StoreErrors uint64
@@ -240,68 +242,29 @@ func (m *Middleware) process(ctx context.Context, msg *message.Message, h messag
 	if ctx != msg.Context() {
 		msg.SetContext(ctx)
 	}
-	out, herr := m.runRenewed(ctx, msg, h, key, res.Token)
+	out, lost, herr := m.runRenewed(ctx, msg, h, key, res.Token)
 	if herr != nil {
 		return nil, errors.Join(herr, m.release(ctx, key, res.Token))
 	}
-	if err := m.complete(ctx, key, res.Token); err != nil {
+	if err := m.complete(ctx, key, res.Token, lost); err != nil {
 		return nil, err
 	}
-	m.c.completed.Add(1)
+	if claimed == nil { // a transaction's completion counts once it commits (runTx)
+		m.c.completed.Add(1)
+	}
+	m.warnOutput(key, out)
+	return out, nil
+}
+
+// warnOutput logs, the first time a handler returns messages, that they are
+// published after the completion (ErrOutputAfterCompletion).
+func (m *Middleware) warnOutput(key Key, out []*message.Message) {
 	if len(out) > 0 {
 		m.output.Do(func() {
 			m.cfg.Logger.Error("Handler under idempotency returned messages", ErrOutputAfterCompletion,
 				watermill.LogFields{"key": key.String(), "messages": len(out)})
 		})
 	}
-	return out, nil
-}
-
-// completeAttempts bounds the Complete calls after a successful handler run.
-// A completion that never lands leaves the claim in progress until its lease
-// expires, and the redelivery then runs the handler again, so a transient
-// store failure is worth a short retry. The retry runs even when the message
-// context was cancelled: the work is done and should be recorded.
-const completeAttempts = 3
-
-func (m *Middleware) complete(ctx context.Context, key Key, token string) error {
-	var err error
-	for attempt := range completeAttempts {
-		if attempt > 0 {
-			time.Sleep(time.Duration(attempt) * 50 * time.Millisecond)
-		}
-		err = m.completeOnce(ctx, key, token)
-		// Inside a transaction a failed statement may abort it: no retry.
-		if err == nil || errors.Is(err, ErrLeaseLost) || m.tx != nil {
-			break
-		}
-	}
-	if err != nil {
-		m.c.storeErrors.Add(1)
-		return fmt.Errorf("idempotency: complete %s: %w", key, err)
-	}
-	return nil
-}
-
-// completeOnce records the completion, detached from ctx when ctx is
-// cancelled, before the call or during it (then it is made again at once):
-// the work is done and must be recorded. A detached call is bounded by
-// ReleaseTimeout, so a store that does not answer cannot hold the handler
-// for good. Detaching only then saves an allocation per message. In a
-// transaction the call uses ctx as it is.
-func (m *Middleware) completeOnce(ctx context.Context, key Key, token string) error {
-	if m.tx != nil {
-		return m.store.Complete(ctx, key, token, m.cfg.TTL)
-	}
-	if ctx.Err() == nil {
-		err := m.store.Complete(ctx, key, token, m.cfg.TTL)
-		if err == nil || ctx.Err() == nil {
-			return err
-		}
-	}
-	detached, cancel := context.WithTimeout(context.WithoutCancel(ctx), m.cfg.ReleaseTimeout)
-	defer cancel()
-	return m.store.Complete(detached, key, token, m.cfg.TTL)
 }
 
 // release drops the claim after a handler failure. In transactional mode the

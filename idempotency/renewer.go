@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
@@ -19,6 +20,8 @@ type renewal struct {
 	// halted is set by halt; stop and done exist once the loop started.
 	halted     bool
 	stop, done chan struct{}
+	// lost is set when a renewal found the lease lost (and reported it).
+	lost atomic.Bool
 }
 
 // startRenewal arranges for the lease held by token to be renewed while the
@@ -43,14 +46,18 @@ func (m *Middleware) startRenewal(ctx context.Context, key Key, token string) *r
 		r.mu.Unlock()
 		defer close(done)
 		// A renewal in flight finishes even if the message is given up.
-		m.renewLoop(context.WithoutCancel(ctx), ctx.Done(), stop, key, token)
+		if !m.renewLoop(context.WithoutCancel(ctx), ctx.Done(), stop, key, token) {
+			r.lost.Store(true)
+		}
 	})
 	return r
 }
 
 // runRenewed runs the handler while renewing the lease held by token; the
-// renewal stops when the handler returns or panics.
-func (m *Middleware) runRenewed(ctx context.Context, msg *message.Message, h message.HandlerFunc, key Key, token string) ([]*message.Message, error) {
+// renewal stops when the handler returns or panics. lost reports that a
+// renewal found the lease lost, which it logged and counted.
+func (m *Middleware) runRenewed(ctx context.Context, msg *message.Message, h message.HandlerFunc, key Key,
+	token string) (out []*message.Message, lost bool, err error) {
 	r := m.startRenewal(ctx, key, token)
 	defer r.halt()
 	defer func() {
@@ -63,7 +70,9 @@ func (m *Middleware) runRenewed(ctx context.Context, msg *message.Message, h mes
 			panic(p)
 		}
 	}()
-	return h(msg)
+	out, err = h(msg)
+	r.halt()
+	return out, r.lost.Load(), err
 }
 
 // halt stops the renewal and waits for an Extend in flight to return, so no
@@ -94,26 +103,26 @@ func (r *renewal) halt() {
 // handler cannot hold it forever. A lost lease is logged and counted; the
 // handler keeps running and its completion reports ErrLeaseLost. Other
 // failures are logged, counted as store errors and retried at the next
-// tick.
-func (m *Middleware) renewLoop(ctx context.Context, given <-chan struct{}, stop <-chan struct{}, key Key, token string) {
+// tick. It returns false when the lease was lost.
+func (m *Middleware) renewLoop(ctx context.Context, given <-chan struct{}, stop <-chan struct{}, key Key, token string) bool {
 	t := time.NewTicker(m.cfg.RenewInterval)
 	defer t.Stop()
 	for {
 		select {
 		case <-stop:
-			return
+			return true
 		case <-given:
-			return
+			return true
 		default:
 		}
 		if !m.extend(ctx, key, token) {
-			return
+			return false
 		}
 		select {
 		case <-stop:
-			return
+			return true
 		case <-given:
-			return
+			return true
 		case <-t.C:
 		}
 	}

@@ -50,6 +50,7 @@ func (m *Middleware) runTx(msg *message.Message, key Key, fn func(ctx context.Co
 				m.c.txRetries.Add(1)
 			}
 			last = m.tx.WithinTx(base, run)
+			m.countTx(key, last, claimed)
 			if errors.Is(last, ErrClaimHeld) {
 				held = claimed
 			}
@@ -95,6 +96,19 @@ func (m *Middleware) releaseHeld(ctx context.Context, key Key, held *string) err
 	}
 	*held = ""
 	return nil
+}
+
+// countTx counts the outcome of one handling transaction: a completion once
+// it committed (claimed names the claim the handling took), or a completion
+// refused because the lease was taken over, which a store such as DynamoDB's
+// finds only as it commits.
+func (m *Middleware) countTx(key Key, err error, claimed string) {
+	switch {
+	case err == nil && claimed != "":
+		m.c.completed.Add(1)
+	case errors.Is(err, ErrLeaseLost):
+		m.leaseLostAtCompletion(key, err)
+	}
 }
 
 type runTxKey struct{}

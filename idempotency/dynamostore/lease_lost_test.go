@@ -1,0 +1,72 @@
+package dynamostore_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/idempotency"
+	"github.com/sourceflow-go/sourceflow/idempotency/dynamostore"
+	"github.com/sourceflow-go/sourceflow/internal/dynamo/dynamotest"
+)
+
+// stepClock is a Clock that moves only when told.
+type stepClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *stepClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *stepClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
+func (c *stepClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// TestTransactionalHandlingWhoseLeaseWasTakenOverReportsALostLease: in
+// transactional mode no renewal runs; a handler outliving its lease while
+// another delivery takes the message over commits nothing, and the
+// middleware reports the lost lease (the handler ran twice).
+func TestTransactionalHandlingWhoseLeaseWasTakenOverReportsALostLease(t *testing.T) {
+	api := dynamotest.Client(t)
+	ctx := context.Background()
+	clock := &stepClock{now: time.Now()}
+	idem, err := dynamostore.New(ctx, dynamostore.Config{Client: api, Table: dynamotest.Prefix() + "idempotency", Clock: clock})
+	require.NoError(t, err)
+	dynamotest.DropTables(t, api, idem.Table().Name)
+	const lease = time.Minute
+	m, err := idempotency.NewMiddleware(idem, idempotency.MiddlewareConfig{
+		Consumer: "saga", Transactional: true, Lease: lease, TxRetry: sourceflow.RetryPolicy{MaxRetries: -1},
+	})
+	require.NoError(t, err)
+	key := idempotency.Key{Consumer: "saga", MessageID: "m-1"}
+	h := m.Middleware(func(*message.Message) ([]*message.Message, error) {
+		clock.advance(lease)
+		res, err := idem.Claim(ctx, key, "", lease)
+		require.NoError(t, err)
+		require.Equal(t, idempotency.Acquired, res.Status, "another delivery takes the message over")
+		return nil, nil
+	})
+	msg := message.NewMessage(watermill.NewUUID(), []byte("payload"))
+	msg.Metadata.Set(sourceflow.MetaMessageID, key.MessageID)
+
+	_, err = h(msg)
+
+	require.ErrorIs(t, err, idempotency.ErrLeaseLost)
+	assert.Equal(t, uint64(1), m.Stats().LeasesLost)
+	assert.Zero(t, m.Stats().Completed)
+}
