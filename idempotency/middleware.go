@@ -39,8 +39,9 @@ type MiddlewareConfig struct {
 	RenewInterval time.Duration
 	// TTL is how long a completed record is kept; duplicates arriving later
 	// are processed again. Keep it at least the queue's retention period,
-	// and with encryption or signing at least the Decrypter's MaxAge
-	// (encryption.DefaultMaxAge, 28 days), so that a replayed message is a
+	// and with encryption or signing at least the Decrypter's MaxAge plus
+	// its MaxClockSkew (encryption.DefaultMaxAge plus
+	// encryption.DefaultMaxClockSkew), so that a replayed message is a
 	// duplicate until the Decrypter refuses it as too old. Default 96 h (the
 	// SQS default retention of 4 days).
 	TTL time.Duration

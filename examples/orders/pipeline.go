@@ -45,7 +45,7 @@ func newPipeline(obs *observability, systems tracing.Config, w wiring, st *store
 	// Decrypter refuses it as too old.
 	var ttl time.Duration
 	if w.enc != nil {
-		ttl = encryption.DefaultMaxAge
+		ttl = encryption.DefaultMaxAge + encryption.DefaultMaxClockSkew
 	}
 	idem, closeIdem, err := st.idempotency(ttl)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"crypto/cipher"
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/base64"
 	"fmt"
 )
 
@@ -50,4 +51,19 @@ func (k keys) sign(parts ...[]byte) []byte {
 		h.Write(p)
 	}
 	return h.Sum(nil)
+}
+
+// protect returns the body of a message with header h, additional data aad
+// and payload: for a signed header the payload itself, h.MAC set to its
+// signature; otherwise the standard base64 of the AES-GCM ciphertext and
+// tag under h.Nonce.
+func (k keys) protect(h *Header, aad, payload []byte) []byte {
+	if h.Signed {
+		h.MAC = k.sign(aad, payload)
+		return payload
+	}
+	sealed := k.aead.Seal(make([]byte, 0, len(payload)+k.aead.Overhead()), h.Nonce, payload, aad)
+	body := make([]byte, base64.StdEncoding.EncodedLen(len(sealed)))
+	base64.StdEncoding.Encode(body, sealed)
+	return body
 }

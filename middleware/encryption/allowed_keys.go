@@ -121,6 +121,7 @@ func (a *allowedKeys) resolve(ctx context.Context) error {
 func (a *allowedKeys) describe(ctx context.Context, id string) (string, error) {
 	var out *kms.DescribeKeyOutput
 	err := a.kms.call(ctx, "DescribeKey", func(ctx context.Context) error {
+		a.kms.stats.describeKey.Add(1)
 		var err error
 		out, err = a.kms.api.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(id)})
 		return err

@@ -109,3 +109,13 @@ func TestDecrypter_AnAllowedIDThatDoesNotResolveLeavesTheOthersAllowed(t *testin
 		})
 	}
 }
+
+// Resolving the allowed keys costs DescribeKey calls, which the Decrypter's
+// Stats count with its other KMS calls.
+func TestDecrypter_CountsTheDescribeKeyCallsOfItsAllowedKeys(t *testing.T) {
+	f := newFixture(t, encryption.EncrypterConfig{}, encryption.DecrypterConfig{})
+	dec := f.newDecrypter(t, encryption.DecrypterConfig{KeyIDs: []string{testAlias}})
+	require.NoError(t, dec.Decrypt(context.Background(), testDest, f.encrypt(t, []byte("ok"))))
+	require.Equal(t, 1, f.kms.Calls().DescribeKey)
+	assert.Equal(t, int64(1), dec.Stats().DescribeKeyCalls)
+}

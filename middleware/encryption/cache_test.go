@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/middleware/encryption"
 )
 
@@ -141,7 +142,11 @@ func TestSingleFlight(t *testing.T) {
 // use must still produce decryptable messages.
 func TestConcurrentRotation(t *testing.T) {
 	f := newFixture(t, encryption.EncrypterConfig{DataKeyMaxMessages: 3}, encryption.DecrypterConfig{KeyCacheEntries: 2})
-	var wg sync.WaitGroup
+	var (
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		perData = map[string]int{} // messages per wrapped data key
+	)
 	for w := range 8 {
 		wg.Go(func() {
 			for i := range 50 {
@@ -150,6 +155,13 @@ func TestConcurrentRotation(t *testing.T) {
 				if !assert.NoError(t, err) {
 					return
 				}
+				h, _, err := encryption.ParseHeader(m.Metadata.Get(sourceflow.MetaEncryption))
+				if !assert.NoError(t, err) {
+					return
+				}
+				mu.Lock()
+				perData[string(h.WrappedKey)]++
+				mu.Unlock()
 				if assert.NoError(t, f.dec.Decrypt(context.Background(), testDest, m)) {
 					assert.Equal(t, want, string(m.Payload))
 				}
@@ -158,4 +170,7 @@ func TestConcurrentRotation(t *testing.T) {
 	}
 	wg.Wait()
 	assert.GreaterOrEqual(t, f.kms.Calls().GenerateDataKey, 400/3)
+	for _, n := range perData {
+		assert.LessOrEqual(t, n, 3, "no data key encrypts more than DataKeyMaxMessages messages")
+	}
 }

@@ -37,10 +37,17 @@ type DecrypterConfig struct {
 	// MaxAge refuses (permanently, ErrExpired) a message that occurred
 	// (metadata sourceflow.MetaOccurredAt, authenticated) longer ago than
 	// this: a captured message cannot be replayed after it. Keep the
-	// idempotency store's record TTL at least this long, so that a replay
-	// inside the window is a duplicate and one outside it is refused.
+	// idempotency store's record TTL at least this plus MaxClockSkew, so
+	// that a replay inside the window is a duplicate and one outside it is
+	// refused.
 	// Default DefaultMaxAge.
 	MaxAge time.Duration
+	// MaxClockSkew is how far ahead of this consumer's clock a message may
+	// be dated (its authenticated occurred-at); one dated further ahead is
+	// refused (permanently, ErrExpired), since it would otherwise stay
+	// acceptable for MaxAge after that date, past the idempotency store's
+	// records of it. Default DefaultMaxClockSkew (5 minutes).
+	MaxClockSkew time.Duration
 	// Version1Until is when version 1 headers, whose envelope is not
 	// authenticated, stop being accepted. Default Version1Deadline; any
 	// past time refuses them now.
@@ -85,6 +92,7 @@ type DecrypterConfig struct {
 
 func (c *DecrypterConfig) setDefaults() {
 	c.MaxAge = cmp.Or(c.MaxAge, DefaultMaxAge)
+	c.MaxClockSkew = cmp.Or(c.MaxClockSkew, DefaultMaxClockSkew)
 	if c.Version1Until.IsZero() {
 		c.Version1Until = Version1Deadline
 	}
@@ -105,6 +113,7 @@ func (c DecrypterConfig) Validate() error {
 	return errors.Join(
 		empty,
 		fieldcheck.NotNegative("MaxAge", c.MaxAge),
+		fieldcheck.NotNegative("MaxClockSkew", c.MaxClockSkew),
 		fieldcheck.Positive("KeyCacheEntries", c.KeyCacheEntries),
 		fieldcheck.Positive("KeyCacheTTL", c.KeyCacheTTL),
 		retryErr(c.Retry),
@@ -197,7 +206,7 @@ func (d *Decrypter) decrypt(ctx context.Context, destination string, msg *messag
 	if err != nil {
 		return err
 	}
-	if err := d.checkAge(msg.Metadata.Get(sourceflow.MetaOccurredAt)); err != nil {
+	if err := d.checkAge(h.Version, msg.Metadata.Get(sourceflow.MetaOccurredAt)); err != nil {
 		return err
 	}
 	msg.Payload = plain

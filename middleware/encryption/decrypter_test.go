@@ -27,6 +27,7 @@ func TestDecrypterConfig_Validate(t *testing.T) {
 		{"valid", func(*encryption.DecrypterConfig) {}, ""},
 		{"negative KeyCacheEntries", func(c *encryption.DecrypterConfig) { c.KeyCacheEntries = -1 }, "KeyCacheEntries"},
 		{"negative MaxAge", func(c *encryption.DecrypterConfig) { c.MaxAge = -time.Hour }, "MaxAge: -1h0m0s, must not be negative"},
+		{"negative MaxClockSkew", func(c *encryption.DecrypterConfig) { c.MaxClockSkew = -time.Minute }, "MaxClockSkew: -1m0s, must not be negative"},
 		{"negative KeyCacheTTL", func(c *encryption.DecrypterConfig) { c.KeyCacheTTL = -1 }, "KeyCacheTTL"},
 		{"negative Retry.MaxElapsed", func(c *encryption.DecrypterConfig) { c.Retry.MaxElapsed = -1 }, "Retry: MaxElapsed"},
 	}

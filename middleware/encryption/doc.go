@@ -49,14 +49,18 @@
 //
 // A message that occurred (its authenticated occurred-at) more than
 // DecrypterConfig.MaxAge ago ([DefaultMaxAge], 28 days: 14 in SQS plus 14 in
-// a dead-letter queue) is refused with [ErrExpired]. Inside that window a
-// replayed message has the message id it was sent with, so the idempotency
-// middleware acknowledges it as a duplicate as long as its records live at
-// least MaxAge (idempotency.MiddlewareConfig.TTL); outside it the Decrypter
+// a dead-letter queue) is refused with [ErrExpired], and so is one dated
+// more than DecrypterConfig.MaxClockSkew ([DefaultMaxClockSkew], 5 minutes)
+// ahead of the consumer's clock, which would otherwise stay acceptable for
+// MaxAge after its date. Inside that window a replayed message has the
+// message id it was sent with, so the idempotency middleware acknowledges it
+// as a duplicate as long as its records live at least MaxAge plus
+// MaxClockSkew (idempotency.MiddlewareConfig.TTL); outside it the Decrypter
 // refuses it. A message sent without a message id or an occurred-at (a plain
 // Watermill message) gets its Watermill UUID and the time of encryption as
 // both, so they are authenticated too: a replay under a fresh UUID is still
-// a duplicate, and MaxAge applies.
+// a duplicate, and MaxAge applies. A version 2 message without an
+// occurred-at was not written by an Encrypter and is refused.
 //
 // # Versions
 //
@@ -80,7 +84,8 @@
 //
 // The Encrypter reuses one data key per (key id, encryption context) until it
 // is 5 minutes old, has encrypted 10,000 messages or 1 GiB (all
-// configurable). The Decrypter keeps unwrapped keys in an LRU (1000 entries,
+// configurable; at most 2^32 messages, the AES-GCM bound under random
+// nonces). The Decrypter keeps unwrapped keys in an LRU (1000 entries,
 // 5 minutes), keyed by a SHA-256 of the wrapped key and the context. Concurrent
 // misses on one key make a single KMS call. At default settings one instance
 // makes about one GenerateDataKey and one Decrypt per 10,000 messages of one
@@ -95,10 +100,11 @@
 // [ErrEncrypt]. Tampering, context mismatch, an unknown, disabled or denied
 // key, an unknown header version, a missing header when RequireEncryption is
 // set, a message over the size limit ([TooLargeError]), a message that is
-// already encrypted or signed ([ErrAlreadyEncrypted]) and a type,
+// already encrypted or signed ([ErrAlreadyEncrypted]), a type,
 // destination or application name longer than a header holds (1024 bytes)
-// can never succeed: they are marked with sourceflow.Permanent, so the
-// message is dead-lettered without reaching the handler. KMS throttling and
+// and an occurred-at time that is not RFC 3339 can never succeed: they are
+// marked with sourceflow.Permanent, so the message is dead-lettered without
+// reaching the handler. KMS throttling and
 // internal errors are retried with bounded, jittered exponential backoff and
 // then returned as [ErrThrottled], which is not permanent. No error or log
 // entry contains payload or key bytes.

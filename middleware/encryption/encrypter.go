@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"time"
@@ -36,7 +35,9 @@ type EncrypterConfig struct {
 	// Default 5 minutes.
 	DataKeyMaxAge time.Duration
 	// DataKeyMaxMessages retires a data key after it encrypted this many
-	// messages. Default 10,000 (far below the 2^32 random-nonce bound of GCM).
+	// messages. Default 10,000, far below 2^32, the most messages one
+	// AES-GCM key may encrypt under random nonces (NIST SP 800-38D), which
+	// is also the largest value accepted.
 	DataKeyMaxMessages int64
 	// DataKeyMaxBytes retires a data key once it has encrypted this many
 	// plaintext bytes (the message that crosses the bound is the last one).
@@ -63,6 +64,12 @@ type EncrypterConfig struct {
 	Clock sourceflow.Clock
 }
 
+// maxDataKeyMessages is the most messages one data key may encrypt: with
+// random 96-bit nonces, NIST SP 800-38D bounds the invocations of one
+// AES-GCM key to 2^32, beyond which a repeated nonce (which reveals the
+// authentication key) becomes too likely.
+const maxDataKeyMessages = 1 << 32
+
 func (c *EncrypterConfig) setDefaults() {
 	c.DataKeyMaxAge = cmp.Or(c.DataKeyMaxAge, 5*time.Minute)
 	c.DataKeyMaxMessages = cmp.Or(c.DataKeyMaxMessages, 10_000)
@@ -81,7 +88,7 @@ func (c EncrypterConfig) Validate() error {
 	return errors.Join(
 		keyErr,
 		fieldcheck.Positive("DataKeyMaxAge", c.DataKeyMaxAge),
-		fieldcheck.Positive("DataKeyMaxMessages", c.DataKeyMaxMessages),
+		fieldcheck.Within("DataKeyMaxMessages", c.DataKeyMaxMessages, 1, maxDataKeyMessages),
 		fieldcheck.Positive("DataKeyMaxBytes", c.DataKeyMaxBytes),
 		fieldcheck.Positive("DataKeyCacheEntries", c.DataKeyCacheEntries),
 		fieldcheck.Positive("MaxMessageBytes", c.MaxMessageBytes),
@@ -150,6 +157,10 @@ func (e *Encrypter) encrypt(ctx context.Context, destination string, msg *messag
 	if err := ec.check(); err != nil {
 		return nil, err
 	}
+	md := envelopeOf(msg, e.cfg.Clock.Now())
+	if err := checkOccurredAt(md); err != nil {
+		return nil, err
+	}
 	dk, err := e.dataKey(ctx, ec, int64(len(msg.Payload)))
 	if err != nil {
 		return nil, err
@@ -161,16 +172,8 @@ func (e *Encrypter) encrypt(ctx context.Context, destination string, msg *messag
 	if err != nil {
 		return nil, err
 	}
-	md := envelopeOf(msg, e.cfg.Clock.Now())
 	aad = appendEnvelope(aad, md)
-	body := msg.Payload
-	if h.Signed {
-		h.MAC = dk.keys.sign(aad, msg.Payload)
-	} else {
-		sealed := dk.keys.aead.Seal(make([]byte, 0, len(msg.Payload)+dk.keys.aead.Overhead()), h.Nonce, msg.Payload, aad)
-		body = make([]byte, base64.StdEncoding.EncodedLen(len(sealed)))
-		base64.StdEncoding.Encode(body, sealed)
-	}
+	body := dk.keys.protect(&h, aad, msg.Payload)
 	header, err := h.Encode()
 	if err != nil {
 		return nil, err

@@ -36,6 +36,8 @@ func TestEncrypterConfig_Validate(t *testing.T) {
 		{"missing KeyID", func(c *encryption.EncrypterConfig) { c.KeyID = "" }, "KeyID"},
 		{"negative DataKeyMaxAge", func(c *encryption.EncrypterConfig) { c.DataKeyMaxAge = -1 }, "DataKeyMaxAge"},
 		{"zero DataKeyMaxMessages", func(c *encryption.EncrypterConfig) { c.DataKeyMaxMessages = 0 }, "DataKeyMaxMessages"},
+		{"DataKeyMaxMessages at the GCM bound", func(c *encryption.EncrypterConfig) { c.DataKeyMaxMessages = 1 << 32 }, ""},
+		{"DataKeyMaxMessages past the GCM bound", func(c *encryption.EncrypterConfig) { c.DataKeyMaxMessages = 1<<32 + 1 }, "DataKeyMaxMessages: 4294967297"},
 		{"zero DataKeyMaxBytes", func(c *encryption.EncrypterConfig) { c.DataKeyMaxBytes = 0 }, "DataKeyMaxBytes"},
 		{"zero DataKeyCacheEntries", func(c *encryption.EncrypterConfig) { c.DataKeyCacheEntries = 0 }, "DataKeyCacheEntries"},
 		{"zero MaxMessageBytes", func(c *encryption.EncrypterConfig) { c.MaxMessageBytes = 0 }, "MaxMessageBytes"},

@@ -1,6 +1,7 @@
 package encryption
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -26,4 +27,15 @@ func envelopeOf(msg *message.Message, now time.Time) message.Metadata {
 		md[sourceflow.MetaOccurredAt] = now.UTC().Format(time.RFC3339Nano)
 	}
 	return md
+}
+
+// checkOccurredAt refuses an occurred-at time that is not RFC 3339: every
+// Decrypter would refuse the message (ErrExpired), so it is refused before
+// it is sent.
+func checkOccurredAt(md message.Metadata) error {
+	if _, err := time.Parse(time.RFC3339Nano, md[sourceflow.MetaOccurredAt]); err != nil {
+		return fmt.Errorf("occurred-at %q (metadata %s) is not an RFC 3339 time, which every decrypter would refuse",
+			md[sourceflow.MetaOccurredAt], sourceflow.MetaOccurredAt)
+	}
+	return nil
 }

@@ -65,3 +65,16 @@ func withUUID(msg *message.Message, uuid string) *message.Message {
 	c.Metadata = maps.Clone(msg.Metadata)
 	return c
 }
+
+// A message whose occurred-at time is not RFC 3339 would be refused by
+// every Decrypter, so the Encrypter refuses it before any KMS call.
+func TestEncryptRefusesAnOccurredAtNoDecrypterAccepts(t *testing.T) {
+	f := newFixture(t, encryption.EncrypterConfig{}, encryption.DecrypterConfig{})
+	msg := newMsg(testType, []byte(`{}`))
+	msg.Metadata.Set(sourceflow.MetaOccurredAt, "yesterday")
+	_, err := f.enc.Encrypt(context.Background(), testDest, msg)
+	require.ErrorIs(t, err, encryption.ErrEncrypt)
+	assert.True(t, sourceflow.IsPermanent(err))
+	assert.Contains(t, err.Error(), `occurred-at "yesterday"`)
+	assert.Zero(t, f.kms.Calls().GenerateDataKey)
+}

@@ -50,8 +50,10 @@ var ErrNotEncrypted = errors.New("message is not encrypted")
 var ErrUnsupportedVersion = errors.New("unsupported encryption header version")
 
 // ErrExpired is returned (permanent) for a message older than
-// DecrypterConfig.MaxAge: a replay outside the window the idempotency store
-// remembers.
+// DecrypterConfig.MaxAge, dated more than DecrypterConfig.MaxClockSkew
+// ahead, or without the occurred-at time a version 2 message authenticates:
+// a replay outside the window the idempotency store remembers, or one
+// whose window cannot be known.
 var ErrExpired = errors.New("message is older than the maximum age")
 
 // ErrThrottled means KMS kept throttling (or failing internally) after the

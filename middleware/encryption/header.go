@@ -17,7 +17,7 @@ const (
 	// HeaderVersion2 adds a flags byte and authenticates the envelope with
 	// the payload: the additional data (or, for a signed message, the HMAC
 	// input) is the header and the envelope fields the metadata carries
-	// (see AuthenticatedMetadata).
+	// (see the package documentation).
 	HeaderVersion2 byte = 2
 )
 

@@ -3,6 +3,8 @@ package encryption
 import (
 	"fmt"
 	"time"
+
+	"github.com/sourceflow-go/sourceflow"
 )
 
 // DefaultMaxAge is DecrypterConfig.MaxAge's default: 28 days, the longest a
@@ -30,18 +32,36 @@ func (d *Decrypter) admit(h Header, destination string) error {
 	return nil
 }
 
-// checkAge refuses a message that occurred more than MaxAge ago. A message
-// without an occurred-at time (not sent through SourceFlow's model) is not
-// checked; in a version 2 header its absence is authenticated too.
-func (d *Decrypter) checkAge(occurredAt string) error {
+// DefaultMaxClockSkew is DecrypterConfig.MaxClockSkew's default: how far
+// ahead of the consumer's clock a message may be dated, for producers whose
+// clocks run a little fast.
+const DefaultMaxClockSkew = 5 * time.Minute
+
+// checkAge refuses a message that occurred more than MaxAge ago, or that is
+// dated more than MaxClockSkew ahead: such a message would stay acceptable
+// for MaxAge after its date, longer than the idempotency store remembers it.
+// A version 2 message without an occurred-at time is refused too: the
+// Encrypter always authenticates one, so its absence means the message was
+// not written by it and its age cannot be checked. A version 1 message
+// without one (not sent through SourceFlow's model) is not checked.
+func (d *Decrypter) checkAge(version byte, occurredAt string) error {
 	if occurredAt == "" {
-		return nil
+		if version == HeaderVersion1 {
+			return nil
+		}
+		return fmt.Errorf("%w: it carries no occurred-at time (metadata %s), so its age cannot be checked",
+			ErrExpired, sourceflow.MetaOccurredAt)
 	}
 	at, err := time.Parse(time.RFC3339Nano, occurredAt)
 	if err != nil {
 		return fmt.Errorf("%w: occurred-at %q is not an RFC 3339 time", ErrExpired, occurredAt)
 	}
-	if age := d.cfg.Clock.Now().Sub(at); age > d.cfg.MaxAge {
+	now := d.cfg.Clock.Now()
+	if ahead := at.Sub(now); ahead > d.cfg.MaxClockSkew {
+		return fmt.Errorf("%w: it is dated %s, %s in the future, beyond the allowed clock skew of %s",
+			ErrExpired, at.Format(time.RFC3339), ahead.Round(time.Second), d.cfg.MaxClockSkew)
+	}
+	if age := now.Sub(at); age > d.cfg.MaxAge {
 		return fmt.Errorf("%w: it occurred at %s, %s ago, beyond the maximum age of %s",
 			ErrExpired, at.Format(time.RFC3339), age.Round(time.Second), d.cfg.MaxAge)
 	}

@@ -10,7 +10,9 @@ type Stats struct {
 	GenerateDataKeyCalls int64
 	// DecryptCalls counts Decrypt requests sent to KMS, retries included.
 	DecryptCalls int64
-	// DescribeKeyCalls counts DescribeKey requests (health checks).
+	// DescribeKeyCalls counts DescribeKey requests, retries included:
+	// the Encrypter's health checks and the Decrypter's resolutions of
+	// DecrypterConfig.KeyIDs.
 	DescribeKeyCalls int64
 	// CacheHits counts messages served by a cached data key.
 	CacheHits int64
