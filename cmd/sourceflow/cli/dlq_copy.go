@@ -55,6 +55,11 @@ type copier struct {
 	// blocked are the FIFO message groups with a message left in the
 	// dead-letter queue: no later message of theirs is sent in this run.
 	blocked map[string]bool
+	// left are the SQS ids of the messages the run leaves in the
+	// dead-letter queue (failed, kept back or not deleted). A run that
+	// outlasts copyVisibility receives them again: they are hidden again,
+	// neither sent nor counted a second time.
+	left map[string]bool
 }
 
 // redriveResult counts what a redrive did.
@@ -76,6 +81,10 @@ type redriveResult struct {
 	// held is the dead-letter queue's depth when the copy ended empty-handed,
 	// less what the run itself holds: messages another reader holds.
 	held int64
+	// behind is true when held may count FIFO messages of a group the run
+	// blocked: SQS returns none of a group while one of its messages is
+	// hidden, and the run hides its failed message until it ends.
+	behind bool
 	// errs are the entry failures, one per cause.
 	errs []error
 }
@@ -115,6 +124,9 @@ func (c *copier) run(ctx context.Context) (res redriveResult, err error) {
 // the run started, at the pace's rate, and reports whether a later one
 // ends the run.
 func (c *copier) step(ctx context.Context, msgs []sqstypes.Message, res *redriveResult) (bool, error) {
+	if msgs = c.dropLeft(msgs); len(msgs) == 0 {
+		return false, nil
+	}
 	msgs, late := c.splitLate(msgs, res)
 	if len(msgs) == 0 {
 		return true, nil
@@ -124,6 +136,28 @@ func (c *copier) step(ctx context.Context, msgs []sqstypes.Message, res *redrive
 		return true, err
 	}
 	return len(late) > 0, c.moveBatch(ctx, msgs, res)
+}
+
+// dropLeft hides again the messages of msgs that the run already left in
+// the dead-letter queue, and returns the others.
+func (c *copier) dropLeft(msgs []sqstypes.Message) []sqstypes.Message {
+	out := msgs[:0:0]
+	for _, m := range msgs {
+		if c.left[aws.ToString(m.MessageId)] {
+			c.hidden = append(c.hidden, m)
+			continue
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// leave leaves msgs in the dead-letter queue for the rest of the run.
+func (c *copier) leave(msgs ...sqstypes.Message) {
+	c.hidden = append(c.hidden, msgs...)
+	for _, m := range msgs {
+		c.left[aws.ToString(m.MessageId)] = true
+	}
 }
 
 // splitLate returns msgs up to the first message sent to the dead-letter
@@ -163,8 +197,19 @@ func (c *copier) heldBack(ctx context.Context, res *redriveResult) bool {
 	if err != nil {
 		return false
 	}
-	res.held = max(0, q.visible+q.inFlight-int64(len(c.hidden)))
+	res.held = max(0, q.visible+q.inFlight-int64(c.holding()))
+	res.behind = len(c.blocked) > 0
 	return res.held > 0
+}
+
+// holding is how many distinct messages the run holds hidden: one
+// received again has a receipt handle in hidden per receive.
+func (c *copier) holding() int {
+	ids := make(map[string]bool, len(c.hidden))
+	for _, m := range c.hidden {
+		ids[aws.ToString(m.MessageId)] = true
+	}
+	return len(ids)
 }
 
 // receive receives up to n messages from the dead-letter queue.

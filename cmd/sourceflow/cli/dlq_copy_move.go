@@ -24,7 +24,7 @@ func (c *copier) moveBatch(ctx context.Context, msgs []sqstypes.Message, res *re
 	}
 	if err := c.delete(ctx, sent, res); err != nil {
 		res.undeleted += len(sent)
-		c.hidden = append(c.hidden, sent...)
+		c.leave(sent...)
 		return errors.Join(sendErr, fmt.Errorf("delete %d sent messages from %s (they are in both queues; the "+
 			"consumer's idempotency absorbs the duplicates): %w", len(sent), c.from.name, err))
 	}
@@ -32,8 +32,9 @@ func (c *copier) moveBatch(ctx context.Context, msgs []sqstypes.Message, res *re
 }
 
 // send sends msgs to the source queue in batches (see nextBatch) and
-// returns the messages sent. Failed entries are counted in res and stay in
-// the dead-letter queue; on FIFO so do the later messages of their group.
+// returns the messages sent: those SQS lists as successful. The other
+// entries are counted in res and stay in the dead-letter queue; on FIFO so
+// do the later messages of their group.
 func (c *copier) send(ctx context.Context, msgs []sqstypes.Message, res *redriveResult) ([]sqstypes.Message, error) {
 	var sent []sqstypes.Message
 	for {
@@ -49,12 +50,13 @@ func (c *copier) send(ctx context.Context, msgs []sqstypes.Message, res *redrive
 		}
 		out, err := c.api.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(c.to.url), Entries: entries})
 		if err != nil {
-			c.hidden = append(append(c.hidden, batch...), msgs...)
+			c.leave(batch...)
+			c.leave(msgs...)
 			return sent, fmt.Errorf("send %d messages to %s: %w", len(entries), c.to.name, err)
 		}
-		failed := failedEntries(out.Failed, res, "send to "+c.to.name)
+		ok := sentEntries(out, len(batch), res, "send to "+c.to.name)
 		for i, m := range batch {
-			if !failed[entryID(i)] {
+			if ok[entryID(i)] {
 				sent = append(sent, m)
 				if packed[i] {
 					res.packed++
@@ -67,10 +69,33 @@ func (c *copier) send(ctx context.Context, msgs []sqstypes.Message, res *redrive
 	}
 }
 
+// errNoResult is the cause of a batch entry that the answer lists
+// neither as successful nor as failed.
+var errNoResult = errors.New("no result for the entry")
+
+// sentEntries returns the ids of the entries of a SendMessageBatch of n
+// entries that the answer lists as successful, and records in res the
+// cause of every other one: a failure, or no result at all. An entry
+// counts as sent only when SQS says so, so a message is never deleted from
+// the dead-letter queue on the strength of a missing answer.
+func sentEntries(out *sqs.SendMessageBatchOutput, n int, res *redriveResult, what string) map[string]bool {
+	failed := failedEntries(out.Failed, res, what)
+	ok := make(map[string]bool, len(out.Successful))
+	for _, e := range out.Successful {
+		ok[aws.ToString(e.Id)] = true
+	}
+	for i := range n {
+		if id := entryID(i); !ok[id] && !failed[id] {
+			addError(res, fmt.Errorf("%s: %w", what, errNoResult))
+		}
+	}
+	return ok
+}
+
 // keep leaves m in the dead-letter queue; on FIFO it blocks m's group for
 // the rest of the run, so that no later message overtakes it.
 func (c *copier) keep(m sqstypes.Message) {
-	c.hidden = append(c.hidden, m)
+	c.leave(m)
 	if c.to.fifo {
 		c.blocked[messageGroup(m)] = true
 	}
@@ -82,7 +107,7 @@ func (c *copier) dropBlocked(msgs []sqstypes.Message, res *redriveResult) []sqst
 	for _, m := range msgs {
 		if c.to.fifo && c.blocked[messageGroup(m)] {
 			res.kept++
-			c.hidden = append(c.hidden, m)
+			c.leave(m)
 			continue
 		}
 		out = append(out, m)
@@ -123,7 +148,7 @@ func (c *copier) delete(ctx context.Context, msgs []sqstypes.Message, res *redri
 	for i, m := range msgs {
 		if failed[entryID(i)] {
 			res.undeleted++
-			c.hidden = append(c.hidden, m)
+			c.leave(m)
 		}
 	}
 	return nil
@@ -135,12 +160,16 @@ func failedEntries(failed []sqstypes.BatchResultErrorEntry, res *redriveResult, 
 	ids := map[string]bool{}
 	for _, f := range failed {
 		ids[aws.ToString(f.Id)] = true
-		err := fmt.Errorf("%s: %s: %s", what, aws.ToString(f.Code), aws.ToString(f.Message))
-		if !containsError(res.errs, err) {
-			res.errs = append(res.errs, err)
-		}
+		addError(res, fmt.Errorf("%s: %s: %s", what, aws.ToString(f.Code), aws.ToString(f.Message)))
 	}
 	return ids
+}
+
+// addError records err in res unless an error of the same text is there.
+func addError(res *redriveResult, err error) {
+	if !containsError(res.errs, err) {
+		res.errs = append(res.errs, err)
+	}
 }
 
 func containsError(errs []error, err error) bool {

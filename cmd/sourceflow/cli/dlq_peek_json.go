@@ -1,14 +1,9 @@
 package cli
 
 import (
-	"bytes"
 	"context"
-	"fmt"
 	"io"
-	"strconv"
 	"time"
-	"unicode/utf16"
-	"unicode/utf8"
 )
 
 // noReason is what peek says of a dead letter that carries no failure
@@ -56,33 +51,5 @@ func printLettersJSON(ctx context.Context, w io.Writer, s *session, p dlqPair, q
 		}
 		doc.Messages[i] = m
 	}
-	var buf bytes.Buffer
-	if err := writeJSON(&buf, doc); err != nil {
-		return err
-	}
-	_, err := w.Write(escapeJSONControls(buf.Bytes()))
-	return err
-}
-
-// escapeJSONControls returns the JSON text b with every non-ASCII
-// character a terminal would act on (C1 controls such as \u009b, format
-// characters) written as a \u escape, which JSON reads as the same
-// character: encoding/json escapes the ASCII controls only, and a dead
-// letter's fields come from anyone who can send to the queue.
-func escapeJSONControls(b []byte) []byte {
-	var out bytes.Buffer
-	for len(b) > 0 {
-		r, n := utf8.DecodeRune(b)
-		switch {
-		case r < utf8.RuneSelf || strconv.IsPrint(r) || (r == utf8.RuneError && n == 1):
-			out.Write(b[:n])
-		case r > 0xFFFF:
-			hi, lo := utf16.EncodeRune(r)
-			fmt.Fprintf(&out, `\u%04x\u%04x`, hi, lo)
-		default:
-			fmt.Fprintf(&out, `\u%04x`, r)
-		}
-		b = b[n:]
-	}
-	return out.Bytes()
+	return writeJSON(w, doc)
 }

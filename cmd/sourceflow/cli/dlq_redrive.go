@@ -30,7 +30,9 @@ dead-letter queue after its start: a message the consumer fails again comes
 back with a new id and is not moved again; the output says how many came
 back. Messages a run leaves in the dead-letter queue (failed sends, and on
 FIFO the later messages of a failed message's group, kept back to keep the
-group's order) are visible again when it ends.
+group's order) are not tried again by the run, even when a long run
+receives them again, and are visible again when it ends. A message counts
+as sent only when SQS answers that it was.
 
 Methods (--method; the output says which one ran):
   copy    receive a batch (hidden 30s), send it to the source queue with

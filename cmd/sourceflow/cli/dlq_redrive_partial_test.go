@@ -104,3 +104,45 @@ func bodies(msgs []awsbustest.Message) []string {
 	}
 	return out
 }
+
+func TestDLQRedrive_AnInterruptedRunStillSaysWhichEntriesFailedAndWhatTheyHeldBack(t *testing.T) {
+	t.Parallel()
+	e := newDLQEnv(t)
+	for _, l := range []letter{{id: "a1", entity: "o-1"}, {id: "b1", entity: "o-2"}, {id: "a2", entity: "o-1"}, {id: "c1", entity: "o-3"}} {
+		l.typ, l.reason, l.body = "orders.CreateOrder", "boom", l.id
+		e.put(t, "orders-dlq.fifo", l)
+	}
+	e.sqs.FailNextEntries("SendMessageBatch", 1)
+	e.client = &failSecondSend{MoveTaskSQS: e.sqs}
+
+	_, errOut, code := e.run(t, "dlq", "redrive", "-f", e.path, "--queue", "orders-dlq.fifo")
+
+	assert.Equal(t, cli.ExitAWS, code)
+	assert.Contains(t, errOut, "interrupted after moving 1 messages")
+	assert.Contains(t, errOut, "send 1 messages to orders.fifo")
+	assert.Contains(t, errOut, "before that: 1 messages could not be sent, 1 messages stay behind a failed message of their FIFO group, "+
+		"failed entries: send to orders.fifo: InternalError: injected entry failure")
+	assert.Equal(t, []string{"b1"}, bodies(e.messages("orders.fifo")))
+	assert.Equal(t, []string{"a1", "a2", "c1"}, bodies(e.messages("orders-dlq.fifo")))
+}
+
+func TestDLQRedrive_MessagesSQSHoldsBehindAFailedFIFOMessageAreNotBlamedOnAnotherReader(t *testing.T) {
+	t.Parallel()
+	e := newDLQEnv(t)
+	for _, l := range []letter{{id: "a1", entity: "o-1"}, {id: "a2", entity: "o-1"}, {id: "a3", entity: "o-1"}, {id: "b1", entity: "o-2"}} {
+		l.typ, l.reason, l.body = "orders.CreateOrder", "boom", l.id
+		e.put(t, "orders-dlq.fifo", l)
+	}
+	e.sqs.FailNextEntries("SendMessageBatch", 1)
+
+	// One message a receive: the run never receives a2 and a3, which SQS
+	// holds back while the run hides a1.
+	out, errOut, code := e.run(t, "dlq", "redrive", "-f", e.path, "--queue", "orders-dlq.fifo", "--rate", "1/s")
+
+	assert.Equal(t, cli.ExitAWS, code, errOut)
+	assert.Contains(t, out, "Moved 1 messages")
+	assert.Contains(t, out, "About 2 messages remain in orders-dlq.fifo, behind a failed message of their FIFO group")
+	assert.NotContains(t, out, "in flight with another reader (a consumer")
+	assert.Equal(t, []string{"b1"}, bodies(e.messages("orders.fifo")))
+	assert.Equal(t, []string{"a1", "a2", "a3"}, bodies(e.messages("orders-dlq.fifo")))
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/sourceflow-go/sourceflow"
 )
@@ -12,7 +13,7 @@ import (
 func (r *redrive) runCopy(ctx context.Context) error {
 	bar := newProgress(r.bar, r.from.name+" -> "+r.to.name, r.total())
 	c := &copier{api: r.api, from: r.from, to: r.to, pace: newPacer(r.deps.clock, r.rate), bar: bar,
-		limit: r.limit(), start: r.deps.clock.Now(), blocked: map[string]bool{}}
+		limit: r.limit(), start: r.deps.clock.Now(), blocked: map[string]bool{}, left: map[string]bool{}}
 	res, err := c.run(ctx)
 	if err != nil {
 		bar.stop()
@@ -29,10 +30,7 @@ func (r *redrive) runCopy(ctx context.Context) error {
 		fmt.Fprintf(r.out, "%d messages came back to %s during the redrive (dead-lettered again, or new failures) and "+
 			"were not moved again; peek them before the next redrive.\n", back, r.from.name)
 	}
-	if res.held > 0 {
-		fmt.Fprintf(r.out, "About %d messages remain in %s, in flight with another reader (a consumer, a peek or "+
-			"another redrive); run the command again once they are visible.\n", res.held, r.from.name)
-	}
+	r.reportHeld(res)
 	if res.kept > 0 {
 		fmt.Fprintf(r.out, "%d messages stay in %s behind a failed message of their FIFO group, to keep the "+
 			"group's order.\n", res.kept, r.from.name)
@@ -43,6 +41,20 @@ func (r *redrive) runCopy(ctx context.Context) error {
 	return &ExitError{Code: ExitAWS, Err: fmt.Errorf("%d messages could not be sent and stay in %s; %d were sent but not "+
 		"deleted and are in both queues: %w; they are visible again: run the command again to retry them",
 		res.unsent, r.from.name, res.undeleted, errors.Join(res.errs...))}
+}
+
+// reportHeld says how many messages the copy found in the dead-letter
+// queue and could not receive, and why.
+func (r *redrive) reportHeld(res redriveResult) {
+	switch {
+	case res.held > 0 && res.behind:
+		fmt.Fprintf(r.out, "About %d messages remain in %s, behind a failed message of their FIFO group (SQS returns "+
+			"no message of a group while one of its messages is hidden) or in flight with another reader; run the "+
+			"command again to move them.\n", res.held, r.from.name)
+	case res.held > 0:
+		fmt.Fprintf(r.out, "About %d messages remain in %s, in flight with another reader (a consumer, a peek or "+
+			"another redrive); run the command again once they are visible.\n", res.held, r.from.name)
+	}
 }
 
 // reportPacked says how many moved messages kept attributes packed in
@@ -108,7 +120,32 @@ func (r *redrive) interrupted(res redriveResult, err error) error {
 	if res.undeleted > 0 {
 		both = fmt.Sprintf(" (%d of them also still in %s)", res.undeleted, r.from.name)
 	}
-	return &ExitError{Code: ExitAWS, Err: fmt.Errorf("dlq redrive %s interrupted after moving %d messages%s: %w\n"+
+	return &ExitError{Code: ExitAWS, Err: fmt.Errorf("dlq redrive %s interrupted after moving %d messages%s: %w%s\n"+
 		"nothing is lost: every message is in %s or %s (a message in both is absorbed by the consumer's "+
-		"idempotency); run the command again to move the rest", r.from.name, res.moved, both, err, r.from.name, r.to.name)}
+		"idempotency); run the command again to move the rest", r.from.name, res.moved, both, err, leftBehind(res),
+		r.from.name, r.to.name)}
+}
+
+// leftBehind says what a copy that stopped early had already left in the
+// dead-letter queue: the messages that failed to send, those kept behind
+// them on FIFO, and the causes of the failed entries; "" when nothing.
+func leftBehind(res redriveResult) string {
+	var parts []string
+	if res.unsent > 0 {
+		parts = append(parts, fmt.Sprintf("%d messages could not be sent", res.unsent))
+	}
+	if res.kept > 0 {
+		parts = append(parts, fmt.Sprintf("%d messages stay behind a failed message of their FIFO group", res.kept))
+	}
+	if len(res.errs) > 0 {
+		causes := make([]string, len(res.errs))
+		for i, e := range res.errs {
+			causes[i] = e.Error()
+		}
+		parts = append(parts, "failed entries: "+strings.Join(causes, "; "))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "\nbefore that: " + strings.Join(parts, ", ")
 }

@@ -1,10 +1,14 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"text/tabwriter"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 )
@@ -47,9 +51,39 @@ func writeTable(w io.Writer, head string, lines []string) error {
 	return tw.Flush()
 }
 
-// writeJSON writes v to w as indented JSON.
+// writeJSON writes v to w as indented JSON, with the characters a
+// terminal would act on escaped (see escapeJSONControls): what the
+// commands print comes in part from messages anyone allowed to send wrote.
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(escapeJSONControls(buf.Bytes()))
+	return err
+}
+
+// escapeJSONControls returns the JSON text b with every non-ASCII
+// character a terminal would act on (C1 controls such as \u009b, format
+// characters) written as a \u escape, which JSON reads as the same
+// character: encoding/json escapes the ASCII controls only, and a dead
+// letter's fields come from anyone who can send to the queue.
+func escapeJSONControls(b []byte) []byte {
+	var out bytes.Buffer
+	for len(b) > 0 {
+		r, n := utf8.DecodeRune(b)
+		switch {
+		case r < utf8.RuneSelf || strconv.IsPrint(r) || (r == utf8.RuneError && n == 1):
+			out.Write(b[:n])
+		case r > 0xFFFF:
+			hi, lo := utf16.EncodeRune(r)
+			fmt.Fprintf(&out, `\u%04x\u%04x`, hi, lo)
+		default:
+			fmt.Fprintf(&out, `\u%04x`, r)
+		}
+		b = b[n:]
+	}
+	return out.Bytes()
 }

@@ -32,7 +32,8 @@ the destination it was to be forwarded to. A dead letter whose metadata
 cannot be read shows why as its reason.
 
 --payload adds the payload: UTF-8 text with control characters escaped (\x1b,
-\n), anything else as "base64:" and its base64. It reads only; nothing is
+\n), anything else as "base64:" and its base64. With -o json the characters
+a terminal would act on are \u escapes. It reads only; nothing is
 consumed.`,
 		Example: "  sourceflow sql dead-letters --destination payments.fifo\n" +
 			"  sourceflow sql dead-letters --outbox sourceflow_outbox --payload -o json",
@@ -52,19 +53,26 @@ func (g *globals) runSQLDeadLetters(cmd *cobra.Command, f sqlLettersFlags) error
 		if err != nil {
 			return c.failure("sql dead-letters "+name, err)
 		}
-		letters := make([]sqlLetter, len(dead))
-		for i, dl := range dead {
-			letters[i] = decodeSQLLetter(dl, isOutbox)
-			if f.payload {
-				letters[i] = letters[i].withPayload()
-			}
-		}
+		letters := sqlLetters(dead, isOutbox, f.payload)
 		if f.output == outputJSON {
 			return writeJSON(cmd.OutOrStdout(), letters)
 		}
 		fmt.Fprintf(cmd.OutOrStdout(), "%d dead letters of %s on %s.\n", len(letters), describe(name, isOutbox), c.target.where())
 		return printSQLLetters(cmd.OutOrStdout(), letters, isOutbox, f.payload)
 	})
+}
+
+// sqlLetters decodes dead (see decodeSQLLetter), with their payloads when
+// payload is set.
+func sqlLetters(dead []cqrs.DeadLetter, isOutbox, payload bool) []sqlLetter {
+	letters := make([]sqlLetter, len(dead))
+	for i, dl := range dead {
+		letters[i] = decodeSQLLetter(dl, isOutbox)
+		if payload {
+			letters[i] = letters[i].withPayload()
+		}
+	}
+	return letters
 }
 
 // deadLetters reads the dead letters of the destination or the outbox

@@ -1,6 +1,11 @@
 package cli
 
-import "errors"
+import (
+	"errors"
+	"io"
+
+	"github.com/sourceflow-go/sourceflow/cqrs"
+)
 
 // ParseDSN returns how the sql commands name the DSN dsn (with --dialect
 // dialect, "" to guess it) in their messages: the DSN without its password,
@@ -18,4 +23,10 @@ func Scrub(dsn, text string) string {
 		return err.Error()
 	}
 	return t.scrub(errors.New(text)).Error()
+}
+
+// SQLDeadLettersJSON writes dead as sql dead-letters -o json prints them
+// (--payload when payload is set; an outbox's when isOutbox is set).
+func SQLDeadLettersJSON(w io.Writer, dead []cqrs.DeadLetter, isOutbox, payload bool) error {
+	return writeJSON(w, sqlLetters(dead, isOutbox, payload))
 }
