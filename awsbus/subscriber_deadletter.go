@@ -3,7 +3,6 @@ package awsbus
 import (
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -75,8 +74,8 @@ func deadLetterAttributes(raw sqstypes.Message, reason string) map[string]sqstyp
 		return attrs
 	}
 	reason = cleanReason(reason)
-	if keep := len(reason) - over; keep > 0 && cutText(reason, keep) != "" {
-		return withReason(raw.MessageAttributes, cutText(reason, keep))
+	if keep := len(reason) - over; keep > 0 && sqsrules.Text(reason, keep) != "" {
+		return withReason(raw.MessageAttributes, sqsrules.Text(reason, keep))
 	}
 	return raw.MessageAttributes
 }
@@ -127,28 +126,9 @@ func withReason(attrs map[string]sqstypes.MessageAttributeValue, reason string) 
 
 // cleanReason makes reason a valid, bounded, non-empty attribute value.
 func cleanReason(reason string) string {
-	reason = strings.Map(func(r rune) rune {
-		if sqsrules.ValidText(string(r)) {
-			return r
-		}
-		return '?'
-	}, reason)
-	reason = cutText(reason, maxReasonBytes)
+	reason = sqsrules.Text(reason, maxReasonBytes)
 	if reason == "" {
 		reason = fmt.Sprintf("%s: no reason given", sourceflow.ErrPermanent)
 	}
 	return reason
-}
-
-// cutText returns the longest prefix of s, at most n bytes, that is valid
-// text (a multi-byte character is never split).
-func cutText(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	s = s[:n]
-	for !sqsrules.ValidText(s) {
-		s = s[:len(s)-1]
-	}
-	return s
 }

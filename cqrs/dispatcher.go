@@ -7,8 +7,6 @@ import (
 	"reflect"
 	"runtime/debug"
 	"sort"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 
@@ -164,22 +162,4 @@ func markFailure(h message.HandlerFunc) message.HandlerFunc {
 		}
 		return out, err
 	}
-}
-
-// maxFailureText bounds, in bytes, the failure reason markFailure records.
-const maxFailureText = 512
-
-// failureText is err's text as a metadata value: valid UTF-8 (transports
-// such as SQS refuse other text) and at most maxFailureText bytes, cut on a
-// character boundary.
-func failureText(err error) string {
-	text := strings.ToValidUTF8(err.Error(), "\uFFFD")
-	if len(text) <= maxFailureText {
-		return text
-	}
-	cut := maxFailureText
-	for cut > 0 && !utf8.RuneStart(text[cut]) {
-		cut--
-	}
-	return text[:cut]
 }

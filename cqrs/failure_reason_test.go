@@ -5,30 +5,35 @@ import (
 	"errors"
 	"strings"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/internal/sqsrules"
 )
 
 // A failure reason too long for the message's metadata is cut on a
-// character boundary, and one holding bytes that are not UTF-8 is made
-// valid: transports such as SQS refuse metadata values that are not valid
-// text, which would keep a dead letter from ever being published.
-func TestAFailureReasonRecordedOnTheMessageIsValidUTF8(t *testing.T) {
-	tests := map[string]error{
-		"long reason cut inside a character":   errors.New("x" + strings.Repeat("é", 600)),
-		"reason with bytes that are not UTF-8": errors.New("bad byte \xff in the reason"),
+// character boundary, and one holding bytes that are not UTF-8, or
+// characters such as NUL that SQS and SNS refuse in attribute values, is
+// made valid text: a Pub/Sub that refuses the reason would never take the
+// dead letter. Line breaks and tabs are text, and stay.
+func TestAFailureReasonRecordedOnTheMessageIsValidText(t *testing.T) {
+	tests := map[string]struct {
+		cause error
+		keep  string // a part of the reason that must stay as it is
+	}{
+		"long reason cut inside a character":   {errors.New("x" + strings.Repeat("é", 600)), "xé"},
+		"reason with bytes that are not UTF-8": {errors.New("bad byte \xff in the reason"), "in the reason"},
+		"reason with control characters":       {errors.New("nul \x00, escape \x1b, \uffff\nnext\tline"), "\nnext\tline"},
 	}
-	for name, cause := range tests {
+	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
 			app := newOrderApp(t, cqrs.ServiceConfig{})
 			doomed := cqrs.NewView[Summary](app.svc, "doomed")
 			require.NoError(t, cqrs.Project(doomed, func(context.Context, *Summary, OrderCreated, cqrs.Envelope) error {
-				return sourceflow.Permanent(cause)
+				return sourceflow.Permanent(tt.cause)
 			}))
 			app.start(t)
 
@@ -38,10 +43,11 @@ func TestAFailureReasonRecordedOnTheMessageIsValidUTF8(t *testing.T) {
 			dead := app.transport.DeadLetters()
 			require.Len(t, dead, 1)
 			reason := dead[0].Message.Metadata.Get(sourceflow.MetaFailure)
-			assert.True(t, utf8.ValidString(reason), "reason %q", reason)
+			assert.True(t, sqsrules.ValidText(reason), "reason %q", reason)
 			assert.LessOrEqual(t, len(reason), 512)
 			assert.Contains(t, reason, "doomed")
-			assert.True(t, utf8.ValidString(dead[0].Reason), "dead-letter reason %q", dead[0].Reason)
+			assert.Contains(t, reason, tt.keep)
+			assert.True(t, sqsrules.ValidText(dead[0].Reason), "dead-letter reason %q", dead[0].Reason)
 		})
 	}
 }

@@ -12,5 +12,5 @@ import (
 func ExampleRules() {
 	r := archtest.Rules()["cqrs"]
 	fmt.Println(r.Internal, r.Forbidden)
-	// Output: [ internal/fieldcheck] [github.com/aws/ go.opentelemetry.io/]
+	// Output: [ internal/fieldcheck internal/sqsrules] [github.com/aws/ go.opentelemetry.io/]
 }

@@ -41,7 +41,7 @@ func Rules() map[string]Rule {
 	model := []string{AWS, OTel}
 	return map[string]Rule{
 		"":                                     {StdlibOnly: true},
-		"cqrs":                                 {Internal: []string{"", "internal/fieldcheck"}, Forbidden: model},
+		"cqrs":                                 {Internal: []string{"", "internal/fieldcheck", "internal/sqsrules"}, Forbidden: model},
 		"cqrs/cqrstest":                        {Internal: []string{"", "cqrs"}, Forbidden: model},
 		"middleware":                           {Internal: []string{""}, Forbidden: model},
 		"middleware/tracing":                   {Internal: []string{""}, Forbidden: []string{AWS}},

@@ -17,14 +17,43 @@ func ValidText(s string) bool {
 		return false
 	}
 	for _, r := range s {
-		switch {
-		case r == 0x9 || r == 0xA || r == 0xD:
-		case r >= 0x20 && r <= 0xD7FF:
-		case r >= 0xE000 && r <= 0xFFFD:
-		case r >= 0x10000 && r <= 0x10FFFF:
-		default:
+		if !validChar(r) {
 			return false
 		}
+	}
+	return true
+}
+
+// Text returns s as SQS and SNS take it in a body or an attribute value
+// (the strictest text rules of the transports, so every transport takes
+// it): each run of bytes that are not UTF-8, and each character ValidText
+// refuses (NUL, ESC, U+FFFE, ...), becomes U+FFFD, and the result is cut to
+// at most n bytes without splitting a character.
+func Text(s string, n int) string {
+	s = strings.Map(func(r rune) rune {
+		if validChar(r) {
+			return r
+		}
+		return utf8.RuneError
+	}, strings.ToValidUTF8(s, string(utf8.RuneError)))
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// validChar reports whether SQS accepts r in text.
+func validChar(r rune) bool {
+	switch {
+	case r == 0x9 || r == 0xA || r == 0xD:
+	case r >= 0x20 && r <= 0xD7FF:
+	case r >= 0xE000 && r <= 0xFFFD:
+	case r >= 0x10000 && r <= 0x10FFFF:
+	default:
+		return false
 	}
 	return true
 }

@@ -61,3 +61,29 @@ func TestValidFIFOID(t *testing.T) {
 		}
 	}
 }
+
+func TestTextIsValidAndCutOnACharacterBoundary(t *testing.T) {
+	cases := []struct {
+		name, in string
+		n        int
+		want     string
+	}{
+		{"kept", "a\tb\nc\rd é 😀", 100, "a\tb\nc\rd é 😀"},
+		{"controls replaced", "a\x00b\x1bc\uFFFEd", 100, "a\uFFFDb\uFFFDc\uFFFDd"},
+		{"invalid bytes replaced", "a\xffb", 100, "a\uFFFDb"},
+		{"cut before a split character", "ab😀", 4, "ab"},
+		{"cut at a boundary", "ab😀c", 6, "ab😀"},
+		{"cut to nothing", "😀", 3, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := sqsrules.Text(tc.in, tc.n)
+			if got != tc.want {
+				t.Fatalf("Text(%q, %d) = %q, want %q", tc.in, tc.n, got, tc.want)
+			}
+			if !sqsrules.ValidText(got) || len(got) > tc.n {
+				t.Fatalf("Text(%q, %d) = %q: not valid text within %d bytes", tc.in, tc.n, got, tc.n)
+			}
+		})
+	}
+}
