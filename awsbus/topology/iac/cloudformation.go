@@ -10,8 +10,12 @@ import (
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 )
 
-// maxDescription is CloudFormation's limit on a template's Description.
-const maxDescription = 1024
+// CloudFormation's limits on a template: the length of its Description
+// and the number of resources one stack declares.
+const (
+	maxDescription = 1024
+	maxResources   = 500
+)
 
 // CloudFormation renders the union of plans as one CloudFormation template
 // (YAML). Deploying it creates what topology.ProvisionCreate would, so
@@ -20,6 +24,10 @@ func CloudFormation(plans ...topology.Plan) ([]byte, error) {
 	s, list, err := render(plans)
 	if err != nil {
 		return nil, err
+	}
+	if len(list) > maxResources {
+		return nil, fmt.Errorf("iac: the template would declare %d resources, and CloudFormation refuses a stack of more "+
+			"than %d: render the services as Terraform, which has no such limit", len(list), maxResources)
 	}
 	resources := make(map[string]any, len(list))
 	for _, r := range list {

@@ -1,6 +1,7 @@
 package iac_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -165,4 +166,24 @@ func TestCloudFormationDeclaresTablesAsTheStoresCreateThem(t *testing.T) {
 	}, views["KeySchema"])
 	assert.Len(t, views["AttributeDefinitions"], 2)
 	assert.NotContains(t, views, "TimeToLiveSpecification", "no TTL attribute, no time to live")
+}
+
+// A system of more resources than one stack may declare is refused at
+// export, not when CloudFormation validates the template; Terraform renders
+// it.
+func TestCloudFormationRefusesMoreResourcesThanAStackMayDeclare(t *testing.T) {
+	var queues []string
+	for i := range 126 { // a queue, its dead-letter queue and a policy of each: 504 resources
+		queues = append(queues, fmt.Sprintf("work%03d", i))
+	}
+	p := handPlan("work", queues, nil)
+
+	_, err := iac.CloudFormation(p)
+
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "would declare 504 resources, and CloudFormation refuses a stack of more than 500")
+	_, err = iac.Terraform(p)
+	require.NoError(t, err)
+	_, err = iac.CloudFormation(handPlan("work", queues[:125], nil))
+	require.NoError(t, err, "500 resources are within the limit")
 }

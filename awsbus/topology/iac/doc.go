@@ -12,10 +12,11 @@
 // topic, and a table several services declare alike (they share one store)
 // is one table. Two services consuming one queue, a queue named like
 // another's dead-letter queue, or one table declared with different keys or
-// time to live, are an ErrConflict. Export every service that shares
-// resources into one template: a queue no exported service consumes
-// (Unconsumed lists them) is rendered with a sender's settings and would
-// be declared again by its consumer's stack.
+// time to live, are an ErrConflict; so is a shared topic or table whose
+// services set more tags together than AWS allows on one resource (50).
+// Export every service that shares resources into one template: a queue no
+// exported service consumes (Unconsumed lists them) is rendered with a
+// sender's settings and would be declared again by its consumer's stack.
 //
 // What is rendered, per plan:
 //
@@ -64,7 +65,9 @@
 //
 // The CloudFormation template is a data structure encoded with the YAML
 // library (property names are checked by cfn-lint in the integration
-// tests); the Terraform configuration is written with the HCL library's
-// writer (hclwrite), for the hashicorp/aws provider 6.8 or later 6.x
-// (AWSProviderVersion): earlier versions refuse a max_message_size of 1 MiB.
+// tests); a system of more than 500 resources, which one CloudFormation
+// stack cannot declare, is refused (render it as Terraform). The Terraform
+// configuration is written with the HCL library's writer (hclwrite), for
+// the hashicorp/aws provider 6.8 or later 6.x (AWSProviderVersion):
+// earlier versions refuse a max_message_size of 1 MiB.
 package iac

@@ -50,6 +50,7 @@ func newSystem(plans []topology.Plan) (system, error) {
 		errs = append(errs, m.add(p)...)
 	}
 	errs = append(errs, m.checkDLQNames()...)
+	errs = append(errs, m.checkTagLimits()...)
 	if err := errors.Join(errs...); err != nil {
 		return system{}, err
 	}
@@ -175,6 +176,23 @@ func (m *merger) checkDLQNames() []error {
 		if other, ok := m.queues[q.q.DLQ]; ok {
 			errs = append(errs, fmt.Errorf("%w: queue %q of service %q is named like the dead-letter queue of queue %q of service %q",
 				ErrConflict, q.q.DLQ, other.service, name, q.service))
+		}
+	}
+	return errs
+}
+
+// checkTagLimits fails for each shared topic and table whose services set
+// more tags together than AWS allows on one resource.
+func (m *merger) checkTagLimits() []error {
+	var errs []error
+	for _, kind := range []struct {
+		what string
+		sets map[string]tagSet
+	}{{"topic", m.topicTags}, {"table", m.tableTags}} {
+		for _, name := range slices.Sorted(maps.Keys(kind.sets)) {
+			if err := kind.sets[name].checkLimit(kind.what, name); err != nil {
+				errs = append(errs, err)
+			}
 		}
 	}
 	return errs

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 )
 
 // tagSet is the tags of one shared resource (a topic, a table), each with
@@ -27,6 +29,23 @@ func (s tagSet) add(what, name, service string, tags map[string]string) error {
 		}
 	}
 	return nil
+}
+
+// checkLimit reports a resource whose services set more tags together than
+// SQS, SNS and DynamoDB allow on one resource (topology.MaxTags): each
+// service's tags are within the limit, their union need not be, and the
+// deployment (or Create of the last service) would fail tagging it.
+func (s tagSet) checkLimit(what, name string) error {
+	if len(s) <= topology.MaxTags {
+		return nil
+	}
+	var services []string
+	for _, t := range s {
+		services = append(services, t.service)
+	}
+	slices.Sort(services)
+	return fmt.Errorf("%w: %s %q: services %q set %d tags on it together, at most %d allowed; "+
+		"services that share it must set fewer tags", ErrConflict, what, name, slices.Compact(services), len(s), topology.MaxTags)
 }
 
 func (s tagSet) values() map[string]string {

@@ -1,6 +1,7 @@
 package iac_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -51,4 +52,35 @@ func TestSharedTopicsRefuseTwoKeys(t *testing.T) {
 
 	require.ErrorIs(t, err, iac.ErrConflict)
 	assert.Contains(t, err.Error(), `topic "order-events"`)
+}
+
+// Two services whose tags are each within AWS's limit but not together
+// cannot tag a topic or table they share with all of them: the export is
+// refused rather than failing at deployment.
+func TestSharedResourcesRefuseMoreTagsTogetherThanAWSAllows(t *testing.T) {
+	tags := func(prefix string, n int) map[string]string {
+		out := map[string]string{}
+		for i := range n {
+			out[fmt.Sprintf("%s-%02d", prefix, i)] = "x"
+		}
+		return out
+	}
+	shipping := shippingPlan(t, topology.Options{Tags: tags("shipping", topology.MaxTags-1)})
+	plans := append(examplePlans(t), shipping) // orders tags order-events with two more
+	for name, render := range renderers {
+		_, err := render(plans...)
+		require.ErrorIs(t, err, iac.ErrConflict, name)
+		assert.Contains(t, err.Error(), `topic "order-events": services ["orders" "shipping"] set 51 tags on it together, at most 50 allowed`, name)
+		assert.NotContains(t, err.Error(), `"shipments.fifo"`, "%s: shipping alone tags shipments.fifo", name)
+	}
+
+	tables := shopTablePlans(t)
+	tables[0].Tags, tables[1].Tags = tags("a", 30), tags("b", 30)
+	_, err := iac.Terraform(tables...)
+	require.ErrorIs(t, err, iac.ErrConflict)
+	assert.Contains(t, err.Error(), `table "shop_commands": services ["orders" "payments"] set 60 tags on it together`)
+
+	tables[1].Tags = tags("b", 20)
+	_, err = iac.CloudFormation(tables...)
+	require.NoError(t, err, "50 tags together are within the limit")
 }

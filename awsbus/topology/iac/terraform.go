@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -31,7 +32,7 @@ func Terraform(plans ...topology.Plan) ([]byte, error) {
 	f := hclwrite.NewEmptyFile()
 	body := f.Body()
 	body.AppendUnstructuredTokens(hclwrite.Tokens{{Type: hclsyntax.TokenComment,
-		Bytes: []byte("# SourceFlow topology of " + strings.Join(s.services, ", ") + "\n")}})
+		Bytes: []byte("# SourceFlow topology of " + oneLine(strings.Join(s.services, ", ")) + "\n")}})
 	provider := body.AppendNewBlock("terraform", nil).Body().AppendNewBlock("required_providers", nil).Body()
 	provider.SetAttributeValue("aws", cty.ObjectVal(map[string]cty.Value{
 		"source": cty.StringVal("hashicorp/aws"), "version": cty.StringVal(AWSProviderVersion),
@@ -94,7 +95,7 @@ func tfTokens(v any) hclwrite.Tokens {
 		attrs := make([]hclwrite.ObjectAttrTokens, 0, len(x))
 		for _, k := range slices.Sorted(maps.Keys(x)) {
 			name := hclwrite.TokensForValue(cty.StringVal(k))
-			if hclsyntax.ValidIdentifier(k) {
+			if hclsyntax.ValidIdentifier(k) && k != "for" { // "for" first in an object starts a for expression
 				name = hclwrite.TokensForIdentifier(k)
 			}
 			attrs = append(attrs, hclwrite.ObjectAttrTokens{Name: name, Value: tfTokens(x[k])})
@@ -115,6 +116,17 @@ func appendBlocks(body *hclwrite.Body, name string, blocks []any) {
 			nested.SetAttributeRaw(k, tfTokens(attrs[k]))
 		}
 	}
+}
+
+// oneLine replaces the control characters of s, line breaks among them,
+// with spaces, so that s fits in a line comment.
+func oneLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
 }
 
 func traversal(root string, attrs ...string) hclwrite.Tokens {

@@ -1,6 +1,7 @@
 package iac_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/hcl/v2"
@@ -167,4 +168,27 @@ func TestTerraformDeclaresTablesAsTheStoresCreateThem(t *testing.T) {
 	assert.Equal(t, "sk", attrValue(t, views, "range_key"))
 	assert.Len(t, nested(views, "attribute"), 2)
 	assert.Empty(t, nested(views, "ttl"))
+}
+
+// A tag key that HCL reads as a keyword at the start of an object ("for"
+// starts a for expression) is written quoted, so the configuration parses
+// and keeps the tag.
+func TestTerraformWritesATagKeyNamedLikeAKeywordAsAString(t *testing.T) {
+	p := shippingPlan(t, topology.Options{Tags: map[string]string{"for": "checkout"}})
+	blocks := parseTerraform(t, must(iac.Terraform(p)))
+	b := blocks["resource aws_sns_topic order_events"]
+	require.NotNil(t, b)
+	v, diags := b.Body.Attributes["tags"].Expr.Value(nil)
+	require.False(t, diags.HasErrors(), "%s", diags.Error())
+	assert.Equal(t, "checkout", v.GetAttr("for").AsString())
+}
+
+// The header comment names the services on one line, whatever their names
+// hold: a line break would end the comment and leave the rest of the name
+// as configuration.
+func TestTerraformKeepsTheServicesInItsHeaderComment(t *testing.T) {
+	p := handPlan("orders\nresource", []string{"orders"}, nil)
+	out := must(iac.Terraform(p))
+	parseTerraform(t, out)
+	assert.True(t, strings.HasPrefix(string(out), "# SourceFlow topology of orders resource\n"), "%s", out)
 }

@@ -28,11 +28,14 @@ Pass every service that shares queues, topics or tables in one run (-f once
 per file): a queue one service sends to and another consumes is written once,
 with the consumer's settings, and a table several files declare alike is
 written once, so two stacks never declare one resource. Files that declare
-one table with different keys are refused. Queues, dead-letter queues,
-tables, keys and aliases are protected: CloudFormation keeps them when the
-stack is deleted (DeletionPolicy Retain); Terraform refuses to destroy or
-replace them (prevent_destroy), so take them out of the state to leave them
-in place. It makes no AWS call.`
+one table with different keys, or whose services set more than 50 tags
+together on a topic or table they share, are refused, and so is a
+CloudFormation template of more than 500 resources (one stack's limit:
+export Terraform instead). Queues, dead-letter queues, tables, keys and
+aliases are protected: CloudFormation keeps them when the stack is deleted
+(DeletionPolicy Retain); Terraform refuses to destroy or replace them
+(prevent_destroy), so take them out of the state to leave them in place.
+It makes no AWS call.`
 
 // exportFlags are the flags of export's subcommands.
 type exportFlags struct {
@@ -104,9 +107,7 @@ func runExport(cmd *cobra.Command, f exportFlags, render func(...topology.Plan) 
 	}
 	out, err := render(plans...)
 	if err != nil {
-		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("export: %w\nthe files: %s; give each service its own "+
-			"queues and each file its own service, and declare a table the services share alike in each file",
-			err, strings.Join(sources, ", "))}
+		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("export: %w\nthe files: %s%s", err, strings.Join(sources, ", "), renderAdvice(err))}
 	}
 	for _, q := range iac.Unconsumed(plans...) {
 		fmt.Fprintf(cmd.ErrOrStderr(), "warning: queue %s is consumed by none of the services exported; it is written with a "+
@@ -118,6 +119,15 @@ func runExport(cmd *cobra.Command, f exportFlags, render func(...topology.Plan) 
 		return err
 	}
 	return writeFileAtomic(f.output, out)
+}
+
+// renderAdvice says how to resolve files that disagree; other errors say
+// what to do themselves.
+func renderAdvice(err error) string {
+	if !errors.Is(err, iac.ErrConflict) {
+		return ""
+	}
+	return "; give each service its own queues and each file its own service, and declare a table the services share alike in each file"
 }
 
 // displayPath names a -f argument in messages.

@@ -111,7 +111,7 @@ func TestExport_RefusesWhatItCannotRenderWithoutWritingAnything(t *testing.T) {
 	}{
 		{"conflict", []string{"export", "terraform", "-f", orders, "-f", conflicting},
 			[]string{`queue "orders.fifo": services "orders" and "payments" both consume it`,
-				"the files: orders (" + orders + "), payments (" + conflicting + ")"}},
+				"the files: orders (" + orders + "), payments (" + conflicting + "); give each service its own queues"}},
 		{"table declared differently", []string{"export", "cloudformation", "-f", ordersTables, "-f", paymentsTables},
 			[]string{`table "shop_views": service "orders" declares it with partition key "pk", sort key "sk" and service "payments" ` +
 				`with partition key "pk", sort key "id"`,
@@ -180,4 +180,25 @@ func TestExport_ReadsStandardInputAndReplacesTheOutputFile(t *testing.T) {
 		"-o", filepath.Join(t.TempDir(), "missing", "main.tf"))
 	assert.Equal(t, cli.ExitUsage, code)
 	assert.Contains(t, errOut2, "missing does not exist; create it first")
+}
+
+// A system CloudFormation cannot declare in one stack is refused with what
+// to do instead, not with the advice for files that disagree.
+func TestExport_RefusesATemplateOfMoreResourcesThanAStackMayDeclare(t *testing.T) {
+	b := sourceflow.Binding{Service: "work"}
+	for i := range 126 { // a queue, its dead-letter queue and a policy of each: 504 resources
+		dest := fmt.Sprintf("work%03d", i)
+		b.Routes = append(b.Routes, sourceflow.Route{Type: "work.Do" + dest, Kind: sourceflow.KindCommand, Destination: dest})
+		b.Listeners = append(b.Listeners, sourceflow.Listener{Destination: dest, Kind: sourceflow.KindCommand, Types: []string{"work.Do" + dest}})
+	}
+	work := writeTopology(t, b, topology.Options{})
+
+	out, errOut, code := newFakeAWS().run(t, "export", "cloudformation", "-f", work)
+
+	assert.Equal(t, cli.ExitUsage, code, errOut)
+	assert.Empty(t, out)
+	assert.Contains(t, errOut, "would declare 504 resources, and CloudFormation refuses a stack of more than 500: render the services as Terraform")
+	assert.NotContains(t, errOut, "give each service its own queues")
+	_, errOut, code = newFakeAWS().run(t, "export", "terraform", "-f", work)
+	assert.Equal(t, cli.ExitOK, code, errOut)
 }
