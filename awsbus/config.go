@@ -106,6 +106,15 @@ func (c Config) planOptions() topology.Options {
 // its field, wrapped in ErrInvalidConfig. Zero values stand for their
 // defaults. Problems of the routing are reported by Bind.
 func (c Config) Validate() error {
+	if err := c.problems(); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+	}
+	return nil
+}
+
+// problems joins the problems Validate reports, unwrapped, so that
+// NewTransport can report them together with those of its clients.
+func (c Config) problems() error {
 	c.setDefaults()
 	errs := []error{
 		c.ConsumerConfig.Validate(),
@@ -124,8 +133,5 @@ func (c Config) Validate() error {
 	if len(c.Tags) > 0 {
 		errs = append(errs, topology.Options{Tags: c.Tags}.Validate())
 	}
-	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
-	}
-	return nil
+	return errors.Join(errs...)
 }

@@ -10,7 +10,8 @@ import (
 // NewEncryption.
 var (
 	// ErrInvalidConfig wraps every configuration problem reported by
-	// Config.Validate, and the routing problems Bind finds in the Binding
+	// Config.Validate or NewTransport (a missing client among them), and
+	// the routing problems Bind finds in the Binding
 	// (joined with topology.ErrInvalidPlan). Fix the fields named in the
 	// message.
 	ErrInvalidConfig = errors.New("awsbus: invalid configuration")

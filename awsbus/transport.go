@@ -42,7 +42,8 @@ type Transport struct {
 }
 
 // NewTransport returns a Transport over the given clients. Nothing is
-// called on AWS until Bind.
+// called on AWS until Bind. A missing client and every problem of cfg are
+// reported together, wrapped in ErrInvalidConfig.
 func NewTransport(clients Clients, cfg Config) (*Transport, error) {
 	cfg.setDefaults()
 	var errs []error
@@ -52,8 +53,8 @@ func NewTransport(clients Clients, cfg Config) (*Transport, error) {
 	if clients.SNS == nil {
 		errs = append(errs, errors.New("Clients.SNS: required"))
 	}
-	if err := errors.Join(append(errs, cfg.Validate())...); err != nil {
-		return nil, fmt.Errorf("awsbus: %w", err)
+	if err := errors.Join(append(errs, cfg.problems())...); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 	}
 	return &Transport{clients: clients, cfg: cfg, preflight: func(context.Context) error { return nil }}, nil
 }

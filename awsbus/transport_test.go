@@ -2,6 +2,7 @@ package awsbus_test
 
 import (
 	"context"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -196,4 +197,16 @@ func TestTransport_CommandRoundTripOverFakes(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("message not received")
 	}
+}
+
+func TestNewTransport_ReportsEveryProblemOnceUnderErrInvalidConfig(t *testing.T) {
+	sq, _ := newFakes()
+	_, err := awsbus.NewTransport(awsbus.Clients{SQS: sq}, awsbus.Config{PublishLinger: time.Hour})
+	require.ErrorIs(t, err, awsbus.ErrInvalidConfig)
+	assert.Contains(t, err.Error(), "Clients.SNS: required")
+	assert.Contains(t, err.Error(), "PublishLinger: 1h0m0s")
+	assert.Equal(t, 1, strings.Count(err.Error(), "awsbus:"), "one package prefix: %v", err)
+
+	_, err = awsbus.NewTransport(awsbus.Clients{}, awsbus.Config{})
+	require.ErrorIs(t, err, awsbus.ErrInvalidConfig, "a missing client is a configuration problem")
 }

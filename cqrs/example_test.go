@@ -58,7 +58,10 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	card, _, _ := cards.Get(ctx, "acc-1")
+	card, found, err := cards.Get(ctx, "acc-1")
+	if err != nil || !found {
+		panic(fmt.Sprintf("account card: found %v, error %v", found, err))
+	}
 	fmt.Println(env.Type, env.Sequence)
 	fmt.Println(card.Title)
 	// Output:

@@ -83,20 +83,20 @@ func (c CircuitBreakerConfig) Validate() error {
 	c.setDefaults()
 	var errs []error
 	if c.ConsecutiveFailures < 1 || int64(c.ConsecutiveFailures) > math.MaxUint32 {
-		errs = append(errs, fmt.Errorf("CircuitBreakerConfig.ConsecutiveFailures: %d, must be at least 1", c.ConsecutiveFailures))
+		errs = append(errs, fmt.Errorf("middleware: CircuitBreakerConfig.ConsecutiveFailures: %d, must be at least 1", c.ConsecutiveFailures))
 	}
 	if c.FailureRatio < 0 || c.FailureRatio > 1 || math.IsNaN(c.FailureRatio) {
-		errs = append(errs, fmt.Errorf("CircuitBreakerConfig.FailureRatio: %g, must be 0..1", c.FailureRatio))
+		errs = append(errs, fmt.Errorf("middleware: CircuitBreakerConfig.FailureRatio: %g, must be 0..1", c.FailureRatio))
 	}
 	if c.MinRequests < 1 || int64(c.MinRequests) > math.MaxUint32 {
-		errs = append(errs, fmt.Errorf("CircuitBreakerConfig.MinRequests: %d, must be at least 1", c.MinRequests))
+		errs = append(errs, fmt.Errorf("middleware: CircuitBreakerConfig.MinRequests: %d, must be at least 1", c.MinRequests))
 	}
 	for _, d := range []struct {
 		field string
 		v     time.Duration
 	}{{"Interval", c.Interval}, {"OpenTimeout", c.OpenTimeout}} {
 		if d.v <= 0 || d.v > maxCircuitDuration {
-			errs = append(errs, fmt.Errorf("CircuitBreakerConfig.%s: %v, must be above 0 and at most %v", d.field, d.v, maxCircuitDuration))
+			errs = append(errs, fmt.Errorf("middleware: CircuitBreakerConfig.%s: %v, must be above 0 and at most %v", d.field, d.v, maxCircuitDuration))
 		}
 	}
 	return errors.Join(errs...)

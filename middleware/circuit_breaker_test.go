@@ -273,7 +273,8 @@ func TestCircuitBreakerConfig_Validate(t *testing.T) {
 			require.Error(t, err)
 			require.Error(t, newErr)
 			for _, f := range tt.fields {
-				assert.Contains(t, err.Error(), "CircuitBreakerConfig."+f)
+				assert.Contains(t, err.Error(), "middleware: CircuitBreakerConfig."+f)
+				assert.Contains(t, newErr.Error(), "middleware: CircuitBreakerConfig."+f)
 			}
 		})
 	}

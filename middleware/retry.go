@@ -36,7 +36,7 @@ func (c *RetryConfig) setDefaults() {
 // take their defaults.
 func (c RetryConfig) Validate() error {
 	if err := c.Policy.Validate(); err != nil {
-		return fmt.Errorf("RetryConfig.Policy: %w", err)
+		return fmt.Errorf("middleware: RetryConfig.Policy: %w", err)
 	}
 	return nil
 }

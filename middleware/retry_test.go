@@ -89,7 +89,8 @@ func TestRetryConfig_Validate(t *testing.T) {
 			require.Error(t, err)
 			require.Error(t, newErr, "NewRetry validates")
 			for _, w := range tt.want {
-				assert.ErrorContains(t, err, "RetryConfig.Policy: ")
+				assert.ErrorContains(t, err, "middleware: RetryConfig.Policy: ")
+				assert.ErrorContains(t, newErr, "middleware: RetryConfig.Policy: ")
 				assert.ErrorContains(t, err, w)
 			}
 		})

@@ -15,18 +15,30 @@ import (
 func Example() {
 	ctx := context.Background()
 	fake := awsbustest.NewSQS(awsbustest.SQSConfig{})
-	q, _ := fake.CreateQueue(ctx, &sqs.CreateQueueInput{
+	q, err := fake.CreateQueue(ctx, &sqs.CreateQueueInput{
 		QueueName:  aws.String("orders.fifo"),
 		Attributes: map[string]string{"FifoQueue": "true", "ContentBasedDeduplication": "true"},
 	})
+	if err != nil {
+		panic(err)
+	}
 	for _, body := range []string{"first", "second"} {
-		_, _ = fake.SendMessage(ctx, &sqs.SendMessageInput{
+		_, err := fake.SendMessage(ctx, &sqs.SendMessageInput{
 			QueueUrl: q.QueueUrl, MessageBody: aws.String(body), MessageGroupId: aws.String("order-1"),
 		})
+		if err != nil {
+			panic(err)
+		}
 	}
-	got, _ := fake.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: q.QueueUrl})
+	got, err := fake.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: q.QueueUrl})
+	if err != nil {
+		panic(err)
+	}
 	fmt.Println(aws.ToString(got.Messages[0].Body))
-	again, _ := fake.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: q.QueueUrl})
+	again, err := fake.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: q.QueueUrl})
+	if err != nil {
+		panic(err)
+	}
 	fmt.Println(len(again.Messages), fake.Calls("ReceiveMessage"))
 	// Output:
 	// first

@@ -37,7 +37,11 @@ func ExampleNewFile() {
 		fmt.Fprintln(os.Stderr, err)
 		return
 	}
-	plan, _ := back.Plan()
+	plan, err := back.Plan()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return
+	}
 	fmt.Println("queues:", plan.Queues[0].Name, plan.Queues[0].DLQ)
 	// Output:
 	// # SourceFlow topology file: read by `sourceflow plan|apply|validate|health -f FILE`.

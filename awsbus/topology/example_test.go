@@ -38,7 +38,10 @@ func ExampleNew() {
 	for _, s := range plan.Subscriptions {
 		fmt.Printf("subscription %s -> %s filter %v\n", s.Topic, s.Queue, s.FilterTypes)
 	}
-	policy, _ := json.Marshal(plan.Policies)
+	policy, err := json.Marshal(plan.Policies)
+	if err != nil {
+		panic(err)
+	}
 	fmt.Println("policies", string(policy))
 	// Output:
 	// queue orders-payment-events (dlq orders-payment-events-dlq, consumed here: true)

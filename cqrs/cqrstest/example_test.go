@@ -25,7 +25,8 @@ func ExampleRecorder() {
 	h.Start()
 	defer h.Service.Close()
 
-	_, _ = h.Service.EventQueue().Raise(context.Background(), "parcel-7", Shipped{Parcel: "p7"})
+	_, err := h.Service.EventQueue().Raise(context.Background(), "parcel-7", Shipped{Parcel: "p7"})
+	h.Must(err)
 	for _, r := range shipped.Records() {
 		fmt.Println(r.Envelope.Type, r.Envelope.EntityID, r.Message.Parcel)
 	}

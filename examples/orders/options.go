@@ -52,7 +52,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		defaultTransport = "aws"
 	}
 	fs.IntVar(&o.orders, "n", 100, "number of orders to process")
-	fs.StringVar(&o.transport, "transport", defaultTransport, "gochannel, aws or postgres (SQL transport on the database of -dsn)")
+	fs.StringVar(&o.transport, "transport", defaultTransport, "gochannel, aws (the default when $AWS_ENDPOINT_URL is set) or postgres (SQL transport on the database of -dsn)")
 	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "how long to wait for every order to complete")
 	fs.DurationVar(&o.stall, "stall", 0, "with -role driver: give up when no order completes for this long (0: wait until -timeout)")
 	fs.IntVar(&o.senders, "senders", 8, "concurrent senders")
@@ -61,7 +61,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.slowHandler, "slow-handler", 0, "how long a slow CreateOrder handling waits before it runs (see -slow-every)")
 	fs.TextVar(&o.logLevel, "log-level", slog.LevelWarn, "log level of the services' slog logger (debug, info, warn, error)")
 	fs.StringVar(&o.metricsAddr, "metrics-addr", "", "serve /metrics (Prometheus) and /healthz on this address, e.g. :9090")
-	fs.DurationVar(&o.linger, "linger", 0, "keep serving /metrics and /healthz this long after the run")
+	fs.DurationVar(&o.linger, "linger", 0, "with -metrics-addr: keep serving /metrics and /healthz this long after the run")
 	fs.StringVar(&o.kmsKey, "kms-key", "", "with -transport aws: KMS key id, ARN or alias to envelope-encrypt message bodies")
 	fs.DurationVar(&o.publishWait, "publish-linger", 0, "with -transport aws: how long a single-message publish waits for others "+
 		"to share its SQS or SNS call (awsbus.Config.PublishLinger, 0..100ms; 0 sends at once)")
@@ -97,19 +97,7 @@ func (o *options) complete() error {
 }
 
 func (o *options) validate() error {
-	var errs []error
-	if o.orders < 1 || o.senders < 1 {
-		errs = append(errs, errors.New("-n and -senders must be at least 1"))
-	}
-	if o.stall < 0 || o.rate < 0 || o.slowEvery < 0 || o.slowHandler < 0 {
-		errs = append(errs, errors.New("-stall, -rate, -slow-every and -slow-handler must not be negative"))
-	}
-	if o.timeout <= 0 || o.linger < 0 {
-		errs = append(errs, errors.New("-timeout must be above zero and -linger not negative"))
-	}
-	if (o.slowEvery == 0) != (o.slowHandler == 0) {
-		errs = append(errs, errors.New("-slow-every and -slow-handler go together"))
-	}
+	errs := o.runProblems()
 	switch o.transport {
 	case "gochannel", "aws":
 	case "postgres":
@@ -145,10 +133,31 @@ func (o *options) validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("-role %q: want all, orders, payments or driver", o.role))
 	}
+	return errors.Join(errs...)
+}
+
+// runProblems are the problems of the flags that size and pace the run.
+func (o *options) runProblems() []error {
+	var errs []error
+	if o.orders < 1 || o.senders < 1 {
+		errs = append(errs, errors.New("-n and -senders must be at least 1"))
+	}
 	if o.entities < 0 || o.entities > o.orders || o.maxConns < 1 {
 		errs = append(errs, errors.New("-entities must be 0..n and -max-conns at least 1"))
 	}
-	return errors.Join(errs...)
+	if o.stall < 0 || o.rate < 0 || o.slowEvery < 0 || o.slowHandler < 0 {
+		errs = append(errs, errors.New("-stall, -rate, -slow-every and -slow-handler must not be negative"))
+	}
+	if o.timeout <= 0 || o.linger < 0 {
+		errs = append(errs, errors.New("-timeout must be above zero and -linger not negative"))
+	}
+	if o.linger > 0 && o.metricsAddr == "" {
+		errs = append(errs, errors.New("-linger needs -metrics-addr: it keeps serving /metrics and /healthz"))
+	}
+	if (o.slowEvery == 0) != (o.slowHandler == 0) {
+		errs = append(errs, errors.New("-slow-every and -slow-handler go together"))
+	}
+	return errs
 }
 
 // defaultDSN is the database a SQL store or the SQL transport uses when

@@ -29,8 +29,8 @@ type Config struct {
 	DSN string
 	// MaxOpenConns bounds the connection pool. Default 16.
 	MaxOpenConns int
-	// ConnectTimeout bounds the connection check at open when ctx has an
-	// earlier deadline it is that. Default 10 s.
+	// ConnectTimeout bounds the connection check at open; when ctx has an
+	// earlier deadline, that deadline bounds it. Default 10 s.
 	ConnectTimeout time.Duration
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -199,7 +200,7 @@ func printHealth(w io.Writer, output string, rep healthReport) error {
 	}
 	lines := make([]string, len(rep.Checks))
 	for i, c := range rep.Checks {
-		lines[i] = fmt.Sprintf("%s\t%s\t%s\t%s\t%s", c.Name, c.Kind, c.Status, c.Latency.Round(time.Millisecond), c.Error)
+		lines[i] = fmt.Sprintf("%s\t%s\t%s\t%s\t%s", c.Name, c.Kind, c.Status, c.Latency.Round(time.Millisecond), oneLine(c.Error))
 	}
 	if err := writeTable(w, "NAME\tKIND\tSTATUS\tLATENCY\tERROR", lines); err != nil {
 		return err
@@ -210,4 +211,12 @@ func printHealth(w io.Writer, output string, rep healthReport) error {
 	}
 	_, err := fmt.Fprintf(w, "Service %s: %s (%d checks%s)\n", rep.Service, rep.Status, len(rep.Checks), notRun)
 	return err
+}
+
+// oneLine returns an error text for one table cell: its lines joined with
+// "; " (the SDK puts what its retryer adds on a line of its own) and every
+// other character a terminal or the table would act on escaped, since the
+// text may come from the endpoint.
+func oneLine(s string) string {
+	return printable(strings.ReplaceAll(s, "\n", "; "))
 }
