@@ -30,8 +30,11 @@ func ExampleHandlerHook() {
 
 	ours := message.NewMessage("m1", nil)
 	ours.Metadata.Set("tenant", "acme")
-	_, _ = handler(ours)
-	_, _ = handler(message.NewMessage("m2", nil))
+	for _, msg := range []*message.Message{ours, message.NewMessage("m2", nil)} {
+		if _, err := handler(msg); err != nil {
+			panic(err)
+		}
+	}
 	// Output:
 	// before m1
 	// handled m1

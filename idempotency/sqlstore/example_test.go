@@ -31,13 +31,20 @@ func Example() {
 	defer store.Close()
 
 	key := idempotency.Key{Consumer: "billing", MessageID: "5b1e0c1a"}
-	first, _ := store.Claim(ctx, key, "hash", 30*time.Second)
-	second, _ := store.Claim(ctx, key, "hash", 30*time.Second)
+	claim := func() idempotency.ClaimResult {
+		res, err := store.Claim(ctx, key, "hash", 30*time.Second)
+		if err != nil {
+			panic(err)
+		}
+		return res
+	}
+	first, second := claim(), claim()
 	fmt.Println(first.Status, second.Status)
 
-	_ = store.Complete(ctx, key, first.Token, 96*time.Hour)
-	third, _ := store.Claim(ctx, key, "hash", 30*time.Second)
-	fmt.Println(third.Status)
+	if err := store.Complete(ctx, key, first.Token, 96*time.Hour); err != nil {
+		panic(err)
+	}
+	fmt.Println(claim().Status)
 	// Output:
 	// acquired in-progress
 	// completed

@@ -42,7 +42,10 @@ func Example() {
 	fmt.Println("received:", string(sent.Payload))
 
 	copied := msg.Copy()
-	copied, _ = enc.Encrypt(context.Background(), "orders", copied)
+	copied, err = enc.Encrypt(context.Background(), "orders", copied)
+	if err != nil {
+		panic(err)
+	}
 	err = dec.Decrypt(context.Background(), "payments", copied)
 	fmt.Println("copied to payments permanent:", sourceflow.IsPermanent(err))
 	fmt.Println("KMS calls:", kms.Calls().GenerateDataKey, kms.Calls().Decrypt)

@@ -45,7 +45,8 @@ func Example() {
 		close(done)
 		return nil
 	})
-	go func() { _ = router.Run(context.Background()) }()
+	runErr := make(chan error, 1)
+	go func() { runErr <- router.Run(context.Background()) }()
 	<-router.Running()
 
 	msg := message.NewMessage(watermill.NewUUID(), []byte(`{"order":"o-1"}`))
@@ -54,7 +55,12 @@ func Example() {
 		panic(err)
 	}
 	<-done
-	_ = router.Close()
+	if err := router.Close(); err != nil {
+		panic(err)
+	}
+	if err := <-runErr; err != nil {
+		panic(err)
+	}
 
 	spans := recorder.Ended()
 	slices.SortFunc(spans, func(a, b sdktrace.ReadOnlySpan) int { return a.StartTime().Compare(b.StartTime()) })
