@@ -64,15 +64,14 @@ func (s *commandStore) markTaken(ctx context.Context, tx *dynamo.Tx, entityID st
 	key := s.key(entityID, takenPrefix+digits(n))
 	token := rand.Text()
 	marker := s.key(entityID, takenPrefix+digits(n))
-	marker["token"] = &types.AttributeValueMemberS{Value: token}
+	marker[attrToken] = &types.AttributeValueMemberS{Value: token}
 	expr, err := expression.NewBuilder().WithCondition(expression.AttributeNotExists(expression.Name(attrPK))).Build()
 	if err != nil {
 		return err
 	}
 	tx.OnUncertain(s.table, key, func(ctx context.Context) bool {
 		item, err := s.get(ctx, key)
-		tok, _ := item["token"].(*types.AttributeValueMemberS)
-		return err == nil && tok != nil && tok.Value == token
+		return err == nil && str(item[attrToken]) == token
 	})
 	return tx.Add(s.table, key, types.TransactWriteItem{Put: &types.Put{
 		TableName: aws.String(s.table), Item: marker, ConditionExpression: expr.Condition(),
@@ -107,6 +106,8 @@ func (s *commandStore) Append(ctx context.Context, cmd cqrs.StoredCommand) error
 	}
 	marker := s.key(e.EntityID, messagePrefix+e.MessageID)
 	marker["sequence"] = numberValue(e.Sequence)
+	token := rand.Text()
+	marker[attrToken] = &types.AttributeValueMemberS{Value: token}
 	expr, err := expression.NewBuilder().
 		WithCondition(expression.AttributeNotExists(expression.Name(attrPK))).Build()
 	if err != nil {
@@ -120,7 +121,7 @@ func (s *commandStore) Append(ctx context.Context, cmd cqrs.StoredCommand) error
 	}
 	dup := fmt.Errorf("%w: sequence %d or message id %s of entity %q", cqrs.ErrDuplicateCommand, e.Sequence, e.MessageID, e.EntityID)
 	if tx := s.tx(ctx); tx != nil {
-		tx.OnUncertain(s.table, s.key(e.EntityID, messagePrefix+e.MessageID), func(ctx context.Context) bool { return s.stored(ctx, e) })
+		tx.OnUncertain(s.table, s.key(e.EntityID, messagePrefix+e.MessageID), func(ctx context.Context) bool { return s.appended(ctx, e, token) })
 		return tx.AddAll(
 			dynamo.Write{Table: s.table, Key: s.key(e.EntityID, toItem(cmd).SK), Item: put(item), Failed: dup},
 			dynamo.Write{Table: s.table, Key: s.key(e.EntityID, messagePrefix+e.MessageID), Item: put(marker), Failed: dup})
@@ -132,7 +133,7 @@ func (s *commandStore) Append(ctx context.Context, cmd cqrs.StoredCommand) error
 	})
 	var tc *types.TransactionCanceledException
 	switch {
-	case errors.As(err, &tc) && conditionFailed(tc) && s.stored(ctx, e):
+	case errors.As(err, &tc) && conditionFailed(tc) && s.appended(ctx, e, token):
 		return nil // an earlier attempt of this request was applied
 	case errors.As(err, &tc) && conditionFailed(tc):
 		return dup
@@ -142,15 +143,14 @@ func (s *commandStore) Append(ctx context.Context, cmd cqrs.StoredCommand) error
 	return nil
 }
 
-// stored reports whether the command of envelope e is stored at its
-// sequence: a retried write found the effect of its first attempt.
-func (s *commandStore) stored(ctx context.Context, e cqrs.Envelope) bool {
-	item, err := s.get(ctx, s.key(e.EntityID, sequenceKey(e.Sequence)))
-	if err != nil || item == nil {
-		return false
-	}
-	id, _ := item["message_id"].(*types.AttributeValueMemberS)
-	return id != nil && id.Value == e.MessageID
+// appended reports whether this Append's write of the command of envelope
+// e is stored: its marker holds the token that write gave it. A retried
+// write found the effect of its first attempt; another writer that stored
+// the same command (an instance handling the same message) left a token of
+// its own, and this write failed.
+func (s *commandStore) appended(ctx context.Context, e cqrs.Envelope, token string) bool {
+	item, err := s.get(ctx, s.key(e.EntityID, messagePrefix+e.MessageID))
+	return err == nil && str(item[attrToken]) == token
 }
 
 func conditionFailed(tc *types.TransactionCanceledException) bool {

@@ -25,7 +25,8 @@
 //
 //	<prefix>commands  pk entity id; sk "#sequence" (the counter, attribute last),
 //	                  "s#<sequence, 19 digits>" (a command: envelope attributes,
-//	                  destination, payload), "m#<message id>" (attribute sequence),
+//	                  destination, payload), "m#<message id>" (attributes sequence
+//	                  and token),
 //	                  "n#<sequence>" (a number NextSequence handed out alone)
 //	<prefix>entities  pk document id, sk kind (the saga's name); data, version
 //	<prefix>views     pk document id, sk kind (the view's name); data, version
@@ -53,9 +54,11 @@
 // update conditional on the version that was loaded (or on no item, for
 // version 0): two instances never both apply a change to one version, and
 // the loser gets cqrs.ErrConflict. Every write carries an id of its own (a
-// save's write id, a claim token, the command's message id), so that a
-// request the SDK sent again after a lost answer is recognised as applied,
-// not reported as a conflict. A document keeps the write ids of the saves
+// save's write id, a claim token, a random token in the command's
+// message-id marker), so that a request the SDK sent again after a lost
+// answer is recognised as applied, not reported as a conflict, while the
+// same command stored by another writer (an instance handling the same
+// message) is still ErrDuplicateCommand. A document keeps the write ids of the saves
 // of its last 16 versions, so a resent save is recognised even when other
 // saves have overwritten the document since. A transaction whose commit may
 // have been applied although it failed (its answer lost, or its context

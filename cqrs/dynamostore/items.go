@@ -64,6 +64,11 @@ const (
 	takenPrefix = "n#"
 )
 
+// attrToken holds, in a marker item, the random token of the write that
+// put it, so that a write whose outcome is unknown recognises its own
+// marker rather than one another writer put.
+const attrToken = "token"
+
 // sequenceKey is the sort key of the command with sequence seq.
 func sequenceKey(seq int64) string { return sequencePrefix + digits(seq) }
 

@@ -22,7 +22,7 @@ import (
 )
 
 // losingAnswers loses the answer of a write DynamoDB applied, once: the
-// first PutItem or UpdateItem whose body contains the armed string goes
+// first PutItem, UpdateItem or TransactWriteItems whose body contains the armed string goes
 // through, then meanwhile runs, then the caller sees a connection reset,
 // and the SDK sends the request again.
 type losingAnswers struct {
@@ -48,7 +48,8 @@ func (l *losingAnswers) Do(req *http.Request) (*http.Response, error) {
 	req.Body = io.NopCloser(bytes.NewReader(raw))
 	l.mu.Lock()
 	target := req.Header.Get("X-Amz-Target")
-	write := strings.HasSuffix(target, ".PutItem") || strings.HasSuffix(target, ".UpdateItem")
+	write := strings.HasSuffix(target, ".PutItem") || strings.HasSuffix(target, ".UpdateItem") ||
+		strings.HasSuffix(target, ".TransactWriteItems")
 	hit := l.meanwhile != nil && write && strings.Contains(string(raw), l.body)
 	meanwhile := l.meanwhile
 	if hit {
