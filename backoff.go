@@ -67,7 +67,9 @@ func (b *Backoff) Next(ctx context.Context) (time.Duration, error) {
 	if b.attempts > b.p.Retries() {
 		return 0, ErrNoRetriesLeft
 	}
-	if b.p.MaxElapsed > 0 && b.clock.Now().Sub(b.start)+b.wait > b.p.MaxElapsed {
+	// Compared as a difference: elapsed+wait can pass what a Duration
+	// holds when MaxInterval is very long.
+	if b.p.MaxElapsed > 0 && b.wait > b.p.MaxElapsed-b.clock.Now().Sub(b.start) {
 		return 0, ErrRetryDeadline
 	}
 	if err := ctx.Err(); err != nil {

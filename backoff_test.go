@@ -2,6 +2,7 @@ package sourceflow_test
 
 import (
 	"context"
+	"math"
 	"testing"
 	"time"
 
@@ -100,4 +101,14 @@ func TestBackoffJitterDrawsWithinTheWait(t *testing.T) {
 		distinct[w] = true
 	}
 	assert.Greater(t, len(distinct), 1, "jittered waits vary")
+}
+
+func TestBackoffMaxElapsedHoldsForTheLongestWait(t *testing.T) {
+	clock := &stepClock{now: time.Unix(0, 0)}
+	p := sourceflow.RetryPolicy{MaxRetries: 3, InitialInterval: time.Second, Multiplier: 1e30,
+		MaxInterval: time.Duration(math.MaxInt64), MaxElapsed: time.Hour}
+	attempts, stop := retryUntilStop(context.Background(), p, clock)
+	require.ErrorIs(t, stop, sourceflow.ErrRetryDeadline, "elapsed time plus the longest wait passes MaxElapsed")
+	assert.Equal(t, 2, attempts)
+	assert.Equal(t, []time.Duration{time.Second}, clock.waits)
 }

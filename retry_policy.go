@@ -52,14 +52,20 @@ var DefaultRetryPolicy = RetryPolicy{
 }
 
 // WithDefaults returns p with every zero field taken from d (Jitter is
-// taken when p sets no other field either), and MaxInterval raised to
-// InitialInterval when that is larger.
+// taken when p sets no other field either). A default never conflicts with
+// a field p sets: the default MaxInterval is raised to p's InitialInterval
+// and the default InitialInterval lowered to p's MaxInterval when needed,
+// so a policy that passes Validate still does with its defaults.
 func (p RetryPolicy) WithDefaults(d RetryPolicy) RetryPolicy {
 	if p == (RetryPolicy{}) {
 		return d
 	}
+	initial := d.InitialInterval
+	if p.MaxInterval > 0 {
+		initial = min(initial, p.MaxInterval)
+	}
 	p.MaxRetries = cmp.Or(p.MaxRetries, d.MaxRetries)
-	p.InitialInterval = cmp.Or(p.InitialInterval, d.InitialInterval)
+	p.InitialInterval = cmp.Or(p.InitialInterval, initial)
 	p.Multiplier = cmp.Or(p.Multiplier, d.Multiplier)
 	p.MaxInterval = cmp.Or(p.MaxInterval, max(d.MaxInterval, p.InitialInterval))
 	p.MaxElapsed = cmp.Or(p.MaxElapsed, d.MaxElapsed)
@@ -109,6 +115,8 @@ func (p RetryPolicy) Sleep(wait time.Duration) time.Duration {
 	if !p.Jitter || wait <= 0 {
 		return wait
 	}
+	// Drawn as a uint64: wait+1 passes what an int64 holds when wait is
+	// the longest Duration.
 	// #nosec G404 -- jitter that spreads retries out; no secret depends on it.
-	return time.Duration(rand.Int64N(int64(wait) + 1))
+	return time.Duration(rand.Uint64N(uint64(wait) + 1))
 }

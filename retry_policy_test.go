@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/sourceflow-go/sourceflow"
 )
@@ -46,4 +47,29 @@ func TestRetryPolicy_NextNeverPassesMaxInterval(t *testing.T) {
 	assert.Equal(t, 2*time.Second, p.Next(time.Hour))
 	p.Multiplier = 2
 	assert.Equal(t, 200*time.Millisecond, p.Next(100*time.Millisecond))
+}
+
+func TestRetryPolicy_WithDefaultsNeverConflictsWithASetField(t *testing.T) {
+	d := sourceflow.DefaultRetryPolicy
+	p := sourceflow.RetryPolicy{MaxInterval: 50 * time.Millisecond}.WithDefaults(d)
+	assert.Equal(t, 50*time.Millisecond, p.InitialInterval, "the default InitialInterval is lowered to the MaxInterval set")
+	assert.Equal(t, 50*time.Millisecond, p.MaxInterval)
+	assert.NoError(t, p.Validate())
+
+	p = sourceflow.RetryPolicy{MaxInterval: time.Second}.WithDefaults(d)
+	assert.Equal(t, d.InitialInterval, p.InitialInterval, "a default below MaxInterval is kept")
+
+	p = sourceflow.RetryPolicy{InitialInterval: 5 * time.Second}.WithDefaults(d)
+	assert.Equal(t, 5*time.Second, p.MaxInterval, "the default MaxInterval is raised to the InitialInterval set")
+	assert.NoError(t, p.Validate())
+}
+
+func TestRetryPolicy_SleepDrawsWithinTheLongestDuration(t *testing.T) {
+	p := sourceflow.RetryPolicy{Jitter: true}
+	longest := time.Duration(math.MaxInt64)
+	for range 20 {
+		var got time.Duration
+		require.NotPanics(t, func() { got = p.Sleep(longest) })
+		assert.GreaterOrEqual(t, got, time.Duration(0))
+	}
 }

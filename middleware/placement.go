@@ -24,6 +24,12 @@ const (
 // phase of its own. It fails with ErrUnknownName when no consume entry is
 // named anchor, ErrAmbiguousName when entries of several phases are, and like
 // Use otherwise; a failed Insert leaves the Stack unchanged.
+//
+// Every Insert puts its entry right next to the anchor. Of several entries
+// inserted Before one anchor, the first inserted runs first; of several
+// inserted After it, the last inserted runs first, right after the anchor.
+// To run entries after an anchor in the order they are inserted, insert
+// each one After the entry inserted before it.
 func (s *Stack) Insert(anchor string, place Place, name string, m message.HandlerMiddleware) error {
 	return s.locked(func() error {
 		return insertEntry[ConsumePhase](s.consume[:], "consume", anchor, place, name, m, m == nil)
@@ -31,8 +37,8 @@ func (s *Stack) Insert(anchor string, place Place, name string, m message.Handle
 }
 
 // InsertDecorator adds d to the produce side, in the phase of the entry
-// named anchor, just before (a message passes it first) or after it. It fails
-// like Insert.
+// named anchor, just before (a message passes it first) or after it. It fails,
+// and orders several entries inserted at one anchor, like Insert.
 func (s *Stack) InsertDecorator(anchor string, place Place, name string, d message.PublisherDecorator) error {
 	return s.locked(func() error {
 		return insertEntry[ProducePhase](s.produce[:], "produce", anchor, place, name, d, d == nil)

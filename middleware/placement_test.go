@@ -29,6 +29,24 @@ func TestStack_InsertPlacesNextToTheNamedEntry(t *testing.T) {
 		"logs-after", "baggage-after", "otel-after", "correlation-after"}, r.list())
 }
 
+func TestStack_InsertAtOneAnchorKeepsEachEntryNextToIt(t *testing.T) {
+	var s middleware.Stack
+	var r recorder
+	require.NoError(t, s.Use(middleware.ConsumeTracing, "otel", r.around("otel")))
+	for _, name := range []string{"b1", "b2"} {
+		require.NoError(t, s.Insert("otel", middleware.Before, name, r.around(name)))
+	}
+	for _, name := range []string{"a1", "a2"} {
+		require.NoError(t, s.Insert("otel", middleware.After, name, r.around(name)))
+	}
+	require.NoError(t, s.Insert("a1", middleware.After, "a3", r.around("a3")))
+
+	assert.Contains(t, s.String(), "tracing(b1, b2, otel, a2, a1, a3)")
+	_, err := s.WrapHandler(func(*message.Message) ([]*message.Message, error) { return nil, nil })(message.NewMessage(watermill.NewUUID(), nil))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"b1-before", "b2-before", "otel-before", "a2-before", "a1-before", "a3-before"}, r.list()[:6])
+}
+
 func TestStack_InsertRejectsBadInput(t *testing.T) {
 	tests := []struct {
 		name, anchor, entry string

@@ -3,6 +3,7 @@ package middleware_test
 import (
 	"context"
 	"errors"
+	"math"
 	"sync"
 	"testing"
 	"time"
@@ -69,6 +70,9 @@ func TestRetryConfig_Validate(t *testing.T) {
 			c.Policy.InitialInterval, c.Policy.MaxInterval = time.Second, time.Millisecond
 		}, []string{"MaxInterval: 1ms, must not be below InitialInterval"}},
 		{"negative MaxElapsed", func(c *middleware.RetryConfig) { c.Policy.MaxElapsed = -1 }, []string{"MaxElapsed"}},
+		{"MaxInterval alone, below the default InitialInterval", func(c *middleware.RetryConfig) {
+			c.Policy.MaxInterval = 50 * time.Millisecond
+		}, nil},
 		{"every problem at once", func(c *middleware.RetryConfig) {
 			c.Policy.InitialInterval, c.Policy.Multiplier, c.Policy.MaxElapsed = -1, 0.1, -1
 		}, []string{"InitialInterval", "Multiplier", "MaxElapsed"}},
@@ -151,6 +155,15 @@ func retryCases() []retryCase {
 			took: 500 * ms, errs: []error{fail, fail, fail, fail, fail}, wantAttempts: 4,
 			wantWaits: []time.Duration{time.Second, time.Second, time.Second},
 			wantErrIs: []error{middleware.ErrRetriesExhausted, fail}, wantText: "MaxElapsed 5s reached"},
+		{name: "MaxInterval alone lowers the default InitialInterval",
+			cfg:  middleware.RetryConfig{Policy: sourceflow.RetryPolicy{MaxRetries: 2, MaxInterval: 50 * ms}},
+			errs: []error{fail, fail, fail}, wantAttempts: 3, wantWaits: []time.Duration{50 * ms, 50 * ms},
+			wantErrIs: []error{middleware.ErrRetriesExhausted, fail}},
+		{name: "MaxElapsed holds when a wait reaches the longest Duration",
+			cfg: middleware.RetryConfig{Policy: sourceflow.RetryPolicy{MaxRetries: 3, InitialInterval: time.Second,
+				Multiplier: 1e30, MaxInterval: time.Duration(math.MaxInt64), MaxElapsed: time.Hour}},
+			errs: []error{fail, fail, fail, fail}, wantAttempts: 2, wantWaits: []time.Duration{time.Second},
+			wantErrIs: []error{middleware.ErrRetriesExhausted, fail}, wantText: "MaxElapsed 1h0m0s reached"},
 	}
 }
 
