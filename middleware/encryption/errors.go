@@ -54,7 +54,7 @@ var ErrUnsupportedVersion = errors.New("unsupported encryption header version")
 // ahead, or without the occurred-at time a version 2 message authenticates:
 // a replay outside the window the idempotency store remembers, or one
 // whose window cannot be known.
-var ErrExpired = errors.New("message is older than the maximum age")
+var ErrExpired = errors.New("message is outside the accepted age window")
 
 // ErrThrottled means KMS kept throttling (or failing internally) after the
 // configured retries. Not permanent: the message is redelivered later.

@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"strconv"
@@ -90,12 +91,14 @@ type letter struct {
 	packedReason bool
 	// encryptFor encrypts the body for this destination.
 	encryptFor string
+	// occurredAt is the envelope's occurred-at time; letterTime when empty.
+	occurredAt string
 }
 
 // envelope is the envelope metadata of l.
 func (l letter) envelope() map[string]string {
 	return map[string]string{sourceflow.MetaMessageID: l.id, sourceflow.MetaEntityID: l.entity,
-		sourceflow.MetaCorrelationID: "corr-" + l.id, sourceflow.MetaOccurredAt: letterTime}
+		sourceflow.MetaCorrelationID: "corr-" + l.id, sourceflow.MetaOccurredAt: cmp.Or(l.occurredAt, letterTime)}
 }
 
 // letterTime is when every letter occurred: as cqrs sends it, the envelope

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -18,6 +19,12 @@ type payloadView struct {
 	destination string
 }
 
+// anyDate is the maximum age and clock skew of peek's Decrypter. They keep
+// a consumer from running a replayed message; reading a dead letter is no
+// replay, and a message refused for its date (too old, or dated ahead of
+// the consumer's clock) is one an operator needs to read.
+const anyDate = time.Duration(math.MaxInt64)
+
 // newPayloadView returns the view of f for the messages of p; with
 // --decrypt it builds a Decrypter over the caller's KMS client.
 func newPayloadView(ctx context.Context, f peekFlags, p dlqPair) (payloadView, error) {
@@ -29,7 +36,8 @@ func newPayloadView(ctx context.Context, f peekFlags, p dlqPair) (payloadView, e
 	if err != nil {
 		return v, &ExitError{Code: ExitUsage, Err: err}
 	}
-	v.dec, err = encryption.NewDecrypter(api, encryption.DecrypterConfig{AppName: f.appName})
+	v.dec, err = encryption.NewDecrypter(api, encryption.DecrypterConfig{AppName: f.appName,
+		MaxAge: anyDate, MaxClockSkew: anyDate})
 	if err != nil {
 		return v, &ExitError{Code: ExitUsage, Err: fmt.Errorf("--decrypt: %w", err)}
 	}

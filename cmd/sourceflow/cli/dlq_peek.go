@@ -38,7 +38,9 @@ group. Control characters in what it prints are escaped (\x1b, \n).
 The payload is shown only with --payload. An encrypted payload is shown as
 "encrypted (N bytes)" unless --decrypt is given: then it is decrypted with
 the caller's own KMS access (kms:Decrypt on the key), as the consumer would,
-and shown in clear; --decrypt implies --payload. --app-name must equal the
+and shown in clear, whatever its date (a message the consumer refused as
+too old, or dated ahead of its clock, is shown too); --decrypt implies
+--payload. --app-name must equal the
 application name of the producers' encryption (default "sourceflow").
 
 With -o json it prints one document, for scripts:
