@@ -33,7 +33,9 @@
 // ErrLeaseLost and the message is not acknowledged; its redelivery is a
 // duplicate once the new holder completed. A completion that fails for
 // another reason (the store unreachable after the handler succeeded) is
-// tried three times, then the message is not acknowledged either: its claim
+// tried three times (in transactional mode the whole handling is retried
+// instead, MiddlewareConfig.TxRetry), then the message is not acknowledged
+// either: its claim
 // stays in progress until its lease ends, and the delivery after that runs
 // the handler again. A release that fails after a handler failure leaves
 // the claim in progress until its lease ends; redeliveries meet

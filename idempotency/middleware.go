@@ -110,7 +110,10 @@ type Stats struct {
 	// InProgress counts deliveries refused because another consumer held a lease.
 	InProgress uint64
 	// Completed counts handler successes recorded in the store (in
-	// transactional mode, committed).
+	// transactional mode, once the handling's transaction committed; a
+	// handling that joins a transaction its caller commits later counts
+	// when its own part returns, and a commit that fails after that is not
+	// taken back).
 	Completed uint64
 	// Released counts claims released after a handler failure.
 	Released uint64
