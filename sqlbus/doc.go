@@ -33,7 +33,9 @@
 // byte, whatever the database's default character set: a collation that
 // ignores case would make two services whose names differ only in case one
 // consumer group, and latin1 (MariaDB's default) cannot hold every service
-// name.
+// name. For the same reason the uuid column is VARCHAR(36) CHARACTER SET
+// utf8mb4 COLLATE utf8mb4_bin: in latin1 the server refuses, on every
+// publish, a message whose id holds a character outside it.
 //
 // The payload column is binary rather than watermill-sql's default JSON, so
 // an encrypted or protobuf body travels unchanged. Metadata holds the

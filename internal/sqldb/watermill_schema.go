@@ -20,8 +20,9 @@ const MetaBadRow = "sf_bad_row"
 
 // WatermillSchema returns watermill-sql's default schema of d (PostgreSQL or
 // MySQL), reading up to batch rows per query (0: watermill-sql's default)
-// into payload columns of payloadType (nil: watermill-sql's default), and
-// reading a row with undecodable metadata as a message marked MetaBadRow.
+// into payload columns of payloadType (nil: watermill-sql's default),
+// reading a row with undecodable metadata as a message marked MetaBadRow,
+// and on MySQL creating the uuid column in UTF-8 (see mysqlUUIDColumn).
 func WatermillSchema(d Dialect, batch int, payloadType func(topic string) string) wsql.SchemaAdapter {
 	if d == MySQL {
 		return mysqlSchema{wsql.DefaultMySQLSchema{GeneratePayloadType: payloadType, SubscribeBatchSize: batch}}
