@@ -44,6 +44,9 @@ type redelivery struct {
 	// back to the Pub/Sub after its last delivery, for a Pub/Sub that
 	// redelivers later; otherwise it is dead-lettered like any failure.
 	handBack bool
+	// takenBack, when set, carries the count of deliveries of a message
+	// the Pub/Sub took back over to its next delivery (see takenBack).
+	takenBack *takenBack
 	// deadLetter keeps m (a copy of the consumed message) with the reason it
 	// failed. An error leaves the Pub/Sub's message unacknowledged (nacked),
 	// so the Pub/Sub delivers it again later.
@@ -213,7 +216,7 @@ func (r redelivery) deliver(ctx context.Context, draining <-chan struct{}, topic
 	defer cancel()
 	defer context.AfterFunc(orig.Context(), cancel)()
 	var failed *message.Message // the copy nacked last
-	for attempt := 1; ; attempt++ {
+	for attempt := r.takenBack.take(orig.UUID) + 1; ; attempt++ {
 		if failed != nil && isClosed(draining) {
 			r.drained(ctx, draining, topic, orig, failed, attempt-1)
 			return
@@ -264,10 +267,12 @@ func ended(ctx context.Context, orig *message.Message) bool {
 // drain ran out) before its copy m, handed out on delivery attempt (or,
 // with handed false, not yet taken), was acked or nacked; failed is the copy
 // nacked before, if any. An ack that came as the subscription ended acks
-// orig, and a nack settles it as one in time would (see nacked). Otherwise orig is left to the Pub/Sub, or, with keepsNothing,
-// dead-lettered with the last error recorded, since nothing would deliver it
-// again: the Pub/Sub's message context then ends only with the
-// subscription's.
+// orig. Otherwise orig is left to the Pub/Sub, which delivers it again
+// (the deliveries it had here go on counting, see takenBack), or, with
+// keepsNothing, a nack settles it as one in time would (see nacked) and
+// anything else is dead-lettered with the last error recorded, since
+// nothing would deliver it again: the Pub/Sub's message context then ends
+// only with the subscription's.
 func (r redelivery) abandoned(ctx context.Context, draining <-chan struct{}, topic string, orig, m, failed *message.Message, attempt int, handed bool) {
 	nacked := false
 	select {
@@ -279,6 +284,11 @@ func (r redelivery) abandoned(ctx context.Context, draining <-chan struct{}, top
 	default:
 	}
 	if !r.keepsNothing {
+		if nacked || handed {
+			r.tookBack(orig, attempt)
+		} else {
+			r.tookBack(orig, attempt-1)
+		}
 		return
 	}
 	switch {
@@ -315,6 +325,8 @@ func (r redelivery) nacked(ctx context.Context, draining <-chan struct{}, topic 
 		if !pause(ctx, draining, r.pause(attempt)) {
 			if isClosed(draining) {
 				r.drained(ctx, draining, topic, orig, m, attempt)
+			} else {
+				r.tookBack(orig, attempt)
 			}
 			return false
 		}
@@ -456,4 +468,13 @@ func withLastError(reason string, m *message.Message) string {
 		reason += "; last error: " + last
 	}
 	return reason
+}
+
+// tookBack records that orig had n deliveries here when its own context
+// ended (the Pub/Sub took it back), so that its next delivery goes on
+// counting from there (see takenBack).
+func (r redelivery) tookBack(orig *message.Message, n int) {
+	if orig.Context().Err() != nil {
+		r.takenBack.add(orig.UUID, n)
+	}
 }

@@ -47,7 +47,9 @@ type Config struct {
 	// DefaultAckDeadline (30s).
 	AckDeadline time.Duration
 	// MaxDeliveries is how many times a failing message is delivered in
-	// process before it is dead-lettered (cqrs.PubSubConfig.MaxDeliveries).
+	// process before it is dead-lettered (cqrs.PubSubConfig.MaxDeliveries);
+	// the deliveries before an AckDeadline passed count too, so a handler
+	// that fails only after the deadline is dead-lettered all the same.
 	// Default: cqrs.DefaultMaxDeliveries (8).
 	MaxDeliveries int
 	// RedeliveryDelay is the pause before the second delivery of a failed
