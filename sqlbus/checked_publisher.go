@@ -28,7 +28,9 @@ const maxUUIDLength = 36
 // retrying it for ever. The other messages of the call are published.
 //
 // Dead letters pass unchecked: each is a message already stored once, with
-// its reason, which is recorded whatever its text.
+// its reason, which is recorded whatever its text. On MySQL a dead letter
+// whose reasons would take its row past max_allowed_packet has them cut
+// (see fitDeadLetter).
 //
 // On MySQL it also refuses a message whose row does not fit in the server's
 // max_allowed_packet (see sqldb.PacketLimit): the server would refuse it on
@@ -44,12 +46,15 @@ type checkedPublisher struct {
 // Publish publishes the messages of msgs that can be stored, in order, and
 // returns ErrInvalidMessage, permanent, naming those that cannot.
 func (p checkedPublisher) Publish(topic string, msgs ...*message.Message) error {
-	if strings.HasSuffix(topic, deadLetterSuffix) {
-		return p.Publisher.Publish(topic, msgs...)
-	}
 	limit, err := p.maxBytes(msgs)
 	if err != nil {
 		return fmt.Errorf("sqlbus: publish to %q: %w", topic, err)
+	}
+	if strings.HasSuffix(topic, deadLetterSuffix) {
+		for _, m := range msgs {
+			fitDeadLetter(m, limit)
+		}
+		return p.Publisher.Publish(topic, msgs...)
 	}
 	var refused []error
 	valid := make([]*message.Message, 0, len(msgs))

@@ -87,3 +87,33 @@ func TestPublishStoresADeadLetterWhateverItsReason(t *testing.T) {
 		})
 	}
 }
+
+// On MySQL a dead letter whose reasons take its row past max_allowed_packet
+// has them cut, saying so, and is stored: the message itself was stored
+// once, and a dead letter the server refuses on every try would leave the
+// message delivered again without end.
+func TestPublishCutsTheReasonsOfADeadLetterOverMaxAllowedPacket(t *testing.T) {
+	const limit = 4096
+	f := &sqldbtest.DB{OneRow: []string{"GET_LOCK"}, Values: map[string]int64{"max_allowed_packet": limit}}
+	db := f.Open(t)
+	schema, _ := adapters(sourceflow.MySQL, db)
+	pub, err := publisher(Config{DB: db, Dialect: sourceflow.MySQL}, schema)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = pub.Close() })
+
+	dl := message.NewMessage("m-1", []byte(strings.Repeat("p", 2000)))
+	dl.Metadata.Set(sourceflow.MetaFailure, "failed 8 deliveries: "+strings.Repeat("r", 3000))
+	dl.Metadata.Set(sourceflow.MetaLastError, strings.Repeat("e", 600))
+	require.Error(t, fits(dl, limit), "the dead letter does not fit as it comes")
+	require.NoError(t, pub.Publish(DeadLetterTopic("orders"), dl))
+
+	assert.NoError(t, fits(dl, limit), "its reasons were cut to fit")
+	assert.True(t, strings.HasPrefix(dl.Metadata.Get(sourceflow.MetaFailure), "failed 8 deliveries: rrr"), "the reason's start is kept")
+	assert.Contains(t, dl.Metadata.Get(sourceflow.MetaFailure), "bytes cut: the dead letter must fit in max_allowed_packet")
+	assert.Equal(t, 1, insertedRows(f, sourceflow.MySQL), "the dead letter is stored")
+
+	small := message.NewMessage("m-2", []byte("{}"))
+	small.Metadata.Set(sourceflow.MetaFailure, strings.Repeat("s", 1000))
+	require.NoError(t, pub.Publish(DeadLetterTopic("orders"), small))
+	assert.Len(t, small.Metadata.Get(sourceflow.MetaFailure), 1000, "a dead letter that fits keeps its reason whole")
+}

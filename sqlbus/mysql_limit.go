@@ -6,7 +6,9 @@ import (
 
 	"github.com/ThreeDotsLabs/watermill/message"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
+	"github.com/sourceflow-go/sourceflow/internal/sqsrules"
 )
 
 // fits reports why m's row (id, payload and metadata), in an INSERT of its
@@ -36,4 +38,27 @@ func rowBytes(m *message.Message) int {
 // when it interpolates parameters (see sqldb.EscapedLen).
 func rowLen(m *message.Message, md []byte) int {
 	return sqldb.EscapedLen(m.UUID) + sqldb.EscapedLen(m.Payload) + sqldb.EscapedLen(md)
+}
+
+// cutReasonBytes is how much of a reason a dead letter too large for
+// max_allowed_packet keeps (see fitDeadLetter).
+const cutReasonBytes = 256
+
+// fitDeadLetter cuts the failure reasons of dead letter m
+// (sourceflow.MetaLastError, then sourceflow.MetaFailure) to
+// cutReasonBytes, saying so, when its row would not fit in limit bytes (0:
+// no limit). The message was stored once, so it fits without them; with
+// reasons that took its row past the limit the server would refuse the
+// dead letter on every try, and the message would be delivered again
+// without end.
+func fitDeadLetter(m *message.Message, limit int) {
+	for _, key := range []string{sourceflow.MetaLastError, sourceflow.MetaFailure} {
+		if fits(m, limit) == nil {
+			return
+		}
+		if v := m.Metadata.Get(key); len(v) > cutReasonBytes {
+			kept := sqsrules.Text(v, cutReasonBytes)
+			m.Metadata.Set(key, kept+fmt.Sprintf(" ... (%d bytes cut: the dead letter must fit in max_allowed_packet)", len(v)-len(kept)))
+		}
+	}
 }

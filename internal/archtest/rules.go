@@ -60,7 +60,7 @@ func Rules() map[string]Rule {
 		"internal/sqldb":                       {Internal: []string{"", "internal/fieldcheck", "internal/periodic"}, Forbidden: model},
 		"internal/sqldb/sqldbtest":             {StdlibOnly: true},
 		"internal/destgrace":                   {StdlibOnly: true},
-		"sqlbus":                               {Internal: []string{"", "cqrs", "internal/sqldb", "internal/fieldcheck"}, Forbidden: model},
+		"sqlbus":                               {Internal: []string{"", "cqrs", "internal/sqldb", "internal/fieldcheck", "internal/sqsrules"}, Forbidden: model},
 		"internal/periodic":                    {StdlibOnly: true},
 		"awsbus":                               {Internal: []string{"", "middleware/encryption", "awsbus/topology", "internal/periodic", "internal/sqsrules", "internal/fieldcheck"}, Forbidden: []string{OTel}},
 		"awsbus/topology":                      {Internal: []string{"", "internal/fieldcheck"}, Forbidden: []string{OTel}},

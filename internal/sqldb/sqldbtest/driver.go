@@ -48,7 +48,10 @@ func (tx) Commit() error   { return nil }
 func (tx) Rollback() error { return nil }
 
 // rows is left rows of one column holding 1.
-type rows struct{ left int }
+type rows struct {
+	left  int
+	value int64
+}
 
 func (*rows) Columns() []string { return []string{"x"} }
 func (*rows) Close() error      { return nil }
@@ -58,6 +61,6 @@ func (r *rows) Next(dest []driver.Value) error {
 		return io.EOF
 	}
 	r.left--
-	dest[0] = int64(1)
+	dest[0] = r.value
 	return nil
 }

@@ -16,13 +16,18 @@ import (
 //     Abandon, fails with the context's error;
 //   - a statement whose text contains the text given to FailOn fails at
 //     once with the error given with it;
-//   - a query whose text contains one of OneRow returns one row holding 1.
+//   - a query whose text contains one of OneRow returns one row holding 1;
+//   - a query whose text contains a key of Values returns one row holding
+//     its value.
 //
 // Its methods are safe for concurrent use.
 type DB struct {
 	// OneRow lists the texts of the queries that return one row holding 1
 	// (a lock granted, a row that exists).
 	OneRow []string
+	// Values maps texts of queries to the value of the one row they return
+	// (a server setting).
+	Values map[string]int64
 	// Abandon is how long a hanging statement takes to return once its
 	// context ended, as a driver does while it cancels it on the server.
 	Abandon time.Duration
@@ -116,9 +121,14 @@ func matches(q, s string) bool {
 
 // rows returns the rows of query q.
 func (f *DB) rows(q string) driver.Rows {
+	for s, v := range f.Values {
+		if strings.Contains(q, s) {
+			return &rows{left: 1, value: v}
+		}
+	}
 	for _, s := range f.OneRow {
 		if strings.Contains(q, s) {
-			return &rows{left: 1}
+			return &rows{left: 1, value: 1}
 		}
 	}
 	return &rows{}
