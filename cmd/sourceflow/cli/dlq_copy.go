@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"time"
 
@@ -226,12 +227,20 @@ func settle(ctx context.Context) (context.Context, context.CancelFunc) {
 }
 
 // release makes held messages visible again, on a context that outlives an
-// interruption. Failures are ignored: the messages then reappear after
+// interruption, each once, by the receipt handle of its latest receive (a
+// message received again since has one per receive in msgs, the latest
+// last). Failures are ignored: the messages then reappear after
 // copyVisibility.
 func (c *copier) release(ctx context.Context, msgs []sqstypes.Message) {
 	ctx, cancel := settle(ctx)
 	defer cancel()
-	for _, m := range msgs {
+	released := make(map[string]bool, len(msgs))
+	for _, m := range slices.Backward(msgs) {
+		id := aws.ToString(m.MessageId)
+		if released[id] {
+			continue
+		}
+		released[id] = true
 		_, err := c.api.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{
 			QueueUrl: aws.String(c.from.url), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0,
 		})

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -21,6 +22,14 @@ type visibilityEnds struct {
 	mu       sync.Mutex
 	receives int
 	receipts []*string
+	released []string // the receipt handles the run released
+}
+
+func (v *visibilityEnds) ChangeMessageVisibility(ctx context.Context, in *sqs.ChangeMessageVisibilityInput, opts ...func(*sqs.Options)) (*sqs.ChangeMessageVisibilityOutput, error) {
+	v.mu.Lock()
+	v.released = append(v.released, aws.ToString(in.ReceiptHandle))
+	v.mu.Unlock()
+	return v.MoveTaskSQS.ChangeMessageVisibility(ctx, in, opts...)
 }
 
 func (v *visibilityEnds) ReceiveMessage(ctx context.Context, in *sqs.ReceiveMessageInput, opts ...func(*sqs.Options)) (*sqs.ReceiveMessageOutput, error) {
@@ -50,7 +59,8 @@ func TestDLQRedrive_AMessageLeftBehindThatComesBackInTheSameRunIsNotCountedTwice
 		e.put(t, "orders-order-events-dlq", letter{id: id, typ: "orders.OrderCreated", entity: "o-" + id, reason: "boom", body: id})
 	}
 	e.sqs.FailNextEntries("SendMessageBatch", 1)
-	e.client = &visibilityEnds{MoveTaskSQS: e.sqs}
+	client := &visibilityEnds{MoveTaskSQS: e.sqs}
+	e.client = client
 
 	out, errOut, code := e.run(t, "dlq", "redrive", "-f", e.path, "--queue", "orders-order-events-dlq",
 		"--method", "copy", "--rate", "1/s")
@@ -60,6 +70,7 @@ func TestDLQRedrive_AMessageLeftBehindThatComesBackInTheSameRunIsNotCountedTwice
 	assert.Contains(t, errOut, "1 messages could not be sent and stay in orders-order-events-dlq")
 	assert.Equal(t, []string{"b", "c"}, bodies(e.messages("orders-order-events")), "the run went on to the messages it had not tried")
 	assert.Equal(t, []string{"a"}, bodies(e.messages("orders-order-events-dlq")), "what the output says stays, stays")
+	assert.Len(t, client.released, 1, "the message left behind, received twice, is released once, by its latest handle")
 }
 
 func TestDLQRedrive_AFIFOMessageKeptBackThatComesBackInTheSameRunIsNotCountedTwice(t *testing.T) {
