@@ -67,15 +67,21 @@ func TestMiddlewareCompletionReportsLostLease(t *testing.T) {
 
 // TestMiddlewareLostLeaseAtCompletionIsNoStoreError: the store answered, so
 // a completion refused for a lost lease is not counted as a store failure.
+// takenOverWhileRunning is a handler during which the lease on key "a" of
+// consumer "c" runs out and another delivery claims it.
+func takenOverWhileRunning(clock *fakeClock, store idempotency.Store) message.HandlerFunc {
+	return func(*message.Message) ([]*message.Message, error) {
+		clock.Advance(renewLease)
+		_, err := store.Claim(context.Background(), idempotency.Key{Consumer: "c", MessageID: "a"}, "", renewLease)
+		return nil, err
+	}
+}
+
 func TestMiddlewareLostLeaseAtCompletionIsNoStoreError(t *testing.T) {
 	clock := newFakeClock()
 	store := newMemoryStore(t, idempotency.MemoryStoreConfig{Clock: clock})
 	m := newMiddleware(t, store, idempotency.MiddlewareConfig{Consumer: "c", Lease: renewLease, RenewInterval: -1})
-	h := m.Middleware(func(*message.Message) ([]*message.Message, error) {
-		clock.Advance(renewLease)
-		_, err := store.Claim(context.Background(), idempotency.Key{Consumer: "c", MessageID: "a"}, "", renewLease)
-		return nil, err
-	})
+	h := m.Middleware(takenOverWhileRunning(clock, store))
 
 	_, err := h(sfMessage("a", "p"))
 
@@ -131,11 +137,7 @@ func TestMiddlewareTransactionalCommitReportsLostLease(t *testing.T) {
 		Consumer: "c", Lease: renewLease, Transactional: true, Logger: logger,
 		TxRetry: sourceflow.RetryPolicy{MaxRetries: -1},
 	})
-	h := m.Middleware(func(*message.Message) ([]*message.Message, error) {
-		clock.Advance(renewLease)
-		_, err := store.Claim(context.Background(), idempotency.Key{Consumer: "c", MessageID: "a"}, "", renewLease)
-		return nil, err
-	})
+	h := m.Middleware(takenOverWhileRunning(clock, store))
 
 	_, err := h(sfMessage("a", "p"))
 

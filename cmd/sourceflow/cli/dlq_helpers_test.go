@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -104,6 +105,17 @@ func (l letter) envelope() map[string]string {
 // letterTime is when every letter occurred: as cqrs sends it, the envelope
 // carries the time, so that the Encrypter keeps it.
 var letterTime = time.Now().UTC().Format(time.RFC3339Nano)
+
+// putFIFO puts on the FIFO dead-letter queue orders-dlq.fifo, in order, a
+// failed orders.CreateOrder for each "id:entity" of letters, whose body is
+// its id.
+func (e *dlqEnv) putFIFO(t *testing.T, letters ...string) {
+	t.Helper()
+	for _, l := range letters {
+		id, entity, _ := strings.Cut(l, ":")
+		e.put(t, "orders-dlq.fifo", letter{id: id, entity: entity, typ: "orders.CreateOrder", reason: "boom", body: id})
+	}
+}
 
 // put sends l to queue as awsbus dead-letters it and returns its attributes.
 func (e *dlqEnv) put(t *testing.T, queue string, l letter) map[string]sqstypes.MessageAttributeValue {

@@ -76,10 +76,7 @@ func TestDLQRedrive_AMessageLeftBehindThatComesBackInTheSameRunIsNotCountedTwice
 func TestDLQRedrive_AFIFOMessageKeptBackThatComesBackInTheSameRunIsNotCountedTwice(t *testing.T) {
 	t.Parallel()
 	e := newDLQEnv(t)
-	for _, l := range []letter{{id: "a1", entity: "o-1"}, {id: "a2", entity: "o-1"}, {id: "b1", entity: "o-2"}, {id: "c1", entity: "o-3"}} {
-		l.typ, l.reason, l.body = "orders.CreateOrder", "boom", l.id
-		e.put(t, "orders-dlq.fifo", l)
-	}
+	e.putFIFO(t, "a1:o-1", "a2:o-1", "b1:o-2", "c1:o-3")
 	e.sqs.FailNextEntries("SendMessageBatch", 1)
 	e.client = &visibilityEnds{MoveTaskSQS: e.sqs}
 

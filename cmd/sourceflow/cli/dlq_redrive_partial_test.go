@@ -16,10 +16,7 @@ import (
 func TestDLQRedrive_AFailedFIFOEntryKeepsTheRestOfItsGroupBehindIt(t *testing.T) {
 	t.Parallel()
 	e := newDLQEnv(t)
-	for _, l := range []letter{{id: "a1", entity: "o-1"}, {id: "a2", entity: "o-1"}, {id: "a3", entity: "o-1"}, {id: "b1", entity: "o-2"}} {
-		l.typ, l.reason, l.body = "orders.CreateOrder", "boom", l.id
-		e.put(t, "orders-dlq.fifo", l)
-	}
+	e.putFIFO(t, "a1:o-1", "a2:o-1", "a3:o-1", "b1:o-2")
 	e.sqs.FailNextEntries("SendMessageBatch", 1)
 
 	out, errOut, code := e.run(t, "dlq", "redrive", "-f", e.path, "--queue", "orders-dlq.fifo")
@@ -108,10 +105,7 @@ func bodies(msgs []awsbustest.Message) []string {
 func TestDLQRedrive_AnInterruptedRunStillSaysWhichEntriesFailedAndWhatTheyHeldBack(t *testing.T) {
 	t.Parallel()
 	e := newDLQEnv(t)
-	for _, l := range []letter{{id: "a1", entity: "o-1"}, {id: "b1", entity: "o-2"}, {id: "a2", entity: "o-1"}, {id: "c1", entity: "o-3"}} {
-		l.typ, l.reason, l.body = "orders.CreateOrder", "boom", l.id
-		e.put(t, "orders-dlq.fifo", l)
-	}
+	e.putFIFO(t, "a1:o-1", "b1:o-2", "a2:o-1", "c1:o-3")
 	e.sqs.FailNextEntries("SendMessageBatch", 1)
 	e.client = &failSecondSend{MoveTaskSQS: e.sqs}
 
@@ -129,10 +123,7 @@ func TestDLQRedrive_AnInterruptedRunStillSaysWhichEntriesFailedAndWhatTheyHeldBa
 func TestDLQRedrive_MessagesSQSHoldsBehindAFailedFIFOMessageAreNotBlamedOnAnotherReader(t *testing.T) {
 	t.Parallel()
 	e := newDLQEnv(t)
-	for _, l := range []letter{{id: "a1", entity: "o-1"}, {id: "a2", entity: "o-1"}, {id: "a3", entity: "o-1"}, {id: "b1", entity: "o-2"}} {
-		l.typ, l.reason, l.body = "orders.CreateOrder", "boom", l.id
-		e.put(t, "orders-dlq.fifo", l)
-	}
+	e.putFIFO(t, "a1:o-1", "a2:o-1", "a3:o-1", "b1:o-2")
 	e.sqs.FailNextEntries("SendMessageBatch", 1)
 
 	// One message a receive: the run never receives a2 and a3, which SQS
