@@ -65,7 +65,7 @@ func (s *pubsubSubscriber) Subscribe(ctx context.Context, destination string) (<
 	s.endInners = append(s.endInners, endInner)
 	s.mu.Unlock()
 	r := redelivery{maxDeliveries: s.t.cfg.MaxDeliveries, delay: s.t.cfg.RedeliveryDelay, backoff: true,
-		drain: s.t.cfg.CloseTimeout, handBack: true, awaitSettle: true, takenBack: &takenBack{},
+		drain: s.t.cfg.CloseTimeout, handBack: true, awaitSettle: true, counts: &deliveryCounts{},
 		deadLetter: func(_ string, m *message.Message, reason string, deliveries int) error {
 			return s.t.deadLetter(destination, m, reason, deliveries)
 		}}

@@ -44,9 +44,10 @@ type redelivery struct {
 	// back to the Pub/Sub after its last delivery, for a Pub/Sub that
 	// redelivers later; otherwise it is dead-lettered like any failure.
 	handBack bool
-	// takenBack, when set, carries the count of deliveries of a message
-	// the Pub/Sub took back over to its next delivery (see takenBack).
-	takenBack *takenBack
+	// counts, when set, keeps each message's deliveries, so that those
+	// before the Pub/Sub took it back count at its next delivery (see
+	// deliveryCounts).
+	counts *deliveryCounts
 	// deadLetter keeps m (a copy of the consumed message) with the reason it
 	// failed. An error leaves the Pub/Sub's message unacknowledged (nacked),
 	// so the Pub/Sub delivers it again later.
@@ -216,7 +217,7 @@ func (r redelivery) deliver(ctx context.Context, draining <-chan struct{}, topic
 	defer cancel()
 	defer context.AfterFunc(orig.Context(), cancel)()
 	var failed *message.Message // the copy nacked last
-	for attempt := r.takenBack.take(orig.UUID) + 1; ; attempt++ {
+	for attempt := r.counts.prior(orig.UUID) + 1; ; attempt++ {
 		if failed != nil && isClosed(draining) {
 			r.drained(ctx, draining, topic, orig, failed, attempt-1)
 			return
@@ -226,14 +227,17 @@ func (r redelivery) deliver(ctx context.Context, draining <-chan struct{}, topic
 			r.abandoned(ctx, draining, topic, orig, m, failed, attempt, false)
 			return
 		}
+		r.counts.handed(orig.UUID, attempt) // counted before a handler can see it
 		select {
 		case out <- m:
 		case <-ctx.Done():
+			r.counts.unhanded(orig.UUID, attempt)
 			r.abandoned(ctx, draining, topic, orig, m, failed, attempt, false)
 			return
 		}
 		select {
 		case <-m.Acked():
+			r.counts.settled(orig.UUID)
 			orig.Ack()
 			if r.awaitSettle && isClosed(draining) {
 				settled(orig)
@@ -268,7 +272,7 @@ func ended(ctx context.Context, orig *message.Message) bool {
 // with handed false, not yet taken), was acked or nacked; failed is the copy
 // nacked before, if any. An ack that came as the subscription ended acks
 // orig. Otherwise orig is left to the Pub/Sub, which delivers it again
-// (the deliveries it had here go on counting, see takenBack), or, with
+// (the deliveries it had here go on counting, see deliveryCounts), or, with
 // keepsNothing, a nack settles it as one in time would (see nacked) and
 // anything else is dead-lettered with the last error recorded, since
 // nothing would deliver it again: the Pub/Sub's message context then ends
@@ -284,11 +288,6 @@ func (r redelivery) abandoned(ctx context.Context, draining <-chan struct{}, top
 	default:
 	}
 	if !r.keepsNothing {
-		if nacked || handed {
-			r.tookBack(orig, attempt)
-		} else {
-			r.tookBack(orig, attempt-1)
-		}
 		return
 	}
 	switch {
@@ -325,14 +324,13 @@ func (r redelivery) nacked(ctx context.Context, draining <-chan struct{}, topic 
 		if !pause(ctx, draining, r.pause(attempt)) {
 			if isClosed(draining) {
 				r.drained(ctx, draining, topic, orig, m, attempt)
-			} else {
-				r.tookBack(orig, attempt)
 			}
 			return false
 		}
 		return true
 	}
 	if reason == "" && r.handBack && m.Metadata.Get(sourceflow.MetaInProgress) != "" {
+		r.counts.settled(orig.UUID) // held elsewhere: no failure to count
 		orig.Nack()
 		return false
 	}
@@ -349,6 +347,7 @@ func (r redelivery) nacked(ctx context.Context, draining <-chan struct{}, topic 
 // subscription closed, since nothing would deliver it again.
 func (r redelivery) drained(ctx context.Context, draining <-chan struct{}, topic string, orig, m *message.Message, attempt int) {
 	if !r.keepsNothing {
+		r.counts.settled(orig.UUID)
 		orig.Nack()
 		return
 	}
@@ -364,6 +363,7 @@ func (r redelivery) bury(ctx context.Context, draining <-chan struct{}, topic st
 		orig.Nack()
 		return
 	}
+	r.counts.settled(orig.UUID)
 	orig.Ack()
 }
 
@@ -468,13 +468,4 @@ func withLastError(reason string, m *message.Message) string {
 		reason += "; last error: " + last
 	}
 	return reason
-}
-
-// tookBack records that orig had n deliveries here when its own context
-// ended (the Pub/Sub took it back), so that its next delivery goes on
-// counting from there (see takenBack).
-func (r redelivery) tookBack(orig *message.Message, n int) {
-	if orig.Context().Err() != nil {
-		r.takenBack.add(orig.UUID, n)
-	}
 }

@@ -2,67 +2,111 @@ package cqrs
 
 import "sync"
 
-// maxTakenBack bounds how many messages one subscription remembers the
-// deliveries of (see takenBack); past it the oldest are forgotten and
+// maxCounted bounds how many messages one subscription keeps the delivery
+// counts of (see deliveryCounts); past it the oldest are forgotten and
 // counted again from one.
-const maxTakenBack = 10_000
+const maxCounted = 10_000
 
-// takenBack remembers, per message UUID, how many deliveries a message had
-// in this process before the Pub/Sub took it back (its context ended: an
-// ack deadline or a visibility timeout passed). Its next delivery from the
+// deliveryCounts keeps, per message UUID, how many times a message was
+// handed to the consumer in this process, from its first delivery until it
+// is acked, dead-lettered or handed back while held elsewhere. A message
+// the Pub/Sub takes back (its context ended: an ack deadline or a
+// visibility timeout passed) keeps its count, so its next delivery from the
 // Pub/Sub goes on counting towards maxDeliveries: a handler that fails only
-// after the ack deadline would otherwise start again from one each time
-// and never be dead-lettered. The count is kept per process, so with
-// several instances a message may be delivered up to maxDeliveries times
-// on each instance it reaches.
-type takenBack struct {
+// after the ack deadline would otherwise start again from one each time and
+// never be dead-lettered. The count is kept per process, so with several
+// instances a message may be delivered up to maxDeliveries times on each
+// instance it reaches.
+type deliveryCounts struct {
 	mu     sync.Mutex
-	counts map[string]takenCount
-	order  []takenEntry // in the order recorded; an entry is stale once its id was taken or recorded again
+	counts map[string]deliveryCount
+	order  []countEntry // in the order recorded; an entry is stale once its id was settled or recorded again
 	seq    uint64
 }
 
-type takenCount struct {
+type deliveryCount struct {
 	n   int
 	seq uint64
 }
 
-type takenEntry struct {
+type countEntry struct {
 	id  string
 	seq uint64
 }
 
-// add records that the message id had n deliveries before the Pub/Sub took
-// it back.
-func (t *takenBack) add(id string, n int) {
-	if t == nil || n <= 0 {
+// prior returns how many times the message id was handed out so far, 0 if
+// it is not counted.
+func (c *deliveryCounts) prior(id string) int {
+	if c == nil {
+		return 0
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.counts[id].n
+}
+
+// handed records that the message id was handed out for the n-th time. A
+// count only grows: a delivery the Pub/Sub took back may still be running
+// beside the next one.
+func (c *deliveryCounts) handed(id string, n int) {
+	if c == nil {
 		return
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.counts == nil {
-		t.counts = make(map[string]takenCount)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.counts == nil {
+		c.counts = make(map[string]deliveryCount)
 	}
-	t.seq++
-	t.counts[id] = takenCount{n: n, seq: t.seq}
-	t.order = append(t.order, takenEntry{id: id, seq: t.seq})
-	for len(t.counts) > maxTakenBack || len(t.order) > 2*maxTakenBack {
-		e := t.order[0]
-		t.order = t.order[1:]
-		if c, ok := t.counts[e.id]; ok && c.seq == e.seq {
-			delete(t.counts, e.id)
+	if n <= c.counts[id].n {
+		return
+	}
+	c.seq++
+	c.counts[id] = deliveryCount{n: n, seq: c.seq}
+	c.order = append(c.order, countEntry{id: id, seq: c.seq})
+	for len(c.counts) > maxCounted {
+		e := c.order[0]
+		c.order = c.order[1:]
+		if c.live(e) {
+			delete(c.counts, e.id)
 		}
+	}
+	if len(c.order) > 2*maxCounted { // mostly stale entries: keep the live ones
+		live := make([]countEntry, 0, len(c.counts))
+		for _, e := range c.order {
+			if c.live(e) {
+				live = append(live, e)
+			}
+		}
+		c.order = live
 	}
 }
 
-// take returns the deliveries recorded for id, 0 if none, and forgets them.
-func (t *takenBack) take(id string) int {
-	if t == nil {
-		return 0
+// live reports whether e is the entry of its id's current count.
+func (c *deliveryCounts) live(e countEntry) bool {
+	cur, ok := c.counts[e.id]
+	return ok && cur.seq == e.seq
+}
+
+// unhanded takes back handed(id, n) for a delivery that was not made.
+func (c *deliveryCounts) unhanded(id string, n int) {
+	if c == nil {
+		return
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	c := t.counts[id]
-	delete(t.counts, id)
-	return c.n
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cur, ok := c.counts[id]; ok && cur.n == n {
+		cur.n--
+		c.counts[id] = cur
+	}
+}
+
+// settled forgets the message id: it was acked, dead-lettered or handed
+// back to the Pub/Sub on purpose.
+func (c *deliveryCounts) settled(id string) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.counts, id)
 }

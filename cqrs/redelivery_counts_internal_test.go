@@ -5,33 +5,35 @@ import (
 	"testing"
 )
 
-// takenBack remembers at most maxTakenBack messages, forgetting the oldest
-// first, and a count taken is forgotten.
-func TestTakenBackIsBoundedAndForgetsTheOldest(t *testing.T) {
-	var tb takenBack
-	for i := range maxTakenBack + 5 {
-		tb.add(fmt.Sprintf("m%d", i), 2)
+// deliveryCounts keeps at most maxCounted messages, forgetting the oldest
+// first; a count only grows, and a settled message is forgotten.
+func TestDeliveryCountsAreBoundedAndForgetTheOldest(t *testing.T) {
+	var c deliveryCounts
+	for i := range maxCounted + 5 {
+		c.handed(fmt.Sprintf("m%d", i), 2)
 	}
-	tb.add("m10", 3) // recorded again: now among the newest
-	for i := range maxTakenBack {
-		tb.add(fmt.Sprintf("n%d", i%3), 1) // ids recorded again and again
+	c.handed("m10", 3) // counted again: now among the newest
+	c.handed("m10", 1) // a delivery still running beside a later one
+	for i := range 2 * maxCounted {
+		c.handed(fmt.Sprintf("n%d", i%3), i+1) // ids counted again and again
 	}
-	if n := len(tb.counts); n > maxTakenBack {
-		t.Fatalf("%d messages remembered, at most %d", n, maxTakenBack)
+	if n := len(c.counts); n > maxCounted {
+		t.Fatalf("%d messages counted, at most %d", n, maxCounted)
 	}
-	if len(tb.order) > 2*maxTakenBack {
-		t.Fatalf("%d entries in order, at most %d", len(tb.order), 2*maxTakenBack)
+	if len(c.order) > 2*maxCounted {
+		t.Fatalf("%d entries in order, at most %d", len(c.order), 2*maxCounted)
 	}
-	if got := tb.take("m0"); got != 0 {
-		t.Fatalf("the oldest message is remembered: %d", got)
+	if got := c.prior("m0"); got != 0 {
+		t.Fatalf("the oldest message is counted: %d", got)
 	}
-	if got := tb.take("m10"); got != 3 {
-		t.Fatalf("m10 recorded again = %d, want 3", got)
+	if got := c.prior("m10"); got != 3 {
+		t.Fatalf("m10 = %d, want 3: a count only grows", got)
 	}
-	if got := tb.take("m10"); got != 0 {
-		t.Fatalf("a count taken is remembered: %d", got)
+	c.settled("m10")
+	if got := c.prior("m10"); got != 0 {
+		t.Fatalf("a settled message is counted: %d", got)
 	}
-	if got := tb.take(fmt.Sprintf("m%d", maxTakenBack+4)); got != 2 {
+	if got := c.prior(fmt.Sprintf("m%d", maxCounted+4)); got != 2 {
 		t.Fatalf("the newest message = %d, want 2", got)
 	}
 }
