@@ -21,6 +21,13 @@ type EventQueue struct {
 // message id derives from the handled message's and from the event itself
 // (see CommandBus.Send); raised outside a handler with an idempotency key
 // (ContextWithIdempotencyKey), it derives from the key and the event.
+//
+// Raise publishes at once. A saga handler should return its events instead:
+// the saga stores them with the new state and raises them after the save,
+// and never when the handler fails or its save is lost. An event a saga
+// handler raises itself goes out before the state is saved, even when the
+// handler then fails, and on the synchronous ChannelTransport its
+// consumers run while the saga holds the entity's lock.
 func (q *EventQueue) Raise(ctx context.Context, entityID string, ev any) (Envelope, error) {
 	info, payload, err := q.encodeOne(ev)
 	if err != nil {

@@ -14,6 +14,14 @@ import (
 // runs the typed handler, stores the new state together with the events the
 // handler returned, and then raises those events. Commands for one entity
 // are handled one at a time within a service instance.
+//
+// A saga remembers the last 32 commands it applied to an entity, with the
+// events each raised: a command delivered again while it is among them
+// re-raises those events (same message ids) without running its handler. A
+// command delivered again after 32 newer commands of its entity were
+// applied runs its handler a second time; the idempotency middleware
+// (package idempotency) drops such a late duplicate when its record of the
+// message is still kept.
 type Saga[S any] struct {
 	svc  *Service
 	name string
@@ -46,15 +54,18 @@ func Handle[C, S any](g *Saga[S], h CommandHandler[C, S]) error {
 // Load returns the stored state of an entity and whether it exists. Called
 // by a handler during a replay, it returns the replayed entity's state as
 // the replay rebuilt it so far when the saga handles one of the entity's
-// stored commands, and any other state as stored (see Service.Replay).
+// stored commands, and any other state as stored (see Service.Replay). A
+// stored state or document that no longer decodes is a permanent error
+// (sourceflow.IsPermanent), so a handler returning it has its message
+// dead-lettered at once rather than redelivered.
 func (g *Saga[S]) Load(ctx context.Context, entityID string) (S, bool, error) {
 	var state S
 	doc, found, err := g.load(ctx, entityID)
 	if err != nil || !found {
 		return state, found, err
 	}
-	if err := g.svc.cfg.Codec.Unmarshal(doc.State, &state); err != nil {
-		return state, true, fmt.Errorf("cqrs: saga %q entity %q: %w", g.name, entityID, err)
+	if err := g.decodeState(doc.State, &state, entityID); err != nil {
+		return state, true, err
 	}
 	return state, true, nil
 }
@@ -110,7 +121,7 @@ func (g *Saga[S]) load(ctx context.Context, entityID string) (sagaDoc, bool, err
 		return doc, false, fmt.Errorf("cqrs: load %s %q: %w", g.name, entityID, err)
 	}
 	if err := g.decodeDoc(raw.Data, &doc, entityID); err != nil {
-		return doc, false, err
+		return doc, true, err // it exists, and fails whoever reads it
 	}
 	return doc, true, nil
 }
@@ -120,6 +131,17 @@ func (g *Saga[S]) load(ctx context.Context, entityID string) (sagaDoc, bool, err
 func (g *Saga[S]) decodeDoc(raw []byte, doc *sagaDoc, entityID string) error {
 	if err := json.Unmarshal(raw, doc); err != nil {
 		return sourceflow.Permanent(fmt.Errorf("cqrs: stored %s %q is corrupt: %w", g.name, entityID, err))
+	}
+	return nil
+}
+
+// decodeState decodes a stored state into S. A state that no longer decodes
+// (S changed incompatibly since it was stored) is a permanent failure, for
+// the saga's own handler and for any handler reading it through Load alike:
+// no redelivery can repair it.
+func (g *Saga[S]) decodeState(raw []byte, state *S, entityID string) error {
+	if err := g.svc.cfg.Codec.Unmarshal(raw, state); err != nil {
+		return sourceflow.Permanent(fmt.Errorf("cqrs: saga %s %q: stored state does not decode: %w", g.name, entityID, err))
 	}
 	return nil
 }
@@ -160,8 +182,8 @@ func (g *Saga[S]) apply(ctx context.Context, env Envelope, fn func(*S) ([]any, e
 func (g *Saga[S]) run(doc *sagaDoc, found bool, env Envelope, fn func(*S) ([]any, error)) ([]pendingEvent, error) {
 	var state S
 	if found {
-		if err := g.svc.cfg.Codec.Unmarshal(doc.State, &state); err != nil {
-			return nil, sourceflow.Permanent(fmt.Errorf("cqrs: saga %q entity %q: %w", g.name, env.EntityID, err))
+		if err := g.decodeState(doc.State, &state, env.EntityID); err != nil {
+			return nil, err
 		}
 	}
 	events, err := fn(&state)
