@@ -117,6 +117,7 @@ func (p RetryPolicy) Sleep(wait time.Duration) time.Duration {
 	}
 	// Drawn as a uint64: wait+1 passes what an int64 holds when wait is
 	// the longest Duration.
-	// #nosec G404 -- jitter that spreads retries out; no secret depends on it.
+	// #nosec G404 G115 -- jitter that spreads retries out; no secret depends
+	// on it, and the draw is at most wait, so it fits in a Duration.
 	return time.Duration(rand.Uint64N(uint64(wait) + 1))
 }
