@@ -109,3 +109,33 @@ func TestPubSubTransportCountsTheDeliveriesOfAMessageThePubSubTookBack(t *testin
 	assert.EqualValues(t, 3, calls.Load(), "three deliveries in all, two before the Pub/Sub took it back")
 	assert.EqualValues(t, 2, sub.deliveries.Load(), "the Pub/Sub delivered it twice, and it was acked after the second")
 }
+
+// A handler that fails only after the Pub/Sub's ack deadline on every
+// delivery: each delivery is taken back, so none of its failures is seen
+// in time. After MaxDeliveries and the one more a message past it gets, the
+// next delivery from the Pub/Sub dead-letters it without running the
+// handler again, instead of delivering it without end.
+func TestPubSubTransportDeadLettersAMessageThePubSubTakesBackOnEveryDelivery(t *testing.T) {
+	rig := newPubSubRig(t)
+	dlq := rig.deadLetters(t, "orders-dlq")
+	sub := &takingBackSubscriber{proto: rawCommandID("slower", "orders.CreateOrder", "o-1", `{"amount":1}`)}
+	var calls atomic.Int32
+	gate := func(message.HandlerFunc) message.HandlerFunc {
+		return func(*message.Message) ([]*message.Message, error) {
+			calls.Add(1)
+			sub.deadline() // every delivery outlasts the ack deadline
+			return nil, errors.New("downstream timed out")
+		}
+	}
+	tr, err := cqrs.NewPubSubTransport(cqrs.PubSubConfig{Publisher: rig,
+		Subscriber:   func(string, string) (message.Subscriber, error) { return sub, nil },
+		Capabilities: cqrs.Capabilities{ConsumerGroups: true}, MaxDeliveries: 3, RedeliveryDelay: time.Millisecond})
+	require.NoError(t, err)
+	app := newOrderApp(t, cqrs.ServiceConfig{Transport: tr,
+		Hooks: cqrs.Hooks{CommandSubscribe: []message.HandlerMiddleware{gate}}})
+	require.NoError(t, app.svc.Start(context.Background()))
+	eventually(t, func() bool { return len(dlq.all()) == 1 }, "the message is dead-lettered")
+	require.NoError(t, app.svc.Close())
+	assert.Contains(t, dlq.all()[0].Metadata.Get(sourceflow.MetaFailure), "failed 4 deliveries")
+	assert.EqualValues(t, 4, calls.Load(), "MaxDeliveries deliveries and one more")
+}

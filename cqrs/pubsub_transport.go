@@ -61,13 +61,15 @@ type PubSubConfig struct {
 	// MaxDeliveries is how many times a failing message is delivered, in
 	// process, before it is dead-lettered; a permanent failure is
 	// dead-lettered at once, and a message held elsewhere
-	// (sourceflow.ErrInProgress) is handed back to the Pub/Sub instead.
-	// A message the Pub/Sub takes back before that (its ack deadline or
-	// visibility timeout passed) keeps its count: its next delivery in this
-	// process goes on from there (up to 10,000 such messages are
-	// remembered per subscription), so a handler that fails only after the
-	// deadline is dead-lettered too; on each other instance it reaches, it
-	// counts from one. Default: DefaultMaxDeliveries (8).
+	// (sourceflow.ErrInProgress) is handed back to the Pub/Sub instead. A
+	// message the Pub/Sub takes back before that (its message context ends:
+	// watermill-sql's ack deadline passed) keeps its count: its next
+	// delivery in this process goes on from there (up to 10,000 such
+	// messages are remembered per subscription), so a handler that fails
+	// only after the deadline is dead-lettered too; on each other instance
+	// it reaches, it counts from one. A message past MaxDeliveries gets one
+	// delivery more, and if the Pub/Sub takes it back again it is
+	// dead-lettered without another. Default: DefaultMaxDeliveries (8).
 	MaxDeliveries int
 	// RedeliveryDelay is the pause before the second delivery of a failed
 	// message; each next pause is twice as long, at most 10s, so the

@@ -3,7 +3,6 @@ package cqrs
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"sync"
 	"time"
 
@@ -188,10 +187,6 @@ func (r redelivery) taking(ctx context.Context, topic string, in <-chan *message
 	return out
 }
 
-// notDelivered is the dead-letter reason of a message a keepsNothing
-// Pub/Sub handed over after its subscription closed.
-const notDelivered = "not delivered: its subscription closed"
-
 // refuse settles orig, taken after its subscription ended (ctx), without
 // delivering it: it goes back to the Pub/Sub, or, with keepsNothing, is
 // dead-lettered, since nothing would deliver it again.
@@ -216,8 +211,12 @@ func (r redelivery) deliver(ctx context.Context, draining <-chan struct{}, topic
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	defer context.AfterFunc(orig.Context(), cancel)()
+	prior := r.counts.prior(orig.UUID)
+	if r.pastLast(ctx, draining, topic, orig, prior) {
+		return
+	}
 	var failed *message.Message // the copy nacked last
-	for attempt := r.counts.prior(orig.UUID) + 1; ; attempt++ {
+	for attempt := prior + 1; ; attempt++ {
 		if failed != nil && isClosed(draining) {
 			r.drained(ctx, draining, topic, orig, failed, attempt-1)
 			return
@@ -302,11 +301,6 @@ func (r redelivery) abandoned(ctx context.Context, draining <-chan struct{}, top
 		r.bury(ctx, draining, topic, orig, m, notDelivered, 0)
 	}
 }
-
-// stillHandling is the dead-letter reason of a message of a keepsNothing
-// Pub/Sub whose handler had not finished when its subscription's drain ran
-// out.
-const stillHandling = "abandoned: still in its handler when its subscription's CloseTimeout ran out"
 
 // nacked settles orig after its copy m was nacked on delivery attempt, and
 // reports whether to hand it out again: a nack without a failure reason is
@@ -447,25 +441,15 @@ func freshCopy(orig *message.Message) *message.Message {
 	return m
 }
 
-// exhausted is the dead-letter reason of a message that failed its last
-// allowed delivery: the number of deliveries and the last error recorded on
-// the message (sourceflow.MetaLastError), when there is one.
-func exhausted(m *message.Message, deliveries int) string {
-	return withLastError(fmt.Sprintf("failed %d deliveries", deliveries), m)
-}
-
-// closedMidway is the dead-letter reason of a message that failed while its
-// subscription closed, so was not delivered again: the number of
-// deliveries and the last error recorded on the message, when there is one.
-func closedMidway(m *message.Message, deliveries int) string {
-	return withLastError(fmt.Sprintf("failed %d deliveries while its subscription closed", deliveries), m)
-}
-
-// withLastError is reason followed by the last error recorded on m
-// (sourceflow.MetaLastError), when there is one.
-func withLastError(reason string, m *message.Message) string {
-	if last := m.Metadata.Get(sourceflow.MetaLastError); last != "" {
-		reason += "; last error: " + last
+// pastLast reports whether orig, handed out n times here before the
+// Pub/Sub took it back, had its one delivery past maxDeliveries already,
+// and the Pub/Sub took it back after that one too: it is then dead-lettered
+// without another delivery, so a handler that always outlasts the ack
+// deadline cannot hold the message for good.
+func (r redelivery) pastLast(ctx context.Context, draining <-chan struct{}, topic string, orig *message.Message, n int) bool {
+	if n <= r.maxDeliveries {
+		return false
 	}
-	return reason
+	r.bury(ctx, draining, topic, orig, freshCopy(orig), takenBackEachTime(n), n)
+	return true
 }
