@@ -7,12 +7,14 @@ import (
 )
 
 // mysqlUUIDColumn is the type of the uuid column of the messages tables on
-// MySQL: UTF-8 text compared byte for byte. watermill-sql declares
+// MySQL: UTF-8 text in a binary collation. watermill-sql declares
 // VARCHAR(36) in the database's default character set, which on MariaDB is
 // latin1: a message id outside latin1 ("заказ-1") is then refused on every
 // publish (Incorrect string value), or, outside strict mode, stored with
 // '?' in place of each such character, while PostgreSQL stores it as
-// given. utf8mb4_bin tells apart ids that differ in case too.
+// given. utf8mb4_bin tells apart ids that differ in case too (it pads, so
+// ids that differ only in trailing spaces compare equal; no query compares
+// ids).
 const mysqlUUIDColumn = "VARCHAR(36) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
 
 // SchemaInitializingQueries creates a topic's messages table as
