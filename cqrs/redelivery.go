@@ -280,6 +280,7 @@ func (r redelivery) abandoned(ctx context.Context, draining <-chan struct{}, top
 	nacked := false
 	select {
 	case <-m.Acked(): // acked as the subscription ended
+		r.counts.settled(orig.UUID)
 		orig.Ack()
 		return
 	case <-m.Nacked(): // its error, if any, is recorded on m
@@ -350,9 +351,11 @@ func (r redelivery) drained(ctx context.Context, draining <-chan struct{}, topic
 
 // bury dead-letters orig, whose copy m failed on delivery attempt, with
 // reason and acks it; when the dead letter fails, orig is nacked back to
-// the Pub/Sub after a pause.
+// the Pub/Sub after a pause, its count and the reason kept (see
+// pastLast).
 func (r redelivery) bury(ctx context.Context, draining <-chan struct{}, topic string, orig, m *message.Message, reason string, attempt int) {
 	if err := r.deadLetterWithin(ctx, topic, deadLetterOf(orig, m, reason), reason, attempt); err != nil {
+		r.counts.refusedDeadLetter(orig.UUID, reason)
 		pause(ctx, draining, r.pause(attempt)) // the Pub/Sub may redeliver at once: do not spin
 		orig.Nack()
 		return
@@ -445,11 +448,14 @@ func freshCopy(orig *message.Message) *message.Message {
 // Pub/Sub took it back, had its one delivery past maxDeliveries already,
 // and the Pub/Sub took it back after that one too: it is then dead-lettered
 // without another delivery, so a handler that always outlasts the ack
-// deadline cannot hold the message for good.
+// deadline cannot hold the message for good. A message nacked back because
+// its dead letter could not be published is dead-lettered with that dead
+// letter's reason.
 func (r redelivery) pastLast(ctx context.Context, draining <-chan struct{}, topic string, orig *message.Message, n int) bool {
 	if n <= r.maxDeliveries {
 		return false
 	}
-	r.bury(ctx, draining, topic, orig, freshCopy(orig), takenBackEachTime(n), n)
+	reason := cmp.Or(r.counts.refusedReason(orig.UUID), takenBackEachTime(n))
+	r.bury(ctx, draining, topic, orig, freshCopy(orig), reason, n)
 	return true
 }

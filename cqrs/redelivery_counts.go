@@ -27,6 +27,9 @@ type deliveryCounts struct {
 type deliveryCount struct {
 	n   int
 	seq uint64
+	// refused is the reason of the message's last dead letter that could
+	// not be published, if any (see refusedDeadLetter).
+	refused string
 }
 
 type countEntry struct {
@@ -61,7 +64,9 @@ func (c *deliveryCounts) handed(id string, n int) {
 		return
 	}
 	c.seq++
-	c.counts[id] = deliveryCount{n: n, seq: c.seq}
+	cur := c.counts[id]
+	cur.n, cur.seq = n, c.seq
+	c.counts[id] = cur
 	c.order = append(c.order, countEntry{id: id, seq: c.seq})
 	for len(c.counts) > maxCounted {
 		e := c.order[0]
@@ -98,6 +103,33 @@ func (c *deliveryCounts) unhanded(id string, n int) {
 		cur.n--
 		c.counts[id] = cur
 	}
+}
+
+// refusedDeadLetter records reason, the reason of a dead letter of the
+// message id that could not be published: the message stays counted, and
+// a later delivery that dead-letters it without running its handler (see
+// redelivery.pastLast) gives that reason.
+func (c *deliveryCounts) refusedDeadLetter(id, reason string) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cur, ok := c.counts[id]; ok {
+		cur.refused = reason
+		c.counts[id] = cur
+	}
+}
+
+// refusedReason returns the reason recorded by refusedDeadLetter for the
+// message id, "" if none.
+func (c *deliveryCounts) refusedReason(id string) string {
+	if c == nil {
+		return ""
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.counts[id].refused
 }
 
 // settled forgets the message id: it was acked, dead-lettered or handed

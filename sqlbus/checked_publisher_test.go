@@ -117,3 +117,25 @@ func TestPublishCutsTheReasonsOfADeadLetterOverMaxAllowedPacket(t *testing.T) {
 	require.NoError(t, pub.Publish(DeadLetterTopic("orders"), small))
 	assert.Len(t, small.Metadata.Get(sourceflow.MetaFailure), 1000, "a dead letter that fits keeps its reason whole")
 }
+
+// A dead letter of a message whose row came close to max_allowed_packet
+// does not fit even with its reasons cut to 256 bytes: they are cut to
+// nothing but the note, and it fits, as the message did.
+func TestPublishCutsTheReasonsOfADeadLetterNearMaxAllowedPacketToTheNote(t *testing.T) {
+	const limit = 4096
+	f := &sqldbtest.DB{OneRow: []string{"GET_LOCK"}, Values: map[string]int64{"max_allowed_packet": limit}}
+	db := f.Open(t)
+	schema, _ := adapters(sourceflow.MySQL, db)
+	pub, err := publisher(Config{DB: db, Dialect: sourceflow.MySQL}, schema)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = pub.Close() })
+
+	dl := message.NewMessage("m-1", []byte(strings.Repeat("p", 2800)))
+	require.NoError(t, fits(dl, limit), "the message fits")
+	dl.Metadata.Set(sourceflow.MetaFailure, "failed 8 deliveries: "+strings.Repeat("r", 3000))
+	dl.Metadata.Set(sourceflow.MetaLastError, strings.Repeat("e", 600))
+	require.NoError(t, pub.Publish(DeadLetterTopic("orders"), dl))
+
+	assert.NoError(t, fits(dl, limit), "its reasons were cut to fit")
+	assert.Contains(t, dl.Metadata.Get(sourceflow.MetaFailure), "3021 bytes cut: the dead letter must fit in max_allowed_packet")
+}

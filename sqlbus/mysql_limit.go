@@ -41,24 +41,41 @@ func rowLen(m *message.Message, md []byte) int {
 }
 
 // cutReasonBytes is how much of a reason a dead letter too large for
-// max_allowed_packet keeps (see fitDeadLetter).
+// max_allowed_packet keeps at first (see fitDeadLetter).
 const cutReasonBytes = 256
 
 // fitDeadLetter cuts the failure reasons of dead letter m
 // (sourceflow.MetaLastError, then sourceflow.MetaFailure) to
 // cutReasonBytes, saying so, when its row would not fit in limit bytes (0:
-// no limit). The message was stored once, so it fits without them; with
-// reasons that took its row past the limit the server would refuse the
-// dead letter on every try, and the message would be delivered again
-// without end.
+// no limit), and when it still does not fit, to the note saying so alone.
+// The message was stored once, so it fits without them; with reasons that
+// took its row past the limit the server would refuse the dead letter on
+// every try, and the message would be delivered again without end.
 func fitDeadLetter(m *message.Message, limit int) {
-	for _, key := range []string{sourceflow.MetaLastError, sourceflow.MetaFailure} {
-		if fits(m, limit) == nil {
-			return
-		}
-		if v := m.Metadata.Get(key); len(v) > cutReasonBytes {
-			kept := sqsrules.Text(v, cutReasonBytes)
-			m.Metadata.Set(key, kept+fmt.Sprintf(" ... (%d bytes cut: the dead letter must fit in max_allowed_packet)", len(v)-len(kept)))
+	keys := []string{sourceflow.MetaLastError, sourceflow.MetaFailure}
+	whole := make(map[string]string, len(keys))
+	for _, key := range keys {
+		whole[key] = m.Metadata.Get(key)
+	}
+	for _, keep := range []int{cutReasonBytes, 0} {
+		for _, key := range keys {
+			if fits(m, limit) == nil {
+				return
+			}
+			if v := whole[key]; len(v) > keep {
+				m.Metadata.Set(key, cutReason(v, keep))
+			}
 		}
 	}
+}
+
+// cutReason is reason cut to at most keep bytes, followed by a note saying
+// how much was cut.
+func cutReason(reason string, keep int) string {
+	kept := sqsrules.Text(reason, keep)
+	note := fmt.Sprintf("(%d bytes cut: the dead letter must fit in max_allowed_packet)", len(reason)-len(kept))
+	if kept == "" {
+		return note
+	}
+	return kept + " ... " + note
 }

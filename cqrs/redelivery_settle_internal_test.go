@@ -1,0 +1,67 @@
+package cqrs
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow"
+)
+
+// A copy acked just as the Pub/Sub took its message back acks the message:
+// it is settled, so its count is forgotten, and a later message with its
+// id (a publisher's duplicate) starts counting from one.
+func TestAbandonedAckForgetsTheCount(t *testing.T) {
+	r := redelivery{maxDeliveries: 3, counts: &deliveryCounts{}}
+	orig := message.NewMessage("m", nil)
+	r.counts.handed(orig.UUID, 4)
+	m := freshCopy(orig)
+	m.Ack()
+	r.abandoned(context.Background(), nil, "dest", orig, m, nil, 4, true)
+	select {
+	case <-orig.Acked():
+	default:
+		t.Fatal("the message was not acked")
+	}
+	assert.Zero(t, r.counts.prior(orig.UUID), "an acked message keeps its count")
+}
+
+// A dead letter that could not be published leaves the message with the
+// Pub/Sub and its count past MaxDeliveries; the delivery that then
+// dead-letters it without running the handler again gives the reason of
+// the dead letter that failed, not an ack deadline that never passed.
+func TestPastLastGivesTheReasonOfTheDeadLetterThatFailed(t *testing.T) {
+	var reasons []string
+	dlqDown := true
+	r := redelivery{maxDeliveries: 1, counts: &deliveryCounts{},
+		deadLetter: func(_ string, m *message.Message, reason string, _ int) error {
+			reasons = append(reasons, m.Metadata.Get(sourceflow.MetaFailure))
+			if dlqDown {
+				return errors.New("dead-letter topic unreachable")
+			}
+			return nil
+		}}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // no pause after a failed dead letter
+	for range 2 {
+		orig := message.NewMessage("m", nil)
+		failed := freshCopy(orig)
+		failed.Metadata.Set(sourceflow.MetaFailure, "permanent: unknown order")
+		r.counts.handed(orig.UUID, r.counts.prior(orig.UUID)+1)
+		r.nacked(ctx, nil, "dest", orig, failed, r.counts.prior(orig.UUID))
+		select {
+		case <-orig.Nacked():
+		default:
+			t.Fatal("a message whose dead letter failed was not nacked")
+		}
+	}
+	dlqDown = false
+	orig := message.NewMessage("m", nil)
+	require.True(t, r.pastLast(ctx, nil, "dest", orig, r.counts.prior(orig.UUID)), "the message is past its last delivery")
+	assert.Equal(t, "permanent: unknown order", reasons[len(reasons)-1])
+	assert.Zero(t, r.counts.prior(orig.UUID), "a dead-lettered message keeps its count")
+}
