@@ -33,11 +33,12 @@
 // ErrLeaseLost and the message is not acknowledged; its redelivery is a
 // duplicate once the new holder completed. A completion that fails for
 // another reason (the store unreachable after the handler succeeded) is
-// tried three times (in transactional mode the whole handling is retried
-// instead, MiddlewareConfig.TxRetry), then the message is not acknowledged
-// either: its claim
-// stays in progress until its lease ends, and the delivery after that runs
-// the handler again. A release that fails after a handler failure leaves
+// tried three times, then the message is not acknowledged either: its
+// claim stays in progress until its lease ends, and the delivery after that
+// runs the handler again. In transactional mode the completion commits with
+// the handler's writes: a failed commit rolls both back, claim included,
+// and the whole handling is retried (MiddlewareConfig.TxRetry) unless it
+// joined a transaction its caller commits. A release that fails after a handler failure leaves
 // the claim in progress until its lease ends; redeliveries meet
 // ErrInProgress until then. Effects must therefore tolerate a second run.
 // In transactional mode no renewal runs: with a SQL store the
