@@ -89,13 +89,15 @@ func (t *Provisioner) createQueue(ctx context.Context, res *resolved, q Queue, t
 // account known yet), the policy is set after the queue is made.
 func (t *Provisioner) ensureQueue(ctx context.Context, res *resolved, name string, desired, tags map[string]string, owned bool) (url, arn string, err error) {
 	url, found, err := t.queueURL(ctx, name)
-	if err != nil {
-		return "", "", err
+	if err == nil && !found {
+		url, found, err = t.newQueue(ctx, res, name, desired, tags)
 	}
 	var attrs map[string]string
-	if found {
+	switch {
+	case err != nil:
+	case found:
 		attrs, err = t.queueAttributes(ctx, name, url)
-	} else if url, err = t.newQueue(ctx, res, name, desired, tags); err == nil {
+	default:
 		attrs, err = t.newQueueAttributes(ctx, name, url)
 	}
 	if err != nil {
@@ -120,31 +122,6 @@ func (t *Provisioner) ensureQueue(ctx context.Context, res *resolved, name strin
 		return "", "", err
 	}
 	return url, arn, nil
-}
-
-// newQueue creates queue name with desired attributes, tags and, when its
-// ARN can be built, the policy refusing requests without TLS.
-func (t *Provisioner) newQueue(ctx context.Context, res *resolved, name string, desired, tags map[string]string) (string, error) {
-	attrs := maps.Clone(desired)
-	if attrs[AttrKMSMasterKey] != "" {
-		attrs[AttrSQSManagedSSE] = "false" // said, not implied: emulators turn the default on beside the key
-	}
-	arn, err := t.queueARNFor(ctx, name, res)
-	if ctx.Err() != nil {
-		return "", ctx.Err()
-	}
-	if err == nil {
-		policy, _, err := RequireSecureTransport("", arn)
-		if err != nil {
-			return "", err
-		}
-		attrs["Policy"] = policy
-	}
-	out, err := t.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name), Attributes: attrs, Tags: tags})
-	if err != nil {
-		return "", fmt.Errorf("create queue %q: %w", name, err)
-	}
-	return aws.ToString(out.QueueUrl), nil
 }
 
 // requireTLS adds the statement refusing requests without TLS to the

@@ -3,8 +3,12 @@ package topology
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 )
 
 // Right after CreateQueue, AWS may answer a call about the new queue with
@@ -14,6 +18,40 @@ const (
 	newQueueWait  = 10 * time.Second
 	newQueuePause = 100 * time.Millisecond
 )
+
+// newQueue creates queue name with desired attributes, tags and, when its
+// ARN can be built, the policy refusing requests without TLS. When another
+// instance created the queue since it was looked up, SQS refuses the call if
+// an attribute differs (the policy that instance merged statements into,
+// among others); the queue is then found again and reported as existing
+// (existed true), to be reconciled like any existing queue.
+func (t *Provisioner) newQueue(ctx context.Context, res *resolved, name string, desired, tags map[string]string) (url string, existed bool, err error) {
+	attrs := maps.Clone(desired)
+	if attrs[AttrKMSMasterKey] != "" {
+		attrs[AttrSQSManagedSSE] = "false" // said, not implied: emulators turn the default on beside the key
+	}
+	arn, err := t.queueARNFor(ctx, name, res)
+	if ctx.Err() != nil {
+		return "", false, ctx.Err()
+	}
+	if err == nil {
+		policy, _, err := RequireSecureTransport("", arn)
+		if err != nil {
+			return "", false, err
+		}
+		attrs["Policy"] = policy
+	}
+	out, err := t.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name), Attributes: attrs, Tags: tags})
+	if isQueueNameTaken(err) {
+		if url, found, lookErr := t.queueURL(ctx, name); lookErr == nil && found {
+			return url, true, nil
+		}
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("create queue %q: %w", name, err)
+	}
+	return aws.ToString(out.QueueUrl), false, nil
+}
 
 // newQueueAttributes reads the attributes of queue name just created at
 // url, asking again while AWS answers that the queue does not exist, for up

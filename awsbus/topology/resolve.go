@@ -118,6 +118,13 @@ func isQueueMissing(err error) bool {
 	return errors.As(err, &qne) || hasErrorCode(err, "AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist")
 }
 
+// isQueueNameTaken reports whether err is SQS refusing CreateQueue because
+// a queue of that name exists with a different attribute.
+func isQueueNameTaken(err error) bool {
+	var qne *sqstypes.QueueNameExists
+	return errors.As(err, &qne) || hasErrorCode(err, "QueueNameExists", "QueueAlreadyExists")
+}
+
 func isTopicMissing(err error) bool {
 	var nf *snstypes.NotFoundException
 	return errors.As(err, &nf) || hasErrorCode(err, "NotFound", "NotFoundException")
