@@ -71,3 +71,34 @@ func TestTransport_HealthAndCloseDoNotWaitForBind(t *testing.T) {
 		t.Fatal("Close still blocked after 10s: it waits for Bind to finish")
 	}
 }
+
+// A Close while Bind waits for AWS stops Bind: it returns ErrClosed at
+// once rather than after its calls end (here, after a minute's
+// CallTimeout), and makes no further AWS call.
+func TestTransport_CloseStopsBindUnderWay(t *testing.T) {
+	sq, sn := newFakes()
+	stall := &stallingSQS{SQS: sq, entered: make(chan struct{}, 1), release: make(chan struct{})}
+	tr, err := awsbus.NewTransport(awsbus.Clients{SQS: stall, SNS: sn}, awsbus.Config{CallTimeout: time.Minute})
+	require.NoError(t, err)
+	bound := make(chan error, 1)
+	go func() { bound <- tr.Bind(context.Background(), ordersBinding()) }()
+	<-stall.entered // Bind is waiting for AWS
+	released := false
+	t.Cleanup(func() {
+		if !released {
+			close(stall.release)
+			<-bound
+		}
+	})
+
+	require.NoError(t, tr.Close())
+	select {
+	case err := <-bound:
+		released = true
+		close(stall.release)
+		require.ErrorIs(t, err, awsbus.ErrClosed)
+	case <-time.After(waitFor):
+		t.Fatal("Bind still waiting for AWS after Close")
+	}
+	assert.Zero(t, sq.Calls("CreateQueue"), "Bind made no call after Close")
+}

@@ -37,6 +37,8 @@ type Transport struct {
 	queueURLs map[string]string
 	pub       *Publisher
 	sub       *Subscriber
+	// cancelBind cancels the Bind under way, if any, when Close is called.
+	cancelBind context.CancelCauseFunc
 	// kmsCheck is the health probe of the KMS key, set by NewEncryption.
 	kmsCheck func(ctx context.Context) error
 }
@@ -182,10 +184,10 @@ func (t *Transport) Subscriber(destination string) (message.Subscriber, error) {
 	return t.sub, nil
 }
 
-// Close closes the subscriber (finishing in-flight work within
-// ShutdownTimeout) and the publisher. The transport's lock is not held
-// while the subscriber drains, so handlers still running may publish. Close
-// is idempotent.
+// Close cancels a Bind under way, closes the subscriber (finishing
+// in-flight work within ShutdownTimeout) and the publisher. The transport's
+// lock is not held while the subscriber drains, so handlers still running
+// may publish. Close is idempotent.
 func (t *Transport) Close() error {
 	t.mu.Lock()
 	if t.closed {
@@ -194,6 +196,9 @@ func (t *Transport) Close() error {
 	}
 	t.closed = true
 	sub, pub := t.sub, t.pub
+	if t.cancelBind != nil {
+		t.cancelBind(ErrClosed)
+	}
 	t.mu.Unlock()
 	var errs []error
 	if sub != nil {

@@ -25,19 +25,16 @@ import (
 // never answers Bind fails after one CallTimeout with an error naming the
 // call. A failed Bind may be retried; a successful one may not be repeated.
 // The transport's other methods answer while Bind runs (as not bound yet);
-// a Close meanwhile makes Bind return ErrClosed.
+// a Close meanwhile cancels the call under way and makes Bind return
+// ErrClosed at once, so no AWS call of Bind's is made after Close.
 func (t *Transport) Bind(ctx context.Context, b sourceflow.Binding) error {
 	t.bindMu.Lock()
 	defer t.bindMu.Unlock()
-	t.mu.Lock()
-	closed, bound := t.closed, t.bound
-	t.mu.Unlock()
-	if closed {
-		return ErrClosed
+	ctx, done, err := t.beginBind(ctx)
+	if err != nil {
+		return err
 	}
-	if bound {
-		return errors.New("awsbus: Bind called twice")
-	}
+	defer done()
 	p, err := topology.New(b, t.cfg.planOptions())
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
@@ -49,9 +46,12 @@ func (t *Transport) Bind(ctx context.Context, b sourceflow.Binding) error {
 	})
 	start := time.Now()
 	if err := t.preflight(ctx); err != nil {
-		return err
+		return t.closedOr(err)
 	}
 	eps, err := t.apply(ctx, log, p)
+	if err := t.closedOr(err); errors.Is(err, ErrClosed) {
+		return err
+	}
 	if err != nil {
 		log.Error("awsbus: binding the topology failed", err, watermill.LogFields{"elapsed": time.Since(start).String()})
 		return fmt.Errorf("awsbus: %s topology: %w", t.cfg.Provisioning, err)
@@ -65,6 +65,38 @@ func (t *Transport) Bind(ctx context.Context, b sourceflow.Binding) error {
 	t.plan, t.endpoints, t.bound = p, eps, true
 	t.indexQueues()
 	return nil
+}
+
+// beginBind checks that the transport is neither closed nor bound and
+// returns ctx, which Close cancels until done is called.
+func (t *Transport) beginBind(ctx context.Context) (context.Context, func(), error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		return nil, nil, ErrClosed
+	}
+	if t.bound {
+		return nil, nil, errors.New("awsbus: Bind called twice")
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	t.cancelBind = cancel
+	return ctx, func() {
+		t.mu.Lock()
+		t.cancelBind = nil
+		t.mu.Unlock()
+		cancel(nil)
+	}, nil
+}
+
+// closedOr returns ErrClosed, with err, when Close was called meanwhile,
+// and err otherwise.
+func (t *Transport) closedOr(err error) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed && err != nil {
+		return fmt.Errorf("%w (binding stopped: %w)", ErrClosed, err)
+	}
+	return err
 }
 
 // bindAttempts bounds how often Bind runs the provisioning when AWS keeps
