@@ -43,14 +43,26 @@ func (t *Provisioner) newQueue(ctx context.Context, res *resolved, name string, 
 	}
 	out, err := t.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name), Attributes: attrs, Tags: tags})
 	if isQueueNameTaken(err) {
-		if url, found, lookErr := t.queueURL(ctx, name); lookErr == nil && found {
-			return url, true, nil
-		}
+		return t.takenQueue(ctx, name, err)
 	}
 	if err != nil {
 		return "", false, fmt.Errorf("create queue %q: %w", name, err)
 	}
 	return aws.ToString(out.QueueUrl), false, nil
+}
+
+// takenQueue finds queue name, whose CreateQueue SQS refused with taken as
+// the queue exists. When the lookup fails, its error is returned (throttling,
+// say, on which the caller may try again), not taken.
+func (t *Provisioner) takenQueue(ctx context.Context, name string, taken error) (url string, existed bool, err error) {
+	url, found, err := t.queueURL(ctx, name)
+	switch {
+	case err != nil:
+		return "", false, fmt.Errorf("create queue %q: it exists, but %w", name, err)
+	case !found:
+		return "", false, fmt.Errorf("create queue %q: %w", name, taken)
+	}
+	return url, true, nil
 }
 
 // newQueueAttributes reads the attributes of queue name just created at
