@@ -50,6 +50,7 @@ func (t *Transport) Bind(ctx context.Context, b sourceflow.Binding) error {
 	}
 	eps, err := t.apply(ctx, log, p)
 	if err := t.closedOr(err); errors.Is(err, ErrClosed) {
+		log.Info("awsbus: binding stopped: the transport was closed", watermill.LogFields{"elapsed": time.Since(start).String()})
 		return err
 	}
 	if err != nil {
