@@ -94,13 +94,7 @@ func TestPubSubTransportCountsTheDeliveriesOfAMessageThePubSubTookBack(t *testin
 			return nil, errors.New("downstream timed out")
 		}
 	}
-	tr, err := cqrs.NewPubSubTransport(cqrs.PubSubConfig{Publisher: rig,
-		Subscriber:   func(string, string) (message.Subscriber, error) { return sub, nil },
-		Capabilities: cqrs.Capabilities{ConsumerGroups: true}, MaxDeliveries: 3, RedeliveryDelay: time.Millisecond})
-	require.NoError(t, err)
-	app := newOrderApp(t, cqrs.ServiceConfig{Transport: tr,
-		Hooks: cqrs.Hooks{CommandSubscribe: []message.HandlerMiddleware{gate}}})
-	require.NoError(t, app.svc.Start(context.Background()))
+	app := startOnTakingBack(t, rig, sub, gate)
 	eventually(t, func() bool { return len(dlq.all()) == 1 }, "the message is dead-lettered after its third delivery")
 	require.NoError(t, app.svc.Close())
 	dead := dlq.all()[0]
@@ -127,6 +121,18 @@ func TestPubSubTransportDeadLettersAMessageThePubSubTakesBackOnEveryDelivery(t *
 			return nil, errors.New("downstream timed out")
 		}
 	}
+	app := startOnTakingBack(t, rig, sub, gate)
+	eventually(t, func() bool { return len(dlq.all()) == 1 }, "the message is dead-lettered")
+	require.NoError(t, app.svc.Close())
+	assert.Contains(t, dlq.all()[0].Metadata.Get(sourceflow.MetaFailure), "failed 4 deliveries")
+	assert.EqualValues(t, 4, calls.Load(), "MaxDeliveries deliveries and one more")
+}
+
+// startOnTakingBack starts the order app on a PubSubTransport over rig that
+// consumes from sub, with MaxDeliveries 3 and gate in front of its
+// handlers.
+func startOnTakingBack(t *testing.T, rig *pubsubRig, sub *takingBackSubscriber, gate message.HandlerMiddleware) *orderApp {
+	t.Helper()
 	tr, err := cqrs.NewPubSubTransport(cqrs.PubSubConfig{Publisher: rig,
 		Subscriber:   func(string, string) (message.Subscriber, error) { return sub, nil },
 		Capabilities: cqrs.Capabilities{ConsumerGroups: true}, MaxDeliveries: 3, RedeliveryDelay: time.Millisecond})
@@ -134,8 +140,5 @@ func TestPubSubTransportDeadLettersAMessageThePubSubTakesBackOnEveryDelivery(t *
 	app := newOrderApp(t, cqrs.ServiceConfig{Transport: tr,
 		Hooks: cqrs.Hooks{CommandSubscribe: []message.HandlerMiddleware{gate}}})
 	require.NoError(t, app.svc.Start(context.Background()))
-	eventually(t, func() bool { return len(dlq.all()) == 1 }, "the message is dead-lettered")
-	require.NoError(t, app.svc.Close())
-	assert.Contains(t, dlq.all()[0].Metadata.Get(sourceflow.MetaFailure), "failed 4 deliveries")
-	assert.EqualValues(t, 4, calls.Load(), "MaxDeliveries deliveries and one more")
+	return app
 }

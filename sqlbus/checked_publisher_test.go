@@ -16,7 +16,12 @@ import (
 // that accepts every statement, as a lenient database would.
 func newFakePublisher(t *testing.T, d sourceflow.Dialect) (*sqldbtest.DB, message.Publisher) {
 	t.Helper()
-	f := &sqldbtest.DB{OneRow: []string{"GET_LOCK"}}
+	return fakePublisherOn(t, &sqldbtest.DB{OneRow: []string{"GET_LOCK"}}, d)
+}
+
+// fakePublisherOn returns the publisher of dialect d on the fake database f.
+func fakePublisherOn(t *testing.T, f *sqldbtest.DB, d sourceflow.Dialect) (*sqldbtest.DB, message.Publisher) {
+	t.Helper()
 	db := f.Open(t)
 	schema, _ := adapters(d, db)
 	pub, err := publisher(Config{DB: db, Dialect: d}, schema)
@@ -94,12 +99,8 @@ func TestPublishStoresADeadLetterWhateverItsReason(t *testing.T) {
 // message delivered again without end.
 func TestPublishCutsTheReasonsOfADeadLetterOverMaxAllowedPacket(t *testing.T) {
 	const limit = 4096
-	f := &sqldbtest.DB{OneRow: []string{"GET_LOCK"}, Values: map[string]int64{"max_allowed_packet": limit}}
-	db := f.Open(t)
-	schema, _ := adapters(sourceflow.MySQL, db)
-	pub, err := publisher(Config{DB: db, Dialect: sourceflow.MySQL}, schema)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = pub.Close() })
+	f, pub := fakePublisherOn(t, &sqldbtest.DB{OneRow: []string{"GET_LOCK"}, Values: map[string]int64{"max_allowed_packet": limit}},
+		sourceflow.MySQL)
 
 	dl := message.NewMessage("m-1", []byte(strings.Repeat("p", 2000)))
 	dl.Metadata.Set(sourceflow.MetaFailure, "failed 8 deliveries: "+strings.Repeat("r", 3000))
@@ -123,12 +124,8 @@ func TestPublishCutsTheReasonsOfADeadLetterOverMaxAllowedPacket(t *testing.T) {
 // nothing but the note, and it fits, as the message did.
 func TestPublishCutsTheReasonsOfADeadLetterNearMaxAllowedPacketToTheNote(t *testing.T) {
 	const limit = 4096
-	f := &sqldbtest.DB{OneRow: []string{"GET_LOCK"}, Values: map[string]int64{"max_allowed_packet": limit}}
-	db := f.Open(t)
-	schema, _ := adapters(sourceflow.MySQL, db)
-	pub, err := publisher(Config{DB: db, Dialect: sourceflow.MySQL}, schema)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = pub.Close() })
+	_, pub := fakePublisherOn(t, &sqldbtest.DB{OneRow: []string{"GET_LOCK"}, Values: map[string]int64{"max_allowed_packet": limit}},
+		sourceflow.MySQL)
 
 	dl := message.NewMessage("m-1", []byte(strings.Repeat("p", 2800)))
 	require.NoError(t, fits(dl, limit), "the message fits")
