@@ -129,7 +129,11 @@ func number(n int64) *types.AttributeValueMemberN {
 
 // Claim implements idempotency.Store with one conditional put: the key is
 // new or its record expired. A refused claim reads the record that refused
-// it from the failed condition itself.
+// it from the failed condition itself. A put DynamoDB refuses as invalid
+// (ValidationException: an item over 400 KB, a key over its attribute's
+// limit) would be refused again however often it is sent, so its error is
+// permanent (sourceflow.Permanent) and carries DynamoDB's reason: the
+// middleware's handling fails for good and the message is dead-lettered.
 func (s *Store) Claim(ctx context.Context, key idempotency.Key, payloadHash string, lease time.Duration) (idempotency.ClaimResult, error) {
 	if err := checkKey(key, lease); err != nil {
 		return idempotency.ClaimResult{}, err
@@ -138,7 +142,7 @@ func (s *Store) Claim(ctx context.Context, key idempotency.Key, payloadHash stri
 		tok := rand.Text()
 		old, err := s.claimOnce(ctx, key, payloadHash, lease, tok)
 		if err != nil {
-			return idempotency.ClaimResult{}, fmt.Errorf("idempotency/dynamostore: claim %s: %w", key, err)
+			return idempotency.ClaimResult{}, fmt.Errorf("idempotency/dynamostore: claim %s: %w", key, dynamo.Invalid(err))
 		}
 		if old == nil || str(old[attrToken]) == tok { // nil: put; our token: an earlier attempt was applied
 			if tx := dynamo.TxFor(ctx, s.api, dynamo.Handling); tx != nil &&
