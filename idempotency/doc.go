@@ -13,10 +13,10 @@
 //	  └──InProgress─▶ error: not acked, redelivered after the transport's delay
 //
 // While the handler runs, the middleware renews the lease every
-// MiddlewareConfig.RenewInterval (default Lease/3) with Store.Extend, so a
-// handler may run longer than Lease: Lease bounds how long the message of a
-// crashed consumer waits before it is processed again, not how long a
-// handler may run. Renewal stops when the message's context ends (the
+// MiddlewareConfig.RenewInterval (default Lease/3, at most Lease/2) with
+// Store.Extend, so a handler may run longer than Lease: Lease bounds how
+// long the message of a crashed consumer waits before it is processed
+// again, not how long a handler may run. Renewal stops when the message's context ends (the
 // transport gave the message up, at shutdown for instance), so a hung
 // handler cannot hold a message forever. A consumer that crashes while holding a claim neither
 // completes, releases nor renews it; its lease expires and the redelivered

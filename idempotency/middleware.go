@@ -30,12 +30,14 @@ type MiddlewareConfig struct {
 	// timeout). Default 30 s.
 	Lease time.Duration
 	// RenewInterval is how often the lease is extended (to now plus Lease)
-	// while the handler runs. It must be shorter than Lease. A negative
-	// value disables renewal: a handler running longer than Lease then
-	// loses its claim. Transactional mode never renews: with a SQL store the
-	// transaction's row lock holds the claim; with the DynamoDB store, whose
-	// claim is a lease others can see, a handler outliving Lease may run
-	// twice and only one run commits. Default Lease/3.
+	// while the handler runs; at most half of Lease, as a renewal starts
+	// RenewInterval after the previous one (or the claim) and may take as
+	// long again to land. A negative value disables renewal: a handler
+	// running longer than Lease then loses its claim. Transactional mode
+	// never renews: with a SQL store the transaction's row lock holds the
+	// claim; with the DynamoDB store, whose claim is a lease others can
+	// see, a handler outliving Lease may run twice and only one run
+	// commits. Default Lease/3.
 	RenewInterval time.Duration
 	// TTL is how long a completed record is kept; duplicates arriving later
 	// are processed again. Keep it at least the queue's retention period,
@@ -90,8 +92,8 @@ func (c MiddlewareConfig) Validate() error {
 	if err := c.TxRetry.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("TxRetry: %w", err))
 	}
-	if c.RenewInterval > 0 && c.Lease > 0 && c.RenewInterval >= c.Lease {
-		errs = append(errs, fmt.Errorf("RenewInterval: %s, must be shorter than Lease (%s)", c.RenewInterval, c.Lease))
+	if c.RenewInterval > 0 && c.Lease > 0 && c.RenewInterval > c.Lease/2 {
+		errs = append(errs, fmt.Errorf("RenewInterval: %s, must be at most half of Lease (%s)", c.RenewInterval, c.Lease))
 	}
 	return errors.Join(append(errs,
 		fieldcheck.NotNegative("Lease", c.Lease),
@@ -190,7 +192,8 @@ func (m *Middleware) Stats() Stats {
 //     message is not acknowledged and is redelivered later;
 //   - same id, different payload: a permanent error wrapping ErrPayloadMismatch;
 //   - no message id: a permanent error wrapping ErrMissingMessageID;
-//   - a key the store refuses (e.g. too long): a permanent error wrapping ErrInvalidKey.
+//   - a key the store refuses (e.g. too long): a permanent error wrapping ErrInvalidKey;
+//     a claim it refuses for good (DynamoDB's ValidationException): its permanent error.
 func (m *Middleware) Middleware(h message.HandlerFunc) message.HandlerFunc {
 	return func(msg *message.Message) ([]*message.Message, error) {
 		key, err := m.KeyOf(msg)
@@ -202,9 +205,9 @@ func (m *Middleware) Middleware(h message.HandlerFunc) message.HandlerFunc {
 			return m.process(msg.Context(), msg, h, key, hash, nil)
 		}
 		var out []*message.Message
-		err = m.runTx(msg, key, func(ctx context.Context, claimed *string) error {
+		err = m.runTx(msg, key, func(ctx context.Context, run *txRun) error {
 			var herr error
-			out, herr = m.process(sourceflow.ContextInHandlingTx(ctx), msg, h, key, hash, claimed)
+			out, herr = m.process(sourceflow.ContextInHandlingTx(ctx), msg, h, key, hash, run)
 			return herr
 		})
 		if err != nil {
@@ -215,8 +218,8 @@ func (m *Middleware) Middleware(h message.HandlerFunc) message.HandlerFunc {
 }
 
 // process claims key, runs h and completes the claim. In transactional mode
-// it records the token of the claim it took in *claimed.
-func (m *Middleware) process(ctx context.Context, msg *message.Message, h message.HandlerFunc, key Key, hash string, claimed *string) ([]*message.Message, error) {
+// it records in *run the token of the claim it took and whether h failed.
+func (m *Middleware) process(ctx context.Context, msg *message.Message, h message.HandlerFunc, key Key, hash string, run *txRun) ([]*message.Message, error) {
 	res, err := m.store.Claim(ctx, key, hash, m.cfg.Lease)
 	switch {
 	case errors.Is(err, ErrPayloadMismatch):
@@ -240,9 +243,7 @@ func (m *Middleware) process(ctx context.Context, msg *message.Message, h messag
 		return nil, fmt.Errorf("%w: %s", ErrInProgress, key)
 	}
 	m.c.claims.Add(1)
-	if claimed != nil {
-		*claimed = res.Token
-	}
+	run.took(res.Token)
 	if ctx != msg.Context() {
 		msg.SetContext(ctx)
 	}
@@ -250,10 +251,11 @@ func (m *Middleware) process(ctx context.Context, msg *message.Message, h messag
 	if herr != nil {
 		return nil, errors.Join(herr, m.release(ctx, key, res.Token))
 	}
+	run.handlerSucceeded()
 	if err := m.complete(ctx, key, res.Token, lost); err != nil {
 		return nil, err
 	}
-	if claimed == nil { // a transaction's completion counts once it commits (runTx)
+	if run == nil { // a transaction's completion counts once it commits (runTx)
 		m.c.completed.Add(1)
 	}
 	m.warnOutput(key, out)

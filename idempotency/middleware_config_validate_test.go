@@ -11,17 +11,16 @@ import (
 )
 
 // MiddlewareConfig.Validate refuses what NewMiddleware refuses: a
-// RenewInterval not shorter than the default Lease the zero Lease stands
-// for.
+// RenewInterval over half of the default Lease the zero Lease stands for.
 func TestMiddlewareConfigValidateAgreesWithNewMiddleware(t *testing.T) {
 	store, err := idempotency.NewMemoryStore(idempotency.MemoryStoreConfig{})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = store.Close() })
 
-	cfg := idempotency.MiddlewareConfig{RenewInterval: time.Minute}
+	cfg := idempotency.MiddlewareConfig{RenewInterval: 16 * time.Second}
 	_, newErr := idempotency.NewMiddleware(store, cfg)
-	require.ErrorContains(t, newErr, "RenewInterval: 1m0s, must be shorter than Lease (30s)")
-	assert.ErrorContains(t, cfg.Validate(), "RenewInterval: 1m0s, must be shorter than Lease (30s)")
+	require.ErrorContains(t, newErr, "RenewInterval: 16s, must be at most half of Lease (30s)")
+	assert.ErrorContains(t, cfg.Validate(), "RenewInterval: 16s, must be at most half of Lease (30s)")
 
 	require.NoError(t, idempotency.MiddlewareConfig{}.Validate())
 	require.NoError(t, idempotency.MiddlewareConfig{RenewInterval: 5 * time.Second}.Validate())

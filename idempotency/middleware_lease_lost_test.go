@@ -165,3 +165,48 @@ func TestMiddlewareTransactionalCountsCommittedCompletions(t *testing.T) {
 	assert.Equal(t, uint64(1), m.Stats().Completed)
 	assert.Equal(t, uint64(1), m.Stats().Duplicates)
 }
+
+// TestMiddlewareTransactionalHandlerErrorWrappingLeaseLostIsTheHandlers: a
+// handler's own error that wraps ErrLeaseLost (a nested handling's lost
+// lease, say) is the handler's failure, returned as it is and rolled back;
+// the middleware's own lease was not lost, so no lost lease is logged or
+// counted.
+func TestMiddlewareTransactionalHandlerErrorWrappingLeaseLostIsTheHandlers(t *testing.T) {
+	store := commitStore{newMemoryStore(t, idempotency.MemoryStoreConfig{})}
+	logger := watermill.NewCaptureLogger()
+	m := newMiddleware(t, store, idempotency.MiddlewareConfig{
+		Consumer: "c", Transactional: true, Logger: logger,
+		TxRetry: sourceflow.RetryPolicy{MaxRetries: -1},
+	})
+	h := m.Middleware(func(*message.Message) ([]*message.Message, error) {
+		return nil, fmt.Errorf("nested handling: %w", idempotency.ErrLeaseLost)
+	})
+
+	_, err := h(sfMessage("a", "p"))
+
+	require.ErrorContains(t, err, "nested handling")
+	require.ErrorIs(t, err, idempotency.ErrLeaseLost, "the handler's error is returned as it is")
+	st := m.Stats()
+	assert.Zero(t, st.LeasesLost, "the middleware's lease was not lost")
+	assert.Zero(t, st.Completed)
+	assert.Equal(t, uint64(1), st.Claims)
+	assert.Empty(t, logger.Captured()[watermill.ErrorLogLevel], "no lost lease is logged")
+}
+
+// TestMiddlewareTransactionalCompletionReportsLostLease: with a store whose
+// completion in the transaction finds the lease lost at once (as a SQL
+// store does), the handling still reports its own lost lease.
+func TestMiddlewareTransactionalCompletionReportsLostLease(t *testing.T) {
+	clock := newFakeClock()
+	store := &txStore{MemoryStore: newMemoryStore(t, idempotency.MemoryStoreConfig{Clock: clock})}
+	m := newMiddleware(t, store, idempotency.MiddlewareConfig{
+		Consumer: "c", Lease: renewLease, Transactional: true,
+		TxRetry: sourceflow.RetryPolicy{MaxRetries: -1},
+	})
+
+	_, err := m.Middleware(takenOverWhileRunning(clock, store))(sfMessage("a", "p"))
+
+	require.ErrorIs(t, err, idempotency.ErrLeaseLost)
+	assert.Equal(t, uint64(1), m.Stats().LeasesLost)
+	assert.Zero(t, m.Stats().Completed)
+}

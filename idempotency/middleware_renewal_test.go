@@ -186,7 +186,10 @@ func TestNewMiddlewareValidatesRenewInterval(t *testing.T) {
 	}{
 		{"default", idempotency.MiddlewareConfig{}, false},
 		{"disabled", idempotency.MiddlewareConfig{RenewInterval: -1}, false},
-		{"shorter than lease", idempotency.MiddlewareConfig{Lease: time.Second, RenewInterval: 999 * time.Millisecond}, false},
+		{"half the lease", idempotency.MiddlewareConfig{Lease: time.Second, RenewInterval: 500 * time.Millisecond}, false},
+		{"half the default lease", idempotency.MiddlewareConfig{RenewInterval: 15 * time.Second}, false},
+		{"over half the lease", idempotency.MiddlewareConfig{Lease: time.Second, RenewInterval: 501 * time.Millisecond}, true},
+		{"just under the lease", idempotency.MiddlewareConfig{Lease: time.Second, RenewInterval: 999 * time.Millisecond}, true},
 		{"equal to lease", idempotency.MiddlewareConfig{Lease: time.Second, RenewInterval: time.Second}, true},
 		{"longer than default lease", idempotency.MiddlewareConfig{RenewInterval: time.Minute}, true},
 	}
@@ -195,6 +198,7 @@ func TestNewMiddlewareValidatesRenewInterval(t *testing.T) {
 			_, err := idempotency.NewMiddleware(store, tc.cfg)
 			if tc.wantErr {
 				assert.ErrorContains(t, err, "RenewInterval")
+				assert.ErrorContains(t, err, "must be at most half of Lease")
 			} else {
 				assert.NoError(t, err)
 			}

@@ -23,22 +23,27 @@ import (
 // message context already carried: that transaction is its owner's to
 // retry.
 //
-// fn records in *claimed the token of the claim it took. When the rollback
-// could not release that claim (ErrClaimHeld: a store whose claims are
-// visible outside its transactions, such as DynamoDB), it is released again
-// before the next run, which would otherwise meet it and stop with
-// ErrInProgress; a release that fails again counts as a failed attempt.
-// When no run follows, the claim is released once more, best effort.
-func (m *Middleware) runTx(msg *message.Message, key Key, fn func(ctx context.Context, claimed *string) error) error {
+// fn records in *run the token of the claim it took and whether the
+// handler failed: only a handling whose handler succeeded can have lost its
+// lease at the completion, so a handler's own error wrapping ErrLeaseLost
+// (a nested handling's, for instance) is not taken for it. When the
+// rollback could not release that claim (ErrClaimHeld: a store whose
+// claims are visible outside its transactions, such as DynamoDB), it is
+// released again before the next run, which would otherwise meet it and
+// stop with ErrInProgress; a release that fails again counts as a failed
+// attempt. When no run follows, the claim is released once more, best
+// effort.
+func (m *Middleware) runTx(msg *message.Message, key Key, fn func(ctx context.Context, run *txRun) error) error {
 	base := context.WithValue(msg.Context(), runTxKey{}, true) // a pointer, to recognise a join
 	defer msg.SetContext(msg.Context())                        // not the ended transaction's
 	payload, metadata := slices.Clone(msg.Payload), maps.Clone(msg.Metadata)
 	joined := false
-	var claimed, held string // the claim the last run took; one its rollback left held
+	var rec txRun   // what the last run recorded
+	var held string // the claim a rollback left held
 	run := func(ctx context.Context) error {
 		joined = ctx == base // WithinTx passes ctx through when it joins
-		claimed = ""
-		return fn(ctx, &claimed)
+		rec = txRun{}
+		return fn(ctx, &rec)
 	}
 	b := m.cfg.TxRetry.Start(nil)
 	var last error // the last run's error
@@ -50,9 +55,9 @@ func (m *Middleware) runTx(msg *message.Message, key Key, fn func(ctx context.Co
 				m.c.txRetries.Add(1)
 			}
 			last = m.tx.WithinTx(base, run)
-			m.countTx(key, last, claimed)
+			m.countTx(key, last, rec)
 			if errors.Is(last, ErrClaimHeld) {
-				held = claimed
+				held = rec.claimed
 			}
 			if last == nil || joined || !retryableTx(last) {
 				_ = m.releaseHeld(base, key, &held)
@@ -99,15 +104,41 @@ func (m *Middleware) releaseHeld(ctx context.Context, key Key, held *string) err
 }
 
 // countTx counts the outcome of one handling transaction: a completion once
-// it committed (claimed names the claim the handling took), or a completion
+// it committed (run names the claim the handling took), or a completion
 // refused because the lease was taken over, which a store such as DynamoDB's
-// finds only as it commits.
-func (m *Middleware) countTx(key Key, err error, claimed string) {
+// finds only as it commits. A handler's own error is never the lost lease
+// of the handling, whatever it wraps: its completion did not run.
+func (m *Middleware) countTx(key Key, err error, run txRun) {
 	switch {
-	case err == nil && claimed != "":
+	case err == nil && run.claimed != "":
 		m.c.completed.Add(1)
-	case errors.Is(err, ErrLeaseLost):
+	case errors.Is(err, ErrLeaseLost) && !run.handlerFailed:
 		m.leaseLostAtCompletion(key, err)
+	}
+}
+
+// txRun is what one handling run in a transaction records for runTx. Its
+// methods do nothing on a nil *txRun (a handling outside a transaction).
+type txRun struct {
+	claimed string // the token of the claim the run took, if any
+	// handlerFailed is set when the handler starts and cleared when it
+	// returns without error: while it is set, the run's error is the
+	// handler's (or its panic's), not the completion's.
+	handlerFailed bool
+}
+
+// took records the claim the run took, before its handler runs.
+func (r *txRun) took(token string) {
+	if r != nil {
+		r.claimed, r.handlerFailed = token, true
+	}
+}
+
+// handlerSucceeded records that the handler returned without error: an
+// error from here on is the completion's.
+func (r *txRun) handlerSucceeded() {
+	if r != nil {
+		r.handlerFailed = false
 	}
 }
 
