@@ -1,6 +1,7 @@
 package awsbus
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -15,9 +16,12 @@ import (
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 )
 
-// callBound bounds and logs the AWS calls Bind makes.
+// callBound bounds and logs AWS calls: those Bind makes (Config.CallTimeout)
+// and the depth reads (Config.HealthTimeout). setting names the bound's
+// Config field; empty means CallTimeout.
 type callBound struct {
 	timeout time.Duration
+	setting string
 	log     watermill.LoggerAdapter
 }
 
@@ -31,7 +35,7 @@ func bounded[I, O, P any](ctx context.Context, c callBound, op, resource string,
 	c.log.Debug("awsbus: AWS call", watermill.LogFields{"call": op, "resource": resource})
 	out, err := call(callCtx, in, opts...)
 	if err != nil && ctx.Err() == nil && errors.Is(callCtx.Err(), context.DeadlineExceeded) {
-		err = fmt.Errorf("%s %s: no answer within %v (Config.CallTimeout): %w", op, resource, c.timeout, err)
+		err = fmt.Errorf("%s %s: no answer within %v (Config.%s): %w", op, resource, c.timeout, cmp.Or(c.setting, "CallTimeout"), err)
 	}
 	return out, err
 }

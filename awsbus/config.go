@@ -51,7 +51,8 @@ type Config struct {
 	// an endpoint that never answers fails after at most CallTimeout.
 	// Default 10s.
 	CallTimeout time.Duration
-	// HealthTimeout bounds each health check. Default 5s.
+	// HealthTimeout bounds each health check, and each GetQueueAttributes
+	// call of Transport.Depths. Default 5s.
 	HealthTimeout time.Duration
 
 	// KMSKeyID, when set, is the service's KMS key: a key id (UUID or

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -21,25 +22,30 @@ type depthQueue struct {
 
 // Depths reads the approximate depth of every queue this service consumes
 // over AWS (command queues and its event queues) and of their dead-letter
-// queues, with one GetQueueAttributes call each, in plan order (a queue,
-// then its dead-letter queue). A queue that cannot be read is left out and
-// its error joined into the returned error, so a caller gets the depths that
-// were read together with what failed. Before Bind it fails with ErrNotBound,
-// after Close with ErrClosed.
+// queues, with one GetQueueAttributes call each, and returns them in plan
+// order (a queue, then its dead-letter queue). The calls run at once, each
+// bounded by Config.HealthTimeout, so a queue whose call is not answered
+// costs at most that long and not the caller's whole deadline. A queue that
+// cannot be read is left out and its error joined into the returned error,
+// so a caller gets the depths that were read together with what failed.
+// Before Bind it fails with ErrNotBound, after Close with ErrClosed.
 func (t *Transport) Depths(ctx context.Context) ([]sourceflow.QueueDepth, error) {
 	queues, err := t.depthQueues()
 	if err != nil {
 		return nil, err
 	}
+	depths := make([]sourceflow.QueueDepth, len(queues))
+	errs := make([]error, len(queues))
+	var wg sync.WaitGroup
+	for i, q := range queues {
+		wg.Go(func() { depths[i], errs[i] = t.queueDepth(ctx, q) })
+	}
+	wg.Wait()
 	out := make([]sourceflow.QueueDepth, 0, len(queues))
-	var errs []error
-	for _, q := range queues {
-		d, err := t.queueDepth(ctx, q)
-		if err != nil {
-			errs = append(errs, err)
-			continue
+	for i, d := range depths {
+		if errs[i] == nil {
+			out = append(out, d)
 		}
-		out = append(out, d)
 	}
 	return out, errors.Join(errs...)
 }
@@ -68,13 +74,7 @@ func (t *Transport) queueDepth(ctx context.Context, q depthQueue) (sourceflow.Qu
 	if q.url == "" {
 		return sourceflow.QueueDepth{}, fmt.Errorf("awsbus: depth of queue %q: %w", q.name, topology.ErrNotFound)
 	}
-	out, err := t.clients.SQS.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
-		QueueUrl: aws.String(q.url),
-		AttributeNames: []sqstypes.QueueAttributeName{
-			sqstypes.QueueAttributeNameApproximateNumberOfMessages,
-			sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible,
-		},
-	})
+	out, err := t.depthAttributes(ctx, q)
 	if err != nil {
 		return sourceflow.QueueDepth{}, fmt.Errorf("awsbus: depth of queue %q: %w", q.name, err)
 	}
@@ -86,6 +86,19 @@ func (t *Transport) queueDepth(ctx context.Context, q depthQueue) (sourceflow.Qu
 		return sourceflow.QueueDepth{}, fmt.Errorf("awsbus: depth of queue %q: %w", q.name, err)
 	}
 	return d, nil
+}
+
+// depthAttributes reads the message counts of queue q within
+// Config.HealthTimeout; a call cut short by that bound fails saying so.
+func (t *Transport) depthAttributes(ctx context.Context, q depthQueue) (*sqs.GetQueueAttributesOutput, error) {
+	c := callBound{timeout: t.cfg.HealthTimeout, setting: "HealthTimeout", log: t.serviceLogger()}
+	return bounded(ctx, c, "GetQueueAttributes", q.name, t.clients.SQS.GetQueueAttributes, &sqs.GetQueueAttributesInput{
+		QueueUrl: aws.String(q.url),
+		AttributeNames: []sqstypes.QueueAttributeName{
+			sqstypes.QueueAttributeNameApproximateNumberOfMessages,
+			sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible,
+		},
+	}, nil)
 }
 
 // parseCount reads a count attribute; a missing or malformed one is

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -103,9 +104,66 @@ func TestTransportDepthsPartialFailure(t *testing.T) {
 
 	got, err := tr.Depths(context.Background())
 	require.ErrorIs(t, err, awsbustest.ErrInjected)
-	assert.ErrorContains(t, err, `"orders-payment-events"`, "the error names the queue")
 	require.Len(t, got, 3, "the other queues are still reported")
-	assert.Equal(t, sourceflow.QueueDepth{Queue: "orders.fifo", Visible: 1}, got[1])
+	read := map[string]sourceflow.QueueDepth{}
+	for _, d := range got {
+		read[d.Queue] = d
+	}
+	for _, name := range []string{"orders-payment-events", "orders-payment-events-dlq", "orders.fifo", "orders-dlq.fifo"} {
+		if _, ok := read[name]; !ok {
+			assert.ErrorContains(t, err, `"`+name+`"`, "the error names the queue that failed")
+		}
+	}
+	if d, ok := read["orders.fifo"]; ok {
+		assert.Equal(t, sourceflow.QueueDepth{Queue: "orders.fifo", Visible: 1}, d)
+	}
+}
+
+// hungQueueSQS leaves every GetQueueAttributes call on the queue at url
+// (once set) unanswered until its context ends, as a queue whose call
+// hangs does.
+type hungQueueSQS struct {
+	awsbus.SQSAPI
+	url string
+}
+
+func (h *hungQueueSQS) GetQueueAttributes(ctx context.Context, in *sqs.GetQueueAttributesInput, o ...func(*sqs.Options)) (*sqs.GetQueueAttributesOutput, error) {
+	if h.url != "" && aws.ToString(in.QueueUrl) == h.url {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	return h.SQSAPI.GetQueueAttributes(ctx, in, o...)
+}
+
+// A queue whose GetQueueAttributes call is never answered costs its own
+// depth and at most Config.HealthTimeout: the other queues' depths are
+// still read within the caller's deadline (a metrics poll's), and the
+// error names the queue that did not answer. In the synctest bubble the
+// waits pass at once.
+func TestTransportDepthsBoundsAQueueThatDoesNotAnswer(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		hung := &hungQueueSQS{}
+		tr, sq := fakeTransportOn(t, awsbus.Config{}, func(api awsbus.SQSAPI) awsbus.SQSAPI {
+			hung.SQSAPI = api
+			return hung
+		})
+		hung.url = sq.QueueURL("orders-payment-events")
+		sendRaw(t, sq, "orders.fifo", 1)
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+
+		start := time.Now()
+		got, err := tr.Depths(ctx)
+		assert.Equal(t, awsbus.DefaultHealthTimeout, time.Since(start), "the hung call is cut after HealthTimeout")
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.ErrorContains(t, err, `"orders-payment-events"`, "the error names the queue")
+		assert.ErrorContains(t, err, "Config.HealthTimeout")
+		assert.Equal(t, []sourceflow.QueueDepth{
+			{Queue: "orders-payment-events-dlq", DLQ: true},
+			{Queue: "orders.fifo", Visible: 1},
+			{Queue: "orders-dlq.fifo", DLQ: true},
+		}, got, "the other queues are still reported")
+	})
 }
 
 func TestTransportDepthsLifecycle(t *testing.T) {

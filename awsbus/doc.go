@@ -186,9 +186,11 @@
 //
 // Transport.Depths reads the visible and in-flight counts of every queue
 // the service consumes and of their dead-letter queues (one
-// GetQueueAttributes call each) as sourceflow.QueueDepth values, so
-// metrics.DepthFunc(t.Depths) feeds the metrics package's depth gauges;
-// this package does not import metrics.
+// GetQueueAttributes call each, at once, each bounded by
+// Config.HealthTimeout) as sourceflow.QueueDepth values, so
+// metrics.DepthFunc(t.Depths) feeds the metrics package's depth gauges; a
+// queue that does not answer costs its own depth, reported in the error,
+// not the others'. This package does not import metrics.
 //
 // # Encryption
 //

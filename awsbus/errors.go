@@ -20,6 +20,11 @@ var (
 	// succeeded.
 	ErrNotBound = errors.New("awsbus: transport is not bound")
 
+	// ErrAlreadyBound is returned by Bind once a Bind succeeded: a
+	// Transport is bound once, to one Binding. Build a new Transport for
+	// another Binding.
+	ErrAlreadyBound = errors.New("awsbus: Bind called twice")
+
 	// ErrUnknownDestination is returned for a destination that the bound
 	// routing does not contain.
 	ErrUnknownDestination = errors.New("awsbus: unknown destination")

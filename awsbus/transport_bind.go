@@ -23,7 +23,8 @@ import (
 // endpoints. It logs its progress through Config.Logger, and each AWS call
 // it makes is bounded by Config.CallTimeout, so against an endpoint that
 // never answers Bind fails after one CallTimeout with an error naming the
-// call. A failed Bind may be retried; a successful one may not be repeated.
+// call. A failed Bind may be retried; a successful one may not be repeated:
+// a second Bind then fails with ErrAlreadyBound.
 // The transport's other methods answer while Bind runs (as not bound yet);
 // a Close meanwhile cancels the call under way and makes Bind return
 // ErrClosed at once, so no AWS call of Bind's is made after Close.
@@ -77,7 +78,7 @@ func (t *Transport) beginBind(ctx context.Context) (context.Context, func(), err
 		return nil, nil, ErrClosed
 	}
 	if t.bound {
-		return nil, nil, errors.New("awsbus: Bind called twice")
+		return nil, nil, ErrAlreadyBound
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	t.cancelBind = cancel

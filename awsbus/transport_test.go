@@ -47,7 +47,7 @@ func TestTransport_BeforeBindAndAfterClose(t *testing.T) {
 	require.ErrorIs(t, err, awsbus.ErrNotBound)
 
 	require.NoError(t, tr.Bind(context.Background(), ordersBinding()))
-	require.Error(t, tr.Bind(context.Background(), ordersBinding()), "Bind twice")
+	require.ErrorIs(t, tr.Bind(context.Background(), ordersBinding()), awsbus.ErrAlreadyBound, "Bind twice")
 	require.NoError(t, tr.Close())
 	require.NoError(t, tr.Close(), "Close is idempotent")
 	_, err = tr.Publisher("orders.fifo")

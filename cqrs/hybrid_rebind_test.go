@@ -91,6 +91,8 @@ func TestARebuiltServiceOnTheSameHybridBindsItsNewRegistrations(t *testing.T) {
 	require.ErrorIs(t, err, cqrs.ErrNoListener, "the command was silently dropped: the Hybrid did not bind the new route")
 }
 
+// bindsOnce is a ChannelTransport that refuses a second Bind as awsbus
+// does (awsbus.ErrAlreadyBound, whose message it returns).
 type bindsOnce struct {
 	*cqrs.ChannelTransport
 	bound bool
