@@ -23,8 +23,10 @@
 //   - The limits that bite in production: at most 10 message attributes,
 //     non-empty attribute values, valid attribute names, XML-safe bodies, the
 //     1 MiB message and batch size, 10 entries per batch, distinct entry ids.
-//   - Topics with SQS subscriptions, raw message delivery (a raw delivery with
-//     more than 10 attributes is dropped silently, as SNS does), filter
+//   - Topics with SQS subscriptions (subscribing a queue again with other
+//     attributes is refused, InvalidParameter, as SNS does), raw message
+//     delivery (a raw delivery with more than 10 attributes is dropped
+//     silently, as SNS does), filter
 //     policies on message attributes (or, with the MessageBody scope, on the
 //     top-level string fields of a JSON body), and, when
 //     SNSConfig.EnforceQueuePolicy is set, a queue policy that must allow the

@@ -12,8 +12,11 @@ import (
 )
 
 // Subscribe subscribes an SQS queue (by ARN) to a topic. Subscribing the same
-// queue again returns the existing subscription. Only the "sqs" protocol is
-// supported; a FIFO queue can only subscribe to a FIFO topic.
+// queue again returns the existing subscription when every attribute given
+// has the subscription's value (attributes not given are not compared), and
+// fails as SNS does otherwise: InvalidParameter, "Subscription already
+// exists with different attributes". Only the "sqs" protocol is supported;
+// a FIFO queue can only subscribe to a FIFO topic.
 func (s *SNS) Subscribe(_ context.Context, in *sns.SubscribeInput, _ ...func(*sns.Options)) (*sns.SubscribeOutput, error) {
 	var invalid error
 	if aws.ToString(in.Protocol) != "sqs" {
@@ -24,14 +27,14 @@ func (s *SNS) Subscribe(_ context.Context, in *sns.SubscribeInput, _ ...func(*sn
 		if strings.HasSuffix(endpoint, ".fifo") && !t.fifo {
 			return nil, invalidParam("Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics")
 		}
-		for _, sub := range t.subs {
-			if sub.endpoint == endpoint {
-				return &sns.SubscribeOutput{SubscriptionArn: aws.String(sub.arn)}, nil
-			}
-		}
 		for k, v := range in.Attributes {
 			if err := checkSubscriptionAttr(k, v); err != nil {
 				return nil, err
+			}
+		}
+		for _, sub := range t.subs {
+			if sub.endpoint == endpoint {
+				return resubscribe(sub, in.Attributes)
 			}
 		}
 		s.seq++
@@ -46,6 +49,22 @@ func (s *SNS) Subscribe(_ context.Context, in *sns.SubscribeInput, _ ...func(*sn
 		s.subs[sub.arn] = sub
 		return &sns.SubscribeOutput{SubscriptionArn: aws.String(sub.arn)}, nil
 	})
+}
+
+// resubscribe answers a Subscribe of the endpoint of sub: its ARN when each
+// attribute of attrs has sub's value (RawMessageDelivery is "false" unless
+// set), an InvalidParameter error otherwise.
+func resubscribe(sub *subscription, attrs map[string]string) (*sns.SubscribeOutput, error) {
+	for k, v := range attrs {
+		have, ok := sub.attrs[k]
+		if !ok && k == "RawMessageDelivery" {
+			have = "false"
+		}
+		if have != v {
+			return nil, invalidParam("Attributes Reason: Subscription already exists with different attributes")
+		}
+	}
+	return &sns.SubscribeOutput{SubscriptionArn: aws.String(sub.arn)}, nil
 }
 
 func checkSubscriptionAttr(k, v string) error {

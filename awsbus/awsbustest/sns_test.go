@@ -109,6 +109,43 @@ func TestSNSFilterOnTheMessageBody(t *testing.T) {
 	assert.Equal(t, `{"kind":"a"}`, got[0].Body)
 }
 
+// Subscribing a queue again answers with the existing subscription when the
+// attributes given are the subscription's (those not given are not
+// compared), and fails as SNS does when one differs.
+func TestSNSSubscribeAgain(t *testing.T) {
+	q := awsbustest.NewSQS(awsbustest.SQSConfig{})
+	n := awsbustest.NewSNS(q, awsbustest.SNSConfig{})
+	ctx := context.Background()
+	topic, err := n.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("events")})
+	require.NoError(t, err)
+	createQueue(t, q, "sub", nil)
+	subscribe := func(attrs map[string]string) (*sns.SubscribeOutput, error) {
+		return n.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"),
+			Endpoint: aws.String(q.QueueARN("sub")), Attributes: attrs})
+	}
+	filter := map[string]string{"RawMessageDelivery": "true", "FilterPolicy": `{"sf_type":["a"]}`}
+	first, err := subscribe(filter)
+	require.NoError(t, err)
+	for _, same := range []map[string]string{filter, nil, {"RawMessageDelivery": "true"}} {
+		again, err := subscribe(same)
+		require.NoError(t, err, "attributes %v", same)
+		assert.Equal(t, aws.ToString(first.SubscriptionArn), aws.ToString(again.SubscriptionArn))
+	}
+	for _, other := range []map[string]string{
+		{"RawMessageDelivery": "true", "FilterPolicy": `{"sf_type":["a","b"]}`},
+		{"RawMessageDelivery": "false"},
+	} {
+		_, err = subscribe(other)
+		var invalid *types.InvalidParameterException
+		require.ErrorAs(t, err, &invalid, "attributes %v", other)
+		assert.Equal(t, "InvalidParameter", invalid.ErrorCode())
+		assert.Contains(t, invalid.ErrorMessage(), "Subscription already exists with different attributes")
+	}
+	subs, err := n.ListSubscriptionsByTopic(ctx, &sns.ListSubscriptionsByTopicInput{TopicArn: topic.TopicArn})
+	require.NoError(t, err)
+	assert.Len(t, subs.Subscriptions, 1)
+}
+
 func TestSNSQueuePolicyEnforcement(t *testing.T) {
 	q := awsbustest.NewSQS(awsbustest.SQSConfig{})
 	n := awsbustest.NewSNS(q, awsbustest.SNSConfig{EnforceQueuePolicy: true})

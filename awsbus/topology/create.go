@@ -2,12 +2,10 @@ package topology
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"maps"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 )
@@ -87,6 +85,12 @@ func (t *Provisioner) createQueue(ctx context.Context, res *resolved, q Queue, t
 // TLS: a new queue is created with that policy, so a queue the service only
 // sends to needs no SetQueueAttributes; when its ARN cannot be built (no
 // account known yet), the policy is set after the queue is made.
+//
+// A queue the service owns is reconciled after CreateQueue too: another
+// instance may have created it meanwhile with the very same attributes, and
+// SQS then answers with that queue's URL and ignores the tags given, so it
+// is reconciled as the existing queue it is (a queue this call created has
+// nothing to write).
 func (t *Provisioner) ensureQueue(ctx context.Context, res *resolved, name string, desired, tags map[string]string, owned bool) (url, arn string, err error) {
 	url, found, err := t.queueURL(ctx, name)
 	if err == nil && !found {
@@ -106,14 +110,8 @@ func (t *Provisioner) ensureQueue(ctx context.Context, res *resolved, name strin
 	if found && !owned {
 		return url, attrs[string(sqstypes.QueueAttributeNameQueueArn)], nil
 	}
-	if diff := queueDiff(desired, attrs); found && len(diff) > 0 {
-		_, err := t.sqs.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(url), Attributes: diff})
-		if err != nil {
-			return "", "", fmt.Errorf("set attributes %v of queue %q: %w", keys(diff), name, err)
-		}
-	}
-	if found && len(tags) > 0 {
-		if err := t.tagQueue(ctx, name, url, tags); err != nil {
+	if owned {
+		if err := t.reconcileQueue(ctx, name, url, desired, attrs, tags); err != nil {
 			return "", "", err
 		}
 	}
@@ -122,6 +120,22 @@ func (t *Provisioner) ensureQueue(ctx context.Context, res *resolved, name strin
 		return "", "", err
 	}
 	return url, arn, nil
+}
+
+// reconcileQueue writes the desired attributes the queue at url lacks or
+// holds with another value (attrs are its current ones), and the tags it
+// lacks or holds with another value.
+func (t *Provisioner) reconcileQueue(ctx context.Context, name, url string, desired, attrs, tags map[string]string) error {
+	if diff := queueDiff(desired, attrs); len(diff) > 0 {
+		_, err := t.sqs.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(url), Attributes: diff})
+		if err != nil {
+			return fmt.Errorf("set attributes %v of queue %q: %w", keys(diff), name, err)
+		}
+	}
+	if len(tags) > 0 {
+		return t.tagQueue(ctx, name, url, tags)
+	}
+	return nil
 }
 
 // requireTLS adds the statement refusing requests without TLS to the
@@ -167,120 +181,4 @@ func topicARNs(res *resolved, names []string) []string {
 		out = append(out, res.topicARN[n])
 	}
 	return out
-}
-
-// checkSubscriptions reports a subscription without a dead-letter queue,
-// which a Plan made by New always gives it (a plan built by hand may not).
-func checkSubscriptions(p Plan) error {
-	for _, s := range p.Subscriptions {
-		if s.DLQ == "" {
-			return fmt.Errorf("%w: subscription of queue %q to topic %q: Subscription.DLQ is required", ErrInvalidPlan, s.Queue, s.Topic)
-		}
-	}
-	return nil
-}
-
-// createSubscription subscribes the queue to the topic with raw delivery,
-// the filter policy (on the message attributes) and the redrive policy, or
-// reconciles the attributes of an existing subscription. Attributes are set
-// in name order, so a filter policy is set before its scope.
-func (t *Provisioner) createSubscription(ctx context.Context, res *resolved, s Subscription) error {
-	topicARN, queueARN := res.topicARN[s.Topic], res.queueARN[s.Queue]
-	subARN, found, err := t.findSubscription(ctx, topicARN, queueARN)
-	if err != nil {
-		return err
-	}
-	want := wantedSubscription(s, res)
-	if !found {
-		attrs := map[string]string{"RawMessageDelivery": "true"}
-		if want.filter != "" {
-			attrs["FilterPolicy"], attrs[attrFilterScope] = want.filter, filterOnAttributes
-		}
-		if want.redrive != "" {
-			attrs["RedrivePolicy"] = want.redrive
-		}
-		_, err := t.sns.Subscribe(ctx, &sns.SubscribeInput{
-			TopicArn: aws.String(topicARN), Protocol: aws.String("sqs"), Endpoint: aws.String(queueARN),
-			Attributes: attrs, ReturnSubscriptionArn: true,
-		})
-		if err != nil {
-			return fmt.Errorf("subscribe queue %q to topic %q: %w", s.Queue, s.Topic, err)
-		}
-		return nil
-	}
-	diff, err := t.subscriptionDiff(ctx, subARN, want)
-	if err != nil {
-		return err
-	}
-	for _, k := range keys(diff) {
-		_, err := t.sns.SetSubscriptionAttributes(ctx, &sns.SetSubscriptionAttributesInput{
-			SubscriptionArn: aws.String(subARN), AttributeName: aws.String(k), AttributeValue: aws.String(diff[k]),
-		})
-		if err != nil {
-			return fmt.Errorf("set %s of subscription %q: %w", k, subARN, err)
-		}
-	}
-	return nil
-}
-
-// subscriptionAttrs are the attributes a subscription should have beside
-// raw delivery: the filter policy of a new subscription ("" for none), the
-// types an existing one's filter must let through (see widenFilter), and
-// the redrive policy ("" when its dead-letter queue is missing, which is
-// then the drift).
-type subscriptionAttrs struct {
-	filter, redrive string
-	types           []string
-}
-
-func wantedSubscription(s Subscription, res *resolved) subscriptionAttrs {
-	want := subscriptionAttrs{filter: FilterPolicy(s.FilterTypes), types: s.FilterTypes}
-	if arn := res.queueARN[s.DLQ]; arn != "" {
-		want.redrive = subscriptionRedrive(arn)
-	}
-	return want
-}
-
-// subscriptionRedrive is the RedrivePolicy of a subscription whose
-// dead-letter queue is dlqARN.
-func subscriptionRedrive(dlqARN string) string {
-	b, _ := json.Marshal(map[string]string{"deadLetterTargetArn": dlqARN})
-	return string(b)
-}
-
-// attrFilterScope is the subscription attribute that says what its filter
-// policy applies to; filterOnAttributes, the AWS default when it is absent,
-// is the one a filter on the type attribute works with (on MessageBody SNS
-// drops every message).
-const (
-	attrFilterScope    = "FilterPolicyScope"
-	filterOnAttributes = "MessageAttributes"
-)
-
-// subscriptionDiff returns the subscription attributes that differ from
-// raw delivery, the filter policy widenFilter wants ("{}" removes a filter)
-// applied to the message attributes, and the wanted redrive policy.
-func (t *Provisioner) subscriptionDiff(ctx context.Context, subARN string, want subscriptionAttrs) (map[string]string, error) {
-	out, err := t.sns.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: aws.String(subARN)})
-	if err != nil {
-		return nil, fmt.Errorf("get attributes of subscription %q: %w", subARN, err)
-	}
-	diff := map[string]string{}
-	if out.Attributes["RawMessageDelivery"] != "true" {
-		diff["RawMessageDelivery"] = "true"
-	}
-	filter, change, err := widenFilter(out.Attributes["FilterPolicy"], want.types)
-	if err != nil {
-		return nil, fmt.Errorf("subscription %q: %w", subARN, err)
-	}
-	if change {
-		diff["FilterPolicy"] = filter
-	}
-	if scope := out.Attributes[attrFilterScope]; len(want.types) > 0 && scope != "" && scope != filterOnAttributes {
-		diff[attrFilterScope] = filterOnAttributes
-	}
-	if want.redrive != "" && !sameJSON(out.Attributes["RedrivePolicy"], want.redrive) {
-		diff["RedrivePolicy"] = want.redrive
-	}
-	return diff, nil
 }

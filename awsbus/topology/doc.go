@@ -57,7 +57,10 @@
 //     consumer owns both. Queue policies are
 //     merged, never overwritten. AWS may answer QueueDoesNotExist about a
 //     queue for a moment after creating it; Create then asks again for up
-//     to 10 seconds (or until its context ends) before failing.
+//     to 10 seconds (or until its context ends) before failing. A queue or
+//     subscription another instance made meanwhile, with the same
+//     attributes or others (a filter of another version's types), is
+//     reconciled like one that existed.
 //   - Validate: writes nothing and reports every difference as a Drift:
 //     missing resources (the dead-letter queue of a missing queue included),
 //     redrive, attributes (encryption at rest and the maximum message size

@@ -24,7 +24,10 @@ const (
 // instance created the queue since it was looked up, SQS refuses the call if
 // an attribute differs (the policy that instance merged statements into,
 // among others); the queue is then found again and reported as existing
-// (existed true), to be reconciled like any existing queue.
+// (existed true), to be reconciled like any existing queue. When the
+// attributes are the same, SQS answers with the URL of that instance's
+// queue, ignoring tags, which this call cannot tell from a queue it made:
+// existed is false, and ensureQueue reconciles an owned queue either way.
 func (t *Provisioner) newQueue(ctx context.Context, res *resolved, name string, desired, tags map[string]string) (url string, existed bool, err error) {
 	attrs := maps.Clone(desired)
 	if attrs[AttrKMSMasterKey] != "" {

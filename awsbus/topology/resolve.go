@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
@@ -123,6 +124,14 @@ func isQueueMissing(err error) bool {
 func isQueueNameTaken(err error) bool {
 	var qne *sqstypes.QueueNameExists
 	return errors.As(err, &qne) || hasErrorCode(err, "QueueNameExists", "QueueAlreadyExists")
+}
+
+// isSubscriptionTaken reports whether err is SNS refusing Subscribe because
+// the endpoint is subscribed to the topic with other attributes.
+func isSubscriptionTaken(err error) bool {
+	var ae smithy.APIError
+	return hasErrorCode(err, "InvalidParameter", "InvalidParameterException") &&
+		errors.As(err, &ae) && strings.Contains(ae.ErrorMessage(), "already exists with different attributes")
 }
 
 func isTopicMissing(err error) bool {
