@@ -59,10 +59,11 @@ func badRows(key string) []badRow {
 			reason: []string{decryptFailed, encryption.ErrContextMismatch.Error()}},
 		{name: "wrong encryption context", lis: encrypted, inject: injectMovedCiphertext,
 			reason: []string{decryptFailed, encryption.ErrContextMismatch.Error(), `-elsewhere"`}},
+		// The key is not the transport's: its header is refused before any KMS call.
 		{name: "unknown KMS key", lis: encrypted, inject: injectOtherKey(scheduleDeletion),
-			reason: []string{decryptFailed, encryption.ErrKeyUnavailable.Error(), "pending deletion"}},
+			reason: []string{decryptFailed, encryption.ErrKeyNotAllowed.Error()}},
 		{name: "disabled KMS key", lis: encrypted, inject: injectOtherKey(disableKey),
-			reason: []string{decryptFailed, encryption.ErrKeyUnavailable.Error(), "DisabledException"}},
+			reason: []string{decryptFailed, encryption.ErrKeyNotAllowed.Error()}},
 		{name: "same message id with a different payload", lis: badListener{idempotent: true}, inject: injectReusedID,
 			reason: []string{idempotency.ErrPayloadMismatch.Error()}},
 		{name: "FIFO message without a group id", lis: badListener{fifo: true}, inject: injectNoGroup,

@@ -25,15 +25,37 @@ const resolveInterval = time.Second
 // resolved to before stay allowed, so a key rotated by moving its alias is
 // accepted, and so are the messages still under the previous key.
 type allowedKeys struct {
-	ids   []string
-	kms   kmsCaller
-	clock sourceflow.Clock
+	ids    []string
+	kms    kmsCaller
+	clock  sourceflow.Clock
+	region string // of the KMS client, when it reports one
 
 	resolving sync.Mutex // one resolution at a time, outside mu
 
 	mu       sync.RWMutex
 	keys     map[string]bool // key ARNs, and the ids of multi-Region keys
 	resolved time.Time       // of the last resolution, failed or not
+}
+
+// admit checks, before any KMS call, the key a message's header names (the
+// key ARN KMS reported when it generated the data key) and returns the
+// KeyId to pin KMS Decrypt to. The header is not authenticated until the
+// data key is unwrapped, so the pin is what binds it: a header naming an
+// allowed key over a data key wrapped under another fails at KMS
+// (IncorrectKeyException, ErrTampered) instead of unwrapping it. Without
+// KeyIDs nothing is checked and nothing pinned ("").
+func (a *allowedKeys) admit(ctx context.Context, headerKeyID string) (string, error) {
+	if len(a.ids) == 0 {
+		return "", nil
+	}
+	if !isKeyARN(headerKeyID) {
+		return "", fmt.Errorf("%w: the header names %q, not a key ARN, so DecrypterConfig.KeyIDs (%s) cannot be checked",
+			ErrKeyNotAllowed, headerKeyID, strings.Join(a.ids, ", "))
+	}
+	if err := a.check(ctx, headerKeyID); err != nil {
+		return "", err
+	}
+	return inRegion(headerKeyID, a.region), nil
 }
 
 // check returns nil when keyARN is allowed (or no KeyIDs are set). A key
@@ -84,6 +106,25 @@ func multiRegionID(keyARN string) string {
 	return ""
 }
 
+// inRegion returns the ARN of a multi-Region key's replica in region, when
+// region is known: a Decrypt call names a key of the Region it is made in,
+// and the producer may have used the replica of another. Any other key
+// exists in one Region only and its ARN is returned unchanged.
+func inRegion(keyARN, region string) string {
+	parts := strings.SplitN(keyARN, ":", 6)
+	if region == "" || multiRegionID(keyARN) == "" || len(parts) != 6 {
+		return keyARN
+	}
+	parts[3] = region
+	return strings.Join(parts, ":")
+}
+
+// isKeyARN reports whether id is a key ARN, not a key id, alias or alias
+// ARN.
+func isKeyARN(id string) bool {
+	return strings.HasPrefix(id, "arn:") && strings.Contains(id, ":key/")
+}
+
 // resolve adds the key ARN every allowed id names now; the caller holds
 // resolving. An id that does not resolve (an alias deleted after a
 // rotation, a key the role may not describe) leaves the others allowed; the
@@ -94,7 +135,7 @@ func (a *allowedKeys) resolve(ctx context.Context) error {
 	var errs []error
 	for _, id := range a.ids {
 		arn := id
-		if !strings.HasPrefix(id, "arn:") || !strings.Contains(id, ":key/") {
+		if !isKeyARN(id) {
 			var err error
 			if arn, err = a.describe(ctx, id); err != nil {
 				errs = append(errs, err)

@@ -119,3 +119,64 @@ func TestDecrypter_CountsTheDescribeKeyCallsOfItsAllowedKeys(t *testing.T) {
 	require.Equal(t, 1, f.kms.Calls().DescribeKey)
 	assert.Equal(t, int64(1), dec.Stats().DescribeKeyCalls)
 }
+
+// withHeaderKeyID returns msg with the key its header names replaced, as a
+// sender lying about its key would write it.
+func withHeaderKeyID(t *testing.T, msg *message.Message, keyID string) *message.Message {
+	t.Helper()
+	h, _, err := encryption.ParseHeader(msg.Metadata.Get(sourceflow.MetaEncryption))
+	require.NoError(t, err)
+	h.KeyID = keyID
+	value, err := h.Encode()
+	require.NoError(t, err)
+	msg.Metadata.Set(sourceflow.MetaEncryption, value)
+	return msg
+}
+
+// A message whose header names a key KeyIDs does not allow, or names its
+// key other than by key ARN (what an Encrypter writes), is refused before
+// any KMS Decrypt call.
+func TestDecrypter_RefusesADisallowedKeyBeforeCallingKMSDecrypt(t *testing.T) {
+	for name, header := range map[string]func(f *fixture, forger string) string{
+		"another key": func(_ *fixture, forger string) string { return encryptiontest.ARN(forger) },
+		"an alias":    func(*fixture, string) string { return testAlias },
+		"a key id":    func(f *fixture, _ string) string { return f.keyID },
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := newFixture(t, encryption.EncrypterConfig{}, encryption.DecrypterConfig{})
+			dec := f.newDecrypter(t, encryption.DecrypterConfig{KeyIDs: []string{testAlias}})
+			forger := f.kms.CreateKey()
+			fe, err := encryption.NewEncrypter(f.kms, encryption.EncrypterConfig{KeyID: forger, Clock: f.clock})
+			require.NoError(t, err)
+			forged, err := fe.Encrypt(context.Background(), testDest, newMsg(testType, []byte(`{"refund":1000}`)))
+			require.NoError(t, err)
+
+			err = dec.Decrypt(context.Background(), testDest, withHeaderKeyID(t, forged, header(f, forger)))
+
+			require.ErrorIs(t, err, encryption.ErrKeyNotAllowed)
+			assert.True(t, sourceflow.IsPermanent(err))
+			assert.Zero(t, f.kms.Calls().Decrypt, "refused from the header, before KMS")
+		})
+	}
+}
+
+// With KeyIDs set, KMS Decrypt is pinned to the key the header names: a
+// header that names an allowed key over a data key wrapped under another
+// fails at KMS, which never unwraps that data key.
+func TestDecrypter_PinsKMSDecryptToTheAllowedKeyTheHeaderNames(t *testing.T) {
+	f := newFixture(t, encryption.EncrypterConfig{}, encryption.DecrypterConfig{})
+	dec := f.newDecrypter(t, encryption.DecrypterConfig{KeyIDs: []string{testAlias}})
+	require.NoError(t, dec.Decrypt(context.Background(), testDest, f.encrypt(t, []byte("ok"))))
+	assert.Equal(t, encryptiontest.Calls{Decrypt: 1, DecryptWithKeyID: 1, GenerateDataKey: 1, DescribeKey: 1}, f.kms.Calls())
+
+	fe, err := encryption.NewEncrypter(f.kms, encryption.EncrypterConfig{KeyID: f.kms.CreateKey(), Clock: f.clock})
+	require.NoError(t, err)
+	forged, err := fe.Encrypt(context.Background(), testDest, newMsg(testType, []byte(`{"refund":1000}`)))
+	require.NoError(t, err)
+	err = dec.Decrypt(context.Background(), testDest, withHeaderKeyID(t, forged, encryptiontest.ARN(f.keyID)))
+
+	require.ErrorIs(t, err, encryption.ErrTampered, "KMS: the data key was not wrapped under the pinned key")
+	assert.True(t, sourceflow.IsPermanent(err))
+	assert.Equal(t, 2, f.kms.Calls().DecryptWithKeyID)
+	assert.Equal(t, 2, f.kms.Calls().Decrypt)
+}

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -14,8 +13,6 @@ import (
 
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/kms"
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/internal/fieldcheck"
@@ -49,25 +46,30 @@ type DecrypterConfig struct {
 	// records of it. Default DefaultMaxClockSkew (5 minutes).
 	MaxClockSkew time.Duration
 	// Version1Until is when version 1 headers, whose envelope is not
-	// authenticated, stop being accepted. Default Version1Deadline; any
+	// authenticated, stop being accepted. Default Version1Deadline(); any
 	// past time refuses them now.
 	Version1Until time.Time
 	// KeyIDs, when set, are the only KMS keys whose data keys are accepted:
 	// key ids, key ARNs, aliases or alias ARNs. A message whose data key was
 	// wrapped under another key is refused (ErrKeyNotAllowed, permanent
-	// unless an id failed to resolve for a passing reason),
-	// even when the consumer's role may decrypt with that key: otherwise
-	// anyone who may send to the destination could encrypt or sign with a
-	// key of their own. An id other than a key ARN is resolved with
-	// kms:DescribeKey, and again when a message names a key it does not
-	// resolve to (at most once a second; such a message met in between
-	// fails as transient and is tried again), and the keys found before
-	// stay allowed: a key rotated by moving its alias is accepted, and so
-	// are the messages still under the previous one. A multi-Region key is
-	// matched by its key id in any Region. An id that does not resolve (a
-	// deleted alias) leaves the others allowed; a refusal names its
-	// failure. List a previous key named by ARN here until its messages
-	// are drained. Default: none, any key the consumer may decrypt with.
+	// unless an id failed to resolve for a passing reason), even when the
+	// consumer's role may decrypt with that key: otherwise anyone who may
+	// send to the destination could encrypt or sign with a key of their
+	// own. The key a message's header names is checked before any KMS call
+	// (a header that names it other than by key ARN is refused), and KMS
+	// Decrypt is pinned to it, so a header naming an allowed key over a data
+	// key wrapped under another fails (ErrTampered). An id other than a key
+	// ARN is resolved with kms:DescribeKey, and again when a message names
+	// a key it does not resolve to (at most once a second; such a message
+	// met in between fails as transient and is tried again), and the keys
+	// found before stay allowed: a key rotated by moving its alias is
+	// accepted, and so are the messages still under the previous one. A
+	// multi-Region key is matched by its key id in any Region, and Decrypt
+	// is pinned to its replica in the KMS client's Region. An id that does
+	// not resolve (a deleted alias) leaves the others allowed; a refusal
+	// names its failure. List a previous key named by ARN here until its
+	// messages are drained. Default: none, any key the consumer may decrypt
+	// with, and no KeyId passed to KMS Decrypt.
 	KeyIDs []string
 	// KeyCacheEntries bounds the number of unwrapped data keys kept (least
 	// recently used first out). Default 1000.
@@ -94,7 +96,7 @@ func (c *DecrypterConfig) setDefaults() {
 	c.MaxAge = cmp.Or(c.MaxAge, DefaultMaxAge)
 	c.MaxClockSkew = cmp.Or(c.MaxClockSkew, DefaultMaxClockSkew)
 	if c.Version1Until.IsZero() {
-		c.Version1Until = Version1Deadline
+		c.Version1Until = Version1Deadline()
 	}
 	c.KeyCacheEntries = cmp.Or(c.KeyCacheEntries, 1000)
 	c.KeyCacheTTL = cmp.Or(c.KeyCacheTTL, 5*time.Minute)
@@ -138,7 +140,7 @@ func NewDecrypter(api KMSAPI, cfg DecrypterConfig) (*Decrypter, error) {
 	}
 	d := &Decrypter{cfg: cfg, cache: newKeyCache[keys](cfg.KeyCacheEntries, cfg.KeyCacheTTL, cfg.Clock.Now)}
 	d.kms = kmsCaller{api: api, retry: cfg.Retry, stats: &d.stats, logger: cfg.Logger}
-	d.allowed = &allowedKeys{ids: slices.Clone(cfg.KeyIDs), kms: d.kms, clock: cfg.Clock}
+	d.allowed = &allowedKeys{ids: slices.Clone(cfg.KeyIDs), kms: d.kms, clock: cfg.Clock, region: regionOf(api)}
 	return d, nil
 }
 
@@ -194,7 +196,7 @@ func (d *Decrypter) decrypt(ctx context.Context, destination string, msg *messag
 	if h.Context != want {
 		return fmt.Errorf("%w: %s", ErrContextMismatch, mismatch(h.Context, want))
 	}
-	ks, err := d.key(ctx, h.WrappedKey, want)
+	ks, err := d.key(ctx, h, want)
 	if err != nil {
 		return err
 	}
@@ -235,46 +237,6 @@ func open(ks keys, h Header, aad, payload []byte) ([]byte, error) {
 		return nil, fmt.Errorf("%w: AES-GCM authentication failed: the ciphertext, the header or the envelope was changed", ErrTampered)
 	}
 	return plain, nil
-}
-
-// key returns the cipher of a wrapped data key, from the cache or, once for
-// all concurrent callers, from KMS Decrypt. KeyId is never passed to KMS, so
-// keys wrapped under an old key or through a moved alias still unwrap.
-func (d *Decrypter) key(ctx context.Context, wrapped []byte, ec EncryptionContext) (keys, error) {
-	sum := sha256.New()
-	sum.Write(wrapped)
-	sum.Write([]byte{0})
-	sum.Write([]byte(ec.canonical()))
-	name := string(sum.Sum(nil))
-	if ks, ok := d.cache.get(name, d.cfg.Clock.Now()); ok {
-		d.stats.hits.Add(1)
-		return ks, nil
-	}
-	d.stats.misses.Add(1)
-	return d.flight.do(ctx, name, func(ctx context.Context) (keys, error) {
-		if ks, ok := d.cache.get(name, d.cfg.Clock.Now()); ok {
-			return ks, nil
-		}
-		var out *kms.DecryptOutput
-		err := d.kms.call(ctx, "Decrypt", func(ctx context.Context) error {
-			d.stats.decrypt.Add(1)
-			var err error
-			out, err = d.kms.api.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: wrapped, EncryptionContext: ec.Map()})
-			return err
-		})
-		if err != nil {
-			return keys{}, err
-		}
-		if err := d.allowed.check(ctx, aws.ToString(out.KeyId)); err != nil {
-			return keys{}, err
-		}
-		ks, err := newKeys(out.Plaintext)
-		if err != nil {
-			return keys{}, err
-		}
-		d.cache.put(name, ks, d.cfg.Clock.Now())
-		return ks, nil
-	})
 }
 
 // mismatch names the context fields that differ. Names of types,

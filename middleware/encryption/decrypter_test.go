@@ -189,14 +189,14 @@ func TestDecrypt_KeyProblems(t *testing.T) {
 			_, err = f.enc.Encrypt(context.Background(), "elsewhere", newMsg(testType, []byte("x")))
 			require.ErrorIs(t, err, tt.want, "the produce side reports it too")
 			require.ErrorIs(t, err, encryption.ErrEncrypt)
-			assert.True(t, sourceflow.IsPermanent(err))
+			assert.False(t, sourceflow.IsPermanent(err), "the Encrypter's own key: an operator can fix it")
 		})
 	}
 	t.Run("unknown key", func(t *testing.T) {
 		f := newFixture(t, encryption.EncrypterConfig{KeyID: "alias/missing"}, encryption.DecrypterConfig{})
 		_, err := f.enc.Encrypt(context.Background(), testDest, newMsg(testType, []byte("x")))
 		require.ErrorIs(t, err, encryption.ErrKeyUnavailable)
-		assert.True(t, sourceflow.IsPermanent(err))
+		assert.False(t, sourceflow.IsPermanent(err), "the Encrypter's own key: an operator can create it")
 	})
 }
 

@@ -40,10 +40,11 @@
 // DecrypterConfig.RequireSignature refuses messages that are neither signed
 // nor encrypted; RequireEncryption refuses signed-only ones too.
 // DecrypterConfig.KeyIDs names the KMS keys whose data keys are accepted
-// ([ErrKeyNotAllowed] otherwise): without it, a sender who may use a key
-// of its own that the consumer's role may also decrypt with (a wide IAM
-// policy, a cross-account grant) could encrypt or sign messages the
-// consumer accepts. awsbus.NewEncryption sets it to the transport's key.
+// ([ErrKeyNotAllowed] otherwise, before any KMS Decrypt call): without it, a
+// sender who may use a key of its own that the consumer's role may also
+// decrypt with (a wide IAM policy, a cross-account grant) could encrypt or
+// sign messages the consumer accepts. awsbus.NewEncryption sets it to the
+// transport's key.
 //
 // # Replay
 //
@@ -66,9 +67,10 @@
 //
 // This package writes header version 2. Version 1 headers, written by
 // earlier releases, authenticate the header but not the envelope; they are
-// still read until DecrypterConfig.Version1Until ([Version1Deadline] by
-// default), so messages sent during a rolling upgrade, and their dead
-// letters, still decrypt. After it they fail with [ErrUnsupportedVersion].
+// still read until DecrypterConfig.Version1Until ([Version1Deadline], 1
+// February 2027, by default), so messages sent during a rolling upgrade,
+// and their dead letters, still decrypt. After it they fail with
+// [ErrUnsupportedVersion].
 //
 // The encryption context binds the application name, the message type
 // (metadata sourceflow.MetaType) and the destination: the topic passed to
@@ -77,8 +79,13 @@
 // compared with the header on receipt, so a body copied to another queue,
 // relabelled with another type or sent by another application fails with
 // [ErrContextMismatch] (or [ErrTampered] if the header was rewritten too).
-// Decrypt never passes a KeyId to KMS: messages encrypted under an old key or
-// through an alias that has since moved still decrypt.
+// Without DecrypterConfig.KeyIDs, Decrypt passes no KeyId to KMS: messages
+// encrypted under an old key or through an alias that has since moved still
+// decrypt. With it, the key the header names (the key ARN KMS reported to
+// the Encrypter) must be allowed before any KMS call, and KMS Decrypt is
+// pinned to it, so a header that names an allowed key over a data key
+// wrapped under another fails at KMS ([ErrTampered]) and that data key is
+// never unwrapped.
 //
 // # Caches
 //
@@ -86,8 +93,8 @@
 // is 5 minutes old, has encrypted 10,000 messages or 1 GiB (all
 // configurable; at most 2^32 messages, the AES-GCM bound under random
 // nonces). The Decrypter keeps unwrapped keys in an LRU (1000 entries,
-// 5 minutes), keyed by a SHA-256 of the wrapped key and the context. Concurrent
-// misses on one key make a single KMS call. At default settings one instance
+// 5 minutes), keyed by a SHA-256 of the wrapped key, the context and the key
+// Decrypt is pinned to. Concurrent misses on one key make a single KMS call. At default settings one instance
 // makes about one GenerateDataKey and one Decrypt per 10,000 messages of one
 // type and destination, instead of one Decrypt per message. Retired keys are
 // dropped, never zeroed in place: a goroutine still encrypting with a key when
@@ -98,13 +105,16 @@
 //
 // Consume-side errors wrap [ErrDecrypt]; produce-side errors wrap
 // [ErrEncrypt]. Tampering, context mismatch, an unknown, disabled or denied
-// key, an unknown header version, a missing header when RequireEncryption is
-// set, a message over the size limit ([TooLargeError]), a message that is
-// already encrypted or signed ([ErrAlreadyEncrypted]), a type,
-// destination or application name longer than a header holds (1024 bytes)
-// and an occurred-at time that is not RFC 3339 can never succeed: they are
-// marked with sourceflow.Permanent, so the message is dead-lettered without
-// reaching the handler. KMS throttling and
+// key on the consume side, an unknown header version, a missing header when
+// RequireEncryption is set, a message over the size limit ([TooLargeError]),
+// a message that is already encrypted or signed ([ErrAlreadyEncrypted]), a
+// type, destination or application name longer than a header holds (1024
+// bytes) and an occurred-at time that is not RFC 3339 can never succeed:
+// they are marked with sourceflow.Permanent, so the message is dead-lettered
+// without reaching the handler. On the produce side an unknown, disabled or
+// denied key ([ErrKeyUnavailable], [ErrAccessDenied]) is the Encrypter's
+// own, which an operator can fix: it is not permanent there, so messages an
+// outbox forwards are retried rather than dead-lettered. KMS throttling and
 // internal errors are retried with bounded, jittered exponential backoff and
 // then returned as [ErrThrottled], which is not permanent. No error or log
 // entry contains payload or key bytes.

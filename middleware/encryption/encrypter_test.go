@@ -216,6 +216,31 @@ func TestDecorate_PublishesEncryptedAndLosesNothingOnError(t *testing.T) {
 	assert.Equal(t, int64(1), f.enc.Stats().Failures)
 }
 
+// A disabled or denied key is the Encrypter's own, which an operator can
+// enable or grant again: the messages waiting for it (in an outbox, say) get
+// an error that is not permanent, so they are retried rather than
+// dead-lettered, and they are encrypted once the key is back.
+func TestEncrypt_AKeyAnOperatorCanFixIsRetried(t *testing.T) {
+	for name, set := range map[string]func(k *encryptiontest.KMS, keyID string, on bool){
+		"disabled": (*encryptiontest.KMS).SetDisabled,
+		"denied":   (*encryptiontest.KMS).SetDenied,
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := newFixture(t, encryption.EncrypterConfig{}, encryption.DecrypterConfig{})
+			set(f.kms, f.keyID, true)
+			_, err := f.enc.Encrypt(context.Background(), testDest, newMsg(testType, []byte("waiting")))
+			require.ErrorIs(t, err, encryption.ErrEncrypt)
+			assert.False(t, sourceflow.IsPermanent(err))
+
+			set(f.kms, f.keyID, false)
+			out, err := f.enc.Encrypt(context.Background(), testDest, newMsg(testType, []byte("waiting")))
+			require.NoError(t, err)
+			require.NoError(t, f.dec.Decrypt(context.Background(), testDest, out))
+			assert.Equal(t, "waiting", string(out.Payload))
+		})
+	}
+}
+
 func TestCheck(t *testing.T) {
 	tests := []struct {
 		name    string

@@ -26,19 +26,24 @@ var ErrTampered = errors.New("ciphertext or header failed authentication")
 var ErrContextMismatch = errors.New("encryption context does not match")
 
 // ErrKeyUnavailable means KMS does not know the key or the key is disabled
-// or pending deletion. Permanent for the message at hand: re-enable the key
-// and redrive the dead-letter queue.
+// or pending deletion. On the consume side it is permanent for the message
+// at hand: re-enable the key and redrive the dead-letter queue. On the
+// produce side it is not permanent: the key is the Encrypter's own, and its
+// messages are retried until an operator creates or enables it.
 var ErrKeyUnavailable = errors.New("KMS key is unknown or disabled")
 
 // ErrKeyNotAllowed means a message's data key was wrapped under a KMS key
 // that DecrypterConfig.KeyIDs does not name: whoever may send to the
-// destination encrypted or signed it with a key of their own. Permanent,
+// destination encrypted or signed it with a key of their own. It is decided
+// from the key the header names, before any KMS Decrypt call. Permanent,
 // unless an allowed id failed to resolve for a passing reason (throttling, a
 // KMS error): the message is then tried again.
 var ErrKeyNotAllowed = errors.New("KMS key is not one the decrypter accepts")
 
 // ErrAccessDenied means the caller's credentials may not use the KMS key.
-// Permanent: fix the key policy or IAM role, then redrive.
+// Permanent on the consume side: fix the key policy or IAM role, then
+// redrive. Not permanent on the produce side, where the messages are
+// retried until the policy or role is fixed.
 var ErrAccessDenied = errors.New("access to the KMS key is denied")
 
 // ErrNotEncrypted means a Decrypter configured with RequireEncryption

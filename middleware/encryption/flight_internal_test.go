@@ -48,5 +48,5 @@ func TestFlightTurnsAPanicIntoTheCallersError(t *testing.T) {
 
 	require.True(t, errors.Is(err, errAbandoned), "%v", err)
 	assert.Contains(t, err.Error(), "bug")
-	assert.False(t, isPermanent(err), "the callers' messages are tried again")
+	assert.False(t, isPermanent(ErrDecrypt, err), "the callers' messages are tried again")
 }

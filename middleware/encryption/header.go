@@ -114,7 +114,9 @@ type Header struct {
 	// MAC is the HMAC-SHA256 of a signed message; nil otherwise.
 	MAC []byte
 	// KeyID is the ARN of the KMS key that wrapped the data key, as KMS
-	// reported it. Informational: decryption never passes it to KMS.
+	// reported it. A Decrypter with DecrypterConfig.KeyIDs checks it before
+	// any KMS call and pins KMS Decrypt to it; without KeyIDs it is
+	// informational.
 	KeyID string
 	// WrappedKey is the KMS ciphertext blob of the data key.
 	WrappedKey []byte

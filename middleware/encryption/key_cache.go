@@ -8,8 +8,9 @@ import (
 
 // keyCache is a cache of data keys: the Encrypter's (*dataKey, by encryption
 // context) and the Decrypter's (unwrapped keys, by a digest of the wrapped
-// key and the encryption context, so that a wrapped key presented under
-// another context misses and goes to KMS, which refuses it). It is an LRU of
+// key, the encryption context and the key Decrypt is pinned to, so that a
+// wrapped key presented under another context or another key misses and
+// goes to KMS, which refuses it). It is an LRU of
 // at most maxEntries keys, each valid for ttl from the time it is put with.
 // Evicted keys are dropped, never overwritten (see dataKey); expired ones
 // are swept every ttl.

@@ -23,6 +23,15 @@ type KMSAPI interface {
 
 var _ KMSAPI = (*kms.Client)(nil)
 
+// regionOf returns the Region of a KMS client that reports its options, as
+// *kms.Client does, or "" for one that does not.
+func regionOf(api KMSAPI) string {
+	if c, ok := api.(interface{ Options() kms.Options }); ok {
+		return c.Options().Region
+	}
+	return ""
+}
+
 // DefaultKMSRetry is the policy for the fields a Config's Retry leaves zero:
 // a throttled KMS call is tried 4 times, waiting a random time up to 50 ms,
 // then up to 100 ms, then up to 200 ms (full jitter, doubling, at most 1 s).
@@ -146,9 +155,19 @@ func classify(op string, err error) error {
 	return fmt.Errorf("%w: %s: %w", kind, op, err)
 }
 
-// isPermanent reports whether a classified error can never succeed on retry.
-func isPermanent(err error) bool {
-	return !errors.Is(err, ErrThrottled) && !errors.Is(err, ErrKMS)
+// isPermanent reports whether a classified error of one side (sentinel
+// ErrEncrypt or ErrDecrypt) can never succeed on retry. A KMS key that is
+// unknown, disabled or denied dooms a consumed message wrapped under it, but
+// on the produce side it is the Encrypter's own key, which an operator can
+// create, enable or grant again: the messages waiting for it are retried.
+func isPermanent(sentinel, err error) bool {
+	switch {
+	case errors.Is(err, ErrThrottled), errors.Is(err, ErrKMS):
+		return false
+	case sentinel == ErrEncrypt:
+		return !errors.Is(err, ErrKeyUnavailable) && !errors.Is(err, ErrAccessDenied)
+	}
+	return true
 }
 
 // failure counts a message that could not be encrypted or decrypted and
@@ -157,7 +176,7 @@ func isPermanent(err error) bool {
 func (c *counters) failure(sentinel, err error) error {
 	c.failures.Add(1)
 	err = fmt.Errorf("%w: %w", sentinel, err)
-	if isPermanent(err) {
+	if isPermanent(sentinel, err) {
 		return sourceflow.Permanent(err)
 	}
 	return err

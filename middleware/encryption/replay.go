@@ -12,12 +12,16 @@ import (
 // queue) before a redrive delivers it.
 const DefaultMaxAge = 28 * 24 * time.Hour
 
-// Version1Deadline is DecrypterConfig.Version1Until's default: version 1
-// headers, written by releases before version 2 (December 2026), are read
-// until then, so that messages sent during a rolling upgrade and their dead
-// letters still decrypt. It is the upgrade's date plus DefaultMaxAge and a
-// month to roll out.
-var Version1Deadline = time.Date(2027, time.February, 1, 0, 0, 0, 0, time.UTC)
+// Version1Deadline returns DecrypterConfig.Version1Until's default,
+// 1 February 2027 UTC: version 1 headers, written by releases before
+// version 2 (December 2026), are read until then, so that messages sent
+// during a rolling upgrade and their dead letters still decrypt. It is the
+// upgrade's date plus DefaultMaxAge and a month to roll out. It is a
+// function so that no importer can move the deadline of every Decrypter in
+// the process; set Version1Until to move one Decrypter's.
+func Version1Deadline() time.Time {
+	return time.Date(2027, time.February, 1, 0, 0, 0, 0, time.UTC)
+}
 
 // admit refuses a header this Decrypter does not take: version 1 after
 // Version1Until, a signed message where encryption is required.

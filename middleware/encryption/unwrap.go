@@ -1,0 +1,69 @@
+package encryption
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+)
+
+// key returns the cipher of the data key header h carries, from the cache
+// or, once for all concurrent callers, from KMS Decrypt. With KeyIDs set,
+// the key h names must be allowed before KMS is called, and Decrypt is
+// pinned to it (see allowedKeys.admit); without them no KeyId is passed to
+// KMS, so keys wrapped under an old key or through a moved alias still
+// unwrap.
+func (d *Decrypter) key(ctx context.Context, h Header, ec EncryptionContext) (keys, error) {
+	pin, err := d.allowed.admit(ctx, h.KeyID)
+	if err != nil {
+		return keys{}, err
+	}
+	sum := sha256.New()
+	for _, part := range [][]byte{h.WrappedKey, []byte(ec.canonical()), []byte(pin)} {
+		sum.Write(binary.AppendUvarint(nil, uint64(len(part))))
+		sum.Write(part)
+	}
+	name := string(sum.Sum(nil))
+	if ks, ok := d.cache.get(name, d.cfg.Clock.Now()); ok {
+		d.stats.hits.Add(1)
+		return ks, nil
+	}
+	d.stats.misses.Add(1)
+	return d.flight.do(ctx, name, func(ctx context.Context) (keys, error) {
+		if ks, ok := d.cache.get(name, d.cfg.Clock.Now()); ok {
+			return ks, nil
+		}
+		return d.unwrap(ctx, name, h.WrappedKey, pin, ec)
+	})
+}
+
+// unwrap asks KMS Decrypt for a wrapped data key, pinned to keyID unless it
+// is empty, checks the key KMS reports against the allowed ones and caches
+// the cipher under name.
+func (d *Decrypter) unwrap(ctx context.Context, name string, wrapped []byte, keyID string, ec EncryptionContext) (keys, error) {
+	in := &kms.DecryptInput{CiphertextBlob: wrapped, EncryptionContext: ec.Map()}
+	if keyID != "" {
+		in.KeyId = aws.String(keyID)
+	}
+	var out *kms.DecryptOutput
+	err := d.kms.call(ctx, "Decrypt", func(ctx context.Context) error {
+		d.stats.decrypt.Add(1)
+		var err error
+		out, err = d.kms.api.Decrypt(ctx, in)
+		return err
+	})
+	if err != nil {
+		return keys{}, err
+	}
+	if err := d.allowed.check(ctx, aws.ToString(out.KeyId)); err != nil {
+		return keys{}, err
+	}
+	ks, err := newKeys(out.Plaintext)
+	if err != nil {
+		return keys{}, err
+	}
+	d.cache.put(name, ks, d.cfg.Clock.Now())
+	return ks, nil
+}
