@@ -17,9 +17,24 @@ const (
 	maxResources   = 500
 )
 
+// CloudFormation's limits on the size of a template, in bytes.
+const (
+	// MaxTemplateBody is the largest template CloudFormation takes inline
+	// (TemplateBody; aws cloudformation deploy --template-file without
+	// --s3-bucket). A larger one must be uploaded to S3 and passed by its
+	// URL (TemplateURL, --template-url).
+	MaxTemplateBody = 51_200
+	// MaxTemplateSize is the largest template CloudFormation takes at all,
+	// from S3. CloudFormation refuses a larger one.
+	MaxTemplateSize = 1_000_000
+)
+
 // CloudFormation renders the union of plans as one CloudFormation template
 // (YAML). Deploying it creates what topology.ProvisionCreate would, so
-// services started with topology.ProvisionValidate find no drift.
+// services started with topology.ProvisionValidate find no drift. A
+// template of more than 500 resources or MaxTemplateSize bytes, which
+// CloudFormation refuses, is an error; one of more than MaxTemplateBody
+// bytes is rendered, and must be deployed from S3.
 func CloudFormation(plans ...topology.Plan) ([]byte, error) {
 	s, list, err := render(plans)
 	if err != nil {
@@ -43,11 +58,16 @@ func CloudFormation(plans ...topology.Plan) ([]byte, error) {
 		}
 		resources[r.cfnID] = res
 	}
-	return encodeYAML(map[string]any{
+	out, err := encodeYAML(map[string]any{
 		"AWSTemplateFormatVersion": "2010-09-09",
 		"Description":              description(s.services),
 		"Resources":                resources,
 	})
+	if err == nil && len(out) > MaxTemplateSize {
+		return nil, fmt.Errorf("iac: the template would be %d bytes, and CloudFormation refuses a template of more than "+
+			"%d bytes, even from S3: render the services as Terraform, which has no such limit", len(out), MaxTemplateSize)
+	}
+	return out, err
 }
 
 // render merges plans and builds their resources, for either language.

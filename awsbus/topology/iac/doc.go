@@ -66,7 +66,10 @@
 // The CloudFormation template is a data structure encoded with the YAML
 // library (property names are checked by cfn-lint in the integration
 // tests); a system of more than 500 resources, which one CloudFormation
-// stack cannot declare, is refused (render it as Terraform). The Terraform
+// stack cannot declare, is refused (render it as Terraform), and so is a
+// template of more than MaxTemplateSize bytes, which CloudFormation does not
+// read even from S3. A template of more than MaxTemplateBody bytes cannot
+// be passed inline: upload it to S3 and deploy it by URL. The Terraform
 // configuration is written with the HCL library's writer (hclwrite), for
 // the hashicorp/aws provider 6.8 or later 6.x (AWSProviderVersion):
 // earlier versions refuse a max_message_size of 1 MiB.

@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -31,7 +32,11 @@ written once, so two stacks never declare one resource. Files that declare
 one table with different keys, or whose services set more than 50 tags
 together on a topic or table they share, are refused, and so is a
 CloudFormation template of more than 500 resources (one stack's limit:
-export Terraform instead). Queues, dead-letter queues, tables, keys and
+export Terraform instead) or more than 1,000,000 bytes (the most
+CloudFormation reads, from S3). A template of more than 51,200 bytes is
+written with a warning: CloudFormation takes no more inline, so upload it
+to S3 and pass its URL (--template-url), or let "aws cloudformation deploy"
+upload it (--s3-bucket). Queues, dead-letter queues, tables, keys and
 aliases are protected: CloudFormation keeps them when the stack is deleted
 (DeletionPolicy Retain); Terraform refuses to destroy or replace them
 (prevent_destroy), so take them out of the state to leave them in place.
@@ -52,17 +57,25 @@ func newExportCommand() *cobra.Command {
 			"  sourceflow export terraform -f orders.topology.yaml -f payments.topology.yaml > sourceflow.tf",
 	})
 	cmd.AddCommand(
-		newExportFormatCommand("cloudformation", "a CloudFormation template (YAML)", iac.CloudFormation,
+		newExportFormatCommand("cloudformation", "a CloudFormation template (YAML)", iac.CloudFormation, templateSizeWarning,
 			"  sourceflow export cloudformation -f orders.topology.yaml -f payments.topology.yaml -o topology.cfn.yaml\n"+
 				"  aws cloudformation deploy --stack-name sourceflow --template-file topology.cfn.yaml"),
-		newExportFormatCommand("terraform", "a Terraform configuration (HCL, hashicorp/aws provider)", iac.Terraform,
+		newExportFormatCommand("terraform", "a Terraform configuration (HCL, hashicorp/aws provider)", iac.Terraform, nil,
 			"  sourceflow export terraform -f orders.topology.yaml -f payments.topology.yaml -o sourceflow/main.tf\n"+
 				"  terraform -chdir=sourceflow init && terraform -chdir=sourceflow apply"),
 	)
 	return cmd
 }
 
-func newExportFormatCommand(format, what string, render func(...topology.Plan) ([]byte, error), example string) *cobra.Command {
+// renderFunc renders plans in one language.
+type renderFunc func(...topology.Plan) ([]byte, error)
+
+// warnFunc returns the warning an output draws, or "" for none.
+type warnFunc func(out []byte) string
+
+// newExportFormatCommand is the subcommand of one language: render writes
+// it, and warn, when not nil, warns of what its output needs.
+func newExportFormatCommand(format, what string, render renderFunc, warn warnFunc, example string) *cobra.Command {
 	var f exportFlags
 	cmd := &cobra.Command{
 		Use:     format + " -f FILE [-f FILE…] [-o OUT]",
@@ -70,7 +83,7 @@ func newExportFormatCommand(format, what string, render func(...topology.Plan) (
 		Long:    "export " + format + " writes the topology of the files as " + what + ".\n\n" + exportLong,
 		Example: example,
 		Args:    filesByFlag,
-		RunE:    func(cmd *cobra.Command, _ []string) error { return runExport(cmd, f, render) },
+		RunE:    func(cmd *cobra.Command, _ []string) error { return runExport(cmd, f, render, warn) },
 	}
 	cmd.Flags().StringArrayVarP(&f.paths, "file", "f", nil, `topology file, once per service ("-" reads standard input)`)
 	_ = cmd.MarkFlagRequired("file")
@@ -87,7 +100,7 @@ func filesByFlag(cmd *cobra.Command, args []string) error {
 	return nil
 }
 
-func runExport(cmd *cobra.Command, f exportFlags, render func(...topology.Plan) ([]byte, error)) error {
+func runExport(cmd *cobra.Command, f exportFlags, render renderFunc, warn warnFunc) error {
 	if stdin := slices.DeleteFunc(slices.Clone(f.paths), func(p string) bool { return p != "-" }); len(stdin) > 1 {
 		return &ExitError{Code: ExitUsage, Err: errors.New(`export: "-f -" given twice; standard input holds one file`)}
 	}
@@ -109,16 +122,39 @@ func runExport(cmd *cobra.Command, f exportFlags, render func(...topology.Plan) 
 	if err != nil {
 		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("export: %w\nthe files: %s%s", err, strings.Join(sources, ", "), renderAdvice(err))}
 	}
-	for _, q := range iac.Unconsumed(plans...) {
-		fmt.Fprintf(cmd.ErrOrStderr(), "warning: queue %s is consumed by none of the services exported; it is written with a "+
-			"sender's settings, and the stack of the service that consumes it would declare it again: export that service "+
-			"in the same run\n", q)
-	}
+	exportWarnings(cmd.ErrOrStderr(), plans, out, warn)
 	if f.output == "" {
 		_, err = cmd.OutOrStdout().Write(out)
 		return err
 	}
 	return writeFileAtomic(f.output, out)
+}
+
+// exportWarnings writes to w a warning for each queue no exported service
+// consumes, then the language's warning about out, if any.
+func exportWarnings(w io.Writer, plans []topology.Plan, out []byte, warn warnFunc) {
+	for _, q := range iac.Unconsumed(plans...) {
+		fmt.Fprintf(w, "warning: queue %s is consumed by none of the services exported; it is written with a "+
+			"sender's settings, and the stack of the service that consumes it would declare it again: export that service "+
+			"in the same run\n", q)
+	}
+	if warn == nil {
+		return
+	}
+	if text := warn(out); text != "" {
+		fmt.Fprintf(w, "warning: %s\n", text)
+	}
+}
+
+// templateSizeWarning warns of a CloudFormation template too large to be
+// passed inline, which must be deployed from S3.
+func templateSizeWarning(out []byte) string {
+	if len(out) <= iac.MaxTemplateBody {
+		return ""
+	}
+	return fmt.Sprintf("the template is %d bytes, more than the %d bytes CloudFormation takes inline (--template-body): "+
+		"upload it to S3 and pass its URL with --template-url, or let aws cloudformation deploy upload it with --s3-bucket",
+		len(out), iac.MaxTemplateBody)
 }
 
 // renderAdvice says how to resolve files that disagree; other errors say

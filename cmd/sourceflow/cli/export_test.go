@@ -185,13 +185,7 @@ func TestExport_ReadsStandardInputAndReplacesTheOutputFile(t *testing.T) {
 // A system CloudFormation cannot declare in one stack is refused with what
 // to do instead, not with the advice for files that disagree.
 func TestExport_RefusesATemplateOfMoreResourcesThanAStackMayDeclare(t *testing.T) {
-	b := sourceflow.Binding{Service: "work"}
-	for i := range 126 { // a queue, its dead-letter queue and a policy of each: 504 resources
-		dest := fmt.Sprintf("work%03d", i)
-		b.Routes = append(b.Routes, sourceflow.Route{Type: "work.Do" + dest, Kind: sourceflow.KindCommand, Destination: dest})
-		b.Listeners = append(b.Listeners, sourceflow.Listener{Destination: dest, Kind: sourceflow.KindCommand, Types: []string{"work.Do" + dest}})
-	}
-	work := writeTopology(t, b, topology.Options{})
+	work := writeTopology(t, workBinding(126), topology.Options{}) // 504 resources
 
 	out, errOut, code := newFakeAWS().run(t, "export", "cloudformation", "-f", work)
 
@@ -201,4 +195,42 @@ func TestExport_RefusesATemplateOfMoreResourcesThanAStackMayDeclare(t *testing.T
 	assert.NotContains(t, errOut, "give each service its own queues")
 	_, errOut, code = newFakeAWS().run(t, "export", "terraform", "-f", work)
 	assert.Equal(t, cli.ExitOK, code, errOut)
+}
+
+// workBinding is a service that consumes n command queues: with a
+// dead-letter queue and a policy of each, 4n resources.
+func workBinding(n int) sourceflow.Binding {
+	b := sourceflow.Binding{Service: "work"}
+	for i := range n {
+		dest := fmt.Sprintf("work%03d", i)
+		b.Routes = append(b.Routes, sourceflow.Route{Type: "work.Do" + dest, Kind: sourceflow.KindCommand, Destination: dest})
+		b.Listeners = append(b.Listeners, sourceflow.Listener{Destination: dest, Kind: sourceflow.KindCommand, Types: []string{"work.Do" + dest}})
+	}
+	return b
+}
+
+// A template too large for CloudFormation to take inline is written, with a
+// warning naming the limit and how to deploy it from S3; Terraform has no
+// such limit and draws no warning.
+func TestExport_WarnsOfATemplateTooLargeToPassInline(t *testing.T) {
+	work := writeTopology(t, workBinding(100), topology.Options{})
+	path := filepath.Join(t.TempDir(), "work.cfn.yaml")
+
+	out, errOut, code := newFakeAWS().run(t, "export", "cloudformation", "-f", work, "-o", path)
+
+	require.Equal(t, cli.ExitOK, code, errOut)
+	assert.Empty(t, out)
+	written, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.Greater(t, len(written), 51200, "the template crosses the inline limit")
+	assert.Equal(t, fmt.Sprintf("warning: the template is %d bytes, more than the 51200 bytes CloudFormation takes inline "+
+		"(--template-body): upload it to S3 and pass its URL with --template-url, or let aws cloudformation deploy upload "+
+		"it with --s3-bucket\n", len(written)), errOut)
+
+	_, errOut, code = newFakeAWS().run(t, "export", "terraform", "-f", work)
+	require.Equal(t, cli.ExitOK, code, errOut)
+	assert.Empty(t, errOut)
+	_, errOut, code = newFakeAWS().run(t, "export", "cloudformation", "-f", writeTopology(t, workBinding(2), topology.Options{}))
+	require.Equal(t, cli.ExitOK, code, errOut)
+	assert.Empty(t, errOut, "a template within the limit draws no warning")
 }
