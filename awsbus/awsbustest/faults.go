@@ -11,6 +11,10 @@ import (
 // a nil error.
 var ErrInjected = errors.New("awsbustest: injected failure")
 
+// ErrAnswerLost is the error of a call whose answer LoseNext lost: the call
+// took effect, and the caller cannot tell.
+var ErrAnswerLost = errors.New("awsbustest: answer lost (connection reset after the call took effect)")
+
 // Faults counts calls per operation and injects failures. Operations are
 // named after the client methods ("SendMessage", "ReceiveMessage", ...).
 // The zero value is ready to use.
@@ -18,6 +22,7 @@ type Faults struct {
 	mu        sync.Mutex
 	calls     map[string]int
 	fail      map[string][]error
+	lose      map[string][]error
 	entryFail map[string]int
 }
 
@@ -35,6 +40,37 @@ func (f *Faults) FailNext(op string, n int, err error) {
 	for range n {
 		f.fail[op] = append(f.fail[op], err)
 	}
+}
+
+// LoseNext makes the next n calls of op take effect and then return err
+// (ErrAnswerLost when err is nil), as a call does whose answer the network
+// loses: the caller cannot tell that it took effect. Only the calls whose
+// documentation says so honour it (MoveTaskSQS.StartMessageMoveTask);
+// FailNext comes first.
+func (f *Faults) LoseNext(op string, n int, err error) {
+	if err == nil {
+		err = ErrAnswerLost
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.lose == nil {
+		f.lose = map[string][]error{}
+	}
+	for range n {
+		f.lose[op] = append(f.lose[op], err)
+	}
+}
+
+// lost returns the error LoseNext set for this call of op, which took
+// effect, if any.
+func (f *Faults) lost(op string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if errs := f.lose[op]; len(errs) > 0 {
+		f.lose[op] = errs[1:]
+		return errs[0]
+	}
+	return nil
 }
 
 // FailNextEntries makes the next n entries of batch operation op

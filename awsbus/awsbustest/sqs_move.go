@@ -56,7 +56,8 @@ type moveTask struct {
 func NewMoveTaskSQS(s *SQS) *MoveTaskSQS { return &MoveTaskSQS{SQS: s} }
 
 // StartMessageMoveTask moves the messages of a dead-letter queue to
-// DestinationArn, or to the queue whose RedrivePolicy names it.
+// DestinationArn, or to the queue whose RedrivePolicy names it. It
+// honours LoseNext: the task starts, and the answer is the error.
 func (m *MoveTaskSQS) StartMessageMoveTask(_ context.Context, in *sqs.StartMessageMoveTaskInput, _ ...func(*sqs.Options)) (*sqs.StartMessageMoveTaskOutput, error) {
 	if err := m.begin("StartMessageMoveTask"); err != nil {
 		return nil, err
@@ -80,6 +81,9 @@ func (m *MoveTaskSQS) StartMessageMoveTask(_ context.Context, in *sqs.StartMessa
 		return nil, err
 	}
 	m.tasks = append(m.tasks, t)
+	if err := m.lost("StartMessageMoveTask"); err != nil {
+		return nil, err
+	}
 	return &sqs.StartMessageMoveTaskOutput{TaskHandle: aws.String(t.handle)}, nil
 }
 

@@ -75,27 +75,6 @@ func (n *nativeMove) run(ctx context.Context) (int64, string, error) {
 	}
 }
 
-// start returns the handle of the running task of the dead-letter queue,
-// or of a task it starts.
-func (n *nativeMove) start(ctx context.Context) (string, error) {
-	list, err := n.api.ListMessageMoveTasks(ctx, &sqs.ListMessageMoveTasksInput{SourceArn: aws.String(n.from.arn), MaxResults: aws.Int32(1)})
-	if err != nil {
-		return "", &nativeStartError{err: err}
-	}
-	if len(list.Results) > 0 && aws.ToString(list.Results[0].Status) == moveRunning {
-		return aws.ToString(list.Results[0].TaskHandle), nil
-	}
-	in := &sqs.StartMessageMoveTaskInput{SourceArn: aws.String(n.from.arn), DestinationArn: aws.String(n.to.arn)}
-	if n.rate > 0 {
-		in.MaxNumberOfMessagesPerSecond = aws.Int32(int32(min(n.rate, maxNativeRate)))
-	}
-	out, err := n.api.StartMessageMoveTask(ctx, in)
-	if err != nil {
-		return "", &nativeStartError{err: err}
-	}
-	return aws.ToString(out.TaskHandle), nil
-}
-
 // task returns the state of the task handle: the newest task of the
 // dead-letter queue, since one runs at a time. SQS gives the handle of
 // running tasks only.
