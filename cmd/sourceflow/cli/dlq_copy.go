@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -36,9 +35,14 @@ const (
 // what was sent. An interruption at any point leaves every message in one
 // queue or both, never in neither.
 //
-// A run ends at limit messages, or at the first message sent to the
-// dead-letter queue after start: a message the consumer fails again comes
-// back with a new SQS id, and is not moved again in the same run.
+// A run ends at limit messages, or at the first message it sent to the
+// source queue that comes back: a message the consumer fails again returns
+// to the dead-letter queue either with the SQS id its send got (SQS keeps a
+// message's id when its redrive policy moves it) or, dead-lettered by an
+// awsbus consumer, as a new SQS message with the same message id
+// (sf_id, or the packed Watermill UUID); it is not moved again in the same
+// run. No clock is involved, so a machine clock that differs from AWS's
+// misclassifies nothing.
 type copier struct {
 	api      dlqSQS
 	from, to sqsQueue
@@ -47,8 +51,9 @@ type copier struct {
 	// limit is how many messages the run handles (moves, or fails to):
 	// --max, else the dead-letter queue's depth at the start.
 	limit int
-	// start is when the run began.
-	start time.Time
+	// sent holds what identifies the messages the run sent to the source
+	// queue: a message received with one of them came back.
+	sent sentIDs
 	// hidden are received messages that stay in the dead-letter queue
 	// (failed, kept back or not deleted); run makes them visible again when
 	// it ends, so that a re-run finds them at once.
@@ -73,8 +78,8 @@ type redriveResult struct {
 	// kept are FIFO messages not sent because an earlier message of their
 	// group failed: they stay in the dead-letter queue, in order.
 	kept int
-	// returned counts the received messages sent to the dead-letter queue
-	// after the run started.
+	// returned counts the received messages the run had sent to the
+	// source queue: they came back.
 	returned int
 	// packed of the moved messages went back with some of their own
 	// attributes still packed in sf_env (see redriveAttributes).
@@ -121,9 +126,8 @@ func (c *copier) run(ctx context.Context) (res redriveResult, err error) {
 	return res, nil
 }
 
-// step moves the received msgs that were in the dead-letter queue before
-// the run started, at the pace's rate, and reports whether a later one
-// ends the run.
+// step moves the received msgs, at the pace's rate, up to the first that
+// came back, and reports whether one came back, which ends the run.
 func (c *copier) step(ctx context.Context, msgs []sqstypes.Message, res *redriveResult) (bool, error) {
 	if msgs = c.dropLeft(msgs); len(msgs) == 0 {
 		return false, nil
@@ -161,14 +165,13 @@ func (c *copier) leave(msgs ...sqstypes.Message) {
 	}
 }
 
-// splitLate returns msgs up to the first message sent to the dead-letter
-// queue after the run started, and releases that message and the ones
-// after it at once.
+// splitLate returns msgs up to the first message the run sent that came
+// back, and releases that message and the ones after it at once.
 func (c *copier) splitLate(msgs []sqstypes.Message, res *redriveResult) (early, late []sqstypes.Message) {
 	for i, m := range msgs {
-		if sentAt(m).After(c.start) {
+		if c.cameBack(m) {
 			for _, l := range msgs[i:] {
-				if sentAt(l).After(c.start) {
+				if c.cameBack(l) {
 					res.returned++
 				}
 			}
@@ -179,14 +182,9 @@ func (c *copier) splitLate(msgs []sqstypes.Message, res *redriveResult) (early, 
 	return msgs, nil
 }
 
-// sentAt is when m was sent to its queue; zero when SQS does not say.
-func sentAt(m sqstypes.Message) time.Time {
-	ms, err := strconv.ParseInt(m.Attributes[string(sqstypes.MessageSystemAttributeNameSentTimestamp)], 10, 64)
-	if err != nil {
-		return time.Time{}
-	}
-	return time.UnixMilli(ms)
-}
+// cameBack reports whether m is a message the run sent to the source
+// queue.
+func (c *copier) cameBack(m sqstypes.Message) bool { return c.sent.has(m) }
 
 // heldBack reports whether the dead-letter queue, which just answered
 // empty, still reports messages besides those the run holds, and records

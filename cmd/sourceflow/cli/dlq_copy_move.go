@@ -55,8 +55,10 @@ func (c *copier) send(ctx context.Context, msgs []sqstypes.Message, res *redrive
 			return sent, fmt.Errorf("send %d messages to %s: %w", len(entries), c.to.name, err)
 		}
 		ok := sentEntries(out, len(batch), res, "send to "+c.to.name)
+		c.sent.addSQS(out.Successful)
 		for i, m := range batch {
 			if ok[entryID(i)] {
+				c.sent.addMessage(m)
 				sent = append(sent, m)
 				if packed[i] {
 					res.packed++

@@ -2,14 +2,12 @@ package cli_test
 
 import (
 	"context"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -18,21 +16,21 @@ import (
 )
 
 // failingConsumer is a source queue whose consumer fails every message at
-// once: what is sent to source is dead-lettered again, with a new SQS id.
-// With stamp, those messages say they were sent a second after the fake
-// clock's now, as SQS stamps a message dead-lettered during the run. It
-// cancels the run after maxSends sends to source.
+// once: what is sent to source is dead-lettered again, keeping the SQS id
+// its send got, as SQS keeps a message's id when it moves it to a
+// dead-letter queue. It cancels the run after maxSends sends to source.
 type failingConsumer struct {
 	*awsbustest.MoveTaskSQS
 	source, dlq string
-	clock       *fakeClock
-	stamp       bool
 	maxSends    int
 	cancel      context.CancelFunc
+	// deadLetters makes the consumer dead-letter as awsbus does: a new
+	// SQS message with the same attributes, whose SQS id differs from the
+	// one the send to source got.
+	deadLetters bool
 
 	mu    sync.Mutex
 	sends int
-	back  map[string]bool
 }
 
 func (f *failingConsumer) SendMessageBatch(ctx context.Context, in *sqs.SendMessageBatchInput, opts ...func(*sqs.Options)) (*sqs.SendMessageBatchOutput, error) {
@@ -42,33 +40,17 @@ func (f *failingConsumer) SendMessageBatch(ctx context.Context, in *sqs.SendMess
 	again := *in
 	again.QueueUrl = aws.String(f.dlq)
 	out, err := f.MoveTaskSQS.SendMessageBatch(ctx, &again, opts...)
+	if err == nil && f.deadLetters {
+		for i := range out.Successful {
+			out.Successful[i].MessageId = aws.String("source-" + aws.ToString(out.Successful[i].MessageId))
+		}
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.sends++; f.sends >= f.maxSends {
 		f.cancel()
 	}
-	if err == nil {
-		for _, s := range out.Successful {
-			f.back[aws.ToString(s.MessageId)] = true
-		}
-	}
 	return out, err
-}
-
-func (f *failingConsumer) ReceiveMessage(ctx context.Context, in *sqs.ReceiveMessageInput, opts ...func(*sqs.Options)) (*sqs.ReceiveMessageOutput, error) {
-	out, err := f.MoveTaskSQS.ReceiveMessage(ctx, in, opts...)
-	if err != nil || !f.stamp {
-		return out, err
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	later := strconv.FormatInt(f.clock.Now().Add(time.Second).UnixMilli(), 10)
-	for i, m := range out.Messages {
-		if f.back[aws.ToString(m.MessageId)] {
-			out.Messages[i].Attributes[string(sqstypes.MessageSystemAttributeNameSentTimestamp)] = later
-		}
-	}
-	return out, nil
 }
 
 func (f *failingConsumer) Sends() int {
@@ -80,13 +62,17 @@ func (f *failingConsumer) Sends() int {
 func TestDLQRedrive_EndsWhenTheConsumerKeepsFailing(t *testing.T) {
 	tests := []struct {
 		name string
-		// stamp marks the returning messages as sent after the start; the
-		// run then stops at them even when --max allows more.
-		stamp bool
-		args  []string
+		// skew is how far the machine's clock is from AWS's: the run must
+		// not depend on it.
+		skew time.Duration
+		args []string
+		// deadLetters: the consumer dead-letters as awsbus does.
+		deadLetters bool
 	}{
-		{"at the depth measured at the start", false, nil},
-		{"at the first message sent after the start", true, []string{"--max", "100"}},
+		{"at the depth measured at the start", 0, nil, false},
+		{"at the first message it sent that comes back, the machine's clock ahead of AWS's", time.Hour, []string{"--max", "100"}, false},
+		{"at the first message it sent that comes back, the machine's clock behind AWS's", -time.Hour, []string{"--max", "100"}, false},
+		{"at the first message it sent that an awsbus consumer dead-letters again", 0, []string{"--max", "100"}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -97,9 +83,9 @@ func TestDLQRedrive_EndsWhenTheConsumerKeepsFailing(t *testing.T) {
 			}
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
+			e.clock.now = time.Now().Add(tt.skew)
 			f := &failingConsumer{MoveTaskSQS: e.sqs, source: e.sqs.QueueURL("orders-order-events"),
-				dlq: e.sqs.QueueURL("orders-order-events-dlq"), clock: e.clock, stamp: tt.stamp, maxSends: 5,
-				cancel: cancel, back: map[string]bool{}}
+				dlq: e.sqs.QueueURL("orders-order-events-dlq"), maxSends: 5, cancel: cancel, deadLetters: tt.deadLetters}
 			e.client = f
 
 			args := append([]string{"dlq", "redrive", "-f", e.path, "--queue", "orders-order-events-dlq", "--method", "copy"}, tt.args...)

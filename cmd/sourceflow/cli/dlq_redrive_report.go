@@ -13,7 +13,7 @@ import (
 func (r *redrive) runCopy(ctx context.Context) error {
 	bar := newProgress(r.bar, r.from.name+" -> "+r.to.name, r.total())
 	c := &copier{api: r.api, from: r.from, to: r.to, pace: newPacer(r.deps.clock, r.rate), bar: bar,
-		limit: r.limit(), start: r.deps.clock.Now(), blocked: map[string]bool{}, left: map[string]bool{}}
+		limit: r.limit(), sent: sentIDs{}, blocked: map[string]bool{}, left: map[string]bool{}}
 	res, err := c.run(ctx)
 	if err != nil {
 		bar.stop()
@@ -96,22 +96,33 @@ func (r *redrive) runNative(ctx context.Context) error {
 	bar := newProgress(r.bar, r.from.name+" -> "+r.to.name, r.total())
 	n := &nativeMove{api: r.api, from: r.from, to: r.to, rate: r.rate, clock: r.deps.clock, bar: bar}
 	moved, handle, err := n.run(ctx)
-	if _, ok := errors.AsType[*nativeStartError](err); ok {
-		bar.stop()
-		if r.plan.fallback {
-			return err
-		}
-		return r.s.awsFailure(fmt.Sprintf("dlq redrive %s: native method", r.from.name), err)
-	}
 	if err != nil {
 		bar.stop()
-		return &ExitError{Code: ExitAWS, Err: fmt.Errorf("dlq redrive %s: %w after moving about %d messages; the move task "+
-			"%s goes on in SQS unless it failed: run the command again to follow it, or cancel it with "+
-			"`aws sqs cancel-message-move-task --task-handle %s`", r.from.name, err, moved, handle, handle)}
+		return r.nativeFailure(err, moved, handle)
 	}
 	bar.finish()
 	fmt.Fprintf(r.out, "Moved %d messages from %s to %s (method: native, SQS message move task).\n", moved, r.from.name, r.to.name)
 	return nil
+}
+
+// nativeFailure is the error of a native run that failed. A task that
+// could not be started is returned as is when auto may fall back to copy;
+// a start that found another task running, or that may have started one
+// (no handle), is never copied beside.
+func (r *redrive) nativeFailure(err error, moved int64, handle string) error {
+	what := fmt.Sprintf("dlq redrive %s: native method", r.from.name)
+	if _, ok := errors.AsType[*nativeStartError](err); ok && r.plan.fallback {
+		return err
+	}
+	if _, ok := errors.AsType[*moveTaskBusyError](err); ok {
+		return &ExitError{Code: ExitAWS, Err: fmt.Errorf("%s: %w", what, err)}
+	}
+	if handle == "" {
+		return r.s.awsFailure(what, err)
+	}
+	return &ExitError{Code: ExitAWS, Err: fmt.Errorf("dlq redrive %s: %w after moving about %d messages; the move task "+
+		"%s goes on in SQS unless it failed: run the command again to follow it, or cancel it with "+
+		"`aws sqs cancel-message-move-task --task-handle %s`", r.from.name, err, moved, handle, handle)}
 }
 
 // interrupted is the error of a copy that stopped early.
