@@ -4,7 +4,12 @@
 // through cqrs.PubSubTransport. NewTransport(Config{DB, Dialect}) returns a
 // cqrs.Transport; build one per service on the same database. The caller
 // opens and closes the *sql.DB (pgx stdlib driver "pgx" for PostgreSQL,
-// go-sql-driver/mysql "mysql").
+// go-sql-driver/mysql "mysql"). On MySQL, set readTimeout and writeTimeout
+// in the DSN (cqrs/sqlstore.Open adds 60s of each, so a database taken from
+// a store has them): without them a query or a COMMIT on a server that
+// stopped answering (a network partition) waits for good. Keep readTimeout
+// above 30 s, the longest the server makes a publish wait for its topic's
+// lock.
 //
 // # Why watermill-sql
 //

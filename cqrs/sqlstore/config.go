@@ -24,7 +24,8 @@ type Config struct {
 	Dialect sourceflow.Dialect
 	// DSN is the connection string, used by Open only. For SQLite, Open adds
 	// a busy timeout of 30 s, WAL and immediate transactions unless the DSN
-	// sets them.
+	// sets them; for MySQL, readTimeout=60s and writeTimeout=60s unless the
+	// DSN sets them (see the package documentation, MySQL timeouts).
 	DSN string
 	// TablePrefix starts the name of every table: <prefix>sequences,
 	// <prefix>commands, <prefix>entities, <prefix>views and

@@ -162,4 +162,16 @@
 // then writes waits its turn instead of failing with SQLITE_BUSY.
 // Use a file database; ":memory:" gives each pooled connection its own
 // database.
+//
+// # MySQL timeouts
+//
+// Open adds readTimeout=60s and writeTimeout=60s to a MySQL DSN that does
+// not set them (every SQL store of the module opens MySQL the same way).
+// Without them go-sql-driver/mysql waits for good on a server that stopped
+// answering without closing the connection (a network partition): a COMMIT
+// takes no context, and would hang. 60 s is above InnoDB's default
+// innodb_lock_wait_timeout (50 s), so a lock wait still ends with the
+// server's lock wait error (1205), not a broken connection. A DSN's own value is kept, 0
+// included (no timeout); raise it for a statement the server may work on
+// longer without answering, such as a migration altering a large table.
 package sqlstore

@@ -32,7 +32,9 @@ type Config struct {
 	// Dialect is the database kind. Required.
 	Dialect sourceflow.Dialect
 	// DSN is the connection string, used by Open only. For SQLite, Open adds
-	// a busy timeout of 30 s and WAL unless the DSN sets them.
+	// a busy timeout of 30 s and WAL unless the DSN sets them; for MySQL,
+	// readTimeout=60s and writeTimeout=60s unless the DSN sets them (see the
+	// package documentation).
 	DSN string
 	// Table is the table name, optionally schema-qualified ("idem.records").
 	// Letters, digits and underscores only; the schema at most 63 bytes, the

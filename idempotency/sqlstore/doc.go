@@ -81,7 +81,11 @@
 // that such a handler is not run again inside the ended transaction.
 //
 // SQLite: Open adds busy_timeout(30000), WAL and _txlock=immediate to a DSN
-// that sets none of them.
+// that sets none of them. MySQL: Open adds readTimeout=60s and
+// writeTimeout=60s to a DSN that does not set them, so a query or a COMMIT
+// on a server that stopped answering (a network partition) fails instead of
+// hanging; a DSN's own value is kept, 0 included (no timeout), as in
+// cqrs/sqlstore.
 // Use a file database; ":memory:" gives each pooled connection its own
 // database.
 //

@@ -25,7 +25,8 @@ type Config struct {
 	Dialect Dialect
 	// DSN is the driver's connection string. Required. For SQLite, Open adds
 	// a busy timeout of 30 s, WAL and immediate transactions unless the DSN
-	// sets them.
+	// sets them; for MySQL, a readTimeout and a writeTimeout of
+	// MySQLIOTimeout (60 s) unless the DSN sets them.
 	DSN string
 	// MaxOpenConns bounds the connection pool. Default 16.
 	MaxOpenConns int
@@ -70,7 +71,8 @@ func Open(ctx context.Context, cfg Config) (*sql.DB, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("sqldb: invalid Config: %w", err)
 	}
-	db, err := sql.Open(cfg.Dialect.DriverName(), withSQLitePragmas(cfg.Dialect, cfg.DSN))
+	dsn := withMySQLTimeouts(cfg.Dialect, withSQLitePragmas(cfg.Dialect, cfg.DSN))
+	db, err := sql.Open(cfg.Dialect.DriverName(), dsn)
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: open %s at %s: %w", cfg.Dialect, Address(cfg.Dialect, cfg.DSN), err)
 	}
