@@ -31,6 +31,15 @@ func Permanent(err error) error {
 // IsPermanent reports whether err is marked permanent.
 func IsPermanent(err error) bool { return errors.Is(err, ErrPermanent) }
 
+// ErrCircuitOpen marks a publish a circuit breaker refused without trying
+// it: the destination kept failing, and its circuit refuses every publish
+// until its cool-down ends (middleware.CircuitBreaker returns it as
+// middleware.ErrCircuitOpen). It is not permanent: the message of a handler
+// that fails with it is redelivered later. The retry loops of the consume
+// side (middleware.Retry, the idempotency middleware's TxRetry) do not run
+// that handler again at once, since the circuit would refuse again.
+var ErrCircuitOpen = errors.New("sourceflow: circuit open")
+
 // ErrInProgress marks a delivery refused because another consumer holds
 // the message (a live idempotency lease): not a failure of the message, so
 // transports hand it back for a later delivery rather than dead-letter it.

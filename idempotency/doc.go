@@ -71,7 +71,8 @@
 // middleware does not retry there: a failure rolls the transaction back, and
 // the middleware runs claim, handler and completion again in a new
 // transaction under MiddlewareConfig.TxRetry (sourceflow.DefaultRetryPolicy,
-// as the Retry middleware), then leaves the message to the transport's
+// as the Retry middleware; like Retry, not after an open circuit,
+// sourceflow.ErrCircuitOpen), then leaves the message to the transport's
 // redelivery. A handler that panics has its claim released before the panic
 // goes on.
 //

@@ -18,10 +18,11 @@ import (
 // transaction under cfg.TxRetry: the failed attempt's writes are rolled
 // back with it, so a retry never commits them, and the message is restored
 // to what it was before the first attempt (inner phases such as decryption
-// change it). A permanent error, a panic, ErrInProgress and an ended message
-// context are not retried, nor is a handling that joined a transaction the
-// message context already carried: that transaction is its owner's to
-// retry.
+// change it). A permanent error, a panic, ErrInProgress, an open circuit
+// (sourceflow.ErrCircuitOpen: it refuses again until its cool-down ends)
+// and an ended message context are not retried, nor is a handling that
+// joined a transaction the message context already carried: that
+// transaction is its owner's to retry.
 //
 // fn records in *run the token of the claim it took and whether the
 // handler failed: only a handling whose handler succeeded can have lost its
@@ -145,5 +146,6 @@ func (r *txRun) handlerSucceeded() {
 type runTxKey struct{}
 
 func retryableTx(err error) bool {
-	return !sourceflow.IsPermanent(err) && !errors.Is(err, sourceflow.ErrPanic) && !errors.Is(err, ErrInProgress)
+	return !sourceflow.IsPermanent(err) && !errors.Is(err, sourceflow.ErrPanic) &&
+		!errors.Is(err, ErrInProgress) && !errors.Is(err, sourceflow.ErrCircuitOpen)
 }

@@ -72,12 +72,14 @@
 // probe's success. An open circuit rejects a publish at once with an error
 // matching ErrCircuitOpen and naming the destination; nothing is dropped
 // silently: a handler's publish fails, the handler fails and its message is
-// redelivered. That failure counts like any other: Retry runs the handler
-// again within its budget, and a transport that dead-letters a message on
-// its last allowed receive (awsbus, at the queue's maxReceiveCount) does so
-// for a destination that stays open longer than that budget (with a
-// cqrs service, the handler's error, naming the open circuit, is the
-// reason); redrive those messages once the destination is back. Errors
+// redelivered. Retry returns that failure at once, without running the
+// handler again (the circuit would refuse until its OpenTimeout ends), and
+// the transport redelivers the message later. A transport that
+// dead-letters a message on its last allowed receive (awsbus, at the
+// queue's maxReceiveCount) does so for a destination that stays open
+// through all of them (with a cqrs service, the handler's error, naming
+// the open circuit, is the reason); redrive those messages once the
+// destination is back. Errors
 // that are the caller's own fault (sourceflow.Permanent, a cancelled
 // context) never trip it. It is placed innermost on the produce
 // side, just after metrics (InsertDecorator("metrics", After, …)), so

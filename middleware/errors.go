@@ -1,6 +1,10 @@
 package middleware
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/sourceflow-go/sourceflow"
+)
 
 // ErrRetriesExhausted is matched (errors.Is) by the error Retry returns when
 // every attempt failed or the elapsed-time budget ran out. The last handler
@@ -42,6 +46,9 @@ var ErrAmbiguousName = errors.New("middleware: name used in several phases")
 // ErrCircuitOpen is matched (errors.Is) by the error a CircuitBreaker's
 // publisher returns, without publishing, while the destination's circuit is
 // open, or half-open with its one probe still in flight. The error names the
-// destination. It is not permanent: a handler that fails with it is retried
-// and its message redelivered.
-var ErrCircuitOpen = errors.New("middleware: circuit open")
+// destination. It is not permanent: the message of a handler that fails
+// with it is redelivered later. Retry does not run that handler again at
+// once, since the circuit would refuse again until its OpenTimeout ends. It
+// is sourceflow.ErrCircuitOpen, which packages that do not import this one
+// (idempotency) recognise.
+var ErrCircuitOpen = sourceflow.ErrCircuitOpen

@@ -62,7 +62,7 @@ func ExampleCircuitBreaker() {
 	// produce metrics
 	// open: false connection refused
 	// produce metrics
-	// open: true middleware: circuit open: destination "orders": publishing suspended after repeated failures
+	// open: true sourceflow: circuit open: destination "orders": publishing suspended after repeated failures
 	// produce metrics
 	// <nil>
 	// transport calls: 3

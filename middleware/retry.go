@@ -46,7 +46,11 @@ func (c RetryConfig) Validate() error {
 // MaxRetries and MaxElapsed. It never retries an error marked permanent
 // (sourceflow.IsPermanent) or a panic (sourceflow.ErrPanic, whether the
 // panic was recovered below it or not), which it returns unchanged, nor
-// after the message's context is done. Inside a handling transaction
+// after the message's context is done. Nor does it retry an error matching
+// ErrCircuitOpen, which it returns unchanged: the circuit refuses every
+// publish until its OpenTimeout ends, so running the handler again at once
+// would only spend the budget; the message goes back to the transport as
+// an ordinary failure and is redelivered later. Inside a handling transaction
 // (sourceflow.InHandlingTx: transactional idempotency) it does not retry
 // either: the transaction holds the failed attempt's writes, so the error
 // goes back to the transaction, which rolls back, and the idempotency
@@ -72,7 +76,7 @@ func (r retry) middleware(h message.HandlerFunc) message.HandlerFunc {
 			if err == nil {
 				return out, nil
 			}
-			if sourceflow.IsPermanent(err) || errors.Is(err, sourceflow.ErrPanic) || sourceflow.InHandlingTx(msg.Context()) {
+			if !retryable(msg, err) {
 				return nil, err
 			}
 			wait, stop := b.Next(msg.Context())
@@ -87,6 +91,14 @@ func (r retry) middleware(h message.HandlerFunc) message.HandlerFunc {
 			}
 		}
 	}
+}
+
+// retryable reports whether the handler may run again after err: not after
+// a permanent error, a panic or an open circuit, nor inside a handling
+// transaction, whose owner retries it.
+func retryable(msg *message.Message, err error) bool {
+	return !sourceflow.IsPermanent(err) && !errors.Is(err, sourceflow.ErrPanic) &&
+		!errors.Is(err, ErrCircuitOpen) && !sourceflow.InHandlingTx(msg.Context())
 }
 
 // gaveUp returns the error of a handler whose last error is err and that

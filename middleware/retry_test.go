@@ -3,6 +3,7 @@ package middleware_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"sync"
 	"testing"
@@ -129,6 +130,8 @@ type retryCase struct {
 func retryCases() []retryCase {
 	fail := errors.New("transient")
 	perm := sourceflow.Permanent(errors.New("undecodable"))
+	open := fmt.Errorf("publish: %w", fmt.Errorf("%w: destination %q", middleware.ErrCircuitOpen, "orders"))
+	five := middleware.RetryConfig{Policy: sourceflow.RetryPolicy{MaxRetries: 5}}
 	ms := time.Millisecond
 	return []retryCase{
 		{name: "success needs no retry", wantAttempts: 1},
@@ -149,6 +152,11 @@ func retryCases() []retryCase {
 		{name: "permanent error on a retry stops", errs: []error{fail, perm},
 			wantAttempts: 2, wantWaits: []time.Duration{100 * ms},
 			wantErrIs: []error{sourceflow.ErrPermanent}, wantNotIs: middleware.ErrRetriesExhausted},
+		{name: "open circuit is never retried", cfg: five, errs: []error{open, open, open},
+			wantAttempts: 1, wantErrIs: []error{middleware.ErrCircuitOpen}, wantNotIs: middleware.ErrRetriesExhausted},
+		{name: "open circuit on a retry stops", cfg: five, errs: []error{fail, open, open},
+			wantAttempts: 2, wantWaits: []time.Duration{100 * ms},
+			wantErrIs: []error{middleware.ErrCircuitOpen}, wantNotIs: middleware.ErrRetriesExhausted},
 		{name: "MaxElapsed bounds the loop, handler time included",
 			cfg: middleware.RetryConfig{Policy: sourceflow.RetryPolicy{MaxRetries: 10, InitialInterval: time.Second, Multiplier: 1, MaxElapsed: 5 * time.Second}},
 			// Attempts end at 0.5s, 2s, 3.5s and 5s; a fourth wait would end at 6s.
