@@ -31,3 +31,31 @@ func TestRunRejectsTimeoutsThatLeaveNoTimeAndAWSOnlyFlagsElsewhere(t *testing.T)
 		assert.Empty(t, out.String(), tt.args)
 	}
 }
+
+// A run that finds no database names every place the DSN may come from, as
+// -dsn's help does: the flag and both environment variables.
+func TestMissingDSNNamesEverySourceOfIt(t *testing.T) {
+	t.Setenv("AWS_ENDPOINT_URL", "")
+	t.Setenv("SOURCEFLOW_STORE_DSN", "")
+	t.Setenv("SOURCEFLOW_POSTGRES_DSN", "")
+	for _, args := range [][]string{{"-store", "postgres"}, {"-transport", "postgres"}} {
+		var out, errOut bytes.Buffer
+		assert.Equal(t, 2, run(context.Background(), args, &out, &errOut), args)
+		for _, want := range []string{"-dsn", "$SOURCEFLOW_STORE_DSN", "$SOURCEFLOW_POSTGRES_DSN"} {
+			assert.Contains(t, errOut.String(), want, args)
+		}
+		assert.Empty(t, out.String(), args)
+	}
+}
+
+// -rate and -stall pace and watch the driver's sends; the other roles do
+// not read them, so they are refused there rather than silently ignored.
+func TestDriverOnlyFlagsAreRefusedInOtherRoles(t *testing.T) {
+	t.Setenv("AWS_ENDPOINT_URL", "")
+	for _, args := range [][]string{{"-rate", "10"}, {"-stall", "1m"}, {"-n", "3", "-rate", "1", "-stall", "1s"}} {
+		var out, errOut bytes.Buffer
+		assert.Equal(t, 2, run(context.Background(), args, &out, &errOut), args)
+		assert.Contains(t, errOut.String(), "-rate and -stall need -role driver", args)
+		assert.Empty(t, out.String(), args)
+	}
+}

@@ -65,8 +65,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.kmsKey, "kms-key", "", "with -transport aws: KMS key id, ARN or alias to envelope-encrypt message bodies")
 	fs.DurationVar(&o.publishWait, "publish-linger", 0, "with -transport aws: how long a single-message publish waits for others "+
 		"to share its SQS or SNS call (awsbus.Config.PublishLinger, 0..100ms; 0 sends at once)")
-	fs.StringVar(&o.provision, "provisioning", "create", "with -transport aws: create the queues and topics, validate that they exist as "+
-		"configured (deployed from an exported template), or assume they do")
+	fs.StringVar(&o.provision, "provisioning", "create", "with -transport aws or -store dynamodb: create the queues, topics and tables, "+
+		"validate that they exist as configured (deployed from an exported template), or assume they do")
 	fs.StringVar(&o.topologyDir, "write-topology", "", "with -transport aws: write each service's topology file "+
 		"(<service>.topology.yaml, for the sourceflow CLI) into this directory and exit without running")
 	fs.BoolVar(&o.printTraces, "print-traces", false, "record spans and print the trace ids (one trace per order)")
@@ -102,7 +102,7 @@ func (o *options) validate() error {
 	case "gochannel", "aws":
 	case "postgres":
 		if o.store == "sqlite" || o.dsn == "" {
-			errs = append(errs, errors.New("-transport postgres needs -dsn (or $SOURCEFLOW_POSTGRES_DSN) and -store memory or postgres"))
+			errs = append(errs, errors.New("-transport postgres needs "+dsnSources+", and -store memory or postgres"))
 		}
 	default:
 		errs = append(errs, fmt.Errorf("-transport %q: want gochannel, aws or postgres", o.transport))
@@ -122,7 +122,7 @@ func (o *options) validate() error {
 		errs = append(errs, fmt.Errorf("-store %q: want memory, sqlite, postgres or dynamodb", o.store))
 	}
 	if (o.store == "sqlite" || o.store == "postgres") && o.dsn == "" {
-		errs = append(errs, fmt.Errorf("-store %s needs -dsn or $SOURCEFLOW_STORE_DSN", o.store))
+		errs = append(errs, fmt.Errorf("-store %s needs %s", o.store, dsnSources))
 	}
 	switch o.role {
 	case "all":
@@ -148,6 +148,9 @@ func (o *options) runProblems() []error {
 	if o.stall < 0 || o.rate < 0 || o.slowEvery < 0 || o.slowHandler < 0 {
 		errs = append(errs, errors.New("-stall, -rate, -slow-every and -slow-handler must not be negative"))
 	}
+	if (o.stall != 0 || o.rate != 0) && o.role != "driver" {
+		errs = append(errs, errors.New("-rate and -stall need -role driver: no other role reads them"))
+	}
 	if o.timeout <= 0 || o.linger < 0 {
 		errs = append(errs, errors.New("-timeout must be above zero and -linger not negative"))
 	}
@@ -159,6 +162,10 @@ func (o *options) runProblems() []error {
 	}
 	return errs
 }
+
+// dsnSources names where a PostgreSQL DSN may come from, in the order
+// defaultDSN reads them.
+const dsnSources = "-dsn, $SOURCEFLOW_STORE_DSN or $SOURCEFLOW_POSTGRES_DSN"
 
 // defaultDSN is the database a SQL store or the SQL transport uses when
 // -dsn is not given.

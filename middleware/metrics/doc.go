@@ -54,14 +54,15 @@
 // Observable instruments are registered only when their source is set:
 // sourceflow.aws.kms.calls (by sourceflow.kms.operation),
 // sourceflow.aws.kms.cache_lookups (by sourceflow.cache.result),
-// sourceflow.aws.message.duplicates, and the gauges sourceflow.aws.queue.depth
+// sourceflow.aws.message.duplicates, sourceflow.store.retries (by
+// sourceflow.retry.reason), and the gauges sourceflow.aws.queue.depth
 // and sourceflow.aws.dlq.depth (by messaging.destination.name and
 // sourceflow.message.state visible/in_flight), and the gauge
 // sourceflow.publish.circuit.state (0 closed, 1 half-open, 2 open, by
 // messaging.destination.name) read from Config.Circuits at every
 // collection. The sources are the narrow interfaces KMSStatsSource,
-// DuplicateSource, DepthSource and CircuitSource (the root package's, which
-// middleware.CircuitBreaker implements), so
+// DuplicateSource, StoreRetrySource, DepthSource and CircuitSource (the
+// root package's, which middleware.CircuitBreaker implements), so
 // the encryption, idempotency and transport packages stay independent of
 // this one; the Func adapters wrap any accessor. The depth source is polled
 // in the background every DepthInterval (30 s by default), starting at once,
@@ -75,8 +76,10 @@
 //
 // The idempotency phase acknowledges a duplicate with a nil error, which this
 // outer middleware cannot tell from a success on its own; Config.IsDuplicate
-// reports it (for example from a metadata mark the idempotency phase sets).
-// Without it every acknowledged message counts as a success.
+// reports it. By default it reads the sourceflow.MetaDuplicate mark that the
+// idempotency middleware sets on the duplicates it acknowledges, so those
+// count as duplicates without any setting; a deduplication of another kind
+// needs an IsDuplicate of its own, or its duplicates count as successes.
 //
 // # Defaults
 //

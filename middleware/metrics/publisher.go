@@ -9,8 +9,8 @@ import (
 	"github.com/sourceflow-go/sourceflow"
 )
 
-// PublisherDecorator returns the produce-side message.PublisherDecorator for
-// messages of one kind: commands are counted as NameCommandDispatched,
+// DecoratePublisherAs returns the produce-side message.PublisherDecorator
+// for messages of one kind: commands are counted as NameCommandDispatched,
 // NameCommandDispatchDuration and NameCommandDispatchError, events as
 // NameEventPublished, NameEventPublishDuration and NameEventPublishError.
 // A message whose context carries a kind (sourceflow.KindFromContext — the
@@ -24,9 +24,10 @@ import (
 // returned nil and on the error counter otherwise, with attributes
 // sourceflow.type and messaging.destination.name (the topic). Place it last
 // in the produce chain, right before the transport, so it measures the
-// transport alone.
+// transport alone; only a circuit breaker goes after it, so that the
+// breaker's rejections are counted.
 //
-// Decorating with a kind other than KindCommand or KindEvent fails with
+// Decorating with a kind other than KindCommand, KindEvent or 0 fails with
 // ErrUnknownKind; decorating nil fails with ErrNilPublisher.
 func (m *Metrics) DecoratePublisherAs(kind sourceflow.Kind) message.PublisherDecorator {
 	return func(pub message.Publisher) (message.Publisher, error) {
