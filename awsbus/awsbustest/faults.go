@@ -1,6 +1,7 @@
 package awsbustest
 
 import (
+	"cmp"
 	"errors"
 	"sync"
 
@@ -29,17 +30,7 @@ type Faults struct {
 // FailNext makes the next n calls of op return err (ErrInjected when err is
 // nil) without any effect.
 func (f *Faults) FailNext(op string, n int, err error) {
-	if err == nil {
-		err = ErrInjected
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.fail == nil {
-		f.fail = map[string][]error{}
-	}
-	for range n {
-		f.fail[op] = append(f.fail[op], err)
-	}
+	f.queue(&f.fail, op, n, cmp.Or(err, ErrInjected))
 }
 
 // LoseNext makes the next n calls of op take effect and then return err
@@ -48,16 +39,18 @@ func (f *Faults) FailNext(op string, n int, err error) {
 // documentation says so honour it (MoveTaskSQS.StartMessageMoveTask);
 // FailNext comes first.
 func (f *Faults) LoseNext(op string, n int, err error) {
-	if err == nil {
-		err = ErrAnswerLost
-	}
+	f.queue(&f.lose, op, n, cmp.Or(err, ErrAnswerLost))
+}
+
+// queue appends n copies of err to op's queue in *m.
+func (f *Faults) queue(m *map[string][]error, op string, n int, err error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.lose == nil {
-		f.lose = map[string][]error{}
+	if *m == nil {
+		*m = map[string][]error{}
 	}
 	for range n {
-		f.lose[op] = append(f.lose[op], err)
+		(*m)[op] = append((*m)[op], err)
 	}
 }
 
