@@ -53,12 +53,17 @@ func (s *SNS) Subscribe(_ context.Context, in *sns.SubscribeInput, _ ...func(*sn
 
 // resubscribe answers a Subscribe of the endpoint of sub: its ARN when each
 // attribute of attrs has sub's value (RawMessageDelivery is "false" unless
-// set), an InvalidParameter error otherwise.
+// set, and FilterPolicyScope "MessageAttributes" when a filter policy is),
+// an InvalidParameter error otherwise.
 func resubscribe(sub *subscription, attrs map[string]string) (*sns.SubscribeOutput, error) {
 	for k, v := range attrs {
 		have, ok := sub.attrs[k]
-		if !ok && k == "RawMessageDelivery" {
+		switch {
+		case ok:
+		case k == "RawMessageDelivery":
 			have = "false"
+		case k == "FilterPolicyScope" && sub.attrs["FilterPolicy"] != "":
+			have = "MessageAttributes"
 		}
 		if have != v {
 			return nil, invalidParam("Attributes Reason: Subscription already exists with different attributes")

@@ -146,6 +146,32 @@ func TestSNSSubscribeAgain(t *testing.T) {
 	assert.Len(t, subs.Subscriptions, 1)
 }
 
+// A subscription with a filter policy and no scope has SNS's default
+// scope, MessageAttributes: subscribing again with that scope given is the
+// same subscription, with the other scope a different one.
+func TestSNSSubscribeAgainWithTheDefaultFilterScope(t *testing.T) {
+	q := awsbustest.NewSQS(awsbustest.SQSConfig{})
+	n := awsbustest.NewSNS(q, awsbustest.SNSConfig{})
+	ctx := context.Background()
+	topic, err := n.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("events")})
+	require.NoError(t, err)
+	createQueue(t, q, "sub", nil)
+	subscribe := func(attrs map[string]string) (*sns.SubscribeOutput, error) {
+		return n.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"),
+			Endpoint: aws.String(q.QueueARN("sub")), Attributes: attrs})
+	}
+	filter := `{"sf_type":["a"]}`
+	first, err := subscribe(map[string]string{"FilterPolicy": filter})
+	require.NoError(t, err)
+
+	again, err := subscribe(map[string]string{"FilterPolicy": filter, "FilterPolicyScope": "MessageAttributes"})
+	require.NoError(t, err)
+	assert.Equal(t, aws.ToString(first.SubscriptionArn), aws.ToString(again.SubscriptionArn))
+	_, err = subscribe(map[string]string{"FilterPolicy": filter, "FilterPolicyScope": "MessageBody"})
+	var invalid *types.InvalidParameterException
+	require.ErrorAs(t, err, &invalid)
+}
+
 func TestSNSQueuePolicyEnforcement(t *testing.T) {
 	q := awsbustest.NewSQS(awsbustest.SQSConfig{})
 	n := awsbustest.NewSNS(q, awsbustest.SNSConfig{EnforceQueuePolicy: true})
