@@ -40,8 +40,9 @@ const (
 // to the dead-letter queue either with the SQS id its send got (SQS keeps a
 // message's id when its redrive policy moves it) or, dead-lettered by an
 // awsbus consumer, as a new SQS message with the same message id
-// (sf_id, or the packed Watermill UUID); it is not moved again in the same
-// run. No clock is involved, so a machine clock that differs from AWS's
+// (sf_id, or the packed Watermill UUID), or, for another producer's
+// message without one, the same body and attributes; it is not moved again
+// in the same run. No clock is involved, so a machine clock that differs from AWS's
 // misclassifies nothing.
 type copier struct {
 	api      dlqSQS

@@ -1,6 +1,13 @@
 package cli
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"hash"
+	"maps"
+	"slices"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 )
@@ -9,7 +16,8 @@ import (
 // that one coming back to the dead-letter queue is recognised whichever way
 // it comes: moved by the queue's redrive policy, it keeps the SQS id its
 // send got; dead-lettered by an awsbus consumer, it is a new SQS message
-// carrying the same message id.
+// carrying the same message id, or, when it has none (another producer's
+// message), the same body and attributes.
 type sentIDs map[string]bool
 
 // addSQS records the SQS ids a SendMessageBatch answer gave.
@@ -19,13 +27,41 @@ func (s sentIDs) addSQS(entries []sqstypes.SendMessageBatchResultEntry) {
 	}
 }
 
-// addMessage records the message id of m, a dead letter the run sent.
+// addMessage records what identifies m, a dead letter the run sent.
 func (s sentIDs) addMessage(m sqstypes.Message) {
-	s["msg:"+decodeLetter(m).messageID] = true
+	s[messageKey(m)] = true
 }
 
 // has reports whether m, received from the dead-letter queue, is a message
 // the run sent.
 func (s sentIDs) has(m sqstypes.Message) bool {
-	return s["sqs:"+aws.ToString(m.MessageId)] || s["msg:"+decodeLetter(m).messageID]
+	return s["sqs:"+aws.ToString(m.MessageId)] || s[messageKey(m)]
+}
+
+// messageKey identifies the message m carries across dead-letter copies:
+// its message id (sf_id, or the packed Watermill UUID), or, for a message
+// without one, a digest of its body and of the attributes a redrive sends
+// (the consume markers left out), which an awsbus consumer's dead-letter
+// copy keeps.
+func messageKey(m sqstypes.Message) string {
+	if d := decodeLetter(m); d.messageID != d.sqsID {
+		return "msg:" + d.messageID
+	}
+	attrs, _ := redriveAttributes(m.MessageAttributes)
+	h := sha256.New()
+	writeField(h, aws.ToString(m.Body))
+	for _, k := range slices.Sorted(maps.Keys(attrs)) {
+		v := attrs[k]
+		writeField(h, k)
+		writeField(h, aws.ToString(v.StringValue))
+		writeField(h, string(v.BinaryValue))
+	}
+	return "content:" + hex.EncodeToString(h.Sum(nil))
+}
+
+// writeField writes s to h preceded by its length, so that no two lists
+// of fields write the same bytes.
+func writeField(h hash.Hash, s string) {
+	_, _ = h.Write(binary.LittleEndian.AppendUint64(nil, uint64(len(s))))
+	_, _ = h.Write([]byte(s))
 }

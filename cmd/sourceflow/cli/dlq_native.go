@@ -29,8 +29,8 @@ const (
 // nativeMove redrives with SQS's own message move task
 // (StartMessageMoveTask): SQS moves the messages, unchanged, and the
 // command follows the task's progress. A task that is already running for
-// the dead-letter queue, from an interrupted run, is followed instead of
-// starting another.
+// the dead-letter queue to the same queue, from an interrupted run, is
+// followed instead of starting another; one to another queue stops the run.
 type nativeMove struct {
 	api      dlqSQS
 	from, to sqsQueue

@@ -10,10 +10,10 @@ import (
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 )
 
-// moveTaskBusyError is a move task that could not be started because
-// another task of the dead-letter queue, not this run's, is running:
-// copying beside it would move messages twice, so copy does not run
-// instead.
+// moveTaskBusyError is a move task that was not started, or could not be,
+// because another task of the dead-letter queue, not this run's, is
+// running: copying beside it would move messages twice, so copy does not
+// run instead. startErr is nil when the task was running before the start.
 type moveTaskBusyError struct {
 	startErr error
 	task     sqstypes.ListMessageMoveTasksResultEntry
@@ -21,22 +21,29 @@ type moveTaskBusyError struct {
 
 func (e *moveTaskBusyError) Error() string {
 	handle := aws.ToString(e.task.TaskHandle)
-	return fmt.Sprintf("start a message move task: %v; move task %s to %s (started %s) is running: wait for it to end, "+
+	failed := ""
+	if e.startErr != nil {
+		failed = fmt.Sprintf("start a message move task: %v; ", e.startErr)
+	}
+	return fmt.Sprintf("%smove task %s to %s (started %s) is running: wait for it to end, "+
 		"or cancel it with `aws sqs cancel-message-move-task --task-handle %s`, and run the command again",
-		e.startErr, handle, aws.ToString(e.task.DestinationArn),
-		time.UnixMilli(e.task.StartedTimestamp).UTC().Format(time.RFC3339), handle)
+		failed, handle, aws.ToString(e.task.DestinationArn), time.UnixMilli(e.task.StartedTimestamp).UTC().Format(time.RFC3339), handle)
 }
 
 func (e *moveTaskBusyError) Unwrap() error { return e.startErr }
 
 // start returns the handle of the running task of the dead-letter queue,
-// or of a task it starts.
+// when it moves to this run's destination, or of a task it starts. A
+// running task to another queue is a moveTaskBusyError.
 func (n *nativeMove) start(ctx context.Context) (string, error) {
 	before, err := n.newest(ctx)
 	if err != nil {
 		return "", &nativeStartError{err: err}
 	}
 	if before != nil && aws.ToString(before.Status) == moveRunning {
+		if !n.ours(before) {
+			return "", &moveTaskBusyError{task: *before}
+		}
 		return aws.ToString(before.TaskHandle), nil
 	}
 	in := &sqs.StartMessageMoveTaskInput{SourceArn: aws.String(n.from.arn), DestinationArn: aws.String(n.to.arn)}
@@ -81,10 +88,18 @@ func (n *nativeMove) adopt(ctx context.Context, before *sqstypes.ListMessageMove
 	switch {
 	case task == nil || (before != nil && task.StartedTimestamp <= before.StartedTimestamp):
 		return "", &nativeStartError{err: startErr} // no task started since
-	case aws.ToString(task.SourceArn) == n.from.arn && aws.ToString(task.DestinationArn) == n.to.arn:
+	case n.ours(task):
 		return aws.ToString(task.TaskHandle), nil // SQS gives no handle once it ended: run reads the newest task
 	case aws.ToString(task.Status) == moveRunning:
 		return "", &moveTaskBusyError{startErr: startErr, task: *task}
 	}
 	return "", &nativeStartError{err: startErr}
+}
+
+// ours reports whether task moves from this run's dead-letter queue to its
+// destination: the destination named, or none, which SQS reads as the
+// queue whose dead-letter queue it is, the one redrive moves to.
+func (n *nativeMove) ours(task *sqstypes.ListMessageMoveTasksResultEntry) bool {
+	to := aws.ToString(task.DestinationArn)
+	return aws.ToString(task.SourceArn) == n.from.arn && (to == n.to.arn || to == "")
 }

@@ -29,8 +29,11 @@ A run moves at most the depth the dead-letter queue had when it started
 comes back: a message the consumer fails again returns with the SQS id its
 send by the run got (SQS keeps a message's id when its redrive policy moves
 it) or, dead-lettered by an awsbus consumer, with the same message id
-(sf_id), and is not moved again. No clock is compared, so a machine clock that differs
-from AWS's changes nothing. The output says how many came back. Messages a
+(sf_id) or, another producer's message without one, with the same body and
+attributes, and is not moved again; a second copy of a message the run
+sent, which the dead-letter queue held before, counts as come back too.
+No clock is compared, so a machine clock that differs from AWS's changes
+nothing. The output says how many came back. Messages a
 run leaves in the dead-letter queue (failed sends, and on FIFO the later
 messages of a failed message's group, kept back to keep the group's order)
 are not tried again by the run, even when a long run receives them again,
@@ -55,12 +58,13 @@ Methods (--method; the output says which one ran):
           SQS allows, they stay packed and the output says how many
           messages went back so.
   native  SQS's own message move task (StartMessageMoveTask), followed until
-          it ends; a re-run follows a task that is still running. A start
-          that fails (its answer lost after SQS started the task, the retry
-          refused because the task runs) is followed when the newest task
-          of the dead-letter queue, moving to the same queue, started after
-          the one listed just before it; while another task runs, redrive
-          stops (exit 3) and never copies beside it. SQS moves
+          it ends; a re-run follows a task to that queue that is still
+          running. A start that fails (its answer lost after SQS started
+          the task, the retry refused because the task runs) is followed
+          when the newest task of the dead-letter queue, moving to the same
+          queue, started after the one listed just before it; while another
+          task runs (to another queue, say), redrive stops (exit 3) and
+          never copies beside it. SQS moves
           messages unchanged, sf_failure included (consumers ignore it), and
           attributes packed into sf_env stay packed.
           At most 500/s; cannot stop at --max.

@@ -100,3 +100,26 @@ func TestDLQRedrive_RefusesToCopyBesideAnotherRunningMoveTask(t *testing.T) {
 	assert.Contains(t, errOut, "is running: wait for it to end, or cancel it with `aws sqs cancel-message-move-task --task-handle task-1`")
 	assert.Zero(t, e.sqs.Calls("ReceiveMessage"), "no copy")
 }
+
+// A task of the dead-letter queue to another destination, already running
+// when the run starts, is not followed as the run's own (its messages go
+// elsewhere): the run names it and moves nothing.
+func TestDLQRedrive_DoesNotFollowARunningMoveTaskToAnotherQueue(t *testing.T) {
+	t.Parallel()
+	e := newDLQEnv(t)
+	e.sqs.RunningLists = 2
+	e.put(t, "orders-order-events-dlq", letter{id: "a", typ: "orders.OrderCreated", entity: "o-a", reason: "boom", body: "{}"})
+	other := e.sqs.QueueARN("orders-payment-events")
+	_, err := e.sqs.StartMessageMoveTask(context.Background(), &sqs.StartMessageMoveTaskInput{
+		SourceArn: aws.String(e.sqs.QueueARN("orders-order-events-dlq")), DestinationArn: aws.String(other)})
+	require.NoError(t, err)
+
+	out, errOut, code := e.run(t, "dlq", "redrive", "-f", e.path, "--queue", "orders-order-events-dlq")
+
+	assert.Equal(t, cli.ExitAWS, code, errOut)
+	assert.NotContains(t, out, "Moved")
+	assert.Contains(t, errOut, "move task task-1 to "+other+" (started ")
+	assert.Contains(t, errOut, "is running: wait for it to end, or cancel it with `aws sqs cancel-message-move-task --task-handle task-1`")
+	assert.Equal(t, 1, e.sqs.Calls("StartMessageMoveTask"), "no start beside it")
+	assert.Zero(t, e.sqs.Calls("ReceiveMessage"), "no copy")
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/awsbus/awsbustest"
 	"github.com/sourceflow-go/sourceflow/cmd/sourceflow/cli"
 )
@@ -68,17 +69,25 @@ func TestDLQRedrive_EndsWhenTheConsumerKeepsFailing(t *testing.T) {
 		args []string
 		// deadLetters: the consumer dead-letters as awsbus does.
 		deadLetters bool
+		// foreign: the messages are another producer's, without a
+		// message id (sf_id) of their own.
+		foreign bool
 	}{
-		{"at the depth measured at the start", 0, nil, false},
-		{"at the first message it sent that comes back, the machine's clock ahead of AWS's", time.Hour, []string{"--max", "100"}, false},
-		{"at the first message it sent that comes back, the machine's clock behind AWS's", -time.Hour, []string{"--max", "100"}, false},
-		{"at the first message it sent that an awsbus consumer dead-letters again", 0, []string{"--max", "100"}, true},
+		{"at the depth measured at the start", 0, nil, false, false},
+		{"at the first message it sent that comes back, the machine's clock ahead of AWS's", time.Hour, []string{"--max", "100"}, false, false},
+		{"at the first message it sent that comes back, the machine's clock behind AWS's", -time.Hour, []string{"--max", "100"}, false, false},
+		{"at the first message it sent that an awsbus consumer dead-letters again", 0, []string{"--max", "100"}, true, false},
+		{"at the first message without a message id that an awsbus consumer dead-letters again", 0, []string{"--max", "100"}, true, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			e := newDLQEnv(t)
 			for _, id := range []string{"a", "b", "c"} {
+				if tt.foreign {
+					e.putForeign(t, "orders-order-events-dlq", id)
+					continue
+				}
 				e.put(t, "orders-order-events-dlq", letter{id: id, typ: "orders.OrderCreated", entity: "o-" + id, reason: "boom", body: id})
 			}
 			ctx, cancel := context.WithCancel(context.Background())
@@ -102,4 +111,15 @@ func TestDLQRedrive_EndsWhenTheConsumerKeepsFailing(t *testing.T) {
 			}
 		})
 	}
+}
+
+// putForeign puts on queue a message of another producer, dead-lettered by
+// awsbus: body and one attribute of its own, the reason, no message id.
+func (e *dlqEnv) putForeign(t *testing.T, queue, body string) {
+	t.Helper()
+	_, err := e.sqs.SendMessage(context.Background(), &sqs.SendMessageInput{
+		QueueUrl: aws.String(e.sqs.QueueURL(queue)), MessageBody: aws.String(body),
+		MessageAttributes: stringAttributes(map[string]string{"kind": "legacy", sourceflow.MetaFailure: "boom"}),
+	})
+	require.NoError(t, err)
 }
