@@ -5,11 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"golang.org/x/sync/errgroup"
+
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 )
@@ -23,7 +24,8 @@ type depthQueue struct {
 // Depths reads the approximate depth of every queue this service consumes
 // over AWS (command queues and its event queues) and of their dead-letter
 // queues, with one GetQueueAttributes call each, and returns them in plan
-// order (a queue, then its dead-letter queue). The calls run at once, each
+// order (a queue, then its dead-letter queue). The calls run at once
+// (topology.MaxParallelReads at a time), each
 // bounded by Config.HealthTimeout, so a queue whose call is not answered
 // costs at most that long and not the caller's whole deadline. A queue that
 // cannot be read is left out and its error joined into the returned error,
@@ -36,11 +38,12 @@ func (t *Transport) Depths(ctx context.Context) ([]sourceflow.QueueDepth, error)
 	}
 	depths := make([]sourceflow.QueueDepth, len(queues))
 	errs := make([]error, len(queues))
-	var wg sync.WaitGroup
+	var g errgroup.Group
+	g.SetLimit(topology.MaxParallelReads)
 	for i, q := range queues {
-		wg.Go(func() { depths[i], errs[i] = t.queueDepth(ctx, q) })
+		g.Go(func() error { depths[i], errs[i] = t.queueDepth(ctx, q); return nil })
 	}
-	wg.Wait()
+	_ = g.Wait() // each queue's error is in errs
 	out := make([]sourceflow.QueueDepth, 0, len(queues))
 	for i, d := range depths {
 		if errs[i] == nil {

@@ -3,12 +3,12 @@ package topology
 import (
 	"context"
 	"errors"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"golang.org/x/sync/errgroup"
 )
 
 // HealthStatus is the outcome of one check or of a whole report.
@@ -56,15 +56,21 @@ type Probe struct {
 	Run func(ctx context.Context) error
 }
 
-// RunProbes runs probes concurrently, each within timeout, and returns
-// their checks in the order of probes.
+// MaxParallelReads is how many health probes RunProbes, and queue depth
+// reads awsbus runs, at once: a service with many queues reads them in
+// waves rather than opening a connection per queue on every poll.
+const MaxParallelReads = 8
+
+// RunProbes runs probes concurrently, at most MaxParallelReads at once, each
+// within timeout, and returns their checks in the order of probes.
 func RunProbes(ctx context.Context, timeout time.Duration, probes []Probe) []HealthCheck {
 	checks := make([]HealthCheck, len(probes))
-	var wg sync.WaitGroup
+	var g errgroup.Group
+	g.SetLimit(MaxParallelReads)
 	for i, p := range probes {
-		wg.Go(func() { checks[i] = runProbe(ctx, timeout, p) })
+		g.Go(func() error { checks[i] = runProbe(ctx, timeout, p); return nil })
 	}
-	wg.Wait()
+	_ = g.Wait() // the probes return no error: each outcome is in its check
 	return checks
 }
 
