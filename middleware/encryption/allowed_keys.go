@@ -33,29 +33,49 @@ type allowedKeys struct {
 	resolving sync.Mutex // one resolution at a time, outside mu
 
 	mu       sync.RWMutex
-	keys     map[string]bool // key ARNs, and the ids of multi-Region keys
+	keys     map[string]bool // key ARNs, and multi-Region keys' ARNs without a Region
 	resolved time.Time       // of the last resolution, failed or not
 }
 
 // admit checks, before any KMS call, the key a message's header names (the
 // key ARN KMS reported when it generated the data key) and returns the
-// KeyId to pin KMS Decrypt to. The header is not authenticated until the
-// data key is unwrapped, so the pin is what binds it: a header naming an
-// allowed key over a data key wrapped under another fails at KMS
-// (IncorrectKeyException, ErrTampered) instead of unwrapping it. Without
-// KeyIDs nothing is checked and nothing pinned ("").
+// KeyId to pin KMS Decrypt to (see pin). The header is not authenticated
+// until the data key is unwrapped: a header naming an allowed key over a
+// data key wrapped under another fails at KMS (IncorrectKeyException,
+// ErrTampered) instead of unwrapping it, and the key KMS reports is checked
+// again after the call. Without KeyIDs nothing is checked and nothing
+// pinned ("").
 func (a *allowedKeys) admit(ctx context.Context, headerKeyID string) (string, error) {
 	if len(a.ids) == 0 {
 		return "", nil
 	}
-	if !isKeyARN(headerKeyID) {
+	k, ok := parseKeyARN(headerKeyID)
+	if !ok {
 		return "", fmt.Errorf("%w: the header names %q, not a key ARN, so DecrypterConfig.KeyIDs (%s) cannot be checked",
 			ErrKeyNotAllowed, headerKeyID, strings.Join(a.ids, ", "))
 	}
 	if err := a.check(ctx, headerKeyID); err != nil {
 		return "", err
 	}
-	return inRegion(headerKeyID, a.region), nil
+	return a.pin(k), nil
+}
+
+// pin returns the KeyId to pin KMS Decrypt to for the allowed key k: its
+// ARN, or for a multi-Region key the ARN of its replica in the KMS
+// client's Region, since Decrypt takes a key of the Region it is made in
+// and the producer may have used the replica of another. A client that
+// reports no Region (a *kms.Client wrapped in another type) leaves a
+// multi-Region key unpinned (""), as without KeyIDs: the key KMS reports
+// is still checked after the call.
+func (a *allowedKeys) pin(k keyARN) string {
+	if !k.multiRegion() {
+		return k.String()
+	}
+	if a.region == "" {
+		return ""
+	}
+	k.region = a.region
+	return k.String()
 }
 
 // check returns nil when keyARN is allowed (or no KeyIDs are set). A key
@@ -93,36 +113,11 @@ func (a *allowedKeys) check(ctx context.Context, keyARN string) error {
 func (a *allowedKeys) allows(keyARN string) bool {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
-	return a.keys[keyARN] || (multiRegionID(keyARN) != "" && a.keys[multiRegionID(keyARN)])
-}
-
-// multiRegionID returns the key id of a multi-Region key's ARN ("mrk-…"):
-// KMS reports the replica of the caller's Region, whichever Region the
-// allowed ARN names.
-func multiRegionID(keyARN string) string {
-	if i := strings.LastIndex(keyARN, ":key/mrk-"); i >= 0 {
-		return keyARN[i+len(":key/"):]
+	if a.keys[keyARN] {
+		return true
 	}
-	return ""
-}
-
-// inRegion returns the ARN of a multi-Region key's replica in region, when
-// region is known: a Decrypt call names a key of the Region it is made in,
-// and the producer may have used the replica of another. Any other key
-// exists in one Region only and its ARN is returned unchanged.
-func inRegion(keyARN, region string) string {
-	parts := strings.SplitN(keyARN, ":", 6)
-	if region == "" || multiRegionID(keyARN) == "" || len(parts) != 6 {
-		return keyARN
-	}
-	parts[3] = region
-	return strings.Join(parts, ":")
-}
-
-// isKeyARN reports whether id is a key ARN, not a key id, alias or alias
-// ARN.
-func isKeyARN(id string) bool {
-	return strings.HasPrefix(id, "arn:") && strings.Contains(id, ":key/")
+	name := multiRegionName(keyARN)
+	return name != "" && a.keys[name]
 }
 
 // resolve adds the key ARN every allowed id names now; the caller holds
@@ -143,8 +138,8 @@ func (a *allowedKeys) resolve(ctx context.Context) error {
 			}
 		}
 		found[arn] = true
-		if mrk := multiRegionID(arn); mrk != "" {
-			found[mrk] = true
+		if name := multiRegionName(arn); name != "" {
+			found[name] = true
 		}
 	}
 	a.mu.Lock()

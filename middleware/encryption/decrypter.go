@@ -64,12 +64,15 @@ type DecrypterConfig struct {
 	// met in between fails as transient and is tried again), and the keys
 	// found before stay allowed: a key rotated by moving its alias is
 	// accepted, and so are the messages still under the previous one. A
-	// multi-Region key is matched by its key id in any Region, and Decrypt
-	// is pinned to its replica in the KMS client's Region. An id that does
-	// not resolve (a deleted alias) leaves the others allowed; a refusal
-	// names its failure. List a previous key named by ARN here until its
-	// messages are drained. Default: none, any key the consumer may decrypt
-	// with, and no KeyId passed to KMS Decrypt.
+	// multi-Region key is matched in any Region (not in another account or
+	// partition), and Decrypt is pinned to its replica in the KMS client's
+	// Region; a client that does not report its Region (a *kms.Client
+	// wrapped in another type) leaves it unpinned, and the key KMS reports
+	// is checked after the call. An id that does not resolve (a deleted
+	// alias) leaves the others allowed; a refusal names its failure. List a
+	// previous key named by ARN here until its messages are drained.
+	// Default: none, any key the consumer may decrypt with, and no KeyId
+	// passed to KMS Decrypt.
 	KeyIDs []string
 	// KeyCacheEntries bounds the number of unwrapped data keys kept (least
 	// recently used first out). Default 1000.

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
@@ -105,6 +106,8 @@ type Encrypter struct {
 	cache  *keyCache[*dataKey]
 	flight flight[*dataKey]
 	stats  counters
+
+	keyFailure atomic.Pointer[keyFailure] // the last refusal of the key (Check)
 }
 
 // NewEncrypter returns an Encrypter that wraps data keys with cfg.KeyID.
@@ -257,6 +260,7 @@ func (e *Encrypter) generate(ctx context.Context, ec EncryptionContext) (*dataKe
 		})
 		return err
 	})
+	e.noteGenerate(ec, err)
 	if err != nil {
 		return nil, err
 	}

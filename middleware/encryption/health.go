@@ -10,7 +10,12 @@ import (
 
 // Check reports whether the configured key can be used: KMS knows it (with
 // DescribeKey, which costs no data key), it is enabled and it is a symmetric
-// encrypt/decrypt key. A transport's health check calls it.
+// encrypt/decrypt key. After GenerateDataKey refused the key
+// (ErrKeyUnavailable, ErrAccessDenied: not permanent here, so the messages
+// wait for it), Check also calls GenerateDataKey again under the
+// encryption context refused last, and reports its error until it
+// succeeds: DescribeKey may pass while GenerateDataKey is denied. A
+// transport's health check calls it.
 func (e *Encrypter) Check(ctx context.Context) error {
 	var out *kms.DescribeKeyOutput
 	err := e.kms.call(ctx, "DescribeKey", func(ctx context.Context) error {
@@ -37,5 +42,5 @@ func (e *Encrypter) Check(ctx context.Context) error {
 		return fmt.Errorf("encryption health check: %w: key %q has spec %s, want %s",
 			ErrKeyUnavailable, e.cfg.KeyID, md.KeySpec, types.KeySpecSymmetricDefault)
 	}
-	return nil
+	return e.checkGenerate(ctx)
 }
