@@ -79,12 +79,13 @@ func (t *Provisioner) createQueue(ctx context.Context, res *resolved, q Queue, t
 
 // ensureQueue creates queue name with desired attributes and tags, or
 // reconciles an existing one when the service owns it: it writes only the
-// attributes and tags that differ. An existing queue the service does not
-// own (the dead-letter queue of a queue it only sends to) is its consumer's
-// and is only read. Either way the queue's policy refuses requests without
-// TLS: a new queue is created with that policy, so a queue the service only
-// sends to needs no SetQueueAttributes; when its ARN cannot be built (no
-// account known yet), the policy is set after the queue is made.
+// attributes and tags that differ. A queue the service does not own (one it
+// only sends to, or its dead-letter queue) is its consumer's: it is created
+// when missing and otherwise only read, never written to. A new queue is
+// created with the policy refusing requests without TLS when its ARN can be
+// built; when it cannot (no account known yet), the policy is set after the
+// queue is made on a queue the service owns, and left to its consumer's
+// Create on one it does not.
 //
 // A queue the service owns is reconciled after CreateQueue too: another
 // instance may have created it meanwhile with the very same attributes, and
@@ -107,15 +108,13 @@ func (t *Provisioner) ensureQueue(ctx context.Context, res *resolved, name strin
 	if err != nil {
 		return "", "", err
 	}
-	if found && !owned {
-		return url, attrs[string(sqstypes.QueueAttributeNameQueueArn)], nil
-	}
-	if owned {
-		if err := t.reconcileQueue(ctx, name, url, desired, attrs, tags); err != nil {
-			return "", "", err
-		}
-	}
 	arn = attrs[string(sqstypes.QueueAttributeNameQueueArn)]
+	if !owned {
+		return url, arn, nil
+	}
+	if err := t.reconcileQueue(ctx, name, url, desired, attrs, tags); err != nil {
+		return "", "", err
+	}
 	if err := t.requireTLS(ctx, name, url, arn, attrs["Policy"]); err != nil {
 		return "", "", err
 	}

@@ -99,7 +99,7 @@ func (t *Provisioner) newQueueAttributes(ctx context.Context, name, url string) 
 // is made; every later one gets its policy at CreateQueue, from the ARN of
 // the first. sqs:SetQueueAttributes is granted (NewIAMPolicy) only on the
 // queues the service consumes and their dead-letter queues, so one of those
-// must come first.
+// comes first; a queue the service only sends to is never written to.
 func ownedFirst(queues []Queue) []Queue {
 	out := slices.Clone(queues)
 	slices.SortStableFunc(out, func(a, b Queue) int {
