@@ -39,6 +39,12 @@
 //
 // Every queue the Provisioner creates or owns also gets a policy statement
 // denying sqs:* without TLS (SecureTransportSid, RequireSecureTransport).
+// A queue the service only sends to, and its dead-letter queue, get it at
+// CreateQueue, and only when their ARN can be built then (from a queue
+// already made, ProvisionerConfig.AccountID or STS): a service that
+// consumes no queue, run without AccountID and STS, never writes to its
+// consumer's queues, so the first one it makes is left for the consumer's
+// Create to complete.
 //
 // New reports every problem at once: AWS name rules (queues 1–80 characters,
 // topics 1–256, letters, digits, '-' and '_', ".fifo" counted), derived

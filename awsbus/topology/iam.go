@@ -91,30 +91,36 @@ func (c IAMConfig) Validate() error {
 // queues, topics, key and tables of p that they call them on.
 //
 // The policy names each queue, topic and table in one statement, which
-// grants it every action the purposes below grant it; the resources granted
-// the same actions share the statement, so the policy grows by one ARN per
-// resource. A statement's Sid names its resources by what they are to the
-// service: CommandQueues (the queues of command destinations, which it sends
+// grants it every action the purposes below grant it; the resources of one
+// class, what they are to the service, share the statement, so the policy
+// grows by one ARN per resource. A statement's Sid is the name of its
+// class: CommandQueues (the queues of command destinations, which it sends
 // to), ConsumedQueues (the queues it consumes), DeadLetterQueues (their
 // dead-letter queues), PeerDeadLetterQueues (the dead-letter queues of the
 // queues it only sends to, in create and validate mode), Topics,
 // SubscribedTopics (the topics it subscribes its queues to) and Tables. A
 // resource of several roles has their words before its kind, in the order
 // Consumed, Command, DeadLetter, PeerDeadLetter, Subscribed:
-// ConsumedCommandQueues is the service's own command queue. Resources of
-// different roles that need the same actions share a statement whose Sid
-// joins their names with "And": in assume mode, the dead-letter queues and
-// the queues the service only sends to are both sent to and read
-// (CommandQueuesAndDeadLetterQueues). Should two statements get one name (a
-// Plan not made by New may subscribe to a topic that is not among its
-// Topics), the later ones get a number: SubscribedTopics2. The statements
-// of queues come first, then those of topics and tables, each kind in the
+// ConsumedCommandQueues is the service's own command queue. A resource a
+// Plan not made by New uses without listing it has "Unlisted" before its
+// kind: SubscribedUnlistedTopics (a topic subscribed to that is not among
+// its Topics), CommandUnlistedQueues (a command queue not among its
+// Queues). A Sid therefore depends on what its resources are to the
+// service only, never on the rest of the plan: adding a queue or a topic
+// adds an ARN or a statement and renames none. Resources of different
+// classes never share a statement, even when they need the same actions (in
+// assume mode the dead-letter queues and the queues the service only sends
+// to are both sent to and read). Should the resources of one class still
+// need different actions, each set has a statement, the later ones, in the
+// order of their actions, numbered: CommandQueues2. The statements of
+// queues come first, then those of topics and tables, each kind in the
 // order of the list above (a resource of several roles after those of its
-// last role alone); then the statements that stand apart and keep their
-// purpose's Sid: the key's (UseKey), which carries a condition when the key
-// is named by an alias, and the subscription attributes' on "*"
-// (ReconcileSubscriptions in create mode, ReadSubscriptions in validate
-// mode). Actions and resources are sorted.
+// last role alone, an unlisted one after the listed ones); then the
+// statements that stand apart and keep their purpose's Sid: the key's
+// (UseKey), which carries a condition when the key is named by an alias,
+// and the subscription attributes' on "*" (ReconcileSubscriptions in create
+// mode, ReadSubscriptions in validate mode). Actions and resources are
+// sorted.
 //
 // The purposes, each with the actions it grants and on what, are at run
 // time, in every mode:

@@ -8,23 +8,12 @@ import (
 	"strings"
 )
 
-// resourceGroup is the resources granted one set of actions, and their
-// classes, sorted.
+// resourceGroup is the resources of one class granted one set of actions,
+// sorted.
 type resourceGroup struct {
+	class     resourceClass
 	actions   []string
 	resources []string
-	classes   []resourceClass
-}
-
-// sid names the group by its classes: "ConsumedQueues", or
-// "CommandQueuesAndDeadLetterQueues" when resources of two classes need the
-// same actions.
-func (g *resourceGroup) sid() string {
-	names := make([]string, 0, len(g.classes))
-	for _, c := range g.classes {
-		names = append(names, c.name())
-	}
-	return strings.Join(names, "And")
 }
 
 // standsApart reports whether s keeps its own statement: a condition, or
@@ -36,8 +25,9 @@ func standsApart(s IAMStatement) bool {
 
 // byResource regroups the statements of purposes by resource: each ARN is
 // granted, in one statement, every action the purposes grant it, and the
-// ARNs granted the same actions share the statement. The statements that
-// stand apart are returned unchanged, in their order.
+// ARNs of one class (kind and roles), which New's plans grant the same
+// actions, share the statement, named after the class. The statements
+// that stand apart are returned unchanged, in their order.
 func (b iamBuilder) byResource(purposes []IAMStatement) (grouped, apart []IAMStatement) {
 	actions := map[string][]string{}
 	for _, s := range purposes {
@@ -53,36 +43,34 @@ func (b iamBuilder) byResource(purposes []IAMStatement) (grouped, apart []IAMSta
 	groups := map[string]*resourceGroup{}
 	for arn, granted := range actions {
 		granted = slices.Compact(slices.Sorted(slices.Values(granted)))
-		key := strings.Join(granted, " ")
+		class := classOf(arn, roles[arn])
+		key := class.name() + " " + strings.Join(granted, " ")
 		g := groups[key]
 		if g == nil {
-			g = &resourceGroup{actions: granted}
+			g = &resourceGroup{class: class, actions: granted}
 			groups[key] = g
 		}
 		g.resources = append(g.resources, arn)
-		if c := classOf(arn, roles[arn]); !slices.Contains(g.classes, c) {
-			g.classes = append(g.classes, c)
-		}
 	}
 	return groupStatements(slices.Collect(maps.Values(groups))), apart
 }
 
-// groupStatements returns the statements of groups, ordered by their first
-// class. Two groups of one name, which a Plan not made by New can give
-// (a subscribed topic missing from its topics), are told apart by a number:
-// "SubscribedTopics2".
+// groupStatements returns the statements of groups, ordered by class, each
+// with its class's name as Sid, so that a statement keeps its Sid whatever
+// else the plan holds. Should the resources of a class need different
+// actions, the class has a statement per set of actions, ordered by
+// actions, the later ones numbered: "CommandQueues2".
 func groupStatements(groups []*resourceGroup) []IAMStatement {
 	for _, g := range groups {
 		slices.Sort(g.resources)
-		slices.SortFunc(g.classes, compareClasses)
 	}
 	slices.SortFunc(groups, func(a, b *resourceGroup) int {
-		return cmp.Or(compareClasses(a.classes[0], b.classes[0]), strings.Compare(a.resources[0], b.resources[0]))
+		return cmp.Or(compareClasses(a.class, b.class), slices.Compare(a.actions, b.actions))
 	})
 	out := make([]IAMStatement, 0, len(groups))
 	named := map[string]int{}
 	for _, g := range groups {
-		sid := g.sid()
+		sid := g.class.name()
 		if named[sid]++; named[sid] > 1 {
 			sid += strconv.Itoa(named[sid])
 		}

@@ -27,12 +27,18 @@ const (
 	roleSubscribed
 	// roleTable is a table of the stores.
 	roleTable
+	// roleListedQueue is a queue of the plan's Queues or the dead-letter
+	// queue of one: every queue of a plan made by New.
+	roleListedQueue
 )
 
 // roleWords are the words of the roles in a statement id, in this order,
 // before the kind of the resource: "ConsumedCommandQueues". A topic and a
-// table are named by their kind alone. No word is the start of another, so
-// each set of roles has a name of its own.
+// table are named by their kind alone. A resource without the role of its
+// kind (a topic a Plan not made by New subscribes to without listing it
+// among its Topics, or a command queue missing from its Queues) has
+// "Unlisted" before its kind: "SubscribedUnlistedTopics".
+// No word is the start of another, so each class has a name of its own.
 var roleWords = []struct {
 	role iamRole
 	word string
@@ -41,10 +47,18 @@ var roleWords = []struct {
 	{rolePeerDeadLetter, "PeerDeadLetter"}, {roleSubscribed, "Subscribed"},
 }
 
-// resourceKinds name the resources by the service of their ARN, in the
-// order of the statements; the last entry stands for any other service.
-var resourceKinds = []struct{ service, kind string }{
-	{"sqs", "Queues"}, {"sns", "Topics"}, {"dynamodb", "Tables"}, {"", "Resources"},
+// resourceKind is a kind of resource: the service of its ARN, its name in
+// statement ids and the role every resource of the kind has in a plan made
+// by New, if any.
+type resourceKind struct {
+	service, kind string
+	role          iamRole
+}
+
+// resourceKinds are the kinds of resources, in the order of the
+// statements; the last entry stands for any other service.
+var resourceKinds = []resourceKind{
+	{"sqs", "Queues", roleListedQueue}, {"sns", "Topics", roleTopic}, {"dynamodb", "Tables", roleTable}, {"", "Resources", 0},
 }
 
 // resourceClass is the kind of a resource and the roles it plays. The
@@ -57,14 +71,14 @@ type resourceClass struct {
 // classOf returns the class of the resource arn playing roles.
 func classOf(arn string, roles iamRole) resourceClass {
 	parts := strings.SplitN(arn, ":", 4) // arn:partition:service:…
-	kind := slices.IndexFunc(resourceKinds, func(k struct{ service, kind string }) bool {
+	kind := slices.IndexFunc(resourceKinds, func(k resourceKind) bool {
 		return k.service == "" || len(parts) > 2 && k.service == parts[2]
 	})
 	return resourceClass{kind: kind, roles: roles}
 }
 
-// name is the class's part of a statement id: the words of its roles, then
-// its kind.
+// name is the class's statement id: the words of its roles, then its
+// kind.
 func (c resourceClass) name() string {
 	var b strings.Builder
 	for _, w := range roleWords {
@@ -72,23 +86,32 @@ func (c resourceClass) name() string {
 			b.WriteString(w.word)
 		}
 	}
+	if k := resourceKinds[c.kind]; c.roles&k.role != k.role {
+		b.WriteString("Unlisted")
+	}
 	return b.String() + resourceKinds[c.kind].kind
 }
 
-// compareClasses orders classes by kind, then by roles.
+// compareClasses orders classes by kind, then by roles, those without the
+// role of their kind (unlisted) after the others.
 func compareClasses(a, b resourceClass) int {
-	return cmp.Or(cmp.Compare(a.kind, b.kind), cmp.Compare(a.roles, b.roles))
+	if a.kind != b.kind {
+		return cmp.Compare(a.kind, b.kind)
+	}
+	base := resourceKinds[a.kind].role
+	return cmp.Compare(a.roles^base, b.roles^base)
 }
 
 // roles returns the roles of the plan's queues, dead-letter queues, topics
 // and tables, by ARN.
 func (b iamBuilder) roles() map[string]iamRole {
 	queues, dlqs := b.consumed()
-	var peerDLQs []string
+	var peerDLQs, listed []string
 	for _, q := range b.plan.Queues {
 		if !q.Owned {
 			peerDLQs = append(peerDLQs, q.DLQ)
 		}
+		listed = append(listed, q.Name, q.DLQ)
 	}
 	out := map[string]iamRole{}
 	for _, r := range []struct {
@@ -98,7 +121,7 @@ func (b iamBuilder) roles() map[string]iamRole {
 		{roleCommand, b.arns("sqs", b.commandQueues())}, {roleConsumed, b.arns("sqs", queues)},
 		{roleDeadLetter, b.arns("sqs", dlqs)}, {rolePeerDeadLetter, b.arns("sqs", peerDLQs)},
 		{roleTopic, b.arns("sns", b.topics())}, {roleSubscribed, b.arns("sns", b.subscribedTopics())},
-		{roleTable, b.tableARNs()},
+		{roleTable, b.tableARNs()}, {roleListedQueue, b.arns("sqs", listed)},
 	} {
 		for _, arn := range r.arns {
 			out[arn] |= r.role

@@ -34,10 +34,11 @@ them to its queues encrypted under it. Add them to the key's policy; a key
 that sourceflow export creates has them already.
 
 Each of the service's resources is named by its ARN in one statement,
-which grants it every action the service needs on it; resources needing the
-same actions share the statement, whose Sid says what they are to the
-service (CommandQueues, ConsumedQueues, DeadLetterQueues, Topics,
-SubscribedTopics, Tables, ...). The policy still grows with the resources: one
+which grants it every action the service needs on it; resources that are
+the same thing to the service share the statement, whose Sid says what
+that is (CommandQueues, ConsumedQueues, DeadLetterQueues, Topics,
+SubscribedTopics, Tables, ...) and does not change when resources are
+added. The policy still grows with the resources: one
 over IAM's quota for a managed policy (6,144 characters without white
 space; some thirty listened topics) is printed all the same, with a warning
 on standard error.`
