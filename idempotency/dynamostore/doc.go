@@ -24,9 +24,12 @@
 //   - Claim is one put conditional on no live record; a refused claim reads
 //     the record in its way from the failed condition (ALL_OLD), so a
 //     duplicate costs one request. A put DynamoDB refuses as invalid
-//     (ValidationException: an item over 400 KB, a key over its limit) is
-//     a permanent error with DynamoDB's reason, so the message is
-//     dead-lettered rather than delivered again; throttling is retried.
+//     (ValidationException: a payload hash over 400 KB, a table whose key
+//     schema is not the store's, used under topology.ProvisionAssume) is a
+//     permanent error with DynamoDB's reason, so the message is
+//     dead-lettered rather than delivered again; a key over DynamoDB's
+//     limit is refused before any request (idempotency.ErrInvalidKey), and
+//     throttling is retried.
 //   - Complete, Extend and Release are conditional on the caller's token
 //     holding the in-progress claim; otherwise they return
 //     idempotency.ErrLeaseLost.

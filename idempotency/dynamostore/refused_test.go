@@ -149,3 +149,17 @@ func TestMiddlewareFailsPermanentlyOnAClaimRefusedAsInvalid(t *testing.T) {
 		})
 	}
 }
+
+// A key is never what DynamoDB refuses as invalid: the longest the store
+// accepts makes an id of 2006 bytes, within DynamoDB's 2048-byte partition
+// key, and a longer one is refused with ErrInvalidKey before any request.
+func TestClaimRefusesAnOverlongKeyBeforeAnyRequest(t *testing.T) {
+	status, body := fault("ValidationException", keyTooLarge)
+	s, d := answeringStore(t, status, body)
+	longest := strings.Repeat("k", dynamostore.MaxKeyLength)
+
+	_, err := s.Claim(context.Background(), idempotency.Key{Consumer: longest, MessageID: longest + "x"}, "", time.Minute)
+
+	require.ErrorIs(t, err, idempotency.ErrInvalidKey)
+	assert.Zero(t, d.count("PutItem"), "refused before any request")
+}

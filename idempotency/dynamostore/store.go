@@ -130,10 +130,15 @@ func number(n int64) *types.AttributeValueMemberN {
 // Claim implements idempotency.Store with one conditional put: the key is
 // new or its record expired. A refused claim reads the record that refused
 // it from the failed condition itself. A put DynamoDB refuses as invalid
-// (ValidationException: an item over 400 KB, a key over its attribute's
-// limit) would be refused again however often it is sent, so its error is
-// permanent (sourceflow.Permanent) and carries DynamoDB's reason: the
-// middleware's handling fails for good and the message is dead-lettered.
+// (ValidationException) would be refused again however often it is sent,
+// so its error is permanent (sourceflow.Permanent) and carries DynamoDB's
+// reason: the middleware's handling fails for good and the message is
+// dead-lettered. The key is never the cause (checkKey keeps it under
+// DynamoDB's limit, refusing a longer one with idempotency.ErrInvalidKey
+// before any request); a payload hash over 400 KB (HashPayload) is,
+// and so is a table whose key schema is not the store's (a table made
+// elsewhere, under topology.ProvisionAssume): that refuses every claim,
+// so every message is dead-lettered until the table is put right.
 func (s *Store) Claim(ctx context.Context, key idempotency.Key, payloadHash string, lease time.Duration) (idempotency.ClaimResult, error) {
 	if err := checkKey(key, lease); err != nil {
 		return idempotency.ClaimResult{}, err
