@@ -93,7 +93,7 @@ func (c MiddlewareConfig) Validate() error {
 	if err := c.TxRetry.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("TxRetry: %w", err))
 	}
-	if c.RenewInterval > 0 && c.Lease > 0 && c.RenewInterval > c.Lease/2 {
+	if !c.Transactional && c.RenewInterval > 0 && c.Lease > 0 && c.RenewInterval > c.Lease/2 { // transactional mode never renews
 		errs = append(errs, fmt.Errorf("RenewInterval: %s, must be at most half of Lease (%s)", c.RenewInterval, c.Lease))
 	}
 	return errors.Join(append(errs,

@@ -206,6 +206,15 @@ func TestNewMiddlewareValidatesRenewInterval(t *testing.T) {
 	}
 }
 
+// Transactional mode never renews, so its RenewInterval is not checked
+// against the Lease.
+func TestMiddlewareConfigTransactionalIgnoresRenewInterval(t *testing.T) {
+	cfg := idempotency.MiddlewareConfig{Transactional: true, Lease: 10 * time.Second, RenewInterval: 6 * time.Second}
+	assert.NoError(t, cfg.Validate())
+	cfg.Transactional = false
+	assert.ErrorContains(t, cfg.Validate(), "must be at most half of Lease")
+}
+
 // competeWhileHandling runs a message through m whose handler, six times,
 // moves the clock half a lease on and tries to claim k as a competitor
 // would; it stops at the first competing claim that is acquired. giveUp ends
