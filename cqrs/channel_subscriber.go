@@ -102,7 +102,7 @@ func handOn(ctx, live context.Context, in <-chan *message.Message, out chan<- *m
 				refuse(m)
 				return
 			}
-			m.SetContext(live)
+			m.SetContext(continueChain(live, m))
 			select {
 			case out <- m:
 			case <-ctx.Done():

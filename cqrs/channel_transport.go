@@ -36,8 +36,21 @@ type ChannelConfig struct {
 	// consumes is queued, in order, and handed over without waiting (so
 	// Send returns before such a follow-up is handled, and one whose turn
 	// comes after the transport closed is dead-lettered); for longer cycles,
-	// and for a saga handler sending a command that its own saga handles for
-	// the same entity (it holds that entity's lock), set Async. Set Async too when handlers run in a transaction their
+	// set Async.
+	//
+	// A handler holding an entity's lock (a saga's command handler, a view's
+	// projection) may send, itself or through the handlers of what it sends,
+	// a message whose handling needs that same lock: a command its own saga
+	// handles for the same entity through another destination, or an event
+	// (raised with EventQueue.Raise) whose reaction sends one. The publish
+	// waiting for such a message returns as soon as its handler waits for
+	// the lock, as if the message had been handed over: the message is
+	// handled once the lock's holder returned, after the Send that started
+	// the flow may have returned, and what the holder and the handlers it
+	// waits on publish to that destination meanwhile is queued behind it, in
+	// order. Every other flow still completes before Send returns.
+	//
+	// Set Async too when handlers run in a transaction their
 	// stores join (transactional idempotency with SQL stores): the consumer's
 	// transaction may wait for locks the publisher's holds until it commits,
 	// so a service refuses such a publish with ErrPublishInTransaction.
@@ -114,8 +127,9 @@ type ChannelTransport struct {
 	deadCount int
 	handovers map[string]*handover
 	draining  sync.WaitGroup
-	pending   map[string]int             // messages published to a command destination, not yet received
-	idle      map[string][]chan struct{} // closed when a destination's pending count drops to 0
+	pending   map[string]int                          // messages published to a command destination, not yet received
+	idle      map[string][]chan struct{}              // closed when a destination's pending count drops to 0
+	stalls    map[string]map[*syncDelivery][]*keyLock // released deliveries by destination, with the locks they wait for
 }
 
 // handover queues, in order, what handlers publish to their own destination
@@ -196,6 +210,7 @@ func (t *ChannelTransport) channel(destination string) (*gochannel.GoChannel, er
 		ps = gochannel.NewGoChannel(gochannel.Config{
 			OutputChannelBuffer:            64,
 			BlockPublishUntilSubscriberAck: !t.cfg.Async,
+			PreserveContext:                !t.cfg.Async, // carries a synchronous chain (see continueChain)
 		}, t.cfg.Logger)
 		t.channels[destination] = ps
 	}
@@ -310,8 +325,17 @@ func (p channelPublisher) Publish(topic string, msgs ...*message.Message) error 
 	if err := p.t.listened(topic); err != nil {
 		return err
 	}
-	if !p.t.cfg.Async && publishesToOwnDestination(topic, msgs) {
+	if p.t.cfg.Async {
+		return p.t.publishCounted(topic, msgs)
+	}
+	if publishesToOwnDestination(topic, msgs) {
 		return p.t.handOver(topic, msgs)
+	}
+	if chain := lockingChain(msgs); chain != nil {
+		if p.t.stalledFor(topic, chain) {
+			return p.t.handOver(topic, msgs)
+		}
+		return p.t.publishInChain(topic, msgs, chain)
 	}
 	return p.t.publishCounted(topic, msgs)
 }

@@ -27,7 +27,9 @@ type EventQueue struct {
 // and never when the handler fails or its save is lost. An event a saga
 // handler raises itself goes out before the state is saved, even when the
 // handler then fails, and on the synchronous ChannelTransport its
-// consumers run while the saga holds the entity's lock.
+// consumers run while the saga holds the entity's lock (a command they send
+// the saga for that entity is handled after the handler returned: see
+// ChannelConfig.Async).
 func (q *EventQueue) Raise(ctx context.Context, entityID string, ev any) (Envelope, error) {
 	info, payload, err := q.encodeOne(ev)
 	if err != nil {

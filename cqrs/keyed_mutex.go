@@ -1,6 +1,9 @@
 package cqrs
 
-import "sync"
+import (
+	"context"
+	"sync"
+)
 
 // keyedMutex serialises work per key, so that concurrent commands for one
 // entity load, handle and save in turn (and services sharing a router start
@@ -19,7 +22,29 @@ type keyLock struct {
 }
 
 func (k *keyedMutex[K]) lock(key K) func() {
+	l := k.acquire(key)
+	l.Lock()
+	return k.releaser(key, l)
+}
+
+// lockIn is lock for a handler running in ctx, which it returns recording
+// the lock as held. When ctx's synchronous chain holds key's lock already (a
+// handler upstream waits, through a synchronous ChannelTransport publish, on
+// the message being handled), the nearest such publish is released first:
+// the chain goes on and frees the lock instead of waiting on itself.
+func (k *keyedMutex[K]) lockIn(ctx context.Context, key K) (context.Context, func()) {
+	l := k.acquire(key)
+	if d := chainOf(ctx).waiterOn(l); d != nil {
+		d.release(l)
+	}
+	l.Lock()
+	return withHeldLock(ctx, l), k.releaser(key, l)
+}
+
+// acquire returns key's lock, counting the caller among its users.
+func (k *keyedMutex[K]) acquire(key K) *keyLock {
 	k.mu.Lock()
+	defer k.mu.Unlock()
 	if k.locks == nil {
 		k.locks = map[K]*keyLock{}
 	}
@@ -29,8 +54,12 @@ func (k *keyedMutex[K]) lock(key K) func() {
 		k.locks[key] = l
 	}
 	l.users++
-	k.mu.Unlock()
-	l.Lock()
+	return l
+}
+
+// releaser returns the function unlocking l, which forgets key's lock when
+// nobody else holds or waits for it.
+func (k *keyedMutex[K]) releaser(key K, l *keyLock) func() {
 	return func() {
 		l.Unlock()
 		k.mu.Lock()

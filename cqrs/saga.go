@@ -42,7 +42,7 @@ func Handle[C, S any](g *Saga[S], h CommandHandler[C, S]) error {
 	return addTypedHandler(g.svc, sourceflow.KindCommand, g.name, g.svc.cfg.EntityStore,
 		func(ctx context.Context, cmd C, env Envelope) error {
 			return g.svc.withinOutboxTx(ctx, g.svc.entityStore(ctx), func(ctx context.Context) error {
-				pending, err := g.apply(ctx, env, func(state *S) ([]any, error) { return h(ctx, state, cmd, env) })
+				pending, err := g.apply(ctx, env, func(ctx context.Context, state *S) ([]any, error) { return h(ctx, state, cmd, env) })
 				if err != nil {
 					return err
 				}
@@ -151,8 +151,9 @@ func (g *Saga[S]) decodeState(raw []byte, state *S, entityID string) error {
 // instance stored the entity in between; on a conflict it reloads and runs fn
 // again (see updateDocument). A command already applied returns the events it
 // raised without running fn.
-func (g *Saga[S]) apply(ctx context.Context, env Envelope, fn func(*S) ([]any, error)) ([]pendingEvent, error) {
-	defer g.svc.locks.lock(sagaLockKey(g.name, env.EntityID))()
+func (g *Saga[S]) apply(ctx context.Context, env Envelope, fn func(context.Context, *S) ([]any, error)) ([]pendingEvent, error) {
+	ctx, unlock := g.svc.locks.lockIn(ctx, sagaLockKey(g.name, env.EntityID))
+	defer unlock()
 	var pending []pendingEvent
 	err := updateDocument(ctx, g.svc.entityStore(ctx), g.name, env.EntityID, func(_ context.Context, raw []byte, found bool) ([]byte, bool, error) {
 		var doc sagaDoc
@@ -166,7 +167,7 @@ func (g *Saga[S]) apply(ctx context.Context, env Envelope, fn func(*S) ([]any, e
 			return nil, false, nil
 		}
 		var err error
-		pending, err = g.run(&doc, found, env, fn)
+		pending, err = g.run(ctx, &doc, found, env, fn)
 		if err != nil {
 			return nil, false, err
 		}
@@ -179,14 +180,14 @@ func (g *Saga[S]) apply(ctx context.Context, env Envelope, fn func(*S) ([]any, e
 
 // run decodes the state in doc, applies fn and encodes the new state back
 // into doc, returning the encoded events fn raised.
-func (g *Saga[S]) run(doc *sagaDoc, found bool, env Envelope, fn func(*S) ([]any, error)) ([]pendingEvent, error) {
+func (g *Saga[S]) run(ctx context.Context, doc *sagaDoc, found bool, env Envelope, fn func(context.Context, *S) ([]any, error)) ([]pendingEvent, error) {
 	var state S
 	if found {
 		if err := g.decodeState(doc.State, &state, env.EntityID); err != nil {
 			return nil, err
 		}
 	}
-	events, err := fn(&state)
+	events, err := fn(ctx, &state)
 	if err != nil {
 		return nil, err
 	}

@@ -53,7 +53,7 @@ type Projection[E, V any] func(ctx context.Context, model *V, ev E, env Envelope
 func Project[E, V any](v *View[V], p Projection[E, V]) error {
 	return addTypedHandler(v.svc, sourceflow.KindEvent, v.name, v.svc.cfg.ViewStore,
 		func(ctx context.Context, ev E, env Envelope) error {
-			return v.update(ctx, env.EntityID, func(model *V) error { return p(ctx, model, ev, env) })
+			return v.update(ctx, env.EntityID, func(ctx context.Context, model *V) error { return p(ctx, model, ev, env) })
 		})
 }
 
@@ -88,8 +88,9 @@ func (v *View[V]) decode(raw []byte, model *V, id string) error {
 // update applies fn to the entity's model under the entity's lock and
 // stores it on the condition that no other instance stored it in between;
 // on a conflict it reloads and applies fn again (see updateDocument).
-func (v *View[V]) update(ctx context.Context, id string, fn func(*V) error) error {
-	defer v.svc.locks.lock(viewLockKey(v.name, id))()
+func (v *View[V]) update(ctx context.Context, id string, fn func(context.Context, *V) error) error {
+	ctx, unlock := v.svc.locks.lockIn(ctx, viewLockKey(v.name, id))
+	defer unlock()
 	return updateDocument(ctx, v.svc.viewStore(ctx), v.name, id, func(_ context.Context, raw []byte, found bool) ([]byte, bool, error) {
 		var model V
 		if found {
@@ -97,7 +98,7 @@ func (v *View[V]) update(ctx context.Context, id string, fn func(*V) error) erro
 				return nil, false, err
 			}
 		}
-		if err := fn(&model); err != nil {
+		if err := fn(ctx, &model); err != nil {
 			return nil, false, err
 		}
 		next, err := v.svc.cfg.Codec.Marshal(&model)
