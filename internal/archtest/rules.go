@@ -46,7 +46,7 @@ func Rules() map[string]Rule {
 		"middleware":                           {Internal: []string{""}, Forbidden: model},
 		"middleware/tracing":                   {Internal: []string{""}, Forbidden: []string{AWS}},
 		"middleware/metrics":                   {Internal: []string{""}, Forbidden: []string{AWS}},
-		"middleware/encryption":                {Internal: []string{"", "internal/fieldcheck"}, Forbidden: []string{OTel}},
+		"middleware/encryption":                {Internal: []string{"", "internal/fieldcheck", "internal/destgrace"}, Forbidden: []string{OTel}},
 		"middleware/encryption/encryptiontest": {Internal: []string{"", "middleware/encryption"}, Forbidden: []string{OTel}},
 		"idempotency":                          {Internal: []string{"", "internal/periodic", "internal/fieldcheck"}, Forbidden: model},
 		"idempotency/idempotencytest":          {Internal: []string{"", "idempotency"}, Forbidden: model},

@@ -7,4 +7,8 @@
 // Grace is one no running version knows any more (a removed route, a
 // rollback past the version that added it): its messages are then
 // dead-lettered rather than hold up the outbox for ever.
+//
+// The encryption package's Encrypter times a KMS key that GenerateDataKey
+// refuses the same way, keyed by encryption context: its errors for that
+// context become permanent once the key was refused for Grace.
 package destgrace

@@ -114,7 +114,17 @@
 // without reaching the handler. On the produce side an unknown, disabled or
 // denied key ([ErrKeyUnavailable], [ErrAccessDenied]) is the Encrypter's
 // own, which an operator can fix: it is not permanent there, so messages an
-// outbox forwards are retried rather than dead-lettered. KMS throttling and
+// outbox forwards are retried rather than dead-lettered, until
+// GenerateDataKey has refused the key under their encryption context
+// (application, type, destination) for [KeyRefusalGrace] (15 minutes, the
+// grace an outbox gives a destination without a publisher). From then on
+// the errors for that context are permanent and say since when the key is
+// refused, so a key policy that refuses one message type for good does not
+// hold an outbox, which relays in order, for ever; one success under the
+// context starts the grace again. The Encrypter logs a refused key with
+// its Logger at most once a minute, and Stats counts the KMS calls that
+// failed (GenerateDataKeyFailures, DecryptFailures; exported by
+// middleware/metrics as sourceflow.aws.kms.failures). KMS throttling and
 // internal errors are retried with bounded, jittered exponential backoff and
 // then returned as [ErrThrottled], which is not permanent. No error or log
 // entry contains payload or key bytes.

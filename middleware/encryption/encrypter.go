@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/destgrace"
 	"github.com/sourceflow-go/sourceflow/internal/fieldcheck"
 )
 
@@ -58,7 +59,8 @@ type EncrypterConfig struct {
 	// Retry bounds the retries of throttled KMS calls; zero fields take
 	// DefaultKMSRetry's.
 	Retry sourceflow.RetryPolicy
-	// Logger receives data-key refreshes (never key material). Default no-op.
+	// Logger receives data-key refreshes and, at most once a minute, a
+	// refusal of the key by KMS (never key material). Default no-op.
 	Logger watermill.LoggerAdapter
 	// Clock is the time source of data-key ages. Default:
 	// sourceflow.SystemClock().
@@ -107,7 +109,9 @@ type Encrypter struct {
 	flight flight[*dataKey]
 	stats  counters
 
-	keyFailure atomic.Pointer[keyFailure] // the last refusal of the key (Check)
+	keyFailure    atomic.Pointer[keyFailure] // the last refusal of the key (Check)
+	refusals      *destgrace.Clock           // since when the key is refused, per encryption context
+	refusalLogged atomic.Int64               // when a refusal was last logged, in Unix nanoseconds
 }
 
 // NewEncrypter returns an Encrypter that wraps data keys with cfg.KeyID.
@@ -116,9 +120,10 @@ func NewEncrypter(api KMSAPI, cfg EncrypterConfig) (*Encrypter, error) {
 		return nil, err
 	}
 	e := &Encrypter{
-		cfg:    cfg,
-		limits: dataKeyLimits{maxAge: cfg.DataKeyMaxAge, maxMessages: cfg.DataKeyMaxMessages, maxBytes: cfg.DataKeyMaxBytes},
-		cache:  newKeyCache[*dataKey](cfg.DataKeyCacheEntries, cfg.DataKeyMaxAge, cfg.Clock.Now),
+		cfg:      cfg,
+		limits:   dataKeyLimits{maxAge: cfg.DataKeyMaxAge, maxMessages: cfg.DataKeyMaxMessages, maxBytes: cfg.DataKeyMaxBytes},
+		cache:    newKeyCache[*dataKey](cfg.DataKeyCacheEntries, cfg.DataKeyMaxAge, cfg.Clock.Now),
+		refusals: destgrace.NewClock(cfg.Clock.Now),
 	}
 	e.kms = kmsCaller{api: api, retry: cfg.Retry, stats: &e.stats, logger: cfg.Logger}
 	return e, nil
@@ -260,8 +265,7 @@ func (e *Encrypter) generate(ctx context.Context, ec EncryptionContext) (*dataKe
 		})
 		return err
 	})
-	e.noteGenerate(ec, err)
-	if err != nil {
+	if err = e.noteGenerate(ec, err); err != nil {
 		return nil, err
 	}
 	ks, err := newKeys(out.Plaintext)

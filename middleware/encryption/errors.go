@@ -29,7 +29,8 @@ var ErrContextMismatch = errors.New("encryption context does not match")
 // or pending deletion. On the consume side it is permanent for the message
 // at hand: re-enable the key and redrive the dead-letter queue. On the
 // produce side it is not permanent: the key is the Encrypter's own, and its
-// messages are retried until an operator creates or enables it.
+// messages are retried until an operator creates or enables it, or until
+// it was refused under their encryption context for KeyRefusalGrace.
 var ErrKeyUnavailable = errors.New("KMS key is unknown or disabled")
 
 // ErrKeyNotAllowed means a message's data key was wrapped under a KMS key
@@ -43,7 +44,8 @@ var ErrKeyNotAllowed = errors.New("KMS key is not one the decrypter accepts")
 // ErrAccessDenied means the caller's credentials may not use the KMS key.
 // Permanent on the consume side: fix the key policy or IAM role, then
 // redrive. Not permanent on the produce side, where the messages are
-// retried until the policy or role is fixed.
+// retried until the policy or role is fixed, or until access was denied
+// under their encryption context for KeyRefusalGrace.
 var ErrAccessDenied = errors.New("access to the KMS key is denied")
 
 // ErrNotEncrypted means a Decrypter configured with RequireEncryption

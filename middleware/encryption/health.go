@@ -11,8 +11,9 @@ import (
 // Check reports whether the configured key can be used: KMS knows it (with
 // DescribeKey, which costs no data key), it is enabled and it is a symmetric
 // encrypt/decrypt key. After GenerateDataKey refused the key
-// (ErrKeyUnavailable, ErrAccessDenied: not permanent here, so the messages
-// wait for it), Check also calls GenerateDataKey again under the
+// (ErrKeyUnavailable, ErrAccessDenied: not permanent here before
+// KeyRefusalGrace, so the messages wait for it), Check also calls
+// GenerateDataKey again under the
 // encryption context refused last, and reports its error until it
 // succeeds: DescribeKey may pass while GenerateDataKey is denied. A
 // transport's health check calls it.

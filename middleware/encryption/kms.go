@@ -93,8 +93,18 @@ type kmsCaller struct {
 }
 
 // call runs fn until it succeeds, fails with a non-retryable error or the
-// attempts are used up. The returned error is classified (see classify).
+// attempts are used up, and counts a call that failed in the end (Stats).
+// The returned error is classified (see classify).
 func (c kmsCaller) call(ctx context.Context, op string, fn func(context.Context) error) error {
+	err := c.attempt(ctx, op, fn)
+	if err != nil {
+		c.stats.failed(op)
+	}
+	return err
+}
+
+// attempt is call without the count of failed calls.
+func (c kmsCaller) attempt(ctx context.Context, op string, fn func(context.Context) error) error {
 	b := c.retry.Start(nil)
 	for {
 		err := fn(ctx)
@@ -159,9 +169,13 @@ func classify(op string, err error) error {
 // ErrEncrypt or ErrDecrypt) can never succeed on retry. A KMS key that is
 // unknown, disabled or denied dooms a consumed message wrapped under it, but
 // on the produce side it is the Encrypter's own key, which an operator can
-// create, enable or grant again: the messages waiting for it are retried.
+// create, enable or grant again: the messages waiting for it are retried,
+// until the key was refused under their encryption context for
+// KeyRefusalGrace (the Encrypter then marks the error permanent itself).
 func isPermanent(sentinel, err error) bool {
 	switch {
+	case sourceflow.IsPermanent(err):
+		return true
 	case errors.Is(err, ErrThrottled), errors.Is(err, ErrKMS):
 		return false
 	case sentinel == ErrEncrypt:

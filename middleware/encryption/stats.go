@@ -25,6 +25,13 @@ type Stats struct {
 	Messages int64
 	// Failures counts messages that could not be encrypted or decrypted.
 	Failures int64
+	// GenerateDataKeyFailures counts GenerateDataKey calls that failed in
+	// the end: after their retries (throttling), at once for an error no
+	// retry cures (a key refused, unknown or disabled), or cancelled.
+	GenerateDataKeyFailures int64
+	// DecryptFailures counts the Decrypt calls that failed in the end, as
+	// GenerateDataKeyFailures does.
+	DecryptFailures int64
 }
 
 // counters is the live, concurrency-safe form of Stats.
@@ -32,6 +39,18 @@ type counters struct {
 	generateDataKey, decrypt, describeKey atomic.Int64
 	hits, misses, retries                 atomic.Int64
 	messages, failures                    atomic.Int64
+
+	generateFailures, decryptFailures atomic.Int64
+}
+
+// failed counts a GenerateDataKey or Decrypt call (op) that failed.
+func (c *counters) failed(op string) {
+	switch op {
+	case "GenerateDataKey":
+		c.generateFailures.Add(1)
+	case "Decrypt":
+		c.decryptFailures.Add(1)
+	}
 }
 
 func (c *counters) snapshot() Stats {
@@ -44,5 +63,8 @@ func (c *counters) snapshot() Stats {
 		Retries:              c.retries.Load(),
 		Messages:             c.messages.Load(),
 		Failures:             c.failures.Load(),
+
+		GenerateDataKeyFailures: c.generateFailures.Load(),
+		DecryptFailures:         c.decryptFailures.Load(),
 	}
 }

@@ -52,7 +52,8 @@
 // message.
 //
 // Observable instruments are registered only when their source is set:
-// sourceflow.aws.kms.calls (by sourceflow.kms.operation),
+// sourceflow.aws.kms.calls and sourceflow.aws.kms.failures (KMS calls that
+// failed after their retries; both by sourceflow.kms.operation),
 // sourceflow.aws.kms.cache_lookups (by sourceflow.cache.result),
 // sourceflow.aws.message.duplicates, sourceflow.store.retries (by
 // sourceflow.retry.reason), and the gauges sourceflow.aws.queue.depth
@@ -61,7 +62,7 @@
 // sourceflow.publish.circuit.state (0 closed, 1 half-open, 2 open, by
 // messaging.destination.name) read from Config.Circuits at every
 // collection. The sources are the narrow interfaces KMSStatsSource,
-// DuplicateSource, StoreRetrySource, DepthSource and CircuitSource (the
+// KMSFailureSource, DuplicateSource, StoreRetrySource, DepthSource and CircuitSource (the
 // root package's, which middleware.CircuitBreaker implements), so
 // the encryption, idempotency and transport packages stay independent of
 // this one; the Func adapters wrap any accessor. The depth source is polled

@@ -31,6 +31,9 @@ const (
 
 	// NameKMSCalls counts KMS requests by operation (observed).
 	NameKMSCalls = "sourceflow.aws.kms.calls"
+	// NameKMSFailures counts KMS calls that failed in the end (after their
+	// retries), by operation (observed): a key KMS refuses shows here.
+	NameKMSFailures = "sourceflow.aws.kms.failures"
 	// NameKMSCacheLookups counts data-key cache lookups by result (observed).
 	NameKMSCacheLookups = "sourceflow.aws.kms.cache_lookups"
 	// NameDuplicates counts messages acknowledged as duplicates by the

@@ -9,11 +9,12 @@ import (
 
 // sources are what the observable instruments read.
 type sources struct {
-	kms        []KMSStatsSource
-	duplicates []DuplicateSource
-	poller     *depthPoller
-	circuits   []CircuitSource
-	retries    []StoreRetrySource
+	kms         []KMSStatsSource
+	kmsFailures []KMSFailureSource
+	duplicates  []DuplicateSource
+	poller      *depthPoller
+	circuits    []CircuitSource
+	retries     []StoreRetrySource
 }
 
 // observable holds the asynchronous instruments and their sources.
@@ -21,6 +22,7 @@ type observable struct {
 	sources
 
 	kmsCalls, cacheLookups, dupCount   metric.Int64ObservableCounter
+	kmsFailedCalls                     metric.Int64ObservableCounter
 	storeRetries                       metric.Int64ObservableCounter
 	queueDepth, dlqDepth, circuitState metric.Int64ObservableGauge
 }
@@ -43,6 +45,10 @@ func registerObservers(m metric.Meter, src sources) (metric.Registration, error)
 			metric.WithDescription("KMS requests sent by the encryption phase, by operation")))
 		o.cacheLookups = counter(m.Int64ObservableCounter(NameKMSCacheLookups, metric.WithUnit("{lookup}"),
 			metric.WithDescription("Data-key cache lookups, by result")))
+	}
+	if len(src.kmsFailures) > 0 {
+		o.kmsFailedCalls = counter(m.Int64ObservableCounter(NameKMSFailures, metric.WithUnit("{call}"),
+			metric.WithDescription("KMS requests of the encryption phase that failed after their retries, by operation")))
 	}
 	if len(dups) > 0 {
 		o.dupCount = counter(m.Int64ObservableCounter(NameDuplicates, metric.WithUnit("{message}"),
@@ -81,6 +87,9 @@ func (o *observable) observe(_ context.Context, obs metric.Observer) error {
 	if len(o.kms) > 0 {
 		o.observeKMS(obs)
 	}
+	if len(o.kmsFailures) > 0 {
+		o.observeKMSFailures(obs)
+	}
 	if len(o.duplicates) > 0 {
 		var total int64
 		for _, s := range o.duplicates {
@@ -116,6 +125,16 @@ func (o *observable) observeKMS(obs metric.Observer) {
 	obs.ObserveInt64(o.kmsCalls, dec, metric.WithAttributes(AttrKMSOperation.String("Decrypt")))
 	obs.ObserveInt64(o.cacheLookups, hits, metric.WithAttributes(AttrCacheResult.String("hit")))
 	obs.ObserveInt64(o.cacheLookups, misses, metric.WithAttributes(AttrCacheResult.String("miss")))
+}
+
+func (o *observable) observeKMSFailures(obs metric.Observer) {
+	var gen, dec int64
+	for _, s := range o.kmsFailures {
+		g, d := s.KMSFailures()
+		gen, dec = gen+g, dec+d
+	}
+	obs.ObserveInt64(o.kmsFailedCalls, gen, metric.WithAttributes(AttrKMSOperation.String("GenerateDataKey")))
+	obs.ObserveInt64(o.kmsFailedCalls, dec, metric.WithAttributes(AttrKMSOperation.String("Decrypt")))
 }
 
 func (o *observable) observeDepths(obs metric.Observer) {

@@ -44,6 +44,21 @@ func TestObservedKMSAndDuplicates(t *testing.T) {
 	assert.Zero(t, got.points(metrics.NameQueueDepth), "no depth source, no depth gauge")
 }
 
+// The KMS calls that failed (a refused key, for one) are summed over the
+// sources and exported by operation.
+func TestObservedKMSFailures(t *testing.T) {
+	_, reader := recordingMetrics(t, metrics.Config{KMSFailures: []metrics.KMSFailureSource{
+		metrics.KMSFailuresFunc(func() (int64, int64) { return 4, 0 }),
+		metrics.KMSFailuresFunc(func() (int64, int64) { return 0, 2 }),
+	}})
+	got := collect(t, reader)
+	for op, want := range map[string]int64{"GenerateDataKey": 4, "Decrypt": 2} {
+		n, found := got.sum(metrics.NameKMSFailures, attrs("sourceflow.kms.operation", op))
+		assert.True(t, found, op)
+		assert.Equal(t, want, n, op)
+	}
+}
+
 func TestObservedStoreRetries(t *testing.T) {
 	_, reader := recordingMetrics(t, metrics.Config{StoreRetries: []metrics.StoreRetrySource{
 		metrics.StoreRetriesFunc(func() (int64, int64) { return 4, 1 }),
@@ -60,7 +75,7 @@ func TestObservedStoreRetries(t *testing.T) {
 func TestNothingObservedWithoutSources(t *testing.T) {
 	_, reader := recordingMetrics(t, metrics.Config{})
 	got := collect(t, reader)
-	for _, name := range []string{metrics.NameKMSCalls, metrics.NameDuplicates, metrics.NameQueueDepth, metrics.NameDLQDepth, metrics.NameStoreRetries} {
+	for _, name := range []string{metrics.NameKMSCalls, metrics.NameKMSFailures, metrics.NameDuplicates, metrics.NameQueueDepth, metrics.NameDLQDepth, metrics.NameStoreRetries} {
 		assert.NotContains(t, got, name)
 	}
 }

@@ -23,6 +23,24 @@ func (f KMSStatsFunc) KMSStats() (generateDataKey, decrypt, cacheHits, cacheMiss
 	return f()
 }
 
+// KMSFailureSource reports cumulative counts of the encryption phase's KMS
+// calls that failed in the end (after their retries), by operation: a
+// refused, disabled or unknown key shows here. Every value only grows.
+// The encryption package's Encrypter and Decrypter (Stats
+// GenerateDataKeyFailures and DecryptFailures) are adapted to it with
+// KMSFailuresFunc.
+type KMSFailureSource interface {
+	// KMSFailures returns the GenerateDataKey and Decrypt calls that
+	// failed since the source was created.
+	KMSFailures() (generateDataKey, decrypt int64)
+}
+
+// KMSFailuresFunc adapts a function to KMSFailureSource.
+type KMSFailuresFunc func() (generateDataKey, decrypt int64)
+
+// KMSFailures calls f.
+func (f KMSFailuresFunc) KMSFailures() (generateDataKey, decrypt int64) { return f() }
+
 // DuplicateSource reports how many messages the idempotency phase has
 // acknowledged as duplicates since it was created.
 type DuplicateSource interface {
