@@ -103,7 +103,6 @@ func newMetrics(obs *observability, w wiring, idem *idempotency.Middleware, st *
 	}
 	if w.enc != nil {
 		cfg.KMS = []metrics.KMSStatsSource{kmsStats(w.enc.Stats), kmsStats(w.dec.Stats)}
-		cfg.KMSFailures = []metrics.KMSFailureSource{kmsFailures(w.enc.Stats), kmsFailures(w.dec.Stats)}
 	}
 	if st.retries != nil {
 		cfg.StoreRetries = []metrics.StoreRetrySource{st.retries}
@@ -114,18 +113,13 @@ func newMetrics(obs *observability, w wiring, idem *idempotency.Middleware, st *
 // kmsStats adapts an Encrypter's or Decrypter's counters to the metrics
 // package.
 func kmsStats(stats func() encryption.Stats) metrics.KMSStatsFunc {
-	return func() (generateDataKey, decrypt, hits, misses int64) {
+	return func() metrics.KMSCounts {
 		st := stats()
-		return st.GenerateDataKeyCalls, st.DecryptCalls, st.CacheHits, st.CacheMisses
-	}
-}
-
-// kmsFailures adapts an Encrypter's or Decrypter's failed KMS calls to the
-// metrics package.
-func kmsFailures(stats func() encryption.Stats) metrics.KMSFailuresFunc {
-	return func() (generateDataKey, decrypt int64) {
-		st := stats()
-		return st.GenerateDataKeyFailures, st.DecryptFailures
+		return metrics.KMSCounts{
+			GenerateDataKey: st.GenerateDataKeyCalls, Decrypt: st.DecryptCalls,
+			CacheHits: st.CacheHits, CacheMisses: st.CacheMisses,
+			GenerateDataKeyFailures: st.GenerateDataKeyFailures, DecryptFailures: st.DecryptFailures,
+		}
 	}
 }
 

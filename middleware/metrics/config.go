@@ -34,11 +34,8 @@ type Config struct {
 	// middleware sets on the duplicates it acknowledges.
 	IsDuplicate func(msg *message.Message) bool
 	// KMS are the encryption phase's KMS counters, summed and exported as
-	// NameKMSCalls and NameKMSCacheLookups. Optional.
+	// NameKMSCalls, NameKMSFailures and NameKMSCacheLookups. Optional.
 	KMS []KMSStatsSource
-	// KMSFailures are the encryption phase's counts of failed KMS calls,
-	// summed and exported as NameKMSFailures by operation. Optional.
-	KMSFailures []KMSFailureSource
 	// Duplicates are the idempotency phases' duplicate counters, summed and
 	// exported as NameDuplicates. Optional.
 	Duplicates []DuplicateSource
@@ -95,11 +92,6 @@ func (c Config) Validate() error {
 	for i, s := range c.KMS {
 		if s == nil {
 			invalid("KMS[%d] is nil", i)
-		}
-	}
-	for i, s := range c.KMSFailures {
-		if s == nil {
-			invalid("KMSFailures[%d] is nil", i)
 		}
 	}
 	for i, s := range c.Duplicates {

@@ -23,12 +23,11 @@ func TestConfigValidate(t *testing.T) {
 		"nil sources": {
 			cfg: metrics.Config{
 				KMS:          []metrics.KMSStatsSource{nil},
-				KMSFailures:  []metrics.KMSFailureSource{nil},
 				Duplicates:   []metrics.DuplicateSource{metrics.DuplicatesFunc(func() int64 { return 0 }), nil},
 				Circuits:     []metrics.CircuitSource{nil},
 				StoreRetries: []metrics.StoreRetrySource{metrics.StoreRetriesFunc(func() (int64, int64) { return 0, 0 }), nil},
 			},
-			fields: []string{"KMS[0]", "KMSFailures[0]", "Duplicates[1]", "Circuits[0]", "StoreRetries[1]"},
+			fields: []string{"KMS[0]", "Duplicates[1]", "Circuits[0]", "StoreRetries[1]"},
 		},
 	}
 	for name, tc := range tests {

@@ -62,7 +62,7 @@
 // sourceflow.publish.circuit.state (0 closed, 1 half-open, 2 open, by
 // messaging.destination.name) read from Config.Circuits at every
 // collection. The sources are the narrow interfaces KMSStatsSource,
-// KMSFailureSource, DuplicateSource, StoreRetrySource, DepthSource and CircuitSource (the
+// DuplicateSource, StoreRetrySource, DepthSource and CircuitSource (the
 // root package's, which middleware.CircuitBreaker implements), so
 // the encryption, idempotency and transport packages stay independent of
 // this one; the Func adapters wrap any accessor. The depth source is polled

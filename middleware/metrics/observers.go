@@ -9,12 +9,11 @@ import (
 
 // sources are what the observable instruments read.
 type sources struct {
-	kms         []KMSStatsSource
-	kmsFailures []KMSFailureSource
-	duplicates  []DuplicateSource
-	poller      *depthPoller
-	circuits    []CircuitSource
-	retries     []StoreRetrySource
+	kms        []KMSStatsSource
+	duplicates []DuplicateSource
+	poller     *depthPoller
+	circuits   []CircuitSource
+	retries    []StoreRetrySource
 }
 
 // observable holds the asynchronous instruments and their sources.
@@ -45,8 +44,6 @@ func registerObservers(m metric.Meter, src sources) (metric.Registration, error)
 			metric.WithDescription("KMS requests sent by the encryption phase, by operation")))
 		o.cacheLookups = counter(m.Int64ObservableCounter(NameKMSCacheLookups, metric.WithUnit("{lookup}"),
 			metric.WithDescription("Data-key cache lookups, by result")))
-	}
-	if len(src.kmsFailures) > 0 {
 		o.kmsFailedCalls = counter(m.Int64ObservableCounter(NameKMSFailures, metric.WithUnit("{call}"),
 			metric.WithDescription("KMS requests of the encryption phase that failed after their retries, by operation")))
 	}
@@ -87,9 +84,6 @@ func (o *observable) observe(_ context.Context, obs metric.Observer) error {
 	if len(o.kms) > 0 {
 		o.observeKMS(obs)
 	}
-	if len(o.kmsFailures) > 0 {
-		o.observeKMSFailures(obs)
-	}
 	if len(o.duplicates) > 0 {
 		var total int64
 		for _, s := range o.duplicates {
@@ -116,25 +110,21 @@ func (o *observable) observe(_ context.Context, obs metric.Observer) error {
 }
 
 func (o *observable) observeKMS(obs metric.Observer) {
-	var gen, dec, hits, misses int64
+	var sum KMSCounts
 	for _, s := range o.kms {
-		g, d, h, m := s.KMSStats()
-		gen, dec, hits, misses = gen+g, dec+d, hits+h, misses+m
+		c := s.KMSStats()
+		sum.GenerateDataKey, sum.Decrypt = sum.GenerateDataKey+c.GenerateDataKey, sum.Decrypt+c.Decrypt
+		sum.CacheHits, sum.CacheMisses = sum.CacheHits+c.CacheHits, sum.CacheMisses+c.CacheMisses
+		sum.GenerateDataKeyFailures += c.GenerateDataKeyFailures
+		sum.DecryptFailures += c.DecryptFailures
 	}
-	obs.ObserveInt64(o.kmsCalls, gen, metric.WithAttributes(AttrKMSOperation.String("GenerateDataKey")))
-	obs.ObserveInt64(o.kmsCalls, dec, metric.WithAttributes(AttrKMSOperation.String("Decrypt")))
-	obs.ObserveInt64(o.cacheLookups, hits, metric.WithAttributes(AttrCacheResult.String("hit")))
-	obs.ObserveInt64(o.cacheLookups, misses, metric.WithAttributes(AttrCacheResult.String("miss")))
-}
-
-func (o *observable) observeKMSFailures(obs metric.Observer) {
-	var gen, dec int64
-	for _, s := range o.kmsFailures {
-		g, d := s.KMSFailures()
-		gen, dec = gen+g, dec+d
-	}
-	obs.ObserveInt64(o.kmsFailedCalls, gen, metric.WithAttributes(AttrKMSOperation.String("GenerateDataKey")))
-	obs.ObserveInt64(o.kmsFailedCalls, dec, metric.WithAttributes(AttrKMSOperation.String("Decrypt")))
+	generate, decrypt := metric.WithAttributes(AttrKMSOperation.String("GenerateDataKey")), metric.WithAttributes(AttrKMSOperation.String("Decrypt"))
+	obs.ObserveInt64(o.kmsCalls, sum.GenerateDataKey, generate)
+	obs.ObserveInt64(o.kmsCalls, sum.Decrypt, decrypt)
+	obs.ObserveInt64(o.kmsFailedCalls, sum.GenerateDataKeyFailures, generate)
+	obs.ObserveInt64(o.kmsFailedCalls, sum.DecryptFailures, decrypt)
+	obs.ObserveInt64(o.cacheLookups, sum.CacheHits, metric.WithAttributes(AttrCacheResult.String("hit")))
+	obs.ObserveInt64(o.cacheLookups, sum.CacheMisses, metric.WithAttributes(AttrCacheResult.String("miss")))
 }
 
 func (o *observable) observeDepths(obs metric.Observer) {

@@ -14,8 +14,12 @@ import (
 )
 
 func TestObservedKMSAndDuplicates(t *testing.T) {
-	encrypter := metrics.KMSStatsFunc(func() (int64, int64, int64, int64) { return 3, 0, 97, 3 })
-	decrypter := metrics.KMSStatsFunc(func() (int64, int64, int64, int64) { return 0, 5, 40, 5 })
+	encrypter := metrics.KMSStatsFunc(func() metrics.KMSCounts {
+		return metrics.KMSCounts{GenerateDataKey: 3, CacheHits: 97, CacheMisses: 3}
+	})
+	decrypter := metrics.KMSStatsFunc(func() metrics.KMSCounts {
+		return metrics.KMSCounts{Decrypt: 5, CacheHits: 40, CacheMisses: 5}
+	})
 	_, reader := recordingMetrics(t, metrics.Config{
 		KMS: []metrics.KMSStatsSource{encrypter, decrypter},
 		Duplicates: []metrics.DuplicateSource{
@@ -47,9 +51,9 @@ func TestObservedKMSAndDuplicates(t *testing.T) {
 // The KMS calls that failed (a refused key, for one) are summed over the
 // sources and exported by operation.
 func TestObservedKMSFailures(t *testing.T) {
-	_, reader := recordingMetrics(t, metrics.Config{KMSFailures: []metrics.KMSFailureSource{
-		metrics.KMSFailuresFunc(func() (int64, int64) { return 4, 0 }),
-		metrics.KMSFailuresFunc(func() (int64, int64) { return 0, 2 }),
+	_, reader := recordingMetrics(t, metrics.Config{KMS: []metrics.KMSStatsSource{
+		metrics.KMSStatsFunc(func() metrics.KMSCounts { return metrics.KMSCounts{GenerateDataKey: 4, GenerateDataKeyFailures: 4} }),
+		metrics.KMSStatsFunc(func() metrics.KMSCounts { return metrics.KMSCounts{Decrypt: 2, DecryptFailures: 2} }),
 	}})
 	got := collect(t, reader)
 	for op, want := range map[string]int64{"GenerateDataKey": 4, "Decrypt": 2} {

@@ -6,40 +6,31 @@ import (
 	"github.com/sourceflow-go/sourceflow"
 )
 
-// KMSStatsSource reports cumulative KMS counters of the encryption phase.
-// Every value only grows. The encryption package's Encrypter and Decrypter
-// are adapted to it with KMSStatsFunc.
+// KMSCounts are cumulative KMS counters of the encryption phase since its
+// source was created. Every value only grows.
+type KMSCounts struct {
+	// GenerateDataKey and Decrypt count the requests sent to KMS.
+	GenerateDataKey, Decrypt int64
+	// CacheHits and CacheMisses count the data-key cache's lookups.
+	CacheHits, CacheMisses int64
+	// GenerateDataKeyFailures and DecryptFailures count the calls that
+	// failed in the end (after their retries): a refused, disabled or
+	// unknown key shows here.
+	GenerateDataKeyFailures, DecryptFailures int64
+}
+
+// KMSStatsSource reports the KMS counters of the encryption phase. The
+// encryption package's Encrypter and Decrypter are adapted to it with
+// KMSStatsFunc.
 type KMSStatsSource interface {
-	// KMSStats returns the GenerateDataKey and Decrypt requests sent to KMS
-	// and the data-key cache hits and misses, since the source was created.
-	KMSStats() (generateDataKey, decrypt, cacheHits, cacheMisses int64)
+	KMSStats() KMSCounts
 }
 
 // KMSStatsFunc adapts a function to KMSStatsSource.
-type KMSStatsFunc func() (generateDataKey, decrypt, cacheHits, cacheMisses int64)
+type KMSStatsFunc func() KMSCounts
 
 // KMSStats calls f.
-func (f KMSStatsFunc) KMSStats() (generateDataKey, decrypt, cacheHits, cacheMisses int64) {
-	return f()
-}
-
-// KMSFailureSource reports cumulative counts of the encryption phase's KMS
-// calls that failed in the end (after their retries), by operation: a
-// refused, disabled or unknown key shows here. Every value only grows.
-// The encryption package's Encrypter and Decrypter (Stats
-// GenerateDataKeyFailures and DecryptFailures) are adapted to it with
-// KMSFailuresFunc.
-type KMSFailureSource interface {
-	// KMSFailures returns the GenerateDataKey and Decrypt calls that
-	// failed since the source was created.
-	KMSFailures() (generateDataKey, decrypt int64)
-}
-
-// KMSFailuresFunc adapts a function to KMSFailureSource.
-type KMSFailuresFunc func() (generateDataKey, decrypt int64)
-
-// KMSFailures calls f.
-func (f KMSFailuresFunc) KMSFailures() (generateDataKey, decrypt int64) { return f() }
+func (f KMSStatsFunc) KMSStats() KMSCounts { return f() }
 
 // DuplicateSource reports how many messages the idempotency phase has
 // acknowledged as duplicates since it was created.
