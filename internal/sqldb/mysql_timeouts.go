@@ -21,11 +21,13 @@ const MySQLIOTimeout = 60 * time.Second
 // when the DSN does not name them.
 var mysqlTimeoutParams = [...]string{"readTimeout", "writeTimeout"}
 
-// withMySQLTimeouts adds readTimeout and writeTimeout of MySQLIOTimeout to a
+// WithMySQLTimeouts adds readTimeout and writeTimeout of MySQLIOTimeout to a
 // MySQL DSN that does not name them; a DSN that does, with any value (0
 // turns the timeout off), keeps its own. Other dialects' DSNs, and a DSN
 // the driver cannot parse (Open reports its error), are returned unchanged.
-func withMySQLTimeouts(d Dialect, dsn string) string {
+// Open applies it; code that opens a database itself (the sql commands of
+// the CLI) calls it to get the same bounds.
+func WithMySQLTimeouts(d Dialect, dsn string) string {
 	if d != MySQL {
 		return dsn
 	}

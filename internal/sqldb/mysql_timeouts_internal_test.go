@@ -30,7 +30,7 @@ func TestWithMySQLTimeouts(t *testing.T) {
 			before, err := mysql.ParseDSN(tt.dsn)
 			require.NoError(t, err)
 
-			got, err := mysql.ParseDSN(withMySQLTimeouts(MySQL, tt.dsn))
+			got, err := mysql.ParseDSN(WithMySQLTimeouts(MySQL, tt.dsn))
 
 			require.NoError(t, err)
 			assert.Equal(t, tt.read, got.ReadTimeout, "readTimeout")
@@ -51,6 +51,6 @@ func TestWithMySQLTimeouts_LeavesOtherDSNsAlone(t *testing.T) {
 		{MySQL, "not a mysql dsn"},
 		{MySQL, "app:secret@tcp(db:3306)/orders?readTimeout=1s&writeTimeout=1s"},
 	} {
-		assert.Equal(t, tt.dsn, withMySQLTimeouts(tt.d, tt.dsn), "%s %s", tt.d, tt.dsn)
+		assert.Equal(t, tt.dsn, WithMySQLTimeouts(tt.d, tt.dsn), "%s %s", tt.d, tt.dsn)
 	}
 }

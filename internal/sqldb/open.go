@@ -71,7 +71,7 @@ func Open(ctx context.Context, cfg Config) (*sql.DB, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("sqldb: invalid Config: %w", err)
 	}
-	dsn := withMySQLTimeouts(cfg.Dialect, withSQLitePragmas(cfg.Dialect, cfg.DSN))
+	dsn := WithMySQLTimeouts(cfg.Dialect, withSQLitePragmas(cfg.Dialect, cfg.DSN))
 	db, err := sql.Open(cfg.Dialect.DriverName(), dsn)
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: open %s at %s: %w", cfg.Dialect, Address(cfg.Dialect, cfg.DSN), err)

@@ -8,6 +8,8 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"github.com/spf13/cobra"
+
+	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
 // sqlConn is an open database of the sql commands.
@@ -26,7 +28,7 @@ func (g *globals) openSQL(ctx context.Context, name string, f connFlags) (*sqlCo
 	if err != nil {
 		return nil, err
 	}
-	db, err := sql.Open(t.dialect.DriverName(), t.dsn)
+	db, err := sql.Open(t.dialect.DriverName(), t.driverDSN())
 	if err != nil {
 		return nil, &ExitError{Code: ExitUsage, Err: fmt.Errorf("open %s: %w", t.redacted, t.scrub(err))}
 	}
@@ -37,6 +39,16 @@ func (g *globals) openSQL(ctx context.Context, name string, f connFlags) (*sqlCo
 	}
 	return c, nil
 }
+
+// driverDSN is the DSN openSQL gives the driver: a MySQL one that sets
+// neither readTimeout nor writeTimeout gets sqldb.MySQLIOTimeout of each,
+// as the services' stores do, so a call on a server that stopped answering
+// (a COMMIT, which takes no context) fails instead of hanging. The
+// commands' statements are short: prune deletes and redrive moves rows in
+// batches, and a lock wait ends first (InnoDB's default 50 s); only depth's
+// count of a backlog of very many rows could take longer, and a DSN that
+// sets its own readTimeout keeps it.
+func (t dsnTarget) driverDSN() string { return sqldb.WithMySQLTimeouts(t.dialect, t.dsn) }
 
 // close closes the database.
 func (c *sqlConn) close() { _ = c.db.Close() }

@@ -15,6 +15,13 @@ func ParseDSN(dsn, dialect string) (redacted, where string, err error) {
 	return t.redacted, t.where(), err
 }
 
+// DriverDSN returns the DSN the sql commands give the driver for dsn (with
+// --dialect dialect, "" to guess it).
+func DriverDSN(dsn, dialect string) (string, error) {
+	t, err := connFlags{dsn: dsn, dialect: dialect}.resolveDSN()
+	return t.driverDSN(), err
+}
+
 // Scrub returns the text of an error holding the password of dsn as the
 // sql commands print it.
 func Scrub(dsn, text string) string {
