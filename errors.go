@@ -1,6 +1,9 @@
 package sourceflow
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // ErrPermanent marks a failure that no retry can cure: an undecodable body, an
 // unknown type, a failed decryption. Retry policies skip it and transports
@@ -37,8 +40,17 @@ func IsPermanent(err error) bool { return errors.Is(err, ErrPermanent) }
 // middleware.ErrCircuitOpen). It is not permanent: the message of a handler
 // that fails with it is redelivered later. The retry loops of the consume
 // side (middleware.Retry, the idempotency middleware's TxRetry) do not run
-// that handler again at once, since the circuit would refuse again.
+// that handler again at once, since the circuit would refuse again, unless
+// the error also matches ErrCircuitHalfOpen.
 var ErrCircuitOpen = errors.New("sourceflow: circuit open")
+
+// ErrCircuitHalfOpen marks a publish a half-open circuit refused because
+// its one probe publish has not returned. It matches ErrCircuitOpen too, as
+// every refusal of a circuit does; unlike an open circuit's refusal it
+// clears within one publish (the probe closes the circuit, or opens it
+// again), so the retry loops of the consume side run the handler again
+// after it, as after any transient failure.
+var ErrCircuitHalfOpen = fmt.Errorf("%w: half-open", ErrCircuitOpen)
 
 // ErrInProgress marks a delivery refused because another consumer holds
 // the message (a live idempotency lease): not a failure of the message, so

@@ -38,9 +38,12 @@
 // runs the handler again. In transactional mode the completion commits with
 // the handler's writes: a failed commit rolls both back, claim included,
 // and the whole handling is retried (MiddlewareConfig.TxRetry) unless it
-// joined a transaction its caller commits. A release that fails after a handler failure leaves
-// the claim in progress until its lease ends; redeliveries meet
-// ErrInProgress until then. Effects must therefore tolerate a second run.
+// joined a transaction its caller commits. Such a joined handling counts in
+// Stats.Completed when its own part returns, before its caller commits, and
+// a caller's commit that then fails does not take the count back. A release
+// that fails after a handler failure leaves the claim in progress until its
+// lease ends; redeliveries meet ErrInProgress until then. Effects must
+// therefore tolerate a second run.
 // In transactional mode no renewal runs: with a SQL store the
 // transaction's row lock holds the claim; with the DynamoDB store a handler
 // outliving Lease may run twice, and only one run commits (see
@@ -72,7 +75,8 @@
 // the middleware runs claim, handler and completion again in a new
 // transaction under MiddlewareConfig.TxRetry (sourceflow.DefaultRetryPolicy,
 // as the Retry middleware; like Retry, not after an open circuit,
-// sourceflow.ErrCircuitOpen), then leaves the message to the transport's
+// sourceflow.ErrCircuitOpen, but after a half-open one's refusal,
+// sourceflow.ErrCircuitHalfOpen), then leaves the message to the transport's
 // redelivery. A handler that panics has its claim released before the panic
 // goes on.
 //

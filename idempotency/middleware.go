@@ -55,7 +55,8 @@ type MiddlewareConfig struct {
 	// reads the transaction from msg.Context() and writes through it.
 	Transactional bool
 	// TxRetry, in transactional mode, runs a handling that failed (not
-	// permanently, nor on an open circuit: sourceflow.ErrCircuitOpen) again
+	// permanently, nor on an open circuit: sourceflow.ErrCircuitOpen, unless
+	// half-open: sourceflow.ErrCircuitHalfOpen) again
 	// in a new transaction, the failed one rolled back: the Retry middleware
 	// does not retry inside a handling transaction.
 	// Zero fields take sourceflow.DefaultRetryPolicy's; MaxRetries -1 leaves

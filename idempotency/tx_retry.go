@@ -19,7 +19,8 @@ import (
 // back with it, so a retry never commits them, and the message is restored
 // to what it was before the first attempt (inner phases such as decryption
 // change it). A permanent error, a panic, ErrInProgress, an open circuit
-// (sourceflow.ErrCircuitOpen: it refuses again until its cool-down ends)
+// (sourceflow.ErrCircuitOpen: it refuses again until its cool-down ends;
+// a half-open one's refusal, sourceflow.ErrCircuitHalfOpen, is retried)
 // and an ended message context are not retried, nor is a handling that
 // joined a transaction the message context already carried: that
 // transaction is its owner's to retry.
@@ -145,7 +146,16 @@ func (r *txRun) handlerSucceeded() {
 
 type runTxKey struct{}
 
+// retryableTx reports whether a handling that failed with err may run
+// again in a new transaction.
 func retryableTx(err error) bool {
 	return !sourceflow.IsPermanent(err) && !errors.Is(err, sourceflow.ErrPanic) &&
-		!errors.Is(err, ErrInProgress) && !errors.Is(err, sourceflow.ErrCircuitOpen)
+		!errors.Is(err, ErrInProgress) && !circuitStaysOpen(err)
+}
+
+// circuitStaysOpen reports whether err is an open circuit's refusal, which
+// lasts until its cool-down ends, and not a half-open one's, which lasts
+// until the probe publish returns.
+func circuitStaysOpen(err error) bool {
+	return errors.Is(err, sourceflow.ErrCircuitOpen) && !errors.Is(err, sourceflow.ErrCircuitHalfOpen)
 }

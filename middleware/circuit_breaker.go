@@ -23,9 +23,10 @@ import (
 //     opens;
 //   - open: every publish is rejected at once with an error matching
 //     ErrCircuitOpen and naming the destination, for OpenTimeout;
-//   - half-open: one probe publish goes through, the others are rejected
-//     as when open; the probe's success closes the circuit, its failure
-//     opens it again.
+//   - half-open: one probe publish goes through; while it has not
+//     returned the others are rejected with an error matching both
+//     ErrCircuitOpen and sourceflow.ErrCircuitHalfOpen, which Retry retries;
+//     the probe's success closes the circuit, its failure opens it again.
 //
 // A rejected publish is never dropped silently: the caller gets the error,
 // so a handler that publishes fails and its message is redelivered.
@@ -87,7 +88,7 @@ func (b *CircuitBreaker) run(destination string, publish func() error) error {
 		return err
 	}
 	if errors.Is(err, gobreaker.ErrTooManyRequests) {
-		return fmt.Errorf("%w: destination %q is half-open and its probe publish has not returned", ErrCircuitOpen, destination)
+		return fmt.Errorf("%w: destination %q: its probe publish has not returned", sourceflow.ErrCircuitHalfOpen, destination)
 	}
 	return fmt.Errorf("%w: destination %q: publishing suspended after repeated failures", ErrCircuitOpen, destination)
 }

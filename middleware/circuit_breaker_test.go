@@ -120,6 +120,7 @@ func TestCircuitBreakerOpensAfterConsecutiveFailuresAndRejectsAtOnce(t *testing.
 	calls := fake.count("orders")
 	err := publish(pub, "orders")
 	require.ErrorIs(t, err, middleware.ErrCircuitOpen)
+	assert.NotErrorIs(t, err, sourceflow.ErrCircuitHalfOpen, "an open circuit's refusal lasts until OpenTimeout ends")
 	assert.Contains(t, err.Error(), `"orders"`, "the error names the destination")
 	assert.False(t, sourceflow.IsPermanent(err), "a rejected publish is retried, never dead-lettered")
 	assert.Equal(t, calls, fake.count("orders"), "an open circuit does not call the transport")
@@ -160,7 +161,9 @@ func TestCircuitBreakerHalfOpenLetsExactlyOneProbeThrough(t *testing.T) {
 
 	err := publish(pub, "orders")
 	require.ErrorIs(t, err, middleware.ErrCircuitOpen, "a second publish while the probe is in flight is rejected")
+	require.ErrorIs(t, err, sourceflow.ErrCircuitHalfOpen, "a refusal that clears when the probe returns")
 	assert.Contains(t, err.Error(), "half-open")
+	assert.Contains(t, err.Error(), `"orders"`, "the error names the destination")
 	assert.Equal(t, 2, fake.count("orders"), "only the probe reached the transport")
 
 	release()

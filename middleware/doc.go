@@ -74,7 +74,13 @@
 // silently: a handler's publish fails, the handler fails and its message is
 // redelivered. Retry returns that failure at once, without running the
 // handler again (the circuit would refuse until its OpenTimeout ends), and
-// the transport redelivers the message later. A transport that
+// the transport redelivers the message later. A half-open circuit rejects
+// the other publishes while its probe has not returned, with an error
+// matching ErrCircuitOpen and also sourceflow.ErrCircuitHalfOpen: that
+// refusal clears within one publish, so Retry (and the idempotency
+// middleware's TxRetry) retries it as any transient failure, instead of
+// sending the message back to the transport; match ErrCircuitHalfOpen to
+// tell it apart. A transport that
 // dead-letters a message on its last allowed receive (awsbus, at the
 // queue's maxReceiveCount) does so for a destination that stays open
 // through all of them (with a cqrs service, the handler's error, naming

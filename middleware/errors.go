@@ -48,7 +48,9 @@ var ErrAmbiguousName = errors.New("middleware: name used in several phases")
 // open, or half-open with its one probe still in flight. The error names the
 // destination. It is not permanent: the message of a handler that fails
 // with it is redelivered later. Retry does not run that handler again at
-// once, since the circuit would refuse again until its OpenTimeout ends. It
-// is sourceflow.ErrCircuitOpen, which packages that do not import this one
+// once, since the circuit would refuse again until its OpenTimeout ends,
+// unless the error also matches sourceflow.ErrCircuitHalfOpen (the
+// half-open refusal, which clears once the probe returns). It is
+// sourceflow.ErrCircuitOpen, which packages that do not import this one
 // (idempotency) recognise.
 var ErrCircuitOpen = sourceflow.ErrCircuitOpen

@@ -56,3 +56,42 @@ func TestRetry_LeavesAnOpenCircuitToTheRedelivery(t *testing.T) {
 	assert.NotSame(t, runs[1], runs[2], "the third run is a redelivery, not a retry")
 	assert.Equal(t, 1, fake.count("orders"), "the open circuit never called the transport")
 }
+
+// A handler whose publish meets a half-open circuit, its probe publish in
+// flight, is run again in process: the refusal clears once the probe
+// returns, and the retry publishes through the closed circuit.
+func TestRetry_RetriesAHalfOpenCircuitsRefusal(t *testing.T) {
+	fake := newFlaky()
+	b, out := newBreaker(t, middleware.CircuitBreakerConfig{ConsecutiveFailures: 1, OpenTimeout: 20 * time.Millisecond}, fake)
+	fake.set("orders", errDown)
+	require.ErrorIs(t, publish(out, "orders"), errDown, "the failure opens the circuit")
+	require.Eventually(t, func() bool { return b.State("orders") == sourceflow.CircuitHalfOpen },
+		5*time.Second, 5*time.Millisecond)
+	fake.set("orders", nil)
+	release := fake.hold()
+	probe := make(chan error, 1)
+	go func() { probe <- publish(out, "orders") }()
+	<-fake.entered // the probe is in the transport
+
+	retry, err := middleware.NewRetry(middleware.RetryConfig{Policy: sourceflow.RetryPolicy{
+		MaxRetries: 5, InitialInterval: time.Microsecond}})
+	require.NoError(t, err)
+	var errs []error // the error of every run, in order
+	h := retry(func(*message.Message) ([]*message.Message, error) {
+		err := publish(out, "orders")
+		errs = append(errs, err)
+		if len(errs) == 1 {
+			release()
+			require.NoError(t, <-probe, "the probe closes the circuit")
+		}
+		return nil, err
+	})
+
+	_, err = h(message.NewMessage("m", nil))
+
+	require.NoError(t, err)
+	require.Len(t, errs, 2, "the refused run, then the retry")
+	require.ErrorIs(t, errs[0], middleware.ErrCircuitOpen, "the half-open refusal still matches ErrCircuitOpen")
+	require.ErrorIs(t, errs[0], sourceflow.ErrCircuitHalfOpen)
+	assert.Equal(t, 3, fake.count("orders"), "the failure, the probe and the retried publish")
+}
