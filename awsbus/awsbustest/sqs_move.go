@@ -14,9 +14,10 @@ import (
 
 // Move task statuses, as SQS spells them.
 const (
-	MoveTaskRunning   = "RUNNING"
-	MoveTaskCompleted = "COMPLETED"
-	MoveTaskCancelled = "CANCELLED"
+	MoveTaskRunning    = "RUNNING"
+	MoveTaskCompleted  = "COMPLETED"
+	MoveTaskCancelling = "CANCELLING"
+	MoveTaskCancelled  = "CANCELLED"
 )
 
 // maxMoveRate is the largest MaxNumberOfMessagesPerSecond SQS accepts.
@@ -30,14 +31,21 @@ const maxMoveRate = 500
 // body, attributes, message group and deduplication id (a FIFO repeat of a
 // deduplication id inside five minutes is dropped, as on any send). It then
 // reports RUNNING for RunningLists calls of ListMessageMoveTasks, and
-// COMPLETED after. As on AWS, the source must be the dead-letter queue of
-// some queue, one task at a time runs per source, and a task without a
-// destination returns the messages to that queue.
+// COMPLETED after; a cancelled task reports CANCELLING for CancellingLists
+// calls, and CANCELLED after. As on AWS, the source must be the dead-letter
+// queue of some queue, one task at a time is active (running or
+// cancelling) per source, a start beside it is refused with
+// InvalidParameterValue, "There is already a task running. ...", and a
+// task without a destination returns the messages to that queue.
 type MoveTaskSQS struct {
 	*SQS
 	// RunningLists is how many ListMessageMoveTasks calls report a new task
 	// as RUNNING before it reports COMPLETED. Set it before Start.
 	RunningLists int
+	// CancellingLists is how many ListMessageMoveTasks calls report a
+	// cancelled task as CANCELLING before it reports CANCELLED; 0 cancels
+	// at once. Set it before CancelMessageMoveTask.
+	CancellingLists int
 
 	mu    sync.Mutex
 	tasks []*moveTask
@@ -69,8 +77,8 @@ func (m *MoveTaskSQS) StartMessageMoveTask(_ context.Context, in *sqs.StartMessa
 	defer m.mu.Unlock()
 	source := aws.ToString(in.SourceArn)
 	for _, t := range m.tasks {
-		if t.source == source && t.status == MoveTaskRunning && t.lists < m.RunningLists {
-			return nil, apiError("AWS.SimpleQueueService.UnsupportedOperation",
+		if t.source == source && m.activeLocked(t) {
+			return nil, apiError("InvalidParameterValue",
 				"There is already a task running. Only one active task is allowed for a source queue arn at a given time.")
 		}
 	}
@@ -85,6 +93,18 @@ func (m *MoveTaskSQS) StartMessageMoveTask(_ context.Context, in *sqs.StartMessa
 		return nil, err
 	}
 	return &sqs.StartMessageMoveTaskOutput{TaskHandle: aws.String(t.handle)}, nil
+}
+
+// activeLocked reports whether t is still running or cancelling: no other
+// task of its source may start.
+func (m *MoveTaskSQS) activeLocked(t *moveTask) bool {
+	switch t.status {
+	case MoveTaskRunning:
+		return t.lists < m.RunningLists
+	case MoveTaskCancelling:
+		return t.lists < m.CancellingLists
+	}
+	return false
 }
 
 // move moves the visible messages of t's source to its destination.
@@ -147,12 +167,7 @@ func (m *MoveTaskSQS) ListMessageMoveTasks(_ context.Context, in *sqs.ListMessag
 		if t.source != aws.ToString(in.SourceArn) || len(out.Results) == limit {
 			continue
 		}
-		if t.status == MoveTaskRunning {
-			if t.lists >= m.RunningLists {
-				t.status = MoveTaskCompleted
-			}
-			t.lists++
-		}
+		m.advanceLocked(t)
 		var handle *string // SQS gives the handle of running tasks only
 		if t.status == MoveTaskRunning {
 			handle = aws.String(t.handle)
@@ -167,7 +182,26 @@ func (m *MoveTaskSQS) ListMessageMoveTasks(_ context.Context, in *sqs.ListMessag
 	return out, nil
 }
 
-// CancelMessageMoveTask cancels a running task.
+// advanceLocked counts a list of t, and ends a running or cancelling t
+// once it was listed as such RunningLists or CancellingLists times.
+func (m *MoveTaskSQS) advanceLocked(t *moveTask) {
+	switch t.status {
+	case MoveTaskRunning:
+		if t.lists >= m.RunningLists {
+			t.status = MoveTaskCompleted
+		}
+	case MoveTaskCancelling:
+		if t.lists >= m.CancellingLists {
+			t.status = MoveTaskCancelled
+		}
+	default:
+		return
+	}
+	t.lists++
+}
+
+// CancelMessageMoveTask cancels a running task: it is CANCELLING for
+// CancellingLists lists, then CANCELLED.
 func (m *MoveTaskSQS) CancelMessageMoveTask(_ context.Context, in *sqs.CancelMessageMoveTaskInput, _ ...func(*sqs.Options)) (*sqs.CancelMessageMoveTaskOutput, error) {
 	if err := m.begin("CancelMessageMoveTask"); err != nil {
 		return nil, err
@@ -176,7 +210,10 @@ func (m *MoveTaskSQS) CancelMessageMoveTask(_ context.Context, in *sqs.CancelMes
 	defer m.mu.Unlock()
 	for _, t := range m.tasks {
 		if t.handle == aws.ToString(in.TaskHandle) && t.status == MoveTaskRunning {
-			t.status = MoveTaskCancelled
+			t.status, t.lists = MoveTaskCancelled, 0
+			if m.CancellingLists > 0 {
+				t.status = MoveTaskCancelling
+			}
 			return &sqs.CancelMessageMoveTaskOutput{ApproximateNumberOfMessagesMoved: t.moved}, nil
 		}
 	}

@@ -14,8 +14,9 @@ import (
 
 // Move task statuses of ListMessageMoveTasks.
 const (
-	moveRunning   = "RUNNING"
-	moveCompleted = "COMPLETED"
+	moveRunning    = "RUNNING"
+	moveCancelling = "CANCELLING"
+	moveCompleted  = "COMPLETED"
 )
 
 // Limits of the native method.
@@ -30,7 +31,8 @@ const (
 // (StartMessageMoveTask): SQS moves the messages, unchanged, and the
 // command follows the task's progress. A task that is already running for
 // the dead-letter queue to the same queue, from an interrupted run, is
-// followed instead of starting another; one to another queue stops the run.
+// followed instead of starting another; one to another queue, or one being
+// cancelled, stops the run.
 type nativeMove struct {
 	api      dlqSQS
 	from, to sqsQueue
@@ -63,7 +65,7 @@ func (n *nativeMove) run(ctx context.Context) (int64, string, error) {
 		switch status := aws.ToString(t.Status); status {
 		case moveCompleted:
 			return moved, handle, nil
-		case moveRunning, "CANCELLING":
+		case moveRunning, moveCancelling:
 		default:
 			return moved, handle, fmt.Errorf("move task %s ended %s: %s", handle, status, aws.ToString(t.FailureReason))
 		}

@@ -95,7 +95,7 @@ func TestDLQRedrive_RefusesToCopyBesideAnotherRunningMoveTask(t *testing.T) {
 	assert.Equal(t, cli.ExitAWS, code, errOut)
 	assert.NotContains(t, out, "copying instead")
 	assert.Contains(t, errOut, "dlq redrive orders-order-events-dlq: native method: start a message move task: api error "+
-		"AWS.SimpleQueueService.UnsupportedOperation: There is already a task running")
+		"InvalidParameterValue: There is already a task running")
 	assert.Contains(t, errOut, "move task task-1 to "+e.sqs.QueueARN("orders-payment-events")+" (started ")
 	assert.Contains(t, errOut, "is running: wait for it to end, or cancel it with `aws sqs cancel-message-move-task --task-handle task-1`")
 	assert.Zero(t, e.sqs.Calls("ReceiveMessage"), "no copy")
