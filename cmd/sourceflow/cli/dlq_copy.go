@@ -42,8 +42,11 @@ const (
 // awsbus consumer, as a new SQS message with the same message id
 // (sf_id, or the packed Watermill UUID), or, for another producer's
 // message without one, the same body and attributes; it is not moved again
-// in the same run. No clock is involved, so a machine clock that differs from AWS's
-// misclassifies nothing.
+// in the same run. A message matched that second way may also be a second
+// copy the dead-letter queue held before the run: arrival tells them apart
+// by SQS's own timestamps, and a message it cannot date is left in the
+// dead-letter queue (undated) while the run goes on. The machine's clock is
+// never compared, so one that differs from AWS's misclassifies nothing.
 type copier struct {
 	api      dlqSQS
 	from, to sqsQueue
@@ -67,6 +70,9 @@ type copier struct {
 	// outlasts copyVisibility receives them again: they are hidden again,
 	// neither sent nor counted a second time.
 	left map[string]bool
+	// arrival dates the messages that share what identifies a message the
+	// run sent, but not its SQS id.
+	arrival arrival
 }
 
 // redriveResult counts what a redrive did.
@@ -82,6 +88,11 @@ type redriveResult struct {
 	// returned counts the received messages the run had sent to the
 	// source queue: they came back.
 	returned int
+	// undated are received messages that share what identifies a message
+	// the run sent, but not its SQS id, and that SQS's timestamps do not
+	// date (see arrival): a second copy or one that came back, they stay
+	// in the dead-letter queue.
+	undated int
 	// packed of the moved messages went back with some of their own
 	// attributes still packed in sf_env (see redriveAttributes).
 	packed int
@@ -97,7 +108,7 @@ type redriveResult struct {
 }
 
 // handled is how many messages count toward the limit.
-func (r redriveResult) handled() int { return r.moved + r.unsent + r.kept }
+func (r redriveResult) handled() int { return r.moved + r.unsent + r.kept + r.undated }
 
 // run copies until limit messages are handled, a message sent after the
 // start arrives, the dead-letter queue is empty, a call fails or ctx ends.
@@ -130,12 +141,13 @@ func (c *copier) run(ctx context.Context) (res redriveResult, err error) {
 // step moves the received msgs, at the pace's rate, up to the first that
 // came back, and reports whether one came back, which ends the run.
 func (c *copier) step(ctx context.Context, msgs []sqstypes.Message, res *redriveResult) (bool, error) {
+	c.arrival.observe(msgs)
 	if msgs = c.dropLeft(msgs); len(msgs) == 0 {
 		return false, nil
 	}
 	msgs, late := c.splitLate(msgs, res)
 	if len(msgs) == 0 {
-		return true, nil
+		return len(late) > 0, nil
 	}
 	if err := c.pace.wait(ctx, len(msgs)); err != nil {
 		c.hidden = append(c.hidden, msgs...)
@@ -167,25 +179,51 @@ func (c *copier) leave(msgs ...sqstypes.Message) {
 }
 
 // splitLate returns msgs up to the first message the run sent that came
-// back, and releases that message and the ones after it at once.
+// back, less the undated ones, which it keeps in the dead-letter queue, and
+// releases that message and the ones after it at once.
 func (c *copier) splitLate(msgs []sqstypes.Message, res *redriveResult) (early, late []sqstypes.Message) {
+	early = msgs[:0:0]
 	for i, m := range msgs {
-		if c.cameBack(m) {
+		back, undated := c.cameBack(m)
+		switch {
+		case back:
 			for _, l := range msgs[i:] {
-				if c.cameBack(l) {
+				if again, _ := c.cameBack(l); again {
 					res.returned++
 				}
 			}
 			c.hidden = append(c.hidden, msgs[i:]...)
-			return msgs[:i], msgs[i:]
+			return early, msgs[i:]
+		case undated:
+			res.undated++
+			c.keep(m) // on FIFO, the later messages of its group stay behind it
+		default:
+			early = append(early, m)
 		}
 	}
-	return msgs, nil
+	return early, nil
 }
 
 // cameBack reports whether m is a message the run sent to the source
-// queue.
-func (c *copier) cameBack(m sqstypes.Message) bool { return c.sent.has(m) }
+// queue that came back: with the SQS id its send got, or with what
+// identifies it when arrival dates m after the run began. undated reports
+// a message with what identifies one the run sent that arrival cannot
+// date; one it dates before the run's first send is a dead letter to move.
+func (c *copier) cameBack(m sqstypes.Message) (back, undated bool) {
+	switch {
+	case c.sent.hasSQS(m):
+		return true, false
+	case !c.sent.hasMessage(m):
+		return false, false
+	}
+	switch c.arrival.date(m) {
+	case arrivedAfter:
+		return true, false
+	case arrivedBefore:
+		return false, false
+	}
+	return false, true
+}
 
 // heldBack reports whether the dead-letter queue, which just answered
 // empty, still reports messages besides those the run holds, and records

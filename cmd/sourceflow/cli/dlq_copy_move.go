@@ -48,6 +48,7 @@ func (c *copier) send(ctx context.Context, msgs []sqstypes.Message, res *redrive
 		for i, m := range batch {
 			entries[i], packed[i] = redriveEntry(entryID(i), m, c.to.fifo)
 		}
+		c.arrival.close()
 		out, err := c.api.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(c.to.url), Entries: entries})
 		if err != nil {
 			c.leave(batch...)

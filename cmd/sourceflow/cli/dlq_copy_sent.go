@@ -32,11 +32,15 @@ func (s sentIDs) addMessage(m sqstypes.Message) {
 	s[messageKey(m)] = true
 }
 
-// has reports whether m, received from the dead-letter queue, is a message
-// the run sent.
-func (s sentIDs) has(m sqstypes.Message) bool {
-	return s["sqs:"+aws.ToString(m.MessageId)] || s[messageKey(m)]
-}
+// hasSQS reports whether m, received from the dead-letter queue, has the
+// SQS id a send of the run got: it came back, moved by the source queue's
+// redrive policy.
+func (s sentIDs) hasSQS(m sqstypes.Message) bool { return s["sqs:"+aws.ToString(m.MessageId)] }
+
+// hasMessage reports whether m, received from the dead-letter queue,
+// carries what identifies a message the run sent: it came back, or is a
+// second copy of it (see arrival).
+func (s sentIDs) hasMessage(m sqstypes.Message) bool { return s[messageKey(m)] }
 
 // messageKey identifies the message m carries across dead-letter copies:
 // its message id (sf_id, or the packed Watermill UUID), or, for a message

@@ -30,10 +30,16 @@ comes back: a message the consumer fails again returns with the SQS id its
 send by the run got (SQS keeps a message's id when its redrive policy moves
 it) or, dead-lettered by an awsbus consumer, with the same message id
 (sf_id) or, another producer's message without one, with the same body and
-attributes, and is not moved again; a second copy of a message the run
-sent, which the dead-letter queue held before, counts as come back too.
-No clock is compared, so a machine clock that differs from AWS's changes
-nothing. The output says how many came back. Messages a
+attributes, and is not moved again. A second copy of a message the run
+sent (at-least-once delivery may dead-letter a message twice) that the
+dead-letter queue held before the run is moved all the same: its
+SentTimestamp is earlier than the timestamps SQS gave the messages the
+run received before its first send. One that SQS's timestamps do not date
+(each message received before that send had been received before, by a
+peek say) stays in the dead-letter queue while the run goes on, and the
+output says how many. Only SQS's own timestamps are compared, so a machine
+clock that differs from AWS's changes nothing. The output says how many
+came back. Messages a
 run leaves in the dead-letter queue (failed sends, and on FIFO the later
 messages of a failed message's group, kept back to keep the group's order)
 are not tried again by the run, even when a long run receives them again,
@@ -63,8 +69,9 @@ Methods (--method; the output says which one ran):
           the task, the retry refused because the task runs) is followed
           when the newest task of the dead-letter queue, moving to the same
           queue, started after the one listed just before it; while another
-          task runs (to another queue, say), redrive stops (exit 3) and
-          never copies beside it. SQS moves
+          task runs (to another queue, say) or is being cancelled, or when
+          SQS refuses the start because a task runs that its list does not
+          show yet, redrive stops (exit 3) and never copies beside it. SQS moves
           messages unchanged, sf_failure included (consumers ignore it), and
           attributes packed into sf_env stay packed.
           At most 500/s; cannot stop at --max.

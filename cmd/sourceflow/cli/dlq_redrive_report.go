@@ -30,6 +30,11 @@ func (r *redrive) runCopy(ctx context.Context) error {
 		fmt.Fprintf(r.out, "%d messages came back to %s during the redrive (dead-lettered again, or new failures) and "+
 			"were not moved again; peek them before the next redrive.\n", back, r.from.name)
 	}
+	if res.undated > 0 {
+		fmt.Fprintf(r.out, "%d messages stay in %s that carry the message id (or the body and attributes) of a message "+
+			"the run moved, and that SQS's timestamps do not date: second copies the queue held before the run, or "+
+			"messages that came back; peek them, and run the command again to move them.\n", res.undated, r.from.name)
+	}
 	r.reportHeld(res)
 	if res.kept > 0 {
 		fmt.Fprintf(r.out, "%d messages stay in %s behind a failed message of their FIFO group, to keep the "+
@@ -147,6 +152,9 @@ func leftBehind(res redriveResult) string {
 	}
 	if res.kept > 0 {
 		parts = append(parts, fmt.Sprintf("%d messages stay behind a failed message of their FIFO group", res.kept))
+	}
+	if res.undated > 0 {
+		parts = append(parts, fmt.Sprintf("%d messages stay that carry the message id of one moved, undated", res.undated))
 	}
 	if len(res.errs) > 0 {
 		causes := make([]string, len(res.errs))
