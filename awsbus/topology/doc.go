@@ -76,7 +76,10 @@
 //     is), a subscription's redrive policy, a topic's key, and a
 //     table's key schema, billing mode and time to live. Create cannot
 //     change a table's keys or billing mode in place; those drifts remain.
-//   - Assume: resolves names only, for infrastructure managed as code.
+//   - Assume: resolves names only, for infrastructure managed as code; a
+//     missing resource fails it with ErrNotFound. Of a table it reads the
+//     key schema alone (ApplyTables), and fails on keys that are not the
+//     store's, as every request of the store would be refused.
 //
 // A queue's policy lets a topic send when, as IAM evaluates the call SNS
 // makes (sqs:SendMessage on the queue from sns.amazonaws.com, with the
@@ -120,7 +123,8 @@
 // "not checked". Create never changes a key or its policy.
 //
 // Tables need dynamodb:CreateTable, DescribeTable, DescribeTimeToLive and
-// UpdateTimeToLive in Create, the two Describe actions in Validate.
+// UpdateTimeToLive in Create, the two Describe actions in Validate, and
+// DescribeTable in Assume.
 // ApplyTables runs the same three modes on tables alone; the DynamoDB
 // stores call it from their New.
 //

@@ -44,7 +44,7 @@ var (
 	// policy has. Create leaves the statement alone: remove or narrow it.
 	ErrTopicDenied = errors.New("topology: queue policy denies a topic")
 
-	// ErrNotFound reports a queue or topic that does not exist (in Assume
-	// mode, which never creates anything).
+	// ErrNotFound reports a queue, topic or table that does not exist (in
+	// Assume mode, which never creates anything).
 	ErrNotFound = errors.New("topology: resource not found")
 )

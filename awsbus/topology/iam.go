@@ -165,7 +165,9 @@ func (c IAMConfig) Validate() error {
 //     queue's is checked too), sns:ListSubscriptionsByTopic on the listened
 //     topics and sns:GetSubscriptionAttributes; with tables,
 //     dynamodb:DescribeTable and DescribeTimeToLive on them (ReadTables);
-//   - assume: nothing beyond the run-time reads.
+//   - assume: with tables, dynamodb:DescribeTable on them (ReadTables: the
+//     stores check each table's key schema at start); nothing else beyond
+//     the run-time reads.
 //
 // With tags, create mode adds the tag actions beside the create and
 // reconcile actions (sqs:TagQueue and ListQueueTags, sns:TagResource and

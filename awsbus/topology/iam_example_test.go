@@ -11,8 +11,9 @@ import (
 // The least-privilege policy of a payments service that consumes its FIFO
 // command queue, publishes one topic and keeps its idempotency records in
 // a DynamoDB table, with infrastructure managed as code (assume mode: no
-// create call) and a KMS key named by its id. Each resource is in one
-// statement, named by what the resource is to the service.
+// create call; the table's key schema is read at start) and a KMS key
+// named by its id. Each resource is in one statement, named by what the
+// resource is to the service.
 func ExampleNewIAMPolicy() {
 	plan, err := topology.New(sourceflow.Binding{
 		Service: "payments",
@@ -43,6 +44,6 @@ func ExampleNewIAMPolicy() {
 	// ConsumedCommandQueues: sqs:ChangeMessageVisibility,sqs:DeleteMessage,sqs:GetQueueAttributes,sqs:GetQueueUrl,sqs:ReceiveMessage,sqs:SendMessage on arn:aws:sqs:eu-west-1:111122223333:payments.fifo
 	// DeadLetterQueues: sqs:GetQueueAttributes,sqs:GetQueueUrl,sqs:SendMessage on arn:aws:sqs:eu-west-1:111122223333:payments-dlq.fifo
 	// Topics: sns:GetTopicAttributes,sns:Publish on arn:aws:sns:eu-west-1:111122223333:payment-events
-	// Tables: dynamodb:BatchWriteItem,dynamodb:ConditionCheckItem,dynamodb:DeleteItem,dynamodb:GetItem,dynamodb:PutItem,dynamodb:Query,dynamodb:UpdateItem on arn:aws:dynamodb:eu-west-1:111122223333:table/payments_idempotency
+	// Tables: dynamodb:BatchWriteItem,dynamodb:ConditionCheckItem,dynamodb:DeleteItem,dynamodb:DescribeTable,dynamodb:GetItem,dynamodb:PutItem,dynamodb:Query,dynamodb:UpdateItem on arn:aws:dynamodb:eu-west-1:111122223333:table/payments_idempotency
 	// UseKey: kms:Decrypt,kms:DescribeKey,kms:GenerateDataKey on arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab
 }

@@ -121,7 +121,7 @@ func (b iamBuilder) provisioning() []IAMStatement {
 			allow("CreateTopics", b.arns("sns", b.topics()), b.tagged(b.topicWrites()...)...),
 			allow("SubscribeQueues", subscribed, "sns:Subscribe", "sns:ListSubscriptionsByTopic"),
 			allow("ReconcileSubscriptions", anySubscription, "sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes"),
-		}, b.tableStatements(true)...)
+		}, b.tableStatements(ProvisionCreate)...)
 	case ProvisionValidate:
 		var read []IAMStatement
 		if len(b.plan.Tags) > 0 {
@@ -133,7 +133,9 @@ func (b iamBuilder) provisioning() []IAMStatement {
 		return append(append(read,
 			allow("ListSubscriptions", subscribed, "sns:ListSubscriptionsByTopic"),
 			allow("ReadSubscriptions", anySubscription, "sns:GetSubscriptionAttributes"),
-		), b.tableStatements(false)...)
+		), b.tableStatements(ProvisionValidate)...)
+	case ProvisionAssume:
+		return b.tableStatements(ProvisionAssume)
 	}
 	return nil
 }

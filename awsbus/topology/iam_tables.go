@@ -13,16 +13,22 @@ var tableActions = []string{
 
 // DynamoDB actions of ApplyTables: the reads of validate and create mode,
 // and the writes of create mode; the tag actions only for a plan with tags.
+// Assume mode reads each table's key schema only (tableAssumeActions).
 var (
 	tableReadActions   = []string{"dynamodb:DescribeTable", "dynamodb:DescribeTimeToLive", "dynamodb:ListTagsOfResource"}
 	tableCreateActions = []string{"dynamodb:CreateTable", "dynamodb:TagResource", "dynamodb:UpdateTimeToLive"}
+	tableAssumeActions = []string{"dynamodb:DescribeTable"}
 )
 
 // tableStatements returns the provisioning statements of the plan's
-// tables: reading them, and in create mode creating them.
-func (b iamBuilder) tableStatements(create bool) []IAMStatement {
+// tables in mode: reading them, and in create mode creating them; in
+// assume mode reading their descriptions alone.
+func (b iamBuilder) tableStatements(mode Provisioning) []IAMStatement {
+	if mode == ProvisionAssume {
+		return []IAMStatement{allow("ReadTables", b.tableARNs(), tableAssumeActions...)}
+	}
 	out := []IAMStatement{allow("ReadTables", b.tableARNs(), b.tagged(tableReadActions...)...)}
-	if create {
+	if mode == ProvisionCreate {
 		out = append(out, allow("CreateTables", b.tableARNs(), b.tagged(tableCreateActions...)...))
 	}
 	return out

@@ -286,7 +286,8 @@ func TestNewIAMPolicy_TableStatementsFollowTheMode(t *testing.T) {
 	require.NotEmpty(t, shop.Tags, "the tag actions are granted for a plan with tags")
 	assert.Equal(t, map[string][]string{"Tables": sorted(use, read, create)}, sids(shop, topology.ProvisionCreate))
 	assert.Equal(t, map[string][]string{"Tables": sorted(use, read)}, sids(shop, topology.ProvisionValidate))
-	assert.Equal(t, map[string][]string{"Tables": use}, sids(shop, topology.ProvisionAssume))
+	assert.Equal(t, map[string][]string{"Tables": sorted(use, []string{"dynamodb:DescribeTable"})}, sids(shop, topology.ProvisionAssume),
+		"assume mode reads the key schema only")
 	assert.Empty(t, sids(readTopology(t, "orders.topology.yaml"), topology.ProvisionCreate))
 }
 

@@ -24,11 +24,14 @@ const tableActiveWait = 2 * time.Minute
 // use it);
 // ProvisionValidate changes nothing and fails with a *DriftError naming every
 // missing table and every difference (key schema, billing mode, TTL, tags);
-// ProvisionAssume checks nothing. tags may be nil.
+// ProvisionAssume changes nothing and reads only each table's description
+// (dynamodb:DescribeTable): it fails on a missing table (ErrNotFound) and
+// with a *DriftError on a table whose keys differ (see assumeTables). tags
+// may be nil.
 func ApplyTables(ctx context.Context, api TablesAPI, mode Provisioning, tags map[string]string, tables ...Table) error {
 	switch mode {
 	case ProvisionAssume:
-		return nil
+		return assumeTables(ctx, api, tables)
 	case ProvisionValidate:
 		var report DriftReport
 		for _, t := range tables {
@@ -110,12 +113,23 @@ func keysMatch(ctx context.Context, api TablesAPI, t Table) error {
 	if err != nil {
 		return fmt.Errorf("topology: describe table %s: %w", t.Name, err)
 	}
-	if got, want := keySchema(out.Table), t.keys(); !slices.Equal(got, want) {
-		var report DriftReport
-		report.add("table", t.Name, "key schema is %s, want %s (a table's keys cannot change in place)", formatKeys(got), formatKeys(want))
+	var report DriftReport
+	if !t.sameKeys(out.Table, &report, " (a table's keys cannot change in place)") {
 		return &DriftError{Report: report}
 	}
 	return nil
+}
+
+// sameKeys reports whether desc has t's key schema: the same key names,
+// each a string (a key whose type desc does not give is not compared);
+// otherwise it adds the difference to report, followed by why.
+func (t Table) sameKeys(desc *types.TableDescription, report *DriftReport, why string) bool {
+	got, want := keySchema(desc), t.keys()
+	if slices.EqualFunc(got, want, tableKey.matches) {
+		return true
+	}
+	report.add("table", t.Name, "key schema is %s, want %s%s", formatKeys(got), formatKeys(want), why)
+	return false
 }
 
 func (t Table) createInput() *dynamodb.CreateTableInput {
@@ -131,15 +145,23 @@ func (t Table) createInput() *dynamodb.CreateTableInput {
 	return in
 }
 
+// tableKey is a key attribute: its name, HASH or RANGE, and its type (S, N
+// or B; empty when a description does not give it).
 type tableKey struct {
 	name string
 	kind types.KeyType
+	typ  types.ScalarAttributeType
+}
+
+// matches reports whether k, a key of a table's description, is want.
+func (k tableKey) matches(want tableKey) bool {
+	return k.name == want.name && k.kind == want.kind && (k.typ == "" || k.typ == want.typ)
 }
 
 func (t Table) keys() []tableKey {
-	keys := []tableKey{{t.PartitionKey, types.KeyTypeHash}}
+	keys := []tableKey{{t.PartitionKey, types.KeyTypeHash, types.ScalarAttributeTypeS}}
 	if t.SortKey != "" {
-		keys = append(keys, tableKey{t.SortKey, types.KeyTypeRange})
+		keys = append(keys, tableKey{t.SortKey, types.KeyTypeRange, types.ScalarAttributeTypeS})
 	}
 	return keys
 }
@@ -155,9 +177,7 @@ func validateTable(ctx context.Context, api TablesAPI, t Table, tags map[string]
 		return fmt.Errorf("topology: describe table %s: %w", t.Name, err)
 	}
 	desc := out.Table
-	if got, want := keySchema(desc), t.keys(); !slices.Equal(got, want) {
-		report.add("table", t.Name, "key schema is %s, want %s", formatKeys(got), formatKeys(want))
-	}
+	t.sameKeys(desc, report, "")
 	if mode := billingMode(desc); mode != types.BillingModePayPerRequest {
 		report.add("table", t.Name, "billing mode is %s, want %s", mode, types.BillingModePayPerRequest)
 	}
@@ -181,10 +201,20 @@ func validateTable(ctx context.Context, api TablesAPI, t Table, tags map[string]
 	return nil
 }
 
+// keySchema returns the keys of desc, the partition key first; a nil desc
+// has none.
 func keySchema(desc *types.TableDescription) []tableKey {
+	if desc == nil {
+		return nil
+	}
+	typeOf := map[string]types.ScalarAttributeType{}
+	for _, d := range desc.AttributeDefinitions {
+		typeOf[aws.ToString(d.AttributeName)] = d.AttributeType
+	}
 	var keys []tableKey
 	for _, k := range desc.KeySchema {
-		keys = append(keys, tableKey{aws.ToString(k.AttributeName), k.KeyType})
+		name := aws.ToString(k.AttributeName)
+		keys = append(keys, tableKey{name, k.KeyType, typeOf[name]})
 	}
 	slices.SortFunc(keys, func(a, b tableKey) int { // HASH before RANGE
 		if a.kind == b.kind {
@@ -205,6 +235,9 @@ func formatKeys(keys []tableKey) string {
 			s += ", "
 		}
 		s += k.name + " " + string(k.kind)
+		if k.typ != "" {
+			s += " " + string(k.typ)
+		}
 	}
 	return "(" + s + ")"
 }

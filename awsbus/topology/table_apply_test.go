@@ -20,7 +20,7 @@ func TestApplyTablesCreatesValidatesAndAssumes(t *testing.T) {
 	tbl := topology.Table{Name: dynamotest.Prefix() + "records", PartitionKey: "id", TTLAttribute: "expires_at"}
 	dynamotest.DropTables(t, api, tbl.Name)
 
-	require.NoError(t, topology.ApplyTables(ctx, api, topology.ProvisionAssume, nil, tbl), "assume checks nothing")
+	require.ErrorIs(t, topology.ApplyTables(ctx, api, topology.ProvisionAssume, nil, tbl), topology.ErrNotFound, "assume reads the table")
 	var drift *topology.DriftError
 	require.ErrorAs(t, topology.ApplyTables(ctx, api, topology.ProvisionValidate, nil, tbl), &drift)
 	assert.Equal(t, []topology.Drift{{Resource: "table", Name: tbl.Name, Problem: "missing"}}, drift.Report.Drifts)
@@ -28,6 +28,7 @@ func TestApplyTablesCreatesValidatesAndAssumes(t *testing.T) {
 	require.NoError(t, topology.ApplyTables(ctx, api, topology.ProvisionCreate, nil, tbl))
 	require.NoError(t, topology.ApplyTables(ctx, api, topology.ProvisionCreate, nil, tbl), "a second run changes nothing")
 	require.NoError(t, topology.ApplyTables(ctx, api, topology.ProvisionValidate, nil, tbl))
+	require.NoError(t, topology.ApplyTables(ctx, api, topology.ProvisionAssume, nil, tbl))
 
 	// The stores' tags: reported missing, then added to the existing table.
 	require.ErrorAs(t, topology.ApplyTables(ctx, api, topology.ProvisionValidate, testTags, tbl), &drift)
@@ -56,13 +57,15 @@ func TestValidateTablesNamesEveryDifference(t *testing.T) {
 	var drift *topology.DriftError
 	require.ErrorAs(t, topology.ApplyTables(ctx, api, topology.ProvisionValidate, nil, tbl), &drift)
 	report := drift.Report.String()
-	assert.Contains(t, report, "table "+name+": key schema is (key HASH), want (pk HASH, sk RANGE)")
+	assert.Contains(t, report, "table "+name+": key schema is (key HASH S), want (pk HASH S, sk RANGE S)")
 	assert.Contains(t, report, "billing mode is PROVISIONED, want PAY_PER_REQUEST")
 	assert.Contains(t, report, "time to live is not enabled on attribute expires_at")
 	assert.Len(t, drift.Report.Drifts, 3)
 
 	require.ErrorAs(t, topology.ApplyTables(ctx, api, topology.ProvisionCreate, nil, tbl), &drift, "create cannot change keys")
-	assert.Contains(t, drift.Error(), "key schema is (key HASH), want (pk HASH, sk RANGE)")
+	assert.Contains(t, drift.Error(), "key schema is (key HASH S), want (pk HASH S, sk RANGE S)")
+	require.ErrorAs(t, topology.ApplyTables(ctx, api, topology.ProvisionAssume, nil, tbl), &drift, "assume refuses other keys")
+	assert.Contains(t, drift.Error(), "key schema is (key HASH S), want (pk HASH S, sk RANGE S)")
 }
 
 // The Provisioner creates a plan's tables with its tags and Validate reports

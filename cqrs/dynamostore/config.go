@@ -31,7 +31,9 @@ type Config struct {
 	// Provisioning says what New does with the tables: create what is
 	// missing (topology.ProvisionCreate, the default), report any missing
 	// table or difference as drift (ProvisionValidate), or neither
-	// (ProvisionAssume).
+	// (ProvisionAssume), which only reads each table's key schema
+	// (dynamodb:DescribeTable) and fails on a missing table or one whose
+	// keys are not the stores', since every write to it would be refused.
 	Provisioning topology.Provisioning
 	// Tags are put on the tables New creates, and filled in where an
 	// existing table lacks them (a value already set is kept: services

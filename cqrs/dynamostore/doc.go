@@ -8,7 +8,9 @@
 //
 // New(ctx, Config{Client}) provisions the tables as Config.Provisioning says
 // (create by default; validate reports a missing or different table as a
-// *topology.DriftError naming it; assume checks nothing) and returns a Store.
+// *topology.DriftError naming it; assume reads each table's key schema
+// only, and fails on a missing table or one whose keys are not the stores')
+// and returns a Store.
 // Store.Commands, Store.Entities and Store.Views are the three stores for
 // cqrs.ServiceConfig. Give idempotency/dynamostore the same client, run
 // the idempotency middleware in transactional mode, and put

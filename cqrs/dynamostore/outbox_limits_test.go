@@ -40,8 +40,10 @@ type fakeCall struct {
 
 // fakeDynamo answers DynamoDB's JSON protocol with what answer returns
 // (status and body) for an operation and its request body; without answer,
-// or for an empty status, it answers 200 {}. A request whose context ended
-// fails, unanswered and unrecorded, as on a real connection.
+// or for an empty status, it answers 200 {}. DescribeTable, which New and
+// NewOutbox send under ProvisionAssume, it answers itself with a table of
+// the stores' keys. A request whose context ended fails, unanswered and
+// unrecorded, as on a real connection.
 type fakeDynamo struct {
 	mu     sync.Mutex
 	calls  []fakeCall
@@ -64,7 +66,10 @@ func (f *fakeDynamo) Do(req *http.Request) (*http.Response, error) {
 	answer := f.answer
 	f.mu.Unlock()
 	status, out := 0, ""
-	if answer != nil {
+	switch {
+	case op == "DescribeTable":
+		status, out = TableDescribed(raw)
+	case answer != nil:
 		status, out = answer(op, string(raw))
 	}
 	if status == 0 {

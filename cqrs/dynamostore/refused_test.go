@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -19,16 +20,24 @@ import (
 	"github.com/sourceflow-go/sourceflow/cqrs/dynamostore"
 )
 
-// refusingDynamo answers every request with body, as DynamoDB answers a
-// write it refuses as invalid (a table whose key schema changed under the
-// service).
+// refusingDynamo answers every request but DescribeTable (a table of the
+// stores' keys, which New reads) with body, as DynamoDB answers a write it
+// refuses as invalid (a table whose key schema changed under the service).
 type refusingDynamo struct{ body string }
 
 func (r refusingDynamo) Do(req *http.Request) (*http.Response, error) {
+	status, body := http.StatusBadRequest, r.body
+	if strings.HasSuffix(req.Header.Get("X-Amz-Target"), ".DescribeTable") {
+		raw, err := io.ReadAll(req.Body)
+		if err != nil {
+			return nil, err
+		}
+		status, body = dynamostore.TableDescribed(raw)
+	}
 	return &http.Response{
-		StatusCode: http.StatusBadRequest, Status: "400 Bad Request", Request: req,
+		StatusCode: status, Request: req,
 		Header: http.Header{"Content-Type": {"application/x-amz-json-1.0"}},
-		Body:   io.NopCloser(bytes.NewReader([]byte(r.body))), ContentLength: int64(len(r.body)),
+		Body:   io.NopCloser(bytes.NewReader([]byte(body))), ContentLength: int64(len(body)),
 	}, nil
 }
 

@@ -28,7 +28,10 @@ type Config struct {
 	Table string
 	// Provisioning says what New does with the table: create it when missing
 	// (topology.ProvisionCreate, the default), report it missing or
-	// different as drift (ProvisionValidate), or neither (ProvisionAssume).
+	// different as drift (ProvisionValidate), or neither (ProvisionAssume),
+	// which only reads the table's key schema (dynamodb:DescribeTable) and
+	// fails on a missing table or one whose keys are not the store's,
+	// since every claim in it would be refused.
 	Provisioning topology.Provisioning
 	// Clock is the time source of leases and TTLs: DynamoDB conditions
 	// compare times the instances write, so their clocks must agree to well

@@ -6,7 +6,8 @@
 // # Use
 //
 // New(ctx, Config{Client}) provisions the table as Config.Provisioning says
-// (create by default: on-demand capacity, time to live on expires_at) and
+// (create by default: on-demand capacity, time to live on expires_at; in
+// every mode New fails on a table whose key schema is not the store's) and
 // returns a Store to give idempotency.NewMiddleware. With
 // MiddlewareConfig.Transactional and the state stores of cqrs/dynamostore
 // on the same client, a view's save and the completion are written by one
@@ -25,7 +26,7 @@
 //     the record in its way from the failed condition (ALL_OLD), so a
 //     duplicate costs one request. A put DynamoDB refuses as invalid
 //     (ValidationException: a payload hash over 400 KB, a table whose key
-//     schema is not the store's, used under topology.ProvisionAssume) is a
+//     schema was changed after New checked it) is a
 //     permanent error with DynamoDB's reason, so the message is
 //     dead-lettered rather than delivered again; a key over DynamoDB's
 //     limit is refused before any request (idempotency.ErrInvalidKey), and

@@ -26,24 +26,42 @@ import (
 )
 
 // answeringDynamo answers every request with status and body, as DynamoDB
-// answers, and counts the requests of each operation.
+// answers, and counts the requests of each operation; DescribeTable, which
+// New calls under ProvisionAssume, is answered with describe (status and
+// body), by default with the store's table.
 type answeringDynamo struct {
-	status int
-	body   string
-	mu     sync.Mutex
-	ops    map[string]int
+	status   int
+	body     string
+	describe func() (int, string)
+	mu       sync.Mutex
+	ops      map[string]int
+}
+
+// storeTable is DescribeTable's answer for a table with the store's keys.
+func storeTable() (int, string) {
+	return http.StatusOK, `{"Table":{"TableName":"sourceflow_idempotency","TableStatus":"ACTIVE",` +
+		`"KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"id","AttributeType":"S"}]}}`
 }
 
 // Do implements the SDK's HTTP client.
 func (d *answeringDynamo) Do(req *http.Request) (*http.Response, error) {
 	target := req.Header.Get("X-Amz-Target")
+	op := target[strings.LastIndex(target, ".")+1:]
 	d.mu.Lock()
-	d.ops[target[strings.LastIndex(target, ".")+1:]]++
+	d.ops[op]++
 	d.mu.Unlock()
+	status, body := d.status, d.body
+	if op == "DescribeTable" {
+		describe := d.describe
+		if describe == nil {
+			describe = storeTable
+		}
+		status, body = describe()
+	}
 	return &http.Response{
-		StatusCode: d.status, Request: req,
+		StatusCode: status, Request: req,
 		Header: http.Header{"Content-Type": {"application/x-amz-json-1.0"}},
-		Body:   io.NopCloser(bytes.NewReader([]byte(d.body))), ContentLength: int64(len(d.body)),
+		Body:   io.NopCloser(bytes.NewReader([]byte(body))), ContentLength: int64(len(body)),
 	}, nil
 }
 
@@ -58,17 +76,21 @@ func fault(typ, msg string) (int, string) {
 	return http.StatusBadRequest, `{"__type":"com.amazonaws.dynamodb.v20120810#` + typ + `","message":"` + msg + `"}`
 }
 
-// answeringStore returns a Store, without the SDK's own retries, whose
-// every request is answered with status and body.
-func answeringStore(t *testing.T, status int, body string) (*dynamostore.Store, *answeringDynamo) {
-	t.Helper()
-	d := &answeringDynamo{status: status, body: body, ops: map[string]int{}}
-	api := dynamodb.New(dynamodb.Options{
+// answeringClient returns a client of d without the SDK's own retries.
+func answeringClient(d *answeringDynamo) *dynamodb.Client {
+	return dynamodb.New(dynamodb.Options{
 		Region: "us-east-1", BaseEndpoint: aws.String("http://dynamodb.invalid"),
 		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
 		HTTPClient:  d, Retryer: aws.NopRetryer{},
 	})
-	s, err := dynamostore.New(context.Background(), dynamostore.Config{Client: api, Provisioning: topology.ProvisionAssume})
+}
+
+// answeringStore returns a Store, without the SDK's own retries, on a table
+// with its keys, whose every other request is answered with status and body.
+func answeringStore(t *testing.T, status int, body string) (*dynamostore.Store, *answeringDynamo) {
+	t.Helper()
+	d := &answeringDynamo{status: status, body: body, ops: map[string]int{}}
+	s, err := dynamostore.New(context.Background(), dynamostore.Config{Client: answeringClient(d), Provisioning: topology.ProvisionAssume})
 	require.NoError(t, err)
 	return s, d
 }

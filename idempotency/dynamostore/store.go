@@ -136,9 +136,10 @@ func number(n int64) *types.AttributeValueMemberN {
 // dead-lettered. The key is never the cause (checkKey keeps it under
 // DynamoDB's limit, refusing a longer one with idempotency.ErrInvalidKey
 // before any request); a payload hash over 400 KB (HashPayload) is,
-// and so is a table whose key schema is not the store's (a table made
-// elsewhere, under topology.ProvisionAssume): that refuses every claim,
-// so every message is dead-lettered until the table is put right.
+// and so is a table whose key schema is not the store's (New refuses such
+// a table in every provisioning mode, so only one replaced after New):
+// that refuses every claim, so every message is dead-lettered until the
+// table is put right.
 func (s *Store) Claim(ctx context.Context, key idempotency.Key, payloadHash string, lease time.Duration) (idempotency.ClaimResult, error) {
 	if err := checkKey(key, lease); err != nil {
 		return idempotency.ClaimResult{}, err

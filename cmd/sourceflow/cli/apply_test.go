@@ -83,7 +83,7 @@ func TestApply_SaysATablesKeysAndBillingModeStayAsTheyAre(t *testing.T) {
 	_, errOut, code := newFakeAWS().runWithTables(t, tables, "apply", "-f", path)
 
 	assert.Equal(t, cli.ExitDrift, code, errOut)
-	assert.Contains(t, errOut, "table shop_views: key schema is (key HASH), want (pk HASH, sk RANGE)\n")
+	assert.Contains(t, errOut, "table shop_views: key schema is (key HASH), want (pk HASH S, sk RANGE S)\n")
 	assert.Contains(t, errOut, "table shop_views: billing mode is PROVISIONED, want PAY_PER_REQUEST\n")
 	assert.Contains(t, errOut, "apply cannot change a table's key schema or billing mode in place: recreate the table")
 	assert.Contains(t, errOut, "or change the file")
