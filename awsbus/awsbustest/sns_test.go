@@ -53,7 +53,7 @@ func TestSNSRawDeliveryAndFilter(t *testing.T) {
 	assert.Equal(t, "Notification", note.Type)
 	assert.Empty(t, env[0].Attributes, "a non-raw delivery carries no SQS attributes")
 
-	subs, err := n.ListSubscriptionsByTopic(ctx, &sns.ListSubscriptionsByTopicInput{TopicArn: topic.TopicArn})
+	subs, err := n.ListSubscriptionsByTopic(context.Background(), &sns.ListSubscriptionsByTopicInput{TopicArn: topic.TopicArn})
 	require.NoError(t, err)
 	assert.Len(t, subs.Subscriptions, 2)
 	_, err = n.SetSubscriptionAttributes(ctx, &sns.SetSubscriptionAttributesInput{SubscriptionArn: raw.SubscriptionArn,
@@ -109,10 +109,10 @@ func TestSNSFilterOnTheMessageBody(t *testing.T) {
 	assert.Equal(t, `{"kind":"a"}`, got[0].Body)
 }
 
-// Subscribing a queue again answers with the existing subscription when the
-// attributes given are the subscription's (those not given are not
-// compared), and fails as SNS does when one differs.
-func TestSNSSubscribeAgain(t *testing.T) {
+// subscribingQueue returns an SNS fake with topic "events" and a subscribe
+// function that subscribes queue "sub" to it with the given attributes.
+func subscribingQueue(t *testing.T) (*awsbustest.SNS, *sns.CreateTopicOutput, func(map[string]string) (*sns.SubscribeOutput, error)) {
+	t.Helper()
 	q := awsbustest.NewSQS(awsbustest.SQSConfig{})
 	n := awsbustest.NewSNS(q, awsbustest.SNSConfig{})
 	ctx := context.Background()
@@ -123,6 +123,14 @@ func TestSNSSubscribeAgain(t *testing.T) {
 		return n.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"),
 			Endpoint: aws.String(q.QueueARN("sub")), Attributes: attrs})
 	}
+	return n, topic, subscribe
+}
+
+// Subscribing a queue again answers with the existing subscription when the
+// attributes given are the subscription's (those not given are not
+// compared), and fails as SNS does when one differs.
+func TestSNSSubscribeAgain(t *testing.T) {
+	n, topic, subscribe := subscribingQueue(t)
 	filter := map[string]string{"RawMessageDelivery": "true", "FilterPolicy": `{"sf_type":["a"]}`}
 	first, err := subscribe(filter)
 	require.NoError(t, err)
@@ -141,7 +149,7 @@ func TestSNSSubscribeAgain(t *testing.T) {
 		assert.Equal(t, "InvalidParameter", invalid.ErrorCode())
 		assert.Contains(t, invalid.ErrorMessage(), "Subscription already exists with different attributes")
 	}
-	subs, err := n.ListSubscriptionsByTopic(ctx, &sns.ListSubscriptionsByTopicInput{TopicArn: topic.TopicArn})
+	subs, err := n.ListSubscriptionsByTopic(context.Background(), &sns.ListSubscriptionsByTopicInput{TopicArn: topic.TopicArn})
 	require.NoError(t, err)
 	assert.Len(t, subs.Subscriptions, 1)
 }
@@ -150,16 +158,7 @@ func TestSNSSubscribeAgain(t *testing.T) {
 // scope, MessageAttributes: subscribing again with that scope given is the
 // same subscription, with the other scope a different one.
 func TestSNSSubscribeAgainWithTheDefaultFilterScope(t *testing.T) {
-	q := awsbustest.NewSQS(awsbustest.SQSConfig{})
-	n := awsbustest.NewSNS(q, awsbustest.SNSConfig{})
-	ctx := context.Background()
-	topic, err := n.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("events")})
-	require.NoError(t, err)
-	createQueue(t, q, "sub", nil)
-	subscribe := func(attrs map[string]string) (*sns.SubscribeOutput, error) {
-		return n.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"),
-			Endpoint: aws.String(q.QueueARN("sub")), Attributes: attrs})
-	}
+	_, _, subscribe := subscribingQueue(t)
 	filter := `{"sf_type":["a"]}`
 	first, err := subscribe(map[string]string{"FilterPolicy": filter})
 	require.NoError(t, err)
