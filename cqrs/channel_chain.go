@@ -12,7 +12,9 @@ import (
 // released publish goes on in the background, holding back later messages
 // to its destination (gochannel publishes to one destination one message at
 // a time) until its handler took the lock and finished: what the chain
-// publishes to that destination meanwhile is handed over behind it.
+// publishes to that destination meanwhile is handed over behind it, and a
+// publish of the chain already waiting behind it (two handlers of one event
+// sending there at once) is released too.
 
 // deliveryKey keys, in the context of a message publishInChain publishes,
 // the chain link its handlers continue.
@@ -65,11 +67,34 @@ func (t *ChannelTransport) publishInChain(dest string, msgs []*message.Message, 
 		defer t.draining.Done()
 		done <- t.publishReleasable(dest, msgs, carried, d)
 	}()
-	select {
-	case err := <-done:
-		return err
-	case <-d.released:
-		return nil
+	return t.awaitInChain(dest, chain, d, done)
+}
+
+// awaitInChain waits until the publish of d to dest for chain returned
+// (done), or d was released: by a handler of its message, or here when
+// another delivery to dest, released meanwhile, waits for a lock chain holds.
+// The publish of d then waits behind that delivery (gochannel publishes to
+// one destination one message at a time), and its publisher must not wait
+// for it: it goes on in the background, as if handed over.
+func (t *ChannelTransport) awaitInChain(dest string, chain *chainLink, d *syncDelivery, done <-chan error) error {
+	for {
+		l, stalled := t.stalledOn(dest, chain, d)
+		if l != nil {
+			d.release(l)
+			select {
+			case <-d.released:
+				return nil
+			default: // its publish returned first
+				return <-done
+			}
+		}
+		select {
+		case err := <-done:
+			return err
+		case <-d.released:
+			return nil
+		case <-stalled:
+		}
 	}
 }
 
@@ -102,6 +127,10 @@ func (t *ChannelTransport) stall(dest string, d *syncDelivery, l *keyLock) {
 		t.stalls[dest] = map[*syncDelivery][]*keyLock{}
 	}
 	t.stalls[dest][d] = append(t.stalls[dest][d], l)
+	if t.stalled != nil {
+		close(t.stalled) // wakes the publishes in awaitInChain
+		t.stalled = nil
+	}
 }
 
 // unstall forgets what d, whose publish to dest returned, waited for.
@@ -119,10 +148,33 @@ func (t *ChannelTransport) unstall(dest string, d *syncDelivery) {
 func (t *ChannelTransport) stalledFor(dest string, chain *chainLink) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	for _, locks := range t.stalls[dest] {
-		if len(locks) > 0 && chain.holds(locks...) {
-			return true
+	return t.stalledLocked(dest, chain, nil) != nil
+}
+
+// stalledOn returns the lock chain holds that a released delivery to dest
+// other than d waits for, or nil, and a channel closed when a delivery is
+// next released.
+func (t *ChannelTransport) stalledOn(dest string, chain *chainLink, d *syncDelivery) (*keyLock, <-chan struct{}) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.stalled == nil {
+		t.stalled = make(chan struct{})
+	}
+	return t.stalledLocked(dest, chain, d), t.stalled
+}
+
+// stalledLocked is the lock chain holds that a released delivery to dest
+// other than skip waits for, or nil; the caller holds mu.
+func (t *ChannelTransport) stalledLocked(dest string, chain *chainLink, skip *syncDelivery) *keyLock {
+	for other, locks := range t.stalls[dest] {
+		if other == skip {
+			continue
+		}
+		for _, l := range locks {
+			if chain.holds(l) {
+				return l
+			}
 		}
 	}
-	return false
+	return nil
 }

@@ -130,6 +130,7 @@ type ChannelTransport struct {
 	pending   map[string]int                          // messages published to a command destination, not yet received
 	idle      map[string][]chan struct{}              // closed when a destination's pending count drops to 0
 	stalls    map[string]map[*syncDelivery][]*keyLock // released deliveries by destination, with the locks they wait for
+	stalled   chan struct{}                           // closed when a delivery is next released (see awaitInChain)
 }
 
 // handover queues, in order, what handlers publish to their own destination
