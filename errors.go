@@ -41,7 +41,8 @@ func IsPermanent(err error) bool { return errors.Is(err, ErrPermanent) }
 // that fails with it is redelivered later. The retry loops of the consume
 // side (middleware.Retry, the idempotency middleware's TxRetry) do not run
 // that handler again at once, since the circuit would refuse again, unless
-// the error also matches ErrCircuitHalfOpen.
+// the refusal also matches ErrCircuitHalfOpen (and no other error joined
+// with it is an open circuit's refusal).
 var ErrCircuitOpen = errors.New("sourceflow: circuit open")
 
 // ErrCircuitHalfOpen marks a publish a half-open circuit refused because

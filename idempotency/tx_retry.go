@@ -11,6 +11,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/circuit"
 )
 
 // runTx runs one handling (claim, handler, completion) in a transaction of
@@ -20,7 +21,8 @@ import (
 // to what it was before the first attempt (inner phases such as decryption
 // change it). A permanent error, a panic, ErrInProgress, an open circuit
 // (sourceflow.ErrCircuitOpen: it refuses again until its cool-down ends;
-// a half-open one's refusal, sourceflow.ErrCircuitHalfOpen, is retried)
+// a half-open one's refusal, sourceflow.ErrCircuitHalfOpen, is retried
+// unless the error joins it with an open one's)
 // and an ended message context are not retried, nor is a handling that
 // joined a transaction the message context already carried: that
 // transaction is its owner's to retry.
@@ -150,12 +152,5 @@ type runTxKey struct{}
 // again in a new transaction.
 func retryableTx(err error) bool {
 	return !sourceflow.IsPermanent(err) && !errors.Is(err, sourceflow.ErrPanic) &&
-		!errors.Is(err, ErrInProgress) && !circuitStaysOpen(err)
-}
-
-// circuitStaysOpen reports whether err is an open circuit's refusal, which
-// lasts until its cool-down ends, and not a half-open one's, which lasts
-// until the probe publish returns.
-func circuitStaysOpen(err error) bool {
-	return errors.Is(err, sourceflow.ErrCircuitOpen) && !errors.Is(err, sourceflow.ErrCircuitHalfOpen)
+		!errors.Is(err, ErrInProgress) && !circuit.StaysOpen(err)
 }

@@ -49,8 +49,9 @@ var ErrAmbiguousName = errors.New("middleware: name used in several phases")
 // destination. It is not permanent: the message of a handler that fails
 // with it is redelivered later. Retry does not run that handler again at
 // once, since the circuit would refuse again until its OpenTimeout ends,
-// unless the error also matches sourceflow.ErrCircuitHalfOpen (the
-// half-open refusal, which clears once the probe returns). It is
+// unless the refusal also matches sourceflow.ErrCircuitHalfOpen (the
+// half-open refusal, which clears once the probe returns) and no error
+// joined with it is an open circuit's refusal. It is
 // sourceflow.ErrCircuitOpen, which packages that do not import this one
 // (idempotency) recognise.
 var ErrCircuitOpen = sourceflow.ErrCircuitOpen

@@ -8,6 +8,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/circuit"
 )
 
 // RetryConfig configures the Retry middleware.
@@ -52,14 +53,15 @@ func (c RetryConfig) Validate() error {
 // would only spend the budget; the message goes back to the transport as
 // an ordinary failure and is redelivered later. It does retry a half-open
 // circuit's refusal (the error also matches sourceflow.ErrCircuitHalfOpen),
-// which clears once the circuit's probe publish returns. Inside a handling
-// transaction (sourceflow.InHandlingTx: transactional idempotency) it does
-// not retry either: the transaction holds the failed attempt's writes, so
-// the error goes back to the transaction, which rolls back, and the
-// idempotency middleware runs the handling again in a new one
-// (MiddlewareConfig.TxRetry). When it gives up, its error matches
-// ErrRetriesExhausted or ErrRetryStopped and wraps the handler's last error. Place it in ConsumeRetry, so that it retries the
-// handler only.
+// which clears once the circuit's probe publish returns, unless the error
+// also holds an open circuit's refusal (errors.Join of several publishes).
+// Inside a handling transaction (sourceflow.InHandlingTx: transactional
+// idempotency) it does not retry either: the transaction holds the failed
+// attempt's writes, so the error goes back to the transaction, which rolls
+// back, and the idempotency middleware runs the handling again in a new
+// one (MiddlewareConfig.TxRetry). When it gives up, its error matches
+// ErrRetriesExhausted or ErrRetryStopped and wraps the handler's last
+// error. Place it in ConsumeRetry, so that it retries the handler only.
 func NewRetry(cfg RetryConfig) (message.HandlerMiddleware, error) {
 	cfg.setDefaults()
 	if err := cfg.Validate(); err != nil {
@@ -96,18 +98,12 @@ func (r retry) middleware(h message.HandlerFunc) message.HandlerFunc {
 }
 
 // retryable reports whether the handler may run again after err: not after
-// a permanent error, a panic or an open circuit (a half-open one's refusal
-// may pass), nor inside a handling transaction, whose owner retries it.
+// a permanent error, a panic or an open circuit, even joined with other
+// errors (a half-open one's refusal may pass), nor inside a handling
+// transaction, whose owner retries it.
 func retryable(msg *message.Message, err error) bool {
 	return !sourceflow.IsPermanent(err) && !errors.Is(err, sourceflow.ErrPanic) &&
-		!circuitStaysOpen(err) && !sourceflow.InHandlingTx(msg.Context())
-}
-
-// circuitStaysOpen reports whether err is an open circuit's refusal, which
-// lasts until its OpenTimeout ends, and not a half-open one's, which lasts
-// until the probe publish returns.
-func circuitStaysOpen(err error) bool {
-	return errors.Is(err, ErrCircuitOpen) && !errors.Is(err, sourceflow.ErrCircuitHalfOpen)
+		!circuit.StaysOpen(err) && !sourceflow.InHandlingTx(msg.Context())
 }
 
 // gaveUp returns the error of a handler whose last error is err and that

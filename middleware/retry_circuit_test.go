@@ -1,6 +1,7 @@
 package middleware_test
 
 import (
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -94,4 +95,52 @@ func TestRetry_RetriesAHalfOpenCircuitsRefusal(t *testing.T) {
 	require.ErrorIs(t, errs[0], middleware.ErrCircuitOpen, "the half-open refusal still matches ErrCircuitOpen")
 	require.ErrorIs(t, errs[0], sourceflow.ErrCircuitHalfOpen)
 	assert.Equal(t, 3, fake.count("orders"), "the failure, the probe and the retried publish")
+}
+
+// A handler that publishes to two destinations and joins their errors, one
+// an open circuit's refusal and one a half-open circuit's, runs once per
+// delivery: the open circuit refuses until its OpenTimeout ends, whatever
+// the other refusal, so the message goes back to the transport.
+func TestRetry_LeavesAnOpenCircuitJoinedWithAHalfOpenOneToTheRedelivery(t *testing.T) {
+	fake := newFlaky()
+	fake.set("orders", errDown)
+	fake.set("payments", errDown)
+	_, open := newBreaker(t, middleware.CircuitBreakerConfig{ConsecutiveFailures: 1, OpenTimeout: time.Hour}, fake)
+	require.ErrorIs(t, publish(open, "orders"), errDown, "the failure opens the circuit")
+	halfOpen := halfOpenWithProbeInFlight(t, fake, "payments")
+
+	retry, err := middleware.NewRetry(middleware.RetryConfig{Policy: sourceflow.RetryPolicy{
+		MaxRetries: 5, InitialInterval: time.Microsecond}})
+	require.NoError(t, err)
+	runs := 0
+	h := retry(func(*message.Message) ([]*message.Message, error) {
+		runs++
+		return nil, errors.Join(publish(halfOpen, "payments"), publish(open, "orders"))
+	})
+
+	_, err = h(message.NewMessage("m", nil))
+
+	require.ErrorIs(t, err, sourceflow.ErrCircuitHalfOpen)
+	require.ErrorIs(t, err, middleware.ErrCircuitOpen)
+	assert.Equal(t, 1, runs, "not run again in process: the open circuit would refuse again")
+}
+
+// halfOpenWithProbeInFlight returns a publisher through a circuit breaker
+// whose circuit of topic is half-open, its probe publish held in fake
+// until the test ends.
+func halfOpenWithProbeInFlight(t *testing.T, fake *flakyPublisher, topic string) message.Publisher {
+	t.Helper()
+	b, out := newBreaker(t, middleware.CircuitBreakerConfig{ConsecutiveFailures: 1, OpenTimeout: 20 * time.Millisecond}, fake)
+	require.Error(t, publish(out, topic), "the failure opens the circuit")
+	require.Eventually(t, func() bool { return b.State(topic) == sourceflow.CircuitHalfOpen },
+		5*time.Second, 5*time.Millisecond)
+	release := fake.hold()
+	probe := make(chan error, 1)
+	go func() { probe <- publish(out, topic) }()
+	<-fake.entered // the probe is in the transport
+	t.Cleanup(func() {
+		release()
+		<-probe
+	})
+	return out
 }

@@ -119,3 +119,58 @@ func TestAHalfOpenCircuitsRefusalIsRetried(t *testing.T) {
 	assert.Equal(t, uint64(1), m.Stats().TxRetries)
 	assert.Equal(t, int64(1), calls.Load(), "the rerun's publish reached the transport")
 }
+
+// A handling that publishes to two destinations and joins their errors, one
+// an open circuit's refusal and one a half-open circuit's, is not run
+// again in a new transaction: the open circuit refuses until its cool-down
+// ends, whatever the other refusal, so the redelivery runs it again.
+func TestAnOpenCircuitJoinedWithAHalfOpenOneIsLeftToTheRedelivery(t *testing.T) {
+	breaker, err := middleware.NewCircuitBreaker(middleware.CircuitBreakerConfig{ConsecutiveFailures: 1, OpenTimeout: time.Hour})
+	require.NoError(t, err)
+	open, err := breaker.DecoratePublisher(downPublisher{})
+	require.NoError(t, err)
+	require.ErrorIs(t, open.Publish("orders", message.NewMessage("m", nil)), errDown, "the failure opens the circuit")
+	halfOpen := halfOpenWithProbeInFlight(t, "payments")
+	m, err := idempotency.NewMiddleware(openStore(t, sourceflow.SQLite, "", sqlstore.Config{}),
+		idempotency.MiddlewareConfig{Consumer: "c", Transactional: true,
+			TxRetry: sourceflow.RetryPolicy{MaxRetries: 5, InitialInterval: time.Millisecond}})
+	require.NoError(t, err)
+	runs := 0
+	h := m.Middleware(func(*message.Message) ([]*message.Message, error) {
+		runs++
+		return nil, errors.Join(halfOpen.Publish("payments", message.NewMessage("out", nil)),
+			open.Publish("orders", message.NewMessage("out", nil)))
+	})
+
+	_, err = h(txMessage("a"))
+
+	require.ErrorIs(t, err, sourceflow.ErrCircuitHalfOpen)
+	require.ErrorIs(t, err, middleware.ErrCircuitOpen)
+	assert.Equal(t, 1, runs, "not run again in a new transaction: the open circuit would refuse again")
+	assert.Zero(t, m.Stats().TxRetries)
+}
+
+// halfOpenWithProbeInFlight returns a publisher through a circuit breaker
+// whose circuit of topic is half-open, its probe publish held in the
+// transport until the test ends.
+func halfOpenWithProbeInFlight(t *testing.T, topic string) message.Publisher {
+	t.Helper()
+	breaker, err := middleware.NewCircuitBreaker(middleware.CircuitBreakerConfig{ConsecutiveFailures: 1, OpenTimeout: 20 * time.Millisecond})
+	require.NoError(t, err)
+	down, err := breaker.DecoratePublisher(downPublisher{})
+	require.NoError(t, err)
+	require.ErrorIs(t, down.Publish(topic, message.NewMessage("m", nil)), errDown, "the failure opens the circuit")
+	require.Eventually(t, func() bool { return breaker.State(topic) == sourceflow.CircuitHalfOpen },
+		5*time.Second, 5*time.Millisecond)
+	held := heldPublisher{entered: make(chan struct{}), release: make(chan struct{})}
+	pub, err := breaker.DecoratePublisher(held)
+	require.NoError(t, err)
+	probe := make(chan error, 1)
+	go func() { probe <- pub.Publish(topic, message.NewMessage("probe", nil)) }()
+	<-held.entered // the probe is in the transport
+	t.Cleanup(func() {
+		close(held.release)
+		<-probe
+	})
+	return pub
+}

@@ -23,6 +23,7 @@ type KMSCounts struct {
 // encryption package's Encrypter and Decrypter are adapted to it with
 // KMSStatsFunc.
 type KMSStatsSource interface {
+	// KMSStats returns the counters since the source was created.
 	KMSStats() KMSCounts
 }
 

@@ -29,10 +29,11 @@ which keeps the password out of the command line (and of ps), or from --dsn.
 A DSN that starts with postgres:// or postgresql:// (in any case: POSTGRES://
 too) opens PostgreSQL through pgx; any other is a go-sql-driver/mysql DSN
 (user:password@tcp(host:3306)/db). --dialect postgres|mysql overrides the
-guess (for a PostgreSQL DSN in key=value form). A MySQL DSN that sets
-neither readTimeout nor writeTimeout gets 60s of each, as the services'
-stores do, so a server that stops answering fails the command instead of
-hanging it; a DSN's own value is kept (readTimeout=0 turns it off).
+guess (for a PostgreSQL DSN in key=value form). A MySQL DSN gets a
+readTimeout and a writeTimeout of 60s, each unless it sets it, as the
+services' stores do, so a server that stops answering fails the command
+instead of hanging it; a DSN's own value is kept (readTimeout=0 turns it
+off).
 Messages name the database by its host and never show the password.
 
 Exit codes: 0 success; 2 usage (no DSN, a DSN that cannot be parsed, both or

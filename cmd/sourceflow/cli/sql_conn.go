@@ -40,10 +40,10 @@ func (g *globals) openSQL(ctx context.Context, name string, f connFlags) (*sqlCo
 	return c, nil
 }
 
-// driverDSN is the DSN openSQL gives the driver: a MySQL one that sets
-// neither readTimeout nor writeTimeout gets sqldb.MySQLIOTimeout of each,
-// as the services' stores do, so a call on a server that stopped answering
-// (a COMMIT, which takes no context) fails instead of hanging. The
+// driverDSN is the DSN openSQL gives the driver: a MySQL one gets a
+// readTimeout and a writeTimeout of sqldb.MySQLIOTimeout, each unless it
+// sets it, as the services' stores do, so a call on a server that stopped
+// answering (a COMMIT, which takes no context) fails instead of hanging. The
 // commands' statements are short: prune deletes and redrive moves rows in
 // batches, and a lock wait ends first (InnoDB's default 50 s); only depth's
 // count of a backlog of very many rows could take longer, and a DSN that

@@ -11,9 +11,10 @@ import (
 	"github.com/sourceflow-go/sourceflow/cmd/sourceflow/cli"
 )
 
-// A MySQL DSN that sets neither readTimeout nor writeTimeout is opened with
-// the services' 60 s bound on each, so a command against a server that
-// stopped answering fails instead of hanging; a DSN's own value is kept.
+// A MySQL DSN is opened with the services' 60 s bound on readTimeout and
+// on writeTimeout, each unless the DSN sets it, so a command against a
+// server that stopped answering fails instead of hanging; a DSN's own
+// value is kept.
 func TestSQLOpensMySQLWithReadAndWriteTimeouts(t *testing.T) {
 	const def = time.Minute
 	for _, tt := range []struct {
