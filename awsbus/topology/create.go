@@ -2,6 +2,7 @@ package topology
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 
@@ -24,7 +25,9 @@ func (t *Provisioner) Create(ctx context.Context, p Plan) (Endpoints, error) {
 		return nil, err
 	}
 	for _, tbl := range p.Tables {
-		if err := createTable(ctx, t.cfg.DynamoDB, tbl, p.Tags); err != nil {
+		// A table with other keys is left as it is; Validate reports them.
+		var drift *DriftError
+		if err := createTable(ctx, t.cfg.DynamoDB, tbl, p.Tags); err != nil && !errors.As(err, &drift) {
 			return nil, err
 		}
 	}

@@ -21,7 +21,7 @@ const tableActiveWait = 2 * time.Minute
 // enabled, tags) and waits until it is active, enables a TTL that is off,
 // adds the tags a table lacks (keeping a value another service set), and
 // fails with a *DriftError on a table whose keys differ (a store could not
-// use it);
+// use it), to which it writes nothing;
 // ProvisionValidate changes nothing and fails with a *DriftError naming every
 // missing table and every difference (key schema, billing mode, TTL, tags);
 // ProvisionAssume changes nothing and reads only each table's description
@@ -48,9 +48,6 @@ func ApplyTables(ctx context.Context, api TablesAPI, mode Provisioning, tags map
 			if err := createTable(ctx, api, t, tags); err != nil {
 				return err
 			}
-			if err := keysMatch(ctx, api, t); err != nil {
-				return err
-			}
 		}
 		return nil
 	}
@@ -58,9 +55,33 @@ func ApplyTables(ctx context.Context, api TablesAPI, mode Provisioning, tags map
 }
 
 // createTable creates t with tags when it is missing, waits until it is
-// active, enables its time to live and writes the tags an existing table
-// lacks.
+// active and, when the table has t's keys, enables its time to live and
+// writes the tags it lacks. A table with other keys, made elsewhere (another
+// application's table of the same name, say), is left as it is, since a
+// time to live could delete its items: createTable fails with a
+// *DriftError, as Create cannot change a table's keys and the stores would
+// fail on every request.
 func createTable(ctx context.Context, api TablesAPI, t Table, tags map[string]string) error {
+	if err := makeTable(ctx, api, t, tags); err != nil {
+		return err
+	}
+	out, err := api.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(t.Name)})
+	if err != nil {
+		return fmt.Errorf("topology: describe table %s: %w", t.Name, err)
+	}
+	var report DriftReport
+	if !t.sameKeys(out.Table, &report, " (a table's keys cannot change in place)") {
+		return &DriftError{Report: report}
+	}
+	if err := enableTTL(ctx, api, t); err != nil || len(tags) == 0 {
+		return err
+	}
+	return tagTable(ctx, api, t.Name, aws.ToString(out.Table.TableArn), tags)
+}
+
+// makeTable creates t with tags when it is missing and waits until it is
+// active.
+func makeTable(ctx context.Context, api TablesAPI, t Table, tags map[string]string) error {
 	in := t.createInput()
 	if len(tags) > 0 {
 		in.Tags = dynamoTags(tags)
@@ -76,14 +97,7 @@ func createTable(ctx context.Context, api TablesAPI, t Table, tags map[string]st
 	if err := w.Wait(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(t.Name)}, tableActiveWait); err != nil {
 		return fmt.Errorf("topology: table %s did not become active: %w", t.Name, err)
 	}
-	if err := enableTTL(ctx, api, t); err != nil || len(tags) == 0 {
-		return err
-	}
-	out, err := api.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(t.Name)})
-	if err != nil {
-		return fmt.Errorf("topology: describe table %s: %w", t.Name, err)
-	}
-	return tagTable(ctx, api, t.Name, aws.ToString(out.Table.TableArn), tags)
+	return nil
 }
 
 // enableTTL turns on the time to live of t when it is off.
@@ -101,21 +115,6 @@ func enableTTL(ctx context.Context, api TablesAPI, t Table) error {
 	})
 	if err != nil {
 		return fmt.Errorf("topology: enable time to live on table %s: %w", t.Name, err)
-	}
-	return nil
-}
-
-// keysMatch fails with a *DriftError when an existing table's key schema is
-// not t's: Create cannot change it, and the stores would fail on every
-// request.
-func keysMatch(ctx context.Context, api TablesAPI, t Table) error {
-	out, err := api.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(t.Name)})
-	if err != nil {
-		return fmt.Errorf("topology: describe table %s: %w", t.Name, err)
-	}
-	var report DriftReport
-	if !t.sameKeys(out.Table, &report, " (a table's keys cannot change in place)") {
-		return &DriftError{Report: report}
 	}
 	return nil
 }

@@ -64,6 +64,9 @@ func TestValidateTablesNamesEveryDifference(t *testing.T) {
 
 	require.ErrorAs(t, topology.ApplyTables(ctx, api, topology.ProvisionCreate, nil, tbl), &drift, "create cannot change keys")
 	assert.Contains(t, drift.Error(), "key schema is (key HASH S), want (pk HASH S, sk RANGE S)")
+	require.ErrorAs(t, topology.ApplyTables(ctx, api, topology.ProvisionValidate, nil, tbl), &drift)
+	assert.Contains(t, drift.Report.String(), "time to live is not enabled on attribute expires_at",
+		"create writes nothing to a table with other keys")
 	require.ErrorAs(t, topology.ApplyTables(ctx, api, topology.ProvisionAssume, nil, tbl), &drift, "assume refuses other keys")
 	assert.Contains(t, drift.Error(), "key schema is (key HASH S), want (pk HASH S, sk RANGE S)")
 }

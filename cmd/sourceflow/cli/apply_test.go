@@ -89,3 +89,21 @@ func TestApply_SaysATablesKeysAndBillingModeStayAsTheyAre(t *testing.T) {
 	assert.Contains(t, errOut, "or change the file")
 	assert.NotContains(t, errOut, "owned by another service", "the queues and topics were applied")
 }
+
+// apply writes nothing on a table whose keys are not the file's (another
+// application's table of the same name, say): no time to live, which could
+// delete its items, and no tags; it reports the keys.
+func TestApply_WritesNothingOnATableWithOtherKeys(t *testing.T) {
+	tables := newFakeTables()
+	tables.put("shop_idempotency", types.BillingModePayPerRequest, types.KeySchemaElement{AttributeName: aws.String("key"), KeyType: types.KeyTypeHash})
+	path := writeTopology(t, ordersBinding(), topology.Options{Tags: map[string]string{"team": "shop"}, Tables: []topology.Table{
+		{Name: "shop_idempotency", PartitionKey: "id", TTLAttribute: "expires_at"},
+	}})
+
+	_, errOut, code := newFakeAWS().runWithTables(t, tables, "apply", "-f", path)
+
+	assert.Equal(t, cli.ExitDrift, code, errOut)
+	assert.Contains(t, errOut, "table shop_idempotency: key schema is (key HASH), want (id HASH S)\n")
+	assert.Empty(t, tables.ttl, "no time to live turned on")
+	assert.Empty(t, tables.tags[tableARN("shop_idempotency")], "no tag put")
+}
