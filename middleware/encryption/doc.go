@@ -121,7 +121,9 @@
 // the errors for that context are permanent and say since when the key is
 // refused, so a key policy that refuses one message type for good does not
 // hold an outbox, which relays in order, for ever; one success under the
-// context starts the grace again. The Encrypter logs a refused key with
+// context starts the grace again. A key refused whole (disabled, its grant
+// revoked) fails every context once it has served no message for the
+// grace, rather than one context after another. The Encrypter logs a refused key with
 // its Logger at most once a minute, and Stats counts the KMS calls that
 // failed (GenerateDataKeyFailures, DecryptFailures; exported by
 // middleware/metrics as sourceflow.aws.kms.failures). KMS throttling and

@@ -25,13 +25,22 @@ type keyFailure struct {
 }
 
 // KeyRefusalGrace is how long GenerateDataKey may refuse the Encrypter's
-// key (ErrKeyUnavailable, ErrAccessDenied) under one encryption context
-// before the Encrypter's errors for it are marked sourceflow.Permanent. It
+// key (ErrKeyUnavailable, ErrAccessDenied) under one encryption context,
+// or under every context tried, before the Encrypter's errors for it are
+// marked sourceflow.Permanent: a key refused for one message type (a key
+// policy's condition) fails that type's messages once the grace has passed
+// for it, and a key refused whole (disabled, its grant revoked) fails every
+// message once the grace has passed since it last served one, not one
+// context after another. It
 // is the grace an outbox gives a destination without a publisher
 // (15 minutes), so a message that cannot leave holds an outbox, which
 // relays in order, for the same bound whatever the cause; an operator who
 // enables or grants the key later redrives the dead letters.
 const KeyRefusalGrace = destgrace.Grace
+
+// wholeKey is the refusals clock's entry for the key under any context:
+// no encryption context is empty.
+const wholeKey = ""
 
 // refusalLogEvery is the least time between two logs of the key refused.
 const refusalLogEvery = time.Minute
@@ -44,6 +53,7 @@ func (e *Encrypter) noteGenerate(ec EncryptionContext, err error) error {
 	switch {
 	case err == nil:
 		e.refusals.Found(ec.canonical())
+		e.refusals.Found(wholeKey)
 		if cur := e.keyFailure.Load(); cur != nil && cur.ec == ec {
 			e.keyFailure.CompareAndSwap(cur, nil)
 		}
@@ -59,15 +69,18 @@ func (e *Encrypter) noteGenerate(ec EncryptionContext, err error) error {
 func (e *Encrypter) refused(ec EncryptionContext, err error) error {
 	now := e.cfg.Clock.Now()
 	failing, over := e.refusals.Failed(ec.canonical())
+	if whole, wholeOver := e.refusals.Failed(wholeKey); wholeOver {
+		failing, over = max(failing, whole), true
+	}
 	since := now.Add(-failing)
 	e.keyFailure.Store(&keyFailure{err: err, ec: ec, at: since})
 	e.logRefusal(now, ec, since, over, err)
 	at := since.UTC().Format(time.RFC3339)
 	if over {
-		return sourceflow.Permanent(fmt.Errorf("%w (key refused under this encryption context since %s, past the grace of %v)",
+		return sourceflow.Permanent(fmt.Errorf("%w (key refused since %s, past the grace of %v)",
 			err, at, KeyRefusalGrace))
 	}
-	return fmt.Errorf("%w (key refused under this encryption context since %s, retried for up to %v)", err, at, KeyRefusalGrace)
+	return fmt.Errorf("%w (key refused since %s, retried for up to %v)", err, at, KeyRefusalGrace)
 }
 
 // logRefusal logs a refusal of the key, unless one was logged less than

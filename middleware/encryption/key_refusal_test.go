@@ -60,9 +60,35 @@ func TestEncrypt_AKeyRefusedUnderAContextIsPermanentThereAfterTheGrace(t *testin
 	require.ErrorIs(t, err, encryption.ErrEncrypt)
 	require.ErrorIs(t, err, encryption.ErrAccessDenied)
 	assert.True(t, sourceflow.IsPermanent(err), "past the grace")
-	assert.Contains(t, err.Error(), "key refused under this encryption context since 2023-11-14T22:13:20Z")
+	assert.Contains(t, err.Error(), "key refused since 2023-11-14T22:13:20Z")
 	require.NoError(t, send(testType))
 	assert.Equal(t, 15*time.Minute, encryption.KeyRefusalGrace, "the outbox's grace for a destination without a publisher")
+}
+
+// A key refused whole (disabled) fails every message once it has served
+// none for KeyRefusalGrace: an outbox relaying in order does not wait a
+// whole grace again for each encryption context behind the first.
+func TestEncrypt_AKeyRefusedWholeFailsEveryContextAfterOneGrace(t *testing.T) {
+	f := newFixture(t, encryption.EncrypterConfig{}, encryption.DecrypterConfig{})
+	f.kms.SetDisabled(f.keyID, true)
+	send := func(typ string) error {
+		_, err := f.enc.Encrypt(context.Background(), testDest, newMsg(typ, []byte("{}")))
+		return err
+	}
+	require.ErrorIs(t, send(testType), encryption.ErrKeyUnavailable)
+	f.clock.Advance(encryption.KeyRefusalGrace)
+	assert.True(t, sourceflow.IsPermanent(send(testType)), "past the grace")
+
+	err := send(refusedType)
+	require.ErrorIs(t, err, encryption.ErrKeyUnavailable)
+	assert.True(t, sourceflow.IsPermanent(err), "another context's first refusal, the key having served none for the grace")
+	assert.Contains(t, err.Error(), "key refused since 2023-11-14T22:13:20Z")
+
+	f.kms.SetDisabled(f.keyID, false)
+	require.NoError(t, send(testType))
+	f.kms.SetDisabled(f.keyID, true)
+	f.clock.Advance(5 * time.Minute) // the cached data key retires
+	assert.False(t, sourceflow.IsPermanent(send("orders.Other")), "the key served a message: a new grace")
 }
 
 // A success under the context ends the run of refusals: a key disabled
