@@ -16,7 +16,10 @@ import (
 // run makes no write call. Queues the service only sends to are created when
 // missing and otherwise left alone; the queues it consumes are made first,
 // so that without a known account a queue it only sends to still gets its
-// policy at CreateQueue (see ownedFirst).
+// policy at CreateQueue (see ownedFirst). A service that consumes no queue
+// needs the account (ProvisionerConfig.AccountID or STS) to create a queue
+// it only sends to: without it Create refuses rather than make the queue
+// without the policy refusing requests without TLS.
 func (t *Provisioner) Create(ctx context.Context, p Plan) (Endpoints, error) {
 	if err := t.canTable(p); err != nil {
 		return nil, err
@@ -97,6 +100,9 @@ func (t *Provisioner) createQueue(ctx context.Context, res *resolved, q Queue, t
 // nothing to write).
 func (t *Provisioner) ensureQueue(ctx context.Context, res *resolved, name string, desired, tags map[string]string, owned bool) (url, arn string, err error) {
 	url, found, err := t.queueURL(ctx, name)
+	if err == nil && !found && !owned {
+		err = t.canSecure(ctx, res, name)
+	}
 	if err == nil && !found {
 		url, found, err = t.newQueue(ctx, res, name, desired, tags)
 	}
@@ -122,6 +128,19 @@ func (t *Provisioner) ensureQueue(ctx context.Context, res *resolved, name strin
 		return "", "", err
 	}
 	return url, arn, nil
+}
+
+// canSecure reports whether queue name, missing and consumed by another
+// service, can be created with the policy refusing requests without TLS:
+// this service may not write to it afterwards, so without the account to
+// build its ARN (no queue of its own, no AccountID, no STS client) the
+// queue would stay without that statement until its consumer's Create.
+func (t *Provisioner) canSecure(ctx context.Context, res *resolved, name string) error {
+	if _, err := t.queueARNFor(ctx, name, res); err != nil {
+		return fmt.Errorf("create queue %q, which another service consumes, with its policy refusing requests without TLS: %w: "+
+			"set ProvisionerConfig.AccountID or an STS client, or create the consuming service first", name, err)
+	}
+	return nil
 }
 
 // reconcileQueue writes the desired attributes the queue at url lacks or

@@ -7,15 +7,16 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 )
 
-// A service that consumes no queue, without AccountID or STS, creates the
-// missing queue it sends to and that queue's dead-letter queue, the latter
-// without the TLS statement it has no ARN for, and writes to neither; the
-// consumer's Create, which owns both, adds the statement.
-func TestCreateLeavesTheTLSStatementOfAQueueItOnlySendsToToItsConsumer(t *testing.T) {
+// A service that consumes no queue, without AccountID or STS, has no ARN
+// for the policy refusing requests without TLS of a missing queue it sends
+// to, and may not write that policy later (the queue is its consumer's):
+// Create refuses to make the queue, saying what to set, and writes
+// nothing; with the account known it creates both queues with the
+// statement and writes to neither afterwards.
+func TestCreateRefusesToMakeAQueueItOnlySendsToWithoutItsTLSStatement(t *testing.T) {
 	fake, sn := newFakes()
 	sq := &policySQS{SQS: fake}
 	sender, err := topology.New(sendOnlyBinding(false), topology.Options{})
@@ -26,20 +27,20 @@ func TestCreateLeavesTheTLSStatementOfAQueueItOnlySendsToToItsConsumer(t *testin
 
 	_, err = topo.Create(ctx, sender)
 
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `create queue "billing-dlq.fifo", which another service consumes`)
+	assert.Contains(t, err.Error(), "set ProvisionerConfig.AccountID or an STS client")
+	assert.Empty(t, sq.set, "no write on the consumer's queues")
+	assert.Empty(t, sq.createdWithPolicy, "no queue made without its statement")
+	assert.Empty(t, fake.QueueURL("billing-dlq.fifo"))
+
+	topo, err = topology.NewProvisioner(topology.ProvisionerConfig{SQS: sq, SNS: sn, Region: fake.Region(), AccountID: fake.AccountID()})
+	require.NoError(t, err)
+	_, err = topo.Create(ctx, sender)
+
 	require.NoError(t, err)
 	assert.Empty(t, sq.set, "no write on the consumer's queues")
-	assert.Equal(t, []string{"billing.fifo"}, sq.createdWithPolicy, "the queue gets its policy from its dead-letter queue's ARN")
+	assert.ElementsMatch(t, []string{"billing-dlq.fifo", "billing.fifo"}, sq.createdWithPolicy)
 	dlq := fake.QueueARN("billing-dlq.fifo")
-	assert.False(t, topology.RefusesInsecureTransport(queueAttrs(t, fake, fake.QueueURL("billing-dlq.fifo"))["Policy"], dlq))
-
-	consumer, err := topology.New(sourceflow.Binding{
-		Service:   "billing",
-		Routes:    []sourceflow.Route{{Type: "billing.Charge", Kind: sourceflow.KindCommand, Destination: "billing.fifo"}},
-		Listeners: []sourceflow.Listener{{Destination: "billing.fifo", Kind: sourceflow.KindCommand, Types: []string{"billing.Charge"}}},
-	}, topology.Options{})
-	require.NoError(t, err)
-	_, err = topo.Create(ctx, consumer)
-
-	require.NoError(t, err)
 	assert.True(t, topology.RefusesInsecureTransport(queueAttrs(t, fake, fake.QueueURL("billing-dlq.fifo"))["Policy"], dlq))
 }
