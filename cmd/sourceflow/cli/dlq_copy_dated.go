@@ -18,8 +18,10 @@ import (
 //   - the SentTimestamp and ApproximateFirstReceiveTimestamp of a message
 //     received before the run's first send are at most the time of that
 //     receive; a message SQS stamped as sent before the largest of them was
-//     in the dead-letter queue before the run sent anything, so it did not
-//     come back;
+//     sent before the run sent anything, so it is not one the run sent (on
+//     a standard queue, a copy its redrive policy moves during the run keeps
+//     its first send's stamp: it is moved, and if it comes back again the
+//     SQS id the run's send gave it tells it);
 //   - when that largest stamp is the first receive of a message
 //     (ApproximateReceiveCount 1), it is the time of a receive of the run
 //     (sharp): a message stamped as sent at or after it reached the

@@ -135,11 +135,12 @@ func moveActive(task *sqstypes.ListMessageMoveTasksResultEntry) bool {
 // cancelled): InvalidParameterValue, "There is already a task running.
 // Only one active task is allowed for a source queue arn at a given time."
 // The code alone also answers other invalid parameters, so the message
-// tells this one.
+// tells this one, matched loosely ("task running", any case) so that a
+// reworded message still does.
 func refusedBusy(err error) bool {
 	ae, ok := errors.AsType[smithy.APIError](err)
 	return ok && ae.ErrorCode() == "InvalidParameterValue" &&
-		strings.Contains(ae.ErrorMessage(), "There is already a task running")
+		strings.Contains(strings.ToLower(ae.ErrorMessage()), "task running")
 }
 
 // ours reports whether task moves from this run's dead-letter queue to its
