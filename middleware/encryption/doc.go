@@ -123,10 +123,12 @@
 // hold an outbox, which relays in order, for ever; one success under the
 // context starts the grace again. A key refused whole (disabled, its grant
 // revoked) fails every context once it has served no message for the
-// grace, rather than one context after another. The Encrypter logs a refused key with
-// its Logger at most once a minute, and Stats counts the KMS calls that
-// failed (GenerateDataKeyFailures, DecryptFailures; exported by
-// middleware/metrics as sourceflow.aws.kms.failures). KMS throttling and
+// grace (no GenerateDataKey call succeeded and no message was sealed with
+// a cached data key), rather than one context after another. The
+// Encrypter logs a refused key with its Logger at most once a minute, and
+// Stats counts the KMS calls that failed (GenerateDataKeyFailures,
+// DecryptFailures; exported by middleware/metrics as
+// sourceflow.aws.kms.failures). KMS throttling and
 // internal errors are retried with bounded, jittered exponential backoff and
 // then returned as [ErrThrottled], which is not permanent. No error or log
 // entry contains payload or key bytes.

@@ -111,6 +111,7 @@ type Encrypter struct {
 
 	keyFailure    atomic.Pointer[keyFailure] // the last refusal of the key (Check)
 	refusals      *destgrace.Clock           // since when the key is refused, per encryption context
+	wholeRefused  atomic.Bool                // refusals has a run for the key whole (wholeKey)
 	refusalLogged atomic.Int64               // when a refusal was last logged, in Unix nanoseconds
 }
 
@@ -215,6 +216,7 @@ func (e *Encrypter) dataKey(ctx context.Context, ec EncryptionContext, n int64) 
 	now := e.cfg.Clock.Now()
 	if k, ok := e.cache.get(name, now); ok && k.reserve(now, n, e.limits) {
 		e.stats.hits.Add(1)
+		e.servedCached()
 		return k, nil
 	}
 	e.stats.misses.Add(1)

@@ -21,7 +21,7 @@ import (
 type keyFailure struct {
 	err error
 	ec  EncryptionContext
-	at  time.Time // since when the key is refused under ec
+	at  time.Time // since when the key is refused under ec, or whole when longer past the grace
 }
 
 // KeyRefusalGrace is how long GenerateDataKey may refuse the Encrypter's
@@ -30,8 +30,9 @@ type keyFailure struct {
 // marked sourceflow.Permanent: a key refused for one message type (a key
 // policy's condition) fails that type's messages once the grace has passed
 // for it, and a key refused whole (disabled, its grant revoked) fails every
-// message once the grace has passed since it last served one, not one
-// context after another. It
+// message once the grace has passed since it last served one (a
+// GenerateDataKey call that succeeded, or a message sealed with a cached
+// data key), not one context after another. It
 // is the grace an outbox gives a destination without a publisher
 // (15 minutes), so a message that cannot leave holds an outbox, which
 // relays in order, for the same bound whatever the cause; an operator who
@@ -53,6 +54,7 @@ func (e *Encrypter) noteGenerate(ec EncryptionContext, err error) error {
 	switch {
 	case err == nil:
 		e.refusals.Found(ec.canonical())
+		e.wholeRefused.Store(false)
 		e.refusals.Found(wholeKey)
 		if cur := e.keyFailure.Load(); cur != nil && cur.ec == ec {
 			e.keyFailure.CompareAndSwap(cur, nil)
@@ -64,12 +66,24 @@ func (e *Encrypter) noteGenerate(ec EncryptionContext, err error) error {
 	return err
 }
 
+// servedCached records that the key sealed a message with a cached data
+// key: it served one, so a run of refusals under other contexts does not
+// make it refused whole. The flag spares the cache hit a lock while no
+// such run is under way.
+func (e *Encrypter) servedCached() {
+	if e.wholeRefused.Load() && e.wholeRefused.CompareAndSwap(true, false) {
+		e.refusals.Found(wholeKey)
+	}
+}
+
 // refused records that GenerateDataKey refused the key under ec with err
 // and returns err with since when, permanent past KeyRefusalGrace.
 func (e *Encrypter) refused(ec EncryptionContext, err error) error {
 	now := e.cfg.Clock.Now()
 	failing, over := e.refusals.Failed(ec.canonical())
-	if whole, wholeOver := e.refusals.Failed(wholeKey); wholeOver {
+	whole, wholeOver := e.refusals.Failed(wholeKey)
+	e.wholeRefused.Store(true)
+	if wholeOver {
 		failing, over = max(failing, whole), true
 	}
 	since := now.Add(-failing)

@@ -1,0 +1,71 @@
+package encryption_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/smithy-go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/middleware/encryption"
+	"github.com/sourceflow-go/sourceflow/middleware/encryption/encryptiontest"
+)
+
+// typesRefusingKMS is the fake KMS behind a key policy whose conditions on
+// the encryption context deny GenerateDataKey for some message types, to
+// which more can be added (a policy update rolling out).
+type typesRefusingKMS struct {
+	*encryptiontest.KMS
+	mu      sync.Mutex
+	refused map[string]bool
+}
+
+func (k *typesRefusingKMS) refuse(typ string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.refused[typ] = true
+}
+
+func (k *typesRefusingKMS) GenerateDataKey(ctx context.Context, in *kms.GenerateDataKeyInput, opts ...func(*kms.Options)) (*kms.GenerateDataKeyOutput, error) {
+	k.mu.Lock()
+	refused := k.refused[in.EncryptionContext[encryption.ContextKeyType]]
+	k.mu.Unlock()
+	if refused {
+		return nil, &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "denied by the key policy's condition"}
+	}
+	return k.KMS.GenerateDataKey(ctx, in, opts...)
+}
+
+// A key that keeps sealing messages with a cached data key is not refused
+// whole, however long one context has been refused: another context the
+// key starts refusing later has a grace of its own.
+func TestEncrypt_AKeyServingFromTheCacheIsNotRefusedWhole(t *testing.T) {
+	f := newFixture(t, encryption.EncrypterConfig{}, encryption.DecrypterConfig{})
+	api := &typesRefusingKMS{KMS: f.kms, refused: map[string]bool{refusedType: true}}
+	enc, err := encryption.NewEncrypter(api, encryption.EncrypterConfig{KeyID: testAlias, Clock: f.clock, DataKeyMaxAge: time.Hour})
+	require.NoError(t, err)
+	send := func(typ string) error {
+		_, err := enc.Encrypt(context.Background(), testDest, newMsg(typ, []byte("{}")))
+		return err
+	}
+	require.NoError(t, send(testType))
+	calls := enc.Stats().GenerateDataKeyCalls
+	require.Error(t, send(refusedType))
+	for range 15 {
+		f.clock.Advance(time.Minute)
+		require.NoError(t, send(testType))
+		require.Error(t, send(refusedType))
+	}
+	assert.True(t, sourceflow.IsPermanent(send(refusedType)), "past the grace under its own context")
+	require.Equal(t, calls+17, enc.Stats().GenerateDataKeyCalls, "the other type was served from the cache only")
+
+	api.refuse("orders.Later")
+	err = send("orders.Later")
+	require.ErrorIs(t, err, encryption.ErrAccessDenied)
+	assert.False(t, sourceflow.IsPermanent(err), "the key served a message a minute ago: a grace of its own")
+}
