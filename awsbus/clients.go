@@ -38,8 +38,10 @@ type Clients struct {
 	SQS SQSAPI
 	// SNS carries events. Required.
 	SNS SNSAPI
-	// STS finds the account when Validate or Assume must build topic ARNs
-	// and no queue ARN reveals it. Optional.
+	// STS finds the account when Validate or Assume must build topic ARNs,
+	// or Create a queue ARN, and no queue ARN reveals it. Optional, but a
+	// service that consumes no queue, without it or Config.AccountID,
+	// cannot create a missing queue it sends to (Bind fails).
 	STS topology.STSAPI
 	// Region is the region of the clients, for topic ARNs built without a
 	// queue ARN. NewTransportFromAWS sets it from aws.Config.Region.

@@ -43,8 +43,9 @@ type Config struct {
 	// (topology.Options.Tags). Optional.
 	Tags map[string]string
 	// AccountID is the account of the resources, used to build topic ARNs in
-	// Validate and Assume modes when no queue ARN reveals it. Optional: STS
-	// GetCallerIdentity finds it.
+	// Validate and Assume modes, and in Create mode the ARN of a missing
+	// queue a service that consumes no queue sends to, when no queue ARN
+	// reveals it. Optional: STS GetCallerIdentity finds it.
 	AccountID string
 
 	// CallTimeout bounds each AWS call Bind makes, 1s..5m, so Bind against

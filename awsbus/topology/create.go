@@ -90,8 +90,8 @@ func (t *Provisioner) createQueue(ctx context.Context, res *resolved, q Queue, t
 // when missing and otherwise only read, never written to. A new queue is
 // created with the policy refusing requests without TLS when its ARN can be
 // built; when it cannot (no account known yet), the policy is set after the
-// queue is made on a queue the service owns, and left to its consumer's
-// Create on one it does not.
+// queue is made on a queue the service owns, and a queue it does not own is
+// not made at all (see canSecure).
 //
 // A queue the service owns is reconciled after CreateQueue too: another
 // instance may have created it meanwhile with the very same attributes, and
@@ -133,14 +133,22 @@ func (t *Provisioner) ensureQueue(ctx context.Context, res *resolved, name strin
 // canSecure reports whether queue name, missing and consumed by another
 // service, can be created with the policy refusing requests without TLS:
 // this service may not write to it afterwards, so without the account to
-// build its ARN (no queue of its own, no AccountID, no STS client) the
-// queue would stay without that statement until its consumer's Create.
+// build its ARN (no queue of its own, no AccountID and no STS client, or
+// no Region) the queue would stay without that statement until its consumer's Create.
 func (t *Provisioner) canSecure(ctx context.Context, res *resolved, name string) error {
-	if _, err := t.queueARNFor(ctx, name, res); err != nil {
-		return fmt.Errorf("create queue %q, which another service consumes, with its policy refusing requests without TLS: %w: "+
-			"set ProvisionerConfig.AccountID or an STS client, or create the consuming service first", name, err)
+	_, err := t.queueARNFor(ctx, name, res)
+	if err == nil {
+		return nil
 	}
-	return nil
+	missing := "ProvisionerConfig.AccountID or an STS client"
+	switch {
+	case t.cfg.Region == "" && (t.cfg.AccountID != "" || t.cfg.STS != nil):
+		missing = "ProvisionerConfig.Region"
+	case t.cfg.Region == "":
+		missing = "ProvisionerConfig.Region, and AccountID or an STS client"
+	}
+	return fmt.Errorf("create queue %q, which another service consumes, with its policy refusing requests without TLS: %w: "+
+		"set %s, or create the consuming service first", name, err, missing)
 }
 
 // reconcileQueue writes the desired attributes the queue at url lacks or

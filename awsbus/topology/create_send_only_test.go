@@ -44,3 +44,21 @@ func TestCreateRefusesToMakeAQueueItOnlySendsToWithoutItsTLSStatement(t *testing
 	dlq := fake.QueueARN("billing-dlq.fifo")
 	assert.True(t, topology.RefusesInsecureTransport(queueAttrs(t, fake, fake.QueueURL("billing-dlq.fifo"))["Policy"], dlq))
 }
+
+// With AccountID set but no Region, the ARN of the missing queue a
+// send-only service creates cannot be built either: the refusal says to
+// set the Region, not the AccountID the service already has.
+func TestCreateRefusingAQueueItOnlySendsToWithoutRegionSaysToSetTheRegion(t *testing.T) {
+	fake, sn := newFakes()
+	sender, err := topology.New(sendOnlyBinding(false), topology.Options{})
+	require.NoError(t, err)
+	topo, err := topology.NewProvisioner(topology.ProvisionerConfig{SQS: fake, SNS: sn, AccountID: fake.AccountID()})
+	require.NoError(t, err)
+
+	_, err = topo.Create(context.Background(), sender)
+
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "set ProvisionerConfig.Region")
+	assert.NotContains(t, err.Error(), "set ProvisionerConfig.AccountID")
+	assert.Empty(t, fake.QueueURL("billing-dlq.fifo"))
+}

@@ -54,9 +54,10 @@ type ProvisionerConfig struct {
 	SQS SQSAPI
 	// SNS reads, creates and reconciles topics and subscriptions. Required.
 	SNS SNSAPI
-	// STS finds the account (GetCallerIdentity) when topic ARNs must be
-	// built and no queue ARN reveals it (Validate and Assume with no queue
-	// in place). Optional.
+	// STS finds the account (GetCallerIdentity) when ARNs must be built
+	// and no queue ARN reveals it (Validate and Assume with no queue in
+	// place, Create of a service that consumes no queue making a queue it
+	// sends to). Optional, but without it or AccountID such a Create fails.
 	STS STSAPI
 	// Region is the region of the clients, used to build topic ARNs when no
 	// queue ARN gives it (aws.Config.Region).
