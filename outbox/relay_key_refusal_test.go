@@ -1,7 +1,6 @@
 package outbox
 
 import (
-	"sync"
 	"testing"
 	"time"
 
@@ -11,6 +10,7 @@ import (
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/internal/clocktest"
 	"github.com/sourceflow-go/sourceflow/middleware/encryption"
 	"github.com/sourceflow-go/sourceflow/middleware/encryption/encryptiontest"
 )
@@ -30,26 +30,6 @@ func (e encryptingTransport) Publisher(destination string) (message.Publisher, e
 	return e.enc.DecoratePublisher(pub)
 }
 
-// manualClock is a sourceflow.Clock that moves only when told.
-type manualClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *manualClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *manualClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
-
-func (c *manualClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // A row whose message the inner transport cannot encrypt because KMS
 // refuses the key is retried, the outbox waiting for an operator to enable
 // or grant it, until the key has been refused for the grace; then the row
@@ -61,7 +41,7 @@ func TestRowsWhoseKeyStaysRefusedAreDeadLetteredAfterTheGrace(t *testing.T) {
 	t.Cleanup(func() { _ = channel.Close() })
 	kms := encryptiontest.New()
 	key := kms.CreateKey()
-	clock := &manualClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	clock := clocktest.NewManual(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	enc, err := encryption.NewEncrypter(kms, encryption.EncrypterConfig{KeyID: key, Clock: clock})
 	require.NoError(t, err)
 	r := newRelay(encryptingTransport{ChannelTransport: channel, enc: enc})
@@ -75,10 +55,10 @@ func TestRowsWhoseKeyStaysRefusedAreDeadLetteredAfterTheGrace(t *testing.T) {
 	err = r.Publish("orders", row())
 	require.ErrorIs(t, err, encryption.ErrKeyUnavailable)
 	assert.NotErrorIs(t, err, ErrUndeliverable, "retried while an operator may enable the key")
-	clock.advance(encryption.KeyRefusalGrace - time.Second)
+	clock.Advance(encryption.KeyRefusalGrace - time.Second)
 	assert.NotErrorIs(t, r.Publish("orders", row()), ErrUndeliverable, "still within the grace")
 
-	clock.advance(time.Second)
+	clock.Advance(time.Second)
 	err = r.Publish("orders", row())
 	require.ErrorIs(t, err, ErrUndeliverable)
 	assert.Contains(t, err.Error(), "since 2026-01-01T00:00:00Z")

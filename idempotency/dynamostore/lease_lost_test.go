@@ -2,7 +2,6 @@ package dynamostore_test
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,28 +13,9 @@ import (
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/idempotency"
 	"github.com/sourceflow-go/sourceflow/idempotency/dynamostore"
+	"github.com/sourceflow-go/sourceflow/internal/clocktest"
 	"github.com/sourceflow-go/sourceflow/internal/dynamo/dynamotest"
 )
-
-// stepClock is a Clock that moves only when told.
-type stepClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *stepClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *stepClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
-
-func (c *stepClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // TestTransactionalHandlingWhoseLeaseWasTakenOverReportsALostLease: in
 // transactional mode no renewal runs; a handler outliving its lease while
@@ -44,7 +24,7 @@ func (c *stepClock) advance(d time.Duration) {
 func TestTransactionalHandlingWhoseLeaseWasTakenOverReportsALostLease(t *testing.T) {
 	api := dynamotest.Client(t)
 	ctx := context.Background()
-	clock := &stepClock{now: time.Now()}
+	clock := clocktest.NewManual(time.Now())
 	idem, err := dynamostore.New(ctx, dynamostore.Config{Client: api, Table: dynamotest.Prefix() + "idempotency", Clock: clock})
 	require.NoError(t, err)
 	dynamotest.DropTables(t, api, idem.Table().Name)
@@ -55,7 +35,7 @@ func TestTransactionalHandlingWhoseLeaseWasTakenOverReportsALostLease(t *testing
 	require.NoError(t, err)
 	key := idempotency.Key{Consumer: "saga", MessageID: "m-1"}
 	h := m.Middleware(func(*message.Message) ([]*message.Message, error) {
-		clock.advance(lease)
+		clock.Advance(lease)
 		res, err := idem.Claim(ctx, key, "", lease)
 		require.NoError(t, err)
 		require.Equal(t, idempotency.Acquired, res.Status, "another delivery takes the message over")

@@ -60,6 +60,7 @@ func Rules() map[string]Rule {
 		"internal/sqldb":                       {Internal: []string{"", "internal/fieldcheck", "internal/periodic"}, Forbidden: model},
 		"internal/sqldb/sqldbtest":             {StdlibOnly: true},
 		"internal/destgrace":                   {StdlibOnly: true},
+		"internal/clocktest":                   {StdlibOnly: true},
 		"internal/circuit":                     {Internal: []string{""}, Forbidden: model},
 		"sqlbus":                               {Internal: []string{"", "cqrs", "internal/sqldb", "internal/fieldcheck", "internal/sqsrules"}, Forbidden: model},
 		"internal/periodic":                    {StdlibOnly: true},
