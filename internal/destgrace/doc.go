@@ -9,6 +9,7 @@
 // dead-lettered rather than hold up the outbox for ever.
 //
 // The encryption package's Encrypter times a KMS key that GenerateDataKey
-// refuses the same way, keyed by encryption context: its errors for that
+// refuses the same way, keyed by encryption context (and under one more
+// entry for the key unavailable under any context): its errors for that
 // context become permanent once the key was refused for Grace.
 package destgrace

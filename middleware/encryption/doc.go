@@ -114,18 +114,24 @@
 // without reaching the handler. On the produce side an unknown, disabled or
 // denied key ([ErrKeyUnavailable], [ErrAccessDenied]) is the Encrypter's
 // own, which an operator can fix: it is not permanent there, so messages an
-// outbox forwards are retried rather than dead-lettered, until
-// GenerateDataKey has refused the key under their encryption context
-// (application, type, destination) for [KeyRefusalGrace] (15 minutes, the
-// grace an outbox gives a destination without a publisher). From then on
-// the errors for that context are permanent and say since when the key is
-// refused, so a key policy that refuses one message type for good does not
-// hold an outbox, which relays in order, for ever; one success under the
-// context starts the grace again. A key refused whole (disabled, its grant
-// revoked) fails every context once it has served no message for the
-// grace (no GenerateDataKey call succeeded and no message was sealed with
-// a cached data key), rather than one context after another. The
-// Encrypter logs a refused key with its Logger at most once a minute, and
+// outbox forwards are retried rather than dead-lettered. A refusal under
+// a message's encryption context (application, type, destination) becomes
+// permanent, and says since when the key is refused, once GenerateDataKey
+// has refused the key under that context for [KeyRefusalGrace] (15
+// minutes, the grace an outbox gives a destination without a publisher),
+// so a key policy that refuses one message type for good does not hold an
+// outbox, which relays in order, for ever; one success under the context
+// starts the grace again. A key that is unavailable whole
+// ([ErrKeyUnavailable]: disabled, pending deletion, unknown, in an invalid
+// state) fails every context's messages, even a context's first refusal,
+// once it has been unavailable for the grace without serving a message (no
+// GenerateDataKey call succeeded and no message was sealed with a cached
+// data key), rather than one context after another. An access denied
+// ([ErrAccessDenied]) is judged under its own context only: KMS gives the
+// same error for a context a key policy's condition excludes as for a key
+// whose grant was revoked, so a denied message type never fails another
+// type's messages at once. The Encrypter logs a refused key with its
+// Logger at most once a minute per encryption context, and
 // Stats counts the KMS calls that failed (GenerateDataKeyFailures,
 // DecryptFailures; exported by middleware/metrics as
 // sourceflow.aws.kms.failures). KMS throttling and

@@ -59,8 +59,9 @@ type EncrypterConfig struct {
 	// Retry bounds the retries of throttled KMS calls; zero fields take
 	// DefaultKMSRetry's.
 	Retry sourceflow.RetryPolicy
-	// Logger receives data-key refreshes and, at most once a minute, a
-	// refusal of the key by KMS (never key material). Default no-op.
+	// Logger receives data-key refreshes and, at most once a minute per
+	// encryption context, a refusal of the key by KMS (never key
+	// material). Default no-op.
 	Logger watermill.LoggerAdapter
 	// Clock is the time source of data-key ages. Default:
 	// sourceflow.SystemClock().
@@ -109,10 +110,10 @@ type Encrypter struct {
 	flight flight[*dataKey]
 	stats  counters
 
-	keyFailure    atomic.Pointer[keyFailure] // the last refusal of the key (Check)
-	refusals      *destgrace.Clock           // since when the key is refused, per encryption context
-	wholeRefused  atomic.Bool                // refusals has a run for the key whole (wholeKey)
-	refusalLogged atomic.Int64               // when a refusal was last logged, in Unix nanoseconds
+	keyFailure   atomic.Pointer[keyFailure] // the last refusal of the key (Check)
+	refusals     *destgrace.Clock           // since when the key is refused, per encryption context
+	wholeRefused atomic.Bool                // refusals has a run for the key whole (wholeKey)
+	refusalLog   refusalLog                 // which refusals are logged, per encryption context
 }
 
 // NewEncrypter returns an Encrypter that wraps data keys with cfg.KeyID.

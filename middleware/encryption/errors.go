@@ -30,7 +30,8 @@ var ErrContextMismatch = errors.New("encryption context does not match")
 // at hand: re-enable the key and redrive the dead-letter queue. On the
 // produce side it is not permanent: the key is the Encrypter's own, and its
 // messages are retried until an operator creates or enables it, or until
-// it was refused under their encryption context for KeyRefusalGrace.
+// it was refused under their encryption context, or unavailable under any
+// context without serving a message, for KeyRefusalGrace.
 var ErrKeyUnavailable = errors.New("KMS key is unknown or disabled")
 
 // ErrKeyNotAllowed means a message's data key was wrapped under a KMS key
@@ -44,8 +45,9 @@ var ErrKeyNotAllowed = errors.New("KMS key is not one the decrypter accepts")
 // ErrAccessDenied means the caller's credentials may not use the KMS key.
 // Permanent on the consume side: fix the key policy or IAM role, then
 // redrive. Not permanent on the produce side, where the messages are
-// retried until the policy or role is fixed, or until access was denied
-// under their encryption context for KeyRefusalGrace.
+// retried until the policy or role is fixed, or until the key was refused
+// under their encryption context for KeyRefusalGrace: a denial under one
+// context never makes another context's refusal permanent.
 var ErrAccessDenied = errors.New("access to the KMS key is denied")
 
 // ErrNotEncrypted means a Decrypter configured with RequireEncryption

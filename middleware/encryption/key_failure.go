@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/ThreeDotsLabs/watermill"
-
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/internal/destgrace"
 )
@@ -21,35 +19,44 @@ import (
 type keyFailure struct {
 	err error
 	ec  EncryptionContext
-	at  time.Time // since when the key is refused under ec, or whole when longer past the grace
+	at  time.Time // since when the key is refused under ec, or unavailable whole when longer past the grace
 }
 
 // KeyRefusalGrace is how long GenerateDataKey may refuse the Encrypter's
-// key (ErrKeyUnavailable, ErrAccessDenied) under one encryption context,
-// or under every context tried, before the Encrypter's errors for it are
-// marked sourceflow.Permanent: a key refused for one message type (a key
-// policy's condition) fails that type's messages once the grace has passed
-// for it, and a key refused whole (disabled, its grant revoked) fails every
-// message once the grace has passed since it last served one (a
-// GenerateDataKey call that succeeded, or a message sealed with a cached
-// data key), not one context after another. It
-// is the grace an outbox gives a destination without a publisher
-// (15 minutes), so a message that cannot leave holds an outbox, which
-// relays in order, for the same bound whatever the cause; an operator who
-// enables or grants the key later redrives the dead letters.
+// key before the Encrypter's errors for it are marked sourceflow.Permanent.
+// A refusal under an encryption context (application, type, destination)
+// is permanent when either holds:
+//
+//   - the key has been refused under that context (ErrKeyUnavailable or
+//     ErrAccessDenied), with no GenerateDataKey call under it succeeding
+//     in between, for KeyRefusalGrace or longer;
+//   - the refusal is ErrKeyUnavailable (the key is disabled, pending
+//     deletion, unknown or in an invalid state) and the key has been
+//     refused so, under any context, with no message served in between (a
+//     GenerateDataKey call that succeeded, or a message sealed with a
+//     cached data key), for KeyRefusalGrace or longer: a key unavailable
+//     whole fails every context's messages after one grace, not one
+//     context after another.
+//
+// ErrAccessDenied is judged by its own context's refusals only: KMS denies
+// a context that a key policy's condition excludes with the same error as
+// a key whose grant was revoked, so the denial of one message type never
+// makes another type's first refusal permanent; a key denied whole fails
+// each context once it was denied there for the grace. KeyRefusalGrace is
+// the grace an outbox gives a destination without a publisher (15
+// minutes), so a message that cannot leave holds an outbox, which relays
+// in order, for the same bound whatever the cause; an operator who enables
+// or grants the key later redrives the dead letters.
 const KeyRefusalGrace = destgrace.Grace
 
-// wholeKey is the refusals clock's entry for the key under any context:
-// no encryption context is empty.
+// wholeKey is the refusals clock's entry for the key unavailable under any
+// context (ErrKeyUnavailable): no encryption context is empty.
 const wholeKey = ""
-
-// refusalLogEvery is the least time between two logs of the key refused.
-const refusalLogEvery = time.Minute
 
 // noteGenerate records the outcome of a GenerateDataKey call under ec and
 // returns its error: a refusal of the key is kept for Check until a call
-// under the same context succeeds, logged at most once a minute, and
-// marked permanent once it lasted KeyRefusalGrace under ec.
+// under the same context succeeds, logged at most once a minute per
+// context, and marked permanent as KeyRefusalGrace says.
 func (e *Encrypter) noteGenerate(ec EncryptionContext, err error) error {
 	switch {
 	case err == nil:
@@ -68,7 +75,7 @@ func (e *Encrypter) noteGenerate(ec EncryptionContext, err error) error {
 
 // servedCached records that the key sealed a message with a cached data
 // key: it served one, so a run of refusals under other contexts does not
-// make it refused whole. The flag spares the cache hit a lock while no
+// make it unavailable whole. The flag spares the cache hit a lock while no
 // such run is under way.
 func (e *Encrypter) servedCached() {
 	if e.wholeRefused.Load() && e.wholeRefused.CompareAndSwap(true, false) {
@@ -77,14 +84,17 @@ func (e *Encrypter) servedCached() {
 }
 
 // refused records that GenerateDataKey refused the key under ec with err
-// and returns err with since when, permanent past KeyRefusalGrace.
+// and returns err with since when, permanent past KeyRefusalGrace under
+// ec or, for a key unavailable (not merely denied), under every context.
 func (e *Encrypter) refused(ec EncryptionContext, err error) error {
 	now := e.cfg.Clock.Now()
 	failing, over := e.refusals.Failed(ec.canonical())
-	whole, wholeOver := e.refusals.Failed(wholeKey)
-	e.wholeRefused.Store(true)
-	if wholeOver {
-		failing, over = max(failing, whole), true
+	if errors.Is(err, ErrKeyUnavailable) {
+		whole, wholeOver := e.refusals.Failed(wholeKey)
+		e.wholeRefused.Store(true)
+		if wholeOver {
+			failing, over = max(failing, whole), true
+		}
 	}
 	since := now.Add(-failing)
 	e.keyFailure.Store(&keyFailure{err: err, ec: ec, at: since})
@@ -95,27 +105,6 @@ func (e *Encrypter) refused(ec EncryptionContext, err error) error {
 			err, at, KeyRefusalGrace))
 	}
 	return fmt.Errorf("%w (key refused since %s, retried for up to %v)", err, at, KeyRefusalGrace)
-}
-
-// logRefusal logs a refusal of the key, unless one was logged less than
-// refusalLogEvery before now: the Encrypter has one key, so that is at most
-// once a minute per key.
-func (e *Encrypter) logRefusal(now time.Time, ec EncryptionContext, since time.Time, over bool, err error) {
-	last := e.refusalLogged.Load()
-	if last != 0 && now.Sub(time.Unix(0, last)) < refusalLogEvery {
-		return
-	}
-	if !e.refusalLogged.CompareAndSwap(last, now.UnixNano()) {
-		return
-	}
-	msg := "encryption: KMS refuses the key; its messages are retried until the grace ends"
-	if over {
-		msg = "encryption: KMS refuses the key past the grace; its messages fail permanently"
-	}
-	e.cfg.Logger.Error(msg, err, watermill.LogFields{
-		"key_id": e.cfg.KeyID, "destination": ec.Destination, "type": ec.Type,
-		"refused_since": since.UTC().Format(time.RFC3339), "grace": KeyRefusalGrace.String(),
-	})
 }
 
 // checkGenerate calls GenerateDataKey again, under the encryption context

@@ -135,6 +135,35 @@ func TestEncrypt_ARefusedKeyIsLoggedAtMostOnceAMinute(t *testing.T) {
 	assert.Equal(t, 2, refusals())
 }
 
+// The refusal log's minute is per encryption context: a context refused
+// every few seconds does not hide another context's refusal.
+func TestEncrypt_EachRefusedContextIsLoggedOnceAMinute(t *testing.T) {
+	log := &captureLogger{}
+	f := newFixture(t, encryption.EncrypterConfig{Logger: log}, encryption.DecrypterConfig{})
+	f.kms.SetDenied(f.keyID, true)
+	refusals := func() int { return strings.Count(log.text(), "KMS refuses the key") }
+	send := func(typ string) {
+		_, err := f.enc.Encrypt(context.Background(), testDest, newMsg(typ, []byte("{}")))
+		require.ErrorIs(t, err, encryption.ErrAccessDenied)
+	}
+
+	send(testType)
+	require.Equal(t, 1, refusals())
+	f.clock.Advance(5 * time.Second)
+	send(refusedType)
+	require.Equal(t, 2, refusals(), "another context in the same minute")
+	assert.Contains(t, log.text(), "type="+refusedType)
+	f.clock.Advance(5 * time.Second)
+	send(testType)
+	send(refusedType)
+	assert.Equal(t, 2, refusals(), "neither again within its minute")
+	f.clock.Advance(50 * time.Second)
+	send(testType)
+	assert.Equal(t, 3, refusals(), "a minute after its last log")
+	send(refusedType)
+	assert.Equal(t, 3, refusals(), "55 seconds after its last log")
+}
+
 // Stats counts the KMS calls that failed, on both sides, for the metrics
 // package: a refused key shows there, not only in Failures.
 func TestStats_CountFailedKMSCalls(t *testing.T) {

@@ -170,8 +170,8 @@ func classify(op string, err error) error {
 // unknown, disabled or denied dooms a consumed message wrapped under it, but
 // on the produce side it is the Encrypter's own key, which an operator can
 // create, enable or grant again: the messages waiting for it are retried,
-// until the key was refused under their encryption context for
-// KeyRefusalGrace (the Encrypter then marks the error permanent itself).
+// until the key was refused for KeyRefusalGrace as that constant says (the
+// Encrypter then marks the error permanent itself).
 func isPermanent(sentinel, err error) bool {
 	switch {
 	case sourceflow.IsPermanent(err):
