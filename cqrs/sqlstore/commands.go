@@ -86,7 +86,7 @@ func (c *commandStore) Append(ctx context.Context, cmd cqrs.StoredCommand) error
 	}
 	res, err := c.exec(ctx).ExecContext(ctx, c.q.append,
 		env.EntityID, env.Sequence, env.MessageID, env.Type, cmd.Destination, envelope, cmd.Payload)
-	if isUniqueViolation(err) {
+	if classify(err) == uniqueViolation {
 		return fail(fmt.Errorf("%w (the entity holds the sequence or the message id): %w", cqrs.ErrDuplicateCommand, err))
 	}
 	n, err := sqldb.RowsAffected(res, err)

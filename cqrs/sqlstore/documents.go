@@ -60,7 +60,7 @@ func (s *documentStore) Save(ctx context.Context, kind, id string, data []byte, 
 	} else {
 		res, err = ex.ExecContext(ctx, s.q.update, data, kind, id, version)
 	}
-	if version == 0 && isUniqueViolation(err) {
+	if version == 0 && classify(err) == uniqueViolation {
 		return s.conflict(kind, id, version, err)
 	}
 	n, err := sqldb.RowsAffected(res, err)

@@ -14,21 +14,98 @@ import (
 	"github.com/sourceflow-go/sourceflow"
 )
 
-// isUniqueViolation reports a duplicate primary or unique key: PostgreSQL
-// 23505, MySQL 1062, SQLite's unique and primary key constraints.
-func isUniqueViolation(err error) bool {
-	var pe *pgconn.PgError
-	var me *mysql.MySQLError
-	var se *sqlite.Error
-	switch {
-	case errors.As(err, &pe):
-		return pe.Code == "23505"
-	case errors.As(err, &me):
-		return me.Number == 1062
-	case errors.As(err, &se):
-		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+// errorKind is what a driver's error says of the statement that failed.
+type errorKind int
+
+const (
+	// otherError is any error but the two below: a lost connection, a
+	// deadlock, a serialization failure, a lock wait timeout...
+	otherError errorKind = iota
+	// uniqueViolation is a duplicate primary or unique key: PostgreSQL
+	// 23505, MySQL 1062, SQLite's unique and primary key constraints.
+	uniqueViolation
+	// invalidData is an error the database returns for the values of a
+	// statement rather than for its circumstances:
+	//   - PostgreSQL: class 22 (data exception: a value too long or out of
+	//     range, text that is not UTF-8 or holds NUL, a NUL escape in JSONB),
+	//     class 23 (integrity constraint violation) but for a unique (23505) or
+	//     exclusion (23P01) violation, which a concurrent write causes, and
+	//     class 54 (program limit exceeded, such as a value over 1 GB);
+	//   - MySQL, MariaDB: SQLSTATE class 22 or 23 (a value too long or out of
+	//     range, a NULL, a foreign key or MariaDB CHECK constraint) but for
+	//     duplicate keys, and, whatever their SQLSTATE, an incorrect value for
+	//     the column (1366: HY000 on MySQL, 22007 on MariaDB), such as a string
+	//     not valid in its character set, a MySQL CHECK constraint (3819) and a
+	//     statement over max_allowed_packet (1153);
+	//   - SQLite: a value too big, a datatype mismatch, a NOT NULL, CHECK or
+	//     foreign key constraint.
+	invalidData
+)
+
+// classify returns the kind of err, as the driver of PostgreSQL, MySQL or
+// SQLite that returned it tells it.
+func classify(err error) errorKind {
+	if pe, ok := errors.AsType[*pgconn.PgError](err); ok {
+		return pgKind(pe.Code)
 	}
-	return false
+	if me, ok := errors.AsType[*mysql.MySQLError](err); ok {
+		return mysqlKind(me)
+	}
+	if se, ok := errors.AsType[*sqlite.Error](err); ok {
+		return sqliteKind(se.Code())
+	}
+	return otherError
+}
+
+func pgKind(code string) errorKind {
+	switch {
+	case code == "23505":
+		return uniqueViolation
+	case len(code) != 5 || code == "23P01":
+		return otherError
+	}
+	switch code[:2] {
+	case "22", "23", "54":
+		return invalidData
+	}
+	return otherError
+}
+
+// MySQL error numbers classify treats apart from their SQLSTATE.
+const (
+	mysqlDupKey          = 1022 // ER_DUP_KEY
+	mysqlDupEntry        = 1062 // ER_DUP_ENTRY
+	mysqlDupUnique       = 1169 // ER_DUP_UNIQUE
+	mysqlDupEntryKeyName = 1586 // ER_DUP_ENTRY_WITH_KEY_NAME
+	mysqlWrongValue      = 1366 // ER_TRUNCATED_WRONG_VALUE_FOR_FIELD, SQLSTATE HY000 on MySQL
+	mysqlPacketTooLarge  = 1153 // ER_NET_PACKET_TOO_LARGE, SQLSTATE 08S01
+	mysqlCheckViolated   = 3819 // ER_CHECK_CONSTRAINT_VIOLATED, SQLSTATE HY000
+)
+
+func mysqlKind(me *mysql.MySQLError) errorKind {
+	switch me.Number {
+	case mysqlDupEntry:
+		return uniqueViolation
+	case mysqlDupKey, mysqlDupUnique, mysqlDupEntryKeyName:
+		return otherError
+	case mysqlWrongValue, mysqlPacketTooLarge, mysqlCheckViolated:
+		return invalidData
+	}
+	if class := string(me.SQLState[:2]); class == "22" || class == "23" {
+		return invalidData
+	}
+	return otherError
+}
+
+func sqliteKind(code int) errorKind {
+	switch code {
+	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+		return uniqueViolation
+	case sqlite3.SQLITE_TOOBIG, sqlite3.SQLITE_MISMATCH, sqlite3.SQLITE_CONSTRAINT_NOTNULL,
+		sqlite3.SQLITE_CONSTRAINT_CHECK, sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+		return invalidData
+	}
+	return otherError
 }
 
 // isDeadlock reports a MySQL deadlock (1213) or lock wait timeout (1205):

@@ -89,25 +89,19 @@ func (c Config) Validate() error {
 	if c.DepthTimeout <= 0 || c.DepthTimeout > c.DepthInterval {
 		invalid("DepthTimeout: %s, must be above zero and at most DepthInterval (%s)", c.DepthTimeout, c.DepthInterval)
 	}
-	for i, s := range c.KMS {
-		if s == nil {
-			invalid("KMS[%d] is nil", i)
-		}
-	}
-	for i, s := range c.Duplicates {
-		if s == nil {
-			invalid("Duplicates[%d] is nil", i)
-		}
-	}
-	for i, s := range c.Circuits {
-		if s == nil {
-			invalid("Circuits[%d] is nil", i)
-		}
-	}
-	for i, s := range c.StoreRetries {
-		if s == nil {
-			invalid("StoreRetries[%d] is nil", i)
-		}
-	}
+	noNilEntries(invalid, "KMS", c.KMS)
+	noNilEntries(invalid, "Duplicates", c.Duplicates)
+	noNilEntries(invalid, "Circuits", c.Circuits)
+	noNilEntries(invalid, "StoreRetries", c.StoreRetries)
 	return errors.Join(errs...)
+}
+
+// noNilEntries reports, through invalid, every nil entry of the list of
+// sources named field.
+func noNilEntries[S any](invalid func(format string, args ...any), field string, list []S) {
+	for i, s := range list {
+		if any(s) == nil {
+			invalid("%s[%d] is nil", field, i)
+		}
+	}
 }
