@@ -41,8 +41,6 @@ STATE_FILE="$SF_STATE/dynamodb.state"
 LOG="$SF_STATE/dynamodb.log"
 PROBE_OUT="$SF_STATE/dynamodb-probe.out"
 
-state_get() { sed -n "s/^$1=//p" "$STATE_FILE" 2>/dev/null | head -n 1; }
-
 # ours_running succeeds when the state file names a live moto server that
 # this script started (pid alive and its command line matches).
 ours_running() {

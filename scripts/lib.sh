@@ -218,10 +218,13 @@ sf_aws_call() {
 		"${hdr[@]}" --data "$body" "http://127.0.0.1:$port/" 2>/dev/null || true
 }
 
+# state_get KEY prints the value recorded for KEY in the script's STATE_FILE
+# (a KEY=value line), or nothing when none is.
+state_get() { sed -n "s/^$1=//p" "$STATE_FILE" 2>/dev/null | head -n 1; }
+
 # The database scripts (postgres.sh, mysql.sh) share the frame below. Each
-# sets SF_COMPONENT and STATE_FILE and defines state_get KEY (a value from
-# STATE_FILE), ours_running and its cmd_plan, cmd_start, cmd_stop and
-# cmd_status.
+# sets SF_COMPONENT and STATE_FILE and defines ours_running and its
+# cmd_plan, cmd_start, cmd_stop and cmd_status.
 
 # sf_main COMMAND runs the script's cmd_COMMAND for plan, start, stop or
 # status; otherwise it prints the usage (lines 2-6 of the script's header

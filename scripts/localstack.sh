@@ -137,8 +137,6 @@ usage() {
 
 # ---------------------------------------------------------------- state file
 
-state_get() { sed -n "s/^$1=//p" "$STATE_FILE" 2>/dev/null | head -n 1; }
-
 # ours_running succeeds when the state file names a live emulator we started.
 ours_running() {
 	local runner pid cid

@@ -31,8 +31,6 @@ DB_NAME=sourceflow
 DB_USER=sourceflow
 DB_PASS=sourceflow
 
-state_get() { sed -n "s/^$1=//p" "$STATE_FILE" 2>/dev/null | head -n 1; }
-
 # find_server prints the path of mariadbd or mysqld.
 find_server() {
 	local d n

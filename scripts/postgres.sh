@@ -29,8 +29,6 @@ SF_COMPONENT=postgres
 STATE_FILE="$SF_STATE/postgres.state"
 DB_NAME=sourceflow
 
-state_get() { sed -n "s/^$1=//p" "$STATE_FILE" 2>/dev/null | head -n 1; }
-
 # find_bindir prints a directory holding initdb, pg_ctl and postgres.
 find_bindir() {
 	local d
