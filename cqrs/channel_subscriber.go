@@ -53,8 +53,7 @@ func (s *channelSubscriber) Subscribe(ctx context.Context, topic string) (<-chan
 	out := make(chan *message.Message)
 	relay := func() {
 		defer endLive()
-		refuse := func(m *message.Message) { r.refuse(ctx, topic, m) }
-		msgs, gone := outliving(ctx, live, in, refuse, s.t.channelEnd(topic, endSub))
+		msgs, gone := outliving(ctx, live, in, refuser(ctx, r, topic), s.t.channelEnd(topic, endSub))
 		r.relay(ctx, topic, msgs, out, func() {
 			<-gone
 			s.t.unlisten(topic)
@@ -67,6 +66,21 @@ func (s *channelSubscriber) Subscribe(ctx context.Context, topic string) (<-chan
 		relay()
 	}
 	return out, nil
+}
+
+// refuser is how a subscription of topic whose context ctx ended refuses a
+// message: r dead-letters it, and the transport keeps the dead letter. The
+// message still has its publisher's context (gochannel preserves it on the
+// synchronous transport), which the dead letter would pin, values, cancel
+// functions and synchronous chain included, and whose deadline or
+// cancellation it would carry to whoever reads it; so it gets
+// context.Background instead. Not the subscription's context: that one
+// has ended already, and a dead letter outlives its subscription.
+func refuser(ctx context.Context, r redelivery, topic string) func(*message.Message) {
+	return func(m *message.Message) {
+		m.SetContext(context.Background())
+		r.refuse(ctx, topic, m)
+	}
 }
 
 // outliving gives each message of in the context live. Gochannel gives a

@@ -50,6 +50,14 @@ type ChannelConfig struct {
 	// waits on publish to that destination meanwhile is queued behind it, in
 	// order. Every other flow still completes before Send returns.
 	//
+	// That needs a handler to publish (Send, Raise) with its own context or
+	// one derived from it: a publish with another context
+	// (context.Background()) cannot be linked to its handler, so it waits
+	// for good when the handling of its message needs a lock the handler
+	// holds. A synchronous publish that has waited 30s logs so, once,
+	// through Logger (naming the destination and the message), and keeps
+	// waiting.
+	//
 	// Set Async too when handlers run in a transaction their
 	// stores join (transactional idempotency with SQL stores): the consumer's
 	// transaction may wait for locks the publisher's holds until it commits,
@@ -75,8 +83,9 @@ type ChannelConfig struct {
 	// the close began.
 	// Default: 20s.
 	CloseTimeout time.Duration
-	// Logger logs dead-lettered messages (never their payloads). Default:
-	// watermill.NopLogger.
+	// Logger logs dead-lettered messages (never their payloads) and, at
+	// error level, a synchronous publish still waiting after 30s (see
+	// Async). Default: watermill.NopLogger.
 	Logger watermill.LoggerAdapter
 }
 
@@ -146,7 +155,8 @@ type handover struct {
 type DeadLetter struct {
 	// Destination is where the message was consumed from.
 	Destination string
-	// Message is a copy of the message, metadata included.
+	// Message is a copy of the message, metadata included. ChannelTransport
+	// keeps none of its publisher's context with it.
 	Message *message.Message
 	// Reason is the permanent failure, or the number of failed deliveries
 	// and the last error.
@@ -321,7 +331,9 @@ func (t *ChannelTransport) listenedLocked(dest string) error {
 type channelPublisher struct{ t *ChannelTransport }
 
 // Publish publishes to the gochannel topic; a command destination nobody
-// listens to is ErrNoListener rather than a silent drop.
+// listens to is ErrNoListener rather than a silent drop. A synchronous
+// publish that waits long for its messages' handling logs a warning (see
+// watchSyncPublish).
 func (p channelPublisher) Publish(topic string, msgs ...*message.Message) error {
 	if err := p.t.listened(topic); err != nil {
 		return err
@@ -336,8 +348,10 @@ func (p channelPublisher) Publish(topic string, msgs ...*message.Message) error 
 		if p.t.stalledFor(topic, chain) {
 			return p.t.handOver(topic, msgs)
 		}
+		defer p.t.watchSyncPublish(topic, msgs)()
 		return p.t.publishInChain(topic, msgs, chain)
 	}
+	defer p.t.watchSyncPublish(topic, msgs)()
 	return p.t.publishCounted(topic, msgs)
 }
 

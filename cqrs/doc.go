@@ -114,10 +114,15 @@
 //     command destination. By default its Publish returns when the message
 //     was handled, so Send returns when the in-process flow it starts is
 //     done (except follow-ups a handler sends to its own destination, which
-//     are queued in order and handed over without waiting). Inside a
-//     transaction the stores join, that wait could deadlock on the
-//     transaction's locks, so a synchronous ChannelTransport refuses such a
-//     publish (ErrPublishInTransaction); set ChannelConfig.Async there.
+//     are queued in order and handed over without waiting). A handler
+//     must send with its own context (or one derived from it): a send with
+//     context.Background() waits for good when its message's handling
+//     needs a lock the sending handler holds, and a synchronous publish
+//     that has waited 30s logs a warning through ChannelConfig.Logger.
+//     Inside a transaction the stores join, the wait for the handling
+//     could deadlock on the transaction's locks, so a synchronous
+//     ChannelTransport refuses such a publish (ErrPublishInTransaction);
+//     set ChannelConfig.Async there.
 //   - PubSubTransport carries a service over any Watermill Pub/Sub
 //     (watermill-sql, watermill-aws, ...): a destination is a topic, a
 //     service listens through a consumer group named after it, and it adds

@@ -1,0 +1,96 @@
+package cqrs
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow"
+)
+
+// slowPublishWarnings returns, as "destination message_uuid", what logs
+// holds about synchronous publishes that waited long.
+func slowPublishWarnings(logs *watermill.CaptureLoggerAdapter) []string {
+	var got []string
+	for _, c := range logs.Captured()[watermill.ErrorLogLevel] {
+		if strings.Contains(c.Msg, "must pass the handler's context") {
+			got = append(got, c.Fields["destination"].(string)+" "+c.Fields["message_uuid"].(string))
+		}
+	}
+	return got
+}
+
+// consume acks each message of dest after handle returned, until the
+// subscription ends.
+func consume(t *testing.T, tr *ChannelTransport, dest string, handle func(*message.Message)) message.Subscriber {
+	t.Helper()
+	sub, err := tr.Subscriber(dest)
+	require.NoError(t, err)
+	msgs, err := sub.Subscribe(context.Background(), dest)
+	require.NoError(t, err)
+	go func() {
+		for m := range msgs {
+			handle(m)
+			m.Ack()
+		}
+	}()
+	return sub
+}
+
+// A handler of "a" holds a lock and publishes to "b" with
+// context.Background() instead of its own context, so the synchronous
+// publish cannot know it waits on that handler, and the handler of "b"
+// waits for the lock. Each waiting publish says so once through the
+// Logger, naming its destination and message, and keeps waiting.
+func TestChannelSyncPublishWaitingLongWarnsOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		logs := watermill.NewCaptureLogger()
+		tr, err := NewChannelTransport(ChannelConfig{Logger: logs})
+		require.NoError(t, err)
+		require.NoError(t, tr.Bind(context.Background(), sourceflow.Binding{Service: "svc", Routes: []sourceflow.Route{
+			{Type: "svc.A", Kind: sourceflow.KindCommand, Destination: "a"},
+			{Type: "svc.B", Kind: sourceflow.KindCommand, Destination: "b"},
+		}}))
+		pub, err := tr.Publisher("a")
+		require.NoError(t, err)
+		lock, giveUp := make(chan struct{}, 1), make(chan struct{})
+		subB := consume(t, tr, "b", func(*message.Message) {
+			select {
+			case lock <- struct{}{}:
+				<-lock
+			case <-giveUp:
+			}
+		})
+		subA := consume(t, tr, "a", func(*message.Message) {
+			lock <- struct{}{}
+			defer func() { <-lock }()
+			assert.NoError(t, pub.Publish("b", message.NewMessage("m-b", nil))) // not the handler's context
+		})
+		sent := make(chan error, 1)
+		go func() { sent <- pub.Publish("a", message.NewMessage("m-a", nil)) }()
+
+		time.Sleep(slowSyncPublish - time.Second)
+		synctest.Wait()
+		assert.Empty(t, slowPublishWarnings(logs), "a warning before the publish waited long")
+		time.Sleep(time.Second)
+		synctest.Wait()
+		assert.ElementsMatch(t, []string{"a m-a", "b m-b"}, slowPublishWarnings(logs))
+		time.Sleep(10 * slowSyncPublish)
+		synctest.Wait()
+		assert.ElementsMatch(t, []string{"a m-a", "b m-b"}, slowPublishWarnings(logs), "a publish warned more than once")
+		require.Empty(t, sent, "the publish stopped waiting")
+
+		close(giveUp)
+		require.NoError(t, <-sent)
+		require.NoError(t, subA.Close())
+		require.NoError(t, subB.Close())
+		require.NoError(t, tr.Close())
+	})
+}
