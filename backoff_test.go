@@ -10,24 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/clocktest"
 )
-
-// stepClock is a Clock whose After fires at once and moves the time on by
-// the wait, so a retry loop runs without sleeping.
-type stepClock struct {
-	now   time.Time
-	waits []time.Duration
-}
-
-func (c *stepClock) Now() time.Time { return c.now }
-
-func (c *stepClock) After(d time.Duration) <-chan time.Time {
-	c.waits = append(c.waits, d)
-	c.now = c.now.Add(d)
-	ch := make(chan time.Time, 1)
-	ch <- c.now
-	return ch
-}
 
 // retryUntilStop runs a loop whose every attempt fails and returns why it
 // stopped and after how many attempts.
@@ -45,16 +29,16 @@ func retryUntilStop(ctx context.Context, p sourceflow.RetryPolicy, clock sourcef
 }
 
 func TestBackoffStopsAfterMaxRetriesWithGrowingWaits(t *testing.T) {
-	clock := &stepClock{now: time.Unix(0, 0)}
+	clock := clocktest.NewStepping(time.Unix(0, 0))
 	p := sourceflow.RetryPolicy{MaxRetries: 4, InitialInterval: 10 * time.Millisecond, Multiplier: 3, MaxInterval: 100 * time.Millisecond}
 	attempts, stop := retryUntilStop(context.Background(), p, clock)
 	require.ErrorIs(t, stop, sourceflow.ErrNoRetriesLeft)
 	assert.Equal(t, 5, attempts, "the first attempt and 4 retries")
-	assert.Equal(t, []time.Duration{10 * time.Millisecond, 30 * time.Millisecond, 90 * time.Millisecond, 100 * time.Millisecond}, clock.waits)
+	assert.Equal(t, []time.Duration{10 * time.Millisecond, 30 * time.Millisecond, 90 * time.Millisecond, 100 * time.Millisecond}, clock.Waits())
 }
 
 func TestBackoffNeverStartsARetryPastMaxElapsed(t *testing.T) {
-	clock := &stepClock{now: time.Unix(0, 0)}
+	clock := clocktest.NewStepping(time.Unix(0, 0))
 	p := sourceflow.RetryPolicy{MaxRetries: 100, InitialInterval: time.Second, Multiplier: 1, MaxInterval: time.Second, MaxElapsed: 3500 * time.Millisecond}
 	attempts, stop := retryUntilStop(context.Background(), p, clock)
 	require.ErrorIs(t, stop, sourceflow.ErrRetryDeadline)
@@ -62,7 +46,7 @@ func TestBackoffNeverStartsARetryPastMaxElapsed(t *testing.T) {
 }
 
 func TestBackoffWithoutMaxElapsedIsBoundByRetriesOnly(t *testing.T) {
-	clock := &stepClock{now: time.Unix(0, 0)}
+	clock := clocktest.NewStepping(time.Unix(0, 0))
 	p := sourceflow.RetryPolicy{MaxRetries: 3, InitialInterval: time.Hour, Multiplier: 1, MaxInterval: time.Hour}
 	attempts, stop := retryUntilStop(context.Background(), p, clock)
 	require.ErrorIs(t, stop, sourceflow.ErrNoRetriesLeft)
@@ -70,7 +54,7 @@ func TestBackoffWithoutMaxElapsedIsBoundByRetriesOnly(t *testing.T) {
 }
 
 func TestBackoffNegativeMaxRetriesNeverRetries(t *testing.T) {
-	attempts, stop := retryUntilStop(context.Background(), sourceflow.RetryPolicy{MaxRetries: -1}, &stepClock{})
+	attempts, stop := retryUntilStop(context.Background(), sourceflow.RetryPolicy{MaxRetries: -1}, clocktest.NewStepping(time.Unix(0, 0)))
 	require.ErrorIs(t, stop, sourceflow.ErrNoRetriesLeft)
 	assert.Equal(t, 1, attempts)
 }
@@ -91,12 +75,12 @@ func TestBackoffEndsWithTheContext(t *testing.T) {
 
 func TestBackoffJitterDrawsWithinTheWait(t *testing.T) {
 	p := sourceflow.RetryPolicy{MaxRetries: 50, InitialInterval: 8 * time.Millisecond, Multiplier: 1, MaxInterval: 8 * time.Millisecond, Jitter: true}
-	clock := &stepClock{now: time.Unix(0, 0)}
+	clock := clocktest.NewStepping(time.Unix(0, 0))
 	_, stop := retryUntilStop(context.Background(), p, clock)
 	require.ErrorIs(t, stop, sourceflow.ErrNoRetriesLeft)
-	require.Len(t, clock.waits, 50)
+	require.Len(t, clock.Waits(), 50)
 	distinct := map[time.Duration]bool{}
-	for _, w := range clock.waits {
+	for _, w := range clock.Waits() {
 		assert.True(t, w >= 0 && w <= 8*time.Millisecond, "wait %s outside [0, 8ms]", w)
 		distinct[w] = true
 	}
@@ -104,11 +88,11 @@ func TestBackoffJitterDrawsWithinTheWait(t *testing.T) {
 }
 
 func TestBackoffMaxElapsedHoldsForTheLongestWait(t *testing.T) {
-	clock := &stepClock{now: time.Unix(0, 0)}
+	clock := clocktest.NewStepping(time.Unix(0, 0))
 	p := sourceflow.RetryPolicy{MaxRetries: 3, InitialInterval: time.Second, Multiplier: 1e30,
 		MaxInterval: time.Duration(math.MaxInt64), MaxElapsed: time.Hour}
 	attempts, stop := retryUntilStop(context.Background(), p, clock)
 	require.ErrorIs(t, stop, sourceflow.ErrRetryDeadline, "elapsed time plus the longest wait passes MaxElapsed")
 	assert.Equal(t, 2, attempts)
-	assert.Equal(t, []time.Duration{time.Second}, clock.waits)
+	assert.Equal(t, []time.Duration{time.Second}, clock.Waits())
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,32 +12,12 @@ import (
 
 	"github.com/sourceflow-go/sourceflow/idempotency"
 	"github.com/sourceflow-go/sourceflow/idempotency/idempotencytest"
+	"github.com/sourceflow-go/sourceflow/internal/clocktest"
 )
 
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newFakeClock() *fakeClock { return &fakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) After(d time.Duration) <-chan time.Time {
-	c.Advance(d)
-	ch := make(chan time.Time, 1)
-	ch <- c.Now()
-	return ch
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
+// newClock returns a manual clock for a store's leases and TTLs.
+func newClock() *clocktest.Manual {
+	return clocktest.NewManual(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 }
 
 func newMemoryStore(t *testing.T, cfg idempotency.MemoryStoreConfig) *idempotency.MemoryStore {
@@ -80,7 +59,7 @@ func status(t *testing.T, s idempotency.Store, id string) idempotency.ClaimStatu
 }
 
 func TestMemoryStoreEvictsOldestCompletedFirst(t *testing.T) {
-	clock := newFakeClock()
+	clock := newClock()
 	s := newMemoryStore(t, idempotency.MemoryStoreConfig{MaxEntries: 3, Clock: clock})
 	claimAndComplete(t, s, "old", time.Hour)
 	clock.Advance(time.Second)
@@ -100,7 +79,7 @@ func TestMemoryStoreEvictsOldestCompletedFirst(t *testing.T) {
 // not the one completed first: an expired record before a live one, and a
 // short-lived one before a long-lived one completed earlier.
 func TestMemoryStoreEvictsTheFirstToExpire(t *testing.T) {
-	clock := newFakeClock()
+	clock := newClock()
 	s := newMemoryStore(t, idempotency.MemoryStoreConfig{MaxEntries: 3, Clock: clock})
 	claimAndComplete(t, s, "day", 24*time.Hour)
 	clock.Advance(time.Second)
@@ -118,7 +97,7 @@ func TestMemoryStoreEvictsTheFirstToExpire(t *testing.T) {
 }
 
 func TestMemoryStoreNeverEvictsLiveLeases(t *testing.T) {
-	clock := newFakeClock()
+	clock := newClock()
 	s := newMemoryStore(t, idempotency.MemoryStoreConfig{MaxEntries: 2, Clock: clock})
 	ctx := context.Background()
 	for _, id := range []string{"a", "b"} {
@@ -135,7 +114,7 @@ func TestMemoryStoreNeverEvictsLiveLeases(t *testing.T) {
 }
 
 func TestMemoryStoreSweepRemovesExpired(t *testing.T) {
-	clock := newFakeClock()
+	clock := newClock()
 	s := newMemoryStore(t, idempotency.MemoryStoreConfig{Clock: clock, SweepInterval: time.Hour})
 	for i := range 5 {
 		claimAndComplete(t, s, fmt.Sprintf("short-%d", i), time.Minute)
@@ -153,7 +132,7 @@ func TestMemoryStoreSweepRemovesExpired(t *testing.T) {
 }
 
 func TestMemoryStoreBackgroundSweepRuns(t *testing.T) {
-	clock := newFakeClock()
+	clock := newClock()
 	s := newMemoryStore(t, idempotency.MemoryStoreConfig{Clock: clock, SweepInterval: 5 * time.Millisecond})
 	for i := range 10 {
 		claimAndComplete(t, s, fmt.Sprintf("m-%d", i), time.Minute)
@@ -221,7 +200,7 @@ func BenchmarkMemoryStoreAtCapacity(b *testing.B) {
 }
 
 func TestMemoryStoreSweepKeepsALapsedLeaseForItsHolder(t *testing.T) {
-	clock := newFakeClock()
+	clock := newClock()
 	s := newMemoryStore(t, idempotency.MemoryStoreConfig{Clock: clock, SweepInterval: time.Hour})
 	ctx := context.Background()
 	late := idempotency.Key{Consumer: "c", MessageID: "late"}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/idempotency"
+	"github.com/sourceflow-go/sourceflow/internal/clocktest"
 )
 
 // TestMiddlewareCompletionReportsLostLease lets the lease run out while the
@@ -33,7 +34,7 @@ func TestMiddlewareCompletionReportsLostLease(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			clock := newFakeClock()
+			clock := newClock()
 			store := &renewStore{MemoryStore: newMemoryStore(t, idempotency.MemoryStoreConfig{Clock: clock}), failExtend: tc.failExtend}
 			logger := watermill.NewCaptureLogger()
 			m := newMiddleware(t, store, idempotency.MiddlewareConfig{
@@ -69,7 +70,7 @@ func TestMiddlewareCompletionReportsLostLease(t *testing.T) {
 // a completion refused for a lost lease is not counted as a store failure.
 // takenOverWhileRunning is a handler during which the lease on key "a" of
 // consumer "c" runs out and another delivery claims it.
-func takenOverWhileRunning(clock *fakeClock, store idempotency.Store) message.HandlerFunc {
+func takenOverWhileRunning(clock *clocktest.Manual, store idempotency.Store) message.HandlerFunc {
 	return func(*message.Message) ([]*message.Message, error) {
 		clock.Advance(renewLease)
 		_, err := store.Claim(context.Background(), idempotency.Key{Consumer: "c", MessageID: "a"}, "", renewLease)
@@ -78,7 +79,7 @@ func takenOverWhileRunning(clock *fakeClock, store idempotency.Store) message.Ha
 }
 
 func TestMiddlewareLostLeaseAtCompletionIsNoStoreError(t *testing.T) {
-	clock := newFakeClock()
+	clock := newClock()
 	store := newMemoryStore(t, idempotency.MemoryStoreConfig{Clock: clock})
 	m := newMiddleware(t, store, idempotency.MiddlewareConfig{Consumer: "c", Lease: renewLease, RenewInterval: -1})
 	h := m.Middleware(takenOverWhileRunning(clock, store))
@@ -130,7 +131,7 @@ func (s commitStore) WithinTx(ctx context.Context, fn func(ctx context.Context) 
 // handler ran fails the commit of the completion, which is reported as a
 // lost lease and not counted as completed.
 func TestMiddlewareTransactionalCommitReportsLostLease(t *testing.T) {
-	clock := newFakeClock()
+	clock := newClock()
 	store := commitStore{newMemoryStore(t, idempotency.MemoryStoreConfig{Clock: clock})}
 	logger := watermill.NewCaptureLogger()
 	m := newMiddleware(t, store, idempotency.MiddlewareConfig{
@@ -197,7 +198,7 @@ func TestMiddlewareTransactionalHandlerErrorWrappingLeaseLostIsTheHandlers(t *te
 // completion in the transaction finds the lease lost at once (as a SQL
 // store does), the handling still reports its own lost lease.
 func TestMiddlewareTransactionalCompletionReportsLostLease(t *testing.T) {
-	clock := newFakeClock()
+	clock := newClock()
 	store := &txStore{MemoryStore: newMemoryStore(t, idempotency.MemoryStoreConfig{Clock: clock})}
 	m := newMiddleware(t, store, idempotency.MiddlewareConfig{
 		Consumer: "c", Lease: renewLease, Transactional: true,

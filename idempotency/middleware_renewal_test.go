@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sourceflow-go/sourceflow/idempotency"
+	"github.com/sourceflow-go/sourceflow/internal/clocktest"
 )
 
 // renewStore records the token of the last acquired claim and fails the
@@ -85,7 +86,7 @@ func TestMiddlewareRenewsLease(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			clock := newFakeClock()
+			clock := newClock()
 			store := newMemoryStore(t, idempotency.MemoryStoreConfig{Clock: clock})
 			m := newMiddleware(t, store, idempotency.MiddlewareConfig{
 				Consumer: "c", Lease: renewLease, RenewInterval: tc.renewInterval,
@@ -153,7 +154,7 @@ func TestMiddlewareRenewalReportsLostLease(t *testing.T) {
 // TestMiddlewareRenewalSurvivesStoreErrors: failed renewals are counted and
 // retried at the next interval; the claim is kept and completed.
 func TestMiddlewareRenewalSurvivesStoreErrors(t *testing.T) {
-	clock := newFakeClock()
+	clock := newClock()
 	store := &renewStore{
 		MemoryStore: newMemoryStore(t, idempotency.MemoryStoreConfig{Clock: clock}),
 		failExtend:  3,
@@ -219,7 +220,7 @@ func TestMiddlewareConfigTransactionalIgnoresRenewInterval(t *testing.T) {
 // moves the clock half a lease on and tries to claim k as a competitor
 // would; it stops at the first competing claim that is acquired. giveUp ends
 // the message's context first, as a transport that gives the message up.
-func competeWhileHandling(t *testing.T, m *idempotency.Middleware, store *idempotency.MemoryStore, clock *fakeClock,
+func competeWhileHandling(t *testing.T, m *idempotency.Middleware, store *idempotency.MemoryStore, clock *clocktest.Manual,
 	k idempotency.Key, renews, giveUp bool) ([]idempotency.ClaimStatus, error) {
 	t.Helper()
 	var competing []idempotency.ClaimStatus

@@ -16,46 +16,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/clocktest"
 	"github.com/sourceflow-go/sourceflow/middleware"
 )
-
-// fakeClock never sleeps: After records the wait, moves time forward and
-// fires at once, unless block is set, in which case it never fires and calls
-// onBlock instead.
-type fakeClock struct {
-	mu      sync.Mutex
-	now     time.Time
-	waits   []time.Duration
-	block   bool
-	onBlock func()
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-func (c *fakeClock) After(d time.Duration) <-chan time.Time {
-	c.mu.Lock()
-	c.waits = append(c.waits, d)
-	block := c.block
-	c.mu.Unlock()
-	ch := make(chan time.Time, 1)
-	if block {
-		c.onBlock()
-		return ch
-	}
-	c.advance(d)
-	ch <- c.Now()
-	return ch
-}
 
 func TestRetryConfig_Validate(t *testing.T) {
 	tests := []struct {
@@ -104,10 +67,10 @@ func TestRetryConfig_Validate(t *testing.T) {
 
 // script returns a handler that fails with errs[i] on attempt i+1 and succeeds
 // once errs run out; it counts attempts and may advance the clock per attempt.
-func script(clock *fakeClock, took time.Duration, attempts *int, errs ...error) message.HandlerFunc {
+func script(clock *clocktest.Manual, took time.Duration, attempts *int, errs ...error) message.HandlerFunc {
 	return func(*message.Message) ([]*message.Message, error) {
 		*attempts++
-		clock.advance(took)
+		clock.Advance(took)
 		if *attempts <= len(errs) {
 			return []*message.Message{message.NewMessage("dropped", nil)}, errs[*attempts-1]
 		}
@@ -179,7 +142,7 @@ func TestRetry(t *testing.T) {
 	tests := retryCases()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clock := &fakeClock{now: time.Unix(0, 0)}
+			clock := clocktest.NewStepping(time.Unix(0, 0))
 			tt.cfg.Clock = clock
 			retry, err := middleware.NewRetry(tt.cfg)
 			require.NoError(t, err)
@@ -188,7 +151,7 @@ func TestRetry(t *testing.T) {
 			out, err := retry(script(clock, tt.took, &attempts, tt.errs...))(message.NewMessage("1", nil))
 
 			assert.Equal(t, tt.wantAttempts, attempts)
-			assert.Equal(t, tt.wantWaits, clock.waits)
+			assert.Equal(t, tt.wantWaits, clock.Waits())
 			if tt.wantErrIs == nil {
 				require.NoError(t, err)
 				require.Len(t, out, 1)
@@ -212,7 +175,7 @@ func TestRetry(t *testing.T) {
 func TestRetry_StopsWhenContextIsDone(t *testing.T) {
 	fail := errors.New("transient")
 	t.Run("done before the first retry", func(t *testing.T) {
-		clock := &fakeClock{}
+		clock := clocktest.NewStepping(time.Unix(0, 0))
 		retry, err := middleware.NewRetry(middleware.RetryConfig{Clock: clock})
 		require.NoError(t, err)
 		ctx, cancel := context.WithCancel(context.Background())
@@ -224,7 +187,7 @@ func TestRetry_StopsWhenContextIsDone(t *testing.T) {
 		_, err = retry(script(clock, 0, &attempts, fail, fail))(msg)
 
 		assert.Equal(t, 1, attempts)
-		assert.Empty(t, clock.waits)
+		assert.Empty(t, clock.Waits())
 		require.ErrorIs(t, err, middleware.ErrRetryStopped)
 		require.ErrorIs(t, err, context.Canceled)
 		require.ErrorIs(t, err, fail)
@@ -232,8 +195,12 @@ func TestRetry_StopsWhenContextIsDone(t *testing.T) {
 	t.Run("done while waiting", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		clock := &fakeClock{block: true, onBlock: cancel}
-		retry, err := middleware.NewRetry(middleware.RetryConfig{Clock: clock})
+		// The clock waits an hour on the real clock; the context ends as
+		// soon as the wait begins.
+		clock := clocktest.NewManual(time.Unix(0, 0))
+		clock.OnAfter(func(time.Duration) { cancel() })
+		retry, err := middleware.NewRetry(middleware.RetryConfig{Clock: clock,
+			Policy: sourceflow.RetryPolicy{InitialInterval: time.Hour, MaxInterval: time.Hour, MaxElapsed: 2 * time.Hour}})
 		require.NoError(t, err)
 		msg := message.NewMessage("1", nil)
 		msg.SetContext(ctx)
@@ -242,6 +209,7 @@ func TestRetry_StopsWhenContextIsDone(t *testing.T) {
 		_, err = retry(script(clock, 0, &attempts, fail, fail))(msg)
 
 		assert.Equal(t, 1, attempts)
+		assert.Equal(t, []time.Duration{time.Hour}, clock.Waits(), "the retry began its wait")
 		require.ErrorIs(t, err, middleware.ErrRetryStopped)
 		require.ErrorIs(t, err, context.Canceled)
 		require.ErrorIs(t, err, fail)
@@ -249,7 +217,7 @@ func TestRetry_StopsWhenContextIsDone(t *testing.T) {
 }
 
 func TestRetry_DoesNotRetryPanics(t *testing.T) {
-	retry, err := middleware.NewRetry(middleware.RetryConfig{Clock: &fakeClock{}})
+	retry, err := middleware.NewRetry(middleware.RetryConfig{Clock: clocktest.NewStepping(time.Unix(0, 0))})
 	require.NoError(t, err)
 	attempts := 0
 	h := middleware.Recover(retry(func(*message.Message) ([]*message.Message, error) {
@@ -266,7 +234,7 @@ func TestRetry_DoesNotRetryPanics(t *testing.T) {
 // cqrs's dispatcher turns a handler's panic into a returned *PanicError:
 // that is not retried either.
 func TestRetry_DoesNotRetryAPanicRecoveredBelowIt(t *testing.T) {
-	retry, err := middleware.NewRetry(middleware.RetryConfig{Clock: &fakeClock{}})
+	retry, err := middleware.NewRetry(middleware.RetryConfig{Clock: clocktest.NewStepping(time.Unix(0, 0))})
 	require.NoError(t, err)
 	attempts := 0
 	h := retry(func(*message.Message) ([]*message.Message, error) {
@@ -283,7 +251,7 @@ func TestRetry_DoesNotRetryAPanicRecoveredBelowIt(t *testing.T) {
 // Inside a handling transaction the handler is not run again: the error
 // goes back to the transaction unchanged.
 func TestRetry_LeavesAHandlingTransactionToTheRedelivery(t *testing.T) {
-	retry, err := middleware.NewRetry(middleware.RetryConfig{Clock: &fakeClock{}})
+	retry, err := middleware.NewRetry(middleware.RetryConfig{Clock: clocktest.NewStepping(time.Unix(0, 0))})
 	require.NoError(t, err)
 	attempts := 0
 	fail := errors.New("transient")

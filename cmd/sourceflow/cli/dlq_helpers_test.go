@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +20,7 @@ import (
 	"github.com/sourceflow-go/sourceflow/awsbus/awsbustest"
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 	"github.com/sourceflow-go/sourceflow/cmd/sourceflow/cli"
+	"github.com/sourceflow-go/sourceflow/internal/clocktest"
 	"github.com/sourceflow-go/sourceflow/middleware/encryption"
 	"github.com/sourceflow-go/sourceflow/middleware/encryption/encryptiontest"
 )
@@ -32,7 +32,7 @@ type dlqEnv struct {
 	sns   *awsbustest.SNS
 	kms   *encryptiontest.KMS
 	keyID string
-	clock *fakeClock
+	clock *clocktest.Manual
 	path  string
 	// stdin is the commands' standard input.
 	stdin string
@@ -56,7 +56,7 @@ func newUnappliedDLQEnv(t *testing.T) *dlqEnv {
 	k := encryptiontest.New()
 	return &dlqEnv{
 		sqs: awsbustest.NewMoveTaskSQS(q), sns: awsbustest.NewSNS(q, awsbustest.SNSConfig{}),
-		kms: k, keyID: k.CreateKey(), clock: &fakeClock{now: time.Unix(1_800_000_000, 0)},
+		kms: k, keyID: k.CreateKey(), clock: clocktest.NewStepping(time.Unix(1_800_000_000, 0)),
 		path: writeTopology(t, ordersBinding(), topology.Options{}),
 	}
 }
@@ -173,36 +173,6 @@ func stringAttributes(in map[string]string) map[string]sqstypes.MessageAttribute
 // messages returns the messages of queue.
 func (e *dlqEnv) messages(queue string) []awsbustest.Message {
 	return e.sqs.Messages(e.sqs.QueueURL(queue))
-}
-
-// fakeClock is a sourceflow.Clock whose After returns at once and moves
-// its time on; it records every wait.
-type fakeClock struct {
-	mu    sync.Mutex
-	now   time.Time
-	waits []time.Duration
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) After(d time.Duration) <-chan time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.waits = append(c.waits, d)
-	c.now = c.now.Add(d)
-	ch := make(chan time.Time, 1)
-	ch <- c.now
-	return ch
-}
-
-func (c *fakeClock) Waits() []time.Duration {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]time.Duration(nil), c.waits...)
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -92,7 +92,7 @@ func TestDLQRedrive_EndsWhenTheConsumerKeepsFailing(t *testing.T) {
 			}
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			e.clock.now = time.Now().Add(tt.skew)
+			e.clock.Set(time.Now().Add(tt.skew))
 			f := &failingConsumer{MoveTaskSQS: e.sqs, source: e.sqs.QueueURL("orders-order-events"),
 				dlq: e.sqs.QueueURL("orders-order-events-dlq"), maxSends: 5, cancel: cancel, deadLetters: tt.deadLetters}
 			e.client = f
