@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/clocktest"
 	"github.com/sourceflow-go/sourceflow/middleware/encryption"
 	"github.com/sourceflow-go/sourceflow/middleware/encryption/encryptiontest"
 )
@@ -38,7 +39,7 @@ func newFuzzFixture(tb testing.TB) *fuzzFixture {
 	tb.Helper()
 	kms := encryptiontest.New()
 	kms.SetAlias(testAlias, kms.CreateKey())
-	clock := &fakeClock{now: fuzzNow}
+	clock := clocktest.NewStepping(fuzzNow)
 	var err error
 	fx := &fuzzFixture{}
 	fx.enc, err = encryption.NewEncrypter(kms, encryption.EncrypterConfig{KeyID: testAlias, Clock: clock})

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/clocktest"
 	"github.com/sourceflow-go/sourceflow/middleware/encryption"
 	"github.com/sourceflow-go/sourceflow/middleware/encryption/encryptiontest"
 )
@@ -26,18 +27,19 @@ const (
 )
 
 // fixture is a fake KMS with one key behind testAlias, and an Encrypter and
-// Decrypter on it.
+// Decrypter on it whose clock moves only when the test moves it; a wait on
+// that clock fires at once.
 type fixture struct {
 	kms   *encryptiontest.KMS
 	keyID string
 	enc   *encryption.Encrypter
 	dec   *encryption.Decrypter
-	clock *fakeClock
+	clock *clocktest.Manual
 }
 
 func newFixture(t *testing.T, ecfg encryption.EncrypterConfig, dcfg encryption.DecrypterConfig) *fixture {
 	t.Helper()
-	f := &fixture{kms: encryptiontest.New(), clock: &fakeClock{now: time.Unix(1_700_000_000, 0)}}
+	f := &fixture{kms: encryptiontest.New(), clock: clocktest.NewStepping(time.Unix(1_700_000_000, 0))}
 	f.keyID = f.kms.CreateKey()
 	f.kms.SetAlias(testAlias, f.keyID)
 	if ecfg.KeyID == "" {
@@ -85,30 +87,6 @@ func (f *fixture) encrypt(t *testing.T, payload []byte) *message.Message {
 	out, err := f.enc.Encrypt(context.Background(), testDest, newMsg(testType, payload))
 	require.NoError(t, err)
 	return out
-}
-
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) After(d time.Duration) <-chan time.Time {
-	c.Advance(d)
-	ch := make(chan time.Time, 1)
-	ch <- c.Now()
-	return ch
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
 }
 
 // captureLogger records every log line with its fields and error.
