@@ -69,3 +69,28 @@ func TestEncrypt_AKeyServingFromTheCacheIsNotRefusedWhole(t *testing.T) {
 	require.ErrorIs(t, err, encryption.ErrAccessDenied)
 	assert.False(t, sourceflow.IsPermanent(err), "the key served a message a minute ago: a grace of its own")
 }
+
+// A key KMS reports unavailable (disabled) is not taken as unavailable
+// whole while it keeps sealing messages with a cached data key: a context
+// it starts refusing after the grace has a grace of its own, while the
+// context refused since the start is past its own.
+func TestEncrypt_AnUnavailableKeyServingFromTheCacheIsNotUnavailableWhole(t *testing.T) {
+	f := newFixture(t, encryption.EncrypterConfig{DataKeyMaxAge: time.Hour}, encryption.DecrypterConfig{})
+	send := func(typ string) error {
+		_, err := f.enc.Encrypt(context.Background(), testDest, newMsg(typ, []byte("{}")))
+		return err
+	}
+	require.NoError(t, send(testType))
+	f.kms.SetDisabled(f.keyID, true)
+	require.ErrorIs(t, send(refusedType), encryption.ErrKeyUnavailable)
+	for range 15 {
+		f.clock.Advance(time.Minute)
+		require.NoError(t, send(testType), "sealed with the cached data key")
+	}
+	f.clock.Advance(time.Minute)
+	assert.True(t, sourceflow.IsPermanent(send(refusedType)), "past the grace under its own context")
+
+	err := send("orders.Later")
+	require.ErrorIs(t, err, encryption.ErrKeyUnavailable)
+	assert.False(t, sourceflow.IsPermanent(err), "the key served a message a minute ago: a grace of its own")
+}
