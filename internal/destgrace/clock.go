@@ -13,7 +13,8 @@ const Grace = 15 * time.Minute
 // Clock tracks, per destination, since when this instance has found no
 // publisher for it. It is safe for concurrent use.
 type Clock struct {
-	now func() time.Time
+	now    func() time.Time
+	forget time.Duration // how long a destination may go without a failure before it is forgotten
 
 	mu    sync.Mutex
 	since map[string]span
@@ -22,30 +23,40 @@ type Clock struct {
 // span is a run of failures: the first and the last.
 type span struct{ first, last time.Time }
 
-// NewClock returns a Clock reading now (time.Now when nil).
+// NewClock returns a Clock reading now (time.Now when nil) that forgets a
+// destination after a day without failures.
 func NewClock(now func() time.Time) *Clock {
+	return NewClockForgetting(now, forgetAfter)
+}
+
+// NewClockForgetting returns a Clock like NewClock's that forgets a
+// destination once its last failure is more than after old, instead of a
+// day: a pause of after between two failures also starts the run again,
+// for a caller whose failures far apart must not add up.
+func NewClockForgetting(now func() time.Time, after time.Duration) *Clock {
 	if now == nil {
 		now = time.Now
 	}
-	return &Clock{now: now, since: map[string]span{}}
+	return &Clock{now: now, forget: after, since: map[string]span{}}
 }
 
 // forgetAfter is how long a destination may go without a failure before
-// the Clock forgets it: far longer than any interval at which a caller
-// meets it again (a sweep interval, turns at the forwarders' lock), so
-// that failures far apart still add up to the grace, while the map does
-// not keep destinations for ever.
+// NewClock's Clock forgets it: far longer than any interval at which a
+// caller meets it again (a sweep interval, turns at the forwarders' lock),
+// so that failures far apart still add up to the grace, while the map
+// does not keep destinations for ever.
 const forgetAfter = 24 * time.Hour
 
 // Failed records that destination has no publisher now and returns how
 // long it has had none, and whether that is Grace or more. Only Found, or
-// a day without failures, starts it again from zero.
+// no failure for the Clock's forget window (a day for NewClock), starts it
+// again from zero.
 func (c *Clock) Failed(destination string) (failing time.Duration, over bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := c.now()
 	for d, s := range c.since {
-		if now.Sub(s.last) > forgetAfter {
+		if now.Sub(s.last) > c.forget {
 			delete(c.since, d)
 		}
 	}

@@ -38,3 +38,23 @@ func TestADestinationIsOverItsGraceAfterFifteenMinutesWithoutAPublisher(t *testi
 	assert.False(t, over, "a day without failures starts again")
 	assert.Zero(t, failing)
 }
+
+// A Clock with a forget window shorter than a day starts a run again once
+// its last failure is older than the window, while failures closer
+// together still add up to the grace.
+func TestAClockForgettingSoonerStartsAgainAfterAPause(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	c := destgrace.NewClockForgetting(func() time.Time { return now }, destgrace.Grace)
+	c.Failed("key")
+	now = now.Add(10 * time.Minute)
+	c.Failed("key")
+	now = now.Add(10 * time.Minute)
+	failing, over := c.Failed("key")
+	assert.True(t, over, "failures a window apart or closer add up")
+	assert.Equal(t, 20*time.Minute, failing)
+
+	now = now.Add(destgrace.Grace + time.Second)
+	failing, over = c.Failed("key")
+	assert.False(t, over, "the last failure is older than the window: a new run")
+	assert.Zero(t, failing)
+}

@@ -9,7 +9,8 @@
 // dead-lettered rather than hold up the outbox for ever.
 //
 // The encryption package's Encrypter times a KMS key that GenerateDataKey
-// refuses the same way, keyed by encryption context (and under one more
-// entry for the key unavailable under any context): its errors for that
-// context become permanent once the key was refused for Grace.
+// refuses the same way, keyed by encryption context: its errors for that
+// context become permanent once the key was refused for Grace. A second
+// Clock (NewClockForgetting, forgetting a run after a pause of Grace)
+// times the key unavailable under any context.
 package destgrace

@@ -122,19 +122,27 @@
 // so a key policy that refuses one message type for good does not hold an
 // outbox, which relays in order, for ever; one success under the context
 // starts the grace again. A key that is unavailable whole
-// ([ErrKeyUnavailable]: disabled, pending deletion, unknown, in an invalid
-// state) fails every context's messages, even a context's first refusal,
-// once it has been unavailable for the grace without serving a message (no
-// GenerateDataKey call succeeded and no message was sealed with a cached
-// data key), rather than one context after another. An access denied
-// ([ErrAccessDenied]) is judged under its own context only: KMS gives the
-// same error for a context a key policy's condition excludes as for a key
-// whose grant was revoked, so a denied message type never fails another
-// type's messages at once. The Encrypter logs a refused key with its
-// Logger at most once a minute per encryption context, and
-// Stats counts the KMS calls that failed (GenerateDataKeyFailures,
-// DecryptFailures; exported by middleware/metrics as
-// sourceflow.aws.kms.failures). KMS throttling and
+// ([ErrKeyUnavailable]: disabled, pending deletion or otherwise in an
+// invalid state, not found, not usable for encryption (InvalidKeyUsage),
+// named by a malformed key ARN (InvalidArn)) fails every context's
+// messages, even a context's first refusal, once it has been unavailable
+// for the grace without serving a message (no GenerateDataKey call
+// succeeded and no message was sealed with a cached data key), rather than
+// one context after another; a pause of the grace without any refusal
+// starts that run again. An access denied ([ErrAccessDenied]) is judged
+// under its own context only: KMS gives the same error for a context a key
+// policy's condition excludes as for a key whose grant was revoked, so a
+// denied message type never fails another type's messages at once. A key
+// denied whole (a revoked grant, a role that lost kms:GenerateDataKey)
+// thus holds an outbox that relays in order for one grace per distinct
+// encryption context (type, destination) queued: alert on the refusal log
+// or on the metric sourceflow.aws.kms.failures rather than wait for the
+// dead letters. The Encrypter logs a refused key with its Logger ("KMS
+// refuses the key", with the key, destination, type and since when) at
+// most once a minute per encryption context, and at once when a context's
+// refusals pass the grace; Stats counts the KMS calls that failed
+// (GenerateDataKeyFailures, DecryptFailures; exported by middleware/metrics
+// as sourceflow.aws.kms.failures). KMS throttling and
 // internal errors are retried with bounded, jittered exponential backoff and
 // then returned as [ErrThrottled], which is not permanent. No error or log
 // entry contains payload or key bytes.

@@ -112,7 +112,8 @@ type Encrypter struct {
 
 	keyFailure   atomic.Pointer[keyFailure] // the last refusal of the key (Check)
 	refusals     *destgrace.Clock           // since when the key is refused, per encryption context
-	wholeRefused atomic.Bool                // refusals has a run for the key whole (wholeKey)
+	whole        *destgrace.Clock           // since when the key is unavailable whole (wholeKey)
+	wholeRefused atomic.Bool                // whole has a run for the key
 	refusalLog   refusalLog                 // which refusals are logged, per encryption context
 }
 
@@ -126,6 +127,7 @@ func NewEncrypter(api KMSAPI, cfg EncrypterConfig) (*Encrypter, error) {
 		limits:   dataKeyLimits{maxAge: cfg.DataKeyMaxAge, maxMessages: cfg.DataKeyMaxMessages, maxBytes: cfg.DataKeyMaxBytes},
 		cache:    newKeyCache[*dataKey](cfg.DataKeyCacheEntries, cfg.DataKeyMaxAge, cfg.Clock.Now),
 		refusals: destgrace.NewClock(cfg.Clock.Now),
+		whole:    destgrace.NewClockForgetting(cfg.Clock.Now, KeyRefusalGrace),
 	}
 	e.kms = kmsCaller{api: api, retry: cfg.Retry, stats: &e.stats, logger: cfg.Logger}
 	return e, nil

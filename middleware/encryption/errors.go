@@ -25,13 +25,15 @@ var ErrTampered = errors.New("ciphertext or header failed authentication")
 // example a body copied from another queue. Permanent.
 var ErrContextMismatch = errors.New("encryption context does not match")
 
-// ErrKeyUnavailable means KMS does not know the key or the key is disabled
-// or pending deletion. On the consume side it is permanent for the message
-// at hand: re-enable the key and redrive the dead-letter queue. On the
-// produce side it is not permanent: the key is the Encrypter's own, and its
-// messages are retried until an operator creates or enables it, or until
-// it was refused under their encryption context, or unavailable under any
-// context without serving a message, for KeyRefusalGrace.
+// ErrKeyUnavailable means KMS cannot use the key: it is disabled, pending
+// deletion or otherwise in an invalid state, not found, not usable for
+// encryption (InvalidKeyUsage), or the key ARN is malformed (InvalidArn).
+// On the consume side it is permanent for the message at hand: re-enable
+// the key and redrive the dead-letter queue. On the produce side it is not
+// permanent: the key is the Encrypter's own, and its messages are retried
+// until an operator creates or enables it, or until it was refused under
+// their encryption context, or unavailable under any context without
+// serving a message, for KeyRefusalGrace.
 var ErrKeyUnavailable = errors.New("KMS key is unknown or disabled")
 
 // ErrKeyNotAllowed means a message's data key was wrapped under a KMS key
@@ -47,7 +49,8 @@ var ErrKeyNotAllowed = errors.New("KMS key is not one the decrypter accepts")
 // redrive. Not permanent on the produce side, where the messages are
 // retried until the policy or role is fixed, or until the key was refused
 // under their encryption context for KeyRefusalGrace: a denial under one
-// context never makes another context's refusal permanent.
+// context never makes another context's refusal permanent, so a key denied
+// whole holds an in-order outbox one grace per encryption context queued.
 var ErrAccessDenied = errors.New("access to the KMS key is denied")
 
 // ErrNotEncrypted means a Decrypter configured with RequireEncryption

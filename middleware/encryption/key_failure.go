@@ -31,38 +31,51 @@ type keyFailure struct {
 //     ErrAccessDenied), with no GenerateDataKey call under it succeeding
 //     in between, for KeyRefusalGrace or longer;
 //   - the refusal is ErrKeyUnavailable (the key is disabled, pending
-//     deletion, unknown or in an invalid state) and the key has been
-//     refused so, under any context, with no message served in between (a
-//     GenerateDataKey call that succeeded, or a message sealed with a
-//     cached data key), for KeyRefusalGrace or longer: a key unavailable
-//     whole fails every context's messages after one grace, not one
-//     context after another.
+//     deletion or otherwise in an invalid state, not found, not usable for
+//     encryption (InvalidKeyUsage), or named by a malformed key ARN
+//     (InvalidArn)) and the key has been refused so, under any context,
+//     with no message served in between (a GenerateDataKey call that
+//     succeeded, or a message sealed with a cached data key) and no pause
+//     of KeyRefusalGrace between two such refusals, for KeyRefusalGrace or
+//     longer: a key unavailable whole fails every context's messages after
+//     one grace, not one context after another, while a key unavailable
+//     again after a quiet spell of the grace has a grace again.
 //
 // ErrAccessDenied is judged by its own context's refusals only: KMS denies
 // a context that a key policy's condition excludes with the same error as
 // a key whose grant was revoked, so the denial of one message type never
-// makes another type's first refusal permanent; a key denied whole fails
-// each context once it was denied there for the grace. KeyRefusalGrace is
-// the grace an outbox gives a destination without a publisher (15
-// minutes), so a message that cannot leave holds an outbox, which relays
-// in order, for the same bound whatever the cause; an operator who enables
-// or grants the key later redrives the dead letters.
+// makes another type's first refusal permanent. A key denied whole (a
+// revoked grant, a role that lost kms:GenerateDataKey) therefore fails
+// each context only once it was denied there for the grace: it holds an
+// outbox that relays in order for one grace per distinct encryption
+// context (type, destination) queued. Alert on the Encrypter's refusal log
+// ("KMS refuses the key") or on the metric sourceflow.aws.kms.failures
+// (Stats.GenerateDataKeyFailures) rather than wait for the dead letters.
+// KeyRefusalGrace is the grace an outbox gives a destination without a
+// publisher (15 minutes), so a message that cannot leave holds an outbox
+// for the same bound whatever the cause; an operator who enables or grants
+// the key later redrives the dead letters.
 const KeyRefusalGrace = destgrace.Grace
 
-// wholeKey is the refusals clock's entry for the key unavailable under any
-// context (ErrKeyUnavailable): no encryption context is empty.
+// wholeKey is the Encrypter's whole clock's only entry, for the key
+// unavailable under any context (ErrKeyUnavailable). That clock forgets a
+// run whose last refusal is older than KeyRefusalGrace, since no success
+// ends the run while nothing is sent: a key disabled again after such a
+// pause has a grace again. The clock per context keeps its day, so that a
+// context's refusals far apart still add up.
 const wholeKey = ""
 
 // noteGenerate records the outcome of a GenerateDataKey call under ec and
 // returns its error: a refusal of the key is kept for Check until a call
 // under the same context succeeds, logged at most once a minute per
-// context, and marked permanent as KeyRefusalGrace says.
+// context (and at once when first past the grace), and marked permanent
+// as KeyRefusalGrace says.
 func (e *Encrypter) noteGenerate(ec EncryptionContext, err error) error {
 	switch {
 	case err == nil:
 		e.refusals.Found(ec.canonical())
 		e.wholeRefused.Store(false)
-		e.refusals.Found(wholeKey)
+		e.whole.Found(wholeKey)
 		if cur := e.keyFailure.Load(); cur != nil && cur.ec == ec {
 			e.keyFailure.CompareAndSwap(cur, nil)
 		}
@@ -79,7 +92,7 @@ func (e *Encrypter) noteGenerate(ec EncryptionContext, err error) error {
 // such run is under way.
 func (e *Encrypter) servedCached() {
 	if e.wholeRefused.Load() && e.wholeRefused.CompareAndSwap(true, false) {
-		e.refusals.Found(wholeKey)
+		e.whole.Found(wholeKey)
 	}
 }
 
@@ -90,7 +103,7 @@ func (e *Encrypter) refused(ec EncryptionContext, err error) error {
 	now := e.cfg.Clock.Now()
 	failing, over := e.refusals.Failed(ec.canonical())
 	if errors.Is(err, ErrKeyUnavailable) {
-		whole, wholeOver := e.refusals.Failed(wholeKey)
+		whole, wholeOver := e.whole.Failed(wholeKey)
 		e.wholeRefused.Store(true)
 		if wholeOver {
 			failing, over = max(failing, whole), true

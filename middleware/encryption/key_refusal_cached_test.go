@@ -41,9 +41,11 @@ func (k *typesRefusingKMS) GenerateDataKey(ctx context.Context, in *kms.Generate
 	return k.KMS.GenerateDataKey(ctx, in, opts...)
 }
 
-// A key that keeps sealing messages with a cached data key is not refused
-// whole, however long one context has been refused: another context the
-// key starts refusing later has a grace of its own.
+// A context denied past its grace, while the key keeps sealing other
+// messages with a cached data key, is permanent under its own context
+// only: another context the key starts denying later has a grace of its
+// own (a denial never runs the grace of the key whole; the next test is
+// the case where the cache decides).
 func TestEncrypt_AKeyServingFromTheCacheIsNotRefusedWhole(t *testing.T) {
 	f := newFixture(t, encryption.EncrypterConfig{}, encryption.DecrypterConfig{})
 	api := &typesRefusingKMS{KMS: f.kms, refused: map[string]bool{refusedType: true}}

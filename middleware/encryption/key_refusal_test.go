@@ -164,6 +164,31 @@ func TestEncrypt_EachRefusedContextIsLoggedOnceAMinute(t *testing.T) {
 	assert.Equal(t, 3, refusals(), "55 seconds after its last log")
 }
 
+// The first refusal of a context past its grace is logged at once, even
+// less than a minute after a "retried" log of that context, so the log
+// says when its messages start failing permanently.
+func TestEncrypt_TheFirstRefusalPastTheGraceIsLoggedAtOnce(t *testing.T) {
+	log := &captureLogger{}
+	f := newFixture(t, encryption.EncrypterConfig{Logger: log}, encryption.DecrypterConfig{})
+	f.kms.SetDenied(f.keyID, true)
+	logged := func(what string) int { return strings.Count(log.text(), what) }
+	send := func() {
+		_, err := f.enc.Encrypt(context.Background(), testDest, newMsg(testType, []byte("{}")))
+		require.ErrorIs(t, err, encryption.ErrAccessDenied)
+	}
+
+	send()
+	f.clock.Advance(encryption.KeyRefusalGrace - 30*time.Second)
+	send()
+	require.Equal(t, 2, logged("retried until the grace ends"))
+	f.clock.Advance(30 * time.Second)
+	send()
+	assert.Equal(t, 1, logged("past the grace; its messages fail permanently"), "30 seconds after the last log")
+	f.clock.Advance(30 * time.Second)
+	send()
+	assert.Equal(t, 1, logged("past the grace"), "then once a minute")
+}
+
 // Stats counts the KMS calls that failed, on both sides, for the metrics
 // package: a refused key shows there, not only in Failures.
 func TestStats_CountFailedKMSCalls(t *testing.T) {
