@@ -94,3 +94,28 @@ func TestChannelSyncPublishWaitingLongWarnsOnce(t *testing.T) {
 		require.NoError(t, tr.Close())
 	})
 }
+
+// A synchronous publish that returned, handled or failed, never warns
+// later: its wait ended before slowSyncPublish.
+func TestChannelSyncPublishReturnedNeverWarns(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		logs := watermill.NewCaptureLogger()
+		tr, err := NewChannelTransport(ChannelConfig{Logger: logs})
+		require.NoError(t, err)
+		require.NoError(t, tr.Bind(context.Background(), sourceflow.Binding{Service: "svc", Routes: []sourceflow.Route{
+			{Type: "svc.A", Kind: sourceflow.KindCommand, Destination: "a"},
+			{Type: "svc.E", Kind: sourceflow.KindEvent, Destination: "e"},
+		}}))
+		pub, err := tr.Publisher("a")
+		require.NoError(t, err)
+		sub := consume(t, tr, "a", func(*message.Message) {})
+		require.NoError(t, pub.Publish("a", message.NewMessage("m-a", nil)))
+		require.NoError(t, sub.Close())
+		require.NoError(t, tr.Close())
+		require.ErrorIs(t, pub.Publish("e", message.NewMessage("m-e", nil)), errChannelClosed)
+
+		time.Sleep(2 * slowSyncPublish)
+		synctest.Wait()
+		assert.Empty(t, slowPublishWarnings(logs), "a publish that returned warned")
+	})
+}

@@ -44,16 +44,13 @@ func (s *channelSubscriber) Subscribe(ctx context.Context, topic string) (<-chan
 	}
 	s.t.subscribed(topic)
 	r := redelivery{maxDeliveries: s.t.cfg.MaxDeliveries, delay: s.t.cfg.RedeliveryDelay,
-		drain: s.t.cfg.CloseTimeout, keepsNothing: true,
-		deadLetter: func(topic string, m *message.Message, reason string, deliveries int) error {
-			s.t.deadLetter(DeadLetter{Destination: topic, Message: m, Reason: reason, Deliveries: deliveries})
-			return nil
-		}}
+		drain: s.t.cfg.CloseTimeout, keepsNothing: true, deadLetter: s.t.keepDeadLetter}
 	live, endLive := r.deliveryContext(ctx)
 	out := make(chan *message.Message)
 	relay := func() {
 		defer endLive()
-		msgs, gone := outliving(ctx, live, in, refuser(ctx, r, topic), s.t.channelEnd(topic, endSub))
+		refuse := func(m *message.Message) { r.refuse(ctx, topic, m) }
+		msgs, gone := outliving(ctx, live, in, refuse, s.t.channelEnd(topic, endSub))
 		r.relay(ctx, topic, msgs, out, func() {
 			<-gone
 			s.t.unlisten(topic)
@@ -68,19 +65,18 @@ func (s *channelSubscriber) Subscribe(ctx context.Context, topic string) (<-chan
 	return out, nil
 }
 
-// refuser is how a subscription of topic whose context ctx ended refuses a
-// message: r dead-letters it, and the transport keeps the dead letter. The
-// message still has its publisher's context (gochannel preserves it on the
-// synchronous transport), which the dead letter would pin, values, cancel
-// functions and synchronous chain included, and whose deadline or
-// cancellation it would carry to whoever reads it; so it gets
-// context.Background instead. Not the subscription's context: that one
-// has ended already, and a dead letter outlives its subscription.
-func refuser(ctx context.Context, r redelivery, topic string) func(*message.Message) {
-	return func(m *message.Message) {
-		m.SetContext(context.Background())
-		r.refuse(ctx, topic, m)
-	}
+// keepDeadLetter keeps m, dead-lettered from topic, in the transport's
+// list, with context.Background as its context. A refused message still
+// has its publisher's context (gochannel preserves it on the synchronous
+// transport), a failed one the synchronous chain it was published for, and
+// deadLetterWithin ends the context it hands over: kept, that context
+// would pin its values, cancel functions and chain for as long as the dead
+// letter is kept, and give whoever reads the message or publishes it again
+// a context that has ended.
+func (t *ChannelTransport) keepDeadLetter(topic string, m *message.Message, reason string, deliveries int) error {
+	m.SetContext(context.Background())
+	t.deadLetter(DeadLetter{Destination: topic, Message: m, Reason: reason, Deliveries: deliveries})
+	return nil
 }
 
 // outliving gives each message of in the context live. Gochannel gives a

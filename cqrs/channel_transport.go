@@ -156,7 +156,7 @@ type DeadLetter struct {
 	// Destination is where the message was consumed from.
 	Destination string
 	// Message is a copy of the message, metadata included. ChannelTransport
-	// keeps none of its publisher's context with it.
+	// keeps it with context.Background(), none of its publisher's context.
 	Message *message.Message
 	// Reason is the permanent failure, or the number of failed deliveries
 	// and the last error.
