@@ -3,6 +3,7 @@ package cqrs
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
@@ -17,19 +18,45 @@ import (
 // good, and the warning is all that tells.
 const slowSyncPublish = 30 * time.Second
 
+// syncPublishWatch is the warning of one synchronous publish. Its mutex
+// makes stop and the warning exclusive, so the warning never reads the
+// caller's messages once the publish has returned.
+type syncPublishWatch struct {
+	mu       sync.Mutex
+	returned bool
+	timer    *time.Timer
+}
+
 // watchSyncPublish logs one warning, through the transport's Logger, if
 // the synchronous publish of msgs to dest has not returned after
 // slowSyncPublish; the publish calls stop once it returned.
-func (t *ChannelTransport) watchSyncPublish(dest string, msgs []*message.Message) (stop func() bool) {
-	return time.AfterFunc(slowSyncPublish, func() {
-		uuids := make([]string, len(msgs))
-		for i, m := range msgs {
-			uuids[i] = m.UUID
+func (t *ChannelTransport) watchSyncPublish(dest string, msgs []*message.Message) (stop func()) {
+	w := &syncPublishWatch{}
+	w.timer = time.AfterFunc(slowSyncPublish, func() {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		if !w.returned {
+			t.warnSlowPublish(dest, msgs)
 		}
-		t.cfg.Logger.Error("synchronous publish still waits for its messages to be handled; "+
-			"a publish from inside a handler must pass the handler's context, "+
-			"or it may wait for good on a lock the handler holds (or set ChannelConfig.Async)",
-			fmt.Errorf("cqrs: publish to %q waited %s", dest, slowSyncPublish),
-			watermill.LogFields{"destination": dest, "message_uuid": strings.Join(uuids, ",")})
-	}).Stop
+	})
+	return func() {
+		w.timer.Stop()
+		w.mu.Lock()
+		w.returned = true
+		w.mu.Unlock()
+	}
+}
+
+// warnSlowPublish logs that the publish of msgs to dest still waits.
+func (t *ChannelTransport) warnSlowPublish(dest string, msgs []*message.Message) {
+	uuids := make([]string, len(msgs))
+	for i, m := range msgs {
+		uuids[i] = m.UUID
+	}
+	t.cfg.Logger.Error("synchronous publish still waits for its messages to be handled: "+
+		"a handler is slow, or the message was sent with a context not derived from its "+
+		"handler's and waits for good on a lock that handler holds "+
+		"(send with the handler's context, or set ChannelConfig.Async)",
+		fmt.Errorf("cqrs: publish to %q has waited %s", dest, slowSyncPublish),
+		watermill.LogFields{"destination": dest, "message_uuid": strings.Join(uuids, ",")})
 }

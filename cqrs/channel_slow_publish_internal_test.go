@@ -20,7 +20,7 @@ import (
 func slowPublishWarnings(logs *watermill.CaptureLoggerAdapter) []string {
 	var got []string
 	for _, c := range logs.Captured()[watermill.ErrorLogLevel] {
-		if strings.Contains(c.Msg, "must pass the handler's context") {
+		if strings.Contains(c.Msg, "synchronous publish still waits") {
 			got = append(got, c.Fields["destination"].(string)+" "+c.Fields["message_uuid"].(string))
 		}
 	}
