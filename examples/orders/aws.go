@@ -38,13 +38,27 @@ func newAWSTransports(ctx context.Context, opts options, logger watermill.Logger
 	ot, pt := orders.transport.(*awsbus.Transport), payments.transport.(*awsbus.Transport)
 	return transports{
 		orders: orders, payments: payments,
-		close: func() error { return errors.Join(ot.Close(), pt.Close()) },
-		health: func(ctx context.Context) (bool, any) {
-			o, p := ot.Health(ctx), pt.Health(ctx)
-			return o.Status != topology.HealthDown && p.Status != topology.HealthDown,
-				map[string]awsbus.HealthReport{"orders": o, "payments": p}
-		},
+		close:  func() error { return errors.Join(ot.Close(), pt.Close()) },
+		health: awsHealth(opts.role, map[string]*awsbus.Transport{"orders": ot, "payments": pt}),
 	}, nil
+}
+
+// awsHealth reports the transports of the services the role runs. An
+// instance of one service never binds the other's transport, which would
+// report down and keep the instance's /healthz at 503.
+func awsHealth(role string, byService map[string]*awsbus.Transport) func(ctx context.Context) (bool, any) {
+	if t, ok := byService[role]; ok {
+		byService = map[string]*awsbus.Transport{role: t}
+	}
+	return func(ctx context.Context) (bool, any) {
+		up, reports := true, make(map[string]awsbus.HealthReport, len(byService))
+		for name, t := range byService {
+			r := t.Health(ctx)
+			reports[name] = r
+			up = up && r.Status != topology.HealthDown
+		}
+		return up, reports
+	}
 }
 
 // loadAWSConfig loads the SDK's default configuration chain: environment
