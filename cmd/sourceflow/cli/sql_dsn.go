@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/go-sql-driver/mysql"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/spf13/cobra"
 
 	"github.com/sourceflow-go/sourceflow"
@@ -113,7 +114,7 @@ func parseDSN(dsn string, d sourceflow.Dialect) (dsnTarget, error) {
 		return t, nil
 	}
 	if !strings.Contains(dsn, "://") {
-		return parseKeyValueDSN(t), nil
+		return parseKeyValueDSN(t)
 	}
 	u, err := url.Parse(dsn)
 	if err != nil {
@@ -169,9 +170,16 @@ var (
 	kvPort     = regexp.MustCompile(`port\s*=\s*(\S+)`)
 )
 
-// parseKeyValueDSN reads the host and the password of a PostgreSQL DSN in
-// key=value form.
-func parseKeyValueDSN(t dsnTarget) dsnTarget {
+// parseKeyValueDSN checks that a PostgreSQL DSN in key=value form is one
+// pgx can use, then reads its host and its password. A DSN of another form
+// (a MySQL one given --dialect postgres) is refused before any connection:
+// its password is in no password=… setting, so no message could show the
+// DSN without it.
+func parseKeyValueDSN(t dsnTarget) (dsnTarget, error) {
+	if _, err := pgconn.ParseConfig(t.dsn); err != nil {
+		return t, fmt.Errorf("pgx cannot use the DSN (a PostgreSQL one is a URL, postgres://user:password@host:5432/db, "+
+			"or key=value settings, host=db user=ops dbname=shop): %s", parseDetail(t.dsn, pgxParseDetail(err)))
+	}
 	if m := kvPassword.FindStringSubmatch(t.dsn); m != nil {
 		t.password = strings.Trim(m[2], "'")
 	}
@@ -182,7 +190,22 @@ func parseKeyValueDSN(t dsnTarget) dsnTarget {
 	if m := kvPort.FindStringSubmatch(t.dsn); m != nil && t.host != "" {
 		t.host += ":" + m[1]
 	}
-	return t
+	return t, nil
+}
+
+// pgxParseDetail is the error of pgx's parse of a DSN without the DSN,
+// which pgx quotes (with the passwords it recognises hidden) before what
+// it could not read: "cannot parse `…`: failed to parse as keyword/value
+// (invalid keyword/value)".
+func pgxParseDetail(err error) error {
+	text := err.Error()
+	if !strings.HasPrefix(text, "cannot parse `") {
+		return err
+	}
+	if i := strings.LastIndex(text, "`: "); i >= 0 {
+		return errors.New(text[i+len("`: "):])
+	}
+	return errors.New("pgx could not read it")
 }
 
 // where names the database in messages by its dialect and host.

@@ -66,6 +66,15 @@ func TestSQL_UsageErrorsExitTwoBeforeAnyConnection(t *testing.T) {
 		{"key=value read as mysql", []string{"sql", "prune", "--destination", "d", "--dsn",
 			"host=db user=u password=secret dbname=x sslrootcert=/etc/ca.pem"}, "the DSN is not a MySQL DSN"},
 		{"password with bad escape", []string{"sql", "prune", "--destination", "d", "--dsn", "postgres://u:secret%zz@db:5432/x"}, "percent-encode"},
+		// A MySQL DSN given --dialect postgres is no key=value DSN: pgx
+		// cannot read it, and its password is in no password=… setting.
+		{"mysql DSN read as postgres", []string{"sql", "prune", "--destination", "d", "--dialect", "postgres", "--dsn",
+			"u:secret@tcp(db:3306)/x"}, "pgx cannot use the DSN"},
+		{"key=value without =", []string{"sql", "prune", "--destination", "d", "--dialect", "postgres", "--dsn",
+			"host=db secret"}, "pgx cannot use the DSN"},
+		// pgx quotes what it could not read: not shown.
+		{"key=value quoting the password", []string{"sql", "prune", "--destination", "d", "--dialect", "postgres", "--dsn",
+			"host=db secret x=1"}, "its parser's message is not shown"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
