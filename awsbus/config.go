@@ -117,9 +117,10 @@ func (c Config) Validate() error {
 // problems joins the problems Validate reports, unwrapped, so that
 // NewTransport can report them together with those of its clients.
 func (c Config) problems() error {
+	consumer := c.ConsumerConfig.problems() // before rounding: reports the values given
 	c.setDefaults()
 	errs := []error{
-		c.ConsumerConfig.Validate(),
+		consumer,
 		fieldcheck.Within("CallTimeout", c.CallTimeout, time.Second, 5*time.Minute),
 		fieldcheck.Within("HealthTimeout", c.HealthTimeout, 0, time.Hour),
 		fieldcheck.Within("PublishLinger", c.PublishLinger, 0, MaxPublishLinger),

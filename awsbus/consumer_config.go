@@ -3,6 +3,7 @@ package awsbus
 import (
 	"cmp"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
@@ -51,33 +52,72 @@ type ConsumerConfig struct {
 	ShutdownTimeout time.Duration
 }
 
+// setDefaults gives zero fields their defaults, a negative NackBackoff
+// the 0 that redelivers at once, and rounds the SQS timeouts up to whole
+// seconds.
 func (c *ConsumerConfig) setDefaults() {
-	c.MaxConcurrentCalls = cmp.Or(c.MaxConcurrentCalls, DefaultMaxConcurrentCalls)
-	c.WaitTime = cmp.Or(c.WaitTime, topology.DefaultWaitTime)
-	c.VisibilityTimeout = cmp.Or(c.VisibilityTimeout, topology.DefaultVisibilityTimeout)
-	c.ShutdownTimeout = cmp.Or(c.ShutdownTimeout, DefaultShutdownTimeout)
-	switch {
-	case c.NackBackoff == 0:
-		c.NackBackoff = DefaultNackBackoff
-	case c.NackBackoff < 0:
-		c.NackBackoff = 0
-	}
+	c.fillDefaults()
+	c.NackBackoff = max(c.NackBackoff, 0)
 	c.WaitTime = topology.CeilSecond(c.WaitTime)
 	c.VisibilityTimeout = topology.CeilSecond(c.VisibilityTimeout)
 	c.NackBackoff = topology.CeilSecond(c.NackBackoff)
 }
 
+// fillDefaults gives zero fields their defaults and leaves every other
+// value as given.
+func (c *ConsumerConfig) fillDefaults() {
+	c.MaxConcurrentCalls = cmp.Or(c.MaxConcurrentCalls, DefaultMaxConcurrentCalls)
+	c.WaitTime = cmp.Or(c.WaitTime, topology.DefaultWaitTime)
+	c.VisibilityTimeout = cmp.Or(c.VisibilityTimeout, topology.DefaultVisibilityTimeout)
+	c.ShutdownTimeout = cmp.Or(c.ShutdownTimeout, DefaultShutdownTimeout)
+	c.NackBackoff = cmp.Or(c.NackBackoff, DefaultNackBackoff)
+}
+
 // Validate reports every out-of-range setting at once, each naming its
-// field. Zero values stand for their defaults.
+// field and the value given, wrapped in ErrInvalidConfig. Zero values
+// stand for their defaults.
 func (c ConsumerConfig) Validate() error {
-	c.setDefaults()
+	if err := c.problems(); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+	}
+	return nil
+}
+
+// problems joins the problems Validate reports, unwrapped, so that Config
+// and SubscriberConfig report them with their own. A timeout SQS counts in
+// seconds is checked as it is rounded up, and reported as given.
+func (c ConsumerConfig) problems() error {
+	c.fillDefaults()
+	var nack error
+	if topology.CeilSecond(c.NackBackoff) > topology.MaxVisibilityTimeout {
+		nack = fmt.Errorf("NackBackoff: %s, must be at most %v (a negative value redelivers at once)",
+			givenSeconds(c.NackBackoff), topology.MaxVisibilityTimeout)
+	}
 	return errors.Join(
 		fieldcheck.AtLeast("MaxConcurrentCalls", c.MaxConcurrentCalls, 1),
-		fieldcheck.Within("WaitTime", c.WaitTime, time.Second, topology.MaxWaitTime),
-		fieldcheck.Within("VisibilityTimeout", c.VisibilityTimeout, time.Second, topology.MaxVisibilityTimeout),
-		fieldcheck.Within("NackBackoff", c.NackBackoff, 0, topology.MaxVisibilityTimeout),
+		withinSeconds("WaitTime", c.WaitTime, time.Second, topology.MaxWaitTime),
+		withinSeconds("VisibilityTimeout", c.VisibilityTimeout, time.Second, topology.MaxVisibilityTimeout),
+		nack,
 		fieldcheck.Within("ShutdownTimeout", c.ShutdownTimeout, 0, maxShutdownTimeout),
 	)
+}
+
+// withinSeconds reports d outside [lowest, highest] once rounded up to
+// whole seconds, naming d as given.
+func withinSeconds(field string, d, lowest, highest time.Duration) error {
+	if s := topology.CeilSecond(d); s < lowest || s > highest {
+		return fmt.Errorf("%s: %s, must be %v..%v", field, givenSeconds(d), lowest, highest)
+	}
+	return nil
+}
+
+// givenSeconds is d as given, followed by what it rounds up to when it is
+// not a whole number of seconds.
+func givenSeconds(d time.Duration) string {
+	if s := topology.CeilSecond(d); s != d {
+		return fmt.Sprintf("%v (%v in whole seconds)", d, s)
+	}
+	return d.String()
 }
 
 // sqsSeconds is d in the whole seconds of a WaitTimeSeconds or

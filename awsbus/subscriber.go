@@ -52,7 +52,7 @@ func (c *SubscriberConfig) setDefaults() {
 
 // Validate reports every invalid field, wrapped in ErrInvalidConfig.
 func (c SubscriberConfig) Validate() error {
-	errs := []error{c.ConsumerConfig.Validate()}
+	errs := []error{c.ConsumerConfig.problems()}
 	if c.SQS == nil {
 		errs = append(errs, errors.New("SQS: required"))
 	}
@@ -86,10 +86,10 @@ var _ message.Subscriber = (*Subscriber)(nil)
 
 // NewSubscriber returns a Subscriber.
 func NewSubscriber(cfg SubscriberConfig) (*Subscriber, error) {
-	cfg.setDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	cfg.setDefaults()
 	return &Subscriber{cfg: cfg, closing: make(chan struct{})}, nil
 }
 

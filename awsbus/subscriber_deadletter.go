@@ -21,7 +21,10 @@ const maxReasonBytes = 1024
 // true. If that is not possible the message is backed off instead, so the
 // queue's redrive policy still moves it, and deadLetter reports false: d
 // will be redelivered, so its FIFO group must not move on. The reason is
-// logged once; the payload never.
+// logged once, with d's SQS MessageId (message_id), its Watermill UUID
+// (uuid; the MessageId for a message that carries none) and, once sent,
+// the SQS MessageId of the copy in the dead-letter queue (dlq_message_id),
+// which `sourceflow dlq peek` shows; the payload never.
 func (sub *subscription) deadLetter(d *delivery, reason string) bool {
 	fields := watermill.LogFields{
 		"message_id": aws.ToString(d.raw.MessageId), "reason": reason,
@@ -35,6 +38,28 @@ func (sub *subscription) deadLetter(d *delivery, reason string) bool {
 		sub.setVisibility(d, sub.nackBackoff(d))
 		return false
 	}
+	ctx, cancel := sub.call()
+	defer cancel()
+	out, err := sub.cfg.SQS.SendMessage(ctx, sub.deadLetterInput(d, reason))
+	if err != nil {
+		fields["err"] = err.Error()
+		sub.log.Error("Dead-lettering failed; left to the redrive policy", err, fields)
+		sub.setVisibility(d, sub.nackBackoff(d))
+		return false
+	}
+	if out != nil {
+		fields["dlq_message_id"] = aws.ToString(out.MessageId)
+	}
+	sub.log.Error("Message dead-lettered", nil, fields)
+	d.markSettled()
+	sub.deletes <- aws.ToString(d.raw.ReceiptHandle)
+	return true
+}
+
+// deadLetterInput is the SendMessage call that copies d, with the failure
+// reason, to the endpoint's dead-letter queue; on FIFO in d's message
+// group, deduplicated by d's SQS MessageId.
+func (sub *subscription) deadLetterInput(d *delivery, reason string) *sqs.SendMessageInput {
 	in := &sqs.SendMessageInput{
 		QueueUrl: aws.String(sub.ep.DLQURL), MessageBody: d.raw.Body,
 		MessageAttributes: deadLetterAttributes(d.raw, reason),
@@ -47,18 +72,7 @@ func (sub *subscription) deadLetter(d *delivery, reason string) bool {
 		in.MessageGroupId = aws.String(group)
 		in.MessageDeduplicationId = aws.String(fifoID("dlq-" + aws.ToString(d.raw.MessageId)))
 	}
-	ctx, cancel := sub.call()
-	defer cancel()
-	if _, err := sub.cfg.SQS.SendMessage(ctx, in); err != nil {
-		fields["err"] = err.Error()
-		sub.log.Error("Dead-lettering failed; left to the redrive policy", err, fields)
-		sub.setVisibility(d, sub.nackBackoff(d))
-		return false
-	}
-	sub.log.Error("Message dead-lettered", nil, fields)
-	d.markSettled()
-	sub.deletes <- aws.ToString(d.raw.ReceiptHandle)
-	return true
+	return in
 }
 
 // deadLetterAttributes returns the attributes of raw's dead-letter copy:

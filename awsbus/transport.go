@@ -47,7 +47,6 @@ type Transport struct {
 // called on AWS until Bind. A missing client and every problem of cfg are
 // reported together, wrapped in ErrInvalidConfig.
 func NewTransport(clients Clients, cfg Config) (*Transport, error) {
-	cfg.setDefaults()
 	var errs []error
 	if clients.SQS == nil {
 		errs = append(errs, errors.New("Clients.SQS: required"))
@@ -58,6 +57,7 @@ func NewTransport(clients Clients, cfg Config) (*Transport, error) {
 	if err := errors.Join(append(errs, cfg.problems())...); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 	}
+	cfg.setDefaults()
 	return &Transport{clients: clients, cfg: cfg, preflight: func(context.Context) error { return nil }}, nil
 }
 

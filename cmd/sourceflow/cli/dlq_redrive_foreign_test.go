@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ThreeDotsLabs/watermill"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
@@ -20,26 +21,29 @@ import (
 )
 
 // deadLetterThroughAwsbus sends body with attrs to queue, has an awsbus
-// subscriber fail it permanently, and waits until the subscriber has
-// copied it to the queue's dead-letter queue and closed.
-func (e *dlqEnv) deadLetterThroughAwsbus(t *testing.T, queue, body string, attrs map[string]sqstypes.MessageAttributeValue) {
+// subscriber logging to logs (nil: nowhere) fail it permanently, as cqrs
+// fails a message it cannot decode, with a reason naming its UUID, waits
+// until the subscriber has copied it to the queue's dead-letter queue and
+// closed, and returns the SQS id of the message sent.
+func (e *dlqEnv) deadLetterThroughAwsbus(t *testing.T, queue, body string, attrs map[string]sqstypes.MessageAttributeValue,
+	logs watermill.LoggerAdapter) string {
 	t.Helper()
 	ctx := context.Background()
-	_, err := e.sqs.SendMessage(ctx, &sqs.SendMessageInput{
+	sent, err := e.sqs.SendMessage(ctx, &sqs.SendMessageInput{
 		QueueUrl: aws.String(e.sqs.QueueURL(queue)), MessageBody: aws.String(body), MessageAttributes: attrs,
 	})
 	require.NoError(t, err)
 	ep := topology.Endpoint{Name: queue, Kind: sourceflow.KindEvent, QueueURL: e.sqs.QueueURL(queue),
 		DLQURL: e.sqs.QueueURL(queue + "-dlq"), MaxReceiveCount: 5}
 	sub, err := awsbus.NewSubscriber(awsbus.SubscriberConfig{SQS: e.sqs.SQS,
-		Resolve:        func(string) (topology.Endpoint, error) { return ep, nil },
+		Resolve: func(string) (topology.Endpoint, error) { return ep, nil }, Logger: logs,
 		ConsumerConfig: awsbus.ConsumerConfig{WaitTime: time.Second, ShutdownTimeout: 2 * time.Second}})
 	require.NoError(t, err)
 	ch, err := sub.Subscribe(ctx, queue)
 	require.NoError(t, err)
 	go func() {
 		for m := range ch {
-			m.Metadata.Set(sourceflow.MetaFailure, "cqrs: unknown type orders.Nope")
+			m.Metadata.Set(sourceflow.MetaFailure, "message "+m.UUID+": cqrs: unknown type orders.Nope")
 			m.Nack()
 		}
 	}()
@@ -47,6 +51,7 @@ func (e *dlqEnv) deadLetterThroughAwsbus(t *testing.T, queue, body string, attrs
 		return len(e.messages(queue+"-dlq")) == 1 && len(e.messages(queue)) == 0
 	}, 10*time.Second, 10*time.Millisecond)
 	require.NoError(t, sub.Close())
+	return aws.ToString(sent.MessageId)
 }
 
 // receiveAll receives the messages of queue with every attribute.
@@ -73,7 +78,7 @@ func TestDLQRedrive_CopyUnpacksTheAttributesOfAFullForeignMessage(t *testing.T) 
 		attrs[fmt.Sprintf("header_%d", i)] = sqstypes.MessageAttributeValue{
 			DataType: aws.String("String"), StringValue: aws.String(fmt.Sprintf("value %d", i))}
 	}
-	e.deadLetterThroughAwsbus(t, "orders-order-events", `{"id":"o-1"}`, attrs)
+	e.deadLetterThroughAwsbus(t, "orders-order-events", `{"id":"o-1"}`, attrs, nil)
 	require.Contains(t, e.messages("orders-order-events-dlq")[0].Attributes, sourceflow.MetaEnvelope, "packed on the way in")
 
 	out, errOut, code := e.run(t, "dlq", "redrive", "-f", e.path, "--queue", "orders-order-events-dlq", "--method", "copy")

@@ -1,0 +1,86 @@
+package awsbus_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/awsbus"
+)
+
+// A message without a message id (sent by another producer, or by hand)
+// takes its SQS MessageId as its UUID, so a reason naming the UUID names an
+// id the log has; the "Message dead-lettered" line names that id and the
+// SQS MessageId of the copy in the dead-letter queue, which is the id
+// `sourceflow dlq peek` shows for it. Whether it is handed out (no
+// attributes, no sf_type) or refused as malformed (sf_env not JSON).
+func TestSubscriberDeadLetterLogNamesTheDeadLetterQueueCopy(t *testing.T) {
+	text := func(s string) types.MessageAttributeValue {
+		return types.MessageAttributeValue{DataType: aws.String("String"), StringValue: aws.String(s)}
+	}
+	for _, tt := range []struct {
+		name      string
+		attrs     map[string]types.MessageAttributeValue
+		malformed bool
+	}{
+		{"no attributes", nil, false},
+		{"no sf_type", map[string]types.MessageAttributeValue{sourceflow.MetaEntityID: text("e-1")}, false},
+		{"sf_env not JSON", map[string]types.MessageAttributeValue{sourceflow.MetaEnvelope: text("not json")}, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			logs := watermill.NewCaptureLogger()
+			w := newWire(t, "orders", 5, awsbus.SubscriberConfig{Logger: logs})
+			sent, err := w.sqs.SendMessage(context.Background(), &sqs.SendMessageInput{
+				QueueUrl: aws.String(w.ep.QueueURL), MessageBody: aws.String(`{"id":"o-1"}`), MessageAttributes: tt.attrs,
+			})
+			require.NoError(t, err)
+			ch, err := w.sub.Subscribe(context.Background(), "orders")
+			require.NoError(t, err)
+			go func() {
+				for m := range ch { // as cqrs reports a message it cannot decode
+					m.Metadata.Set(sourceflow.MetaFailure, "message "+m.UUID+": missing "+sourceflow.MetaType)
+					m.Nack()
+				}
+			}()
+
+			line := deadLetteredLine(t, logs)
+			dead := w.sqs.Messages(w.ep.DLQURL)
+			require.Len(t, dead, 1)
+			id := aws.ToString(sent.MessageId)
+			assert.Equal(t, id, line.Fields["message_id"])
+			assert.Equal(t, id, line.Fields["uuid"], "the SQS MessageId stands for the missing UUID")
+			assert.Equal(t, dead[0].ID, line.Fields["dlq_message_id"], "the copy's SQS MessageId")
+			assert.NotEqual(t, id, dead[0].ID)
+			reason := dead[0].Attributes[sourceflow.MetaFailure]
+			if tt.malformed {
+				assert.Contains(t, reason, "malformed", "never handed out")
+				return
+			}
+			assert.Equal(t, "message "+id+": missing sf_type", reason, "the reason names the id the log has")
+		})
+	}
+}
+
+// deadLetteredLine waits for the one "Message dead-lettered" line of logs.
+func deadLetteredLine(t *testing.T, logs *watermill.CaptureLoggerAdapter) watermill.CapturedMessage {
+	t.Helper()
+	var lines []watermill.CapturedMessage
+	require.Eventually(t, func() bool {
+		lines = lines[:0]
+		for _, m := range logs.Captured()[watermill.ErrorLogLevel] {
+			if m.Msg == "Message dead-lettered" {
+				lines = append(lines, m)
+			}
+		}
+		return len(lines) > 0
+	}, waitFor, tick)
+	require.Len(t, lines, 1)
+	return lines[0]
+}
