@@ -45,7 +45,7 @@ func continueChain(live context.Context, m *message.Message) context.Context {
 // released the publish because it waits for a lock chain holds.
 func (t *ChannelTransport) publishInChain(dest string, msgs []*message.Message, chain *chainLink) error {
 	if err := t.claim(dest, len(msgs)); err != nil {
-		return err
+		return t.unheard(dest, msgs, err)
 	}
 	var d *syncDelivery
 	d = newSyncDelivery(func(l *keyLock) { t.stall(dest, d, l) })

@@ -1,6 +1,8 @@
 package cqrs
 
 import (
+	"errors"
+
 	"github.com/ThreeDotsLabs/watermill/message"
 
 	"github.com/sourceflow-go/sourceflow"
@@ -14,13 +16,23 @@ import (
 // listener), receives those under way (its relay dead-letters them), and
 // only then ends its gochannel subscription.
 
+// errUnheard is claim's answer for an event destination whose every
+// subscription ended: gochannel would drop what is published to it.
+var errUnheard = errors.New("cqrs: not delivered: every subscription of the event destination had closed")
+
 // claim counts n messages about to be published to dest, or returns
-// ErrNoListener for a command destination with no subscription in place.
+// ErrNoListener for a command destination with no subscription in place,
+// or errUnheard for an event destination that had subscriptions and has
+// none left (its services closed, or are closing while their handlers
+// drain and raise events).
 func (t *ChannelTransport) claim(dest string, n int) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if err := t.listenedLocked(dest); err != nil {
 		return err
+	}
+	if !t.closed && t.kinds[dest] != sourceflow.KindCommand && t.heard[dest] && t.ready[dest] == 0 {
+		return errUnheard
 	}
 	if t.kinds[dest] == sourceflow.KindCommand {
 		t.pending[dest] += n
@@ -85,11 +97,26 @@ func (t *ChannelTransport) channelEnd(dest string, end func()) subscriptionEnd {
 // publishCounted publishes msgs to dest, counted until they arrive.
 func (t *ChannelTransport) publishCounted(dest string, msgs []*message.Message) error {
 	if err := t.claim(dest, len(msgs)); err != nil {
-		return err
+		return t.unheard(dest, msgs, err)
 	}
 	if err := t.publish(dest, msgs...); err != nil {
 		t.received(dest, len(msgs))
 		return err
+	}
+	return nil
+}
+
+// unheard dead-letters msgs, published to dest, when claim found that
+// every subscription of the event destination had ended, and returns nil:
+// the event is kept rather than dropped, and its publisher, whose own
+// change is done, is not failed for a consumer that went away. Any other
+// error is returned as it is.
+func (t *ChannelTransport) unheard(dest string, msgs []*message.Message, err error) error {
+	if !errors.Is(err, errUnheard) {
+		return err
+	}
+	for _, m := range msgs {
+		t.deadLetter(DeadLetter{Destination: dest, Message: m.Copy(), Reason: err.Error()})
 	}
 	return nil
 }

@@ -114,9 +114,11 @@ func (c ChannelConfig) Validate() error {
 // ChannelTransport is the in-process Transport, built on Watermill's
 // gochannel pub/sub: every subscriber of a destination receives every
 // message. It adds what gochannel lacks for a message bus: bounded
-// redelivery with a dead-letter list instead of endless redelivery, and an
-// error when a command is sent to a destination nobody listens to. Several
-// services in one process may share one ChannelTransport.
+// redelivery with a dead-letter list instead of endless redelivery, an
+// error when a command is sent to a destination nobody listens to, and a
+// dead letter, not a silent drop, for an event published to a destination
+// whose every subscription closed (a handler still draining as its service
+// closes). Several services in one process may share one ChannelTransport.
 //
 // Each destination has a gochannel pub/sub of its own: gochannel holds its
 // subscriber lock while a synchronous publish waits for its subscribers, so
@@ -130,8 +132,9 @@ type ChannelTransport struct {
 	channels  map[string]*gochannel.GoChannel // by destination
 	closed    bool
 	kinds     map[string]sourceflow.Kind
-	listeners map[string]int // subscriptions made or being made
-	ready     map[string]int // subscriptions gochannel delivers to
+	listeners map[string]int  // subscriptions made or being made
+	ready     map[string]int  // subscriptions gochannel delivers to
+	heard     map[string]bool // destinations that had a subscription
 	dead      []DeadLetter
 	deadCount int
 	handovers map[string]*handover
@@ -174,7 +177,7 @@ func NewChannelTransport(cfg ChannelConfig) (*ChannelTransport, error) {
 	}
 	return &ChannelTransport{
 		cfg: cfg, channels: map[string]*gochannel.GoChannel{},
-		kinds: map[string]sourceflow.Kind{}, listeners: map[string]int{}, ready: map[string]int{},
+		kinds: map[string]sourceflow.Kind{}, listeners: map[string]int{}, ready: map[string]int{}, heard: map[string]bool{},
 		handovers: map[string]*handover{}, pending: map[string]int{}, idle: map[string][]chan struct{}{},
 	}, nil
 }
@@ -302,6 +305,7 @@ func (t *ChannelTransport) subscribed(dest string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.ready[dest]++
+	t.heard[dest] = true
 }
 
 // unlisten removes a listener of dest once its gochannel subscription
