@@ -129,10 +129,11 @@
 //     the same bounded in-process redelivery, then publishes the message
 //     with its reason to the destination's dead-letter topic (a message
 //     whose dead letter cannot be published is nacked and stays on its
-//     topic). Whoever adapts a Pub/Sub declares its Capabilities; Bind
-//     refuses a routing that needs one it lacks (per-entity order for
-//     ".fifo" destinations, consumer groups to listen), naming the
-//     destination, so the mismatch shows at Start rather than in production.
+//     topic, and is delivered again when the Pub/Sub hands it back).
+//     Whoever adapts a Pub/Sub declares its Capabilities; Bind refuses a
+//     routing that needs one it lacks (per-entity order for ".fifo"
+//     destinations, consumer groups to listen), naming the destination, so
+//     the mismatch shows at Start rather than in production.
 //   - Close refuses new sends at once but lets handlers still draining send
 //     until the router has stopped.
 package cqrs

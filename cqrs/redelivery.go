@@ -351,11 +351,13 @@ func (r redelivery) drained(ctx context.Context, draining <-chan struct{}, topic
 
 // bury dead-letters orig, whose copy m failed on delivery attempt, with
 // reason and acks it; when the dead letter fails, orig is nacked back to
-// the Pub/Sub after a pause, its count and the reason kept (see
-// pastLast).
+// the Pub/Sub after a pause, its count and the reason kept: when it comes
+// back it is delivered again (see pastLast), and the pause keeps a message
+// whose dead letter keeps failing from cycling without end between its
+// handler and the Pub/Sub.
 func (r redelivery) bury(ctx context.Context, draining <-chan struct{}, topic string, orig, m *message.Message, reason string, attempt int) {
 	if err := r.deadLetterWithin(ctx, topic, deadLetterOf(orig, m, reason), reason, attempt); err != nil {
-		r.counts.refusedDeadLetter(orig.UUID, reason)
+		r.counts.refusedDeadLetter(orig.UUID, reason, attempt)
 		pause(ctx, draining, r.pause(attempt)) // the Pub/Sub may redeliver at once: do not spin
 		orig.Nack()
 		return
@@ -449,13 +451,20 @@ func freshCopy(orig *message.Message) *message.Message {
 // and the Pub/Sub took it back after that one too: it is then dead-lettered
 // without another delivery, so a handler that always outlasts the ack
 // deadline cannot hold the message for good. A message nacked back because
-// its dead letter could not be published is dead-lettered with that dead
-// letter's reason.
+// its dead letter could not be published, and not handed out since, is
+// delivered again instead: what refused the dead letter (a database
+// outage) may have failed its handler too, which may succeed now; if it
+// fails again it is dead-lettered at once. One the Pub/Sub took back after
+// that delivery is dead-lettered with the reason of the dead letter that
+// failed.
 func (r redelivery) pastLast(ctx context.Context, draining <-chan struct{}, topic string, orig *message.Message, n int) bool {
 	if n <= r.maxDeliveries {
 		return false
 	}
-	reason := cmp.Or(r.counts.refusedReason(orig.UUID), takenBackEachTime(n))
-	r.bury(ctx, draining, topic, orig, freshCopy(orig), reason, n)
+	reason, refusedAt := r.counts.refusal(orig.UUID)
+	if refusedAt == n { // nacked back after its dead letter failed
+		return false
+	}
+	r.bury(ctx, draining, topic, orig, freshCopy(orig), cmp.Or(reason, takenBackEachTime(n)), n)
 	return true
 }

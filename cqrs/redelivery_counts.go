@@ -28,8 +28,10 @@ type deliveryCount struct {
 	n   int
 	seq uint64
 	// refused is the reason of the message's last dead letter that could
-	// not be published, if any (see refusedDeadLetter).
-	refused string
+	// not be published, if any, and refusedAt its count then (see
+	// refusedDeadLetter).
+	refused   string
+	refusedAt int
 }
 
 type countEntry struct {
@@ -106,30 +108,31 @@ func (c *deliveryCounts) unhanded(id string, n int) {
 }
 
 // refusedDeadLetter records reason, the reason of a dead letter of the
-// message id that could not be published: the message stays counted, and
-// a later delivery that dead-letters it without running its handler (see
-// redelivery.pastLast) gives that reason.
-func (c *deliveryCounts) refusedDeadLetter(id, reason string) {
+// message id that could not be published after it was handed out
+// deliveries times: the message stays counted, and comes back from the
+// Pub/Sub for a delivery of its own (see redelivery.pastLast).
+func (c *deliveryCounts) refusedDeadLetter(id, reason string, deliveries int) {
 	if c == nil {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if cur, ok := c.counts[id]; ok {
-		cur.refused = reason
+		cur.refused, cur.refusedAt = reason, deliveries
 		c.counts[id] = cur
 	}
 }
 
-// refusedReason returns the reason recorded by refusedDeadLetter for the
-// message id, "" if none.
-func (c *deliveryCounts) refusedReason(id string) string {
+// refusal returns the reason recorded by refusedDeadLetter for the
+// message id ("" if none) and how many times it had been handed out then.
+func (c *deliveryCounts) refusal(id string) (reason string, deliveries int) {
 	if c == nil {
-		return ""
+		return "", 0
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.counts[id].refused
+	cur := c.counts[id]
+	return cur.refused, cur.refusedAt
 }
 
 // settled forgets the message id: it was acked, dead-lettered or handed

@@ -31,10 +31,12 @@ func TestAbandonedAckForgetsTheCount(t *testing.T) {
 }
 
 // A dead letter that could not be published leaves the message with the
-// Pub/Sub and its count past MaxDeliveries; the delivery that then
-// dead-letters it without running the handler again gives the reason of
-// the dead letter that failed, not an ack deadline that never passed.
-func TestPastLastGivesTheReasonOfTheDeadLetterThatFailed(t *testing.T) {
+// Pub/Sub and its count past MaxDeliveries; when it comes back it is
+// delivered again, however often its dead letter was refused. Only when
+// the Pub/Sub took it back from that delivery too is it dead-lettered
+// without running the handler again, with the reason of the dead letter
+// that failed, not an ack deadline that never passed.
+func TestPastLastDeliversAgainAMessageWhoseDeadLetterFailed(t *testing.T) {
 	var reasons []string
 	dlqDown := true
 	r := redelivery{maxDeliveries: 1, counts: &deliveryCounts{},
@@ -47,12 +49,14 @@ func TestPastLastGivesTheReasonOfTheDeadLetterThatFailed(t *testing.T) {
 		}}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel() // no pause after a failed dead letter
-	for range 2 {
+	for range 3 {
 		orig := message.NewMessage("m", nil)
+		n := r.counts.prior(orig.UUID)
+		require.False(t, r.pastLast(ctx, nil, "dest", orig, n), "a message nacked back after its dead letter failed is buried without a delivery")
 		failed := freshCopy(orig)
 		failed.Metadata.Set(sourceflow.MetaFailure, "permanent: unknown order")
-		r.counts.handed(orig.UUID, r.counts.prior(orig.UUID)+1)
-		r.nacked(ctx, nil, "dest", orig, failed, r.counts.prior(orig.UUID))
+		r.counts.handed(orig.UUID, n+1)
+		r.nacked(ctx, nil, "dest", orig, failed, n+1)
 		select {
 		case <-orig.Nacked():
 		default:
@@ -61,7 +65,33 @@ func TestPastLastGivesTheReasonOfTheDeadLetterThatFailed(t *testing.T) {
 	}
 	dlqDown = false
 	orig := message.NewMessage("m", nil)
+	r.counts.handed(orig.UUID, r.counts.prior(orig.UUID)+1) // a delivery the Pub/Sub took back
 	require.True(t, r.pastLast(ctx, nil, "dest", orig, r.counts.prior(orig.UUID)), "the message is past its last delivery")
 	assert.Equal(t, "permanent: unknown order", reasons[len(reasons)-1])
+	assert.Len(t, reasons, 4)
 	assert.Zero(t, r.counts.prior(orig.UUID), "a dead-lettered message keeps its count")
+}
+
+// The delivery a message whose dead letter failed gets when it comes back
+// is still due when it was not made (its context ended before the consumer
+// took it), and spent once it was made: the Pub/Sub taking the message back
+// from it then dead-letters it without another.
+func TestPastLastKeepsTheDeliveryDueUntilItIsMade(t *testing.T) {
+	var buried []int
+	r := redelivery{maxDeliveries: 2, counts: &deliveryCounts{},
+		deadLetter: func(_ string, _ *message.Message, _ string, deliveries int) error {
+			buried = append(buried, deliveries)
+			return nil
+		}}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	orig := message.NewMessage("m", nil)
+	r.counts.handed(orig.UUID, 3)
+	r.counts.refusedDeadLetter(orig.UUID, "failed 3 deliveries", 3)
+	r.counts.handed(orig.UUID, 4)
+	r.counts.unhanded(orig.UUID, 4) // not taken by the consumer
+	require.False(t, r.pastLast(ctx, nil, "dest", orig, r.counts.prior(orig.UUID)), "the due delivery was not made")
+	r.counts.handed(orig.UUID, 4)
+	require.True(t, r.pastLast(ctx, nil, "dest", orig, r.counts.prior(orig.UUID)), "the due delivery was made and taken back")
+	assert.Equal(t, []int{4}, buried)
 }

@@ -135,10 +135,14 @@
 // the subscription waits, then published with
 // its reason in sourceflow.MetaFailure to DeadLetterTopic(destination), a
 // table like any other (watermill_<topic>$dlq); a permanent failure and a
-// message without a SourceFlow envelope go there at once. DeadLetters reads
-// that table with plain SQL; Redrive moves its messages back into the
-// destination once their cause is fixed, each once, in the same
-// transaction that takes it out.
+// message without a SourceFlow envelope go there at once. While the
+// database is down the dead letter cannot be written either: the message
+// stays on its topic, and when the database is back it is delivered again,
+// so a message whose handler then succeeds is handled in its place in the
+// order instead of being dead-lettered. DeadLetters reads that table with
+// plain SQL; Redrive moves its messages back into the destination once
+// their cause is fixed, each once, in the same transaction that takes it
+// out.
 //
 // # Topic names
 //
