@@ -106,12 +106,15 @@ func (c Config) Validate() error {
 }
 
 // validateStore reports problems of the fields that locate the outbox: DB,
-// Dialect and Topic.
+// Dialect (ErrInvalidConfig when DB was opened with another dialect's
+// driver) and Topic.
 func (c Config) validateStore() error {
 	errs := []error{fieldcheck.Required("outbox: Config.DB", c.DB != nil)}
 	if c.Dialect != sourceflow.Postgres && c.Dialect != sourceflow.MySQL {
 		errs = append(errs, fmt.Errorf("%w: Config.Dialect %q (want %q or %q)",
 			ErrUnsupportedDialect, string(c.Dialect), sourceflow.Postgres, sourceflow.MySQL))
+	} else if err := sqldb.CheckDriver(c.Dialect, c.DB); err != nil {
+		errs = append(errs, fmt.Errorf("outbox: Config.DB: %w", err))
 	}
 	if c.Topic != "" {
 		errs = append(errs, ValidateTopic(c.Topic))

@@ -26,7 +26,7 @@ func TestValidateReportsEveryProblemNamingItsField(t *testing.T) {
 func TestValidateTopic(t *testing.T) {
 	inner, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{})
 	require.NoError(t, err)
-	db := &sql.DB{} // never used: Validate does not touch the database
+	db := unusedDB(t) // never used: Validate does not touch the database
 	for _, tt := range []struct {
 		topic string
 		ok    bool
@@ -50,6 +50,35 @@ func TestNewRefusesAnInvalidConfig(t *testing.T) {
 func TestPruneRefusesAnInvalidConfig(t *testing.T) {
 	_, err := outbox.Prune(t.Context(), outbox.Config{Dialect: sourceflow.MySQL})
 	assert.ErrorContains(t, err, "Config.DB")
-	_, err = outbox.Prune(t.Context(), outbox.Config{DB: &sql.DB{}, Dialect: sourceflow.Postgres, Topic: "offsets_orders"})
+	_, err = outbox.Prune(t.Context(), outbox.Config{DB: unusedDB(t), Dialect: sourceflow.Postgres, Topic: "offsets_orders"})
 	assert.ErrorIs(t, err, outbox.ErrInvalidTopic)
+}
+
+// TestNewRefusesADatabaseOfAnotherDialect: a Config.DB opened with another
+// dialect's driver than Config.Dialect is ErrInvalidConfig naming both,
+// before any statement (sql.Open does not connect), where Bind would fail
+// with the other dialect's SQL errors. A driver the outbox does not know
+// (sqldbtest's, as a tracing wrapper would be) is taken as it is.
+func TestNewRefusesADatabaseOfAnotherDialect(t *testing.T) {
+	inner, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{})
+	require.NoError(t, err)
+	open := func(driver, dsn string) *sql.DB {
+		db, err := sql.Open(driver, dsn)
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = db.Close() })
+		return db
+	}
+	mysqlDB, pgDB := open("mysql", "u:p@tcp(127.0.0.1:1)/db"), open("pgx", "postgres://u:p@127.0.0.1:1/db")
+
+	_, err = outbox.New(outbox.Config{DB: mysqlDB, Dialect: sourceflow.Postgres, Transport: inner})
+	require.ErrorIs(t, err, outbox.ErrInvalidConfig)
+	assert.ErrorContains(t, err, "outbox: Config.DB")
+	assert.ErrorContains(t, err, "Dialect is postgres, but the database was opened with the mysql driver")
+	_, err = outbox.DeadLetters(t.Context(), outbox.Config{DB: pgDB, Dialect: sourceflow.MySQL})
+	require.ErrorIs(t, err, outbox.ErrInvalidConfig)
+	assert.ErrorContains(t, err, "Dialect is mysql, but the database was opened with the postgres driver")
+
+	assert.NoError(t, outbox.Config{DB: pgDB, Dialect: sourceflow.Postgres, Transport: inner}.Validate())
+	assert.NoError(t, outbox.Config{DB: mysqlDB, Dialect: sourceflow.MySQL, Transport: inner}.Validate())
+	assert.NoError(t, outbox.Config{DB: fakeDB("").Open(t), Dialect: sourceflow.Postgres, Transport: inner}.Validate())
 }

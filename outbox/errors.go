@@ -1,11 +1,22 @@
 package outbox
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/sourceflow-go/sourceflow/internal/sqldb"
+)
 
 var (
 	// ErrUnsupportedDialect is reported by Config.Validate for a dialect
 	// watermill-sql has no Pub/Sub for (anything but Postgres and MySQL).
 	ErrUnsupportedDialect = errors.New("outbox: unsupported dialect")
+	// ErrInvalidConfig is reported by Config.Validate (and so by New and
+	// the functions that take a Config) for a Config.DB whose driver is
+	// another dialect's than Config.Dialect: pgx's is Postgres's,
+	// go-sql-driver/mysql's MySQL's. A database opened with another driver
+	// (one wrapped for tracing, say) is taken as it is. No connection is
+	// tried.
+	ErrInvalidConfig = sqldb.ErrInvalidConfig
 	// ErrInvalidTopic is reported by Config.Validate for a Topic that cannot
 	// name the outbox tables.
 	ErrInvalidTopic = errors.New("outbox: invalid topic")

@@ -51,7 +51,7 @@ func (r *recordingTransport) Close() error {
 // on another database is refused, with the messages published with it:
 // sending it at once would send it even if that transaction rolled back.
 func TestPublishWithoutTransactionGoesStraightToTheInnerTransport(t *testing.T) {
-	outboxDB, otherDB := &sql.DB{}, &sql.DB{}
+	outboxDB, otherDB := unusedDB(t), unusedDB(t)
 	inner := &recordingTransport{}
 	box, err := outbox.New(outbox.Config{DB: outboxDB, Dialect: sourceflow.Postgres, Transport: inner})
 	require.NoError(t, err)
@@ -71,7 +71,7 @@ func TestPublishWithoutTransactionGoesStraightToTheInnerTransport(t *testing.T) 
 
 func TestCloseClosesTheInnerTransportAndEndsBinding(t *testing.T) {
 	inner := &recordingTransport{}
-	box, err := outbox.New(outbox.Config{DB: &sql.DB{}, Dialect: sourceflow.MySQL, Transport: inner, DisableForwarder: true})
+	box, err := outbox.New(outbox.Config{DB: unusedDB(t), Dialect: sourceflow.MySQL, Transport: inner, DisableForwarder: true})
 	require.NoError(t, err)
 	require.NoError(t, box.Close())
 	require.NoError(t, box.Close(), "Close is idempotent")

@@ -12,6 +12,7 @@ import (
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/internal/fieldcheck"
+	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
 // Defaults of Config.
@@ -81,7 +82,8 @@ func (c *Config) setDefaults() {
 }
 
 // Validate reports every configuration problem at once, each naming its
-// field. Zero durations and counts stand for their defaults.
+// field, a Config.DB opened with another dialect's driver among them
+// (ErrInvalidConfig). Zero durations and counts stand for their defaults.
 func (c Config) Validate() error {
 	errs := []error{
 		fieldcheck.Required("sqlbus: Config.DB", c.DB != nil),
@@ -92,6 +94,8 @@ func (c Config) Validate() error {
 	}
 	if c.Dialect != sourceflow.Postgres && c.Dialect != sourceflow.MySQL {
 		errs = append(errs, fmt.Errorf("%w: Config.Dialect %q (want %q or %q)", ErrUnsupportedDialect, string(c.Dialect), sourceflow.Postgres, sourceflow.MySQL))
+	} else if err := sqldb.CheckDriver(c.Dialect, c.DB); err != nil {
+		errs = append(errs, fmt.Errorf("sqlbus: Config.DB: %w", err))
 	}
 	c.setDefaults()
 	if pauses := cqrs.RedeliveryPauses(c.MaxDeliveries, c.RedeliveryDelay); c.AckDeadline > 0 && pauses >= c.AckDeadline {

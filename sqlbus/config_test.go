@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/sqldb/sqldbtest"
 )
 
 func TestConfigValidateReportsEveryProblemNamingItsField(t *testing.T) {
@@ -28,7 +29,7 @@ func TestConfigValidateReportsEveryProblemNamingItsField(t *testing.T) {
 }
 
 func TestConfigValidateRefusesRedeliveriesOutlastingTheAckDeadline(t *testing.T) {
-	db := &sql.DB{}
+	db := unusedDB(t)
 	err := Config{DB: db, Dialect: sourceflow.Postgres, MaxDeliveries: 4, RedeliveryDelay: time.Second, AckDeadline: 3 * time.Second}.Validate()
 	assert.ErrorContains(t, err, "Config.MaxDeliveries 4 with Config.RedeliveryDelay 1s pause 7s in all between deliveries, which outlast Config.AckDeadline 3s")
 
@@ -37,7 +38,7 @@ func TestConfigValidateRefusesRedeliveriesOutlastingTheAckDeadline(t *testing.T)
 }
 
 func TestConfigDefaults(t *testing.T) {
-	c := Config{DB: &sql.DB{}, Dialect: sourceflow.Postgres}
+	c := Config{DB: unusedDB(t), Dialect: sourceflow.Postgres}
 	require.NoError(t, c.Validate(), "the zero durations and counts stand for the defaults")
 	c.setDefaults()
 	assert.Equal(t, DefaultPollInterval, c.PollInterval)
@@ -47,7 +48,7 @@ func TestConfigDefaults(t *testing.T) {
 	assert.Equal(t, DefaultPruneInterval, c.PruneInterval)
 	assert.NotNil(t, c.Logger)
 
-	never := Config{DB: &sql.DB{}, Dialect: sourceflow.Postgres, PruneInterval: -1}
+	never := Config{DB: unusedDB(t), Dialect: sourceflow.Postgres, PruneInterval: -1}
 	require.NoError(t, never.Validate(), "a negative PruneInterval turns pruning off")
 	never.setDefaults()
 	assert.Negative(t, never.PruneInterval)
@@ -59,11 +60,42 @@ func TestNewTransportRefusesAnInvalidConfig(t *testing.T) {
 }
 
 func TestDeadLettersRedriveAndPruneRefuseAnInvalidConfig(t *testing.T) {
-	bad := Config{DB: &sql.DB{}, Dialect: "oracle"}
+	bad := Config{DB: unusedDB(t), Dialect: "oracle"}
 	_, err := DeadLetters(t.Context(), bad, "orders")
 	assert.ErrorIs(t, err, ErrUnsupportedDialect)
 	_, err = Redrive(t.Context(), bad, "orders")
 	assert.ErrorIs(t, err, ErrUnsupportedDialect)
 	_, err = Prune(t.Context(), bad, "orders")
 	assert.ErrorIs(t, err, ErrUnsupportedDialect)
+}
+
+// TestConfigValidateRefusesADatabaseOfAnotherDialect: a Config.DB opened
+// with another dialect's driver than Config.Dialect is ErrInvalidConfig
+// naming both, before any statement (sql.Open does not connect), where
+// it would fail later with the other dialect's SQL errors. A driver
+// sqlbus does not know (sqldbtest's, as a tracing wrapper would be) is
+// taken as it is.
+func TestConfigValidateRefusesADatabaseOfAnotherDialect(t *testing.T) {
+	open := func(driver, dsn string) *sql.DB {
+		db, err := sql.Open(driver, dsn)
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = db.Close() })
+		return db
+	}
+	mysqlDB, pgDB := open("mysql", "u:p@tcp(127.0.0.1:1)/db"), open("pgx", "postgres://u:p@127.0.0.1:1/db")
+
+	err := Config{DB: mysqlDB, Dialect: sourceflow.Postgres}.Validate()
+	require.ErrorIs(t, err, ErrInvalidConfig)
+	assert.ErrorContains(t, err, "sqlbus: Config.DB")
+	assert.ErrorContains(t, err, "Dialect is postgres, but the database was opened with the mysql driver")
+
+	_, err = NewTransport(Config{DB: pgDB, Dialect: sourceflow.MySQL})
+	require.ErrorIs(t, err, ErrInvalidConfig)
+	assert.ErrorContains(t, err, "Dialect is mysql, but the database was opened with the postgres driver")
+	_, err = DeadLetters(t.Context(), Config{DB: pgDB, Dialect: sourceflow.MySQL}, "orders")
+	assert.ErrorIs(t, err, ErrInvalidConfig)
+
+	assert.NoError(t, Config{DB: pgDB, Dialect: sourceflow.Postgres}.Validate())
+	assert.NoError(t, Config{DB: mysqlDB, Dialect: sourceflow.MySQL}.Validate())
+	assert.NoError(t, Config{DB: (&sqldbtest.DB{}).Open(t), Dialect: sourceflow.MySQL}.Validate())
 }

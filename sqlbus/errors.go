@@ -1,6 +1,10 @@
 package sqlbus
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/sourceflow-go/sourceflow/internal/sqldb"
+)
 
 // ErrUnsupportedDialect is reported by Config.Validate for a dialect
 // watermill-sql has no Pub/Sub for (anything but Postgres and MySQL).
@@ -13,3 +17,10 @@ var ErrUnsupportedDialect = errors.New("sqlbus: unsupported dialect")
 // server's max_allowed_packet. The error names each such message and why;
 // the other messages of the publish are published.
 var ErrInvalidMessage = errors.New("sqlbus: message cannot be stored")
+
+// ErrInvalidConfig is reported by Config.Validate (and so by NewTransport
+// and the functions that take a Config) for a Config.DB whose driver is
+// another dialect's than Config.Dialect: pgx's is Postgres's,
+// go-sql-driver/mysql's MySQL's. A database opened with another driver
+// (one wrapped for tracing, say) is taken as it is. No connection is tried.
+var ErrInvalidConfig = sqldb.ErrInvalidConfig

@@ -27,7 +27,8 @@ var _ sourceflow.Transactor = (*Store)(nil)
 
 // Open opens the database named by cfg.DSN with the dialect's driver, checks
 // the connection within cfg.ConnectTimeout (an unreachable database is
-// ErrUnreachable naming the address, never a hang), migrates the schema
+// ErrUnreachable naming the address, never a hang; a DSN the driver cannot
+// read is ErrInvalidConfig, before any connection), migrates the schema
 // unless cfg.SkipMigrations is set, and returns a Store that closes the
 // database on Close.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
@@ -39,14 +40,15 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 
 // New returns a Store on db, which the caller keeps and closes. Unless
 // cfg.SkipMigrations is set, it migrates the schema to the current version.
-// cfg.DSN, MaxOpenConns and ConnectTimeout are not used.
+// cfg.DSN, MaxOpenConns and ConnectTimeout are not used. A db opened with
+// another dialect's driver than cfg.Dialect is ErrInvalidConfig.
 func New(ctx context.Context, db *sql.DB, cfg Config) (*Store, error) {
 	cfg.setDefaults()
 	return newStore(ctx, db, cfg, false)
 }
 
 func newStore(ctx context.Context, db *sql.DB, cfg Config, owns bool) (*Store, error) {
-	if err := sqldb.CheckStoreDB(db, cfg.Validate()); err != nil {
+	if err := sqldb.CheckStoreDB(db, cfg.Dialect, cfg.Validate()); err != nil {
 		return nil, err
 	}
 	t := cfg.tables()

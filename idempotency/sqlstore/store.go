@@ -47,7 +47,8 @@ var (
 
 // Open opens the database named by cfg.DSN with the dialect's driver, checks
 // the connection within cfg.ConnectTimeout (an unreachable database is
-// ErrUnreachable naming the address, never a hang) and returns a Store that
+// ErrUnreachable naming the address, never a hang; a DSN the driver cannot
+// read is ErrInvalidConfig, before any connection) and returns a Store that
 // closes the database on Close.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
 	cfg.setDefaults()
@@ -57,14 +58,16 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 }
 
 // New returns a Store on db, which the caller keeps and closes. Unless
-// cfg.SkipMigrations is set, it migrates the table to the current schema version.
+// cfg.SkipMigrations is set, it migrates the table to the current schema
+// version. A db opened with another dialect's driver than cfg.Dialect is
+// ErrInvalidConfig.
 func New(ctx context.Context, db *sql.DB, cfg Config) (*Store, error) {
 	cfg.setDefaults()
 	return newStore(ctx, db, cfg, false)
 }
 
 func newStore(ctx context.Context, db *sql.DB, cfg Config, owns bool) (*Store, error) {
-	if err := sqldb.CheckStoreDB(db, cfg.Validate()); err != nil {
+	if err := sqldb.CheckStoreDB(db, cfg.Dialect, cfg.Validate()); err != nil {
 		return nil, err
 	}
 	s := &Store{db: db, cfg: cfg, q: newQueries(cfg.Dialect, cfg.Table), ownsDB: owns, stop: make(chan struct{})}

@@ -10,4 +10,9 @@ var (
 	// newer than the code knows: an older binary must not write to a schema
 	// that a newer one migrated.
 	ErrSchemaTooNew = errors.New("sqldb: database schema is newer than this program")
+	// ErrInvalidConfig wraps a configuration no database can be used with:
+	// an invalid field, a DSN the dialect's driver cannot read, or a *sql.DB
+	// whose driver is another dialect's. It is found before any connection
+	// is tried, and no retry helps.
+	ErrInvalidConfig = errors.New("sqldb: invalid configuration")
 )

@@ -40,11 +40,15 @@ func (c *Config) setDefaults() {
 	c.ConnectTimeout = cmp.Or(c.ConnectTimeout, 10*time.Second)
 }
 
-// Validate reports every invalid field.
+// Validate reports every invalid field, a DSN the dialect's driver cannot
+// read included (without the DSN: see checkDSN).
 func (c Config) Validate() error {
 	err := c.ValidateSettings()
-	if c.DSN == "" {
+	switch {
+	case c.DSN == "":
 		err = errors.Join(err, errors.New("DSN must not be empty"))
+	case c.Dialect.Validate() == nil:
+		err = errors.Join(err, checkDSN(c.Dialect, c.DSN))
 	}
 	return err
 }
@@ -65,11 +69,12 @@ func (c Config) ValidateSettings() error {
 // Open opens the database and checks the connection within
 // cfg.ConnectTimeout (or ctx's deadline, if earlier). A database that does
 // not answer is ErrUnreachable naming the dialect and the address, never a
-// hang.
+// hang. An invalid cfg, a DSN the driver cannot read among them, is
+// ErrInvalidConfig, before any connection is tried.
 func Open(ctx context.Context, cfg Config) (*sql.DB, error) {
 	cfg.setDefaults()
 	if err := cfg.Validate(); err != nil {
-		return nil, fmt.Errorf("sqldb: invalid Config: %w", err)
+		return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 	}
 	dsn := WithMySQLTimeouts(cfg.Dialect, withSQLitePragmas(cfg.Dialect, cfg.DSN))
 	db, err := sql.Open(cfg.Dialect.DriverName(), dsn)

@@ -9,7 +9,8 @@ import (
 
 // OpenStore opens the database cfg names for a store that owns it and hands
 // it to build, closing it again when build fails. invalid holds the store's
-// own Config errors, reported with an empty DSN before anything is opened.
+// own Config errors, reported with an empty DSN before anything is opened,
+// wrapping ErrInvalidConfig as every invalid cfg does (see Open).
 // Errors start with "sqlstore:", the name of every store package.
 func OpenStore[S any](ctx context.Context, cfg Config, invalid error, build func(*sql.DB) (S, error)) (S, error) {
 	var zero S
@@ -17,7 +18,7 @@ func OpenStore[S any](ctx context.Context, cfg Config, invalid error, build func
 		invalid = errors.Join(invalid, errors.New("DSN must not be empty"))
 	}
 	if invalid != nil {
-		return zero, fmt.Errorf("sqlstore: invalid Config: %w", invalid)
+		return zero, fmt.Errorf("sqlstore: %w: %w", ErrInvalidConfig, invalid)
 	}
 	db, err := Open(ctx, cfg)
 	if err != nil {
@@ -31,14 +32,16 @@ func OpenStore[S any](ctx context.Context, cfg Config, invalid error, build func
 	return s, nil
 }
 
-// CheckStoreDB reports a store's own Config errors (invalid) and a nil db,
-// as the error of a store constructor.
-func CheckStoreDB(db *sql.DB, invalid error) error {
+// CheckStoreDB reports a store's own Config errors (invalid), a nil db and
+// a db whose driver is another dialect's than d (see CheckDriver), as the
+// error of a store constructor, wrapping ErrInvalidConfig.
+func CheckStoreDB(db *sql.DB, d Dialect, invalid error) error {
 	if db == nil {
 		invalid = errors.Join(invalid, errors.New("db must not be nil"))
 	}
+	invalid = errors.Join(invalid, driverMismatch(d, db))
 	if invalid != nil {
-		return fmt.Errorf("sqlstore: invalid Config: %w", invalid)
+		return fmt.Errorf("sqlstore: %w: %w", ErrInvalidConfig, invalid)
 	}
 	return nil
 }

@@ -38,6 +38,18 @@ func ReadWatermillTable(ctx context.Context, db *sql.DB, d Dialect, table string
 	return readRows(ctx, db, table, watermillSelect(d, table, ""))
 }
 
+// WatermillTableExists reports whether the messages table of topic,
+// watermill_<topic>, exists: watermill-sql creates it when the topic is
+// first published to or subscribed to (a destination), or when its outbox
+// is first bound. A topic holding a quote, backtick or NUL is refused.
+func WatermillTableExists(ctx context.Context, db *sql.DB, d Dialect, topic string) (bool, error) {
+	table := "watermill_" + topic
+	if err := checkTableName(table); err != nil {
+		return false, fmt.Errorf("sqldb: look up %q: %w", table, err)
+	}
+	return tableExists(ctx, db, d, table)
+}
+
 // watermillSelect is the query of the rows of table matching where (none
 // when empty), in delivery order; its placeholders follow d.
 func watermillSelect(d Dialect, table, where string) string {

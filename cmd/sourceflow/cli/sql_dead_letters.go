@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 	"github.com/sourceflow-go/sourceflow/outbox"
 	"github.com/sourceflow-go/sourceflow/sqlbus"
 )
@@ -34,7 +35,9 @@ cannot be read shows why as its reason.
 --payload adds the payload: UTF-8 text with control characters escaped (\x1b,
 \n), anything else as "base64:" and its base64. With -o json the characters
 a terminal would act on are \u escapes. It reads only; nothing is
-consumed.`,
+consumed. A destination or an outbox that has no table on the database
+(no service used it: a misspelt name, say) has no dead letters, and a
+warning on standard error says so.`,
 		Example: "  sourceflow sql dead-letters --destination payments.fifo\n" +
 			"  sourceflow sql dead-letters --outbox sourceflow_outbox --payload -o json",
 	}, &f, g.runSQLDeadLetters)
@@ -52,6 +55,11 @@ func (g *globals) runSQLDeadLetters(cmd *cobra.Command, f sqlLettersFlags) error
 		dead, err := c.deadLetters(ctx, name, isOutbox)
 		if err != nil {
 			return c.failure("sql dead-letters "+name, err)
+		}
+		if len(dead) == 0 {
+			if err := warnNoTable(ctx, cmd.ErrOrStderr(), c, name, isOutbox); err != nil {
+				return c.failure("sql dead-letters "+name, err)
+			}
 		}
 		letters := sqlLetters(dead, isOutbox, f.payload)
 		if f.output == outputJSON {
@@ -73,6 +81,23 @@ func sqlLetters(dead []cqrs.DeadLetter, isOutbox, payload bool) []sqlLetter {
 		}
 	}
 	return letters
+}
+
+// warnNoTable warns, on w, when the destination or the outbox name has no
+// table on c's database: then it never had a message nor a dead letter, as
+// a misspelt name gives, which its count of none does not tell apart from
+// an empty list.
+func warnNoTable(ctx context.Context, w io.Writer, c *sqlConn, name string, isOutbox bool) error {
+	topic, who := sqlbus.Topic(name), "no service sent to it or subscribed to it there; check the name, as the services name it"
+	if isOutbox {
+		topic, who = name, "no service bound it there; check the name (a service's outbox Config.Topic; default "+outbox.DefaultTopic+")"
+	}
+	found, err := sqldb.WatermillTableExists(ctx, c.db, c.target.dialect, topic)
+	if err != nil || found {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "warning: %s has no table watermill_%s on %s: %s\n", kindName(name, isOutbox), topic, c.target.where(), who)
+	return err
 }
 
 // deadLetters reads the dead letters of the destination or the outbox

@@ -36,7 +36,9 @@ nothing (exit 0). With --yes it moves them and says how many it moved. A
 dead letter whose metadata cannot be read is left where it is, for an
 operator to repair or delete, while the others move; that, or a database
 error part way, prints how many moved and exits 3: run it again to move
-what is left once the cause is fixed.`,
+what is left once the cause is fixed. A destination or an outbox that has
+no table on the database (a misspelt name, say) draws a warning on
+standard error.`,
 		Example: "  sourceflow sql redrive --destination payments.fifo\n" +
 			"  sourceflow sql redrive --destination payments.fifo --yes\n" +
 			"  sourceflow sql redrive --outbox sourceflow_outbox --yes",
@@ -52,6 +54,9 @@ func (g *globals) runSQLRedrive(cmd *cobra.Command, f sqlRedriveFlags) error {
 		what, flag := "sql redrive "+name, targetFlag(name, isOutbox)
 		if !f.yes {
 			dead, err := c.deadLetterCount(ctx, name, isOutbox)
+			if err == nil && dead == 0 {
+				err = warnNoTable(ctx, cmd.ErrOrStderr(), c, name, isOutbox)
+			}
 			if err != nil {
 				return c.failure(what, err)
 			}
@@ -63,6 +68,11 @@ func (g *globals) runSQLRedrive(cmd *cobra.Command, f sqlRedriveFlags) error {
 		fmt.Fprintf(out, "Moved %d dead letters back into %s.\n", moved, kindName(name, isOutbox))
 		if err != nil {
 			return c.redriveFailure(what, flag, moved, err)
+		}
+		if moved == 0 {
+			if err := warnNoTable(ctx, cmd.ErrOrStderr(), c, name, isOutbox); err != nil {
+				return c.failure(what, err)
+			}
 		}
 		return nil
 	})

@@ -1,0 +1,56 @@
+//go:build integration
+
+package integration
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/cmd/sourceflow/cli"
+	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/sqlbus"
+)
+
+// TestCLISQL_DeadLettersWarnsOfANameWithoutATable: dead-letters and
+// redrive of an outbox or a destination that has no table on the database
+// (a misspelt name gives that) still print their count of none and exit
+// 0, and warn on standard error naming it and its missing table; a bound
+// outbox without dead letters draws no warning.
+func TestCLISQL_DeadLettersWarnsOfANameWithoutATable(t *testing.T) {
+	db := sqlbusDB(t, sourceflow.Postgres, "SOURCEFLOW_POSTGRES_DSN")
+	t.Setenv("SOURCEFLOW_SQL_DSN", sqlbusDSN(t, sourceflow.Postgres))
+	topic := strings.ReplaceAll(uniqueName("clisqlnotable", ""), "-", "_")
+	dropOutboxTables(t, db, topic)
+	channel, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{})
+	require.NoError(t, err)
+	bindOutbox(t, db, topic, channel, false)
+
+	out, errOut, code := runCLI(t, "sql", "dead-letters", "--outbox", topic)
+	require.Equal(t, cli.ExitOK, code, errOut)
+	assert.Contains(t, out, "0 dead letters of outbox "+topic)
+	assert.Empty(t, errOut, "the outbox exists")
+
+	missing := topic + "_typo"
+	for _, args := range [][]string{
+		{"sql", "dead-letters", "--outbox", missing},
+		{"sql", "dead-letters", "--outbox", missing, "-o", "json"},
+		{"sql", "redrive", "--outbox", missing},
+		{"sql", "redrive", "--outbox", missing, "--yes"},
+	} {
+		out, errOut, code = runCLI(t, args...)
+		require.Equal(t, cli.ExitOK, code, errOut)
+		assert.Contains(t, errOut, "warning: outbox "+missing+" has no table watermill_"+missing+" on postgres at ", args)
+		assert.Contains(t, errOut, "no service bound it there; check the name", args)
+		assert.NotContains(t, out, "warning", args)
+	}
+
+	dest := uniqueName("clisql-notable", "")
+	out, errOut, code = runCLI(t, "sql", "dead-letters", "--destination", dest)
+	require.Equal(t, cli.ExitOK, code, errOut)
+	assert.Contains(t, out, "0 dead letters of destination "+dest)
+	assert.Contains(t, errOut, "warning: destination "+dest+" has no table watermill_"+sqlbus.Topic(dest))
+}

@@ -1,0 +1,95 @@
+package sqldb
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// withheldDetail stands for a driver's message that shows part of a DSN.
+const withheldDetail = "the driver's message is not shown: it quotes part of the DSN"
+
+// checkDSN reports a DSN that d's driver cannot read, before any
+// connection is tried. The error names the dialect and what the driver
+// could not read, never the DSN nor a part of it that could hold a
+// password. A SQLite DSN is a file name: any is accepted.
+func checkDSN(d Dialect, dsn string) error {
+	switch d {
+	case Postgres:
+		if _, err := pgx.ParseConfig(dsn); err != nil {
+			return fmt.Errorf("DSN: pgx cannot read it as a %s DSN (postgres://user:password@host:5432/db or "+
+				"key=value settings): %s", d, safeDetail(dsn, pgxProblem(err)))
+		}
+	case MySQL:
+		if _, err := mysql.ParseDSN(dsn); err != nil {
+			return fmt.Errorf("DSN: go-sql-driver/mysql cannot read it as a %s DSN (user:password@tcp(host:3306)/db): %s",
+				d, safeDetail(dsn, err.Error()))
+		}
+	}
+	return nil
+}
+
+// pgxProblem is what pgx could not read in a DSN, without the DSN it
+// quotes (with the passwords it recognises masked) before it.
+func pgxProblem(err error) string {
+	var pe *pgconn.ParseConfigError
+	if !errors.As(err, &pe) {
+		return withheldDetail
+	}
+	blank := *pe
+	blank.ConnString = ""
+	return strings.TrimPrefix(blank.Error(), "cannot parse ``: ")
+}
+
+var (
+	// quotedPiece matches what a parser's message quotes: 'x', "x" or `x`.
+	quotedPiece = regexp.MustCompile("'[^']*'|\"(?:[^\"\\\\]|\\\\.)*\"|`[^`]*`")
+	// passwordSetting matches a password=… setting of a key=value DSN or
+	// of a URL's query.
+	passwordSetting = regexp.MustCompile(`password\s*=\s*('(?:[^'\\]|\\.)*'|[^\s&]+)`)
+)
+
+// safeDetail returns text, a driver's message about dsn, with every
+// quoted piece holding a letter or a digit replaced by "…" (a parser
+// quotes what it could not read, which can be in the password), or
+// withheldDetail when it still holds what could be the DSN's password.
+func safeDetail(dsn, text string) string {
+	text = quotedPiece.ReplaceAllStringFunc(text, func(q string) string {
+		if strings.IndexFunc(q, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) < 0 {
+			return q
+		}
+		return q[:1] + "…" + q[len(q)-1:]
+	})
+	for _, pw := range passwordCandidates(dsn) {
+		if pw != "" && strings.Contains(text, pw) {
+			return withheldDetail
+		}
+	}
+	return text
+}
+
+// passwordCandidates returns what could be the password of dsn, even one
+// no driver can read: what follows the first ':' of the user information
+// (before the last '@', after any "scheme://"), and each password=… value.
+func passwordCandidates(dsn string) []string {
+	var out []string
+	if at := strings.LastIndex(dsn, "@"); at >= 0 {
+		info := dsn[:at]
+		if _, rest, ok := strings.Cut(info, "://"); ok {
+			info = rest
+		}
+		if _, pw, ok := strings.Cut(info, ":"); ok {
+			out = append(out, pw)
+		}
+	}
+	for _, m := range passwordSetting.FindAllStringSubmatch(dsn, -1) {
+		out = append(out, strings.Trim(m[1], "'"))
+	}
+	return out
+}
