@@ -22,7 +22,9 @@ type Envelope struct {
 	// EntityID is the id of the entity the message is about.
 	EntityID string
 	// Sequence is the per-entity sequence number of the command (events carry
-	// the sequence of the command that raised them).
+	// the sequence of the command that raised them). It numbers an entity's
+	// commands in the order they were sent, not the order they were handled:
+	// commands sent concurrently can be handled in another order (see View).
 	Sequence int64
 	// CorrelationID ties together every message of one business flow.
 	CorrelationID string

@@ -42,6 +42,7 @@ type Service struct {
 	closing     bool
 	dispatchers map[string]*dispatcher
 	handlerName map[string]bool
+	owners      map[ownerName]nameOwner // the saga or view behind each name
 	pubs        map[string]message.Publisher
 	router      *message.Router
 	handlers    []*message.Handler   // in ServiceConfig.Router, stopped by Close
@@ -65,6 +66,7 @@ func NewService(cfg ServiceConfig) (*Service, error) {
 		listen:      map[string]bool{},
 		dispatchers: map[string]*dispatcher{},
 		handlerName: map[string]bool{},
+		owners:      map[ownerName]nameOwner{},
 	}
 	for _, d := range cfg.Listen {
 		s.listen[d] = true

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 
 	"github.com/sourceflow-go/sourceflow"
 )
@@ -11,16 +12,33 @@ import (
 // View projects events into view models of type V kept in the ViewStore,
 // one model per entity id.
 //
-// Events of one entity reach a view in the order they were raised only on
-// an ordered destination (a ".fifo" destination of a transport that keeps
-// per-entity order). Elsewhere (a standard SNS topic, an asynchronous
-// ChannelTransport, most Pub/Subs) two events raised close together can
-// arrive in either order: a projection whose model must follow the
-// entity's latest state keeps the Envelope's Sequence it applied and skips
-// an event with a lower one. The Sequence is the one of the command that
-// raised the event, so the events one command raised share it (an equal
-// Sequence is no older), and an event raised outside a handler, or about
-// another entity than the handled command's, carries 0.
+// An event carries in its Envelope the Sequence of the command that raised
+// it (0 when it was raised outside a handler, or about another entity than
+// the handled command's). The Sequence orders an entity's commands as they
+// were sent, each reserving its number at Send before it is published, not
+// as the saga handled them: commands sent concurrently for one entity can
+// be published, delivered and handled in another order than their
+// Sequence, so an event with a lower Sequence may carry the saga's latest
+// change, and a projection must not skip an event for its Sequence.
+//
+// On an ordered destination (a ".fifo" destination of a transport that keeps
+// per-entity order) the events of an entity reach a view in the order the
+// saga raised them, which is the order it handled their commands in when
+// those come over an ordered destination too, one at a time per entity:
+// applying each event as it arrives leaves the model at the saga's latest
+// state. Elsewhere (a standard SNS topic, an asynchronous ChannelTransport,
+// most Pub/Subs) two events raised close together can arrive in either
+// order. A projection whose model must follow the entity's latest state then
+// either reads that state with Saga.Load as it projects (through a Saga of a
+// service using the saga's EntityStore), so the last event to arrive finds
+// the saga's latest state, or orders the events itself: the saga's state S
+// keeps a counter every handler of the saga increments, each event carries
+// the counter's new value in its payload, and the projection keeps in its
+// model the highest value it applied and skips an event with a lower one.
+// Both rely on the saga storing its state before its events leave, as it
+// does unless its EntityStore joins a handling transaction that commits
+// after the publish; an OutboxTransport (package outbox) holds the events
+// back until the commit.
 //
 // Unlike a saga, which remembers the commands it applied, a view keeps no
 // record of the events it projected: an event delivered again (a handling
@@ -40,7 +58,10 @@ type View[V any] struct {
 }
 
 // NewView returns a view named name; the name keys its models in the
-// ViewStore and prefixes its handler names.
+// ViewStore and prefixes its handler names. A service's views need distinct
+// names: Project refuses a view named like another view (the result of
+// another NewView call) that registered projections in the service, with
+// ErrDuplicateHandler, since the two would overwrite each other's models.
 func NewView[V any](s *Service, name string) *View[V] { return &View[V]{svc: s, name: name} }
 
 // Projection applies event E to the view model of the event's entity,
@@ -49,8 +70,13 @@ func NewView[V any](s *Service, name string) *View[V] { return &View[V]{svc: s, 
 type Projection[E, V any] func(ctx context.Context, model *V, ev E, env Envelope) error
 
 // Project registers p as the view's projection of event E. The event's
-// destination must be listened to.
+// destination must be listened to. A view projecting several events has
+// each registered on the one *View NewView returned; another view of the
+// same name is ErrDuplicateHandler.
 func Project[E, V any](v *View[V], p Projection[E, V]) error {
+	if err := v.svc.claimName(ownerName{role: "view", name: v.name}, v, reflect.TypeFor[V]()); err != nil {
+		return err
+	}
 	return addTypedHandler(v.svc, sourceflow.KindEvent, v.name, v.svc.cfg.ViewStore,
 		func(ctx context.Context, ev E, env Envelope) error {
 			return v.update(ctx, env.EntityID, func(ctx context.Context, model *V) error { return p(ctx, model, ev, env) })

@@ -1,0 +1,113 @@
+package cqrs_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow/cqrs"
+)
+
+type (
+	nameAccount   struct{ Balance int }
+	nameShipment  struct{ Shipped bool }
+	nameOpen      struct{ Balance int }
+	nameDeposit   struct{ Amount int }
+	nameShip      struct{}
+	nameOpened    struct{ Balance int }
+	nameShipped   struct{}
+	nameDeposited struct{ Amount int }
+)
+
+// newNamesService returns a service, not started, with the commands and
+// events of the name tests registered and listened to.
+func newNamesService(t *testing.T) *cqrs.Service {
+	t.Helper()
+	svc, err := cqrs.NewService(cqrs.ServiceConfig{Name: "names", Transport: newTransport(t), Listen: []string{"entities", "entity-events"}})
+	require.NoError(t, err)
+	require.NoError(t, errors.Join(
+		cqrs.RegisterCommand[nameOpen](svc, "names.Open", "entities"),
+		cqrs.RegisterCommand[nameDeposit](svc, "names.Deposit", "entities"),
+		cqrs.RegisterCommand[nameShip](svc, "names.Ship", "entities"),
+		cqrs.RegisterEvent[nameOpened](svc, "names.Opened", "entity-events"),
+		cqrs.RegisterEvent[nameShipped](svc, "names.Shipped", "entity-events"),
+		cqrs.RegisterEvent[nameDeposited](svc, "names.Deposited", "entity-events"),
+	))
+	return svc
+}
+
+func openAccount(_ context.Context, a *nameAccount, c nameOpen, _ cqrs.Envelope) ([]any, error) {
+	a.Balance = c.Balance
+	return []any{nameOpened(c)}, nil
+}
+
+func deposit(_ context.Context, a *nameAccount, c nameDeposit, _ cqrs.Envelope) ([]any, error) {
+	a.Balance += c.Amount
+	return nil, nil
+}
+
+func ship(_ context.Context, s *nameShipment, _ nameShip, _ cqrs.Envelope) ([]any, error) {
+	s.Shipped = true
+	return []any{nameShipped{}}, nil
+}
+
+// Two sagas of one service named alike would keep their entities under
+// the same key of the EntityStore, each overwriting the other's state: the
+// second is refused as it registers a handler, while the first keeps
+// registering handlers for all its commands.
+func TestASagaNameUsedByTwoSagasIsRefused(t *testing.T) {
+	svc := newNamesService(t)
+	accounts := cqrs.NewSaga[nameAccount](svc, "entity")
+	require.NoError(t, cqrs.Handle(accounts, openAccount))
+	require.NoError(t, cqrs.Handle(accounts, deposit), "one saga handles several commands")
+
+	err := cqrs.Handle(cqrs.NewSaga[nameShipment](svc, "entity"), ship)
+	require.ErrorIs(t, err, cqrs.ErrDuplicateHandler)
+	assert.Contains(t, err.Error(), `another saga (state cqrs_test.nameAccount) is named "entity"`)
+	require.NoError(t, cqrs.Handle(cqrs.NewSaga[nameShipment](svc, "shipment"), ship), "under its own name")
+
+	require.NoError(t, cqrs.Project(cqrs.NewView[nameAccount](svc, "entity"),
+		func(_ context.Context, m *nameAccount, ev nameOpened, _ cqrs.Envelope) error {
+			m.Balance = ev.Balance
+			return nil
+		}), "a view may be named like a saga: its models are in the ViewStore")
+	start(t, svc)
+
+	ctx := context.Background()
+	for _, cmd := range []any{nameOpen{Balance: 10}, nameShip{}, nameDeposit{Amount: 5}} {
+		_, err := svc.CommandBus().Send(ctx, "e-1", cmd)
+		require.NoError(t, err)
+	}
+	reader := cqrs.NewSaga[nameAccount](svc, "entity") // handles nothing: reads only
+	account, found, err := reader.Load(ctx, "e-1")
+	require.NoError(t, err)
+	require.True(t, found)
+	assert.Equal(t, 15, account.Balance, "shipping the entity left its account alone")
+}
+
+// Two views of one service named alike would keep their models under the
+// same key of the ViewStore: the second is refused as it registers a
+// projection, while the first keeps registering projections.
+func TestAViewNameUsedByTwoViewsIsRefused(t *testing.T) {
+	svc := newNamesService(t)
+	balances := cqrs.NewView[nameAccount](svc, "entity-card")
+	require.NoError(t, cqrs.Project(balances, func(_ context.Context, m *nameAccount, ev nameOpened, _ cqrs.Envelope) error {
+		m.Balance = ev.Balance
+		return nil
+	}))
+	require.NoError(t, cqrs.Project(balances, func(_ context.Context, m *nameAccount, ev nameDeposited, _ cqrs.Envelope) error {
+		m.Balance += ev.Amount
+		return nil
+	}), "one view projects several events")
+
+	shipments := cqrs.NewView[nameShipment](svc, "entity-card")
+	err := cqrs.Project(shipments, func(_ context.Context, m *nameShipment, _ nameShipped, _ cqrs.Envelope) error {
+		m.Shipped = true
+		return nil
+	})
+	require.ErrorIs(t, err, cqrs.ErrDuplicateHandler)
+	assert.Contains(t, err.Error(), `another view (model cqrs_test.nameAccount) is named "entity-card"`)
+}
