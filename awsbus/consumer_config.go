@@ -52,12 +52,13 @@ type ConsumerConfig struct {
 	ShutdownTimeout time.Duration
 }
 
-// setDefaults gives zero fields their defaults, a negative NackBackoff
-// the 0 that redelivers at once, and rounds the SQS timeouts up to whole
-// seconds.
+// setDefaults gives zero fields their defaults and rounds the SQS
+// timeouts up to whole seconds. A negative NackBackoff (redeliver at once)
+// stays negative: setDefaults runs again on a configuration it already
+// completed (a Transport's, for the Subscriber it builds), where 0 would
+// stand for the default.
 func (c *ConsumerConfig) setDefaults() {
 	c.fillDefaults()
-	c.NackBackoff = max(c.NackBackoff, 0)
 	c.WaitTime = topology.CeilSecond(c.WaitTime)
 	c.VisibilityTimeout = topology.CeilSecond(c.VisibilityTimeout)
 	c.NackBackoff = topology.CeilSecond(c.NackBackoff)
@@ -89,7 +90,9 @@ func (c ConsumerConfig) Validate() error {
 func (c ConsumerConfig) problems() error {
 	c.fillDefaults()
 	var nack error
-	if topology.CeilSecond(c.NackBackoff) > topology.MaxVisibilityTimeout {
+	// The limit is whole seconds, so NackBackoff is past it exactly when
+	// rounded up, and comparing it unrounded cannot overflow.
+	if c.NackBackoff > topology.MaxVisibilityTimeout {
 		nack = fmt.Errorf("NackBackoff: %s, must be at most %v (a negative value redelivers at once)",
 			givenSeconds(c.NackBackoff), topology.MaxVisibilityTimeout)
 	}
@@ -102,19 +105,20 @@ func (c ConsumerConfig) problems() error {
 	)
 }
 
-// withinSeconds reports d outside [lowest, highest] once rounded up to
-// whole seconds, naming d as given.
+// withinSeconds reports d outside [lowest, highest], two whole numbers of
+// seconds, once rounded up to whole seconds, naming d as given. d is
+// compared with highest before rounding, which could overflow.
 func withinSeconds(field string, d, lowest, highest time.Duration) error {
-	if s := topology.CeilSecond(d); s < lowest || s > highest {
+	if d > highest || topology.CeilSecond(d) < lowest {
 		return fmt.Errorf("%s: %s, must be %v..%v", field, givenSeconds(d), lowest, highest)
 	}
 	return nil
 }
 
 // givenSeconds is d as given, followed by what it rounds up to when it is
-// not a whole number of seconds.
+// not a whole number of seconds (and the rounding does not overflow).
 func givenSeconds(d time.Duration) string {
-	if s := topology.CeilSecond(d); s != d {
+	if s := topology.CeilSecond(d); s > d {
 		return fmt.Sprintf("%v (%v in whole seconds)", d, s)
 	}
 	return d.String()

@@ -32,6 +32,6 @@ func TestNackBackoffDoublesPerReceiveUpToTheCap(t *testing.T) {
 
 	sub.cfg.NackBackoff = 10 * time.Minute
 	assert.Equal(t, 10*time.Minute, sub.nackBackoff(received(5)), "a backoff above the cap is kept, not doubled")
-	sub.cfg.NackBackoff = 0 // what a negative NackBackoff becomes
+	sub.cfg.NackBackoff = -time.Second // a negative NackBackoff, kept by setDefaults
 	assert.Zero(t, sub.nackBackoff(received(5)), "no backoff redelivers at once")
 }
