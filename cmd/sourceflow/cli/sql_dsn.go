@@ -164,25 +164,28 @@ func parseDetail(dsn string, err error) string {
 	return text
 }
 
+// The settings of a key=value DSN: kvPassword matches a password=…
+// (sslpassword=… too), its value quoted or not, as pgx reads it: a
+// backslash escapes the next character (a space in an unquoted value, a
+// quote in a quoted one).
 var (
-	kvPassword = regexp.MustCompile(`(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)`)
+	kvPassword = regexp.MustCompile(`(password\s*=\s*)('(?:[^'\\]|\\.)*'|(?:[^\s\\]|\\.)+)`)
 	kvHost     = regexp.MustCompile(`host\s*=\s*(\S+)`)
 	kvPort     = regexp.MustCompile(`port\s*=\s*(\S+)`)
 )
 
 // parseKeyValueDSN checks that a PostgreSQL DSN in key=value form is one
-// pgx can use, then reads its host and its password. A DSN of another form
-// (a MySQL one given --dialect postgres) is refused before any connection:
-// its password is in no password=… setting, so no message could show the
-// DSN without it.
+// pgx can use, then reads its host and its password (the one pgx connects
+// with). A DSN of another form (a MySQL one given --dialect postgres) is
+// refused before any connection: its password is in no password=…
+// setting, so no message could show the DSN without it.
 func parseKeyValueDSN(t dsnTarget) (dsnTarget, error) {
-	if _, err := pgconn.ParseConfig(t.dsn); err != nil {
+	cfg, err := pgconn.ParseConfig(t.dsn)
+	if err != nil {
 		return t, fmt.Errorf("pgx cannot use the DSN (a PostgreSQL one is a URL, postgres://user:password@host:5432/db, "+
 			"or key=value settings, host=db user=ops dbname=shop): %s", parseDetail(t.dsn, pgxParseDetail(err)))
 	}
-	if m := kvPassword.FindStringSubmatch(t.dsn); m != nil {
-		t.password = strings.Trim(m[2], "'")
-	}
+	t.password = cfg.Password // as pgx reads it, escapes undone
 	t.redacted = kvPassword.ReplaceAllString(t.dsn, "${1}"+redactedPassword)
 	if m := kvHost.FindStringSubmatch(t.dsn); m != nil {
 		t.host = m[1]

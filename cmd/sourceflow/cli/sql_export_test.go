@@ -24,8 +24,11 @@ func DriverDSN(dsn, dialect string) (string, error) {
 
 // Scrub returns the text of an error holding the password of dsn as the
 // sql commands print it.
-func Scrub(dsn, text string) string {
-	t, err := connFlags{dsn: dsn}.resolveDSN()
+func Scrub(dsn, text string) string { return ScrubAs(dsn, "", text) }
+
+// ScrubAs is Scrub with --dialect dialect ("" to guess it).
+func ScrubAs(dsn, dialect, text string) string {
+	t, err := connFlags{dsn: dsn, dialect: dialect}.resolveDSN()
 	if err != nil {
 		return err.Error()
 	}
