@@ -121,7 +121,7 @@ func TestChannelHandOverQueuedAtCloseIsDeadLettered(t *testing.T) {
 
 	var dead []string
 	for _, dl := range tr.DeadLetters() {
-		assert.Contains(t, dl.Reason, "handed over after the handler returned, and failed: cqrs: ChannelTransport is closed")
+		assert.Contains(t, dl.Reason, "handed over after its publish returned, and failed: cqrs: ChannelTransport is closed")
 		dead = append(dead, dl.Message.UUID)
 	}
 	assert.Contains(t, dead, queued[1], "the hand-over queued behind the one under way")

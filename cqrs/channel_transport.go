@@ -58,6 +58,16 @@ type ChannelConfig struct {
 	// through Logger (naming the destination and the message), and keeps
 	// waiting.
 	//
+	// With Async, what is published to an ordered destination (one whose
+	// name ends in ".fifo") is queued and delivered in publish order, one
+	// message at a time per destination (so across entities too, not only
+	// per entity): a message being redelivered holds back the later ones of
+	// its destination, and one that cannot be delivered when its turn
+	// comes (the transport closed, or its command destination lost its
+	// listener) is dead-lettered with the reason. Messages to any other
+	// destination are delivered each on its own, concurrently, in no
+	// particular order.
+	//
 	// Set Async too when handlers run in a transaction their
 	// stores join (transactional idempotency with SQL stores): the consumer's
 	// transaction may wait for locks the publisher's holds until it commits,
@@ -120,6 +130,11 @@ func (c ChannelConfig) Validate() error {
 // whose every subscription closed (a handler still draining as its service
 // closes). Several services in one process may share one ChannelTransport.
 //
+// On a destination whose name ends in ".fifo", both modes deliver one
+// message at a time and keep each publisher's messages in the order it
+// published them (see ChannelConfig.Async), as the package's views and
+// sagas expect of an ordered destination.
+//
 // Each destination has a gochannel pub/sub of its own: gochannel holds its
 // subscriber lock while a synchronous publish waits for its subscribers, so
 // with one for all, a subscription added or removed while a handler
@@ -143,13 +158,6 @@ type ChannelTransport struct {
 	idle      map[string][]chan struct{}              // closed when a destination's pending count drops to 0
 	stalls    map[string]map[*syncDelivery][]*keyLock // released deliveries by destination, with the locks they wait for
 	stalled   chan struct{}                           // closed when a delivery is next released (see awaitInChain)
-}
-
-// handover queues, in order, what handlers publish to their own destination
-// on the synchronous transport; one goroutine per destination publishes it.
-type handover struct {
-	batches [][]*message.Message
-	running bool
 }
 
 // DeadLetter is a message a transport gave up on: ChannelTransport keeps
@@ -223,7 +231,7 @@ func (t *ChannelTransport) channel(destination string) (*gochannel.GoChannel, er
 	if ps == nil {
 		ps = gochannel.NewGoChannel(gochannel.Config{
 			OutputChannelBuffer:            64,
-			BlockPublishUntilSubscriberAck: !t.cfg.Async,
+			BlockPublishUntilSubscriberAck: t.acksEach(destination),
 			PreserveContext:                !t.cfg.Async, // carries a synchronous chain (see continueChain)
 		}, t.cfg.Logger)
 		t.channels[destination] = ps
@@ -343,6 +351,9 @@ func (p channelPublisher) Publish(topic string, msgs ...*message.Message) error 
 		return err
 	}
 	if p.t.cfg.Async {
+		if orderedDestination(topic) {
+			return p.t.handOver(topic, msgs)
+		}
 		return p.t.publishCounted(topic, msgs)
 	}
 	if publishesToOwnDestination(topic, msgs) {
@@ -368,56 +379,6 @@ func publishesToOwnDestination(topic string, msgs []*message.Message) bool {
 		}
 	}
 	return false
-}
-
-// handOver queues msgs for topic's hand-over goroutine, starting it when
-// idle, so a handler's sends to its own destination keep their order. After
-// Close it starts none: Close may be waiting for the last ones.
-func (t *ChannelTransport) handOver(topic string, msgs []*message.Message) error {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.closed {
-		return errChannelClosed
-	}
-	h := t.handovers[topic]
-	if h == nil {
-		h = &handover{}
-		t.handovers[topic] = h
-	}
-	h.batches = append(h.batches, msgs)
-	if !h.running {
-		h.running = true
-		t.draining.Add(1)
-		go t.drain(topic, h)
-	}
-	return nil
-}
-
-func (t *ChannelTransport) drain(topic string, h *handover) {
-	defer t.draining.Done()
-	for {
-		t.mu.Lock()
-		if len(h.batches) == 0 {
-			h.running = false
-			t.mu.Unlock()
-			return
-		}
-		msgs := h.batches[0]
-		h.batches = h.batches[1:]
-		t.mu.Unlock()
-		if err := t.publishCounted(topic, msgs); err != nil {
-			t.handOverFailed(topic, msgs, err)
-		}
-	}
-}
-
-// handOverFailed dead-letters msgs, whose hand-over to topic failed (the
-// transport closed, or a command destination lost its listener, before
-// their turn): the handler that published them was told nothing.
-func (t *ChannelTransport) handOverFailed(topic string, msgs []*message.Message, err error) {
-	for _, m := range msgs {
-		t.deadLetter(DeadLetter{Destination: topic, Message: m.Copy(), Reason: "handed over after the handler returned, and failed: " + err.Error()})
-	}
 }
 
 // Close does nothing: the publisher shares the transport's pub/sub.

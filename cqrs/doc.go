@@ -122,7 +122,10 @@
 //     Inside a transaction the stores join, the wait for the handling
 //     could deadlock on the transaction's locks, so a synchronous
 //     ChannelTransport refuses such a publish (ErrPublishInTransaction);
-//     set ChannelConfig.Async there.
+//     set ChannelConfig.Async there. An asynchronous ChannelTransport
+//     still delivers what is published to a ".fifo" destination one
+//     message at a time, in publish order (queued, so Publish does not
+//     wait), and other destinations' messages concurrently.
 //   - PubSubTransport carries a service over any Watermill Pub/Sub
 //     (watermill-sql, watermill-aws, ...): a destination is a topic, a
 //     service listens through a consumer group named after it, and it adds
