@@ -356,8 +356,16 @@ func (r redelivery) drained(ctx context.Context, draining <-chan struct{}, topic
 // whose dead letter keeps failing from cycling without end between its
 // handler and the Pub/Sub.
 func (r redelivery) bury(ctx context.Context, draining <-chan struct{}, topic string, orig, m *message.Message, reason string, attempt int) {
+	r.buryOwing(ctx, draining, topic, orig, m, reason, attempt, attempt)
+}
+
+// buryOwing is bury recording, when the dead letter fails, owed as the
+// count at which the message is delivered once more when it comes back
+// (see pastLast): the attempt itself after a delivery, the count of an
+// earlier refused dead letter when the message was not delivered this time.
+func (r redelivery) buryOwing(ctx context.Context, draining <-chan struct{}, topic string, orig, m *message.Message, reason string, attempt, owed int) {
 	if err := r.deadLetterWithin(ctx, topic, deadLetterOf(orig, m, reason), reason, attempt); err != nil {
-		r.counts.refusedDeadLetter(orig.UUID, reason, attempt)
+		r.counts.refusedDeadLetter(orig.UUID, reason, owed)
 		pause(ctx, draining, r.pause(attempt)) // the Pub/Sub may redeliver at once: do not spin
 		orig.Nack()
 		return
@@ -456,7 +464,9 @@ func freshCopy(orig *message.Message) *message.Message {
 // outage) may have failed its handler too, which may succeed now; if it
 // fails again it is dead-lettered at once. One the Pub/Sub took back after
 // that delivery is dead-lettered with the reason of the dead letter that
-// failed.
+// failed, and while that dead letter is refused too it is nacked back again
+// without another delivery, so a handler that always outlasts the ack
+// deadline is not run again for as long as the dead letters fail.
 func (r redelivery) pastLast(ctx context.Context, draining <-chan struct{}, topic string, orig *message.Message, n int) bool {
 	if n <= r.maxDeliveries {
 		return false
@@ -465,6 +475,6 @@ func (r redelivery) pastLast(ctx context.Context, draining <-chan struct{}, topi
 	if refusedAt == n { // nacked back after its dead letter failed
 		return false
 	}
-	r.bury(ctx, draining, topic, orig, freshCopy(orig), cmp.Or(reason, takenBackEachTime(n)), n)
+	r.buryOwing(ctx, draining, topic, orig, freshCopy(orig), cmp.Or(reason, takenBackEachTime(n)), n, refusedAt)
 	return true
 }

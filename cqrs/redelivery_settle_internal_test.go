@@ -95,3 +95,42 @@ func TestPastLastKeepsTheDeliveryDueUntilItIsMade(t *testing.T) {
 	require.True(t, r.pastLast(ctx, nil, "dest", orig, r.counts.prior(orig.UUID)), "the due delivery was made and taken back")
 	assert.Equal(t, []int{4}, buried)
 }
+
+// A message whose dead letter was refused gets one delivery more; when the
+// Pub/Sub takes it back from that one too (a handler outlasting the ack
+// deadline), its dead letter is tried at each later arrival, without
+// another delivery, also while that dead letter is refused: a handler that
+// always outlasts the deadline is not run again every other arrival for as
+// long as the dead-letter topic is down.
+func TestPastLastDoesNotDeliverAgainAfterARefusedDeadLetterOfItsOwn(t *testing.T) {
+	var buried []string
+	dlqDown := true
+	r := redelivery{maxDeliveries: 2, counts: &deliveryCounts{},
+		deadLetter: func(_ string, _ *message.Message, reason string, _ int) error {
+			buried = append(buried, reason)
+			if dlqDown {
+				return errors.New("dead-letter topic unreachable")
+			}
+			return nil
+		}}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // no pause after a failed dead letter
+	id := message.NewMessage("m", nil).UUID
+	r.counts.handed(id, 3)
+	r.counts.refusedDeadLetter(id, "failed 3 deliveries", 3)
+	r.counts.handed(id, 4) // the delivery it got for that, which the Pub/Sub took back
+	for range 3 {
+		orig := message.NewMessage(id, nil)
+		require.True(t, r.pastLast(ctx, nil, "dest", orig, r.counts.prior(id)), "delivered again though it was taken back from its last delivery")
+		select {
+		case <-orig.Nacked():
+		default:
+			t.Fatal("a message whose dead letter was refused is not nacked back")
+		}
+	}
+	dlqDown = false
+	orig := message.NewMessage(id, nil)
+	require.True(t, r.pastLast(ctx, nil, "dest", orig, r.counts.prior(id)))
+	assert.Equal(t, []string{"failed 3 deliveries", "failed 3 deliveries", "failed 3 deliveries", "failed 3 deliveries"}, buried)
+	assert.Zero(t, r.counts.prior(id), "a dead-lettered message keeps its count")
+}
