@@ -18,10 +18,15 @@ const withheldDetail = "the driver's message is not shown: it quotes part of the
 // checkDSN reports a DSN that d's driver cannot read, before any
 // connection is tried. The error names the dialect and what the driver
 // could not read, never the DSN nor a part of it that could hold a
-// password. A SQLite DSN is a file name: any is accepted.
+// password. A SQLite DSN is a file name: any is accepted, and so is the
+// name of a pgx configuration registered with stdlib.RegisterConnConfig,
+// which the pgx driver connects with though pgx.ParseConfig cannot read it.
 func checkDSN(d Dialect, dsn string) error {
 	switch d {
 	case Postgres:
+		if registeredConnConfig.MatchString(dsn) {
+			return nil
+		}
 		if _, err := pgx.ParseConfig(dsn); err != nil {
 			return fmt.Errorf("DSN: pgx cannot read it as a %s DSN (postgres://user:password@host:5432/db or "+
 				"key=value settings): %s", d, safeDetail(dsn, pgxProblem(err)))
@@ -48,6 +53,9 @@ func pgxProblem(err error) string {
 }
 
 var (
+	// registeredConnConfig matches the names stdlib.RegisterConnConfig
+	// gives the configurations it registers.
+	registeredConnConfig = regexp.MustCompile(`^registeredConnConfig[0-9]+$`)
 	// quotedPiece matches what a parser's message quotes: 'x', "x" or `x`.
 	quotedPiece = regexp.MustCompile("'[^']*'|\"(?:[^\"\\\\]|\\\\.)*\"|`[^`]*`")
 	// passwordSetting matches a password=… setting of a key=value DSN or

@@ -4,6 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -93,4 +97,18 @@ func TestCheckDriver(t *testing.T) {
 	assert.NoError(t, sqldb.CheckDriver(sqldb.SQLite, lite))
 	assert.NoError(t, sqldb.CheckDriver(sqldb.Postgres, wrapped), "an unknown driver is taken as it is")
 	assert.NoError(t, sqldb.CheckDriver(sqldb.MySQL, nil))
+}
+
+// TestOpen_RegisteredConnConfigIsADSN: the name stdlib.RegisterConnConfig
+// returns is a DSN the pgx driver connects with, though pgx.ParseConfig
+// cannot read it: it is not ErrInvalidConfig, and Open tries it.
+func TestOpen_RegisteredConnConfigIsADSN(t *testing.T) {
+	cc, err := pgx.ParseConfig("postgres://u:pw@127.0.0.1:1/db?connect_timeout=1")
+	require.NoError(t, err)
+	name := stdlib.RegisterConnConfig(cc)
+	t.Cleanup(func() { stdlib.UnregisterConnConfig(name) })
+
+	_, err = sqldb.Open(context.Background(), sqldb.Config{Dialect: sqldb.Postgres, DSN: name, ConnectTimeout: time.Second})
+	require.ErrorIs(t, err, sqldb.ErrUnreachable, "the registered config is tried: nothing listens on port 1")
+	assert.NotErrorIs(t, err, sqldb.ErrInvalidConfig)
 }
