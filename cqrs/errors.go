@@ -15,8 +15,8 @@ var (
 	ErrInvalidRegistration = errors.New("cqrs: invalid registration")
 	// ErrDuplicateHandler is returned when a command type gets a second saga
 	// handler, a handler name is used twice, or two sagas (two views) of a
-	// service, from distinct NewSaga (NewView) calls, register handlers
-	// under one name.
+	// service with distinct state (model) types register handlers under one
+	// name.
 	ErrDuplicateHandler = errors.New("cqrs: duplicate handler")
 	// ErrNotListened is returned when a handler is registered for a type whose
 	// destination the service does not listen to.

@@ -29,10 +29,11 @@ type Saga[S any] struct {
 }
 
 // NewSaga returns a saga named name; the name keys its entities in the
-// EntityStore and prefixes its handler names. A service's sagas need
-// distinct names: Handle refuses a saga named like another saga (the result
-// of another NewSaga call) that registered handlers in the service, with
-// ErrDuplicateHandler, since the two would overwrite each other's entities.
+// EntityStore and prefixes its handler names. Sagas of one service with
+// distinct state types need distinct names: Handle refuses a saga named like
+// a saga of another state type that registered handlers in the service,
+// with ErrDuplicateHandler, since the two would overwrite each other's
+// entities. Sagas of one name and state type are one saga.
 func NewSaga[S any](s *Service, name string) *Saga[S] { return &Saga[S]{svc: s, name: name} }
 
 // CommandHandler handles command C for an entity with state S. It mutates
@@ -42,10 +43,9 @@ type CommandHandler[C, S any] func(ctx context.Context, state *S, cmd C, env Env
 
 // Handle registers h as the saga's handler of command C. A command type has
 // at most one handler per service, and its destination must be listened to.
-// A saga handling several commands has each registered on the one *Saga
-// NewSaga returned; another saga of the same name is ErrDuplicateHandler.
+// A saga of the same name with another state type is ErrDuplicateHandler.
 func Handle[C, S any](g *Saga[S], h CommandHandler[C, S]) error {
-	if err := g.svc.claimName(ownerName{role: "saga", name: g.name}, g, reflect.TypeFor[S]()); err != nil {
+	if err := g.svc.claimName(ownerName{role: "saga", name: g.name}, reflect.TypeFor[S]()); err != nil {
 		return err
 	}
 	return addTypedHandler(g.svc, sourceflow.KindCommand, g.name, g.svc.cfg.EntityStore,

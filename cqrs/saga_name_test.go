@@ -66,7 +66,7 @@ func TestASagaNameUsedByTwoSagasIsRefused(t *testing.T) {
 
 	err := cqrs.Handle(cqrs.NewSaga[nameShipment](svc, "entity"), ship)
 	require.ErrorIs(t, err, cqrs.ErrDuplicateHandler)
-	assert.Contains(t, err.Error(), `another saga (state cqrs_test.nameAccount) is named "entity"`)
+	assert.Contains(t, err.Error(), `another saga (state cqrs_test.nameAccount) is named "entity"; the name keys a saga's entities in the EntityStore, so a saga of state cqrs_test.nameShipment cannot share it`)
 	require.NoError(t, cqrs.Handle(cqrs.NewSaga[nameShipment](svc, "shipment"), ship), "under its own name")
 
 	require.NoError(t, cqrs.Project(cqrs.NewView[nameAccount](svc, "entity"),
@@ -110,4 +110,34 @@ func TestAViewNameUsedByTwoViewsIsRefused(t *testing.T) {
 	})
 	require.ErrorIs(t, err, cqrs.ErrDuplicateHandler)
 	assert.Contains(t, err.Error(), `another view (model cqrs_test.nameAccount) is named "entity-card"`)
+}
+
+// Sagas (views) of one name and one state (model) type keep the same
+// documents alike: those of one saga (view), whichever NewSaga (NewView)
+// call returned the value a handler is registered on.
+func TestASagaOrViewNameIsSharedByValuesOfOneType(t *testing.T) {
+	svc := newNamesService(t)
+	require.NoError(t, cqrs.Handle(cqrs.NewSaga[nameAccount](svc, "entity"), openAccount))
+	require.NoError(t, cqrs.Handle(cqrs.NewSaga[nameAccount](svc, "entity"), deposit), "another value of the same saga")
+	require.NoError(t, cqrs.Project(cqrs.NewView[nameAccount](svc, "entity-card"),
+		func(_ context.Context, m *nameAccount, ev nameOpened, _ cqrs.Envelope) error {
+			m.Balance = ev.Balance
+			return nil
+		}))
+	require.NoError(t, cqrs.Project(cqrs.NewView[nameAccount](svc, "entity-card"),
+		func(_ context.Context, m *nameAccount, ev nameDeposited, _ cqrs.Envelope) error {
+			m.Balance += ev.Amount
+			return nil
+		}), "another value of the same view")
+	start(t, svc)
+
+	ctx := context.Background()
+	for _, cmd := range []any{nameOpen{Balance: 10}, nameDeposit{Amount: 5}} {
+		_, err := svc.CommandBus().Send(ctx, "e-1", cmd)
+		require.NoError(t, err)
+	}
+	account, found, err := cqrs.NewSaga[nameAccount](svc, "entity").Load(ctx, "e-1")
+	require.NoError(t, err)
+	require.True(t, found)
+	assert.Equal(t, 15, account.Balance, "both handlers applied to the one entity")
 }

@@ -12,19 +12,13 @@ type ownerName struct {
 	name string
 }
 
-// nameOwner is the saga or view that registered handlers under a name: the
-// *Saga or *View NewSaga or NewView returned, and its state or model type.
-type nameOwner struct {
-	handle any
-	model  reflect.Type
-}
-
-// claimName reserves key for owner, the *Saga or *View registering a
-// handler, whose state or model type is model. Two sagas, or two views,
+// claimName reserves key for the state or model type model of the saga or
+// view registering a handler. Two sagas, or two views, of distinct types
 // sharing a name would read and overwrite each other's documents, so a name
-// another NewSaga (NewView) result claimed is ErrDuplicateHandler; owner
-// itself claims its name again for each of its handlers.
-func (s *Service) claimName(key ownerName, owner any, model reflect.Type) error {
+// claimed for another type is ErrDuplicateHandler; sagas (views) of one
+// type and name are one saga (view), whichever NewSaga (NewView) call
+// returned them, and claim it again for each of their handlers.
+func (s *Service) claimName(key ownerName, model reflect.Type) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.checkChangeable(); err != nil {
@@ -32,22 +26,22 @@ func (s *Service) claimName(key ownerName, owner any, model reflect.Type) error 
 	}
 	prev, ok := s.owners[key]
 	if !ok {
-		s.owners[key] = nameOwner{handle: owner, model: model}
+		s.owners[key] = model
 		return nil
 	}
-	if prev.handle == owner {
+	if prev == model {
 		return nil
 	}
-	of, documents, constructor := key.words()
-	return fmt.Errorf("%w: another %s (%s %v) is named %q; the name keys a %s's %s, so two %ss cannot share it (register all of one %s's handlers on the value one %s call returned)",
-		ErrDuplicateHandler, key.role, of, prev.model, key.name, key.role, documents, key.role, key.role, constructor)
+	of, documents := key.words()
+	return fmt.Errorf("%w: another %s (%s %v) is named %q; the name keys a %s's %s, so a %s of %s %v cannot share it",
+		ErrDuplicateHandler, key.role, of, prev, key.name, key.role, documents, key.role, of, model)
 }
 
-// words returns, for k's role, what its type parameter is, what its name
-// keys and the function that returns one.
-func (k ownerName) words() (of, documents, constructor string) {
+// words returns, for k's role, what its type parameter is and what its
+// name keys.
+func (k ownerName) words() (of, documents string) {
 	if k.role == "saga" {
-		return "state", "entities in the EntityStore", "NewSaga"
+		return "state", "entities in the EntityStore"
 	}
-	return "model", "models in the ViewStore", "NewView"
+	return "model", "models in the ViewStore"
 }

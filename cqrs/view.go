@@ -58,10 +58,11 @@ type View[V any] struct {
 }
 
 // NewView returns a view named name; the name keys its models in the
-// ViewStore and prefixes its handler names. A service's views need distinct
-// names: Project refuses a view named like another view (the result of
-// another NewView call) that registered projections in the service, with
-// ErrDuplicateHandler, since the two would overwrite each other's models.
+// ViewStore and prefixes its handler names. Views of one service with
+// distinct model types need distinct names: Project refuses a view named
+// like a view of another model type that registered projections in the
+// service, with ErrDuplicateHandler, since the two would overwrite each
+// other's models. Views of one name and model type are one view.
 func NewView[V any](s *Service, name string) *View[V] { return &View[V]{svc: s, name: name} }
 
 // Projection applies event E to the view model of the event's entity,
@@ -70,11 +71,10 @@ func NewView[V any](s *Service, name string) *View[V] { return &View[V]{svc: s, 
 type Projection[E, V any] func(ctx context.Context, model *V, ev E, env Envelope) error
 
 // Project registers p as the view's projection of event E. The event's
-// destination must be listened to. A view projecting several events has
-// each registered on the one *View NewView returned; another view of the
-// same name is ErrDuplicateHandler.
+// destination must be listened to. A view of the same name with another
+// model type is ErrDuplicateHandler.
 func Project[E, V any](v *View[V], p Projection[E, V]) error {
-	if err := v.svc.claimName(ownerName{role: "view", name: v.name}, v, reflect.TypeFor[V]()); err != nil {
+	if err := v.svc.claimName(ownerName{role: "view", name: v.name}, reflect.TypeFor[V]()); err != nil {
 		return err
 	}
 	return addTypedHandler(v.svc, sourceflow.KindEvent, v.name, v.svc.cfg.ViewStore,
