@@ -3,6 +3,7 @@ package sqldb
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"regexp"
 	"strings"
 	"unicode"
@@ -21,13 +22,16 @@ const withheldDetail = "the driver's message is not shown: it quotes part of the
 // password. A SQLite DSN is a file name: any is accepted, and so is the
 // name of a pgx configuration registered with stdlib.RegisterConnConfig,
 // which the pgx driver connects with though pgx.ParseConfig cannot read it.
+// A file the DSN names that pgx cannot read (a CA certificate, a passfile)
+// is left to the connection: a volume mounted later may bring it, so it is
+// no configuration error no retry cures.
 func checkDSN(d Dialect, dsn string) error {
 	switch d {
 	case Postgres:
 		if registeredConnConfig.MatchString(dsn) {
 			return nil
 		}
-		if _, err := pgx.ParseConfig(dsn); err != nil {
+		if _, err := pgx.ParseConfig(dsn); err != nil && !errors.As(err, new(*fs.PathError)) {
 			return fmt.Errorf("DSN: pgx cannot read it as a %s DSN (postgres://user:password@host:5432/db or "+
 				"key=value settings): %s", d, safeDetail(dsn, pgxProblem(err)))
 		}

@@ -112,3 +112,15 @@ func TestOpen_RegisteredConnConfigIsADSN(t *testing.T) {
 	require.ErrorIs(t, err, sqldb.ErrUnreachable, "the registered config is tried: nothing listens on port 1")
 	assert.NotErrorIs(t, err, sqldb.ErrInvalidConfig)
 }
+
+// TestOpen_UnreadableFileNamedByTheDSNIsNotInvalidConfig: a DSN naming a
+// file pgx cannot read yet (a CA certificate on a secret volume mounted
+// late) is not ErrInvalidConfig, which no retry cures: Open tries it and
+// reports what the connection meets.
+func TestOpen_UnreadableFileNamedByTheDSNIsNotInvalidConfig(t *testing.T) {
+	dsn := "postgres://u:pw@127.0.0.1:1/db?sslmode=verify-full&sslrootcert=" + t.TempDir() + "/missing-ca.pem"
+	_, err := sqldb.Open(context.Background(), sqldb.Config{Dialect: sqldb.Postgres, DSN: dsn, ConnectTimeout: time.Second})
+	require.Error(t, err)
+	assert.NotErrorIs(t, err, sqldb.ErrInvalidConfig)
+	assert.NotContains(t, err.Error(), "pw")
+}
