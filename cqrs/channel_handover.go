@@ -45,7 +45,7 @@ func (t *ChannelTransport) handOver(topic string, msgs []*message.Message) error
 		h = &handover{}
 		t.handovers[topic] = h
 	}
-	h.batches = append(h.batches, msgs)
+	h.batches = append(h.batches, handedCopies(msgs))
 	if !h.running {
 		h.running = true
 		t.draining.Add(1)
@@ -62,17 +62,33 @@ func (t *ChannelTransport) drain(topic string, h *handover) {
 	for {
 		t.mu.Lock()
 		if len(h.batches) == 0 {
-			h.running = false
+			h.running, h.batches = false, nil // an idle queue keeps no array of delivered messages
 			t.mu.Unlock()
 			return
 		}
 		msgs := h.batches[0]
-		h.batches = h.batches[1:]
+		h.batches[0], h.batches = nil, h.batches[1:]
 		t.mu.Unlock()
-		if err := t.publishCounted(topic, msgs); err != nil {
-			t.handOverFailed(topic, msgs, err)
+		for i := range msgs {
+			// One at a time: gochannel, closing while it waits for one
+			// message's ack, drops the rest of a batch and reports nothing.
+			if err := t.publishCounted(topic, msgs[i:i+1]); err != nil {
+				t.handOverFailed(topic, msgs[i:i+1], err)
+			}
 		}
 	}
+}
+
+// handedCopies copies msgs, context included, for the hand-over queue:
+// Publish has returned when they are delivered, and the publisher may by
+// then reuse its slice or change its messages.
+func handedCopies(msgs []*message.Message) []*message.Message {
+	out := make([]*message.Message, len(msgs))
+	for i, m := range msgs {
+		out[i] = m.Copy()
+		out[i].SetContext(m.Context())
+	}
+	return out
 }
 
 // handOverFailed dead-letters msgs, whose hand-over to topic failed: their
