@@ -44,8 +44,11 @@ func continueChain(live context.Context, m *message.Message) context.Context {
 // lock, and waits until they were handled, or until a handler of theirs
 // released the publish because it waits for a lock chain holds.
 func (t *ChannelTransport) publishInChain(dest string, msgs []*message.Message, chain *chainLink) error {
+	if t.keptUnheard(dest, msgs) {
+		return nil
+	}
 	if err := t.claim(dest, len(msgs)); err != nil {
-		return t.unheard(dest, msgs, err)
+		return err
 	}
 	var d *syncDelivery
 	d = newSyncDelivery(func(l *keyLock) { t.stall(dest, d, l) })

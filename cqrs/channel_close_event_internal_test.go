@@ -20,18 +20,26 @@ type closeCard struct{ Paid bool }
 // reason instead of being dropped by gochannel: the saga's state holds the
 // change, so a dropped event would leave the view without it for good.
 func TestChannelEventRaisedAfterItsSubscriptionsClosedIsDeadLettered(t *testing.T) {
-	for _, async := range []bool{false, true} {
-		t.Run(map[bool]string{false: "sync", true: "async"}[async], func(t *testing.T) {
-			tr, err := NewChannelTransport(ChannelConfig{Async: async})
+	for _, c := range []struct {
+		name, events string
+		async        bool
+	}{
+		{"sync", "pay-events", false},
+		{"async", "pay-events", true},
+		{"sync fifo", "pay-events.fifo", false},
+		{"async fifo", "pay-events.fifo", true}, // queued for the hand-over goroutine
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tr, err := NewChannelTransport(ChannelConfig{Async: c.async})
 			require.NoError(t, err)
-			svc, err := NewService(ServiceConfig{Name: "bank", Transport: tr, Listen: []string{"pay", "pay-events"}})
+			svc, err := NewService(ServiceConfig{Name: "bank", Transport: tr, Listen: []string{"pay", c.events}})
 			require.NoError(t, err)
 			accounts := NewSaga[closeAccount](svc, "account")
 			cards := NewView[closeCard](svc, "card")
 			entered, release := make(chan struct{}), make(chan struct{})
 			require.NoError(t, errors.Join(
 				RegisterCommand[closePay](svc, "bank.Pay", "pay"),
-				RegisterEvent[closePaid](svc, "bank.Paid", "pay-events"),
+				RegisterEvent[closePaid](svc, "bank.Paid", c.events),
 				Handle(accounts, func(_ context.Context, a *closeAccount, _ closePay, _ Envelope) ([]any, error) {
 					close(entered)
 					<-release
@@ -55,11 +63,13 @@ func TestChannelEventRaisedAfterItsSubscriptionsClosedIsDeadLettered(t *testing.
 			require.Eventually(t, func() bool {
 				tr.mu.Lock()
 				defer tr.mu.Unlock()
-				return tr.ready["pay-events"] == 0
+				return tr.ready[c.events] == 0
 			}, 10*time.Second, time.Millisecond, "the event subscription ended while the saga handles")
 			close(release)
 			require.NoError(t, <-sent)
 			require.NoError(t, <-closed)
+			require.Eventually(t, func() bool { return tr.DeadLetterCount() > 0 }, 10*time.Second, time.Millisecond,
+				"the event is kept, not dropped") // a queued event's hand-over may outlast Close
 
 			account, _, err := accounts.Load(context.Background(), "a1")
 			require.NoError(t, err)
@@ -69,7 +79,7 @@ func TestChannelEventRaisedAfterItsSubscriptionsClosedIsDeadLettered(t *testing.
 			require.False(t, found, "the view never received the event")
 			dead := tr.DeadLetters()
 			require.Len(t, dead, 1, "the event is kept, not dropped")
-			assert.Equal(t, "pay-events", dead[0].Destination)
+			assert.Equal(t, c.events, dead[0].Destination)
 			env, err := EnvelopeOf(dead[0].Message)
 			require.NoError(t, err)
 			assert.Equal(t, "bank.Paid", env.Type)

@@ -1,7 +1,7 @@
 package cqrs
 
 import (
-	"errors"
+	"context"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 
@@ -16,23 +16,13 @@ import (
 // listener), receives those under way (its relay dead-letters them), and
 // only then ends its gochannel subscription.
 
-// errUnheard is claim's answer for an event destination whose every
-// subscription ended: gochannel would drop what is published to it.
-var errUnheard = errors.New("cqrs: not delivered: every subscription of the event destination had closed")
-
 // claim counts n messages about to be published to dest, or returns
-// ErrNoListener for a command destination with no subscription in place,
-// or errUnheard for an event destination that had subscriptions and has
-// none left (its services closed, or are closing while their handlers
-// drain and raise events).
+// ErrNoListener for a command destination with no subscription in place.
 func (t *ChannelTransport) claim(dest string, n int) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if err := t.listenedLocked(dest); err != nil {
 		return err
-	}
-	if !t.closed && t.kinds[dest] != sourceflow.KindCommand && t.heard[dest] && t.ready[dest] == 0 {
-		return errUnheard
 	}
 	if t.kinds[dest] == sourceflow.KindCommand {
 		t.pending[dest] += n
@@ -65,6 +55,9 @@ func (t *ChannelTransport) unready(dest string) <-chan struct{} {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.ready[dest]--
+	if t.ready[dest] == 0 {
+		t.lost(dest)
+	}
 	idle := make(chan struct{})
 	if t.pending[dest] == 0 {
 		close(idle)
@@ -74,10 +67,14 @@ func (t *ChannelTransport) unready(dest string) <-chan struct{} {
 	return idle
 }
 
-// subscriptionEnd is what outliving does as its subscription ends.
+// subscriptionEnd is what outliving does as its subscription hands
+// messages on and ends.
 type subscriptionEnd struct {
 	// received counts a message as arrived.
 	received func()
+	// handing returns the context the handlers of a message handed on now
+	// run in, from live; nil: live itself.
+	handing func(live context.Context) context.Context
 	// quiesce stops new publishes reaching the subscription and returns a
 	// channel closed once those under way arrived.
 	quiesce func() <-chan struct{}
@@ -85,38 +82,38 @@ type subscriptionEnd struct {
 	end func()
 }
 
-// channelEnd is the subscriptionEnd of a gochannel subscription of dest.
-func (t *ChannelTransport) channelEnd(dest string, end func()) subscriptionEnd {
+// channelEnd is the subscriptionEnd of a gochannel subscription of dest
+// whose context is sub.
+func (t *ChannelTransport) channelEnd(dest string, sub context.Context, end func()) subscriptionEnd {
 	return subscriptionEnd{
 		received: func() { t.received(dest, 1) },
+		handing:  func(live context.Context) context.Context { return t.handingOn(live, sub) },
 		quiesce:  func() <-chan struct{} { return t.unready(dest) },
 		end:      end,
 	}
 }
 
-// publishCounted publishes msgs to dest, counted until they arrive.
+// handingOn is the context the handlers of a message handed on now run in.
+func (e subscriptionEnd) handingOn(live context.Context) context.Context {
+	if e.handing == nil {
+		return live
+	}
+	return e.handing(live)
+}
+
+// publishCounted publishes msgs to dest, counted until they arrive, or
+// keeps them as dead letters when a handler raised them to an event
+// destination that lost its subscriptions meanwhile (see keptUnheard).
 func (t *ChannelTransport) publishCounted(dest string, msgs []*message.Message) error {
+	if t.keptUnheard(dest, msgs) {
+		return nil
+	}
 	if err := t.claim(dest, len(msgs)); err != nil {
-		return t.unheard(dest, msgs, err)
+		return err
 	}
 	if err := t.publish(dest, msgs...); err != nil {
 		t.received(dest, len(msgs))
 		return err
-	}
-	return nil
-}
-
-// unheard dead-letters msgs, published to dest, when claim found that
-// every subscription of the event destination had ended, and returns nil:
-// the event is kept rather than dropped, and its publisher, whose own
-// change is done, is not failed for a consumer that went away. Any other
-// error is returned as it is.
-func (t *ChannelTransport) unheard(dest string, msgs []*message.Message, err error) error {
-	if !errors.Is(err, errUnheard) {
-		return err
-	}
-	for _, m := range msgs {
-		t.deadLetter(DeadLetter{Destination: dest, Message: m.Copy(), Reason: err.Error()})
 	}
 	return nil
 }

@@ -50,7 +50,7 @@ func (s *channelSubscriber) Subscribe(ctx context.Context, topic string) (<-chan
 	relay := func() {
 		defer endLive()
 		refuse := func(m *message.Message) { r.refuse(ctx, topic, m) }
-		msgs, gone := outliving(ctx, live, in, refuse, s.t.channelEnd(topic, endSub))
+		msgs, gone := outliving(ctx, live, in, refuse, s.t.channelEnd(topic, ctx, endSub))
 		r.relay(ctx, topic, msgs, out, func() {
 			<-gone
 			s.t.unlisten(topic)
@@ -112,7 +112,7 @@ func handOn(ctx, live context.Context, in <-chan *message.Message, out chan<- *m
 				refuse(m)
 				return
 			}
-			m.SetContext(continueChain(live, m))
+			m.SetContext(continueChain(e.handingOn(live), m))
 			select {
 			case out <- m:
 			case <-ctx.Done():

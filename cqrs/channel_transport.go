@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
@@ -124,11 +125,20 @@ func (c ChannelConfig) Validate() error {
 // ChannelTransport is the in-process Transport, built on Watermill's
 // gochannel pub/sub: every subscriber of a destination receives every
 // message. It adds what gochannel lacks for a message bus: bounded
-// redelivery with a dead-letter list instead of endless redelivery, an
-// error when a command is sent to a destination nobody listens to, and a
-// dead letter, not a silent drop, for an event published to a destination
-// whose every subscription closed (a handler still draining as its service
-// closes). Several services in one process may share one ChannelTransport.
+// redelivery with a dead-letter list instead of endless redelivery, and an
+// error when a command is sent to a destination nobody listens to. Several
+// services in one process may share one ChannelTransport.
+//
+// An event published to a destination with no subscription is dropped, as
+// pub/sub drops what nobody subscribes to: a destination nobody listens to
+// yet, or any more (its consumers closed), gets nothing. The exception is
+// an event raised, with its handler's context or one derived from it, by a
+// handler caught in a close: one draining as its service closes (see
+// ChannelConfig.CloseTimeout), or one whose message arrived before the
+// destination lost its last subscription. Raised to a destination that had
+// subscriptions and has none left (a saga's own view, closed with it),
+// such an event is dead-lettered with the reason rather than lost: the
+// handler's change is done.
 //
 // On a destination whose name ends in ".fifo", both modes deliver one
 // message at a time and keep each publisher's messages in the order it
@@ -147,9 +157,10 @@ type ChannelTransport struct {
 	channels  map[string]*gochannel.GoChannel // by destination
 	closed    bool
 	kinds     map[string]sourceflow.Kind
-	listeners map[string]int  // subscriptions made or being made
-	ready     map[string]int  // subscriptions gochannel delivers to
-	heard     map[string]bool // destinations that had a subscription
+	listeners map[string]int    // subscriptions made or being made
+	ready     map[string]int    // subscriptions gochannel delivers to
+	losses    atomic.Uint64     // how many times a destination lost its last subscription
+	lostAt    map[string]uint64 // losses when each destination last lost its last subscription
 	dead      []DeadLetter
 	deadCount int
 	handovers map[string]*handover
@@ -185,7 +196,7 @@ func NewChannelTransport(cfg ChannelConfig) (*ChannelTransport, error) {
 	}
 	return &ChannelTransport{
 		cfg: cfg, channels: map[string]*gochannel.GoChannel{},
-		kinds: map[string]sourceflow.Kind{}, listeners: map[string]int{}, ready: map[string]int{}, heard: map[string]bool{},
+		kinds: map[string]sourceflow.Kind{}, listeners: map[string]int{}, ready: map[string]int{}, lostAt: map[string]uint64{},
 		handovers: map[string]*handover{}, pending: map[string]int{}, idle: map[string][]chan struct{}{},
 	}, nil
 }
@@ -313,7 +324,6 @@ func (t *ChannelTransport) subscribed(dest string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.ready[dest]++
-	t.heard[dest] = true
 }
 
 // unlisten removes a listener of dest once its gochannel subscription

@@ -292,8 +292,8 @@ func (s *Service) subscribeHooks(d *dispatcher) []message.HandlerMiddleware {
 // The service's subscriptions close with it, so what a draining handler
 // publishes to one of its own destinations meets no subscriber here: a
 // persistent transport keeps it for the next start or another instance,
-// while the in-process ChannelTransport, which keeps nothing, drops an
-// event, and refuses a command (ErrNoListener) or dead-letters it.
+// while the in-process ChannelTransport, which keeps nothing, dead-letters
+// an event, and refuses a command (ErrNoListener) or dead-letters it.
 //
 // Close waits for the service's handlers in flight, so do not call Close
 // from a handler; start it in a goroutine. A handler that calls its own

@@ -22,23 +22,24 @@ import (
 // change, and a projection must not skip an event for its Sequence.
 //
 // On an ordered destination (a ".fifo" destination of a transport that keeps
-// per-entity order) the events of an entity reach a view in the order the
-// saga raised them, which is the order it handled their commands in when
-// those come over an ordered destination too, one at a time per entity:
-// applying each event as it arrives leaves the model at the saga's latest
-// state. Elsewhere (a standard SNS topic, an asynchronous ChannelTransport,
-// most Pub/Subs) two events raised close together can arrive in either
-// order. A projection whose model must follow the entity's latest state then
-// either reads that state with Saga.Load as it projects (through a Saga of a
-// service using the saga's EntityStore), so the last event to arrive finds
-// the saga's latest state, or orders the events itself: the saga's state S
-// keeps a counter every handler of the saga increments, each event carries
-// the counter's new value in its payload, and the projection keeps in its
-// model the highest value it applied and skips an event with a lower one.
-// Both rely on the saga storing its state before its events leave, as it
-// does unless its EntityStore joins a handling transaction that commits
-// after the publish; an OutboxTransport (package outbox) holds the events
-// back until the commit.
+// per-entity order, such as a ChannelTransport, synchronous or asynchronous)
+// the events of an entity reach a view in the order the saga raised them,
+// which is the order it handled their commands in when those come over an
+// ordered destination too, one at a time per entity: applying each event as
+// it arrives leaves the model at the saga's latest state. Elsewhere (a
+// standard SNS topic, any other destination of an asynchronous
+// ChannelTransport, most Pub/Subs) two events raised close together can
+// arrive in either order. A projection whose model must follow the entity's
+// latest state then either reads that state with Saga.Load as it projects
+// (through a Saga of a service using the saga's EntityStore), so the last
+// event to arrive finds the saga's latest state, or orders the events
+// itself: the saga's state S keeps a counter every handler of the saga
+// increments, each event carries the counter's new value in its payload, and
+// the projection keeps in its model the highest value it applied and skips
+// an event with a lower one. Both rely on the saga storing its state before
+// its events leave, as it does unless its EntityStore joins a handling
+// transaction that commits after the publish; an OutboxTransport (package
+// outbox) holds the events back until the commit.
 //
 // Unlike a saga, which remembers the commands it applied, a view keeps no
 // record of the events it projected: an event delivered again (a handling

@@ -1,0 +1,92 @@
+package cqrs
+
+import (
+	"context"
+	"errors"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/sourceflow-go/sourceflow"
+)
+
+// Gochannel drops what is published to a topic nobody subscribes to, as
+// pub/sub does: an event raised to a destination whose consumers closed for
+// good concerns nobody. One case loses an event that had a consumer: a
+// handler still draining as its service closes (its subscription ended,
+// its context still live, see outliving) raises an event after the
+// subscription of the event's destination, often the service's own view,
+// ended too. The handler's change is done, so such an event is kept as a
+// dead letter instead.
+//
+// A service's subscriptions do not end at one instant (Watermill closes
+// each handler's subscriber on its own), so a handler whose subscription
+// is about to end may raise its event just after the event's destination
+// lost its last subscription. What tells a handler caught in that close is
+// thus either that its subscription ended, or that the destination lost
+// its last subscription while the handler was handling, after its message
+// was handed on. A handler whose message came later, the destination
+// already unheard, is live: what it raises there is dropped.
+
+// errUnheard is the reason an event raised by a handler caught in a close
+// is dead-lettered with.
+var errUnheard = errors.New("cqrs: not delivered: every subscription of the event destination had closed")
+
+// handling is what a handler's context records of the delivery of its
+// message.
+type handling struct {
+	// sub is the context of the subscription that handed the message on: it
+	// ends as the subscription stops taking messages.
+	sub context.Context
+	// since is the transport's losses when the message was handed on.
+	since uint64
+}
+
+// handlingKey keys the handling in the context of a message's handlers.
+type handlingKey struct{}
+
+// handingOn returns live, the context the handlers of a message the
+// subscription sub hands on now run in, recording their handling.
+func (t *ChannelTransport) handingOn(live, sub context.Context) context.Context {
+	return context.WithValue(live, handlingKey{}, handling{sub: sub, since: t.losses.Load()})
+}
+
+// lost records that dest lost its last subscription; the caller holds mu.
+func (t *ChannelTransport) lost(dest string) {
+	t.lostAt[dest] = t.losses.Add(1)
+}
+
+// keptUnheard dead-letters msgs, published to dest, and reports true when
+// dest is an event destination that had subscriptions and has none left,
+// and a handler caught in a close raised them (see raisedInClose); the
+// publisher, whose own change is done, is not failed for a consumer that
+// went away. Anything else is left to gochannel, which drops an event
+// nobody subscribes to.
+func (t *ChannelTransport) keptUnheard(dest string, msgs []*message.Message) bool {
+	t.mu.Lock()
+	lostAt := t.lostAt[dest]
+	unheard := !t.closed && t.kinds[dest] != sourceflow.KindCommand && lostAt > 0 && t.ready[dest] == 0
+	t.mu.Unlock()
+	if !unheard || !raisedInClose(msgs, lostAt) {
+		return false
+	}
+	for _, m := range msgs {
+		kept := m.Copy() // with context.Background(), as keepDeadLetter keeps one
+		t.deadLetter(DeadLetter{Destination: dest, Message: kept, Reason: errUnheard.Error()})
+	}
+	return true
+}
+
+// raisedInClose reports whether one of msgs was published by a handler whose
+// subscription has ended, or whose message was handed on before the
+// destination lost its last subscription, at losses lostAt. The publisher
+// passes the handler's context (or one derived from it) as the message's,
+// on the synchronous and the asynchronous transport alike.
+func raisedInClose(msgs []*message.Message, lostAt uint64) bool {
+	for _, m := range msgs {
+		h, ok := m.Context().Value(handlingKey{}).(handling)
+		if ok && (h.sub.Err() != nil || h.since < lostAt) {
+			return true
+		}
+	}
+	return false
+}
