@@ -65,11 +65,10 @@ func (p outagePublisher) Publish(topic string, msgs ...*message.Message) error {
 
 func (outagePublisher) Close() error { return nil }
 
-// Messages whose handler and dead letter both fail while the database is
-// down: each dead letter refused nacks its message back, and each time the
-// message comes back its handler runs again, so once the outage ends it is
-// handled instead of being dead-lettered, without another delivery, with
-// the reason of a dead letter refused during the outage.
+// A message whose handler and dead letter both fail while the database is
+// down: each refused dead letter nacks it back, and each time it comes
+// back its handler runs again, so once the outage ends it is handled
+// instead of being dead-lettered unhandled.
 func TestPubSubTransportHandlesAMessageWhoseDeadLettersWereRefusedOnceTheOutageEnds(t *testing.T) {
 	rig := newPubSubRig(t)
 	dlq := rig.deadLetters(t, "orders-dlq")
@@ -90,7 +89,11 @@ func TestPubSubTransportHandlesAMessageWhoseDeadLettersWereRefusedOnceTheOutageE
 	app := newOrderApp(t, cqrs.ServiceConfig{Transport: tr,
 		Hooks: cqrs.Hooks{CommandSubscribe: []message.HandlerMiddleware{db}}})
 	app.start(t)
-	orders := []string{"o-1", "o-2"}
+	// One message: with two, one's handler could fail just before the
+	// other's refused dead letter ends the outage, and its own dead letter
+	// then be stored, as it should for a message that failed its last
+	// delivery.
+	orders := []string{"o-1"}
 	for _, id := range orders {
 		_, err := app.agg.Send(context.Background(), id, CreateOrder{Amount: 1})
 		require.NoError(t, err)
