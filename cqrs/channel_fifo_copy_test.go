@@ -1,34 +1,15 @@
 package cqrs_test
 
 import (
-	"context"
 	"sync"
 	"testing"
 
-	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/sourceflow-go/sourceflow/cqrs"
 )
-
-// routeOrdered runs a router handling dest of tr with h and returns a
-// publisher of tr.
-func routeOrdered(t *testing.T, tr *cqrs.ChannelTransport, dest string, h message.NoPublishHandlerFunc) message.Publisher {
-	t.Helper()
-	sub, err := tr.Subscriber(dest)
-	require.NoError(t, err)
-	router, err := message.NewRouter(message.RouterConfig{}, watermill.NopLogger{})
-	require.NoError(t, err)
-	router.AddConsumerHandler(dest, dest, sub, h)
-	go func() { _ = router.Run(context.Background()) }()
-	<-router.Running()
-	t.Cleanup(func() { _ = router.Close() })
-	pub, err := tr.Publisher(dest)
-	require.NoError(t, err)
-	return pub
-}
 
 // holdFirst returns a handler that blocks its first message until release
 // is closed, after closing handling, and sends each message to got once
@@ -50,7 +31,7 @@ func TestAsyncOrderedPublishDeliversWhatWasPublished(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = tr.Close() })
 	handling, release, got := make(chan struct{}), make(chan struct{}), make(chan *message.Message, 4)
-	pub := routeOrdered(t, tr, "buf.fifo", holdFirst(handling, release, got))
+	pub := routeTo(t, tr, "buf.fifo", holdFirst(handling, release, got))
 
 	require.NoError(t, pub.Publish("buf.fifo", message.NewMessage("hold", nil)))
 	<-handling

@@ -10,6 +10,7 @@ import (
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/internal/sqldb/sqldbtest"
 	"github.com/sourceflow-go/sourceflow/outbox"
 )
 
@@ -26,7 +27,7 @@ func TestValidateReportsEveryProblemNamingItsField(t *testing.T) {
 func TestValidateTopic(t *testing.T) {
 	inner, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{})
 	require.NoError(t, err)
-	db := unusedDB(t) // never used: Validate does not touch the database
+	db := new(sqldbtest.DB).Open(t) // never used: Validate does not touch the database
 	for _, tt := range []struct {
 		topic string
 		ok    bool
@@ -50,7 +51,7 @@ func TestNewRefusesAnInvalidConfig(t *testing.T) {
 func TestPruneRefusesAnInvalidConfig(t *testing.T) {
 	_, err := outbox.Prune(t.Context(), outbox.Config{Dialect: sourceflow.MySQL})
 	assert.ErrorContains(t, err, "Config.DB")
-	_, err = outbox.Prune(t.Context(), outbox.Config{DB: unusedDB(t), Dialect: sourceflow.Postgres, Topic: "offsets_orders"})
+	_, err = outbox.Prune(t.Context(), outbox.Config{DB: new(sqldbtest.DB).Open(t), Dialect: sourceflow.Postgres, Topic: "offsets_orders"})
 	assert.ErrorIs(t, err, outbox.ErrInvalidTopic)
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
+	"github.com/sourceflow-go/sourceflow/internal/sqldb/sqldbtest"
 	"github.com/sourceflow-go/sourceflow/outbox"
 )
 
@@ -51,7 +52,7 @@ func (r *recordingTransport) Close() error {
 // on another database is refused, with the messages published with it:
 // sending it at once would send it even if that transaction rolled back.
 func TestPublishWithoutTransactionGoesStraightToTheInnerTransport(t *testing.T) {
-	outboxDB, otherDB := unusedDB(t), unusedDB(t)
+	outboxDB, otherDB := new(sqldbtest.DB).Open(t), new(sqldbtest.DB).Open(t)
 	inner := &recordingTransport{}
 	box, err := outbox.New(outbox.Config{DB: outboxDB, Dialect: sourceflow.Postgres, Transport: inner})
 	require.NoError(t, err)
@@ -71,7 +72,7 @@ func TestPublishWithoutTransactionGoesStraightToTheInnerTransport(t *testing.T) 
 
 func TestCloseClosesTheInnerTransportAndEndsBinding(t *testing.T) {
 	inner := &recordingTransport{}
-	box, err := outbox.New(outbox.Config{DB: unusedDB(t), Dialect: sourceflow.MySQL, Transport: inner, DisableForwarder: true})
+	box, err := outbox.New(outbox.Config{DB: new(sqldbtest.DB).Open(t), Dialect: sourceflow.MySQL, Transport: inner, DisableForwarder: true})
 	require.NoError(t, err)
 	require.NoError(t, box.Close())
 	require.NoError(t, box.Close(), "Close is idempotent")

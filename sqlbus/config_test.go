@@ -29,7 +29,7 @@ func TestConfigValidateReportsEveryProblemNamingItsField(t *testing.T) {
 }
 
 func TestConfigValidateRefusesRedeliveriesOutlastingTheAckDeadline(t *testing.T) {
-	db := unusedDB(t)
+	db := new(sqldbtest.DB).Open(t)
 	err := Config{DB: db, Dialect: sourceflow.Postgres, MaxDeliveries: 4, RedeliveryDelay: time.Second, AckDeadline: 3 * time.Second}.Validate()
 	assert.ErrorContains(t, err, "Config.MaxDeliveries 4 with Config.RedeliveryDelay 1s pause 7s in all between deliveries, which outlast Config.AckDeadline 3s")
 
@@ -38,7 +38,7 @@ func TestConfigValidateRefusesRedeliveriesOutlastingTheAckDeadline(t *testing.T)
 }
 
 func TestConfigDefaults(t *testing.T) {
-	c := Config{DB: unusedDB(t), Dialect: sourceflow.Postgres}
+	c := Config{DB: new(sqldbtest.DB).Open(t), Dialect: sourceflow.Postgres}
 	require.NoError(t, c.Validate(), "the zero durations and counts stand for the defaults")
 	c.setDefaults()
 	assert.Equal(t, DefaultPollInterval, c.PollInterval)
@@ -48,7 +48,7 @@ func TestConfigDefaults(t *testing.T) {
 	assert.Equal(t, DefaultPruneInterval, c.PruneInterval)
 	assert.NotNil(t, c.Logger)
 
-	never := Config{DB: unusedDB(t), Dialect: sourceflow.Postgres, PruneInterval: -1}
+	never := Config{DB: new(sqldbtest.DB).Open(t), Dialect: sourceflow.Postgres, PruneInterval: -1}
 	require.NoError(t, never.Validate(), "a negative PruneInterval turns pruning off")
 	never.setDefaults()
 	assert.Negative(t, never.PruneInterval)
@@ -60,7 +60,7 @@ func TestNewTransportRefusesAnInvalidConfig(t *testing.T) {
 }
 
 func TestDeadLettersRedriveAndPruneRefuseAnInvalidConfig(t *testing.T) {
-	bad := Config{DB: unusedDB(t), Dialect: "oracle"}
+	bad := Config{DB: new(sqldbtest.DB).Open(t), Dialect: "oracle"}
 	_, err := DeadLetters(t.Context(), bad, "orders")
 	assert.ErrorIs(t, err, ErrUnsupportedDialect)
 	_, err = Redrive(t.Context(), bad, "orders")
