@@ -134,11 +134,11 @@ func (c ChannelConfig) Validate() error {
 // yet, or any more (its consumers closed), gets nothing. The exception is
 // an event raised, with its handler's context or one derived from it, by a
 // handler caught in a close: one draining as its service closes (see
-// ChannelConfig.CloseTimeout), or one whose message arrived before the
-// destination lost its last subscription. Raised to a destination that had
-// subscriptions and has none left (a saga's own view, closed with it),
-// such an event is dead-lettered with the reason rather than lost: the
-// handler's change is done.
+// ChannelConfig.CloseTimeout), or, a handler of this transport, one whose
+// message arrived before the destination lost its last subscription.
+// Raised to a destination that had subscriptions and has none left (a
+// saga's own view, closed with it), such an event is dead-lettered with
+// the reason rather than lost: the handler's change is done.
 //
 // On a destination whose name ends in ".fifo", both modes deliver one
 // message at a time and keep each publisher's messages in the order it

@@ -37,7 +37,9 @@ type handling struct {
 	// sub is the context of the subscription that handed the message on: it
 	// ends as the subscription stops taking messages.
 	sub context.Context
-	// since is the transport's losses when the message was handed on.
+	// by is the transport whose subscription handed the message on.
+	by *ChannelTransport
+	// since is by's losses when the message was handed on.
 	since uint64
 }
 
@@ -47,7 +49,7 @@ type handlingKey struct{}
 // handingOn returns live, the context the handlers of a message the
 // subscription sub hands on now run in, recording their handling.
 func (t *ChannelTransport) handingOn(live, sub context.Context) context.Context {
-	return context.WithValue(live, handlingKey{}, handling{sub: sub, since: t.losses.Load()})
+	return context.WithValue(live, handlingKey{}, handling{sub: sub, by: t, since: t.losses.Load()})
 }
 
 // lost records that dest lost its last subscription; the caller holds mu.
@@ -66,7 +68,7 @@ func (t *ChannelTransport) keptUnheard(dest string, msgs []*message.Message) boo
 	lostAt := t.lostAt[dest]
 	unheard := !t.closed && t.kinds[dest] != sourceflow.KindCommand && lostAt > 0 && t.ready[dest] == 0
 	t.mu.Unlock()
-	if !unheard || !raisedInClose(msgs, lostAt) {
+	if !unheard || !t.raisedInClose(msgs, lostAt) {
 		return false
 	}
 	for _, m := range msgs {
@@ -80,11 +82,14 @@ func (t *ChannelTransport) keptUnheard(dest string, msgs []*message.Message) boo
 // subscription has ended, or whose message was handed on before the
 // destination lost its last subscription, at losses lostAt. The publisher
 // passes the handler's context (or one derived from it) as the message's,
-// on the synchronous and the asynchronous transport alike.
-func raisedInClose(msgs []*message.Message, lostAt uint64) bool {
+// on the synchronous and the asynchronous transport alike. Losses count
+// per transport, so only a handler of t is told by when its message was
+// handed on; one of another transport (a HybridTransport's) only by its
+// subscription's end.
+func (t *ChannelTransport) raisedInClose(msgs []*message.Message, lostAt uint64) bool {
 	for _, m := range msgs {
 		h, ok := m.Context().Value(handlingKey{}).(handling)
-		if ok && (h.sub.Err() != nil || h.since < lostAt) {
+		if ok && (h.sub.Err() != nil || (h.by == t && h.since < lostAt)) {
 			return true
 		}
 	}
