@@ -28,22 +28,50 @@ func newCmdsTransport(t *testing.T) *ChannelTransport {
 	return tr
 }
 
+// subscribeCmds returns a transport from newCmdsTransport, a subscriber of
+// "cmds" with its messages, and the cancel that ends that subscription.
+func subscribeCmds(t *testing.T) (*ChannelTransport, message.Subscriber, <-chan *message.Message, context.CancelFunc) {
+	t.Helper()
+	tr := newCmdsTransport(t)
+	sub, err := tr.Subscriber("cmds")
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	msgs, err := sub.Subscribe(ctx, "cmds")
+	require.NoError(t, err)
+	return tr, sub, msgs, cancel
+}
+
+// onlyDeadLetter returns the context of tr's only dead letter, after
+// checking it is the message uuid, kept for reason.
+func onlyDeadLetter(t *testing.T, tr *ChannelTransport, uuid, reason string) context.Context {
+	t.Helper()
+	dead := tr.DeadLetters()
+	require.Len(t, dead, 1)
+	assert.Equal(t, uuid, dead[0].Message.UUID)
+	assert.Equal(t, reason, dead[0].Reason)
+	return dead[0].Message.Context()
+}
+
+// waitLocked waits until cond, called with tr.mu held, holds.
+func waitLocked(t *testing.T, tr *ChannelTransport, cond func() bool, msg string) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		tr.mu.Lock()
+		defer tr.mu.Unlock()
+		return cond()
+	}, 10*time.Second, time.Millisecond, msg)
+}
+
 // A message published as its subscription ends is refused and kept as a
 // dead letter, without its publisher's context: the dead letter carries
 // none of that context's values and none of its cancellation.
 func TestChannelRefusedDeadLetterKeepsNoPublisherContext(t *testing.T) {
-	tr := newCmdsTransport(t)
-	sub, _ := tr.Subscriber("cmds")
-	ctx, cancel := context.WithCancel(context.Background())
-	_, err := sub.Subscribe(ctx, "cmds")
-	require.NoError(t, err)
+	tr, sub, _, cancel := subscribeCmds(t)
 	require.NoError(t, tr.claim("cmds", 1)) // a publish under way, as publishCounted makes it
 	cancel()
-	require.Eventually(t, func() bool {
-		tr.mu.Lock()
-		defer tr.mu.Unlock()
-		return tr.ready["cmds"] == 0 && len(tr.idle["cmds"]) == 1
-	}, 10*time.Second, time.Millisecond, "the subscription ended and waits for the publish under way")
+	waitLocked(t, tr, func() bool { return tr.ready["cmds"] == 0 && len(tr.idle["cmds"]) == 1 },
+		"the subscription ended and waits for the publish under way")
 
 	gone := errors.New("publisher gone")
 	pctx, endPublisher := context.WithCancelCause(context.WithValue(context.Background(), publisherValueKey{}, "pinned"))
@@ -52,11 +80,7 @@ func TestChannelRefusedDeadLetterKeepsNoPublisherContext(t *testing.T) {
 	m.SetContext(pctx)
 	require.NoError(t, tr.publish("cmds", m)) // returns once the message was refused
 
-	dead := tr.DeadLetters()
-	require.Len(t, dead, 1)
-	assert.Equal(t, "m-1", dead[0].Message.UUID)
-	assert.Equal(t, notDelivered, dead[0].Reason)
-	dctx := dead[0].Message.Context()
+	dctx := onlyDeadLetter(t, tr, "m-1", notDelivered)
 	assert.Nil(t, dctx.Value(publisherValueKey{}), "the dead letter carries its publisher's context")
 	assert.NotErrorIs(t, context.Cause(dctx), gone, "the dead letter carries its publisher's cancellation")
 	require.NoError(t, sub.Close())
@@ -68,11 +92,7 @@ func TestChannelRefusedDeadLetterKeepsNoPublisherContext(t *testing.T) {
 // publisher's context from the dead letter does not keep the publisher
 // waiting, and the dead letter carries none of the chain either.
 func TestChannelRefusedMessageOfALockingChainReleasesItsPublisher(t *testing.T) {
-	tr := newCmdsTransport(t)
-	sub, _ := tr.Subscriber("cmds")
-	ctx, cancel := context.WithCancel(context.Background())
-	msgs, err := sub.Subscribe(ctx, "cmds")
-	require.NoError(t, err)
+	tr, sub, msgs, cancel := subscribeCmds(t)
 	pub, _ := tr.Publisher("cmds")
 
 	// m-1 is in its handler, so gochannel holds m-2 back behind it.
@@ -86,18 +106,10 @@ func TestChannelRefusedMessageOfALockingChainReleasesItsPublisher(t *testing.T) 
 	m.SetContext(lctx)
 	second := make(chan error, 1)
 	go func() { second <- pub.Publish("cmds", m) }()
-	require.Eventually(t, func() bool {
-		tr.mu.Lock()
-		defer tr.mu.Unlock()
-		return tr.pending["cmds"] == 1
-	}, 10*time.Second, time.Millisecond, "m-2 was claimed")
+	waitLocked(t, tr, func() bool { return tr.pending["cmds"] == 1 }, "m-2 was claimed")
 
 	cancel() // the subscription ends with m-2 under way
-	require.Eventually(t, func() bool {
-		tr.mu.Lock()
-		defer tr.mu.Unlock()
-		return tr.ready["cmds"] == 0
-	}, 10*time.Second, time.Millisecond, "the subscription stopped taking publishes")
+	waitLocked(t, tr, func() bool { return tr.ready["cmds"] == 0 }, "the subscription stopped taking publishes")
 	inHandler.Ack()
 	for name, done := range map[string]chan error{"m-1": first, "m-2": second} {
 		select {
@@ -108,11 +120,7 @@ func TestChannelRefusedMessageOfALockingChainReleasesItsPublisher(t *testing.T) 
 		}
 	}
 
-	dead := tr.DeadLetters()
-	require.Len(t, dead, 1)
-	assert.Equal(t, "m-2", dead[0].Message.UUID)
-	assert.Equal(t, notDelivered, dead[0].Reason)
-	dctx := dead[0].Message.Context()
+	dctx := onlyDeadLetter(t, tr, "m-2", notDelivered)
 	assert.Nil(t, dctx.Value(publisherValueKey{}), "the dead letter carries its publisher's context")
 	assert.Nil(t, chainOf(dctx), "the dead letter carries its publisher's chain")
 	assert.Nil(t, dctx.Value(deliveryKey{}), "the dead letter carries its publisher's delivery")
@@ -137,10 +145,7 @@ func TestChannelFailedDeadLetterKeepsNoPublisherChain(t *testing.T) {
 	m.SetContext(lctx)
 	require.NoError(t, pub.Publish("cmds", m)) // returns once the message was dead-lettered
 
-	dead := tr.DeadLetters()
-	require.Len(t, dead, 1)
-	assert.Equal(t, "cqrs: refused for good", dead[0].Reason)
-	dctx := dead[0].Message.Context()
+	dctx := onlyDeadLetter(t, tr, "m-1", "cqrs: refused for good")
 	assert.Nil(t, chainOf(dctx), "the dead letter carries its publisher's chain")
 	assert.NoError(t, dctx.Err(), "the dead letter's context ended")
 	require.NoError(t, sub.Close())

@@ -44,6 +44,20 @@ func consume(t *testing.T, tr *ChannelTransport, dest string, handle func(*messa
 	return sub
 }
 
+// loggedTransport returns a ChannelTransport logging to logs, with a
+// command route to "a" and the route given bound, and a publisher on it.
+func loggedTransport(t *testing.T, logs watermill.LoggerAdapter, other sourceflow.Route) (*ChannelTransport, message.Publisher) {
+	t.Helper()
+	tr, err := NewChannelTransport(ChannelConfig{Logger: logs})
+	require.NoError(t, err)
+	require.NoError(t, tr.Bind(context.Background(), sourceflow.Binding{Service: "svc", Routes: []sourceflow.Route{
+		{Type: "svc.A", Kind: sourceflow.KindCommand, Destination: "a"}, other,
+	}}))
+	pub, err := tr.Publisher("a")
+	require.NoError(t, err)
+	return tr, pub
+}
+
 // A handler of "a" holds a lock and publishes to "b" with
 // context.Background() instead of its own context, so the synchronous
 // publish cannot know it waits on that handler, and the handler of "b"
@@ -52,14 +66,7 @@ func consume(t *testing.T, tr *ChannelTransport, dest string, handle func(*messa
 func TestChannelSyncPublishWaitingLongWarnsOnce(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		logs := watermill.NewCaptureLogger()
-		tr, err := NewChannelTransport(ChannelConfig{Logger: logs})
-		require.NoError(t, err)
-		require.NoError(t, tr.Bind(context.Background(), sourceflow.Binding{Service: "svc", Routes: []sourceflow.Route{
-			{Type: "svc.A", Kind: sourceflow.KindCommand, Destination: "a"},
-			{Type: "svc.B", Kind: sourceflow.KindCommand, Destination: "b"},
-		}}))
-		pub, err := tr.Publisher("a")
-		require.NoError(t, err)
+		tr, pub := loggedTransport(t, logs, sourceflow.Route{Type: "svc.B", Kind: sourceflow.KindCommand, Destination: "b"})
 		lock, giveUp := make(chan struct{}, 1), make(chan struct{})
 		subB := consume(t, tr, "b", func(*message.Message) {
 			select {
@@ -100,14 +107,7 @@ func TestChannelSyncPublishWaitingLongWarnsOnce(t *testing.T) {
 func TestChannelSyncPublishReturnedNeverWarns(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		logs := watermill.NewCaptureLogger()
-		tr, err := NewChannelTransport(ChannelConfig{Logger: logs})
-		require.NoError(t, err)
-		require.NoError(t, tr.Bind(context.Background(), sourceflow.Binding{Service: "svc", Routes: []sourceflow.Route{
-			{Type: "svc.A", Kind: sourceflow.KindCommand, Destination: "a"},
-			{Type: "svc.E", Kind: sourceflow.KindEvent, Destination: "e"},
-		}}))
-		pub, err := tr.Publisher("a")
-		require.NoError(t, err)
+		tr, pub := loggedTransport(t, logs, sourceflow.Route{Type: "svc.E", Kind: sourceflow.KindEvent, Destination: "e"})
 		sub := consume(t, tr, "a", func(*message.Message) {})
 		require.NoError(t, pub.Publish("a", message.NewMessage("m-a", nil)))
 		require.NoError(t, sub.Close())

@@ -41,6 +41,25 @@ func (k *typesRefusingKMS) GenerateDataKey(ctx context.Context, in *kms.Generate
 	return k.KMS.GenerateDataKey(ctx, in, opts...)
 }
 
+// refusingEncrypter returns an Encrypter of f's key on f's clock, with
+// data keys kept for maxAge, behind a typesRefusingKMS denying refusedType.
+func (f *fixture) refusingEncrypter(t *testing.T, maxAge time.Duration) (*typesRefusingKMS, *encryption.Encrypter) {
+	t.Helper()
+	api := &typesRefusingKMS{KMS: f.kms, refused: map[string]bool{refusedType: true}}
+	enc, err := encryption.NewEncrypter(api, encryption.EncrypterConfig{KeyID: testAlias, Clock: f.clock, DataKeyMaxAge: maxAge})
+	require.NoError(t, err)
+	return api, enc
+}
+
+// sender returns a function that encrypts a message of a type for testDest
+// with enc and returns the error.
+func sender(enc *encryption.Encrypter) func(typ string) error {
+	return func(typ string) error {
+		_, err := enc.Encrypt(context.Background(), testDest, newMsg(typ, []byte("{}")))
+		return err
+	}
+}
+
 // A context denied past its grace, while the key keeps sealing other
 // messages with a cached data key, is permanent under its own context
 // only: another context the key starts denying later has a grace of its
@@ -48,13 +67,8 @@ func (k *typesRefusingKMS) GenerateDataKey(ctx context.Context, in *kms.Generate
 // the case where the cache decides).
 func TestEncrypt_AKeyServingFromTheCacheIsNotRefusedWhole(t *testing.T) {
 	f := newFixture(t, encryption.EncrypterConfig{}, encryption.DecrypterConfig{})
-	api := &typesRefusingKMS{KMS: f.kms, refused: map[string]bool{refusedType: true}}
-	enc, err := encryption.NewEncrypter(api, encryption.EncrypterConfig{KeyID: testAlias, Clock: f.clock, DataKeyMaxAge: time.Hour})
-	require.NoError(t, err)
-	send := func(typ string) error {
-		_, err := enc.Encrypt(context.Background(), testDest, newMsg(typ, []byte("{}")))
-		return err
-	}
+	api, enc := f.refusingEncrypter(t, time.Hour)
+	send := sender(enc)
 	require.NoError(t, send(testType))
 	calls := enc.Stats().GenerateDataKeyCalls
 	require.Error(t, send(refusedType))
@@ -67,7 +81,7 @@ func TestEncrypt_AKeyServingFromTheCacheIsNotRefusedWhole(t *testing.T) {
 	require.Equal(t, calls+17, enc.Stats().GenerateDataKeyCalls, "the other type was served from the cache only")
 
 	api.refuse("orders.Later")
-	err = send("orders.Later")
+	err := send("orders.Later")
 	require.ErrorIs(t, err, encryption.ErrAccessDenied)
 	assert.False(t, sourceflow.IsPermanent(err), "the key served a message a minute ago: a grace of its own")
 }
@@ -78,10 +92,7 @@ func TestEncrypt_AKeyServingFromTheCacheIsNotRefusedWhole(t *testing.T) {
 // context refused since the start is past its own.
 func TestEncrypt_AnUnavailableKeyServingFromTheCacheIsNotUnavailableWhole(t *testing.T) {
 	f := newFixture(t, encryption.EncrypterConfig{DataKeyMaxAge: time.Hour}, encryption.DecrypterConfig{})
-	send := func(typ string) error {
-		_, err := f.enc.Encrypt(context.Background(), testDest, newMsg(typ, []byte("{}")))
-		return err
-	}
+	send := sender(f.enc)
 	require.NoError(t, send(testType))
 	f.kms.SetDisabled(f.keyID, true)
 	require.ErrorIs(t, send(refusedType), encryption.ErrKeyUnavailable)

@@ -1,7 +1,6 @@
 package encryption_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -19,13 +18,8 @@ import (
 // later has a grace of its own, and so does a key disabled later.
 func TestEncrypt_AContextDeniedPastTheGraceLeavesOtherContextsTheirOwn(t *testing.T) {
 	f := newFixture(t, encryption.EncrypterConfig{}, encryption.DecrypterConfig{})
-	api := &typesRefusingKMS{KMS: f.kms, refused: map[string]bool{refusedType: true}}
-	enc, err := encryption.NewEncrypter(api, encryption.EncrypterConfig{KeyID: testAlias, Clock: f.clock})
-	require.NoError(t, err)
-	send := func(typ string) error {
-		_, err := enc.Encrypt(context.Background(), testDest, newMsg(typ, []byte("{}")))
-		return err
-	}
+	api, enc := f.refusingEncrypter(t, 0)
+	send := sender(enc)
 	require.ErrorIs(t, send(refusedType), encryption.ErrAccessDenied)
 	for range 16 {
 		f.clock.Advance(time.Minute)
@@ -34,7 +28,7 @@ func TestEncrypt_AContextDeniedPastTheGraceLeavesOtherContextsTheirOwn(t *testin
 	assert.True(t, sourceflow.IsPermanent(send(refusedType)), "past the grace under its own context")
 
 	api.refuse("orders.Later")
-	err = send("orders.Later")
+	err := send("orders.Later")
 	require.ErrorIs(t, err, encryption.ErrAccessDenied)
 	assert.False(t, sourceflow.IsPermanent(err), "denied under its own context only now: a grace of its own")
 

@@ -1,7 +1,6 @@
 package encryption_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -19,10 +18,7 @@ import (
 // refusal is retried. Refusals closer together still add up.
 func TestEncrypt_AKeyUnavailableAgainAfterAPauseHasAGraceAgain(t *testing.T) {
 	f := newFixture(t, encryption.EncrypterConfig{}, encryption.DecrypterConfig{})
-	send := func(typ string) error {
-		_, err := f.enc.Encrypt(context.Background(), testDest, newMsg(typ, []byte("{}")))
-		return err
-	}
+	send := sender(f.enc)
 	f.kms.SetDisabled(f.keyID, true)
 	require.ErrorIs(t, send(testType), encryption.ErrKeyUnavailable)
 	f.kms.SetDisabled(f.keyID, false)

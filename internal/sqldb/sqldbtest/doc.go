@@ -4,4 +4,6 @@
 // answering or behind a lock. It records every statement, so a test can
 // tell what ran and what is still running. Within and Goroutines detect
 // the hangs and the goroutines left behind that such tests look for.
+// OpenRefusesUnreadableDSN and NewRefusesOtherDriver are the configuration
+// checks every SQL store's tests run on its Open and New.
 package sqldbtest
