@@ -60,11 +60,11 @@ func sender(enc *encryption.Encrypter) func(typ string) error {
 	}
 }
 
-// A context denied past its grace, while the key keeps sealing other
-// messages with a cached data key, is permanent under its own context
-// only: another context the key starts denying later has a grace of its
-// own (a denial never runs the grace of the key whole; the next test is
-// the case where the cache decides).
+// A context denied past its grace, while the key keeps sealing another
+// type's messages with a cached data key, is permanent under its own
+// context: a cached seal ends no context's run of refusals, only the run
+// of the key unavailable whole (the next test), which a denial never
+// starts, so a context the key starts denying later has a grace of its own.
 func TestEncrypt_AKeyServingFromTheCacheIsNotRefusedWhole(t *testing.T) {
 	f := newFixture(t, encryption.EncrypterConfig{}, encryption.DecrypterConfig{})
 	api, enc := f.refusingEncrypter(t, time.Hour)
@@ -77,33 +77,47 @@ func TestEncrypt_AKeyServingFromTheCacheIsNotRefusedWhole(t *testing.T) {
 		require.NoError(t, send(testType))
 		require.Error(t, send(refusedType))
 	}
-	assert.True(t, sourceflow.IsPermanent(send(refusedType)), "past the grace under its own context")
+	assert.True(t, sourceflow.IsPermanent(send(refusedType)), "past the grace under its own context, the cached seals notwithstanding")
 	require.Equal(t, calls+17, enc.Stats().GenerateDataKeyCalls, "the other type was served from the cache only")
 
 	api.refuse("orders.Later")
 	err := send("orders.Later")
 	require.ErrorIs(t, err, encryption.ErrAccessDenied)
-	assert.False(t, sourceflow.IsPermanent(err), "the key served a message a minute ago: a grace of its own")
+	assert.False(t, sourceflow.IsPermanent(err), "denied under its own context only now: a grace of its own")
 }
 
 // A key KMS reports unavailable (disabled) is not taken as unavailable
-// whole while it keeps sealing messages with a cached data key: a context
-// it starts refusing after the grace has a grace of its own, while the
-// context refused since the start is past its own.
+// whole while it keeps sealing messages with a cached data key: each
+// cached seal ends the run of the key whole, though another context's
+// refusals, closer together than the grace, would keep that run going
+// past it. A context refused since the start is past its own grace, while
+// one refused first after the grace has a grace of its own, until the key
+// has sealed nothing for the grace.
 func TestEncrypt_AnUnavailableKeyServingFromTheCacheIsNotUnavailableWhole(t *testing.T) {
 	f := newFixture(t, encryption.EncrypterConfig{DataKeyMaxAge: time.Hour}, encryption.DecrypterConfig{})
 	send := sender(f.enc)
 	require.NoError(t, send(testType))
+	calls := f.enc.Stats().GenerateDataKeyCalls
 	f.kms.SetDisabled(f.keyID, true)
 	require.ErrorIs(t, send(refusedType), encryption.ErrKeyUnavailable)
-	for range 15 {
-		f.clock.Advance(time.Minute)
+	const every = 5 * time.Minute // refusals this close together add up
+	for range 4 {
+		f.clock.Advance(every)
 		require.NoError(t, send(testType), "sealed with the cached data key")
+		require.ErrorIs(t, send(refusedType), encryption.ErrKeyUnavailable)
 	}
-	f.clock.Advance(time.Minute)
 	assert.True(t, sourceflow.IsPermanent(send(refusedType)), "past the grace under its own context")
+	require.Equal(t, calls+6, f.enc.Stats().GenerateDataKeyCalls, "the other type was served from the cache only")
 
 	err := send("orders.Later")
 	require.ErrorIs(t, err, encryption.ErrKeyUnavailable)
-	assert.False(t, sourceflow.IsPermanent(err), "the key served a message a minute ago: a grace of its own")
+	assert.False(t, sourceflow.IsPermanent(err), "the key sealed a message from the cache just now: a grace of its own")
+
+	for range 3 {
+		f.clock.Advance(every)
+		require.ErrorIs(t, send(refusedType), encryption.ErrKeyUnavailable)
+	}
+	err = send("orders.Other")
+	require.ErrorIs(t, err, encryption.ErrKeyUnavailable)
+	assert.True(t, sourceflow.IsPermanent(err), "unavailable whole for the grace since the last cached seal")
 }
