@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -32,8 +33,13 @@ type observability struct {
 	spans  *spanLog
 	server *http.Server
 	addr   string
-	health func(ctx context.Context) (bool, any)
+	// health is the transports' health, set once they are built, while
+	// /healthz may already be serving.
+	health atomic.Pointer[healthFunc]
 }
+
+// healthFunc reports whether the transports are up, and their report.
+type healthFunc func(ctx context.Context) (bool, any)
 
 func newObservability(opts options) (*observability, error) {
 	o := &observability{}
@@ -67,8 +73,8 @@ func newObservability(opts options) (*observability, error) {
 // 503 otherwise.
 func (o *observability) serveHealth(w http.ResponseWriter, r *http.Request) {
 	up, details := false, any("not started")
-	if o.health != nil {
-		up, details = o.health(r.Context())
+	if h := o.health.Load(); h != nil {
+		up, details = (*h)(r.Context())
 	}
 	w.Header().Set("Content-Type", "application/json")
 	if !up {

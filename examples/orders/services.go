@@ -71,7 +71,8 @@ func wireServices(ctx context.Context, opts options, obs *observability, c *coun
 	if err := st.withOutbox(&w.transports, &w.closers); err != nil {
 		return fail(err)
 	}
-	obs.health = w.transports.health
+	health := healthFunc(w.transports.health)
+	obs.health.Store(&health)
 	if w.payPipe, w.ordPipe, err = newPipelines(opts, obs, w.transports, st, &w.closers); err != nil {
 		return fail(err)
 	}
