@@ -33,7 +33,7 @@ func checkDSN(d Dialect, dsn string) error {
 		}
 		if _, err := pgx.ParseConfig(dsn); err != nil && !errors.As(err, new(*fs.PathError)) {
 			return fmt.Errorf("DSN: pgx cannot read it as a %s DSN (postgres://user:password@host:5432/db or "+
-				"key=value settings): %s", d, safeDetail(dsn, pgxProblem(err)))
+				"key=value settings): %s", d, safeDetail(dsn, PgxParseProblem(err)))
 		}
 	case MySQL:
 		if _, err := mysql.ParseDSN(dsn); err != nil {
@@ -44,9 +44,10 @@ func checkDSN(d Dialect, dsn string) error {
 	return nil
 }
 
-// pgxProblem is what pgx could not read in a DSN, without the DSN it
-// quotes (with the passwords it recognises masked) before it.
-func pgxProblem(err error) string {
+// PgxParseProblem is what pgx's parse of a DSN (pgx.ParseConfig,
+// pgconn.ParseConfig) could not read, without the DSN it quotes (with the
+// passwords it recognises masked) before it.
+func PgxParseProblem(err error) string {
 	var pe *pgconn.ParseConfigError
 	if !errors.As(err, &pe) {
 		return withheldDetail

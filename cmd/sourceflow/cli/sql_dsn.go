@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
 // dsnEnv is the environment variable the sql commands read the DSN from.
@@ -183,7 +184,7 @@ func parseKeyValueDSN(t dsnTarget) (dsnTarget, error) {
 	cfg, err := pgconn.ParseConfig(t.dsn)
 	if err != nil {
 		return t, fmt.Errorf("pgx cannot use the DSN (a PostgreSQL one is a URL, postgres://user:password@host:5432/db, "+
-			"or key=value settings, host=db user=ops dbname=shop): %s", parseDetail(t.dsn, pgxParseDetail(err)))
+			"or key=value settings, host=db user=ops dbname=shop): %s", parseDetail(t.dsn, errors.New(sqldb.PgxParseProblem(err))))
 	}
 	t.password = cfg.Password // as pgx reads it, escapes undone
 	t.redacted = kvPassword.ReplaceAllString(t.dsn, "${1}"+redactedPassword)
@@ -194,21 +195,6 @@ func parseKeyValueDSN(t dsnTarget) (dsnTarget, error) {
 		t.host += ":" + m[1]
 	}
 	return t, nil
-}
-
-// pgxParseDetail is the error of pgx's parse of a DSN without the DSN,
-// which pgx quotes (with the passwords it recognises hidden) before what
-// it could not read: "cannot parse `…`: failed to parse as keyword/value
-// (invalid keyword/value)".
-func pgxParseDetail(err error) error {
-	text := err.Error()
-	if !strings.HasPrefix(text, "cannot parse `") {
-		return err
-	}
-	if i := strings.LastIndex(text, "`: "); i >= 0 {
-		return errors.New(text[i+len("`: "):])
-	}
-	return errors.New("pgx could not read it")
 }
 
 // where names the database in messages by its dialect and host.
