@@ -45,10 +45,11 @@ type CommandHandler[C, S any] func(ctx context.Context, state *S, cmd C, env Env
 // at most one handler per service, and its destination must be listened to.
 // A saga of the same name with another state type is ErrDuplicateHandler.
 func Handle[C, S any](g *Saga[S], h CommandHandler[C, S]) error {
-	if err := g.svc.claimName(ownerName{role: "saga", name: g.name}, reflect.TypeFor[S]()); err != nil {
+	done, err := g.svc.claimName(ownerName{role: "saga", name: g.name}, reflect.TypeFor[S]())
+	if err != nil {
 		return err
 	}
-	return addTypedHandler(g.svc, sourceflow.KindCommand, g.name, g.svc.cfg.EntityStore,
+	return done(addTypedHandler(g.svc, sourceflow.KindCommand, g.name, g.svc.cfg.EntityStore,
 		func(ctx context.Context, cmd C, env Envelope) error {
 			return g.svc.withinOutboxTx(ctx, g.svc.entityStore(ctx), func(ctx context.Context) error {
 				pending, err := g.apply(ctx, env, func(ctx context.Context, state *S) ([]any, error) { return h(ctx, state, cmd, env) })
@@ -57,7 +58,7 @@ func Handle[C, S any](g *Saga[S], h CommandHandler[C, S]) error {
 				}
 				return g.svc.events.raisePending(ctx, env, pending)
 			})
-		})
+		}))
 }
 
 // Load returns the stored state of an entity and whether it exists. Called

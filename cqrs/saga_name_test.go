@@ -141,3 +141,30 @@ func TestASagaOrViewNameIsSharedByValuesOfOneType(t *testing.T) {
 	require.True(t, found)
 	assert.Equal(t, 15, account.Balance, "both handlers applied to the one entity")
 }
+
+// A registration that fails claims its name only while it is under way:
+// the name is free again for a saga (view) of another type, while a name
+// a registration holds stays claimed whatever later ones of its type do.
+func TestAFailedRegistrationGivesItsNameBack(t *testing.T) {
+	svc := newNamesService(t)
+	type unregistered struct{}
+	failing := func(_ context.Context, _ *nameShipment, _ unregistered, _ cqrs.Envelope) ([]any, error) {
+		return nil, nil
+	}
+	require.Error(t, cqrs.Handle(cqrs.NewSaga[nameShipment](svc, "entity"), failing), "the command type is not registered")
+	require.NoError(t, cqrs.Handle(cqrs.NewSaga[nameAccount](svc, "entity"), openAccount), "the failed registration gave the name back")
+
+	err := cqrs.Handle(cqrs.NewSaga[nameAccount](svc, "entity"), openAccount)
+	require.ErrorIs(t, err, cqrs.ErrDuplicateHandler, "the command has a handler")
+	require.ErrorIs(t, cqrs.Handle(cqrs.NewSaga[nameShipment](svc, "entity"), ship), cqrs.ErrDuplicateHandler,
+		"a later failure of the holder's type leaves the holder's claim")
+
+	type unregisteredEvent struct{}
+	require.Error(t, cqrs.Project(cqrs.NewView[nameShipment](svc, "entity-card"),
+		func(_ context.Context, _ *nameShipment, _ unregisteredEvent, _ cqrs.Envelope) error { return nil }))
+	require.NoError(t, cqrs.Project(cqrs.NewView[nameAccount](svc, "entity-card"),
+		func(_ context.Context, m *nameAccount, ev nameOpened, _ cqrs.Envelope) error {
+			m.Balance = ev.Balance
+			return nil
+		}), "the failed projection gave the view's name back")
+}

@@ -42,7 +42,7 @@ type Service struct {
 	closing     bool
 	dispatchers map[string]*dispatcher
 	handlerName map[string]bool
-	owners      map[ownerName]reflect.Type // the state or model type of each saga or view name
+	owners      map[ownerName]ownerClaim // the state or model type of each saga or view name
 	pubs        map[string]message.Publisher
 	router      *message.Router
 	handlers    []*message.Handler   // in ServiceConfig.Router, stopped by Close
@@ -66,7 +66,7 @@ func NewService(cfg ServiceConfig) (*Service, error) {
 		listen:      map[string]bool{},
 		dispatchers: map[string]*dispatcher{},
 		handlerName: map[string]bool{},
-		owners:      map[ownerName]reflect.Type{},
+		owners:      map[ownerName]ownerClaim{},
 	}
 	for _, d := range cfg.Listen {
 		s.listen[d] = true

@@ -12,29 +12,56 @@ type ownerName struct {
 	name string
 }
 
+// ownerClaim is the type a saga or view name is claimed for, and how many
+// registrations hold the claim: those that succeeded, for good, and those
+// under way.
+type ownerClaim struct {
+	model reflect.Type
+	held  int
+}
+
 // claimName reserves key for the state or model type model of the saga or
 // view registering a handler. Two sagas, or two views, of distinct types
 // sharing a name would read and overwrite each other's documents, so a name
 // claimed for another type is ErrDuplicateHandler; sagas (views) of one
 // type and name are one saga (view), whichever NewSaga (NewView) call
 // returned them, and claim it again for each of their handlers.
-func (s *Service) claimName(key ownerName, model reflect.Type) error {
+//
+// The caller registers its handler, then calls the returned done with the
+// outcome: a registration that failed gives its claim back, so a name only
+// failed registrations claimed is free again.
+func (s *Service) claimName(key ownerName, model reflect.Type) (done func(error) error, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.checkChangeable(); err != nil {
-		return err
+		return nil, err
 	}
 	prev, ok := s.owners[key]
-	if !ok {
-		s.owners[key] = model
-		return nil
+	if ok && prev.model != model {
+		of, documents := key.words()
+		return nil, fmt.Errorf("%w: another %s (%s %v) is named %q; the name keys a %s's %s, so a %s of %s %v cannot share it",
+			ErrDuplicateHandler, key.role, of, prev.model, key.name, key.role, documents, key.role, of, model)
 	}
-	if prev == model {
-		return nil
+	s.owners[key] = ownerClaim{model: model, held: prev.held + 1}
+	return func(err error) error {
+		if err != nil {
+			s.releaseName(key)
+		}
+		return err
+	}, nil
+}
+
+// releaseName gives back one claim of key, freeing the name with its last.
+func (s *Service) releaseName(key ownerName) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.owners[key]
+	if c.held <= 1 {
+		delete(s.owners, key)
+		return
 	}
-	of, documents := key.words()
-	return fmt.Errorf("%w: another %s (%s %v) is named %q; the name keys a %s's %s, so a %s of %s %v cannot share it",
-		ErrDuplicateHandler, key.role, of, prev, key.name, key.role, documents, key.role, of, model)
+	c.held--
+	s.owners[key] = c
 }
 
 // words returns, for k's role, what its type parameter is and what its

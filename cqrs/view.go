@@ -75,13 +75,14 @@ type Projection[E, V any] func(ctx context.Context, model *V, ev E, env Envelope
 // destination must be listened to. A view of the same name with another
 // model type is ErrDuplicateHandler.
 func Project[E, V any](v *View[V], p Projection[E, V]) error {
-	if err := v.svc.claimName(ownerName{role: "view", name: v.name}, reflect.TypeFor[V]()); err != nil {
+	done, err := v.svc.claimName(ownerName{role: "view", name: v.name}, reflect.TypeFor[V]())
+	if err != nil {
 		return err
 	}
-	return addTypedHandler(v.svc, sourceflow.KindEvent, v.name, v.svc.cfg.ViewStore,
+	return done(addTypedHandler(v.svc, sourceflow.KindEvent, v.name, v.svc.cfg.ViewStore,
 		func(ctx context.Context, ev E, env Envelope) error {
 			return v.update(ctx, env.EntityID, func(ctx context.Context, model *V) error { return p(ctx, model, ev, env) })
-		})
+		}))
 }
 
 // Get returns the last stored view model of an entity and whether it
