@@ -28,3 +28,16 @@ func TestClassifyMarksWhatNoRetryCuresPermanent(t *testing.T) {
 		assert.False(t, errors.Is(err, ErrThrottled), code)
 	}
 }
+
+// Every KMS answer that ErrKeyUnavailable stands for (a key disabled,
+// pending deletion, not found, not for encryption, or a malformed ARN) is
+// reported as a key KMS cannot use, not as one merely unknown or disabled,
+// followed by the operation and KMS's own error.
+func TestClassifyKeyUnavailableSaysKMSCannotUseTheKey(t *testing.T) {
+	for _, code := range []string{"DisabledException", "KMSInvalidStateException", "NotFoundException",
+		"InvalidKeyUsageException", "InvalidArnException"} {
+		err := classify("GenerateDataKey", &smithy.GenericAPIError{Code: code, Message: "m"})
+		assert.ErrorIs(t, err, ErrKeyUnavailable, code)
+		assert.Equal(t, "KMS cannot use the key: GenerateDataKey: api error "+code+": m", err.Error())
+	}
+}

@@ -90,8 +90,8 @@ type DecrypterConfig struct {
 	// Logger receives one entry per failed message (never payload or key
 	// bytes). Default no-op.
 	Logger watermill.LoggerAdapter
-	// Clock is the time source of data-key ages. Default:
-	// sourceflow.SystemClock().
+	// Clock is the time source of data-key ages and of the waits between
+	// retries of throttled KMS calls. Default: sourceflow.SystemClock().
 	Clock sourceflow.Clock
 }
 
@@ -142,7 +142,7 @@ func NewDecrypter(api KMSAPI, cfg DecrypterConfig) (*Decrypter, error) {
 		return nil, err
 	}
 	d := &Decrypter{cfg: cfg, cache: newKeyCache[keys](cfg.KeyCacheEntries, cfg.KeyCacheTTL, cfg.Clock.Now)}
-	d.kms = kmsCaller{api: api, retry: cfg.Retry, stats: &d.stats, logger: cfg.Logger}
+	d.kms = kmsCaller{api: api, retry: cfg.Retry, clock: cfg.Clock, stats: &d.stats, logger: cfg.Logger}
 	d.allowed = &allowedKeys{ids: slices.Clone(cfg.KeyIDs), kms: d.kms, clock: cfg.Clock, region: regionOf(api)}
 	return d, nil
 }

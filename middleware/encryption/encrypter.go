@@ -63,8 +63,8 @@ type EncrypterConfig struct {
 	// encryption context, a refusal of the key by KMS (never key
 	// material). Default no-op.
 	Logger watermill.LoggerAdapter
-	// Clock is the time source of data-key ages. Default:
-	// sourceflow.SystemClock().
+	// Clock is the time source of data-key ages and of the waits between
+	// retries of throttled KMS calls. Default: sourceflow.SystemClock().
 	Clock sourceflow.Clock
 }
 
@@ -129,7 +129,7 @@ func NewEncrypter(api KMSAPI, cfg EncrypterConfig) (*Encrypter, error) {
 		refusals: destgrace.NewClock(cfg.Clock.Now),
 		whole:    destgrace.NewClockForgetting(cfg.Clock.Now, KeyRefusalGrace),
 	}
-	e.kms = kmsCaller{api: api, retry: cfg.Retry, stats: &e.stats, logger: cfg.Logger}
+	e.kms = kmsCaller{api: api, retry: cfg.Retry, clock: cfg.Clock, stats: &e.stats, logger: cfg.Logger}
 	return e, nil
 }
 

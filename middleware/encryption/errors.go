@@ -26,15 +26,16 @@ var ErrTampered = errors.New("ciphertext or header failed authentication")
 var ErrContextMismatch = errors.New("encryption context does not match")
 
 // ErrKeyUnavailable means KMS cannot use the key: it is disabled, pending
-// deletion or otherwise in an invalid state, not found, not usable for
-// encryption (InvalidKeyUsage), or the key ARN is malformed (InvalidArn).
+// deletion or otherwise in an invalid state, not found, not a symmetric
+// encrypt/decrypt key (InvalidKeyUsage; Encrypter.Check also reads the
+// key's usage and spec), or the key ARN is malformed (InvalidArn).
 // On the consume side it is permanent for the message at hand: re-enable
 // the key and redrive the dead-letter queue. On the produce side it is not
 // permanent: the key is the Encrypter's own, and its messages are retried
 // until an operator creates or enables it, or until it was refused under
 // their encryption context, or unavailable under any context without
 // serving a message, for KeyRefusalGrace.
-var ErrKeyUnavailable = errors.New("KMS key is unknown or disabled")
+var ErrKeyUnavailable = errors.New("KMS cannot use the key")
 
 // ErrKeyNotAllowed means a message's data key was wrapped under a KMS key
 // that DecrypterConfig.KeyIDs does not name: whoever may send to the

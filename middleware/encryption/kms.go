@@ -85,9 +85,11 @@ func prepare(api KMSAPI, kind string, cfg interface {
 }
 
 // kmsCaller runs KMS calls with retries, metering and error classification.
+// The waits between retries are measured on clock, the Config's Clock.
 type kmsCaller struct {
 	api    KMSAPI
 	retry  sourceflow.RetryPolicy
+	clock  sourceflow.Clock
 	stats  *counters
 	logger watermill.LoggerAdapter
 }
@@ -105,7 +107,7 @@ func (c kmsCaller) call(ctx context.Context, op string, fn func(context.Context)
 
 // attempt is call without the count of failed calls.
 func (c kmsCaller) attempt(ctx context.Context, op string, fn func(context.Context) error) error {
-	b := c.retry.Start(nil)
+	b := c.retry.Start(c.clock)
 	for {
 		err := fn(ctx)
 		if err == nil {

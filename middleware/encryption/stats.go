@@ -27,7 +27,7 @@ type Stats struct {
 	Failures int64
 	// GenerateDataKeyFailures counts GenerateDataKey calls that failed in
 	// the end: after their retries (throttling), at once for an error no
-	// retry cures (a key refused, unknown or disabled), or cancelled.
+	// retry cures (a key KMS refuses or cannot use), or cancelled.
 	GenerateDataKeyFailures int64
 	// DecryptFailures counts the Decrypt calls that failed in the end, as
 	// GenerateDataKeyFailures does.
