@@ -34,6 +34,16 @@ func Permanent(err error) error {
 // IsPermanent reports whether err is marked permanent.
 func IsPermanent(err error) bool { return errors.Is(err, ErrPermanent) }
 
+// ErrNoListener marks a publish refused because nothing in this process
+// listens to its destination: a command sent in process before the
+// service that handles it started, or after it closed. It tells of the
+// wiring or the start order, not of the destination's health, so circuit
+// breakers do not count it (middleware.IsCircuitFailure). It is not
+// marked permanent: a handler whose send fails with it is retried and its
+// message redelivered as after any passing failure, since the listener may
+// yet start. cqrs.ErrNoListener is this error.
+var ErrNoListener = errors.New("sourceflow: no listener for destination")
+
 // ErrCircuitOpen marks a publish a circuit breaker refused without trying
 // it: the destination kept failing, and its circuit refuses every publish
 // until its cool-down ends (middleware.CircuitBreaker returns it as

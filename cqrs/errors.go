@@ -1,6 +1,10 @@
 package cqrs
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/sourceflow-go/sourceflow"
+)
 
 // Wiring errors: returned while a service is assembled, before it runs.
 var (
@@ -52,8 +56,11 @@ var (
 	// or malformed.
 	ErrEnvelope = errors.New("cqrs: malformed envelope")
 	// ErrNoListener is returned when a command is published in process to a
-	// destination nobody listens to.
-	ErrNoListener = errors.New("cqrs: no listener for destination")
+	// destination nobody listens to. It is sourceflow.ErrNoListener, which
+	// packages that do not import this one recognise: the publish circuit
+	// breaker (middleware.CircuitBreaker) does not count it as a failure of
+	// the destination.
+	ErrNoListener = sourceflow.ErrNoListener
 	// ErrSecondListener is returned when a second in-process listener
 	// subscribes to a command destination: both would handle every command.
 	ErrSecondListener = errors.New("cqrs: command destination already has a listener in this process")

@@ -31,7 +31,8 @@ import (
 // A rejected publish is never dropped silently: the caller gets the error,
 // so a handler that publishes fails and its message is redelivered.
 // Circuits of different destinations are independent. Errors IsFailure
-// rejects (by default the caller's own faults) do not count.
+// rejects (by default the caller's own faults and a command sent in
+// process to a destination nothing listens to) do not count.
 //
 // Place DecoratePublisher innermost on the produce side, just after the
 // metrics decorator (Stack.InsertDecorator("metrics", After, …)): metrics

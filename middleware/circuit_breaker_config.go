@@ -57,11 +57,15 @@ type CircuitBreakerConfig struct {
 }
 
 // IsCircuitFailure is the default CircuitBreakerConfig.IsFailure: every
-// error counts except the caller's own faults, which no state of the
-// destination explains: an error marked permanent (sourceflow.IsPermanent,
-// e.g. a message over the size limit) and a cancelled context.
+// error counts except those no state of the destination explains: the
+// caller's own faults (an error marked permanent, sourceflow.IsPermanent,
+// e.g. a message over the size limit; a cancelled context) and a command
+// sent in process to a destination nothing listens to yet
+// (sourceflow.ErrNoListener, e.g. sent before its service started), which
+// would otherwise keep the circuit open after the listener started.
 func IsCircuitFailure(err error) bool {
-	return err != nil && !sourceflow.IsPermanent(err) && !errors.Is(err, context.Canceled)
+	return err != nil && !sourceflow.IsPermanent(err) && !errors.Is(err, context.Canceled) &&
+		!errors.Is(err, sourceflow.ErrNoListener)
 }
 
 func (c *CircuitBreakerConfig) setDefaults() {

@@ -85,11 +85,12 @@
 // queue's maxReceiveCount) does so for a destination that stays open
 // through all of them (with a cqrs service, the handler's error, naming
 // the open circuit, is the reason); redrive those messages once the
-// destination is back. Errors
-// that are the caller's own fault (sourceflow.Permanent, a cancelled
-// context) never trip it. It is placed innermost on the produce
-// side, just after metrics (InsertDecorator("metrics", After, …)), so
-// metrics counts rejections and the circuit sees only transport failures.
+// destination is back. Errors that are the caller's own fault
+// (sourceflow.Permanent, a cancelled context) never trip it, nor does a
+// command sent in process to a destination nothing listens to yet
+// (sourceflow.ErrNoListener). It is placed innermost on the produce side,
+// just after metrics (InsertDecorator("metrics", After, …)), so metrics
+// counts rejections and the circuit sees only transport failures.
 // Its Circuits method is a sourceflow.CircuitSource: the metrics package
 // exports it as the gauge sourceflow.publish.circuit.state, and awsbus's
 // health report lists it, neither importing this package. The library reads
