@@ -96,30 +96,39 @@ func (c *Config) setDefaults() {
 }
 
 // Validate reports every configuration problem at once, each naming its
-// field. A zero Topic or PollInterval stands for its default.
+// field, as ErrInvalidConfig: a missing DB or Transport, a Dialect other
+// than Postgres and MySQL (also ErrUnsupportedDialect), a DB opened with
+// another dialect's driver, a Topic that cannot name the outbox tables
+// (also ErrInvalidTopic) and a negative PollInterval. A zero Topic or
+// PollInterval stands for its default. It does not connect.
 func (c Config) Validate() error {
-	return errors.Join(
-		c.validateStore(),
-		fieldcheck.Required("outbox: Config.Transport", c.Transport != nil),
-		fieldcheck.NotNegative("outbox: Config.PollInterval", c.PollInterval),
+	return sqldb.InvalidConfig("outbox",
+		c.storeProblems(),
+		fieldcheck.Required("Config.Transport", c.Transport != nil),
+		fieldcheck.NotNegative("Config.PollInterval", c.PollInterval),
 	)
 }
 
-// validateStore reports problems of the fields that locate the outbox: DB,
-// Dialect (ErrInvalidConfig when DB was opened with another dialect's
-// driver) and Topic.
+// validateStore is Validate for the functions that only read or write the
+// outbox tables: it checks DB, Dialect and Topic.
 func (c Config) validateStore() error {
-	errs := []error{fieldcheck.Required("outbox: Config.DB", c.DB != nil)}
+	return sqldb.InvalidConfig("outbox", c.storeProblems())
+}
+
+// storeProblems joins the problems of the fields that locate the outbox:
+// DB, Dialect and Topic.
+func (c Config) storeProblems() error {
+	problems := []error{fieldcheck.Required("Config.DB", c.DB != nil)}
 	if c.Dialect != sourceflow.Postgres && c.Dialect != sourceflow.MySQL {
-		errs = append(errs, fmt.Errorf("%w: Config.Dialect %q (want %q or %q)",
+		problems = append(problems, fmt.Errorf("%w: Config.Dialect %q (want %q or %q)",
 			ErrUnsupportedDialect, string(c.Dialect), sourceflow.Postgres, sourceflow.MySQL))
-	} else if err := sqldb.CheckDriver(c.Dialect, c.DB); err != nil {
-		errs = append(errs, fmt.Errorf("outbox: Config.DB: %w", err))
+	} else if err := sqldb.DriverMismatch(c.Dialect, c.DB); err != nil {
+		problems = append(problems, fmt.Errorf("Config.DB: %w", err))
 	}
 	if c.Topic != "" {
-		errs = append(errs, ValidateTopic(c.Topic))
+		problems = append(problems, ValidateTopic(c.Topic))
 	}
-	return errors.Join(errs...)
+	return errors.Join(problems...)
 }
 
 // ValidateTopic reports, as ErrInvalidTopic, a topic that cannot name an

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -22,6 +23,49 @@ func TestValidateReportsEveryProblemNamingItsField(t *testing.T) {
 	}
 	assert.ErrorIs(t, err, outbox.ErrUnsupportedDialect)
 	assert.ErrorIs(t, err, outbox.ErrInvalidTopic)
+}
+
+// TestEveryInvalidFieldIsErrInvalidConfig: each field broken on its own
+// in a valid Config is ErrInvalidConfig, from Validate and New, and, for
+// the fields that locate the outbox, from the functions that only use
+// those; an unsupported dialect and an invalid topic are
+// ErrUnsupportedDialect and ErrInvalidTopic as well.
+func TestEveryInvalidFieldIsErrInvalidConfig(t *testing.T) {
+	inner, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{})
+	require.NoError(t, err)
+	mysqlDB, err := sql.Open("mysql", "u:p@tcp(127.0.0.1:1)/db")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = mysqlDB.Close() })
+	for _, tt := range []struct {
+		name    string
+		spoil   func(*outbox.Config)
+		also    error
+		ofStore bool // a field of the outbox's location, which Prune checks
+	}{
+		{"no DB", func(c *outbox.Config) { c.DB = nil }, nil, true},
+		{"unsupported dialect", func(c *outbox.Config) { c.Dialect = "sqlite" }, outbox.ErrUnsupportedDialect, true},
+		{"another dialect's driver", func(c *outbox.Config) { c.DB = mysqlDB }, nil, true},
+		{"invalid topic", func(c *outbox.Config) { c.Topic = "orders-outbox" }, outbox.ErrInvalidTopic, true},
+		{"no inner transport", func(c *outbox.Config) { c.Transport = nil }, nil, false},
+		{"negative PollInterval", func(c *outbox.Config) { c.PollInterval = -time.Second }, nil, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := outbox.Config{DB: new(sqldbtest.DB).Open(t), Dialect: sourceflow.Postgres, Transport: inner}
+			require.NoError(t, cfg.Validate())
+			tt.spoil(&cfg)
+			err := cfg.Validate()
+			require.ErrorIs(t, err, outbox.ErrInvalidConfig)
+			if tt.also != nil {
+				assert.ErrorIs(t, err, tt.also)
+			}
+			_, err = outbox.New(cfg)
+			assert.ErrorIs(t, err, outbox.ErrInvalidConfig, "New")
+			if tt.ofStore {
+				_, err = outbox.Prune(t.Context(), cfg)
+				assert.ErrorIs(t, err, outbox.ErrInvalidConfig, "Prune")
+			}
+		})
+	}
 }
 
 func TestValidateTopic(t *testing.T) {
@@ -73,8 +117,7 @@ func TestNewRefusesADatabaseOfAnotherDialect(t *testing.T) {
 
 	_, err = outbox.New(outbox.Config{DB: mysqlDB, Dialect: sourceflow.Postgres, Transport: inner})
 	require.ErrorIs(t, err, outbox.ErrInvalidConfig)
-	assert.ErrorContains(t, err, "outbox: Config.DB")
-	assert.ErrorContains(t, err, "Dialect is postgres, but the database was opened with the mysql driver")
+	assert.ErrorContains(t, err, "outbox: sqldb: invalid configuration: Config.DB: Dialect is postgres, but the database was opened with the mysql driver")
 	_, err = outbox.DeadLetters(t.Context(), outbox.Config{DB: pgDB, Dialect: sourceflow.MySQL})
 	require.ErrorIs(t, err, outbox.ErrInvalidConfig)
 	assert.ErrorContains(t, err, "Dialect is mysql, but the database was opened with the postgres driver")

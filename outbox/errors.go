@@ -7,18 +7,22 @@ import (
 )
 
 var (
-	// ErrUnsupportedDialect is reported by Config.Validate for a dialect
-	// watermill-sql has no Pub/Sub for (anything but Postgres and MySQL).
+	// ErrUnsupportedDialect is reported by Config.Validate, with
+	// ErrInvalidConfig, for a dialect watermill-sql has no Pub/Sub for
+	// (anything but Postgres and MySQL).
 	ErrUnsupportedDialect = errors.New("outbox: unsupported dialect")
 	// ErrInvalidConfig is reported by Config.Validate (and so by New and
-	// the functions that take a Config) for a Config.DB whose driver is
-	// another dialect's than Config.Dialect: pgx's is Postgres's,
+	// the functions that take a Config) for every invalid field of a
+	// Config: a missing DB or Transport, a negative PollInterval, an
+	// unsupported Dialect (which is ErrUnsupportedDialect too), a Topic
+	// that cannot name the outbox tables (ErrInvalidTopic too), and a DB
+	// whose driver is another dialect's than Dialect: pgx's is Postgres's,
 	// go-sql-driver/mysql's MySQL's. A database opened with another driver
 	// (one wrapped for tracing, say) is taken as it is. No connection is
-	// tried.
+	// tried, and no retry helps.
 	ErrInvalidConfig = sqldb.ErrInvalidConfig
-	// ErrInvalidTopic is reported by Config.Validate for a Topic that cannot
-	// name the outbox tables.
+	// ErrInvalidTopic is reported by ValidateTopic, and by Config.Validate
+	// with ErrInvalidConfig, for a Topic that cannot name the outbox tables.
 	ErrInvalidTopic = errors.New("outbox: invalid topic")
 	// ErrClosed is returned by Bind after Close.
 	ErrClosed = errors.New("outbox: transport closed")

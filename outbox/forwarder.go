@@ -41,7 +41,7 @@ func newForwarder(cfg Config, b backoff) (*forwarder.Forwarder, error) {
 			PollInterval:   cfg.PollInterval,
 			SchemaAdapter:  forwarderSchema(cfg.Dialect),
 			OffsetsAdapter: forwarderOffsets{offsetsAdapter(cfg.Dialect)},
-		}, cfg.Logger)
+		}, sqldb.SubscriberLogger(cfg.Logger))
 	}, b, cfg.Logger)
 	if err != nil {
 		return nil, fmt.Errorf("outbox: subscriber of %q: %w", cfg.Topic, err)

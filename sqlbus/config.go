@@ -3,7 +3,6 @@ package sqlbus
 import (
 	"cmp"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -82,25 +81,28 @@ func (c *Config) setDefaults() {
 }
 
 // Validate reports every configuration problem at once, each naming its
-// field, a Config.DB opened with another dialect's driver among them
-// (ErrInvalidConfig). Zero durations and counts stand for their defaults.
+// field, as ErrInvalidConfig: a missing DB, a negative duration or count,
+// redeliveries whose pauses outlast AckDeadline, a Dialect other than
+// Postgres and MySQL (also ErrUnsupportedDialect) and a DB opened with
+// another dialect's driver. Zero durations and counts stand for their
+// defaults. It does not connect.
 func (c Config) Validate() error {
-	errs := []error{
-		fieldcheck.Required("sqlbus: Config.DB", c.DB != nil),
-		fieldcheck.NotNegative("sqlbus: Config.PollInterval", c.PollInterval),
-		fieldcheck.NotNegative("sqlbus: Config.AckDeadline", c.AckDeadline),
-		fieldcheck.NotNegative("sqlbus: Config.RedeliveryDelay", c.RedeliveryDelay),
-		fieldcheck.NotNegative("sqlbus: Config.MaxDeliveries", c.MaxDeliveries),
+	problems := []error{
+		fieldcheck.Required("Config.DB", c.DB != nil),
+		fieldcheck.NotNegative("Config.PollInterval", c.PollInterval),
+		fieldcheck.NotNegative("Config.AckDeadline", c.AckDeadline),
+		fieldcheck.NotNegative("Config.RedeliveryDelay", c.RedeliveryDelay),
+		fieldcheck.NotNegative("Config.MaxDeliveries", c.MaxDeliveries),
 	}
 	if c.Dialect != sourceflow.Postgres && c.Dialect != sourceflow.MySQL {
-		errs = append(errs, fmt.Errorf("%w: Config.Dialect %q (want %q or %q)", ErrUnsupportedDialect, string(c.Dialect), sourceflow.Postgres, sourceflow.MySQL))
-	} else if err := sqldb.CheckDriver(c.Dialect, c.DB); err != nil {
-		errs = append(errs, fmt.Errorf("sqlbus: Config.DB: %w", err))
+		problems = append(problems, fmt.Errorf("%w: Config.Dialect %q (want %q or %q)", ErrUnsupportedDialect, string(c.Dialect), sourceflow.Postgres, sourceflow.MySQL))
+	} else if err := sqldb.DriverMismatch(c.Dialect, c.DB); err != nil {
+		problems = append(problems, fmt.Errorf("Config.DB: %w", err))
 	}
 	c.setDefaults()
 	if pauses := cqrs.RedeliveryPauses(c.MaxDeliveries, c.RedeliveryDelay); c.AckDeadline > 0 && pauses >= c.AckDeadline {
-		errs = append(errs, fmt.Errorf("sqlbus: Config.MaxDeliveries %d with Config.RedeliveryDelay %v pause %v in all between deliveries, "+
+		problems = append(problems, fmt.Errorf("Config.MaxDeliveries %d with Config.RedeliveryDelay %v pause %v in all between deliveries, "+
 			"which outlast Config.AckDeadline %v", c.MaxDeliveries, c.RedeliveryDelay, pauses, c.AckDeadline))
 	}
-	return errors.Join(errs...)
+	return sqldb.InvalidConfig("sqlbus", problems...)
 }

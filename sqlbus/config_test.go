@@ -28,6 +28,45 @@ func TestConfigValidateReportsEveryProblemNamingItsField(t *testing.T) {
 	assert.ErrorIs(t, err, ErrUnsupportedDialect)
 }
 
+// TestEveryInvalidFieldIsErrInvalidConfig: each field broken on its own
+// in a valid Config is ErrInvalidConfig, from Validate and from the
+// functions that take a Config; an unsupported dialect is
+// ErrUnsupportedDialect as well.
+func TestEveryInvalidFieldIsErrInvalidConfig(t *testing.T) {
+	mysqlDB, err := sql.Open("mysql", "u:p@tcp(127.0.0.1:1)/db")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = mysqlDB.Close() })
+	for _, tt := range []struct {
+		name  string
+		spoil func(*Config)
+		also  error
+	}{
+		{"no DB", func(c *Config) { c.DB = nil }, nil},
+		{"unsupported dialect", func(c *Config) { c.Dialect = "sqlite" }, ErrUnsupportedDialect},
+		{"another dialect's driver", func(c *Config) { c.DB = mysqlDB }, nil},
+		{"negative PollInterval", func(c *Config) { c.PollInterval = -time.Second }, nil},
+		{"negative AckDeadline", func(c *Config) { c.AckDeadline = -time.Second }, nil},
+		{"negative RedeliveryDelay", func(c *Config) { c.RedeliveryDelay = -time.Second }, nil},
+		{"negative MaxDeliveries", func(c *Config) { c.MaxDeliveries = -1 }, nil},
+		{"pauses outlasting AckDeadline", func(c *Config) { c.MaxDeliveries, c.RedeliveryDelay, c.AckDeadline = 4, time.Second, 3*time.Second }, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := Config{DB: new(sqldbtest.DB).Open(t), Dialect: sourceflow.Postgres}
+			require.NoError(t, cfg.Validate())
+			tt.spoil(&cfg)
+			err := cfg.Validate()
+			require.ErrorIs(t, err, ErrInvalidConfig)
+			if tt.also != nil {
+				assert.ErrorIs(t, err, tt.also)
+			}
+			_, err = NewTransport(cfg)
+			assert.ErrorIs(t, err, ErrInvalidConfig, "NewTransport")
+			_, err = Redrive(t.Context(), cfg, "orders")
+			assert.ErrorIs(t, err, ErrInvalidConfig, "Redrive")
+		})
+	}
+}
+
 func TestConfigValidateRefusesRedeliveriesOutlastingTheAckDeadline(t *testing.T) {
 	db := new(sqldbtest.DB).Open(t)
 	err := Config{DB: db, Dialect: sourceflow.Postgres, MaxDeliveries: 4, RedeliveryDelay: time.Second, AckDeadline: 3 * time.Second}.Validate()
@@ -86,8 +125,7 @@ func TestConfigValidateRefusesADatabaseOfAnotherDialect(t *testing.T) {
 
 	err := Config{DB: mysqlDB, Dialect: sourceflow.Postgres}.Validate()
 	require.ErrorIs(t, err, ErrInvalidConfig)
-	assert.ErrorContains(t, err, "sqlbus: Config.DB")
-	assert.ErrorContains(t, err, "Dialect is postgres, but the database was opened with the mysql driver")
+	assert.ErrorContains(t, err, "sqlbus: sqldb: invalid configuration: Config.DB: Dialect is postgres, but the database was opened with the mysql driver")
 
 	_, err = NewTransport(Config{DB: pgDB, Dialect: sourceflow.MySQL})
 	require.ErrorIs(t, err, ErrInvalidConfig)

@@ -6,8 +6,9 @@ import (
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
-// ErrUnsupportedDialect is reported by Config.Validate for a dialect
-// watermill-sql has no Pub/Sub for (anything but Postgres and MySQL).
+// ErrUnsupportedDialect is reported by Config.Validate, with
+// ErrInvalidConfig, for a dialect watermill-sql has no Pub/Sub for
+// (anything but Postgres and MySQL).
 var ErrUnsupportedDialect = errors.New("sqlbus: unsupported dialect")
 
 // ErrInvalidMessage is returned, marked permanent (sourceflow.IsPermanent),
@@ -19,8 +20,12 @@ var ErrUnsupportedDialect = errors.New("sqlbus: unsupported dialect")
 var ErrInvalidMessage = errors.New("sqlbus: message cannot be stored")
 
 // ErrInvalidConfig is reported by Config.Validate (and so by NewTransport
-// and the functions that take a Config) for a Config.DB whose driver is
-// another dialect's than Config.Dialect: pgx's is Postgres's,
-// go-sql-driver/mysql's MySQL's. A database opened with another driver
-// (one wrapped for tracing, say) is taken as it is. No connection is tried.
+// and the functions that take a Config) for every invalid field of a
+// Config: a missing DB, a negative PollInterval, AckDeadline,
+// RedeliveryDelay or MaxDeliveries, MaxDeliveries and RedeliveryDelay
+// whose pauses outlast AckDeadline, an unsupported Dialect (which is
+// ErrUnsupportedDialect too), and a DB whose driver is another dialect's
+// than Dialect: pgx's is Postgres's, go-sql-driver/mysql's MySQL's. A
+// database opened with another driver (one wrapped for tracing, say) is
+// taken as it is. No connection is tried, and no retry helps.
 var ErrInvalidConfig = sqldb.ErrInvalidConfig

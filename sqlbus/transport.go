@@ -75,7 +75,7 @@ func subscriberFactory(cfg Config, schema wsql.SchemaAdapter, offsets wsql.Offse
 			SchemaAdapter:    schema,
 			OffsetsAdapter:   offsets,
 			InitializeSchema: true,
-		}, closeLogger{cfg.Logger})
+		}, sqldb.SubscriberLogger(cfg.Logger))
 		if err != nil {
 			return nil, fmt.Errorf("sqlbus: subscriber of %q in group %q: %w", topic, group, err)
 		}

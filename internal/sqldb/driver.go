@@ -10,21 +10,14 @@ import (
 	"modernc.org/sqlite"
 )
 
-// CheckDriver reports, as ErrInvalidConfig, a db whose driver is another
-// dialect's than d: pgx's database/sql driver is Postgres's,
-// go-sql-driver/mysql's MySQL's and modernc.org/sqlite's SQLite's. Any other
-// driver passes (one wrapped for tracing, say, whose dialect only the
-// database knows), as do a nil db and an invalid d, which the caller's
-// Validate reports. It does not connect.
-func CheckDriver(d Dialect, db *sql.DB) error {
-	if err := driverMismatch(d, db); err != nil {
-		return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
-	}
-	return nil
-}
-
-// driverMismatch is CheckDriver's error without ErrInvalidConfig.
-func driverMismatch(d Dialect, db *sql.DB) error {
+// DriverMismatch reports a db whose driver is another dialect's than d:
+// pgx's database/sql driver is Postgres's, go-sql-driver/mysql's MySQL's
+// and modernc.org/sqlite's SQLite's. Any other driver passes (one wrapped
+// for tracing, say, whose dialect only the database knows), as do a nil db
+// and an invalid d, which the caller's Validate reports. It does not
+// connect. The caller reports the problem as a configuration error
+// (InvalidConfig).
+func DriverMismatch(d Dialect, db *sql.DB) error {
 	if db == nil || d.Validate() != nil {
 		return nil
 	}

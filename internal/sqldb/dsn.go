@@ -31,7 +31,7 @@ func checkDSN(d Dialect, dsn string) error {
 		if registeredConnConfig.MatchString(dsn) {
 			return nil
 		}
-		if _, err := pgx.ParseConfig(dsn); err != nil && !errors.As(err, new(*fs.PathError)) {
+		if _, err := pgx.ParseConfig(dsn); err != nil && !PgxUnreadableFile(err) {
 			return fmt.Errorf("DSN: pgx cannot read it as a %s DSN (postgres://user:password@host:5432/db or "+
 				"key=value settings): %s", d, safeDetail(dsn, PgxParseProblem(err)))
 		}
@@ -42,6 +42,15 @@ func checkDSN(d Dialect, dsn string) error {
 		}
 	}
 	return nil
+}
+
+// PgxUnreadableFile reports whether err, from pgx's parse of a DSN
+// (pgx.ParseConfig, pgconn.ParseConfig), is a file the DSN names that
+// cannot be read: a TLS CA certificate, a client certificate or its key.
+// That is the connection's to report, not a configuration error: the file
+// may come later (a secret volume mounted late).
+func PgxUnreadableFile(err error) bool {
+	return errors.As(err, new(*fs.PathError))
 }
 
 // PgxParseProblem is what pgx's parse of a DSN (pgx.ParseConfig,

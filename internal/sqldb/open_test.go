@@ -65,11 +65,11 @@ func TestOpen_InvalidFieldIsInvalidConfig(t *testing.T) {
 	assert.Contains(t, err.Error(), "DSN must not be empty")
 }
 
-// TestCheckDriver: a database opened with another dialect's driver is
-// ErrInvalidConfig naming both; the dialect's own driver and a driver
-// the package does not know (a wrapper, say; here sqldbtest's) pass.
-// sql.Open does not connect.
-func TestCheckDriver(t *testing.T) {
+// TestDriverMismatch: a database opened with another dialect's driver is
+// a problem naming both, ErrInvalidConfig once reported by InvalidConfig;
+// the dialect's own driver and a driver the package does not know (a
+// wrapper, say; here sqldbtest's) pass. sql.Open does not connect.
+func TestDriverMismatch(t *testing.T) {
 	open := func(driver string) *sql.DB {
 		db, err := sql.Open(driver, "")
 		require.NoError(t, err)
@@ -87,16 +87,16 @@ func TestCheckDriver(t *testing.T) {
 		{sqldb.Postgres, my, "mysql"}, {sqldb.MySQL, pg, "postgres"},
 		{sqldb.SQLite, pg, "postgres"}, {sqldb.Postgres, lite, "sqlite"},
 	} {
-		err := sqldb.CheckDriver(tt.dialect, tt.db)
+		err := sqldb.InvalidConfig("pkg", sqldb.DriverMismatch(tt.dialect, tt.db))
 		require.ErrorIs(t, err, sqldb.ErrInvalidConfig, "%s on a %s database", tt.dialect, tt.other)
 		assert.Contains(t, err.Error(), "Dialect is "+string(tt.dialect))
 		assert.Contains(t, err.Error(), "the "+tt.other+" driver")
 	}
-	assert.NoError(t, sqldb.CheckDriver(sqldb.Postgres, pg))
-	assert.NoError(t, sqldb.CheckDriver(sqldb.MySQL, my))
-	assert.NoError(t, sqldb.CheckDriver(sqldb.SQLite, lite))
-	assert.NoError(t, sqldb.CheckDriver(sqldb.Postgres, wrapped), "an unknown driver is taken as it is")
-	assert.NoError(t, sqldb.CheckDriver(sqldb.MySQL, nil))
+	assert.NoError(t, sqldb.DriverMismatch(sqldb.Postgres, pg))
+	assert.NoError(t, sqldb.DriverMismatch(sqldb.MySQL, my))
+	assert.NoError(t, sqldb.DriverMismatch(sqldb.SQLite, lite))
+	assert.NoError(t, sqldb.DriverMismatch(sqldb.Postgres, wrapped), "an unknown driver is taken as it is")
+	assert.NoError(t, sqldb.DriverMismatch(sqldb.MySQL, nil))
 }
 
 // TestOpen_RegisteredConnConfigIsADSN: the name stdlib.RegisterConnConfig

@@ -18,7 +18,7 @@ func OpenStore[S any](ctx context.Context, cfg Config, invalid error, build func
 		invalid = errors.Join(invalid, errors.New("DSN must not be empty"))
 	}
 	if invalid != nil {
-		return zero, fmt.Errorf("sqlstore: %w: %w", ErrInvalidConfig, invalid)
+		return zero, InvalidConfig("sqlstore", invalid)
 	}
 	db, err := Open(ctx, cfg)
 	if err != nil {
@@ -33,15 +33,11 @@ func OpenStore[S any](ctx context.Context, cfg Config, invalid error, build func
 }
 
 // CheckStoreDB reports a store's own Config errors (invalid), a nil db and
-// a db whose driver is another dialect's than d (see CheckDriver), as the
+// a db whose driver is another dialect's than d (see DriverMismatch), as the
 // error of a store constructor, wrapping ErrInvalidConfig.
 func CheckStoreDB(db *sql.DB, d Dialect, invalid error) error {
 	if db == nil {
 		invalid = errors.Join(invalid, errors.New("db must not be nil"))
 	}
-	invalid = errors.Join(invalid, driverMismatch(d, db))
-	if invalid != nil {
-		return fmt.Errorf("sqlstore: %w: %w", ErrInvalidConfig, invalid)
-	}
-	return nil
+	return InvalidConfig("sqlstore", invalid, DriverMismatch(d, db))
 }

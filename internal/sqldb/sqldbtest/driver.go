@@ -22,21 +22,21 @@ func (conn) Close() error                        { return nil }
 func (conn) Begin() (driver.Tx, error)           { return tx{}, nil }
 
 func (c conn) BeginTx(ctx context.Context, _ driver.TxOptions) (driver.Tx, error) {
-	if err := c.f.run(ctx, "BEGIN"); err != nil {
+	if err := c.f.run(ctx, "BEGIN", nil); err != nil {
 		return nil, err
 	}
 	return tx{}, nil
 }
 
-func (c conn) ExecContext(ctx context.Context, q string, _ []driver.NamedValue) (driver.Result, error) {
-	if err := c.f.run(ctx, q); err != nil {
+func (c conn) ExecContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Result, error) {
+	if err := c.f.run(ctx, q, args); err != nil {
 		return nil, err
 	}
 	return driver.RowsAffected(1), nil
 }
 
-func (c conn) QueryContext(ctx context.Context, q string, _ []driver.NamedValue) (driver.Rows, error) {
-	if err := c.f.run(ctx, q); err != nil {
+func (c conn) QueryContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Rows, error) {
+	if err := c.f.run(ctx, q, args); err != nil {
 		return nil, err
 	}
 	return c.f.rows(q), nil

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -14,8 +16,9 @@ import (
 //   - a statement whose text contains the text given to HangOn ("*": every
 //     statement, BEGIN included) waits until its context ends, then, after
 //     Abandon, fails with the context's error;
-//   - a statement whose text contains the text given to FailOn fails at
-//     once with the error given with it;
+//   - a statement whose text contains the text given to FailOn, or given
+//     the argument given to FailOnArg, fails at once with the error given
+//     with it;
 //   - a query whose text contains one of OneRow returns one row holding 1;
 //   - a query whose text contains a key of Values returns one row holding
 //     its value.
@@ -39,6 +42,8 @@ type DB struct {
 	hangOn   string
 	failOn   string
 	failErr  error
+	failArg  string
+	argErr   error
 	ran      []string
 	inFlight int
 }
@@ -65,6 +70,15 @@ func (f *DB) FailOn(s string, err error) {
 	f.failOn, f.failErr = s, err
 }
 
+// FailOnArg makes the statements given an argument whose text is arg fail
+// at once with err ("" for none): one of several statements of the same
+// text, such as the lookup of one table among lookups of others.
+func (f *DB) FailOnArg(arg string, err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.failArg, f.argErr = arg, err
+}
+
 // Ran returns the statements that ran (or run) whose text contains s.
 func (f *DB) Ran(s string) []string {
 	f.mu.Lock()
@@ -85,13 +99,16 @@ func (f *DB) Running() int {
 	return f.inFlight
 }
 
-// run records q and, when q is to hang, waits for ctx.
-func (f *DB) run(ctx context.Context, q string) error {
+// run records q, given args, and, when q is to hang, waits for ctx.
+func (f *DB) run(ctx context.Context, q string, args []driver.NamedValue) error {
 	f.mu.Lock()
 	f.ran = append(f.ran, q)
 	f.inFlight++
 	hang := matches(q, f.hangOn)
 	fail, failErr := matches(q, f.failOn), f.failErr
+	if !fail && f.failArg != "" && slices.ContainsFunc(args, func(a driver.NamedValue) bool { return fmt.Sprint(a.Value) == f.failArg }) {
+		fail, failErr = true, f.argErr
+	}
 	f.mu.Unlock()
 	defer func() {
 		f.mu.Lock()

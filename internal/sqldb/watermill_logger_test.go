@@ -1,4 +1,4 @@
-package sqlbus
+package sqldb_test
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/stretchr/testify/assert"
+
+	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
 // levels records the level of every log line.
@@ -22,9 +24,9 @@ func (l levels) Error(msg string, _ error, _ watermill.LogFields) {
 func (l levels) Debug(msg string, _ watermill.LogFields)          { *l.lines = append(*l.lines, "debug: "+msg) }
 func (l levels) With(watermill.LogFields) watermill.LoggerAdapter { return l }
 
-func TestCloseLoggerLogsCanceledQueriesAtDebugLevel(t *testing.T) {
+func TestSubscriberLoggerLogsCanceledQueriesAtDebugLevel(t *testing.T) {
 	var lines []string
-	log := closeLogger{levels{lines: &lines}}.With(watermill.LogFields{"topic": "orders"})
+	log := sqldb.SubscriberLogger(levels{lines: &lines}).With(watermill.LogFields{"topic": "orders"})
 	log.Error("Error querying for message", fmt.Errorf("could not query message: %w", context.Canceled), nil)
 	log.Error("could not rollback tx for querying message", errors.New("conn closed"),
 		watermill.LogFields{"query_err": fmt.Errorf("could not query message: %w", context.Canceled)})

@@ -1,4 +1,4 @@
-package sqlbus
+package sqldb
 
 import (
 	"context"
@@ -8,10 +8,16 @@ import (
 	"github.com/ThreeDotsLabs/watermill"
 )
 
-// closeLogger is the logger of watermill-sql's subscribers. A subscriber
-// being closed cancels its query, which watermill-sql logs as an error;
-// closeLogger logs those at debug level, so that a clean shutdown logs no
-// error. Every other error passes through.
+// SubscriberLogger returns the logger to give watermill-sql's subscribers
+// in place of l. A subscriber being closed cancels its query, which
+// watermill-sql logs as an error; SubscriberLogger logs those at debug
+// level, so that a clean shutdown logs no error. Every other error passes
+// through to l.
+func SubscriberLogger(l watermill.LoggerAdapter) watermill.LoggerAdapter {
+	return closeLogger{l}
+}
+
+// closeLogger is SubscriberLogger's logger.
 type closeLogger struct {
 	watermill.LoggerAdapter
 }
