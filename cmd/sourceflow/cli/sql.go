@@ -39,7 +39,8 @@ Messages name the database by its host and never show the password.
 Exit codes: 0 success; 2 usage (no DSN, a DSN that cannot be parsed, both or
 neither of --destination and --outbox, an empty --destination, an --outbox
 that is no outbox topic); 3 a database call failed (the database is unreachable within
---timeout, a privilege is missing) or redrive left dead letters behind; 1
+--timeout, a privilege is missing, a file the DSN names, such as
+sslrootcert's, cannot be read) or redrive left dead letters behind; 1
 groups --remove named a group the destination does not have; 130
 interrupted.
 

@@ -55,11 +55,16 @@ func (c *sqlConn) close() { _ = c.db.Close() }
 
 // failure is the error of a failed database call: what failed (starting
 // with the command's name), where, and what to check. A call cut short by
-// the command's time or by an interrupt says so instead.
+// the command's time or by an interrupt says so instead, and so does a
+// connection that could not read a file the DSN names (a TLS certificate).
 func (c *sqlConn) failure(what string, err error) error {
+	unreadable := sqldb.PgxUnreadableFile(err)
 	err = c.target.scrub(err)
 	where := c.target.where()
 	switch {
+	case unreadable:
+		return &ExitError{Code: ExitAWS, Err: fmt.Errorf("%s (%s): %w\nthe DSN names a file that cannot be read here: "+
+			"check its path and that this user may read it", what, where, err)}
 	case errors.Is(err, context.Canceled):
 		return &ExitError{Code: ExitAWS, Err: fmt.Errorf("%s: interrupted: %w", what, err)}
 	case errors.Is(err, context.DeadlineExceeded):

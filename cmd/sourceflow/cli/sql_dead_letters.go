@@ -37,7 +37,8 @@ cannot be read shows why as its reason.
 a terminal would act on are \u escapes. It reads only; nothing is
 consumed. A destination or an outbox that has no table on the database
 (no service used it: a misspelt name, say) has no dead letters, and a
-warning on standard error says so.`,
+warning on standard error says so; when its table cannot be looked up,
+the warning says that instead.`,
 		Example: "  sourceflow sql dead-letters --destination payments.fifo\n" +
 			"  sourceflow sql dead-letters --outbox sourceflow_outbox --payload -o json",
 	}, &f, g.runSQLDeadLetters)
@@ -52,22 +53,27 @@ func (g *globals) runSQLDeadLetters(cmd *cobra.Command, f sqlLettersFlags) error
 		return err
 	}
 	return g.runSQLOne(cmd, f.sqlTargetFlags, func(ctx context.Context, c *sqlConn, name string, isOutbox bool) error {
-		dead, err := c.deadLetters(ctx, name, isOutbox)
-		if err != nil {
-			return c.failure("sql dead-letters "+name, err)
-		}
-		if len(dead) == 0 {
-			if err := warnNoTable(ctx, cmd.ErrOrStderr(), c, name, isOutbox); err != nil {
-				return c.failure("sql dead-letters "+name, err)
-			}
-		}
-		letters := sqlLetters(dead, isOutbox, f.payload)
-		if f.output == outputJSON {
-			return writeJSON(cmd.OutOrStdout(), letters)
-		}
-		fmt.Fprintf(cmd.OutOrStdout(), "%d dead letters of %s on %s.\n", len(letters), describe(name, isOutbox), c.target.where())
-		return printSQLLetters(cmd.OutOrStdout(), letters, isOutbox, f.payload)
+		return c.listDeadLetters(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), f, name, isOutbox)
 	})
+}
+
+// listDeadLetters prints the dead letters of the destination or the
+// outbox name on out as f asks, and warns on errOut when there are none
+// because it has no table.
+func (c *sqlConn) listDeadLetters(ctx context.Context, out, errOut io.Writer, f sqlLettersFlags, name string, isOutbox bool) error {
+	dead, err := c.deadLetters(ctx, name, isOutbox)
+	if err != nil {
+		return c.failure("sql dead-letters "+name, err)
+	}
+	if len(dead) == 0 {
+		warnNoTable(ctx, errOut, c, name, isOutbox)
+	}
+	letters := sqlLetters(dead, isOutbox, f.payload)
+	if f.output == outputJSON {
+		return writeJSON(out, letters)
+	}
+	fmt.Fprintf(out, "%d dead letters of %s on %s.\n", len(letters), describe(name, isOutbox), c.target.where())
+	return printSQLLetters(out, letters, isOutbox, f.payload)
 }
 
 // sqlLetters decodes dead (see decodeSQLLetter), with their payloads when
@@ -86,18 +92,22 @@ func sqlLetters(dead []cqrs.DeadLetter, isOutbox, payload bool) []sqlLetter {
 // warnNoTable warns, on w, when the destination or the outbox name has no
 // table on c's database: then it never had a message nor a dead letter, as
 // a misspelt name gives, which its count of none does not tell apart from
-// an empty list.
-func warnNoTable(ctx context.Context, w io.Writer, c *sqlConn, name string, isOutbox bool) error {
+// an empty list. The warning only adds to what the command found: when
+// the lookup fails, it says so on w instead, and the command's outcome
+// stands.
+func warnNoTable(ctx context.Context, w io.Writer, c *sqlConn, name string, isOutbox bool) {
 	topic, who := sqlbus.Topic(name), "no service sent to it or subscribed to it there; check the name, as the services name it"
 	if isOutbox {
 		topic, who = name, "no service bound it there; check the name (a service's outbox Config.Topic; default "+outbox.DefaultTopic+")"
 	}
 	found, err := sqldb.WatermillTableExists(ctx, c.db, c.target.dialect, topic)
-	if err != nil || found {
-		return err
+	switch {
+	case err != nil:
+		fmt.Fprintf(w, "warning: could not check that %s has a table watermill_%s on %s: %v\n",
+			kindName(name, isOutbox), topic, c.target.where(), c.target.scrub(err))
+	case !found:
+		fmt.Fprintf(w, "warning: %s has no table watermill_%s on %s: %s\n", kindName(name, isOutbox), topic, c.target.where(), who)
 	}
-	_, err = fmt.Fprintf(w, "warning: %s has no table watermill_%s on %s: %s\n", kindName(name, isOutbox), topic, c.target.where(), who)
-	return err
 }
 
 // deadLetters reads the dead letters of the destination or the outbox

@@ -175,6 +175,12 @@ var (
 	kvPort     = regexp.MustCompile(`port\s*=\s*(\S+)`)
 )
 
+// withoutFiles, added at the end of a key=value DSN, unsets the files pgx
+// reads when it parses the DSN (see sqldb.PgxUnreadableFile): the TLS CA
+// certificate, the client certificate and its key. A later setting
+// overrides an earlier one, and the environment's.
+const withoutFiles = "sslrootcert='' sslcert='' sslkey=''"
+
 // parseKeyValueDSN checks that a PostgreSQL DSN in key=value form is one
 // pgx can use, then reads its host and its password (the one pgx connects
 // with). A DSN of another form (a MySQL one given --dialect postgres) is
@@ -182,6 +188,12 @@ var (
 // setting, so no message could show the DSN without it.
 func parseKeyValueDSN(t dsnTarget) (dsnTarget, error) {
 	cfg, err := pgconn.ParseConfig(t.dsn)
+	if sqldb.PgxUnreadableFile(err) {
+		// A file the DSN names that cannot be read is the connection's
+		// to report, as the services' stores leave it: the rest of the
+		// DSN is checked, and its password read, without the files.
+		cfg, err = pgconn.ParseConfig(t.dsn + " " + withoutFiles)
+	}
 	if err != nil {
 		return t, fmt.Errorf("pgx cannot use the DSN (a PostgreSQL one is a URL, postgres://user:password@host:5432/db, "+
 			"or key=value settings, host=db user=ops dbname=shop): %s", parseDetail(t.dsn, errors.New(sqldb.PgxParseProblem(err))))

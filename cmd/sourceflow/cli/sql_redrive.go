@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/spf13/cobra"
 
@@ -38,7 +39,8 @@ operator to repair or delete, while the others move; that, or a database
 error part way, prints how many moved and exits 3: run it again to move
 what is left once the cause is fixed. A destination or an outbox that has
 no table on the database (a misspelt name, say) draws a warning on
-standard error.`,
+standard error; when its table cannot be looked up, the warning says so
+and the outcome stands.`,
 		Example: "  sourceflow sql redrive --destination payments.fifo\n" +
 			"  sourceflow sql redrive --destination payments.fifo --yes\n" +
 			"  sourceflow sql redrive --outbox sourceflow_outbox --yes",
@@ -50,32 +52,42 @@ standard error.`,
 
 func (g *globals) runSQLRedrive(cmd *cobra.Command, f sqlRedriveFlags) error {
 	return g.runSQLOne(cmd, f.sqlTargetFlags, func(ctx context.Context, c *sqlConn, name string, isOutbox bool) error {
-		out := cmd.OutOrStdout()
-		what, flag := "sql redrive "+name, targetFlag(name, isOutbox)
 		if !f.yes {
-			dead, err := c.deadLetterCount(ctx, name, isOutbox)
-			if err == nil && dead == 0 {
-				err = warnNoTable(ctx, cmd.ErrOrStderr(), c, name, isOutbox)
-			}
-			if err != nil {
-				return c.failure(what, err)
-			}
-			fmt.Fprintf(out, "%d dead letters of %s on %s. Nothing moved: add --yes to move them back "+
-				"(`sourceflow sql dead-letters %s` shows them first).\n", dead, describe(name, isOutbox), c.target.where(), flag)
-			return nil
+			return c.countToRedrive(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), name, isOutbox)
 		}
-		moved, err := c.redrive(ctx, name, isOutbox)
-		fmt.Fprintf(out, "Moved %d dead letters back into %s.\n", moved, kindName(name, isOutbox))
-		if err != nil {
-			return c.redriveFailure(what, flag, moved, err)
-		}
-		if moved == 0 {
-			if err := warnNoTable(ctx, cmd.ErrOrStderr(), c, name, isOutbox); err != nil {
-				return c.failure(what, err)
-			}
-		}
-		return nil
+		return c.redriveAll(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), name, isOutbox)
 	})
+}
+
+// countToRedrive says how many dead letters the destination or the outbox
+// name has, moving none (redrive without --yes), and warns on errOut when
+// it has no table.
+func (c *sqlConn) countToRedrive(ctx context.Context, out, errOut io.Writer, name string, isOutbox bool) error {
+	dead, err := c.deadLetterCount(ctx, name, isOutbox)
+	if err != nil {
+		return c.failure("sql redrive "+name, err)
+	}
+	if dead == 0 {
+		warnNoTable(ctx, errOut, c, name, isOutbox)
+	}
+	fmt.Fprintf(out, "%d dead letters of %s on %s. Nothing moved: add --yes to move them back "+
+		"(`sourceflow sql dead-letters %s` shows them first).\n", dead, describe(name, isOutbox), c.target.where(), targetFlag(name, isOutbox))
+	return nil
+}
+
+// redriveAll moves the dead letters of the destination or the outbox name
+// back (redrive --yes) and says how many it moved; when it moved none, it
+// warns on errOut if name has no table.
+func (c *sqlConn) redriveAll(ctx context.Context, out, errOut io.Writer, name string, isOutbox bool) error {
+	moved, err := c.redrive(ctx, name, isOutbox)
+	fmt.Fprintf(out, "Moved %d dead letters back into %s.\n", moved, kindName(name, isOutbox))
+	if err != nil {
+		return c.redriveFailure("sql redrive "+name, targetFlag(name, isOutbox), moved, err)
+	}
+	if moved == 0 {
+		warnNoTable(ctx, errOut, c, name, isOutbox)
+	}
+	return nil
 }
 
 // redriveFailure is the error of a redrive that moved some dead letters

@@ -1,0 +1,94 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow/internal/sqldb/sqldbtest"
+)
+
+// newWarnConn returns a connection of the sql commands to f, on
+// PostgreSQL, whose DSN's password is hunter22secret.
+func newWarnConn(t *testing.T, f *sqldbtest.DB) *sqlConn {
+	t.Helper()
+	target, err := connFlags{dsn: "postgres://ops:hunter22secret@db.internal:5432/shop"}.resolveDSN()
+	require.NoError(t, err)
+	return &sqlConn{db: f.Open(t), target: target, timeout: "30s"}
+}
+
+// sqlEmptyRuns are the runs of the sql commands that find no dead letter
+// and then look the table up for their warning.
+var sqlEmptyRuns = []struct {
+	name, stdout string
+	lookup       string // the argument of the warning's lookup: the table, quoted
+	run          func(ctx context.Context, c *sqlConn, out, errOut *bytes.Buffer) error
+}{
+	{"redrive --yes a destination", "Moved 0 dead letters back into destination payments.fifo.", `"watermill_payments.fifo"`,
+		func(ctx context.Context, c *sqlConn, out, errOut *bytes.Buffer) error {
+			return c.redriveAll(ctx, out, errOut, "payments.fifo", false)
+		}},
+	{"redrive --yes an outbox", "Moved 0 dead letters back into outbox orders_outbox.", `"watermill_orders_outbox"`,
+		func(ctx context.Context, c *sqlConn, out, errOut *bytes.Buffer) error {
+			return c.redriveAll(ctx, out, errOut, "orders_outbox", true)
+		}},
+	// Its count (sqlbus.Depths) looks the same table up first: a failing
+	// lookup fails the count, never the warning alone (""). A missing
+	// table still draws the warning.
+	{"redrive without --yes", "0 dead letters of destination payments.fifo", "",
+		func(ctx context.Context, c *sqlConn, out, errOut *bytes.Buffer) error {
+			return c.countToRedrive(ctx, out, errOut, "payments.fifo", false)
+		}},
+	{"dead-letters", "0 dead letters of destination payments.fifo", `"watermill_payments.fifo"`,
+		func(ctx context.Context, c *sqlConn, out, errOut *bytes.Buffer) error {
+			return c.listDeadLetters(ctx, out, errOut, sqlLettersFlags{}, "payments.fifo", false)
+		}},
+	{"dead-letters -o json", "[]", `"watermill_payments.fifo"`,
+		func(ctx context.Context, c *sqlConn, out, errOut *bytes.Buffer) error {
+			return c.listDeadLetters(ctx, out, errOut, sqlLettersFlags{output: outputJSON}, "payments.fifo", false)
+		}},
+}
+
+// The lookup behind the warning of a command that found no dead letter
+// failing does not fail the command: the warning says the lookup failed,
+// without the password, and the command's output and outcome stand.
+func TestSQLWarningWhoseLookupFailsKeepsTheCommandsOutcome(t *testing.T) {
+	for _, tt := range sqlEmptyRuns {
+		if tt.lookup == "" {
+			continue
+		}
+		t.Run(tt.name, func(t *testing.T) {
+			f := &sqldbtest.DB{Values: map[string]int64{"COUNT(": 0}}
+			f.FailOnArg(tt.lookup, errors.New("permission denied for user ops with hunter22secret"))
+			var out, errOut bytes.Buffer
+
+			err := tt.run(t.Context(), newWarnConn(t, f), &out, &errOut)
+
+			require.NoError(t, err, "a successful command whose warning could not be checked")
+			assert.Contains(t, out.String(), tt.stdout)
+			assert.Contains(t, errOut.String(), "warning: could not check that ")
+			assert.Contains(t, errOut.String(), "permission denied for user ops with xxxxx")
+			assert.NotContains(t, out.String()+errOut.String(), "hunter22secret")
+		})
+	}
+}
+
+// A destination or an outbox without a table draws the warning, and
+// nothing else changes.
+func TestSQLWarningNamesAMissingTable(t *testing.T) {
+	for _, tt := range sqlEmptyRuns {
+		t.Run(tt.name, func(t *testing.T) {
+			f := &sqldbtest.DB{Values: map[string]int64{"COUNT(": 0}}
+			var out, errOut bytes.Buffer
+
+			require.NoError(t, tt.run(t.Context(), newWarnConn(t, f), &out, &errOut))
+
+			assert.Contains(t, out.String(), tt.stdout)
+			assert.Contains(t, errOut.String(), "has no table watermill_")
+		})
+	}
+}
