@@ -76,6 +76,9 @@
 //     is), a subscription's redrive policy, a topic's key, and a
 //     table's key schema, billing mode and time to live. Create cannot
 //     change a table's keys or billing mode in place; those drifts remain.
+//     Nor does Create overwrite a value another service set on a topic or
+//     table the services share (its KMS key, a tag's value): those drifts
+//     are marked Kept.
 //   - Assume: resolves names only, for infrastructure managed as code; a
 //     missing resource fails it with ErrNotFound. Of a table it reads the
 //     key schema alone (ApplyTables), and fails on keys that are not the

@@ -16,6 +16,11 @@ type Drift struct {
 	// Problem says what differs, e.g. "missing" or
 	// "RedrivePolicy maxReceiveCount is 9, want 5".
 	Problem string `json:"problem"`
+	// Kept says that Create leaves the difference as it is: a value
+	// another service set on a resource the services share (a topic's KMS
+	// key, a tag value of a topic or table), which Create never
+	// overwrites, or the services would write theirs back in turn.
+	Kept bool `json:"kept,omitempty"`
 }
 
 // String formats the drift as "queue orders: missing".
@@ -42,6 +47,12 @@ func (r DriftReport) String() string {
 
 func (r *DriftReport) add(resource, name, format string, args ...any) {
 	r.Drifts = append(r.Drifts, Drift{Resource: resource, Name: name, Problem: fmt.Sprintf(format, args...)})
+}
+
+// keep adds a drift that Create leaves as it is (Drift.Kept).
+func (r *DriftReport) keep(resource, name, format string, args ...any) {
+	r.add(resource, name, format, args...)
+	r.Drifts[len(r.Drifts)-1].Kept = true
 }
 
 // DriftError is returned by Apply in Validate mode when AWS differs from the

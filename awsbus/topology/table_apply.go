@@ -185,7 +185,7 @@ func validateTable(ctx context.Context, api TablesAPI, t Table, tags map[string]
 		if err != nil {
 			return err
 		}
-		reportTagDiff(report, "table", t.Name, tags, have)
+		reportTagDiff(report, "table", t.Name, tags, have, true)
 	}
 	if t.TTLAttribute == "" {
 		return nil

@@ -105,7 +105,7 @@ func TestProvisionerTagsTables(t *testing.T) {
 	require.NoError(t, err)
 	rep, _, err := prov.Validate(ctx, p)
 	require.NoError(t, err)
-	assert.Equal(t, []topology.Drift{{Resource: "table", Name: tbl.Name, Problem: `tag team is "other", want "checkout"`}}, rep.Drifts)
+	assert.Equal(t, []topology.Drift{{Resource: "table", Name: tbl.Name, Problem: `tag team is "other", want "checkout"`, Kept: true}}, rep.Drifts)
 
 	_, err = prov.Create(ctx, p)
 	require.NoError(t, err)

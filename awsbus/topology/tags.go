@@ -65,12 +65,17 @@ func missingTags(want, have map[string]string) map[string]string {
 }
 
 // reportTagDiff adds a drift per wanted tag that have lacks or holds with
-// another value.
-func reportTagDiff(rep *DriftReport, resource, name string, want, have map[string]string) {
+// another value. On a resource the services share (shared: a topic, a
+// table) Create keeps another service's value, so that drift is Kept.
+func reportTagDiff(rep *DriftReport, resource, name string, want, have map[string]string, shared bool) {
 	diff := tagDiff(want, have)
 	for _, k := range slices.Sorted(maps.Keys(diff)) {
 		if got, ok := have[k]; ok {
-			rep.add(resource, name, "tag %s is %q, want %q", k, got, diff[k])
+			report := rep.add
+			if shared {
+				report = rep.keep
+			}
+			report(resource, name, "tag %s is %q, want %q", k, got, diff[k])
 			continue
 		}
 		rep.add(resource, name, "tag %s is missing, want %q", k, diff[k])

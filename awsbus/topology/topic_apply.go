@@ -98,7 +98,11 @@ func (t *Provisioner) validateTopic(ctx context.Context, rep *DriftReport, tp To
 	}
 	diff := topicDiff(tp.Attributes, attrs)
 	for _, k := range keys(diff) {
-		rep.add("topic", tp.Name, "%s is %s, want %s", k, orNone(attrs[k]), diff[k])
+		report := rep.add
+		if k == AttrKMSMasterKey && attrs[k] != "" {
+			report = rep.keep // another service's key: createTopic leaves it
+		}
+		report("topic", tp.Name, "%s is %s, want %s", k, orNone(attrs[k]), diff[k])
 	}
 	if len(tags) == 0 {
 		return true, nil
@@ -107,7 +111,7 @@ func (t *Provisioner) validateTopic(ctx context.Context, rep *DriftReport, tp To
 	if err != nil {
 		return true, err
 	}
-	reportTagDiff(rep, "topic", tp.Name, tags, have)
+	reportTagDiff(rep, "topic", tp.Name, tags, have, true)
 	return true, nil
 }
 

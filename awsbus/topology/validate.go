@@ -96,7 +96,7 @@ func (t *Provisioner) validateOwnedQueue(ctx context.Context, rep *DriftReport, 
 	if err != nil {
 		return err
 	}
-	reportTagDiff(rep, "queue", name, tags, have)
+	reportTagDiff(rep, "queue", name, tags, have, false)
 	return nil
 }
 

@@ -21,7 +21,8 @@ the transport's Create mode does on start: it reads first and writes only the
 differences, so a second run changes nothing. Queues the service only sends to
 are created when missing and otherwise left to their consumer; queue policies
 are merged, never overwritten. It prints what it did and the endpoints, then
-validates: a difference left behind exits 1.`,
+validates: a difference left behind (printed "left", such as the KMS key
+another service set on a shared topic) exits 1.`,
 		Example: "  sourceflow apply -f orders.topology.yaml",
 	}, g.runApply)
 }
@@ -41,17 +42,13 @@ func (g *globals) runApply(cmd *cobra.Command, path string) error {
 	if err != nil {
 		return s.awsFailure("apply", err)
 	}
+	after, _, afterErr := s.prov.Validate(ctx, s.plan)
 	out := cmd.OutOrStdout()
 	fmt.Fprintf(out, "Applied service %s in %s:\n", s.plan.Service, s.where())
-	changes := changesOf(before)
-	for _, c := range changes {
-		fmt.Fprintln(out, c.doneLine())
-	}
-	fmt.Fprintf(out, "Apply complete: %d created, %d changed.\n", count(changes, actionCreate), count(changes, actionChange))
+	printApplied(out, markLeft(changesOf(before), after))
 	printEndpoints(out, eps)
-	after, _, err := s.prov.Validate(ctx, s.plan)
-	if err != nil {
-		return s.awsFailure("apply: validate the result", err)
+	if afterErr != nil {
+		return s.awsFailure("apply: validate the result", afterErr)
 	}
 	if !after.OK() {
 		return &ExitError{Code: ExitDrift, Err: fmt.Errorf("after apply, AWS still differs from %s:\n%s\n"+
@@ -61,12 +58,14 @@ func (g *globals) runApply(cmd *cobra.Command, path string) error {
 }
 
 // whyLeft explains the drift apply leaves behind: what Create does not
-// change in a table, and resources of another service or changed
-// meanwhile.
+// change in a table, another service's values on a shared topic or table
+// (kept), and resources of another service or changed meanwhile.
 func whyLeft(r topology.DriftReport, s *session) string {
-	var tables, key, unreadKey, others bool
+	var tables, key, unreadKey, kept, others bool
 	for _, d := range r.Drifts {
 		switch {
+		case d.Kept:
+			kept = true
 		case d.Resource == "table":
 			tables = true
 		case d.Resource == "key" && strings.Contains(d.Problem, " denied "):
@@ -79,7 +78,7 @@ func whyLeft(r topology.DriftReport, s *session) string {
 	}
 	var why []string
 	if key {
-		why = append(why, s.keyHint())
+		why = append(why, s.keyHint(r.Drifts))
 	}
 	if unreadKey {
 		why = append(why, unreadKeyHint)
@@ -88,6 +87,9 @@ func whyLeft(r topology.DriftReport, s *session) string {
 		why = append(why, "apply cannot change a table's key schema or billing mode in place: recreate the table "+
 			"(copying its items) or change the file, e.g. to name another table; a billing mode can be switched "+
 			"with `aws dynamodb update-table --billing-mode PAY_PER_REQUEST`")
+	}
+	if kept {
+		why = append(why, keptHint)
 	}
 	if others {
 		why = append(why, "these resources are owned by another service or changed concurrently")

@@ -14,7 +14,8 @@ const (
 	actionCreate  = "create"
 	actionChange  = "change"
 	actionUnknown = "unknown"
-	actionFix     = "fix" // left to the owner of the resource: the KMS key
+	actionFix     = "fix"  // left to the owner of the resource: the KMS key
+	actionKeep    = "keep" // another service's value on a shared resource (Drift.Kept)
 )
 
 // change is one drift of a Validate report read as what apply does about
@@ -23,11 +24,13 @@ type change struct {
 	action string
 	drift  topology.Drift
 	detail string // the problem without "missing"
+	left   bool   // apply ran and the drift is still there (see markLeft)
 }
 
 // changesOf reads a drift report: a "not checked" problem is unknown, any
 // other drift of the KMS key is a fix apply leaves to the key's owner, a
-// "missing" problem is a create, anything else a change.
+// kept drift is another service's value apply keeps, a "missing" problem
+// is a create, anything else a change.
 func changesOf(r topology.DriftReport) []change {
 	out := make([]change, 0, len(r.Drifts))
 	for _, d := range r.Drifts {
@@ -37,6 +40,8 @@ func changesOf(r topology.DriftReport) []change {
 			c.action = actionUnknown
 		case d.Resource == "key":
 			c.action = actionFix
+		case d.Kept:
+			c.action = actionKeep
 		case strings.HasPrefix(d.Problem, "missing"):
 			c.action, c.detail = actionCreate, createDetail(d.Problem)
 		}
@@ -58,14 +63,14 @@ func createDetail(problem string) string {
 // planLine formats c as a plan line: "+ create queue orders.fifo",
 // "~ change queue orders.fifo: VisibilityTimeout is 60, want 30".
 func (c change) planLine() string {
-	mark := map[string]string{actionCreate: "+", actionChange: "~", actionUnknown: "?", actionFix: "!"}[c.action]
+	mark := map[string]string{actionCreate: "+", actionChange: "~", actionUnknown: "?", actionFix: "!", actionKeep: "="}[c.action]
 	return c.line(mark + " " + c.action)
 }
 
 // doneLine formats c as done by apply: "created queue orders.fifo".
 func (c change) doneLine() string {
 	switch {
-	case c.action == actionFix || c.drift.Resource == "key":
+	case c.left || c.action == actionFix || c.action == actionKeep || c.drift.Resource == "key":
 		return c.line("left")
 	case c.action == actionUnknown:
 		return fmt.Sprintf("ensured %s %s", c.drift.Resource, c.drift.Name)
@@ -84,24 +89,61 @@ func (c change) line(verb string) string {
 	return s + ": " + c.detail
 }
 
+// keptHint says why apply keeps a kept drift, and what to do about it.
+const keptHint = "apply does not overwrite a value another service set on a topic or table the services share " +
+	"(each would write its own back in turn): make the services' topology files agree, or change it by hand"
+
 // uncheckedHint is printed after changes that could not be checked.
 const uncheckedHint = "Topics marked ? could not be checked: no queue exists yet to read the account from, and " +
 	"sts:GetCallerIdentity failed; pass --account-id or set AWS_ACCOUNT_ID."
 
-// keyHint says who fixes a drift of the KMS key, and how: the command it
-// names carries the session's account when known, else a placeholder that
-// a shell does not read as a redirect. A topology read from standard input
-// is gone once read: the command then names a FILE placeholder and says
-// to pass the same topology.
-func (s *session) keyHint() string {
-	account := cmp.Or(s.clients.AccountID, os.Getenv("AWS_ACCOUNT_ID"), "ACCOUNT_ID")
-	file, same := fileArg(s.path), ""
-	if s.path == "-" {
-		same = " (FILE: the topology this command read from standard input; pass the same one)"
+// keyHint says who fixes the drifts of the KMS key, and how: a key that
+// is not enabled is enabled, a policy that leaves SNS out gets the
+// statement iam-policy --key-policy prints; any other drift says itself
+// what to do. The iam-policy command carries the session's account when
+// known, else a placeholder that a shell does not read as a redirect. A
+// topology read from standard input is gone once read: the command then
+// names a FILE placeholder and says to pass the same topology.
+func (s *session) keyHint(drifts []topology.Drift) string {
+	var fixes []string
+	if keyDrift(drifts, keyStateProblem) {
+		fixes = append(fixes, "the key's owner enables it (`aws kms enable-key`; a key pending deletion first "+
+			"needs `aws kms cancel-key-deletion`)")
 	}
-	return "apply does not change a KMS key or its policy; the key's owner adds the statement " +
-		"`sourceflow iam-policy -f " + file + " --account-id " + account + " --key-policy` prints" + same +
-		", or the file names another key"
+	if keyDrift(drifts, keyPolicyProblem) {
+		account := cmp.Or(s.clients.AccountID, os.Getenv("AWS_ACCOUNT_ID"), "ACCOUNT_ID")
+		file, same := fileArg(s.path), ""
+		if s.path == "-" {
+			same = " (FILE: the topology this command read from standard input; pass the same one)"
+		}
+		fixes = append(fixes, "the key's owner adds the statement "+
+			"`sourceflow iam-policy -f "+file+" --account-id "+account+" --key-policy` prints"+same)
+	}
+	if len(fixes) == 0 {
+		fixes = append(fixes, "the key's owner fixes what is said above")
+	}
+	return "apply does not change a KMS key or its policy; " + strings.Join(fixes, "; ") + ", or the file names another key"
+}
+
+// keyStateProblem matches the drift of a key that is not enabled ("is
+// Disabled", "is PendingDeletion"), not that of a key of the wrong kind
+// ("is a …", "is an AWS managed key").
+func keyStateProblem(problem string) bool {
+	return strings.HasPrefix(problem, "is ") && !strings.HasPrefix(problem, "is a ") && !strings.HasPrefix(problem, "is an ")
+}
+
+// keyPolicyProblem matches the drift of a key policy that leaves SNS out.
+func keyPolicyProblem(problem string) bool { return strings.HasPrefix(problem, "policy does not let ") }
+
+// keyDrift reports whether a drift of the key has a problem that match
+// matches.
+func keyDrift(drifts []topology.Drift, match func(problem string) bool) bool {
+	for _, d := range drifts {
+		if d.Resource == "key" && match(d.Problem) {
+			return true
+		}
+	}
+	return false
 }
 
 // unreadKey reports whether the credentials were denied reading the KMS

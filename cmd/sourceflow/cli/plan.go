@@ -14,9 +14,11 @@ func newPlanCommand(g *globals) *cobra.Command {
 		Long: `plan compares the live account (or emulator) with the topology file and lists
 what apply would do, one line per resource: "+ create" for a missing queue,
 dead-letter queue, topic, subscription, policy statement or DynamoDB table,
-"~ change" for one whose attributes differ, and "! fix" for what apply leaves
-to its owner: a KMS key that SNS cannot use. It changes nothing and exits 0
-whether or not there are changes (use validate to fail on drift).`,
+"~ change" for one whose attributes differ, "= keep" for a value another
+service set on a topic or table they share, which apply does not overwrite,
+and "! fix" for what apply leaves to its owner: a KMS key that SNS cannot
+use. It changes nothing and exits 0 whether or not there are changes (use
+validate to fail on drift).`,
 		Example: "  sourceflow plan -f orders.topology.yaml\n" +
 			"  AWS_ENDPOINT_URL=http://localhost:4566 sourceflow plan -f orders.topology.yaml",
 	}, g.runPlan)
@@ -49,8 +51,11 @@ func (g *globals) runPlan(cmd *cobra.Command, path string) error {
 	if unreadKey(changes) {
 		fmt.Fprintln(out, unreadKeyHint+".")
 	}
+	if n := count(changes, actionKeep); n > 0 {
+		fmt.Fprintf(out, "%d kept: %s.\n", n, keptHint)
+	}
 	if n := count(changes, actionFix); n > 0 {
-		fmt.Fprintf(out, "%d to fix outside apply: %s.\n", n, s.keyHint())
+		fmt.Fprintf(out, "%d to fix outside apply: %s.\n", n, s.keyHint(report.Drifts))
 	}
 	return nil
 }

@@ -35,8 +35,11 @@ func (g *globals) runValidate(cmd *cobra.Command, path string) error {
 	if uncheckedTopics(changes) {
 		fmt.Fprintln(out, strings.Replace(uncheckedHint, "marked ? ", "", 1))
 	}
+	if n := count(changes, actionKeep); n > 0 {
+		fmt.Fprintf(out, "%d kept: %s.\n", n, keptHint)
+	}
 	if count(changes, actionFix) > 0 {
-		fmt.Fprintln(out, s.keyHint()+".")
+		fmt.Fprintln(out, s.keyHint(report.Drifts)+".")
 	}
 	if unreadKey(changes) {
 		fmt.Fprintln(out, unreadKeyHint+".")
