@@ -57,3 +57,22 @@ func TestDLQPurgeOfATopologyFromStandardInputSuggestsAPeekOfAFile(t *testing.T) 
 	require.Equal(t, cli.ExitOK, code, errOut)
 	assert.Contains(t, out, "`sourceflow dlq peek -f FILE --queue orders-dlq.fifo`")
 }
+
+// A -f that names a directory is reported as unreadable, not as a file
+// with fields to fix.
+func TestAFileArgumentThatIsADirectoryIsNotAFileToFix(t *testing.T) {
+	dir := t.TempDir()
+	for _, command := range [][]string{
+		{"validate", "-f", dir},
+		{"iam-policy", "--account-id", "111122223333", "-f", dir},
+		{"export", "terraform", "-f", dir},
+	} {
+		t.Run(command[0], func(t *testing.T) {
+			_, errOut, code := newFakeAWS().run(t, command...)
+
+			assert.Equal(t, cli.ExitUsage, code, errOut)
+			assert.Contains(t, errOut, "is a directory")
+			assert.NotContains(t, errOut, "fix the fields")
+		})
+	}
+}

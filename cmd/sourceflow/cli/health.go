@@ -159,7 +159,7 @@ func noAnswer(ctx context.Context, s *session, f healthFlags, err error) error {
 	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil { // cut short by --check-timeout
 		return &ExitError{Code: ExitAWS, Err: fmt.Errorf("health: %w\nAWS did not answer within --check-timeout (%s): "+
 			"check that the endpoint (AWS_ENDPOINT_URL: %s) answers, or allow more time with --check-timeout",
-			err, f.checkTimeout, cmp.Or(s.clients.Endpoint, "unset, so AWS itself"))}
+			err, f.checkTimeout, cmp.Or(s.endpoint(), "unset, so AWS itself"))}
 	}
 	return s.awsFailure("health", err)
 }

@@ -1,10 +1,12 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"strings"
 
@@ -83,9 +85,12 @@ func readTopology(cmd *cobra.Command, path string) (topology.File, error) {
 		r = file
 	}
 	f, err := topology.DecodeFile(r)
-	if err != nil {
+	switch {
+	case errors.Is(err, topology.ErrInvalidFile):
 		return topology.File{}, &ExitError{Code: ExitUsage,
 			Err: fmt.Errorf("%s: %w\nfix the fields named above in %s", path, err, path)}
+	case err != nil: // not read at all: a directory, say
+		return topology.File{}, &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s: %w", path, err)}
 	}
 	return f, nil
 }
@@ -95,10 +100,7 @@ func readTopology(cmd *cobra.Command, path string) (topology.File, error) {
 // so instead). what starts with the command's name; the help that lists the
 // permissions of the dlq commands is their parent's.
 func (s *session) awsFailure(what string, err error) error {
-	endpoint := s.clients.Endpoint
-	if endpoint == "" {
-		endpoint = "unset, so AWS itself"
-	}
+	endpoint := cmp.Or(s.endpoint(), "unset, so AWS itself")
 	switch {
 	case errors.Is(err, context.Canceled):
 		return &ExitError{Code: ExitAWS, Err: fmt.Errorf("%s: interrupted: %w", what, err)}
@@ -136,10 +138,25 @@ func fileArg(path string) string {
 
 // where describes the account the session talks to, for headers.
 func (s *session) where() string {
-	if s.clients.Endpoint != "" {
-		return s.clients.Region + " at " + s.clients.Endpoint
+	if e := s.endpoint(); e != "" {
+		return s.clients.Region + " at " + e
 	}
 	return s.clients.Region
+}
+
+// endpoint is the endpoint override as messages show it: a password in
+// it (http://user:password@host, for a proxy that asks for one) is
+// replaced by "xxxxx". One that does not parse as a URL is shown as it is,
+// to show the operator the mistake (the SDK's error quotes it too).
+func (s *session) endpoint() string {
+	if s.clients.Endpoint == "" {
+		return ""
+	}
+	u, err := url.Parse(s.clients.Endpoint)
+	if err != nil {
+		return s.clients.Endpoint
+	}
+	return u.Redacted()
 }
 
 // checkTimeout refuses a --timeout that leaves no time, as a usage error

@@ -1,0 +1,49 @@
+package cli_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/sourceflow-go/sourceflow/awsbus/awsbustest"
+	"github.com/sourceflow-go/sourceflow/cmd/sourceflow/cli"
+)
+
+// An endpoint with a password in it (a proxy that asks for one) is shown
+// with the password replaced, in the headers of the output and in the
+// advice of a failed call.
+func TestEndpoint_PasswordIsNeverShown(t *testing.T) {
+	fake, path := appliedOrders(t)
+	withSecret := func(c *cli.Clients) {
+		c.Endpoint = "http://admin:s3cr3t@proxy.internal:4566"
+		c.SQS = awsbustest.NewMoveTaskSQS(fake.sqs) // the calls of the dlq commands too
+	}
+	cases := []struct {
+		name string
+		args []string
+	}{
+		{"validate", []string{"validate", "-f", path}},
+		{"plan", []string{"plan", "-f", path}},
+		{"dlq list", []string{"dlq", "list", "-f", path}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errOut, code := runOn(context.Background(), t, fake, withSecret, tc.args...)
+
+			assert.Equal(t, cli.ExitOK, code, errOut)
+			assert.NotContains(t, out+errOut, "s3cr3t")
+			assert.Contains(t, out, "at http://admin:xxxxx@proxy.internal:4566")
+		})
+	}
+	t.Run("failed call", func(t *testing.T) {
+		_, errOut, code := runOn(context.Background(), t, fake, func(c *cli.Clients) {
+			withSecret(c)
+			c.SQS = refusingSQS{fake.sqs}
+		}, "validate", "-f", path)
+
+		assert.Equal(t, cli.ExitAWS, code)
+		assert.NotContains(t, errOut, "s3cr3t")
+		assert.Contains(t, errOut, "AWS_ENDPOINT_URL: http://admin:xxxxx@proxy.internal:4566")
+	})
+}
