@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -127,7 +125,7 @@ func runExport(cmd *cobra.Command, f exportFlags, render renderFunc, warn warnFu
 		_, err = cmd.OutOrStdout().Write(out)
 		return err
 	}
-	return writeFileAtomic(f.output, out)
+	return writeOutput(f.output, out)
 }
 
 // exportWarnings writes to w a warning for each queue no exported service
@@ -172,30 +170,4 @@ func displayPath(path string) string {
 		return "standard input"
 	}
 	return path
-}
-
-// writeFileAtomic writes data to path (mode 0644) through a temporary file
-// in the same directory, so a failed export never leaves half a template.
-func writeFileAtomic(path string, data []byte) error {
-	fail := func(err error) error {
-		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("export: -o %s: %w", path, err)}
-	}
-	dir := filepath.Dir(path)
-	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		return fail(fmt.Errorf("directory %s does not exist; create it first", dir))
-	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fail(err)
-	}
-	_, werr := tmp.Write(data)
-	err = errors.Join(werr, tmp.Chmod(0o644), tmp.Close())
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		_ = os.Remove(tmp.Name())
-		return fail(err)
-	}
-	return nil
 }

@@ -5,7 +5,9 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -233,4 +235,49 @@ func TestExport_WarnsOfATemplateTooLargeToPassInline(t *testing.T) {
 	_, errOut, code = newFakeAWS().run(t, "export", "cloudformation", "-f", writeTopology(t, workBinding(2), topology.Options{}))
 	require.Equal(t, cli.ExitOK, code, errOut)
 	assert.Empty(t, errOut, "a template within the limit draws no warning")
+}
+
+// -o naming what is not a regular file gets the template without being
+// replaced: a named pipe (as /dev/null, a device, would be) stays a pipe
+// and its reader gets the template, and a symbolic link stays a link
+// whose target gets it.
+func TestExport_WritesThroughWhatTheOutputPathIs(t *testing.T) {
+	topo := writeTopology(t, paymentsBinding(), topology.Options{})
+	dir := t.TempDir()
+
+	pipe := filepath.Join(dir, "pipe")
+	require.NoError(t, syscall.Mkfifo(pipe, 0o600))
+	read := make(chan []byte, 1)
+	go func() {
+		b, _ := os.ReadFile(pipe) // opening waits for the writer
+		read <- b
+	}()
+	_, errOut, code := newFakeAWS().run(t, "export", "terraform", "-f", topo, "-o", pipe)
+	require.Equal(t, cli.ExitOK, code, errOut)
+	st, err := os.Lstat(pipe)
+	require.NoError(t, err)
+	require.Equal(t, os.ModeNamedPipe, st.Mode().Type(), "the pipe is still a pipe")
+	select {
+	case b := <-read:
+		assert.Contains(t, string(b), `resource "aws_sqs_queue" "payments_fifo"`)
+	case <-time.After(time.Minute): // a bound, not a timing target: the write is done
+		t.Fatal("the pipe's reader got nothing")
+	}
+
+	target := filepath.Join(dir, "main.tf")
+	require.NoError(t, os.WriteFile(target, []byte("old"), 0o644))
+	link := filepath.Join(dir, "link.tf")
+	require.NoError(t, os.Symlink(target, link))
+	_, errOut, code = newFakeAWS().run(t, "export", "terraform", "-f", topo, "-o", link)
+	require.Equal(t, cli.ExitOK, code, errOut)
+	st, err = os.Lstat(link)
+	require.NoError(t, err)
+	assert.Equal(t, os.ModeSymlink, st.Mode().Type(), "the link is still a link")
+	written, err := os.ReadFile(target)
+	require.NoError(t, err)
+	assert.Contains(t, string(written), `resource "aws_sqs_queue" "payments_fifo"`)
+
+	_, errOut, code = newFakeAWS().run(t, "export", "terraform", "-f", topo, "-o", dir)
+	assert.Equal(t, cli.ExitUsage, code)
+	assert.Contains(t, errOut, "is a directory; name a file")
 }
