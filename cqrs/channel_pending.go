@@ -48,13 +48,14 @@ func (t *ChannelTransport) received(dest string, n int) {
 	}
 }
 
-// unready takes a subscription of dest out of the ones publishes reach and
-// returns a channel closed once every message published to dest so far has
-// arrived.
-func (t *ChannelTransport) unready(dest string) <-chan struct{} {
+// unready takes a subscription of dest, which awaits a, out of the ones
+// publishes reach and returns a channel closed once every message
+// published to dest so far has arrived.
+func (t *ChannelTransport) unready(dest string, a *awaited) <-chan struct{} {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.ready[dest]--
+	t.unawaitedLocked(dest, a)
 	if t.ready[dest] == 0 {
 		t.lost(dest)
 	}
@@ -80,16 +81,40 @@ type subscriptionEnd struct {
 	quiesce func() <-chan struct{}
 	// end ends the gochannel subscription, which then closes its channel.
 	end func()
+	// awaited is what the subscription is yet to receive; nil: nothing is
+	// tracked.
+	awaited *awaited
+	// neverReached, once gochannel closed the subscription's channel,
+	// dead-letters what it awaited and never received; nil: nothing.
+	neverReached func()
 }
 
 // channelEnd is the subscriptionEnd of a gochannel subscription of dest
-// whose context is sub.
-func (t *ChannelTransport) channelEnd(dest string, sub context.Context, end func()) subscriptionEnd {
+// whose context is sub and which awaits a.
+func (t *ChannelTransport) channelEnd(dest string, sub context.Context, end func(), a *awaited) subscriptionEnd {
 	return subscriptionEnd{
-		received: func() { t.received(dest, 1) },
-		handing:  func(live context.Context) context.Context { return t.handingOn(live, sub) },
-		quiesce:  func() <-chan struct{} { return t.unready(dest) },
-		end:      end,
+		received:     func() { t.received(dest, 1) },
+		handing:      func(live context.Context) context.Context { return t.handingOn(live, sub) },
+		quiesce:      func() <-chan struct{} { return t.unready(dest, a) },
+		end:          end,
+		awaited:      a,
+		neverReached: func() { t.neverReached(dest, a) },
+	}
+}
+
+// arrive counts m as arrived, and strips its tag (see awaited).
+func (e subscriptionEnd) arrive(m *message.Message) {
+	e.received()
+	if e.awaited != nil {
+		e.awaited.arrived(m)
+	}
+}
+
+// ended dead-letters, once gochannel closed the subscription's channel,
+// what the subscription awaited and never received.
+func (e subscriptionEnd) ended() {
+	if e.neverReached != nil {
+		e.neverReached()
 	}
 }
 

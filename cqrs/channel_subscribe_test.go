@@ -92,7 +92,9 @@ func TestChannelHandOverAfterCloseIsRefused(t *testing.T) {
 
 // A hand-over still queued when the transport closes is dead-lettered,
 // saying why: the handler's publish had returned nil, so a log line alone
-// would lose it.
+// would lose it. The one under way as the transport closes, handed to
+// gochannel, may be dropped there before it reaches the subscription: it
+// is dead-lettered too, saying so.
 func TestChannelHandOverQueuedAtCloseIsDeadLettered(t *testing.T) {
 	tr, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{})
 	require.NoError(t, err)
@@ -121,7 +123,8 @@ func TestChannelHandOverQueuedAtCloseIsDeadLettered(t *testing.T) {
 
 	var dead []string
 	for _, dl := range tr.DeadLetters() {
-		assert.Contains(t, dl.Reason, "handed over after its publish returned, and failed: cqrs: ChannelTransport is closed")
+		assert.Regexp(t, "^(handed over after its publish returned, and failed: cqrs: ChannelTransport is closed"+
+			"|not delivered: its subscription closed before the message reached it)$", dl.Reason)
 		dead = append(dead, dl.Message.UUID)
 	}
 	assert.Contains(t, dead, queued[1], "the hand-over queued behind the one under way")

@@ -20,7 +20,9 @@ type channelSubscriber struct {
 // ChannelConfig.CloseTimeout to finish in. Gochannel gives up on its
 // messages as the subscription ends, so a message that fails meanwhile,
 // waits for its next delivery, or is still in its handler when
-// CloseTimeout runs out, is dead-lettered rather than redelivered. A
+// CloseTimeout runs out, is dead-lettered rather than redelivered; so is a
+// message published while the subscription was in place that gochannel
+// dropped as the subscription, or the transport, closed (see awaited). A
 // Subscribe that Close overtook answers with a closed channel: once Close
 // returned, no subscription of the subscriber runs.
 func (s *channelSubscriber) Subscribe(ctx context.Context, topic string) (<-chan *message.Message, error) {
@@ -28,21 +30,12 @@ func (s *channelSubscriber) Subscribe(ctx context.Context, topic string) (<-chan
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	// The gochannel subscription outlives ctx until what was published to
-	// it arrived (see outliving).
-	subCtx, endSub := context.WithCancel(context.WithoutCancel(ctx))
-	ps, err := s.t.channel(topic)
-	var in <-chan *message.Message
-	if err == nil {
-		in, err = ps.Subscribe(subCtx, topic)
-	}
+	in, endSub, awaits, err := s.subscribeChannel(ctx, topic)
 	if err != nil {
 		cancel()
-		endSub()
 		s.t.unlisten(topic)
 		return nil, err
 	}
-	s.t.subscribed(topic)
 	r := redelivery{maxDeliveries: s.t.cfg.MaxDeliveries, delay: s.t.cfg.RedeliveryDelay,
 		drain: s.t.cfg.CloseTimeout, keepsNothing: true, deadLetter: s.t.keepDeadLetter}
 	live, endLive := r.deliveryContext(ctx)
@@ -50,11 +43,14 @@ func (s *channelSubscriber) Subscribe(ctx context.Context, topic string) (<-chan
 	relay := func() {
 		defer endLive()
 		refuse := func(m *message.Message) { r.refuse(ctx, topic, m) }
-		msgs, gone := outliving(ctx, live, in, refuse, s.t.channelEnd(topic, ctx, endSub))
-		r.relay(ctx, topic, msgs, out, func() {
+		msgs, gone := outliving(ctx, live, in, refuse, s.t.channelEnd(topic, ctx, endSub, awaits))
+		delivered := make(chan *message.Message)
+		remarked := remarking(live, delivered, out)
+		r.relay(ctx, topic, msgs, delivered, func() {
 			<-gone
 			s.t.unlisten(topic)
 		})
+		<-remarked
 	}
 	if !s.relays.start(cancel, relay) {
 		// Close overtook this Subscribe: end the subscription here, as its
@@ -63,6 +59,25 @@ func (s *channelSubscriber) Subscribe(ctx context.Context, topic string) (<-chan
 		relay()
 	}
 	return out, nil
+}
+
+// subscribeChannel makes the gochannel subscription of topic, which
+// outlives ctx until what was published to it arrived (see outliving), and
+// records it as ready, awaiting what is published from now on. endSub ends
+// it.
+func (s *channelSubscriber) subscribeChannel(ctx context.Context, topic string) (in <-chan *message.Message, endSub context.CancelFunc, awaits *awaited, err error) {
+	subCtx, endSub := context.WithCancel(context.WithoutCancel(ctx))
+	ps, err := s.t.channel(topic)
+	if err == nil {
+		in, err = ps.Subscribe(subCtx, topic)
+	}
+	if err != nil {
+		endSub()
+		return nil, nil, nil, err
+	}
+	awaits = &awaited{}
+	s.t.subscribed(topic, awaits)
+	return in, endSub, awaits, nil
 }
 
 // keepDeadLetter keeps m, dead-lettered from topic, in the transport's
@@ -86,7 +101,9 @@ func (t *ChannelTransport) keepDeadLetter(topic string, m *message.Message, reas
 // arrived the gochannel subscription ends (e.end), so that gochannel drops
 // nothing a publish counted on. A message not handed on by then, and any
 // gochannel hands over until it closes in, goes to refuse: gochannel keeps
-// nothing to deliver again. gone is closed once in is.
+// nothing to deliver again. Once in is closed, what the subscription
+// awaited and never received is dead-lettered (e.ended), and then gone is
+// closed.
 func outliving(ctx, live context.Context, in <-chan *message.Message, refuse func(*message.Message), e subscriptionEnd) (msgs <-chan *message.Message, gone <-chan struct{}) {
 	out, done := make(chan *message.Message), make(chan struct{})
 	go func() {
@@ -94,6 +111,7 @@ func outliving(ctx, live context.Context, in <-chan *message.Message, refuse fun
 		defer close(out)
 		handOn(ctx, live, in, out, refuse, e)
 		refuseUntilClosed(in, refuse, e)
+		e.ended()
 	}()
 	return out, done
 }
@@ -107,7 +125,7 @@ func handOn(ctx, live context.Context, in <-chan *message.Message, out chan<- *m
 			if !open {
 				return
 			}
-			e.received()
+			e.arrive(m)
 			if ctx.Err() != nil { // ended while m was under way: not handed on
 				refuse(m)
 				return
@@ -137,7 +155,7 @@ func refuseUntilClosed(in <-chan *message.Message, refuse func(*message.Message)
 				e.end()
 				return
 			}
-			e.received()
+			e.arrive(m)
 			refuse(m)
 		case <-idle:
 			e.end()

@@ -135,10 +135,19 @@ func (c ChannelConfig) Validate() error {
 // an event raised, with its handler's context or one derived from it, by a
 // handler caught in a close: one draining as its service closes (see
 // ChannelConfig.CloseTimeout), or, a handler of this transport, one whose
-// message arrived before the destination lost its last subscription.
-// Raised to a destination that had subscriptions and has none left (a
-// saga's own view, closed with it), such an event is dead-lettered with
-// the reason rather than lost: the handler's change is done.
+// message was last delivered to it before the destination lost its last
+// subscription. Raised to a destination that had subscriptions and has
+// none left (a saga's own view, closed with it), such an event is
+// dead-lettered with the reason rather than lost: the handler's change is
+// done.
+//
+// A message whose publish returned nil reaches every subscription of its
+// destination that was in place when it was published, or is
+// dead-lettered: gochannel drops a message a subscription has not yet
+// received as the subscription, or the transport, closes, and the
+// transport then keeps it as a dead letter, once for each subscription
+// that missed it, with a reason saying its subscription closed before the
+// message reached it.
 //
 // On a destination whose name ends in ".fifo", both modes deliver one
 // message at a time and keep each publisher's messages in the order it
@@ -157,10 +166,12 @@ type ChannelTransport struct {
 	channels  map[string]*gochannel.GoChannel // by destination
 	closed    bool
 	kinds     map[string]sourceflow.Kind
-	listeners map[string]int    // subscriptions made or being made
-	ready     map[string]int    // subscriptions gochannel delivers to
-	losses    atomic.Uint64     // how many times a destination lost its last subscription
-	lostAt    map[string]uint64 // losses when each destination last lost its last subscription
+	listeners map[string]int                   // subscriptions made or being made
+	ready     map[string]int                   // subscriptions gochannel delivers to
+	awaiting  map[string]map[*awaited]struct{} // what each ready subscription awaits, by destination
+	tags      uint64                           // the last tag given a message handed to gochannel
+	losses    atomic.Uint64                    // how many times a destination lost its last subscription
+	lostAt    map[string]uint64                // losses when each destination last lost its last subscription
 	dead      []DeadLetter
 	deadCount int
 	handovers map[string]*handover
@@ -197,6 +208,7 @@ func NewChannelTransport(cfg ChannelConfig) (*ChannelTransport, error) {
 	return &ChannelTransport{
 		cfg: cfg, channels: map[string]*gochannel.GoChannel{},
 		kinds: map[string]sourceflow.Kind{}, listeners: map[string]int{}, ready: map[string]int{}, lostAt: map[string]uint64{},
+		awaiting:  map[string]map[*awaited]struct{}{},
 		handovers: map[string]*handover{}, pending: map[string]int{}, idle: map[string][]chan struct{}{},
 	}, nil
 }
@@ -235,6 +247,11 @@ var errChannelClosed = errors.New("cqrs: ChannelTransport is closed")
 func (t *ChannelTransport) channel(destination string) (*gochannel.GoChannel, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	return t.channelLocked(destination)
+}
+
+// channelLocked is channel; the caller holds mu.
+func (t *ChannelTransport) channelLocked(destination string) (*gochannel.GoChannel, error) {
 	if t.closed {
 		return nil, errChannelClosed
 	}
@@ -248,15 +265,6 @@ func (t *ChannelTransport) channel(destination string) (*gochannel.GoChannel, er
 		t.channels[destination] = ps
 	}
 	return ps, nil
-}
-
-// publish publishes msgs to destination's gochannel pub/sub.
-func (t *ChannelTransport) publish(destination string, msgs ...*message.Message) error {
-	ps, err := t.channel(destination)
-	if err != nil {
-		return err
-	}
-	return ps.Publish(destination, msgs...)
 }
 
 // Close closes the gochannel pub/subs and waits for queued hand-overs to
@@ -319,11 +327,13 @@ func (t *ChannelTransport) listen(dest string) error {
 
 // subscribed records that a listener of dest has its gochannel
 // subscription: only then does a publish reach it (gochannel drops what
-// it publishes to a topic nobody subscribes to).
-func (t *ChannelTransport) subscribed(dest string) {
+// it publishes to a topic nobody subscribes to), and await, in a, what is
+// published from now on (see awaited).
+func (t *ChannelTransport) subscribed(dest string, a *awaited) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.ready[dest]++
+	t.awaitedLocked(dest, a)
 }
 
 // unlisten removes a listener of dest once its gochannel subscription

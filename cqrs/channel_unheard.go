@@ -3,6 +3,7 @@ package cqrs
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 
@@ -24,8 +25,9 @@ import (
 // lost its last subscription. What tells a handler caught in that close is
 // thus either that its subscription ended, or that the destination lost
 // its last subscription while the handler was handling, after its message
-// was handed on. A handler whose message came later, the destination
-// already unheard, is live: what it raises there is dropped.
+// was last delivered to it. A handler whose message came later, or was
+// delivered again later, the destination already unheard, is live: what it
+// raises there is dropped.
 
 // errUnheard is the reason an event raised by a handler caught in a close
 // is dead-lettered with.
@@ -39,8 +41,9 @@ type handling struct {
 	sub context.Context
 	// by is the transport whose subscription handed the message on.
 	by *ChannelTransport
-	// since is by's losses when the message was handed on.
-	since uint64
+	// since is by's losses when the message was last handed to its
+	// consumer: each delivery marks it again (see remarking).
+	since *atomic.Uint64
 }
 
 // handlingKey keys the handling in the context of a message's handlers.
@@ -49,7 +52,33 @@ type handlingKey struct{}
 // handingOn returns live, the context the handlers of a message the
 // subscription sub hands on now run in, recording their handling.
 func (t *ChannelTransport) handingOn(live, sub context.Context) context.Context {
-	return context.WithValue(live, handlingKey{}, handling{sub: sub, by: t, since: t.losses.Load()})
+	since := new(atomic.Uint64)
+	since.Store(t.losses.Load())
+	return context.WithValue(live, handlingKey{}, handling{sub: sub, by: t, since: since})
+}
+
+// remarking hands the deliveries of in on to out, marking each message's
+// handling as handed on now, so that a message delivered again after a
+// destination lost its last subscription is handled by a live handler
+// there, as one that came then. It gives up a delivery out does not take
+// before live ends (the redelivery abandons it) and closes out, and the
+// channel it returns, once in is closed.
+func remarking(live context.Context, in <-chan *message.Message, out chan<- *message.Message) <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer close(out)
+		for m := range in {
+			if h, ok := m.Context().Value(handlingKey{}).(handling); ok {
+				h.since.Store(h.by.losses.Load())
+			}
+			select {
+			case out <- m:
+			case <-live.Done():
+			}
+		}
+	}()
+	return done
 }
 
 // lost records that dest lost its last subscription; the caller holds mu.
@@ -79,17 +108,17 @@ func (t *ChannelTransport) keptUnheard(dest string, msgs []*message.Message) boo
 }
 
 // raisedInClose reports whether one of msgs was published by a handler whose
-// subscription has ended, or whose message was handed on before the
+// subscription has ended, or whose message was last delivered before the
 // destination lost its last subscription, at losses lostAt. The publisher
 // passes the handler's context (or one derived from it) as the message's,
 // on the synchronous and the asynchronous transport alike. Losses count
 // per transport, so only a handler of t is told by when its message was
-// handed on; one of another transport (a HybridTransport's) only by its
+// last delivered; one of another transport (a HybridTransport's) only by its
 // subscription's end.
 func (t *ChannelTransport) raisedInClose(msgs []*message.Message, lostAt uint64) bool {
 	for _, m := range msgs {
 		h, ok := m.Context().Value(handlingKey{}).(handling)
-		if ok && (h.sub.Err() != nil || (h.by == t && h.since < lostAt)) {
+		if ok && (h.sub.Err() != nil || (h.by == t && h.since.Load() < lostAt)) {
 			return true
 		}
 	}

@@ -1,0 +1,149 @@
+package cqrs
+
+import (
+	"strconv"
+	"sync"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/ThreeDotsLabs/watermill/pubsub/gochannel"
+)
+
+// Gochannel drops, without a word, a message it has not yet handed to a
+// subscription that ends: as its subscription's context ends, or as the
+// pub/sub closes. A publish caught in that moment returns nil for a
+// message that subscription never receives. So a ChannelTransport tags
+// each message it hands to gochannel, and each subscription ready then
+// awaits it; a subscription strips the tag from what it receives, and once
+// gochannel closed its channel, what it still awaits is dead-lettered
+// (notReached) rather than lost.
+
+// channelTag is the metadata key of the tag a message carries from its
+// publish to the subscriptions that await it.
+const channelTag = "sf_channel_tag"
+
+// notReached is the reason a message a subscription awaited and never
+// received is dead-lettered with.
+const notReached = "not delivered: its subscription closed before the message reached it"
+
+// awaited is what one ready subscription is yet to receive: the messages
+// handed to gochannel while it was ready, by tag.
+type awaited struct {
+	mu   sync.Mutex
+	msgs map[string]*message.Message
+}
+
+// await records m, tagged tag, as awaited.
+func (a *awaited) await(tag string, m *message.Message) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.msgs == nil {
+		a.msgs = map[string]*message.Message{}
+	}
+	a.msgs[tag] = m
+}
+
+// withdraw forgets msgs, whose publish failed.
+func (a *awaited) withdraw(msgs []*message.Message) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, m := range msgs {
+		delete(a.msgs, m.Metadata.Get(channelTag))
+	}
+}
+
+// arrived strips m's tag and forgets m: it was received.
+func (a *awaited) arrived(m *message.Message) {
+	tag := m.Metadata.Get(channelTag)
+	if tag == "" {
+		return
+	}
+	delete(m.Metadata, channelTag)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	delete(a.msgs, tag)
+}
+
+// missed returns, and forgets, what is still awaited, untagged, each with
+// context.Background.
+func (a *awaited) missed() []*message.Message {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	out := make([]*message.Message, 0, len(a.msgs))
+	for _, m := range a.msgs {
+		kept := m.Copy() // with context.Background(), as keepDeadLetter keeps one
+		delete(kept.Metadata, channelTag)
+		out = append(out, kept)
+	}
+	a.msgs = nil
+	return out
+}
+
+// publish publishes msgs to destination's gochannel pub/sub, awaited by
+// the subscriptions ready now.
+func (t *ChannelTransport) publish(destination string, msgs ...*message.Message) error {
+	ps, tagged, awaiting, err := t.channelAwaiting(destination, msgs)
+	if err != nil {
+		return err
+	}
+	if err := ps.Publish(destination, tagged...); err != nil {
+		for _, a := range awaiting {
+			a.withdraw(tagged)
+		}
+		return err
+	}
+	return nil
+}
+
+// channelAwaiting returns the gochannel pub/sub of dest, and, when dest has
+// ready subscriptions, tagged copies of msgs, each awaited by every one of
+// them (returned too); otherwise msgs themselves.
+func (t *ChannelTransport) channelAwaiting(dest string, msgs []*message.Message) (ps *gochannel.GoChannel, tagged []*message.Message, awaiting []*awaited, err error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	ps, err = t.channelLocked(dest)
+	if err != nil || len(t.awaiting[dest]) == 0 {
+		return ps, msgs, nil, err
+	}
+	for a := range t.awaiting[dest] {
+		awaiting = append(awaiting, a)
+	}
+	tagged = make([]*message.Message, len(msgs))
+	for i, m := range msgs {
+		t.tags++
+		tag := strconv.FormatUint(t.tags, 10)
+		tagged[i] = m.Copy()
+		tagged[i].SetContext(m.Context())
+		tagged[i].Metadata.Set(channelTag, tag)
+		for _, a := range awaiting {
+			a.await(tag, tagged[i])
+		}
+	}
+	return ps, tagged, awaiting, nil
+}
+
+// awaitedLocked records a, what a subscription of dest that became ready
+// awaits, so that publishes to dest tag their messages for it; the caller
+// holds mu.
+func (t *ChannelTransport) awaitedLocked(dest string, a *awaited) {
+	if t.awaiting[dest] == nil {
+		t.awaiting[dest] = map[*awaited]struct{}{}
+	}
+	t.awaiting[dest][a] = struct{}{}
+}
+
+// unawaitedLocked takes a, what a subscription of dest that is no longer
+// ready awaits, out of what publishes to dest tag for; the caller holds mu.
+func (t *ChannelTransport) unawaitedLocked(dest string, a *awaited) {
+	delete(t.awaiting[dest], a)
+	if len(t.awaiting[dest]) == 0 {
+		delete(t.awaiting, dest)
+	}
+}
+
+// neverReached dead-letters what a, a subscription of dest whose gochannel
+// channel closed, awaited and never received.
+func (t *ChannelTransport) neverReached(dest string, a *awaited) {
+	for _, m := range a.missed() {
+		t.deadLetter(DeadLetter{Destination: dest, Message: m, Reason: notReached})
+	}
+}

@@ -1,0 +1,49 @@
+package cqrs
+
+import (
+	"context"
+	"testing"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+type awaitedValueKey struct{}
+
+// A message handed to gochannel for a ready subscription that ends before
+// it arrives is dead-lettered for that subscription with the reason,
+// without its tag and without its publisher's context; one that arrives is
+// handed on without its tag.
+func TestChannelMessageASubscriptionNeverReceivedIsDeadLettered(t *testing.T) {
+	tr, err := NewChannelTransport(ChannelConfig{Async: true})
+	require.NoError(t, err)
+	sub, _ := tr.Subscriber("ev")
+	out, err := sub.Subscribe(context.Background(), "ev")
+	require.NoError(t, err)
+
+	pub, _ := tr.Publisher("ev")
+	require.NoError(t, pub.Publish("ev", message.NewMessage("arrives", nil)))
+	m := <-out
+	assert.Equal(t, "arrives", m.UUID)
+	assert.Empty(t, m.Metadata.Get(channelTag), "the tag reached the consumer")
+	m.Ack()
+
+	lost := message.NewMessage("lost", nil)
+	lost.SetContext(context.WithValue(context.Background(), awaitedValueKey{}, "pinned"))
+	_, _, awaiting, err := tr.channelAwaiting("ev", []*message.Message{lost}) // handed over, never sent
+	require.NoError(t, err)
+	require.Len(t, awaiting, 1)
+	require.NoError(t, tr.Close())
+	for range out { // the subscription ends with the transport
+	}
+	require.NoError(t, sub.Close())
+
+	dead := tr.DeadLetters()
+	require.Len(t, dead, 1)
+	assert.Equal(t, "ev", dead[0].Destination)
+	assert.Equal(t, "lost", dead[0].Message.UUID)
+	assert.Equal(t, notReached, dead[0].Reason)
+	assert.Empty(t, dead[0].Message.Metadata.Get(channelTag), "the dead letter kept its tag")
+	assert.Nil(t, dead[0].Message.Context().Value(awaitedValueKey{}), "the dead letter kept its publisher's context")
+}
