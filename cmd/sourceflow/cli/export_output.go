@@ -36,7 +36,7 @@ func writeOutput(path string, data []byte) error {
 
 // writeInPlace writes data to the file at path that is no regular file.
 func writeInPlace(path string, data []byte, fail func(error) error) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0) // #nosec G304 -- the file the operator names with -o
 	if err != nil {
 		return fail(err)
 	}
