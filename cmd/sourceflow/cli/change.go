@@ -98,9 +98,9 @@ const uncheckedHint = "Topics marked ? could not be checked: no queue exists yet
 	"sts:GetCallerIdentity failed; pass --account-id or set AWS_ACCOUNT_ID."
 
 // keyHint says who fixes the drifts of the KMS key, and how: a key that
-// is not enabled is enabled, a policy that leaves SNS out gets the
-// statement iam-policy --key-policy prints; any other drift says itself
-// what to do. The iam-policy command carries the session's account when
+// is disabled or pending deletion is enabled, a policy that leaves SNS
+// out gets the statement iam-policy --key-policy prints; any other drift
+// says itself what to do. The iam-policy command carries the session's account when
 // known, else a placeholder that a shell does not read as a redirect. A
 // topology read from standard input is gone once read: the command then
 // names a FILE placeholder and says to pass the same topology.
@@ -119,17 +119,25 @@ func (s *session) keyHint(drifts []topology.Drift) string {
 		fixes = append(fixes, "the key's owner adds the statement "+
 			"`sourceflow iam-policy -f "+file+" --account-id "+account+" --key-policy` prints"+same)
 	}
-	if len(fixes) == 0 {
+	if keyDrift(drifts, otherKeyProblem) || len(fixes) == 0 {
 		fixes = append(fixes, "the key's owner fixes what is said above")
 	}
 	return "apply does not change a KMS key or its policy; " + strings.Join(fixes, "; ") + ", or the file names another key"
 }
 
-// keyStateProblem matches the drift of a key that is not enabled ("is
-// Disabled", "is PendingDeletion"), not that of a key of the wrong kind
-// ("is a …", "is an AWS managed key").
+// keyStateProblem matches the drift of a key its owner can enable ("is
+// Disabled: …", "is PendingDeletion: …"). A key in another state (its
+// material still to import, its custom key store disconnected, still
+// being created) is not enabled by enable-key: otherKeyProblem matches it.
 func keyStateProblem(problem string) bool {
-	return strings.HasPrefix(problem, "is ") && !strings.HasPrefix(problem, "is a ") && !strings.HasPrefix(problem, "is an ")
+	return strings.HasPrefix(problem, "is Disabled:") || strings.HasPrefix(problem, "is PendingDeletion:")
+}
+
+// otherKeyProblem matches the drift of a key that neither keyStateProblem
+// nor keyPolicyProblem matches, nor a denied read (unreadKeyHint): its
+// problem says what to do.
+func otherKeyProblem(problem string) bool {
+	return !keyStateProblem(problem) && !keyPolicyProblem(problem) && !strings.Contains(problem, " denied ")
 }
 
 // keyPolicyProblem matches the drift of a key policy that leaves SNS out.

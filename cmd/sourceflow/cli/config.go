@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net/url"
 	"os"
 	"time"
 
@@ -35,7 +36,8 @@ type Clients struct {
 	// GetCallerIdentity finds it.
 	AccountID string
 	// Endpoint is the endpoint override (AWS_ENDPOINT_URL), shown in the
-	// output; empty for AWS itself.
+	// output without its password; empty for AWS itself. Validate refuses
+	// one that does not parse as a URL, which no AWS call could use.
 	Endpoint string
 }
 
@@ -82,6 +84,11 @@ func (c Clients) Validate() error {
 	}
 	if c.Region == "" {
 		errs = append(errs, errors.New("Clients.Region: required"))
+	}
+	if _, err := url.Parse(c.Endpoint); err != nil {
+		// The parser's error quotes the endpoint, and with it a password.
+		errs = append(errs, errors.New("Clients.Endpoint (AWS_ENDPOINT_URL): not a URL, and no AWS call could use it "+
+			"(not shown: it may hold a password); percent-encode any /, ?, #, % or @ in its user or password"))
 	}
 	return errors.Join(errs...)
 }

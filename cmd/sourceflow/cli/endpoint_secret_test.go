@@ -47,3 +47,26 @@ func TestEndpoint_PasswordIsNeverShown(t *testing.T) {
 		assert.Contains(t, errOut, "AWS_ENDPOINT_URL: http://admin:xxxxx@proxy.internal:4566")
 	})
 }
+
+// An endpoint whose password holds a character a URL reserves (/, #, ?)
+// does not parse, and no AWS call could use it: it is refused before any
+// call, without being shown, as the parser's message and the SDK's would
+// show it whole.
+func TestEndpoint_ThatIsNoURLIsRefusedWithoutShowingIt(t *testing.T) {
+	fake, path := appliedOrders(t)
+	for _, endpoint := range []string{"http://admin:s3/cr3t@proxy.internal:4566", "http://admin:s3#cr3t@proxy.internal:4566"} {
+		for _, args := range [][]string{{"validate", "-f", path}, {"dlq", "list", "-f", path}} {
+			t.Run(args[0], func(t *testing.T) {
+				out, errOut, code := runOn(context.Background(), t, fake, func(c *cli.Clients) {
+					c.Endpoint = endpoint
+					c.SQS = awsbustest.NewMoveTaskSQS(fake.sqs) // the calls of the dlq commands too
+				}, args...)
+
+				assert.Equal(t, cli.ExitUsage, code, errOut)
+				assert.NotContains(t, out+errOut, "cr3t")
+				assert.Contains(t, errOut, "AWS_ENDPOINT_URL")
+				assert.Contains(t, errOut, "percent-encode")
+			})
+		}
+	}
+}

@@ -11,9 +11,10 @@ import (
 // writeOutput writes data to path, export's -o. A regular file, new or
 // not, is written through a temporary file in its directory, so a failed
 // export never leaves half a template; a symbolic link is followed, so
-// the link stays and its target gets the template. Anything else that is
-// there (a device such as /dev/null, a named pipe) is written to as it
-// is: renaming over it would replace it with a regular file.
+// the link stays and its target gets the template (a target yet to be
+// made is made through the link). Anything else that is there (a device
+// such as /dev/null, a named pipe) is written to as it is: renaming over
+// it would replace it with a regular file.
 func writeOutput(path string, data []byte) error {
 	fail := func(err error) error {
 		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("export: -o %s: %w", path, err)}
@@ -21,22 +22,33 @@ func writeOutput(path string, data []byte) error {
 	target, err := filepath.EvalSymlinks(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		target = path // a new file (a link to none is replaced by the file)
+		target = path // a new file, or a link to one yet to be made
 	case err != nil:
 		return fail(err)
 	}
-	if st, err := os.Stat(target); err == nil && !st.Mode().IsRegular() {
-		if st.IsDir() {
-			return fail(errors.New("is a directory; name a file"))
-		}
-		return writeInPlace(target, data, fail)
+	st, err := os.Stat(target)
+	switch {
+	case err == nil && st.IsDir():
+		return fail(errors.New("is a directory; name a file"))
+	case err == nil && !st.Mode().IsRegular():
+		return writeInPlace(target, data, 0, fail)
+	case errors.Is(err, fs.ErrNotExist) && isSymlink(path):
+		return writeInPlace(path, data, os.O_CREATE, fail)
 	}
 	return writeFileAtomic(target, data, fail)
 }
 
-// writeInPlace writes data to the file at path that is no regular file.
-func writeInPlace(path string, data []byte, fail func(error) error) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0) // #nosec G304 -- the file the operator names with -o
+// isSymlink reports whether path is a symbolic link.
+func isSymlink(path string) bool {
+	st, err := os.Lstat(path)
+	return err == nil && st.Mode()&fs.ModeSymlink != 0
+}
+
+// writeInPlace writes data to the file at path that is no regular file,
+// or, with flag os.O_CREATE, to the file a symbolic link at path names,
+// made through the link (mode 0644, less the umask).
+func writeInPlace(path string, data []byte, flag int, fail func(error) error) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC|flag, 0o644) // #nosec G302 G304 -- the template file the operator names with -o, readable as the atomic path makes it
 	if err != nil {
 		return fail(err)
 	}

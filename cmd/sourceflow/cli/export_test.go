@@ -281,3 +281,21 @@ func TestExport_WritesThroughWhatTheOutputPathIs(t *testing.T) {
 	assert.Equal(t, cli.ExitUsage, code)
 	assert.Contains(t, errOut, "is a directory; name a file")
 }
+
+// -o naming a symbolic link to a file yet to be made makes the file
+// through the link, which stays.
+func TestExport_MakesTheTargetOfADanglingLinkThroughIt(t *testing.T) {
+	topo := writeTopology(t, paymentsBinding(), topology.Options{})
+	dir := t.TempDir()
+
+	link := filepath.Join(dir, "link.tf")
+	require.NoError(t, os.Symlink("main.tf", link)) // relative, to a file not made yet
+	_, errOut, code := newFakeAWS().run(t, "export", "terraform", "-f", topo, "-o", link)
+	require.Equal(t, cli.ExitOK, code, errOut)
+	st, err := os.Lstat(link)
+	require.NoError(t, err)
+	assert.Equal(t, os.ModeSymlink, st.Mode().Type(), "the link is still a link")
+	written, err := os.ReadFile(filepath.Join(dir, "main.tf"))
+	require.NoError(t, err)
+	assert.Contains(t, string(written), `resource "aws_sqs_queue" "payments_fifo"`)
+}

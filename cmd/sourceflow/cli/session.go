@@ -146,15 +146,16 @@ func (s *session) where() string {
 
 // endpoint is the endpoint override as messages show it: a password in
 // it (http://user:password@host, for a proxy that asks for one) is
-// replaced by "xxxxx". One that does not parse as a URL is shown as it is,
-// to show the operator the mistake (the SDK's error quotes it too).
+// replaced by "xxxxx". One that does not parse as a URL, which
+// Clients.Validate refuses, is not shown: where its password ends is
+// unknown.
 func (s *session) endpoint() string {
 	if s.clients.Endpoint == "" {
 		return ""
 	}
 	u, err := url.Parse(s.clients.Endpoint)
 	if err != nil {
-		return s.clients.Endpoint
+		return "(not a URL)"
 	}
 	return u.Redacted()
 }
