@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"github.com/spf13/cobra"
 
@@ -59,7 +60,7 @@ func (c *sqlConn) close() { _ = c.db.Close() }
 // connection that could not read a file the DSN names (a TLS certificate).
 func (c *sqlConn) failure(what string, err error) error {
 	unreadable := sqldb.PgxUnreadableFile(err)
-	err = c.target.scrub(err)
+	err = c.target.scrub(withoutDSN(err))
 	where := c.target.where()
 	switch {
 	case unreadable:
@@ -75,6 +76,17 @@ func (c *sqlConn) failure(what string, err error) error {
 	return &ExitError{Code: ExitAWS, Err: fmt.Errorf("%s (%s): %w\ncheck that the database runs and that %s (or --dsn) "+
 		"names it (%s) with a user that may read and write the tables; `sourceflow sql --help` lists the privileges",
 		what, where, err, dsnEnv, c.target.redacted)}
+}
+
+// withoutDSN returns err, or, for pgx's error of parsing the DSN when it
+// connects (a file the DSN names that cannot be read), the problem pgx
+// found without the DSN it quotes: pgx masks only the passwords it
+// recognises there, not all of one holding an escaped quote or space.
+func withoutDSN(err error) error {
+	if !errors.As(err, new(*pgconn.ParseConfigError)) {
+		return err
+	}
+	return errors.New(sqldb.PgxParseProblem(err))
 }
 
 // runSQL bounds cmd by --timeout, opens the database of f, and runs fn on

@@ -181,6 +181,18 @@ var (
 // overrides an earlier one, and the environment's.
 const withoutFiles = "sslrootcert='' sslcert='' sslkey=''"
 
+// dsnWithoutFiles returns the key=value DSN dsn, which pgx parsed up to
+// its files, with withoutFiles added. A backslash ending dsn escapes
+// nothing, and pgx drops it; left there, it would escape the space before
+// withoutFiles, whose first setting would then end the last value (a
+// password) instead of unsetting its file.
+func dsnWithoutFiles(dsn string) string {
+	if backslashes := len(dsn) - len(strings.TrimRight(dsn, `\`)); backslashes%2 == 1 {
+		dsn = dsn[:len(dsn)-1]
+	}
+	return dsn + " " + withoutFiles
+}
+
 // parseKeyValueDSN checks that a PostgreSQL DSN in key=value form is one
 // pgx can use, then reads its host and its password (the one pgx connects
 // with). A DSN of another form (a MySQL one given --dialect postgres) is
@@ -192,7 +204,7 @@ func parseKeyValueDSN(t dsnTarget) (dsnTarget, error) {
 		// A file the DSN names that cannot be read is the connection's
 		// to report, as the services' stores leave it: the rest of the
 		// DSN is checked, and its password read, without the files.
-		cfg, err = pgconn.ParseConfig(t.dsn + " " + withoutFiles)
+		cfg, err = pgconn.ParseConfig(dsnWithoutFiles(t.dsn))
 	}
 	if err != nil {
 		return t, fmt.Errorf("pgx cannot use the DSN (a PostgreSQL one is a URL, postgres://user:password@host:5432/db, "+
