@@ -42,6 +42,14 @@ func (a *awaited) await(tag string, m *message.Message) {
 	a.msgs[tag] = m
 }
 
+// awaits reports whether m, tagged, is still awaited.
+func (a *awaited) awaits(m *message.Message) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	_, ok := a.msgs[m.Metadata.Get(channelTag)]
+	return ok
+}
+
 // withdraw forgets msgs, whose publish failed.
 func (a *awaited) withdraw(msgs []*message.Message) {
 	a.mu.Lock()
@@ -86,12 +94,33 @@ func (t *ChannelTransport) publish(destination string, msgs ...*message.Message)
 		return err
 	}
 	if err := ps.Publish(destination, tagged...); err != nil {
-		for _, a := range awaiting {
-			a.withdraw(tagged)
-		}
-		return err
+		return t.unpublished(awaiting, tagged, err)
 	}
 	return nil
+}
+
+// unpublished settles tagged, awaited by awaiting, whose publish failed
+// with err (gochannel refuses a publish once it closed). A subscription
+// that closed meanwhile may already have dead-lettered them (see
+// neverReached): the others then dead-letter them too as they close, and
+// the publish counts as done, nil, so that its publisher does not publish
+// again what was dead-lettered. Otherwise none awaits them any more, and
+// the publish fails with err.
+func (t *ChannelTransport) unpublished(awaiting []*awaited, tagged []*message.Message, err error) error {
+	if len(awaiting) == 0 || len(tagged) == 0 {
+		return err
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, a := range awaiting {
+		if !a.awaits(tagged[0]) {
+			return nil
+		}
+	}
+	for _, a := range awaiting {
+		a.withdraw(tagged)
+	}
+	return err
 }
 
 // channelAwaiting returns the gochannel pub/sub of dest, and, when dest has
@@ -141,9 +170,13 @@ func (t *ChannelTransport) unawaitedLocked(dest string, a *awaited) {
 }
 
 // neverReached dead-letters what a, a subscription of dest whose gochannel
-// channel closed, awaited and never received.
+// channel closed, awaited and never received. It takes them under mu:
+// unpublished decides under mu whether they were taken.
 func (t *ChannelTransport) neverReached(dest string, a *awaited) {
-	for _, m := range a.missed() {
+	t.mu.Lock()
+	missed := a.missed()
+	t.mu.Unlock()
+	for _, m := range missed {
 		t.deadLetter(DeadLetter{Destination: dest, Message: m, Reason: notReached})
 	}
 }

@@ -37,20 +37,17 @@ func (s *channelSubscriber) Subscribe(ctx context.Context, topic string) (<-chan
 		return nil, err
 	}
 	r := redelivery{maxDeliveries: s.t.cfg.MaxDeliveries, delay: s.t.cfg.RedeliveryDelay,
-		drain: s.t.cfg.CloseTimeout, keepsNothing: true, deadLetter: s.t.keepDeadLetter}
+		drain: s.t.cfg.CloseTimeout, keepsNothing: true, handing: remark, deadLetter: s.t.keepDeadLetter}
 	live, endLive := r.deliveryContext(ctx)
 	out := make(chan *message.Message)
 	relay := func() {
 		defer endLive()
 		refuse := func(m *message.Message) { r.refuse(ctx, topic, m) }
 		msgs, gone := outliving(ctx, live, in, refuse, s.t.channelEnd(topic, ctx, endSub, awaits))
-		delivered := make(chan *message.Message)
-		remarked := remarking(live, delivered, out)
-		r.relay(ctx, topic, msgs, delivered, func() {
+		r.relay(ctx, topic, msgs, out, func() {
 			<-gone
 			s.t.unlisten(topic)
 		})
-		<-remarked
 	}
 	if !s.relays.start(cancel, relay) {
 		// Close overtook this Subscribe: end the subscription here, as its

@@ -142,12 +142,17 @@ func (c ChannelConfig) Validate() error {
 // done.
 //
 // A message whose publish returned nil reaches every subscription of its
-// destination that was in place when it was published, or is
+// destination that was in place when it was handed to gochannel, or is
 // dead-lettered: gochannel drops a message a subscription has not yet
 // received as the subscription, or the transport, closes, and the
 // transport then keeps it as a dead letter, once for each subscription
 // that missed it, with a reason saying its subscription closed before the
-// message reached it.
+// message reached it. A message queued rather than published at once (what
+// a handler publishes to its own destination, and, with Async, what is
+// published to an ordered destination; see ChannelConfig.Async) is handed
+// to gochannel when its turn comes, so a subscription that closed while it
+// waited does not count. A publish that returns an error dead-letters
+// nothing.
 //
 // On a destination whose name ends in ".fifo", both modes deliver one
 // message at a time and keep each publisher's messages in the order it

@@ -42,7 +42,7 @@ type handling struct {
 	// by is the transport whose subscription handed the message on.
 	by *ChannelTransport
 	// since is by's losses when the message was last handed to its
-	// consumer: each delivery marks it again (see remarking).
+	// consumer: each delivery marks it again (see remark).
 	since *atomic.Uint64
 }
 
@@ -57,28 +57,14 @@ func (t *ChannelTransport) handingOn(live, sub context.Context) context.Context 
 	return context.WithValue(live, handlingKey{}, handling{sub: sub, by: t, since: since})
 }
 
-// remarking hands the deliveries of in on to out, marking each message's
-// handling as handed on now, so that a message delivered again after a
+// remark marks the handling of m, a delivery about to be handed to its
+// consumer, as handed on now, so that a message delivered again after a
 // destination lost its last subscription is handled by a live handler
-// there, as one that came then. It gives up a delivery out does not take
-// before live ends (the redelivery abandons it) and closes out, and the
-// channel it returns, once in is closed.
-func remarking(live context.Context, in <-chan *message.Message, out chan<- *message.Message) <-chan struct{} {
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		defer close(out)
-		for m := range in {
-			if h, ok := m.Context().Value(handlingKey{}).(handling); ok {
-				h.since.Store(h.by.losses.Load())
-			}
-			select {
-			case out <- m:
-			case <-live.Done():
-			}
-		}
-	}()
-	return done
+// there, as one that came then.
+func remark(m *message.Message) {
+	if h, ok := m.Context().Value(handlingKey{}).(handling); ok {
+		h.since.Store(h.by.losses.Load())
+	}
 }
 
 // lost records that dest lost its last subscription; the caller holds mu.

@@ -47,6 +47,9 @@ type redelivery struct {
 	// before the Pub/Sub took it back count at its next delivery (see
 	// deliveryCounts).
 	counts *deliveryCounts
+	// handing, when set, is told of each copy of a message just before it
+	// is handed to the consumer.
+	handing func(m *message.Message)
 	// deadLetter keeps m (a copy of the consumed message) with the reason it
 	// failed. An error leaves the Pub/Sub's message unacknowledged (nacked),
 	// so the Pub/Sub delivers it again later.
@@ -227,6 +230,9 @@ func (r redelivery) deliver(ctx context.Context, draining <-chan struct{}, topic
 			return
 		}
 		r.counts.handed(orig.UUID, attempt) // counted before a handler can see it
+		if r.handing != nil {
+			r.handing(m)
+		}
 		select {
 		case out <- m:
 		case <-ctx.Done():
