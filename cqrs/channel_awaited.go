@@ -1,7 +1,11 @@
 package cqrs
 
 import (
+	"cmp"
+	"maps"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -72,18 +76,23 @@ func (a *awaited) arrived(m *message.Message) {
 }
 
 // missed returns, and forgets, what is still awaited, untagged, each with
-// context.Background.
+// context.Background, in the order it was handed to gochannel.
 func (a *awaited) missed() []*message.Message {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	out := make([]*message.Message, 0, len(a.msgs))
-	for _, m := range a.msgs {
-		kept := m.Copy() // with context.Background(), as keepDeadLetter keeps one
+	for _, tag := range slices.SortedFunc(maps.Keys(a.msgs), byTag) {
+		kept := a.msgs[tag].Copy() // with context.Background(), as keepDeadLetter keeps one
 		delete(kept.Metadata, channelTag)
 		out = append(out, kept)
 	}
 	a.msgs = nil
 	return out
+}
+
+// byTag orders tags as they were given, the counter's decimal digits.
+func byTag(x, y string) int {
+	return cmp.Or(cmp.Compare(len(x), len(y)), strings.Compare(x, y))
 }
 
 // publish publishes msgs to destination's gochannel pub/sub, awaited by

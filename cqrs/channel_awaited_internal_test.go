@@ -2,6 +2,8 @@ package cqrs
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"testing"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -46,4 +48,22 @@ func TestChannelMessageASubscriptionNeverReceivedIsDeadLettered(t *testing.T) {
 	assert.Equal(t, notReached, dead[0].Reason)
 	assert.Empty(t, dead[0].Message.Metadata.Get(channelTag), "the dead letter kept its tag")
 	assert.Nil(t, dead[0].Message.Context().Value(awaitedValueKey{}), "the dead letter kept its publisher's context")
+}
+
+// What a subscription never received is dead-lettered in the order it was
+// handed to gochannel, past the tags' first digit too.
+func TestChannelMessagesASubscriptionNeverReceivedAreDeadLetteredInOrder(t *testing.T) {
+	var a awaited
+	var want []string
+	for i := range 12 {
+		id := fmt.Sprintf("m-%d", i)
+		a.await(strconv.Itoa(i+1), message.NewMessage(id, nil))
+		want = append(want, id)
+	}
+	var got []string
+	for _, m := range a.missed() {
+		got = append(got, m.UUID)
+	}
+	assert.Equal(t, want, got)
+	assert.Empty(t, a.missed(), "forgotten once returned")
 }
