@@ -78,7 +78,9 @@
 //     change a table's keys or billing mode in place; those drifts remain.
 //     Nor does Create overwrite a value another service set on a topic or
 //     table the services share (its KMS key, a tag's value): those drifts
-//     are marked Kept.
+//     are marked Kept. A Kept drift is still a difference: Apply in
+//     Validate mode fails on it, so the services' files must agree on what
+//     they share.
 //   - Assume: resolves names only, for infrastructure managed as code; a
 //     missing resource fails it with ErrNotFound. Of a table it reads the
 //     key schema alone (ApplyTables), and fails on keys that are not the
