@@ -19,7 +19,9 @@ type RetryConfig struct {
 	Policy sourceflow.RetryPolicy
 	// Clock measures elapsed time and waits. Default: the system clock.
 	Clock sourceflow.Clock
-	// Logger logs every retry at Info level. Default watermill.NopLogger.
+	// Logger logs every retry at Info level, with the message's UUID and
+	// correlation id (correlation_id), the attempt, the wait and the error.
+	// Default watermill.NopLogger.
 	Logger watermill.LoggerAdapter
 }
 
@@ -86,7 +88,8 @@ func (r retry) middleware(h message.HandlerFunc) message.HandlerFunc {
 			wait, stop := b.Next(msg.Context())
 			if stop == nil {
 				r.cfg.Logger.Info("Retrying handler", watermill.LogFields{
-					"message_uuid": msg.UUID, "attempt": b.Attempts(), "wait": wait.String(), "err": err.Error(),
+					"message_uuid": msg.UUID, "correlation_id": flowID(msg),
+					"attempt": b.Attempts(), "wait": wait.String(), "err": err.Error(),
 				})
 				stop = b.Wait(msg.Context(), wait)
 			}
@@ -95,6 +98,15 @@ func (r retry) middleware(h message.HandlerFunc) message.HandlerFunc {
 			}
 		}
 	}
+}
+
+// flowID is the correlation id a retry is logged with: the one in the
+// message's context (Correlation puts it there), else MessageCorrelationID.
+func flowID(msg *message.Message) string {
+	if id := sourceflow.CorrelationIDFromContext(msg.Context()); id != "" {
+		return id
+	}
+	return MessageCorrelationID(msg)
 }
 
 // retryable reports whether the handler may run again after err: not after

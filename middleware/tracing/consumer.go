@@ -12,9 +12,11 @@ import (
 // replaces msg.Context() for the rest of the pipeline, so spans started by
 // the handler, and messages it sends with that context, are children of the
 // consumer span. A handler error sets the span status to Error, records the
-// error and sets error.type ("permanent" or "transient"); a panic that
-// unwinds through it (Recover sits outside) sets status Error, described as
-// "handler panicked", and error.type "panic".
+// error and sets error.type: "panic" for a panic recovered below into an
+// error matching sourceflow.ErrPanic (as cqrs's dispatcher returns it),
+// else "permanent" or "transient"; a panic that unwinds through it (Recover
+// sits outside) sets status Error, described as "handler panicked", and
+// error.type "panic".
 //
 // A tracestate received over 512 bytes is cut to 512 after the W3C rule
 // (members over 128 bytes first, then from the end), so a producer cannot

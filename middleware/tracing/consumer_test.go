@@ -2,6 +2,7 @@ package tracing_test
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -202,4 +203,28 @@ func TestMiddlewareHandlerPanicMarksSpan(t *testing.T) {
 	assert.Equal(t, codes.Error, span.Status().Code)
 	assert.Equal(t, "handler panicked", span.Status().Description)
 	assert.Equal(t, "panic", attrMap(span.Attributes())["error.type"])
+}
+
+// A panic recovered below the middleware (cqrs's dispatcher returns it as a
+// *sourceflow.PanicError) is told apart on the span as one that unwinds
+// through it is, even when its value is a permanent error.
+func TestMiddlewareRecoveredPanicMarksSpan(t *testing.T) {
+	for name, value := range map[string]any{
+		"value":           "nil map",
+		"permanent error": sourceflow.Permanent(errors.New("bad state")),
+	} {
+		t.Run(name, func(t *testing.T) {
+			tr, _, rec := recordingTracing(t, tracing.Config{})
+			recovered := &sourceflow.PanicError{Value: value}
+
+			_, err := tr.Middleware(func(*message.Message) ([]*message.Message, error) {
+				return nil, fmt.Errorf("handler %q: %w", "order", recovered)
+			})(message.NewMessage("uuid-1", nil))
+
+			require.ErrorIs(t, err, sourceflow.ErrPanic)
+			span := spanNamed(t, rec, "process")
+			assert.Equal(t, codes.Error, span.Status().Code)
+			assert.Equal(t, "panic", attrMap(span.Attributes())["error.type"])
+		})
+	}
 }

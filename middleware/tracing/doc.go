@@ -39,8 +39,9 @@
 // sourceflow.type, sourceflow.entity.id and sourceflow.sequence from the
 // envelope, and sourceflow.handler on consumer spans. A failed Publish or
 // handler sets the span status to Error, records the error and sets
-// error.type: "permanent" (sourceflow.IsPermanent), "transient", or "panic";
-// payloads are never recorded.
+// error.type: "panic" (a panic, also one recovered below into an error
+// matching sourceflow.ErrPanic, as cqrs's dispatcher does), "permanent"
+// (sourceflow.IsPermanent) or "transient"; payloads are never recorded.
 //
 // messaging.system is Config.MessagingSystem, but on the producer spans of
 // events (sourceflow.KindEvent in the message context) it is

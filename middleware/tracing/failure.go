@@ -1,6 +1,8 @@
 package tracing
 
 import (
+	"errors"
+
 	"go.opentelemetry.io/otel/codes"
 	semconv "go.opentelemetry.io/otel/semconv/v1.40.0"
 	"go.opentelemetry.io/otel/trace"
@@ -8,9 +10,12 @@ import (
 	"github.com/sourceflow-go/sourceflow"
 )
 
-// Values of error.type on a failed span, as on the metrics: "permanent"
-// for an error sourceflow.IsPermanent reports (the message is dead-lettered
-// at once), "transient" for any other, "panic" when the call panicked.
+// Values of error.type on a failed span: "panic" when the call panicked,
+// whether the panic unwound through the span or was recovered below it into
+// an error matching sourceflow.ErrPanic (cqrs's dispatcher recovers every
+// handler's); else "permanent" for an error sourceflow.IsPermanent reports
+// (the message is dead-lettered at once), "transient" for any other. The
+// metrics count a panic as permanent or transient, after its value.
 const (
 	errorPermanent = "permanent"
 	errorTransient = "transient"
@@ -21,7 +26,10 @@ const (
 // error.type, as the messaging conventions ask of a failed operation.
 func markFailed(span trace.Span, err error) {
 	kind := errorTransient
-	if sourceflow.IsPermanent(err) {
+	switch {
+	case errors.Is(err, sourceflow.ErrPanic):
+		kind = errorPanic
+	case sourceflow.IsPermanent(err):
 		kind = errorPermanent
 	}
 	span.RecordError(err)
