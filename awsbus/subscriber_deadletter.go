@@ -2,6 +2,7 @@ package awsbus
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/ThreeDotsLabs/watermill"
@@ -21,10 +22,12 @@ const maxReasonBytes = 1024
 // true. If that is not possible the message is backed off instead, so the
 // queue's redrive policy still moves it, and deadLetter reports false: d
 // will be redelivered, so its FIFO group must not move on. The reason is
-// logged once, with d's SQS MessageId (message_id), its Watermill UUID
-// (uuid; the MessageId for a message that carries none) and, once sent,
-// the SQS MessageId of the copy in the dead-letter queue (dlq_message_id),
-// which `sourceflow dlq peek` shows; the payload never.
+// logged once, as the line's error and its reason field, with d's SQS
+// MessageId (message_id), its Watermill UUID (uuid; the MessageId for a
+// message that carries none), its correlation id (correlation_id) when it
+// has one and, once sent, the SQS MessageId of the copy in the dead-letter
+// queue (dlq_message_id), which `sourceflow dlq peek` shows; the payload
+// never.
 func (sub *subscription) deadLetter(d *delivery, reason string) bool {
 	fields := watermill.LogFields{
 		"message_id": aws.ToString(d.raw.MessageId), "reason": reason,
@@ -32,9 +35,13 @@ func (sub *subscription) deadLetter(d *delivery, reason string) bool {
 	}
 	if d.msg != nil {
 		fields["uuid"] = d.msg.UUID
+		if corr := d.msg.Metadata.Get(sourceflow.MetaCorrelationID); corr != "" {
+			fields["correlation_id"] = corr
+		}
 	}
+	failure := errors.New(reason)
 	if sub.ep.DLQURL == "" {
-		sub.log.Error("No dead-letter queue configured; left to the redrive policy", nil, fields)
+		sub.log.Error("No dead-letter queue configured; left to the redrive policy", failure, fields)
 		sub.setVisibility(d, sub.nackBackoff(d))
 		return false
 	}
@@ -50,7 +57,7 @@ func (sub *subscription) deadLetter(d *delivery, reason string) bool {
 	if out != nil {
 		fields["dlq_message_id"] = aws.ToString(out.MessageId)
 	}
-	sub.log.Error("Message dead-lettered", nil, fields)
+	sub.log.Error("Message dead-lettered", failure, fields)
 	d.markSettled()
 	sub.deletes <- aws.ToString(d.raw.ReceiptHandle)
 	return true

@@ -84,3 +84,32 @@ func deadLetteredLine(t *testing.T, logs *watermill.CaptureLoggerAdapter) waterm
 	require.Len(t, lines, 1)
 	return lines[0]
 }
+
+// The "Message dead-lettered" line carries the reason as its error (not
+// a nil one) and the message's correlation id, so one flow's dead letters
+// are found in the logs by the id its other lines carry.
+func TestSubscriberDeadLetterLogCarriesTheReasonAndTheCorrelationID(t *testing.T) {
+	logs := watermill.NewCaptureLogger()
+	w := newWire(t, "orders", 5, awsbus.SubscriberConfig{Logger: logs})
+	text := func(s string) types.MessageAttributeValue {
+		return types.MessageAttributeValue{DataType: aws.String("String"), StringValue: aws.String(s)}
+	}
+	_, err := w.sqs.SendMessage(context.Background(), &sqs.SendMessageInput{
+		QueueUrl: aws.String(w.ep.QueueURL), MessageBody: aws.String(`{"id":"o-1"}`),
+		MessageAttributes: map[string]types.MessageAttributeValue{sourceflow.MetaCorrelationID: text("flow-7")},
+	})
+	require.NoError(t, err)
+	ch, err := w.sub.Subscribe(context.Background(), "orders")
+	require.NoError(t, err)
+	go func() {
+		for m := range ch {
+			m.Metadata.Set(sourceflow.MetaFailure, "refused by its handler")
+			m.Nack()
+		}
+	}()
+
+	line := deadLetteredLine(t, logs)
+	require.Error(t, line.Err)
+	assert.Equal(t, "refused by its handler", line.Err.Error())
+	assert.Equal(t, "flow-7", line.Fields["correlation_id"])
+}

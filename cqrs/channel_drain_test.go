@@ -152,7 +152,7 @@ type deadLetterSignal struct {
 }
 
 func (l deadLetterSignal) Error(msg string, _ error, _ watermill.LogFields) {
-	if msg == "message dead-lettered" {
+	if msg == "Message dead-lettered" {
 		l.done()
 	}
 }

@@ -304,10 +304,7 @@ func (t *ChannelTransport) DeadLetters() []DeadLetter {
 }
 
 func (t *ChannelTransport) deadLetter(dl DeadLetter) {
-	t.cfg.Logger.Error("message dead-lettered", errors.New(dl.Reason), watermill.LogFields{
-		"destination": dl.Destination, "message_uuid": dl.Message.UUID,
-		"type": dl.Message.Metadata.Get(sourceflow.MetaType), "deliveries": dl.Deliveries,
-	})
+	t.cfg.Logger.Error("Message dead-lettered", errors.New(dl.Reason), deadLetterFields(dl.Destination, dl.Message, dl.Deliveries))
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.deadCount++

@@ -239,8 +239,7 @@ func (t *PubSubTransport) deadLetter(destination string, m *message.Message, rea
 	dl.SetContext(m.Context())
 	dl.Metadata.Set(sourceflow.MetaFailure, reason)
 	topic := t.cfg.DeadLetterTopic(destination)
-	fields := watermill.LogFields{"destination": destination, "dead_letter_topic": topic, "message_uuid": m.UUID,
-		"type": m.Metadata.Get(sourceflow.MetaType), "deliveries": deliveries}
+	fields := deadLetterFields(destination, m, deliveries).Add(watermill.LogFields{"dead_letter_topic": topic})
 	if err := t.cfg.Publisher.Publish(topic, dl); err != nil {
 		t.cfg.Logger.Error("Cannot dead-letter message; it stays on its topic", err, fields)
 		return err
