@@ -18,7 +18,8 @@ type Aggregate struct {
 // reaction handler names.
 func NewAggregate(s *Service, name string) *Aggregate { return &Aggregate{svc: s, name: name} }
 
-// Send sends cmd for the entity through the service's CommandBus.
+// Send sends cmd for the entity through the service's CommandBus (see
+// CommandBus.Send): an error from the command's handler is not returned.
 func (a *Aggregate) Send(ctx context.Context, entityID string, cmd any) (Envelope, error) {
 	return a.svc.bus.Send(ctx, entityID, cmd)
 }
@@ -29,8 +30,8 @@ func (a *Aggregate) Replay(ctx context.Context, entityID string) (ReplayReport, 
 	return a.svc.Replay(ctx, entityID)
 }
 
-// Reaction handles event E for an aggregate; commands it sends through a
-// name the event as their cause.
+// Reaction handles event E for an aggregate; the commands it sends through
+// the aggregate it is given name the event as their cause.
 type Reaction[E any] func(ctx context.Context, a *Aggregate, ev E, env Envelope) error
 
 // React registers r as the aggregate's reaction to event E. The event's

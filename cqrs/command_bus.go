@@ -36,6 +36,11 @@ type CommandBus struct {
 // handler the id is fresh, unless ctx carries an idempotency key
 // (ContextWithIdempotencyKey): then a send made again after an error finds
 // the stored command and publishes it again instead of storing a second one.
+// Send reports whether the command was stored and published, never how its
+// handling went: a handler's error (or panic) is not returned to the
+// sender, even by a synchronous ChannelTransport, whose Send returns once
+// the handling is over; the transport redelivers the command and at last
+// dead-letters it (ChannelTransport.DeadLetters in process).
 func (b *CommandBus) Send(ctx context.Context, entityID string, cmd any) (Envelope, error) {
 	s := b.svc
 	info, err := s.types.ofValue(cmd)

@@ -114,7 +114,9 @@
 //     command destination. By default its Publish returns when the message
 //     was handled, so Send returns when the in-process flow it starts is
 //     done (except follow-ups a handler sends to its own destination, which
-//     are queued in order and handed over without waiting). A handler
+//     are queued in order and handed over without waiting); a handler's
+//     error is not returned to the sender: the transport redelivers the
+//     message, then dead-letters it (DeadLetters). A handler
 //     must send with its own context (or one derived from it): a send with
 //     context.Background() waits for good when its message's handling
 //     needs a lock the sending handler holds, and a synchronous publish

@@ -14,8 +14,10 @@ var (
 	// ErrNotRegistered is returned when a Go type or a logical name has no
 	// registration.
 	ErrNotRegistered = errors.New("cqrs: type not registered")
-	// ErrInvalidRegistration is returned for an empty name or destination, or
-	// a destination that would carry both commands and events.
+	// ErrInvalidRegistration is returned for an empty name or destination,
+	// a pointer type, a destination that would carry both commands and
+	// events, and a type used as the other kind (an event given to Handle or
+	// CommandBus.Send, a command given to Project, React or EventQueue.Raise).
 	ErrInvalidRegistration = errors.New("cqrs: invalid registration")
 	// ErrDuplicateHandler is returned when a command type gets a second saga
 	// handler, a handler name is used twice, or two sagas (two views) of a

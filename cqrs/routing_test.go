@@ -152,7 +152,9 @@ func TestChangesAfterStartAreRejected(t *testing.T) {
 	app := newOrderApp(t, cqrs.ServiceConfig{})
 	app.start(t)
 	type Late struct{}
-	assert.ErrorIs(t, cqrs.RegisterCommand[Late](app.svc, "late", "orders"), cqrs.ErrStarted)
+	err := cqrs.RegisterCommand[Late](app.svc, "late", "orders")
+	assert.ErrorIs(t, err, cqrs.ErrStarted)
+	assert.ErrorContains(t, err, "register types and handlers before Start", "the error says what to do instead")
 	assert.ErrorIs(t, app.svc.Start(context.Background()), cqrs.ErrStarted)
 }
 

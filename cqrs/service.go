@@ -122,7 +122,7 @@ func (s *Service) register(name string, kind sourceflow.Kind, t reflect.Type, de
 func (s *Service) checkChangeable() error {
 	switch {
 	case s.started:
-		return ErrStarted
+		return fmt.Errorf("%w: register types and handlers before Start", ErrStarted)
 	case s.bound:
 		return fmt.Errorf("%w: the transport is bound to the registrations of the first Start, which failed; retry Start or build a new Service", ErrStarted)
 	}

@@ -13,7 +13,9 @@ import (
 	"github.com/sourceflow-go/sourceflow/internal/fieldcheck"
 )
 
-// ServiceConfig configures a Service.
+// ServiceConfig configures a Service. A field left unset takes its
+// default; an interface field holding a nil pointer (a *ChannelTransport
+// variable never assigned, say) is refused by Validate, not defaulted.
 type ServiceConfig struct {
 	// Name names the service (required). Transports use it for per-service
 	// resources; router handlers are named "<Name>/<destination>".
@@ -32,7 +34,8 @@ type ServiceConfig struct {
 	ViewStore ViewStore
 	// Codec encodes payloads. Default: JSONCodec.
 	Codec Codec
-	// Logger logs. Default: watermill.NopLogger.
+	// Logger logs; the default Transport logs its dead letters through it.
+	// Default: watermill.NopLogger.
 	Logger watermill.LoggerAdapter
 	// HandlerMiddleware is the consume-side pipeline applied to every
 	// listened destination, outermost first (middleware.Stack's
@@ -142,6 +145,7 @@ func (c ServiceConfig) Validate() error {
 		fieldcheck.Required("cqrs: ServiceConfig.Name", c.Name != ""),
 		fieldcheck.NotNegative("cqrs: ServiceConfig.CloseTimeout", c.CloseTimeout),
 	}
+	errs = append(errs, c.nilFields()...)
 	seen := map[string]bool{}
 	for i, d := range c.Listen {
 		switch {
