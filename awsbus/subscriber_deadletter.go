@@ -27,8 +27,10 @@ const maxReasonBytes = 1024
 // message that carries none), its correlation id (correlation_id) when it
 // has one and, once sent, the SQS MessageId of the copy in the dead-letter
 // queue (dlq_message_id), which `sourceflow dlq peek` shows; the payload
-// never.
+// never. The reason is logged as the copy carries it, at most
+// maxReasonBytes: a handler's reason may be of any length.
 func (sub *subscription) deadLetter(d *delivery, reason string) bool {
+	reason = cleanReason(reason)
 	fields := watermill.LogFields{
 		"message_id": aws.ToString(d.raw.MessageId), "reason": reason,
 		"receive_count": d.raw.Attributes[string(sqstypes.MessageSystemAttributeNameApproximateReceiveCount)],

@@ -2,6 +2,7 @@ package awsbus_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/ThreeDotsLabs/watermill"
@@ -112,4 +113,36 @@ func TestSubscriberDeadLetterLogCarriesTheReasonAndTheCorrelationID(t *testing.T
 	require.Error(t, line.Err)
 	assert.Equal(t, "refused by its handler", line.Err.Error())
 	assert.Equal(t, "flow-7", line.Fields["correlation_id"])
+}
+
+// A reason the handler recorded at any length is logged as the dead-letter
+// queue's copy carries it, at most 1024 bytes, as the line's error and its
+// reason field alike, so a handler that puts a whole document in its
+// reason cannot flood the error log with it.
+func TestSubscriberDeadLetterLogBoundsTheReason(t *testing.T) {
+	logs := watermill.NewCaptureLogger()
+	w := newWire(t, "orders", 5, awsbus.SubscriberConfig{Logger: logs})
+	_, err := w.sqs.SendMessage(context.Background(), &sqs.SendMessageInput{
+		QueueUrl: aws.String(w.ep.QueueURL), MessageBody: aws.String(`{"id":"o-1"}`),
+	})
+	require.NoError(t, err)
+	ch, err := w.sub.Subscribe(context.Background(), "orders")
+	require.NoError(t, err)
+	long := "refused: " + strings.Repeat("x", 8<<10)
+	go func() {
+		for m := range ch {
+			m.Metadata.Set(sourceflow.MetaFailure, long)
+			m.Nack()
+		}
+	}()
+
+	line := deadLetteredLine(t, logs)
+	require.Error(t, line.Err)
+	logged := line.Err.Error()
+	assert.LessOrEqual(t, len(logged), 1024, "the error is bounded")
+	assert.True(t, strings.HasPrefix(long, logged), "the error is the reason's start")
+	assert.True(t, logged == line.Fields["reason"], "the reason field is the error")
+	dead := w.sqs.Messages(w.ep.DLQURL)
+	require.Len(t, dead, 1)
+	assert.True(t, logged == dead[0].Attributes[sourceflow.MetaFailure], "logged as the copy carries it")
 }

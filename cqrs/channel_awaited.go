@@ -76,7 +76,8 @@ func (a *awaited) arrived(m *message.Message) {
 }
 
 // missed returns, and forgets, what is still awaited, untagged, each with
-// context.Background, in the order it was handed to gochannel.
+// context.Background, in the order its publishes took their tags (one
+// publisher's, in publish order).
 func (a *awaited) missed() []*message.Message {
 	a.mu.Lock()
 	defer a.mu.Unlock()

@@ -40,7 +40,8 @@ type CommandBus struct {
 // handling went: a handler's error (or panic) is not returned to the
 // sender, even by a synchronous ChannelTransport, whose Send returns once
 // the handling is over; the transport redelivers the command and at last
-// dead-letters it (ChannelTransport.DeadLetters in process).
+// dead-letters it (ChannelTransport.DeadLetters in process), a permanent
+// failure at once.
 func (b *CommandBus) Send(ctx context.Context, entityID string, cmd any) (Envelope, error) {
 	s := b.svc
 	info, err := s.types.ofValue(cmd)

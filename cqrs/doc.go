@@ -116,7 +116,8 @@
 //     done (except follow-ups a handler sends to its own destination, which
 //     are queued in order and handed over without waiting); a handler's
 //     error is not returned to the sender: the transport redelivers the
-//     message, then dead-letters it (DeadLetters). A handler
+//     message, then dead-letters it (DeadLetters; a permanent failure at
+//     once). A handler
 //     must send with its own context (or one derived from it): a send with
 //     context.Background() waits for good when its message's handling
 //     needs a lock the sending handler holds, and a synchronous publish

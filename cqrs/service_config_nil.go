@@ -5,10 +5,12 @@ import (
 	"reflect"
 )
 
-// nilFields reports the fields of c that hold a nil pointer (or map, func,
-// slice, channel) behind a non-nil interface: such a typed nil, say a
+// nilFields reports the fields of c that hold a nil pointer (or func or
+// channel) behind a non-nil interface: such a typed nil, say a
 // *ChannelTransport variable never assigned, is not replaced by the
 // field's default, and the service would panic on its first use of it.
+// A nil slice or map is let through: methods on one can work (an empty
+// fan-out logger ranges over nothing).
 func (c ServiceConfig) nilFields() []error {
 	fields := []struct {
 		name  string
@@ -31,13 +33,14 @@ func (c ServiceConfig) nilFields() []error {
 	return errs
 }
 
-// isTypedNil reports whether v is a non-nil interface holding a nil value.
+// isTypedNil reports whether v is a non-nil interface holding a nil
+// pointer, func or channel.
 func isTypedNil(v any) bool {
 	if v == nil {
 		return false
 	}
 	switch rv := reflect.ValueOf(v); rv.Kind() {
-	case reflect.Pointer, reflect.Map, reflect.Func, reflect.Slice, reflect.Chan, reflect.Interface:
+	case reflect.Pointer, reflect.Func, reflect.Chan:
 		return rv.IsNil()
 	default:
 		return false

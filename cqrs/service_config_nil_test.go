@@ -1,7 +1,10 @@
 package cqrs_test
 
 import (
+	"context"
 	"testing"
+
+	"github.com/ThreeDotsLabs/watermill"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -22,4 +25,50 @@ func TestNewServiceRefusesTypedNilFields(t *testing.T) {
 
 	_, err = cqrs.NewService(cqrs.ServiceConfig{Name: "orders"})
 	require.NoError(t, err, "fields left unset take their defaults")
+}
+
+// fanOut logs to each of its loggers: a nil fanOut is an empty one, which
+// logs nowhere, as a nil slice ranges over nothing.
+type fanOut []watermill.LoggerAdapter
+
+func (f fanOut) Error(msg string, err error, fields watermill.LogFields) {
+	for _, l := range f {
+		l.Error(msg, err, fields)
+	}
+}
+
+func (f fanOut) Info(msg string, fields watermill.LogFields) {
+	for _, l := range f {
+		l.Info(msg, fields)
+	}
+}
+
+func (f fanOut) Debug(msg string, fields watermill.LogFields) {
+	for _, l := range f {
+		l.Debug(msg, fields)
+	}
+}
+
+func (f fanOut) Trace(msg string, fields watermill.LogFields) {
+	for _, l := range f {
+		l.Trace(msg, fields)
+	}
+}
+
+func (f fanOut) With(fields watermill.LogFields) watermill.LoggerAdapter {
+	out := make(fanOut, len(f))
+	for i, l := range f {
+		out[i] = l.With(fields)
+	}
+	return out
+}
+
+// A nil slice or map is a usable value, unlike a nil pointer or func: an
+// implementation built on one (an empty fan-out logger) is accepted.
+func TestNewServiceAcceptsANilSliceImplementation(t *testing.T) {
+	var none fanOut
+	svc, err := cqrs.NewService(cqrs.ServiceConfig{Name: "orders", Logger: none})
+	require.NoError(t, err)
+	require.NoError(t, svc.Start(context.Background()))
+	assert.NoError(t, svc.Close())
 }

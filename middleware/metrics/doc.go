@@ -41,7 +41,9 @@
 // the SDK's overflow series) and
 // messaging.destination.name; processed and processing_duration add
 // sourceflow.outcome (success, error or duplicate) and, on errors,
-// error.type (permanent or transient). Counters count messages (unit
+// error.type (permanent or transient; a handler's panic counts as one of
+// the two after its value, where a tracing span's error.type says
+// "panic"). Counters count messages (unit
 // "{message}"). Durations are histograms in seconds (unit "s"), as the
 // OpenTelemetry conventions prescribe, with the messaging conventions'
 // bucket bounds from 5 ms to 10 s; SourceFlow.Net recorded milliseconds.

@@ -41,7 +41,9 @@
 // handler sets the span status to Error, records the error and sets
 // error.type: "panic" (a panic, also one recovered below into an error
 // matching sourceflow.ErrPanic, as cqrs's dispatcher does), "permanent"
-// (sourceflow.IsPermanent) or "transient"; payloads are never recorded.
+// (sourceflow.IsPermanent) or "transient" (the metrics middleware has no
+// "panic": it counts a panic as permanent or transient, after its value);
+// payloads are never recorded.
 //
 // messaging.system is Config.MessagingSystem, but on the producer spans of
 // events (sourceflow.KindEvent in the message context) it is
