@@ -117,11 +117,11 @@
 //     are queued in order and handed over without waiting); a handler's
 //     error is not returned to the sender: the transport redelivers the
 //     message, then dead-letters it (DeadLetters; a permanent failure at
-//     once). A handler
-//     must send with its own context (or one derived from it): a send with
-//     context.Background() waits for good when its message's handling
-//     needs a lock the sending handler holds, and a synchronous publish
-//     that has waited 30s logs a warning through ChannelConfig.Logger.
+//     once). A handler must send with its own context (or one derived from
+//     it): a send with context.Background() waits for good when its
+//     message's handling needs a lock the sending handler holds, and a
+//     synchronous publish that has waited 30s logs a warning through
+//     ChannelConfig.Logger.
 //     Inside a transaction the stores join, the wait for the handling
 //     could deadlock on the transaction's locks, so a synchronous
 //     ChannelTransport refuses such a publish (ErrPublishInTransaction);
