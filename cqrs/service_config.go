@@ -15,7 +15,8 @@ import (
 
 // ServiceConfig configures a Service. A field left unset takes its
 // default; an interface field holding a nil pointer (a *ChannelTransport
-// variable never assigned, say) is refused by Validate, not defaulted.
+// variable never assigned, say) is refused by Validate, not defaulted, and
+// so is a nil entry of a pipeline or a hook.
 type ServiceConfig struct {
 	// Name names the service (required). Transports use it for per-service
 	// resources; router handlers are named "<Name>/<destination>".
@@ -145,7 +146,7 @@ func (c ServiceConfig) Validate() error {
 		fieldcheck.Required("cqrs: ServiceConfig.Name", c.Name != ""),
 		fieldcheck.NotNegative("cqrs: ServiceConfig.CloseTimeout", c.CloseTimeout),
 	}
-	errs = append(errs, c.nilFields()...)
+	errs = append(append(errs, c.nilFields()...), c.nilEntries()...)
 	seen := map[string]bool{}
 	for i, d := range c.Listen {
 		switch {

@@ -46,3 +46,23 @@ func isTypedNil(v any) bool {
 		return false
 	}
 }
+
+// nilEntries reports the nil entries of c's pipelines and hooks, which
+// Start or the first Send would call and panic on.
+func (c ServiceConfig) nilEntries() []error {
+	var errs []error
+	check := func(field string, n int, isNil func(i int) bool) {
+		for i := range n {
+			if isNil(i) {
+				errs = append(errs, fmt.Errorf("cqrs: ServiceConfig.%s[%d] is nil", field, i))
+			}
+		}
+	}
+	check("HandlerMiddleware", len(c.HandlerMiddleware), func(i int) bool { return c.HandlerMiddleware[i] == nil })
+	check("PublisherDecorators", len(c.PublisherDecorators), func(i int) bool { return c.PublisherDecorators[i] == nil })
+	check("Hooks.CommandDispatch", len(c.Hooks.CommandDispatch), func(i int) bool { return c.Hooks.CommandDispatch[i] == nil })
+	check("Hooks.EventDispatch", len(c.Hooks.EventDispatch), func(i int) bool { return c.Hooks.EventDispatch[i] == nil })
+	check("Hooks.CommandSubscribe", len(c.Hooks.CommandSubscribe), func(i int) bool { return c.Hooks.CommandSubscribe[i] == nil })
+	check("Hooks.EventSubscribe", len(c.Hooks.EventSubscribe), func(i int) bool { return c.Hooks.EventSubscribe[i] == nil })
+	return errs
+}

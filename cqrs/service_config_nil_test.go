@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/ThreeDotsLabs/watermill"
-
+	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -71,4 +71,22 @@ func TestNewServiceAcceptsANilSliceImplementation(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, svc.Start(context.Background()))
 	assert.NoError(t, svc.Close())
+}
+
+// A nil entry in a pipeline or a hook (a middleware constructor that
+// returned nil, say) is refused by NewService, naming it, instead of
+// panicking at Start or at the first Send.
+func TestNewServiceRefusesNilPipelineEntries(t *testing.T) {
+	noop := func(h message.HandlerFunc) message.HandlerFunc { return h }
+	_, err := cqrs.NewService(cqrs.ServiceConfig{
+		Name:                "orders",
+		HandlerMiddleware:   []message.HandlerMiddleware{noop, nil},
+		PublisherDecorators: []message.PublisherDecorator{nil},
+		Hooks:               cqrs.Hooks{EventSubscribe: []message.HandlerMiddleware{nil, noop}},
+	})
+	require.Error(t, err)
+	assert.ErrorContains(t, err, "cqrs: ServiceConfig.HandlerMiddleware[1] is nil")
+	assert.ErrorContains(t, err, "cqrs: ServiceConfig.PublisherDecorators[0] is nil")
+	assert.ErrorContains(t, err, "cqrs: ServiceConfig.Hooks.EventSubscribe[0] is nil")
+	assert.NotContains(t, err.Error(), "HandlerMiddleware[0]")
 }
