@@ -44,6 +44,8 @@ func (c HybridConfig) Validate() error {
 	check := func(field string, t Transport) {
 		switch {
 		case t == nil:
+		case isTypedNil(t):
+			errs = append(errs, fmt.Errorf("cqrs: HybridConfig.%s: nil %T, must be a transport", field, t))
 		case !reflect.TypeOf(t).Comparable():
 			errs = append(errs, fmt.Errorf("cqrs: HybridConfig.%s: transport type %T is not comparable", field, t))
 		case !reflect.ValueOf(t).Comparable():

@@ -171,6 +171,13 @@ func TestHybridConfig_Validate(t *testing.T) {
 	}
 	_, err = cqrs.NewHybridTransport(cqrs.HybridConfig{})
 	require.ErrorContains(t, err, "Default")
+
+	var unset *cqrs.ChannelTransport // declared, never assigned
+	err = cqrs.HybridConfig{Default: newChannelTransport(t), Events: unset,
+		Destinations: map[string]cqrs.Transport{"audit": unset}}.Validate()
+	require.Error(t, err)
+	assert.ErrorContains(t, err, "cqrs: HybridConfig.Events: nil *cqrs.ChannelTransport, must be a transport")
+	assert.ErrorContains(t, err, `cqrs: HybridConfig.Destinations["audit"]: nil *cqrs.ChannelTransport`)
 }
 
 // On two ChannelTransports, a command goes through the one carrying
