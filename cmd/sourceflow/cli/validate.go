@@ -32,6 +32,7 @@ func (g *globals) runValidate(cmd *cobra.Command, path string) error {
 	}
 	fmt.Fprintf(out, "Drift of service %s in %s from %s:\n%s\n", s.plan.Service, s.where(), s.source(), report)
 	changes := changesOf(report)
+	s.hintNothingFound(out, report)
 	if uncheckedTopics(changes) {
 		fmt.Fprintln(out, strings.Replace(uncheckedHint, "marked ? ", "", 1))
 	}
