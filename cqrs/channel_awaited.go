@@ -17,7 +17,8 @@ import (
 // pub/sub closes. A publish caught in that moment returns nil for a
 // message that subscription never receives. So a ChannelTransport tags
 // each message it hands to gochannel, and each subscription ready then
-// awaits it; a subscription strips the tag from what it receives, and once
+// (for a queued message, also each ready as it was queued; see
+// handedBatch) awaits it; a subscription strips the tag from what it receives, and once
 // gochannel closed its channel, what it still awaits is dead-lettered
 // (notReached) rather than lost.
 
@@ -99,11 +100,19 @@ func byTag(x, y string) int {
 // publish publishes msgs to destination's gochannel pub/sub, awaited by
 // the subscriptions ready now.
 func (t *ChannelTransport) publish(destination string, msgs ...*message.Message) error {
-	ps, tagged, awaiting, err := t.channelAwaiting(destination, msgs)
-	if err != nil {
-		return err
+	return t.publishAwaited(destination, nil, msgs)
+}
+
+// publishAwaited publishes msgs to destination's gochannel pub/sub, awaited
+// by the subscriptions ready now and, for queued messages tagged as they
+// were queued (see handedLocked), by prior, those ready then. An error
+// means msgs are awaited by none: their publish failed (see unpublished).
+func (t *ChannelTransport) publishAwaited(destination string, prior []*awaited, msgs []*message.Message) error {
+	ps, tagged, awaiting, err := t.channelAwaiting(destination, msgs, prior)
+	if err == nil {
+		err = ps.Publish(destination, tagged...)
 	}
-	if err := ps.Publish(destination, tagged...); err != nil {
+	if err != nil {
 		return t.unpublished(awaiting, tagged, err)
 	}
 	return nil
@@ -117,47 +126,76 @@ func (t *ChannelTransport) publish(destination string, msgs ...*message.Message)
 // again what was dead-lettered. Otherwise none awaits them any more, and
 // the publish fails with err.
 func (t *ChannelTransport) unpublished(awaiting []*awaited, tagged []*message.Message, err error) error {
-	if len(awaiting) == 0 || len(tagged) == 0 {
-		return err
+	if !t.withdrawn(awaiting, tagged) {
+		return nil
+	}
+	return err
+}
+
+// withdrawn settles tagged, awaited by awaiting, as never to be published.
+// It reports false, leaving them awaited, when a subscription that closed
+// meanwhile already dead-lettered them (see neverReached); otherwise it
+// withdraws them from every one of awaiting and reports true: whoever
+// fails the publish reports or dead-letters them.
+func (t *ChannelTransport) withdrawn(awaiting []*awaited, tagged []*message.Message) bool {
+	if len(awaiting) == 0 || len(tagged) == 0 || tagged[0].Metadata.Get(channelTag) == "" {
+		return true
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for _, a := range awaiting {
 		if !a.awaits(tagged[0]) {
-			return nil
+			return false
 		}
 	}
 	for _, a := range awaiting {
 		a.withdraw(tagged)
 	}
-	return err
+	return true
 }
 
-// channelAwaiting returns the gochannel pub/sub of dest, and, when dest has
-// ready subscriptions, tagged copies of msgs, each awaited by every one of
-// them (returned too); otherwise msgs themselves.
-func (t *ChannelTransport) channelAwaiting(dest string, msgs []*message.Message) (ps *gochannel.GoChannel, tagged []*message.Message, awaiting []*awaited, err error) {
+// channelAwaiting returns the gochannel pub/sub of dest, and msgs tagged
+// and awaited by every subscription of dest ready now, with prior, what
+// already awaits them (see publishAwaited), and those subscriptions
+// (returned as awaiting). Untagged msgs with nobody awaiting them are
+// returned as they are.
+func (t *ChannelTransport) channelAwaiting(dest string, msgs []*message.Message, prior []*awaited) (ps *gochannel.GoChannel, tagged []*message.Message, awaiting []*awaited, err error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	ps, err = t.channelLocked(dest)
 	if err != nil || len(t.awaiting[dest]) == 0 {
-		return ps, msgs, nil, err
+		return ps, msgs, prior, err
 	}
-	for a := range t.awaiting[dest] {
-		awaiting = append(awaiting, a)
+	ready := slices.Collect(maps.Keys(t.awaiting[dest]))
+	awaiting = slices.Clone(prior)
+	for _, a := range ready {
+		if !slices.Contains(prior, a) {
+			awaiting = append(awaiting, a)
+		}
 	}
-	tagged = make([]*message.Message, len(msgs))
+	return ps, t.tagLocked(msgs, ready, len(prior) > 0), awaiting, nil
+}
+
+// tagLocked returns msgs tagged, each awaited by ready: copies, context
+// included, tagged anew, or, for queued msgs (copies already, see
+// handedLocked) that carry a tag, msgs themselves. The caller holds mu.
+func (t *ChannelTransport) tagLocked(msgs []*message.Message, ready []*awaited, queued bool) []*message.Message {
+	tagged := make([]*message.Message, len(msgs))
 	for i, m := range msgs {
-		t.tags++
-		tag := strconv.FormatUint(t.tags, 10)
-		tagged[i] = m.Copy()
-		tagged[i].SetContext(m.Context())
-		tagged[i].Metadata.Set(channelTag, tag)
-		for _, a := range awaiting {
+		tag := m.Metadata.Get(channelTag)
+		tagged[i] = m
+		if !queued || tag == "" {
+			t.tags++
+			tag = strconv.FormatUint(t.tags, 10)
+			tagged[i] = m.Copy()
+			tagged[i].SetContext(m.Context())
+			tagged[i].Metadata.Set(channelTag, tag)
+		}
+		for _, a := range ready {
 			a.await(tag, tagged[i])
 		}
 	}
-	return ps, tagged, awaiting, nil
+	return tagged
 }
 
 // awaitedLocked records a, what a subscription of dest that became ready

@@ -33,7 +33,7 @@ func TestChannelMessageASubscriptionNeverReceivedIsDeadLettered(t *testing.T) {
 
 	lost := message.NewMessage("lost", nil)
 	lost.SetContext(context.WithValue(context.Background(), awaitedValueKey{}, "pinned"))
-	_, _, awaiting, err := tr.channelAwaiting("ev", []*message.Message{lost}) // handed over, never sent
+	_, _, awaiting, err := tr.channelAwaiting("ev", []*message.Message{lost}, nil) // handed over, never sent
 	require.NoError(t, err)
 	require.Len(t, awaiting, 1)
 	require.NoError(t, tr.Close())

@@ -14,7 +14,7 @@ import (
 // lock their chain holds); on the asynchronous one, everything published
 // to an ordered destination.
 type handover struct {
-	batches [][]*message.Message
+	batches []handedBatch
 	running bool
 }
 
@@ -45,7 +45,7 @@ func (t *ChannelTransport) handOver(topic string, msgs []*message.Message) error
 		h = &handover{}
 		t.handovers[topic] = h
 	}
-	h.batches = append(h.batches, handedCopies(msgs))
+	h.batches = append(h.batches, t.handedLocked(topic, msgs))
 	if !h.running {
 		h.running = true
 		t.draining.Add(1)
@@ -66,15 +66,13 @@ func (t *ChannelTransport) drain(topic string, h *handover) {
 			t.mu.Unlock()
 			return
 		}
-		msgs := h.batches[0]
-		h.batches[0], h.batches = nil, h.batches[1:]
+		b := h.batches[0]
+		h.batches[0], h.batches = handedBatch{}, h.batches[1:]
 		t.mu.Unlock()
-		for i := range msgs {
+		for _, m := range b.msgs {
 			// One at a time: gochannel, closing while it waits for one
 			// message's ack, drops the rest of a batch and reports nothing.
-			if err := t.publishCounted(topic, msgs[i:i+1]); err != nil {
-				t.handOverFailed(topic, msgs[i:i+1], err)
-			}
+			t.publishHanded(topic, b, m)
 		}
 	}
 }
@@ -91,10 +89,11 @@ func handedCopies(msgs []*message.Message) []*message.Message {
 	return out
 }
 
-// handOverFailed dead-letters msgs, whose hand-over to topic failed: their
-// publisher, whose publish had returned, was told nothing.
+// handOverFailed dead-letters msgs, untagged, whose hand-over to topic
+// failed: their publisher, whose publish had returned, was told nothing.
+// What awaited them must have withdrawn them (see withdrawn).
 func (t *ChannelTransport) handOverFailed(topic string, msgs []*message.Message, err error) {
 	for _, m := range msgs {
-		t.deadLetter(DeadLetter{Destination: topic, Message: m.Copy(), Reason: "handed over after its publish returned, and failed: " + err.Error()})
+		t.deadLetter(DeadLetter{Destination: topic, Message: untagged(m), Reason: "handed over after its publish returned, and failed: " + err.Error()})
 	}
 }

@@ -149,9 +149,12 @@ func (c ChannelConfig) Validate() error {
 // that missed it, with a reason saying its subscription closed before the
 // message reached it. A message queued rather than published at once (what
 // a handler publishes to its own destination, and, with Async, what is
-// published to an ordered destination; see ChannelConfig.Async) is handed
-// to gochannel when its turn comes, so a subscription that closed while it
-// waited does not count. A publish that returns an error dead-letters
+// published to an ordered destination; see ChannelConfig.Async) counts
+// from its publish: each subscription in place when its Publish returned,
+// or by its turn, receives it or has it dead-lettered. One whose turn
+// fails (the transport closed, or its command destination lost its
+// listener) before any of them dead-lettered it is instead dead-lettered
+// once, with the failure. A publish that returns an error dead-letters
 // nothing.
 //
 // On a destination whose name ends in ".fifo", both modes deliver one

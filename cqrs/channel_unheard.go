@@ -73,24 +73,33 @@ func (t *ChannelTransport) lost(dest string) {
 }
 
 // keptUnheard dead-letters msgs, published to dest, and reports true when
-// dest is an event destination that had subscriptions and has none left,
-// and a handler caught in a close raised them (see raisedInClose); the
-// publisher, whose own change is done, is not failed for a consumer that
-// went away. Anything else is left to gochannel, which drops an event
-// nobody subscribes to.
+// they are unheard (see unheard); the publisher, whose own change is done,
+// is not failed for a consumer that went away. Anything else is left to
+// gochannel, which drops an event nobody subscribes to.
 func (t *ChannelTransport) keptUnheard(dest string, msgs []*message.Message) bool {
+	if !t.unheard(dest, msgs) {
+		return false
+	}
+	t.keepUnheard(dest, msgs)
+	return true
+}
+
+// unheard reports whether dest is an event destination that had
+// subscriptions and has none left, and a handler caught in a close raised
+// msgs (see raisedInClose).
+func (t *ChannelTransport) unheard(dest string, msgs []*message.Message) bool {
 	t.mu.Lock()
 	lostAt := t.lostAt[dest]
 	unheard := !t.closed && t.kinds[dest] != sourceflow.KindCommand && lostAt > 0 && t.ready[dest] == 0
 	t.mu.Unlock()
-	if !unheard || !t.raisedInClose(msgs, lostAt) {
-		return false
-	}
+	return unheard && t.raisedInClose(msgs, lostAt)
+}
+
+// keepUnheard dead-letters msgs, untagged, unheard at dest.
+func (t *ChannelTransport) keepUnheard(dest string, msgs []*message.Message) {
 	for _, m := range msgs {
-		kept := m.Copy() // with context.Background(), as keepDeadLetter keeps one
-		t.deadLetter(DeadLetter{Destination: dest, Message: kept, Reason: errUnheard.Error()})
+		t.deadLetter(DeadLetter{Destination: dest, Message: untagged(m), Reason: errUnheard.Error()})
 	}
-	return true
 }
 
 // raisedInClose reports whether one of msgs was published by a handler whose
