@@ -46,18 +46,8 @@ func raiseWith(t *testing.T, tr *ChannelTransport, ctx context.Context, id strin
 // ended. A handler whose message came later, on a live subscription, and a
 // publisher outside any handler, meet pub/sub's silent drop.
 func TestChannelUnheardEventIsDeadLetteredOnlyFromAHandlerCaughtInTheClose(t *testing.T) {
-	tr, err := NewChannelTransport(ChannelConfig{Async: true})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = tr.Close() })
-	require.NoError(t, tr.Bind(context.Background(), sourceflow.Binding{Service: "svc", Routes: []sourceflow.Route{
-		{Type: "svc.Pay", Kind: sourceflow.KindCommand, Destination: "pay"},
-		{Type: "svc.Paid", Kind: sourceflow.KindEvent, Destination: "ev"},
-	}}))
-	paySub, _ := tr.Subscriber("pay")
-	payCtx, endPay := context.WithCancel(context.Background())
-	defer endPay()
-	payOut, err := paySub.Subscribe(payCtx, "pay")
-	require.NoError(t, err)
+	pay := newPayRig(t, ChannelConfig{Async: true})
+	tr, payOut, endPay, paySub := pay.tr, pay.out, pay.endSub, pay.sub
 	evSub, _ := tr.Subscriber("ev")
 	evCtx, endEv := context.WithCancel(context.Background())
 	evOut, err := evSub.Subscribe(evCtx, "ev")
@@ -83,4 +73,32 @@ func TestChannelUnheardEventIsDeadLetteredOnlyFromAHandlerCaughtInTheClose(t *te
 	assert.Equal(t, []string{"e1", "e4"}, kept)
 	require.NoError(t, paySub.Close())
 	require.NoError(t, evSub.Close())
+}
+
+// payRig is a transport bound with command destination "pay" and event
+// destination "ev", with a subscription of "pay".
+type payRig struct {
+	tr     *ChannelTransport
+	sub    message.Subscriber
+	out    <-chan *message.Message
+	endSub context.CancelFunc // ends the subscription's context
+}
+
+// newPayRig returns a payRig on a new transport of cfg.
+func newPayRig(t *testing.T, cfg ChannelConfig) payRig {
+	t.Helper()
+	tr, err := NewChannelTransport(cfg)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = tr.Close() })
+	require.NoError(t, tr.Bind(context.Background(), sourceflow.Binding{Service: "svc", Routes: []sourceflow.Route{
+		{Type: "svc.Pay", Kind: sourceflow.KindCommand, Destination: "pay"},
+		{Type: "svc.Paid", Kind: sourceflow.KindEvent, Destination: "ev"},
+	}}))
+	sub, _ := tr.Subscriber("pay")
+	ctx, end := context.WithCancel(context.Background())
+	t.Cleanup(end)
+	out, err := sub.Subscribe(ctx, "pay")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = sub.Close() })
+	return payRig{tr: tr, sub: sub, out: out, endSub: end}
 }

@@ -1,15 +1,12 @@
 package cqrs
 
 import (
-	"context"
 	"testing"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/sourceflow-go/sourceflow"
 )
 
 // next returns the next message of out.
@@ -29,19 +26,8 @@ func next(t *testing.T, out <-chan *message.Message) *message.Message {
 // loss: what it raises there is dropped, as when its first delivery came
 // then, not dead-lettered as unheard.
 func TestChannelUnheardEventOfARedeliveredMessageIsJudgedByItsLastDelivery(t *testing.T) {
-	tr, err := NewChannelTransport(ChannelConfig{Async: true, RedeliveryDelay: time.Millisecond})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = tr.Close() })
-	require.NoError(t, tr.Bind(context.Background(), sourceflow.Binding{Service: "svc", Routes: []sourceflow.Route{
-		{Type: "svc.Pay", Kind: sourceflow.KindCommand, Destination: "pay"},
-		{Type: "svc.Paid", Kind: sourceflow.KindEvent, Destination: "ev"},
-	}}))
-	paySub, _ := tr.Subscriber("pay")
-	payCtx, endPay := context.WithCancel(context.Background())
-	defer endPay()
-	payOut, err := paySub.Subscribe(payCtx, "pay")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = paySub.Close() })
+	pay := newPayRig(t, ChannelConfig{Async: true, RedeliveryDelay: time.Millisecond})
+	tr, payOut := pay.tr, pay.out
 	pub, _ := tr.Publisher("pay")
 	require.NoError(t, pub.Publish("pay", message.NewMessage("p1", nil)))
 
