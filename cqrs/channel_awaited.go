@@ -17,10 +17,10 @@ import (
 // pub/sub closes. A publish caught in that moment returns nil for a
 // message that subscription never receives. So a ChannelTransport tags
 // each message it hands to gochannel, and each subscription ready then
-// (for a queued message, also each ready as it was queued; see
-// handedBatch) awaits it; a subscription strips the tag from what it receives, and once
-// gochannel closed its channel, what it still awaits is dead-lettered
-// (notReached) rather than lost.
+// (for a queued event, also each ready as it was queued; see handedBatch)
+// awaits it; a subscription strips the tag from what it receives, and
+// once gochannel closed its channel, what it still awaits is
+// dead-lettered (notReached) rather than lost.
 
 // channelTag is the metadata key of the tag a message carries from its
 // publish to the subscriptions that await it.

@@ -9,6 +9,8 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow"
 )
 
 type awaitedValueKey struct{}
@@ -66,4 +68,36 @@ func TestChannelMessagesASubscriptionNeverReceivedAreDeadLetteredInOrder(t *test
 	}
 	assert.Equal(t, want, got)
 	assert.Empty(t, a.missed(), "forgotten once returned")
+}
+
+// A command queued for its turn is not awaited by its listener: a command
+// has one listener at a time, and its turn dead-letters it when that
+// listener went away; awaited too, it could be dead-lettered by the
+// listener that closed and then handled by a new one. An event queued is
+// awaited by every subscription ready then.
+func TestChannelQueuedCommandIsNotAwaitedByItsListener(t *testing.T) {
+	tr, err := NewChannelTransport(ChannelConfig{Async: true})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = tr.Close() })
+	require.NoError(t, tr.Bind(context.Background(), sourceflow.Binding{Service: "svc", Routes: []sourceflow.Route{
+		{Type: "svc.Pay", Kind: sourceflow.KindCommand, Destination: "pay.fifo"},
+		{Type: "svc.Paid", Kind: sourceflow.KindEvent, Destination: "ev.fifo"},
+	}}))
+	for _, dest := range []string{"pay.fifo", "ev.fifo"} {
+		sub, err := tr.Subscriber(dest)
+		require.NoError(t, err)
+		_, err = sub.Subscribe(t.Context(), dest)
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = sub.Close() })
+	}
+
+	tr.mu.Lock()
+	command := tr.handedLocked("pay.fifo", []*message.Message{message.NewMessage("c", nil)})
+	event := tr.handedLocked("ev.fifo", []*message.Message{message.NewMessage("e", nil)})
+	tr.mu.Unlock()
+
+	assert.Empty(t, command.awaiting)
+	assert.Empty(t, command.msgs[0].Metadata.Get(channelTag))
+	assert.Len(t, event.awaiting, 1)
+	assert.NotEmpty(t, event.msgs[0].Metadata.Get(channelTag))
 }

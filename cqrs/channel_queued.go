@@ -5,6 +5,8 @@ import (
 	"slices"
 
 	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/sourceflow-go/sourceflow"
 )
 
 // A message queued rather than published at once (see handover) is
@@ -12,7 +14,11 @@ import (
 // queued await it, so that one closing while it waits dead-letters it (see
 // awaited). Its turn then either publishes it, awaited by those and by the
 // subscriptions ready by then, or fails; a failure dead-letters it only if
-// no subscription that closed meanwhile already did (see withdrawn).
+// no subscription that closed meanwhile already did (see withdrawn). A
+// command is the exception: it has one listener at a time, and its turn
+// dead-letters it when that listener went away (see claim), so awaiting it
+// from its publish could dead-letter a command a new listener then
+// handles.
 
 // handedBatch is one publish queued for a hand-over goroutine: copies of
 // its messages, tagged when awaiting is not empty, and the subscriptions
@@ -24,9 +30,10 @@ type handedBatch struct {
 
 // handedLocked returns msgs, queued for topic, as a handedBatch: copies,
 // context included (see handedCopies), awaited by the subscriptions of
-// topic ready now. The caller holds mu.
+// topic ready now, unless topic is a command destination. The caller
+// holds mu.
 func (t *ChannelTransport) handedLocked(topic string, msgs []*message.Message) handedBatch {
-	if len(t.awaiting[topic]) == 0 {
+	if len(t.awaiting[topic]) == 0 || t.kinds[topic] == sourceflow.KindCommand {
 		return handedBatch{msgs: handedCopies(msgs)}
 	}
 	ready := slices.Collect(maps.Keys(t.awaiting[topic]))

@@ -154,7 +154,9 @@ func (c ChannelConfig) Validate() error {
 // or by its turn, receives it or has it dead-lettered. One whose turn
 // fails (the transport closed, or its command destination lost its
 // listener) before any of them dead-lettered it is instead dead-lettered
-// once, with the failure. A publish that returns an error dead-letters
+// once, with the failure. A queued command, which has one listener at a
+// time, is settled at its turn instead: handled, or dead-lettered when its
+// listener went away. A publish that returns an error dead-letters
 // nothing.
 //
 // On a destination whose name ends in ".fifo", both modes deliver one
