@@ -84,9 +84,7 @@ func (a *awaited) missed() []*message.Message {
 	defer a.mu.Unlock()
 	out := make([]*message.Message, 0, len(a.msgs))
 	for _, tag := range slices.SortedFunc(maps.Keys(a.msgs), byTag) {
-		kept := a.msgs[tag].Copy() // with context.Background(), as keepDeadLetter keeps one
-		delete(kept.Metadata, channelTag)
-		out = append(out, kept)
+		out = append(out, untagged(a.msgs[tag]))
 	}
 	a.msgs = nil
 	return out
@@ -95,6 +93,14 @@ func (a *awaited) missed() []*message.Message {
 // byTag orders tags as they were given, the counter's decimal digits.
 func byTag(x, y string) int {
 	return cmp.Or(cmp.Compare(len(x), len(y)), strings.Compare(x, y))
+}
+
+// untagged returns a copy of m, with context.Background, without the tag
+// it carried to the subscriptions that awaited it.
+func untagged(m *message.Message) *message.Message {
+	kept := m.Copy()
+	delete(kept.Metadata, channelTag)
+	return kept
 }
 
 // publish publishes msgs to destination's gochannel pub/sub, awaited by

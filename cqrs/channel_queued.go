@@ -64,11 +64,3 @@ func (t *ChannelTransport) publishHanded(dest string, b handedBatch, m *message.
 		t.handOverFailed(dest, one, err) // withdrawn: see publishAwaited
 	}
 }
-
-// untagged returns a copy of m, with context.Background, without the tag
-// it carried to the subscriptions that awaited it.
-func untagged(m *message.Message) *message.Message {
-	kept := m.Copy()
-	delete(kept.Metadata, channelTag)
-	return kept
-}

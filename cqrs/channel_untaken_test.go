@@ -30,7 +30,7 @@ func TestChannelMessageNeverTakenByItsConsumerIsDeadLetteredAsNotDelivered(t *te
 		require.NoError(t, pub.Publish("ev", message.NewMessage("untaken", nil)))
 		synctest.Wait() // the message waits for its consumer
 		cancel()
-		time.Sleep(2 * time.Second) // past CloseTimeout
+		time.Sleep(2 * time.Second) // the bubble's clock passes CloseTimeout at once; Wait waits for what follows
 		synctest.Wait()
 		for m := range out {
 			t.Errorf("message %s handed to the consumer after CloseTimeout ran out", m.UUID)

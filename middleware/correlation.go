@@ -19,6 +19,16 @@ func MessageCorrelationID(msg *message.Message) string {
 	return msg.UUID
 }
 
+// flowCorrelationID is the correlation id of the flow m belongs to: the
+// one in its context (Correlation puts it there, cqrs.WithCorrelationID
+// too), else MessageCorrelationID.
+func flowCorrelationID(m *message.Message) string {
+	if id := sourceflow.CorrelationIDFromContext(m.Context()); id != "" {
+		return id
+	}
+	return MessageCorrelationID(m)
+}
+
 // Correlation is the consume side of correlation, a message.HandlerMiddleware.
 // It puts the incoming message's correlation id (MessageCorrelationID) into
 // the message's context, where sourceflow.CorrelationIDFromContext finds it, and sets
@@ -61,11 +71,7 @@ func (p correlatingPublisher) Publish(topic string, msgs ...*message.Message) er
 		if m == nil || m.Metadata.Get(sourceflow.MetaCorrelationID) != "" {
 			continue
 		}
-		id := sourceflow.CorrelationIDFromContext(m.Context())
-		if id == "" {
-			id = MessageCorrelationID(m)
-		}
-		setMeta(m, sourceflow.MetaCorrelationID, id)
+		setMeta(m, sourceflow.MetaCorrelationID, flowCorrelationID(m))
 	}
 	return p.Publisher.Publish(topic, msgs...)
 }

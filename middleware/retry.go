@@ -88,7 +88,7 @@ func (r retry) middleware(h message.HandlerFunc) message.HandlerFunc {
 			wait, stop := b.Next(msg.Context())
 			if stop == nil {
 				r.cfg.Logger.Info("Retrying handler", watermill.LogFields{
-					"message_uuid": msg.UUID, "correlation_id": flowID(msg),
+					"message_uuid": msg.UUID, "correlation_id": flowCorrelationID(msg),
 					"attempt": b.Attempts(), "wait": wait.String(), "err": err.Error(),
 				})
 				stop = b.Wait(msg.Context(), wait)
@@ -98,15 +98,6 @@ func (r retry) middleware(h message.HandlerFunc) message.HandlerFunc {
 			}
 		}
 	}
-}
-
-// flowID is the correlation id a retry is logged with: the one in the
-// message's context (Correlation puts it there), else MessageCorrelationID.
-func flowID(msg *message.Message) string {
-	if id := sourceflow.CorrelationIDFromContext(msg.Context()); id != "" {
-		return id
-	}
-	return MessageCorrelationID(msg)
 }
 
 // retryable reports whether the handler may run again after err: not after

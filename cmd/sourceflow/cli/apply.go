@@ -68,7 +68,7 @@ func whyLeft(r topology.DriftReport, s *session) string {
 			kept = true
 		case d.Resource == "table":
 			tables = true
-		case d.Resource == "key" && strings.Contains(d.Problem, " denied "):
+		case d.Resource == "key" && keyReadDenied(d.Problem):
 			unreadKey = true
 		case d.Resource == "key":
 			key = true

@@ -137,8 +137,12 @@ func keyStateProblem(problem string) bool {
 // nor keyPolicyProblem matches, nor a denied read (unreadKeyHint): its
 // problem says what to do.
 func otherKeyProblem(problem string) bool {
-	return !keyStateProblem(problem) && !keyPolicyProblem(problem) && !strings.Contains(problem, " denied ")
+	return !keyStateProblem(problem) && !keyPolicyProblem(problem) && !keyReadDenied(problem)
 }
+
+// keyReadDenied matches the drift of a key the credentials were denied
+// reading (see unreadKeyHint).
+func keyReadDenied(problem string) bool { return strings.Contains(problem, " denied ") }
 
 // keyPolicyProblem matches the drift of a key policy that leaves SNS out.
 func keyPolicyProblem(problem string) bool { return strings.HasPrefix(problem, "policy does not let ") }
@@ -158,7 +162,7 @@ func keyDrift(drifts []topology.Drift, match func(problem string) bool) bool {
 // key.
 func unreadKey(cs []change) bool {
 	for _, c := range cs {
-		if c.action == actionUnknown && c.drift.Resource == "key" && strings.Contains(c.drift.Problem, " denied ") {
+		if c.action == actionUnknown && c.drift.Resource == "key" && keyReadDenied(c.drift.Problem) {
 			return true
 		}
 	}
