@@ -119,6 +119,7 @@ func (c ChannelConfig) Validate() error {
 		fieldcheck.NotNegative("cqrs: ChannelConfig.RedeliveryDelay", c.RedeliveryDelay),
 		fieldcheck.AtLeast("cqrs: ChannelConfig.MaxDeadLetters", c.MaxDeadLetters, 1),
 		fieldcheck.NotNegative("cqrs: ChannelConfig.CloseTimeout", c.CloseTimeout),
+		fieldcheck.NotTypedNil("cqrs: ChannelConfig.Logger", c.Logger),
 	)
 }
 

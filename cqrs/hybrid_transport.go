@@ -13,6 +13,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/fieldcheck"
 )
 
 // HybridConfig says which transport carries each destination of a service.
@@ -44,7 +45,7 @@ func (c HybridConfig) Validate() error {
 	check := func(field string, t Transport) {
 		switch {
 		case t == nil:
-		case isTypedNil(t):
+		case fieldcheck.IsTypedNil(t):
 			errs = append(errs, fmt.Errorf("cqrs: HybridConfig.%s: nil %T, must be a transport", field, t))
 		case !reflect.TypeOf(t).Comparable():
 			errs = append(errs, fmt.Errorf("cqrs: HybridConfig.%s: transport type %T is not comparable", field, t))

@@ -2,48 +2,23 @@ package cqrs
 
 import (
 	"fmt"
-	"reflect"
+
+	"github.com/sourceflow-go/sourceflow/internal/fieldcheck"
 )
 
-// nilFields reports the fields of c that hold a nil pointer (or func or
-// channel) behind a non-nil interface: such a typed nil, say a
-// *ChannelTransport variable never assigned, is not replaced by the
-// field's default, and the service would panic on its first use of it.
-// A nil slice or map is let through: methods on one can work (an empty
-// fan-out logger ranges over nothing).
+// nilFields reports the fields of c that hold a typed nil (see
+// fieldcheck.NotTypedNil), say a *ChannelTransport variable never assigned:
+// it is not replaced by the field's default, and the service would panic on
+// its first use of it.
 func (c ServiceConfig) nilFields() []error {
-	fields := []struct {
-		name  string
-		value any
-	}{
-		{"Transport", c.Transport},
-		{"CommandStore", c.CommandStore},
-		{"EntityStore", c.EntityStore},
-		{"ViewStore", c.ViewStore},
-		{"Codec", c.Codec},
-		{"Logger", c.Logger},
-		{"Clock", c.Clock},
-	}
-	var errs []error
-	for _, f := range fields {
-		if isTypedNil(f.value) {
-			errs = append(errs, fmt.Errorf("cqrs: ServiceConfig.%s: nil %T, must be non-nil or left unset for the default", f.name, f.value))
-		}
-	}
-	return errs
-}
-
-// isTypedNil reports whether v is a non-nil interface holding a nil
-// pointer, func or channel.
-func isTypedNil(v any) bool {
-	if v == nil {
-		return false
-	}
-	switch rv := reflect.ValueOf(v); rv.Kind() {
-	case reflect.Pointer, reflect.Func, reflect.Chan:
-		return rv.IsNil()
-	default:
-		return false
+	return []error{
+		fieldcheck.NotTypedNil("cqrs: ServiceConfig.Transport", c.Transport),
+		fieldcheck.NotTypedNil("cqrs: ServiceConfig.CommandStore", c.CommandStore),
+		fieldcheck.NotTypedNil("cqrs: ServiceConfig.EntityStore", c.EntityStore),
+		fieldcheck.NotTypedNil("cqrs: ServiceConfig.ViewStore", c.ViewStore),
+		fieldcheck.NotTypedNil("cqrs: ServiceConfig.Codec", c.Codec),
+		fieldcheck.NotTypedNil("cqrs: ServiceConfig.Logger", c.Logger),
+		fieldcheck.NotTypedNil("cqrs: ServiceConfig.Clock", c.Clock),
 	}
 }
 

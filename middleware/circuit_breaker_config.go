@@ -11,6 +11,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/fieldcheck"
 )
 
 // Defaults of CircuitBreakerConfig.
@@ -103,5 +104,6 @@ func (c CircuitBreakerConfig) Validate() error {
 			errs = append(errs, fmt.Errorf("middleware: CircuitBreakerConfig.%s: %v, must be above 0 and at most %v", d.field, d.v, maxCircuitDuration))
 		}
 	}
+	errs = append(errs, fieldcheck.NotTypedNil("middleware: CircuitBreakerConfig.Logger", c.Logger))
 	return errors.Join(errs...)
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/internal/circuit"
+	"github.com/sourceflow-go/sourceflow/internal/fieldcheck"
 )
 
 // RetryConfig configures the Retry middleware.
@@ -38,10 +39,14 @@ func (c *RetryConfig) setDefaults() {
 // Validate reports every invalid field at once. Zero fields are valid: they
 // take their defaults.
 func (c RetryConfig) Validate() error {
+	var policy error
 	if err := c.Policy.Validate(); err != nil {
-		return fmt.Errorf("middleware: RetryConfig.Policy: %w", err)
+		policy = fmt.Errorf("middleware: RetryConfig.Policy: %w", err)
 	}
-	return nil
+	return errors.Join(policy,
+		fieldcheck.NotTypedNil("middleware: RetryConfig.Clock", c.Clock),
+		fieldcheck.NotTypedNil("middleware: RetryConfig.Logger", c.Logger),
+	)
 }
 
 // NewRetry returns a message.HandlerMiddleware that runs the handler again

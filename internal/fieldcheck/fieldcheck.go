@@ -3,6 +3,7 @@ package fieldcheck
 import (
 	"cmp"
 	"fmt"
+	"reflect"
 )
 
 // AtLeast reports v below lowest.
@@ -45,4 +46,30 @@ func Positive[T cmp.Ordered](field string, v T) error {
 		return fmt.Errorf("%s: %v, must be above zero", field, v)
 	}
 	return nil
+}
+
+// NotTypedNil reports an optional field that holds a nil pointer, func or
+// channel behind a non-nil interface: a typed nil, say a *T variable never
+// assigned, is not replaced by the field's default, so the first use of the
+// field would panic. A nil slice or map is let through: methods on one can
+// work.
+func NotTypedNil(field string, v any) error {
+	if IsTypedNil(v) {
+		return fmt.Errorf("%s: nil %T, must be non-nil or left unset for the default", field, v)
+	}
+	return nil
+}
+
+// IsTypedNil reports whether v is a non-nil interface holding a nil pointer,
+// func or channel.
+func IsTypedNil(v any) bool {
+	if v == nil {
+		return false
+	}
+	switch rv := reflect.ValueOf(v); rv.Kind() {
+	case reflect.Pointer, reflect.Func, reflect.Chan:
+		return rv.IsNil()
+	default:
+		return false
+	}
 }

@@ -28,6 +28,11 @@ func TestChecksNameTheFieldAndTheRule(t *testing.T) {
 		{"positive, above", fieldcheck.Positive("KeyCacheEntries", 1), ""},
 		{"required, unset", fieldcheck.Required("Config.DB", false), "Config.DB is required"},
 		{"required, set", fieldcheck.Required("Config.DB", true), ""},
+		{"typed nil pointer", fieldcheck.NotTypedNil("Config.Clock", any((*time.Location)(nil))), "Config.Clock: nil *time.Location, must be non-nil or left unset for the default"},
+		{"typed nil func", fieldcheck.NotTypedNil("Config.Topic", any((func(string) string)(nil))), "Config.Topic: nil func(string) string, must be non-nil or left unset for the default"},
+		{"untyped nil", fieldcheck.NotTypedNil("Config.Clock", nil), ""},
+		{"nil slice", fieldcheck.NotTypedNil("Config.Loggers", any([]string(nil))), ""},
+		{"set pointer", fieldcheck.NotTypedNil("Config.Clock", any(time.UTC)), ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/otel/metric/noop"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/fieldcheck"
 )
 
 // DefaultDepthInterval is how often a DepthSource is polled by default.
@@ -93,14 +94,23 @@ func (c Config) Validate() error {
 	noNilEntries(invalid, "Duplicates", c.Duplicates)
 	noNilEntries(invalid, "Circuits", c.Circuits)
 	noNilEntries(invalid, "StoreRetries", c.StoreRetries)
+	for _, err := range []error{
+		fieldcheck.NotTypedNil("MeterProvider", c.MeterProvider),
+		fieldcheck.NotTypedNil("Depth", c.Depth),
+		fieldcheck.NotTypedNil("Logger", c.Logger),
+	} {
+		if err != nil {
+			invalid("%w", err)
+		}
+	}
 	return errors.Join(errs...)
 }
 
 // noNilEntries reports, through invalid, every nil entry of the list of
-// sources named field.
+// sources named field, a typed nil included.
 func noNilEntries[S any](invalid func(format string, args ...any), field string, list []S) {
 	for i, s := range list {
-		if any(s) == nil {
+		if any(s) == nil || fieldcheck.IsTypedNil(s) {
 			invalid("%s[%d] is nil", field, i)
 		}
 	}

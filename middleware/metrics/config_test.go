@@ -4,10 +4,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ThreeDotsLabs/watermill"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/middleware"
 	"github.com/sourceflow-go/sourceflow/middleware/metrics"
 )
 
@@ -28,6 +31,14 @@ func TestConfigValidate(t *testing.T) {
 				StoreRetries: []metrics.StoreRetrySource{metrics.StoreRetriesFunc(func() (int64, int64) { return 0, 0 }), nil},
 			},
 			fields: []string{"KMS[0]", "Duplicates[1]", "Circuits[0]", "StoreRetries[1]"},
+		},
+		"typed nils": {
+			cfg: metrics.Config{
+				MeterProvider: (*sdkmetric.MeterProvider)(nil),
+				Logger:        (*watermill.StdLoggerAdapter)(nil),
+				Circuits:      []metrics.CircuitSource{(*middleware.CircuitBreaker)(nil)},
+			},
+			fields: []string{"MeterProvider: nil *metric.MeterProvider", "Logger: nil *watermill.StdLoggerAdapter", "Circuits[0]"},
 		},
 	}
 	for name, tc := range tests {

@@ -10,6 +10,7 @@ import (
 	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/fieldcheck"
 )
 
 // Values of the messaging.system attribute for the transports SourceFlow
@@ -86,6 +87,14 @@ func (c Config) Validate() error {
 	}
 	if c.InstrumentationScope == "" {
 		errs = append(errs, fmt.Errorf("%w: InstrumentationScope is empty", ErrInvalidConfig))
+	}
+	for _, err := range []error{
+		fieldcheck.NotTypedNil("TracerProvider", c.TracerProvider),
+		fieldcheck.NotTypedNil("Propagator", c.Propagator),
+	} {
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%w: %w", ErrInvalidConfig, err))
+		}
 	}
 	return errors.Join(errs...)
 }

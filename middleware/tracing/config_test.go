@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel/propagation"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/sourceflow-go/sourceflow"
@@ -20,6 +21,15 @@ func TestConfigValidate(t *testing.T) {
 	for _, field := range []string{"TracerProvider", "Propagator", "MessagingSystem", "InstrumentationScope"} {
 		assert.ErrorContains(t, err, field)
 	}
+}
+
+// A provider variable declared but never assigned is refused, naming the
+// field, instead of panicking on the first span.
+func TestConfigValidateRefusesTypedNils(t *testing.T) {
+	var provider *sdktrace.TracerProvider
+	_, err := tracing.New(tracing.Config{TracerProvider: provider})
+	require.ErrorIs(t, err, tracing.ErrInvalidConfig)
+	assert.ErrorContains(t, err, "TracerProvider: nil *trace.TracerProvider, must be non-nil or left unset")
 }
 
 // EventMessagingSystem may be left empty (it stands for MessagingSystem),
