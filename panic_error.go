@@ -1,9 +1,6 @@
 package sourceflow
 
-import (
-	"errors"
-	"fmt"
-)
+import "errors"
 
 // ErrPanic is matched (errors.Is) by the error a panicking handler becomes,
 // a *PanicError, whether cqrs's dispatcher or the Recover middleware caught
@@ -14,6 +11,13 @@ var ErrPanic = errors.New("sourceflow: handler panicked")
 // ErrPanic) holds; when the panic value is itself an error, errors.Is and
 // errors.As reach it too. A panic is not marked permanent: it may be caused
 // by a passing condition.
+//
+// Error describes the value without its contents unless it is an error, a
+// string, a boolean or a number (a struct's fields, often the message the
+// handler was working on, would otherwise reach logs, spans and
+// dead-letter reasons), escapes the characters a terminal acts on and
+// cuts the description to 512 bytes. Value keeps the value whole: do not
+// log it.
 type PanicError struct {
 	// Value is what the panic was called with.
 	Value any
@@ -22,10 +26,11 @@ type PanicError struct {
 	Stack []byte
 }
 
-// Error reports the panic value; the stack is in the Stack field and is kept
-// out of the text so that one log line stays one line.
+// Error describes the panic value (see PanicError); the stack is in the
+// Stack field and is kept out of the text so that one log line stays one
+// line.
 func (e *PanicError) Error() string {
-	return fmt.Sprintf("%s: %v", ErrPanic.Error(), e.Value)
+	return ErrPanic.Error() + ": " + panicText(e.Value)
 }
 
 // Unwrap returns ErrPanic and, when the panic value is an error, that error.

@@ -1,0 +1,66 @@
+package sourceflow
+
+import (
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// maxPanicText bounds, in bytes, the text a PanicError gives its panic
+// value in Error: that text reaches logs, span status and dead-letter
+// reasons for every message that makes the handler panic.
+const maxPanicText = 512
+
+// panicText describes a panic value for PanicError.Error. An error is
+// described by its text, a string as it is, a boolean or number by its
+// value; any other value (a struct, map, slice or pointer, often the
+// message or entity the handler was working on) only by its type, so that
+// its fields, payload data, do not reach logs, spans and dead letters.
+// Characters a terminal or a log line would act on are escaped, and the
+// text is cut to maxPanicText bytes.
+func panicText(v any) string {
+	var s string
+	switch v := v.(type) {
+	case error:
+		s = v.Error()
+	case string:
+		s = v
+	default:
+		switch reflect.ValueOf(v).Kind() {
+		case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+			reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+			reflect.Float32, reflect.Float64, reflect.Complex64, reflect.Complex128:
+			s = fmt.Sprint(v)
+		default:
+			s = fmt.Sprintf("a value of type %T", v)
+		}
+	}
+	return escapeCut(s, maxPanicText)
+}
+
+// escapeCut returns s with each character that is not printable written
+// as Go escapes it in a quoted string (\n, \x1b, \u200b) and each invalid
+// UTF-8 byte as \xNN, cut to at most n bytes plus "…" when it is longer,
+// never inside a character or an escape.
+func escapeCut(s string, n int) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		piece := s[i : i+size]
+		switch {
+		case r == utf8.RuneError && size == 1:
+			piece = `\x` + strconv.FormatUint(uint64(s[i])|0x100, 16)[1:]
+		case !strconv.IsPrint(r):
+			q := strconv.QuoteRune(r)
+			piece = q[1 : len(q)-1]
+		}
+		if b.Len()+len(piece) > n {
+			return b.String() + "…"
+		}
+		b.WriteString(piece)
+		i += size
+	}
+	return b.String()
+}
