@@ -2,6 +2,7 @@ package tracing
 
 import (
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 	"go.opentelemetry.io/otel/attribute"
@@ -72,24 +73,44 @@ func destinationAttributes(operation, destination, system string) []attribute.Ke
 	return attrs
 }
 
+// maxAttributeValue bounds, in bytes, a span attribute taken from message
+// metadata: whoever sends to a destination writes it, and one value as
+// long as the transport carries, on every delivery's span, would make
+// spans too large for a tracing backend to take (an exporter that refuses
+// a batch loses the other spans in it too).
+const maxAttributeValue = 256
+
 // messageAttributes are the attributes of one message: its id, type, entity
-// and sequence. They are set only on a span that records, so an unsampled
-// message costs nothing for them.
+// and sequence, each cut to maxAttributeValue bytes. They are set only on a
+// span that records, so an unsampled message costs nothing for them.
 func messageAttributes(msg *message.Message) []attribute.KeyValue {
 	attrs := make([]attribute.KeyValue, 0, 5)
-	attrs = append(attrs, semconv.MessagingMessageID(messageID(msg)))
+	attrs = append(attrs, semconv.MessagingMessageID(bounded(messageID(msg))))
 	if v := msg.Metadata.Get(sourceflow.MetaType); v != "" {
-		attrs = append(attrs, AttrType.String(v))
+		attrs = append(attrs, AttrType.String(bounded(v)))
 	}
 	if v := msg.Metadata.Get(sourceflow.MetaEntityID); v != "" {
-		attrs = append(attrs, AttrEntityID.String(v))
+		attrs = append(attrs, AttrEntityID.String(bounded(v)))
 	}
 	if v := msg.Metadata.Get(sourceflow.MetaSequence); v != "" {
 		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
 			attrs = append(attrs, AttrSequence.Int64(n))
 		} else {
-			attrs = append(attrs, AttrSequence.String(v))
+			attrs = append(attrs, AttrSequence.String(bounded(v)))
 		}
 	}
 	return attrs
+}
+
+// bounded returns v when it is at most maxAttributeValue bytes long, else
+// its first maxAttributeValue bytes, cut on a character boundary, and "…".
+func bounded(v string) string {
+	if len(v) <= maxAttributeValue {
+		return v
+	}
+	n := maxAttributeValue
+	for n > 0 && !utf8.RuneStart(v[n]) {
+		n--
+	}
+	return v[:n] + "…"
 }

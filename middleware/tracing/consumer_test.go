@@ -3,6 +3,7 @@ package tracing_test
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -226,5 +227,25 @@ func TestMiddlewareRecoveredPanicMarksSpan(t *testing.T) {
 			assert.Equal(t, codes.Error, span.Status().Code)
 			assert.Equal(t, "panic", attrMap(span.Attributes())["error.type"])
 		})
+	}
+}
+
+// The id, type, entity and sequence of a consumed message come from its
+// sender: each is cut to 256 bytes on the span, so one message cannot make
+// spans too large for the tracing backend.
+func TestMiddlewareCutsLongMetadataOnTheSpan(t *testing.T) {
+	tr, _, rec := recordingTracing(t, tracing.Config{})
+	long := strings.Repeat("x", 255) + strings.Repeat("é", 50_000)
+	msg := message.NewMessage("uuid-1", nil)
+	for _, k := range []string{sourceflow.MetaMessageID, sourceflow.MetaType, sourceflow.MetaEntityID, sourceflow.MetaSequence} {
+		msg.Metadata.Set(k, long)
+	}
+
+	handleViaRouter(t, tr, "orders.fifo", msg)
+
+	attrs := attrMap(spanNamed(t, rec, "process orders.fifo").Attributes())
+	want := strings.Repeat("x", 255) + "…" // not inside the 2-byte é
+	for _, k := range []string{"messaging.message.id", "sourceflow.type", "sourceflow.entity.id", "sourceflow.sequence"} {
+		assert.Equal(t, want, attrs[k], k)
 	}
 }

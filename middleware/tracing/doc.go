@@ -37,10 +37,15 @@
 // logical SourceFlow id (sourceflow.MetaMessageID), stable across retries,
 // or the Watermill UUID when the message has none. SourceFlow adds
 // sourceflow.type, sourceflow.entity.id and sourceflow.sequence from the
-// envelope, and sourceflow.handler on consumer spans. A failed Publish or
-// handler sets the span status to Error, records the error and sets
-// error.type: "panic" (a panic, also one recovered below into an error
-// matching sourceflow.ErrPanic, as cqrs's dispatcher does), "permanent"
+// envelope, and sourceflow.handler on consumer spans. The sender writes the
+// id and the envelope, so each of these is cut to 256 bytes (ending "…"):
+// one message cannot make spans too large for the backend. Tracing
+// backends keep what they receive: keep personal and card data out of
+// entity ids and message ids. A failed Publish or handler sets the span
+// status to Error, records the error (a panic's value as
+// sourceflow.PanicError describes it) and sets error.type: "panic" (a
+// panic, also one recovered below into an error matching
+// sourceflow.ErrPanic, as cqrs's dispatcher does), "permanent"
 // (sourceflow.IsPermanent) or "transient" (the metrics middleware has no
 // "panic": it counts a panic as permanent or transient, after its value);
 // payloads are never recorded.
