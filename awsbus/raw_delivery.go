@@ -29,6 +29,6 @@ func checkRawDelivery(body string, attrs map[string]string) error {
 	if json.Unmarshal([]byte(body), &n) != nil || n.Type != "Notification" || n.TopicArn == "" || n.Message == nil {
 		return nil
 	}
-	return fmt.Errorf("%w: body is an SNS notification envelope from topic %s: the subscription must set RawMessageDelivery to true",
+	return fmt.Errorf("%w: body is an SNS notification envelope from topic %q: the subscription must set RawMessageDelivery to true",
 		ErrMalformedMessage, n.TopicArn)
 }

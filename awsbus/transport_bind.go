@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/url"
 	"slices"
 	"time"
 
@@ -187,7 +188,7 @@ func (t *Transport) indexQueues() {
 
 // credentialsCheck retrieves the credentials of awsCfg within timeout. With
 // an endpoint set (an emulator), a failure names the test credentials an
-// emulator accepts.
+// emulator accepts, and the endpoint without the password its URL may hold.
 func credentialsCheck(awsCfg aws.Config, timeout time.Duration) func(ctx context.Context) error {
 	return func(ctx context.Context) error {
 		ctx, cancel := context.WithTimeout(ctx, timeout)
@@ -201,8 +202,20 @@ func credentialsCheck(awsCfg aws.Config, timeout time.Duration) func(ctx context
 		}
 		if ep := aws.ToString(awsCfg.BaseEndpoint); ep != "" {
 			return fmt.Errorf("awsbus: no AWS credentials found for endpoint %s; an emulator accepts any, "+
-				"e.g. AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test: %w", ep, err)
+				"e.g. AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test: %w", redactedEndpoint(ep), err)
 		}
 		return fmt.Errorf("awsbus: no AWS credentials found: %w", err)
 	}
+}
+
+// redactedEndpoint is endpoint as an error may show it: a password its URL
+// holds (http://user:password@host) is replaced by "xxxxx"; an endpoint
+// that does not parse as a URL is not shown, since where a password in it
+// ends is unknown.
+func redactedEndpoint(endpoint string) string {
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return "(not shown: not a URL)"
+	}
+	return u.Redacted()
 }

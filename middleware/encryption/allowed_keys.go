@@ -95,7 +95,7 @@ func (a *allowedKeys) check(ctx context.Context, keyARN string) error {
 	a.mu.RLock()
 	paced := a.keys != nil && a.clock.Now().Sub(a.resolved) < resolveInterval
 	a.mu.RUnlock()
-	notAllowed := fmt.Errorf("%w: the data key was wrapped under %s, which DecrypterConfig.KeyIDs (%s) does not name",
+	notAllowed := fmt.Errorf("%w: the data key was wrapped under %q, which DecrypterConfig.KeyIDs (%s) does not name",
 		ErrKeyNotAllowed, keyARN, strings.Join(a.ids, ", "))
 	if paced {
 		return fmt.Errorf("%w (%w: the allowed keys were resolved less than %s ago; tried again later)", notAllowed, ErrKMS, resolveInterval)

@@ -180,3 +180,19 @@ func TestDecrypter_PinsKMSDecryptToTheAllowedKeyTheHeaderNames(t *testing.T) {
 	assert.Equal(t, 2, f.kms.Calls().DecryptWithKeyID)
 	assert.Equal(t, 2, f.kms.Calls().Decrypt)
 }
+
+// The key a header names comes from the sender: a refusal quotes it, so a
+// name with a line break or a terminal escape cannot forge log lines or
+// drive the terminal of whoever reads the error or the dead letter.
+func TestDecrypter_QuotesTheKeyAHeaderNamesInARefusal(t *testing.T) {
+	f := newFixture(t, encryption.EncrypterConfig{}, encryption.DecrypterConfig{})
+	dec := f.newDecrypter(t, encryption.DecrypterConfig{KeyIDs: []string{testAlias}})
+	hostile := "arn:aws:kms:us-east-1:111122223333:key/x\x1b[2J\nlevel=INFO msg=forged"
+
+	err := dec.Decrypt(context.Background(), testDest, withHeaderKeyID(t, f.encrypt(t, []byte("ok")), hostile))
+
+	require.ErrorIs(t, err, encryption.ErrKeyNotAllowed)
+	assert.NotContains(t, err.Error(), "\n")
+	assert.NotContains(t, err.Error(), "\x1b")
+	assert.Contains(t, err.Error(), `key/x\x1b[2J\nlevel=INFO msg=forged"`)
+}
