@@ -201,7 +201,7 @@
 // imports the encryption middleware package (and nothing else of the
 // pipeline): NewEncryption builds the Encrypter and Decrypter from
 // Config.KMSKeyID, with the SQS size limit for command destinations and the
-// SNS limit for event destinations, RequireEncryption on the consume side,
+// SNS limit for event destinations, only encrypted messages accepted on the consume side,
 // and Encrypter.Check as the health report's KMS probe. The user still
 // places the returned middleware in the Stack. The application name bound
 // into the encryption context defaults to "sourceflow", not the service

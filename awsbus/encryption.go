@@ -26,7 +26,7 @@ type EncryptionConfig struct {
 	// set here must equal the one NewEncryption uses.
 	Encrypter encryption.EncrypterConfig
 	// Decrypter holds the other consume-side settings (key cache, KMS retry,
-	// logger, clock). AppName is filled in, RequireEncryption is always on,
+	// logger, clock). AppName is filled in, Accept is always AcceptEncrypted,
 	// and Config.KMSKeyID is added to KeyIDs, so that only data keys
 	// wrapped under it (or under a previous key listed in KeyIDs while its
 	// messages drain) are accepted; an AppName set here must equal
@@ -106,7 +106,7 @@ func NewEncryption(kms encryption.KMSAPI, t *Transport, cfg EncryptionConfig) (*
 		return nil, fmt.Errorf("awsbus: encrypter: %w", err)
 	}
 	dc := cfg.Decrypter
-	dc.AppName, dc.RequireEncryption = cfg.AppName, true
+	dc.AppName, dc.Accept = cfg.AppName, encryption.AcceptEncrypted
 	if !slices.Contains(dc.KeyIDs, t.cfg.KMSKeyID) {
 		dc.KeyIDs = append(slices.Clone(dc.KeyIDs), t.cfg.KMSKeyID)
 	}

@@ -14,8 +14,8 @@ import (
 
 // TestChannelTransportBadInputIsDeadLetteredWithItsReasonAndOthersFlow
 // runs the SQL transport's catalogue of bad inputs (unknown type,
-// undecodable payload, garbled sequence, tampered ciphertext, disabled KMS
-// key) on the in-process transport: each is dead-lettered with a reason
+// undecodable payload, garbled sequence, a message in clear, tampered
+// ciphertext, disabled KMS key) on the in-process transport: each is dead-lettered with a reason
 // naming the problem and reaches no handler, and the commands sent before
 // and after it are handled and applied once.
 func TestChannelTransportBadInputIsDeadLetteredWithItsReasonAndOthersFlow(t *testing.T) {

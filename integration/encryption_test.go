@@ -45,7 +45,7 @@ func encPair(t *testing.T, client *kms.Client, keyRef string) (*encryption.Encry
 	t.Helper()
 	enc, err := encryption.NewEncrypter(client, encryption.EncrypterConfig{KeyID: keyRef, AppName: "sf-it"})
 	require.NoError(t, err)
-	dec, err := encryption.NewDecrypter(client, encryption.DecrypterConfig{AppName: "sf-it", RequireEncryption: true})
+	dec, err := encryption.NewDecrypter(client, encryption.DecrypterConfig{AppName: "sf-it"})
 	require.NoError(t, err)
 	return enc, dec
 }

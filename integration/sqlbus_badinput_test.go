@@ -44,17 +44,20 @@ type sqlbusKeys struct {
 func sqlbusBadRows() []sqlbusBadRow {
 	decryptFailed := encryption.ErrDecrypt.Error()
 	return []sqlbusBadRow{
-		{"unknown type", func(_ *testing.T, _ sqlbusKeys, _ string) *message.Message {
-			return sqlbusRawCommand("bad.Unheard", `{"amount":1}`)
+		{"unknown type", func(t *testing.T, k sqlbusKeys, queue string) *message.Message {
+			return sqlbusSealed(t, k.own, queue, sqlbusRawCommand("bad.Unheard", `{"amount":1}`))
 		}, []string{cqrs.ErrUnknownType.Error() + `: "bad.Unheard"`}},
-		{"payload that does not decode", func(_ *testing.T, _ sqlbusKeys, _ string) *message.Message {
-			return sqlbusRawCommand("model.PayOrder", `{"amount":"many"`)
+		{"payload that does not decode", func(t *testing.T, k sqlbusKeys, queue string) *message.Message {
+			return sqlbusSealed(t, k.own, queue, sqlbusRawCommand("model.PayOrder", `{"amount":"many"`))
 		}, []string{cqrs.ErrDecode.Error()}},
-		{"garbled sequence", func(_ *testing.T, _ sqlbusKeys, _ string) *message.Message {
+		{"garbled sequence", func(t *testing.T, k sqlbusKeys, queue string) *message.Message {
 			m := sqlbusRawCommand("model.PayOrder", `{"amount":1}`)
 			m.Metadata.Set(sourceflow.MetaSequence, "nine")
-			return m
+			return sqlbusSealed(t, k.own, queue, m)
 		}, []string{cqrs.ErrEnvelope.Error(), sourceflow.MetaSequence}},
+		{"sent in clear", func(_ *testing.T, _ sqlbusKeys, _ string) *message.Message {
+			return sqlbusRawCommand("model.PayOrder", `{"amount":1}`)
+		}, []string{decryptFailed, encryption.ErrNotEncrypted.Error()}},
 		{"tampered ciphertext", func(t *testing.T, k sqlbusKeys, queue string) *message.Message {
 			m := sqlbusEncrypted(t, k.own, queue)
 			m.Payload[len(m.Payload)/2] ^= 0x01
@@ -169,7 +172,14 @@ func sqlbusRawCommand(typ, payload string) *message.Message {
 // sqlbusEncrypted returns a well-formed PayOrder encrypted by enc for queue.
 func sqlbusEncrypted(t *testing.T, enc *encryption.Encrypter, queue string) *message.Message {
 	t.Helper()
-	m, err := enc.Encrypt(context.Background(), queue, sqlbusRawCommand("model.PayOrder", `{"amount":5}`))
+	return sqlbusSealed(t, enc, queue, sqlbusRawCommand("model.PayOrder", `{"amount":5}`))
+}
+
+// sqlbusSealed returns msg encrypted by enc for queue: a producer holding
+// the key sent what msg holds.
+func sqlbusSealed(t *testing.T, enc *encryption.Encrypter, queue string, msg *message.Message) *message.Message {
+	t.Helper()
+	m, err := enc.Encrypt(context.Background(), queue, msg)
 	require.NoError(t, err)
 	return m
 }

@@ -20,8 +20,8 @@ import (
 func TestDecrypter_RefusesADataKeyOfAnotherKey(t *testing.T) {
 	for name, signOnly := range map[string]bool{"encrypted": false, "signed": true} {
 		t.Run(name, func(t *testing.T) {
-			f := newFixture(t, encryption.EncrypterConfig{SignOnly: signOnly}, encryption.DecrypterConfig{})
-			own := f.newDecrypter(t, encryption.DecrypterConfig{KeyIDs: []string{testAlias}})
+			f := newFixture(t, encryption.EncrypterConfig{SignOnly: signOnly}, encryption.DecrypterConfig{Accept: acceptFor(signOnly)})
+			own := f.newDecrypter(t, encryption.DecrypterConfig{KeyIDs: []string{testAlias}, Accept: acceptFor(signOnly)})
 			forger := f.kms.CreateKey()
 			fe, err := encryption.NewEncrypter(f.kms, encryption.EncrypterConfig{KeyID: forger, SignOnly: signOnly, Clock: f.clock})
 			require.NoError(t, err)

@@ -23,14 +23,11 @@ type DecrypterConfig struct {
 	// AppName must equal the producers' EncrypterConfig.AppName. Default
 	// "sourceflow".
 	AppName string
-	// RequireEncryption rejects (permanently, ErrNotEncrypted) messages that
-	// are not encrypted: without a header, or signed only. When false and
-	// RequireSignature is false, messages without a header pass through
-	// unchanged.
-	RequireEncryption bool
-	// RequireSignature rejects (permanently, ErrNotEncrypted) messages that
-	// carry no header: each must be signed or encrypted.
-	RequireSignature bool
+	// Accept is what a message must be to pass; any other is refused
+	// (permanently, ErrNotEncrypted). Default AcceptEncrypted: a Decrypter
+	// in the pipeline refuses a message sent in clear, which anyone who may
+	// send to the destination could forge.
+	Accept Accept
 	// MaxAge refuses (permanently, ErrExpired) a message that occurred
 	// (metadata sourceflow.MetaOccurredAt, authenticated) longer ago than
 	// this: a captured message cannot be replayed after it. Keep the
@@ -122,6 +119,7 @@ func (c DecrypterConfig) Validate() error {
 		fieldcheck.Positive("KeyCacheEntries", c.KeyCacheEntries),
 		fieldcheck.Positive("KeyCacheTTL", c.KeyCacheTTL),
 		retryErr(c.Retry),
+		c.Accept.validate(),
 	)
 }
 
@@ -183,8 +181,8 @@ func (d *Decrypter) Decrypt(ctx context.Context, destination string, msg *messag
 func (d *Decrypter) decrypt(ctx context.Context, destination string, msg *message.Message) error {
 	value, ok := msg.Metadata[sourceflow.MetaEncryption]
 	if !ok {
-		if d.cfg.RequireEncryption || d.cfg.RequireSignature {
-			return fmt.Errorf("%w: destination %q requires encrypted or signed messages", ErrNotEncrypted, destination)
+		if d.cfg.Accept != AcceptUnprotected {
+			return fmt.Errorf("%w: destination %q requires %s messages", ErrNotEncrypted, destination, d.cfg.Accept)
 		}
 		return nil
 	}

@@ -44,7 +44,7 @@ func newFuzzFixture(tb testing.TB) *fuzzFixture {
 	fx := &fuzzFixture{}
 	fx.enc, err = encryption.NewEncrypter(kms, encryption.EncrypterConfig{KeyID: testAlias, Clock: clock})
 	require.NoError(tb, err)
-	fx.dec, err = encryption.NewDecrypter(kms, encryption.DecrypterConfig{RequireEncryption: true, Clock: clock})
+	fx.dec, err = encryption.NewDecrypter(kms, encryption.DecrypterConfig{Clock: clock})
 	require.NoError(tb, err)
 	return fx
 }

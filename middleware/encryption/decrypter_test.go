@@ -200,16 +200,29 @@ func TestDecrypt_KeyProblems(t *testing.T) {
 	})
 }
 
-func TestDecrypt_RequireEncryption(t *testing.T) {
-	f := newFixture(t, encryption.EncrypterConfig{}, encryption.DecrypterConfig{RequireEncryption: true})
+func TestNewDecrypter_RefusesAnUnknownAccept(t *testing.T) {
+	f := newFixture(t, encryption.EncrypterConfig{}, encryption.DecrypterConfig{})
+	_, err := encryption.NewDecrypter(f.kms, encryption.DecrypterConfig{Accept: 7})
+	require.Error(t, err)
+	assert.ErrorContains(t, err, "Accept: 7, must be AcceptEncrypted, AcceptSigned or AcceptUnprotected")
+	assert.Equal(t, "encrypted or signed", encryption.AcceptSigned.String())
+}
+
+// By default a Decrypter refuses a message sent in clear, which anyone who
+// may send to the destination could forge; AcceptUnprotected lets it
+// through while producers move to encryption.
+func TestDecrypt_RefusesPlaintextByDefault(t *testing.T) {
+	f := newFixture(t, encryption.EncrypterConfig{}, encryption.DecrypterConfig{})
 	plain := newMsg(testType, []byte("plaintext"))
 	err := f.dec.Decrypt(context.Background(), testDest, plain)
 	require.ErrorIs(t, err, encryption.ErrNotEncrypted)
 	assert.True(t, sourceflow.IsPermanent(err))
 
-	lenient := f.newDecrypter(t, encryption.DecrypterConfig{})
+	assert.ErrorContains(t, err, `destination "`+testDest+`" requires encrypted messages`)
+
+	lenient := f.newDecrypter(t, encryption.DecrypterConfig{Accept: encryption.AcceptUnprotected})
 	require.NoError(t, lenient.Decrypt(context.Background(), testDest, plain))
-	assert.Equal(t, "plaintext", string(plain.Payload), "plaintext passes when encryption is optional")
+	assert.Equal(t, "plaintext", string(plain.Payload), "plaintext passes under AcceptUnprotected")
 
 	m := f.encrypt(t, []byte("ok"))
 	require.NoError(t, f.dec.Decrypt(context.Background(), testDest, m))
@@ -279,7 +292,7 @@ func TestKMSThrottling(t *testing.T) {
 func TestErrorsAndLogsHoldNoSecrets(t *testing.T) {
 	payload := []byte("TOP-SECRET-PAYLOAD-4111111111111111")
 	logs := &captureLogger{}
-	f := newFixture(t, encryption.EncrypterConfig{Logger: logs}, encryption.DecrypterConfig{Logger: logs, RequireEncryption: true})
+	f := newFixture(t, encryption.EncrypterConfig{Logger: logs}, encryption.DecrypterConfig{Logger: logs})
 	var errs []error
 	decrypt := func(dest string, mutate func(*message.Message)) {
 		m := f.encrypt(t, payload)

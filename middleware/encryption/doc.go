@@ -37,8 +37,10 @@
 // for encryption: cached on both sides, wrapped in the header, bound to the
 // same encryption context; so signing costs no KMS call per message either.
 // A signed message that was changed fails with [ErrTampered].
-// DecrypterConfig.RequireSignature refuses messages that are neither signed
-// nor encrypted; RequireEncryption refuses signed-only ones too.
+// A Decrypter refuses signed-only messages and messages sent in clear
+// unless its DecrypterConfig.Accept is [AcceptSigned] (signed-only ones pass)
+// or [AcceptUnprotected] (those in clear pass too, while producers move to
+// encryption).
 // DecrypterConfig.KeyIDs names the KMS keys whose data keys are accepted
 // ([ErrKeyNotAllowed] otherwise, before any KMS Decrypt call): without it, a
 // sender who may use a key of its own that the consumer's role may also
@@ -105,8 +107,8 @@
 //
 // Consume-side errors wrap [ErrDecrypt]; produce-side errors wrap
 // [ErrEncrypt]. Tampering, context mismatch, an unknown, disabled or denied
-// key on the consume side, an unknown header version, a missing header when
-// RequireEncryption is set, a message over the size limit ([TooLargeError]),
+// key on the consume side, an unknown header version, a missing header (unless
+// Accept is AcceptUnprotected), a message over the size limit ([TooLargeError]),
 // a message that is already encrypted or signed ([ErrAlreadyEncrypted]), a
 // type, destination or application name longer than a header holds (1024
 // bytes) and an occurred-at time that is not RFC 3339 can never succeed:

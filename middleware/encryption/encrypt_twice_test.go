@@ -18,7 +18,7 @@ import (
 // hand the handler ciphertext, with the inner header lost for good.
 func TestEncryptRefusesAMessageThatIsAlreadyEncryptedOrSigned(t *testing.T) {
 	for _, signOnly := range []bool{false, true} {
-		f := newFixture(t, encryption.EncrypterConfig{SignOnly: signOnly}, encryption.DecrypterConfig{})
+		f := newFixture(t, encryption.EncrypterConfig{SignOnly: signOnly}, encryption.DecrypterConfig{Accept: acceptFor(signOnly)})
 		once := f.encrypt(t, []byte(`{"amount":7}`))
 		header := once.Metadata.Get(sourceflow.MetaEncryption)
 

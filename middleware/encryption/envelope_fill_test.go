@@ -23,7 +23,7 @@ import (
 func TestEncryptAuthenticatesTheIDAndTimeOfAMessageSentWithoutThem(t *testing.T) {
 	ctx := context.Background()
 	for _, signOnly := range []bool{false, true} {
-		f := newFixture(t, encryption.EncrypterConfig{SignOnly: signOnly}, encryption.DecrypterConfig{MaxAge: time.Hour})
+		f := newFixture(t, encryption.EncrypterConfig{SignOnly: signOnly}, encryption.DecrypterConfig{MaxAge: time.Hour, Accept: acceptFor(signOnly)})
 		plain := message.NewMessage("uuid-1", []byte(`{"amount":7}`))
 		plain.Metadata.Set(sourceflow.MetaType, testType)
 

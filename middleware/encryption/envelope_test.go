@@ -40,7 +40,7 @@ func seal(t *testing.T, f *fixture, payload string) *message.Message {
 
 func TestARewrittenEnvelopeFailsAuthentication(t *testing.T) {
 	for _, sign := range []bool{false, true} {
-		f := newFixture(t, encryption.EncrypterConfig{SignOnly: sign}, encryption.DecrypterConfig{})
+		f := newFixture(t, encryption.EncrypterConfig{SignOnly: sign}, encryption.DecrypterConfig{Accept: acceptFor(sign)})
 		for key, value := range map[string]string{
 			sourceflow.MetaEntityID:      "victim-1",
 			sourceflow.MetaMessageID:     "m-fresh",
@@ -64,7 +64,7 @@ func TestARewrittenEnvelopeFailsAuthentication(t *testing.T) {
 }
 
 func TestSignedMessagesTravelInClearAndAreAuthenticated(t *testing.T) {
-	f := newFixture(t, encryption.EncrypterConfig{SignOnly: true}, encryption.DecrypterConfig{RequireSignature: true})
+	f := newFixture(t, encryption.EncrypterConfig{SignOnly: true}, encryption.DecrypterConfig{Accept: encryption.AcceptSigned})
 	msg := seal(t, f, `{"amount":7}`)
 	assert.Equal(t, `{"amount":7}`, string(msg.Payload), "the payload is not encrypted")
 	h, _, err := encryption.ParseHeader(msg.Metadata.Get(sourceflow.MetaEncryption))
@@ -82,16 +82,16 @@ func TestSignedMessagesTravelInClearAndAreAuthenticated(t *testing.T) {
 	assert.Contains(t, err.Error(), "signature does not match")
 
 	plain := newMsg(testType, []byte(`{}`))
-	require.ErrorIs(t, f.dec.Decrypt(context.Background(), testDest, plain), encryption.ErrNotEncrypted, "RequireSignature refuses a bare message")
+	require.ErrorIs(t, f.dec.Decrypt(context.Background(), testDest, plain), encryption.ErrNotEncrypted, "AcceptSigned refuses a bare message")
 
-	strict := f.newDecrypter(t, encryption.DecrypterConfig{RequireEncryption: true})
+	strict := f.newDecrypter(t, encryption.DecrypterConfig{})
 	err = strict.Decrypt(context.Background(), testDest, seal(t, f, `{}`))
-	require.ErrorIs(t, err, encryption.ErrNotEncrypted, "RequireEncryption refuses a signed-only message")
+	require.ErrorIs(t, err, encryption.ErrNotEncrypted, "the default, AcceptEncrypted, refuses a signed-only message")
 	assert.True(t, sourceflow.IsPermanent(err))
 }
 
 func TestSigningCostsNoKMSCallPerMessage(t *testing.T) {
-	f := newFixture(t, encryption.EncrypterConfig{SignOnly: true}, encryption.DecrypterConfig{})
+	f := newFixture(t, encryption.EncrypterConfig{SignOnly: true}, encryption.DecrypterConfig{Accept: encryption.AcceptSigned})
 	for range 500 {
 		require.NoError(t, f.dec.Decrypt(context.Background(), testDest, seal(t, f, `{"amount":7}`)))
 	}

@@ -54,8 +54,9 @@ var ErrKeyNotAllowed = errors.New("KMS key is not one the decrypter accepts")
 // whole holds an in-order outbox one grace per encryption context queued.
 var ErrAccessDenied = errors.New("access to the KMS key is denied")
 
-// ErrNotEncrypted means a Decrypter configured with RequireEncryption
-// received a message without an encryption header. Permanent.
+// ErrNotEncrypted means a Decrypter received a message less protected than
+// its DecrypterConfig.Accept lets through: one sent in clear, or one signed
+// only where encryption is required. Permanent.
 var ErrNotEncrypted = errors.New("message is not encrypted")
 
 // ErrUnsupportedVersion means the encryption header has a format version this

@@ -23,7 +23,7 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	dec, err := encryption.NewDecrypter(kms, encryption.DecrypterConfig{AppName: "shop", RequireEncryption: true})
+	dec, err := encryption.NewDecrypter(kms, encryption.DecrypterConfig{AppName: "shop"})
 	if err != nil {
 		panic(err)
 	}

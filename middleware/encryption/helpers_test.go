@@ -165,3 +165,12 @@ func wire(m *message.Message) []byte {
 	}
 	return out
 }
+
+// acceptFor is the Accept that lets through what an Encrypter with SignOnly
+// signOnly writes.
+func acceptFor(signOnly bool) encryption.Accept {
+	if signOnly {
+		return encryption.AcceptSigned
+	}
+	return encryption.AcceptEncrypted
+}

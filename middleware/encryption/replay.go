@@ -30,7 +30,7 @@ func (d *Decrypter) admit(h Header, destination string) error {
 		return fmt.Errorf("%w: version 1 (its envelope is not authenticated) was accepted until %s",
 			ErrUnsupportedVersion, d.cfg.Version1Until.Format(time.RFC3339))
 	}
-	if h.Signed && d.cfg.RequireEncryption {
+	if h.Signed && d.cfg.Accept == AcceptEncrypted {
 		return fmt.Errorf("%w: destination %q requires encryption and the message is signed only", ErrNotEncrypted, destination)
 	}
 	return nil

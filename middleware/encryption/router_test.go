@@ -39,7 +39,7 @@ func deadLetter(pub message.Publisher, topic string) message.HandlerMiddleware {
 // as a permanent failure without reaching the handler, and every other
 // message is handled in plaintext.
 func TestRouter_TamperedMessageNeverReachesHandler(t *testing.T) {
-	f := newFixture(t, encryption.EncrypterConfig{}, encryption.DecrypterConfig{RequireEncryption: true})
+	f := newFixture(t, encryption.EncrypterConfig{}, encryption.DecrypterConfig{})
 	pubsub := gochannel.NewGoChannel(gochannel.Config{OutputChannelBuffer: 64}, watermill.NopLogger{})
 	const total = 10
 	handled, done := runRouter(t, f, pubsub)

@@ -90,8 +90,10 @@ type letter struct {
 	// packedReason puts the reason inside sf_env, as awsbus does when the
 	// message has no attribute to spare.
 	packedReason bool
-	// encryptFor encrypts the body for this destination.
+	// encryptFor encrypts the body for this destination (signs it only,
+	// with signOnly).
 	encryptFor string
+	signOnly   bool
 	// occurredAt is the envelope's occurred-at time; letterTime when empty.
 	occurredAt string
 }
@@ -150,7 +152,7 @@ func (e *dlqEnv) put(t *testing.T, queue string, l letter) map[string]sqstypes.M
 // encrypt encrypts l's body for destination as a producer would.
 func (e *dlqEnv) encrypt(t *testing.T, l letter, destination string) (body, header string) {
 	t.Helper()
-	enc, err := encryption.NewEncrypter(e.kms, encryption.EncrypterConfig{KeyID: e.keyID})
+	enc, err := encryption.NewEncrypter(e.kms, encryption.EncrypterConfig{KeyID: e.keyID, SignOnly: l.signOnly})
 	require.NoError(t, err)
 	msg := message.NewMessage(l.id, []byte(l.body))
 	msg.Metadata.Set(sourceflow.MetaType, l.typ)

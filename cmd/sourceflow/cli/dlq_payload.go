@@ -37,7 +37,7 @@ func newPayloadView(ctx context.Context, f peekFlags, p dlqPair) (payloadView, e
 		return v, &ExitError{Code: ExitUsage, Err: err}
 	}
 	v.dec, err = encryption.NewDecrypter(api, encryption.DecrypterConfig{AppName: f.appName,
-		MaxAge: anyDate, MaxClockSkew: anyDate})
+		MaxAge: anyDate, MaxClockSkew: anyDate, Accept: encryption.AcceptSigned})
 	if err != nil {
 		return v, &ExitError{Code: ExitUsage, Err: fmt.Errorf("--decrypt: %w", err)}
 	}

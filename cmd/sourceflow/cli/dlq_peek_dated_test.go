@@ -33,3 +33,17 @@ func TestDLQPeek_DecryptsAMessageWhateverItsDate(t *testing.T) {
 		})
 	}
 }
+
+// A signed-only message travels in clear under its signature: peek
+// --decrypt checks the signature and shows the payload.
+func TestDLQPeek_DecryptShowsASignedOnlyMessage(t *testing.T) {
+	e := newDLQEnv(t)
+	e.put(t, "orders-dlq.fifo", letter{id: "id-1", typ: "orders.CreateOrder", entity: "o-1", reason: "boom",
+		body: `{"total":7}`, encryptFor: "orders.fifo", signOnly: true})
+
+	out, errOut, code := e.run(t, "dlq", "peek", "-f", e.path, "--queue", "orders.fifo", "--decrypt")
+
+	require.Equal(t, cli.ExitOK, code, errOut)
+	assert.Contains(t, out, `  payload     {"total":7}`+"\n")
+	assert.NotContains(t, out, "cannot decrypt")
+}
