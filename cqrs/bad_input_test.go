@@ -272,3 +272,31 @@ func TestAnEventDeliveredWithTheReplayFlagIsDeadLettered(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, cmds, "no reaction ran")
 }
+
+// A payload's decoding error names the JSON value's kind, not the value: a
+// card number or an amount of the wrong type stays out of the dead-letter
+// reason and the logs. The sender's message id is quoted, so it cannot
+// start a line of its own in a log.
+func TestDecodeErrorsKeepPayloadValuesOut(t *testing.T) {
+	var errs recorder[error]
+	app := newOrderApp(t, cqrs.ServiceConfig{Hooks: cqrs.Hooks{
+		CommandSubscribe: []message.HandlerMiddleware{errorCapture(&errs)},
+	}})
+	app.start(t)
+	pub, err := app.transport.Publisher("orders")
+	require.NoError(t, err)
+
+	msg := rawCommandID("m\nlevel=ERROR msg=forged", "orders.CreateOrder", "o-1", `{"amount":4111111111111111.5}`)
+	require.NoError(t, pub.Publish("orders", msg))
+
+	dead := app.transport.DeadLetters()
+	require.Len(t, dead, 1)
+	assert.Contains(t, dead[0].Reason, cqrs.ErrDecode.Error())
+	assert.NotContains(t, dead[0].Reason, "4111111111111111")
+	got := errs.all()
+	require.Len(t, got, 1)
+	assert.ErrorIs(t, got[0], cqrs.ErrDecode)
+	assert.NotContains(t, got[0].Error(), "4111111111111111")
+	assert.Contains(t, got[0].Error(), "cannot unmarshal number into field amount of type int")
+	assert.NotContains(t, got[0].Error(), "\n", "the message id is quoted")
+}

@@ -72,11 +72,11 @@ func (d *dispatcher) handle(msg *message.Message) ([]*message.Message, error) {
 	}
 	handlers := d.handlers[env.Type]
 	if len(handlers) == 0 {
-		return nil, sourceflow.Permanent(fmt.Errorf("%w: %q on destination %q (message %s)",
+		return nil, sourceflow.Permanent(fmt.Errorf("%w: %q on destination %q (message %q)",
 			ErrUnknownType, env.Type, d.destination, env.MessageID))
 	}
 	if d.kind == sourceflow.KindCommand && env.EntityID == "" {
-		return nil, sourceflow.Permanent(fmt.Errorf("%w: command %q (message %s)", ErrEmptyEntityID, env.Type, env.MessageID))
+		return nil, sourceflow.Permanent(fmt.Errorf("%w: command %q (message %q)", ErrEmptyEntityID, env.Type, env.MessageID))
 	}
 	return nil, d.runAll(msg.Context(), handlers, env, msg.Payload)
 }
@@ -111,7 +111,7 @@ func (d *dispatcher) runAll(ctx context.Context, handlers []boundHandler, env En
 }
 
 func wrapHandlerErr(h boundHandler, env Envelope, err error) error {
-	return fmt.Errorf("handler %q, %s %s: %w", h.name, env.Type, env.MessageID, err)
+	return fmt.Errorf("handler %q, %s %q: %w", h.name, env.Type, env.MessageID, err)
 }
 
 // consume is handle as a Watermill consumer handler.
@@ -135,7 +135,7 @@ func runSafely(ctx context.Context, h boundHandler, env Envelope, payload []byte
 func decode[T any](codec Codec, env Envelope, payload []byte) (T, error) {
 	var v T
 	if err := codec.Unmarshal(payload, &v); err != nil {
-		return v, sourceflow.Permanent(fmt.Errorf("%w: %s %s into %v: %v", ErrDecode, env.Type, env.MessageID, reflect.TypeOf(v), err))
+		return v, sourceflow.Permanent(fmt.Errorf("%w: %s %q into %v: %s", ErrDecode, env.Type, env.MessageID, reflect.TypeOf(v), decodeProblem(err)))
 	}
 	return v, nil
 }

@@ -1,0 +1,24 @@
+package cqrs
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// decodeProblem is what a payload's decoding error may say in a dead-letter
+// reason, a log or a span: a JSON value of the wrong type is named by its
+// kind only ("number", "string"), since encoding/json quotes a number
+// whole, and a card number or an amount would otherwise leave the payload.
+func decodeProblem(err error) string {
+	var typeErr *json.UnmarshalTypeError
+	if !errors.As(err, &typeErr) {
+		return err.Error()
+	}
+	kind, _, _ := strings.Cut(typeErr.Value, " ")
+	if typeErr.Field == "" {
+		return fmt.Sprintf("json: cannot unmarshal %s into a value of type %v", kind, typeErr.Type)
+	}
+	return fmt.Sprintf("json: cannot unmarshal %s into field %s of type %v", kind, typeErr.Field, typeErr.Type)
+}
