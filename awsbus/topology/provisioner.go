@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+
+	"github.com/sourceflow-go/sourceflow/internal/fieldcheck"
 )
 
 // Provisioning says what a Provisioner does with the resources of a Plan.
@@ -77,7 +79,8 @@ type ProvisionerConfig struct {
 	KMS KMSAPI
 }
 
-// Validate reports every missing client and an AccountID that is not 12
+// Validate reports every missing client, a client that is a typed nil (a
+// *sqs.Client variable never assigned) and an AccountID that is not 12
 // digits, each naming its field.
 func (c ProvisionerConfig) Validate() error {
 	errs := []error{ValidateAccountID(c.AccountID)}
@@ -87,6 +90,10 @@ func (c ProvisionerConfig) Validate() error {
 	if c.SNS == nil {
 		errs = append(errs, errors.New("SNS: required"))
 	}
+	errs = append(errs,
+		fieldcheck.NotTypedNil("SQS", c.SQS), fieldcheck.NotTypedNil("SNS", c.SNS),
+		fieldcheck.NotTypedNil("STS", c.STS), fieldcheck.NotTypedNil("DynamoDB", c.DynamoDB),
+		fieldcheck.NotTypedNil("KMS", c.KMS))
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 	}
