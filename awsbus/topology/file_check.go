@@ -69,3 +69,36 @@ func orAll(types []string) string {
 	}
 	return fmt.Sprint(types)
 }
+
+// withoutRepeats returns renamed, a renamed plan error, without the lines
+// whose problem a line of checked already says: a bad destination name is
+// found by both checks, at the name and again where the plan uses it.
+func withoutRepeats(checked error, renamed error) error {
+	r, ok := renamed.(*renamedError)
+	if checked == nil || !ok {
+		return renamed
+	}
+	said := map[string]bool{}
+	for _, line := range strings.Split(checked.Error(), "\n") {
+		said[problemOf(line)] = true
+	}
+	var kept []string
+	for _, line := range strings.Split(r.msg, "\n") {
+		if !said[problemOf(line)] {
+			kept = append(kept, line)
+		}
+	}
+	if len(kept) == 0 {
+		return nil
+	}
+	return &renamedError{msg: strings.Join(kept, "\n"), err: r.err}
+}
+
+// problemOf is a problem line without the field it names: what follows
+// "FIELD (line N): ".
+func problemOf(line string) string {
+	if _, problem, ok := strings.Cut(line, "): "); ok {
+		return problem
+	}
+	return line
+}

@@ -34,14 +34,14 @@ func DecodeFile(r io.Reader) (File, error) {
 	if err != nil {
 		return File{}, fmt.Errorf("%w: %s", ErrInvalidFile, err)
 	}
-	if err := f.check(lines); err != nil {
-		return File{}, fmt.Errorf("%w: %w", ErrInvalidFile, err)
-	}
+	// The file's own checks do not stop New's: a problem of one kind does
+	// not hide the others until it is fixed.
+	checkErr := f.check(lines)
 	plan, err := f.Plan()
 	if err != nil {
-		return File{}, fmt.Errorf("%w: %w", ErrInvalidFile, f.renamePlanError(lines, err))
+		return File{}, fmt.Errorf("%w: %w", ErrInvalidFile, errors.Join(checkErr, withoutRepeats(checkErr, f.renamePlanError(lines, err))))
 	}
-	if err := f.checkDerived(lines, plan); err != nil {
+	if err := errors.Join(checkErr, f.checkDerived(lines, plan)); err != nil {
 		return File{}, fmt.Errorf("%w: %w", ErrInvalidFile, err)
 	}
 	return f, nil

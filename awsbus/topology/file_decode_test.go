@@ -77,6 +77,9 @@ func invalidFiles() []invalidFile {
 			[]string{"destinations[1].listen.filter_types (line 14): is [payments.PaymentRefunded] but listen.handles " +
 				"and types give [payments.PaymentTaken]"}, nil},
 		{"no destinations", "version: 1\nservice: s\n", []string{"destinations (line 1): at least one destination"}, nil},
+		{"fifo beside other problems", strings.Replace(withLine(5, "    kind: command\n    fifo: false"), "version: 1\n",
+			"version: 1\nqueues:\n  visibility_timeout: 99h\n", 1),
+			[]string{"destinations[0].fifo (line 8): is false", "queues.visibility_timeout (line 3): 99h0m0s, must be"}, nil},
 		{"several problems at once", withLine(1, "version: 0") + "  - name: \"\"\n    kind: x\n",
 			[]string{"version (line 1)", "destinations[1].name (line 9): required", "destinations[1].kind (line 10)",
 				"destinations[1].types (line 9): at least one type"}, nil},
@@ -113,4 +116,15 @@ func TestDecodeFile_AcceptsMatchingCheckedFields(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, p.Subscriptions, 1)
 	assert.Equal(t, []string{"payments.PaymentTaken"}, p.Subscriptions[0].FilterTypes)
+}
+
+// A problem both the file's checks and the plan find (a bad destination
+// name, at the name and where the plan uses it) is said once.
+func TestDecodeFileSaysAProblemOnce(t *testing.T) {
+	file := "version: 1\nservice: orders\ndestinations:\n  - name: \"Orders!!\"\n    kind: command\n" +
+		"    types: [orders.CreateOrder]\n    listen:\n      handles: [orders.CreateOrder]\n"
+	_, err := topology.DecodeFile(strings.NewReader(file))
+	require.ErrorIs(t, err, topology.ErrInvalidFile)
+	assert.Equal(t, 1, strings.Count(err.Error(), `queue name "Orders!!" has invalid character`), err.Error())
+	assert.Contains(t, err.Error(), "destinations[0].name (line 4)")
 }
