@@ -18,10 +18,11 @@ const tableActiveWait = 2 * time.Minute
 
 // ApplyTables does with tables what mode says, as Apply does with queues:
 // ProvisionCreate creates each missing table (on-demand capacity, its TTL
-// enabled, tags) and waits until it is active, enables a TTL that is off,
-// adds the tags a table lacks (keeping a value another service set), and
-// fails with a *DriftError on a table whose keys differ (a store could not
-// use it), to which it writes nothing;
+// enabled, tags) and waits until it is active, enables a TTL that is off
+// (leaving one that is on for another attribute, which validate mode
+// reports as kept), adds the tags a table lacks (keeping a value another
+// service set), and fails with a *DriftError on a table whose keys differ
+// (a store could not use it), to which it writes nothing;
 // ProvisionValidate changes nothing and fails with a *DriftError naming every
 // missing table and every difference (key schema, billing mode, TTL, tags);
 // ProvisionAssume changes nothing and reads only each table's description
@@ -100,13 +101,16 @@ func makeTable(ctx context.Context, api TablesAPI, t Table, tags map[string]stri
 	return nil
 }
 
-// enableTTL turns on the time to live of t when it is off.
+// enableTTL turns on the time to live of t when it is off. One that is on
+// for another attribute is left as it is (DynamoDB refuses to move it
+// while it is on, and moving it would change which items expire);
+// validateTable reports it as kept.
 func enableTTL(ctx context.Context, api TablesAPI, t Table) error {
 	if t.TTLAttribute == "" {
 		return nil
 	}
-	on, attr, err := tableTTL(ctx, api, t.Name)
-	if err != nil || (on && attr == t.TTLAttribute) {
+	on, _, err := tableTTL(ctx, api, t.Name)
+	if err != nil || on {
 		return err
 	}
 	_, err = api.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{
@@ -194,10 +198,22 @@ func validateTable(ctx context.Context, api TablesAPI, t Table, tags map[string]
 	if err != nil {
 		return err
 	}
-	if !on || attr != t.TTLAttribute {
+	switch {
+	case !on:
 		report.add("table", t.Name, "time to live is not enabled on attribute %s", t.TTLAttribute)
+	case attr != t.TTLAttribute:
+		report.keep("table", t.Name, "%s", otherTTL(t, attr))
 	}
 	return nil
+}
+
+// otherTTL is the problem of table t whose time to live is on attribute
+// attr, not on t.TTLAttribute: Create leaves it (see enableTTL).
+func otherTTL(t Table, attr string) string {
+	return fmt.Sprintf("time to live is enabled on attribute %s, want %s: apply leaves it, as a table has one time "+
+		"to live attribute and moving it changes which items expire; to move it, disable it (`aws dynamodb "+
+		"update-time-to-live --table-name %s --time-to-live-specification Enabled=false,AttributeName=%s`) and "+
+		"apply again", attr, t.TTLAttribute, t.Name, attr)
 }
 
 // keySchema returns the keys of desc, the partition key first; a nil desc

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 	"github.com/sourceflow-go/sourceflow/cmd/sourceflow/cli"
@@ -94,7 +95,12 @@ func (f *fakeTables) DescribeTable(_ context.Context, in *dynamodb.DescribeTable
 func (f *fakeTables) UpdateTimeToLive(_ context.Context, in *dynamodb.UpdateTimeToLiveInput, _ ...func(*dynamodb.Options)) (*dynamodb.UpdateTimeToLiveOutput, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.ttl[aws.ToString(in.TableName)] = aws.ToString(in.TimeToLiveSpecification.AttributeName)
+	name, attr := aws.ToString(in.TableName), aws.ToString(in.TimeToLiveSpecification.AttributeName)
+	if on, ok := f.ttl[name]; ok && on != attr { // as DynamoDB refuses it
+		return nil, &smithy.GenericAPIError{Code: "ValidationException",
+			Message: "TimeToLive is active on a different AttributeName: current AttributeName is " + on}
+	}
+	f.ttl[name] = attr
 	return &dynamodb.UpdateTimeToLiveOutput{}, nil
 }
 
