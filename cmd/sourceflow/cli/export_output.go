@@ -10,7 +10,9 @@ import (
 
 // writeOutput writes data to path, export's -o. A regular file, new or
 // not, is written through a temporary file in its directory, so a failed
-// export never leaves half a template; a symbolic link is followed, so
+// export never leaves half a template: a new file gets mode 0644, one that
+// is replaced keeps its mode (and, where the process may set it, its
+// owner); a symbolic link is followed, so
 // the link stays and its target gets the template (a target yet to be
 // made is made through the link). Anything else that is there (a device
 // such as /dev/null, a named pipe) is written to as it is: renaming over
@@ -34,8 +36,10 @@ func writeOutput(path string, data []byte) error {
 		return writeInPlace(target, data, 0, fail)
 	case errors.Is(err, fs.ErrNotExist) && isSymlink(path):
 		return writeInPlace(path, data, os.O_CREATE, fail)
+	case err != nil:
+		st = nil // a new file
 	}
-	return writeFileAtomic(target, data, fail)
+	return writeFileAtomic(target, data, st, fail)
 }
 
 // isSymlink reports whether path is a symbolic link.
@@ -59,9 +63,11 @@ func writeInPlace(path string, data []byte, flag int, fail func(error) error) er
 	return nil
 }
 
-// writeFileAtomic writes data to path (mode 0644) through a temporary file
-// in the same directory, renamed over path once written.
-func writeFileAtomic(path string, data []byte, fail func(error) error) error {
+// writeFileAtomic writes data to path through a temporary file in the same
+// directory, renamed over path once written. The temporary file gets the
+// mode of old, the file it replaces, and its owner where the process may
+// set it; without old (a new file) mode 0644.
+func writeFileAtomic(path string, data []byte, old fs.FileInfo, fail func(error) error) error {
 	dir := filepath.Dir(path)
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return fail(fmt.Errorf("directory %s does not exist; create it first", dir))
@@ -70,8 +76,13 @@ func writeFileAtomic(path string, data []byte, fail func(error) error) error {
 	if err != nil {
 		return fail(err)
 	}
+	mode := fs.FileMode(0o644)
+	if old != nil {
+		mode = old.Mode().Perm()
+		keepOwner(tmp, old)
+	}
 	_, werr := tmp.Write(data)
-	err = errors.Join(werr, tmp.Chmod(0o644), tmp.Close())
+	err = errors.Join(werr, tmp.Chmod(mode), tmp.Close())
 	if err == nil {
 		err = os.Rename(tmp.Name(), path)
 	}
