@@ -296,7 +296,7 @@ func TestCLIDLQ_RedriveOfAThousandFIFODeadLettersLosesNothingAcrossInterruptions
 	assert.Zero(t, visible+inFlight, "dead-letter queue empty")
 }
 
-var movedLine = regexp.MustCompile(`Moved (\d+) messages`)
+var movedLine = regexp.MustCompile(`Moved (\d+) messages?`)
 
 func TestCLIDLQ_RedriveOfAStandardQueueWithMethodAuto(t *testing.T) {
 	r := newDLQRig(t)

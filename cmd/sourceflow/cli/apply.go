@@ -51,6 +51,7 @@ func (g *globals) runApply(cmd *cobra.Command, path string) error {
 		return s.awsFailure("apply: validate the result", afterErr)
 	}
 	if !after.OK() {
+		s.learnAccount(ctx, after.Drifts)
 		return &ExitError{Code: ExitDrift, Err: fmt.Errorf("after apply, AWS still differs from %s:\n%s\n"+
 			"%s; run `sourceflow validate -f %s` again", displayPath(path), after, whyLeft(after, s), fileArg(path))}
 	}
@@ -61,9 +62,11 @@ func (g *globals) runApply(cmd *cobra.Command, path string) error {
 // change in a table, another service's values on a shared topic or table
 // (kept), and resources of another service or changed meanwhile.
 func whyLeft(r topology.DriftReport, s *session) string {
-	var tables, key, unreadKey, kept, others bool
+	var tables, ttl, key, unreadKey, kept, others bool
 	for _, d := range r.Drifts {
 		switch {
+		case ttlElsewhere(d):
+			ttl = true
 		case d.Kept:
 			kept = true
 		case d.Resource == "table":
@@ -87,6 +90,9 @@ func whyLeft(r topology.DriftReport, s *session) string {
 		why = append(why, "apply cannot change a table's key schema or billing mode in place: recreate the table "+
 			"(copying its items) or change the file, e.g. to name another table; a billing mode can be switched "+
 			"with `aws dynamodb update-table --billing-mode PAY_PER_REQUEST`")
+	}
+	if ttl {
+		why = append(why, "apply does not move a table's time to live to another attribute, as said above")
 	}
 	if kept {
 		why = append(why, keptHint)

@@ -100,10 +100,11 @@ const uncheckedHint = "Topics marked ? could not be checked: no queue exists yet
 // keyHint says who fixes the drifts of the KMS key, and how: a key that
 // is disabled or pending deletion is enabled, a policy that leaves SNS
 // out gets the statement iam-policy --key-policy prints; any other drift
-// says itself what to do. The iam-policy command carries the session's account when
-// known, else a placeholder that a shell does not read as a redirect. A
-// topology read from standard input is gone once read: the command then
-// names a FILE placeholder and says to pass the same topology.
+// says itself what to do. The iam-policy command carries the session's
+// account when known (see learnAccount), else a placeholder that a shell
+// does not read as a redirect. A topology read from standard input is gone
+// once read: the command then names a FILE placeholder and says to pass
+// the same topology.
 func (s *session) keyHint(drifts []topology.Drift) string {
 	var fixes []string
 	if keyDrift(drifts, keyStateProblem) {
@@ -182,6 +183,25 @@ func uncheckedTopics(cs []change) bool {
 // unreadKeyHint says what to do about a key the credentials could not read.
 const unreadKeyHint = "the KMS key could not be read: give the credentials kms:DescribeKey and kms:GetKeyPolicy " +
 	"on it, or pass --skip-key-check to leave the key out of the check"
+
+// keptForOthers counts the kept changes that keptHint explains: another
+// service's value on a shared resource. A table's time to live on another
+// attribute is kept too, and its problem says why itself.
+func keptForOthers(cs []change) int {
+	n := 0
+	for _, c := range cs {
+		if c.action == actionKeep && !ttlElsewhere(c.drift) {
+			n++
+		}
+	}
+	return n
+}
+
+// ttlElsewhere reports whether d is a table whose time to live is on
+// another attribute than the file's.
+func ttlElsewhere(d topology.Drift) bool {
+	return d.Resource == "table" && strings.HasPrefix(d.Problem, "time to live is enabled on attribute ")
+}
 
 // count returns how many changes have action.
 func count(cs []change, action string) int {

@@ -25,8 +25,9 @@ func (c *copier) moveBatch(ctx context.Context, msgs []sqstypes.Message, res *re
 	if err := c.delete(ctx, sent, res); err != nil {
 		res.undeleted += len(sent)
 		c.leave(sent...)
-		return errors.Join(sendErr, fmt.Errorf("delete %d sent messages from %s (they are in both queues; the "+
-			"consumer's idempotency absorbs the duplicates): %w", len(sent), c.from.name, err))
+		return errors.Join(sendErr, fmt.Errorf("delete %s from %s (%s in both queues; the "+
+			"consumer's idempotency absorbs the duplicates): %w", counted(len(sent), "sent message", "sent messages"),
+			c.from.name, agree(len(sent), "it is", "they are"), err))
 	}
 	return sendErr
 }
@@ -53,7 +54,7 @@ func (c *copier) send(ctx context.Context, msgs []sqstypes.Message, res *redrive
 		if err != nil {
 			c.leave(batch...)
 			c.leave(msgs...)
-			return sent, fmt.Errorf("send %d messages to %s: %w", len(entries), c.to.name, err)
+			return sent, fmt.Errorf("send %s to %s: %w", counted(len(entries), "message", "messages"), c.to.name, err)
 		}
 		ok := sentEntries(out, len(batch), res, "send to "+c.to.name)
 		c.sent.addSQS(out.Successful)

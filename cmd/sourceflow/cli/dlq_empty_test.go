@@ -31,15 +31,25 @@ func TestDLQRedriveOfAnEmptyDeadLetterQueueSaysThereIsNothingToRedrive(t *testin
 	}
 }
 
-// A move task of a dead-letter queue in which SQS counts no message moves
-// nothing and says so.
-func TestDLQRedriveByMoveTaskOfAnEmptyDeadLetterQueueMovesNothing(t *testing.T) {
-	e := newDLQEnv(t)
+// A move task of a dead-letter queue in which SQS counts no message is not
+// started: redrive by the native method (chosen, or by auto on a standard
+// queue) says there is nothing to redrive, as a copy does, and draws no
+// progress bar.
+func TestDLQRedriveByMoveTaskOfAnEmptyDeadLetterQueueStartsNoTask(t *testing.T) {
+	for _, method := range []string{"native", "auto"} {
+		t.Run(method, func(t *testing.T) {
+			e := newDLQEnv(t)
 
-	out, errOut, code := e.run(t, "dlq", "redrive", "-f", e.path, "--queue", "orders-order-events-dlq")
+			out, errOut, code := e.run(t, "dlq", "redrive", "-f", e.path, "--queue", "orders-order-events-dlq", "--method", method)
 
-	require.Equal(t, cli.ExitOK, code, errOut)
-	assert.Contains(t, out, "Moved 0 messages")
+			require.Equal(t, cli.ExitOK, code, errOut)
+			assert.Contains(t, out, "Dead-letter queue orders-order-events-dlq of orders-order-events: SQS counts no message in it")
+			assert.Contains(t, out, "Nothing to redrive")
+			assert.NotContains(t, out, "Moved")
+			assert.Empty(t, errOut, "no progress bar")
+			assert.Zero(t, e.sqs.Calls("StartMessageMoveTask")+e.sqs.Calls("ReceiveMessage"))
+		})
+	}
 }
 
 // A dead-letter queue in which SQS counts no message has nothing to count:

@@ -81,8 +81,8 @@ func (g *globals) runDLQList(cmd *cobra.Command, path, output string) error {
 		return err
 	}
 	if missing > 0 {
-		return &ExitError{Code: ExitDrift, Err: fmt.Errorf("%d dead-letter queues missing: run `sourceflow apply -f %s` to create them",
-			missing, fileArg(path))}
+		return &ExitError{Code: ExitDrift, Err: fmt.Errorf("%s missing: run `sourceflow apply -f %s` to create %s",
+			counted(missing, "dead-letter queue", "dead-letter queues"), fileArg(path), agree(missing, "it", "them"))}
 	}
 	return nil
 }
@@ -101,8 +101,9 @@ func printDLQDepths(w io.Writer, s *session, rows []dlqDepth) error {
 	if err := writeTable(w, "DEAD-LETTER QUEUE\tSOURCE QUEUE\tVISIBLE\tIN FLIGHT", lines); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "Service %s in %s: %d dead letters in %d dead-letter queues.\n",
-		s.plan.Service, s.where(), total, len(rows))
+	_, err := fmt.Fprintf(w, "Service %s in %s: %s in %s.\n",
+		s.plan.Service, s.where(), counted(total, "dead letter", "dead letters"),
+		counted(len(rows), "dead-letter queue", "dead-letter queues"))
 	return err
 }
 

@@ -39,7 +39,7 @@ func TestDLQList_AMissingDeadLetterQueueExitsOneAndSaysToApply(t *testing.T) {
 
 	assert.Equal(t, cli.ExitDrift, code)
 	assert.Regexp(t, `\naudit-dlq\s+audit\s+missing\s+-\n`, out)
-	assert.Contains(t, errOut, "1 dead-letter queues missing: run `sourceflow apply -f "+path+"`")
+	assert.Contains(t, errOut, "1 dead-letter queue missing: run `sourceflow apply -f "+path+"`")
 }
 
 func TestDLQList_LeavesOutTheQueuesTheServiceOnlySendsTo(t *testing.T) {
@@ -85,7 +85,7 @@ func TestDLQList_PrintsJSON(t *testing.T) {
 		{"name":"orders-order-events-dlq","source":"orders-order-events","visible":0,"in_flight":0,"missing":false},
 		{"name":"orders-payment-events-dlq","source":"orders-payment-events","visible":0,"in_flight":0,"missing":false},
 		{"name":"orders-dlq.fifo","source":"orders.fifo","visible":1,"in_flight":0,"missing":false}]}`, out)
-	assert.Contains(t, errOut, "1 dead-letter queues missing")
+	assert.Contains(t, errOut, "1 dead-letter queue missing")
 
 	_, errOut, code = e.run(t, "dlq", "list", "-f", path, "-o", "yaml")
 	assert.Equal(t, cli.ExitUsage, code)

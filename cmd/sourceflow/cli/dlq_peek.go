@@ -101,8 +101,8 @@ func (g *globals) runDLQPeek(cmd *cobra.Command, f peekFlags) error {
 	if f.output == outputJSON {
 		return printLettersJSON(ctx, out, s, p, q, letters, show)
 	}
-	fmt.Fprintf(out, "Dead-letter queue %s of %s: %d of about %d messages, none consumed.\n",
-		q.name, p.source, len(letters), q.visible+q.inFlight)
+	fmt.Fprintf(out, "Dead-letter queue %s of %s: %d of about %s, none consumed.\n",
+		q.name, p.source, len(letters), counted(q.visible+q.inFlight, "message", "messages"))
 	for _, d := range letters {
 		printLetter(out, d, show.render(ctx, d))
 	}

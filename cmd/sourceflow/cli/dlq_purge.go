@@ -60,7 +60,7 @@ func (g *globals) runDLQPurge(cmd *cobra.Command, f purgeFlags) error {
 		return s.queueFailure(err)
 	}
 	out := cmd.OutOrStdout()
-	held := fmt.Sprintf("messages: about %d, %d of them in flight", q.visible+q.inFlight, q.inFlight)
+	held := fmt.Sprintf("about %s, %d in flight", counted(q.visible+q.inFlight, "message", "messages"), q.inFlight)
 	if q.visible+q.inFlight == 0 {
 		if !f.yes {
 			fmt.Fprintf(out, "Dead-letter queue %s of %s: %s. Nothing deleted: --yes purges it all the same.\n",
@@ -70,8 +70,9 @@ func (g *globals) runDLQPurge(cmd *cobra.Command, f purgeFlags) error {
 		held = "no message counted: SQS's counts are approximate"
 	}
 	if !f.yes {
-		fmt.Fprintf(out, "Dead-letter queue %s of %s holds %s. Nothing deleted: add --yes to delete them "+
-			"(`sourceflow dlq peek -f %s --queue %s` shows them first).\n", q.name, p.source, held, fileArg(s.path), q.name)
+		fmt.Fprintf(out, "Dead-letter queue %s of %s holds %s. Nothing deleted: add --yes to delete %s "+
+			"(`sourceflow dlq peek -f %s --queue %s` shows %[4]s first).\n", q.name, p.source, held,
+			agree(q.visible+q.inFlight, "it", "them"), fileArg(s.path), q.name)
 		return nil
 	}
 	if _, err := api.PurgeQueue(ctx, &sqs.PurgeQueueInput{QueueUrl: aws.String(q.url)}); err != nil {

@@ -18,7 +18,7 @@ func TestDLQPurge_WithoutYesCountsAndDeletesNothing(t *testing.T) {
 	out, errOut, code := e.run(t, "dlq", "purge", "-f", e.path, "--queue", "orders-dlq.fifo")
 
 	require.Equal(t, cli.ExitOK, code, errOut)
-	assert.Contains(t, out, "Dead-letter queue orders-dlq.fifo of orders.fifo holds messages: about 2, 0 of them in flight. "+
+	assert.Contains(t, out, "Dead-letter queue orders-dlq.fifo of orders.fifo holds about 2 messages, 0 in flight. "+
 		"Nothing deleted: add --yes to delete them")
 	assert.Len(t, e.messages("orders-dlq.fifo"), 2)
 }
@@ -33,7 +33,7 @@ func TestDLQPurge_WithYesEmptiesTheDeadLetterQueueOnly(t *testing.T) {
 	out, errOut, code := e.run(t, "dlq", "purge", "-f", e.path, "--queue", "orders-dlq.fifo", "--yes")
 
 	require.Equal(t, cli.ExitOK, code, errOut)
-	assert.Contains(t, out, "Purged dead-letter queue orders-dlq.fifo of orders.fifo (messages: about 2, 0 of them in flight)")
+	assert.Contains(t, out, "Purged dead-letter queue orders-dlq.fifo of orders.fifo (about 2 messages, 0 in flight)")
 	assert.Empty(t, e.messages("orders-dlq.fifo"))
 	assert.Len(t, e.messages("orders.fifo"), 1, "the source queue keeps its message")
 	assert.Len(t, e.messages("orders-order-events-dlq"), 1, "another dead-letter queue keeps its message")

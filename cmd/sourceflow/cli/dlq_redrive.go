@@ -19,10 +19,10 @@ must be one the service consumes (see dlq list): the dead-letter queue of a
 queue the service only sends to is its consumer's, and redrive refuses it
 (exit 2). Interrupted (Ctrl-C, --timeout, a failed call) it loses nothing:
 run it again to move what is left. It runs without a time bound unless
---timeout is given. A copy without --max of a dead-letter queue in which
-SQS counts no message (none visible, none in flight) only says so, with no
-progress bar (exit 0); SQS's counts are approximate, so a move task and a
-copy with --max run all the same.
+--timeout is given. A run without --max (a move task or a copy) of a
+dead-letter queue in which SQS counts no message (none visible, none in
+flight) only says so, with no progress bar and no move task (exit 0);
+SQS's counts are approximate, so a copy with --max runs all the same.
 
 A run moves at most the depth the dead-letter queue had when it started
 (--max sets another bound), and stops at the first message it sent that

@@ -67,7 +67,7 @@ func TestDLQRedrive_AMessageLeftBehindThatComesBackInTheSameRunIsNotCountedTwice
 
 	require.Equal(t, cli.ExitAWS, code, errOut)
 	assert.Contains(t, out, "Moved 2 messages")
-	assert.Contains(t, errOut, "1 messages could not be sent and stay in orders-order-events-dlq")
+	assert.Contains(t, errOut, "1 message could not be sent and stays in orders-order-events-dlq")
 	assert.Equal(t, []string{"b", "c"}, bodies(e.messages("orders-order-events")), "the run went on to the messages it had not tried")
 	assert.Equal(t, []string{"a"}, bodies(e.messages("orders-order-events-dlq")), "what the output says stays, stays")
 	assert.Len(t, client.released, 1, "the message left behind, received twice, is released once, by its latest handle")
@@ -84,8 +84,8 @@ func TestDLQRedrive_AFIFOMessageKeptBackThatComesBackInTheSameRunIsNotCountedTwi
 
 	require.Equal(t, cli.ExitAWS, code, errOut)
 	assert.Contains(t, out, "Moved 2 messages")
-	assert.Contains(t, out, "1 messages stay in orders-dlq.fifo behind a failed message of their FIFO group")
-	assert.Contains(t, errOut, "1 messages could not be sent and stay in orders-dlq.fifo")
+	assert.Contains(t, out, "1 message stays in orders-dlq.fifo behind a failed message of its FIFO group")
+	assert.Contains(t, errOut, "1 message could not be sent and stays in orders-dlq.fifo")
 	assert.Equal(t, []string{"b1", "c1"}, bodies(e.messages("orders.fifo")))
 	left := e.messages("orders-dlq.fifo")
 	assert.Equal(t, []string{"a1", "a2"}, bodies(left))

@@ -84,7 +84,7 @@ func TestDLQRedrive_CopyUnpacksTheAttributesOfAFullForeignMessage(t *testing.T) 
 	out, errOut, code := e.run(t, "dlq", "redrive", "-f", e.path, "--queue", "orders-order-events-dlq", "--method", "copy")
 
 	require.Equal(t, cli.ExitOK, code, errOut)
-	assert.Contains(t, out, "Moved 1 messages")
+	assert.Contains(t, out, "Moved 1 message ")
 	assert.NotContains(t, out, "packed")
 	moved := e.receiveAll(t, "orders-order-events")
 	require.Len(t, moved, 1)
@@ -110,8 +110,8 @@ func TestDLQRedrive_CopyKeepsPackedWhatExceedsTheBudgetAndSaysSo(t *testing.T) {
 	out, errOut, code := e.run(t, "dlq", "redrive", "-f", e.path, "--queue", "orders-order-events-dlq", "--method", "copy")
 
 	require.Equal(t, cli.ExitOK, code, errOut)
-	assert.Contains(t, out, "Moved 1 messages")
-	assert.Contains(t, out, "1 messages went back with attributes still packed in sf_env")
+	assert.Contains(t, out, "Moved 1 message ")
+	assert.Contains(t, out, "1 message went back with attributes still packed in sf_env")
 	moved := e.messages("orders-order-events")
 	require.Len(t, moved, 1)
 	var env map[string]string

@@ -108,11 +108,12 @@ func TestDLQRedrive_DoesNotFollowARunningMoveTaskToAnotherQueue(t *testing.T) {
 	t.Parallel()
 	e := newDLQEnv(t)
 	e.sqs.RunningLists = 2
-	e.put(t, "orders-order-events-dlq", letter{id: "a", typ: "orders.OrderCreated", entity: "o-a", reason: "boom", body: "{}"})
 	other := e.sqs.QueueARN("orders-payment-events")
 	_, err := e.sqs.StartMessageMoveTask(context.Background(), &sqs.StartMessageMoveTaskInput{
 		SourceArn: aws.String(e.sqs.QueueARN("orders-order-events-dlq")), DestinationArn: aws.String(other)})
 	require.NoError(t, err)
+	// Dead-lettered after the other task took what the queue held.
+	e.put(t, "orders-order-events-dlq", letter{id: "a", typ: "orders.OrderCreated", entity: "o-a", reason: "boom", body: "{}"})
 
 	out, errOut, code := e.run(t, "dlq", "redrive", "-f", e.path, "--queue", "orders-order-events-dlq")
 

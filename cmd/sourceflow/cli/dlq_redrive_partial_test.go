@@ -22,9 +22,9 @@ func TestDLQRedrive_AFailedFIFOEntryKeepsTheRestOfItsGroupBehindIt(t *testing.T)
 	out, errOut, code := e.run(t, "dlq", "redrive", "-f", e.path, "--queue", "orders-dlq.fifo")
 
 	assert.Equal(t, cli.ExitAWS, code)
-	assert.Contains(t, out, "Moved 1 messages")
+	assert.Contains(t, out, "Moved 1 message ")
 	assert.Contains(t, out, "2 messages stay in orders-dlq.fifo behind a failed message of their FIFO group")
-	assert.Contains(t, errOut, "1 messages could not be sent and stay in orders-dlq.fifo")
+	assert.Contains(t, errOut, "1 message could not be sent and stays in orders-dlq.fifo")
 	assert.Equal(t, []string{"b1"}, bodies(e.messages("orders.fifo")), "nothing of group o-1 overtook a1")
 	left := e.messages("orders-dlq.fifo")
 	assert.Equal(t, []string{"a1", "a2", "a3"}, bodies(left))
@@ -51,7 +51,7 @@ func TestDLQRedrive_AFailedUnsentEntryIsVisibleToAnImmediateRerun(t *testing.T) 
 
 	out, errOut, code := e.run(t, "dlq", "redrive", "-f", e.path, "--queue", "orders-order-events-dlq", "--method", "copy")
 	require.Equal(t, cli.ExitOK, code, errOut)
-	assert.Contains(t, out, "Moved 1 messages")
+	assert.Contains(t, out, "Moved 1 message ")
 	assert.NotContains(t, out, "another reader")
 	assert.Empty(t, e.messages("orders-order-events-dlq"))
 }
@@ -85,7 +85,7 @@ func TestDLQRedrive_ASendFailureAfterASentSubBatchCountsAndDeletesWhatWasSent(t 
 	_, errOut, code := e.run(t, "dlq", "redrive", "-f", e.path, "--queue", "orders-dlq.fifo")
 
 	assert.Equal(t, cli.ExitAWS, code)
-	assert.Contains(t, errOut, "interrupted after moving 1 messages: send 1 messages to orders.fifo")
+	assert.Contains(t, errOut, "interrupted after moving 1 message: send 1 message to orders.fifo")
 	assert.Equal(t, []string{"a1"}, bodies(e.messages("orders.fifo")))
 	left := e.messages("orders-dlq.fifo")
 	assert.Equal(t, []string{"a2", "a3"}, bodies(left), "a1 deleted once sent")
@@ -112,9 +112,9 @@ func TestDLQRedrive_AnInterruptedRunStillSaysWhichEntriesFailedAndWhatTheyHeldBa
 	_, errOut, code := e.run(t, "dlq", "redrive", "-f", e.path, "--queue", "orders-dlq.fifo")
 
 	assert.Equal(t, cli.ExitAWS, code)
-	assert.Contains(t, errOut, "interrupted after moving 1 messages")
-	assert.Contains(t, errOut, "send 1 messages to orders.fifo")
-	assert.Contains(t, errOut, "before that: 1 messages could not be sent, 1 messages stay behind a failed message of their FIFO group, "+
+	assert.Contains(t, errOut, "interrupted after moving 1 message")
+	assert.Contains(t, errOut, "send 1 message to orders.fifo")
+	assert.Contains(t, errOut, "before that: 1 message could not be sent, 1 message stays behind a failed message of its FIFO group, "+
 		"failed entries: send to orders.fifo: InternalError: injected entry failure")
 	assert.Equal(t, []string{"b1"}, bodies(e.messages("orders.fifo")))
 	assert.Equal(t, []string{"a1", "a2", "c1"}, bodies(e.messages("orders-dlq.fifo")))
@@ -131,7 +131,7 @@ func TestDLQRedrive_MessagesSQSHoldsBehindAFailedFIFOMessageAreNotBlamedOnAnothe
 	out, errOut, code := e.run(t, "dlq", "redrive", "-f", e.path, "--queue", "orders-dlq.fifo", "--rate", "1/s")
 
 	assert.Equal(t, cli.ExitAWS, code, errOut)
-	assert.Contains(t, out, "Moved 1 messages")
+	assert.Contains(t, out, "Moved 1 message ")
 	assert.Contains(t, out, "About 2 messages remain in orders-dlq.fifo, behind a failed message of their FIFO group")
 	assert.NotContains(t, out, "in flight with another reader (a consumer")
 	assert.Equal(t, []string{"b1"}, bodies(e.messages("orders.fifo")))

@@ -21,31 +21,43 @@ func (r *redrive) runCopy(ctx context.Context) error {
 		return r.interrupted(res, err)
 	}
 	bar.finish()
-	fmt.Fprintf(r.out, "Moved %d messages from %s to %s (method: copy).\n", res.moved, r.from.name, r.to.name)
+	fmt.Fprintf(r.out, "Moved %s from %s to %s (method: copy).\n", counted(res.moved, "message", "messages"), r.from.name, r.to.name)
 	r.reportPacked(res)
 	if res.moved == r.flags.max && r.flags.max > 0 {
 		fmt.Fprintf(r.out, "Stopped at --max %d; run the command again to move more.\n", r.flags.max)
 	}
-	if back := r.returned(ctx, res); back > 0 {
-		fmt.Fprintf(r.out, "%d messages came back to %s during the redrive (dead-lettered again, or new failures) and "+
-			"were not moved again; peek them before the next redrive.\n", back, r.from.name)
-	}
-	if res.undated > 0 {
-		fmt.Fprintf(r.out, "%d messages stay in %s that carry the message id (or the body and attributes) of a message "+
-			"the run moved, and that SQS's timestamps do not date: second copies the queue held before the run, or "+
-			"messages that came back; peek them, and run the command again to move them.\n", res.undated, r.from.name)
-	}
-	r.reportHeld(res)
-	if res.kept > 0 {
-		fmt.Fprintf(r.out, "%d messages stay in %s behind a failed message of their FIFO group, to keep the "+
-			"group's order.\n", res.kept, r.from.name)
-	}
+	r.reportStayed(ctx, res)
 	if res.unsent+res.undeleted == 0 {
 		return nil
 	}
-	return &ExitError{Code: ExitAWS, Err: fmt.Errorf("%d messages could not be sent and stay in %s; %d were sent but not "+
-		"deleted and are in both queues: %w; they are visible again: run the command again to retry them",
-		res.unsent, r.from.name, res.undeleted, errors.Join(res.errs...))}
+	return &ExitError{Code: ExitAWS, Err: fmt.Errorf("%s not be sent and %s in %s; %s sent but not "+
+		"deleted and %s in both queues: %w; they are visible again: run the command again to retry them",
+		counted(res.unsent, "message could", "messages could"), agree(res.unsent, "stays", "stay"), r.from.name,
+		counted(res.undeleted, "was", "were"), agree(res.undeleted, "is", "are"), errors.Join(res.errs...))}
+}
+
+// reportStayed says what a copy left in the dead-letter queue, and why:
+// messages that came back, second copies it could not date, messages it
+// could not receive, and those kept behind a failed message of their FIFO
+// group.
+func (r *redrive) reportStayed(ctx context.Context, res redriveResult) {
+	if back := r.returned(ctx, res); back > 0 {
+		fmt.Fprintf(r.out, "%s back to %s during the redrive (dead-lettered again, or new failures) and "+
+			"%s not moved again; peek %s before the next redrive.\n", counted(back, "message came", "messages came"),
+			r.from.name, agree(back, "was", "were"), agree(back, "it", "them"))
+	}
+	if res.undated > 0 {
+		fmt.Fprintf(r.out, "%s in %s that %s the message id (or the body and attributes) of a message "+
+			"the run moved, and that SQS's timestamps do not date: second copies the queue held before the run, or "+
+			"messages that came back; peek %s, and run the command again to move %[4]s.\n",
+			counted(res.undated, "message stays", "messages stay"), r.from.name, agree(res.undated, "carries", "carry"),
+			agree(res.undated, "it", "them"))
+	}
+	r.reportHeld(res)
+	if res.kept > 0 {
+		fmt.Fprintf(r.out, "%s in %s behind a failed message of %s FIFO group, to keep the "+
+			"group's order.\n", counted(res.kept, "message stays", "messages stay"), r.from.name, agree(res.kept, "its", "their"))
+	}
 }
 
 // reportHeld says how many messages the copy found in the dead-letter
@@ -53,12 +65,14 @@ func (r *redrive) runCopy(ctx context.Context) error {
 func (r *redrive) reportHeld(res redriveResult) {
 	switch {
 	case res.held > 0 && res.behind:
-		fmt.Fprintf(r.out, "About %d messages remain in %s, behind a failed message of their FIFO group (SQS returns "+
+		fmt.Fprintf(r.out, "About %s in %s, behind a failed message of %s FIFO group (SQS returns "+
 			"no message of a group while one of its messages is hidden) or in flight with another reader; run the "+
-			"command again to move them.\n", res.held, r.from.name)
+			"command again to move %s.\n", counted(res.held, "message remains", "messages remain"), r.from.name,
+			agree(res.held, "its", "their"), agree(res.held, "it", "them"))
 	case res.held > 0:
-		fmt.Fprintf(r.out, "About %d messages remain in %s, in flight with another reader (a consumer, a peek or "+
-			"another redrive); run the command again once they are visible.\n", res.held, r.from.name)
+		fmt.Fprintf(r.out, "About %s in %s, in flight with another reader (a consumer, a peek or "+
+			"another redrive); run the command again once %s visible.\n", counted(res.held, "message remains", "messages remain"),
+			r.from.name, agree(res.held, "it is", "they are"))
 	}
 }
 
@@ -66,9 +80,10 @@ func (r *redrive) reportHeld(res redriveResult) {
 // sf_env, where only a SourceFlow consumer reads them.
 func (r *redrive) reportPacked(res redriveResult) {
 	if res.packed > 0 {
-		fmt.Fprintf(r.out, "%d messages went back with attributes still packed in sf_env: unpacked, they would exceed "+
+		fmt.Fprintf(r.out, "%s back with attributes still packed in sf_env: unpacked, they would exceed "+
 			"the %d message attributes SQS allows (or not be valid attributes); a SourceFlow consumer reads them, "+
-			"other consumers find them only inside sf_env.\n", res.packed, sourceflow.AttributeBudget)
+			"other consumers find them only inside sf_env.\n", counted(res.packed, "message went", "messages went"),
+			sourceflow.AttributeBudget)
 	}
 }
 
@@ -106,7 +121,8 @@ func (r *redrive) runNative(ctx context.Context) error {
 		return r.nativeFailure(err, moved, handle)
 	}
 	bar.finish()
-	fmt.Fprintf(r.out, "Moved %d messages from %s to %s (method: native, SQS message move task).\n", moved, r.from.name, r.to.name)
+	fmt.Fprintf(r.out, "Moved %s from %s to %s (method: native, SQS message move task).\n",
+		counted(moved, "message", "messages"), r.from.name, r.to.name)
 	return nil
 }
 
@@ -125,21 +141,22 @@ func (r *redrive) nativeFailure(err error, moved int64, handle string) error {
 	if handle == "" {
 		return r.s.awsFailure(what, err)
 	}
-	return &ExitError{Code: ExitAWS, Err: fmt.Errorf("dlq redrive %s: %w after moving about %d messages; the move task "+
+	return &ExitError{Code: ExitAWS, Err: fmt.Errorf("dlq redrive %s: %w after moving about %s; the move task "+
 		"%s goes on in SQS unless it failed: run the command again to follow it, or cancel it with "+
-		"`aws sqs cancel-message-move-task --task-handle %s`", r.from.name, err, moved, handle, handle)}
+		"`aws sqs cancel-message-move-task --task-handle %s`", r.from.name, err, counted(moved, "message", "messages"),
+		handle, handle)}
 }
 
 // interrupted is the error of a copy that stopped early.
 func (r *redrive) interrupted(res redriveResult, err error) error {
 	both := ""
 	if res.undeleted > 0 {
-		both = fmt.Sprintf(" (%d of them also still in %s)", res.undeleted, r.from.name)
+		both = fmt.Sprintf(" (%d of %s also still in %s)", res.undeleted, agree(res.moved, "it", "them"), r.from.name)
 	}
-	return &ExitError{Code: ExitAWS, Err: fmt.Errorf("dlq redrive %s interrupted after moving %d messages%s: %w%s\n"+
+	return &ExitError{Code: ExitAWS, Err: fmt.Errorf("dlq redrive %s interrupted after moving %s%s: %w%s\n"+
 		"nothing is lost: every message is in %s or %s (a message in both is absorbed by the consumer's "+
-		"idempotency); run the command again to move the rest", r.from.name, res.moved, both, err, leftBehind(res),
-		r.from.name, r.to.name)}
+		"idempotency); run the command again to move the rest", r.from.name, counted(res.moved, "message", "messages"),
+		both, err, leftBehind(res), r.from.name, r.to.name)}
 }
 
 // leftBehind says what a copy that stopped early had already left in the
@@ -148,13 +165,15 @@ func (r *redrive) interrupted(res redriveResult, err error) error {
 func leftBehind(res redriveResult) string {
 	var parts []string
 	if res.unsent > 0 {
-		parts = append(parts, fmt.Sprintf("%d messages could not be sent", res.unsent))
+		parts = append(parts, counted(res.unsent, "message", "messages")+" could not be sent")
 	}
 	if res.kept > 0 {
-		parts = append(parts, fmt.Sprintf("%d messages stay behind a failed message of their FIFO group", res.kept))
+		parts = append(parts, counted(res.kept, "message stays", "messages stay")+" behind a failed message of "+
+			agree(res.kept, "its", "their")+" FIFO group")
 	}
 	if res.undated > 0 {
-		parts = append(parts, fmt.Sprintf("%d messages stay that carry the message id of one moved, undated", res.undated))
+		parts = append(parts, counted(res.undated, "message stays", "messages stay")+" that "+
+			agree(res.undated, "carries", "carry")+" the message id of one moved, undated")
 	}
 	if len(res.errs) > 0 {
 		causes := make([]string, len(res.errs))

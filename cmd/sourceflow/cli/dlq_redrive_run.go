@@ -44,12 +44,13 @@ func (g *globals) openRedrive(ctx context.Context, cmd *cobra.Command, f redrive
 }
 
 // run runs the chosen method, falling back from native to copy when auto
-// chose native and the endpoint cannot start a move task. A copy without
-// --max moves at most the dead-letter queue's depth: when SQS counts no
-// message (its counts are approximate), it is only reported. A move task,
-// or a copy bounded by --max, moves what the queue holds, counted or not.
+// chose native and the endpoint cannot start a move task. A run without
+// --max (a move task, or a copy, which moves at most the dead-letter
+// queue's depth) of a queue in which SQS counts no message (its counts are
+// approximate) is only reported: no task is started, nothing received. A
+// copy bounded by --max moves what the queue holds, counted or not.
 func (r *redrive) run(ctx context.Context) error {
-	if r.from.visible+r.from.inFlight == 0 && r.plan.method == methodCopy && r.flags.max == 0 {
+	if r.from.visible+r.from.inFlight == 0 && r.flags.max == 0 {
 		fmt.Fprintf(r.out, "Dead-letter queue %s of %s: %s. Nothing to redrive: run the command again in a minute "+
 			"if a message was dead-lettered just now.\n", r.from.name, r.to.name, noneCounted)
 		return nil
@@ -70,7 +71,7 @@ func (r *redrive) rateText() string {
 	if r.rate == 0 {
 		return "no rate limit"
 	}
-	return fmt.Sprintf("at most %d messages/s", r.rate)
+	return fmt.Sprintf("at most %s/s", counted(r.rate, "message", "messages"))
 }
 
 // noneCounted says that SQS counts no message in a queue, and what that

@@ -127,7 +127,7 @@ func TestDLQRedrive_AFailedEntryStaysInTheDeadLetterQueue(t *testing.T) {
 
 	assert.Equal(t, cli.ExitAWS, code)
 	assert.Contains(t, out, "Moved 2 messages")
-	assert.Contains(t, errOut, "1 messages could not be sent and stay in orders-order-events-dlq; 0 were sent but not deleted")
+	assert.Contains(t, errOut, "1 message could not be sent and stays in orders-order-events-dlq; 0 were sent but not deleted")
 	assert.Contains(t, errOut, "send to orders-order-events: InternalError: injected entry failure")
 	left := e.messages("orders-order-events-dlq")
 	require.Len(t, left, 1)
@@ -249,7 +249,7 @@ func TestDLQRedrive_SaysWhatAnotherReaderHolds(t *testing.T) {
 	out, errOut, code := e.run(t, "dlq", "redrive", "-f", e.path, "--queue", "orders-order-events-dlq", "--method", "copy")
 
 	require.Equal(t, cli.ExitOK, code, errOut)
-	assert.Contains(t, out, "Moved 1 messages")
-	assert.Contains(t, out, "About 1 messages remain in orders-order-events-dlq, in flight with another reader (a consumer, a peek or another redrive); run the command again")
+	assert.Contains(t, out, "Moved 1 message ")
+	assert.Contains(t, out, "About 1 message remains in orders-order-events-dlq, in flight with another reader (a consumer, a peek or another redrive); run the command again")
 	assert.Len(t, e.messages("orders-order-events-dlq"), 1)
 }

@@ -63,9 +63,9 @@ func TestDLQRedrive_CopyLeavesASecondCopyItCannotDateAndGoesOn(t *testing.T) {
 
 	require.Equal(t, cli.ExitOK, code, errOut)
 	assert.Contains(t, out, "Moved 3 messages from orders-order-events-dlq to orders-order-events (method: copy).\n")
-	assert.Contains(t, out, "1 messages stay in orders-order-events-dlq that carry the message id (or the body and "+
+	assert.Contains(t, out, "1 message stays in orders-order-events-dlq that carries the message id (or the body and "+
 		"attributes) of a message the run moved, and that SQS's timestamps do not date: second copies the queue held "+
-		"before the run, or messages that came back; peek them, and run the command again to move them.\n")
+		"before the run, or messages that came back; peek it, and run the command again to move it.\n")
 	assert.NotContains(t, out, "came back to")
 	assert.Equal(t, []string{"a", "b", "c"}, bodies(e.messages("orders-order-events")), "the run went on")
 	left := e.messages("orders-order-events-dlq")

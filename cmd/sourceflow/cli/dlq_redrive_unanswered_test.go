@@ -39,7 +39,7 @@ func TestDLQRedrive_AnEntryTheAnswerDoesNotListStaysInTheDeadLetterQueue(t *test
 	_, errOut, code := e.run(t, "dlq", "redrive", "-f", e.path, "--queue", "orders-order-events-dlq", "--method", "copy")
 
 	require.Equal(t, cli.ExitAWS, code, errOut)
-	assert.Contains(t, errOut, "1 messages could not be sent and stay in orders-order-events-dlq")
+	assert.Contains(t, errOut, "1 message could not be sent and stays in orders-order-events-dlq")
 	assert.Contains(t, errOut, "no result for the entry")
 	sent, left := bodies(e.messages("orders-order-events")), bodies(e.messages("orders-order-events-dlq"))
 	assert.Len(t, sent, 2)

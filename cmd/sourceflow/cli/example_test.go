@@ -56,6 +56,6 @@ func ExampleRun() {
 	// Endpoints:
 	//   payments.fifo  queue  https://sqs.us-east-1.amazonaws.com/210987654321/payments.fifo
 	// exit 0
-	// No drift: service payments in us-east-1 matches standard input (1 queues, 0 topics, 0 subscriptions).
+	// No drift: service payments in us-east-1 matches standard input (1 queue, 0 topics, 0 subscriptions).
 	// exit 0
 }

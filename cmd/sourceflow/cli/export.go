@@ -38,7 +38,8 @@ upload it (--s3-bucket). Queues, dead-letter queues, tables, keys and
 aliases are protected: CloudFormation keeps them when the stack is deleted
 (DeletionPolicy Retain); Terraform refuses to destroy or replace them
 (prevent_destroy), so take them out of the state to leave them in place.
-It makes no AWS call.`
+-o replaces a file whole or not at all, keeping its mode (a new file gets
+0644). It makes no AWS call.`
 
 // exportFlags are the flags of export's subcommands.
 type exportFlags struct {

@@ -176,7 +176,7 @@ func TestExport_ReadsStandardInputAndReplacesTheOutputFile(t *testing.T) {
 	assert.Contains(t, string(written), `resource "aws_sqs_queue" "payments_fifo"`)
 	st, err := os.Stat(path)
 	require.NoError(t, err)
-	assert.Equal(t, os.FileMode(0o644), st.Mode().Perm())
+	assert.Equal(t, os.FileMode(0o600), st.Mode().Perm(), "the replaced file's mode is kept")
 
 	_, errOut2, code := newFakeAWS().run(t, "export", "terraform", "-f", writeTopology(t, paymentsBinding(), topology.Options{}),
 		"-o", filepath.Join(t.TempDir(), "missing", "main.tf"))

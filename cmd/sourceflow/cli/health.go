@@ -42,7 +42,9 @@ topic. It prints a table (or JSON with --output json) and exits 0 when every
 check is up, 1 when any is down (missing, unreachable, access denied), 2
 when none is down but some did not run (see below), and 3 when no check is
 up because no call reached AWS (the endpoint, the credentials or the region
-are at fault, not the resources).
+are at fault, not the resources). An endpoint that cannot be reached at all
+(connection refused, unknown host) is said once, in the error, and each
+check reads "endpoint not reachable".
 A topic is checked on its ARN, built from the account when the topology
 cannot be read in full: that of a queue, else --account-id, else
 sts:GetCallerIdentity, whose failure makes the check down. With no means
@@ -73,35 +75,47 @@ func (g *globals) runHealth(cmd *cobra.Command, f healthFlags) error {
 	if err != nil {
 		return err
 	}
-	// Validate resolves the URLs and ARNs of what exists; a failure leaves
-	// them empty and each probe then finds its resource by name (a queue)
-	// or builds its ARN from the account (a topic), or is skipped.
-	vctx, vcancel := context.WithTimeout(ctx, readBound(ctx, s, f.checkTimeout))
-	_, eps, readErr := s.prov.Validate(vctx, s.plan)
-	vcancel()
-	if errors.Is(readErr, context.DeadlineExceeded) && ctx.Err() == nil {
-		readErr = nil // cut by the read's own bound: the probes' errors say more
-	}
+	eps, readErr := readForHealth(ctx, s, f)
 	probes := s.prov.ResourceProbes(s.plan, eps)
 	failed := failedCalls(probes)
 	rep := healthReport{Service: s.plan.Service, Checks: topology.RunProbes(ctx, f.checkTimeout, probes)}
 	n := countChecks(rep.Checks)
 	rep.Status = n.status()
+	noneReached := n.down > 0 && n.up == 0 && countErrors(failed) == n.down
+	cause := unreached(noneReached, rep.Checks, failed)
 	if err := printHealth(cmd.OutOrStdout(), f.output, rep); err != nil {
 		return err
 	}
 	switch {
-	case n.down > 0 && n.up == 0 && countErrors(failed) == n.down:
+	case cause != nil:
+		return s.unreachable(cause)
+	case noneReached:
 		return noAnswer(ctx, s, f, cmp.Or(readErr, cmp.Or(failed...)))
 	case n.down > 0:
-		return &ExitError{Code: ExitDrift, Err: fmt.Errorf("%d of %d checks down: run `sourceflow validate -f %s` "+
-			"to see what is missing and `sourceflow apply -f %s` to create it", n.down, len(rep.Checks), fileArg(f.path), fileArg(f.path))}
+		return &ExitError{Code: ExitDrift, Err: fmt.Errorf("%d of %s down: run `sourceflow validate -f %s` "+
+			"to see what is missing and `sourceflow apply -f %s` to create it", n.down, counted(len(rep.Checks), "check", "checks"),
+			fileArg(f.path), fileArg(f.path))}
 	case n.skipped > 0:
-		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%d of %d checks not run, as their errors say, so the health "+
+		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%d of %s not run, as their errors say, so the health "+
 			"of their resources is unknown: give the account of the topics with --account-id",
-			n.skipped, len(rep.Checks))}
+			n.skipped, counted(len(rep.Checks), "check", "checks"))}
 	}
 	return nil
+}
+
+// readForHealth reads the topology for the probes: Validate resolves the
+// URLs and ARNs of what exists; a failure leaves them empty and each probe
+// then finds its resource by name (a queue) or builds its ARN from the
+// account (a topic), or is skipped. A read cut by its own bound (see
+// readBound) returns no error: the probes' errors say more.
+func readForHealth(ctx context.Context, s *session, f healthFlags) (topology.Endpoints, error) {
+	vctx, cancel := context.WithTimeout(ctx, readBound(ctx, s, f.checkTimeout))
+	defer cancel()
+	_, eps, err := s.prov.Validate(vctx, s.plan)
+	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+		return eps, nil
+	}
+	return eps, err
 }
 
 // checkCounts counts the checks of a health report by status.
@@ -209,7 +223,7 @@ func printHealth(w io.Writer, output string, rep healthReport) error {
 	if n := countChecks(rep.Checks).skipped; n > 0 {
 		notRun = fmt.Sprintf(", %d not run", n)
 	}
-	_, err := fmt.Fprintf(w, "Service %s: %s (%d checks%s)\n", rep.Service, rep.Status, len(rep.Checks), notRun)
+	_, err := fmt.Fprintf(w, "Service %s: %s (%s%s)\n", rep.Service, rep.Status, counted(len(rep.Checks), "check", "checks"), notRun)
 	return err
 }
 

@@ -81,18 +81,18 @@ func TestHealth_ATopicWithoutAnAccountIsNotChecked(t *testing.T) {
 	assert.Contains(t, c.Error, "no STS client")
 	assert.Equal(t, "skipped", rep.Status)
 	assert.Equal(t, cli.ExitUsage, code, errOut)
-	assert.Contains(t, errOut, "1 of 1 checks not run")
+	assert.Contains(t, errOut, "1 of 1 check not run")
 	assert.Contains(t, errOut, "--account-id")
 	assert.NotContains(t, errOut, "sourceflow apply")
 
 	out, errOut, code = fake.run(t, "health", "-f", path)
 	assert.Equal(t, cli.ExitUsage, code, errOut)
-	assert.Contains(t, out, "Service orders: skipped (1 checks, 1 not run)")
+	assert.Contains(t, out, "Service orders: skipped (1 check, 1 not run)")
 
 	out, errOut, code = fake.run(t, "--account-id", fake.sqs.AccountID(), "health", "-f", path)
 	assert.Equal(t, cli.ExitOK, code, errOut)
 	assert.Regexp(t, `order-events\s+topic\s+up`, out)
-	assert.Contains(t, out, "Service orders: up (1 checks)")
+	assert.Contains(t, out, "Service orders: up (1 check)")
 }
 
 // Without an account or STS, a topic is checked on the ARN built from a

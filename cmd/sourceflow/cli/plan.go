@@ -51,7 +51,7 @@ func (g *globals) runPlan(cmd *cobra.Command, path string) error {
 	if unreadKey(changes) {
 		fmt.Fprintln(out, unreadKeyHint+".")
 	}
-	if n := count(changes, actionKeep); n > 0 {
+	if n := keptForOthers(changes); n > 0 {
 		fmt.Fprintf(out, "%d kept: %s.\n", n, keptHint)
 	}
 	if n := count(changes, actionFix); n > 0 {
@@ -73,5 +73,6 @@ func (g *globals) drift(cmd *cobra.Command, path, op string) (*session, topology
 	if err != nil {
 		return nil, topology.DriftReport{}, s.awsFailure(op, err)
 	}
+	s.learnAccount(ctx, report.Drifts)
 	return s, report, nil
 }

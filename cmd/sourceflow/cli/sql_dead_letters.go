@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 
@@ -38,7 +39,7 @@ a terminal would act on are \u escapes. It reads only; nothing is
 consumed. A destination or an outbox that has no table on the database
 (no service used it: a misspelt name, say) has no dead letters, and a
 warning on standard error says so; when its table cannot be looked up,
-the warning says that instead.`,
+the warning says that instead (an interrupt during the lookup exits 130).`,
 		Example: "  sourceflow sql dead-letters --destination payments.fifo\n" +
 			"  sourceflow sql dead-letters --outbox sourceflow_outbox --payload -o json",
 	}, &f, g.runSQLDeadLetters)
@@ -66,13 +67,16 @@ func (c *sqlConn) listDeadLetters(ctx context.Context, out, errOut io.Writer, f 
 		return c.failure("sql dead-letters "+name, err)
 	}
 	if len(dead) == 0 {
-		warnNoTable(ctx, errOut, c, name, isOutbox)
+		if err := warnNoTable(ctx, errOut, c, name, isOutbox); err != nil {
+			return c.failure("sql dead-letters "+name, err)
+		}
 	}
 	letters := sqlLetters(dead, isOutbox, f.payload)
 	if f.output == outputJSON {
 		return writeJSON(out, letters)
 	}
-	fmt.Fprintf(out, "%d dead letters of %s on %s.\n", len(letters), describe(name, isOutbox), c.target.where())
+	fmt.Fprintf(out, "%s of %s on %s.\n", counted(len(letters), "dead letter", "dead letters"), describe(name, isOutbox),
+		c.target.where())
 	return printSQLLetters(out, letters, isOutbox, f.payload)
 }
 
@@ -94,20 +98,25 @@ func sqlLetters(dead []cqrs.DeadLetter, isOutbox, payload bool) []sqlLetter {
 // a misspelt name gives, which its count of none does not tell apart from
 // an empty list. The warning only adds to what the command found: when
 // the lookup fails, it says so on w instead, and the command's outcome
-// stands.
-func warnNoTable(ctx context.Context, w io.Writer, c *sqlConn, name string, isOutbox bool) {
+// stands; but an interrupt (ctx cancelled) during the lookup stops the
+// command: warnNoTable then returns the lookup's error, and the command
+// fails as interrupted.
+func warnNoTable(ctx context.Context, w io.Writer, c *sqlConn, name string, isOutbox bool) error {
 	topic, who := sqlbus.Topic(name), "no service sent to it or subscribed to it there; check the name, as the services name it"
 	if isOutbox {
 		topic, who = name, "no service bound it there; check the name (a service's outbox Config.Topic; default "+outbox.DefaultTopic+")"
 	}
 	found, err := sqldb.WatermillTableExists(ctx, c.db, c.target.dialect, topic)
 	switch {
+	case errors.Is(err, context.Canceled) || (err != nil && errors.Is(ctx.Err(), context.Canceled)):
+		return err
 	case err != nil:
 		fmt.Fprintf(w, "warning: could not check that %s has a table watermill_%s on %s: %v\n",
 			kindName(name, isOutbox), topic, c.target.where(), c.target.scrub(err))
 	case !found:
 		fmt.Fprintf(w, "warning: %s has no table watermill_%s on %s: %s\n", kindName(name, isOutbox), topic, c.target.where(), who)
 	}
+	return nil
 }
 
 // deadLetters reads the dead letters of the destination or the outbox

@@ -152,6 +152,7 @@ func printSQLDepths(w io.Writer, f sqlDepthFlags, c *sqlConn, rows []sqlDepth) e
 	if f.service != "" {
 		who = "Service " + f.service + " on "
 	}
-	_, err := fmt.Fprintf(w, "%s%s: %d messages ahead, %d dead letters.\n", who, c.target.where(), ahead, dead)
+	_, err := fmt.Fprintf(w, "%s%s: %s ahead, %s.\n", who, c.target.where(),
+		counted(ahead, "message", "messages"), counted(dead, "dead letter", "dead letters"))
 	return err
 }

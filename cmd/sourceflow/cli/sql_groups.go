@@ -85,7 +85,8 @@ func (g *globals) runSQLGroups(cmd *cobra.Command, f sqlGroupsFlags) error {
 		if err := writeTable(cmd.OutOrStdout(), "SERVICE\tAHEAD", lines); err != nil {
 			return err
 		}
-		_, err = fmt.Fprintf(cmd.OutOrStdout(), "%d consumer groups of destination %s on %s.\n", len(groups), f.destination, c.target.where())
+		_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s of destination %s on %s.\n",
+			counted(len(groups), "consumer group", "consumer groups"), f.destination, c.target.where())
 		return err
 	})
 }
@@ -109,8 +110,8 @@ func (c *sqlConn) removeGroup(ctx context.Context, cmd *cobra.Command, f sqlGrou
 		if err != nil {
 			return c.failure("sql groups --remove "+f.remove, err)
 		}
-		_, err = fmt.Fprintf(out, "Would remove the consumer group of service %s (%d messages ahead) from destination %s on %s. "+
-			"Nothing removed: add --yes to remove it.\n", group, ahead, f.destination, c.target.where())
+		_, err = fmt.Fprintf(out, "Would remove the consumer group of service %s (%s ahead) from destination %s on %s. "+
+			"Nothing removed: add --yes to remove it.\n", group, counted(ahead, "message", "messages"), f.destination, c.target.where())
 		return err
 	}
 	removed, err := sqlbus.RemoveConsumerGroup(ctx, c.busConfig(), f.destination, f.remove)

@@ -45,13 +45,13 @@ func (g *globals) runSQLPrune(cmd *cobra.Command, f sqlTargetFlags) error {
 			total += n
 			if err != nil {
 				if n > 0 {
-					fmt.Fprintf(out, "Pruned %s in part: %d rows deleted, then it failed.\n", kindName(name, isOutbox), n)
+					fmt.Fprintf(out, "Pruned %s in part: %s deleted, then it failed.\n", kindName(name, isOutbox), counted(n, "row", "rows"))
 				}
 				return c.failure("sql prune "+name, err)
 			}
-			fmt.Fprintf(out, "Pruned %s: %d rows deleted.\n", kindName(name, isOutbox), n)
+			fmt.Fprintf(out, "Pruned %s: %s deleted.\n", kindName(name, isOutbox), counted(n, "row", "rows"))
 		}
-		fmt.Fprintf(out, "%d rows deleted on %s.\n", total, c.target.where())
+		fmt.Fprintf(out, "%s deleted on %s.\n", counted(total, "row", "rows"), c.target.where())
 		return nil
 	})
 }

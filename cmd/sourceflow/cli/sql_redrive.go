@@ -40,7 +40,7 @@ error part way, prints how many moved and exits 3: run it again to move
 what is left once the cause is fixed. A destination or an outbox that has
 no table on the database (a misspelt name, say) draws a warning on
 standard error; when its table cannot be looked up, the warning says so
-and the outcome stands.`,
+and the outcome stands (an interrupt during the lookup exits 130).`,
 		Example: "  sourceflow sql redrive --destination payments.fifo\n" +
 			"  sourceflow sql redrive --destination payments.fifo --yes\n" +
 			"  sourceflow sql redrive --outbox sourceflow_outbox --yes",
@@ -68,10 +68,13 @@ func (c *sqlConn) countToRedrive(ctx context.Context, out, errOut io.Writer, nam
 		return c.failure("sql redrive "+name, err)
 	}
 	if dead == 0 {
-		warnNoTable(ctx, errOut, c, name, isOutbox)
+		if err := warnNoTable(ctx, errOut, c, name, isOutbox); err != nil {
+			return c.failure("sql redrive "+name, err)
+		}
 	}
-	fmt.Fprintf(out, "%d dead letters of %s on %s. Nothing moved: add --yes to move them back "+
-		"(`sourceflow sql dead-letters %s` shows them first).\n", dead, describe(name, isOutbox), c.target.where(), targetFlag(name, isOutbox))
+	fmt.Fprintf(out, "%s of %s on %s. Nothing moved: add --yes to move %s back "+
+		"(`sourceflow sql dead-letters %s` shows %[4]s first).\n", counted(dead, "dead letter", "dead letters"),
+		describe(name, isOutbox), c.target.where(), agree(dead, "it", "them"), targetFlag(name, isOutbox))
 	return nil
 }
 
@@ -80,12 +83,14 @@ func (c *sqlConn) countToRedrive(ctx context.Context, out, errOut io.Writer, nam
 // warns on errOut if name has no table.
 func (c *sqlConn) redriveAll(ctx context.Context, out, errOut io.Writer, name string, isOutbox bool) error {
 	moved, err := c.redrive(ctx, name, isOutbox)
-	fmt.Fprintf(out, "Moved %d dead letters back into %s.\n", moved, kindName(name, isOutbox))
+	fmt.Fprintf(out, "Moved %s back into %s.\n", counted(moved, "dead letter", "dead letters"), kindName(name, isOutbox))
 	if err != nil {
 		return c.redriveFailure("sql redrive "+name, targetFlag(name, isOutbox), moved, err)
 	}
 	if moved == 0 {
-		warnNoTable(ctx, errOut, c, name, isOutbox)
+		if err := warnNoTable(ctx, errOut, c, name, isOutbox); err != nil {
+			return c.failure("sql redrive "+name, err)
+		}
 	}
 	return nil
 }

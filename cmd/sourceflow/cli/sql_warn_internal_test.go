@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"testing"
@@ -89,6 +90,28 @@ func TestSQLWarningNamesAMissingTable(t *testing.T) {
 
 			assert.Contains(t, out.String(), tt.stdout)
 			assert.Contains(t, errOut.String(), "has no table watermill_")
+		})
+	}
+}
+
+// An interrupt (the command's context cancelled) while the warning's
+// lookup runs stops the command as interrupted, whatever step it lands
+// in: it fails with the context's error, for which Run exits
+// ExitInterrupted, and prints no warning that the lookup failed.
+func TestSQLInterruptDuringTheWarningsLookupFailsTheCommand(t *testing.T) {
+	for _, tt := range sqlEmptyRuns {
+		t.Run(tt.name, func(t *testing.T) {
+			f := &sqldbtest.DB{Values: map[string]int64{"COUNT(": 0}}
+			// As the driver answers a query whose context was cancelled
+			// (for redrive without --yes, at its count's lookup).
+			f.FailOnArg(cmp.Or(tt.lookup, `"watermill_payments.fifo"`), context.Canceled)
+			var out, errOut bytes.Buffer
+
+			err := tt.run(t.Context(), newWarnConn(t, f), &out, &errOut)
+
+			require.ErrorIs(t, err, context.Canceled)
+			assert.Contains(t, err.Error(), "interrupted")
+			assert.NotContains(t, errOut.String(), "warning")
 		})
 	}
 }

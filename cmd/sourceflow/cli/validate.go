@@ -26,8 +26,9 @@ func (g *globals) runValidate(cmd *cobra.Command, path string) error {
 	}
 	out := cmd.OutOrStdout()
 	if report.OK() {
-		fmt.Fprintf(out, "No drift: service %s in %s matches %s (%d queues, %d topics, %d subscriptions).\n",
-			s.plan.Service, s.where(), s.source(), len(s.plan.Queues), len(s.plan.Topics), len(s.plan.Subscriptions))
+		fmt.Fprintf(out, "No drift: service %s in %s matches %s (%s, %s, %s).\n",
+			s.plan.Service, s.where(), s.source(), counted(len(s.plan.Queues), "queue", "queues"),
+			counted(len(s.plan.Topics), "topic", "topics"), counted(len(s.plan.Subscriptions), "subscription", "subscriptions"))
 		return nil
 	}
 	fmt.Fprintf(out, "Drift of service %s in %s from %s:\n%s\n", s.plan.Service, s.where(), s.source(), report)
@@ -36,7 +37,7 @@ func (g *globals) runValidate(cmd *cobra.Command, path string) error {
 	if uncheckedTopics(changes) {
 		fmt.Fprintln(out, strings.Replace(uncheckedHint, "marked ? ", "", 1))
 	}
-	if n := count(changes, actionKeep); n > 0 {
+	if n := keptForOthers(changes); n > 0 {
 		fmt.Fprintf(out, "%d kept: %s.\n", n, keptHint)
 	}
 	if count(changes, actionFix) > 0 {
@@ -45,7 +46,8 @@ func (g *globals) runValidate(cmd *cobra.Command, path string) error {
 	if unreadKey(changes) {
 		fmt.Fprintln(out, unreadKeyHint+".")
 	}
-	return &ExitError{Code: ExitDrift, Err: fmt.Errorf("%d difference(s) from %s: run `sourceflow plan -f %s` "+
-		"to see what apply would do and `sourceflow apply -f %s` to fix them, or fix the infrastructure code that owns them",
-		len(report.Drifts), displayPath(path), fileArg(path), fileArg(path))}
+	return &ExitError{Code: ExitDrift, Err: fmt.Errorf("%s from %s: run `sourceflow plan -f %s` "+
+		"to see what apply would do and `sourceflow apply -f %s` to fix %s, or fix the infrastructure code that owns %[4]s",
+		counted(len(report.Drifts), "difference", "differences"), displayPath(path), fileArg(path), fileArg(path),
+		agree(len(report.Drifts), "it", "them"))}
 }

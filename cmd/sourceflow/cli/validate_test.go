@@ -21,7 +21,7 @@ func TestValidate_ExitsZeroWithoutDriftAndOneOnDrift(t *testing.T) {
 	out, errOut, code := fake.run(t, "validate", "-f", path)
 	assert.Equal(t, cli.ExitDrift, code, "nothing exists yet")
 	assert.Contains(t, out, "queue orders-dlq.fifo: missing (dead-letter queue of orders.fifo)\n")
-	assert.Contains(t, errOut, "12 difference(s)")
+	assert.Contains(t, errOut, "12 differences")
 	assert.Contains(t, errOut, "sourceflow apply -f "+path)
 
 	_, _, code = fake.run(t, "apply", "-f", path)
@@ -34,7 +34,7 @@ func TestValidate_ExitsZeroWithoutDriftAndOneOnDrift(t *testing.T) {
 	out, errOut, code = fake.run(t, "validate", "-f", path)
 	assert.Equal(t, cli.ExitDrift, code)
 	assert.Contains(t, out, "queue orders.fifo: VisibilityTimeout is 99, want 30\n")
-	assert.Contains(t, errOut, "1 difference(s)")
+	assert.Contains(t, errOut, "1 difference from")
 }
 
 func TestValidate_ExitsThreeWhenAWSFails(t *testing.T) {

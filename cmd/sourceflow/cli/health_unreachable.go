@@ -1,0 +1,74 @@
+package cli
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"net"
+
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+)
+
+// unreachableCheck is the error of a check whose call could not be sent:
+// the cause is said once, in the command's error.
+const unreachableCheck = "endpoint not reachable"
+
+// unsentCause is the cause of the calls of failed that could not be sent
+// at all (connection refused, unknown host, TLS handshake: no answer came),
+// when every failed call is one and there is one; nil otherwise. Such a
+// call's error also carries what the SDK's retryer adds, such as its retry
+// quota exceeded once the calls before it used the quota up.
+func unsentCause(failed []error) error {
+	var cause error
+	for _, err := range failed {
+		if err == nil {
+			continue
+		}
+		sendErr, ok := errors.AsType[*smithyhttp.RequestSendError](err)
+		if !ok {
+			return nil
+		}
+		if cause == nil {
+			cause = sendErr.Err
+			if opErr, ok := errors.AsType[*net.OpError](err); ok {
+				cause = opErr
+			}
+		}
+	}
+	return cause
+}
+
+// unreached is, when no check reached AWS (noneReached) because no call
+// could be sent, the cause (see unsentCause), once the checks whose call
+// failed are marked (see markUnreachable); nil otherwise.
+func unreached(noneReached bool, checks []topology.HealthCheck, failed []error) error {
+	if !noneReached {
+		return nil
+	}
+	cause := unsentCause(failed)
+	if cause != nil {
+		markUnreachable(checks, failed)
+	}
+	return cause
+}
+
+// markUnreachable replaces the error of each check whose call failed
+// (failed, by index) with unreachableCheck.
+func markUnreachable(checks []topology.HealthCheck, failed []error) {
+	for i, err := range failed {
+		if err != nil {
+			checks[i].Error = unreachableCheck
+		}
+	}
+}
+
+// unreachable is the error of a health run whose calls could not reach the
+// endpoint at all, for cause.
+func (s *session) unreachable(cause error) error {
+	return &ExitError{Code: ExitAWS, Err: fmt.Errorf("health: the endpoint cannot be reached (AWS_ENDPOINT_URL: %s; "+
+		"region %s): %w\nno check reached AWS, so the health of the resources is unknown: check that the endpoint "+
+		"is up and its address right, and the network between", cmp.Or(s.endpoint(), "unset, so AWS itself"),
+		s.clients.Region, cause)}
+}
