@@ -51,3 +51,20 @@ func TestPanicError_BoundsAndEscapesTheText(t *testing.T) {
 	forged := (&sourceflow.PanicError{Value: "boom\x1b[2J\nlevel=INFO msg=forged\xff"}).Error()
 	assert.Equal(t, `sourceflow: handler panicked: boom\x1b[2J\nlevel=INFO msg=forged\xff`, forged)
 }
+
+// nilPointerError is an error whose Error method reads its receiver.
+type nilPointerError struct{ reason string }
+
+func (e *nilPointerError) Error() string { return e.reason }
+
+// A handler that panics with an error pointer never assigned gets a
+// PanicError whose text is written in the recovering code path (logs,
+// spans, dead-letter reasons): describing it must not panic again.
+func TestPanicError_DescribesANilErrorPointerWithoutPanicking(t *testing.T) {
+	var unset *nilPointerError
+	err := &sourceflow.PanicError{Value: unset}
+
+	var text string
+	assert.NotPanics(t, func() { text = err.Error() })
+	assert.Equal(t, "sourceflow: handler panicked: <nil>", text)
+}

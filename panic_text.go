@@ -19,12 +19,15 @@ const maxPanicText = 512
 // message or entity the handler was working on) only by its type, so that
 // its fields, payload data, do not reach logs, spans and dead letters.
 // Characters a terminal or a log line would act on are escaped, and the
-// text is cut to maxPanicText bytes.
+// text is cut to maxPanicText bytes. An error's text is read through fmt,
+// which turns a panic of its Error method (a nil pointer whose method
+// reads its receiver) into text: panicText runs where a panic was just
+// recovered, and must not panic again.
 func panicText(v any) string {
 	var s string
 	switch v := v.(type) {
 	case error:
-		s = v.Error()
+		s = fmt.Sprint(v)
 	case string:
 		s = v
 	default:

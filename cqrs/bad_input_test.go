@@ -2,6 +2,7 @@ package cqrs_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"sync/atomic"
 	"testing"
@@ -298,5 +299,7 @@ func TestDecodeErrorsKeepPayloadValuesOut(t *testing.T) {
 	assert.ErrorIs(t, got[0], cqrs.ErrDecode)
 	assert.NotContains(t, got[0].Error(), "4111111111111111")
 	assert.Contains(t, got[0].Error(), "cannot unmarshal number into field amount of type int")
+	var typeErr *json.UnmarshalTypeError
+	assert.ErrorAs(t, got[0], &typeErr, "the codec's error is still reached")
 	assert.NotContains(t, got[0].Error(), "\n", "the message id is quoted")
 }

@@ -7,6 +7,16 @@ import (
 	"strings"
 )
 
+// decodeError is a codec's decoding error as an error of this package
+// wraps it: its text is decodeProblem's, and errors.Is and errors.As still
+// reach the codec's error. A payload, a stored saga state and a stored view
+// model all decode through it.
+type decodeError struct{ err error }
+
+func (e decodeError) Error() string { return decodeProblem(e.err) }
+
+func (e decodeError) Unwrap() error { return e.err }
+
 // decodeProblem is what a payload's decoding error may say in a dead-letter
 // reason, a log or a span: a JSON value of the wrong type is named by its
 // kind only ("number", "string"), since encoding/json quotes a number

@@ -135,7 +135,7 @@ func runSafely(ctx context.Context, h boundHandler, env Envelope, payload []byte
 func decode[T any](codec Codec, env Envelope, payload []byte) (T, error) {
 	var v T
 	if err := codec.Unmarshal(payload, &v); err != nil {
-		return v, sourceflow.Permanent(fmt.Errorf("%w: %s %q into %v: %s", ErrDecode, env.Type, env.MessageID, reflect.TypeOf(v), decodeProblem(err)))
+		return v, sourceflow.Permanent(fmt.Errorf("%w: %s %q into %v: %w", ErrDecode, env.Type, env.MessageID, reflect.TypeOf(v), decodeError{err}))
 	}
 	return v, nil
 }

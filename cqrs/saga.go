@@ -140,7 +140,7 @@ func (g *Saga[S]) load(ctx context.Context, entityID string) (sagaDoc, bool, err
 // decodes is a permanent failure: no redelivery can repair it.
 func (g *Saga[S]) decodeDoc(raw []byte, doc *sagaDoc, entityID string) error {
 	if err := json.Unmarshal(raw, doc); err != nil {
-		return sourceflow.Permanent(fmt.Errorf("cqrs: stored %s %q is corrupt: %w", g.name, entityID, err))
+		return sourceflow.Permanent(fmt.Errorf("cqrs: stored %s %q is corrupt: %w", g.name, entityID, decodeError{err}))
 	}
 	return nil
 }
@@ -151,7 +151,7 @@ func (g *Saga[S]) decodeDoc(raw []byte, doc *sagaDoc, entityID string) error {
 // no redelivery can repair it.
 func (g *Saga[S]) decodeState(raw []byte, state *S, entityID string) error {
 	if err := g.svc.cfg.Codec.Unmarshal(raw, state); err != nil {
-		return sourceflow.Permanent(fmt.Errorf("cqrs: saga %s %q: stored state does not decode: %w", g.name, entityID, err))
+		return sourceflow.Permanent(fmt.Errorf("cqrs: saga %s %q: stored state does not decode: %w", g.name, entityID, decodeError{err}))
 	}
 	return nil
 }

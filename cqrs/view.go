@@ -108,7 +108,7 @@ func (v *View[V]) Get(ctx context.Context, id string) (V, bool, error) {
 // permanent failure: no redelivery can repair it.
 func (v *View[V]) decode(raw []byte, model *V, id string) error {
 	if err := v.svc.cfg.Codec.Unmarshal(raw, model); err != nil {
-		return sourceflow.Permanent(fmt.Errorf("cqrs: view %s %q: stored model does not decode: %w", v.name, id, err))
+		return sourceflow.Permanent(fmt.Errorf("cqrs: view %s %q: stored model does not decode: %w", v.name, id, decodeError{err}))
 	}
 	return nil
 }

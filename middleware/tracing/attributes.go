@@ -102,13 +102,17 @@ func messageAttributes(msg *message.Message) []attribute.KeyValue {
 	return attrs
 }
 
-// bounded returns v when it is at most maxAttributeValue bytes long, else
-// its first maxAttributeValue bytes, cut on a character boundary, and "…".
+// bounded returns v cut to maxAttributeValue bytes (see cut).
 func bounded(v string) string {
-	if len(v) <= maxAttributeValue {
+	return cut(v, maxAttributeValue)
+}
+
+// cut returns v when it is at most n bytes long, else its first n bytes,
+// cut on a character boundary, and "…".
+func cut(v string, n int) string {
+	if len(v) <= n {
 		return v
 	}
-	n := maxAttributeValue
 	for n > 0 && !utf8.RuneStart(v[n]) {
 		n--
 	}

@@ -43,7 +43,9 @@
 // backends keep what they receive: keep personal and card data out of
 // entity ids and message ids. A failed Publish or handler sets the span
 // status to Error, records the error (a panic's value as
-// sourceflow.PanicError describes it) and sets error.type: "panic" (a
+// sourceflow.PanicError describes it; the text in the status and the
+// exception event cut to 512 bytes, as an error may quote what the sender
+// wrote) and sets error.type: "panic" (a
 // panic, also one recovered below into an error matching
 // sourceflow.ErrPanic, as cqrs's dispatcher does), "permanent"
 // (sourceflow.IsPermanent) or "transient" (the metrics middleware has no

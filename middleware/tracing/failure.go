@@ -2,6 +2,7 @@ package tracing
 
 import (
 	"errors"
+	"fmt"
 
 	"go.opentelemetry.io/otel/codes"
 	semconv "go.opentelemetry.io/otel/semconv/v1.40.0"
@@ -22,8 +23,15 @@ const (
 	errorPanic     = "panic"
 )
 
+// maxErrorText bounds, in bytes, the text of an error on a span (its status
+// description and its exception event): the error of a consumed message may
+// quote what its sender wrote (a type no handler knows, a sequence that is
+// no number), and the dead-letter reason is bounded to the same length.
+const maxErrorText = 512
+
 // markFailed records err on span, sets its status to Error and its
-// error.type, as the messaging conventions ask of a failed operation.
+// error.type, as the messaging conventions ask of a failed operation; err's
+// text is cut to maxErrorText bytes.
 func markFailed(span trace.Span, err error) {
 	kind := errorTransient
 	switch {
@@ -32,8 +40,15 @@ func markFailed(span trace.Span, err error) {
 	case sourceflow.IsPermanent(err):
 		kind = errorPermanent
 	}
-	span.RecordError(err)
-	span.SetStatus(codes.Error, err.Error())
+	whole := err.Error()
+	text := cut(whole, maxErrorText)
+	if text == whole {
+		span.RecordError(err)
+	} else { // the exception event RecordError adds would carry the whole text
+		span.AddEvent(semconv.ExceptionEventName, trace.WithAttributes(
+			semconv.ExceptionType(fmt.Sprintf("%T", err)), semconv.ExceptionMessage(text)))
+	}
+	span.SetStatus(codes.Error, text)
 	span.SetAttributes(semconv.ErrorTypeKey.String(kind))
 }
 
