@@ -118,7 +118,7 @@ func (c *PubSubConfig) setDefaults() {
 func (c PubSubConfig) Validate() error {
 	c.setDefaults()
 	return errors.Join(
-		fieldcheck.Required("cqrs: PubSubConfig.Publisher", c.Publisher != nil && !fieldcheck.IsTypedNil(c.Publisher)),
+		fieldcheck.Set("cqrs: PubSubConfig.Publisher", c.Publisher),
 		fieldcheck.Required("cqrs: PubSubConfig.Subscriber", c.Subscriber != nil),
 		fieldcheck.AtLeast("cqrs: PubSubConfig.MaxDeliveries", c.MaxDeliveries, 1),
 		fieldcheck.NotNegative("cqrs: PubSubConfig.RedeliveryDelay", c.RedeliveryDelay),

@@ -23,7 +23,7 @@ func TestTransportConfigsRefuseTypedNils(t *testing.T) {
 	var pubSub *gochannel.GoChannel
 	_, err = cqrs.NewPubSubTransport(cqrs.PubSubConfig{Publisher: pubSub, Subscriber: groupOf(pubSub), Logger: logger})
 	require.Error(t, err)
-	assert.ErrorContains(t, err, "cqrs: PubSubConfig.Publisher is required")
+	assert.ErrorContains(t, err, "cqrs: PubSubConfig.Publisher: nil *gochannel.GoChannel, must be set")
 	assert.ErrorContains(t, err, "cqrs: PubSubConfig.Logger: nil *watermill.StdLoggerAdapter, must be non-nil or left unset")
 
 	gc := gochannel.NewGoChannel(gochannel.Config{}, watermill.NopLogger{})

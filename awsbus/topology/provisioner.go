@@ -84,14 +84,7 @@ type ProvisionerConfig struct {
 // digits, each naming its field.
 func (c ProvisionerConfig) Validate() error {
 	errs := []error{ValidateAccountID(c.AccountID)}
-	if c.SQS == nil {
-		errs = append(errs, errors.New("SQS: required"))
-	}
-	if c.SNS == nil {
-		errs = append(errs, errors.New("SNS: required"))
-	}
-	errs = append(errs,
-		fieldcheck.NotTypedNil("SQS", c.SQS), fieldcheck.NotTypedNil("SNS", c.SNS),
+	errs = append(errs, fieldcheck.Set("SQS", c.SQS), fieldcheck.Set("SNS", c.SNS),
 		fieldcheck.NotTypedNil("STS", c.STS), fieldcheck.NotTypedNil("DynamoDB", c.DynamoDB),
 		fieldcheck.NotTypedNil("KMS", c.KMS))
 	if err := errors.Join(errs...); err != nil {

@@ -19,6 +19,6 @@ func TestNewProvisionerRefusesTypedNilClients(t *testing.T) {
 	var tables *dynamodb.Client
 	_, err := topology.NewProvisioner(topology.ProvisionerConfig{SQS: sqsClient, SNS: awsbustest.NewSNS(awsbustest.NewSQS(awsbustest.SQSConfig{}), awsbustest.SNSConfig{}), DynamoDB: tables})
 	require.ErrorIs(t, err, topology.ErrInvalidConfig)
-	assert.ErrorContains(t, err, "SQS: nil *sqs.Client, must be non-nil")
+	assert.ErrorContains(t, err, "SQS: nil *sqs.Client, must be set")
 	assert.ErrorContains(t, err, "DynamoDB: nil *dynamodb.Client, must be non-nil")
 }

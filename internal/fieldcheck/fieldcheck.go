@@ -48,6 +48,18 @@ func Positive[T cmp.Ordered](field string, v T) error {
 	return nil
 }
 
+// Set reports a required field left unset (nil) or holding a typed nil
+// (see NotTypedNil), which has no default to fall back to.
+func Set(field string, v any) error {
+	if v == nil {
+		return Required(field, false)
+	}
+	if IsTypedNil(v) {
+		return fmt.Errorf("%s: nil %T, must be set", field, v)
+	}
+	return nil
+}
+
 // NotTypedNil reports an optional field that holds a nil pointer, func or
 // channel behind a non-nil interface: a typed nil, say a *T variable never
 // assigned, is not replaced by the field's default, so the first use of the

@@ -31,6 +31,9 @@ func TestChecksNameTheFieldAndTheRule(t *testing.T) {
 		{"typed nil pointer", fieldcheck.NotTypedNil("Config.Clock", any((*time.Location)(nil))), "Config.Clock: nil *time.Location, must be non-nil or left unset for the default"},
 		{"typed nil func", fieldcheck.NotTypedNil("Config.Topic", any((func(string) string)(nil))), "Config.Topic: nil func(string) string, must be non-nil or left unset for the default"},
 		{"untyped nil", fieldcheck.NotTypedNil("Config.Clock", nil), ""},
+		{"set, unset", fieldcheck.Set("Config.SQS", nil), "Config.SQS is required"},
+		{"set, typed nil", fieldcheck.Set("Config.SQS", any((*time.Location)(nil))), "Config.SQS: nil *time.Location, must be set"},
+		{"set, set", fieldcheck.Set("Config.SQS", any(time.UTC)), ""},
 		{"nil slice", fieldcheck.NotTypedNil("Config.Loggers", any([]string(nil))), ""},
 		{"set pointer", fieldcheck.NotTypedNil("Config.Clock", any(time.UTC)), ""},
 	}
