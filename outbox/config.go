@@ -80,7 +80,8 @@ type Config struct {
 	// for processes that only write into the outbox while other instances
 	// forward (and prune) it. At least one instance must forward.
 	DisableForwarder bool
-	// Logger logs the forwarder's work (never payloads). Failed forwards
+	// Logger logs the forwarder's work (never payloads). Each row it
+	// dead-letters is logged at error level with its reason. Failed forwards
 	// in a row are logged first, then at most once a minute with their
 	// number, and their end once. Default: watermill.NopLogger.
 	Logger watermill.LoggerAdapter

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"maps"
 
+	"github.com/ThreeDotsLabs/watermill"
 	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
@@ -46,10 +47,12 @@ func DeadLetters(ctx context.Context, cfg Config) ([]cqrs.DeadLetter, error) {
 // deadLetterPublisher writes the rows Watermill's PoisonQueue middleware
 // gives up on into the dead-letter table, in the forwarder's own
 // transaction, so a row is dead-lettered exactly when its offset is
-// acknowledged.
+// acknowledged, and logs each (see logDeadLetter).
 type deadLetterPublisher struct {
 	db     *sql.DB
 	schema wsql.SchemaAdapter
+	topic  string // the outbox topic, for the log
+	logger watermill.LoggerAdapter
 }
 
 func (p deadLetterPublisher) Publish(topic string, msgs ...*message.Message) error {
@@ -67,7 +70,13 @@ func (p deadLetterPublisher) Publish(topic string, msgs ...*message.Message) err
 	if err != nil {
 		return err
 	}
-	return pub.Publish(topic, msgs...)
+	if err := pub.Publish(topic, msgs...); err != nil {
+		return err
+	}
+	for _, m := range msgs {
+		logDeadLetter(p.logger, p.topic, m)
+	}
+	return nil
 }
 
 // Close does nothing: the publisher holds no resources of its own.

@@ -47,7 +47,7 @@ func newForwarder(cfg Config, b backoff) (*forwarder.Forwarder, error) {
 		return nil, fmt.Errorf("outbox: subscriber of %q: %w", cfg.Topic, err)
 	}
 	deadLetter, err := middleware.PoisonQueueWithFilter(
-		deadLetterPublisher{db: cfg.DB, schema: schemaAdapter(cfg.Dialect)},
+		deadLetterPublisher{db: cfg.DB, schema: schemaAdapter(cfg.Dialect), topic: cfg.Topic, logger: cfg.Logger},
 		deadLetterTopic(cfg.Topic),
 		func(err error) bool { return errors.Is(err, ErrUndeliverable) })
 	if err != nil {
