@@ -127,6 +127,8 @@ func (c Config) problems() error {
 		fieldcheck.Within("MaxReceiveCount", c.MaxReceiveCount, 1, topology.MaxMaxReceiveCount),
 		c.Provisioning.Validate(),
 		topology.ValidateAccountID(c.AccountID),
+		fieldcheck.NotTypedNil("Circuits", c.Circuits),
+		fieldcheck.NotTypedNil("Logger", c.Logger),
 	}
 	if c.KMSKeyID != "" {
 		if err := topology.ValidateKMSKeyID(c.KMSKeyID); err != nil {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+	"github.com/sourceflow-go/sourceflow/internal/fieldcheck"
 	"github.com/sourceflow-go/sourceflow/internal/sqsrules"
 )
 
@@ -67,8 +68,13 @@ func (c *PublisherConfig) setDefaults() {
 // Validate reports every missing dependency.
 func (c PublisherConfig) Validate() error {
 	var errs []error
-	if c.SQS == nil {
-		errs = append(errs, fmt.Errorf("%w: PublisherConfig.SQS is required", ErrInvalidConfig))
+	for _, err := range []error{
+		fieldcheck.Set("PublisherConfig.SQS", c.SQS), fieldcheck.NotTypedNil("PublisherConfig.SNS", c.SNS),
+		fieldcheck.NotTypedNil("PublisherConfig.Logger", c.Logger),
+	} {
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%w: %w", ErrInvalidConfig, err))
+		}
 	}
 	if c.Resolve == nil {
 		errs = append(errs, fmt.Errorf("%w: PublisherConfig.Resolve is required", ErrInvalidConfig))

@@ -52,13 +52,8 @@ func (c *SubscriberConfig) setDefaults() {
 
 // Validate reports every invalid field, wrapped in ErrInvalidConfig.
 func (c SubscriberConfig) Validate() error {
-	errs := []error{c.ConsumerConfig.problems()}
-	if c.SQS == nil {
-		errs = append(errs, errors.New("SQS: required"))
-	}
-	if c.Resolve == nil {
-		errs = append(errs, errors.New("Resolve: required"))
-	}
+	errs := []error{c.ConsumerConfig.problems(), fieldcheck.Set("SQS", c.SQS), fieldcheck.NotTypedNil("Logger", c.Logger)}
+	errs = append(errs, fieldcheck.Required("Resolve", c.Resolve != nil))
 	d := c // zero backoff fields stand for their defaults
 	d.setDefaults()
 	errs = append(errs, fieldcheck.NotNegative("ReceiveErrorBackoff", d.ReceiveErrorBackoff))

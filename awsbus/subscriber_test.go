@@ -437,7 +437,7 @@ func TestSubscriberHeartbeatExtendsVisibility(t *testing.T) {
 func TestSubscriberConfigValidate(t *testing.T) {
 	_, err := awsbus.NewSubscriber(awsbus.SubscriberConfig{ConsumerConfig: awsbus.ConsumerConfig{WaitTime: time.Minute, MaxConcurrentCalls: -1}})
 	require.ErrorIs(t, err, awsbus.ErrInvalidConfig)
-	for _, field := range []string{"SQS", "Resolve", "WaitTime", "MaxConcurrentCalls"} {
-		assert.Contains(t, err.Error(), field+":")
+	for _, problem := range []string{"SQS is required", "Resolve is required", "WaitTime:", "MaxConcurrentCalls:"} {
+		assert.Contains(t, err.Error(), problem)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+	"github.com/sourceflow-go/sourceflow/internal/fieldcheck"
 )
 
 // Transport carries SourceFlow messages over SQS (commands) and SNS
@@ -47,12 +48,9 @@ type Transport struct {
 // called on AWS until Bind. A missing client and every problem of cfg are
 // reported together, wrapped in ErrInvalidConfig.
 func NewTransport(clients Clients, cfg Config) (*Transport, error) {
-	var errs []error
-	if clients.SQS == nil {
-		errs = append(errs, errors.New("Clients.SQS: required"))
-	}
-	if clients.SNS == nil {
-		errs = append(errs, errors.New("Clients.SNS: required"))
+	errs := []error{
+		fieldcheck.Set("Clients.SQS", clients.SQS), fieldcheck.Set("Clients.SNS", clients.SNS),
+		fieldcheck.NotTypedNil("Clients.STS", clients.STS),
 	}
 	if err := errors.Join(append(errs, cfg.problems())...); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)

@@ -203,7 +203,7 @@ func TestNewTransport_ReportsEveryProblemOnceUnderErrInvalidConfig(t *testing.T)
 	sq, _ := newFakes()
 	_, err := awsbus.NewTransport(awsbus.Clients{SQS: sq}, awsbus.Config{PublishLinger: time.Hour})
 	require.ErrorIs(t, err, awsbus.ErrInvalidConfig)
-	assert.Contains(t, err.Error(), "Clients.SNS: required")
+	assert.Contains(t, err.Error(), "Clients.SNS is required")
 	assert.Contains(t, err.Error(), "PublishLinger: 1h0m0s")
 	assert.Equal(t, 1, strings.Count(err.Error(), "awsbus:"), "one package prefix: %v", err)
 

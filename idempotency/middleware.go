@@ -101,6 +101,7 @@ func (c MiddlewareConfig) Validate() error {
 		fieldcheck.NotNegative("Lease", c.Lease),
 		fieldcheck.NotNegative("TTL", c.TTL),
 		fieldcheck.NotNegative("ReleaseTimeout", c.ReleaseTimeout),
+		fieldcheck.NotTypedNil("Logger", c.Logger),
 	)...)
 }
 
@@ -156,8 +157,11 @@ type Middleware struct {
 func NewMiddleware(store Store, cfg MiddlewareConfig) (*Middleware, error) {
 	cfg.setDefaults()
 	var errs []error
-	if store == nil {
+	switch {
+	case store == nil:
 		errs = append(errs, errors.New("store must not be nil"))
+	case fieldcheck.IsTypedNil(store):
+		errs = append(errs, fmt.Errorf("store: nil %T, must be set", store))
 	}
 	errs = append(errs, cfg.Validate())
 	tx, ok := store.(Transactor)

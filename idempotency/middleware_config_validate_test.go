@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ThreeDotsLabs/watermill"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -24,4 +25,14 @@ func TestMiddlewareConfigValidateAgreesWithNewMiddleware(t *testing.T) {
 
 	require.NoError(t, idempotency.MiddlewareConfig{}.Validate())
 	require.NoError(t, idempotency.MiddlewareConfig{RenewInterval: 5 * time.Second}.Validate())
+}
+
+// A store or logger variable declared but never assigned is refused by
+// NewMiddleware, naming it, instead of panicking on the first message.
+func TestNewMiddlewareRefusesTypedNils(t *testing.T) {
+	var store *idempotency.MemoryStore
+	_, err := idempotency.NewMiddleware(store, idempotency.MiddlewareConfig{Logger: (*watermill.StdLoggerAdapter)(nil)})
+	require.Error(t, err)
+	assert.ErrorContains(t, err, "store: nil *idempotency.MemoryStore, must be set")
+	assert.ErrorContains(t, err, "Logger: nil *watermill.StdLoggerAdapter, must be non-nil or left unset")
 }

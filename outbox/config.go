@@ -105,8 +105,9 @@ func (c *Config) setDefaults() {
 func (c Config) Validate() error {
 	return sqldb.InvalidConfig("outbox",
 		c.storeProblems(),
-		fieldcheck.Required("Config.Transport", c.Transport != nil),
+		fieldcheck.Set("Config.Transport", c.Transport),
 		fieldcheck.NotNegative("Config.PollInterval", c.PollInterval),
+		fieldcheck.NotTypedNil("Config.Logger", c.Logger),
 	)
 }
 

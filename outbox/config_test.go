@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ThreeDotsLabs/watermill"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -16,9 +17,10 @@ import (
 )
 
 func TestValidateReportsEveryProblemNamingItsField(t *testing.T) {
-	err := outbox.Config{Dialect: "sqlite", Topic: "bad-topic", PollInterval: -1}.Validate()
+	err := outbox.Config{Dialect: "sqlite", Topic: "bad-topic", PollInterval: -1, Logger: (*watermill.StdLoggerAdapter)(nil)}.Validate()
 	require.Error(t, err)
-	for _, want := range []string{"Config.DB", "Config.Dialect", "Config.Transport", "Config.Topic", "Config.PollInterval"} {
+	for _, want := range []string{"Config.DB", "Config.Dialect", "Config.Transport", "Config.Topic", "Config.PollInterval",
+		"Config.Logger: nil *watermill.StdLoggerAdapter"} {
 		assert.Contains(t, err.Error(), want)
 	}
 	assert.ErrorIs(t, err, outbox.ErrUnsupportedDialect)

@@ -93,6 +93,7 @@ func (c Config) Validate() error {
 		fieldcheck.NotNegative("Config.AckDeadline", c.AckDeadline),
 		fieldcheck.NotNegative("Config.RedeliveryDelay", c.RedeliveryDelay),
 		fieldcheck.NotNegative("Config.MaxDeliveries", c.MaxDeliveries),
+		fieldcheck.NotTypedNil("Config.Logger", c.Logger),
 	}
 	if c.Dialect != sourceflow.Postgres && c.Dialect != sourceflow.MySQL {
 		problems = append(problems, fmt.Errorf("%w: Config.Dialect %q (want %q or %q)", ErrUnsupportedDialect, string(c.Dialect), sourceflow.Postgres, sourceflow.MySQL))

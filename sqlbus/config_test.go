@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ThreeDotsLabs/watermill"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -13,7 +14,8 @@ import (
 )
 
 func TestConfigValidateReportsEveryProblemNamingItsField(t *testing.T) {
-	err := Config{Dialect: "sqlite", PollInterval: -time.Second, AckDeadline: -1, MaxDeliveries: -2, RedeliveryDelay: -3}.Validate()
+	err := Config{Dialect: "sqlite", PollInterval: -time.Second, AckDeadline: -1, MaxDeliveries: -2, RedeliveryDelay: -3,
+		Logger: (*watermill.StdLoggerAdapter)(nil)}.Validate()
 	require.Error(t, err)
 	for _, want := range []string{
 		"Config.DB is required",
@@ -22,6 +24,7 @@ func TestConfigValidateReportsEveryProblemNamingItsField(t *testing.T) {
 		"Config.AckDeadline: -1ns, must not be negative",
 		"Config.MaxDeliveries: -2, must not be negative",
 		"Config.RedeliveryDelay: -3ns, must not be negative",
+		"Config.Logger: nil *watermill.StdLoggerAdapter, must be non-nil or left unset",
 	} {
 		assert.ErrorContains(t, err, want)
 	}

@@ -120,6 +120,8 @@ func (c DecrypterConfig) Validate() error {
 		fieldcheck.Positive("KeyCacheTTL", c.KeyCacheTTL),
 		retryErr(c.Retry),
 		c.Accept.validate(),
+		fieldcheck.NotTypedNil("Logger", c.Logger),
+		fieldcheck.NotTypedNil("Clock", c.Clock),
 	)
 }
 

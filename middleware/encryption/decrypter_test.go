@@ -7,11 +7,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/clocktest"
 	"github.com/sourceflow-go/sourceflow/middleware/encryption"
 )
 
@@ -198,6 +200,20 @@ func TestDecrypt_KeyProblems(t *testing.T) {
 		require.ErrorIs(t, err, encryption.ErrKeyUnavailable)
 		assert.False(t, sourceflow.IsPermanent(err), "the Encrypter's own key: an operator can create it")
 	})
+}
+
+// A logger or clock variable declared but never assigned is refused,
+// naming the field, instead of panicking on the first message.
+func TestNewEncrypterAndDecrypterRefuseTypedNils(t *testing.T) {
+	f := newFixture(t, encryption.EncrypterConfig{}, encryption.DecrypterConfig{})
+	var logger *watermill.StdLoggerAdapter
+	var clock *clocktest.Manual
+	_, err := encryption.NewEncrypter(f.kms, encryption.EncrypterConfig{KeyID: testAlias, Logger: logger, Clock: clock})
+	assert.ErrorContains(t, err, "Logger: nil *watermill.StdLoggerAdapter, must be non-nil or left unset")
+	assert.ErrorContains(t, err, "Clock: nil *clocktest.Manual, must be non-nil or left unset")
+	_, err = encryption.NewDecrypter(f.kms, encryption.DecrypterConfig{Logger: logger, Clock: clock})
+	assert.ErrorContains(t, err, "Logger: nil *watermill.StdLoggerAdapter")
+	assert.ErrorContains(t, err, "Clock: nil *clocktest.Manual")
 }
 
 func TestNewDecrypter_RefusesAnUnknownAccept(t *testing.T) {

@@ -97,6 +97,8 @@ func (c EncrypterConfig) Validate() error {
 		fieldcheck.Positive("DataKeyCacheEntries", c.DataKeyCacheEntries),
 		fieldcheck.Positive("MaxMessageBytes", c.MaxMessageBytes),
 		retryErr(c.Retry),
+		fieldcheck.NotTypedNil("Logger", c.Logger),
+		fieldcheck.NotTypedNil("Clock", c.Clock),
 	)
 }
 
