@@ -19,8 +19,10 @@ type Drift struct {
 	// Kept says that Create leaves the difference as it is: a value
 	// another service set on a resource the services share (a topic's KMS
 	// key, a tag value of a topic or table), which Create never
-	// overwrites, or the services would write theirs back in turn. It is
-	// a difference all the same: Apply in Validate mode fails on it.
+	// overwrites, or the services would write theirs back in turn; or a
+	// table's time to live on another attribute, which DynamoDB does not
+	// move while it is on. It is a difference all the same: Apply in
+	// Validate mode fails on it.
 	Kept bool `json:"kept,omitempty"`
 }
 

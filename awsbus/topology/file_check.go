@@ -72,7 +72,9 @@ func orAll(types []string) string {
 
 // withoutRepeats returns renamed, a renamed plan error, without the lines
 // whose problem a line of checked already says: a bad destination name is
-// found by both checks, at the name and again where the plan uses it.
+// found by both checks, at the name and again where the plan uses it; a
+// kind the file misnames, at the kind and again as New's kind 0 (see
+// unknownKind).
 func withoutRepeats(checked error, renamed error) error {
 	r, ok := renamed.(*renamedError)
 	if checked == nil || !ok {
@@ -84,7 +86,7 @@ func withoutRepeats(checked error, renamed error) error {
 	}
 	var kept []string
 	for _, line := range strings.Split(r.msg, "\n") {
-		if !said[problemOf(line)] {
+		if problem := problemOf(line); !said[problem] && !unknownKind(problem) {
 			kept = append(kept, line)
 		}
 	}
@@ -101,4 +103,11 @@ func problemOf(line string) string {
 		return problem
 	}
 	return line
+}
+
+// unknownKind reports whether problem is New's of a destination whose kind
+// is 0, which a file's binding gives only for a kind the file's check
+// reports (see parseKind and FileDestination.check).
+func unknownKind(problem string) bool {
+	return strings.HasPrefix(problem, "destination ") && strings.HasSuffix(problem, fmt.Sprintf(unknownKindFormat, 0))
 }

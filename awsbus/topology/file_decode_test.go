@@ -128,3 +128,13 @@ func TestDecodeFileSaysAProblemOnce(t *testing.T) {
 	assert.Equal(t, 1, strings.Count(err.Error(), `queue name "Orders!!" has invalid character`), err.Error())
 	assert.Contains(t, err.Error(), "destinations[0].name (line 4)")
 }
+
+// A kind the file names wrong is said once, at the kind: the routes and
+// the listener of its destination do not each repeat it as New's unknown
+// kind 0.
+func TestDecodeFileSaysAnUnknownKindOnce(t *testing.T) {
+	_, err := topology.DecodeFile(strings.NewReader(withLine(5, "    kind: queue")))
+	require.ErrorIs(t, err, topology.ErrInvalidFile)
+	assert.Equal(t, `topology: invalid topology file: destinations[0].kind (line 5): "queue" is not "command" (an SQS queue) `+
+		`or "event" (an SNS topic)`, err.Error())
+}

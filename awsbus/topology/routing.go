@@ -93,9 +93,13 @@ func (r *routing) route(typ, dest string, kind sourceflow.Kind, field string) {
 	d.routed = append(d.routed, typ)
 }
 
+// unknownKindFormat is what New says, after a destination's name, of a
+// destination whose kind is neither a command nor an event.
+const unknownKindFormat = " has unknown kind %d"
+
 func (r *routing) dest(name string, kind sourceflow.Kind, field string) *destination {
 	if kind != sourceflow.KindCommand && kind != sourceflow.KindEvent {
-		r.fail("%s: destination %q has unknown kind %d", field, name, int(kind))
+		r.fail("%s: destination %q"+unknownKindFormat, field, name, int(kind))
 		return nil
 	}
 	d, ok := r.dests[name]

@@ -208,12 +208,16 @@ func validateTable(ctx context.Context, api TablesAPI, t Table, tags map[string]
 }
 
 // otherTTL is the problem of table t whose time to live is on attribute
-// attr, not on t.TTLAttribute: Create leaves it (see enableTTL).
+// attr, not on t.TTLAttribute: Create leaves it (see enableTTL). Until it
+// moves, no item expires by t.TTLAttribute. DynamoDB refuses to turn a
+// time to live on while turning it off runs (up to an hour).
 func otherTTL(t Table, attr string) string {
-	return fmt.Sprintf("time to live is enabled on attribute %s, want %s: apply leaves it, as a table has one time "+
-		"to live attribute and moving it changes which items expire; to move it, disable it (`aws dynamodb "+
-		"update-time-to-live --table-name %s --time-to-live-specification Enabled=false,AttributeName=%s`) and "+
-		"apply again", attr, t.TTLAttribute, t.Name, attr)
+	return fmt.Sprintf("time to live is enabled on attribute %s, want %[2]s: apply leaves it, as a table has one "+
+		"time to live attribute and moving it changes which items expire; until it moves, DynamoDB deletes no item "+
+		"by %[2]s, so the table keeps what expired; to move it, disable it (`aws dynamodb update-time-to-live "+
+		"--table-name %[3]s --time-to-live-specification Enabled=false,AttributeName=%[1]s`), wait until `aws "+
+		"dynamodb describe-time-to-live --table-name %[3]s` says DISABLED (up to an hour; DynamoDB refuses another "+
+		"change before) and apply again", attr, t.TTLAttribute, t.Name)
 }
 
 // keySchema returns the keys of desc, the partition key first; a nil desc

@@ -44,3 +44,21 @@ func TestApply_LeavesATableWhoseTimeToLiveIsOnAnotherAttribute(t *testing.T) {
 	assert.Contains(t, errOut, "apply does not move a table's time to live to another attribute, as said above; run `sourceflow validate")
 	assert.Equal(t, "purge_at", tables.ttl["shop_keys"])
 }
+
+// DynamoDB refuses to turn a time to live on again while turning it off
+// runs (up to an hour): the way to move it says to wait until it is off.
+func TestValidate_SaysToWaitForTheOldTimeToLiveToBeOff(t *testing.T) {
+	fake, tables := newFakeAWS(), newFakeTables()
+	path := writeTopology(t, ordersBinding(), topology.Options{
+		Tables: []topology.Table{{Name: "shop_keys", PartitionKey: "pk", TTLAttribute: "expires_at"}}})
+	_, errOut, code := fake.runWithTables(t, tables, "apply", "-f", path)
+	require.Equal(t, cli.ExitOK, code, errOut)
+	tables.ttl["shop_keys"] = "purge_at"
+
+	out, _, code := fake.runWithTables(t, tables, "validate", "-f", path)
+
+	assert.Equal(t, cli.ExitDrift, code)
+	assert.Contains(t, out, "wait until `aws dynamodb describe-time-to-live --table-name shop_keys` says DISABLED "+
+		"(up to an hour; DynamoDB refuses another change before)")
+	assert.Contains(t, out, "until it moves, DynamoDB deletes no item by expires_at, so the table keeps what expired")
+}

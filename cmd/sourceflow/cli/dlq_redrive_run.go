@@ -52,7 +52,8 @@ func (g *globals) openRedrive(ctx context.Context, cmd *cobra.Command, f redrive
 func (r *redrive) run(ctx context.Context) error {
 	if r.from.visible+r.from.inFlight == 0 && r.flags.max == 0 {
 		fmt.Fprintf(r.out, "Dead-letter queue %s of %s: %s. Nothing to redrive: run the command again in a minute "+
-			"if a message was dead-lettered just now.\n", r.from.name, r.to.name, noneCounted)
+			"if a message was dead-lettered just now; with --method copy --max N it receives up to N messages "+
+			"whatever SQS counts.\n", r.from.name, r.to.name, noneCounted)
 		return nil
 	}
 	fmt.Fprintf(r.out, "Redrive %s -> %s by %s (%s), %s.\n", r.from.name, r.to.name, r.plan.method, r.plan.why, r.rateText())

@@ -87,3 +87,25 @@ func TestDLQCommandsCallAZeroCountApproximate(t *testing.T) {
 		})
 	}
 }
+
+// A redrive that finds no message counted says how to move what the queue
+// holds whatever its count (a copy bounded by --max), and the command it
+// names moves the message.
+func TestDLQRedriveWhileTheCountReadsZeroNamesTheCopyThatMovesAll(t *testing.T) {
+	for _, method := range []string{"auto", "native", "copy"} {
+		t.Run(method, func(t *testing.T) {
+			e := newDLQEnv(t)
+			e.put(t, "orders-order-events-dlq", letter{id: "e-1", typ: "orders.OrderCreated", entity: "o-1", reason: "boom", body: "{}"})
+			e.client = staleCounts{e.sqs}
+
+			out, errOut, code := e.run(t, "dlq", "redrive", "-f", e.path, "--queue", "orders-order-events-dlq", "--method", method)
+			require.Equal(t, cli.ExitOK, code, errOut)
+			assert.Contains(t, out, "--method copy --max N")
+
+			out, errOut, code = e.run(t, "dlq", "redrive", "-f", e.path, "--queue", "orders-order-events-dlq", "--method", "copy", "--max", "10")
+			require.Equal(t, cli.ExitOK, code, errOut)
+			assert.Contains(t, out, "Moved 1 message from")
+			assert.Len(t, e.messages("orders-order-events"), 1, "moved")
+		})
+	}
+}
