@@ -2,9 +2,11 @@ package awsbus
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -102,7 +104,7 @@ func unmarshal(body string, attrs map[string]string, fallbackUUID string) (*mess
 	if raw, ok := attrs[sourceflow.MetaEnvelope]; ok {
 		var env map[string]string
 		if jerr := json.Unmarshal([]byte(raw), &env); jerr != nil {
-			err = fmt.Errorf("%w: attribute %s is not a JSON object of strings: %v", ErrMalformedMessage, sourceflow.MetaEnvelope, jerr)
+			err = fmt.Errorf("%w: attribute %s is not a JSON object of strings: %s", ErrMalformedMessage, sourceflow.MetaEnvelope, envelopeProblem(jerr))
 		}
 		for k, v := range env {
 			switch {
@@ -147,4 +149,17 @@ func fromSQSAttributes(in map[string]sqstypes.MessageAttributeValue) map[string]
 		out[k] = aws.ToString(v.StringValue)
 	}
 	return out
+}
+
+// envelopeProblem is what the error of an envelope attribute that does not
+// decode may say: a value that is no string is named by its kind only
+// ("number"), since encoding/json quotes a number whole and the sender
+// wrote it.
+func envelopeProblem(err error) string {
+	var typeErr *json.UnmarshalTypeError
+	if !errors.As(err, &typeErr) {
+		return err.Error()
+	}
+	kind, _, _ := strings.Cut(typeErr.Value, " ")
+	return "it holds a " + kind + " where a string belongs"
 }

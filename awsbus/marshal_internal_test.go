@@ -123,6 +123,11 @@ func TestUnmarshalGarbledEnvelope(t *testing.T) {
 	assert.Equal(t, "sqs-id", msg.UUID)
 	assert.Equal(t, "t", msg.Metadata.Get(sourceflow.MetaType))
 
+	_, err = unmarshal("body", map[string]string{sourceflow.MetaEnvelope: `{"sf_seq":4111111111111111}`}, "sqs-id")
+	require.ErrorIs(t, err, ErrMalformedMessage)
+	assert.ErrorContains(t, err, "it holds a number where a string belongs")
+	assert.NotContains(t, err.Error(), "4111111111111111", "the sender's value stays out of the error")
+
 	msg, err = unmarshal("body", map[string]string{"k": "v"}, "sqs-id")
 	require.NoError(t, err, "a message without envelope is foreign, not malformed")
 	assert.Equal(t, "sqs-id", msg.UUID)
