@@ -104,13 +104,14 @@ func makeTable(ctx context.Context, api TablesAPI, t Table, tags map[string]stri
 // enableTTL turns on the time to live of t when it is off. One that is on
 // for another attribute is left as it is (DynamoDB refuses to move it
 // while it is on, and moving it would change which items expire);
-// validateTable reports it as kept.
+// validateTable reports it as kept. So is one being turned off, which
+// DynamoDB refuses to turn on again until it is off (up to an hour).
 func enableTTL(ctx context.Context, api TablesAPI, t Table) error {
 	if t.TTLAttribute == "" {
 		return nil
 	}
-	on, _, err := tableTTL(ctx, api, t.Name)
-	if err != nil || on {
+	status, _, err := tableTTL(ctx, api, t.Name)
+	if err != nil || status != types.TimeToLiveStatusDisabled {
 		return err
 	}
 	_, err = api.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{
@@ -194,12 +195,16 @@ func validateTable(ctx context.Context, api TablesAPI, t Table, tags map[string]
 	if t.TTLAttribute == "" {
 		return nil
 	}
-	on, attr, err := tableTTL(ctx, api, t.Name)
+	status, attr, err := tableTTL(ctx, api, t.Name)
 	if err != nil {
 		return err
 	}
 	switch {
-	case !on:
+	case status == types.TimeToLiveStatusDisabling:
+		report.keep("table", t.Name, "time to live is being disabled on attribute %s: DynamoDB refuses to enable it "+
+			"on %s until `aws dynamodb describe-time-to-live --table-name %s` says DISABLED (up to an hour); apply again then",
+			attr, t.TTLAttribute, t.Name)
+	case status == types.TimeToLiveStatusDisabled:
 		report.add("table", t.Name, "time to live is not enabled on attribute %s", t.TTLAttribute)
 	case attr != t.TTLAttribute:
 		report.keep("table", t.Name, "%s", otherTTL(t, attr))
@@ -270,15 +275,16 @@ func billingMode(desc *types.TableDescription) types.BillingMode {
 	return desc.BillingModeSummary.BillingMode
 }
 
-func tableTTL(ctx context.Context, api TablesAPI, name string) (on bool, attr string, err error) {
+// tableTTL is the status and attribute of table name's time to live; one
+// described without a status is disabled.
+func tableTTL(ctx context.Context, api TablesAPI, name string) (status types.TimeToLiveStatus, attr string, err error) {
 	out, err := api.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(name)})
 	if err != nil {
-		return false, "", fmt.Errorf("topology: describe time to live of table %s: %w", name, err)
+		return "", "", fmt.Errorf("topology: describe time to live of table %s: %w", name, err)
 	}
 	d := out.TimeToLiveDescription
-	if d == nil {
-		return false, "", nil
+	if d == nil || d.TimeToLiveStatus == "" {
+		return types.TimeToLiveStatusDisabled, "", nil
 	}
-	on = d.TimeToLiveStatus == types.TimeToLiveStatusEnabled || d.TimeToLiveStatus == types.TimeToLiveStatusEnabling
-	return on, aws.ToString(d.AttributeName), nil
+	return d.TimeToLiveStatus, aws.ToString(d.AttributeName), nil
 }

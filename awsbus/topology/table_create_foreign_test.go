@@ -14,10 +14,11 @@ import (
 )
 
 // existingTables are tables made elsewhere: CreateTable is refused as
-// DynamoDB refuses it for an existing table, their time to live is off,
-// they have no tags, and every write is recorded.
+// DynamoDB refuses it for an existing table, their time to live is off
+// (or ttl, when set), they have no tags, and every write is recorded.
 type existingTables struct {
 	describingTables
+	ttl    *types.TimeToLiveDescription
 	writes []string
 }
 
@@ -26,6 +27,9 @@ func (e *existingTables) CreateTable(_ context.Context, in *dynamodb.CreateTable
 }
 
 func (e *existingTables) DescribeTimeToLive(context.Context, *dynamodb.DescribeTimeToLiveInput, ...func(*dynamodb.Options)) (*dynamodb.DescribeTimeToLiveOutput, error) {
+	if e.ttl != nil {
+		return &dynamodb.DescribeTimeToLiveOutput{TimeToLiveDescription: e.ttl}, nil
+	}
 	return &dynamodb.DescribeTimeToLiveOutput{TimeToLiveDescription: &types.TimeToLiveDescription{TimeToLiveStatus: types.TimeToLiveStatusDisabled}}, nil
 }
 
@@ -77,4 +81,23 @@ func TestApplyTablesCreateCompletesAnExistingTableWithTheStoresKeys(t *testing.T
 
 	require.NoError(t, err)
 	assert.Equal(t, []string{"UpdateTimeToLive shop_idempotency", "TagResource " + aws.ToString(desc.TableArn)}, api.writes)
+}
+
+// A time to live being turned off cannot be turned on again until it is
+// off (DynamoDB refuses it for up to an hour): Create leaves it, and
+// Validate reports it as kept, saying to apply again once it is off.
+func TestApplyTablesLeavesATimeToLiveBeingDisabled(t *testing.T) {
+	desc := keyed("shop_idempotency", "id", "S")
+	desc.TableArn = aws.String("arn:aws:dynamodb:eu-west-1:111122223333:table/shop_idempotency")
+	api := &existingTables{describingTables: describingTables{tables: map[string]*types.TableDescription{"shop_idempotency": desc}},
+		ttl: &types.TimeToLiveDescription{TimeToLiveStatus: types.TimeToLiveStatusDisabling, AttributeName: aws.String("ttl")}}
+
+	require.NoError(t, topology.ApplyTables(context.Background(), api, topology.ProvisionCreate, nil, idemTable))
+	assert.NotContains(t, api.writes, "UpdateTimeToLive shop_idempotency")
+
+	err := topology.ApplyTables(context.Background(), api, topology.ProvisionValidate, nil, idemTable)
+	var drift *topology.DriftError
+	require.ErrorAs(t, err, &drift)
+	assert.Contains(t, drift.Error(), "time to live is being disabled on attribute ttl")
+	assert.Contains(t, drift.Error(), "says DISABLED")
 }

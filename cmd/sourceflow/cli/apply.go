@@ -92,7 +92,7 @@ func whyLeft(r topology.DriftReport, s *session) string {
 			"with `aws dynamodb update-table --billing-mode PAY_PER_REQUEST`")
 	}
 	if ttl {
-		why = append(why, "apply does not move a table's time to live to another attribute, as said above")
+		why = append(why, "apply leaves a table's time to live as it is, as said above")
 	}
 	if kept {
 		why = append(why, keptHint)

@@ -41,7 +41,7 @@ func TestApply_LeavesATableWhoseTimeToLiveIsOnAnotherAttribute(t *testing.T) {
 	assert.NotContains(t, errOut, "ValidationException")
 	assert.Contains(t, errOut, problem)
 	assert.NotContains(t, errOut, "another service set")
-	assert.Contains(t, errOut, "apply does not move a table's time to live to another attribute, as said above; run `sourceflow validate")
+	assert.Contains(t, errOut, "apply leaves a table's time to live as it is, as said above; run `sourceflow validate")
 	assert.Equal(t, "purge_at", tables.ttl["shop_keys"])
 }
 

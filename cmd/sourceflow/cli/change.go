@@ -186,7 +186,8 @@ const unreadKeyHint = "the KMS key could not be read: give the credentials kms:D
 
 // keptForOthers counts the kept changes that keptHint explains: another
 // service's value on a shared resource. A table's time to live on another
-// attribute is kept too, and its problem says why itself.
+// attribute, or being disabled, is kept too, and its problem says why
+// itself.
 func keptForOthers(cs []change) int {
 	n := 0
 	for _, c := range cs {
@@ -197,10 +198,11 @@ func keptForOthers(cs []change) int {
 	return n
 }
 
-// ttlElsewhere reports whether d is a table whose time to live is on
-// another attribute than the file's.
+// ttlElsewhere reports whether d is a table whose time to live apply
+// leaves: on another attribute than the file's, or being disabled.
 func ttlElsewhere(d topology.Drift) bool {
-	return d.Resource == "table" && strings.HasPrefix(d.Problem, "time to live is enabled on attribute ")
+	return d.Resource == "table" && (strings.HasPrefix(d.Problem, "time to live is enabled on attribute ") ||
+		strings.HasPrefix(d.Problem, "time to live is being disabled"))
 }
 
 // count returns how many changes have action.
