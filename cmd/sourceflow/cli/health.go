@@ -43,8 +43,9 @@ check is up, 1 when any is down (missing, unreachable, access denied), 2
 when none is down but some did not run (see below), and 3 when no check is
 up because no call reached AWS (the endpoint, the credentials or the region
 are at fault, not the resources). An endpoint that cannot be reached at all
-(connection refused, unknown host) is said once, in the error, and each
-check reads "endpoint not reachable".
+(connection refused, unknown host, a refused certificate) is said once, in
+the error, with what to check, and each check reads "endpoint not
+reachable".
 A topic is checked on its ARN, built from the account when the topology
 cannot be read in full: that of a queue, else --account-id, else
 sts:GetCallerIdentity, whose failure makes the check down. With no means

@@ -2,6 +2,8 @@ package cli
 
 import (
 	"cmp"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -68,7 +70,23 @@ func markUnreachable(checks []topology.HealthCheck, failed []error) {
 // endpoint at all, for cause.
 func (s *session) unreachable(cause error) error {
 	return &ExitError{Code: ExitAWS, Err: fmt.Errorf("health: the endpoint cannot be reached (AWS_ENDPOINT_URL: %s; "+
-		"region %s): %w\nno check reached AWS, so the health of the resources is unknown: check that the endpoint "+
-		"is up and its address right, and the network between", cmp.Or(s.endpoint(), "unset, so AWS itself"),
-		s.clients.Region, cause)}
+		"region %s): %w\nno check reached AWS, so the health of the resources is unknown: %s",
+		cmp.Or(s.endpoint(), "unset, so AWS itself"), s.clients.Region, cause, unreachedHint(cause))}
+}
+
+// unreachedHint says what to check for cause: the certificate when the TLS
+// handshake failed, else the endpoint and the network.
+func unreachedHint(cause error) string {
+	var unknownCA x509.UnknownAuthorityError
+	var invalid x509.CertificateInvalidError
+	var hostname x509.HostnameError
+	var record tls.RecordHeaderError
+	switch {
+	case errors.As(cause, &unknownCA), errors.As(cause, &invalid), errors.As(cause, &hostname):
+		return "the endpoint's certificate was refused: check that it names the endpoint's host and, for a " +
+			"private certificate authority, that AWS_CA_BUNDLE names its certificate"
+	case errors.As(cause, &record):
+		return "the endpoint did not answer TLS: check the scheme of its address (http:// or https://)"
+	}
+	return "check that the endpoint is up and its address right, and the network between"
 }
