@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
@@ -74,18 +75,26 @@ func (s *session) unreachable(cause error) error {
 		cmp.Or(s.endpoint(), "unset, so AWS itself"), s.clients.Region, cause, unreachedHint(cause))}
 }
 
+// notTLSAnswer is the error net/http returns, in place of the
+// tls.RecordHeaderError, when an https:// address answers plain HTTP; it
+// has no type or sentinel of its own.
+const notTLSAnswer = "server gave HTTP response to HTTPS client"
+
 // unreachedHint says what to check for cause: the certificate when the TLS
-// handshake failed, else the endpoint and the network.
+// handshake refused it (crypto/tls wraps every x509 verification error in
+// a *tls.CertificateVerificationError), the scheme when the endpoint does
+// not answer TLS, else the endpoint and the network.
 func unreachedHint(cause error) string {
+	var verify *tls.CertificateVerificationError
 	var unknownCA x509.UnknownAuthorityError
 	var invalid x509.CertificateInvalidError
 	var hostname x509.HostnameError
 	var record tls.RecordHeaderError
 	switch {
-	case errors.As(cause, &unknownCA), errors.As(cause, &invalid), errors.As(cause, &hostname):
+	case errors.As(cause, &verify), errors.As(cause, &unknownCA), errors.As(cause, &invalid), errors.As(cause, &hostname):
 		return "the endpoint's certificate was refused: check that it names the endpoint's host and, for a " +
 			"private certificate authority, that AWS_CA_BUNDLE names its certificate"
-	case errors.As(cause, &record):
+	case errors.As(cause, &record), strings.Contains(cause.Error(), notTLSAnswer):
 		return "the endpoint did not answer TLS: check the scheme of its address (http:// or https://)"
 	}
 	return "check that the endpoint is up and its address right, and the network between"
