@@ -104,7 +104,7 @@ func unmarshal(body string, attrs map[string]string, fallbackUUID string) (*mess
 	if raw, ok := attrs[sourceflow.MetaEnvelope]; ok {
 		var env map[string]string
 		if jerr := json.Unmarshal([]byte(raw), &env); jerr != nil {
-			err = fmt.Errorf("%w: attribute %s is not a JSON object of strings: %s", ErrMalformedMessage, sourceflow.MetaEnvelope, envelopeProblem(jerr))
+			err = fmt.Errorf("%w: attribute %s is not a JSON object of strings: %s", ErrMalformedMessage, sourceflow.MetaEnvelope, envelopeProblem(raw, jerr))
 		}
 		for k, v := range env {
 			switch {
@@ -151,15 +151,22 @@ func fromSQSAttributes(in map[string]sqstypes.MessageAttributeValue) map[string]
 	return out
 }
 
-// envelopeProblem is what the error of an envelope attribute that does not
-// decode may say: a value that is no string is named by its kind only
-// ("number"), since encoding/json quotes a number whole and the sender
+// envelopeProblem is what the error of the envelope attribute raw, which
+// does not decode, may say: a value of the wrong type is named by its kind
+// only ("number"), since encoding/json quotes a number whole and the sender
 // wrote it.
-func envelopeProblem(err error) string {
+func envelopeProblem(raw string, err error) string {
 	var typeErr *json.UnmarshalTypeError
 	if !errors.As(err, &typeErr) {
 		return err.Error()
 	}
 	kind, _, _ := strings.Cut(typeErr.Value, " ")
-	return "it holds a " + kind + " where a string belongs"
+	article := "a "
+	if kind != "" && strings.ContainsRune("aeiou", rune(kind[0])) {
+		article = "an "
+	}
+	if !strings.HasPrefix(strings.TrimSpace(raw), "{") {
+		return "it is " + article + kind + ", not an object"
+	}
+	return "a value is " + article + kind + ", not a string"
 }

@@ -125,8 +125,13 @@ func TestUnmarshalGarbledEnvelope(t *testing.T) {
 
 	_, err = unmarshal("body", map[string]string{sourceflow.MetaEnvelope: `{"sf_seq":4111111111111111}`}, "sqs-id")
 	require.ErrorIs(t, err, ErrMalformedMessage)
-	assert.ErrorContains(t, err, "it holds a number where a string belongs")
+	assert.ErrorContains(t, err, "a value is a number, not a string")
 	assert.NotContains(t, err.Error(), "4111111111111111", "the sender's value stays out of the error")
+	for raw, want := range map[string]string{`["x"]`: "it is an array, not an object", `"x"`: "it is a string, not an object",
+		`{"sf_id":{}}`: "a value is an object, not a string"} {
+		_, err = unmarshal("body", map[string]string{sourceflow.MetaEnvelope: raw}, "sqs-id")
+		assert.ErrorContains(t, err, want, raw)
+	}
 
 	msg, err = unmarshal("body", map[string]string{"k": "v"}, "sqs-id")
 	require.NoError(t, err, "a message without envelope is foreign, not malformed")
