@@ -28,6 +28,20 @@ func errorCapture(errs *recorder[error]) message.HandlerMiddleware {
 	}
 }
 
+// newBadInputApp starts an order app whose command handlers' errors errs
+// records, with a publisher of "orders" to put raw messages on it.
+func newBadInputApp(t *testing.T) (app *orderApp, pub message.Publisher, errs *recorder[error]) {
+	t.Helper()
+	errs = &recorder[error]{}
+	app = newOrderApp(t, cqrs.ServiceConfig{Hooks: cqrs.Hooks{
+		CommandSubscribe: []message.HandlerMiddleware{errorCapture(errs)},
+	}})
+	app.start(t)
+	pub, err := app.transport.Publisher("orders")
+	require.NoError(t, err)
+	return app, pub, errs
+}
+
 // rawCommand builds a message as another producer might put it on "orders".
 func rawCommand(typ, entity, payload string) *message.Message {
 	return rawCommandID("raw-"+typ+"-"+entity, typ, entity, payload)
@@ -67,16 +81,10 @@ func TestBadMessagesAreDeadLetteredWithTypedErrorsAndOthersFlow(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var errs recorder[error]
-			app := newOrderApp(t, cqrs.ServiceConfig{Hooks: cqrs.Hooks{
-				CommandSubscribe: []message.HandlerMiddleware{errorCapture(&errs)},
-			}})
-			app.start(t)
-			pub, err := app.transport.Publisher("orders")
-			require.NoError(t, err)
+			app, pub, errs := newBadInputApp(t)
 
 			require.NoError(t, pub.Publish("orders", tt.msg))
-			_, err = app.agg.Send(context.Background(), "good", CreateOrder{Amount: 7})
+			_, err := app.agg.Send(context.Background(), "good", CreateOrder{Amount: 7})
 			require.NoError(t, err)
 
 			dead := app.transport.DeadLetters()
@@ -279,13 +287,7 @@ func TestAnEventDeliveredWithTheReplayFlagIsDeadLettered(t *testing.T) {
 // reason and the logs. The sender's message id is quoted, so it cannot
 // start a line of its own in a log.
 func TestDecodeErrorsKeepPayloadValuesOut(t *testing.T) {
-	var errs recorder[error]
-	app := newOrderApp(t, cqrs.ServiceConfig{Hooks: cqrs.Hooks{
-		CommandSubscribe: []message.HandlerMiddleware{errorCapture(&errs)},
-	}})
-	app.start(t)
-	pub, err := app.transport.Publisher("orders")
-	require.NoError(t, err)
+	app, pub, errs := newBadInputApp(t)
 
 	msg := rawCommandID("m\nlevel=ERROR msg=forged", "orders.CreateOrder", "o-1", `{"amount":4111111111111111.5}`)
 	require.NoError(t, pub.Publish("orders", msg))

@@ -15,12 +15,7 @@ import (
 // apply does not fail with DynamoDB's refusal but says it left it, and
 // exits 1 with the drift.
 func TestApply_LeavesATableWhoseTimeToLiveIsOnAnotherAttribute(t *testing.T) {
-	fake, tables := newFakeAWS(), newFakeTables()
-	path := writeTopology(t, ordersBinding(), topology.Options{
-		Tables: []topology.Table{{Name: "shop_keys", PartitionKey: "pk", TTLAttribute: "expires_at"}}})
-	_, errOut, code := fake.runWithTables(t, tables, "apply", "-f", path)
-	require.Equal(t, cli.ExitOK, code, errOut)
-	tables.ttl["shop_keys"] = "purge_at" // set by another application
+	fake, tables, path := applyKeysTableWithTTLElsewhere(t)
 	problem := "table shop_keys: time to live is enabled on attribute purge_at, want expires_at: apply leaves it"
 
 	out, errOut, code := fake.runWithTables(t, tables, "plan", "-f", path)
@@ -48,12 +43,7 @@ func TestApply_LeavesATableWhoseTimeToLiveIsOnAnotherAttribute(t *testing.T) {
 // DynamoDB refuses to turn a time to live on again while turning it off
 // runs (up to an hour): the way to move it says to wait until it is off.
 func TestValidate_SaysToWaitForTheOldTimeToLiveToBeOff(t *testing.T) {
-	fake, tables := newFakeAWS(), newFakeTables()
-	path := writeTopology(t, ordersBinding(), topology.Options{
-		Tables: []topology.Table{{Name: "shop_keys", PartitionKey: "pk", TTLAttribute: "expires_at"}}})
-	_, errOut, code := fake.runWithTables(t, tables, "apply", "-f", path)
-	require.Equal(t, cli.ExitOK, code, errOut)
-	tables.ttl["shop_keys"] = "purge_at"
+	fake, tables, path := applyKeysTableWithTTLElsewhere(t)
 
 	out, _, code := fake.runWithTables(t, tables, "validate", "-f", path)
 
@@ -61,4 +51,18 @@ func TestValidate_SaysToWaitForTheOldTimeToLiveToBeOff(t *testing.T) {
 	assert.Contains(t, out, "wait until `aws dynamodb describe-time-to-live --table-name shop_keys` says DISABLED "+
 		"(up to an hour; DynamoDB refuses another change before)")
 	assert.Contains(t, out, "until it moves, DynamoDB deletes no item by expires_at, so the table keeps what expired")
+}
+
+// applyKeysTableWithTTLElsewhere applies a topology with table shop_keys
+// (time to live on expires_at), then moves its time to live to purge_at,
+// as another application would.
+func applyKeysTableWithTTLElsewhere(t *testing.T) (*fakeAWS, *fakeTables, string) {
+	t.Helper()
+	fake, tables := newFakeAWS(), newFakeTables()
+	path := writeTopology(t, ordersBinding(), topology.Options{
+		Tables: []topology.Table{{Name: "shop_keys", PartitionKey: "pk", TTLAttribute: "expires_at"}}})
+	_, errOut, code := fake.runWithTables(t, tables, "apply", "-f", path)
+	require.Equal(t, cli.ExitOK, code, errOut)
+	tables.ttl["shop_keys"] = "purge_at"
+	return fake, tables, path
 }
