@@ -20,24 +20,7 @@ func TestChannelQueuedMessageWhoseSubscriptionClosedBeforeItsTurnIsDeadLettered(
 	synctest.Test(t, func(t *testing.T) {
 		tr, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{Async: true})
 		require.NoError(t, err)
-		sub, _ := tr.Subscriber("ev.fifo")
-		ctx, cancel := context.WithCancel(context.Background())
-		out, err := sub.Subscribe(ctx, "ev.fifo")
-		require.NoError(t, err)
-		pub, _ := tr.Publisher("ev.fifo")
-		require.NoError(t, pub.Publish("ev.fifo", message.NewMessage("first", nil)))
-		first := <-out // in its handler: the second waits its turn
-		require.NoError(t, pub.Publish("ev.fifo", message.NewMessage("second", nil)))
-		cancel()
-		synctest.Wait() // the subscription ended while the first was in its handler
-		first.Ack()
-		seen := map[string]bool{}
-		for m := range out {
-			seen[m.UUID] = true
-			m.Ack()
-		}
-		require.NoError(t, sub.Close())
-		require.NoError(t, tr.Close())
+		seen := leaveWithSecondQueued(t, tr, "ev.fifo")
 		for _, dl := range tr.DeadLetters() {
 			t.Log(dl.Message.UUID, dl.Reason)
 			seen[dl.Message.UUID] = true
@@ -94,22 +77,7 @@ func TestChannelQueuedCommandWhoseListenerClosedBeforeItsTurnIsDeadLetteredOnce(
 		require.NoError(t, tr.Bind(context.Background(), sourceflow.Binding{Service: "orders", Routes: []sourceflow.Route{
 			{Type: "orders.Place", Kind: sourceflow.KindCommand, Destination: "orders.fifo"},
 		}}))
-		sub, _ := tr.Subscriber("orders.fifo")
-		ctx, cancel := context.WithCancel(context.Background())
-		out, err := sub.Subscribe(ctx, "orders.fifo")
-		require.NoError(t, err)
-		pub, _ := tr.Publisher("orders.fifo")
-		require.NoError(t, pub.Publish("orders.fifo", message.NewMessage("first", nil)))
-		first := <-out // in its handler: the second waits its turn
-		require.NoError(t, pub.Publish("orders.fifo", message.NewMessage("second", nil)))
-		cancel()
-		synctest.Wait() // the listener left while the first was in its handler
-		first.Ack()
-		for m := range out {
-			m.Ack()
-		}
-		require.NoError(t, sub.Close())
-		require.NoError(t, tr.Close())
+		leaveWithSecondQueued(t, tr, "orders.fifo")
 
 		var reasons []string
 		for _, dl := range tr.DeadLetters() {
@@ -119,4 +87,32 @@ func TestChannelQueuedCommandWhoseListenerClosedBeforeItsTurnIsDeadLetteredOnce(
 		}
 		assert.Len(t, reasons, 1, "the second is dead-lettered once: %q", reasons)
 	})
+}
+
+// leaveWithSecondQueued subscribes to dest, an ordered destination of tr,
+// publishes "first" and "second", and ends the subscription while the first
+// is in its handler and the second waits its turn; it then acks the first
+// and what else the subscription receives, closes tr and returns the UUIDs
+// received. Run it in a synctest bubble.
+func leaveWithSecondQueued(t *testing.T, tr *cqrs.ChannelTransport, dest string) (received map[string]bool) {
+	t.Helper()
+	sub, _ := tr.Subscriber(dest)
+	ctx, cancel := context.WithCancel(context.Background())
+	out, err := sub.Subscribe(ctx, dest)
+	require.NoError(t, err)
+	pub, _ := tr.Publisher(dest)
+	require.NoError(t, pub.Publish(dest, message.NewMessage("first", nil)))
+	first := <-out // in its handler: the second waits its turn
+	require.NoError(t, pub.Publish(dest, message.NewMessage("second", nil)))
+	cancel()
+	synctest.Wait() // the subscription ended while the first was in its handler
+	first.Ack()
+	received = map[string]bool{}
+	for m := range out {
+		received[m.UUID] = true
+		m.Ack()
+	}
+	require.NoError(t, sub.Close())
+	require.NoError(t, tr.Close())
+	return received
 }

@@ -161,7 +161,7 @@ func NewMiddleware(store Store, cfg MiddlewareConfig) (*Middleware, error) {
 	case store == nil:
 		errs = append(errs, errors.New("store must not be nil"))
 	case fieldcheck.IsTypedNil(store):
-		errs = append(errs, fmt.Errorf("store: nil %T, must be set", store))
+		errs = append(errs, fieldcheck.Set("store", store))
 	}
 	errs = append(errs, cfg.Validate())
 	tx, ok := store.(Transactor)
