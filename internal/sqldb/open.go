@@ -28,7 +28,9 @@ type Config struct {
 	// sets them; for MySQL, a readTimeout and a writeTimeout of
 	// MySQLIOTimeout (60 s) unless the DSN sets them.
 	DSN string
-	// MaxOpenConns bounds the connection pool. Default 16.
+	// MaxOpenConns bounds the connection pool. Default 16. Of those, a
+	// quarter (at least one, see MaxIdleConns) stay open when unused, each
+	// for at most ConnMaxIdleTime (5 minutes).
 	MaxOpenConns int
 	// ConnectTimeout bounds the connection check at open; when ctx has an
 	// earlier deadline, that deadline bounds it. Default 10 s.
@@ -81,8 +83,7 @@ func Open(ctx context.Context, cfg Config) (*sql.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: open %s at %s: %w", cfg.Dialect, Address(cfg.Dialect, cfg.DSN), err)
 	}
-	db.SetMaxOpenConns(cfg.MaxOpenConns)
-	db.SetMaxIdleConns(cfg.MaxOpenConns)
+	limitPool(db, cfg.MaxOpenConns)
 	pingCtx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout)
 	defer cancel()
 	if err := db.PingContext(pingCtx); err != nil {
