@@ -3,6 +3,8 @@ package outbox
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"unicode/utf8"
 
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -14,9 +16,10 @@ import (
 // dead-letter table, at error level with its reason, as every transport
 // logs its dead letters: the row's id and, when the row is a forwarder
 // envelope, the destination and the forwarded message's id and
-// correlation id; never the payload. The row is written in the poll's
-// transaction: should that fail to commit, the row is read again and
-// dead-lettered (and logged) again.
+// correlation id; never the payload. The reason is cut to
+// maxLoggedReasonBytes. The row is written in the poll's transaction and
+// logged once that commits (see deadLetterPublisher): a poll rolled back
+// reads the row again and dead-letters it again, logged then.
 func logDeadLetter(logger watermill.LoggerAdapter, topic string, msg *message.Message) {
 	fields := watermill.LogFields{"topic": topic, "message_uuid": msg.UUID}
 	var e envelope
@@ -31,6 +34,24 @@ func logDeadLetter(logger watermill.LoggerAdapter, topic string, msg *message.Me
 			fields["correlation_id"] = corr
 		}
 	}
-	reason := errors.New(msg.Metadata.Get(sourceflow.MetaFailure))
+	reason := errors.New(cutReason(msg.Metadata.Get(sourceflow.MetaFailure)))
 	logger.Error("outbox: row cannot be forwarded; kept as a dead letter", reason, fields)
+}
+
+// maxLoggedReasonBytes bounds the reason of a logged dead letter, as awsbus
+// bounds the reasons its dead letters carry and log: a handler's or a
+// transport's error may be of any length.
+const maxLoggedReasonBytes = 1024
+
+// cutReason is reason cut to maxLoggedReasonBytes without splitting a
+// character, followed by the whole length when it was cut.
+func cutReason(reason string) string {
+	if len(reason) <= maxLoggedReasonBytes {
+		return reason
+	}
+	n := maxLoggedReasonBytes
+	for n > 0 && !utf8.RuneStart(reason[n]) {
+		n--
+	}
+	return fmt.Sprintf("%s... (%d bytes)", reason[:n], len(reason))
 }

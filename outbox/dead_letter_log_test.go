@@ -35,12 +35,14 @@ func TestDeadLetteredRowIsLoggedWithItsReason(t *testing.T) {
 		}, waitFor, 10*time.Millisecond, "the row is dead-lettered")
 
 		var line *watermill.CapturedMessage
-		for _, m := range logs.Captured()[watermill.ErrorLogLevel] {
-			if m.Fields["message_uuid"] == "row-nowhere" {
-				line = &m
+		require.Eventually(t, func() bool { // logged once the poll commits, just after the row is seen
+			for _, m := range logs.Captured()[watermill.ErrorLogLevel] {
+				if m.Fields["message_uuid"] == "row-nowhere" {
+					line = &m
+				}
 			}
-		}
-		require.NotNil(t, line, "the dead letter is logged at error level")
+			return line != nil
+		}, waitFor, 10*time.Millisecond, "the dead letter is logged at error level")
 		assert.Contains(t, line.Msg, "dead letter")
 		require.Error(t, line.Err)
 		assert.Contains(t, line.Err.Error(), `no publisher for destination "nowhere"`, "the line says why")

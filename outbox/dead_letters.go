@@ -47,7 +47,8 @@ func DeadLetters(ctx context.Context, cfg Config) ([]cqrs.DeadLetter, error) {
 // deadLetterPublisher writes the rows Watermill's PoisonQueue middleware
 // gives up on into the dead-letter table, in the forwarder's own
 // transaction, so a row is dead-lettered exactly when its offset is
-// acknowledged, and logs each (see logDeadLetter).
+// acknowledged, and logs each once that transaction commits (see
+// logDeadLetter).
 type deadLetterPublisher struct {
 	db     *sql.DB
 	schema wsql.SchemaAdapter
@@ -63,6 +64,13 @@ func (p deadLetterPublisher) Publish(topic string, msgs ...*message.Message) err
 	if tx, ok := wsql.TxFromContext(msgs[0].Context()); ok {
 		exec = tx
 	}
+	return p.publish(exec, topic, msgs)
+}
+
+// publish writes msgs to topic's table through exec and logs each once
+// exec commits (at once when exec is not the forwarder's transaction):
+// a poll rolled back dead-letters its rows again, and logs them then.
+func (p deadLetterPublisher) publish(exec wsql.ContextExecutor, topic string, msgs []*message.Message) error {
 	for _, m := range msgs {
 		m.Metadata.Set(sourceflow.MetaFailure, m.Metadata.Get(middleware.ReasonForPoisonedKey))
 	}
@@ -73,9 +81,11 @@ func (p deadLetterPublisher) Publish(topic string, msgs ...*message.Message) err
 	if err := pub.Publish(topic, msgs...); err != nil {
 		return err
 	}
-	for _, m := range msgs {
-		logDeadLetter(p.logger, p.topic, m)
-	}
+	afterCommit(exec, func() {
+		for _, m := range msgs {
+			logDeadLetter(p.logger, p.topic, m)
+		}
+	})
 	return nil
 }
 

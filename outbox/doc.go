@@ -87,9 +87,10 @@
 // deploys within that time.
 // Watermill's PoisonQueue middleware writes it, with its reason in
 // sourceflow.MetaFailure, into the table watermill_<Topic>_dead_letters, in
-// the same transaction that acknowledges it, and the forwarder logs it at
-// error level with the reason, the destination and the forwarded message's
-// id (Config.Logger); DeadLetters reads them, and Redrive writes them back
+// the same transaction that acknowledges it, and the forwarder logs it,
+// once that transaction commits, at error level with the reason (its first
+// 1024 bytes), the destination and the forwarded message's id
+// (Config.Logger); DeadLetters reads them, and Redrive writes them back
 // into the outbox once their cause is fixed.
 //
 // # Pruning

@@ -3,6 +3,7 @@ package outbox
 import (
 	"context"
 	"errors"
+	"maps"
 	"sync"
 	"time"
 
@@ -58,7 +59,8 @@ func (l *failureLog) middleware(h message.HandlerFunc) message.HandlerFunc {
 }
 
 // failed logs a failed attempt when it is the first in a row or the last
-// line is interval old.
+// line is interval old: its error on one line, and at debug level in full
+// (a stack trace) when that says more (see oneLine).
 func (l *failureLog) failed(uuid string, err error) {
 	l.mu.Lock()
 	now := l.now()
@@ -76,11 +78,18 @@ func (l *failureLog) failed(uuid string, err error) {
 	first := l.failures == 1
 	l.loggedAt, l.unlogged = now, 0
 	l.mu.Unlock()
+	line, full := oneLine(err)
+	logged := errors.New(line)
 	if first {
-		l.logger.Error("outbox: forwarding failed; tried again after a backoff, logged again at most every "+l.interval.String(), err, fields)
-		return
+		l.logger.Error("outbox: forwarding failed; tried again after a backoff, logged again at most every "+l.interval.String(), logged, fields)
+	} else {
+		l.logger.Error("outbox: forwarding still fails", logged, fields)
 	}
-	l.logger.Error("outbox: forwarding still fails", err, fields)
+	if full != "" {
+		fields = maps.Clone(fields)
+		fields["error_detail"] = full
+		l.logger.Debug("outbox: the forwarding failure in full", fields)
+	}
 }
 
 // succeeded logs the end of a row of failures.

@@ -30,7 +30,7 @@ func TestForwardFailuresAreLoggedFirstThenOncePerIntervalWithTheirCount(t *testi
 	require.Len(t, errs, 3, "the first failure, then one line a minute")
 	for i, want := range []int{1, 12, 12} {
 		assert.Equal(t, want, errs[i].Fields["failed_attempts"], "line %d", i)
-		assert.Equal(t, down, errs[i].Err)
+		assert.EqualError(t, errs[i].Err, down.Error())
 	}
 	assert.Equal(t, "2m0s", errs[2].Fields["failing_for"])
 	infos := logs.Captured()[watermill.InfoLogLevel]

@@ -36,7 +36,8 @@ func forwarderSchema(d sourceflow.Dialect) wsql.SchemaAdapter {
 // logged by failureLog, at most every b.logEvery after the first.
 func newForwarder(cfg Config, b backoff) (*forwarder.Forwarder, error) {
 	sub, err := newPausingSubscriber(func() (message.Subscriber, error) {
-		return wsql.NewSubscriber(sqldb.WatermillBeginner(cfg.Dialect, cfg.DB, cfg.Topic, consumerGroup), wsql.SubscriberConfig{
+		beginner := afterCommitBeginner{sqldb.WatermillBeginner(cfg.Dialect, cfg.DB, cfg.Topic, consumerGroup)}
+		return wsql.NewSubscriber(beginner, wsql.SubscriberConfig{
 			ConsumerGroup:  consumerGroup,
 			PollInterval:   cfg.PollInterval,
 			SchemaAdapter:  forwarderSchema(cfg.Dialect),

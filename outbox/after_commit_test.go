@@ -1,0 +1,60 @@
+package outbox
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/ThreeDotsLabs/watermill"
+	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/sqldb/sqldbtest"
+)
+
+// A row dead-lettered in a poll's transaction is logged once that
+// transaction commits: a poll rolled back reads the row again and
+// dead-letters it again, so logging it at once would log it twice.
+func TestDeadLetterIsLoggedOnceItsTransactionCommits(t *testing.T) {
+	db := (&sqldbtest.DB{}).Open(t)
+	beginner := afterCommitBeginner{wsql.BeginnerFromStdSQL(db)}
+	logs := watermill.NewCaptureLogger()
+	p := deadLetterPublisher{db: db, schema: schemaAdapter(sourceflow.Postgres), topic: "obx", logger: logs}
+	deadLetter := func(end func(wsql.Tx) error) {
+		tx, err := beginner.BeginTx(context.Background(), &sql.TxOptions{})
+		require.NoError(t, err)
+		require.NoError(t, p.publish(tx, deadLetterTopic("obx"), []*message.Message{message.NewMessage("row-1", []byte("{}"))}))
+		assert.Empty(t, logs.Captured()[watermill.ErrorLogLevel], "not logged before the commit")
+		require.NoError(t, end(tx))
+	}
+
+	deadLetter(wsql.Tx.Rollback)
+	assert.Empty(t, logs.Captured()[watermill.ErrorLogLevel], "a rolled back dead letter is not logged")
+
+	deadLetter(wsql.Tx.Commit)
+	lines := logs.Captured()[watermill.ErrorLogLevel]
+	require.Len(t, lines, 1, "logged once, after the commit")
+	assert.Equal(t, "row-1", lines[0].Fields["message_uuid"])
+}
+
+// A dead letter's reason is logged cut to maxLoggedReasonBytes, on a
+// character boundary, with its whole length.
+func TestDeadLetterReasonIsLoggedCut(t *testing.T) {
+	logs := watermill.NewCaptureLogger()
+	msg := message.NewMessage("row-1", []byte("{}"))
+	msg.Metadata.Set(sourceflow.MetaFailure, strings.Repeat("é", 2500)) // 5000 bytes
+	logDeadLetter(logs, "obx", msg)
+
+	lines := logs.Captured()[watermill.ErrorLogLevel]
+	require.Len(t, lines, 1)
+	reason := lines[0].Err.Error()
+	assert.True(t, utf8.ValidString(reason), "cut on a character boundary")
+	assert.LessOrEqual(t, len(reason), maxLoggedReasonBytes+len("... (5000 bytes)"))
+	assert.True(t, strings.HasPrefix(reason, strings.Repeat("é", maxLoggedReasonBytes/2)))
+	assert.True(t, strings.HasSuffix(reason, "... (5000 bytes)"), reason[len(reason)-40:])
+}
