@@ -32,6 +32,6 @@ func TestConstructorsRefuseTypedNils(t *testing.T) {
 
 	_, err = awsbus.NewSubscriber(awsbus.SubscriberConfig{SQS: sqsClient, Logger: logger})
 	require.ErrorIs(t, err, awsbus.ErrInvalidConfig)
-	assert.ErrorContains(t, err, "SQS: nil *sqs.Client, must be set")
-	assert.ErrorContains(t, err, "Logger: nil *watermill.StdLoggerAdapter")
+	assert.ErrorContains(t, err, "SubscriberConfig.SQS: nil *sqs.Client, must be set")
+	assert.ErrorContains(t, err, "SubscriberConfig.Logger: nil *watermill.StdLoggerAdapter")
 }

@@ -85,9 +85,16 @@ func (c ConsumerConfig) Validate() error {
 }
 
 // problems joins the problems Validate reports, unwrapped, so that Config
-// and SubscriberConfig report them with their own. A timeout SQS counts in
-// seconds is checked as it is rounded up, and reported as given.
+// reports them with its own (see fieldProblems).
 func (c ConsumerConfig) problems() error {
+	return errors.Join(c.fieldProblems()...)
+}
+
+// fieldProblems lists the problems Validate reports, one per field (nil for
+// a valid one), each starting with the field's name, so that
+// SubscriberConfig reports them under its own name. A timeout SQS counts in
+// seconds is checked as it is rounded up, and reported as given.
+func (c ConsumerConfig) fieldProblems() []error {
 	c.fillDefaults()
 	var nack error
 	// The limit is whole seconds, so NackBackoff is past it exactly when
@@ -96,13 +103,13 @@ func (c ConsumerConfig) problems() error {
 		nack = fmt.Errorf("NackBackoff: %s, must be at most %v (a negative value redelivers at once)",
 			givenSeconds(c.NackBackoff), topology.MaxVisibilityTimeout)
 	}
-	return errors.Join(
+	return []error{
 		fieldcheck.AtLeast("MaxConcurrentCalls", c.MaxConcurrentCalls, 1),
 		withinSeconds("WaitTime", c.WaitTime, time.Second, topology.MaxWaitTime),
 		withinSeconds("VisibilityTimeout", c.VisibilityTimeout, time.Second, topology.MaxVisibilityTimeout),
 		nack,
 		fieldcheck.Within("ShutdownTimeout", c.ShutdownTimeout, 0, maxShutdownTimeout),
-	)
+	}
 }
 
 // withinSeconds reports d outside [lowest, highest], two whole numbers of

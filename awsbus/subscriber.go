@@ -50,18 +50,25 @@ func (c *SubscriberConfig) setDefaults() {
 	}
 }
 
-// Validate reports every invalid field, wrapped in ErrInvalidConfig.
+// Validate reports every invalid field, wrapped in ErrInvalidConfig, each
+// named as PublisherConfig's are ("SubscriberConfig.SQS is required").
 func (c SubscriberConfig) Validate() error {
-	errs := []error{c.ConsumerConfig.problems(), fieldcheck.Set("SQS", c.SQS), fieldcheck.NotTypedNil("Logger", c.Logger)}
-	errs = append(errs, fieldcheck.Required("Resolve", c.Resolve != nil))
+	problems := append(c.ConsumerConfig.fieldProblems(), fieldcheck.Set("SQS", c.SQS), fieldcheck.NotTypedNil("Logger", c.Logger),
+		fieldcheck.Required("Resolve", c.Resolve != nil))
 	d := c // zero backoff fields stand for their defaults
 	d.setDefaults()
-	errs = append(errs, fieldcheck.NotNegative("ReceiveErrorBackoff", d.ReceiveErrorBackoff))
+	problems = append(problems, fieldcheck.NotNegative("ReceiveErrorBackoff", d.ReceiveErrorBackoff))
 	if d.ReceiveErrorMaxBackoff < d.ReceiveErrorBackoff {
-		errs = append(errs, fmt.Errorf("ReceiveErrorMaxBackoff: %v, must be at least ReceiveErrorBackoff (%v)", d.ReceiveErrorMaxBackoff, d.ReceiveErrorBackoff))
+		problems = append(problems, fmt.Errorf("ReceiveErrorMaxBackoff: %v, must be at least SubscriberConfig.ReceiveErrorBackoff (%v)", d.ReceiveErrorMaxBackoff, d.ReceiveErrorBackoff))
 	}
-	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("%w: SubscriberConfig: %w", ErrInvalidConfig, err)
+	var errs []error
+	for _, err := range problems {
+		if err != nil {
+			errs = append(errs, fmt.Errorf("SubscriberConfig.%w", err))
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("%w: %w", ErrInvalidConfig, errors.Join(errs...))
 	}
 	return nil
 }

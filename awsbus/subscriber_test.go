@@ -437,7 +437,8 @@ func TestSubscriberHeartbeatExtendsVisibility(t *testing.T) {
 func TestSubscriberConfigValidate(t *testing.T) {
 	_, err := awsbus.NewSubscriber(awsbus.SubscriberConfig{ConsumerConfig: awsbus.ConsumerConfig{WaitTime: time.Minute, MaxConcurrentCalls: -1}})
 	require.ErrorIs(t, err, awsbus.ErrInvalidConfig)
-	for _, problem := range []string{"SQS is required", "Resolve is required", "WaitTime:", "MaxConcurrentCalls:"} {
+	for _, problem := range []string{"SubscriberConfig.SQS is required", "SubscriberConfig.Resolve is required",
+		"SubscriberConfig.WaitTime:", "SubscriberConfig.MaxConcurrentCalls:"} {
 		assert.Contains(t, err.Error(), problem)
 	}
 }

@@ -26,3 +26,15 @@ func TestLoadClients_AttemptsPerCall(t *testing.T) {
 		assert.Equal(t, want, opts.Retryer.MaxAttempts(), "AWS_MAX_ATTEMPTS=%q", env)
 	}
 }
+
+// Clients missing what a command needs are refused naming each field as
+// the library's configs do: "cli: Clients.<Field> is required".
+func TestClientsValidate_NamesEachMissingField(t *testing.T) {
+	err := cli.Clients{}.Validate()
+	require.Error(t, err)
+	for _, field := range []string{"SQS", "SNS", "Region"} {
+		assert.ErrorContains(t, err, "cli: Clients."+field+" is required")
+	}
+	var sqsClient *sqs.Client
+	assert.ErrorContains(t, cli.Clients{SQS: sqsClient}.Validate(), "cli: Clients.SQS: nil *sqs.Client, must be set")
+}

@@ -3,12 +3,14 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/url"
 	"os"
 	"time"
 
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+	"github.com/sourceflow-go/sourceflow/internal/fieldcheck"
 )
 
 // DefaultTimeout bounds a whole command unless --timeout says otherwise.
@@ -73,22 +75,23 @@ func (c *Config) setDefaults() {
 	}
 }
 
-// Validate reports what the clients lack, each naming its field.
+// Validate reports what the clients lack, each naming its field
+// ("cli: Clients.SQS is required").
 func (c Clients) Validate() error {
-	var errs []error
-	if c.SQS == nil {
-		errs = append(errs, errors.New("Clients.SQS: required"))
-	}
-	if c.SNS == nil {
-		errs = append(errs, errors.New("Clients.SNS: required"))
-	}
-	if c.Region == "" {
-		errs = append(errs, errors.New("Clients.Region: required"))
+	problems := []error{
+		fieldcheck.Set("Clients.SQS", c.SQS), fieldcheck.Set("Clients.SNS", c.SNS),
+		fieldcheck.Required("Clients.Region", c.Region != ""),
 	}
 	if _, err := url.Parse(c.Endpoint); err != nil {
 		// The parser's error quotes the endpoint, and with it a password.
-		errs = append(errs, errors.New("Clients.Endpoint (AWS_ENDPOINT_URL): not a URL, and no AWS call could use it "+
+		problems = append(problems, errors.New("Clients.Endpoint (AWS_ENDPOINT_URL): not a URL, and no AWS call could use it "+
 			"(not shown: it may hold a password); percent-encode any /, ?, #, % or @ in its user or password"))
+	}
+	var errs []error
+	for _, err := range problems {
+		if err != nil {
+			errs = append(errs, fmt.Errorf("cli: %w", err))
+		}
 	}
 	return errors.Join(errs...)
 }
