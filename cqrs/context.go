@@ -98,12 +98,21 @@ func (s *Service) newMessageID(ctx context.Context, typeName, entityID string, p
 }
 
 // lineage returns the correlation and causation ids for a new message sent
-// in ctx; msgID is the new message's own id.
+// in ctx; msgID is the new message's own id. Inside a handler the new
+// message joins the handled one's flow: its correlation id, else its
+// message id. Either is taken only when sourceflow.ValidCorrelationID
+// accepts it, so that an oversize or unprintable id a sender chose is not
+// copied onto every message downstream; with neither valid, the new
+// message starts a flow of its own.
 func lineage(ctx context.Context, msgID string) (correlation, causation string, replay bool) {
 	if in, ok := EnvelopeFromContext(ctx); ok {
-		correlation = in.CorrelationID
-		if correlation == "" {
+		switch {
+		case sourceflow.ValidCorrelationID(in.CorrelationID):
+			correlation = in.CorrelationID
+		case sourceflow.ValidCorrelationID(in.MessageID):
 			correlation = in.MessageID
+		default:
+			correlation = msgID
 		}
 		return correlation, in.MessageID, in.Replay
 	}

@@ -2,6 +2,8 @@ package cqrs_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -55,4 +57,68 @@ func TestCorrelationIDFromContextReachesHandlers(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A correlation id that sourceflow.ValidCorrelationID refuses (oversize, or
+// with characters a log line would act on), which anyone who may send to
+// the queue could set, is not copied onto the messages its handlers send:
+// they start a flow named by the handled message's id.
+func TestAnInvalidIncomingCorrelationIDIsNotPropagated(t *testing.T) {
+	for name, corr := range map[string]string{
+		"oversize":         strings.Repeat("c", 200<<10),
+		"control":          "flow\x1b[31m-1",
+		"invalid encoding": "flow\xff",
+	} {
+		for _, mw := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s, middleware %t", name, mw), func(t *testing.T) {
+				var seen recorder[[2]string] // correlation id in the envelope and in the context
+				cfg := cqrs.ServiceConfig{Hooks: cqrs.Hooks{EventSubscribe: []message.HandlerMiddleware{correlationCapture(t, &seen)}}}
+				if mw {
+					cfg.HandlerMiddleware = []message.HandlerMiddleware{middleware.Correlation}
+					cfg.PublisherDecorators = []message.PublisherDecorator{middleware.CorrelatePublisher}
+				}
+				app := newOrderApp(t, cfg)
+				app.start(t)
+				pub, err := app.transport.Publisher("orders")
+				require.NoError(t, err)
+
+				require.NoError(t, pub.Publish("orders", withMetadata(
+					rawCommandID("raw-1", "orders.CreateOrder", "o-1", `{"amount":3}`), sourceflow.MetaCorrelationID, corr)))
+
+				eventually(t, func() bool { return len(seen.all()) > 0 }, "the command's events were handled")
+				for _, s := range seen.all() {
+					assert.Equal(t, "raw-1", s[0], "the events start a flow named by the command's id")
+					if mw {
+						assert.Equal(t, "raw-1", s[1], "the middleware puts that id in the handler's context")
+					}
+				}
+			})
+		}
+	}
+}
+
+// correlationCapture is a hook recording the correlation id of each message
+// in its envelope and in its context.
+func correlationCapture(t *testing.T, seen *recorder[[2]string]) message.HandlerMiddleware {
+	return func(h message.HandlerFunc) message.HandlerFunc {
+		return func(msg *message.Message) ([]*message.Message, error) {
+			env, err := cqrs.EnvelopeOf(msg)
+			require.NoError(t, err)
+			seen.add([2]string{env.CorrelationID, sourceflow.CorrelationIDFromContext(msg.Context())})
+			return h(msg)
+		}
+	}
+}
+
+// sourceflow.ContextWithCorrelationID leaves out an id that is not valid:
+// messages sent with that context start their own flow.
+func TestAnInvalidCorrelationIDFromContextIsNotUsed(t *testing.T) {
+	app := newOrderApp(t, cqrs.ServiceConfig{})
+	app.start(t)
+	ctx := sourceflow.ContextWithCorrelationID(context.Background(), strings.Repeat("c", sourceflow.MaxCorrelationIDLen+1))
+
+	cmd, err := app.agg.Send(ctx, "o-1", CreateOrder{Amount: 3})
+
+	require.NoError(t, err)
+	assert.Equal(t, cmd.MessageID, cmd.CorrelationID)
 }

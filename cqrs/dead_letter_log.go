@@ -10,11 +10,12 @@ import (
 // deadLetterFields are the fields of the log line of m, dead-lettered from
 // destination after deliveries deliveries: what finds it among the
 // transport's dead letters (its UUID), and among the lines of its flow
-// (its correlation id); never its payload.
+// (its correlation id, when sourceflow.ValidCorrelationID accepts it: not
+// an oversize or unprintable one a sender chose); never its payload.
 func deadLetterFields(destination string, m *message.Message, deliveries int) watermill.LogFields {
 	fields := watermill.LogFields{"destination": destination, "message_uuid": m.UUID,
 		"type": m.Metadata.Get(sourceflow.MetaType), "deliveries": deliveries}
-	if corr := m.Metadata.Get(sourceflow.MetaCorrelationID); corr != "" {
+	if corr := m.Metadata.Get(sourceflow.MetaCorrelationID); sourceflow.ValidCorrelationID(corr) {
 		fields["correlation_id"] = corr
 	}
 	return fields

@@ -8,15 +8,18 @@ import (
 
 // MessageCorrelationID returns the correlation id a message belongs to: its
 // sourceflow.MetaCorrelationID, else its sourceflow.MetaMessageID (the
-// message starts a new flow), else its Watermill UUID.
+// message starts a new flow), else its Watermill UUID. Only an id that
+// sourceflow.ValidCorrelationID accepts is taken: one too long or not
+// printable, which anyone who may send to the queue could set, is skipped
+// as if absent, and "" is returned when none is valid.
 func MessageCorrelationID(msg *message.Message) string {
-	if id := msg.Metadata.Get(sourceflow.MetaCorrelationID); id != "" {
-		return id
+	for _, id := range []string{msg.Metadata.Get(sourceflow.MetaCorrelationID),
+		msg.Metadata.Get(sourceflow.MetaMessageID), msg.UUID} {
+		if sourceflow.ValidCorrelationID(id) {
+			return id
+		}
 	}
-	if id := msg.Metadata.Get(sourceflow.MetaMessageID); id != "" {
-		return id
-	}
-	return msg.UUID
+	return ""
 }
 
 // flowCorrelationID is the correlation id of the flow m belongs to: the
@@ -33,14 +36,16 @@ func flowCorrelationID(m *message.Message) string {
 // It puts the incoming message's correlation id (MessageCorrelationID) into
 // the message's context, where sourceflow.CorrelationIDFromContext finds it, and sets
 // sourceflow.MetaCorrelationID on every message the handler returns that lacks
-// one. Place it in ConsumeTracing, before the tracer.
+// one; with no valid id (see MessageCorrelationID) it does neither, and
+// CorrelatePublisher names the flow. Place it in ConsumeTracing, before the
+// tracer.
 func Correlation(h message.HandlerFunc) message.HandlerFunc {
 	return func(msg *message.Message) ([]*message.Message, error) {
 		id := MessageCorrelationID(msg)
 		msg.SetContext(sourceflow.ContextWithCorrelationID(msg.Context(), id))
 		out, err := h(msg)
 		for _, m := range out {
-			if m != nil && m.Metadata.Get(sourceflow.MetaCorrelationID) == "" {
+			if m != nil && id != "" && m.Metadata.Get(sourceflow.MetaCorrelationID) == "" {
 				setMeta(m, sourceflow.MetaCorrelationID, id)
 			}
 		}
@@ -71,7 +76,9 @@ func (p correlatingPublisher) Publish(topic string, msgs ...*message.Message) er
 		if m == nil || m.Metadata.Get(sourceflow.MetaCorrelationID) != "" {
 			continue
 		}
-		setMeta(m, sourceflow.MetaCorrelationID, flowCorrelationID(m))
+		if id := flowCorrelationID(m); id != "" {
+			setMeta(m, sourceflow.MetaCorrelationID, id)
+		}
 	}
 	return p.Publisher.Publish(topic, msgs...)
 }

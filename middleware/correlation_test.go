@@ -2,6 +2,7 @@ package middleware_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -31,6 +32,11 @@ func TestMessageCorrelationID(t *testing.T) {
 		{"message id starts a flow", newMsg("u", map[string]string{sourceflow.MetaMessageID: "id"}), "id"},
 		{"uuid as last resort", newMsg("u", nil), "u"},
 		{"nil metadata", &message.Message{UUID: "u"}, "u"},
+		{"oversize correlation id is skipped", newMsg("u", map[string]string{
+			sourceflow.MetaCorrelationID: strings.Repeat("c", sourceflow.MaxCorrelationIDLen+1), sourceflow.MetaMessageID: "id"}), "id"},
+		{"unprintable ids are skipped", newMsg("u", map[string]string{
+			sourceflow.MetaCorrelationID: "c\n", sourceflow.MetaMessageID: "id\x1b"}), "u"},
+		{"no valid id", newMsg("u\xff", nil), ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -44,6 +50,39 @@ func TestCorrelationContext(t *testing.T) {
 	assert.Empty(t, sourceflow.CorrelationIDFromContext(ctx))
 	assert.Equal(t, ctx, sourceflow.ContextWithCorrelationID(ctx, ""), "an empty id leaves ctx unchanged")
 	assert.Equal(t, "c1", sourceflow.CorrelationIDFromContext(sourceflow.ContextWithCorrelationID(ctx, "c1")))
+	assert.Equal(t, ctx, sourceflow.ContextWithCorrelationID(ctx, "c\u202e1"), "an invalid id leaves ctx unchanged")
+}
+
+// An incoming correlation id that is too long is not copied onto the
+// messages the handler returns, nor into its context: the flow is named by
+// the message's own id.
+func TestCorrelation_ConsumeSkipsAnOversizeID(t *testing.T) {
+	in := newMsg("u", map[string]string{sourceflow.MetaCorrelationID: strings.Repeat("c", 200<<10), sourceflow.MetaMessageID: "id"})
+	var seen string
+	h := middleware.Correlation(func(msg *message.Message) ([]*message.Message, error) {
+		seen = sourceflow.CorrelationIDFromContext(msg.Context())
+		return []*message.Message{newMsg("fresh", nil)}, nil
+	})
+
+	out, err := h(in)
+
+	require.NoError(t, err)
+	assert.Equal(t, "id", seen)
+	require.Len(t, out, 1)
+	assert.Equal(t, "id", out[0].Metadata.Get(sourceflow.MetaCorrelationID))
+}
+
+// With no valid id to name the flow, nothing is set: the publisher's
+// decorator names it when the message is published.
+func TestCorrelation_ConsumeSetsNoEmptyID(t *testing.T) {
+	out, err := middleware.Correlation(func(*message.Message) ([]*message.Message, error) {
+		return []*message.Message{newMsg("fresh", nil)}, nil
+	})(newMsg("u\xff", nil))
+
+	require.NoError(t, err)
+	require.Len(t, out, 1)
+	_, set := out[0].Metadata[sourceflow.MetaCorrelationID]
+	assert.False(t, set)
 }
 
 type ctxKey struct{}

@@ -1,0 +1,30 @@
+package cqrs
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/stretchr/testify/assert"
+
+	"github.com/sourceflow-go/sourceflow"
+)
+
+// A dead letter's log line names its correlation id only when it is one
+// sourceflow.ValidCorrelationID accepts: an oversize or unprintable id a
+// sender chose does not reach the logs.
+func TestDeadLetterFieldsLeaveOutAnInvalidCorrelationID(t *testing.T) {
+	for corr, want := range map[string]any{
+		"flow-7":                 "flow-7",
+		strings.Repeat("c", 300): nil,
+		"flow\nlevel=INFO":       nil,
+	} {
+		m := message.NewMessage("m-1", nil)
+		m.Metadata.Set(sourceflow.MetaCorrelationID, corr)
+
+		fields := deadLetterFields("ev", m, 1)
+
+		assert.Equal(t, want, fields["correlation_id"], "%.20q", corr)
+		assert.Equal(t, "m-1", fields["message_uuid"])
+	}
+}
