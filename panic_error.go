@@ -15,9 +15,9 @@ var ErrPanic = errors.New("sourceflow: handler panicked")
 // Error describes the value without its contents unless it is an error, a
 // string, a boolean or a number (a struct's fields, often the message the
 // handler was working on, would otherwise reach logs, spans and
-// dead-letter reasons), escapes the characters a terminal acts on and
-// cuts the description to 512 bytes. Value keeps the value whole: do not
-// log it.
+// dead-letter reasons), escapes the characters a terminal acts on and the
+// backslash (written \\), and cuts the description to 512 bytes (see
+// PanicText). Value keeps the value whole: do not log it.
 type PanicError struct {
 	// Value is what the panic was called with.
 	Value any
@@ -30,7 +30,7 @@ type PanicError struct {
 // Stack field and is kept out of the text so that one log line stays one
 // line.
 func (e *PanicError) Error() string {
-	return ErrPanic.Error() + ": " + panicText(e.Value)
+	return ErrPanic.Error() + ": " + PanicText(e.Value)
 }
 
 // Unwrap returns ErrPanic and, when the panic value is an error, that error.

@@ -52,6 +52,13 @@ func TestPanicError_BoundsAndEscapesTheText(t *testing.T) {
 	assert.Equal(t, `sourceflow: handler panicked: boom\x1b[2J\nlevel=INFO msg=forged\xff`, forged)
 }
 
+// A backslash in the panic value is escaped too, so that the four
+// characters \x1b in it do not read like an escaped ESC.
+func TestPanicError_EscapesABackslash(t *testing.T) {
+	text := (&sourceflow.PanicError{Value: `path C:\tmp, literal \x1b, real ` + "\x1b"}).Error()
+	assert.Equal(t, `sourceflow: handler panicked: path C:\\tmp, literal \\x1b, real \x1b`, text)
+}
+
 // nilPointerError is an error whose Error method reads its receiver.
 type nilPointerError struct{ reason string }
 
@@ -67,4 +74,14 @@ func TestPanicError_DescribesANilErrorPointerWithoutPanicking(t *testing.T) {
 	var text string
 	assert.NotPanics(t, func() { text = err.Error() })
 	assert.Equal(t, "sourceflow: handler panicked: <nil>", text)
+}
+
+// PanicText is the description PanicError.Error gives, for panics
+// recovered outside a handler.
+func TestPanicText_IsPanicErrorsDescription(t *testing.T) {
+	for _, v := range []any{"boom\n\\x1b", 42, struct{ Card string }{"4111"}} {
+		assert.Equal(t, (&sourceflow.PanicError{Value: v}).Error(), "sourceflow: handler panicked: "+sourceflow.PanicText(v))
+	}
+	assert.Equal(t, `boom\n\\x1b`, sourceflow.PanicText("boom\n\\x1b"))
+	assert.Equal(t, "a value of type struct { Card string }", sourceflow.PanicText(struct{ Card string }{"4111"}))
 }

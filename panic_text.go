@@ -13,17 +13,18 @@ import (
 // reasons for every message that makes the handler panic.
 const maxPanicText = 512
 
-// panicText describes a panic value for PanicError.Error. An error is
+// PanicText describes a panic value in one line, as PanicError.Error does:
+// use it for a panic recovered elsewhere than in a handler. An error is
 // described by its text, a string as it is, a boolean or number by its
 // value; any other value (a struct, map, slice or pointer, often the
 // message or entity the handler was working on) only by its type, so that
 // its fields, payload data, do not reach logs, spans and dead letters.
-// Characters a terminal or a log line would act on are escaped, and the
-// text is cut to maxPanicText bytes. An error's text is read through fmt,
-// which turns a panic of its Error method (a nil pointer whose method
-// reads its receiver) into text: panicText runs where a panic was just
-// recovered, and must not panic again.
-func panicText(v any) string {
+// Characters a terminal or a log line would act on, and the backslash,
+// are escaped, and the text is cut to 512 bytes. An error's text is read
+// through fmt, which turns a panic of its Error method (a nil pointer
+// whose method reads its receiver) into text: PanicText runs where a
+// panic was just recovered, and must not panic again.
+func PanicText(v any) string {
 	var s string
 	switch v := v.(type) {
 	case error:
@@ -44,9 +45,10 @@ func panicText(v any) string {
 }
 
 // escapeCut returns s with each character that is not printable written
-// as Go escapes it in a quoted string (\n, \x1b, \u200b) and each invalid
-// UTF-8 byte as \xNN, cut to at most n bytes plus "…" when it is longer,
-// never inside a character or an escape.
+// as Go escapes it in a quoted string (\n, \x1b, \u200b), each invalid
+// UTF-8 byte as \xNN and a backslash as \\ (so that the four characters
+// \x1b in s cannot be read as an escaped ESC), cut to at most n bytes plus
+// "…" when it is longer, never inside a character or an escape.
 func escapeCut(s string, n int) string {
 	var b strings.Builder
 	for i := 0; i < len(s); {
@@ -55,6 +57,8 @@ func escapeCut(s string, n int) string {
 		switch {
 		case r == utf8.RuneError && size == 1:
 			piece = `\x` + strconv.FormatUint(uint64(s[i])|0x100, 16)[1:]
+		case r == '\\':
+			piece = `\\`
 		case !strconv.IsPrint(r):
 			q := strconv.QuoteRune(r)
 			piece = q[1 : len(q)-1]

@@ -3,6 +3,8 @@ package encryption
 import (
 	"errors"
 	"fmt"
+
+	"github.com/sourceflow-go/sourceflow"
 )
 
 // ErrDecrypt is reachable with errors.Is from every error the consume side
@@ -112,3 +114,23 @@ func (e *TooLargeError) Error() string {
 
 // Unwrap makes errors.Is(err, ErrTooLarge) hold.
 func (e *TooLargeError) Unwrap() error { return ErrTooLarge }
+
+// ClientPanicError is what the callers sharing a KMS call get when the KMS
+// client panicked during it, wrapped with ErrKMS (not permanent: their
+// messages are tried again) instead of the process ending. Error describes
+// the panic value in one line as sourceflow.PanicText does (a struct only
+// by its type, characters a log line acts on escaped); the stack is in
+// the Stack field, out of the text. Value keeps the value whole: do not
+// log it.
+type ClientPanicError struct {
+	// Value is what the panic was called with.
+	Value any
+	// Stack is the stack of the panicking goroutine, as runtime/debug.Stack
+	// printed it at the moment of recovery.
+	Stack []byte
+}
+
+// Error describes the panic value in one line.
+func (e *ClientPanicError) Error() string {
+	return "KMS client panicked: " + sourceflow.PanicText(e.Value)
+}

@@ -54,14 +54,15 @@ func (f *flight[V]) do(ctx context.Context, key string, fn func(ctx context.Cont
 
 // run runs the shared call and hands its result to the waiters. A panic of
 // fn is their error (errAbandoned, a transient KMS failure, so their
-// messages are tried again), not the process's end.
+// messages are tried again, over a *ClientPanicError: one line, the stack
+// in its field), not the process's end.
 func (f *flight[V]) run(ctx context.Context, key string, c *flightCall[V], fn func(ctx context.Context) (V, error)) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sharedCallTimeout)
 	defer cancel()
 	defer func() {
 		if p := recover(); p != nil {
 			var zero V
-			c.val, c.err = zero, fmt.Errorf("%w: %w: %v\n%s", ErrKMS, errAbandoned, p, debug.Stack())
+			c.val, c.err = zero, fmt.Errorf("%w: %w: %w", ErrKMS, errAbandoned, &ClientPanicError{Value: p, Stack: debug.Stack()})
 		}
 		f.mu.Lock()
 		delete(f.calls, key)

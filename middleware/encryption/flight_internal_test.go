@@ -3,6 +3,7 @@ package encryption
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -49,4 +50,35 @@ func TestFlightTurnsAPanicIntoTheCallersError(t *testing.T) {
 	require.True(t, errors.Is(err, errAbandoned), "%v", err)
 	assert.Contains(t, err.Error(), "bug")
 	assert.False(t, isPermanent(ErrDecrypt, err), "the callers' messages are tried again")
+}
+
+// The error of a panicking shared call is one line that names the panic
+// value as sourceflow.PanicError does (a struct by its type only, control
+// characters escaped); the stack stays on the error value, out of its text.
+func TestFlightPanicErrorIsOneLineWithoutTheValuesContents(t *testing.T) {
+	type request struct{ Plaintext string }
+	for name, tc := range map[string]struct {
+		value any
+		shown string
+	}{
+		"a struct":          {request{Plaintext: "card 4111"}, "a value of type encryption.request"},
+		"a multi-line text": {"bad\nlevel=INFO msg=forged", `bad\nlevel=INFO msg=forged`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var f flight[int]
+
+			_, err := f.do(context.Background(), "k", func(context.Context) (int, error) { panic(tc.value) })
+
+			require.Error(t, err)
+			assert.NotContains(t, err.Error(), "\n", "one line")
+			assert.NotContains(t, err.Error(), "card 4111")
+			assert.NotContains(t, err.Error(), "goroutine", "no stack")
+			assert.True(t, strings.HasSuffix(err.Error(), ": "+tc.shown), "%q", err)
+			var panicked *ClientPanicError
+			require.ErrorAs(t, err, &panicked)
+			assert.Equal(t, tc.value, panicked.Value)
+			assert.Contains(t, string(panicked.Stack), "goroutine", "the stack is kept on the error")
+			require.True(t, errors.Is(err, ErrKMS), "the callers' messages are tried again")
+		})
+	}
 }
