@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
@@ -211,11 +212,23 @@ func credentialsCheck(awsCfg aws.Config, timeout time.Duration) func(ctx context
 // redactedEndpoint is endpoint as an error may show it: a password its URL
 // holds (http://user:password@host) is replaced by "xxxxx"; an endpoint
 // that does not parse as a URL is not shown, since where a password in it
-// ends is unknown.
+// ends is unknown. An endpoint without "://" that holds an "@"
+// (user:password@host:4566, which would parse as a URL of scheme "user")
+// is read as starting with its user information, and is not shown when
+// that finds none: the "@" then ends a password that is not where a URL
+// keeps one.
 func redactedEndpoint(endpoint string) string {
+	const notShown = "(not shown: not a URL)"
+	if !strings.Contains(endpoint, "://") && strings.Contains(endpoint, "@") {
+		u, err := url.Parse("//" + endpoint)
+		if err != nil || u.User == nil {
+			return notShown
+		}
+		return strings.TrimPrefix(u.Redacted(), "//")
+	}
 	u, err := url.Parse(endpoint)
 	if err != nil {
-		return "(not shown: not a URL)"
+		return notShown
 	}
 	return u.Redacted()
 }
