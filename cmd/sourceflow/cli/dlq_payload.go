@@ -26,7 +26,8 @@ type payloadView struct {
 const anyDate = time.Duration(math.MaxInt64)
 
 // newPayloadView returns the view of f for the messages of p; with
-// --decrypt it builds a Decrypter over the caller's KMS client.
+// --decrypt it builds a Decrypter over the caller's KMS client, accepting
+// only the keys of --key-id when it is given.
 func newPayloadView(ctx context.Context, f peekFlags, p dlqPair) (payloadView, error) {
 	v := payloadView{show: f.payload || f.decrypt, destination: p.destination}
 	if !f.decrypt {
@@ -37,7 +38,7 @@ func newPayloadView(ctx context.Context, f peekFlags, p dlqPair) (payloadView, e
 		return v, &ExitError{Code: ExitUsage, Err: err}
 	}
 	v.dec, err = encryption.NewDecrypter(api, encryption.DecrypterConfig{AppName: f.appName,
-		MaxAge: anyDate, MaxClockSkew: anyDate, Accept: encryption.AcceptSigned})
+		MaxAge: anyDate, MaxClockSkew: anyDate, Accept: encryption.AcceptSigned, KeyIDs: f.keyIDs})
 	if err != nil {
 		return v, &ExitError{Code: ExitUsage, Err: fmt.Errorf("--decrypt: %w", err)}
 	}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -13,14 +14,11 @@ type peekFlags struct {
 	path, queue, appName, output string
 	max                          int
 	payload, decrypt             bool
+	keyIDs                       []string
 }
 
-func newDLQPeekCommand(g *globals) *cobra.Command {
-	var f peekFlags
-	cmd := flagCommand(&cobra.Command{
-		Use:   "peek -f FILE --queue NAME",
-		Short: "Show the messages of a dead-letter queue without consuming them",
-		Long: `peek shows up to --max messages of a dead-letter queue, decoded: type,
+// peekLong is the help text of dlq peek.
+const peekLong = `peek shows up to --max messages of a dead-letter queue, decoded: type,
 entity id, message id (the idempotency key), the SQS message id, the
 failure reason, the receive count and when it was sent. --queue names the
 dead-letter queue or the queue it belongs to, which must be one the service
@@ -42,6 +40,13 @@ and shown in clear, whatever its date (a message the consumer refused as
 too old, or dated ahead of its clock, is shown too); --decrypt implies
 --payload. --app-name must equal the
 application name of the producers' encryption (default "sourceflow").
+--key-id, once per key (key id, key ARN, alias or alias ARN), lists the
+only KMS keys --decrypt accepts, as the consumer's DecrypterConfig.KeyIDs
+does: a message whose data key was wrapped under another key is shown as
+encrypted, and KMS is not asked to decrypt it, so a dead letter someone
+encrypted under a key of their own cannot make peek use the caller's
+access to it. An id other than a key ARN is resolved with kms:DescribeKey.
+Without --key-id any key the caller may decrypt with is used.
 
 With -o json it prints one document, for scripts:
 {"service", "queue", "source", "approximate_depth", "messages": [{"type",
@@ -50,10 +55,18 @@ With -o json it prints one document, for scripts:
 the message carries none ("reason_given": false), the same explanation the
 table gives. "sent" (RFC 3339) is left out when SQS gives no time,
 "payload" unless --payload or --decrypt shows it. Characters a terminal
-would act on are \u escapes.`,
+would act on are \u escapes.`
+
+func newDLQPeekCommand(g *globals) *cobra.Command {
+	var f peekFlags
+	cmd := flagCommand(&cobra.Command{
+		Use:   "peek -f FILE --queue NAME",
+		Short: "Show the messages of a dead-letter queue without consuming them",
+		Long:  peekLong,
 		Example: "  sourceflow dlq peek -f orders.topology.yaml --queue orders-dlq.fifo\n" +
 			"  sourceflow dlq peek -f orders.topology.yaml --queue orders.fifo --max 50 --payload\n" +
 			"  sourceflow dlq peek -f orders.topology.yaml --queue orders-dlq.fifo --decrypt\n" +
+			"  sourceflow dlq peek -f orders.topology.yaml --queue orders-dlq.fifo --decrypt --key-id alias/orders\n" +
 			"  sourceflow dlq peek -f orders.topology.yaml --queue orders-dlq.fifo -o json",
 	}, &f, g.runDLQPeek)
 	addFileFlag(cmd, &f.path)
@@ -61,6 +74,8 @@ would act on are \u escapes.`,
 	cmd.Flags().IntVar(&f.max, "max", 10, fmt.Sprintf("most messages to show, 1..%d", maxPeek))
 	cmd.Flags().BoolVar(&f.payload, "payload", false, "show the payload (encrypted ones as their size)")
 	cmd.Flags().BoolVar(&f.decrypt, "decrypt", false, "decrypt encrypted payloads with KMS and show them; implies --payload")
+	cmd.Flags().StringArrayVar(&f.keyIDs, "key-id", nil,
+		"with --decrypt, a KMS key (id, ARN or alias) whose data keys are accepted, once per key; others are not sent to KMS (default: any key)")
 	cmd.Flags().StringVar(&f.appName, "app-name", "sourceflow", "application name bound into the encryption context")
 	addOutputFlag(cmd, &f.output)
 	return cmd
@@ -78,6 +93,9 @@ func (g *globals) runDLQPeek(cmd *cobra.Command, f peekFlags) error {
 	}
 	if f.max < 1 || f.max > maxPeek {
 		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("--max %d: want 1..%d", f.max, maxPeek)}
+	}
+	if len(f.keyIDs) > 0 && !f.decrypt {
+		return &ExitError{Code: ExitUsage, Err: errors.New("--key-id: only with --decrypt, whose accepted keys it lists")}
 	}
 	ctx, cancel := g.withTimeout(cmd)
 	defer cancel()
