@@ -193,7 +193,10 @@
 // Config.HealthTimeout) as sourceflow.QueueDepth values, so
 // metrics.DepthFunc(t.Depths) feeds the metrics package's depth gauges; a
 // queue that does not answer costs its own depth, reported in the error,
-// not the others'. This package does not import metrics.
+// not the others'. Transport.DeadLettersByDestination counts, per
+// destination, the messages the subscribers copied to a dead-letter queue,
+// which metrics.Config.DeadLetters exports as a rate to alert on. This
+// package does not import metrics.
 //
 // # Encryption
 //

@@ -11,6 +11,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+	"github.com/sourceflow-go/sourceflow/internal/deadletter"
 	"github.com/sourceflow-go/sourceflow/internal/fieldcheck"
 )
 
@@ -77,6 +78,7 @@ func (c SubscriberConfig) Validate() error {
 // delivery semantics.
 type Subscriber struct {
 	cfg     SubscriberConfig
+	dead    *deadletter.Counts // shared with the Transport that made it
 	closing chan struct{}
 	once    sync.Once
 	mu      sync.Mutex
@@ -92,7 +94,7 @@ func NewSubscriber(cfg SubscriberConfig) (*Subscriber, error) {
 		return nil, err
 	}
 	cfg.setDefaults()
-	return &Subscriber{cfg: cfg, closing: make(chan struct{})}, nil
+	return &Subscriber{cfg: cfg, dead: new(deadletter.Counts), closing: make(chan struct{})}, nil
 }
 
 // Subscribe starts consuming the queue of destination. The channel is

@@ -28,7 +28,8 @@ const maxReasonBytes = 1024
 // has one and, once sent, the SQS MessageId of the copy in the dead-letter
 // queue (dlq_message_id), which `sourceflow dlq peek` shows; the payload
 // never. The reason is logged as the copy carries it, at most
-// maxReasonBytes: a handler's reason may be of any length.
+// maxReasonBytes: a handler's reason may be of any length. A copy sent is
+// counted under the endpoint's destination (Transport.DeadLettersByDestination).
 func (sub *subscription) deadLetter(d *delivery, reason string) bool {
 	reason = cleanReason(reason)
 	fields := watermill.LogFields{
@@ -60,6 +61,7 @@ func (sub *subscription) deadLetter(d *delivery, reason string) bool {
 		fields["dlq_message_id"] = aws.ToString(out.MessageId)
 	}
 	sub.log.Error("Message dead-lettered", failure, fields)
+	sub.dead.Add(sub.ep.Name)
 	d.markSettled()
 	sub.deletes <- aws.ToString(d.raw.ReceiptHandle)
 	return true

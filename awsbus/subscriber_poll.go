@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+	"github.com/sourceflow-go/sourceflow/internal/deadletter"
 )
 
 // delivery is one received message owned by a subscription.
@@ -45,6 +46,7 @@ func (d *delivery) markSettled() {
 type subscription struct {
 	cfg   SubscriberConfig
 	ep    topology.Endpoint
+	dead  *deadletter.Counts
 	log   watermill.LoggerAdapter
 	out   chan *message.Message
 	stop  context.Context // ends on Subscribe ctx end or Close
@@ -73,7 +75,7 @@ func newSubscription(ctx context.Context, s *Subscriber, ep topology.Endpoint) *
 		}
 	}()
 	return &subscription{
-		cfg: s.cfg, ep: ep, out: make(chan *message.Message), stop: stop, quit: quit,
+		cfg: s.cfg, ep: ep, dead: s.dead, out: make(chan *message.Message), stop: stop, quit: quit,
 		log:    s.cfg.Logger.With(watermill.LogFields{"destination": ep.Name, "queue_url": ep.QueueURL}),
 		bg:     context.WithoutCancel(ctx),
 		slots:  make(chan struct{}, s.cfg.MaxConcurrentCalls),

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+	"github.com/sourceflow-go/sourceflow/internal/deadletter"
 	"github.com/sourceflow-go/sourceflow/internal/fieldcheck"
 )
 
@@ -38,6 +39,8 @@ type Transport struct {
 	queueURLs map[string]string
 	pub       *Publisher
 	sub       *Subscriber
+	// dead counts the messages dead-lettered by every subscriber made.
+	dead *deadletter.Counts
 	// cancelBind cancels the Bind under way, if any, when Close is called.
 	cancelBind context.CancelCauseFunc
 	// kmsCheck is the health probe of the KMS key, set by NewEncryption.
@@ -56,7 +59,7 @@ func NewTransport(clients Clients, cfg Config) (*Transport, error) {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 	}
 	cfg.setDefaults()
-	return &Transport{clients: clients, cfg: cfg, preflight: func(context.Context) error { return nil }}, nil
+	return &Transport{clients: clients, cfg: cfg, dead: new(deadletter.Counts), preflight: func(context.Context) error { return nil }}, nil
 }
 
 // NewTransportFromAWS builds the SQS, SNS and STS clients from awsCfg (its
@@ -177,6 +180,7 @@ func (t *Transport) Subscriber(destination string) (message.Subscriber, error) {
 		if err != nil {
 			return nil, err
 		}
+		sub.dead = t.dead
 		t.sub = sub
 	}
 	return t.sub, nil

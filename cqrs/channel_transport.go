@@ -14,6 +14,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill/pubsub/gochannel"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/deadletter"
 	"github.com/sourceflow-go/sourceflow/internal/fieldcheck"
 )
 
@@ -185,6 +186,7 @@ type ChannelTransport struct {
 	lostAt    map[string]uint64                // losses when each destination last lost its last subscription
 	dead      []DeadLetter
 	deadCount int
+	deadBy    deadletter.Counts
 	handovers map[string]*handover
 	draining  sync.WaitGroup
 	pending   map[string]int                          // messages published to a command destination, not yet received
@@ -301,6 +303,15 @@ func (t *ChannelTransport) DeadLetterCount() int {
 	return t.deadCount
 }
 
+// DeadLettersByDestination returns how many messages were given up on, by
+// the destination each was consumed from (DeadLetter.Destination). The
+// counts only grow, MaxDeadLetters bounds none of them, and they are safe
+// to read concurrently; the metrics package exports them as
+// sourceflow.message.dead_lettered (metrics.Config.DeadLetters).
+func (t *ChannelTransport) DeadLettersByDestination() map[string]int64 {
+	return t.deadBy.Snapshot()
+}
+
 // DeadLetters returns the most recent messages given up on, at most
 // MaxDeadLetters, oldest first.
 func (t *ChannelTransport) DeadLetters() []DeadLetter {
@@ -314,6 +325,7 @@ func (t *ChannelTransport) deadLetter(dl DeadLetter) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.deadCount++
+	t.deadBy.Add(dl.Destination)
 	t.dead = append(t.dead, dl)
 	if len(t.dead) > t.cfg.MaxDeadLetters {
 		t.dead = t.dead[len(t.dead)-t.cfg.MaxDeadLetters:]

@@ -13,6 +13,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/deadletter"
 	"github.com/sourceflow-go/sourceflow/internal/fieldcheck"
 )
 
@@ -140,6 +141,7 @@ type PubSubTransport struct {
 	mu      sync.Mutex
 	service string
 	bound   bool
+	dead    deadletter.Counts
 }
 
 // NewPubSubTransport returns a transport over the Pub/Sub of cfg.
@@ -246,7 +248,18 @@ func (t *PubSubTransport) deadLetter(destination string, m *message.Message, rea
 		return err
 	}
 	t.cfg.Logger.Error("Message dead-lettered", errors.New(reason), fields)
+	t.dead.Add(destination)
 	return nil
+}
+
+// DeadLettersByDestination returns how many messages were published to a
+// dead-letter topic, by the destination each was consumed from, since the
+// transport was created; a dead-lettering whose publish failed is not
+// counted. The counts only grow and are safe to read concurrently; the
+// metrics package exports them as sourceflow.message.dead_lettered
+// (metrics.Config.DeadLetters).
+func (t *PubSubTransport) DeadLettersByDestination() map[string]int64 {
+	return t.dead.Snapshot()
 }
 
 var _ Transport = (*PubSubTransport)(nil)

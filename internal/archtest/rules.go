@@ -41,7 +41,7 @@ func Rules() map[string]Rule {
 	model := []string{AWS, OTel}
 	return map[string]Rule{
 		"":                                     {StdlibOnly: true},
-		"cqrs":                                 {Internal: []string{"", "internal/fieldcheck", "internal/sqsrules"}, Forbidden: model},
+		"cqrs":                                 {Internal: []string{"", "internal/fieldcheck", "internal/sqsrules", "internal/deadletter"}, Forbidden: model},
 		"cqrs/cqrstest":                        {Internal: []string{"", "cqrs"}, Forbidden: model},
 		"middleware":                           {Internal: []string{"", "internal/circuit", "internal/fieldcheck"}, Forbidden: model},
 		"middleware/tracing":                   {Internal: []string{"", "internal/fieldcheck"}, Forbidden: []string{AWS}},
@@ -60,11 +60,12 @@ func Rules() map[string]Rule {
 		"internal/sqldb":                       {Internal: []string{"", "internal/fieldcheck", "internal/periodic"}, Forbidden: model},
 		"internal/sqldb/sqldbtest":             {StdlibOnly: true},
 		"internal/destgrace":                   {StdlibOnly: true},
+		"internal/deadletter":                  {StdlibOnly: true},
 		"internal/clocktest":                   {StdlibOnly: true},
 		"internal/circuit":                     {Internal: []string{""}, Forbidden: model},
 		"sqlbus":                               {Internal: []string{"", "cqrs", "internal/sqldb", "internal/fieldcheck", "internal/sqsrules"}, Forbidden: model},
 		"internal/periodic":                    {StdlibOnly: true},
-		"awsbus":                               {Internal: []string{"", "middleware/encryption", "awsbus/topology", "internal/periodic", "internal/sqsrules", "internal/fieldcheck"}, Forbidden: []string{OTel}},
+		"awsbus":                               {Internal: []string{"", "middleware/encryption", "awsbus/topology", "internal/periodic", "internal/sqsrules", "internal/fieldcheck", "internal/deadletter"}, Forbidden: []string{OTel}},
 		"awsbus/topology":                      {Internal: []string{"", "internal/fieldcheck"}, Forbidden: []string{OTel}},
 		"awsbus/topology/iac":                  {Internal: []string{"", "awsbus/topology"}, Forbidden: []string{OTel}},
 		"awsbus/awsbustest":                    {Internal: []string{"", "awsbus", "internal/sqsrules"}, Forbidden: []string{OTel}},
