@@ -96,6 +96,11 @@
 // health report lists it, neither importing this package. The library reads
 // the system clock, so the breaker takes no sourceflow.Clock.
 //
+// NewRetrier builds the Retry middleware as a Retrier, whose Stats count
+// the handler runs it retried and the deliveries it gave up on; the
+// metrics package exports them (metrics.Config.HandlerRetries) as
+// sourceflow.handler.retries and sourceflow.handler.give_ups.
+//
 // # Hooks
 //
 // SourceFlow.Net has four middleware hooks. On Watermill they are:

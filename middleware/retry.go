@@ -69,17 +69,37 @@ func (c RetryConfig) Validate() error {
 // one (MiddlewareConfig.TxRetry). When it gives up, its error matches
 // ErrRetriesExhausted or ErrRetryStopped and wraps the handler's last
 // error. Place it in ConsumeRetry, so that it retries the handler only.
+// NewRetrier returns the same middleware with its counters.
 func NewRetry(cfg RetryConfig) (message.HandlerMiddleware, error) {
+	r, err := NewRetrier(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return r.Middleware, nil
+}
+
+// Retrier is the Retry middleware (see NewRetry) with counters of the
+// retries it made and of the times it gave up, for the metrics package to
+// export. A Retrier is safe for concurrent use.
+type Retrier struct {
+	cfg RetryConfig
+	c   retryCounters
+}
+
+// NewRetrier returns a Retrier; cfg is as for NewRetry.
+func NewRetrier(cfg RetryConfig) (*Retrier, error) {
 	cfg.setDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return retry{cfg: cfg}.middleware, nil
+	return &Retrier{cfg: cfg}, nil
 }
 
-type retry struct{ cfg RetryConfig }
+// Stats returns a snapshot of the counters.
+func (r *Retrier) Stats() RetryStats { return r.c.snapshot() }
 
-func (r retry) middleware(h message.HandlerFunc) message.HandlerFunc {
+// Middleware is the message.HandlerMiddleware that NewRetry returns.
+func (r *Retrier) Middleware(h message.HandlerFunc) message.HandlerFunc {
 	return func(msg *message.Message) ([]*message.Message, error) {
 		b := r.cfg.Policy.Start(r.cfg.Clock)
 		for {
@@ -99,8 +119,10 @@ func (r retry) middleware(h message.HandlerFunc) message.HandlerFunc {
 				stop = b.Wait(msg.Context(), wait)
 			}
 			if stop != nil {
+				r.c.gaveUp.Add(1)
 				return nil, r.gaveUp(b.Attempts(), stop, err)
 			}
+			r.c.retries.Add(1)
 		}
 	}
 }
@@ -116,7 +138,7 @@ func retryable(msg *message.Message, err error) bool {
 
 // gaveUp returns the error of a handler whose last error is err and that
 // the loop stopped retrying after attempts, for reason stop.
-func (r retry) gaveUp(attempts int, stop, err error) error {
+func (r *Retrier) gaveUp(attempts int, stop, err error) error {
 	switch {
 	case errors.Is(stop, sourceflow.ErrNoRetriesLeft):
 		return fmt.Errorf("%w after %d attempts: %w", ErrRetriesExhausted, attempts, err)
