@@ -47,6 +47,14 @@ type Config struct {
 	// transaction conflicts (the DynamoDB stores' RetryStats), summed and
 	// exported as NameStoreRetries by reason. Optional.
 	StoreRetries []StoreRetrySource
+	// DeadLetters are the transports' counts of dead-lettered messages,
+	// summed per destination and exported as NameDeadLetters. Optional.
+	DeadLetters []DeadLetterSource
+	// HandlerRetries are the retry middleware's counts of retried handler
+	// runs and of deliveries given up on (the middleware package's
+	// Retrier.Stats), summed and exported as NameHandlerRetries and
+	// NameHandlerGiveUps. Optional.
+	HandlerRetries []HandlerRetrySource
 	// Depth, when set, is polled every DepthInterval from New until Close,
 	// and the last depth read of each queue is exported as NameQueueDepth
 	// and NameDLQDepth; a queue that five polls in a row did not read is no
@@ -94,6 +102,8 @@ func (c Config) Validate() error {
 	noNilEntries(invalid, "Duplicates", c.Duplicates)
 	noNilEntries(invalid, "Circuits", c.Circuits)
 	noNilEntries(invalid, "StoreRetries", c.StoreRetries)
+	noNilEntries(invalid, "DeadLetters", c.DeadLetters)
+	noNilEntries(invalid, "HandlerRetries", c.HandlerRetries)
 	for _, err := range []error{
 		fieldcheck.NotTypedNil("MeterProvider", c.MeterProvider),
 		fieldcheck.NotTypedNil("Depth", c.Depth),

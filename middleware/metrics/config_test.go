@@ -10,6 +10,7 @@ import (
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/middleware"
 	"github.com/sourceflow-go/sourceflow/middleware/metrics"
 )
@@ -29,16 +30,23 @@ func TestConfigValidate(t *testing.T) {
 				Duplicates:   []metrics.DuplicateSource{metrics.DuplicatesFunc(func() int64 { return 0 }), nil},
 				Circuits:     []metrics.CircuitSource{nil},
 				StoreRetries: []metrics.StoreRetrySource{metrics.StoreRetriesFunc(func() (int64, int64) { return 0, 0 }), nil},
+				DeadLetters:  []metrics.DeadLetterSource{nil},
+				HandlerRetries: []metrics.HandlerRetrySource{
+					metrics.HandlerRetriesFunc(func() (int64, int64) { return 0, 0 }), nil},
 			},
-			fields: []string{"KMS[0]", "Duplicates[1]", "Circuits[0]", "StoreRetries[1]"},
+			fields: []string{"KMS[0]", "Duplicates[1]", "Circuits[0]", "StoreRetries[1]", "DeadLetters[0]", "HandlerRetries[1]"},
 		},
 		"typed nils": {
 			cfg: metrics.Config{
 				MeterProvider: (*sdkmetric.MeterProvider)(nil),
 				Logger:        (*watermill.StdLoggerAdapter)(nil),
 				Circuits:      []metrics.CircuitSource{(*middleware.CircuitBreaker)(nil)},
+				DeadLetters: []metrics.DeadLetterSource{
+					metrics.DeadLettersFunc(func() map[string]int64 { return nil }), (*cqrs.ChannelTransport)(nil)},
+				HandlerRetries: []metrics.HandlerRetrySource{metrics.HandlerRetriesFunc(nil)},
 			},
-			fields: []string{"MeterProvider: nil *metric.MeterProvider", "Logger: nil *watermill.StdLoggerAdapter", "Circuits[0]"},
+			fields: []string{"MeterProvider: nil *metric.MeterProvider", "Logger: nil *watermill.StdLoggerAdapter", "Circuits[0]",
+				"DeadLetters[1]", "HandlerRetries[0]"},
 		},
 	}
 	for name, tc := range tests {
@@ -66,10 +74,12 @@ func TestNewRejectsInvalidConfig(t *testing.T) {
 		cfg   metrics.Config
 		field string
 	}{
-		"negative interval":       {cfg: metrics.Config{DepthInterval: -time.Second}, field: "DepthInterval"},
-		"timeout beyond interval": {cfg: metrics.Config{DepthInterval: time.Second, DepthTimeout: time.Minute}, field: "DepthTimeout"},
-		"nil duplicate source":    {cfg: metrics.Config{Duplicates: []metrics.DuplicateSource{nil}}, field: "Duplicates[0]"},
-		"nil store retry source":  {cfg: metrics.Config{StoreRetries: []metrics.StoreRetrySource{nil}}, field: "StoreRetries[0]"},
+		"negative interval":        {cfg: metrics.Config{DepthInterval: -time.Second}, field: "DepthInterval"},
+		"timeout beyond interval":  {cfg: metrics.Config{DepthInterval: time.Second, DepthTimeout: time.Minute}, field: "DepthTimeout"},
+		"nil duplicate source":     {cfg: metrics.Config{Duplicates: []metrics.DuplicateSource{nil}}, field: "Duplicates[0]"},
+		"nil store retry source":   {cfg: metrics.Config{StoreRetries: []metrics.StoreRetrySource{nil}}, field: "StoreRetries[0]"},
+		"nil dead-letter source":   {cfg: metrics.Config{DeadLetters: []metrics.DeadLetterSource{(*cqrs.PubSubTransport)(nil)}}, field: "DeadLetters[0]"},
+		"nil handler retry source": {cfg: metrics.Config{HandlerRetries: []metrics.HandlerRetrySource{nil}}, field: "HandlerRetries[0]"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -1,6 +1,7 @@
 // Package metrics is SourceFlow's OpenTelemetry metrics for Watermill message
 // pipelines: counts and durations of sent commands, published events and
-// handled messages, plus observed KMS, idempotency and queue-depth figures.
+// handled messages, plus observed KMS, idempotency, queue-depth, dead-letter
+// and handler-retry figures.
 //
 // # Usage
 //
@@ -58,17 +59,25 @@
 // failed after their retries; both by sourceflow.kms.operation),
 // sourceflow.aws.kms.cache_lookups (by sourceflow.cache.result),
 // sourceflow.aws.message.duplicates, sourceflow.store.retries (by
-// sourceflow.retry.reason), and the gauges sourceflow.aws.queue.depth
-// and sourceflow.aws.dlq.depth (by messaging.destination.name and
-// sourceflow.message.state visible/in_flight), and the gauge
-// sourceflow.publish.circuit.state (0 closed, 1 half-open, 2 open, by
-// messaging.destination.name) read from Config.Circuits at every
-// collection. The sources are the narrow interfaces KMSStatsSource,
-// DuplicateSource, StoreRetrySource, DepthSource and CircuitSource (the
-// root package's, which middleware.CircuitBreaker implements), so
-// the encryption, idempotency and transport packages stay independent of
-// this one; the Func adapters wrap any accessor. The depth source is polled
-// in the background every DepthInterval (30 s by default), starting at once,
+// sourceflow.retry.reason), sourceflow.message.dead_lettered (messages a
+// transport dead-lettered, by messaging.destination.name, the queue or
+// topic each was consumed from, from Config.DeadLetters),
+// sourceflow.handler.retries and sourceflow.handler.give_ups (the handler
+// runs the retry middleware retried, and the deliveries whose error it
+// returned once it stopped retrying, from Config.HandlerRetries), and the
+// gauges sourceflow.aws.queue.depth and sourceflow.aws.dlq.depth (by
+// messaging.destination.name and sourceflow.message.state
+// visible/in_flight), and the gauge sourceflow.publish.circuit.state (0
+// closed, 1 half-open, 2 open, by messaging.destination.name) read from
+// Config.Circuits at every collection. The sources are the narrow
+// interfaces KMSStatsSource, DuplicateSource, StoreRetrySource,
+// DeadLetterSource (which the awsbus and cqrs transports implement),
+// HandlerRetrySource (a middleware.Retrier's Stats, through
+// HandlerRetriesFunc), DepthSource and CircuitSource (the root package's,
+// which middleware.CircuitBreaker implements), so the encryption,
+// idempotency and transport packages stay independent of this one; the
+// Func adapters wrap any accessor. The depth source is polled in the
+// background every DepthInterval (30 s by default), starting at once,
 // never during a metric collection. A failed poll is logged; the depths it
 // still answered are exported, and a queue it did not read keeps its last
 // depth until five polls in a row have missed it, then is no longer

@@ -47,7 +47,8 @@ func New(cfg Config) (*Metrics, error) {
 	if cfg.Depth != nil {
 		m.poller = newDepthPoller(cfg.Depth, cfg.DepthInterval, cfg.DepthTimeout, cfg.Logger)
 	}
-	reg, err := registerObservers(meter, sources{kms: cfg.KMS, duplicates: cfg.Duplicates, poller: m.poller, circuits: cfg.Circuits, retries: cfg.StoreRetries})
+	reg, err := registerObservers(meter, sources{kms: cfg.KMS, duplicates: cfg.Duplicates, poller: m.poller,
+		circuits: cfg.Circuits, retries: cfg.StoreRetries, deadLetters: cfg.DeadLetters, handlerRetries: cfg.HandlerRetries})
 	if err != nil {
 		return nil, fmt.Errorf("metrics: register observers: %w", err)
 	}

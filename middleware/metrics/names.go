@@ -3,7 +3,8 @@ package metrics
 import "go.opentelemetry.io/otel/attribute"
 
 // Instrument names. The first nine are SourceFlow.Net's AWS metric names; the
-// rest cover KMS, idempotency and queue depth.
+// rest cover KMS, idempotency, queue depth, circuits, store retries, dead
+// letters and handler retries.
 const (
 	// NameCommandDispatched counts commands handed to the transport.
 	NameCommandDispatched = "sourceflow.aws.command.dispatched"
@@ -52,6 +53,20 @@ const (
 	// its transactions refused for a conflict, by AttrRetryReason
 	// ("throttled", "conflict"), retried or not (observed).
 	NameStoreRetries = "sourceflow.store.retries"
+	// NameDeadLetters counts the messages a transport dead-lettered, by
+	// AttrDestination, the queue or topic each was consumed from
+	// (observed). It is not AWS-specific, so it carries no "aws" segment.
+	NameDeadLetters = "sourceflow.message.dead_lettered"
+	// NameHandlerRetries counts the handler runs the retry middleware made
+	// after a failed run of the same delivery (observed).
+	NameHandlerRetries = "sourceflow.handler.retries"
+	// NameHandlerGiveUps counts the deliveries whose error the retry
+	// middleware returned once it stopped retrying: no retry left, its
+	// MaxElapsed reached or the message's context ended (observed). It is
+	// a name of its own rather than a value of an attribute of
+	// NameHandlerRetries because it counts deliveries, not runs: a sum of
+	// the two would mean nothing.
+	NameHandlerGiveUps = "sourceflow.handler.give_ups"
 )
 
 // Attribute keys.

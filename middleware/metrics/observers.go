@@ -14,6 +14,9 @@ type sources struct {
 	poller     *depthPoller
 	circuits   []CircuitSource
 	retries    []StoreRetrySource
+
+	deadLetters    []DeadLetterSource
+	handlerRetries []HandlerRetrySource
 }
 
 // observable holds the asynchronous instruments and their sources.
@@ -23,6 +26,8 @@ type observable struct {
 	kmsCalls, cacheLookups, dupCount   metric.Int64ObservableCounter
 	kmsFailedCalls                     metric.Int64ObservableCounter
 	storeRetries                       metric.Int64ObservableCounter
+	deadLettered                       metric.Int64ObservableCounter
+	retryCount, giveUpCount            metric.Int64ObservableCounter
 	queueDepth, dlqDepth, circuitState metric.Int64ObservableGauge
 }
 
@@ -65,10 +70,26 @@ func registerObservers(m metric.Meter, src sources) (metric.Registration, error)
 		o.storeRetries = counter(m.Int64ObservableCounter(NameStoreRetries, metric.WithUnit("{request}"),
 			metric.WithDescription("Store requests throttled or refused for a transaction conflict, by reason")))
 	}
+	o.createFailureCounters(m, counter)
 	if err := errors.Join(errs...); err != nil || len(insts) == 0 {
 		return nil, err
 	}
 	return m.RegisterCallback(o.observe, insts...)
+}
+
+// createFailureCounters creates, through counter, the instruments of the
+// dead-letter and handler-retry sources that are set.
+func (o *observable) createFailureCounters(m metric.Meter, counter func(metric.Int64ObservableCounter, error) metric.Int64ObservableCounter) {
+	if len(o.deadLetters) > 0 {
+		o.deadLettered = counter(m.Int64ObservableCounter(NameDeadLetters, metric.WithUnit("{message}"),
+			metric.WithDescription("Messages a transport dead-lettered, by destination")))
+	}
+	if len(o.handlerRetries) > 0 {
+		o.retryCount = counter(m.Int64ObservableCounter(NameHandlerRetries, metric.WithUnit("{retry}"),
+			metric.WithDescription("Handler runs after a failed run of the same delivery")))
+		o.giveUpCount = counter(m.Int64ObservableCounter(NameHandlerGiveUps, metric.WithUnit("{message}"),
+			metric.WithDescription("Deliveries whose error the retry middleware returned once it stopped retrying")))
+	}
 }
 
 // kept passes an instrument and its creation error to add and returns the
@@ -105,6 +126,12 @@ func (o *observable) observe(_ context.Context, obs metric.Observer) error {
 		}
 		obs.ObserveInt64(o.storeRetries, throttled, metric.WithAttributes(AttrRetryReason.String("throttled")))
 		obs.ObserveInt64(o.storeRetries, conflicts, metric.WithAttributes(AttrRetryReason.String("conflict")))
+	}
+	if len(o.deadLetters) > 0 {
+		o.observeDeadLetters(obs)
+	}
+	if len(o.handlerRetries) > 0 {
+		o.observeHandlerRetries(obs)
 	}
 	return nil
 }

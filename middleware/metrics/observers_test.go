@@ -79,7 +79,8 @@ func TestObservedStoreRetries(t *testing.T) {
 func TestNothingObservedWithoutSources(t *testing.T) {
 	_, reader := recordingMetrics(t, metrics.Config{})
 	got := collect(t, reader)
-	for _, name := range []string{metrics.NameKMSCalls, metrics.NameKMSFailures, metrics.NameDuplicates, metrics.NameQueueDepth, metrics.NameDLQDepth, metrics.NameStoreRetries} {
+	for _, name := range []string{metrics.NameKMSCalls, metrics.NameKMSFailures, metrics.NameDuplicates, metrics.NameQueueDepth, metrics.NameDLQDepth, metrics.NameStoreRetries,
+		metrics.NameDeadLetters, metrics.NameHandlerRetries, metrics.NameHandlerGiveUps} {
 		assert.NotContains(t, got, name)
 	}
 }
