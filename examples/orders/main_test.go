@@ -96,6 +96,8 @@ func TestMetricsAndHealthAreServedWhileRunning(t *testing.T) {
 	}, 10*time.Second, 20*time.Millisecond, "every instrument is served")
 	assert.Contains(t, scrape, `sourceflow_publish_circuit_state{messaging_destination_name="orders.fifo"`)
 	assert.Contains(t, scrape, `otel_scope_name="SourceFlow.Cloud.AWS"`)
+	assert.Contains(t, scrape, "sourceflow_handler_retries_total{", "the Retry middleware's counts are exported")
+	assert.Contains(t, scrape, "sourceflow_handler_give_ups_total{")
 	status, health, err := fetch(base + "/healthz")
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusOK, status)

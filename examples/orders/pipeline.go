@@ -53,16 +53,16 @@ func newPipeline(obs *observability, systems tracing.Config, w wiring, st *store
 	}
 	p.idem = idem
 	p.closers = append(p.closers, closeIdem)
-	retry, err := middleware.NewRetry(middleware.RetryConfig{})
+	retry, err := middleware.NewRetrier(middleware.RetryConfig{})
 	if err != nil {
 		return nil, errors.Join(err, p.close())
 	}
-	m, err := newMetrics(obs, w, p.idem, st)
+	m, err := newMetrics(obs, w, p.idem, retry, st)
 	if err != nil {
 		return nil, errors.Join(err, p.close())
 	}
 	p.closers = append(p.closers, m.Close)
-	if err := p.place(tr, m, retry, idemName(st), w); err != nil {
+	if err := p.place(tr, m, retry.Middleware, idemName(st), w); err != nil {
 		return nil, errors.Join(fmt.Errorf("pipeline: %w", err), p.close())
 	}
 	return p, nil
@@ -91,15 +91,22 @@ func (p *pipeline) place(tr *tracing.Tracing, m *metrics.Metrics, retry message.
 }
 
 // newMetrics builds the service's metrics: the message instruments, plus
-// duplicates, queue depths, KMS calls and store retries where the service
-// has them.
-func newMetrics(obs *observability, w wiring, idem *idempotency.Middleware, st *stores) (*metrics.Metrics, error) {
+// duplicates, handler retries, queue depths, dead letters, KMS calls and
+// store retries where the service has them.
+func newMetrics(obs *observability, w wiring, idem *idempotency.Middleware, retry *middleware.Retrier, st *stores) (*metrics.Metrics, error) {
 	cfg := metrics.Config{
 		MeterProvider: obs.meterProvider(),
 		Duplicates:    []metrics.DuplicateSource{metrics.DuplicatesFunc(func() int64 { return count64(idem.Stats().Duplicates) })},
+		HandlerRetries: []metrics.HandlerRetrySource{metrics.HandlerRetriesFunc(func() (int64, int64) {
+			s := retry.Stats()
+			return s.Retries, s.GaveUp
+		})},
 		Circuits:      []metrics.CircuitSource{w.breaker},
 		Depth:         w.depth,
 		DepthInterval: 5 * time.Second,
+	}
+	if w.deadLetters != nil {
+		cfg.DeadLetters = []metrics.DeadLetterSource{w.deadLetters}
 	}
 	if w.enc != nil {
 		cfg.KMS = []metrics.KMSStatsSource{kmsStats(w.enc.Stats), kmsStats(w.dec.Stats)}

@@ -177,14 +177,15 @@ func newServices(opts options, tr transports, payPipe, ordPipe *pipeline, st *st
 }
 
 // wiring is what one service gets from its transport: the transport itself,
-// the circuit breaker of its publishes, its queue depths (AWS and SQL) and,
-// on AWS, its KMS encryption.
+// the circuit breaker of its publishes, its queue depths (AWS and SQL), its
+// dead-letter counts and, on AWS, its KMS encryption.
 type wiring struct {
-	transport cqrs.Transport
-	breaker   *middleware.CircuitBreaker
-	depth     metrics.DepthSource
-	enc       *encryption.Encrypter
-	dec       *encryption.Decrypter
+	transport   cqrs.Transport
+	breaker     *middleware.CircuitBreaker
+	depth       metrics.DepthSource
+	deadLetters metrics.DeadLetterSource
+	enc         *encryption.Encrypter
+	dec         *encryption.Decrypter
 }
 
 // transports holds the wiring of each service.
@@ -217,7 +218,10 @@ func newTransports(ctx context.Context, opts options, logger watermill.LoggerAda
 		return true, map[string]any{"transport": "gochannel", "dead_letters": len(tr.DeadLetters()), "circuits": brk.circuits()}
 	}
 	return transports{
-		orders: wiring{transport: tr, breaker: brk.orders}, payments: wiring{transport: tr, breaker: brk.payments},
+		// One transport serves both services: its dead letters, of both
+		// services' destinations, are exported once, with the orders
+		// service's metrics.
+		orders: wiring{transport: tr, breaker: brk.orders, deadLetters: tr}, payments: wiring{transport: tr, breaker: brk.payments},
 		close: tr.Close, health: health,
 	}, nil
 }
