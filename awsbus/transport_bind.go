@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"net/url"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
@@ -18,6 +16,7 @@ import (
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+	"github.com/sourceflow-go/sourceflow/internal/redact"
 )
 
 // Bind derives the topology plan from b (reporting every problem at once,
@@ -203,32 +202,8 @@ func credentialsCheck(awsCfg aws.Config, timeout time.Duration) func(ctx context
 		}
 		if ep := aws.ToString(awsCfg.BaseEndpoint); ep != "" {
 			return fmt.Errorf("awsbus: no AWS credentials found for endpoint %s; an emulator accepts any, "+
-				"e.g. AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test: %w", redactedEndpoint(ep), err)
+				"e.g. AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test: %w", redact.Endpoint(ep), err)
 		}
 		return fmt.Errorf("awsbus: no AWS credentials found: %w", err)
 	}
-}
-
-// redactedEndpoint is endpoint as an error may show it: a password its URL
-// holds (http://user:password@host) is replaced by "xxxxx"; an endpoint
-// that does not parse as a URL is not shown, since where a password in it
-// ends is unknown. An endpoint without "://" that holds an "@"
-// (user:password@host:4566, which would parse as a URL of scheme "user")
-// is read as starting with its user information, and is not shown when
-// that finds none: the "@" then ends a password that is not where a URL
-// keeps one.
-func redactedEndpoint(endpoint string) string {
-	const notShown = "(not shown: not a URL)"
-	if !strings.Contains(endpoint, "://") && strings.Contains(endpoint, "@") {
-		u, err := url.Parse("//" + endpoint)
-		if err != nil || u.User == nil {
-			return notShown
-		}
-		return strings.TrimPrefix(u.Redacted(), "//")
-	}
-	u, err := url.Parse(endpoint)
-	if err != nil {
-		return notShown
-	}
-	return u.Redacted()
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
@@ -86,6 +87,10 @@ func (c Clients) Validate() error {
 		// The parser's error quotes the endpoint, and with it a password.
 		problems = append(problems, errors.New("Clients.Endpoint (AWS_ENDPOINT_URL): not a URL, and no AWS call could use it "+
 			"(not shown: it may hold a password); percent-encode any /, ?, #, % or @ in its user or password"))
+	} else if c.Endpoint != "" && !strings.Contains(c.Endpoint, "://") {
+		// user:password@host:4566 would parse as a URL of scheme "user".
+		problems = append(problems, errors.New("Clients.Endpoint (AWS_ENDPOINT_URL): no scheme, and no AWS call could use it "+
+			"(not shown: it may hold a password); write it as http://host:port or https://host"))
 	}
 	var errs []error
 	for _, err := range problems {

@@ -70,3 +70,22 @@ func TestEndpoint_ThatIsNoURLIsRefusedWithoutShowingIt(t *testing.T) {
 		}
 	}
 }
+
+// An endpoint without a scheme (user:password@host:4566, or host:4566)
+// would parse as a URL whose scheme is its first word, and no AWS call
+// could use it: it is refused before any call, without being shown.
+func TestEndpoint_WithoutSchemeIsRefusedWithoutShowingIt(t *testing.T) {
+	fake, path := appliedOrders(t)
+	for _, endpoint := range []string{"admin:s3cr3t@proxy.internal:4566", "proxy.internal:4566"} {
+		t.Run(endpoint, func(t *testing.T) {
+			out, errOut, code := runOn(context.Background(), t, fake, func(c *cli.Clients) {
+				c.Endpoint = endpoint
+			}, "validate", "-f", path)
+
+			assert.Equal(t, cli.ExitUsage, code, errOut)
+			assert.NotContains(t, out+errOut, "cr3t")
+			assert.NotContains(t, out+errOut, "proxy.internal")
+			assert.Contains(t, errOut, "AWS_ENDPOINT_URL): no scheme")
+		})
+	}
+}

@@ -6,13 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+	"github.com/sourceflow-go/sourceflow/internal/redact"
 )
 
 // session is what a command works on: the topology file, its plan and a
@@ -144,20 +144,15 @@ func (s *session) where() string {
 	return s.clients.Region
 }
 
-// endpoint is the endpoint override as messages show it: a password in
-// it (http://user:password@host, for a proxy that asks for one) is
-// replaced by "xxxxx". One that does not parse as a URL, which
-// Clients.Validate refuses, is not shown: where its password ends is
-// unknown.
+// endpoint is the endpoint override as messages show it (redact.Endpoint):
+// a password in it (http://user:password@host, for a proxy that asks for
+// one) is replaced by "xxxxx"; one that Clients.Validate refuses is not
+// shown.
 func (s *session) endpoint() string {
 	if s.clients.Endpoint == "" {
 		return ""
 	}
-	u, err := url.Parse(s.clients.Endpoint)
-	if err != nil {
-		return "(not a URL)"
-	}
-	return u.Redacted()
+	return redact.Endpoint(s.clients.Endpoint)
 }
 
 // checkTimeout refuses a --timeout that leaves no time, as a usage error
