@@ -25,9 +25,9 @@ const maxReasonBytes = 1024
 // logged once, as the line's error and its reason field, with d's SQS
 // MessageId (message_id), its Watermill UUID (uuid; the MessageId for a
 // message that carries none), its correlation id (correlation_id) when it
-// has one and, once sent, the SQS MessageId of the copy in the dead-letter
-// queue (dlq_message_id), which `sourceflow dlq peek` shows; the payload
-// never. The reason is logged as the copy carries it, at most
+// has a valid one (sourceflow.ValidCorrelationID) and, once sent, the SQS
+// MessageId of the copy in the dead-letter queue (dlq_message_id), which
+// `sourceflow dlq peek` shows; the payload never. The reason is logged as the copy carries it, at most
 // maxReasonBytes: a handler's reason may be of any length. A copy sent is
 // counted under the endpoint's destination (Transport.DeadLettersByDestination).
 func (sub *subscription) deadLetter(d *delivery, reason string) bool {
@@ -38,7 +38,7 @@ func (sub *subscription) deadLetter(d *delivery, reason string) bool {
 	}
 	if d.msg != nil {
 		fields["uuid"] = d.msg.UUID
-		if corr := d.msg.Metadata.Get(sourceflow.MetaCorrelationID); corr != "" {
+		if corr := d.msg.Metadata.Get(sourceflow.MetaCorrelationID); sourceflow.ValidCorrelationID(corr) {
 			fields["correlation_id"] = corr
 		}
 	}

@@ -88,8 +88,25 @@ func deadLetteredLine(t *testing.T, logs *watermill.CaptureLoggerAdapter) waterm
 
 // The "Message dead-lettered" line carries the reason as its error (not
 // a nil one) and the message's correlation id, so one flow's dead letters
-// are found in the logs by the id its other lines carry.
+// are found in the logs by the id its other lines carry; an oversize or
+// unprintable id a sender chose is left out.
 func TestSubscriberDeadLetterLogCarriesTheReasonAndTheCorrelationID(t *testing.T) {
+	for corr, want := range map[string]any{
+		"flow-7":                 "flow-7",
+		strings.Repeat("c", 300): nil,
+		"flow\nlevel=INFO":       nil,
+	} {
+		line := deadLetteredWithCorrelation(t, corr)
+		require.Error(t, line.Err)
+		assert.Equal(t, "refused by its handler", line.Err.Error())
+		assert.Equal(t, want, line.Fields["correlation_id"], "%.20q", corr)
+	}
+}
+
+// deadLetteredWithCorrelation sends a message carrying the correlation id
+// corr, nacks it with a reason and returns its "Message dead-lettered" line.
+func deadLetteredWithCorrelation(t *testing.T, corr string) watermill.CapturedMessage {
+	t.Helper()
 	logs := watermill.NewCaptureLogger()
 	w := newWire(t, "orders", 5, awsbus.SubscriberConfig{Logger: logs})
 	text := func(s string) types.MessageAttributeValue {
@@ -97,7 +114,7 @@ func TestSubscriberDeadLetterLogCarriesTheReasonAndTheCorrelationID(t *testing.T
 	}
 	_, err := w.sqs.SendMessage(context.Background(), &sqs.SendMessageInput{
 		QueueUrl: aws.String(w.ep.QueueURL), MessageBody: aws.String(`{"id":"o-1"}`),
-		MessageAttributes: map[string]types.MessageAttributeValue{sourceflow.MetaCorrelationID: text("flow-7")},
+		MessageAttributes: map[string]types.MessageAttributeValue{sourceflow.MetaCorrelationID: text(corr)},
 	})
 	require.NoError(t, err)
 	ch, err := w.sub.Subscribe(context.Background(), "orders")
@@ -108,11 +125,7 @@ func TestSubscriberDeadLetterLogCarriesTheReasonAndTheCorrelationID(t *testing.T
 			m.Nack()
 		}
 	}()
-
-	line := deadLetteredLine(t, logs)
-	require.Error(t, line.Err)
-	assert.Equal(t, "refused by its handler", line.Err.Error())
-	assert.Equal(t, "flow-7", line.Fields["correlation_id"])
+	return deadLetteredLine(t, logs)
 }
 
 // A reason the handler recorded at any length is logged as the dead-letter

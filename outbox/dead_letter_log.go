@@ -16,10 +16,11 @@ import (
 // dead-letter table, at error level with its reason, as every transport
 // logs its dead letters: the row's id and, when the row is a forwarder
 // envelope, the destination and the forwarded message's id and
-// correlation id; never the payload. The reason is cut to
-// maxLoggedReasonBytes. The row is written in the poll's transaction and
-// logged once that commits (see deadLetterPublisher): a poll rolled back
-// reads the row again and dead-letters it again, logged then.
+// correlation id (when sourceflow.ValidCorrelationID accepts it); never the
+// payload. The reason is cut to maxLoggedReasonBytes. The row is written
+// in the poll's transaction and logged once that commits (see
+// deadLetterPublisher): a poll rolled back reads the row again and
+// dead-letters it again, logged then.
 func logDeadLetter(logger watermill.LoggerAdapter, topic string, msg *message.Message) {
 	fields := watermill.LogFields{"topic": topic, "message_uuid": msg.UUID}
 	var e envelope
@@ -30,7 +31,7 @@ func logDeadLetter(logger watermill.LoggerAdapter, topic string, msg *message.Me
 		if e.UUID != "" {
 			fields["forwarded_uuid"] = e.UUID
 		}
-		if corr := e.Metadata[sourceflow.MetaCorrelationID]; corr != "" {
+		if corr := e.Metadata[sourceflow.MetaCorrelationID]; sourceflow.ValidCorrelationID(corr) {
 			fields["correlation_id"] = corr
 		}
 	}
