@@ -14,17 +14,20 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/deadletter"
 	"github.com/sourceflow-go/sourceflow/internal/sqldb/sqldbtest"
 )
 
-// A row dead-lettered in a poll's transaction is logged once that
-// transaction commits: a poll rolled back reads the row again and
-// dead-letters it again, so logging it at once would log it twice.
+// A row dead-lettered in a poll's transaction is logged and counted once
+// that transaction commits: a poll rolled back reads the row again and
+// dead-letters it again, so logging or counting it at once would do so
+// twice. A row that is no forwarder envelope counts under the outbox topic.
 func TestDeadLetterIsLoggedOnceItsTransactionCommits(t *testing.T) {
 	db := (&sqldbtest.DB{}).Open(t)
 	beginner := afterCommitBeginner{wsql.BeginnerFromStdSQL(db)}
 	logs := watermill.NewCaptureLogger()
-	p := deadLetterPublisher{db: db, schema: schemaAdapter(sourceflow.Postgres), topic: "obx", logger: logs}
+	var dead deadletter.Counts
+	p := deadLetterPublisher{db: db, schema: schemaAdapter(sourceflow.Postgres), topic: "obx", logger: logs, dead: &dead}
 	deadLetter := func(end func(wsql.Tx) error) {
 		tx, err := beginner.BeginTx(context.Background(), &sql.TxOptions{})
 		require.NoError(t, err)
@@ -35,11 +38,13 @@ func TestDeadLetterIsLoggedOnceItsTransactionCommits(t *testing.T) {
 
 	deadLetter(wsql.Tx.Rollback)
 	assert.Empty(t, logs.Captured()[watermill.ErrorLogLevel], "a rolled back dead letter is not logged")
+	assert.Empty(t, dead.Snapshot(), "nor counted")
 
 	deadLetter(wsql.Tx.Commit)
 	lines := logs.Captured()[watermill.ErrorLogLevel]
 	require.Len(t, lines, 1, "logged once, after the commit")
 	assert.Equal(t, "row-1", lines[0].Fields["message_uuid"])
+	assert.Equal(t, map[string]int64{"obx": 1}, dead.Snapshot(), "counted once, after the commit")
 }
 
 // A dead letter's reason is logged cut to maxLoggedReasonBytes, on a

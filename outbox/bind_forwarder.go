@@ -9,6 +9,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/components/forwarder"
 
+	"github.com/sourceflow-go/sourceflow/internal/deadletter"
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
@@ -47,9 +48,10 @@ func runForwarder(fwd *forwarder.Forwarder, cfg Config) *forwarderRun {
 
 // startForwarder starts the forwarder and waits until it runs. When ctx ends
 // first it returns at once, with ctx's error, and stops the forwarder in the
-// background, tracked by stopping (Close waits for it).
-func startForwarder(ctx context.Context, cfg Config, b backoff, stopping *sync.WaitGroup) (*forwarderRun, error) {
-	fwd, err := newForwarder(cfg, b)
+// background, tracked by stopping (Close waits for it). Its dead letters
+// are counted in dead.
+func startForwarder(ctx context.Context, cfg Config, b backoff, dead *deadletter.Counts, stopping *sync.WaitGroup) (*forwarderRun, error) {
+	fwd, err := newForwarder(cfg, b, dead)
 	if err != nil {
 		return nil, err
 	}

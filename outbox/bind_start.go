@@ -85,7 +85,7 @@ func (t *Transport) startOnce(ctx context.Context) (*forwarderRun, error) {
 	err := initSchema(ctx, t.cfg)
 	var run *forwarderRun
 	if err == nil && !t.cfg.DisableForwarder {
-		run, err = startForwarder(ctx, t.cfg, t.backoff, &t.stopping)
+		run, err = startForwarder(ctx, t.cfg, t.backoff, &t.dead, &t.stopping)
 	}
 	if cerr := ctx.Err(); err != nil && cerr != nil && !errors.Is(err, cerr) {
 		err = fmt.Errorf("%w (%w)", err, cerr)

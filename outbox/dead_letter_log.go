@@ -20,13 +20,14 @@ import (
 // payload. The reason is cut to maxLoggedReasonBytes. The row is written
 // in the poll's transaction and logged once that commits (see
 // deadLetterPublisher): a poll rolled back reads the row again and
-// dead-letters it again, logged then.
-func logDeadLetter(logger watermill.LoggerAdapter, topic string, msg *message.Message) {
+// dead-letters it again, logged then. It returns the row's destination, ""
+// when the row is no forwarder envelope.
+func logDeadLetter(logger watermill.LoggerAdapter, topic string, msg *message.Message) (destination string) {
 	fields := watermill.LogFields{"topic": topic, "message_uuid": msg.UUID}
 	var e envelope
 	if json.Unmarshal(msg.Payload, &e) == nil {
-		if e.DestinationTopic != "" {
-			fields["destination"] = e.DestinationTopic
+		if destination = e.DestinationTopic; destination != "" {
+			fields["destination"] = destination
 		}
 		if e.UUID != "" {
 			fields["forwarded_uuid"] = e.UUID
@@ -37,6 +38,7 @@ func logDeadLetter(logger watermill.LoggerAdapter, topic string, msg *message.Me
 	}
 	reason := errors.New(cutReason(msg.Metadata.Get(sourceflow.MetaFailure)))
 	logger.Error("outbox: row cannot be forwarded; kept as a dead letter", reason, fields)
+	return destination
 }
 
 // maxLoggedReasonBytes bounds the reason of a logged dead letter, as awsbus

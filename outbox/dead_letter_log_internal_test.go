@@ -2,6 +2,7 @@ package outbox
 
 import (
 	"encoding/json"
+	"maps"
 	"strings"
 	"testing"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/cqrs"
 )
 
 // A dead letter's log line names the forwarded message's correlation id
@@ -33,3 +35,24 @@ func TestDeadLetterLogLeavesOutAnInvalidCorrelationID(t *testing.T) {
 		assert.Equal(t, "m-1", lines[0].Fields["forwarded_uuid"])
 	}
 }
+
+// The outbox reports its forwarder's dead letters by their destination,
+// summed with those of an inner transport that reports its own.
+func TestDeadLettersByDestinationAddsTheInnerTransports(t *testing.T) {
+	box := &Transport{cfg: Config{Transport: countingTransport{counts: map[string]int64{"orders": 2, "payments": 1}}}}
+	box.dead.Add("orders")
+	box.dead.Add("shipping")
+
+	assert.Equal(t, map[string]int64{"orders": 3, "payments": 1, "shipping": 1}, box.DeadLettersByDestination())
+
+	box.cfg.Transport = nil // an inner transport that reports none
+	assert.Equal(t, map[string]int64{"orders": 1, "shipping": 1}, box.DeadLettersByDestination())
+}
+
+// countingTransport is a transport that reports fixed dead-letter counts.
+type countingTransport struct {
+	cqrs.Transport
+	counts map[string]int64
+}
+
+func (c countingTransport) DeadLettersByDestination() map[string]int64 { return maps.Clone(c.counts) }

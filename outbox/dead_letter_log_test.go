@@ -25,7 +25,11 @@ func TestDeadLetteredRowIsLoggedWithItsReason(t *testing.T) {
 		logs := watermill.NewCaptureLogger()
 		channel, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{Async: true})
 		require.NoError(t, err)
-		newHarness(t, d, db, topic, &flakyTransport{ChannelTransport: channel}, func(box *outbox.Transport) { outbox.SetLogger(box, logs) })
+		var box *outbox.Transport
+		newHarness(t, d, db, topic, &flakyTransport{ChannelTransport: channel}, func(b *outbox.Transport) {
+			box = b
+			outbox.SetLogger(b, logs)
+		})
 		d.insertRow(t, db, topic, "row-nowhere", `{"destination_topic":"nowhere","uuid":"m-1","payload":"e30=","metadata":{"sf_corr":"corr-1"}}`, `{}`)
 
 		require.Eventually(t, func() bool {
@@ -50,5 +54,6 @@ func TestDeadLetteredRowIsLoggedWithItsReason(t *testing.T) {
 		assert.Equal(t, "nowhere", line.Fields["destination"])
 		assert.Equal(t, "m-1", line.Fields["forwarded_uuid"])
 		assert.Equal(t, "corr-1", line.Fields["correlation_id"])
+		assert.Equal(t, int64(1), box.DeadLettersByDestination()["nowhere"], "counted under its destination")
 	})
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/internal/deadletter"
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
@@ -54,6 +55,7 @@ type deadLetterPublisher struct {
 	schema wsql.SchemaAdapter
 	topic  string // the outbox topic, for the log
 	logger watermill.LoggerAdapter
+	dead   *deadletter.Counts // by the rows' destination
 }
 
 func (p deadLetterPublisher) Publish(topic string, msgs ...*message.Message) error {
@@ -67,9 +69,10 @@ func (p deadLetterPublisher) Publish(topic string, msgs ...*message.Message) err
 	return p.publish(exec, topic, msgs)
 }
 
-// publish writes msgs to topic's table through exec and logs each once
-// exec commits (at once when exec is not the forwarder's transaction):
-// a poll rolled back dead-letters its rows again, and logs them then.
+// publish writes msgs to topic's table through exec and logs and counts
+// each once exec commits (at once when exec is not the forwarder's
+// transaction): a poll rolled back dead-letters its rows again, and logs
+// and counts them then.
 func (p deadLetterPublisher) publish(exec wsql.ContextExecutor, topic string, msgs []*message.Message) error {
 	for _, m := range msgs {
 		m.Metadata.Set(sourceflow.MetaFailure, m.Metadata.Get(middleware.ReasonForPoisonedKey))
@@ -83,7 +86,7 @@ func (p deadLetterPublisher) publish(exec wsql.ContextExecutor, topic string, ms
 	}
 	afterCommit(exec, func() {
 		for _, m := range msgs {
-			logDeadLetter(p.logger, p.topic, m)
+			p.dead.Add(cmp.Or(logDeadLetter(p.logger, p.topic, m), p.topic))
 		}
 	})
 	return nil

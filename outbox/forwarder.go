@@ -10,6 +10,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/deadletter"
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
@@ -33,8 +34,9 @@ func forwarderSchema(d sourceflow.Dialect) wsql.SchemaAdapter {
 // dead-letter middleware. Each delivery of a row makes one attempt; after a
 // transient failure the subscriber (pausingSubscriber) ends the poll and
 // waits the next backoff b before it reads the row again. The failures are
-// logged by failureLog, at most every b.logEvery after the first.
-func newForwarder(cfg Config, b backoff) (*forwarder.Forwarder, error) {
+// logged by failureLog, at most every b.logEvery after the first. The rows
+// it dead-letters are counted in dead.
+func newForwarder(cfg Config, b backoff, dead *deadletter.Counts) (*forwarder.Forwarder, error) {
 	sub, err := newPausingSubscriber(func() (message.Subscriber, error) {
 		beginner := afterCommitBeginner{sqldb.WatermillBeginner(cfg.Dialect, cfg.DB, cfg.Topic, consumerGroup)}
 		return wsql.NewSubscriber(beginner, wsql.SubscriberConfig{
@@ -48,7 +50,7 @@ func newForwarder(cfg Config, b backoff) (*forwarder.Forwarder, error) {
 		return nil, fmt.Errorf("outbox: subscriber of %q: %w", cfg.Topic, err)
 	}
 	deadLetter, err := middleware.PoisonQueueWithFilter(
-		deadLetterPublisher{db: cfg.DB, schema: schemaAdapter(cfg.Dialect), topic: cfg.Topic, logger: cfg.Logger},
+		deadLetterPublisher{db: cfg.DB, schema: schemaAdapter(cfg.Dialect), topic: cfg.Topic, logger: cfg.Logger, dead: dead},
 		deadLetterTopic(cfg.Topic),
 		func(err error) bool { return errors.Is(err, ErrUndeliverable) })
 	if err != nil {

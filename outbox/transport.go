@@ -9,6 +9,7 @@ import (
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/internal/deadletter"
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
@@ -32,6 +33,8 @@ type Transport struct {
 	// stopping tracks the forwarders of starts whose context ended, which
 	// stop in the background; Close waits for them.
 	stopping sync.WaitGroup
+
+	dead deadletter.Counts // the rows the forwarders dead-lettered, by destination
 }
 
 var _ cqrs.Transport = (*Transport)(nil)

@@ -4,9 +4,11 @@ import "go.opentelemetry.io/otel/metric"
 
 // DeadLetterSource reports how many messages a transport dead-lettered
 // since it was created, by destination (the queue or topic each was
-// consumed from). Every count only grows. awsbus.Transport,
-// cqrs.ChannelTransport and cqrs.PubSubTransport (so sqlbus's transport)
-// implement it; DeadLettersFunc adapts a function.
+// consumed from, or, for the SQL outbox's rows, sent to). Every count only
+// grows. awsbus.Transport, cqrs.ChannelTransport, cqrs.PubSubTransport (so
+// sqlbus's transport), cqrs.HybridTransport and outbox.Transport (the last
+// two with their inner transports' counts) implement it; DeadLettersFunc
+// adapts a function.
 type DeadLetterSource interface {
 	// DeadLettersByDestination returns the cumulative count of each
 	// destination that dead-lettered a message. The map is the caller's.
