@@ -49,7 +49,8 @@
 // (up to 10) to be forwarded again. Messages keep their SourceFlow message id, so consumers'
 // idempotency (package idempotency) absorbs the repeats.
 //
-// A failure to publish to the inner transport ends the poll: the row is
+// A failure to publish to the inner transport (a panic included, logged as
+// a sourceflow.PanicError describes it) ends the poll: the row is
 // not acknowledged, the offsets of the rows forwarded before it in the
 // batch commit, and the forwarder waits outside any transaction (100ms
 // after the first failure, doubling with each failure in a row up to 5s)

@@ -40,11 +40,12 @@ func newFailureLog(logger watermill.LoggerAdapter, topic string, interval time.D
 // middleware is the forwarder's outermost handler middleware. A row whose
 // forward failed is nacked here, and so tried again after the backoff, and
 // its failure is logged through l instead of by Watermill's router, which
-// would log every attempt. A handling ended by the router's stop (context
-// canceled) is returned as it is: the router nacks it without logging.
+// would log every attempt; so is a panic (see recovered). A handling ended
+// by the router's stop (context canceled) is returned as it is: the router
+// nacks it without logging.
 func (l *failureLog) middleware(h message.HandlerFunc) message.HandlerFunc {
 	return func(msg *message.Message) ([]*message.Message, error) {
-		out, err := h(msg)
+		out, err := recovered(h, msg)
 		switch {
 		case err == nil:
 			l.succeeded()

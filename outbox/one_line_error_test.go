@@ -53,6 +53,7 @@ func TestForwardFailureIsLoggedOnOneLine(t *testing.T) {
 			debug := logs.Captured()[watermill.DebugLogLevel]
 			require.Len(t, debug, 1, "the error in full at debug level")
 			assert.Contains(t, debug[0].Fields["error_detail"], "\n")
+			assert.NotContains(t, debug[0].Fields["error_detail"], "4111111111111111", "a panic value is described, never written out")
 		})
 	}
 }
