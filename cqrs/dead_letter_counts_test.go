@@ -54,25 +54,3 @@ func TestPubSubTransportCountsDeadLettersByDestination(t *testing.T) {
 	eventually(t, func() bool { return tr.DeadLettersByDestination()["orders"] == 1 }, "the dead letter is counted")
 	assert.Equal(t, map[string]int64{"orders": 1}, tr.DeadLettersByDestination())
 }
-
-// A HybridTransport reports the sum of its transports' dead-letter counts,
-// so it is given to the metrics package as one source.
-func TestHybridTransportSumsItsTransportsDeadLetters(t *testing.T) {
-	local, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{})
-	require.NoError(t, err)
-	commands, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = local.Close(); _ = commands.Close() })
-	h, err := cqrs.NewHybridTransport(cqrs.HybridConfig{Default: local, Commands: commands})
-	require.NoError(t, err)
-	svc := newService(t, h, "orders", "orders")
-	require.NoError(t, cqrs.Handle(cqrs.NewSaga[Order](svc, "order"), func(context.Context, *Order, CreateOrder, cqrs.Envelope) ([]any, error) {
-		return nil, sourceflow.Permanent(errors.New("card refused"))
-	}))
-	start(t, svc)
-	_, err = cqrs.NewAggregate(svc, "order").Send(context.Background(), "o-1", CreateOrder{Amount: 5})
-	require.NoError(t, err)
-
-	eventually(t, func() bool { return commands.DeadLetterCount() == 1 }, "the command is dead-lettered")
-	assert.Equal(t, map[string]int64{"orders": 1}, h.DeadLettersByDestination())
-}

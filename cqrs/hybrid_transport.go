@@ -240,19 +240,3 @@ var (
 	_ Transport       = (*HybridTransport)(nil)
 	_ OutboxTransport = (*HybridTransport)(nil)
 )
-
-// DeadLettersByDestination sums the dead-letter counts of its transports
-// that report them (as ChannelTransport, PubSubTransport and awsbus's
-// transport do), so a HybridTransport is given to the metrics package
-// (metrics.Config.DeadLetters) as one source.
-func (h *HybridTransport) DeadLettersByDestination() map[string]int64 {
-	out := map[string]int64{}
-	for _, t := range h.transports {
-		if counted, ok := t.(interface{ DeadLettersByDestination() map[string]int64 }); ok {
-			for dest, n := range counted.DeadLettersByDestination() {
-				out[dest] += n
-			}
-		}
-	}
-	return out
-}

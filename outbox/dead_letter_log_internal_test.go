@@ -2,17 +2,18 @@ package outbox
 
 import (
 	"encoding/json"
-	"maps"
 	"strings"
 	"testing"
 
 	"github.com/ThreeDotsLabs/watermill"
+	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/sourceflow-go/sourceflow"
-	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/internal/deadletter"
+	"github.com/sourceflow-go/sourceflow/internal/sqldb/sqldbtest"
 )
 
 // A dead letter's log line names the forwarded message's correlation id
@@ -36,23 +37,24 @@ func TestDeadLetterLogLeavesOutAnInvalidCorrelationID(t *testing.T) {
 	}
 }
 
-// The outbox reports its forwarder's dead letters by their destination,
-// summed with those of an inner transport that reports its own.
-func TestDeadLettersByDestinationAddsTheInnerTransports(t *testing.T) {
-	box := &Transport{cfg: Config{Transport: countingTransport{counts: map[string]int64{"orders": 2, "payments": 1}}}}
+// The outbox counts its forwarder's dead letters by the destination each
+// row was for, and under the outbox topic a row that names none it can use
+// as a metric attribute: no envelope, or a destination over 256 bytes.
+func TestDeadLettersAreCountedByTheirDestination(t *testing.T) {
+	db := (&sqldbtest.DB{}).Open(t)
+	var dead deadletter.Counts
+	p := deadLetterPublisher{db: db, schema: schemaAdapter(sourceflow.Postgres), topic: "obx", logger: watermill.NopLogger{}, dead: &dead}
+	row := func(id, destination string) *message.Message {
+		payload, err := json.Marshal(envelope{DestinationTopic: destination, UUID: "m-" + id})
+		require.NoError(t, err)
+		return message.NewMessage(id, payload)
+	}
+	msgs := []*message.Message{row("1", "orders"), row("2", "orders"), row("3", strings.Repeat("d", 300)), message.NewMessage("4", []byte("not json"))}
+
+	require.NoError(t, p.publish(wsql.BeginnerFromStdSQL(db), deadLetterTopic("obx"), msgs))
+
+	assert.Equal(t, map[string]int64{"orders": 2, "obx": 2}, dead.Snapshot())
+	box := &Transport{}
 	box.dead.Add("orders")
-	box.dead.Add("shipping")
-
-	assert.Equal(t, map[string]int64{"orders": 3, "payments": 1, "shipping": 1}, box.DeadLettersByDestination())
-
-	box.cfg.Transport = nil // an inner transport that reports none
-	assert.Equal(t, map[string]int64{"orders": 1, "shipping": 1}, box.DeadLettersByDestination())
+	assert.Equal(t, map[string]int64{"orders": 1}, box.DeadLettersByDestination())
 }
-
-// countingTransport is a transport that reports fixed dead-letter counts.
-type countingTransport struct {
-	cqrs.Transport
-	counts map[string]int64
-}
-
-func (c countingTransport) DeadLettersByDestination() map[string]int64 { return maps.Clone(c.counts) }
