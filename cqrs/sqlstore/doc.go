@@ -161,7 +161,9 @@
 // transactions take the write lock when they begin, so one that reads and
 // then writes waits its turn instead of failing with SQLITE_BUSY.
 // Use a file database; ":memory:" gives each pooled connection its own
-// database.
+// database. A shared-cache in-memory database
+// ("file:name?mode=memory&cache=shared") is shared by the pool and lasts
+// while the pool is open: Open keeps SQLite's idle connections.
 //
 // # MySQL timeouts
 //

@@ -49,9 +49,10 @@ type Config struct {
 	// until fewer rows are deleted. Default 1000.
 	CleanupBatch int
 	// MaxOpenConns bounds the connection pool of a database opened by Open
-	// (New leaves the caller's pool alone). Default 16. Of those, a quarter
-	// (at least one) stay open when unused, each for at most 5 minutes, so
-	// an idle process holds few of the database's connections.
+	// (New leaves the caller's pool alone). Default 16. On PostgreSQL and
+	// MySQL, a quarter of those (at least one) stay open when unused, each
+	// for at most 5 minutes, so an idle process holds few of the server's
+	// connections; a SQLite pool keeps every unused connection open.
 	MaxOpenConns int
 	// ConnectTimeout bounds the connection check of Open (or ctx's deadline,
 	// if earlier); a database that does not answer in time fails Open with

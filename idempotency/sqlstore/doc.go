@@ -87,7 +87,9 @@
 // hanging; a DSN's own value is kept, 0 included (no timeout), as in
 // cqrs/sqlstore.
 // Use a file database; ":memory:" gives each pooled connection its own
-// database.
+// database. A shared-cache in-memory database
+// ("file:name?mode=memory&cache=shared") is shared by the pool and lasts
+// while the pool is open: Open keeps SQLite's idle connections.
 //
 // watermill-sql is not used: it provides SQL pub/subs and an outbox, no
 // idempotency store, and its executor wrappers add nothing to database/sql

@@ -28,9 +28,10 @@ type Config struct {
 	// sets them; for MySQL, a readTimeout and a writeTimeout of
 	// MySQLIOTimeout (60 s) unless the DSN sets them.
 	DSN string
-	// MaxOpenConns bounds the connection pool. Default 16. Of those, a
-	// quarter (at least one, see MaxIdleConns) stay open when unused, each
-	// for at most ConnMaxIdleTime (5 minutes).
+	// MaxOpenConns bounds the connection pool. Default 16. For PostgreSQL
+	// and MySQL, a quarter of those (at least one, see MaxIdleConns) stay
+	// open when unused, each for at most ConnMaxIdleTime (5 minutes); a
+	// SQLite pool keeps every unused connection open.
 	MaxOpenConns int
 	// ConnectTimeout bounds the connection check at open; when ctx has an
 	// earlier deadline, that deadline bounds it. Default 10 s.
@@ -83,7 +84,7 @@ func Open(ctx context.Context, cfg Config) (*sql.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: open %s at %s: %w", cfg.Dialect, Address(cfg.Dialect, cfg.DSN), err)
 	}
-	limitPool(db, cfg.MaxOpenConns)
+	limitPool(db, cfg.Dialect, cfg.MaxOpenConns)
 	pingCtx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout)
 	defer cancel()
 	if err := db.PingContext(pingCtx); err != nil {
