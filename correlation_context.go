@@ -2,7 +2,7 @@ package sourceflow
 
 import (
 	"context"
-	"strconv"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -16,8 +16,9 @@ type correlationKey struct{}
 
 // ValidCorrelationID reports whether id is a correlation id that is
 // propagated: not empty, at most MaxCorrelationIDLen bytes, valid UTF-8 and
-// printable (no control, format or invalid characters that a log line or a
-// terminal would act on).
+// graphic (letters, marks, numbers, punctuation, symbols and spaces, such
+// as U+00A0; no control, format or line-separator characters that a log
+// line or a terminal would act on).
 //
 // An id that is not valid is dropped, not cut: the message then starts a
 // new flow, as one without a correlation id does. A cut id would still
@@ -28,7 +29,7 @@ func ValidCorrelationID(id string) bool {
 		return false
 	}
 	for _, r := range id {
-		if !strconv.IsPrint(r) {
+		if !unicode.IsGraphic(r) {
 			return false
 		}
 	}

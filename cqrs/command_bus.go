@@ -20,7 +20,8 @@ type CommandBus struct {
 // Send sends cmd, a registered command (value or pointer), for the entity.
 // It returns the envelope the command travelled with. A command sent from a
 // handler names the handled message as its cause and shares its correlation
-// id. Its message id derives from the handled message's id, the handler, the
+// id (an id sourceflow.ValidCorrelationID refuses is dropped instead: the
+// command then starts a flow of its own). Its message id derives from the handled message's id, the handler, the
 // order of the handler's sends and the command itself (type, entity and
 // encoded payload): a redelivered message whose handler sends the same
 // commands in the same order sends the same ids, which the CommandStore

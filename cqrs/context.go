@@ -1,6 +1,7 @@
 package cqrs
 
 import (
+	"cmp"
 	"context"
 	"strconv"
 	"sync/atomic"
@@ -100,10 +101,13 @@ func (s *Service) newMessageID(ctx context.Context, typeName, entityID string, p
 // lineage returns the correlation and causation ids for a new message sent
 // in ctx; msgID is the new message's own id. Inside a handler the new
 // message joins the handled one's flow: its correlation id, else its
-// message id. Either is taken only when sourceflow.ValidCorrelationID
-// accepts it, so that an oversize or unprintable id a sender chose is not
-// copied onto every message downstream; with neither valid, the new
-// message starts a flow of its own.
+// message id, and names the handled message's id as its cause. Each is
+// taken only when sourceflow.ValidCorrelationID accepts it, so that an
+// oversize or unprintable id a sender chose is not copied onto the
+// messages downstream. With neither valid, every message the handling
+// sends joins one flow: the id the correlation middleware put in ctx when
+// there is one, else an id derived from the handled message's, the same on
+// a redelivery. A message id it refuses leaves the causation id empty.
 func lineage(ctx context.Context, msgID string) (correlation, causation string, replay bool) {
 	if in, ok := EnvelopeFromContext(ctx); ok {
 		switch {
@@ -112,9 +116,12 @@ func lineage(ctx context.Context, msgID string) (correlation, causation string, 
 		case sourceflow.ValidCorrelationID(in.MessageID):
 			correlation = in.MessageID
 		default:
-			correlation = msgID
+			correlation = cmp.Or(sourceflow.CorrelationIDFromContext(ctx), derivedID(nil, "flow", in.MessageID))
 		}
-		return correlation, in.MessageID, in.Replay
+		if sourceflow.ValidCorrelationID(in.MessageID) {
+			causation = in.MessageID
+		}
+		return correlation, causation, in.Replay
 	}
 	if id := sourceflow.CorrelationIDFromContext(ctx); id != "" {
 		return id, "", false

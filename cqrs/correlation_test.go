@@ -122,3 +122,46 @@ func TestAnInvalidCorrelationIDFromContextIsNotUsed(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, cmd.MessageID, cmd.CorrelationID)
 }
+
+// An incoming message id that sourceflow.ValidCorrelationID refuses
+// (oversize, unprintable), which anyone who may send to the queue could
+// set, is copied neither as the causation id nor as the correlation id of
+// the messages its handlers send.
+func TestAnInvalidIncomingMessageIDIsNotCopiedDownstream(t *testing.T) {
+	for name, id := range map[string]string{
+		"oversize": strings.Repeat("m", 200<<10),
+		"control":  "raw\x1b[31m-1",
+	} {
+		for _, mw := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s, middleware %t", name, mw), func(t *testing.T) {
+				var seen recorder[cqrs.Envelope]
+				capture := func(h message.HandlerFunc) message.HandlerFunc {
+					return func(msg *message.Message) ([]*message.Message, error) {
+						env, err := cqrs.EnvelopeOf(msg)
+						require.NoError(t, err)
+						seen.add(env)
+						return h(msg)
+					}
+				}
+				cfg := cqrs.ServiceConfig{Hooks: cqrs.Hooks{EventSubscribe: []message.HandlerMiddleware{capture}}}
+				if mw {
+					cfg.HandlerMiddleware = []message.HandlerMiddleware{middleware.Correlation}
+					cfg.PublisherDecorators = []message.PublisherDecorator{middleware.CorrelatePublisher}
+				}
+				app := newOrderApp(t, cfg)
+				app.start(t)
+				pub, err := app.transport.Publisher("orders")
+				require.NoError(t, err)
+
+				require.NoError(t, pub.Publish("orders", rawCommandID(id, "orders.CreateOrder", "o-1", `{"amount":3}`)))
+
+				eventually(t, func() bool { return len(seen.all()) > 0 }, "the command's events were handled")
+				for _, env := range seen.all() {
+					assert.NotEqual(t, id, env.CausationID, "the refused id is not named as the cause")
+					assert.True(t, env.CausationID == "" || sourceflow.ValidCorrelationID(env.CausationID), "a valid causation id or none")
+					assert.True(t, sourceflow.ValidCorrelationID(env.CorrelationID), "a valid correlation id")
+				}
+			})
+		}
+	}
+}

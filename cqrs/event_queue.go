@@ -17,7 +17,9 @@ type EventQueue struct {
 
 // Raise publishes ev, a registered event (value or pointer), about the
 // entity. Raised from a handler, the event names the handled message as its
-// cause, shares its correlation id and carries its sequence number, and its
+// cause, shares its correlation id (both dropped when
+// sourceflow.ValidCorrelationID refuses them, as CommandBus.Send does) and
+// carries its sequence number, and its
 // message id derives from the handled message's and from the event itself
 // (see CommandBus.Send); raised outside a handler with an idempotency key
 // (ContextWithIdempotencyKey), it derives from the key and the event.

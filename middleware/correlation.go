@@ -23,8 +23,8 @@ func MessageCorrelationID(msg *message.Message) string {
 }
 
 // flowCorrelationID is the correlation id of the flow m belongs to: the
-// one in its context (Correlation puts it there, cqrs.WithCorrelationID
-// too), else MessageCorrelationID.
+// one in its context (Correlation puts it there,
+// sourceflow.ContextWithCorrelationID too), else MessageCorrelationID.
 func flowCorrelationID(m *message.Message) string {
 	if id := sourceflow.CorrelationIDFromContext(m.Context()); id != "" {
 		return id
@@ -36,16 +36,17 @@ func flowCorrelationID(m *message.Message) string {
 // It puts the incoming message's correlation id (MessageCorrelationID) into
 // the message's context, where sourceflow.CorrelationIDFromContext finds it, and sets
 // sourceflow.MetaCorrelationID on every message the handler returns that lacks
-// one; with no valid id (see MessageCorrelationID) it does neither, and
-// CorrelatePublisher names the flow. Place it in ConsumeTracing, before the
-// tracer.
+// a valid one (sourceflow.ValidCorrelationID: an invalid id copied from the
+// incoming message is replaced); with no valid id (see MessageCorrelationID)
+// it does neither, and CorrelatePublisher names the flow. Place it in
+// ConsumeTracing, before the tracer.
 func Correlation(h message.HandlerFunc) message.HandlerFunc {
 	return func(msg *message.Message) ([]*message.Message, error) {
 		id := MessageCorrelationID(msg)
 		msg.SetContext(sourceflow.ContextWithCorrelationID(msg.Context(), id))
 		out, err := h(msg)
 		for _, m := range out {
-			if m != nil && id != "" && m.Metadata.Get(sourceflow.MetaCorrelationID) == "" {
+			if m != nil && id != "" && !sourceflow.ValidCorrelationID(m.Metadata.Get(sourceflow.MetaCorrelationID)) {
 				setMeta(m, sourceflow.MetaCorrelationID, id)
 			}
 		}
@@ -54,11 +55,13 @@ func Correlation(h message.HandlerFunc) message.HandlerFunc {
 }
 
 // CorrelatePublisher is the produce side of correlation, a
-// message.PublisherDecorator. Every published message that lacks
-// sourceflow.MetaCorrelationID gets one: the id in msg.Context() (Watermill's
-// Publish has no context argument, so the message's own context is read),
-// else the message's own id (MetaMessageID, else its UUID), which makes it the
-// first message of a new flow. Place it in ProduceCorrelation.
+// message.PublisherDecorator. Every published message that lacks a valid
+// sourceflow.MetaCorrelationID (sourceflow.ValidCorrelationID) gets one: the
+// id in msg.Context() (Watermill's Publish has no context argument, so the
+// message's own context is read), else the message's own id (MetaMessageID,
+// else its UUID), which makes it the first message of a new flow. An
+// invalid id is removed when none of those is valid either, so it is never
+// published. Place it in ProduceCorrelation.
 func CorrelatePublisher(pub message.Publisher) (message.Publisher, error) {
 	if pub == nil {
 		return nil, ErrNilPublisher
@@ -73,11 +76,13 @@ type correlatingPublisher struct {
 // Publish stamps the correlation id and publishes through the wrapped publisher.
 func (p correlatingPublisher) Publish(topic string, msgs ...*message.Message) error {
 	for _, m := range msgs {
-		if m == nil || m.Metadata.Get(sourceflow.MetaCorrelationID) != "" {
+		if m == nil || sourceflow.ValidCorrelationID(m.Metadata.Get(sourceflow.MetaCorrelationID)) {
 			continue
 		}
 		if id := flowCorrelationID(m); id != "" {
 			setMeta(m, sourceflow.MetaCorrelationID, id)
+		} else {
+			delete(m.Metadata, sourceflow.MetaCorrelationID)
 		}
 	}
 	return p.Publisher.Publish(topic, msgs...)
