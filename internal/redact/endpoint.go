@@ -15,7 +15,9 @@ const NotShown = "(not shown: not a URL)"
 // (user:password@host:4566, which would parse as a URL of scheme "user")
 // is read as starting with its user information, and is NotShown when that
 // finds none: the "@" then ends a password that is not where a URL keeps
-// one.
+// one. So is one whose "://" comes after the "@" or inside the password
+// (user:pass@host://x, user:pa://ss@host): it parses as a URL of scheme
+// "user" whose opaque rest holds the "@".
 func Endpoint(endpoint string) string {
 	if !strings.Contains(endpoint, "://") && strings.Contains(endpoint, "@") {
 		u, err := url.Parse("//" + endpoint)
@@ -25,7 +27,7 @@ func Endpoint(endpoint string) string {
 		return strings.TrimPrefix(u.Redacted(), "//")
 	}
 	u, err := url.Parse(endpoint)
-	if err != nil {
+	if err != nil || strings.Contains(u.Opaque, "@") {
 		return NotShown
 	}
 	return u.Redacted()

@@ -24,6 +24,8 @@ func TestEndpoint(t *testing.T) {
 		"http:ops:s3cret@localhost:4566":   "http:xxxxx@localhost:4566",
 		"ops:12/s3cret@localhost:4566":     redact.NotShown,
 		"http://admin:s3/cr3t@proxy:4566":  redact.NotShown,
+		"ops:s3://cret@localhost:4566":     redact.NotShown,
+		"ops:s3cret@localhost://4566":      redact.NotShown,
 	} {
 		assert.Equal(t, shown, redact.Endpoint(endpoint), "%q", endpoint)
 	}

@@ -4,7 +4,10 @@ import (
 	"context"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -37,4 +40,19 @@ func TestClientsValidate_NamesEachMissingField(t *testing.T) {
 	}
 	var sqsClient *sqs.Client
 	assert.ErrorContains(t, cli.Clients{SQS: sqsClient}.Validate(), "cli: Clients.SQS: nil *sqs.Client, must be set")
+}
+
+// An optional client that holds a nil pointer is refused too: it is not
+// left out as an unset one is, and the first call on it would panic.
+func TestClientsValidate_RefusesATypedNilOptionalClient(t *testing.T) {
+	var (
+		stsClient *sts.Client
+		ddb       *dynamodb.Client
+		kmsClient *kms.Client
+	)
+	err := cli.Clients{STS: stsClient, DynamoDB: ddb, KMS: kmsClient}.Validate()
+	for _, want := range []string{"cli: Clients.STS: nil *sts.Client", "cli: Clients.DynamoDB: nil *dynamodb.Client",
+		"cli: Clients.KMS: nil *kms.Client"} {
+		assert.ErrorContains(t, err, want)
+	}
 }

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/url"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
@@ -40,7 +39,8 @@ type Clients struct {
 	AccountID string
 	// Endpoint is the endpoint override (AWS_ENDPOINT_URL), shown in the
 	// output without its password; empty for AWS itself. Validate refuses
-	// one that does not parse as a URL, which no AWS call could use.
+	// one that does not parse as a URL or names no scheme://host, which no
+	// AWS call could use.
 	Endpoint string
 }
 
@@ -82,14 +82,19 @@ func (c Clients) Validate() error {
 	problems := []error{
 		fieldcheck.Set("Clients.SQS", c.SQS), fieldcheck.Set("Clients.SNS", c.SNS),
 		fieldcheck.Required("Clients.Region", c.Region != ""),
+		// An optional client holding a nil pointer is not left out as an
+		// unset one is: its first call would panic.
+		fieldcheck.NotTypedNil("Clients.STS", c.STS), fieldcheck.NotTypedNil("Clients.DynamoDB", c.DynamoDB),
+		fieldcheck.NotTypedNil("Clients.KMS", c.KMS),
 	}
-	if _, err := url.Parse(c.Endpoint); err != nil {
+	if u, err := url.Parse(c.Endpoint); err != nil {
 		// The parser's error quotes the endpoint, and with it a password.
 		problems = append(problems, errors.New("Clients.Endpoint (AWS_ENDPOINT_URL): not a URL, and no AWS call could use it "+
 			"(not shown: it may hold a password); percent-encode any /, ?, #, % or @ in its user or password"))
-	} else if c.Endpoint != "" && !strings.Contains(c.Endpoint, "://") {
-		// user:password@host:4566 would parse as a URL of scheme "user".
-		problems = append(problems, errors.New("Clients.Endpoint (AWS_ENDPOINT_URL): no scheme, and no AWS call could use it "+
+	} else if c.Endpoint != "" && u.Host == "" {
+		// user:password@host:4566 would parse as a URL of scheme "user"
+		// and no host, as would user:password@host://x.
+		problems = append(problems, errors.New("Clients.Endpoint (AWS_ENDPOINT_URL): no scheme://host, and no AWS call could use it "+
 			"(not shown: it may hold a password); write it as http://host:port or https://host"))
 	}
 	var errs []error

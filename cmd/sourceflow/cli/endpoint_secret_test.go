@@ -76,7 +76,8 @@ func TestEndpoint_ThatIsNoURLIsRefusedWithoutShowingIt(t *testing.T) {
 // could use it: it is refused before any call, without being shown.
 func TestEndpoint_WithoutSchemeIsRefusedWithoutShowingIt(t *testing.T) {
 	fake, path := appliedOrders(t)
-	for _, endpoint := range []string{"admin:s3cr3t@proxy.internal:4566", "proxy.internal:4566"} {
+	for _, endpoint := range []string{"admin:s3cr3t@proxy.internal:4566", "proxy.internal:4566",
+		"admin:s3cr3t@proxy.internal://4566", "admin:s3://cr3t@proxy.internal:4566"} {
 		t.Run(endpoint, func(t *testing.T) {
 			out, errOut, code := runOn(context.Background(), t, fake, func(c *cli.Clients) {
 				c.Endpoint = endpoint
