@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -61,10 +62,20 @@ func (v payloadView) render(ctx context.Context, d deadLetter) string {
 		msg.Metadata.Set(k, val)
 	}
 	if err := v.dec.Decrypt(ctx, v.destination, msg); err != nil {
-		return fmt.Sprintf("encrypted (%d bytes), cannot decrypt: %v (check kms:Decrypt on the key and --app-name)",
-			len(d.body), err)
+		return fmt.Sprintf("encrypted (%d bytes), cannot decrypt: %v (%s)", len(d.body), err, decryptHint(err))
 	}
 	return string(msg.Payload)
+}
+
+// decryptHint says what to check when a payload cannot be decrypted: a key
+// --key-id does not list was refused before any KMS Decrypt call, so
+// kms:Decrypt is not at fault (an alias or key id among them that could
+// not be resolved may be).
+func decryptHint(err error) string {
+	if errors.Is(err, encryption.ErrKeyNotAllowed) {
+		return "its KMS key is not one of --key-id, or one of those could not be resolved with kms:DescribeKey"
+	}
+	return "check kms:Decrypt on the key and --app-name"
 }
 
 // printLetter writes one dead letter as a block of labelled lines.

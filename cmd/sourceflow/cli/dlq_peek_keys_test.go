@@ -47,6 +47,8 @@ func TestDLQPeek_DecryptKeyIDs(t *testing.T) {
 			if tt.decrypt == 0 {
 				assert.NotContains(t, out, `"secret"`)
 				assert.Contains(t, out, "not one the decrypter accepts")
+				assert.Contains(t, out, "(its KMS key is not one of --key-id", "the hint names the flag that refused the key")
+				assert.NotContains(t, out, "check kms:Decrypt", "no permission is missing")
 			}
 		})
 	}
