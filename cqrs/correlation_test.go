@@ -72,18 +72,8 @@ func TestAnInvalidIncomingCorrelationIDIsNotPropagated(t *testing.T) {
 		for _, mw := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s, middleware %t", name, mw), func(t *testing.T) {
 				var seen recorder[[2]string] // correlation id in the envelope and in the context
-				cfg := cqrs.ServiceConfig{Hooks: cqrs.Hooks{EventSubscribe: []message.HandlerMiddleware{correlationCapture(t, &seen)}}}
-				if mw {
-					cfg.HandlerMiddleware = []message.HandlerMiddleware{middleware.Correlation}
-					cfg.PublisherDecorators = []message.PublisherDecorator{middleware.CorrelatePublisher}
-				}
-				app := newOrderApp(t, cfg)
-				app.start(t)
-				pub, err := app.transport.Publisher("orders")
-				require.NoError(t, err)
-
-				require.NoError(t, pub.Publish("orders", withMetadata(
-					rawCommandID("raw-1", "orders.CreateOrder", "o-1", `{"amount":3}`), sourceflow.MetaCorrelationID, corr)))
+				publishRawOrder(t, mw, correlationCapture(t, &seen), withMetadata(
+					rawCommandID("raw-1", "orders.CreateOrder", "o-1", `{"amount":3}`), sourceflow.MetaCorrelationID, corr))
 
 				eventually(t, func() bool { return len(seen.all()) > 0 }, "the command's events were handled")
 				for _, s := range seen.all() {
@@ -95,6 +85,23 @@ func TestAnInvalidIncomingCorrelationIDIsNotPropagated(t *testing.T) {
 			})
 		}
 	}
+}
+
+// publishRawOrder starts the order app, with the correlation middleware
+// when mw is set and capture hooked before its event handlers, and
+// publishes msg, a raw command, to its "orders" destination.
+func publishRawOrder(t *testing.T, mw bool, capture message.HandlerMiddleware, msg *message.Message) {
+	t.Helper()
+	cfg := cqrs.ServiceConfig{Hooks: cqrs.Hooks{EventSubscribe: []message.HandlerMiddleware{capture}}}
+	if mw {
+		cfg.HandlerMiddleware = []message.HandlerMiddleware{middleware.Correlation}
+		cfg.PublisherDecorators = []message.PublisherDecorator{middleware.CorrelatePublisher}
+	}
+	app := newOrderApp(t, cfg)
+	app.start(t)
+	pub, err := app.transport.Publisher("orders")
+	require.NoError(t, err)
+	require.NoError(t, pub.Publish("orders", msg))
 }
 
 // correlationCapture is a hook recording the correlation id of each message
@@ -143,17 +150,7 @@ func TestAnInvalidIncomingMessageIDIsNotCopiedDownstream(t *testing.T) {
 						return h(msg)
 					}
 				}
-				cfg := cqrs.ServiceConfig{Hooks: cqrs.Hooks{EventSubscribe: []message.HandlerMiddleware{capture}}}
-				if mw {
-					cfg.HandlerMiddleware = []message.HandlerMiddleware{middleware.Correlation}
-					cfg.PublisherDecorators = []message.PublisherDecorator{middleware.CorrelatePublisher}
-				}
-				app := newOrderApp(t, cfg)
-				app.start(t)
-				pub, err := app.transport.Publisher("orders")
-				require.NoError(t, err)
-
-				require.NoError(t, pub.Publish("orders", rawCommandID(id, "orders.CreateOrder", "o-1", `{"amount":3}`)))
+				publishRawOrder(t, mw, capture, rawCommandID(id, "orders.CreateOrder", "o-1", `{"amount":3}`))
 
 				eventually(t, func() bool { return len(seen.all()) > 0 }, "the command's events were handled")
 				for _, env := range seen.all() {
