@@ -28,8 +28,9 @@ const DefaultMaxAttempts = 6
 
 // LoadClients builds the clients from the SDK's default configuration
 // chain: environment (AWS_REGION, AWS_ENDPOINT_URL for an emulator such as
-// LocalStack, AWS_ENDPOINT_URL_DYNAMODB for a DynamoDB emulator apart from
-// it, credentials, AWS_ACCOUNT_ID), shared files and instance
+// LocalStack, AWS_ENDPOINT_URL_SQS and the like for one service's,
+// AWS_ENDPOINT_URL_DYNAMODB for a DynamoDB emulator apart from it,
+// credentials, AWS_ACCOUNT_ID), shared files and instance
 // roles. The region defaults to DefaultRegion, the attempts per call to
 // DefaultMaxAttempts, and the clients retry throttling errors
 // (awsbus.WithRetries).
@@ -41,9 +42,13 @@ func LoadClients(ctx context.Context) (Clients, error) {
 	cfg.Region = cmp.Or(cfg.Region, DefaultRegion)
 	cfg.RetryMaxAttempts = cmp.Or(cfg.RetryMaxAttempts, DefaultMaxAttempts)
 	cfg = awsbus.WithRetries(cfg)
+	sqsClient := sqs.NewFromConfig(cfg)
 	c := Clients{
-		SQS: sqs.NewFromConfig(cfg), SNS: sns.NewFromConfig(cfg), STS: sts.NewFromConfig(cfg), DynamoDB: dynamodb.NewFromConfig(cfg),
-		KMS: kms.NewFromConfig(cfg), Region: cfg.Region, Endpoint: aws.ToString(cfg.BaseEndpoint),
+		SQS: sqsClient, SNS: sns.NewFromConfig(cfg), STS: sts.NewFromConfig(cfg), DynamoDB: dynamodb.NewFromConfig(cfg),
+		KMS: kms.NewFromConfig(cfg), Region: cfg.Region,
+		// The SDK resolves AWS_ENDPOINT_URL_SQS (else AWS_ENDPOINT_URL)
+		// into the client's options, not into cfg.
+		Endpoint: cmp.Or(aws.ToString(sqsClient.Options().BaseEndpoint), aws.ToString(cfg.BaseEndpoint)),
 	}
 	// The account of the credentials (AWS_ACCOUNT_ID, aws_account_id), when
 	// the chain has one; a failure here recurs, with its cause, on the

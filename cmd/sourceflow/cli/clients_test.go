@@ -56,3 +56,23 @@ func TestClientsValidate_RefusesATypedNilOptionalClient(t *testing.T) {
 		assert.ErrorContains(t, err, want)
 	}
 }
+
+// The endpoint the output shows and Validate checks is the one the SQS
+// client calls: AWS_ENDPOINT_URL_SQS when set, else AWS_ENDPOINT_URL.
+func TestLoadClients_EndpointIsTheOneSQSCalls(t *testing.T) {
+	t.Setenv("AWS_REGION", "us-east-1")
+	t.Setenv("AWS_ACCESS_KEY_ID", "test")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
+	for _, tc := range []struct{ all, sqs, want string }{
+		{"", "", ""},
+		{"http://localhost:4566", "", "http://localhost:4566"},
+		{"", "http://sqs.internal:4576", "http://sqs.internal:4576"},
+		{"http://localhost:4566", "http://sqs.internal:4576", "http://sqs.internal:4576"},
+	} {
+		t.Setenv("AWS_ENDPOINT_URL", tc.all)
+		t.Setenv("AWS_ENDPOINT_URL_SQS", tc.sqs)
+		c, err := cli.LoadClients(context.Background())
+		require.NoError(t, err)
+		assert.Equal(t, tc.want, c.Endpoint, "AWS_ENDPOINT_URL=%q AWS_ENDPOINT_URL_SQS=%q", tc.all, tc.sqs)
+	}
+}

@@ -37,8 +37,9 @@ type Clients struct {
 	// when no queue exists yet to read it from. Optional: STS
 	// GetCallerIdentity finds it.
 	AccountID string
-	// Endpoint is the endpoint override (AWS_ENDPOINT_URL), shown in the
-	// output without its password; empty for AWS itself. Validate refuses
+	// Endpoint is the endpoint override the SQS client calls
+	// (AWS_ENDPOINT_URL_SQS, else AWS_ENDPOINT_URL), shown in the output
+	// without its password; empty for AWS itself. Validate refuses
 	// one that does not parse as a URL or names no scheme://host, which no
 	// AWS call could use.
 	Endpoint string
