@@ -54,6 +54,7 @@ func TestDeadLetteredRowIsLoggedWithItsReason(t *testing.T) {
 		assert.Equal(t, "nowhere", line.Fields["destination"])
 		assert.Equal(t, "m-1", line.Fields["forwarded_uuid"])
 		assert.Equal(t, "corr-1", line.Fields["correlation_id"])
-		assert.Equal(t, int64(1), box.DeadLettersByDestination()["nowhere"], "counted under its destination")
+		assert.Eventually(t, func() bool { return box.DeadLettersByDestination()["nowhere"] == 1 }, // counted just after it is logged
+			waitFor, 10*time.Millisecond, "counted under its destination")
 	})
 }
