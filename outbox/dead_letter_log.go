@@ -4,12 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"unicode/utf8"
 
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/sqsrules"
 )
 
 // logDeadLetter logs msg, a row of the outbox topic just written to its
@@ -46,15 +46,14 @@ func logDeadLetter(logger watermill.LoggerAdapter, topic string, msg *message.Me
 // transport's error may be of any length.
 const maxLoggedReasonBytes = 1024
 
-// cutReason is reason cut to maxLoggedReasonBytes without splitting a
-// character, followed by the whole length when it was cut.
+// cutReason is reason as awsbus's dead letters carry it (sqsrules.Text:
+// characters a log line would act on replaced, cut to
+// maxLoggedReasonBytes without splitting a character), followed by the
+// whole length when it was cut.
 func cutReason(reason string) string {
+	cut := sqsrules.Text(reason, maxLoggedReasonBytes)
 	if len(reason) <= maxLoggedReasonBytes {
-		return reason
+		return cut
 	}
-	n := maxLoggedReasonBytes
-	for n > 0 && !utf8.RuneStart(reason[n]) {
-		n--
-	}
-	return fmt.Sprintf("%s... (%d bytes)", reason[:n], len(reason))
+	return fmt.Sprintf("%s... (%d bytes)", cut, len(reason))
 }

@@ -56,7 +56,7 @@ func Rules() map[string]Rule {
 		"idempotency/dynamostore":              {Internal: []string{"", "idempotency", "internal/dynamo", "awsbus/topology"}, Forbidden: []string{OTel}},
 		"internal/dynamo":                      {Internal: []string{""}, Forbidden: []string{OTel}},
 		"internal/dynamo/dynamotest":           {Forbidden: []string{OTel}},
-		"outbox":                               {Internal: []string{"", "cqrs", "internal/sqldb", "internal/fieldcheck", "internal/destgrace", "internal/deadletter"}, Forbidden: model},
+		"outbox":                               {Internal: []string{"", "cqrs", "internal/sqldb", "internal/fieldcheck", "internal/destgrace", "internal/deadletter", "internal/sqsrules"}, Forbidden: model},
 		"internal/sqldb":                       {Internal: []string{"", "internal/fieldcheck", "internal/periodic"}, Forbidden: model},
 		"internal/sqldb/sqldbtest":             {StdlibOnly: true},
 		"internal/destgrace":                   {StdlibOnly: true},
