@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -82,7 +83,8 @@ func (a *allowedKeys) pin(k keyARN) string {
 // the ids still do not name after a fresh resolution is an error wrapping
 // ErrKeyNotAllowed, and the failures of the ids that did not resolve:
 // permanent unless one of those is transient. One met while resolutions
-// are paced is transient, so the message is tried again after the next.
+// are paced is transient, so the message is tried again after the next,
+// unless every id is a key ARN: no resolution could allow it then.
 func (a *allowedKeys) check(ctx context.Context, keyARN string) error {
 	if len(a.ids) == 0 || a.allows(keyARN) {
 		return nil
@@ -93,7 +95,7 @@ func (a *allowedKeys) check(ctx context.Context, keyARN string) error {
 		return nil
 	}
 	a.mu.RLock()
-	paced := a.keys != nil && a.clock.Now().Sub(a.resolved) < resolveInterval
+	paced := a.keys != nil && a.clock.Now().Sub(a.resolved) < resolveInterval && a.resolvable()
 	a.mu.RUnlock()
 	notAllowed := fmt.Errorf("%w: the data key was wrapped under %q, which DecrypterConfig.KeyIDs (%s) does not name",
 		ErrKeyNotAllowed, keyARN, strings.Join(a.ids, ", "))
@@ -108,6 +110,12 @@ func (a *allowedKeys) check(ctx context.Context, keyARN string) error {
 		return fmt.Errorf("%w (%w)", notAllowed, err)
 	}
 	return notAllowed
+}
+
+// resolvable reports whether an id is other than a key ARN, so that
+// resolving it again may allow another key.
+func (a *allowedKeys) resolvable() bool {
+	return slices.ContainsFunc(a.ids, func(id string) bool { return !isKeyARN(id) })
 }
 
 func (a *allowedKeys) allows(keyARN string) bool {

@@ -58,7 +58,8 @@ type DecrypterConfig struct {
 	// key wrapped under another fails (ErrTampered). An id other than a key
 	// ARN is resolved with kms:DescribeKey, and again when a message names
 	// a key it does not resolve to (at most once a second; such a message
-	// met in between fails as transient and is tried again), and the keys
+	// met in between fails as transient and is tried again; with key ARNs
+	// only, nothing is resolved and it fails as permanent), and the keys
 	// found before stay allowed: a key rotated by moving its alias is
 	// accepted, and so are the messages still under the previous one. A
 	// multi-Region key is matched in any Region (not in another account or
