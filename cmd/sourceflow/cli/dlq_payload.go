@@ -18,6 +18,9 @@ type payloadView struct {
 	show        bool
 	dec         *encryption.Decrypter
 	destination string
+	// resolved says what the --key-id values other than key ARNs resolved
+	// to ("alias/orders is arn:…"), "" when none.
+	resolved string
 }
 
 // anyDate is the maximum age and clock skew of peek's Decrypter. They keep
@@ -28,8 +31,8 @@ const anyDate = time.Duration(math.MaxInt64)
 
 // newPayloadView returns the view of f for the messages of p; with
 // --decrypt it builds a Decrypter over the caller's KMS client, accepting
-// only the keys of --key-id when it is given.
-func newPayloadView(ctx context.Context, f peekFlags, p dlqPair) (payloadView, error) {
+// only the keys of --key-id, resolved to key ARNs, when it is given.
+func newPayloadView(ctx context.Context, s *session, f peekFlags, p dlqPair) (payloadView, error) {
 	v := payloadView{show: f.payload || f.decrypt, destination: p.destination}
 	if !f.decrypt {
 		return v, nil
@@ -38,8 +41,13 @@ func newPayloadView(ctx context.Context, f peekFlags, p dlqPair) (payloadView, e
 	if err != nil {
 		return v, &ExitError{Code: ExitUsage, Err: err}
 	}
+	keyARNs, err := resolveKeyIDs(ctx, s, api, f.keyIDs)
+	if err != nil {
+		return v, err
+	}
+	v.resolved = resolvedText(f.keyIDs, keyARNs)
 	v.dec, err = encryption.NewDecrypter(api, encryption.DecrypterConfig{AppName: f.appName,
-		MaxAge: anyDate, MaxClockSkew: anyDate, Accept: encryption.AcceptSigned, KeyIDs: f.keyIDs})
+		MaxAge: anyDate, MaxClockSkew: anyDate, Accept: encryption.AcceptSigned, KeyIDs: keyARNs})
 	if err != nil {
 		return v, &ExitError{Code: ExitUsage, Err: fmt.Errorf("--decrypt: %w", err)}
 	}
@@ -62,18 +70,20 @@ func (v payloadView) render(ctx context.Context, d deadLetter) string {
 		msg.Metadata.Set(k, val)
 	}
 	if err := v.dec.Decrypt(ctx, v.destination, msg); err != nil {
-		return fmt.Sprintf("encrypted (%d bytes), cannot decrypt: %v (%s)", len(d.body), err, decryptHint(err))
+		return fmt.Sprintf("encrypted (%d bytes), cannot decrypt: %v (%s)", len(d.body), err, v.decryptHint(err))
 	}
 	return string(msg.Payload)
 }
 
 // decryptHint says what to check when a payload cannot be decrypted: a key
 // --key-id does not list was refused before any KMS Decrypt call, so
-// kms:Decrypt is not at fault (an alias or key id among them that could
-// not be resolved may be).
-func decryptHint(err error) string {
+// kms:Decrypt is not at fault (every --key-id was resolved before).
+func (v payloadView) decryptHint(err error) string {
+	if errors.Is(err, encryption.ErrKeyNotAllowed) && v.resolved != "" {
+		return "its KMS key is not one of --key-id; " + v.resolved
+	}
 	if errors.Is(err, encryption.ErrKeyNotAllowed) {
-		return "its KMS key is not one of --key-id, or one of those could not be resolved with kms:DescribeKey"
+		return "its KMS key is not one of --key-id"
 	}
 	return "check kms:Decrypt on the key and --app-name"
 }

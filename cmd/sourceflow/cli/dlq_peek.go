@@ -45,7 +45,9 @@ only KMS keys --decrypt accepts, as the consumer's DecrypterConfig.KeyIDs
 does: a message whose data key was wrapped under another key is shown as
 encrypted, and KMS is not asked to decrypt it, so a dead letter someone
 encrypted under a key of their own cannot make peek use the caller's
-access to it. An id other than a key ARN is resolved with kms:DescribeKey.
+access to it. An id other than a key ARN is resolved with kms:DescribeKey,
+once, before any message is received: one KMS cannot resolve (a mistyped
+alias) fails the command (exit 2).
 Without --key-id any key the caller may decrypt with is used.
 
 With -o json it prints one document, for scripts:
@@ -97,6 +99,9 @@ func (g *globals) runDLQPeek(cmd *cobra.Command, f peekFlags) error {
 	if len(f.keyIDs) > 0 && !f.decrypt {
 		return &ExitError{Code: ExitUsage, Err: errors.New("--key-id: only with --decrypt, whose accepted keys it lists")}
 	}
+	if err := checkKeyIDs(f.keyIDs); err != nil {
+		return err
+	}
 	ctx, cancel := g.withTimeout(cmd)
 	defer cancel()
 	s, api, p, err := g.openPair(ctx, cmd, f.path, f.queue)
@@ -107,13 +112,13 @@ func (g *globals) runDLQPeek(cmd *cobra.Command, f peekFlags) error {
 	if err != nil {
 		return s.queueFailure(err)
 	}
+	show, err := newPayloadView(ctx, s, f, p)
+	if err != nil {
+		return err
+	}
 	letters, err := peekLetters(ctx, api, q, f.max)
 	if err != nil {
 		return s.awsFailure("dlq peek "+q.name, err)
-	}
-	show, err := newPayloadView(ctx, f, p)
-	if err != nil {
-		return err
 	}
 	out := cmd.OutOrStdout()
 	if f.output == outputJSON {

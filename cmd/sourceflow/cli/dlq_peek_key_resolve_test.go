@@ -1,0 +1,74 @@
+package cli_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow/cmd/sourceflow/cli"
+)
+
+// putEncrypted puts two dead letters encrypted under e's key on
+// orders-dlq.fifo.
+func putEncrypted(t *testing.T, e *dlqEnv) {
+	t.Helper()
+	for _, id := range []string{"id-1", "id-2"} {
+		e.put(t, "orders-dlq.fifo", letter{id: id, typ: "orders.CreateOrder", entity: "o-" + id, reason: "boom",
+			body: `{"card":"secret"}`, encryptFor: "orders.fifo"})
+	}
+}
+
+// Every dead letter under a key --key-id does not list reads the same: a
+// one-shot peek tries nothing again later, so none says it will, the
+// second one read within a second of the first included.
+func TestDLQPeek_EveryLetterUnderAnotherKeyIsRefusedAlike(t *testing.T) {
+	e := newDLQEnv(t)
+	e.kms.SetAlias("alias/other", e.kms.CreateKey())
+	putEncrypted(t, e)
+
+	out, errOut, code := e.run(t, "dlq", "peek", "-f", e.path, "--queue", "orders.fifo", "--decrypt", "--key-id", "alias/other")
+
+	require.Equal(t, cli.ExitOK, code, errOut)
+	assert.Equal(t, 2, strings.Count(out, "payload     encrypted (44 bytes), cannot decrypt:"), out)
+	assert.Equal(t, 2, strings.Count(out, "(its KMS key is not one of --key-id; alias/other is arn:aws:kms:"), out)
+	assert.NotContains(t, out, "tried again later")
+	assert.NotContains(t, out, `"secret"`)
+}
+
+// An empty --key-id is a usage error naming the flag, found before any
+// AWS call.
+func TestDLQPeek_AnEmptyKeyIDIsAUsageErrorNamingTheFlag(t *testing.T) {
+	e := newDLQEnv(t)
+	putEncrypted(t, e)
+	before := e.sqs.Calls("ReceiveMessage")
+
+	_, errOut, code := e.run(t, "dlq", "peek", "-f", e.path, "--queue", "orders.fifo", "--decrypt",
+		"--key-id", "alias/orders", "--key-id", "")
+
+	assert.Equal(t, cli.ExitUsage, code)
+	assert.Contains(t, errOut, `--key-id "": empty`)
+	assert.NotContains(t, errOut, "DecrypterConfig")
+	assert.NotContains(t, errOut, "KeyIDs")
+	assert.Equal(t, before, e.sqs.Calls("ReceiveMessage"), "nothing received")
+}
+
+// A --key-id KMS cannot resolve (a mistyped alias) fails the command once,
+// naming it, before any message is received; a key ARN is not resolved.
+func TestDLQPeek_AKeyIDThatDoesNotResolveFailsBeforeReceiving(t *testing.T) {
+	e := newDLQEnv(t)
+	e.kms.SetAlias("alias/orders", e.keyID)
+	putEncrypted(t, e)
+	before := e.sqs.Calls("ReceiveMessage")
+
+	out, errOut, code := e.run(t, "dlq", "peek", "-f", e.path, "--queue", "orders.fifo", "--decrypt",
+		"--key-id", "alias/orders", "--key-id", "alias/ordres")
+
+	assert.Equal(t, cli.ExitUsage, code)
+	assert.Contains(t, errOut, "--key-id alias/ordres: KMS finds no such key")
+	assert.Equal(t, 1, strings.Count(errOut, "alias/ordres: KMS finds no such key"), errOut)
+	assert.NotContains(t, out, "cannot decrypt")
+	assert.Equal(t, before, e.sqs.Calls("ReceiveMessage"), "nothing received")
+	assert.Equal(t, 2, e.kms.Calls().DescribeKey, "each alias resolved once")
+}

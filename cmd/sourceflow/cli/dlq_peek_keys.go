@@ -1,0 +1,74 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
+
+	"github.com/sourceflow-go/sourceflow/middleware/encryption"
+)
+
+// checkKeyIDs refuses an empty --key-id, which names no key.
+func checkKeyIDs(ids []string) error {
+	for _, id := range ids {
+		if strings.TrimSpace(id) == "" {
+			return &ExitError{Code: ExitUsage, Err: fmt.Errorf("--key-id %q: empty; give a key id, key ARN, alias "+
+				"or alias ARN, once per key", id)}
+		}
+	}
+	return nil
+}
+
+// resolveKeyIDs returns the key ARNs of ids, resolving each id other than
+// a key ARN once with kms:DescribeKey, before any message is received: an
+// id KMS cannot resolve (a mistyped alias) fails the command once, instead
+// of every message's payload, and peek, which reads each message once, has
+// no later resolution to wait for.
+func resolveKeyIDs(ctx context.Context, s *session, api encryption.KMSAPI, ids []string) ([]string, error) {
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if isKeyARN(id) {
+			out = append(out, id)
+			continue
+		}
+		desc, err := api.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(id)})
+		if _, ok := errors.AsType[*kmstypes.NotFoundException](err); ok {
+			return nil, &ExitError{Code: ExitUsage, Err: fmt.Errorf("--key-id %s: KMS finds no such key (%w); "+
+				"check the key id or alias and the region (%s)", id, err, s.clients.Region)}
+		}
+		if err != nil {
+			return nil, s.awsFailure("--key-id "+id+": kms:DescribeKey", err)
+		}
+		if desc.KeyMetadata == nil || aws.ToString(desc.KeyMetadata.Arn) == "" {
+			return nil, &ExitError{Code: ExitAWS, Err: fmt.Errorf("--key-id %s: kms:DescribeKey returned no key ARN", id)}
+		}
+		out = append(out, aws.ToString(desc.KeyMetadata.Arn))
+	}
+	return out, nil
+}
+
+// isKeyARN reports whether id is a KMS key ARN (arn:…:kms:…:key/ID), not a
+// key id, an alias or an alias ARN.
+func isKeyARN(id string) bool {
+	a, err := arn.Parse(id)
+	return err == nil && a.Service == "kms" && strings.HasPrefix(a.Resource, "key/")
+}
+
+// resolvedText says what each of ids other than a key ARN resolved to,
+// keyARNs being resolveKeyIDs' answer: "alias/orders is arn:…, …"; "" when
+// every id is a key ARN.
+func resolvedText(ids, keyARNs []string) string {
+	var parts []string
+	for i, id := range ids {
+		if id != keyARNs[i] {
+			parts = append(parts, id+" is "+keyARNs[i])
+		}
+	}
+	return strings.Join(parts, ", ")
+}
