@@ -90,13 +90,13 @@ func (c Clients) Validate() error {
 	}
 	if u, err := url.Parse(c.Endpoint); err != nil {
 		// The parser's error quotes the endpoint, and with it a password.
-		problems = append(problems, errors.New("Clients.Endpoint (AWS_ENDPOINT_URL): not a URL, and no AWS call could use it "+
-			"(not shown: it may hold a password); percent-encode any /, ?, #, % or @ in its user or password"))
+		problems = append(problems, fmt.Errorf("Clients.Endpoint (%s): not a URL, and no AWS call could use it "+
+			"(not shown: it may hold a password); percent-encode any /, ?, #, %% or @ in its user or password", endpointSource(c.Endpoint)))
 	} else if c.Endpoint != "" && u.Host == "" {
 		// user:password@host:4566 would parse as a URL of scheme "user"
 		// and no host, as would user:password@host://x.
-		problems = append(problems, errors.New("Clients.Endpoint (AWS_ENDPOINT_URL): no scheme://host, and no AWS call could use it "+
-			"(not shown: it may hold a password); write it as http://host:port or https://host"))
+		problems = append(problems, fmt.Errorf("Clients.Endpoint (%s): no scheme://host, and no AWS call could use it "+
+			"(not shown: it may hold a password); write it as http://host:port or https://host", endpointSource(c.Endpoint)))
 	}
 	var errs []error
 	for _, err := range problems {

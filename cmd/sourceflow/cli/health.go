@@ -173,8 +173,8 @@ func readBound(ctx context.Context, s *session, checkTimeout time.Duration) time
 func noAnswer(ctx context.Context, s *session, f healthFlags, err error) error {
 	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil { // cut short by --check-timeout
 		return &ExitError{Code: ExitAWS, Err: fmt.Errorf("health: %w\nAWS did not answer within --check-timeout (%s): "+
-			"check that the endpoint (AWS_ENDPOINT_URL: %s) answers, or allow more time with --check-timeout",
-			err, f.checkTimeout, cmp.Or(s.endpoint(), "unset, so AWS itself"))}
+			"check that the endpoint (%s) answers, or allow more time with --check-timeout",
+			err, f.checkTimeout, s.endpointNote())}
 	}
 	return s.awsFailure("health", err)
 }

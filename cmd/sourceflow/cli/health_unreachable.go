@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"cmp"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -70,9 +69,9 @@ func markUnreachable(checks []topology.HealthCheck, failed []error) {
 // unreachable is the error of a health run whose calls could not reach the
 // endpoint at all, for cause.
 func (s *session) unreachable(cause error) error {
-	return &ExitError{Code: ExitAWS, Err: fmt.Errorf("health: the endpoint cannot be reached (AWS_ENDPOINT_URL: %s; "+
+	return &ExitError{Code: ExitAWS, Err: fmt.Errorf("health: the endpoint cannot be reached (%s; "+
 		"region %s): %w\nno check reached AWS, so the health of the resources is unknown: %s",
-		cmp.Or(s.endpoint(), "unset, so AWS itself"), s.clients.Region, cause, unreachedHint(cause))}
+		s.endpointNote(), s.clients.Region, cause, unreachedHint(cause))}
 }
 
 // notTLSAnswer is the error net/http returns, in place of the

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -100,21 +99,20 @@ func readTopology(cmd *cobra.Command, path string) (topology.File, error) {
 // so instead). what starts with the command's name; the help that lists the
 // permissions of the dlq commands is their parent's.
 func (s *session) awsFailure(what string, err error) error {
-	endpoint := cmp.Or(s.endpoint(), "unset, so AWS itself")
 	switch {
 	case errors.Is(err, context.Canceled):
 		return &ExitError{Code: ExitAWS, Err: fmt.Errorf("%s: interrupted: %w", what, err)}
 	case errors.Is(err, context.DeadlineExceeded):
 		return &ExitError{Code: ExitAWS, Err: fmt.Errorf("%s: %w\nAWS did not answer in time: check that the endpoint "+
-			"(AWS_ENDPOINT_URL: %s) answers, or allow more time with --timeout", what, err, endpoint)}
+			"(%s) answers, or allow more time with --timeout", what, err, s.endpointNote())}
 	}
 	help := "sourceflow --help"
 	if strings.HasPrefix(what, "dlq") {
 		help = "sourceflow dlq --help"
 	}
 	return &ExitError{Code: ExitAWS, Err: fmt.Errorf("%s: %w\ncheck the credentials (AWS_PROFILE or AWS_ACCESS_KEY_ID), "+
-		"the region (%s) and the endpoint (AWS_ENDPOINT_URL: %s); `%s` lists the permissions needed",
-		what, err, s.clients.Region, endpoint, help)}
+		"the region (%s) and the endpoint (%s); `%s` lists the permissions needed",
+		what, err, s.clients.Region, s.endpointNote(), help)}
 }
 
 // source names the topology file in messages.
