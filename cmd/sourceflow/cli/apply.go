@@ -42,7 +42,7 @@ func (g *globals) runApply(cmd *cobra.Command, path string) error {
 	if err != nil {
 		return s.awsFailure("apply", err)
 	}
-	after, _, afterErr := s.prov.Validate(ctx, s.plan)
+	after, afterEps, afterErr := s.prov.Validate(ctx, s.plan)
 	out := cmd.OutOrStdout()
 	fmt.Fprintf(out, "Applied service %s in %s:\n", s.plan.Service, s.where())
 	printApplied(out, markLeft(changesOf(before), after))
@@ -51,7 +51,7 @@ func (g *globals) runApply(cmd *cobra.Command, path string) error {
 		return s.awsFailure("apply: validate the result", afterErr)
 	}
 	if !after.OK() {
-		s.learnAccount(ctx, after.Drifts)
+		s.learnAccount(ctx, after.Drifts, afterEps)
 		return &ExitError{Code: ExitDrift, Err: fmt.Errorf("after apply, AWS still differs from %s:\n%s\n"+
 			"%s; run `sourceflow validate -f %s` again", displayPath(path), after, whyLeft(after, s), fileArg(path))}
 	}

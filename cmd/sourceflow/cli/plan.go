@@ -69,10 +69,10 @@ func (g *globals) drift(cmd *cobra.Command, path, op string) (*session, topology
 	if err != nil {
 		return nil, topology.DriftReport{}, err
 	}
-	report, _, err := s.prov.Validate(ctx, s.plan)
+	report, eps, err := s.prov.Validate(ctx, s.plan)
 	if err != nil {
 		return nil, topology.DriftReport{}, s.awsFailure(op, err)
 	}
-	s.learnAccount(ctx, report.Drifts)
+	s.learnAccount(ctx, report.Drifts, eps)
 	return s, report, nil
 }
