@@ -80,6 +80,10 @@ func invalidFiles() []invalidFile {
 		{"fifo beside other problems", strings.Replace(withLine(5, "    kind: command\n    fifo: false"), "version: 1\n",
 			"version: 1\nqueues:\n  visibility_timeout: 99h\n", 1),
 			[]string{"destinations[0].fifo (line 8): is false", "queues.visibility_timeout (line 3): 99h0m0s, must be"}, nil},
+		{"queue options beside a FIFO pairing", strings.Replace(events+"      queue: orders-payment-events.fifo\n", "version: 1\n",
+			"version: 1\nqueues:\n  visibility_timeout: 99h\n", 1),
+			[]string{"queues.visibility_timeout (line 3): 99h0m0s, must be", `destinations[1].listen (line 14): event queue ` +
+				`"orders-payment-events.fifo" of topic "payment-events": a FIFO topic needs a FIFO queue`}, topology.ErrFIFOMismatch},
 		{"several problems at once", withLine(1, "version: 0") + "  - name: \"\"\n    kind: x\n",
 			[]string{"version (line 1)", "destinations[1].name (line 9): required", "destinations[1].kind (line 10)",
 				"destinations[1].types (line 9): at least one type"}, nil},

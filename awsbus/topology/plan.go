@@ -230,12 +230,12 @@ type Destination struct {
 // to two destinations, listened destinations without a handler, and queue
 // names claimed by two roles.
 func New(b sourceflow.Binding, opts Options) (Plan, error) {
-	if err := opts.Validate(); err != nil {
-		return Plan{}, fmt.Errorf("%w: %w", ErrInvalidPlan, err)
-	}
+	// The routing uses no option but EventQueueName, which Validate does
+	// not check: an option out of range does not hide a Binding problem.
+	optsErr := opts.Validate()
 	opts.setDefaults()
 	r := newRouting(b)
-	if err := r.check(opts); err != nil {
+	if err := errors.Join(optsErr, r.check(opts)); err != nil {
 		return Plan{}, fmt.Errorf("%w: %w", ErrInvalidPlan, err)
 	}
 	p := Plan{Service: b.Service, KMSKeyID: opts.KMSKeyID, Tags: maps.Clone(opts.Tags)}

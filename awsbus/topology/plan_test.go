@@ -189,6 +189,9 @@ func planCases() []planCase {
 			wantErr: []string{"Binding.Routes[0]", "unknown kind"}},
 		{name: "options out of range", opts: topology.Options{MaxReceiveCount: 1001, WaitTime: time.Minute},
 			wantErr: []string{"MaxReceiveCount", "WaitTime"}},
+		{name: "options out of range beside a binding problem", opts: topology.Options{WaitTime: time.Minute},
+			binding: addRoute(route("orders.CreateOrder", cmd, "other")),
+			wantErr: []string{"WaitTime", "Binding.Routes[4]", `"orders.CreateOrder"`}, is: topology.ErrDuplicateRoute},
 	}
 }
 
