@@ -39,7 +39,7 @@ func (s *Service) Start(ctx context.Context) error {
 	}
 	if !s.bound { // a Start that failed after binding is retried without binding again
 		if err := s.cfg.Transport.Bind(ctx, s.binding()); err != nil {
-			return fmt.Errorf("cqrs: bind transport of %q: %w", s.cfg.Name, err)
+			return wrap(err, "cqrs: bind transport of %q", s.cfg.Name)
 		}
 		s.bound = true
 	}
@@ -67,9 +67,10 @@ func (s *Service) Start(ctx context.Context) error {
 	return nil
 }
 
-// startFailed names the service in an error of its Start that does not.
+// startFailed names the service in an error of its Start that does not,
+// saying "cqrs:" once (see wrapError).
 func (s *Service) startFailed(err error) error {
-	return fmt.Errorf("cqrs: start %q: %w", s.cfg.Name, err)
+	return wrap(err, "cqrs: start %q", s.cfg.Name)
 }
 
 // routerLocks serialises the Starts of the services sharing a router, from
@@ -115,7 +116,7 @@ func (s *Service) startIn(router *message.Router, pubs map[string]message.Publis
 	}
 	if router.IsRunning() {
 		if err := router.RunHandlers(context.Background()); err != nil {
-			return fmt.Errorf("cqrs: run the handlers of %q: %w", s.cfg.Name, err)
+			return wrap(err, "cqrs: run the handlers of %q", s.cfg.Name)
 		}
 	}
 	s.running(pubs)
@@ -139,7 +140,7 @@ func (s *Service) run(ctx context.Context, router *message.Router, subs []messag
 	case <-done:
 		stop()
 		retire(router, subs)
-		return fmt.Errorf("cqrs: router of %q stopped at start: %w", s.cfg.Name, *runErr)
+		return wrap(*runErr, "cqrs: router of %q stopped at start", s.cfg.Name)
 	case <-ctx.Done():
 		select {
 		case <-router.Running():
@@ -150,8 +151,8 @@ func (s *Service) run(ctx context.Context, router *message.Router, subs []messag
 				retire(router, subs)
 			case <-router.Running():
 			}
-			return fmt.Errorf("cqrs: router of %q was not running when the start's context ended (a subscribe did not answer): %w",
-				s.cfg.Name, context.Cause(ctx))
+			return wrap(context.Cause(ctx),
+				"cqrs: router of %q was not running when the start's context ended (a subscribe did not answer)", s.cfg.Name)
 		}
 	}
 	s.router, s.stopRouter, s.runDone, s.runErr = router, stop, done, runErr
@@ -208,17 +209,17 @@ func (s *Service) buildPublishers() (map[string]message.Publisher, error) {
 	for _, dest := range s.types.destinations() {
 		pub, err := s.cfg.Transport.Publisher(dest)
 		if err != nil {
-			return nil, fmt.Errorf("cqrs: publisher for %q: %w", dest, err)
+			return nil, wrap(err, "publisher for %q", dest)
 		}
 		if pub, err = decorate(pub, s.cfg.PublisherDecorators); err != nil {
-			return nil, fmt.Errorf("cqrs: decorate publisher for %q: %w", dest, err)
+			return nil, wrap(err, "decorate publisher for %q", dest)
 		}
 		hooks := s.cfg.Hooks.EventDispatch
 		if kind, _ := s.types.kindOf(dest); kind == sourceflow.KindCommand {
 			hooks = s.cfg.Hooks.CommandDispatch
 		}
 		if pub, err = decorate(pub, hooks); err != nil {
-			return nil, fmt.Errorf("cqrs: dispatch hooks for %q: %w", dest, err)
+			return nil, wrap(err, "dispatch hooks for %q", dest)
 		}
 		pubs[dest] = pub
 	}
@@ -242,7 +243,7 @@ func (s *Service) buildRouter() (*message.Router, []*message.Handler, []message.
 	for _, dest := range s.cfg.Listen {
 		sub, err := s.cfg.Transport.Subscriber(dest)
 		if err != nil {
-			return nil, nil, subs, fmt.Errorf("cqrs: subscriber for %q: %w", dest, err)
+			return nil, nil, subs, wrap(err, "subscriber for %q", dest)
 		}
 		subs = append(subs, newRetirable(sub))
 	}
