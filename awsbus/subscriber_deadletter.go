@@ -24,7 +24,8 @@ const maxReasonBytes = 1024
 // will be redelivered, so its FIFO group must not move on. The reason is
 // logged once, as the line's error and its reason field, with d's SQS
 // MessageId (message_id), its Watermill UUID (uuid; the MessageId for a
-// message that carries none), its correlation id (correlation_id) when it
+// message that carries none; a sender chose it, so it is shown as
+// sourceflow.IDText shows it: bounded, escaped), its correlation id (correlation_id) when it
 // has a valid one (sourceflow.ValidCorrelationID) and, once sent, the SQS
 // MessageId of the copy in the dead-letter queue (dlq_message_id), which
 // `sourceflow dlq peek` shows; the payload never. The reason is logged as the copy carries it, at most
@@ -37,7 +38,7 @@ func (sub *subscription) deadLetter(d *delivery, reason string) bool {
 		"receive_count": d.raw.Attributes[string(sqstypes.MessageSystemAttributeNameApproximateReceiveCount)],
 	}
 	if d.msg != nil {
-		fields["uuid"] = d.msg.UUID
+		fields["uuid"] = sourceflow.IDText(d.msg.UUID)
 		if corr := d.msg.Metadata.Get(sourceflow.MetaCorrelationID); sourceflow.ValidCorrelationID(corr) {
 			fields["correlation_id"] = corr
 		}

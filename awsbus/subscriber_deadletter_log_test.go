@@ -2,6 +2,7 @@ package awsbus_test
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -103,9 +104,35 @@ func TestSubscriberDeadLetterLogCarriesTheReasonAndTheCorrelationID(t *testing.T
 	}
 }
 
+// The "Message dead-lettered" line always names the message's UUID, which
+// its sender chose, as sourceflow.IDText shows it: an oversize one cut, one
+// with characters a terminal or a log line acts on escaped.
+func TestSubscriberDeadLetterLogBoundsTheSendersUUID(t *testing.T) {
+	for uuid, want := range map[string]string{
+		"m-1":                        "m-1",
+		strings.Repeat("u", 100_000): strings.Repeat("u", 256) + "…",
+		"m-1\nlevel=INFO msg=forged": `m-1\nlevel=INFO msg=forged`,
+		"m-1\x1b]0;owned\a":          `m-1\x1b]0;owned\a`,
+	} {
+		env, err := json.Marshal(map[string]string{"uuid": uuid})
+		require.NoError(t, err)
+
+		line := deadLetteredWith(t, sourceflow.MetaEnvelope, string(env))
+
+		assert.Equal(t, want, line.Fields["uuid"], "%.20q", uuid)
+	}
+}
+
 // deadLetteredWithCorrelation sends a message carrying the correlation id
 // corr, nacks it with a reason and returns its "Message dead-lettered" line.
 func deadLetteredWithCorrelation(t *testing.T, corr string) watermill.CapturedMessage {
+	t.Helper()
+	return deadLetteredWith(t, sourceflow.MetaCorrelationID, corr)
+}
+
+// deadLetteredWith sends a message carrying the attribute key set to value,
+// nacks it with a reason and returns its "Message dead-lettered" line.
+func deadLetteredWith(t *testing.T, key, value string) watermill.CapturedMessage {
 	t.Helper()
 	logs := watermill.NewCaptureLogger()
 	w := newWire(t, "orders", 5, awsbus.SubscriberConfig{Logger: logs})
@@ -114,7 +141,7 @@ func deadLetteredWithCorrelation(t *testing.T, corr string) watermill.CapturedMe
 	}
 	_, err := w.sqs.SendMessage(context.Background(), &sqs.SendMessageInput{
 		QueueUrl: aws.String(w.ep.QueueURL), MessageBody: aws.String(`{"id":"o-1"}`),
-		MessageAttributes: map[string]types.MessageAttributeValue{sourceflow.MetaCorrelationID: text(corr)},
+		MessageAttributes: map[string]types.MessageAttributeValue{key: text(value)},
 	})
 	require.NoError(t, err)
 	ch, err := w.sub.Subscribe(context.Background(), "orders")

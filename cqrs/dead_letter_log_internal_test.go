@@ -28,3 +28,19 @@ func TestDeadLetterFieldsLeaveOutAnInvalidCorrelationID(t *testing.T) {
 		assert.Equal(t, "m-1", fields["message_uuid"])
 	}
 }
+
+// A dead letter's log line always names its message's UUID, which a sender
+// chose, as sourceflow.IDText shows it: an oversize one cut, one with
+// characters a terminal or a log line acts on escaped.
+func TestDeadLetterFieldsBoundTheSendersUUID(t *testing.T) {
+	for uuid, want := range map[string]string{
+		"m-1":                        "m-1",
+		strings.Repeat("u", 200_000): strings.Repeat("u", 256) + "…",
+		"m-1\nlevel=INFO msg=forged": `m-1\nlevel=INFO msg=forged`,
+		"m-1\x1b]0;owned\a":          `m-1\x1b]0;owned\a`,
+	} {
+		fields := deadLetterFields("ev", message.NewMessage(uuid, nil), 1)
+
+		assert.Equal(t, want, fields["message_uuid"], "%.20q", uuid)
+	}
+}

@@ -17,20 +17,22 @@ import (
 // logs its dead letters: the row's id and, when the row is a forwarder
 // envelope, the destination and the forwarded message's id and
 // correlation id (when sourceflow.ValidCorrelationID accepts it); never the
-// payload. The reason is cut to maxLoggedReasonBytes. The row is written
+// payload. Both ids are shown as sourceflow.IDText shows them (bounded,
+// escaped): the forwarded message's is its sender's, and a row written to
+// the table by other means than the outbox's publisher may have any id. The reason is cut to maxLoggedReasonBytes. The row is written
 // in the poll's transaction and logged once that commits (see
 // deadLetterPublisher): a poll rolled back reads the row again and
 // dead-letters it again, logged then. It returns the row's destination, ""
 // when the row is no forwarder envelope.
 func logDeadLetter(logger watermill.LoggerAdapter, topic string, msg *message.Message) (destination string) {
-	fields := watermill.LogFields{"topic": topic, "message_uuid": msg.UUID}
+	fields := watermill.LogFields{"topic": topic, "message_uuid": sourceflow.IDText(msg.UUID)}
 	var e envelope
 	if json.Unmarshal(msg.Payload, &e) == nil {
 		if destination = e.DestinationTopic; destination != "" {
 			fields["destination"] = destination
 		}
 		if e.UUID != "" {
-			fields["forwarded_uuid"] = e.UUID
+			fields["forwarded_uuid"] = sourceflow.IDText(e.UUID)
 		}
 		if corr := e.Metadata[sourceflow.MetaCorrelationID]; sourceflow.ValidCorrelationID(corr) {
 			fields["correlation_id"] = corr

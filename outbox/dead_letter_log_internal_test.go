@@ -58,3 +58,26 @@ func TestDeadLettersAreCountedByTheirDestination(t *testing.T) {
 	box.dead.Add("orders")
 	assert.Equal(t, map[string]int64{"orders": 1}, box.DeadLettersByDestination())
 }
+
+// A dead letter's log line always names the row's id and the forwarded
+// message's, which a sender chose, as sourceflow.IDText shows them: an
+// oversize one cut, one with characters a terminal or a log line acts on
+// escaped.
+func TestDeadLetterLogBoundsTheSendersUUIDs(t *testing.T) {
+	for uuid, want := range map[string]string{
+		"m-1":                        "m-1",
+		strings.Repeat("u", 200_000): strings.Repeat("u", 256) + "…",
+		"m-1\nlevel=INFO msg=forged": `m-1\nlevel=INFO msg=forged`,
+		"m-1\x1b]0;owned\a":          `m-1\x1b]0;owned\a`,
+	} {
+		logs := watermill.NewCaptureLogger()
+		payload, err := json.Marshal(envelope{DestinationTopic: "orders", UUID: uuid})
+		require.NoError(t, err)
+		logDeadLetter(logs, "obx", message.NewMessage(uuid, payload))
+
+		lines := logs.Captured()[watermill.ErrorLogLevel]
+		require.Len(t, lines, 1)
+		assert.Equal(t, want, lines[0].Fields["forwarded_uuid"], "%.20q", uuid)
+		assert.Equal(t, want, lines[0].Fields["message_uuid"], "%.20q", uuid)
+	}
+}

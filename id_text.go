@@ -1,0 +1,17 @@
+package sourceflow
+
+// IDText shows an id a message's sender chose (its UUID, or the id of the
+// message an outbox row forwards) in a log line: characters a terminal or
+// a log line would act on, and the backslash, are escaped as PanicText
+// escapes them (\n, \x1b, \u200b), and the text is cut to
+// MaxCorrelationIDLen (256) bytes, followed by "…" when it was longer.
+//
+// Unlike a correlation id, which is left out when ValidCorrelationID
+// refuses it, a message id is always shown: it is what an operator finds
+// the message by, in a dead-letter queue or table. An ordinary id (a UUID)
+// is shown as it is; one made long or unprintable is shown recognisably,
+// without flooding the log or acting on the terminal, and two ids that
+// differ only in such characters are still told apart.
+func IDText(id string) string {
+	return escapeCut(id, MaxCorrelationIDLen)
+}
