@@ -85,8 +85,9 @@ type DecrypterConfig struct {
 	// Retry bounds the retries of throttled KMS calls; zero fields take
 	// DefaultKMSRetry's.
 	Retry sourceflow.RetryPolicy
-	// Logger receives one entry per failed message (never payload or key
-	// bytes). Default no-op.
+	// Logger receives one entry per failed message, and one per panic of
+	// the KMS client, with its stack (never payload or key bytes). Default
+	// no-op.
 	Logger watermill.LoggerAdapter
 	// Clock is the time source of data-key ages and of the waits between
 	// retries of throttled KMS calls. Default: sourceflow.SystemClock().
@@ -144,6 +145,7 @@ func NewDecrypter(api KMSAPI, cfg DecrypterConfig) (*Decrypter, error) {
 	}
 	d := &Decrypter{cfg: cfg, cache: newKeyCache[keys](cfg.KeyCacheEntries, cfg.KeyCacheTTL, cfg.Clock.Now)}
 	d.kms = kmsCaller{api: api, retry: cfg.Retry, clock: cfg.Clock, stats: &d.stats, logger: cfg.Logger}
+	d.flight.logger = cfg.Logger
 	d.allowed = &allowedKeys{ids: slices.Clone(cfg.KeyIDs), kms: d.kms, clock: cfg.Clock, region: regionOf(api)}
 	return d, nil
 }

@@ -60,8 +60,8 @@ type EncrypterConfig struct {
 	// DefaultKMSRetry's.
 	Retry sourceflow.RetryPolicy
 	// Logger receives data-key refreshes and, at most once a minute per
-	// encryption context, a refusal of the key by KMS (never key
-	// material). Default no-op.
+	// encryption context, a refusal of the key by KMS, and a panic of the
+	// KMS client with its stack (never key material). Default no-op.
 	Logger watermill.LoggerAdapter
 	// Clock is the time source of data-key ages and of the waits between
 	// retries of throttled KMS calls. Default: sourceflow.SystemClock().
@@ -132,6 +132,7 @@ func NewEncrypter(api KMSAPI, cfg EncrypterConfig) (*Encrypter, error) {
 		whole:    destgrace.NewClockForgetting(cfg.Clock.Now, KeyRefusalGrace),
 	}
 	e.kms = kmsCaller{api: api, retry: cfg.Retry, clock: cfg.Clock, stats: &e.stats, logger: cfg.Logger}
+	e.flight.logger = cfg.Logger
 	return e, nil
 }
 

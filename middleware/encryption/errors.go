@@ -120,8 +120,10 @@ func (e *TooLargeError) Unwrap() error { return ErrTooLarge }
 // messages are tried again) instead of the process ending. Error describes
 // the panic value in one line as sourceflow.PanicText does (a struct only
 // by its type, characters a log line acts on escaped); the stack is in
-// the Stack field, out of the text. Value keeps the value whole: do not
-// log it.
+// the Stack field, out of the text. The Encrypter or Decrypter whose call
+// panicked logs the stack once, at error level, to its Logger ("KMS client
+// panicked", in the stack field), however many callers shared the call.
+// Value keeps the value whole: do not log it.
 type ClientPanicError struct {
 	// Value is what the panic was called with.
 	Value any

@@ -7,6 +7,8 @@ import (
 	"runtime/debug"
 	"sync"
 	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
 )
 
 // errAbandoned is what waiters get when the shared call panicked.
@@ -20,7 +22,10 @@ const sharedCallTimeout = 30 * time.Second
 // first caller's context values without its cancellation and within
 // sharedCallTimeout, so that no caller giving up fails the others: each
 // caller, the first included, waits for it until its own context ends.
+// A panic of the call is logged to logger, when set (see run).
 type flight[V any] struct {
+	logger watermill.LoggerAdapter
+
 	mu    sync.Mutex
 	calls map[string]*flightCall[V]
 }
@@ -55,14 +60,17 @@ func (f *flight[V]) do(ctx context.Context, key string, fn func(ctx context.Cont
 // run runs the shared call and hands its result to the waiters. A panic of
 // fn is their error (errAbandoned, a transient KMS failure, so their
 // messages are tried again, over a *ClientPanicError: one line, the stack
-// in its field), not the process's end.
+// in its field), not the process's end. The panic is logged once, with its
+// stack, however many callers share the call (see logPanic).
 func (f *flight[V]) run(ctx context.Context, key string, c *flightCall[V], fn func(ctx context.Context) (V, error)) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sharedCallTimeout)
 	defer cancel()
 	defer func() {
 		if p := recover(); p != nil {
 			var zero V
-			c.val, c.err = zero, fmt.Errorf("%w: %w: %w", ErrKMS, errAbandoned, &ClientPanicError{Value: p, Stack: debug.Stack()})
+			panicked := &ClientPanicError{Value: p, Stack: debug.Stack()}
+			f.logPanic(panicked)
+			c.val, c.err = zero, fmt.Errorf("%w: %w: %w", ErrKMS, errAbandoned, panicked)
 		}
 		f.mu.Lock()
 		delete(f.calls, key)
@@ -70,4 +78,15 @@ func (f *flight[V]) run(ctx context.Context, key string, c *flightCall[V], fn fu
 		close(c.done)
 	}()
 	c.val, c.err = fn(ctx)
+}
+
+// logPanic logs p at error level, its one-line text as the line's error
+// and the stack, which no error text carries, in the stack field: the
+// callers' errors say only that the KMS client panicked, and the stack is
+// what tells an operator where.
+func (f *flight[V]) logPanic(p *ClientPanicError) {
+	if f.logger != nil {
+		f.logger.Error("KMS client panicked; the messages waiting for its call are tried again", p,
+			watermill.LogFields{"stack": string(p.Stack)})
+	}
 }

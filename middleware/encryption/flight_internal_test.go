@@ -5,8 +5,10 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
+	"github.com/ThreeDotsLabs/watermill"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -81,4 +83,33 @@ func TestFlightPanicErrorIsOneLineWithoutTheValuesContents(t *testing.T) {
 			require.True(t, errors.Is(err, ErrKMS), "the callers' messages are tried again")
 		})
 	}
+}
+
+// A panicking shared call is logged once, however many callers wait for
+// it, each of whom gets the panic as its error.
+func TestFlightLogsAPanicOnceForAllItsCallers(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		logs := watermill.NewCaptureLogger()
+		f := flight[int]{logger: logs}
+		release := make(chan struct{})
+		errs := make(chan error, 3)
+		for range 3 {
+			go func() {
+				_, err := f.do(context.Background(), "k", func(context.Context) (int, error) {
+					<-release
+					panic("bug")
+				})
+				errs <- err
+			}()
+		}
+		synctest.Wait() // the three callers wait for one call
+		close(release)
+
+		for range 3 {
+			require.ErrorIs(t, <-errs, errAbandoned)
+		}
+		lines := logs.Captured()[watermill.ErrorLogLevel]
+		require.Len(t, lines, 1)
+		assert.Contains(t, lines[0].Fields["stack"], "goroutine")
+	})
 }

@@ -1,0 +1,66 @@
+package encryption_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow/middleware/encryption"
+)
+
+// panickingKMS is a KMS client with a bug: its data-key calls panic.
+type panickingKMS struct{ encryption.KMSAPI }
+
+func (panickingKMS) GenerateDataKey(context.Context, *kms.GenerateDataKeyInput, ...func(*kms.Options)) (*kms.GenerateDataKeyOutput, error) {
+	panic("kms client bug")
+}
+
+func (panickingKMS) Decrypt(context.Context, *kms.DecryptInput, ...func(*kms.Options)) (*kms.DecryptOutput, error) {
+	panic("kms client bug")
+}
+
+// A panic inside the KMS client reaches the operator: the Encrypter and
+// the Decrypter log it once, at error level, with the stack that the
+// callers' one-line error (a *ClientPanicError) keeps out of its text.
+func TestClientPanicIsLoggedWithItsStack(t *testing.T) {
+	f := newFixture(t, encryption.EncrypterConfig{}, encryption.DecrypterConfig{})
+	sealed := f.encrypt(t, []byte(`{"id":"o-1"}`))
+	for name, use := range map[string]func(logger watermill.LoggerAdapter) error{
+		"Encrypter": func(logger watermill.LoggerAdapter) error {
+			enc, err := encryption.NewEncrypter(panickingKMS{f.kms}, encryption.EncrypterConfig{KeyID: testAlias, Logger: logger})
+			require.NoError(t, err)
+			_, err = enc.Encrypt(context.Background(), testDest, newMsg(testType, []byte(`{}`)))
+			return err
+		},
+		"Decrypter": func(logger watermill.LoggerAdapter) error {
+			dec, err := encryption.NewDecrypter(panickingKMS{f.kms}, encryption.DecrypterConfig{Logger: logger})
+			require.NoError(t, err)
+			return dec.Decrypt(context.Background(), testDest, sealed.Copy())
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			logs := watermill.NewCaptureLogger()
+
+			err := use(logs)
+
+			var panicked *encryption.ClientPanicError
+			require.ErrorAs(t, err, &panicked)
+			assert.NotContains(t, err.Error(), "goroutine", "no stack in the error's text")
+			var lines []watermill.CapturedMessage
+			for _, l := range logs.Captured()[watermill.ErrorLogLevel] {
+				if _, has := l.Fields["stack"]; has {
+					lines = append(lines, l)
+				}
+			}
+			require.Len(t, lines, 1, "logged once, with its stack")
+			assert.Contains(t, lines[0].Msg, "KMS client panicked")
+			assert.Equal(t, panicked.Error(), lines[0].Err.Error())
+			assert.Equal(t, string(panicked.Stack), lines[0].Fields["stack"])
+			assert.Contains(t, lines[0].Fields["stack"], "panickingKMS", "the stack shows where")
+		})
+	}
+}
