@@ -2,11 +2,9 @@ package awsbus
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -15,6 +13,7 @@ import (
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/jsonerr"
 	"github.com/sourceflow-go/sourceflow/internal/sqsrules"
 )
 
@@ -104,7 +103,7 @@ func unmarshal(body string, attrs map[string]string, fallbackUUID string) (*mess
 	if raw, ok := attrs[sourceflow.MetaEnvelope]; ok {
 		var env map[string]string
 		if jerr := json.Unmarshal([]byte(raw), &env); jerr != nil {
-			err = fmt.Errorf("%w: attribute %s is not a JSON object of strings: %s", ErrMalformedMessage, sourceflow.MetaEnvelope, envelopeProblem(raw, jerr))
+			err = fmt.Errorf("%w: attribute %s is not a JSON object of strings: %s", ErrMalformedMessage, sourceflow.MetaEnvelope, jsonerr.Describe(jerr))
 		}
 		for k, v := range env {
 			switch {
@@ -149,24 +148,4 @@ func fromSQSAttributes(in map[string]sqstypes.MessageAttributeValue) map[string]
 		out[k] = aws.ToString(v.StringValue)
 	}
 	return out
-}
-
-// envelopeProblem is what the error of the envelope attribute raw, which
-// does not decode, may say: a value of the wrong type is named by its kind
-// only ("number"), since encoding/json quotes a number whole and the sender
-// wrote it.
-func envelopeProblem(raw string, err error) string {
-	var typeErr *json.UnmarshalTypeError
-	if !errors.As(err, &typeErr) {
-		return err.Error()
-	}
-	kind, _, _ := strings.Cut(typeErr.Value, " ")
-	article := "a "
-	if kind != "" && strings.ContainsRune("aeiou", rune(kind[0])) {
-		article = "an "
-	}
-	if !strings.HasPrefix(strings.TrimSpace(raw), "{") {
-		return "it is " + article + kind + ", not an object"
-	}
-	return "a value is " + article + kind + ", not a string"
 }

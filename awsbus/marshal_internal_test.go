@@ -125,10 +125,13 @@ func TestUnmarshalGarbledEnvelope(t *testing.T) {
 
 	_, err = unmarshal("body", map[string]string{sourceflow.MetaEnvelope: `{"sf_seq":4111111111111111}`}, "sqs-id")
 	require.ErrorIs(t, err, ErrMalformedMessage)
-	assert.ErrorContains(t, err, "a value is a number, not a string")
+	assert.ErrorContains(t, err, "not a JSON object of strings: json: cannot unmarshal number into a value of type string")
 	assert.NotContains(t, err.Error(), "4111111111111111", "the sender's value stays out of the error")
-	for raw, want := range map[string]string{`["x"]`: "it is an array, not an object", `"x"`: "it is a string, not an object",
-		`{"sf_id":{}}`: "a value is an object, not a string"} {
+	for raw, want := range map[string]string{
+		`["x"]`:        "json: cannot unmarshal array into a value of type map[string]string",
+		`"x"`:          "json: cannot unmarshal string into a value of type map[string]string",
+		`{"sf_id":{}}`: "json: cannot unmarshal object into a value of type string",
+	} {
 		_, err = unmarshal("body", map[string]string{sourceflow.MetaEnvelope: raw}, "sqs-id")
 		assert.ErrorContains(t, err, want, raw)
 	}

@@ -7,10 +7,10 @@ import (
 )
 
 // The rule of the model package: of the module it may import the root
-// package and three internal helpers (field checks, SQS rules, dead-letter
-// counts) only, and neither the AWS SDK nor OpenTelemetry.
+// package and four internal helpers (field checks, SQS rules, dead-letter
+// counts, JSON error descriptions) only, and neither the AWS SDK nor OpenTelemetry.
 func ExampleRules() {
 	r := archtest.Rules()["cqrs"]
 	fmt.Println(r.Internal, r.Forbidden)
-	// Output: [ internal/fieldcheck internal/sqsrules internal/deadletter] [github.com/aws/ go.opentelemetry.io/]
+	// Output: [ internal/fieldcheck internal/sqsrules internal/deadletter internal/jsonerr] [github.com/aws/ go.opentelemetry.io/]
 }

@@ -41,7 +41,7 @@ func Rules() map[string]Rule {
 	model := []string{AWS, OTel}
 	return map[string]Rule{
 		"":                                     {StdlibOnly: true},
-		"cqrs":                                 {Internal: []string{"", "internal/fieldcheck", "internal/sqsrules", "internal/deadletter"}, Forbidden: model},
+		"cqrs":                                 {Internal: []string{"", "internal/fieldcheck", "internal/sqsrules", "internal/deadletter", "internal/jsonerr"}, Forbidden: model},
 		"cqrs/cqrstest":                        {Internal: []string{"", "cqrs"}, Forbidden: model},
 		"middleware":                           {Internal: []string{"", "internal/circuit", "internal/fieldcheck"}, Forbidden: model},
 		"middleware/tracing":                   {Internal: []string{"", "internal/fieldcheck"}, Forbidden: []string{AWS}},
@@ -62,11 +62,12 @@ func Rules() map[string]Rule {
 		"internal/destgrace":                   {StdlibOnly: true},
 		"internal/deadletter":                  {StdlibOnly: true},
 		"internal/redact":                      {StdlibOnly: true},
+		"internal/jsonerr":                     {StdlibOnly: true},
 		"internal/clocktest":                   {StdlibOnly: true},
 		"internal/circuit":                     {Internal: []string{""}, Forbidden: model},
 		"sqlbus":                               {Internal: []string{"", "cqrs", "internal/sqldb", "internal/fieldcheck", "internal/sqsrules"}, Forbidden: model},
 		"internal/periodic":                    {StdlibOnly: true},
-		"awsbus":                               {Internal: []string{"", "middleware/encryption", "awsbus/topology", "internal/periodic", "internal/sqsrules", "internal/fieldcheck", "internal/deadletter", "internal/redact"}, Forbidden: []string{OTel}},
+		"awsbus":                               {Internal: []string{"", "middleware/encryption", "awsbus/topology", "internal/periodic", "internal/sqsrules", "internal/fieldcheck", "internal/deadletter", "internal/redact", "internal/jsonerr"}, Forbidden: []string{OTel}},
 		"awsbus/topology":                      {Internal: []string{"", "internal/fieldcheck"}, Forbidden: []string{OTel}},
 		"awsbus/topology/iac":                  {Internal: []string{"", "awsbus/topology"}, Forbidden: []string{OTel}},
 		"awsbus/awsbustest":                    {Internal: []string{"", "awsbus", "internal/sqsrules"}, Forbidden: []string{OTel}},
