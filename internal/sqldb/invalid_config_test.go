@@ -10,8 +10,8 @@ import (
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
-// InvalidConfig reports every problem once, after the package's name,
-// as ErrInvalidConfig, and nothing when every problem is nil.
+// InvalidConfig reports every problem once, after the public package's
+// name and not sqldb's, as ErrInvalidConfig, and nothing when every problem is nil.
 func TestInvalidConfigJoinsTheProblemsAsErrInvalidConfig(t *testing.T) {
 	assert.NoError(t, sqldb.InvalidConfig("sqlbus", nil, nil))
 	assert.NoError(t, sqldb.InvalidConfig("sqlbus"))
@@ -20,5 +20,5 @@ func TestInvalidConfigJoinsTheProblemsAsErrInvalidConfig(t *testing.T) {
 	err := sqldb.InvalidConfig("sqlbus", errors.New("Config.DB is required"), nil, unsupported)
 	require.ErrorIs(t, err, sqldb.ErrInvalidConfig)
 	require.ErrorIs(t, err, unsupported, "a problem's own sentinel still matches")
-	assert.Equal(t, "sqlbus: sqldb: invalid configuration: Config.DB is required\nsqlbus: unsupported dialect", err.Error())
+	assert.Equal(t, "sqlbus: invalid configuration: Config.DB is required\nsqlbus: unsupported dialect", err.Error())
 }

@@ -46,14 +46,19 @@ func (c *Config) setDefaults() {
 // Validate reports every invalid field, a DSN the dialect's driver cannot
 // read included (without the DSN: see checkDSN).
 func (c Config) Validate() error {
-	err := c.ValidateSettings()
+	return errors.Join(c.ValidateSettings(), c.ValidateDSN())
+}
+
+// ValidateDSN reports an empty DSN, and one the dialect's driver cannot
+// read (without the DSN: see checkDSN) when the dialect is valid.
+func (c Config) ValidateDSN() error {
 	switch {
 	case c.DSN == "":
-		err = errors.Join(err, errors.New("DSN must not be empty"))
+		return errors.New("DSN must not be empty")
 	case c.Dialect.Validate() == nil:
-		err = errors.Join(err, checkDSN(c.Dialect, c.DSN))
+		return checkDSN(c.Dialect, c.DSN)
 	}
-	return err
+	return nil
 }
 
 // ValidateSettings reports every invalid field but DSN, which a store given

@@ -9,15 +9,12 @@ import (
 
 // OpenStore opens the database cfg names for a store that owns it and hands
 // it to build, closing it again when build fails. invalid holds the store's
-// own Config errors, reported with an empty DSN before anything is opened,
-// wrapping ErrInvalidConfig as every invalid cfg does (see Open).
+// own Config errors, reported with the DSN's (empty, or unreadable by the
+// dialect's driver) before anything is opened, as one InvalidConfig error.
 // Errors start with "sqlstore:", the name of every store package.
 func OpenStore[S any](ctx context.Context, cfg Config, invalid error, build func(*sql.DB) (S, error)) (S, error) {
 	var zero S
-	if cfg.DSN == "" {
-		invalid = errors.Join(invalid, errors.New("DSN must not be empty"))
-	}
-	if invalid != nil {
+	if invalid = errors.Join(invalid, cfg.ValidateDSN()); invalid != nil {
 		return zero, InvalidConfig("sqlstore", invalid)
 	}
 	db, err := Open(ctx, cfg)
