@@ -74,8 +74,8 @@
 // middleware does not retry there: a failure rolls the transaction back, and
 // the middleware runs claim, handler and completion again in a new
 // transaction under MiddlewareConfig.TxRetry (sourceflow.DefaultRetryPolicy,
-// as the Retry middleware; like Retry, not after an open circuit,
-// sourceflow.ErrCircuitOpen, but after a half-open one's refusal,
+// waiting on MiddlewareConfig.Clock; like the Retry middleware, not after an
+// open circuit, sourceflow.ErrCircuitOpen, but after a half-open one's refusal,
 // sourceflow.ErrCircuitHalfOpen), then leaves the message to the transport's
 // redelivery. A handler that panics has its claim released before the panic
 // goes on.

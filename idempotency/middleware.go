@@ -62,6 +62,10 @@ type MiddlewareConfig struct {
 	// Zero fields take sourceflow.DefaultRetryPolicy's; MaxRetries -1 leaves
 	// every retry to the transport's redelivery.
 	TxRetry sourceflow.RetryPolicy
+	// Clock times TxRetry: its MaxElapsed and the waits between attempts.
+	// Lease renewals tick on the system clock. Default:
+	// sourceflow.SystemClock(); tests inject a fake one.
+	Clock sourceflow.Clock
 	// ReleaseTimeout bounds the Release call after a handler failure, and in
 	// transactional mode before a rerun, and the Complete call made after
 	// the message context ended; both run even when the message context
@@ -83,6 +87,9 @@ func (c *MiddlewareConfig) setDefaults() {
 		c.Logger = watermill.NopLogger{}
 	}
 	c.TxRetry = c.TxRetry.WithDefaults(sourceflow.DefaultRetryPolicy)
+	if c.Clock == nil {
+		c.Clock = sourceflow.SystemClock()
+	}
 }
 
 // Validate reports every invalid field, as NewMiddleware does: zero fields
@@ -102,6 +109,7 @@ func (c MiddlewareConfig) Validate() error {
 		fieldcheck.NotNegative("TTL", c.TTL),
 		fieldcheck.NotNegative("ReleaseTimeout", c.ReleaseTimeout),
 		fieldcheck.NotTypedNil("Logger", c.Logger),
+		fieldcheck.NotTypedNil("Clock", c.Clock),
 	)...)
 }
 

@@ -16,8 +16,9 @@ import (
 
 // runTx runs one handling (claim, handler, completion) in a transaction of
 // the store, and after a failure that may pass runs it again in a new
-// transaction under cfg.TxRetry: the failed attempt's writes are rolled
-// back with it, so a retry never commits them, and the message is restored
+// transaction under cfg.TxRetry, waiting on cfg.Clock: the failed attempt's
+// writes are rolled back with it, so a retry never commits them, and the
+// message is restored
 // to what it was before the first attempt (inner phases such as decryption
 // change it). A permanent error, a panic, ErrInProgress, an open circuit
 // (sourceflow.ErrCircuitOpen: it refuses again until its cool-down ends;
@@ -49,7 +50,7 @@ func (m *Middleware) runTx(msg *message.Message, key Key, fn func(ctx context.Co
 		rec = txRun{}
 		return fn(ctx, &rec)
 	}
-	b := m.cfg.TxRetry.Start(nil)
+	b := m.cfg.TxRetry.Start(m.cfg.Clock)
 	var last error // the last run's error
 	for {
 		err := m.releaseHeld(base, key, &held)
