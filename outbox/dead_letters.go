@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"unicode/utf8"
 
 	"github.com/ThreeDotsLabs/watermill"
 	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
@@ -87,25 +86,10 @@ func (p deadLetterPublisher) publish(exec wsql.ContextExecutor, topic string, ms
 	}
 	afterCommit(exec, func() {
 		for _, m := range msgs {
-			p.dead.Add(countedAs(logDeadLetter(p.logger, p.topic, m), p.topic))
+			p.dead.Add(deadletter.CountedAs(logDeadLetter(p.logger, p.topic, m), p.topic))
 		}
 	})
 	return nil
-}
-
-// maxCountedDestination bounds the destination a dead letter is counted
-// under, a metric attribute value.
-const maxCountedDestination = 256
-
-// countedAs is the destination a dead-lettered row whose envelope names
-// destination is counted under: destination, or the outbox topic when it
-// is empty, longer than maxCountedDestination or not UTF-8 (a row that no
-// transport of the service wrote, which must not add a series of its own).
-func countedAs(destination, topic string) string {
-	if destination == "" || len(destination) > maxCountedDestination || !utf8.ValidString(destination) {
-		return topic
-	}
-	return destination
 }
 
 // Close does nothing: the publisher holds no resources of its own.

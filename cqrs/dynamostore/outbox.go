@@ -15,6 +15,7 @@ import (
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/internal/deadletter"
 	"github.com/sourceflow-go/sourceflow/internal/destgrace"
 	"github.com/sourceflow-go/sourceflow/internal/dynamo"
 )
@@ -58,8 +59,9 @@ import (
 //
 // A message the inner transport refuses for good (the publish, or the
 // lookup of its publisher, fails with sourceflow.Permanent) stays in the
-// table with the reason: DeadLetters lists them, Redrive returns them to
-// the sweep, which sends them after the messages that went out meanwhile.
+// table with the reason: DeadLetters lists them, DeadLettersByDestination
+// counts them for the metrics package, Redrive returns them to the sweep,
+// which sends them after the messages that went out meanwhile.
 // A destination the inner transport has no publisher for is retried, as a
 // transient failure, until it has had none on this instance for 15 minutes
 // (destgrace.Grace): the instance that wrote the message knew the
@@ -98,6 +100,9 @@ type Outbox struct {
 	cancelRelays    context.CancelFunc
 	// skipped counts the messages the sweep skipped (SkippedMessages).
 	skipped atomic.Int64
+	// dead counts the messages kept as dead letters, by destination
+	// (DeadLettersByDestination).
+	dead deadletter.Counts
 }
 
 var _ cqrs.OutboxTransport = (*Outbox)(nil)

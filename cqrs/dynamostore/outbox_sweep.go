@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/sourceflow-go/sourceflow/internal/deadletter"
 	"github.com/sourceflow-go/sourceflow/internal/dynamo"
 	"github.com/sourceflow-go/sourceflow/internal/periodic"
 )
@@ -157,6 +158,7 @@ func (o *Outbox) relayOne(ctx context.Context, it outboxItem) (relayOutcome, err
 	case err != nil:
 		return held, err
 	}
+	o.dead.Add(deadletter.CountedAs(it.Destination, o.cfg.Name))
 	return deadLettered, nil
 }
 

@@ -93,7 +93,7 @@ func newAWSWiring(awsCfg aws.Config, brk *middleware.CircuitBreaker, opts option
 	if err != nil {
 		return wiring{}, err
 	}
-	w := wiring{transport: tr, breaker: brk, depth: metrics.DepthFunc(tr.Depths), deadLetters: tr}
+	w := wiring{transport: tr, breaker: brk, depth: metrics.DepthFunc(tr.Depths), deadLetters: []metrics.DeadLetterSource{tr}}
 	if opts.kmsKey == "" {
 		return w, nil
 	}

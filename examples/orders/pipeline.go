@@ -105,9 +105,7 @@ func newMetrics(obs *observability, w wiring, idem *idempotency.Middleware, retr
 		Depth:         w.depth,
 		DepthInterval: 5 * time.Second,
 	}
-	if w.deadLetters != nil {
-		cfg.DeadLetters = []metrics.DeadLetterSource{w.deadLetters}
-	}
+	cfg.DeadLetters = w.deadLetters
 	if w.enc != nil {
 		cfg.KMS = []metrics.KMSStatsSource{kmsStats(w.enc.Stats), kmsStats(w.dec.Stats)}
 	}

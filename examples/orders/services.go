@@ -178,12 +178,13 @@ func newServices(opts options, tr transports, payPipe, ordPipe *pipeline, st *st
 
 // wiring is what one service gets from its transport: the transport itself,
 // the circuit breaker of its publishes, its queue depths (AWS and SQL), its
-// dead-letter counts and, on AWS, its KMS encryption.
+// dead-letter counts (the transport's and, behind a store's outbox, the
+// outbox's) and, on AWS, its KMS encryption.
 type wiring struct {
 	transport   cqrs.Transport
 	breaker     *middleware.CircuitBreaker
 	depth       metrics.DepthSource
-	deadLetters metrics.DeadLetterSource
+	deadLetters []metrics.DeadLetterSource
 	enc         *encryption.Encrypter
 	dec         *encryption.Decrypter
 }
@@ -221,7 +222,7 @@ func newTransports(ctx context.Context, opts options, logger watermill.LoggerAda
 		// One transport serves both services: its dead letters, of both
 		// services' destinations, are exported once, with the orders
 		// service's metrics.
-		orders: wiring{transport: tr, breaker: brk.orders, deadLetters: tr}, payments: wiring{transport: tr, breaker: brk.payments},
+		orders: wiring{transport: tr, breaker: brk.orders, deadLetters: []metrics.DeadLetterSource{tr}}, payments: wiring{transport: tr, breaker: brk.payments},
 		close: tr.Close, health: health,
 	}, nil
 }

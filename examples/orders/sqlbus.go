@@ -45,7 +45,7 @@ func newSQLTransports(ctx context.Context, opts options, logger watermill.Logger
 		depth := metrics.DepthFunc(func(ctx context.Context) ([]sourceflow.QueueDepth, error) {
 			return sqlbus.Depths(ctx, cfg, s.name, s.listen...)
 		})
-		ws = append(ws, wiring{transport: tr, breaker: s.brk, depth: depth, deadLetters: tr})
+		ws = append(ws, wiring{transport: tr, breaker: s.brk, depth: depth, deadLetters: []metrics.DeadLetterSource{tr}})
 	}
 	return transports{
 		orders: ws[0], payments: ws[1],

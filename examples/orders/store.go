@@ -49,7 +49,8 @@ func openStores(ctx context.Context, opts options) (*stores, error) {
 // withOutbox puts the store's outbox, when it has one, in front of each
 // service's transport: a saga's new state, the events it raises and the
 // idempotency completion are then written together, and the events go out
-// once that write committed.
+// once that write committed. The outbox's dead-letter counts join the
+// service's metrics beside the inner transport's.
 func (s *stores) withOutbox(tr *transports, closers *closers) error {
 	if s.outbox == nil {
 		return nil
@@ -61,6 +62,9 @@ func (s *stores) withOutbox(tr *transports, closers *closers) error {
 		}
 		closers.add(o.Close)
 		w.transport = o
+		if src, ok := o.(metrics.DeadLetterSource); ok {
+			w.deadLetters = append(w.deadLetters, src)
+		}
 	}
 	return nil
 }

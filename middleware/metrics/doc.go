@@ -71,7 +71,8 @@
 // closed, 1 half-open, 2 open, by messaging.destination.name) read from
 // Config.Circuits at every collection. The sources are the narrow
 // interfaces KMSStatsSource, DuplicateSource, StoreRetrySource,
-// DeadLetterSource (which the awsbus, cqrs and outbox transports implement),
+// DeadLetterSource (which the awsbus, cqrs and outbox transports and the
+// DynamoDB outbox, cqrs/dynamostore.Outbox, implement),
 // HandlerRetrySource (a middleware.Retrier's Stats, through
 // HandlerRetriesFunc), DepthSource and CircuitSource (the root package's,
 // which middleware.CircuitBreaker implements), so the encryption,
