@@ -31,11 +31,15 @@ type Config struct {
 	// different as drift (ProvisionValidate), or neither (ProvisionAssume),
 	// which only reads the table's key schema (dynamodb:DescribeTable) and
 	// fails on a missing table or one whose keys are not the store's,
-	// since every claim in it would be refused. Create leaves a time to
-	// live that is on another attribute, or being disabled: the store works
-	// (it compares expiry times itself), but DynamoDB deletes no expired
-	// record until the time to live is on expires_at; `sourceflow validate`
-	// reports it.
+	// since every claim in it would be refused. Create does not move a
+	// time to live that is on another attribute (DynamoDB refuses while it
+	// is on, and moving it changes which items expire): New fails then
+	// with a *topology.DriftError naming the table, that attribute and
+	// expires_at, as no record would ever expire; disable it, wait until
+	// DynamoDB says DISABLED, and start again. Create leaves a time to live
+	// being disabled: the store works (it compares expiry times itself),
+	// but DynamoDB deletes no expired record until the time to live is on
+	// expires_at; `sourceflow validate` reports it.
 	Provisioning topology.Provisioning
 	// Clock is the time source of leases and TTLs: DynamoDB conditions
 	// compare times the instances write, so their clocks must agree to well

@@ -54,13 +54,20 @@ var (
 )
 
 // New provisions the table as cfg.Provisioning says and returns a Store.
+// In create mode it refuses, with a *topology.DriftError, an existing
+// table whose time to live is on another attribute (topology.CheckTTL):
+// no record in it would ever expire.
 func New(ctx context.Context, cfg Config) (*Store, error) {
 	cfg.setDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("idempotency/dynamostore: invalid config: %w", err)
 	}
 	s := &Store{api: cfg.Client, cfg: cfg, retry: &dynamo.Retry{}}
-	if err := topology.ApplyTables(ctx, cfg.Client, cfg.Provisioning, cfg.Tags, s.Table()); err != nil {
+	err := topology.ApplyTables(ctx, cfg.Client, cfg.Provisioning, cfg.Tags, s.Table())
+	if err == nil && cfg.Provisioning == topology.ProvisionCreate {
+		err = topology.CheckTTL(ctx, cfg.Client, s.Table())
+	}
+	if err != nil {
 		return nil, fmt.Errorf("idempotency/dynamostore: %w", err)
 	}
 	return s, nil

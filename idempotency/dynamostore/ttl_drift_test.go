@@ -1,0 +1,80 @@
+package dynamostore_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+	"github.com/sourceflow-go/sourceflow/idempotency/dynamostore"
+	"github.com/sourceflow-go/sourceflow/internal/dynamo/dynamotest"
+)
+
+// In create mode, New refuses an existing table whose time to live is on
+// another attribute than expires_at, where no record would ever expire,
+// naming the table, the attribute in use and the one wanted; it leaves
+// that time to live as it is.
+func TestNewCreatingRefusesATableWhoseTTLIsOnAnotherAttribute(t *testing.T) {
+	ctx := context.Background()
+	api := dynamotest.Client(t)
+	name := dynamotest.Prefix() + "idempotency"
+	dynamotest.DropTables(t, api, name)
+	_, err := api.CreateTable(ctx, &dynamodb.CreateTableInput{
+		TableName:            aws.String(name),
+		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("id"), AttributeType: types.ScalarAttributeTypeS}},
+		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("id"), KeyType: types.KeyTypeHash}},
+		BillingMode:          types.BillingModePayPerRequest,
+	})
+	require.NoError(t, err)
+	_, err = api.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{
+		TableName:               aws.String(name),
+		TimeToLiveSpecification: &types.TimeToLiveSpecification{AttributeName: aws.String("purge_at"), Enabled: aws.Bool(true)},
+	})
+	require.NoError(t, err)
+
+	_, err = dynamostore.New(ctx, dynamostore.Config{Client: api, Table: name})
+
+	var drift *topology.DriftError
+	require.ErrorAs(t, err, &drift)
+	require.ErrorIs(t, err, topology.ErrDrift)
+	require.Len(t, drift.Report.Drifts, 1)
+	d := drift.Report.Drifts[0]
+	assert.Equal(t, "table", d.Resource)
+	assert.Equal(t, name, d.Name)
+	assert.Contains(t, d.Problem, "time to live is enabled on attribute purge_at, want expires_at")
+	assert.True(t, d.Kept, "create does not move it")
+	assert.ErrorContains(t, err, "idempotency/dynamostore: ")
+
+	ttl, err := api.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(name)})
+	require.NoError(t, err)
+	assert.Equal(t, "purge_at", aws.ToString(ttl.TimeToLiveDescription.AttributeName), "New leaves it")
+}
+
+// In create mode, New starts on an existing table whose time to live is
+// off, turning it on for expires_at, and on one where it already is.
+func TestNewCreatingStartsWhenTheTTLIsOffOrOnExpiresAt(t *testing.T) {
+	ctx := context.Background()
+	api := dynamotest.Client(t)
+	name := dynamotest.Prefix() + "idempotency"
+	dynamotest.DropTables(t, api, name)
+	_, err := api.CreateTable(ctx, &dynamodb.CreateTableInput{
+		TableName:            aws.String(name),
+		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("id"), AttributeType: types.ScalarAttributeTypeS}},
+		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("id"), KeyType: types.KeyTypeHash}},
+		BillingMode:          types.BillingModePayPerRequest,
+	})
+	require.NoError(t, err)
+
+	for range 2 {
+		_, err = dynamostore.New(ctx, dynamostore.Config{Client: api, Table: name})
+		require.NoError(t, err)
+	}
+	ttl, err := api.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(name)})
+	require.NoError(t, err)
+	assert.Equal(t, "expires_at", aws.ToString(ttl.TimeToLiveDescription.AttributeName))
+}
