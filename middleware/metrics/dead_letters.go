@@ -4,11 +4,11 @@ import "go.opentelemetry.io/otel/metric"
 
 // DeadLetterSource reports how many messages a transport dead-lettered
 // since it was created, by destination (the queue or topic each was
-// consumed from, or, for the SQL outbox's rows, sent to). Every count only
+// consumed from, or, for an outbox's messages, sent to). Every count only
 // grows. awsbus.Transport, cqrs.ChannelTransport, cqrs.PubSubTransport (so
-// sqlbus's transport) and outbox.Transport implement it, each counting
-// only what it dead-lettered itself: give each to one Config, so a dead
-// letter is counted once. DeadLettersFunc adapts a function.
+// sqlbus's transport), outbox.Transport and dynamostore.Outbox implement
+// it, each counting only what it dead-lettered itself: give each to one
+// Config, so a dead letter is counted once. DeadLettersFunc adapts a function.
 type DeadLetterSource interface {
 	// DeadLettersByDestination returns the cumulative count of each
 	// destination that dead-lettered a message. The map is the caller's.

@@ -61,7 +61,8 @@
 // sourceflow.aws.message.duplicates, sourceflow.store.retries (by
 // sourceflow.retry.reason), sourceflow.message.dead_lettered (messages a
 // transport dead-lettered, by messaging.destination.name, the queue or
-// topic each was consumed from, from Config.DeadLetters),
+// topic each was consumed from, or for an outbox's messages the one each
+// was for, from Config.DeadLetters),
 // sourceflow.handler.retries and sourceflow.handler.give_ups (the handler
 // runs the retry middleware retried, and the deliveries whose error it
 // returned once it stopped retrying, from Config.HandlerRetries), and the

@@ -55,7 +55,8 @@ const (
 	NameStoreRetries = "sourceflow.store.retries"
 	// NameDeadLetters counts the messages a transport dead-lettered, by
 	// AttrDestination, the queue or topic each was consumed from (for the
-	// SQL outbox's rows, the destination each was for) (observed). It is
+	// messages of an outbox, SQL or DynamoDB, the destination each was
+	// for) (observed). It is
 	// not AWS-specific, so it carries no "aws" segment.
 	NameDeadLetters = "sourceflow.message.dead_lettered"
 	// NameHandlerRetries counts the handler runs the retry middleware made
