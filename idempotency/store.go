@@ -21,8 +21,13 @@ type Key struct {
 	MessageID string
 }
 
-// String returns "consumer/message-id".
-func (k Key) String() string { return k.Consumer + "/" + k.MessageID }
+// String returns "consumer/message-id", each part as sourceflow.IDText
+// shows it (escaped, at most 256 bytes): log lines and errors carry it, and
+// the message id is the sender's. A store keys its records by the fields,
+// never by this text.
+func (k Key) String() string {
+	return sourceflow.IDText(k.Consumer) + "/" + sourceflow.IDText(k.MessageID)
+}
 
 // Validate reports ErrInvalidKey when a part of the key is empty or not
 // UTF-8 text: a store whose encoding replaces invalid bytes would take two

@@ -75,7 +75,7 @@ func (m *Middleware) runTx(msg *message.Message, key Key, fn func(ctx context.Co
 		wait, stop := b.Next(base)
 		if stop == nil {
 			m.cfg.Logger.Info("Retrying the handling in a new transaction", watermill.LogFields{
-				"message_uuid": msg.UUID, "attempt": b.Attempts(), "wait": wait.String(), "err": err.Error(),
+				"message_uuid": sourceflow.IDText(msg.UUID), "attempt": b.Attempts(), "wait": wait.String(), "err": err.Error(),
 			})
 			stop = b.Wait(base, wait)
 		}
