@@ -20,7 +20,8 @@ type RetryConfig struct {
 	Policy sourceflow.RetryPolicy
 	// Clock measures elapsed time and waits. Default: the system clock.
 	Clock sourceflow.Clock
-	// Logger logs every retry at Info level, with the message's UUID and
+	// Logger logs every retry at Info level, with the message's UUID
+	// (message_uuid, as sourceflow.IDText shows it: bounded, escaped) and
 	// correlation id (correlation_id), the attempt, the wait and the error.
 	// Default watermill.NopLogger.
 	Logger watermill.LoggerAdapter
@@ -113,7 +114,7 @@ func (r *Retrier) Middleware(h message.HandlerFunc) message.HandlerFunc {
 			wait, stop := b.Next(msg.Context())
 			if stop == nil {
 				r.cfg.Logger.Info("Retrying handler", watermill.LogFields{
-					"message_uuid": msg.UUID, "correlation_id": flowCorrelationID(msg),
+					"message_uuid": sourceflow.IDText(msg.UUID), "correlation_id": flowCorrelationID(msg),
 					"attempt": b.Attempts(), "wait": wait.String(), "err": err.Error(),
 				})
 				stop = b.Wait(msg.Context(), wait)

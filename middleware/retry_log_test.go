@@ -3,6 +3,7 @@ package middleware_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -43,5 +44,32 @@ func TestRetry_LogsTheCorrelationID(t *testing.T) {
 			assert.Equal(t, want, logged[0].Fields["correlation_id"])
 			assert.Equal(t, msg.UUID, logged[0].Fields["message_uuid"])
 		})
+	}
+}
+
+// The UUID in a retry's line is the sender's: it is shown as
+// sourceflow.IDText shows it, cut when oversize and escaped when it holds
+// characters a terminal or a log line acts on.
+func TestRetry_LogsTheSendersUUIDBounded(t *testing.T) {
+	for uuid, want := range map[string]string{
+		strings.Repeat("u", 200_000): strings.Repeat("u", 256) + "…",
+		"m-1\nlevel=INFO msg=forged": `m-1\nlevel=INFO msg=forged`,
+		"m-1\x1b]0;owned\a":          `m-1\x1b]0;owned\a`,
+	} {
+		logger := watermill.NewCaptureLogger()
+		retry, err := middleware.NewRetry(middleware.RetryConfig{
+			Clock: clocktest.NewStepping(time.Unix(0, 0)), Logger: logger,
+			Policy: sourceflow.RetryPolicy{MaxRetries: 1},
+		})
+		require.NoError(t, err)
+
+		_, err = retry(func(*message.Message) ([]*message.Message, error) {
+			return nil, errors.New("store unavailable")
+		})(message.NewMessage(uuid, nil))
+
+		require.ErrorIs(t, err, middleware.ErrRetriesExhausted)
+		logged := logger.Captured()[watermill.InfoLogLevel]
+		require.Len(t, logged, 1)
+		assert.Equal(t, want, logged[0].Fields["message_uuid"], "%.20q", uuid)
 	}
 }
