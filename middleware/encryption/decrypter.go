@@ -86,8 +86,9 @@ type DecrypterConfig struct {
 	// DefaultKMSRetry's.
 	Retry sourceflow.RetryPolicy
 	// Logger receives one entry per failed message, and one per panic of
-	// the KMS client, with its stack (never payload or key bytes). Default
-	// no-op.
+	// the KMS client, with its stack (never payload or key bytes). A failed
+	// message's UUID and type, which its sender chose, are shown as
+	// sourceflow.IDText shows them (bounded, escaped). Default no-op.
 	Logger watermill.LoggerAdapter
 	// Clock is the time source of data-key ages and of the waits between
 	// retries of throttled KMS calls. Default: sourceflow.SystemClock().
@@ -177,8 +178,8 @@ func (d *Decrypter) Decrypt(ctx context.Context, destination string, msg *messag
 	}
 	err = d.stats.failure(ErrDecrypt, err)
 	d.cfg.Logger.Error("Cannot decrypt message", err, watermill.LogFields{
-		"message_uuid": msg.UUID, "destination": destination,
-		"type": msg.Metadata.Get(sourceflow.MetaType), "permanent": sourceflow.IsPermanent(err),
+		"message_uuid": sourceflow.IDText(msg.UUID), "destination": destination,
+		"type": sourceflow.IDText(msg.Metadata.Get(sourceflow.MetaType)), "permanent": sourceflow.IsPermanent(err),
 	})
 	return err
 }
