@@ -9,6 +9,8 @@ import (
 
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/sourceflow-go/sourceflow"
 )
 
 // failureLogInterval is how often, at most, the forwarder logs that its
@@ -61,7 +63,9 @@ func (l *failureLog) middleware(h message.HandlerFunc) message.HandlerFunc {
 
 // failed logs a failed attempt when it is the first in a row or the last
 // line is interval old: its error on one line, and at debug level in full
-// (a stack trace) when that says more (see oneLine).
+// (a stack trace) when that says more (see oneLine). The row's uuid is
+// shown as sourceflow.IDText shows it: a row written to the outbox table by
+// other means than the outbox's publisher may have any id.
 func (l *failureLog) failed(uuid string, err error) {
 	l.mu.Lock()
 	now := l.now()
@@ -74,7 +78,7 @@ func (l *failureLog) failed(uuid string, err error) {
 		return
 	}
 	fields := watermill.LogFields{
-		"topic": l.topic, "message_uuid": uuid, "failed_attempts": l.unlogged, "failing_for": now.Sub(l.first).String(),
+		"topic": l.topic, "message_uuid": sourceflow.IDText(uuid), "failed_attempts": l.unlogged, "failing_for": now.Sub(l.first).String(),
 	}
 	first := l.failures == 1
 	l.loggedAt, l.unlogged = now, 0

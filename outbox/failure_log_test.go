@@ -2,6 +2,7 @@ package outbox
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -37,4 +38,25 @@ func TestForwardFailuresAreLoggedFirstThenOncePerIntervalWithTheirCount(t *testi
 	require.Len(t, infos, 1, "the recovery, once")
 	assert.Equal(t, 30, infos[0].Fields["failed_attempts"])
 	assert.Equal(t, "2m30s", infos[0].Fields["failed_for"])
+}
+
+// A failed forward's line names the row's UUID as sourceflow.IDText shows
+// it: a row written to the outbox table by other means than the outbox's
+// publisher may have any id, oversize or holding characters a terminal or
+// a log line acts on.
+func TestForwardFailureLogBoundsTheRowsUUID(t *testing.T) {
+	for uuid, want := range map[string]string{
+		strings.Repeat("u", 200_000): strings.Repeat("u", 256) + "…",
+		"m-1\nlevel=INFO msg=forged": `m-1\nlevel=INFO msg=forged`,
+		"m-1\x1b]0;owned\a":          `m-1\x1b]0;owned\a`,
+	} {
+		logs := watermill.NewCaptureLogger()
+		l := newFailureLog(logs, "outbox", time.Minute)
+
+		l.failed(uuid, errors.New("queue service unavailable"))
+
+		errs := logs.Captured()[watermill.ErrorLogLevel]
+		require.Len(t, errs, 1)
+		assert.Equal(t, want, errs[0].Fields["message_uuid"], "%.20q", uuid)
+	}
 }
