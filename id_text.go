@@ -1,10 +1,11 @@
 package sourceflow
 
 // IDText shows an id a message's sender chose (its UUID, or the id of the
-// message an outbox row forwards) in a log line: characters a terminal or
-// a log line would act on, and the backslash, are escaped as PanicText
-// escapes them (\n, \x1b, \u200b), and the text is cut to
-// MaxCorrelationIDLen (256) bytes, followed by "…" when it was longer.
+// message an outbox row forwards), or another short name it chose (its
+// type), in a log line: characters a terminal or a log line would act on,
+// and the backslash, are escaped as PanicText escapes them (\n, \x1b,
+// \u200b), and the text is cut to MaxCorrelationIDLen (256) bytes,
+// followed by "…" when it was longer.
 //
 // Unlike a correlation id, which is left out when ValidCorrelationID
 // refuses it, a message id is always shown: it is what an operator finds

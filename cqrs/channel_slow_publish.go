@@ -8,6 +8,8 @@ import (
 
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/sourceflow-go/sourceflow"
 )
 
 // slowSyncPublish is how long a publish on the synchronous ChannelTransport
@@ -47,11 +49,13 @@ func (t *ChannelTransport) watchSyncPublish(dest string, msgs []*message.Message
 	}
 }
 
-// warnSlowPublish logs that the publish of msgs to dest still waits.
+// warnSlowPublish logs that the publish of msgs to dest still waits, naming
+// their UUIDs as sourceflow.IDText shows them (bounded, escaped): a handler
+// may publish again a message it received, with the UUID its sender chose.
 func (t *ChannelTransport) warnSlowPublish(dest string, msgs []*message.Message) {
 	uuids := make([]string, len(msgs))
 	for i, m := range msgs {
-		uuids[i] = m.UUID
+		uuids[i] = sourceflow.IDText(m.UUID)
 	}
 	t.cfg.Logger.Error("synchronous publish still waits for its messages to be handled: "+
 		"a handler is slow, or the message was sent with a context not derived from its "+

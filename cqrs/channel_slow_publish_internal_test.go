@@ -119,3 +119,24 @@ func TestChannelSyncPublishReturnedNeverWarns(t *testing.T) {
 		assert.Empty(t, slowPublishWarnings(logs), "a publish that returned warned")
 	})
 }
+
+// The warning names the waiting messages' UUIDs as sourceflow.IDText shows
+// them: a handler may publish again a message it received, whose UUID its
+// sender chose, oversize or holding characters a terminal or a log line
+// acts on.
+func TestChannelSlowPublishWarningBoundsTheUUIDs(t *testing.T) {
+	for uuid, want := range map[string]string{
+		strings.Repeat("u", 200_000): strings.Repeat("u", 256) + "…",
+		"m-1\nlevel=INFO msg=forged": `m-1\nlevel=INFO msg=forged`,
+		"m-1\x1b]0;owned\a":          `m-1\x1b]0;owned\a`,
+	} {
+		logs := watermill.NewCaptureLogger()
+		tr, err := NewChannelTransport(ChannelConfig{Logger: logs})
+		require.NoError(t, err)
+
+		tr.warnSlowPublish("a", []*message.Message{message.NewMessage(uuid, nil), message.NewMessage("m-2", nil)})
+
+		assert.Equal(t, []string{"a " + want + ",m-2"}, slowPublishWarnings(logs), "%.20q", uuid)
+		require.NoError(t, tr.Close())
+	}
+}

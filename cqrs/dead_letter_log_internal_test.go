@@ -29,18 +29,22 @@ func TestDeadLetterFieldsLeaveOutAnInvalidCorrelationID(t *testing.T) {
 	}
 }
 
-// A dead letter's log line always names its message's UUID, which a sender
-// chose, as sourceflow.IDText shows it: an oversize one cut, one with
-// characters a terminal or a log line acts on escaped.
-func TestDeadLetterFieldsBoundTheSendersUUID(t *testing.T) {
+// A dead letter's log line always names its message's UUID and type, which
+// a sender chose, as sourceflow.IDText shows them: an oversize one cut, one
+// with characters a terminal or a log line acts on escaped.
+func TestDeadLetterFieldsBoundTheSendersUUIDAndType(t *testing.T) {
 	for uuid, want := range map[string]string{
 		"m-1":                        "m-1",
 		strings.Repeat("u", 200_000): strings.Repeat("u", 256) + "…",
 		"m-1\nlevel=INFO msg=forged": `m-1\nlevel=INFO msg=forged`,
 		"m-1\x1b]0;owned\a":          `m-1\x1b]0;owned\a`,
 	} {
-		fields := deadLetterFields("ev", message.NewMessage(uuid, nil), 1)
+		m := message.NewMessage(uuid, nil)
+		m.Metadata.Set(sourceflow.MetaType, uuid)
+
+		fields := deadLetterFields("ev", m, 1)
 
 		assert.Equal(t, want, fields["message_uuid"], "%.20q", uuid)
+		assert.Equal(t, want, fields["type"], "%.20q", uuid)
 	}
 }
