@@ -39,7 +39,7 @@ func (o *Outbox) relayCommitted(ctx context.Context, pend *pending) {
 		release()
 		if err != nil {
 			o.cfg.Logger.Error("outbox: relay after commit failed; the sweep relays it", err,
-				watermill.LogFields{"message_uuid": p.item.UUID, "destination": p.item.Destination})
+				p.item.logFields())
 			break
 		}
 		sent = append(sent, p.item)

@@ -181,7 +181,7 @@ func leaseGone(err error) error {
 func (o *Outbox) skip(it outboxItem, err error) {
 	o.skipped.Add(1)
 	o.cfg.Logger.Error("outbox: DynamoDB refuses to lease or dead-letter the message; the sweep skips it", err,
-		watermill.LogFields{"message_uuid": it.UUID, "destination": it.Destination, "sk": it.SK})
+		it.logFields())
 }
 
 // SkippedMessages returns how many times the sweeps of this Outbox skipped
@@ -218,7 +218,7 @@ func (o *Outbox) markFailed(ctx context.Context, it outboxItem, lease int64, rea
 	err := o.update(ctx, it, expression.Set(expression.Name(attrFailure), expression.Value(failureText(reason))), leased(lease))
 	if err == nil {
 		o.cfg.Logger.Error("outbox: message cannot be relayed; kept as a dead letter", reason,
-			watermill.LogFields{"message_uuid": it.UUID, "destination": it.Destination})
+			it.logFields())
 	}
 	return err
 }
