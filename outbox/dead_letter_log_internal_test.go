@@ -59,8 +59,9 @@ func TestDeadLettersAreCountedByTheirDestination(t *testing.T) {
 	assert.Equal(t, map[string]int64{"orders": 1}, box.DeadLettersByDestination())
 }
 
-// A dead letter's log line always names the row's id and the forwarded
-// message's, which a sender chose, as sourceflow.IDText shows them: an
+// A dead letter's log line always names the row's id, the forwarded
+// message's and its destination, which a sender chose, as
+// sourceflow.IDText shows them: an
 // oversize one cut, one with characters a terminal or a log line acts on
 // escaped.
 func TestDeadLetterLogBoundsTheSendersUUIDs(t *testing.T) {
@@ -71,13 +72,15 @@ func TestDeadLetterLogBoundsTheSendersUUIDs(t *testing.T) {
 		"m-1\x1b]0;owned\a":          `m-1\x1b]0;owned\a`,
 	} {
 		logs := watermill.NewCaptureLogger()
-		payload, err := json.Marshal(envelope{DestinationTopic: "orders", UUID: uuid})
+		payload, err := json.Marshal(envelope{DestinationTopic: uuid, UUID: uuid})
 		require.NoError(t, err)
-		logDeadLetter(logs, "obx", message.NewMessage(uuid, payload))
+		dest := logDeadLetter(logs, "obx", message.NewMessage(uuid, payload))
 
 		lines := logs.Captured()[watermill.ErrorLogLevel]
 		require.Len(t, lines, 1)
 		assert.Equal(t, want, lines[0].Fields["forwarded_uuid"], "%.20q", uuid)
 		assert.Equal(t, want, lines[0].Fields["message_uuid"], "%.20q", uuid)
+		assert.Equal(t, want, lines[0].Fields["destination"], "the row's destination is the sender's too: %.20q", uuid)
+		assert.Equal(t, uuid, dest, "returned as it is, for counting")
 	}
 }
