@@ -34,3 +34,24 @@ func TestDecrypter_KeyARNsRefuseAnotherKeyPermanentlyEveryTime(t *testing.T) {
 	}
 	assert.Zero(t, f.kms.Calls().DescribeKey, "key ARNs are not resolved")
 }
+
+// IsKeyARN takes for a key ARN exactly what the Decrypter does not resolve:
+// a key ARN, not a key id, alias, alias ARN or an ARN with more after the
+// key id.
+func TestIsKeyARN(t *testing.T) {
+	for id, want := range map[string]bool{
+		"arn:aws:kms:us-east-1:111122223333:key/1234abcd":     true,
+		"arn:aws-cn:kms:cn-north-1:111122223333:key/mrk-1a2b": true,
+		"1234abcd":     false,
+		"mrk-1a2b":     false,
+		"alias/orders": false,
+		"arn:aws:kms:us-east-1:111122223333:alias/orders":       false,
+		"arn:aws:kms:us-east-1:111122223333:key/1234abcd/":      false,
+		"arn:aws:kms:us-east-1:111122223333:key/1234abcd:extra": false,
+		"arn:aws:kms::111122223333:key/1234abcd":                false,
+		"arn:aws:kms:us-east-1:111122223333:key/":               false,
+		"arn:aws:sqs:us-east-1:111122223333:key/1234abcd":       false,
+	} {
+		assert.Equal(t, want, encryption.IsKeyARN(id), id)
+	}
+}

@@ -115,7 +115,7 @@ func (a *allowedKeys) check(ctx context.Context, keyARN string) error {
 // resolvable reports whether an id is other than a key ARN, so that
 // resolving it again may allow another key.
 func (a *allowedKeys) resolvable() bool {
-	return slices.ContainsFunc(a.ids, func(id string) bool { return !isKeyARN(id) })
+	return slices.ContainsFunc(a.ids, func(id string) bool { return !IsKeyARN(id) })
 }
 
 func (a *allowedKeys) allows(keyARN string) bool {
@@ -138,7 +138,7 @@ func (a *allowedKeys) resolve(ctx context.Context) error {
 	var errs []error
 	for _, id := range a.ids {
 		arn := id
-		if !isKeyARN(id) {
+		if !IsKeyARN(id) {
 			var err error
 			if arn, err = a.describe(ctx, id); err != nil {
 				errs = append(errs, err)

@@ -24,9 +24,11 @@ func parseKeyARN(s string) (keyARN, bool) {
 	return keyARN{partition: parts[1], region: parts[3], account: parts[4], id: id}, true
 }
 
-// isKeyARN reports whether id is a key ARN, not a key id, alias or alias
-// ARN.
-func isKeyARN(id string) bool {
+// IsKeyARN reports whether id is a key ARN (arn:PARTITION:kms:REGION:
+// ACCOUNT:key/ID), not a key id, alias or alias ARN: an id of
+// DecrypterConfig.KeyIDs that it is not is resolved with kms:DescribeKey
+// (see KeyIDs), so a caller that resolves its ids beforehand resolves those.
+func IsKeyARN(id string) bool {
 	_, ok := parseKeyARN(id)
 	return ok
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sourceflow-go/sourceflow/cmd/sourceflow/cli"
+	"github.com/sourceflow-go/sourceflow/middleware/encryption/encryptiontest"
 )
 
 // putEncrypted puts two dead letters encrypted under e's key on
@@ -71,4 +72,22 @@ func TestDLQPeek_AKeyIDThatDoesNotResolveFailsBeforeReceiving(t *testing.T) {
 	assert.NotContains(t, out, "cannot decrypt")
 	assert.Equal(t, before, e.sqs.Calls("ReceiveMessage"), "nothing received")
 	assert.Equal(t, 2, e.kms.Calls().DescribeKey, "each alias resolved once")
+}
+
+// A --key-id the Decrypter would not take for a key ARN (here one copied
+// with a slash after the key id) is resolved before receiving too, as the
+// Decrypter would otherwise resolve it on every message: one KMS cannot
+// resolve is a usage error naming it, and no payload line carries it.
+func TestDLQPeek_AMistypedKeyARNFailsBeforeReceiving(t *testing.T) {
+	e := newDLQEnv(t)
+	putEncrypted(t, e)
+	before := e.sqs.Calls("ReceiveMessage")
+	mistyped := encryptiontest.ARN(e.keyID) + "/"
+
+	out, errOut, code := e.run(t, "dlq", "peek", "-f", e.path, "--queue", "orders.fifo", "--decrypt", "--key-id", mistyped)
+
+	assert.Equal(t, cli.ExitUsage, code, out)
+	assert.Contains(t, errOut, "--key-id "+mistyped+": KMS finds no such key")
+	assert.NotContains(t, out, "cannot decrypt")
+	assert.Equal(t, before, e.sqs.Calls("ReceiveMessage"), "nothing received")
 }

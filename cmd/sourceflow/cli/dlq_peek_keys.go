@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 
@@ -33,7 +32,7 @@ func checkKeyIDs(ids []string) error {
 func resolveKeyIDs(ctx context.Context, s *session, api encryption.KMSAPI, ids []string) ([]string, error) {
 	out := make([]string, 0, len(ids))
 	for _, id := range ids {
-		if isKeyARN(id) {
+		if encryption.IsKeyARN(id) { // the Decrypter resolves any other
 			out = append(out, id)
 			continue
 		}
@@ -51,13 +50,6 @@ func resolveKeyIDs(ctx context.Context, s *session, api encryption.KMSAPI, ids [
 		out = append(out, aws.ToString(desc.KeyMetadata.Arn))
 	}
 	return out, nil
-}
-
-// isKeyARN reports whether id is a KMS key ARN (arn:…:kms:…:key/ID), not a
-// key id, an alias or an alias ARN.
-func isKeyARN(id string) bool {
-	a, err := arn.Parse(id)
-	return err == nil && a.Service == "kms" && strings.HasPrefix(a.Resource, "key/")
 }
 
 // resolvedText says what each of ids other than a key ARN resolved to,
