@@ -41,11 +41,12 @@ func newPayloadView(ctx context.Context, s *session, f peekFlags, p dlqPair) (pa
 	if err != nil {
 		return v, &ExitError{Code: ExitUsage, Err: err}
 	}
-	keyARNs, err := resolveKeyIDs(ctx, s, api, f.keyIDs)
+	ids := distinct(f.keyIDs)
+	keyARNs, err := resolveKeyIDs(ctx, s, api, ids)
 	if err != nil {
 		return v, err
 	}
-	v.resolved = resolvedText(f.keyIDs, keyARNs)
+	v.resolved = resolvedText(ids, keyARNs)
 	v.dec, err = encryption.NewDecrypter(api, encryption.DecrypterConfig{AppName: f.appName,
 		MaxAge: anyDate, MaxClockSkew: anyDate, Accept: encryption.AcceptSigned, KeyIDs: keyARNs})
 	if err != nil {

@@ -91,3 +91,18 @@ func TestDLQPeek_AMistypedKeyARNFailsBeforeReceiving(t *testing.T) {
 	assert.NotContains(t, out, "cannot decrypt")
 	assert.Equal(t, before, e.sqs.Calls("ReceiveMessage"), "nothing received")
 }
+
+// A --key-id given twice is resolved once and named once on the payload
+// line.
+func TestDLQPeek_AKeyIDGivenTwiceIsResolvedOnce(t *testing.T) {
+	e := newDLQEnv(t)
+	e.kms.SetAlias("alias/other", e.kms.CreateKey())
+	putEncrypted(t, e)
+
+	out, errOut, code := e.run(t, "dlq", "peek", "-f", e.path, "--queue", "orders.fifo", "--decrypt",
+		"--key-id", "alias/other", "--key-id", "alias/other")
+
+	require.Equal(t, cli.ExitOK, code, errOut)
+	assert.Equal(t, 1, e.kms.Calls().DescribeKey, "resolved once")
+	assert.Equal(t, 2, strings.Count(out, "alias/other is arn:aws:kms:"), "once a payload line: %s", out)
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -22,6 +23,17 @@ func checkKeyIDs(ids []string) error {
 		}
 	}
 	return nil
+}
+
+// distinct returns ids without repeats, in their first order, so that a
+// --key-id given twice is resolved and named once.
+func distinct(ids []string) []string {
+	seen := make(map[string]bool, len(ids))
+	return slices.DeleteFunc(slices.Clone(ids), func(id string) bool {
+		dup := seen[id]
+		seen[id] = true
+		return dup
+	})
 }
 
 // resolveKeyIDs returns the key ARNs of ids, resolving each id other than
