@@ -31,7 +31,8 @@ sqs:StartMessageMoveTask and sqs:ListMessageMoveTasks; purge
 sqs:GetQueueUrl, sqs:GetQueueAttributes and sqs:PurgeQueue. When the file names a
 KMS key, the queues are encrypted at rest under it: peek also needs
 kms:Decrypt (with or without --decrypt), and redrive kms:Decrypt and
-kms:GenerateDataKey.`
+kms:GenerateDataKey. peek --decrypt needs kms:Decrypt on the messages' keys,
+and for a --key-id other than a key ARN kms:DescribeKey.`
 
 func newDLQCommand(g *globals) *cobra.Command {
 	cmd := parentCommand(&cobra.Command{

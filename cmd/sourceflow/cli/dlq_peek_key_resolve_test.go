@@ -106,3 +106,22 @@ func TestDLQPeek_AKeyIDGivenTwiceIsResolvedOnce(t *testing.T) {
 	assert.Equal(t, 1, e.kms.Calls().DescribeKey, "resolved once")
 	assert.Equal(t, 2, strings.Count(out, "alias/other is arn:aws:kms:"), "once a payload line: %s", out)
 }
+
+// A --key-id the credentials may not describe fails before receiving as an
+// AWS error whose advice points at a help that lists kms:DescribeKey.
+func TestDLQPeek_AKeyIDThatMayNotBeDescribedNamesThePermission(t *testing.T) {
+	e := newDLQEnv(t)
+	e.kms.SetAlias("alias/orders", e.keyID)
+	putEncrypted(t, e)
+	e.kms.SetDenied(e.keyID, true)
+	before := e.sqs.Calls("ReceiveMessage")
+
+	_, errOut, code := e.run(t, "dlq", "peek", "-f", e.path, "--queue", "orders.fifo", "--decrypt", "--key-id", "alias/orders")
+	help, _, _ := e.run(t, "dlq", "--help")
+
+	assert.Equal(t, cli.ExitAWS, code, errOut)
+	assert.Contains(t, errOut, "dlq peek --key-id alias/orders: kms:DescribeKey")
+	assert.Contains(t, errOut, "`sourceflow dlq --help` lists the permissions needed")
+	assert.Contains(t, strings.Join(strings.Fields(help), " "), "--key-id other than a key ARN kms:DescribeKey")
+	assert.Equal(t, before, e.sqs.Calls("ReceiveMessage"), "nothing received")
+}

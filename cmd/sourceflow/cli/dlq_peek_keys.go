@@ -54,7 +54,7 @@ func resolveKeyIDs(ctx context.Context, s *session, api encryption.KMSAPI, ids [
 				"check the key id or alias and the region (%s)", id, err, s.clients.Region)}
 		}
 		if err != nil {
-			return nil, s.awsFailure("--key-id "+id+": kms:DescribeKey", err)
+			return nil, s.awsFailure("dlq peek --key-id "+id+": kms:DescribeKey", err)
 		}
 		if desc.KeyMetadata == nil || aws.ToString(desc.KeyMetadata.Arn) == "" {
 			return nil, &ExitError{Code: ExitAWS, Err: fmt.Errorf("--key-id %s: kms:DescribeKey returned no key ARN", id)}
