@@ -38,6 +38,8 @@ type dlqEnv struct {
 	stdin string
 	// client is the SQS client of the commands; default sqs.
 	client topology.SQSAPI
+	// kmsAPI is the KMS client of peek --decrypt; default kms.
+	kmsAPI encryption.KMSAPI
 }
 
 func newDLQEnv(t *testing.T) *dlqEnv {
@@ -80,7 +82,11 @@ func (e *dlqEnv) runContext(t *testing.T, ctx context.Context, args ...string) (
 		},
 		Stdin: bytes.NewBufferString(e.stdin), Stdout: &out, Stderr: &errOut,
 	}
-	code = cli.Run(cli.WithDLQFakes(ctx, e.kms, e.clock), cfg, args)
+	var kmsAPI encryption.KMSAPI = e.kms
+	if e.kmsAPI != nil {
+		kmsAPI = e.kmsAPI
+	}
+	code = cli.Run(cli.WithDLQFakes(ctx, kmsAPI, e.clock), cfg, args)
 	return out.String(), errOut.String(), code
 }
 

@@ -1,9 +1,13 @@
 package cli_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -124,4 +128,26 @@ func TestDLQPeek_AKeyIDThatMayNotBeDescribedNamesThePermission(t *testing.T) {
 	assert.Contains(t, errOut, "`sourceflow dlq --help` lists the permissions needed")
 	assert.Contains(t, strings.Join(strings.Fields(help), " "), "--key-id other than a key ARN kms:DescribeKey")
 	assert.Equal(t, before, e.sqs.Calls("ReceiveMessage"), "nothing received")
+}
+
+// invalidARNKMS is a KMS whose DescribeKey rejects every id as an invalid
+// ARN, as KMS does an alias ARN it cannot read.
+type invalidARNKMS struct{ *encryptiontest.KMS }
+
+func (invalidARNKMS) DescribeKey(_ context.Context, in *kms.DescribeKeyInput, _ ...func(*kms.Options)) (*kms.DescribeKeyOutput, error) {
+	return nil, &kmstypes.InvalidArnException{Message: aws.String(aws.ToString(in.KeyId) + " is not a valid ARN")}
+}
+
+// A --key-id KMS rejects as an invalid ARN is a bad argument: a usage
+// error naming it, as one KMS finds no key for is.
+func TestDLQPeek_AKeyIDKMSTakesForAnInvalidARNIsAUsageError(t *testing.T) {
+	e := newDLQEnv(t)
+	putEncrypted(t, e)
+	e.kmsAPI = invalidARNKMS{e.kms}
+	bad := "arn:aws:kms:us-east-1:0000:alias/orders"
+
+	_, errOut, code := e.run(t, "dlq", "peek", "-f", e.path, "--queue", "orders.fifo", "--decrypt", "--key-id", bad)
+
+	assert.Equal(t, cli.ExitUsage, code, errOut)
+	assert.Contains(t, errOut, "--key-id "+bad+": KMS finds no such key")
 }

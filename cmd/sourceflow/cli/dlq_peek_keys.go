@@ -36,6 +36,15 @@ func distinct(ids []string) []string {
 	})
 }
 
+// unknownKey reports whether err is KMS naming no key for the id it was
+// given: none of that name (NotFoundException) or an ARN it cannot read
+// (InvalidArnException), which the id, not the credentials, must fix.
+func unknownKey(err error) bool {
+	_, notFound := errors.AsType[*kmstypes.NotFoundException](err)
+	_, invalidARN := errors.AsType[*kmstypes.InvalidArnException](err)
+	return notFound || invalidARN
+}
+
 // resolveKeyIDs returns the key ARNs of ids, resolving each id other than
 // a key ARN once with kms:DescribeKey, before any message is received: an
 // id KMS cannot resolve (a mistyped alias) fails the command once, instead
@@ -49,7 +58,7 @@ func resolveKeyIDs(ctx context.Context, s *session, api encryption.KMSAPI, ids [
 			continue
 		}
 		desc, err := api.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(id)})
-		if _, ok := errors.AsType[*kmstypes.NotFoundException](err); ok {
+		if unknownKey(err) {
 			return nil, &ExitError{Code: ExitUsage, Err: fmt.Errorf("--key-id %s: KMS finds no such key (%w); "+
 				"check the key id or alias and the region (%s)", id, err, s.clients.Region)}
 		}
