@@ -12,9 +12,9 @@ import (
 	"github.com/sourceflow-go/sourceflow/cqrs"
 )
 
-// A failed Start says "cqrs:" once per line, before the service's name,
-// however many of this package's errors it holds; errors.Is still finds
-// them.
+// A failed Start says "cqrs:" once per line, before the service's name on
+// the first, however many of this package's errors it holds; errors.Is
+// still finds them.
 func TestStartErrorSaysThePackageOnce(t *testing.T) {
 	tr := newTransport(t)
 	svc, err := cqrs.NewService(cqrs.ServiceConfig{Name: "s", Transport: tr, Listen: []string{"idle", "order-events"}})
@@ -26,7 +26,7 @@ func TestStartErrorSaysThePackageOnce(t *testing.T) {
 	require.ErrorIs(t, err, cqrs.ErrNotRegistered)
 	require.ErrorIs(t, err, cqrs.ErrNoHandlers)
 	assert.Equal(t, `cqrs: start "s": type not registered: listened destination "idle" carries no registered type`+"\n"+
-		`listened destination has no handler: "order-events"`, err.Error())
+		`cqrs: listened destination has no handler: "order-events"`, err.Error())
 }
 
 // refusingPublisher is a transport that refuses every publisher with one

@@ -9,11 +9,14 @@ import (
 const errPrefix = "cqrs: "
 
 // wrapError is an error that says what failed (its context, say
-// "cqrs: start \"svc\"") before the error that failed it. When that error
-// is one of this package's, whose text starts with "cqrs: " too (each line
-// of a joined one does), the prefix is not repeated: a Start's error, which
-// wraps its steps' errors, which may wrap this package's sentinels, says
-// "cqrs:" once per line. errors.Is and errors.As reach the error.
+// "cqrs: start \"svc\"") before the error that failed it. When that
+// error's text starts with "cqrs: " too (one of this package's), that
+// prefix is not repeated after the context: a Start's error, which wraps
+// its steps' errors, which may wrap this package's sentinels, says "cqrs:"
+// once per line. Only that leading prefix goes: the error's other lines
+// (each error of a joined one after the first, this package's or
+// another's) keep their text whole. errors.Is and errors.As reach the
+// error.
 type wrapError struct {
 	context string
 	err     error
@@ -30,8 +33,7 @@ func (e *wrapError) Error() string {
 	if e.err == nil { // a router that stopped at start without an error
 		return e.context
 	}
-	text := strings.TrimPrefix(e.err.Error(), errPrefix)
-	return e.context + ": " + strings.ReplaceAll(text, "\n"+errPrefix, "\n")
+	return e.context + ": " + strings.TrimPrefix(e.err.Error(), errPrefix)
 }
 
 // Unwrap returns the error that failed.
