@@ -58,17 +58,19 @@ func (d *dispatcher) types() []string {
 }
 
 // handle is the Watermill handler function. Errors that no retry can cure
-// are marked permanent so that transports dead-letter them at once.
+// are marked permanent so that transports dead-letter them at once. They
+// name the message's id, which its sender chose, quoted or as
+// sourceflow.IDText shows it: never as it came.
 func (d *dispatcher) handle(msg *message.Message) ([]*message.Message, error) {
 	env, err := EnvelopeOf(msg)
 	if err != nil {
-		return nil, sourceflow.Permanent(fmt.Errorf("destination %q: message %s: %w", d.destination, msg.UUID, err))
+		return nil, sourceflow.Permanent(fmt.Errorf("destination %q: message %s: %w", d.destination, sourceflow.IDText(msg.UUID), err))
 	}
 	if env.Replay && replayScopeOf(msg.Context()) == nil {
 		// Replay never publishes: a delivered message that claims to be
 		// replayed would have its handlers' sends skipped as replayed ones.
 		return nil, sourceflow.Permanent(fmt.Errorf("%w: destination %q: message %s: %s is set on a message the transport delivered, not a replay",
-			ErrEnvelope, d.destination, env.MessageID, sourceflow.MetaReplay))
+			ErrEnvelope, d.destination, sourceflow.IDText(env.MessageID), sourceflow.MetaReplay))
 	}
 	handlers := d.handlers[env.Type]
 	if len(handlers) == 0 {
