@@ -13,11 +13,14 @@ import (
 // encoding/json quotes a number whole and a card number or an amount would
 // otherwise leave the payload; the Go field path and type, which the
 // receiver's code names, are kept. Any other error (a syntax error, which
-// names at most one character) is described by its own text.
+// names at most one character; an error of a type's own decoder, such as
+// time.Time's, of a ",string" field or of an unknown field) is described
+// by its own text with what it quotes left out ("…"): such an error quotes
+// the value it refuses. A value it names without quotes stays in.
 func Describe(err error) string {
 	var typeErr *json.UnmarshalTypeError
 	if !errors.As(err, &typeErr) {
-		return err.Error()
+		return withoutQuoted(err.Error())
 	}
 	kind, _, _ := strings.Cut(typeErr.Value, " ")
 	if typeErr.Field == "" {
