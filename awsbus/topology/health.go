@@ -3,12 +3,15 @@ package topology
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"golang.org/x/sync/errgroup"
+
+	"github.com/sourceflow-go/sourceflow"
 )
 
 // HealthStatus is the outcome of one check or of a whole report.
@@ -62,7 +65,10 @@ type Probe struct {
 const MaxParallelReads = 8
 
 // RunProbes runs probes concurrently, at most MaxParallelReads at once, each
-// within timeout, and returns their checks in the order of probes.
+// within timeout, and returns their checks in the order of probes. A probe
+// that panics (a bug in a client) is a check that is down, its Error
+// describing the value as sourceflow.PanicText does: each probe runs on a
+// goroutine of its own, where a panic would end the process.
 func RunProbes(ctx context.Context, timeout time.Duration, probes []Probe) []HealthCheck {
 	checks := make([]HealthCheck, len(probes))
 	var g errgroup.Group
@@ -78,7 +84,7 @@ func runProbe(ctx context.Context, timeout time.Duration, p Probe) HealthCheck {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	start := time.Now()
-	err := p.Run(ctx)
+	err := runRecovered(ctx, p.Run)
 	c := HealthCheck{Name: p.Name, Kind: p.Kind, Status: HealthUp, Latency: time.Since(start)}
 	switch {
 	case errors.Is(err, ErrSkipped):
@@ -87,6 +93,16 @@ func runProbe(ctx context.Context, timeout time.Duration, p Probe) HealthCheck {
 		c.Status, c.Error = HealthDown, err.Error()
 	}
 	return c
+}
+
+// runRecovered runs a probe, its panic being its error.
+func runRecovered(ctx context.Context, run func(ctx context.Context) error) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("the probe panicked: %s", sourceflow.PanicText(v))
+		}
+	}()
+	return run(ctx)
 }
 
 // ResourceProbes returns a probe per resource of p: every queue, the
