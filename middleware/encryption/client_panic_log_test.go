@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/middleware/encryption"
 )
 
@@ -63,4 +64,39 @@ func TestClientPanicIsLoggedWithItsStack(t *testing.T) {
 			assert.Contains(t, lines[0].Fields["stack"], "panickingKMS", "the stack shows where")
 		})
 	}
+}
+
+// describePanickingKMS is a KMS client whose DescribeKey panics.
+type describePanickingKMS struct{ encryption.KMSAPI }
+
+func (describePanickingKMS) DescribeKey(context.Context, *kms.DescribeKeyInput, ...func(*kms.Options)) (*kms.DescribeKeyOutput, error) {
+	panic("kms client bug")
+}
+
+// A panic of the KMS client in DescribeKey, which the Decrypter calls to
+// resolve an alias of KeyIDs, is a *ClientPanicError as one in Decrypt
+// is, so the message is tried again rather than dead-lettered as a
+// handler's panic, and it is logged once with its stack.
+func TestDescribeKeyPanicIsAClientPanicError(t *testing.T) {
+	f := newFixture(t, encryption.EncrypterConfig{}, encryption.DecrypterConfig{})
+	sealed := f.encrypt(t, []byte(`{"id":"o-1"}`))
+	logs := watermill.NewCaptureLogger()
+	dec, err := encryption.NewDecrypter(describePanickingKMS{f.kms}, encryption.DecrypterConfig{KeyIDs: []string{testAlias}, Logger: logs})
+	require.NoError(t, err)
+
+	err = dec.Decrypt(context.Background(), testDest, sealed.Copy())
+
+	var panicked *encryption.ClientPanicError
+	require.ErrorAs(t, err, &panicked)
+	require.ErrorIs(t, err, encryption.ErrKMS)
+	assert.False(t, sourceflow.IsPermanent(err), "tried again")
+	var lines []watermill.CapturedMessage
+	for _, l := range logs.Captured()[watermill.ErrorLogLevel] {
+		if _, has := l.Fields["stack"]; has {
+			lines = append(lines, l)
+		}
+	}
+	require.Len(t, lines, 1, "logged once, with its stack")
+	assert.Equal(t, string(panicked.Stack), lines[0].Fields["stack"])
+	assert.Equal(t, "DescribeKey", lines[0].Fields["operation"])
 }

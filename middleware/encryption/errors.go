@@ -115,8 +115,8 @@ func (e *TooLargeError) Error() string {
 // Unwrap makes errors.Is(err, ErrTooLarge) hold.
 func (e *TooLargeError) Unwrap() error { return ErrTooLarge }
 
-// ClientPanicError is what the callers sharing a KMS call get when the KMS
-// client panicked during it, wrapped with ErrKMS (not permanent: their
+// ClientPanicError is what the callers of a KMS call (GenerateDataKey,
+// Decrypt, DescribeKey) get when the KMS client panicked during it, wrapped with ErrKMS (not permanent: their
 // messages are tried again) instead of the process ending. Error describes
 // the panic value in one line as sourceflow.PanicText does (a struct only
 // by its type, characters a log line acts on escaped); the stack is in

@@ -61,7 +61,8 @@ func (f *flight[V]) do(ctx context.Context, key string, fn func(ctx context.Cont
 // fn is their error (errAbandoned, a transient KMS failure, so their
 // messages are tried again, over a *ClientPanicError: one line, the stack
 // in its field), not the process's end. The panic is logged once, with its
-// stack, however many callers share the call (see logPanic).
+// stack, however many callers share the call (see logClientPanic). A
+// panic of the KMS client within fn is its error already (kmsCaller.call).
 func (f *flight[V]) run(ctx context.Context, key string, c *flightCall[V], fn func(ctx context.Context) (V, error)) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sharedCallTimeout)
 	defer cancel()
@@ -69,7 +70,7 @@ func (f *flight[V]) run(ctx context.Context, key string, c *flightCall[V], fn fu
 		if p := recover(); p != nil {
 			var zero V
 			panicked := &ClientPanicError{Value: p, Stack: debug.Stack()}
-			f.logPanic(panicked)
+			logClientPanic(f.logger, "shared call", panicked)
 			c.val, c.err = zero, fmt.Errorf("%w: %w: %w", ErrKMS, errAbandoned, panicked)
 		}
 		f.mu.Lock()
@@ -78,15 +79,4 @@ func (f *flight[V]) run(ctx context.Context, key string, c *flightCall[V], fn fu
 		close(c.done)
 	}()
 	c.val, c.err = fn(ctx)
-}
-
-// logPanic logs p at error level, its one-line text as the line's error
-// and the stack, which no error text carries, in the stack field: the
-// callers' errors say only that the KMS client panicked, and the stack is
-// what tells an operator where.
-func (f *flight[V]) logPanic(p *ClientPanicError) {
-	if f.logger != nil {
-		f.logger.Error("KMS client panicked; the messages waiting for its call are tried again", p,
-			watermill.LogFields{"stack": string(p.Stack)})
-	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
@@ -45,7 +46,6 @@ var DefaultKMSRetry = sourceflow.RetryPolicy{
 	Jitter:          true,
 }
 
-// retryErr validates a Config's Retry, naming the field.
 // setSharedDefaults fills the fields EncrypterConfig and DecrypterConfig
 // share: AppName, Retry, Logger and Clock.
 func setSharedDefaults(appName *string, retry *sourceflow.RetryPolicy, logger *watermill.LoggerAdapter, clock *sourceflow.Clock) {
@@ -61,6 +61,7 @@ func setSharedDefaults(appName *string, retry *sourceflow.RetryPolicy, logger *w
 	}
 }
 
+// retryErr validates a Config's Retry, naming the field.
 func retryErr(p sourceflow.RetryPolicy) error {
 	if err := p.Validate(); err != nil {
 		return fmt.Errorf("Retry: %w", err)
@@ -96,13 +97,22 @@ type kmsCaller struct {
 
 // call runs fn until it succeeds, fails with a non-retryable error or the
 // attempts are used up, and counts a call that failed in the end (Stats).
-// The returned error is classified (see classify).
-func (c kmsCaller) call(ctx context.Context, op string, fn func(context.Context) error) error {
-	err := c.attempt(ctx, op, fn)
-	if err != nil {
-		c.stats.failed(op)
-	}
-	return err
+// The returned error is classified (see classify). A panic of the client
+// is not tried again: it is an error wrapping ErrKMS and a
+// *ClientPanicError (transient, so the message is tried again later, as
+// after a failed call), logged once with its stack (logClientPanic).
+func (c kmsCaller) call(ctx context.Context, op string, fn func(context.Context) error) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			panicked := &ClientPanicError{Value: v, Stack: debug.Stack()}
+			logClientPanic(c.logger, op, panicked)
+			err = fmt.Errorf("%w: %s: %w", ErrKMS, op, panicked)
+		}
+		if err != nil {
+			c.stats.failed(op)
+		}
+	}()
+	return c.attempt(ctx, op, fn)
 }
 
 // attempt is call without the count of failed calls.
