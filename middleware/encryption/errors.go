@@ -116,14 +116,15 @@ func (e *TooLargeError) Error() string {
 func (e *TooLargeError) Unwrap() error { return ErrTooLarge }
 
 // ClientPanicError is what the callers of a KMS call (GenerateDataKey,
-// Decrypt, DescribeKey) get when the KMS client panicked during it, wrapped with ErrKMS (not permanent: their
-// messages are tried again) instead of the process ending. Error describes
-// the panic value in one line as sourceflow.PanicText does (a struct only
-// by its type, characters a log line acts on escaped); the stack is in
-// the Stack field, out of the text. The Encrypter or Decrypter whose call
-// panicked logs the stack once, at error level, to its Logger ("KMS client
-// panicked", in the stack field), however many callers shared the call.
-// Value keeps the value whole: do not log it.
+// Decrypt, DescribeKey) get when the KMS client panicked during it,
+// wrapped with ErrKMS (not permanent: their messages are tried again)
+// instead of the process ending. Error describes the panic value in one
+// line as sourceflow.PanicText does (a struct only by its type, characters
+// a log line acts on escaped); the stack is in the Stack field, out of the
+// text. The Encrypter or Decrypter whose call panicked logs the stack
+// once, at error level, to its Logger ("KMS client panicked", in the stack
+// field), however many callers shared the call. Value keeps the value
+// whole: do not log it.
 type ClientPanicError struct {
 	// Value is what the panic was called with.
 	Value any
