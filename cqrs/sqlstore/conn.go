@@ -23,7 +23,7 @@ func (c conn) JoinsTransaction(ctx context.Context) bool {
 
 // WithinTx implements sourceflow.Transactor (see Store.WithinTx).
 func (c conn) WithinTx(ctx context.Context, fn func(ctx context.Context) error) error {
-	return sqldb.WithinTx(ctx, c.db, c.dialect, fn)
+	return sqldb.WithinTx(ctx, "sqlstore", c.db, c.dialect, fn)
 }
 
 // exec returns the transaction ctx carries on this database, or the

@@ -84,7 +84,7 @@ func (s *Store) DB() *sql.DB { return s.db }
 // back otherwise. When ctx already carries a transaction on DB(), fn joins
 // it and the outer caller commits.
 func (s *Store) WithinTx(ctx context.Context, fn func(ctx context.Context) error) error {
-	return sqldb.WithinTx(ctx, s.db, s.cfg.Dialect, fn)
+	return sqldb.WithinTx(ctx, "sqlstore", s.db, s.cfg.Dialect, fn)
 }
 
 // Close closes the database of a Store made by Open; for one made by New it

@@ -34,5 +34,5 @@ func (s *Store) executor(ctx context.Context) sqldb.Executor {
 // a transaction on that database (begun by another store on it, or given to
 // ContextWithTx), fn joins it and the caller commits.
 func (s *Store) WithinTx(ctx context.Context, fn func(ctx context.Context) error) error {
-	return sqldb.WithinTx(ctx, s.db, s.cfg.Dialect, fn)
+	return sqldb.WithinTx(ctx, "sqlstore", s.db, s.cfg.Dialect, fn)
 }

@@ -9,6 +9,15 @@
 // sourceflow.Dialect (Postgres, MySQL, SQLite), which this package uses, so
 // they never import it.
 //
+// Its errors never name it: users see them through a public package
+// (sqlbus, outbox, cqrs/sqlstore, idempotency/sqlstore), whose name starts
+// the message once. A function's error says what failed ("read the version
+// of sourceflow_schema_version: …") and its caller puts its package before
+// it; where the error is the public package's own (InvalidConfig,
+// WithinTx), the caller passes that package's name. OpenStore and
+// CheckStoreDB serve the two store packages, both named sqlstore, and say
+// so themselves.
+//
 // Migrations run through pressly/goose's Provider with Go migrations (the
 // statements depend on the dialect and on configurable table names, which
 // SQL files cannot express). Each schema has its own version table, so

@@ -2,17 +2,20 @@ package sqldb
 
 import "errors"
 
+// The sentinels' texts, like every error of this package, name no package:
+// the public packages re-export them (sqlstore.ErrUnreachable) and put their
+// own name before them ("sqlstore: database unreachable: …").
 var (
 	// ErrUnreachable wraps a failed connection check at open: the database
 	// did not answer within the connect timeout or refused the connection.
-	ErrUnreachable = errors.New("sqldb: database unreachable")
+	ErrUnreachable = errors.New("database unreachable")
 	// ErrSchemaTooNew is returned when the database records a schema version
 	// newer than the code knows: an older binary must not write to a schema
 	// that a newer one migrated.
-	ErrSchemaTooNew = errors.New("sqldb: database schema is newer than this program")
+	ErrSchemaTooNew = errors.New("database schema is newer than this program")
 	// ErrInvalidConfig wraps a configuration no database can be used with:
 	// an invalid field, a DSN the dialect's driver cannot read, or a *sql.DB
 	// whose driver is another dialect's. It is found before any connection
 	// is tried, and no retry helps.
-	ErrInvalidConfig = errors.New("sqldb: invalid configuration")
+	ErrInvalidConfig = errors.New("invalid configuration")
 )

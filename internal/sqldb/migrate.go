@@ -59,7 +59,7 @@ const migrateAttempts = 5
 
 func migrateOnce(ctx context.Context, db *sql.DB, d Dialect, s Schema) error {
 	if !ValidIdentifier(s.VersionTable) {
-		return fmt.Errorf("sqldb: invalid version table %q", s.VersionTable)
+		return fmt.Errorf("invalid version table %q", s.VersionTable)
 	}
 	p, err := s.provider(db, d)
 	if err != nil {
@@ -75,7 +75,7 @@ func migrateOnce(ctx context.Context, db *sql.DB, d Dialect, s Schema) error {
 		return err
 	}
 	if upErr != nil {
-		return fmt.Errorf("sqldb: migrate %s: %w", s.VersionTable, upErr)
+		return fmt.Errorf("migrate %s: %w", s.VersionTable, upErr)
 	}
 	return nil
 }
@@ -86,7 +86,7 @@ func migrateOnce(ctx context.Context, db *sql.DB, d Dialect, s Schema) error {
 func checkNotNewer(ctx context.Context, p *goose.Provider, s Schema) error {
 	current, err := p.GetDBVersion(ctx)
 	if err != nil {
-		return fmt.Errorf("sqldb: read version of %s: %w", s.VersionTable, err)
+		return fmt.Errorf("read the version of %s: %w", s.VersionTable, err)
 	}
 	if current > int64(len(s.Steps)) {
 		return fmt.Errorf("%w: %s records version %d, this program knows %d",
@@ -108,7 +108,7 @@ func Version(ctx context.Context, db *sql.DB, d Dialect, s Schema) (int64, error
 func (s Schema) provider(db *sql.DB, d Dialect) (*goose.Provider, error) {
 	store, err := database.NewStore(gooseDialect(d), s.VersionTable)
 	if err != nil {
-		return nil, fmt.Errorf("sqldb: version table %s: %w", s.VersionTable, err)
+		return nil, fmt.Errorf("version table %s: %w", s.VersionTable, err)
 	}
 	opts := []goose.ProviderOption{goose.WithStore(store), goose.WithDisableGlobalRegistry(true)}
 	for i, stmts := range s.Steps {
@@ -132,7 +132,7 @@ func (s Schema) provider(db *sql.DB, d Dialect) (*goose.Provider, error) {
 	}
 	p, err := goose.NewProvider("", db, nil, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("sqldb: migrations of %s: %w", s.VersionTable, err)
+		return nil, fmt.Errorf("migrations of %s: %w", s.VersionTable, err)
 	}
 	return p, nil
 }

@@ -87,7 +87,7 @@ func Open(ctx context.Context, cfg Config) (*sql.DB, error) {
 	dsn := WithMySQLTimeouts(cfg.Dialect, withSQLitePragmas(cfg.Dialect, cfg.DSN))
 	db, err := sql.Open(cfg.Dialect.DriverName(), dsn)
 	if err != nil {
-		return nil, fmt.Errorf("sqldb: open %s at %s: %w", cfg.Dialect, Address(cfg.Dialect, cfg.DSN), err)
+		return nil, fmt.Errorf("open %s at %s: %w", cfg.Dialect, Address(cfg.Dialect, cfg.DSN), err)
 	}
 	limitPool(db, cfg.Dialect, cfg.MaxOpenConns)
 	pingCtx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout)

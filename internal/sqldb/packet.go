@@ -50,7 +50,7 @@ func (l *PacketLimit) Bytes(ctx context.Context, q Querier) (int, error) {
 		return 0, nil
 	}
 	if err != nil {
-		return 0, fmt.Errorf("sqldb: read max_allowed_packet: %w", err)
+		return 0, fmt.Errorf("read max_allowed_packet: %w", err)
 	}
 	l.n.Store(n.Int64)
 	return int(n.Int64), nil

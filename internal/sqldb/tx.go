@@ -59,13 +59,17 @@ func ExecutorFor(ctx context.Context, db *sql.DB) Executor {
 // WithinTx runs fn with a context carrying a transaction on db and commits
 // when fn returns nil; it rolls back when fn fails or panics. When ctx already
 // carries a transaction on db, fn joins it and the outer caller commits.
+// fn's error is returned as it is; WithinTx's own (the transaction could not
+// begin or commit, or was ended by an earlier statement) start with pkg, the
+// public package whose method the caller is ("sqlstore: begin a
+// transaction: …").
 //
 // On MySQL the transaction runs at READ COMMITTED instead of MySQL's
 // REPEATABLE READ, as PostgreSQL's do by default: a statement sees what
 // other transactions committed before it ran, so a reload after a refused
 // conditional save sees the newer version instead of the transaction's first
 // snapshot (which would refuse every retry), and no gap locks are taken.
-func WithinTx(ctx context.Context, db *sql.DB, d Dialect, fn func(ctx context.Context) error) error {
+func WithinTx(ctx context.Context, pkg string, db *sql.DB, d Dialect, fn func(ctx context.Context) error) error {
 	if TxFor(ctx, db) != nil {
 		return fn(ctx)
 	}
@@ -75,7 +79,7 @@ func WithinTx(ctx context.Context, db *sql.DB, d Dialect, fn func(ctx context.Co
 	}
 	tx, err := db.BeginTx(ctx, opts)
 	if err != nil {
-		return fmt.Errorf("sqldb: begin: %w", err)
+		return fmt.Errorf("%s: begin a transaction: %w", pkg, err)
 	}
 	committed := false
 	defer func() {
@@ -88,11 +92,11 @@ func WithinTx(ctx context.Context, db *sql.DB, d Dialect, fn func(ctx context.Co
 		return err
 	}
 	if err := Ended(txCtx); err != nil {
-		return err // what fn did after it would have committed on its own
+		return fmt.Errorf("%s: %w", pkg, err) // what fn did after it would have committed on its own
 	}
 	committed = true
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqldb: commit: %w", err)
+		return fmt.Errorf("%s: commit the transaction: %w", pkg, err)
 	}
 	return nil
 }

@@ -47,7 +47,7 @@ func (e *ending) get() error {
 	if e.err == nil {
 		return nil
 	}
-	return fmt.Errorf("sqldb: the transaction was rolled back by an earlier statement; later ones would commit on their own: %w", e.err)
+	return fmt.Errorf("the transaction was rolled back by an earlier statement; later ones would commit on their own: %w", e.err)
 }
 
 // Note records err in the transaction ctx carries when err ended that

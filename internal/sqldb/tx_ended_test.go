@@ -39,7 +39,7 @@ func TestADeadlockedTransactionRefusesTheWritesOfAHandlerRetriedInIt(t *testing.
 
 	locked, both := make(chan struct{}, 2), make(chan struct{})
 	handle := func(first, second int) error {
-		return sqldb.WithinTx(ctx, db, sqldb.MySQL, func(ctx context.Context) error {
+		return sqldb.WithinTx(ctx, "sqlstore", db, sqldb.MySQL, func(ctx context.Context) error {
 			ex := sqldb.ExecutorFor(ctx, db)
 			if _, err := ex.ExecContext(ctx, "UPDATE "+table+" SET v = v + 1 WHERE id = ?", first); err != nil {
 				return err
@@ -72,6 +72,7 @@ func TestADeadlockedTransactionRefusesTheWritesOfAHandlerRetriedInIt(t *testing.
 		me, ok := errors.AsType[*mysql.MySQLError](err)
 		require.True(t, ok, "the deadlock is reported: %v", err)
 		assert.Equal(t, uint16(1213), me.Number)
+		assert.Regexp(t, "^sqlstore: the transaction was rolled back by an earlier statement", err.Error())
 	}
 	assert.Equal(t, 1, victims, "one transaction is the deadlock's victim: %v", results)
 	var stray int

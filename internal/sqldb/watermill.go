@@ -29,7 +29,7 @@ type WatermillRow struct {
 // returned with Unreadable saying why.
 func ReadWatermillTable(ctx context.Context, db *sql.DB, d Dialect, table string) ([]WatermillRow, error) {
 	if err := checkTableName(table); err != nil {
-		return nil, fmt.Errorf("sqldb: read %q: %w", table, err)
+		return nil, fmt.Errorf("read %q: %w", table, err)
 	}
 	exists, err := tableExists(ctx, db, d, table)
 	if err != nil || !exists {
@@ -45,7 +45,7 @@ func ReadWatermillTable(ctx context.Context, db *sql.DB, d Dialect, table string
 func WatermillTableExists(ctx context.Context, db *sql.DB, d Dialect, topic string) (bool, error) {
 	table := "watermill_" + topic
 	if err := checkTableName(table); err != nil {
-		return false, fmt.Errorf("sqldb: look up %q: %w", table, err)
+		return false, fmt.Errorf("look up %q: %w", table, err)
 	}
 	return tableExists(ctx, db, d, table)
 }
@@ -70,7 +70,7 @@ func watermillSelect(d Dialect, table, where string) string {
 func readRows(ctx context.Context, db *sql.DB, table, q string, args ...any) ([]WatermillRow, error) {
 	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("sqldb: read %s: %w", table, err)
+		return nil, fmt.Errorf("read %s: %w", table, err)
 	}
 	defer rows.Close()
 	var out []WatermillRow
@@ -78,7 +78,7 @@ func readRows(ctx context.Context, db *sql.DB, table, q string, args ...any) ([]
 		var r WatermillRow
 		var meta []byte
 		if err := rows.Scan(&r.TxID, &r.Offset, &r.UUID, &r.Payload, &meta); err != nil {
-			return nil, fmt.Errorf("sqldb: read %s: %w", table, err)
+			return nil, fmt.Errorf("read %s: %w", table, err)
 		}
 		if len(meta) > 0 {
 			if err := json.Unmarshal(meta, &r.Metadata); err != nil {
@@ -89,7 +89,7 @@ func readRows(ctx context.Context, db *sql.DB, table, q string, args ...any) ([]
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqldb: read %s: %w", table, err)
+		return nil, fmt.Errorf("read %s: %w", table, err)
 	}
 	return out, nil
 }
@@ -116,7 +116,7 @@ func tableExists(ctx context.Context, db *sql.DB, d Dialect, table string) (bool
 			`"`+table+`"`).Scan(&n)
 	}
 	if err != nil {
-		return false, fmt.Errorf("sqldb: look up table %s: %w", table, err)
+		return false, fmt.Errorf("look up table %s: %w", table, err)
 	}
 	return n > 0, nil
 }
@@ -127,7 +127,7 @@ func tableExists(ctx context.Context, db *sql.DB, d Dialect, table string) (bool
 // the row by the table's key: on PostgreSQL (transaction_id, offset).
 func TakeWatermillRow(ctx context.Context, ex Executor, d Dialect, table string, row WatermillRow) (bool, error) {
 	if err := checkTableName(table); err != nil {
-		return false, fmt.Errorf("sqldb: take a row of %q: %w", table, err)
+		return false, fmt.Errorf("take a row of %q: %w", table, err)
 	}
 	// #nosec G202 -- table is quoted and holds no quote or backtick (checkTableName).
 	q, args := `DELETE FROM "`+table+`" WHERE "transaction_id" = $1::xid8 AND "offset" = $2`, []any{row.TxID, row.Offset}

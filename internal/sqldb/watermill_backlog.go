@@ -16,7 +16,7 @@ import (
 // transaction) are.
 func Backlog(ctx context.Context, db *sql.DB, d Dialect, topic, group string) (int64, error) {
 	if err := checkTableName(topic); err != nil {
-		return 0, fmt.Errorf("sqldb: backlog of %q: %w", topic, err)
+		return 0, fmt.Errorf("topic %q: %w", topic, err)
 	}
 	messages, offsets := "watermill_"+topic, "watermill_offsets_"+topic
 	if exists, err := tableExists(ctx, db, d, messages); err != nil || !exists {
@@ -28,7 +28,7 @@ func Backlog(ctx context.Context, db *sql.DB, d Dialect, topic, group string) (i
 		// The offsets table is created by the first subscription: without
 		// it the group has no position.
 		if exists, lookupErr := tableExists(ctx, db, d, offsets); lookupErr != nil || exists {
-			return 0, fmt.Errorf("sqldb: read the position of group %q on %s: %w", group, topic, err)
+			return 0, fmt.Errorf("read the position of group %q on %s: %w", group, topic, err)
 		}
 	}
 	args := []any{pos.Offset}
@@ -37,7 +37,7 @@ func Backlog(ctx context.Context, db *sql.DB, d Dialect, topic, group string) (i
 	}
 	var n int64
 	if err := db.QueryRowContext(ctx, q.count, args...).Scan(&n); err != nil {
-		return 0, fmt.Errorf("sqldb: count the rows of %s after group %q's position: %w", topic, group, err)
+		return 0, fmt.Errorf("count the rows of %s after group %q's position: %w", topic, group, err)
 	}
 	return n, nil
 }
@@ -64,7 +64,7 @@ func groupPosition(ctx context.Context, db *sql.DB, d Dialect, query, group stri
 // takes it) holds; a table that does not exist holds none.
 func CountRows(ctx context.Context, db *sql.DB, d Dialect, table string) (int64, error) {
 	if err := checkTableName(table); err != nil {
-		return 0, fmt.Errorf("sqldb: count %q: %w", table, err)
+		return 0, fmt.Errorf("count %q: %w", table, err)
 	}
 	if exists, err := tableExists(ctx, db, d, table); err != nil || !exists {
 		return 0, err
@@ -76,7 +76,7 @@ func CountRows(ctx context.Context, db *sql.DB, d Dialect, table string) (int64,
 		q = "SELECT COUNT(*) FROM `" + table + "`" // #nosec G202 -- as above
 	}
 	if err := db.QueryRowContext(ctx, q).Scan(&n); err != nil {
-		return 0, fmt.Errorf("sqldb: count %s: %w", table, err)
+		return 0, fmt.Errorf("count %s: %w", table, err)
 	}
 	return n, nil
 }

@@ -28,7 +28,7 @@ func Groups(ctx context.Context, db *sql.DB, d Dialect, topic string) ([]GroupBa
 	// #nosec G202 -- the table is quoted and holds no quote or backtick (offsetsTable).
 	groups, err := groupNames(ctx, db, "SELECT consumer_group FROM "+quoteTable(d, offsets)+" ORDER BY consumer_group")
 	if err != nil {
-		return nil, fmt.Errorf("sqldb: read the consumer groups of %s: %w", topic, err)
+		return nil, fmt.Errorf("read the consumer groups of %s: %w", topic, err)
 	}
 	out := make([]GroupBacklog, 0, len(groups))
 	for _, g := range groups {
@@ -59,7 +59,7 @@ func ForgetGroup(ctx context.Context, db *sql.DB, d Dialect, topic, group string
 	}
 	n, err := RowsAffected(db.ExecContext(ctx, q, group))
 	if err != nil {
-		return false, fmt.Errorf("sqldb: forget group %q of %s: %w", group, topic, err)
+		return false, fmt.Errorf("forget group %q of %s: %w", group, topic, err)
 	}
 	return n > 0, nil
 }
@@ -90,7 +90,7 @@ func FindGroup(ctx context.Context, db *sql.DB, d Dialect, topic, group string) 
 		return "", false, nil
 	}
 	if err != nil {
-		return "", false, fmt.Errorf("sqldb: find group %q of %s: %w", group, topic, err)
+		return "", false, fmt.Errorf("find group %q of %s: %w", group, topic, err)
 	}
 	return found, true, nil
 }
@@ -99,7 +99,7 @@ func FindGroup(ctx context.Context, db *sql.DB, d Dialect, topic, group string) 
 // holds a quote, backtick or NUL.
 func offsetsTable(topic string) (string, error) {
 	if err := checkTableName(topic); err != nil {
-		return "", fmt.Errorf("sqldb: consumer groups of %q: %w", topic, err)
+		return "", fmt.Errorf("topic %q: %w", topic, err)
 	}
 	return "watermill_offsets_" + topic, nil
 }

@@ -16,7 +16,7 @@ import (
 // that does not exist has no rows.
 func EachWatermillPage(ctx context.Context, db *sql.DB, d Dialect, table string, limit int, fn func([]WatermillRow) error) error {
 	if err := checkTableName(table); err != nil {
-		return fmt.Errorf("sqldb: read %q: %w", table, err)
+		return fmt.Errorf("read %q: %w", table, err)
 	}
 	exists, err := tableExists(ctx, db, d, table)
 	if err != nil || !exists {
@@ -70,7 +70,7 @@ func lastWatermillRow(ctx context.Context, db *sql.DB, d Dialect, table string) 
 		return r, false, nil
 	}
 	if err != nil {
-		return r, false, fmt.Errorf("sqldb: read the last row of %s: %w", table, err)
+		return r, false, fmt.Errorf("read the last row of %s: %w", table, err)
 	}
 	return r, true, nil
 }

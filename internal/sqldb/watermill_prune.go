@@ -34,7 +34,7 @@ const PruneBatch = 1000
 // starts at the first row kept.
 func PruneConsumed(ctx context.Context, db *sql.DB, d Dialect, topic string) (int64, error) {
 	if err := checkTableName(topic); err != nil {
-		return 0, fmt.Errorf("sqldb: prune %q: %w", topic, err)
+		return 0, fmt.Errorf("topic %q: %w", topic, err)
 	}
 	q := pruneQueries(d, "watermill_"+topic, "watermill_offsets_"+topic)
 	var acked int64
@@ -54,7 +54,7 @@ func PruneConsumed(ctx context.Context, db *sql.DB, d Dialect, topic string) (in
 		if exists, lookupErr := tableExists(ctx, db, d, "watermill_offsets_"+topic); lookupErr == nil && !exists {
 			return 0, nil
 		}
-		return 0, fmt.Errorf("sqldb: read the consumed position of %s: %w", topic, err)
+		return 0, fmt.Errorf("read the consumed position of %s: %w", topic, err)
 	}
 	args := []any{acked, PruneBatch}
 	if d == Postgres {
@@ -65,7 +65,7 @@ func PruneConsumed(ctx context.Context, db *sql.DB, d Dialect, topic string) (in
 		n, err := RowsAffected(db.ExecContext(ctx, q.delete, args...))
 		total += max(n, 0)
 		if err != nil {
-			return total, fmt.Errorf("sqldb: delete consumed rows of %s: %w", topic, err)
+			return total, fmt.Errorf("delete consumed rows of %s: %w", topic, err)
 		}
 		if n < PruneBatch {
 			return total, nil

@@ -5,5 +5,6 @@
 // tell what ran and what is still running. Within and Goroutines detect
 // the hangs and the goroutines left behind that such tests look for.
 // OpenRefusesUnreadableDSN and NewRefusesOtherDriver are the configuration
-// checks every SQL store's tests run on its Open and New.
+// checks every SQL store's tests run on its Open and New; NamesPackageOnce
+// checks that an error's message names the public package, and only it.
 package sqldbtest
