@@ -128,7 +128,7 @@ func TestConfigValidateRefusesADatabaseOfAnotherDialect(t *testing.T) {
 
 	err := Config{DB: mysqlDB, Dialect: sourceflow.Postgres}.Validate()
 	require.ErrorIs(t, err, ErrInvalidConfig)
-	assert.ErrorContains(t, err, "sqlbus: invalid configuration: Config.DB: Dialect is postgres, but the database was opened with the mysql driver")
+	assert.ErrorContains(t, err, "sqlbus: invalid configuration: Config.DB: Config.Dialect is postgres, but the database was opened with the mysql driver")
 
 	_, err = NewTransport(Config{DB: pgDB, Dialect: sourceflow.MySQL})
 	require.ErrorIs(t, err, ErrInvalidConfig)

@@ -51,11 +51,11 @@ func (c *Config) setDefaults() {
 	c.TablePrefix = cmp.Or(c.TablePrefix, DefaultTablePrefix)
 }
 
-// Validate reports every invalid field.
+// Validate reports every invalid field, each named as Config.<Field>.
 func (c Config) Validate() error {
 	errs := []error{c.dbConfig().ValidateSettings()}
 	if !sqldb.ValidIdentifier(c.tables().version) {
-		errs = append(errs, fmt.Errorf("TablePrefix: %w: %q (letters, digits and underscores, optionally schema-qualified; "+
+		errs = append(errs, fmt.Errorf("Config.TablePrefix: %w: %q (letters, digits and underscores, optionally schema-qualified; "+
 			"the table part at most %d bytes)", ErrInvalidTablePrefix, c.TablePrefix, 63-len(versionSuffix)))
 	}
 	return errors.Join(errs...)

@@ -17,7 +17,7 @@ func TestConfigValidateNamesEveryInvalidField(t *testing.T) {
 	assert.ErrorIs(t, err, sourceflow.ErrUnknownDialect)
 	assert.ErrorIs(t, err, sqlstore.ErrInvalidTablePrefix)
 	for _, field := range []string{"Dialect", "TablePrefix", "MaxOpenConns", "ConnectTimeout"} {
-		assert.Contains(t, err.Error(), field)
+		assert.Contains(t, err.Error(), "Config."+field)
 	}
 }
 
@@ -44,7 +44,7 @@ func TestConfigValidateTablePrefix(t *testing.T) {
 func TestOpenRequiresDSNAndNewRequiresDB(t *testing.T) {
 	_, err := sqlstore.Open(context.Background(), sqlstore.Config{Dialect: sourceflow.SQLite})
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "DSN")
+	assert.Contains(t, err.Error(), "Config.DSN")
 
 	_, err = sqlstore.New(context.Background(), nil, sqlstore.Config{Dialect: sourceflow.SQLite})
 	require.Error(t, err)

@@ -74,16 +74,16 @@ func (c *Config) setDefaults() {
 	}
 }
 
-// Validate reports every invalid field.
+// Validate reports every invalid field, each named as Config.<Field>.
 func (c Config) Validate() error {
 	errs := []error{c.dbConfig().ValidateSettings()}
 	if !sqldb.ValidIdentifier(c.Table) || !sqldb.ValidIdentifier(c.versionTable()) {
-		errs = append(errs, fmt.Errorf("Table: %w: %q (a plain identifier, optionally schema-qualified; the table part at most %d bytes)",
+		errs = append(errs, fmt.Errorf("Config.Table: %w: %q (a plain identifier, optionally schema-qualified; the table part at most %d bytes)",
 			ErrInvalidTable, c.Table, 63-len(versionSuffix)))
 	}
 	return errors.Join(append(errs,
-		fieldcheck.NotNegative("CleanupInterval", c.CleanupInterval),
-		fieldcheck.NotNegative("CleanupBatch", c.CleanupBatch),
+		fieldcheck.NotNegative("Config.CleanupInterval", c.CleanupInterval),
+		fieldcheck.NotNegative("Config.CleanupBatch", c.CleanupBatch),
 	)...)
 }
 

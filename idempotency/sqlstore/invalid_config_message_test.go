@@ -2,6 +2,8 @@ package sqlstore_test
 
 import (
 	"context"
+	"database/sql"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -9,6 +11,7 @@ import (
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/idempotency/sqlstore"
+	"github.com/sourceflow-go/sourceflow/internal/sqldb/sqldbtest"
 )
 
 // An invalid configuration's message names this package and the field, not
@@ -25,11 +28,38 @@ func TestInvalidConfigMessageNamesThePublicPackage(t *testing.T) {
 				_ = s.Close()
 			}
 			require.ErrorIs(t, err, sqlstore.ErrInvalidConfig)
-			assert.Regexp(t, `^sqlstore: invalid configuration: (DSN|Dialect)\b`, err.Error())
+			assert.Regexp(t, `^sqlstore: invalid configuration: Config\.(DSN|Dialect)\b`, err.Error())
 			assert.NotContains(t, err.Error(), "sqldb")
 		})
 	}
 	_, err := sqlstore.New(context.Background(), nil, sqlstore.Config{Dialect: sourceflow.Postgres})
 	require.ErrorIs(t, err, sqlstore.ErrInvalidConfig)
 	assert.Equal(t, "sqlstore: invalid configuration: db must not be nil", err.Error())
+}
+
+// Every problem of an invalid configuration names its field as
+// Config.<Field>, as sqlbus and outbox do.
+func TestInvalidConfigNamesConfigFields(t *testing.T) {
+	ctx := context.Background()
+	err := sqldbtest.Closed(sqlstore.Open(ctx, sqlstore.Config{Dialect: sourceflow.SQLite}))
+	assert.EqualError(t, err, "sqlstore: invalid configuration: Config.DSN must not be empty")
+
+	err = sqldbtest.Closed(sqlstore.Open(ctx, sqlstore.Config{
+		Dialect: "oracle", DSN: "x", Table: "bad-", MaxOpenConns: -1, ConnectTimeout: -1, CleanupInterval: -1, CleanupBatch: -1,
+	}))
+	require.ErrorIs(t, err, sqlstore.ErrInvalidConfig)
+	problems := strings.Split(strings.TrimPrefix(err.Error(), "sqlstore: invalid configuration: "), "\n")
+	require.Len(t, problems, 6, err.Error())
+	for i, field := range []string{"Dialect", "MaxOpenConns", "ConnectTimeout", "Table", "CleanupInterval", "CleanupBatch"} {
+		assert.True(t, strings.HasPrefix(problems[i], "Config."+field+": "), problems[i])
+	}
+
+	err = sqldbtest.Closed(sqlstore.Open(ctx, sqlstore.Config{Dialect: sourceflow.Postgres, DSN: "postgres://h:port/db"}))
+	assert.Regexp(t, `^sqlstore: invalid configuration: Config\.DSN: pgx cannot read it as a postgres DSN`, err.Error())
+
+	db, err := sql.Open("sqlite", ":memory:")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	err = sqldbtest.Closed(sqlstore.New(ctx, db, sqlstore.Config{Dialect: sourceflow.Postgres}))
+	assert.Regexp(t, `^sqlstore: invalid configuration: Config\.Dialect is postgres, but the database was opened with the sqlite driver`, err.Error())
 }

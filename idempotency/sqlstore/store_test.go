@@ -173,15 +173,15 @@ func TestConfigValidate(t *testing.T) {
 		cfg  sqlstore.Config
 		want []string
 	}{
-		{"unknown dialect", sqlstore.Config{Dialect: "oracle", DSN: "x"}, []string{"Dialect", "unknown dialect"}},
-		{"injection", sqlstore.Config{Dialect: sourceflow.SQLite, DSN: "x", Table: "t; DROP TABLE users"}, []string{"Table"}},
-		{"quote", sqlstore.Config{Dialect: sourceflow.SQLite, DSN: "x", Table: `t"x`}, []string{"Table"}},
-		{"three parts", sqlstore.Config{Dialect: sourceflow.SQLite, DSN: "x", Table: "a.b.c"}, []string{"Table"}},
-		{"leading digit", sqlstore.Config{Dialect: sourceflow.SQLite, DSN: "x", Table: "1t"}, []string{"Table"}},
-		{"no room for the version table", sqlstore.Config{Dialect: sourceflow.SQLite, DSN: "x", Table: strings.Repeat("t", 56)}, []string{"Table"}},
+		{"unknown dialect", sqlstore.Config{Dialect: "oracle", DSN: "x"}, []string{"Config.Dialect", "unknown dialect"}},
+		{"injection", sqlstore.Config{Dialect: sourceflow.SQLite, DSN: "x", Table: "t; DROP TABLE users"}, []string{"Config.Table"}},
+		{"quote", sqlstore.Config{Dialect: sourceflow.SQLite, DSN: "x", Table: `t"x`}, []string{"Config.Table"}},
+		{"three parts", sqlstore.Config{Dialect: sourceflow.SQLite, DSN: "x", Table: "a.b.c"}, []string{"Config.Table"}},
+		{"leading digit", sqlstore.Config{Dialect: sourceflow.SQLite, DSN: "x", Table: "1t"}, []string{"Config.Table"}},
+		{"no room for the version table", sqlstore.Config{Dialect: sourceflow.SQLite, DSN: "x", Table: strings.Repeat("t", 56)}, []string{"Config.Table"}},
 		{"negative", sqlstore.Config{Dialect: sourceflow.SQLite, DSN: "x", CleanupInterval: -1, CleanupBatch: -1, MaxOpenConns: -1, ConnectTimeout: -1},
-			[]string{"CleanupInterval", "CleanupBatch", "MaxOpenConns", "ConnectTimeout"}},
-		{"no DSN", sqlstore.Config{Dialect: sourceflow.SQLite}, []string{"DSN"}},
+			[]string{"Config.CleanupInterval", "Config.CleanupBatch", "Config.MaxOpenConns", "Config.ConnectTimeout"}},
+		{"no DSN", sqlstore.Config{Dialect: sourceflow.SQLite}, []string{"Config.DSN"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

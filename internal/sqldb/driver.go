@@ -26,7 +26,7 @@ func DriverMismatch(d Dialect, db *sql.DB) error {
 	if !known || got == d {
 		return nil
 	}
-	return fmt.Errorf("Dialect is %s, but the database was opened with the %s driver (%T)", d, got, drv)
+	return fmt.Errorf("Config.Dialect is %s, but the database was opened with the %s driver (%T)", d, got, drv)
 }
 
 // driverDialect returns the dialect of drv, when drv is one of the drivers

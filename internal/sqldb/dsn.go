@@ -32,12 +32,12 @@ func checkDSN(d Dialect, dsn string) error {
 			return nil
 		}
 		if _, err := pgx.ParseConfig(dsn); err != nil && !PgxUnreadableFile(err) {
-			return fmt.Errorf("DSN: pgx cannot read it as a %s DSN (postgres://user:password@host:5432/db or "+
+			return fmt.Errorf("Config.DSN: pgx cannot read it as a %s DSN (postgres://user:password@host:5432/db or "+
 				"key=value settings): %s", d, safeDetail(dsn, PgxParseProblem(err)))
 		}
 	case MySQL:
 		if _, err := mysql.ParseDSN(dsn); err != nil {
-			return fmt.Errorf("DSN: go-sql-driver/mysql cannot read it as a %s DSN (user:password@tcp(host:3306)/db): %s",
+			return fmt.Errorf("Config.DSN: go-sql-driver/mysql cannot read it as a %s DSN (user:password@tcp(host:3306)/db): %s",
 				d, safeDetail(dsn, err.Error()))
 		}
 	}

@@ -19,7 +19,10 @@ import (
 	"github.com/sourceflow-go/sourceflow/internal/fieldcheck"
 )
 
-// Config says which database to open.
+// Config says which database to open. It is the part of a SQL store's
+// Config that opens the database, and its fields have the same names:
+// Validate's problems name them as that Config's ("Config.DSN must not be
+// empty").
 type Config struct {
 	// Dialect is the database kind. Required.
 	Dialect Dialect
@@ -54,7 +57,7 @@ func (c Config) Validate() error {
 func (c Config) ValidateDSN() error {
 	switch {
 	case c.DSN == "":
-		return errors.New("DSN must not be empty")
+		return errors.New("Config.DSN must not be empty")
 	case c.Dialect.Validate() == nil:
 		return checkDSN(c.Dialect, c.DSN)
 	}
@@ -66,11 +69,11 @@ func (c Config) ValidateDSN() error {
 func (c Config) ValidateSettings() error {
 	var errs []error
 	if err := c.Dialect.Validate(); err != nil {
-		errs = append(errs, fmt.Errorf("Dialect: %w", err))
+		errs = append(errs, fmt.Errorf("Config.Dialect: %w", err))
 	}
 	return errors.Join(append(errs,
-		fieldcheck.NotNegative("MaxOpenConns", c.MaxOpenConns),
-		fieldcheck.NotNegative("ConnectTimeout", c.ConnectTimeout),
+		fieldcheck.NotNegative("Config.MaxOpenConns", c.MaxOpenConns),
+		fieldcheck.NotNegative("Config.ConnectTimeout", c.ConnectTimeout),
 	)...)
 }
 
