@@ -7,6 +7,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/aws/smithy-go"
+
+	"github.com/sourceflow-go/sourceflow"
 )
 
 // maxFailureText bounds, in bytes, the reason a dead letter keeps in its
@@ -66,8 +68,10 @@ func isRefusedItem(err error) bool {
 }
 
 // skippedError is the error Sweep returns for a message it skipped: DynamoDB
-// refused for good to lease it or to mark it failed (isRefusedItem).
+// refused for good to lease it or to mark it failed (isRefusedItem). The
+// periodic sweep logs it, so it names the message as its log lines do
+// (logFields): id and destination as sourceflow.IDText shows them.
 func skippedError(it outboxItem, err error) error {
-	return fmt.Errorf("dynamostore: outbox: message %s for %q skipped, DynamoDB refuses to lease or dead-letter it: %w",
-		it.UUID, it.Destination, err)
+	return fmt.Errorf("dynamostore: outbox: message %s for \"%s\" skipped, DynamoDB refuses to lease or dead-letter it: %w",
+		sourceflow.IDText(it.UUID), sourceflow.IDText(it.Destination), err)
 }
