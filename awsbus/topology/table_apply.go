@@ -222,7 +222,7 @@ func otherTTL(t Table, attr string) string {
 		"by %[2]s, so the table keeps what expired; to move it, disable it (`aws dynamodb update-time-to-live "+
 		"--table-name %[3]s --time-to-live-specification Enabled=false,AttributeName=%[1]s`), wait until `aws "+
 		"dynamodb describe-time-to-live --table-name %[3]s` says DISABLED (up to an hour; DynamoDB refuses another "+
-		"change before) and apply again", attr, t.TTLAttribute, t.Name)
+		"change before) and apply again (a store in create mode applies when it starts)", attr, t.TTLAttribute, t.Name)
 }
 
 // keySchema returns the keys of desc, the partition key first; a nil desc

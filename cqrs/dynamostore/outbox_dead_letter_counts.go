@@ -2,8 +2,8 @@ package dynamostore
 
 // DeadLettersByDestination returns, for each destination, how many messages
 // this Outbox's sweeps kept as dead letters since NewOutbox (a message
-// whose destination is longer than 256 bytes or not UTF-8 counts under
-// OutboxConfig.Name). A message is counted once its reason is written: one
+// whose destination is empty, longer than 256 bytes or not UTF-8 counts
+// under OutboxConfig.Name). A message is counted once its reason is written: one
 // another instance took over meanwhile is that instance's to count, and a
 // message redriven and kept again is counted again. The inner transport's
 // own dead letters are not among them: it reports them itself, so give
