@@ -6,24 +6,27 @@ import (
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
+// The texts of this package's own sentinels name no package: they are met
+// inside an error that starts with "sqlstore: " already ("sqlstore: views:
+// load …: invalid key: …").
 var (
 	// ErrInvalidTablePrefix is reported by Config.Validate for a table prefix
 	// that does not make plain (optionally schema-qualified) SQL identifiers.
 	// Table names are spliced into statements, so anything else is refused.
-	ErrInvalidTablePrefix = errors.New("sqlstore: invalid table prefix")
+	ErrInvalidTablePrefix = errors.New("invalid table prefix")
 	// ErrInvalidKey is returned for an entity id, message id, kind or
 	// document id longer than MaxKeyLength bytes, not valid UTF-8, holding
 	// a NUL byte or ending in a space (which MySQL's collation ignores). It
 	// is sourceflow.Permanent: no retry makes the key fit, so the message
 	// is dead-lettered at once.
-	ErrInvalidKey = errors.New("sqlstore: invalid key")
+	ErrInvalidKey = errors.New("invalid key")
 	// ErrTooLarge is returned, on MySQL, before the statement is sent, for
 	// a command or document whose row would not fit in the server's
 	// max_allowed_packet (read once per Store). The error names the entity
 	// or document, the row's size and the limit, and is
 	// sourceflow.Permanent: no retry stores it, so the message is
 	// dead-lettered at once. Nothing is truncated.
-	ErrTooLarge = errors.New("sqlstore: row too large for the database")
+	ErrTooLarge = errors.New("row too large for the database")
 	// ErrUnreachable is returned by Open when the database refuses the
 	// connection or does not answer within Config.ConnectTimeout; the error
 	// names the dialect and the address.

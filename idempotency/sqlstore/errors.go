@@ -10,7 +10,7 @@ var (
 	// ErrInvalidTable is reported by Config.Validate for a table name that is
 	// not a plain (optionally schema-qualified) SQL identifier. Table names
 	// are spliced into statements, so anything else is refused.
-	ErrInvalidTable = errors.New("sqlstore: invalid table name")
+	ErrInvalidTable = errors.New("invalid table name")
 	// ErrUnreachable is returned by Open when the database refuses the
 	// connection or does not answer within Config.ConnectTimeout; the error
 	// names the dialect and the address.
