@@ -9,8 +9,9 @@ import (
 var (
 	// ErrUnsupportedDialect is reported by Config.Validate, with
 	// ErrInvalidConfig, for a dialect watermill-sql has no Pub/Sub for
-	// (anything but Postgres and MySQL).
-	ErrUnsupportedDialect = errors.New("outbox: unsupported dialect")
+	// (anything but Postgres and MySQL). It names no package: it is met
+	// after "outbox: invalid configuration: ".
+	ErrUnsupportedDialect = errors.New("unsupported dialect")
 	// ErrInvalidConfig is reported by Config.Validate (and so by New and
 	// the functions that take a Config) for every invalid field of a
 	// Config: a missing DB or Transport, a negative PollInterval, an
@@ -23,7 +24,8 @@ var (
 	ErrInvalidConfig = sqldb.ErrInvalidConfig
 	// ErrInvalidTopic is reported by ValidateTopic, and by Config.Validate
 	// with ErrInvalidConfig, for a Topic that cannot name the outbox tables.
-	ErrInvalidTopic = errors.New("outbox: invalid topic")
+	// It names no package: Config.Validate's error does.
+	ErrInvalidTopic = errors.New("invalid topic")
 	// ErrClosed is returned by Bind after Close.
 	ErrClosed = errors.New("outbox: transport closed")
 	// ErrForeignTransaction is returned by a publish whose context carries a

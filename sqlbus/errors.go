@@ -8,8 +8,9 @@ import (
 
 // ErrUnsupportedDialect is reported by Config.Validate, with
 // ErrInvalidConfig, for a dialect watermill-sql has no Pub/Sub for
-// (anything but Postgres and MySQL).
-var ErrUnsupportedDialect = errors.New("sqlbus: unsupported dialect")
+// (anything but Postgres and MySQL). It names no package: it is met after
+// "sqlbus: invalid configuration: ".
+var ErrUnsupportedDialect = errors.New("unsupported dialect")
 
 // ErrInvalidMessage is returned, marked permanent (sourceflow.IsPermanent),
 // by a publish of a message a topic's table cannot hold unchanged: an id
