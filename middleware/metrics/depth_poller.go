@@ -3,10 +3,14 @@ package metrics
 import (
 	"context"
 	"errors"
+	"fmt"
+	"runtime/debug"
 	"sync"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
+
+	"github.com/sourceflow-go/sourceflow"
 )
 
 // maxMissedPolls is how many polls in a row may fail to read a queue while
@@ -81,14 +85,33 @@ func (p *depthPoller) stop() {
 func (p *depthPoller) poll(ctx context.Context) {
 	ctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
-	depths, err := p.source.Depths(ctx)
+	depths, stack, err := p.read(ctx)
 	if err != nil {
 		if errors.Is(ctx.Err(), context.Canceled) { // a cancelled poll is a shutdown, not a failure
 			return
 		}
-		p.logger.Error("Queue depth poll failed; the queues it did not read keep their last depths for a few polls", err, nil)
+		var fields watermill.LogFields
+		if stack != nil {
+			fields = watermill.LogFields{"stack": string(stack)}
+		}
+		p.logger.Error("Queue depth poll failed; the queues it did not read keep their last depths for a few polls", err, fields)
 	}
 	p.store(depths, err == nil)
+}
+
+// read asks the source for the depths. A panic of the source (a bug in it)
+// is a failed poll, its error describing the value as sourceflow.PanicText
+// does and its stack returned for the log, not the end of the process: the
+// poller runs on a goroutine of its own, where nothing could recover it.
+func (p *depthPoller) read(ctx context.Context) (depths []QueueDepth, stack []byte, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			depths, stack = nil, debug.Stack()
+			err = fmt.Errorf("the queue depth source panicked: %s", sourceflow.PanicText(v))
+		}
+	}()
+	depths, err = p.source.Depths(ctx)
+	return depths, nil, err
 }
 
 // store keeps depths as the last reading of their queues. When the answer

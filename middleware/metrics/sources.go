@@ -53,7 +53,8 @@ type QueueDepth = sourceflow.QueueDepth
 // DepthSource reports the depth of every queue a service owns, its DLQs
 // included. The AWS transport implements it with GetQueueAttributes. It is
 // polled every DepthInterval, never on the metric reader's schedule, so a
-// slow source does not slow down a scrape.
+// slow source does not slow down a scrape. A panic of Depths is a failed
+// poll, logged with its stack, not the end of the process.
 type DepthSource interface {
 	// Depths returns the current depth of each queue. ctx bounds the call.
 	Depths(ctx context.Context) ([]QueueDepth, error)
