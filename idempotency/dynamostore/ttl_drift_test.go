@@ -21,17 +21,8 @@ import (
 // that time to live as it is.
 func TestNewCreatingRefusesATableWhoseTTLIsOnAnotherAttribute(t *testing.T) {
 	ctx := context.Background()
-	api := dynamotest.Client(t)
-	name := dynamotest.Prefix() + "idempotency"
-	dynamotest.DropTables(t, api, name)
-	_, err := api.CreateTable(ctx, &dynamodb.CreateTableInput{
-		TableName:            aws.String(name),
-		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("id"), AttributeType: types.ScalarAttributeTypeS}},
-		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("id"), KeyType: types.KeyTypeHash}},
-		BillingMode:          types.BillingModePayPerRequest,
-	})
-	require.NoError(t, err)
-	_, err = api.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{
+	api, name := tableWithoutTTL(t)
+	_, err := api.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{
 		TableName:               aws.String(name),
 		TimeToLiveSpecification: &types.TimeToLiveSpecification{AttributeName: aws.String("purge_at"), Enabled: aws.Bool(true)},
 	})
@@ -59,22 +50,31 @@ func TestNewCreatingRefusesATableWhoseTTLIsOnAnotherAttribute(t *testing.T) {
 // off, turning it on for expires_at, and on one where it already is.
 func TestNewCreatingStartsWhenTheTTLIsOffOrOnExpiresAt(t *testing.T) {
 	ctx := context.Background()
+	api, name := tableWithoutTTL(t)
+
+	for range 2 {
+		_, err := dynamostore.New(ctx, dynamostore.Config{Client: api, Table: name})
+		require.NoError(t, err)
+	}
+	ttl, err := api.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(name)})
+	require.NoError(t, err)
+	assert.Equal(t, "expires_at", aws.ToString(ttl.TimeToLiveDescription.AttributeName))
+}
+
+// tableWithoutTTL creates an idempotency table of the store's keys with no
+// time to live, as a table made by other means may be, and returns its
+// client and name.
+func tableWithoutTTL(t *testing.T) (*dynamodb.Client, string) {
+	t.Helper()
 	api := dynamotest.Client(t)
 	name := dynamotest.Prefix() + "idempotency"
 	dynamotest.DropTables(t, api, name)
-	_, err := api.CreateTable(ctx, &dynamodb.CreateTableInput{
+	_, err := api.CreateTable(context.Background(), &dynamodb.CreateTableInput{
 		TableName:            aws.String(name),
 		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("id"), AttributeType: types.ScalarAttributeTypeS}},
 		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("id"), KeyType: types.KeyTypeHash}},
 		BillingMode:          types.BillingModePayPerRequest,
 	})
 	require.NoError(t, err)
-
-	for range 2 {
-		_, err = dynamostore.New(ctx, dynamostore.Config{Client: api, Table: name})
-		require.NoError(t, err)
-	}
-	ttl, err := api.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(name)})
-	require.NoError(t, err)
-	assert.Equal(t, "expires_at", aws.ToString(ttl.TimeToLiveDescription.AttributeName))
+	return api, name
 }
