@@ -109,12 +109,18 @@ func testReleaseAllowsReclaim(t *testing.T, s idempotency.Store) {
 }
 
 // waitStatus claims k until the claim returns want, and returns that result.
+// A claim that fails is tried again on the next tick; if none succeeds, the
+// failure reports the last tick's error or status.
 func waitStatus(t *testing.T, s idempotency.Store, k idempotency.Key, want idempotency.ClaimStatus) idempotency.ClaimResult {
 	t.Helper()
 	var got idempotency.ClaimResult
-	require.Eventually(t, func() bool {
-		got = claim(t, s, k, "h1", Long)
-		return got.Status == want
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		res, err := s.Claim(context.Background(), k, "h1", Long)
+		if !assert.NoError(c, err) {
+			return
+		}
+		got = res
+		assert.Equal(c, want, res.Status)
 	}, Timeout, 50*time.Millisecond, "claim of %s never became %s", k, want)
 	return got
 }
