@@ -59,7 +59,7 @@ func (t *Provisioner) Create(ctx context.Context, p Plan) (Endpoints, error) {
 }
 
 func (t *Provisioner) createQueue(ctx context.Context, res *resolved, q Queue, tags map[string]string) error {
-	url, found, err := t.queueURL(ctx, q.Name)
+	url, found, err := t.lookupQueue(ctx, res, q.Name)
 	if err != nil {
 		return err
 	}
@@ -99,7 +99,7 @@ func (t *Provisioner) createQueue(ctx context.Context, res *resolved, q Queue, t
 // is reconciled as the existing queue it is (a queue this call created has
 // nothing to write).
 func (t *Provisioner) ensureQueue(ctx context.Context, res *resolved, name string, desired, tags map[string]string, owned bool) (url, arn string, err error) {
-	url, found, err := t.queueURL(ctx, name)
+	url, found, err := t.lookupQueue(ctx, res, name)
 	if err == nil && !found && !owned {
 		err = t.canSecure(ctx, res, name)
 	}

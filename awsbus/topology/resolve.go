@@ -30,11 +30,19 @@ type resolved struct {
 	topicARN    map[string]string
 	maxReceives map[string]int // maxReceiveCount of a queue's RedrivePolicy
 	account     arnScope       // from STS, when no queue ARN gives it
+	lookups     map[string]queueLookup
+}
+
+// queueLookup is what GetQueueUrl answered about a queue: its URL, or that
+// it is missing (found false).
+type queueLookup struct {
+	url   string
+	found bool
 }
 
 func newResolved() *resolved {
 	return &resolved{queueURL: map[string]string{}, queueARN: map[string]string{}, topicARN: map[string]string{},
-		maxReceives: map[string]int{}}
+		maxReceives: map[string]int{}, lookups: map[string]queueLookup{}}
 }
 
 // endpoints builds the destination map of p from what was resolved.
@@ -70,6 +78,19 @@ func (t *Provisioner) queueURL(ctx context.Context, name string) (url string, fo
 		return "", false, fmt.Errorf("get URL of queue %q: %w", name, err)
 	}
 	return aws.ToString(out.QueueUrl), true, nil
+}
+
+// lookupQueue is queueURL asked once per pass: a queue already looked up
+// in res is answered from there.
+func (t *Provisioner) lookupQueue(ctx context.Context, res *resolved, name string) (url string, found bool, err error) {
+	if l, ok := res.lookups[name]; ok {
+		return l.url, l.found, nil
+	}
+	url, found, err = t.queueURL(ctx, name)
+	if err == nil {
+		res.lookups[name] = queueLookup{url: url, found: found}
+	}
+	return url, found, err
 }
 
 func (t *Provisioner) queueAttributes(ctx context.Context, name, url string) (map[string]string, error) {
