@@ -63,6 +63,16 @@ func (g *globals) open(ctx context.Context, cmd *cobra.Command, path string) (*s
 	if g.skipKey {
 		clients.KMS = nil
 	}
+	prov, err := newProvisioner(clients)
+	if err != nil {
+		return nil, err
+	}
+	return &session{path: path, plan: plan, clients: clients, prov: prov}, nil
+}
+
+// newProvisioner returns a Provisioner over clients; a refused
+// configuration is a usage error.
+func newProvisioner(clients Clients) (*topology.Provisioner, error) {
 	prov, err := topology.NewProvisioner(topology.ProvisionerConfig{
 		SQS: clients.SQS, SNS: clients.SNS, STS: clients.STS, Region: clients.Region, AccountID: clients.AccountID,
 		DynamoDB: clients.DynamoDB, KMS: clients.KMS,
@@ -70,7 +80,7 @@ func (g *globals) open(ctx context.Context, cmd *cobra.Command, path string) (*s
 	if err != nil {
 		return nil, &ExitError{Code: ExitUsage, Err: err}
 	}
-	return &session{path: path, plan: plan, clients: clients, prov: prov}, nil
+	return prov, nil
 }
 
 func readTopology(cmd *cobra.Command, path string) (topology.File, error) {

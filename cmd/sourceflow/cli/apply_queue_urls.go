@@ -1,0 +1,92 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+)
+
+// queueURLs is the SQS client of one apply: apply compares, creates and
+// compares again, and each pass looks every queue up by name. queueURLs
+// asks SQS once per queue and answers the later lookups from what SQS said
+// then, or from the URL CreateQueue returned, so a queue made in between
+// is found. A queue's URL follows from its name and the client's account
+// and region, so a URL kept is the queue's for as long as it lives. A
+// queue found missing is created on the strength of that answer:
+// CreateQueue returns the queue another service made meanwhile, or refuses
+// it when its attributes differ, and a refused CreateQueue forgets the
+// queue, so the lookup that follows asks SQS. Only the typed
+// QueueDoesNotExist counts as missing; any other failure is not kept.
+type queueURLs struct {
+	topology.SQSAPI
+	mu    sync.Mutex
+	known map[string]queueLookup
+}
+
+// queueLookup is SQS's answer about a queue: its URL, or the error saying
+// it does not exist.
+type queueLookup struct {
+	out *sqs.GetQueueUrlOutput
+	err error
+}
+
+// lookUpQueuesOnce gives the session's Provisioner a queueURLs over its
+// SQS client, for the passes of one apply.
+func (s *session) lookUpQueuesOnce() error {
+	c := s.clients
+	c.SQS = &queueURLs{SQSAPI: c.SQS, known: map[string]queueLookup{}}
+	prov, err := newProvisioner(c)
+	if err != nil {
+		return err
+	}
+	s.prov = prov
+	return nil
+}
+
+// GetQueueUrl answers from an earlier answer about the queue, else asks
+// SQS.
+func (q *queueURLs) GetQueueUrl(ctx context.Context, in *sqs.GetQueueUrlInput, opts ...func(*sqs.Options)) (*sqs.GetQueueUrlOutput, error) {
+	name := aws.ToString(in.QueueName)
+	q.mu.Lock()
+	l, ok := q.known[name]
+	q.mu.Unlock()
+	if ok && l.err != nil {
+		return nil, l.err
+	}
+	if ok {
+		return &sqs.GetQueueUrlOutput{QueueUrl: l.out.QueueUrl}, nil
+	}
+	out, err := q.SQSAPI.GetQueueUrl(ctx, in, opts...)
+	var missing *sqstypes.QueueDoesNotExist
+	if err == nil || errors.As(err, &missing) {
+		q.remember(name, queueLookup{out: out, err: err})
+	}
+	return out, err
+}
+
+// CreateQueue creates the queue and keeps its URL; a refusal forgets what
+// was known about the queue.
+func (q *queueURLs) CreateQueue(ctx context.Context, in *sqs.CreateQueueInput, opts ...func(*sqs.Options)) (*sqs.CreateQueueOutput, error) {
+	out, err := q.SQSAPI.CreateQueue(ctx, in, opts...)
+	name := aws.ToString(in.QueueName)
+	if err != nil {
+		q.mu.Lock()
+		delete(q.known, name)
+		q.mu.Unlock()
+		return out, err
+	}
+	q.remember(name, queueLookup{out: &sqs.GetQueueUrlOutput{QueueUrl: out.QueueUrl}})
+	return out, nil
+}
+
+func (q *queueURLs) remember(name string, l queueLookup) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.known[name] = l
+}
