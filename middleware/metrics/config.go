@@ -65,7 +65,8 @@ type Config struct {
 	DepthInterval time.Duration
 	// DepthTimeout bounds one Depths call. Default: DepthInterval.
 	DepthTimeout time.Duration
-	// Logger receives failed depth polls. Default: discards.
+	// Logger receives failed depth polls and the first panic of each kind
+	// of observed source (KMS, Duplicates, Circuits, ...). Default: discards.
 	Logger watermill.LoggerAdapter
 }
 

@@ -84,7 +84,11 @@
 // still answered are exported, and a queue it did not read keeps its last
 // depth until five polls in a row have missed it, then is no longer
 // reported, so a queue that is gone or a source that is down shows no
-// depth rather than a frozen one. Close stops the poller.
+// depth rather than a frozen one. Close stops the poller. A source that
+// panics while the SDK collects (a bug in it) fails its own observation:
+// its instruments report nothing in that collection, the others are
+// reported, and the first panic of each kind of source is logged with its
+// stack. The SDK would not recover the panic, which would end the process.
 //
 // # Duplicates
 //

@@ -48,7 +48,8 @@ func New(cfg Config) (*Metrics, error) {
 		m.poller = newDepthPoller(cfg.Depth, cfg.DepthInterval, cfg.DepthTimeout, cfg.Logger)
 	}
 	reg, err := registerObservers(meter, sources{kms: cfg.KMS, duplicates: cfg.Duplicates, poller: m.poller,
-		circuits: cfg.Circuits, retries: cfg.StoreRetries, deadLetters: cfg.DeadLetters, handlerRetries: cfg.HandlerRetries})
+		circuits: cfg.Circuits, retries: cfg.StoreRetries, deadLetters: cfg.DeadLetters, handlerRetries: cfg.HandlerRetries,
+		logger: cfg.Logger})
 	if err != nil {
 		return nil, fmt.Errorf("metrics: register observers: %w", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/ThreeDotsLabs/watermill"
 	"go.opentelemetry.io/otel/metric"
 )
 
@@ -17,11 +18,14 @@ type sources struct {
 
 	deadLetters    []DeadLetterSource
 	handlerRetries []HandlerRetrySource
+
+	logger watermill.LoggerAdapter // receives a source's panic
 }
 
 // observable holds the asynchronous instruments and their sources.
 type observable struct {
 	sources
+	panics *panicLog
 
 	kmsCalls, cacheLookups, dupCount   metric.Int64ObservableCounter
 	kmsFailedCalls                     metric.Int64ObservableCounter
@@ -35,7 +39,7 @@ type observable struct {
 // and registers one callback for all of them. It returns a nil Registration
 // when there is nothing to observe.
 func registerObservers(m metric.Meter, src sources) (metric.Registration, error) {
-	o := &observable{sources: src}
+	o := &observable{sources: src, panics: &panicLog{logger: src.logger}}
 	kms, dups, poller := src.kms, src.duplicates, src.poller
 	var insts []metric.Observable
 	var errs []error
@@ -101,39 +105,50 @@ func kept[I metric.Observable](add func(metric.Observable, error)) func(I, error
 	}
 }
 
+// observe reports every source's values. A source's panic fails its own
+// observation only (panicLog.guard); the depth poller recovers its own.
 func (o *observable) observe(_ context.Context, obs metric.Observer) error {
+	guard := o.panics.guard
 	if len(o.kms) > 0 {
-		o.observeKMS(obs)
+		guard("KMS stats", func() { o.observeKMS(obs) })
 	}
 	if len(o.duplicates) > 0 {
-		var total int64
-		for _, s := range o.duplicates {
-			total += s.Duplicates()
-		}
-		obs.ObserveInt64(o.dupCount, total)
+		guard("duplicates", func() { o.observeDuplicates(obs) })
 	}
 	if o.poller != nil {
 		o.observeDepths(obs)
 	}
 	if len(o.circuits) > 0 {
-		o.observeCircuits(obs)
+		guard("circuits", func() { o.observeCircuits(obs) })
 	}
 	if len(o.retries) > 0 {
-		var throttled, conflicts int64
-		for _, s := range o.retries {
-			t, c := s.StoreRetries()
-			throttled, conflicts = throttled+t, conflicts+c
-		}
-		obs.ObserveInt64(o.storeRetries, throttled, metric.WithAttributes(AttrRetryReason.String("throttled")))
-		obs.ObserveInt64(o.storeRetries, conflicts, metric.WithAttributes(AttrRetryReason.String("conflict")))
+		guard("store retries", func() { o.observeStoreRetries(obs) })
 	}
 	if len(o.deadLetters) > 0 {
-		o.observeDeadLetters(obs)
+		guard("dead letters", func() { o.observeDeadLetters(obs) })
 	}
 	if len(o.handlerRetries) > 0 {
-		o.observeHandlerRetries(obs)
+		guard("handler retries", func() { o.observeHandlerRetries(obs) })
 	}
 	return nil
+}
+
+func (o *observable) observeDuplicates(obs metric.Observer) {
+	var total int64
+	for _, s := range o.duplicates {
+		total += s.Duplicates()
+	}
+	obs.ObserveInt64(o.dupCount, total)
+}
+
+func (o *observable) observeStoreRetries(obs metric.Observer) {
+	var throttled, conflicts int64
+	for _, s := range o.retries {
+		t, c := s.StoreRetries()
+		throttled, conflicts = throttled+t, conflicts+c
+	}
+	obs.ObserveInt64(o.storeRetries, throttled, metric.WithAttributes(AttrRetryReason.String("throttled")))
+	obs.ObserveInt64(o.storeRetries, conflicts, metric.WithAttributes(AttrRetryReason.String("conflict")))
 }
 
 func (o *observable) observeKMS(obs metric.Observer) {
