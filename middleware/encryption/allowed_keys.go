@@ -168,7 +168,7 @@ func (a *allowedKeys) describe(ctx context.Context, id string) (string, error) {
 		a.kms.stats.describeKey.Add(1)
 		var err error
 		out, err = a.kms.api.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(id)})
-		return err
+		return answered(out, err)
 	})
 	if err != nil {
 		return "", fmt.Errorf("resolve allowed key %s: %w", id, err)

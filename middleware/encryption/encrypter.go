@@ -271,10 +271,14 @@ func (e *Encrypter) generate(ctx context.Context, ec EncryptionContext) (*dataKe
 		out, err = e.kms.api.GenerateDataKey(ctx, &kms.GenerateDataKeyInput{
 			KeyId: &e.cfg.KeyID, KeySpec: types.DataKeySpecAes256, EncryptionContext: ec.Map(),
 		})
-		return err
+		return answered(out, err)
 	})
 	if err = e.noteGenerate(ec, err); err != nil {
 		return nil, err
+	}
+	if len(out.CiphertextBlob) == 0 { // a message sealed under it could never be decrypted
+		clear(out.Plaintext)
+		return nil, fmt.Errorf("%w: GenerateDataKey returned no wrapped data key", ErrKMS)
 	}
 	ks, err := newKeys(out.Plaintext)
 	if err != nil {

@@ -80,6 +80,11 @@ var ErrThrottled = errors.New("KMS is throttling requests")
 // cancelled context, unexpected response). Not permanent.
 var ErrKMS = errors.New("KMS call failed")
 
+// errNoOutput is the cause, wrapped with ErrKMS and the operation, of a KMS
+// call the client answered with neither an output nor an error: a KMSAPI
+// other than *kms.Client may. Not permanent, as any unexpected response.
+var errNoOutput = errors.New("KMS client returned no output and no error")
+
 // ErrAlreadyEncrypted means a message given to the Encrypter already carries
 // an encryption header (sourceflow.MetaEncryption): it went through an
 // encrypting decorator before, or it is a consumed message sent on before

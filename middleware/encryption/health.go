@@ -23,7 +23,7 @@ func (e *Encrypter) Check(ctx context.Context) error {
 		e.stats.describeKey.Add(1)
 		var err error
 		out, err = e.kms.api.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: &e.cfg.KeyID})
-		return err
+		return answered(out, err)
 	})
 	if err != nil {
 		return fmt.Errorf("encryption health check: %w", err)

@@ -142,6 +142,16 @@ func (c kmsCaller) attempt(ctx context.Context, op string, fn func(context.Conte
 	}
 }
 
+// answered returns err, or errNoOutput when the client returned neither
+// out nor err, so that no caller dereferences a nil output. The closures
+// that kmsCaller.call runs return their call's result through it.
+func answered[T any](out *T, err error) error {
+	if err == nil && out == nil {
+		return errNoOutput
+	}
+	return err
+}
+
 func apiCode(err error) string {
 	var api smithy.APIError
 	if errors.As(err, &api) {

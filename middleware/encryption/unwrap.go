@@ -52,7 +52,7 @@ func (d *Decrypter) unwrap(ctx context.Context, name string, wrapped []byte, key
 		d.stats.decrypt.Add(1)
 		var err error
 		out, err = d.kms.api.Decrypt(ctx, in)
-		return err
+		return answered(out, err)
 	})
 	if err != nil {
 		return keys{}, err
