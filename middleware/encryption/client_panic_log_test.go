@@ -3,6 +3,7 @@ package encryption_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
@@ -99,4 +100,55 @@ func TestDescribeKeyPanicIsAClientPanicError(t *testing.T) {
 	require.Len(t, lines, 1, "logged once, with its stack")
 	assert.Equal(t, string(panicked.Stack), lines[0].Fields["stack"])
 	assert.Equal(t, "DescribeKey", lines[0].Fields["operation"])
+}
+
+// stackLines returns the error lines of logs that carry a stack.
+func stackLines(logs *watermill.CaptureLoggerAdapter) []watermill.CapturedMessage {
+	var lines []watermill.CapturedMessage
+	for _, l := range logs.Captured()[watermill.ErrorLogLevel] {
+		if _, has := l.Fields["stack"]; has {
+			lines = append(lines, l)
+		}
+	}
+	return lines
+}
+
+// A KMS client that panics on every call does not log a stack per call
+// (one per message): the first panic of an operation is logged with its
+// stack, the later ones within a minute are only counted, and the next
+// one logged, a minute on, says how many were not. Each operation has its
+// own minute.
+func TestClientPanicLogIsThrottledPerOperation(t *testing.T) {
+	f := newFixture(t, encryption.EncrypterConfig{}, encryption.DecrypterConfig{})
+	sealed := f.encrypt(t, []byte(`{"id":"o-1"}`))
+	logs := watermill.NewCaptureLogger()
+	enc := newEncrypterOn(t, f, panickingKMS{f.kms}, encryption.EncrypterConfig{Logger: logs})
+	dec := newDecrypterOn(t, f, panickingKMS{f.kms}, encryption.DecrypterConfig{Logger: logs})
+	encrypt := func() {
+		_, err := enc.Encrypt(context.Background(), testDest, newMsg(testType, []byte(`{}`)))
+		var panicked *encryption.ClientPanicError
+		require.ErrorAs(t, err, &panicked, "every caller gets the panic as its error")
+	}
+
+	for range 5 {
+		encrypt()
+	}
+	require.ErrorIs(t, dec.Decrypt(context.Background(), testDest, sealed.Copy()), encryption.ErrKMS)
+	lines := stackLines(logs)
+	require.Equal(t, 2, len(lines), "the first of each operation")
+	assert.Equal(t, "GenerateDataKey", lines[0].Fields["operation"])
+	assert.NotContains(t, lines[0].Fields, "panics_not_logged")
+	assert.Equal(t, "Decrypt", lines[1].Fields["operation"])
+
+	f.clock.Advance(59 * time.Second)
+	encrypt()
+	require.Equal(t, 2, len(stackLines(logs)), "still within the minute")
+
+	f.clock.Advance(time.Second)
+	encrypt()
+	lines = stackLines(logs)
+	require.Equal(t, 3, len(lines), "a minute after the first")
+	assert.Equal(t, "GenerateDataKey", lines[2].Fields["operation"])
+	assert.Equal(t, 5, lines[2].Fields["panics_not_logged"], "the panics since the last line logged")
+	assert.Contains(t, lines[2].Fields["stack"], "panickingKMS")
 }

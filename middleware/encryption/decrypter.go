@@ -145,7 +145,7 @@ func NewDecrypter(api KMSAPI, cfg DecrypterConfig) (*Decrypter, error) {
 		return nil, err
 	}
 	d := &Decrypter{cfg: cfg, cache: newKeyCache[keys](cfg.KeyCacheEntries, cfg.KeyCacheTTL, cfg.Clock.Now)}
-	d.kms = kmsCaller{api: api, retry: cfg.Retry, clock: cfg.Clock, stats: &d.stats, logger: cfg.Logger}
+	d.kms = newKMSCaller(api, cfg.Retry, cfg.Logger, cfg.Clock, &d.stats)
 	d.flight.logger = cfg.Logger
 	d.allowed = &allowedKeys{ids: slices.Clone(cfg.KeyIDs), kms: d.kms, clock: cfg.Clock, region: regionOf(api)}
 	return d, nil

@@ -116,7 +116,7 @@ type Encrypter struct {
 	refusals     *destgrace.Clock           // since when the key is refused, per encryption context
 	whole        *destgrace.Clock           // since when the key is unavailable whole (wholeKey)
 	wholeRefused atomic.Bool                // whole has a run for the key
-	refusalLog   refusalLog                 // which refusals are logged, per encryption context
+	refusalLog   logThrottle                // which refusals are logged, per encryption context
 }
 
 // NewEncrypter returns an Encrypter that wraps data keys with cfg.KeyID.
@@ -131,7 +131,7 @@ func NewEncrypter(api KMSAPI, cfg EncrypterConfig) (*Encrypter, error) {
 		refusals: destgrace.NewClock(cfg.Clock.Now),
 		whole:    destgrace.NewClockForgetting(cfg.Clock.Now, KeyRefusalGrace),
 	}
-	e.kms = kmsCaller{api: api, retry: cfg.Retry, clock: cfg.Clock, stats: &e.stats, logger: cfg.Logger}
+	e.kms = newKMSCaller(api, cfg.Retry, cfg.Logger, cfg.Clock, &e.stats)
 	e.flight.logger = cfg.Logger
 	return e, nil
 }

@@ -128,7 +128,9 @@ func (e *TooLargeError) Unwrap() error { return ErrTooLarge }
 // a log line acts on escaped); the stack is in the Stack field, out of the
 // text. The Encrypter or Decrypter whose call panicked logs the stack
 // once, at error level, to its Logger ("KMS client panicked", in the stack
-// field), however many callers shared the call. Value keeps the value
+// field), however many callers shared the call, and at most once a minute
+// per operation: the panics it does not log are counted, and the next line
+// says how many (panics_not_logged). Value keeps the value
 // whole: do not log it.
 type ClientPanicError struct {
 	// Value is what the panic was called with.

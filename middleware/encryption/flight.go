@@ -70,7 +70,7 @@ func (f *flight[V]) run(ctx context.Context, key string, c *flightCall[V], fn fu
 		if p := recover(); p != nil {
 			var zero V
 			panicked := &ClientPanicError{Value: p, Stack: debug.Stack()}
-			logClientPanic(f.logger, "shared call", panicked)
+			logClientPanic(f.logger, "shared call", panicked, 0)
 			c.val, c.err = zero, fmt.Errorf("%w: %w: %w", ErrKMS, errAbandoned, panicked)
 		}
 		f.mu.Lock()

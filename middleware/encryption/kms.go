@@ -93,6 +93,14 @@ type kmsCaller struct {
 	clock  sourceflow.Clock
 	stats  *counters
 	logger watermill.LoggerAdapter
+	panics *clientPanicLog
+}
+
+// newKMSCaller returns the kmsCaller of an Encrypter or Decrypter whose
+// counters are stats.
+func newKMSCaller(api KMSAPI, retry sourceflow.RetryPolicy, logger watermill.LoggerAdapter, clock sourceflow.Clock, stats *counters) kmsCaller {
+	return kmsCaller{api: api, retry: retry, clock: clock, stats: stats, logger: logger,
+		panics: &clientPanicLog{logger: logger, clock: clock}}
 }
 
 // call runs fn until it succeeds, fails with a non-retryable error or the
@@ -100,12 +108,13 @@ type kmsCaller struct {
 // The returned error is classified (see classify). A panic of the client
 // is not tried again: it is an error wrapping ErrKMS and a
 // *ClientPanicError (transient, so the message is tried again later, as
-// after a failed call), logged once with its stack (logClientPanic).
+// after a failed call), logged once with its stack, at most once a minute
+// per operation (clientPanicLog).
 func (c kmsCaller) call(ctx context.Context, op string, fn func(context.Context) error) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			panicked := &ClientPanicError{Value: v, Stack: debug.Stack()}
-			logClientPanic(c.logger, op, panicked)
+			c.panics.log(op, panicked)
 			err = fmt.Errorf("%w: %s: %w", ErrKMS, op, panicked)
 		}
 		if err != nil {

@@ -8,21 +8,21 @@ import (
 	"github.com/stretchr/testify/assert"
 )
 
-// The refusal log remembers at most refusalLogContexts contexts: past the
+// The refusal log remembers at most logThrottleNames contexts: past the
 // bound the contexts not remembered share one log a minute, and once full
 // it forgets the contexts logged a minute ago.
 func TestRefusalLog_IsBounded(t *testing.T) {
-	var l refusalLog
+	var l logThrottle
 	now := time.Unix(1_700_000_000, 0)
-	for i := range refusalLogContexts {
+	for i := range logThrottleNames {
 		assert.True(t, l.allow("ctx-"+strconv.Itoa(i), now, false))
 	}
 	assert.False(t, l.allow("ctx-0", now, false), "logged within the minute")
 	assert.True(t, l.allow("one-more", now, false), "past the bound: the shared entry")
 	assert.False(t, l.allow("yet-another", now, false), "the shared entry was logged within the minute")
-	assert.Len(t, l.last, refusalLogContexts+1)
+	assert.Len(t, l.last, logThrottleNames+1)
 
-	now = now.Add(refusalLogEvery)
+	now = now.Add(logThrottleEvery)
 	assert.True(t, l.allow("yet-another", now, false))
 	assert.Len(t, l.last, 1, "the contexts logged a minute ago are forgotten")
 }
@@ -32,16 +32,16 @@ func TestRefusalLog_IsBounded(t *testing.T) {
 // while a context logged a minute ago is logged again whether or not it
 // was forgotten.
 func TestRefusalLog_SweepsOnlyWhenFullAndOnceAMinute(t *testing.T) {
-	var l refusalLog
+	var l logThrottle
 	start := time.Unix(1_700_000_000, 0)
 	assert.True(t, l.allow("a", start, false))
 	assert.True(t, l.allow("b", start, false))
-	now := start.Add(refusalLogEvery)
+	now := start.Add(logThrottleEvery)
 	assert.True(t, l.allow("c", now, false))
 	assert.Len(t, l.last, 3, "not full: nothing swept")
 	assert.True(t, l.allow("a", now, false), "logged a minute ago, though remembered")
 
-	for i := len(l.last); i < refusalLogContexts; i++ {
+	for i := len(l.last); i < logThrottleNames; i++ {
 		assert.True(t, l.allow("ctx-"+strconv.Itoa(i), now, false))
 	}
 	now = now.Add(time.Second)
@@ -57,11 +57,11 @@ func TestRefusalLog_SweepsOnlyWhenFullAndOnceAMinute(t *testing.T) {
 // refusal within its grace was logged less than a minute before; after it,
 // once a minute again.
 func TestRefusalLog_TheFirstRefusalPastTheGraceIsLogged(t *testing.T) {
-	var l refusalLog
+	var l logThrottle
 	now := time.Unix(1_700_000_000, 0)
 	assert.True(t, l.allow("a", now, false))
 	assert.False(t, l.allow("a", now.Add(time.Second), false))
 	assert.True(t, l.allow("a", now.Add(2*time.Second), true), "past the grace: logged at once")
 	assert.False(t, l.allow("a", now.Add(3*time.Second), true), "then once a minute")
-	assert.True(t, l.allow("a", now.Add(2*time.Second+refusalLogEvery), true))
+	assert.True(t, l.allow("a", now.Add(2*time.Second+logThrottleEvery), true))
 }
