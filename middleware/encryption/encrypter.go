@@ -289,7 +289,7 @@ func (e *Encrypter) generate(ctx context.Context, ec EncryptionContext) (*dataKe
 		k.keyID = *out.KeyId
 	}
 	e.cfg.Logger.Debug("Generated data key", watermill.LogFields{
-		"key_id": k.keyID, "destination": ec.Destination, "type": ec.Type,
+		"key_id": k.keyID, "destination": ec.Destination, "type": sourceflow.IDText(ec.Type),
 	})
 	return k, nil
 }
