@@ -32,7 +32,7 @@ sqs:GetQueueUrl, sqs:GetQueueAttributes and sqs:PurgeQueue. When the file names 
 KMS key, the queues are encrypted at rest under it: peek also needs
 kms:Decrypt (with or without --decrypt), and redrive kms:Decrypt and
 kms:GenerateDataKey. peek --decrypt needs kms:Decrypt on the messages' keys,
-and for a --key-id other than a key ARN kms:DescribeKey.`
+and for --key-id kms:DescribeKey on each key it names.`
 
 func newDLQCommand(g *globals) *cobra.Command {
 	cmd := parentCommand(&cobra.Command{

@@ -45,9 +45,10 @@ only KMS keys --decrypt accepts, as the consumer's DecrypterConfig.KeyIDs
 does: a message whose data key was wrapped under another key is shown as
 encrypted, and KMS is not asked to decrypt it, so a dead letter someone
 encrypted under a key of their own cannot make peek use the caller's
-access to it. An id other than a key ARN is resolved with kms:DescribeKey,
-once, before any message is received: one KMS cannot resolve (a mistyped
-alias) fails the command (exit 2).
+access to it. Each id is checked with kms:DescribeKey, once, before any
+message is received: one KMS finds no key for (a mistyped alias, or a key
+ARN of no key) fails the command (exit 2), as one the credentials may not
+describe does (exit 3).
 Without --key-id any key the caller may decrypt with is used.
 
 With -o json it prints one document, for scripts:

@@ -60,7 +60,7 @@ func TestDLQPeek_AnEmptyKeyIDIsAUsageErrorNamingTheFlag(t *testing.T) {
 }
 
 // A --key-id KMS cannot resolve (a mistyped alias) fails the command once,
-// naming it, before any message is received; a key ARN is not resolved.
+// naming it, before any message is received.
 func TestDLQPeek_AKeyIDThatDoesNotResolveFailsBeforeReceiving(t *testing.T) {
 	e := newDLQEnv(t)
 	e.kms.SetAlias("alias/orders", e.keyID)
@@ -126,7 +126,7 @@ func TestDLQPeek_AKeyIDThatMayNotBeDescribedNamesThePermission(t *testing.T) {
 	assert.Equal(t, cli.ExitAWS, code, errOut)
 	assert.Contains(t, errOut, "dlq peek --key-id alias/orders: kms:DescribeKey")
 	assert.Contains(t, errOut, "`sourceflow dlq --help` lists the permissions needed")
-	assert.Contains(t, strings.Join(strings.Fields(help), " "), "--key-id other than a key ARN kms:DescribeKey")
+	assert.Contains(t, strings.Join(strings.Fields(help), " "), "--key-id kms:DescribeKey on each key it names")
 	assert.Equal(t, before, e.sqs.Calls("ReceiveMessage"), "nothing received")
 }
 

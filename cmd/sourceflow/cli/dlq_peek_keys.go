@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 
@@ -45,32 +46,68 @@ func unknownKey(err error) bool {
 	return notFound || invalidARN
 }
 
-// resolveKeyIDs returns the key ARNs of ids, resolving each id other than
-// a key ARN once with kms:DescribeKey, before any message is received: an
-// id KMS cannot resolve (a mistyped alias) fails the command once, instead
-// of every message's payload, and peek, which reads each message once, has
-// no later resolution to wait for.
+// resolveKeyIDs returns the key ARNs of ids, checking each id once with
+// kms:DescribeKey before any message is received: an id KMS finds no key
+// for (a mistyped alias, or a well-formed key ARN of no key) fails the
+// command once, instead of every message's payload, and peek, which reads
+// each message once, has no later resolution to wait for. A key ARN is
+// kept as given (a multi-Region key's is accepted in any Region, see
+// describeKeyID); any other id becomes the ARN of the key it names.
 func resolveKeyIDs(ctx context.Context, s *session, api encryption.KMSAPI, ids []string) ([]string, error) {
 	out := make([]string, 0, len(ids))
 	for _, id := range ids {
-		if encryption.IsKeyARN(id) { // the Decrypter resolves any other
-			out = append(out, id)
-			continue
-		}
-		desc, err := api.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(id)})
-		if unknownKey(err) {
-			return nil, &ExitError{Code: ExitUsage, Err: fmt.Errorf("--key-id %s: KMS finds no such key (%w); "+
-				"check the key id or alias and the region (%s)", id, err, s.clients.Region)}
-		}
+		keyARN, err := describeKeyID(ctx, s, api, id)
 		if err != nil {
-			return nil, s.awsFailure("dlq peek --key-id "+id+": kms:DescribeKey", err)
+			return nil, err
 		}
-		if desc.KeyMetadata == nil || aws.ToString(desc.KeyMetadata.Arn) == "" {
-			return nil, &ExitError{Code: ExitAWS, Err: fmt.Errorf("--key-id %s: kms:DescribeKey returned no key ARN", id)}
+		if encryption.IsKeyARN(id) {
+			keyARN = id
 		}
-		out = append(out, aws.ToString(desc.KeyMetadata.Arn))
+		out = append(out, keyARN)
 	}
 	return out, nil
+}
+
+// describeKeyID returns the ARN of the key id names, from kms:DescribeKey,
+// or the command's error: a usage error when KMS finds no such key, else an
+// AWS error whose advice names the KMS client's endpoint. A multi-Region
+// key ARN of another Region is described as its replica in the client's
+// Region, to which KMS Decrypt is pinned (localReplica).
+func describeKeyID(ctx context.Context, s *session, api encryption.KMSAPI, id string) (string, error) {
+	region := kmsRegion(api, s.clients.Region)
+	desc, err := api.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(localReplica(id, region))})
+	if unknownKey(err) {
+		return "", &ExitError{Code: ExitUsage, Err: fmt.Errorf("--key-id %s: KMS finds no such key (%w); "+
+			"check the key id or alias and the region (%s)", id, err, region)}
+	}
+	if err != nil {
+		return "", s.awsFailureAt("dlq peek --key-id "+id+": kms:DescribeKey", err, region, kmsEndpointNote(api))
+	}
+	if desc == nil || desc.KeyMetadata == nil || aws.ToString(desc.KeyMetadata.Arn) == "" {
+		return "", &ExitError{Code: ExitAWS, Err: fmt.Errorf("--key-id %s: kms:DescribeKey returned no key ARN", id)}
+	}
+	return aws.ToString(desc.KeyMetadata.Arn), nil
+}
+
+// kmsRegion is the Region of the KMS client api: the one its options name,
+// as *kms.Client's do, else region (the other clients').
+func kmsRegion(api encryption.KMSAPI, region string) string {
+	if c, ok := api.(interface{ Options() kms.Options }); ok && c.Options().Region != "" {
+		return c.Options().Region
+	}
+	return region
+}
+
+// localReplica returns id, or for the key ARN of a multi-Region key (key
+// id mrk-…) in another Region than region, the ARN of its replica in
+// region: KMS calls name a key of the Region they are made in.
+func localReplica(id, region string) string {
+	a, err := arn.Parse(id)
+	if err != nil || a.Service != "kms" || !strings.HasPrefix(a.Resource, "key/mrk-") || region == "" || a.Region == region {
+		return id
+	}
+	a.Region = region
+	return a.String()
 }
 
 // resolvedText says what each of ids other than a key ARN resolved to,

@@ -109,12 +109,18 @@ func readTopology(cmd *cobra.Command, path string) (topology.File, error) {
 // so instead). what starts with the command's name; the help that lists the
 // permissions of the dlq commands is their parent's.
 func (s *session) awsFailure(what string, err error) error {
+	return s.awsFailureAt(what, err, s.clients.Region, s.endpointNote())
+}
+
+// awsFailureAt is awsFailure for a call of a client of its own, whose
+// region and endpoint (as endpointNote words it) the advice names.
+func (s *session) awsFailureAt(what string, err error, region, endpoint string) error {
 	switch {
 	case errors.Is(err, context.Canceled):
 		return &ExitError{Code: ExitAWS, Err: fmt.Errorf("%s: interrupted: %w", what, err)}
 	case errors.Is(err, context.DeadlineExceeded):
 		return &ExitError{Code: ExitAWS, Err: fmt.Errorf("%s: %w\nAWS did not answer in time: check that the endpoint "+
-			"(%s) answers, or allow more time with --timeout", what, err, s.endpointNote())}
+			"(%s) answers, or allow more time with --timeout", what, err, endpoint)}
 	}
 	help := "sourceflow --help"
 	if strings.HasPrefix(what, "dlq") {
@@ -122,7 +128,7 @@ func (s *session) awsFailure(what string, err error) error {
 	}
 	return &ExitError{Code: ExitAWS, Err: fmt.Errorf("%s: %w\ncheck the credentials (AWS_PROFILE or AWS_ACCESS_KEY_ID), "+
 		"the region (%s) and the endpoint (%s); `%s` lists the permissions needed",
-		what, err, s.clients.Region, s.endpointNote(), help)}
+		what, err, region, endpoint, help)}
 }
 
 // source names the topology file in messages.
