@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -71,9 +72,23 @@ func (v payloadView) render(ctx context.Context, d deadLetter) string {
 		msg.Metadata.Set(k, val)
 	}
 	if err := v.dec.Decrypt(ctx, v.destination, msg); err != nil {
-		return fmt.Sprintf("encrypted (%d bytes), cannot decrypt: %v (%s)", len(d.body), err, v.decryptHint(err))
+		return fmt.Sprintf("encrypted (%d bytes), cannot decrypt: %s (%s)", len(d.body), decryptText(err), v.decryptHint(err))
 	}
 	return string(msg.Payload)
+}
+
+// libraryKeyIDs is how the Decrypter's errors name the keys it accepts:
+// the field of its configuration that peek fills from --key-id.
+const libraryKeyIDs = "DecrypterConfig.KeyIDs"
+
+// decryptText is the text of err, the Decrypter's, as a payload line shows
+// it: a key refused as not allowed (ErrKeyNotAllowed) names the flag the
+// operator gave, --key-id, not the library's field it fills.
+func decryptText(err error) string {
+	if !errors.Is(err, encryption.ErrKeyNotAllowed) {
+		return err.Error()
+	}
+	return strings.ReplaceAll(err.Error(), libraryKeyIDs, "--key-id")
 }
 
 // decryptHint says what to check when a payload cannot be decrypted: a key

@@ -151,3 +151,24 @@ func TestDLQPeek_KMSAdviceNamesTheKMSEndpoint(t *testing.T) {
 		})
 	}
 }
+
+// A payload refused for its key names the flag that lists the keys,
+// --key-id, not the field of the library's configuration it fills, in the
+// table and in the JSON document alike.
+func TestDLQPeek_ARefusedKeyNamesTheFlagNotTheLibraryField(t *testing.T) {
+	for _, output := range []string{"table", "json"} {
+		t.Run(output, func(t *testing.T) {
+			e := newDLQEnv(t)
+			other := encryptiontest.ARN(e.kms.CreateKey())
+			putEncrypted(t, e)
+
+			out, errOut, code := e.run(t, "dlq", "peek", "-f", e.path, "--queue", "orders.fifo", "--decrypt",
+				"--key-id", other, "-o", output)
+
+			require.Equal(t, cli.ExitOK, code, errOut)
+			assert.Equal(t, 2, strings.Count(out, "which --key-id ("+other+") does not name"), out)
+			assert.NotContains(t, out, "DecrypterConfig")
+			assert.NotContains(t, out, "KeyIDs")
+		})
+	}
+}
