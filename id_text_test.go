@@ -21,19 +21,32 @@ func TestIDTextBoundsAndEscapesASendersID(t *testing.T) {
 		`m\x1b`:                                `m\\x1b`,
 		"m\u202e1":                             `m\u202e1`,
 		string([]byte{'m', 0xff}):              `m\xff`,
-		strings.Repeat("u", 200_000):           strings.Repeat("u", 256) + "…",
+		strings.Repeat("u", 200_000):           strings.Repeat("u", 256) + "…(200000 bytes)",
 		strings.Repeat("u", 256):               strings.Repeat("u", 256),
-		strings.Repeat("ü", 200):               strings.Repeat("ü", 128) + "…",
+		strings.Repeat("ü", 200):               strings.Repeat("ü", 128) + "…(400 bytes)",
+		strings.Repeat("\n", 200):              strings.Repeat(`\n`, 128) + "…(200 bytes)",
+		"m…":                                   "m…",
 	} {
 		assert.Equal(t, want, sourceflow.IDText(id), "%.40q", id)
 	}
+}
+
+// Two long ids that begin alike, cut at the same byte, are told apart by
+// the length shown after the cut.
+func TestIDTextShowsTheLengthOfACutID(t *testing.T) {
+	a, b := strings.Repeat("u", 70_000), strings.Repeat("u", 70_001)
+
+	assert.NotEqual(t, sourceflow.IDText(a), sourceflow.IDText(b))
+	assert.Equal(t, strings.Repeat("u", 256)+"…(70000 bytes)", sourceflow.IDText(a))
 }
 
 // A message id a sender chose, as a log line shows it.
 func ExampleIDText() {
 	fmt.Println(sourceflow.IDText("0b5c1f9e-3a4d-4c1e-9f0a-6a7b8c9d0e1f"))
 	fmt.Println(sourceflow.IDText("m-1\nlevel=INFO msg=forged"))
+	fmt.Println(sourceflow.IDText(strings.Repeat("m", 300))[250:])
 	// Output:
 	// 0b5c1f9e-3a4d-4c1e-9f0a-6a7b8c9d0e1f
 	// m-1\nlevel=INFO msg=forged
+	// mmmmmm…(300 bytes)
 }

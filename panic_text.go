@@ -50,6 +50,17 @@ func PanicText(v any) string {
 // \x1b in s cannot be read as an escaped ESC), cut to at most n bytes plus
 // "…" when it is longer, never inside a character or an escape.
 func escapeCut(s string, n int) string {
+	text, cut := escapePrefix(s, n)
+	if cut {
+		return text + "…"
+	}
+	return text
+}
+
+// escapePrefix returns s escaped as escapeCut escapes it, the longest
+// prefix of that text that is at most n bytes and ends on a character or
+// escape, and whether the text was cut.
+func escapePrefix(s string, n int) (string, bool) {
 	var b strings.Builder
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
@@ -64,10 +75,10 @@ func escapeCut(s string, n int) string {
 			piece = q[1 : len(q)-1]
 		}
 		if b.Len()+len(piece) > n {
-			return b.String() + "…"
+			return b.String(), true
 		}
 		b.WriteString(piece)
 		i += size
 	}
-	return b.String()
+	return b.String(), false
 }

@@ -110,7 +110,7 @@ func TestSubscriberDeadLetterLogCarriesTheReasonAndTheCorrelationID(t *testing.T
 func TestSubscriberDeadLetterLogBoundsTheSendersUUID(t *testing.T) {
 	for uuid, want := range map[string]string{
 		"m-1":                        "m-1",
-		strings.Repeat("u", 100_000): strings.Repeat("u", 256) + "…",
+		strings.Repeat("u", 100_000): strings.Repeat("u", 256) + "…(100000 bytes)",
 		"m-1\nlevel=INFO msg=forged": `m-1\nlevel=INFO msg=forged`,
 		"m-1\x1b]0;owned\a":          `m-1\x1b]0;owned\a`,
 	} {

@@ -35,7 +35,7 @@ func TestDeadLetterFieldsLeaveOutAnInvalidCorrelationID(t *testing.T) {
 func TestDeadLetterFieldsBoundTheSendersUUIDAndType(t *testing.T) {
 	for uuid, want := range map[string]string{
 		"m-1":                        "m-1",
-		strings.Repeat("u", 200_000): strings.Repeat("u", 256) + "…",
+		strings.Repeat("u", 200_000): strings.Repeat("u", 256) + "…(200000 bytes)",
 		"m-1\nlevel=INFO msg=forged": `m-1\nlevel=INFO msg=forged`,
 		"m-1\x1b]0;owned\a":          `m-1\x1b]0;owned\a`,
 	} {

@@ -20,7 +20,7 @@ func TestKeyTextBoundsTheSendersID(t *testing.T) {
 	assert.Equal(t, `projection/m-1\nlevel=INFO msg=forged\x1b[2J`,
 		idempotency.Key{Consumer: "projection", MessageID: "m-1\nlevel=INFO msg=forged\x1b[2J"}.String())
 	long := idempotency.Key{Consumer: "projection", MessageID: strings.Repeat("u", 100_000)}.String()
-	assert.Equal(t, "projection/"+strings.Repeat("u", 256)+"…", long)
+	assert.Equal(t, "projection/"+strings.Repeat("u", 256)+"…(100000 bytes)", long)
 }
 
 // The line saying a handling runs again in a new transaction shows the

@@ -52,7 +52,7 @@ func TestRetry_LogsTheCorrelationID(t *testing.T) {
 // characters a terminal or a log line acts on.
 func TestRetry_LogsTheSendersUUIDBounded(t *testing.T) {
 	for uuid, want := range map[string]string{
-		strings.Repeat("u", 200_000): strings.Repeat("u", 256) + "…",
+		strings.Repeat("u", 200_000): strings.Repeat("u", 256) + "…(200000 bytes)",
 		"m-1\nlevel=INFO msg=forged": `m-1\nlevel=INFO msg=forged`,
 		"m-1\x1b]0;owned\a":          `m-1\x1b]0;owned\a`,
 	} {

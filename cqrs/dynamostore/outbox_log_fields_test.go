@@ -18,7 +18,7 @@ import (
 // log line acts on. (The ids are JSON-escaped in the item DynamoDB sends.)
 func TestOutboxSweepLogBoundsTheMessagesUUID(t *testing.T) {
 	for id, want := range map[string]string{
-		strings.Repeat("u", 2_000):   strings.Repeat("u", 256) + "…",
+		strings.Repeat("u", 2_000):   strings.Repeat("u", 256) + "…(2000 bytes)",
 		`m-1\nlevel=INFO msg=forged`: `m-1\nlevel=INFO msg=forged`,
 		`m-1\u001b]0;owned\u0007`:    `m-1\x1b]0;owned\a`,
 	} {
@@ -28,7 +28,7 @@ func TestOutboxSweepLogBoundsTheMessagesUUID(t *testing.T) {
 		require.Len(t, lines, 1, "%.20q", id)
 		assert.Equal(t, want, lines[0].Fields["message_uuid"], "%.20q", id)
 		sk, _ := lines[0].Fields["sk"].(string)
-		assert.LessOrEqual(t, len(sk), 256+len("…"), "%.20q", id)
+		assert.LessOrEqual(t, len(sk), 256+len("…(9999 bytes)"), "%.20q", id)
 		assert.NotContains(t, sk, "\n", "%.20q", id)
 		assert.NotContains(t, sk, "\x1b", "%.20q", id)
 	}
@@ -43,7 +43,7 @@ func TestOutboxSkipLineAndSweepErrorBoundTheItemsTexts(t *testing.T) {
 	long := strings.Repeat("d", 2_000)
 	for _, c := range []struct{ id, destination, wantID, wantDest string }{
 		{`m-1\nlevel=INFO msg=forged`, `events\u001b[2J`, `m-1\nlevel=INFO msg=forged`, `events\x1b[2J`},
-		{"m-2", long, "m-2", strings.Repeat("d", 256) + "…"},
+		{"m-2", long, "m-2", strings.Repeat("d", 256) + "…(2000 bytes)"},
 	} {
 		item := graceItem{id: c.id, destination: c.destination, written: time.Now().Add(-time.Hour)}
 		lines, err := skippedSweep(t, func(body string) (int, string) { return shardItemsWritten(body, item) })

@@ -21,7 +21,7 @@ import (
 func TestDecrypt_LogsTheSendersUUIDAndTypeBounded(t *testing.T) {
 	f := newFixture(t, encryption.EncrypterConfig{}, encryption.DecrypterConfig{})
 	for id, want := range map[string]string{
-		strings.Repeat("u", 200_000): strings.Repeat("u", 256) + "…",
+		strings.Repeat("u", 200_000): strings.Repeat("u", 256) + "…(200000 bytes)",
 		"m-1\nlevel=INFO msg=forged": `m-1\nlevel=INFO msg=forged`,
 		"m-1\x1b]0;owned\a":          `m-1\x1b]0;owned\a`,
 	} {
