@@ -59,8 +59,8 @@ func (d *dispatcher) types() []string {
 
 // handle is the Watermill handler function. Errors that no retry can cure
 // are marked permanent so that transports dead-letter them at once. They
-// name the message's id, which its sender chose, quoted or as
-// sourceflow.IDText shows it: never as it came.
+// name the message's id, which its sender chose, as quotedID quotes it or
+// as sourceflow.IDText shows it (bounded): never as it came.
 func (d *dispatcher) handle(msg *message.Message) ([]*message.Message, error) {
 	env, err := EnvelopeOf(msg)
 	if err != nil {
@@ -74,11 +74,11 @@ func (d *dispatcher) handle(msg *message.Message) ([]*message.Message, error) {
 	}
 	handlers := d.handlers[env.Type]
 	if len(handlers) == 0 {
-		return nil, sourceflow.Permanent(fmt.Errorf("%w: %q on destination %q (message %q)",
-			ErrUnknownType, env.Type, d.destination, env.MessageID))
+		return nil, sourceflow.Permanent(fmt.Errorf("%w: %s on destination %q (message %s)",
+			ErrUnknownType, quotedID(env.Type), d.destination, quotedID(env.MessageID)))
 	}
 	if d.kind == sourceflow.KindCommand && env.EntityID == "" {
-		return nil, sourceflow.Permanent(fmt.Errorf("%w: command %q (message %q)", ErrEmptyEntityID, env.Type, env.MessageID))
+		return nil, sourceflow.Permanent(fmt.Errorf("%w: command %q (message %s)", ErrEmptyEntityID, env.Type, quotedID(env.MessageID)))
 	}
 	return nil, d.runAll(msg.Context(), handlers, env, msg.Payload)
 }
@@ -113,7 +113,7 @@ func (d *dispatcher) runAll(ctx context.Context, handlers []boundHandler, env En
 }
 
 func wrapHandlerErr(h boundHandler, env Envelope, err error) error {
-	return fmt.Errorf("handler %q, %s %q: %w", h.name, env.Type, env.MessageID, err)
+	return fmt.Errorf("handler %q, %s %s: %w", h.name, env.Type, quotedID(env.MessageID), err)
 }
 
 // consume is handle as a Watermill consumer handler.
@@ -133,11 +133,13 @@ func runSafely(ctx context.Context, h boundHandler, env Envelope, payload []byte
 	return h.run(withIncoming(ctx, env, h.qualified), env, payload)
 }
 
-// decode decodes payload into a new T; a failure is permanent.
+// decode decodes payload into a new T; a failure is permanent. Its text
+// names the type, not the message: the handler's error that wraps it
+// (wrapHandlerErr) names the message once.
 func decode[T any](codec Codec, env Envelope, payload []byte) (T, error) {
 	var v T
 	if err := codec.Unmarshal(payload, &v); err != nil {
-		return v, sourceflow.Permanent(fmt.Errorf("%w: %s %q into %v: %w", ErrDecode, env.Type, env.MessageID, reflect.TypeOf(v), decodeError{err}))
+		return v, sourceflow.Permanent(fmt.Errorf("%w: %s into %v: %w", ErrDecode, env.Type, reflect.TypeOf(v), decodeError{err}))
 	}
 	return v, nil
 }

@@ -84,19 +84,19 @@ func EnvelopeOf(msg *message.Message) (Envelope, error) {
 	var err error
 	if s := md.Get(sourceflow.MetaSequence); s != "" {
 		if e.Sequence, err = strconv.ParseInt(s, 10, 64); err != nil {
-			return e, fmt.Errorf("%w: %s %q is not an integer", ErrEnvelope, sourceflow.MetaSequence, s)
+			return e, fmt.Errorf("%w: %s %s is not an integer", ErrEnvelope, sourceflow.MetaSequence, quotedID(s))
 		}
 	}
 	if s := md.Get(sourceflow.MetaOccurredAt); s != "" {
 		// WriteTo writes the time in UTC, which RFC 3339 limits to the years 0000-9999.
 		e.OccurredAt, err = time.Parse(time.RFC3339Nano, s)
 		if y := e.OccurredAt.UTC().Year(); err != nil || y < 0 || y > 9999 {
-			return e, fmt.Errorf("%w: %s %q is not RFC 3339 with a UTC year in 0000-9999", ErrEnvelope, sourceflow.MetaOccurredAt, s)
+			return e, fmt.Errorf("%w: %s %s is not RFC 3339 with a UTC year in 0000-9999", ErrEnvelope, sourceflow.MetaOccurredAt, quotedID(s))
 		}
 	}
 	if s := md.Get(sourceflow.MetaReplay); s != "" {
 		if e.Replay, err = strconv.ParseBool(s); err != nil {
-			return e, fmt.Errorf("%w: %s %q is not a boolean", ErrEnvelope, sourceflow.MetaReplay, s)
+			return e, fmt.Errorf("%w: %s %s is not a boolean", ErrEnvelope, sourceflow.MetaReplay, quotedID(s))
 		}
 	}
 	return e, nil

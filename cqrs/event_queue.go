@@ -79,7 +79,8 @@ func (q *EventQueue) encodeOne(ev any) (*typeInfo, []byte, error) {
 // a redelivered command re-raises the same ids and consumers can drop the
 // duplicates, while a run that raised a different event (its first run's
 // save rolled back after the publish) gets a new id. The first failure is
-// returned.
+// returned; it does not name the command, which its sender chose: the
+// handler's error that wraps it does, bounded (wrapHandlerErr).
 func (q *EventQueue) raisePending(ctx context.Context, cause Envelope, pending []pendingEvent) error {
 	for i, p := range pending {
 		info, ok := q.svc.types.ofName(p.Type)
@@ -89,7 +90,7 @@ func (q *EventQueue) raisePending(ctx context.Context, cause Envelope, pending [
 		id := derivedID(p.Payload, cause.MessageID, "raised", strconv.Itoa(i), p.Type, cause.EntityID)
 		env := Envelope{EntityID: cause.EntityID, Sequence: cause.Sequence, MessageID: id}
 		if _, err := q.send(ctx, info, env, p.Payload); err != nil {
-			return fmt.Errorf("cqrs: raise %s caused by %s: %w", p.Type, cause.MessageID, err)
+			return fmt.Errorf("cqrs: raise %s: %w", p.Type, err)
 		}
 	}
 	return nil
