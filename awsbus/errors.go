@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/sourceflow-go/sourceflow"
 )
 
 // Transport errors: returned by the Transport and its Bind, Subscriber and
@@ -96,10 +98,11 @@ type BudgetError struct {
 	Keys []string
 }
 
-// Error names the count, the budget and the keys.
+// Error names the message (its UUID as sourceflow.IDText shows it), the
+// count, the budget and the keys.
 func (e *BudgetError) Error() string {
 	return fmt.Sprintf("%v: message %s needs %d attributes, at most %d allowed: %s",
-		ErrAttributeBudget, e.UUID, e.Count, e.Budget, strings.Join(e.Keys, ", "))
+		ErrAttributeBudget, sourceflow.IDText(e.UUID), e.Count, e.Budget, strings.Join(e.Keys, ", "))
 }
 
 // Unwrap returns ErrAttributeBudget.
@@ -117,10 +120,11 @@ type SizeError struct {
 	Limit int
 }
 
-// Error names the size and the limit.
+// Error names the message (its UUID as sourceflow.IDText shows it), the
+// size and the limit.
 func (e *SizeError) Error() string {
 	return fmt.Sprintf("%v: message %s is %d bytes, %s accepts at most %d",
-		ErrMessageTooLarge, e.UUID, e.Size, e.Service, e.Limit)
+		ErrMessageTooLarge, sourceflow.IDText(e.UUID), e.Size, e.Service, e.Limit)
 }
 
 // Unwrap returns ErrMessageTooLarge.
@@ -143,11 +147,22 @@ type PublishError struct {
 	Failed []FailedMessage
 }
 
-// Error names every failed message.
+// maxListedFailures is how many failed messages PublishError.Error names.
+const maxListedFailures = 10
+
+// Error counts the failed messages and names the first ten, each by its
+// UUID as sourceflow.IDText shows it (a message may carry the UUID of one
+// its handler received, which the sender chose) and its reason, then how
+// many more failed: one Publish may carry thousands of messages, and the
+// text reaches log lines and span status. Failed lists them all.
 func (e *PublishError) Error() string {
-	parts := make([]string, len(e.Failed))
-	for i, f := range e.Failed {
-		parts[i] = f.UUID + ": " + f.Reason
+	n := min(len(e.Failed), maxListedFailures)
+	parts := make([]string, n, n+1)
+	for i, f := range e.Failed[:n] {
+		parts[i] = sourceflow.IDText(f.UUID) + ": " + f.Reason
+	}
+	if more := len(e.Failed) - n; more > 0 {
+		parts = append(parts, fmt.Sprintf("and %d more", more))
 	}
 	return fmt.Sprintf("%v: %d message(s) to %s not sent: %s",
 		ErrPublishFailed, len(e.Failed), e.Destination, strings.Join(parts, "; "))
