@@ -76,7 +76,9 @@ type outboxPublisher struct {
 
 // Publish implements message.Publisher. A message in a transaction of
 // another client is refused (permanent): published at once, it would go
-// out even if that transaction rolled back.
+// out even if that transaction rolled back. Its errors, and collect's, name
+// a message by its UUID as sourceflow.IDText shows it: a handler may
+// publish again a message it received, with the UUID its sender chose.
 func (p *outboxPublisher) Publish(destination string, msgs ...*message.Message) error {
 	var direct []*message.Message
 	for _, m := range msgs {
@@ -85,7 +87,7 @@ func (p *outboxPublisher) Publish(destination string, msgs ...*message.Message) 
 		case tx == nil:
 			direct = append(direct, m)
 		case !ours:
-			return sourceflow.Permanent(fmt.Errorf("dynamostore: outbox: message %s for %q: %w", m.UUID, destination, dynamo.ErrForeignTx))
+			return sourceflow.Permanent(fmt.Errorf("dynamostore: outbox: message %s for %q: %w", sourceflow.IDText(m.UUID), destination, dynamo.ErrForeignTx))
 		default:
 			if err := outboxText(destination, m); err != nil {
 				return err
@@ -184,13 +186,13 @@ func (o *Outbox) collect(tx *dynamo.Tx, destination string, m *message.Message) 
 	}
 	av, err := attributevalue.MarshalMap(it)
 	if err != nil {
-		return fmt.Errorf("dynamostore: outbox: encode message %s: %w", m.UUID, err)
+		return fmt.Errorf("dynamostore: outbox: encode message %s: %w", sourceflow.IDText(m.UUID), err)
 	}
 	if n := dynamo.ItemSize(av) + sweepHeadroom; n > dynamo.MaxItemSize {
 		return sourceflow.Permanent(fmt.Errorf("dynamostore: outbox: message %s for %q: %w (%d bytes with the %d the sweep may add to it)",
-			m.UUID, destination, dynamo.ErrItemTooLarge, n, sweepHeadroom))
+			sourceflow.IDText(m.UUID), destination, dynamo.ErrItemTooLarge, n, sweepHeadroom))
 	}
-	failed := fmt.Errorf("dynamostore: outbox: message %s for %q was not written", m.UUID, destination)
+	failed := fmt.Errorf("dynamostore: outbox: message %s for %q was not written", sourceflow.IDText(m.UUID), destination)
 	if err := tx.Add(o.table, it.key(), types.TransactWriteItem{Put: &types.Put{TableName: aws.String(o.table), Item: av}}, failed); err != nil {
 		return err
 	}
