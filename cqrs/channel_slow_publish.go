@@ -49,18 +49,29 @@ func (t *ChannelTransport) watchSyncPublish(dest string, msgs []*message.Message
 	}
 }
 
-// warnSlowPublish logs that the publish of msgs to dest still waits, naming
-// their UUIDs as sourceflow.IDText shows them (bounded, escaped): a handler
-// may publish again a message it received, with the UUID its sender chose.
+// maxWarnedUUIDs is how many UUIDs the warning of a slow publish names.
+const maxWarnedUUIDs = 10
+
+// warnSlowPublish logs that the publish of msgs to dest still waits, with
+// their count (messages) and the UUIDs of the first maxWarnedUUIDs, then
+// how many more (message_uuid): one publish may carry thousands of
+// messages. The UUIDs are shown as sourceflow.IDText shows them (bounded,
+// escaped): a handler may publish again a message it received, with the
+// UUID its sender chose.
 func (t *ChannelTransport) warnSlowPublish(dest string, msgs []*message.Message) {
-	uuids := make([]string, len(msgs))
-	for i, m := range msgs {
+	n := min(len(msgs), maxWarnedUUIDs)
+	uuids := make([]string, n)
+	for i, m := range msgs[:n] {
 		uuids[i] = sourceflow.IDText(m.UUID)
+	}
+	named := strings.Join(uuids, ",")
+	if more := len(msgs) - n; more > 0 {
+		named += fmt.Sprintf(" and %d more", more)
 	}
 	t.cfg.Logger.Error("synchronous publish still waits for its messages to be handled: "+
 		"a handler is slow, or the message was sent with a context not derived from its "+
 		"handler's and waits for good on a lock that handler holds "+
 		"(send with the handler's context, or set ChannelConfig.Async)",
 		fmt.Errorf("cqrs: publish to %q has waited %s", dest, slowSyncPublish),
-		watermill.LogFields{"destination": dest, "message_uuid": strings.Join(uuids, ",")})
+		watermill.LogFields{"destination": dest, "messages": len(msgs), "message_uuid": named})
 }

@@ -2,6 +2,7 @@ package cqrs
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -139,4 +140,24 @@ func TestChannelSlowPublishWarningBoundsTheUUIDs(t *testing.T) {
 		assert.Equal(t, []string{"a " + want + ",m-2"}, slowPublishWarnings(logs), "%.20q", uuid)
 		require.NoError(t, tr.Close())
 	}
+}
+
+// The warning of a publish of many messages counts them all but names the
+// UUIDs of the first ten only.
+func TestChannelSlowPublishWarningCapsTheUUIDs(t *testing.T) {
+	logs := watermill.NewCaptureLogger()
+	tr, err := NewChannelTransport(ChannelConfig{Logger: logs})
+	require.NoError(t, err)
+	msgs := make([]*message.Message, 1_000)
+	for i := range msgs {
+		msgs[i] = message.NewMessage(fmt.Sprintf("m-%d", i), nil)
+	}
+
+	tr.warnSlowPublish("a", msgs)
+
+	assert.Equal(t, []string{"a m-0,m-1,m-2,m-3,m-4,m-5,m-6,m-7,m-8,m-9 and 990 more"}, slowPublishWarnings(logs))
+	lines := logs.Captured()[watermill.ErrorLogLevel]
+	require.Len(t, lines, 1)
+	assert.Equal(t, 1_000, lines[0].Fields["messages"])
+	require.NoError(t, tr.Close())
 }
