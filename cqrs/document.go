@@ -32,21 +32,21 @@ func updateDocument(ctx context.Context, store DocumentStore, kind, id string, f
 			return err
 		}
 	}
-	return fmt.Errorf("cqrs: %s %q: gave up after %d conflicting saves: %w", kind, id, conflictAttempts, err)
+	return fmt.Errorf("cqrs: %s %s: gave up after %d conflicting saves: %w", kind, quotedID(id), conflictAttempts, err)
 }
 
 func updateOnce(ctx context.Context, store DocumentStore, kind, id string, fn change) error {
 	doc, err := store.Load(ctx, kind, id)
 	found := err == nil
 	if err != nil && !errors.Is(err, ErrNotFound) {
-		return fmt.Errorf("cqrs: load %s %q: %w", kind, id, err)
+		return fmt.Errorf("cqrs: load %s %s: %w", kind, quotedID(id), err)
 	}
 	next, save, err := fn(ctx, doc.Data, found)
 	if err != nil || !save {
 		return err
 	}
 	if err := store.Save(ctx, kind, id, next, doc.Version); err != nil {
-		return fmt.Errorf("cqrs: save %s %q: %w", kind, id, err)
+		return fmt.Errorf("cqrs: save %s %s: %w", kind, quotedID(id), err)
 	}
 	return nil
 }

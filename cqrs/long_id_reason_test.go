@@ -1,6 +1,7 @@
 package cqrs_test
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -83,3 +84,41 @@ func (brokenPublisher) Publish(string, ...*message.Message) error {
 }
 
 func (brokenPublisher) Close() error { return nil }
+
+// A command or event about an entity whose sender chose a 10 KB entity id,
+// whose saga state or view model cannot be loaded, is dead-lettered (with
+// the events of the view's case) with a reason that names the entity
+// bounded and keeps the store's cause readable.
+func TestDeadLetterReasonKeepsTheStoresCauseAfterALongEntityID(t *testing.T) {
+	long := strings.Repeat("e", 10_000)
+	q := `"` + sourceflow.IDText(long) + `"`
+	for name, c := range map[string]struct {
+		cfg  cqrs.ServiceConfig
+		want string
+	}{
+		"saga state": {cqrs.ServiceConfig{EntityStore: unreachableDocs{cqrs.NewMemoryStore()}}, "cqrs: load order " + q + ": store unreachable"},
+		"view model": {cqrs.ServiceConfig{ViewStore: unreachableDocs{cqrs.NewMemoryStore()}}, "cqrs: load order-summary " + q + ": store unreachable"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			app := newOrderApp(t, c.cfg)
+			app.start(t)
+			pub, err := app.transport.Publisher("orders")
+			require.NoError(t, err)
+
+			require.NoError(t, pub.Publish("orders", rawCommandID("m-1", "orders.CreateOrder", long, `{"amount":1}`)))
+
+			dead := app.transport.DeadLetters()
+			require.NotEmpty(t, dead)
+			for _, d := range dead {
+				assert.Contains(t, d.Reason, c.want)
+			}
+		})
+	}
+}
+
+// unreachableDocs is a document store that cannot load.
+type unreachableDocs struct{ cqrs.DocumentStore }
+
+func (unreachableDocs) Load(context.Context, string, string) (cqrs.Document, error) {
+	return cqrs.Document{}, errors.New("store unreachable")
+}

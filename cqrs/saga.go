@@ -128,7 +128,7 @@ func (g *Saga[S]) load(ctx context.Context, entityID string) (sagaDoc, bool, err
 		return doc, false, nil
 	}
 	if err != nil {
-		return doc, false, fmt.Errorf("cqrs: load %s %q: %w", g.name, entityID, err)
+		return doc, false, fmt.Errorf("cqrs: load %s %s: %w", g.name, quotedID(entityID), err)
 	}
 	if err := g.decodeDoc(raw.Data, &doc, entityID); err != nil {
 		return doc, true, err // it exists, and fails whoever reads it
@@ -140,7 +140,7 @@ func (g *Saga[S]) load(ctx context.Context, entityID string) (sagaDoc, bool, err
 // decodes is a permanent failure: no redelivery can repair it.
 func (g *Saga[S]) decodeDoc(raw []byte, doc *sagaDoc, entityID string) error {
 	if err := json.Unmarshal(raw, doc); err != nil {
-		return sourceflow.Permanent(fmt.Errorf("cqrs: stored %s %q is corrupt: %w", g.name, entityID, decodeError{err}))
+		return sourceflow.Permanent(fmt.Errorf("cqrs: stored %s %s is corrupt: %w", g.name, quotedID(entityID), decodeError{err}))
 	}
 	return nil
 }
@@ -151,7 +151,7 @@ func (g *Saga[S]) decodeDoc(raw []byte, doc *sagaDoc, entityID string) error {
 // no redelivery can repair it.
 func (g *Saga[S]) decodeState(raw []byte, state *S, entityID string) error {
 	if err := g.svc.cfg.Codec.Unmarshal(raw, state); err != nil {
-		return sourceflow.Permanent(fmt.Errorf("cqrs: saga %s %q: stored state does not decode: %w", g.name, entityID, decodeError{err}))
+		return sourceflow.Permanent(fmt.Errorf("cqrs: saga %s %s: stored state does not decode: %w", g.name, quotedID(entityID), decodeError{err}))
 	}
 	return nil
 }
@@ -206,7 +206,7 @@ func (g *Saga[S]) run(ctx context.Context, doc *sagaDoc, found bool, env Envelop
 		return nil, err
 	}
 	if doc.State, err = g.svc.cfg.Codec.Marshal(&state); err != nil {
-		return nil, fmt.Errorf("cqrs: encode %s %q: %w", g.name, env.EntityID, err)
+		return nil, fmt.Errorf("cqrs: encode %s %s: %w", g.name, quotedID(env.EntityID), err)
 	}
 	return pending, nil
 }

@@ -96,7 +96,7 @@ func (v *View[V]) Get(ctx context.Context, id string) (V, bool, error) {
 		return model, false, nil
 	}
 	if err != nil {
-		return model, false, fmt.Errorf("cqrs: load view %s %q: %w", v.name, id, err)
+		return model, false, fmt.Errorf("cqrs: load view %s %s: %w", v.name, quotedID(id), err)
 	}
 	if err := v.decode(doc.Data, &model, id); err != nil {
 		return model, true, err
@@ -108,7 +108,7 @@ func (v *View[V]) Get(ctx context.Context, id string) (V, bool, error) {
 // permanent failure: no redelivery can repair it.
 func (v *View[V]) decode(raw []byte, model *V, id string) error {
 	if err := v.svc.cfg.Codec.Unmarshal(raw, model); err != nil {
-		return sourceflow.Permanent(fmt.Errorf("cqrs: view %s %q: stored model does not decode: %w", v.name, id, decodeError{err}))
+		return sourceflow.Permanent(fmt.Errorf("cqrs: view %s %s: stored model does not decode: %w", v.name, quotedID(id), decodeError{err}))
 	}
 	return nil
 }
@@ -131,7 +131,7 @@ func (v *View[V]) update(ctx context.Context, id string, fn func(context.Context
 		}
 		next, err := v.svc.cfg.Codec.Marshal(&model)
 		if err != nil {
-			return nil, false, fmt.Errorf("cqrs: encode view %s %q: %w", v.name, id, err)
+			return nil, false, fmt.Errorf("cqrs: encode view %s %s: %w", v.name, quotedID(id), err)
 		}
 		return next, true, nil
 	})
