@@ -17,7 +17,7 @@ import (
 // when it holds characters a terminal or a log line acts on.
 func TestEncrypt_TheRefusalLogShowsTheTypeBounded(t *testing.T) {
 	for typ, want := range map[string]string{
-		strings.Repeat("t", 1000):      strings.Repeat("t", 256) + "…",
+		strings.Repeat("t", 1000):      strings.Repeat("t", 256) + "…(1000 bytes)",
 		"t\nlevel=INFO msg=forged":     `t\nlevel=INFO msg=forged`,
 		"orders.CreateOrder\x1b]0;own": `orders.CreateOrder\x1b]0;own`,
 	} {
