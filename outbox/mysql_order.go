@@ -48,12 +48,12 @@ func initMySQLLock(ctx context.Context, db *sql.DB, topic string) error {
 }
 
 // lockForWrite takes the topic's lock row in tx; it is released when tx
-// ends.
+// ends. Its error names no package: the publish and Redrive add theirs.
 func lockForWrite(ctx context.Context, tx *sql.Tx, topic string) error {
 	var held string
 	err := tx.QueryRowContext(ctx, "SELECT `topic` FROM "+lockTable+" WHERE `topic` = ? FOR UPDATE", topic).Scan(&held)
 	if err != nil {
-		return fmt.Errorf("outbox: take the write lock of %q: %w", topic, err)
+		return fmt.Errorf("take the write lock of %q: %w", topic, err)
 	}
 	return nil
 }

@@ -115,8 +115,8 @@ func (p *publisher) publishRun(destination string, tx *sql.Tx, msgs []*message.M
 		return fmt.Errorf("outbox: write %d message(s) for %q into the outbox: %w", len(msgs), destination, err)
 	}
 	if p.cfg.Dialect == sourceflow.MySQL {
-		if err := sqldb.Note(ctx, lockForWrite(ctx, tx, p.cfg.Topic)); err != nil {
-			return err
+		if err := lockForWrite(ctx, tx, p.cfg.Topic); err != nil {
+			return fmt.Errorf("outbox: %w", sqldb.Note(ctx, err))
 		}
 	}
 	// A watermill-sql publisher on a transaction is a cheap value: it

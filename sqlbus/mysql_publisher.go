@@ -64,7 +64,7 @@ func (p *mysqlPublisher) publishRuns(topic string, runs [][]*message.Message) er
 	}
 	ctx := runs[0][0].Context()
 	if err := p.tables.create(ctx, topic); err != nil {
-		return err
+		return fmt.Errorf("sqlbus: %w", err)
 	}
 	inserts := make([]wsql.Query, len(runs))
 	for i, run := range runs {
@@ -81,7 +81,7 @@ func (p *mysqlPublisher) publishRuns(topic string, runs [][]*message.Message) er
 	defer conn.Close()
 	unlock, err := lockTopic(ctx, conn, topic)
 	if err != nil {
-		return err
+		return fmt.Errorf("sqlbus: %w", err)
 	}
 	err = insertAll(ctx, conn, inserts)
 	if err = errors.Join(err, unlock()); err != nil {
@@ -127,19 +127,19 @@ func lockTopic(ctx context.Context, conn *sql.Conn, topic string) (unlock func()
 	if err := conn.QueryRowContext(lockCtx, "SELECT GET_LOCK(?, ?)", name, lockTimeoutSeconds).Scan(&got); err != nil {
 		discard(conn)
 		if ctx.Err() == nil && lockCtx.Err() != nil {
-			return nil, fmt.Errorf("sqlbus: lock %q: the server did not answer within %s: %w", name, lockWaitBound, err)
+			return nil, fmt.Errorf("lock %q: the server did not answer within %s: %w", name, lockWaitBound, err)
 		}
-		return nil, fmt.Errorf("sqlbus: lock %q: %w", name, err)
+		return nil, fmt.Errorf("lock %q: %w", name, err)
 	}
 	if got.Int64 != 1 {
-		return nil, fmt.Errorf("sqlbus: lock %q not granted within %ds", name, lockTimeoutSeconds)
+		return nil, fmt.Errorf("lock %q not granted within %ds", name, lockTimeoutSeconds)
 	}
 	return func() error {
 		releaseCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
 		defer cancel()
 		if _, err := conn.ExecContext(releaseCtx, "SELECT RELEASE_LOCK(?)", name); err != nil {
 			discard(conn)
-			return fmt.Errorf("sqlbus: release %q: %w", name, err)
+			return fmt.Errorf("release %q: %w", name, err)
 		}
 		return nil
 	}, nil

@@ -25,7 +25,7 @@ func (p *postgresPublisher) Publish(topic string, msgs ...*message.Message) erro
 		return fmt.Errorf("sqlbus: %q: %w", topic, wsql.ErrInvalidTopicName)
 	}
 	if err := p.tables.create(msgs[0].Context(), topic); err != nil {
-		return err
+		return fmt.Errorf("sqlbus: %w", err)
 	}
 	return p.pub.Publish(topic, msgs...)
 }

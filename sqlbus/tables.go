@@ -45,7 +45,8 @@ func newTables(db *sql.DB, schema wsql.SchemaAdapter) *tables {
 		ready: map[string]bool{}, inits: map[string]chan struct{}{}}
 }
 
-// create creates topic's table once, as long as ctx allows.
+// create creates topic's table once, as long as ctx allows. Its errors
+// name no package: a publish and Redrive add theirs.
 func (t *tables) create(ctx context.Context, topic string) error {
 	lock, err := t.initLock(topic)
 	if err != nil || lock == nil {
@@ -54,9 +55,9 @@ func (t *tables) create(ctx context.Context, topic string) error {
 	select {
 	case lock <- struct{}{}:
 	case <-ctx.Done():
-		return fmt.Errorf("sqlbus: wait for the table of %q to be created: %w", topic, ctx.Err())
+		return fmt.Errorf("wait for the table of %q to be created: %w", topic, ctx.Err())
 	case <-t.closing.Done():
-		return fmt.Errorf("sqlbus: wait for the table of %q to be created: %w", topic, context.Cause(t.closing))
+		return fmt.Errorf("wait for the table of %q to be created: %w", topic, context.Cause(t.closing))
 	}
 	defer func() { <-lock }()
 	if lock, err := t.initLock(topic); err != nil || lock == nil {
@@ -78,7 +79,7 @@ func (t *tables) create(ctx context.Context, topic string) error {
 func (t *tables) run(ctx context.Context, topic string) error {
 	queries, err := t.schema.SchemaInitializingQueries(wsql.SchemaInitializingQueriesParams{Topic: topic})
 	if err != nil {
-		return fmt.Errorf("sqlbus: schema of %q: %w", topic, err)
+		return fmt.Errorf("schema of %q: %w", topic, err)
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -88,7 +89,7 @@ func (t *tables) run(ctx context.Context, topic string) error {
 		if cause := context.Cause(ctx); cause != nil && !errors.Is(err, cause) {
 			err = fmt.Errorf("%w (%w)", err, cause)
 		}
-		return fmt.Errorf("sqlbus: create the table of %q: %w", topic, err)
+		return fmt.Errorf("create the table of %q: %w", topic, err)
 	}
 	return nil
 }
