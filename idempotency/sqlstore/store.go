@@ -119,18 +119,29 @@ func checkKey(key idempotency.Key) error {
 	return nil
 }
 
+// checkClaim refuses the arguments of a Claim no dialect stores apart from
+// another's: an invalid key or lease (idempotency.ErrInvalidKey,
+// idempotency.ErrInvalidDuration), or a payload hash the column cannot hold
+// (idempotency.ErrInvalidKey).
+func checkClaim(key idempotency.Key, payloadHash string, lease time.Duration) error {
+	if err := idempotency.CheckArgs(key, lease); err != nil {
+		return err
+	}
+	if err := checkKey(key); err != nil {
+		return err
+	}
+	if !utf8.ValidString(payloadHash) || strings.ContainsRune(payloadHash, 0) || utf8.RuneCountInString(payloadHash) > MaxHashLength {
+		return fmt.Errorf("%w: the payload hash must be UTF-8 text without NUL, at most %d characters: "+
+			"fix what MiddlewareConfig.HashPayload returns", idempotency.ErrInvalidKey, MaxHashLength)
+	}
+	return nil
+}
+
 // Claim implements idempotency.Store. It runs in the transaction carried by
 // ctx (see WithinTx and ContextWithTx), if any.
 func (s *Store) Claim(ctx context.Context, key idempotency.Key, payloadHash string, lease time.Duration) (idempotency.ClaimResult, error) {
-	if err := idempotency.CheckArgs(key, lease); err != nil {
-		return idempotency.ClaimResult{}, err
-	}
-	if err := checkKey(key); err != nil {
-		return idempotency.ClaimResult{}, err
-	}
-	if !utf8.ValidString(payloadHash) || strings.ContainsRune(payloadHash, 0) || utf8.RuneCountInString(payloadHash) > MaxHashLength {
-		return idempotency.ClaimResult{}, fmt.Errorf("%w: the payload hash must be UTF-8 text without NUL, at most %d characters: "+
-			"fix what MiddlewareConfig.HashPayload returns", idempotency.ErrInvalidKey, MaxHashLength)
+	if err := checkClaim(key, payloadHash, lease); err != nil {
+		return idempotency.ClaimResult{}, fmt.Errorf("sqlstore: claim %s: %w", key, err)
 	}
 	token := rand.Text()
 	for range maxAttempts {
@@ -195,7 +206,7 @@ func (s *Store) retryable(ctx context.Context, err error) bool {
 // Complete implements idempotency.Store.
 func (s *Store) Complete(ctx context.Context, key idempotency.Key, token string, ttl time.Duration) error {
 	if err := idempotency.CheckArgs(key, ttl); err != nil {
-		return err
+		return fmt.Errorf("sqlstore: complete %s: %w", key, err)
 	}
 	res, err := s.executor(ctx).ExecContext(ctx, s.q.complete, s.q.duration(ttl), key.Consumer, key.MessageID, token)
 	return affected(res, err, "complete", key)
@@ -205,7 +216,7 @@ func (s *Store) Complete(ctx context.Context, key idempotency.Key, token string,
 // held by token, its new expiry computed by the database clock.
 func (s *Store) Extend(ctx context.Context, key idempotency.Key, token string, lease time.Duration) error {
 	if err := idempotency.CheckArgs(key, lease); err != nil {
-		return err
+		return fmt.Errorf("sqlstore: extend %s: %w", key, err)
 	}
 	ex := s.executor(ctx)
 	res, err := ex.ExecContext(ctx, s.q.extend, s.q.duration(lease), key.Consumer, key.MessageID, token)
@@ -228,7 +239,7 @@ func (s *Store) Extend(ctx context.Context, key idempotency.Key, token string, l
 // Release implements idempotency.Store.
 func (s *Store) Release(ctx context.Context, key idempotency.Key, token string) error {
 	if err := key.Validate(); err != nil {
-		return err
+		return fmt.Errorf("sqlstore: release %s: %w", key, err)
 	}
 	res, err := s.executor(ctx).ExecContext(ctx, s.q.release, key.Consumer, key.MessageID, token)
 	return affected(res, err, "release", key)
