@@ -86,7 +86,7 @@ func writeRows(t *testing.T, d sourceflow.Dialect, db *sql.DB, topic string, msg
 		payload = func(string) string { return "LONGBLOB" }
 	}
 	pub, err := wsql.NewPublisher(wsql.BeginnerFromStdSQL(db), wsql.PublisherConfig{
-		SchemaAdapter: sqldb.WatermillSchema(d, 10, payload), AutoInitializeSchema: true}, watermill.NopLogger{})
+		SchemaAdapter: sqldb.WatermillSchema("sqlbus", d, 10, payload), AutoInitializeSchema: true}, watermill.NopLogger{})
 	require.NoError(t, err)
 	require.NoError(t, pub.Publish(topic, msgs...))
 	require.NoError(t, pub.Close())

@@ -26,7 +26,7 @@ const forwardBatchSize = 10
 // forwarderSchema is the outbox schema (schemaAdapter) reading
 // forwardBatchSize rows per query.
 func forwarderSchema(d sourceflow.Dialect) wsql.SchemaAdapter {
-	return sqldb.WatermillSchema(d, forwardBatchSize, nil)
+	return sqldb.WatermillSchema("outbox", d, forwardBatchSize, nil)
 }
 
 // newForwarder returns Watermill's forwarder reading the outbox topic in the
@@ -38,7 +38,7 @@ func forwarderSchema(d sourceflow.Dialect) wsql.SchemaAdapter {
 // it dead-letters are counted in dead.
 func newForwarder(cfg Config, b backoff, dead *deadletter.Counts) (*forwarder.Forwarder, error) {
 	sub, err := newPausingSubscriber(func() (message.Subscriber, error) {
-		beginner := afterCommitBeginner{sqldb.WatermillBeginner(cfg.Dialect, cfg.DB, cfg.Topic, consumerGroup)}
+		beginner := afterCommitBeginner{sqldb.WatermillBeginner("outbox", cfg.Dialect, cfg.DB, cfg.Topic, consumerGroup)}
 		return wsql.NewSubscriber(beginner, wsql.SubscriberConfig{
 			ConsumerGroup:  consumerGroup,
 			PollInterval:   cfg.PollInterval,

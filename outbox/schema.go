@@ -23,7 +23,9 @@ func deadLetterTable(topic string) string { return "watermill_" + deadLetterTopi
 // schemaAdapter returns watermill-sql's default schema of the dialect,
 // reading rows so that a row with undecodable metadata reaches the
 // forwarder (to be dead-lettered) instead of failing every poll.
-func schemaAdapter(d sourceflow.Dialect) wsql.SchemaAdapter { return sqldb.WatermillSchema(d, 0, nil) }
+func schemaAdapter(d sourceflow.Dialect) wsql.SchemaAdapter {
+	return sqldb.WatermillSchema("outbox", d, 0, nil)
+}
 
 // offsetsAdapter returns the offsets adapter of the outbox tables. Its
 // BeforeSubscribingQueries inserts a group's offsets row without looking for

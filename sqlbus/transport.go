@@ -68,7 +68,7 @@ func publisher(cfg Config, schema wsql.SchemaAdapter) (message.Publisher, error)
 func subscriberFactory(cfg Config, schema wsql.SchemaAdapter, offsets wsql.OffsetsAdapter) func(topic, group string) (message.Subscriber, error) {
 	deadline := cfg.AckDeadline
 	return func(topic, group string) (message.Subscriber, error) {
-		sub, err := wsql.NewSubscriber(sqldb.WatermillBeginner(cfg.Dialect, cfg.DB, topic, group), wsql.SubscriberConfig{
+		sub, err := wsql.NewSubscriber(sqldb.WatermillBeginner("sqlbus", cfg.Dialect, cfg.DB, topic, group), wsql.SubscriberConfig{
 			ConsumerGroup:    group,
 			AckDeadline:      &deadline,
 			PollInterval:     cfg.PollInterval,
@@ -89,7 +89,7 @@ func subscriberFactory(cfg Config, schema wsql.SchemaAdapter, offsets wsql.Offse
 // decode as a message marked with why, which the service dead-letters
 // (it has no SourceFlow envelope) instead of failing every poll.
 func adapters(d sourceflow.Dialect, db *sql.DB) (wsql.SchemaAdapter, wsql.OffsetsAdapter) {
-	return sqldb.WatermillSchema(d, subscribeBatchSize, payloadType(d)), sqldb.WatermillOffsets(d, db)
+	return sqldb.WatermillSchema("sqlbus", d, subscribeBatchSize, payloadType(d)), sqldb.WatermillOffsets(d, db)
 }
 
 // payloadType is the type of the payload column.

@@ -14,7 +14,9 @@
 // the message once. A function's error says what failed ("read the version
 // of sourceflow_schema_version: …") and its caller puts its package before
 // it; where the error is the public package's own (InvalidConfig,
-// WithinTx), the caller passes that package's name. OpenStore and
+// WithinTx) or reaches users through no caller of theirs (the errors of
+// WatermillBeginner's polls and WatermillSchema's reads, which watermill-sql's
+// subscriber logs), the caller passes that package's name. OpenStore and
 // CheckStoreDB serve the two store packages, both named sqlstore, and say
 // so themselves.
 //

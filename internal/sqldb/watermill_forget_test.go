@@ -34,7 +34,7 @@ func TestForgetGroupOfARunningSubscriber(t *testing.T) {
 				m.Ack()
 			}
 		}()
-		pub, err := wsql.NewPublisher(wsql.BeginnerFromStdSQL(db), wsql.PublisherConfig{SchemaAdapter: sqldb.WatermillSchema(d, 10, nil)}, nil)
+		pub, err := wsql.NewPublisher(wsql.BeginnerFromStdSQL(db), wsql.PublisherConfig{SchemaAdapter: sqldb.WatermillSchema("test", d, 10, nil)}, nil)
 		require.NoError(t, err)
 		for i := range 3 {
 			require.NoError(t, pub.Publish(topic, message.NewMessage(strconv.Itoa(i), []byte(`"x"`))))

@@ -21,7 +21,7 @@ func TestMySQLMessagesTableHoldsAnyUTF8ID(t *testing.T) {
 		ctx := context.Background()
 		topic := uniqueName("uuid")
 		dropTopicTables(t, d, db, topic)
-		schema := sqldb.WatermillSchema(d, 10, nil)
+		schema := sqldb.WatermillSchema("test", d, 10, nil)
 		queries, err := schema.SchemaInitializingQueries(wsql.SchemaInitializingQueriesParams{Topic: topic})
 		require.NoError(t, err)
 		require.NoError(t, sqldb.ExecSchema(ctx, db, schema, queries))

@@ -28,7 +28,7 @@ func TestEachWatermillPageReadsTheRowsThereWhenItBeganInPages(t *testing.T) {
 		table := "watermill_" + topic
 		t.Cleanup(func() { _, _ = db.Exec("DROP TABLE " + quote(d, table)) })
 		pub, err := wsql.NewPublisher(wsql.BeginnerFromStdSQL(db), wsql.PublisherConfig{
-			SchemaAdapter: sqldb.WatermillSchema(d, 0, nil), AutoInitializeSchema: true}, watermill.NopLogger{})
+			SchemaAdapter: sqldb.WatermillSchema("test", d, 0, nil), AutoInitializeSchema: true}, watermill.NopLogger{})
 		require.NoError(t, err)
 		var msgs []*message.Message
 		for i := range 250 {

@@ -18,18 +18,22 @@ import (
 // back no other reader of the database while its handlers run (a reader
 // sees a row only once every transaction with an older id has ended). Use
 // the two together, and WatermillSchema's READ COMMITTED reads, which see
-// what the previous holder of the lock committed.
-func WatermillBeginner(d Dialect, db *sql.DB, topic, group string) wsql.Beginner {
+// what the previous holder of the lock committed. The errors of its own
+// statements start with pkg, the public package whose subscriber polls
+// ("sqlbus: lock the polls of …"): the subscriber logs them as they are.
+func WatermillBeginner(pkg string, d Dialect, db *sql.DB, topic, group string) wsql.Beginner {
 	if d == MySQL {
 		return wsql.BeginnerFromStdSQL(db)
 	}
-	return pollLock{Beginner: wsql.BeginnerFromStdSQL(db), key: topic + "/" + group}
+	return pollLock{Beginner: wsql.BeginnerFromStdSQL(db), pkg: pkg, key: topic + "/" + group}
 }
 
 // pollLock is a PostgreSQL database whose poll transactions start with the
-// advisory lock of key (a topic, which holds no "/", and a group).
+// advisory lock of key (a topic, which holds no "/", and a group); pkg
+// names the public package in its errors.
 type pollLock struct {
 	wsql.Beginner
+	pkg string
 	key string
 }
 
@@ -48,7 +52,7 @@ func (p pollLock) BeginTx(ctx context.Context, opts *sql.TxOptions) (wsql.Tx, er
 	}
 	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", p.key); err != nil {
 		_ = tx.Rollback()
-		return nil, fmt.Errorf("lock the polls of %q: %w", p.key, err)
+		return nil, fmt.Errorf("%s: lock the polls of %q: %w", p.pkg, p.key, err)
 	}
 	return tx, nil
 }

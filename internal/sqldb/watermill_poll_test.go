@@ -22,12 +22,12 @@ import (
 // taking a message back from a handler that still runs.
 func pollSubscriber(t *testing.T, d sqldb.Dialect, db *sql.DB, topic, group string, deadline time.Duration) *wsql.Subscriber {
 	t.Helper()
-	sub, err := wsql.NewSubscriber(sqldb.WatermillBeginner(d, db, topic, group), wsql.SubscriberConfig{
+	sub, err := wsql.NewSubscriber(sqldb.WatermillBeginner("test", d, db, topic, group), wsql.SubscriberConfig{
 		ConsumerGroup:    group,
 		AckDeadline:      &deadline,
 		PollInterval:     5 * time.Millisecond,
 		ResendInterval:   5 * time.Millisecond,
-		SchemaAdapter:    sqldb.WatermillSchema(d, 10, nil),
+		SchemaAdapter:    sqldb.WatermillSchema("test", d, 10, nil),
 		OffsetsAdapter:   sqldb.WatermillOffsets(d, db),
 		InitializeSchema: true,
 	}, nil)
@@ -54,7 +54,7 @@ func TestWatermillPollsOfAGroupTakeTurns(t *testing.T) {
 		topic, group := uniqueName("polls"), "g"
 		dropTopicTables(t, d, db, topic)
 		require.NoError(t, pollSubscriber(t, d, db, topic, group, 30*time.Second).SubscribeInitialize(topic))
-		pub, err := wsql.NewPublisher(wsql.BeginnerFromStdSQL(db), wsql.PublisherConfig{SchemaAdapter: sqldb.WatermillSchema(d, 10, nil)}, nil)
+		pub, err := wsql.NewPublisher(wsql.BeginnerFromStdSQL(db), wsql.PublisherConfig{SchemaAdapter: sqldb.WatermillSchema("test", d, 10, nil)}, nil)
 		require.NoError(t, err)
 
 		const rows = 300

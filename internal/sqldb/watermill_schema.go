@@ -22,12 +22,15 @@ const MetaBadRow = "sf_bad_row"
 // MySQL), reading up to batch rows per query (0: watermill-sql's default)
 // into payload columns of payloadType (nil: watermill-sql's default),
 // reading a row with undecodable metadata as a message marked MetaBadRow,
-// and on MySQL creating the uuid column in UTF-8 (see mysqlUUIDColumn).
-func WatermillSchema(d Dialect, batch int, payloadType func(topic string) string) wsql.SchemaAdapter {
+// and on MySQL creating the uuid column in UTF-8 (see mysqlUUIDColumn). The
+// errors of its reads start with pkg, the public package whose subscriber
+// reads ("sqlbus: could not scan message row: …"): the subscriber logs
+// them as they are.
+func WatermillSchema(pkg string, d Dialect, batch int, payloadType func(topic string) string) wsql.SchemaAdapter {
 	if d == MySQL {
-		return mysqlSchema{wsql.DefaultMySQLSchema{GeneratePayloadType: payloadType, SubscribeBatchSize: batch}}
+		return mysqlSchema{wsql.DefaultMySQLSchema{GeneratePayloadType: payloadType, SubscribeBatchSize: batch}, pkg}
 	}
-	return postgresSchema{wsql.DefaultPostgreSQLSchema{GeneratePayloadType: payloadType, SubscribeBatchSize: batch}}
+	return postgresSchema{wsql.DefaultPostgreSQLSchema{GeneratePayloadType: payloadType, SubscribeBatchSize: batch}, pkg}
 }
 
 // WatermillOffsets returns watermill-sql's default offsets adapter of d:
@@ -98,7 +101,12 @@ func OffsetsRowQueries(ctx context.Context, d Dialect, db *sql.DB, p wsql.Before
 	return wsql.DefaultPostgreSQLOffsetsAdapter{}.BeforeSubscribingQueries(p)
 }
 
-type postgresSchema struct{ wsql.DefaultPostgreSQLSchema }
+// postgresSchema is watermill-sql's PostgreSQL schema read as WatermillSchema
+// says; pkg names the public package in its errors.
+type postgresSchema struct {
+	wsql.DefaultPostgreSQLSchema
+	pkg string
+}
 
 // SubscribeIsolationLevel is READ COMMITTED, not watermill-sql's REPEATABLE
 // READ: a poll takes its advisory lock (WatermillBeginner) in a statement
@@ -108,18 +116,23 @@ type postgresSchema struct{ wsql.DefaultPostgreSQLSchema }
 func (postgresSchema) SubscribeIsolationLevel() sql.IsolationLevel { return sql.LevelReadCommitted }
 
 // UnmarshalMessage reads the columns of DefaultPostgreSQLSchema's select.
-func (postgresSchema) UnmarshalMessage(p wsql.UnmarshalMessageParams) (wsql.Row, error) {
+func (s postgresSchema) UnmarshalMessage(p wsql.UnmarshalMessageParams) (wsql.Row, error) {
 	var r wsql.Row
 	var xid wsql.XID8
 	if err := p.Row.Scan(&r.Offset, &xid, &r.UUID, &r.Payload, &r.Metadata); err != nil {
-		return wsql.Row{}, fmt.Errorf("could not scan message row: %w", err)
+		return wsql.Row{}, fmt.Errorf("%s: could not scan message row: %w", s.pkg, err)
 	}
 	r.Msg = rowMessage(r)
 	r.ExtraData = map[string]any{"transaction_id": xid}
 	return r, nil
 }
 
-type mysqlSchema struct{ wsql.DefaultMySQLSchema }
+// mysqlSchema is watermill-sql's MySQL schema read as WatermillSchema says;
+// pkg names the public package in its errors.
+type mysqlSchema struct {
+	wsql.DefaultMySQLSchema
+	pkg string
+}
 
 // SubscribeIsolationLevel is READ COMMITTED, not watermill-sql's
 // SERIALIZABLE. A serializable read locks the table's end until its batch
@@ -136,10 +149,10 @@ type mysqlSchema struct{ wsql.DefaultMySQLSchema }
 func (mysqlSchema) SubscribeIsolationLevel() sql.IsolationLevel { return sql.LevelReadCommitted }
 
 // UnmarshalMessage reads the columns of DefaultMySQLSchema's select.
-func (mysqlSchema) UnmarshalMessage(p wsql.UnmarshalMessageParams) (wsql.Row, error) {
+func (s mysqlSchema) UnmarshalMessage(p wsql.UnmarshalMessageParams) (wsql.Row, error) {
 	var r wsql.Row
 	if err := p.Row.Scan(&r.Offset, &r.UUID, &r.Payload, &r.Metadata); err != nil {
-		return wsql.Row{}, fmt.Errorf("could not scan message row: %w", err)
+		return wsql.Row{}, fmt.Errorf("%s: could not scan message row: %w", s.pkg, err)
 	}
 	r.Msg = rowMessage(r)
 	return r, nil
