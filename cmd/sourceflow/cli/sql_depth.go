@@ -106,12 +106,12 @@ func readDepths(ctx context.Context, c *sqlConn, f sqlDepthFlags) ([]sqlDepth, e
 // warnNoGroup warns, on w, of each destination of f on which f.service has
 // no consumer group: its count is then every message kept, as for a service
 // that never subscribed, which a misspelt service or destination gives
-// too.
+// too. A failed lookup's error says what it checked.
 func warnNoGroup(ctx context.Context, w io.Writer, c *sqlConn, f sqlDepthFlags) error {
 	for _, d := range f.target.destinations {
 		_, found, err := sqldb.FindGroup(ctx, c.db, c.target.dialect, sqlbus.Topic(d), f.service)
 		if err != nil {
-			return err
+			return fmt.Errorf("check that service %s has a consumer group on destination %s: %w", f.service, d, err)
 		}
 		if !found {
 			fmt.Fprintf(w, "warning: service %s has no consumer group on destination %s, so every message kept counts as "+
