@@ -69,7 +69,7 @@ func (c Config) ValidateDSN() error {
 func (c Config) ValidateSettings() error {
 	var errs []error
 	if err := c.Dialect.Validate(); err != nil {
-		errs = append(errs, fmt.Errorf("Config.Dialect: %w", err))
+		errs = append(errs, fieldProblem("Config.Dialect", err))
 	}
 	return errors.Join(append(errs,
 		fieldcheck.NotNegative("Config.MaxOpenConns", c.MaxOpenConns),
