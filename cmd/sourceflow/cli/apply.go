@@ -31,8 +31,9 @@ func (g *globals) runApply(cmd *cobra.Command, path string) error {
 	ctx, cancel := g.withTimeout(cmd)
 	defer cancel()
 	s, err := g.open(ctx, cmd, path)
+	var urls *queueURLs
 	if err == nil {
-		err = s.lookUpQueuesOnce()
+		urls, err = s.lookUpQueuesOnce()
 	}
 	if err != nil {
 		return err
@@ -45,6 +46,7 @@ func (g *globals) runApply(cmd *cobra.Command, path string) error {
 	if err != nil {
 		return s.awsFailure("apply", err)
 	}
+	urls.forget() // the comparison after reads what SQS holds now
 	after, afterEps, afterErr := s.prov.Validate(ctx, s.plan)
 	out := cmd.OutOrStdout()
 	fmt.Fprintf(out, "Applied service %s in %s:\n", s.plan.Service, s.where())

@@ -12,17 +12,20 @@ import (
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 )
 
-// queueURLs is the SQS client of one apply: apply compares, creates and
-// compares again, and each pass looks every queue up by name. queueURLs
-// asks SQS once per queue and answers the later lookups from what SQS said
-// then, or from the URL CreateQueue returned, so a queue made in between
-// is found. A queue's URL follows from its name and the client's account
-// and region, so a URL kept is the queue's for as long as it lives. A
-// queue found missing is created on the strength of that answer:
+// queueURLs is the SQS client of one apply: apply compares, then creates,
+// and each pass looks every queue up by name. queueURLs asks SQS once per
+// queue and answers the changes' lookups from what SQS said to the
+// comparison, or from the URL CreateQueue returned, so a queue made in
+// between is found. A queue's URL follows from its name and the client's
+// account and region, so a URL kept is the queue's for as long as it
+// lives. A queue found missing is created on the strength of that answer:
 // CreateQueue returns the queue another service made meanwhile, or refuses
 // it when its attributes differ, and a refused CreateQueue forgets the
 // queue, so the lookup that follows asks SQS. Only the typed
 // QueueDoesNotExist counts as missing; any other failure is not kept.
+// apply forgets every answer before it compares again after the changes,
+// so that comparison reports what SQS holds then: a queue another service
+// deleted or made meanwhile shows.
 type queueURLs struct {
 	topology.SQSAPI
 	mu    sync.Mutex
@@ -37,16 +40,24 @@ type queueLookup struct {
 }
 
 // lookUpQueuesOnce gives the session's Provisioner a queueURLs over its
-// SQS client, for the passes of one apply.
-func (s *session) lookUpQueuesOnce() error {
+// SQS client, for the passes of one apply, and returns it.
+func (s *session) lookUpQueuesOnce() (*queueURLs, error) {
 	c := s.clients
-	c.SQS = &queueURLs{SQSAPI: c.SQS, known: map[string]queueLookup{}}
+	urls := &queueURLs{SQSAPI: c.SQS, known: map[string]queueLookup{}}
+	c.SQS = urls
 	prov, err := newProvisioner(c)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	s.prov = prov
-	return nil
+	return urls, nil
+}
+
+// forget drops every answer kept: the lookups after it ask SQS.
+func (q *queueURLs) forget() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	clear(q.known)
 }
 
 // GetQueueUrl answers from an earlier answer about the queue, else asks
