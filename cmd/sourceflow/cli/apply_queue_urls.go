@@ -2,12 +2,10 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 )
@@ -21,8 +19,9 @@ import (
 // lives. A queue found missing is created on the strength of that answer:
 // CreateQueue returns the queue another service made meanwhile, or refuses
 // it when its attributes differ, and a refused CreateQueue forgets the
-// queue, so the lookup that follows asks SQS. Only the typed
-// QueueDoesNotExist counts as missing; any other failure is not kept.
+// queue, so the lookup that follows asks SQS. Only an error saying the
+// queue does not exist (topology.IsQueueMissing, in either spelling) is
+// kept; any other failure is not.
 // apply forgets every answer before it compares again after the changes,
 // so that comparison reports what SQS holds then: a queue another service
 // deleted or made meanwhile shows.
@@ -74,8 +73,7 @@ func (q *queueURLs) GetQueueUrl(ctx context.Context, in *sqs.GetQueueUrlInput, o
 		return &sqs.GetQueueUrlOutput{QueueUrl: l.out.QueueUrl}, nil
 	}
 	out, err := q.SQSAPI.GetQueueUrl(ctx, in, opts...)
-	var missing *sqstypes.QueueDoesNotExist
-	if err == nil || errors.As(err, &missing) {
+	if err == nil || topology.IsQueueMissing(err) {
 		q.remember(name, queueLookup{out: out, err: err})
 	}
 	return out, err
