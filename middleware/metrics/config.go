@@ -65,8 +65,9 @@ type Config struct {
 	DepthInterval time.Duration
 	// DepthTimeout bounds one Depths call. Default: DepthInterval.
 	DepthTimeout time.Duration
-	// Logger receives failed depth polls and the first panic of each kind
-	// of observed source (KMS, Duplicates, Circuits, ...). Default: discards.
+	// Logger receives failed depth polls, the first panic of a kind of
+	// observed source (KMS, Duplicates, Circuits, ...) that starts to
+	// panic, and its answering again. Default: discards.
 	Logger watermill.LoggerAdapter
 }
 

@@ -87,8 +87,10 @@
 // depth rather than a frozen one. Close stops the poller. A source that
 // panics while the SDK collects (a bug in it) fails its own observation:
 // its instruments report nothing in that collection, the others are
-// reported, and the first panic of each kind of source is logged with its
-// stack. The SDK would not recover the panic, which would end the process.
+// reported. The first panic of a kind of source that starts to panic is
+// logged with its stack, and its answering again with the number of
+// collections it failed. The SDK would not recover the panic, which would
+// end the process.
 //
 // # Duplicates
 //

@@ -10,13 +10,14 @@ import (
 	"github.com/sourceflow-go/sourceflow"
 )
 
-// panicLog logs the first panic of each kind of source the observable
-// instruments read, so that a source that panics at every collection
-// does not log its stack at every collection.
+// panicLog logs when a kind of source the observable instruments read
+// starts to panic, and when it answers again, so that a source that
+// panics at every collection does not log its stack at every collection,
+// and a source that panics again after it answered is logged again.
 type panicLog struct {
 	logger watermill.LoggerAdapter
 	mu     sync.Mutex
-	logged map[string]bool
+	failed map[string]int // collections failed in a row, by kind
 }
 
 // guard runs observe, the observation of one kind of source (what names
@@ -25,32 +26,49 @@ type panicLog struct {
 // reported. The SDK does not recover a callback's panic, so it would end
 // the process from the goroutine that collects for the exporter. Nor does
 // the failure become the callback's error: a periodic reader exports
-// nothing at all from a collection that returned one. The first panic of
-// each kind is logged with its stack, the value described as
-// sourceflow.PanicText does.
+// nothing at all from a collection that returned one. The first panic of a
+// run of them is logged with its stack, the value described as
+// sourceflow.PanicText does; the first observation that succeeds after it
+// logs how many collections failed.
 func (l *panicLog) guard(what string, observe func()) {
 	defer func() {
 		v := recover()
-		if v == nil || !l.first(what) {
+		if v == nil {
+			l.answered(what)
 			return
 		}
-		l.logger.Error("Metric source panicked; its instruments report nothing while it panics, and later panics are not logged",
+		if l.count(what) > 1 {
+			return
+		}
+		l.logger.Error("Metric source panicked; its instruments report nothing while it panics, "+
+			"and its panics are not logged again until it answers",
 			fmt.Errorf("the %s source panicked: %s", what, sourceflow.PanicText(v)),
 			watermill.LogFields{"stack": string(debug.Stack())})
 	}()
 	observe()
 }
 
-// first reports whether this is the first panic of the sources of what.
-func (l *panicLog) first(what string) bool {
+// count counts a failed collection of the sources of what, and returns
+// how many failed in a row.
+func (l *panicLog) count(what string) int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.logged[what] {
-		return false
+	if l.failed == nil {
+		l.failed = map[string]int{}
 	}
-	if l.logged == nil {
-		l.logged = map[string]bool{}
+	l.failed[what]++
+	return l.failed[what]
+}
+
+// answered logs, when the sources of what failed the collections before,
+// that they answer again, and how many collections failed.
+func (l *panicLog) answered(what string) {
+	l.mu.Lock()
+	n := l.failed[what]
+	delete(l.failed, what)
+	l.mu.Unlock()
+	if n > 0 {
+		l.logger.Info("Metric source answers again after panicking", watermill.LogFields{
+			"source": what, "failed_collections": n})
 	}
-	l.logged[what] = true
-	return true
 }
