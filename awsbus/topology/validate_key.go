@@ -33,7 +33,7 @@ func (t *Provisioner) validateKey(ctx context.Context, res *resolved, rep *Drift
 		return nil
 	}
 	out, err := t.cfg.KMS.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(p.KMSKeyID)})
-	if done, err := keyCallDrift(rep, p.KMSKeyID, "kms:DescribeKey", err); done {
+	if done, err := keyCallDrift(rep, p.KMSKeyID, "kms:DescribeKey", out != nil, err); done {
 		return err
 	}
 	meta := out.KeyMetadata
@@ -63,21 +63,26 @@ func (t *Provisioner) validateKey(ctx context.Context, res *resolved, rep *Drift
 		return nil
 	}
 	pol, err := t.cfg.KMS.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: meta.KeyId, PolicyName: aws.String(keyPolicyName)})
-	if done, err := keyCallDrift(rep, p.KMSKeyID, "kms:GetKeyPolicy", err); done {
+	if done, err := keyCallDrift(rep, p.KMSKeyID, "kms:GetKeyPolicy", pol != nil, err); done {
 		return err
 	}
 	reportKeyPolicy(rep, p.KMSKeyID, keyARN, aws.ToString(pol.Policy), topics)
 	return nil
 }
 
-// keyCallDrift reads the error of a KMS call: a missing key is a drift, a
-// denied call leaves the key not checked (done, no error), and any other
-// failure, an ended context included, is the call's error.
-func keyCallDrift(rep *DriftReport, keyID, call string, err error) (done bool, _ error) {
+// keyCallDrift reads the answer of a KMS call, answered when it has an
+// output: a missing key is a drift, a denied call, or one answered with
+// neither an output nor an error (a KMSAPI other than *kms.Client may),
+// leaves the key not checked (done, no error), and any other failure, an
+// ended context included, is the call's error.
+func keyCallDrift(rep *DriftReport, keyID, call string, answered bool, err error) (done bool, _ error) {
 	var nf *kmstypes.NotFoundException
 	switch {
-	case err == nil:
+	case err == nil && answered:
 		return false, nil
+	case err == nil:
+		rep.add("key", keyID, "not checked: %s returned no output", call)
+		return true, nil
 	case errors.As(err, &nf):
 		rep.add("key", keyID, "not found: create it or name another key in the topology")
 		return true, nil
