@@ -91,7 +91,7 @@ func describeKeyID(ctx context.Context, s *session, api encryption.KMSAPI, id st
 
 // kmsRegion is the Region of the KMS client api: the one its options name,
 // as *kms.Client's do, else region (the other clients').
-func kmsRegion(api encryption.KMSAPI, region string) string {
+func kmsRegion(api any, region string) string {
 	if c, ok := api.(interface{ Options() kms.Options }); ok && c.Options().Region != "" {
 		return c.Options().Region
 	}

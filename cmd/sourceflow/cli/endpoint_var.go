@@ -8,7 +8,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 
 	"github.com/sourceflow-go/sourceflow/internal/redact"
-	"github.com/sourceflow-go/sourceflow/middleware/encryption"
 )
 
 // Variables the SDK reads a client's endpoint from, the service's own
@@ -48,7 +47,7 @@ func (s *session) endpointNote() string {
 // *kms.Client's do (the SDK resolves AWS_ENDPOINT_URL_KMS, else
 // AWS_ENDPOINT_URL, into them), else the one those variables name, with
 // the variable it came from ("AWS_ENDPOINT_URL_KMS: http://localhost:4566").
-func kmsEndpointNote(api encryption.KMSAPI) string {
+func kmsEndpointNote(api any) string {
 	endpoint := cmp.Or(os.Getenv(kmsEndpointVar), os.Getenv(endpointVar))
 	if c, ok := api.(interface{ Options() kms.Options }); ok {
 		endpoint = aws.ToString(c.Options().BaseEndpoint)

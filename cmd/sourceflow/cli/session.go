@@ -8,6 +8,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/smithy-go"
 	"github.com/spf13/cobra"
 
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
@@ -107,8 +109,14 @@ func readTopology(cmd *cobra.Command, path string) (topology.File, error) {
 // awsFailure is the error of a failed AWS call: what failed, and what to
 // check (a call cut short by the command's time or by an interrupt says
 // so instead). what starts with the command's name; the help that lists the
-// permissions of the dlq commands is their parent's.
+// permissions of the dlq commands is their parent's. A failed call of the
+// KMS client (the SDK names its service KMS: the check of the file's key)
+// is advised with that client's region and endpoint, not the SQS
+// client's.
 func (s *session) awsFailure(what string, err error) error {
+	if op, ok := errors.AsType[*smithy.OperationError](err); ok && op.Service() == kms.ServiceID {
+		return s.awsFailureAt(what, err, kmsRegion(s.clients.KMS, s.clients.Region), kmsEndpointNote(s.clients.KMS))
+	}
 	return s.awsFailureAt(what, err, s.clients.Region, s.endpointNote())
 }
 
