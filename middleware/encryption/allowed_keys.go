@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -52,8 +51,7 @@ func (a *allowedKeys) admit(ctx context.Context, headerKeyID string) (string, er
 	}
 	k, ok := parseKeyARN(headerKeyID)
 	if !ok {
-		return "", fmt.Errorf("%w: the header names %q, not a key ARN, so DecrypterConfig.KeyIDs (%s) cannot be checked",
-			ErrKeyNotAllowed, headerKeyID, strings.Join(a.ids, ", "))
+		return "", &KeyNotAllowedError{KeyID: headerKeyID, NotKeyARN: true, KeyIDs: slices.Clone(a.ids)}
 	}
 	if err := a.check(ctx, headerKeyID); err != nil {
 		return "", err
@@ -81,7 +79,7 @@ func (a *allowedKeys) pin(k keyARN) string {
 
 // check returns nil when keyARN is allowed (or no KeyIDs are set). A key
 // the ids still do not name after a fresh resolution is an error wrapping
-// ErrKeyNotAllowed, and the failures of the ids that did not resolve:
+// a *KeyNotAllowedError, and the failures of the ids that did not resolve:
 // permanent unless one of those is transient. One met while resolutions
 // are paced is transient, so the message is tried again after the next,
 // unless every id is a key ARN: no resolution could allow it then.
@@ -97,8 +95,7 @@ func (a *allowedKeys) check(ctx context.Context, keyARN string) error {
 	a.mu.RLock()
 	paced := a.keys != nil && a.clock.Now().Sub(a.resolved) < resolveInterval && a.resolvable()
 	a.mu.RUnlock()
-	notAllowed := fmt.Errorf("%w: the data key was wrapped under %q, which DecrypterConfig.KeyIDs (%s) does not name",
-		ErrKeyNotAllowed, keyARN, strings.Join(a.ids, ", "))
+	notAllowed := error(&KeyNotAllowedError{KeyID: keyARN, KeyIDs: slices.Clone(a.ids)})
 	if paced {
 		return fmt.Errorf("%w (%w: the allowed keys were resolved less than %s ago; tried again later)", notAllowed, ErrKMS, resolveInterval)
 	}

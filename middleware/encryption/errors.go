@@ -44,7 +44,8 @@ var ErrKeyUnavailable = errors.New("KMS cannot use the key")
 // destination encrypted or signed it with a key of their own. It is decided
 // from the key the header names, before any KMS Decrypt call. Permanent,
 // unless an allowed id failed to resolve for a passing reason (throttling, a
-// KMS error): the message is then tried again.
+// KMS error): the message is then tried again. errors.As finds the
+// *KeyNotAllowedError that names the key in the Decrypter's error.
 var ErrKeyNotAllowed = errors.New("KMS key is not one the decrypter accepts")
 
 // ErrAccessDenied means the caller's credentials may not use the KMS key.

@@ -100,6 +100,9 @@ type letter struct {
 	// with signOnly).
 	encryptFor string
 	signOnly   bool
+	// headerKeyID replaces the key id the encryption header names, as a
+	// sender forging the header would.
+	headerKeyID string
 	// occurredAt is the envelope's occurred-at time; letterTime when empty.
 	occurredAt string
 }
@@ -141,6 +144,9 @@ func (e *dlqEnv) put(t *testing.T, queue string, l letter) map[string]sqstypes.M
 	body := l.body
 	if l.encryptFor != "" {
 		body, attrs[sourceflow.MetaEncryption] = e.encrypt(t, l, l.encryptFor)
+	}
+	if l.headerKeyID != "" {
+		attrs[sourceflow.MetaEncryption] = withHeaderKeyID(t, attrs[sourceflow.MetaEncryption], l.headerKeyID)
 	}
 	packed, err := json.Marshal(env)
 	require.NoError(t, err)

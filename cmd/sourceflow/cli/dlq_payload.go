@@ -77,18 +77,22 @@ func (v payloadView) render(ctx context.Context, d deadLetter) string {
 	return string(msg.Payload)
 }
 
-// libraryKeyIDs is how the Decrypter's errors name the keys it accepts:
-// the field of its configuration that peek fills from --key-id.
-const libraryKeyIDs = "DecrypterConfig.KeyIDs"
-
 // decryptText is the text of err, the Decrypter's, as a payload line shows
-// it: a key refused as not allowed (ErrKeyNotAllowed) names the flag the
-// operator gave, --key-id, not the library's field it fills.
+// it: a key refused as not allowed (*encryption.KeyNotAllowedError) is
+// worded with the flag the operator gave, --key-id, not the library's
+// field it fills; the key the header names is shown as it came, quoted.
 func decryptText(err error) string {
-	if !errors.Is(err, encryption.ErrKeyNotAllowed) {
+	refused, ok := errors.AsType[*encryption.KeyNotAllowedError](err)
+	if !ok {
 		return err.Error()
 	}
-	return strings.ReplaceAll(err.Error(), libraryKeyIDs, "--key-id")
+	ours := fmt.Sprintf("%s: the data key was wrapped under %q, which --key-id (%s) does not name",
+		encryption.ErrKeyNotAllowed, refused.KeyID, strings.Join(refused.KeyIDs, ", "))
+	if refused.NotKeyARN {
+		ours = fmt.Sprintf("%s: the header names %q, not a key ARN, so --key-id (%s) cannot be checked",
+			encryption.ErrKeyNotAllowed, refused.KeyID, strings.Join(refused.KeyIDs, ", "))
+	}
+	return strings.Replace(err.Error(), refused.Error(), ours, 1)
 }
 
 // decryptHint says what to check when a payload cannot be decrypted: a key
