@@ -32,7 +32,8 @@ sqs:GetQueueUrl, sqs:GetQueueAttributes and sqs:PurgeQueue. When the file names 
 KMS key, the queues are encrypted at rest under it: peek also needs
 kms:Decrypt (with or without --decrypt), and redrive kms:Decrypt and
 kms:GenerateDataKey. peek --decrypt needs kms:Decrypt on the messages' keys,
-and for --key-id kms:DescribeKey on each key it names.`
+and for --key-id kms:DescribeKey on each key it names (one named by key ARN
+it may not describe is used unchecked).`
 
 func newDLQCommand(g *globals) *cobra.Command {
 	cmd := parentCommand(&cobra.Command{

@@ -47,8 +47,9 @@ encrypted, and KMS is not asked to decrypt it, so a dead letter someone
 encrypted under a key of their own cannot make peek use the caller's
 access to it. Each id is checked with kms:DescribeKey, once, before any
 message is received: one KMS finds no key for (a mistyped alias, or a key
-ARN of no key) fails the command (exit 2), as one the credentials may not
-describe does (exit 3).
+ARN of no key) fails the command (exit 2), as an alias or key id the
+credentials may not describe does (exit 3); a key ARN they may not
+describe is used unchecked, as the consumer uses it.
 Without --key-id any key the caller may decrypt with is used.
 
 With -o json it prints one document, for scripts:

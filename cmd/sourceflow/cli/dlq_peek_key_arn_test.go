@@ -34,22 +34,6 @@ func TestDLQPeek_AKeyARNOfNoKeyFailsBeforeReceiving(t *testing.T) {
 	assert.Equal(t, 1, e.kms.Calls().DescribeKey)
 }
 
-// A key ARN the credentials may not describe is an AWS error (exit 3)
-// before receiving, as an alias they may not describe is.
-func TestDLQPeek_AKeyARNThatMayNotBeDescribedIsAnAWSError(t *testing.T) {
-	e := newDLQEnv(t)
-	putEncrypted(t, e)
-	e.kms.SetDenied(e.keyID, true)
-	before := e.sqs.Calls("ReceiveMessage")
-	keyARN := encryptiontest.ARN(e.keyID)
-
-	_, errOut, code := e.run(t, "dlq", "peek", "-f", e.path, "--queue", "orders.fifo", "--decrypt", "--key-id", keyARN)
-
-	assert.Equal(t, cli.ExitAWS, code, errOut)
-	assert.Contains(t, errOut, "dlq peek --key-id "+keyARN+": kms:DescribeKey")
-	assert.Equal(t, before, e.sqs.Calls("ReceiveMessage"), "nothing received")
-}
-
 // describeRecordingKMS records the KeyId of each DescribeKey call and
 // describes any key ARN as an existing key of that ARN.
 type describeRecordingKMS struct {

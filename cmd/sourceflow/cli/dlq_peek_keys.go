@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/sourceflow-go/sourceflow/middleware/encryption"
 )
@@ -52,20 +53,30 @@ func unknownKey(err error) bool {
 // command once, instead of every message's payload, and peek, which reads
 // each message once, has no later resolution to wait for. A key ARN is
 // kept as given (a multi-Region key's is accepted in any Region, see
-// describeKeyID); any other id becomes the ARN of the key it names.
+// describeKeyID), unchecked when the credentials may not describe it, as
+// the consumer's Decrypter, which needs no kms:DescribeKey for a key ARN,
+// uses it; any other id becomes the ARN of the key it names.
 func resolveKeyIDs(ctx context.Context, s *session, api encryption.KMSAPI, ids []string) ([]string, error) {
 	out := make([]string, 0, len(ids))
 	for _, id := range ids {
 		keyARN, err := describeKeyID(ctx, s, api, id)
+		if encryption.IsKeyARN(id) && (err == nil || deniedKey(err)) {
+			keyARN, err = id, nil
+		}
 		if err != nil {
 			return nil, err
-		}
-		if encryption.IsKeyARN(id) {
-			keyARN = id
 		}
 		out = append(out, keyARN)
 	}
 	return out, nil
+}
+
+// deniedKey reports whether err is KMS refusing the credentials the call
+// (AccessDeniedException): the key may exist, and may still be usable for
+// kms:Decrypt.
+func deniedKey(err error) bool {
+	api, ok := errors.AsType[smithy.APIError](err)
+	return ok && api.ErrorCode() == "AccessDeniedException"
 }
 
 // describeKeyID returns the ARN of the key id names, from kms:DescribeKey,
