@@ -58,6 +58,7 @@ func (d *Decrypter) unwrap(ctx context.Context, name string, wrapped []byte, key
 		return keys{}, err
 	}
 	if err := d.allowed.check(ctx, aws.ToString(out.KeyId)); err != nil {
+		clear(out.Plaintext)
 		return keys{}, err
 	}
 	ks, err := newKeys(out.Plaintext)
