@@ -179,10 +179,19 @@ func TestChannelAsyncFIFOQueuedAtCloseIsDeadLettered(t *testing.T) {
 	require.NoError(t, tr.Close())
 	close(release)
 
+	// The hand-over dead-letters a queued message as Close runs, or leaves
+	// it to the subscription that awaits it, which does so once the handler
+	// it is waiting on returns: wait for both.
 	reasons := map[string][]string{}
-	for _, dl := range tr.DeadLetters() {
-		reasons[dl.Message.UUID] = append(reasons[dl.Message.UUID], dl.Reason)
-	}
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		reasons = map[string][]string{}
+		for _, dl := range tr.DeadLetters() {
+			reasons[dl.Message.UUID] = append(reasons[dl.Message.UUID], dl.Reason)
+		}
+		for _, id := range queued {
+			assert.NotEmpty(c, reasons[id], "message %s", id)
+		}
+	}, 10*time.Second, time.Millisecond)
 	for _, id := range queued {
 		require.Len(t, reasons[id], 1, "message %s", id)
 		assert.Regexp(t, "^(handed over after its publish returned, and failed: cqrs: ChannelTransport is closed"+
