@@ -3,6 +3,7 @@ package cqrs_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -121,13 +122,17 @@ func TestChannelHandOverQueuedAtCloseIsDeadLettered(t *testing.T) {
 	require.NoError(t, tr.Close())
 	close(release)
 
-	var dead []string
-	for _, dl := range tr.DeadLetters() {
+	// A subscription awaiting the message dead-letters it once the handler
+	// it waits on returns, which may be after Close returned.
+	var dead []cqrs.DeadLetter
+	require.Eventually(t, func() bool {
+		dead = tr.DeadLetters()
+		return slices.ContainsFunc(dead, func(dl cqrs.DeadLetter) bool { return dl.Message.UUID == queued[1] })
+	}, 10*time.Second, time.Millisecond, "the hand-over queued behind the one under way is dead-lettered")
+	for _, dl := range dead {
 		assert.Regexp(t, "^(handed over after its publish returned, and failed: cqrs: ChannelTransport is closed"+
 			"|not delivered: its subscription closed before the message reached it)$", dl.Reason)
-		dead = append(dead, dl.Message.UUID)
 	}
-	assert.Contains(t, dead, queued[1], "the hand-over queued behind the one under way")
 }
 
 // loopRouter runs a router whose handler h consumes the destination "loop"
