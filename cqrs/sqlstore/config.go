@@ -51,8 +51,17 @@ func (c *Config) setDefaults() {
 	c.TablePrefix = cmp.Or(c.TablePrefix, DefaultTablePrefix)
 }
 
-// Validate reports every invalid field, each named as Config.<Field>.
-func (c Config) Validate() error {
+// Validate reports every invalid field at once, each named as
+// Config.<Field>, as ErrInvalidConfig, as Open and New do: an unknown
+// Dialect (also sourceflow.ErrUnknownDialect), a TablePrefix that cannot
+// start a table name (also ErrInvalidTablePrefix), a negative MaxOpenConns
+// or ConnectTimeout. It neither checks DSN, which only Open uses, nor
+// connects.
+func (c Config) Validate() error { return sqldb.InvalidConfig("sqlstore", c.problems()) }
+
+// problems joins the problems Validate reports, without naming the package:
+// Open and New report them with their own.
+func (c Config) problems() error {
 	errs := []error{c.dbConfig().ValidateSettings()}
 	if !sqldb.ValidIdentifier(c.tables().version) {
 		errs = append(errs, fmt.Errorf("Config.TablePrefix: %w: %q (letters, digits and underscores, optionally schema-qualified; "+

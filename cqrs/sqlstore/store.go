@@ -33,7 +33,7 @@ var _ sourceflow.Transactor = (*Store)(nil)
 // database on Close.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
 	cfg.setDefaults()
-	return sqldb.OpenStore(ctx, cfg.dbConfig(), cfg.Validate(), func(db *sql.DB) (*Store, error) {
+	return sqldb.OpenStore(ctx, cfg.dbConfig(), cfg.problems(), func(db *sql.DB) (*Store, error) {
 		return newStore(ctx, db, cfg, true)
 	})
 }
@@ -48,7 +48,7 @@ func New(ctx context.Context, db *sql.DB, cfg Config) (*Store, error) {
 }
 
 func newStore(ctx context.Context, db *sql.DB, cfg Config, owns bool) (*Store, error) {
-	if err := sqldb.CheckStoreDB(db, cfg.Dialect, cfg.Validate()); err != nil {
+	if err := sqldb.CheckStoreDB(db, cfg.Dialect, cfg.problems()); err != nil {
 		return nil, err
 	}
 	t := cfg.tables()

@@ -74,8 +74,17 @@ func (c *Config) setDefaults() {
 	}
 }
 
-// Validate reports every invalid field, each named as Config.<Field>.
-func (c Config) Validate() error {
+// Validate reports every invalid field at once, each named as
+// Config.<Field>, as ErrInvalidConfig, as Open and New do: an unknown
+// Dialect (also sourceflow.ErrUnknownDialect), a Table that is not a plain
+// identifier (also ErrInvalidTable), a negative MaxOpenConns,
+// ConnectTimeout, CleanupInterval or CleanupBatch. It neither checks DSN,
+// which only Open uses, nor connects.
+func (c Config) Validate() error { return sqldb.InvalidConfig("sqlstore", c.problems()) }
+
+// problems joins the problems Validate reports, without naming the package:
+// Open and New report them with their own.
+func (c Config) problems() error {
 	errs := []error{c.dbConfig().ValidateSettings()}
 	if !sqldb.ValidIdentifier(c.Table) || !sqldb.ValidIdentifier(c.versionTable()) {
 		errs = append(errs, fmt.Errorf("Config.Table: %w: %q (a plain identifier, optionally schema-qualified; the table part at most %d bytes)",
