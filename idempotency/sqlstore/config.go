@@ -78,9 +78,13 @@ func (c *Config) setDefaults() {
 // Config.<Field>, as ErrInvalidConfig, as Open and New do: an unknown
 // Dialect (also sourceflow.ErrUnknownDialect), a Table that is not a plain
 // identifier (also ErrInvalidTable), a negative MaxOpenConns,
-// ConnectTimeout, CleanupInterval or CleanupBatch. It neither checks DSN,
-// which only Open uses, nor connects.
-func (c Config) Validate() error { return sqldb.InvalidConfig("sqlstore", c.problems()) }
+// ConnectTimeout, CleanupInterval or CleanupBatch. A zero field stands for
+// its default, as in Open and New. It neither checks DSN, which only Open
+// uses, nor connects.
+func (c Config) Validate() error {
+	c.setDefaults()
+	return sqldb.InvalidConfig("sqlstore", c.problems())
+}
 
 // problems joins the problems Validate reports, without naming the package:
 // Open and New report them with their own.

@@ -22,3 +22,9 @@ func TestValidateIsAnInvalidConfigNamingThePackage(t *testing.T) {
 	assert.Regexp(t, `^sqlstore: invalid configuration: Config\.Dialect: unknown dialect: "oracle"`, err.Error())
 	sqldbtest.NamesPackageOnce(t, "sqlstore", err)
 }
+
+// A zero Table stands for its default in Config.Validate, as in Open and
+// New: a configuration Open takes is one Validate takes.
+func TestValidateTakesTheDefaultTable(t *testing.T) {
+	assert.NoError(t, sqlstore.Config{Dialect: sourceflow.SQLite}.Validate())
+}
