@@ -117,7 +117,8 @@ const releaseTimeout = 10 * time.Second
 // and returns the function that releases it: on a context that ctx's end
 // does not cancel, so a publish whose context ended still releases the lock
 // it holds, but within releaseTimeout, so a server that stopped answering
-// fails the publish instead of holding it for good. When the lock or its
+// fails the publish instead of holding it for good. A wait the server cut
+// short (GET_LOCK answers NULL) fails saying so. When the lock or its
 // release fails, conn is closed (see discard).
 func lockTopic(ctx context.Context, conn *sql.Conn, topic string) (unlock func() error, err error) {
 	name := "sqlbus:" + topic
@@ -131,7 +132,11 @@ func lockTopic(ctx context.Context, conn *sql.Conn, topic string) (unlock func()
 		}
 		return nil, fmt.Errorf("lock %q: %w", name, err)
 	}
-	if got.Int64 != 1 {
+	switch {
+	case !got.Valid:
+		return nil, fmt.Errorf("lock %q: the server ended the wait without granting it (GET_LOCK returned NULL: "+
+			"a statement time limit, such as max_statement_time or max_execution_time, or a KILL QUERY cut it short)", name)
+	case got.Int64 != 1:
 		return nil, fmt.Errorf("lock %q not granted within %ds", name, lockTimeoutSeconds)
 	}
 	return func() error {

@@ -94,9 +94,14 @@ func TestRedriveErrorsNameThePackageOnce(t *testing.T) {
 		dest := deadLettered(t, d, db)
 		holder, err := db.Conn(ctx)
 		require.NoError(t, err)
-		t.Cleanup(func() { _ = holder.Close() }) // ending the session frees the lock
+		lock := "sqlbus:" + Topic(dest)
+		t.Cleanup(func() { // the session goes back to the pool: free the lock first
+			_, err := holder.ExecContext(context.Background(), "SELECT RELEASE_LOCK(?)", lock)
+			assert.NoError(t, err)
+			_ = holder.Close()
+		})
 		var got int
-		require.NoError(t, holder.QueryRowContext(ctx, "SELECT GET_LOCK(?, 0)", "sqlbus:"+Topic(dest)).Scan(&got))
+		require.NoError(t, holder.QueryRowContext(ctx, "SELECT GET_LOCK(?, 0)", lock).Scan(&got))
 		require.Equal(t, 1, got, "the test's session holds the publish lock")
 		var version string
 		require.NoError(t, db.QueryRowContext(ctx, "SELECT VERSION()").Scan(&version))
@@ -109,7 +114,11 @@ func TestRedriveErrorsNameThePackageOnce(t *testing.T) {
 		n, err := Redrive(ctx, cfg, dest)
 		require.Error(t, err)
 		assert.Zero(t, n)
-		assert.Contains(t, err.Error(), `lock "sqlbus:`+Topic(dest)+`"`)
+		assert.Contains(t, err.Error(), `lock "`+lock+`"`)
+		if strings.Contains(version, "MariaDB") { // its GET_LOCK answers NULL after 3 s
+			assert.Contains(t, err.Error(), "the server ended the wait without granting it")
+			assert.NotContains(t, err.Error(), "not granted within")
+		}
 		sqldbtest.NamesPackageOnce(t, "sqlbus", err)
 		left, err := DeadLetters(ctx, cfg, dest)
 		require.NoError(t, err)

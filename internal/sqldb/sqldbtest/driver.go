@@ -47,10 +47,11 @@ type tx struct{}
 func (tx) Commit() error   { return nil }
 func (tx) Rollback() error { return nil }
 
-// rows is left rows of one column holding 1.
+// rows is left rows of one column holding value, or NULL when null.
 type rows struct {
 	left  int
 	value int64
+	null  bool
 }
 
 func (*rows) Columns() []string { return []string{"x"} }
@@ -62,5 +63,8 @@ func (r *rows) Next(dest []driver.Value) error {
 	}
 	r.left--
 	dest[0] = r.value
+	if r.null {
+		dest[0] = nil
+	}
 	return nil
 }

@@ -21,7 +21,8 @@ import (
 //     with it;
 //   - a query whose text contains one of OneRow returns one row holding 1;
 //   - a query whose text contains a key of Values returns one row holding
-//     its value.
+//     its value;
+//   - a query whose text contains one of Null returns one row holding NULL.
 //
 // Its methods are safe for concurrent use.
 type DB struct {
@@ -31,6 +32,9 @@ type DB struct {
 	// Values maps texts of queries to the value of the one row they return
 	// (a server setting).
 	Values map[string]int64
+	// Null lists the texts of the queries that return one row holding NULL
+	// (a MySQL GET_LOCK whose wait the server cut short).
+	Null []string
 	// Abandon is how long a hanging statement takes to return once its
 	// context ended, as a driver does while it cancels it on the server.
 	Abandon time.Duration
@@ -138,6 +142,11 @@ func matches(q, s string) bool {
 
 // rows returns the rows of query q.
 func (f *DB) rows(q string) driver.Rows {
+	for _, s := range f.Null {
+		if strings.Contains(q, s) {
+			return &rows{left: 1, null: true}
+		}
+	}
 	for s, v := range f.Values {
 		if strings.Contains(q, s) {
 			return &rows{left: 1, value: v}
