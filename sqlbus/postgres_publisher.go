@@ -27,7 +27,10 @@ func (p *postgresPublisher) Publish(topic string, msgs ...*message.Message) erro
 	if err := p.tables.create(msgs[0].Context(), topic); err != nil {
 		return fmt.Errorf("sqlbus: %w", err)
 	}
-	return p.pub.Publish(topic, msgs...)
+	if err := p.pub.Publish(topic, msgs...); err != nil {
+		return fmt.Errorf("sqlbus: publish to %q: %w", topic, err)
+	}
+	return nil
 }
 
 // Close ends the creations of tables under way and the publishes waiting

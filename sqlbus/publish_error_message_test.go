@@ -11,9 +11,9 @@ import (
 	"github.com/sourceflow-go/sourceflow/internal/sqldb/sqldbtest"
 )
 
-// A publish whose table cannot be created, or whose MySQL publish lock
-// cannot be taken or released, fails with the database's error and names
-// this package once.
+// A publish whose table cannot be created, whose MySQL publish lock cannot
+// be taken or released, or whose rows cannot be inserted, fails with the
+// database's error and names this package once.
 func TestPublishErrorsNameThePackageOnce(t *testing.T) {
 	refused := errors.New("refused by the server")
 	for _, tc := range []struct {
@@ -24,6 +24,8 @@ func TestPublishErrorsNameThePackageOnce(t *testing.T) {
 		{sourceflow.MySQL, "CREATE TABLE"},
 		{sourceflow.MySQL, "GET_LOCK"},
 		{sourceflow.MySQL, "RELEASE_LOCK"},
+		{sourceflow.Postgres, "INSERT INTO"},
+		{sourceflow.MySQL, "INSERT INTO"},
 	} {
 		t.Run(string(tc.dialect)+" "+tc.failOn, func(t *testing.T) {
 			f, pub := newFakePublisher(t, tc.dialect)
