@@ -3,6 +3,7 @@ package outbox
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 )
 
@@ -48,11 +49,16 @@ func initMySQLLock(ctx context.Context, db *sql.DB, topic string) error {
 }
 
 // lockForWrite takes the topic's lock row in tx; it is released when tx
-// ends. Its error names no package: the publish and Redrive add theirs.
+// ends. A missing row (deleted by hand) fails saying so. Its error names no
+// package: the publish and Redrive add theirs.
 func lockForWrite(ctx context.Context, tx *sql.Tx, topic string) error {
 	var held string
 	err := tx.QueryRowContext(ctx, "SELECT `topic` FROM "+lockTable+" WHERE `topic` = ? FOR UPDATE", topic).Scan(&held)
-	if err != nil {
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("take the write lock of %q: the outbox has no row in %s (Bind creates it when it is "+
+			"missing: restart a service that binds this outbox): %w", topic, lockTable, err)
+	case err != nil:
 		return fmt.Errorf("take the write lock of %q: %w", topic, err)
 	}
 	return nil

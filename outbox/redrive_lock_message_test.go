@@ -35,7 +35,7 @@ func TestRedriveLockErrorNamesThePackageOnce(t *testing.T) {
 	n, err := outbox.Redrive(ctx, cfg)
 	require.ErrorIs(t, err, sql.ErrNoRows)
 	assert.Zero(t, n)
-	assert.Contains(t, err.Error(), `take the write lock of "`+topic+`"`)
+	assert.Contains(t, err.Error(), "take the write lock of \""+topic+"\": the outbox has no row in `sourceflow_outbox_locks`")
 	sqldbtest.NamesPackageOnce(t, "outbox", err)
 	letters, err := outbox.DeadLetters(ctx, cfg)
 	require.NoError(t, err)
@@ -43,7 +43,7 @@ func TestRedriveLockErrorNamesThePackageOnce(t *testing.T) {
 }
 
 // A write into the outbox on MySQL, when the outbox's write lock cannot be
-// taken, fails saying why, naming this package once.
+// taken (its row was deleted), fails saying why, naming this package once.
 func TestWriteLockErrorNamesThePackageOnce(t *testing.T) {
 	d := dialects[1]
 	require.Equal(t, sourceflow.MySQL, d.dialect)
@@ -60,7 +60,7 @@ func TestWriteLockErrorNamesThePackageOnce(t *testing.T) {
 		return err
 	})
 	require.ErrorIs(t, err, sql.ErrNoRows)
-	assert.Contains(t, err.Error(), `: outbox: take the write lock of "`+topic+`": `)
+	assert.Contains(t, err.Error(), ": outbox: take the write lock of \""+topic+"\": the outbox has no row in `sourceflow_outbox_locks`")
 	assert.NotContains(t, err.Error(), "outbox: outbox: ")
 	assert.Zero(t, d.outboxRows(t, db, topic))
 }
