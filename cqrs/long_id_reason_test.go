@@ -122,3 +122,16 @@ type unreachableDocs struct{ cqrs.DocumentStore }
 func (unreachableDocs) Load(context.Context, string, string) (cqrs.Document, error) {
 	return cqrs.Document{}, errors.New("store unreachable")
 }
+
+// A message whose sender chose an id of 10 KB of quotes, each escaped in
+// the reason, is dead-lettered with a reason that still ends with the
+// cause.
+func TestDeadLetterReasonKeepsTheCauseAfterAnIDOfQuotes(t *testing.T) {
+	app, pub, _ := newBadInputApp(t)
+
+	require.NoError(t, pub.Publish("orders", rawCommandID(strings.Repeat(`"`, 10_000), "orders.CreateOrder", "", `{"amount":1}`)))
+
+	dead := app.transport.DeadLetters()
+	require.Len(t, dead, 1)
+	assert.Contains(t, dead[0].Reason, `…(10000 bytes)")`)
+}
