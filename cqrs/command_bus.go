@@ -79,7 +79,7 @@ func (b *CommandBus) Send(ctx context.Context, entityID string, cmd any) (Envelo
 			var err error
 			stored, err = s.record(ctx, derived, StoredCommand{Envelope: env, Destination: info.destination, Payload: payload})
 			if err != nil {
-				return fmt.Errorf("cqrs: store %q for %q: %w", info.name, entityID, err)
+				return fmt.Errorf("cqrs: store %q for %s: %w", info.name, quotedID(entityID), err)
 			}
 			return s.publish(ctx, stored.Destination, stored.Envelope, stored.Payload)
 		})

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+
+	"github.com/sourceflow-go/sourceflow"
 )
 
 // MemoryCommandStore is an in-memory CommandStore, safe for concurrent use.
@@ -34,14 +36,14 @@ func (s *MemoryCommandStore) Append(_ context.Context, cmd StoredCommand) error 
 	defer s.mu.Unlock()
 	env := cmd.Envelope
 	if _, dup := s.ids[[2]string{env.EntityID, env.MessageID}]; dup {
-		return fmt.Errorf("%w: entity %q already has message %s", ErrDuplicateCommand, env.EntityID, env.MessageID)
+		return fmt.Errorf("%w: entity %s already has message %s", ErrDuplicateCommand, quotedID(env.EntityID), sourceflow.IDText(env.MessageID))
 	}
 	stream := s.streams[env.EntityID]
 	i, found := slices.BinarySearchFunc(stream, env.Sequence, func(c StoredCommand, seq int64) int {
 		return cmpInt64(c.Envelope.Sequence, seq)
 	})
 	if found {
-		return fmt.Errorf("%w: entity %q already has sequence %d", ErrDuplicateCommand, env.EntityID, env.Sequence)
+		return fmt.Errorf("%w: entity %s already has sequence %d", ErrDuplicateCommand, quotedID(env.EntityID), env.Sequence)
 	}
 	s.streams[env.EntityID] = slices.Insert(stream, i, cmd)
 	s.ids[[2]string{env.EntityID, env.MessageID}] = env.Sequence
@@ -54,7 +56,7 @@ func (s *MemoryCommandStore) Find(_ context.Context, entityID, messageID string)
 	defer s.mu.Unlock()
 	seq, ok := s.ids[[2]string{entityID, messageID}]
 	if !ok {
-		return StoredCommand{}, &notFoundError{what: "command " + messageID + " of", id: entityID}
+		return StoredCommand{}, &notFoundError{what: "command", id: entityID, messageID: messageID}
 	}
 	stream := s.streams[entityID]
 	i, _ := slices.BinarySearchFunc(stream, seq, func(c StoredCommand, seq int64) int {
@@ -109,7 +111,7 @@ func (s *MemoryStore) Save(_ context.Context, kind, id string, data []byte, vers
 	defer s.mu.Unlock()
 	k := [2]string{kind, id}
 	if cur := s.docs[k].Version; cur != version {
-		return fmt.Errorf("%w: %s %q is at version %d, not %d", ErrConflict, kind, id, cur, version)
+		return fmt.Errorf("%w: %s %s is at version %d, not %d", ErrConflict, kind, quotedID(id), cur, version)
 	}
 	s.docs[k] = Document{Data: slices.Clone(data), Version: version + 1}
 	return nil

@@ -1,16 +1,23 @@
 package cqrs
 
-import "strconv"
+import "github.com/sourceflow-go/sourceflow"
 
 // notFoundError is ErrNotFound for one item of the in-memory stores,
 // formatted only when read: the first message of an entity finds no state,
-// so it is built on a hot path.
+// so it is built on a hot path. The entity id is quoted bounded (quotedID)
+// and a command's id shown as sourceflow.IDText shows it: a message's
+// sender may have chosen either.
 type notFoundError struct {
-	what, id string // "saga", the id; or "command m-1 of", the entity id
+	what, id  string // "saga", the id; or "command", the entity id
+	messageID string // of a command, else ""
 }
 
 func (e *notFoundError) Error() string {
-	return ErrNotFound.Error() + ": " + e.what + " " + strconv.Quote(e.id)
+	what := e.what
+	if e.messageID != "" {
+		what += " " + sourceflow.IDText(e.messageID) + " of"
+	}
+	return ErrNotFound.Error() + ": " + what + " " + quotedID(e.id)
 }
 
 func (e *notFoundError) Unwrap() error { return ErrNotFound }
