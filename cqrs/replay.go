@@ -142,7 +142,7 @@ func (s *Service) Replay(ctx context.Context, entityID string) (ReplayReport, er
 	}
 	cmds, err := s.cfg.CommandStore.Load(ctx, entityID)
 	if err != nil {
-		return ReplayReport{}, fmt.Errorf("cqrs: load commands of %q: %w", entityID, err)
+		return ReplayReport{}, fmt.Errorf("cqrs: load commands of %s: %w", quotedID(entityID), err)
 	}
 	sc := &replayScope{entityID: entityID, entities: NewMemoryStore(), views: NewMemoryStore(), raised: map[string]bool{},
 		sagas: s.rebuiltSagas(cmds)}
@@ -151,7 +151,7 @@ func (s *Service) Replay(ctx context.Context, entityID string) (ReplayReport, er
 		env := c.Envelope
 		env.Replay = true
 		if err := s.deliverReplay(rctx, s.routeOf(c), env, c.Payload); err != nil {
-			return s.report(len(cmds), sc), fmt.Errorf("cqrs: replay %s %d of %q: %w", env.Type, env.Sequence, entityID, err)
+			return s.report(len(cmds), sc), fmt.Errorf("cqrs: replay %s %d of %s: %w", env.Type, env.Sequence, quotedID(entityID), err)
 		}
 	}
 	if err := s.commitReplay(ctx, sc); err != nil {
@@ -215,12 +215,12 @@ func (s *Service) commitReplay(ctx context.Context, sc *replayScope) error {
 	}
 	for key, doc := range sc.entities.snapshot() {
 		if err := save(s.cfg.EntityStore, sagaLockKey, key, doc); err != nil {
-			return fmt.Errorf("cqrs: store replayed %s %q: %w", key[0], key[1], err)
+			return fmt.Errorf("cqrs: store replayed %s %s: %w", key[0], quotedID(key[1]), err)
 		}
 	}
 	for key, doc := range s.rebuiltViews(sc) {
 		if err := save(s.cfg.ViewStore, viewLockKey, key, doc); err != nil {
-			return fmt.Errorf("cqrs: store replayed view %s %q: %w", key[0], key[1], err)
+			return fmt.Errorf("cqrs: store replayed view %s %s: %w", key[0], quotedID(key[1]), err)
 		}
 	}
 	return nil
