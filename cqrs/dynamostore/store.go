@@ -120,9 +120,23 @@ func checkKey(what, v string) error {
 	return nil
 }
 
+// maxKeyText bounds, in bytes, a refused key or UUID as an error shows it.
+const maxKeyText = 64
+
+// truncate cuts s to at most maxKeyText bytes, followed by "…" when it is
+// longer, never inside a character: a cut "é" would show a byte (\xc3)
+// that reads as invalid UTF-8. Each invalid byte counts as one character,
+// so one of those is kept as it is.
 func truncate(s string) string {
-	if len(s) > 64 {
-		return s[:64] + "…"
+	if len(s) <= maxKeyText {
+		return s
 	}
-	return s
+	n := 0
+	for {
+		_, size := utf8.DecodeRuneInString(s[n:])
+		if n+size > maxKeyText {
+			return s[:n] + "…"
+		}
+		n += size
+	}
 }
