@@ -7,8 +7,10 @@ import "strconv"
 // type), in a log line: characters a terminal or a log line would act on,
 // and the backslash, are escaped as PanicText escapes them (\n, \x1b,
 // \u200b), and the text is cut to MaxCorrelationIDLen (256) bytes,
-// followed, when it was longer, by "…" and the id's own length:
-// "…(70000 bytes)".
+// followed, when it was longer, by "…" and the id's own length in bytes
+// as it came, not as escaped: "…(70000 bytes)". A cut text is always longer
+// than 256 bytes and a whole one never is, so an id that itself ends
+// "…(70000 bytes)" is told from a cut one by the text's length.
 //
 // Unlike a correlation id, which is left out when ValidCorrelationID
 // refuses it, a message id is always shown: it is what an operator finds

@@ -50,3 +50,16 @@ func ExampleIDText() {
 	// m-1\nlevel=INFO msg=forged
 	// mmmmmm…(300 bytes)
 }
+
+// A cut id's text is longer than 256 bytes, whatever its last escape, and
+// a whole one's never is: an id that ends as a cut one does is told apart
+// by its text's length.
+func TestIDTextOfACutIDIsLongerThanAnyWholeOne(t *testing.T) {
+	for _, id := range []string{strings.Repeat("u", 257), strings.Repeat("\U000e0001", 100),
+		strings.Repeat("\xff", 65), "u" + strings.Repeat("\U000e0001", 100)} {
+		assert.Greater(t, len(sourceflow.IDText(id)), sourceflow.MaxCorrelationIDLen, "%.40q", id)
+	}
+	forged := strings.Repeat("u", 240) + "…(70000 bytes)"
+	assert.Equal(t, forged, sourceflow.IDText(forged))
+	assert.LessOrEqual(t, len(sourceflow.IDText(forged)), sourceflow.MaxCorrelationIDLen)
+}

@@ -22,9 +22,11 @@ type Key struct {
 }
 
 // String returns "consumer/message-id", each part as sourceflow.IDText
-// shows it (escaped, at most 256 bytes): log lines and errors carry it, and
-// the message id is the sender's. A store keys its records by the fields,
-// never by this text.
+// shows it (escaped; one longer than 256 bytes cut, then "…" and its
+// length, "…(70000 bytes)"): log lines and errors carry it, and the
+// message id is the sender's. Two long ids of one length that begin alike
+// read alike, so a store keys its records by the fields, never by this
+// text.
 func (k Key) String() string {
 	return sourceflow.IDText(k.Consumer) + "/" + sourceflow.IDText(k.MessageID)
 }
