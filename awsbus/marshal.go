@@ -50,10 +50,10 @@ func marshal(msg *message.Message) (wireMessage, error) {
 	body := string(msg.Payload)
 	if !sqsrules.ValidText(body) {
 		return wireMessage{}, fmt.Errorf("%w: message %s has %d bytes that are not valid UTF-8 text (encode binary payloads as base64)",
-			ErrInvalidPayload, msg.UUID, len(msg.Payload))
+			ErrInvalidPayload, sourceflow.IDText(msg.UUID), len(msg.Payload))
 	}
 	if !utf8.ValidString(msg.UUID) {
-		return wireMessage{}, fmt.Errorf("%w: message UUID %q is not valid UTF-8", ErrInvalidAttribute, msg.UUID)
+		return wireMessage{}, fmt.Errorf("%w: message UUID %s is not valid UTF-8", ErrInvalidAttribute, sourceflow.IDText(msg.UUID))
 	}
 	env := map[string]string{envelopeUUID: msg.UUID}
 	attrs := map[string]string{}
@@ -61,23 +61,23 @@ func marshal(msg *message.Message) (wireMessage, error) {
 		switch {
 		case v == "", sourceflow.IsConsumeMarker(k):
 		case sourceflow.IsEnvelopeKey(k) && !utf8.ValidString(v):
-			return wireMessage{}, fmt.Errorf("%w: message %s: value of %q is not valid UTF-8", ErrInvalidAttribute, msg.UUID, k)
+			return wireMessage{}, fmt.Errorf("%w: message %s: value of %q is not valid UTF-8", ErrInvalidAttribute, sourceflow.IDText(msg.UUID), k)
 		case sourceflow.IsEnvelopeKey(k):
 			env[k] = v
 		case k == sourceflow.MetaEnvelope:
-			return wireMessage{}, fmt.Errorf("%w: message %s sets reserved metadata key %q", ErrInvalidAttribute, msg.UUID, k)
+			return wireMessage{}, fmt.Errorf("%w: message %s sets reserved metadata key %q", ErrInvalidAttribute, sourceflow.IDText(msg.UUID), k)
 		case !sqsrules.ValidAttributeName(k):
 			return wireMessage{}, fmt.Errorf("%w: message %s: metadata key %q is not a valid attribute name (letters, digits, '_', '-', '.'; at most 256)",
-				ErrInvalidAttribute, msg.UUID, k)
+				ErrInvalidAttribute, sourceflow.IDText(msg.UUID), k)
 		case !sqsrules.ValidText(v):
-			return wireMessage{}, fmt.Errorf("%w: message %s: value of %q is not valid text", ErrInvalidAttribute, msg.UUID, k)
+			return wireMessage{}, fmt.Errorf("%w: message %s: value of %q is not valid text", ErrInvalidAttribute, sourceflow.IDText(msg.UUID), k)
 		default:
 			attrs[k] = v
 		}
 	}
 	packed, err := json.Marshal(env)
 	if err != nil {
-		return wireMessage{}, fmt.Errorf("awsbus: pack envelope of message %s: %w", msg.UUID, err)
+		return wireMessage{}, fmt.Errorf("awsbus: pack envelope of message %s: %w", sourceflow.IDText(msg.UUID), err)
 	}
 	attrs[sourceflow.MetaEnvelope] = string(packed)
 	if len(attrs) > sourceflow.AttributeBudget {

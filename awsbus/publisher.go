@@ -190,7 +190,7 @@ func (p *Publisher) prepare(ep topology.Endpoint, msgs []*message.Message) ([]ou
 	var errs []error
 	for _, msg := range msgs {
 		if len(msg.Payload) == 0 { // SQS and SNS refuse an empty body
-			errs = append(errs, fmt.Errorf("%w: message %s has an empty payload", ErrInvalidPayload, msg.UUID))
+			errs = append(errs, fmt.Errorf("%w: message %s has an empty payload", ErrInvalidPayload, sourceflow.IDText(msg.UUID)))
 			continue
 		}
 		wire, err := marshal(msg)
@@ -227,7 +227,7 @@ func (p *Publisher) fifoIDs(ep topology.Endpoint, msg *message.Message) (group, 
 		group = p.cfg.FallbackGroupID
 	}
 	if group == "" {
-		return "", "", fmt.Errorf("%w: message %s to %q has no %s metadata", ErrMissingEntityID, msg.UUID, ep.Name, sourceflow.MetaEntityID)
+		return "", "", fmt.Errorf("%w: message %s to %q has no %s metadata", ErrMissingEntityID, sourceflow.IDText(msg.UUID), ep.Name, sourceflow.MetaEntityID)
 	}
 	dedup = msg.Metadata.Get(sourceflow.MetaMessageID)
 	if dedup == "" {
