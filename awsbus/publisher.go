@@ -214,7 +214,7 @@ func (p *Publisher) prepare(ep topology.Endpoint, msgs []*message.Message) ([]ou
 	if len(errs) > 0 {
 		// The messages themselves are at fault: sending again cannot help,
 		// and a circuit breaker must not count it against the destination.
-		return nil, sourceflow.Permanent(fmt.Errorf("awsbus: nothing sent to %q: %w", ep.Name, errors.Join(errs...)))
+		return nil, sourceflow.Permanent(fmt.Errorf("awsbus: nothing sent to %q: %w", ep.Name, refusals(errs)))
 	}
 	return out, nil
 }
