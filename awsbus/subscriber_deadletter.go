@@ -100,8 +100,8 @@ func deadLetterAttributes(raw sqstypes.Message, reason string) map[string]sqstyp
 		return attrs
 	}
 	reason = cleanReason(reason)
-	if keep := len(reason) - over; keep > 0 && sqsrules.Text(reason, keep) != "" {
-		return withReason(raw.MessageAttributes, sqsrules.Text(reason, keep))
+	if keep := len(reason) - over; keep > 0 && sqsrules.Reason(reason, keep) != "" {
+		return withReason(raw.MessageAttributes, sqsrules.Reason(reason, keep))
 	}
 	return raw.MessageAttributes
 }
@@ -150,9 +150,11 @@ func withReason(attrs map[string]sqstypes.MessageAttributeValue, reason string) 
 	return out
 }
 
-// cleanReason makes reason a valid, bounded, non-empty attribute value.
+// cleanReason makes reason a valid, bounded, non-empty attribute value; a
+// longer one keeps its beginning and its end, where the cause is
+// (sqsrules.Reason).
 func cleanReason(reason string) string {
-	reason = sqsrules.Text(reason, maxReasonBytes)
+	reason = sqsrules.Reason(reason, maxReasonBytes)
 	if reason == "" {
 		reason = fmt.Sprintf("%s: no reason given", sourceflow.ErrPermanent)
 	}

@@ -156,9 +156,9 @@ func deadLetteredWith(t *testing.T, key, value string) watermill.CapturedMessage
 }
 
 // A reason the handler recorded at any length is logged as the dead-letter
-// queue's copy carries it, at most 1024 bytes, as the line's error and its
-// reason field alike, so a handler that puts a whole document in its
-// reason cannot flood the error log with it.
+// queue's copy carries it, at most 1024 bytes keeping its beginning and its
+// end, as the line's error and its reason field alike, so a handler that
+// puts a whole document in its reason cannot flood the error log with it.
 func TestSubscriberDeadLetterLogBoundsTheReason(t *testing.T) {
 	logs := watermill.NewCaptureLogger()
 	w := newWire(t, "orders", 5, awsbus.SubscriberConfig{Logger: logs})
@@ -168,7 +168,7 @@ func TestSubscriberDeadLetterLogBoundsTheReason(t *testing.T) {
 	require.NoError(t, err)
 	ch, err := w.sub.Subscribe(context.Background(), "orders")
 	require.NoError(t, err)
-	long := "refused: " + strings.Repeat("x", 8<<10)
+	long := "refused: " + strings.Repeat("x", 8<<10) + ": the cause"
 	go func() {
 		for m := range ch {
 			m.Metadata.Set(sourceflow.MetaFailure, long)
@@ -180,7 +180,8 @@ func TestSubscriberDeadLetterLogBoundsTheReason(t *testing.T) {
 	require.Error(t, line.Err)
 	logged := line.Err.Error()
 	assert.LessOrEqual(t, len(logged), 1024, "the error is bounded")
-	assert.True(t, strings.HasPrefix(long, logged), "the error is the reason's start")
+	assert.True(t, strings.HasPrefix(logged, "refused: xxx"), "the error keeps the reason's start")
+	assert.True(t, strings.HasSuffix(logged, "xxx: the cause"), "the error keeps the reason's end")
 	assert.True(t, logged == line.Fields["reason"], "the reason field is the error")
 	dead := w.sqs.Messages(w.ep.DLQURL)
 	require.Len(t, dead, 1)

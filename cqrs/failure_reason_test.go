@@ -3,6 +3,7 @@ package cqrs_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -49,5 +50,28 @@ func TestAFailureReasonRecordedOnTheMessageIsValidText(t *testing.T) {
 			assert.Contains(t, reason, tt.keep)
 			assert.True(t, sqsrules.ValidText(dead[0].Reason), "dead-letter reason %q", dead[0].Reason)
 		})
+	}
+}
+
+// A failure reason too long for the message's metadata keeps its beginning,
+// which names the handler, and its end, where the cause is: a long value in
+// the middle (a sender's id, an entity id) does not push the cause out.
+func TestAFailureReasonTooLongKeepsItsCause(t *testing.T) {
+	app := newOrderApp(t, cqrs.ServiceConfig{})
+	doomed := cqrs.NewView[Summary](app.svc, "doomed")
+	require.NoError(t, cqrs.Project(doomed, func(context.Context, *Summary, OrderCreated, cqrs.Envelope) error {
+		return sourceflow.Permanent(fmt.Errorf("save %q: %w", strings.Repeat("e", 900), errors.New("the store is unreachable")))
+	}))
+	app.start(t)
+
+	_, err := app.agg.Send(context.Background(), "o-1", CreateOrder{Amount: 1})
+	require.NoError(t, err)
+
+	dead := app.transport.DeadLetters()
+	require.Len(t, dead, 1)
+	for _, reason := range []string{dead[0].Message.Metadata.Get(sourceflow.MetaFailure), dead[0].Reason} {
+		assert.LessOrEqual(t, len(reason), 512)
+		assert.Contains(t, reason, "doomed")
+		assert.True(t, strings.HasSuffix(reason, "the store is unreachable"), "reason %.80q… ends %q", reason, reason[max(0, len(reason)-40):])
 	}
 }

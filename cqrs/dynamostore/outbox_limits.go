@@ -4,19 +4,16 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/aws/smithy-go"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/sqsrules"
 )
 
 // maxFailureText bounds, in bytes, the reason a dead letter keeps in its
-// failure attribute: a longer reason is cut and ends with failureCut.
+// failure attribute: a longer reason keeps its beginning and its end.
 const maxFailureText = 1024
-
-// failureCut ends a failure reason cut to maxFailureText bytes.
-const failureCut = "… [truncated]"
 
 // maxNumberSize is the most DynamoDB counts for a number attribute's value.
 const maxNumberSize = 21
@@ -34,18 +31,11 @@ const (
 	attrFailure = "failure"
 )
 
-// failureText returns the reason err gives, cut to maxFailureText bytes (on
-// a character boundary, ending with failureCut) when it is longer.
+// failureText returns the reason err gives, at most maxFailureText bytes:
+// a longer one keeps its beginning and its end, where the cause is, joined
+// by " … " (sqsrules.Reason, which also makes it valid text).
 func failureText(err error) string {
-	s := err.Error()
-	if len(s) <= maxFailureText {
-		return s
-	}
-	cut := maxFailureText - len(failureCut)
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + failureCut
+	return sqsrules.Reason(err.Error(), maxFailureText)
 }
 
 // isRefusedItem reports whether DynamoDB refused a write of one item for

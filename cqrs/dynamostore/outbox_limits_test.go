@@ -226,13 +226,16 @@ func TestOutboxKeepsRoomInEachItemForTheSweepsLeaseAndFailure(t *testing.T) {
 	assert.LessOrEqual(t, dynamo.ItemSize(av), dynamo.MaxItemSize, "claimed and dead-lettered, the accepted item still fits")
 }
 
-// A dead letter's reason is cut to maxFailureText bytes, on a character
-// boundary, saying so; a short one is kept whole.
+// A dead letter's reason is cut to maxFailureText bytes, on character
+// boundaries, keeping its beginning and its end, where the cause is; a
+// short one is kept whole.
 func TestOutboxCutsALongFailureReason(t *testing.T) {
 	assert.Equal(t, "publish refused", failureText(errors.New("publish refused")))
-	long := failureText(errors.New(strings.Repeat("é", maxFailureText)))
+	long := failureText(fmt.Errorf("publish %s: %w", strings.Repeat("é", maxFailureText), errors.New("no publisher")))
 	assert.LessOrEqual(t, len(long), maxFailureText)
-	assert.True(t, strings.HasSuffix(long, failureCut))
+	assert.True(t, strings.HasPrefix(long, "publish é"))
+	assert.True(t, strings.HasSuffix(long, "é: no publisher"))
+	assert.Contains(t, long, " … ")
 	assert.True(t, utf8.ValidString(long))
 }
 

@@ -52,7 +52,7 @@ func Rules() map[string]Rule {
 		"idempotency/idempotencytest":          {Internal: []string{"", "idempotency"}, Forbidden: model},
 		"idempotency/sqlstore":                 {Internal: []string{"", "idempotency", "internal/sqldb", "internal/periodic", "internal/fieldcheck"}, Forbidden: model},
 		"cqrs/sqlstore":                        {Internal: []string{"", "cqrs", "internal/sqldb"}, Forbidden: model},
-		"cqrs/dynamostore":                     {Internal: []string{"", "cqrs", "internal/dynamo", "internal/periodic", "awsbus/topology", "internal/fieldcheck", "internal/destgrace", "internal/deadletter"}, Forbidden: []string{OTel}},
+		"cqrs/dynamostore":                     {Internal: []string{"", "cqrs", "internal/dynamo", "internal/periodic", "awsbus/topology", "internal/fieldcheck", "internal/destgrace", "internal/deadletter", "internal/sqsrules"}, Forbidden: []string{OTel}},
 		"idempotency/dynamostore":              {Internal: []string{"", "idempotency", "internal/dynamo", "awsbus/topology"}, Forbidden: []string{OTel}},
 		"internal/dynamo":                      {Internal: []string{""}, Forbidden: []string{OTel}},
 		"internal/dynamo/dynamotest":           {Forbidden: []string{OTel}},

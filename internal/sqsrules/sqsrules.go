@@ -30,12 +30,47 @@ func ValidText(s string) bool {
 // refuses (NUL, ESC, U+FFFE, ...), becomes U+FFFD, and the result is cut to
 // at most n bytes without splitting a character.
 func Text(s string, n int) string {
-	s = strings.Map(func(r rune) rune {
+	return head(clean(s), n)
+}
+
+// reasonGap joins the beginning and the end of a reason Reason cuts.
+const reasonGap = " … "
+
+// minReasonCut is the least n for which Reason keeps both ends of s: below
+// it, Reason keeps the beginning only, as Text does.
+const minReasonCut = 64
+
+// Reason returns a failure reason as Text does, except that a reason longer
+// than n bytes keeps both its beginning (a third of n) and its end, joined
+// by " … ", in at most n bytes, cut between characters: an error's text
+// names what failed first and its cause last, and a sender's long id in the
+// middle must not push the cause out.
+func Reason(s string, n int) string {
+	s = clean(s)
+	if len(s) <= n || n < minReasonCut {
+		return head(s, n)
+	}
+	first := head(s, n/3)
+	rest := len(s) - (n - len(first) - len(reasonGap))
+	for rest < len(s) && !utf8.RuneStart(s[rest]) {
+		rest++
+	}
+	return first + reasonGap + s[rest:]
+}
+
+// clean replaces each run of bytes that are not UTF-8, and each character
+// ValidText refuses, with U+FFFD.
+func clean(s string) string {
+	return strings.Map(func(r rune) rune {
 		if validChar(r) {
 			return r
 		}
 		return utf8.RuneError
 	}, strings.ToValidUTF8(s, string(utf8.RuneError)))
+}
+
+// head returns s cut to at most n bytes without splitting a character.
+func head(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}

@@ -3,6 +3,7 @@ package sqsrules_test
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/sourceflow-go/sourceflow/internal/sqsrules"
 )
@@ -85,5 +86,33 @@ func TestTextIsValidAndCutOnACharacterBoundary(t *testing.T) {
 				t.Fatalf("Text(%q, %d) = %q: not valid text within %d bytes", tc.in, tc.n, got, tc.n)
 			}
 		})
+	}
+}
+
+// A reason over the bound keeps its beginning and its end, joined by " … ",
+// within the bound and on character boundaries; a shorter one is Text's.
+func TestReasonKeepsBothEnds(t *testing.T) {
+	long := "handler h, message \"" + strings.Repeat("é", 700) + "\": load order \"" +
+		strings.Repeat("e", 900) + "\": store unreachable"
+	for _, n := range []int{64, 100, 512, 1024} {
+		got := sqsrules.Reason(long, n)
+		if len(got) > n || !utf8.ValidString(got) || !sqsrules.ValidText(got) {
+			t.Errorf("Reason(_, %d) = %q: %d bytes, valid %v", n, got, len(got), utf8.ValidString(got))
+		}
+		if !strings.HasPrefix(got, "handler h") || !strings.HasSuffix(got, "store unreachable") || !strings.Contains(got, " … ") {
+			t.Errorf("Reason(_, %d) = %q: want both ends, joined by \" … \"", n, got)
+		}
+	}
+	for s, want := range map[string]string{
+		"short":                  "short",
+		"nul \x00 and \xff":      "nul \uFFFD and \uFFFD",
+		strings.Repeat("x", 512): strings.Repeat("x", 512),
+	} {
+		if got := sqsrules.Reason(s, 512); got != want {
+			t.Errorf("Reason(%.20q, 512) = %.40q, want %.40q", s, got, want)
+		}
+	}
+	if got := sqsrules.Reason(strings.Repeat("y", 100), 10); got != strings.Repeat("y", 10) {
+		t.Errorf("a bound too small for both ends keeps the beginning, got %q", got)
 	}
 }
