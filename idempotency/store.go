@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"time"
-	"unicode/utf8"
 
 	"github.com/sourceflow-go/sourceflow"
 )
@@ -33,12 +32,13 @@ func (k Key) String() string {
 
 // Validate reports ErrInvalidKey when a part of the key is empty or not
 // UTF-8 text: a store whose encoding replaces invalid bytes would take two
-// such ids for one.
+// such ids for one. The error names the first such part, and shows one that
+// is not UTF-8 as sourceflow.IDText does.
 func (k Key) Validate() error {
-	if k.Consumer == "" || k.MessageID == "" || !utf8.ValidString(k.Consumer) || !utf8.ValidString(k.MessageID) {
-		return fmt.Errorf("%w: consumer %q, message id %q", ErrInvalidKey, k.Consumer, k.MessageID)
+	if err := checkKeyPart("consumer", k.Consumer); err != nil {
+		return err
 	}
-	return nil
+	return checkKeyPart("message id", k.MessageID)
 }
 
 // LapsedLeaseRetention is how long the stores keep an in-progress record
