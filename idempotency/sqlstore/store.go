@@ -141,7 +141,7 @@ func checkClaim(key idempotency.Key, payloadHash string, lease time.Duration) er
 // ctx (see WithinTx and ContextWithTx), if any.
 func (s *Store) Claim(ctx context.Context, key idempotency.Key, payloadHash string, lease time.Duration) (idempotency.ClaimResult, error) {
 	if err := checkClaim(key, payloadHash, lease); err != nil {
-		return idempotency.ClaimResult{}, fmt.Errorf("sqlstore: claim %s: %w", key, err)
+		return idempotency.ClaimResult{}, opErr("claim", key, err)
 	}
 	token := rand.Text()
 	for range maxAttempts {
@@ -150,7 +150,7 @@ func (s *Store) Claim(ctx context.Context, key idempotency.Key, payloadHash stri
 			continue
 		}
 		if err != nil {
-			return idempotency.ClaimResult{}, fmt.Errorf("sqlstore: claim %s: %w", key, err)
+			return idempotency.ClaimResult{}, opErr("claim", key, err)
 		}
 		if !again {
 			return res, nil
@@ -206,7 +206,7 @@ func (s *Store) retryable(ctx context.Context, err error) bool {
 // Complete implements idempotency.Store.
 func (s *Store) Complete(ctx context.Context, key idempotency.Key, token string, ttl time.Duration) error {
 	if err := idempotency.CheckArgs(key, ttl); err != nil {
-		return fmt.Errorf("sqlstore: complete %s: %w", key, err)
+		return opErr("complete", key, err)
 	}
 	res, err := s.executor(ctx).ExecContext(ctx, s.q.complete, s.q.duration(ttl), key.Consumer, key.MessageID, token)
 	return affected(res, err, "complete", key)
@@ -216,7 +216,7 @@ func (s *Store) Complete(ctx context.Context, key idempotency.Key, token string,
 // held by token, its new expiry computed by the database clock.
 func (s *Store) Extend(ctx context.Context, key idempotency.Key, token string, lease time.Duration) error {
 	if err := idempotency.CheckArgs(key, lease); err != nil {
-		return fmt.Errorf("sqlstore: extend %s: %w", key, err)
+		return opErr("extend", key, err)
 	}
 	ex := s.executor(ctx)
 	res, err := ex.ExecContext(ctx, s.q.extend, s.q.duration(lease), key.Consumer, key.MessageID, token)
@@ -228,7 +228,7 @@ func (s *Store) Extend(ctx context.Context, key idempotency.Key, token string, l
 	// of the previous one matches the row without changing it.
 	var n int
 	if qerr := ex.QueryRowContext(ctx, s.q.held, key.Consumer, key.MessageID, token).Scan(&n); qerr != nil {
-		return fmt.Errorf("sqlstore: extend %s: %w", key, qerr)
+		return opErr("extend", key, qerr)
 	}
 	if n > 0 {
 		return nil
@@ -239,7 +239,7 @@ func (s *Store) Extend(ctx context.Context, key idempotency.Key, token string, l
 // Release implements idempotency.Store.
 func (s *Store) Release(ctx context.Context, key idempotency.Key, token string) error {
 	if err := key.Validate(); err != nil {
-		return fmt.Errorf("sqlstore: release %s: %w", key, err)
+		return opErr("release", key, err)
 	}
 	res, err := s.executor(ctx).ExecContext(ctx, s.q.release, key.Consumer, key.MessageID, token)
 	return affected(res, err, "release", key)
@@ -248,10 +248,10 @@ func (s *Store) Release(ctx context.Context, key idempotency.Key, token string) 
 func affected(res sql.Result, err error, op string, key idempotency.Key) error {
 	n, err := sqldb.RowsAffected(res, err)
 	if err != nil {
-		return fmt.Errorf("sqlstore: %s %s: %w", op, key, err)
+		return opErr(op, key, err)
 	}
 	if n == 0 {
-		return fmt.Errorf("sqlstore: %s %s: %w", op, key, idempotency.ErrLeaseLost)
+		return opErr(op, key, idempotency.ErrLeaseLost)
 	}
 	return nil
 }
