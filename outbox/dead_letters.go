@@ -72,17 +72,18 @@ func (p deadLetterPublisher) Publish(topic string, msgs ...*message.Message) err
 // publish writes msgs to topic's table through exec and logs and counts
 // each once exec commits (at once when exec is not the forwarder's
 // transaction): a poll rolled back dead-letters its rows again, and logs
-// and counts them then.
+// and counts them then. Its error names this package: watermill's
+// PoisonQueue middleware returns it to the forwarder as it is.
 func (p deadLetterPublisher) publish(exec wsql.ContextExecutor, topic string, msgs []*message.Message) error {
 	for _, m := range msgs {
 		m.Metadata.Set(sourceflow.MetaFailure, m.Metadata.Get(middleware.ReasonForPoisonedKey))
 	}
 	pub, err := wsql.NewPublisher(exec, wsql.PublisherConfig{SchemaAdapter: p.schema}, nil)
-	if err != nil {
-		return err
+	if err == nil {
+		err = pub.Publish(topic, msgs...)
 	}
-	if err := pub.Publish(topic, msgs...); err != nil {
-		return err
+	if err != nil {
+		return fmt.Errorf("outbox: dead-letter %d row(s) of %q: %w", len(msgs), p.topic, err)
 	}
 	afterCommit(exec, func() {
 		for _, m := range msgs {
