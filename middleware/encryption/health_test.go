@@ -47,7 +47,7 @@ func TestCheck_ReportsAKeyGenerateDataKeyRefuses(t *testing.T) {
 
 	err = enc.Check(context.Background())
 	require.ErrorIs(t, err, encryption.ErrAccessDenied)
-	assert.Contains(t, err.Error(), `destination "orders", type "orders.CreateOrder"`)
+	assert.Contains(t, err.Error(), `destination "orders", type orders.CreateOrder: `)
 
 	api.denied.Store(false)
 	require.NoError(t, enc.Check(context.Background()), "GenerateDataKey succeeds again")

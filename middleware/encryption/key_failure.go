@@ -123,15 +123,16 @@ func (e *Encrypter) refused(ec EncryptionContext, err error) error {
 // checkGenerate calls GenerateDataKey again, under the encryption context
 // it last refused the key for, while such a refusal is recorded, and
 // returns its error (which says since when the key is refused): the
-// messages under that context cannot be sent.
+// messages under that context cannot be sent. The error shows the message
+// type, which the message's sender chose, as sourceflow.IDText does.
 func (e *Encrypter) checkGenerate(ctx context.Context) error {
 	f := e.keyFailure.Load()
 	if f == nil {
 		return nil
 	}
 	if _, err := e.generate(ctx, f.ec); err != nil {
-		return fmt.Errorf("encryption health check: GenerateDataKey for destination %q, type %q: %w",
-			f.ec.Destination, f.ec.Type, err)
+		return fmt.Errorf("encryption health check: GenerateDataKey for destination %q, type %s: %w",
+			f.ec.Destination, sourceflow.IDText(f.ec.Type), err)
 	}
 	return nil
 }
