@@ -361,7 +361,7 @@ func (s *Store) releaseAtRollback(ctx context.Context, key idempotency.Key, toke
 	if err == nil || errors.Is(err, idempotency.ErrLeaseLost) {
 		return nil
 	}
-	return fmt.Errorf("%w: %w", idempotency.ErrClaimHeld, err)
+	return &claimHeldError{err: err}
 }
 
 func oldItem(err error) map[string]types.AttributeValue {
