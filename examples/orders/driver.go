@@ -41,6 +41,9 @@ func runDriver(ctx context.Context, opts options, stdout io.Writer) error {
 		return err
 	}
 	w := newWorkload(opts.orders, opts.entities, opts.prefix)
+	if err := w.checkFresh(ctx, d.summary); err != nil {
+		return errors.Join(err, d.close())
+	}
 	began := time.Now()
 	out := &lockedWriter{w: stdout}
 	// Sending and waiting share one context: a stall or the deadline ends

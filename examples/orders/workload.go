@@ -60,6 +60,27 @@ func newWorkload(n, entities int, prefix string) workload {
 	return w
 }
 
+// checkFresh fails when the workload's first entity already has a summary:
+// an earlier run with the same -prefix on the same store left it, and the
+// view would count that run's orders as this run's (a run no instance
+// processes would pass, one they do would report duplicates). Every run
+// sends to that entity, so reading it alone finds such a run.
+func (w workload) checkFresh(ctx context.Context, view *cqrs.View[OrderSummary]) error {
+	if len(w.entities) == 0 {
+		return nil
+	}
+	entity := w.entities[0]
+	_, found, err := view.Get(ctx, entity)
+	if err != nil {
+		return fmt.Errorf("read the summary of entity %s: %w", entity, err)
+	}
+	if found {
+		return fmt.Errorf("entity %s already has a summary: an earlier run with this -prefix used this store; "+
+			"give each run a -prefix of its own (its instances the same one), or a fresh store", entity)
+	}
+	return nil
+}
+
 // tally is what the order-summary view shows of a workload.
 type tally struct {
 	sent       int // orders sent

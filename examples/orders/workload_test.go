@@ -114,3 +114,24 @@ func TestDriverReportsProgressBeforeItsRoundOfReadsEnds(t *testing.T) {
 	assert.Zero(t, r.tl.lost)
 	assert.Empty(t, r.tl.mismatched)
 }
+
+// The driver reads its first entity's summary before sending: a store where
+// an earlier run with the same prefix left it is refused, naming the entity;
+// a store without it is not.
+func TestDriverRefusesASummaryAnEarlierRunLeft(t *testing.T) {
+	ctx := context.Background()
+	views := cqrs.NewMemoryStore()
+	svc, err := cqrs.NewService(cqrs.ServiceConfig{Name: "driver", ViewStore: views})
+	require.NoError(t, err)
+	view := newSummaryView(svc)
+	w := newWorkload(4, 2, "p-")
+	require.NoError(t, w.checkFresh(ctx, view))
+
+	raw, err := json.Marshal(OrderSummary{Customer: w.entities[0], Orders: 2, Ordered: 202, Payments: 2, Paid: 202})
+	require.NoError(t, err)
+	require.NoError(t, views.Save(ctx, "order-summary", w.entities[0], raw, 0))
+	err = w.checkFresh(ctx, view)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "entity p-customer-0001 already has a summary")
+	assert.Contains(t, err.Error(), "-prefix")
+}
