@@ -47,7 +47,7 @@ func (g *globals) runValidate(cmd *cobra.Command, path string) error {
 		fmt.Fprintln(out, unreadKeyHint+".")
 	}
 	return &ExitError{Code: ExitDrift, Err: fmt.Errorf("%s from %s: run `sourceflow plan -f %s` "+
-		"to see what apply would do and `sourceflow apply -f %s` to fix %s, or fix the infrastructure code that owns %[4]s",
+		"to see what apply would do and `sourceflow apply -f %s` to fix %s, or fix the infrastructure code that owns %[5]s",
 		counted(len(report.Drifts), "difference", "differences"), displayPath(path), fileArg(path), fileArg(path),
 		agree(len(report.Drifts), "it", "them"))}
 }

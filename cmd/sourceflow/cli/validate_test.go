@@ -23,6 +23,7 @@ func TestValidate_ExitsZeroWithoutDriftAndOneOnDrift(t *testing.T) {
 	assert.Contains(t, out, "queue orders-dlq.fifo: missing (dead-letter queue of orders.fifo)\n")
 	assert.Contains(t, errOut, "12 differences")
 	assert.Contains(t, errOut, "sourceflow apply -f "+path)
+	assert.Contains(t, errOut, "to fix them, or fix the infrastructure code that owns them")
 
 	_, _, code = fake.run(t, "apply", "-f", path)
 	assert.Equal(t, cli.ExitOK, code)
@@ -35,6 +36,7 @@ func TestValidate_ExitsZeroWithoutDriftAndOneOnDrift(t *testing.T) {
 	assert.Equal(t, cli.ExitDrift, code)
 	assert.Contains(t, out, "queue orders.fifo: VisibilityTimeout is 99, want 30\n")
 	assert.Contains(t, errOut, "1 difference from")
+	assert.Contains(t, errOut, "to fix it, or fix the infrastructure code that owns it")
 }
 
 func TestValidate_ExitsThreeWhenAWSFails(t *testing.T) {
