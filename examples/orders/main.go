@@ -18,7 +18,8 @@
 // order-summary view shows every one paid. The driver's orders are numbered
 // 1..n; order i costs 99+i and belongs to entity <prefix>customer-NNNN, NNNN
 // being (i-1) mod -entities + 1 (or, without -entities, to its own entity
-// <prefix>order-NNNNN).
+// <prefix>order-NNNNN). It refuses a store where an earlier run with the
+// same -prefix left the summary of its first entity: give each run its own.
 //
 // On AWS, -write-topology DIR writes each service's topology file (for the
 // sourceflow CLI: plan, apply, validate, export) without running, and
