@@ -3,7 +3,6 @@ package idempotency
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
@@ -42,7 +41,7 @@ func (m *Middleware) complete(ctx context.Context, key Key, token string, report
 	default:
 		m.c.storeErrors.Add(1)
 	}
-	return fmt.Errorf("idempotency: complete %s: %w", key, err)
+	return &opError{op: "complete", key: key, err: err}
 }
 
 // leaseLostAtCompletion logs and counts a completion refused because the

@@ -243,7 +243,7 @@ func (m *Middleware) process(ctx context.Context, msg *message.Message, h messag
 		return nil, sourceflow.Permanent(err)
 	case err != nil:
 		m.c.storeErrors.Add(1)
-		return nil, fmt.Errorf("idempotency: claim %s: %w", key, err)
+		return nil, &opError{op: "claim", key: key, err: err}
 	case res.Status == Completed:
 		m.c.duplicates.Add(1)
 		m.cfg.Logger.Debug("Duplicate message acknowledged", watermill.LogFields{"key": key.String()})
@@ -305,7 +305,7 @@ func (m *Middleware) release(ctx context.Context, key Key, token string) error {
 	if err != nil {
 		m.c.storeErrors.Add(1)
 		m.cfg.Logger.Error("Idempotency release failed", err, watermill.LogFields{"key": key.String()})
-		return fmt.Errorf("idempotency: release %s: %w", key, err)
+		return &opError{op: "release", key: key, err: err}
 	}
 	m.c.released.Add(1)
 	return nil
