@@ -47,19 +47,21 @@ func TestDeadLetterIsLoggedOnceItsTransactionCommits(t *testing.T) {
 	assert.Equal(t, map[string]int64{"obx": 1}, dead.Snapshot(), "counted once, after the commit")
 }
 
-// A dead letter's reason is logged cut to maxLoggedReasonBytes, on a
-// character boundary, with its whole length.
+// A dead letter's reason is logged cut to maxLoggedReasonBytes, on
+// character boundaries, keeping its beginning and its end, where the cause
+// is, with its whole length.
 func TestDeadLetterReasonIsLoggedCut(t *testing.T) {
 	logs := watermill.NewCaptureLogger()
 	msg := message.NewMessage("row-1", []byte("{}"))
-	msg.Metadata.Set(sourceflow.MetaFailure, strings.Repeat("é", 2500)) // 5000 bytes
+	whole := "publish " + strings.Repeat("é", 2500) + ": the cause" // 5019 bytes
+	msg.Metadata.Set(sourceflow.MetaFailure, whole)
 	logDeadLetter(logs, "obx", msg)
 
 	lines := logs.Captured()[watermill.ErrorLogLevel]
 	require.Len(t, lines, 1)
 	reason := lines[0].Err.Error()
 	assert.True(t, utf8.ValidString(reason), "cut on a character boundary")
-	assert.LessOrEqual(t, len(reason), maxLoggedReasonBytes+len("... (5000 bytes)"))
-	assert.True(t, strings.HasPrefix(reason, strings.Repeat("é", maxLoggedReasonBytes/2)))
-	assert.True(t, strings.HasSuffix(reason, "... (5000 bytes)"), reason[len(reason)-40:])
+	assert.LessOrEqual(t, len(reason), maxLoggedReasonBytes+len(" (5019 bytes)"))
+	assert.True(t, strings.HasPrefix(reason, "publish "+strings.Repeat("é", 100)), reason[:40])
+	assert.True(t, strings.HasSuffix(reason, strings.Repeat("é", 100)+": the cause (5019 bytes)"), reason[len(reason)-40:])
 }

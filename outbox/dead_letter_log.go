@@ -21,11 +21,11 @@ import (
 // shows them (bounded, escaped): the forwarded message's are its
 // sender's, and a row written to the table by other means than the
 // outbox's publisher may hold anything. The reason is cut to
-// maxLoggedReasonBytes. The row is written in the poll's transaction and
-// logged once that commits (see deadLetterPublisher): a poll rolled back
-// reads the row again and dead-letters it again, logged then. It returns
-// the row's destination as it is, "" when the row is no forwarder
-// envelope.
+// maxLoggedReasonBytes, keeping its beginning and its end. The row is
+// written in the poll's transaction and logged once that commits (see
+// deadLetterPublisher): a poll rolled back reads the row again and
+// dead-letters it again, logged then. It returns the row's destination as
+// it is, "" when the row is no forwarder envelope.
 func logDeadLetter(logger watermill.LoggerAdapter, topic string, msg *message.Message) (destination string) {
 	fields := watermill.LogFields{"topic": topic, "message_uuid": sourceflow.IDText(msg.UUID)}
 	var e envelope
@@ -50,14 +50,15 @@ func logDeadLetter(logger watermill.LoggerAdapter, topic string, msg *message.Me
 // transport's error may be of any length.
 const maxLoggedReasonBytes = 1024
 
-// cutReason is reason as awsbus's dead letters carry it (sqsrules.Text:
-// characters a log line would act on replaced, cut to
-// maxLoggedReasonBytes without splitting a character), followed by the
-// whole length when it was cut.
+// cutReason is reason as awsbus's dead letters carry it (sqsrules.Reason:
+// characters a log line would act on replaced; a longer one cut to
+// maxLoggedReasonBytes keeping its beginning and its end, where the cause
+// is, without splitting a character), followed by the whole length when
+// it was cut.
 func cutReason(reason string) string {
-	cut := sqsrules.Text(reason, maxLoggedReasonBytes)
+	cut := sqsrules.Reason(reason, maxLoggedReasonBytes)
 	if len(reason) <= maxLoggedReasonBytes {
 		return cut
 	}
-	return fmt.Sprintf("%s... (%d bytes)", cut, len(reason))
+	return fmt.Sprintf("%s (%d bytes)", cut, len(reason))
 }

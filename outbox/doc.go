@@ -89,10 +89,10 @@
 // Watermill's PoisonQueue middleware writes it, with its reason in
 // sourceflow.MetaFailure, into the table watermill_<Topic>_dead_letters, in
 // the same transaction that acknowledges it, and the forwarder logs it,
-// once that transaction commits, at error level with the reason (its first
-// 1024 bytes), the destination and the forwarded message's id
-// (Config.Logger); DeadLetters reads them, and Redrive writes them back
-// into the outbox once their cause is fixed.
+// once that transaction commits, at error level with the reason (at most
+// 1024 bytes: its beginning and its end), the destination and the
+// forwarded message's id (Config.Logger); DeadLetters reads them, and
+// Redrive writes them back into the outbox once their cause is fixed.
 //
 // # Pruning
 //
