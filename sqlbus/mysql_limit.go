@@ -46,8 +46,9 @@ const cutReasonBytes = 256
 
 // fitDeadLetter cuts the failure reasons of dead letter m
 // (sourceflow.MetaLastError, then sourceflow.MetaFailure) to
-// cutReasonBytes, saying so, when its row would not fit in limit bytes (0:
-// no limit), and when it still does not fit, to the note saying so alone.
+// cutReasonBytes, keeping their beginning and their end, saying so, when
+// its row would not fit in limit bytes (0: no limit), and when it still
+// does not fit, to the note saying so alone.
 // The message was stored once, so it fits without them; with reasons that
 // took its row past the limit the server would refuse the dead letter on
 // every try, and the message would be delivered again without end.
@@ -69,13 +70,14 @@ func fitDeadLetter(m *message.Message, limit int) {
 	}
 }
 
-// cutReason is reason cut to at most keep bytes, followed by a note saying
-// how much was cut.
+// cutReason is reason cut to at most keep bytes, keeping its beginning and
+// its end, where the cause is (sqsrules.Reason), followed by a note saying
+// how long it was.
 func cutReason(reason string, keep int) string {
-	kept := sqsrules.Text(reason, keep)
-	note := fmt.Sprintf("(%d bytes cut: the dead letter must fit in max_allowed_packet)", len(reason)-len(kept))
+	kept := sqsrules.Reason(reason, keep)
+	note := fmt.Sprintf("(cut from %d bytes: the dead letter must fit in max_allowed_packet)", len(reason))
 	if kept == "" {
 		return note
 	}
-	return kept + " ... " + note
+	return kept + " " + note
 }
