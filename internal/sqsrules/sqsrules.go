@@ -69,10 +69,14 @@ func clean(s string) string {
 	}, strings.ToValidUTF8(s, string(utf8.RuneError)))
 }
 
-// head returns s cut to at most n bytes without splitting a character.
+// head returns s cut to at most n bytes without splitting a character;
+// nothing for n ≤ 0.
 func head(s string, n int) string {
 	if len(s) <= n {
 		return s
+	}
+	if n <= 0 {
+		return ""
 	}
 	for n > 0 && !utf8.RuneStart(s[n]) {
 		n--
