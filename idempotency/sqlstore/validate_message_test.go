@@ -1,10 +1,10 @@
 package sqlstore_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/idempotency/sqlstore"
@@ -16,11 +16,16 @@ import (
 // each problem matching its own sentinel.
 func TestValidateIsAnInvalidConfigNamingThePackage(t *testing.T) {
 	err := sqlstore.Config{Dialect: "oracle", Table: "bad-", CleanupBatch: -1}.Validate()
-	require.ErrorIs(t, err, sqlstore.ErrInvalidConfig)
-	require.ErrorIs(t, err, sourceflow.ErrUnknownDialect)
-	require.ErrorIs(t, err, sqlstore.ErrInvalidTable)
+	sqldbtest.InvalidConfig(t, "sqlstore", err, sqlstore.ErrInvalidConfig, sourceflow.ErrUnknownDialect, sqlstore.ErrInvalidTable)
 	assert.Regexp(t, `^sqlstore: invalid configuration: Config\.Dialect: unknown dialect: "oracle"`, err.Error())
-	sqldbtest.NamesPackageOnce(t, "sqlstore", err)
+}
+
+// An unknown dialect is a problem of an invalid configuration that names
+// this package only, not the root package whose sentinel it matches.
+func TestUnknownDialectNamesThePackageOnce(t *testing.T) {
+	err := sqldbtest.Closed(sqlstore.Open(context.Background(), sqlstore.Config{Dialect: "oracle", DSN: "x"}))
+	sqldbtest.InvalidConfig(t, "sqlstore", err, sqlstore.ErrInvalidConfig, sourceflow.ErrUnknownDialect)
+	assert.Equal(t, `sqlstore: invalid configuration: Config.Dialect: unknown dialect: "oracle" (want "postgres", "mysql" or "sqlite")`, err.Error())
 }
 
 // A zero Table stands for its default in Config.Validate, as in Open and

@@ -1,6 +1,7 @@
 package sqldbtest
 
 import (
+	"errors"
 	"regexp"
 	"strings"
 	"testing"
@@ -25,5 +26,25 @@ func NamesPackageOnce(t testing.TB, pkg string, err error) {
 	}
 	if strings.Contains(msg, "sqldb") {
 		t.Errorf("error %q names the internal package sqldb", msg)
+	}
+}
+
+// InvalidConfig checks err, the refusal of a configuration by the public
+// package pkg: it reads "pkg: invalid configuration: …" as NamesPackageOnce
+// wants, and matches each of sentinels (the package's ErrInvalidConfig and
+// the problems' own).
+func InvalidConfig(t testing.TB, pkg string, err error, sentinels ...error) {
+	t.Helper()
+	NamesPackageOnce(t, pkg, err)
+	if err == nil {
+		return
+	}
+	if prefix := pkg + ": invalid configuration: "; !strings.HasPrefix(err.Error(), prefix) {
+		t.Errorf("error %q does not start with %q", err, prefix)
+	}
+	for _, s := range sentinels {
+		if !errors.Is(err, s) {
+			t.Errorf("error %q does not match %q", err, s)
+		}
 	}
 }
