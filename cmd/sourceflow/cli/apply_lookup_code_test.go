@@ -42,15 +42,7 @@ func (s *nonExistentSQS) GetQueueUrl(ctx context.Context, in *sqs.GetQueueUrlInp
 // comparison before and the changes as well.
 func TestApply_KeepsAMissingQueueInEitherSpelling(t *testing.T) {
 	fake := newFakeAWS()
-	opts := topology.Options{}
-	path := writeTopology(t, ordersBinding(), opts)
-	p, err := topology.New(ordersBinding(), opts)
-	require.NoError(t, err)
-	twice := map[string]int{}
-	for _, q := range p.Queues {
-		twice[q.Name], twice[q.DLQ] = 2, 2
-	}
-	twice["payments-dlq.fifo"] = 1 // left to its consumer once payments.fifo exists
+	path, twice := ordersApplyLookups(t)
 	cfg, out, errOut := fake.config("")
 	clients := cfg.Clients
 	counting := &nonExistentSQS{lookups: map[string]int{}}

@@ -38,18 +38,7 @@ func (f *fakeAWS) runCounting(t *testing.T, args ...string) (stdout, stderr stri
 // reads what SQS holds then.
 func TestApply_LooksEachQueueUpOncePerComparison(t *testing.T) {
 	fake := newFakeAWS()
-	opts := topology.Options{}
-	path := writeTopology(t, ordersBinding(), opts)
-	p, err := topology.New(ordersBinding(), opts)
-	require.NoError(t, err)
-	twice := map[string]int{}
-	for _, q := range p.Queues {
-		twice[q.Name], twice[q.DLQ] = 2, 2
-	}
-	// The dead-letter queue of payments.fifo, which orders only sends to,
-	// is left to its consumer once payments.fifo exists: the comparison
-	// after does not look it up.
-	twice["payments-dlq.fifo"] = 1
+	path, twice := ordersApplyLookups(t)
 
 	out, errOut, code, created := fake.runCounting(t, "apply", "-f", path)
 
@@ -110,4 +99,22 @@ func TestApply_ReconcilesAQueueCreatedMeanwhile(t *testing.T) {
 		QueueUrl: aws.String(fake.sqs.QueueURL("orders.fifo")), AttributeNames: []sqstypes.QueueAttributeName{"VisibilityTimeout"}})
 	require.NoError(t, err)
 	assert.Equal(t, "30", attrs.Attributes["VisibilityTimeout"])
+}
+
+// ordersApplyLookups writes the orders topology and returns its path and
+// the lookups of each queue an apply that creates them all makes: two, one
+// per comparison, but for the dead-letter queue of payments.fifo, which
+// orders only sends to: it is left to its consumer once payments.fifo
+// exists, so the comparison after does not look it up.
+func ordersApplyLookups(t *testing.T) (string, map[string]int) {
+	t.Helper()
+	opts := topology.Options{}
+	p, err := topology.New(ordersBinding(), opts)
+	require.NoError(t, err)
+	twice := map[string]int{}
+	for _, q := range p.Queues {
+		twice[q.Name], twice[q.DLQ] = 2, 2
+	}
+	twice["payments-dlq.fifo"] = 1
+	return writeTopology(t, ordersBinding(), opts), twice
 }
