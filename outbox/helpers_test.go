@@ -161,3 +161,15 @@ func (c *counter) count(id string) int {
 	defer c.mu.Unlock()
 	return c.n[id]
 }
+
+// freshMySQLOutbox opens the MySQL database of the tests and returns it
+// with a new outbox topic named after prefix, whose tables are dropped.
+func freshMySQLOutbox(t *testing.T, prefix string) (dialect, *sql.DB, string) {
+	t.Helper()
+	d := dialects[1]
+	require.Equal(t, sourceflow.MySQL, d.dialect)
+	db := d.open(t)
+	topic := uniqueName(prefix)
+	d.dropOutbox(t, db, topic)
+	return d, db, topic
+}

@@ -21,13 +21,9 @@ import (
 // them: the call neither fails at random (error 1153 or a bare "bad
 // connection") nor is refused.
 func TestOutboxWritesMessagesThatFitOneByOneButNotTogether(t *testing.T) {
-	d := dialects[1]
-	require.Equal(t, sourceflow.MySQL, d.dialect)
-	db := d.open(t)
+	d, db, topic := freshMySQLOutbox(t, "obb")
 	var packet int
 	require.NoError(t, db.QueryRow("SELECT @@max_allowed_packet").Scan(&packet))
-	topic := uniqueName("obb")
-	d.dropOutbox(t, db, topic)
 	ctx := context.Background()
 	box, err := outbox.New(outbox.Config{DB: db, Dialect: d.dialect, Transport: &recordingTransport{}, Topic: topic})
 	require.NoError(t, err)

@@ -23,13 +23,9 @@ import (
 // after it are forwarded and handled once. (PostgreSQL holds rows up to
 // 1 GB, beyond any message a service sends.)
 func TestOversizeCommandFailsItsTransactionAndOthersFlow(t *testing.T) {
-	d := dialects[1]
-	require.Equal(t, sourceflow.MySQL, d.dialect)
-	db := d.open(t)
+	d, db, topic := freshMySQLOutbox(t, "obx")
 	var packet int
 	require.NoError(t, db.QueryRow("SELECT @@max_allowed_packet").Scan(&packet))
-	topic := uniqueName("obx")
-	d.dropOutbox(t, db, topic)
 	h := newHarness(t, d, db, topic, nil)
 	ctx := context.Background()
 	send := func(user, entity, orderID string) (cqrs.Envelope, error) {

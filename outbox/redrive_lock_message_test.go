@@ -17,12 +17,8 @@ import (
 // in the lock table was deleted by hand), fails naming this package once
 // and leaves the dead letter where it was.
 func TestRedriveLockErrorNamesThePackageOnce(t *testing.T) {
-	d := dialects[1]
-	require.Equal(t, sourceflow.MySQL, d.dialect)
-	db := d.open(t)
+	d, db, topic := freshMySQLOutbox(t, "obx")
 	ctx := context.Background()
-	topic := uniqueName("obx")
-	d.dropOutbox(t, db, topic)
 	box, err := outbox.New(outbox.Config{DB: db, Dialect: d.dialect, Transport: &recordingTransport{}, Topic: topic, DisableForwarder: true})
 	require.NoError(t, err)
 	t.Cleanup(func() { assert.NoError(t, box.Close()) })
@@ -45,12 +41,8 @@ func TestRedriveLockErrorNamesThePackageOnce(t *testing.T) {
 // A write into the outbox on MySQL, when the outbox's write lock cannot be
 // taken (its row was deleted), fails saying why, naming this package once.
 func TestWriteLockErrorNamesThePackageOnce(t *testing.T) {
-	d := dialects[1]
-	require.Equal(t, sourceflow.MySQL, d.dialect)
-	db := d.open(t)
+	d, db, topic := freshMySQLOutbox(t, "obx")
 	ctx := context.Background()
-	topic := uniqueName("obx")
-	d.dropOutbox(t, db, topic)
 	h := newHarness(t, d, db, topic, nil)
 	_, err := db.ExecContext(ctx, "DELETE FROM `sourceflow_outbox_locks` WHERE `topic` = ?", topic)
 	require.NoError(t, err)

@@ -18,14 +18,10 @@ import (
 // within it, are all redriven: each goes back into the outbox in a
 // statement of its own.
 func TestRedriveMovesDeadLettersLargerTogetherThanTheServersPacketLimit(t *testing.T) {
-	d := dialects[1]
-	require.Equal(t, sourceflow.MySQL, d.dialect)
-	db := d.open(t)
+	d, db, topic := freshMySQLOutbox(t, "obx")
 	ctx := context.Background()
 	var packet int
 	require.NoError(t, db.QueryRowContext(ctx, "SELECT @@max_allowed_packet").Scan(&packet))
-	topic := uniqueName("obx")
-	d.dropOutbox(t, db, topic)
 	box, err := outbox.New(outbox.Config{DB: db, Dialect: d.dialect, Transport: &recordingTransport{}, Topic: topic, DisableForwarder: true})
 	require.NoError(t, err)
 	t.Cleanup(func() { assert.NoError(t, box.Close()) })
