@@ -68,7 +68,7 @@ func (s *Service) Start(ctx context.Context) error {
 }
 
 // startFailed names the service in an error of its Start that does not,
-// saying "cqrs:" once (see wrapError).
+// saying "cqrs:" once (see wrap).
 func (s *Service) startFailed(err error) error {
 	return wrap(err, "cqrs: start %q", s.cfg.Name)
 }

@@ -41,7 +41,7 @@ func (m *Middleware) complete(ctx context.Context, key Key, token string, report
 	default:
 		m.c.storeErrors.Add(1)
 	}
-	return &opError{op: "complete", key: key, err: err}
+	return opError("complete", key, err)
 }
 
 // leaseLostAtCompletion logs and counts a completion refused because the

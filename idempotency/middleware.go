@@ -243,7 +243,7 @@ func (m *Middleware) process(ctx context.Context, msg *message.Message, h messag
 		return nil, sourceflow.Permanent(err)
 	case err != nil:
 		m.c.storeErrors.Add(1)
-		return nil, &opError{op: "claim", key: key, err: err}
+		return nil, opError("claim", key, err)
 	case res.Status == Completed:
 		m.c.duplicates.Add(1)
 		m.cfg.Logger.Debug("Duplicate message acknowledged", watermill.LogFields{"key": key.String()})
@@ -305,7 +305,7 @@ func (m *Middleware) release(ctx context.Context, key Key, token string) error {
 	if err != nil {
 		m.c.storeErrors.Add(1)
 		m.cfg.Logger.Error("Idempotency release failed", err, watermill.LogFields{"key": key.String()})
-		return &opError{op: "release", key: key, err: err}
+		return opError("release", key, err)
 	}
 	m.c.released.Add(1)
 	return nil

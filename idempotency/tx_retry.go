@@ -101,7 +101,7 @@ func (m *Middleware) releaseHeld(ctx context.Context, key Key, held *string) err
 	case !errors.Is(err, ErrLeaseLost):
 		m.c.storeErrors.Add(1)
 		m.cfg.Logger.Error("Idempotency release after a rollback failed", err, watermill.LogFields{"key": key.String()})
-		return &opError{op: "release the claim of the rolled-back handling of", key: key, err: err}
+		return opError("release the claim of the rolled-back handling of", key, err)
 	}
 	*held = ""
 	return nil

@@ -12,5 +12,5 @@ import (
 func ExampleRules() {
 	r := archtest.Rules()["cqrs"]
 	fmt.Println(r.Internal, r.Forbidden)
-	// Output: [ internal/fieldcheck internal/sqsrules internal/deadletter internal/jsonerr] [github.com/aws/ go.opentelemetry.io/]
+	// Output: [ internal/fieldcheck internal/sqsrules internal/deadletter internal/jsonerr internal/errtext] [github.com/aws/ go.opentelemetry.io/]
 }

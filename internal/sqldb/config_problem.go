@@ -1,6 +1,6 @@
 package sqldb
 
-import "strings"
+import "github.com/sourceflow-go/sourceflow/internal/errtext"
 
 // rootPrefix starts the text of the root package's sentinel errors
 // ("sourceflow: unknown dialect").
@@ -11,17 +11,5 @@ const rootPrefix = "sourceflow: "
 // package's name>", so that the public package's configuration error names
 // that package alone, and errors.Is matches err's sentinel as before.
 func fieldProblem(field string, err error) error {
-	return &configProblem{msg: field + ": " + strings.TrimPrefix(err.Error(), rootPrefix), err: err}
+	return errtext.Wrap(field, rootPrefix, err)
 }
-
-// configProblem is fieldProblem's error.
-type configProblem struct {
-	msg string
-	err error
-}
-
-// Error implements error.
-func (p *configProblem) Error() string { return p.msg }
-
-// Unwrap returns the root package's error.
-func (p *configProblem) Unwrap() error { return p.err }

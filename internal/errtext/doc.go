@@ -1,0 +1,8 @@
+// Package errtext wraps an error in the words of the package that returns
+// it, naming that package once: Wrap's error reads "<context>: <err>",
+// where err's text leaves out a leading prefix the context already says
+// (the package's own name, or the name of a package whose sentinels it
+// wraps), and errors.Is and errors.As reach err.
+//
+// It is internal: it only serves the module's own packages.
+package errtext
