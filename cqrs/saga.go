@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"reflect"
 
 	"github.com/sourceflow-go/sourceflow"
 )
@@ -45,11 +44,7 @@ type CommandHandler[C, S any] func(ctx context.Context, state *S, cmd C, env Env
 // at most one handler per service, and its destination must be listened to.
 // A saga of the same name with another state type is ErrDuplicateHandler.
 func Handle[C, S any](g *Saga[S], h CommandHandler[C, S]) error {
-	done, err := g.svc.claimName(ownerName{role: "saga", name: g.name}, reflect.TypeFor[S]())
-	if err != nil {
-		return err
-	}
-	return done(addTypedHandler(g.svc, sourceflow.KindCommand, g.name, g.svc.cfg.EntityStore,
+	return addOwnedHandler[S](g.svc, ownerName{role: "saga", name: g.name}, sourceflow.KindCommand, g.svc.cfg.EntityStore,
 		func(ctx context.Context, cmd C, env Envelope) error {
 			return g.svc.withinOutboxTx(ctx, g.svc.entityStore(ctx), func(ctx context.Context) error {
 				pending, err := g.apply(ctx, env, func(ctx context.Context, state *S) ([]any, error) { return h(ctx, state, cmd, env) })
@@ -58,7 +53,7 @@ func Handle[C, S any](g *Saga[S], h CommandHandler[C, S]) error {
 				}
 				return g.svc.events.raisePending(ctx, env, pending)
 			})
-		}))
+		})
 }
 
 // Load returns the stored state of an entity and whether it exists. Called

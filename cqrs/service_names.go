@@ -1,8 +1,11 @@
 package cqrs
 
 import (
+	"context"
 	"fmt"
 	"reflect"
+
+	"github.com/sourceflow-go/sourceflow"
 )
 
 // ownerName is the name of a saga or of a view, which keys its documents:
@@ -49,6 +52,19 @@ func (s *Service) claimName(key ownerName, model reflect.Type) (done func(error)
 		}
 		return err
 	}, nil
+}
+
+// addOwnedHandler registers fn as the handler of T (registered as kind)
+// of the saga or view key, whose documents are of type M, in store (see
+// addTypedHandler): it claims key's name for M (see claimName) and gives
+// the claim back when the registration fails.
+func addOwnedHandler[M, T any](s *Service, key ownerName, kind sourceflow.Kind, store any,
+	fn func(ctx context.Context, v T, env Envelope) error) error {
+	done, err := s.claimName(key, reflect.TypeFor[M]())
+	if err != nil {
+		return err
+	}
+	return done(addTypedHandler(s, kind, key.name, store, fn))
 }
 
 // releaseName gives back one claim of key, freeing the name with its last.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"reflect"
 
 	"github.com/sourceflow-go/sourceflow"
 )
@@ -75,14 +74,10 @@ type Projection[E, V any] func(ctx context.Context, model *V, ev E, env Envelope
 // destination must be listened to. A view of the same name with another
 // model type is ErrDuplicateHandler.
 func Project[E, V any](v *View[V], p Projection[E, V]) error {
-	done, err := v.svc.claimName(ownerName{role: "view", name: v.name}, reflect.TypeFor[V]())
-	if err != nil {
-		return err
-	}
-	return done(addTypedHandler(v.svc, sourceflow.KindEvent, v.name, v.svc.cfg.ViewStore,
+	return addOwnedHandler[V](v.svc, ownerName{role: "view", name: v.name}, sourceflow.KindEvent, v.svc.cfg.ViewStore,
 		func(ctx context.Context, ev E, env Envelope) error {
 			return v.update(ctx, env.EntityID, func(ctx context.Context, model *V) error { return p(ctx, model, ev, env) })
-		}))
+		})
 }
 
 // Get returns the last stored view model of an entity and whether it
