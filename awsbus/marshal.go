@@ -13,6 +13,7 @@ import (
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/errtext"
 	"github.com/sourceflow-go/sourceflow/internal/jsonerr"
 	"github.com/sourceflow-go/sourceflow/internal/sqsrules"
 )
@@ -45,7 +46,9 @@ func (w wireMessage) size() int {
 // attribute of its own, except the consume markers (sourceflow.IsConsumeMarker),
 // which describe one delivery and are never sent; unmarshal drops them too. It fails on a payload that is not valid text, on a
 // key that is not a valid attribute name, and when the attributes exceed
-// sourceflow.AttributeBudget.
+// sourceflow.AttributeBudget. A key is chosen by the publishing code, which
+// may copy a received message's metadata: an invalid one is named as
+// errtext.Quote bounds it.
 func marshal(msg *message.Message) (wireMessage, error) {
 	body := string(msg.Payload)
 	if !sqsrules.ValidText(body) {
@@ -67,8 +70,8 @@ func marshal(msg *message.Message) (wireMessage, error) {
 		case k == sourceflow.MetaEnvelope:
 			return wireMessage{}, fmt.Errorf("%w: message %s sets reserved metadata key %q", ErrInvalidAttribute, sourceflow.IDText(msg.UUID), k)
 		case !sqsrules.ValidAttributeName(k):
-			return wireMessage{}, fmt.Errorf("%w: message %s: metadata key %q is not a valid attribute name (letters, digits, '_', '-', '.'; at most 256)",
-				ErrInvalidAttribute, sourceflow.IDText(msg.UUID), k)
+			return wireMessage{}, fmt.Errorf("%w: message %s: metadata key %s is not a valid attribute name (letters, digits, '_', '-', '.'; at most 256)",
+				ErrInvalidAttribute, sourceflow.IDText(msg.UUID), errtext.Quote(k, sourceflow.MaxCorrelationIDLen))
 		case !sqsrules.ValidText(v):
 			return wireMessage{}, fmt.Errorf("%w: message %s: value of %q is not valid text", ErrInvalidAttribute, sourceflow.IDText(msg.UUID), k)
 		default:

@@ -68,7 +68,7 @@ func Rules() map[string]Rule {
 		"internal/circuit":                     {Internal: []string{""}, Forbidden: model},
 		"sqlbus":                               {Internal: []string{"", "cqrs", "internal/sqldb", "internal/fieldcheck", "internal/sqsrules"}, Forbidden: model},
 		"internal/periodic":                    {StdlibOnly: true},
-		"awsbus":                               {Internal: []string{"", "middleware/encryption", "awsbus/topology", "internal/periodic", "internal/sqsrules", "internal/fieldcheck", "internal/deadletter", "internal/redact", "internal/jsonerr"}, Forbidden: []string{OTel}},
+		"awsbus":                               {Internal: []string{"", "middleware/encryption", "awsbus/topology", "internal/periodic", "internal/sqsrules", "internal/fieldcheck", "internal/deadletter", "internal/redact", "internal/jsonerr", "internal/errtext"}, Forbidden: []string{OTel}},
 		"awsbus/topology":                      {Internal: []string{"", "internal/fieldcheck"}, Forbidden: []string{OTel}},
 		"awsbus/topology/iac":                  {Internal: []string{"", "awsbus/topology"}, Forbidden: []string{OTel}},
 		"awsbus/awsbustest":                    {Internal: []string{"", "awsbus", "internal/sqsrules"}, Forbidden: []string{OTel}},

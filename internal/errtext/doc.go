@@ -1,8 +1,9 @@
-// Package errtext wraps an error in the words of the package that returns
-// it, naming that package once: Wrap's error reads "<context>: <err>",
-// where err's text leaves out a leading prefix the context already says
-// (the package's own name, or the name of a package whose sentinels it
-// wraps), and errors.Is and errors.As reach err.
+// Package errtext words errors of the module's packages. Wrap wraps an
+// error in the words of the package that returns it, naming that package
+// once: Wrap's error reads "<context>: <err>", where err's text leaves out a
+// leading prefix the context already says (the package's own name, or the
+// name of a package whose sentinels it wraps), and errors.Is and errors.As
+// reach err. Quote quotes a text a sender chose for an error text, bounded.
 //
 // It is internal: it only serves the module's own packages.
 package errtext
