@@ -165,13 +165,23 @@ func (a *allowedKeys) describe(ctx context.Context, id string) (string, error) {
 		a.kms.stats.describeKey.Add(1)
 		var err error
 		out, err = a.kms.api.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(id)})
-		return answered(out, err)
+		return complete(out, err, lacksKeyARN)
 	})
 	if err != nil {
 		return "", fmt.Errorf("resolve allowed key %s: %w", id, err)
 	}
-	if out.KeyMetadata == nil {
-		return "", fmt.Errorf("%w: resolve allowed key %s: DescribeKey returned no key metadata", ErrKMS, id)
-	}
 	return aws.ToString(out.KeyMetadata.Arn), nil
+}
+
+// lacksKeyARN names the field a DescribeKey answer resolving an allowed id
+// lacks: its key metadata, or the key ARN in it, which an answer without
+// would allow as "".
+func lacksKeyARN(out *kms.DescribeKeyOutput) string {
+	if field := lacksKeyMetadata(out); field != "" {
+		return field
+	}
+	if aws.ToString(out.KeyMetadata.Arn) == "" {
+		return "KeyMetadata.Arn"
+	}
+	return ""
 }

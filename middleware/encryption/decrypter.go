@@ -66,7 +66,8 @@ type DecrypterConfig struct {
 	// partition), and Decrypt is pinned to its replica in the KMS client's
 	// Region; a client that does not report its Region (a *kms.Client
 	// wrapped in another type) leaves it unpinned, and the key KMS reports
-	// is checked after the call. An id that does not resolve (a deleted
+	// is checked after the call (an answer naming none fails as a transient
+	// ErrKMS: a faulty answer, not a refusal). An id that does not resolve (a deleted
 	// alias) leaves the others allowed; a refusal names its failure. List a
 	// previous key named by ARN here until its messages are drained.
 	// Default: none, any key the consumer may decrypt with, and no KeyId

@@ -144,7 +144,12 @@
 // most once a minute per encryption context, and at once when a context's
 // refusals pass the grace; Stats counts the KMS calls that failed
 // (GenerateDataKeyFailures, DecryptFailures; exported by middleware/metrics
-// as sourceflow.aws.kms.failures). KMS throttling and
+// as sourceflow.aws.kms.failures). An answer lacking a field the call needs
+// (GenerateDataKey's wrapped data key; with DecrypterConfig.KeyIDs set,
+// Decrypt's KeyId, the key checked against them; DescribeKey's key
+// metadata) is a failed call too: a transient [ErrKMS] naming the operation
+// and the field, as an answer with no output at all, never a refusal of
+// the message or the key. KMS throttling and
 // internal errors are retried with bounded, jittered exponential backoff and
 // then returned as [ErrThrottled], which is not permanent. No error or log
 // entry contains payload or key bytes.

@@ -262,6 +262,16 @@ func (e *Encrypter) refresh(ctx context.Context, name string, ec EncryptionConte
 	return k, nil
 }
 
+// lacksWrappedKey names the field a GenerateDataKey answer lacks: the
+// wrapped data key, without which a message sealed under the key could
+// never be decrypted.
+func lacksWrappedKey(out *kms.GenerateDataKeyOutput) string {
+	if len(out.CiphertextBlob) == 0 {
+		return "CiphertextBlob (the wrapped data key)"
+	}
+	return ""
+}
+
 // generate asks KMS for a new data key under the encryption context.
 func (e *Encrypter) generate(ctx context.Context, ec EncryptionContext) (*dataKey, error) {
 	var out *kms.GenerateDataKeyOutput
@@ -271,14 +281,13 @@ func (e *Encrypter) generate(ctx context.Context, ec EncryptionContext) (*dataKe
 		out, err = e.kms.api.GenerateDataKey(ctx, &kms.GenerateDataKeyInput{
 			KeyId: &e.cfg.KeyID, KeySpec: types.DataKeySpecAes256, EncryptionContext: ec.Map(),
 		})
-		return answered(out, err)
+		return complete(out, err, lacksWrappedKey)
 	})
+	if err != nil && out != nil {
+		clear(out.Plaintext)
+	}
 	if err = e.noteGenerate(ec, err); err != nil {
 		return nil, err
-	}
-	if len(out.CiphertextBlob) == 0 { // a message sealed under it could never be decrypted
-		clear(out.Plaintext)
-		return nil, fmt.Errorf("%w: GenerateDataKey returned no wrapped data key", ErrKMS)
 	}
 	ks, err := newKeys(out.Plaintext)
 	if err != nil {

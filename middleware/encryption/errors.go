@@ -86,6 +86,12 @@ var ErrKMS = errors.New("KMS call failed")
 // other than *kms.Client may. Not permanent, as any unexpected response.
 var errNoOutput = errors.New("KMS client returned no output and no error")
 
+// errIncomplete is the cause, wrapped with ErrKMS and the operation, of a
+// KMS answer without a field the call needs (a wrapped data key, the key
+// that unwrapped one, key metadata): a faulty answer, as one with no output
+// at all, not proof that the message or the key is bad. Not permanent.
+var errIncomplete = errors.New("KMS answer lacks a field the call needs")
+
 // ErrAlreadyEncrypted means a message given to the Encrypter already carries
 // an encryption header (sourceflow.MetaEncryption): it went through an
 // encrypting decorator before, or it is a consumed message sent on before

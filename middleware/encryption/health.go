@@ -23,15 +23,12 @@ func (e *Encrypter) Check(ctx context.Context) error {
 		e.stats.describeKey.Add(1)
 		var err error
 		out, err = e.kms.api.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: &e.cfg.KeyID})
-		return answered(out, err)
+		return complete(out, err, lacksKeyMetadata)
 	})
 	if err != nil {
 		return fmt.Errorf("encryption health check: %w", err)
 	}
 	md := out.KeyMetadata
-	if md == nil {
-		return fmt.Errorf("encryption health check: %w: DescribeKey returned no key metadata", ErrKMS)
-	}
 	if !md.Enabled || (md.KeyState != "" && md.KeyState != types.KeyStateEnabled) {
 		return fmt.Errorf("encryption health check: %w: key %q is in state %s", ErrKeyUnavailable, e.cfg.KeyID, md.KeyState)
 	}

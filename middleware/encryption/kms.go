@@ -161,6 +161,28 @@ func answered[T any](out *T, err error) error {
 	return err
 }
 
+// complete is answered, and errIncomplete naming the field when lacks
+// names one out lacks: the call then failed, counted as any failed call
+// (Stats) and classified as ErrKMS naming the operation.
+func complete[T any](out *T, err error, lacks func(*T) string) error {
+	if err := answered(out, err); err != nil {
+		return err
+	}
+	if field := lacks(out); field != "" {
+		return fmt.Errorf("%w: %s", errIncomplete, field)
+	}
+	return nil
+}
+
+// lacksKeyMetadata names the field a DescribeKey answer lacks: its key
+// metadata.
+func lacksKeyMetadata(out *kms.DescribeKeyOutput) string {
+	if out.KeyMetadata == nil {
+		return "KeyMetadata"
+	}
+	return ""
+}
+
 func apiCode(err error) string {
 	var api smithy.APIError
 	if errors.As(err, &api) {

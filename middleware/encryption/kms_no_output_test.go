@@ -111,7 +111,7 @@ func TestGenerateDataKeyWithoutWrappedKeyIsATransientError(t *testing.T) {
 
 	require.ErrorIs(t, err, encryption.ErrKMS)
 	assert.False(t, sourceflow.IsPermanent(err))
-	assert.Contains(t, err.Error(), "GenerateDataKey returned no wrapped data key")
+	assert.Contains(t, err.Error(), "GenerateDataKey: KMS answer lacks a field the call needs: CiphertextBlob")
 }
 
 // unwrappedKMS answers GenerateDataKey without CiphertextBlob.

@@ -27,10 +27,12 @@ type Stats struct {
 	Failures int64
 	// GenerateDataKeyFailures counts GenerateDataKey calls that failed in
 	// the end: after their retries (throttling), at once for an error no
-	// retry cures (a key KMS refuses or cannot use), or cancelled.
+	// retry cures (a key KMS refuses or cannot use) or an answer lacking
+	// the wrapped data key, or cancelled.
 	GenerateDataKeyFailures int64
 	// DecryptFailures counts the Decrypt calls that failed in the end, as
-	// GenerateDataKeyFailures does.
+	// GenerateDataKeyFailures does, an answer lacking the KeyId that
+	// DecrypterConfig.KeyIDs are checked against included.
 	DecryptFailures int64
 }
 

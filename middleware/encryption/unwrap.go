@@ -39,6 +39,15 @@ func (d *Decrypter) key(ctx context.Context, h Header, ec EncryptionContext) (ke
 	})
 }
 
+// lacksKeyID names the field a Decrypt answer lacks: with KeyIDs set, the
+// key that unwrapped the data key, which is checked against them.
+func (d *Decrypter) lacksKeyID(out *kms.DecryptOutput) string {
+	if len(d.allowed.ids) > 0 && aws.ToString(out.KeyId) == "" {
+		return "KeyId (the key that unwrapped the data key, checked against DecrypterConfig.KeyIDs)"
+	}
+	return ""
+}
+
 // unwrap asks KMS Decrypt for a wrapped data key, pinned to keyID unless it
 // is empty, checks the key KMS reports against the allowed ones and caches
 // the cipher under name.
@@ -52,9 +61,12 @@ func (d *Decrypter) unwrap(ctx context.Context, name string, wrapped []byte, key
 		d.stats.decrypt.Add(1)
 		var err error
 		out, err = d.kms.api.Decrypt(ctx, in)
-		return answered(out, err)
+		return complete(out, err, d.lacksKeyID)
 	})
 	if err != nil {
+		if out != nil {
+			clear(out.Plaintext)
+		}
 		return keys{}, err
 	}
 	if err := d.allowed.check(ctx, aws.ToString(out.KeyId)); err != nil {
