@@ -149,24 +149,28 @@ func number(n int64) *types.AttributeValueMemberN {
 // table is put right.
 func (s *Store) Claim(ctx context.Context, key idempotency.Key, payloadHash string, lease time.Duration) (idempotency.ClaimResult, error) {
 	if err := checkKey(key, lease); err != nil {
-		return idempotency.ClaimResult{}, err
+		return idempotency.ClaimResult{}, opErr("claim", key, err)
 	}
 	for range claimAttempts {
 		tok := rand.Text()
 		old, err := s.claimOnce(ctx, key, payloadHash, lease, tok)
 		if err != nil {
-			return idempotency.ClaimResult{}, fmt.Errorf("idempotency/dynamostore: claim %s: %w", key, dynamo.Invalid(err))
+			return idempotency.ClaimResult{}, opErr("claim", key, dynamo.Invalid(err))
 		}
 		if old == nil || str(old[attrToken]) == tok { // nil: put; our token: an earlier attempt was applied
 			if tx := dynamo.TxFor(ctx, s.api, dynamo.Handling); tx != nil &&
 				!tx.OnRollback(ctx, func(ctx context.Context) error { return s.releaseAtRollback(ctx, key, tok) }) {
 				// Released at once: the handling transaction has ended.
-				return idempotency.ClaimResult{}, fmt.Errorf("idempotency/dynamostore: claim %s: %w", key, dynamo.ErrTxEnded)
+				return idempotency.ClaimResult{}, opErr("claim", key, dynamo.ErrTxEnded)
 			}
 			return idempotency.ClaimResult{Status: idempotency.Acquired, Token: tok}, nil
 		}
-		if res, live, err := s.liveResult(key, old, payloadHash); live || err != nil {
-			return res, err
+		res, live, err := s.liveResult(old, payloadHash)
+		if err != nil {
+			return res, opErr("claim", key, err)
+		}
+		if live {
+			return res, nil
 		}
 	}
 	return idempotency.ClaimResult{}, fmt.Errorf("idempotency/dynamostore: claim %s: the record kept changing", key)
@@ -226,7 +230,7 @@ func (s *Store) read(ctx context.Context, key idempotency.Key) (map[string]types
 
 // liveResult reports what a live record means for a claim; live is false
 // when the record is gone or expired, so the claim is tried again.
-func (s *Store) liveResult(key idempotency.Key, rec map[string]types.AttributeValue, hash string) (idempotency.ClaimResult, bool, error) {
+func (s *Store) liveResult(rec map[string]types.AttributeValue, hash string) (idempotency.ClaimResult, bool, error) {
 	exp, ok := rec[attrExpiresMS].(*types.AttributeValueMemberN)
 	if !ok {
 		return idempotency.ClaimResult{}, false, nil
@@ -236,7 +240,7 @@ func (s *Store) liveResult(key idempotency.Key, rec map[string]types.AttributeVa
 		return idempotency.ClaimResult{}, false, nil
 	}
 	if stored := str(rec[attrHash]); hash != "" && stored != "" && stored != hash {
-		return idempotency.ClaimResult{}, true, fmt.Errorf("%w: %s", idempotency.ErrPayloadMismatch, key)
+		return idempotency.ClaimResult{}, true, idempotency.ErrPayloadMismatch
 	}
 	if str(rec[attrStatus]) == completed {
 		return idempotency.ClaimResult{Status: idempotency.Completed}, true, nil
@@ -269,7 +273,7 @@ func holds(token string) expression.ConditionBuilder {
 // update is collected and committed with the state stores' saves.
 func (s *Store) Complete(ctx context.Context, key idempotency.Key, token string, ttl time.Duration) error {
 	if err := checkKey(key, ttl); err != nil {
-		return err
+		return opErr("complete", key, err)
 	}
 	ms, at := s.expiry(ttl, 0)
 	upd := expression.Set(expression.Name(attrStatus), expression.Value(completed)).
@@ -283,7 +287,7 @@ func (s *Store) Complete(ctx context.Context, key idempotency.Key, token string,
 // Extend implements idempotency.Store.
 func (s *Store) Extend(ctx context.Context, key idempotency.Key, token string, lease time.Duration) error {
 	if err := checkKey(key, lease); err != nil {
-		return err
+		return opErr("extend", key, err)
 	}
 	ms, at := s.expiry(lease, idempotency.LapsedLeaseRetention)
 	upd := expression.Set(expression.Name(attrExpiresMS), expression.Value(ms)).
@@ -302,9 +306,9 @@ func (s *Store) update(ctx context.Context, key idempotency.Key, token string, u
 	applied func(map[string]types.AttributeValue) bool) error {
 	expr, err := expression.NewBuilder().WithUpdate(upd).WithCondition(holds(token)).Build()
 	if err != nil {
-		return err
+		return opErr(op, key, err)
 	}
-	lost := fmt.Errorf("%w: %s %s", idempotency.ErrLeaseLost, op, key)
+	lost := opErr(op, key, idempotency.ErrLeaseLost)
 	u := &types.Update{
 		TableName: aws.String(s.cfg.Table), Key: s.key(key), UpdateExpression: expr.Update(),
 		ConditionExpression: expr.Condition(), ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
@@ -337,11 +341,11 @@ func (s *Store) update(ctx context.Context, key idempotency.Key, token string, u
 // transaction.
 func (s *Store) Release(ctx context.Context, key idempotency.Key, token string) error {
 	if err := key.Validate(); err != nil {
-		return err
+		return opErr("release", key, err)
 	}
 	expr, err := expression.NewBuilder().WithCondition(holds(token)).Build()
 	if err != nil {
-		return err
+		return opErr("release", key, err)
 	}
 	err = s.retry.Do(ctx, func(ctx context.Context) error {
 		_, err := s.api.DeleteItem(ctx, &dynamodb.DeleteItemInput{
@@ -350,7 +354,7 @@ func (s *Store) Release(ctx context.Context, key idempotency.Key, token string) 
 		})
 		return err
 	})
-	return outcome(err, fmt.Errorf("%w: release %s", idempotency.ErrLeaseLost, key), "release", key)
+	return outcome(err, opErr("release", key, idempotency.ErrLeaseLost), "release", key)
 }
 
 // releaseAtRollback releases the claim of a handling transaction that did
@@ -377,7 +381,7 @@ func outcome(err, lost error, op string, key idempotency.Key) error {
 	case dynamo.IsConditionFailed(err):
 		return lost
 	case err != nil:
-		return fmt.Errorf("idempotency/dynamostore: %s %s: %w", op, key, err)
+		return opErr(op, key, err)
 	}
 	return nil
 }

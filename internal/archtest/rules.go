@@ -53,7 +53,7 @@ func Rules() map[string]Rule {
 		"idempotency/sqlstore":                 {Internal: []string{"", "idempotency", "internal/sqldb", "internal/periodic", "internal/fieldcheck", "internal/errtext"}, Forbidden: model},
 		"cqrs/sqlstore":                        {Internal: []string{"", "cqrs", "internal/sqldb"}, Forbidden: model},
 		"cqrs/dynamostore":                     {Internal: []string{"", "cqrs", "internal/dynamo", "internal/periodic", "awsbus/topology", "internal/fieldcheck", "internal/destgrace", "internal/deadletter", "internal/sqsrules"}, Forbidden: []string{OTel}},
-		"idempotency/dynamostore":              {Internal: []string{"", "idempotency", "internal/dynamo", "awsbus/topology"}, Forbidden: []string{OTel}},
+		"idempotency/dynamostore":              {Internal: []string{"", "idempotency", "internal/dynamo", "awsbus/topology", "internal/errtext"}, Forbidden: []string{OTel}},
 		"internal/dynamo":                      {Internal: []string{""}, Forbidden: []string{OTel}},
 		"internal/dynamo/dynamotest":           {Forbidden: []string{OTel}},
 		"outbox":                               {Internal: []string{"", "cqrs", "internal/sqldb", "internal/fieldcheck", "internal/destgrace", "internal/deadletter", "internal/sqsrules"}, Forbidden: model},

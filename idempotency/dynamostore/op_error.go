@@ -1,0 +1,16 @@
+package dynamostore
+
+import (
+	"github.com/sourceflow-go/sourceflow/idempotency"
+	"github.com/sourceflow-go/sourceflow/internal/errtext"
+)
+
+// opErr returns the error of operation op (claim, complete, extend,
+// release) on key that failed with err: "idempotency/dynamostore: <op>
+// <key>: <err>", as idempotency/sqlstore words its own. When err is one of
+// idempotency's (ErrInvalidKey, ErrLeaseLost, …), its leading
+// "idempotency: " is left out, so that the text names this package alone;
+// errors.Is and errors.As reach err.
+func opErr(op string, key idempotency.Key, err error) error {
+	return errtext.Wrap(errPrefix+op+" "+key.String(), idempotencyPrefix, err)
+}
