@@ -169,12 +169,15 @@ func readBound(ctx context.Context, s *session, checkTimeout time.Duration) time
 // check down with a failed call): the endpoint, the credentials or the
 // region are at fault, not the resources. Validate reports a topic whose
 // account STS failed to give as not checked, without failing, so a probe's
-// failed call stands for it.
+// failed call stands for it. A call cut short by --check-timeout is
+// advised with the service that was slow, and its client's region and
+// endpoint (callTarget): the KMS client's for a KMS call.
 func noAnswer(ctx context.Context, s *session, f healthFlags, err error) error {
 	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil { // cut short by --check-timeout
-		return &ExitError{Code: ExitAWS, Err: fmt.Errorf("health: %w\nAWS did not answer within --check-timeout (%s): "+
-			"check that the endpoint (%s) answers, or allow more time with --check-timeout",
-			err, f.checkTimeout, s.endpointNote())}
+		service, region, endpoint := s.callTarget(err)
+		return &ExitError{Code: ExitAWS, Err: fmt.Errorf("health: %w\n%s did not answer within --check-timeout (%s): "+
+			"check that the endpoint of region %s (%s) answers, or allow more time with --check-timeout",
+			err, service, f.checkTimeout, region, endpoint)}
 	}
 	return s.awsFailure("health", err)
 }

@@ -8,8 +8,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/service/kms"
-	"github.com/aws/smithy-go"
 	"github.com/spf13/cobra"
 
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
@@ -112,12 +110,10 @@ func readTopology(cmd *cobra.Command, path string) (topology.File, error) {
 // permissions of the dlq commands is their parent's. A failed call of the
 // KMS client (the SDK names its service KMS: the check of the file's key)
 // is advised with that client's region and endpoint, not the SQS
-// client's.
+// client's (callTarget).
 func (s *session) awsFailure(what string, err error) error {
-	if op, ok := errors.AsType[*smithy.OperationError](err); ok && op.Service() == kms.ServiceID {
-		return s.awsFailureAt(what, err, kmsRegion(s.clients.KMS, s.clients.Region), kmsEndpointNote(s.clients.KMS))
-	}
-	return s.awsFailureAt(what, err, s.clients.Region, s.endpointNote())
+	_, region, endpoint := s.callTarget(err)
+	return s.awsFailureAt(what, err, region, endpoint)
 }
 
 // awsFailureAt is awsFailure for a call of a client of its own, whose
