@@ -61,7 +61,7 @@ func TestConcurrentWritersLoseNothing(t *testing.T) {
 		}
 		require.Eventually(t, func() bool { return missing() == 0 }, waitFor, 20*time.Millisecond,
 			"every committed command is forwarded and handled")
-		require.Eventually(t, func() bool { return d.outboxRows(t, db, topic) == 1 }, waitFor, 20*time.Millisecond,
+		require.EventuallyWithT(t, func(c *assert.CollectT) { assert.Equal(c, 1, d.outboxRows(c, db, topic)) }, waitFor, 20*time.Millisecond,
 			"the forwarder pruned every forwarded row but the last")
 	})
 }

@@ -95,10 +95,11 @@ func TestUndeliverableRowsAreDeadLetteredAndTheRestFlows(t *testing.T) {
 		assert.LessOrEqual(t, inner.refusals.Load(), int64(0), "the transient refusals happened")
 		assert.LessOrEqual(t, inner.failures.Load(), int64(0), "the transient failures happened")
 		var letters []cqrs.DeadLetter
-		require.Eventually(t, func() bool {
+		require.EventuallyWithT(t, func(c *assert.CollectT) {
+			var err error
 			letters, err = outbox.DeadLetters(ctx, outbox.Config{DB: db, Dialect: d.dialect, Topic: topic})
-			require.NoError(t, err)
-			return len(letters) == len(bad)
+			require.NoError(c, err)
+			assert.Len(c, letters, len(bad))
 		}, waitFor, 10*time.Millisecond)
 		for i, b := range bad {
 			assert.Equal(t, b.uuid, letters[i].Message.UUID)

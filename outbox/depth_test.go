@@ -22,7 +22,7 @@ func TestDepthsCountTheRowsNotYetForwardedAndTheDeadLetters(t *testing.T) {
 		topic := uniqueName("obd")
 		d.dropOutbox(t, db, topic)
 		cfg := outbox.Config{DB: db, Dialect: d.dialect, Topic: topic}
-		depths := func() (ahead, dead int64) {
+		depths := func(t require.TestingT) (ahead, dead int64) {
 			got, err := outbox.Depths(context.Background(), cfg)
 			require.NoError(t, err)
 			require.Len(t, got, 2)
@@ -30,21 +30,22 @@ func TestDepthsCountTheRowsNotYetForwardedAndTheDeadLetters(t *testing.T) {
 			assert.Equal(t, sourceflow.QueueDepth{Queue: topic + "_dead_letters", DLQ: true, Visible: got[1].Visible}, got[1])
 			return got[0].Visible, got[1].Visible
 		}
-		ahead, dead := depths()
+		ahead, dead := depths(t)
 		assert.Zero(t, ahead+dead, "an outbox nothing was written to has no depth")
 
 		store, _ := newStore(t, d, db)
 		pending := sendOrders(t, store, newWriter(t, d, store, topic), "o", 4)
 		d.insertRow(t, db, topic, "bad-payload", `"plain text"`, `{}`)
-		ahead, dead = depths()
+		ahead, dead = depths(t)
 		assert.Equal(t, int64(len(pending)+1), ahead, "before any forwarder ran every row is ahead")
 		assert.Zero(t, dead)
 
 		h := newHarness(t, d, db, topic, nil, func(b *outbox.Transport) { outbox.SetPruneInterval(b, -1) })
 		waitHandled(t, h, pending)
-		require.Eventually(t, func() bool {
-			ahead, dead := depths()
-			return ahead == 0 && dead == 1
+		require.EventuallyWithT(t, func(c *assert.CollectT) {
+			ahead, dead := depths(c)
+			assert.Zero(c, ahead)
+			assert.Equal(c, int64(1), dead)
 		}, waitFor, 10*time.Millisecond, "every row forwarded or dead-lettered")
 	})
 }

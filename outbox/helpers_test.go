@@ -88,8 +88,16 @@ func (d dialect) dropOutbox(t testing.TB, db *sql.DB, topic string) {
 	})
 }
 
+// testingT is what a helper that may fail needs: the test's *testing.T, or
+// the *assert.CollectT of an EventuallyWithT condition, where a failure ends
+// that tick only and the condition is tried again.
+type testingT interface {
+	require.TestingT
+	Helper()
+}
+
 // outboxRows counts the rows of the outbox table of topic.
-func (d dialect) outboxRows(t testing.TB, db *sql.DB, topic string) int {
+func (d dialect) outboxRows(t testingT, db *sql.DB, topic string) int {
 	t.Helper()
 	var n int
 	require.NoError(t, db.QueryRow("SELECT COUNT(*) FROM "+d.quote("watermill_"+topic)).Scan(&n))
@@ -127,7 +135,7 @@ func (d dialect) rewindOffsets(t testing.TB, db *sql.DB, topic string) {
 
 // forwardedAll reports whether the forwarders acknowledged the last row of
 // the outbox: the batch holding it committed its offset.
-func (d dialect) forwardedAll(t testing.TB, db *sql.DB, topic string) bool {
+func (d dialect) forwardedAll(t testingT, db *sql.DB, topic string) bool {
 	t.Helper()
 	var acked, last sql.NullInt64
 	require.NoError(t, db.QueryRow("SELECT MAX(offset_acked) FROM "+d.quote("watermill_offsets_"+topic)).Scan(&acked))

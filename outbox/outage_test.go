@@ -98,6 +98,6 @@ func TestAnOutageOfOneInnerTransportDoesNotHoldUpOtherReaders(t *testing.T) {
 		require.Eventually(t, func() bool {
 			return failing.handled.count(stuck.MessageID) == 1 && failing.handled.count(behind.MessageID) == 1
 		}, waitFor, 10*time.Millisecond, "the failed rows are forwarded once the inner transport recovers")
-		require.Eventually(t, func() bool { return d.forwardedAll(t, db, failingTopic) }, waitFor, 10*time.Millisecond)
+		require.EventuallyWithT(t, func(c *assert.CollectT) { assert.True(c, d.forwardedAll(c, db, failingTopic)) }, waitFor, 10*time.Millisecond)
 	})
 }

@@ -29,7 +29,7 @@ func TestPruneKeepsTheRowsNotYetForwarded(t *testing.T) {
 		forwarded := sendOrders(t, store, send, "early", 5)
 		first := newHarness(t, d, db, topic, nil, func(b *outbox.Transport) { outbox.SetPruneInterval(b, -1) })
 		waitHandled(t, first, forwarded)
-		require.Eventually(t, func() bool { return d.forwardedAll(t, db, topic) }, waitFor, 10*time.Millisecond,
+		require.EventuallyWithT(t, func(c *assert.CollectT) { assert.True(c, d.forwardedAll(c, db, topic)) }, waitFor, 10*time.Millisecond,
 			"the forwarder acknowledged the rows it forwarded")
 		require.NoError(t, first.svc.Close())
 		require.NoError(t, first.box.Close())
@@ -60,7 +60,7 @@ func TestTheForwarderPrunesEveryPruneInterval(t *testing.T) {
 		d.dropOutbox(t, db, topic)
 		h := newHarness(t, d, db, topic, nil, func(b *outbox.Transport) { outbox.SetPruneInterval(b, 10*time.Millisecond) })
 		waitHandled(t, h, sendOrders(t, h.store, h.orders.Send, "o", 6))
-		require.Eventually(t, func() bool { return d.outboxRows(t, db, topic) == 1 }, waitFor, 10*time.Millisecond,
+		require.EventuallyWithT(t, func(c *assert.CollectT) { assert.Equal(c, 1, d.outboxRows(c, db, topic)) }, waitFor, 10*time.Millisecond,
 			"the forwarder pruned the forwarded rows but the last")
 
 		kept := uniqueName("obp")
