@@ -286,7 +286,12 @@ func TestCLIDLQ_RedriveOfAThousandFIFODeadLettersLosesNothingAcrossInterruptions
 		if visible, inFlight := r.depth(t, dlq); visible+inFlight == 0 || run == 3 {
 			break
 		}
-		require.Eventually(t, func() bool { _, inFlight := r.depth(t, dlq); return inFlight == 0 },
+		dlqURL := r.url(t, dlq)
+		require.EventuallyWithT(t, func(c *assert.CollectT) {
+			_, inFlight, err := r.depthOf(dlqURL)
+			require.NoError(c, err)
+			assert.Zero(c, inFlight)
+		},
 			2*time.Minute, time.Second, "messages in flight become visible again")
 	}
 	assert.Equal(t, left, moved, "the runs moved what the interrupted one left")

@@ -100,10 +100,12 @@ func TestCLISQL_OutboxDepthDeadLettersAndRedrive(t *testing.T) {
 	inner, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{})
 	require.NoError(t, err)
 	forwarder := bindOutbox(t, db, topic, refusingTransport{inner}, true)
-	require.Eventually(t, func() bool {
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
 		got, err := outbox.Depths(context.Background(), outbox.Config{DB: db, Dialect: sourceflow.Postgres, Topic: topic})
-		require.NoError(t, err)
-		return got[0].Visible == 0 && got[1].Visible == 2
+		require.NoError(c, err)
+		require.Len(c, got, 2)
+		assert.Zero(c, got[0].Visible)
+		assert.Equal(c, int64(2), got[1].Visible)
 	}, 30*time.Second, 10*time.Millisecond, "the forwarder dead-letters both rows")
 	require.NoError(t, forwarder.Close())
 

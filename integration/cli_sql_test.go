@@ -103,10 +103,12 @@ func (r *cliSQLRig) startWorker() *cqrs.Service {
 // waitDepth waits until the worker's group has ahead messages ahead and
 // the destination dead dead letters.
 func (r *cliSQLRig) waitDepth(ahead, dead int64, msg string) {
-	require.Eventually(r.t, func() bool {
+	require.EventuallyWithT(r.t, func(c *assert.CollectT) {
 		got, err := sqlbus.Depths(context.Background(), r.cfg, "clisql-worker", r.queue)
-		require.NoError(r.t, err)
-		return got[0].Visible == ahead && got[1].Visible == dead
+		require.NoError(c, err)
+		require.Len(c, got, 2)
+		assert.Equal(c, ahead, got[0].Visible)
+		assert.Equal(c, dead, got[1].Visible)
 	}, 30*time.Second, 10*time.Millisecond, msg)
 }
 

@@ -87,7 +87,7 @@ func idemQueue(t *testing.T, client *sqs.Client) string {
 	return url
 }
 
-func idemQueueDepth(t *testing.T, client *sqs.Client, url string) int {
+func idemQueueDepth(t require.TestingT, client *sqs.Client, url string) int {
 	out, err := client.GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{
 		QueueUrl: &url, AttributeNames: []sqstypes.QueueAttributeName{
 			sqstypes.QueueAttributeNameApproximateNumberOfMessages,
@@ -129,8 +129,9 @@ func TestIdempotency_SQSCrashedConsumerAndProducerRetries(t *testing.T) {
 		idemSendSQS(t, client, url, id) // the producer's retry
 	}
 
-	require.Eventually(t, func() bool {
-		return effects.len() == others+1 && idemQueueDepth(t, client, url) == 0
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		assert.Equal(c, others+1, effects.len())
+		assert.Zero(c, idemQueueDepth(c, client, url))
 	}, 90*time.Second, 250*time.Millisecond, "not every message was processed and deleted")
 	require.NoError(t, stop())
 

@@ -125,10 +125,12 @@ func runCatalogueRow(t *testing.T, tr cqrs.Transport, queue string, row sqlbusBa
 	require.NoError(t, err)
 
 	var dead []cqrs.DeadLetter
-	require.Eventually(t, func() bool {
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		var err error
 		dead, err = deadLetters(ctx)
-		require.NoError(t, err)
-		return len(dead) >= 1 && len(runs.messageIDs(svc.Name(), hPay)) == 2
+		require.NoError(c, err)
+		assert.NotEmpty(c, dead)
+		assert.Len(c, runs.messageIDs(svc.Name(), hPay), 2)
 	}, 30*time.Second, 10*time.Millisecond, "the bad input is dead-lettered and both commands are handled")
 	for _, dl := range dead { // at least once: a dead letter written again is the same message
 		assert.Equal(t, bad.UUID, dl.Message.UUID, "only the bad input is dead-lettered")

@@ -57,11 +57,12 @@ func TestSQLBusPermanentFailureIsDeadLetteredWithItsReason(t *testing.T) {
 			good = append(good, env.MessageID)
 		}
 		var dead []cqrs.DeadLetter
-		require.Eventually(t, func() bool {
+		require.EventuallyWithT(t, func(c *assert.CollectT) {
 			var err error
 			dead, err = sqlbus.DeadLetters(ctx, sqlbusConfig(d, db), queue)
-			require.NoError(t, err)
-			return len(dead) >= 1 && len(runs.messageIDs(svc.Name(), hPay)) == len(good)
+			require.NoError(c, err)
+			assert.NotEmpty(c, dead)
+			assert.Len(c, runs.messageIDs(svc.Name(), hPay), len(good))
 		}, 30*time.Second, 10*time.Millisecond, "the refused command is dead-lettered and the others are handled")
 		for _, dl := range dead { // at least once: a redelivered dead letter is the same message
 			assert.Equal(t, bad.MessageID, dl.Message.Metadata.Get(sourceflow.MetaMessageID), "only the refused command is dead-lettered")
@@ -101,10 +102,12 @@ func TestSQLBusMessageWithoutEnvelopeIsDeadLettered(t *testing.T) {
 		require.NoError(t, err)
 
 		var dead []cqrs.DeadLetter
-		require.Eventually(t, func() bool {
+		require.EventuallyWithT(t, func(c *assert.CollectT) {
+			var err error
 			dead, err = sqlbus.DeadLetters(context.Background(), sqlbusConfig(d, db), queue)
-			require.NoError(t, err)
-			return len(dead) >= 2 && len(runs.messageIDs(svc.Name(), hPay)) == 1
+			require.NoError(c, err)
+			assert.GreaterOrEqual(c, len(dead), 2)
+			assert.Len(c, runs.messageIDs(svc.Name(), hPay), 1)
 		}, 30*time.Second, 10*time.Millisecond, "the bare message and the bad row are dead-lettered and the command is handled")
 		byID := map[string]cqrs.DeadLetter{}
 		for _, dl := range dead {

@@ -31,7 +31,7 @@ func TestSQLBusDepthsCountWhatAServiceHasYetToHandle(t *testing.T) {
 		cfg := sqlbusConfig(d, db)
 		cfg.PruneInterval = -1 // every row stays, so the counts below are exact
 		ctx := context.Background()
-		depths := func(service string) (ahead, dead int64) {
+		depths := func(t require.TestingT, service string) (ahead, dead int64) {
 			got, err := sqlbus.Depths(ctx, cfg, service, queue)
 			require.NoError(t, err)
 			require.Len(t, got, 2)
@@ -39,7 +39,7 @@ func TestSQLBusDepthsCountWhatAServiceHasYetToHandle(t *testing.T) {
 			assert.Equal(t, sourceflow.QueueDepth{Queue: queue, DLQ: true, Visible: got[1].Visible}, got[1])
 			return got[0].Visible, got[1].Visible
 		}
-		ahead, dead := depths("depth-worker")
+		ahead, dead := depths(t, "depth-worker")
 		assert.Zero(t, ahead+dead, "a destination nothing was sent to yet has no table and no depth")
 
 		service := func(name string, listen ...string) *cqrs.Service {
@@ -55,7 +55,7 @@ func TestSQLBusDepthsCountWhatAServiceHasYetToHandle(t *testing.T) {
 			_, err := agg.Send(ctx, entity, PayOrder{Amount: 1})
 			require.NoError(t, err)
 		}
-		ahead, dead = depths("depth-worker")
+		ahead, dead = depths(t, "depth-worker")
 		assert.Equal(t, int64(3), ahead, "a group that has not subscribed yet has every message ahead")
 		assert.Zero(t, dead)
 
@@ -68,11 +68,12 @@ func TestSQLBusDepthsCountWhatAServiceHasYetToHandle(t *testing.T) {
 			return nil, nil
 		}))
 		startModel(t, worker)
-		require.Eventually(t, func() bool {
-			ahead, dead := depths("depth-worker")
-			return ahead == 0 && dead == 1
+		require.EventuallyWithT(t, func(c *assert.CollectT) {
+			ahead, dead := depths(c, "depth-worker")
+			assert.Zero(c, ahead)
+			assert.Equal(c, int64(1), dead)
 		}, 30*time.Second, 10*time.Millisecond, "the worker handled two commands and dead-lettered the third")
-		ahead, dead = depths("never-subscribed")
+		ahead, dead = depths(t, "never-subscribed")
 		assert.Equal(t, int64(3), ahead, "another group's position is not this one's")
 		assert.Equal(t, int64(1), dead, "the dead letters are the destination's, whichever group reads")
 	})

@@ -149,10 +149,10 @@ func TestSQLBusEventsReachEverySubscribingServiceInOrder(t *testing.T) {
 			require.NoError(t, err)
 		}
 		for name, view := range views {
-			require.Eventually(t, func() bool {
+			require.EventuallyWithT(t, func(c *assert.CollectT) {
 				m, _, err := view.Get(context.Background(), "entity-1")
-				require.NoError(t, err)
-				return len(m.Seen) >= events
+				require.NoError(c, err)
+				assert.GreaterOrEqual(c, len(m.Seen), events)
 			}, 30*time.Second, 10*time.Millisecond, "%s receives every event", name)
 			m, _, err := view.Get(context.Background(), "entity-1")
 			require.NoError(t, err)

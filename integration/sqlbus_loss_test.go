@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/sourceflow-go/sourceflow"
@@ -57,7 +58,7 @@ func TestSQLBusLosesNoMessageUnderConcurrentPublishers(t *testing.T) {
 		wg.Wait()
 		require.Eventually(t, func() bool { return len(runs.messageIDs("burst-worker", hPay)) == senders*each },
 			60*time.Second, 20*time.Millisecond, "every command is handled")
-		require.Eventually(t, func() bool { return sqlbusRows(t, d, db, queue) == 1 }, 30*time.Second, 10*time.Millisecond,
+		require.EventuallyWithT(t, func(c *assert.CollectT) { assert.Equal(c, 1, sqlbusRows(c, d, db, queue)) }, 30*time.Second, 10*time.Millisecond,
 			"the workers pruned every acknowledged command but the last")
 	})
 }

@@ -43,7 +43,7 @@ func TestSQLBusPrunesWhatEveryConsumerGroupAcknowledged(t *testing.T) {
 		}
 		require.Eventually(t, func() bool { return len(runs.messageIDs("fast", hSummary)) == orders }, 30*time.Second, 10*time.Millisecond,
 			"the fast subscriber handles every event")
-		require.Eventually(t, func() bool { return sqlbusRows(t, d, db, payQ) == 1 }, 30*time.Second, 10*time.Millisecond,
+		require.EventuallyWithT(t, func(c *assert.CollectT) { assert.Equal(c, 1, sqlbusRows(c, d, db, payQ)) }, 30*time.Second, 10*time.Millisecond,
 			"the commands, acknowledged by their one group, are pruned down to the last")
 		n, err := sqlbus.Prune(context.Background(), cfg, paid)
 		require.NoError(t, err)
@@ -54,7 +54,7 @@ func TestSQLBusPrunesWhatEveryConsumerGroupAcknowledged(t *testing.T) {
 		startModel(t, again)
 		require.Eventually(t, func() bool { return len(runs.messageIDs("slow", hSummary)) == orders }, 30*time.Second, 10*time.Millisecond,
 			"the slow subscriber, up again, handles every event")
-		require.Eventually(t, func() bool { return sqlbusRows(t, d, db, paid) == 1 }, 30*time.Second, 10*time.Millisecond,
+		require.EventuallyWithT(t, func(c *assert.CollectT) { assert.Equal(c, 1, sqlbusRows(c, d, db, paid)) }, 30*time.Second, 10*time.Millisecond,
 			"once both groups acknowledged them, the events are pruned down to the last")
 	})
 }
@@ -78,7 +78,7 @@ func TestSQLBusPruneOfADestinationNoServiceSubscribedToKeepsEveryRow(t *testing.
 }
 
 // sqlbusRows counts the rows of destination's table.
-func sqlbusRows(t *testing.T, d sourceflow.Dialect, db *sql.DB, destination string) int {
+func sqlbusRows(t testingT, d sourceflow.Dialect, db *sql.DB, destination string) int {
 	t.Helper()
 	q := `SELECT COUNT(*) FROM "watermill_` + sqlbus.Topic(destination) + `"`
 	if d == sourceflow.MySQL {

@@ -37,10 +37,10 @@ func TestSQLBusRedriveMovesEveryDeadLetterOfALongList(t *testing.T) {
 		startModel(t, svc)
 		first, err := cqrs.NewAggregate(svc, "payment").Send(context.Background(), "p-1", PayOrder{Amount: 1})
 		require.NoError(t, err)
-		require.Eventually(t, func() bool {
+		require.EventuallyWithT(t, func(c *assert.CollectT) {
 			dl, err := sqlbus.DeadLetters(context.Background(), cfg, queue)
-			require.NoError(t, err)
-			return len(dl) > 0
+			require.NoError(c, err)
+			assert.NotEmpty(c, dl)
 		}, 30*time.Second, 10*time.Millisecond, "the command is dead-lettered")
 		require.NoError(t, svc.Close())
 		_, err = db.Exec("DELETE FROM " + quoteIdent(d, "watermill_"+sqlbus.DeadLetterTopic(queue)))

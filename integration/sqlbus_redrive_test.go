@@ -45,11 +45,12 @@ func TestSQLBusRedriveSendsDeadLettersBackOnceTheirCauseIsFixed(t *testing.T) {
 			}
 		}
 		var dead []cqrs.DeadLetter
-		require.Eventually(t, func() bool {
+		require.EventuallyWithT(t, func(c *assert.CollectT) {
 			var err error
 			dead, err = sqlbus.DeadLetters(ctx, cfg, queue)
-			require.NoError(t, err)
-			return len(distinctIDs(dead)) == len(refused) && len(runs.messageIDs(svc.Name(), hPay)) == 1
+			require.NoError(c, err)
+			assert.Len(c, distinctIDs(dead), len(refused))
+			assert.Len(c, runs.messageIDs(svc.Name(), hPay), 1)
 		}, 30*time.Second, 10*time.Millisecond, "the refused commands are dead-lettered, the other handled")
 
 		refusing.Store(false)

@@ -41,11 +41,11 @@ func TestSQLBusRedriveLeavesAnUnreadableDeadLetterAndMovesTheOthers(t *testing.T
 			sent = append(sent, env.MessageID)
 		}
 		var dead []cqrs.DeadLetter
-		require.Eventually(t, func() bool {
+		require.EventuallyWithT(t, func(c *assert.CollectT) {
 			var err error
 			dead, err = sqlbus.DeadLetters(ctx, cfg, queue)
-			require.NoError(t, err)
-			return len(distinctIDs(dead)) == len(sent)
+			require.NoError(c, err)
+			assert.Len(c, distinctIDs(dead), len(sent))
 		}, 30*time.Second, 10*time.Millisecond, "both commands are dead-lettered")
 		q := `INSERT INTO "watermill_` + sqlbus.DeadLetterTopic(queue) + `" ("uuid", "payload", "metadata", "transaction_id") VALUES ($1, $2, $3, pg_current_xact_id())`
 		if d == sourceflow.MySQL {
