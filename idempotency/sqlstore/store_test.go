@@ -154,14 +154,11 @@ func TestExplicitCleanupReturnsCount(t *testing.T) {
 	// Each record expires on its own (by the database clock), so one call may
 	// find only some of them expired: the counts add up to 4.
 	var total int64
-	require.Eventually(t, func() bool {
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
 		n, err := s.Cleanup(ctx)
-		if err != nil {
-			t.Errorf("Cleanup: %v", err)
-			return false
-		}
+		require.NoError(c, err, "Cleanup")
 		total += n
-		return total >= 4
+		assert.GreaterOrEqual(c, total, int64(4))
 	}, 10*time.Second, 20*time.Millisecond)
 	assert.Equal(t, int64(4), total)
 	assert.Equal(t, uint64(4), s.Stats().CleanedRows)
