@@ -1,0 +1,22 @@
+package archtest_test
+
+import (
+	"path/filepath"
+	"testing"
+)
+
+// A condition polled by Eventually, Never or EventuallyWithT runs on another
+// goroutine: a require, t.Fatal or t.FailNow there (directly or in a helper
+// given the test's t) ends the test at the first transient error instead of
+// trying again on the next tick, and calls FailNow off the test goroutine.
+// Such a condition returns false on an error, or uses EventuallyWithT and
+// asserts on the *assert.CollectT it receives.
+func TestEventuallyConditionsDoNotStopTheTest(t *testing.T) {
+	m, err := loadModule(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatalf("parse the module: %v", err)
+	}
+	for _, f := range m.eventuallyFindings() {
+		t.Errorf("%s stops the test from the polling goroutine", f)
+	}
+}
