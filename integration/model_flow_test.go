@@ -172,19 +172,22 @@ func testPayFlow(t *testing.T, f *payFlow) {
 	require.NoError(t, err)
 	assert.False(t, found)
 
-	order, found, err := f.orderSaga.Load(ctx, "order-1")
-	require.NoError(t, err)
-	require.True(t, found)
-	assert.True(t, order.Confirmed)
+	// The handlers record their run before their state commits: wait for it.
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		order, found, err := f.orderSaga.Load(ctx, "order-1")
+		require.NoError(c, err)
+		require.True(c, found)
+		assert.True(c, order.Confirmed)
 
-	summary, found, err := f.summary.Get(ctx, "order-1")
-	require.NoError(t, err)
-	require.True(t, found)
-	assert.Equal(t, OrderSummary{Amount: 42, Paid: true, Events: 1}, summary)
-	ledgerModel, found, err := f.ledgerView.Get(ctx, "order-1")
-	require.NoError(t, err)
-	require.True(t, found)
-	assert.Equal(t, OrderSummary{Amount: 42, Events: 1}, ledgerModel)
+		summary, found, err := f.summary.Get(ctx, "order-1")
+		require.NoError(c, err)
+		require.True(c, found)
+		assert.Equal(c, OrderSummary{Amount: 42, Paid: true, Events: 1}, summary)
+		ledgerModel, found, err := f.ledgerView.Get(ctx, "order-1")
+		require.NoError(c, err)
+		require.True(c, found)
+		assert.Equal(c, OrderSummary{Amount: 42, Events: 1}, ledgerModel)
+	}, 30*time.Second, 20*time.Millisecond, "the orders saga and both views store what they handled, once")
 }
 
 // assertLineage checks PayOrder → OrderPaid → ConfirmOrder: one correlation

@@ -42,12 +42,25 @@ func assertOutageLostNothing(t *testing.T, svc *cqrs.Service, saga *cqrs.Saga[Pa
 	assert.ElementsMatch(t, sent, runs.messageIDs(svc.Name(), hPay))
 	ctx := context.Background()
 	for _, entity := range outageEntities() {
-		p, found, err := saga.Load(ctx, entity)
-		require.NoError(t, err)
-		require.True(t, found, entity)
-		assert.Equal(t, Payment{Amount: 1, Commands: 1}, p, "%s applied once", entity)
+		assert.Equal(t, Payment{Amount: 1, Commands: 1}, storedPayment(t, saga, entity), "%s applied once", entity)
 	}
 	_, found, err := saga.Load(ctx, "during")
 	require.NoError(t, err)
 	assert.False(t, found, "the command during the outage left nothing to handle")
+}
+
+// storedPayment waits until entity's payment is stored and returns it. The
+// saga's handler records its run before the handling commits the state, so
+// a test that saw the run must wait for the state too.
+func storedPayment(t *testing.T, saga *cqrs.Saga[Payment], entity string) Payment {
+	t.Helper()
+	var p Payment
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		var found bool
+		var err error
+		p, found, err = saga.Load(context.Background(), entity)
+		require.NoError(c, err)
+		require.True(c, found, entity)
+	}, 30*time.Second, 10*time.Millisecond, "the payment of %s is stored", entity)
+	return p
 }

@@ -143,10 +143,7 @@ func runCatalogueRow(t *testing.T, tr cqrs.Transport, queue string, row sqlbusBa
 	assert.ElementsMatch(t, []string{before.MessageID, after.MessageID}, runs.messageIDs(svc.Name(), hPay),
 		"the bad input reaches no handler")
 	for entity, amount := range map[string]int{"before": 1, "after": 2} {
-		p, found, err := saga.Load(ctx, entity)
-		require.NoError(t, err)
-		require.True(t, found, entity)
-		assert.Equal(t, Payment{Amount: amount, Commands: 1}, p, "%s applied once", entity)
+		assert.Equal(t, Payment{Amount: amount, Commands: 1}, storedPayment(t, saga, entity), "%s applied once", entity)
 	}
 }
 
