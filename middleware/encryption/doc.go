@@ -101,7 +101,9 @@
 // type and destination, instead of one Decrypt per message. Retired keys are
 // dropped, never zeroed in place: a goroutine still encrypting with a key when
 // it is retired finishes with the intact key. The plaintext key bytes KMS
-// returns are cleared as soon as the cipher is built from them.
+// returns are cleared as soon as the cipher is built from them, and those of
+// an answer that failed its call (retried after throttling, or lacking a
+// field the call needs) at once.
 //
 // # Errors
 //

@@ -281,11 +281,11 @@ func (e *Encrypter) generate(ctx context.Context, ec EncryptionContext) (*dataKe
 		out, err = e.kms.api.GenerateDataKey(ctx, &kms.GenerateDataKeyInput{
 			KeyId: &e.cfg.KeyID, KeySpec: types.DataKeySpecAes256, EncryptionContext: ec.Map(),
 		})
-		return complete(out, err, lacksWrappedKey)
+		if err = complete(out, err, lacksWrappedKey); err != nil && out != nil {
+			clear(out.Plaintext) // a failed answer's data key, retried or not
+		}
+		return err
 	})
-	if err != nil && out != nil {
-		clear(out.Plaintext)
-	}
 	if err = e.noteGenerate(ec, err); err != nil {
 		return nil, err
 	}

@@ -61,12 +61,12 @@ func (d *Decrypter) unwrap(ctx context.Context, name string, wrapped []byte, key
 		d.stats.decrypt.Add(1)
 		var err error
 		out, err = d.kms.api.Decrypt(ctx, in)
-		return complete(out, err, d.lacksKeyID)
+		if err = complete(out, err, d.lacksKeyID); err != nil && out != nil {
+			clear(out.Plaintext) // a failed answer's data key, retried or not
+		}
+		return err
 	})
 	if err != nil {
-		if out != nil {
-			clear(out.Plaintext)
-		}
 		return keys{}, err
 	}
 	if err := d.allowed.check(ctx, aws.ToString(out.KeyId)); err != nil {
