@@ -149,12 +149,13 @@
 // as sourceflow.aws.kms.failures). An answer lacking a field the call needs
 // (GenerateDataKey's wrapped data key; with DecrypterConfig.KeyIDs set,
 // Decrypt's KeyId, the key checked against them; DescribeKey's key
-// metadata) is a failed call too: a transient [ErrKMS] naming the operation
-// and the field, as an answer with no output at all, never a refusal of
-// the message or the key. KMS throttling and
-// internal errors are retried with bounded, jittered exponential backoff and
-// then returned as [ErrThrottled], which is not permanent. No error or log
-// entry contains payload or key bytes.
+// metadata and, resolving KeyIDs, its key ARN) is a failed call too,
+// counted as the others (DescribeKey has no such counter): a transient
+// [ErrKMS] naming the operation and the field, as an answer with no output
+// at all, never a permanent refusal of the message or the key. KMS
+// throttling and internal errors are retried with bounded, jittered
+// exponential backoff and then returned as [ErrThrottled], which is not
+// permanent. No error or log entry contains payload or key bytes.
 //
 // # Size
 //
