@@ -2,6 +2,7 @@ package dynamostore_test
 
 import (
 	"context"
+	"net/http"
 	"strconv"
 	"strings"
 	"testing"
@@ -10,8 +11,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/idempotency"
 	"github.com/sourceflow-go/sourceflow/idempotency/dynamostore"
+	"github.com/sourceflow-go/sourceflow/internal/dynamo"
 )
 
 // An operation refused with one of idempotency's sentinels names this
@@ -50,4 +53,21 @@ func TestOperationErrorsNameTheStoreOnly(t *testing.T) {
 	require.ErrorIs(t, err, idempotency.ErrInvalidKey)
 	assert.True(t, strings.HasPrefix(err.Error(), "idempotency/dynamostore: claim c/xxx"), err.Error())
 	assert.Equal(t, 1, strings.Count(err.Error(), "idempotency"), err.Error())
+}
+
+// Complete joins the handling transaction; one that has ended refuses the
+// write, and the error names this package, the operation and the key, as
+// the other operations' errors do.
+func TestCompleteInAnEndedHandlingNamesTheOperation(t *testing.T) {
+	ctx := context.Background()
+	idem, api := answeringStore(t, http.StatusOK, "{}")
+	var kept context.Context
+	require.NoError(t, idem.WithinTx(ctx, func(ctx context.Context) error { kept = ctx; return nil }))
+
+	err := idem.Complete(kept, idempotency.Key{Consumer: "c", MessageID: "m"}, "t", time.Minute)
+
+	require.ErrorIs(t, err, dynamo.ErrTxEnded)
+	assert.True(t, sourceflow.IsPermanent(err))
+	assert.Zero(t, api.count("UpdateItem")+api.count("TransactWriteItems"), "nothing is sent")
+	assert.Equal(t, "idempotency/dynamostore: complete c/m: dynamodb: the transaction this context carries has ended", err.Error())
 }

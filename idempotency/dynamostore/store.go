@@ -318,7 +318,10 @@ func (s *Store) update(ctx context.Context, key idempotency.Key, token string, u
 			rec, err := s.read(ctx, key)
 			return err == nil && applied(rec)
 		})
-		return tx.Add(s.cfg.Table, u.Key, types.TransactWriteItem{Update: u}, lost)
+		if err := tx.Add(s.cfg.Table, u.Key, types.TransactWriteItem{Update: u}, lost); err != nil {
+			return opErr(op, key, err)
+		}
+		return nil
 	}
 	var old map[string]types.AttributeValue
 	err = s.retry.Do(ctx, func(ctx context.Context) error {
