@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/errtext"
 )
 
 // Transport errors: returned by the Transport and its Bind, Subscriber and
@@ -99,10 +100,14 @@ type BudgetError struct {
 }
 
 // Error names the message (its UUID as sourceflow.IDText shows it), the
-// count, the budget and the keys.
+// count, the budget and the first ten keys, each quoted as errtext.Quote
+// bounds it, then how many more there are: a received message may carry
+// a thousand keys into the metadata of one published in turn, and the
+// text reaches log lines and a dead letter's reason. Keys lists them all.
 func (e *BudgetError) Error() string {
+	keys := listed(len(e.Keys), func(i int) string { return errtext.Quote(e.Keys[i], sourceflow.MaxCorrelationIDLen) })
 	return fmt.Sprintf("%v: message %s needs %d attributes, at most %d allowed: %s",
-		ErrAttributeBudget, sourceflow.IDText(e.UUID), e.Count, e.Budget, strings.Join(e.Keys, ", "))
+		ErrAttributeBudget, sourceflow.IDText(e.UUID), e.Count, e.Budget, strings.Join(keys, ", "))
 }
 
 // Unwrap returns ErrAttributeBudget.
@@ -147,26 +152,34 @@ type PublishError struct {
 	Failed []FailedMessage
 }
 
-// maxListedFailures is how many failed messages PublishError.Error names.
-const maxListedFailures = 10
-
 // Error counts the failed messages and names the first ten, each by its
 // UUID as sourceflow.IDText shows it (a message may carry the UUID of one
 // its handler received, which the sender chose) and its reason, then how
 // many more failed: one Publish may carry thousands of messages, and the
 // text reaches log lines and span status. Failed lists them all.
 func (e *PublishError) Error() string {
-	n := min(len(e.Failed), maxListedFailures)
-	parts := make([]string, n, n+1)
-	for i, f := range e.Failed[:n] {
-		parts[i] = sourceflow.IDText(f.UUID) + ": " + f.Reason
-	}
-	if more := len(e.Failed) - n; more > 0 {
-		parts = append(parts, fmt.Sprintf("and %d more", more))
-	}
+	parts := listed(len(e.Failed), func(i int) string { return sourceflow.IDText(e.Failed[i].UUID) + ": " + e.Failed[i].Reason })
 	return fmt.Sprintf("%v: %d message(s) to %s not sent: %s",
 		ErrPublishFailed, len(e.Failed), e.Destination, strings.Join(parts, "; "))
 }
 
 // Unwrap returns ErrPublishFailed.
 func (e *PublishError) Unwrap() error { return ErrPublishFailed }
+
+// maxListed is how many items (failed messages, attribute keys) an error's
+// text names.
+const maxListed = 10
+
+// listed returns the texts (text(i)) of the first maxListed of n items,
+// then "and N more" when there are more.
+func listed(n int, text func(i int) string) []string {
+	shown := min(n, maxListed)
+	parts := make([]string, shown, shown+1)
+	for i := range shown {
+		parts[i] = text(i)
+	}
+	if more := n - shown; more > 0 {
+		parts = append(parts, fmt.Sprintf("and %d more", more))
+	}
+	return parts
+}
