@@ -85,28 +85,19 @@ func deniedKey(err error) bool {
 // key ARN of another Region is described as its replica in the client's
 // Region, to which KMS Decrypt is pinned (localReplica).
 func describeKeyID(ctx context.Context, s *session, api encryption.KMSAPI, id string) (string, error) {
-	region := kmsRegion(api, s.clients.Region)
+	region, endpoint := kmsTarget(api, s.clients.Region)
 	desc, err := api.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(localReplica(id, region))})
 	if unknownKey(err) {
 		return "", &ExitError{Code: ExitUsage, Err: fmt.Errorf("--key-id %s: KMS finds no such key (%w); "+
 			"check the key id or alias and the region (%s)", id, err, region)}
 	}
 	if err != nil {
-		return "", s.awsFailureAt("dlq peek --key-id "+id+": kms:DescribeKey", err, region, kmsEndpointNote(api))
+		return "", s.awsFailureAt("dlq peek --key-id "+id+": kms:DescribeKey", err, region, endpoint)
 	}
 	if desc == nil || desc.KeyMetadata == nil || aws.ToString(desc.KeyMetadata.Arn) == "" {
 		return "", &ExitError{Code: ExitAWS, Err: fmt.Errorf("--key-id %s: kms:DescribeKey returned no key ARN", id)}
 	}
 	return aws.ToString(desc.KeyMetadata.Arn), nil
-}
-
-// kmsRegion is the Region of the KMS client api: the one its options name,
-// as *kms.Client's do, else region (the other clients').
-func kmsRegion(api any, region string) string {
-	if c, ok := api.(interface{ Options() kms.Options }); ok && c.Options().Region != "" {
-		return c.Options().Region
-	}
-	return region
 }
 
 // localReplica returns id, or for the key ARN of a multi-Region key (key

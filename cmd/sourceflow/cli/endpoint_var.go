@@ -3,20 +3,28 @@ package cli
 import (
 	"cmp"
 	"os"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/kms"
 
 	"github.com/sourceflow-go/sourceflow/internal/redact"
 )
 
 // Variables the SDK reads a client's endpoint from, the service's own
-// (the SQS client's, the KMS client's) winning over the general one.
+// (serviceEndpointVar; the SQS client's is AWS_ENDPOINT_URL_SQS) winning
+// over the general one.
 const (
 	sqsEndpointVar = "AWS_ENDPOINT_URL_SQS"
-	kmsEndpointVar = "AWS_ENDPOINT_URL_KMS"
 	endpointVar    = "AWS_ENDPOINT_URL"
 )
+
+// serviceEndpointVar is the variable the SDK reads the endpoint of a
+// client of service (as the SDK names it: "SNS", "DynamoDB") from:
+// AWS_ENDPOINT_URL_ and the name in capitals, a space as an underscore
+// (AWS_ENDPOINT_URL_DYNAMODB).
+func serviceEndpointVar(service string) string {
+	return endpointVar + "_" + strings.ToUpper(strings.ReplaceAll(service, " ", "_"))
+}
 
 // endpointSource names the variable endpoint, the SQS client's, came
 // from: AWS_ENDPOINT_URL_SQS when it holds endpoint, else AWS_ENDPOINT_URL
@@ -35,26 +43,35 @@ func serviceEndpointSource(endpoint, serviceVar string) string {
 	return endpointVar
 }
 
-// endpointNote is the endpoint as advice names it: its variable and
-// value, without password ("AWS_ENDPOINT_URL_SQS: http://localhost:4566"),
-// or "AWS_ENDPOINT_URL: unset, so AWS itself".
+// endpointNote is the endpoint of the SQS client as advice names it: its
+// variable and value, without password ("AWS_ENDPOINT_URL_SQS:
+// http://localhost:4566"), or "AWS_ENDPOINT_URL: unset, so AWS itself".
 func (s *session) endpointNote() string {
-	return endpointSource(s.clients.Endpoint) + ": " + cmp.Or(s.endpoint(), "unset, so AWS itself")
+	return endpointText(endpointSource(s.clients.Endpoint), s.clients.Endpoint)
 }
 
-// kmsEndpointNote is endpointNote for the KMS client api, which peek
-// --decrypt builds apart from Clients: the endpoint its options name, as
-// *kms.Client's do (the SDK resolves AWS_ENDPOINT_URL_KMS, else
-// AWS_ENDPOINT_URL, into them), else the one those variables name, with
-// the variable it came from ("AWS_ENDPOINT_URL_KMS: http://localhost:4566").
-func kmsEndpointNote(api any) string {
-	endpoint := cmp.Or(os.Getenv(kmsEndpointVar), os.Getenv(endpointVar))
-	if c, ok := api.(interface{ Options() kms.Options }); ok {
-		endpoint = aws.ToString(c.Options().BaseEndpoint)
+// endpointText words endpoint, which the variable source names, as
+// endpointNote does.
+func endpointText(source, endpoint string) string {
+	if endpoint == "" {
+		return source + ": unset, so AWS itself"
 	}
-	shown := "unset, so AWS itself"
-	if endpoint != "" {
-		shown = redact.Endpoint(endpoint)
+	return source + ": " + redact.Endpoint(endpoint)
+}
+
+// optionsTarget is the region and endpoint (as endpointNote words it) of
+// api, the client of service (as the SDK names it: "SNS"), which the
+// Clients or a command build apart from the SQS client: the ones its
+// options (of type O, whose Region and BaseEndpoint read returns) name,
+// as the SDK's clients report them (the SDK resolves service's own
+// variable, else AWS_ENDPOINT_URL, into them); for a client that reports
+// none, region and the endpoint those variables name.
+func optionsTarget[O any](api any, service, region string, read func(O) (string, *string)) (string, string) {
+	serviceVar := serviceEndpointVar(service)
+	endpoint := cmp.Or(os.Getenv(serviceVar), os.Getenv(endpointVar))
+	if c, ok := api.(interface{ Options() O }); ok {
+		r, e := read(c.Options())
+		region, endpoint = cmp.Or(r, region), aws.ToString(e)
 	}
-	return serviceEndpointSource(endpoint, kmsEndpointVar) + ": " + shown
+	return region, endpointText(serviceEndpointSource(endpoint, serviceVar), endpoint)
 }

@@ -171,7 +171,7 @@ func readBound(ctx context.Context, s *session, checkTimeout time.Duration) time
 // account STS failed to give as not checked, without failing, so a probe's
 // failed call stands for it. A call cut short by --check-timeout is
 // advised with the service that was slow, and its client's region and
-// endpoint (callTarget): the KMS client's for a KMS call.
+// endpoint (callTarget): the SNS client's for an SNS call, and so on.
 func noAnswer(ctx context.Context, s *session, f healthFlags, err error) error {
 	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil { // cut short by --check-timeout
 		service, region, endpoint := s.callTarget(err)

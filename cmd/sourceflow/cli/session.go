@@ -107,10 +107,11 @@ func readTopology(cmd *cobra.Command, path string) (topology.File, error) {
 // awsFailure is the error of a failed AWS call: what failed, and what to
 // check (a call cut short by the command's time or by an interrupt says
 // so instead). what starts with the command's name; the help that lists the
-// permissions of the dlq commands is their parent's. A failed call of the
-// KMS client (the SDK names its service KMS: the check of the file's key)
-// is advised with that client's region and endpoint, not the SQS
-// client's (callTarget).
+// permissions of the dlq commands is their parent's. A failed call is
+// advised with the region and endpoint of the client that made it, by the
+// service the SDK names in err: the SNS, STS, DynamoDB or KMS client's
+// (the KMS client checks the file's key), the SQS client's otherwise
+// (callTarget).
 func (s *session) awsFailure(what string, err error) error {
 	_, region, endpoint := s.callTarget(err)
 	return s.awsFailureAt(what, err, region, endpoint)
