@@ -18,6 +18,7 @@ import (
 type goFile struct {
 	dir     string            // directory relative to the module root, "." for the root
 	imports map[string]string // local name -> import path
+	test    bool              // a _test.go file, seen only by its own package's tests
 }
 
 // fn is a function, method or closure whose calls the Eventually scan follows.
@@ -66,7 +67,7 @@ func loadModule(root string) (*module, error) {
 			return err
 		}
 		rel, _ := filepath.Rel(root, filepath.Dir(p))
-		m.add(&goFile{dir: filepath.ToSlash(rel), imports: importNames(f)}, f)
+		m.add(&goFile{dir: filepath.ToSlash(rel), imports: importNames(f), test: strings.HasSuffix(name, "_test.go")}, f)
 		return nil
 	})
 	return m, err
@@ -175,7 +176,8 @@ func moduleDir(importPath string) (string, bool) {
 // callees resolves the function a call names to the module's candidates: a
 // closure of the enclosing declaration, a function of the package or of an
 // imported module package, or, for a method call, every method of that name
-// in the package and in the module packages the file imports.
+// in the package and in the module packages the file imports. Another
+// package's test files are not among them: its importers never see them.
 func (m *module) callees(call *ast.CallExpr, scope *fn) []*fn {
 	switch f := unwrapFun(call.Fun).(type) {
 	case *ast.Ident:
@@ -189,19 +191,35 @@ func (m *module) callees(call *ast.CallExpr, scope *fn) []*fn {
 	case *ast.SelectorExpr:
 		if p, ok := importOf(f.X, scope); ok {
 			if dir, internal := moduleDir(p); internal {
-				return m.funcs[funcKey(dir, f.Sel.Name)]
+				return m.imported(scope, dir, f.Sel.Name)
 			}
 			return nil
 		}
 		found := m.funcs[funcKey(scope.file.dir, "."+f.Sel.Name)]
 		for _, p := range scope.file.imports {
 			if dir, internal := moduleDir(p); internal {
-				found = append(found, m.funcs[funcKey(dir, "."+f.Sel.Name)]...)
+				found = append(found, m.imported(scope, dir, "."+f.Sel.Name)...)
 			}
 		}
 		return found
 	}
 	return nil
+}
+
+// imported lists the functions of dir under key name that scope's file
+// sees through an import: those of another package's test files are left out.
+func (m *module) imported(scope *fn, dir, name string) []*fn {
+	all := m.funcs[funcKey(dir, name)]
+	if dir == scope.file.dir {
+		return all
+	}
+	var seen []*fn
+	for _, g := range all {
+		if !g.file.test {
+			seen = append(seen, g)
+		}
+	}
+	return seen
 }
 
 // unwrapFun strips parentheses and type arguments from a called expression.

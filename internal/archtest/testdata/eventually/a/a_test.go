@@ -1,6 +1,7 @@
 package a
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -51,5 +52,7 @@ func TestKinds(t *testing.T) {
 		return err == nil && n == 1
 	}, time.Second, time.Millisecond)
 	require.Eventually(t, r.quiet, time.Second, time.Millisecond)
+	var buf strings.Builder
+	require.Eventually(t, func() bool { return buf.Len() == 0 }, time.Second, time.Millisecond)
 	t.Cleanup(func() { require.NoError(t, nil) })
 }
