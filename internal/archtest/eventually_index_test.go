@@ -26,7 +26,9 @@ type fn struct {
 	file   *goFile
 	params []string
 	body   *ast.BlockStmt
-	locals map[string]*fn // closures assigned to names in the enclosing declaration
+	locals map[string]*fn    // closures assigned to names in the enclosing declaration
+	vars   map[string]string // the types of the names the enclosing declaration binds (varTypes)
+	recv   string            // a method's receiver type (receiverType)
 }
 
 // module is every Go file under a root, build tags ignored, with its
@@ -95,8 +97,8 @@ func (m *module) add(file *goFile, f *ast.File) {
 		if !ok || d.Body == nil {
 			continue
 		}
-		locals := map[string]*fn{}
-		top := &fn{file: file, params: paramNames(d.Type), body: d.Body, locals: locals}
+		locals, vars := map[string]*fn{}, varTypes(file, d)
+		top := &fn{file: file, params: paramNames(d.Type), body: d.Body, locals: locals, vars: vars, recv: receiverType(file, d)}
 		key := funcKey(file.dir, d.Name.Name)
 		if d.Recv != nil {
 			key = funcKey(file.dir, "."+d.Name.Name)
@@ -104,7 +106,7 @@ func (m *module) add(file *goFile, f *ast.File) {
 		m.funcs[key] = append(m.funcs[key], top)
 		m.all = append(m.all, top)
 		for name, lit := range namedClosures(d.Body) {
-			c := &fn{file: file, params: paramNames(lit.Type), body: lit.Body, locals: locals}
+			c := &fn{file: file, params: paramNames(lit.Type), body: lit.Body, locals: locals, vars: vars}
 			locals[name] = c
 			m.all = append(m.all, c)
 		}
@@ -176,7 +178,8 @@ func moduleDir(importPath string) (string, bool) {
 // callees resolves the function a call names to the module's candidates: a
 // closure of the enclosing declaration, a function of the package or of an
 // imported module package, or, for a method call, every method of that name
-// in the package and in the module packages the file imports. Another
+// in the package and in the module packages the file imports, narrowed to
+// the receiver's type when its declaration tells it (ofReceiver). Another
 // package's test files are not among them: its importers never see them.
 func (m *module) callees(call *ast.CallExpr, scope *fn) []*fn {
 	switch f := unwrapFun(call.Fun).(type) {
@@ -201,7 +204,7 @@ func (m *module) callees(call *ast.CallExpr, scope *fn) []*fn {
 				found = append(found, m.imported(scope, dir, "."+f.Sel.Name)...)
 			}
 		}
-		return found
+		return ofReceiver(found, f.X, scope)
 	}
 	return nil
 }

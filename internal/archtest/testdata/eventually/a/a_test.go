@@ -52,6 +52,12 @@ func TestKinds(t *testing.T) {
 		return err == nil && n == 1
 	}, time.Second, time.Millisecond)
 	require.Eventually(t, r.quiet, time.Second, time.Millisecond)
+	q := &queue{}
+	require.Eventually(t, func() bool { return q.count() == 0 }, time.Second, time.Millisecond)
+	e := embeds{rig: r}
+	require.Eventually(t, func() bool { return e.count() == 1 }, time.Second, time.Millisecond) // stops
+	var i counter = r
+	require.Eventually(t, func() bool { return i.count() == 1 }, time.Second, time.Millisecond) // stops
 	var buf strings.Builder
 	require.Eventually(t, func() bool { return buf.Len() == 0 }, time.Second, time.Millisecond)
 	t.Cleanup(func() { require.NoError(t, nil) })

@@ -31,6 +31,15 @@ func (r rig) ready() bool { return r.count() == 1 }
 
 func (r rig) quiet() bool { n, err := count(); return err == nil && n == 0 }
 
+// queue's count, unlike rig's, never stops the test.
+type queue struct{ n int }
+
+func (q *queue) count() int { return q.n }
+
+type embeds struct{ rig }
+
+type counter interface{ count() int }
+
 func eventually(t *testing.T, cond func() bool) {
 	require.Eventually(t, cond, time.Second, time.Millisecond)
 }
