@@ -110,8 +110,11 @@ type finding struct {
 	what, poller string
 }
 
+// String names the call and says what to write instead.
 func (f finding) String() string {
-	return fmt.Sprintf("%s:%d: %s in a condition of %s", f.file, f.line, f.what, f.poller)
+	return fmt.Sprintf("%s:%d: %s in a condition of %s may stop the test from the polling goroutine: "+
+		"return false on an error instead, or use require.EventuallyWithT and fail through its *assert.CollectT "+
+		"(a helper takes it as a require.TestingT)", f.file, f.line, f.what, f.poller)
 }
 
 // eventuallyFindings lists, sorted, every call in a polled condition that

@@ -57,3 +57,13 @@ func TestEventuallyScanFindsEachWayOfStoppingTheTest(t *testing.T) {
 		t.Errorf("findings at %v, want %v; all: %v", got, want, findings)
 	}
 }
+
+func TestEventuallyFindingSaysWhereAndWhatToDoInstead(t *testing.T) {
+	f := finding{file: "a/a_test.go", line: 17, what: "rows", poller: "require.Eventually"}
+	want := "a/a_test.go:17: rows in a condition of require.Eventually may stop the test from the polling goroutine: " +
+		"return false on an error instead, or use require.EventuallyWithT and fail through its *assert.CollectT " +
+		"(a helper takes it as a require.TestingT)"
+	if got := f.String(); got != want {
+		t.Errorf("finding reads\n%s\nwant\n%s", got, want)
+	}
+}
