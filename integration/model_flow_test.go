@@ -172,22 +172,24 @@ func testPayFlow(t *testing.T, f *payFlow) {
 	require.NoError(t, err)
 	assert.False(t, found)
 
-	// The handlers record their run before their state commits: wait for it.
+	// The handlers record their run before their state commits: wait until
+	// each state is stored, then check it once.
+	var order OrderState
+	var summary, ledgerModel OrderSummary
 	require.EventuallyWithT(t, func(c *assert.CollectT) {
-		order, found, err := f.orderSaga.Load(ctx, "order-1")
+		var found [3]bool
+		var err error
+		order, found[0], err = f.orderSaga.Load(ctx, "order-1")
 		require.NoError(c, err)
-		require.True(c, found)
+		summary, found[1], err = f.summary.Get(ctx, "order-1")
+		require.NoError(c, err)
+		ledgerModel, found[2], err = f.ledgerView.Get(ctx, "order-1")
+		require.NoError(c, err)
+		assert.Equal(c, [3]bool{true, true, true}, found, "the orders saga, the summary and the ledger are stored")
 		assert.True(c, order.Confirmed)
-
-		summary, found, err := f.summary.Get(ctx, "order-1")
-		require.NoError(c, err)
-		require.True(c, found)
-		assert.Equal(c, OrderSummary{Amount: 42, Paid: true, Events: 1}, summary)
-		ledgerModel, found, err := f.ledgerView.Get(ctx, "order-1")
-		require.NoError(c, err)
-		require.True(c, found)
-		assert.Equal(c, OrderSummary{Amount: 42, Events: 1}, ledgerModel)
-	}, 30*time.Second, 20*time.Millisecond, "the orders saga and both views store what they handled, once")
+	}, 30*time.Second, 20*time.Millisecond, "the orders saga and both views store what they handled")
+	assert.Equal(t, OrderSummary{Amount: 42, Paid: true, Events: 1}, summary)
+	assert.Equal(t, OrderSummary{Amount: 42, Events: 1}, ledgerModel)
 }
 
 // assertLineage checks PayOrder → OrderPaid → ConfirmOrder: one correlation
