@@ -89,7 +89,7 @@ func (g *globals) runHealth(cmd *cobra.Command, f healthFlags) error {
 	}
 	switch {
 	case cause != nil:
-		return s.unreachable(cause)
+		return s.unreachable(cause, cmp.Or(failed...))
 	case noneReached:
 		return noAnswer(ctx, s, f, cmp.Or(readErr, cmp.Or(failed...)))
 	case n.down > 0:

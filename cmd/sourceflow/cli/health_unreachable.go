@@ -67,11 +67,14 @@ func markUnreachable(checks []topology.HealthCheck, failed []error) {
 }
 
 // unreachable is the error of a health run whose calls could not reach the
-// endpoint at all, for cause.
-func (s *session) unreachable(cause error) error {
+// endpoint at all, for cause, that of call (the first failed call, see
+// unsentCause): the endpoint and region named are those of the client that
+// made call (callTarget), such as the SNS client's for a topic's check.
+func (s *session) unreachable(cause, call error) error {
+	_, region, endpoint := s.callTarget(call)
 	return &ExitError{Code: ExitAWS, Err: fmt.Errorf("health: the endpoint cannot be reached (%s; "+
 		"region %s): %w\nno check reached AWS, so the health of the resources is unknown: %s",
-		s.endpointNote(), s.clients.Region, cause, unreachedHint(cause))}
+		endpoint, region, cause, unreachedHint(cause))}
 }
 
 // notTLSAnswer is the error net/http returns, in place of the
