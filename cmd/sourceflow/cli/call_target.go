@@ -15,12 +15,18 @@ import (
 // and the region and endpoint (as endpointNote words it) of the client that
 // made the call (clientTarget).
 func (s *session) callTarget(err error) (service, region, endpoint string) {
-	op, ok := errors.AsType[*smithy.OperationError](err)
-	if !ok {
-		return "AWS", s.clients.Region, s.endpointNote()
+	service = callService(err)
+	region, endpoint = s.clientTarget(service)
+	return service, region, endpoint
+}
+
+// callService is the service the SDK names in err, the error of a failed
+// call ("SQS", "SNS"), or "AWS" when err names none.
+func callService(err error) string {
+	if op, ok := errors.AsType[*smithy.OperationError](err); ok {
+		return op.Service()
 	}
-	region, endpoint = s.clientTarget(op.Service())
-	return op.Service(), region, endpoint
+	return "AWS"
 }
 
 // clientTarget is the region and endpoint (as endpointNote words it) of

@@ -105,3 +105,27 @@ func TestCallTargetOfTheCallersClients(t *testing.T) {
 	service, region, endpoint = s.callTarget(callOf("SQS", errors.New("AccessDenied")))
 	assert.Equal(t, []string{"SQS", "us-east-1", "AWS_ENDPOINT_URL_SQS: " + sqsOnly}, []string{service, region, endpoint})
 }
+
+// A call cut short by the command's --timeout is advised with the service
+// that did not answer, and its client's region and endpoint, as one cut
+// short by health's --check-timeout is.
+func TestAWSFailureOfACallCutByTimeoutNamesItsService(t *testing.T) {
+	const own, sqsOnly = "http://own.internal:4566", "http://sqs.internal:4566"
+	for _, service := range []string{"SQS", sns.ServiceID, sts.ServiceID, dynamodb.ServiceID, kms.ServiceID} {
+		t.Run(service, func(t *testing.T) {
+			t.Setenv("AWS_ENDPOINT_URL_SQS", sqsOnly)
+			t.Setenv("AWS_ENDPOINT_URL", "")
+			want := sqsOnly
+			if service != "SQS" {
+				t.Setenv(serviceEndpointVar(service), own)
+				want = own
+			}
+			s := loadedSession(t)
+
+			slow := s.awsFailure("validate", callOf(service, context.DeadlineExceeded)).Error()
+
+			assert.Contains(t, slow, "\n"+service+" did not answer in time: check that the endpoint of region eu-west-2 ("+
+				serviceEndpointVar(service)+": "+want+") answers, or allow more time with --timeout")
+		})
+	}
+}

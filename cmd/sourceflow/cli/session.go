@@ -105,8 +105,9 @@ func readTopology(cmd *cobra.Command, path string) (topology.File, error) {
 }
 
 // awsFailure is the error of a failed AWS call: what failed, and what to
-// check (a call cut short by the command's time or by an interrupt says
-// so instead). what starts with the command's name; the help that lists the
+// check (a call cut short by the command's time says so instead, naming
+// the service that did not answer, as callService does; one cut short by
+// an interrupt says so). what starts with the command's name; the help that lists the
 // permissions of the dlq commands is their parent's. A failed call is
 // advised with the region and endpoint of the client that made it, by the
 // service the SDK names in err: the SNS, STS, DynamoDB or KMS client's
@@ -124,8 +125,8 @@ func (s *session) awsFailureAt(what string, err error, region, endpoint string) 
 	case errors.Is(err, context.Canceled):
 		return &ExitError{Code: ExitAWS, Err: fmt.Errorf("%s: interrupted: %w", what, err)}
 	case errors.Is(err, context.DeadlineExceeded):
-		return &ExitError{Code: ExitAWS, Err: fmt.Errorf("%s: %w\nAWS did not answer in time: check that the endpoint "+
-			"(%s) answers, or allow more time with --timeout", what, err, endpoint)}
+		return &ExitError{Code: ExitAWS, Err: fmt.Errorf("%s: %w\n%s did not answer in time: check that the endpoint "+
+			"of region %s (%s) answers, or allow more time with --timeout", what, err, callService(err), region, endpoint)}
 	}
 	help := "sourceflow --help"
 	if strings.HasPrefix(what, "dlq") {
