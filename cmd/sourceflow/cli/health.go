@@ -45,7 +45,10 @@ up because no call reached AWS (the endpoint, the credentials or the region
 are at fault, not the resources). An endpoint that cannot be reached at all
 (connection refused, unknown host, a refused certificate) is said once, in
 the error, with what to check, and each check reads "endpoint not
-reachable".
+reachable". When some checks answered, the error names each check whose
+call failed (refused, timed out, access denied), why, and the endpoint of
+the client that made it: its resource's health is unknown, so validate
+and apply are advised only for the resources AWS said do not exist.
 A topic is checked on its ARN, built from the account when the topology
 cannot be read in full: that of a queue, else --account-id, else
 sts:GetCallerIdentity, whose failure makes the check down. With no means
@@ -93,9 +96,7 @@ func (g *globals) runHealth(cmd *cobra.Command, f healthFlags) error {
 	case noneReached:
 		return noAnswer(ctx, s, f, cmp.Or(readErr, cmp.Or(failed...)))
 	case n.down > 0:
-		return &ExitError{Code: ExitDrift, Err: fmt.Errorf("%d of %s down: run `sourceflow validate -f %s` "+
-			"to see what is missing and `sourceflow apply -f %s` to create it", n.down, counted(len(rep.Checks), "check", "checks"),
-			fileArg(f.path), fileArg(f.path))}
+		return s.downError(ctx, f, rep.Checks, failed, n)
 	case n.skipped > 0:
 		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%d of %s not run, as their errors say, so the health "+
 			"of their resources is unknown: give the account of the topics with --account-id",

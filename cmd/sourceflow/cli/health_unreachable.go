@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -28,18 +29,28 @@ func unsentCause(failed []error) error {
 		if err == nil {
 			continue
 		}
-		sendErr, ok := errors.AsType[*smithyhttp.RequestSendError](err)
+		sent, ok := sendCause(err)
 		if !ok {
 			return nil
 		}
-		if cause == nil {
-			cause = sendErr.Err
-			if opErr, ok := errors.AsType[*net.OpError](err); ok {
-				cause = opErr
-			}
-		}
+		cause = cmp.Or(cause, sent)
 	}
 	return cause
+}
+
+// sendCause is why err, a call's error, is that of a call that could not
+// be sent at all (see unsentCause): the failed connection (*net.OpError)
+// when there is one, else the error the SDK wraps in its
+// *smithyhttp.RequestSendError; ok is false for a call that was sent.
+func sendCause(err error) (cause error, ok bool) {
+	sendErr, ok := errors.AsType[*smithyhttp.RequestSendError](err)
+	if !ok {
+		return nil, false
+	}
+	if opErr, ok := errors.AsType[*net.OpError](err); ok {
+		return opErr, true
+	}
+	return sendErr.Err, true
 }
 
 // unreached is, when no check reached AWS (noneReached) because no call

@@ -1,0 +1,80 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/smithy-go"
+
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+)
+
+// downError is the error of a health run with n.down checks down, some
+// reaching AWS: those whose call failed (failed, by index: refused, timed
+// out, access denied) could not be made, and are named with why and what
+// to check (unmadeText); validate and apply are advised only for the rest,
+// whose resources AWS said do not exist.
+func (s *session) downError(ctx context.Context, f healthFlags, checks []topology.HealthCheck, failed []error, n checkCounts) error {
+	advice := fmt.Sprintf("run `sourceflow validate -f %s` to see what is missing and `sourceflow apply -f %s` to create it",
+		fileArg(f.path), fileArg(f.path))
+	unmade := countErrors(failed)
+	if missing := n.down - unmade; unmade > 0 {
+		advice = fmt.Sprintf("%d could not be made, as their calls failed, so the health of their resources is unknown:%s",
+			unmade, s.unmadeText(ctx, f.checkTimeout, checks, failed))
+		if missing > 0 {
+			advice += fmt.Sprintf("\n%d found missing: run `sourceflow validate -f %s` to see what is missing and "+
+				"`sourceflow apply -f %s` to create it", missing, fileArg(f.path), fileArg(f.path))
+		}
+	}
+	return &ExitError{Code: ExitDrift, Err: fmt.Errorf("%d of %s down: %s",
+		n.down, counted(len(checks), "check", "checks"), advice)}
+}
+
+// unmadeText names the checks whose call failed (failed, by index), one
+// line for each way a call failed (failedCallText), in the order of the
+// checks: "\norder-events (topic), payment-events (topic): …".
+func (s *session) unmadeText(ctx context.Context, checkTimeout time.Duration, checks []topology.HealthCheck, failed []error) string {
+	var whys []string
+	names := map[string][]string{}
+	for i, err := range failed {
+		if err == nil {
+			continue
+		}
+		why := s.failedCallText(ctx, checkTimeout, err)
+		if _, seen := names[why]; !seen {
+			whys = append(whys, why)
+		}
+		names[why] = append(names[why], fmt.Sprintf("%s (%s)", checks[i].Name, checks[i].Kind))
+	}
+	var b strings.Builder
+	for _, why := range whys {
+		fmt.Fprintf(&b, "\n%s: %s", strings.Join(names[why], ", "), why)
+	}
+	return b.String()
+}
+
+// failedCallText says why err, the error of a check's call, came without
+// an answer on its resource, and what to check, naming the service that
+// failed and its client's region and endpoint (callTarget): an endpoint
+// that cannot be reached, a call cut short by --check-timeout, or what
+// AWS answered (its error code: AccessDenied).
+func (s *session) failedCallText(ctx context.Context, checkTimeout time.Duration, err error) string {
+	service, region, endpoint := s.callTarget(err)
+	if cause, ok := sendCause(err); ok {
+		return fmt.Sprintf("the %s endpoint cannot be reached (%s; region %s): %v: %s",
+			service, endpoint, region, cause, unreachedHint(cause))
+	}
+	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+		return fmt.Sprintf("%s did not answer within --check-timeout (%s): check that the endpoint of region %s (%s) "+
+			"answers, or allow more time with --check-timeout", service, checkTimeout, region, endpoint)
+	}
+	what := service + " call failed (" + oneLine(err.Error()) + ")"
+	if apiErr, ok := errors.AsType[smithy.APIError](err); ok {
+		what = service + " answered " + printable(apiErr.ErrorCode())
+	}
+	return fmt.Sprintf("%s: check the credentials (AWS_PROFILE or AWS_ACCESS_KEY_ID), the region (%s) and "+
+		"the endpoint (%s); `sourceflow --help` lists the permissions needed", what, region, endpoint)
+}
