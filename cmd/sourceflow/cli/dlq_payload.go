@@ -22,6 +22,9 @@ type payloadView struct {
 	// resolved says what the --key-id values other than key ARNs resolved
 	// to ("alias/orders is arn:…"), "" when none.
 	resolved string
+	// kmsRegion and kmsEndpoint are those of dec's KMS client, as
+	// kmsTarget words them, for the advice on a call that did not reach it.
+	kmsRegion, kmsEndpoint string
 }
 
 // anyDate is the maximum age and clock skew of peek's Decrypter. They keep
@@ -48,6 +51,7 @@ func newPayloadView(ctx context.Context, s *session, f peekFlags, p dlqPair) (pa
 		return v, err
 	}
 	v.resolved = resolvedText(ids, keyARNs)
+	v.kmsRegion, v.kmsEndpoint = kmsTarget(api, s.clients.Region)
 	v.dec, err = encryption.NewDecrypter(api, encryption.DecrypterConfig{AppName: f.appName,
 		MaxAge: anyDate, MaxClockSkew: anyDate, Accept: encryption.AcceptSigned, KeyIDs: keyARNs})
 	if err != nil {
@@ -97,8 +101,18 @@ func decryptText(err error) string {
 
 // decryptHint says what to check when a payload cannot be decrypted: a key
 // --key-id does not list was refused before any KMS Decrypt call, so
-// kms:Decrypt is not at fault (every --key-id was resolved before).
+// kms:Decrypt is not at fault (every --key-id was resolved before); a
+// Decrypt call that did not reach KMS (refused connection, no answer in
+// time) points at the KMS client's endpoint and region, not at the key.
 func (v payloadView) decryptHint(err error) string {
+	if _, unsent := sendCause(err); unsent {
+		return fmt.Sprintf("the KMS endpoint cannot be reached (%s; region %s): %s",
+			v.kmsEndpoint, v.kmsRegion, unreachedHint(err))
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Sprintf("KMS did not answer in time: check that the endpoint of region %s (%s) answers, "+
+			"or allow more time with --timeout", v.kmsRegion, v.kmsEndpoint)
+	}
 	if errors.Is(err, encryption.ErrKeyNotAllowed) && v.resolved != "" {
 		return "its KMS key is not one of --key-id; " + v.resolved
 	}
