@@ -6,17 +6,15 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/sourceflow-go/sourceflow/internal/redact"
 )
 
-// Variables the SDK reads a client's endpoint from, the service's own
-// (serviceEndpointVar; the SQS client's is AWS_ENDPOINT_URL_SQS) winning
-// over the general one.
-const (
-	sqsEndpointVar = "AWS_ENDPOINT_URL_SQS"
-	endpointVar    = "AWS_ENDPOINT_URL"
-)
+// endpointVar is the variable the SDK reads a client's endpoint from when
+// the service's own (serviceEndpointVar; the SQS client's is
+// AWS_ENDPOINT_URL_SQS) is unset.
+const endpointVar = "AWS_ENDPOINT_URL"
 
 // serviceEndpointVar is the variable the SDK reads the endpoint of a
 // client of service (as the SDK names it: "SNS", "DynamoDB") from:
@@ -30,7 +28,7 @@ func serviceEndpointVar(service string) string {
 // from: AWS_ENDPOINT_URL_SQS when it holds endpoint, else AWS_ENDPOINT_URL
 // (also when no variable holds it, as when the caller's Clients set it).
 func endpointSource(endpoint string) string {
-	return serviceEndpointSource(endpoint, sqsEndpointVar)
+	return serviceEndpointSource(endpoint, serviceEndpointVar(sqs.ServiceID))
 }
 
 // serviceEndpointSource names the variable endpoint, a client's, came
