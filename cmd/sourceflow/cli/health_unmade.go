@@ -59,17 +59,25 @@ func (s *session) unmadeText(ctx context.Context, checkTimeout time.Duration, ch
 // failedCallText says why err, the error of a check's call, came without
 // an answer on its resource, and what to check, naming the service that
 // failed and its client's region and endpoint (callTarget): an endpoint
-// that cannot be reached, a call cut short by --check-timeout, or what
-// AWS answered (its error code: AccessDenied).
+// that cannot be reached, a call cut short by --check-timeout or by
+// --timeout (ctx ended), an interrupted call, or what AWS answered (its
+// error code: AccessDenied).
 func (s *session) failedCallText(ctx context.Context, checkTimeout time.Duration, err error) string {
 	service, region, endpoint := s.callTarget(err)
 	if cause, ok := sendCause(err); ok {
 		return fmt.Sprintf("the %s endpoint cannot be reached (%s; region %s): %v: %s",
 			service, endpoint, region, cause, unreachedHint(cause))
 	}
-	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
-		return fmt.Sprintf("%s did not answer within --check-timeout (%s): check that the endpoint of region %s (%s) "+
-			"answers, or allow more time with --check-timeout", service, checkTimeout, region, endpoint)
+	if errors.Is(err, context.DeadlineExceeded) {
+		flag, bound := "--check-timeout", fmt.Sprintf("--check-timeout (%s)", checkTimeout)
+		if ctx.Err() != nil { // the run's own bound ended
+			flag, bound = "--timeout", "--timeout"
+		}
+		return fmt.Sprintf("%s did not answer within %s: check that the endpoint of region %s (%s) "+
+			"answers, or allow more time with %s", service, bound, region, endpoint, flag)
+	}
+	if errors.Is(err, context.Canceled) {
+		return service + " call interrupted"
 	}
 	what := service + " call failed (" + oneLine(err.Error()) + ")"
 	if apiErr, ok := errors.AsType[smithy.APIError](err); ok {

@@ -81,3 +81,19 @@ func TestHealth_ChecksCutByCheckTimeoutAreNotMissing(t *testing.T) {
 	assert.Contains(t, errOut, "order-events (topic), payment-events (topic): SNS did not answer within --check-timeout (200ms)")
 	assert.NotContains(t, errOut, "sourceflow apply")
 }
+
+// A check cut short by --timeout, the whole run's bound, while others
+// answered names --timeout, not the credentials.
+func TestHealth_ChecksCutByTheRunsTimeoutNameIt(t *testing.T) {
+	t.Setenv("AWS_ENDPOINT_URL_SNS", "http://sns.internal:4566")
+	fake, path := appliedOrders(t)
+
+	_, errOut, code := runOn(context.Background(), t, fake, func(c *cli.Clients) {
+		c.SNS = slowSNS{fake.sns}
+	}, "health", "-f", path, "--timeout", "1s", "--check-timeout", "5s")
+
+	assert.Equal(t, cli.ExitDrift, code)
+	assert.Contains(t, errOut, "order-events (topic), payment-events (topic): SNS did not answer within --timeout: "+
+		"check that the endpoint of region us-east-1 (AWS_ENDPOINT_URL_SNS: http://sns.internal:4566) answers, or allow more time with --timeout")
+	assert.NotContains(t, errOut, "check the credentials")
+}
