@@ -200,6 +200,11 @@ func cfnLint(t *testing.T, template string, checkBroken bool) {
 	require.NoError(t, err, "cfn-lint %s:\n%s", template, out)
 }
 
+// The stack waiters poll the emulator, which completes a stack of these
+// tests within seconds, every stackPollMin to stackPollMax (the SDK's
+// defaults, 30 s and 120 s, are for AWS).
+const stackPollMin, stackPollMax = 200 * time.Millisecond, time.Second
+
 // deployStack creates the stack from template on the emulator and waits
 // until it is complete, reporting the failed resources otherwise. At the
 // end of the test it deletes the stack and then what the template retains:
@@ -216,7 +221,7 @@ func deployStack(t *testing.T, name, template, prefix, alias string) {
 	require.NoError(t, err)
 	t.Cleanup(func() { deleteStack(t, cfg, name, prefix, alias) })
 	waiter := cloudformation.NewStackCreateCompleteWaiter(cf, func(o *cloudformation.StackCreateCompleteWaiterOptions) {
-		o.MinDelay, o.MaxDelay = time.Second, 5*time.Second
+		o.MinDelay, o.MaxDelay = stackPollMin, stackPollMax
 	})
 	err = waiter.Wait(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(name)}, 4*time.Minute)
 	if err != nil {
@@ -242,7 +247,7 @@ func deleteStack(t *testing.T, cfg aws.Config, name, prefix, alias string) {
 	_, err := cf.DeleteStack(ctx, &cloudformation.DeleteStackInput{StackName: aws.String(name)})
 	if err == nil {
 		err = cloudformation.NewStackDeleteCompleteWaiter(cf, func(o *cloudformation.StackDeleteCompleteWaiterOptions) {
-			o.MinDelay, o.MaxDelay = time.Second, 5*time.Second
+			o.MinDelay, o.MaxDelay = stackPollMin, stackPollMax
 		}).Wait(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(name)}, 2*time.Minute)
 	}
 	assert.NoError(t, err, "delete stack %s", name)
