@@ -75,6 +75,12 @@ func runConformance(t *testing.T, fifo bool) {
 	}, constructor, nil)
 }
 
-func TestAWSBusConformanceStandard(t *testing.T) { runConformance(t, false) }
+func TestAWSBusConformanceStandard(t *testing.T) {
+	t.Parallel() // emulator only, names of its own: see TestMain
+	runConformance(t, false)
+}
 
-func TestAWSBusConformanceFIFO(t *testing.T) { runConformance(t, true) }
+func TestAWSBusConformanceFIFO(t *testing.T) {
+	t.Parallel() // emulator only, names of its own: see TestMain
+	runConformance(t, true)
+}

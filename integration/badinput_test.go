@@ -39,6 +39,7 @@ type injected struct {
 // send time with a clear error, or lands in the queue's dead-letter queue
 // with a reason naming the problem, and reaches no handler.
 func TestBadInputCatalogue(t *testing.T) {
+	t.Parallel() // emulator only, names of its own: see TestMain
 	key := encCreateKey(t, kms.NewFromConfig(awsConfig(t)))
 	for _, row := range badRows(key) {
 		t.Run(row.name, func(t *testing.T) {

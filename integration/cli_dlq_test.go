@@ -243,6 +243,7 @@ func (r dlqRig) redriveCancelledAfter(t *testing.T, dlq string, sends int32, arg
 }
 
 func TestCLIDLQ_RedriveOfAThousandFIFODeadLettersLosesNothingAcrossInterruptions(t *testing.T) {
+	t.Parallel() // emulator only, names of its own: see TestMain
 	r := newDLQRig(t)
 	dlq := topology.DLQName(r.fifo)
 	ids := r.deadLetter(t, r.fifo, 1000)
@@ -304,6 +305,7 @@ func TestCLIDLQ_RedriveOfAThousandFIFODeadLettersLosesNothingAcrossInterruptions
 var movedLine = regexp.MustCompile(`Moved (\d+) messages?`)
 
 func TestCLIDLQ_RedriveOfAStandardQueueWithMethodAuto(t *testing.T) {
+	t.Parallel() // emulator only, names of its own: see TestMain
 	r := newDLQRig(t)
 	dlq := topology.DLQName(r.standard)
 	ids := r.deadLetter(t, r.standard, 50)

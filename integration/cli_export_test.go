@@ -32,6 +32,7 @@ import (
 // deployed to the emulator's CloudFormation, and then validate finds no
 // drift and the example runs on it with provisioning set to validate.
 func TestCLIExport_TheExamplesTemplateDeploysAndTheExampleRunsOnItWithValidate(t *testing.T) {
+	t.Parallel() // emulator only, names of its own: see TestMain
 	bin := buildOrders(t)
 	prefix := uniqueName("iac", "-")
 	key := "alias/" + prefix + "key"
@@ -79,6 +80,7 @@ func TestCLIExport_TheExamplesTemplateDeploysAndTheExampleRunsOnItWithValidate(t
 // the template passes cfn-lint, deploys, and validate finds the filter
 // policies, the FIFO topic and the FIFO event queue as the plan wants them.
 func TestCLIExport_FilteredAndFIFOSubscriptionsDeployWithoutDrift(t *testing.T) {
+	t.Parallel() // emulator only, names of its own: see TestMain
 	prefix := uniqueName("iacf", "-")
 	commands, fifo, standard := prefix+"cmd.fifo", prefix+"shipments.fifo", prefix+"payments"
 	file, err := topology.NewFile(sourceflow.Binding{
@@ -126,6 +128,7 @@ func TestCLIExport_FilteredAndFIFOSubscriptionsDeployWithoutDrift(t *testing.T) 
 // cloudformation; DynamoDB is moto server beside it), so the stack would
 // fail with "Service 'dynamodb' is not enabled".
 func TestCLIExport_TheExamplesTablesAreDeclaredOnceAndPassCfnLint(t *testing.T) {
+	t.Parallel() // emulator only, names of its own: see TestMain
 	bin := buildOrders(t)
 	prefix := uniqueName("iact", "-")
 	tablePrefix := strings.ReplaceAll(prefix, "-", "_")

@@ -20,6 +20,15 @@ import (
 // The integration suite runs against the emulator and databases that
 // scripts/test-env.sh starts. It never skips silently: without an emulator
 // endpoint it fails and says why.
+//
+// Tests that use only the AWS emulator, under names of their own, and read
+// no process-wide state (no t.Setenv, no global providers, no call counts on
+// the shared emulator) call t.Parallel: they spend most of their time
+// waiting on the emulator, and go test runs them together, -parallel at a
+// time, once the sequential tests are done. The others stay sequential:
+// a transaction a database test holds open delays every watermill-sql
+// reader on the database, and the chaos, scale-out, heartbeat and benchmark
+// tests depend on the machine's pace.
 func TestMain(m *testing.M) {
 	if os.Getenv("AWS_ENDPOINT_URL") == "" {
 		fmt.Fprintln(os.Stderr, "integration: AWS_ENDPOINT_URL is not set; run `make test` "+

@@ -51,6 +51,7 @@ var poisons = []poison{
 // with its reason in sf_failure, no handler runs for it, and the good
 // command is handled.
 func TestModelMalformedCommandsAreDeadLetteredOthersFlow(t *testing.T) {
+	t.Parallel() // emulator only, names of its own: see TestMain
 	for _, tc := range []struct{ name, suffix string }{{"standard", ""}, {"fifo", ".fifo"}} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -23,6 +23,7 @@ import (
 // and the view must see every entity's sequence numbers as 1..20 in order,
 // while handlers of different entities run in parallel.
 func TestModelFIFOOrderPerEntityWithParallelEntities(t *testing.T) {
+	t.Parallel() // emulator only, names of its own: see TestMain
 	const entities, perEntity = 10, 20
 	steps, done := uniqueName("m-steps", ".fifo"), uniqueName("m-done", ".fifo")
 	worker, _ := modelService(t, awsbus.Config{ConsumerConfig: awsbus.ConsumerConfig{MaxConcurrentCalls: 10}}, cqrs.ServiceConfig{Name: "seq-worker", Listen: []string{steps}})

@@ -29,6 +29,7 @@ import (
 // part of the topology on the emulator; the dead letters are read from each
 // destination's dead-letter queue.
 func TestTransportConformance(t *testing.T) {
+	t.Parallel() // emulator only, names of its own: see TestMain
 	awsCfg := awsConfig(t)
 	dlq := newDLQReader(sqs.NewFromConfig(awsCfg), topology.DLQName, deadLetterOf)
 	cqrstest.RunTransport(t, cqrstest.TransportHarness{

@@ -23,6 +23,7 @@ import (
 // events on SNS, each service instance with its own transport; dead
 // letters are read from each destination's dead-letter queue.
 func TestWatermillAWSConformance(t *testing.T) {
+	t.Parallel() // emulator only, names of its own: see TestMain
 	awsCfg := awsConfig(t)
 	dlq := newDLQReader(sqs.NewFromConfig(awsCfg), deadLetterName, watermillAWSDeadLetterOf)
 	cqrstest.RunTransport(t, cqrstest.TransportHarness{
