@@ -3,7 +3,7 @@ GO ?= go
 PKGS := ./...
 LINT_TOOL := bash scripts/lint-tools.sh run
 
-.PHONY: all test unit fuzz chaos integration lint bench run env-up env-down
+.PHONY: all test unit fuzz chaos scaleout integration lint bench run env-up env-down
 
 all: lint test
 
@@ -30,6 +30,14 @@ chaos:
 	SOURCEFLOW_TEST_PHASES=integration SOURCEFLOW_CHAOS_ORDERS=$${SOURCEFLOW_CHAOS_ORDERS:-5000} \
 	SOURCEFLOW_CHAOS_OUTAGE=$${SOURCEFLOW_CHAOS_OUTAGE:-30s} SOURCEFLOW_CHAOS_REPORT=$(CURDIR)/chaos-figures.md \
 	bash scripts/test.sh -run '^TestChaos$$' -v -timeout 3h
+
+## scaleout: the scale-out run at full size (integration/scaleout_test.go):
+## SOURCEFLOW_SCALEOUT_ORDERS (default 10000) orders over 200 entities per
+## queue type, 3 orders + 2 payments processes, one killed mid-run.
+## `make test` runs it with 2,000 orders.
+scaleout:
+	SOURCEFLOW_TEST_PHASES=integration SOURCEFLOW_SCALEOUT_ORDERS=$${SOURCEFLOW_SCALEOUT_ORDERS:-10000} \
+	bash scripts/test.sh -run '^TestScaleOut$$' -v -timeout 3h
 
 ## integration: the integration phase only (starts and stops its environment).
 integration:

@@ -29,10 +29,12 @@ import (
 // 20 ms linger, so concurrent handlings share SQS and SNS calls (about a
 // third fewer calls on LocalStack, whose CPU bounds the run); the chaos runs
 // keep the default of none.
-// The run sends soOrders orders over soEntities entities;
-// SOURCEFLOW_SCALEOUT_ORDERS overrides the number of orders.
+// The run sends soOrders orders over soEntities entities (ten per entity,
+// so the instances still race for each entity, and the kill still falls
+// mid-run); SOURCEFLOW_SCALEOUT_ORDERS overrides the number of orders.
+// `make scaleout` runs it at full size, 10,000 orders.
 const (
-	soOrders   = 10_000
+	soOrders   = 2_000
 	soEntities = 200
 	soDeadline = 15 * time.Minute // the driver's -timeout, per variant (the package's is 50m)
 	soStall    = 3 * time.Minute  // the driver gives up when no order completes for this long
