@@ -40,15 +40,19 @@ func unsentCause(failed []error) error {
 
 // sendCause is why err, a call's error, is that of a call that could not
 // be sent at all (see unsentCause): the failed connection (*net.OpError)
-// when there is one, else the error the SDK wraps in its
-// *smithyhttp.RequestSendError; ok is false for a call that was sent.
+// when there is one, without its local address (a port of its own for
+// each connection, so that calls failed alike read alike), else the error
+// the SDK wraps in its *smithyhttp.RequestSendError; ok is false for a
+// call that was sent.
 func sendCause(err error) (cause error, ok bool) {
 	sendErr, ok := errors.AsType[*smithyhttp.RequestSendError](err)
 	if !ok {
 		return nil, false
 	}
 	if opErr, ok := errors.AsType[*net.OpError](err); ok {
-		return opErr, true
+		remote := *opErr
+		remote.Source = nil
+		return &remote, true
 	}
 	return sendErr.Err, true
 }
