@@ -110,8 +110,7 @@ func (v payloadView) decryptHint(err error) string {
 			v.kmsEndpoint, v.kmsRegion, unreachedHint(err))
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Sprintf("KMS did not answer in time: check that the endpoint of region %s (%s) answers, "+
-			"or allow more time with --timeout", v.kmsRegion, v.kmsEndpoint)
+		return unansweredText("KMS", "in time", v.kmsRegion, v.kmsEndpoint, "--timeout")
 	}
 	if errors.Is(err, encryption.ErrKeyNotAllowed) && v.resolved != "" {
 		return "its KMS key is not one of --key-id; " + v.resolved

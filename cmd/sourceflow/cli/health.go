@@ -176,9 +176,8 @@ func readBound(ctx context.Context, s *session, checkTimeout time.Duration) time
 func noAnswer(ctx context.Context, s *session, f healthFlags, err error) error {
 	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil { // cut short by --check-timeout
 		service, region, endpoint := s.callTarget(err)
-		return &ExitError{Code: ExitAWS, Err: fmt.Errorf("health: %w\n%s did not answer within --check-timeout (%s): "+
-			"check that the endpoint of region %s (%s) answers, or allow more time with --check-timeout",
-			err, service, f.checkTimeout, region, endpoint)}
+		return &ExitError{Code: ExitAWS, Err: fmt.Errorf("health: %w\n%s", err, unansweredText(service,
+			fmt.Sprintf("within --check-timeout (%s)", f.checkTimeout), region, endpoint, "--check-timeout"))}
 	}
 	return s.awsFailure("health", err)
 }

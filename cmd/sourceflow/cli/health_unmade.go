@@ -69,12 +69,10 @@ func (s *session) failedCallText(ctx context.Context, checkTimeout time.Duration
 			service, endpoint, region, cause, unreachedHint(cause))
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		flag, bound := "--check-timeout", fmt.Sprintf("--check-timeout (%s)", checkTimeout)
 		if ctx.Err() != nil { // the run's own bound ended
-			flag, bound = "--timeout", "--timeout"
+			return unansweredText(service, "within --timeout", region, endpoint, "--timeout")
 		}
-		return fmt.Sprintf("%s did not answer within %s: check that the endpoint of region %s (%s) "+
-			"answers, or allow more time with %s", service, bound, region, endpoint, flag)
+		return unansweredText(service, fmt.Sprintf("within --check-timeout (%s)", checkTimeout), region, endpoint, "--check-timeout")
 	}
 	if errors.Is(err, context.Canceled) {
 		return service + " call interrupted"
@@ -83,6 +81,5 @@ func (s *session) failedCallText(ctx context.Context, checkTimeout time.Duration
 	if apiErr, ok := errors.AsType[smithy.APIError](err); ok {
 		what = service + " answered " + printable(apiErr.ErrorCode())
 	}
-	return fmt.Sprintf("%s: check the credentials (AWS_PROFILE or AWS_ACCESS_KEY_ID), the region (%s) and "+
-		"the endpoint (%s); `sourceflow --help` lists the permissions needed", what, region, endpoint)
+	return what + ": " + credentialsText(region, endpoint, "sourceflow --help")
 }

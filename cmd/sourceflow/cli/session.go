@@ -125,16 +125,14 @@ func (s *session) awsFailureAt(what string, err error, region, endpoint string) 
 	case errors.Is(err, context.Canceled):
 		return &ExitError{Code: ExitAWS, Err: fmt.Errorf("%s: interrupted: %w", what, err)}
 	case errors.Is(err, context.DeadlineExceeded):
-		return &ExitError{Code: ExitAWS, Err: fmt.Errorf("%s: %w\n%s did not answer in time: check that the endpoint "+
-			"of region %s (%s) answers, or allow more time with --timeout", what, err, callService(err), region, endpoint)}
+		return &ExitError{Code: ExitAWS, Err: fmt.Errorf("%s: %w\n%s", what, err,
+			unansweredText(callService(err), "in time", region, endpoint, "--timeout"))}
 	}
 	help := "sourceflow --help"
 	if strings.HasPrefix(what, "dlq") {
 		help = "sourceflow dlq --help"
 	}
-	return &ExitError{Code: ExitAWS, Err: fmt.Errorf("%s: %w\ncheck the credentials (AWS_PROFILE or AWS_ACCESS_KEY_ID), "+
-		"the region (%s) and the endpoint (%s); `%s` lists the permissions needed",
-		what, err, region, endpoint, help)}
+	return &ExitError{Code: ExitAWS, Err: fmt.Errorf("%s: %w\n%s", what, err, credentialsText(region, endpoint, help))}
 }
 
 // source names the topology file in messages.
