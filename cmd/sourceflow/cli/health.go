@@ -45,10 +45,12 @@ up because no call reached AWS (the endpoint, the credentials or the region
 are at fault, not the resources). An endpoint that cannot be reached at all
 (connection refused, unknown host, a refused certificate) is said once, in
 the error, with what to check, and each check reads "endpoint not
-reachable". When some checks answered, the error names each check whose
-call failed (refused, timed out, access denied), why, and the endpoint of
-the client that made it: its resource's health is unknown, so validate
-and apply are advised only for the resources AWS said do not exist.
+reachable". When some checks answered, the error names the checks whose
+call failed (refused, timed out, access denied), one line for each way
+they failed (up to ten names, then how many more), why, and the endpoint
+of the client that made the call: their resources' health is unknown, so
+validate and apply are advised only for the resources AWS said do not
+exist.
 A topic is checked on its ARN, built from the account when the topology
 cannot be read in full: that of a queue, else --account-id, else
 sts:GetCallerIdentity, whose failure makes the check down. With no means

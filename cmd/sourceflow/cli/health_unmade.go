@@ -33,9 +33,14 @@ func (s *session) downError(ctx context.Context, f healthFlags, checks []topolog
 		n.down, counted(len(checks), "check", "checks"), advice)}
 }
 
+// maxNamedChecks is how many of the checks whose calls failed alike
+// unmadeText names; it counts the others, which the table names.
+const maxNamedChecks = 10
+
 // unmadeText names the checks whose call failed (failed, by index), one
 // line for each way a call failed (failedCallText), in the order of the
-// checks: "\norder-events (topic), payment-events (topic): …".
+// checks: "\norder-events (topic), payment-events (topic): …"; past
+// maxNamedChecks, "… (queue) and 30 more: …".
 func (s *session) unmadeText(ctx context.Context, checkTimeout time.Duration, checks []topology.HealthCheck, failed []error) string {
 	var whys []string
 	names := map[string][]string{}
@@ -51,7 +56,12 @@ func (s *session) unmadeText(ctx context.Context, checkTimeout time.Duration, ch
 	}
 	var b strings.Builder
 	for _, why := range whys {
-		fmt.Fprintf(&b, "\n%s: %s", strings.Join(names[why], ", "), why)
+		named := names[why]
+		more := ""
+		if len(named) > maxNamedChecks {
+			named, more = named[:maxNamedChecks], fmt.Sprintf(" and %d more", len(named)-maxNamedChecks)
+		}
+		fmt.Fprintf(&b, "\n%s%s: %s", strings.Join(named, ", "), more, why)
 	}
 	return b.String()
 }
