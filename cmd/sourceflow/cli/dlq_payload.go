@@ -76,7 +76,7 @@ func (v payloadView) render(ctx context.Context, d deadLetter) string {
 		msg.Metadata.Set(k, val)
 	}
 	if err := v.dec.Decrypt(ctx, v.destination, msg); err != nil {
-		return fmt.Sprintf("encrypted (%d bytes), cannot decrypt: %s (%s)", len(d.body), decryptText(err), v.decryptHint(err))
+		return fmt.Sprintf("encrypted (%d bytes), cannot decrypt: %s (%s)", len(d.body), decryptText(err), v.decryptHint(ctx, err))
 	}
 	return string(msg.Payload)
 }
@@ -103,14 +103,20 @@ func decryptText(err error) string {
 // --key-id does not list was refused before any KMS Decrypt call, so
 // kms:Decrypt is not at fault (every --key-id was resolved before); a
 // Decrypt call that did not reach KMS (refused connection, no answer in
-// time) points at the KMS client's endpoint and region, not at the key.
-func (v payloadView) decryptHint(err error) string {
+// time) points at the KMS client's endpoint and region, not at the key,
+// and at --timeout only when ctx, the command's, ended: the Decrypter
+// bounds a KMS call on its own too, which --timeout does not raise.
+func (v payloadView) decryptHint(ctx context.Context, err error) string {
 	if _, unsent := sendCause(err); unsent {
 		return fmt.Sprintf("the KMS endpoint cannot be reached (%s; region %s): %s",
 			v.kmsEndpoint, v.kmsRegion, unreachedHint(err))
 	}
-	if errors.Is(err, context.DeadlineExceeded) {
+	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
 		return unansweredText("KMS", "in time", v.kmsRegion, v.kmsEndpoint, "--timeout")
+	}
+	if errors.Is(err, context.DeadlineExceeded) { // the Decrypter's own bound on a KMS call
+		return fmt.Sprintf("KMS did not answer in time: check that the endpoint of region %s (%s) answers",
+			v.kmsRegion, v.kmsEndpoint)
 	}
 	if errors.Is(err, encryption.ErrKeyNotAllowed) && v.resolved != "" {
 		return "its KMS key is not one of --key-id; " + v.resolved
