@@ -40,21 +40,30 @@ func unsentCause(failed []error) error {
 
 // sendCause is why err, a call's error, is that of a call that could not
 // be sent at all (see unsentCause): the failed connection (*net.OpError)
-// when there is one, without its local address (a port of its own for
-// each connection, so that calls failed alike read alike), else the error
-// the SDK wraps in its *smithyhttp.RequestSendError; ok is false for a
-// call that was sent.
+// when there is one, without its local addresses (withoutSource), else
+// the error the SDK wraps in its *smithyhttp.RequestSendError; ok is
+// false for a call that was sent.
 func sendCause(err error) (cause error, ok bool) {
 	sendErr, ok := errors.AsType[*smithyhttp.RequestSendError](err)
 	if !ok {
 		return nil, false
 	}
 	if opErr, ok := errors.AsType[*net.OpError](err); ok {
-		remote := *opErr
-		remote.Source = nil
-		return &remote, true
+		return withoutSource(opErr), true
 	}
 	return sendErr.Err, true
+}
+
+// withoutSource is a copy of op, and of the *net.OpError it wraps, if any
+// ("readfrom tcp …: write tcp …"), without the local address: a port of
+// its own for each connection, so that calls failed alike read alike.
+func withoutSource(op *net.OpError) *net.OpError {
+	c := *op
+	c.Source = nil
+	if inner, ok := c.Err.(*net.OpError); ok {
+		c.Err = withoutSource(inner)
+	}
+	return &c
 }
 
 // unreached is, when no check reached AWS (noneReached) because no call
