@@ -35,7 +35,7 @@ func TestMain(m *testing.M) {
 			"(it starts LocalStack) or export AWS_ENDPOINT_URL of a running emulator")
 		os.Exit(1)
 	}
-	os.Exit(m.Run())
+	os.Exit(runWithExamples(m))
 }
 
 // awsConfig loads the SDK configuration from the environment
