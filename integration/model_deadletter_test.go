@@ -110,12 +110,30 @@ func testPoison(t *testing.T, suffix string) {
 
 	require.Eventually(t, func() bool { return len(runs.byHandler(svc.Name(), hPay)) >= 1 }, 30*time.Second, 100*time.Millisecond,
 		"the good command is handled")
-	time.Sleep(time.Second) // room for a late poison delivery to reach the handler
+	waitDeliveriesDone(t, client, ep.QueueURL)
 	assert.Equal(t, []string{good.MessageID}, runs.messageIDs(svc.Name(), hPay), "only the good command reaches the saga")
 	assert.Equal(t, Payment{Amount: 5, Commands: 1}, storedPayment(t, saga, "order-1"))
 	// The transport dead-letters at least once: a late copy of a poison may
 	// still arrive. The good command never does.
 	checkDead(t, receiveAll(t, client, ep.DLQURL, 0, 2*time.Second))
+}
+
+// waitDeliveriesDone waits until every delivery from the queue at url has
+// finished: the queue reads empty, with no message visible and none in
+// flight, several times in a row, so a late copy of a message that is
+// still to be handled, dead-lettered or deleted shows up before.
+func waitDeliveriesDone(t *testing.T, client *sqs.Client, url string) {
+	t.Helper()
+	const inARow = 3
+	empty := 0 // readings in a row of an empty queue; the polls run one at a time
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		if idemQueueDepth(c, client, url) == 0 {
+			empty++
+		} else {
+			empty = 0
+		}
+		assert.GreaterOrEqual(c, empty, inARow, "readings in a row with no message visible or in flight")
+	}, 60*time.Second, 250*time.Millisecond, "every delivery from %s finishes", url)
 }
 
 // checkDead checks that every dead letter, copies included, is a poison
