@@ -14,7 +14,7 @@ type reporter func(at ast.Node, what string, c condition)
 func (m *module) checkCondition(c condition, scope *fn, sums map[*fn]stop, report reporter) {
 	switch e := c.expr.(type) {
 	case *ast.FuncLit:
-		m.checkBody(&fn{file: scope.file, params: paramNames(e.Type), body: e.Body, locals: scope.locals, vars: scope.vars}, c, sums, report)
+		m.checkBody(scope.closure(e), c, sums, report)
 	case *ast.Ident:
 		if local, ok := scope.locals[e.Name]; ok {
 			m.checkBody(local, c, sums, report)
@@ -26,7 +26,7 @@ func (m *module) checkCondition(c condition, scope *fn, sums map[*fn]stop, repor
 	case *ast.CallExpr:
 		for _, g := range m.callees(e, scope) {
 			for _, lit := range returnedLiterals(g.body) {
-				m.checkBody(&fn{file: g.file, params: paramNames(lit.Type), body: lit.Body, locals: g.locals, vars: g.vars}, c, sums, report)
+				m.checkBody(g.closure(lit), c, sums, report)
 			}
 		}
 	}

@@ -34,13 +34,12 @@ type condition struct {
 // conditionArgs lists the conditions a call passes to be polled.
 func (m *module) conditionArgs(call *ast.CallExpr, scope *fn) []condition {
 	poller := types.ExprString(call.Fun)
-	if sel, ok := unwrapFun(call.Fun).(*ast.SelectorExpr); ok {
-		p, isImport := importOf(sel.X, scope)
-		if polls, collect := pollsCondition(sel.Sel.Name); isImport && polls && (p == requirePkg || p == assertPkg) {
-			if len(call.Args) < 2 {
+	if sel, ok := resolveFun(call.Fun, scope).(*ast.SelectorExpr); ok {
+		if at, collect, polls := m.testifyPoll(sel, scope); polls {
+			if len(call.Args) <= at {
 				return nil
 			}
-			return []condition{{expr: call.Args[1], collect: collect, poller: poller}}
+			return []condition{{expr: call.Args[at], collect: collect, poller: poller}}
 		}
 	}
 	var conds []condition
@@ -52,6 +51,21 @@ func (m *module) conditionArgs(call *ast.CallExpr, scope *fn) []condition {
 		}
 	}
 	return conds
+}
+
+// testifyPoll says whether fun, called directly or through a name bound
+// to it, is testify's Eventually family: a function of require or assert,
+// which takes the condition after the test, or a method of testify's
+// Assertions or of a suite, which takes it first.
+func (m *module) testifyPoll(fun *ast.SelectorExpr, scope *fn) (at int, collect, polls bool) {
+	polls, collect = pollsCondition(fun.Sel.Name)
+	if !polls {
+		return 0, false, false
+	}
+	if p, isImport := importOf(fun.X, scope); isImport {
+		return 1, collect, p == requirePkg || p == assertPkg
+	}
+	return 0, collect, m.assertionsOf(fun.X, scope).ok
 }
 
 // findWrappers finds, to a fixed point, the functions that poll a

@@ -26,9 +26,15 @@ type fn struct {
 	file   *goFile
 	params []string
 	body   *ast.BlockStmt
-	locals map[string]*fn    // closures assigned to names in the enclosing declaration
-	vars   map[string]string // the types of the names the enclosing declaration binds (varTypes)
-	recv   string            // a method's receiver type (receiverType)
+	locals map[string]*fn      // closures assigned to names in the enclosing declaration
+	vars   map[string]string   // the types of the names the enclosing declaration binds (varTypes)
+	values map[string]ast.Expr // what the enclosing declaration binds names to (boundValues)
+	recv   string              // a method's receiver type (receiverType)
+}
+
+// closure is a function literal of f's declaration, seen with its names.
+func (f *fn) closure(lit *ast.FuncLit) *fn {
+	return &fn{file: f.file, params: paramNames(lit.Type), body: lit.Body, locals: f.locals, vars: f.vars, values: f.values}
 }
 
 // module is every Go file under a root, build tags ignored, with its
@@ -42,6 +48,7 @@ type module struct {
 	// conditions to those parameters' indexes (true: it passes them an
 	// *assert.CollectT).
 	wrappers map[*fn]map[int]bool
+	suites   map[string]bool // funcKey(dir, name) of the struct types that embed suite.Suite
 }
 
 func funcKey(dir, name string) string { return dir + "\x00" + name }
@@ -49,7 +56,7 @@ func funcKey(dir, name string) string { return dir + "\x00" + name }
 // loadModule parses every .go file under root (skipping hidden, underscore
 // and testdata directories), whatever its build tags.
 func loadModule(root string) (*module, error) {
-	m := &module{fset: token.NewFileSet(), root: root, funcs: map[string][]*fn{}}
+	m := &module{fset: token.NewFileSet(), root: root, funcs: map[string][]*fn{}, suites: map[string]bool{}}
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -92,13 +99,15 @@ func importNames(f *ast.File) map[string]string {
 
 // add indexes the declarations of one file and the closures they name.
 func (m *module) add(file *goFile, f *ast.File) {
+	m.addSuites(file, f)
 	for _, decl := range f.Decls {
 		d, ok := decl.(*ast.FuncDecl)
 		if !ok || d.Body == nil {
 			continue
 		}
 		locals, vars := map[string]*fn{}, varTypes(file, d)
-		top := &fn{file: file, params: paramNames(d.Type), body: d.Body, locals: locals, vars: vars, recv: receiverType(file, d)}
+		top := &fn{file: file, params: paramNames(d.Type), body: d.Body, locals: locals, vars: vars, values: boundValues(d),
+			recv: receiverType(file, d)}
 		key := funcKey(file.dir, d.Name.Name)
 		if d.Recv != nil {
 			key = funcKey(file.dir, "."+d.Name.Name)
@@ -106,7 +115,7 @@ func (m *module) add(file *goFile, f *ast.File) {
 		m.funcs[key] = append(m.funcs[key], top)
 		m.all = append(m.all, top)
 		for name, lit := range namedClosures(d.Body) {
-			c := &fn{file: file, params: paramNames(lit.Type), body: lit.Body, locals: locals, vars: vars}
+			c := top.closure(lit)
 			locals[name] = c
 			m.all = append(m.all, c)
 		}
@@ -182,11 +191,15 @@ func moduleDir(importPath string) (string, bool) {
 // the receiver's type when its declaration tells it (ofReceiver). Another
 // package's test files are not among them: its importers never see them.
 func (m *module) callees(call *ast.CallExpr, scope *fn) []*fn {
-	switch f := unwrapFun(call.Fun).(type) {
-	case *ast.Ident:
-		if c, ok := scope.locals[f.Name]; ok {
+	fun := unwrapFun(call.Fun)
+	if id, ok := fun.(*ast.Ident); ok {
+		if c, ok := scope.locals[id.Name]; ok {
 			return []*fn{c}
 		}
+		fun = resolveFun(id, scope)
+	}
+	switch f := fun.(type) {
+	case *ast.Ident:
 		if paramIndex(scope, f) >= 0 {
 			return nil
 		}

@@ -48,34 +48,47 @@ func (s stop) add(f *fn, always bool, through []ast.Expr) stop {
 // the test values in through (require's first argument, the receiver of
 // t.Fatal, the argument a helper's parameter stops through).
 func (m *module) stopsOf(call *ast.CallExpr, scope *fn, sums map[*fn]stop) (always bool, through []ast.Expr) {
-	if always, through, ok := directStop(call, scope); ok {
+	if always, through, ok := m.directStop(call, scope); ok {
 		return always, through
 	}
 	return calleeStops(call, m.callees(call, scope), sums)
 }
 
-// directStop says how a call of testify's require, runtime.Goexit or a
-// stopping method of a testing.TB stops the test; ok is false for any
-// other call.
-func directStop(call *ast.CallExpr, scope *fn) (always bool, through []ast.Expr, ok bool) {
-	sel, isSel := unwrapFun(call.Fun).(*ast.SelectorExpr)
+// directStop says how a call of testify's require (or assert.FailNow),
+// runtime.Goexit, a stopping method of a testing.TB, or a method of
+// require's Assertions stops the test, called directly or through a name
+// bound to it; ok is false for any other call.
+func (m *module) directStop(call *ast.CallExpr, scope *fn) (always bool, through []ast.Expr, ok bool) {
+	sel, isSel := resolveFun(call.Fun, scope).(*ast.SelectorExpr)
 	if !isSel {
 		return false, nil, false
 	}
 	p, isImport := importOf(sel.X, scope)
 	switch {
-	case isImport && p == requirePkg && sel.Sel.Name != "New":
+	case isImport && (p == requirePkg && sel.Sel.Name != "New" || p == assertPkg && isAssertStop(sel.Sel.Name)):
 		if len(call.Args) == 0 {
 			return true, nil, true
 		}
 		return false, call.Args[:1], true
 	case isImport && p == "runtime" && sel.Sel.Name == "Goexit":
 		return true, nil, true
-	case !isImport && isStopMethod(sel.Sel.Name):
+	case isImport:
+		return false, nil, false
+	case isStopMethod(sel.Sel.Name):
 		return false, []ast.Expr{sel.X}, true
+	}
+	if a := m.assertionsOf(sel.X, scope); a.stops {
+		if a.via == nil {
+			return true, nil, true
+		}
+		return false, []ast.Expr{a.via}, true
 	}
 	return false, nil, false
 }
+
+// isAssertStop reports whether assert's function of that name stops the
+// test: assert.FailNow calls the test's FailNow.
+func isAssertStop(name string) bool { return name == "FailNow" || name == "FailNowf" }
 
 // calleeStops says how a call of the given module functions may stop the
 // test, given their summaries: always, or through the arguments at the
@@ -110,7 +123,7 @@ func (m *module) summarize() map[*fn]stop {
 	for _, f := range m.all {
 		d := stop{via: map[int]bool{}}
 		m.eachCall(f.body, f, func(call *ast.CallExpr) {
-			if always, through, ok := directStop(call, f); ok {
+			if always, through, ok := m.directStop(call, f); ok {
 				d = d.add(f, always, through)
 			} else if callees := m.callees(call, f); len(callees) > 0 {
 				sites[f] = append(sites[f], site{call: call, callees: callees})
