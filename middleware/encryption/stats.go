@@ -34,6 +34,11 @@ type Stats struct {
 	// GenerateDataKeyFailures does, an answer lacking the KeyId that
 	// DecrypterConfig.KeyIDs are checked against included.
 	DecryptFailures int64
+	// DescribeKeyFailures counts the DescribeKey calls that failed in the
+	// end, as GenerateDataKeyFailures does: the Encrypter's health checks
+	// and the Decrypter's resolutions of DecrypterConfig.KeyIDs, an answer
+	// lacking the key metadata or, resolving KeyIDs, the key ARN included.
+	DescribeKeyFailures int64
 }
 
 // counters is the live, concurrency-safe form of Stats.
@@ -42,16 +47,19 @@ type counters struct {
 	hits, misses, retries                 atomic.Int64
 	messages, failures                    atomic.Int64
 
-	generateFailures, decryptFailures atomic.Int64
+	generateFailures, decryptFailures, describeFailures atomic.Int64
 }
 
-// failed counts a GenerateDataKey or Decrypt call (op) that failed.
+// failed counts a GenerateDataKey, Decrypt or DescribeKey call (op) that
+// failed.
 func (c *counters) failed(op string) {
 	switch op {
 	case "GenerateDataKey":
 		c.generateFailures.Add(1)
 	case "Decrypt":
 		c.decryptFailures.Add(1)
+	case "DescribeKey":
+		c.describeFailures.Add(1)
 	}
 }
 
@@ -68,5 +76,6 @@ func (c *counters) snapshot() Stats {
 
 		GenerateDataKeyFailures: c.generateFailures.Load(),
 		DecryptFailures:         c.decryptFailures.Load(),
+		DescribeKeyFailures:     c.describeFailures.Load(),
 	}
 }
