@@ -3,7 +3,6 @@ package awsbus
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/internal/errtext"
@@ -105,9 +104,9 @@ type BudgetError struct {
 // a thousand keys into the metadata of one published in turn, and the
 // text reaches log lines and a dead letter's reason. Keys lists them all.
 func (e *BudgetError) Error() string {
-	keys := listed(len(e.Keys), func(i int) string { return errtext.Quote(e.Keys[i], sourceflow.MaxCorrelationIDLen) })
+	keys := errtext.List(len(e.Keys), ", ", ", ", func(i int) string { return errtext.Quote(e.Keys[i], sourceflow.MaxCorrelationIDLen) })
 	return fmt.Sprintf("%v: message %s needs %d attributes, at most %d allowed: %s",
-		ErrAttributeBudget, sourceflow.IDText(e.UUID), e.Count, e.Budget, strings.Join(keys, ", "))
+		ErrAttributeBudget, sourceflow.IDText(e.UUID), e.Count, e.Budget, keys)
 }
 
 // Unwrap returns ErrAttributeBudget.
@@ -158,28 +157,10 @@ type PublishError struct {
 // many more failed: one Publish may carry thousands of messages, and the
 // text reaches log lines and span status. Failed lists them all.
 func (e *PublishError) Error() string {
-	parts := listed(len(e.Failed), func(i int) string { return sourceflow.IDText(e.Failed[i].UUID) + ": " + e.Failed[i].Reason })
+	failed := errtext.List(len(e.Failed), "; ", "; ", func(i int) string { return sourceflow.IDText(e.Failed[i].UUID) + ": " + e.Failed[i].Reason })
 	return fmt.Sprintf("%v: %d message(s) to %s not sent: %s",
-		ErrPublishFailed, len(e.Failed), e.Destination, strings.Join(parts, "; "))
+		ErrPublishFailed, len(e.Failed), e.Destination, failed)
 }
 
 // Unwrap returns ErrPublishFailed.
 func (e *PublishError) Unwrap() error { return ErrPublishFailed }
-
-// maxListed is how many items (failed messages, attribute keys) an error's
-// text names.
-const maxListed = 10
-
-// listed returns the texts (text(i)) of the first maxListed of n items,
-// then "and N more" when there are more.
-func listed(n int, text func(i int) string) []string {
-	shown := min(n, maxListed)
-	parts := make([]string, shown, shown+1)
-	for i := range shown {
-		parts[i] = text(i)
-	}
-	if more := n - shown; more > 0 {
-		parts = append(parts, fmt.Sprintf("and %d more", more))
-	}
-	return parts
-}

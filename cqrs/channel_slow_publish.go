@@ -2,7 +2,6 @@ package cqrs
 
 import (
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -10,6 +9,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/errtext"
 )
 
 // slowSyncPublish is how long a publish on the synchronous ChannelTransport
@@ -49,25 +49,14 @@ func (t *ChannelTransport) watchSyncPublish(dest string, msgs []*message.Message
 	}
 }
 
-// maxWarnedUUIDs is how many UUIDs the warning of a slow publish names.
-const maxWarnedUUIDs = 10
-
 // warnSlowPublish logs that the publish of msgs to dest still waits, with
-// their count (messages) and the UUIDs of the first maxWarnedUUIDs, then
-// how many more (message_uuid): one publish may carry thousands of
+// their count (messages) and the UUIDs of the first ten, then how many
+// more (message_uuid, errtext.List): one publish may carry thousands of
 // messages. The UUIDs are shown as sourceflow.IDText shows them (bounded,
 // escaped): a handler may publish again a message it received, with the
 // UUID its sender chose.
 func (t *ChannelTransport) warnSlowPublish(dest string, msgs []*message.Message) {
-	n := min(len(msgs), maxWarnedUUIDs)
-	uuids := make([]string, n)
-	for i, m := range msgs[:n] {
-		uuids[i] = sourceflow.IDText(m.UUID)
-	}
-	named := strings.Join(uuids, ",")
-	if more := len(msgs) - n; more > 0 {
-		named += fmt.Sprintf(" and %d more", more)
-	}
+	named := errtext.List(len(msgs), ",", " ", func(i int) string { return sourceflow.IDText(msgs[i].UUID) })
 	t.cfg.Logger.Error("synchronous publish still waits for its messages to be handled: "+
 		"a handler is slow, or the message was sent with a context not derived from its "+
 		"handler's and waits for good on a lock that handler holds "+

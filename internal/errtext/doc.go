@@ -4,6 +4,7 @@
 // leading prefix the context already says (the package's own name, or the
 // name of a package whose sentinels it wraps), and errors.Is and errors.As
 // reach err. Quote quotes a text a sender chose for an error text, bounded.
+// List names the first ten of many items, then how many more.
 //
 // It is internal: it only serves the module's own packages.
 package errtext
