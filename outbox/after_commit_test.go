@@ -21,7 +21,7 @@ import (
 // A row dead-lettered in a poll's transaction is logged and counted once
 // that transaction commits: a poll rolled back reads the row again and
 // dead-letters it again, so logging or counting it at once would do so
-// twice. A row that is no forwarder envelope counts under the outbox topic.
+// twice. A row that is no forwarder envelope counts under no destination.
 func TestDeadLetterIsLoggedOnceItsTransactionCommits(t *testing.T) {
 	db := (&sqldbtest.DB{}).Open(t)
 	beginner := afterCommitBeginner{wsql.BeginnerFromStdSQL(db)}
@@ -44,7 +44,7 @@ func TestDeadLetterIsLoggedOnceItsTransactionCommits(t *testing.T) {
 	lines := logs.Captured()[watermill.ErrorLogLevel]
 	require.Len(t, lines, 1, "logged once, after the commit")
 	assert.Equal(t, "row-1", lines[0].Fields["message_uuid"])
-	assert.Equal(t, map[string]int64{"obx": 1}, dead.Snapshot(), "counted once, after the commit")
+	assert.Equal(t, map[string]int64{deadletter.NoDestination: 1}, dead.Snapshot(), "counted once, after the commit")
 }
 
 // A dead letter's reason is logged cut to maxLoggedReasonBytes, on

@@ -38,8 +38,9 @@ func TestDeadLetterLogLeavesOutAnInvalidCorrelationID(t *testing.T) {
 }
 
 // The outbox counts its forwarder's dead letters by the destination each
-// row was for, and under the outbox topic a row that names none it can use
-// as a metric attribute: no envelope, or a destination over 256 bytes.
+// row was for, and under no destination ("") a row that names none it can
+// use as a metric attribute: no envelope, or a destination over 256 bytes.
+// They are not counted with a destination named as the outbox topic.
 func TestDeadLettersAreCountedByTheirDestination(t *testing.T) {
 	db := (&sqldbtest.DB{}).Open(t)
 	var dead deadletter.Counts
@@ -49,11 +50,11 @@ func TestDeadLettersAreCountedByTheirDestination(t *testing.T) {
 		require.NoError(t, err)
 		return message.NewMessage(id, payload)
 	}
-	msgs := []*message.Message{row("1", "orders"), row("2", "orders"), row("3", strings.Repeat("d", 300)), message.NewMessage("4", []byte("not json"))}
+	msgs := []*message.Message{row("1", "orders"), row("2", "orders"), row("3", strings.Repeat("d", 300)), message.NewMessage("4", []byte("not json")), row("5", "obx")}
 
 	require.NoError(t, p.publish(wsql.BeginnerFromStdSQL(db), deadLetterTopic("obx"), msgs))
 
-	assert.Equal(t, map[string]int64{"orders": 2, "obx": 2}, dead.Snapshot())
+	assert.Equal(t, map[string]int64{"orders": 2, "": 2, "obx": 1}, dead.Snapshot())
 	box := &Transport{}
 	box.dead.Add("orders")
 	assert.Equal(t, map[string]int64{"orders": 1}, box.DeadLettersByDestination())

@@ -87,7 +87,7 @@ func (p deadLetterPublisher) publish(exec wsql.ContextExecutor, topic string, ms
 	}
 	afterCommit(exec, func() {
 		for _, m := range msgs {
-			p.dead.Add(deadletter.CountedAs(logDeadLetter(p.logger, p.topic, m), p.topic))
+			p.dead.Add(deadletter.CountedAs(logDeadLetter(p.logger, p.topic, m)))
 		}
 	})
 	return nil

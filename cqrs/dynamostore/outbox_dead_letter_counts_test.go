@@ -27,14 +27,15 @@ func sweepUntilDead(ctx context.Context, t *testing.T, o *dynamostore.Outbox, wa
 }
 
 // The outbox counts each message it keeps as a dead letter under the
-// destination it was for, or under its Name when that destination cannot
-// be a metric attribute (longer than 256 bytes); a redriven message kept
-// again is counted again, and a message relayed is not counted.
+// destination it was for, or under no destination ("") when that
+// destination cannot be a metric attribute (longer than 256 bytes), never
+// with a destination named as the outbox is ("orders"); a redriven message
+// kept again is counted again, and a message relayed is not counted.
 func TestOutboxCountsItsDeadLettersByDestination(t *testing.T) {
 	ctx := context.Background()
 	st := newStore(t)
 	long := strings.Repeat("d", 257)
-	inner := &innerTransport{unknown: map[string]bool{"gone": true, long: true}}
+	inner := &innerTransport{unknown: map[string]bool{"gone": true, long: true, "orders": true}}
 	o := newOutbox(t, st, inner)
 	assert.Empty(t, o.DeadLettersByDestination(), "nothing dead-lettered yet")
 
@@ -49,16 +50,17 @@ func TestOutboxCountsItsDeadLettersByDestination(t *testing.T) {
 	}))
 	require.NoError(t, st.WithinTx(ctx, func(ctx context.Context) error {
 		require.NoError(t, publishIn(ctx, t, o, long, "m-long"))
+		require.NoError(t, publishIn(ctx, t, o, "orders", "m-orders"))
 		return nil
 	}))
-	sweepUntilDead(ctx, t, o, 3)
+	sweepUntilDead(ctx, t, o, 4)
 	assert.Equal(t, []string{"m-sent"}, inner.uuids("events"))
-	assert.Equal(t, map[string]int64{"gone": 2, "orders": 1}, o.DeadLettersByDestination())
+	assert.Equal(t, map[string]int64{"gone": 2, "": 1, "orders": 1}, o.DeadLettersByDestination())
 
 	back, err := o.Redrive(ctx)
 	require.NoError(t, err)
-	require.Equal(t, 3, back)
-	sweepUntilDead(ctx, t, o, 3)
-	assert.Equal(t, map[string]int64{"gone": 4, "orders": 2}, o.DeadLettersByDestination(),
+	require.Equal(t, 4, back)
+	sweepUntilDead(ctx, t, o, 4)
+	assert.Equal(t, map[string]int64{"gone": 4, "": 2, "orders": 2}, o.DeadLettersByDestination(),
 		"a message kept again is counted again")
 }

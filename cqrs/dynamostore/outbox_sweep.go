@@ -158,7 +158,7 @@ func (o *Outbox) relayOne(ctx context.Context, it outboxItem) (relayOutcome, err
 	case err != nil:
 		return held, err
 	}
-	o.dead.Add(deadletter.CountedAs(it.Destination, o.cfg.Name))
+	o.dead.Add(deadletter.CountedAs(it.Destination))
 	return deadLettered, nil
 }
 
