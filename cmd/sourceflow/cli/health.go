@@ -50,7 +50,10 @@ call failed (refused, timed out, access denied), one line for each way
 they failed (up to ten names, then how many more), why, and the endpoint
 of the client that made the call: their resources' health is unknown, so
 validate and apply are advised only for the resources AWS said do not
-exist.
+exist. A call cut short is said to be cut by --check-timeout or by
+--timeout, whichever ended it. A check whose probe panicked (a bug in a
+client, or an answer it could not read) could not be made either, and
+says so with the panic's value.
 A topic is checked on its ARN, built from the account when the topology
 cannot be read in full: that of a queue, else --account-id, else
 sts:GetCallerIdentity, whose failure makes the check down. With no means
@@ -83,11 +86,13 @@ func (g *globals) runHealth(cmd *cobra.Command, f healthFlags) error {
 	}
 	eps, readErr := readForHealth(ctx, s, f)
 	probes := s.prov.ResourceProbes(s.plan, eps)
-	failed := failedCalls(probes)
+	failed := failedCalls(ctx, probes)
 	rep := healthReport{Service: s.plan.Service, Checks: topology.RunProbes(ctx, f.checkTimeout, probes)}
 	n := countChecks(rep.Checks)
 	rep.Status = n.status()
-	noneReached := n.down > 0 && n.up == 0 && countErrors(failed) == n.down
+	// A probe that panicked made a check that could not be made, not a
+	// call that did not reach AWS.
+	noneReached := n.down > 0 && n.up == 0 && countErrors(failed) == n.down && !anyPanicked(failed)
 	cause := unreached(noneReached, rep.Checks, failed)
 	if err := printHealth(cmd.OutOrStdout(), f.output, rep); err != nil {
 		return err
@@ -176,7 +181,7 @@ func readBound(ctx context.Context, s *session, checkTimeout time.Duration) time
 // advised with the service that was slow, and its client's region and
 // endpoint (callTarget): the SNS client's for an SNS call, and so on.
 func noAnswer(ctx context.Context, s *session, f healthFlags, err error) error {
-	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil { // cut short by --check-timeout
+	if errors.Is(err, context.DeadlineExceeded) && !cutByRun(ctx, err) { // cut short by --check-timeout
 		service, region, endpoint := s.callTarget(err)
 		return &ExitError{Code: ExitAWS, Err: fmt.Errorf("health: %w\n%s", err, unansweredText(service,
 			fmt.Sprintf("within --check-timeout (%s)", f.checkTimeout), region, endpoint, "--check-timeout"))}
@@ -193,25 +198,6 @@ func countErrors(errs []error) int {
 		}
 	}
 	return n
-}
-
-// failedCalls makes each probe keep, at its index, the error of a failed
-// call: a check that is down without AWS answering that its resource is
-// missing (unreachable endpoint, credentials, sts:GetCallerIdentity). Read
-// them once RunProbes has returned.
-func failedCalls(probes []topology.Probe) []error {
-	failed := make([]error, len(probes))
-	for i, p := range probes {
-		probes[i].Run = func(ctx context.Context) error {
-			err := p.Run(ctx)
-			if err != nil && !errors.Is(err, topology.ErrSkipped) &&
-				!topology.IsQueueMissing(err) && !topology.IsTopicMissing(err) {
-				failed[i] = err
-			}
-			return err
-		}
-	}
-	return failed
 }
 
 func printHealth(w io.Writer, output string, rep healthReport) error {

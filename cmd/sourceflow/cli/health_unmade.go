@@ -70,16 +70,21 @@ func (s *session) unmadeText(ctx context.Context, checkTimeout time.Duration, ch
 // an answer on its resource, and what to check, naming the service that
 // failed and its client's region and endpoint (callTarget): an endpoint
 // that cannot be reached, a call cut short by --check-timeout or by
-// --timeout (ctx ended), an interrupted call, or what AWS answered (its
-// error code: AccessDenied).
+// --timeout (whichever ended it, see cutByRun), an interrupted call, what
+// AWS answered (its error code: AccessDenied), or another failure. A probe
+// that panicked is said with the panic's value, as a bug, not a missing
+// resource.
 func (s *session) failedCallText(ctx context.Context, checkTimeout time.Duration, err error) string {
+	if p, ok := errors.AsType[*probePanic](err); ok {
+		return oneLine(p.Error()) + ": a bug in a client, or an answer it could not read, not a missing resource"
+	}
 	service, region, endpoint := s.callTarget(err)
 	if cause, ok := sendCause(err); ok {
 		return fmt.Sprintf("the %s endpoint cannot be reached (%s; region %s): %v: %s",
 			service, endpoint, region, cause, unreachedHint(cause))
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		if ctx.Err() != nil { // the run's own bound ended
+		if cutByRun(ctx, err) {
 			return unansweredText(service, "within --timeout", region, endpoint, "--timeout")
 		}
 		return unansweredText(service, fmt.Sprintf("within --check-timeout (%s)", checkTimeout), region, endpoint, "--check-timeout")
