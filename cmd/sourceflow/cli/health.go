@@ -53,7 +53,9 @@ validate and apply are advised only for the resources AWS said do not
 exist. A call cut short is said to be cut by --check-timeout or by
 --timeout, whichever ended it. A check whose probe panicked (a bug in a
 client, or an answer it could not read) could not be made either, and
-says so with the panic's value.
+says so with the panic's value. In the table, a failed call's row says
+its cause (what AWS answered, else the innermost error, without request
+ids or local addresses); --output json has each check's whole error.
 A topic is checked on its ARN, built from the account when the topology
 cannot be read in full: that of a queue, else --account-id, else
 sts:GetCallerIdentity, whose failure makes the check down. With no means
@@ -94,7 +96,7 @@ func (g *globals) runHealth(cmd *cobra.Command, f healthFlags) error {
 	// call that did not reach AWS.
 	noneReached := n.down > 0 && n.up == 0 && countErrors(failed) == n.down && !anyPanicked(failed)
 	cause := unreached(noneReached, rep.Checks, failed)
-	if err := printHealth(cmd.OutOrStdout(), f.output, rep); err != nil {
+	if err := printHealth(cmd.OutOrStdout(), f.output, rep, failed); err != nil {
 		return err
 	}
 	switch {
@@ -200,13 +202,20 @@ func countErrors(errs []error) int {
 	return n
 }
 
-func printHealth(w io.Writer, output string, rep healthReport) error {
+// printHealth prints rep as a table, or as JSON with --output json. A row
+// of a check whose call failed (failed, by index; see failedCalls) says
+// the call's cause (shortCause); JSON has each check's whole error.
+func printHealth(w io.Writer, output string, rep healthReport, failed []error) error {
 	if output == outputJSON {
 		return writeJSON(w, rep)
 	}
 	lines := make([]string, len(rep.Checks))
 	for i, c := range rep.Checks {
-		lines[i] = fmt.Sprintf("%s\t%s\t%s\t%s\t%s", c.Name, c.Kind, c.Status, c.Latency.Round(time.Millisecond), oneLine(c.Error))
+		why := c.Error
+		if failed[i] != nil && why != unreachableCheck {
+			why = shortCause(failed[i])
+		}
+		lines[i] = fmt.Sprintf("%s\t%s\t%s\t%s\t%s", c.Name, c.Kind, c.Status, c.Latency.Round(time.Millisecond), oneLine(why))
 	}
 	if err := writeTable(w, "NAME\tKIND\tSTATUS\tLATENCY\tERROR", lines); err != nil {
 		return err

@@ -71,7 +71,8 @@ func (s *session) unmadeText(ctx context.Context, checkTimeout time.Duration, ch
 // failed and its client's region and endpoint (callTarget): an endpoint
 // that cannot be reached, a call cut short by --check-timeout or by
 // --timeout (whichever ended it, see cutByRun), an interrupted call, what
-// AWS answered (its error code: AccessDenied), or another failure. A probe
+// AWS answered (its error code: AccessDenied), or another failure by its
+// cause (shortCause), so that calls failed alike share a text. A probe
 // that panicked is said with the panic's value, as a bug, not a missing
 // resource.
 func (s *session) failedCallText(ctx context.Context, checkTimeout time.Duration, err error) string {
@@ -92,7 +93,7 @@ func (s *session) failedCallText(ctx context.Context, checkTimeout time.Duration
 	if errors.Is(err, context.Canceled) {
 		return service + " call interrupted"
 	}
-	what := service + " call failed (" + oneLine(err.Error()) + ")"
+	what := service + " call failed (" + oneLine(shortCause(err)) + ")"
 	if apiErr, ok := errors.AsType[smithy.APIError](err); ok {
 		what = service + " answered " + printable(apiErr.ErrorCode())
 	}

@@ -1,0 +1,27 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+// What an error's text says of one call only (a request or host id, the
+// local address of a connection) is left out of its cause, so that calls
+// failed alike read alike; what it says of the failure stays.
+func TestShortCauseLeavesOutWhatDiffersPerCall(t *testing.T) {
+	for text, want := range map[string]string{
+		"proxy refused the call, RequestID: 4f2c-11, retry later":         "proxy refused the call, retry later",
+		"upstream error (request id: abc123)":                             "upstream error",
+		"gateway timeout; x-amzn-RequestId=9a8b7c; HostId: zz/yy+1":       "gateway timeout",
+		"https response error StatusCode: 502, RequestID: , bad gateway":  "https response error StatusCode: 502, bad gateway",
+		"read tcp 127.0.0.1:40001->127.0.0.1:4566: connection reset":      "read tcp 127.0.0.1:4566: connection reset",
+		"write tcp [::1]:50122->[::1]:4566: broken pipe":                  "write tcp [::1]:4566: broken pipe",
+		"bad gateway from 10.0.0.7:8080, request-id: r1, host id: h2, go": "bad gateway from 10.0.0.7:8080, go",
+	} {
+		wrapped := fmt.Errorf("find the account with sts:GetCallerIdentity: %w", errors.New(text))
+		assert.Equal(t, "find the account with sts:GetCallerIdentity: "+want, shortCause(wrapped), text)
+	}
+}
