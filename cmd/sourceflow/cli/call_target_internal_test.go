@@ -51,7 +51,7 @@ func TestCallTargetNamesTheEndpointOfEachServicesClient(t *testing.T) {
 		cases := []struct{ name, ownValue, allValue, want string }{
 			{"its own variable", own, all, "(" + ownVar + ": " + own + ")"},
 			{"the general variable", "", all, "(AWS_ENDPOINT_URL: " + all + ")"},
-			{"no variable", "", "", "(AWS_ENDPOINT_URL: unset, so AWS itself)"},
+			{"no variable", "", "", "(" + ownVar + " and AWS_ENDPOINT_URL unset, so the region's AWS endpoint)"},
 		}
 		for _, tc := range cases {
 			t.Run(service+"/"+tc.name, func(t *testing.T) {

@@ -24,35 +24,47 @@ func serviceEndpointVar(service string) string {
 	return endpointVar + "_" + strings.ToUpper(strings.ReplaceAll(service, " ", "_"))
 }
 
-// endpointSource names the variable endpoint, the SQS client's, came
-// from: AWS_ENDPOINT_URL_SQS when it holds endpoint, else AWS_ENDPOINT_URL
-// (also when no variable holds it, as when the caller's Clients set it).
+// endpointSource names where endpoint, the SQS client's, came from, as
+// endpointSourceOf does.
 func endpointSource(endpoint string) string {
-	return serviceEndpointSource(endpoint, serviceEndpointVar(sqs.ServiceID))
+	return endpointSourceOf(sqs.ServiceID, endpoint)
 }
 
-// serviceEndpointSource names the variable endpoint, a client's, came
-// from: serviceVar, the client's service's own, when it holds endpoint,
-// else AWS_ENDPOINT_URL.
-func serviceEndpointSource(endpoint, serviceVar string) string {
-	if endpoint != "" && os.Getenv(serviceVar) == endpoint {
+// endpointSourceOf names where endpoint, that of a client of service (as
+// the SDK names it: "SNS"), came from, in the order the SDK resolves it:
+// the service's own variable (serviceEndpointVar), AWS_ENDPOINT_URL, the
+// shared config file's profile (sharedEndpointSource); else
+// AWS_ENDPOINT_URL, as when the caller's Clients set it. When nothing set
+// one, it names the two variables that would.
+func endpointSourceOf(service, endpoint string) string {
+	serviceVar := serviceEndpointVar(service)
+	switch {
+	case endpoint == "":
+		return serviceVar + " and " + endpointVar
+	case os.Getenv(serviceVar) == endpoint:
 		return serviceVar
+	case os.Getenv(endpointVar) == endpoint:
+		return endpointVar
 	}
-	return endpointVar
+	return cmp.Or(sharedEndpointSource(service, endpoint), endpointVar)
 }
 
-// endpointNote is the endpoint of the SQS client as advice names it: its
-// variable and value, without password ("AWS_ENDPOINT_URL_SQS:
-// http://localhost:4566"), or "AWS_ENDPOINT_URL: unset, so AWS itself".
+// endpointNote is the endpoint of the SQS client as advice names it
+// (endpointText).
 func (s *session) endpointNote() string {
-	return endpointText(endpointSource(s.clients.Endpoint), s.clients.Endpoint)
+	return endpointText(sqs.ServiceID, s.clients.Endpoint)
 }
 
-// endpointText words endpoint, which the variable source names, as
-// endpointNote does.
-func endpointText(source, endpoint string) string {
+// endpointText words endpoint, that of a client of service, for advice:
+// where it came from (endpointSourceOf) and its value, without password
+// ("AWS_ENDPOINT_URL_SQS: http://localhost:4566"); when nothing set one,
+// that the client called the region's AWS endpoint, naming the variables
+// that would set one ("AWS_ENDPOINT_URL_SNS and AWS_ENDPOINT_URL unset,
+// so the region's AWS endpoint").
+func endpointText(service, endpoint string) string {
+	source := endpointSourceOf(service, endpoint)
 	if endpoint == "" {
-		return source + ": unset, so AWS itself"
+		return source + " unset, so the region's AWS endpoint"
 	}
 	return source + ": " + redact.Endpoint(endpoint)
 }
@@ -71,5 +83,5 @@ func optionsTarget[O any](api any, service, region string, read func(O) (string,
 		r, e := read(c.Options())
 		region, endpoint = cmp.Or(r, region), aws.ToString(e)
 	}
-	return region, endpointText(serviceEndpointSource(endpoint, serviceVar), endpoint)
+	return region, endpointText(service, endpoint)
 }

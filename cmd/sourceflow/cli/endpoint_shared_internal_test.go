@@ -1,0 +1,62 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// sharedConfig is a shared config file whose profile dev sets an endpoint
+// for every client, and one of its own for SNS in its services section.
+const sharedConfig = `[profile dev]
+region = eu-west-2
+endpoint_url = http://profile.internal:4566
+services = local
+
+[services local]
+sns =
+  endpoint_url = http://sns.profile.internal:4566
+`
+
+// profileSession is a session over the clients LoadClients builds with
+// the profile dev of sharedConfig, and no endpoint variable set.
+func profileSession(t *testing.T) *session {
+	t.Helper()
+	dir := t.TempDir()
+	config := filepath.Join(dir, "config")
+	require.NoError(t, os.WriteFile(config, []byte(sharedConfig), 0o600))
+	t.Setenv("AWS_CONFIG_FILE", config)
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
+	t.Setenv("AWS_PROFILE", "dev")
+	t.Setenv("AWS_ACCESS_KEY_ID", "test")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
+	for _, name := range []string{"AWS_REGION", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SQS", "AWS_ENDPOINT_URL_SNS"} {
+		t.Setenv(name, "") // restored after the test
+		require.NoError(t, os.Unsetenv(name))
+	}
+	clients, err := LoadClients(context.Background())
+	require.NoError(t, err)
+	return &session{clients: clients}
+}
+
+// An endpoint the shared config file's profile set is named with where
+// it came from: the profile's endpoint_url, or the service's endpoint_url
+// in the profile's services section, not AWS_ENDPOINT_URL, which is unset.
+func TestEndpointFromTheSharedConfigFileNamesItsEntry(t *testing.T) {
+	s := profileSession(t)
+
+	_, _, endpoint := s.callTarget(callOf(sqs.ServiceID, errors.New("AccessDenied")))
+	assert.Equal(t, "endpoint_url of profile dev: http://profile.internal:4566", endpoint)
+
+	_, _, endpoint = s.callTarget(callOf(sns.ServiceID, errors.New("AccessDenied")))
+	assert.Equal(t, "endpoint_url of sns in [services local] of profile dev: http://sns.profile.internal:4566", endpoint)
+
+	assert.Equal(t, "endpoint_url of profile dev", endpointSource(s.clients.Endpoint))
+}
