@@ -19,6 +19,10 @@ import (
 	"github.com/sourceflow-go/sourceflow/internal/fieldcheck"
 )
 
+// DefaultConnectTimeout is Config.ConnectTimeout's default, and bounds the
+// check of a database the caller opened (WarnPlaintext).
+const DefaultConnectTimeout = 10 * time.Second
+
 // Config says which database to open. It is the part of a SQL store's
 // Config that opens the database, and its fields have the same names:
 // Validate's problems name them as that Config's ("Config.DSN must not be
@@ -43,7 +47,7 @@ type Config struct {
 
 func (c *Config) setDefaults() {
 	c.MaxOpenConns = cmp.Or(c.MaxOpenConns, 16)
-	c.ConnectTimeout = cmp.Or(c.ConnectTimeout, 10*time.Second)
+	c.ConnectTimeout = cmp.Or(c.ConnectTimeout, DefaultConnectTimeout)
 }
 
 // Validate reports every invalid field, a DSN the dialect's driver cannot

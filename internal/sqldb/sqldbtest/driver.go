@@ -47,24 +47,27 @@ type tx struct{}
 func (tx) Commit() error   { return nil }
 func (tx) Rollback() error { return nil }
 
-// rows is left rows of one column holding value, or NULL when null.
+// rows is left rows holding values, a column each.
 type rows struct {
-	left  int
-	value int64
-	null  bool
+	left   int
+	values []driver.Value
 }
 
-func (*rows) Columns() []string { return []string{"x"} }
-func (*rows) Close() error      { return nil }
+func (r *rows) Columns() []string {
+	names := make([]string, len(r.values))
+	for i := range names {
+		names[i] = "x"
+	}
+	return names
+}
+
+func (*rows) Close() error { return nil }
 
 func (r *rows) Next(dest []driver.Value) error {
 	if r.left == 0 {
 		return io.EOF
 	}
 	r.left--
-	dest[0] = r.value
-	if r.null {
-		dest[0] = nil
-	}
+	copy(dest, r.values)
 	return nil
 }

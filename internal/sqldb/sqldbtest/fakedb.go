@@ -22,7 +22,9 @@ import (
 //   - a query whose text contains one of OneRow returns one row holding 1;
 //   - a query whose text contains a key of Values returns one row holding
 //     its value;
-//   - a query whose text contains one of Null returns one row holding NULL.
+//   - a query whose text contains one of Null returns one row holding NULL;
+//   - a query whose text contains a key of Rows returns one row holding its
+//     values, a column each (a server's report on the connection).
 //
 // Its methods are safe for concurrent use.
 type DB struct {
@@ -35,6 +37,9 @@ type DB struct {
 	// Null lists the texts of the queries that return one row holding NULL
 	// (a MySQL GET_LOCK whose wait the server cut short).
 	Null []string
+	// Rows maps texts of queries to the values of the one row they return,
+	// a column each.
+	Rows map[string][]driver.Value
 	// Abandon is how long a hanging statement takes to return once its
 	// context ended, as a driver does while it cancels it on the server.
 	Abandon time.Duration
@@ -144,18 +149,23 @@ func matches(q, s string) bool {
 func (f *DB) rows(q string) driver.Rows {
 	for _, s := range f.Null {
 		if strings.Contains(q, s) {
-			return &rows{left: 1, null: true}
+			return &rows{left: 1, values: []driver.Value{nil}}
 		}
 	}
 	for s, v := range f.Values {
 		if strings.Contains(q, s) {
-			return &rows{left: 1, value: v}
+			return &rows{left: 1, values: []driver.Value{v}}
+		}
+	}
+	for s, vs := range f.Rows {
+		if strings.Contains(q, s) {
+			return &rows{left: 1, values: vs}
 		}
 	}
 	for _, s := range f.OneRow {
 		if strings.Contains(q, s) {
-			return &rows{left: 1, value: 1}
+			return &rows{left: 1, values: []driver.Value{int64(1)}}
 		}
 	}
-	return &rows{}
+	return &rows{values: []driver.Value{nil}}
 }

@@ -1,0 +1,44 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+)
+
+// PlaintextWarning is the warning about a connection of component to the
+// d database at addr that crosses a network in clear text, with what to
+// set in the DSN to encrypt it.
+func PlaintextWarning(component string, d Dialect, addr string) string {
+	advice := "set sslmode=verify-full and sslrootcert=<the CA's certificate file> in the DSN " +
+		"(pgx's default, sslmode=prefer, falls back to clear text without a word)"
+	if d == MySQL {
+		advice = "add tls=true, or the name of a TLS config registered with mysql.RegisterTLSConfig, " +
+			"to the DSN (go-sql-driver/mysql uses no TLS by default)"
+	}
+	return fmt.Sprintf("%s: the connection to %s at %s is not encrypted: its statements and data cross the network "+
+		"in clear text; %s", component, d, addr, advice)
+}
+
+// WarnPlaintext checks one connection of db (CheckLink, with dsn, which
+// may be "") within timeout, or ctx's end if sooner, and logs
+// PlaintextWarning at info level (watermill's loggers have no warning
+// level) when it crosses a network in clear text. It never fails its
+// caller: an error of the check itself is logged at debug level only.
+// component, the package that opened or was given db, starts the message.
+func WarnPlaintext(ctx context.Context, db *sql.DB, d Dialect, dsn string, timeout time.Duration,
+	logger watermill.LoggerAdapter, component string) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	l, err := CheckLink(ctx, db, d, dsn)
+	switch {
+	case err != nil:
+		logger.Debug(component+": could not check whether the database connection is encrypted",
+			watermill.LogFields{"err": err.Error()})
+	case l.Plaintext():
+		logger.Info(PlaintextWarning(component, d, l.Addr), watermill.LogFields{"address": l.Addr})
+	}
+}
