@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
 // startup is a start of the outbox under way: the creation of its tables
@@ -83,6 +85,11 @@ func (t *Transport) runStart(ctx context.Context, s *startup) error {
 // a driver does not always report that it abandoned a statement for it.
 func (t *Transport) startOnce(ctx context.Context) (*forwarderRun, error) {
 	err := initSchema(ctx, t.cfg)
+	if err == nil {
+		t.linkChecked.Do(func() {
+			sqldb.WarnPlaintext(ctx, t.cfg.DB, t.cfg.Dialect, "", sqldb.DefaultConnectTimeout, t.cfg.Logger, "outbox")
+		})
+	}
 	var run *forwarderRun
 	if err == nil && !t.cfg.DisableForwarder {
 		run, err = startForwarder(ctx, t.cfg, t.backoff, &t.dead, &t.stopping)

@@ -35,6 +35,10 @@ type Transport struct {
 	stopping sync.WaitGroup
 
 	dead deadletter.Counts // the rows the forwarders dead-lettered, by destination
+
+	// linkChecked is done once the first start checked whether the
+	// connection to the database crosses a network in clear text.
+	linkChecked sync.Once
 }
 
 var _ cqrs.Transport = (*Transport)(nil)
@@ -52,6 +56,10 @@ func New(cfg Config) (*Transport, error) {
 // Bind binds the inner transport, then, the first time, creates the outbox
 // tables (and the forwarders' offsets row) when they are missing and starts
 // the forwarder (unless Config.DisableForwarder), returning once it runs.
+// Once the tables are there, the first start checks whether the connection
+// to the database crosses a network in clear text, and if so logs it once,
+// at info level, with what to set in the DSN (see the package
+// documentation).
 // When ctx ends first, Bind returns at once with ctx's error, naming what it
 // was waiting for, and a later Bind starts again.
 func (t *Transport) Bind(ctx context.Context, b sourceflow.Binding) error {

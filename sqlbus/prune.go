@@ -35,6 +35,7 @@ func Prune(ctx context.Context, cfg Config, destination string) (int64, error) {
 type pruningSubscriber struct {
 	message.Subscriber
 	cfg    Config
+	check  *plaintextCheck // run before the first subscription
 	ctx    context.Context // ends at Close, and with it the prunes
 	cancel context.CancelFunc
 
@@ -43,13 +44,15 @@ type pruningSubscriber struct {
 	pruning sync.WaitGroup
 }
 
-func newPruningSubscriber(sub message.Subscriber, cfg Config) *pruningSubscriber {
+func newPruningSubscriber(sub message.Subscriber, cfg Config, check *plaintextCheck) *pruningSubscriber {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &pruningSubscriber{Subscriber: sub, cfg: cfg, ctx: ctx, cancel: cancel}
+	return &pruningSubscriber{Subscriber: sub, cfg: cfg, check: check, ctx: ctx, cancel: cancel}
 }
 
-// Subscribe subscribes to topic and, when that succeeds, starts pruning it.
+// Subscribe runs the transport's plaintext check (the first time), then
+// subscribes to topic and, when that succeeds, starts pruning it.
 func (s *pruningSubscriber) Subscribe(ctx context.Context, topic string) (<-chan *message.Message, error) {
+	s.check.run(ctx)
 	ch, err := s.Subscriber.Subscribe(ctx, topic)
 	if err != nil || s.cfg.PruneInterval <= 0 {
 		return ch, err

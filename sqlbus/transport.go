@@ -25,6 +25,9 @@ const subscribeBatchSize = 10
 // consumer group named after the service, and a destination's dead letters
 // go, with their reason, to the table of DeadLetterTopic. Build one per
 // service, on the same database; the tables are created on first use.
+// Its first Publish or Subscribe checks whether its connection to the
+// database crosses a network in clear text, and if so logs it once, at
+// info level, with what to set in the DSN (see the package documentation).
 func NewTransport(cfg Config) (*cqrs.PubSubTransport, error) {
 	cfg.setDefaults()
 	if err := cfg.Validate(); err != nil {
@@ -35,9 +38,10 @@ func NewTransport(cfg Config) (*cqrs.PubSubTransport, error) {
 	if err != nil {
 		return nil, err
 	}
+	check := &plaintextCheck{cfg: cfg}
 	return cqrs.NewPubSubTransport(cqrs.PubSubConfig{
-		Publisher:       pub,
-		Subscriber:      subscriberFactory(cfg, schema, offsets),
+		Publisher:       plaintextCheckPublisher{Publisher: pub, check: check},
+		Subscriber:      subscriberFactory(cfg, schema, offsets, check),
 		Topic:           Topic,
 		DeadLetterTopic: DeadLetterTopic,
 		Capabilities:    cqrs.Capabilities{ConsumerGroups: true, Ordered: true},
@@ -65,7 +69,7 @@ func publisher(cfg Config, schema wsql.SchemaAdapter) (message.Publisher, error)
 
 // subscriberFactory returns the function that subscribes a service (the
 // consumer group) to a topic, pruning what every group consumed.
-func subscriberFactory(cfg Config, schema wsql.SchemaAdapter, offsets wsql.OffsetsAdapter) func(topic, group string) (message.Subscriber, error) {
+func subscriberFactory(cfg Config, schema wsql.SchemaAdapter, offsets wsql.OffsetsAdapter, check *plaintextCheck) func(topic, group string) (message.Subscriber, error) {
 	deadline := cfg.AckDeadline
 	return func(topic, group string) (message.Subscriber, error) {
 		sub, err := wsql.NewSubscriber(sqldb.WatermillBeginner("sqlbus", cfg.Dialect, cfg.DB, topic, group), wsql.SubscriberConfig{
@@ -79,7 +83,7 @@ func subscriberFactory(cfg Config, schema wsql.SchemaAdapter, offsets wsql.Offse
 		if err != nil {
 			return nil, fmt.Errorf("sqlbus: subscriber of %q in group %q: %w", topic, group, err)
 		}
-		return newPruningSubscriber(sub, cfg), nil
+		return newPruningSubscriber(sub, cfg, check), nil
 	}
 }
 

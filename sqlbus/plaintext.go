@@ -1,0 +1,42 @@
+package sqlbus
+
+import (
+	"context"
+	"sync"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/sourceflow-go/sourceflow/internal/sqldb"
+)
+
+// plaintextCheck checks once, on the first Publish or Subscribe of a
+// transport, whether its connection to the database crosses a network in
+// clear text, and if so logs it (see sqldb.WarnPlaintext). NewTransport
+// takes no context and touches no database: the first call that does
+// runs the check, within its context.
+type plaintextCheck struct {
+	once sync.Once
+	cfg  Config
+}
+
+// run runs the check, the first time, within ctx.
+func (c *plaintextCheck) run(ctx context.Context) {
+	c.once.Do(func() {
+		sqldb.WarnPlaintext(ctx, c.cfg.DB, c.cfg.Dialect, "", sqldb.DefaultConnectTimeout, c.cfg.Logger, "sqlbus")
+	})
+}
+
+// plaintextCheckPublisher is the publisher of every topic, which runs the
+// check before its first publish, within the first message's context.
+type plaintextCheckPublisher struct {
+	message.Publisher
+	check *plaintextCheck
+}
+
+// Publish runs the check, the first time, then publishes msgs.
+func (p plaintextCheckPublisher) Publish(topic string, msgs ...*message.Message) error {
+	if len(msgs) > 0 {
+		p.check.run(msgs[0].Context())
+	}
+	return p.Publisher.Publish(topic, msgs...)
+}
