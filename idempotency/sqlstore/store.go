@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -70,6 +71,7 @@ func newStore(ctx context.Context, db *sql.DB, cfg Config, owns bool) (*Store, e
 	if err := sqldb.CheckStoreDB(db, cfg.Dialect, cfg.problems()); err != nil {
 		return nil, err
 	}
+	warnPlaintext(ctx, db, cfg, owns)
 	s := &Store{db: db, cfg: cfg, q: newQueries(cfg.Dialect, cfg.Table), ownsDB: owns, stop: make(chan struct{})}
 	if !cfg.SkipMigrations {
 		if err := s.CreateSchema(ctx); err != nil {
@@ -80,6 +82,18 @@ func newStore(ctx context.Context, db *sql.DB, cfg Config, owns bool) (*Store, e
 	// #nosec G118 -- the cleanup runs until Close; ctx bounds the setup only.
 	go s.cleanupLoop()
 	return s, nil
+}
+
+// warnPlaintext logs, once per Open or New, that the store's connection
+// crosses a network in clear text, when it does (see sqldb.WarnPlaintext):
+// with the DSN, when Open opened db, which names the address.
+func warnPlaintext(ctx context.Context, db *sql.DB, cfg Config, opened bool) {
+	dsn := ""
+	if opened {
+		dsn = cfg.DSN
+	}
+	sqldb.WarnPlaintext(ctx, db, cfg.Dialect, dsn, cmp.Or(cfg.ConnectTimeout, sqldb.DefaultConnectTimeout),
+		cfg.Logger, "idempotency/sqlstore")
 }
 
 // Close stops the cleanup and, for a Store made by Open, closes the database.
