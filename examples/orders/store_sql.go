@@ -26,7 +26,9 @@ func openSQLStores(ctx context.Context, opts options) (*stores, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open the %s store: %w", opts.store, err)
 	}
-	idem, err := idemsql.New(ctx, st.DB(), idemsql.Config{Dialect: dialect, Table: opts.tablePrefix + "idempotency"})
+	// Its logger says when the connection crosses a network in clear text;
+	// the SQL store has none.
+	idem, err := idemsql.New(ctx, st.DB(), idemsql.Config{Dialect: dialect, Table: opts.tablePrefix + "idempotency", Logger: newLogger(opts)})
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("open the %s idempotency store: %w", opts.store, err), st.Close())
 	}
