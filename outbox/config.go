@@ -83,7 +83,9 @@ type Config struct {
 	// Logger logs the forwarder's work (never payloads). Each row it
 	// dead-letters is logged at error level with its reason. Failed forwards
 	// in a row are logged first, then at most once a minute with their
-	// number, and their end once. Default: watermill.NopLogger.
+	// number, and their end once. A connection to DB that crosses a network
+	// in clear text is logged once, at info level (see the package
+	// documentation). Default: watermill.NopLogger.
 	Logger watermill.LoggerAdapter
 }
 

@@ -173,6 +173,16 @@
 // short-lived job) sets Config.DisableForwarder and leaves its rows to the
 // instances that do.
 //
+// # Connections in clear text
+//
+// The first Bind, once the tables are there, asks the server whether the
+// connection to Config.DB is encrypted and where it arrives; one that is
+// neither encrypted nor local (a unix socket, a loopback address) is logged
+// once at info level, naming the server's host:port and what to set in the
+// DSN: sslmode=verify-full with sslrootcert on PostgreSQL, tls=true or a
+// config registered with mysql.RegisterTLSConfig on MySQL. The check is
+// bounded (10s) and never fails Bind.
+//
 // # Where it lives
 //
 // The package imports cqrs (the Transport contract), internal/sqldb (the

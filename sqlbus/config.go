@@ -65,7 +65,9 @@ type Config struct {
 	// interval: keep it in minutes. Negative: never; the tables then keep
 	// every message ever sent. Default DefaultPruneInterval.
 	PruneInterval time.Duration
-	// Logger logs. Default: watermill.NopLogger.
+	// Logger logs, among others the warning about a connection that
+	// crosses a network in clear text (see the package documentation).
+	// Default: watermill.NopLogger.
 	Logger watermill.LoggerAdapter
 }
 

@@ -179,4 +179,15 @@
 // because this package's publisher commits a topic's inserts one at a time.
 // Other watermill-sql publishers writing to the same tables concurrently
 // lose that guarantee: publish through the transport.
+//
+// # Connections in clear text
+//
+// The first Publish or Subscribe of a transport asks the server whether its
+// connection is encrypted (PostgreSQL's pg_stat_ssl, MySQL's Ssl_cipher) and
+// where it arrives; one that is neither encrypted nor local (a unix socket,
+// a loopback address) is logged once at info level, naming the server's
+// host:port and what to set in the DSN: sslmode=verify-full with sslrootcert
+// on PostgreSQL (pgx's default, sslmode=prefer, falls back to clear text
+// silently), tls=true or a config registered with mysql.RegisterTLSConfig
+// on MySQL. The check is bounded (10s) and never fails a call.
 package sqlbus

@@ -56,12 +56,15 @@ type Config struct {
 	MaxOpenConns int
 	// ConnectTimeout bounds the connection check of Open (or ctx's deadline,
 	// if earlier); a database that does not answer in time fails Open with
-	// ErrUnreachable. Default 10 s.
+	// ErrUnreachable. It also bounds the check, in Open and New, of whether
+	// the connection is encrypted. Default 10 s.
 	ConnectTimeout time.Duration
 	// SkipMigrations skips the schema migration in New and Open, for schemas
 	// managed elsewhere (see Store.SchemaSQL).
 	SkipMigrations bool
-	// Logger receives cleanup failures. Default: no-op.
+	// Logger receives cleanup failures, and the warning about a connection
+	// that crosses a network in clear text (see the package documentation).
+	// Default: no-op.
 	Logger watermill.LoggerAdapter
 }
 

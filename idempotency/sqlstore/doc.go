@@ -91,6 +91,16 @@
 // ("file:name?mode=memory&cache=shared") is shared by the pool and lasts
 // while the pool is open: Open keeps SQLite's idle connections.
 //
+// Open and New ask the server whether the store's connection is encrypted
+// and where it arrives (Open goes by its DSN's host, when that is a socket
+// or an address); one that is neither encrypted nor local (a unix socket, a
+// loopback address, localhost) is logged once at info level (Config.Logger),
+// naming the server's host:port and what to set in the DSN:
+// sslmode=verify-full with sslrootcert on PostgreSQL, tls=true or a config
+// registered with mysql.RegisterTLSConfig on MySQL. The check is bounded by
+// Config.ConnectTimeout and never fails Open or New. SQLite is never warned
+// about.
+//
 // watermill-sql is not used: it provides SQL pub/subs and an outbox, no
 // idempotency store, and its executor wrappers add nothing to database/sql
 // here (it would also pull in lib/pq, which registers the "postgres" driver).

@@ -20,6 +20,11 @@
 // CheckStoreDB serve the two store packages, both named sqlstore, and say
 // so themselves.
 //
+// CheckLink asks the server of a connection whether it is encrypted and
+// local, for a database the package opened or one a caller gave, whatever
+// its driver; WarnPlaintext logs, once per call, one that crosses a network
+// in clear text, for the components that have a logger.
+//
 // Migrations run through pressly/goose's Provider with Go migrations (the
 // statements depend on the dialect and on configurable table names, which
 // SQL files cannot express). Each schema has its own version table, so
