@@ -43,6 +43,10 @@ type CommandBus struct {
 // the handling is over; the transport redelivers the command and at last
 // dead-letters it (ChannelTransport.DeadLetters in process), a permanent
 // failure at once.
+//
+// A ctx that has already ended refuses the send before the command is
+// stored or given a sequence, with an error wrapping ctx.Err(); so does a
+// ctx that ends while the send waits for a Start in progress.
 func (b *CommandBus) Send(ctx context.Context, entityID string, cmd any) (Envelope, error) {
 	s := b.svc
 	info, err := s.types.ofValue(cmd)
@@ -70,8 +74,11 @@ func (b *CommandBus) Send(ctx context.Context, entityID string, cmd any) (Envelo
 		}
 		return env, nil
 	}
-	if !s.accepts(ctx) {
-		return Envelope{}, ErrNotStarted
+	if err := s.acceptsSend(ctx); err != nil {
+		if err == ErrNotStarted {
+			return Envelope{}, err
+		}
+		return Envelope{}, fmt.Errorf("cqrs: send %q for %s: %w", info.name, quotedID(entityID), err)
 	}
 	var stored StoredCommand
 	send := func() error {
@@ -145,8 +152,11 @@ func (s *Service) record(ctx context.Context, derived bool, cmd StoredCommand) (
 
 // publish sends one message to destination through the decorated publisher.
 func (s *Service) publish(ctx context.Context, destination string, env Envelope, payload []byte) error {
-	if !s.accepts(ctx) {
-		return ErrNotStarted
+	if err := s.accepts(ctx); err != nil {
+		if err == ErrNotStarted {
+			return err
+		}
+		return fmt.Errorf("cqrs: publish %s %s to %q: %w", env.Type, env.MessageID, destination, err)
 	}
 	s.sendMu.Lock()
 	pub := s.pubs[destination]
@@ -204,20 +214,32 @@ func (s *Service) awaitStart(ctx context.Context) bool {
 	}
 }
 
-// accepts reports whether a send in ctx may go out: while the service runs,
-// and while it drains for a handler that is still running. A send while the
+// acceptsSend is accepts for a command not stored yet: a ctx already ended
+// is refused first, before the command is stored or given a sequence.
+func (s *Service) acceptsSend(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("not sent: %w", err)
+	}
+	return s.accepts(ctx)
+}
+
+// accepts returns nil when a send in ctx may go out: while the service
+// runs, and while it drains for a handler that is still running; otherwise
+// ErrNotStarted, bare, for its callers to return as it is. A send while the
 // service starts (from a handler its router runs as soon as it subscribed,
-// or from outside) waits for the Start to end, or for ctx, and goes out if
-// the service started.
-func (s *Service) accepts(ctx context.Context) bool {
+// or from outside) waits for the Start to end, and goes out if the service
+// started; when ctx ends first, the error wraps ctx's.
+func (s *Service) accepts(ctx context.Context) error {
 	if !s.awaitStart(ctx) {
-		return false
+		return fmt.Errorf("waited for service %q to start: %w", s.cfg.Name, ctx.Err())
 	}
 	s.sendMu.Lock()
 	defer s.sendMu.Unlock()
 	if !s.started || s.pubs == nil {
-		return false
+		return ErrNotStarted
 	}
-	_, inHandler := EnvelopeFromContext(ctx)
-	return !s.closing || inHandler
+	if _, inHandler := EnvelopeFromContext(ctx); s.closing && !inHandler {
+		return ErrNotStarted
+	}
+	return nil
 }
