@@ -3,6 +3,7 @@ package cqrs
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/stretchr/testify/assert"
@@ -23,7 +24,10 @@ func TestChannelHandOverToACommandDestinationNobodyListensToIsDeadLettered(t *te
 	m := message.NewMessage("m-1", nil)
 
 	require.NoError(t, tr.handOver("loop", []*message.Message{m}))
-	require.NoError(t, tr.Close()) // waits for the hand-over
+	// Its turn comes before the Close: one after it fails for the closed
+	// transport instead.
+	require.Eventually(t, func() bool { return tr.DeadLetterCount() == 1 }, 10*time.Second, time.Millisecond)
+	require.NoError(t, tr.Close())
 
 	dead := tr.DeadLetters()
 	require.Len(t, dead, 1)

@@ -366,6 +366,8 @@ func (t *ChannelTransport) unlisten(dest string) {
 
 // listened is ErrNoListener for a command destination with no subscription
 // in place: a listener still subscribing would not receive the command.
+// Once the transport closed it is errChannelClosed instead: the publisher
+// is closed, whether or not the destination had listeners.
 func (t *ChannelTransport) listened(dest string) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -374,16 +376,20 @@ func (t *ChannelTransport) listened(dest string) error {
 
 // listenedLocked is listened; the caller holds mu.
 func (t *ChannelTransport) listenedLocked(dest string) error {
-	if t.kinds[dest] == sourceflow.KindCommand && t.ready[dest] == 0 {
-		return fmt.Errorf("%w: %q", ErrNoListener, dest)
+	if t.kinds[dest] != sourceflow.KindCommand || t.ready[dest] > 0 {
+		return nil
 	}
-	return nil
+	if t.closed {
+		return errChannelClosed
+	}
+	return fmt.Errorf("%w: %q", ErrNoListener, dest)
 }
 
 type channelPublisher struct{ t *ChannelTransport }
 
 // Publish publishes to the gochannel topic; a command destination nobody
-// listens to is ErrNoListener rather than a silent drop. A synchronous
+// listens to is ErrNoListener rather than a silent drop, and any publish
+// after the transport's Close fails with its closed error. A synchronous
 // publish that waits long for its messages' handling logs a warning (see
 // watchSyncPublish).
 func (p channelPublisher) Publish(topic string, msgs ...*message.Message) error {
