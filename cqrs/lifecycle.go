@@ -315,7 +315,7 @@ func (s *Service) shutDown() error {
 	s.mu.Unlock()
 	var errs []error
 	if router != nil {
-		errs = append(errs, router.Close())
+		errs = append(errs, s.closeRouter(router))
 		<-done
 		stop()
 		errs = append(errs, *s.runErr)
@@ -335,6 +335,16 @@ func (s *Service) shutDown() error {
 		errs = append(errs, s.cfg.Transport.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// closeRouter closes the service's own router, which waits for its
+// handlers up to ServiceConfig.CloseTimeout; its error, which names
+// neither, is wrapped naming the service and the timeout.
+func (s *Service) closeRouter(router *message.Router) error {
+	if err := router.Close(); err != nil {
+		return fmt.Errorf("cqrs: service %q: close: %w: handlers still running after ServiceConfig.CloseTimeout %s", s.cfg.Name, err, s.cfg.CloseTimeout)
+	}
+	return nil
 }
 
 // Run starts the service, blocks until ctx is done, then closes it.
