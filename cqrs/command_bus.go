@@ -49,19 +49,9 @@ type CommandBus struct {
 // ctx that ends while the send waits for a Start in progress.
 func (b *CommandBus) Send(ctx context.Context, entityID string, cmd any) (Envelope, error) {
 	s := b.svc
-	info, err := s.types.ofValue(cmd)
+	info, payload, err := s.encodeCommand(entityID, cmd)
 	if err != nil {
 		return Envelope{}, err
-	}
-	if info.kind != sourceflow.KindCommand {
-		return Envelope{}, &kindError{name: info.name, want: sourceflow.KindCommand, got: info.kind}
-	}
-	if entityID == "" {
-		return Envelope{}, fmt.Errorf("%w: sending %q", ErrEmptyEntityID, info.name)
-	}
-	payload, err := s.cfg.Codec.Marshal(cmd)
-	if err != nil {
-		return Envelope{}, fmt.Errorf("cqrs: encode %q: %w", info.name, err)
 	}
 	id, derived := s.newMessageID(ctx, info.name, entityID, payload)
 	env := Envelope{Type: info.name, MessageID: id, EntityID: entityID, OccurredAt: s.cfg.Clock.Now()}
@@ -99,6 +89,29 @@ func (b *CommandBus) Send(ctx context.Context, entityID string, cmd any) (Envelo
 		err = send()
 	}
 	return stored.Envelope, err
+}
+
+// encodeCommand encodes cmd, a registered command, for the entity. Its
+// errors (cmd nil, not registered, an event, not encodable, or no entity
+// id) are the sender's mistakes, which no redelivery of a message whose
+// handler sent cmd cures: they are marked sourceflow.Permanent, so that
+// its message is dead-lettered at once, with the reason.
+func (s *Service) encodeCommand(entityID string, cmd any) (*typeInfo, []byte, error) {
+	info, err := s.types.ofValue(cmd)
+	if err != nil {
+		return nil, nil, sourceflow.Permanent(err)
+	}
+	if info.kind != sourceflow.KindCommand {
+		return nil, nil, sourceflow.Permanent(&kindError{name: info.name, want: sourceflow.KindCommand, got: info.kind})
+	}
+	if entityID == "" {
+		return nil, nil, sourceflow.Permanent(fmt.Errorf("%w: sending %q", ErrEmptyEntityID, info.name))
+	}
+	payload, err := s.cfg.Codec.Marshal(cmd)
+	if err != nil {
+		return nil, nil, sourceflow.Permanent(fmt.Errorf("cqrs: encode %q: %w", info.name, err))
+	}
+	return info, payload, nil
 }
 
 // record assigns cmd the entity's next sequence number and stores it, in one

@@ -104,7 +104,10 @@
 //     (a rule by event type, stated in full on Service.Replay).
 //   - Errors no retry can cure (malformed envelope, among them a replay flag
 //     on a message a transport delivered, unknown type, payload that does
-//     not decode) are marked sourceflow.Permanent and recorded on
+//     not decode; a handler's own mistake: an event or command it returns,
+//     raises or sends that is nil, not registered, of the other kind or not
+//     encodable, or a command without an entity id) are marked
+//     sourceflow.Permanent and recorded on
 //     the nacked message under sourceflow.MetaFailure, so transports
 //     dead-letter them at once. A panicking handler becomes a *sourceflow.PanicError.
 //   - The Transport interface uses only Watermill and root-package types.

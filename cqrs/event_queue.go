@@ -59,17 +59,22 @@ func (q *EventQueue) encode(events []any) ([]pendingEvent, error) {
 	return out, nil
 }
 
+// encodeOne encodes ev, a registered event. Its errors (ev nil, not
+// registered, a command, or not encodable) are the caller's mistakes, which
+// no redelivery of a message whose handler raised ev cures: they are marked
+// sourceflow.Permanent, so that its message is dead-lettered at once, with
+// the reason.
 func (q *EventQueue) encodeOne(ev any) (*typeInfo, []byte, error) {
 	info, err := q.svc.types.ofValue(ev)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, sourceflow.Permanent(err)
 	}
 	if info.kind != sourceflow.KindEvent {
-		return nil, nil, &kindError{name: info.name, want: sourceflow.KindEvent, got: info.kind}
+		return nil, nil, sourceflow.Permanent(&kindError{name: info.name, want: sourceflow.KindEvent, got: info.kind})
 	}
 	payload, err := q.svc.cfg.Codec.Marshal(ev)
 	if err != nil {
-		return nil, nil, fmt.Errorf("cqrs: encode %q: %w", info.name, err)
+		return nil, nil, sourceflow.Permanent(fmt.Errorf("cqrs: encode %q: %w", info.name, err))
 	}
 	return info, payload, nil
 }
