@@ -57,20 +57,11 @@ func (t *ChannelTransport) publishInChain(dest string, msgs []*message.Message, 
 		carried[i] = m.Copy()
 		carried[i].SetContext(context.WithValue(m.Context(), deliveryKey{}, &chainLink{parent: chain, delivery: d}))
 	}
-	t.mu.Lock()
-	if t.closed {
-		t.mu.Unlock()
-		t.received(dest, len(msgs))
-		return errChannelClosed
+	done, err := t.publishInBackground(dest, msgs, carried, d)
+	if err != nil {
+		return err
 	}
-	t.draining.Add(1)
-	t.mu.Unlock()
-	done := make(chan error, 1)
-	go func() {
-		defer t.draining.Done()
-		done <- t.publishReleasable(dest, msgs, carried, d)
-	}()
-	return t.awaitInChain(dest, chain, d, done)
+	return t.awaitInChain(senderContext(msgs), dest, chain, d, done)
 }
 
 // awaitInChain waits until the publish of d to dest for chain returned
@@ -78,8 +69,10 @@ func (t *ChannelTransport) publishInChain(dest string, msgs []*message.Message, 
 // another delivery to dest, released meanwhile, waits for a lock chain holds.
 // The publish of d then waits behind that delivery (gochannel publishes to
 // one destination one message at a time), and its publisher must not wait
-// for it: it goes on in the background, as if handed over.
-func (t *ChannelTransport) awaitInChain(dest string, chain *chainLink, d *syncDelivery, done <-chan error) error {
+// for it: it goes on in the background, as if handed over. So it does when
+// ctx, its sender's, ends first, and the publisher is told so (see
+// stoppedWaiting).
+func (t *ChannelTransport) awaitInChain(ctx context.Context, dest string, chain *chainLink, d *syncDelivery, done <-chan error) error {
 	for {
 		l, stalled := t.stalledOn(dest, chain, d)
 		if l != nil {
@@ -97,6 +90,11 @@ func (t *ChannelTransport) awaitInChain(dest string, chain *chainLink, d *syncDe
 		case <-d.released:
 			return nil
 		case <-stalled:
+		case <-ctx.Done():
+			if d.abandon() {
+				return stoppedWaiting(ctx)
+			}
+			return <-done // its publish returned first
 		}
 	}
 }

@@ -60,6 +60,13 @@ type ChannelConfig struct {
 	// through Logger (naming the destination and the message), and keeps
 	// waiting.
 	//
+	// A synchronous publish waits no longer than its sender's context (the
+	// one Send or Raise was given): once that ends, Publish returns an error
+	// wrapping the context's, saying the message was handed over and may
+	// still be handled. Its handling goes on as if the sender still waited,
+	// redelivered and dead-lettered as any other's; nothing is dropped or
+	// dead-lettered because the sender stopped waiting.
+	//
 	// With Async, what is published to an ordered destination (one whose
 	// name ends in ".fifo") is queued and delivered in publish order, one
 	// message at a time per destination (so across entities too, not only
@@ -413,7 +420,7 @@ func (p channelPublisher) Publish(topic string, msgs ...*message.Message) error 
 		return p.t.publishInChain(topic, msgs, chain)
 	}
 	defer p.t.watchSyncPublish(topic, msgs)()
-	return p.t.publishCounted(topic, msgs)
+	return p.t.publishCountedWaiting(topic, msgs)
 }
 
 // publishesToOwnDestination reports whether msgs are published from a

@@ -46,7 +46,10 @@ type CommandBus struct {
 //
 // A ctx that has already ended refuses the send before the command is
 // stored or given a sequence, with an error wrapping ctx.Err(); so does a
-// ctx that ends while the send waits for a Start in progress.
+// ctx that ends while the send waits for a Start in progress. On the
+// synchronous ChannelTransport, a ctx that ends while Send waits for the
+// handling makes Send return an error wrapping ctx.Err() too, saying the
+// command was handed over: it is stored, and its handling goes on.
 func (b *CommandBus) Send(ctx context.Context, entityID string, cmd any) (Envelope, error) {
 	s := b.svc
 	info, payload, err := s.encodeCommand(entityID, cmd)
