@@ -115,8 +115,9 @@
 //     adds bounded redelivery, a bounded dead-letter list, an error for a
 //     command nobody listens to and a refusal of a second listener of a
 //     command destination. By default its Publish returns when the message
-//     was handled, so Send returns when the in-process flow it starts is
-//     done (except follow-ups a handler sends to its own destination, which
+//     was handled (or, with an error saying it was handed over, when the
+//     sender's context ended first: its handling goes on), so Send returns
+//     when the in-process flow it starts is done (except follow-ups a handler sends to its own destination, which
 //     are queued in order and handed over without waiting); a handler's
 //     error is not returned to the sender: the transport redelivers the
 //     message, then dead-letters it (DeadLetters; a permanent failure at
