@@ -94,6 +94,9 @@ func runFlow(ctx, lingerCtx context.Context, opts options, obs *observability) (
 }
 
 // sendAll sends every planned CreateOrder from a few concurrent senders.
+// When ctx ends it stops sending, without an error: the run was
+// interrupted, as wait's is (a Send whose context ended may have handed its
+// command over, and its handling goes on).
 func sendAll(ctx context.Context, bus *cqrs.CommandBus, orders []plannedOrder, senders int) error {
 	jobs := make(chan plannedOrder)
 	errs := make(chan error, senders)
@@ -101,7 +104,7 @@ func sendAll(ctx context.Context, bus *cqrs.CommandBus, orders []plannedOrder, s
 	for range senders {
 		wg.Go(func() {
 			for o := range jobs {
-				if _, err := bus.Send(ctx, o.entity, o.cmd); err != nil {
+				if _, err := bus.Send(ctx, o.entity, o.cmd); err != nil && ctx.Err() == nil {
 					errs <- fmt.Errorf("send order %d for %s: %w", o.cmd.OrderNo, o.entity, err)
 					return
 				}
@@ -114,6 +117,7 @@ func sendAll(ctx context.Context, bus *cqrs.CommandBus, orders []plannedOrder, s
 		case jobs <- o:
 			continue
 		case err = <-errs:
+		case <-ctx.Done():
 		}
 		break
 	}
