@@ -101,7 +101,10 @@
 //     hold events the replay cannot reproduce (raised by another service,
 //     outside handlers, or about other entities), so any other one it
 //     touched keeps its stored model and is listed in ReplayReport.ViewsKept
-//     (a rule by event type, stated in full on Service.Replay).
+//     (a rule by event type, stated in full on Service.Replay). It stores
+//     them in one transaction when the stores share a database, under no
+//     entity lock (a live handling may hold the database while it waits
+//     for one), each save conditional on the version it loaded.
 //   - Errors no retry can cure (malformed envelope, among them a replay flag
 //     on a message a transport delivered, unknown type, payload that does
 //     not decode; a handler's own mistake: an event or command it returns,

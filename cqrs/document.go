@@ -50,10 +50,3 @@ func updateOnce(ctx context.Context, store DocumentStore, kind, id string, fn ch
 	}
 	return nil
 }
-
-// overwrite stores data under (kind, id) whatever version is stored.
-func overwrite(ctx context.Context, store DocumentStore, kind, id string, data []byte) error {
-	return updateDocument(ctx, store, kind, id, func(context.Context, []byte, bool) ([]byte, bool, error) {
-		return data, true, nil
-	})
-}

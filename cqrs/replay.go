@@ -125,13 +125,37 @@ func (s *Service) viewStore(ctx context.Context) ViewStore {
 // Events and commands the replay causes reach local handlers directly;
 // commands sent by handlers during the replay are not delivered, since they
 // are stored and replay in their own turn. Replay never publishes anything
-// through the transport, so remote destinations see nothing. Replay is not
-// isolated from live traffic: a live command applied to the entity while it
-// replays is overwritten when the replay commits, so replay an entity while
-// nothing is sent for it. Replay runs every stored command, also one whose
-// publish failed (Send returned the error and the command stayed stored, see
-// CommandBus.Send) and that was therefore never handled live; with an
-// outbox, a command is stored only with its publish.
+// through the transport, so remote destinations see nothing. Replay runs
+// every stored command, also one whose publish failed (Send returned the
+// error and the command stayed stored, see CommandBus.Send) and that was
+// therefore never handled live; with an outbox, a command is stored only
+// with its publish.
+//
+// The saga states and view models are stored in one transaction of the
+// EntityStore when it is a sourceflow.Transactor, which a ViewStore on the
+// same database joins (cqrs/sqlstore's stores of one Store; the DynamoDB
+// stores of one Store, written by one TransactWriteItems): a replay that
+// fails leaves them as they were. Stores that cannot share a transaction
+// (memory stores, or an EntityStore and a ViewStore on different
+// databases) may be left part written by a replay that fails: each
+// document replaced or as it was. The error names the one that failed,
+// and replaying the entity again stores them all.
+//
+// Replay is not isolated from live traffic: replay an entity while nothing
+// is sent for it. Sent anyway, the replay and the live handlings of the
+// entity wait for each other only as two handlings do: a live handling for
+// a replayed handler of the entity that runs, the replay for a live
+// handling's transaction when it stores (it takes no per-entity lock then;
+// each save is conditional on the version it loaded, and one saved in
+// between makes the replay load and store again). What the entity is left
+// with depends on which committed first. A command's handling, or an
+// event's projection, committed before the replay's is replaced by the
+// replayed documents, so the change of a command stored after Replay loaded
+// the entity's commands is lost from them, although the messages it sent
+// went out. One committed after the replay's applies to the replayed
+// documents: a command the replay ran is not applied to the saga again (the
+// saga remembers its last 32 commands), but a view projects the events it
+// raised a second time.
 //
 // A Replay while the service starts waits for the Start to end, as a send
 // does; before Start, after a failed one, once ctx ended while it waited or
@@ -201,27 +225,5 @@ func (s *Service) deliverReplay(ctx context.Context, destination string, env Env
 		return err
 	}
 	sc.handled.Add(1)
-	return nil
-}
-
-// commitReplay writes the rebuilt documents, each under the lock its saga or
-// view takes, so no live handler sees a half-written one. Of the view
-// models, only those the replay rebuilt entirely are written (see
-// rebuiltViews).
-func (s *Service) commitReplay(ctx context.Context, sc *replayScope) error {
-	save := func(store DocumentStore, lockKey func(kind, id string) string, key [2]string, doc Document) error {
-		defer s.locks.lock(lockKey(key[0], key[1]))()
-		return overwrite(ctx, store, key[0], key[1], doc.Data)
-	}
-	for key, doc := range sc.entities.snapshot() {
-		if err := save(s.cfg.EntityStore, sagaLockKey, key, doc); err != nil {
-			return fmt.Errorf("cqrs: store replayed %s %s: %w", key[0], quotedID(key[1]), err)
-		}
-	}
-	for key, doc := range s.rebuiltViews(sc) {
-		if err := save(s.cfg.ViewStore, viewLockKey, key, doc); err != nil {
-			return fmt.Errorf("cqrs: store replayed view %s %s: %w", key[0], quotedID(key[1]), err)
-		}
-	}
 	return nil
 }

@@ -1,0 +1,145 @@
+package sqlstore_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/cqrs/sqlstore"
+	"github.com/sourceflow-go/sourceflow/idempotency"
+	idemsql "github.com/sourceflow-go/sourceflow/idempotency/sqlstore"
+)
+
+// newReplayApp returns a txApp set up as the README sets up a SQL
+// database: a Store and its own stores (views wraps the view store, when
+// given), the transactional idempotency middleware on the same database
+// and an asynchronous ChannelTransport. It returns the middleware too,
+// whose Stats tell when the traffic has been handled.
+func newReplayApp(t *testing.T, d dialect, views func(cqrs.ViewStore) cqrs.ViewStore) (*txApp, *idempotency.Middleware) {
+	t.Helper()
+	ctx := context.Background()
+	app := &txApp{store: d.open(t, sqlstore.Config{})}
+	table := uniquePrefix() + "idem"
+	idem, err := idemsql.New(ctx, app.store.DB(), idemsql.Config{Dialect: d.dialect, Table: table})
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		assert.NoError(t, idem.Close())
+		for _, tbl := range []string{table, table + "_version"} {
+			_, err := app.store.DB().Exec("DROP TABLE IF EXISTS " + tbl)
+			assert.NoError(t, err)
+		}
+	})
+	mw, err := idempotency.NewMiddleware(idem, idempotency.MiddlewareConfig{Transactional: true})
+	require.NoError(t, err)
+	app.tr, err = cqrs.NewChannelTransport(cqrs.ChannelConfig{Async: true})
+	require.NoError(t, err)
+	t.Cleanup(func() { assert.NoError(t, app.tr.Close()) })
+	viewStore := app.store.Views()
+	if views != nil {
+		viewStore = views(viewStore)
+	}
+	app.svc, err = cqrs.NewService(cqrs.ServiceConfig{
+		Name: "orders", Transport: app.tr, Listen: []string{"orders", "order-events"},
+		CommandStore: app.store.Commands(), EntityStore: app.store.Entities(), ViewStore: viewStore,
+		HandlerMiddleware: []message.HandlerMiddleware{mw.Middleware},
+	})
+	require.NoError(t, err)
+	app.wire(t, nil)
+	require.NoError(t, app.svc.Start(ctx))
+	t.Cleanup(func() { assert.NoError(t, app.svc.Close()) })
+	return app, mw
+}
+
+// A replay racing live sends to its entity, with transactional idempotency,
+// never waits out a database lock: on SQLite a live handling holds the
+// database's write lock from the start of its transaction and then waits
+// for the entity's lock, so a replay storing under the entity's lock would
+// wait for the database until the 30 s busy timeout and fail with
+// SQLITE_BUSY. On every database a live save between the replay's load and
+// save makes the replay store again rather than fail. Once the traffic is
+// handled, a replay leaves the saga and the view of the entity consistent,
+// and nothing was dead-lettered.
+func TestReplayRacingLiveSendsNeitherWaitsForTheDatabaseNorFails(t *testing.T) {
+	eachDialect(t, func(t *testing.T, d dialect) {
+		app, mw := newReplayApp(t, d, nil)
+		ctx := context.Background()
+		const sends, entities = 200, 5
+		agg := cqrs.NewAggregate(app.svc, "order")
+		sent := make(chan error, 1)
+		go func() {
+			for i := range sends {
+				if _, err := agg.Send(ctx, fmt.Sprintf("o%d", i%entities), txCreate{Amount: 1}); err != nil {
+					sent <- err
+					return
+				}
+			}
+			sent <- nil
+		}()
+		begin := time.Now()
+		for replays := 0; replays < 3 || mw.Stats().Completed < 2*sends; replays++ {
+			start := time.Now()
+			_, err := app.svc.Replay(ctx, "o0")
+			require.NoError(t, err, "replay %d", replays)
+			require.Less(t, time.Since(start), 10*time.Second, "replay %d waited for the database", replays)
+			require.Less(t, time.Since(begin), time.Minute, "the traffic was not handled: %+v", mw.Stats())
+		}
+		require.NoError(t, <-sent)
+
+		_, err := app.svc.Replay(ctx, "o0")
+		require.NoError(t, err)
+		for i := range entities {
+			id := fmt.Sprintf("o%d", i)
+			order, _, err := app.saga.Load(ctx, id)
+			require.NoError(t, err)
+			summary, _, err := app.summary.Get(ctx, id)
+			require.NoError(t, err)
+			assert.Equal(t, txOrder{Amount: sends / entities, Commands: sends / entities}, order, id)
+			assert.Equal(t, txSummary{Amount: sends / entities, Events: sends / entities}, summary, id)
+		}
+		assert.Zero(t, app.tr.DeadLetterCount())
+	})
+}
+
+// A replay whose view model cannot be stored stores nothing: the saga
+// state and the view model share the database, so they commit together or
+// not at all, and the entity keeps the documents it had.
+func TestAReplayThatFailsToStoreAViewLeavesTheSagaAsItWas(t *testing.T) {
+	eachDialect(t, func(t *testing.T, d dialect) {
+		f := &faults{published: map[string]int{}}
+		app, _ := newReplayApp(t, d, func(v cqrs.ViewStore) cqrs.ViewStore { return faultyDocs{DocumentStore: v, f: f} })
+		ctx := context.Background()
+		agg := cqrs.NewAggregate(app.svc, "order")
+		for range 2 {
+			_, err := agg.Send(ctx, "e-1", txCreate{Amount: 5})
+			require.NoError(t, err)
+		}
+		require.Eventually(t, func() bool {
+			s, _, err := app.summary.Get(ctx, "e-1")
+			return err == nil && s.Events == 2
+		}, 20*time.Second, 5*time.Millisecond, "the view projected both events")
+		sagaBefore, err := app.store.Entities().Load(ctx, "order", "e-1")
+		require.NoError(t, err)
+		viewBefore, err := app.store.Views().Load(ctx, "summary", "e-1")
+		require.NoError(t, err)
+
+		f.mu.Lock()
+		f.point, f.kind = "save", "summary"
+		f.mu.Unlock()
+		_, err = app.svc.Replay(ctx, "e-1")
+
+		require.ErrorIs(t, err, errFault)
+		assert.Contains(t, err.Error(), `cqrs: store replayed view summary "e-1"`)
+		sagaAfter, err := app.store.Entities().Load(ctx, "order", "e-1")
+		require.NoError(t, err)
+		viewAfter, err := app.store.Views().Load(ctx, "summary", "e-1")
+		require.NoError(t, err)
+		assert.Equal(t, sagaBefore, sagaAfter, "the saga state was not stored")
+		assert.Equal(t, viewBefore, viewAfter)
+	})
+}
