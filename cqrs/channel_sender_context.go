@@ -39,6 +39,9 @@ func stoppedWaiting(ctx context.Context) error {
 func (t *ChannelTransport) publishCountedWaiting(dest string, msgs []*message.Message) error {
 	ctx := senderContext(msgs)
 	if ctx.Done() == nil {
+		turn := t.takeTurn(dest)
+		defer t.endTurn(dest, turn)
+		turn.wait()
 		return t.publishCounted(dest, msgs)
 	}
 	if t.keptUnheard(dest, msgs) {
@@ -66,8 +69,9 @@ func (t *ChannelTransport) publishCountedWaiting(dest string, msgs []*message.Me
 
 // publishInBackground publishes carried, the copies of msgs, to dest, all
 // claimed, in a goroutine Close waits for, and returns the channel its
-// result comes on (see publishReleasable). After Close it starts none and
-// returns errChannelClosed.
+// result comes on (see publishReleasable). The publish takes its turn on an
+// ordered destination now, and waits for it in the goroutine (see
+// takeTurn). After Close it starts none and returns errChannelClosed.
 func (t *ChannelTransport) publishInBackground(dest string, msgs, carried []*message.Message, d *syncDelivery) (<-chan error, error) {
 	t.mu.Lock()
 	if t.closed {
@@ -77,9 +81,12 @@ func (t *ChannelTransport) publishInBackground(dest string, msgs, carried []*mes
 	}
 	t.draining.Add(1)
 	t.mu.Unlock()
+	turn := t.takeTurn(dest)
 	done := make(chan error, 1)
 	go func() {
 		defer t.draining.Done()
+		defer t.endTurn(dest, turn)
+		turn.wait()
 		done <- t.publishReleasable(dest, msgs, carried, d)
 	}()
 	return done, nil

@@ -65,7 +65,9 @@ type ChannelConfig struct {
 	// wrapping the context's, saying the message was handed over and may
 	// still be handled. Its handling goes on as if the sender still waited,
 	// redelivered and dead-lettered as any other's; nothing is dropped or
-	// dead-lettered because the sender stopped waiting.
+	// dead-lettered because the sender stopped waiting. On an ordered
+	// destination a later publish waits its turn behind it: one publisher's
+	// messages are still handled in the order it published them.
 	//
 	// With Async, what is published to an ordered destination (one whose
 	// name ends in ".fifo") is queued and delivered in publish order, one
@@ -200,6 +202,7 @@ type ChannelTransport struct {
 	idle      map[string][]chan struct{}              // closed when a destination's pending count drops to 0
 	stalls    map[string]map[*syncDelivery][]*keyLock // released deliveries by destination, with the locks they wait for
 	stalled   chan struct{}                           // closed when a delivery is next released (see awaitInChain)
+	turns     map[string]chan struct{}                // by ordered destination: closed when its last synchronous publish ended (see takeTurn)
 }
 
 // DeadLetter is a message a transport gave up on: ChannelTransport keeps
