@@ -1,10 +1,18 @@
 package cqrs
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/sourceflow-go/sourceflow"
+)
 
 // Codec encodes payloads into message bodies and back.
 type Codec interface {
-	// Marshal encodes v.
+	// Marshal encodes v. A message a handler sends or raises that Marshal
+	// fails to encode fails the handler, whose message is redelivered; a
+	// codec whose failure lasts (v cannot be encoded) says so with
+	// sourceflow.Permanent, and the message is dead-lettered at once.
 	Marshal(v any) ([]byte, error)
 	// Unmarshal decodes data into v, a non-nil pointer.
 	Unmarshal(data []byte, v any) error
@@ -18,3 +26,17 @@ func (JSONCodec) Marshal(v any) ([]byte, error) { return json.Marshal(v) }
 
 // Unmarshal decodes JSON data into v.
 func (JSONCodec) Unmarshal(data []byte, v any) error { return json.Unmarshal(data, v) }
+
+// encodeError is the error of codec failing to encode a message of type
+// name. JSONCodec fails the same way on every try (an unsupported type or
+// value), so its error is marked sourceflow.Permanent; another codec's
+// stands as it returned it, since it may pass (one that fetches a key or a
+// schema over the network).
+func encodeError(codec Codec, name string, err error) error {
+	err = fmt.Errorf("cqrs: encode %q: %w", name, err)
+	switch codec.(type) {
+	case JSONCodec, *JSONCodec:
+		return sourceflow.Permanent(err)
+	}
+	return err
+}

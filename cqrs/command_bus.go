@@ -95,10 +95,11 @@ func (b *CommandBus) Send(ctx context.Context, entityID string, cmd any) (Envelo
 }
 
 // encodeCommand encodes cmd, a registered command, for the entity. Its
-// errors (cmd nil, not registered, an event, not encodable, or no entity
-// id) are the sender's mistakes, which no redelivery of a message whose
-// handler sent cmd cures: they are marked sourceflow.Permanent, so that
-// its message is dead-lettered at once, with the reason.
+// errors (cmd nil, not registered, an event, not encodable by JSONCodec,
+// or no entity id) are the sender's mistakes, which no redelivery of a
+// message whose handler sent cmd cures: they are marked
+// sourceflow.Permanent, so that its message is dead-lettered at once, with
+// the reason. Another codec's failure is its own to mark (see encodeError).
 func (s *Service) encodeCommand(entityID string, cmd any) (*typeInfo, []byte, error) {
 	info, err := s.types.ofValue(cmd)
 	if err != nil {
@@ -112,7 +113,7 @@ func (s *Service) encodeCommand(entityID string, cmd any) (*typeInfo, []byte, er
 	}
 	payload, err := s.cfg.Codec.Marshal(cmd)
 	if err != nil {
-		return nil, nil, sourceflow.Permanent(fmt.Errorf("cqrs: encode %q: %w", info.name, err))
+		return nil, nil, encodeError(s.cfg.Codec, info.name, err)
 	}
 	return info, payload, nil
 }

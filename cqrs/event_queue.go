@@ -60,10 +60,11 @@ func (q *EventQueue) encode(events []any) ([]pendingEvent, error) {
 }
 
 // encodeOne encodes ev, a registered event. Its errors (ev nil, not
-// registered, a command, or not encodable) are the caller's mistakes, which
-// no redelivery of a message whose handler raised ev cures: they are marked
-// sourceflow.Permanent, so that its message is dead-lettered at once, with
-// the reason.
+// registered, a command, or not encodable by JSONCodec) are the caller's
+// mistakes, which no redelivery of a message whose handler raised ev
+// cures: they are marked sourceflow.Permanent, so that its message is
+// dead-lettered at once, with the reason. Another codec's failure is its
+// own to mark (see encodeError).
 func (q *EventQueue) encodeOne(ev any) (*typeInfo, []byte, error) {
 	info, err := q.svc.types.ofValue(ev)
 	if err != nil {
@@ -74,7 +75,7 @@ func (q *EventQueue) encodeOne(ev any) (*typeInfo, []byte, error) {
 	}
 	payload, err := q.svc.cfg.Codec.Marshal(ev)
 	if err != nil {
-		return nil, nil, sourceflow.Permanent(fmt.Errorf("cqrs: encode %q: %w", info.name, err))
+		return nil, nil, encodeError(q.svc.cfg.Codec, info.name, err)
 	}
 	return info, payload, nil
 }
