@@ -49,7 +49,12 @@ type CommandBus struct {
 // ctx that ends while the send waits for a Start in progress. On the
 // synchronous ChannelTransport, a ctx that ends while Send waits for the
 // handling makes Send return an error wrapping ctx.Err() too, saying the
-// command was handed over: it is stored, and its handling goes on.
+// command was handed over: it is stored, and its handling goes on. A ctx
+// that ends after the command was stored and before it was published (on a
+// transport whose publish honours its message's context, as sqlbus's does)
+// fails the publish like any other failure: the command stays stored, so
+// Service.Replay re-runs it although no handler had it; send it again with
+// its idempotency key to publish it.
 func (b *CommandBus) Send(ctx context.Context, entityID string, cmd any) (Envelope, error) {
 	s := b.svc
 	info, payload, err := s.encodeCommand(entityID, cmd)
