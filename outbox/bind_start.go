@@ -86,9 +86,7 @@ func (t *Transport) runStart(ctx context.Context, s *startup) error {
 func (t *Transport) startOnce(ctx context.Context) (*forwarderRun, error) {
 	err := initSchema(ctx, t.cfg)
 	if err == nil {
-		t.linkChecked.Do(func() {
-			sqldb.WarnPlaintext(ctx, t.cfg.DB, t.cfg.Dialect, "", sqldb.DefaultConnectTimeout, t.cfg.Logger, "outbox")
-		})
+		t.linkChecked.Warn(ctx, t.cfg.DB, t.cfg.Dialect, "", sqldb.DefaultConnectTimeout, t.cfg.Logger, "outbox")
 	}
 	var run *forwarderRun
 	if err == nil && !t.cfg.DisableForwarder {

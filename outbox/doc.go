@@ -181,7 +181,8 @@
 // once at info level, naming the server's host:port and what to set in the
 // DSN: sslmode=verify-full with sslrootcert on PostgreSQL, tls=true or a
 // config registered with mysql.RegisterTLSConfig on MySQL. The check is
-// bounded (10s) and never fails Bind.
+// bounded (10s) and never fails Bind; one cut short by the end of Bind's
+// context is made again by a later Bind.
 //
 // # Where it lives
 //

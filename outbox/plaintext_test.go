@@ -1,6 +1,7 @@
 package outbox_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -60,4 +61,36 @@ func TestOutboxWarnsOnceOfAPlaintextConnection(t *testing.T) {
 			assert.Contains(t, got[0], tt.want)
 		})
 	}
+}
+
+// A Bind whose context ends while the server has not answered the check
+// leaves it to a later Bind, which logs the warning.
+func TestOutboxChecksAgainAfterABindCutShort(t *testing.T) {
+	f := fakeDB("")
+	f.Rows = sqldbtest.PostgresLink(false, "10.0.0.5", 5432)
+	f.Hanging = make(chan string, 1)
+	f.HangOn("pg_stat_ssl")
+	logger := watermill.NewCaptureLogger()
+	inner, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{})
+	require.NoError(t, err)
+	box, err := outbox.New(outbox.Config{DB: f.Open(t), Dialect: sourceflow.Postgres, Transport: inner, Logger: logger})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = box.Close() })
+
+	ctx, cancel := context.WithCancel(t.Context())
+	bound := make(chan error, 1)
+	go func() { bound <- box.Bind(ctx, sourceflow.Binding{Service: "orders"}) }()
+	<-f.Hanging
+	f.HangOn("")
+	cancel()
+	<-bound // it may fail: its context ended
+
+	require.NoError(t, box.Bind(t.Context(), sourceflow.Binding{Service: "orders"}))
+	var got []string
+	for _, m := range logger.Captured()[watermill.InfoLogLevel] {
+		if strings.Contains(m.Msg, "is not encrypted") {
+			got = append(got, m.Msg)
+		}
+	}
+	require.Len(t, got, 1, "the later Bind checks the connection")
 }

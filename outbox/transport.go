@@ -36,9 +36,10 @@ type Transport struct {
 
 	dead deadletter.Counts // the rows the forwarders dead-lettered, by destination
 
-	// linkChecked is done once the first start checked whether the
-	// connection to the database crosses a network in clear text.
-	linkChecked sync.Once
+	// linkChecked is done once a start checked whether the connection to
+	// the database crosses a network in clear text, and its check was not
+	// cut short by its context's end.
+	linkChecked sqldb.PlaintextOnce
 }
 
 var _ cqrs.Transport = (*Transport)(nil)

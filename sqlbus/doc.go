@@ -189,5 +189,7 @@
 // host:port and what to set in the DSN: sslmode=verify-full with sslrootcert
 // on PostgreSQL (pgx's default, sslmode=prefer, falls back to clear text
 // silently), tls=true or a config registered with mysql.RegisterTLSConfig
-// on MySQL. The check is bounded (10s) and never fails a call.
+// on MySQL. The check runs within the call's context, bounded (10s), and
+// never fails a call; calls made meanwhile do not wait for it, and one whose
+// context ends before the server answered leaves the check to a later call.
 package sqlbus

@@ -2,32 +2,32 @@ package sqlbus
 
 import (
 	"context"
-	"sync"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
-// plaintextCheck checks once, on the first Publish or Subscribe of a
+// plaintextCheck checks, on the first Publish or Subscribe of a
 // transport, whether its connection to the database crosses a network in
 // clear text, and if so logs it (see sqldb.WarnPlaintext). NewTransport
 // takes no context and touches no database: the first call that does
-// runs the check, within its context.
+// runs the check, within its context; the calls meanwhile do not wait for
+// it, and one whose context ends before the server answered leaves it to
+// a later call (see sqldb.PlaintextOnce).
 type plaintextCheck struct {
-	once sync.Once
+	once sqldb.PlaintextOnce
 	cfg  Config
 }
 
-// run runs the check, the first time, within ctx.
+// run runs the check within ctx, until one concluded.
 func (c *plaintextCheck) run(ctx context.Context) {
-	c.once.Do(func() {
-		sqldb.WarnPlaintext(ctx, c.cfg.DB, c.cfg.Dialect, "", sqldb.DefaultConnectTimeout, c.cfg.Logger, "sqlbus")
-	})
+	c.once.Warn(ctx, c.cfg.DB, c.cfg.Dialect, "", sqldb.DefaultConnectTimeout, c.cfg.Logger, "sqlbus")
 }
 
 // plaintextCheckPublisher is the publisher of every topic, which runs the
-// check before its first publish, within the first message's context.
+// check before its first publish, within the first message's context (see
+// plaintextCheck).
 type plaintextCheckPublisher struct {
 	message.Publisher
 	check *plaintextCheck

@@ -29,16 +29,20 @@ func PlaintextWarning(component string, d Dialect, addr string) string {
 // level) when it crosses a network in clear text. It never fails its
 // caller: an error of the check itself is logged at debug level only.
 // component, the package that opened or was given db, starts the message.
+// It reports whether the check concluded: false when ctx ended before the
+// server answered, which leaves the question open (see PlaintextOnce).
 func WarnPlaintext(ctx context.Context, db *sql.DB, d Dialect, dsn string, timeout time.Duration,
-	logger watermill.LoggerAdapter, component string) {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	logger watermill.LoggerAdapter, component string) (concluded bool) {
+	checkCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	l, err := CheckLink(ctx, db, d, dsn)
+	l, err := CheckLink(checkCtx, db, d, dsn)
 	switch {
 	case err != nil:
 		logger.Debug(component+": could not check whether the database connection is encrypted",
 			watermill.LogFields{"err": err.Error()})
+		return ctx.Err() == nil
 	case l.Plaintext():
 		logger.Info(PlaintextWarning(component, d, l.Addr), watermill.LogFields{"address": l.Addr})
 	}
+	return true
 }
