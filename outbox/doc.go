@@ -175,8 +175,9 @@
 //
 // # Connections in clear text
 //
-// The first Bind, once the tables are there, asks the server whether the
-// connection to Config.DB is encrypted and where it arrives; one that is
+// The first Bind, once the tables are there, finds whether the connection
+// to Config.DB is encrypted and where it goes (a pgx connection from its
+// own socket, another from the server); one that is
 // neither encrypted nor local (a unix socket, a loopback address) is logged
 // once at info level, naming the server's host:port and what to set in the
 // DSN: sslmode=verify-full with sslrootcert on PostgreSQL, tls=true or a

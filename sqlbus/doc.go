@@ -182,9 +182,10 @@
 //
 // # Connections in clear text
 //
-// The first Publish or Subscribe of a transport asks the server whether its
-// connection is encrypted (PostgreSQL's pg_stat_ssl, MySQL's Ssl_cipher) and
-// where it arrives; one that is neither encrypted nor local (a unix socket,
+// The first Publish or Subscribe of a transport finds whether its
+// connection is encrypted and where it goes (a pgx connection from its own
+// socket; otherwise the server says: PostgreSQL's pg_stat_ssl, MySQL's
+// Ssl_cipher); one that is neither encrypted nor local (a unix socket,
 // a loopback address) is logged once at info level, naming the server's
 // host:port and what to set in the DSN: sslmode=verify-full with sslrootcert
 // on PostgreSQL (pgx's default, sslmode=prefer, falls back to clear text

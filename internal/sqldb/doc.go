@@ -20,9 +20,9 @@
 // CheckStoreDB serve the two store packages, both named sqlstore, and say
 // so themselves.
 //
-// CheckLink asks the server of a connection whether it is encrypted and
-// local, for a database the package opened or one a caller gave, whatever
-// its driver; WarnPlaintext logs, once per call, one that crosses a network
+// CheckLink finds whether a connection is encrypted and local (from pgx's
+// own socket, else by asking the server), for a database the package opened
+// or one a caller gave, whatever its driver; WarnPlaintext logs, once per call, one that crosses a network
 // in clear text, for the components that have a logger.
 //
 // Migrations run through pressly/goose's Provider with Go migrations (the

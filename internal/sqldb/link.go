@@ -29,14 +29,15 @@ type Link struct {
 // text: it is neither encrypted nor local.
 func (l Link) Plaintext() bool { return !l.Encrypted && !l.Local }
 
-// CheckLink asks the server of one connection of db whether that
-// connection is encrypted and where it arrives, so it works on a database
-// the caller opened, whatever its driver: on PostgreSQL pg_stat_ssl (and
-// pg_stat_gssapi) for pg_backend_pid() and inet_server_addr() (NULL for a
-// unix socket); on MySQL and MariaDB the session's Ssl_cipher (empty
+// CheckLink finds whether one connection of db is encrypted and where it
+// goes. A connection of pgx's database/sql driver says so itself (see
+// clientLink), without a query. Otherwise it asks the server, so it works
+// on a database the caller opened, whatever its driver: on PostgreSQL
+// pg_stat_ssl (and pg_stat_gssapi) for pg_backend_pid() and
+// inet_server_addr() (NULL for a unix socket); on MySQL and MariaDB the session's Ssl_cipher (empty
 // without TLS) and the client's host in USER() ("localhost" for a socket).
 // dsn, when not "", is the DSN db was opened with: it names Addr instead,
-// and where it points decides Local when it is a unix socket or an address
+// and, when the server is asked, where it points decides Local when it is a unix socket or an address
 // (a loopback one, or "localhost", is local; any other address is not),
 // since a server behind a forwarder or a container's published port sees
 // another address than the one the client dials. A host name other than
@@ -53,6 +54,12 @@ func CheckLink(ctx context.Context, db *sql.DB, d Dialect, dsn string) (Link, er
 		return Link{}, err
 	}
 	defer func() { _ = conn.Close() }()
+	if l, ok := clientLink(conn); ok {
+		if dsn != "" {
+			l.Addr = Address(d, dsn)
+		}
+		return l, nil
+	}
 	var l Link
 	if d == MySQL {
 		l, err = mysqlLink(ctx, conn)
