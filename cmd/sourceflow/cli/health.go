@@ -165,18 +165,26 @@ func (n checkCounts) status() topology.HealthStatus {
 
 // readBound is how long health's topology read may take: it reads one
 // resource after another, so a check's time per resource, within what
-// --timeout leaves once the probes have had theirs, so an endpoint that does
-// not answer leaves the probes their time. When --timeout leaves less than
-// 1.5 times --check-timeout, the read takes up to half of what is left and
-// the probes share the rest.
+// --timeout leaves once the probes have had theirs and probeStart, so an
+// endpoint that does not answer leaves the probes their time, each ended
+// by its own bound, not by --timeout at the same moment. When --timeout
+// leaves less than 1.5 times --check-timeout and probeStart, the read
+// takes up to half of what is left and the probes share the rest.
 func readBound(ctx context.Context, s *session, checkTimeout time.Duration) time.Duration {
 	bound := checkTimeout * time.Duration(max(1, len(s.prov.ResourceProbes(s.plan, nil))))
 	if dl, ok := ctx.Deadline(); ok {
 		left := time.Until(dl)
-		bound = min(bound, max(left-checkTimeout, min(checkTimeout, left)/2))
+		bound = min(bound, max(left-checkTimeout-probeStart, min(checkTimeout, left)/2))
 	}
 	return bound
 }
+
+// probeStart is the time readBound leaves the probes beyond their
+// --check-timeout: that from the read's end to the start of the first
+// probes. Without it, a check that started once a read cut short had
+// ended would have the same deadline as the run, and its call, given all
+// of --check-timeout, would be said cut by --timeout (see cutShort).
+const probeStart = 100 * time.Millisecond
 
 // noAnswer is the error of a health run in which no call reached AWS (every
 // check down with a failed call): the endpoint, the credentials or the
