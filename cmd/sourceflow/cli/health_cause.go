@@ -5,6 +5,7 @@ import (
 	"net"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/aws/smithy-go"
 )
@@ -15,13 +16,40 @@ import (
 // when it answered, else the connection that failed for a call that could
 // not be sent (sendCause), else the innermost error err wraps
 // (innermost); without what differs from one call to the next
-// (withoutCallTokens). A probe that panicked says so, with the panic's
-// value.
+// (withoutCallTokens); cut to maxCause (boundedCause). A probe that
+// panicked says so, with the panic's value.
 func shortCause(err error) string {
 	if p, ok := errors.AsType[*probePanic](err); ok {
 		return p.Error()
 	}
-	return withoutCallTokens(wrapText(err) + callCause(err))
+	return boundedCause(withoutCallTokens(wrapText(err) + callCause(err)))
+}
+
+// maxCause bounds, in bytes, a cause as shortCause words it, and an error
+// code AWS answered: an endpoint's answer may be of any length, and it is
+// said in a row of the table and a line of the error.
+const maxCause = 512
+
+// causeGap joins the beginning and the end of a cause boundedCause cuts.
+const causeGap = " … "
+
+// boundedCause is text, what an endpoint answered, cut to at most maxCause
+// bytes when longer: its first third and its end, where the cause is,
+// joined by causeGap, never inside a character. The characters a terminal
+// would act on are escaped where it is printed (oneLine, printable).
+func boundedCause(text string) string {
+	if len(text) <= maxCause {
+		return text
+	}
+	head := maxCause / 3
+	for head > 0 && !utf8.RuneStart(text[head]) {
+		head--
+	}
+	tail := len(text) - (maxCause - head - len(causeGap))
+	for tail < len(text) && !utf8.RuneStart(text[tail]) {
+		tail++
+	}
+	return text[:head] + causeGap + text[tail:]
 }
 
 // callCause is the cause of err, a failed call, as shortCause words it,

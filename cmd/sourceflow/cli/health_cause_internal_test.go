@@ -3,7 +3,9 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 )
@@ -24,4 +26,18 @@ func TestShortCauseLeavesOutWhatDiffersPerCall(t *testing.T) {
 		wrapped := fmt.Errorf("find the account with sts:GetCallerIdentity: %w", errors.New(text))
 		assert.Equal(t, "find the account with sts:GetCallerIdentity: "+want, shortCause(wrapped), text)
 	}
+}
+
+// A cause longer than maxCause keeps its beginning and its end, in at most
+// maxCause bytes, never cut inside a character; a shorter one is kept whole.
+func TestBoundedCauseKeepsBothEndsBetweenCharacters(t *testing.T) {
+	for _, text := range []string{strings.Repeat("é", 1000) + "end", "b" + strings.Repeat("€", 1000), strings.Repeat("x", maxCause)} {
+		got := boundedCause(text)
+		assert.LessOrEqual(t, len(got), maxCause, "%.40q", text)
+		assert.True(t, utf8.ValidString(got), "%q", got)
+		assert.Equal(t, text[:1], got[:1])
+		assert.True(t, strings.HasSuffix(text, got[len(got)-3:]), "%q", got)
+	}
+	assert.Equal(t, strings.Repeat("x", maxCause), boundedCause(strings.Repeat("x", maxCause)))
+	assert.Contains(t, boundedCause(strings.Repeat("x", maxCause+1)), causeGap)
 }

@@ -91,3 +91,25 @@ func TestHealth_ChecksFailedAlikeWithTheirOwnRequestIDsShareALine(t *testing.T) 
 		"SQS call failed (failed to decode response body, invalid character '<' looking for beginning of value): check the credentials")
 	assert.NotContains(t, out+errOut, "req-0")
 }
+
+// An endpoint answering with an error code and message of any length
+// (1 MiB each) gets a row and a line of the error of bounded length, each
+// keeping the beginning and the end of the cause, with the characters a
+// terminal would act on escaped.
+func TestHealth_AHugeAnswerMakesBoundedLines(t *testing.T) {
+	fake, path := appliedOrders(t)
+	huge := strings.Repeat("A", 1<<20)
+	answer := &smithy.GenericAPIError{Code: "Evil\x1b[2J" + huge + "Code", Message: "begins\x1b]0;title\a" + huge + "ends"}
+
+	out, errOut, code := runOn(context.Background(), t, fake, func(c *cli.Clients) {
+		c.SQS = answeringSQS{SQS: fake.sqs, status: http.StatusBadRequest, err: answer, calls: new(atomic.Int32)}
+	}, "health", "-f", path)
+
+	assert.Equal(t, cli.ExitDrift, code, "the topics are up")
+	for _, line := range strings.Split(out+errOut, "\n") {
+		assert.Less(t, len(line), 2048, "%.200q…", line)
+	}
+	assert.Regexp(t, `(?m)^orders\.fifo\s+queue\s+down\s+\S+\s+Evil\\x1b\[2JA+ … A+ends\s*$`, out)
+	assert.Regexp(t, `(?m)^orders-order-events \(queue\), .*: SQS answered Evil\\x1b\[2JA+ … A+Code: check the credentials`, errOut)
+	assert.NotContains(t, out+errOut, "\x1b")
+}

@@ -95,7 +95,7 @@ func (s *session) failedCallText(ctx context.Context, checkTimeout time.Duration
 	}
 	what := service + " call failed (" + oneLine(shortCause(err)) + ")"
 	if apiErr, ok := errors.AsType[smithy.APIError](err); ok {
-		what = service + " answered " + printable(apiErr.ErrorCode())
+		what = service + " answered " + printable(boundedCause(apiErr.ErrorCode()))
 	}
 	return what + ": " + credentialsText(region, endpoint, "sourceflow --help")
 }
