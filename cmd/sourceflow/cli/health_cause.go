@@ -5,7 +5,6 @@ import (
 	"net"
 	"regexp"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/aws/smithy-go"
 )
@@ -30,26 +29,11 @@ func shortCause(err error) string {
 // said in a row of the table and a line of the error.
 const maxCause = 512
 
-// causeGap joins the beginning and the end of a cause boundedCause cuts.
-const causeGap = " … "
-
-// boundedCause is text, what an endpoint answered, cut to at most maxCause
-// bytes when longer: its first third and its end, where the cause is,
-// joined by causeGap, never inside a character. The characters a terminal
-// would act on are escaped where it is printed (oneLine, printable).
+// boundedCause is text, what an endpoint answered, cut to maxCause as
+// keepEnds cuts it. The characters a terminal would act on are escaped
+// where it is printed (oneLine, printable).
 func boundedCause(text string) string {
-	if len(text) <= maxCause {
-		return text
-	}
-	head := maxCause / 3
-	for head > 0 && !utf8.RuneStart(text[head]) {
-		head--
-	}
-	tail := len(text) - (maxCause - head - len(causeGap))
-	for tail < len(text) && !utf8.RuneStart(text[tail]) {
-		tail++
-	}
-	return text[:head] + causeGap + text[tail:]
+	return keepEnds(text, maxCause)
 }
 
 // callCause is the cause of err, a failed call, as shortCause words it,

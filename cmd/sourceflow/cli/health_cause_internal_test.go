@@ -39,5 +39,5 @@ func TestBoundedCauseKeepsBothEndsBetweenCharacters(t *testing.T) {
 		assert.True(t, strings.HasSuffix(text, got[len(got)-3:]), "%q", got)
 	}
 	assert.Equal(t, strings.Repeat("x", maxCause), boundedCause(strings.Repeat("x", maxCause)))
-	assert.Contains(t, boundedCause(strings.Repeat("x", maxCause+1)), causeGap)
+	assert.Contains(t, boundedCause(strings.Repeat("x", maxCause+1)), endsGap)
 }
