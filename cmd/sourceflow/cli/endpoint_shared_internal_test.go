@@ -3,8 +3,11 @@ package cli
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/sns"
@@ -59,4 +62,26 @@ func TestEndpointFromTheSharedConfigFileNamesItsEntry(t *testing.T) {
 	assert.Equal(t, "endpoint_url of sns in [services local] of profile dev: http://sns.profile.internal:4566", endpoint)
 
 	assert.Equal(t, "endpoint_url of profile dev", endpointSource(s.clients.Endpoint))
+}
+
+// Naming where an endpoint came from reads the environment and the shared
+// files only: with the defaults mode auto, which has the SDK's loading of
+// its configuration ask the instance metadata service for the region, no
+// call is made (an advice per failed check would otherwise wait on it,
+// without --timeout's bound, off EC2).
+func TestEndpointSourceMakesNoCall(t *testing.T) {
+	s := profileSession(t)
+	var calls atomic.Int32
+	imds := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		calls.Add(1)
+		w.WriteHeader(http.StatusNotFound)
+	}))
+	defer imds.Close()
+	t.Setenv("AWS_DEFAULTS_MODE", "auto")
+	t.Setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.URL)
+
+	_, _, endpoint := s.callTarget(callOf(sns.ServiceID, errors.New("AccessDenied")))
+
+	assert.Equal(t, "endpoint_url of sns in [services local] of profile dev: http://sns.profile.internal:4566", endpoint)
+	assert.Zero(t, calls.Load(), "calls to the instance metadata service")
 }
