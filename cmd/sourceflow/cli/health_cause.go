@@ -21,8 +21,14 @@ func shortCause(err error) string {
 	if p, ok := errors.AsType[*probePanic](err); ok {
 		return p.Error()
 	}
-	return boundedCause(withoutCallTokens(wrapText(err) + callCause(err)))
+	return boundedCause(withoutCallTokens(keepEnds(wrapText(err)+callCause(err), maxCauseRead)))
 }
+
+// maxCauseRead bounds, in bytes, the text withoutCallTokens reads of a
+// cause before boundedCause cuts it (keepEnds): its search takes time in
+// proportion to the text's length, and an endpoint's answer may be of any
+// length.
+const maxCauseRead = 8 * maxCause
 
 // maxCause bounds, in bytes, a cause as shortCause words it, and an error
 // code AWS answered: an endpoint's answer may be of any length, and it is

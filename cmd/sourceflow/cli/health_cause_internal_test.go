@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
@@ -40,4 +41,19 @@ func TestBoundedCauseKeepsBothEndsBetweenCharacters(t *testing.T) {
 	}
 	assert.Equal(t, strings.Repeat("x", maxCause), boundedCause(strings.Repeat("x", maxCause)))
 	assert.Contains(t, boundedCause(strings.Repeat("x", maxCause+1)), endsGap)
+}
+
+// The cause of a call whose endpoint answered a message of any length is
+// found in time independent of that length: 16 MiB, read whole by the
+// search for request ids, took seconds per check, after the calls and
+// beyond --timeout.
+func TestShortCauseOfAHugeAnswerIsQuick(t *testing.T) {
+	err := fmt.Errorf("find the account with sts:GetCallerIdentity: %w", errors.New(strings.Repeat("A", 16<<20)+", RequestID: r1, end"))
+	began := time.Now()
+
+	cause := shortCause(err)
+
+	assert.Less(t, time.Since(began), 2*time.Second)
+	assert.True(t, strings.HasPrefix(cause, "find the account with sts:GetCallerIdentity: AAA"), "%.80q", cause)
+	assert.True(t, strings.HasSuffix(cause, "AAA, end"), "%q", cause[len(cause)-80:])
 }
