@@ -103,6 +103,7 @@ func innermost(err error) error {
 
 // callToken is a request or host id with its value, as error texts say
 // them ("RequestID: 4f2c…", "x-amzn-RequestId=…").
+// #nosec G101 -- a pattern matching request ids in error texts, not a credential.
 const callToken = `(?i:request[ _-]?id|x-amzn-requestid|x-amz-request-id|host[ _-]?id|x-amz-id-2)(?::\s*|=)[^\s,;)]*`
 
 // callTokens matches what an error's text says of one call only: a
