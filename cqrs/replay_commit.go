@@ -23,7 +23,9 @@ type replayedDoc struct {
 // view models it rebuilt entirely (see rebuiltViews). It runs in a
 // transaction of the EntityStore when that is a sourceflow.Transactor, and
 // of the ViewStore when that is one: stores on one database share that
-// transaction, so the replay's documents commit together or not at all.
+// transaction, so the replay's documents commit together or not at all. A
+// ViewStore that tells it does not join the EntityStore's transaction (see
+// viewContext) stores the view models in a transaction of its own.
 //
 // It takes no per-entity lock. A live handling in a transaction (the
 // transactional idempotency middleware's, or an outbox's) begins it before
@@ -35,13 +37,18 @@ type replayedDoc struct {
 // save), and after a conflict it cannot get past in its transaction it
 // runs again whole, unless it joined a transaction ctx carries.
 func (s *Service) commitReplay(ctx context.Context, sc *replayScope) error {
-	docs := s.replayedDocs(sc)
-	if len(docs) == 0 {
+	sagas, views := s.replayedDocs(sc)
+	if len(sagas)+len(views) == 0 {
 		return nil
 	}
 	commit := func(ctx context.Context) error {
-		return withinTxOf(ctx, s.cfg.EntityStore, func(ctx context.Context) error {
-			return withinTxOf(ctx, s.cfg.ViewStore, func(ctx context.Context) error { return storeReplayed(ctx, docs) })
+		return withinTxOf(ctx, s.cfg.EntityStore, func(sagaCtx context.Context) error {
+			return withinTxOf(s.viewContext(ctx, sagaCtx), s.cfg.ViewStore, func(viewCtx context.Context) error {
+				if err := storeReplayed(sagaCtx, sagas); err != nil {
+					return err
+				}
+				return storeReplayed(viewCtx, views)
+			})
 		})
 	}
 	if joins(ctx, s.cfg.EntityStore) || joins(ctx, s.cfg.ViewStore) {
@@ -56,22 +63,35 @@ func (s *Service) commitReplay(ctx context.Context, sc *replayScope) error {
 	return fmt.Errorf("cqrs: replay of %s gave up after %d conflicting saves: %w", quotedID(sc.entityID), conflictAttempts, err)
 }
 
-// replayedDocs returns the documents the replay stores: the saga states
-// first, then the view models, each sorted by kind and id, so that two
-// commits write them in one order.
-func (s *Service) replayedDocs(sc *replayScope) []replayedDoc {
-	var docs []replayedDoc
-	add := func(store DocumentStore, what string, m map[[2]string]Document) {
-		start := len(docs)
-		for key, doc := range m {
-			docs = append(docs, replayedDoc{store: store, what: what, kind: key[0], id: key[1], data: doc.Data})
-		}
-		slices.SortFunc(docs[start:], func(a, b replayedDoc) int {
-			return cmp.Or(cmp.Compare(a.kind, b.kind), cmp.Compare(a.id, b.id))
-		})
+// viewContext returns the context the view models are stored with:
+// sagaCtx, which carries the EntityStore's transaction, unless the
+// ViewStore tells it does not join that transaction (a store on another
+// database, or on another DynamoDB client, which would refuse it): ctx
+// then, so that the view models are stored in a transaction of their own.
+func (s *Service) viewContext(ctx, sagaCtx context.Context) context.Context {
+	if j, ok := s.cfg.ViewStore.(TransactionJoiner); ok && !j.JoinsTransaction(sagaCtx) {
+		return ctx
 	}
-	add(s.cfg.EntityStore, "", sc.entities.snapshot())
-	add(s.cfg.ViewStore, "view ", s.rebuiltViews(sc))
+	return sagaCtx
+}
+
+// replayedDocs returns the documents the replay stores: the saga states
+// and the view models, each sorted by kind and id, so that two commits
+// write them in one order.
+func (s *Service) replayedDocs(sc *replayScope) (sagas, views []replayedDoc) {
+	return sortedDocs(s.cfg.EntityStore, "", sc.entities.snapshot()), sortedDocs(s.cfg.ViewStore, "view ", s.rebuiltViews(sc))
+}
+
+// sortedDocs returns the documents of m to store in store, sorted by kind
+// and id.
+func sortedDocs(store DocumentStore, what string, m map[[2]string]Document) []replayedDoc {
+	docs := make([]replayedDoc, 0, len(m))
+	for key, doc := range m {
+		docs = append(docs, replayedDoc{store: store, what: what, kind: key[0], id: key[1], data: doc.Data})
+	}
+	slices.SortFunc(docs, func(a, b replayedDoc) int {
+		return cmp.Or(cmp.Compare(a.kind, b.kind), cmp.Compare(a.id, b.id))
+	})
 	return docs
 }
 
