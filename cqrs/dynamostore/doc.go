@@ -140,7 +140,11 @@
 // 999 bytes (else ErrInvalidKey). A transaction
 // holds at most 100 writes (the state, the completion and each outbox
 // message are one each) and 4 MB: a handling over either is refused before
-// any request with a permanent error, and its message dead-lettered. An
+// any request with a permanent error, and its message dead-lettered. A
+// replay (cqrs.Service.Replay) stores the saga states and view models it
+// rebuilt for the entity in one such transaction: one whose documents pass
+// either limit (eleven documents near 400 KB do) fails with that error and
+// stores nothing. An
 // outbox message keeps 1,057 bytes of its item free for the sweep's lease
 // and the reason of a dead letter (cut to 1 KiB), so it holds at most 400 KB
 // less that. Throttled requests
