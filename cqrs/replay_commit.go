@@ -20,59 +20,69 @@ type replayedDoc struct {
 }
 
 // commitReplay stores what the replay rebuilt: the saga states and the
-// view models it rebuilt entirely (see rebuiltViews). It runs in a
-// transaction of the EntityStore when that is a sourceflow.Transactor, and
-// of the ViewStore when that is one: stores on one database share that
-// transaction, so the replay's documents commit together or not at all. A
-// ViewStore that tells it does not join the EntityStore's transaction (see
-// viewContext) stores the view models in a transaction of its own.
-//
-// It takes no per-entity lock. A live handling in a transaction (the
-// transactional idempotency middleware's, or an outbox's) begins it before
-// its handler takes the entity's lock, and on SQLite that transaction holds
-// the whole database's write lock: a commit waiting for the database under
-// the entity's lock would wait for a handler that waits for it. Each save is
-// conditional on the version the commit loaded, as a live one is, so a live
-// save in between is not lost unseen: the commit loads and saves again (see
-// save), and after a conflict it cannot get past in its transaction it
-// runs again whole, unless it joined a transaction ctx carries.
+// view models it rebuilt entirely (see rebuiltViews), in transactions as
+// storeAll says. It takes no per-entity lock. A live handling in a
+// transaction (the transactional idempotency middleware's, or an outbox's)
+// begins it before its handler takes the entity's lock, and on SQLite that
+// transaction holds the whole database's write lock: a commit waiting for
+// the database under the entity's lock would wait for a handler that waits
+// for it. Each save is conditional on the version the commit loaded, as a
+// live one is, so a live save in between is not lost unseen: the commit
+// loads and saves again (see save), and after a conflict it cannot get past
+// in its transaction it runs again whole, unless it joined a transaction
+// ctx carries.
 func (s *Service) commitReplay(ctx context.Context, sc *replayScope) error {
 	sagas, views := s.replayedDocs(sc)
 	if len(sagas)+len(views) == 0 {
 		return nil
 	}
-	commit := func(ctx context.Context) error {
-		return withinTxOf(ctx, s.cfg.EntityStore, func(sagaCtx context.Context) error {
-			return withinTxOf(s.viewContext(ctx, sagaCtx), s.cfg.ViewStore, func(viewCtx context.Context) error {
-				if err := storeReplayed(sagaCtx, sagas); err != nil {
-					return err
-				}
-				return storeReplayed(viewCtx, views)
-			})
-		})
-	}
 	if joins(ctx, s.cfg.EntityStore) || joins(ctx, s.cfg.ViewStore) {
-		return commit(ctx) // a conflict fails the caller's transaction, which may no longer take statements
+		return s.storeAll(ctx, sagas, views) // a conflict fails the caller's transaction, which may no longer take statements
 	}
 	var err error
 	for range conflictAttempts {
-		if err = commit(ctx); !errors.Is(err, ErrConflict) {
+		if err = s.storeAll(ctx, sagas, views); !errors.Is(err, ErrConflict) {
 			return err
 		}
 	}
 	return fmt.Errorf("cqrs: replay of %s gave up after %d conflicting saves: %w", quotedID(sc.entityID), conflictAttempts, err)
 }
 
-// viewContext returns the context the view models are stored with:
-// sagaCtx, which carries the EntityStore's transaction, unless the
-// ViewStore tells it does not join that transaction (a store on another
-// database, or on another DynamoDB client, which would refuse it): ctx
-// then, so that the view models are stored in a transaction of their own.
-func (s *Service) viewContext(ctx, sagaCtx context.Context) context.Context {
-	if j, ok := s.cfg.ViewStore.(TransactionJoiner); ok && !j.JoinsTransaction(sagaCtx) {
-		return ctx
+// storeAll stores sagas and views once. It runs in a transaction of the
+// EntityStore when that is a sourceflow.Transactor, which the ViewStore
+// joins on the same database, so they commit together or not at all. A
+// ViewStore that tells it does not join that transaction (a
+// TransactionJoiner on another database, or on another DynamoDB client,
+// which would refuse it) stores the view models in a transaction of its
+// own once the saga states committed: holding one database while waiting
+// for the other would wait for a live handling that holds the other (its
+// idempotency transaction) while its saga waits for the first. Without an
+// EntityStore transaction, both are stored in the ViewStore's, when it is
+// a Transactor, which the EntityStore joins on the same database.
+func (s *Service) storeAll(ctx context.Context, sagas, views []replayedDoc) error {
+	if _, ok := s.cfg.EntityStore.(sourceflow.Transactor); !ok {
+		return withinTxOf(ctx, s.cfg.ViewStore, func(ctx context.Context) error {
+			if err := storeReplayed(ctx, sagas); err != nil {
+				return err
+			}
+			return storeReplayed(ctx, views)
+		})
 	}
-	return sagaCtx
+	apart := false
+	err := withinTxOf(ctx, s.cfg.EntityStore, func(sagaCtx context.Context) error {
+		if err := storeReplayed(sagaCtx, sagas); err != nil {
+			return err
+		}
+		j, ok := s.cfg.ViewStore.(TransactionJoiner)
+		if apart = ok && !j.JoinsTransaction(sagaCtx); apart {
+			return nil
+		}
+		return withinTxOf(sagaCtx, s.cfg.ViewStore, func(ctx context.Context) error { return storeReplayed(ctx, views) })
+	})
+	if err != nil || !apart {
+		return err
+	}
+	return withinTxOf(ctx, s.cfg.ViewStore, func(ctx context.Context) error { return storeReplayed(ctx, views) })
 }
 
 // replayedDocs returns the documents the replay stores: the saga states
