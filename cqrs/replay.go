@@ -138,10 +138,10 @@ func (s *Service) viewStore(ctx context.Context) ViewStore {
 // fails leaves them as they were. Stores that cannot share a transaction
 // (memory stores, an EntityStore and a ViewStore on different databases or
 // DynamoDB clients, or an EntityStore wrapped in a type that is no
-// sourceflow.Transactor itself) store their documents apart, and may be
-// left part written by a replay that fails: each document replaced or as
-// it was. The error names the one that failed, and replaying the entity
-// again stores them all.
+// sourceflow.Transactor itself) store their documents apart, the saga
+// states first, and may be left part written by a replay that fails: each
+// document replaced or as it was. The error names the one that failed, and
+// replaying the entity again stores them all.
 //
 // Replay is not isolated from live traffic: replay an entity while nothing
 // is sent for it. Sent anyway, the replay and the live handlings of the
