@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -83,9 +84,13 @@ func TestReplayRacingLiveSendsNeitherWaitsForTheDatabaseNorFails(t *testing.T) {
 		}()
 		begin := time.Now()
 		for replays := 0; replays < 3 || mw.Stats().Completed < 2*sends; replays++ {
-			// A replay that waited out the database lock fails (SQLITE_BUSY).
+			// A replay that waited out a database lock fails (SQLITE_BUSY, a
+			// deadlock); one that lost every try to live saves gives up with
+			// ErrConflict, as documented, and the next one stores again.
 			_, err := app.svc.Replay(ctx, "o0")
-			require.NoError(t, err, "replay %d", replays)
+			if !errors.Is(err, cqrs.ErrConflict) {
+				require.NoError(t, err, "replay %d", replays)
+			}
 			require.Less(t, time.Since(begin), 5*time.Minute, "the traffic was not handled: %+v", mw.Stats())
 		}
 		require.NoError(t, <-sent)
