@@ -18,21 +18,25 @@ import (
 )
 
 // newReplayApp returns a txApp set up as the README sets up a SQL
-// database: a Store and its own stores (views wraps the view store, when
-// given), the transactional idempotency middleware on the same database
-// and an asynchronous ChannelTransport. It returns the middleware too,
-// whose Stats tell when the traffic has been handled.
-func newReplayApp(t *testing.T, d dialect, views func(cqrs.ViewStore) cqrs.ViewStore) (*txApp, *idempotency.Middleware) {
+// database: a Store and its own stores, the transactional idempotency
+// middleware on the views' database and an asynchronous ChannelTransport.
+// The view models are in views, or the app's own database when views is
+// nil; wrap, when given, wraps the view store. It returns the middleware
+// too, whose Stats tell when the traffic has been handled.
+func newReplayApp(t *testing.T, d dialect, views *sqlstore.Store, wrap func(cqrs.ViewStore) cqrs.ViewStore) (*txApp, *idempotency.Middleware) {
 	t.Helper()
 	ctx := context.Background()
 	app := &txApp{store: d.open(t, sqlstore.Config{})}
+	if views == nil {
+		views = app.store
+	}
 	table := uniquePrefix() + "idem"
-	idem, err := idemsql.New(ctx, app.store.DB(), idemsql.Config{Dialect: d.dialect, Table: table})
+	idem, err := idemsql.New(ctx, views.DB(), idemsql.Config{Dialect: d.dialect, Table: table})
 	require.NoError(t, err)
 	t.Cleanup(func() {
 		assert.NoError(t, idem.Close())
 		for _, tbl := range []string{table, table + "_version"} {
-			_, err := app.store.DB().Exec("DROP TABLE IF EXISTS " + tbl)
+			_, err := views.DB().Exec("DROP TABLE IF EXISTS " + tbl)
 			assert.NoError(t, err)
 		}
 	})
@@ -41,9 +45,9 @@ func newReplayApp(t *testing.T, d dialect, views func(cqrs.ViewStore) cqrs.ViewS
 	app.tr, err = cqrs.NewChannelTransport(cqrs.ChannelConfig{Async: true})
 	require.NoError(t, err)
 	t.Cleanup(func() { assert.NoError(t, app.tr.Close()) })
-	viewStore := app.store.Views()
-	if views != nil {
-		viewStore = views(viewStore)
+	viewStore := views.Views()
+	if wrap != nil {
+		viewStore = wrap(viewStore)
 	}
 	app.svc, err = cqrs.NewService(cqrs.ServiceConfig{
 		Name: "orders", Transport: app.tr, Listen: []string{"orders", "order-events"},
@@ -57,6 +61,52 @@ func newReplayApp(t *testing.T, d dialect, views func(cqrs.ViewStore) cqrs.ViewS
 	return app, mw
 }
 
+// replayWhileSending sends 200 commands to five entities while replaying
+// o0 until they are handled, then replays o0 once more, and checks that
+// every replay either stored or gave up on live saves (ErrConflict, as
+// documented; the next one stores again), never failed otherwise (a replay
+// that waited out a database lock fails: SQLITE_BUSY, a deadlock), that
+// each entity's saga and view agree with its commands, and that nothing
+// was dead-lettered.
+func replayWhileSending(t *testing.T, app *txApp, mw *idempotency.Middleware) {
+	t.Helper()
+	ctx := context.Background()
+	const sends, entities = 200, 5
+	agg := cqrs.NewAggregate(app.svc, "order")
+	sent := make(chan error, 1)
+	go func() {
+		for i := range sends {
+			if _, err := agg.Send(ctx, fmt.Sprintf("o%d", i%entities), txCreate{Amount: 1}); err != nil {
+				sent <- err
+				return
+			}
+		}
+		sent <- nil
+	}()
+	begin := time.Now()
+	for replays := 0; replays < 3 || mw.Stats().Completed < 2*sends; replays++ {
+		_, err := app.svc.Replay(ctx, "o0")
+		if !errors.Is(err, cqrs.ErrConflict) {
+			require.NoError(t, err, "replay %d", replays)
+		}
+		require.Less(t, time.Since(begin), 5*time.Minute, "the traffic was not handled: %+v", mw.Stats())
+	}
+	require.NoError(t, <-sent)
+
+	_, err := app.svc.Replay(ctx, "o0")
+	require.NoError(t, err)
+	for i := range entities {
+		id := fmt.Sprintf("o%d", i)
+		order, _, err := app.saga.Load(ctx, id)
+		require.NoError(t, err)
+		summary, _, err := app.summary.Get(ctx, id)
+		require.NoError(t, err)
+		assert.Equal(t, txOrder{Amount: sends / entities, Commands: sends / entities}, order, id)
+		assert.Equal(t, txSummary{Amount: sends / entities, Events: sends / entities}, summary, id)
+	}
+	assert.Zero(t, app.tr.DeadLetterCount())
+}
+
 // A replay racing live sends to its entity, with transactional idempotency,
 // never waits out a database lock: on SQLite a live handling holds the
 // database's write lock from the start of its transaction and then waits
@@ -68,45 +118,8 @@ func newReplayApp(t *testing.T, d dialect, views func(cqrs.ViewStore) cqrs.ViewS
 // and nothing was dead-lettered.
 func TestReplayRacingLiveSendsNeitherWaitsForTheDatabaseNorFails(t *testing.T) {
 	eachDialect(t, func(t *testing.T, d dialect) {
-		app, mw := newReplayApp(t, d, nil)
-		ctx := context.Background()
-		const sends, entities = 200, 5
-		agg := cqrs.NewAggregate(app.svc, "order")
-		sent := make(chan error, 1)
-		go func() {
-			for i := range sends {
-				if _, err := agg.Send(ctx, fmt.Sprintf("o%d", i%entities), txCreate{Amount: 1}); err != nil {
-					sent <- err
-					return
-				}
-			}
-			sent <- nil
-		}()
-		begin := time.Now()
-		for replays := 0; replays < 3 || mw.Stats().Completed < 2*sends; replays++ {
-			// A replay that waited out a database lock fails (SQLITE_BUSY, a
-			// deadlock); one that lost every try to live saves gives up with
-			// ErrConflict, as documented, and the next one stores again.
-			_, err := app.svc.Replay(ctx, "o0")
-			if !errors.Is(err, cqrs.ErrConflict) {
-				require.NoError(t, err, "replay %d", replays)
-			}
-			require.Less(t, time.Since(begin), 5*time.Minute, "the traffic was not handled: %+v", mw.Stats())
-		}
-		require.NoError(t, <-sent)
-
-		_, err := app.svc.Replay(ctx, "o0")
-		require.NoError(t, err)
-		for i := range entities {
-			id := fmt.Sprintf("o%d", i)
-			order, _, err := app.saga.Load(ctx, id)
-			require.NoError(t, err)
-			summary, _, err := app.summary.Get(ctx, id)
-			require.NoError(t, err)
-			assert.Equal(t, txOrder{Amount: sends / entities, Commands: sends / entities}, order, id)
-			assert.Equal(t, txSummary{Amount: sends / entities, Events: sends / entities}, summary, id)
-		}
-		assert.Zero(t, app.tr.DeadLetterCount())
+		app, mw := newReplayApp(t, d, nil, nil)
+		replayWhileSending(t, app, mw)
 	})
 }
 
@@ -116,7 +129,7 @@ func TestReplayRacingLiveSendsNeitherWaitsForTheDatabaseNorFails(t *testing.T) {
 func TestAReplayThatFailsToStoreAViewLeavesTheSagaAsItWas(t *testing.T) {
 	eachDialect(t, func(t *testing.T, d dialect) {
 		f := &faults{published: map[string]int{}}
-		app, _ := newReplayApp(t, d, func(v cqrs.ViewStore) cqrs.ViewStore { return faultyDocs{DocumentStore: v, f: f} })
+		app, _ := newReplayApp(t, d, nil, func(v cqrs.ViewStore) cqrs.ViewStore { return faultyDocs{DocumentStore: v, f: f} })
 		ctx := context.Background()
 		agg := cqrs.NewAggregate(app.svc, "order")
 		for range 2 {
