@@ -3,6 +3,7 @@ package idempotency_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -25,11 +26,11 @@ type wordingStore struct {
 }
 
 func (s wordingStore) Complete(_ context.Context, key idempotency.Key, _ string, _ time.Duration) error {
-	return errtext.Wrap(s.prefix+"complete "+key.String(), "idempotency: ", s.err)
+	return errtext.WrapOp(s.prefix, "complete", key.String(), "idempotency: ", s.err)
 }
 
 func (s wordingStore) Release(_ context.Context, key idempotency.Key, _ string) error {
-	return errtext.Wrap(s.prefix+"release "+key.String(), "idempotency: ", s.err)
+	return errtext.WrapOp(s.prefix, "release", key.String(), "idempotency: ", s.err)
 }
 
 // A store's error naming the operation and the key is not given them again
@@ -66,4 +67,24 @@ func TestMiddlewareDoesNotRepeatTheOperationAndKeyAStoreNamed(t *testing.T) {
 			assert.Equal(t, 1, strings.Count(err.Error(), op+" c/m-1"), "%q", err)
 		}
 	}
+}
+
+// quotingStore claims in memory; its completions fail with an error that
+// quotes what its server answered, which reads as an operation on the key.
+type quotingStore struct{ *idempotency.MemoryStore }
+
+func (s quotingStore) Complete(_ context.Context, key idempotency.Key, _ string, _ time.Duration) error {
+	return fmt.Errorf("teststore: the server answered %q", "complete "+key.String()+": busy")
+}
+
+// The middleware names the operation and the key unless the store's error
+// carries them as data: a text that only reads as them is no naming.
+func TestMiddlewareNamesTheOperationAStoreOnlyQuoted(t *testing.T) {
+	store := quotingStore{MemoryStore: newMemoryStore(t, idempotency.MemoryStoreConfig{})}
+	m := newMiddleware(t, store, idempotency.MiddlewareConfig{Consumer: "c"})
+
+	_, err := m.Middleware(func(*message.Message) ([]*message.Message, error) { return nil, nil })(sfMessage("m-1", "p"))
+
+	require.Error(t, err)
+	assert.Equal(t, `idempotency: complete c/m-1: teststore: the server answered "complete c/m-1: busy"`, err.Error())
 }

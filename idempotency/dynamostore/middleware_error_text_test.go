@@ -3,6 +3,7 @@ package dynamostore_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -76,4 +77,20 @@ func TestMiddlewareErrorOfThisStoreNamesTheOperationAndKeyOnce(t *testing.T) {
 			assert.Equal(t, 1, strings.Count(err.Error(), "idempotency"), "%q", err)
 		})
 	}
+}
+
+// A claim that finds the record changed at every attempt names the
+// operation and the key once in the middleware's error too.
+func TestMiddlewareErrorOfAClaimThatKeptChangingNamesItOnce(t *testing.T) {
+	there, _ := answeringStore(t, http.StatusBadRequest, `{"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException",`+
+		`"message":"refused","Item":{"token":{"S":"another delivery's token"}}}`)
+	m, err := idempotency.NewMiddleware(there, idempotency.MiddlewareConfig{Consumer: "c"})
+	require.NoError(t, err)
+	msg := message.NewMessage(watermill.NewUUID(), []byte("p"))
+	msg.Metadata.Set(sourceflow.MetaMessageID, "m-1")
+
+	_, err = m.Middleware(func(*message.Message) ([]*message.Message, error) { return nil, nil })(msg)
+
+	require.Error(t, err)
+	assert.Equal(t, "idempotency/dynamostore: claim c/m-1: the record kept changing", err.Error())
 }

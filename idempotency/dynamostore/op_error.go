@@ -10,7 +10,8 @@ import (
 // <key>: <err>", as idempotency/sqlstore words its own. When err is one of
 // idempotency's (ErrInvalidKey, ErrLeaseLost, …), its leading
 // "idempotency: " is left out, so that the text names this package alone;
-// errors.Is and errors.As reach err.
+// errors.Is and errors.As reach err. The operation and the key travel as
+// data (errtext.OpError), so that the middleware does not name them again.
 func opErr(op string, key idempotency.Key, err error) error {
-	return errtext.Wrap(errPrefix+op+" "+key.String(), idempotencyPrefix, err)
+	return errtext.WrapOp(errPrefix, op, key.String(), idempotencyPrefix, err)
 }

@@ -173,7 +173,7 @@ func (s *Store) Claim(ctx context.Context, key idempotency.Key, payloadHash stri
 			return res, nil
 		}
 	}
-	return idempotency.ClaimResult{}, fmt.Errorf("idempotency/dynamostore: claim %s: the record kept changing", key)
+	return idempotency.ClaimResult{}, opErr("claim", key, errors.New("the record kept changing"))
 }
 
 // claimOnce puts a new lease; it returns the record in the way when the

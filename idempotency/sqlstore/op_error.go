@@ -13,7 +13,9 @@ const idempotencyPrefix = "idempotency: "
 // release) on key that failed with err: "sqlstore: <op> <key>: <err>".
 // When err is one of idempotency's (ErrInvalidKey, ErrLeaseLost, …), its
 // leading "idempotency: " is left out, so that the text names this package
-// alone; errors.Is and errors.As reach err.
+// alone; errors.Is and errors.As reach err. The operation and the key
+// travel as data (errtext.OpError), so that the middleware does not name
+// them again.
 func opErr(op string, key idempotency.Key, err error) error {
-	return errtext.Wrap("sqlstore: "+op+" "+key.String(), idempotencyPrefix, err)
+	return errtext.WrapOp("sqlstore: ", op, key.String(), idempotencyPrefix, err)
 }

@@ -170,7 +170,7 @@ func (s *Store) Claim(ctx context.Context, key idempotency.Key, payloadHash stri
 			return res, nil
 		}
 	}
-	return idempotency.ClaimResult{}, fmt.Errorf("sqlstore: claim %s: record kept changing after %d attempts", key, maxAttempts)
+	return idempotency.ClaimResult{}, opErr("claim", key, fmt.Errorf("record kept changing after %d attempts", maxAttempts))
 }
 
 // claimOnce inserts or takes over an expired record, then reads the live

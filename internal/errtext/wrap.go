@@ -17,11 +17,15 @@ func Wrap(context, drop string, err error) error {
 }
 
 // Error implements error.
-func (e *wrapped) Error() string {
-	if e.err == nil {
-		return e.context
+func (e *wrapped) Error() string { return text(e.context, e.drop, e.err) }
+
+// text is "<context>: <err's text>", drop left out where err's text starts
+// with it, or the context alone when err is nil.
+func text(context, drop string, err error) string {
+	if err == nil {
+		return context
 	}
-	return e.context + ": " + strings.TrimPrefix(e.err.Error(), e.drop)
+	return context + ": " + strings.TrimPrefix(err.Error(), drop)
 }
 
 // Unwrap returns the wrapped error.
