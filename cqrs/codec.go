@@ -40,3 +40,30 @@ func encodeError(codec Codec, name string, err error) error {
 	}
 	return err
 }
+
+// encodeMessage encodes v, a registered message of kind want; check, unless
+// nil, vets v's registration first. Its errors (v nil, not registered, of
+// the other kind, refused by check, or not encodable by JSONCodec) are the
+// sender's mistakes, which no redelivery of a message whose handler sent or
+// raised v cures: they are marked sourceflow.Permanent, so that its message
+// is dead-lettered at once, with the reason. Another codec's failure is its
+// own to mark (see encodeError).
+func (s *Service) encodeMessage(v any, want sourceflow.Kind, check func(*typeInfo) error) (*typeInfo, []byte, error) {
+	info, err := s.types.ofValue(v)
+	if err != nil {
+		return nil, nil, sourceflow.Permanent(err)
+	}
+	if info.kind != want {
+		return nil, nil, sourceflow.Permanent(&kindError{name: info.name, want: want, got: info.kind})
+	}
+	if check != nil {
+		if err := check(info); err != nil {
+			return nil, nil, sourceflow.Permanent(err)
+		}
+	}
+	payload, err := s.cfg.Codec.Marshal(v)
+	if err != nil {
+		return nil, nil, encodeError(s.cfg.Codec, info.name, err)
+	}
+	return info, payload, nil
+}

@@ -99,28 +99,15 @@ func (b *CommandBus) Send(ctx context.Context, entityID string, cmd any) (Envelo
 	return stored.Envelope, err
 }
 
-// encodeCommand encodes cmd, a registered command, for the entity. Its
-// errors (cmd nil, not registered, an event, not encodable by JSONCodec,
-// or no entity id) are the sender's mistakes, which no redelivery of a
-// message whose handler sent cmd cures: they are marked
-// sourceflow.Permanent, so that its message is dead-lettered at once, with
-// the reason. Another codec's failure is its own to mark (see encodeError).
+// encodeCommand encodes cmd, a registered command, for the entity (see
+// encodeMessage); an empty entity id is also the sender's mistake.
 func (s *Service) encodeCommand(entityID string, cmd any) (*typeInfo, []byte, error) {
-	info, err := s.types.ofValue(cmd)
-	if err != nil {
-		return nil, nil, sourceflow.Permanent(err)
-	}
-	if info.kind != sourceflow.KindCommand {
-		return nil, nil, sourceflow.Permanent(&kindError{name: info.name, want: sourceflow.KindCommand, got: info.kind})
-	}
-	if entityID == "" {
-		return nil, nil, sourceflow.Permanent(fmt.Errorf("%w: sending %q", ErrEmptyEntityID, info.name))
-	}
-	payload, err := s.cfg.Codec.Marshal(cmd)
-	if err != nil {
-		return nil, nil, encodeError(s.cfg.Codec, info.name, err)
-	}
-	return info, payload, nil
+	return s.encodeMessage(cmd, sourceflow.KindCommand, func(info *typeInfo) error {
+		if entityID == "" {
+			return fmt.Errorf("%w: sending %q", ErrEmptyEntityID, info.name)
+		}
+		return nil
+	})
 }
 
 // record assigns cmd the entity's next sequence number and stores it, in one

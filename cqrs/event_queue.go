@@ -59,25 +59,9 @@ func (q *EventQueue) encode(events []any) ([]pendingEvent, error) {
 	return out, nil
 }
 
-// encodeOne encodes ev, a registered event. Its errors (ev nil, not
-// registered, a command, or not encodable by JSONCodec) are the caller's
-// mistakes, which no redelivery of a message whose handler raised ev
-// cures: they are marked sourceflow.Permanent, so that its message is
-// dead-lettered at once, with the reason. Another codec's failure is its
-// own to mark (see encodeError).
+// encodeOne encodes ev, a registered event (see encodeMessage).
 func (q *EventQueue) encodeOne(ev any) (*typeInfo, []byte, error) {
-	info, err := q.svc.types.ofValue(ev)
-	if err != nil {
-		return nil, nil, sourceflow.Permanent(err)
-	}
-	if info.kind != sourceflow.KindEvent {
-		return nil, nil, sourceflow.Permanent(&kindError{name: info.name, want: sourceflow.KindEvent, got: info.kind})
-	}
-	payload, err := q.svc.cfg.Codec.Marshal(ev)
-	if err != nil {
-		return nil, nil, encodeError(q.svc.cfg.Codec, info.name, err)
-	}
-	return info, payload, nil
+	return q.svc.encodeMessage(ev, sourceflow.KindEvent, nil)
 }
 
 // raisePending publishes the events a handled command raised. Each message
