@@ -91,10 +91,7 @@ func (t *ChannelTransport) awaitInChain(ctx context.Context, dest string, chain 
 			return nil
 		case <-stalled:
 		case <-ctx.Done():
-			if d.abandon() {
-				return stoppedWaiting(ctx)
-			}
-			return <-done // its publish returned first
+			return stopWaiting(ctx, d, done)
 		}
 	}
 }

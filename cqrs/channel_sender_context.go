@@ -50,7 +50,10 @@ func (t *ChannelTransport) publishCountedWaiting(dest string, msgs []*message.Me
 	if err := t.claim(dest, len(msgs)); err != nil {
 		return err
 	}
-	carried := slices.Clone(msgs) // published after Publish may have returned; tagging copies the messages
+	// Published after Publish may have returned: its own slice, the caller
+	// may reuse theirs (the messages are copied as they are published: see
+	// tagLocked).
+	carried := slices.Clone(msgs)
 	d := newSyncDelivery(func(*keyLock) {})
 	done, err := t.publishInBackground(dest, carried, carried, d)
 	if err != nil {
@@ -60,11 +63,18 @@ func (t *ChannelTransport) publishCountedWaiting(dest string, msgs []*message.Me
 	case err := <-done:
 		return err
 	case <-ctx.Done():
-		if d.abandon() {
-			return stoppedWaiting(ctx)
-		}
-		return <-done // its publish returned first
+		return stopWaiting(ctx, d, done)
 	}
+}
+
+// stopWaiting stops the publisher waiting for d, whose sender's context
+// ctx ended, and returns its error (see stoppedWaiting), or the result of
+// its publish, on done, when that returned first.
+func stopWaiting(ctx context.Context, d *syncDelivery, done <-chan error) error {
+	if d.abandon() {
+		return stoppedWaiting(ctx)
+	}
+	return <-done // its publish returned first
 }
 
 // publishInBackground publishes carried, the copies of msgs, to dest, all
@@ -100,10 +110,6 @@ func (d *syncDelivery) abandon() bool {
 	if d.finished {
 		return false
 	}
-	if !d.wasReleased {
-		d.wasReleased = true
-		d.ended.Store(true)
-		close(d.released)
-	}
+	d.markReleasedLocked()
 	return true
 }

@@ -54,6 +54,12 @@ func (d *syncDelivery) release(l *keyLock) {
 		return
 	}
 	d.onRelease(l)
+	d.markReleasedLocked()
+}
+
+// markReleasedLocked marks d released, once: nobody waits on it any more.
+// The caller holds d.mu.
+func (d *syncDelivery) markReleasedLocked() {
 	if !d.wasReleased {
 		d.wasReleased = true
 		d.ended.Store(true)
