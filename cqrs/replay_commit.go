@@ -60,12 +60,13 @@ func (s *Service) commitReplay(ctx context.Context, sc *replayScope) error {
 // EntityStore transaction, both are stored in the ViewStore's, when it is
 // a Transactor, which the EntityStore joins on the same database.
 func (s *Service) storeAll(ctx context.Context, sagas, views []replayedDoc) error {
+	storeViews := func(ctx context.Context) error { return storeReplayed(ctx, views) }
 	if _, ok := s.cfg.EntityStore.(sourceflow.Transactor); !ok {
 		return withinTxOf(ctx, s.cfg.ViewStore, func(ctx context.Context) error {
 			if err := storeReplayed(ctx, sagas); err != nil {
 				return err
 			}
-			return storeReplayed(ctx, views)
+			return storeViews(ctx)
 		})
 	}
 	apart := false
@@ -77,12 +78,12 @@ func (s *Service) storeAll(ctx context.Context, sagas, views []replayedDoc) erro
 		if apart = ok && !j.JoinsTransaction(sagaCtx); apart {
 			return nil
 		}
-		return withinTxOf(sagaCtx, s.cfg.ViewStore, func(ctx context.Context) error { return storeReplayed(ctx, views) })
+		return withinTxOf(sagaCtx, s.cfg.ViewStore, storeViews)
 	})
 	if err != nil || !apart {
 		return err
 	}
-	return withinTxOf(ctx, s.cfg.ViewStore, func(ctx context.Context) error { return storeReplayed(ctx, views) })
+	return withinTxOf(ctx, s.cfg.ViewStore, storeViews)
 }
 
 // replayedDocs returns the documents the replay stores: the saga states
