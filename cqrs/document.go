@@ -25,14 +25,23 @@ func updateDocument(ctx context.Context, store DocumentStore, kind, id string, f
 		return updateOnce(ctx, store, kind, id, fn) // withinOutboxTx retries the whole transaction
 	}
 	mark := sendMark(ctx)
+	return retryConflicts(func() error {
+		rewindSends(ctx, mark)
+		return updateOnce(ctx, store, kind, id, fn)
+	}, func() string { return "cqrs: " + kind + " " + quotedID(id) + ": " })
+}
+
+// retryConflicts runs attempt, and again after ErrConflict, at most
+// conflictAttempts times, and returns its error; a conflict still there
+// after the last is wrapped as giving up, after the prefix what returns.
+func retryConflicts(attempt func() error, what func() string) error {
 	var err error
 	for range conflictAttempts {
-		rewindSends(ctx, mark)
-		if err = updateOnce(ctx, store, kind, id, fn); !errors.Is(err, ErrConflict) {
+		if err = attempt(); !errors.Is(err, ErrConflict) {
 			return err
 		}
 	}
-	return fmt.Errorf("cqrs: %s %s: gave up after %d conflicting saves: %w", kind, quotedID(id), conflictAttempts, err)
+	return fmt.Errorf("%sgave up after %d conflicting saves: %w", what(), conflictAttempts, err)
 }
 
 func updateOnce(ctx context.Context, store DocumentStore, kind, id string, fn change) error {

@@ -2,8 +2,6 @@ package cqrs
 
 import (
 	"context"
-	"errors"
-	"fmt"
 
 	"github.com/sourceflow-go/sourceflow"
 )
@@ -44,14 +42,10 @@ func (s *Service) withinOutboxTx(ctx context.Context, store any, fn func(context
 		return tx.WithinTx(ctx, run)
 	}
 	mark := sendMark(ctx)
-	var err error
-	for range conflictAttempts {
+	return retryConflicts(func() error {
 		rewindSends(ctx, mark)
-		if err = tx.WithinTx(ctx, run); !errors.Is(err, ErrConflict) {
-			return err
-		}
-	}
-	return fmt.Errorf("cqrs: gave up after %d conflicting saves: %w", conflictAttempts, err)
+		return tx.WithinTx(ctx, run)
+	}, func() string { return "cqrs: " })
 }
 
 // outboxTxKey marks a context whose transaction withinOutboxTx runs.

@@ -39,13 +39,8 @@ func (s *Service) commitReplay(ctx context.Context, sc *replayScope) error {
 	if joins(ctx, s.cfg.EntityStore) || joins(ctx, s.cfg.ViewStore) {
 		return s.storeAll(ctx, sagas, views) // a conflict fails the caller's transaction, which may no longer take statements
 	}
-	var err error
-	for range conflictAttempts {
-		if err = s.storeAll(ctx, sagas, views); !errors.Is(err, ErrConflict) {
-			return err
-		}
-	}
-	return fmt.Errorf("cqrs: replay of %s gave up after %d conflicting saves: %w", quotedID(sc.entityID), conflictAttempts, err)
+	return retryConflicts(func() error { return s.storeAll(ctx, sagas, views) },
+		func() string { return "cqrs: replay of " + quotedID(sc.entityID) + " " })
 }
 
 // storeAll stores sagas and views once. It runs in a transaction of the
