@@ -73,7 +73,7 @@ func Rules() map[string]Rule {
 		"awsbus/topology/iac":                  {Internal: []string{"", "awsbus/topology"}, Forbidden: []string{OTel}},
 		"awsbus/awsbustest":                    {Internal: []string{"", "awsbus", "internal/sqsrules"}, Forbidden: []string{OTel}},
 		"internal/fieldcheck":                  {StdlibOnly: true},
-		"internal/sqsrules":                    {StdlibOnly: true},
+		"internal/sqsrules":                    {Internal: []string{"internal/errtext"}, Forbidden: model},
 		"internal/archtest":                    {StdlibOnly: true},
 		"examples/orders":                      {AnyInternal: true},
 		"cmd/sourceflow":                       {AnyInternal: true},

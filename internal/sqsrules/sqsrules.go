@@ -3,6 +3,8 @@ package sqsrules
 import (
 	"strings"
 	"unicode/utf8"
+
+	"github.com/sourceflow-go/sourceflow/internal/errtext"
 )
 
 // MaxFIFOIDLength is the most characters of a MessageGroupId or
@@ -33,29 +35,21 @@ func Text(s string, n int) string {
 	return head(clean(s), n)
 }
 
-// reasonGap joins the beginning and the end of a reason Reason cuts.
-const reasonGap = " … "
-
 // minReasonCut is the least n for which Reason keeps both ends of s: below
 // it, Reason keeps the beginning only, as Text does.
 const minReasonCut = 64
 
 // Reason returns a failure reason as Text does, except that a reason longer
 // than n bytes keeps both its beginning (a third of n) and its end, joined
-// by " … ", in at most n bytes, cut between characters: an error's text
-// names what failed first and its cause last, and a sender's long id in the
-// middle must not push the cause out.
+// by " … ", in at most n bytes, cut between characters (errtext.KeepEnds):
+// an error's text names what failed first and its cause last, and a
+// sender's long id in the middle must not push the cause out.
 func Reason(s string, n int) string {
 	s = clean(s)
-	if len(s) <= n || n < minReasonCut {
+	if n < minReasonCut {
 		return head(s, n)
 	}
-	first := head(s, n/3)
-	rest := len(s) - (n - len(first) - len(reasonGap))
-	for rest < len(s) && !utf8.RuneStart(s[rest]) {
-		rest++
-	}
-	return first + reasonGap + s[rest:]
+	return errtext.KeepEnds(s, n)
 }
 
 // clean replaces each run of bytes that are not UTF-8, and each character

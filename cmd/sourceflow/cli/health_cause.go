@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/aws/smithy-go"
+
+	"github.com/sourceflow-go/sourceflow/internal/errtext"
 )
 
 // shortCause is the cause of err, a check's failed call (see failedCalls),
@@ -21,11 +23,11 @@ func shortCause(err error) string {
 	if p, ok := errors.AsType[*probePanic](err); ok {
 		return p.Error()
 	}
-	return boundedCause(withoutCallTokens(keepEnds(wrapText(err)+callCause(err), maxCauseRead)))
+	return boundedCause(withoutCallTokens(errtext.KeepEnds(wrapText(err)+callCause(err), maxCauseRead)))
 }
 
 // maxCauseRead bounds, in bytes, the text withoutCallTokens reads of a
-// cause before boundedCause cuts it (keepEnds): its search takes time in
+// cause before boundedCause cuts it (errtext.KeepEnds): its search takes time in
 // proportion to the text's length, and an endpoint's answer may be of any
 // length.
 const maxCauseRead = 8 * maxCause
@@ -36,10 +38,10 @@ const maxCauseRead = 8 * maxCause
 const maxCause = 512
 
 // boundedCause is text, what an endpoint answered, cut to maxCause as
-// keepEnds cuts it. The characters a terminal would act on are escaped
+// errtext.KeepEnds cuts it. The characters a terminal would act on are escaped
 // where it is printed (oneLine, printable).
 func boundedCause(text string) string {
-	return keepEnds(text, maxCause)
+	return errtext.KeepEnds(text, maxCause)
 }
 
 // callCause is the cause of err, a failed call, as shortCause words it,

@@ -39,7 +39,7 @@ func TestBoundedCauseKeepsBothEndsBetweenCharacters(t *testing.T) {
 		assert.True(t, strings.HasSuffix(text, got[len(got)-3:]), "%q", got)
 	}
 	assert.Equal(t, strings.Repeat("x", maxCause), boundedCause(strings.Repeat("x", maxCause)))
-	assert.Contains(t, boundedCause(strings.Repeat("x", maxCause+1)), endsGap)
+	assert.Contains(t, boundedCause(strings.Repeat("x", maxCause+1)), " … ")
 }
 
 // The cause of a call whose endpoint answered a message of any length
