@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
@@ -37,20 +38,20 @@ func (s *session) clientTarget(service string) (region, endpoint string) {
 	region = s.clients.Region
 	switch service {
 	case sns.ServiceID:
-		return optionsTarget(s.clients.SNS, service, region, func(o sns.Options) (string, *string) { return o.Region, o.BaseEndpoint })
+		return optionsTarget(s.clients.SNS, service, region, func(o sns.Options) (string, *string) { return o.Region, o.BaseEndpoint }, s.shared.profile)
 	case sts.ServiceID:
-		return optionsTarget(s.clients.STS, service, region, func(o sts.Options) (string, *string) { return o.Region, o.BaseEndpoint })
+		return optionsTarget(s.clients.STS, service, region, func(o sts.Options) (string, *string) { return o.Region, o.BaseEndpoint }, s.shared.profile)
 	case dynamodb.ServiceID:
 		return optionsTarget(s.clients.DynamoDB, service, region,
-			func(o dynamodb.Options) (string, *string) { return o.Region, o.BaseEndpoint })
+			func(o dynamodb.Options) (string, *string) { return o.Region, o.BaseEndpoint }, s.shared.profile)
 	case kms.ServiceID:
-		return kmsTarget(s.clients.KMS, region)
+		return kmsTarget(s.clients.KMS, region, s.shared.profile)
 	}
 	return region, s.endpointNote()
 }
 
 // kmsTarget is optionsTarget for the KMS client api: the Clients' one, or
 // the one peek --decrypt builds apart from them.
-func kmsTarget(api any, region string) (string, string) {
-	return optionsTarget(api, kms.ServiceID, region, func(o kms.Options) (string, *string) { return o.Region, o.BaseEndpoint })
+func kmsTarget(api any, region string, profile func() (awsconfig.SharedConfig, bool)) (string, string) {
+	return optionsTarget(api, kms.ServiceID, region, func(o kms.Options) (string, *string) { return o.Region, o.BaseEndpoint }, profile)
 }

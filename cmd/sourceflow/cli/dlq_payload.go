@@ -51,7 +51,7 @@ func newPayloadView(ctx context.Context, s *session, f peekFlags, p dlqPair) (pa
 		return v, err
 	}
 	v.resolved = resolvedText(ids, keyARNs)
-	v.kmsRegion, v.kmsEndpoint = kmsTarget(api, s.clients.Region)
+	v.kmsRegion, v.kmsEndpoint = kmsTarget(api, s.clients.Region, s.shared.profile)
 	v.dec, err = encryption.NewDecrypter(api, encryption.DecrypterConfig{AppName: f.appName,
 		MaxAge: anyDate, MaxClockSkew: anyDate, Accept: encryption.AcceptSigned, KeyIDs: keyARNs})
 	if err != nil {

@@ -85,7 +85,7 @@ func deniedKey(err error) bool {
 // key ARN of another Region is described as its replica in the client's
 // Region, to which KMS Decrypt is pinned (localReplica).
 func describeKeyID(ctx context.Context, s *session, api encryption.KMSAPI, id string) (string, error) {
-	region, endpoint := kmsTarget(api, s.clients.Region)
+	region, endpoint := kmsTarget(api, s.clients.Region, s.shared.profile)
 	desc, err := api.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(localReplica(id, region))})
 	if unknownKey(err) {
 		return "", &ExitError{Code: ExitUsage, Err: fmt.Errorf("--key-id %s: KMS finds no such key (%w); "+

@@ -14,9 +14,10 @@ import (
 // client of service (as the SDK names it: "SNS"), as the SDK reads it for
 // the profile (AWS_PROFILE, else default): the endpoint_url of service in
 // the profile's services section, else the profile's endpoint_url. It is
-// "" when neither holds endpoint or the files cannot be read.
-func sharedEndpointSource(service, endpoint string) string {
-	shared, ok := sharedProfile()
+// "" when neither holds endpoint or the files cannot be read. profile
+// loads the profile (sharedProfile, or a session's sharedFiles.profile).
+func sharedEndpointSource(service, endpoint string, profile func() (awsconfig.SharedConfig, bool)) string {
+	shared, ok := profile()
 	if !ok {
 		return ""
 	}

@@ -85,3 +85,19 @@ func TestEndpointSourceMakesNoCall(t *testing.T) {
 	assert.Equal(t, "endpoint_url of sns in [services local] of profile dev: http://sns.profile.internal:4566", endpoint)
 	assert.Zero(t, calls.Load(), "calls to the instance metadata service")
 }
+
+// A session reads the shared files' profile once: advice names where an
+// endpoint came from per client and per failed line, from the profile the
+// first one read, though the files change after.
+func TestSessionReadsTheSharedProfileOnce(t *testing.T) {
+	s := profileSession(t)
+
+	_, _, endpoint := s.callTarget(callOf(sqs.ServiceID, errors.New("AccessDenied")))
+	assert.Equal(t, "endpoint_url of profile dev: http://profile.internal:4566", endpoint)
+
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "absent"))
+	_, _, endpoint = s.callTarget(callOf(sqs.ServiceID, errors.New("AccessDenied")))
+	assert.Equal(t, "endpoint_url of profile dev: http://profile.internal:4566", endpoint)
+	_, _, endpoint = s.callTarget(callOf(sns.ServiceID, errors.New("AccessDenied")))
+	assert.Equal(t, "endpoint_url of sns in [services local] of profile dev: http://sns.profile.internal:4566", endpoint)
+}

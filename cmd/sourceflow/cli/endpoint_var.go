@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/sourceflow-go/sourceflow/internal/redact"
@@ -27,7 +28,7 @@ func serviceEndpointVar(service string) string {
 // endpointSource names where endpoint, the SQS client's, came from, as
 // endpointSourceOf does.
 func endpointSource(endpoint string) string {
-	return endpointSourceOf(sqs.ServiceID, endpoint)
+	return endpointSourceOf(sqs.ServiceID, endpoint, sharedProfile)
 }
 
 // endpointSourceOf names where endpoint, that of a client of service (as
@@ -35,8 +36,9 @@ func endpointSource(endpoint string) string {
 // the service's own variable (serviceEndpointVar), AWS_ENDPOINT_URL, the
 // shared config file's profile (sharedEndpointSource); else
 // AWS_ENDPOINT_URL, as when the caller's Clients set it. When nothing set
-// one, it names the two variables that would.
-func endpointSourceOf(service, endpoint string) string {
+// one, it names the two variables that would. profile loads the shared
+// files' profile (sharedEndpointSource).
+func endpointSourceOf(service, endpoint string, profile func() (awsconfig.SharedConfig, bool)) string {
 	serviceVar := serviceEndpointVar(service)
 	switch {
 	case endpoint == "":
@@ -46,13 +48,13 @@ func endpointSourceOf(service, endpoint string) string {
 	case os.Getenv(endpointVar) == endpoint:
 		return endpointVar
 	}
-	return cmp.Or(sharedEndpointSource(service, endpoint), endpointVar)
+	return cmp.Or(sharedEndpointSource(service, endpoint, profile), endpointVar)
 }
 
 // endpointNote is the endpoint of the SQS client as advice names it
 // (endpointText).
 func (s *session) endpointNote() string {
-	return endpointText(sqs.ServiceID, s.clients.Endpoint)
+	return endpointText(sqs.ServiceID, s.clients.Endpoint, s.shared.profile)
 }
 
 // endpointText words endpoint, that of a client of service, for advice:
@@ -60,9 +62,10 @@ func (s *session) endpointNote() string {
 // ("AWS_ENDPOINT_URL_SQS: http://localhost:4566"); when nothing set one,
 // that the client called the region's AWS endpoint, naming the variables
 // that would set one ("AWS_ENDPOINT_URL_SNS and AWS_ENDPOINT_URL unset,
-// so the region's AWS endpoint").
-func endpointText(service, endpoint string) string {
-	source := endpointSourceOf(service, endpoint)
+// so the region's AWS endpoint"). profile loads the shared files'
+// profile (sharedEndpointSource).
+func endpointText(service, endpoint string, profile func() (awsconfig.SharedConfig, bool)) string {
+	source := endpointSourceOf(service, endpoint, profile)
 	if endpoint == "" {
 		return source + " unset, so the region's AWS endpoint"
 	}
@@ -75,13 +78,15 @@ func endpointText(service, endpoint string) string {
 // options (of type O, whose Region and BaseEndpoint read returns) name,
 // as the SDK's clients report them (the SDK resolves service's own
 // variable, else AWS_ENDPOINT_URL, into them); for a client that reports
-// none, region and the endpoint those variables name.
-func optionsTarget[O any](api any, service, region string, read func(O) (string, *string)) (string, string) {
+// none, region and the endpoint those variables name. profile loads the
+// shared files' profile (sharedEndpointSource).
+func optionsTarget[O any](api any, service, region string, read func(O) (string, *string),
+	profile func() (awsconfig.SharedConfig, bool)) (string, string) {
 	serviceVar := serviceEndpointVar(service)
 	endpoint := cmp.Or(os.Getenv(serviceVar), os.Getenv(endpointVar))
 	if c, ok := api.(interface{ Options() O }); ok {
 		r, e := read(c.Options())
 		region, endpoint = cmp.Or(r, region), aws.ToString(e)
 	}
-	return region, endpointText(service, endpoint)
+	return region, endpointText(service, endpoint, profile)
 }

@@ -21,6 +21,9 @@ type session struct {
 	plan    topology.Plan
 	clients Clients
 	prov    *topology.Provisioner
+	// shared is the shared files' profile, loaded once, when advice first
+	// names where an endpoint came from.
+	shared sharedFiles
 }
 
 // fileCommand completes cmd as a command of one topology file and no
