@@ -33,16 +33,30 @@ func PlaintextWarning(component string, d Dialect, addr string) string {
 // server answered, which leaves the question open (see PlaintextOnce).
 func WarnPlaintext(ctx context.Context, db *sql.DB, d Dialect, dsn string, timeout time.Duration,
 	logger watermill.LoggerAdapter, component string) (concluded bool) {
-	checkCtx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	l, err := CheckLink(checkCtx, db, d, dsn)
+	warning, addr, err := CheckPlaintext(ctx, db, d, dsn, timeout, component)
 	switch {
 	case err != nil:
 		logger.Debug(component+": could not check whether the database connection is encrypted",
 			watermill.LogFields{"err": err.Error()})
 		return ctx.Err() == nil
-	case l.Plaintext():
-		logger.Info(PlaintextWarning(component, d, l.Addr), watermill.LogFields{"address": l.Addr})
+	case warning != "":
+		logger.Info(warning, watermill.LogFields{"address": addr})
 	}
 	return true
+}
+
+// CheckPlaintext checks one connection of db (CheckLink, with dsn, which
+// may be "") within timeout, or ctx's end if sooner. When the connection
+// crosses a network in clear text, warning is PlaintextWarning for
+// component and addr the address it names; otherwise both are "". err is
+// the check's own error.
+func CheckPlaintext(ctx context.Context, db *sql.DB, d Dialect, dsn string, timeout time.Duration,
+	component string) (warning, addr string, err error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	l, err := CheckLink(ctx, db, d, dsn)
+	if err != nil || !l.Plaintext() {
+		return "", "", err
+	}
+	return PlaintextWarning(component, d, l.Addr), l.Addr, nil
 }

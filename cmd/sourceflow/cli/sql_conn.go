@@ -105,16 +105,14 @@ func (g *globals) runSQL(cmd *cobra.Command, f connFlags, fn func(ctx context.Co
 }
 
 // warnPlaintext prints on errOut, once, that the connection crosses a
-// network in clear text, when it does (sqldb.CheckLink, which the DSN's
-// host decides and names), with what to set in the DSN. It never fails the
-// command nor writes on stdout: a check that fails, or does not answer
+// network in clear text, when it does (sqldb.CheckPlaintext: CheckLink,
+// which the DSN's host decides and names), with what to set in the DSN. It
+// never fails the command nor writes on stdout: a check that fails, or does not answer
 // within ctx or sqldb.DefaultConnectTimeout, prints nothing.
 func (c *sqlConn) warnPlaintext(ctx context.Context, errOut io.Writer) {
-	ctx, cancel := context.WithTimeout(ctx, sqldb.DefaultConnectTimeout)
-	defer cancel()
-	l, err := sqldb.CheckLink(ctx, c.db, c.target.dialect, c.target.dsn)
-	if err == nil && l.Plaintext() {
-		_, _ = fmt.Fprintf(errOut, "warning: %s\n", sqldb.PlaintextWarning("sourceflow sql", c.target.dialect, l.Addr))
+	warning, _, err := sqldb.CheckPlaintext(ctx, c.db, c.target.dialect, c.target.dsn, sqldb.DefaultConnectTimeout, "sourceflow sql")
+	if err == nil && warning != "" {
+		_, _ = fmt.Fprintf(errOut, "warning: %s\n", warning)
 	}
 }
 
