@@ -23,7 +23,8 @@ func shortCause(err error) string {
 	if p, ok := errors.AsType[*probePanic](err); ok {
 		return p.Error()
 	}
-	return boundedCause(withoutCallTokens(errtext.KeepEnds(wrapText(err)+callCause(err), maxCauseRead)))
+	inner := innermost(err)
+	return boundedCause(withoutCallTokens(errtext.KeepEnds(wrapText(err, inner)+callCause(err, inner), maxCauseRead)))
 }
 
 // maxCauseRead bounds, in bytes, the text withoutCallTokens reads of a
@@ -45,8 +46,8 @@ func boundedCause(text string) string {
 }
 
 // callCause is the cause of err, a failed call, as shortCause words it,
-// without what wrapped it.
-func callCause(err error) string {
+// without what wrapped it. inner is innermost(err).
+func callCause(err, inner error) string {
 	if apiErr, ok := errors.AsType[smithy.APIError](err); ok {
 		if msg := apiErr.ErrorMessage(); msg != "" {
 			return apiErr.ErrorCode() + ": " + msg
@@ -56,7 +57,6 @@ func callCause(err error) string {
 	if cause, ok := sendCause(err); ok {
 		return cause.Error()
 	}
-	inner := innermost(err)
 	if op, ok := inner.(*net.OpError); ok { //nolint:errorlint // innermost stops at it
 		return withoutSource(op).Error()
 	}
@@ -67,8 +67,8 @@ func callCause(err error) string {
 // SDK's error (its *smithy.OperationError, else the innermost error) put
 // before it ("find the account with sts:GetCallerIdentity: "); "" when
 // there is none, or when err's text does not end with the wrapped one's.
-func wrapText(err error) string {
-	inner := innermost(err)
+// inner is innermost(err).
+func wrapText(err, inner error) string {
 	if op, ok := errors.AsType[*smithy.OperationError](err); ok {
 		inner = op
 	}

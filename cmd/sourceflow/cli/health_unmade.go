@@ -93,9 +93,11 @@ func (s *session) failedCallText(ctx context.Context, checkTimeout time.Duration
 	if errors.Is(err, context.Canceled) {
 		return service + " call interrupted"
 	}
-	what := service + " call failed (" + oneLine(shortCause(err)) + ")"
+	var what string
 	if apiErr, ok := errors.AsType[smithy.APIError](err); ok {
 		what = service + " answered " + printable(boundedCause(apiErr.ErrorCode()))
+	} else {
+		what = service + " call failed (" + oneLine(shortCause(err)) + ")"
 	}
 	return what + ": " + credentialsText(region, endpoint, "sourceflow --help")
 }
