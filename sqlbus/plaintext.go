@@ -2,9 +2,12 @@ package sqlbus
 
 import (
 	"context"
+	"database/sql"
 
+	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
@@ -16,13 +19,21 @@ import (
 // it, and one whose context ends before the server answered leaves it to
 // a later call (see sqldb.PlaintextOnce).
 type plaintextCheck struct {
-	once sqldb.PlaintextOnce
-	cfg  Config
+	once    sqldb.PlaintextOnce
+	db      *sql.DB
+	dialect sourceflow.Dialect
+	logger  watermill.LoggerAdapter
+}
+
+// newPlaintextCheck is the check of cfg's database, which logs on cfg's
+// Logger.
+func newPlaintextCheck(cfg Config) *plaintextCheck {
+	return &plaintextCheck{db: cfg.DB, dialect: cfg.Dialect, logger: cfg.Logger}
 }
 
 // run runs the check within ctx, until one concluded.
 func (c *plaintextCheck) run(ctx context.Context) {
-	c.once.Warn(ctx, c.cfg.DB, c.cfg.Dialect, "", sqldb.DefaultConnectTimeout, c.cfg.Logger, "sqlbus")
+	c.once.Warn(ctx, c.db, c.dialect, "", sqldb.DefaultConnectTimeout, c.logger, "sqlbus")
 }
 
 // plaintextCheckPublisher is the publisher of every topic, which runs the

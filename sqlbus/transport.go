@@ -38,7 +38,7 @@ func NewTransport(cfg Config) (*cqrs.PubSubTransport, error) {
 	if err != nil {
 		return nil, err
 	}
-	check := &plaintextCheck{cfg: cfg}
+	check := newPlaintextCheck(cfg)
 	return cqrs.NewPubSubTransport(cqrs.PubSubConfig{
 		Publisher:       plaintextCheckPublisher{Publisher: pub, check: check},
 		Subscriber:      subscriberFactory(cfg, schema, offsets, check),
