@@ -2,10 +2,10 @@ package sqlstore
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/ThreeDotsLabs/watermill"
 
+	"github.com/sourceflow-go/sourceflow/internal/errtext"
 	"github.com/sourceflow-go/sourceflow/internal/periodic"
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
@@ -45,6 +45,10 @@ func (s *Store) cleanupLoop() {
 // idempotency.LapsedLeaseRetention ago, in batches of CleanupBatch, and returns how many it deleted. Every instance
 // may run it; concurrent runs delete disjoint or already-deleted rows.
 func (s *Store) Cleanup(ctx context.Context) (int64, error) {
+	what := "sqlstore: cleanup " + s.cfg.Table
+	if err := s.closedErr(what); err != nil {
+		return 0, err
+	}
 	var total int64
 	defer func() {
 		s.runs.Add(1)
@@ -54,7 +58,7 @@ func (s *Store) Cleanup(ctx context.Context) (int64, error) {
 		n, err := sqldb.RowsAffected(s.db.ExecContext(ctx, s.q.cleanup, s.cfg.CleanupBatch))
 		if err != nil {
 			s.failures.Add(1)
-			return total, fmt.Errorf("sqlstore: cleanup %s: %w", s.cfg.Table, err)
+			return total, errtext.Wrap(what, idempotencyPrefix, s.orClosed(err))
 		}
 		total += n
 		if n < int64(s.cfg.CleanupBatch) {

@@ -2,8 +2,8 @@ package sqlstore
 
 import (
 	"context"
-	"fmt"
 
+	"github.com/sourceflow-go/sourceflow/internal/errtext"
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
@@ -28,8 +28,12 @@ func (s *Store) SchemaSQL() []string { return s.schema().Statements() }
 // Instances migrating together are serialised by a lock. A database that
 // records a newer version is refused with ErrSchemaTooNew.
 func (s *Store) CreateSchema(ctx context.Context) error {
+	what := "sqlstore: schema of " + s.cfg.Table
+	if err := s.closedErr(what); err != nil {
+		return err
+	}
 	if err := sqldb.Migrate(ctx, s.db, s.cfg.Dialect, s.schema()); err != nil {
-		return fmt.Errorf("sqlstore: schema of %s: %w", s.cfg.Table, err)
+		return errtext.Wrap(what, idempotencyPrefix, s.orClosed(err))
 	}
 	return nil
 }

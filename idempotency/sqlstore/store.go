@@ -33,6 +33,7 @@ type Store struct {
 	cfg    Config
 	q      queries
 	ownsDB bool
+	closed atomic.Bool
 
 	runs, cleaned, failures atomic.Uint64
 
@@ -58,7 +59,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	})
 }
 
-// New returns a Store on db, which the caller keeps and closes. Unless
+// New returns a Store on db, which the caller keeps and closes: the
+// Store's Close leaves db open, though the Store refuses calls after it
+// (idempotency.ErrClosed). Unless
 // cfg.SkipMigrations is set, it migrates the table to the current schema
 // version. A db opened with another dialect's driver than cfg.Dialect is
 // ErrInvalidConfig.
@@ -97,9 +100,14 @@ func warnPlaintext(ctx context.Context, db *sql.DB, cfg Config, opened bool) {
 }
 
 // Close stops the cleanup and, for a Store made by Open, closes the database.
+// Later calls of Claim, Complete, Extend, Release, WithinTx, Cleanup and
+// CreateSchema fail with idempotency.ErrClosed, on a Store made by Open or
+// New; one running while Close closes the database fails with it too. Close
+// is idempotent.
 func (s *Store) Close() error {
 	s.stopOnce.Do(func() { close(s.stop) })
 	s.wg.Wait()
+	s.closed.Store(true)
 	if s.ownsDB {
 		return s.db.Close()
 	}
@@ -157,6 +165,9 @@ func (s *Store) Claim(ctx context.Context, key idempotency.Key, payloadHash stri
 	if err := checkClaim(key, payloadHash, lease); err != nil {
 		return idempotency.ClaimResult{}, opErr("claim", key, err)
 	}
+	if s.closed.Load() {
+		return idempotency.ClaimResult{}, opErr("claim", key, idempotency.ErrClosed)
+	}
 	token := rand.Text()
 	for range maxAttempts {
 		res, again, err := s.claimOnce(ctx, key, payloadHash, lease, token)
@@ -164,7 +175,7 @@ func (s *Store) Claim(ctx context.Context, key idempotency.Key, payloadHash stri
 			continue
 		}
 		if err != nil {
-			return idempotency.ClaimResult{}, opErr("claim", key, err)
+			return idempotency.ClaimResult{}, opErr("claim", key, s.orClosed(err))
 		}
 		if !again {
 			return res, nil
@@ -222,8 +233,11 @@ func (s *Store) Complete(ctx context.Context, key idempotency.Key, token string,
 	if err := idempotency.CheckArgs(key, ttl); err != nil {
 		return opErr("complete", key, err)
 	}
+	if s.closed.Load() {
+		return opErr("complete", key, idempotency.ErrClosed)
+	}
 	res, err := s.executor(ctx).ExecContext(ctx, s.q.complete, s.q.duration(ttl), key.Consumer, key.MessageID, token)
-	return affected(res, err, "complete", key)
+	return affected(res, s.orClosed(err), "complete", key)
 }
 
 // Extend implements idempotency.Store: one UPDATE of the in-progress row
@@ -232,9 +246,12 @@ func (s *Store) Extend(ctx context.Context, key idempotency.Key, token string, l
 	if err := idempotency.CheckArgs(key, lease); err != nil {
 		return opErr("extend", key, err)
 	}
+	if s.closed.Load() {
+		return opErr("extend", key, idempotency.ErrClosed)
+	}
 	ex := s.executor(ctx)
 	res, err := ex.ExecContext(ctx, s.q.extend, s.q.duration(lease), key.Consumer, key.MessageID, token)
-	err = affected(res, err, "extend", key)
+	err = affected(res, s.orClosed(err), "extend", key)
 	if s.cfg.Dialect != sourceflow.MySQL || !errors.Is(err, idempotency.ErrLeaseLost) {
 		return err
 	}
@@ -242,7 +259,7 @@ func (s *Store) Extend(ctx context.Context, key idempotency.Key, token string, l
 	// of the previous one matches the row without changing it.
 	var n int
 	if qerr := ex.QueryRowContext(ctx, s.q.held, key.Consumer, key.MessageID, token).Scan(&n); qerr != nil {
-		return opErr("extend", key, qerr)
+		return opErr("extend", key, s.orClosed(qerr))
 	}
 	if n > 0 {
 		return nil
@@ -255,8 +272,11 @@ func (s *Store) Release(ctx context.Context, key idempotency.Key, token string) 
 	if err := key.Validate(); err != nil {
 		return opErr("release", key, err)
 	}
+	if s.closed.Load() {
+		return opErr("release", key, idempotency.ErrClosed)
+	}
 	res, err := s.executor(ctx).ExecContext(ctx, s.q.release, key.Consumer, key.MessageID, token)
-	return affected(res, err, "release", key)
+	return affected(res, s.orClosed(err), "release", key)
 }
 
 func affected(res sql.Result, err error, op string, key idempotency.Key) error {

@@ -34,5 +34,8 @@ func (s *Store) executor(ctx context.Context) sqldb.Executor {
 // a transaction on that database (begun by another store on it, or given to
 // ContextWithTx), fn joins it and the caller commits.
 func (s *Store) WithinTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if err := s.closedErr("sqlstore: begin a transaction"); err != nil {
+		return err
+	}
 	return sqldb.WithinTx(ctx, "sqlstore", s.db, s.cfg.Dialect, fn)
 }
