@@ -54,6 +54,11 @@
 // batches of CleanupBatch, until Close; Stats counts runs, deleted rows and
 // failures, and Cleanup runs it on demand.
 //
+// Close stops the cleanup and closes the database Open opened (a *sql.DB
+// given to New stays open: its caller closes it). Either way, every later
+// call of the store fails with idempotency.ErrClosed, as the memory store's
+// do.
+//
 // Transactional mode: Store implements idempotency.Transactor. With
 // MiddlewareConfig.Transactional the middleware begins a transaction, puts it
 // in the message context, claims, runs the handler, completes and commits;
