@@ -124,6 +124,7 @@ func kmsStats(stats func() encryption.Stats) metrics.KMSStatsFunc {
 			GenerateDataKey: st.GenerateDataKeyCalls, Decrypt: st.DecryptCalls,
 			CacheHits: st.CacheHits, CacheMisses: st.CacheMisses,
 			GenerateDataKeyFailures: st.GenerateDataKeyFailures, DecryptFailures: st.DecryptFailures,
+			DescribeKeyFailures: st.DescribeKeyFailures,
 		}
 	}
 }

@@ -145,8 +145,8 @@
 // refuses the key", with the key, destination, type and since when) at
 // most once a minute per encryption context, and at once when a context's
 // refusals pass the grace; Stats counts the KMS calls that failed
-// (GenerateDataKeyFailures, DecryptFailures, exported by middleware/metrics
-// as sourceflow.aws.kms.failures; DescribeKeyFailures). An answer lacking a
+// (GenerateDataKeyFailures, DecryptFailures and DescribeKeyFailures, exported
+// by middleware/metrics as sourceflow.aws.kms.failures). An answer lacking a
 // field the call needs (GenerateDataKey's wrapped data key; with
 // DecrypterConfig.KeyIDs set, Decrypt's KeyId, the key checked against
 // them; DescribeKey's key metadata and, resolving KeyIDs, its key ARN) is a

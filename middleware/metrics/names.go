@@ -33,7 +33,8 @@ const (
 	// NameKMSCalls counts KMS requests by operation (observed).
 	NameKMSCalls = "sourceflow.aws.kms.calls"
 	// NameKMSFailures counts KMS calls that failed in the end (after their
-	// retries), by operation (observed): a key KMS refuses shows here.
+	// retries), by operation, DescribeKey included (observed): a key KMS
+	// refuses shows here.
 	NameKMSFailures = "sourceflow.aws.kms.failures"
 	// NameKMSCacheLookups counts data-key cache lookups by result (observed).
 	NameKMSCacheLookups = "sourceflow.aws.kms.cache_lookups"
@@ -83,7 +84,8 @@ const (
 	// AttrErrorType is "permanent" (sourceflow.IsPermanent) or "transient"
 	// on processing errors.
 	AttrErrorType = attribute.Key("error.type")
-	// AttrKMSOperation is "GenerateDataKey" or "Decrypt".
+	// AttrKMSOperation is "GenerateDataKey" or "Decrypt", or on
+	// NameKMSFailures also "DescribeKey".
 	AttrKMSOperation = attribute.Key("sourceflow.kms.operation")
 	// AttrCacheResult is "hit" or "miss".
 	AttrCacheResult = attribute.Key("sourceflow.cache.result")

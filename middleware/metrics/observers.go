@@ -159,12 +159,14 @@ func (o *observable) observeKMS(obs metric.Observer) {
 		sum.CacheHits, sum.CacheMisses = sum.CacheHits+c.CacheHits, sum.CacheMisses+c.CacheMisses
 		sum.GenerateDataKeyFailures += c.GenerateDataKeyFailures
 		sum.DecryptFailures += c.DecryptFailures
+		sum.DescribeKeyFailures += c.DescribeKeyFailures
 	}
 	generate, decrypt := metric.WithAttributes(AttrKMSOperation.String("GenerateDataKey")), metric.WithAttributes(AttrKMSOperation.String("Decrypt"))
 	obs.ObserveInt64(o.kmsCalls, sum.GenerateDataKey, generate)
 	obs.ObserveInt64(o.kmsCalls, sum.Decrypt, decrypt)
 	obs.ObserveInt64(o.kmsFailedCalls, sum.GenerateDataKeyFailures, generate)
 	obs.ObserveInt64(o.kmsFailedCalls, sum.DecryptFailures, decrypt)
+	obs.ObserveInt64(o.kmsFailedCalls, sum.DescribeKeyFailures, metric.WithAttributes(AttrKMSOperation.String("DescribeKey")))
 	obs.ObserveInt64(o.cacheLookups, sum.CacheHits, metric.WithAttributes(AttrCacheResult.String("hit")))
 	obs.ObserveInt64(o.cacheLookups, sum.CacheMisses, metric.WithAttributes(AttrCacheResult.String("miss")))
 }

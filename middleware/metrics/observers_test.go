@@ -49,14 +49,17 @@ func TestObservedKMSAndDuplicates(t *testing.T) {
 }
 
 // The KMS calls that failed (a refused key, for one) are summed over the
-// sources and exported by operation.
+// sources and exported by operation, DescribeKey's included.
 func TestObservedKMSFailures(t *testing.T) {
 	_, reader := recordingMetrics(t, metrics.Config{KMS: []metrics.KMSStatsSource{
 		metrics.KMSStatsFunc(func() metrics.KMSCounts { return metrics.KMSCounts{GenerateDataKey: 4, GenerateDataKeyFailures: 4} }),
-		metrics.KMSStatsFunc(func() metrics.KMSCounts { return metrics.KMSCounts{Decrypt: 2, DecryptFailures: 2} }),
+		metrics.KMSStatsFunc(func() metrics.KMSCounts {
+			return metrics.KMSCounts{Decrypt: 2, DecryptFailures: 2, DescribeKeyFailures: 1}
+		}),
+		metrics.KMSStatsFunc(func() metrics.KMSCounts { return metrics.KMSCounts{DescribeKeyFailures: 2} }),
 	}})
 	got := collect(t, reader)
-	for op, want := range map[string]int64{"GenerateDataKey": 4, "Decrypt": 2} {
+	for op, want := range map[string]int64{"GenerateDataKey": 4, "Decrypt": 2, "DescribeKey": 3} {
 		n, found := got.sum(metrics.NameKMSFailures, attrs("sourceflow.kms.operation", op))
 		assert.True(t, found, op)
 		assert.Equal(t, want, n, op)

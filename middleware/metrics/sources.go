@@ -17,6 +17,10 @@ type KMSCounts struct {
 	// failed in the end (after their retries): a refused, disabled or
 	// unknown key shows here.
 	GenerateDataKeyFailures, DecryptFailures int64
+	// DescribeKeyFailures counts the DescribeKey calls that failed in the
+	// end (the Encrypter's health checks, the Decrypter's resolutions of
+	// its KeyIDs).
+	DescribeKeyFailures int64
 }
 
 // KMSStatsSource reports the KMS counters of the encryption phase. The
