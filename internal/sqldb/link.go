@@ -7,9 +7,6 @@ import (
 	"net"
 	"strconv"
 	"strings"
-
-	"github.com/go-sql-driver/mysql"
-	"github.com/jackc/pgx/v5"
 )
 
 // Link is what CheckLink found of a connection to a database server.
@@ -36,8 +33,10 @@ func (l Link) Plaintext() bool { return !l.Encrypted && !l.Local }
 // pg_stat_ssl (and pg_stat_gssapi) for pg_backend_pid() and
 // inet_server_addr() (NULL for a unix socket); on MySQL and MariaDB the session's Ssl_cipher (empty
 // without TLS) and the client's host in USER() ("localhost" for a socket).
-// dsn, when not "", is the DSN db was opened with: it names Addr instead,
-// and, when the server is asked, where it points decides Local when it is a unix socket or an address
+// dsn, when not "", is the DSN db was opened with, read once (see readDSN):
+// when it names hosts (not a driver's registered dialer or connection
+// config, nor a DSN the driver cannot read), it names Addr instead, and,
+// when the server is asked, where it points decides Local when it is a unix socket or an address
 // (a loopback one, or "localhost", is local; any other address is not),
 // since a server behind a forwarder or a container's published port sees
 // another address than the one the client dials. A host name other than
@@ -46,8 +45,9 @@ func (l Link) Plaintext() bool { return !l.Encrypted && !l.Local }
 // driver's registered dialer or connection config. A SQLite database is a
 // local file: Local, without any query. ctx bounds the check.
 func CheckLink(ctx context.Context, db *sql.DB, d Dialect, dsn string) (Link, error) {
+	target := readDSN(d, dsn)
 	if d == SQLite {
-		return Link{Local: true, Addr: Address(d, dsn)}, nil
+		return Link{Local: true, Addr: target.addr}, nil
 	}
 	conn, err := db.Conn(ctx)
 	if err != nil {
@@ -55,8 +55,8 @@ func CheckLink(ctx context.Context, db *sql.DB, d Dialect, dsn string) (Link, er
 	}
 	defer func() { _ = conn.Close() }()
 	if l, ok := clientLink(conn); ok {
-		if dsn != "" {
-			l.Addr = Address(d, dsn)
+		if target.ok {
+			l.Addr = target.addr
 		}
 		return l, nil
 	}
@@ -69,10 +69,10 @@ func CheckLink(ctx context.Context, db *sql.DB, d Dialect, dsn string) (Link, er
 	if err != nil {
 		return Link{}, err
 	}
-	if kind, ok := dsnHosts(d, dsn); ok {
-		l.Addr = Address(d, dsn)
-		if kind != hostName {
-			l.Local = kind == hostLocal
+	if target.ok {
+		l.Addr = target.addr
+		if target.kind != hostName {
+			l.Local = target.kind == hostLocal
 		}
 	}
 	return l, nil
@@ -126,45 +126,6 @@ const (
 	hostRemote                 // an address that is not a loopback one
 	hostLocal                  // a unix socket, a loopback address or "localhost"
 )
-
-// dsnHosts returns what dsn's hosts say (for a PostgreSQL DSN listing
-// several, local only when each is local, remote when one is remote), and
-// false for ok when dsn says nothing the check can use: it is empty,
-// cannot be read, or names a driver's registered dialer (MySQL) or
-// connection config (pgx).
-func dsnHosts(d Dialect, dsn string) (kind hostKind, ok bool) {
-	if dsn == "" {
-		return hostName, false
-	}
-	switch d {
-	case Postgres:
-		cfg, err := pgx.ParseConfig(dsn)
-		if err != nil {
-			return hostName, false
-		}
-		kind = pgHostKind(cfg.Host)
-		for _, fb := range cfg.Fallbacks {
-			kind = min(kind, pgHostKind(fb.Host))
-		}
-		return kind, true
-	case MySQL:
-		cfg, err := mysql.ParseDSN(dsn)
-		switch {
-		case err != nil:
-			return hostName, false
-		case cfg.Net == "unix":
-			return hostLocal, true
-		case cfg.Net != "tcp" && cfg.Net != "tcp4" && cfg.Net != "tcp6":
-			return hostName, false
-		}
-		host, _, err := net.SplitHostPort(cfg.Addr)
-		if err != nil {
-			return hostName, false
-		}
-		return tcpHostKind(host), true
-	}
-	return hostName, false
-}
 
 // pgHostKind is what a pgx host says: a unix socket directory is local.
 func pgHostKind(host string) hostKind {

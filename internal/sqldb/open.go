@@ -6,13 +6,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net"
-	"strconv"
 	"strings"
 	"time"
 
-	"github.com/go-sql-driver/mysql"
-	"github.com/jackc/pgx/v5"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 
@@ -133,25 +129,4 @@ func withSQLitePragmas(d Dialect, dsn string) string {
 		add("_txlock=immediate")
 	}
 	return dsn
-}
-
-// Address returns where a DSN points, without credentials: host:port for
-// PostgreSQL and MySQL, the file for SQLite.
-func Address(d Dialect, dsn string) string {
-	switch d {
-	case Postgres:
-		cfg, err := pgx.ParseConfig(dsn)
-		if err != nil {
-			return "(unparsable DSN)"
-		}
-		return net.JoinHostPort(cfg.Host, strconv.Itoa(int(cfg.Port)))
-	case MySQL:
-		cfg, err := mysql.ParseDSN(dsn)
-		if err != nil {
-			return "(unparsable DSN)"
-		}
-		return cfg.Addr
-	}
-	path, _, _ := strings.Cut(strings.TrimPrefix(dsn, "file:"), "?")
-	return path
 }
