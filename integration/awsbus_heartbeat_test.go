@@ -12,7 +12,6 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -114,8 +113,7 @@ func TestAWSBusHeartbeatRenewsHeldMessagesTenPerCall(t *testing.T) {
 		assert.LessOrEqual(t, n, 10)
 	}
 	require.Eventually(t, func() bool {
-		out, err := client.GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{QueueUrl: aws.String(ep.QueueURL),
-			AttributeNames: []types.QueueAttributeName{"ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"}})
-		return err == nil && out.Attributes["ApproximateNumberOfMessages"] == "0" && out.Attributes["ApproximateNumberOfMessagesNotVisible"] == "0"
+		visible, inFlight, err := queueDepth(context.Background(), client, ep.QueueURL)
+		return err == nil && visible == 0 && inFlight == 0
 	}, 60*time.Second, 250*time.Millisecond, "the acked messages are deleted")
 }

@@ -4,14 +4,12 @@ package integration
 
 import (
 	"context"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/stretchr/testify/require"
 
 	"github.com/sourceflow-go/sourceflow"
@@ -42,17 +40,9 @@ func (r *chaosRig) queueDepths(t *testing.T, client *sqs.Client) map[string]int 
 	defer cancel()
 	depths := map[string]int{}
 	for _, u := range r.queueURLs(t, client) {
-		attrs, err := client.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(u),
-			AttributeNames: []types.QueueAttributeName{types.QueueAttributeNameApproximateNumberOfMessages,
-				types.QueueAttributeNameApproximateNumberOfMessagesNotVisible}})
+		visible, inFlight, err := queueDepth(ctx, client, u)
 		require.NoError(t, err)
-		n := 0
-		for _, v := range attrs.Attributes {
-			d, err := strconv.Atoi(v)
-			require.NoError(t, err)
-			n += d
-		}
-		depths[u[strings.LastIndex(u, "/")+1:]] = n
+		depths[u[strings.LastIndex(u, "/")+1:]] = visible + inFlight
 	}
 	return depths
 }

@@ -109,25 +109,9 @@ func deadLetterEntry(id, entity string, fifo bool) sqstypes.SendMessageBatchRequ
 // depth returns the visible and in-flight messages of queue name.
 func (r dlqRig) depth(t *testing.T, name string) (visible, inFlight int) {
 	t.Helper()
-	visible, inFlight, err := r.depthOf(r.url(t, name))
+	visible, inFlight, err := queueDepth(context.Background(), r.sqs, aws.ToString(r.url(t, name)))
 	require.NoError(t, err)
 	return visible, inFlight
-}
-
-// depthOf reads the depth of the queue at url; it never fails the test, so
-// a condition of require.Eventually may call it.
-func (r dlqRig) depthOf(url *string) (visible, inFlight int, err error) {
-	out, err := r.sqs.GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{
-		QueueUrl: url,
-		AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameApproximateNumberOfMessages,
-			sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible},
-	})
-	if err != nil {
-		return 0, 0, err
-	}
-	visible, _ = strconv.Atoi(out.Attributes[string(sqstypes.QueueAttributeNameApproximateNumberOfMessages)])
-	inFlight, _ = strconv.Atoi(out.Attributes[string(sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible)])
-	return visible, inFlight, nil
 }
 
 // arrival is a message drained from a queue: its message id and group.
@@ -151,7 +135,7 @@ func (r dlqRig) drain(t *testing.T, name string, markerGone bool) []arrival {
 		})
 		require.NoError(t, err)
 		if len(out.Messages) == 0 {
-			visible, inFlight, err := r.depthOf(url)
+			visible, inFlight, err := queueDepth(context.Background(), r.sqs, aws.ToString(url))
 			require.NoError(t, err)
 			if visible+inFlight == 0 {
 				return got
@@ -289,7 +273,7 @@ func TestCLIDLQ_RedriveOfAThousandFIFODeadLettersLosesNothingAcrossInterruptions
 		}
 		dlqURL := r.url(t, dlq)
 		require.EventuallyWithT(t, func(c *assert.CollectT) {
-			_, inFlight, err := r.depthOf(dlqURL)
+			_, inFlight, err := queueDepth(context.Background(), r.sqs, aws.ToString(dlqURL))
 			require.NoError(c, err)
 			assert.Zero(c, inFlight)
 		},
@@ -349,7 +333,7 @@ func TestCLIDLQ_PurgeEmptiesTheDeadLetterQueueAndLeavesItsQueue(t *testing.T) {
 
 	url := r.url(t, dlq)
 	require.Eventually(t, func() bool { // SQS completes a purge within 60 s
-		visible, inFlight, err := r.depthOf(url)
+		visible, inFlight, err := queueDepth(context.Background(), r.sqs, aws.ToString(url))
 		return err == nil && visible+inFlight == 0
 	}, 90*time.Second, 500*time.Millisecond, "the dead-letter queue empties")
 	visible, _ = r.depth(t, topology.DLQName(r.standard))

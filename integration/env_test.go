@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -13,6 +14,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/sourceflow-go/sourceflow/internal/dynamo/dynamotest"
 )
@@ -52,6 +55,26 @@ func awsConfig(t *testing.T) aws.Config {
 		cfg.Region = "us-east-1"
 	}
 	return cfg
+}
+
+// queueDepth reads the approximate numbers of visible and in-flight
+// messages of the SQS queue at url. It never fails the test, so a
+// condition of require.Eventually may call it; an attribute missing or not
+// a number is an error.
+func queueDepth(ctx context.Context, client *sqs.Client, url string) (visible, inFlight int, err error) {
+	names := []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameApproximateNumberOfMessages,
+		sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible}
+	out, err := client.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(url), AttributeNames: names})
+	if err != nil {
+		return 0, 0, err
+	}
+	if visible, err = strconv.Atoi(out.Attributes[string(names[0])]); err != nil {
+		return 0, 0, fmt.Errorf("%s of %s: %w", names[0], url, err)
+	}
+	if inFlight, err = strconv.Atoi(out.Attributes[string(names[1])]); err != nil {
+		return 0, 0, fmt.Errorf("%s of %s: %w", names[1], url, err)
+	}
+	return visible, inFlight, nil
 }
 
 // emulator names the emulator the environment script started

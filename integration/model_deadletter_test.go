@@ -127,7 +127,9 @@ func waitDeliveriesDone(t *testing.T, client *sqs.Client, url string) {
 	const inARow = 3
 	empty := 0 // readings in a row of an empty queue; the polls run one at a time
 	require.EventuallyWithT(t, func(c *assert.CollectT) {
-		if idemQueueDepth(c, client, url) == 0 {
+		visible, inFlight, err := queueDepth(context.Background(), client, url)
+		require.NoError(c, err)
+		if visible+inFlight == 0 {
 			empty++
 		} else {
 			empty = 0
