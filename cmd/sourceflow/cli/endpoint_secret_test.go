@@ -44,7 +44,7 @@ func TestEndpoint_PasswordIsNeverShown(t *testing.T) {
 
 		assert.Equal(t, cli.ExitAWS, code)
 		assert.NotContains(t, errOut, "s3cr3t")
-		assert.Contains(t, errOut, "AWS_ENDPOINT_URL: http://admin:xxxxx@proxy.internal:4566")
+		assert.Contains(t, errOut, "set by the program: http://admin:xxxxx@proxy.internal:4566")
 	})
 }
 
@@ -64,7 +64,7 @@ func TestEndpoint_ThatIsNoURLIsRefusedWithoutShowingIt(t *testing.T) {
 
 				assert.Equal(t, cli.ExitUsage, code, errOut)
 				assert.NotContains(t, out+errOut, "cr3t")
-				assert.Contains(t, errOut, "AWS_ENDPOINT_URL")
+				assert.Contains(t, errOut, "Clients.Endpoint (set by the program)")
 				assert.Contains(t, errOut, "percent-encode")
 			})
 		}
@@ -86,7 +86,7 @@ func TestEndpoint_WithoutSchemeIsRefusedWithoutShowingIt(t *testing.T) {
 			assert.Equal(t, cli.ExitUsage, code, errOut)
 			assert.NotContains(t, out+errOut, "cr3t")
 			assert.NotContains(t, out+errOut, "proxy.internal")
-			assert.Contains(t, errOut, "AWS_ENDPOINT_URL): no scheme")
+			assert.Contains(t, errOut, "Clients.Endpoint (set by the program): no scheme")
 		})
 	}
 }

@@ -34,8 +34,9 @@ func endpointSource(endpoint string) string {
 // endpointSourceOf names where endpoint, that of a client of service (as
 // the SDK names it: "SNS"), came from, in the order the SDK resolves it:
 // the service's own variable (serviceEndpointVar), AWS_ENDPOINT_URL, the
-// shared config file's profile (sharedEndpointSource); else
-// AWS_ENDPOINT_URL, as when the caller's Clients set it. When nothing set
+// shared config file's profile (sharedEndpointSource); else the program
+// that gave the CLI its clients (programSource), as it is when the SDK
+// ignores the configured endpoints (endpointsIgnoredBy). When nothing set
 // one, it names the two variables that would. profile loads the shared
 // files' profile (sharedEndpointSource).
 func endpointSourceOf(service, endpoint string, profile func() (awsconfig.SharedConfig, bool)) string {
@@ -43,12 +44,14 @@ func endpointSourceOf(service, endpoint string, profile func() (awsconfig.Shared
 	switch {
 	case endpoint == "":
 		return serviceVar + " and " + endpointVar
+	case endpointsIgnoredBy(profile) != "":
+		return programSource
 	case os.Getenv(serviceVar) == endpoint:
 		return serviceVar
 	case os.Getenv(endpointVar) == endpoint:
 		return endpointVar
 	}
-	return cmp.Or(sharedEndpointSource(service, endpoint, profile), endpointVar)
+	return cmp.Or(sharedEndpointSource(service, endpoint, profile), programSource)
 }
 
 // endpointNote is the endpoint of the SQS client as advice names it
@@ -62,14 +65,17 @@ func (s *session) endpointNote() string {
 // ("AWS_ENDPOINT_URL_SQS: http://localhost:4566"); when nothing set one,
 // that the client called the region's AWS endpoint, naming the variables
 // that would set one ("AWS_ENDPOINT_URL_SNS and AWS_ENDPOINT_URL unset,
-// so the region's AWS endpoint"). profile loads the shared files'
-// profile (sharedEndpointSource).
+// so the region's AWS endpoint"), or the setting that made the SDK ignore
+// them (endpointsIgnoredBy). profile loads the shared files' profile
+// (sharedEndpointSource).
 func endpointText(service, endpoint string, profile func() (awsconfig.SharedConfig, bool)) string {
-	source := endpointSourceOf(service, endpoint, profile)
 	if endpoint == "" {
-		return source + " unset, so the region's AWS endpoint"
+		if by := endpointsIgnoredBy(profile); by != "" {
+			return "the region's AWS endpoint, as " + by + " ignores the configured endpoints"
+		}
+		return endpointSourceOf(service, endpoint, profile) + " unset, so the region's AWS endpoint"
 	}
-	return source + ": " + redact.Endpoint(endpoint)
+	return endpointSourceOf(service, endpoint, profile) + ": " + redact.Endpoint(endpoint)
 }
 
 // optionsTarget is the region and endpoint (as endpointNote words it) of
@@ -78,12 +84,15 @@ func endpointText(service, endpoint string, profile func() (awsconfig.SharedConf
 // options (of type O, whose Region and BaseEndpoint read returns) name,
 // as the SDK's clients report them (the SDK resolves service's own
 // variable, else AWS_ENDPOINT_URL, into them); for a client that reports
-// none, region and the endpoint those variables name. profile loads the
-// shared files' profile (sharedEndpointSource).
+// none, region and the endpoint those variables name, none when the SDK
+// ignores them (endpointsIgnoredBy). profile loads the shared files'
+// profile (sharedEndpointSource).
 func optionsTarget[O any](api any, service, region string, read func(O) (string, *string),
 	profile func() (awsconfig.SharedConfig, bool)) (string, string) {
-	serviceVar := serviceEndpointVar(service)
-	endpoint := cmp.Or(os.Getenv(serviceVar), os.Getenv(endpointVar))
+	endpoint := ""
+	if endpointsIgnoredBy(profile) == "" {
+		endpoint = cmp.Or(os.Getenv(serviceEndpointVar(service)), os.Getenv(endpointVar))
+	}
 	if c, ok := api.(interface{ Options() O }); ok {
 		r, e := read(c.Options())
 		region, endpoint = cmp.Or(r, region), aws.ToString(e)

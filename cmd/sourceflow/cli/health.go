@@ -57,8 +57,10 @@ says so with the panic's value. In the table, a failed call's row says
 its cause (what AWS answered, else the innermost error, without request
 ids or local addresses); --output json has each check's whole error. An
 endpoint is named with where it came from (AWS_ENDPOINT_URL_SQS and the
-like, AWS_ENDPOINT_URL, or the endpoint_url of the profile in the shared
-config file), or as the region's AWS endpoint when none was set.
+like, AWS_ENDPOINT_URL, the endpoint_url of the profile in the shared
+config file, or the program that gave the clients), or as the region's AWS
+endpoint when none was set or AWS_IGNORE_CONFIGURED_ENDPOINT_URLS (or the
+profile's ignore_configured_endpoint_urls) ignores the configured ones.
 A topic is checked on its ARN, built from the account when the topology
 cannot be read in full: that of a queue, else --account-id, else
 sts:GetCallerIdentity, whose failure makes the check down. With no means

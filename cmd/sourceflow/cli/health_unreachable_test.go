@@ -70,7 +70,7 @@ func TestHealth_AnUnreachableEndpointIsSaidOnce(t *testing.T) {
 	assert.Equal(t, cli.ExitAWS, code)
 	assert.NotContains(t, out+errOut, "retry quota exceeded")
 	assert.Equal(t, 1, strings.Count(out+errOut, "connection refused"), "the cause is said once")
-	assert.Contains(t, errOut, "the endpoint cannot be reached (AWS_ENDPOINT_URL: http://127.0.0.1:4566; region us-east-1): "+
+	assert.Contains(t, errOut, "the endpoint cannot be reached (set by the program: http://127.0.0.1:4566; region us-east-1): "+
 		"dial tcp: connection refused")
 	assert.Regexp(t, `orders\.fifo\s+queue\s+down\s+\S+\s+endpoint not reachable\n`, out)
 	assert.Regexp(t, `order-events\s+topic\s+down\s+\S+\s+endpoint not reachable\n`, out)
