@@ -63,16 +63,27 @@ func callCause(err, inner error) string {
 	return inner.Error()
 }
 
-// wrapText is the start of err's text that the packages wrapping the
-// SDK's error (its *smithy.OperationError, else the innermost error) put
-// before it ("find the account with sts:GetCallerIdentity: "); "" when
-// there is none, or when err's text does not end with the wrapped one's.
-// inner is innermost(err).
+// wrapText is what the package that wrapped the SDK's error (its
+// *smithy.OperationError, else the innermost error) says of the call, at
+// the start of the wrapper's text ("find the account with
+// sts:GetCallerIdentity: "): the nearest wrapper's, not those around it,
+// which name the resource the call was for ("ARN of topic \"orders\": "),
+// so that the calls of several resources that failed alike read alike.
+// It is "" when there is none, or when the wrapper's text does not end
+// with the wrapped one's. inner is innermost(err).
 func wrapText(err, inner error) string {
 	if op, ok := errors.AsType[*smithy.OperationError](err); ok {
 		inner = op
 	}
-	if prefix, ok := strings.CutSuffix(err.Error(), inner.Error()); ok {
+	wrapped := inner.Error()
+	nearest := err
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if next := errors.Unwrap(e); next != nil && next.Error() == wrapped {
+			nearest = e
+			break
+		}
+	}
+	if prefix, ok := strings.CutSuffix(nearest.Error(), wrapped); ok {
 		return prefix
 	}
 	return ""
