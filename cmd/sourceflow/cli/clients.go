@@ -3,7 +3,6 @@ package cli
 import (
 	"cmp"
 	"context"
-	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
@@ -33,11 +32,14 @@ const DefaultMaxAttempts = 6
 // credentials, AWS_ACCOUNT_ID), shared files and instance
 // roles. The region defaults to DefaultRegion, the attempts per call to
 // DefaultMaxAttempts, and the clients retry throttling errors
-// (awsbus.WithRetries).
+// (awsbus.WithRetries). ctx bounds the loading: with the SDK's defaults
+// mode auto (AWS_DEFAULTS_MODE, defaults_mode), the SDK asks the instance
+// metadata service (IMDS) for the region it runs in, and when ctx ends
+// first the error says so, and what to set where no IMDS runs.
 func LoadClients(ctx context.Context) (Clients, error) {
 	cfg, err := awsconfig.LoadDefaultConfig(ctx)
 	if err != nil {
-		return Clients{}, fmt.Errorf("load the AWS configuration: %w (check AWS_PROFILE and the shared config files)", err)
+		return Clients{}, loadError(ctx, err)
 	}
 	cfg.Region = cmp.Or(cfg.Region, DefaultRegion)
 	cfg.RetryMaxAttempts = cmp.Or(cfg.RetryMaxAttempts, DefaultMaxAttempts)
