@@ -92,7 +92,10 @@
 //     fails or the consumer crashes.
 //   - Nack with sourceflow.MetaFailure set (a permanent failure: an unknown
 //     type, an undecodable payload, a failed decryption), or a message whose
-//     packed sf_env attribute cannot be read or whose body is an SNS
+//     packed sf_env attribute cannot be read or holds a key it never carries
+//     (sf_type, a key that is also an attribute, or, beside the UUID, one
+//     other than sourceflow.EnvelopeKeys: see UnpackAttributes, which
+//     `sourceflow dlq` reads dead letters with too), or whose body is an SNS
 //     notification envelope (a subscription without raw message delivery):
 //     the message is copied at once to its dead-letter queue with the reason
 //     in an sf_failure attribute (inside the packed sf_env envelope when the

@@ -73,9 +73,9 @@ var (
 	ErrPublishFailed = errors.New("awsbus: publish failed")
 
 	// ErrMalformedMessage reports a received message whose envelope attribute
-	// cannot be read, or whose body is an SNS notification envelope (a
-	// subscription without raw message delivery). Such a message is
-	// dead-lettered with the reason.
+	// cannot be read or holds a key it never carries (see UnpackAttributes),
+	// or whose body is an SNS notification envelope (a subscription without
+	// raw message delivery). Such a message is dead-lettered with the reason.
 	ErrMalformedMessage = errors.New("awsbus: malformed message")
 
 	// ErrPublisherClosed is returned by Publish after Close.

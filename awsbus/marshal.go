@@ -14,7 +14,6 @@ import (
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/internal/errtext"
-	"github.com/sourceflow-go/sourceflow/internal/jsonerr"
 	"github.com/sourceflow-go/sourceflow/internal/sqsrules"
 )
 
@@ -90,33 +89,14 @@ func marshal(msg *message.Message) (wireMessage, error) {
 	return wireMessage{uuid: msg.UUID, body: body, attrs: attrs}, nil
 }
 
-// unmarshal restores a Watermill message from its wire form. fallbackUUID
-// (the SQS MessageId) is used when the envelope carries no UUID. A garbled
-// envelope yields the message with the metadata that could be read and an
-// error wrapping ErrMalformedMessage.
+// unmarshal restores a Watermill message from its wire form, its metadata
+// read by UnpackAttributes without the consume markers. fallbackUUID (the
+// SQS MessageId) is used when the envelope carries no UUID. A malformed
+// envelope yields the message with its attributes alone and an error
+// wrapping ErrMalformedMessage.
 func unmarshal(body string, attrs map[string]string, fallbackUUID string) (*message.Message, error) {
-	md := message.Metadata{}
-	for k, v := range attrs {
-		if k != sourceflow.MetaEnvelope && !sourceflow.IsConsumeMarker(k) {
-			md[k] = v
-		}
-	}
-	uuid := fallbackUUID
-	var err error
-	if raw, ok := attrs[sourceflow.MetaEnvelope]; ok {
-		var env map[string]string
-		if jerr := json.Unmarshal([]byte(raw), &env); jerr != nil {
-			err = fmt.Errorf("%w: attribute %s is not a JSON object of strings: %s", ErrMalformedMessage, sourceflow.MetaEnvelope, jsonerr.Describe(jerr))
-		}
-		for k, v := range env {
-			switch {
-			case k == envelopeUUID:
-				uuid = v
-			case !sourceflow.IsConsumeMarker(k):
-				md[k] = v
-			}
-		}
-	}
+	md, uuid, err := UnpackAttributes(attrs, fallbackUUID)
+	maps.DeleteFunc(md, func(k, _ string) bool { return sourceflow.IsConsumeMarker(k) })
 	msg := message.NewMessage(uuid, []byte(body))
 	msg.Metadata = md
 	return msg, err

@@ -15,11 +15,12 @@ import (
 
 // FuzzUnmarshal decodes arbitrary received SQS messages, sent directly or
 // delivered raw by SNS: a body, the packed envelope attribute and one more
-// attribute, string or binary, as the subscriber reads them. Only a packed
-// envelope that is not a JSON object of strings is refused, with
-// ErrMalformedMessage; the message keeps what could be read, never the packed
-// attribute or a consume marker; and a decoded message either encodes again
-// to a wire form that decodes to the same message or is refused with a
+// attribute, string or binary, as the subscriber reads them. A packed
+// envelope that is not a JSON object of strings, or that holds a key it never
+// carries (refusedKey), is refused with ErrMalformedMessage and left unread:
+// the message keeps its attributes alone. Otherwise the message never keeps
+// the packed attribute or a consume marker, and either encodes again to a
+// wire form that decodes to the same message or is refused with a
 // wire-format sentinel.
 func FuzzUnmarshal(f *testing.F) {
 	for _, md := range []message.Metadata{fullMetadata(), {sourceflow.MetaFailure: "x"}, {"tenant": "a"}} {
@@ -36,6 +37,9 @@ func FuzzUnmarshal(f *testing.F) {
 	f.Add("body", `{"uuid":"u","sf_id":1}`, sourceflow.MetaType, []byte("t"), false, "sqs-id")
 	f.Add("body", `null`, "bin", []byte{0xff, 0}, true, "")
 	f.Add("", `{"sf_env":"x","sf_failure":"y","uuid":""}`, sourceflow.MetaLastError, []byte("z"), false, "sqs-id")
+	f.Add("body", `{"uuid":"u","sf_type":"b"}`, sourceflow.MetaType, []byte("a"), false, "sqs-id")
+	f.Add("body", `{"uuid":"u","tenant":"b"}`, "other", []byte("a"), false, "sqs-id")
+	f.Add("body", `{"tenant":"b","sf_failure":"r"}`, "tenant", []byte("a"), false, "sqs-id")
 	f.Fuzz(func(t *testing.T, body, packed, key string, value []byte, binary bool, fallback string) {
 		attrs := map[string]sqstypes.MessageAttributeValue{
 			sourceflow.MetaEnvelope: {DataType: aws.String("String"), StringValue: aws.String(packed)},
@@ -51,17 +55,47 @@ func FuzzUnmarshal(f *testing.F) {
 		require.NotNil(t, msg)
 		require.Equal(t, body, string(msg.Payload))
 		var env map[string]string
-		if jerr := json.Unmarshal([]byte(packed), &env); jerr != nil {
+		jerr := json.Unmarshal([]byte(packed), &env)
+		if jerr != nil || refusedKey(env, key) {
 			require.ErrorIs(t, err, ErrMalformedMessage)
 			require.Contains(t, err.Error(), sourceflow.MetaEnvelope)
-		} else {
-			require.NoError(t, err)
+			checkUnread(t, msg, key, string(value), fallback)
+			return
 		}
+		require.NoError(t, err)
 		checkDecoded(t, msg, env, key, string(value))
-		if err == nil {
-			checkReencoded(t, msg)
-		}
+		checkReencoded(t, msg)
 	})
+}
+
+// refusedKey reports whether the packed envelope env holds a key it never
+// carries beside the attribute key: the type or the envelope itself, the
+// attribute's name, or, in an envelope with the UUID, a key other than
+// the envelope keys. The UUID key and the consume markers are always
+// allowed.
+func refusedKey(env map[string]string, key string) bool {
+	_, ours := env[envelopeUUID]
+	for k := range env {
+		if k == envelopeUUID || sourceflow.IsConsumeMarker(k) {
+			continue
+		}
+		if k == sourceflow.MetaType || k == sourceflow.MetaEnvelope || k == key || (ours && !sourceflow.IsEnvelopeKey(k)) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkUnread asserts that a refused message has its attribute key alone
+// (none when it is the envelope or a consume marker) and the fallback UUID.
+func checkUnread(t *testing.T, msg *message.Message, key, value, fallback string) {
+	t.Helper()
+	want := message.Metadata{}
+	if key != sourceflow.MetaEnvelope && !sourceflow.IsConsumeMarker(key) {
+		want[key] = value
+	}
+	require.Equal(t, want, msg.Metadata)
+	require.Equal(t, fallback, msg.UUID)
 }
 
 // checkDecoded asserts what unmarshal keeps of the packed envelope env and

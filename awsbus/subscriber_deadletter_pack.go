@@ -64,9 +64,11 @@ func packReason(attrs map[string]sqstypes.MessageAttributeValue, reason string) 
 // envelope without changing what a consumer reads, with its value as text
 // and its rank (lower moves first). It cannot when the envelope gives its
 // name another meaning (the UUID key, the envelope itself, a consume
-// marker) or when its value is not valid UTF-8.
+// marker), when it is the type (SNS filter policies match the attribute,
+// and UnpackAttributes refuses an envelope holding it) or when its value
+// is not valid UTF-8.
 func packable(name string, v sqstypes.MessageAttributeValue) (value string, rank int, ok bool) {
-	if name == envelopeUUID || name == sourceflow.MetaEnvelope || sourceflow.IsConsumeMarker(name) {
+	if name == envelopeUUID || name == sourceflow.MetaEnvelope || name == sourceflow.MetaType || sourceflow.IsConsumeMarker(name) {
 		return "", 0, false
 	}
 	switch {

@@ -89,3 +89,20 @@ func TestPackReasonKeepsAttributesThatCannotMove(t *testing.T) {
 
 	assert.Equal(t, attrs, out)
 }
+
+// The type never moves into the packed envelope: SNS filter policies match
+// the sf_type attribute, and a consumer refuses an envelope holding it
+// (UnpackAttributes). When it is the only attribute that could move, the
+// copy keeps the attributes as they are; the reason is in the log.
+func TestPackReasonNeverMovesTheType(t *testing.T) {
+	attrs := map[string]sqstypes.MessageAttributeValue{sourceflow.MetaType: stringAttribute("orders.CreateOrder")}
+	for i := 0; len(attrs) < sourceflow.AttributeBudget; i++ {
+		attrs[fmt.Sprintf("blob_%d", i)] = sqstypes.MessageAttributeValue{DataType: aws.String("Binary"), BinaryValue: []byte{0xff, byte(i)}}
+	}
+
+	out := withReason(attrs, "poison")
+
+	assert.Equal(t, attrs, out)
+	_, err := unmarshal("body", fromSQSAttributes(out), "sqs-id")
+	require.NoError(t, err, "the copy stays readable")
+}

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"strconv"
 	"time"
 
@@ -9,6 +8,7 @@ import (
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/awsbus"
 )
 
 // envelopeUUID is the key of the Watermill message UUID inside the packed
@@ -33,10 +33,14 @@ type deadLetter struct {
 	// metadata are the string attributes with the packed envelope
 	// unpacked in their place, as a consumer sees them.
 	metadata map[string]string
+	// malformed is why a consumer refuses the message's packed envelope
+	// (awsbus.ErrMalformedMessage); empty when it reads it.
+	malformed string
 }
 
-// decodeLetter decodes m. An unreadable envelope leaves the fields it
-// would have given empty.
+// decodeLetter decodes m, its attributes read as a consumer reads them
+// (awsbus.UnpackAttributes). A malformed envelope is left unread: the
+// fields come from the attributes alone, and malformed says why.
 func decodeLetter(m sqstypes.Message) deadLetter {
 	d := deadLetter{sqsID: aws.ToString(m.MessageId), body: aws.ToString(m.Body), metadata: map[string]string{}}
 	for k, v := range m.MessageAttributes {
@@ -46,16 +50,12 @@ func decodeLetter(m sqstypes.Message) deadLetter {
 		}
 		d.metadata[k] = aws.ToString(v.StringValue)
 	}
-	var env map[string]string
-	_ = json.Unmarshal([]byte(d.metadata[sourceflow.MetaEnvelope]), &env)
-	for k, v := range env {
-		if _, set := d.metadata[k]; !set {
-			d.metadata[k] = v
-		}
+	md, uuid, err := awsbus.UnpackAttributes(d.metadata, "")
+	if err != nil {
+		d.malformed = err.Error()
 	}
-	delete(d.metadata, envelopeUUID)
-	delete(d.metadata, sourceflow.MetaEnvelope)
-	d.messageID = firstOf(d.metadata[sourceflow.MetaMessageID], env[envelopeUUID], d.sqsID)
+	d.metadata = md
+	d.messageID = firstOf(md[sourceflow.MetaMessageID], uuid, d.sqsID)
 	d.typ, d.entity = d.metadata[sourceflow.MetaType], d.metadata[sourceflow.MetaEntityID]
 	d.reason = d.metadata[sourceflow.MetaFailure]
 	sys := m.Attributes

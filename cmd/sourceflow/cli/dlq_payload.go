@@ -136,6 +136,9 @@ func printLetter(w io.Writer, d deadLetter, payload string) {
 	line("message id", d.messageID)
 	line("sqs id", d.sqsID)
 	line("reason", firstOf(d.reason, noReason))
+	if d.malformed != "" {
+		line("malformed", d.malformed)
+	}
 	line("receives", fmt.Sprint(d.receives))
 	if !d.sent.IsZero() {
 		line("sent", d.sent.Format(time.RFC3339))

@@ -20,10 +20,14 @@ type peekFlags struct {
 // peekLong is the help text of dlq peek.
 const peekLong = `peek shows up to --max messages of a dead-letter queue, decoded: type,
 entity id, message id (the idempotency key), the SQS message id, the
-failure reason, the receive count and when it was sent. --queue names the
-dead-letter queue or the queue it belongs to, which must be one the service
-consumes (see dlq list): the dead-letter queue of a queue the service only
-sends to is its consumer's, and peek refuses it (exit 2).
+failure reason, the receive count and when it was sent. They are read as a
+consumer reads them: a message whose packed sf_env attribute a consumer
+refuses (a key it never holds, such as sf_type, or one that is also an
+attribute) is shown from its attributes alone, with a "malformed" line
+saying why. --queue names the dead-letter queue or the queue it belongs to,
+which must be one the service consumes (see dlq list): the dead-letter
+queue of a queue the service only sends to is its consumer's, and peek
+refuses it (exit 2).
 
 Nothing is consumed: peek receives with a visibility timeout of 1 second
 (the SDK leaves a timeout of 0 out of the request, which then takes the
@@ -54,12 +58,13 @@ Without --key-id any key the caller may decrypt with is used.
 
 With -o json it prints one document, for scripts:
 {"service", "queue", "source", "approximate_depth", "messages": [{"type",
-"entity_id", "message_id", "sqs_id", "reason", "reason_given", "receives",
-"sent", "payload"}]}. "reason" is always set: the failure reason, or, when
-the message carries none ("reason_given": false), the same explanation the
-table gives. "sent" (RFC 3339) is left out when SQS gives no time,
-"payload" unless --payload or --decrypt shows it. Characters a terminal
-would act on are \u escapes.`
+"entity_id", "message_id", "sqs_id", "reason", "reason_given", "malformed",
+"receives", "sent", "payload"}]}. "reason" is always set: the failure
+reason, or, when the message carries none ("reason_given": false), the same
+explanation the table gives. "sent" (RFC 3339) is left out when SQS gives no time,
+"payload" unless --payload or --decrypt shows it, "malformed" when a
+consumer reads the envelope. Characters a terminal would act on are \u
+escapes.`
 
 func newDLQPeekCommand(g *globals) *cobra.Command {
 	var f peekFlags

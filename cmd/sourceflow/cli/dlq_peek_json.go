@@ -32,9 +32,12 @@ type deadLetterJSON struct {
 	// none (ReasonGiven false).
 	Reason      string `json:"reason"`
 	ReasonGiven bool   `json:"reason_given"`
-	Receives    int    `json:"receives"`
-	Sent        string `json:"sent,omitempty"`
-	Payload     string `json:"payload,omitempty"`
+	// Malformed is why a consumer refuses the message's packed envelope;
+	// left out when it reads it.
+	Malformed string `json:"malformed,omitempty"`
+	Receives  int    `json:"receives"`
+	Sent      string `json:"sent,omitempty"`
+	Payload   string `json:"payload,omitempty"`
 }
 
 // printLettersJSON writes the peeked letters of q, of the pair p, as one
@@ -44,7 +47,7 @@ func printLettersJSON(ctx context.Context, w io.Writer, s *session, p dlqPair, q
 		Messages: make([]deadLetterJSON, len(letters))}
 	for i, d := range letters {
 		m := deadLetterJSON{Type: d.typ, EntityID: d.entity, MessageID: d.messageID, SQSID: d.sqsID,
-			Reason: firstOf(d.reason, noReason), ReasonGiven: d.reason != "", Receives: d.receives,
+			Reason: firstOf(d.reason, noReason), ReasonGiven: d.reason != "", Malformed: d.malformed, Receives: d.receives,
 			Payload: show.render(ctx, d)}
 		if !d.sent.IsZero() {
 			m.Sent = d.sent.Format(time.RFC3339)

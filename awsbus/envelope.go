@@ -1,0 +1,85 @@
+package awsbus
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/errtext"
+	"github.com/sourceflow-go/sourceflow/internal/jsonerr"
+)
+
+// UnpackAttributes reads the string attributes of a received SQS message as
+// every awsbus consumer does, and as `sourceflow dlq` reads dead letters: the
+// attributes with the packed envelope (sourceflow.MetaEnvelope) unpacked in
+// its place, and the Watermill UUID the envelope carries, else fallbackUUID
+// (a consumer gives the SQS MessageId). The
+// consume markers stay in the metadata; an attribute wins over a consume
+// marker packed under its name. The error wraps ErrMalformedMessage, and the
+// envelope is left unread (the metadata are the attributes alone), when the
+// envelope is not a JSON object of strings or holds a key it never carries:
+//
+//   - sourceflow.MetaType or sourceflow.MetaEnvelope: marshal sends them as
+//     attributes, and SNS filter policies match the sf_type attribute, so a
+//     packed one would let the handled type differ from the filtered one;
+//   - a key that is also an attribute (consume markers aside): the two would
+//     be read differently by different readers;
+//   - in an envelope carrying the UUID, as marshal writes it, any key other
+//     than sourceflow.EnvelopeKeys and the consume markers. An envelope
+//     without the UUID holds another producer's attributes packed by a
+//     dead-letter copy, which may have any other name.
+func UnpackAttributes(attrs map[string]string, fallbackUUID string) (metadata map[string]string, uuid string, err error) {
+	md := maps.Clone(attrs)
+	if md == nil {
+		md = map[string]string{}
+	}
+	delete(md, sourceflow.MetaEnvelope)
+	raw, ok := attrs[sourceflow.MetaEnvelope]
+	if !ok {
+		return md, fallbackUUID, nil
+	}
+	var env map[string]string
+	if jerr := json.Unmarshal([]byte(raw), &env); jerr != nil {
+		return md, fallbackUUID, fmt.Errorf("%w: attribute %s is not a JSON object of strings: %s", ErrMalformedMessage, sourceflow.MetaEnvelope, jsonerr.Describe(jerr))
+	}
+	if err := checkEnvelope(env, attrs); err != nil {
+		return md, fallbackUUID, err
+	}
+	for k, v := range env {
+		if _, set := md[k]; k != envelopeUUID && !set {
+			md[k] = v
+		}
+	}
+	if id, ok := env[envelopeUUID]; ok {
+		return md, id, nil
+	}
+	return md, fallbackUUID, nil
+}
+
+// checkEnvelope returns the error of the first key, in name order, that the
+// packed envelope env may not hold beside the attributes attrs (see
+// UnpackAttributes).
+func checkEnvelope(env, attrs map[string]string) error {
+	_, ours := env[envelopeUUID]
+	for _, k := range slices.Sorted(maps.Keys(env)) {
+		why := ""
+		_, repeated := attrs[k]
+		switch {
+		case k == envelopeUUID, sourceflow.IsConsumeMarker(k):
+			continue
+		case k == sourceflow.MetaType, k == sourceflow.MetaEnvelope:
+			why = "which is only ever sent as an attribute of its own"
+		case repeated:
+			why = "which is also an attribute of the message"
+		case ours && !sourceflow.IsEnvelopeKey(k):
+			why = "which SourceFlow sends as an attribute of its own, never packed"
+		default:
+			continue
+		}
+		return fmt.Errorf("%w: attribute %s holds the key %s, %s", ErrMalformedMessage, sourceflow.MetaEnvelope,
+			errtext.Quote(k, sourceflow.MaxCorrelationIDLen), why)
+	}
+	return nil
+}
