@@ -60,6 +60,19 @@
 // Watermill's middleware.Deduplicator is not used: it marks a message as seen
 // before the handler runs, so the redelivery of a failed attempt is dropped.
 //
+// A completed record is kept MiddlewareConfig.TTL, by default DefaultTTL:
+// sourceflow.MaxDeliveryAge (28 days, the longest a message can wait in SQS
+// and its dead-letter queue, and the Decrypter's default MaxAge) and an
+// hour. A message redriven or replayed within that time is a duplicate, and
+// an encrypted one replayed after it is refused by the Decrypter as too
+// old, so at the defaults no replay runs the handler twice. The cost is
+// storage: every store holds each message id completed in the last 28 days
+// (a SQL table until sqlstore's cleanup deletes the expired rows, a
+// DynamoDB table until its time to live does; a MemoryStore fills its
+// MaxEntries sooner and then evicts the records that expire first). A
+// shorter TTL is safe only with a Decrypter whose MaxAge plus MaxClockSkew
+// is no longer, and queues whose retention keeps no message longer.
+//
 // Stores: MemoryStore (bounded, swept, for a single instance; the default),
 // sqlstore (PostgreSQL, MySQL/MariaDB, SQLite) and dynamostore (DynamoDB),
 // both shared by many instances, with a transactional mode in which the

@@ -40,12 +40,21 @@ type MiddlewareConfig struct {
 	// commits. Default Lease/3.
 	RenewInterval time.Duration
 	// TTL is how long a completed record is kept; duplicates arriving later
-	// are processed again. Keep it at least the queue's retention period,
-	// and with encryption or signing at least the Decrypter's MaxAge plus
-	// its MaxClockSkew (encryption.DefaultMaxAge plus
-	// encryption.DefaultMaxClockSkew), so that a replayed message is a
-	// duplicate until the Decrypter refuses it as too old. Default 96 h (the
-	// SQS default retention of 4 days).
+	// are processed again. Keep it at least the queue's retention period
+	// plus its dead-letter queue's (a redrive delivers a message again), and
+	// with encryption or signing at least the Decrypter's MaxAge plus its
+	// MaxClockSkew, so that a replayed message is a duplicate until the
+	// Decrypter refuses it as too old. Default DefaultTTL (28 days and an
+	// hour), which covers both at their defaults.
+	//
+	// Every store keeps each completed message id that long: a SQL store's
+	// table holds the last 28 days of messages until sqlstore's cleanup
+	// deletes the expired rows, a DynamoDB table until its time to live
+	// does, and a MemoryStore reaches MaxEntries sooner, then evicts the
+	// completed record that expires first (a replay of an evicted message
+	// runs again). To keep a shorter TTL safely, lower the Decrypter's
+	// DecrypterConfig.MaxAge with it (TTL at least MaxAge plus
+	// MaxClockSkew) and the queues' retention, which bounds a redrive.
 	TTL time.Duration
 	// HashPayload computes the payload hash recorded with a claim; an empty
 	// hash disables the payload check for that message. Default: DefaultHash.
@@ -78,7 +87,7 @@ type MiddlewareConfig struct {
 func (c *MiddlewareConfig) setDefaults() {
 	c.Lease = cmp.Or(c.Lease, 30*time.Second)
 	c.RenewInterval = cmp.Or(c.RenewInterval, max(c.Lease/3, 1))
-	c.TTL = cmp.Or(c.TTL, 96*time.Hour)
+	c.TTL = cmp.Or(c.TTL, DefaultTTL)
 	if c.HashPayload == nil {
 		c.HashPayload = DefaultHash
 	}

@@ -58,8 +58,9 @@
 // MaxAge after its date. Inside that window a replayed message has the
 // message id it was sent with, so the idempotency middleware acknowledges it
 // as a duplicate as long as its records live at least MaxAge plus
-// MaxClockSkew (idempotency.MiddlewareConfig.TTL); outside it the Decrypter
-// refuses it. A message sent without a message id or an occurred-at (a plain
+// MaxClockSkew (idempotency.MiddlewareConfig.TTL, whose default,
+// idempotency.DefaultTTL, does at the defaults: both derive from
+// sourceflow.MaxDeliveryAge); outside it the Decrypter refuses it. A message sent without a message id or an occurred-at (a plain
 // Watermill message) gets its Watermill UUID and the time of encryption as
 // both, so they are authenticated too: a replay under a fresh UUID is still
 // a duplicate, and MaxAge applies. A version 2 message without an

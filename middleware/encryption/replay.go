@@ -7,10 +7,12 @@ import (
 	"github.com/sourceflow-go/sourceflow"
 )
 
-// DefaultMaxAge is DecrypterConfig.MaxAge's default: 28 days, the longest a
-// message can wait in SQS (14 days in its queue, 14 more in the dead-letter
-// queue) before a redrive delivers it.
-const DefaultMaxAge = 28 * 24 * time.Hour
+// DefaultMaxAge is DecrypterConfig.MaxAge's default:
+// sourceflow.MaxDeliveryAge, 28 days, the longest a message can wait in SQS
+// (14 days in its queue, 14 more in the dead-letter queue) before a
+// redrive delivers it. The idempotency middleware's default TTL
+// (idempotency.DefaultTTL) covers it and DefaultMaxClockSkew.
+const DefaultMaxAge = sourceflow.MaxDeliveryAge
 
 // Version1Deadline returns DecrypterConfig.Version1Until's default,
 // 1 February 2027 UTC: version 1 headers, written by releases before

@@ -1,0 +1,16 @@
+package idempotency
+
+import (
+	"time"
+
+	"github.com/sourceflow-go/sourceflow"
+)
+
+// DefaultTTL is MiddlewareConfig.TTL's default: sourceflow.MaxDeliveryAge
+// (28 days), the longest a message can still be delivered and the
+// Decrypter's default MaxAge (encryption.DefaultMaxAge), and an hour more
+// for producers whose clocks run ahead (the Decrypter accepts a message
+// dated up to its MaxClockSkew, by default 5 minutes, ahead). A replayed
+// message the Decrypter still accepts at its defaults is therefore a
+// duplicate.
+const DefaultTTL = sourceflow.MaxDeliveryAge + time.Hour
