@@ -37,6 +37,8 @@ func badRows(key string) []badRow {
 			reason: []string{cqrs.ErrEnvelope.Error() + ": missing " + sourceflow.MetaType}},
 		{name: "unreadable attributes", inject: injectUnreadableEnvelope,
 			reason: []string{awsbus.ErrMalformedMessage.Error(), "attribute sf_env is not a JSON object of strings"}},
+		{name: "type packed into sf_env", inject: injectPackedType,
+			reason: []string{awsbus.ErrMalformedMessage.Error(), `attribute sf_env holds the key "sf_type"`}},
 		{name: "oversized attributes", lis: badListener{decorate: extraAttributes}, inject: injectOversizedAttributes,
 			reason: []string{cqrs.ErrUnknownType.Error()}},
 		{name: "envelope of a future version", lis: encrypted, inject: injectFutureHeader,
@@ -203,22 +205,42 @@ func injectCiphertext(change func(wire) wire) func(*testing.T, *badRig, cqrs.Env
 }
 
 // injectRewritten injects a genuine encrypted message, as a producer sent
-// it, with one envelope field rewritten in its packed sf_env attribute: the
+// it, with one envelope field rewritten where it travels: in its packed
+// sf_env attribute, or, for the type, in its own attribute. It is the
 // capture-and-replay attack of someone who can send to the queue.
 func injectRewritten(key, value string) func(*testing.T, *badRig, cqrs.Envelope) injected {
 	return func(t *testing.T, r *badRig, _ cqrs.Envelope) injected {
 		msg := r.badMessage("owner-1", `{"amount":1}`)
 		msg.Metadata.Set(sourceflow.MetaSequence, "3")
 		w := r.encryptedFor(t, nil, r.dest, msg)
-		var env map[string]string
-		require.NoError(t, json.Unmarshal([]byte(w.attrs[sourceflow.MetaEnvelope]), &env))
-		require.NotEqual(t, value, env[key])
-		env[key] = value
-		packed, err := json.Marshal(env)
-		require.NoError(t, err)
-		w.attrs[sourceflow.MetaEnvelope] = string(packed)
-		return injected{dead: r.mustInject(t, w).body}
+		if !sourceflow.IsEnvelopeKey(key) {
+			require.NotEqual(t, value, w.attrs[key])
+			w.attrs[key] = value
+			return injected{dead: r.mustInject(t, w).body}
+		}
+		return injected{dead: r.mustInject(t, withPacked(t, w, key, value)).body}
 	}
+}
+
+// injectPackedType injects a message whose packed sf_env attribute says
+// another type than its sf_type attribute, the one an SNS filter policy
+// matches: the consumer refuses it rather than handle the packed type.
+func injectPackedType(t *testing.T, r *badRig, _ cqrs.Envelope) injected {
+	w := wireOf(r.badMessage("bad", `{"amount":8}`))
+	return injected{dead: r.mustInject(t, withPacked(t, w, sourceflow.MetaType, badPaidType)).body}
+}
+
+// withPacked returns w with key set to value in its packed sf_env attribute.
+func withPacked(t *testing.T, w wire, key, value string) wire {
+	t.Helper()
+	var env map[string]string
+	require.NoError(t, json.Unmarshal([]byte(w.attrs[sourceflow.MetaEnvelope]), &env))
+	require.NotEqual(t, value, env[key])
+	env[key] = value
+	packed, err := json.Marshal(env)
+	require.NoError(t, err)
+	w.attrs[sourceflow.MetaEnvelope] = string(packed)
+	return w
 }
 
 // injectMovedCiphertext injects a message encrypted for another queue.
