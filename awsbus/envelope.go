@@ -15,9 +15,9 @@ import (
 // every awsbus consumer does, and as `sourceflow dlq` reads dead letters: the
 // attributes with the packed envelope (sourceflow.MetaEnvelope) unpacked in
 // its place, and the Watermill UUID the envelope carries, else fallbackUUID
-// (a consumer gives the SQS MessageId). The
-// consume markers stay in the metadata; an attribute wins over a consume
-// marker packed under its name. The error wraps ErrMalformedMessage, and the
+// (a consumer gives the SQS MessageId). The consume markers stay in the
+// metadata; an attribute wins over a consume marker packed under its name.
+// The error wraps ErrMalformedMessage, and the
 // envelope is left unread (the metadata are the attributes alone), when the
 // envelope is not a JSON object of strings or holds a key it never carries:
 //
