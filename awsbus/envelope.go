@@ -25,11 +25,12 @@ import (
 //     attributes, and SNS filter policies match the sf_type attribute, so a
 //     packed one would let the handled type differ from the filtered one;
 //   - a key that is also an attribute (consume markers aside): the two would
-//     be read differently by different readers;
-//   - in an envelope carrying the UUID, as marshal writes it, any key other
-//     than sourceflow.EnvelopeKeys and the consume markers. An envelope
-//     without the UUID holds another producer's attributes packed by a
-//     dead-letter copy, which may have any other name.
+//     be read differently by different readers.
+//
+// Any other key becomes metadata, so that a key a later release packs
+// reaches the handlers of this one during a rolling upgrade, and a
+// dead-letter copy of another producer's message keeps the attributes it
+// packed.
 func UnpackAttributes(attrs map[string]string, fallbackUUID string) (metadata map[string]string, uuid string, err error) {
 	md := maps.Clone(attrs)
 	if md == nil {
@@ -62,7 +63,6 @@ func UnpackAttributes(attrs map[string]string, fallbackUUID string) (metadata ma
 // packed envelope env may not hold beside the attributes attrs (see
 // UnpackAttributes).
 func checkEnvelope(env, attrs map[string]string) error {
-	_, ours := env[envelopeUUID]
 	for _, k := range slices.Sorted(maps.Keys(env)) {
 		why := ""
 		_, repeated := attrs[k]
@@ -73,8 +73,6 @@ func checkEnvelope(env, attrs map[string]string) error {
 			why = "which is only ever sent as an attribute of its own"
 		case repeated:
 			why = "which is also an attribute of the message"
-		case ours && !sourceflow.IsEnvelopeKey(k):
-			why = "which SourceFlow sends as an attribute of its own, never packed"
 		default:
 			continue
 		}

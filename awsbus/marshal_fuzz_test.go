@@ -74,12 +74,11 @@ func FuzzUnmarshal(f *testing.F) {
 // the envelope keys. The UUID key and the consume markers are always
 // allowed.
 func refusedKey(env map[string]string, key string) bool {
-	_, ours := env[envelopeUUID]
 	for k := range env {
 		if k == envelopeUUID || sourceflow.IsConsumeMarker(k) {
 			continue
 		}
-		if k == sourceflow.MetaType || k == sourceflow.MetaEnvelope || k == key || (ours && !sourceflow.IsEnvelopeKey(k)) {
+		if k == sourceflow.MetaType || k == sourceflow.MetaEnvelope || k == key {
 			return true
 		}
 	}

@@ -15,7 +15,7 @@ import (
 )
 
 // A packed envelope that says another type or id than the message's
-// attributes, or packs a key SourceFlow only sends as an attribute, is not
+// attributes, or packs the type, is not
 // handed to a handler: an SNS filter policy and `sourceflow dlq` read the
 // attributes, so the consumer may not read something else. The message is
 // dead-lettered at once with a reason naming the key; a good message sent
@@ -25,7 +25,6 @@ func TestSubscriberEnvelopeWithAKeyItNeverCarriesIsDeadLettered(t *testing.T) {
 		"type and id repeated": {env: `{"uuid":"u1","sf_type":"orders.RefundAll","sf_id":"id-B"}`, key: `"sf_id"`},
 		"type packed alone":    {env: `{"uuid":"u1","sf_type":"orders.RefundAll"}`, key: `"sf_type"`},
 		"id repeated":          {env: `{"uuid":"u1","sf_id":"id-B"}`, key: `"sf_id"`},
-		"trace header packed":  {env: `{"uuid":"u1","traceparent":"00-x"}`, key: `"traceparent"`},
 		"type without uuid":    {env: `{"sf_type":"orders.RefundAll"}`, key: `"sf_type"`},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -54,4 +53,28 @@ func TestSubscriberEnvelopeWithAKeyItNeverCarriesIsDeadLettered(t *testing.T) {
 			assert.Equal(t, 0, w.sqs.Calls("ChangeMessageVisibility"), "dead-lettered at once, no retry budget burnt")
 		})
 	}
+}
+
+// A packed key this release does not know becomes metadata, so that a key a
+// later release packs reaches this release's handlers during a rolling
+// upgrade instead of dead-lettering every message it sends.
+func TestSubscriberEnvelopeKeyOfALaterReleaseBecomesMetadata(t *testing.T) {
+	w := newWire(t, "orders", 5, awsbus.SubscriberConfig{})
+	_, err := w.sqs.SendMessage(context.Background(), &sqs.SendMessageInput{
+		QueueUrl: aws.String(w.ep.QueueURL), MessageBody: aws.String(`{"all":true}`),
+		MessageAttributes: map[string]types.MessageAttributeValue{
+			sourceflow.MetaType: {DataType: aws.String("String"), StringValue: aws.String("orders.Harmless")},
+			sourceflow.MetaEnvelope: {DataType: aws.String("String"),
+				StringValue: aws.String(`{"uuid":"u1","sf_id":"id-A","sf_due":"2027-01-01T00:00:00Z"}`)},
+		},
+	})
+	require.NoError(t, err)
+	ch, err := w.sub.Subscribe(context.Background(), "orders")
+	require.NoError(t, err)
+	m := next(t, ch)
+	assert.Equal(t, "u1", m.UUID)
+	assert.Equal(t, "id-A", m.Metadata.Get(sourceflow.MetaMessageID))
+	assert.Equal(t, "2027-01-01T00:00:00Z", m.Metadata.Get("sf_due"))
+	m.Ack()
+	assert.Empty(t, w.sqs.Messages(w.ep.DLQURL))
 }
