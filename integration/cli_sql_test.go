@@ -151,7 +151,7 @@ func (r *cliSQLRig) redriveAndPrune() {
 	require.Equal(t, cli.ExitOK, code, errOut)
 	assert.Contains(t, out, "2 dead letters of destination "+r.queue)
 	assert.Contains(t, out, "Nothing moved: add --yes")
-	left, err := sqlbus.DeadLetters(context.Background(), r.cfg, r.queue)
+	left, _, err := sqlbus.DeadLetters(context.Background(), r.cfg, r.queue, sqlbus.DeadLetterQuery{Max: 1000})
 	require.NoError(t, err)
 	assert.Len(t, left, len(r.refused), "without --yes nothing moves")
 

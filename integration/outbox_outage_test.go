@@ -94,7 +94,7 @@ func TestOutboxDatabaseOutageLosesNothing(t *testing.T) {
 
 			assertOutageLostNothing(t, svc, saga, runs, sent)
 			cfg.DB = direct
-			letters, err := outbox.DeadLetters(ctx, cfg)
+			letters, _, err := outbox.DeadLetters(ctx, cfg, outbox.DeadLetterQuery{Max: 1000})
 			require.NoError(t, err)
 			assert.Empty(t, letters, "an outage dead-letters no row")
 			assert.Empty(t, inner.DeadLetters())

@@ -95,7 +95,8 @@ func runSQLBusBadRow(t *testing.T, d sourceflow.Dialect, db *sql.DB, row sqlbusB
 	t.Cleanup(func() { require.NoError(t, tr.Close()) })
 	runCatalogueRow(t, tr, queue, row, func(m *message.Message) { publishRaw(t, sqlbusConfig(d, db), queue, m) },
 		func(ctx context.Context) ([]cqrs.DeadLetter, error) {
-			return sqlbus.DeadLetters(ctx, sqlbusConfig(d, db), queue)
+			dead, _, err := sqlbus.DeadLetters(ctx, sqlbusConfig(d, db), queue, sqlbus.DeadLetterQuery{Max: 1000})
+			return dead, err
 		})
 }
 

@@ -41,7 +41,7 @@ func TestSQLBusConformance(t *testing.T) {
 				return dest
 			},
 			DeadLetters: func(t *testing.T, destination string) map[string]string {
-				dead, err := sqlbus.DeadLetters(context.Background(), cfg, destination)
+				dead, _, err := sqlbus.DeadLetters(context.Background(), cfg, destination, sqlbus.DeadLetterQuery{Max: 1000})
 				require.NoError(t, err)
 				out := map[string]string{}
 				for _, dl := range dead {

@@ -59,7 +59,7 @@ func TestSQLBusPermanentFailureIsDeadLetteredWithItsReason(t *testing.T) {
 		var dead []cqrs.DeadLetter
 		require.EventuallyWithT(t, func(c *assert.CollectT) {
 			var err error
-			dead, err = sqlbus.DeadLetters(ctx, sqlbusConfig(d, db), queue)
+			dead, _, err = sqlbus.DeadLetters(ctx, sqlbusConfig(d, db), queue, sqlbus.DeadLetterQuery{Max: 1000})
 			require.NoError(c, err)
 			assert.NotEmpty(c, dead)
 			assert.Len(c, runs.messageIDs(svc.Name(), hPay), len(good))
@@ -104,7 +104,7 @@ func TestSQLBusMessageWithoutEnvelopeIsDeadLettered(t *testing.T) {
 		var dead []cqrs.DeadLetter
 		require.EventuallyWithT(t, func(c *assert.CollectT) {
 			var err error
-			dead, err = sqlbus.DeadLetters(context.Background(), sqlbusConfig(d, db), queue)
+			dead, _, err = sqlbus.DeadLetters(context.Background(), sqlbusConfig(d, db), queue, sqlbus.DeadLetterQuery{Max: 1000})
 			require.NoError(c, err)
 			assert.GreaterOrEqual(c, len(dead), 2)
 			assert.Len(c, runs.messageIDs(svc.Name(), hPay), 1)

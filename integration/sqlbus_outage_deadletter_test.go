@@ -77,7 +77,7 @@ func TestSQLBusOutagePastMaxDeliveriesDeadLettersNothing(t *testing.T) {
 
 			var dead []cqrs.DeadLetter
 			require.Eventually(t, func() bool {
-				got, err := sqlbus.DeadLetters(context.Background(), sqlbusConfig(d, direct), queue)
+				got, _, err := sqlbus.DeadLetters(context.Background(), sqlbusConfig(d, direct), queue, sqlbus.DeadLetterQuery{Max: 1000})
 				if err != nil {
 					return false
 				}

@@ -73,7 +73,7 @@ func TestSQLBusOversizeMessageIsRefusedAndOthersFlow(t *testing.T) {
 	_, found, err := saga.Load(ctx, "big")
 	require.NoError(t, err)
 	assert.False(t, found, "the refused command reached no handler")
-	dead, err := sqlbus.DeadLetters(ctx, sqlbusConfig(d, db), queue)
+	dead, _, err := sqlbus.DeadLetters(ctx, sqlbusConfig(d, db), queue, sqlbus.DeadLetterQuery{Max: 1000})
 	require.NoError(t, err)
 	assert.Empty(t, dead, "a refused send leaves nothing to dead-letter")
 }

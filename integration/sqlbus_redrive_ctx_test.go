@@ -71,7 +71,7 @@ func TestSQLBusRedriveEndsWithItsContext(t *testing.T) {
 			t.Fatal("Redrive went on 15s after its context ended, waiting on the destination's lock")
 		}
 		releaseOnce()
-		left, err := sqlbus.DeadLetters(context.Background(), cfg, dest)
+		left, _, err := sqlbus.DeadLetters(context.Background(), cfg, dest, sqlbus.DeadLetterQuery{Max: 1000})
 		require.NoError(t, err)
 		assert.Len(t, left, 1, "the dead letter stays where it was")
 	})

@@ -38,7 +38,7 @@ func TestSQLBusRedriveMovesEveryDeadLetterOfALongList(t *testing.T) {
 		first, err := cqrs.NewAggregate(svc, "payment").Send(context.Background(), "p-1", PayOrder{Amount: 1})
 		require.NoError(t, err)
 		require.EventuallyWithT(t, func(c *assert.CollectT) {
-			dl, err := sqlbus.DeadLetters(context.Background(), cfg, queue)
+			dl, _, err := sqlbus.DeadLetters(context.Background(), cfg, queue, sqlbus.DeadLetterQuery{Max: 1000})
 			require.NoError(c, err)
 			assert.NotEmpty(c, dl)
 		}, 30*time.Second, 10*time.Millisecond, "the command is dead-lettered")
@@ -61,7 +61,7 @@ func TestSQLBusRedriveMovesEveryDeadLetterOfALongList(t *testing.T) {
 		n, err := sqlbus.Redrive(context.Background(), cfg, queue)
 		require.NoError(t, err)
 		assert.Equal(t, letters, n)
-		left, err := sqlbus.DeadLetters(context.Background(), cfg, queue)
+		left, _, err := sqlbus.DeadLetters(context.Background(), cfg, queue, sqlbus.DeadLetterQuery{Max: 1000})
 		require.NoError(t, err)
 		assert.Empty(t, left)
 		rows, err := db.Query(`SELECT "uuid" FROM ` + quoteIdent(d, "watermill_"+sqlbus.Topic(queue)) + ` ORDER BY "offset"`)

@@ -47,14 +47,14 @@ func TestSQLBusRedriveSendsDeadLettersBackOnceTheirCauseIsFixed(t *testing.T) {
 		var dead []cqrs.DeadLetter
 		require.EventuallyWithT(t, func(c *assert.CollectT) {
 			var err error
-			dead, err = sqlbus.DeadLetters(ctx, cfg, queue)
+			dead, _, err = sqlbus.DeadLetters(ctx, cfg, queue, sqlbus.DeadLetterQuery{Max: 1000})
 			require.NoError(c, err)
 			assert.Len(c, distinctIDs(dead), len(refused))
 			assert.Len(c, runs.messageIDs(svc.Name(), hPay), 1)
 		}, 30*time.Second, 10*time.Millisecond, "the refused commands are dead-lettered, the other handled")
 
 		refusing.Store(false)
-		dead, err := sqlbus.DeadLetters(ctx, cfg, queue)
+		dead, _, err := sqlbus.DeadLetters(ctx, cfg, queue, sqlbus.DeadLetterQuery{Max: 1000})
 		require.NoError(t, err)
 		var moved atomic.Int64
 		var wg sync.WaitGroup
@@ -67,7 +67,7 @@ func TestSQLBusRedriveSendsDeadLettersBackOnceTheirCauseIsFixed(t *testing.T) {
 		}
 		wg.Wait()
 		assert.Equal(t, int64(len(dead)), moved.Load(), "each dead letter is moved once, whichever call moved it")
-		left, err := sqlbus.DeadLetters(ctx, cfg, queue)
+		left, _, err := sqlbus.DeadLetters(ctx, cfg, queue, sqlbus.DeadLetterQuery{Max: 1000})
 		require.NoError(t, err)
 		assert.Empty(t, left)
 		require.Eventually(t, func() bool { return len(runs.messageIDs(svc.Name(), hPay)) == 1+len(refused) }, 30*time.Second, 10*time.Millisecond,

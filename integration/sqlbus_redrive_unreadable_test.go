@@ -43,7 +43,7 @@ func TestSQLBusRedriveLeavesAnUnreadableDeadLetterAndMovesTheOthers(t *testing.T
 		var dead []cqrs.DeadLetter
 		require.EventuallyWithT(t, func(c *assert.CollectT) {
 			var err error
-			dead, err = sqlbus.DeadLetters(ctx, cfg, queue)
+			dead, _, err = sqlbus.DeadLetters(ctx, cfg, queue, sqlbus.DeadLetterQuery{Max: 1000})
 			require.NoError(c, err)
 			assert.Len(c, distinctIDs(dead), len(sent))
 		}, 30*time.Second, 10*time.Millisecond, "both commands are dead-lettered")
@@ -63,7 +63,7 @@ func TestSQLBusRedriveLeavesAnUnreadableDeadLetterAndMovesTheOthers(t *testing.T
 		require.Eventually(t, func() bool { return len(runs.messageIDs(svc.Name(), hPay)) == len(sent) }, 30*time.Second, 10*time.Millisecond,
 			"the redriven commands are handled")
 		assert.ElementsMatch(t, sent, runs.messageIDs(svc.Name(), hPay))
-		left, err := sqlbus.DeadLetters(ctx, cfg, queue)
+		left, _, err := sqlbus.DeadLetters(ctx, cfg, queue, sqlbus.DeadLetterQuery{Max: 1000})
 		require.NoError(t, err)
 		require.Len(t, left, 1, "the unreadable dead letter stays")
 		assert.Equal(t, "hand-written", left[0].Message.UUID)

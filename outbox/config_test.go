@@ -120,7 +120,7 @@ func TestNewRefusesADatabaseOfAnotherDialect(t *testing.T) {
 	_, err = outbox.New(outbox.Config{DB: mysqlDB, Dialect: sourceflow.Postgres, Transport: inner})
 	require.ErrorIs(t, err, outbox.ErrInvalidConfig)
 	assert.ErrorContains(t, err, "outbox: invalid configuration: Config.DB: Config.Dialect is postgres, but the database was opened with the mysql driver")
-	_, err = outbox.DeadLetters(t.Context(), outbox.Config{DB: pgDB, Dialect: sourceflow.MySQL})
+	_, _, err = outbox.DeadLetters(t.Context(), outbox.Config{DB: pgDB, Dialect: sourceflow.MySQL}, outbox.DeadLetterQuery{Max: 1000})
 	require.ErrorIs(t, err, outbox.ErrInvalidConfig)
 	assert.ErrorContains(t, err, "Dialect is mysql, but the database was opened with the postgres driver")
 

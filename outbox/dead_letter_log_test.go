@@ -33,7 +33,7 @@ func TestDeadLetteredRowIsLoggedWithItsReason(t *testing.T) {
 		d.insertRow(t, db, topic, "row-nowhere", `{"destination_topic":"nowhere","uuid":"m-1","payload":"e30=","metadata":{"sf_corr":"corr-1"}}`, `{}`)
 
 		require.EventuallyWithT(t, func(c *assert.CollectT) {
-			letters, err := outbox.DeadLetters(context.Background(), outbox.Config{DB: db, Dialect: d.dialect, Topic: topic})
+			letters, _, err := outbox.DeadLetters(context.Background(), outbox.Config{DB: db, Dialect: d.dialect, Topic: topic}, outbox.DeadLetterQuery{Max: 1000})
 			require.NoError(c, err)
 			assert.Len(c, letters, 1)
 		}, waitFor, 10*time.Millisecond, "the row is dead-lettered")

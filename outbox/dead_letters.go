@@ -19,22 +19,36 @@ import (
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
-// DeadLetters returns the outbox's dead letters, oldest first, read with
-// plain SQL from the table watermill_<Topic>_dead_letters. Each is a
-// cqrs.DeadLetter whose Destination is the outbox topic and whose Message is
-// the row as it was written (normally the forwarder envelope, JSON holding
-// the destination and the message; its UUID is the envelope's own id) with
-// its metadata and the reason (sourceflow.MetaFailure); Deliveries is not
-// recorded (0). Only cfg.DB, cfg.Dialect and cfg.Topic are used. An outbox
-// never bound has no dead-letter table and returns none.
-func DeadLetters(ctx context.Context, cfg Config) ([]cqrs.DeadLetter, error) {
+// DeadLetterQuery bounds what DeadLetters reads: anyone who can get rows
+// dead-lettered decides how many there are and how large.
+type DeadLetterQuery struct {
+	// Max is the most dead letters DeadLetters returns; at least 1.
+	Max int
+	// PayloadBytes, when positive, is the most bytes read of each payload
+	// (its start), for a listing that shows no payload or a cut one; 0
+	// reads payloads whole.
+	PayloadBytes int
+}
+
+// DeadLetters returns up to q.Max of the outbox's dead letters, the oldest
+// first, and how many more it holds, read with plain SQL from the table
+// watermill_<Topic>_dead_letters. Each is a cqrs.DeadLetter whose
+// Destination is the outbox topic and whose Message is the row as it was
+// written (normally the forwarder envelope, JSON holding the destination
+// and the message; its UUID is the envelope's own id; cut to
+// q.PayloadBytes when that is positive) with its metadata and the reason
+// (sourceflow.MetaFailure); Deliveries is not recorded (0). Only cfg.DB,
+// cfg.Dialect and cfg.Topic are used. An outbox never bound has no
+// dead-letter table and returns none.
+func DeadLetters(ctx context.Context, cfg Config, q DeadLetterQuery) ([]cqrs.DeadLetter, int64, error) {
 	cfg.setDefaults()
 	if err := cfg.validateStore(); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	rows, err := sqldb.ReadWatermillTable(ctx, cfg.DB, cfg.Dialect, deadLetterTable(cfg.Topic))
+	rows, more, err := sqldb.ReadWatermillHead(ctx, cfg.DB, cfg.Dialect, deadLetterTable(cfg.Topic),
+		sqldb.WatermillHead{Limit: q.Max, PayloadBytes: q.PayloadBytes, JSONPayload: true})
 	if err != nil {
-		return nil, fmt.Errorf("outbox: read dead letters: %w", err)
+		return nil, 0, fmt.Errorf("outbox: read dead letters: %w", err)
 	}
 	out := make([]cqrs.DeadLetter, len(rows))
 	for i, r := range rows {
@@ -42,7 +56,7 @@ func DeadLetters(ctx context.Context, cfg Config) ([]cqrs.DeadLetter, error) {
 		maps.Copy(msg.Metadata, r.Metadata)
 		out[i] = cqrs.DeadLetter{Destination: cfg.Topic, Message: msg, Reason: cmp.Or(r.Metadata[sourceflow.MetaFailure], r.Unreadable)}
 	}
-	return out, nil
+	return out, more, nil
 }
 
 // deadLetterPublisher writes the rows Watermill's PoisonQueue middleware

@@ -97,7 +97,7 @@ func TestUndeliverableRowsAreDeadLetteredAndTheRestFlows(t *testing.T) {
 		var letters []cqrs.DeadLetter
 		require.EventuallyWithT(t, func(c *assert.CollectT) {
 			var err error
-			letters, err = outbox.DeadLetters(ctx, outbox.Config{DB: db, Dialect: d.dialect, Topic: topic})
+			letters, _, err = outbox.DeadLetters(ctx, outbox.Config{DB: db, Dialect: d.dialect, Topic: topic}, outbox.DeadLetterQuery{Max: 1000})
 			require.NoError(c, err)
 			assert.Len(c, letters, len(bad))
 		}, waitFor, 10*time.Millisecond)

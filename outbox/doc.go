@@ -91,7 +91,8 @@
 // the same transaction that acknowledges it, and the forwarder logs it,
 // once that transaction commits, at error level with the reason (at most
 // 1024 bytes: its beginning and its end), the destination and the
-// forwarded message's id (Config.Logger); DeadLetters reads them, and
+// forwarded message's id (Config.Logger); DeadLetters reads the oldest of
+// them, up to a maximum, and counts the rest, and
 // Redrive writes them back into the outbox once their cause is fixed.
 //
 // # Pruning

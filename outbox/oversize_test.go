@@ -59,7 +59,7 @@ func TestOversizeCommandFailsItsTransactionAndOthersFlow(t *testing.T) {
 	assert.Equal(t, 2, h.handled.total(), "the oversize command reached no handler")
 	assert.True(t, h.hasUser(t, "u-before"))
 	assert.True(t, h.hasUser(t, "u-after"))
-	letters, err := outbox.DeadLetters(ctx, outbox.Config{DB: db, Dialect: d.dialect, Topic: topic})
+	letters, _, err := outbox.DeadLetters(ctx, outbox.Config{DB: db, Dialect: d.dialect, Topic: topic}, outbox.DeadLetterQuery{Max: 1000})
 	require.NoError(t, err)
 	assert.Empty(t, letters, "a refused transaction leaves nothing to dead-letter")
 }

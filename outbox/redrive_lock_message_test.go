@@ -33,7 +33,7 @@ func TestRedriveLockErrorNamesThePackageOnce(t *testing.T) {
 	assert.Zero(t, n)
 	assert.Contains(t, err.Error(), "take the write lock of \""+topic+"\": the outbox has no row in `sourceflow_outbox_locks`")
 	sqldbtest.NamesPackageOnce(t, "outbox", err)
-	letters, err := outbox.DeadLetters(ctx, cfg)
+	letters, _, err := outbox.DeadLetters(ctx, cfg, outbox.DeadLetterQuery{Max: 1000})
 	require.NoError(t, err)
 	assert.Len(t, letters, 1)
 }

@@ -43,7 +43,7 @@ func TestRedriveMovesDeadLettersLargerTogetherThanTheServersPacketLimit(t *testi
 	require.NoError(t, err)
 	assert.Equal(t, rows, n)
 	assert.Equal(t, rows, d.outboxRows(t, db, topic), "every dead letter is back in the outbox")
-	letters, err := outbox.DeadLetters(ctx, cfg)
+	letters, _, err := outbox.DeadLetters(ctx, cfg, outbox.DeadLetterQuery{Max: 1000})
 	require.NoError(t, err)
 	assert.Empty(t, letters)
 }

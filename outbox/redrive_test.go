@@ -58,7 +58,7 @@ func TestRedriveSendsDeadLettersAgain(t *testing.T) {
 			}
 			return true
 		}, waitFor, 10*time.Millisecond, "the redriven commands are handled")
-		letters, err = outbox.DeadLetters(ctx, cfg)
+		letters, _, err = outbox.DeadLetters(ctx, cfg, outbox.DeadLetterQuery{Max: 1000})
 		require.NoError(t, err)
 		assert.Empty(t, letters)
 		n, err := outbox.Redrive(ctx, cfg)
@@ -144,7 +144,7 @@ func TestRedriveLeavesAnUnreadableDeadLetterAndMovesTheOthers(t *testing.T) {
 		assert.Equal(t, 2, n, "the readable dead letters are moved")
 		require.Eventually(t, func() bool { return h.handled.count(first) == 1 && h.handled.count(second) == 1 },
 			waitFor, 10*time.Millisecond, "the dead letters before and after the unreadable one are handled")
-		letters, err := outbox.DeadLetters(ctx, cfg)
+		letters, _, err := outbox.DeadLetters(ctx, cfg, outbox.DeadLetterQuery{Max: 1000})
 		require.NoError(t, err)
 		require.Len(t, letters, 1, "the unreadable dead letter stays")
 		assert.Equal(t, "hand-written", letters[0].Message.UUID)
@@ -156,7 +156,10 @@ func TestRedriveLeavesAnUnreadableDeadLetterAndMovesTheOthers(t *testing.T) {
 // returns them.
 func waitDeadLetters(t *testing.T, cfg outbox.Config, n int) []cqrs.DeadLetter {
 	t.Helper()
-	read := func() ([]cqrs.DeadLetter, error) { return outbox.DeadLetters(context.Background(), cfg) }
+	read := func() ([]cqrs.DeadLetter, error) {
+		letters, _, err := outbox.DeadLetters(context.Background(), cfg, outbox.DeadLetterQuery{Max: 1000})
+		return letters, err
+	}
 	if !assert.Eventually(t, func() bool {
 		letters, err := read()
 		return err == nil && len(letters) == n

@@ -27,7 +27,7 @@ func TestRuntimeErrorMessagesNameThePublicPackage(t *testing.T) {
 	assert.Equal(t, `outbox: prune "`+outbox.DefaultTopic+`": read the consumed position of `+outbox.DefaultTopic+
 		`: sql: database is closed`, err.Error())
 	sqldbtest.NamesPackageOnce(t, "outbox", err)
-	_, err = outbox.DeadLetters(ctx, cfg)
+	_, _, err = outbox.DeadLetters(ctx, cfg, outbox.DeadLetterQuery{Max: 1000})
 	sqldbtest.NamesPackageOnce(t, "outbox", err)
 	_, err = outbox.Depths(ctx, cfg)
 	sqldbtest.NamesPackageOnce(t, "outbox", err)

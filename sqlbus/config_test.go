@@ -103,7 +103,7 @@ func TestNewTransportRefusesAnInvalidConfig(t *testing.T) {
 
 func TestDeadLettersRedriveAndPruneRefuseAnInvalidConfig(t *testing.T) {
 	bad := Config{DB: new(sqldbtest.DB).Open(t), Dialect: "oracle"}
-	_, err := DeadLetters(t.Context(), bad, "orders")
+	_, _, err := DeadLetters(t.Context(), bad, "orders", DeadLetterQuery{Max: 1000})
 	assert.ErrorIs(t, err, ErrUnsupportedDialect)
 	_, err = Redrive(t.Context(), bad, "orders")
 	assert.ErrorIs(t, err, ErrUnsupportedDialect)
@@ -133,7 +133,7 @@ func TestConfigValidateRefusesADatabaseOfAnotherDialect(t *testing.T) {
 	_, err = NewTransport(Config{DB: pgDB, Dialect: sourceflow.MySQL})
 	require.ErrorIs(t, err, ErrInvalidConfig)
 	assert.ErrorContains(t, err, "Dialect is mysql, but the database was opened with the postgres driver")
-	_, err = DeadLetters(t.Context(), Config{DB: pgDB, Dialect: sourceflow.MySQL}, "orders")
+	_, _, err = DeadLetters(t.Context(), Config{DB: pgDB, Dialect: sourceflow.MySQL}, "orders", DeadLetterQuery{Max: 1000})
 	assert.ErrorIs(t, err, ErrInvalidConfig)
 
 	assert.NoError(t, Config{DB: pgDB, Dialect: sourceflow.Postgres}.Validate())

@@ -12,21 +12,35 @@ import (
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
-// DeadLetters returns the dead letters of destination, oldest first, read
-// with plain SQL from the table of DeadLetterTopic(destination) in cfg.DB
-// (only cfg.DB and cfg.Dialect are used). Each is a cqrs.DeadLetter whose
-// Message is the message as it was published, with its metadata (the
-// SourceFlow envelope, when it had one) and the reason
-// (sourceflow.MetaFailure); Deliveries is not recorded (0). A destination
-// that never had a dead letter has no table yet and returns none.
-func DeadLetters(ctx context.Context, cfg Config, destination string) ([]cqrs.DeadLetter, error) {
+// DeadLetterQuery bounds what DeadLetters reads: anyone who can get
+// messages dead-lettered decides how many there are and how large.
+type DeadLetterQuery struct {
+	// Max is the most dead letters DeadLetters returns; at least 1.
+	Max int
+	// PayloadBytes, when positive, is the most bytes read of each payload
+	// (its start), for a listing that shows no payload or a cut one; 0
+	// reads payloads whole.
+	PayloadBytes int
+}
+
+// DeadLetters returns up to q.Max dead letters of destination, the oldest
+// first, and how many more it holds, read with plain SQL from the table of
+// DeadLetterTopic(destination) in cfg.DB (only cfg.DB and cfg.Dialect are
+// used). Each is a cqrs.DeadLetter whose Message is the message as it was
+// published (its payload cut to q.PayloadBytes when that is positive),
+// with its metadata (the SourceFlow envelope, when it had one) and the
+// reason (sourceflow.MetaFailure); Deliveries is not recorded (0). A
+// destination that never had a dead letter has no table yet and returns
+// none.
+func DeadLetters(ctx context.Context, cfg Config, destination string, q DeadLetterQuery) ([]cqrs.DeadLetter, int64, error) {
 	cfg.setDefaults()
 	if err := cfg.Validate(); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	rows, err := sqldb.ReadWatermillTable(ctx, cfg.DB, cfg.Dialect, "watermill_"+DeadLetterTopic(destination))
+	rows, more, err := sqldb.ReadWatermillHead(ctx, cfg.DB, cfg.Dialect, "watermill_"+DeadLetterTopic(destination),
+		sqldb.WatermillHead{Limit: q.Max, PayloadBytes: q.PayloadBytes})
 	if err != nil {
-		return nil, fmt.Errorf("sqlbus: read dead letters of %q: %w", destination, err)
+		return nil, 0, fmt.Errorf("sqlbus: read dead letters of %q: %w", destination, err)
 	}
 	out := make([]cqrs.DeadLetter, len(rows))
 	for i, r := range rows {
@@ -34,5 +48,5 @@ func DeadLetters(ctx context.Context, cfg Config, destination string) ([]cqrs.De
 		maps.Copy(msg.Metadata, r.Metadata)
 		out[i] = cqrs.DeadLetter{Destination: destination, Message: msg, Reason: cmp.Or(r.Metadata[sourceflow.MetaFailure], r.Unreadable)}
 	}
-	return out, nil
+	return out, more, nil
 }

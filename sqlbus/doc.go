@@ -139,8 +139,8 @@
 // database is down the dead letter cannot be written either: the message
 // stays on its topic, and when the database is back it is delivered again,
 // so a message whose handler then succeeds is handled in its place in the
-// order instead of being dead-lettered. DeadLetters reads that table with
-// plain SQL; Redrive moves its messages back into the destination once
+// order instead of being dead-lettered. DeadLetters reads the oldest of
+// that table with plain SQL, up to a maximum, and counts the rest; Redrive moves its messages back into the destination once
 // their cause is fixed, each once, in the same transaction that takes it
 // out.
 //

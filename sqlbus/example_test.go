@@ -36,12 +36,17 @@ func ExampleNewTransport() {
 	}
 	defer svc.Close()
 
-	dead, err := sqlbus.DeadLetters(context.Background(), sqlbus.Config{DB: db, Dialect: sourceflow.Postgres}, "payments.fifo")
+	// The 100 oldest dead letters, and how many more there are.
+	dead, more, err := sqlbus.DeadLetters(context.Background(), sqlbus.Config{DB: db, Dialect: sourceflow.Postgres},
+		"payments.fifo", sqlbus.DeadLetterQuery{Max: 100})
 	if err != nil {
 		log.Fatal(err)
 	}
 	for _, d := range dead {
 		fmt.Println(d.Message.Metadata.Get(sourceflow.MetaMessageID), d.Message.Metadata.Get(sourceflow.MetaType), d.Reason)
+	}
+	if more > 0 {
+		fmt.Println(more, "more not shown")
 	}
 }
 

@@ -84,7 +84,7 @@ func TestRedriveErrorsNameThePackageOnce(t *testing.T) {
 		assert.Contains(t, err.Error(), `create the table of "`+Topic(dest)+`": `)
 		assert.Contains(t, err.Error(), "read-only transaction")
 		sqldbtest.NamesPackageOnce(t, "sqlbus", err)
-		left, err := DeadLetters(ctx, cfg, dest)
+		left, _, err := DeadLetters(ctx, cfg, dest, DeadLetterQuery{Max: 1000})
 		require.NoError(t, err)
 		assert.Len(t, left, 1)
 	})
@@ -120,7 +120,7 @@ func TestRedriveErrorsNameThePackageOnce(t *testing.T) {
 			assert.NotContains(t, err.Error(), "not granted within")
 		}
 		sqldbtest.NamesPackageOnce(t, "sqlbus", err)
-		left, err := DeadLetters(ctx, cfg, dest)
+		left, _, err := DeadLetters(ctx, cfg, dest, DeadLetterQuery{Max: 1000})
 		require.NoError(t, err)
 		assert.Len(t, left, 1)
 	})

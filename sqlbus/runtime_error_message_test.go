@@ -26,7 +26,7 @@ func TestRuntimeErrorMessagesNameThePublicPackage(t *testing.T) {
 	_, err = sqlbus.Prune(ctx, cfg, "orders")
 	assert.Equal(t, `sqlbus: prune "orders": read the consumed position of orders: sql: database is closed`, err.Error())
 	sqldbtest.NamesPackageOnce(t, "sqlbus", err)
-	_, err = sqlbus.DeadLetters(ctx, cfg, "orders")
+	_, _, err = sqlbus.DeadLetters(ctx, cfg, "orders", sqlbus.DeadLetterQuery{Max: 1000})
 	assert.Equal(t, `sqlbus: read dead letters of "orders": look up table watermill_orders$dlq: sql: database is closed`, err.Error())
 	sqldbtest.NamesPackageOnce(t, "sqlbus", err)
 	_, err = sqlbus.ConsumerGroups(ctx, cfg, "orders")

@@ -26,7 +26,9 @@ type WatermillRow struct {
 // ReadWatermillTable returns the rows of table (unquoted; a name holding a
 // quote, backtick or NUL is refused) in delivery order. A table that does
 // not exist has no rows. A row whose metadata column cannot be read is
-// returned with Unreadable saying why.
+// returned with Unreadable saying why. It holds every row, payloads
+// included: for tables of a known small size (tests); read the rows of
+// others with ReadWatermillHead or EachWatermillPage.
 func ReadWatermillTable(ctx context.Context, db *sql.DB, d Dialect, table string) ([]WatermillRow, error) {
 	if err := checkTableName(table); err != nil {
 		return nil, fmt.Errorf("read %q: %w", table, err)
@@ -53,11 +55,17 @@ func WatermillTableExists(ctx context.Context, db *sql.DB, d Dialect, topic stri
 // watermillSelect is the query of the rows of table matching where (none
 // when empty), in delivery order; its placeholders follow d.
 func watermillSelect(d Dialect, table, where string) string {
-	// #nosec G202 -- table is quoted and holds no quote or backtick (checkTableName).
-	q := `SELECT "transaction_id"::text, "offset", "uuid", "payload", "metadata" FROM "` + table + `"`
+	return watermillSelectOf(d, table, where, payloadColumn(d, WatermillHead{}))
+}
+
+// watermillSelectOf is watermillSelect selecting payload (an expression
+// of the payload column) for the payload.
+func watermillSelectOf(d Dialect, table, where, payload string) string {
+	// #nosec G202 -- table is quoted and holds no quote or backtick (checkTableName); payload is ours.
+	q := `SELECT "transaction_id"::text, "offset", "uuid", ` + payload + `, "metadata" FROM "` + table + `"`
 	order := ` ORDER BY "transaction_id", "offset"`
 	if d == MySQL {
-		q = "SELECT '', `offset`, `uuid`, `payload`, `metadata` FROM `" + table + "`" // #nosec G202 -- as above
+		q = "SELECT '', `offset`, `uuid`, " + payload + ", `metadata` FROM `" + table + "`" // #nosec G202 -- as above
 		order = " ORDER BY `offset`"
 	}
 	if where != "" {

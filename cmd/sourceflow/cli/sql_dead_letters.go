@@ -14,37 +14,52 @@ import (
 	"github.com/sourceflow-go/sourceflow/sqlbus"
 )
 
+// maxSQLLetters bounds sql dead-letters --max.
+const maxSQLLetters = 1000
+
+// listedPayloadBytes is how much of each payload sql dead-letters reads
+// without --payload: enough to read an outbox's forwarder envelope, never
+// a whole large row it does not print.
+const listedPayloadBytes = 64 << 10
+
 type sqlLettersFlags struct {
 	sqlTargetFlags
 	output  string
+	max     int
 	payload bool
 }
 
 func newSQLDeadLettersCommand(g *globals) *cobra.Command {
 	var f sqlLettersFlags
 	cmd := flagCommand(&cobra.Command{
-		Use:   "dead-letters (--destination NAME | --outbox TOPIC) [--payload]",
+		Use:   "dead-letters (--destination NAME | --outbox TOPIC) [--max N] [--payload]",
 		Short: "List the dead letters of a destination or an outbox, with their reasons",
 		Long: `dead-letters prints one line per dead letter of a destination
-(sqlbus.DeadLetters) or of an outbox (outbox.DeadLetters), oldest first: the
+(sqlbus.DeadLetters) or of an outbox (outbox.DeadLetters), oldest first, up
+to --max of them (10 by default), and says how many more there are: the
 message id (the idempotency key; else the row's uuid), the type (sf_type),
 the entity (sf_entity) and the reason it was dead-lettered. An outbox's dead
 letter holds the forwarder envelope: the message inside it is shown, with
-the destination it was to be forwarded to. A dead letter whose metadata
-cannot be read shows why as its reason.
+the destination it was to be forwarded to (from the first 64 KiB of the
+row: a larger envelope shows its fields with --payload only). A dead letter
+whose metadata cannot be read shows why as its reason. Control characters
+in what it prints are escaped (\x1b, \n).
 
---payload adds the payload: UTF-8 text with control characters escaped (\x1b,
+--payload adds the payload, and only then is each payload read whole: UTF-8 text with control characters escaped (\x1b,
 \n), anything else as "base64:" and its base64. With -o json the characters
-a terminal would act on are \u escapes. It reads only; nothing is
+a terminal would act on are \u escapes, and a note on standard error
+says how many dead letters --max left out. It reads only; nothing is
 consumed. A destination or an outbox that has no table on the database
 (no service used it: a misspelt name, say) has no dead letters, and a
 warning on standard error says so; when its table cannot be looked up,
 the warning says that instead (an interrupt during the lookup exits 130).`,
 		Example: "  sourceflow sql dead-letters --destination payments.fifo\n" +
+			"  sourceflow sql dead-letters --destination payments.fifo --max 100\n" +
 			"  sourceflow sql dead-letters --outbox sourceflow_outbox --payload -o json",
 	}, &f, g.runSQLDeadLetters)
 	addTargetFlags(cmd, &f.sqlTargetFlags)
-	cmd.Flags().BoolVar(&f.payload, "payload", false, "show the payloads")
+	cmd.Flags().IntVar(&f.max, "max", 10, fmt.Sprintf("most dead letters to show, 1..%d", maxSQLLetters))
+	cmd.Flags().BoolVar(&f.payload, "payload", false, "show the payloads (read whole only then)")
 	addOutputFlag(cmd, &f.output)
 	return cmd
 }
@@ -52,6 +67,9 @@ the warning says that instead (an interrupt during the lookup exits 130).`,
 func (g *globals) runSQLDeadLetters(cmd *cobra.Command, f sqlLettersFlags) error {
 	if err := checkOutput(f.output); err != nil {
 		return err
+	}
+	if f.max < 1 || f.max > maxSQLLetters {
+		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("--max %d: want 1..%d", f.max, maxSQLLetters)}
 	}
 	return g.runSQLOne(cmd, f.sqlTargetFlags, func(ctx context.Context, c *sqlConn, name string, isOutbox bool) error {
 		return c.listDeadLetters(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), f, name, isOutbox)
@@ -62,22 +80,35 @@ func (g *globals) runSQLDeadLetters(cmd *cobra.Command, f sqlLettersFlags) error
 // outbox name on out as f asks, and warns on errOut when there are none
 // because it has no table.
 func (c *sqlConn) listDeadLetters(ctx context.Context, out, errOut io.Writer, f sqlLettersFlags, name string, isOutbox bool) error {
-	dead, err := c.deadLetters(ctx, name, isOutbox)
+	dead, more, err := c.deadLetters(ctx, name, isOutbox, f)
 	if err != nil {
 		return c.failure("sql dead-letters "+name, err)
 	}
-	if len(dead) == 0 {
+	if len(dead) == 0 && more == 0 {
 		if err := warnNoTable(ctx, errOut, c, name, isOutbox); err != nil {
 			return c.failure("sql dead-letters "+name, err)
 		}
 	}
 	letters := sqlLetters(dead, isOutbox, f.payload)
 	if f.output == outputJSON {
+		if more > 0 {
+			fmt.Fprintf(errOut, "note: %s not shown: the oldest %d are (raise --max)\n",
+				counted(more, "more dead letter", "more dead letters"), len(letters))
+		}
 		return writeJSON(out, letters)
 	}
-	fmt.Fprintf(out, "%s of %s on %s.\n", counted(len(letters), "dead letter", "dead letters"), describe(name, isOutbox),
-		c.target.where())
+	fmt.Fprintf(out, "%s of %s on %s%s.\n", counted(int64(len(letters))+more, "dead letter", "dead letters"),
+		describe(name, isOutbox), c.target.where(), notShown(more, len(letters)))
 	return printSQLLetters(out, letters, isOutbox, f.payload)
+}
+
+// notShown is what the heading of sql dead-letters adds when --max left
+// more dead letters out (more) than those shown.
+func notShown(more int64, shown int) string {
+	if more == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; the oldest %d shown, %d more not shown (raise --max)", shown, more)
 }
 
 // sqlLetters decodes dead (see decodeSQLLetter), with their payloads when
@@ -119,13 +150,18 @@ func warnNoTable(ctx context.Context, w io.Writer, c *sqlConn, name string, isOu
 	return nil
 }
 
-// deadLetters reads the dead letters of the destination or the outbox
-// name.
-func (c *sqlConn) deadLetters(ctx context.Context, name string, isOutbox bool) ([]cqrs.DeadLetter, error) {
-	if isOutbox {
-		return outbox.DeadLetters(ctx, c.outboxConfig(name))
+// deadLetters reads up to f.max dead letters of the destination or the
+// outbox name, their payloads whole only with f.payload, and how many more
+// there are.
+func (c *sqlConn) deadLetters(ctx context.Context, name string, isOutbox bool, f sqlLettersFlags) ([]cqrs.DeadLetter, int64, error) {
+	payloadBytes := listedPayloadBytes
+	if f.payload {
+		payloadBytes = 0 // whole
 	}
-	return sqlbus.DeadLetters(ctx, c.busConfig(), name)
+	if isOutbox {
+		return outbox.DeadLetters(ctx, c.outboxConfig(name), outbox.DeadLetterQuery{Max: f.max, PayloadBytes: payloadBytes})
+	}
+	return sqlbus.DeadLetters(ctx, c.busConfig(), name, sqlbus.DeadLetterQuery{Max: f.max, PayloadBytes: payloadBytes})
 }
 
 func printSQLLetters(w io.Writer, letters []sqlLetter, isOutbox, payload bool) error {

@@ -52,6 +52,8 @@ func TestSQL_UsageErrorsExitTwoBeforeAnyConnection(t *testing.T) {
 		{"depth without service", []string{"sql", "depth", "--destination", "d"}, "--destination needs --service"},
 		{"bad output", []string{"sql", "depth", "--outbox", "o", "-o", "yaml"}, `--output "yaml": want table or json`},
 		{"letters bad output", []string{"sql", "dead-letters", "--outbox", "o", "-o", "yaml"}, `--output "yaml": want table or json`},
+		{"letters max 0", []string{"sql", "dead-letters", "--outbox", "o", "--max", "0"}, "--max 0: want 1..1000"},
+		{"letters max too large", []string{"sql", "dead-letters", "--outbox", "o", "--max", "1001"}, "--max 1001: want 1..1000"},
 		{"unknown sql command", []string{"sql", "drian"}, `unknown command "drian" for "sourceflow sql"`},
 		{"argument", []string{"sql", "prune", "--destination", "d", "now"}, `unknown command "now"`},
 		{"not a mysql DSN", []string{"sql", "prune", "--destination", "d", "--dsn", "localhost:3306"}, "the DSN is not a MySQL DSN"},

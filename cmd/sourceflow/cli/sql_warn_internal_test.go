@@ -46,11 +46,11 @@ var sqlEmptyRuns = []struct {
 		}},
 	{"dead-letters", "0 dead letters of destination payments.fifo", `"watermill_payments.fifo"`,
 		func(ctx context.Context, c *sqlConn, out, errOut *bytes.Buffer) error {
-			return c.listDeadLetters(ctx, out, errOut, sqlLettersFlags{}, "payments.fifo", false)
+			return c.listDeadLetters(ctx, out, errOut, sqlLettersFlags{max: 10}, "payments.fifo", false)
 		}},
 	{"dead-letters -o json", "[]", `"watermill_payments.fifo"`,
 		func(ctx context.Context, c *sqlConn, out, errOut *bytes.Buffer) error {
-			return c.listDeadLetters(ctx, out, errOut, sqlLettersFlags{output: outputJSON}, "payments.fifo", false)
+			return c.listDeadLetters(ctx, out, errOut, sqlLettersFlags{output: outputJSON, max: 10}, "payments.fifo", false)
 		}},
 }
 

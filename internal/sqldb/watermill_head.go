@@ -1,0 +1,66 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// WatermillHead bounds what ReadWatermillHead reads of a table.
+type WatermillHead struct {
+	// Limit is the most rows read; at least 1.
+	Limit int
+	// PayloadBytes, when positive, is the most bytes read of each payload
+	// (its start); 0 reads payloads whole.
+	PayloadBytes int
+	// JSONPayload says the payload column is JSON (the outbox's tables),
+	// which PostgreSQL cuts as text, not bytes.
+	JSONPayload bool
+}
+
+// ReadWatermillHead returns up to h.Limit rows of table (unquoted, as
+// ReadWatermillTable takes it), the first in delivery order, each payload
+// cut to h.PayloadBytes when that is positive, and how many rows of table
+// follow them: a table of any length, whatever its rows hold, is listed in
+// bounded memory. A table that does not exist has no rows. A row whose
+// metadata column cannot be read is returned with Unreadable saying why.
+func ReadWatermillHead(ctx context.Context, db *sql.DB, d Dialect, table string, h WatermillHead) ([]WatermillRow, int64, error) {
+	if h.Limit < 1 || h.PayloadBytes < 0 {
+		return nil, 0, fmt.Errorf("read %q: limit %d and payload bytes %d: want a limit of 1 or more and payload bytes of 0 or more",
+			table, h.Limit, h.PayloadBytes)
+	}
+	if err := checkTableName(table); err != nil {
+		return nil, 0, fmt.Errorf("read %q: %w", table, err)
+	}
+	exists, err := tableExists(ctx, db, d, table)
+	if err != nil || !exists {
+		return nil, 0, err
+	}
+	q := fmt.Sprintf("%s LIMIT %d", watermillSelectOf(d, table, "", payloadColumn(d, h)), h.Limit)
+	rows, err := readRows(ctx, db, table, q)
+	if err != nil {
+		return nil, 0, err
+	}
+	total, err := CountRows(ctx, db, d, table)
+	if err != nil {
+		return nil, 0, err
+	}
+	return rows, max(total-int64(len(rows)), 0), nil
+}
+
+// payloadColumn is the expression ReadWatermillHead selects for the
+// payload: the column, or the first h.PayloadBytes bytes of it.
+func payloadColumn(d Dialect, h WatermillHead) string {
+	switch {
+	case h.PayloadBytes == 0 && d == MySQL:
+		return "`payload`"
+	case h.PayloadBytes == 0:
+		return `"payload"`
+	case d == MySQL:
+		return fmt.Sprintf("SUBSTRING(`payload`, 1, %d)", h.PayloadBytes)
+	case h.JSONPayload:
+		return fmt.Sprintf(`convert_to(substring("payload"::text from 1 for %d), 'UTF8')`, h.PayloadBytes)
+	default:
+		return fmt.Sprintf(`substring("payload" from 1 for %d)`, h.PayloadBytes)
+	}
+}

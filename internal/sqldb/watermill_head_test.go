@@ -1,0 +1,89 @@
+package sqldb_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/ThreeDotsLabs/watermill"
+	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow/internal/sqldb"
+)
+
+// ReadWatermillHead reads the first rows of a table, up to its limit, and
+// counts the rest; with PayloadBytes each payload is cut to its start, on
+// a payload column of bytes (sqlbus) and of JSON (the outbox).
+func TestReadWatermillHeadReadsUpToTheLimitAndCountsTheRest(t *testing.T) {
+	openDialects(t, []sqldb.Dialect{sqldb.Postgres, sqldb.MySQL}, func(t *testing.T, d sqldb.Dialect, db *sql.DB) {
+		bytesColumn := map[sqldb.Dialect]string{sqldb.Postgres: "BYTEA", sqldb.MySQL: "LONGBLOB"}[d]
+		for _, tc := range []struct {
+			name        string
+			payloadType func(string) string
+			json        bool
+		}{
+			{"bytes", func(string) string { return bytesColumn }, false},
+			{"json", nil, true},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				ctx := context.Background()
+				topic := uniqueName("head")
+				table := "watermill_" + topic
+				t.Cleanup(func() { _, _ = db.Exec("DROP TABLE " + quote(d, table)) })
+				pub, err := wsql.NewPublisher(wsql.BeginnerFromStdSQL(db), wsql.PublisherConfig{
+					SchemaAdapter: sqldb.WatermillSchema("test", d, 0, tc.payloadType), AutoInitializeSchema: true}, watermill.NopLogger{})
+				require.NoError(t, err)
+				var msgs []*message.Message
+				for i := range 25 {
+					msgs = append(msgs, message.NewMessage(fmt.Sprintf("m-%02d", i), fmt.Appendf(nil, `{"n":"%s"}`, strings.Repeat("x", 100+i))))
+				}
+				require.NoError(t, pub.Publish(topic, msgs...))
+				head := sqldb.WatermillHead{Limit: 10, JSONPayload: tc.json}
+
+				whole, more, err := sqldb.ReadWatermillHead(ctx, db, d, table, head)
+				require.NoError(t, err)
+				require.Len(t, whole, 10)
+				assert.Equal(t, int64(15), more)
+				for i, r := range whole {
+					assert.Equal(t, msgs[i].UUID, r.UUID, "the oldest first")
+					assert.JSONEq(t, string(msgs[i].Payload), string(r.Payload), "read whole")
+				}
+
+				head.PayloadBytes = 8
+				rows, more, err := sqldb.ReadWatermillHead(ctx, db, d, table, head)
+				require.NoError(t, err)
+				require.Len(t, rows, 10)
+				assert.Equal(t, int64(15), more)
+				for i, r := range rows {
+					// A JSON column may hold the text normalized (MySQL): cut from what it holds.
+					assert.Equal(t, string(whole[i].Payload[:8]), string(r.Payload), "cut to its first 8 bytes")
+				}
+
+				rows, more, err = sqldb.ReadWatermillHead(ctx, db, d, table, sqldb.WatermillHead{Limit: 30})
+				require.NoError(t, err)
+				assert.Len(t, rows, 25)
+				assert.Zero(t, more)
+			})
+		}
+
+		rows, more, err := sqldb.ReadWatermillHead(context.Background(), db, d, "watermill_"+uniqueName("none"), sqldb.WatermillHead{Limit: 10})
+		require.NoError(t, err)
+		assert.Empty(t, rows, "a table that does not exist has no rows")
+		assert.Zero(t, more)
+	})
+}
+
+// ReadWatermillHead refuses a limit below 1 and negative payload bytes,
+// naming them, before it reads.
+func TestReadWatermillHeadRefusesABadLimit(t *testing.T) {
+	for _, h := range []sqldb.WatermillHead{{Limit: 0}, {Limit: -1}, {Limit: 1, PayloadBytes: -1}} {
+		_, _, err := sqldb.ReadWatermillHead(context.Background(), nil, sqldb.Postgres, "watermill_x", h)
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), fmt.Sprintf("limit %d and payload bytes %d", h.Limit, h.PayloadBytes))
+	}
+}
