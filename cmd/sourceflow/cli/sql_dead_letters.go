@@ -142,8 +142,8 @@ func warnNoTable(ctx context.Context, w io.Writer, c *sqlConn, name string, isOu
 	case errors.Is(err, context.Canceled) || (err != nil && errors.Is(ctx.Err(), context.Canceled)):
 		return err
 	case err != nil:
-		fmt.Fprintf(w, "warning: could not check that %s has a table watermill_%s on %s: %v\n",
-			kindName(name, isOutbox), topic, c.target.where(), c.target.scrub(err))
+		fmt.Fprintf(w, "warning: could not check that %s has a table watermill_%s on %s: %s\n",
+			kindName(name, isOutbox), topic, c.target.where(), printable(c.target.scrub(err).Error()))
 	case !found:
 		fmt.Fprintf(w, "warning: %s has no table watermill_%s on %s: %s\n", kindName(name, isOutbox), topic, c.target.where(), who)
 	}

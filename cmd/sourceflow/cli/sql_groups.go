@@ -78,17 +78,25 @@ func (g *globals) runSQLGroups(cmd *cobra.Command, f sqlGroupsFlags) error {
 		if f.output == outputJSON {
 			return writeGroupsJSON(cmd.OutOrStdout(), f.destination, groups)
 		}
-		lines := make([]string, len(groups))
-		for i, gr := range groups {
-			lines[i] = fmt.Sprintf("%s\t%d", gr.Service, gr.Ahead)
-		}
-		if err := writeTable(cmd.OutOrStdout(), "SERVICE\tAHEAD", lines); err != nil {
-			return err
-		}
-		_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s of destination %s on %s.\n",
-			counted(len(groups), "consumer group", "consumer groups"), f.destination, c.target.where())
-		return err
+		return writeGroupsTable(cmd.OutOrStdout(), f.destination, c.target.where(), groups)
 	})
+}
+
+// writeGroupsTable prints groups, the consumer groups of destination on
+// where, as a table. A group's name comes from the database, where anyone
+// who may subscribe chose it: its characters a terminal would act on are
+// escaped (see printable).
+func writeGroupsTable(w io.Writer, destination, where string, groups []sqlbus.ConsumerGroup) error {
+	lines := make([]string, len(groups))
+	for i, gr := range groups {
+		lines[i] = fmt.Sprintf("%s\t%d", printable(gr.Service), gr.Ahead)
+	}
+	if err := writeTable(w, "SERVICE\tAHEAD", lines); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "%s of destination %s on %s.\n",
+		counted(len(groups), "consumer group", "consumer groups"), destination, where)
+	return err
 }
 
 // removeGroup removes the consumer group f.remove of f.destination, or with
@@ -111,7 +119,7 @@ func (c *sqlConn) removeGroup(ctx context.Context, cmd *cobra.Command, f sqlGrou
 			return c.failure("sql groups --remove "+f.remove, err)
 		}
 		_, err = fmt.Fprintf(out, "Would remove the consumer group of service %s (%s ahead) from destination %s on %s. "+
-			"Nothing removed: add --yes to remove it.\n", group, counted(ahead, "message", "messages"), f.destination, c.target.where())
+			"Nothing removed: add --yes to remove it.\n", printable(group), counted(ahead, "message", "messages"), f.destination, c.target.where())
 		return err
 	}
 	removed, err := sqlbus.RemoveConsumerGroup(ctx, c.busConfig(), f.destination, f.remove)

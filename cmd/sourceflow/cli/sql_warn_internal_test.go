@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -114,4 +115,18 @@ func TestSQLInterruptDuringTheWarningsLookupFailsTheCommand(t *testing.T) {
 			assert.NotContains(t, errOut.String(), "warning")
 		})
 	}
+}
+
+// The database's error text in the warning of a failed lookup is printed
+// with the characters a terminal would act on escaped.
+func TestSQLWarningPrintsTheDatabasesErrorEscaped(t *testing.T) {
+	f := &sqldbtest.DB{Values: map[string]int64{"COUNT(": 0}}
+	f.FailOnArg(`"watermill_payments.fifo"`, errors.New("permission denied\x1b]0;owned\x07\nforged line"))
+	var out, errOut bytes.Buffer
+
+	require.NoError(t, newWarnConn(t, f).listDeadLetters(t.Context(), &out, &errOut, sqlLettersFlags{max: 10}, "payments.fifo", false))
+
+	assert.NotContains(t, errOut.String(), "\x1b")
+	assert.Equal(t, 1, strings.Count(errOut.String(), "\n"), errOut.String())
+	assert.Contains(t, errOut.String(), `permission denied\x1b]0;owned\a\nforged line`)
 }
