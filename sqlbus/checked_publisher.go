@@ -28,7 +28,8 @@ const maxUUIDLength = 36
 // retrying it for ever. The other messages of the call are published.
 //
 // Dead letters pass unchecked: each is a message already stored once, with
-// its reason, which is recorded whatever its text. On MySQL a dead letter
+// its reason, which is recorded whatever its text; the reason of a row
+// whose metadata could not be read says so (see badRowReason). On MySQL a dead letter
 // whose reasons would take its row past max_allowed_packet has them cut
 // (see fitDeadLetter).
 //
@@ -52,6 +53,7 @@ func (p checkedPublisher) Publish(topic string, msgs ...*message.Message) error 
 	}
 	if strings.HasSuffix(topic, deadLetterSuffix) {
 		for _, m := range msgs {
+			badRowReason(m)
 			fitDeadLetter(m, limit)
 		}
 		return p.Publisher.Publish(topic, msgs...)
