@@ -107,5 +107,15 @@ func TestUndeliverableRowsAreDeadLetteredAndTheRestFlows(t *testing.T) {
 			assert.JSONEq(t, b.payload, string(letters[i].Message.Payload))
 			assert.Equal(t, topic, letters[i].Destination)
 		}
+
+		head, more, err := outbox.DeadLetters(ctx, outbox.Config{DB: db, Dialect: d.dialect, Topic: topic},
+			outbox.DeadLetterQuery{Max: 2, PayloadBytes: 5})
+		require.NoError(t, err)
+		require.Len(t, head, 2, "at most Max")
+		assert.Equal(t, int64(len(bad)-2), more, "and the count of the rest")
+		for i, dl := range head {
+			assert.Equal(t, bad[i].uuid, dl.Message.UUID, "the oldest first")
+			assert.Len(t, dl.Message.Payload, 5, "the start of the payload")
+		}
 	})
 }
