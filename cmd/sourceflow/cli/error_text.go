@@ -1,9 +1,8 @@
 package cli
 
 import (
+	"slices"
 	"strings"
-
-	"github.com/aws/smithy-go"
 
 	"github.com/sourceflow-go/sourceflow/internal/errtext"
 )
@@ -17,46 +16,62 @@ const maxErrorLine = 8 << 10
 // errorText is err's text as Run prints it: each of its lines cut to
 // maxErrorLine (errtext.KeepEnds) with the characters a terminal would act on
 // escaped (printable). An error quotes what an endpoint or a database
-// answered, which may be anything; its own lines stay lines, but the line
-// breaks within the text of an AWS call's error (awsCallTexts) are escaped
-// (breaksEscaped), so that what an endpoint answered cannot print a line
-// that reads as the CLI's own advice.
+// answered, which may be anything, within the text of the errors it wraps
+// or in a text of its own that wraps none (a move task's failure reason);
+// the lines of the errors that wrap others (a command's advice, a list of
+// invalid fields) and of a command's own error (an *ExitError's, which
+// escapes what it quotes itself) stay lines, but the line breaks within the text of an
+// error that wraps none are escaped (wrappedBreaksEscaped), so that what
+// an endpoint answered cannot print a line that reads as the CLI's own.
 func errorText(err error) string {
-	text := err.Error()
-	for _, call := range awsCallTexts(err) {
-		text = strings.ReplaceAll(text, call, breaksEscaped(call))
-	}
-	lines := strings.Split(text, "\n")
+	lines := strings.Split(wrappedBreaksEscaped(err), "\n")
 	for i, line := range lines {
 		lines[i] = printable(errtext.KeepEnds(line, maxErrorLine))
 	}
 	return strings.Join(lines, "\n")
 }
 
-// awsCallTexts are the texts, holding a line break, of the outermost
-// errors of AWS calls that err wraps: a *smithy.OperationError (the SDK's
-// error of a call, quoting what the endpoint answered) or a
-// smithy.APIError (what it answered), the errors within them not apart.
-func awsCallTexts(err error) []string {
-	var texts []string
-	var walk func(error)
-	walk = func(e error) {
-		switch inner := e.(type) { //nolint:errorlint // each error of the tree, one by one
-		case nil:
-		case *smithy.OperationError, smithy.APIError:
-			if t := e.Error(); breaksEscaped(t) != t {
-				texts = append(texts, t)
-			}
-		case interface{ Unwrap() []error }:
-			for _, joined := range inner.Unwrap() {
-				walk(joined)
-			}
-		case interface{ Unwrap() error }:
-			walk(inner.Unwrap())
-		}
+// wrappedBreaksEscaped is err's text with the line breaks escaped
+// (breaksEscaped) within the text of each error of its tree that wraps
+// none (an AWS call's error, what the endpoint answered), the text of an
+// error that wraps others kept where it is its own. An error whose text
+// does not hold those of the errors it wraps, in order, is escaped whole:
+// what it says of them cannot be told from its own.
+func wrappedBreaksEscaped(err error) string {
+	text := err.Error()
+	if exit, ok := err.(*ExitError); ok && len(wrappedBy(exit.Err)) == 0 { //nolint:errorlint // this error itself
+		return text // the command's own words, whatever they quote escaped where they quote it
 	}
-	walk(err)
-	return texts
+	wrapped := wrappedBy(err)
+	if len(wrapped) == 0 {
+		return breaksEscaped(text)
+	}
+	var b strings.Builder
+	rest := text
+	for _, inner := range wrapped {
+		before, after, found := strings.Cut(rest, inner.Error())
+		if !found {
+			return breaksEscaped(text)
+		}
+		b.WriteString(before)
+		b.WriteString(wrappedBreaksEscaped(inner))
+		rest = after
+	}
+	b.WriteString(rest)
+	return b.String()
+}
+
+// wrappedBy are the errors err wraps itself (Unwrap), not those within
+// them, leaving out nil.
+func wrappedBy(err error) []error {
+	var wrapped []error
+	switch e := err.(type) { //nolint:errorlint // the errors err wraps itself, one by one
+	case interface{ Unwrap() []error }:
+		wrapped = e.Unwrap()
+	case interface{ Unwrap() error }:
+		wrapped = []error{e.Unwrap()}
+	}
+	return slices.DeleteFunc(slices.Clone(wrapped), func(e error) bool { return e == nil })
 }
 
 // lineBreaks escapes each character that breaks a line as Go writes it in
