@@ -32,10 +32,20 @@ func (s *Store) executor(ctx context.Context) sqldb.Executor {
 // store's database, runs fn with a context carrying it, and commits when fn
 // returns nil or rolls back when fn fails or panics. When ctx already carries
 // a transaction on that database (begun by another store on it, or given to
-// ContextWithTx), fn joins it and the caller commits.
+// ContextWithTx), fn joins it and the caller commits. After Close it fails
+// with idempotency.ErrClosed, as does a transaction that Close keeps from
+// beginning (fn's own error stays fn's).
 func (s *Store) WithinTx(ctx context.Context, fn func(ctx context.Context) error) error {
 	if err := s.closedErr("sqlstore: begin a transaction"); err != nil {
 		return err
 	}
-	return sqldb.WithinTx(ctx, "sqlstore", s.db, s.cfg.Dialect, fn)
+	ran := false
+	err := sqldb.WithinTx(ctx, "sqlstore", s.db, s.cfg.Dialect, func(ctx context.Context) error {
+		ran = true
+		return fn(ctx)
+	})
+	if err != nil && !ran {
+		return s.orClosed(err) // the database closed under the begin
+	}
+	return err
 }
