@@ -57,7 +57,8 @@
 // Close stops the cleanup and closes the database Open opened (a *sql.DB
 // given to New stays open: its caller closes it). Either way, every later
 // call of the store fails with idempotency.ErrClosed, as the memory store's
-// do.
+// do: close it after the router that handles through it has stopped, as a
+// handling whose completion fails is not acknowledged.
 //
 // Transactional mode: Store implements idempotency.Transactor. With
 // MiddlewareConfig.Transactional the middleware begins a transaction, puts it
