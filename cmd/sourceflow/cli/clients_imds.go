@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -42,13 +43,18 @@ func defaultsModeAutoBy(profile func() (awsconfig.SharedConfig, bool)) string {
 // failed with err within ctx, the command's (--timeout): when ctx ended
 // while the defaults mode was auto (defaultsModeAutoBy), it was waiting on
 // the instance metadata service, and the error says so, by which setting,
-// and what to do; else what to check.
+// whether the command's time ran out or it was interrupted, and what to
+// do; else what to check.
 func loadError(ctx context.Context, err error) error {
-	if by := defaultsModeAutoBy(sharedProfile); by != "" && ctx.Err() != nil {
-		return fmt.Errorf("load the AWS configuration: %s has the SDK ask the instance metadata service (IMDS) "+
-			"for the region it runs in, and IMDS did not answer before the command's time ran out: %w; "+
-			"where no IMDS runs, set AWS_EC2_METADATA_DISABLED=true or another defaults mode (%s=standard), "+
-			"else allow more time with --timeout", by, err, defaultsModeVar)
+	by := defaultsModeAutoBy(sharedProfile)
+	if by == "" || ctx.Err() == nil {
+		return fmt.Errorf("load the AWS configuration: %w (check AWS_PROFILE and the shared config files)", err)
 	}
-	return fmt.Errorf("load the AWS configuration: %w (check AWS_PROFILE and the shared config files)", err)
+	ended, more := "had not answered when the command was interrupted", ""
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		ended, more = "did not answer before the command's time ran out", ", else allow more time with --timeout"
+	}
+	return fmt.Errorf("load the AWS configuration: %s has the SDK ask the instance metadata service (IMDS) "+
+		"for the region it runs in, and IMDS %s: %w; where no IMDS runs, set AWS_EC2_METADATA_DISABLED=true "+
+		"or another defaults mode (%s=standard)%s", by, ended, err, defaultsModeVar, more)
 }

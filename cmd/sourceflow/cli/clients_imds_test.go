@@ -46,3 +46,43 @@ func TestLoadClients_AnIMDSThatNeverAnswersIsNamedWhenTimeoutEndsTheWait(t *test
 	assert.Contains(t, errOut.String(), "set AWS_EC2_METADATA_DISABLED=true or another defaults mode (AWS_DEFAULTS_MODE=standard)")
 	assert.NotContains(t, errOut.String(), "check AWS_PROFILE")
 }
+
+// A command interrupted while the SDK waits on IMDS says that it was
+// interrupted, not that its time ran out, nor to allow more time.
+func TestLoadClients_AnIMDSWaitCutByAnInterruptIsNotSaidToHaveRunOutOfTime(t *testing.T) {
+	asked := make(chan struct{}, 1)
+	imds := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		select {
+		case asked <- struct{}{}:
+		default:
+		}
+		<-r.Context().Done() // never answers
+	}))
+	t.Cleanup(imds.Close)
+	dir := t.TempDir()
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
+	t.Setenv("AWS_PROFILE", "")
+	t.Setenv("AWS_REGION", "eu-west-2")
+	t.Setenv("AWS_ACCESS_KEY_ID", "test")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "")
+	t.Setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.URL)
+	t.Setenv("AWS_DEFAULTS_MODE", "auto")
+	path := writeTopology(t, ordersBinding(), topology.Options{})
+	var out, errOut bytes.Buffer
+	ctx, interrupt := context.WithCancel(context.Background())
+	defer interrupt()
+	go func() {
+		<-asked
+		interrupt()
+	}()
+
+	code := cli.Run(ctx, cli.Config{Stdout: &out, Stderr: &errOut}, []string{"health", "-f", path, "--timeout", "10m"})
+
+	assert.Equal(t, cli.ExitInterrupted, code, errOut.String())
+	assert.Contains(t, errOut.String(), "load the AWS configuration: AWS_DEFAULTS_MODE=auto has the SDK ask the "+
+		"instance metadata service (IMDS) for the region it runs in, and IMDS had not answered when the command was interrupted")
+	assert.NotContains(t, errOut.String(), "time ran out")
+	assert.NotContains(t, errOut.String(), "--timeout")
+}
