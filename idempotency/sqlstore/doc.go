@@ -7,7 +7,8 @@
 // from a connection string; New(ctx, db, cfg) uses a *sql.DB the caller owns.
 // Open checks the connection within Config.ConnectTimeout: an unreachable
 // database fails with ErrUnreachable naming the dialect and the address
-// instead of hanging. The table name is spliced into
+// instead of hanging, and one that refuses the DSN's user, password or
+// database with ErrInvalidConfig, which no retry changes. The table name is spliced into
 // SQL, so only plain identifiers (optionally schema-qualified) are accepted.
 //
 // The schema is versioned. Open and New (and CreateSchema) migrate the table

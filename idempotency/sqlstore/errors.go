@@ -11,8 +11,9 @@ var (
 	// not a plain (optionally schema-qualified) SQL identifier. Table names
 	// are spliced into statements, so anything else is refused.
 	ErrInvalidTable = errors.New("invalid table name")
-	// ErrUnreachable is returned by Open when the database refuses the
-	// connection or does not answer within Config.ConnectTimeout; the error
+	// ErrUnreachable is returned by Open when the database does not answer
+	// within Config.ConnectTimeout or cannot take the connection (too many
+	// connections, starting up): an outage a retry may outlast. The error
 	// names the dialect and the address.
 	ErrUnreachable = sqldb.ErrUnreachable
 	// ErrInvalidConfig is returned by Open and New, before any connection
@@ -20,7 +21,10 @@ var (
 	// dialect's driver cannot read (the error never shows the DSN), or a
 	// *sql.DB given to New whose driver is another dialect's than
 	// Config.Dialect (pgx's, go-sql-driver/mysql's or modernc.org/sqlite's;
-	// a database opened with another driver is taken as it is). No retry
+	// a database opened with another driver is taken as it is). Open also
+	// returns it, with the server's reason, when the database answered and
+	// refused the DSN's user, password or database (PostgreSQL SQLSTATE
+	// class 28, 3D000 or 42501; MySQL 1044, 1045, 1049 or 1698). No retry
 	// helps: unlike ErrUnreachable, it is not transient.
 	ErrInvalidConfig = sqldb.ErrInvalidConfig
 	// ErrSchemaTooNew is returned by Open, New and CreateSchema when the

@@ -50,7 +50,8 @@ var (
 // Open opens the database named by cfg.DSN with the dialect's driver, checks
 // the connection within cfg.ConnectTimeout (an unreachable database is
 // ErrUnreachable naming the address, never a hang; a DSN the driver cannot
-// read is ErrInvalidConfig, before any connection) and returns a Store that
+// read is ErrInvalidConfig, before any connection, and so is a refusal of
+// the DSN's user, password or database) and returns a Store that
 // closes the database on Close.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
 	cfg.setDefaults()

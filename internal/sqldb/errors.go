@@ -7,7 +7,8 @@ import "errors"
 // own name before them ("sqlstore: database unreachable: …").
 var (
 	// ErrUnreachable wraps a failed connection check at open: the database
-	// did not answer within the connect timeout or refused the connection.
+	// did not answer within the connect timeout or could not take the
+	// connection (too many connections, starting up); a retry may pass.
 	ErrUnreachable = errors.New("database unreachable")
 	// ErrSchemaTooNew is returned when the database records a schema version
 	// newer than the code knows: an older binary must not write to a schema
@@ -15,7 +16,8 @@ var (
 	ErrSchemaTooNew = errors.New("database schema is newer than this program")
 	// ErrInvalidConfig wraps a configuration no database can be used with:
 	// an invalid field, a DSN the dialect's driver cannot read, or a *sql.DB
-	// whose driver is another dialect's. It is found before any connection
-	// is tried, and no retry helps.
+	// whose driver is another dialect's, found before any connection is
+	// tried; or, at open, a server's refusal of the DSN's user, password or
+	// database. No retry helps.
 	ErrInvalidConfig = errors.New("invalid configuration")
 )

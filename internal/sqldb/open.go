@@ -79,9 +79,11 @@ func (c Config) ValidateSettings() error {
 
 // Open opens the database and checks the connection within
 // cfg.ConnectTimeout (or ctx's deadline, if earlier). A database that does
-// not answer is ErrUnreachable naming the dialect and the address, never a
-// hang. An invalid cfg, a DSN the driver cannot read among them, is
-// ErrInvalidConfig, before any connection is tried.
+// not answer, or fails the check otherwise, is ErrUnreachable naming the
+// dialect and the address, never a hang. An invalid cfg, a DSN the driver
+// cannot read among them, is ErrInvalidConfig, before any connection is
+// tried; so is, once the server answered, its refusal of the DSN's user,
+// password or database (see refusedLogin), which no retry changes.
 func Open(ctx context.Context, cfg Config) (*sql.DB, error) {
 	cfg.setDefaults()
 	if err := cfg.Validate(); err != nil {
@@ -97,6 +99,10 @@ func Open(ctx context.Context, cfg Config) (*sql.DB, error) {
 	defer cancel()
 	if err := db.PingContext(pingCtx); err != nil {
 		_ = db.Close()
+		if refusedLogin(err) {
+			return nil, fmt.Errorf("%w: %s at %s refused the DSN's user, password or database: %w", ErrInvalidConfig,
+				cfg.Dialect, Address(cfg.Dialect, cfg.DSN), err)
+		}
 		return nil, fmt.Errorf("%w: %s at %s (within %s): %w", ErrUnreachable, cfg.Dialect,
 			Address(cfg.Dialect, cfg.DSN), cfg.ConnectTimeout, err)
 	}
