@@ -339,10 +339,12 @@ func (s *Service) shutDown() error {
 
 // closeRouter closes the service's own router, which waits for its
 // handlers up to ServiceConfig.CloseTimeout; its error, which names
-// neither, is wrapped naming the service and the timeout.
+// neither, is wrapped naming the service and the timeout, and the
+// transport's longer one that closing the subscriptions waits then.
 func (s *Service) closeRouter(router *message.Router) error {
 	if err := router.Close(); err != nil {
-		return fmt.Errorf("cqrs: service %q: close: %w: handlers still running after ServiceConfig.CloseTimeout %s", s.cfg.Name, err, s.cfg.CloseTimeout)
+		return fmt.Errorf("cqrs: service %q: close: %w: handlers still running after ServiceConfig.CloseTimeout %s%s",
+			s.cfg.Name, err, s.cfg.CloseTimeout, transportCloseWait(s.cfg.Transport, s.cfg.CloseTimeout))
 	}
 	return nil
 }

@@ -100,8 +100,10 @@ type ServiceConfig struct {
 	Hooks Hooks
 	// CloseTimeout bounds how long Close waits for in-flight handlers
 	// before it stops the router; closing the subscribers then waits up to
-	// the transport's own CloseTimeout (ChannelConfig, PubSubConfig), so a
-	// Close takes up to the larger of the two. Default: 30s.
+	// the transport's own CloseTimeout (ChannelConfig, PubSubConfig,
+	// sqlbus.Config), so a Close takes up to the larger of the two, and its
+	// error, when handlers outlast this one, names the transport's when
+	// longer. Default: 30s.
 	CloseTimeout time.Duration
 	// NewID returns a fresh message id. Default: watermill.NewUUID. An id
 	// must be UTF-8 text without NUL, not ending in a space (the SQL stores

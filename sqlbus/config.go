@@ -25,6 +25,9 @@ const (
 	// DefaultPruneInterval is how often a subscription deletes the rows
 	// every consumer group of its destination acknowledged.
 	DefaultPruneInterval = time.Minute
+	// DefaultCloseTimeout bounds how long closing a subscription waits for
+	// the deliveries in flight: cqrs.PubSubConfig.CloseTimeout's default.
+	DefaultCloseTimeout = 20 * time.Second
 )
 
 // Config configures the SQL transport.
@@ -65,6 +68,13 @@ type Config struct {
 	// interval: keep it in minutes. Negative: never; the tables then keep
 	// every message ever sent. Default DefaultPruneInterval.
 	PruneInterval time.Duration
+	// CloseTimeout bounds how long closing a subscription (a service's
+	// Close) waits for the deliveries in flight to reach their ack or nack
+	// before it leaves them to the table, which delivers them again
+	// (cqrs.PubSubConfig.CloseTimeout); their handlers' contexts end then.
+	// A service's Close takes up to the larger of CloseTimeout and
+	// cqrs.ServiceConfig.CloseTimeout. Default DefaultCloseTimeout (20s).
+	CloseTimeout time.Duration
 	// Logger logs, among others the warning about a connection that
 	// crosses a network in clear text (see the package documentation).
 	// Default: watermill.NopLogger.
@@ -77,6 +87,7 @@ func (c *Config) setDefaults() {
 	c.MaxDeliveries = cmp.Or(c.MaxDeliveries, cqrs.DefaultMaxDeliveries)
 	c.RedeliveryDelay = cmp.Or(c.RedeliveryDelay, cqrs.DefaultRedeliveryDelay)
 	c.PruneInterval = cmp.Or(c.PruneInterval, DefaultPruneInterval)
+	c.CloseTimeout = cmp.Or(c.CloseTimeout, DefaultCloseTimeout)
 	if c.Logger == nil {
 		c.Logger = watermill.NopLogger{}
 	}
@@ -95,6 +106,7 @@ func (c Config) Validate() error {
 		fieldcheck.NotNegative("Config.AckDeadline", c.AckDeadline),
 		fieldcheck.NotNegative("Config.RedeliveryDelay", c.RedeliveryDelay),
 		fieldcheck.NotNegative("Config.MaxDeliveries", c.MaxDeliveries),
+		fieldcheck.NotNegative("Config.CloseTimeout", c.CloseTimeout),
 		fieldcheck.NotTypedNil("Config.Logger", c.Logger),
 	}
 	if c.Dialect != sourceflow.Postgres && c.Dialect != sourceflow.MySQL {

@@ -15,7 +15,7 @@ import (
 
 func TestConfigValidateReportsEveryProblemNamingItsField(t *testing.T) {
 	err := Config{Dialect: "sqlite", PollInterval: -time.Second, AckDeadline: -1, MaxDeliveries: -2, RedeliveryDelay: -3,
-		Logger: (*watermill.StdLoggerAdapter)(nil)}.Validate()
+		CloseTimeout: -4, Logger: (*watermill.StdLoggerAdapter)(nil)}.Validate()
 	require.Error(t, err)
 	for _, want := range []string{
 		"Config.DB is required",
@@ -24,6 +24,7 @@ func TestConfigValidateReportsEveryProblemNamingItsField(t *testing.T) {
 		"Config.AckDeadline: -1ns, must not be negative",
 		"Config.MaxDeliveries: -2, must not be negative",
 		"Config.RedeliveryDelay: -3ns, must not be negative",
+		"Config.CloseTimeout: -4ns, must not be negative",
 		"Config.Logger: nil *watermill.StdLoggerAdapter, must be non-nil or left unset",
 	} {
 		assert.ErrorContains(t, err, want)
@@ -51,6 +52,7 @@ func TestEveryInvalidFieldIsErrInvalidConfig(t *testing.T) {
 		{"negative AckDeadline", func(c *Config) { c.AckDeadline = -time.Second }, nil},
 		{"negative RedeliveryDelay", func(c *Config) { c.RedeliveryDelay = -time.Second }, nil},
 		{"negative MaxDeliveries", func(c *Config) { c.MaxDeliveries = -1 }, nil},
+		{"negative CloseTimeout", func(c *Config) { c.CloseTimeout = -time.Second }, nil},
 		{"pauses outlasting AckDeadline", func(c *Config) { c.MaxDeliveries, c.RedeliveryDelay, c.AckDeadline = 4, time.Second, 3*time.Second }, nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -113,7 +113,10 @@
 // consumer; spread load over more destinations, and count on more
 // instances for failover. Delivery is at least once: a
 // message not acknowledged within Config.AckDeadline, or in flight when an
-// instance stops, is read again.
+// instance stops, is read again. A service's Close waits for the handlers
+// in flight up to Config.CloseTimeout (20 s by default) or its own
+// cqrs.ServiceConfig.CloseTimeout, whichever is longer, then ends their
+// contexts and leaves their messages to the table.
 //
 // On MySQL, watermill-sql's publisher lets a row with a lower AUTO_INCREMENT
 // offset commit after a subscriber already acknowledged a higher one, and

@@ -23,7 +23,7 @@ var ErrInvalidMessage = errors.New("sqlbus: message cannot be stored")
 // ErrInvalidConfig is reported by Config.Validate (and so by NewTransport
 // and the functions that take a Config) for every invalid field of a
 // Config: a missing DB, a negative PollInterval, AckDeadline,
-// RedeliveryDelay or MaxDeliveries, MaxDeliveries and RedeliveryDelay
+// RedeliveryDelay, MaxDeliveries or CloseTimeout, MaxDeliveries and RedeliveryDelay
 // whose pauses outlast AckDeadline, an unsupported Dialect (which is
 // ErrUnsupportedDialect too), and a DB whose driver is another dialect's
 // than Dialect: pgx's is Postgres's, go-sql-driver/mysql's MySQL's. A

@@ -47,6 +47,7 @@ func NewTransport(cfg Config) (*cqrs.PubSubTransport, error) {
 		Capabilities:    cqrs.Capabilities{ConsumerGroups: true, Ordered: true},
 		MaxDeliveries:   cfg.MaxDeliveries,
 		RedeliveryDelay: cfg.RedeliveryDelay,
+		CloseTimeout:    cfg.CloseTimeout,
 		Logger:          cfg.Logger,
 	})
 }
