@@ -28,5 +28,9 @@ var ErrInvalidMessage = errors.New("sqlbus: message cannot be stored")
 // ErrUnsupportedDialect too), and a DB whose driver is another dialect's
 // than Dialect: pgx's is Postgres's, go-sql-driver/mysql's MySQL's. A
 // database opened with another driver (one wrapped for tracing, say) is
-// taken as it is. No connection is tried, and no retry helps.
+// taken as it is. No connection is tried, and no retry helps. A listening
+// service's Start fails with it, before any statement, when the service's
+// name, its consumer group, is one the offsets tables' consumer_group
+// column (VARCHAR(255)) cannot hold: longer than 255 characters, not valid
+// UTF-8 or holding a NUL byte; the error names cqrs.ServiceConfig.Name.
 var ErrInvalidConfig = sqldb.ErrInvalidConfig

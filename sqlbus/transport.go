@@ -69,10 +69,14 @@ func publisher(cfg Config, schema wsql.SchemaAdapter) (message.Publisher, error)
 }
 
 // subscriberFactory returns the function that subscribes a service (the
-// consumer group) to a topic, pruning what every group consumed.
+// consumer group) to a topic, pruning what every group consumed. A group
+// the offsets tables cannot hold is refused first (checkGroup).
 func subscriberFactory(cfg Config, schema wsql.SchemaAdapter, offsets wsql.OffsetsAdapter, check *plaintextCheck) func(topic, group string) (message.Subscriber, error) {
 	deadline := cfg.AckDeadline
 	return func(topic, group string) (message.Subscriber, error) {
+		if err := checkGroup(group); err != nil {
+			return nil, err
+		}
 		sub, err := wsql.NewSubscriber(sqldb.WatermillBeginner("sqlbus", cfg.Dialect, cfg.DB, topic, group), wsql.SubscriberConfig{
 			ConsumerGroup:    group,
 			AckDeadline:      &deadline,

@@ -1,0 +1,35 @@
+package sqlbus
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/sourceflow-go/sourceflow/internal/sqldb"
+)
+
+// maxGroupLength is how many characters the consumer_group column of an
+// offsets table holds (VARCHAR(255) on PostgreSQL and MySQL).
+const maxGroupLength = 255
+
+// checkGroup refuses, as ErrInvalidConfig naming cqrs.ServiceConfig.Name, a
+// consumer group (the service's name) the consumer_group column cannot
+// hold: longer than maxGroupLength characters, not valid UTF-8 or holding
+// a NUL byte. It runs before the subscription touches the database, which
+// would otherwise refuse the group at every poll.
+func checkGroup(group string) error {
+	var problem string
+	switch {
+	case !utf8.ValidString(group):
+		problem = "is not valid UTF-8, which the consumer_group column cannot hold"
+	case strings.ContainsRune(group, 0):
+		problem = "holds a NUL byte, which the consumer_group column cannot hold"
+	case utf8.RuneCountInString(group) > maxGroupLength:
+		problem = fmt.Sprintf("is %d characters, longer than the %d the consumer_group column holds",
+			utf8.RuneCountInString(group), maxGroupLength)
+	default:
+		return nil
+	}
+	return sqldb.InvalidConfig("sqlbus", errors.New("cqrs.ServiceConfig.Name (the service's consumer group) "+problem))
+}

@@ -1,0 +1,61 @@
+package sqlbus_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/internal/sqldb/sqldbtest"
+	"github.com/sourceflow-go/sourceflow/sqlbus"
+)
+
+// A listening service whose name, its consumer group, the consumer_group
+// column (VARCHAR(255)) cannot hold fails to start with ErrInvalidConfig
+// naming ServiceConfig.Name and why, before any statement reaches the
+// database; a name of 255 characters, multi-byte ones included, is taken.
+func TestStartRefusesAServiceNameTheGroupColumnCannotHold(t *testing.T) {
+	for _, tt := range []struct{ name, service, problem string }{
+		{"256 characters", strings.Repeat("s", 256), "is 256 characters, longer than the 255 the consumer_group column holds"},
+		{"NUL byte", "bill\x00ing", "holds a NUL byte"},
+		{"not UTF-8", "bill\xffing", "is not valid UTF-8"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := &sqldbtest.DB{}
+			svc := listeningService(t, f, tt.service)
+			err := svc.Start(context.Background())
+			require.ErrorIs(t, err, sqlbus.ErrInvalidConfig)
+			assert.ErrorContains(t, err, "sqlbus: invalid configuration: cqrs.ServiceConfig.Name (the service's consumer group) "+tt.problem)
+			assert.Empty(t, f.Ran(""), "statements run before the name was refused")
+		})
+	}
+	t.Run("255 characters", func(t *testing.T) {
+		f := &sqldbtest.DB{}
+		svc := listeningService(t, f, strings.Repeat("é", 255))
+		require.NoError(t, svc.Start(context.Background()))
+		require.NoError(t, svc.Close())
+	})
+}
+
+// listeningService returns a service named name on an sqlbus transport on
+// f, listening to one destination; it is not started.
+func listeningService(t *testing.T, f *sqldbtest.DB, name string) *cqrs.Service {
+	t.Helper()
+	tr, err := sqlbus.NewTransport(sqlbus.Config{DB: f.Open(t), Dialect: sourceflow.Postgres})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = tr.Close() })
+	svc, err := cqrs.NewService(cqrs.ServiceConfig{Name: name, Transport: tr, Listen: []string{"orders"}})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = svc.Close() })
+	type placeOrder struct{}
+	type order struct{}
+	require.NoError(t, cqrs.RegisterCommand[placeOrder](svc, "orders.PlaceOrder", "orders"))
+	require.NoError(t, cqrs.Handle(cqrs.NewSaga[order](svc, "order"), func(context.Context, *order, placeOrder, cqrs.Envelope) ([]any, error) {
+		return nil, nil
+	}))
+	return svc
+}
