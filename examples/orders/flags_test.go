@@ -59,3 +59,18 @@ func TestDriverOnlyFlagsAreRefusedInOtherRoles(t *testing.T) {
 		assert.Empty(t, out.String(), args)
 	}
 }
+
+// The roles run on AWS only (the driver sends through SQS and SNS): -role's
+// help says so, and so does its refusal of -transport postgres.
+func TestRolesSayTheyNeedTheAWSTransport(t *testing.T) {
+	t.Setenv("AWS_ENDPOINT_URL", "")
+	var out, errOut bytes.Buffer
+	assert.Equal(t, 0, run(context.Background(), []string{"-h"}, &out, &errOut))
+	assert.Contains(t, errOut.String(), "with -transport aws and a shared -store (not memory), orders, payments or driver; "+
+		"-transport gochannel and postgres run only as all")
+	errOut.Reset()
+	args := []string{"-transport", "postgres", "-store", "postgres", "-dsn", "postgres://h/db", "-role", "orders"}
+	assert.Equal(t, 2, run(context.Background(), args, &out, &errOut))
+	assert.Contains(t, errOut.String(), "-role orders needs -transport aws and a shared -store (-transport gochannel and postgres run only as -role all)")
+	assert.Empty(t, out.String())
+}

@@ -75,7 +75,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		"for postgres then $SOURCEFLOW_POSTGRES_DSN; for sqlite a file in the temp dir)")
 	fs.StringVar(&o.tablePrefix, "table-prefix", "sourceflow_", "prefix of the SQL or DynamoDB store's table names")
 	fs.IntVar(&o.maxConns, "max-conns", 16, "connections to the SQL store this process opens at most")
-	fs.StringVar(&o.role, "role", "all", "all (both services and the sender in one process), orders, payments or driver")
+	fs.StringVar(&o.role, "role", "all", "all (both services and the sender in one process), or, with -transport aws "+
+		"and a shared -store (not memory), orders, payments or driver; -transport gochannel and postgres run only as all")
 	fs.IntVar(&o.entities, "entities", 0, "spread the orders over this many entities (0: one entity per order)")
 	fs.StringVar(&o.queues, "queues", "fifo", "command queue kind: fifo (orders.fifo, payments.fifo) or standard (orders, payments)")
 	fs.StringVar(&o.prefix, "prefix", "", "prefix of every queue, topic and entity name, to keep deployments apart")
@@ -128,7 +129,7 @@ func (o *options) validate() error {
 	case "all":
 	case "orders", "payments", "driver":
 		if o.transport != "aws" || o.store == "memory" {
-			errs = append(errs, fmt.Errorf("-role %s needs -transport aws and a shared -store", o.role))
+			errs = append(errs, fmt.Errorf("-role %s needs -transport aws and a shared -store (-transport gochannel and postgres run only as -role all)", o.role))
 		}
 	default:
 		errs = append(errs, fmt.Errorf("-role %q: want all, orders, payments or driver", o.role))
