@@ -11,8 +11,8 @@
 // with -store dynamodb a saga's state, the events it raises (through the
 // DynamoDB outbox, package cqrs/dynamostore) and the idempotency record are
 // written by one TransactWriteItems (the tables are created, validated or
-// assumed as -provisioning says). With -role the
-// program runs one part of the flow, so that many processes share the work:
+// assumed as -provisioning says). With -role (on -transport aws and a
+// store other than memory) the program runs one part of the flow, so that many processes share the work:
 // -role orders and -role payments run a service instance until SIGTERM or
 // SIGINT, and -role driver sends the orders and waits until the shared
 // order-summary view shows every one paid. The driver's orders are numbered
