@@ -15,7 +15,7 @@ const maxErrorLine = 8 << 10
 
 // errorText is err's text as Run prints it: each of its lines cut to
 // maxErrorLine (errtext.KeepEnds) with the characters a terminal would act on
-// escaped (printable). An error quotes what an endpoint or a database
+// escaped (errorLine). An error quotes what an endpoint or a database
 // answered, which may be anything, within the text of the errors it wraps
 // or in a text of its own that wraps none (a move task's failure reason);
 // the lines of the errors that wrap others (a command's advice, a list of
@@ -26,9 +26,29 @@ const maxErrorLine = 8 << 10
 func errorText(err error) string {
 	lines := strings.Split(wrappedBreaksEscaped(err), "\n")
 	for i, line := range lines {
-		lines[i] = printable(errtext.KeepEnds(line, maxErrorLine))
+		lines[i] = errorLine(line, i > 0)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// maxIndent is the most tabs errorLine prints as indentation.
+const maxIndent = 4
+
+// indentTab is what a tab that indents a line prints as.
+const indentTab = "    "
+
+// errorLine is line, a line of an error, cut to maxErrorLine with the
+// characters a terminal would act on escaped (printable), but for the tabs
+// that start it when it continues the error (up to maxIndent): those print
+// as indentation (indentTab). pgx indents with one each failed try of a
+// connection ("failed to connect to …:\n\t127.0.0.1:1 (127.0.0.1): dial
+// error …"). A tab elsewhere is escaped.
+func errorLine(line string, continues bool) string {
+	tabs := 0
+	if continues {
+		tabs = min(len(line)-len(strings.TrimLeft(line, "\t")), maxIndent)
+	}
+	return strings.Repeat(indentTab, tabs) + printable(errtext.KeepEnds(line[tabs:], maxErrorLine))
 }
 
 // wrappedBreaksEscaped is err's text with the line breaks escaped
@@ -76,8 +96,11 @@ func wrappedBy(err error) []error {
 
 // lineBreaks escapes each character that breaks a line as Go writes it in
 // a quoted string: \n, \r, vertical tab, form feed, NEL (U+0085), and the
-// line and paragraph separators (U+2028, U+2029).
-var lineBreaks = strings.NewReplacer("\n", `\n`, "\r", `\r`, "\v", `\v`, "\f", `\f`,
+// line and paragraph separators (U+2028, U+2029); but for a \n followed by
+// a tab, which starts a continuation line errorLine indents (pgx lists each
+// failed try of a connection so): an indented line cannot read as one of
+// the CLI's own, which start at the margin.
+var lineBreaks = strings.NewReplacer("\n\t", "\n\t", "\n", `\n`, "\r", `\r`, "\v", `\v`, "\f", `\f`,
 	"\u0085", `\u0085`, "\u2028", `\u2028`, "\u2029", `\u2029`)
 
 // breaksEscaped is text with its line breaks escaped (lineBreaks).
