@@ -32,7 +32,7 @@
 // SOURCEFLOW_SQL_DSN (or --dsn), open it with pgx (a postgres:// or
 // postgresql:// DSN, the scheme in any case) or go-sql-driver/mysql (any
 // other; --dialect overrides), and name the database by its host, never
-// showing the password.
+// showing the password or sslpassword.
 //
 // Every command is a subcommand of NewCommand's root, built from a small
 // function per command, sharing the file loading and the exit codes; a

@@ -34,7 +34,9 @@ readTimeout and a writeTimeout of 60s, each unless it sets it, as the
 services' stores do, so a server that stops answering fails the command
 instead of hanging it; a DSN's own value is kept (readTimeout=0 turns it
 off).
-Messages name the database by its host and never show the password.
+Messages name the database by its host and never show the password (nor
+sslpassword, the TLS key's passphrase); a DSN is parsed as its driver reads
+it before any connection.
 
 Exit codes: 0 success; 2 usage (no DSN, a DSN that cannot be parsed, both or
 neither of --destination and --outbox, an empty --destination, an --outbox

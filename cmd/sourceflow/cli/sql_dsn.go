@@ -3,11 +3,12 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -41,9 +42,9 @@ func addConnFlags(cmd *cobra.Command, f *connFlags) {
 type dsnTarget struct {
 	dsn      string
 	dialect  sourceflow.Dialect
-	host     string // host and port, as the DSN gives them
-	redacted string // the DSN with its password replaced
-	password string // "" when the DSN has none
+	host     string   // host and port, as the DSN gives them
+	redacted string   // the DSN with its secrets replaced
+	secrets  []string // the DSN's secrets (isSecretKey), as written and as read
 }
 
 // resolveDSN finds the DSN (--dsn, else SOURCEFLOW_SQL_DSN) and its
@@ -101,117 +102,116 @@ func postgresURL(dsn string) (string, bool) {
 // DSN, which holds the password.
 func parseDSN(dsn string, d sourceflow.Dialect) (dsnTarget, error) {
 	t := dsnTarget{dsn: dsn, dialect: d}
-	if d == sourceflow.MySQL {
-		cfg, err := mysql.ParseDSN(dsn)
-		if err != nil {
-			return t, fmt.Errorf("the DSN is not a MySQL DSN (user:password@tcp(host:3306)/db; "+
-				"a PostgreSQL one starts with postgres:// or needs --dialect postgres): %s", parseDetail(dsn, err))
-		}
-		t.host, t.password = cfg.Addr, cfg.Passwd
-		t.redacted = dsn
-		if cfg.Passwd != "" {
-			t.redacted = strings.Replace(dsn, ":"+cfg.Passwd+"@", ":"+redactedPassword+"@", 1)
-		}
-		return t, nil
+	if d == sourceflow.Postgres {
+		return parsePostgresDSN(t)
 	}
-	if !strings.Contains(dsn, "://") {
-		return parseKeyValueDSN(t)
-	}
-	u, err := url.Parse(dsn)
+	cfg, err := mysql.ParseDSN(dsn)
+	t.redacted, t.secrets = redactMySQL(dsn)
 	if err != nil {
-		// Every url error quotes part of the DSN: the URL, or the piece it
-		// could not read, which is part of the password when the password
-		// holds an unescaped '/', '?' or '#' (the host then starts inside
-		// it: `invalid port ":secret" after host`). None is shown.
-		return t, errors.New("the DSN is not a PostgreSQL URL (postgres://user:password@host:5432/db): " +
-			"check its form, and percent-encode any of @ : / ? # % in the user name or the password")
+		return t, fmt.Errorf("the DSN is not a MySQL DSN (user:password@tcp(host:3306)/db; "+
+			"a PostgreSQL one starts with postgres:// or needs --dialect postgres): %s", parseDetail(dsn, err.Error()))
 	}
-	t.host = u.Host
-	if p, ok := u.User.Password(); ok {
-		t.password = p
-	}
-	if q := u.Query(); q.Has("password") {
-		t.password = q.Get("password")
-		q.Set("password", redactedPassword)
-		u.RawQuery = q.Encode()
-	}
-	t.redacted = u.Redacted()
+	t.host = cfg.Addr
+	t.secrets = append(t.secrets, cfg.Passwd)
 	return t, nil
 }
 
 // quotedPiece matches what a parser's error message quotes: 'x' or "x".
 var quotedPiece = regexp.MustCompile(`'[^']*'|"(?:[^"\\]|\\.)*"`)
 
-// parseDetail returns the text of err, the error of parsing dsn, unless it
-// quotes a piece of dsn or holds the value of a password=… in it: a parser
-// quotes what it could not read, which can be where the password is (a
+// parseDetail returns text, a parser's message about dsn, with each piece
+// of dsn it quotes that holds a letter or a digit shown as "…" (a parser
+// quotes what it could not read, which can be in the password: a
 // PostgreSQL key=value DSN read as a MySQL one is quoted up to its last
-// '/': "default addr for network 'host=db password=… sslrootcert=/etc'").
-func parseDetail(dsn string, err error) string {
-	text := err.Error()
-	withheld := "its parser's message is not shown: it quotes part of the DSN"
-	for _, q := range quotedPiece.FindAllString(text, -1) {
+// '/'), or a sentence saying it is not shown when it still holds what
+// could be a secret of dsn, read as any of the forms of DSN.
+func parseDetail(dsn, text string) string {
+	text = quotedPiece.ReplaceAllStringFunc(text, func(q string) string {
 		piece := q[1 : len(q)-1]
-		if u, uerr := strconv.Unquote(q); uerr == nil {
+		if u, err := strconv.Unquote(q); err == nil {
 			piece = u
 		}
-		if piece != "" && strings.Contains(dsn, piece) {
-			return withheld
+		if !strings.ContainsFunc(piece, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) ||
+			!strings.Contains(dsn, piece) {
+			return q
 		}
-	}
-	if m := kvPassword.FindStringSubmatch(dsn); m != nil && strings.Contains(text, strings.Trim(m[2], "'")) {
-		return withheld
+		return q[:1] + "…" + q[len(q)-1:]
+	})
+	_, _, inURL := redactURL(dsn)
+	_, inKeyValue := redactKeyValue(dsn)
+	_, inMySQL := redactMySQL(dsn)
+	for _, s := range slices.Concat(inURL, inKeyValue, inMySQL) {
+		if s != "" && strings.Contains(text, s) {
+			return "its parser's message is not shown: it quotes part of the DSN"
+		}
 	}
 	return text
 }
 
-// The settings of a key=value DSN: kvPassword matches a password=…
-// (sslpassword=… too), its value quoted or not, as pgx reads it: a
-// backslash escapes the next character (a space in an unquoted value, a
-// quote in a quoted one).
+// The host and the port of a key=value DSN.
 var (
-	kvPassword = regexp.MustCompile(`(password\s*=\s*)('(?:[^'\\]|\\.)*'|(?:[^\s\\]|\\.)+)`)
-	kvHost     = regexp.MustCompile(`host\s*=\s*(\S+)`)
-	kvPort     = regexp.MustCompile(`port\s*=\s*(\S+)`)
+	kvHost = regexp.MustCompile(`host\s*=\s*(\S+)`)
+	kvPort = regexp.MustCompile(`port\s*=\s*(\S+)`)
 )
 
-// withoutFiles, added at the end of a key=value DSN, unsets the files pgx
-// reads when it parses the DSN (see sqldb.PgxUnreadableFile): the TLS CA
-// certificate, the client certificate and its key. A later setting
-// overrides an earlier one, and the environment's.
-const withoutFiles = "sslrootcert='' sslcert='' sslkey=''"
+// kvWithoutFiles and urlWithoutFiles, added at the end of a key=value DSN
+// or of a URL's query, unset the files pgx reads when it parses the DSN
+// (see sqldb.PgxUnreadableFile): the TLS CA certificate, the client
+// certificate and its key. A later setting overrides an earlier one, and
+// the environment's.
+const (
+	kvWithoutFiles  = "sslrootcert='' sslcert='' sslkey=''"
+	urlWithoutFiles = "sslrootcert=&sslcert=&sslkey="
+)
 
-// dsnWithoutFiles returns the key=value DSN dsn, which pgx parsed up to
-// its files, with withoutFiles added. A backslash ending dsn escapes
+// dsnWithoutFiles returns the PostgreSQL DSN dsn, which pgx parsed up to
+// its files, with urlWithoutFiles added to the query of a URL, or
+// kvWithoutFiles to key=value settings. A backslash ending those escapes
 // nothing, and pgx drops it; left there, it would escape the space before
-// withoutFiles, whose first setting would then end the last value (a
+// kvWithoutFiles, whose first setting would then end the last value (a
 // password) instead of unsetting its file.
-func dsnWithoutFiles(dsn string) string {
+func dsnWithoutFiles(dsn string, isURL bool) string {
+	if isURL {
+		_, rest, _ := strings.Cut(dsn, "://")
+		sep := "?"
+		if strings.Contains(rest[urlHostsEnd(rest):], "?") {
+			sep = "&"
+		}
+		return dsn + sep + urlWithoutFiles
+	}
 	if backslashes := len(dsn) - len(strings.TrimRight(dsn, `\`)); backslashes%2 == 1 {
 		dsn = dsn[:len(dsn)-1]
 	}
-	return dsn + " " + withoutFiles
+	return dsn + " " + kvWithoutFiles
 }
 
-// parseKeyValueDSN checks that a PostgreSQL DSN in key=value form is one
-// pgx can use, then reads its host and its password (the one pgx connects
-// with). A DSN of another form (a MySQL one given --dialect postgres) is
-// refused before any connection: its password is in no password=…
-// setting, so no message could show the DSN without it.
-func parseKeyValueDSN(t dsnTarget) (dsnTarget, error) {
+// parsePostgresDSN checks that a PostgreSQL DSN, a URL or key=value
+// settings, is one pgx can use, then reads its host and its secrets (the
+// password pgx connects with among them). A DSN of another form (a MySQL
+// one given --dialect postgres) is refused before any connection: its
+// password is in no password=… setting, so no message could show the DSN
+// without it.
+func parsePostgresDSN(t dsnTarget) (dsnTarget, error) {
+	_, isURL := postgresURL(t.dsn)
+	if isURL {
+		t.redacted, t.host, t.secrets = redactURL(t.dsn)
+	} else {
+		t.redacted, t.secrets = redactKeyValue(t.dsn)
+	}
 	cfg, err := pgconn.ParseConfig(t.dsn)
 	if sqldb.PgxUnreadableFile(err) {
 		// A file the DSN names that cannot be read is the connection's
 		// to report, as the services' stores leave it: the rest of the
 		// DSN is checked, and its password read, without the files.
-		cfg, err = pgconn.ParseConfig(dsnWithoutFiles(t.dsn))
+		cfg, err = pgconn.ParseConfig(dsnWithoutFiles(t.dsn, isURL))
 	}
 	if err != nil {
-		return t, fmt.Errorf("pgx cannot use the DSN (a PostgreSQL one is a URL, postgres://user:password@host:5432/db, "+
-			"or key=value settings, host=db user=ops dbname=shop): %s", parseDetail(t.dsn, errors.New(sqldb.PgxParseProblem(err))))
+		return t, postgresParseError(t, isURL, err)
 	}
-	t.password = cfg.Password // as pgx reads it, escapes undone
-	t.redacted = kvPassword.ReplaceAllString(t.dsn, "${1}"+redactedPassword)
+	t.secrets = append(t.secrets, cfg.Password) // as pgx reads it, escapes undone
+	if isURL {
+		return t, nil
+	}
 	if m := kvHost.FindStringSubmatch(t.dsn); m != nil {
 		t.host = m[1]
 	}
@@ -219,6 +219,18 @@ func parseKeyValueDSN(t dsnTarget) (dsnTarget, error) {
 		t.host += ":" + m[1]
 	}
 	return t, nil
+}
+
+// postgresParseError is the usage error of t's DSN, which pgx could not
+// parse (err): what pgx could not read, without the DSN.
+func postgresParseError(t dsnTarget, isURL bool, err error) error {
+	problem := parseDetail(t.dsn, sqldb.PgxParseProblem(err))
+	if isURL {
+		return fmt.Errorf("the DSN is not a PostgreSQL URL pgx can use (postgres://user:password@host:5432/db): %s; "+
+			"check its form, and percent-encode any of @ : / ? # %% in the user name or the password", problem)
+	}
+	return fmt.Errorf("pgx cannot use the DSN (a PostgreSQL one is a URL, postgres://user:password@host:5432/db, "+
+		"or key=value settings, host=db user=ops dbname=shop): %s", problem)
 }
 
 // where names the database in messages by its dialect and host.
@@ -230,25 +242,30 @@ func (t dsnTarget) where() string {
 	return fmt.Sprintf("%s at %s", t.dialect, host)
 }
 
-// minBarePassword is the shortest password scrub replaces wherever it
+// minBarePassword is the shortest secret scrub replaces wherever it
 // stands: a shorter one matches ordinary words ("p" in "lookup"), and
 // replacing it there would show what it is.
 const minBarePassword = 6
 
-// scrub returns err, or an error of the same text with the password
-// replaced where the text holds it: the DSN itself, the password as a DSN
+// scrub returns err, or an error of the same text with the DSN's secrets
+// replaced where the text holds them: the DSN itself, a secret as a DSN
 // writes it (":password@", "password=password"), and, when it is not
 // shorter than minBarePassword, anywhere.
 func (t dsnTarget) scrub(err error) error {
-	if err == nil || t.password == "" {
+	if err == nil {
 		return err
 	}
 	text := strings.ReplaceAll(err.Error(), t.dsn, t.redacted)
-	for _, written := range []string{":" + t.password + "@", "password=" + t.password} {
-		text = strings.ReplaceAll(text, written, strings.Replace(written, t.password, redactedPassword, 1))
-	}
-	if len(t.password) >= minBarePassword {
-		text = strings.ReplaceAll(text, t.password, redactedPassword)
+	for _, secret := range t.secrets {
+		if secret == "" {
+			continue
+		}
+		for _, written := range []string{":" + secret + "@", "password=" + secret} {
+			text = strings.ReplaceAll(text, written, strings.Replace(written, secret, redactedPassword, 1))
+		}
+		if len(secret) >= minBarePassword {
+			text = strings.ReplaceAll(text, secret, redactedPassword)
+		}
 	}
 	if text == err.Error() {
 		return err

@@ -58,11 +58,9 @@ func TestSQL_UsageErrorsExitTwoBeforeAnyConnection(t *testing.T) {
 		{"argument", []string{"sql", "prune", "--destination", "d", "now"}, `unknown command "now"`},
 		{"not a mysql DSN", []string{"sql", "prune", "--destination", "d", "--dsn", "localhost:3306"}, "the DSN is not a MySQL DSN"},
 		{"not a URL", []string{"sql", "prune", "--destination", "d", "--dsn", "postgres://u:secret@[::1/x"}, "the DSN is not a PostgreSQL URL"},
-		// An unescaped '#', '/' or '?' in the password ends the URL's
-		// authority inside it: the rest is read as the host and its port.
-		{"password with #", []string{"sql", "prune", "--destination", "d", "--dsn", "postgres://u:secret#1@db:5432/x"}, "percent-encode"},
+		// An unescaped '/' in the password ends the URL's authority inside
+		// it, as pgx reads it: the rest is read as the host and its port.
 		{"password with /", []string{"sql", "prune", "--destination", "d", "--dsn", "postgres://u:secret/1@db:5432/x"}, "percent-encode"},
-		{"password with ?", []string{"sql", "prune", "--destination", "d", "--dsn", "postgres://u:secret?1@db:5432/x"}, "percent-encode"},
 		// A PostgreSQL key=value DSN without --dialect postgres is read as
 		// a MySQL one, whose parser quotes all before its last '/'.
 		{"key=value read as mysql", []string{"sql", "prune", "--destination", "d", "--dsn",
@@ -74,9 +72,9 @@ func TestSQL_UsageErrorsExitTwoBeforeAnyConnection(t *testing.T) {
 			"u:secret@tcp(db:3306)/x"}, "pgx cannot use the DSN"},
 		{"key=value without =", []string{"sql", "prune", "--destination", "d", "--dialect", "postgres", "--dsn",
 			"host=db secret"}, "pgx cannot use the DSN"},
-		// pgx quotes what it could not read: not shown.
+		// pgx quotes what it could not read: shown as "…".
 		{"key=value quoting the password", []string{"sql", "prune", "--destination", "d", "--dialect", "postgres", "--dsn",
-			"host=db secret x=1"}, "its parser's message is not shown"},
+			"host=db secret x=1"}, `missing "=" after "…"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
