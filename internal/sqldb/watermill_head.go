@@ -11,7 +11,7 @@ type WatermillHead struct {
 	// Limit is the most rows read; at least 1.
 	Limit int
 	// PayloadBytes, when positive, is the most bytes read of each payload
-	// (its start); 0 reads payloads whole.
+	// (its start; text may be cut mid-character); 0 reads payloads whole.
 	PayloadBytes int
 	// JSONPayload says the payload column is JSON (the outbox's tables),
 	// which PostgreSQL cuts as text, not bytes.
@@ -49,17 +49,21 @@ func ReadWatermillHead(ctx context.Context, db *sql.DB, d Dialect, table string,
 }
 
 // payloadColumn is the expression ReadWatermillHead selects for the
-// payload: the column, or the first h.PayloadBytes bytes of it.
+// payload: the column, or the first h.PayloadBytes bytes of it. A JSON
+// column is cut as the bytes of its UTF-8 text, not as characters, which
+// both databases count in text (a cut may end mid-character).
 func payloadColumn(d Dialect, h WatermillHead) string {
 	switch {
 	case h.PayloadBytes == 0 && d == MySQL:
 		return "`payload`"
 	case h.PayloadBytes == 0:
 		return `"payload"`
+	case d == MySQL && h.JSONPayload:
+		return fmt.Sprintf("SUBSTRING(CAST(CAST(`payload` AS CHAR CHARACTER SET utf8mb4) AS BINARY), 1, %d)", h.PayloadBytes)
 	case d == MySQL:
 		return fmt.Sprintf("SUBSTRING(`payload`, 1, %d)", h.PayloadBytes)
 	case h.JSONPayload:
-		return fmt.Sprintf(`convert_to(substring("payload"::text from 1 for %d), 'UTF8')`, h.PayloadBytes)
+		return fmt.Sprintf(`substring(convert_to("payload"::text, 'UTF8') from 1 for %d)`, h.PayloadBytes)
 	default:
 		return fmt.Sprintf(`substring("payload" from 1 for %d)`, h.PayloadBytes)
 	}

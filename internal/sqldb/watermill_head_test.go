@@ -87,3 +87,43 @@ func TestReadWatermillHeadRefusesABadLimit(t *testing.T) {
 		assert.Contains(t, err.Error(), fmt.Sprintf("limit %d and payload bytes %d", h.Limit, h.PayloadBytes))
 	}
 }
+
+// PayloadBytes bounds the bytes read of a payload of multi-byte UTF-8
+// text, on a JSON column (read as characters by both databases) as on a
+// column of bytes: the cut is the start of the payload, at most that long.
+func TestReadWatermillHeadCutsMultiByteTextToBytes(t *testing.T) {
+	openDialects(t, []sqldb.Dialect{sqldb.Postgres, sqldb.MySQL}, func(t *testing.T, d sqldb.Dialect, db *sql.DB) {
+		bytesColumn := map[sqldb.Dialect]string{sqldb.Postgres: "BYTEA", sqldb.MySQL: "LONGBLOB"}[d]
+		for _, tc := range []struct {
+			name        string
+			payloadType func(string) string
+			json        bool
+		}{
+			{"bytes", func(string) string { return bytesColumn }, false},
+			{"json", nil, true},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				ctx := context.Background()
+				topic := uniqueName("head_utf8")
+				table := "watermill_" + topic
+				t.Cleanup(func() { _, _ = db.Exec("DROP TABLE " + quote(d, table)) })
+				pub, err := wsql.NewPublisher(wsql.BeginnerFromStdSQL(db), wsql.PublisherConfig{
+					SchemaAdapter: sqldb.WatermillSchema("test", d, 0, tc.payloadType), AutoInitializeSchema: true}, watermill.NopLogger{})
+				require.NoError(t, err)
+				msg := message.NewMessage("m-utf8", []byte(`{"n":"`+strings.Repeat("日本", 40)+`"}`))
+				require.NoError(t, pub.Publish(topic, msg))
+				head := sqldb.WatermillHead{Limit: 1, JSONPayload: tc.json}
+				whole, _, err := sqldb.ReadWatermillHead(ctx, db, d, table, head)
+				require.NoError(t, err)
+				require.Len(t, whole, 1)
+
+				head.PayloadBytes = 20
+				rows, _, err := sqldb.ReadWatermillHead(ctx, db, d, table, head)
+				require.NoError(t, err)
+				require.Len(t, rows, 1)
+				assert.Len(t, rows[0].Payload, 20, "cut to its first 20 bytes, not characters")
+				assert.Equal(t, string(whole[0].Payload[:20]), string(rows[0].Payload))
+			})
+		}
+	})
+}

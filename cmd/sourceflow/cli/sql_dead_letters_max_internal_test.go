@@ -54,7 +54,7 @@ func TestSQLDeadLettersReadsPayloadsWholeOnlyWithPayload(t *testing.T) {
 		payload  string
 	}{
 		{"destination", sqlLettersFlags{max: 10}, false, `substring("payload" from 1 for 65536)`},
-		{"outbox", sqlLettersFlags{max: 10}, true, `convert_to(substring("payload"::text from 1 for 65536), 'UTF8')`},
+		{"outbox", sqlLettersFlags{max: 10}, true, `substring(convert_to("payload"::text, 'UTF8') from 1 for 65536)`},
 		{"destination --payload", sqlLettersFlags{max: 10, payload: true}, false, `"uuid", "payload", "metadata"`},
 		{"outbox --payload", sqlLettersFlags{max: 10, payload: true}, true, `"uuid", "payload", "metadata"`},
 	} {
