@@ -14,6 +14,10 @@ import (
 	"github.com/sourceflow-go/sourceflow/sqlbus"
 )
 
+// envelopeCutNote is what sql dead-letters shows for the destination of
+// an outbox dead letter whose envelope it read cut (sqlLetter.EnvelopeCut).
+const envelopeCutNote = "(envelope over 64 KiB: see --payload)"
+
 // maxSQLLetters bounds sql dead-letters --max.
 const maxSQLLetters = 1000
 
@@ -41,7 +45,8 @@ message id (the idempotency key; else the row's uuid), the type (sf_type),
 the entity (sf_entity) and the reason it was dead-lettered. An outbox's dead
 letter holds the forwarder envelope: the message inside it is shown, with
 the destination it was to be forwarded to (from the first 64 KiB of the
-row: a larger envelope shows its fields with --payload only). A dead letter
+row: a larger envelope shows its fields with --payload only, and "?" and
+a note without; "envelope_cut": true with -o json). A dead letter
 whose metadata cannot be read shows why as its reason. Control characters
 in what it prints are escaped (\x1b, \n).
 
@@ -116,7 +121,7 @@ func notShown(more int64, shown int) string {
 func sqlLetters(dead []cqrs.DeadLetter, isOutbox, payload bool) []sqlLetter {
 	letters := make([]sqlLetter, len(dead))
 	for i, dl := range dead {
-		letters[i] = decodeSQLLetter(dl, isOutbox)
+		letters[i] = decodeSQLLetter(dl, isOutbox, !payload)
 		if payload {
 			letters[i] = letters[i].withPayload()
 		}
@@ -181,6 +186,9 @@ func printSQLLetters(w io.Writer, letters []sqlLetter, isOutbox, payload bool) e
 		line := printable(l.MessageID) + "\t" + printable(firstOf(l.Type, "-")) + "\t" + printable(firstOf(l.Entity, "-")) + "\t"
 		if isOutbox {
 			line += printable(firstOf(l.Destination, "-")) + "\t"
+			if l.EnvelopeCut {
+				line = printable(l.MessageID) + "\t?\t?\t" + envelopeCutNote + "\t"
+			}
 		}
 		line += printable(firstOf(l.Reason, "none given"))
 		if payload {

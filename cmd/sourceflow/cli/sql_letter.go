@@ -23,6 +23,10 @@ type sqlLetter struct {
 	// Destination is, for an outbox, where the forwarder was to publish the
 	// message.
 	Destination string `json:"destination,omitempty"`
+	// EnvelopeCut says that an outbox's forwarder envelope was longer
+	// than what was read of it (listedPayloadBytes, without --payload):
+	// the message inside, its destination and its metadata are unknown.
+	EnvelopeCut bool   `json:"envelope_cut,omitempty"`
 	Reason      string `json:"reason"`
 	// Payload is the payload when it is UTF-8 text, PayloadBase64 when not;
 	// with --payload only.
@@ -42,13 +46,18 @@ type forwarderEnvelope struct {
 }
 
 // decodeSQLLetter decodes dl; for an outbox's, the message inside the
-// forwarder envelope (a row that is not one is shown as it is).
-func decodeSQLLetter(dl cqrs.DeadLetter, isOutbox bool) sqlLetter {
+// forwarder envelope (a row that is not one is shown as it is; one read
+// cut, cut set, as long as listedPayloadBytes is said to be cut).
+func decodeSQLLetter(dl cqrs.DeadLetter, isOutbox, cut bool) sqlLetter {
 	meta, payload := map[string]string(dl.Message.Metadata), []byte(dl.Message.Payload)
 	l := sqlLetter{UUID: dl.Message.UUID, Reason: dl.Reason}
 	var env forwarderEnvelope
-	if isOutbox && json.Unmarshal(payload, &env) == nil && env.DestinationTopic != "" {
+	switch {
+	case !isOutbox:
+	case json.Unmarshal(payload, &env) == nil && env.DestinationTopic != "":
 		meta, payload, l.Destination = env.Metadata, env.Payload, env.DestinationTopic
+	case cut && len(payload) >= listedPayloadBytes:
+		l.EnvelopeCut = true
 	}
 	l.MessageID = firstOf(meta[sourceflow.MetaMessageID], env.UUID, dl.Message.UUID)
 	l.Type, l.Entity, l.payload = meta[sourceflow.MetaType], meta[sourceflow.MetaEntityID], payload
