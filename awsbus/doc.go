@@ -93,10 +93,10 @@
 //   - Nack with sourceflow.MetaFailure set (a permanent failure: an unknown
 //     type, an undecodable payload, a failed decryption), or a message whose
 //     packed sf_env attribute cannot be read or holds a key it never carries
-//     (sf_type, a key that is also an attribute, or, beside the UUID, one
-//     other than sourceflow.EnvelopeKeys: see UnpackAttributes, which
-//     `sourceflow dlq` reads dead letters with too), or whose body is an SNS
-//     notification envelope (a subscription without raw message delivery):
+//     (sf_type, sf_env, or a key that is also an attribute; any other key
+//     becomes metadata: see UnpackAttributes, which `sourceflow dlq` reads
+//     dead letters with too), or whose body is an SNS notification
+//     envelope (a subscription without raw message delivery):
 //     the message is copied at once to its dead-letter queue with the reason
 //     in an sf_failure attribute (inside the packed sf_env envelope when the
 //     message has no attribute to spare) and deleted from the source, without
