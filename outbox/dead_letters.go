@@ -25,8 +25,8 @@ type DeadLetterQuery struct {
 	// Max is the most dead letters DeadLetters returns; at least 1.
 	Max int
 	// PayloadBytes, when positive, is the most bytes read of each payload
-	// (its start), for a listing that shows no payload or a cut one; 0
-	// reads payloads whole.
+	// (its start, which may end mid-character), for a listing that shows
+	// no payload or a cut one; 0 reads payloads whole.
 	PayloadBytes int
 }
 
