@@ -1,8 +1,6 @@
 package sqldb
 
 import (
-	"errors"
-
 	"github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5/pgconn"
 )
@@ -26,15 +24,30 @@ const (
 // (insufficient_privilege: no CONNECT privilege); MySQL with 1044, 1045,
 // 1049 or 1698. Anything else (no answer, a timeout, too many connections,
 // a server still starting up) may pass.
+//
+// pgx tries each host of a DSN, and each with and without TLS as sslmode
+// allows, going on after a 28000, and joins the failures of the tries:
+// the error is a refusal only when every try was refused, since the host
+// that did not answer may accept the DSN once it does.
 func refusedLogin(err error) bool {
-	if pe, ok := errors.AsType[*pgconn.PgError](err); ok {
-		return pe.Code == "3D000" || pe.Code == "42501" || len(pe.Code) == 5 && pe.Code[:2] == "28"
-	}
-	if me, ok := errors.AsType[*mysql.MySQLError](err); ok {
-		switch me.Number {
+	switch e := err.(type) { //nolint:errorlint // walks the tree itself: a join is refused only when each try was
+	case *pgconn.PgError:
+		return e.Code == "3D000" || e.Code == "42501" || len(e.Code) == 5 && e.Code[:2] == "28"
+	case *mysql.MySQLError:
+		switch e.Number {
 		case mysqlDBAccessDenied, mysqlAccessDenied, mysqlBadDB, mysqlAccessDeniedNoPasswd:
 			return true
 		}
+	case interface{ Unwrap() []error }:
+		tries := e.Unwrap()
+		for _, try := range tries {
+			if !refusedLogin(try) {
+				return false
+			}
+		}
+		return len(tries) > 0
+	case interface{ Unwrap() error }:
+		return refusedLogin(e.Unwrap())
 	}
 	return false
 }

@@ -36,3 +36,21 @@ func TestRefusedLogin(t *testing.T) {
 		assert.False(t, refusedLogin(err), name)
 	}
 }
+
+// TestRefusedLogin_EveryTryRefused: pgx joins the failures of its tries of
+// each host (and of TLS, then none), going on after a 28000: one host's
+// refusal while another did not answer is not a refusal of the DSN, which
+// the other may accept once it answers.
+func TestRefusedLogin_EveryTryRefused(t *testing.T) {
+	pg := func(code string) error {
+		return fmt.Errorf("127.0.0.1:5432 (h1): server error: %w", &pgconn.PgError{Severity: "FATAL", Code: code})
+	}
+	dial := fmt.Errorf("127.0.0.1:5433 (h2): dial error: %w", errors.New("connection refused"))
+	assert.False(t, refusedLogin(fmt.Errorf("failed to connect: %w", errors.Join(pg("28000"), dial))),
+		"one host refused, another did not answer")
+	assert.False(t, refusedLogin(fmt.Errorf("failed to connect: %w", errors.Join(pg("28000"), pg("57P03")))),
+		"one try refused, the other met a server starting up")
+	assert.True(t, refusedLogin(fmt.Errorf("failed to connect: %w", errors.Join(pg("28000"), pg("28000")))),
+		"every try refused")
+	assert.False(t, refusedLogin(errors.Join()), "no error")
+}

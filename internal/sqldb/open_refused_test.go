@@ -43,6 +43,19 @@ func TestOpen_RefusedLoginIsInvalidConfig(t *testing.T) {
 		noUser.User = url.UserPassword("nosuchuser", "wrong")
 		t.Run("missing database", func(t *testing.T) { check(t, sqldb.Postgres, noDB.String(), "SQLSTATE 3D000") })
 		t.Run("unknown user", func(t *testing.T) { check(t, sqldb.Postgres, noUser.String(), "SQLSTATE 28") })
+		// pgx goes on to the next host after a 28000: that host, which did
+		// not answer, may accept the user once it does.
+		t.Run("unknown user on one host, another down", func(t *testing.T) {
+			twoHosts := noUser
+			twoHosts.Host += ",127.0.0.1:1"
+			db, err := sqldb.Open(context.Background(), sqldb.Config{Dialect: sqldb.Postgres, DSN: twoHosts.String()})
+			if db != nil {
+				_ = db.Close()
+			}
+			require.ErrorIs(t, err, sqldb.ErrUnreachable)
+			assert.NotErrorIs(t, err, sqldb.ErrInvalidConfig)
+			assert.Contains(t, err.Error(), "SQLSTATE 28")
+		})
 	})
 	t.Run("mysql", func(t *testing.T) {
 		dsn := os.Getenv("SOURCEFLOW_MYSQL_DSN")
