@@ -8,18 +8,34 @@ import (
 // transportCloseWait says, for the error of a Close whose router gave up on
 // its handlers after ServiceConfig.CloseTimeout, how much longer closing
 // the subscriptions of t waits for them: its own CloseTimeout, when t is a
-// transport of this package whose bound is the longer one. Empty otherwise.
+// transport of this package whose bound is the longer one, or, for a
+// HybridTransport, the longest of its transports'. Empty otherwise.
 func transportCloseWait(t Transport, serviceBound time.Duration) string {
-	var field string
-	var bound time.Duration
-	switch t := t.(type) {
-	case *PubSubTransport:
-		field, bound = "PubSubConfig.CloseTimeout", t.cfg.CloseTimeout
-	case *ChannelTransport:
-		field, bound = "ChannelConfig.CloseTimeout", t.cfg.CloseTimeout
-	}
+	field, bound := closeBound(t)
 	if bound <= serviceBound {
 		return ""
 	}
 	return fmt.Sprintf("; closing its subscriptions waits for them until the transport's %s %s after the close began", field, bound)
+}
+
+// closeBound is the CloseTimeout that closing t's subscriptions waits up
+// to, and the field that sets it: a HybridTransport's is the longest of its
+// transports'. Zero for a transport of another package.
+func closeBound(t Transport) (string, time.Duration) {
+	switch t := t.(type) {
+	case *PubSubTransport:
+		return "PubSubConfig.CloseTimeout", t.cfg.CloseTimeout
+	case *ChannelTransport:
+		return "ChannelConfig.CloseTimeout", t.cfg.CloseTimeout
+	case *HybridTransport:
+		var field string
+		var longest time.Duration
+		for _, inner := range t.transports {
+			if f, b := closeBound(inner); b > longest {
+				field, longest = f, b
+			}
+		}
+		return field, longest
+	}
+	return "", 0
 }

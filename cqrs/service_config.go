@@ -103,7 +103,8 @@ type ServiceConfig struct {
 	// the transport's own CloseTimeout (ChannelConfig, PubSubConfig,
 	// sqlbus.Config), so a Close takes up to the larger of the two, and its
 	// error, when handlers outlast this one, names the transport's when
-	// longer. Default: 30s.
+	// longer (a HybridTransport's longest; a transport wrapped by another
+	// package's, as outbox.Transport, is not named). Default: 30s.
 	CloseTimeout time.Duration
 	// NewID returns a fresh message id. Default: watermill.NewUUID. An id
 	// must be UTF-8 text without NUL, not ending in a space (the SQL stores
