@@ -53,9 +53,10 @@ func errorLine(line string, continues bool) string {
 
 // wrappedBreaksEscaped is err's text with the line breaks escaped
 // (breaksEscaped) within the text of each error of its tree that wraps
-// none (an AWS call's error, what the endpoint answered), the text of an
-// error that wraps others kept where it is its own. An error whose text
-// does not hold those of the errors it wraps, in order, is escaped whole:
+// none (an AWS call's error, what the endpoint or the database answered),
+// the text of an error that wraps others kept where it is its own. An
+// error whose text does not hold those of the errors it wraps, in order,
+// as they are or with their lines indented (cutWrapped), is escaped whole:
 // what it says of them cannot be told from its own.
 func wrappedBreaksEscaped(err error) string {
 	text := err.Error()
@@ -69,16 +70,32 @@ func wrappedBreaksEscaped(err error) string {
 	var b strings.Builder
 	rest := text
 	for _, inner := range wrapped {
-		before, after, found := strings.Cut(rest, inner.Error())
+		before, after, indented, found := cutWrapped(rest, inner.Error())
 		if !found {
 			return breaksEscaped(text)
 		}
 		b.WriteString(before)
-		b.WriteString(wrappedBreaksEscaped(inner))
+		if indented {
+			b.WriteString(strings.ReplaceAll(wrappedBreaksEscaped(inner), "\n", "\n\t"))
+		} else {
+			b.WriteString(wrappedBreaksEscaped(inner))
+		}
 		rest = after
 	}
 	b.WriteString(rest)
 	return b.String()
+}
+
+// cutWrapped cuts text around inner, the text of an error it wraps, as it
+// is, or else with a tab after each of its line breaks (indented): pgx's
+// error of a connection holds the failures of its tries so, one a line
+// (pgconn.ConnectError).
+func cutWrapped(text, inner string) (before, after string, indented, found bool) {
+	if before, after, found = strings.Cut(text, inner); found || !strings.Contains(inner, "\n") {
+		return before, after, false, found
+	}
+	before, after, found = strings.Cut(text, strings.ReplaceAll(inner, "\n", "\n\t"))
+	return before, after, found, found
 }
 
 // wrappedBy are the errors err wraps itself (Unwrap), not those within
@@ -96,11 +113,11 @@ func wrappedBy(err error) []error {
 
 // lineBreaks escapes each character that breaks a line as Go writes it in
 // a quoted string: \n, \r, vertical tab, form feed, NEL (U+0085), and the
-// line and paragraph separators (U+2028, U+2029); but for a \n followed by
-// a tab, which starts a continuation line errorLine indents (pgx lists each
-// failed try of a connection so): an indented line cannot read as one of
-// the CLI's own, which start at the margin.
-var lineBreaks = strings.NewReplacer("\n\t", "\n\t", "\n", `\n`, "\r", `\r`, "\v", `\v`, "\f", `\f`,
+// line and paragraph separators (U+2028, U+2029), a \n followed by a tab
+// too: a line of the text quoted from outside, indented or not, could read
+// as the CLI's own or as one of pgx's tries of a connection, which are
+// lines of pgx's own error (cutWrapped).
+var lineBreaks = strings.NewReplacer("\n", `\n`, "\r", `\r`, "\v", `\v`, "\f", `\f`,
 	"\u0085", `\u0085`, "\u2028", `\u2028`, "\u2029", `\u2029`)
 
 // breaksEscaped is text with its line breaks escaped (lineBreaks).
