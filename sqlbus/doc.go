@@ -97,7 +97,8 @@
 // A service consumes through a consumer group named after it, so its
 // instances share a topic's messages and every subscribing service gets
 // each event; a listening service's name must fit the consumer_group
-// column (at most 255 characters of UTF-8, no NUL: see ErrInvalidConfig).
+// column (at most 255 characters of UTF-8, on MySQL at most 767 bytes, no
+// NUL: see ErrInvalidConfig).
 // Read from watermill-sql v4.1.2: a subscription reads up to 10
 // rows past its group's offset in one transaction, hands them over one at a
 // time, waiting for each acknowledgement, and stores the offset of the last

@@ -31,6 +31,7 @@ var ErrInvalidMessage = errors.New("sqlbus: message cannot be stored")
 // taken as it is. No connection is tried, and no retry helps. A listening
 // service's Start fails with it, before any statement, when the service's
 // name, its consumer group, is one the offsets tables' consumer_group
-// column (VARCHAR(255)) cannot hold: longer than 255 characters, not valid
-// UTF-8 or holding a NUL byte; the error names cqrs.ServiceConfig.Name.
+// column (VARCHAR(255); VARBINARY(767) on MySQL) cannot hold: longer than
+// 255 characters or, on MySQL, 767 bytes of UTF-8, not valid UTF-8 or
+// holding a NUL byte; the error names cqrs.ServiceConfig.Name.
 var ErrInvalidConfig = sqldb.ErrInvalidConfig

@@ -6,19 +6,27 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
 // maxGroupLength is how many characters the consumer_group column of an
-// offsets table holds (VARCHAR(255) on PostgreSQL and MySQL).
+// offsets table holds (VARCHAR(255) on PostgreSQL, and on MySQL in a table
+// created before the column became bytes).
 const maxGroupLength = 255
 
+// maxMySQLGroupBytes is how many bytes the consumer_group column of a
+// MySQL offsets table holds (VARBINARY(767)): 255 characters of four bytes
+// each, as some emoji are, do not fit.
+const maxMySQLGroupBytes = 767
+
 // checkGroup refuses, as ErrInvalidConfig naming cqrs.ServiceConfig.Name, a
-// consumer group (the service's name) the consumer_group column cannot
-// hold: longer than maxGroupLength characters, not valid UTF-8 or holding
-// a NUL byte. It runs before the subscription touches the database, which
-// would otherwise refuse the group at every poll.
-func checkGroup(group string) error {
+// consumer group (the service's name) the consumer_group column of d's
+// offsets tables cannot hold: longer than maxGroupLength characters (or, on
+// MySQL, maxMySQLGroupBytes bytes), not valid UTF-8 or holding a NUL byte.
+// It runs before the subscription touches the database, which would
+// otherwise refuse the group at every poll.
+func checkGroup(d sourceflow.Dialect, group string) error {
 	var problem string
 	switch {
 	case !utf8.ValidString(group):
@@ -28,6 +36,9 @@ func checkGroup(group string) error {
 	case utf8.RuneCountInString(group) > maxGroupLength:
 		problem = fmt.Sprintf("is %d characters, longer than the %d the consumer_group column holds",
 			utf8.RuneCountInString(group), maxGroupLength)
+	case d == sourceflow.MySQL && len(group) > maxMySQLGroupBytes:
+		problem = fmt.Sprintf("is %d bytes in UTF-8, longer than the %d the consumer_group column (VARBINARY(%d)) holds on MySQL",
+			len(group), maxMySQLGroupBytes, maxMySQLGroupBytes)
 	default:
 		return nil
 	}

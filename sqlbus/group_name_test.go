@@ -26,7 +26,7 @@ func TestStartRefusesAServiceNameTheGroupColumnCannotHold(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			f := &sqldbtest.DB{}
-			svc := listeningService(t, f, tt.service)
+			svc := listeningService(t, f, sourceflow.Postgres, tt.service)
 			err := svc.Start(context.Background())
 			require.ErrorIs(t, err, sqlbus.ErrInvalidConfig)
 			assert.ErrorContains(t, err, "sqlbus: invalid configuration: cqrs.ServiceConfig.Name (the service's consumer group) "+tt.problem)
@@ -35,17 +35,36 @@ func TestStartRefusesAServiceNameTheGroupColumnCannotHold(t *testing.T) {
 	}
 	t.Run("255 characters", func(t *testing.T) {
 		f := &sqldbtest.DB{}
-		svc := listeningService(t, f, strings.Repeat("é", 255))
+		svc := listeningService(t, f, sourceflow.Postgres, strings.Repeat("é", 255))
 		require.NoError(t, svc.Start(context.Background()))
 		require.NoError(t, svc.Close())
 	})
 }
 
-// listeningService returns a service named name on an sqlbus transport on
-// f, listening to one destination; it is not started.
-func listeningService(t *testing.T, f *sqldbtest.DB, name string) *cqrs.Service {
+// On MySQL the consumer_group column is VARBINARY(767): a name of at most
+// 255 characters whose UTF-8 bytes outnumber 767 (four-byte characters,
+// as some emoji are) is refused before any statement too, naming the
+// bytes; one of 767 bytes is taken.
+func TestStartRefusesAServiceNameTheMySQLGroupColumnCannotHold(t *testing.T) {
+	f := &sqldbtest.DB{}
+	svc := listeningService(t, f, sourceflow.MySQL, strings.Repeat("\U0001F600", 192)) // 768 bytes
+	err := svc.Start(context.Background())
+	require.ErrorIs(t, err, sqlbus.ErrInvalidConfig)
+	assert.ErrorContains(t, err, "cqrs.ServiceConfig.Name (the service's consumer group) is 768 bytes in UTF-8, "+
+		"longer than the 767 the consumer_group column (VARBINARY(767)) holds on MySQL")
+	assert.Empty(t, f.Ran(""), "statements run before the name was refused")
+
+	fits := &sqldbtest.DB{}
+	svc = listeningService(t, fits, sourceflow.MySQL, strings.Repeat("\U0001F600", 191)+"abc") // 767 bytes
+	require.NoError(t, svc.Start(context.Background()))
+	require.NoError(t, svc.Close())
+}
+
+// listeningService returns a service named name on an sqlbus transport of
+// dialect d on f, listening to one destination; it is not started.
+func listeningService(t *testing.T, f *sqldbtest.DB, d sourceflow.Dialect, name string) *cqrs.Service {
 	t.Helper()
-	tr, err := sqlbus.NewTransport(sqlbus.Config{DB: f.Open(t), Dialect: sourceflow.Postgres})
+	tr, err := sqlbus.NewTransport(sqlbus.Config{DB: f.Open(t), Dialect: d})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = tr.Close() })
 	svc, err := cqrs.NewService(cqrs.ServiceConfig{Name: name, Transport: tr, Listen: []string{"orders"}})

@@ -74,7 +74,7 @@ func publisher(cfg Config, schema wsql.SchemaAdapter) (message.Publisher, error)
 func subscriberFactory(cfg Config, schema wsql.SchemaAdapter, offsets wsql.OffsetsAdapter, check *plaintextCheck) func(topic, group string) (message.Subscriber, error) {
 	deadline := cfg.AckDeadline
 	return func(topic, group string) (message.Subscriber, error) {
-		if err := checkGroup(group); err != nil {
+		if err := checkGroup(cfg.Dialect, group); err != nil {
 			return nil, err
 		}
 		sub, err := wsql.NewSubscriber(sqldb.WatermillBeginner("sqlbus", cfg.Dialect, cfg.DB, topic, group), wsql.SubscriberConfig{
