@@ -11,8 +11,11 @@ import (
 // query or as key=value settings; go-sql-driver/mysql reads none from its
 // parameters, only the password of the user information (user:password@),
 // which redactMySQL hides apart. A MySQL DSN's parameters are checked too.
+// The key is compared in any case: pgx sends a PASSWORD=… setting, which it
+// does not read, to the server as a parameter the server refuses, and the
+// failure's message shows the DSN.
 func isSecretKey(key string) bool {
-	switch key {
+	switch strings.ToLower(key) {
 	case "password", "sslpassword":
 		return true
 	}

@@ -26,6 +26,8 @@ func TestSQL_NoCommandShowsASecretOfTheDSN(t *testing.T) {
 		{"key=value sslpassword", "host=127.0.0.1 port=1 user=u sslpassword='" + dsnSecret + "' sslmode=disable", "postgres"},
 		{"MySQL password", "u:" + dsnSecret + "@tcp(127.0.0.1:1)/db", ""},
 		{"MySQL sslpassword parameter", "u@tcp(127.0.0.1:1)/db?sslpassword=" + dsnSecret, ""},
+		{"URL Password, in another case", "postgres://u@127.0.0.1:1/db?Password=" + dsnSecret + "&sslmode=disable", ""},
+		{"key=value PASSWORD, in another case", "host=127.0.0.1 port=1 user=u PASSWORD=" + dsnSecret + " sslmode=disable", "postgres"},
 	}
 	commands := [][]string{
 		{"depth", "--service", "a", "--destination", "b"},
