@@ -10,20 +10,19 @@ import (
 	"github.com/sourceflow-go/sourceflow/cqrs"
 )
 
-// A Close whose router times out waiting for a handler returns an error
-// naming the package, the service and the timeout, not Watermill's bare
-// "router close timeout".
-func TestACloseWhoseRouterTimesOutNamesTheService(t *testing.T) {
-	tr, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{CloseTimeout: 10 * time.Millisecond})
-	require.NoError(t, err)
-	svc, err := cqrs.NewService(cqrs.ServiceConfig{Name: "stuck", Transport: tr, Listen: []string{"orders"}, CloseTimeout: 10 * time.Millisecond})
+// closeWhileHandling starts a service called name on tr, with a
+// CloseTimeout of 10ms, whose one handler runs handle; it sends a command,
+// closes the service once handle runs, and returns the channel that gets
+// the Send's result and the Close's error.
+func closeWhileHandling(t *testing.T, tr cqrs.Transport, name string, handle func(ctx context.Context) error) (<-chan error, error) {
+	t.Helper()
+	svc, err := cqrs.NewService(cqrs.ServiceConfig{Name: name, Transport: tr, Listen: []string{"orders"}, CloseTimeout: 10 * time.Millisecond})
 	require.NoError(t, err)
 	require.NoError(t, cqrs.RegisterCommand[CreateOrder](svc, "orders.CreateOrder", "orders"))
-	running, release := make(chan struct{}, 1), make(chan struct{})
-	require.NoError(t, cqrs.Handle(cqrs.NewSaga[Order](svc, "order"), func(context.Context, *Order, CreateOrder, cqrs.Envelope) ([]any, error) {
+	running := make(chan struct{}, 1)
+	require.NoError(t, cqrs.Handle(cqrs.NewSaga[Order](svc, "order"), func(ctx context.Context, _ *Order, _ CreateOrder, _ cqrs.Envelope) ([]any, error) {
 		running <- struct{}{}
-		<-release // ignores its context
-		return nil, nil
+		return nil, handle(ctx)
 	}))
 	require.NoError(t, svc.Start(context.Background()))
 	sent := make(chan error, 1)
@@ -32,7 +31,30 @@ func TestACloseWhoseRouterTimesOutNamesTheService(t *testing.T) {
 		sent <- err
 	}()
 	<-running
-	err = svc.Close()
+	return sent, svc.Close()
+}
+
+// untilCanceled is a handler that runs until its context ends, then closes
+// ended.
+func untilCanceled(ended chan struct{}) func(ctx context.Context) error {
+	return func(ctx context.Context) error {
+		<-ctx.Done()
+		close(ended)
+		return ctx.Err()
+	}
+}
+
+// A Close whose router times out waiting for a handler returns an error
+// naming the package, the service and the timeout, not Watermill's bare
+// "router close timeout".
+func TestACloseWhoseRouterTimesOutNamesTheService(t *testing.T) {
+	tr, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{CloseTimeout: 10 * time.Millisecond})
+	require.NoError(t, err)
+	release := make(chan struct{})
+	sent, err := closeWhileHandling(t, tr, "stuck", func(context.Context) error {
+		<-release // ignores its context
+		return nil
+	})
 	require.ErrorContains(t, err, `cqrs: service "stuck": close: router close timeout: handlers still running after ServiceConfig.CloseTimeout 10ms`)
 	close(release)
 	<-sent
@@ -45,24 +67,8 @@ func TestACloseWhoseRouterTimesOutNamesTheService(t *testing.T) {
 func TestACloseWhoseRouterTimesOutNamesTheTransportsLongerBound(t *testing.T) {
 	tr, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{CloseTimeout: 300 * time.Millisecond})
 	require.NoError(t, err)
-	svc, err := cqrs.NewService(cqrs.ServiceConfig{Name: "slow", Transport: tr, Listen: []string{"orders"}, CloseTimeout: 10 * time.Millisecond})
-	require.NoError(t, err)
-	require.NoError(t, cqrs.RegisterCommand[CreateOrder](svc, "orders.CreateOrder", "orders"))
-	running, ended := make(chan struct{}, 1), make(chan struct{})
-	require.NoError(t, cqrs.Handle(cqrs.NewSaga[Order](svc, "order"), func(ctx context.Context, _ *Order, _ CreateOrder, _ cqrs.Envelope) ([]any, error) {
-		running <- struct{}{}
-		<-ctx.Done()
-		close(ended)
-		return nil, ctx.Err()
-	}))
-	require.NoError(t, svc.Start(context.Background()))
-	sent := make(chan error, 1)
-	go func() {
-		_, err := svc.CommandBus().Send(context.Background(), "o-1", CreateOrder{Amount: 1})
-		sent <- err
-	}()
-	<-running
-	err = svc.Close()
+	ended := make(chan struct{})
+	sent, err := closeWhileHandling(t, tr, "slow", untilCanceled(ended))
 	require.ErrorContains(t, err, `handlers still running after ServiceConfig.CloseTimeout 10ms; `+
 		`closing its subscriptions waits for them until the transport's ChannelConfig.CloseTimeout 300ms after the close began`)
 	<-ended // the transport's bound ended the handler's context
@@ -78,24 +84,8 @@ func TestACloseWhoseRouterTimesOutNamesTheLongerBoundWithinAHybrid(t *testing.T)
 	require.NoError(t, err)
 	tr, err := cqrs.NewHybridTransport(cqrs.HybridConfig{Default: inner})
 	require.NoError(t, err)
-	svc, err := cqrs.NewService(cqrs.ServiceConfig{Name: "slow", Transport: tr, Listen: []string{"orders"}, CloseTimeout: 10 * time.Millisecond})
-	require.NoError(t, err)
-	require.NoError(t, cqrs.RegisterCommand[CreateOrder](svc, "orders.CreateOrder", "orders"))
-	running, ended := make(chan struct{}, 1), make(chan struct{})
-	require.NoError(t, cqrs.Handle(cqrs.NewSaga[Order](svc, "order"), func(ctx context.Context, _ *Order, _ CreateOrder, _ cqrs.Envelope) ([]any, error) {
-		running <- struct{}{}
-		<-ctx.Done()
-		close(ended)
-		return nil, ctx.Err()
-	}))
-	require.NoError(t, svc.Start(context.Background()))
-	sent := make(chan error, 1)
-	go func() {
-		_, err := svc.CommandBus().Send(context.Background(), "o-1", CreateOrder{Amount: 1})
-		sent <- err
-	}()
-	<-running
-	err = svc.Close()
+	ended := make(chan struct{})
+	sent, err := closeWhileHandling(t, tr, "slow", untilCanceled(ended))
 	require.ErrorContains(t, err, `handlers still running after ServiceConfig.CloseTimeout 10ms; `+
 		`closing its subscriptions waits for them until the transport's ChannelConfig.CloseTimeout 300ms after the close began`)
 	<-ended // the inner transport's bound ended the handler's context
