@@ -29,14 +29,9 @@ func TestCLISQL_DeadLettersShowsAtMostMaxAndCountsTheRest(t *testing.T) {
 		r.startWorker()
 		r.send("p-1")
 		r.waitDepth(0, 1, "the command is dead-lettered")
-		q := `INSERT INTO "watermill_` + sqlbus.DeadLetterTopic(r.queue) + `" ("uuid", "payload", "metadata", "transaction_id") VALUES ($1, $2, $3, pg_current_xact_id())`
-		if d == sourceflow.MySQL {
-			q = "INSERT INTO `watermill_" + sqlbus.DeadLetterTopic(r.queue) + "` (`uuid`, `payload`, `metadata`) VALUES (?, ?, ?)"
-		}
 		big := []byte(`"` + strings.Repeat("x", 256<<10) + `"`) // past what a listing reads of a payload
 		for i := range 11 {
-			_, err := db.Exec(q, fmt.Sprintf("written-%02d", i), big, `{"sf_failure":"card declined"}`)
-			require.NoError(t, err)
+			r.writeDeadLetter(fmt.Sprintf("written-%02d", i), big, `{"sf_failure":"card declined"}`)
 		}
 
 		dead, more, err := sqlbus.DeadLetters(context.Background(), r.cfg, r.queue, sqlbus.DeadLetterQuery{Max: 5, PayloadBytes: 16})

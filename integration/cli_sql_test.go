@@ -112,6 +112,18 @@ func (r *cliSQLRig) waitDepth(ahead, dead int64, msg string) {
 	}, 30*time.Second, 10*time.Millisecond, msg)
 }
 
+// writeDeadLetter writes a row straight into the destination's dead-letter
+// table, as a foreign writer might.
+func (r *cliSQLRig) writeDeadLetter(uuid string, payload []byte, metadata string) {
+	r.t.Helper()
+	q := `INSERT INTO "watermill_` + sqlbus.DeadLetterTopic(r.queue) + `" ("uuid", "payload", "metadata", "transaction_id") VALUES ($1, $2, $3, pg_current_xact_id())`
+	if r.d == sourceflow.MySQL {
+		q = "INSERT INTO `watermill_" + sqlbus.DeadLetterTopic(r.queue) + "` (`uuid`, `payload`, `metadata`) VALUES (?, ?, ?)"
+	}
+	_, err := r.db.Exec(q, uuid, payload, metadata)
+	require.NoError(r.t, err)
+}
+
 // TestCLISQL_DepthDeadLettersRedriveAndPruneOfADestination: the sql
 // commands on a destination whose worker refused two commands: depth shows
 // the backlog before the worker runs and the dead letters after; dead-letters
@@ -205,12 +217,7 @@ func TestCLISQL_RedriveThatLeavesAnUnreadableDeadLetterExitsThree(t *testing.T) 
 		r.startWorker()
 		r.send("p-1")
 		r.waitDepth(0, 1, "the command is dead-lettered")
-		q := `INSERT INTO "watermill_` + sqlbus.DeadLetterTopic(r.queue) + `" ("uuid", "payload", "metadata", "transaction_id") VALUES ($1, $2, $3, pg_current_xact_id())`
-		if d == sourceflow.MySQL {
-			q = "INSERT INTO `watermill_" + sqlbus.DeadLetterTopic(r.queue) + "` (`uuid`, `payload`, `metadata`) VALUES (?, ?, ?)"
-		}
-		_, err := db.Exec(q, "hand-written", []byte(`{}`), `{"n": 1}`)
-		require.NoError(t, err)
+		r.writeDeadLetter("hand-written", []byte(`{}`), `{"n": 1}`)
 
 		r.refusing.Store(false)
 		out, errOut, code := r.sql("redrive", "--destination", r.queue, "--yes")
