@@ -88,7 +88,9 @@ type FileDestination struct {
 	Kind string `yaml:"kind"`
 	// FIFO, checked, says whether Name ends in ".fifo".
 	FIFO *bool `yaml:"fifo,omitempty"`
-	// Types are the logical types routed to the destination.
+	// Types are the logical types routed to the destination: those the
+	// service sends or publishes there. Only a destination with types is
+	// granted sqs:SendMessage or sns:Publish by NewIAMPolicy.
 	Types []string `yaml:"types,omitempty,flow"`
 	// Listen is present when the service consumes the destination.
 	Listen *FileListen `yaml:"listen,omitempty"`
@@ -97,7 +99,9 @@ type FileDestination struct {
 // FileListen says how the service consumes a destination.
 type FileListen struct {
 	// Handles are the types the service handles there; they are routed to
-	// the destination too. At least one is required.
+	// the destination too (a type may not also be routed elsewhere), but
+	// do not make the service a sender there: list a type in Types for
+	// that. At least one is required.
 	Handles []string `yaml:"handles,flow"`
 	// Queue is the service's event queue of a listened event destination.
 	// Optional: default DefaultEventQueueName ("<service>-<topic>", ".fifo"

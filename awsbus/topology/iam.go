@@ -94,14 +94,18 @@ func (c IAMConfig) Validate() error {
 // grants it every action the purposes below grant it; the resources of one
 // class, what they are to the service, share the statement, so the policy
 // grows by one ARN per resource. A statement's Sid is the name of its
-// class: CommandQueues (the queues of command destinations, which it sends
-// to), ConsumedQueues (the queues it consumes), DeadLetterQueues (their
+// class: CommandQueues (the queues of the command destinations it routes a
+// type to, which it sends to), ConsumedQueues (the queues it consumes), DeadLetterQueues (their
 // dead-letter queues), PeerDeadLetterQueues (the dead-letter queues of the
 // queues it only sends to, in create and validate mode), Topics,
 // SubscribedTopics (the topics it subscribes its queues to) and Tables. A
 // resource of several roles has their words before its kind, in the order
 // Consumed, Command, DeadLetter, PeerDeadLetter, Subscribed:
-// ConsumedCommandQueues is the service's own command queue. A resource a
+// ConsumedCommandQueues is the service's own command queue when it also
+// sends there (a saga's command to its own service), ConsumedQueues when
+// it only consumes it. A topic it routes no type to, so does not publish
+// to, has "Unpublished" after its roles: SubscribedUnpublishedTopics. A
+// resource a
 // Plan not made by New uses without listing it has "Unlisted" before its
 // kind: SubscribedUnlistedTopics (a topic subscribed to that is not among
 // its Topics), CommandUnlistedQueues (a command queue not among its
@@ -125,10 +129,12 @@ func (c IAMConfig) Validate() error {
 // The purposes, each with the actions it grants and on what, are at run
 // time, in every mode:
 //
-//   - SendCommands: sqs:SendMessage on every command queue (the transport
-//     sends commands with SendMessage and SendMessageBatch, which IAM
-//     authorizes as SendMessage);
-//   - PublishEvents: sns:Publish on every topic (Publish and PublishBatch);
+//   - SendCommands: sqs:SendMessage on the queue of every command
+//     destination the plan routes a type to (Destination.Routed; the
+//     transport sends commands with SendMessage and SendMessageBatch, which
+//     IAM authorizes as SendMessage);
+//   - PublishEvents: sns:Publish on the topic of every event destination
+//     the plan routes a type to (Publish and PublishBatch);
 //   - ConsumeQueues: sqs:ReceiveMessage, DeleteMessage and
 //     ChangeMessageVisibility, each with its batch (fast nack, back-off,
 //     visibility heartbeat), on the queues the service consumes;
@@ -187,10 +193,14 @@ func (c IAMConfig) Validate() error {
 // a service without a key that sends to a service with one needs that key
 // granted beside this policy.
 // sts:GetCallerIdentity, which every mode may call to find the account for
-// the ARNs it builds, needs no permission and is not listed. A command destination
-// and a topic are granted to send and publish to whenever the plan routes a
-// type there: the Binding does not say which routed types the service
-// actually sends.
+// the ARNs it builds, needs no permission and is not listed. A destination
+// the service only consumes (Binding.Listeners, a topology file's
+// listen.handles, with no type routed there) is not granted sending or
+// publishing: a subscriber cannot put messages into a topic or queue
+// another service sends to. A service sends only the types of its routes
+// (Binding.Routes, a file's types), so it is granted every destination it
+// sends to; a destination a route names is granted even when the service
+// happens not to send there.
 func NewIAMPolicy(p Plan, cfg IAMConfig) (IAMPolicy, error) {
 	if err := cfg.Validate(); err != nil {
 		return IAMPolicy{}, err

@@ -25,6 +25,16 @@ func sendOnlyBinding(events bool) sourceflow.Binding {
 	return b
 }
 
+// listenOnlyBinding is a service that routes no type: it consumes its
+// command queue and another service's topic, and sends and publishes
+// nothing.
+func listenOnlyBinding() sourceflow.Binding {
+	return sourceflow.Binding{Service: "ledger", Listeners: []sourceflow.Listener{
+		{Destination: "ledger.fifo", Kind: sourceflow.KindCommand, Types: []string{"ledger.Book"}},
+		{Destination: "payment-events", Kind: sourceflow.KindEvent, Types: []string{"payments.PaymentTaken"}},
+	}}
+}
+
 // The Provisioner calls, in each mode, only what NewIAMPolicy grants for
 // that mode: run Create, then Validate and Assume, on fakes that record
 // each call with the ARN IAM authorizes it on, with and without a means to
@@ -35,6 +45,7 @@ func sendOnlyBinding(events bool) sourceflow.Binding {
 func TestProvisioner_CallsOnlyWhatThePolicyOfItsModeGrants(t *testing.T) {
 	bindings := map[string]sourceflow.Binding{
 		"orders": ordersBinding(), "send-only": sendOnlyBinding(false), "send-and-publish": sendOnlyBinding(true),
+		"listen-only": listenOnlyBinding(),
 	}
 	for name, b := range bindings {
 		t.Run(name+"-no-account", func(t *testing.T) { checkCallsGranted(t, b, false) })

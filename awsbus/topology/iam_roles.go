@@ -8,11 +8,11 @@ import (
 
 // iamRole is what a queue, topic or table is to the service. A resource may
 // play several: the service's own command queue is sent to and consumed.
-type iamRole uint8
+type iamRole uint16
 
 const (
-	// roleCommand is the queue of a command destination: the service sends
-	// to it.
+	// roleCommand is the queue of a command destination the service routes
+	// a type to: it sends to it.
 	roleCommand iamRole = 1 << iota
 	// roleConsumed is a queue the service consumes.
 	roleConsumed
@@ -30,6 +30,9 @@ const (
 	// roleListedQueue is a queue of the plan's Queues or the dead-letter
 	// queue of one: every queue of a plan made by New.
 	roleListedQueue
+	// roleUnpublished is a topic the service routes no type to: it does
+	// not publish there, it only subscribes.
+	roleUnpublished
 )
 
 // roleWords are the words of the roles in a statement id, in this order,
@@ -38,13 +41,15 @@ const (
 // kind (a topic a Plan not made by New subscribes to without listing it
 // among its Topics, or a command queue missing from its Queues) has
 // "Unlisted" before its kind: "SubscribedUnlistedTopics".
+// A topic the service does not publish to has "Unpublished" after its
+// roles: "SubscribedUnpublishedTopics" is a topic it only consumes.
 // No word is the start of another, so each class has a name of its own.
 var roleWords = []struct {
 	role iamRole
 	word string
 }{
 	{roleConsumed, "Consumed"}, {roleCommand, "Command"}, {roleDeadLetter, "DeadLetter"},
-	{rolePeerDeadLetter, "PeerDeadLetter"}, {roleSubscribed, "Subscribed"},
+	{rolePeerDeadLetter, "PeerDeadLetter"}, {roleSubscribed, "Subscribed"}, {roleUnpublished, "Unpublished"},
 }
 
 // resourceKind is a kind of resource: the service of its ARN, its name in
@@ -127,5 +132,17 @@ func (b iamBuilder) roles() map[string]iamRole {
 			out[arn] |= r.role
 		}
 	}
+	b.markUnpublished(out)
 	return out
+}
+
+// markUnpublished gives roleUnpublished to the topics among roles that the
+// service does not publish to.
+func (b iamBuilder) markUnpublished(roles map[string]iamRole) {
+	published := b.arns("sns", b.publishedTopics())
+	for arn, r := range roles {
+		if r&(roleTopic|roleSubscribed) != 0 && !slices.Contains(published, arn) {
+			roles[arn] |= roleUnpublished
+		}
+	}
 }

@@ -29,13 +29,26 @@ func (b iamBuilder) arns(service string, names []string) []string {
 	return slices.Compact(out)
 }
 
-// commandQueues are the queues of command destinations: the service may
-// send to each.
+// commandQueues are the queues of the command destinations the service
+// routes a type to: those it sends to. A command queue it only consumes is
+// not among them.
 func (b iamBuilder) commandQueues() []string {
 	var out []string
 	for _, d := range b.plan.Destinations {
-		if d.Kind == sourceflow.KindCommand {
+		if d.Kind == sourceflow.KindCommand && d.Routed {
 			out = append(out, d.Queue)
+		}
+	}
+	return out
+}
+
+// publishedTopics are the topics of the event destinations the service
+// routes a type to: those it publishes to.
+func (b iamBuilder) publishedTopics() []string {
+	var out []string
+	for _, d := range b.plan.Destinations {
+		if d.Kind == sourceflow.KindEvent && d.Routed {
+			out = append(out, d.Topic)
 		}
 	}
 	return out
@@ -94,7 +107,7 @@ func (b iamBuilder) runtime() []IAMStatement {
 	queues, dlqs := b.consumed()
 	return []IAMStatement{
 		allow("SendCommands", b.arns("sqs", b.commandQueues()), "sqs:SendMessage"),
-		allow("PublishEvents", b.arns("sns", b.topics()), "sns:Publish"),
+		allow("PublishEvents", b.arns("sns", b.publishedTopics()), "sns:Publish"),
 		allow("ConsumeQueues", b.arns("sqs", queues), "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"),
 		allow("DeadLetter", b.arns("sqs", dlqs), "sqs:SendMessage"),
 		allow("ReadQueues", b.arns("sqs", b.readQueues()), "sqs:GetQueueUrl", "sqs:GetQueueAttributes"),

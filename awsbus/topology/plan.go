@@ -222,6 +222,12 @@ type Destination struct {
 	Topic string `json:"topic,omitempty"`
 	// Listened is true when this service consumes the destination.
 	Listened bool `json:"listened"`
+	// Routed is true when the Binding routes a type to the destination
+	// (Binding.Routes, a topology file's types): the service sends or
+	// publishes there. A type only handled there (Binding.Listeners, a
+	// file's listen.handles) does not make it routed. NewIAMPolicy grants
+	// sending and publishing on the routed destinations only.
+	Routed bool `json:"routed"`
 }
 
 // New derives the Plan of b with opts. It reports every problem at once,
@@ -295,13 +301,13 @@ func checkQueueCollisions(p Plan) error {
 func planCommand(p *Plan, opts Options, d *destination) {
 	p.Queues = append(p.Queues, queueSpec(opts, d.name, d.listened))
 	p.Destinations = append(p.Destinations, Destination{
-		Name: d.name, Kind: sourceflow.KindCommand, Queue: d.name, Listened: d.listened,
+		Name: d.name, Kind: sourceflow.KindCommand, Queue: d.name, Listened: d.listened, Routed: d.sent,
 	})
 }
 
 func planEvent(p *Plan, opts Options, d *destination) {
 	p.Topics = append(p.Topics, topicSpec(opts, d.name))
-	ds := Destination{Name: d.name, Kind: sourceflow.KindEvent, Topic: d.name}
+	ds := Destination{Name: d.name, Kind: sourceflow.KindEvent, Topic: d.name, Routed: d.sent}
 	if d.listened {
 		q := opts.EventQueueName(EventQueueNameParams{Service: p.Service, Topic: d.name})
 		p.Queues = append(p.Queues, queueSpec(opts, q, true))

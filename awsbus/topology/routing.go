@@ -11,8 +11,8 @@ import (
 )
 
 // routing is the routing of a Binding by destination: its kind, the types
-// routed to it and the types handled on it. It collects every problem
-// instead of stopping at the first.
+// routed to it, whether the Binding's routes name it, and the types handled
+// on it. It collects every problem instead of stopping at the first.
 type routing struct {
 	service string
 	dests   map[string]*destination
@@ -31,6 +31,7 @@ type destination struct {
 	kind        sourceflow.Kind
 	field       string
 	routed      []string
+	sent        bool
 	listened    bool
 	listenField string
 	handled     []string
@@ -38,11 +39,15 @@ type destination struct {
 
 // newRouting reads b: its routes, and its listeners with the types they
 // handle. A handled type that is not routed is routed to the listened
-// destination.
+// destination, for the checks, but only a destination that b.Routes names
+// is sent to: a service sends and publishes the types it routes.
 func newRouting(b sourceflow.Binding) *routing {
 	r := &routing{service: b.Service, dests: map[string]*destination{}, types: map[string]typeRoute{}}
 	for i, rt := range b.Routes {
 		r.route(rt.Type, rt.Destination, rt.Kind, fmt.Sprintf("Binding.Routes[%d]", i))
+		if d := r.dests[rt.Destination]; d != nil && d.kind == rt.Kind {
+			d.sent = true
+		}
 	}
 	for i, l := range b.Listeners {
 		field := fmt.Sprintf("Binding.Listeners[%d]", i)
