@@ -47,13 +47,17 @@ func DecodeFile(r io.Reader) (File, error) {
 	return f, nil
 }
 
-// check reports the problems New cannot see in a Binding: the version,
-// kinds, duplicate or empty destinations, and fields that contradict the
-// name or the kind.
+// check reports the problems New cannot see in a Binding: the version, a
+// service name that is no printable line (checkServiceName), kinds,
+// duplicate or empty destinations, and fields that contradict the name or
+// the kind.
 func (f File) check(lines fileLines) error {
 	var errs []error
 	if f.Version != FileVersion {
 		errs = append(errs, lines.errorf(fieldPath{"version"}, "is %d, want %d", f.Version, FileVersion))
+	}
+	if err := checkServiceName(f.Service); err != nil {
+		errs = append(errs, lines.errorf(fieldPath{"service"}, "%w", err))
 	}
 	if len(f.Destinations) == 0 {
 		errs = append(errs, lines.errorf(fieldPath{"destinations"}, "at least one destination is required"))
