@@ -46,8 +46,11 @@
 //
 // Resource ids derive from names alone (CloudFormation logical ids such as
 // OrdersFifoQueue, Terraform names such as orders_fifo; a name outside
-// lower-case words and hyphens gets a hash of itself), so exporting more
-// services never renames what is deployed.
+// lower-case words and hyphens gets a hash of itself, as do a
+// subscription's topic and queue names when, joined by "to", they could be
+// read as two others: events-to-orders and billing, events and
+// orders-to-billing), so exporting more services never renames what is
+// deployed, and two resources never share an id.
 //
 // Queues, dead-letter queues, tables, keys and aliases are protected:
 // deleting a queue loses its messages, deleting a table the state of the

@@ -38,17 +38,28 @@ func hashOf(name string) string {
 }
 
 // stable finishes an id derived from parts: parts that are not all
-// canonical, or an id past maxIDLength, get the hash of the parts, so that
-// ids depend on the names alone and never on what else is exported (a
-// renamed resource would be replaced).
+// canonical, parts whose id could be read as other parts (oneReading), or
+// an id past maxIDLength, get the hash of the parts, so that ids depend on
+// the names alone and never on what else is exported (a renamed resource
+// would be replaced), and distinct parts never share an id but by a hash
+// crafted to collide, which assignIDs refuses.
 func stable(id, suffix string, parts []string) string {
-	for _, p := range parts {
-		if !isCanonical(p) || len(id)+len(suffix) > maxIDLength {
-			key := strings.Join(parts, " ")
-			return id[:min(len(id), maxIDLength-len(suffix)-8)] + hashOf(key) + suffix
-		}
+	if !plain(parts) || len(id)+len(suffix) > maxIDLength {
+		key := strings.Join(parts, " ")
+		return id[:min(len(id), maxIDLength-len(suffix)-8)] + hashOf(key) + suffix
 	}
 	return id + suffix
+}
+
+// plain reports whether the id of parts needs no hash: every part is
+// canonical and, joined, they read one way only.
+func plain(parts []string) bool {
+	for _, p := range parts {
+		if !isCanonical(p) {
+			return false
+		}
+	}
+	return len(parts) == 1 || oneReading(parts)
 }
 
 // camel capitalises each word of name: "order-events.fifo" → OrderEventsFifo.
@@ -71,7 +82,7 @@ func cfnID(parts []string, suffix string) string {
 	for i, p := range parts {
 		ids[i] = camel(p)
 	}
-	return stable(strings.Join(ids, "To"), suffix, parts)
+	return stable(strings.Join(ids, camel(joinWord)), suffix, parts)
 }
 
 // tfName is a Terraform resource name, unique per resource type: the words
@@ -82,7 +93,7 @@ func tfName(parts []string) string {
 	for i, p := range parts {
 		names[i] = strings.ToLower(strings.Join(words(p), "_"))
 	}
-	s := strings.Join(names, "_to_")
+	s := strings.Join(names, "_"+joinWord+"_")
 	if s == "" || !unicode.IsLetter(rune(s[0])) {
 		s = "r_" + s
 	}
