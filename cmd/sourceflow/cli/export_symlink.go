@@ -23,13 +23,17 @@ func linkProtected(dirMode fs.FileMode, dirUID, linkUID, euid uint32) bool {
 }
 
 // checkLinks refuses path when it is, or leads through, a symbolic link
-// the kernel's protected_symlinks rule would not follow. export resolves
-// links itself and renames over their target, so the kernel never checks
-// them: without this, a link another user left in /tmp would make export
-// replace whatever file it names with the caller's rights.
+// the kernel's protected_symlinks rule would not follow: path itself and
+// the links it names in turn, and each directory on their way. export
+// resolves links itself and renames over their target, so the kernel never
+// checks them: without this, a link another user left in /tmp would make
+// export replace whatever file it names with the caller's rights.
 func checkLinks(path string) error {
 	p := path
 	for range maxLinkHops {
+		if err := checkDirLinks(p); err != nil {
+			return err
+		}
 		st, err := os.Lstat(p)
 		if err != nil || st.Mode()&fs.ModeSymlink == 0 {
 			return nil // not a link: what follows reports what is wrong
@@ -47,6 +51,25 @@ func checkLinks(path string) error {
 		p = dest
 	}
 	return nil // a loop: EvalSymlinks reports it
+}
+
+// checkDirLinks refuses path when a directory on its way, as written, is a
+// symbolic link checkLink refuses.
+func checkDirLinks(path string) error {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil
+	}
+	for dir := filepath.Dir(abs); dir != filepath.Dir(dir); dir = filepath.Dir(dir) {
+		st, err := os.Lstat(dir)
+		if err != nil || st.Mode()&fs.ModeSymlink == 0 {
+			continue
+		}
+		if err := checkLink(dir, st); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // checkLink refuses the link at path, whose Lstat is link, when

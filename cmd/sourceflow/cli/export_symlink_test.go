@@ -63,3 +63,24 @@ func TestExport_RefusesAnotherUsersLinkInAStickyDirectory(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "old", string(kept))
 }
+
+// -o naming a file under another user's link to a directory, in a sticky,
+// world-writable directory, is refused and nothing is written where the
+// link points.
+func TestExport_RefusesADirectoryLinkOfAnotherUserInAStickyDirectory(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("only root may give a link another owner")
+	}
+	topo := writeTopology(t, paymentsBinding(), topology.Options{})
+	target := t.TempDir()
+	link := filepath.Join(stickyDir(t), "x")
+	require.NoError(t, os.Symlink(target, link))
+	require.NoError(t, os.Lchown(link, 65534, 65534))
+
+	_, errOut, code := newFakeAWS().run(t, "export", "terraform", "-f", topo, "-o", filepath.Join(link, "out.tf"))
+
+	assert.Equal(t, cli.ExitUsage, code)
+	assert.Contains(t, errOut, "the symbolic link "+link+" belongs to user 65534")
+	_, err := os.Lstat(filepath.Join(target, "out.tf"))
+	assert.ErrorIs(t, err, os.ErrNotExist)
+}
