@@ -18,8 +18,9 @@ import (
 // variable never assigned, say) is refused by Validate, not defaulted, and
 // so is a nil entry of a pipeline or a hook.
 type ServiceConfig struct {
-	// Name names the service (required). Transports use it for per-service
-	// resources; router handlers are named "<Name>/<destination>".
+	// Name names the service (required): one line of printable UTF-8 text,
+	// without control or format characters. Transports use it for
+	// per-service resources; router handlers are named "<Name>/<destination>".
 	Name string
 	// Transport carries messages. Default: a new ChannelTransport.
 	Transport Transport
@@ -148,6 +149,9 @@ func (c ServiceConfig) Validate() error {
 	errs := []error{
 		fieldcheck.Required("cqrs: ServiceConfig.Name", c.Name != ""),
 		fieldcheck.NotNegative("cqrs: ServiceConfig.CloseTimeout", c.CloseTimeout),
+	}
+	if err := fieldcheck.PrintableLine(c.Name); err != nil {
+		errs = append(errs, fmt.Errorf("cqrs: ServiceConfig.Name %w", err))
 	}
 	errs = append(append(errs, c.nilFields()...), c.nilEntries()...)
 	seen := map[string]bool{}

@@ -1,10 +1,10 @@
 package topology
 
 import (
-	"errors"
 	"fmt"
-	"unicode"
 	"unicode/utf8"
+
+	"github.com/sourceflow-go/sourceflow/internal/fieldcheck"
 )
 
 // maxServiceNameLength bounds a topology file's service name, in
@@ -14,21 +14,16 @@ import (
 const maxServiceNameLength = 255
 
 // checkServiceName refuses a service name that is no line of text to
-// print: invalid UTF-8, a control or format character (an escape sequence
-// or a line break would let the file rewrite the terminal or forge a line
-// of plan's output), or longer than maxServiceNameLength characters. The
-// error quotes nothing of the name but an escaped character.
+// print (fieldcheck.PrintableLine: an escape sequence or a line break
+// would let the file rewrite the terminal or forge a line of plan's
+// output), or longer than maxServiceNameLength characters. The error
+// quotes nothing of the name but an escaped character.
 func checkServiceName(name string) error {
-	if !utf8.ValidString(name) {
-		return errors.New("is not valid UTF-8")
+	if err := fieldcheck.PrintableLine(name); err != nil {
+		return err
 	}
 	if n := utf8.RuneCountInString(name); n > maxServiceNameLength {
 		return fmt.Errorf("is %d characters, at most %d allowed", n, maxServiceNameLength)
-	}
-	for i, r := range name {
-		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
-			return fmt.Errorf("has the control character %q at byte %d; a service name is one line of printable text", r, i)
-		}
 	}
 	return nil
 }
