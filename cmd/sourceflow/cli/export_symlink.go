@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // maxLinkHops bounds the links followed from -o, as the kernel's 40.
@@ -22,54 +23,49 @@ func linkProtected(dirMode fs.FileMode, dirUID, linkUID, euid uint32) bool {
 	return linkUID != euid && linkUID != dirUID
 }
 
-// checkLinks refuses path when it is, or leads through, a symbolic link
-// the kernel's protected_symlinks rule would not follow: path itself and
-// the links it names in turn, and each directory on their way. export
-// resolves links itself and renames over their target, so the kernel never
-// checks them: without this, a link another user left in /tmp would make
-// export replace whatever file it names with the caller's rights.
+// checkLinks refuses path when resolving it, as the kernel does, follows a
+// symbolic link the kernel's protected_symlinks rule would not: it walks
+// path one name at a time from the root, each link it meets (a directory
+// on the way, the file itself, a link a link names) checked in the
+// directory it is in, then replaced by what it names. export resolves
+// links itself and renames over their target, so the kernel never checks
+// them: without this, a link another user left in /tmp would make export
+// replace whatever file it names with the caller's rights.
 func checkLinks(path string) error {
-	p := path
-	for range maxLinkHops {
-		if err := checkDirLinks(p); err != nil {
-			return err
-		}
-		st, err := os.Lstat(p)
-		if err != nil || st.Mode()&fs.ModeSymlink == 0 {
-			return nil // not a link: what follows reports what is wrong
-		}
-		if err := checkLink(p, st); err != nil {
-			return err
-		}
-		dest, err := os.Readlink(p)
-		if err != nil {
-			return nil
-		}
-		if !filepath.IsAbs(dest) {
-			dest = filepath.Join(filepath.Dir(p), dest)
-		}
-		p = dest
-	}
-	return nil // a loop: EvalSymlinks reports it
-}
-
-// checkDirLinks refuses path when a directory on its way, as written, is a
-// symbolic link checkLink refuses.
-func checkDirLinks(path string) error {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil
 	}
-	for dir := filepath.Dir(abs); dir != filepath.Dir(dir); dir = filepath.Dir(dir) {
-		st, err := os.Lstat(dir)
+	done, rest := splitRoot(abs)
+	for hops := 0; rest != ""; {
+		name, tail, _ := strings.Cut(rest, string(filepath.Separator))
+		next := filepath.Join(done, name) // done has no link, so ".." is its parent
+		st, err := os.Lstat(next)
 		if err != nil || st.Mode()&fs.ModeSymlink == 0 {
+			done, rest = next, tail
 			continue
 		}
-		if err := checkLink(dir, st); err != nil {
+		if err := checkLink(next, st); err != nil {
 			return err
 		}
+		dest, err := os.Readlink(next)
+		if hops++; err != nil || hops > maxLinkHops {
+			return nil // what follows reports an unreadable link or a loop
+		}
+		if filepath.IsAbs(dest) {
+			done, dest = splitRoot(dest)
+		}
+		rest = dest + string(filepath.Separator) + tail
 	}
 	return nil
+}
+
+// splitRoot splits an absolute path into its root ("/", or a volume's)
+// and the names after it.
+func splitRoot(abs string) (root, rest string) {
+	n := len(filepath.VolumeName(abs))
+	root = abs[:n] + string(filepath.Separator)
+	return root, strings.TrimLeft(abs[n:], string(filepath.Separator))
 }
 
 // checkLink refuses the link at path, whose Lstat is link, when

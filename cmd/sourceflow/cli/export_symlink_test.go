@@ -84,3 +84,46 @@ func TestExport_RefusesADirectoryLinkOfAnotherUserInAStickyDirectory(t *testing.
 	_, err := os.Lstat(filepath.Join(target, "out.tf"))
 	assert.ErrorIs(t, err, os.ErrNotExist)
 }
+
+// -o naming a file under one's own link in a sticky, world-writable
+// directory that points at another user's link to a directory there is
+// refused, as the kernel refuses the second link, and nothing is written
+// where that link points.
+func TestExport_RefusesAnotherUsersLinkReachedThroughOnesOwnDirectoryLink(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("only root may give a link another owner")
+	}
+	topo := writeTopology(t, paymentsBinding(), topology.Options{})
+	target := t.TempDir()
+	shared := stickyDir(t)
+	theirs := filepath.Join(shared, "theirs")
+	require.NoError(t, os.Symlink(target, theirs))
+	require.NoError(t, os.Lchown(theirs, 65534, 65534))
+	mine := filepath.Join(shared, "mine")
+	require.NoError(t, os.Symlink("theirs", mine))
+
+	_, errOut, code := newFakeAWS().run(t, "export", "terraform", "-f", topo, "-o", filepath.Join(mine, "out.tf"))
+
+	assert.Equal(t, cli.ExitUsage, code)
+	assert.Contains(t, errOut, "the symbolic link "+theirs+" belongs to user 65534")
+	_, err := os.Lstat(filepath.Join(target, "out.tf"))
+	assert.ErrorIs(t, err, os.ErrNotExist)
+}
+
+// -o naming a file through links one owns or that are outside a sticky
+// directory, given relative or absolute, writes where they lead.
+func TestExport_FollowsOnesOwnChainOfDirectoryLinks(t *testing.T) {
+	topo := writeTopology(t, paymentsBinding(), topology.Options{})
+	target := t.TempDir()
+	shared := stickyDir(t)
+	require.NoError(t, os.Symlink(target, filepath.Join(shared, "second")))
+	require.NoError(t, os.Symlink("./second/", filepath.Join(shared, "first")))
+	t.Chdir(shared)
+
+	_, errOut, code := newFakeAWS().run(t, "export", "terraform", "-f", topo, "-o", "first/out.tf")
+
+	require.Equal(t, cli.ExitOK, code, errOut)
+	written, err := os.ReadFile(filepath.Join(target, "out.tf"))
+	require.NoError(t, err)
+	assert.Contains(t, string(written), `resource "aws_sqs_queue" "payments_fifo"`)
+}
