@@ -226,7 +226,9 @@ type Destination struct {
 	// (Binding.Routes, a topology file's types): the service sends or
 	// publishes there. A type only handled there (Binding.Listeners, a
 	// file's listen.handles) does not make it routed. NewIAMPolicy grants
-	// sending and publishing on the routed destinations only.
+	// sending and publishing on the routed destinations only, so a Plan
+	// built by hand, or decoded from JSON without "routed" (written before
+	// the field), must set it where the service sends.
 	Routed bool `json:"routed"`
 }
 
