@@ -2,6 +2,7 @@ package topology_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"strings"
 	"testing"
@@ -38,6 +39,7 @@ func TestFile_RoundTripsTheExampleTopology(t *testing.T) {
 			VisibilityTimeout: 90 * time.Second, WaitTime: 5 * time.Second, MaxReceiveCount: 3,
 		}},
 		{"partial handling gives a filter", ordersBinding(), topology.Options{}},
+		{"listen-only destinations stay unrouted", listenOnlyBinding(), topology.Options{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -48,6 +50,11 @@ func TestFile_RoundTripsTheExampleTopology(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, want, got, text)
 			assert.Equal(t, tt.binding.Service, back.Binding().Service)
+			js, err := json.Marshal(want)
+			require.NoError(t, err)
+			var fromJSON topology.Plan
+			require.NoError(t, json.Unmarshal(js, &fromJSON))
+			assert.Equal(t, want.Destinations, fromJSON.Destinations, "plan -o json keeps Routed")
 		})
 	}
 }
