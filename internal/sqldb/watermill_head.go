@@ -32,16 +32,12 @@ func ReadWatermillHead(ctx context.Context, db *sql.DB, d Dialect, table string,
 	if err := checkTableName(table); err != nil {
 		return nil, 0, fmt.Errorf("read %q: %w", table, err)
 	}
-	exists, err := tableExists(ctx, db, d, table)
-	if err != nil || !exists {
+	total, err := CountRows(ctx, db, d, table) // 0 for a table that does not exist
+	if err != nil || total == 0 {
 		return nil, 0, err
 	}
 	q := fmt.Sprintf("%s LIMIT %d", watermillSelectOf(d, table, "", payloadColumn(d, h)), h.Limit)
 	rows, err := readRows(ctx, db, table, q)
-	if err != nil {
-		return nil, 0, err
-	}
-	total, err := CountRows(ctx, db, d, table)
 	if err != nil {
 		return nil, 0, err
 	}
