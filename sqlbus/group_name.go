@@ -28,14 +28,13 @@ const maxMySQLGroupBytes = 767
 // otherwise refuse the group at every poll.
 func checkGroup(d sourceflow.Dialect, group string) error {
 	var problem string
-	switch {
+	switch n := utf8.RuneCountInString(group); {
 	case !utf8.ValidString(group):
 		problem = "is not valid UTF-8, which the consumer_group column cannot hold"
 	case strings.ContainsRune(group, 0):
 		problem = "holds a NUL byte, which the consumer_group column cannot hold"
-	case utf8.RuneCountInString(group) > maxGroupLength:
-		problem = fmt.Sprintf("is %d characters, longer than the %d the consumer_group column holds",
-			utf8.RuneCountInString(group), maxGroupLength)
+	case n > maxGroupLength:
+		problem = fmt.Sprintf("is %d characters, longer than the %d the consumer_group column holds", n, maxGroupLength)
 	case d == sourceflow.MySQL && len(group) > maxMySQLGroupBytes:
 		problem = fmt.Sprintf("is %d bytes in UTF-8, longer than the %d the consumer_group column (VARBINARY(%d)) holds on MySQL",
 			len(group), maxMySQLGroupBytes, maxMySQLGroupBytes)
