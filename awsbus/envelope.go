@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"slices"
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/internal/errtext"
@@ -61,23 +60,33 @@ func UnpackAttributes(attrs map[string]string, fallbackUUID string) (metadata ma
 
 // checkEnvelope returns the error of the first key, in name order, that the
 // packed envelope env may not hold beside the attributes attrs (see
-// UnpackAttributes).
+// UnpackAttributes). It runs on every received message, so it finds that
+// key in one pass instead of sorting the keys.
 func checkEnvelope(env, attrs map[string]string) error {
-	for _, k := range slices.Sorted(maps.Keys(env)) {
-		why := ""
-		_, repeated := attrs[k]
-		switch {
-		case k == envelopeUUID, sourceflow.IsConsumeMarker(k):
-			continue
-		case k == sourceflow.MetaType, k == sourceflow.MetaEnvelope:
-			why = "which is only ever sent as an attribute of its own"
-		case repeated:
-			why = "which is also an attribute of the message"
-		default:
-			continue
+	first, why := "", ""
+	for k := range env {
+		if w := envelopeConflict(k, attrs); w != "" && (why == "" || k < first) {
+			first, why = k, w
 		}
-		return fmt.Errorf("%w: attribute %s holds the key %s, %s", ErrMalformedMessage, sourceflow.MetaEnvelope,
-			errtext.Quote(k, sourceflow.MaxCorrelationIDLen), why)
 	}
-	return nil
+	if why == "" {
+		return nil
+	}
+	return fmt.Errorf("%w: attribute %s holds the key %s, %s", ErrMalformedMessage, sourceflow.MetaEnvelope,
+		errtext.Quote(first, sourceflow.MaxCorrelationIDLen), why)
+}
+
+// envelopeConflict says why the packed envelope may not hold the key k
+// beside the attributes attrs, or "" when it may.
+func envelopeConflict(k string, attrs map[string]string) string {
+	switch {
+	case k == envelopeUUID, sourceflow.IsConsumeMarker(k):
+		return ""
+	case k == sourceflow.MetaType, k == sourceflow.MetaEnvelope:
+		return "which is only ever sent as an attribute of its own"
+	}
+	if _, repeated := attrs[k]; repeated {
+		return "which is also an attribute of the message"
+	}
+	return ""
 }
