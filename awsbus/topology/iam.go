@@ -95,8 +95,8 @@ func (c IAMConfig) Validate() error {
 // class, what they are to the service, share the statement, so the policy
 // grows by one ARN per resource. A statement's Sid is the name of its
 // class: CommandQueues (the queues of the command destinations it routes a
-// type to, which it sends to), ConsumedQueues (the queues it consumes), DeadLetterQueues (their
-// dead-letter queues), PeerDeadLetterQueues (the dead-letter queues of the
+// type to, which it sends to), ConsumedQueues (the queues it consumes),
+// DeadLetterQueues (their dead-letter queues), PeerDeadLetterQueues (the dead-letter queues of the
 // queues it only sends to, in create and validate mode), Topics,
 // SubscribedTopics (the topics it subscribes its queues to) and Tables. A
 // resource of several roles has their words before its kind, in the order
@@ -105,9 +105,8 @@ func (c IAMConfig) Validate() error {
 // sends there (a saga's command to its own service), ConsumedQueues when
 // it only consumes it. A topic it routes no type to, so does not publish
 // to, has "Unpublished" after its roles: SubscribedUnpublishedTopics. A
-// resource a
-// Plan not made by New uses without listing it has "Unlisted" before its
-// kind: SubscribedUnlistedTopics (a topic subscribed to that is not among
+// resource a Plan not made by New uses without listing it has "Unlisted"
+// before its kind: SubscribedUnlistedTopics (a topic subscribed to that is not among
 // its Topics), CommandUnlistedQueues (a command queue not among its
 // Queues). A Sid therefore depends on what its resources are to the
 // service only, never on the rest of the plan: adding a queue or a topic
