@@ -82,11 +82,19 @@ func envelopeConflict(k string, attrs map[string]string) string {
 	switch {
 	case k == envelopeUUID, sourceflow.IsConsumeMarker(k):
 		return ""
-	case k == sourceflow.MetaType, k == sourceflow.MetaEnvelope:
+	case attributeOnly(k):
 		return "which is only ever sent as an attribute of its own"
 	}
 	if _, repeated := attrs[k]; repeated {
 		return "which is also an attribute of the message"
 	}
 	return ""
+}
+
+// attributeOnly reports whether the key k is only ever sent as an attribute
+// of its own, never in the packed envelope: the envelope itself, and the
+// type, which SNS filter policies match as an attribute. UnpackAttributes
+// refuses an envelope holding one; a dead letter never packs one.
+func attributeOnly(k string) bool {
+	return k == sourceflow.MetaType || k == sourceflow.MetaEnvelope
 }

@@ -63,12 +63,11 @@ func packReason(attrs map[string]sqstypes.MessageAttributeValue, reason string) 
 // packable reports whether the attribute name, v can move into a packed
 // envelope without changing what a consumer reads, with its value as text
 // and its rank (lower moves first). It cannot when the envelope gives its
-// name another meaning (the UUID key, the envelope itself, a consume
-// marker), when it is the type (SNS filter policies match the attribute,
-// and UnpackAttributes refuses an envelope holding it) or when its value
-// is not valid UTF-8.
+// name another meaning (the UUID key, a consume marker), when it is only
+// ever sent as an attribute (attributeOnly: the envelope itself, the type)
+// or when its value is not valid UTF-8.
 func packable(name string, v sqstypes.MessageAttributeValue) (value string, rank int, ok bool) {
-	if name == envelopeUUID || name == sourceflow.MetaEnvelope || name == sourceflow.MetaType || sourceflow.IsConsumeMarker(name) {
+	if name == envelopeUUID || attributeOnly(name) || sourceflow.IsConsumeMarker(name) {
 		return "", 0, false
 	}
 	switch {
