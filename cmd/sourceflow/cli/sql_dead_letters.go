@@ -183,11 +183,13 @@ func printSQLLetters(w io.Writer, letters []sqlLetter, isOutbox, payload bool) e
 	}
 	lines := make([]string, len(letters))
 	for i, l := range letters {
-		line := printable(l.MessageID) + "\t" + printable(firstOf(l.Type, "-")) + "\t" + printable(firstOf(l.Entity, "-")) + "\t"
-		if isOutbox {
-			line += printable(firstOf(l.Destination, "-")) + "\t"
-			if l.EnvelopeCut {
-				line = printable(l.MessageID) + "\t?\t?\t" + envelopeCutNote + "\t"
+		line := printable(l.MessageID) + "\t"
+		if isOutbox && l.EnvelopeCut {
+			line += "?\t?\t" + envelopeCutNote + "\t"
+		} else {
+			line += printable(firstOf(l.Type, "-")) + "\t" + printable(firstOf(l.Entity, "-")) + "\t"
+			if isOutbox {
+				line += printable(firstOf(l.Destination, "-")) + "\t"
 			}
 		}
 		line += printable(firstOf(l.Reason, "none given"))
