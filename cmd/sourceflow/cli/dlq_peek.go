@@ -100,8 +100,8 @@ func (g *globals) runDLQPeek(cmd *cobra.Command, f peekFlags) error {
 	if err := checkOutput(f.output); err != nil {
 		return err
 	}
-	if f.max < 1 || f.max > maxPeek {
-		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("--max %d: want 1..%d", f.max, maxPeek)}
+	if err := checkMax(f.max, maxPeek); err != nil {
+		return err
 	}
 	if len(f.keyIDs) > 0 && !f.decrypt {
 		return &ExitError{Code: ExitUsage, Err: errors.New("--key-id: only with --decrypt, whose accepted keys it lists")}

@@ -73,8 +73,8 @@ func (g *globals) runSQLDeadLetters(cmd *cobra.Command, f sqlLettersFlags) error
 	if err := checkOutput(f.output); err != nil {
 		return err
 	}
-	if f.max < 1 || f.max > maxSQLLetters {
-		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("--max %d: want 1..%d", f.max, maxSQLLetters)}
+	if err := checkMax(f.max, maxSQLLetters); err != nil {
+		return err
 	}
 	return g.runSQLOne(cmd, f.sqlTargetFlags, func(ctx context.Context, c *sqlConn, name string, isOutbox bool) error {
 		return c.listDeadLetters(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), f, name, isOutbox)
