@@ -46,8 +46,11 @@ func defaultsModeAutoBy(profile func() (awsconfig.SharedConfig, bool)) string {
 // whether the command's time ran out or it was interrupted, and what to
 // do; else what to check.
 func loadError(ctx context.Context, err error) error {
-	by := defaultsModeAutoBy(sharedProfile)
-	if by == "" || ctx.Err() == nil {
+	by := ""
+	if ctx.Err() != nil {
+		by = defaultsModeAutoBy(sharedProfile)
+	}
+	if by == "" {
 		return fmt.Errorf("load the AWS configuration: %w (check AWS_PROFILE and the shared config files)", err)
 	}
 	ended, more := "had not answered when the command was interrupted", ""
