@@ -74,12 +74,11 @@ func wrappedBreaksEscaped(err error) string {
 		if !found {
 			return breaksEscaped(text)
 		}
-		b.WriteString(before)
+		escaped := wrappedBreaksEscaped(inner)
 		if indented {
-			b.WriteString(strings.ReplaceAll(wrappedBreaksEscaped(inner), "\n", "\n\t"))
-		} else {
-			b.WriteString(wrappedBreaksEscaped(inner))
+			escaped = strings.ReplaceAll(escaped, "\n", "\n\t")
 		}
+		b.WriteString(before + escaped)
 		rest = after
 	}
 	b.WriteString(rest)
