@@ -33,22 +33,22 @@ func (b iamBuilder) arns(service string, names []string) []string {
 // routes a type to: those it sends to. A command queue it only consumes is
 // not among them.
 func (b iamBuilder) commandQueues() []string {
-	var out []string
-	for _, d := range b.plan.Destinations {
-		if d.Kind == sourceflow.KindCommand && d.Routed {
-			out = append(out, d.Queue)
-		}
-	}
-	return out
+	return b.routed(sourceflow.KindCommand, func(d Destination) string { return d.Queue })
 }
 
 // publishedTopics are the topics of the event destinations the service
 // routes a type to: those it publishes to.
 func (b iamBuilder) publishedTopics() []string {
+	return b.routed(sourceflow.KindEvent, func(d Destination) string { return d.Topic })
+}
+
+// routed returns the resource name of each destination of kind the
+// service routes a type to.
+func (b iamBuilder) routed(kind sourceflow.Kind, resource func(Destination) string) []string {
 	var out []string
 	for _, d := range b.plan.Destinations {
-		if d.Kind == sourceflow.KindEvent && d.Routed {
-			out = append(out, d.Topic)
+		if d.Kind == kind && d.Routed {
+			out = append(out, resource(d))
 		}
 	}
 	return out
