@@ -19,6 +19,12 @@ import (
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
+// MoreDeadLettersBound is the most dead letters DeadLetters counts past
+// those it returns: it counts no further, so that a table filled with
+// millions of rows is listed as fast as a short one. The count it returns
+// is at most this bound, and equal to it means at least that many more.
+const MoreDeadLettersBound = sqldb.HeadMoreBound
+
 // DeadLetterQuery bounds what DeadLetters reads: anyone who can get rows
 // dead-lettered decides how many there are and how large.
 type DeadLetterQuery struct {
@@ -31,7 +37,8 @@ type DeadLetterQuery struct {
 }
 
 // DeadLetters returns up to q.Max of the outbox's dead letters, the oldest
-// first, and how many more it holds, read with plain SQL from the table
+// first, and how many more it holds (counted up to MoreDeadLettersBound:
+// that value means at least that many), read with plain SQL from the table
 // watermill_<Topic>_dead_letters. Each is a cqrs.DeadLetter whose
 // Destination is the outbox topic and whose Message is the row as it was
 // written (normally the forwarder envelope, JSON holding the destination

@@ -12,6 +12,12 @@ import (
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
+// MoreDeadLettersBound is the most dead letters DeadLetters counts past
+// those it returns: it counts no further, so that a table filled with
+// millions of rows is listed as fast as a short one. The count it returns
+// is at most this bound, and equal to it means at least that many more.
+const MoreDeadLettersBound = sqldb.HeadMoreBound
+
 // DeadLetterQuery bounds what DeadLetters reads: anyone who can get
 // messages dead-lettered decides how many there are and how large.
 type DeadLetterQuery struct {
@@ -24,7 +30,8 @@ type DeadLetterQuery struct {
 }
 
 // DeadLetters returns up to q.Max dead letters of destination, the oldest
-// first, and how many more it holds, read with plain SQL from the table of
+// first, and how many more it holds (counted up to MoreDeadLettersBound:
+// that value means at least that many), read with plain SQL from the table of
 // DeadLetterTopic(destination) in cfg.DB (only cfg.DB and cfg.Dialect are
 // used). Each is a cqrs.DeadLetter whose Message is the message as it was
 // published (its payload cut to q.PayloadBytes when that is positive),

@@ -1,6 +1,7 @@
 package sqldb
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -16,13 +17,24 @@ type WatermillHead struct {
 	// JSONPayload says the payload column is JSON (the outbox's tables),
 	// which PostgreSQL cuts as text, not bytes.
 	JSONPayload bool
+	// MoreBound, when positive, is the most rows counted past the head;
+	// 0 means HeadMoreBound. Tests set a small one.
+	MoreBound int64
 }
+
+// HeadMoreBound is the most rows ReadWatermillHead counts past the rows it
+// returns: the count reads at most Limit+HeadMoreBound rows, never the
+// whole table, so a table filled with millions of rows is listed as fast
+// as one holding HeadMoreBound. A count equal to the bound means at least
+// that many.
+const HeadMoreBound = 100_000
 
 // ReadWatermillHead returns up to h.Limit rows of table (unquoted, as
 // ReadWatermillTable takes it), the first in delivery order, each payload
 // cut to h.PayloadBytes when that is positive, and how many rows of table
-// follow them: a table of any length, whatever its rows hold, is listed in
-// bounded memory. A table that does not exist has no rows. A row whose
+// follow them, counted up to the bound (h.MoreBound, else HeadMoreBound):
+// a count equal to the bound means at least that many. A table of any
+// length, whatever its rows hold, is listed in bounded memory and time. A table that does not exist has no rows. A row whose
 // metadata column cannot be read is returned with Unreadable saying why.
 func ReadWatermillHead(ctx context.Context, db *sql.DB, d Dialect, table string, h WatermillHead) ([]WatermillRow, int64, error) {
 	if h.Limit < 1 || h.PayloadBytes < 0 {
@@ -32,7 +44,8 @@ func ReadWatermillHead(ctx context.Context, db *sql.DB, d Dialect, table string,
 	if err := checkTableName(table); err != nil {
 		return nil, 0, fmt.Errorf("read %q: %w", table, err)
 	}
-	total, err := CountRows(ctx, db, d, table) // 0 for a table that does not exist
+	bound := cmp.Or(max(h.MoreBound, 0), HeadMoreBound)
+	total, err := countRowsUpTo(ctx, db, d, table, int64(h.Limit)+bound) // 0 for a table that does not exist
 	if err != nil || total == 0 {
 		return nil, 0, err
 	}
@@ -41,7 +54,7 @@ func ReadWatermillHead(ctx context.Context, db *sql.DB, d Dialect, table string,
 	if err != nil {
 		return nil, 0, err
 	}
-	return rows, max(total-int64(len(rows)), 0), nil
+	return rows, min(max(total-int64(len(rows)), 0), bound), nil
 }
 
 // payloadColumn is the expression ReadWatermillHead selects for the

@@ -40,7 +40,8 @@ func newSQLDeadLettersCommand(g *globals) *cobra.Command {
 		Short: "List the dead letters of a destination or an outbox, with their reasons",
 		Long: `dead-letters prints one line per dead letter of a destination
 (sqlbus.DeadLetters) or of an outbox (outbox.DeadLetters), oldest first, up
-to --max of them (10 by default), and says how many more there are: the
+to --max of them (10 by default), and says how many more there are (up
+to 100,000: past that, "at least 100000 more"): the
 message id (the idempotency key; else the row's uuid), the type (sf_type),
 the entity (sf_entity) and the reason it was dead-lettered. An outbox's dead
 letter holds the forwarder envelope: the message inside it is shown, with
@@ -97,12 +98,12 @@ func (c *sqlConn) listDeadLetters(ctx context.Context, out, errOut io.Writer, f 
 	letters := sqlLetters(dead, isOutbox, f.payload)
 	if f.output == outputJSON {
 		if more > 0 {
-			fmt.Fprintf(errOut, "note: %s not shown: the oldest %d are (raise --max)\n",
-				counted(more, "more dead letter", "more dead letters"), len(letters))
+			fmt.Fprintf(errOut, "note: %s%s not shown: the oldest %d are (raise --max)\n",
+				atLeast(more), counted(more, "more dead letter", "more dead letters"), len(letters))
 		}
 		return writeJSON(out, letters)
 	}
-	fmt.Fprintf(out, "%s of %s on %s%s.\n", counted(int64(len(letters))+more, "dead letter", "dead letters"),
+	fmt.Fprintf(out, "%s%s of %s on %s%s.\n", atLeast(more), counted(int64(len(letters))+more, "dead letter", "dead letters"),
 		describe(name, isOutbox), c.target.where(), notShown(more, len(letters)))
 	return printSQLLetters(out, letters, isOutbox, f.payload)
 }
@@ -113,7 +114,17 @@ func notShown(more int64, shown int) string {
 	if more == 0 {
 		return ""
 	}
-	return fmt.Sprintf("; the oldest %d shown, %d more not shown (raise --max)", shown, more)
+	return fmt.Sprintf("; the oldest %d shown, %s%d more not shown (raise --max)", shown, atLeast(more), more)
+}
+
+// atLeast is "at least " when more is the bound sqlbus.DeadLetters and
+// outbox.DeadLetters count up to (MoreDeadLettersBound, the same in both):
+// then there may be more than that.
+func atLeast(more int64) string {
+	if more >= sqlbus.MoreDeadLettersBound || more >= outbox.MoreDeadLettersBound {
+		return "at least "
+	}
+	return ""
 }
 
 // sqlLetters decodes dead (see decodeSQLLetter), with their payloads when
