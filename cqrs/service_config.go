@@ -19,7 +19,8 @@ import (
 // so is a nil entry of a pipeline or a hook.
 type ServiceConfig struct {
 	// Name names the service (required): one line of printable UTF-8 text,
-	// without control or format characters. Transports use it for
+	// without control or format characters nor white space at its start or
+	// end (MySQL ignores trailing spaces when it compares text). Transports use it for
 	// per-service resources; router handlers are named "<Name>/<destination>".
 	Name string
 	// Transport carries messages. Default: a new ChannelTransport.
@@ -150,7 +151,7 @@ func (c ServiceConfig) Validate() error {
 		fieldcheck.Required("cqrs: ServiceConfig.Name", c.Name != ""),
 		fieldcheck.NotNegative("cqrs: ServiceConfig.CloseTimeout", c.CloseTimeout),
 	}
-	if err := fieldcheck.PrintableLine(c.Name); err != nil {
+	if err := fieldcheck.ServiceName(c.Name); err != nil {
 		errs = append(errs, fmt.Errorf("cqrs: ServiceConfig.Name %w", err))
 	}
 	errs = append(append(errs, c.nilFields()...), c.nilEntries()...)

@@ -33,9 +33,19 @@ func TestNewServiceRefusesANameThatIsNoPrintableLine(t *testing.T) {
 	}
 }
 
+// A service name that starts or ends with white space is refused, naming
+// the field: MySQL ignores trailing spaces when it compares text, so the
+// consumer groups of "orders" and "orders " would be one.
+func TestNewServiceRefusesANameWithWhiteSpaceAtItsEdges(t *testing.T) {
+	for _, name := range []string{"orders ", " orders", "orders\u2003", "orders\u00a0"} {
+		_, err := cqrs.NewService(cqrs.ServiceConfig{Name: name})
+		assert.ErrorContains(t, err, "cqrs: ServiceConfig.Name starts or ends with white space", "%q", name)
+	}
+}
+
 // A name of any script without control characters is accepted.
 func TestNewServiceAcceptsAPrintableNameOfAnyScript(t *testing.T) {
-	for _, name := range []string{"orders", "commandes-été", "注文 service"} {
+	for _, name := range []string{"orders", "commandes-été", "注文 service", "order service"} {
 		_, err := cqrs.NewService(cqrs.ServiceConfig{Name: name})
 		assert.NoError(t, err, name)
 	}

@@ -14,12 +14,12 @@ import (
 const maxServiceNameLength = 255
 
 // checkServiceName refuses a service name that is no line of text to
-// print (fieldcheck.PrintableLine: an escape sequence or a line break
+// print (fieldcheck.ServiceName: an escape sequence or a line break
 // would let the file rewrite the terminal or forge a line of plan's
-// output), or longer than maxServiceNameLength characters. The error
+// output), starts or ends with white space, or is longer than maxServiceNameLength characters. The error
 // quotes nothing of the name but an escaped character.
 func checkServiceName(name string) error {
-	if err := fieldcheck.PrintableLine(name); err != nil {
+	if err := fieldcheck.ServiceName(name); err != nil {
 		return err
 	}
 	if n := utf8.RuneCountInString(name); n > maxServiceNameLength {

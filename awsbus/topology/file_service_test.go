@@ -23,6 +23,8 @@ func TestDecodeFile_RefusesAServiceNameThatIsNoPrintableLine(t *testing.T) {
 		{"line break", `"billing\nNo changes"`, `service (line 2): has the control character '\n' at byte 7`},
 		{"bidirectional override", `"billing\u202Egnissecorp"`, `service (line 2): has the control character '\u202e' at byte 7`},
 		{"too long", strings.Repeat("é", 256), "service (line 2): is 256 characters, at most 255 allowed"},
+		{"trailing white space", `"billing "`, "service (line 2): starts or ends with white space"},
+		{"leading white space", `" billing"`, "service (line 2): starts or ends with white space"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := topology.DecodeFile(strings.NewReader(withLine(2, "service: "+tc.service)))
