@@ -9,7 +9,8 @@ import (
 // its handlers after ServiceConfig.CloseTimeout, how much longer closing
 // the subscriptions of t waits for them: its own CloseTimeout, when t is a
 // transport of this package whose bound is the longer one, or, for a
-// HybridTransport, the longest of its transports'. Empty otherwise.
+// HybridTransport, the longest of its transports', or, for a transport in
+// front of another (see innerTransport), the inner one's. Empty otherwise.
 func transportCloseWait(t Transport, serviceBound time.Duration) string {
 	field, bound := closeBound(t)
 	if bound <= serviceBound {
@@ -18,9 +19,17 @@ func transportCloseWait(t Transport, serviceBound time.Duration) string {
 	return fmt.Sprintf("; closing its subscriptions waits for them until the transport's %s %s after the close began", field, bound)
 }
 
+// innerTransport is a transport in front of another, which its services
+// subscribe through, and which Inner returns (outbox.Transport): closing
+// its subscriptions waits as long as closing the inner transport's does.
+type innerTransport interface {
+	Inner() Transport
+}
+
 // closeBound is the CloseTimeout that closing t's subscriptions waits up
 // to, and the field that sets it: a HybridTransport's is the longest of its
-// transports'. Zero for a transport of another package.
+// transports', a transport in front of another (innerTransport) has the
+// inner one's. Zero for another transport of another package.
 func closeBound(t Transport) (string, time.Duration) {
 	switch t := t.(type) {
 	case *PubSubTransport:
@@ -36,6 +45,8 @@ func closeBound(t Transport) (string, time.Duration) {
 			}
 		}
 		return field, longest
+	case innerTransport:
+		return closeBound(t.Inner())
 	}
 	return "", 0
 }
