@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -43,9 +44,10 @@ const claimAttempts = 4
 // the same TransactWriteItems as the view saves of cqrs/dynamostore on the same
 // client (cqrs/dynamostore).
 type Store struct {
-	api   *dynamodb.Client
-	cfg   Config
-	retry *dynamo.Retry
+	api    *dynamodb.Client
+	cfg    Config
+	retry  *dynamo.Retry
+	closed atomic.Bool
 }
 
 var (
@@ -97,6 +99,9 @@ type RetryStats = dynamo.RetryStats
 // transaction does not commit; the completion is collected and committed
 // with the state stores' saves.
 func (s *Store) WithinTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if err := s.closedTxErr(); err != nil {
+		return err
+	}
 	return dynamo.WithinTx(ctx, s.api, dynamo.Handling, s.retry, fn)
 }
 
@@ -150,6 +155,9 @@ func number(n int64) *types.AttributeValueMemberN {
 func (s *Store) Claim(ctx context.Context, key idempotency.Key, payloadHash string, lease time.Duration) (idempotency.ClaimResult, error) {
 	if err := checkKey(key, lease); err != nil {
 		return idempotency.ClaimResult{}, opErr("claim", key, err)
+	}
+	if err := s.closedErr("claim", key); err != nil {
+		return idempotency.ClaimResult{}, err
 	}
 	for range claimAttempts {
 		tok := rand.Text()
@@ -275,6 +283,9 @@ func (s *Store) Complete(ctx context.Context, key idempotency.Key, token string,
 	if err := checkKey(key, ttl); err != nil {
 		return opErr("complete", key, err)
 	}
+	if err := s.closedErr("complete", key); err != nil {
+		return err
+	}
 	ms, at := s.expiry(ttl, 0)
 	upd := expression.Set(expression.Name(attrStatus), expression.Value(completed)).
 		Set(expression.Name(attrExpiresMS), expression.Value(ms)).
@@ -288,6 +299,9 @@ func (s *Store) Complete(ctx context.Context, key idempotency.Key, token string,
 func (s *Store) Extend(ctx context.Context, key idempotency.Key, token string, lease time.Duration) error {
 	if err := checkKey(key, lease); err != nil {
 		return opErr("extend", key, err)
+	}
+	if err := s.closedErr("extend", key); err != nil {
+		return err
 	}
 	ms, at := s.expiry(lease, idempotency.LapsedLeaseRetention)
 	upd := expression.Set(expression.Name(attrExpiresMS), expression.Value(ms)).
@@ -346,6 +360,16 @@ func (s *Store) Release(ctx context.Context, key idempotency.Key, token string) 
 	if err := key.Validate(); err != nil {
 		return opErr("release", key, err)
 	}
+	if err := s.closedErr("release", key); err != nil {
+		return err
+	}
+	return s.release(ctx, key, token)
+}
+
+// release is Release without the check for Close: the release of a claim
+// taken before Close, when its handling transaction does not commit, is
+// still sent.
+func (s *Store) release(ctx context.Context, key idempotency.Key, token string) error {
 	expr, err := expression.NewBuilder().WithCondition(holds(token)).Build()
 	if err != nil {
 		return opErr("release", key, err)
@@ -364,7 +388,7 @@ func (s *Store) Release(ctx context.Context, key idempotency.Key, token string) 
 // not commit. A claim it cannot release is idempotency.ErrClaimHeld, for
 // the middleware to release again before it runs the handling anew.
 func (s *Store) releaseAtRollback(ctx context.Context, key idempotency.Key, token string) error {
-	err := s.Release(ctx, key, token)
+	err := s.release(ctx, key, token)
 	if err == nil || errors.Is(err, idempotency.ErrLeaseLost) {
 		return nil
 	}
