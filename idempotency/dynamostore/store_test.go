@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 	"github.com/sourceflow-go/sourceflow/idempotency"
 	"github.com/sourceflow-go/sourceflow/idempotency/dynamostore"
 	"github.com/sourceflow-go/sourceflow/idempotency/idempotencytest"
@@ -24,12 +25,22 @@ func newStore(t *testing.T) *dynamostore.Store {
 	return s
 }
 
+// TestConformance gives each subtest a Store of its own, which the suite
+// may close, on one shared table.
 func TestConformance(t *testing.T) {
-	s := newStore(t)
-	idempotencytest.Run(t, func(t *testing.T) idempotency.Store { return scoped{s, t.Name()} })
+	api := dynamotest.Client(t)
+	table := newStore(t).Table().Name
+	idempotencytest.Run(t, func(t *testing.T) idempotency.Store {
+		s, err := dynamostore.New(context.Background(), dynamostore.Config{
+			Client: api, Table: table, Provisioning: topology.ProvisionAssume,
+		})
+		require.NoError(t, err)
+		t.Cleanup(func() { require.NoError(t, s.Close()) })
+		return scoped{s, t.Name()}
+	})
 }
 
-// scoped gives each conformance subtest consumers of its own on one shared
+// scoped gives each conformance subtest consumers of its own on the shared
 // table.
 type scoped struct {
 	*dynamostore.Store

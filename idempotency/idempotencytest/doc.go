@@ -1,10 +1,15 @@
 // Package idempotencytest holds the conformance suite that every
 // idempotency.Store passes: atomic claims under concurrency, lease expiry and
 // re-claim, completion and TTL expiry, release, fencing of stale tokens,
-// per-consumer keys and payload mismatch detection.
+// per-consumer keys and payload mismatch detection; and, for a store with a
+// Close method (io.Closer, as the module's stores have), that Close is
+// idempotent and that calls after it, or racing it, fail with
+// idempotency.ErrClosed. Those two subtests are skipped, saying why, for a
+// store without Close.
 //
 // A store's test calls Run with a constructor that returns a fresh, empty
-// store (and registers its cleanup with t.Cleanup):
+// store, which the subtest may close (and registers its cleanup with
+// t.Cleanup):
 //
 //	func TestConformance(t *testing.T) {
 //		idempotencytest.Run(t, func(t *testing.T) idempotency.Store { ... })

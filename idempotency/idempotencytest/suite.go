@@ -50,6 +50,8 @@ func Run(t *testing.T, newStore NewStoreFunc) {
 		{"InvalidArguments", testInvalidArguments},
 		{"ConcurrentClaimsOneWinner", testConcurrentClaims},
 		{"ConcurrentClaimsManyKeys", testConcurrentManyKeys},
+		{"CloseRefusesLaterCalls", testCloseRefusesLaterCalls},
+		{"CallsRacingCloseFailWithErrClosed", testCallsRacingClose},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -85,10 +85,23 @@ func TestConformance(t *testing.T) {
 		t.Run(string(d.dialect), func(t *testing.T) {
 			dsnFor(t, d.dialect, d.env) // skip or fail the whole dialect at once
 			idempotencytest.Run(t, func(t *testing.T) idempotency.Store {
-				return openStore(t, d.dialect, d.env, sqlstore.Config{})
+				cfg := sqlstore.Config{Dialect: d.dialect, Table: uniqueTable()}
+				return storeOnOpened(t, openStore(t, d.dialect, d.env, cfg), cfg)
 			})
 		})
 	}
+}
+
+// storeOnOpened returns a Store made by New on the database of opened and
+// its table (cfg's): the conformance suite closes the stores it is given,
+// and the database stays open for opened's cleanup to drop the table.
+func storeOnOpened(t *testing.T, opened *sqlstore.Store, cfg sqlstore.Config) *sqlstore.Store {
+	t.Helper()
+	cfg.SkipMigrations = true
+	s, err := sqlstore.New(context.Background(), opened.DB(), cfg)
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, s.Close()) })
+	return s
 }
 
 func countRows(t *testing.T, s *sqlstore.Store, table string) int {

@@ -1,0 +1,90 @@
+package idempotencytest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow/idempotency"
+)
+
+// closer returns s as an io.Closer, and skips the test, saying why, for a
+// store without Close.
+func closer(t *testing.T, s idempotency.Store) io.Closer {
+	t.Helper()
+	c, ok := s.(io.Closer)
+	if !ok {
+		t.Skipf("%T has no Close method", s)
+	}
+	return c
+}
+
+// testCloseRefusesLaterCalls: after Close, Claim, Complete, Extend and
+// Release fail with ErrClosed, and Close again returns nil.
+func testCloseRefusesLaterCalls(t *testing.T, s idempotency.Store) {
+	c := closer(t, s)
+	ctx := context.Background()
+	k := key(t, "m1")
+	res := claim(t, s, k, "h1", Long)
+	require.NoError(t, c.Close())
+	require.NoError(t, c.Close(), "Close is idempotent")
+
+	_, err := s.Claim(ctx, k, "h1", Long)
+	assert.ErrorIs(t, err, idempotency.ErrClosed, "Claim")
+	assert.ErrorIs(t, s.Complete(ctx, k, res.Token, Long), idempotency.ErrClosed, "Complete")
+	assert.ErrorIs(t, s.Extend(ctx, k, res.Token, Long), idempotency.ErrClosed, "Extend")
+	assert.ErrorIs(t, s.Release(ctx, k, res.Token), idempotency.ErrClosed, "Release")
+}
+
+// testCallsRacingClose: claims made from several goroutines while Close
+// runs work, or fail with ErrClosed and nothing else. Each goroutine claims
+// until a claim fails, and a claim begun after Close returned must fail, so
+// every goroutine ends with ErrClosed.
+func testCallsRacingClose(t *testing.T, s idempotency.Store) {
+	c := closer(t, s)
+	const callers = 4
+	closed := make(chan struct{})
+	called, failed := make(chan struct{}, callers), make(chan error, callers)
+	for caller := range callers {
+		k := key(t, fmt.Sprintf("m%d", caller)) // Acquired once, then InProgress: the store does not grow
+		go func() {
+			for n := 0; ; n++ {
+				after := isClosed(closed)
+				_, err := s.Claim(context.Background(), k, "h1", Long)
+				if n == 0 {
+					called <- struct{}{}
+				}
+				if err == nil && after {
+					err = errors.New("a claim begun after Close returned worked")
+				}
+				if err != nil {
+					failed <- err
+					return
+				}
+			}
+		}()
+	}
+	for range callers {
+		<-called
+	}
+	err := c.Close()
+	close(closed)
+	require.NoError(t, err)
+	for range callers {
+		assert.ErrorIs(t, <-failed, idempotency.ErrClosed)
+	}
+}
+
+func isClosed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}
