@@ -121,7 +121,7 @@ func kmsStats(stats func() encryption.Stats) metrics.KMSStatsFunc {
 	return func() metrics.KMSCounts {
 		st := stats()
 		return metrics.KMSCounts{
-			GenerateDataKey: st.GenerateDataKeyCalls, Decrypt: st.DecryptCalls,
+			GenerateDataKey: st.GenerateDataKeyCalls, Decrypt: st.DecryptCalls, DescribeKey: st.DescribeKeyCalls,
 			CacheHits: st.CacheHits, CacheMisses: st.CacheMisses,
 			GenerateDataKeyFailures: st.GenerateDataKeyFailures, DecryptFailures: st.DecryptFailures,
 			DescribeKeyFailures: st.DescribeKeyFailures,

@@ -56,8 +56,9 @@
 //
 // Observable instruments are registered only when their source is set:
 // sourceflow.aws.kms.calls and sourceflow.aws.kms.failures (KMS calls that
-// failed after their retries, DescribeKey's too; both by
-// sourceflow.kms.operation),
+// failed after their retries; both by sourceflow.kms.operation,
+// GenerateDataKey, Decrypt or DescribeKey, so failures over calls is each
+// operation's failure ratio),
 // sourceflow.aws.kms.cache_lookups (by sourceflow.cache.result),
 // sourceflow.aws.message.duplicates, sourceflow.store.retries (by
 // sourceflow.retry.reason), sourceflow.message.dead_lettered (messages a

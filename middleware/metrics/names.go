@@ -30,7 +30,8 @@ const (
 	// pipeline took per message, in seconds, by outcome.
 	NameMessageProcessingDuration = "sourceflow.aws.message.processing_duration"
 
-	// NameKMSCalls counts KMS requests by operation (observed).
+	// NameKMSCalls counts KMS requests by operation, DescribeKey included
+	// (observed): NameKMSFailures over it is each operation's failure ratio.
 	NameKMSCalls = "sourceflow.aws.kms.calls"
 	// NameKMSFailures counts KMS calls that failed in the end (after their
 	// retries), by operation, DescribeKey included (observed): a key KMS
@@ -84,8 +85,7 @@ const (
 	// AttrErrorType is "permanent" (sourceflow.IsPermanent) or "transient"
 	// on processing errors.
 	AttrErrorType = attribute.Key("error.type")
-	// AttrKMSOperation is "GenerateDataKey" or "Decrypt", or on
-	// NameKMSFailures also "DescribeKey".
+	// AttrKMSOperation is "GenerateDataKey", "Decrypt" or "DescribeKey".
 	AttrKMSOperation = attribute.Key("sourceflow.kms.operation")
 	// AttrCacheResult is "hit" or "miss".
 	AttrCacheResult = attribute.Key("sourceflow.cache.result")

@@ -156,17 +156,24 @@ func (o *observable) observeKMS(obs metric.Observer) {
 	for _, s := range o.kms {
 		c := s.KMSStats()
 		sum.GenerateDataKey, sum.Decrypt = sum.GenerateDataKey+c.GenerateDataKey, sum.Decrypt+c.Decrypt
+		sum.DescribeKey += c.DescribeKey
 		sum.CacheHits, sum.CacheMisses = sum.CacheHits+c.CacheHits, sum.CacheMisses+c.CacheMisses
 		sum.GenerateDataKeyFailures += c.GenerateDataKeyFailures
 		sum.DecryptFailures += c.DecryptFailures
 		sum.DescribeKeyFailures += c.DescribeKeyFailures
 	}
-	generate, decrypt := metric.WithAttributes(AttrKMSOperation.String("GenerateDataKey")), metric.WithAttributes(AttrKMSOperation.String("Decrypt"))
-	obs.ObserveInt64(o.kmsCalls, sum.GenerateDataKey, generate)
-	obs.ObserveInt64(o.kmsCalls, sum.Decrypt, decrypt)
-	obs.ObserveInt64(o.kmsFailedCalls, sum.GenerateDataKeyFailures, generate)
-	obs.ObserveInt64(o.kmsFailedCalls, sum.DecryptFailures, decrypt)
-	obs.ObserveInt64(o.kmsFailedCalls, sum.DescribeKeyFailures, metric.WithAttributes(AttrKMSOperation.String("DescribeKey")))
+	for _, op := range []struct {
+		name          string
+		calls, failed int64
+	}{
+		{"GenerateDataKey", sum.GenerateDataKey, sum.GenerateDataKeyFailures},
+		{"Decrypt", sum.Decrypt, sum.DecryptFailures},
+		{"DescribeKey", sum.DescribeKey, sum.DescribeKeyFailures},
+	} {
+		attr := metric.WithAttributes(AttrKMSOperation.String(op.name))
+		obs.ObserveInt64(o.kmsCalls, op.calls, attr)
+		obs.ObserveInt64(o.kmsFailedCalls, op.failed, attr)
+	}
 	obs.ObserveInt64(o.cacheLookups, sum.CacheHits, metric.WithAttributes(AttrCacheResult.String("hit")))
 	obs.ObserveInt64(o.cacheLookups, sum.CacheMisses, metric.WithAttributes(AttrCacheResult.String("miss")))
 }

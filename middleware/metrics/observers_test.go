@@ -66,6 +66,27 @@ func TestObservedKMSFailures(t *testing.T) {
 	}
 }
 
+// The DescribeKey calls (the Encrypter's health checks, the Decrypter's
+// resolutions of its KeyIDs) are summed over the sources and exported as
+// the DescribeKey series of kms.calls, beside that of kms.failures, so that
+// failures over calls is a ratio for every operation.
+func TestObservedKMSDescribeKeyCalls(t *testing.T) {
+	_, reader := recordingMetrics(t, metrics.Config{KMS: []metrics.KMSStatsSource{
+		metrics.KMSStatsFunc(func() metrics.KMSCounts {
+			return metrics.KMSCounts{GenerateDataKey: 1, DescribeKey: 6, DescribeKeyFailures: 1}
+		}),
+		metrics.KMSStatsFunc(func() metrics.KMSCounts { return metrics.KMSCounts{Decrypt: 1, DescribeKey: 2, DescribeKeyFailures: 2} }),
+	}})
+	got := collect(t, reader)
+	op := attrs("sourceflow.kms.operation", "DescribeKey")
+	calls, found := got.sum(metrics.NameKMSCalls, op)
+	require.True(t, found, "kms.calls has a DescribeKey series")
+	assert.Equal(t, int64(8), calls)
+	failures, found := got.sum(metrics.NameKMSFailures, op)
+	require.True(t, found)
+	assert.Equal(t, int64(3), failures)
+}
+
 func TestObservedStoreRetries(t *testing.T) {
 	_, reader := recordingMetrics(t, metrics.Config{StoreRetries: []metrics.StoreRetrySource{
 		metrics.StoreRetriesFunc(func() (int64, int64) { return 4, 1 }),

@@ -11,6 +11,10 @@ import (
 type KMSCounts struct {
 	// GenerateDataKey and Decrypt count the requests sent to KMS.
 	GenerateDataKey, Decrypt int64
+	// DescribeKey counts the DescribeKey requests sent to KMS (the
+	// Encrypter's health checks, the Decrypter's resolutions of its
+	// KeyIDs), the calls DescribeKeyFailures is a share of.
+	DescribeKey int64
 	// CacheHits and CacheMisses count the data-key cache's lookups.
 	CacheHits, CacheMisses int64
 	// GenerateDataKeyFailures and DecryptFailures count the calls that
