@@ -95,6 +95,20 @@ func (c EncryptionContext) canonical() string {
 		strconv.Itoa(len(c.Destination)) + ":" + c.Destination
 }
 
+// appendCanonical appends the canonical encoding of the context to b (the
+// bytes canonical returns), allocating nothing when b has room.
+func (c EncryptionContext) appendCanonical(b []byte) []byte {
+	for i, f := range [...]string{c.App, c.Type, c.Destination} {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, int64(len(f)), 10)
+		b = append(b, ':')
+		b = append(b, f...)
+	}
+	return b
+}
+
 // Header is the envelope-encryption header carried in metadata key
 // sourceflow.MetaEncryption. Its binary form (all lengths unsigned varints):
 //

@@ -3,7 +3,6 @@ package encryption
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/binary"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
@@ -20,12 +19,7 @@ func (d *Decrypter) key(ctx context.Context, h Header, ec EncryptionContext) (ke
 	if err != nil {
 		return keys{}, err
 	}
-	sum := sha256.New()
-	for _, part := range [][]byte{h.WrappedKey, []byte(ec.canonical()), []byte(pin)} {
-		sum.Write(binary.AppendUvarint(nil, uint64(len(part))))
-		sum.Write(part)
-	}
-	name := string(sum.Sum(nil))
+	name := keyName(h.WrappedKey, ec, pin)
 	if ks, ok := d.cache.get(name, d.cfg.Clock.Now()); ok {
 		d.stats.hits.Add(1)
 		return ks, nil
@@ -37,6 +31,22 @@ func (d *Decrypter) key(ctx context.Context, h Header, ec EncryptionContext) (ke
 		}
 		return d.unwrap(ctx, name, h.WrappedKey, pin, ec)
 	})
+}
+
+// keyName is the Decrypter's cache key of a wrapped data key presented
+// under ec and unwrapped pinned to pin: the SHA-256 of the three, each
+// length-prefixed (an unsigned varint), the context in its canonical form.
+// It is computed on the stack up to typical sizes: the only allocation is
+// the returned string.
+func keyName(wrapped []byte, ec EncryptionContext, pin string) string {
+	var canonBuf [128]byte
+	canon := ec.appendCanonical(canonBuf[:0])
+	var buf [512]byte
+	b := appendField(buf[:0], wrapped)
+	b = appendField(b, canon)
+	b = appendField(b, []byte(pin))
+	sum := sha256.Sum256(b)
+	return string(sum[:])
 }
 
 // lacksKeyID names the field a Decrypt answer lacks: with KeyIDs set, the
