@@ -1,9 +1,7 @@
 package awsbus
 
 import (
-	"encoding/json"
 	"fmt"
-	"maps"
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/internal/errtext"
@@ -31,22 +29,18 @@ import (
 // dead-letter copy of another producer's message keeps the attributes it
 // packed.
 func UnpackAttributes(attrs map[string]string, fallbackUUID string) (metadata map[string]string, uuid string, err error) {
-	md := maps.Clone(attrs)
-	if md == nil {
-		md = map[string]string{}
-	}
-	delete(md, sourceflow.MetaEnvelope)
 	raw, ok := attrs[sourceflow.MetaEnvelope]
 	if !ok {
-		return md, fallbackUUID, nil
+		return withoutEnvelope(attrs, 0), fallbackUUID, nil
 	}
-	var env map[string]string
-	if jerr := json.Unmarshal([]byte(raw), &env); jerr != nil {
-		return md, fallbackUUID, fmt.Errorf("%w: attribute %s is not a JSON object of strings: %s", ErrMalformedMessage, sourceflow.MetaEnvelope, jsonerr.Describe(jerr))
+	env, jerr := unpackEnvelope(raw)
+	if jerr != nil {
+		return withoutEnvelope(attrs, 0), fallbackUUID, fmt.Errorf("%w: attribute %s is not a JSON object of strings: %s", ErrMalformedMessage, sourceflow.MetaEnvelope, jsonerr.Describe(jerr))
 	}
 	if err := checkEnvelope(env, attrs); err != nil {
-		return md, fallbackUUID, err
+		return withoutEnvelope(attrs, 0), fallbackUUID, err
 	}
+	md := withoutEnvelope(attrs, len(env))
 	for k, v := range env {
 		if _, set := md[k]; k != envelopeUUID && !set {
 			md[k] = v
@@ -56,6 +50,18 @@ func UnpackAttributes(attrs map[string]string, fallbackUUID string) (metadata ma
 		return md, id, nil
 	}
 	return md, fallbackUUID, nil
+}
+
+// withoutEnvelope returns a copy of attrs without the packed envelope, with
+// room for extra more keys.
+func withoutEnvelope(attrs map[string]string, extra int) map[string]string {
+	md := make(map[string]string, len(attrs)+extra)
+	for k, v := range attrs {
+		if k != sourceflow.MetaEnvelope {
+			md[k] = v
+		}
+	}
+	return md
 }
 
 // checkEnvelope returns the error of the first key, in name order, that the

@@ -1,7 +1,6 @@
 package awsbus
 
 import (
-	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -77,11 +76,11 @@ func marshal(msg *message.Message) (wireMessage, error) {
 			attrs[k] = v
 		}
 	}
-	packed, err := json.Marshal(env)
+	packed, err := packEnvelope(env)
 	if err != nil {
 		return wireMessage{}, fmt.Errorf("awsbus: pack envelope of message %s: %w", sourceflow.IDText(msg.UUID), err)
 	}
-	attrs[sourceflow.MetaEnvelope] = string(packed)
+	attrs[sourceflow.MetaEnvelope] = packed
 	if len(attrs) > sourceflow.AttributeBudget {
 		keys := slices.Sorted(maps.Keys(attrs))
 		return wireMessage{}, &BudgetError{UUID: msg.UUID, Count: len(attrs), Budget: sourceflow.AttributeBudget, Keys: keys}
@@ -105,8 +104,11 @@ func unmarshal(body string, attrs map[string]string, fallbackUUID string) (*mess
 // sqsAttributes converts attributes to SQS String attributes.
 func sqsAttributes(attrs map[string]string) map[string]sqstypes.MessageAttributeValue {
 	out := make(map[string]sqstypes.MessageAttributeValue, len(attrs))
+	dataType := aws.String(sourceflow.AttributeDataType) // shared by the message's attributes
+	values := make([]string, 0, len(attrs))              // one allocation for the value pointers
 	for k, v := range attrs {
-		out[k] = sqstypes.MessageAttributeValue{DataType: aws.String(sourceflow.AttributeDataType), StringValue: aws.String(v)}
+		values = append(values, v)
+		out[k] = sqstypes.MessageAttributeValue{DataType: dataType, StringValue: &values[len(values)-1]}
 	}
 	return out
 }
@@ -114,8 +116,11 @@ func sqsAttributes(attrs map[string]string) map[string]sqstypes.MessageAttribute
 // snsAttributes converts attributes to SNS String attributes.
 func snsAttributes(attrs map[string]string) map[string]snstypes.MessageAttributeValue {
 	out := make(map[string]snstypes.MessageAttributeValue, len(attrs))
+	dataType := aws.String(sourceflow.AttributeDataType) // shared by the message's attributes
+	values := make([]string, 0, len(attrs))              // one allocation for the value pointers
 	for k, v := range attrs {
-		out[k] = snstypes.MessageAttributeValue{DataType: aws.String(sourceflow.AttributeDataType), StringValue: aws.String(v)}
+		values = append(values, v)
+		out[k] = snstypes.MessageAttributeValue{DataType: dataType, StringValue: &values[len(values)-1]}
 	}
 	return out
 }
