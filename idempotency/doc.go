@@ -49,10 +49,23 @@
 // outliving Lease may run twice, and only one run commits (see
 // MiddlewareConfig.RenewInterval).
 //
-// The key is the SourceFlow message id (sourceflow.MetaMessageID, falling back
-// to the Watermill UUID) plus the consumer name (the router handler name, or
-// MiddlewareConfig.Consumer) — never a transport id such as the SQS MessageId,
-// which changes when a producer retries. A payload hash is recorded with the
+// The key is the consumer name (the router handler name, or
+// MiddlewareConfig.Consumer) plus the SourceFlow message id
+// (sourceflow.MetaMessageID, falling back to the Watermill UUID) and the
+// message type (sourceflow.MetaType) — never a transport id such as the
+// SQS MessageId, which changes when a producer retries. Message ids are
+// not secret (cqrs derives them from the cause's), so two messages of two
+// types that share an id are two messages: else a producer allowed to
+// send one type could have another type's message with its id
+// acknowledged as a duplicate and never handled. The Decrypter
+// authenticates the type, so a message whose type was changed fails
+// decryption and its claim is released. Key.MessageID holds the type,
+// length-prefixed, and the id ("18:orders.CreateOrder:m-1"; the id alone
+// for a message without a type); one longer than MaxKeyLength (191 bytes,
+// sqlstore's limit) is replaced by its SHA-256, so every bundled store
+// takes the key of any message. The MemoryStore refuses a key part longer
+// than MaxKeyLength (ErrInvalidKey), as sqlstore does; dynamostore takes
+// up to 1000 bytes. A payload hash is recorded with the
 // claim; the same key with a different payload is a permanent error
 // (ErrPayloadMismatch). Encrypted payloads are not hashed by default (see
 // DefaultHash).

@@ -20,9 +20,14 @@ func MessageID(msg *message.Message) string {
 	return msg.UUID
 }
 
-// KeyOf returns the idempotency key of msg: its message id (see MessageID)
-// and the consumer, which is MiddlewareConfig.Consumer or else the router
-// handler name carried by msg.Context().
+// KeyOf returns the idempotency key of msg: the consumer, which is
+// MiddlewareConfig.Consumer or else the router handler name carried by
+// msg.Context(), and, as Key.MessageID, the message id (see MessageID)
+// together with the message type (sourceflow.MetaType), so that two
+// messages of two types sharing an id are two messages. A message without
+// a type is keyed by its id alone; a type and id longer together than
+// MaxKeyLength are hashed to fit it (see Key.MessageID). An id or type
+// that is not UTF-8 is a permanent error wrapping ErrInvalidKey.
 func (m *Middleware) KeyOf(msg *message.Message) (Key, error) {
 	id := MessageID(msg)
 	if id == "" {
@@ -35,7 +40,11 @@ func (m *Middleware) KeyOf(msg *message.Message) (Key, error) {
 	if consumer == "" {
 		return Key{}, fmt.Errorf("%w: set MiddlewareConfig.Consumer or run the handler in a router", ErrMissingConsumer)
 	}
-	return Key{Consumer: consumer, MessageID: id}, nil
+	part, err := messageKey(id, msg.Metadata.Get(sourceflow.MetaType))
+	if err != nil {
+		return Key{}, sourceflow.Permanent(err)
+	}
+	return Key{Consumer: consumer, MessageID: part}, nil
 }
 
 // DefaultHash is the default MiddlewareConfig.HashPayload: the hex SHA-256 of

@@ -96,7 +96,8 @@ func (h *expiryHeap) Pop() any {
 }
 
 // MemoryStore is a Store held in process memory: the default for a single
-// instance. It is bounded (see MemoryStoreConfig.MaxEntries) and sweeps
+// instance. It is bounded (see MemoryStoreConfig.MaxEntries; a key part
+// longer than MaxKeyLength is refused with ErrInvalidKey) and sweeps
 // expired records in a background goroutine until Close.
 type MemoryStore struct {
 	cfg     MemoryStoreConfig
@@ -174,7 +175,7 @@ func (s *MemoryStore) Stats() MemoryStats {
 
 // Claim implements Store.
 func (s *MemoryStore) Claim(_ context.Context, key Key, payloadHash string, lease time.Duration) (ClaimResult, error) {
-	if err := CheckArgs(key, lease); err != nil {
+	if err := checkMemoryArgs(key, lease); err != nil {
 		return ClaimResult{}, err
 	}
 	s.mu.Lock()
@@ -247,7 +248,7 @@ func (s *MemoryStore) remove(k Key, e *memoryEntry) {
 
 // Complete implements Store.
 func (s *MemoryStore) Complete(_ context.Context, key Key, token string, ttl time.Duration) error {
-	return s.withLease(CheckArgs(key, ttl), key, token, true, func(e *memoryEntry) {
+	return s.withLease(checkMemoryArgs(key, ttl), key, token, true, func(e *memoryEntry) {
 		e.completed = true
 		e.expires = s.cfg.Clock.Now().Add(ttl)
 		if e.index >= 0 {
@@ -260,14 +261,14 @@ func (s *MemoryStore) Complete(_ context.Context, key Key, token string, ttl tim
 
 // Extend implements Store.
 func (s *MemoryStore) Extend(_ context.Context, key Key, token string, lease time.Duration) error {
-	return s.withLease(CheckArgs(key, lease), key, token, false, func(e *memoryEntry) {
+	return s.withLease(checkMemoryArgs(key, lease), key, token, false, func(e *memoryEntry) {
 		e.expires = s.cfg.Clock.Now().Add(lease)
 	})
 }
 
 // Release implements Store.
 func (s *MemoryStore) Release(_ context.Context, key Key, token string) error {
-	return s.withLease(key.Validate(), key, token, false, func(e *memoryEntry) {
+	return s.withLease(checkMemoryKey(key), key, token, false, func(e *memoryEntry) {
 		s.remove(key, e)
 	})
 }

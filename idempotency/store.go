@@ -14,9 +14,13 @@ import (
 type Key struct {
 	// Consumer is the name of the handler that processes the message.
 	Consumer string
-	// MessageID is the SourceFlow message id (sourceflow.MetaMessageID), kept
-	// across producer retries and redeliveries. It is never a transport id such
-	// as the SQS MessageId, which changes when a producer retries.
+	// MessageID identifies the message: the SourceFlow message id
+	// (sourceflow.MetaMessageID), kept across producer retries and
+	// redeliveries, never a transport id such as the SQS MessageId, which
+	// changes when a producer retries. Middleware.KeyOf adds the message
+	// type, length-prefixed ("18:orders.CreateOrder:m-1"; the id alone for
+	// a message without a type), and replaces a result longer than
+	// MaxKeyLength with "sha256:" and its hex SHA-256.
 	MessageID string
 }
 

@@ -1,0 +1,42 @@
+package idempotency
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strconv"
+)
+
+// MaxKeyLength is the longest consumer name or message id, in bytes, that
+// the MemoryStore accepts, and the longest message id part KeyOf builds.
+// It is sqlstore's limit (sqlstore.MaxKeyLength), the strictest of the
+// bundled stores, so a key the default store takes every bundled store
+// takes too.
+const MaxKeyLength = 191
+
+// hashedKeyPrefix begins the message id part of a key that KeyOf hashed to
+// fit MaxKeyLength. An unhashed part of a typed message begins with a digit.
+const hashedKeyPrefix = "sha256:"
+
+// messageKey returns the message id part of the key of a message with id
+// and type typ: id alone for a message without a type, else the type and
+// the id, length-prefixed so that no other pair reads alike
+// ("18:orders.CreateOrder:m-1"). One longer than MaxKeyLength is replaced
+// by "sha256:" and its hex SHA-256. It reports ErrInvalidKey when id is
+// empty or id or typ is not UTF-8.
+func messageKey(id, typ string) (string, error) {
+	if err := checkKeyPart("message id", id); err != nil {
+		return "", err
+	}
+	part := id
+	if typ != "" {
+		if err := checkKeyPart("message type", typ); err != nil {
+			return "", err
+		}
+		part = strconv.Itoa(len(typ)) + ":" + typ + ":" + id
+	}
+	if len(part) <= MaxKeyLength {
+		return part, nil
+	}
+	sum := sha256.Sum256([]byte(part))
+	return hashedKeyPrefix + hex.EncodeToString(sum[:]), nil
+}
