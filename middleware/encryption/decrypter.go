@@ -247,18 +247,19 @@ func open(ks keys, h Header, aad, payload []byte) ([]byte, error) {
 	return plain, nil
 }
 
-// mismatch names the context fields that differ. Names of types,
+// mismatch names the context fields that differ, each shown bounded (see
+// quotedText): the type and the header are the sender's. Names of types,
 // destinations and applications are not secret.
 func mismatch(got, want EncryptionContext) string {
 	var parts []string
 	if got.App != want.App {
-		parts = append(parts, fmt.Sprintf("app %q, encrypted for %q", want.App, got.App))
+		parts = append(parts, "app "+quotedText(want.App)+", encrypted for "+quotedText(got.App))
 	}
 	if got.Type != want.Type {
-		parts = append(parts, fmt.Sprintf("type %q, encrypted for %q", want.Type, got.Type))
+		parts = append(parts, "type "+quotedText(want.Type)+", encrypted for "+quotedText(got.Type))
 	}
 	if got.Destination != want.Destination {
-		parts = append(parts, fmt.Sprintf("destination %q, encrypted for %q", want.Destination, got.Destination))
+		parts = append(parts, "destination "+quotedText(want.Destination)+", encrypted for "+quotedText(got.Destination))
 	}
 	return strings.Join(parts, "; ")
 }

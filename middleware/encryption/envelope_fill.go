@@ -34,8 +34,8 @@ func envelopeOf(msg *message.Message, now time.Time) message.Metadata {
 // it is sent.
 func checkOccurredAt(md message.Metadata) error {
 	if _, err := time.Parse(time.RFC3339Nano, md[sourceflow.MetaOccurredAt]); err != nil {
-		return fmt.Errorf("occurred-at %q (metadata %s) is not an RFC 3339 time, which every decrypter would refuse",
-			md[sourceflow.MetaOccurredAt], sourceflow.MetaOccurredAt)
+		return fmt.Errorf("occurred-at %s (metadata %s) is not an RFC 3339 time, which every decrypter would refuse",
+			quotedText(md[sourceflow.MetaOccurredAt]), sourceflow.MetaOccurredAt)
 	}
 	return nil
 }

@@ -60,7 +60,7 @@ func (d *Decrypter) checkAge(version byte, occurredAt string) error {
 	}
 	at, err := time.Parse(time.RFC3339Nano, occurredAt)
 	if err != nil {
-		return fmt.Errorf("%w: occurred-at %q is not an RFC 3339 time", ErrExpired, occurredAt)
+		return fmt.Errorf("%w: occurred-at %s is not an RFC 3339 time", ErrExpired, quotedText(occurredAt))
 	}
 	now := d.cfg.Clock.Now()
 	if ahead := at.Sub(now); ahead > d.cfg.MaxClockSkew {
