@@ -2,28 +2,11 @@ package metrics
 
 import (
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
-)
-
-// Bounds on the sourceflow.type values that get series of their own. The
-// type comes from message metadata, which a foreign producer controls:
-// without bounds, junk types would grow the series (and the memory holding
-// them) without limit, and past the SDK's cardinality limit (2000 attribute
-// sets per instrument by default) push real types into its overflow series.
-// A type past a bound is recorded as OtherType instead, keeping its
-// destination. Each admitted type costs up to four series per consume
-// instrument (one per outcome), so maxTypedKeys keeps every instrument well
-// under the SDK's default limit; maxTypesPerDestination keeps junk on one
-// destination from taking the whole budget.
-const (
-	maxTypesPerDestination = 128
-	maxTypedKeys           = 400
-	// maxTypeLength is the longest type, in bytes, recorded as itself; a
-	// longer one, or one that is not valid UTF-8, is recorded as OtherType.
-	maxTypeLength = 256
 )
 
 // attrKey identifies the attribute sets of one type on one destination.
@@ -31,11 +14,13 @@ type attrKey struct{ typ, dest string }
 
 // attrSets are the prebuilt measurement options of one attrKey.
 type attrSets struct {
-	base      options // type, destination
-	success   options // + outcome success
-	duplicate options // + outcome duplicate
-	permanent options // + outcome error, error.type permanent
-	transient options // + outcome error, error.type transient
+	base      options     // type, destination
+	success   options     // + outcome success
+	duplicate options     // + outcome duplicate
+	permanent options     // + outcome error, error.type permanent
+	transient options     // + outcome error, error.type transient
+	other     bool        // the sets of OtherType
+	trial     atomic.Bool // the type is on trial (see typeBudget)
 }
 
 // options are one attribute set as the options of Add and of Record,
@@ -53,6 +38,7 @@ func newAttrSets(k attrKey) *attrSets {
 	}
 	errOutcome := AttrOutcome.String(OutcomeError)
 	return &attrSets{
+		other:     k.typ == OtherType,
 		base:      set(),
 		success:   set(AttrOutcome.String(OutcomeSuccess)),
 		duplicate: set(AttrOutcome.String(OutcomeDuplicate)),
@@ -61,28 +47,40 @@ func newAttrSets(k attrKey) *attrSets {
 	}
 }
 
-// attrCache holds attrSets per attrKey, within the bounds above, and
-// OtherType beyond. A plain map under a read lock: a lookup allocates
+// attrCache holds attrSets per attrKey, within the bounds of typeBudget,
+// and OtherType beyond. A plain map under a read lock: a lookup allocates
 // nothing (sync.Map would box the key).
 type attrCache struct {
-	mu    sync.RWMutex
-	sets  map[attrKey]*attrSets
-	types map[string]int // distinct types with series of their own, per destination
-	typed int            // distinct types with series of their own, on all destinations
+	mu     sync.RWMutex
+	sets   map[attrKey]*attrSets
+	budget typeBudget
 }
 
-// get returns the attribute sets of typ on dest. A type past the bounds
-// finds its destination's OtherType sets under the read lock, as a type
-// with series of its own does, so a flood of junk types builds nothing
-// per message and does not serialise the recording goroutines.
+// get returns the attribute sets of typ on dest for a publisher, admitting
+// typ for good if it has none yet and the bounds allow: the type is the
+// service's own.
 func (c *attrCache) get(typ, dest string) *attrSets {
-	if len(typ) > maxTypeLength || !utf8.ValidString(typ) {
-		typ = OtherType
-	}
-	k := attrKey{typ: typ, dest: dest}
+	return c.find(typ, dest, false)
+}
+
+// lookup returns the attribute sets of typ on dest for a consumer,
+// admitting typ on trial if it has none yet and the trial bounds allow:
+// the type is the sender's. Call succeeded after one of its messages
+// succeeded.
+func (c *attrCache) lookup(typ, dest string) *attrSets {
+	return c.find(typ, dest, true)
+}
+
+// find returns the attribute sets of typ on dest, admitting typ on trial
+// or for good. A type past the bounds finds its destination's OtherType
+// sets under the read lock, as a type with series of its own does, so a
+// flood of junk types builds nothing per message and does not serialise
+// the recording goroutines.
+func (c *attrCache) find(typ, dest string, trial bool) *attrSets {
+	k := attrKey{typ: ownType(typ), dest: dest}
 	c.mu.RLock()
 	s, ok := c.sets[k]
-	if !ok && typ != OtherType && c.full(dest) {
+	if !ok && k.typ != OtherType && !c.budget.room(dest, trial) {
 		s, ok = c.sets[attrKey{typ: OtherType, dest: dest}]
 	}
 	c.mu.RUnlock()
@@ -91,42 +89,70 @@ func (c *attrCache) get(typ, dest string) *attrSets {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.add(k)
+	return c.add(k, trial)
 }
 
-// add returns the attribute sets of k, building them if k is admitted, or
-// else those of OtherType on k's destination. c.mu is held.
-func (c *attrCache) add(k attrKey) *attrSets {
+// ownType is typ, or OtherType for a type longer than maxTypeLength or not
+// valid UTF-8.
+func ownType(typ string) string {
+	if len(typ) > maxTypeLength || !utf8.ValidString(typ) {
+		return OtherType
+	}
+	return typ
+}
+
+// add returns the attribute sets of k, building them if k is admitted, on
+// trial or for good, or else those of OtherType on k's destination. c.mu
+// is held.
+func (c *attrCache) add(k attrKey, trial bool) *attrSets {
 	if s, ok := c.sets[k]; ok {
 		return s
 	}
 	if c.sets == nil {
-		c.sets, c.types = map[attrKey]*attrSets{}, map[string]int{}
+		c.sets = map[attrKey]*attrSets{}
 	}
-	if k.typ != OtherType && !c.admit(k.dest) {
+	if k.typ != OtherType && !c.budget.take(k.dest, trial) {
 		k.typ = OtherType // one per destination, beyond the bounds
 		if s, ok := c.sets[k]; ok {
 			return s
 		}
 	}
 	s := newAttrSets(k)
+	s.trial.Store(trial && k.typ != OtherType)
 	c.sets[k] = s
 	return s
 }
 
-// full reports whether a new type on dest would cross a bound. c.mu is
-// held, for reading at least.
-func (c *attrCache) full(dest string) bool {
-	return c.types[dest] >= maxTypesPerDestination || c.typed >= maxTypedKeys
-}
-
-// admit counts one more type with series of its own on dest, unless that
-// would cross a bound. c.mu is held.
-func (c *attrCache) admit(dest string) bool {
-	if c.full(dest) {
-		return false
+// succeeded notes that a message of typ on dest, recorded with s (what
+// lookup returned), succeeded: a type on trial is admitted for good, and
+// one recorded as OtherType is admitted for good if the bounds allow, so
+// that its next messages get series of their own. A type with series of
+// its own for good, or past the bounds, costs a read lock at most.
+func (c *attrCache) succeeded(typ, dest string, s *attrSets) {
+	switch {
+	case s.trial.Load():
+		c.mu.RLock()
+		full := c.budget.kept[dest] >= maxTypesPerDestination
+		c.mu.RUnlock()
+		if full {
+			return
+		}
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if s.trial.Load() && c.budget.keep(dest) {
+			s.trial.Store(false)
+		}
+	case s.other:
+		k := attrKey{typ: ownType(typ), dest: dest}
+		c.mu.RLock()
+		_, ok := c.sets[k]
+		room := c.budget.room(dest, false)
+		c.mu.RUnlock()
+		if k.typ == OtherType || ok || !room {
+			return
+		}
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		c.add(k, false)
 	}
-	c.types[dest]++
-	c.typed++
-	return true
 }

@@ -25,7 +25,8 @@ import (
 func (m *Metrics) Middleware(h message.HandlerFunc) message.HandlerFunc {
 	return func(msg *message.Message) ([]*message.Message, error) {
 		ctx := msg.Context()
-		sets := m.attrs.get(messageType(msg), message.SubscribeTopicFromCtx(ctx))
+		typ, dest := messageType(msg), message.SubscribeTopicFromCtx(ctx)
+		sets := m.attrs.lookup(typ, dest)
 		m.consume.received.Add(ctx, 1, sets.base.add...)
 
 		start := time.Now()
@@ -56,6 +57,7 @@ func (m *Metrics) Middleware(h message.HandlerFunc) message.HandlerFunc {
 			opt = sets.duplicate
 		default:
 			opt = sets.success
+			m.attrs.succeeded(typ, dest, sets)
 		}
 		returned = true
 		return produced, err

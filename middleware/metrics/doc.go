@@ -36,10 +36,17 @@
 // sourceflow.aws.event.{published,publish_duration,publish_error} and
 // sourceflow.aws.message.{received,processed,processing_duration}, each with
 // the attributes sourceflow.type (the registered type name, or "unknown";
-// OtherType for a type past 128 distinct ones on a destination or 400 on
-// all of them, longer than 256 bytes or not valid UTF-8, so a producer's
+// OtherType for a type longer than 256 bytes or not valid UTF-8, or past
+// the bounds: 400 types in all, 128 on a destination; so a producer's
 // junk types cannot grow the series without bound nor push real ones into
-// the SDK's overflow series) and
+// the SDK's overflow series. A type a consumer receives gets series of its
+// own when first seen only while trial slots are free, 32 on a destination
+// and 100 in all; it keeps them, and frees its slot, once one of its
+// messages succeeded. A type first seen with no trial slot free is
+// recorded as OtherType until one of its messages succeeded, and as
+// itself from the next one on. So junk types, refused for good, take the
+// trial slots only, never a real type's place. A type a publisher sends
+// gets series of its own when first seen) and
 // messaging.destination.name; processed and processing_duration add
 // sourceflow.outcome (success, error or duplicate) and, on errors,
 // error.type (permanent or transient; a handler's panic counts as one of
