@@ -37,18 +37,22 @@ type RetryPolicy struct {
 	Jitter bool
 }
 
-// DefaultRetryPolicy is the policy for the fields a handler retry leaves
-// zero (the Retry middleware's and the idempotency middleware's TxRetry).
-// With it a failing handling is tried 4 times over about 0.7 s of waits
-// (0.1 s, 0.2 s, 0.4 s), and no retry starts more than 10 s after the first
-// attempt: a third of SQS's default 30 s visibility timeout, so the message
-// is not redelivered to another consumer while it is still being retried.
-var DefaultRetryPolicy = RetryPolicy{
-	MaxRetries:      3,
-	InitialInterval: 100 * time.Millisecond,
-	Multiplier:      2,
-	MaxInterval:     2 * time.Second,
-	MaxElapsed:      10 * time.Second,
+// DefaultRetryPolicy returns the policy for the fields a handler retry
+// leaves zero (the Retry middleware's and the idempotency middleware's
+// TxRetry). With it a failing handling is tried 4 times over about 0.7 s
+// of waits (0.1 s, 0.2 s, 0.4 s), and no retry starts more than 10 s after
+// the first attempt: a third of SQS's default 30 s visibility timeout, so
+// the message is not redelivered to another consumer while it is still
+// being retried. Each call returns a fresh copy: no importer can change
+// the defaults of another.
+func DefaultRetryPolicy() RetryPolicy {
+	return RetryPolicy{
+		MaxRetries:      3,
+		InitialInterval: 100 * time.Millisecond,
+		Multiplier:      2,
+		MaxInterval:     2 * time.Second,
+		MaxElapsed:      10 * time.Second,
+	}
 }
 
 // WithDefaults returns p with every zero field taken from d (Jitter is

@@ -50,7 +50,7 @@ func TestRetryPolicy_NextNeverPassesMaxInterval(t *testing.T) {
 }
 
 func TestRetryPolicy_WithDefaultsNeverConflictsWithASetField(t *testing.T) {
-	d := sourceflow.DefaultRetryPolicy
+	d := sourceflow.DefaultRetryPolicy()
 	p := sourceflow.RetryPolicy{MaxInterval: 50 * time.Millisecond}.WithDefaults(d)
 	assert.Equal(t, 50*time.Millisecond, p.InitialInterval, "the default InitialInterval is lowered to the MaxInterval set")
 	assert.Equal(t, 50*time.Millisecond, p.MaxInterval)

@@ -102,7 +102,7 @@
 // handler's context is marked sourceflow.InHandlingTx, and the Retry
 // middleware does not retry there: a failure rolls the transaction back, and
 // the middleware runs claim, handler and completion again in a new
-// transaction under MiddlewareConfig.TxRetry (sourceflow.DefaultRetryPolicy,
+// transaction under MiddlewareConfig.TxRetry (sourceflow.DefaultRetryPolicy(),
 // waiting on MiddlewareConfig.Clock; like the Retry middleware, not after an
 // open circuit, sourceflow.ErrCircuitOpen, but after a half-open one's refusal,
 // sourceflow.ErrCircuitHalfOpen), then leaves the message to the transport's

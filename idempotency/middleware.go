@@ -68,7 +68,7 @@ type MiddlewareConfig struct {
 	// half-open: sourceflow.ErrCircuitHalfOpen) again
 	// in a new transaction, the failed one rolled back: the Retry middleware
 	// does not retry inside a handling transaction.
-	// Zero fields take sourceflow.DefaultRetryPolicy's; MaxRetries -1 leaves
+	// Zero fields take sourceflow.DefaultRetryPolicy()'s; MaxRetries -1 leaves
 	// every retry to the transport's redelivery.
 	TxRetry sourceflow.RetryPolicy
 	// Clock times TxRetry: its MaxElapsed and the waits between attempts.
@@ -95,7 +95,7 @@ func (c *MiddlewareConfig) setDefaults() {
 	if c.Logger == nil {
 		c.Logger = watermill.NopLogger{}
 	}
-	c.TxRetry = c.TxRetry.WithDefaults(sourceflow.DefaultRetryPolicy)
+	c.TxRetry = c.TxRetry.WithDefaults(sourceflow.DefaultRetryPolicy())
 	if c.Clock == nil {
 		c.Clock = sourceflow.SystemClock()
 	}

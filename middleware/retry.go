@@ -15,7 +15,7 @@ import (
 // RetryConfig configures the Retry middleware.
 type RetryConfig struct {
 	// Policy is the retry policy; zero fields take
-	// sourceflow.DefaultRetryPolicy's. To disable retries, leave the Retry
+	// sourceflow.DefaultRetryPolicy()'s. To disable retries, leave the Retry
 	// middleware out.
 	Policy sourceflow.RetryPolicy
 	// Clock measures elapsed time and waits. Default: the system clock.
@@ -28,7 +28,7 @@ type RetryConfig struct {
 }
 
 func (c *RetryConfig) setDefaults() {
-	c.Policy = c.Policy.WithDefaults(sourceflow.DefaultRetryPolicy)
+	c.Policy = c.Policy.WithDefaults(sourceflow.DefaultRetryPolicy())
 	if c.Clock == nil {
 		c.Clock = sourceflow.SystemClock()
 	}
