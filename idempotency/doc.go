@@ -61,7 +61,8 @@
 // authenticates the type, so a message whose type was changed fails
 // decryption and its claim is released. Key.MessageID holds the type,
 // length-prefixed, and the id ("18:orders.CreateOrder:m-1"; the id alone
-// for a message without a type); one longer than MaxKeyLength (191 bytes,
+// for a message without a type, "0::" before one that reads as
+// a typed part); one longer than MaxKeyLength (191 bytes,
 // sqlstore's limit) is replaced by its SHA-256, so every bundled store
 // takes the key of any message. The MemoryStore refuses a key part longer
 // than MaxKeyLength (ErrInvalidKey), as sqlstore does; dynamostore takes

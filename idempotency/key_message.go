@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"strconv"
+	"strings"
 )
 
 // MaxKeyLength is the longest consumer name or message id, in bytes, that
@@ -20,7 +21,8 @@ const hashedKeyPrefix = "sha256:"
 // messageKey returns the message id part of the key of a message with id
 // and type typ: id alone for a message without a type, else the type and
 // the id, length-prefixed so that no other pair reads alike
-// ("18:orders.CreateOrder:m-1"). One longer than MaxKeyLength is replaced
+// ("18:orders.CreateOrder:m-1"). An id without a type that could read as
+// such a part, or as a hashed one, gets the prefix "0::". One longer than MaxKeyLength is replaced
 // by "sha256:" and its hex SHA-256. It reports ErrInvalidKey when id is
 // empty or id or typ is not UTF-8.
 func messageKey(id, typ string) (string, error) {
@@ -28,6 +30,9 @@ func messageKey(id, typ string) (string, error) {
 		return "", err
 	}
 	part := id
+	if typ == "" && readsAsTyped(id) {
+		part = "0::" + id // no typed part begins "0:"
+	}
 	if typ != "" {
 		if err := checkKeyPart("message type", typ); err != nil {
 			return "", err
@@ -39,4 +44,15 @@ func messageKey(id, typ string) (string, error) {
 	}
 	sum := sha256.Sum256([]byte(part))
 	return hashedKeyPrefix + hex.EncodeToString(sum[:]), nil
+}
+
+// readsAsTyped reports whether id, the id of a message without a type,
+// reads as the key part of a typed message (digits, then ':') or of a
+// hashed one.
+func readsAsTyped(id string) bool {
+	if strings.HasPrefix(id, hashedKeyPrefix) {
+		return true
+	}
+	digits := len(id) - len(strings.TrimLeft(id, "0123456789"))
+	return digits > 0 && digits < len(id) && id[digits] == ':'
 }

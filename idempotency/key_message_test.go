@@ -47,6 +47,9 @@ func TestKeyOfPrefixesTheTypeWithItsLength(t *testing.T) {
 		{"a:b", "c", "3:a:b:c"},
 		{"a", "b:c", "1:a:b:c"},
 		{"", "m-1", "m-1"},
+		{"", "1:a:b:c", "0::1:a:b:c"},
+		{"", "sha256:00", "0::sha256:00"},
+		{"", "12345", "12345"},
 	} {
 		k, err := m.KeyOf(typedMessage(tc.typ, tc.id, ""))
 		require.NoError(t, err)
