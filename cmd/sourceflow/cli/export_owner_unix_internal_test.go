@@ -30,7 +30,7 @@ func TestKeepOwnerKeepsTheGroupWhenTheOwnerCannotBeKept(t *testing.T) {
 		return nil
 	}
 
-	keepOwnerWith(chown, old)
+	keepOwnerWith(chown, int(st.Uid), int(st.Gid))
 
 	assert.Equal(t, [][2]int{{int(st.Uid), int(st.Gid)}, {-1, int(st.Gid)}}, got)
 }

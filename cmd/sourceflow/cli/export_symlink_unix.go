@@ -3,15 +3,59 @@
 package cli
 
 import (
+	"fmt"
 	"io/fs"
-	"syscall"
+	"os"
+	"path/filepath"
+
+	"golang.org/x/sys/unix"
 )
 
-// ownerOf is the user id of the file st describes.
-func ownerOf(st fs.FileInfo) (uint32, bool) {
-	sys, ok := st.Sys().(*syscall.Stat_t)
-	if !ok {
-		return 0, false
+// checkLinkAt refuses the link name in d, whose Fstatat is link, when
+// linkProtected says the kernel would not follow it. d's mode and owner
+// are read from its descriptor, so they are those of the directory the
+// link was found in.
+func checkLinkAt(d outputDir, name string, link *unix.Stat_t) error {
+	var st unix.Stat_t
+	if err := unix.Fstat(d.fd, &st); err != nil {
+		return &fs.PathError{Op: "stat", Path: d.path, Err: err}
 	}
-	return sys.Uid, true
+	euid := uint32(os.Geteuid()) // #nosec G115 -- a uid is never negative where files have owners
+	if !linkProtected(dirMode(uint32(st.Mode)), st.Uid, link.Uid, euid) {
+		return nil
+	}
+	return linkRefused(filepath.Join(d.path, name), link.Uid, d.path, st.Uid)
+}
+
+// dirMode is the permission and sticky bits of a Unix mode as an
+// fs.FileMode.
+func dirMode(mode uint32) fs.FileMode {
+	m := fs.FileMode(mode & 0o777)
+	if mode&unix.S_ISVTX != 0 {
+		m |= fs.ModeSticky
+	}
+	return m
+}
+
+// readLinkAt reads the link name in d, whose Fstatat is link, and checks
+// that the name still is that link once read: the text read is that of
+// the link checkLinkAt checked.
+func readLinkAt(d outputDir, name string, link *unix.Stat_t) (string, error) {
+	buf := make([]byte, 256)
+	for {
+		n, err := unix.Readlinkat(d.fd, name, buf)
+		if err != nil {
+			return "", &fs.PathError{Op: "readlink", Path: filepath.Join(d.path, name), Err: err}
+		}
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	now, err := statAt(d, name)
+	if err != nil || now == nil || now.Dev != link.Dev || now.Ino != link.Ino {
+		return "", fmt.Errorf("the symbolic link %s changed while it was read; try again", filepath.Join(d.path, name))
+	}
+	return string(buf), nil
 }

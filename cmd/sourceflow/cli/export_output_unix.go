@@ -1,0 +1,53 @@
+//go:build unix
+
+package cli
+
+import (
+	"fmt"
+
+	"golang.org/x/sys/unix"
+)
+
+// writeOutput writes data to path, export's -o. A regular file, new or
+// not, is written through a temporary file in its directory, so a failed
+// export never leaves half a template: a new file gets mode 0644, one that
+// is replaced keeps its mode (and, where the process may set it, its
+// owner); a symbolic link is followed, so the link stays and its target
+// gets the template (a target yet to be made is made where the link
+// points), unless the kernel's protected_symlinks rule would not follow it
+// (checkLinkAt). Anything else that is there (a device such as /dev/null,
+// a named pipe) is written to as it is: renaming over it would replace it
+// with a regular file.
+//
+// path is resolved once, through directory descriptors (resolveOutput),
+// and the file is written and renamed in the directory it resolved to: a
+// name another user swaps for a link after it was checked (in /tmp, say)
+// is replaced or refused, never followed.
+func writeOutput(path string, data []byte) error {
+	return writeOutputAt(path, data, func() {})
+}
+
+// writeOutputAt is writeOutput that calls resolved once path is resolved
+// and checked, before anything is written.
+func writeOutputAt(path string, data []byte, resolved func()) error {
+	t, err := resolveOutput(path)
+	if err != nil {
+		return outputFailed(path, err)
+	}
+	defer t.dir.close()
+	resolved()
+	if t.st != nil && t.st.Mode&unix.S_IFMT != unix.S_IFREG {
+		err = t.writeInPlace(data)
+	} else {
+		err = t.replace(data)
+	}
+	if err != nil {
+		return outputFailed(path, err)
+	}
+	return nil
+}
+
+// outputFailed is export's usage error for -o path failing with err.
+func outputFailed(path string, err error) error {
+	return &ExitError{Code: ExitUsage, Err: fmt.Errorf("export: -o %s: %w", path, err)}
+}

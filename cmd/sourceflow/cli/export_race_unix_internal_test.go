@@ -1,0 +1,73 @@
+//go:build unix
+
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// A name on -o's path, in a sticky directory anyone may write to, that is
+// swapped for a link to another file once -o was checked (as another user
+// could) is not followed: the template goes where the checked path led,
+// and the file the link names is left as it was.
+func TestWriteOutput_DoesNotFollowANameSwappedForALinkAfterTheCheck(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		setup   func(shared string)         // before the check
+		swap    func(shared, victim string) // after it
+		output  string                      // -o, in shared
+		written string                      // where the template must be, in shared
+	}{
+		{"a file yet to be made", func(string) {},
+			func(s, v string) { mustSymlink(t, filepath.Join(v, "out.tf"), filepath.Join(s, "out.tf")) },
+			"out.tf", "out.tf"},
+		{"a file replaced", func(s string) { mustWrite(t, filepath.Join(s, "out.tf")) },
+			func(s, v string) {
+				require.NoError(t, os.Remove(filepath.Join(s, "out.tf")))
+				mustSymlink(t, filepath.Join(v, "out.tf"), filepath.Join(s, "out.tf"))
+			},
+			"out.tf", "out.tf"},
+		{"a directory on the way", func(s string) { require.NoError(t, os.Mkdir(filepath.Join(s, "d"), 0o700)) },
+			func(s, v string) {
+				require.NoError(t, os.Rename(filepath.Join(s, "d"), filepath.Join(s, "d.checked")))
+				mustSymlink(t, v, filepath.Join(s, "d"))
+			},
+			"d/out.tf", "d.checked/out.tf"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			shared := filepath.Join(t.TempDir(), "shared")
+			require.NoError(t, os.Mkdir(shared, 0o700))
+			require.NoError(t, os.Chmod(shared, 0o777|os.ModeSticky)) // #nosec G302 -- a shared directory as /tmp is
+			victim := t.TempDir()
+			mustWrite(t, filepath.Join(victim, "out.tf"))
+			tc.setup(shared)
+
+			err := writeOutputAt(filepath.Join(shared, tc.output), []byte("template"), func() { tc.swap(shared, victim) })
+
+			require.NoError(t, err)
+			kept, err := os.ReadFile(filepath.Join(victim, "out.tf"))
+			require.NoError(t, err)
+			assert.Equal(t, "old", string(kept), "the file the swapped-in link names is left as it was")
+			written, err := os.ReadFile(filepath.Join(shared, tc.written))
+			require.NoError(t, err)
+			assert.Equal(t, "template", string(written))
+		})
+	}
+}
+
+// mustWrite makes the file path, holding "old".
+func mustWrite(t *testing.T, path string) {
+	t.Helper()
+	require.NoError(t, os.WriteFile(path, []byte("old"), 0o600))
+}
+
+// mustSymlink makes the link path to dest.
+func mustSymlink(t *testing.T, dest, path string) {
+	t.Helper()
+	require.NoError(t, os.Symlink(dest, path))
+}
