@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/unix"
 )
 
 // A name on -o's path, in a sticky directory anyone may write to, that is
@@ -70,4 +71,32 @@ func mustWrite(t *testing.T, path string) {
 func mustSymlink(t *testing.T, dest, path string) {
 	t.Helper()
 	require.NoError(t, os.Symlink(dest, path))
+}
+
+// A named pipe -o names that is swapped, once -o was checked, for a link
+// or for another name of another file is not written: the file it now
+// names is left as it was.
+func TestWriteOutput_DoesNotWriteAPipeSwappedAfterTheCheck(t *testing.T) {
+	for name, swap := range map[string]func(pipe, victim string){
+		"for a link":      func(pipe, victim string) { mustSymlink(t, victim, pipe) },
+		"for a hard link": func(pipe, victim string) { require.NoError(t, os.Link(victim, pipe)) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			pipe := filepath.Join(t.TempDir(), "pipe")
+			require.NoError(t, unix.Mkfifo(pipe, 0o600))
+			victim := filepath.Join(t.TempDir(), "out.tf")
+			mustWrite(t, victim)
+
+			err := writeOutputAt(pipe, []byte("template"), func() {
+				require.NoError(t, os.Remove(pipe))
+				swap(pipe, victim)
+			})
+
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "export: -o "+pipe)
+			kept, err := os.ReadFile(victim)
+			require.NoError(t, err)
+			assert.Equal(t, "old", string(kept))
+		})
+	}
 }
