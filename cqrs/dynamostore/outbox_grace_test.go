@@ -59,9 +59,9 @@ func shardItemsWritten(body string, items ...graceItem) (int, string) {
 }
 
 // outboxUpdate is an UpdateItem the sweep sent: its update expression with
-// the attribute names in place, and the failure reason it sets, if any.
+// the attribute names in place.
 type outboxUpdate struct {
-	expr, reason string
+	expr string
 }
 
 // updates returns the UpdateItems f answered, in order.
@@ -70,9 +70,8 @@ func updates(t *testing.T, f *fakeDynamo) []outboxUpdate {
 	var out []outboxUpdate
 	for _, c := range f.ops("UpdateItem") {
 		var in struct {
-			UpdateExpression          string
-			ExpressionAttributeNames  map[string]string
-			ExpressionAttributeValues map[string]struct{ S string }
+			UpdateExpression         string
+			ExpressionAttributeNames map[string]string
 		}
 		require.NoError(t, json.Unmarshal([]byte(c.body), &in))
 		names := slices.SortedFunc(func(yield func(string) bool) {
@@ -86,11 +85,30 @@ func updates(t *testing.T, f *fakeDynamo) []outboxUpdate {
 		for _, k := range names {
 			expr = strings.ReplaceAll(expr, k, in.ExpressionAttributeNames[k])
 		}
-		u := outboxUpdate{expr: expr}
-		if strings.HasPrefix(expr, "SET "+attrFailure+" = ") {
-			u.reason = in.ExpressionAttributeValues[strings.TrimPrefix(expr, "SET "+attrFailure+" = ")].S
+		out = append(out, outboxUpdate{expr: expr})
+	}
+	return out
+}
+
+// deadLetterings returns the dead-letterings f answered, in order: the
+// TransactWriteItems that delete a message from its shard and put it, with
+// its reason, into the shard's dead letters.
+func deadLetterings(t *testing.T, f *fakeDynamo) []outboxItem {
+	t.Helper()
+	var out []outboxItem
+	for _, c := range f.ops("TransactWriteItems") {
+		var in struct {
+			TransactItems []struct {
+				Delete *struct{ Key map[string]struct{ S string } }
+				Put    *struct{ Item map[string]struct{ S string } }
+			}
 		}
-		out = append(out, u)
+		require.NoError(t, json.Unmarshal([]byte(c.body), &in))
+		require.Len(t, in.TransactItems, 2, c.body)
+		del, put := in.TransactItems[0].Delete, in.TransactItems[1].Put
+		require.True(t, del != nil && put != nil, c.body)
+		require.Equal(t, del.Key[attrSK].S, put.Item[attrSK].S, "the dead letter keeps its sort key")
+		out = append(out, outboxItem{PK: put.Item[attrPK].S, SK: put.Item[attrSK].S, Failure: put.Item[attrFailure].S})
 	}
 	return out
 }
@@ -146,10 +164,14 @@ func TestOutboxSweepDeadLettersAnUnknownDestinationAfterTheGrace(t *testing.T) {
 	assert.Equal(t, 1, n)
 	assert.Equal(t, []string{"m-after"}, inner.uuids())
 	ups := updates(t, f)
-	require.Len(t, ups, 5, "claim and release m-gone; claim and dead-letter m-gone, claim m-after")
+	require.Len(t, ups, 4, "claim and release m-gone; claim m-gone, claim m-after")
 	assert.Equal(t, "REMOVE "+attrLease, ups[1].expr)
-	assert.Contains(t, ups[3].reason, `no publisher for destination "removed-route"`)
-	assert.Contains(t, ups[3].reason, "15m0s")
+	dead := deadLetterings(t, f)
+	require.Len(t, dead, 1, "m-gone moved to its shard's dead letters")
+	assert.Equal(t, "svc#0#dead", dead[0].PK)
+	assert.Contains(t, dead[0].SK, "#m-gone#removed-route")
+	assert.Contains(t, dead[0].Failure, `no publisher for destination "removed-route"`)
+	assert.Contains(t, dead[0].Failure, "15m0s")
 }
 
 // A failure the inner transport marks sourceflow.Permanent, from Publisher
@@ -172,9 +194,10 @@ func TestOutboxSweepDeadLettersAPermanentPublisherFailureAtOnce(t *testing.T) {
 
 			_, err := o.Sweep(context.Background())
 			require.NoError(t, err)
-			ups := updates(t, f)
-			require.Len(t, ups, 2, "the claim, then the dead-lettering")
-			assert.Contains(t, ups[1].reason, "destination refused for good")
+			require.Len(t, updates(t, f), 1, "the claim")
+			dead := deadLetterings(t, f)
+			require.Len(t, dead, 1, "then the dead-lettering")
+			assert.Contains(t, dead[0].Failure, "destination refused for good")
 		})
 	}
 }

@@ -224,6 +224,9 @@ func TestOutboxKeepsRoomInEachItemForTheSweepsLeaseAndFailure(t *testing.T) {
 	av, err := attributevalue.MarshalMap(it)
 	require.NoError(t, err)
 	assert.LessOrEqual(t, dynamo.ItemSize(av), dynamo.MaxItemSize, "claimed and dead-lettered, the accepted item still fits")
+	av, err = attributevalue.MarshalMap(deadItem(it, it.Failure))
+	require.NoError(t, err)
+	assert.LessOrEqual(t, dynamo.ItemSize(av), dynamo.MaxItemSize, "moved to its shard's dead letters, it still fits")
 }
 
 // A dead letter's reason is cut to maxFailureText bytes, on character
@@ -264,7 +267,7 @@ func TestOutboxSweepSkipsAMessageDynamoDBRefusesForGood(t *testing.T) {
 			return shardItems(body, "big", "poison", "small")
 		case op == "UpdateItem" && strings.Contains(body, "#big#"):
 			return awsFault("ValidationException", "Item size to update has exceeded the maximum allowed size")
-		case op == "UpdateItem" && strings.Contains(body, "poison refused"):
+		case op == "TransactWriteItems" && strings.Contains(body, "poison refused"):
 			return awsFault("ValidationException", "Item size to update has exceeded the maximum allowed size")
 		}
 		return 0, ""

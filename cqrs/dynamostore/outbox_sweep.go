@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
-	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
@@ -55,6 +54,12 @@ func (o *Outbox) sweepEvery(stop <-chan struct{}, done chan<- struct{}) {
 // Sweep, for tools and tests, returns the shards' failures and the messages
 // skipped, joined, after sweeping every shard: a nil error means that
 // nothing was skipped.
+//
+// A dead letter is moved out of its shard (deadKey), so the sweep's key
+// condition does not reach it: a sweep reads, and pays for, the messages
+// still to relay, however many dead letters the outbox keeps. A dead letter
+// an earlier version kept in its shard (a failure attribute) is moved there
+// by the first sweep that reads it (moveLegacy), not relayed.
 func (o *Outbox) Sweep(ctx context.Context) (int, error) {
 	cutoff := digits(time.Now().Add(-o.cfg.RelayAfter).UnixNano())
 	relayed := 0
@@ -63,7 +68,7 @@ func (o *Outbox) Sweep(ctx context.Context) (int, error) {
 		key := expression.KeyEqual(expression.Key(attrPK), expression.Value(shardKey(o.cfg.Name, shard))).
 			And(expression.KeyLessThan(expression.Key(attrSK), expression.Value(cutoff)))
 		var skipped []error
-		err := o.query(ctx, key, expression.AttributeNotExists(expression.Name(attrFailure)), func(items []outboxItem) (bool, error) {
+		err := o.query(ctx, key, expression.ConditionBuilder{}, func(items []outboxItem) (bool, error) {
 			n, skips, more, err := o.relayClaimed(ctx, items)
 			relayed += n
 			skipped = append(skipped, skips...)
@@ -79,7 +84,8 @@ func (o *Outbox) Sweep(ctx context.Context) (int, error) {
 	return relayed, errors.Join(errs...)
 }
 
-// relayClaimed relays items in order, each once claimed. It stops, saying
+// relayClaimed relays items in order, each once claimed, and moves a dead
+// letter an earlier version kept among them (moveLegacy). It stops, saying
 // so, at a message another instance holds, and at the first failure that
 // is not isRefusedItem, which it returns. A message DynamoDB refuses for
 // good to lease or to mark failed (isRefusedItem) is logged, counted
@@ -87,6 +93,10 @@ func (o *Outbox) Sweep(ctx context.Context) (int, error) {
 // messages behind it go out, and every sweep tries it again.
 func (o *Outbox) relayClaimed(ctx context.Context, items []outboxItem) (n int, skipped []error, more bool, err error) {
 	for _, it := range items {
+		if it.Failure != "" {
+			o.moveLegacy(ctx, it)
+			continue
+		}
 		switch outcome, relayErr := o.relayOne(ctx, it); outcome {
 		case refused:
 			o.skip(it, relayErr)
@@ -211,18 +221,6 @@ func (o *Outbox) claim(ctx context.Context, it outboxItem) (lease int64, claimed
 	return lease, err == nil, err
 }
 
-// markFailed keeps it in the outbox with the reason it cannot be relayed,
-// cut to maxFailureText bytes, while it holds lease: a failed condition
-// means another instance took it over.
-func (o *Outbox) markFailed(ctx context.Context, it outboxItem, lease int64, reason error) error {
-	err := o.update(ctx, it, expression.Set(expression.Name(attrFailure), expression.Value(failureText(reason))), leased(lease))
-	if err == nil {
-		o.cfg.Logger.Error("outbox: message cannot be relayed; kept as a dead letter", reason,
-			it.logFields())
-	}
-	return err
-}
-
 // update applies update to it when cond holds, retrying throttling.
 func (o *Outbox) update(ctx context.Context, it outboxItem, update expression.UpdateBuilder, cond expression.ConditionBuilder) error {
 	expr, err := expression.NewBuilder().WithUpdate(update).WithCondition(cond).Build()
@@ -242,11 +240,16 @@ func (o *Outbox) update(ctx context.Context, it outboxItem, update expression.Up
 // sweepPage is how many items a shard is read by at once.
 const sweepPage = 100
 
-// query reads the items of one shard that key selects and filter keeps,
-// oldest first, strongly consistent, and hands them to each page by page
-// until each returns false or an error, or the shard ends.
+// query reads the items of one partition that key selects and filter
+// keeps (every item when filter is not set), oldest first, strongly
+// consistent, and hands them to each page by page until each returns false
+// or an error, or the partition ends.
 func (o *Outbox) query(ctx context.Context, key expression.KeyConditionBuilder, filter expression.ConditionBuilder, each func([]outboxItem) (bool, error)) error {
-	expr, err := expression.NewBuilder().WithKeyCondition(key).WithFilter(filter).Build()
+	b := expression.NewBuilder().WithKeyCondition(key)
+	if filter.IsSet() {
+		b = b.WithFilter(filter)
+	}
+	expr, err := b.Build()
 	if err != nil {
 		return err
 	}
@@ -264,63 +267,6 @@ func (o *Outbox) query(ctx context.Context, key expression.KeyConditionBuilder, 
 			return fmt.Errorf("dynamostore: outbox: decode %s: %w", o.table, err)
 		}
 		if more, err := each(page); err != nil || !more {
-			return err
-		}
-	}
-	return nil
-}
-
-// OutboxDeadLetter is a message the outbox kept because the inner
-// transport refused it for good, with the reason.
-type OutboxDeadLetter struct {
-	Message     *message.Message
-	Destination string
-	Reason      string
-}
-
-// DeadLetters returns the messages the outbox could not relay, shard by
-// shard, oldest first within a shard.
-func (o *Outbox) DeadLetters(ctx context.Context) ([]OutboxDeadLetter, error) {
-	var dead []OutboxDeadLetter
-	err := o.eachDeadLetter(ctx, func(it outboxItem) error {
-		dead = append(dead, OutboxDeadLetter{Message: it.message(), Destination: it.Destination, Reason: it.Failure})
-		return nil
-	})
-	return dead, err
-}
-
-// Redrive returns the outbox's dead letters to the sweep, which relays them
-// again (once the inner transport knows their destination, for instance)
-// after the messages that went out meanwhile, and returns how many it
-// returned.
-func (o *Outbox) Redrive(ctx context.Context) (int, error) {
-	n := 0
-	err := o.eachDeadLetter(ctx, func(it outboxItem) error {
-		err := o.update(ctx, it, expression.Remove(expression.Name(attrFailure)).Remove(expression.Name(attrLease)),
-			expression.AttributeExists(expression.Name(attrFailure)))
-		if dynamo.IsConditionFailed(err) {
-			return nil
-		}
-		if err == nil {
-			n++
-		}
-		return err
-	})
-	return n, err
-}
-
-func (o *Outbox) eachDeadLetter(ctx context.Context, fn func(outboxItem) error) error {
-	for shard := range uint32(outboxShards) {
-		key := expression.KeyEqual(expression.Key(attrPK), expression.Value(shardKey(o.cfg.Name, shard)))
-		err := o.query(ctx, key, expression.AttributeExists(expression.Name(attrFailure)), func(items []outboxItem) (bool, error) {
-			for _, it := range items {
-				if err := fn(it); err != nil {
-					return false, err
-				}
-			}
-			return true, nil
-		})
-		if err != nil {
 			return err
 		}
 	}

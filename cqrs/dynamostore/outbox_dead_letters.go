@@ -1,0 +1,151 @@
+package dynamostore
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+
+	"github.com/sourceflow-go/sourceflow/internal/dynamo"
+)
+
+// deadSuffix ends the partition key of a shard's dead letters.
+const deadSuffix = "#dead"
+
+// deadKey returns the partition of the dead letters of the shard whose
+// partition is shard ("<name>#<shard>#dead"). It is not the partition of
+// any shard, of this outbox or of another (whose key ends in a digit), so
+// the sweep's key condition never reaches a dead letter.
+func deadKey(shard string) string { return shard + deadSuffix }
+
+// deadItem is it as a dead letter of its shard, with reason: moved to the
+// shard's dead-letter partition under its sort key, so that dead letters
+// keep their order, without its lease.
+func deadItem(it outboxItem, reason string) outboxItem {
+	it.PK, it.Lease, it.Failure = deadKey(it.PK), 0, reason
+	return it
+}
+
+// markFailed moves it, while it holds lease, to its shard's dead letters
+// with the reason it cannot be relayed, cut to maxFailureText bytes: a
+// failed condition (dynamo.IsConditionFailed) means another instance took
+// it over.
+func (o *Outbox) markFailed(ctx context.Context, it outboxItem, lease int64, reason error) error {
+	err := o.move(ctx, it, deadItem(it, failureText(reason)), leased(lease))
+	if err == nil {
+		o.cfg.Logger.Error("outbox: message cannot be relayed; kept as a dead letter", reason,
+			it.logFields())
+	}
+	return err
+}
+
+// moveLegacy moves a dead letter an earlier version kept in its shard (it
+// has a failure attribute there) to the shard's dead letters, with its
+// reason, so that later sweeps do not read it. It is not relayed either
+// way: one another instance moved or redrove meanwhile is left alone, and
+// one that cannot be moved (logged) stays where it is, listed by
+// DeadLetters, for the next sweep to move.
+func (o *Outbox) moveLegacy(ctx context.Context, it outboxItem) {
+	err := o.move(ctx, it, deadItem(it, it.Failure), expression.AttributeExists(expression.Name(attrFailure)))
+	if err != nil && !dynamo.IsConditionFailed(err) {
+		o.cfg.Logger.Error("outbox: moving a dead letter out of its shard failed; the next sweep moves it", err,
+			it.logFields())
+	}
+}
+
+// OutboxDeadLetter is a message the outbox kept because the inner
+// transport refused it for good, with the reason.
+type OutboxDeadLetter struct {
+	Message     *message.Message
+	Destination string
+	Reason      string
+}
+
+// DeadLetters returns the messages the outbox could not relay, shard by
+// shard, oldest first within a shard: those in the shards' dead-letter
+// partitions, and those an earlier version kept in the shard itself (until
+// a sweep moves them; finding those reads the shard's messages too).
+func (o *Outbox) DeadLetters(ctx context.Context) ([]OutboxDeadLetter, error) {
+	var dead []OutboxDeadLetter
+	err := o.eachDeadLetter(ctx, func(it outboxItem) error {
+		dead = append(dead, OutboxDeadLetter{Message: it.message(), Destination: it.Destination, Reason: it.Failure})
+		return nil
+	})
+	return dead, err
+}
+
+// Redrive returns the outbox's dead letters to the sweep, which relays them
+// again (once the inner transport knows their destination, for instance)
+// after the messages that went out meanwhile, and returns how many it
+// returned. A dead letter goes back into its shard under its sort key,
+// without its reason, in one transaction; one another instance redrove
+// meanwhile is not counted.
+func (o *Outbox) Redrive(ctx context.Context) (int, error) {
+	n := 0
+	err := o.eachDeadLetter(ctx, func(it outboxItem) error {
+		err := o.redriveOne(ctx, it)
+		if dynamo.IsConditionFailed(err) {
+			return nil
+		}
+		if err == nil {
+			n++
+		}
+		return err
+	})
+	return n, err
+}
+
+// redriveOne returns the dead letter it to its shard.
+func (o *Outbox) redriveOne(ctx context.Context, it outboxItem) error {
+	failed := expression.AttributeExists(expression.Name(attrFailure))
+	shard, moved := strings.CutSuffix(it.PK, deadSuffix)
+	if !moved { // kept in its shard by an earlier version
+		return o.update(ctx, it, expression.Remove(expression.Name(attrFailure)).Remove(expression.Name(attrLease)), failed)
+	}
+	back := it
+	back.PK, back.Lease, back.Failure = shard, 0, ""
+	return o.move(ctx, it, back, failed)
+}
+
+// eachDeadLetter calls fn with each dead letter, shard by shard, oldest
+// first within a shard.
+func (o *Outbox) eachDeadLetter(ctx context.Context, fn func(outboxItem) error) error {
+	for shard := range uint32(outboxShards) {
+		dead, err := o.shardDeadLetters(ctx, shardKey(o.cfg.Name, shard))
+		if err != nil {
+			return err
+		}
+		for _, it := range dead {
+			if err := fn(it); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// shardDeadLetters reads the dead letters of the shard whose partition is
+// shard, in sort key order: its dead-letter partition, and the dead letters
+// an earlier version kept in the shard.
+func (o *Outbox) shardDeadLetters(ctx context.Context, shard string) ([]outboxItem, error) {
+	var dead []outboxItem
+	collect := func(items []outboxItem) (bool, error) {
+		dead = append(dead, items...)
+		return true, nil
+	}
+	if err := o.query(ctx, partition(deadKey(shard)), expression.ConditionBuilder{}, collect); err != nil {
+		return nil, err
+	}
+	if err := o.query(ctx, partition(shard), expression.AttributeExists(expression.Name(attrFailure)), collect); err != nil {
+		return nil, err
+	}
+	slices.SortStableFunc(dead, func(a, b outboxItem) int { return strings.Compare(a.SK, b.SK) })
+	return dead, nil
+}
+
+// partition is the key condition of every item of partition pk.
+func partition(pk string) expression.KeyConditionBuilder {
+	return expression.KeyEqual(expression.Key(attrPK), expression.Value(pk))
+}
