@@ -36,7 +36,9 @@
 //	                  pk "<outbox name>#<shard 0-7>" (one per transaction); sk
 //	                  "<transaction's first write, unix ns, 19 digits>#<place in
 //	                  the transaction>#<message id>#<destination>"; metadata,
-//	                  payload, lease, failure (see Outbox)
+//	                  payload, lease; a dead letter moves, with the same sk and
+//	                  its failure reason, to pk "<outbox name>#<shard>#dead",
+//	                  which the sweep does not read (see Outbox)
 //
 // Keying documents by id first spreads one kind's documents over
 // partitions. Store.Tables lists the stores' tables and OutboxTable the

@@ -59,9 +59,18 @@ import (
 //
 // A message the inner transport refuses for good (the publish, or the
 // lookup of its publisher, fails with sourceflow.Permanent) stays in the
-// table with the reason: DeadLetters lists them, DeadLettersByDestination
-// counts them for the metrics package, Redrive returns them to the sweep,
-// which sends them after the messages that went out meanwhile.
+// table with the reason, moved out of its shard, in one TransactWriteItems
+// and while the sweep's lease holds, to the shard's dead-letter partition
+// (under the same sort key, so in order): the sweep's Query does not reach
+// it, so dead letters cost the sweeps no reads. DeadLetters lists them,
+// DeadLettersByDestination counts them for the metrics package, Redrive
+// returns them to their shard, where the sweep sends them after the
+// messages that went out meanwhile. A dead letter an earlier version kept
+// in its shard (with a failure attribute) is listed and never relayed; the
+// first sweep that reads it moves it to the dead-letter partition (lazily:
+// until then, each sweep reads it, and DeadLetters finds it in the shard).
+// An instance of an earlier version, during a rolling deploy, neither
+// lists nor redrives the dead letters moved.
 // A destination the inner transport has no publisher for is retried, as a
 // transient failure, until it has had none on this instance for 15 minutes
 // (destgrace.Grace): the instance that wrote the message knew the
