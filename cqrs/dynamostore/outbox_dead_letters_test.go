@@ -75,16 +75,20 @@ func flakyTransport(down *atomic.Bool) *recordingTransport {
 	}}
 }
 
-// sweepRelaying sweeps o until a sweep relays want messages (they are old
-// enough) and returns how many items that sweep read.
+// sweepRelaying sweeps o until its sweeps relayed want messages (once they
+// are old enough; a claim whose answer was lost and that the SDK sent again
+// finds its own lease and leaves the message to a later sweep) and returns
+// how many items the last sweep read.
 func sweepRelaying(t *testing.T, o *Outbox, scanned *scannedItems, want int) int64 {
 	t.Helper()
 	var read int64
+	relayed := 0
 	require.Eventually(t, func() bool {
 		scanned.n.Store(0)
 		n, err := o.Sweep(context.Background())
 		read = scanned.n.Load()
-		return err == nil && n == want
+		relayed += n
+		return err == nil && relayed == want
 	}, 30*time.Second, 100*time.Millisecond)
 	return read
 }
@@ -158,7 +162,10 @@ func TestOutboxSweepMovesTheDeadLettersAnEarlierVersionKeptInTheShard(t *testing
 
 	back, err := o.Redrive(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, len(old), back)
+	// The emulator ignores ClientRequestToken: a move the SDK sent again
+	// after its answer was lost fails its condition there, and Redrive
+	// takes it for another instance's.
+	assert.True(t, back > 0 && back <= len(old), "returned %d", back)
 	sweepRelaying(t, o, &scanned, len(old))
 	assert.Equal(t, append([]string{"m-1"}, old...), inner.uuids(), "redriven, in order")
 	assertDeadLetters(t, o, nil)
