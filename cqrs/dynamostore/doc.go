@@ -36,9 +36,10 @@
 //	                  pk "<outbox name>#<shard 0-7>" (one per transaction); sk
 //	                  "<transaction's first write, unix ns, 19 digits>#<place in
 //	                  the transaction>#<message id>#<destination>"; metadata,
-//	                  payload, lease; a dead letter moves, with the same sk and
-//	                  its failure reason, to pk "<outbox name>#<shard>#dead",
-//	                  which the sweep does not read (see Outbox)
+//	                  payload, lease; a dead letter moves, with the same sk,
+//	                  its failure reason and the lease of the sweep that moved
+//	                  it, to pk "<outbox name>#<shard>#dead", which the sweep
+//	                  does not read (see Outbox)
 //
 // Keying documents by id first spreads one kind's documents over
 // partitions. Store.Tables lists the stores' tables and OutboxTable the
@@ -147,9 +148,9 @@
 // rebuilt for the entity in one such transaction: one whose documents pass
 // either limit (eleven documents near 400 KB do) fails with that error and
 // stores nothing. An
-// outbox message keeps 1,057 bytes of its item free for the sweep's lease
-// and the reason of a dead letter (cut to 1 KiB), so it holds at most 400 KB
-// less that. Throttled requests
+// outbox message keeps 1,062 bytes of its item free for the sweep's lease,
+// the reason of a dead letter (cut to 1 KiB) and its dead-letter partition
+// key's suffix, so it holds at most 400 KB less that. Throttled requests
 // (ProvisionedThroughputExceeded, ThrottlingException, RequestLimitExceeded),
 // writes a BatchWriteItem leaves unprocessed, and transaction conflicts are
 // retried with exponential backoff and jitter, after the SDK's own retries,

@@ -6,7 +6,9 @@ import (
 	"strings"
 
 	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/sourceflow-go/sourceflow/internal/dynamo"
 )
@@ -22,23 +24,51 @@ func deadKey(shard string) string { return shard + deadSuffix }
 
 // deadItem is it as a dead letter of its shard, with reason: moved to the
 // shard's dead-letter partition under its sort key, so that dead letters
-// keep their order, without its lease.
+// keep their order, without its lease (markFailed sets its own).
 func deadItem(it outboxItem, reason string) outboxItem {
 	it.PK, it.Lease, it.Failure = deadKey(it.PK), 0, reason
 	return it
 }
 
 // markFailed moves it, while it holds lease, to its shard's dead letters
-// with the reason it cannot be relayed, cut to maxFailureText bytes: a
-// failed condition (dynamo.IsConditionFailed) means another instance took
-// it over.
+// with the reason it cannot be relayed, cut to maxFailureText bytes, and
+// lease: a failed condition (dynamo.IsConditionFailed) means another
+// instance took it over, unless the dead letter with lease is there
+// (movedBefore).
 func (o *Outbox) markFailed(ctx context.Context, it outboxItem, lease int64, reason error) error {
-	err := o.move(ctx, it, deadItem(it, failureText(reason)), leased(lease))
+	dead := deadItem(it, failureText(reason))
+	dead.Lease = lease
+	err := o.move(ctx, it, dead, leased(lease))
+	if dynamo.IsConditionFailed(err) && o.movedBefore(ctx, dead) {
+		err = nil
+	}
 	if err == nil {
 		o.cfg.Logger.Error("outbox: message cannot be relayed; kept as a dead letter", reason,
 			it.logFields())
 	}
 	return err
+}
+
+// movedBefore reports whether dead, with the lease of the sweep that moved
+// it, is among the dead letters: the move's condition failed because the
+// move had been applied already, its answer lost and the request sent
+// again (DynamoDB answers such a request by its ClientRequestToken, an
+// emulator may not). Another instance's dead letter has another lease; a
+// failed read counts as another instance's.
+func (o *Outbox) movedBefore(ctx context.Context, dead outboxItem) bool {
+	var out *dynamodb.GetItemOutput
+	err := o.retry.Do(ctx, func(ctx context.Context) (err error) {
+		out, err = o.api.GetItem(ctx, &dynamodb.GetItemInput{
+			TableName: aws.String(o.table), Key: dead.key(), ConsistentRead: aws.Bool(true),
+			ProjectionExpression: aws.String(attrLease),
+		})
+		return err
+	})
+	if err != nil || out.Item == nil {
+		return false
+	}
+	lease, err := number(out.Item[attrLease])
+	return err == nil && lease == dead.Lease
 }
 
 // moveLegacy moves a dead letter an earlier version kept in its shard (it

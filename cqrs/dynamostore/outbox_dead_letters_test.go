@@ -2,6 +2,7 @@ package dynamostore
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -234,4 +235,45 @@ func TestOutboxSweepLeavesTheDeadLetteringOfAMessageAnotherInstanceTookOver(t *t
 	assert.Empty(t, o.DeadLettersByDestination())
 	require.Len(t, f.ops("TransactWriteItems"), 1)
 	assert.Contains(t, f.ops("TransactWriteItems")[0].body, `"ConditionExpression":"#0 = :0"`, "the move holds only under the sweep's lease")
+}
+
+// A dead-lettering DynamoDB applied but whose answer was lost, sent again,
+// fails its lease condition (an emulator ignores the ClientRequestToken that
+// makes DynamoDB answer it as applied): the dead letter, which keeps the
+// sweep's lease, shows the move applied, so it is counted and the shard's
+// sweep goes on.
+func TestOutboxSweepRecognisesADeadLetteringItAppliedBefore(t *testing.T) {
+	var lease atomic.Value
+	f := &fakeDynamo{answer: func(op, body string) (int, string) {
+		switch op {
+		case "Query":
+			return shardItems(body, "dead-1", "m-after")
+		case "TransactWriteItems":
+			var in struct {
+				TransactItems []struct {
+					Put *struct{ Item map[string]struct{ N string } }
+				}
+			}
+			if err := json.Unmarshal([]byte(body), &in); err == nil && len(in.TransactItems) == 2 && in.TransactItems[1].Put != nil {
+				lease.Store(in.TransactItems[1].Put.Item[attrLease].N)
+			}
+			return http.StatusBadRequest, `{"__type":"com.amazonaws.dynamodb.v20120810#TransactionCanceledException",` +
+				`"message":"Transaction cancelled","CancellationReasons":[{"Code":"ConditionalCheckFailed"},{"Code":"None"}]}`
+		case "GetItem":
+			if n, ok := lease.Load().(string); ok && n != "" {
+				return http.StatusOK, `{"Item":{"lease":{"N":"` + n + `"}}}`
+			}
+		}
+		return 0, ""
+	}}
+	inner := flakyTransport(new(atomic.Bool))
+	_, o := fakeOutbox(t, f, inner)
+
+	n, err := o.Sweep(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+	assert.Equal(t, []string{"m-after"}, inner.uuids(), "the shard's sweep went on")
+	assert.Equal(t, map[string]int64{"events": 1}, o.DeadLettersByDestination())
+	require.Len(t, f.ops("GetItem"), 1)
+	assert.Contains(t, f.ops("GetItem")[0].body, `"svc#0#dead"`)
 }

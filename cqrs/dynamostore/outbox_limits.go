@@ -23,9 +23,9 @@ const maxNumberSize = 21
 // cannot be relayed (at most maxFailureText bytes). collect keeps this room
 // free, so that DynamoDB never refuses the sweep's claim of an item, nor its
 // dead-lettering, for the item's size: a dead letter, moved to its shard's
-// dead letters (deadItem), has a partition key len(deadSuffix) bytes longer
-// but no lease, which takes more.
-const sweepHeadroom = len(attrLease) + maxNumberSize + len(attrFailure) + maxFailureText
+// dead letters (markFailed), has also a partition key len(deadSuffix) bytes
+// longer.
+const sweepHeadroom = len(attrLease) + maxNumberSize + len(attrFailure) + maxFailureText + len(deadSuffix)
 
 // The attributes the sweep adds to an outbox item.
 const (
