@@ -13,6 +13,11 @@ import (
 // reflection, and hand anything else to encoding/json; both forms are the
 // bytes and values encoding/json gives.
 
+// maxEnvelopeHint bounds the map size plainEnvelope reserves ahead of the
+// keys it reads: more than marshal ever packs (sourceflow.IsEnvelopeKey and
+// the UUID).
+const maxEnvelopeHint = 16
+
 // packEnvelope returns env as json.Marshal encodes it: keys in order, each
 // key and value quoted with json.Marshal's escapes.
 func packEnvelope(env map[string]string) (string, error) {
@@ -79,7 +84,10 @@ func plainEnvelope(raw string) (env map[string]string, ok bool) {
 		return nil, false
 	}
 	body := raw[1 : len(raw)-1]
-	env = make(map[string]string, strings.Count(body, ",")+1)
+	// The commas bound the keys only in the plain form; a hostile value
+	// full of them must not size the map, so the hint stops at the keys a
+	// message packs.
+	env = make(map[string]string, min(strings.Count(body, ","), maxEnvelopeHint)+1)
 	for body != "" {
 		k, rest, ok := plainString(body)
 		if !ok || !strings.HasPrefix(rest, ":") {

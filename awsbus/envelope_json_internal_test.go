@@ -2,6 +2,8 @@ package awsbus
 
 import (
 	"encoding/json"
+	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -65,4 +67,19 @@ func TestWireConversionAllocations(t *testing.T) {
 	require.LessOrEqual(t, out, 8.0)
 	require.LessOrEqual(t, in, 14.0)
 	require.LessOrEqual(t, attrs, 2.0)
+}
+
+// An envelope's map is sized by the keys it holds, not by what its values
+// or malformed tail contain: a hostile sf_env of a few hundred KiB of commas
+// costs about its own size to read, not a map sized for each comma.
+func TestUnpackEnvelopeAllocatesForItsKeysOnly(t *testing.T) {
+	commas := strings.Repeat(",", 200_000)
+	for _, raw := range []string{`{"a":"` + commas + `"}`, `{"a":"b"` + commas + `}`} {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		_, _ = unpackEnvelope(raw)
+		runtime.ReadMemStats(&after)
+		allocated := after.TotalAlloc - before.TotalAlloc
+		require.Less(t, allocated, uint64(4*len(raw)), "bytes allocated to read %d bytes", len(raw))
+	}
 }
