@@ -84,13 +84,10 @@ type sagaDoc struct {
 	Recent []applied `json:"recent,omitempty"`
 }
 
-// applied is one applied command and the events it raised. The events stay
-// in their stored JSON form ([]pendingEvent, see eventsOf): a command reads
-// them only when it was delivered again, so the entity's other commands
-// neither decode nor encode them again.
+// applied is one applied command and the events it raised.
 type applied struct {
-	ID     string          `json:"id"`
-	Events json.RawMessage `json:"events,omitempty"`
+	ID     string         `json:"id"`
+	Events []pendingEvent `json:"events,omitempty"`
 }
 
 // recentApplied bounds how many applied commands a saga remembers per
@@ -98,9 +95,7 @@ type applied struct {
 // entity runs its handler again.
 const recentApplied = 32
 
-// lookup returns the stored events of the applied command id, and whether
-// it was applied.
-func (d *sagaDoc) lookup(id string) (json.RawMessage, bool) {
+func (d *sagaDoc) lookup(id string) ([]pendingEvent, bool) {
 	for _, a := range d.Recent {
 		if a.ID == id {
 			return a.Events, true
@@ -109,20 +104,11 @@ func (d *sagaDoc) lookup(id string) (json.RawMessage, bool) {
 	return nil, false
 }
 
-// remember records the command id as applied, with the events it raised.
-func (d *sagaDoc) remember(id string, events []pendingEvent) error {
-	var raw json.RawMessage
-	if len(events) > 0 {
-		var err error
-		if raw, err = json.Marshal(events); err != nil {
-			return err
-		}
-	}
-	d.Recent = append(d.Recent, applied{ID: id, Events: raw})
+func (d *sagaDoc) remember(id string, events []pendingEvent) {
+	d.Recent = append(d.Recent, applied{ID: id, Events: events})
 	if len(d.Recent) > recentApplied {
 		d.Recent = d.Recent[len(d.Recent)-recentApplied:]
 	}
-	return nil
 }
 
 type pendingEvent struct {
@@ -154,20 +140,6 @@ func (g *Saga[S]) decodeDoc(raw []byte, doc *sagaDoc, entityID string) error {
 	return nil
 }
 
-// eventsOf decodes the stored events of an applied command (nil for none).
-// Events that no longer decode are a permanent failure, as a corrupt
-// document is (see decodeDoc).
-func (g *Saga[S]) eventsOf(raw json.RawMessage, entityID string) ([]pendingEvent, error) {
-	if len(raw) == 0 {
-		return nil, nil
-	}
-	var events []pendingEvent
-	if err := json.Unmarshal(raw, &events); err != nil {
-		return nil, sourceflow.Permanent(fmt.Errorf("cqrs: stored %s %s is corrupt: %w", g.name, quotedID(entityID), decodeError{err}))
-	}
-	return events, nil
-}
-
 // decodeState decodes a stored state into S. A state that no longer decodes
 // (S changed incompatibly since it was stored) is a permanent failure, for
 // the saga's own handler and for any handler reading it through Load alike:
@@ -196,18 +168,15 @@ func (g *Saga[S]) apply(ctx context.Context, env Envelope, fn func(context.Conte
 			}
 		}
 		if events, done := doc.lookup(env.MessageID); done {
-			var err error
-			pending, err = g.eventsOf(events, env.EntityID)
-			return nil, false, err
+			pending = events
+			return nil, false, nil
 		}
 		var err error
 		pending, err = g.run(ctx, &doc, found, env, fn)
 		if err != nil {
 			return nil, false, err
 		}
-		if err := doc.remember(env.MessageID, pending); err != nil {
-			return nil, false, err
-		}
+		doc.remember(env.MessageID, pending)
 		next, err := json.Marshal(doc)
 		return next, true, err
 	})
