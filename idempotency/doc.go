@@ -63,10 +63,11 @@
 // length-prefixed, and the id ("18:orders.CreateOrder:m-1"; the id alone
 // for a message without a type, "0::" before one that reads as
 // a typed part); one longer than MaxKeyLength (191 bytes,
-// sqlstore's limit) is replaced by its SHA-256, so every bundled store
-// takes the key of any message. The MemoryStore refuses a key part longer
-// than MaxKeyLength (ErrInvalidKey), as sqlstore does; dynamostore takes
-// up to 1000 bytes. A payload hash is recorded with the
+// sqlstore's limit) is replaced by its SHA-256, and so is a consumer name
+// longer than MaxKeyLength (or beginning "sha256:"), so that every bundled
+// store takes a key of any length. The MemoryStore refuses a key part
+// longer than MaxKeyLength (ErrInvalidKey), as sqlstore does; dynamostore
+// takes up to 1000 bytes. A payload hash is recorded with the
 // claim; the same key with a different payload is a permanent error
 // (ErrPayloadMismatch). Encrypted payloads are not hashed by default (see
 // DefaultHash).

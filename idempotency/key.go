@@ -26,8 +26,10 @@ func MessageID(msg *message.Message) string {
 // together with the message type (sourceflow.MetaType), so that two
 // messages of two types sharing an id are two messages. A message without
 // a type is keyed by its id alone; a type and id longer together than
-// MaxKeyLength are hashed to fit it (see Key.MessageID). An id or type
-// that is not UTF-8 is a permanent error wrapping ErrInvalidKey.
+// MaxKeyLength are hashed to fit it (see Key.MessageID), and so is a
+// consumer longer than MaxKeyLength or beginning "sha256:" (see
+// Key.Consumer). An id, type or consumer that is not UTF-8 is a permanent
+// error wrapping ErrInvalidKey.
 func (m *Middleware) KeyOf(msg *message.Message) (Key, error) {
 	id := MessageID(msg)
 	if id == "" {
@@ -42,6 +44,9 @@ func (m *Middleware) KeyOf(msg *message.Message) (Key, error) {
 	}
 	part, err := messageKey(id, msg.Metadata.Get(sourceflow.MetaType))
 	if err != nil {
+		return Key{}, sourceflow.Permanent(err)
+	}
+	if consumer, err = consumerKey(consumer); err != nil {
 		return Key{}, sourceflow.Permanent(err)
 	}
 	return Key{Consumer: consumer, MessageID: part}, nil

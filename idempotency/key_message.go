@@ -8,7 +8,7 @@ import (
 )
 
 // MaxKeyLength is the longest consumer name or message id, in bytes, that
-// the MemoryStore accepts, and the longest message id part KeyOf builds.
+// the MemoryStore accepts, and the longest key part KeyOf builds.
 // It is sqlstore's limit (sqlstore.MaxKeyLength), the strictest of the
 // bundled stores, so a key the default store takes every bundled store
 // takes too.
@@ -42,8 +42,14 @@ func messageKey(id, typ string) (string, error) {
 	if len(part) <= MaxKeyLength {
 		return part, nil
 	}
+	return hashedKeyPart(part), nil
+}
+
+// hashedKeyPart returns "sha256:" and the hex SHA-256 of part: 71 bytes,
+// within MaxKeyLength.
+func hashedKeyPart(part string) string {
 	sum := sha256.Sum256([]byte(part))
-	return hashedKeyPrefix + hex.EncodeToString(sum[:]), nil
+	return hashedKeyPrefix + hex.EncodeToString(sum[:])
 }
 
 // readsAsTyped reports whether id, the id of a message without a type,

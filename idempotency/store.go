@@ -13,6 +13,8 @@ import (
 // two keys, each processed once.
 type Key struct {
 	// Consumer is the name of the handler that processes the message.
+	// Middleware.KeyOf replaces one longer than MaxKeyLength, or beginning
+	// "sha256:", with "sha256:" and its hex SHA-256.
 	Consumer string
 	// MessageID identifies the message: the SourceFlow message id
 	// (sourceflow.MetaMessageID), kept across producer retries and
