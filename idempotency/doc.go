@@ -61,9 +61,9 @@
 // authenticates the type, so a message whose type was changed fails
 // decryption and its claim is released. Key.MessageID holds the type,
 // length-prefixed, and the id ("18:orders.CreateOrder:m-1"; the id alone
-// for a message without a type, "0::" before one that reads as
-// a typed part); one longer than MaxKeyLength (191 bytes,
-// sqlstore's limit) is replaced by its SHA-256, and so is a consumer name
+// for a message without a type, after "0::" when it reads as a typed or
+// hashed part); one longer than MaxKeyLength (191 bytes, sqlstore's
+// limit) is replaced by its SHA-256, and so is a consumer name
 // longer than MaxKeyLength (or beginning "sha256:"), so that every bundled
 // store takes a key of any length. The MemoryStore refuses a key part
 // longer than MaxKeyLength (ErrInvalidKey), as sqlstore does; dynamostore

@@ -22,9 +22,9 @@ const hashedKeyPrefix = "sha256:"
 // and type typ: id alone for a message without a type, else the type and
 // the id, length-prefixed so that no other pair reads alike
 // ("18:orders.CreateOrder:m-1"). An id without a type that could read as
-// such a part, or as a hashed one, gets the prefix "0::". One longer than MaxKeyLength is replaced
-// by "sha256:" and its hex SHA-256. It reports ErrInvalidKey when id is
-// empty or id or typ is not UTF-8.
+// such a part, or as a hashed one, gets the prefix "0::". One longer than
+// MaxKeyLength is replaced by "sha256:" and its hex SHA-256. It reports
+// ErrInvalidKey when id is empty or id or typ is not UTF-8.
 func messageKey(id, typ string) (string, error) {
 	if err := checkKeyPart("message id", id); err != nil {
 		return "", err

@@ -21,9 +21,9 @@ type Key struct {
 	// redeliveries, never a transport id such as the SQS MessageId, which
 	// changes when a producer retries. Middleware.KeyOf adds the message
 	// type, length-prefixed ("18:orders.CreateOrder:m-1"; the id alone for
-	// a message without a type, "0::" before one that reads as
-	// a typed or hashed part), and replaces a result longer than
-	// MaxKeyLength with "sha256:" and its hex SHA-256.
+	// a message without a type, after "0::" when it reads as a typed or
+	// hashed part), and replaces a result longer than MaxKeyLength with
+	// "sha256:" and its hex SHA-256.
 	MessageID string
 }
 
