@@ -60,3 +60,15 @@ func TestEncryptOccurredAtNotRFC3339ShownBounded(t *testing.T) {
 	require.ErrorIs(t, err, encryption.ErrEncrypt)
 	assertShownBounded(t, err.Error())
 }
+
+// A type holding double quotes is shown with them escaped, as %q showed it
+// before: the sender cannot make its value read as the end of the quoted
+// text and the start of another part of the error.
+func TestDecryptContextMismatchEscapesTheSendersQuotes(t *testing.T) {
+	f := newFixture(t, encryption.EncrypterConfig{}, encryption.DecrypterConfig{})
+	msg := f.encrypt(t, []byte(`{"a":1}`))
+	msg.Metadata.Set(sourceflow.MetaType, `x", encrypted for "y`)
+	err := f.dec.Decrypt(context.Background(), testDest, msg)
+	require.ErrorIs(t, err, encryption.ErrContextMismatch)
+	assert.Contains(t, err.Error(), `type "x\", encrypted for \"y", encrypted for "`+testType+`"`)
+}
