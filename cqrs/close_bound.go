@@ -26,11 +26,23 @@ type innerTransport interface {
 	Inner() Transport
 }
 
+// maxInnerDepth is the most transports in front of others (innerTransport)
+// closeBound reaches through: a wrapper whose Inner returns itself, or a
+// cycle of them, must not make a Close recurse without end.
+const maxInnerDepth = 8
+
 // closeBound is the CloseTimeout that closing t's subscriptions waits up
 // to, and the field that sets it: a HybridTransport's is the longest of its
 // transports', a transport in front of another (innerTransport) has the
-// inner one's. Zero for another transport of another package.
+// inner one's, up to maxInnerDepth of them. Zero for another transport of
+// another package.
 func closeBound(t Transport) (string, time.Duration) {
+	return closeBoundWithin(t, maxInnerDepth)
+}
+
+// closeBoundWithin is closeBound reaching through at most depth more
+// transports in front of others.
+func closeBoundWithin(t Transport, depth int) (string, time.Duration) {
 	switch t := t.(type) {
 	case *PubSubTransport:
 		return "PubSubConfig.CloseTimeout", t.cfg.CloseTimeout
@@ -40,13 +52,15 @@ func closeBound(t Transport) (string, time.Duration) {
 		var field string
 		var longest time.Duration
 		for _, inner := range t.transports {
-			if f, b := closeBound(inner); b > longest {
+			if f, b := closeBoundWithin(inner, depth); b > longest {
 				field, longest = f, b
 			}
 		}
 		return field, longest
 	case innerTransport:
-		return closeBound(t.Inner())
+		if depth > 0 {
+			return closeBoundWithin(t.Inner(), depth-1)
+		}
 	}
 	return "", 0
 }
