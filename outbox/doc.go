@@ -92,7 +92,8 @@
 // once that transaction commits, at error level with the reason (at most
 // 1024 bytes: its beginning and its end), the destination and the
 // forwarded message's id (Config.Logger); DeadLetters reads the oldest of
-// them, up to a maximum, and counts the rest, and
+// them, up to a maximum, and counts the rest up to MoreDeadLettersBound
+// (that count means at least that many), and
 // Redrive writes them back into the outbox once their cause is fixed.
 //
 // # Pruning

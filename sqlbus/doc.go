@@ -146,7 +146,9 @@
 // stays on its topic, and when the database is back it is delivered again,
 // so a message whose handler then succeeds is handled in its place in the
 // order instead of being dead-lettered. DeadLetters reads the oldest of
-// that table with plain SQL, up to a maximum, and counts the rest; Redrive moves its messages back into the destination once
+// that table with plain SQL, up to a maximum, and counts the rest up to
+// MoreDeadLettersBound (that count means at least that many); Redrive
+// moves its messages back into the destination once
 // their cause is fixed, each once, in the same transaction that takes it
 // out.
 //
