@@ -9,14 +9,16 @@ import (
 	"github.com/ThreeDotsLabs/watermill"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/idempotency"
 	"github.com/sourceflow-go/sourceflow/internal/fieldcheck"
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
 // MaxKeyLength is the longest consumer name or message id, in bytes, that the
 // store accepts (the key columns are VARCHAR(191), the longest utf8mb4 column
-// an older MySQL index takes).
-const MaxKeyLength = 191
+// an older MySQL index takes): idempotency.MaxKeyLength, so every key
+// idempotency.KeyOf builds fits.
+const MaxKeyLength = idempotency.MaxKeyLength
 
 // MaxHashLength is the longest payload hash, in characters, that the store
 // keeps (the payload_hash column is VARCHAR(128); DefaultHash gives 64). A

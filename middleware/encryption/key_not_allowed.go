@@ -10,7 +10,7 @@ import (
 // not name, or whose header names no key ARN at all. Its fields let a
 // caller that fills KeyIDs from a setting of its own (a command-line flag)
 // word the refusal with that setting's name; KeyID is the sender's, so
-// show it quoted or escaped, as Error does.
+// show it escaped and cut, as Error does.
 type KeyNotAllowedError struct {
 	// KeyID is the key the data key was wrapped under: as the message's
 	// header names it (checked before any KMS call), or as KMS Decrypt
@@ -26,11 +26,11 @@ type KeyNotAllowedError struct {
 // Error implements error.
 func (e *KeyNotAllowedError) Error() string {
 	if e.NotKeyARN {
-		return fmt.Sprintf("%s: the header names %q, not a key ARN, so DecrypterConfig.KeyIDs (%s) cannot be checked",
-			ErrKeyNotAllowed, e.KeyID, strings.Join(e.KeyIDs, ", "))
+		return fmt.Sprintf("%s: the header names %s, not a key ARN, so DecrypterConfig.KeyIDs (%s) cannot be checked",
+			ErrKeyNotAllowed, quotedText(e.KeyID), strings.Join(e.KeyIDs, ", "))
 	}
-	return fmt.Sprintf("%s: the data key was wrapped under %q, which DecrypterConfig.KeyIDs (%s) does not name",
-		ErrKeyNotAllowed, e.KeyID, strings.Join(e.KeyIDs, ", "))
+	return fmt.Sprintf("%s: the data key was wrapped under %s, which DecrypterConfig.KeyIDs (%s) does not name",
+		ErrKeyNotAllowed, quotedText(e.KeyID), strings.Join(e.KeyIDs, ", "))
 }
 
 // Unwrap makes errors.Is(err, ErrKeyNotAllowed) hold.
