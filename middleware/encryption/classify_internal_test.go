@@ -9,9 +9,12 @@ import (
 )
 
 // A KMS answer that no retry can change (a key reference that names no key,
-// a tampered ciphertext, a refusal) is permanent on the consume side; an
-// unknown one is not. On the produce side the key is the Encrypter's own,
-// which an operator can fix: only a ciphertext answer stays permanent there.
+// a tampered ciphertext) is permanent on the consume side; an unknown one
+// is not. A refusal an operator can undo (disabled, pending deletion,
+// denied) is permanent there too unless the Decrypter timed it within
+// KeyRefusalGrace (inGrace). On the produce side the key is the
+// Encrypter's own, which an operator can fix: only a ciphertext answer
+// stays permanent there.
 func TestClassifyMarksWhatNoRetryCuresPermanent(t *testing.T) {
 	for code, want := range map[string]struct{ consume, produce bool }{
 		"InvalidArnException":        {true, false},
@@ -26,6 +29,7 @@ func TestClassifyMarksWhatNoRetryCuresPermanent(t *testing.T) {
 		assert.Equal(t, want.consume, isPermanent(ErrDecrypt, err), "consume side: %s", code)
 		assert.Equal(t, want.produce, isPermanent(ErrEncrypt, err), "produce side: %s", code)
 		assert.False(t, errors.Is(err, ErrThrottled), code)
+		assert.False(t, isPermanent(ErrDecrypt, inGrace{err}), "timed within the grace: %s", code)
 	}
 }
 

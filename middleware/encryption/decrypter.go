@@ -138,6 +138,8 @@ type Decrypter struct {
 	flight  flight[keys]
 	allowed *allowedKeys
 	stats   counters
+
+	refusals *keyRefusals // since when KMS refuses a key, per encryption context and whole
 }
 
 // NewDecrypter returns a Decrypter that unwraps data keys with KMS.
@@ -145,7 +147,8 @@ func NewDecrypter(api KMSAPI, cfg DecrypterConfig) (*Decrypter, error) {
 	if err := prepare(api, "Decrypter", &cfg); err != nil {
 		return nil, err
 	}
-	d := &Decrypter{cfg: cfg, cache: newKeyCache[keys](cfg.KeyCacheEntries, cfg.KeyCacheTTL, cfg.Clock.Now)}
+	d := &Decrypter{cfg: cfg, cache: newKeyCache[keys](cfg.KeyCacheEntries, cfg.KeyCacheTTL, cfg.Clock.Now),
+		refusals: newKeyRefusals(cfg.Clock.Now)}
 	d.kms = newKMSCaller(api, cfg.Retry, cfg.Logger, cfg.Clock, &d.stats)
 	d.flight.logger = cfg.Logger
 	d.allowed = &allowedKeys{ids: slices.Clone(cfg.KeyIDs), kms: d.kms, clock: cfg.Clock, region: regionOf(api)}

@@ -186,7 +186,7 @@ func TestDecrypt_KeyProblems(t *testing.T) {
 			tt.setup(f)
 			err := f.dec.Decrypt(context.Background(), testDest, m)
 			require.ErrorIs(t, err, tt.want)
-			assert.True(t, sourceflow.IsPermanent(err))
+			assert.False(t, sourceflow.IsPermanent(err), "an operator can undo it: retried within KeyRefusalGrace")
 
 			_, err = f.enc.Encrypt(context.Background(), "elsewhere", newMsg(testType, []byte("x")))
 			require.ErrorIs(t, err, tt.want, "the produce side reports it too")

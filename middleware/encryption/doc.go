@@ -109,14 +109,24 @@
 // # Errors
 //
 // Consume-side errors wrap [ErrDecrypt]; produce-side errors wrap
-// [ErrEncrypt]. Tampering, context mismatch, an unknown, disabled or denied
-// key on the consume side, an unknown header version, a missing header (unless
-// Accept is AcceptUnprotected), a message over the size limit ([TooLargeError]),
+// [ErrEncrypt]. Tampering, context mismatch, a key that does not exist, is
+// named by a malformed key ARN, is not usable for decryption or is not one
+// DecrypterConfig.KeyIDs names on the consume side, an unknown header
+// version, a missing header (unless Accept is AcceptUnprotected), a message over the size limit ([TooLargeError]),
 // a message that is already encrypted or signed ([ErrAlreadyEncrypted]), a
 // type, destination or application name longer than a header holds (1024
 // bytes) and an occurred-at time that is not RFC 3339 can never succeed:
 // they are marked with sourceflow.Permanent, so the message is dead-lettered
-// without reaching the handler. On the produce side an unknown, disabled or
+// without reaching the handler. A key that KMS Decrypt refuses for a reason
+// an operator can undo (disabled, pending deletion or otherwise in an
+// invalid state, [ErrKeyUnavailable]; access denied, [ErrAccessDenied]) is
+// timed as on the produce side below: the message is tried again (the
+// transport redelivers it) while the key is refused for less than
+// [KeyRefusalGrace], per encryption context and, for a key unavailable, for
+// the key whole, with no Decrypt call under it succeeding in between; then
+// it is dead-lettered, saying since when the key is refused, so a wrong key
+// or IAM deploy does not empty every consuming queue into its dead-letter
+// queue at once. On the produce side an unknown, disabled or
 // denied key ([ErrKeyUnavailable], [ErrAccessDenied]) is the Encrypter's
 // own, which an operator can fix: it is not permanent there, so messages an
 // outbox forwards are retried rather than dead-lettered. A refusal under

@@ -15,7 +15,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 
 	"github.com/sourceflow-go/sourceflow"
-	"github.com/sourceflow-go/sourceflow/internal/destgrace"
 	"github.com/sourceflow-go/sourceflow/internal/fieldcheck"
 )
 
@@ -112,11 +111,9 @@ type Encrypter struct {
 	flight flight[*dataKey]
 	stats  counters
 
-	keyFailure   atomic.Pointer[keyFailure] // the last refusal of the key (Check)
-	refusals     *destgrace.Clock           // since when the key is refused, per encryption context
-	whole        *destgrace.Clock           // since when the key is unavailable whole (wholeKey)
-	wholeRefused atomic.Bool                // whole has a run for the key
-	refusalLog   logThrottle                // which refusals are logged, per encryption context
+	keyFailure atomic.Pointer[keyFailure] // the last refusal of the key (Check)
+	refusals   *keyRefusals               // since when the key is refused, per encryption context and whole
+	refusalLog logThrottle                // which refusals are logged, per encryption context
 }
 
 // NewEncrypter returns an Encrypter that wraps data keys with cfg.KeyID.
@@ -128,8 +125,7 @@ func NewEncrypter(api KMSAPI, cfg EncrypterConfig) (*Encrypter, error) {
 		cfg:      cfg,
 		limits:   dataKeyLimits{maxAge: cfg.DataKeyMaxAge, maxMessages: cfg.DataKeyMaxMessages, maxBytes: cfg.DataKeyMaxBytes},
 		cache:    newKeyCache[*dataKey](cfg.DataKeyCacheEntries, cfg.DataKeyMaxAge, cfg.Clock.Now),
-		refusals: destgrace.NewClock(cfg.Clock.Now),
-		whole:    destgrace.NewClockForgetting(cfg.Clock.Now, KeyRefusalGrace),
+		refusals: newKeyRefusals(cfg.Clock.Now),
 	}
 	e.kms = newKMSCaller(api, cfg.Retry, cfg.Logger, cfg.Clock, &e.stats)
 	e.flight.logger = cfg.Logger

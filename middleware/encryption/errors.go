@@ -31,8 +31,11 @@ var ErrContextMismatch = errors.New("encryption context does not match")
 // deletion or otherwise in an invalid state, not found, not a symmetric
 // encrypt/decrypt key (InvalidKeyUsage; Encrypter.Check also reads the
 // key's usage and spec), or the key ARN is malformed (InvalidArn).
-// On the consume side it is permanent for the message at hand: re-enable
-// the key and redrive the dead-letter queue. On the produce side it is not
+// On the consume side a key that does not exist, a malformed ARN or a key
+// not for decryption is permanent for the message at hand; a disabled key
+// or one pending deletion is retried until KMS refused it for
+// KeyRefusalGrace, then permanent: re-enable the key and redrive the
+// dead-letter queue. On the produce side it is not
 // permanent: the key is the Encrypter's own, and its messages are retried
 // until an operator creates or enables it, or until it was refused under
 // their encryption context, or unavailable under any context without
@@ -49,8 +52,9 @@ var ErrKeyUnavailable = errors.New("KMS cannot use the key")
 var ErrKeyNotAllowed = errors.New("KMS key is not one the decrypter accepts")
 
 // ErrAccessDenied means the caller's credentials may not use the KMS key.
-// Permanent on the consume side: fix the key policy or IAM role, then
-// redrive. Not permanent on the produce side, where the messages are
+// On the consume side the message is retried until KMS refused the key
+// under its encryption context for KeyRefusalGrace, then permanent: fix
+// the key policy or IAM role, then redrive. On the produce side the messages are
 // retried until the policy or role is fixed, or until the key was refused
 // under their encryption context for KeyRefusalGrace: a denial under one
 // context never makes another context's refusal permanent, so a key denied

@@ -174,3 +174,13 @@ func acceptFor(signOnly bool) encryption.Accept {
 	}
 	return encryption.AcceptEncrypted
 }
+
+// newDecrypterOn returns a Decrypter (with a cold cache) on api and f's clock.
+func (f *fixture) newDecrypterOn(t *testing.T, api encryption.KMSAPI) *encryption.Decrypter {
+	t.Helper()
+	cfg := encryption.DecrypterConfig{Clock: f.clock}
+	fastRetry(&cfg.Retry)
+	d, err := encryption.NewDecrypter(api, cfg)
+	require.NoError(t, err)
+	return d
+}

@@ -24,6 +24,10 @@ type keyFailure struct {
 
 // KeyRefusalGrace is how long GenerateDataKey may refuse the Encrypter's
 // key before the Encrypter's errors for it are marked sourceflow.Permanent.
+// KMS Decrypt refusing a key for a reason an operator can undo (disabled,
+// pending deletion, access denied) is timed by the same rule, per key the
+// Decrypter pins Decrypt to, and a Decrypt call that succeeds ends a run
+// as a GenerateDataKey call does.
 // A refusal under an encryption context (application, type, destination)
 // is permanent when either holds:
 //
@@ -57,12 +61,7 @@ type keyFailure struct {
 // the key later redrives the dead letters.
 const KeyRefusalGrace = destgrace.Grace
 
-// wholeKey is the Encrypter's whole clock's only entry, for the key
-// unavailable under any context (ErrKeyUnavailable). That clock forgets a
-// run whose last refusal is older than KeyRefusalGrace, since no success
-// ends the run while nothing is sent: a key disabled again after such a
-// pause has a grace again. The clock per context keeps its day, so that a
-// context's refusals far apart still add up.
+// wholeKey is how the Encrypter names its one key to its keyRefusals.
 const wholeKey = ""
 
 // noteGenerate records the outcome of a GenerateDataKey call under ec and
@@ -73,9 +72,7 @@ const wholeKey = ""
 func (e *Encrypter) noteGenerate(ec EncryptionContext, err error) error {
 	switch {
 	case err == nil:
-		e.refusals.Found(ec.canonical())
-		e.wholeRefused.Store(false)
-		e.whole.Found(wholeKey)
+		e.refusals.served(wholeKey, ec.canonical())
 		if cur := e.keyFailure.Load(); cur != nil && cur.ec == ec {
 			e.keyFailure.CompareAndSwap(cur, nil)
 		}
@@ -88,36 +85,18 @@ func (e *Encrypter) noteGenerate(ec EncryptionContext, err error) error {
 
 // servedCached records that the key sealed a message with a cached data
 // key: it served one, so a run of refusals under other contexts does not
-// make it unavailable whole. The flag spares the cache hit a lock while no
-// such run is under way.
-func (e *Encrypter) servedCached() {
-	if e.wholeRefused.Load() && e.wholeRefused.CompareAndSwap(true, false) {
-		e.whole.Found(wholeKey)
-	}
-}
+// make it unavailable whole.
+func (e *Encrypter) servedCached() { e.refusals.servedCached(wholeKey) }
 
 // refused records that GenerateDataKey refused the key under ec with err
 // and returns err with since when, permanent past KeyRefusalGrace under
 // ec or, for a key unavailable (not merely denied), under every context.
 func (e *Encrypter) refused(ec EncryptionContext, err error) error {
 	now := e.cfg.Clock.Now()
-	failing, over := e.refusals.Failed(ec.canonical())
-	if errors.Is(err, ErrKeyUnavailable) {
-		whole, wholeOver := e.whole.Failed(wholeKey)
-		e.wholeRefused.Store(true)
-		if wholeOver {
-			failing, over = max(failing, whole), true
-		}
-	}
-	since := now.Add(-failing)
+	since, over := e.refusals.refused(wholeKey, ec.canonical(), now, err)
 	e.keyFailure.Store(&keyFailure{err: err, ec: ec, at: since})
 	e.logRefusal(now, ec, since, over, err)
-	at := since.UTC().Format(time.RFC3339)
-	if over {
-		return sourceflow.Permanent(fmt.Errorf("%w (key refused since %s, past the grace of %v)",
-			err, at, KeyRefusalGrace))
-	}
-	return fmt.Errorf("%w (key refused since %s, retried for up to %v)", err, at, KeyRefusalGrace)
+	return refusalErr(err, since, over)
 }
 
 // checkGenerate calls GenerateDataKey again, under the encryption context

@@ -219,17 +219,20 @@ func classify(op string, err error) error {
 }
 
 // isPermanent reports whether a classified error of one side (sentinel
-// ErrEncrypt or ErrDecrypt) can never succeed on retry. A KMS key that is
-// unknown, disabled or denied dooms a consumed message wrapped under it, but
-// on the produce side it is the Encrypter's own key, which an operator can
-// create, enable or grant again: the messages waiting for it are retried,
-// until the key was refused for KeyRefusalGrace as that constant says (the
-// Encrypter then marks the error permanent itself).
+// ErrEncrypt or ErrDecrypt) can never succeed on retry. A refusal of a KMS
+// key that an operator can undo (ErrAccessDenied, a disabled key or one
+// pending deletion; on the produce side, where the key is the Encrypter's
+// own, any ErrKeyUnavailable) is retried until the key was refused for
+// KeyRefusalGrace, as that constant says: the Encrypter or Decrypter then
+// marks the error permanent itself, and marks it inGrace before. A key that
+// does not exist, or that DecrypterConfig.KeyIDs does not name, dooms a
+// consumed message at once.
 func isPermanent(sentinel, err error) bool {
+	var grace inGrace
 	switch {
 	case sourceflow.IsPermanent(err):
 		return true
-	case errors.Is(err, ErrThrottled), errors.Is(err, ErrKMS):
+	case errors.Is(err, ErrThrottled), errors.Is(err, ErrKMS), errors.As(err, &grace):
 		return false
 	case sentinel == ErrEncrypt:
 		return !errors.Is(err, ErrKeyUnavailable) && !errors.Is(err, ErrAccessDenied)

@@ -76,7 +76,7 @@ func (d *Decrypter) unwrap(ctx context.Context, name string, wrapped []byte, key
 		}
 		return err
 	})
-	if err != nil {
+	if err = d.noteDecrypt(keyID, ec, err); err != nil {
 		return keys{}, err
 	}
 	if err := d.allowed.check(ctx, aws.ToString(out.KeyId)); err != nil {

@@ -1,0 +1,41 @@
+package encryption
+
+import "errors"
+
+// noteDecrypt records the outcome of a KMS Decrypt call of a data key
+// presented under ec and pinned to key ("" unpinned), and returns its
+// error. A refusal an operator can undo (the key disabled or pending
+// deletion, DisabledException or KMSInvalidStateException, or access
+// denied) is timed as on the produce side (KeyRefusalGrace): the message
+// is tried again while the key is refused for less than the grace, and
+// dead-lettered, saying since when, after. Only a Decrypt call that
+// succeeds ends a run; a message decrypted with a cached data key does
+// not, since that cache expires (KeyCacheTTL) well within the grace.
+func (d *Decrypter) noteDecrypt(key string, ec EncryptionContext, err error) error {
+	if err == nil {
+		d.refusals.served(key, ec.canonical())
+		return nil
+	}
+	if !undoableRefusal(err) {
+		return err
+	}
+	since, over := d.refusals.refused(key, ec.canonical(), d.cfg.Clock.Now(), err)
+	return refusalErr(err, since, over)
+}
+
+// undoableRefusal reports whether err is a refusal of a KMS key that an
+// operator can undo: access denied (a key policy, grant or role), a
+// disabled key, or one in an invalid state (pending deletion, which can be
+// cancelled, or in a disconnected custom key store). A key that does not
+// exist, a malformed key ARN, a key not usable for decryption and a
+// ciphertext KMS rejects never succeed.
+func undoableRefusal(err error) bool {
+	if errors.Is(err, ErrAccessDenied) {
+		return true
+	}
+	switch apiCode(err) {
+	case "DisabledException", "KMSInvalidStateException":
+		return errors.Is(err, ErrKeyUnavailable)
+	}
+	return false
+}

@@ -1,0 +1,88 @@
+package encryption
+
+import (
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/destgrace"
+)
+
+// keyRefusals times the refusals of KMS keys (ErrKeyUnavailable,
+// ErrAccessDenied) as KeyRefusalGrace says, for the Encrypter's
+// GenerateDataKey calls and the Decrypter's Decrypt calls alike: per key
+// and encryption context, and per key whole. A key is named as its side
+// knows it: "" for the Encrypter's one key, the key Decrypt is pinned to
+// (or "" unpinned) for the Decrypter's.
+type keyRefusals struct {
+	byContext *destgrace.Clock // since when a key is refused under a context
+	whole     *destgrace.Clock // since when a key is unavailable whole
+	wholeRun  atomic.Bool      // whole may have a run (spares servedCached a lock)
+}
+
+// newKeyRefusals returns the clocks of an Encrypter or Decrypter reading now.
+// The whole clock forgets a run after a pause of the grace, since no
+// success ends it while nothing is sent or received: a key disabled again
+// after such a pause has a grace again. The clock per context keeps its
+// day, so that a context's refusals far apart still add up.
+func newKeyRefusals(now func() time.Time) *keyRefusals {
+	return &keyRefusals{
+		byContext: destgrace.NewClock(now),
+		whole:     destgrace.NewClockForgetting(now, KeyRefusalGrace),
+	}
+}
+
+// contextEntry is the byContext entry of key under the canonical context.
+func contextEntry(key, canonical string) string { return key + "\n" + canonical }
+
+// served records that key served a message under the canonical context
+// (its KMS call succeeded): both runs of refusals end.
+func (r *keyRefusals) served(key, canonical string) {
+	r.byContext.Found(contextEntry(key, canonical))
+	r.whole.Found(key)
+}
+
+// servedCached records that key, the only one these clocks time, served a
+// message with a cached data key: a run of refusals under other contexts
+// does not make it unavailable whole.
+func (r *keyRefusals) servedCached(key string) {
+	if r.wholeRun.Load() && r.wholeRun.CompareAndSwap(true, false) {
+		r.whole.Found(key)
+	}
+}
+
+// refused records that KMS refused key under the canonical context with
+// err (ErrKeyUnavailable or ErrAccessDenied) and returns since when, and
+// whether the refusal is past the grace: under that context or, for a key
+// unavailable (not merely denied), whole.
+func (r *keyRefusals) refused(key, canonical string, now time.Time, err error) (since time.Time, over bool) {
+	failing, over := r.byContext.Failed(contextEntry(key, canonical))
+	if errors.Is(err, ErrKeyUnavailable) {
+		whole, wholeOver := r.whole.Failed(key)
+		r.wholeRun.Store(true)
+		if wholeOver {
+			failing, over = max(failing, whole), true
+		}
+	}
+	return now.Add(-failing), over
+}
+
+// inGrace is a refusal of a KMS key that has not yet lasted
+// KeyRefusalGrace: not permanent on either side (see isPermanent).
+type inGrace struct{ error }
+
+// Unwrap returns the refusal.
+func (e inGrace) Unwrap() error { return e.error }
+
+// refusalErr returns err, a refusal of the key since since, saying so:
+// permanent when over the grace, else inGrace.
+func refusalErr(err error, since time.Time, over bool) error {
+	at := since.UTC().Format(time.RFC3339)
+	if over {
+		return sourceflow.Permanent(fmt.Errorf("%w (key refused since %s, past the grace of %v)",
+			err, at, KeyRefusalGrace))
+	}
+	return inGrace{fmt.Errorf("%w (key refused since %s, retried for up to %v)", err, at, KeyRefusalGrace)}
+}
