@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/clocktest"
 	"github.com/sourceflow-go/sourceflow/middleware/encryption"
 )
 
@@ -174,10 +175,15 @@ func TestEncryption_ContextMismatchIsPermanent(t *testing.T) {
 	require.NoError(t, dec.Decrypt(ctx, "orders", out), "the original still decrypts where it belongs")
 }
 
-func TestEncryption_DisabledKeyIsPermanent(t *testing.T) {
+// A disabled key is retried (the message is redelivered) until KMS has
+// refused it for KeyRefusalGrace, then permanent; enabled again, it serves.
+func TestEncryption_DisabledKeyIsRetriedThenPermanent(t *testing.T) {
 	skipOnMoto(t, "moto decrypts with a disabled KMS key")
 	client, keyID, alias := encKMS(t)
-	enc, dec := encPair(t, client, alias)
+	enc, _ := encPair(t, client, alias)
+	clock := clocktest.NewStepping(time.Now())
+	dec, err := encryption.NewDecrypter(client, encryption.DecrypterConfig{AppName: "sf-it", Clock: clock})
+	require.NoError(t, err)
 	ctx := context.Background()
 	out, err := enc.Encrypt(ctx, "orders", encMsg("orders.CreateOrder", "x"))
 	require.NoError(t, err)
@@ -187,7 +193,11 @@ func TestEncryption_DisabledKeyIsPermanent(t *testing.T) {
 
 	err = dec.Decrypt(ctx, "orders", out)
 	require.ErrorIs(t, err, encryption.ErrKeyUnavailable)
-	assert.True(t, sourceflow.IsPermanent(err))
+	assert.False(t, sourceflow.IsPermanent(err), "retried within the grace")
+	clock.Advance(encryption.KeyRefusalGrace)
+	err = dec.Decrypt(ctx, "orders", out)
+	require.ErrorIs(t, err, encryption.ErrKeyUnavailable)
+	assert.True(t, sourceflow.IsPermanent(err), "past the grace")
 	require.ErrorIs(t, enc.Check(ctx), encryption.ErrKeyUnavailable)
 
 	_, err = client.EnableKey(ctx, &kms.EnableKeyInput{KeyId: &keyID})

@@ -30,10 +30,11 @@ type sqlbusBadRow struct {
 }
 
 // sqlbusKeys is the fake KMS of the catalogue's listener, its Encrypter
-// (under the listener's key) and an Encrypter under a second key the test
-// disables.
+// (under the listener's key, ownKey, the only one its Decrypter accepts)
+// and an Encrypter under a second key the test disables.
 type sqlbusKeys struct {
 	kms      *encryptiontest.KMS
+	ownKey   string
 	own      *encryption.Encrypter
 	other    *encryption.Encrypter
 	otherKey string
@@ -67,7 +68,7 @@ func sqlbusBadRows() []sqlbusBadRow {
 			m := sqlbusEncrypted(t, k.other, queue)
 			k.kms.SetDisabled(k.otherKey, true)
 			return m
-		}, []string{decryptFailed, encryption.ErrKeyUnavailable.Error()}},
+		}, []string{decryptFailed, encryption.ErrKeyNotAllowed.Error()}},
 	}
 }
 
@@ -106,7 +107,9 @@ func runSQLBusBadRow(t *testing.T, d sourceflow.Dialect, db *sql.DB, row sqlbusB
 func runCatalogueRow(t *testing.T, tr cqrs.Transport, queue string, row sqlbusBadRow,
 	publish func(*message.Message), deadLetters func(context.Context) ([]cqrs.DeadLetter, error)) {
 	keys := newSQLBusKeys(t)
-	dec, err := encryption.NewDecrypter(keys.kms, encryption.DecrypterConfig{})
+	// Only the listener's key is accepted, as awsbus's Decrypter does: a key
+	// KMS merely refuses (disabled) is retried for encryption.KeyRefusalGrace.
+	dec, err := encryption.NewDecrypter(keys.kms, encryption.DecrypterConfig{KeyIDs: []string{encryptiontest.ARN(keys.ownKey)}})
 	require.NoError(t, err)
 	runs := &ledger{}
 	svc, err := cqrs.NewService(cqrs.ServiceConfig{Name: "badin-worker", Transport: tr, Listen: []string{queue}, CloseTimeout: 10 * time.Second,
@@ -153,7 +156,8 @@ func newSQLBusKeys(t *testing.T) sqlbusKeys {
 	t.Helper()
 	k := sqlbusKeys{kms: encryptiontest.New()}
 	var err error
-	k.own, err = encryption.NewEncrypter(k.kms, encryption.EncrypterConfig{KeyID: k.kms.CreateKey()})
+	k.ownKey = k.kms.CreateKey()
+	k.own, err = encryption.NewEncrypter(k.kms, encryption.EncrypterConfig{KeyID: k.ownKey})
 	require.NoError(t, err)
 	k.otherKey = k.kms.CreateKey()
 	k.other, err = encryption.NewEncrypter(k.kms, encryption.EncrypterConfig{KeyID: k.otherKey})
