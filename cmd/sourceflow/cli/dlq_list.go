@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 
 	"github.com/spf13/cobra"
 )
@@ -27,6 +28,7 @@ type dlqDepthJSON struct {
 
 func newDLQListCommand(g *globals) *cobra.Command {
 	var output string
+	var checkTimeout time.Duration
 	cmd := fileCommand(&cobra.Command{
 		Use:   "list -f FILE",
 		Short: "Show the depth of the dead-letter queues of the queues a service consumes",
@@ -35,19 +37,23 @@ func newDLQListCommand(g *globals) *cobra.Command {
 redriven or inspected) and in flight (received by peek or redrive in the
 last seconds, or by another tool). The queues the service only sends to
 belong to other services, whose own dlq list shows them. It reads queue
-attributes only. With -o json it prints
+attributes only, each call bounded by --check-timeout. With -o json it prints
 {"service": ..., "queues": [{"name", "source", "visible", "in_flight",
 "missing"}]}. It exits 0, or 1 when a dead-letter queue is missing (apply
 creates it).`,
 		Example: "  sourceflow dlq list -f orders.topology.yaml\n" +
 			"  sourceflow dlq list -f orders.topology.yaml -o json",
-	}, func(cmd *cobra.Command, path string) error { return g.runDLQList(cmd, path, output) })
+	}, func(cmd *cobra.Command, path string) error { return g.runDLQList(cmd, path, output, checkTimeout) })
 	addOutputFlag(cmd, &output)
+	addCheckTimeoutFlag(cmd, &checkTimeout, "bound on each AWS call")
 	return cmd
 }
 
-func (g *globals) runDLQList(cmd *cobra.Command, path, output string) error {
+func (g *globals) runDLQList(cmd *cobra.Command, path, output string, checkTimeout time.Duration) error {
 	if err := checkOutput(output); err != nil {
+		return err
+	}
+	if err := checkTimeoutErr(checkTimeout); err != nil {
 		return err
 	}
 	ctx, cancel := g.withTimeout(cmd)
@@ -56,6 +62,7 @@ func (g *globals) runDLQList(cmd *cobra.Command, path, output string) error {
 	if err != nil {
 		return err
 	}
+	api = boundedSQS{dlqSQS: api, bound: checkTimeout}
 	var rows []dlqDepth
 	missing := 0
 	for _, p := range dlqPairs(s.plan) {
@@ -68,7 +75,7 @@ func (g *globals) runDLQList(cmd *cobra.Command, path, output string) error {
 			missing++
 			rows = append(rows, dlqDepth{pair: p, missing: true})
 		case err != nil:
-			return s.awsFailure("dlq list", err)
+			return s.boundedFailure(ctx, "dlq list", err, checkTimeout)
 		default:
 			rows = append(rows, dlqDepth{pair: p, visible: q.visible, inFlight: q.inFlight})
 		}

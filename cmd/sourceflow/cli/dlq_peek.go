@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 )
@@ -13,6 +14,7 @@ const maxPeek = 1000
 type peekFlags struct {
 	path, queue, appName, output string
 	max                          int
+	checkTimeout                 time.Duration
 	payload, decrypt             bool
 	keyIDs                       []string
 }
@@ -36,6 +38,9 @@ visible again at once (ChangeMessageVisibility 0). Each peek adds one to the
 receive count. On a FIFO queue SQS holds a message group back while any of
 its messages is in flight, so peek may show fewer than --max messages of one
 group. Control characters in what it prints are escaped (\x1b, \n).
+Each SQS call is bounded by --check-timeout (a receive's beyond the second
+it waits for messages): an endpoint that does not answer fails the command
+then, naming the endpoint (exit 3), not at the end of --timeout.
 
 The payload is shown only with --payload. An encrypted payload is shown as
 "encrypted (N bytes)" unless --decrypt is given: then it is decrypted with
@@ -87,6 +92,7 @@ func newDLQPeekCommand(g *globals) *cobra.Command {
 		"with --decrypt, a KMS key (id, ARN or alias) whose data keys are accepted, once per key; others are not sent to KMS (default: any key)")
 	cmd.Flags().StringVar(&f.appName, "app-name", "sourceflow", "application name bound into the encryption context")
 	addOutputFlag(cmd, &f.output)
+	addCheckTimeoutFlag(cmd, &f.checkTimeout, "bound on each SQS call (a receive's beyond the second it waits for messages)")
 	return cmd
 }
 
@@ -109,15 +115,21 @@ func (g *globals) runDLQPeek(cmd *cobra.Command, f peekFlags) error {
 	if err := checkKeyIDs(f.keyIDs); err != nil {
 		return err
 	}
+	if err := checkTimeoutErr(f.checkTimeout); err != nil {
+		return err
+	}
 	ctx, cancel := g.withTimeout(cmd)
 	defer cancel()
 	s, api, p, err := g.openPair(ctx, cmd, f.path, f.queue)
 	if err != nil {
 		return err
 	}
+	api = boundedSQS{dlqSQS: api, bound: f.checkTimeout}
 	q, err := resolveQueue(ctx, api, p.dlq)
-	if err != nil {
+	if errors.Is(err, errQueueMissing) {
 		return s.queueFailure(err)
+	} else if err != nil {
+		return s.boundedFailure(ctx, "dlq peek", err, f.checkTimeout)
 	}
 	show, err := newPayloadView(ctx, s, f, p)
 	if err != nil {
@@ -125,7 +137,7 @@ func (g *globals) runDLQPeek(cmd *cobra.Command, f peekFlags) error {
 	}
 	letters, err := peekLetters(ctx, api, q, f.max)
 	if err != nil {
-		return s.awsFailure("dlq peek "+q.name, err)
+		return s.boundedFailure(ctx, "dlq peek "+q.name, err, f.checkTimeout)
 	}
 	out := cmd.OutOrStdout()
 	if f.output == outputJSON {

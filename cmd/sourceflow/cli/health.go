@@ -74,7 +74,7 @@ publish circuits, never by this command.`,
 	}, &f, g.runHealth)
 	addFileFlag(cmd, &f.path)
 	addOutputFlag(cmd, &f.output)
-	cmd.Flags().DurationVar(&f.checkTimeout, "check-timeout", 5*time.Second, "bound on each check, and per resource on reading the topology before them")
+	addCheckTimeoutFlag(cmd, &f.checkTimeout, "bound on each check, and per resource on reading the topology before them")
 	return cmd
 }
 
@@ -82,8 +82,8 @@ func (g *globals) runHealth(cmd *cobra.Command, f healthFlags) error {
 	if err := checkOutput(f.output); err != nil {
 		return err
 	}
-	if f.checkTimeout <= 0 {
-		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("--check-timeout %s: want a positive duration, such as 5s", f.checkTimeout)}
+	if err := checkTimeoutErr(f.checkTimeout); err != nil {
+		return err
 	}
 	ctx, cancel := g.withTimeout(cmd)
 	defer cancel()
@@ -196,10 +196,8 @@ const probeStart = 100 * time.Millisecond
 // advised with the service that was slow, and its client's region and
 // endpoint (callTarget): the SNS client's for an SNS call, and so on.
 func noAnswer(ctx context.Context, s *session, f healthFlags, err error) error {
-	if errors.Is(err, context.DeadlineExceeded) && !cutByRun(ctx, err) { // cut short by --check-timeout
-		service, region, endpoint := s.callTarget(err)
-		return &ExitError{Code: ExitAWS, Err: fmt.Errorf("health: %w\n%s", err, unansweredText(service,
-			fmt.Sprintf("within --check-timeout (%s)", f.checkTimeout), region, endpoint, "--check-timeout"))}
+	if cut := s.cutByCheckTimeout(ctx, "health", err, f.checkTimeout); cut != nil {
+		return cut
 	}
 	return s.awsFailure("health", err)
 }
