@@ -157,10 +157,12 @@
 // before the SQS limit of 12 hours after receipt (counted, as for a Nack,
 // from the start of the ReceiveMessage call, less 10s) renews to that
 // limit, so the message stays invisible as long as SQS allows; renewal
-// stops there, and once it is settled: a renewal under way finishes before
-// a backoff or release, so it never overwrites one. Every settling call
-// (delete, visibility change, dead-letter copy) is bounded by a 10s
-// timeout. SQS counts timeouts in seconds, so sub-second subscriber
+// stops there, once the message's settling begins (its handler returned,
+// or it is released) and at the shutdown deadline (see Shutdown): a
+// renewal under way finishes before a backoff or release, so it never
+// overwrites one, and a settle waits for no renewal but that one. Every
+// settling call (delete, visibility change, dead-letter copy) is bounded
+// by a 10s timeout. SQS counts timeouts in seconds, so sub-second subscriber
 // timeouts are rounded up.
 //
 // The consumer settings (MaxConcurrentCalls, WaitTime, VisibilityTimeout,
@@ -174,10 +176,17 @@
 // held message with a zero visibility timeout (held messages ten per
 // ChangeMessageVisibilityBatch call, the calls at once) so another
 // consumer receives them without waiting, flushes the pending deletes and
-// closes the channel. A message released that way on its last allowed
-// receive would reach the dead-letter queue through the redrive policy on
-// its next receive, without a reason: it is dead-lettered instead, with a
-// reason saying it was not handled before shutdown. On a FIFO queue that
+// closes the channel. The heartbeat renews the messages still handled
+// until the end of that wait (the shutdown deadline) and starts no renewal
+// after it, nor for a message whose settling began, so a release or
+// backoff starts at the latest when the renewal under way ends: against an
+// endpoint that stops answering, Close returns within ShutdownTimeout plus
+// 20s (the renewal under way, then the release, 10s each), and 10s more
+// for the messages held behind a FIFO group's head, released after it. A
+// message released that way on its last allowed receive would reach the
+// dead-letter queue through the redrive policy on its next receive,
+// without a reason: it is dead-lettered instead, with a reason saying it
+// was not handled before shutdown. On a FIFO queue that
 // holds only while no earlier message of its group stays on the queue (a
 // copy that failed included); after one, the rest of the group is
 // released, so the group's order holds in the dead-letter queue too.

@@ -32,6 +32,7 @@ const maxReasonBytes = 1024
 // maxReasonBytes: a handler's reason may be of any length. A copy sent is
 // counted under the endpoint's destination (Transport.DeadLettersByDestination).
 func (sub *subscription) deadLetter(d *delivery, reason string) bool {
+	d.stopRenewal() // a renewal started during the copy would hold up the settling call after it; none is waited for yet
 	reason = cleanReason(reason)
 	fields := watermill.LogFields{
 		"message_id": aws.ToString(d.raw.MessageId), "reason": reason,

@@ -70,23 +70,14 @@ const (
 )
 
 // await waits for Ack or Nack; once the subscription stops it waits at most
-// ShutdownTimeout more.
+// ShutdownTimeout more (until sub.deadline).
 func (sub *subscription) await(d *delivery) outcome {
 	select {
 	case <-d.msg.Acked():
 		return outcomeAck
 	case <-d.msg.Nacked():
 		return outcomeNack
-	case <-sub.stop.Done():
-	}
-	t := time.NewTimer(sub.cfg.ShutdownTimeout)
-	defer t.Stop()
-	select {
-	case <-d.msg.Acked():
-		return outcomeAck
-	case <-d.msg.Nacked():
-		return outcomeNack
-	case <-t.C:
+	case <-sub.deadline:
 		return outcomeTimeout
 	}
 }

@@ -11,11 +11,13 @@ import (
 )
 
 // heartbeatLoop renews the visibility of owned messages held longer than
-// half the visibility timeout, until the subscription's handlers are done.
-// A message settled meanwhile (acked, backed off, released) is skipped.
+// half the visibility timeout, until the shutdown deadline (or until the
+// subscription's handlers are done, if sooner): after it every message is
+// being settled. A message whose settling began (acked, backed off,
+// dead-lettered, released) is skipped.
 func (sub *subscription) heartbeatLoop() {
 	vis := sub.cfg.VisibilityTimeout
-	periodic.Run(sub.done, max(vis/4, 100*time.Millisecond), func() { sub.renewDue(vis) })
+	periodic.Run(sub.deadline, max(vis/4, 100*time.Millisecond), func() { sub.renewDue(vis) })
 }
 
 // renewDue renews, ten messages per ChangeMessageVisibilityBatch call, the
@@ -46,21 +48,28 @@ func renewable(d *delivery, vis time.Duration, now time.Time) bool {
 	return vis < visibilityLeft(d, d.extended) && visibilityLeft(d, now) >= time.Second
 }
 
-// renewBatch extends to vis the visibility of the messages of ds not
-// settled meanwhile, in one call; a message with less than vis left of
-// SQS's visibility limit is extended to that limit, so it stays invisible
-// as long as SQS allows while its handler runs. It holds their settle
-// locks throughout, so a settling call never runs before a renewal under
-// way and is never overwritten by it. A message whose renewal failed for a reason that may
-// pass (the call, or an entry failed by SQS) is renewed again on the next
-// tick instead of half a visibility timeout later.
+// renewBatch extends to vis the visibility of the messages of ds whose
+// settling did not begin meanwhile, in one call; a message with less than
+// vis left of SQS's visibility limit is extended to that limit, so it
+// stays invisible as long as SQS allows while its handler runs. A settling
+// call of those messages waits for the renewal call to end (see
+// delivery.startRenewal), so it never runs before it and is never
+// overwritten by it. No call starts after the shutdown deadline, or for a
+// message whose settling began, so a settle waits for no renewal but the
+// one under way. A message whose renewal failed for a reason that may pass
+// (the call, or an entry failed by SQS) is renewed again on the next tick
+// instead of half a visibility timeout later.
 func (sub *subscription) renewBatch(ds []*delivery, vis time.Duration, now time.Time) {
+	if sub.pastDeadline() {
+		return
+	}
+	end := make(chan struct{})
+	defer close(end)
 	var held []*delivery
 	var entries []sqstypes.ChangeMessageVisibilityBatchRequestEntry
 	for _, d := range ds {
-		d.settleMu.Lock()
-		if d.settled || visibilityLeft(d, now) < time.Second { // no renewal to 0: that would release d
-			d.settleMu.Unlock()
+		// no renewal to 0: that would release d
+		if visibilityLeft(d, now) < time.Second || !d.startRenewal(end) {
 			continue
 		}
 		entries = append(entries, sqstypes.ChangeMessageVisibilityBatchRequestEntry{
@@ -69,11 +78,6 @@ func (sub *subscription) renewBatch(ds []*delivery, vis time.Duration, now time.
 		})
 		held = append(held, d)
 	}
-	defer func() {
-		for _, d := range held {
-			d.settleMu.Unlock()
-		}
-	}()
 	if len(held) == 0 {
 		return
 	}

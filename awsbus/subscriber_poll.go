@@ -13,34 +13,6 @@ import (
 	"github.com/sourceflow-go/sourceflow/internal/deadletter"
 )
 
-// delivery is one received message owned by a subscription.
-type delivery struct {
-	raw       sqstypes.Message
-	msg       *message.Message
-	malformed string // why the message cannot be handed out, if it cannot
-	group     string
-	// received is when the ReceiveMessage call that returned the message
-	// started, or, for an answer to a repeated ReceiveRequestAttemptId, the
-	// first call that carried it: SQS counts its 12-hour visibility limit
-	// from a moment after.
-	received time.Time
-	extended time.Time // last visibility renewal (guarded by subscription.mu)
-
-	// settleMu orders a heartbeat renewal against the settling call: once
-	// settled is set no renewal starts, and a renewal under way finishes
-	// before the settling call, so it never overwrites a backoff or release.
-	settleMu sync.Mutex
-	settled  bool
-}
-
-// markSettled stops every later visibility renewal of d, waiting for one
-// under way.
-func (d *delivery) markSettled() {
-	d.settleMu.Lock()
-	d.settled = true
-	d.settleMu.Unlock()
-}
-
 // subscription is one Subscribe call: a poller, a handler goroutine per
 // handed-out message, a delete batcher and a visibility heartbeat.
 type subscription struct {
@@ -61,6 +33,10 @@ type subscription struct {
 	handlers sync.WaitGroup
 	deletes  chan string
 	done     chan struct{} // closed when every handler has returned
+	// deadline is closed ShutdownTimeout after stop ends (the shutdown
+	// deadline), or once every handler returned if that is sooner: no
+	// handed-out message is waited for, and no renewal starts, after it.
+	deadline chan struct{}
 
 	attempt receiveAttempt // FIFO: the poller's ReceiveRequestAttemptId
 }
@@ -81,7 +57,7 @@ func newSubscription(ctx context.Context, s *Subscriber, ep topology.Endpoint) *
 		slots:  make(chan struct{}, s.cfg.MaxConcurrentCalls),
 		groups: map[string][]*delivery{}, owned: map[*delivery]struct{}{},
 		deletes: make(chan string, s.cfg.MaxConcurrentCalls),
-		done:    make(chan struct{}),
+		done:    make(chan struct{}), deadline: make(chan struct{}),
 	}
 }
 
@@ -91,6 +67,7 @@ func (sub *subscription) run() {
 	var aux sync.WaitGroup
 	aux.Go(sub.deleteLoop)
 	aux.Go(sub.heartbeatLoop)
+	aux.Go(sub.watchDeadline)
 	pause := backoff{initial: sub.cfg.ReceiveErrorBackoff, max: sub.cfg.ReceiveErrorMaxBackoff}
 	for sub.stop.Err() == nil {
 		n := sub.acquire()
