@@ -1,0 +1,15 @@
+package awsbus
+
+import "time"
+
+// CloseBound is how long closing the transport's subscriptions (Close, or
+// a cqrs.Service's close of its router) waits for handed-out messages to
+// be acked or nacked, and the field that sets it: ShutdownTimeout, after
+// the close began. Settling the messages follows: their release, backoff
+// or delete, which against an endpoint that stops answering takes up to
+// 20s more (see Shutdown in the package documentation). A closer of
+// another package that waits less, such as a router whose CloseTimeout is
+// shorter, can name it in its error.
+func (t *Transport) CloseBound() (field string, bound time.Duration) {
+	return "awsbus.Config.ShutdownTimeout", t.cfg.ShutdownTimeout
+}
