@@ -9,7 +9,8 @@ import (
 // its handlers after ServiceConfig.CloseTimeout, how much longer closing
 // the subscriptions of t waits for them: its own CloseTimeout, when t is a
 // transport of this package whose bound is the longer one, or, for a
-// HybridTransport, the longest of its transports', or, for a transport in
+// HybridTransport, the longest of its transports', or the one a transport
+// of another package names (boundedTransport), or, for a transport in
 // front of another (see innerTransport), the inner one's. Empty otherwise.
 func transportCloseWait(t Transport, serviceBound time.Duration) string {
 	field, bound := closeBound(t)
@@ -17,6 +18,13 @@ func transportCloseWait(t Transport, serviceBound time.Duration) string {
 		return ""
 	}
 	return fmt.Sprintf("; closing its subscriptions waits for them until the transport's %s %s after the close began", field, bound)
+}
+
+// boundedTransport is a transport of another package that names the bound
+// closing its subscriptions waits up to, and the field that sets it
+// (awsbus.Transport's ShutdownTimeout).
+type boundedTransport interface {
+	CloseBound() (field string, bound time.Duration)
 }
 
 // innerTransport is a transport in front of another, which its services
@@ -33,9 +41,10 @@ const maxInnerDepth = 8
 
 // closeBound is the CloseTimeout that closing t's subscriptions waits up
 // to, and the field that sets it: a HybridTransport's is the longest of its
-// transports', a transport in front of another (innerTransport) has the
-// inner one's, up to maxInnerDepth of them. Zero for another transport of
-// another package.
+// transports', a transport of another package that names its own
+// (boundedTransport) has that, a transport in front of another
+// (innerTransport) has the inner one's, up to maxInnerDepth of them. Zero
+// for another transport of another package.
 func closeBound(t Transport) (string, time.Duration) {
 	return closeBoundWithin(t, maxInnerDepth)
 }
@@ -57,6 +66,8 @@ func closeBoundWithin(t Transport, depth int) (string, time.Duration) {
 			}
 		}
 		return field, longest
+	case boundedTransport:
+		return t.CloseBound()
 	case innerTransport:
 		if depth > 0 {
 			return closeBoundWithin(t.Inner(), depth-1)

@@ -37,3 +37,26 @@ func TestCloseBoundReachesThroughTwoTransportsInFront(t *testing.T) {
 type frontOf struct{ Transport }
 
 func (f frontOf) Inner() Transport { return f.Transport }
+
+// boundOf is a transport of another package that names its own close
+// bound, as awsbus.Transport names its ShutdownTimeout.
+type boundOf struct{ Transport }
+
+func (boundOf) CloseBound() (string, time.Duration) {
+	return "awsbus.Config.ShutdownTimeout", 30 * time.Second
+}
+
+// A transport of another package that names its bound has it named, on its
+// own, behind a transport in front of it, and inside a HybridTransport.
+func TestCloseBoundNamesTheBoundATransportOfAnotherPackageNames(t *testing.T) {
+	ch, err := NewChannelTransport(ChannelConfig{CloseTimeout: time.Second})
+	require.NoError(t, err)
+	hybrid, err := NewHybridTransport(HybridConfig{Default: ch, Events: boundOf{}})
+	require.NoError(t, err)
+	for _, tr := range []Transport{boundOf{}, frontOf{boundOf{}}, hybrid} {
+		field, bound := closeBound(tr)
+		assert.Equal(t, "awsbus.Config.ShutdownTimeout", field)
+		assert.Equal(t, 30*time.Second, bound)
+	}
+	assert.Contains(t, transportCloseWait(boundOf{}, time.Second), "the transport's awsbus.Config.ShutdownTimeout 30s after the close began")
+}

@@ -55,7 +55,7 @@ func TestACloseWhoseRouterTimesOutNamesTheService(t *testing.T) {
 		<-release // ignores its context
 		return nil
 	})
-	require.ErrorContains(t, err, `cqrs: service "stuck": close: router close timeout: handlers still running after ServiceConfig.CloseTimeout 10ms`)
+	require.ErrorContains(t, err, `cqrs: service "stuck": close: router close timeout: handlers, or their subscriptions settling their messages, still running after ServiceConfig.CloseTimeout 10ms`)
 	close(release)
 	<-sent
 	require.NoError(t, tr.Close())
@@ -69,7 +69,7 @@ func TestACloseWhoseRouterTimesOutNamesTheTransportsLongerBound(t *testing.T) {
 	require.NoError(t, err)
 	ended := make(chan struct{})
 	sent, err := closeWhileHandling(t, tr, "slow", untilCanceled(ended))
-	require.ErrorContains(t, err, `handlers still running after ServiceConfig.CloseTimeout 10ms; `+
+	require.ErrorContains(t, err, `handlers, or their subscriptions settling their messages, still running after ServiceConfig.CloseTimeout 10ms; `+
 		`closing its subscriptions waits for them until the transport's ChannelConfig.CloseTimeout 300ms after the close began`)
 	<-ended // the transport's bound ended the handler's context
 	<-sent
@@ -86,7 +86,7 @@ func TestACloseWhoseRouterTimesOutNamesTheLongerBoundWithinAHybrid(t *testing.T)
 	require.NoError(t, err)
 	ended := make(chan struct{})
 	sent, err := closeWhileHandling(t, tr, "slow", untilCanceled(ended))
-	require.ErrorContains(t, err, `handlers still running after ServiceConfig.CloseTimeout 10ms; `+
+	require.ErrorContains(t, err, `handlers, or their subscriptions settling their messages, still running after ServiceConfig.CloseTimeout 10ms; `+
 		`closing its subscriptions waits for them until the transport's ChannelConfig.CloseTimeout 300ms after the close began`)
 	<-ended // the inner transport's bound ended the handler's context
 	<-sent

@@ -52,7 +52,7 @@ func TestACloseWhoseRouterTimesOutNamesTheInnerTransportsLongerBound(t *testing.
 	}()
 	<-running
 	err = svc.Close()
-	require.ErrorContains(t, err, `handlers still running after ServiceConfig.CloseTimeout 10ms; `+
+	require.ErrorContains(t, err, `handlers, or their subscriptions settling their messages, still running after ServiceConfig.CloseTimeout 10ms; `+
 		`closing its subscriptions waits for them until the transport's ChannelConfig.CloseTimeout 300ms after the close began`)
 	<-ended // the inner transport's bound ended the handler's context
 	<-sent

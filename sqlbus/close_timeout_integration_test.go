@@ -53,7 +53,7 @@ func TestCloseTimeoutBoundsTheServicesClose(t *testing.T) {
 	require.NoError(t, err)
 	<-running
 	err = svc.Close()
-	require.ErrorContains(t, err, "handlers still running after ServiceConfig.CloseTimeout 10ms; "+
+	require.ErrorContains(t, err, "handlers, or their subscriptions settling their messages, still running after ServiceConfig.CloseTimeout 10ms; "+
 		"closing its subscriptions waits for them until the transport's PubSubConfig.CloseTimeout 700ms after the close began")
 	<-ended // the transport's bound, not its 20s default, ended the handler's context
 }
