@@ -78,7 +78,7 @@ func validDedupID(id string) bool {
 // from the attributes and from the packed envelope sf_env: they describe
 // the failed delivery, and a redriven message must not look dead-lettered
 // to a later peek, a filter or a tool. Every other attribute is kept as
-// it is, the message id (the idempotency key) included, so a duplicate
+// it is, the message id (with its type, the idempotency key) included, so a duplicate
 // left by an interrupted redrive is absorbed by the consumer.
 //
 // An envelope without the UUID key, which SourceFlow's own envelope always

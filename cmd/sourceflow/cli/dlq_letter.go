@@ -20,7 +20,7 @@ const envelopeUUID = "uuid"
 type deadLetter struct {
 	// sqsID is the SQS MessageId in the dead-letter queue.
 	sqsID string
-	// messageID is the envelope's message id (the idempotency key), else
+	// messageID is the envelope's message id (with its type, the idempotency key), else
 	// the Watermill UUID, else sqsID.
 	messageID string
 	typ       string

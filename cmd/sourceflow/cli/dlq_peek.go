@@ -21,7 +21,7 @@ type peekFlags struct {
 
 // peekLong is the help text of dlq peek.
 const peekLong = `peek shows up to --max messages of a dead-letter queue, decoded: type,
-entity id, message id (the idempotency key), the SQS message id, the
+entity id, message id (with its type, the idempotency key), the SQS message id, the
 failure reason, the receive count and when it was sent. They are read as a
 consumer reads them: a message whose packed sf_env attribute a consumer
 refuses (a key it never holds, such as sf_type, or one that is also an

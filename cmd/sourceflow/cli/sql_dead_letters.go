@@ -42,7 +42,7 @@ func newSQLDeadLettersCommand(g *globals) *cobra.Command {
 (sqlbus.DeadLetters) or of an outbox (outbox.DeadLetters), oldest first, up
 to --max of them (10 by default), and says how many more there are (up
 to 100,000: past that, "at least 100000 more"): the
-message id (the idempotency key; else the row's uuid), the type (sf_type),
+message id (with its type, the idempotency key; else the row's uuid), the type (sf_type),
 the entity (sf_entity) and the reason it was dead-lettered. An outbox's dead
 letter holds the forwarder envelope: the message inside it is shown, with
 the destination it was to be forwarded to (from the first 64 KiB of the

@@ -12,7 +12,7 @@ import (
 // sqlLetter is a dead letter of a destination or an outbox, as sql
 // dead-letters prints it (with --output json).
 type sqlLetter struct {
-	// MessageID is the SourceFlow message id (the idempotency key), else
+	// MessageID is the SourceFlow message id (with its type, the idempotency key), else
 	// the row's uuid.
 	MessageID string `json:"message_id"`
 	// UUID is the row's uuid (for an outbox, the forwarder envelope's).
