@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
 
 	"github.com/sourceflow-go/sourceflow"
@@ -49,13 +51,28 @@ func failureText(err error) string {
 // again changes nothing, and the sweep skips that item rather than stop its
 // shard there. Any other ValidationException (a malformed request, a
 // table whose schema changed) is an ordinary failure: it concerns every
-// item alike, and skipping would only hide it.
+// item alike, and skipping would only hide it. A dead-lettering is a
+// transaction (move), which DynamoDB cancels instead, giving the reason of
+// the write refused (a ValidationError cancellation reason with the same
+// message): that is a refusal too.
 func isRefusedItem(err error) bool {
-	var ae smithy.APIError
-	if !errors.As(err, &ae) || ae.ErrorCode() != "ValidationException" {
+	var tc *types.TransactionCanceledException
+	if errors.As(err, &tc) {
+		for _, r := range tc.CancellationReasons {
+			if aws.ToString(r.Code) == "ValidationError" && isSizeText(aws.ToString(r.Message)) {
+				return true
+			}
+		}
 		return false
 	}
-	msg := strings.ToLower(ae.ErrorMessage())
+	var ae smithy.APIError
+	return errors.As(err, &ae) && ae.ErrorCode() == "ValidationException" && isSizeText(ae.ErrorMessage())
+}
+
+// isSizeText reports whether msg, DynamoDB's reason for refusing a write,
+// says the item exceeded the maximum allowed size.
+func isSizeText(msg string) bool {
+	msg = strings.ToLower(msg)
 	return strings.Contains(msg, "size") && strings.Contains(msg, "exceeded")
 }
 
