@@ -157,19 +157,32 @@ func (o *Outbox) eachDeadLetter(ctx context.Context, fn func(outboxItem) error) 
 }
 
 // shardDeadLetters reads the dead letters of the shard whose partition is
-// shard, in sort key order: its dead-letter partition, and the dead letters
-// an earlier version kept in the shard.
+// shard, in sort key order: those an earlier version kept in the shard,
+// then its dead-letter partition. In that order a dead letter a sweep
+// moves from the one to the other meanwhile is read once or twice, never
+// missed; read twice, it is kept as the partition holds it.
 func (o *Outbox) shardDeadLetters(ctx context.Context, shard string) ([]outboxItem, error) {
-	var dead []outboxItem
-	collect := func(items []outboxItem) (bool, error) {
-		dead = append(dead, items...)
-		return true, nil
+	var legacy, dead []outboxItem
+	collect := func(into *[]outboxItem) func([]outboxItem) (bool, error) {
+		return func(items []outboxItem) (bool, error) {
+			*into = append(*into, items...)
+			return true, nil
+		}
 	}
-	if err := o.query(ctx, partition(deadKey(shard)), expression.ConditionBuilder{}, collect); err != nil {
+	if err := o.query(ctx, partition(shard), expression.AttributeExists(expression.Name(attrFailure)), collect(&legacy)); err != nil {
 		return nil, err
 	}
-	if err := o.query(ctx, partition(shard), expression.AttributeExists(expression.Name(attrFailure)), collect); err != nil {
+	if err := o.query(ctx, partition(deadKey(shard)), expression.ConditionBuilder{}, collect(&dead)); err != nil {
 		return nil, err
+	}
+	moved := make(map[string]bool, len(dead))
+	for _, it := range dead {
+		moved[it.SK] = true
+	}
+	for _, it := range legacy {
+		if !moved[it.SK] {
+			dead = append(dead, it)
+		}
 	}
 	slices.SortStableFunc(dead, func(a, b outboxItem) int { return strings.Compare(a.SK, b.SK) })
 	return dead, nil
