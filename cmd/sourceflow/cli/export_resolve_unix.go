@@ -36,18 +36,21 @@ type outputWalk struct {
 	hops int    // links followed
 }
 
-// resolveOutput resolves path from the root, one name at a time through
-// directory descriptors (never following a link by its name): each link
-// met (a directory on the way, the file itself, a link a link names) is
+// resolveOutput resolves path, from the root or (relative) from the
+// current directory itself, one name at a time through directory
+// descriptors (never following a link by its name), as the kernel does: a
+// ".." is the parent of the directory reached, past any link, and the
+// current directory is not looked up again by a name for it. Each link met
+// (a directory on the way, the file itself, a link a link names) is
 // checked by checkLinkAt in the directory it is in, then replaced by what
 // it names. Its directory, open, is the caller's to close.
 func resolveOutput(path string) (outputTarget, error) {
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return outputTarget{}, err
+	w := &outputWalk{dir: outputDir{fd: -1}, rest: path}
+	start := w.restart
+	if !filepath.IsAbs(path) {
+		start = w.startHere
 	}
-	w := &outputWalk{dir: outputDir{fd: -1}, rest: abs}
-	if err := w.restart(); err != nil {
+	if err := start(); err != nil {
 		return outputTarget{}, err
 	}
 	t, err := w.run()
@@ -145,6 +148,18 @@ func (w *outputWalk) restart() error {
 	}
 	w.dir.close()
 	w.dir = outputDir{fd: fd, path: "/"}
+	return nil
+}
+
+// startHere resolves w.rest from the current directory, named "." in
+// messages (so a relative -o's names read as given).
+func (w *outputWalk) startHere() error {
+	fd, err := unix.Open(".", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return &fs.PathError{Op: "open", Path: ".", Err: err}
+	}
+	w.dir.close()
+	w.dir = outputDir{fd: fd, path: "."}
 	return nil
 }
 
