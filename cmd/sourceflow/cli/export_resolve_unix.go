@@ -87,11 +87,17 @@ func (w *outputWalk) run() (outputTarget, error) {
 }
 
 // next takes the next name off w.rest, skipping "." and empty names, and
-// returns it with the names after it ("" for the last).
+// returns it with the names after it ("" for the last). A name a slash
+// ends names a directory, as for the kernel: "." is left after it, so it is
+// entered as one (and what it names is no file to write).
 func (w *outputWalk) next() (name, tail string) {
 	for {
-		name, w.rest, _ = strings.Cut(strings.TrimLeft(w.rest, "/"), "/")
+		var slash bool
+		name, w.rest, slash = strings.Cut(strings.TrimLeft(w.rest, "/"), "/")
 		w.rest = strings.TrimLeft(w.rest, "/")
+		if slash && w.rest == "" {
+			w.rest = "."
+		}
 		if name != "." {
 			return name, w.rest
 		}
