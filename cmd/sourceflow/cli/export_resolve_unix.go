@@ -76,7 +76,7 @@ func (w *outputWalk) run() (outputTarget, error) {
 		case tail == "" && st != nil && st.Mode&unix.S_IFMT == unix.S_IFDIR:
 			return outputTarget{}, errors.New("is a directory; name a file")
 		case tail == "":
-			return outputTarget{dir: w.dir, name: name, st: st}, nil
+			return outputTarget{dir: w.dir, name: name, st: st}, checkFileAt(w.dir, name, st)
 		default:
 			err = w.enter(name, st)
 		}

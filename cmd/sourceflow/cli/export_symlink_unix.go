@@ -16,15 +16,22 @@ import (
 // are read from its descriptor, so they are those of the directory the
 // link was found in.
 func checkLinkAt(d outputDir, name string, link *unix.Stat_t) error {
+	dirUID, protected, err := protectedIn(d, link.Uid)
+	if err != nil || !protected {
+		return err
+	}
+	return linkRefused(filepath.Join(d.path, name), link.Uid, d.path, dirUID)
+}
+
+// protectedIn reports, with d's owner, whether linkProtected's rule holds
+// for a name of user uid in d, d's mode and owner read from its descriptor.
+func protectedIn(d outputDir, uid uint32) (dirUID uint32, protected bool, err error) {
 	var st unix.Stat_t
 	if err := unix.Fstat(d.fd, &st); err != nil {
-		return &fs.PathError{Op: "stat", Path: d.path, Err: err}
+		return 0, false, &fs.PathError{Op: "stat", Path: d.path, Err: err}
 	}
 	euid := uint32(os.Geteuid()) // #nosec G115 -- a uid is never negative where files have owners
-	if !linkProtected(dirMode(uint32(st.Mode)), st.Uid, link.Uid, euid) {
-		return nil
-	}
-	return linkRefused(filepath.Join(d.path, name), link.Uid, d.path, st.Uid)
+	return st.Uid, linkProtected(dirMode(uint32(st.Mode)), st.Uid, uid, euid), nil
 }
 
 // dirMode is the permission and sticky bits of a Unix mode as an
