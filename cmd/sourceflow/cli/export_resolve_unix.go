@@ -137,7 +137,7 @@ func (w *outputWalk) enter(name string, st *unix.Stat_t) error {
 	if st == nil {
 		return fmt.Errorf("directory %s does not exist; create it first", path)
 	}
-	fd, err := unix.Openat(w.dir.fd, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	fd, err := unix.Openat(w.dir.fd, name, dirOpenFlags|unix.O_NOFOLLOW, 0)
 	if err != nil {
 		return &fs.PathError{Op: "open", Path: path, Err: err}
 	}
@@ -148,7 +148,7 @@ func (w *outputWalk) enter(name string, st *unix.Stat_t) error {
 
 // restart resolves what is left of w.rest from the root.
 func (w *outputWalk) restart() error {
-	fd, err := unix.Open("/", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	fd, err := unix.Open("/", dirOpenFlags, 0)
 	if err != nil {
 		return &fs.PathError{Op: "open", Path: "/", Err: err}
 	}
@@ -160,7 +160,7 @@ func (w *outputWalk) restart() error {
 // startHere resolves w.rest from the current directory, named "." in
 // messages (so a relative -o's names read as given).
 func (w *outputWalk) startHere() error {
-	fd, err := unix.Open(".", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	fd, err := unix.Open(".", dirOpenFlags, 0)
 	if err != nil {
 		return &fs.PathError{Op: "open", Path: ".", Err: err}
 	}
