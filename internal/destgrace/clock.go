@@ -52,6 +52,16 @@ const forgetAfter = 24 * time.Hour
 // no failure for the Clock's forget window (a day for NewClock), starts it
 // again from zero.
 func (c *Clock) Failed(destination string) (failing time.Duration, over bool) {
+	failing, over, _ = c.FailedWithin(destination, 0)
+	return failing, over
+}
+
+// FailedWithin is Failed for a Clock that times at most limit destinations
+// (no limit when limit is 0 or less): a destination it does not time yet,
+// while it times limit others, is not recorded, and tracked is false. The
+// cost of a call grows with the destinations timed, so a caller whose
+// destinations come from outside sets a limit.
+func (c *Clock) FailedWithin(destination string, limit int) (failing time.Duration, over, tracked bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := c.now()
@@ -61,13 +71,16 @@ func (c *Clock) Failed(destination string) (failing time.Duration, over bool) {
 		}
 	}
 	s, ok := c.since[destination]
+	if !ok && limit > 0 && len(c.since) >= limit {
+		return 0, false, false
+	}
 	if !ok {
 		s.first = now
 	}
 	s.last = now
 	c.since[destination] = s
 	failing = now.Sub(s.first)
-	return failing, failing >= Grace
+	return failing, failing >= Grace, true
 }
 
 // Found records that destination has a publisher: its run of failures ends.

@@ -58,3 +58,23 @@ func TestAClockForgettingSoonerStartsAgainAfterAPause(t *testing.T) {
 	assert.False(t, over, "the last failure is older than the window: a new run")
 	assert.Zero(t, failing)
 }
+
+// A Clock given a limit times no more destinations than it: a new one
+// beyond it is not recorded, while those it times still are, and one
+// forgotten or found makes room.
+func TestAClockWithinALimitTimesNoMoreDestinations(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	c := destgrace.NewClock(func() time.Time { return now })
+	_, _, tracked := c.FailedWithin("orders", 1)
+	assert.True(t, tracked)
+	_, _, tracked = c.FailedWithin("payments", 1)
+	assert.False(t, tracked, "beyond the limit")
+	now = now.Add(destgrace.Grace)
+	failing, over, tracked := c.FailedWithin("orders", 1)
+	assert.True(t, tracked)
+	assert.True(t, over)
+	assert.Equal(t, destgrace.Grace, failing)
+	c.Found("orders")
+	_, _, tracked = c.FailedWithin("payments", 1)
+	assert.True(t, tracked, "room again")
+}

@@ -126,7 +126,10 @@
 // the key whole, with no Decrypt call under it succeeding in between; then
 // it is dead-lettered, saying since when the key is refused, so a wrong key
 // or IAM deploy does not empty every consuming queue into its dead-letter
-// queue at once. On the produce side an unknown, disabled or
+// queue at once. At most 1024 encryption contexts are timed at once: a
+// refusal under a context beyond them (a consumed message's type is the
+// sender's to pick) is timed with every other such refusal of the key.
+// On the produce side an unknown, disabled or
 // denied key ([ErrKeyUnavailable], [ErrAccessDenied]) is the Encrypter's
 // own, which an operator can fix: it is not permanent there, so messages an
 // outbox forwards are retried rather than dead-lettered. A refusal under

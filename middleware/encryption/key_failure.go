@@ -55,6 +55,11 @@ type keyFailure struct {
 // context (type, destination) queued. Alert on the Encrypter's refusal log
 // ("KMS refuses the key") or on the metric sourceflow.aws.kms.failures
 // (Stats.GenerateDataKeyFailures) rather than wait for the dead letters.
+// The refusals are timed per context for at most 1024 encryption contexts
+// at once (a consumed message's type is the sender's to pick): a refusal
+// under a context beyond them is timed with every other such refusal of
+// the key, since the first of them, and a KMS call of the key that
+// succeeds ends that run.
 // KeyRefusalGrace is the grace an outbox gives a destination without a
 // publisher (15 minutes), so a message that cannot leave holds an outbox
 // for the same bound whatever the cause; an operator who enables or grants

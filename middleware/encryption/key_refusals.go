@@ -16,8 +16,17 @@ import (
 // and encryption context, and per key whole. A key is named as its side
 // knows it: "" for the Encrypter's one key, the key Decrypt is pinned to
 // (or "" unpinned) for the Decrypter's.
+//
+// The encryption contexts timed are at most maxRefusedContexts: a consumed
+// message's context is the sender's to pick (its type), so a sender
+// could otherwise grow the clock per context without bound, and make each
+// refusal's sweep of it ever slower, with messages under a key KMS refuses.
+// A refusal under a context beyond the cap is timed by the key's overflow
+// clock instead: since when the key is refused under such contexts, with
+// no KMS call of the key succeeding in between.
 type keyRefusals struct {
 	byContext *destgrace.Clock // since when a key is refused under a context
+	overflow  *destgrace.Clock // since when a key is refused under contexts beyond the cap
 	whole     *destgrace.Clock // since when a key is unavailable whole
 	wholeRun  atomic.Bool      // whole may have a run (spares servedCached a lock)
 }
@@ -30,17 +39,28 @@ type keyRefusals struct {
 func newKeyRefusals(now func() time.Time) *keyRefusals {
 	return &keyRefusals{
 		byContext: destgrace.NewClock(now),
+		overflow:  destgrace.NewClockForgetting(now, KeyRefusalGrace),
 		whole:     destgrace.NewClockForgetting(now, KeyRefusalGrace),
 	}
 }
+
+// maxRefusedContexts is how many encryption contexts (with the key KMS
+// is asked to use) an Encrypter or Decrypter times the refusals of a KMS
+// key under, each for KeyRefusalGrace. A refusal under a context beyond
+// them, while they are refused, is timed with every other such refusal of
+// the key, since the first of them: a sender's messages under random
+// types and a key KMS refuses cost a bounded memory and time, and can make
+// no more than those other contexts' messages permanent early.
+const maxRefusedContexts = 1024
 
 // contextEntry is the byContext entry of key under the canonical context.
 func contextEntry(key, canonical string) string { return key + "\n" + canonical }
 
 // served records that key served a message under the canonical context
-// (its KMS call succeeded): both runs of refusals end.
+// (its KMS call succeeded): its runs of refusals end.
 func (r *keyRefusals) served(key, canonical string) {
 	r.byContext.Found(contextEntry(key, canonical))
+	r.overflow.Found(key)
 	r.whole.Found(key)
 }
 
@@ -55,10 +75,14 @@ func (r *keyRefusals) servedCached(key string) {
 
 // refused records that KMS refused key under the canonical context with
 // err (ErrKeyUnavailable or ErrAccessDenied) and returns since when, and
-// whether the refusal is past the grace: under that context or, for a key
+// whether the refusal is past the grace: under that context (or, beyond
+// maxRefusedContexts, under the contexts beyond it) or, for a key
 // unavailable (not merely denied), whole.
 func (r *keyRefusals) refused(key, canonical string, now time.Time, err error) (since time.Time, over bool) {
-	failing, over := r.byContext.Failed(contextEntry(key, canonical))
+	failing, over, timed := r.byContext.FailedWithin(contextEntry(key, canonical), maxRefusedContexts)
+	if !timed {
+		failing, over = r.overflow.Failed(key)
+	}
 	if errors.Is(err, ErrKeyUnavailable) {
 		whole, wholeOver := r.whole.Failed(key)
 		r.wholeRun.Store(true)
