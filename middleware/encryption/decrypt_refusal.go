@@ -3,10 +3,11 @@ package encryption
 import "errors"
 
 // noteDecrypt records the outcome of a KMS Decrypt call of a data key
-// presented under ec and pinned to key ("" unpinned), and returns its
-// error. A refusal an operator can undo (the key disabled or pending
-// deletion, DisabledException or KMSInvalidStateException, or access
-// denied) is timed as on the produce side (KeyRefusalGrace): the message
+// presented under ec, by key (the key Decrypt is pinned to or, unpinned,
+// the one the message's header names), and returns its error. A refusal
+// an operator can undo (the key disabled or pending deletion,
+// DisabledException or KMSInvalidStateException, or access denied) is
+// timed as on the produce side (KeyRefusalGrace): the message
 // is tried again while the key is refused for less than the grace, and
 // dead-lettered, saying since when, after. Only a Decrypt call that
 // succeeds ends a run; a message decrypted with a cached data key does

@@ -26,8 +26,10 @@ type keyFailure struct {
 // key before the Encrypter's errors for it are marked sourceflow.Permanent.
 // KMS Decrypt refusing a key for a reason an operator can undo (disabled,
 // pending deletion, access denied) is timed by the same rule, per key the
-// Decrypter pins Decrypt to, and a Decrypt call that succeeds ends a run
-// as a GenerateDataKey call does.
+// Decrypter pins Decrypt to or, without DecrypterConfig.KeyIDs, the key
+// the message's header names (up to 64 keys apart, the rest together),
+// and a Decrypt call of that key that succeeds ends its runs as a
+// GenerateDataKey call does.
 // A refusal under an encryption context (application, type, destination)
 // is permanent when either holds:
 //

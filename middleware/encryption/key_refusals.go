@@ -15,7 +15,8 @@ import (
 // GenerateDataKey calls and the Decrypter's Decrypt calls alike: per key
 // and encryption context, and per key whole. A key is named as its side
 // knows it: "" for the Encrypter's one key, the key Decrypt is pinned to
-// (or "" unpinned) for the Decrypter's.
+// or, unpinned, the key the message's header names for the Decrypter's, so
+// that one key's refusals or successes do not time another's.
 //
 // The encryption contexts timed are at most maxRefusedContexts: a consumed
 // message's context is the sender's to pick (its type), so a sender
@@ -60,8 +61,10 @@ func contextEntry(key, canonical string) string { return key + "\n" + canonical 
 // (its KMS call succeeded): its runs of refusals end.
 func (r *keyRefusals) served(key, canonical string) {
 	r.byContext.Found(contextEntry(key, canonical))
-	r.overflow.Found(key)
-	r.whole.Found(key)
+	for _, c := range []*destgrace.Clock{r.overflow, r.whole} {
+		c.Found(key)
+		c.Found(anyKey)
+	}
 }
 
 // servedCached records that key, the only one these clocks time, served a
@@ -81,16 +84,37 @@ func (r *keyRefusals) servedCached(key string) {
 func (r *keyRefusals) refused(key, canonical string, now time.Time, err error) (since time.Time, over bool) {
 	failing, over, timed := r.byContext.FailedWithin(contextEntry(key, canonical), maxRefusedContexts)
 	if !timed {
-		failing, over = r.overflow.Failed(key)
+		failing, over = keyRun(r.overflow, key)
 	}
 	if errors.Is(err, ErrKeyUnavailable) {
-		whole, wholeOver := r.whole.Failed(key)
+		whole, wholeOver := keyRun(r.whole, key)
 		r.wholeRun.Store(true)
 		if wholeOver {
 			failing, over = max(failing, whole), true
 		}
 	}
 	return now.Add(-failing), over
+}
+
+// maxRefusedKeys is how many keys the overflow and whole clocks time
+// apart. A Decrypter without KeyIDs names a key as the message's header
+// does, which the sender writes: the refusals of keys beyond these are
+// timed together, as anyKey, and a KMS call of any key that succeeds ends
+// that run.
+const maxRefusedKeys = 64
+
+// anyKey names the keys beyond maxRefusedKeys (a key id has no newline).
+const anyKey = "\n"
+
+// keyRun records a refusal of key on clock, or of anyKey when the clock
+// times maxRefusedKeys others, and returns how long the run lasts and
+// whether that is the grace or more.
+func keyRun(clock *destgrace.Clock, key string) (failing time.Duration, over bool) {
+	failing, over, timed := clock.FailedWithin(key, maxRefusedKeys)
+	if !timed {
+		failing, over = clock.Failed(anyKey)
+	}
+	return failing, over
 }
 
 // inGrace is a refusal of a KMS key that has not yet lasted

@@ -40,3 +40,27 @@ func TestKeyRefusalsTimeAtMostTheCapOfContexts(t *testing.T) {
 	_, over = r.refused("other key", "a type", now, ErrAccessDenied)
 	assert.False(t, over, "the overflow run is the key's own")
 }
+
+// The whole clock times at most maxRefusedKeys keys apart (a Decrypter
+// without KeyIDs names a key as the sender's header does): the refusals of
+// keys beyond them are timed together, and a KMS call that succeeds ends
+// that run.
+func TestKeyRefusalsTimeAtMostTheCapOfKeys(t *testing.T) {
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	now := start
+	r := newKeyRefusals(func() time.Time { return now })
+	for i := range maxRefusedKeys + 1 {
+		_, over := r.refused("key-"+strconv.Itoa(i), "a type", now, ErrKeyUnavailable)
+		assert.False(t, over)
+	}
+	now = now.Add(KeyRefusalGrace)
+	since, over := r.refused("another key", "another type", now, ErrKeyUnavailable)
+	assert.True(t, over, "beyond the cap: the run of the keys beyond it")
+	assert.Equal(t, start, since)
+	_, over = r.refused("key-3", "another type", now, ErrKeyUnavailable)
+	assert.True(t, over, "a key timed before the cap keeps its own run")
+
+	r.served("a key never refused", "a type")
+	_, over = r.refused("yet another key", "a third type", now, ErrKeyUnavailable)
+	assert.False(t, over, "a KMS call that succeeded ends the run of the keys beyond the cap")
+}

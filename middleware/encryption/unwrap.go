@@ -1,6 +1,7 @@
 package encryption
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 
@@ -29,7 +30,7 @@ func (d *Decrypter) key(ctx context.Context, h Header, ec EncryptionContext) (ke
 		if ks, ok := d.cache.get(name, d.cfg.Clock.Now()); ok {
 			return ks, nil
 		}
-		return d.unwrap(ctx, name, h.WrappedKey, pin, ec)
+		return d.unwrap(ctx, name, h.WrappedKey, pin, cmp.Or(pin, h.KeyID), ec)
 	})
 }
 
@@ -60,8 +61,8 @@ func (d *Decrypter) lacksKeyID(out *kms.DecryptOutput) string {
 
 // unwrap asks KMS Decrypt for a wrapped data key, pinned to keyID unless it
 // is empty, checks the key KMS reports against the allowed ones and caches
-// the cipher under name.
-func (d *Decrypter) unwrap(ctx context.Context, name string, wrapped []byte, keyID string, ec EncryptionContext) (keys, error) {
+// the cipher under name. A refusal is timed for the key named refusing.
+func (d *Decrypter) unwrap(ctx context.Context, name string, wrapped []byte, keyID, refusing string, ec EncryptionContext) (keys, error) {
 	in := &kms.DecryptInput{CiphertextBlob: wrapped, EncryptionContext: ec.Map()}
 	if keyID != "" {
 		in.KeyId = aws.String(keyID)
@@ -76,7 +77,7 @@ func (d *Decrypter) unwrap(ctx context.Context, name string, wrapped []byte, key
 		}
 		return err
 	})
-	if err = d.noteDecrypt(keyID, ec, err); err != nil {
+	if err = d.noteDecrypt(refusing, ec, err); err != nil {
 		return keys{}, err
 	}
 	if err := d.allowed.check(ctx, aws.ToString(out.KeyId)); err != nil {
