@@ -181,8 +181,11 @@
 // after it, nor for a message whose settling began, so a release or
 // backoff starts at the latest when the renewal under way ends: against an
 // endpoint that stops answering, Close returns within ShutdownTimeout plus
-// 20s (the renewal under way, then the release, 10s each), and 10s more
-// for the messages held behind a FIFO group's head, released after it. A
+// 20s (the renewal under way, then the release or the delete of an ack,
+// 10s each; once shutdown began the delete batches' calls run at once, so
+// their number adds nothing), and 10s more for the messages held behind a
+// FIFO group's head, released after it. A delete batch whose entries SQS
+// fails on its own side is tried once more, 10s more. A
 // message released that way on its last allowed receive would reach the
 // dead-letter queue through the redrive policy on its next receive,
 // without a reason: it is dead-lettered instead, with a reason saying it

@@ -2,6 +2,7 @@ package awsbus
 
 import (
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
@@ -11,28 +12,42 @@ import (
 )
 
 // deleteLoop deletes acked messages, up to 10 per DeleteMessageBatch call,
-// waiting DeleteBatchDelay for a batch to fill. It returns after the deletes
-// channel is closed and drained.
+// waiting DeleteBatchDelay for a batch to fill. Until the subscription
+// stops, a batch's call ends before the next batch is taken, so deletes
+// SQS is slow to answer hold up the handlers; once it stops, each batch's
+// call runs at once, so a call SQS does not answer delays no other batch
+// and the deletes keep to the shutdown bound (see Shutdown in doc.go). It
+// returns after the deletes channel is closed and drained and every call
+// has ended.
 func (sub *subscription) deleteLoop() {
+	var calls sync.WaitGroup
+	defer calls.Wait()
 	var batch []string
 	var linger <-chan time.Time
+	flush := func() {
+		b := batch
+		batch, linger = nil, nil
+		if sub.stop.Err() == nil {
+			sub.deleteBatch(b)
+			return
+		}
+		calls.Go(func() { sub.deleteBatch(b) })
+	}
 	for {
 		select {
 		case h, ok := <-sub.deletes:
 			if !ok {
-				sub.deleteBatch(batch)
+				flush()
 				return
 			}
 			batch = append(batch, h)
 			if len(batch) == maxBatchEntries {
-				sub.deleteBatch(batch)
-				batch, linger = nil, nil
+				flush()
 			} else if linger == nil {
 				linger = time.After(sub.cfg.DeleteBatchDelay)
 			}
 		case <-linger:
-			sub.deleteBatch(batch)
-			batch, linger = nil, nil
+			flush()
 		}
 	}
 }
