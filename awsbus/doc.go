@@ -159,8 +159,10 @@
 // limit, so the message stays invisible as long as SQS allows; renewal
 // stops there, once the message's settling begins (its handler returned,
 // or it is released) and at the shutdown deadline (see Shutdown): a
-// renewal under way finishes before a backoff or release, so it never
-// overwrites one, and a settle waits for no renewal but that one. Every
+// renewal under way finishes before a backoff, release or delete, so it
+// never overwrites one nor reaches SQS after it, and a settle waits for no
+// renewal but that one (an ack's delete waits on its own, so the messages
+// held behind it in its FIFO group are not settled later for it). Every
 // settling call (delete, visibility change, dead-letter copy) is bounded
 // by a 10s timeout. SQS counts timeouts in seconds, so sub-second subscriber
 // timeouts are rounded up.

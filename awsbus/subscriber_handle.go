@@ -45,8 +45,7 @@ func (sub *subscription) handle(d *delivery) {
 func (sub *subscription) settle(d *delivery, o outcome) {
 	switch o {
 	case outcomeAck:
-		d.markSettled()
-		sub.deletes <- aws.ToString(d.raw.ReceiptHandle)
+		sub.deleteAfterRenewal(d)
 		sub.finish(d, false)
 	case outcomeNack:
 		if reason := sub.failureReason(d); reason != "" {
@@ -59,6 +58,24 @@ func (sub *subscription) settle(d *delivery, o outcome) {
 	default:
 		sub.finish(d, !sub.releaseUnsettled(d, whyNotSettled))
 	}
+}
+
+// deleteAfterRenewal queues the delete of the acked d once the renewal of
+// d under way, if any, has ended, so no renewal reaches SQS after the
+// delete. It waits for that renewal on a goroutine the handlers' wait
+// counts, so d's FIFO group moves on at once: the messages held behind d
+// are not settled a renewal call late.
+func (sub *subscription) deleteAfterRenewal(d *delivery) {
+	handle := aws.ToString(d.raw.ReceiptHandle)
+	end := d.stopRenewal()
+	if end == nil {
+		sub.deletes <- handle
+		return
+	}
+	sub.handlers.Go(func() {
+		<-end
+		sub.deletes <- handle
+	})
 }
 
 type outcome int
