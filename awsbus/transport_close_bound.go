@@ -7,7 +7,8 @@ import "time"
 // be acked or nacked, and the field that sets it: ShutdownTimeout, after
 // the close began. Settling the messages follows: their release, backoff
 // or delete, which against an endpoint that stops answering takes up to
-// 20s more (see Shutdown in the package documentation). A closer of
+// 20s more, 30s on a FIFO queue with messages held behind their group's
+// head (see Shutdown in the package documentation). A closer of
 // another package that waits less, such as a router whose CloseTimeout is
 // shorter, can name it in its error.
 func (t *Transport) CloseBound() (field string, bound time.Duration) {
