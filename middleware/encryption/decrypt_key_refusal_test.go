@@ -118,3 +118,28 @@ func TestDecrypt_AKeyUnavailableWholeFailsEveryContextAfterOneGrace(t *testing.T
 	assert.False(t, sourceflow.IsPermanent(f.dec.Decrypt(context.Background(), "payments", other)),
 		"a Decrypt call that succeeded ends the run")
 }
+
+// A Decrypter's run of refusals under a context ends after a pause of
+// KeyRefusalGrace without one: redeliveries come far more often (awsbus
+// backs a message off 5 minutes at most), so such a pause means that the
+// key served the context's messages meanwhile, on another instance or from
+// the cache. A key disabled again after it has a grace again; before, the
+// run kept from the first disabling made the first refusal permanent.
+func TestDecrypt_ARefusalAfterAPauseOfTheGraceHasAGraceAgain(t *testing.T) {
+	f := newFixture(t, encryption.EncrypterConfig{}, encryption.DecrypterConfig{})
+	first, second := f.encrypt(t, []byte(`{"n":1}`)), f.encrypt(t, []byte(`{"n":2}`))
+	dec := f.newDecrypterOn(t, f.kms)
+
+	f.kms.SetDisabled(f.keyID, true)
+	require.False(t, sourceflow.IsPermanent(dec.Decrypt(context.Background(), testDest, first)))
+	f.clock.Advance(5 * time.Minute)
+	require.False(t, sourceflow.IsPermanent(dec.Decrypt(context.Background(), testDest, first)))
+
+	f.kms.SetDisabled(f.keyID, false) // another instance handles the message
+	f.clock.Advance(encryption.KeyRefusalGrace + time.Minute)
+	f.kms.SetDisabled(f.keyID, true)
+
+	err := dec.Decrypt(context.Background(), testDest, second)
+	require.ErrorIs(t, err, encryption.ErrDecrypt)
+	assert.False(t, sourceflow.IsPermanent(err), "a new run has its grace: %v", err)
+}

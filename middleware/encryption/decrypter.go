@@ -148,7 +148,7 @@ func NewDecrypter(api KMSAPI, cfg DecrypterConfig) (*Decrypter, error) {
 		return nil, err
 	}
 	d := &Decrypter{cfg: cfg, cache: newKeyCache[keys](cfg.KeyCacheEntries, cfg.KeyCacheTTL, cfg.Clock.Now),
-		refusals: newKeyRefusals(cfg.Clock.Now)}
+		refusals: newDecryptRefusals(cfg.Clock.Now)}
 	d.kms = newKMSCaller(api, cfg.Retry, cfg.Logger, cfg.Clock, &d.stats)
 	d.flight.logger = cfg.Logger
 	d.allowed = &allowedKeys{ids: slices.Clone(cfg.KeyIDs), kms: d.kms, clock: cfg.Clock, region: regionOf(api)}

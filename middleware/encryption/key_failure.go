@@ -29,7 +29,11 @@ type keyFailure struct {
 // Decrypter pins Decrypt to or, without DecrypterConfig.KeyIDs, the key
 // the message's header names (up to 64 keys apart, the rest together),
 // and a Decrypt call of that key that succeeds ends its runs as a
-// GenerateDataKey call does.
+// GenerateDataKey call does; the Decrypter's run under a context also
+// ends after a pause of KeyRefusalGrace without a refusal there (a refused
+// message comes back far sooner, so the key served it meanwhile, on
+// another instance or from the data-key cache), so a key disabled again
+// after such a pause has a grace again.
 // A refusal under an encryption context (application, type, destination)
 // is permanent when either holds:
 //

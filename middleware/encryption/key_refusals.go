@@ -32,17 +32,31 @@ type keyRefusals struct {
 	wholeRun  atomic.Bool      // whole may have a run (spares servedCached a lock)
 }
 
-// newKeyRefusals returns the clocks of an Encrypter or Decrypter reading now.
-// The whole clock forgets a run after a pause of the grace, since no
-// success ends it while nothing is sent or received: a key disabled again
-// after such a pause has a grace again. The clock per context keeps its
-// day, so that a context's refusals far apart still add up.
+// newKeyRefusals returns the clocks of an Encrypter reading now. The whole
+// clock forgets a run after a pause of the grace, since no success ends it
+// while nothing is sent: a key disabled again after such a pause has a
+// grace again. The clock per context keeps its day, so that a context's
+// refusals far apart (a sender trying again at long intervals) still add
+// up.
 func newKeyRefusals(now func() time.Time) *keyRefusals {
 	return &keyRefusals{
 		byContext: destgrace.NewClock(now),
 		overflow:  destgrace.NewClockForgetting(now, KeyRefusalGrace),
 		whole:     destgrace.NewClockForgetting(now, KeyRefusalGrace),
 	}
+}
+
+// newDecryptRefusals returns the clocks of a Decrypter reading now. Its
+// clock per context, too, forgets a run after a pause of the grace: a
+// refused message comes back far more often (awsbus backs it off 5 minutes
+// at most), so such a pause means the key served the context's messages
+// meanwhile, on another instance or from the data-key cache, neither of
+// which ends the run here; kept for a day, the run would make the first
+// refusal of a key disabled again permanent at once.
+func newDecryptRefusals(now func() time.Time) *keyRefusals {
+	r := newKeyRefusals(now)
+	r.byContext = destgrace.NewClockForgetting(now, KeyRefusalGrace)
+	return r
 }
 
 // maxRefusedContexts is how many encryption contexts (with the key KMS
