@@ -8,9 +8,10 @@
 // rollback past the version that added it): its messages are then
 // dead-lettered rather than hold up the outbox for ever.
 //
-// The encryption package's Encrypter times a KMS key that GenerateDataKey
-// refuses the same way, keyed by encryption context: its errors for that
-// context become permanent once the key was refused for Grace. A second
-// Clock (NewClockForgetting, forgetting a run after a pause of Grace)
-// times the key unavailable under any context.
+// The encryption package's Encrypter and Decrypter time a KMS key that
+// GenerateDataKey or Decrypt refuses the same way, keyed by key and
+// encryption context: their errors for that context become permanent once
+// the key was refused for Grace. Clocks from NewClockForgetting, which
+// forget a run after a pause of Grace, time the key unavailable under any
+// context, and the Decrypter's contexts.
 package destgrace
