@@ -30,10 +30,12 @@ type keyFailure struct {
 // the message's header names (up to 64 keys apart, the rest together),
 // and a Decrypt call of that key that succeeds ends its runs as a
 // GenerateDataKey call does; the Decrypter's run under a context also
-// ends after a pause of KeyRefusalGrace without a refusal there (a refused
-// message comes back far sooner, so the key served it meanwhile, on
-// another instance or from the data-key cache), so a key disabled again
-// after such a pause has a grace again.
+// ends after a pause of KeyRefusalGrace without a refusal there (at the
+// transports' defaults a refused message comes back far sooner, so the key
+// served it meanwhile, on another instance or from the data-key cache), so
+// a key disabled again after such a pause has a grace again; a message
+// whose redelivery is set to come back later than the grace is not made
+// permanent by it, but dead-lettered by its transport after its deliveries.
 // A refusal under an encryption context (application, type, destination)
 // is permanent when either holds:
 //

@@ -47,12 +47,17 @@ func newKeyRefusals(now func() time.Time) *keyRefusals {
 }
 
 // newDecryptRefusals returns the clocks of a Decrypter reading now. Its
-// clock per context, too, forgets a run after a pause of the grace: a
-// refused message comes back far more often (awsbus backs it off 5 minutes
-// at most), so such a pause means the key served the context's messages
-// meanwhile, on another instance or from the data-key cache, neither of
-// which ends the run here; kept for a day, the run would make the first
-// refusal of a key disabled again permanent at once.
+// clock per context, too, forgets a run after a pause of the grace: at the
+// transports' defaults a refused message comes back far more often (awsbus
+// backs it off 5 minutes at most, unless NackBackoff is set longer), so
+// such a pause means the key served the context's messages meanwhile, on
+// another instance or from the data-key cache, neither of which ends the
+// run here; kept for a day, the run would make the first refusal of a key
+// disabled again permanent at once. A redelivery slower than the grace
+// (awsbus NackBackoff, cqrs.ChannelConfig.RedeliveryDelay set past it)
+// starts a run at each refusal, so a message refused there is never
+// permanent: the transport dead-letters it after its deliveries
+// (maxReceiveCount, MaxDeliveries) instead.
 func newDecryptRefusals(now func() time.Time) *keyRefusals {
 	r := newKeyRefusals(now)
 	r.byContext = destgrace.NewClockForgetting(now, KeyRefusalGrace)
