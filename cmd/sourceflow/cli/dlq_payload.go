@@ -11,6 +11,7 @@ import (
 
 	"github.com/ThreeDotsLabs/watermill/message"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/middleware/encryption"
 )
 
@@ -84,17 +85,19 @@ func (v payloadView) render(ctx context.Context, d deadLetter) string {
 // decryptText is the text of err, the Decrypter's, as a payload line shows
 // it: a key refused as not allowed (*encryption.KeyNotAllowedError) is
 // worded with the flag the operator gave, --key-id, not the library's
-// field it fills; the key the header names is shown as it came, quoted.
+// field it fills; the key the header names, the sender's, is shown quoted,
+// escaped and cut as the library's own wording shows it.
 func decryptText(err error) string {
 	refused, ok := errors.AsType[*encryption.KeyNotAllowedError](err)
 	if !ok {
 		return err.Error()
 	}
-	ours := fmt.Sprintf("%s: the data key was wrapped under %q, which --key-id (%s) does not name",
-		encryption.ErrKeyNotAllowed, refused.KeyID, strings.Join(refused.KeyIDs, ", "))
+	keyID := `"` + strings.ReplaceAll(sourceflow.IDText(refused.KeyID), `"`, `\"`) + `"`
+	ours := fmt.Sprintf("%s: the data key was wrapped under %s, which --key-id (%s) does not name",
+		encryption.ErrKeyNotAllowed, keyID, strings.Join(refused.KeyIDs, ", "))
 	if refused.NotKeyARN {
-		ours = fmt.Sprintf("%s: the header names %q, not a key ARN, so --key-id (%s) cannot be checked",
-			encryption.ErrKeyNotAllowed, refused.KeyID, strings.Join(refused.KeyIDs, ", "))
+		ours = fmt.Sprintf("%s: the header names %s, not a key ARN, so --key-id (%s) cannot be checked",
+			encryption.ErrKeyNotAllowed, keyID, strings.Join(refused.KeyIDs, ", "))
 	}
 	return strings.Replace(err.Error(), refused.Error(), ours, 1)
 }
