@@ -14,14 +14,15 @@ import (
 // bytes and values encoding/json gives.
 
 // maxEnvelopeHint bounds the map size plainEnvelope reserves ahead of the
-// keys it reads: more than marshal ever packs (sourceflow.IsEnvelopeKey and
+// keys it reads, and is the room packEnvelope sorts the keys in without
+// allocating: more than marshal ever packs (sourceflow.IsEnvelopeKey and
 // the UUID).
 const maxEnvelopeHint = 16
 
 // packEnvelope returns env as json.Marshal encodes it: keys in order, each
 // key and value quoted with json.Marshal's escapes.
 func packEnvelope(env map[string]string) (string, error) {
-	var keysBuf [16]string
+	var keysBuf [maxEnvelopeHint]string
 	keys := keysBuf[:0]
 	n := 2
 	for k, v := range env {
