@@ -71,10 +71,10 @@ func (c *Clock) FailedWithin(destination string, limit int) (failing time.Durati
 		}
 	}
 	s, ok := c.since[destination]
-	if !ok && limit > 0 && len(c.since) >= limit {
-		return 0, false, false
-	}
 	if !ok {
+		if limit > 0 && len(c.since) >= limit {
+			return 0, false, false
+		}
 		s.first = now
 	}
 	s.last = now
