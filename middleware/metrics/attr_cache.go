@@ -144,11 +144,14 @@ func (c *attrCache) succeeded(typ, dest string, s *attrSets) {
 		}
 	case s.other:
 		k := attrKey{typ: ownType(typ), dest: dest}
+		if k.typ == OtherType {
+			return
+		}
 		c.mu.RLock()
 		_, ok := c.sets[k]
 		room := c.budget.room(dest, false)
 		c.mu.RUnlock()
-		if k.typ == OtherType || ok || !room {
+		if ok || !room {
 			return
 		}
 		c.mu.Lock()
