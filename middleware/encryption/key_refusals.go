@@ -39,11 +39,7 @@ type keyRefusals struct {
 // refusals far apart (a sender trying again at long intervals) still add
 // up.
 func newKeyRefusals(now func() time.Time) *keyRefusals {
-	return &keyRefusals{
-		byContext: destgrace.NewClock(now),
-		overflow:  destgrace.NewClockForgetting(now, KeyRefusalGrace),
-		whole:     destgrace.NewClockForgetting(now, KeyRefusalGrace),
-	}
+	return newRefusals(now, destgrace.NewClock(now))
 }
 
 // newDecryptRefusals returns the clocks of a Decrypter reading now. Its
@@ -59,9 +55,18 @@ func newKeyRefusals(now func() time.Time) *keyRefusals {
 // permanent: the transport dead-letters it after its deliveries
 // (maxReceiveCount, MaxDeliveries) instead.
 func newDecryptRefusals(now func() time.Time) *keyRefusals {
-	r := newKeyRefusals(now)
-	r.byContext = destgrace.NewClockForgetting(now, KeyRefusalGrace)
-	return r
+	return newRefusals(now, destgrace.NewClockForgetting(now, KeyRefusalGrace))
+}
+
+// newRefusals returns clocks reading now that time a key per encryption
+// context with byContext; the overflow and whole clocks forget a run after
+// a pause of the grace on either side.
+func newRefusals(now func() time.Time, byContext *destgrace.Clock) *keyRefusals {
+	return &keyRefusals{
+		byContext: byContext,
+		overflow:  destgrace.NewClockForgetting(now, KeyRefusalGrace),
+		whole:     destgrace.NewClockForgetting(now, KeyRefusalGrace),
+	}
 }
 
 // maxRefusedContexts is how many encryption contexts (with the key KMS
