@@ -18,13 +18,9 @@ func countRowsUpTo(ctx context.Context, db *sql.DB, d Dialect, table string, lim
 	if exists, err := tableExists(ctx, db, d, table); err != nil || !exists {
 		return 0, err
 	}
-	quoted := `"` + table + `"`
-	if d == MySQL {
-		quoted = "`" + table + "`"
-	}
 	var n int64
 	// #nosec G201 -- table is quoted and holds no quote or backtick (checkTableName); limit is an integer.
-	q := fmt.Sprintf("SELECT COUNT(*) FROM (SELECT 1 FROM %s LIMIT %d) AS head", quoted, limit)
+	q := fmt.Sprintf("SELECT COUNT(*) FROM (SELECT 1 FROM %s LIMIT %d) AS head", quoteTable(d, table), limit)
 	if err := db.QueryRowContext(ctx, q).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count %s: %w", table, err)
 	}

@@ -34,8 +34,9 @@ const HeadMoreBound = 100_000
 // cut to h.PayloadBytes when that is positive, and how many rows of table
 // follow them, counted up to the bound (h.MoreBound, else HeadMoreBound):
 // a count equal to the bound means at least that many. A table of any
-// length, whatever its rows hold, is listed in bounded memory and time. A table that does not exist has no rows. A row whose
-// metadata column cannot be read is returned with Unreadable saying why.
+// length, whatever its rows hold, is listed in bounded memory and time. A
+// table that does not exist has no rows. A row whose metadata column
+// cannot be read is returned with Unreadable saying why.
 func ReadWatermillHead(ctx context.Context, db *sql.DB, d Dialect, table string, h WatermillHead) ([]WatermillRow, int64, error) {
 	if h.Limit < 1 || h.PayloadBytes < 0 {
 		return nil, 0, fmt.Errorf("read %q: limit %d and payload bytes %d: want a limit of 1 or more and payload bytes of 0 or more",
