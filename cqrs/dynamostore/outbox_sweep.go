@@ -58,14 +58,14 @@ func (o *Outbox) sweepEvery(stop <-chan struct{}, done chan<- struct{}) {
 // A dead letter is moved out of its shard (deadKey), so the sweep's key
 // condition does not reach it: a sweep reads, and pays for, the messages
 // still to relay, however many dead letters the outbox keeps. A dead letter
-// an earlier version kept in its shard (a failure attribute) is moved there
-// by the first sweep that reads it (moveLegacy), not relayed.
+// an earlier version kept in its shard (a failure attribute) is moved out
+// of it by the first sweep that reads it (moveLegacy), not relayed.
 func (o *Outbox) Sweep(ctx context.Context) (int, error) {
 	cutoff := digits(time.Now().Add(-o.cfg.RelayAfter).UnixNano())
 	relayed := 0
 	var errs []error
 	for shard := range uint32(outboxShards) {
-		key := expression.KeyEqual(expression.Key(attrPK), expression.Value(shardKey(o.cfg.Name, shard))).
+		key := partition(shardKey(o.cfg.Name, shard)).
 			And(expression.KeyLessThan(expression.Key(attrSK), expression.Value(cutoff)))
 		var skipped []error
 		err := o.query(ctx, key, expression.ConditionBuilder{}, func(items []outboxItem) (bool, error) {
