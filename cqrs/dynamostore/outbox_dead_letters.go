@@ -22,11 +22,11 @@ const deadSuffix = "#dead"
 // the sweep's key condition never reaches a dead letter.
 func deadKey(shard string) string { return shard + deadSuffix }
 
-// deadItem is it as a dead letter of its shard, with reason: moved to the
-// shard's dead-letter partition under its sort key, so that dead letters
-// keep their order, without its lease (markFailed sets its own).
-func deadItem(it outboxItem, reason string) outboxItem {
-	it.PK, it.Lease, it.Failure = deadKey(it.PK), 0, reason
+// deadItem is it as a dead letter of its shard, with reason and lease (0
+// for none): moved to the shard's dead-letter partition under its sort
+// key, so that dead letters keep their order.
+func deadItem(it outboxItem, reason string, lease int64) outboxItem {
+	it.PK, it.Lease, it.Failure = deadKey(it.PK), lease, reason
 	return it
 }
 
@@ -36,8 +36,7 @@ func deadItem(it outboxItem, reason string) outboxItem {
 // instance took it over, unless the dead letter with lease is there
 // (movedBefore).
 func (o *Outbox) markFailed(ctx context.Context, it outboxItem, lease int64, reason error) error {
-	dead := deadItem(it, failureText(reason))
-	dead.Lease = lease
+	dead := deadItem(it, failureText(reason), lease)
 	err := o.move(ctx, it, dead, leased(lease))
 	if dynamo.IsConditionFailed(err) && o.movedBefore(ctx, dead) {
 		err = nil
@@ -78,7 +77,7 @@ func (o *Outbox) movedBefore(ctx context.Context, dead outboxItem) bool {
 // one that cannot be moved (logged) stays where it is, listed by
 // DeadLetters, for the next sweep to move.
 func (o *Outbox) moveLegacy(ctx context.Context, it outboxItem) {
-	err := o.move(ctx, it, deadItem(it, it.Failure), expression.AttributeExists(expression.Name(attrFailure)))
+	err := o.move(ctx, it, deadItem(it, it.Failure, 0), expression.AttributeExists(expression.Name(attrFailure)))
 	if err != nil && !dynamo.IsConditionFailed(err) {
 		o.cfg.Logger.Error("outbox: moving a dead letter out of its shard failed; the next sweep moves it", err,
 			it.logFields())

@@ -224,8 +224,7 @@ func TestOutboxKeepsRoomInEachItemForTheSweepsLeaseAndFailure(t *testing.T) {
 	av, err := attributevalue.MarshalMap(it)
 	require.NoError(t, err)
 	assert.LessOrEqual(t, dynamo.ItemSize(av), dynamo.MaxItemSize, "claimed and dead-lettered, the accepted item still fits")
-	dead := deadItem(it, it.Failure)
-	dead.Lease = it.Lease
+	dead := deadItem(it, it.Failure, it.Lease)
 	av, err = attributevalue.MarshalMap(dead)
 	require.NoError(t, err)
 	assert.LessOrEqual(t, dynamo.ItemSize(av), dynamo.MaxItemSize, "moved to its shard's dead letters, it still fits")
