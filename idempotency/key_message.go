@@ -30,14 +30,14 @@ func messageKey(id, typ string) (string, error) {
 		return "", err
 	}
 	part := id
-	if typ == "" && readsAsTyped(id) {
-		part = "0::" + id // no typed part begins "0:"
-	}
-	if typ != "" {
+	switch {
+	case typ != "":
 		if err := checkKeyPart("message type", typ); err != nil {
 			return "", err
 		}
 		part = strconv.Itoa(len(typ)) + ":" + typ + ":" + id
+	case readsAsTyped(id):
+		part = "0::" + id // no typed part begins "0:"
 	}
 	if len(part) <= MaxKeyLength {
 		return part, nil
