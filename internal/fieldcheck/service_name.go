@@ -20,7 +20,7 @@ func ServiceName(v string) error {
 	}
 	first, _ := utf8.DecodeRuneInString(v)
 	last, _ := utf8.DecodeLastRuneInString(v)
-	if v != "" && (unicode.IsSpace(first) || unicode.IsSpace(last)) {
+	if unicode.IsSpace(first) || unicode.IsSpace(last) { // an empty v decodes as RuneError
 		return errors.New(`starts or ends with white space: remove it (MySQL ignores trailing spaces when it compares text: "orders " and "orders" would share a consumer group)`)
 	}
 	return nil
