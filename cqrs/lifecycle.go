@@ -340,8 +340,9 @@ func (s *Service) shutDown() error {
 // closeRouter closes the service's own router, which waits for its
 // handlers, and for their subscriptions to end (a transport settles the
 // messages handled before it ends one), up to ServiceConfig.CloseTimeout;
-// its error, which names neither, is wrapped naming the service and the timeout, and the
-// transport's longer one that closing the subscriptions waits then.
+// its error, which names neither, is wrapped naming the service and the
+// timeout, and the transport's longer one that closing the subscriptions
+// waits then.
 func (s *Service) closeRouter(router *message.Router) error {
 	if err := router.Close(); err != nil {
 		return fmt.Errorf("cqrs: service %q: close: %w: handlers, or their subscriptions settling their messages, still running after ServiceConfig.CloseTimeout %s%s",

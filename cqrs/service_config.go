@@ -20,8 +20,9 @@ import (
 type ServiceConfig struct {
 	// Name names the service (required): one line of printable UTF-8 text,
 	// without control or format characters nor white space at its start or
-	// end (MySQL ignores trailing spaces when it compares text). Transports use it for
-	// per-service resources; router handlers are named "<Name>/<destination>".
+	// end (MySQL ignores trailing spaces when it compares text). Transports
+	// use it for per-service resources; router handlers are named
+	// "<Name>/<destination>".
 	Name string
 	// Transport carries messages. Default: a new ChannelTransport.
 	Transport Transport
