@@ -148,9 +148,8 @@
 // order instead of being dead-lettered. DeadLetters reads the oldest of
 // that table with plain SQL, up to a maximum, and counts the rest up to
 // MoreDeadLettersBound (that count means at least that many); Redrive
-// moves its messages back into the destination once
-// their cause is fixed, each once, in the same transaction that takes it
-// out.
+// moves its messages back into the destination once their cause is fixed,
+// each once, in the same transaction that takes it out.
 //
 // # Topic names
 //
