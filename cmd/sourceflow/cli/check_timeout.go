@@ -26,13 +26,14 @@ func checkTimeoutErr(d time.Duration) error {
 	return nil
 }
 
-// cutByCheckTimeout is the error of a call (what) that err says was cut
-// short by its own bound, --check-timeout (bound), rather than by ctx, the
-// command's (--timeout): it names the service that did not answer and its
-// client's region and endpoint (callTarget). It is nil for any other err.
-func (s *session) cutByCheckTimeout(ctx context.Context, what string, err error, bound time.Duration) error {
+// boundedFailure is the error of a failed call (what) bounded by
+// --check-timeout (bound). One that err says was cut short by that bound,
+// rather than by ctx, the command's (--timeout), names the service that did
+// not answer and its client's region and endpoint (callTarget); any other
+// is as awsFailure says.
+func (s *session) boundedFailure(ctx context.Context, what string, err error, bound time.Duration) error {
 	if !errors.Is(err, context.DeadlineExceeded) || cutByRun(ctx, err) {
-		return nil
+		return s.awsFailure(what, err)
 	}
 	service, region, endpoint := s.callTarget(err)
 	return &ExitError{Code: ExitAWS, Err: fmt.Errorf("%s: %w\n%s", what, err, unansweredText(service,

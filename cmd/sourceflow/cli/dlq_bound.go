@@ -10,7 +10,7 @@ import (
 // boundedSQS is a dlqSQS whose calls that dlq list and dlq peek make are
 // each bounded by bound (--check-timeout), SDK retries included, so that
 // an endpoint that does not answer fails the command after bound, naming
-// the endpoint (cutByCheckTimeout), instead of after the whole --timeout.
+// the endpoint (boundedFailure), instead of after the whole --timeout.
 // A receive's bound adds the time it waits for messages (WaitTimeSeconds).
 type boundedSQS struct {
 	dlqSQS
@@ -52,14 +52,4 @@ func (b boundedSQS) ChangeMessageVisibility(ctx context.Context, in *sqs.ChangeM
 	return within(ctx, b.bound, func(ctx context.Context) (*sqs.ChangeMessageVisibilityOutput, error) {
 		return b.dlqSQS.ChangeMessageVisibility(ctx, in, opts...)
 	})
-}
-
-// boundedFailure is the error of a failed dlq call (what) bounded by
-// --check-timeout (bound): one cut short by that bound says so, naming
-// the endpoint that did not answer; any other as awsFailure says.
-func (s *session) boundedFailure(ctx context.Context, what string, err error, bound time.Duration) error {
-	if cut := s.cutByCheckTimeout(ctx, what, err, bound); cut != nil {
-		return cut
-	}
-	return s.awsFailure(what, err)
 }

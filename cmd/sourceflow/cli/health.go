@@ -196,10 +196,7 @@ const probeStart = 100 * time.Millisecond
 // advised with the service that was slow, and its client's region and
 // endpoint (callTarget): the SNS client's for an SNS call, and so on.
 func noAnswer(ctx context.Context, s *session, f healthFlags, err error) error {
-	if cut := s.cutByCheckTimeout(ctx, "health", err, f.checkTimeout); cut != nil {
-		return cut
-	}
-	return s.awsFailure("health", err)
+	return s.boundedFailure(ctx, "health", err, f.checkTimeout)
 }
 
 // countErrors counts the non-nil errors of errs.
