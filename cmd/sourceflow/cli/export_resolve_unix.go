@@ -147,25 +147,21 @@ func (w *outputWalk) enter(name string, st *unix.Stat_t) error {
 }
 
 // restart resolves what is left of w.rest from the root.
-func (w *outputWalk) restart() error {
-	fd, err := unix.Open("/", dirOpenFlags, 0)
-	if err != nil {
-		return &fs.PathError{Op: "open", Path: "/", Err: err}
-	}
-	w.dir.close()
-	w.dir = outputDir{fd: fd, path: "/"}
-	return nil
-}
+func (w *outputWalk) restart() error { return w.startAt("/") }
 
 // startHere resolves w.rest from the current directory, named "." in
 // messages (so a relative -o's names read as given).
-func (w *outputWalk) startHere() error {
-	fd, err := unix.Open(".", dirOpenFlags, 0)
+func (w *outputWalk) startHere() error { return w.startAt(".") }
+
+// startAt resolves what is left of w.rest from the directory dir, "/" or
+// ".", opened by that name.
+func (w *outputWalk) startAt(dir string) error {
+	fd, err := unix.Open(dir, dirOpenFlags, 0)
 	if err != nil {
-		return &fs.PathError{Op: "open", Path: ".", Err: err}
+		return &fs.PathError{Op: "open", Path: dir, Err: err}
 	}
 	w.dir.close()
-	w.dir = outputDir{fd: fd, path: "."}
+	w.dir = outputDir{fd: fd, path: dir}
 	return nil
 }
 
