@@ -21,9 +21,7 @@ import (
 // with a regular file. Files here have no Unix owner, so no link is
 // refused (see the Unix build's checkLinkAt).
 func writeOutput(path string, data []byte) error {
-	fail := func(err error) error {
-		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("export: -o %s: %w", path, err)}
-	}
+	fail := func(err error) error { return outputFailed(path, err) }
 	target, err := filepath.EvalSymlinks(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):

@@ -2,11 +2,7 @@
 
 package cli
 
-import (
-	"fmt"
-
-	"golang.org/x/sys/unix"
-)
+import "golang.org/x/sys/unix"
 
 // writeOutput writes data to path, export's -o. A regular file, new or
 // not, is written through a temporary file in its directory, so a failed
@@ -46,9 +42,4 @@ func writeOutputAt(path string, data []byte, resolved func()) error {
 		return outputFailed(path, err)
 	}
 	return nil
-}
-
-// outputFailed is export's usage error for -o path failing with err.
-func outputFailed(path string, err error) error {
-	return &ExitError{Code: ExitUsage, Err: fmt.Errorf("export: -o %s: %w", path, err)}
 }
