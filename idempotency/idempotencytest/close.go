@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -48,13 +49,13 @@ func testCloseRefusesLaterCalls(t *testing.T, s idempotency.Store) {
 func testCallsRacingClose(t *testing.T, s idempotency.Store) {
 	c := closer(t, s)
 	const callers = 4
-	closed := make(chan struct{})
+	var closed atomic.Bool // Close returned
 	called, failed := make(chan struct{}, callers), make(chan error, callers)
 	for caller := range callers {
 		k := key(t, fmt.Sprintf("m%d", caller)) // Acquired once, then InProgress: the store does not grow
 		go func() {
 			for n := 0; ; n++ {
-				after := isClosed(closed)
+				after := closed.Load()
 				_, err := s.Claim(context.Background(), k, "h1", Long)
 				if n == 0 {
 					called <- struct{}{}
@@ -73,18 +74,9 @@ func testCallsRacingClose(t *testing.T, s idempotency.Store) {
 		<-called
 	}
 	err := c.Close()
-	close(closed)
+	closed.Store(true)
 	require.NoError(t, err)
 	for range callers {
 		assert.ErrorIs(t, <-failed, idempotency.ErrClosed)
-	}
-}
-
-func isClosed(ch <-chan struct{}) bool {
-	select {
-	case <-ch:
-		return true
-	default:
-		return false
 	}
 }
