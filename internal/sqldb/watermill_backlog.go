@@ -63,22 +63,7 @@ func groupPosition(ctx context.Context, db *sql.DB, d Dialect, query, group stri
 // CountRows returns how many rows table (unquoted, as ReadWatermillTable
 // takes it) holds; a table that does not exist holds none.
 func CountRows(ctx context.Context, db *sql.DB, d Dialect, table string) (int64, error) {
-	if err := checkTableName(table); err != nil {
-		return 0, fmt.Errorf("count %q: %w", table, err)
-	}
-	if exists, err := tableExists(ctx, db, d, table); err != nil || !exists {
-		return 0, err
-	}
-	var n int64
-	// #nosec G202 -- table is quoted and holds no quote or backtick (checkTableName).
-	q := `SELECT COUNT(*) FROM "` + table + `"`
-	if d == MySQL {
-		q = "SELECT COUNT(*) FROM `" + table + "`" // #nosec G202 -- as above
-	}
-	if err := db.QueryRowContext(ctx, q).Scan(&n); err != nil {
-		return 0, fmt.Errorf("count %s: %w", table, err)
-	}
-	return n, nil
+	return countRowsUpTo(ctx, db, d, table, 0)
 }
 
 // backlogStatements are the two statements of Backlog.
