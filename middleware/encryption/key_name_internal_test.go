@@ -47,3 +47,12 @@ func TestKeyNameAllocatesOnlyTheKey(t *testing.T) {
 	allocs := testing.AllocsPerRun(100, func() { _ = keyName(wrapped, ec, pin) })
 	assert.Equal(t, 1.0, allocs)
 }
+
+// The canonical context gives each field's length, so no two contexts
+// share one; for typical sizes it allocates only the string.
+func TestCanonicalContextIsLengthPrefixedAndAllocatesOnlyTheString(t *testing.T) {
+	ec := EncryptionContext{App: "orders", Type: "OrderCreated", Destination: "events"}
+	assert.Equal(t, "6:orders,12:OrderCreated,6:events", ec.canonical())
+	assert.Equal(t, "0:,2:a,,0:", EncryptionContext{Type: "a,"}.canonical())
+	assert.Equal(t, 1.0, testing.AllocsPerRun(100, func() { _ = ec.canonical() }))
+}
