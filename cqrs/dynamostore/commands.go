@@ -153,6 +153,8 @@ func (s *commandStore) appended(ctx context.Context, e cqrs.Envelope, token stri
 	return err == nil && str(item[attrToken]) == token
 }
 
+// conditionFailed reports whether tc was cancelled because the condition
+// of one of its writes failed.
 func conditionFailed(tc *types.TransactionCanceledException) bool {
 	for _, r := range tc.CancellationReasons {
 		if aws.ToString(r.Code) == "ConditionalCheckFailed" {

@@ -51,15 +51,10 @@ func (o *Outbox) move(ctx context.Context, from, to outboxItem, cond expression.
 // condition, a ConditionalCheckFailedException wrapping it.
 func moveCondition(err error) error {
 	var tc *types.TransactionCanceledException
-	if !errors.As(err, &tc) {
+	if !errors.As(err, &tc) || !conditionFailed(tc) {
 		return err
 	}
-	for _, r := range tc.CancellationReasons {
-		if aws.ToString(r.Code) == "ConditionalCheckFailed" {
-			return fmt.Errorf("%w: %w", &types.ConditionalCheckFailedException{
-				Message: aws.String("the outbox item moved is no longer as the move expects"),
-			}, err)
-		}
-	}
-	return err
+	return fmt.Errorf("%w: %w", &types.ConditionalCheckFailedException{
+		Message: aws.String("the outbox item moved is no longer as the move expects"),
+	}, err)
 }
