@@ -10,7 +10,7 @@ import (
 )
 
 // defaultCheckTimeout is --check-timeout's default: the bound on each AWS
-// call of health's checks and of the dlq commands that read (list, peek).
+// call of health's checks and of the dlq commands.
 const defaultCheckTimeout = 5 * time.Second
 
 // addCheckTimeoutFlag adds --check-timeout to cmd, described by usage.
@@ -32,10 +32,28 @@ func checkTimeoutErr(d time.Duration) error {
 // not answer and its client's region and endpoint (callTarget); any other
 // is as awsFailure says.
 func (s *session) boundedFailure(ctx context.Context, what string, err error, bound time.Duration) error {
-	if !errors.Is(err, context.DeadlineExceeded) || cutByRun(ctx, err) {
-		return s.awsFailure(what, err)
+	_, region, endpoint := s.callTarget(err)
+	return s.boundedFailureAt(ctx, what, err, bound, region, endpoint)
+}
+
+// boundedFailureAt is boundedFailure for a call of a client of its own,
+// whose region and endpoint (as endpointNote words it) the advice names.
+func (s *session) boundedFailureAt(ctx context.Context, what string, err error, bound time.Duration, region, endpoint string) error {
+	if !cutByBound(ctx, err) {
+		return s.awsFailureAt(what, err, region, endpoint)
 	}
-	service, region, endpoint := s.callTarget(err)
-	return &ExitError{Code: ExitAWS, Err: fmt.Errorf("%s: %w\n%s", what, err, unansweredText(service,
-		fmt.Sprintf("within --check-timeout (%s)", bound), region, endpoint, "--check-timeout"))}
+	return &ExitError{Code: ExitAWS, Err: fmt.Errorf("%s: %w\n%s", what, err, boundText(err, bound, region, endpoint))}
+}
+
+// cutByBound reports whether err, a call's error, is one cut short by its
+// --check-timeout rather than by ctx, the command's (--timeout, or an
+// interrupt).
+func cutByBound(ctx context.Context, err error) bool {
+	return errors.Is(err, context.DeadlineExceeded) && !cutByRun(ctx, err)
+}
+
+// boundText says that the service err names did not answer within
+// --check-timeout (bound), and what to check (unansweredText).
+func boundText(err error, bound time.Duration, region, endpoint string) string {
+	return unansweredText(callService(err), fmt.Sprintf("within --check-timeout (%s)", bound), region, endpoint, "--check-timeout")
 }

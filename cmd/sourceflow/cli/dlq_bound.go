@@ -7,8 +7,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 )
 
-// boundedSQS is a dlqSQS whose calls that dlq list and dlq peek make are
-// each bounded by bound (--check-timeout), SDK retries included, so that
+// boundedSQS is a dlqSQS whose calls that the dlq commands make are each
+// bounded by bound (--check-timeout), SDK retries included, so that
 // an endpoint that does not answer fails the command after bound, naming
 // the endpoint (boundedFailure), instead of after the whole --timeout.
 // A receive's bound adds the time it waits for messages (WaitTimeSeconds).
@@ -51,5 +51,40 @@ func (b boundedSQS) ReceiveMessage(ctx context.Context, in *sqs.ReceiveMessageIn
 func (b boundedSQS) ChangeMessageVisibility(ctx context.Context, in *sqs.ChangeMessageVisibilityInput, opts ...func(*sqs.Options)) (*sqs.ChangeMessageVisibilityOutput, error) {
 	return within(ctx, b.bound, func(ctx context.Context) (*sqs.ChangeMessageVisibilityOutput, error) {
 		return b.dlqSQS.ChangeMessageVisibility(ctx, in, opts...)
+	})
+}
+
+// SendMessageBatch is the client's, bounded.
+func (b boundedSQS) SendMessageBatch(ctx context.Context, in *sqs.SendMessageBatchInput, opts ...func(*sqs.Options)) (*sqs.SendMessageBatchOutput, error) {
+	return within(ctx, b.bound, func(ctx context.Context) (*sqs.SendMessageBatchOutput, error) {
+		return b.dlqSQS.SendMessageBatch(ctx, in, opts...)
+	})
+}
+
+// DeleteMessageBatch is the client's, bounded.
+func (b boundedSQS) DeleteMessageBatch(ctx context.Context, in *sqs.DeleteMessageBatchInput, opts ...func(*sqs.Options)) (*sqs.DeleteMessageBatchOutput, error) {
+	return within(ctx, b.bound, func(ctx context.Context) (*sqs.DeleteMessageBatchOutput, error) {
+		return b.dlqSQS.DeleteMessageBatch(ctx, in, opts...)
+	})
+}
+
+// StartMessageMoveTask is the client's, bounded.
+func (b boundedSQS) StartMessageMoveTask(ctx context.Context, in *sqs.StartMessageMoveTaskInput, opts ...func(*sqs.Options)) (*sqs.StartMessageMoveTaskOutput, error) {
+	return within(ctx, b.bound, func(ctx context.Context) (*sqs.StartMessageMoveTaskOutput, error) {
+		return b.dlqSQS.StartMessageMoveTask(ctx, in, opts...)
+	})
+}
+
+// ListMessageMoveTasks is the client's, bounded.
+func (b boundedSQS) ListMessageMoveTasks(ctx context.Context, in *sqs.ListMessageMoveTasksInput, opts ...func(*sqs.Options)) (*sqs.ListMessageMoveTasksOutput, error) {
+	return within(ctx, b.bound, func(ctx context.Context) (*sqs.ListMessageMoveTasksOutput, error) {
+		return b.dlqSQS.ListMessageMoveTasks(ctx, in, opts...)
+	})
+}
+
+// PurgeQueue is the client's, bounded.
+func (b boundedSQS) PurgeQueue(ctx context.Context, in *sqs.PurgeQueueInput, opts ...func(*sqs.Options)) (*sqs.PurgeQueueOutput, error) {
+	return within(ctx, b.bound, func(ctx context.Context) (*sqs.PurgeQueueOutput, error) {
+		return b.dlqSQS.PurgeQueue(ctx, in, opts...)
 	})
 }

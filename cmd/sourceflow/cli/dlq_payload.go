@@ -26,6 +26,9 @@ type payloadView struct {
 	// kmsRegion and kmsEndpoint are those of dec's KMS client, as
 	// kmsTarget words them, for the advice on a call that did not reach it.
 	kmsRegion, kmsEndpoint string
+	// bound is --check-timeout, the bound on each of dec's KMS calls; 0
+	// when it has none of its own (only the Decrypter's).
+	bound time.Duration
 }
 
 // anyDate is the maximum age and clock skew of peek's Decrypter. They keep
@@ -42,17 +45,19 @@ func newPayloadView(ctx context.Context, s *session, f peekFlags, p dlqPair) (pa
 	if !f.decrypt {
 		return v, nil
 	}
-	api, err := dlqDepsFrom(ctx).kms(ctx)
+	client, err := dlqDepsFrom(ctx).kms(ctx)
 	if err != nil {
 		return v, &ExitError{Code: ExitUsage, Err: err}
 	}
+	api := boundedKMS{KMSAPI: client, bound: f.checkTimeout}
+	v.bound = f.checkTimeout
 	ids := distinct(f.keyIDs)
 	keyARNs, err := resolveKeyIDs(ctx, s, api, ids)
 	if err != nil {
 		return v, err
 	}
 	v.resolved = resolvedText(ids, keyARNs)
-	v.kmsRegion, v.kmsEndpoint = kmsTarget(api, s.clients.Region, s.shared.profile)
+	v.kmsRegion, v.kmsEndpoint = kmsTarget(client, s.clients.Region, s.shared.profile)
 	v.dec, err = encryption.NewDecrypter(api, encryption.DecrypterConfig{AppName: f.appName,
 		MaxAge: anyDate, MaxClockSkew: anyDate, Accept: encryption.AcceptSigned, KeyIDs: keyARNs})
 	if err != nil {
@@ -107,8 +112,9 @@ func decryptText(err error) string {
 // kms:Decrypt is not at fault (every --key-id was resolved before); a
 // Decrypt call that did not reach KMS (refused connection, no answer in
 // time) points at the KMS client's endpoint and region, not at the key,
-// and at --timeout only when ctx, the command's, ended: the Decrypter
-// bounds a KMS call on its own too, which --timeout does not raise.
+// and at --timeout only when ctx, the command's, ended, else at
+// --check-timeout, which bounds each KMS call (the Decrypter bounds a KMS
+// call on its own too, which --timeout does not raise).
 func (v payloadView) decryptHint(ctx context.Context, err error) string {
 	if _, unsent := sendCause(err); unsent {
 		return fmt.Sprintf("the KMS endpoint cannot be reached (%s; region %s): %s",
@@ -116,6 +122,9 @@ func (v payloadView) decryptHint(ctx context.Context, err error) string {
 	}
 	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
 		return unansweredText("KMS", "in time", v.kmsRegion, v.kmsEndpoint, "--timeout")
+	}
+	if errors.Is(err, context.DeadlineExceeded) && v.bound > 0 { // --check-timeout, unless the Decrypter's longer own bound
+		return unansweredText("KMS", fmt.Sprintf("within --check-timeout (%s)", v.bound), v.kmsRegion, v.kmsEndpoint, "--check-timeout")
 	}
 	if errors.Is(err, context.DeadlineExceeded) { // the Decrypter's own bound on a KMS call
 		return fmt.Sprintf("KMS did not answer in time: check that the endpoint of region %s (%s) answers",

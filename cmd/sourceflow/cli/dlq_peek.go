@@ -39,8 +39,10 @@ receive count. On a FIFO queue SQS holds a message group back while any of
 its messages is in flight, so peek may show fewer than --max messages of one
 group. Control characters in what it prints are escaped (\x1b, \n).
 Each SQS call is bounded by --check-timeout (a receive's beyond the second
-it waits for messages): an endpoint that does not answer fails the command
-then, naming the endpoint (exit 3), not at the end of --timeout.
+it waits for messages), as is each KMS call of --decrypt: an endpoint that
+does not answer fails the command then, naming the endpoint (exit 3), not
+at the end of --timeout (a payload KMS does not decrypt in time is shown
+encrypted, saying so).
 
 The payload is shown only with --payload. An encrypted payload is shown as
 "encrypted (N bytes)" unless --decrypt is given: then it is decrypted with
@@ -92,7 +94,7 @@ func newDLQPeekCommand(g *globals) *cobra.Command {
 		"with --decrypt, a KMS key (id, ARN or alias) whose data keys are accepted, once per key; others are not sent to KMS (default: any key)")
 	cmd.Flags().StringVar(&f.appName, "app-name", "sourceflow", "application name bound into the encryption context")
 	addOutputFlag(cmd, &f.output)
-	addCheckTimeoutFlag(cmd, &f.checkTimeout, "bound on each SQS call (a receive's beyond the second it waits for messages)")
+	addCheckTimeoutFlag(cmd, &f.checkTimeout, "bound on each SQS and KMS call (a receive's beyond the second it waits for messages)")
 	return cmd
 }
 
@@ -126,10 +128,8 @@ func (g *globals) runDLQPeek(cmd *cobra.Command, f peekFlags) error {
 	}
 	api = boundedSQS{dlqSQS: api, bound: f.checkTimeout}
 	q, err := resolveQueue(ctx, api, p.dlq)
-	if errors.Is(err, errQueueMissing) {
-		return s.queueFailure(err)
-	} else if err != nil {
-		return s.boundedFailure(ctx, "dlq peek", err, f.checkTimeout)
+	if err != nil {
+		return s.boundedQueueFailure(ctx, "dlq peek", err, f.checkTimeout)
 	}
 	show, err := newPayloadView(ctx, s, f, p)
 	if err != nil {

@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -11,8 +12,9 @@ import (
 )
 
 type purgeFlags struct {
-	path, queue string
-	yes         bool
+	path, queue  string
+	yes          bool
+	checkTimeout time.Duration
 }
 
 const purgeLong = `purge deletes every message of a dead-letter queue, for dead letters that
@@ -27,7 +29,9 @@ deletes the messages within 60 seconds, in flight or not (messages that
 arrive during those seconds may be deleted too), and refuses another purge
 of the same queue within them (exit 3). Nothing else is changed. When SQS
 counts no message in the dead-letter queue, purge says so (exit 0); its
-counts are approximate, so with --yes it purges all the same.`
+counts are approximate, so with --yes it purges all the same. Each SQS call
+is bounded by --check-timeout: an endpoint that does not answer fails the
+command then, naming the endpoint (exit 3), not at the end of --timeout.`
 
 func newDLQPurgeCommand(g *globals) *cobra.Command {
 	var f purgeFlags
@@ -42,10 +46,14 @@ func newDLQPurgeCommand(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&f.queue, "queue", "", "the dead-letter queue to empty (see dlq list)")
 	_ = cmd.MarkFlagRequired("queue")
 	cmd.Flags().BoolVar(&f.yes, "yes", false, "delete the messages; without it purge only counts them")
+	addCheckTimeoutFlag(cmd, &f.checkTimeout, "bound on each SQS call")
 	return cmd
 }
 
 func (g *globals) runDLQPurge(cmd *cobra.Command, f purgeFlags) error {
+	if err := checkTimeoutErr(f.checkTimeout); err != nil {
+		return err
+	}
 	ctx, cancel := g.withTimeout(cmd)
 	defer cancel()
 	s, api, p, err := g.openPair(ctx, cmd, f.path, f.queue)
@@ -55,9 +63,10 @@ func (g *globals) runDLQPurge(cmd *cobra.Command, f purgeFlags) error {
 	if err := purgeable(f.queue, p); err != nil {
 		return &ExitError{Code: ExitUsage, Err: err}
 	}
+	api = boundedSQS{dlqSQS: api, bound: f.checkTimeout}
 	q, err := resolveQueue(ctx, api, p.dlq)
 	if err != nil {
-		return s.queueFailure(err)
+		return s.boundedQueueFailure(ctx, "dlq purge", err, f.checkTimeout)
 	}
 	out := cmd.OutOrStdout()
 	held := fmt.Sprintf("about %s, %d in flight", counted(q.visible+q.inFlight, "message", "messages"), q.inFlight)
@@ -82,7 +91,7 @@ func (g *globals) runDLQPurge(cmd *cobra.Command, f purgeFlags) error {
 				"within the last 60 seconds (another one, or this one if its first answer was lost); the queue empties within "+
 				"60 seconds of that purge: check with `sourceflow dlq list -f %s`: %w", q.name, fileArg(s.path), err)}
 		}
-		return s.awsFailure("dlq purge "+q.name+" (the purge may have started: check with `sourceflow dlq list`)", err)
+		return s.boundedFailure(ctx, "dlq purge "+q.name+" (the purge may have started: check with `sourceflow dlq list`)", err, f.checkTimeout)
 	}
 	fmt.Fprintf(out, "Purged dead-letter queue %s of %s (%s); SQS completes a purge within 60 seconds.\n", q.name, p.source, held)
 	return nil

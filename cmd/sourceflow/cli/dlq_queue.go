@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -61,4 +62,14 @@ func (s *session) queueFailure(err error) error {
 		return &ExitError{Code: ExitDrift, Err: fmt.Errorf("%w: run `sourceflow apply -f %s` to create it", err, fileArg(s.path))}
 	}
 	return s.awsFailure("dlq", err)
+}
+
+// boundedQueueFailure is queueFailure for a queue resolved with each call
+// bounded by --check-timeout (bound): a call that bound cut short fails
+// what (the command) as boundedFailure says.
+func (s *session) boundedQueueFailure(ctx context.Context, what string, err error, bound time.Duration) error {
+	if errors.Is(err, errQueueMissing) {
+		return s.queueFailure(err)
+	}
+	return s.boundedFailure(ctx, what, err, bound)
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 )
@@ -10,6 +11,7 @@ import (
 type redriveFlags struct {
 	path, queue, rate, method string
 	max                       int
+	checkTimeout              time.Duration
 }
 
 const redriveLong = `redrive moves the messages of a dead-letter queue back to the queue they
@@ -19,7 +21,9 @@ must be one the service consumes (see dlq list): the dead-letter queue of a
 queue the service only sends to is its consumer's, and redrive refuses it
 (exit 2). Interrupted (Ctrl-C, --timeout, a failed call) it loses nothing:
 run it again to move what is left. It runs without a time bound unless
---timeout is given. A run without --max (a move task or a copy) of a
+--timeout is given; each SQS call is bounded by --check-timeout (a
+receive's beyond the second it waits for messages): an endpoint that does
+not answer fails the command then, naming the endpoint (exit 3). A run without --max (a move task or a copy) of a
 dead-letter queue in which SQS counts no message (none visible, none in
 flight) only says so, with no progress bar and no move task (exit 0);
 SQS's counts are approximate, so a copy with --max runs all the same.
@@ -95,6 +99,7 @@ func newDLQRedriveCommand(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&f.rate, "rate", "100/s", "most messages moved a second, N/s; 0 for no limit")
 	cmd.Flags().IntVar(&f.max, "max", 0, "stop after this many messages (copy only); 0 moves all")
 	cmd.Flags().StringVar(&f.method, "method", methodAuto, "auto, native or copy")
+	addCheckTimeoutFlag(cmd, &f.checkTimeout, "bound on each SQS call (a receive's beyond the second it waits for messages)")
 	return cmd
 }
 
@@ -105,6 +110,9 @@ func (g *globals) runDLQRedrive(cmd *cobra.Command, f redriveFlags) error {
 	}
 	if err != nil {
 		return &ExitError{Code: ExitUsage, Err: err}
+	}
+	if err := checkTimeoutErr(f.checkTimeout); err != nil {
+		return err
 	}
 	ctx, cancel := cmd.Context(), context.CancelFunc(func() {})
 	if cmd.Flags().Changed("timeout") {

@@ -18,7 +18,7 @@ func (r *redrive) runCopy(ctx context.Context) error {
 	if err != nil {
 		bar.stop()
 		r.reportPacked(res)
-		return r.interrupted(res, err)
+		return r.interrupted(ctx, res, err)
 	}
 	bar.finish()
 	fmt.Fprintf(r.out, "Moved %s from %s to %s (method: copy).\n", counted(res.moved, "message", "messages"), r.from.name, r.to.name)
@@ -118,7 +118,7 @@ func (r *redrive) runNative(ctx context.Context) error {
 	moved, handle, err := n.run(ctx)
 	if err != nil {
 		bar.stop()
-		return r.nativeFailure(err, moved, handle)
+		return r.nativeFailure(ctx, err, moved, handle)
 	}
 	bar.finish()
 	fmt.Fprintf(r.out, "Moved %s from %s to %s (method: native, SQS message move task).\n",
@@ -129,34 +129,47 @@ func (r *redrive) runNative(ctx context.Context) error {
 // nativeFailure is the error of a native run that failed. A task that
 // could not be started is returned as is when auto may fall back to copy;
 // a start that found another task running, or that may have started one
-// (no handle), is never copied beside.
-func (r *redrive) nativeFailure(err error, moved int64, handle string) error {
+// (no handle), is never copied beside. A call --check-timeout cut short
+// (ctx, the command's, still running) is said so, naming the endpoint.
+func (r *redrive) nativeFailure(ctx context.Context, err error, moved int64, handle string) error {
 	what := fmt.Sprintf("dlq redrive %s: native method", r.from.name)
-	if _, ok := errors.AsType[*nativeStartError](err); ok && r.plan.fallback {
+	if _, ok := errors.AsType[*nativeStartError](err); ok && r.plan.fallback && !cutByBound(ctx, err) {
 		return err
 	}
 	if _, ok := errors.AsType[*moveTaskBusyError](err); ok {
 		return &ExitError{Code: ExitAWS, Err: fmt.Errorf("%s: %w", what, err)}
 	}
 	if handle == "" {
-		return r.s.awsFailure(what, err)
+		return r.s.boundedFailure(ctx, what, err, r.flags.checkTimeout)
 	}
 	return &ExitError{Code: ExitAWS, Err: fmt.Errorf("dlq redrive %s: %w after moving about %s; the move task "+
 		"%s goes on in SQS unless it failed: run the command again to follow it, or cancel it with "+
-		"`aws sqs cancel-message-move-task --task-handle %s`", r.from.name, err, counted(moved, "message", "messages"),
-		handle, handle)}
+		"`aws sqs cancel-message-move-task --task-handle %s`%s", r.from.name, err, counted(moved, "message", "messages"),
+		handle, handle, r.boundNote(ctx, err))}
 }
 
-// interrupted is the error of a copy that stopped early.
-func (r *redrive) interrupted(res redriveResult, err error) error {
+// boundNote is, for err, a call's error, that --check-timeout cut short,
+// a line saying so that names the endpoint that did not answer (boundText);
+// "" for any other error.
+func (r *redrive) boundNote(ctx context.Context, err error) string {
+	if !cutByBound(ctx, err) {
+		return ""
+	}
+	_, region, endpoint := r.s.callTarget(err)
+	return "\n" + boundText(err, r.flags.checkTimeout, region, endpoint)
+}
+
+// interrupted is the error of a copy that stopped early: with a call
+// --check-timeout cut short, naming the endpoint that did not answer.
+func (r *redrive) interrupted(ctx context.Context, res redriveResult, err error) error {
 	both := ""
 	if res.undeleted > 0 {
 		both = fmt.Sprintf(" (%d of %s also still in %s)", res.undeleted, agree(res.moved, "it", "them"), r.from.name)
 	}
 	return &ExitError{Code: ExitAWS, Err: fmt.Errorf("dlq redrive %s interrupted after moving %s%s: %w%s\n"+
 		"nothing is lost: every message is in %s or %s (a message in both is absorbed by the consumer's "+
-		"idempotency); run the command again to move the rest", r.from.name, counted(res.moved, "message", "messages"),
-		both, err, leftBehind(res), r.from.name, r.to.name)}
+		"idempotency); run the command again to move the rest%s", r.from.name, counted(res.moved, "message", "messages"),
+		both, err, leftBehind(res), r.from.name, r.to.name, r.boundNote(ctx, err))}
 }
 
 // leftBehind says what a copy that stopped early had already left in the

@@ -22,7 +22,7 @@ type redrive struct {
 }
 
 // openRedrive reads the file, finds the pair of --queue and resolves both
-// queues.
+// queues, with each SQS call bounded by --check-timeout.
 func (g *globals) openRedrive(ctx context.Context, cmd *cobra.Command, f redriveFlags, rate int) (*redrive, error) {
 	s, api, p, err := g.openPair(ctx, cmd, f.path, f.queue)
 	if err != nil {
@@ -32,19 +32,21 @@ func (g *globals) openRedrive(ctx context.Context, cmd *cobra.Command, f redrive
 	if err != nil {
 		return nil, &ExitError{Code: ExitUsage, Err: err}
 	}
+	api = boundedSQS{dlqSQS: api, bound: f.checkTimeout}
 	r := &redrive{s: s, api: api, deps: dlqDepsFrom(ctx), plan: plan, flags: f, rate: rate,
 		out: cmd.OutOrStdout(), bar: cmd.ErrOrStderr()}
 	if r.from, err = resolveQueue(ctx, api, p.dlq); err != nil {
-		return nil, s.queueFailure(err)
+		return nil, s.boundedQueueFailure(ctx, "dlq redrive", err, f.checkTimeout)
 	}
 	if r.to, err = resolveQueue(ctx, api, p.source); err != nil {
-		return nil, s.queueFailure(err)
+		return nil, s.boundedQueueFailure(ctx, "dlq redrive", err, f.checkTimeout)
 	}
 	return r, nil
 }
 
 // run runs the chosen method, falling back from native to copy when auto
-// chose native and the endpoint cannot start a move task. A run without
+// chose native and the endpoint cannot start a move task (not when SQS did
+// not answer within --check-timeout: copy would wait on it as well). A run without
 // --max (a move task, or a copy, which moves at most the dead-letter
 // queue's depth) of a queue in which SQS counts no message (its counts are
 // approximate) is only reported: no task is started, nothing received. A
@@ -59,7 +61,7 @@ func (r *redrive) run(ctx context.Context) error {
 	fmt.Fprintf(r.out, "Redrive %s -> %s by %s (%s), %s.\n", r.from.name, r.to.name, r.plan.method, r.plan.why, r.rateText())
 	if r.plan.method == methodNative {
 		err := r.runNative(ctx)
-		if _, ok := errors.AsType[*nativeStartError](err); !ok || !r.plan.fallback {
+		if _, ok := errors.AsType[*nativeStartError](err); !ok || !r.plan.fallback || cutByBound(ctx, err) {
 			return err
 		}
 		fmt.Fprintf(r.out, "The native method is not available here (%v); copying instead.\n", err)
