@@ -39,7 +39,8 @@ aliases are protected: CloudFormation keeps them when the stack is deleted
 (DeletionPolicy Retain); Terraform refuses to destroy or replace them
 (prevent_destroy), so take them out of the state to leave them in place.
 -o replaces a file whole or not at all, keeping its mode (a new file gets
-0644). It makes no AWS call.`
+0644); interrupted (Ctrl-C, SIGTERM) it replaces nothing (exit 130) and
+leaves no temporary file. It makes no AWS call.`
 
 // exportFlags are the flags of export's subcommands.
 type exportFlags struct {
@@ -126,7 +127,7 @@ func runExport(cmd *cobra.Command, f exportFlags, render renderFunc, warn warnFu
 		_, err = cmd.OutOrStdout().Write(out)
 		return err
 	}
-	return writeOutput(f.output, out)
+	return writeOutput(cmd.Context(), f.output, out)
 }
 
 // exportWarnings writes to w a warning for each queue no exported service

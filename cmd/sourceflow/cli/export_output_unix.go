@@ -2,7 +2,11 @@
 
 package cli
 
-import "golang.org/x/sys/unix"
+import (
+	"context"
+
+	"golang.org/x/sys/unix"
+)
 
 // writeOutput writes data to path, export's -o. A regular file, new or
 // not, is written through a temporary file in its directory, so a failed
@@ -20,13 +24,17 @@ import "golang.org/x/sys/unix"
 // and the file is written and renamed in the directory it resolved to: a
 // name another user swaps for a link after it was checked (in /tmp, say)
 // is replaced or refused, never followed.
-func writeOutput(path string, data []byte) error {
-	return writeOutputAt(path, data, func() {})
+//
+// Once ctx ends (an interrupt) the write stops within a chunk
+// (writeChunks): a file being replaced is left as it was, and the
+// temporary file is removed, as it is whatever ends the write early.
+func writeOutput(ctx context.Context, path string, data []byte) error {
+	return writeOutputAt(ctx, path, data, func() {})
 }
 
 // writeOutputAt is writeOutput that calls resolved once path is resolved
 // and checked, before anything is written.
-func writeOutputAt(path string, data []byte, resolved func()) error {
+func writeOutputAt(ctx context.Context, path string, data []byte, resolved func()) error {
 	t, err := resolveOutput(path)
 	if err != nil {
 		return outputFailed(path, err)
@@ -34,9 +42,9 @@ func writeOutputAt(path string, data []byte, resolved func()) error {
 	defer t.dir.close()
 	resolved()
 	if t.st != nil && t.st.Mode&unix.S_IFMT != unix.S_IFREG {
-		err = t.writeInPlace(data)
+		err = t.writeInPlace(ctx, data)
 	} else {
-		err = t.replace(data)
+		err = t.replace(ctx, data)
 	}
 	if err != nil {
 		return outputFailed(path, err)

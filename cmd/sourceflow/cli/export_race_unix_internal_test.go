@@ -3,6 +3,8 @@
 package cli
 
 import (
+	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -48,7 +50,7 @@ func TestWriteOutput_DoesNotFollowANameSwappedForALinkAfterTheCheck(t *testing.T
 			mustWrite(t, filepath.Join(victim, "out.tf"))
 			tc.setup(shared)
 
-			err := writeOutputAt(filepath.Join(shared, tc.output), []byte("template"), func() { tc.swap(shared, victim) })
+			err := writeOutputAt(t.Context(), filepath.Join(shared, tc.output), []byte("template"), func() { tc.swap(shared, victim) })
 
 			require.NoError(t, err)
 			kept, err := os.ReadFile(filepath.Join(victim, "out.tf"))
@@ -87,7 +89,7 @@ func TestWriteOutput_DoesNotWriteAPipeSwappedAfterTheCheck(t *testing.T) {
 			victim := filepath.Join(t.TempDir(), "out.tf")
 			mustWrite(t, victim)
 
-			err := writeOutputAt(pipe, []byte("template"), func() {
+			err := writeOutputAt(t.Context(), pipe, []byte("template"), func() {
 				require.NoError(t, os.Remove(pipe))
 				swap(pipe, victim)
 			})
@@ -99,4 +101,23 @@ func TestWriteOutput_DoesNotWriteAPipeSwappedAfterTheCheck(t *testing.T) {
 			assert.Equal(t, "old", string(kept))
 		})
 	}
+}
+
+// An export interrupted once its temporary file exists removes it: the
+// directory holds only the file it was to replace, left as it was.
+func TestWriteOutput_AnInterruptionRemovesTheTemporaryFile(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out.tf")
+	mustWrite(t, out)
+	ctx, cancel := context.WithCancel(t.Context())
+
+	err := writeOutputAt(ctx, out, bytes.Repeat([]byte("x"), 3*outputChunk), cancel)
+
+	require.ErrorIs(t, err, context.Canceled)
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	require.Len(t, entries, 1, "no temporary file")
+	kept, err := os.ReadFile(out)
+	require.NoError(t, err)
+	assert.Equal(t, "old", string(kept))
 }

@@ -3,6 +3,7 @@
 package cli
 
 import (
+	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -19,26 +20,35 @@ const tempAttempts = 16
 // replace writes data to a temporary file in t's directory, renamed over
 // t's name once written, both by t's directory descriptor. The temporary
 // file gets the mode of the file it replaces, and its owner where the
-// process may set it; without one (a new file) mode 0644.
-func (t outputTarget) replace(data []byte) error {
+// process may set it; without one (a new file) mode 0644. It is removed
+// unless renamed: after a failed call, an interruption (ctx, see
+// writeChunks) or a panic.
+func (t outputTarget) replace(ctx context.Context, data []byte) error {
 	tmp, f, err := t.createTemp()
 	if err != nil {
 		return err
 	}
+	renamed := false
+	defer func() {
+		if !renamed {
+			_ = f.Close()
+			_ = unix.Unlinkat(t.dir.fd, tmp, 0)
+		}
+	}()
 	mode := fs.FileMode(0o644)
 	if t.st != nil {
 		mode = fs.FileMode(t.st.Mode & 0o777)
 		keepOwner(f, int(t.st.Uid), int(t.st.Gid))
 	}
-	_, werr := f.Write(data)
+	werr := writeChunks(ctx, f, data)
 	err = errors.Join(werr, f.Chmod(mode), f.Close())
 	if err == nil {
 		err = unix.Renameat(t.dir.fd, tmp, t.dir.fd, t.name)
 	}
 	if err != nil {
-		_ = unix.Unlinkat(t.dir.fd, tmp, 0)
 		return &fs.PathError{Op: "write", Path: filepath.Join(t.dir.path, t.name), Err: err}
 	}
+	renamed = true
 	return nil
 }
 
@@ -62,8 +72,9 @@ func (t outputTarget) createTemp() (string, *os.File, error) {
 
 // writeInPlace writes data to t, no regular file (a device, a named pipe),
 // opened by t's directory descriptor without following a link, once it is
-// seen to be the file resolveOutput found there.
-func (t outputTarget) writeInPlace(data []byte) error {
+// seen to be the file resolveOutput found there, until ctx ends
+// (writeChunks).
+func (t outputTarget) writeInPlace(ctx context.Context, data []byte) error {
 	path := filepath.Join(t.dir.path, t.name)
 	fd, err := unix.Openat(t.dir.fd, t.name, unix.O_WRONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 	if err != nil {
@@ -75,6 +86,6 @@ func (t outputTarget) writeInPlace(data []byte) error {
 		_ = f.Close()
 		return fmt.Errorf("%s changed while export opened it; try again", path)
 	}
-	_, werr := f.Write(data)
+	werr := writeChunks(ctx, f, data)
 	return errors.Join(werr, f.Close())
 }

@@ -23,7 +23,7 @@ const searchOnlyEnv = "SOURCEFLOW_TEST_WRITE_OUTPUT"
 // search permission is needed on the way.
 func TestWriteOutput_ThroughADirectoryOneMayOnlySearch(t *testing.T) {
 	if path := os.Getenv(searchOnlyEnv); path != "" {
-		if err := writeOutput(path, []byte("template")); err != nil {
+		if err := writeOutput(t.Context(), path, []byte("template")); err != nil {
 			t.Fatal(err)
 		}
 		return
