@@ -11,7 +11,8 @@
 #                         (default $SOURCEFLOW_STATE_DIR/env.sh, so that each
 #                         state directory has its own; one set explicitly is
 #                         refused while the environment of another state
-#                         directory that it was written for still runs)
+#                         directory that it was written for still runs:
+#                         see sf_env_runs)
 
 SF_CACHE="${SOURCEFLOW_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sourceflow}"
 SF_STATE="${SOURCEFLOW_STATE_DIR:-${TMPDIR:-/tmp}/sourceflow-test-env-$(id -u)}"
@@ -191,16 +192,35 @@ sf_dir_id() { (cd -P -- "$1" 2>/dev/null && pwd -P) || true; }
 
 # sf_env_foreign prints the state directory that SF_ENV_FILE was written for
 # (its "# State directory:" line) when that is another one than SF_STATE
-# and its environment still runs (it holds an env fragment); nothing
-# otherwise.
+# and its environment still runs (sf_env_runs); nothing otherwise.
 sf_env_foreign() {
 	local other
 	other=$(sed -n 's/^# State directory: //p' "$SF_ENV_FILE" 2>/dev/null | head -n 1)
 	[ -n "$other" ] && [ -d "$other" ] || return 0
 	[ "$(sf_dir_id "$other")" != "$(sf_dir_id "$SF_STATE")" ] || return 0
-	if compgen -G "$other/*.env" >/dev/null; then
+	if sf_env_runs "$other"; then
 		echo "$other"
 	fi
+}
+
+# sf_env_runs DIR succeeds when the environment of state directory DIR still
+# runs: one of its env fragments is that of a component that records no
+# process (no NAME.state beside it: cfn-lint, a DSN given by the caller) or
+# whose `status` says it runs. The fragments of a run whose servers died
+# (killed, the machine restarted, a recorded pid that now runs something
+# else) do not count: such an env file names servers that are gone.
+sf_env_runs() {
+	local f name
+	for f in "$1"/*.env; do
+		[ -f "$f" ] || continue
+		name=$(basename "$f" .env)
+		[ -f "$1/$name.state" ] || return 0
+		if [ -f "$SCRIPT_DIR/$name.sh" ] &&
+			SOURCEFLOW_STATE_DIR="$1" bash "$SCRIPT_DIR/$name.sh" status >/dev/null 2>&1; then
+			return 0
+		fi
+	done
+	return 1
 }
 
 # sf_rebuild_env concatenates the fragments of the running components into
