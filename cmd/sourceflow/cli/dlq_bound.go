@@ -17,11 +17,15 @@ type boundedSQS struct {
 	bound time.Duration
 }
 
-// within runs call with ctx bounded by d.
+// within runs call with ctx bounded by d. A call a deadline cut short
+// returns a *cutCall (cutShort) that says whose: d's, or ctx's own when it
+// ends first (--timeout, or the bound of a copy's batch, settle), so that
+// only a call d cut is reported as cut by --check-timeout (cutByBound).
 func within[O any](ctx context.Context, d time.Duration, call func(context.Context) (O, error)) (O, error) {
-	ctx, cancel := context.WithTimeout(ctx, d)
+	bounded, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
-	return call(ctx)
+	out, err := call(bounded)
+	return out, cutShort(ctx, bounded, err)
 }
 
 // GetQueueUrl is the client's, bounded.

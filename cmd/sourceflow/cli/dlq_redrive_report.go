@@ -150,13 +150,19 @@ func (r *redrive) nativeFailure(ctx context.Context, err error, moved int64, han
 
 // boundNote is, for err, a call's error, that --check-timeout cut short,
 // a line saying so that names the endpoint that did not answer (boundText);
-// "" for any other error.
+// for one that the bound of a copy's batch (settleTimeout) cut short while
+// the command still ran, a line saying that; "" for any other error.
 func (r *redrive) boundNote(ctx context.Context, err error) string {
-	if !cutByBound(ctx, err) {
-		return ""
-	}
 	_, region, endpoint := r.s.callTarget(err)
-	return "\n" + boundText(err, r.flags.checkTimeout, region, endpoint)
+	switch {
+	case cutByBound(ctx, err):
+		return "\n" + boundText(err, r.flags.checkTimeout, region, endpoint)
+	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil:
+		return fmt.Sprintf("\n%s did not answer within %s, the bound on the calls that move one batch of the copy "+
+			"(each call has --check-timeout, %s, within it): check that the endpoint of region %s (%s) answers",
+			callService(err), settleTimeout, r.flags.checkTimeout, region, endpoint)
+	}
+	return ""
 }
 
 // interrupted is the error of a copy that stopped early: with a call
