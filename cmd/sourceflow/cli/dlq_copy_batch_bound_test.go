@@ -71,3 +71,19 @@ func TestDLQRedrive_ABatchThatOutlastsItsBoundIsNotReportedAsTheCheckTimeout(t *
 		assert.Equal(t, []string{"a"}, bodies(e.messages("orders-order-events")))
 	})
 }
+
+// A move task start SQS never answers may still have started the task: the
+// error says so, and that a run again follows it, where a copy would move
+// the messages beside it.
+func TestDLQRedrive_AStartThatIsNeverAnsweredSaysTheTaskMayHaveStarted(t *testing.T) {
+	e := newDLQEnv(t)
+	e.put(t, "orders-order-events-dlq", letter{id: "a", typ: "orders.OrderCreated", entity: "o-a", reason: "boom", body: "a"})
+	e.client = silentStartSQS{e.sqs}
+
+	_, errOut, code := e.runContext(t, withinAMinute(t), "dlq", "redrive", "-f", e.path, "--queue", "orders-order-events-dlq",
+		"--check-timeout", "200ms")
+
+	require.Equal(t, cli.ExitAWS, code, errOut)
+	assert.Contains(t, errOut, "SQS may have started the move task: run the command again, which follows it; "+
+		"--method copy would move the messages beside it)")
+}

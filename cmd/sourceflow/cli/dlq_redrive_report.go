@@ -140,12 +140,24 @@ func (r *redrive) nativeFailure(ctx context.Context, err error, moved int64, han
 		return &ExitError{Code: ExitAWS, Err: fmt.Errorf("%s: %w", what, err)}
 	}
 	if handle == "" {
-		return r.s.boundedFailure(ctx, what, err, r.flags.checkTimeout)
+		return r.startFailure(ctx, what, err)
 	}
 	return &ExitError{Code: ExitAWS, Err: fmt.Errorf("dlq redrive %s: %w after moving about %s; the move task "+
 		"%s goes on in SQS unless it failed: run the command again to follow it, or cancel it with "+
 		"`aws sqs cancel-message-move-task --task-handle %s`%s", r.from.name, err, counted(moved, "message", "messages"),
 		handle, handle, r.boundNote(ctx, err))}
+}
+
+// startFailure is the error of a native run that has no task handle: with
+// a move task start that --check-timeout cut short, which SQS may still
+// have carried out, it says that a run again follows the task and that a
+// copy would move the messages beside it.
+func (r *redrive) startFailure(ctx context.Context, what string, err error) error {
+	if _, ok := errors.AsType[*nativeStartError](err); ok && cutByBound(ctx, err) {
+		what += " (SQS may have started the move task: run the command again, which follows it; " +
+			"--method copy would move the messages beside it)"
+	}
+	return r.s.boundedFailure(ctx, what, err, r.flags.checkTimeout)
 }
 
 // boundNote is, for err, a call's error, that --check-timeout cut short,
