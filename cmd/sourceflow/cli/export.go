@@ -40,7 +40,9 @@ aliases are protected: CloudFormation keeps them when the stack is deleted
 (prevent_destroy), so take them out of the state to leave them in place.
 -o replaces a file whole or not at all, keeping its mode (a new file gets
 0644); interrupted (Ctrl-C, SIGTERM) it replaces nothing (exit 130) and
-leaves no temporary file. It makes no AWS call.`
+leaves no temporary file. A device or named pipe is written in place:
+interrupted, it has part of the output, and the error says how many bytes.
+It makes no AWS call.`
 
 // exportFlags are the flags of export's subcommands.
 type exportFlags struct {

@@ -94,7 +94,7 @@ func writeFileAtomic(ctx context.Context, path string, data []byte, old fs.FileI
 		mode = old.Mode().Perm()
 		keepOwner(tmp, old)
 	}
-	werr := writeChunks(ctx, tmp, data)
+	werr := keptAsItWas(writeChunks(ctx, tmp, data))
 	err = errors.Join(werr, tmp.Chmod(mode), tmp.Close())
 	if err == nil {
 		err = os.Rename(tmp.Name(), path)

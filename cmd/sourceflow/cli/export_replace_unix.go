@@ -40,7 +40,7 @@ func (t outputTarget) replace(ctx context.Context, data []byte) error {
 		mode = fs.FileMode(t.st.Mode & 0o777)
 		keepOwner(f, int(t.st.Uid), int(t.st.Gid))
 	}
-	werr := writeChunks(ctx, f, data)
+	werr := keptAsItWas(writeChunks(ctx, f, data))
 	err = errors.Join(werr, f.Chmod(mode), f.Close())
 	if err == nil {
 		err = unix.Renameat(t.dir.fd, tmp, t.dir.fd, t.name)
@@ -73,7 +73,7 @@ func (t outputTarget) createTemp() (string, *os.File, error) {
 // writeInPlace writes data to t, no regular file (a device, a named pipe),
 // opened by t's directory descriptor without following a link, once it is
 // seen to be the file resolveOutput found there, until ctx ends
-// (writeChunks).
+// (writeChunks, whose error then says how many bytes it has).
 func (t outputTarget) writeInPlace(ctx context.Context, data []byte) error {
 	path := filepath.Join(t.dir.path, t.name)
 	fd, err := unix.Openat(t.dir.fd, t.name, unix.O_WRONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)

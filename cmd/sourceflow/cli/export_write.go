@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 )
@@ -11,14 +12,30 @@ import (
 // one chunk.
 const outputChunk = 64 * 1024
 
+// interruptedWrite is the error of a write that its context ended before
+// the last chunk, or during it: written of total bytes went to the file.
+type interruptedWrite struct {
+	written, total int
+	err            error
+}
+
+// Error implements error.
+func (e *interruptedWrite) Error() string {
+	return fmt.Sprintf("interrupted after writing %d of %d bytes to it: %v", e.written, e.total, e.err)
+}
+
+// Unwrap returns the context's error.
+func (e *interruptedWrite) Unwrap() error { return e.err }
+
 // writeChunks writes data to w, outputChunk bytes at a time, and stops
-// once ctx ends, before the next chunk, with an error that wraps ctx's. It
-// returns that error too when ctx ended during the last chunk, so that an
-// interrupted export replaces no file.
+// once ctx ends, before the next chunk, with an *interruptedWrite that
+// wraps ctx's error. It returns that error too when ctx ended during the
+// last chunk, so that an interrupted export replaces no file.
 func writeChunks(ctx context.Context, w io.Writer, data []byte) error {
+	total := len(data)
 	for {
 		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("interrupted, the file left as it was: %w", err)
+			return &interruptedWrite{written: total - len(data), total: total, err: err}
 		}
 		if len(data) == 0 {
 			return nil
@@ -29,4 +46,14 @@ func writeChunks(ctx context.Context, w io.Writer, data []byte) error {
 		}
 		data = data[n:]
 	}
+}
+
+// keptAsItWas words err, of the write of a temporary file that replaces
+// the output only once written whole, for the output: an interruption
+// leaves it as it was, whatever went to the temporary file.
+func keptAsItWas(err error) error {
+	if iw, ok := errors.AsType[*interruptedWrite](err); ok {
+		return fmt.Errorf("interrupted, the file left as it was: %w", iw.err)
+	}
+	return err
 }
