@@ -36,10 +36,7 @@ func (m *Middleware) KeyOf(msg *message.Message) (Key, error) {
 	if id == "" {
 		return Key{}, sourceflow.Permanent(ErrMissingMessageID)
 	}
-	consumer := m.cfg.Consumer
-	if consumer == "" {
-		consumer = message.HandlerNameFromCtx(msg.Context())
-	}
+	consumer := m.consumer(msg)
 	if consumer == "" {
 		return Key{}, fmt.Errorf("%w: set MiddlewareConfig.Consumer or run the handler in a router", ErrMissingConsumer)
 	}
@@ -51,6 +48,15 @@ func (m *Middleware) KeyOf(msg *message.Message) (Key, error) {
 		return Key{}, sourceflow.Permanent(err)
 	}
 	return Key{Consumer: consumer, MessageID: part}, nil
+}
+
+// consumer returns the consumer of msg as configured or named by its
+// router handler, before consumerKey; empty when neither names one.
+func (m *Middleware) consumer(msg *message.Message) string {
+	if m.cfg.Consumer != "" {
+		return m.cfg.Consumer
+	}
+	return message.HandlerNameFromCtx(msg.Context())
 }
 
 // DefaultHash is the default MiddlewareConfig.HashPayload: the hex SHA-256 of

@@ -293,3 +293,20 @@ func (s *MemoryStore) withLease(invalid error, key Key, token string, completedO
 	fn(e)
 	return nil
 }
+
+// Lookup implements Looker.
+func (s *MemoryStore) Lookup(_ context.Context, key Key, payloadHash string) (bool, error) {
+	if err := checkMemoryKey(key); err != nil {
+		return false, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false, ErrClosed
+	}
+	e, ok := s.entries[key]
+	if !ok || !e.completed || !s.cfg.Clock.Now().Before(e.expires) {
+		return false, nil
+	}
+	return payloadHash == "" || e.hash == "" || payloadHash == e.hash, nil
+}

@@ -71,8 +71,21 @@ type MiddlewareConfig struct {
 	// Zero fields take sourceflow.DefaultRetryPolicy()'s; MaxRetries -1 leaves
 	// every retry to the transport's redelivery.
 	TxRetry sourceflow.RetryPolicy
-	// Clock times TxRetry: its MaxElapsed and the waits between attempts.
-	// Lease renewals tick on the system clock. Default:
+	// LegacyKeysUntil is when the lookup of the previous release's keys
+	// stops. Until then, a message whose claim is acquired (its first
+	// handling under this release's key, which holds its type) is looked
+	// up under the key the previous release gave it, its consumer and id
+	// alone; a live completed record there, which only an instance of that
+	// release can have written, makes it a duplicate: its claim is
+	// completed and the handler not run. This keeps a rolling upgrade, or
+	// a redelivery after it, from handling a message twice. It costs one
+	// store read per first handling of a message whose key changed (every
+	// typed message) until then. The lookup needs a store implementing
+	// Looker (the bundled ones do); with another store there is none.
+	// Default LegacyKeysDeadline(); any past time turns the lookup off.
+	LegacyKeysUntil time.Time
+	// Clock times TxRetry: its MaxElapsed and the waits between attempts,
+	// and LegacyKeysUntil. Lease renewals tick on the system clock. Default:
 	// sourceflow.SystemClock(); tests inject a fake one.
 	Clock sourceflow.Clock
 	// ReleaseTimeout bounds the Release call after a handler failure, and in
@@ -98,6 +111,9 @@ func (c *MiddlewareConfig) setDefaults() {
 	c.TxRetry = c.TxRetry.WithDefaults(sourceflow.DefaultRetryPolicy())
 	if c.Clock == nil {
 		c.Clock = sourceflow.SystemClock()
+	}
+	if c.LegacyKeysUntil.IsZero() {
+		c.LegacyKeysUntil = LegacyKeysDeadline()
 	}
 }
 
@@ -165,6 +181,7 @@ type counters struct {
 type Middleware struct {
 	store  Store
 	tx     Transactor
+	looker Looker // the store, when it implements Looker
 	cfg    MiddlewareConfig
 	c      counters
 	output sync.Once // warns of returned messages once
@@ -189,6 +206,7 @@ func NewMiddleware(store Store, cfg MiddlewareConfig) (*Middleware, error) {
 		return nil, fmt.Errorf("idempotency: invalid MiddlewareConfig: %w", err)
 	}
 	m := &Middleware{store: store, cfg: cfg}
+	m.looker, _ = store.(Looker)
 	if cfg.Transactional {
 		m.tx = tx
 	}
@@ -254,16 +272,14 @@ func (m *Middleware) process(ctx context.Context, msg *message.Message, h messag
 		m.c.storeErrors.Add(1)
 		return nil, opError("claim", key, err)
 	case res.Status == Completed:
-		m.c.duplicates.Add(1)
-		m.cfg.Logger.Debug("Duplicate message acknowledged", watermill.LogFields{"key": key.String()})
-		if msg.Metadata == nil { // a message built as a literal
-			msg.Metadata = message.Metadata{}
-		}
-		msg.Metadata.Set(sourceflow.MetaDuplicate, "true") // for outer phases (metrics)
+		m.duplicate(msg, key)
 		return nil, nil
 	case res.Status == InProgress:
 		m.c.inProgress.Add(1)
 		return nil, fmt.Errorf("%w: %s", ErrInProgress, key)
+	}
+	if dup, err := m.previousRelease(ctx, msg, key, hash, res.Token); dup || err != nil {
+		return nil, err
 	}
 	m.c.claims.Add(1)
 	run.took(res.Token)
@@ -283,6 +299,18 @@ func (m *Middleware) process(ctx context.Context, msg *message.Message, h messag
 	}
 	m.warnOutput(key, out)
 	return out, nil
+}
+
+// duplicate counts and logs msg, of key, as a duplicate acknowledged
+// without running the handler, and marks it with sourceflow.MetaDuplicate
+// for the outer phases (metrics).
+func (m *Middleware) duplicate(msg *message.Message, key Key) {
+	m.c.duplicates.Add(1)
+	m.cfg.Logger.Debug("Duplicate message acknowledged", watermill.LogFields{"key": key.String()})
+	if msg.Metadata == nil { // a message built as a literal
+		msg.Metadata = message.Metadata{}
+	}
+	msg.Metadata.Set(sourceflow.MetaDuplicate, "true")
 }
 
 // warnOutput logs, the first time a handler returns messages, that they are
