@@ -5,7 +5,10 @@
 // Close method (io.Closer, as the module's stores have), that Close is
 // idempotent and that calls after it, or racing it, fail with
 // idempotency.ErrClosed. Those two subtests are skipped, saying why, for a
-// store without Close.
+// store without Close. For a store implementing the optional
+// idempotency.Looker, it checks that Lookup finds a live completed record
+// (under its payload hash, its consumer) and nothing else, and writes
+// nothing; those subtests are skipped, saying why, for a store without it.
 //
 // A store's test calls Run with a constructor that returns a fresh, empty
 // store, which the subtest may close (and registers its cleanup with

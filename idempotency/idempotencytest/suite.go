@@ -52,6 +52,9 @@ func Run(t *testing.T, newStore NewStoreFunc) {
 		{"ConcurrentClaimsManyKeys", testConcurrentManyKeys},
 		{"CloseRefusesLaterCalls", testCloseRefusesLaterCalls},
 		{"CallsRacingCloseFailWithErrClosed", testCallsRacingClose},
+		{"LookupFindsCompleted", testLookupFindsCompleted},
+		{"LookupWritesNothing", testLookupWritesNothing},
+		{"LookupOfExpiredRecord", testLookupExpired},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
