@@ -119,6 +119,12 @@ func checkKey(key idempotency.Key, d time.Duration) error {
 	if err := idempotency.CheckArgs(key, d); err != nil {
 		return err
 	}
+	return checkKeyLength(key)
+}
+
+// checkKeyLength refuses, as idempotency.ErrInvalidKey, a key part over
+// MaxKeyLength.
+func checkKeyLength(key idempotency.Key) error {
 	if len(key.Consumer) > MaxKeyLength || len(key.MessageID) > MaxKeyLength {
 		return fmt.Errorf("%w: consumer or message id over %d bytes", idempotency.ErrInvalidKey, MaxKeyLength)
 	}

@@ -77,3 +77,7 @@ func TestConfigReportsEveryInvalidField(t *testing.T) {
 	assert.Contains(t, err.Error(), `Table: topology: invalid name: table "x" (3 to 255 letters, digits, _ - .)`)
 	assert.Contains(t, err.Error(), "Provisioning: 9, must be create, validate or assume")
 }
+
+func (s scoped) Lookup(ctx context.Context, k idempotency.Key, hash string) (bool, error) {
+	return s.Store.Lookup(ctx, s.key(k), hash)
+}
