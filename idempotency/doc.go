@@ -72,6 +72,21 @@
 // (ErrPayloadMismatch). Encrypted payloads are not hashed by default (see
 // DefaultHash).
 //
+// The previous release keyed a message by its consumer and id alone. So
+// that a message an instance of that release completed is not handled
+// again when redelivered to this one (a rolling upgrade, a delete lost at a
+// restart), a message whose claim is acquired is looked up under that key
+// too until MiddlewareConfig.LegacyKeysUntil (LegacyKeysDeadline, 1 March
+// 2027, by default): a live completed record there, with the same payload
+// hash or none, makes it a duplicate. The lookup writes nothing and costs
+// one store read per first handling of a typed message until then; it
+// needs a store implementing the optional Looker (MemoryStore, sqlstore
+// and dynamostore do), and a store without it gets none. The other way
+// round cannot be helped: an instance of the previous release does not
+// find this release's records, so while both consume one queue a message
+// one of them completed may be handled again by the other; stop the old
+// consumers before starting the new ones to avoid it.
+//
 // Watermill's middleware.Deduplicator is not used: it marks a message as seen
 // before the handler runs, so the redelivery of a failed attempt is dropped.
 //
