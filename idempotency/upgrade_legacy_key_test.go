@@ -30,7 +30,9 @@ func TestUpgradeRecordOfPreviousReleaseAbsorbsRedelivery(t *testing.T) {
 	require.NoError(t, store.Complete(ctx, legacy, res.Token, time.Hour))
 
 	rec := newRecorder()
-	m := newMiddleware(t, store, idempotency.MiddlewareConfig{Consumer: "orders/order-events"})
+	// The lookup runs until LegacyKeysUntil: a date ahead of now keeps this
+	// test independent of the default deadline.
+	m := newMiddleware(t, store, idempotency.MiddlewareConfig{Consumer: "orders/order-events", LegacyKeysUntil: time.Now().Add(24 * time.Hour)})
 	msg := sfMessage("m-1", `{"order_no":1}`)
 	msg.Metadata.Set(sourceflow.MetaType, "orders.OrderCreated")
 	_, err = m.Middleware(rec.handle)(msg)
