@@ -85,10 +85,14 @@ const MetaLastError = "sf_last_error"
 
 // IsConsumeMarker reports whether key is one of the markers the consume
 // pipeline sets on a message being handled (MetaFailure, MetaLastError,
-// MetaInProgress, MetaDuplicate).
+// MetaRetryAfter, MetaInProgress, MetaDuplicate).
 // They describe one delivery: transports never send them and drop them from
 // what they receive, so a message moved back from a dead-letter queue is not
 // taken for a permanent failure again.
 func IsConsumeMarker(key string) bool {
-	return key == MetaFailure || key == MetaLastError || key == MetaInProgress || key == MetaDuplicate
+	switch key {
+	case MetaFailure, MetaLastError, MetaRetryAfter, MetaInProgress, MetaDuplicate:
+		return true
+	}
+	return false
 }

@@ -1,0 +1,59 @@
+package sourceflow
+
+import (
+	"errors"
+	"time"
+)
+
+// MetaRetryAfter is set on a consumed message, before it is nacked, when its
+// handler failed with an error a retry may cure that RetryAfter marked. Its
+// value is the delay as time.Duration's text ("2m0s"). A transport that
+// schedules the message's next delivery reads it and waits that long instead
+// of its own backoff, within a bound of its own: awsbus's nack visibility
+// at most awsbus.MaxNackBackoff (5 minutes), the in-process redelivery of
+// cqrs's PubSubTransport and ChannelTransport at most 5 minutes too.
+const MetaRetryAfter = "sf_retry_after"
+
+type retryAfterError struct {
+	err   error
+	after time.Duration
+}
+
+func (e retryAfterError) Error() string { return e.err.Error() }
+
+func (e retryAfterError) Unwrap() error { return e.err }
+
+// RetryAfter wraps err with a hint that the failed message be delivered
+// again after d rather than after the transport's own backoff: a handler or
+// middleware that knows when its failure may clear (a refused KMS key
+// within its grace, a rate limit's reset) says so. The original error stays
+// reachable with errors.Is and errors.As. The hint only times the next
+// delivery: how many deliveries a message gets is still the transport's,
+// and a permanent error is dead-lettered without one. RetryAfter(nil, d) is
+// nil, and a d of zero or less returns err unchanged.
+func RetryAfter(err error, d time.Duration) error {
+	if err == nil || d <= 0 {
+		return err
+	}
+	return retryAfterError{err: err, after: d}
+}
+
+// RetryAfterOf returns the delay of the first RetryAfter in err's chain, and
+// whether there is one.
+func RetryAfterOf(err error) (time.Duration, bool) {
+	var r retryAfterError
+	if errors.As(err, &r) {
+		return r.after, true
+	}
+	return 0, false
+}
+
+// RetryAfterText returns the delay a consumed message's MetaRetryAfter value
+// text hints, and whether it hints one: a positive duration.
+func RetryAfterText(text string) (time.Duration, bool) {
+	d, err := time.ParseDuration(text)
+	if text == "" || err != nil || d <= 0 {
+		return 0, false
+	}
+	return d, true
+}
