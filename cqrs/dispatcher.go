@@ -148,7 +148,9 @@ func decode[T any](codec Codec, env Envelope, payload []byte) (T, error) {
 // transport finds it: a permanent failure under sourceflow.MetaFailure (a
 // transport that can dead-letter at once does), any other under
 // sourceflow.MetaLastError (the reason when the transport dead-letters the
-// message on its last allowed receive).
+// message on its last allowed receive), with the delay a
+// sourceflow.RetryAfter in it hints under sourceflow.MetaRetryAfter (when
+// the transport delivers the message again).
 func markFailure(h message.HandlerFunc) message.HandlerFunc {
 	return func(msg *message.Message) ([]*message.Message, error) {
 		out, err := h(msg)
@@ -159,6 +161,8 @@ func markFailure(h message.HandlerFunc) message.HandlerFunc {
 		key := sourceflow.MetaLastError
 		if sourceflow.IsPermanent(err) {
 			key = sourceflow.MetaFailure
+		} else if d, ok := sourceflow.RetryAfterOf(err); ok {
+			msg.Metadata.Set(sourceflow.MetaRetryAfter, d.String())
 		}
 		msg.Metadata.Set(key, reason)
 		if errors.Is(err, sourceflow.ErrInProgress) {

@@ -322,7 +322,7 @@ func (r redelivery) nacked(ctx context.Context, draining <-chan struct{}, topic 
 		return false
 	}
 	if reason == "" && attempt < r.maxDeliveries {
-		if !pause(ctx, draining, r.pause(attempt)) {
+		if !pause(ctx, draining, r.pauseAfter(m, attempt)) {
 			if isClosed(draining) {
 				r.drained(ctx, draining, topic, orig, m, attempt)
 			}
