@@ -1,6 +1,11 @@
 package encryption
 
-import "errors"
+import (
+	"errors"
+	"time"
+
+	"github.com/sourceflow-go/sourceflow"
+)
 
 // noteDecrypt records the outcome of a KMS Decrypt call of a data key
 // presented under ec, by key (the key Decrypt is pinned to or, unpinned,
@@ -9,7 +14,9 @@ import "errors"
 // DisabledException or KMSInvalidStateException, or access denied) is
 // timed as on the produce side (KeyRefusalGrace): the message
 // is tried again while the key is refused for less than the grace, and
-// dead-lettered, saying since when, after. Only a Decrypt call that
+// dead-lettered, saying since when, after. Within the grace the error
+// hints when to try again (sourceflow.RetryAfter, see refusalRetry), so
+// the transport's deliveries span the grace. Only a Decrypt call that
 // succeeds ends a run; a message decrypted with a cached data key does
 // not, since that cache expires (KeyCacheTTL) well within the grace.
 func (d *Decrypter) noteDecrypt(key string, ec EncryptionContext, err error) error {
@@ -20,8 +27,24 @@ func (d *Decrypter) noteDecrypt(key string, ec EncryptionContext, err error) err
 	if !undoableRefusal(err) {
 		return err
 	}
-	since, over := d.refusals.refused(key, ec.canonical(), d.cfg.Clock.Now(), err)
-	return refusalErr(err, since, over)
+	now := d.cfg.Clock.Now()
+	since, over := d.refusals.refused(key, ec.canonical(), now, err)
+	if over {
+		return refusalErr(err, since, over)
+	}
+	return sourceflow.RetryAfter(refusalErr(err, since, over), refusalRetry(KeyRefusalGrace-now.Sub(since)))
+}
+
+// refusalRetry is the delay a message refused with left of the grace
+// hints: a quarter of KeyRefusalGrace (3m45s), so that the transports'
+// default deliveries (5 on cqrs's ChannelTransport, 8 on its
+// PubSubTransport and on awsbus) span the whole grace, or what is left of
+// it when that is less, so the message comes back once the grace ended;
+// rounded up to a whole second (at least one), as SQS counts a visibility
+// timeout.
+func refusalRetry(left time.Duration) time.Duration {
+	d := min(left, KeyRefusalGrace/4)
+	return max((d + time.Second - 1).Truncate(time.Second), time.Second)
 }
 
 // undoableRefusal reports whether err is a refusal of a KMS key that an
