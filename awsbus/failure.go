@@ -61,10 +61,17 @@ func receiveCount(d *delivery) int {
 	return n
 }
 
-// nackBackoff is the visibility timeout of a nacked d: NackBackoff,
+// nackBackoff is the visibility timeout of a nacked d: the delay its
+// handler hinted (sourceflow.MetaRetryAfter, which cqrs records from a
+// sourceflow.RetryAfter), at most MaxNackBackoff; else NackBackoff,
 // doubled for every receive after the first, at most MaxNackBackoff (or
 // NackBackoff when that is larger).
 func (sub *subscription) nackBackoff(d *delivery) time.Duration {
+	if d.msg != nil {
+		if hint, ok := sourceflow.RetryAfterText(d.msg.Metadata.Get(sourceflow.MetaRetryAfter)); ok {
+			return min(hint, MaxNackBackoff)
+		}
+	}
 	v := sub.cfg.NackBackoff
 	if v <= 0 { // redeliver at once
 		return 0

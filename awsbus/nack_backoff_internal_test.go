@@ -5,8 +5,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ThreeDotsLabs/watermill/message"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/stretchr/testify/assert"
+
+	"github.com/sourceflow-go/sourceflow"
 )
 
 func TestNackBackoffDoublesPerReceiveUpToTheCap(t *testing.T) {
@@ -34,4 +37,23 @@ func TestNackBackoffDoublesPerReceiveUpToTheCap(t *testing.T) {
 	assert.Equal(t, 10*time.Minute, sub.nackBackoff(received(5)), "a backoff above the cap is kept, not doubled")
 	sub.cfg.NackBackoff = -time.Second // a negative NackBackoff, kept by setDefaults
 	assert.Zero(t, sub.nackBackoff(received(5)), "no backoff redelivers at once")
+}
+
+// A nack whose handler hinted when to try again (sourceflow.MetaRetryAfter)
+// is made visible again after that delay, at most MaxNackBackoff, whatever
+// the receive; an unreadable hint keeps the backoff.
+func TestNackBackoffTakesTheHandlersHint(t *testing.T) {
+	hinted := func(n int, hint string) *delivery {
+		attrs := map[string]string{string(sqstypes.MessageSystemAttributeNameApproximateReceiveCount): strconv.Itoa(n)}
+		msg := message.NewMessage("m", nil)
+		msg.Metadata.Set(sourceflow.MetaRetryAfter, hint)
+		return &delivery{raw: sqstypes.Message{Attributes: attrs}, msg: msg}
+	}
+	sub := &subscription{cfg: SubscriberConfig{ConsumerConfig: ConsumerConfig{NackBackoff: time.Second}}}
+	assert.Equal(t, 225*time.Second, sub.nackBackoff(hinted(1, "3m45s")), "the hint, not 1s")
+	assert.Equal(t, 3*time.Second, sub.nackBackoff(hinted(7, "3s")), "the hint, not 64s")
+	assert.Equal(t, MaxNackBackoff, sub.nackBackoff(hinted(1, "1h")), "at most MaxNackBackoff")
+	assert.Equal(t, 4*time.Second, sub.nackBackoff(hinted(3, "soon")), "no readable hint: the backoff")
+	sub.cfg.NackBackoff = -time.Second
+	assert.Equal(t, 2*time.Second, sub.nackBackoff(hinted(3, "2s")), "a hint holds without a backoff too")
 }
