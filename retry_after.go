@@ -47,13 +47,3 @@ func RetryAfterOf(err error) (time.Duration, bool) {
 	}
 	return 0, false
 }
-
-// RetryAfterText returns the delay a consumed message's MetaRetryAfter value
-// text hints, and whether it hints one: a positive duration.
-func RetryAfterText(text string) (time.Duration, bool) {
-	d, err := time.ParseDuration(text)
-	if text == "" || err != nil || d <= 0 {
-		return 0, false
-	}
-	return d, true
-}

@@ -25,12 +25,5 @@ func TestRetryAfter(t *testing.T) {
 	_, ok = sourceflow.RetryAfterOf(base)
 	assert.False(t, ok)
 
-	d, ok = sourceflow.RetryAfterText(d.String())
-	assert.True(t, ok)
-	assert.Equal(t, 2*time.Minute, d, "the metadata text reads back")
-	for _, bad := range []string{"", "soon", "0s", "-1s"} {
-		_, ok = sourceflow.RetryAfterText(bad)
-		assert.False(t, ok, "%q hints nothing", bad)
-	}
 	assert.True(t, sourceflow.IsConsumeMarker(sourceflow.MetaRetryAfter), "one delivery's marker, never sent on")
 }

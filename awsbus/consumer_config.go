@@ -16,7 +16,7 @@ const (
 	DefaultShutdownTimeout    = 30 * time.Second
 	DefaultNackBackoff        = time.Second
 	// MaxNackBackoff bounds the doubled NackBackoff of a message received
-	// many times.
+	// many times, and the delay a handler hints (sourceflow.RetryAfter).
 	MaxNackBackoff     = 5 * time.Minute
 	maxShutdownTimeout = 24 * time.Hour
 )
@@ -45,6 +45,9 @@ type ConsumerConfig struct {
 	// that length loses nothing. At most 12h; default 1s; a negative value
 	// redelivers at once. SQS ends every visibility timeout within 12 hours
 	// of the receive, so a message held nearly that long comes back sooner.
+	// A handler's error that hints a delay (sourceflow.RetryAfter, as the
+	// encryption Decrypter's for a refused KMS key) sets that delay instead,
+	// at most MaxNackBackoff.
 	NackBackoff time.Duration
 	// ShutdownTimeout is how long Close (or the end of the Subscribe context)
 	// waits for handed-out messages to be acked before releasing them.

@@ -68,7 +68,7 @@ func receiveCount(d *delivery) int {
 // NackBackoff when that is larger).
 func (sub *subscription) nackBackoff(d *delivery) time.Duration {
 	if d.msg != nil {
-		if hint, ok := sourceflow.RetryAfterText(d.msg.Metadata.Get(sourceflow.MetaRetryAfter)); ok {
+		if hint, err := time.ParseDuration(d.msg.Metadata.Get(sourceflow.MetaRetryAfter)); err == nil && hint > 0 {
 			return min(hint, MaxNackBackoff)
 		}
 	}

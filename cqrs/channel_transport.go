@@ -25,7 +25,8 @@ type ChannelConfig struct {
 	// Default: 5.
 	MaxDeliveries int
 	// RedeliveryDelay is the pause before a failed message is delivered
-	// again. Default: 10ms.
+	// again; a handler's error that hints a delay (sourceflow.RetryAfter)
+	// sets that pause instead, at most 5 minutes. Default: 10ms.
 	RedeliveryDelay time.Duration
 	// Async makes Publish return as soon as the message is handed over.
 	// Default false: Publish returns once every subscriber has finished

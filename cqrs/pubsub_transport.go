@@ -75,7 +75,9 @@ type PubSubConfig struct {
 	// RedeliveryDelay is the pause before the second delivery of a failed
 	// message; each next pause is twice as long, at most 10s, so the
 	// defaults keep a failing message for about 13s (RedeliveryPauses).
-	// Default: DefaultRedeliveryDelay (100ms).
+	// A handler's error that hints a delay (sourceflow.RetryAfter, as the
+	// encryption Decrypter's for a refused KMS key) sets that pause
+	// instead, at most 5 minutes. Default: DefaultRedeliveryDelay (100ms).
 	RedeliveryDelay time.Duration
 	// CloseTimeout bounds how long a subscriber's Close (or the end of its
 	// subscription context) waits for the deliveries in flight to finish

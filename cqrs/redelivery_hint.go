@@ -17,7 +17,7 @@ const maxHintedPause = 5 * time.Minute
 // its handler hinted (sourceflow.MetaRetryAfter), at most maxHintedPause,
 // or else pause(attempt).
 func (r redelivery) pauseAfter(m *message.Message, attempt int) time.Duration {
-	if d, ok := sourceflow.RetryAfterText(m.Metadata.Get(sourceflow.MetaRetryAfter)); ok {
+	if d, err := time.ParseDuration(m.Metadata.Get(sourceflow.MetaRetryAfter)); err == nil && d > 0 {
 		return min(d, maxHintedPause)
 	}
 	return r.pause(attempt)

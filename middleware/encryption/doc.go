@@ -126,7 +126,18 @@
 // the key whole, with no Decrypt call under it succeeding in between; then
 // it is dead-lettered, saying since when the key is refused, so a wrong key
 // or IAM deploy does not empty every consuming queue into its dead-letter
-// queue at once. At most 1024 encryption contexts are timed at once: a
+// queue at once. Within the grace the error hints when to try again
+// (sourceflow.RetryAfter): a quarter of [KeyRefusalGrace] (3m45s), or what
+// is left of the grace when less, which cqrs records on the nacked message
+// (sourceflow.MetaRetryAfter) and the transports take as the delay of its
+// next delivery (awsbus's nack visibility timeout, the in-process
+// redelivery of cqrs's PubSubTransport, which sqlbus uses, and
+// ChannelTransport; each at most 5 minutes), so their default deliveries (5
+// on ChannelTransport, 8 on the others) span the grace. A transport that
+// allows fewer than 5 deliveries dead-letters the message on its last one,
+// before the grace ends: keep awsbus's MaxReceiveCount and cqrs's
+// MaxDeliveries at 5 or more for the whole grace. At most 1024
+// encryption contexts are timed at once: a
 // refusal under a context beyond them (a consumed message's type is the
 // sender's to pick) is timed with every other such refusal of the key.
 // On the produce side an unknown, disabled or
