@@ -136,7 +136,12 @@
 // on ChannelTransport, 8 on the others) span the grace. A transport that
 // allows fewer than 5 deliveries dead-letters the message on its last one,
 // before the grace ends: keep awsbus's MaxReceiveCount and cqrs's
-// MaxDeliveries at 5 or more for the whole grace. At most 1024
+// MaxDeliveries at 5 or more for the whole grace. On sqlbus a pause also
+// ends with the message's sqlbus.Config.AckDeadline (30s by default), when
+// the table hands the message out again, its deliveries counted on: at
+// sqlbus's defaults a refused message is kept for about 3.5 minutes, not
+// the grace; an AckDeadline of 4 minutes or more keeps it for the grace
+// (that is also how long a message whose instance died waits). At most 1024
 // encryption contexts are timed at once: a
 // refusal under a context beyond them (a consumed message's type is the
 // sender's to pick) is timed with every other such refusal of the key.
