@@ -15,15 +15,13 @@ import (
 	"github.com/sourceflow-go/sourceflow/cqrs"
 )
 
-// deliveryGaps runs, in a synctest bubble, a ChannelTransport at its
-// defaults whose handler always fails with fail, until the message is
-// dead-lettered, and returns the pauses between its deliveries.
-func deliveryGaps(t *testing.T, fail error) (gaps []time.Duration) {
+// deliveryGaps runs, in a synctest bubble, the transport newTransport
+// makes (at its defaults), whose handler always fails with fail, until the
+// message was delivered n times, and returns the pauses between those
+// deliveries.
+func deliveryGaps(t *testing.T, newTransport func(t *testing.T) cqrs.Transport, n int, fail error) (gaps []time.Duration) {
 	synctest.Test(t, func(t *testing.T) {
-		tr, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{})
-		require.NoError(t, err)
-		t.Cleanup(func() { _ = tr.Close() })
-		svc := newService(t, tr, "orders", "orders")
+		svc := newService(t, newTransport(t), "orders", "orders")
 		var mu sync.Mutex
 		var at []time.Time
 		require.NoError(t, cqrs.Handle(cqrs.NewSaga[Order](svc, "order"), func(context.Context, *Order, CreateOrder, cqrs.Envelope) ([]any, error) {
@@ -33,9 +31,14 @@ func deliveryGaps(t *testing.T, fail error) (gaps []time.Duration) {
 			return nil, fail
 		}))
 		start(t, svc)
-		_, err = cqrs.NewAggregate(svc, "order").Send(context.Background(), "o-1", CreateOrder{Amount: 5})
+		_, err := cqrs.NewAggregate(svc, "order").Send(context.Background(), "o-1", CreateOrder{Amount: 5})
 		require.NoError(t, err)
-		for tr.DeadLetterCount() == 0 {
+		delivered := func() int {
+			mu.Lock()
+			defer mu.Unlock()
+			return len(at)
+		}
+		for delivered() < n {
 			time.Sleep(time.Second) // fake time: only until the last delivery's pause ran
 		}
 		mu.Lock()
@@ -47,6 +50,14 @@ func deliveryGaps(t *testing.T, fail error) (gaps []time.Duration) {
 	return gaps
 }
 
+// channelTransport is a ChannelTransport at its defaults (5 deliveries).
+func channelTransport(t *testing.T) cqrs.Transport {
+	tr, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = tr.Close() })
+	return tr
+}
+
 // A failed delivery whose handler hinted when to try again
 // (sourceflow.RetryAfter) is delivered again after that delay, at most 5
 // minutes, instead of the transport's RedeliveryDelay; an unhinted one
@@ -54,9 +65,25 @@ func deliveryGaps(t *testing.T, fail error) (gaps []time.Duration) {
 func TestChannelTransportRedeliversAfterTheHintedDelay(t *testing.T) {
 	declined := errors.New("card declined")
 	assert.Equal(t, []time.Duration{3 * time.Minute, 3 * time.Minute, 3 * time.Minute, 3 * time.Minute},
-		deliveryGaps(t, sourceflow.RetryAfter(declined, 3*time.Minute)), "5 deliveries, 3 minutes apart")
+		deliveryGaps(t, channelTransport, 5, sourceflow.RetryAfter(declined, 3*time.Minute)), "5 deliveries, 3 minutes apart")
 	assert.Equal(t, []time.Duration{5 * time.Minute, 5 * time.Minute, 5 * time.Minute, 5 * time.Minute},
-		deliveryGaps(t, sourceflow.RetryAfter(declined, time.Hour)), "a hint is capped at 5 minutes")
+		deliveryGaps(t, channelTransport, 5, sourceflow.RetryAfter(declined, time.Hour)), "a hint is capped at 5 minutes")
 	assert.Equal(t, []time.Duration{10 * time.Millisecond, 10 * time.Millisecond, 10 * time.Millisecond, 10 * time.Millisecond},
-		deliveryGaps(t, declined), "unhinted: the RedeliveryDelay")
+		deliveryGaps(t, channelTransport, 5, declined), "unhinted: the RedeliveryDelay")
+}
+
+// The same on a PubSubTransport at its defaults (8 deliveries, the first
+// pause 100ms, doubling): a hinted pause replaces the backoff.
+func TestPubSubTransportRedeliversAfterTheHintedDelay(t *testing.T) {
+	pubSub := func(t *testing.T) cqrs.Transport {
+		return newPubSubRig(t).transport(t, cqrs.PubSubConfig{RedeliveryDelay: cqrs.DefaultRedeliveryDelay})
+	}
+	gaps := deliveryGaps(t, pubSub, 8, sourceflow.RetryAfter(errors.New("card declined"), 2*time.Minute))
+	require.Len(t, gaps, 7)
+	for i, gap := range gaps {
+		assert.Equal(t, 2*time.Minute, gap, "pause %d", i+1)
+	}
+	gaps = deliveryGaps(t, pubSub, 8, errors.New("card declined"))
+	assert.Equal(t, 100*time.Millisecond, gaps[0], "unhinted: the RedeliveryDelay, doubling")
+	assert.Equal(t, 200*time.Millisecond, gaps[1])
 }
