@@ -15,6 +15,19 @@ import (
 // rows back into table ends. fn may delete the rows it is given. A table
 // that does not exist has no rows.
 func EachWatermillPage(ctx context.Context, db *sql.DB, d Dialect, table string, limit int, fn func([]WatermillRow) error) error {
+	return EachWatermillPageOf(ctx, db, d, table, WatermillHead{Limit: limit}, fn)
+}
+
+// EachWatermillPageOf is EachWatermillPage reading pages of up to h.Limit
+// rows, each payload cut to h.PayloadBytes when that is positive (see
+// WatermillHead; MoreBound is not used): a caller that needs only the
+// metadata, or the start of each payload, reads a table of large rows in
+// bounded memory.
+func EachWatermillPageOf(ctx context.Context, db *sql.DB, d Dialect, table string, h WatermillHead, fn func([]WatermillRow) error) error {
+	if h.Limit < 1 || h.PayloadBytes < 0 {
+		return fmt.Errorf("read %q: page of %d rows and payload bytes %d: want a page of 1 or more and payload bytes of 0 or more",
+			table, h.Limit, h.PayloadBytes)
+	}
 	if err := checkTableName(table); err != nil {
 		return fmt.Errorf("read %q: %w", table, err)
 	}
@@ -28,7 +41,7 @@ func EachWatermillPage(ctx context.Context, db *sql.DB, d Dialect, table string,
 	}
 	after := WatermillRow{TxID: "0"}
 	for {
-		page, err := readRows(ctx, db, table, pageQuery(d, table, limit), pageArgs(d, after, last)...)
+		page, err := readRows(ctx, db, table, pageQuery(d, table, h), pageArgs(d, after, last)...)
 		if err != nil || len(page) == 0 {
 			return err
 		}
@@ -39,13 +52,14 @@ func EachWatermillPage(ctx context.Context, db *sql.DB, d Dialect, table string,
 	}
 }
 
-// pageQuery reads up to limit rows after one position and through another.
-func pageQuery(d Dialect, table string, limit int) string {
+// pageQuery reads up to h.Limit rows after one position and through
+// another, their payloads as h asks.
+func pageQuery(d Dialect, table string, h WatermillHead) string {
 	where := `("transaction_id", "offset") > ($1::xid8, $2) AND ("transaction_id", "offset") <= ($3::xid8, $4)`
 	if d == MySQL {
 		where = "`offset` > ? AND `offset` <= ?"
 	}
-	return fmt.Sprintf("%s LIMIT %d", watermillSelect(d, table, where), limit)
+	return fmt.Sprintf("%s LIMIT %d", watermillSelectOf(d, table, where, payloadColumn(d, h)), h.Limit)
 }
 
 // pageArgs are the arguments of pageQuery.
