@@ -14,13 +14,14 @@ payments.fifo): its messages are in the table watermill_<topic> and its dead
 letters in watermill_<topic>$dlq, where <topic> is sqlbus.Topic of the name.
 An outbox is named by its Config.Topic (--outbox sourceflow_outbox, the
 default topic): its rows are in watermill_<topic> and its dead letters in
-watermill_<topic>_dead_letters. dead-letters, redrive and prune take exactly
-one of --destination and --outbox.
+watermill_<topic>_dead_letters. dead-letters, redrive, purge and prune take
+exactly one of --destination and --outbox.
 
   depth         messages a service has yet to handle, rows an outbox has yet
                 to forward, and the dead letters of each
   dead-letters  list the dead letters of a destination or an outbox
   redrive       move the dead letters back (with --yes)
+  purge         delete the dead letters, or those of one --type (with --yes)
   prune         delete the rows every consumer group has acknowledged
   groups        list a destination's consumer groups, remove a retired one
 
@@ -39,8 +40,8 @@ sslpassword, the TLS key's passphrase); a DSN is parsed as its driver reads
 it before any connection.
 
 Exit codes: 0 success; 2 usage (no DSN, a DSN that cannot be parsed, both or
-neither of --destination and --outbox, an empty --destination, an --outbox
-that is no outbox topic); 3 a database call failed (the database is unreachable within
+neither of --destination and --outbox, an empty --destination or --type, an
+--outbox that is no outbox topic); 3 a database call failed (the database is unreachable within
 --timeout, a privilege is missing, a file the DSN names, such as
 sslrootcert's, cannot be read) or redrive left dead letters behind; 1
 groups --remove named a group the destination does not have; 130
@@ -49,8 +50,8 @@ interrupted.
 Privileges: depth and dead-letters SELECT on the tables; redrive also
 INSERT and DELETE (and CREATE the first time it writes into a destination
 that has no table yet), on MySQL also the outbox lock table
-sourceflow_outbox_locks for an outbox; prune SELECT and DELETE; groups
-SELECT, and DELETE on watermill_offsets_<topic> to remove a group.`
+sourceflow_outbox_locks for an outbox; purge and prune SELECT and DELETE;
+groups SELECT, and DELETE on watermill_offsets_<topic> to remove a group.`
 
 func newSQLCommand(g *globals) *cobra.Command {
 	cmd := parentCommand(&cobra.Command{
@@ -61,9 +62,10 @@ func newSQLCommand(g *globals) *cobra.Command {
 			"  sourceflow sql depth --service payments --destination payments.fifo --outbox sourceflow_outbox\n" +
 			"  sourceflow sql dead-letters --destination payments.fifo --payload\n" +
 			"  sourceflow sql redrive --destination payments.fifo --yes\n" +
+			"  sourceflow sql purge --destination payments.fifo --type orders.RefundOrder --yes\n" +
 			"  sourceflow sql prune --destination payments.fifo --destination order-events\n" +
 			"  sourceflow sql groups --destination order-events",
 	})
-	cmd.AddCommand(newSQLDepthCommand(g), newSQLDeadLettersCommand(g), newSQLRedriveCommand(g), newSQLPruneCommand(g), newSQLGroupsCommand(g))
+	cmd.AddCommand(newSQLDepthCommand(g), newSQLDeadLettersCommand(g), newSQLRedriveCommand(g), newSQLPurgeCommand(g), newSQLPruneCommand(g), newSQLGroupsCommand(g))
 	return cmd
 }

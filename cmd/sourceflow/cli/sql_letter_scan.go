@@ -1,0 +1,64 @@
+package cli
+
+import (
+	"cmp"
+	"context"
+	"maps"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/internal/sqldb"
+	"github.com/sourceflow-go/sourceflow/sqlbus"
+)
+
+// letterPage is how many dead letters sql purge and dead-letters --summary
+// read at a time, and purge deletes in one transaction, as redrive moves
+// them.
+const letterPage = 100
+
+// maxScannedLetters bounds the dead letters sql dead-letters --summary and
+// purge's dry run read: past it, they say "at least".
+const maxScannedLetters = sqldb.HeadMoreBound
+
+// deadLetterTable is the table of the dead letters of the destination or
+// the outbox name.
+func deadLetterTable(name string, isOutbox bool) string {
+	if isOutbox {
+		return "watermill_" + name + "_dead_letters"
+	}
+	return "watermill_" + sqlbus.DeadLetterTopic(name)
+}
+
+// eachLetterPage calls fn with each page of the dead letters of the
+// destination or the outbox name there when it begins, oldest first, with
+// each decoded (its type and reason; an outbox's from the first
+// listedPayloadBytes of its envelope): payloads are not read whole, so a
+// table of any length and row size is read in bounded memory. fn may
+// delete the rows.
+func (c *sqlConn) eachLetterPage(ctx context.Context, name string, isOutbox bool, fn func([]sqldb.WatermillRow, []sqlLetter) error) error {
+	h := sqldb.WatermillHead{Limit: letterPage, PayloadBytes: 1}
+	if isOutbox {
+		h = sqldb.WatermillHead{Limit: letterPage, PayloadBytes: listedPayloadBytes, JSONPayload: true}
+	}
+	return sqldb.EachWatermillPageOf(ctx, c.db, c.target.dialect, deadLetterTable(name, isOutbox), h, func(rows []sqldb.WatermillRow) error {
+		letters := make([]sqlLetter, len(rows))
+		for i, r := range rows {
+			msg := message.NewMessage(r.UUID, r.Payload)
+			maps.Copy(msg.Metadata, r.Metadata)
+			dl := cqrs.DeadLetter{Destination: name, Message: msg, Reason: cmp.Or(r.Metadata[sourceflow.MetaFailure], r.Unreadable)}
+			letters[i] = decodeSQLLetter(dl, isOutbox, true)
+		}
+		return fn(rows, letters)
+	})
+}
+
+// letterType is the type of l as sql purge and dead-letters --summary
+// count it: "?" for an outbox envelope read cut.
+func letterType(l sqlLetter) string {
+	if l.EnvelopeCut {
+		return "?"
+	}
+	return l.Type
+}

@@ -1,0 +1,82 @@
+package cli
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"slices"
+	"strings"
+
+	"github.com/sourceflow-go/sourceflow/internal/sqldb"
+)
+
+// errTallied stops a tally that reached maxScannedLetters.
+var errTallied = errors.New("tallied as many dead letters as a tally counts")
+
+// letterTally counts dead letters by type and by reason.
+type letterTally struct {
+	total int64
+	// atLeast says the tally stopped at maxScannedLetters: there are more.
+	atLeast  bool
+	byType   map[string]int64
+	byReason map[string]int64
+}
+
+// nameCount is a type or a reason and how many dead letters have it.
+type nameCount struct {
+	name  string
+	count int64
+}
+
+// tallyLetters counts the dead letters of the destination or the outbox
+// name (only those of type typ when only is set), up to maxScannedLetters.
+func (c *sqlConn) tallyLetters(ctx context.Context, name string, isOutbox bool, typ string, only bool) (letterTally, error) {
+	t := letterTally{byType: map[string]int64{}, byReason: map[string]int64{}}
+	err := c.eachLetterPage(ctx, name, isOutbox, func(_ []sqldb.WatermillRow, letters []sqlLetter) error {
+		for _, l := range letters {
+			if only && letterType(l) != typ {
+				continue
+			}
+			if t.total == maxScannedLetters {
+				t.atLeast = true
+				return errTallied
+			}
+			t.total++
+			t.byType[letterType(l)]++
+			t.byReason[firstLine(l.Reason)]++
+		}
+		return nil
+	})
+	if errors.Is(err, errTallied) {
+		err = nil
+	}
+	return t, err
+}
+
+// firstLine is the first line of reason: what a tally groups reasons by
+// (a stack or a wrapped error's details follow it).
+func firstLine(reason string) string {
+	line, _, _ := strings.Cut(reason, "\n")
+	return strings.TrimSuffix(line, "\r")
+}
+
+// sortedCounts returns the entries of counts, the most frequent first,
+// then by name.
+func sortedCounts(counts map[string]int64) []nameCount {
+	out := make([]nameCount, 0, len(counts))
+	for name, n := range counts {
+		out = append(out, nameCount{name, n})
+	}
+	slices.SortFunc(out, func(a, b nameCount) int {
+		return cmp.Or(cmp.Compare(b.count, a.count), strings.Compare(a.name, b.name))
+	})
+	return out
+}
+
+// atLeastWord is "at least " when a tally stopped at its bound.
+func (t letterTally) atLeastWord() string {
+	if t.atLeast {
+		return "at least "
+	}
+	return ""
+}
