@@ -31,12 +31,13 @@ type sqlLettersFlags struct {
 	output  string
 	max     int
 	payload bool
+	summary bool
 }
 
 func newSQLDeadLettersCommand(g *globals) *cobra.Command {
 	var f sqlLettersFlags
 	cmd := flagCommand(&cobra.Command{
-		Use:   "dead-letters (--destination NAME | --outbox TOPIC) [--max N] [--payload]",
+		Use:   "dead-letters (--destination NAME | --outbox TOPIC) [--max N] [--payload | --summary]",
 		Short: "List the dead letters of a destination or an outbox, with their reasons",
 		Long: `dead-letters prints one line per dead letter of a destination
 (sqlbus.DeadLetters) or of an outbox (outbox.DeadLetters), oldest first, up
@@ -58,14 +59,23 @@ says how many dead letters --max left out. It reads only; nothing is
 consumed. A destination or an outbox that has no table on the database
 (no service used it: a misspelt name, say) has no dead letters, and a
 warning on standard error says so; when its table cannot be looked up,
-the warning says that instead (an interrupt during the lookup exits 130).`,
+the warning says that instead (an interrupt during the lookup exits 130).
+
+--summary counts the dead letters instead (up to 100,000: past that, "at
+least"), by type and by reason (its first line, as stored), the most
+frequent first, and says when the first and the last were dead-lettered
+(their rows' created_at, by the database's clock). With -o json it prints
+{"name", "kind", "dead_letters", "at_least", "by_type": [{"type",
+"count"}], "by_reason": [{"reason", "count"}], "oldest", "newest"}.`,
 		Example: "  sourceflow sql dead-letters --destination payments.fifo\n" +
 			"  sourceflow sql dead-letters --destination payments.fifo --max 100\n" +
+			"  sourceflow sql dead-letters --destination payments.fifo --summary\n" +
 			"  sourceflow sql dead-letters --outbox sourceflow_outbox --payload -o json",
 	}, &f, g.runSQLDeadLetters)
 	addTargetFlags(cmd, &f.sqlTargetFlags)
 	cmd.Flags().IntVar(&f.max, "max", 10, fmt.Sprintf("most dead letters to show, 1..%d", maxSQLLetters))
 	cmd.Flags().BoolVar(&f.payload, "payload", false, "show the payloads (read whole only then)")
+	cmd.Flags().BoolVar(&f.summary, "summary", false, "count the dead letters by type and by reason instead of listing them")
 	addOutputFlag(cmd, &f.output)
 	return cmd
 }
@@ -77,7 +87,13 @@ func (g *globals) runSQLDeadLetters(cmd *cobra.Command, f sqlLettersFlags) error
 	if err := checkMax(f.max, maxSQLLetters); err != nil {
 		return err
 	}
+	if f.summary && (f.payload || cmd.Flags().Changed("max")) {
+		return &ExitError{Code: ExitUsage, Err: errors.New("--summary counts every dead letter and shows no payload: leave out --max and --payload")}
+	}
 	return g.runSQLOne(cmd, f.sqlTargetFlags, func(ctx context.Context, c *sqlConn, name string, isOutbox bool) error {
+		if f.summary {
+			return c.summarizeDeadLetters(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), f, name, isOutbox)
+		}
 		return c.listDeadLetters(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), f, name, isOutbox)
 	})
 }
