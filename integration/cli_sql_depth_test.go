@@ -4,6 +4,7 @@ package integration
 
 import (
 	"database/sql"
+	"encoding/json"
 	"regexp"
 	"testing"
 
@@ -12,6 +13,7 @@ import (
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cmd/sourceflow/cli"
+	"github.com/sourceflow-go/sourceflow/sqlbus"
 )
 
 // TestCLISQLDepth_WarnsOfAServiceWithoutAConsumerGroup: depth counts, for a
@@ -29,12 +31,12 @@ func TestCLISQLDepth_WarnsOfAServiceWithoutAConsumerGroup(t *testing.T) {
 
 		out, errOut, code := r.sql("depth", "--service", "clisql-worker", "--destination", r.queue)
 		require.Equal(t, cli.ExitOK, code, errOut)
-		assert.Regexp(t, `(?m)^`+regexp.QuoteMeta(r.queue)+` +destination +0 +0$`, out)
+		assert.Regexp(t, `(?m)^`+regexp.QuoteMeta(r.queue)+` +destination +0 +0 +-$`, out)
 		assert.Empty(t, errOut)
 
 		out, errOut, code = r.sql("depth", "--service", "clisql-wroker", "--destination", r.queue)
 		require.Equal(t, cli.ExitOK, code, errOut)
-		assert.Regexp(t, `(?m)^`+regexp.QuoteMeta(r.queue)+` +destination +1 +0$`, out, "every message kept is ahead")
+		assert.Regexp(t, `(?m)^`+regexp.QuoteMeta(r.queue)+` +destination +1 +0 +\d+s$`, out, "every message kept is ahead")
 		assert.Contains(t, errOut, "warning: service clisql-wroker has no consumer group on destination "+r.queue)
 
 		missing := r.queue + "-typo"
@@ -42,5 +44,43 @@ func TestCLISQLDepth_WarnsOfAServiceWithoutAConsumerGroup(t *testing.T) {
 		require.Equal(t, cli.ExitOK, code, errOut)
 		assert.JSONEq(t, `{"service":"clisql-worker","depths":[{"name":"`+missing+`","kind":"destination","ahead":0,"dead_letters":0}]}`, out)
 		assert.Contains(t, errOut, "warning: service clisql-worker has no consumer group on destination "+missing)
+	})
+}
+
+// TestCLISQLDepth_ShowsTheAgeOfTheOldestMessageAhead: depth shows, per
+// destination, how long ago the oldest message its service has yet to
+// handle was written, so that a stuck consumer group (an old message
+// ahead) is told from a slow one; none once the service handled it.
+func TestCLISQLDepth_ShowsTheAgeOfTheOldestMessageAhead(t *testing.T) {
+	eachSQLBusDialect(t, func(t *testing.T, d sourceflow.Dialect, db *sql.DB) {
+		r := newCLISQLRig(t, d, db)
+		r.send("ok")
+		hourAgo := `UPDATE "watermill_` + sqlbus.Topic(r.queue) + `" SET "created_at" = "created_at" - INTERVAL '1 hour'`
+		if d == sourceflow.MySQL {
+			hourAgo = "UPDATE `watermill_" + sqlbus.Topic(r.queue) + "` SET `created_at` = `created_at` - INTERVAL 1 HOUR"
+		}
+		_, err := db.Exec(hourAgo)
+		require.NoError(t, err)
+
+		out, errOut, code := r.sql("depth", "--service", "clisql-worker", "--destination", r.queue)
+		require.Equal(t, cli.ExitOK, code, errOut)
+		assert.Regexp(t, `(?m)^`+regexp.QuoteMeta(r.queue)+` +destination +1 +0 +1h\d+m\d+s$`, out, "the message ahead was written an hour ago")
+		out, errOut, code = r.sql("depth", "--service", "clisql-worker", "--destination", r.queue, "-o", "json")
+		require.Equal(t, cli.ExitOK, code, errOut)
+		var got struct {
+			Depths []struct {
+				OldestAheadSeconds *int64 `json:"oldest_ahead_seconds"`
+			}
+		}
+		require.NoError(t, json.Unmarshal([]byte(out), &got), out)
+		require.Len(t, got.Depths, 1)
+		require.NotNil(t, got.Depths[0].OldestAheadSeconds, out)
+		assert.InDelta(t, 3600, *got.Depths[0].OldestAheadSeconds, 600, out)
+
+		r.startWorker()
+		r.waitDepth(0, 0, "the worker handled the command")
+		out, errOut, code = r.sql("depth", "--service", "clisql-worker", "--destination", r.queue)
+		require.Equal(t, cli.ExitOK, code, errOut)
+		assert.Regexp(t, `(?m)^`+regexp.QuoteMeta(r.queue)+` +destination +0 +0 +-$`, out, "nothing ahead, no age")
 	})
 }

@@ -91,7 +91,7 @@ func TestCLISQL_OutboxDepthDeadLettersAndRedrive(t *testing.T) {
 	insertEnvelope(t, db, topic, "m-1", "order-1")
 	insertEnvelope(t, db, topic, "m-2", "order-2")
 	row := func(ahead, dead int) string {
-		return fmt.Sprintf(`(?m)^%s +outbox +%d +%d$`, regexp.QuoteMeta(topic), ahead, dead)
+		return fmt.Sprintf(`(?m)^%s +outbox +%d +%d +-$`, regexp.QuoteMeta(topic), ahead, dead)
 	}
 	out, errOut, code := runCLI(t, "sql", "depth", "--outbox", topic)
 	require.Equal(t, cli.ExitOK, code, errOut)

@@ -25,6 +25,9 @@ type sqlDepth struct {
 	Ahead int64 `json:"ahead"`
 	// DeadLetters is the number of dead letters.
 	DeadLetters int64 `json:"dead_letters"`
+	// OldestAheadSeconds is, for a destination with messages ahead, how
+	// long ago the oldest of them was written, in seconds.
+	OldestAheadSeconds *int64 `json:"oldest_ahead_seconds,omitempty"`
 }
 
 type sqlDepthFlags struct {
@@ -42,7 +45,11 @@ func newSQLDepthCommand(g *globals) *cobra.Command {
 group of --service (the service's name) has yet to handle, and, for each
 --outbox, how many of its rows the forwarders have yet to forward; with the
 dead letters of each. A group that never subscribed has every kept message
-ahead; a destination or an outbox that has no table yet has no depth. A
+ahead; a destination or an outbox that has no table yet has no depth.
+OLDEST AHEAD (oldest_ahead_seconds with -o json) is, for a destination with
+messages ahead, how long ago the oldest of them was written (its
+created_at, by the database's clock): a consumer group that is stuck has it
+grow while one that is only slow keeps it short. A
 misspelt service or destination looks the same, so depth warns on standard
 error of each destination on which --service has no consumer group. It
 reads only (sqlbus.Depths, outbox.Depths) and exits 0; a destination or
@@ -92,8 +99,9 @@ func readDepths(ctx context.Context, c *sqlConn, f sqlDepthFlags) ([]sqlDepth, e
 	var errs []error
 	if len(f.target.destinations) > 0 {
 		got, err := sqlbus.Depths(ctx, c.busConfig(), f.service, f.target.destinations...)
-		rows = append(rows, depthRows("destination", got)...)
-		errs = append(errs, err)
+		dests := depthRows("destination", got)
+		errs = append(errs, err, addOldestAhead(ctx, c, f.service, dests))
+		rows = append(rows, dests...)
 	}
 	for _, topic := range f.target.outboxes {
 		got, err := outbox.Depths(ctx, c.outboxConfig(topic))
@@ -143,9 +151,9 @@ func printSQLDepths(w io.Writer, f sqlDepthFlags, c *sqlConn, rows []sqlDepth) e
 	var ahead, dead int64
 	for i, r := range rows {
 		ahead, dead = ahead+r.Ahead, dead+r.DeadLetters
-		lines[i] = fmt.Sprintf("%s\t%s\t%d\t%d", r.Name, r.Kind, r.Ahead, r.DeadLetters)
+		lines[i] = fmt.Sprintf("%s\t%s\t%d\t%d\t%s", r.Name, r.Kind, r.Ahead, r.DeadLetters, shownAge(r.OldestAheadSeconds))
 	}
-	if err := writeTable(w, "NAME\tKIND\tAHEAD\tDEAD LETTERS", lines); err != nil {
+	if err := writeTable(w, "NAME\tKIND\tAHEAD\tDEAD LETTERS\tOLDEST AHEAD", lines); err != nil {
 		return err
 	}
 	who := "On "

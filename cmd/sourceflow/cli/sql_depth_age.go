@@ -1,0 +1,51 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/sourceflow-go/sourceflow/internal/sqldb"
+	"github.com/sourceflow-go/sourceflow/sqlbus"
+)
+
+// addOldestAhead sets, on each destination row of rows with messages
+// ahead, how long ago the oldest of them was written (sqldb.OldestAhead,
+// for service's consumer group): a group that is stuck has it grow, where
+// a slow one keeps it short. What cannot be read is left unset and its
+// error joined.
+func addOldestAhead(ctx context.Context, c *sqlConn, service string, rows []sqlDepth) error {
+	var errs []error
+	for i := range rows {
+		r := &rows[i]
+		if r.Kind != "destination" || r.Ahead == 0 {
+			continue
+		}
+		w, found, err := sqldb.OldestAhead(ctx, c.db, c.target.dialect, sqlbus.Topic(r.Name), service)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("read the oldest message of destination %s ahead of service %s: %w", r.Name, service, err))
+			continue
+		}
+		if found {
+			r.OldestAheadSeconds = ageSeconds(w)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// ageSeconds is the age of w in whole seconds, none below 0 (the clocks of
+// the writer's and the reader's sessions may disagree).
+func ageSeconds(w sqldb.Written) *int64 {
+	s := int64(max(w.Age(), 0) / time.Second)
+	return &s
+}
+
+// shownAge is an age in seconds as a table shows it ("1h2m3s"), "-" when
+// there is none.
+func shownAge(seconds *int64) string {
+	if seconds == nil {
+		return "-"
+	}
+	return (time.Duration(*seconds) * time.Second).String()
+}
