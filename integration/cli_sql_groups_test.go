@@ -7,9 +7,11 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cmd/sourceflow/cli"
+	"github.com/sourceflow-go/sourceflow/sqlbus"
 )
 
 // TestCLISQL_GroupsRemoveWithoutYesRefusesAGroupThatIsNotThere: the dry
@@ -52,4 +54,31 @@ func TestCLISQL_GroupsRemoveDryRunFindsTheGroupTheDatabaseWouldRemove(t *testing
 	_, dryErr, dry := r.sql("groups", "--destination", r.queue, "--remove", "CLISQL-WORKER")
 	_, yesErr, yes := r.sql("groups", "--destination", r.queue, "--remove", "CLISQL-WORKER", "--yes")
 	assert.Equal(t, yes, dry, "the dry run exits as --yes does (dry run: %q; --yes: %q)", dryErr, yesErr)
+}
+
+// TestCLISQL_GroupsShowsTheAgeOfTheOldestMessageAhead: groups shows, per
+// consumer group with messages ahead, how long ago the oldest was written:
+// a retired service's group has an old message ahead, a running one none.
+func TestCLISQL_GroupsShowsTheAgeOfTheOldestMessageAhead(t *testing.T) {
+	eachSQLBusDialect(t, func(t *testing.T, d sourceflow.Dialect, db *sql.DB) {
+		r := newCLISQLRig(t, d, db)
+		r.refusing.Store(false)
+		retired := payWorker(t, r.cfg, "clisql-retired", r.queue, r.runs, &r.refusing)
+		startModel(t, retired)
+		require.NoError(t, retired.Close(), "the retired service stops for good before any command")
+		r.startWorker()
+		r.send("ok-1")
+		r.waitDepth(0, 0, "the worker handled the command")
+		hourAgo := `UPDATE "watermill_` + sqlbus.Topic(r.queue) + `" SET "created_at" = "created_at" - INTERVAL '1 hour'`
+		if d == sourceflow.MySQL {
+			hourAgo = "UPDATE `watermill_" + sqlbus.Topic(r.queue) + "` SET `created_at` = `created_at` - INTERVAL 1 HOUR"
+		}
+		_, err := db.Exec(hourAgo)
+		require.NoError(t, err)
+
+		out, errOut, code := r.sql("groups", "--destination", r.queue)
+		require.Equal(t, cli.ExitOK, code, errOut)
+		assert.Regexp(t, `(?m)^clisql-retired +1 +1h\d+m\d+s$`, out)
+		assert.Regexp(t, `(?m)^clisql-worker +0 +-$`, out)
+	})
 }

@@ -5,6 +5,7 @@ package integration
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"os"
 	"regexp"
@@ -252,11 +253,26 @@ func TestCLISQL_GroupsListsAndRemovesARetiredServicesGroup(t *testing.T) {
 
 		out, errOut, code := r.sql("groups", "--destination", r.queue)
 		require.Equal(t, cli.ExitOK, code, errOut)
-		assert.Regexp(t, `(?m)^clisql-retired +2$`, out)
-		assert.Regexp(t, `(?m)^clisql-worker +0$`, out)
+		assert.Regexp(t, `(?m)^clisql-retired +2 +\d+s$`, out)
+		assert.Regexp(t, `(?m)^clisql-worker +0 +-$`, out)
 		out, errOut, code = r.sql("groups", "--destination", r.queue, "-o", "json")
 		require.Equal(t, cli.ExitOK, code, errOut)
-		assert.JSONEq(t, `{"destination":"`+r.queue+`","groups":[{"service":"clisql-retired","ahead":2},{"service":"clisql-worker","ahead":0}]}`, out)
+		var listed struct {
+			Destination string
+			Groups      []struct {
+				Service            string
+				Ahead              int64
+				OldestAheadSeconds *int64 `json:"oldest_ahead_seconds"`
+			}
+		}
+		require.NoError(t, json.Unmarshal([]byte(out), &listed), out)
+		assert.Equal(t, r.queue, listed.Destination)
+		require.Len(t, listed.Groups, 2, out)
+		assert.Equal(t, "clisql-retired", listed.Groups[0].Service)
+		assert.Equal(t, int64(2), listed.Groups[0].Ahead)
+		assert.NotNil(t, listed.Groups[0].OldestAheadSeconds, "the retired group has messages ahead: their age is shown")
+		assert.Equal(t, "clisql-worker", listed.Groups[1].Service)
+		assert.Nil(t, listed.Groups[1].OldestAheadSeconds, "nothing ahead, no age")
 
 		out, errOut, code = r.sql("groups", "--destination", r.queue, "--remove", "clisql-retired")
 		require.Equal(t, cli.ExitOK, code, errOut)

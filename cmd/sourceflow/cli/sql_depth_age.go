@@ -49,3 +49,24 @@ func shownAge(seconds *int64) string {
 	}
 	return (time.Duration(*seconds) * time.Second).String()
 }
+
+// groupAges returns, for each of groups, the consumer groups of
+// destination, how long ago the oldest message it has yet to handle was
+// written, in seconds; nil for a group with none ahead. One read through
+// the table's key per group with messages ahead.
+func groupAges(ctx context.Context, c *sqlConn, destination string, groups []sqlbus.ConsumerGroup) ([]*int64, error) {
+	ages := make([]*int64, len(groups))
+	for i, g := range groups {
+		if g.Ahead == 0 {
+			continue
+		}
+		w, found, err := sqldb.OldestAhead(ctx, c.db, c.target.dialect, sqlbus.Topic(destination), g.Service)
+		if err != nil {
+			return nil, fmt.Errorf("read the oldest message of destination %s ahead of service %s: %w", destination, g.Service, err)
+		}
+		if found {
+			ages[i] = ageSeconds(w)
+		}
+	}
+	return ages, nil
+}

@@ -24,6 +24,9 @@ type sqlGroupsFlags struct {
 type sqlGroupJSON struct {
 	Service string `json:"service"`
 	Ahead   int64  `json:"ahead"`
+	// OldestAheadSeconds is, for a group with messages ahead, how long ago
+	// the oldest of them was written, in seconds.
+	OldestAheadSeconds *int64 `json:"oldest_ahead_seconds,omitempty"`
 }
 
 func newSQLGroupsCommand(g *globals) *cobra.Command {
@@ -33,7 +36,8 @@ func newSQLGroupsCommand(g *globals) *cobra.Command {
 		Short: "List the consumer groups of a destination, or remove a retired service's",
 		Long: `groups lists every consumer group of a destination: each service that
 subscribed to it, with how many of its messages the service has yet to
-handle (sqlbus.ConsumerGroups). A service that no longer runs keeps its
+handle (sqlbus.ConsumerGroups) and how long ago the oldest of them was
+written (OLDEST AHEAD, as sql depth shows it). A service that no longer runs keeps its
 group, whose backlog grows with every message and holds back the pruning
 of the destination for every other service.
 
@@ -42,7 +46,8 @@ so the destination is pruned again; without --yes it only says what it
 would remove. Remove only the group of a service that is gone: one still
 running reads the destination again from the first row kept (its
 idempotency drops what it handled before). The listing with -o json is
-{"destination": ..., "groups": [{"service", "ahead"}]}. It exits 0, or 1
+{"destination": ..., "groups": [{"service", "ahead",
+"oldest_ahead_seconds"}]}. It exits 0, or 1
 when --remove names a group the destination does not have, with or
 without --yes.`,
 		Example: "  sourceflow sql groups --destination order-events\n" +
@@ -75,23 +80,27 @@ func (g *globals) runSQLGroups(cmd *cobra.Command, f sqlGroupsFlags) error {
 		if err != nil {
 			return c.failure("sql groups "+f.destination, err)
 		}
-		if f.output == outputJSON {
-			return writeGroupsJSON(cmd.OutOrStdout(), f.destination, groups)
+		ages, err := groupAges(ctx, c, f.destination, groups)
+		if err != nil {
+			return c.failure("sql groups "+f.destination, err)
 		}
-		return writeGroupsTable(cmd.OutOrStdout(), f.destination, c.target.where(), groups)
+		if f.output == outputJSON {
+			return writeGroupsJSON(cmd.OutOrStdout(), f.destination, groups, ages)
+		}
+		return writeGroupsTable(cmd.OutOrStdout(), f.destination, c.target.where(), groups, ages)
 	})
 }
 
 // writeGroupsTable prints groups, the consumer groups of destination on
-// where, as a table. A group's name comes from the database, where anyone
+// where, as a table, with ages (see groupAges). A group's name comes from the database, where anyone
 // who may subscribe chose it: its characters a terminal would act on are
 // escaped (see printable).
-func writeGroupsTable(w io.Writer, destination, where string, groups []sqlbus.ConsumerGroup) error {
+func writeGroupsTable(w io.Writer, destination, where string, groups []sqlbus.ConsumerGroup, ages []*int64) error {
 	lines := make([]string, len(groups))
 	for i, gr := range groups {
-		lines[i] = fmt.Sprintf("%s\t%d", printable(gr.Service), gr.Ahead)
+		lines[i] = fmt.Sprintf("%s\t%d\t%s", printable(gr.Service), gr.Ahead, shownAge(ages[i]))
 	}
-	if err := writeTable(w, "SERVICE\tAHEAD", lines); err != nil {
+	if err := writeTable(w, "SERVICE\tAHEAD\tOLDEST AHEAD", lines); err != nil {
 		return err
 	}
 	_, err := fmt.Fprintf(w, "%s of destination %s on %s.\n",
@@ -140,10 +149,10 @@ func (c *sqlConn) noGroup(f sqlGroupsFlags) error {
 		"`sourceflow sql groups --destination %s` lists them", f.destination, f.remove, c.target.where(), f.destination)}
 }
 
-func writeGroupsJSON(w io.Writer, destination string, groups []sqlbus.ConsumerGroup) error {
+func writeGroupsJSON(w io.Writer, destination string, groups []sqlbus.ConsumerGroup, ages []*int64) error {
 	out := make([]sqlGroupJSON, len(groups))
 	for i, g := range groups {
-		out[i] = sqlGroupJSON{Service: g.Service, Ahead: g.Ahead}
+		out[i] = sqlGroupJSON{Service: g.Service, Ahead: g.Ahead, OldestAheadSeconds: ages[i]}
 	}
 	return writeJSON(w, struct {
 		Destination string         `json:"destination"`

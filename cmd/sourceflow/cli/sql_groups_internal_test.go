@@ -28,15 +28,15 @@ func TestSQLGroupsPrintsAGroupsNameEscapedOnOneRow(t *testing.T) {
 	var out bytes.Buffer
 	groups := []sqlbus.ConsumerGroup{{Service: hostileGroup, Ahead: 7}, {Service: "reporting", Ahead: 0}}
 
-	require.NoError(t, writeGroupsTable(&out, "order-events", "postgres at db:5432", groups))
+	require.NoError(t, writeGroupsTable(&out, "order-events", "postgres at db:5432", groups, []*int64{new(int64), nil}))
 
 	text := out.String()
 	assert.NotContains(t, text, "\x1b")
 	assert.NotContains(t, text, "\x07")
 	lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
 	require.Len(t, lines, 4, "the heading, one row per group and the count:\n%s", text)
-	assert.Regexp(t, `^`+regexp.QuoteMeta(hostileGroupShown)+` +7$`, lines[1])
-	assert.Regexp(t, `^reporting +0$`, lines[2])
+	assert.Regexp(t, `^`+regexp.QuoteMeta(hostileGroupShown)+` +7 +0s$`, lines[1])
+	assert.Regexp(t, `^reporting +0 +-$`, lines[2])
 	assert.Equal(t, "2 consumer groups of destination order-events on postgres at db:5432.", lines[3])
 }
 
