@@ -150,13 +150,16 @@ func decode[T any](codec Codec, env Envelope, payload []byte) (T, error) {
 // sourceflow.MetaLastError (the reason when the transport dead-letters the
 // message on its last allowed receive), with the delay a
 // sourceflow.RetryAfter in it hints under sourceflow.MetaRetryAfter (when
-// the transport delivers the message again).
+// the transport delivers the message again). A hint the message carried
+// before (its sender's, an earlier failure's) is dropped: only this
+// failure's times the next delivery.
 func markFailure(h message.HandlerFunc) message.HandlerFunc {
 	return func(msg *message.Message) ([]*message.Message, error) {
 		out, err := h(msg)
 		if err == nil {
 			return out, nil
 		}
+		delete(msg.Metadata, sourceflow.MetaRetryAfter)
 		reason := failureText(err)
 		key := sourceflow.MetaLastError
 		if sourceflow.IsPermanent(err) {
