@@ -38,8 +38,10 @@ func RetryAfter(err error, d time.Duration) error {
 	return retryAfterError{err: err, after: d}
 }
 
-// RetryAfterOf returns the delay of the first RetryAfter in err's chain, and
-// whether there is one.
+// RetryAfterOf returns the delay of the first RetryAfter in err's chain, in
+// errors.As order (of nested hints the outer one, of errors.Join's the
+// first error's), and whether there is one. A hint inside a Permanent error
+// is found too; cqrs records none for a permanent failure.
 func RetryAfterOf(err error) (time.Duration, bool) {
 	var r retryAfterError
 	if errors.As(err, &r) {

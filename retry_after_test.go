@@ -27,3 +27,31 @@ func TestRetryAfter(t *testing.T) {
 
 	assert.True(t, sourceflow.IsConsumeMarker(sourceflow.MetaRetryAfter), "one delivery's marker, never sent on")
 }
+
+// The edges of a hint: a negative delay is no hint, a hint inside a
+// Permanent is still found (markFailure then records none: a permanent
+// failure is dead-lettered at once), and of several hints, nested or
+// joined, the first in errors.As order wins.
+func TestRetryAfterEdges(t *testing.T) {
+	base := errors.New("key disabled")
+	assert.Equal(t, base, sourceflow.RetryAfter(base, -time.Second), "a negative delay, no hint")
+	_, ok := sourceflow.RetryAfterOf(nil)
+	assert.False(t, ok)
+
+	perm := sourceflow.Permanent(sourceflow.RetryAfter(base, time.Minute))
+	assert.True(t, sourceflow.IsPermanent(perm))
+	d, ok := sourceflow.RetryAfterOf(perm)
+	assert.True(t, ok)
+	assert.Equal(t, time.Minute, d)
+
+	d, _ = sourceflow.RetryAfterOf(sourceflow.RetryAfter(sourceflow.RetryAfter(base, time.Second), time.Hour))
+	assert.Equal(t, time.Hour, d, "nested: the outer hint")
+	d, _ = sourceflow.RetryAfterOf(errors.Join(sourceflow.RetryAfter(base, time.Second), sourceflow.RetryAfter(base, time.Hour)))
+	assert.Equal(t, time.Second, d, "joined: the first")
+
+	huge := sourceflow.RetryAfter(base, time.Duration(1<<63-1))
+	d, _ = sourceflow.RetryAfterOf(huge)
+	parsed, err := time.ParseDuration(d.String())
+	assert.NoError(t, err, "the largest hint's text reads back")
+	assert.Equal(t, d, parsed)
+}
