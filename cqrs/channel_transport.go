@@ -26,7 +26,13 @@ type ChannelConfig struct {
 	MaxDeliveries int
 	// RedeliveryDelay is the pause before a failed message is delivered
 	// again; a handler's error that hints a delay (sourceflow.RetryAfter)
-	// sets that pause instead, at most 5 minutes. Default: 10ms.
+	// sets that pause instead, at most 5 minutes. A synchronous Publish
+	// (see Async) waits through the pauses and, like an ordered destination
+	// with Async, holds back later messages to its destination meanwhile,
+	// as any message being redelivered does: a handler hinting 5 minutes
+	// holds its Send and destination for 20 minutes at the default
+	// MaxDeliveries.
+	// Close ends a pause at once. Default: 10ms.
 	RedeliveryDelay time.Duration
 	// Async makes Publish return as soon as the message is handed over.
 	// Default false: Publish returns once every subscriber has finished

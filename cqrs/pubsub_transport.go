@@ -77,7 +77,11 @@ type PubSubConfig struct {
 	// defaults keep a failing message for about 13s (RedeliveryPauses).
 	// A handler's error that hints a delay (sourceflow.RetryAfter, as the
 	// encryption Decrypter's for a refused KMS key) sets that pause
-	// instead, at most 5 minutes. Default: DefaultRedeliveryDelay (100ms).
+	// instead, at most 5 minutes. The Pub/Sub's message is held meanwhile:
+	// a Pub/Sub that hands a subscription one message at a time (gochannel,
+	// and watermill-sql under sqlbus, for at most its AckDeadline) hands out
+	// none of the destination's later messages to this consumer until then.
+	// Close ends a pause at once. Default: DefaultRedeliveryDelay (100ms).
 	RedeliveryDelay time.Duration
 	// CloseTimeout bounds how long a subscriber's Close (or the end of its
 	// subscription context) waits for the deliveries in flight to finish

@@ -141,7 +141,13 @@
 // the table hands the message out again, its deliveries counted on: at
 // sqlbus's defaults a refused message is kept for about 3.5 minutes, not
 // the grace; an AckDeadline of 4 minutes or more keeps it for the grace
-// (that is also how long a message whose instance died waits). At most 1024
+// (that is also how long a message whose instance died waits) with
+// MaxDeliveries at its default 8 or more, since each AckDeadline also ends
+// a pause and brings one more delivery. A message waiting in process
+// (sqlbus; ChannelTransport, synchronous or on an ordered destination)
+// holds back the later messages of its destination for that consumer
+// meanwhile, those under other keys too, and a synchronous
+// ChannelTransport Send waits with it. At most 1024
 // encryption contexts are timed at once: a
 // refusal under a context beyond them (a consumed message's type is the
 // sender's to pick) is timed with every other such refusal of the key.
