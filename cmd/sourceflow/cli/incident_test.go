@@ -1,9 +1,12 @@
 package cli_test
 
 import (
+	"bytes"
 	"context"
 	"strings"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -111,4 +114,47 @@ func lineStartingWith(t *testing.T, out, prefix string) string {
 	}
 	t.Fatalf("no line starts with %q in:\n%s", prefix, out)
 	return ""
+}
+
+// An endpoint that accepts connections and never answers (a black-holed
+// VPC endpoint, a hung proxy): dlq list gives up after one --check-timeout
+// (5s), but health first reads the topology for a --check-timeout per
+// resource (readBound: 9 x 5s) and only then runs its checks, so the first
+// command of an incident takes close to a minute to say "SQS did not
+// answer". Once the first call went unanswered for --check-timeout, health
+// should say so within about two --check-timeouts.
+func TestIncidentHealthOnAHungEndpointAnswersWithinTwoCheckTimeouts(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		fake, path := appliedOrders(t)
+		start := time.Now()
+
+		_, errOut, code := runOn(context.Background(), t, fake, func(c *cli.Clients) {
+			c.SQS = hangingSQS(fake.sqs)
+			c.SNS = hangingSNS{fake.sns}
+		}, "health", "-f", path, "--check-timeout", "5s")
+
+		assert.Equal(t, cli.ExitAWS, code)
+		assert.Contains(t, errOut, "did not answer within --check-timeout (5s)")
+		assert.LessOrEqual(t, time.Since(start), 11*time.Second)
+	})
+}
+
+// dlq redrive against an endpoint that accepts requests and never answers
+// waits on its first call (GetQueueUrl) for ever: it runs "without a time
+// bound unless --timeout is given", and no call of its own is bounded, so
+// at 3 a.m. it sat for ten minutes with no output until Ctrl-C said only
+// "interrupted". list and peek fail after --check-timeout naming the
+// endpoint; redrive's lookups before the first move should too.
+func TestIncidentDLQRedriveOnASilentEndpointSaysSQSDidNotAnswer(t *testing.T) {
+	path, endpoint := topologyUnderASilentEndpoint(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var out, errOut bytes.Buffer
+
+	code := cli.Run(ctx, cli.Config{Stdout: &out, Stderr: &errOut},
+		[]string{"dlq", "redrive", "-f", path, "--queue", "orders-order-events-dlq"})
+
+	assert.Equal(t, cli.ExitAWS, code, errOut.String())
+	assert.Contains(t, errOut.String(), "did not answer")
+	assert.Contains(t, errOut.String(), endpoint)
 }
