@@ -212,7 +212,8 @@ func countErrors(errs []error) int {
 
 // printHealth prints rep as a table, or as JSON with --output json. A row
 // of a check whose call failed (failed, by index; see failedCalls) says
-// the call's cause (shortCause); JSON has each check's whole error.
+// the call's cause (shortCause), that of a missing resource "missing";
+// JSON has each check's whole error.
 func printHealth(w io.Writer, output string, rep healthReport, failed []error) error {
 	if output == outputJSON {
 		return writeJSON(w, rep)
@@ -220,8 +221,11 @@ func printHealth(w io.Writer, output string, rep healthReport, failed []error) e
 	lines := make([]string, len(rep.Checks))
 	for i, c := range rep.Checks {
 		why := c.Error
-		if failed[i] != nil && why != unreachableCheck {
+		switch {
+		case failed[i] != nil && why != unreachableCheck:
 			why = shortCause(failed[i])
+		case failed[i] == nil && c.Status == topology.HealthDown:
+			why = missingCheck
 		}
 		lines[i] = fmt.Sprintf("%s\t%s\t%s\t%s\t%s", c.Name, c.Kind, c.Status, c.Latency.Round(time.Millisecond), oneLine(why))
 	}
@@ -235,6 +239,11 @@ func printHealth(w io.Writer, output string, rep healthReport, failed []error) e
 	_, err := fmt.Fprintf(w, "Service %s: %s (%s%s)\n", rep.Service, rep.Status, counted(len(rep.Checks), "check", "checks"), notRun)
 	return err
 }
+
+// missingCheck is the table's error of a check whose resource AWS said
+// does not exist: every other down check has a failed call (failedCalls).
+// The error after the table says what to run.
+const missingCheck = "missing"
 
 // oneLine returns an error text for one table cell: its lines joined with
 // "; " (the SDK puts what its retryer adds on a line of its own) and every

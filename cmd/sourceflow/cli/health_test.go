@@ -25,7 +25,7 @@ func TestHealth_PrintsATableAndExitsByStatus(t *testing.T) {
 
 	out, errOut, code := fake.run(t, "health", "-f", path)
 	assert.Equal(t, cli.ExitDrift, code, "nothing exists: down")
-	assert.Regexp(t, `orders-dlq\.fifo\s+dlq\s+down\s+\S+\s+QueueDoesNotExist`, out)
+	assert.Regexp(t, `orders-dlq\.fifo\s+dlq\s+down\s+\S+\s+missing\n`, out)
 	assert.Contains(t, out, "Service orders: down (9 checks)")
 	assert.Contains(t, errOut, "9 of 9 checks down")
 
