@@ -88,8 +88,7 @@ func (g *globals) runDLQList(cmd *cobra.Command, path, output string, checkTimeo
 		return err
 	}
 	if missing > 0 {
-		return &ExitError{Code: ExitDrift, Err: fmt.Errorf("%s missing: run `sourceflow apply -f %s` to create %s",
-			counted(missing, "dead-letter queue", "dead-letter queues"), fileArg(path), agree(missing, "it", "them"))}
+		return s.missingQueues(ctx, errDLQsMissing(missing), checkTimeout)
 	}
 	return nil
 }

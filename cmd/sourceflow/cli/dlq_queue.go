@@ -55,21 +55,42 @@ func resolveQueue(ctx context.Context, api dlqSQS, name string) (sqsQueue, error
 	return q, nil
 }
 
-// queueFailure is the error of resolving a queue of the file: missing
-// (exit 1, apply creates it) or an AWS failure (exit 3).
-func (s *session) queueFailure(err error) error {
-	if errors.Is(err, errQueueMissing) {
-		return &ExitError{Code: ExitDrift, Err: fmt.Errorf("%w: run `sourceflow apply -f %s` to create it", err, fileArg(s.path))}
-	}
-	return s.awsFailure("dlq", err)
-}
-
-// boundedQueueFailure is queueFailure for a queue resolved with each call
-// bounded by --check-timeout (bound): a call that bound cut short fails
-// what (the command) as boundedFailure says.
+// boundedQueueFailure is the error of resolving a queue of the file, each
+// call bounded by --check-timeout (bound): missing (exit 1, see
+// missingQueues), or a call that failed what (the command) as
+// boundedFailure says.
 func (s *session) boundedQueueFailure(ctx context.Context, what string, err error, bound time.Duration) error {
 	if errors.Is(err, errQueueMissing) {
-		return s.queueFailure(err)
+		return s.missingQueues(ctx, err, bound)
 	}
 	return s.boundedFailure(ctx, what, err, bound)
+}
+
+// missingQueues is the error (exit 1) of err, queues of the file found
+// missing: when none of the file's queues exists where the session looks
+// (noQueueFound), the region or the account is likely wrong, and apply
+// would create the topology there, so it says to check them; otherwise
+// apply creates what is missing.
+func (s *session) missingQueues(ctx context.Context, err error, bound time.Duration) error {
+	if s.noQueueFound(ctx, bound) {
+		return &ExitError{Code: ExitDrift, Err: fmt.Errorf("%w: %s", err, s.nothingFoundText("queues"))}
+	}
+	return &ExitError{Code: ExitDrift, Err: fmt.Errorf("%w: run `sourceflow apply -f %s` to create %s",
+		err, fileArg(s.path), agree(missingCount(err), "it", "them"))}
+}
+
+// errDLQsMissing reports dead-letter queues that dlq list found missing.
+type errDLQsMissing int
+
+// Error implements error.
+func (n errDLQsMissing) Error() string {
+	return counted(int(n), "dead-letter queue", "dead-letter queues") + " missing"
+}
+
+// missingCount is how many queues err, a missing queue's error, reports.
+func missingCount(err error) int {
+	if n, ok := errors.AsType[errDLQsMissing](err); ok {
+		return int(n)
+	}
+	return 1
 }

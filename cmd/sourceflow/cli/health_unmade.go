@@ -16,11 +16,16 @@ import (
 // reaching AWS: those whose call failed (failed, by index: refused, timed
 // out, access denied) could not be made, and are named with why and what
 // to check (unmadeText); validate and apply are advised only for the rest,
-// whose resources AWS said do not exist.
+// whose resources AWS said do not exist. When AWS said none of them exists,
+// the region or the account is likely wrong, and apply would create the
+// topology there: the error says to check them (nothingFoundText).
 func (s *session) downError(ctx context.Context, f healthFlags, checks []topology.HealthCheck, failed []error, n checkCounts) error {
 	advice := fmt.Sprintf("run `sourceflow validate -f %s` to see what is missing and `sourceflow apply -f %s` to create it",
 		fileArg(f.path), fileArg(f.path))
 	unmade := countErrors(failed)
+	if unmade == 0 && n.down == len(checks) {
+		advice = s.nothingFoundText("queues and topics")
+	}
 	if missing := n.down - unmade; unmade > 0 {
 		advice = fmt.Sprintf("%d could not be made, as their calls failed, so the health of their resources is unknown:%s",
 			unmade, s.unmadeText(ctx, f.checkTimeout, checks, failed))

@@ -1,8 +1,13 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 )
@@ -35,7 +40,30 @@ func nothingFound(plan topology.Plan, report topology.DriftReport) bool {
 // topics exist where the session looks, when that is so.
 func (s *session) hintNothingFound(w io.Writer, report topology.DriftReport) {
 	if nothingFound(s.plan, report) {
-		fmt.Fprintf(w, "None of the queues and topics of service %s exists in %s: if they were created, check the region "+
-			"(AWS_REGION, AWS_PROFILE) and the account the credentials belong to.\n", s.plan.Service, s.where())
+		fmt.Fprintf(w, "%s.\n", s.nothingFoundText("queues and topics"))
 	}
+}
+
+// nothingFoundText says that none of the service's resources (what: "queues
+// and topics", "queues") exists where the session looks, and what to
+// check: apply would create them there, in what may be the wrong region
+// or account.
+func (s *session) nothingFoundText(what string) string {
+	return fmt.Sprintf("None of the %s of service %s exists in %s: if they were created, check the region "+
+		"(AWS_REGION, AWS_PROFILE) and the account the credentials belong to", what, s.plan.Service, s.where())
+}
+
+// noQueueFound reports whether none of the plan's queues exists where the
+// session looks, each lookup bounded by bound: false when one exists, or
+// when a lookup fails otherwise (the answer is then unknown).
+func (s *session) noQueueFound(ctx context.Context, bound time.Duration) bool {
+	for _, q := range s.plan.Queues {
+		lookup, cancel := context.WithTimeout(ctx, bound)
+		_, err := s.clients.SQS.GetQueueUrl(lookup, &sqs.GetQueueUrlInput{QueueName: aws.String(q.Name)})
+		cancel()
+		if !topology.IsQueueMissing(err) {
+			return false
+		}
+	}
+	return len(s.plan.Queues) > 0
 }
