@@ -73,7 +73,7 @@ func (s *session) boundedQueueFailure(ctx context.Context, what string, err erro
 // apply creates what is missing.
 func (s *session) missingQueues(ctx context.Context, err error, bound time.Duration) error {
 	if s.noQueueFound(ctx, bound) {
-		return &ExitError{Code: ExitDrift, Err: fmt.Errorf("%w: %s", err, s.nothingFoundText("queues"))}
+		return &ExitError{Code: ExitDrift, Err: fmt.Errorf("%w: %s", err, s.nothingFoundAdvice("queues"))}
 	}
 	return &ExitError{Code: ExitDrift, Err: fmt.Errorf("%w: run `sourceflow apply -f %s` to create %s",
 		err, fileArg(s.path), agree(missingCount(err), "it", "them"))}

@@ -24,7 +24,7 @@ func (s *session) downError(ctx context.Context, f healthFlags, checks []topolog
 		fileArg(f.path), fileArg(f.path))
 	unmade := countErrors(failed)
 	if unmade == 0 && n.down == len(checks) {
-		advice = s.nothingFoundText("queues and topics")
+		advice = fmt.Sprintf("run `sourceflow validate -f %s` to see what is missing: %s", fileArg(f.path), s.nothingFoundAdvice("queues and topics"))
 	}
 	if missing := n.down - unmade; unmade > 0 {
 		advice = fmt.Sprintf("%d could not be made, as their calls failed, so the health of their resources is unknown:%s",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -40,16 +41,16 @@ func nothingFound(plan topology.Plan, report topology.DriftReport) bool {
 // topics exist where the session looks, when that is so.
 func (s *session) hintNothingFound(w io.Writer, report topology.DriftReport) {
 	if nothingFound(s.plan, report) {
-		fmt.Fprintf(w, "%s.\n", s.nothingFoundText("queues and topics"))
+		fmt.Fprintf(w, "N%s.\n", strings.TrimPrefix(s.nothingFoundText("queues and topics"), "n"))
 	}
 }
 
 // nothingFoundText says that none of the service's resources (what: "queues
 // and topics", "queues") exists where the session looks, and what to
 // check: apply would create them there, in what may be the wrong region
-// or account.
+// or account. It starts in lower case, to follow a colon.
 func (s *session) nothingFoundText(what string) string {
-	return fmt.Sprintf("None of the %s of service %s exists in %s: if they were created, check the region "+
+	return fmt.Sprintf("none of the %s of service %s exists in %s: if they were created, check the region "+
 		"(AWS_REGION, AWS_PROFILE) and the account the credentials belong to", what, s.plan.Service, s.where())
 }
 
@@ -66,4 +67,12 @@ func (s *session) noQueueFound(ctx context.Context, bound time.Duration) bool {
 		}
 	}
 	return len(s.plan.Queues) > 0
+}
+
+// nothingFoundAdvice is nothingFoundText for an error: check the region
+// and account first, and only then, if the resources were never created,
+// apply, which creates them where the session looks.
+func (s *session) nothingFoundAdvice(what string) string {
+	return fmt.Sprintf("%s; if they never were, `sourceflow apply -f %s` creates them in %s",
+		s.nothingFoundText(what), fileArg(s.path), s.where())
 }
