@@ -19,11 +19,15 @@ import (
 type healthReport struct {
 	// Service is the service of the topology file.
 	Service string `json:"service"`
-	// Status is down when any check is down, else skipped when any check
-	// did not run (the health of its resource is unknown), up otherwise.
+	// Status is down when any check or drift is down, else degraded when
+	// a drift is, else skipped when any check did not run (the health of
+	// its resource is unknown), up otherwise.
 	Status topology.HealthStatus `json:"status"`
 	// Checks has one entry per queue, dead-letter queue and topic.
 	Checks []topology.HealthCheck `json:"checks"`
+	// Drift has the drifts of the topology that stop messages (down) or
+	// hold some back (degraded); see driftStatus.
+	Drift []healthDrift `json:"drift,omitempty"`
 }
 
 type healthFlags struct {
@@ -39,7 +43,8 @@ func newHealthCommand(g *globals) *cobra.Command {
 		Long: `health probes each resource of the topology file with a read call: every
 queue, the dead-letter queue of every queue the service consumes, and every
 topic. It prints a table (or JSON with --output json) and exits 0 when every
-check is up, 1 when any is down (missing, unreachable, access denied), 2
+check is up, 1 when any is down (missing, unreachable, access denied) or
+a drift stops or holds back messages (see below), 2
 when none is down but some did not run (see below), and 3 when no check is
 up because no call reached AWS (the endpoint, the credentials or the region
 are at fault, not the resources). An endpoint that cannot be reached at all
@@ -67,8 +72,20 @@ sts:GetCallerIdentity, whose failure makes the check down. With no means
 to know the account (no queue ARN, no --account-id, no STS client) its
 check is skipped, and says why; the report is then skipped, not up, as
 the health of the topic is unknown. A resource probe is up, down or
-skipped; "degraded" is reported only by a running transport, for open
-publish circuits, never by this command.`,
+skipped; a missing resource's row says "missing".
+
+health also reports, below the table, the drift that validate finds and
+that stops messages or holds some back, and exits 1 on it. Down, no
+message moves: any drift of the KMS key (disabled, pending deletion, not
+found, a key SQS and SNS cannot use, a policy that leaves SNS out; its
+owner fixes it, apply never changes a key), a queue policy that keeps a
+topic from sending, a missing subscription. Degraded, messages move but
+some are held back or changed: a queue whose RedrivePolicy differs or is
+gone (a message that keeps failing is never set aside, and holds back its
+FIFO message group), a subscription whose attributes differ; apply fixes
+those. The report is down when a check or a drift is down, else degraded
+when a drift is. Other drift (a queue's visibility timeout, tags) is left
+to validate.`,
 		Example: "  sourceflow health -f orders.topology.yaml\n" +
 			"  sourceflow health -f orders.topology.yaml --output json | jq .status",
 	}, &f, g.runHealth)
@@ -91,12 +108,13 @@ func (g *globals) runHealth(cmd *cobra.Command, f healthFlags) error {
 	if err != nil {
 		return err
 	}
-	eps, readErr := readForHealth(ctx, s, f)
+	report, eps, readErr := readForHealth(ctx, s, f)
 	probes := s.prov.ResourceProbes(s.plan, eps)
 	failed := failedCalls(ctx, probes)
-	rep := healthReport{Service: s.plan.Service, Checks: topology.RunProbes(ctx, f.checkTimeout, probes)}
+	rep := healthReport{Service: s.plan.Service, Checks: topology.RunProbes(ctx, f.checkTimeout, probes),
+		Drift: healthDrifts(report)}
 	n := countChecks(rep.Checks)
-	rep.Status = n.status()
+	rep.Status = driftReportStatus(n.status(), rep.Drift)
 	// A probe that panicked made a check that could not be made, not a
 	// call that did not reach AWS.
 	noneReached := n.down > 0 && n.up == 0 && countErrors(failed) == n.down && !anyPanicked(failed)
@@ -110,7 +128,10 @@ func (g *globals) runHealth(cmd *cobra.Command, f healthFlags) error {
 	case noneReached:
 		return noAnswer(ctx, s, f, cmp.Or(readErr, cmp.Or(failed...)))
 	case n.down > 0:
-		return s.downError(ctx, f, rep.Checks, failed, n)
+		return withDriftAdvice(s.downError(ctx, f, rep.Checks, failed, n), s.driftAdvice(rep.Drift))
+	case len(rep.Drift) > 0:
+		return &ExitError{Code: ExitDrift, Err: fmt.Errorf("service %s is %s: %s",
+			s.plan.Service, rep.Status, s.driftAdvice(rep.Drift))}
 	case n.skipped > 0:
 		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%d of %s not run, as their errors say, so the health "+
 			"of their resources is unknown: give the account of the topics with --account-id",
@@ -119,19 +140,20 @@ func (g *globals) runHealth(cmd *cobra.Command, f healthFlags) error {
 	return nil
 }
 
-// readForHealth reads the topology for the probes: Validate resolves the
-// URLs and ARNs of what exists; a failure leaves them empty and each probe
+// readForHealth reads the topology for the probes: Validate finds the
+// drift health reports (healthDrifts) and resolves the URLs and ARNs of
+// what exists; a failure leaves them empty and each probe
 // then finds its resource by name (a queue) or builds its ARN from the
 // account (a topic), or is skipped. A read cut by its own bound (see
 // readBound) returns no error: the probes' errors say more.
-func readForHealth(ctx context.Context, s *session, f healthFlags) (topology.Endpoints, error) {
+func readForHealth(ctx context.Context, s *session, f healthFlags) (topology.DriftReport, topology.Endpoints, error) {
 	vctx, cancel := context.WithTimeout(ctx, readBound(ctx, s, f.checkTimeout))
 	defer cancel()
-	_, eps, err := s.prov.Validate(vctx, s.plan)
+	report, eps, err := s.prov.Validate(vctx, s.plan)
 	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
-		return eps, nil
+		return topology.DriftReport{}, eps, nil
 	}
-	return eps, err
+	return report, eps, err
 }
 
 // checkCounts counts the checks of a health report by status.
@@ -232,9 +254,15 @@ func printHealth(w io.Writer, output string, rep healthReport, failed []error) e
 	if err := writeTable(w, "NAME\tKIND\tSTATUS\tLATENCY\tERROR", lines); err != nil {
 		return err
 	}
+	if err := printDrifts(w, rep.Drift); err != nil {
+		return err
+	}
 	notRun := ""
 	if n := countChecks(rep.Checks).skipped; n > 0 {
 		notRun = fmt.Sprintf(", %d not run", n)
+	}
+	if len(rep.Drift) > 0 {
+		notRun += ", " + counted(len(rep.Drift), "drift", "drifts")
 	}
 	_, err := fmt.Fprintf(w, "Service %s: %s (%s%s)\n", rep.Service, rep.Status, counted(len(rep.Checks), "check", "checks"), notRun)
 	return err
