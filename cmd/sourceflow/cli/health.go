@@ -91,7 +91,7 @@ to validate.`,
 	}, &f, g.runHealth)
 	addFileFlag(cmd, &f.path)
 	addOutputFlag(cmd, &f.output)
-	addCheckTimeoutFlag(cmd, &f.checkTimeout, "bound on each check, and per resource on reading the topology before them")
+	addCheckTimeoutFlag(cmd, &f.checkTimeout, "bound on each check, and on each call of the topology read before them (the first call unanswered ends the read, and the checks of its service fail with it)")
 	return cmd
 }
 
@@ -108,11 +108,12 @@ func (g *globals) runHealth(cmd *cobra.Command, f healthFlags) error {
 	if err != nil {
 		return err
 	}
-	report, eps, readErr := readForHealth(ctx, s, f)
-	probes := s.prov.ResourceProbes(s.plan, eps)
+	read, readErr := readForHealth(ctx, s, f)
+	probes := s.prov.ResourceProbes(s.plan, read.eps)
+	skipUnanswered(probes, read.unanswered)
 	failed := failedCalls(ctx, probes)
 	rep := healthReport{Service: s.plan.Service, Checks: topology.RunProbes(ctx, f.checkTimeout, probes),
-		Drift: healthDrifts(report)}
+		Drift: healthDrifts(read.report)}
 	n := countChecks(rep.Checks)
 	rep.Status = driftReportStatus(n.status(), rep.Drift)
 	// A probe that panicked made a check that could not be made, not a
@@ -144,16 +145,38 @@ func (g *globals) runHealth(cmd *cobra.Command, f healthFlags) error {
 // drift health reports (healthDrifts) and resolves the URLs and ARNs of
 // what exists; a failure leaves them empty and each probe
 // then finds its resource by name (a queue) or builds its ARN from the
-// account (a topic), or is skipped. A read cut by its own bound (see
-// readBound) returns no error: the probes' errors say more.
-func readForHealth(ctx context.Context, s *session, f healthFlags) (topology.DriftReport, topology.Endpoints, error) {
-	vctx, cancel := context.WithTimeout(ctx, readBound(ctx, s, f.checkTimeout))
+// account (a topic), or is skipped. Each call of the read is bounded by
+// --check-timeout, and the first one unanswered that long ends the read
+// (readWatch): an endpoint that never answers costs it one --check-timeout,
+// and the probes of its service then fail at once with that call's error
+// (skipUnanswered). A read cut so, or by its own bound (see readBound),
+// returns no error and no drift: the probes' errors say more.
+func readForHealth(ctx context.Context, s *session, f healthFlags) (healthRead, error) {
+	bounded, cancel := context.WithTimeout(ctx, readBound(ctx, s, f.checkTimeout))
 	defer cancel()
-	report, eps, err := s.prov.Validate(vctx, s.plan)
-	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
-		return topology.DriftReport{}, eps, nil
+	vctx, cut := context.WithCancelCause(bounded)
+	defer cut(nil)
+	prov, err := newProvisioner(watchedClients(s.clients, f.checkTimeout, cut))
+	if err != nil {
+		return healthRead{}, err
 	}
-	return report, eps, err
+	report, eps, err := prov.Validate(vctx, s.plan)
+	if u, ok := errors.AsType[*readUnanswered](context.Cause(vctx)); ok && ctx.Err() == nil {
+		return healthRead{eps: eps, unanswered: u}, nil
+	}
+	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+		return healthRead{eps: eps}, nil
+	}
+	return healthRead{report: report, eps: eps}, err
+}
+
+// healthRead is what health's topology read found: the drift, the URLs
+// and ARNs of what exists, and the call that went unanswered when one cut
+// the read (see readWatch).
+type healthRead struct {
+	report     topology.DriftReport
+	eps        topology.Endpoints
+	unanswered *readUnanswered
 }
 
 // checkCounts counts the checks of a health report by status.
