@@ -46,8 +46,24 @@ func (g *globals) runValidate(cmd *cobra.Command, path string) error {
 	if unreadKey(changes) {
 		fmt.Fprintln(out, unreadKeyHint+".")
 	}
-	return &ExitError{Code: ExitDrift, Err: fmt.Errorf("%s from %s: run `sourceflow plan -f %s` "+
-		"to see what apply would do and `sourceflow apply -f %s` to fix %s, or fix the infrastructure code that owns %[5]s",
-		counted(len(report.Drifts), "difference", "differences"), displayPath(path), fileArg(path), fileArg(path),
-		agree(len(report.Drifts), "it", "them"))}
+	return &ExitError{Code: ExitDrift, Err: fmt.Errorf("%s from %s: %s",
+		counted(len(report.Drifts), "difference", "differences"), displayPath(path), validateAdvice(path, changes))}
+}
+
+// validateAdvice says what to run about the drift of changes: plan and
+// apply fix what they change, and the owner of the KMS key fixes its
+// drift (actionFix), which apply never changes.
+func validateAdvice(path string, changes []change) string {
+	keys := count(changes, actionFix)
+	others := len(changes) - keys
+	if keys == 0 {
+		return fmt.Sprintf("run `sourceflow plan -f %s` to see what apply would do and `sourceflow apply -f %s` to fix %s, "+
+			"or fix the infrastructure code that owns %[3]s", fileArg(path), fileArg(path), agree(others, "it", "them"))
+	}
+	if others == 0 {
+		return fmt.Sprintf("apply does not change a KMS key; the key's owner fixes %s, as said above", agree(keys, "it", "them"))
+	}
+	return fmt.Sprintf("run `sourceflow plan -f %s` to see what apply would do and `sourceflow apply -f %s` to fix %d of them, "+
+		"or fix the infrastructure code that owns %s; apply does not change a KMS key: the key's owner fixes %d, as said above",
+		fileArg(path), fileArg(path), others, agree(others, "it", "them"), keys)
 }
