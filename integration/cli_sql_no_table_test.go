@@ -19,7 +19,8 @@ import (
 // redrive of an outbox or a destination that has no table on the database
 // (a misspelt name gives that) still print their count of none and exit
 // 0, and warn on standard error naming it and its missing table; a bound
-// outbox without dead letters draws no warning.
+// outbox without dead letters draws no warning. redrive --yes refuses such
+// a name (exit 2), moving nothing.
 func TestCLISQL_DeadLettersWarnsOfANameWithoutATable(t *testing.T) {
 	db := sqlbusDB(t, sourceflow.Postgres, "SOURCEFLOW_POSTGRES_DSN")
 	t.Setenv("SOURCEFLOW_SQL_DSN", sqlbusDSN(t, sourceflow.Postgres))
@@ -39,7 +40,6 @@ func TestCLISQL_DeadLettersWarnsOfANameWithoutATable(t *testing.T) {
 		{"sql", "dead-letters", "--outbox", missing},
 		{"sql", "dead-letters", "--outbox", missing, "-o", "json"},
 		{"sql", "redrive", "--outbox", missing},
-		{"sql", "redrive", "--outbox", missing, "--yes"},
 	} {
 		out, errOut, code = runCLI(t, args...)
 		require.Equal(t, cli.ExitOK, code, errOut)
@@ -47,6 +47,13 @@ func TestCLISQL_DeadLettersWarnsOfANameWithoutATable(t *testing.T) {
 		assert.Contains(t, errOut, "no service bound it there; check the name", args)
 		assert.NotContains(t, out, "warning", args)
 	}
+
+	// redrive --yes refuses the name before it moves anything.
+	out, errOut, code = runCLI(t, "sql", "redrive", "--outbox", missing, "--yes")
+	assert.Equal(t, cli.ExitUsage, code, errOut)
+	assert.Contains(t, errOut, "outbox "+missing+" has no table watermill_"+missing+" on postgres at ")
+	assert.Contains(t, errOut, "nothing moved")
+	assert.NotContains(t, out, "Moved")
 
 	dest := uniqueName("clisql-notable", "")
 	out, errOut, code = runCLI(t, "sql", "dead-letters", "--destination", dest)

@@ -165,10 +165,7 @@ func sqlLetters(dead []cqrs.DeadLetter, isOutbox, payload bool) []sqlLetter {
 // command: warnNoTable then returns the lookup's error, and the command
 // fails as interrupted.
 func warnNoTable(ctx context.Context, w io.Writer, c *sqlConn, name string, isOutbox bool) error {
-	topic, who := sqlbus.Topic(name), "no service sent to it or subscribed to it there; check the name, as the services name it"
-	if isOutbox {
-		topic, who = name, "no service bound it there; check the name (a service's outbox Config.Topic; default "+outbox.DefaultTopic+")"
-	}
+	topic, who := noTableText(name, isOutbox)
 	found, err := sqldb.WatermillTableExists(ctx, c.db, c.target.dialect, topic)
 	switch {
 	case errors.Is(err, context.Canceled) || (err != nil && errors.Is(ctx.Err(), context.Canceled)):
@@ -180,6 +177,16 @@ func warnNoTable(ctx context.Context, w io.Writer, c *sqlConn, name string, isOu
 		fmt.Fprintf(w, "warning: %s has no table watermill_%s on %s: %s\n", kindName(name, isOutbox), topic, c.target.where(), who)
 	}
 	return nil
+}
+
+// noTableText returns the topic of the destination or the outbox name, its
+// table being watermill_<topic>, and why it may have none on the database,
+// and what to check.
+func noTableText(name string, isOutbox bool) (topic, who string) {
+	if isOutbox {
+		return name, "no service bound it there; check the name (a service's outbox Config.Topic; default " + outbox.DefaultTopic + ")"
+	}
+	return sqlbus.Topic(name), "no service sent to it or subscribed to it there; check the name, as the services name it"
 }
 
 // deadLetters reads up to f.max dead letters of the destination or the

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 	"github.com/sourceflow-go/sourceflow/outbox"
 	"github.com/sourceflow-go/sourceflow/sqlbus"
 )
@@ -39,8 +40,10 @@ operator to repair or delete, while the others move; that, or a database
 error part way, prints how many moved and exits 3: run it again to move
 what is left once the cause is fixed. A destination or an outbox that has
 no table on the database (a misspelt name, say) draws a warning on
-standard error; when its table cannot be looked up, the warning says so
-and the outcome stands (an interrupt during the lookup exits 130).`,
+standard error when counted; when its table cannot be looked up, the
+warning says so and the outcome stands (an interrupt during the lookup
+exits 130). With --yes such a name is refused first (exit 2), moving
+nothing, and a lookup that fails exits 3.`,
 		Example: "  sourceflow sql redrive --destination payments.fifo\n" +
 			"  sourceflow sql redrive --destination payments.fifo --yes\n" +
 			"  sourceflow sql redrive --outbox sourceflow_outbox --yes",
@@ -55,7 +58,7 @@ func (g *globals) runSQLRedrive(cmd *cobra.Command, f sqlRedriveFlags) error {
 		if !f.yes {
 			return c.countToRedrive(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), name, isOutbox)
 		}
-		return c.redriveAll(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), name, isOutbox)
+		return c.redriveAll(ctx, cmd.OutOrStdout(), name, isOutbox)
 	})
 }
 
@@ -79,18 +82,33 @@ func (c *sqlConn) countToRedrive(ctx context.Context, out, errOut io.Writer, nam
 }
 
 // redriveAll moves the dead letters of the destination or the outbox name
-// back (redrive --yes) and says how many it moved; when it moved none, it
-// warns on errOut if name has no table.
-func (c *sqlConn) redriveAll(ctx context.Context, out, errOut io.Writer, name string, isOutbox bool) error {
+// back (redrive --yes) and says how many it moved. A name without a table
+// on the database (knownTarget) is refused first, moving nothing.
+func (c *sqlConn) redriveAll(ctx context.Context, out io.Writer, name string, isOutbox bool) error {
+	if err := c.knownTarget(ctx, name, isOutbox); err != nil {
+		return err
+	}
 	moved, err := c.redrive(ctx, name, isOutbox)
 	fmt.Fprintf(out, "Moved %s back into %s.\n", counted(moved, "dead letter", "dead letters"), kindName(name, isOutbox))
 	if err != nil {
 		return c.redriveFailure("sql redrive "+name, targetFlag(name, isOutbox), moved, err)
 	}
-	if moved == 0 {
-		if err := warnNoTable(ctx, errOut, c, name, isOutbox); err != nil {
-			return c.failure("sql redrive "+name, err)
-		}
+	return nil
+}
+
+// knownTarget refuses (exit 2) the destination or the outbox name when it
+// has no table on the database: a misspelt name, which redrive --yes
+// would report as 0 moved, exiting 0. A lookup that fails is the
+// command's failure (exit 3; 130 when interrupted).
+func (c *sqlConn) knownTarget(ctx context.Context, name string, isOutbox bool) error {
+	topic, who := noTableText(name, isOutbox)
+	found, err := sqldb.WatermillTableExists(ctx, c.db, c.target.dialect, topic)
+	if err != nil {
+		return c.failure("sql redrive "+name, err)
+	}
+	if !found {
+		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s has no table watermill_%s on %s: %s; nothing moved",
+			kindName(name, isOutbox), topic, c.target.where(), who)}
 	}
 	return nil
 }

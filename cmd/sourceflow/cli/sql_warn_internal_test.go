@@ -30,14 +30,8 @@ var sqlEmptyRuns = []struct {
 	lookup       string // the argument of the warning's lookup: the table, quoted
 	run          func(ctx context.Context, c *sqlConn, out, errOut *bytes.Buffer) error
 }{
-	{"redrive --yes a destination", "Moved 0 dead letters back into destination payments.fifo.", `"watermill_payments.fifo"`,
-		func(ctx context.Context, c *sqlConn, out, errOut *bytes.Buffer) error {
-			return c.redriveAll(ctx, out, errOut, "payments.fifo", false)
-		}},
-	{"redrive --yes an outbox", "Moved 0 dead letters back into outbox orders_outbox.", `"watermill_orders_outbox"`,
-		func(ctx context.Context, c *sqlConn, out, errOut *bytes.Buffer) error {
-			return c.redriveAll(ctx, out, errOut, "orders_outbox", true)
-		}},
+	// redrive --yes refuses a name without a table before it moves
+	// anything: sql_redrive_known_internal_test.go.
 	// Its count (sqlbus.Depths) looks the same table up first: a failing
 	// lookup fails the count, never the warning alone (""). A missing
 	// table still draws the warning.
