@@ -26,13 +26,19 @@ func LegacyKeysDeadline() time.Time {
 // legacyKey returns the key the previous release built for msg: the
 // consumer and the message id as they are, neither typed nor hashed. ok is
 // false when it is key itself (an untyped message whose key did not
-// change), or when lookups are off: the store is no Looker, or
-// LegacyKeysUntil has passed.
+// change); when the id reads as the key part of a typed or hashed message
+// (see readsAsTyped), as a record there may be another sender's message
+// this release completed; or when lookups are off: the store is no
+// Looker, or LegacyKeysUntil has passed.
 func (m *Middleware) legacyKey(msg *message.Message, key Key) (legacy Key, ok bool) {
 	if m.looker == nil || !m.cfg.Clock.Now().Before(m.cfg.LegacyKeysUntil) {
 		return Key{}, false
 	}
-	legacy = Key{Consumer: m.consumer(msg), MessageID: MessageID(msg)}
+	id := MessageID(msg)
+	if readsAsTyped(id) { // this release's key of another message
+		return Key{}, false
+	}
+	legacy = Key{Consumer: m.consumer(msg), MessageID: id}
 	return legacy, legacy != key
 }
 
