@@ -60,9 +60,8 @@
 // acknowledged as a duplicate and never handled. The Decrypter
 // authenticates the type, so a message whose type was changed fails
 // decryption and its claim is released. Key.MessageID holds the type,
-// length-prefixed, and the id ("18:orders.CreateOrder:m-1"; the id alone
-// for a message without a type, after "0::" when it reads as a typed or
-// hashed part); one longer than MaxKeyLength (191 bytes, sqlstore's
+// length-prefixed, and the id ("18:orders.CreateOrder:m-1"; "0::m-1",
+// an empty type, for a message without one); one longer than MaxKeyLength (191 bytes, sqlstore's
 // limit) is replaced by its SHA-256, and so is a consumer name
 // longer than MaxKeyLength (or beginning "sha256:"), so that every bundled
 // store takes a key of any length. The MemoryStore refuses a key part
@@ -78,8 +77,12 @@
 // restart), a message whose claim is acquired is looked up under that key
 // too until MiddlewareConfig.LegacyKeysUntil (LegacyKeysDeadline, 1 March
 // 2027, by default): a live completed record there, with the same payload
-// hash or none, makes it a duplicate. The lookup writes nothing and costs
-// one store read per first handling of a typed message until then; it
+// hash or none, makes it a duplicate. No key this release builds is a
+// bare id, so only a record of the previous release is found there: a
+// sender cannot have another's message dropped by sending its id without a
+// type, and a message whose id reads as a key of this release (digits and
+// ":", or "sha256:") is not looked up. The lookup writes nothing and costs
+// one store read per first handling of a message until then; it
 // needs a store implementing the optional Looker (MemoryStore, sqlstore
 // and dynamostore do), and a store without it gets none. The other way
 // round cannot be helped: an instance of the previous release does not

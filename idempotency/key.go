@@ -25,8 +25,9 @@ func MessageID(msg *message.Message) string {
 // msg.Context(), and, as Key.MessageID, the message id (see MessageID)
 // together with the message type (sourceflow.MetaType), so that two
 // messages of two types sharing an id are two messages. A message without
-// a type is keyed by its id alone (after "0::" when the id reads as the
-// part of a typed or hashed key); a type and id longer together than
+// a type is keyed as one of an empty type ("0::" and its id), so that no
+// key is a bare id, the previous release's key of a message (see
+// MiddlewareConfig.LegacyKeysUntil); a type and id longer together than
 // MaxKeyLength are hashed to fit it (see Key.MessageID), and so is a
 // consumer longer than MaxKeyLength or beginning "sha256:" (see
 // Key.Consumer). An id, type or consumer that is not UTF-8 is a permanent

@@ -18,26 +18,27 @@ const MaxKeyLength = 191
 // fit MaxKeyLength. An unhashed part of a typed message begins with a digit.
 const hashedKeyPrefix = "sha256:"
 
+// untypedPrefix begins the message id part of the key of a message
+// without a type, as the key part of a type of length 0.
+const untypedPrefix = "0::"
+
 // messageKey returns the message id part of the key of a message with id
-// and type typ: id alone for a message without a type, else the type and
-// the id, length-prefixed so that no other pair reads alike
-// ("18:orders.CreateOrder:m-1"). An id without a type that could read as
-// such a part, or as a hashed one, gets the prefix "0::". One longer than
-// MaxKeyLength is replaced by "sha256:" and its hex SHA-256. It reports
-// ErrInvalidKey when id is empty or id or typ is not UTF-8.
+// and type typ: the type and the id, length-prefixed so that no other pair
+// reads alike ("18:orders.CreateOrder:m-1"), or "0::" and the id for a
+// message without a type ("0::m-1"), so that no part it builds is a bare
+// id, the key the previous release gave a message (see legacyKey). One
+// longer than MaxKeyLength is replaced by "sha256:" and its hex SHA-256.
+// It reports ErrInvalidKey when id is empty or id or typ is not UTF-8.
 func messageKey(id, typ string) (string, error) {
 	if err := checkKeyPart("message id", id); err != nil {
 		return "", err
 	}
-	part := id
-	switch {
-	case typ != "":
+	part := untypedPrefix + id // no typed part begins "0:"
+	if typ != "" {
 		if err := checkKeyPart("message type", typ); err != nil {
 			return "", err
 		}
 		part = strconv.Itoa(len(typ)) + ":" + typ + ":" + id
-	case readsAsTyped(id):
-		part = "0::" + id // no typed part begins "0:"
 	}
 	if len(part) <= MaxKeyLength {
 		return part, nil
@@ -52,9 +53,8 @@ func hashedKeyPart(part string) string {
 	return hashedKeyPrefix + hex.EncodeToString(sum[:])
 }
 
-// readsAsTyped reports whether id, the id of a message without a type,
-// reads as the key part of a typed message (digits, then ':') or of a
-// hashed one.
+// readsAsTyped reports whether id reads as a key part KeyOf builds: that
+// of a message with or without a type (digits, then ':') or a hashed one.
 func readsAsTyped(id string) bool {
 	if strings.HasPrefix(id, hashedKeyPrefix) {
 		return true

@@ -39,17 +39,19 @@ func TestMiddlewareHandlesTwoTypesSharingAnID(t *testing.T) {
 }
 
 // The key's message id part holds the type length-prefixed, so no other
-// type and id read alike; a message without a type keeps its id alone.
+// type and id read alike; a message without a type has the prefix of an
+// empty type, so that its key is never the previous release's key (a bare
+// id) of another message.
 func TestKeyOfPrefixesTheTypeWithItsLength(t *testing.T) {
 	m := newMiddleware(t, newMemoryStore(t, idempotency.MemoryStoreConfig{}), idempotency.MiddlewareConfig{Consumer: "c"})
 	for _, tc := range []struct{ typ, id, want string }{
 		{"orders.CreateOrder", "m-1", "18:orders.CreateOrder:m-1"},
 		{"a:b", "c", "3:a:b:c"},
 		{"a", "b:c", "1:a:b:c"},
-		{"", "m-1", "m-1"},
+		{"", "m-1", "0::m-1"},
 		{"", "1:a:b:c", "0::1:a:b:c"},
 		{"", "sha256:00", "0::sha256:00"},
-		{"", "12345", "12345"},
+		{"", "12345", "0::12345"},
 	} {
 		k, err := m.KeyOf(typedMessage(tc.typ, tc.id, ""))
 		require.NoError(t, err)

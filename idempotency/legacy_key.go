@@ -24,13 +24,13 @@ func LegacyKeysDeadline() time.Time {
 }
 
 // legacyKey returns the key the previous release built for msg: the
-// consumer and the message id as they are, neither typed nor hashed. ok is
-// false when it is key itself (an untyped message whose key did not
-// change); when the id reads as the key part of a typed or hashed message
-// (see readsAsTyped), as a record there may be another sender's message
-// this release completed; or when lookups are off: the store is no
-// Looker, or LegacyKeysUntil has passed.
-func (m *Middleware) legacyKey(msg *message.Message, key Key) (legacy Key, ok bool) {
+// consumer and the message id as they are, neither typed nor hashed. No
+// key this release builds is such a key (KeyOf prefixes every id), so a
+// record there was written by that release. ok is false when the id reads
+// as a key part this release builds (see readsAsTyped), as a record there
+// may be another sender's message this release completed, or when
+// lookups are off: the store is no Looker, or LegacyKeysUntil has passed.
+func (m *Middleware) legacyKey(msg *message.Message) (legacy Key, ok bool) {
 	if m.looker == nil || !m.cfg.Clock.Now().Before(m.cfg.LegacyKeysUntil) {
 		return Key{}, false
 	}
@@ -38,8 +38,7 @@ func (m *Middleware) legacyKey(msg *message.Message, key Key) (legacy Key, ok bo
 	if readsAsTyped(id) { // this release's key of another message
 		return Key{}, false
 	}
-	legacy = Key{Consumer: m.consumer(msg), MessageID: id}
-	return legacy, legacy != key
+	return Key{Consumer: m.consumer(msg), MessageID: id}, true
 }
 
 // previousRelease reports whether the message, whose claim of key this
@@ -50,7 +49,7 @@ func (m *Middleware) legacyKey(msg *message.Message, key Key) (legacy Key, ok bo
 // failure of the lookup releases the claim and is returned, so the message
 // is tried again. It never writes a record under the legacy key.
 func (m *Middleware) previousRelease(ctx context.Context, msg *message.Message, key Key, hash, token string) (bool, error) {
-	legacy, ok := m.legacyKey(msg, key)
+	legacy, ok := m.legacyKey(msg)
 	if !ok {
 		return false, nil
 	}

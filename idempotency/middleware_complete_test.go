@@ -55,7 +55,7 @@ func TestMiddlewareRecordsTheCompletionWhenTheContextEnds(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, uint64(1), m.Stats().Completed)
 			assert.Zero(t, m.Stats().StoreErrors)
-			res, err := mem.Claim(context.Background(), idempotency.Key{Consumer: "c", MessageID: "a"}, "", time.Minute)
+			res, err := mem.Claim(context.Background(), idempotency.Key{Consumer: "c", MessageID: "0::a"}, "", time.Minute)
 			require.NoError(t, err)
 			assert.Equal(t, idempotency.Completed, res.Status, "the completion was recorded")
 		})

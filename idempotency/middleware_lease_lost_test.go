@@ -40,7 +40,7 @@ func TestMiddlewareCompletionReportsLostLease(t *testing.T) {
 			m := newMiddleware(t, store, idempotency.MiddlewareConfig{
 				Consumer: "c", Lease: renewLease, RenewInterval: tc.renewInterval, Logger: logger,
 			})
-			k := idempotency.Key{Consumer: "c", MessageID: "a"}
+			k := idempotency.Key{Consumer: "c", MessageID: "0::a"}
 			h := m.Middleware(func(*message.Message) ([]*message.Message, error) {
 				clock.Advance(renewLease)
 				res, err := store.Claim(context.Background(), k, "", renewLease)
@@ -58,7 +58,7 @@ func TestMiddlewareCompletionReportsLostLease(t *testing.T) {
 			for _, l := range logger.Captured()[watermill.ErrorLogLevel] {
 				if errors.Is(l.Err, idempotency.ErrLeaseLost) {
 					lost++
-					assert.Equal(t, "c/a", l.Fields["key"])
+					assert.Equal(t, "c/0::a", l.Fields["key"])
 				}
 			}
 			assert.Equal(t, 1, lost, "the lost lease is logged once")
@@ -73,7 +73,7 @@ func TestMiddlewareCompletionReportsLostLease(t *testing.T) {
 func takenOverWhileRunning(clock *clocktest.Manual, store idempotency.Store) message.HandlerFunc {
 	return func(*message.Message) ([]*message.Message, error) {
 		clock.Advance(renewLease)
-		_, err := store.Claim(context.Background(), idempotency.Key{Consumer: "c", MessageID: "a"}, "", renewLease)
+		_, err := store.Claim(context.Background(), idempotency.Key{Consumer: "c", MessageID: "0::a"}, "", renewLease)
 		return nil, err
 	}
 }

@@ -91,7 +91,7 @@ func TestMiddlewareRenewsLease(t *testing.T) {
 			m := newMiddleware(t, store, idempotency.MiddlewareConfig{
 				Consumer: "c", Lease: renewLease, RenewInterval: tc.renewInterval,
 			})
-			k := idempotency.Key{Consumer: "c", MessageID: "a"}
+			k := idempotency.Key{Consumer: "c", MessageID: "0::a"}
 			competing, err := competeWhileHandling(t, m, store, clock, k, tc.renewInterval > 0, tc.giveUp)
 			assert.Contains(t, competing, tc.wantCompeting)
 			if tc.wantErr != nil {
@@ -127,7 +127,7 @@ func TestMiddlewareRenewalReportsLostLease(t *testing.T) {
 	m := newMiddleware(t, store, idempotency.MiddlewareConfig{
 		Consumer: "c", Lease: renewLease, RenewInterval: time.Millisecond, Logger: logger,
 	})
-	k := idempotency.Key{Consumer: "c", MessageID: "a"}
+	k := idempotency.Key{Consumer: "c", MessageID: "0::a"}
 	finished := false
 	h := m.Middleware(func(*message.Message) ([]*message.Message, error) {
 		require.NoError(t, store.Release(context.Background(), k, store.heldToken()))
@@ -144,7 +144,7 @@ func TestMiddlewareRenewalReportsLostLease(t *testing.T) {
 	logged := logger.Captured()[watermill.ErrorLogLevel]
 	require.Len(t, logged, 1, "the lost lease is logged once")
 	assert.ErrorIs(t, logged[0].Err, idempotency.ErrLeaseLost)
-	assert.Equal(t, "c/a", logged[0].Fields["key"])
+	assert.Equal(t, "c/0::a", logged[0].Fields["key"])
 	assert.Equal(t, uint64(1), m.Stats().LeasesLost)
 	res, err := store.Claim(context.Background(), k, "", renewLease)
 	require.NoError(t, err)
@@ -160,7 +160,7 @@ func TestMiddlewareRenewalSurvivesStoreErrors(t *testing.T) {
 		failExtend:  3,
 	}
 	m := newMiddleware(t, store, idempotency.MiddlewareConfig{Consumer: "c", Lease: renewLease, RenewInterval: time.Millisecond})
-	k := idempotency.Key{Consumer: "c", MessageID: "a"}
+	k := idempotency.Key{Consumer: "c", MessageID: "0::a"}
 	h := m.Middleware(func(*message.Message) ([]*message.Message, error) {
 		clock.Advance(renewLease / 2)
 		waitRenewals(t, m)

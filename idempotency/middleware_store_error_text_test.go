@@ -45,9 +45,9 @@ func TestMiddlewareStoreErrorNamesThePackageOnce(t *testing.T) {
 		h     message.HandlerFunc
 		want  string
 	}{
-		"claim":    {closed, ok, "idempotency: claim c/m-1: store closed"},
-		"complete": {settle, ok, "idempotency: complete c/m-1: store closed"},
-		"release":  {settle, failing, "idempotency: release c/m-1: store closed"},
+		"claim":    {closed, ok, "idempotency: claim c/0::m-1: store closed"},
+		"complete": {settle, ok, "idempotency: complete c/0::m-1: store closed"},
+		"release":  {settle, failing, "idempotency: release c/0::m-1: store closed"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			m := newMiddleware(t, tc.store(t), idempotency.MiddlewareConfig{Consumer: "c"})

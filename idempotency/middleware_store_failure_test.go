@@ -58,7 +58,7 @@ func TestMiddlewareRetriesComplete(t *testing.T) {
 				require.NoError(t, err)
 			}
 			assert.Equal(t, 1, rec.count("a"))
-			res, err := store.Claim(context.Background(), idempotency.Key{Consumer: "c", MessageID: "a"}, "", time.Minute)
+			res, err := store.Claim(context.Background(), idempotency.Key{Consumer: "c", MessageID: "0::a"}, "", time.Minute)
 			require.NoError(t, err)
 			assert.Equal(t, tc.wantState, res.Status)
 		})

@@ -59,12 +59,12 @@ func TestMiddlewareDoesNotRepeatTheOperationAndKeyAStoreNamed(t *testing.T) {
 
 			require.ErrorIs(t, err, sentinel)
 			text := strings.TrimPrefix(sentinel.Error(), "idempotency: ")
-			want := "idempotency: " + prefix + op + " c/m-1: " + text
+			want := "idempotency: " + prefix + op + " c/0::m-1: " + text
 			if strings.HasPrefix(prefix, "idempotency") {
-				want = prefix + op + " c/m-1: " + text
+				want = prefix + op + " c/0::m-1: " + text
 			}
 			assert.Contains(t, err.Error(), want)
-			assert.Equal(t, 1, strings.Count(err.Error(), op+" c/m-1"), "%q", err)
+			assert.Equal(t, 1, strings.Count(err.Error(), op+" c/0::m-1"), "%q", err)
 		}
 	}
 }
@@ -86,5 +86,5 @@ func TestMiddlewareNamesTheOperationAStoreOnlyQuoted(t *testing.T) {
 	_, err := m.Middleware(func(*message.Message) ([]*message.Message, error) { return nil, nil })(sfMessage("m-1", "p"))
 
 	require.Error(t, err)
-	assert.Equal(t, `idempotency: complete c/m-1: teststore: the server answered "complete c/m-1: busy"`, err.Error())
+	assert.Equal(t, `idempotency: complete c/0::m-1: teststore: the server answered "complete c/0::m-1: busy"`, err.Error())
 }

@@ -78,7 +78,7 @@ func TestMiddlewareOutcomes(t *testing.T) {
 	require.ErrorIs(t, err, idempotency.ErrPayloadMismatch)
 	assert.True(t, sourceflow.IsPermanent(err), "a mismatch is permanent")
 
-	held, err := store.Claim(context.Background(), idempotency.Key{Consumer: "projection", MessageID: "b"}, "", time.Hour)
+	held, err := store.Claim(context.Background(), idempotency.Key{Consumer: "projection", MessageID: "0::b"}, "", time.Hour)
 	require.NoError(t, err)
 	require.Equal(t, idempotency.Acquired, held.Status)
 	_, err = h(sfMessage("b", "payload-b"))
@@ -176,11 +176,11 @@ func TestMiddlewareKeyFallsBackToUUID(t *testing.T) {
 	m := newMiddleware(t, newMemoryStore(t, idempotency.MemoryStoreConfig{}), idempotency.MiddlewareConfig{Consumer: "c"})
 	k, err := m.KeyOf(message.NewMessage("uuid-1", nil))
 	require.NoError(t, err)
-	assert.Equal(t, idempotency.Key{Consumer: "c", MessageID: "uuid-1"}, k)
+	assert.Equal(t, idempotency.Key{Consumer: "c", MessageID: "0::uuid-1"}, k)
 	msg := sfMessage("sf-1", "")
 	k, err = m.KeyOf(msg)
 	require.NoError(t, err)
-	assert.Equal(t, "sf-1", k.MessageID, "the SourceFlow id wins over the Watermill UUID")
+	assert.Equal(t, "0::sf-1", k.MessageID, "the SourceFlow id wins over the Watermill UUID")
 }
 
 func TestDefaultHash(t *testing.T) {
@@ -251,7 +251,7 @@ func TestMiddlewareReleasesAfterContextCancelled(t *testing.T) {
 	})(msg)
 	require.ErrorIs(t, err, context.Canceled)
 	assert.Equal(t, uint64(1), m.Stats().Released)
-	res, err := store.Claim(context.Background(), idempotency.Key{Consumer: "c", MessageID: "a"}, "", time.Minute)
+	res, err := store.Claim(context.Background(), idempotency.Key{Consumer: "c", MessageID: "0::a"}, "", time.Minute)
 	require.NoError(t, err)
 	assert.Equal(t, idempotency.Acquired, res.Status, "released despite the cancelled context")
 }

@@ -20,9 +20,8 @@ type Key struct {
 	// (sourceflow.MetaMessageID), kept across producer retries and
 	// redeliveries, never a transport id such as the SQS MessageId, which
 	// changes when a producer retries. Middleware.KeyOf adds the message
-	// type, length-prefixed ("18:orders.CreateOrder:m-1"; the id alone for
-	// a message without a type, after "0::" when it reads as a typed or
-	// hashed part), and replaces a result longer than MaxKeyLength with
+	// type, length-prefixed ("18:orders.CreateOrder:m-1"; "0::m-1" for a
+	// message without a type), and replaces a result longer than MaxKeyLength with
 	// "sha256:" and its hex SHA-256.
 	MessageID string
 }

@@ -148,14 +148,24 @@ func TestUpgradeLegacyLookupFailureReleasesTheClaim(t *testing.T) {
 	assert.Equal(t, 1, rec.count("m-1"))
 }
 
-func TestUpgradeNoLegacyLookupWhereTheKeyDidNotChange(t *testing.T) {
+// An untyped message the previous release completed under its id alone
+// is a duplicate too; one whose id reads as a key part of this release's
+// is not looked up (see TestUpgradeLegacyLookupIgnoresATypedKeyOfThisRelease).
+func TestUpgradeUntypedMessageIsLookedUpUnderItsID(t *testing.T) {
 	store := &countingStore{MemoryStore: newMemoryStore(t, idempotency.MemoryStoreConfig{})}
+	completeLegacy(t, store, "c", "m-1", "", time.Hour)
 	m := newMiddleware(t, store, idempotency.MiddlewareConfig{Consumer: "c", LegacyKeysUntil: time.Now().Add(time.Hour)})
 	rec := newRecorder()
-	_, err := m.Middleware(rec.handle)(sfMessage("m-1", "p"))
+	h := m.Middleware(rec.handle)
+	_, err := h(sfMessage("m-1", "p"))
 	require.NoError(t, err)
-	assert.Equal(t, 1, rec.count("m-1"))
-	assert.Zero(t, store.lookups.Load(), "an untyped message's key is the previous release's")
+	assert.Zero(t, rec.count("m-1"), "the untyped message the previous release completed was handled again")
+	assert.Equal(t, int64(1), store.lookups.Load())
+
+	_, err = h(sfMessage("1:a:m-2", "p"))
+	require.NoError(t, err)
+	assert.Equal(t, 1, rec.count("1:a:m-2"))
+	assert.Equal(t, int64(1), store.lookups.Load(), "an id that reads as a typed key part was looked up")
 }
 
 func TestUpgradeLegacyKeyTheStoreRefusesHasNoRecord(t *testing.T) {

@@ -235,7 +235,7 @@ func TestIdempotency_CrashedConsumerLeaseExpires(t *testing.T) {
 	sb := b.mw.Stats()
 	assert.Positive(t, sb.InProgress, "the live lease refused the first redeliveries")
 	assert.Equal(t, uint64(3), sb.Completed)
-	res, err := b.store.Claim(context.Background(), idempotency.Key{Consumer: "projection", MessageID: "crash-me"}, "", lease)
+	res, err := b.store.Claim(context.Background(), idempotency.Key{Consumer: "projection", MessageID: "0::crash-me"}, "", lease)
 	require.NoError(t, err)
 	assert.Equal(t, idempotency.Completed, res.Status)
 }

@@ -47,9 +47,9 @@ func TestMiddlewareErrorOfThisStoreNamesTheOperationAndKeyOnce(t *testing.T) {
 		sentinel error
 		want     string
 	}{
-		"claim":    {"ResourceNotFoundException", false, ok, nil, "idempotency/dynamostore: claim c/m-1: "},
-		"complete": {"ConditionalCheckFailedException", true, ok, idempotency.ErrLeaseLost, "idempotency/dynamostore: complete c/m-1: lease lost"},
-		"release":  {"ResourceNotFoundException", true, failing, nil, "idempotency/dynamostore: release c/m-1: "},
+		"claim":    {"ResourceNotFoundException", false, ok, nil, "idempotency/dynamostore: claim c/0::m-1: "},
+		"complete": {"ConditionalCheckFailedException", true, ok, idempotency.ErrLeaseLost, "idempotency/dynamostore: complete c/0::m-1: lease lost"},
+		"release":  {"ResourceNotFoundException", true, failing, nil, "idempotency/dynamostore: release c/0::m-1: "},
 	} {
 		t.Run(name, func(t *testing.T) {
 			status, body := fault(tc.fault, "refused")
@@ -73,7 +73,7 @@ func TestMiddlewareErrorOfThisStoreNamesTheOperationAndKeyOnce(t *testing.T) {
 				require.ErrorIs(t, err, tc.sentinel)
 			}
 			assert.Contains(t, err.Error(), tc.want)
-			assert.Equal(t, 1, strings.Count(err.Error(), name+" c/m-1"), "%q", err)
+			assert.Equal(t, 1, strings.Count(err.Error(), name+" c/0::m-1"), "%q", err)
 			assert.Equal(t, 1, strings.Count(err.Error(), "idempotency"), "%q", err)
 		})
 	}
@@ -92,5 +92,5 @@ func TestMiddlewareErrorOfAClaimThatKeptChangingNamesItOnce(t *testing.T) {
 	_, err = m.Middleware(func(*message.Message) ([]*message.Message, error) { return nil, nil })(msg)
 
 	require.Error(t, err)
-	assert.Equal(t, "idempotency/dynamostore: claim c/m-1: the record kept changing", err.Error())
+	assert.Equal(t, "idempotency/dynamostore: claim c/0::m-1: the record kept changing", err.Error())
 }

@@ -44,13 +44,13 @@ func TestMiddlewareErrorOfThisStoreNamesTheOperationAndKeyOnce(t *testing.T) {
 		"claim": {func(t *testing.T, s *sqlstore.Store) error {
 			require.NoError(t, s.Close())
 			return handle(t, s, func(*message.Message) ([]*message.Message, error) { return nil, nil })
-		}, idempotency.ErrClosed, "idempotency: sqlstore: claim c/m-1: store closed"},
+		}, idempotency.ErrClosed, "idempotency: sqlstore: claim c/0::m-1: store closed"},
 		"complete": {func(t *testing.T, s *sqlstore.Store) error {
 			return handle(t, takenOver{s}, func(*message.Message) ([]*message.Message, error) { return nil, nil })
-		}, idempotency.ErrLeaseLost, "idempotency: sqlstore: complete c/m-1: lease lost"},
+		}, idempotency.ErrLeaseLost, "idempotency: sqlstore: complete c/0::m-1: lease lost"},
 		"release": {func(t *testing.T, s *sqlstore.Store) error {
 			return handle(t, s, failing(s))
-		}, idempotency.ErrClosed, "idempotency: sqlstore: release c/m-1: store closed"},
+		}, idempotency.ErrClosed, "idempotency: sqlstore: release c/0::m-1: store closed"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			s, err := sqlstore.Open(context.Background(), sqlstore.Config{
@@ -63,7 +63,7 @@ func TestMiddlewareErrorOfThisStoreNamesTheOperationAndKeyOnce(t *testing.T) {
 
 			require.ErrorIs(t, err, tc.sentinel)
 			assert.Contains(t, err.Error(), tc.want)
-			assert.Equal(t, 1, strings.Count(err.Error(), name+" c/m-1"), "%q", err)
+			assert.Equal(t, 1, strings.Count(err.Error(), name+" c/0::m-1"), "%q", err)
 		})
 	}
 }
