@@ -41,7 +41,7 @@ func TestTxRetryRunsAFailedHandlingAgainInANewTransaction(t *testing.T) {
 	assert.Equal(t, "run 2", string(doc.Data), "only the second run's save was written")
 	assert.Equal(t, int64(1), doc.Version)
 	assert.Equal(t, uint64(1), m.Stats().TxRetries)
-	res, err := idem.Claim(context.Background(), idempotency.Key{Consumer: "saga", MessageID: "m-1"}, "", time.Minute)
+	res, err := idem.Claim(context.Background(), idempotency.Key{Consumer: "saga", MessageID: "0::m-1"}, "", time.Minute)
 	require.NoError(t, err)
 	assert.Equal(t, idempotency.Completed, res.Status)
 }
