@@ -279,6 +279,7 @@ func (m *Middleware) process(ctx context.Context, msg *message.Message, h messag
 		m.c.inProgress.Add(1)
 		return nil, fmt.Errorf("%w: %s", ErrInProgress, key)
 	}
+	run.acquire(res.Token)
 	if dup, err := m.previousRelease(ctx, msg, key, hash, res.Token); dup || err != nil {
 		return nil, err
 	}

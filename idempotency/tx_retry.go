@@ -61,7 +61,7 @@ func (m *Middleware) runTx(msg *message.Message, key Key, fn func(ctx context.Co
 			last = m.tx.WithinTx(base, run)
 			m.countTx(key, last, rec)
 			if errors.Is(last, ErrClaimHeld) {
-				held = rec.claimed
+				held = rec.acquired
 			}
 			if last == nil || joined || !retryableTx(last) {
 				_ = m.releaseHeld(base, key, &held)
@@ -125,6 +125,10 @@ func (m *Middleware) countTx(key Key, err error, run txRun) {
 // methods do nothing on a nil *txRun (a handling outside a transaction).
 type txRun struct {
 	claimed string // the token of the claim the run took, if any
+	// acquired is the token of the claim the run acquired, if any, even
+	// one it did not take for its handler (found completed under the
+	// previous release's key): a rollback may leave it held (ErrClaimHeld).
+	acquired string
 	// handlerFailed is set when the handler starts and cleared when it
 	// returns without error: while it is set, the run's error is the
 	// handler's (or its panic's), not the completion's.
@@ -134,7 +138,15 @@ type txRun struct {
 // took records the claim the run took, before its handler runs.
 func (r *txRun) took(token string) {
 	if r != nil {
-		r.claimed, r.handlerFailed = token, true
+		r.claimed, r.acquired, r.handlerFailed = token, token, true
+	}
+}
+
+// acquire records the claim the run acquired, before it looks the message
+// up under the previous release's key.
+func (r *txRun) acquire(token string) {
+	if r != nil {
+		r.acquired = token
 	}
 }
 
