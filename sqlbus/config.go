@@ -46,8 +46,12 @@ type Config struct {
 	// AckDeadline bounds the handling of one message, its in-process
 	// redeliveries included; a message not acknowledged in time is read
 	// again from the table (while the first delivery may still run).
-	// Handlers see it as their context's deadline. Default
-	// DefaultAckDeadline (30s).
+	// Handlers see it as their context's deadline. It also bounds each
+	// database call of a subscription's poll (its begin, each statement,
+	// its commit), so that a connection gone silent ends the poll, whose
+	// error the subscriber logs, instead of stalling the subscription; the
+	// next poll runs on another connection. Default DefaultAckDeadline
+	// (30s).
 	AckDeadline time.Duration
 	// MaxDeliveries is how many times a failing message is delivered in
 	// process before it is dead-lettered (cqrs.PubSubConfig.MaxDeliveries);

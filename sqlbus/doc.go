@@ -169,6 +169,19 @@
 // connection per subscription plus the publishers': a subscription holds
 // its connection while its handler runs.
 //
+// Each database call of a poll (its begin, each statement, its commit or
+// rollback) gets at most Config.AckDeadline. A connection that went silent
+// without being closed (behind a proxy or load balancer after a failover,
+// what is sent on it is dropped) would otherwise hold the poll, and with it
+// the subscription, for good: the poll ends instead with an error the
+// subscriber logs through Config.Logger ("the database did not answer its
+// begin within 30s"), the driver drops the connection, and the next poll
+// runs on another. Each idle connection of the pool that went silent too
+// costs a poll that meets it the same wait. On PostgreSQL a poll waiting
+// longer than the bound for its group's lock (another instance's batch of
+// slow handlers) ends the wait on the server (lock_timeout) and begins
+// again, on the same connection.
+//
 // On PostgreSQL a message becomes visible once every write transaction that
 // began before it, anywhere in the database cluster, has ended: a long
 // write transaction (a batch job, a migration, a session idle in

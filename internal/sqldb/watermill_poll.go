@@ -3,7 +3,12 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
 )
@@ -21,40 +26,72 @@ import (
 // what the previous holder of the lock committed. The errors of its own
 // statements start with pkg, the public package whose subscriber polls
 // ("sqlbus: lock the polls of …"): the subscriber logs them as they are.
-func WatermillBeginner(pkg string, d Dialect, db *sql.DB, topic, group string) wsql.Beginner {
+//
+// Each database call of a poll (its begin, each statement, its commit or
+// rollback) gets at most bound, so that a connection gone silent ends the
+// poll with an error instead of stalling the subscription for good (see
+// boundedBeginner); 0 leaves them unbounded. Waiting for the advisory lock
+// is bounded on the server by lock_timeout (bound), after which the poll
+// begins again, and on the client by twice bound.
+func WatermillBeginner(pkg string, d Dialect, db *sql.DB, topic, group string, bound time.Duration) wsql.Beginner {
+	key := topic + "/" + group
+	b := boundedBeginner{Beginner: wsql.BeginnerFromStdSQL(db), pkg: pkg, key: key, bound: bound, mysql: d == MySQL}
 	if d == MySQL {
-		return wsql.BeginnerFromStdSQL(db)
+		return b
 	}
-	return pollLock{Beginner: wsql.BeginnerFromStdSQL(db), pkg: pkg, key: topic + "/" + group}
+	return pollLock{boundedBeginner: b}
 }
 
 // pollLock is a PostgreSQL database whose poll transactions start with the
-// advisory lock of key (a topic, which holds no "/", and a group); pkg
+// advisory lock of its key (a topic, which holds no "/", and a group); pkg
 // names the public package in its errors.
 type pollLock struct {
-	wsql.Beginner
-	pkg string
-	key string
+	boundedBeginner
 }
 
 // BeginTx begins a transaction and, for a poll, waits for the lock.
 // watermill-sql begins its polls with the schema's isolation level and its
 // other transactions (creating the tables and the offsets row when it
 // subscribes) with nil options; those take no lock, so a Subscribe does not
-// wait for another instance's batch.
+// wait for another instance's batch. A wait for the lock longer than the
+// bound (another instance's batch of slow handlers) ends on the server,
+// the connection still answering, and the poll begins again.
 func (p pollLock) BeginTx(ctx context.Context, opts *sql.TxOptions) (wsql.Tx, error) {
-	tx, err := p.Beginner.BeginTx(ctx, opts)
-	if err != nil {
-		return nil, err
-	}
-	if opts == nil {
-		return tx, nil
-	}
-	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", p.key); err != nil {
+	for {
+		tx, err := p.boundedBeginner.BeginTx(ctx, opts)
+		if err != nil || opts == nil {
+			return tx, err
+		}
+		err = p.lock(ctx, tx)
+		if err == nil {
+			return tx, nil
+		}
 		_ = tx.Rollback()
-		return nil, fmt.Errorf("%s: lock the polls of %q: %w", p.pkg, p.key, err)
+		if !isLockTimeout(err) || ctx.Err() != nil {
+			return nil, fmt.Errorf("%s: lock the polls of %q: %w", p.pkg, p.key, err)
+		}
 	}
-	return tx, nil
+}
+
+// lock takes the poll's advisory lock in tx, waiting at most the bound.
+func (p pollLock) lock(ctx context.Context, tx wsql.Tx) error {
+	const q = "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))"
+	bt, ok := tx.(*boundedTx)
+	if !ok {
+		_, err := tx.ExecContext(ctx, q, p.key)
+		return err
+	}
+	// The subquery, volatile, runs first: lock_timeout applies to the lock.
+	_, err := bt.execWithin(ctx, 2*p.bound, "lock", q+" FROM (SELECT set_config('lock_timeout', $2, true)) AS t",
+		p.key, strconv.FormatInt(p.bound.Milliseconds(), 10))
+	return err
+}
+
+// isLockTimeout reports whether err is PostgreSQL's lock_not_available,
+// which a wait longer than lock_timeout ends with.
+func isLockTimeout(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "55P03"
 }
 
 // postgresOffsets is watermill-sql's PostgreSQL offsets adapter reading a
