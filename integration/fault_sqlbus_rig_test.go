@@ -76,6 +76,16 @@ func proxiedDSN(t *testing.T, d sourceflow.Dialect, env string) (string, *faultP
 // pool at most maxConns connections.
 func newFaultRig(t *testing.T, d sourceflow.Dialect, env string, maxConns int, busCfg func(*sqlbus.Config)) *faultRig {
 	t.Helper()
+	r := newUnstartedFaultRig(t, d, env, maxConns, busCfg)
+	for _, in := range r.insts {
+		startModel(t, in.svc)
+	}
+	return r
+}
+
+// newUnstartedFaultRig is newFaultRig with the instances not started.
+func newUnstartedFaultRig(t *testing.T, d sourceflow.Dialect, env string, maxConns int, busCfg func(*sqlbus.Config)) *faultRig {
+	t.Helper()
 	r := &faultRig{d: d, direct: sqlbusDB(t, d, env), queue: sqlbusName("fault", ""), runs: map[string]int{}}
 	dropSQLBusTables(t, d, r.direct, r.queue)
 	prefix := strings.ReplaceAll(uniqueName("sff", ""), "-", "_") + "_"
@@ -93,9 +103,6 @@ func newFaultRig(t *testing.T, d sourceflow.Dialect, env string, maxConns int, b
 		t.Cleanup(func() { _ = db.Close() })
 		db.SetMaxOpenConns(maxConns)
 		r.insts = append(r.insts, r.newInstance(t, db, prefix, busCfg))
-	}
-	for _, in := range r.insts {
-		startModel(t, in.svc)
 	}
 	r.check = r.checker(t, prefix)
 	return r

@@ -167,7 +167,12 @@
 // once. Each poll is one short transaction per destination, service and
 // instance: 10 per second each by default. Give the pool at least one
 // connection per subscription plus the publishers': a subscription holds
-// its connection while its handler runs.
+// its connection while its handler runs. A pool capped below that
+// (DB.SetMaxOpenConns) would wedge, each handler waiting for a connection
+// its own poll holds: a service's Start refuses it with ErrInvalidConfig,
+// naming MaxOpenConns and how many the transport's subscriptions need (one
+// each, plus one). Other users of the pool (the SQL stores, another
+// transport) count on top of that, which the check cannot see.
 //
 // Each database call of a poll (its begin, each statement, its commit or
 // rollback) gets at most Config.AckDeadline. A connection that went silent

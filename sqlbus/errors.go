@@ -33,5 +33,8 @@ var ErrInvalidMessage = errors.New("sqlbus: message cannot be stored")
 // name, its consumer group, is one the offsets tables' consumer_group
 // column (VARCHAR(255); VARBINARY(767) on MySQL) cannot hold: longer than
 // 255 characters or, on MySQL, 767 bytes of UTF-8, not valid UTF-8 or
-// holding a NUL byte; the error names cqrs.ServiceConfig.Name.
+// holding a NUL byte; the error names cqrs.ServiceConfig.Name. Start
+// fails with it too when Config.DB's pool is capped (DB.SetMaxOpenConns)
+// below one connection per subscription of the transport plus one; the
+// error names MaxOpenConns and the need.
 var ErrInvalidConfig = sqldb.ErrInvalidConfig

@@ -70,11 +70,16 @@ func publisher(cfg Config, schema wsql.SchemaAdapter) (message.Publisher, error)
 
 // subscriberFactory returns the function that subscribes a service (the
 // consumer group) to a topic, pruning what every group consumed. A group
-// the offsets tables cannot hold is refused first (checkGroup).
+// the offsets tables cannot hold is refused first (checkGroup), and so is
+// a subscription the pool of cfg.DB cannot serve (poolCheck).
 func subscriberFactory(cfg Config, schema wsql.SchemaAdapter, offsets wsql.OffsetsAdapter, check *plaintextCheck) func(topic, group string) (message.Subscriber, error) {
 	deadline := cfg.AckDeadline
+	pool := &poolCheck{db: cfg.DB}
 	return func(topic, group string) (message.Subscriber, error) {
 		if err := checkGroup(cfg.Dialect, group); err != nil {
+			return nil, err
+		}
+		if err := pool.open(topic, group); err != nil {
 			return nil, err
 		}
 		sub, err := wsql.NewSubscriber(sqldb.WatermillBeginner("sqlbus", cfg.Dialect, cfg.DB, topic, group, cfg.AckDeadline), wsql.SubscriberConfig{
@@ -86,9 +91,10 @@ func subscriberFactory(cfg Config, schema wsql.SchemaAdapter, offsets wsql.Offse
 			InitializeSchema: true,
 		}, sqldb.SubscriberLogger(cfg.Logger))
 		if err != nil {
+			pool.closed()
 			return nil, fmt.Errorf("sqlbus: subscriber of %q in group %q: %w", topic, group, err)
 		}
-		return newPruningSubscriber(sub, cfg, check), nil
+		return pool.counted(newPruningSubscriber(sub, cfg, check)), nil
 	}
 }
 
