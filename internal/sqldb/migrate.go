@@ -35,7 +35,9 @@ func (s Schema) Statements() []string { return slices.Concat(s.Steps...) }
 // advisory lock on PostgreSQL, goose's lock table on MySQL). SQLite has no
 // such lock: each step still runs in one transaction, and an instance whose
 // step failed because another applied it first reads the version again and
-// carries on from there.
+// carries on from there. On MySQL it takes two connections at once
+// (Version too): a pool capped at one is refused with ErrInvalidConfig
+// naming MaxOpenConns, before any statement.
 func Migrate(ctx context.Context, db *sql.DB, d Dialect, s Schema) error {
 	var err error
 	for range migrateAttempts {
@@ -106,6 +108,9 @@ func Version(ctx context.Context, db *sql.DB, d Dialect, s Schema) (int64, error
 }
 
 func (s Schema) provider(db *sql.DB, d Dialect) (*goose.Provider, error) {
+	if err := checkMigratePool(db, d, s.VersionTable); err != nil {
+		return nil, err
+	}
 	store, err := database.NewStore(gooseDialect(d), s.VersionTable)
 	if err != nil {
 		return nil, fmt.Errorf("version table %s: %w", s.VersionTable, err)
