@@ -67,7 +67,10 @@ func (p pollLock) BeginTx(ctx context.Context, opts *sql.TxOptions) (wsql.Tx, er
 			return tx, nil
 		}
 		_ = tx.Rollback()
-		if !isLockTimeout(err) || ctx.Err() != nil {
+		if ctx.Err() != nil {
+			err = ctx.Err() // the subscription closing, as SubscriberLogger recognises it
+		}
+		if !isLockTimeout(err) {
 			return nil, fmt.Errorf("%s: lock the polls of %q: %w", p.pkg, p.key, err)
 		}
 	}
