@@ -4,24 +4,42 @@ package integration
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/stretchr/testify/assert"
+
+	"github.com/sourceflow-go/sourceflow/sqlbus"
 )
+
+// frozenPollBound is the rig's AckDeadline, and so the bound of each call
+// of a poll: well below the 30s the test waits for each payment, above
+// the rig's redelivery pauses (10.22s), which must stay below it.
+const frozenPollBound = 15 * time.Second
 
 // TestFaultSQLBusSilentConnectionStallsConsumers: two instances on sqlbus
 // with the SQL stores; the database's open connections go silent for good
 // (what is sent on them is dropped, they stay open, as behind a proxy or
 // load balancer after a failover) while new connections work. A
-// subscription's poll (watermill-sql's BeginTx and SELECT) has no
+// subscription's poll (watermill-sql's BeginTx and SELECT) had no
 // deadline, Config.AckDeadline bounding only the handling of a row, so
-// each instance's poll waits on its silent connection forever: the
+// each instance's poll waited on its silent connection forever: the
 // commands sent before and after (their sends succeed on new connections)
-// are never handled, and nothing reports it. The poll should end within a
-// bound and the subscription poll again on a new connection.
+// were never handled, and nothing reported it. Each call of a poll is now
+// bounded (by AckDeadline, frozenPollBound here): the stuck poll ends,
+// logging at error level what the database did not answer, the pool's
+// idle connections that went silent too are dropped, and the subscription
+// polls again on a new connection, within the bound and a few seconds.
 func TestFaultSQLBusSilentConnectionStallsConsumers(t *testing.T) {
 	for _, tc := range sqlbusDialects {
 		t.Run(string(tc.dialect), func(t *testing.T) {
-			r := newFaultRig(t, tc.dialect, tc.env, 16, nil)
+			logs := watermill.NewCaptureLogger()
+			r := newFaultRig(t, tc.dialect, tc.env, 16, func(c *sqlbus.Config) {
+				c.Logger = logs
+				c.AckDeadline = frozenPollBound
+			})
 			for i := range 4 {
 				r.send(t, i%2, fmt.Sprintf("before-%d", i))
 			}
@@ -31,9 +49,21 @@ func TestFaultSQLBusSilentConnectionStallsConsumers(t *testing.T) {
 				r.send(t, i%2, fmt.Sprintf("after-%d", i))
 			}
 			r.assertEachOnce(t, []string{"before-0", "before-1", "before-2", "before-3", "after-0", "after-1", "after-2", "after-3"})
+			assert.True(t, loggedNoAnswer(logs), "the cut poll logged at error level")
 			for i, in := range r.insts {
 				t.Logf("instance %d pool: %+v", i, in.db.Stats())
 			}
 		})
 	}
+}
+
+// loggedNoAnswer reports whether logs hold an error saying a poll's call
+// got no answer from the database.
+func loggedNoAnswer(logs *watermill.CaptureLoggerAdapter) bool {
+	for _, m := range logs.Captured()[watermill.ErrorLogLevel] {
+		if m.Err != nil && strings.Contains(m.Err.Error(), "the database did not answer its ") {
+			return true
+		}
+	}
+	return false
 }

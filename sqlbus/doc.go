@@ -181,8 +181,10 @@
 // the subscription, for good: the poll ends instead with an error the
 // subscriber logs through Config.Logger ("the database did not answer its
 // begin within 30s"), the driver drops the connection, and the next poll
-// runs on another. Each idle connection of the pool that went silent too
-// costs a poll that meets it the same wait. On PostgreSQL a poll waiting
+// runs on another. The poll first pings the pool's idle connections, all
+// at once, and drops those that do not answer within 2s: the failure that
+// silenced its connection silenced them too, and each would cost the next
+// poll that takes it the whole bound. On PostgreSQL a poll waiting
 // longer than the bound for its group's lock (another instance's batch of
 // slow handlers) ends the wait on the server (lock_timeout) and begins
 // again, on the same connection.

@@ -35,7 +35,7 @@ import (
 // begins again, and on the client by twice bound.
 func WatermillBeginner(pkg string, d Dialect, db *sql.DB, topic, group string, bound time.Duration) wsql.Beginner {
 	key := topic + "/" + group
-	b := boundedBeginner{Beginner: wsql.BeginnerFromStdSQL(db), pkg: pkg, key: key, bound: bound, mysql: d == MySQL}
+	b := boundedBeginner{Beginner: wsql.BeginnerFromStdSQL(db), db: db, pkg: pkg, key: key, bound: bound, mysql: d == MySQL}
 	if d == MySQL {
 		return b
 	}

@@ -22,9 +22,12 @@ const DefaultPollBound = 30 * time.Second
 // after a failover) then ends the poll with an error the subscriber logs,
 // the driver drops the connection, and the next poll runs on another. The
 // subscriber runs its polls on the subscription's context, which has no
-// deadline. Other transactions and statements pass through unchanged.
+// deadline. After a cut it also drops the pool's idle connections that
+// went silent (sweepIdle). Other transactions and statements pass through
+// unchanged.
 type boundedBeginner struct {
 	wsql.Beginner
+	db    *sql.DB // swept after a cut (sweepIdle)
 	pkg   string
 	key   string
 	bound time.Duration
@@ -53,11 +56,15 @@ func (b boundedBeginner) BeginTx(ctx context.Context, opts *sql.TxOptions) (wsql
 	return &boundedTx{Tx: tx, b: b, cancel: cancel}, nil
 }
 
-// noReply is the error of a poll's call (what) that got no reply within
-// d. The error the driver reports for a cut call may read "context
-// canceled", which SubscriberLogger takes for a subscriber closing: it is
-// left out, so that the subscriber logs the poll's cut as an error.
+// noReply sweeps the pool's idle connections (sweepIdle), then returns
+// the error of a poll's call (what) that got no reply within d. The error
+// the driver reports for a cut call may read "context canceled", which
+// SubscriberLogger takes for a subscriber closing: it is left out, so that
+// the subscriber logs the poll's cut as an error.
 func (b boundedBeginner) noReply(what string, d time.Duration) error {
+	if b.db != nil {
+		sweepIdle(b.db)
+	}
 	return fmt.Errorf("%s: poll of %q: the database did not answer its %s within %v; "+
 		"its connection is dropped and the next poll opens another", b.pkg, b.key, what, d)
 }
