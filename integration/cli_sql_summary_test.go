@@ -62,3 +62,29 @@ func TestCLISQLDeadLetters_SummaryCountsByTypeAndReason(t *testing.T) {
 		assert.False(t, s.Newest.Before(s.Oldest))
 	})
 }
+
+// TestCLISQLDeadLetters_SummaryGroupsTheDeadLettersOfOneFault: the reason
+// the transport writes names the message, so that each dead letter's
+// differs; --summary groups by the reason with the message id taken out,
+// so the dead letters one fault made share one row.
+func TestCLISQLDeadLetters_SummaryGroupsTheDeadLettersOfOneFault(t *testing.T) {
+	eachSQLBusDialect(t, func(t *testing.T, d sourceflow.Dialect, db *sql.DB) {
+		r := newCLISQLRig(t, d, db)
+		r.startWorker()
+		r.send("p-1", "p-2", "p-3")
+		r.waitDepth(0, 3, "the commands are dead-lettered")
+
+		out, errOut, code := r.sql("dead-letters", "--destination", r.queue)
+		require.Equal(t, cli.ExitOK, code, errOut)
+		for id := range r.refused {
+			assert.Contains(t, out, `"`+id+`": card declined`, "the reason as the transport wrote it names the message")
+		}
+
+		out, errOut, code = r.sql("dead-letters", "--destination", r.queue, "--summary")
+		require.Equal(t, cli.ExitOK, code, errOut)
+		assert.Regexp(t, `(?m)^handler "payment/model\.PayOrder", model\.PayOrder <message id>: card declined +3$`, out)
+		for id := range r.refused {
+			assert.NotContains(t, out, id)
+		}
+	})
+}

@@ -62,9 +62,12 @@ warning on standard error says so; when its table cannot be looked up,
 the warning says that instead (an interrupt during the lookup exits 130).
 
 --summary counts the dead letters instead (up to 100,000: past that, "at
-least"), by type and by reason (its first line, as stored), the most
-frequent first, and says when the first and the last were dead-lettered
-(their rows' created_at, by the database's clock). With -o json it prints
+least"), by type and by reason, the most frequent first: the reason's first
+line with what differs from one dead letter to the next shown as a mark
+(the message's id as <message id>, its entity as <entity>, any other UUID
+as <id>), so the dead letters of one fault share a row. It also says
+when the first and the last were dead-lettered (their rows' created_at, by
+the database's clock). With -o json it prints
 {"name", "kind", "dead_letters", "at_least", "by_type": [{"type",
 "count"}], "by_reason": [{"reason", "count"}], "oldest", "newest"}.`,
 		Example: "  sourceflow sql dead-letters --destination payments.fifo\n" +

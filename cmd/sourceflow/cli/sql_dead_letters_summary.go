@@ -20,8 +20,8 @@ type sqlLetterSummary struct {
 	// count stopped at its bound (maxScannedLetters): there are more.
 	DeadLetters int64 `json:"dead_letters"`
 	AtLeast     bool  `json:"at_least,omitempty"`
-	// ByType and ByReason count them by type (sf_type) and by the first
-	// line of their reason, the most frequent first.
+	// ByType and ByReason count them by type (sf_type) and by reason as
+	// reasonGroup gives it, the most frequent first.
 	ByType   []sqlTypeCount   `json:"by_type"`
 	ByReason []sqlReasonCount `json:"by_reason"`
 	// Oldest and Newest are when the first and the last dead letter were
@@ -38,7 +38,7 @@ type sqlTypeCount struct {
 	Count int64  `json:"count"`
 }
 
-// sqlReasonCount is how many dead letters have a reason (its first line).
+// sqlReasonCount is how many dead letters have a reason (see reasonGroup).
 type sqlReasonCount struct {
 	Reason string `json:"reason"`
 	Count  int64  `json:"count"`

@@ -43,7 +43,7 @@ func (c *sqlConn) tallyLetters(ctx context.Context, name string, isOutbox bool, 
 			}
 			t.total++
 			t.byType[letterType(l)]++
-			t.byReason[firstLine(l.Reason)]++
+			t.byReason[reasonGroup(l)]++
 		}
 		return nil
 	})
