@@ -11,7 +11,8 @@ import (
 // ReadWatermillTable takes it) holds when it begins, in delivery order, up
 // to limit at a time, reading each page once fn handled the one before: a
 // table of any length is read in bounded memory. Rows written meanwhile
-// (behind the last one it found) are not read, so a caller that writes
+// (behind the last one it found, or by a transaction still open when it
+// began) are not read, so a caller that writes
 // rows back into table ends. fn may delete the rows it is given. A table
 // that does not exist has no rows.
 func EachWatermillPage(ctx context.Context, db *sql.DB, d Dialect, table string, limit int, fn func([]WatermillRow) error) error {
@@ -35,13 +36,17 @@ func EachWatermillPageOf(ctx context.Context, db *sql.DB, d Dialect, table strin
 	if err != nil || !exists {
 		return err
 	}
+	snapshot, err := currentSnapshot(ctx, db, d)
+	if err != nil {
+		return fmt.Errorf("read %q: %w", table, err)
+	}
 	last, found, err := lastWatermillRow(ctx, db, d, table)
 	if err != nil || !found {
 		return err
 	}
 	after := WatermillRow{TxID: "0"}
 	for {
-		page, err := readRows(ctx, db, table, pageQuery(d, table, h), pageArgs(d, after, last)...)
+		page, err := readRows(ctx, db, table, pageQuery(d, table, h), pageArgs(d, after, last, snapshot)...)
 		if err != nil || len(page) == 0 {
 			return err
 		}
@@ -52,10 +57,28 @@ func EachWatermillPageOf(ctx context.Context, db *sql.DB, d Dialect, table strin
 	}
 }
 
+// currentSnapshot is, on PostgreSQL, the database's snapshot (which
+// transactions had committed) when a read of pages begins: a row whose
+// transaction was still open then sorts among the rows that were there
+// (by transaction id), and is left out by it. On MySQL, where a topic's
+// rows are written under a lock, in offset order, it is empty.
+func currentSnapshot(ctx context.Context, db *sql.DB, d Dialect) (string, error) {
+	if d == MySQL {
+		return "", nil
+	}
+	var snapshot string
+	if err := db.QueryRowContext(ctx, "SELECT pg_current_snapshot()::text").Scan(&snapshot); err != nil {
+		return "", fmt.Errorf("read the database's snapshot: %w", err)
+	}
+	return snapshot, nil
+}
+
 // pageQuery reads up to h.Limit rows after one position and through
-// another, their payloads as h asks.
+// another, their payloads as h asks; on PostgreSQL, only those committed
+// in a snapshot (currentSnapshot).
 func pageQuery(d Dialect, table string, h WatermillHead) string {
-	where := `("transaction_id", "offset") > ($1::xid8, $2) AND ("transaction_id", "offset") <= ($3::xid8, $4)`
+	where := `("transaction_id", "offset") > ($1::xid8, $2) AND ("transaction_id", "offset") <= ($3::xid8, $4) ` +
+		`AND pg_visible_in_snapshot("transaction_id", $5::pg_snapshot)`
 	if d == MySQL {
 		where = "`offset` > ? AND `offset` <= ?"
 	}
@@ -63,11 +86,11 @@ func pageQuery(d Dialect, table string, h WatermillHead) string {
 }
 
 // pageArgs are the arguments of pageQuery.
-func pageArgs(d Dialect, after, through WatermillRow) []any {
+func pageArgs(d Dialect, after, through WatermillRow, snapshot string) []any {
 	if d == MySQL {
 		return []any{after.Offset, through.Offset}
 	}
-	return []any{after.TxID, after.Offset, through.TxID, through.Offset}
+	return []any{after.TxID, after.Offset, through.TxID, through.Offset, snapshot}
 }
 
 // lastWatermillRow returns the position of the last row of table in
