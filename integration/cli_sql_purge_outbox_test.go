@@ -3,6 +3,7 @@
 package integration
 
 import (
+	"database/sql"
 	"encoding/base64"
 	"fmt"
 	"regexp"
@@ -49,4 +50,34 @@ func TestCLISQLPurge_AnOutboxsDeadLettersByTheTypeInsideTheEnvelope(t *testing.T
 	require.Equal(t, cli.ExitOK, code, errOut)
 	assert.Contains(t, out, "2 dead letters of outbox "+topic)
 	assert.Len(t, regexp.MustCompile(`(?m)^m-\d +model\.PayOrder `).FindAllString(out, -1), 2, out)
+}
+
+// TestCLISQLPurge_RefusesAnOutboxWhoseDeadLetterTableIsADestinations: the
+// dead-letter table of outbox T is the messages table of the sqlbus
+// destination T_dead_letters; purge --outbox T finds consumer groups on it
+// and deletes none of that destination's messages.
+func TestCLISQLPurge_RefusesAnOutboxWhoseDeadLetterTableIsADestinations(t *testing.T) {
+	eachSQLBusDialect(t, func(t *testing.T, d sourceflow.Dialect, db *sql.DB) {
+		topic := strings.ReplaceAll(uniqueName("clisqlguard", ""), "-", "_")
+		r := newCLISQLRig(t, d, db)
+		r.queue = topic + "_dead_letters"
+		dropSQLBusTables(t, d, db, r.queue)
+		r.startWorker()
+		r.send("p-1")
+		r.waitDepth(0, 1, "the command is handled")
+
+		for _, args := range [][]string{{"purge", "--outbox", topic}, {"purge", "--outbox", topic, "--yes"}} {
+			out, errOut, code := r.sql(args...)
+			assert.Equal(t, cli.ExitDrift, code, out)
+			assert.Contains(t, errOut, "has consumer groups")
+			assert.NotContains(t, out, "Deleted")
+		}
+		var n int
+		q := `SELECT COUNT(*) FROM "watermill_` + r.queue + `"`
+		if d == sourceflow.MySQL {
+			q = "SELECT COUNT(*) FROM `watermill_" + r.queue + "`"
+		}
+		require.NoError(t, db.QueryRow(q).Scan(&n))
+		assert.Equal(t, 1, n, "the destination's message is kept")
+	})
 }

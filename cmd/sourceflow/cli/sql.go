@@ -44,8 +44,9 @@ neither of --destination and --outbox, an empty --destination or --type, an
 --outbox that is no outbox topic); 3 a database call failed (the database is unreachable within
 --timeout, a privilege is missing, a file the DSN names, such as
 sslrootcert's, cannot be read) or redrive left dead letters behind; 1
-groups --remove named a group the destination does not have; 130
-interrupted.
+groups --remove named a group the destination does not have, or purge
+--outbox named a dead-letter table with consumer groups (an sqlbus
+destination's messages); 130 interrupted.
 
 Privileges: depth and dead-letters SELECT on the tables; redrive also
 INSERT and DELETE (and CREATE the first time it writes into a destination

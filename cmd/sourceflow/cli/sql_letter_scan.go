@@ -22,11 +22,15 @@ const letterPage = 100
 // purge's dry run read: past it, they say "at least".
 const maxScannedLetters = sqldb.HeadMoreBound
 
+// outboxDeadLetterSuffix ends the topic of an outbox's dead letters:
+// watermill_<topic>_dead_letters is their table.
+const outboxDeadLetterSuffix = "_dead_letters"
+
 // deadLetterTable is the table of the dead letters of the destination or
 // the outbox name.
 func deadLetterTable(name string, isOutbox bool) string {
 	if isOutbox {
-		return "watermill_" + name + "_dead_letters"
+		return "watermill_" + name + outboxDeadLetterSuffix
 	}
 	return "watermill_" + sqlbus.DeadLetterTopic(name)
 }
