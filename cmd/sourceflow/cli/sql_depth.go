@@ -49,7 +49,10 @@ ahead; a destination or an outbox that has no table yet has no depth.
 OLDEST AHEAD (oldest_ahead_seconds with -o json) is, for a destination with
 messages ahead, how long ago the oldest of them was written (its
 created_at, by the database's clock): a consumer group that is stuck has it
-grow while one that is only slow keeps it short. A
+grow while one that is only slow keeps it short. On PostgreSQL created_at
+holds no time zone: it is read in this command's session time zone, which
+must be the services' (the server's, unless PGTZ, the DSN or the role sets
+another): 9 hours east of theirs adds 9h, west of it shows 0s. A
 misspelt service or destination looks the same, so depth warns on standard
 error of each destination on which --service has no consumer group. It
 reads only (sqlbus.Depths, outbox.Depths) and exits 0; a destination or
