@@ -81,3 +81,33 @@ func TestCLISQLPurge_RefusesAnOutboxWhoseDeadLetterTableIsADestinations(t *testi
 		assert.Equal(t, 1, n, "the destination's message is kept")
 	})
 }
+
+// TestCLISQLPurge_TypeQuestionMarkSelectsNoCutEnvelope: an outbox dead
+// letter whose envelope is longer than what purge reads of it has no known
+// type (counted as "?"): --type "?" does not select it, so purge --type
+// never deletes a message whose type it could not read.
+func TestCLISQLPurge_TypeQuestionMarkSelectsNoCutEnvelope(t *testing.T) {
+	db := sqlbusDB(t, sourceflow.Postgres, "SOURCEFLOW_POSTGRES_DSN")
+	t.Setenv("SOURCEFLOW_SQL_DSN", sqlbusDSN(t, sourceflow.Postgres))
+	topic := strings.ReplaceAll(uniqueName("clisqlcut", ""), "-", "_")
+	dropOutboxTables(t, db, topic)
+	channel, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{})
+	require.NoError(t, err)
+	bindOutbox(t, db, topic, channel, false) // creates the tables only
+	big := base64.StdEncoding.EncodeToString([]byte(strings.Repeat("x", 100<<10)))
+	env := `{"destination_topic":"clisql-orders","uuid":"env-big","payload":"` + big + `","metadata":{"sf_id":"m-big","sf_type":"model.PayOrder"}}`
+	_, err = db.Exec(`INSERT INTO "watermill_`+topic+`_dead_letters" (uuid, payload, metadata, transaction_id) `+
+		`VALUES ('env-big', $1, '{"sf_failure":"destination refused"}', pg_current_xact_id())`, env)
+	require.NoError(t, err)
+
+	out, errOut, code := runCLI(t, "sql", "dead-letters", "--outbox", topic, "--summary")
+	require.Equal(t, cli.ExitOK, code, errOut)
+	assert.Regexp(t, `(?m)^\? +1$`, out, "the cut envelope's type is unknown")
+
+	out, errOut, code = runCLI(t, "sql", "purge", "--outbox", topic, "--type", "?", "--yes")
+	require.Equal(t, cli.ExitOK, code, errOut)
+	assert.Equal(t, "Deleted 0 dead letters of type ? of outbox "+topic+".\n", out)
+	out, errOut, code = runCLI(t, "sql", "dead-letters", "--outbox", topic, "--summary")
+	require.Equal(t, cli.ExitOK, code, errOut)
+	assert.Contains(t, out, "1 dead letter of outbox "+topic)
+}

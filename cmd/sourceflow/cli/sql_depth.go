@@ -52,10 +52,10 @@ created_at, by the database's clock): a consumer group that is stuck has it
 grow while one that is only slow keeps it short. On PostgreSQL created_at
 holds no time zone: it is read in this command's session time zone, which
 must be the services' (the server's, unless PGTZ, the DSN or the role sets
-another): 9 hours east of theirs adds 9h, west of it shows 0s. A
-misspelt service or destination looks the same, so depth warns on standard
-error of each destination on which --service has no consumer group. It
-reads only (sqlbus.Depths, outbox.Depths) and exits 0; a destination or
+another): 9 hours east of theirs adds 9h, west of it takes 9h off (0s at
+least). A misspelt service or destination looks the same, so depth warns on
+standard error of each destination on which --service has no consumer
+group. It reads only (sqlbus.Depths, outbox.Depths) and exits 0; a destination or
 an outbox that cannot be read is named (exit 3) after the depths of the
 others.`,
 		Example: "  sourceflow sql depth --service payments --destination payments.fifo --destination order-events\n" +

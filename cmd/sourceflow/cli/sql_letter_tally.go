@@ -34,7 +34,7 @@ func (c *sqlConn) tallyLetters(ctx context.Context, name string, isOutbox bool, 
 	t := letterTally{byType: map[string]int64{}, byReason: map[string]int64{}}
 	err := c.eachLetterPage(ctx, name, isOutbox, func(_ []sqldb.WatermillRow, letters []sqlLetter) error {
 		for _, l := range letters {
-			if only && letterType(l) != typ {
+			if only && !isOfType(l, typ) {
 				continue
 			}
 			if t.total == maxScannedLetters {

@@ -16,7 +16,7 @@ func (c *sqlConn) purge(ctx context.Context, name string, isOutbox bool, f sqlPu
 	err := c.eachLetterPage(ctx, name, isOutbox, func(rows []sqldb.WatermillRow, letters []sqlLetter) error {
 		var doomed []sqldb.WatermillRow
 		for i, l := range letters {
-			if !f.only || letterType(l) == f.typ {
+			if !f.only || isOfType(l, f.typ) {
 				doomed = append(doomed, rows[i])
 			}
 		}
