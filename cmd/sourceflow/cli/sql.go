@@ -51,7 +51,8 @@ destination's messages); 130 interrupted.
 Privileges: depth and dead-letters SELECT on the tables; redrive also
 INSERT and DELETE (and CREATE the first time it writes into a destination
 that has no table yet), on MySQL also the outbox lock table
-sourceflow_outbox_locks for an outbox; purge and prune SELECT and DELETE;
+sourceflow_outbox_locks for an outbox; purge and prune SELECT and DELETE
+(purge --outbox T also SELECT on watermill_offsets_T_dead_letters);
 groups SELECT, and DELETE on watermill_offsets_<topic> to remove a group.`
 
 func newSQLCommand(g *globals) *cobra.Command {
