@@ -67,7 +67,9 @@ line with what differs from one dead letter to the next shown as a mark
 (the message's id as <message id>, its entity as <entity>, any other UUID
 as <id>), so the dead letters of one fault share a row. It also says
 when the first and the last were dead-lettered (their rows' created_at, by
-the database's clock). With -o json it prints
+the database's clock; on PostgreSQL read in this command's session time
+zone, which must be the services', as sql depth says). With -o json it
+prints
 {"name", "kind", "dead_letters", "at_least", "by_type": [{"type",
 "count"}], "by_reason": [{"reason", "count"}], "oldest", "newest"}.`,
 		Example: "  sourceflow sql dead-letters --destination payments.fifo\n" +
