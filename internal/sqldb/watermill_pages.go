@@ -36,11 +36,7 @@ func EachWatermillPageOf(ctx context.Context, db *sql.DB, d Dialect, table strin
 	if err != nil || !exists {
 		return err
 	}
-	snapshot, err := currentSnapshot(ctx, db, d)
-	if err != nil {
-		return fmt.Errorf("read %q: %w", table, err)
-	}
-	last, found, err := lastWatermillRow(ctx, db, d, table)
+	last, snapshot, found, err := lastWatermillRow(ctx, db, d, table)
 	if err != nil || !found {
 		return err
 	}
@@ -57,25 +53,9 @@ func EachWatermillPageOf(ctx context.Context, db *sql.DB, d Dialect, table strin
 	}
 }
 
-// currentSnapshot is, on PostgreSQL, the database's snapshot (which
-// transactions had committed) when a read of pages begins: a row whose
-// transaction was still open then sorts among the rows that were there
-// (by transaction id), and is left out by it. On MySQL, where a topic's
-// rows are written under a lock, in offset order, it is empty.
-func currentSnapshot(ctx context.Context, db *sql.DB, d Dialect) (string, error) {
-	if d == MySQL {
-		return "", nil
-	}
-	var snapshot string
-	if err := db.QueryRowContext(ctx, "SELECT pg_current_snapshot()::text").Scan(&snapshot); err != nil {
-		return "", fmt.Errorf("read the database's snapshot: %w", err)
-	}
-	return snapshot, nil
-}
-
 // pageQuery reads up to h.Limit rows after one position and through
 // another, their payloads as h asks; on PostgreSQL, only those committed
-// in a snapshot (currentSnapshot).
+// in a snapshot (see lastWatermillRow).
 func pageQuery(d Dialect, table string, h WatermillHead) string {
 	where := `("transaction_id", "offset") > ($1::xid8, $2) AND ("transaction_id", "offset") <= ($3::xid8, $4) ` +
 		`AND pg_visible_in_snapshot("transaction_id", $5::pg_snapshot)`
@@ -94,20 +74,25 @@ func pageArgs(d Dialect, after, through WatermillRow, snapshot string) []any {
 }
 
 // lastWatermillRow returns the position of the last row of table in
-// delivery order, and whether it has one.
-func lastWatermillRow(ctx context.Context, db *sql.DB, d Dialect, table string) (WatermillRow, bool, error) {
+// delivery order, and whether it has one; on PostgreSQL with the snapshot
+// of that read (which transactions had committed): a row whose transaction
+// was still open then sorts among the rows that were there (by
+// transaction id), and is left out by it. On MySQL, where a topic's rows
+// are written under a lock, in offset order, the snapshot is empty.
+func lastWatermillRow(ctx context.Context, db *sql.DB, d Dialect, table string) (WatermillRow, string, bool, error) {
 	// #nosec G202 -- table is quoted and holds no quote or backtick (checkTableName).
-	q := `SELECT "transaction_id"::text, "offset" FROM "` + table + `" ORDER BY "transaction_id" DESC, "offset" DESC LIMIT 1`
+	q := `SELECT "transaction_id"::text, "offset", pg_current_snapshot()::text FROM "` + table + `" ORDER BY "transaction_id" DESC, "offset" DESC LIMIT 1`
 	if d == MySQL {
-		q = "SELECT '', `offset` FROM `" + table + "` ORDER BY `offset` DESC LIMIT 1" // #nosec G202 -- as above
+		q = "SELECT '', `offset`, '' FROM `" + table + "` ORDER BY `offset` DESC LIMIT 1" // #nosec G202 -- as above
 	}
 	var r WatermillRow
-	err := db.QueryRowContext(ctx, q).Scan(&r.TxID, &r.Offset)
+	var snapshot string
+	err := db.QueryRowContext(ctx, q).Scan(&r.TxID, &r.Offset, &snapshot)
 	if errors.Is(err, sql.ErrNoRows) {
-		return r, false, nil
+		return r, "", false, nil
 	}
 	if err != nil {
-		return r, false, fmt.Errorf("read the last row of %s: %w", table, err)
+		return r, "", false, fmt.Errorf("read the last row of %s: %w", table, err)
 	}
-	return r, true, nil
+	return r, snapshot, true, nil
 }
