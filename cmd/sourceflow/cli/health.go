@@ -79,11 +79,12 @@ that stops messages or holds some back, and exits 1 on it. Down, no
 message moves: any drift of the KMS key (disabled, pending deletion, not
 found, a key SQS and SNS cannot use, a policy that leaves SNS out; its
 owner fixes it, apply never changes a key), a queue policy that keeps a
-topic from sending, a missing subscription. Degraded, messages move but
-some are held back or changed: a queue whose RedrivePolicy differs or is
-gone (a message that keeps failing is never set aside, and holds back its
-FIFO message group), a subscription whose attributes differ; apply fixes
-those. The report is down when a check or a drift is down, else degraded
+topic from sending, a missing subscription, one without RawMessageDelivery
+(each message arrives wrapped in SNS's envelope, and is dead-lettered).
+Degraded, messages move but some are held back or changed: a queue whose
+RedrivePolicy differs or is gone (a message that keeps failing is never
+set aside, and holds back its FIFO message group), a subscription whose
+other attributes differ; apply fixes those. The report is down when a check or a drift is down, else degraded
 when a drift is. Other drift (a queue's visibility timeout, tags) is left
 to validate.`,
 		Example: "  sourceflow health -f orders.topology.yaml\n" +

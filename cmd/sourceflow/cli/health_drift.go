@@ -29,11 +29,12 @@ type healthDrift struct {
 //   - down, no message moves: any drift of the KMS key (disabled, pending
 //     deletion, not found, a key SQS and SNS cannot use, a policy that
 //     leaves SNS out), a queue policy that keeps a topic from sending, a
-//     missing subscription;
+//     missing subscription, one without RawMessageDelivery (each message
+//     arrives wrapped in SNS's envelope, which awsbus dead-letters);
 //   - degraded, messages move but some are held back or changed: a
 //     queue's RedrivePolicy that differs or is gone (a message that keeps
 //     failing is never set aside, and holds back its FIFO message group),
-//     a subscription whose attributes differ.
+//     a subscription whose other attributes differ.
 //
 // A resource not checked, or missing (its own check is down), and any
 // other drift of a queue, is left to validate.
@@ -45,7 +46,7 @@ func driftStatus(d topology.Drift) (topology.HealthStatus, bool) {
 	case "key", "policy":
 		return topology.HealthDown, true
 	case "subscription":
-		if d.Problem == "missing" {
+		if d.Problem == "missing" || strings.HasPrefix(d.Problem, "RawMessageDelivery ") {
 			return topology.HealthDown, true
 		}
 		return topology.HealthDegraded, !strings.HasPrefix(d.Problem, "missing")
