@@ -39,8 +39,10 @@ last seconds, or by another tool). The queues the service only sends to
 belong to other services, whose own dlq list shows them. It reads queue
 attributes only, each call bounded by --check-timeout. With -o json it prints
 {"service": ..., "queues": [{"name", "source", "visible", "in_flight",
-"missing"}]}. It exits 0, or 1 when a dead-letter queue is missing (apply
-creates it).`,
+"missing"}]}. It exits 0, or 1 when a dead-letter queue is missing: apply
+creates it, but when none of the service's queues is found, check the region
+and the account of the credentials first (the error says so), as apply would
+create the topology there.`,
 		Example: "  sourceflow dlq list -f orders.topology.yaml\n" +
 			"  sourceflow dlq list -f orders.topology.yaml -o json",
 	}, func(cmd *cobra.Command, path string) error { return g.runDLQList(cmd, path, output, checkTimeout) })

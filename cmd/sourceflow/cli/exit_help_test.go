@@ -32,7 +32,7 @@ func TestRootHelpNamesEveryCauseOfExitOne(t *testing.T) {
 	one := regexp.MustCompile(`(?s)\n  1  (.*?)\n  2  `).FindStringSubmatch(out)
 	require.NotNil(t, one, out)
 	text := regexp.MustCompile(`\s+`).ReplaceAllString(one[1], " ")
-	for _, cause := range []string{"drift (validate", "unhealthy (health)", "dead-letter queue missing (dlq", "sql groups --remove"} {
+	for _, cause := range []string{"drift (validate", "unhealthy or degraded (health", "dead-letter queue missing (dlq", "sql groups --remove"} {
 		assert.Contains(t, text, cause)
 	}
 }

@@ -22,13 +22,16 @@ a file.
 
 Exit codes:
   0  success: no drift, healthy
-  1  drift (validate; apply that left a difference), unhealthy (health), a
-     dead-letter queue missing (dlq; apply creates it), or a consumer group
+  1  drift (validate; apply that left a difference), unhealthy or degraded
+     (health: a check down, or drift that stops or holds back messages), a
+     dead-letter queue missing (dlq: apply creates it; none of the queues
+     found: check the region and the account first), or a consumer group
      not there (sql groups --remove)
   2  usage or configuration error: bad flags, an invalid topology file, an
      AWS configuration that does not load, health checks that could not run
      (no account known; see health --help), a queue the service only sends
-     to (dlq), no database DSN or one that cannot be parsed (sql)
+     to (dlq), no database DSN or one that cannot be parsed (sql), sql
+     redrive --yes of a destination or outbox with no table
   3  an AWS or database call failed: unreachable endpoint or database,
      missing permission (sql redrive also when it left dead letters)
   130 interrupted (SIGINT or SIGTERM) before it finished
