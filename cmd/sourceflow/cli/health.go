@@ -26,8 +26,9 @@ type healthReport struct {
 	// Checks has one entry per queue, dead-letter queue and topic.
 	Checks []topology.HealthCheck `json:"checks"`
 	// Drift has the drifts of the topology that stop messages (down) or
-	// hold some back (degraded); see driftStatus.
-	Drift []healthDrift `json:"drift,omitempty"`
+	// hold some back (degraded); see driftStatus. It is an empty array,
+	// never null, when there is none.
+	Drift []healthDrift `json:"drift"`
 }
 
 type healthFlags struct {

@@ -57,9 +57,10 @@ func driftStatus(d topology.Drift) (topology.HealthStatus, bool) {
 }
 
 // healthDrifts returns the drifts of report that health reports (see
-// driftStatus), in the report's order.
+// driftStatus), in the report's order: empty, not nil, when there is
+// none, so that JSON has an array.
 func healthDrifts(report topology.DriftReport) []healthDrift {
-	var out []healthDrift
+	out := []healthDrift{}
 	for _, d := range report.Drifts {
 		if status, ok := driftStatus(d); ok {
 			out = append(out, healthDrift{Resource: d.Resource, Name: d.Name, Problem: d.Problem, Status: status})

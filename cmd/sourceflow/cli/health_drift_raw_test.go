@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -43,4 +44,18 @@ func TestHealthReportsASubscriptionWithoutRawDeliveryDown(t *testing.T) {
 	assert.Contains(t, out, "Service orders: down (9 checks, 1 drift)")
 	assert.Contains(t, errOut, "service orders is down: ")
 	assert.Contains(t, errOut, "`sourceflow apply -f "+path+"` to fix it")
+}
+
+// health --output json has drift as an array on every run, empty when
+// there is none, so a script's `jq '.drift[]'` reads a healthy run as it
+// does one with drift, and never finds null.
+func TestHealthJSONHasAnEmptyDriftArrayWhenUp(t *testing.T) {
+	fake, path := appliedOrders(t)
+
+	out, errOut, code := fake.run(t, "health", "-f", path, "--output", "json")
+
+	require.Equal(t, cli.ExitOK, code, out+errOut)
+	var rep map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal([]byte(out), &rep), out)
+	assert.JSONEq(t, `[]`, string(rep["drift"]), out)
 }
