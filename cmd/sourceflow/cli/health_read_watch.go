@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -19,13 +20,17 @@ import (
 // --check-timeout, and its error.
 type readUnanswered struct {
 	service string
+	bound   time.Duration
 	err     error
 }
 
 // Error implements error.
 func (e *readUnanswered) Error() string {
-	return e.service + " did not answer the topology read: " + e.err.Error()
+	return fmt.Sprintf("%s did not answer the topology read within --check-timeout (%s): %v", e.service, e.bound, e.err)
 }
+
+// Unwrap returns the call's error.
+func (e *readUnanswered) Unwrap() error { return e.err }
 
 // readWatch bounds each call of health's topology read by bound
 // (--check-timeout) and, once one went unanswered that long, cuts the
@@ -45,7 +50,7 @@ func watched[O any](ctx context.Context, w readWatch, call func(context.Context)
 	defer cancel()
 	out, err := call(cctx)
 	if err != nil && errors.Is(cctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
-		w.cut(&readUnanswered{service: w.service, err: err})
+		w.cut(&readUnanswered{service: w.service, bound: w.bound, err: err})
 	}
 	return out, err
 }
@@ -60,16 +65,17 @@ func probeService(kind string) string {
 }
 
 // skipUnanswered makes each probe of the service that left the read
-// unanswered (u, nil when none did) fail at once with that call's error,
-// instead of waiting --check-timeout on the same endpoint again, in waves
-// of topology.MaxParallelReads.
+// unanswered (u, nil when none did) fail at once with u, whose text (the
+// service, the bound and the call's error) its row says, instead of
+// waiting --check-timeout on the same endpoint again, in waves of
+// topology.MaxParallelReads.
 func skipUnanswered(probes []topology.Probe, u *readUnanswered) {
 	if u == nil {
 		return
 	}
 	for i, p := range probes {
 		if probeService(p.Kind) == u.service {
-			probes[i].Run = func(context.Context) error { return u.err }
+			probes[i].Run = func(context.Context) error { return u }
 		}
 	}
 }
