@@ -61,3 +61,24 @@ func TestCLISQL_DeadLettersWarnsOfANameWithoutATable(t *testing.T) {
 	assert.Contains(t, out, "0 dead letters of destination "+dest)
 	assert.Contains(t, errOut, "warning: destination "+dest+" has no table watermill_"+sqlbus.Topic(dest))
 }
+
+// TestCLISQL_RedriveYesRefusesANameWithoutATableOnMySQL: on MySQL too,
+// redrive --yes of a destination with no table (a misspelt name) exits 2,
+// naming the table and moving nothing, while that of the destination
+// whose table exists runs (exit 0): the lookup finds MySQL's tables.
+func TestCLISQL_RedriveYesRefusesANameWithoutATableOnMySQL(t *testing.T) {
+	d := sourceflow.MySQL
+	r := newCLISQLRig(t, d, sqlbusDB(t, d, "SOURCEFLOW_MYSQL_DSN"))
+	r.send("ok-1")
+
+	out, errOut, code := r.sql("redrive", "--destination", r.queue, "--yes")
+	require.Equal(t, cli.ExitOK, code, errOut)
+	assert.Contains(t, out, "Moved 0 dead letters back into destination "+r.queue)
+
+	missing := r.queue + "-typo"
+	out, errOut, code = r.sql("redrive", "--destination", missing, "--yes")
+	assert.Equal(t, cli.ExitUsage, code, errOut)
+	assert.Contains(t, errOut, "destination "+missing+" has no table watermill_"+sqlbus.Topic(missing)+" on mysql at ")
+	assert.Contains(t, errOut, "nothing moved")
+	assert.NotContains(t, out, "Moved")
+}
