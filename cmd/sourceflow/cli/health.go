@@ -87,7 +87,10 @@ RedrivePolicy differs or is gone (a message that keeps failing is never
 set aside, and holds back its FIFO message group), a subscription whose
 other attributes differ; apply fixes those. The report is down when a check or a drift is down, else degraded
 when a drift is. Other drift (a queue's visibility timeout, tags) is left
-to validate.`,
+to validate. A read cut by a KMS, DynamoDB or STS endpoint that did not
+answer (no check calls them) reports the drift found before the cut and
+exits 3, naming the service: the drift after it is unknown, and the
+report is skipped when it would be up.`,
 		Example: "  sourceflow health -f orders.topology.yaml\n" +
 			"  sourceflow health -f orders.topology.yaml --output json | jq .status",
 	}, &f, g.runHealth)
@@ -117,7 +120,8 @@ func (g *globals) runHealth(cmd *cobra.Command, f healthFlags) error {
 	rep := healthReport{Service: s.plan.Service, Checks: topology.RunProbes(ctx, f.checkTimeout, probes),
 		Drift: healthDrifts(read.report)}
 	n := countChecks(rep.Checks)
-	rep.Status = driftReportStatus(n.status(), rep.Drift)
+	cut := unprobedCut(read)
+	rep.Status = unprobedStatus(driftReportStatus(n.status(), rep.Drift), cut)
 	// A probe that panicked made a check that could not be made, not a
 	// call that did not reach AWS.
 	noneReached := n.down > 0 && n.up == 0 && countErrors(failed) == n.down && !anyPanicked(failed)
@@ -130,6 +134,8 @@ func (g *globals) runHealth(cmd *cobra.Command, f healthFlags) error {
 		return s.unreachable(cause, cmp.Or(failed...))
 	case noneReached:
 		return noAnswer(ctx, s, f, cmp.Or(readErr, cmp.Or(failed...)))
+	case cut != nil && n.down == 0:
+		return s.unprobedError(ctx, f, cut, s.driftAdvice(rep.Drift))
 	case n.down > 0:
 		return withDriftAdvice(s.downError(ctx, f, rep.Checks, failed, n), s.driftAdvice(rep.Drift))
 	case len(rep.Drift) > 0:
@@ -164,7 +170,7 @@ func readForHealth(ctx context.Context, s *session, f healthFlags) (healthRead, 
 	}
 	report, eps, err := prov.Validate(vctx, s.plan)
 	if u, ok := errors.AsType[*readUnanswered](context.Cause(vctx)); ok && ctx.Err() == nil {
-		return healthRead{eps: eps, unanswered: u}, nil
+		return healthRead{report: report, eps: eps, unanswered: u}, nil
 	}
 	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
 		return healthRead{eps: eps}, nil
