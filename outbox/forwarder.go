@@ -38,7 +38,7 @@ func forwarderSchema(d sourceflow.Dialect) wsql.SchemaAdapter {
 // it dead-letters are counted in dead.
 func newForwarder(cfg Config, b backoff, dead *deadletter.Counts) (*forwarder.Forwarder, error) {
 	sub, err := newPausingSubscriber(func() (message.Subscriber, error) {
-		beginner := afterCommitBeginner{sqldb.WatermillBeginner("outbox", cfg.Dialect, cfg.DB, cfg.Topic, consumerGroup, sqldb.DefaultPollBound)}
+		beginner := afterCommitBeginner{sqldb.WatermillBeginner("outbox", cfg.Dialect, cfg.DB, cfg.Topic, consumerGroup, sqldb.DefaultPollBound, "")}
 		return wsql.NewSubscriber(beginner, wsql.SubscriberConfig{
 			ConsumerGroup:  consumerGroup,
 			PollInterval:   cfg.PollInterval,

@@ -82,7 +82,7 @@ func subscriberFactory(cfg Config, schema wsql.SchemaAdapter, offsets wsql.Offse
 		if err := pool.open(topic, group); err != nil {
 			return nil, err
 		}
-		sub, err := wsql.NewSubscriber(sqldb.WatermillBeginner("sqlbus", cfg.Dialect, cfg.DB, topic, group, cfg.AckDeadline), wsql.SubscriberConfig{
+		sub, err := wsql.NewSubscriber(sqldb.WatermillBeginner("sqlbus", cfg.Dialect, cfg.DB, topic, group, cfg.AckDeadline, "Config.AckDeadline"), wsql.SubscriberConfig{
 			ConsumerGroup:    group,
 			AckDeadline:      &deadline,
 			PollInterval:     cfg.PollInterval,

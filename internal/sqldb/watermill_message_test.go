@@ -25,7 +25,7 @@ func TestWatermillSubscriberErrorsNameThePublicPackage(t *testing.T) {
 	refused := errors.New("refused by the server")
 	f := &sqldbtest.DB{}
 	f.FailOn("pg_advisory_xact_lock", refused)
-	poll := sqldb.WatermillBeginner("sqlbus", sqldb.Postgres, f.Open(t), "orders", "billing", 0)
+	poll := sqldb.WatermillBeginner("sqlbus", sqldb.Postgres, f.Open(t), "orders", "billing", 0, "")
 	_, err := poll.BeginTx(context.Background(), &sql.TxOptions{Isolation: sql.LevelReadCommitted})
 	require.ErrorIs(t, err, refused)
 	require.Contains(t, err.Error(), `lock the polls of "orders/billing"`)

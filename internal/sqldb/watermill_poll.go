@@ -32,10 +32,13 @@ import (
 // poll with an error instead of stalling the subscription for good (see
 // boundedBeginner); 0 leaves them unbounded. Waiting for the advisory lock
 // is bounded on the server by lock_timeout (bound), after which the poll
-// begins again, and on the client by twice bound.
-func WatermillBeginner(pkg string, d Dialect, db *sql.DB, topic, group string, bound time.Duration) wsql.Beginner {
+// begins again, and on the client by twice bound. knob names the setting
+// that raises bound ("Config.AckDeadline"): a cut poll's error tells to
+// raise it when the database is healthy but slower than bound, which
+// would otherwise cut every poll; "" when there is none.
+func WatermillBeginner(pkg string, d Dialect, db *sql.DB, topic, group string, bound time.Duration, knob string) wsql.Beginner {
 	key := topic + "/" + group
-	b := boundedBeginner{Beginner: wsql.BeginnerFromStdSQL(db), db: db, pkg: pkg, key: key, bound: bound, mysql: d == MySQL}
+	b := boundedBeginner{Beginner: wsql.BeginnerFromStdSQL(db), db: db, pkg: pkg, key: key, bound: bound, knob: knob, mysql: d == MySQL}
 	if d == MySQL {
 		return b
 	}

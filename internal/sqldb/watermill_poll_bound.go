@@ -31,6 +31,7 @@ type boundedBeginner struct {
 	pkg   string
 	key   string
 	bound time.Duration
+	knob  string // the setting that raises bound, named in noReply's error
 	mysql bool
 }
 
@@ -65,8 +66,13 @@ func (b boundedBeginner) noReply(what string, d time.Duration) error {
 	if b.db != nil {
 		sweepIdle(b.db)
 	}
-	return fmt.Errorf("%s: poll of %q: the database did not answer its %s within %v; "+
+	err := fmt.Errorf("%s: poll of %q: the database did not answer its %s within %v; "+
 		"its connection is dropped and the next poll opens another", b.pkg, b.key, what, d)
+	if b.knob != "" {
+		err = fmt.Errorf("%w (if the database answers, only slower than that, as with a large batch or a long "+
+			"lock wait, every poll is cut the same way: raise %s)", err, b.knob)
+	}
+	return err
 }
 
 // boundedTx is a poll's transaction whose calls are bounded (see

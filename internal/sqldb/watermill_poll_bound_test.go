@@ -42,7 +42,7 @@ func TestWatermillPollCallsEndWithinTheBound(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			f := &sqldbtest.DB{OneRow: []string{"pg_advisory_xact_lock"}}
-			b := sqldb.WatermillBeginner("sqlbus", tc.d, f.Open(t), "orders", "billing", 50*time.Millisecond)
+			b := sqldb.WatermillBeginner("sqlbus", tc.d, f.Open(t), "orders", "billing", 50*time.Millisecond, "Config.AckDeadline")
 			f.HangOn(tc.hang)
 			err := sqldbtest.Within(t, tc.name, func() error {
 				tx, err := b.BeginTx(context.Background(), poll)
@@ -54,6 +54,8 @@ func TestWatermillPollCallsEndWithinTheBound(t *testing.T) {
 			require.Error(t, err)
 			require.ErrorContains(t, err, `sqlbus: poll of "orders/billing": the database did not answer its `+tc.what+" within "+tc.within)
 			require.NotContains(t, err.Error(), context.Canceled.Error(), "logged as an error, not as a subscriber closing")
+			require.ErrorContains(t, err, "only slower than that, as with a large batch or a long lock wait, "+
+				"every poll is cut the same way: raise Config.AckDeadline", "a healthy but slow database is told apart")
 		})
 	}
 }
@@ -62,7 +64,7 @@ func TestWatermillPollCallsEndWithinTheBound(t *testing.T) {
 // options (watermill-sql's when it subscribes) are not bounded.
 func TestWatermillPollCallsThatAnswerPassThrough(t *testing.T) {
 	f := &sqldbtest.DB{OneRow: []string{"SELECT 1"}}
-	b := sqldb.WatermillBeginner("sqlbus", sqldb.MySQL, f.Open(t), "orders", "billing", time.Minute)
+	b := sqldb.WatermillBeginner("sqlbus", sqldb.MySQL, f.Open(t), "orders", "billing", time.Minute, "Config.AckDeadline")
 	tx, err := b.BeginTx(context.Background(), &sql.TxOptions{Isolation: sql.LevelReadCommitted})
 	require.NoError(t, err)
 	rows, err := tx.QueryContext(context.Background(), "SELECT 1")
@@ -89,7 +91,7 @@ func TestWatermillPollCallsThatAnswerPassThrough(t *testing.T) {
 func TestWatermillPollLockTimeoutBeginsAgain(t *testing.T) {
 	f := &sqldbtest.DB{}
 	f.FailOn("pg_advisory_xact_lock", &pgconn.PgError{Code: "55P03", Message: "canceling statement due to lock timeout"})
-	b := sqldb.WatermillBeginner("sqlbus", sqldb.Postgres, f.Open(t), "orders", "billing", time.Minute)
+	b := sqldb.WatermillBeginner("sqlbus", sqldb.Postgres, f.Open(t), "orders", "billing", time.Minute, "Config.AckDeadline")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go func() {

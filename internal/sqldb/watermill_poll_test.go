@@ -22,7 +22,7 @@ import (
 // taking a message back from a handler that still runs.
 func pollSubscriber(t *testing.T, d sqldb.Dialect, db *sql.DB, topic, group string, deadline time.Duration) *wsql.Subscriber {
 	t.Helper()
-	sub, err := wsql.NewSubscriber(sqldb.WatermillBeginner("test", d, db, topic, group, 30*time.Second), wsql.SubscriberConfig{
+	sub, err := wsql.NewSubscriber(sqldb.WatermillBeginner("test", d, db, topic, group, 30*time.Second, ""), wsql.SubscriberConfig{
 		ConsumerGroup:    group,
 		AckDeadline:      &deadline,
 		PollInterval:     5 * time.Millisecond,
