@@ -21,6 +21,7 @@ type freezeProxy struct {
 	mu       sync.Mutex
 	frozen   []*atomic.Bool
 	conns    []net.Conn
+	dropped  atomic.Int64 // reads dropped on frozen connections
 }
 
 func newFreezeProxy(t *testing.T, upstream string) *freezeProxy {
@@ -58,8 +59,8 @@ func (f *freezeProxy) accept() {
 		f.frozen = append(f.frozen, frozen)
 		f.conns = append(f.conns, c, u)
 		f.mu.Unlock()
-		go pipeUnlessFrozen(c, u, frozen)
-		go pipeUnlessFrozen(u, c, frozen)
+		go f.pipeUnlessFrozen(c, u, frozen)
+		go f.pipeUnlessFrozen(u, c, frozen)
 	}
 }
 
@@ -75,7 +76,11 @@ func (f *freezeProxy) freeze() int {
 	return n
 }
 
-func pipeUnlessFrozen(src, dst net.Conn, frozen *atomic.Bool) {
+// droppedAny reports whether something was sent on a frozen connection
+// (and dropped): a client met the fault.
+func (f *freezeProxy) droppedAny() bool { return f.dropped.Load() > 0 }
+
+func (f *freezeProxy) pipeUnlessFrozen(src, dst net.Conn, frozen *atomic.Bool) {
 	buf := make([]byte, 32<<10)
 	for {
 		n, err := src.Read(buf)
@@ -84,6 +89,7 @@ func pipeUnlessFrozen(src, dst net.Conn, frozen *atomic.Bool) {
 			return
 		}
 		if frozen.Load() {
+			f.dropped.Add(1)
 			continue // dropped
 		}
 		if _, err := dst.Write(buf[:n]); err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/sourceflow-go/sourceflow/sqlbus"
 )
@@ -44,7 +45,7 @@ func TestFaultSQLBusSilentConnectionStallsConsumers(t *testing.T) {
 				r.send(t, i%2, fmt.Sprintf("before-%d", i))
 			}
 			t.Logf("froze %d connections", r.freeze.freeze())
-			time.Sleep(2 * time.Second) // the fault: polls meet the silent connections
+			require.Eventually(t, r.freeze.droppedAny, time.Minute, 10*time.Millisecond, "a poll met a silent connection")
 			for i := range 4 {
 				r.send(t, i%2, fmt.Sprintf("after-%d", i))
 			}
