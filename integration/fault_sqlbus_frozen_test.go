@@ -3,6 +3,7 @@
 package integration
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -16,8 +17,9 @@ import (
 )
 
 // frozenPollBound is the rig's AckDeadline, and so the bound of each call
-// of a poll: well below the 30s the test waits for each payment, above
-// the rig's redelivery pauses (10.22s), which must stay below it.
+// of a poll (twice that for the wait for the group's lock): above the
+// rig's redelivery pauses (10.22s), which must stay below it; the test
+// waits for the payments three bounds and 30s.
 const frozenPollBound = 15 * time.Second
 
 // TestFaultSQLBusSilentConnectionStallsConsumers: two instances on sqlbus
@@ -49,7 +51,18 @@ func TestFaultSQLBusSilentConnectionStallsConsumers(t *testing.T) {
 			for i := range 4 {
 				r.send(t, i%2, fmt.Sprintf("after-%d", i))
 			}
-			r.assertEachOnce(t, []string{"before-0", "before-1", "before-2", "before-3", "after-0", "after-1", "after-2", "after-3"})
+			all := []string{"before-0", "before-1", "before-2", "before-3", "after-0", "after-1", "after-2", "after-3"}
+			// A poll waiting for the group's lock on a silent connection is
+			// cut at twice the bound, and the next may meet another silent
+			// one: more than the 30s assertEachOnce waits for a payment.
+			require.EventuallyWithT(t, func(c *assert.CollectT) {
+				for _, e := range all {
+					_, found, err := r.check.Load(context.Background(), e)
+					require.NoError(c, err)
+					require.True(c, found, e)
+				}
+			}, 3*frozenPollBound+30*time.Second, 10*time.Millisecond, "every payment stored")
+			r.assertEachOnce(t, all)
 			assert.True(t, loggedNoAnswer(logs), "the cut poll logged at error level")
 			for i, in := range r.insts {
 				t.Logf("instance %d pool: %+v", i, in.db.Stats())
