@@ -187,7 +187,10 @@
 // poll that takes it the whole bound. On PostgreSQL a poll waiting
 // longer than the bound for its group's lock (another instance's batch of
 // slow handlers) ends the wait on the server (lock_timeout) and begins
-// again, on the same connection.
+// again, on the same connection. A database that answers, only slower
+// than the bound (a large batch, a long lock wait: on MySQL the wait for
+// the group's offsets row is not ended on the server), has every poll cut
+// the same way; the error says to raise Config.AckDeadline.
 //
 // On PostgreSQL a message becomes visible once every write transaction that
 // began before it, anywhere in the database cluster, has ended: a long
