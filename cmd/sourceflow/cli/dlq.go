@@ -22,13 +22,15 @@ receives, has no reason.
   list     depth of the dead-letter queues of the queues the service consumes
   peek     show messages without consuming them
   redrive  move messages back to the queue they came from
-  purge    delete every message of a dead-letter queue (with --yes)
+  purge    delete every message of a dead-letter queue, or with --type only
+           those of one message type (with --yes)
 
 IAM permissions: list needs sqs:GetQueueUrl and sqs:GetQueueAttributes; peek
 also sqs:ReceiveMessage and sqs:ChangeMessageVisibility; redrive also
 sqs:SendMessage and sqs:DeleteMessage, and for the native method
 sqs:StartMessageMoveTask and sqs:ListMessageMoveTasks; purge
-sqs:GetQueueUrl, sqs:GetQueueAttributes and sqs:PurgeQueue. When the file names a
+sqs:GetQueueUrl, sqs:GetQueueAttributes and sqs:PurgeQueue (with --type
+sqs:ReceiveMessage, sqs:ChangeMessageVisibility and sqs:DeleteMessage instead). When the file names a
 KMS key, the queues are encrypted at rest under it: peek also needs
 kms:Decrypt (with or without --decrypt), and redrive kms:Decrypt and
 kms:GenerateDataKey. peek --decrypt needs kms:Decrypt on the messages' keys,
