@@ -73,6 +73,11 @@ type copier struct {
 	// arrival dates the messages that share what identifies a message the
 	// run sent, but not its SQS id.
 	arrival arrival
+	// typ, when set (--type), is the only message type the run sends; it
+	// releases the others at once (see skipOthers), whose SQS ids are in
+	// skipped.
+	typ     string
+	skipped map[string]bool
 }
 
 // redriveResult counts what a redrive did.
@@ -103,12 +108,15 @@ type redriveResult struct {
 	// blocked: SQS returns none of a group while one of its messages is
 	// hidden, and the run hides its failed message until it ends.
 	behind bool
+	// skipped are messages of another type than --type: they stay in the
+	// dead-letter queue, visible again.
+	skipped int
 	// errs are the entry failures, one per cause.
 	errs []error
 }
 
 // handled is how many messages count toward the limit.
-func (r redriveResult) handled() int { return r.moved + r.unsent + r.kept + r.undated }
+func (r redriveResult) handled() int { return r.moved + r.unsent + r.kept + r.undated + r.skipped }
 
 // run copies until limit messages are handled, a message sent after the
 // start arrives, the dead-letter queue is empty, a call fails or ctx ends.
@@ -131,6 +139,7 @@ func (c *copier) run(ctx context.Context) (res redriveResult, err error) {
 			continue
 		}
 		empties = 0
+		msgs = c.dropSkipped(ctx, msgs, len(msgs) == min(c.pace.batch(10), c.limit-res.handled()))
 		if done, err := c.step(ctx, msgs, &res); done || err != nil {
 			return res, err
 		}
@@ -146,7 +155,7 @@ func (c *copier) step(ctx context.Context, msgs []sqstypes.Message, res *redrive
 		return false, nil
 	}
 	msgs, late := c.splitLate(msgs, res)
-	if len(msgs) == 0 {
+	if msgs = c.skipOthers(ctx, msgs, res); len(msgs) == 0 {
 		return len(late) > 0, nil
 	}
 	if err := c.pace.wait(ctx, len(msgs)); err != nil {

@@ -1,6 +1,9 @@
 package cli
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
 
 // Redrive methods of --method.
 const (
@@ -28,6 +31,10 @@ func chooseMethod(f redriveFlags, p dlqPair, rate int) (redrivePlan, error) {
 	case methodCopy:
 		return redrivePlan{method: methodCopy, why: "--method copy"}, nil
 	case methodNative:
+		if f.only {
+			return redrivePlan{}, errors.New("--type: the native method (an SQS message move task) moves every message, " +
+				"whatever its type; use --method copy, or leave --method out")
+		}
 		if f.max > 0 {
 			return redrivePlan{}, fmt.Errorf("--max %d: the native method moves every message; use --method copy to stop after --max", f.max)
 		}
@@ -40,6 +47,8 @@ func chooseMethod(f redriveFlags, p dlqPair, rate int) (redrivePlan, error) {
 		return redrivePlan{}, fmt.Errorf("--method %q: want auto, native or copy", f.method)
 	}
 	switch {
+	case f.only:
+		return redrivePlan{method: methodCopy, why: "--type: only a copy picks messages by type"}, nil
 	case p.fifo:
 		return redrivePlan{method: methodCopy, why: "FIFO: group ids kept, deduplication ids derived from the message ids"}, nil
 	case f.max > 0:

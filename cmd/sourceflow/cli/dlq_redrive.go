@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -12,6 +13,8 @@ type redriveFlags struct {
 	path, queue, rate, method string
 	max                       int
 	checkTimeout              time.Duration
+	typ                       string
+	only                      bool // --type was given
 }
 
 const redriveLong = `redrive moves the messages of a dead-letter queue back to the queue they
@@ -82,7 +85,16 @@ Methods (--method; the output says which one ran):
   auto    native for a standard queue, falling back to copy where the
           endpoint has no move tasks; copy for FIFO queues (whose first
           deduplication ids the source queue may still remember), with --max,
-          and above 500/s.`
+          and above 500/s.
+
+--type T redrives only the messages of message type T (sf_type), by copy
+(--method native is refused, exit 2: a move task moves every message): the
+messages of other types are made visible again at once and stay in the
+dead-letter queue, each read once; a run reads at most the depth the queue
+had when it started (or --max), and the output says how many it left. On a
+FIFO queue a message of another type released ahead of one of type T is
+received again with it, so T's message is reached and the group's other
+messages keep their order.`
 
 func newDLQRedriveCommand(g *globals) *cobra.Command {
 	var f redriveFlags
@@ -92,21 +104,28 @@ func newDLQRedriveCommand(g *globals) *cobra.Command {
 		Long:  redriveLong,
 		Example: "  sourceflow dlq redrive -f orders.topology.yaml --queue orders-dlq.fifo\n" +
 			"  sourceflow dlq redrive -f orders.topology.yaml --queue orders-order-events-dlq --rate 20/s --max 100\n" +
-			"  sourceflow dlq redrive -f orders.topology.yaml --queue orders-order-events --method native",
+			"  sourceflow dlq redrive -f orders.topology.yaml --queue orders-order-events --method native\n" +
+			"  sourceflow dlq redrive -f orders.topology.yaml --queue orders-dlq.fifo --type orders.CreateOrder",
 	}, &f, g.runDLQRedrive)
 	addFileFlag(cmd, &f.path)
 	addQueueFlag(cmd, &f.queue)
 	cmd.Flags().StringVar(&f.rate, "rate", "100/s", "most messages moved a second, N/s; 0 for no limit")
 	cmd.Flags().IntVar(&f.max, "max", 0, "stop after this many messages (copy only); 0 moves all")
 	cmd.Flags().StringVar(&f.method, "method", methodAuto, "auto, native or copy")
+	cmd.Flags().StringVar(&f.typ, "type", "", "redrive only the messages of this message type (sf_type: orders.CreateOrder; copy only)")
 	addCheckTimeoutFlag(cmd, &f.checkTimeout, "bound on each SQS call (a receive's beyond the second it waits for messages)")
 	return cmd
 }
 
 func (g *globals) runDLQRedrive(cmd *cobra.Command, f redriveFlags) error {
+	f.only = cmd.Flags().Changed("type")
 	rate, err := parseRate(f.rate)
-	if err == nil && f.max < 0 {
+	switch {
+	case err != nil:
+	case f.max < 0:
 		err = fmt.Errorf("--max %d: want 0 (all) or more", f.max)
+	case f.only && f.typ == "":
+		err = errors.New("--type is empty: name the message type (sf_type) to redrive, or leave --type out to redrive every message")
 	}
 	if err != nil {
 		return &ExitError{Code: ExitUsage, Err: err}

@@ -13,7 +13,8 @@ import (
 func (r *redrive) runCopy(ctx context.Context) error {
 	bar := newProgress(r.bar, r.from.name+" -> "+r.to.name, r.total())
 	c := &copier{api: r.api, from: r.from, to: r.to, pace: newPacer(r.deps.clock, r.rate), bar: bar,
-		limit: r.limit(), sent: sentIDs{}, blocked: map[string]bool{}, left: map[string]bool{}}
+		limit: r.limit(), sent: sentIDs{}, blocked: map[string]bool{}, left: map[string]bool{}, typ: r.flags.typ,
+		skipped: map[string]bool{}}
 	res, err := c.run(ctx)
 	if err != nil {
 		bar.stop()
@@ -21,8 +22,10 @@ func (r *redrive) runCopy(ctx context.Context) error {
 		return r.interrupted(ctx, res, err)
 	}
 	bar.finish()
-	fmt.Fprintf(r.out, "Moved %s from %s to %s (method: copy).\n", counted(res.moved, "message", "messages"), r.from.name, r.to.name)
+	fmt.Fprintf(r.out, "Moved %s%s from %s to %s (method: copy).\n", counted(res.moved, "message", "messages"), r.ofType(),
+		r.from.name, r.to.name)
 	r.reportPacked(res)
+	r.reportSkipped(res)
 	if res.moved == r.flags.max && r.flags.max > 0 {
 		fmt.Fprintf(r.out, "Stopped at --max %d; run the command again to move more.\n", r.flags.max)
 	}
@@ -217,4 +220,21 @@ func leftBehind(res redriveResult) string {
 		return ""
 	}
 	return "\nbefore that: " + strings.Join(parts, ", ")
+}
+
+// ofType is what redrive's messages say of --type.
+func (r *redrive) ofType() string {
+	if !r.flags.only {
+		return ""
+	}
+	return " of type " + printable(r.flags.typ)
+}
+
+// reportSkipped says how many messages of other types than --type a copy
+// read and left in the dead-letter queue.
+func (r *redrive) reportSkipped(res redriveResult) {
+	if r.flags.only {
+		fmt.Fprintf(r.out, "%s of other types %s in %s, visible again.\n", counted(res.skipped, "message", "messages"),
+			agree(res.skipped, "stays", "stay"), r.from.name)
+	}
 }
