@@ -81,7 +81,9 @@ message moves: any drift of the KMS key (disabled, pending deletion, not
 found, a key SQS and SNS cannot use, a policy that leaves SNS out; its
 owner fixes it, apply never changes a key), a queue policy that keeps a
 topic from sending, a missing subscription, one without RawMessageDelivery
-(each message arrives wrapped in SNS's envelope, and is dead-lettered).
+(each message arrives wrapped in SNS's envelope, and is dead-lettered), one
+whose FilterPolicy was narrowed (SNS drops the events of the types it leaves
+out without a trace: they are lost).
 Degraded, messages move but some are held back or changed: a queue whose
 RedrivePolicy differs or is gone (a message that keeps failing is never
 set aside, and holds back its FIFO message group), a subscription whose

@@ -30,7 +30,10 @@ type healthDrift struct {
 //     deletion, not found, a key SQS and SNS cannot use, a policy that
 //     leaves SNS out), a queue policy that keeps a topic from sending, a
 //     missing subscription, one without RawMessageDelivery (each message
-//     arrives wrapped in SNS's envelope, which awsbus dead-letters);
+//     arrives wrapped in SNS's envelope, which awsbus dead-letters), one
+//     whose FilterPolicy was narrowed or replaced (SNS drops the events of
+//     the types it leaves out without a trace: they are lost, not held
+//     back);
 //   - degraded, messages move but some are held back or changed: a
 //     queue's RedrivePolicy that differs or is gone (a message that keeps
 //     failing is never set aside, and holds back its FIFO message group),
@@ -46,7 +49,7 @@ func driftStatus(d topology.Drift) (topology.HealthStatus, bool) {
 	case "key", "policy":
 		return topology.HealthDown, true
 	case "subscription":
-		if d.Problem == "missing" || strings.HasPrefix(d.Problem, "RawMessageDelivery ") {
+		if d.Problem == "missing" || strings.HasPrefix(d.Problem, "RawMessageDelivery ") || strings.HasPrefix(d.Problem, "FilterPolicy ") {
 			return topology.HealthDown, true
 		}
 		return topology.HealthDegraded, !strings.HasPrefix(d.Problem, "missing")

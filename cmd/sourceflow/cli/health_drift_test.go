@@ -72,3 +72,18 @@ func TestHealthReportsADisabledKeyDownForItsOwnerToEnable(t *testing.T) {
 	assert.Contains(t, errOut, "key alias/orders: apply does not change a KMS key or its policy; the key's owner enables it")
 	assert.NotContains(t, errOut, "sourceflow apply")
 }
+
+// A subscription whose filter policy was narrowed lets SNS drop the
+// events of the types it leaves out, silently: they are lost, not held
+// back, so health reports the service down, not degraded.
+func TestHealthReportsASubscriptionWithANarrowedFilterPolicyDown(t *testing.T) {
+	fake, path := appliedOrders(t)
+	setSubscriptionsAttribute(t, fake, "order-events", "FilterPolicy", `{"sf_type":["orders.Other"]}`)
+
+	out, errOut, code := fake.run(t, "health", "-f", path)
+
+	assert.Equal(t, cli.ExitDrift, code, out+errOut)
+	assert.Regexp(t, `subscription\s+order-events -> \S+\s+down\s+FilterPolicy differs`, out)
+	assert.Contains(t, out, "Service orders: down (9 checks, 1 drift)")
+	assert.Contains(t, errOut, "service orders is down: ")
+}
