@@ -159,8 +159,10 @@ func (g *globals) runHealth(cmd *cobra.Command, f healthFlags) error {
 // --check-timeout, and the first one unanswered that long ends the read
 // (readWatch): an endpoint that never answers costs it one --check-timeout,
 // and the probes of its service then fail at once with that call's error
-// (skipUnanswered). A read cut so, or by its own bound (see readBound),
-// returns no error and no drift: the probes' errors say more.
+// (skipUnanswered). A read cut so returns no error, the drift found before
+// the cut and the call that went unanswered (see unprobedCut); one cut by
+// its own bound (see readBound) returns no error and no drift: the probes'
+// errors say more.
 func readForHealth(ctx context.Context, s *session, f healthFlags) (healthRead, error) {
 	bounded, cancel := context.WithTimeout(ctx, readBound(ctx, s, f.checkTimeout))
 	defer cancel()
