@@ -136,6 +136,17 @@ func (g *globals) runHealth(cmd *cobra.Command, f healthFlags) error {
 		return s.unreachable(cause, cmp.Or(failed...))
 	case noneReached:
 		return noAnswer(ctx, s, f, cmp.Or(readErr, cmp.Or(failed...)))
+	}
+	return s.healthError(ctx, f, rep, failed, cut)
+}
+
+// healthError is the error of a health run some of whose calls reached
+// AWS, with rep, the report, failed, its checks' failed calls (by index),
+// and cut, the unprobed call that cut the read (unprobedCut): nil when
+// every check is up and nothing drifted.
+func (s *session) healthError(ctx context.Context, f healthFlags, rep healthReport, failed []error, cut *readUnanswered) error {
+	n := countChecks(rep.Checks)
+	switch {
 	case cut != nil && n.down == 0:
 		return s.unprobedError(ctx, f, cut, s.driftAdvice(rep.Drift))
 	case n.down > 0:
