@@ -45,11 +45,11 @@ func newHealthCommand(g *globals) *cobra.Command {
 queue, the dead-letter queue of every queue the service consumes, and every
 topic. It prints a table (or JSON with --output json) and exits 0 when every
 check is up, 1 when any is down (missing, unreachable, access denied) or
-a drift stops or holds back messages (see below), 2
-when none is down but some did not run (see below), and 3 when no check is
-up because no call reached AWS (the endpoint, the credentials or the region
-are at fault, not the resources). An endpoint that cannot be reached at all
-(connection refused, unknown host, a refused certificate) is said once, in
+a drift stops or holds back messages (see below), 2 when none is down but
+some did not run (see below), and 3 when no check is up because no call
+reached AWS (the endpoint, the credentials or the region are at fault, not
+the resources). An endpoint that cannot be reached at all (connection
+refused, unknown host, a refused certificate) is said once, in
 the error, with what to check, and each check reads "endpoint not
 reachable". When some checks answered, the error names the checks whose
 call failed (refused, timed out, access denied), one line for each way
@@ -87,12 +87,13 @@ out without a trace: they are lost).
 Degraded, messages move but some are held back or changed: a queue whose
 RedrivePolicy differs or is gone (a message that keeps failing is never
 set aside, and holds back its FIFO message group), a subscription whose
-other attributes differ; apply fixes those. The report is down when a check or a drift is down, else degraded
-when a drift is. Other drift (a queue's visibility timeout, tags) is left
-to validate. A read cut by a KMS, DynamoDB or STS endpoint that did not
-answer (no check calls them) reports the drift found before the cut and
-exits 3, naming the service: the drift after it is unknown, and the
-report is skipped when it would be up.`,
+other attributes differ; apply fixes those. The report is down when a
+check or a drift is down, else degraded when a drift is. Other drift (a
+queue's visibility timeout, tags) is left to validate. A read cut by a
+KMS, DynamoDB or STS endpoint that did not answer (no check calls them)
+reports the drift found before the cut and exits 3, naming the service:
+the drift after it is unknown, and the report is skipped when it would be
+up.`,
 		Example: "  sourceflow health -f orders.topology.yaml\n" +
 			"  sourceflow health -f orders.topology.yaml --output json | jq .status",
 	}, &f, g.runHealth)
