@@ -132,8 +132,8 @@ func NewMemoryStore(cfg MemoryStoreConfig) (*MemoryStore, error) {
 	return s, nil
 }
 
-// Close stops the sweeper. Later calls of Claim, Complete, Extend and
-// Release fail with ErrClosed. Close is idempotent.
+// Close stops the sweeper. Later calls of Claim, Complete, Extend, Release
+// and Lookup fail with ErrClosed. Close is idempotent.
 func (s *MemoryStore) Close() error {
 	s.stopOnce.Do(func() {
 		s.mu.Lock()

@@ -6,9 +6,9 @@ import (
 )
 
 // Close makes the store refuse later calls of Claim, Complete, Extend,
-// Release and WithinTx with idempotency.ErrClosed, before any request, as
-// the other idempotency stores do after their Close. A call already
-// running finishes, and so does the release of a claim taken in a
+// Release, Lookup and WithinTx with idempotency.ErrClosed, before any
+// request, as the other idempotency stores do after their Close. A call
+// already running finishes, and so does the release of a claim taken in a
 // handling transaction that then does not commit. Close leaves the
 // DynamoDB client, which is the caller's, untouched. Close is idempotent.
 func (s *Store) Close() error {

@@ -36,8 +36,8 @@
 //     idempotency.ErrLeaseLost.
 //
 // Close makes the store refuse every later call (Claim, Complete, Extend,
-// Release, WithinTx) with idempotency.ErrClosed, as the SQL and memory
-// stores' do; a call already running finishes, and the release of a claim
+// Release, Lookup, WithinTx) with idempotency.ErrClosed, as the SQL and
+// memory stores' do; a call already running finishes, and the release of a claim
 // taken in a handling transaction that does not commit is still sent. It
 // leaves the DynamoDB client, which is the caller's, untouched. Close it
 // after the router that handles through it has stopped, as a handling whose

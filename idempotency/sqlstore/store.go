@@ -101,8 +101,8 @@ func warnPlaintext(ctx context.Context, db *sql.DB, cfg Config, opened bool) {
 }
 
 // Close stops the cleanup and, for a Store made by Open, closes the database.
-// Later calls of Claim, Complete, Extend, Release, WithinTx, Cleanup and
-// CreateSchema fail with idempotency.ErrClosed, on a Store made by Open or
+// Later calls of Claim, Complete, Extend, Release, Lookup, WithinTx, Cleanup
+// and CreateSchema fail with idempotency.ErrClosed, on a Store made by Open or
 // New; one running while Close closes the database fails with it too. Close
 // is idempotent.
 func (s *Store) Close() error {
