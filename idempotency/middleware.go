@@ -259,8 +259,10 @@ func (m *Middleware) Middleware(h message.HandlerFunc) message.HandlerFunc {
 	}
 }
 
-// process claims key, runs h and completes the claim. In transactional mode
-// it records in *run the token of the claim it took and whether h failed.
+// process claims key, looks the message up under the previous release's key
+// (see previousRelease), runs h and completes the claim. In transactional
+// mode it records in *run the token of the claim it acquired, whether it
+// took it for h, and whether h failed.
 func (m *Middleware) process(ctx context.Context, msg *message.Message, h message.HandlerFunc, key Key, hash string, run *txRun) ([]*message.Message, error) {
 	res, err := m.store.Claim(ctx, key, hash, m.cfg.Lease)
 	switch {

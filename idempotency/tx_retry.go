@@ -135,10 +135,11 @@ type txRun struct {
 	handlerFailed bool
 }
 
-// took records the claim the run took, before its handler runs.
+// took records the claim the run took, which it acquired before (see
+// acquire), as its handler's.
 func (r *txRun) took(token string) {
 	if r != nil {
-		r.claimed, r.acquired, r.handlerFailed = token, token, true
+		r.claimed, r.handlerFailed = token, true
 	}
 }
 
