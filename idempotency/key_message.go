@@ -53,9 +53,9 @@ func hashedKeyPart(part string) string {
 	return hashedKeyPrefix + hex.EncodeToString(sum[:])
 }
 
-// readsAsTyped reports whether id reads as a key part KeyOf builds: that
+// readsAsKeyPart reports whether id reads as a key part KeyOf builds: that
 // of a message with or without a type (digits, then ':') or a hashed one.
-func readsAsTyped(id string) bool {
+func readsAsKeyPart(id string) bool {
 	if strings.HasPrefix(id, hashedKeyPrefix) {
 		return true
 	}

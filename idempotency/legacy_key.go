@@ -27,7 +27,7 @@ func LegacyKeysDeadline() time.Time {
 // consumer and the message id as they are, neither typed nor hashed. No
 // key this release builds is such a key (KeyOf prefixes every id), so a
 // record there was written by that release. ok is false when the id reads
-// as a key part this release builds (see readsAsTyped), as a record there
+// as a key part this release builds (see readsAsKeyPart), as a record there
 // may be another sender's message this release completed, or when
 // lookups are off: the store is no Looker, or LegacyKeysUntil has passed.
 func (m *Middleware) legacyKey(msg *message.Message) (legacy Key, ok bool) {
@@ -35,7 +35,7 @@ func (m *Middleware) legacyKey(msg *message.Message) (legacy Key, ok bool) {
 		return Key{}, false
 	}
 	id := MessageID(msg)
-	if readsAsTyped(id) { // this release's key of another message
+	if readsAsKeyPart(id) { // this release's key of another message
 		return Key{}, false
 	}
 	return Key{Consumer: m.consumer(msg), MessageID: id}, true
