@@ -32,8 +32,8 @@ func (e retryAfterError) Unwrap() error { return e.err }
 // and a permanent error is dead-lettered without one. The in-process
 // transports (cqrs's PubSubTransport and ChannelTransport) hold the message
 // while they wait, and where their Pub/Sub hands out one message at a time
-// (gochannel, sqlbus) its destination's later messages wait behind it. RetryAfter(nil, d) is
-// nil, and a d of zero or less returns err unchanged.
+// (gochannel, sqlbus) its destination's later messages wait behind it.
+// RetryAfter(nil, d) is nil, and a d of zero or less returns err unchanged.
 func RetryAfter(err error, d time.Duration) error {
 	if err == nil || d <= 0 {
 		return err

@@ -61,9 +61,9 @@
 // authenticates the type, so a message whose type was changed fails
 // decryption and its claim is released. Key.MessageID holds the type,
 // length-prefixed, and the id ("18:orders.CreateOrder:m-1"; "0::m-1",
-// an empty type, for a message without one); one longer than MaxKeyLength (191 bytes, sqlstore's
-// limit) is replaced by its SHA-256, and so is a consumer name
-// longer than MaxKeyLength (or beginning "sha256:"), so that every bundled
+// an empty type, for a message without one); one longer than MaxKeyLength
+// (191 bytes, sqlstore's limit) is replaced by its SHA-256, and so is a
+// consumer name longer than MaxKeyLength (or beginning "sha256:"), so that every bundled
 // store takes a key of any length. The MemoryStore refuses a key part
 // longer than MaxKeyLength (ErrInvalidKey), as sqlstore does; dynamostore
 // takes up to 1000 bytes. A payload hash is recorded with the

@@ -81,8 +81,9 @@ type MiddlewareConfig struct {
 	// a redelivery after it, from handling a message twice. It costs one
 	// store read per first handling of a message (none for an id that
 	// reads as a key of this release, digits and ":" or "sha256:", whose
-	// record may be another message's) until then. The lookup needs a store implementing
-	// Looker (the bundled ones do); with another store there is none.
+	// record may be another message's) until then. The lookup needs a
+	// store implementing Looker (the bundled ones do); with another store
+	// there is none.
 	// Default LegacyKeysDeadline(); any past time turns the lookup off.
 	LegacyKeysUntil time.Time
 	// Clock times TxRetry: its MaxElapsed and the waits between attempts,

@@ -21,8 +21,8 @@ type Key struct {
 	// redeliveries, never a transport id such as the SQS MessageId, which
 	// changes when a producer retries. Middleware.KeyOf adds the message
 	// type, length-prefixed ("18:orders.CreateOrder:m-1"; "0::m-1" for a
-	// message without a type), and replaces a result longer than MaxKeyLength with
-	// "sha256:" and its hex SHA-256.
+	// message without a type), and replaces a result longer than
+	// MaxKeyLength with "sha256:" and its hex SHA-256.
 	MessageID string
 }
 

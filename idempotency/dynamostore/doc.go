@@ -37,11 +37,11 @@
 //
 // Close makes the store refuse every later call (Claim, Complete, Extend,
 // Release, Lookup, WithinTx) with idempotency.ErrClosed, as the SQL and
-// memory stores' do; a call already running finishes, and the release of a claim
-// taken in a handling transaction that does not commit is still sent. It
-// leaves the DynamoDB client, which is the caller's, untouched. Close it
-// after the router that handles through it has stopped, as a handling whose
-// completion fails is not acknowledged.
+// memory stores' do; a call already running finishes, and the release of
+// a claim taken in a handling transaction that does not commit is still
+// sent. It leaves the DynamoDB client, which is the caller's, untouched.
+// Close it after the router that handles through it has stopped, as a
+// handling whose completion fails is not acknowledged.
 //
 // Expiry is decided by the instances' clocks (Config.Clock), not the
 // database's: keep the clocks of a service's instances in sync (NTP) to

@@ -147,10 +147,10 @@
 // (sqlbus; ChannelTransport, synchronous or on an ordered destination)
 // holds back the later messages of its destination for that consumer
 // meanwhile, those under other keys too, and a synchronous
-// ChannelTransport Send waits with it. At most 1024
-// encryption contexts are timed at once: a
-// refusal under a context beyond them (a consumed message's type is the
-// sender's to pick) is timed with every other such refusal of the key.
+// ChannelTransport Send waits with it. At most 1024 encryption contexts
+// are timed at once: a refusal under a context beyond them (a consumed
+// message's type is the sender's to pick) is timed with every other such
+// refusal of the key.
 // On the produce side an unknown, disabled or
 // denied key ([ErrKeyUnavailable], [ErrAccessDenied]) is the Encrypter's
 // own, which an operator can fix: it is not permanent there, so messages an
