@@ -25,8 +25,9 @@ func closer(t *testing.T, s idempotency.Store) io.Closer {
 	return c
 }
 
-// testCloseRefusesLaterCalls: after Close, Claim, Complete, Extend and
-// Release fail with ErrClosed, and Close again returns nil.
+// testCloseRefusesLaterCalls: after Close, Claim, Complete, Extend,
+// Release and, on an idempotency.Looker, Lookup fail with ErrClosed, and
+// Close again returns nil.
 func testCloseRefusesLaterCalls(t *testing.T, s idempotency.Store) {
 	c := closer(t, s)
 	ctx := context.Background()
@@ -40,6 +41,10 @@ func testCloseRefusesLaterCalls(t *testing.T, s idempotency.Store) {
 	assert.ErrorIs(t, s.Complete(ctx, k, res.Token, Long), idempotency.ErrClosed, "Complete")
 	assert.ErrorIs(t, s.Extend(ctx, k, res.Token, Long), idempotency.ErrClosed, "Extend")
 	assert.ErrorIs(t, s.Release(ctx, k, res.Token), idempotency.ErrClosed, "Release")
+	if l, ok := s.(idempotency.Looker); ok {
+		_, err = l.Lookup(ctx, k, "h1")
+		assert.ErrorIs(t, err, idempotency.ErrClosed, "Lookup")
+	}
 }
 
 // testCallsRacingClose: claims made from several goroutines while Close
