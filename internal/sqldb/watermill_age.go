@@ -26,26 +26,18 @@ func (w Written) Age() time.Duration { return w.Now.Sub(w.At) }
 // has none. A group that does not move has the age of its oldest row ahead
 // grow, where one that is only slow keeps it short.
 func OldestAhead(ctx context.Context, db *sql.DB, d Dialect, topic, group string) (Written, bool, error) {
-	if err := checkTableName(topic); err != nil {
-		return Written{}, false, fmt.Errorf("topic %q: %w", topic, err)
-	}
-	messages, offsets := "watermill_"+topic, "watermill_offsets_"+topic
-	if exists, err := tableExists(ctx, db, d, messages); err != nil || !exists {
+	pos, found, err := positionOn(ctx, db, d, topic, group)
+	if err != nil || !found {
 		return Written{}, false, err
 	}
-	pos, err := groupPosition(ctx, db, d, backlogQueries(d, messages, offsets).position, group)
-	if err != nil {
-		if exists, lookupErr := tableExists(ctx, db, d, offsets); lookupErr != nil || exists {
-			return Written{}, false, fmt.Errorf("read the position of group %q on %s: %w", group, topic, err)
-		}
-	}
-	// #nosec G202 -- messages holds no quote or backtick (checkTableName).
-	q, args := `SELECT `+writtenColumns(d)+` FROM "`+messages+`" WHERE ("transaction_id", "offset") > ($1::xid8, $2) `+
-		`ORDER BY "transaction_id", "offset" LIMIT 1`, []any{pos.TxID, pos.Offset}
+	messages := "watermill_" + topic
+	// #nosec G202 -- messages holds no quote or backtick (checkTableName in positionOn).
+	q := `SELECT ` + writtenColumns(d) + ` FROM "` + messages + `" WHERE ("transaction_id", "offset") > ($1::xid8, $2) ` +
+		`ORDER BY "transaction_id", "offset" LIMIT 1`
 	if d == MySQL {
-		q, args = "SELECT "+writtenColumns(d)+" FROM `"+messages+"` WHERE `offset` > ? ORDER BY `offset` LIMIT 1", []any{pos.Offset} // #nosec G202 -- as above
+		q = "SELECT " + writtenColumns(d) + " FROM `" + messages + "` WHERE `offset` > ? ORDER BY `offset` LIMIT 1" // #nosec G202 -- as above
 	}
-	w, found, err := readWritten(ctx, db, q, args...)
+	w, found, err := readWritten(ctx, db, q, positionArgs(d, pos)...)
 	if err != nil {
 		return Written{}, false, fmt.Errorf("read the oldest row of %s after group %q's position: %w", topic, group, err)
 	}

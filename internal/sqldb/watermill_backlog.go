@@ -15,31 +15,46 @@ import (
 // on PostgreSQL rows committed but not yet readable (behind an older open
 // transaction) are.
 func Backlog(ctx context.Context, db *sql.DB, d Dialect, topic, group string) (int64, error) {
+	pos, found, err := positionOn(ctx, db, d, topic, group)
+	if err != nil || !found {
+		return 0, err
+	}
+	var n int64
+	q := backlogQueries(d, "watermill_"+topic, "watermill_offsets_"+topic).count
+	if err := db.QueryRowContext(ctx, q, positionArgs(d, pos)...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count the rows of %s after group %q's position: %w", topic, group, err)
+	}
+	return n, nil
+}
+
+// positionOn returns group's acknowledged position on topic's messages
+// table (the start when it has none), and whether the table exists.
+func positionOn(ctx context.Context, db *sql.DB, d Dialect, topic, group string) (WatermillRow, bool, error) {
 	if err := checkTableName(topic); err != nil {
-		return 0, fmt.Errorf("topic %q: %w", topic, err)
+		return WatermillRow{}, false, fmt.Errorf("topic %q: %w", topic, err)
 	}
 	messages, offsets := "watermill_"+topic, "watermill_offsets_"+topic
 	if exists, err := tableExists(ctx, db, d, messages); err != nil || !exists {
-		return 0, err
+		return WatermillRow{}, false, err
 	}
-	q := backlogQueries(d, messages, offsets)
-	pos, err := groupPosition(ctx, db, d, q.position, group)
+	pos, err := groupPosition(ctx, db, d, backlogQueries(d, messages, offsets).position, group)
 	if err != nil {
 		// The offsets table is created by the first subscription: without
 		// it the group has no position.
 		if exists, lookupErr := tableExists(ctx, db, d, offsets); lookupErr != nil || exists {
-			return 0, fmt.Errorf("read the position of group %q on %s: %w", group, topic, err)
+			return WatermillRow{}, false, fmt.Errorf("read the position of group %q on %s: %w", group, topic, err)
 		}
 	}
-	args := []any{pos.Offset}
+	return pos, true, nil
+}
+
+// positionArgs are the arguments that compare a row with pos: its
+// transaction id and offset on PostgreSQL, its offset on MySQL.
+func positionArgs(d Dialect, pos WatermillRow) []any {
 	if d == Postgres {
-		args = []any{pos.TxID, pos.Offset}
+		return []any{pos.TxID, pos.Offset}
 	}
-	var n int64
-	if err := db.QueryRowContext(ctx, q.count, args...).Scan(&n); err != nil {
-		return 0, fmt.Errorf("count the rows of %s after group %q's position: %w", topic, group, err)
-	}
-	return n, nil
+	return []any{pos.Offset}
 }
 
 // groupPosition reads group's acknowledged position with query; a group
