@@ -22,16 +22,25 @@ func addOldestAhead(ctx context.Context, c *sqlConn, service string, rows []sqlD
 		if r.Kind != "destination" || r.Ahead == 0 {
 			continue
 		}
-		w, found, err := sqldb.OldestAhead(ctx, c.db, c.target.dialect, sqlbus.Topic(r.Name), service)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("read the oldest message of destination %s ahead of service %s: %w", r.Name, service, err))
-			continue
-		}
-		if found {
-			r.OldestAheadSeconds = ageSeconds(w)
-		}
+		age, err := oldestAheadSeconds(ctx, c, r.Name, service)
+		errs = append(errs, err)
+		r.OldestAheadSeconds = age
 	}
 	return errors.Join(errs...)
+}
+
+// oldestAheadSeconds is how long ago the oldest message of destination
+// that service's consumer group has yet to handle was written, in seconds
+// (sqldb.OldestAhead); nil when there is none.
+func oldestAheadSeconds(ctx context.Context, c *sqlConn, destination, service string) (*int64, error) {
+	w, found, err := sqldb.OldestAhead(ctx, c.db, c.target.dialect, sqlbus.Topic(destination), service)
+	if err != nil {
+		return nil, fmt.Errorf("read the oldest message of destination %s ahead of service %s: %w", destination, service, err)
+	}
+	if !found {
+		return nil, nil
+	}
+	return ageSeconds(w), nil
 }
 
 // ageSeconds is the age of w in whole seconds, none below 0 (the clocks of
@@ -60,13 +69,11 @@ func groupAges(ctx context.Context, c *sqlConn, destination string, groups []sql
 		if g.Ahead == 0 {
 			continue
 		}
-		w, found, err := sqldb.OldestAhead(ctx, c.db, c.target.dialect, sqlbus.Topic(destination), g.Service)
+		age, err := oldestAheadSeconds(ctx, c, destination, g.Service)
 		if err != nil {
-			return nil, fmt.Errorf("read the oldest message of destination %s ahead of service %s: %w", destination, g.Service, err)
+			return nil, err
 		}
-		if found {
-			ages[i] = ageSeconds(w)
-		}
+		ages[i] = age
 	}
 	return ages, nil
 }
