@@ -95,11 +95,7 @@ func (c *sqlConn) letterSummary(ctx context.Context, name string, isOutbox bool)
 // printLetterSummary prints s, the summary of the dead letters of what,
 // on where, as text.
 func printLetterSummary(w io.Writer, s sqlLetterSummary, what, where string) error {
-	atLeast := ""
-	if s.AtLeast {
-		atLeast = "at least "
-	}
-	fmt.Fprintf(w, "%s%s of %s on %s.\n", atLeast, counted(s.DeadLetters, "dead letter", "dead letters"), what, where)
+	fmt.Fprintf(w, "%s%s of %s on %s.\n", atLeastWord(s.AtLeast), counted(s.DeadLetters, "dead letter", "dead letters"), what, where)
 	if s.Oldest != nil {
 		fmt.Fprintf(w, "Dead-lettered from %s (oldest) to %s (newest).\n", s.Oldest.Format(time.RFC3339), s.Newest.Format(time.RFC3339))
 	}

@@ -73,9 +73,10 @@ func sortedCounts(counts map[string]int64) []nameCount {
 	return out
 }
 
-// atLeastWord is "at least " when a tally stopped at its bound.
-func (t letterTally) atLeastWord() string {
-	if t.atLeast {
+// atLeastWord is "at least " when a tally stopped at its bound
+// (stopped): there are more.
+func atLeastWord(stopped bool) string {
+	if stopped {
 		return "at least "
 	}
 	return ""

@@ -77,7 +77,7 @@ func (c *sqlConn) countToPurge(ctx context.Context, out, errOut io.Writer, f sql
 			return c.failure("sql purge "+name, err)
 		}
 	}
-	fmt.Fprintf(out, "%s%s%s of %s on %s would be deleted.\n", t.atLeastWord(), counted(t.total, "dead letter", "dead letters"),
+	fmt.Fprintf(out, "%s%s%s of %s on %s would be deleted.\n", atLeastWord(t.atLeast), counted(t.total, "dead letter", "dead letters"),
 		ofType(f), describe(name, isOutbox), c.target.where())
 	if err := writeCounts(out, "TYPE", sortedCounts(t.byType)); err != nil {
 		return err
