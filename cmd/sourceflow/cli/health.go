@@ -36,12 +36,8 @@ type healthFlags struct {
 	checkTimeout time.Duration
 }
 
-func newHealthCommand(g *globals) *cobra.Command {
-	var f healthFlags
-	cmd := flagCommand(&cobra.Command{
-		Use:   "health -f FILE",
-		Short: "Check every queue, dead-letter queue and topic of a topology file",
-		Long: `health probes each resource of the topology file with a read call: every
+// healthLong is health's help text.
+const healthLong = `health probes each resource of the topology file with a read call: every
 queue, the dead-letter queue of every queue the service consumes, and every
 topic. It prints a table (or JSON with --output json) and exits 0 when every
 check is up, 1 when any is down (missing, unreachable, access denied) or
@@ -93,7 +89,14 @@ queue's visibility timeout, tags) is left to validate. A read cut by a
 KMS, DynamoDB or STS endpoint that did not answer (no check calls them)
 reports the drift found before the cut and exits 3, naming the service:
 the drift after it is unknown, and the report is skipped when it would be
-up.`,
+up.`
+
+func newHealthCommand(g *globals) *cobra.Command {
+	var f healthFlags
+	cmd := flagCommand(&cobra.Command{
+		Use:   "health -f FILE",
+		Short: "Check every queue, dead-letter queue and topic of a topology file",
+		Long:  healthLong,
 		Example: "  sourceflow health -f orders.topology.yaml\n" +
 			"  sourceflow health -f orders.topology.yaml --output json | jq .status",
 	}, &f, g.runHealth)
