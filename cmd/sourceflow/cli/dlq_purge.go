@@ -44,7 +44,9 @@ receives them (hidden 30s), deletes those of the type and makes the others
 visible again at once. It reads each message the queue held when it began
 once, at most the depth SQS counted then (--max sets another bound; a run
 with --max reads even when SQS counts none), and stops earlier when a
-receive brings no message it has not read, or at --timeout. It says how
+receive brings no message it has not read, or at --timeout. An interrupt
+or --timeout first finishes the receive and the deletes under way and makes
+the messages it keeps visible again, so that none stays hidden. It says how
 many it deleted and how many it read; a failed call prints that and exits
 3: run it again for the rest. On a FIFO queue the order of each message
 group is kept: SQS hands out no later message of a group while one of its

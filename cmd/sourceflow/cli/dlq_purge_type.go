@@ -50,7 +50,7 @@ func (p *typePurger) run(ctx context.Context) (res typePurgeResult, err error) {
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
-		msgs, err := receiveLetters(ctx, p.api, p.q.url, 10, copyVisibility)
+		msgs, err := p.receive(ctx)
 		if err != nil || len(msgs) == 0 {
 			return res, err
 		}
@@ -66,6 +66,15 @@ func (p *typePurger) run(ctx context.Context) (res typePurgeResult, err error) {
 		}
 	}
 	return res, nil
+}
+
+// receive receives up to 10 messages on a context that an interruption
+// does not cancel (see settle): messages SQS hands out to a receive cut
+// short would stay hidden for copyVisibility, unseen by the run.
+func (p *typePurger) receive(ctx context.Context) ([]sqstypes.Message, error) {
+	ctx, cancel := settle(ctx)
+	defer cancel()
+	return receiveLetters(ctx, p.api, p.q.url, 10, copyVisibility)
 }
 
 // split returns the messages of msgs not read before, up to the limit, and
@@ -110,6 +119,8 @@ func (p *typePurger) delete(ctx context.Context, msgs []sqstypes.Message, res *t
 	for i, m := range msgs {
 		entries[i] = sqstypes.DeleteMessageBatchRequestEntry{Id: aws.String(entryID(i)), ReceiptHandle: m.ReceiptHandle}
 	}
+	ctx, cancel := settle(ctx) // the batch in hand is finished after an interruption
+	defer cancel()
 	out, err := p.api.DeleteMessageBatch(ctx, &sqs.DeleteMessageBatchInput{QueueUrl: aws.String(p.q.url), Entries: entries})
 	if err != nil {
 		return msgs, err
