@@ -83,13 +83,35 @@ var errNoResult = errors.New("no result for the entry")
 // counts as sent only when SQS says so, so a message is never deleted from
 // the dead-letter queue on the strength of a missing answer.
 func sentEntries(out *sqs.SendMessageBatchOutput, n int, res *redriveResult, what string) map[string]bool {
-	failed := failedEntries(out.Failed, res, what)
-	ok := make(map[string]bool, len(out.Successful))
-	for _, e := range out.Successful {
-		ok[aws.ToString(e.Id)] = true
+	ids := make([]string, len(out.Successful))
+	for i, e := range out.Successful {
+		ids[i] = aws.ToString(e.Id)
+	}
+	return answeredEntries(ids, out.Failed, n, res, what)
+}
+
+// deletedEntries is sentEntries for a DeleteMessageBatch: an entry counts
+// as deleted only when SQS says so, so a message that may still be in the
+// dead-letter queue is never reported gone.
+func deletedEntries(out *sqs.DeleteMessageBatchOutput, n int, res *redriveResult, what string) map[string]bool {
+	ids := make([]string, len(out.Successful))
+	for i, e := range out.Successful {
+		ids[i] = aws.ToString(e.Id)
+	}
+	return answeredEntries(ids, out.Failed, n, res, what)
+}
+
+// answeredEntries returns the ids of successful, of a batch of n entries,
+// and records in res the cause of every other entry: its failure, or no
+// result at all.
+func answeredEntries(successful []string, failed []sqstypes.BatchResultErrorEntry, n int, res *redriveResult, what string) map[string]bool {
+	refused := failedEntries(failed, res, what)
+	ok := make(map[string]bool, len(successful))
+	for _, id := range successful {
+		ok[id] = true
 	}
 	for i := range n {
-		if id := entryID(i); !ok[id] && !failed[id] {
+		if id := entryID(i); !ok[id] && !refused[id] {
 			addError(res, fmt.Errorf("%s: %w", what, errNoResult))
 		}
 	}
@@ -137,8 +159,8 @@ func (c *copier) nextBatch(msgs []sqstypes.Message) (batch, rest []sqstypes.Mess
 	return msgs, nil
 }
 
-// delete deletes msgs from the dead-letter queue; the entries that fail
-// are counted in res and kept.
+// delete deletes msgs from the dead-letter queue; the entries that SQS
+// does not list as deleted are counted in res and kept.
 func (c *copier) delete(ctx context.Context, msgs []sqstypes.Message, res *redriveResult) error {
 	entries := make([]sqstypes.DeleteMessageBatchRequestEntry, len(msgs))
 	for i, m := range msgs {
@@ -148,9 +170,9 @@ func (c *copier) delete(ctx context.Context, msgs []sqstypes.Message, res *redri
 	if err != nil {
 		return err
 	}
-	failed := failedEntries(out.Failed, res, "delete from "+c.from.name)
+	deleted := deletedEntries(out, len(msgs), res, "delete from "+c.from.name)
 	for i, m := range msgs {
-		if failed[entryID(i)] {
+		if !deleted[entryID(i)] {
 			res.undeleted++
 			c.leave(m)
 		}

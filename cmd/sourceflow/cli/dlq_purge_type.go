@@ -110,7 +110,7 @@ func (p *typePurger) step(ctx context.Context, fresh, again []sqstypes.Message, 
 	return err
 }
 
-// delete deletes msgs and returns those it did not delete.
+// delete deletes msgs and returns those SQS does not list as deleted.
 func (p *typePurger) delete(ctx context.Context, msgs []sqstypes.Message, res *typePurgeResult) ([]sqstypes.Message, error) {
 	if len(msgs) == 0 {
 		return nil, nil
@@ -125,12 +125,12 @@ func (p *typePurger) delete(ctx context.Context, msgs []sqstypes.Message, res *t
 	if err != nil {
 		return msgs, err
 	}
-	var redrive redriveResult // failedEntries records causes there
-	failed := failedEntries(out.Failed, &redrive, "delete from "+p.q.name)
+	var redrive redriveResult // deletedEntries records causes there
+	deleted := deletedEntries(out, len(msgs), &redrive, "delete from "+p.q.name)
 	res.errs = append(res.errs, redrive.errs...)
 	var left []sqstypes.Message
 	for i, m := range msgs {
-		if failed[entryID(i)] {
+		if !deleted[entryID(i)] {
 			left = append(left, m)
 			continue
 		}
