@@ -26,7 +26,7 @@ func (r *redrive) runCopy(ctx context.Context) error {
 		r.from.name, r.to.name)
 	r.reportPacked(res)
 	r.reportSkipped(res)
-	if res.moved == r.flags.max && r.flags.max > 0 {
+	if res.moved+res.skipped == r.flags.max && r.flags.max > 0 { // --max counts the messages of other types read too
 		fmt.Fprintf(r.out, "Stopped at --max %d; run the command again to move more.\n", r.flags.max)
 	}
 	r.reportStayed(ctx, res)

@@ -77,3 +77,20 @@ func TestDLQRedriveType_UsageErrors(t *testing.T) {
 		})
 	}
 }
+
+// --max bounds the messages read, of the type or not: a run that reaches
+// it says so, though it moved fewer.
+func TestDLQRedriveType_ARunStoppedByMaxSaysSo(t *testing.T) {
+	e := newDLQEnv(t)
+	for i, typ := range []string{"orders.OrderCreated", "orders.OrderShipped", "orders.OrderCreated", "orders.OrderCreated"} {
+		e.put(t, "orders-order-events-dlq", letter{id: fmt.Sprint("m", i), typ: typ, entity: "o", reason: "boom", body: fmt.Sprint(i)})
+	}
+
+	out, errOut, code := e.run(t, "dlq", "redrive", "-f", e.path, "--queue", "orders-order-events-dlq", "--method", "copy",
+		"--type", "orders.OrderCreated", "--max", "2")
+
+	require.Equal(t, cli.ExitOK, code, errOut)
+	assert.Contains(t, out, "Moved 1 message of type orders.OrderCreated")
+	assert.Contains(t, out, "Stopped at --max 2; run the command again to move more.")
+	assert.Len(t, typesOf(t, e.messages("orders-order-events-dlq")), 3)
+}
