@@ -91,7 +91,8 @@ Methods (--method; the output says which one ran):
 (--method native is refused, exit 2: a move task moves every message): the
 messages of other types are made visible again at once and stay in the
 dead-letter queue, each read once; a run reads at most the depth the queue
-had when it started (or --max), and the output says how many it left. On a
+had when it started (or --max, which counts them too), and the output says
+how many it left. On a
 FIFO queue a message of another type released ahead of one of type T is
 received again with it, so T's message is reached and the group's other
 messages keep their order.`
