@@ -8,10 +8,11 @@ import (
 // MetaRetryAfter is set on a consumed message, before it is nacked, when its
 // handler failed with an error a retry may cure that RetryAfter marked. Its
 // value is the delay as time.Duration's text ("2m0s"). A transport that
-// schedules the message's next delivery reads it and waits that long instead
-// of its own backoff, within a bound of its own: awsbus's nack visibility
-// at most awsbus.MaxNackBackoff (5 minutes), the in-process redelivery of
-// cqrs's PubSubTransport and ChannelTransport at most 5 minutes too.
+// schedules the message's next delivery reads it with RetryAfterHint and
+// waits that long instead of its own backoff, within a bound of its own:
+// awsbus's nack visibility at most awsbus.MaxNackBackoff (5 minutes), the
+// in-process redelivery of cqrs's PubSubTransport and ChannelTransport at
+// most 5 minutes too.
 const MetaRetryAfter = "sf_retry_after"
 
 type retryAfterError struct {
@@ -51,4 +52,18 @@ func RetryAfterOf(err error) (time.Duration, bool) {
 		return r.after, true
 	}
 	return 0, false
+}
+
+// RetryAfterHint returns the delay recorded under MetaRetryAfter in md (a
+// consumed message's metadata; Watermill's message.Metadata converts) and
+// whether it is valid: time.Duration's text of a positive delay. A missing,
+// unparsable, zero or negative value is no hint, and the transport uses
+// its own backoff. The delay is returned as recorded: each transport caps
+// it with its own bound.
+func RetryAfterHint(md map[string]string) (time.Duration, bool) {
+	d, err := time.ParseDuration(md[MetaRetryAfter])
+	if err != nil || d <= 0 {
+		return 0, false
+	}
+	return d, true
 }

@@ -55,3 +55,32 @@ func TestRetryAfterEdges(t *testing.T) {
 	assert.NoError(t, err, "the largest hint's text reads back")
 	assert.Equal(t, d, parsed)
 }
+
+// RetryAfterHint reads a positive, parsable delay and nothing else; it caps
+// nothing, which each transport does with its own bound.
+func TestRetryAfterHint(t *testing.T) {
+	tests := []struct {
+		name  string
+		md    map[string]string
+		want  time.Duration
+		valid bool
+	}{
+		{"recorded delay", map[string]string{sourceflow.MetaRetryAfter: "2m0s"}, 2 * time.Minute, true},
+		{"huge delay, not capped", map[string]string{sourceflow.MetaRetryAfter: "2000000h"}, 2000000 * time.Hour, true},
+		{"past what a Duration holds", map[string]string{sourceflow.MetaRetryAfter: "3000000h"}, 0, false},
+		{"zero", map[string]string{sourceflow.MetaRetryAfter: "0s"}, 0, false},
+		{"negative", map[string]string{sourceflow.MetaRetryAfter: "-5s"}, 0, false},
+		{"garbage", map[string]string{sourceflow.MetaRetryAfter: "soon"}, 0, false},
+		{"a number without a unit", map[string]string{sourceflow.MetaRetryAfter: "30"}, 0, false},
+		{"empty", map[string]string{sourceflow.MetaRetryAfter: ""}, 0, false},
+		{"absent", map[string]string{"other": "1s"}, 0, false},
+		{"nil metadata", nil, 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, ok := sourceflow.RetryAfterHint(tt.md)
+			assert.Equal(t, tt.valid, ok)
+			assert.Equal(t, tt.want, d)
+		})
+	}
+}

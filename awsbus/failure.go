@@ -63,12 +63,12 @@ func receiveCount(d *delivery) int {
 
 // nackBackoff is the visibility timeout of a nacked d: the delay its
 // handler hinted (sourceflow.MetaRetryAfter, which cqrs records from a
-// sourceflow.RetryAfter), at most MaxNackBackoff; else NackBackoff,
-// doubled for every receive after the first, at most MaxNackBackoff (or
-// NackBackoff when that is larger).
+// sourceflow.RetryAfter; read by sourceflow.RetryAfterHint), at most
+// MaxNackBackoff; else NackBackoff, doubled for every receive after the
+// first, at most MaxNackBackoff (or NackBackoff when that is larger).
 func (sub *subscription) nackBackoff(d *delivery) time.Duration {
 	if d.msg != nil {
-		if hint, err := time.ParseDuration(d.msg.Metadata.Get(sourceflow.MetaRetryAfter)); err == nil && hint > 0 {
+		if hint, ok := sourceflow.RetryAfterHint(d.msg.Metadata); ok {
 			return min(hint, MaxNackBackoff)
 		}
 	}

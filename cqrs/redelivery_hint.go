@@ -14,10 +14,11 @@ import (
 const maxHintedPause = 5 * time.Minute
 
 // pauseAfter is the wait after copy m failed on delivery attempt: the delay
-// its handler hinted (sourceflow.MetaRetryAfter), at most maxHintedPause,
-// or else pause(attempt).
+// its handler hinted (sourceflow.MetaRetryAfter, read by
+// sourceflow.RetryAfterHint), at most maxHintedPause, or else
+// pause(attempt).
 func (r redelivery) pauseAfter(m *message.Message, attempt int) time.Duration {
-	if d, err := time.ParseDuration(m.Metadata.Get(sourceflow.MetaRetryAfter)); err == nil && d > 0 {
+	if d, ok := sourceflow.RetryAfterHint(m.Metadata); ok {
 		return min(d, maxHintedPause)
 	}
 	return r.pause(attempt)
