@@ -36,7 +36,8 @@ var (
 //		}
 //	}
 //
-// A Backoff is not safe for concurrent use.
+// NextFor(ctx, err) in place of Next also honours a delay err hints
+// (RetryAfter). A Backoff is not safe for concurrent use.
 type Backoff struct {
 	p        RetryPolicy
 	clock    Clock

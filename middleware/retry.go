@@ -69,7 +69,14 @@ func (c RetryConfig) Validate() error {
 // back, and the idempotency middleware runs the handling again in a new
 // one (MiddlewareConfig.TxRetry). When it gives up, its error matches
 // ErrRetriesExhausted or ErrRetryStopped and wraps the handler's last
-// error. Place it in ConsumeRetry, so that it retries the handler only.
+// error. An error that hints when to try again (sourceflow.RetryAfter: a
+// refused KMS key within its grace, a rate limit) is retried after at
+// least that delay, when the delay ends within the policy's MaxElapsed of
+// the first attempt; when it would not, Retry returns the error unchanged
+// at once rather than spend its budget on retries bound to fail, and the
+// transport delivers the message again after the hinted delay (cqrs
+// records it under sourceflow.MetaRetryAfter). Place it in ConsumeRetry,
+// so that it retries the handler only.
 // NewRetrier returns the same middleware with its counters.
 func NewRetry(cfg RetryConfig) (message.HandlerMiddleware, error) {
 	r, err := NewRetrier(cfg)
@@ -111,7 +118,10 @@ func (r *Retrier) Middleware(h message.HandlerFunc) message.HandlerFunc {
 			if !retryable(msg, err) {
 				return nil, err
 			}
-			wait, stop := b.Next(msg.Context())
+			wait, stop := b.NextFor(msg.Context(), err)
+			if errors.Is(stop, sourceflow.ErrRetryAfterPastDeadline) {
+				return nil, err // the hint times the redelivery
+			}
 			if stop == nil {
 				r.cfg.Logger.Info("Retrying handler", watermill.LogFields{
 					"message_uuid": sourceflow.IDText(msg.UUID), "correlation_id": flowCorrelationID(msg),
