@@ -125,8 +125,10 @@
 // transaction under MiddlewareConfig.TxRetry (sourceflow.DefaultRetryPolicy(),
 // waiting on MiddlewareConfig.Clock; like the Retry middleware, not after an
 // open circuit, sourceflow.ErrCircuitOpen, but after a half-open one's refusal,
-// sourceflow.ErrCircuitHalfOpen), then leaves the message to the transport's
-// redelivery. A handler that panics has its claim released before the panic
+// sourceflow.ErrCircuitHalfOpen; like it too, waiting at least the delay
+// a failure hints, sourceflow.RetryAfter, and returning at once a failure
+// whose delay would end past MaxElapsed), then leaves the message to the
+// transport's redelivery. A handler that panics has its claim released before the panic
 // goes on.
 //
 // Results of the first run are not stored: a duplicate produces no messages.

@@ -67,7 +67,10 @@ type MiddlewareConfig struct {
 	// permanently, nor on an open circuit: sourceflow.ErrCircuitOpen, unless
 	// half-open: sourceflow.ErrCircuitHalfOpen) again
 	// in a new transaction, the failed one rolled back: the Retry middleware
-	// does not retry inside a handling transaction.
+	// does not retry inside a handling transaction. A failure that hints a
+	// delay (sourceflow.RetryAfter) runs again after at least that delay,
+	// or, when the delay would end past MaxElapsed, is returned at once for
+	// the transport to deliver again after it.
 	// Zero fields take sourceflow.DefaultRetryPolicy()'s; MaxRetries -1 leaves
 	// every retry to the transport's redelivery.
 	TxRetry sourceflow.RetryPolicy

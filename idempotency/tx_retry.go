@@ -25,7 +25,10 @@ import (
 // unless the error joins it with an open one's)
 // and an ended message context are not retried, nor is a handling that
 // joined a transaction the message context already carried: that
-// transaction is its owner's to retry.
+// transaction is its owner's to retry. A failure that hints a delay
+// (sourceflow.RetryAfter) waits at least that long before the next
+// transaction, and is returned at once, hint kept for the transport's
+// redelivery, when the delay would end past TxRetry's MaxElapsed.
 //
 // fn records in *run the token of the claim it took and whether the
 // handler failed: only a handling whose handler succeeded can have lost its
@@ -71,7 +74,7 @@ func (m *Middleware) runTx(msg *message.Message, key Key, fn func(ctx context.Co
 		} else {
 			err = errors.Join(last, err)
 		}
-		wait, stop := b.Next(base)
+		wait, stop := b.NextFor(base, err)
 		if stop == nil {
 			m.cfg.Logger.Info("Retrying the handling in a new transaction", watermill.LogFields{
 				"message_uuid": sourceflow.IDText(msg.UUID), "attempt": b.Attempts(), "wait": wait.String(), "err": err.Error(),
