@@ -79,7 +79,9 @@ owner fixes it, apply never changes a key), a queue policy that keeps a
 topic from sending, a missing subscription, one without RawMessageDelivery
 (each message arrives wrapped in SNS's envelope, and is dead-lettered), one
 whose FilterPolicy was narrowed (SNS drops the events of the types it leaves
-out without a trace: they are lost).
+out without a trace: they are lost), one whose FilterPolicyScope is
+MessageBody (the filter looks for the type in the message body, where it is
+not, so SNS drops every message).
 Degraded, messages move but some are held back or changed: a queue whose
 RedrivePolicy differs or is gone (a message that keeps failing is never
 set aside, and holds back its FIFO message group), a subscription whose

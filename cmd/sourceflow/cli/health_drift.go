@@ -33,7 +33,9 @@ type healthDrift struct {
 //     arrives wrapped in SNS's envelope, which awsbus dead-letters), one
 //     whose FilterPolicy was narrowed or replaced (SNS drops the events of
 //     the types it leaves out without a trace: they are lost, not held
-//     back);
+//     back), one whose FilterPolicyScope is MessageBody (the filter looks
+//     for the type in the message body, where awsbus does not write it,
+//     so SNS drops every message);
 //   - degraded, messages move but some are held back or changed: a
 //     queue's RedrivePolicy that differs or is gone (a message that keeps
 //     failing is never set aside, and holds back its FIFO message group),
@@ -49,7 +51,7 @@ func driftStatus(d topology.Drift) (topology.HealthStatus, bool) {
 	case "key", "policy":
 		return topology.HealthDown, true
 	case "subscription":
-		if d.Problem == "missing" || strings.HasPrefix(d.Problem, "RawMessageDelivery ") || strings.HasPrefix(d.Problem, "FilterPolicy ") {
+		if subscriptionStops(d.Problem) {
 			return topology.HealthDown, true
 		}
 		return topology.HealthDegraded, !strings.HasPrefix(d.Problem, "missing")
@@ -57,6 +59,13 @@ func driftStatus(d topology.Drift) (topology.HealthStatus, bool) {
 		return topology.HealthDegraded, strings.HasPrefix(d.Problem, "RedrivePolicy ")
 	}
 	return "", false
+}
+
+// subscriptionStops reports whether problem, a subscription's drift,
+// stops its messages (see driftStatus).
+func subscriptionStops(problem string) bool {
+	return problem == "missing" || strings.HasPrefix(problem, "RawMessageDelivery ") ||
+		strings.HasPrefix(problem, "FilterPolicy ") || strings.HasPrefix(problem, "FilterPolicyScope ")
 }
 
 // healthDrifts returns the drifts of report that health reports (see
