@@ -18,7 +18,8 @@
 //	   there (sql groups --remove)
 //	2  usage or configuration: bad flags, an unreadable or invalid topology
 //	   file, an AWS configuration that does not load, or health checks
-//	   that could not run (no account known to build a topic's ARN); for
+//	   that could not run (no account known to build a topic's ARN, a KMS
+//	   key it may not read); for
 //	   sql, no database DSN or one that cannot be parsed
 //	3  an AWS or database call failed: unreachable endpoint or database,
 //	   missing permission; sql redrive that left dead letters behind

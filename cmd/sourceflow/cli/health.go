@@ -20,13 +20,15 @@ type healthReport struct {
 	// Service is the service of the topology file.
 	Service string `json:"service"`
 	// Status is down when any check or drift is down, else degraded when
-	// a drift is, else skipped when any check did not run (the health of
-	// its resource is unknown), up otherwise.
+	// a drift is, else skipped when any check did not run or the KMS key
+	// was not checked (the health of its resource is unknown), up
+	// otherwise.
 	Status topology.HealthStatus `json:"status"`
 	// Checks has one entry per queue, dead-letter queue and topic.
 	Checks []topology.HealthCheck `json:"checks"`
 	// Drift has the drifts of the topology that stop messages (down) or
-	// hold some back (degraded); see driftStatus. It is an empty array,
+	// hold some back (degraded), and the KMS key when it was not checked
+	// (skipped); see driftStatus. It is an empty array,
 	// never null, when there is none.
 	Drift []healthDrift `json:"drift"`
 }
@@ -85,8 +87,13 @@ not, so SNS drops every message).
 Degraded, messages move but some are held back or changed: a queue whose
 RedrivePolicy differs or is gone (a message that keeps failing is never
 set aside, and holds back its FIFO message group), a subscription whose
-other attributes differ; apply fixes those. The report is down when a
-check or a drift is down, else degraded when a drift is. Other drift (a
+other attributes differ; apply fixes those. A KMS key health could not
+check (kms:DescribeKey or kms:GetKeyPolicy denied, which the error names,
+or a key of another account, whose policy only that account reads) is
+listed as skipped, its health unknown, and exits 2 when nothing is down or
+degraded; --skip-key-check leaves the key out. The report is down when a
+check or a drift is down, else degraded when a drift is, else skipped when
+a check did not run or the key was not checked. Other drift (a
 queue's visibility timeout, tags) is left to validate. A read cut by a
 KMS, DynamoDB or STS endpoint that did not answer (no check calls them)
 reports the drift found before the cut and exits 3, naming the service:
@@ -157,13 +164,11 @@ func (s *session) healthError(ctx context.Context, f healthFlags, rep healthRepo
 		return s.unprobedError(ctx, f, cut, s.driftAdvice(rep.Drift))
 	case n.down > 0:
 		return withDriftAdvice(s.downError(ctx, f, rep.Checks, failed, n), s.driftAdvice(rep.Drift))
-	case len(rep.Drift) > 0:
+	case rep.Status == topology.HealthDown || rep.Status == topology.HealthDegraded:
 		return &ExitError{Code: ExitDrift, Err: fmt.Errorf("service %s is %s: %s",
 			s.plan.Service, rep.Status, s.driftAdvice(rep.Drift))}
-	case n.skipped > 0:
-		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%d of %s not run, as their errors say, so the health "+
-			"of their resources is unknown: give the account of the topics with --account-id",
-			n.skipped, counted(len(rep.Checks), "check", "checks"))}
+	case rep.Status == topology.HealthSkipped:
+		return skippedError(n, len(rep.Checks), rep.Drift)
 	}
 	return nil
 }
@@ -313,9 +318,7 @@ func printHealth(w io.Writer, output string, rep healthReport, failed []error) e
 	if n := countChecks(rep.Checks).skipped; n > 0 {
 		notRun = fmt.Sprintf(", %d not run", n)
 	}
-	if len(rep.Drift) > 0 {
-		notRun += ", " + counted(len(rep.Drift), "drift", "drifts")
-	}
+	notRun += driftCounts(rep.Drift)
 	_, err := fmt.Fprintf(w, "Service %s: %s (%s%s)\n", rep.Service, rep.Status, counted(len(rep.Checks), "check", "checks"), notRun)
 	return err
 }

@@ -20,7 +20,8 @@ type healthDrift struct {
 	Name string `json:"name"`
 	// Problem is what validate says of it.
 	Problem string `json:"problem"`
-	// Status is down or degraded.
+	// Status is down or degraded, or skipped for a KMS key health could
+	// not check (its health is unknown).
 	Status topology.HealthStatus `json:"status"`
 }
 
@@ -39,13 +40,17 @@ type healthDrift struct {
 //   - degraded, messages move but some are held back or changed: a
 //     queue's RedrivePolicy that differs or is gone (a message that keeps
 //     failing is never set aside, and holds back its FIFO message group),
-//     a subscription whose other attributes differ.
+//     a subscription whose other attributes differ;
+//   - skipped, its health unknown: a KMS key not checked (a denied
+//     kms:DescribeKey or kms:GetKeyPolicy, a key of another account),
+//     which may stop every message as much as any other drift of the key.
 //
-// A resource not checked, or missing (its own check is down), and any
-// other drift of a queue, is left to validate.
+// Another resource not checked (a topic: its own check says why), or
+// missing (its own check is down), and any other drift of a queue, is left
+// to validate.
 func driftStatus(d topology.Drift) (topology.HealthStatus, bool) {
 	if strings.HasPrefix(d.Problem, "not checked") {
-		return "", false
+		return topology.HealthSkipped, d.Resource == "key"
 	}
 	switch d.Resource {
 	case "key", "policy":
@@ -83,17 +88,22 @@ func healthDrifts(report topology.DriftReport) []healthDrift {
 
 // driftReportStatus is the status of a report whose checks have status
 // checks, given its drifts: down when checks are down or a drift is,
-// else degraded when a drift is, else that of the checks.
+// else degraded when a drift is, else skipped when a key was not checked
+// and checks are up, else that of the checks.
 func driftReportStatus(checks topology.HealthStatus, drifts []healthDrift) topology.HealthStatus {
 	if checks == topology.HealthDown {
 		return checks
 	}
 	status := checks
 	for _, d := range drifts {
-		if d.Status == topology.HealthDown {
+		switch {
+		case d.Status == topology.HealthDown:
 			return topology.HealthDown
+		case d.Status == topology.HealthDegraded:
+			status = topology.HealthDegraded
+		case status == topology.HealthUp:
+			status = topology.HealthSkipped
 		}
-		status = topology.HealthDegraded
 	}
 	return status
 }
@@ -113,8 +123,20 @@ func printDrifts(w io.Writer, drifts []healthDrift) error {
 
 // driftAdvice says what to run about drifts, naming them: the owner of
 // the KMS key fixes its drifts (keyHint), apply the others; "" when there
-// are none.
+// are none. A key not checked (skipped) is said on a line of its own
+// (unknownKeyText).
 func (s *session) driftAdvice(drifts []healthDrift) string {
+	unknown := unknownKeyText(drifts)
+	drifts = movingDrifts(drifts)
+	advice := s.stopAdvice(drifts)
+	if advice != "" && unknown != "" {
+		return advice + "\n" + unknown
+	}
+	return advice + unknown
+}
+
+// stopAdvice is driftAdvice for drifts that stop or hold back messages.
+func (s *session) stopAdvice(drifts []healthDrift) string {
 	var keys []topology.Drift
 	var others []string
 	for _, d := range drifts {

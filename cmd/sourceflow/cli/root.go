@@ -29,9 +29,10 @@ Exit codes:
      not there (sql groups --remove)
   2  usage or configuration error: bad flags, an invalid topology file, an
      AWS configuration that does not load, health checks that could not run
-     (no account known; see health --help), a queue the service only sends
-     to (dlq), no database DSN or one that cannot be parsed (sql), sql
-     redrive --yes of a destination or outbox with no table
+     (no account known, a KMS key it may not read; see health --help), a
+     queue the service only sends to (dlq), no database DSN or one that
+     cannot be parsed (sql), sql redrive --yes of a destination or outbox
+     with no table
   3  an AWS or database call failed: unreachable endpoint or database,
      missing permission (sql redrive also when it left dead letters)
   130 interrupted (SIGINT or SIGTERM) before it finished
