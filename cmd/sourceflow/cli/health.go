@@ -161,7 +161,7 @@ func (s *session) healthError(ctx context.Context, f healthFlags, rep healthRepo
 	n := countChecks(rep.Checks)
 	switch {
 	case cut != nil && n.down == 0:
-		return s.unprobedError(ctx, f, cut, s.driftAdvice(rep.Drift))
+		return s.unprobedError(cut, s.driftAdvice(rep.Drift))
 	case n.down > 0:
 		return withDriftAdvice(s.downError(ctx, f, rep.Checks, failed, n), s.driftAdvice(rep.Drift))
 	case rep.Status == topology.HealthDown || rep.Status == topology.HealthDegraded:

@@ -1,7 +1,7 @@
 package cli
 
 import (
-	"context"
+	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -34,8 +34,15 @@ func unprobedStatus(status topology.HealthStatus, u *readUnanswered) topology.He
 }
 
 // unprobedError is the error (exit 3) of a health run whose read an
-// unprobed service cut (u): the service that did not answer, where its
-// endpoint is, and the drift found before the cut, if any (advice).
-func (s *session) unprobedError(ctx context.Context, f healthFlags, u *readUnanswered, advice string) error {
-	return withDriftAdvice(s.boundedFailure(ctx, "health: the drift after it is unknown", u, f.checkTimeout), advice)
+// unprobed service cut (u): the service that did not answer (u says it,
+// once), what to check (its client's endpoint, as clientTarget names it,
+// or more --check-timeout), and the drift found before the cut, if any
+// (advice). The read's own watch cut the call, by --check-timeout, before
+// the probes ran, so that is the bound to raise even if --timeout has
+// ended since.
+func (s *session) unprobedError(u *readUnanswered, advice string) error {
+	region, endpoint := s.clientTarget(u.service)
+	err := &ExitError{Code: ExitAWS, Err: fmt.Errorf("health: the drift after it is unknown: %w\n"+
+		"check that the endpoint of region %s (%s) answers, or allow more time with --check-timeout", u, region, endpoint)}
+	return withDriftAdvice(err, advice)
 }
