@@ -113,7 +113,11 @@ type ChannelConfig struct {
 	CloseTimeout time.Duration
 	// Logger logs dead-lettered messages (never their payloads) and, at
 	// error level, a synchronous publish still waiting after 30s (see
-	// Async). Default: watermill.NopLogger.
+	// Async). Default: Watermill's slog adapter over slog.Default() as it
+	// is when NewChannelTransport runs, with Watermill's Info lowered to
+	// slog's Debug (gochannel logs at Info per message published to a
+	// destination nobody listens to), so at slog's default level only errors
+	// pass; set watermill.NopLogger{} to silence it.
 	Logger watermill.LoggerAdapter
 }
 
@@ -123,7 +127,7 @@ func (c *ChannelConfig) setDefaults() {
 	c.MaxDeadLetters = cmp.Or(c.MaxDeadLetters, 1000)
 	c.CloseTimeout = cmp.Or(c.CloseTimeout, 20*time.Second)
 	if c.Logger == nil {
-		c.Logger = watermill.NopLogger{}
+		c.Logger = defaultLogger(true)
 	}
 }
 

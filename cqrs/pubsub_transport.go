@@ -94,7 +94,10 @@ type PubSubConfig struct {
 	// deliveries in flight until CloseTimeout after the close began.
 	// Default: 20s.
 	CloseTimeout time.Duration
-	// Logger logs dead letters (never payloads). Default: watermill.NopLogger.
+	// Logger logs dead letters (never payloads). Default: Watermill's slog
+	// adapter over slog.Default() as it is when NewPubSubTransport runs,
+	// with Watermill's Info lowered to slog's Debug, so at slog's default
+	// level only errors pass; set watermill.NopLogger{} to silence it.
 	Logger watermill.LoggerAdapter
 }
 
@@ -116,7 +119,7 @@ func (c *PubSubConfig) setDefaults() {
 	c.RedeliveryDelay = cmp.Or(c.RedeliveryDelay, DefaultRedeliveryDelay)
 	c.CloseTimeout = cmp.Or(c.CloseTimeout, 20*time.Second)
 	if c.Logger == nil {
-		c.Logger = watermill.NopLogger{}
+		c.Logger = defaultLogger(true)
 	}
 }
 

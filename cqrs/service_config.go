@@ -38,8 +38,11 @@ type ServiceConfig struct {
 	ViewStore ViewStore
 	// Codec encodes payloads. Default: JSONCodec.
 	Codec Codec
-	// Logger logs; the default Transport logs its dead letters through it.
-	// Default: watermill.NopLogger.
+	// Logger logs the service's router (its start and stop at Watermill's
+	// Info level, a handler's error at Error) and, when set, the default
+	// Transport's dead letters. Default: watermill.NewSlogLogger over
+	// slog.Default() as it is when NewService runs, so failures reach the
+	// program's log; set watermill.NopLogger{} to silence it.
 	Logger watermill.LoggerAdapter
 	// HandlerMiddleware is the consume-side pipeline applied to every
 	// listened destination, outermost first (middleware.Stack's
@@ -135,7 +138,7 @@ func (c *ServiceConfig) setDefaults() {
 		c.Codec = JSONCodec{}
 	}
 	if c.Logger == nil {
-		c.Logger = watermill.NopLogger{}
+		c.Logger = defaultLogger(false)
 	}
 	c.CloseTimeout = cmp.Or(c.CloseTimeout, 30*time.Second)
 	if c.NewID == nil {

@@ -1,0 +1,92 @@
+package cqrs_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow/cqrs"
+)
+
+// lockedBuffer is a bytes.Buffer safe for the goroutines that log.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// captureSlogDefault makes slog.Default() write text to the returned
+// buffer at its default level (Info) until the test ends. It swaps the
+// process's default logger: a test using it must not run in parallel.
+func captureSlogDefault(t *testing.T) *lockedBuffer {
+	t.Helper()
+	buf := &lockedBuffer{}
+	previous := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(buf, nil)))
+	t.Cleanup(func() { slog.SetDefault(previous) })
+	return buf
+}
+
+type (
+	logCharge      struct{ Cents int }
+	forgottenEvent struct{}
+)
+
+// With every config left at its defaults, a message dead-lettered because
+// its handler raised an event type nobody registered is logged through
+// slog.Default(), reason included, instead of vanishing unseen.
+func TestDefaultLoggerLogsADeadLetterThroughSlogDefault(t *testing.T) {
+	logs := captureSlogDefault(t)
+	svc, err := cqrs.NewService(cqrs.ServiceConfig{Name: "billing", Listen: []string{"billing-commands"}})
+	require.NoError(t, err)
+	require.NoError(t, cqrs.RegisterCommand[logCharge](svc, "billing.ChargeCard", "billing-commands"))
+	require.NoError(t, cqrs.Handle(cqrs.NewSaga[struct{ N int }](svc, "customer"),
+		func(_ context.Context, _ *struct{ N int }, _ logCharge, _ cqrs.Envelope) ([]any, error) {
+			return []any{forgottenEvent{}}, nil
+		}))
+	require.NoError(t, svc.Start(context.Background()))
+	t.Cleanup(func() { _ = svc.Close() })
+
+	_, _ = cqrs.NewAggregate(svc, "customer").Send(context.Background(), "c1", logCharge{Cents: 1})
+
+	require.Eventually(t, func() bool { return strings.Contains(logs.String(), "Message dead-lettered") },
+		10*time.Second, time.Millisecond, "logged: %s", logs.String())
+	assert.Contains(t, logs.String(), "level=ERROR")
+	assert.Contains(t, logs.String(), "forgottenEvent", "the line carries the reason")
+}
+
+// The transports' default logger keeps routine operation quiet at slog's
+// default level: an event nobody listens to, which gochannel logs at
+// Watermill's Info level for every publish, logs nothing.
+func TestDefaultTransportLoggerKeepsRoutineMessagesQuiet(t *testing.T) {
+	logs := captureSlogDefault(t)
+	tr, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = tr.Close() })
+	pub, err := tr.Publisher("nobody-listens")
+	require.NoError(t, err)
+	for range 3 {
+		require.NoError(t, pub.Publish("nobody-listens", message.NewMessage(watermill.NewUUID(), nil)))
+	}
+	assert.Empty(t, logs.String())
+}
