@@ -127,7 +127,7 @@ func (c *ChannelConfig) setDefaults() {
 	c.MaxDeadLetters = cmp.Or(c.MaxDeadLetters, 1000)
 	c.CloseTimeout = cmp.Or(c.CloseTimeout, 20*time.Second)
 	if c.Logger == nil {
-		c.Logger = defaultLogger(true)
+		c.Logger = defaultLogger()
 	}
 }
 

@@ -8,18 +8,14 @@ import (
 
 // defaultLogger is the Logger of a config that leaves it unset: Watermill's
 // slog adapter over slog.Default() as it is when the config takes its
-// defaults, so that a failure (a dead letter, a handler's error) reaches the
-// program's log without any set-up, as peers' hosts do.
+// defaults, so that a failure (a dead letter, a handler's error) reaches
+// the program's log without any set-up, as peers' hosts do.
 //
-// Watermill logs each message at its Trace level and its router's start and
-// stop at Info, so a router's Logger keeps the levels as they are. A
-// transport's Logger has quiet set: its Pub/Sub logs per message at Info
-// (gochannel's "No subscribers to send message" for each event nobody
-// listens to), so Watermill's Info goes to slog's Debug there, and at
-// slog's default level only errors pass.
-func defaultLogger(quiet bool) watermill.LoggerAdapter {
-	if !quiet {
-		return watermill.NewSlogLogger(slog.Default())
-	}
+// Watermill's Info goes to slog's Debug, so at slog's default level only
+// errors pass: gochannel logs at Info for every message published to a
+// destination nobody listens to ("No subscribers to send message"), and a
+// router its every handler's start and stop; Watermill's own per-message
+// lines are at its Trace level, below Debug.
+func defaultLogger() watermill.LoggerAdapter {
 	return watermill.NewSlogLoggerWithLevelMapping(slog.Default(), map[slog.Level]slog.Level{slog.LevelInfo: slog.LevelDebug})
 }

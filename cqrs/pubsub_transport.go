@@ -119,7 +119,7 @@ func (c *PubSubConfig) setDefaults() {
 	c.RedeliveryDelay = cmp.Or(c.RedeliveryDelay, DefaultRedeliveryDelay)
 	c.CloseTimeout = cmp.Or(c.CloseTimeout, 20*time.Second)
 	if c.Logger == nil {
-		c.Logger = defaultLogger(true)
+		c.Logger = defaultLogger()
 	}
 }
 

@@ -38,11 +38,12 @@ type ServiceConfig struct {
 	ViewStore ViewStore
 	// Codec encodes payloads. Default: JSONCodec.
 	Codec Codec
-	// Logger logs the service's router (its start and stop at Watermill's
-	// Info level, a handler's error at Error) and, when set, the default
-	// Transport's dead letters. Default: watermill.NewSlogLogger over
-	// slog.Default() as it is when NewService runs, so failures reach the
-	// program's log; set watermill.NopLogger{} to silence it.
+	// Logger logs the service's router (a handler's error, its start and
+	// stop) and, when set, the default Transport's dead letters. Default:
+	// Watermill's slog adapter over slog.Default() as it is when NewService
+	// runs, with Watermill's Info lowered to slog's Debug, so at slog's
+	// default level only failures reach the program's log; set
+	// watermill.NopLogger{} to silence it.
 	Logger watermill.LoggerAdapter
 	// HandlerMiddleware is the consume-side pipeline applied to every
 	// listened destination, outermost first (middleware.Stack's
@@ -138,7 +139,7 @@ func (c *ServiceConfig) setDefaults() {
 		c.Codec = JSONCodec{}
 	}
 	if c.Logger == nil {
-		c.Logger = defaultLogger(false)
+		c.Logger = defaultLogger()
 	}
 	c.CloseTimeout = cmp.Or(c.CloseTimeout, 30*time.Second)
 	if c.NewID == nil {
