@@ -126,7 +126,7 @@ func TestPanickingHandlerBecomesAnErrorAndOtherMessagesFlow(t *testing.T) {
 	require.NoError(t, err)
 
 	got := errs.all()
-	require.Len(t, got, 5, "retried up to MaxDeliveries")
+	require.Len(t, got, cqrs.DefaultMaxDeliveries, "retried up to MaxDeliveries")
 	var pe *sourceflow.PanicError
 	require.ErrorAs(t, got[0], &pe)
 	assert.Equal(t, "cursed order", pe.Value)
@@ -134,7 +134,7 @@ func TestPanickingHandlerBecomesAnErrorAndOtherMessagesFlow(t *testing.T) {
 	assert.False(t, sourceflow.IsPermanent(got[0]))
 	dead := app.transport.DeadLetters()
 	require.Len(t, dead, 1)
-	assert.Equal(t, 5, dead[0].Deliveries)
+	assert.Equal(t, cqrs.DefaultMaxDeliveries, dead[0].Deliveries)
 	assert.Equal(t, "orders.OrderCreated", dead[0].Message.Metadata.Get(sourceflow.MetaType))
 
 	s, found, err := app.view.Get(ctx, "blessed")

@@ -22,7 +22,7 @@ import (
 type ChannelConfig struct {
 	// MaxDeliveries is how many times a failing message is delivered before
 	// it is dead-lettered. A permanent failure is dead-lettered at once.
-	// Default: 5.
+	// Default: DefaultMaxDeliveries (8), as PubSubConfig's and sqlbus's.
 	MaxDeliveries int
 	// RedeliveryDelay is the pause before a failed message is delivered
 	// again; a handler's error that hints a delay (sourceflow.RetryAfter)
@@ -30,9 +30,13 @@ type ChannelConfig struct {
 	// (see Async) waits through the pauses and, like an ordered destination
 	// with Async, holds back later messages to its destination meanwhile,
 	// as any message being redelivered does: a handler hinting 5 minutes
-	// holds its Send and destination for 20 minutes at the default
+	// holds its Send and destination for 35 minutes at the default
 	// MaxDeliveries.
-	// Close ends a pause at once. Default: 10ms.
+	// Close ends a pause at once. Default: 10ms, with no backoff: shorter
+	// than PubSubConfig's DefaultRedeliveryDelay, which doubles from 100ms
+	// to wait out a broker's or a database's transient failure: in process
+	// no broker or network needs time to recover, and a synchronous Send
+	// waits through every pause (70ms in all at the defaults).
 	RedeliveryDelay time.Duration
 	// Async makes Publish return as soon as the message is handed over.
 	// Default false: Publish returns once every subscriber has finished
@@ -122,7 +126,7 @@ type ChannelConfig struct {
 }
 
 func (c *ChannelConfig) setDefaults() {
-	c.MaxDeliveries = cmp.Or(c.MaxDeliveries, 5)
+	c.MaxDeliveries = cmp.Or(c.MaxDeliveries, DefaultMaxDeliveries)
 	c.RedeliveryDelay = cmp.Or(c.RedeliveryDelay, 10*time.Millisecond)
 	c.MaxDeadLetters = cmp.Or(c.MaxDeadLetters, 1000)
 	c.CloseTimeout = cmp.Or(c.CloseTimeout, 20*time.Second)

@@ -1,8 +1,11 @@
 package cqrs_test
 
 import (
+	"context"
 	"testing"
+	"time"
 
+	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/ThreeDotsLabs/watermill/pubsub/gochannel"
 	"github.com/stretchr/testify/assert"
@@ -35,4 +38,28 @@ func TestPubSubConfigValidateTakesZeroFieldsForTheirDefaults(t *testing.T) {
 	require.NoError(t, cfg.Validate(), "MaxDeliveries 0 stands for DefaultMaxDeliveries")
 	_, err := cqrs.NewPubSubTransport(cfg)
 	require.NoError(t, err)
+}
+
+// A ChannelTransport left at its defaults delivers a failing message as
+// many times as the other transports do (DefaultMaxDeliveries) before it
+// dead-letters it.
+func TestChannelTransportDefaultsToDefaultMaxDeliveries(t *testing.T) {
+	tr, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{Async: true, Logger: watermill.NopLogger{}})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = tr.Close() })
+	sub, err := tr.Subscriber("ev")
+	require.NoError(t, err)
+	out, err := sub.Subscribe(context.Background(), "ev")
+	require.NoError(t, err)
+	go func() {
+		for m := range out {
+			m.Nack()
+		}
+	}()
+	pub, err := tr.Publisher("ev")
+	require.NoError(t, err)
+	require.NoError(t, pub.Publish("ev", message.NewMessage("m-1", nil)))
+
+	require.Eventually(t, func() bool { return tr.DeadLetterCount() > 0 }, 10*time.Second, time.Millisecond)
+	assert.Equal(t, cqrs.DefaultMaxDeliveries, tr.DeadLetters()[0].Deliveries)
 }

@@ -66,7 +66,8 @@ func TestCloseEndsAHintedPauseAtOnce(t *testing.T) {
 
 // On a synchronous ChannelTransport (the default) Send returns once the
 // message is handled, its redeliveries included: with a hinted delay it
-// waits through every hinted pause (here 4 of 5 minutes).
+// waits through every hinted pause (here 7 of 5 minutes: the default 8
+// deliveries).
 func TestSynchronousSendWaitsThroughHintedPauses(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		svc := newService(t, channelTransport(t), "orders", "orders")
@@ -79,7 +80,7 @@ func TestSynchronousSendWaitsThroughHintedPauses(t *testing.T) {
 		began := time.Now()
 		_, err := cqrs.NewAggregate(svc, "order").Send(context.Background(), "o-1", CreateOrder{Amount: 5})
 		require.NoError(t, err)
-		assert.Equal(t, 20*time.Minute, time.Since(began), "Send waited through 4 hinted pauses")
-		assert.EqualValues(t, 5, n.Load(), "then the message was dead-lettered")
+		assert.Equal(t, 35*time.Minute, time.Since(began), "Send waited through 7 hinted pauses")
+		assert.EqualValues(t, cqrs.DefaultMaxDeliveries, n.Load(), "then the message was dead-lettered")
 	})
 }

@@ -3,6 +3,7 @@ package cqrs_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -64,12 +65,13 @@ func channelTransport(t *testing.T) cqrs.Transport {
 // keeps the RedeliveryDelay.
 func TestChannelTransportRedeliversAfterTheHintedDelay(t *testing.T) {
 	declined := errors.New("card declined")
-	assert.Equal(t, []time.Duration{3 * time.Minute, 3 * time.Minute, 3 * time.Minute, 3 * time.Minute},
-		deliveryGaps(t, channelTransport, 5, sourceflow.RetryAfter(declined, 3*time.Minute)), "5 deliveries, 3 minutes apart")
-	assert.Equal(t, []time.Duration{5 * time.Minute, 5 * time.Minute, 5 * time.Minute, 5 * time.Minute},
-		deliveryGaps(t, channelTransport, 5, sourceflow.RetryAfter(declined, time.Hour)), "a hint is capped at 5 minutes")
-	assert.Equal(t, []time.Duration{10 * time.Millisecond, 10 * time.Millisecond, 10 * time.Millisecond, 10 * time.Millisecond},
-		deliveryGaps(t, channelTransport, 5, declined), "unhinted: the RedeliveryDelay")
+	n := cqrs.DefaultMaxDeliveries // the ChannelTransport's default, as the other transports'
+	assert.Equal(t, slices.Repeat([]time.Duration{3 * time.Minute}, n-1),
+		deliveryGaps(t, channelTransport, n, sourceflow.RetryAfter(declined, 3*time.Minute)), "8 deliveries, 3 minutes apart")
+	assert.Equal(t, slices.Repeat([]time.Duration{5 * time.Minute}, n-1),
+		deliveryGaps(t, channelTransport, n, sourceflow.RetryAfter(declined, time.Hour)), "a hint is capped at 5 minutes")
+	assert.Equal(t, slices.Repeat([]time.Duration{10 * time.Millisecond}, n-1),
+		deliveryGaps(t, channelTransport, n, declined), "unhinted: the RedeliveryDelay")
 }
 
 // The same on a PubSubTransport at its defaults (8 deliveries, the first
