@@ -74,8 +74,8 @@ func (d *dispatcher) handle(msg *message.Message) ([]*message.Message, error) {
 	}
 	handlers := d.handlers[env.Type]
 	if len(handlers) == 0 {
-		return nil, sourceflow.Permanent(fmt.Errorf("%w: %s on destination %q (message %s)",
-			ErrUnknownType, quotedID(env.Type), d.destination, quotedID(env.MessageID)))
+		return nil, sourceflow.Permanent(fmt.Errorf("%w: %s on destination %q (message %s); %s",
+			ErrUnknownType, quotedID(env.Type), d.destination, quotedID(env.MessageID), handledTypesText(d.types())))
 	}
 	if d.kind == sourceflow.KindCommand && env.EntityID == "" {
 		return nil, sourceflow.Permanent(fmt.Errorf("%w: command %q (message %s)", ErrEmptyEntityID, env.Type, quotedID(env.MessageID)))
