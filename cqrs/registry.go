@@ -81,6 +81,10 @@ func (r *registry) ofType(t reflect.Type) (*typeInfo, error) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	info, ok := r.byType[t]
+	if !ok && t.Kind() == reflect.Pointer && r.byType[t.Elem()] != nil {
+		return nil, fmt.Errorf("%w: Go type %v (%v is registered: a handler takes a command or an event by value, not by pointer)",
+			ErrNotRegistered, t, t.Elem())
+	}
 	if !ok {
 		return nil, fmt.Errorf("%w: Go type %v", ErrNotRegistered, t)
 	}
