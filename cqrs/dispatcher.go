@@ -80,7 +80,7 @@ func (d *dispatcher) handle(msg *message.Message) ([]*message.Message, error) {
 	if d.kind == sourceflow.KindCommand && env.EntityID == "" {
 		return nil, sourceflow.Permanent(fmt.Errorf("%w: command %q (message %s)", ErrEmptyEntityID, env.Type, quotedID(env.MessageID)))
 	}
-	return nil, d.runAll(msg.Context(), handlers, env, msg.Payload)
+	return nil, undecrypted(msg, d.runAll(msg.Context(), handlers, env, msg.Payload))
 }
 
 // runAll runs a type's handlers in registration order. When one of several

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs"
 )
 
@@ -36,4 +37,29 @@ func TestHandlerTakingARegisteredTypeByPointerIsToldToTakeItByValue(t *testing.T
 	require.ErrorIs(t, err, cqrs.ErrNotRegistered)
 	assert.EqualError(t, err, "cqrs: type not registered: Go type *cqrs_test.logCharge "+
 		"(cqrs_test.logCharge is registered: a handler takes a command or an event by value, not by pointer)")
+}
+
+// A payload that does not decode because it is still encrypted (the
+// message carries the encryption header, which the Decrypter removes) is
+// dead-lettered with a reason saying so and what the consumer lacks; one
+// without the header is not.
+func TestUndecodablePayloadReasonSaysWhenThePayloadIsEncrypted(t *testing.T) {
+	app, pub, _ := newBadInputApp(t)
+	hint := "the payload is encrypted, metadata " + sourceflow.MetaEncryption + " is set, and was not decrypted: " +
+		"put the encryption Decrypter's Middleware in this consumer's ServiceConfig.HandlerMiddleware"
+
+	require.NoError(t, pub.Publish("orders", withMetadata(rawCommandID("m-enc", "orders.CreateOrder", "o-1", "zq8Xw=="),
+		sourceflow.MetaEncryption, "AQID")))
+	require.NoError(t, pub.Publish("orders", rawCommandID("m-plain", "orders.CreateOrder", "o-2", "zq8Xw==")))
+
+	reasons := map[string]string{}
+	for _, dl := range app.transport.DeadLetters() {
+		reasons[dl.Message.UUID] = dl.Reason
+		assert.Equal(t, 1, dl.Deliveries, "a permanent failure, dead-lettered at once")
+	}
+	require.Len(t, reasons, 2)
+	assert.Contains(t, reasons["m-enc"], cqrs.ErrDecode.Error())
+	assert.Contains(t, reasons["m-enc"], hint)
+	assert.Contains(t, reasons["m-plain"], cqrs.ErrDecode.Error())
+	assert.NotContains(t, reasons["m-plain"], "encrypted")
 }
