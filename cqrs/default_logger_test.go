@@ -73,6 +73,7 @@ func TestDefaultLoggerLogsADeadLetterThroughSlogDefault(t *testing.T) {
 		10*time.Second, time.Millisecond, "logged: %s", logs.String())
 	assert.Contains(t, logs.String(), "level=ERROR")
 	assert.Contains(t, logs.String(), "forgottenEvent", "the line carries the reason")
+	assert.NotContains(t, logs.String(), "level=INFO", "the router's start is not logged at slog's default level")
 }
 
 // The transports' default logger keeps routine operation quiet at slog's
