@@ -2,23 +2,16 @@ package sourceflow
 
 import (
 	"context"
-	"errors"
 	"time"
 )
-
-// ErrRetryAfterPastDeadline is the reason Backoff.NextFor gives for allowing
-// no retry when the failed attempt's error hinted a delay (RetryAfter) that
-// would end more than the policy's MaxElapsed after the first attempt
-// began: waiting it would spend the loop's budget, so the caller hands the
-// error, hint and all, to whoever delivers it again instead.
-var ErrRetryAfterPastDeadline = errors.New("hinted retry delay passes MaxElapsed")
 
 // NextFor is Next for an attempt that failed with err. When err carries a
 // RetryAfter hint (RetryAfterOf), the wait it returns is at least the hint,
 // provided the hint ends within MaxElapsed of the first attempt's start;
-// when it would not, NextFor returns ErrRetryAfterPastDeadline (after
-// ErrNoRetriesLeft, which comes first). A policy whose MaxElapsed is zero
-// honours every hint. Without a hint NextFor is Next.
+// when it would not, NextFor returns ErrRetryDeadline (after
+// ErrNoRetriesLeft, which comes first), and the caller hands the error,
+// hint and all, to whoever delivers it again. A policy whose MaxElapsed is
+// zero honours every hint. Without a hint NextFor is Next.
 func (b *Backoff) NextFor(ctx context.Context, err error) (time.Duration, error) {
 	hint, hinted := RetryAfterOf(err)
 	if !hinted {
@@ -27,8 +20,10 @@ func (b *Backoff) NextFor(ctx context.Context, err error) (time.Duration, error)
 	if b.attempts > b.p.Retries() {
 		return 0, ErrNoRetriesLeft
 	}
+	// Compared as a difference, as in Next: elapsed+hint can pass what a
+	// Duration holds.
 	if b.p.MaxElapsed > 0 && hint > b.p.MaxElapsed-b.clock.Now().Sub(b.start) {
-		return 0, ErrRetryAfterPastDeadline
+		return 0, ErrRetryDeadline
 	}
 	wait, stop := b.Next(ctx)
 	if stop != nil {

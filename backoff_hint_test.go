@@ -37,7 +37,7 @@ func TestBackoffNextForHonoursAHintWithinMaxElapsed(t *testing.T) {
 
 	clock.Advance(7 * time.Second)
 	_, stop = b.NextFor(ctx, sourceflow.RetryAfter(fail, 3*time.Second+time.Nanosecond))
-	require.ErrorIs(t, stop, sourceflow.ErrRetryAfterPastDeadline, "3s left of MaxElapsed")
+	require.ErrorIs(t, stop, sourceflow.ErrRetryDeadline, "3s left of MaxElapsed")
 	wait, stop = b.NextFor(ctx, sourceflow.RetryAfter(fail, 3*time.Second))
 	require.NoError(t, stop)
 	assert.Equal(t, 3*time.Second, wait, "a hint that ends at MaxElapsed fits")

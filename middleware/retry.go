@@ -3,6 +3,7 @@ package middleware
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -22,7 +23,9 @@ type RetryConfig struct {
 	Clock sourceflow.Clock
 	// Logger logs every retry at Info level, with the message's UUID
 	// (message_uuid, as sourceflow.IDText shows it: bounded, escaped) and
-	// correlation id (correlation_id), the attempt, the wait and the error.
+	// correlation id (correlation_id), the attempt, the wait and the error,
+	// and at Info level too every hinted error it returns unretried because
+	// the hint passes MaxElapsed (retry_after, max_elapsed instead of wait).
 	// Default watermill.NopLogger.
 	Logger watermill.LoggerAdapter
 }
@@ -70,13 +73,15 @@ func (c RetryConfig) Validate() error {
 // one (MiddlewareConfig.TxRetry). When it gives up, its error matches
 // ErrRetriesExhausted or ErrRetryStopped and wraps the handler's last
 // error. An error that hints when to try again (sourceflow.RetryAfter: a
-// refused KMS key within its grace, a rate limit) is retried after at
-// least that delay, when the delay ends within the policy's MaxElapsed of
-// the first attempt; when it would not, Retry returns the error unchanged
-// at once rather than spend its budget on retries bound to fail, and the
-// transport delivers the message again after the hinted delay (cqrs
-// records it under sourceflow.MetaRetryAfter). Place it in ConsumeRetry,
-// so that it retries the handler only.
+// rate limit's reset) is retried after at least that delay, when the
+// delay ends within the policy's MaxElapsed of the first attempt; when it
+// would not (nor the backoff's own wait, when longer), Retry logs it and
+// returns the error unchanged at once rather than spend its budget on
+// retries bound to fail, and the transport delivers the message again
+// after the hinted delay (cqrs records it under sourceflow.MetaRetryAfter).
+// Place it in ConsumeRetry, so that it retries the handler only (not the
+// encryption Decrypter, whose hint while a key is refused reaches the
+// transport and idempotency's TxRetry).
 // NewRetrier returns the same middleware with its counters.
 func NewRetry(cfg RetryConfig) (message.HandlerMiddleware, error) {
 	r, err := NewRetrier(cfg)
@@ -119,7 +124,8 @@ func (r *Retrier) Middleware(h message.HandlerFunc) message.HandlerFunc {
 				return nil, err
 			}
 			wait, stop := b.NextFor(msg.Context(), err)
-			if errors.Is(stop, sourceflow.ErrRetryAfterPastDeadline) {
+			if hint, ok := sourceflow.RetryAfterOf(err); ok && errors.Is(stop, sourceflow.ErrRetryDeadline) {
+				r.leaveToTransport(msg, b.Attempts(), hint, err)
 				return nil, err // the hint times the redelivery
 			}
 			if stop == nil {
@@ -136,6 +142,17 @@ func (r *Retrier) Middleware(h message.HandlerFunc) message.HandlerFunc {
 			r.c.retries.Add(1)
 		}
 	}
+}
+
+// leaveToTransport logs that the handler's error err, which hints a delay
+// past what is left of MaxElapsed, goes back to the transport unretried
+// after attempts, for its redelivery to wait the hint.
+func (r *Retrier) leaveToTransport(msg *message.Message, attempts int, hint time.Duration, err error) {
+	r.cfg.Logger.Info("Leaving the retry to the transport: the hinted delay passes MaxElapsed", watermill.LogFields{
+		"message_uuid": sourceflow.IDText(msg.UUID), "correlation_id": flowCorrelationID(msg),
+		"attempt": attempts, "retry_after": hint.String(), "max_elapsed": r.cfg.Policy.MaxElapsed.String(),
+		"err": err.Error(),
+	})
 }
 
 // retryable reports whether the handler may run again after err: not after

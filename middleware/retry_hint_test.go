@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -77,4 +78,46 @@ func TestRetry_HintedErrorExhaustsTheRetries(t *testing.T) {
 	assert.Equal(t, 2, attempts)
 	assert.Equal(t, []time.Duration{time.Second}, clock.Waits())
 	assert.Equal(t, int64(1), r.Stats().GaveUp)
+}
+
+// A hinted error that Retry returns unretried because its hint, or the
+// backoff's longer wait, would pass MaxElapsed is returned unchanged, not
+// counted as given up, and logged at Info level, so an operator sees why
+// the message went back to the transport at once.
+func TestRetry_LogsAHintLeftToTheTransport(t *testing.T) {
+	hinted := sourceflow.RetryAfter(errors.New("rate limited"), time.Millisecond)
+	tests := []struct {
+		name string
+		took time.Duration // each attempt's run
+		err  error
+		want string // the logged retry_after
+	}{
+		{name: "the hint passes MaxElapsed", err: sourceflow.RetryAfter(errors.New("rate limited"), time.Minute), want: "1m0s"},
+		{name: "the backoff's longer wait passes it", took: 9950 * time.Millisecond, err: hinted, want: "1ms"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			logger := watermill.NewCaptureLogger()
+			clock := clocktest.NewStepping(time.Unix(0, 0))
+			r, err := middleware.NewRetrier(middleware.RetryConfig{Clock: clock, Logger: logger})
+			require.NoError(t, err)
+			msg := message.NewMessage("m-1", nil)
+			msg.Metadata.Set(sourceflow.MetaCorrelationID, "flow-1")
+			attempts := 0
+
+			_, err = r.Middleware(script(clock, tt.took, &attempts, tt.err))(msg)
+
+			assert.Equal(t, tt.err, err, "unchanged, hint kept")
+			assert.Equal(t, 1, attempts)
+			assert.Zero(t, r.Stats().GaveUp)
+			logged := logger.Captured()[watermill.InfoLogLevel]
+			require.Len(t, logged, 1)
+			assert.Contains(t, logged[0].Msg, "hinted delay passes MaxElapsed")
+			assert.Equal(t, tt.want, logged[0].Fields["retry_after"])
+			assert.Equal(t, "10s", logged[0].Fields["max_elapsed"])
+			assert.Equal(t, "m-1", logged[0].Fields["message_uuid"])
+			assert.Equal(t, "flow-1", logged[0].Fields["correlation_id"])
+			assert.Equal(t, 1, logged[0].Fields["attempt"])
+		})
+	}
 }

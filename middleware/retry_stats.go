@@ -12,8 +12,8 @@ type RetryStats struct {
 	// it stopped retrying, matching ErrRetriesExhausted (no retry left, or
 	// MaxElapsed reached) or ErrRetryStopped (the message's context ended
 	// first). The errors it does not retry (permanent ones, panics, an open
-	// circuit, inside a handling transaction, a hinted delay past
-	// MaxElapsed) are not counted.
+	// circuit, inside a handling transaction, a hinted error whose wait
+	// would pass MaxElapsed) are not counted.
 	GaveUp int64
 }
 
