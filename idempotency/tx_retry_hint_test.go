@@ -91,3 +91,39 @@ func TestTxRetryHonoursARetryAfterHint(t *testing.T) {
 		})
 	}
 }
+
+// A message context that ends during a long hinted wait ends the wait at
+// once: the handling's error comes back, hint kept, its held claim
+// released, and no new transaction begins.
+func TestTxRetryContextEndsAHintedWait(t *testing.T) {
+	clock := clocktest.NewManual(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)) // After waits on the real clock
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	clock.OnAfter(func(time.Duration) { cancel() })
+	store := &rollbackStore{MemoryStore: newMemoryStore(t, idempotency.MemoryStoreConfig{})}
+	m := newMiddleware(t, store, idempotency.MiddlewareConfig{Consumer: "c", Transactional: true, Clock: clock})
+	refused := errors.New("kms: key disabled")
+	runs := 0
+	h := m.Middleware(func(*message.Message) ([]*message.Message, error) {
+		runs++
+		if runs == 1 {
+			return nil, sourceflow.RetryAfter(refused, 9*time.Second)
+		}
+		return nil, nil
+	})
+	msg := sfMessage("a", "p")
+	msg.SetContext(ctx)
+
+	_, err := h(msg)
+
+	require.ErrorIs(t, err, refused)
+	d, ok := sourceflow.RetryAfterOf(err)
+	assert.True(t, ok, "the hint is kept for the transport")
+	assert.Equal(t, 9*time.Second, d)
+	assert.Equal(t, 1, runs, "no transaction after the context ended")
+	assert.Equal(t, []time.Duration{9 * time.Second}, clock.Waits())
+	assert.Zero(t, m.Stats().TxRetries)
+	_, err = h(sfMessage("a", "p"))
+	require.NoError(t, err, "the held claim was released: the redelivery runs at once")
+	assert.Equal(t, 2, runs)
+}

@@ -1,6 +1,7 @@
 package middleware_test
 
 import (
+	"context"
 	"errors"
 	"testing"
 	"time"
@@ -120,4 +121,31 @@ func TestRetry_LogsAHintLeftToTheTransport(t *testing.T) {
 			assert.Equal(t, 1, logged[0].Fields["attempt"])
 		})
 	}
+}
+
+// A message context that ends during a long hinted wait ends the wait at
+// once (a closing subscription does not wait the hint out): Retry stops
+// (ErrRetryStopped) with the hint still reachable for the transport.
+func TestRetry_ContextEndsAHintedWait(t *testing.T) {
+	clock := clocktest.NewManual(time.Unix(0, 0)) // After waits on the real clock
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	clock.OnAfter(func(time.Duration) { cancel() })
+	r, err := middleware.NewRetrier(middleware.RetryConfig{Clock: clock})
+	require.NoError(t, err)
+	msg := message.NewMessage("1", nil)
+	msg.SetContext(ctx)
+	attempts := 0
+	hinted := sourceflow.RetryAfter(errors.New("rate limited"), 9*time.Second)
+
+	_, err = r.Middleware(script(clock, 0, &attempts, hinted))(msg)
+
+	require.ErrorIs(t, err, middleware.ErrRetryStopped)
+	require.ErrorIs(t, err, context.Canceled)
+	d, ok := sourceflow.RetryAfterOf(err)
+	assert.True(t, ok)
+	assert.Equal(t, 9*time.Second, d)
+	assert.Equal(t, 1, attempts)
+	assert.Equal(t, []time.Duration{9 * time.Second}, clock.Waits())
+	assert.Equal(t, int64(1), r.Stats().GaveUp)
 }
