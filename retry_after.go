@@ -33,8 +33,8 @@ func (e retryAfterError) Unwrap() error { return e.err }
 // and a permanent error is dead-lettered without one. The in-process
 // retries (the Retry middleware, idempotency's TxRetry) wait at least the
 // hint before their next attempt, or return the error at once when the
-// hint would end past their policy's MaxElapsed (Backoff.NextFor). The in-process
-// transports (cqrs's PubSubTransport and ChannelTransport) hold the message
+// hint would end past their policy's MaxElapsed (Backoff.NextFor). The
+// in-process transports (cqrs's PubSubTransport and ChannelTransport) hold the message
 // while they wait, and where their Pub/Sub hands out one message at a time
 // (gochannel, sqlbus) its destination's later messages wait behind it.
 // RetryAfter(nil, d) is nil, and a d of zero or less returns err unchanged.

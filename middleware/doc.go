@@ -62,11 +62,13 @@
 //   - Retry's defaults (3 retries, 100 ms doubling to at most 2 s, no retry
 //     starting past 10 s) stay well inside SQS's default 30 s visibility
 //     timeout.
-//   - An error that hints when to try again (sourceflow.RetryAfter, as the
-//     encryption Decrypter's while a key is refused) is retried after at
+//   - An error that hints when to try again (sourceflow.RetryAfter, as a
+//     handler's whose rate-limited API says when) is retried after at
 //     least that delay when it ends within MaxElapsed; a longer hint makes
-//     Retry return the error at once, and the transport delivers the
-//     message again after the hinted delay. TxRetry does the same.
+//     Retry log it and return the error at once, and the transport
+//     delivers the message again after the hinted delay. Idempotency's
+//     TxRetry does the same; it alone, being outside ConsumeDecrypt, sees
+//     the encryption Decrypter's hint while a key is refused.
 //
 // # Circuit breaker
 //

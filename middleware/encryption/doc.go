@@ -133,10 +133,11 @@
 // next delivery (awsbus's nack visibility timeout, the in-process
 // redelivery of cqrs's PubSubTransport, which sqlbus uses, and
 // ChannelTransport; each at most 5 minutes), so their default deliveries (5
-// on ChannelTransport, 8 on the others) span the grace. The Retry
-// middleware and idempotency's TxRetry wait the hint before an in-process
-// attempt only when it ends within their MaxElapsed (10 s by default), and
-// otherwise return the error at once. A transport that
+// on ChannelTransport, 8 on the others) span the grace. Idempotency's
+// transactional TxRetry, which runs the Decrypter again (the Retry
+// middleware, inside it in ConsumeRetry, does not), waits the hint before
+// an in-process attempt only when it ends within its MaxElapsed (10 s by
+// default), and otherwise returns the error at once. A transport that
 // allows fewer than 5 deliveries dead-letters the message on its last one,
 // before the grace ends: keep awsbus's MaxReceiveCount and cqrs's
 // MaxDeliveries at 5 or more for the whole grace. On sqlbus a pause also
