@@ -3,6 +3,7 @@ package sourceflow_test
 import (
 	"context"
 	"errors"
+	"math"
 	"testing"
 	"time"
 
@@ -63,4 +64,26 @@ func TestBackoffNextForOrderAndNoMaxElapsed(t *testing.T) {
 	b = sourceflow.RetryPolicy{MaxRetries: 1, MaxElapsed: 2 * time.Hour}.Start(clock)
 	_, stop = b.NextFor(ctx, hinted)
 	require.ErrorIs(t, stop, context.Canceled, "a done context stops a hinted retry too")
+}
+
+// The largest hint a Duration holds neither overflows NextFor's arithmetic
+// nor slips past MaxElapsed, nor does a clock that jumped centuries on;
+// without MaxElapsed it is waited as hinted.
+func TestBackoffNextForHugeHintsAndClockJumps(t *testing.T) {
+	huge := sourceflow.RetryAfter(errors.New("throttled"), time.Duration(math.MaxInt64))
+	ctx := context.Background()
+	clock := clocktest.NewManual(time.Unix(0, 0))
+	bounded := sourceflow.RetryPolicy{MaxRetries: 3, InitialInterval: time.Millisecond, MaxElapsed: 10 * time.Second}
+
+	_, stop := bounded.Start(clock).NextFor(ctx, huge)
+	require.ErrorIs(t, stop, sourceflow.ErrRetryDeadline)
+
+	b := bounded.Start(clock)
+	clock.Set(time.Unix(0, 0).AddDate(500, 0, 0)) // Sub saturates at the largest Duration
+	_, stop = b.NextFor(ctx, sourceflow.RetryAfter(errors.New("throttled"), time.Second))
+	require.ErrorIs(t, stop, sourceflow.ErrRetryDeadline)
+
+	wait, stop := sourceflow.RetryPolicy{MaxRetries: 3, InitialInterval: time.Millisecond}.Start(clock).NextFor(ctx, huge)
+	require.NoError(t, stop)
+	assert.Equal(t, time.Duration(math.MaxInt64), wait)
 }
