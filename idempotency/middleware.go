@@ -98,7 +98,8 @@ type MiddlewareConfig struct {
 	// the message context ended; both run even when the message context
 	// was cancelled. Default 5 s.
 	ReleaseTimeout time.Duration
-	// Logger receives duplicates and store failures. Default: no-op.
+	// Logger receives duplicates, store failures and, at Info level, TxRetry's
+	// retries and the hinted failures it leaves to the transport. Default: no-op.
 	Logger watermill.LoggerAdapter
 }
 

@@ -74,18 +74,32 @@ func (m *Middleware) runTx(msg *message.Message, key Key, fn func(ctx context.Co
 		} else {
 			err = errors.Join(last, err)
 		}
-		wait, stop := b.NextFor(base, err)
-		if stop == nil {
-			m.cfg.Logger.Info("Retrying the handling in a new transaction", watermill.LogFields{
-				"message_uuid": sourceflow.IDText(msg.UUID), "attempt": b.Attempts(), "wait": wait.String(), "err": err.Error(),
-			})
-			stop = b.Wait(base, wait)
-		}
-		if stop != nil {
+		if stop := m.waitTx(base, msg, b, err); stop != nil {
 			_ = m.releaseHeld(base, key, &held)
 			return err
 		}
 	}
+}
+
+// waitTx waits, under b, before the next transaction of msg's handling,
+// which failed with err, and logs the retry; or returns why none follows,
+// and logs a hinted err whose wait would pass TxRetry's MaxElapsed, which
+// goes back to the transport at once for its redelivery to wait the hint.
+func (m *Middleware) waitTx(ctx context.Context, msg *message.Message, b *sourceflow.Backoff, err error) error {
+	wait, stop := b.NextFor(ctx, err)
+	if stop == nil {
+		m.cfg.Logger.Info("Retrying the handling in a new transaction", watermill.LogFields{
+			"message_uuid": sourceflow.IDText(msg.UUID), "attempt": b.Attempts(), "wait": wait.String(), "err": err.Error(),
+		})
+		return b.Wait(ctx, wait)
+	}
+	if hint, ok := sourceflow.RetryAfterOf(err); ok && errors.Is(stop, sourceflow.ErrRetryDeadline) {
+		m.cfg.Logger.Info("Leaving the retry to the transport: the hinted delay passes TxRetry's MaxElapsed", watermill.LogFields{
+			"message_uuid": sourceflow.IDText(msg.UUID), "attempt": b.Attempts(), "retry_after": hint.String(),
+			"max_elapsed": m.cfg.TxRetry.MaxElapsed.String(), "err": err.Error(),
+		})
+	}
+	return stop
 }
 
 // releaseHeld releases the claim *held names, if any, and clears it once

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -126,4 +127,26 @@ func TestTxRetryContextEndsAHintedWait(t *testing.T) {
 	_, err = h(sfMessage("a", "p"))
 	require.NoError(t, err, "the held claim was released: the redelivery runs at once")
 	assert.Equal(t, 2, runs)
+}
+
+// A hinted failure whose delay would pass TxRetry's MaxElapsed, returned
+// at once, is logged at Info level, so an operator sees why the message
+// went back to the transport without a retry.
+func TestTxRetryLogsAHintLeftToTheTransport(t *testing.T) {
+	logger := watermill.NewCaptureLogger()
+	clock := clocktest.NewStepping(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	store := &rollbackStore{MemoryStore: newMemoryStore(t, idempotency.MemoryStoreConfig{})}
+	m := newMiddleware(t, store, idempotency.MiddlewareConfig{Consumer: "c", Transactional: true, Clock: clock, Logger: logger})
+	hinted := sourceflow.RetryAfter(errors.New("kms: key disabled"), 3*time.Minute+45*time.Second)
+
+	_, err := m.Middleware(func(*message.Message) ([]*message.Message, error) { return nil, hinted })(sfMessage("a", "p"))
+
+	require.ErrorIs(t, err, hinted)
+	logged := logger.Captured()[watermill.InfoLogLevel]
+	require.Len(t, logged, 1)
+	assert.Contains(t, logged[0].Msg, "hinted delay passes TxRetry's MaxElapsed")
+	assert.Equal(t, "3m45s", logged[0].Fields["retry_after"])
+	assert.Equal(t, "10s", logged[0].Fields["max_elapsed"])
+	assert.Equal(t, 1, logged[0].Fields["attempt"])
+	assert.NotEmpty(t, logged[0].Fields["message_uuid"])
 }
