@@ -142,7 +142,7 @@ func writeConcurrently(t *testing.T, d dialect, db *sql.DB, pub message.Publishe
 		wg.Go(func() {
 			for i := range perWriter {
 				id := fmt.Sprintf("m-%d-%d", w, i)
-				err := sqldb.WithinTx(context.Background(), "sqlstore", db, d.dialect, func(ctx context.Context) error {
+				err := sqldb.WithinTx(context.Background(), "sqlstore", db, "", d.dialect, func(ctx context.Context) error {
 					m := message.NewMessage(id, []byte("{}"))
 					m.SetContext(ctx)
 					if err := pub.Publish("dest", m); err != nil {

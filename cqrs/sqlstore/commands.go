@@ -47,7 +47,10 @@ func (c *commandStore) NextSequence(ctx context.Context, entityID string) (int64
 }
 
 func (c *commandStore) nextOnce(ctx context.Context, entityID string) (int64, error) {
-	ex := c.exec(ctx)
+	ex, err := c.exec(ctx)
+	if err != nil {
+		return 0, err
+	}
 	if c.q.nextReturns {
 		var seq int64
 		err := ex.QueryRowContext(ctx, c.q.next, entityID).Scan(&seq)
@@ -84,7 +87,11 @@ func (c *commandStore) Append(ctx context.Context, cmd cqrs.StoredCommand) error
 	if err := c.checkRow(ctx, row); err != nil {
 		return fail(err)
 	}
-	res, err := c.exec(ctx).ExecContext(ctx, c.q.append,
+	ex, err := c.exec(ctx)
+	if err != nil {
+		return fail(err)
+	}
+	res, err := ex.ExecContext(ctx, c.q.append,
 		env.EntityID, env.Sequence, env.MessageID, env.Type, cmd.Destination, envelope, cmd.Payload)
 	if classify(err) == uniqueViolation {
 		return fail(fmt.Errorf("%w (the entity holds the sequence or the message id): %w", cqrs.ErrDuplicateCommand, err))
@@ -107,7 +114,11 @@ func (c *commandStore) Find(ctx context.Context, entityID, messageID string) (cq
 	if err := checkKeys("entity id", entityID, "message id", messageID); err != nil {
 		return cqrs.StoredCommand{}, fail(err)
 	}
-	row := c.exec(ctx).QueryRowContext(ctx, c.q.find, entityID, messageID)
+	ex, err := c.exec(ctx)
+	if err != nil {
+		return cqrs.StoredCommand{}, fail(err)
+	}
+	row := ex.QueryRowContext(ctx, c.q.find, entityID, messageID)
 	cmd, err := scanCommand(row, entityID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return cqrs.StoredCommand{}, fail(cqrs.ErrNotFound)
@@ -124,7 +135,11 @@ func (c *commandStore) Load(ctx context.Context, entityID string) ([]cqrs.Stored
 	if err := checkKey("entity id", entityID); err != nil {
 		return nil, fail(err)
 	}
-	rows, err := c.exec(ctx).QueryContext(ctx, c.q.load, entityID)
+	ex, err := c.exec(ctx)
+	if err != nil {
+		return nil, fail(err)
+	}
+	rows, err := ex.QueryContext(ctx, c.q.load, entityID)
 	if err != nil {
 		return nil, fail(err)
 	}

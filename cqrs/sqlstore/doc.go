@@ -97,7 +97,12 @@
 // handler's new state, the commands it sent and the idempotency record
 // commit together or not at all. A transaction on another database is
 // ignored, except one handed over with idempotency/sqlstore.ContextWithTx,
-// whose database is unknown and which every store joins.
+// whose database is unknown and which every store joins. A transaction on a
+// second *sql.DB opened with a DSN naming the same database (an idempotency
+// store opened with the stores' DSN instead of given Store.DB()) is refused
+// with ErrSecondPool, a permanent error, when Open opened both: the stores
+// could not join it, and writing beside it would commit apart from the
+// claim.
 //
 // Events a saga raises are published inside that transaction, just before
 // it commits, not after: a failed publish rolls everything back and the

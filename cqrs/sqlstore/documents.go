@@ -30,8 +30,12 @@ func (s *documentStore) Load(ctx context.Context, kind, id string) (cqrs.Documen
 	if err := checkKeys("kind", kind, "id", id); err != nil {
 		return cqrs.Document{}, s.fail("load", kind, id, err)
 	}
+	ex, err := s.exec(ctx)
+	if err != nil {
+		return cqrs.Document{}, s.fail("load", kind, id, err)
+	}
 	var doc cqrs.Document
-	err := s.exec(ctx).QueryRowContext(ctx, s.q.load, kind, id).Scan(&doc.Data, &doc.Version)
+	err = ex.QueryRowContext(ctx, s.q.load, kind, id).Scan(&doc.Data, &doc.Version)
 	if errors.Is(err, sql.ErrNoRows) {
 		return cqrs.Document{}, s.fail("load", kind, id, cqrs.ErrNotFound)
 	}
@@ -52,9 +56,11 @@ func (s *documentStore) Save(ctx context.Context, kind, id string, data []byte, 
 	if err := s.checkRow(ctx, sqldb.EscapedLen(kind)+sqldb.EscapedLen(id)+sqldb.EscapedLen(data)); err != nil {
 		return s.fail("save", kind, id, err)
 	}
-	ex := s.exec(ctx)
+	ex, err := s.exec(ctx)
+	if err != nil {
+		return s.fail("save", kind, id, err)
+	}
 	var res sql.Result
-	var err error
 	if version == 0 {
 		res, err = ex.ExecContext(ctx, s.q.insert, kind, id, data)
 	} else {

@@ -85,7 +85,7 @@ func TestDocumentsJoinTheContextTransaction(t *testing.T) {
 		s := d.open(t, sqlstore.Config{})
 		store := s.Views()
 		boom := errors.New("boom")
-		err := sqldb.WithinTx(ctx, "sqlstore", s.DB(), d.dialect, func(ctx context.Context) error {
+		err := sqldb.WithinTx(ctx, "sqlstore", s.DB(), "", d.dialect, func(ctx context.Context) error {
 			if err := store.Save(ctx, "view", "rolled-back", []byte("x"), 0); err != nil {
 				return err
 			}
@@ -98,7 +98,7 @@ func TestDocumentsJoinTheContextTransaction(t *testing.T) {
 		_, err = store.Load(ctx, "view", "rolled-back")
 		require.ErrorIs(t, err, cqrs.ErrNotFound)
 
-		err = sqldb.WithinTx(ctx, "sqlstore", s.DB(), d.dialect, func(ctx context.Context) error {
+		err = sqldb.WithinTx(ctx, "sqlstore", s.DB(), "", d.dialect, func(ctx context.Context) error {
 			if err := store.Save(ctx, "view", "committed", []byte("1"), 0); err != nil {
 				return err
 			}

@@ -47,4 +47,17 @@ var (
 	// schema version newer than this program knows: a newer release migrated
 	// the tables, and an older one must not write to them.
 	ErrSchemaTooNew = sqldb.ErrSchemaTooNew
+	// ErrSecondPool is returned by a store method called, or WithinTx
+	// begun, with a context carrying a transaction begun on another *sql.DB
+	// opened with a DSN naming the same database (server, port and database;
+	// for SQLite the file): the idempotency store's in the middleware's
+	// transactional mode, say. The store can neither join that transaction
+	// nor write beside it without losing the atomicity the transaction is
+	// for, so it writes nothing. Open the stores on one *sql.DB: the store
+	// that begins the transaction's DB(), given to the other stores' New.
+	// Only pools that Open opened are compared (a *sql.DB given to New has
+	// no DSN, and a transaction on it is ignored by a store on another, as
+	// is one on another database). It is sourceflow.Permanent: no retry
+	// helps, so the message is dead-lettered with it, not acknowledged.
+	ErrSecondPool = sqldb.ErrSecondPool
 )

@@ -18,7 +18,11 @@ func (c conn) checkRow(ctx context.Context, n int) error {
 	if c.dialect != sqldb.MySQL {
 		return nil
 	}
-	limit, err := c.packet.Bytes(ctx, c.exec(ctx))
+	ex, err := c.exec(ctx)
+	if err != nil {
+		return err
+	}
+	limit, err := c.packet.Bytes(ctx, ex)
 	if err != nil {
 		return err
 	}

@@ -16,6 +16,7 @@ import (
 // handled message can commit together.
 type Store struct {
 	db       *sql.DB
+	conn     conn
 	cfg      Config
 	ownsDB   bool
 	commands *commandStore
@@ -60,6 +61,10 @@ func newStore(ctx context.Context, db *sql.DB, cfg Config, owns bool) (*Store, e
 	}
 	s := &Store{db: db, cfg: cfg, ownsDB: owns}
 	c := conn{db: db, dialect: cfg.Dialect, packet: &sqldb.PacketLimit{}}
+	if owns {
+		c.source = sqldb.SourceOf(cfg.Dialect, cfg.DSN)
+	}
+	s.conn = c
 	s.commands = &commandStore{conn: c, q: newCommandQueries(cfg.Dialect, t)}
 	s.entities = &documentStore{conn: c, name: "entities", q: newDocumentQueries(cfg.Dialect, t.entities)}
 	s.views = &documentStore{conn: c, name: "views", q: newDocumentQueries(cfg.Dialect, t.views)}
@@ -85,7 +90,7 @@ func (s *Store) DB() *sql.DB { return s.db }
 // back otherwise. When ctx already carries a transaction on DB(), fn joins
 // it and the outer caller commits.
 func (s *Store) WithinTx(ctx context.Context, fn func(ctx context.Context) error) error {
-	return sqldb.WithinTx(ctx, "sqlstore", s.db, s.cfg.Dialect, fn)
+	return s.conn.WithinTx(ctx, fn)
 }
 
 // Close closes the database of a Store made by Open; for one made by New it

@@ -70,7 +70,9 @@
 // ends, so side effects in the same database happen exactly once without
 // relying on a lease. The context records which database the transaction was
 // begun on: every SQL store of the module on that *sql.DB joins it (a store
-// on another database ignores it), so a handler's event or read-model writes
+// on another database ignores it, and a store on a second *sql.DB opened
+// with a DSN naming the same database refuses it with ErrSecondPool, when
+// Open opened both: open the stores on one *sql.DB), so a handler's event or read-model writes
 // through such a store commit with the claim, and a transaction begun by such
 // a store is joined by WithinTx, Claim and Complete. Callers with their own
 // transaction use ContextWithTx; its database is not recorded, so every store

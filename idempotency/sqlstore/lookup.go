@@ -21,9 +21,13 @@ func (s *Store) Lookup(ctx context.Context, key idempotency.Key, payloadHash str
 	if s.closed.Load() {
 		return false, opErr("lookup", key, idempotency.ErrClosed)
 	}
+	ex, err := s.executor(ctx)
+	if err != nil {
+		return false, opErr("lookup", key, err)
+	}
 	var status int
 	var token, recorded string
-	err := s.executor(ctx).QueryRowContext(ctx, s.q.lookup, key.Consumer, key.MessageID).Scan(&status, &token, &recorded)
+	err = ex.QueryRowContext(ctx, s.q.lookup, key.Consumer, key.MessageID).Scan(&status, &token, &recorded)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return false, nil

@@ -30,6 +30,7 @@ const maxAttempts = 5
 // background cleanup every CleanupInterval until Close.
 type Store struct {
 	db     *sql.DB
+	source string // sqldb.SourceOf the DSN Open opened db with, "" for New
 	cfg    Config
 	q      queries
 	ownsDB bool
@@ -77,6 +78,9 @@ func newStore(ctx context.Context, db *sql.DB, cfg Config, owns bool) (*Store, e
 	}
 	warnPlaintext(ctx, db, cfg, owns)
 	s := &Store{db: db, cfg: cfg, q: newQueries(cfg.Dialect, cfg.Table), ownsDB: owns, stop: make(chan struct{})}
+	if owns {
+		s.source = sqldb.SourceOf(cfg.Dialect, cfg.DSN)
+	}
 	if !cfg.SkipMigrations {
 		if err := s.CreateSchema(ctx); err != nil {
 			return nil, err
@@ -189,7 +193,10 @@ func (s *Store) Claim(ctx context.Context, key idempotency.Key, payloadHash stri
 // record when the claim was not acquired. again reports that the record
 // vanished between the two statements (expired or released).
 func (s *Store) claimOnce(ctx context.Context, key idempotency.Key, hash string, lease time.Duration, token string) (res idempotency.ClaimResult, again bool, err error) {
-	ex := s.executor(ctx)
+	ex, err := s.executor(ctx)
+	if err != nil {
+		return res, false, err
+	}
 	d := s.q.duration(lease)
 	if s.q.returns {
 		var got string
@@ -237,7 +244,11 @@ func (s *Store) Complete(ctx context.Context, key idempotency.Key, token string,
 	if s.closed.Load() {
 		return opErr("complete", key, idempotency.ErrClosed)
 	}
-	res, err := s.executor(ctx).ExecContext(ctx, s.q.complete, s.q.duration(ttl), key.Consumer, key.MessageID, token)
+	ex, err := s.executor(ctx)
+	if err != nil {
+		return opErr("complete", key, err)
+	}
+	res, err := ex.ExecContext(ctx, s.q.complete, s.q.duration(ttl), key.Consumer, key.MessageID, token)
 	return affected(res, s.orClosed(err), "complete", key)
 }
 
@@ -250,7 +261,10 @@ func (s *Store) Extend(ctx context.Context, key idempotency.Key, token string, l
 	if s.closed.Load() {
 		return opErr("extend", key, idempotency.ErrClosed)
 	}
-	ex := s.executor(ctx)
+	ex, err := s.executor(ctx)
+	if err != nil {
+		return opErr("extend", key, err)
+	}
 	res, err := ex.ExecContext(ctx, s.q.extend, s.q.duration(lease), key.Consumer, key.MessageID, token)
 	err = affected(res, s.orClosed(err), "extend", key)
 	if s.cfg.Dialect != sourceflow.MySQL || !errors.Is(err, idempotency.ErrLeaseLost) {
@@ -276,7 +290,11 @@ func (s *Store) Release(ctx context.Context, key idempotency.Key, token string) 
 	if s.closed.Load() {
 		return opErr("release", key, idempotency.ErrClosed)
 	}
-	res, err := s.executor(ctx).ExecContext(ctx, s.q.release, key.Consumer, key.MessageID, token)
+	ex, err := s.executor(ctx)
+	if err != nil {
+		return opErr("release", key, err)
+	}
+	res, err := ex.ExecContext(ctx, s.q.release, key.Consumer, key.MessageID, token)
 	return affected(res, s.orClosed(err), "release", key)
 }
 

@@ -24,8 +24,11 @@ func TxFromContext(ctx context.Context) *sql.Tx {
 	return sqldb.TxFromContext(ctx)
 }
 
-func (s *Store) executor(ctx context.Context) sqldb.Executor {
-	return sqldb.ExecutorFor(ctx, s.db)
+// executor returns the transaction ctx carries on the store's database, or
+// the database itself; it refuses a transaction on another pool of the same
+// database (sqldb.ErrSecondPool).
+func (s *Store) executor(ctx context.Context) (sqldb.Executor, error) {
+	return sqldb.ExecutorFor(ctx, s.db, s.source)
 }
 
 // WithinTx implements idempotency.Transactor: it begins a transaction on the
@@ -40,7 +43,7 @@ func (s *Store) WithinTx(ctx context.Context, fn func(ctx context.Context) error
 		return err
 	}
 	ran := false
-	err := sqldb.WithinTx(ctx, "sqlstore", s.db, s.cfg.Dialect, func(ctx context.Context) error {
+	err := sqldb.WithinTx(ctx, "sqlstore", s.db, s.source, s.cfg.Dialect, func(ctx context.Context) error {
 		ran = true
 		return fn(ctx)
 	})

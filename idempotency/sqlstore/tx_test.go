@@ -166,7 +166,7 @@ func TestSharedTransactionJoinedByStore(t *testing.T) {
 			s := openStore(t, d.dialect, d.env, sqlstore.Config{})
 			ctx := context.Background()
 			k := idempotency.Key{Consumer: "c", MessageID: "m"}
-			err := sqldb.WithinTx(ctx, "sqlstore", s.DB(), d.dialect, func(ctx context.Context) error {
+			err := sqldb.WithinTx(ctx, "sqlstore", s.DB(), "", d.dialect, func(ctx context.Context) error {
 				tx := sqldb.TxFor(ctx, s.DB())
 				require.NotNil(t, tx)
 				assert.Same(t, tx, sqlstore.TxFromContext(ctx))
@@ -198,7 +198,7 @@ func TestTransactionOnAnotherDatabaseIsIgnored(t *testing.T) {
 	t.Cleanup(func() { _ = other.Close() })
 	ctx := context.Background()
 	k := idempotency.Key{Consumer: "c", MessageID: "m"}
-	err = sqldb.WithinTx(ctx, "sqlstore", other, sourceflow.SQLite, func(ctx context.Context) error {
+	err = sqldb.WithinTx(ctx, "sqlstore", other, "", sourceflow.SQLite, func(ctx context.Context) error {
 		res, err := s.Claim(ctx, k, "", time.Minute)
 		require.NoError(t, err)
 		require.NoError(t, s.Complete(ctx, k, res.Token, time.Hour))

@@ -20,4 +20,10 @@ var (
 	// tried; or, at open, a server's refusal of the DSN's user, password or
 	// database. No retry helps.
 	ErrInvalidConfig = errors.New("invalid configuration")
+	// ErrSecondPool is returned by a store called in a transaction begun on
+	// another *sql.DB opened with the same DSN (see SourceOf): joining it is
+	// impossible, and writing through the store's own pool would commit
+	// apart from it. It is wrapped in sourceflow.Permanent.
+	ErrSecondPool = errors.New("the context's transaction was begun on another *sql.DB opened on the same database, " +
+		"which this store cannot join: open every store on one *sql.DB (pass one store's DB() to the others' New)")
 )

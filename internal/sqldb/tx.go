@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+
+	"github.com/sourceflow-go/sourceflow"
 )
 
 type txKey struct{}
@@ -11,15 +13,33 @@ type txKey struct{}
 // carried is a transaction, the database it was begun on, and what ended
 // it early, if anything.
 type carried struct {
-	db    *sql.DB
-	tx    *sql.Tx
-	ended *ending
+	db     *sql.DB
+	source string // SourceOf db's DSN, "" when not known
+	tx     *sql.Tx
+	ended  *ending
 }
 
 // ContextWithTx returns a context carrying tx, begun on db. Stores on db
 // called with it run in tx; stores on another database ignore it.
 func ContextWithTx(ctx context.Context, db *sql.DB, tx *sql.Tx) context.Context {
-	return context.WithValue(ctx, txKey{}, carried{db: db, tx: tx, ended: &ending{}})
+	return contextWithTx(ctx, db, "", tx)
+}
+
+func contextWithTx(ctx context.Context, db *sql.DB, source string, tx *sql.Tx) context.Context {
+	return context.WithValue(ctx, txKey{}, carried{db: db, source: source, tx: tx, ended: &ending{}})
+}
+
+// CheckPool refuses (ErrSecondPool, permanent) a call on db, whose DSN has
+// source (see SourceOf), with a context carrying a transaction begun on
+// another *sql.DB whose DSN points to the same database: the call could
+// neither join the transaction nor commit with it. A transaction on db, on
+// another database, or on one whose DSN is not known passes.
+func CheckPool(ctx context.Context, db *sql.DB, source string) error {
+	c, _ := ctx.Value(txKey{}).(carried)
+	if c.tx == nil || c.db == nil || c.db == db || source == "" || c.source != source {
+		return nil
+	}
+	return sourceflow.Permanent(ErrSecondPool)
 }
 
 // TxFromContext returns the transaction carried by ctx, or nil.
@@ -47,13 +67,17 @@ type Executor interface {
 
 // ExecutorFor returns the transaction on db carried by ctx, or db. Once a
 // statement through it failed in a way that ended the transaction on the
-// server (see Ended), its later writes fail with that error.
-func ExecutorFor(ctx context.Context, db *sql.DB) Executor {
+// server (see Ended), its later writes fail with that error. A transaction
+// on another pool of db's database (source, see CheckPool) is refused.
+func ExecutorFor(ctx context.Context, db *sql.DB, source string) (Executor, error) {
+	if err := CheckPool(ctx, db, source); err != nil {
+		return nil, err
+	}
 	c, _ := ctx.Value(txKey{}).(carried)
 	if c.tx == nil || (c.db != nil && c.db != db) {
-		return db
+		return db, nil
 	}
-	return txExecutor{c}
+	return txExecutor{c}, nil
 }
 
 // WithinTx runs fn with a context carrying a transaction on db and commits
@@ -62,14 +86,19 @@ func ExecutorFor(ctx context.Context, db *sql.DB) Executor {
 // fn's error is returned as it is; WithinTx's own (the transaction could not
 // begin or commit, or was ended by an earlier statement) start with pkg, the
 // public package whose method the caller is ("sqlstore: begin a
-// transaction: …").
+// transaction: …"). source is SourceOf db's DSN ("" when not known): a
+// transaction ctx carries on another pool of that database is refused
+// (CheckPool) rather than a new one begun beside it.
 //
 // On MySQL the transaction runs at READ COMMITTED instead of MySQL's
 // REPEATABLE READ, as PostgreSQL's do by default: a statement sees what
 // other transactions committed before it ran, so a reload after a refused
 // conditional save sees the newer version instead of the transaction's first
 // snapshot (which would refuse every retry), and no gap locks are taken.
-func WithinTx(ctx context.Context, pkg string, db *sql.DB, d Dialect, fn func(ctx context.Context) error) error {
+func WithinTx(ctx context.Context, pkg string, db *sql.DB, source string, d Dialect, fn func(ctx context.Context) error) error {
+	if err := CheckPool(ctx, db, source); err != nil {
+		return fmt.Errorf("%s: %w", pkg, err)
+	}
 	if TxFor(ctx, db) != nil {
 		return fn(ctx)
 	}
@@ -87,7 +116,7 @@ func WithinTx(ctx context.Context, pkg string, db *sql.DB, d Dialect, fn func(ct
 			_ = tx.Rollback()
 		}
 	}()
-	txCtx := ContextWithTx(ctx, db, tx)
+	txCtx := contextWithTx(ctx, db, source, tx)
 	if err := fn(txCtx); err != nil {
 		return err
 	}

@@ -39,8 +39,11 @@ func TestADeadlockedTransactionRefusesTheWritesOfAHandlerRetriedInIt(t *testing.
 
 	locked, both := make(chan struct{}, 2), make(chan struct{})
 	handle := func(first, second int) error {
-		return sqldb.WithinTx(ctx, "sqlstore", db, sqldb.MySQL, func(ctx context.Context) error {
-			ex := sqldb.ExecutorFor(ctx, db)
+		return sqldb.WithinTx(ctx, "sqlstore", db, "", sqldb.MySQL, func(ctx context.Context) error {
+			ex, err := sqldb.ExecutorFor(ctx, db, "")
+			if err != nil {
+				return err
+			}
 			if _, err := ex.ExecContext(ctx, "UPDATE "+table+" SET v = v + 1 WHERE id = ?", first); err != nil {
 				return err
 			}
@@ -50,7 +53,7 @@ func TestADeadlockedTransactionRefusesTheWritesOfAHandlerRetriedInIt(t *testing.
 				return nil
 			}
 			// The retried handler's writes.
-			_, err := ex.ExecContext(ctx, "INSERT INTO "+table+" (id, v) VALUES (?, 0)", 10+first)
+			_, err = ex.ExecContext(ctx, "INSERT INTO "+table+" (id, v) VALUES (?, 0)", 10+first)
 			assert.Error(t, err, "a write after the deadlock")
 			return nil
 		})

@@ -24,8 +24,11 @@ func TestWithinTxErrorsNameTheCallersPackage(t *testing.T) {
 	fake.FailOn("UPDATE", deadlock)
 	ended := "the transaction was rolled back by an earlier statement; later ones would commit on their own: " + deadlock.Error()
 	var refused error
-	err := sqldb.WithinTx(ctx, "sqlstore", db, sqldb.MySQL, func(ctx context.Context) error {
-		ex := sqldb.ExecutorFor(ctx, db)
+	err := sqldb.WithinTx(ctx, "sqlstore", db, "", sqldb.MySQL, func(ctx context.Context) error {
+		ex, err := sqldb.ExecutorFor(ctx, db, "")
+		if err != nil {
+			return err
+		}
 		_, _ = ex.ExecContext(ctx, "UPDATE t SET v = 1")
 		_, refused = ex.ExecContext(ctx, "INSERT INTO t VALUES (1)")
 		return nil
@@ -36,6 +39,6 @@ func TestWithinTxErrorsNameTheCallersPackage(t *testing.T) {
 	assert.Equal(t, ended, refused.Error())
 
 	require.NoError(t, db.Close())
-	err = sqldb.WithinTx(ctx, "sqlbus", db, sqldb.Postgres, func(context.Context) error { return nil })
+	err = sqldb.WithinTx(ctx, "sqlbus", db, "", sqldb.Postgres, func(context.Context) error { return nil })
 	assert.Equal(t, "sqlbus: begin a transaction: sql: database is closed", err.Error())
 }
