@@ -17,7 +17,7 @@ import (
 // batch already forwarded (their offsets are acknowledged when the batch is
 // done), so the forwarder reads small batches: 10 rows, as sqlbus does.
 func TestForwarderReadsTenRowsPerQuery(t *testing.T) {
-	limit := regexp.MustCompile(`(?s)watermill_sourceflow_outbox.*LIMIT\s+(\d+)\s*;?\s*$`)
+	limit := regexp.MustCompile(`(?s)watermill_outbox_svc.*LIMIT\s+(\d+)\s*;?\s*$`)
 	for _, d := range []sourceflow.Dialect{sourceflow.Postgres, sourceflow.MySQL} {
 		t.Run(string(d), func(t *testing.T) {
 			f := fakeDB("")

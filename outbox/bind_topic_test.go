@@ -38,7 +38,7 @@ func TestBindAcceptsATopicNamedLikeADestination(t *testing.T) {
 	}{
 		{"route", "orders", routeTo("orders")},
 		{"listener", "orders", listenOn("orders")},
-		{"default topic", "", routeTo(outbox.DefaultTopic)},
+		{"default topic", "", routeTo(outbox.TopicFor("svc"))},
 		{"case differs", "Orders", routeTo("orders")},
 		{"dead-letter table", "orders", routeTo("orders_dead_letters")},
 	}

@@ -18,9 +18,6 @@ import (
 
 // Defaults of Config.
 const (
-	// DefaultTopic is the outbox topic: the rows live in the table
-	// watermill_sourceflow_outbox.
-	DefaultTopic = "sourceflow_outbox"
 	// DefaultPollInterval is how long an idle forwarder waits before it
 	// looks for new rows again.
 	DefaultPollInterval = 100 * time.Millisecond
@@ -53,18 +50,21 @@ type Config struct {
 	// digits and underscores, neither ending in "_dead_letters" nor
 	// starting with "offsets_" (watermill-sql's names of those tables).
 	// All instances of a service share one Topic.
-	// Services sharing one database must each set their own Topic: the
-	// forwarders of a Topic share its rows, so one service's forwarder would
-	// take another's rows (holding up the outbox on those for destinations
-	// its inner transport does not know, and dead-lettering them after 15
-	// minutes). On a database sqlbus also uses, neither Topic nor
+	// Services sharing one database must each have their own Topic, as the
+	// default gives them: the forwarders of a Topic share its rows, so one
+	// service's forwarder would take another's rows (holding up the outbox
+	// on those for destinations its inner transport does not know, and
+	// dead-lettering them after 15 minutes). On a database sqlbus also uses, neither Topic nor
 	// <Topic>_dead_letters may be the topic of an sqlbus destination (the
 	// table watermill_<Topic>, or watermill_<Topic>_dead_letters, and
 	// watermill_<sqlbus.Topic(destination)> would be one): with Topic
 	// "orders" and sqlbus destination "orders" each side would read, and
 	// dead-letter, the other's rows; with destination "orders_dead_letters"
 	// its consumers would receive the outbox's dead letters, and Redrive
-	// would move its messages into the outbox. Default DefaultTopic.
+	// would move its messages into the outbox. Default: TopicFor the
+	// service name, taken by the Transport's first Bind (the Binding's
+	// Service); such a Transport serves that one service. DeadLetters,
+	// Redrive, Depth and Prune, which know no service, need it set.
 	Topic string
 	// PollInterval is how long an idle forwarder waits before it queries
 	// the outbox again; a forwarder that found rows queries again at once.
@@ -90,7 +90,6 @@ type Config struct {
 }
 
 func (c *Config) setDefaults() {
-	c.Topic = cmp.Or(c.Topic, DefaultTopic)
 	c.PollInterval = cmp.Or(c.PollInterval, DefaultPollInterval)
 	c.PruneInterval = cmp.Or(c.PruneInterval, DefaultPruneInterval)
 	if c.Logger == nil {
@@ -114,9 +113,13 @@ func (c Config) Validate() error {
 }
 
 // validateStore is Validate for the functions that only read or write the
-// outbox tables: it checks DB, Dialect and Topic.
+// outbox tables: it checks DB, Dialect and Topic, which they need set.
 func (c Config) validateStore() error {
-	return sqldb.InvalidConfig("outbox", c.storeProblems())
+	var unset error
+	if c.Topic == "" {
+		unset = errors.New("Config.Topic must be set: a service's outbox is TopicFor(service name) unless its Config set a Topic")
+	}
+	return sqldb.InvalidConfig("outbox", c.storeProblems(), unset)
 }
 
 // storeProblems joins the problems of the fields that locate the outbox:
@@ -138,7 +141,7 @@ func (c Config) storeProblems() error {
 // ValidateTopic reports, as ErrInvalidTopic, a topic that cannot name an
 // outbox (see Config.Topic), for callers that take a topic on its own,
 // such as a command line. The empty topic is invalid: Config takes it for
-// DefaultTopic.
+// TopicFor the service name.
 func ValidateTopic(topic string) error {
 	if topic != "" && validTopic(topic) {
 		return nil

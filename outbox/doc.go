@@ -163,8 +163,9 @@
 // Every instance of a service runs the same Config (same DB and Topic) and a
 // forwarder; they share the consumer group, whose lock each poll holds,
 // so one instance forwards at a time and each row is forwarded by one
-// instance (again, with the rest of its batch, after a crash). Give each
-// service on a database its own Topic, since forwarders of one Topic relay
+// instance (again, with the rest of its batch, after a crash). Each service
+// on a database needs its own Topic, as the default gives it (TopicFor of
+// the service name, taken by the first Bind), since forwarders of one Topic relay
 // each other's rows and a forwarder publishes only to destinations its inner
 // transport knows; rows for others would hold up the rows behind them,
 // and be dead-lettered after 15 minutes unless a forwarder of the service

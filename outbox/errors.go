@@ -20,7 +20,9 @@ var (
 	// whose driver is another dialect's than Dialect: pgx's is Postgres's,
 	// go-sql-driver/mysql's MySQL's. A database opened with another driver
 	// (one wrapped for tracing, say) is taken as it is. No connection is
-	// tried, and no retry helps.
+	// tried, and no retry helps. It is also returned by DeadLetters,
+	// Redrive, Depths and Prune for an empty Topic, and by a Bind of a
+	// service to a Transport whose Topic another service's name gave it.
 	ErrInvalidConfig = sqldb.ErrInvalidConfig
 	// ErrInvalidTopic is reported by ValidateTopic, and by Config.Validate
 	// with ErrInvalidConfig, for a Topic that cannot name the outbox tables.

@@ -21,6 +21,7 @@ import (
 // sending it at once would send it even if that transaction rolled back.
 type publisher struct {
 	cfg    *Config
+	topic  func() string // the outbox's Topic, "" before the Bind that names it
 	direct message.Publisher
 	limit  *sqldb.PacketLimit // the server's max_allowed_packet on MySQL
 }
@@ -114,8 +115,12 @@ func (p *publisher) publishRun(destination string, tx *sql.Tx, msgs []*message.M
 	if err := sqldb.Ended(ctx); err != nil {
 		return fmt.Errorf("outbox: write %d message(s) for %q into the outbox: %w", len(msgs), destination, err)
 	}
+	topic := p.topic()
+	if topic == "" {
+		return fmt.Errorf("outbox: write %d message(s) for %q into the outbox: %w", len(msgs), destination, errUnnamed)
+	}
 	if p.cfg.Dialect == sourceflow.MySQL {
-		if err := lockForWrite(ctx, tx, p.cfg.Topic); err != nil {
+		if err := lockForWrite(ctx, tx, topic); err != nil {
 			return fmt.Errorf("outbox: %w", sqldb.Note(ctx, err))
 		}
 	}
@@ -125,7 +130,7 @@ func (p *publisher) publishRun(destination string, tx *sql.Tx, msgs []*message.M
 	if err != nil {
 		return fmt.Errorf("outbox: publisher on the transaction: %w", err)
 	}
-	out := forwarder.NewPublisher(rows, forwarder.PublisherConfig{ForwarderTopic: p.cfg.Topic})
+	out := forwarder.NewPublisher(rows, forwarder.PublisherConfig{ForwarderTopic: topic})
 	for _, run := range p.statements(destination, msgs) {
 		if err := out.Publish(destination, run...); err != nil {
 			return fmt.Errorf("outbox: write %d message(s) for %q into the outbox: %w", len(msgs), destination, sqldb.Note(ctx, err))

@@ -21,11 +21,10 @@ func TestRuntimeErrorMessagesNameThePublicPackage(t *testing.T) {
 	db, err := sql.Open("pgx", "postgres://u:p@127.0.0.1:1/db")
 	require.NoError(t, err)
 	require.NoError(t, db.Close())
-	cfg := outbox.Config{DB: db, Dialect: sourceflow.Postgres}
+	cfg := outbox.Config{DB: db, Dialect: sourceflow.Postgres, Topic: "outbox_svc"}
 
 	_, err = outbox.Prune(ctx, cfg)
-	assert.Equal(t, `outbox: prune "`+outbox.DefaultTopic+`": read the consumed position of `+outbox.DefaultTopic+
-		`: sql: database is closed`, err.Error())
+	assert.Equal(t, `outbox: prune "outbox_svc": read the consumed position of outbox_svc: sql: database is closed`, err.Error())
 	sqldbtest.NamesPackageOnce(t, "outbox", err)
 	_, _, err = outbox.DeadLetters(ctx, cfg, outbox.DeadLetterQuery{Max: 1000})
 	sqldbtest.NamesPackageOnce(t, "outbox", err)

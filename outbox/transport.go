@@ -25,6 +25,7 @@ type Transport struct {
 	limit   sqldb.PacketLimit // the MySQL server's max_allowed_packet
 
 	mu       sync.Mutex
+	namedBy  string // the service whose name the Topic was derived from, "" when Config set it
 	bound    bool
 	closed   bool
 	starting *startup      // the start under way, nil when none
@@ -63,9 +64,15 @@ func New(cfg Config) (*Transport, error) {
 // documentation).
 // When ctx ends first, Bind returns at once with ctx's error, naming what it
 // was waiting for, and a later Bind starts again.
+// When Config.Topic is empty, the first Bind names the outbox
+// TopicFor(b.Service), and a Bind of another service fails with
+// ErrInvalidConfig: its rows would go into the first service's outbox.
 func (t *Transport) Bind(ctx context.Context, b sourceflow.Binding) error {
 	if t.isClosed() {
 		return ErrClosed
+	}
+	if err := t.nameTopic(b.Service); err != nil {
+		return err
 	}
 	if err := t.cfg.Transport.Bind(ctx, b); err != nil {
 		return err
@@ -82,7 +89,7 @@ func (t *Transport) Publisher(destination string) (message.Publisher, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &publisher{cfg: &t.cfg, direct: direct, limit: &t.limit}, nil
+	return &publisher{cfg: &t.cfg, topic: t.topic, direct: direct, limit: &t.limit}, nil
 }
 
 // Subscriber returns the inner transport's subscriber of destination.

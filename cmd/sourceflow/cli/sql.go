@@ -12,8 +12,9 @@ needs a database, not AWS, and no topology file.
 A destination is named as the services name it (--destination
 payments.fifo): its messages are in the table watermill_<topic> and its dead
 letters in watermill_<topic>$dlq, where <topic> is sqlbus.Topic of the name.
-An outbox is named by its Config.Topic (--outbox sourceflow_outbox, the
-default topic): its rows are in watermill_<topic> and its dead letters in
+An outbox is named by its Config.Topic (--outbox outbox_payments, the
+default topic of the service payments: outbox.TopicFor; sourceflow_outbox
+before it was per service): its rows are in watermill_<topic> and its dead letters in
 watermill_<topic>_dead_letters. dead-letters, redrive, purge and prune take
 exactly one of --destination and --outbox.
 
@@ -61,7 +62,7 @@ func newSQLCommand(g *globals) *cobra.Command {
 		Short: "Inspect, redrive and prune the SQL transport's and the outbox's tables (needs a database)",
 		Long:  sqlLong,
 		Example: "  export SOURCEFLOW_SQL_DSN='postgres://ops@db.internal:5432/shop'\n" +
-			"  sourceflow sql depth --service payments --destination payments.fifo --outbox sourceflow_outbox\n" +
+			"  sourceflow sql depth --service payments --destination payments.fifo --outbox outbox_payments\n" +
 			"  sourceflow sql dead-letters --destination payments.fifo --payload\n" +
 			"  sourceflow sql redrive --destination payments.fifo --yes\n" +
 			"  sourceflow sql purge --destination payments.fifo --type orders.RefundOrder --yes\n" +

@@ -75,7 +75,7 @@ prints
 		Example: "  sourceflow sql dead-letters --destination payments.fifo\n" +
 			"  sourceflow sql dead-letters --destination payments.fifo --max 100\n" +
 			"  sourceflow sql dead-letters --destination payments.fifo --summary\n" +
-			"  sourceflow sql dead-letters --outbox sourceflow_outbox --payload -o json",
+			"  sourceflow sql dead-letters --outbox outbox_payments --payload -o json",
 	}, &f, g.runSQLDeadLetters)
 	addTargetFlags(cmd, &f.sqlTargetFlags)
 	cmd.Flags().IntVar(&f.max, "max", 10, fmt.Sprintf("most dead letters to show, 1..%d", maxSQLLetters))
@@ -189,7 +189,7 @@ func warnNoTable(ctx context.Context, w io.Writer, c *sqlConn, name string, isOu
 // and what to check.
 func noTableText(name string, isOutbox bool) (topic, who string) {
 	if isOutbox {
-		return name, "no service bound it there; check the name (a service's outbox Config.Topic; default " + outbox.DefaultTopic + ")"
+		return name, "no service bound it there; check the name (a service's outbox Config.Topic; default outbox_<service>, as outbox.TopicFor names it)"
 	}
 	return sqlbus.Topic(name), "no service sent to it or subscribed to it there; check the name, as the services name it"
 }

@@ -59,7 +59,7 @@ group. It reads only (sqlbus.Depths, outbox.Depths) and exits 0; a destination o
 an outbox that cannot be read is named (exit 3) after the depths of the
 others.`,
 		Example: "  sourceflow sql depth --service payments --destination payments.fifo --destination order-events\n" +
-			"  sourceflow sql depth --outbox sourceflow_outbox -o json",
+			"  sourceflow sql depth --outbox outbox_payments -o json",
 	}, &f, g.runSQLDepth)
 	addTargetFlags(cmd, &f.sqlTargetFlags)
 	cmd.Flags().StringVar(&f.service, "service", "", "the service whose consumer group reads the destinations (required with --destination)")

@@ -26,7 +26,7 @@ Subscriptions and forwarders prune on their own every Config.PruneInterval
 (a minute by default): prune is for tables whose services prune never
 (PruneInterval negative) or are down. Services may run meanwhile.`,
 		Example: "  sourceflow sql prune --destination payments.fifo --destination order-events\n" +
-			"  sourceflow sql prune --outbox sourceflow_outbox",
+			"  sourceflow sql prune --outbox outbox_payments",
 	}, &f, g.runSQLPrune)
 	addTargetFlags(cmd, &f)
 	return cmd

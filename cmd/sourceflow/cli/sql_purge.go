@@ -39,7 +39,7 @@ An --outbox whose dead-letter table has consumer groups is the sqlbus
 destination <topic>_dead_letters: purge deletes nothing and exits 1.`,
 		Example: "  sourceflow sql purge --destination orders.fifo --type orders.RefundOrder\n" +
 			"  sourceflow sql purge --destination orders.fifo --type orders.RefundOrder --yes\n" +
-			"  sourceflow sql purge --outbox sourceflow_outbox --yes",
+			"  sourceflow sql purge --outbox outbox_payments --yes",
 	}, &f, g.runSQLPurge)
 	addTargetFlags(cmd, &f.sqlTargetFlags)
 	cmd.Flags().StringVar(&f.typ, "type", "", "delete only the dead letters of this message type (sf_type: orders.RefundOrder)")

@@ -46,7 +46,7 @@ exits 130). With --yes such a name is refused first (exit 2), moving
 nothing, and a lookup that fails exits 3.`,
 		Example: "  sourceflow sql redrive --destination payments.fifo\n" +
 			"  sourceflow sql redrive --destination payments.fifo --yes\n" +
-			"  sourceflow sql redrive --outbox sourceflow_outbox --yes",
+			"  sourceflow sql redrive --outbox outbox_payments --yes",
 	}, &f, g.runSQLRedrive)
 	addTargetFlags(cmd, &f.sqlTargetFlags)
 	cmd.Flags().BoolVar(&f.yes, "yes", false, "move the dead letters; without it redrive only counts them")

@@ -28,7 +28,7 @@ type sqlTargetFlags struct {
 func addTargetFlags(cmd *cobra.Command, f *sqlTargetFlags) {
 	addConnFlags(cmd, &f.conn)
 	cmd.Flags().StringArrayVar(&f.target.destinations, "destination", nil, "an sqlbus destination, as the services name it (payments.fifo)")
-	cmd.Flags().StringArrayVar(&f.target.outboxes, "outbox", nil, "an outbox, by its Config.Topic (default topic "+outbox.DefaultTopic+")")
+	cmd.Flags().StringArrayVar(&f.target.outboxes, "outbox", nil, "an outbox, by its Config.Topic (default outbox_<service>: outbox.TopicFor(service))")
 }
 
 // one checks that t names exactly one destination or one outbox, and
