@@ -7,57 +7,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/kms"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	"github.com/aws/smithy-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/sourceflow-go/sourceflow/awsbus/awsbustest"
 	"github.com/sourceflow-go/sourceflow/cmd/sourceflow/cli"
-	"github.com/sourceflow-go/sourceflow/middleware/encryption/encryptiontest"
 )
-
-// unanswered waits for the end of the call's context and returns the
-// error the SDK then returns for service's call op.
-func unanswered(ctx context.Context, service, op string) error {
-	<-ctx.Done()
-	return &smithy.OperationError{ServiceID: service, OperationName: op, Err: ctx.Err()}
-}
-
-// silentPurgeSQS answers every call but PurgeQueue, which it never answers.
-type silentPurgeSQS struct{ *awsbustest.MoveTaskSQS }
-
-func (silentPurgeSQS) PurgeQueue(ctx context.Context, _ *sqs.PurgeQueueInput, _ ...func(*sqs.Options)) (*sqs.PurgeQueueOutput, error) {
-	return nil, unanswered(ctx, "SQS", "PurgeQueue")
-}
-
-// silentSendSQS answers every call but SendMessageBatch, which it never
-// answers.
-type silentSendSQS struct{ *awsbustest.MoveTaskSQS }
-
-func (silentSendSQS) SendMessageBatch(ctx context.Context, _ *sqs.SendMessageBatchInput, _ ...func(*sqs.Options)) (*sqs.SendMessageBatchOutput, error) {
-	return nil, unanswered(ctx, "SQS", "SendMessageBatch")
-}
-
-// silentStartSQS answers every call but StartMessageMoveTask, which it
-// never answers.
-type silentStartSQS struct{ *awsbustest.MoveTaskSQS }
-
-func (silentStartSQS) StartMessageMoveTask(ctx context.Context, _ *sqs.StartMessageMoveTaskInput, _ ...func(*sqs.Options)) (*sqs.StartMessageMoveTaskOutput, error) {
-	return nil, unanswered(ctx, "SQS", "StartMessageMoveTask")
-}
-
-// silentKMS never answers DescribeKey nor Decrypt.
-type silentKMS struct{ *encryptiontest.KMS }
-
-func (silentKMS) DescribeKey(ctx context.Context, _ *kms.DescribeKeyInput, _ ...func(*kms.Options)) (*kms.DescribeKeyOutput, error) {
-	return nil, unanswered(ctx, "KMS", "DescribeKey")
-}
-
-func (silentKMS) Decrypt(ctx context.Context, _ *kms.DecryptInput, _ ...func(*kms.Options)) (*kms.DecryptOutput, error) {
-	return nil, unanswered(ctx, "KMS", "Decrypt")
-}
 
 // withinAMinute is a context that ends a command that its own bounds do
 // not end, so that such a command fails ("interrupted") instead of hanging.
@@ -111,7 +65,7 @@ func TestDLQRedriveAndPurge_RefuseANonPositiveCheckTimeout(t *testing.T) {
 func TestDLQPurge_APurgeThatIsNeverAnsweredFailsAtTheCheckTimeout(t *testing.T) {
 	e := newDLQEnv(t)
 	e.put(t, "orders-order-events-dlq", letter{id: "a", typ: "orders.OrderCreated", entity: "o-a", reason: "boom", body: "a"})
-	e.client = silentPurgeSQS{e.sqs}
+	e.client = stubSQS(e.sqs.Region(), e.sqs, "PurgeQueue")
 
 	_, errOut, code := e.runContext(t, withinAMinute(t), "dlq", "purge", "-f", e.path, "--queue", "orders-order-events-dlq",
 		"--yes", "--check-timeout", "200ms")
@@ -127,7 +81,7 @@ func TestDLQPurge_APurgeThatIsNeverAnsweredFailsAtTheCheckTimeout(t *testing.T) 
 func TestDLQRedrive_ASendThatIsNeverAnsweredStopsTheCopyAtTheCheckTimeout(t *testing.T) {
 	e := newDLQEnv(t)
 	e.put(t, "orders-order-events-dlq", letter{id: "a", typ: "orders.OrderCreated", entity: "o-a", reason: "boom", body: "a"})
-	e.client = silentSendSQS{e.sqs}
+	e.client = stubSQS(e.sqs.Region(), e.sqs, "SendMessageBatch")
 
 	_, errOut, code := e.runContext(t, withinAMinute(t), "dlq", "redrive", "-f", e.path, "--queue", "orders-order-events-dlq",
 		"--method", "copy", "--check-timeout", "200ms")
@@ -144,7 +98,7 @@ func TestDLQRedrive_ASendThatIsNeverAnsweredStopsTheCopyAtTheCheckTimeout(t *tes
 func TestDLQRedrive_AStartThatIsNeverAnsweredFailsAtTheCheckTimeout(t *testing.T) {
 	e := newDLQEnv(t)
 	e.put(t, "orders-order-events-dlq", letter{id: "a", typ: "orders.OrderCreated", entity: "o-a", reason: "boom", body: "a"})
-	e.client = silentStartSQS{e.sqs}
+	e.client = stubSQS(e.sqs.Region(), e.sqs, "StartMessageMoveTask")
 
 	out, errOut, code := e.runContext(t, withinAMinute(t), "dlq", "redrive", "-f", e.path, "--queue", "orders-order-events-dlq",
 		"--check-timeout", "200ms")
@@ -164,7 +118,7 @@ func TestDLQPeek_KMSCallsThatAreNeverAnsweredEndAtTheCheckTimeout(t *testing.T) 
 	t.Setenv("AWS_ENDPOINT_URL_KMS", "http://kms.internal:4566")
 	e := newDLQEnv(t)
 	putEncrypted(t, e)
-	e.kmsAPI = silentKMS{e.kms}
+	e.kmsAPI = silentKMSClient(e.sqs.Region(), "http://kms.internal:4566")
 
 	_, errOut, code := e.runContext(t, withinAMinute(t), "dlq", "peek", "-f", e.path, "--queue", "orders.fifo",
 		"--decrypt", "--key-id", "alias/orders", "--check-timeout", "200ms")

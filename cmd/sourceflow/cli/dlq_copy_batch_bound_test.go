@@ -23,7 +23,7 @@ func TestDLQRedrive_ASendCutByTheBatchBoundIsNotReportedAsTheCheckTimeout(t *tes
 	synctest.Test(t, func(t *testing.T) {
 		e := newDLQEnv(t)
 		e.put(t, "orders-order-events-dlq", letter{id: "a", typ: "orders.OrderCreated", entity: "o-a", reason: "boom", body: "a"})
-		e.client = silentSendSQS{e.sqs}
+		e.client = stubSQS(e.sqs.Region(), e.sqs, "SendMessageBatch")
 
 		_, errOut, code := e.runContext(t, withinAMinute(t), "dlq", "redrive", "-f", e.path, "--queue", "orders-order-events-dlq",
 			"--method", "copy", "--check-timeout", "45s")
@@ -35,21 +35,16 @@ func TestDLQRedrive_ASendCutByTheBatchBoundIsNotReportedAsTheCheckTimeout(t *tes
 	})
 }
 
-// slowSendSilentDeleteSQS answers SendMessageBatch after 15s and never
-// answers DeleteMessageBatch.
-type slowSendSilentDeleteSQS struct{ *awsbustest.MoveTaskSQS }
+// slowSendSQS answers SendMessageBatch after 15s.
+type slowSendSQS struct{ *awsbustest.MoveTaskSQS }
 
-func (c slowSendSilentDeleteSQS) SendMessageBatch(ctx context.Context, in *sqs.SendMessageBatchInput, opts ...func(*sqs.Options)) (*sqs.SendMessageBatchOutput, error) {
+func (c slowSendSQS) SendMessageBatch(ctx context.Context, in *sqs.SendMessageBatchInput, opts ...func(*sqs.Options)) (*sqs.SendMessageBatchOutput, error) {
 	select {
 	case <-time.After(15 * time.Second):
 		return c.MoveTaskSQS.SendMessageBatch(ctx, in, opts...)
 	case <-ctx.Done():
-		return nil, unanswered(ctx, "SQS", "SendMessageBatch")
+		return nil, ctx.Err()
 	}
-}
-
-func (slowSendSilentDeleteSQS) DeleteMessageBatch(ctx context.Context, _ *sqs.DeleteMessageBatchInput, _ ...func(*sqs.Options)) (*sqs.DeleteMessageBatchOutput, error) {
-	return nil, unanswered(ctx, "SQS", "DeleteMessageBatch")
 }
 
 // Each call of a copy's batch has --check-timeout (18s), but the send
@@ -59,7 +54,7 @@ func TestDLQRedrive_ABatchThatOutlastsItsBoundIsNotReportedAsTheCheckTimeout(t *
 	synctest.Test(t, func(t *testing.T) {
 		e := newDLQEnv(t)
 		e.put(t, "orders-order-events-dlq", letter{id: "a", typ: "orders.OrderCreated", entity: "o-a", reason: "boom", body: "a"})
-		e.client = slowSendSilentDeleteSQS{e.sqs}
+		e.client = stubSQS(e.sqs.Region(), slowSendSQS{e.sqs}, "DeleteMessageBatch")
 
 		_, errOut, code := e.runContext(t, withinAMinute(t), "dlq", "redrive", "-f", e.path, "--queue", "orders-order-events-dlq",
 			"--method", "copy", "--check-timeout", "18s")
@@ -78,7 +73,7 @@ func TestDLQRedrive_ABatchThatOutlastsItsBoundIsNotReportedAsTheCheckTimeout(t *
 func TestDLQRedrive_AStartThatIsNeverAnsweredSaysTheTaskMayHaveStarted(t *testing.T) {
 	e := newDLQEnv(t)
 	e.put(t, "orders-order-events-dlq", letter{id: "a", typ: "orders.OrderCreated", entity: "o-a", reason: "boom", body: "a"})
-	e.client = silentStartSQS{e.sqs}
+	e.client = stubSQS(e.sqs.Region(), e.sqs, "StartMessageMoveTask")
 
 	_, errOut, code := e.runContext(t, withinAMinute(t), "dlq", "redrive", "-f", e.path, "--queue", "orders-order-events-dlq",
 		"--check-timeout", "200ms")

@@ -64,7 +64,7 @@ func (g *globals) runDLQList(cmd *cobra.Command, path, output string, checkTimeo
 	if err != nil {
 		return err
 	}
-	api = boundedSQS{dlqSQS: api, bound: checkTimeout}
+	api = boundSQS(api, callBound{bound: checkTimeout})
 	var rows []dlqDepth
 	missing := 0
 	for _, p := range dlqPairs(s.plan) {

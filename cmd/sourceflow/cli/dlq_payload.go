@@ -49,10 +49,10 @@ func newPayloadView(ctx context.Context, s *session, f peekFlags, p dlqPair) (pa
 	if err != nil {
 		return v, &ExitError{Code: ExitUsage, Err: err}
 	}
-	api := boundedKMS{KMSAPI: client, bound: f.checkTimeout}
+	api := boundKMS(client, callBound{bound: f.checkTimeout})
 	v.bound = f.checkTimeout
 	ids := distinct(f.keyIDs)
-	keyARNs, err := resolveKeyIDs(ctx, s, api, ids)
+	keyARNs, err := resolveKeyIDs(ctx, s, api, f.checkTimeout, ids)
 	if err != nil {
 		return v, err
 	}

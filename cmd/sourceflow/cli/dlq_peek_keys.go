@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
@@ -56,10 +57,10 @@ func unknownKey(err error) bool {
 // describeKeyID), unchecked when the credentials may not describe it, as
 // the consumer's Decrypter, which needs no kms:DescribeKey for a key ARN,
 // uses it; any other id becomes the ARN of the key it names.
-func resolveKeyIDs(ctx context.Context, s *session, api boundedKMS, ids []string) ([]string, error) {
+func resolveKeyIDs(ctx context.Context, s *session, api encryption.KMSAPI, bound time.Duration, ids []string) ([]string, error) {
 	out := make([]string, 0, len(ids))
 	for _, id := range ids {
-		keyARN, err := describeKeyID(ctx, s, api, id)
+		keyARN, err := describeKeyID(ctx, s, api, bound, id)
 		if encryption.IsKeyARN(id) && (err == nil || deniedKey(err)) {
 			keyARN, err = id, nil
 		}
@@ -85,15 +86,15 @@ func deniedKey(err error) bool {
 // --check-timeout, for a call that bound cut short). A multi-Region
 // key ARN of another Region is described as its replica in the client's
 // Region, to which KMS Decrypt is pinned (localReplica).
-func describeKeyID(ctx context.Context, s *session, api boundedKMS, id string) (string, error) {
-	region, endpoint := kmsTarget(api.KMSAPI, s.clients.Region, s.shared.profile)
+func describeKeyID(ctx context.Context, s *session, api encryption.KMSAPI, bound time.Duration, id string) (string, error) {
+	region, endpoint := kmsTarget(api, s.clients.Region, s.shared.profile)
 	desc, err := api.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(localReplica(id, region))})
 	if unknownKey(err) {
 		return "", &ExitError{Code: ExitUsage, Err: fmt.Errorf("--key-id %s: KMS finds no such key (%w); "+
 			"check the key id or alias and the region (%s)", id, err, region)}
 	}
 	if err != nil {
-		return "", s.boundedFailureAt(ctx, "dlq peek --key-id "+id+": kms:DescribeKey", err, api.bound, region, endpoint)
+		return "", s.boundedFailureAt(ctx, "dlq peek --key-id "+id+": kms:DescribeKey", err, bound, region, endpoint)
 	}
 	if desc == nil || desc.KeyMetadata == nil || aws.ToString(desc.KeyMetadata.Arn) == "" {
 		return "", &ExitError{Code: ExitAWS, Err: fmt.Errorf("--key-id %s: kms:DescribeKey returned no key ARN", id)}

@@ -179,7 +179,7 @@ func (s *session) healthError(ctx context.Context, f healthFlags, rep healthRepo
 // then finds its resource by name (a queue) or builds its ARN from the
 // account (a topic), or is skipped. Each call of the read is bounded by
 // --check-timeout, and the first one unanswered that long ends the read
-// (readWatch): an endpoint that never answers costs it one --check-timeout,
+// (watchedClients): an endpoint that never answers costs it one --check-timeout,
 // and the probes of its service then fail at once with that call's error
 // (skipUnanswered). A read cut so returns no error, the drift found before
 // the cut and the call that went unanswered (see unprobedCut); one cut by
@@ -206,7 +206,7 @@ func readForHealth(ctx context.Context, s *session, f healthFlags) (healthRead, 
 
 // healthRead is what health's topology read found: the drift, the URLs
 // and ARNs of what exists, and the call that went unanswered when one cut
-// the read (see readWatch).
+// the read (see watchedClients).
 type healthRead struct {
 	report     topology.DriftReport
 	eps        topology.Endpoints

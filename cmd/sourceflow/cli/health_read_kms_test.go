@@ -5,27 +5,12 @@ import (
 	"testing"
 	"testing/synctest"
 
-	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 	"github.com/sourceflow-go/sourceflow/cmd/sourceflow/cli"
 	"github.com/sourceflow-go/sourceflow/middleware/encryption/encryptiontest"
 )
-
-// hangingKMS is a KMS endpoint that never answers.
-type hangingKMS struct{ topology.KMSAPI }
-
-func (hangingKMS) DescribeKey(ctx context.Context, _ *kms.DescribeKeyInput, _ ...func(*kms.Options)) (*kms.DescribeKeyOutput, error) {
-	<-ctx.Done()
-	return nil, ctx.Err()
-}
-
-func (hangingKMS) GetKeyPolicy(ctx context.Context, _ *kms.GetKeyPolicyInput, _ ...func(*kms.Options)) (*kms.GetKeyPolicyOutput, error) {
-	<-ctx.Done()
-	return nil, ctx.Err()
-}
 
 // A KMS endpoint that never answers cuts health's topology read at the
 // key, after the queues, topics and subscriptions were read: the drift
@@ -43,7 +28,7 @@ func TestHealthWithAHungKMSKeepsTheDriftReadBeforeAndIsNotUp(t *testing.T) {
 		setSubscriptionsAttribute(t, fake, "order-events", "RawMessageDelivery", "false")
 
 		out, errOut, code := runOn(context.Background(), t, fake, func(c *cli.Clients) {
-			c.KMS = hangingKMS{c.KMS}
+			c.KMS = silentKMSClient(fake.sqs.Region(), "http://kms.stub")
 		}, "health", "-f", path, "--check-timeout", "5s")
 
 		assert.Equal(t, cli.ExitAWS, code, out+errOut)

@@ -19,7 +19,7 @@ func TestHealthRowOfACheckCutByTheReadSaysTheServiceDidNotAnswer(t *testing.T) {
 		fake, path := appliedOrders(t)
 
 		out, errOut, code := runOn(context.Background(), t, fake, func(c *cli.Clients) {
-			c.SQS = hangingSQS(fake.sqs)
+			c.SQS = stubSQS(fake.sqs.Region(), nil)
 		}, "health", "-f", path, "--check-timeout", "5s")
 
 		assert.Equal(t, cli.ExitDrift, code, out+errOut)

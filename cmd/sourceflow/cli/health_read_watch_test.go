@@ -22,7 +22,7 @@ func TestHealthWithAHungSQSEndpointProbesTheTopicsOnly(t *testing.T) {
 		start := time.Now()
 
 		out, errOut, code := runOn(context.Background(), t, fake, func(c *cli.Clients) {
-			c.SQS = hangingSQS(fake.sqs)
+			c.SQS = stubSQS(fake.sqs.Region(), nil)
 		}, "health", "-f", path, "--check-timeout", "5s")
 
 		assert.Equal(t, cli.ExitDrift, code, out+errOut)

@@ -129,8 +129,8 @@ func TestIncidentHealthOnAHungEndpointAnswersWithinTwoCheckTimeouts(t *testing.T
 		start := time.Now()
 
 		_, errOut, code := runOn(context.Background(), t, fake, func(c *cli.Clients) {
-			c.SQS = hangingSQS(fake.sqs)
-			c.SNS = hangingSNS{fake.sns}
+			c.SQS = stubSQS(fake.sqs.Region(), nil)
+			c.SNS = silentSNSClient(fake.sqs.Region())
 		}, "health", "-f", path, "--check-timeout", "5s")
 
 		assert.Equal(t, cli.ExitAWS, code)
