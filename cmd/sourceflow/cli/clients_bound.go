@@ -6,49 +6,28 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go/middleware"
 )
 
-// The bound functions return api, when it is a client of the SDK, as a
-// copy of it whose calls b bounds (callBound); any other api (a fake) as
-// it is. A is the interface the caller holds the client by. A nil api
-// stays nil.
-
-// boundSQS bounds an *sqs.Client's calls by b.
-func boundSQS[A any](api A, b callBound) A {
-	if c, ok := any(api).(*sqs.Client); ok {
-		return any(sqs.New(c.Options(), func(o *sqs.Options) { o.APIOptions = b.apiOptions(o.APIOptions) })).(A)
+// withBound returns api, when it is a client of the SDK, as a copy of it whose
+// calls b bounds (callBound); any other api (a fake) as it is, and a nil
+// one nil. A is the interface the caller holds the client by.
+func withBound[A any](api A, b callBound) A {
+	add := func(o *[]func(*middleware.Stack) error) { *o = b.apiOptions(*o) }
+	var c any
+	switch sdk := any(api).(type) {
+	case *sqs.Client:
+		c = sqs.New(sdk.Options(), func(o *sqs.Options) { add(&o.APIOptions) })
+	case *sns.Client:
+		c = sns.New(sdk.Options(), func(o *sns.Options) { add(&o.APIOptions) })
+	case *sts.Client:
+		c = sts.New(sdk.Options(), func(o *sts.Options) { add(&o.APIOptions) })
+	case *kms.Client:
+		c = kms.New(sdk.Options(), func(o *kms.Options) { add(&o.APIOptions) })
+	case *dynamodb.Client:
+		c = dynamodb.New(sdk.Options(), func(o *dynamodb.Options) { add(&o.APIOptions) })
+	default:
+		return api
 	}
-	return api
-}
-
-// boundSNS bounds an *sns.Client's calls by b.
-func boundSNS[A any](api A, b callBound) A {
-	if c, ok := any(api).(*sns.Client); ok {
-		return any(sns.New(c.Options(), func(o *sns.Options) { o.APIOptions = b.apiOptions(o.APIOptions) })).(A)
-	}
-	return api
-}
-
-// boundSTS bounds an *sts.Client's calls by b.
-func boundSTS[A any](api A, b callBound) A {
-	if c, ok := any(api).(*sts.Client); ok {
-		return any(sts.New(c.Options(), func(o *sts.Options) { o.APIOptions = b.apiOptions(o.APIOptions) })).(A)
-	}
-	return api
-}
-
-// boundKMS bounds an *kms.Client's calls by b.
-func boundKMS[A any](api A, b callBound) A {
-	if c, ok := any(api).(*kms.Client); ok {
-		return any(kms.New(c.Options(), func(o *kms.Options) { o.APIOptions = b.apiOptions(o.APIOptions) })).(A)
-	}
-	return api
-}
-
-// boundDynamoDB bounds an *dynamodb.Client's calls by b.
-func boundDynamoDB[A any](api A, b callBound) A {
-	if c, ok := any(api).(*dynamodb.Client); ok {
-		return any(dynamodb.New(c.Options(), func(o *dynamodb.Options) { o.APIOptions = b.apiOptions(o.APIOptions) })).(A)
-	}
-	return api
+	return c.(A)
 }

@@ -64,7 +64,7 @@ func (g *globals) runDLQList(cmd *cobra.Command, path, output string, checkTimeo
 	if err != nil {
 		return err
 	}
-	api = boundSQS(api, callBound{bound: checkTimeout})
+	api = withBound(api, callBound{bound: checkTimeout})
 	var rows []dlqDepth
 	missing := 0
 	for _, p := range dlqPairs(s.plan) {

@@ -49,7 +49,7 @@ func newPayloadView(ctx context.Context, s *session, f peekFlags, p dlqPair) (pa
 	if err != nil {
 		return v, &ExitError{Code: ExitUsage, Err: err}
 	}
-	api := boundKMS(client, callBound{bound: f.checkTimeout})
+	api := withBound(client, callBound{bound: f.checkTimeout})
 	v.bound = f.checkTimeout
 	ids := distinct(f.keyIDs)
 	keyARNs, err := resolveKeyIDs(ctx, s, api, f.checkTimeout, ids)

@@ -126,7 +126,7 @@ func (g *globals) runDLQPeek(cmd *cobra.Command, f peekFlags) error {
 	if err != nil {
 		return err
 	}
-	api = boundSQS(api, callBound{bound: f.checkTimeout})
+	api = withBound(api, callBound{bound: f.checkTimeout})
 	q, err := resolveQueue(ctx, api, p.dlq)
 	if err != nil {
 		return s.boundedQueueFailure(ctx, "dlq peek", err, f.checkTimeout)

@@ -94,7 +94,7 @@ func (g *globals) runDLQPurge(cmd *cobra.Command, f purgeFlags) error {
 	if err := purgeable(f.queue, p); err != nil {
 		return &ExitError{Code: ExitUsage, Err: err}
 	}
-	api = boundSQS(api, callBound{bound: f.checkTimeout})
+	api = withBound(api, callBound{bound: f.checkTimeout})
 	q, err := resolveQueue(ctx, api, p.dlq)
 	if err != nil {
 		return s.boundedQueueFailure(ctx, "dlq purge", err, f.checkTimeout)

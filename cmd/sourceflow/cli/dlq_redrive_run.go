@@ -32,7 +32,7 @@ func (g *globals) openRedrive(ctx context.Context, cmd *cobra.Command, f redrive
 	if err != nil {
 		return nil, &ExitError{Code: ExitUsage, Err: err}
 	}
-	api = boundSQS(api, callBound{bound: f.checkTimeout})
+	api = withBound(api, callBound{bound: f.checkTimeout})
 	r := &redrive{s: s, api: api, deps: dlqDepsFrom(ctx), plan: plan, flags: f, rate: rate,
 		out: cmd.OutOrStdout(), bar: cmd.ErrOrStderr()}
 	if r.from, err = resolveQueue(ctx, api, p.dlq); err != nil {

@@ -64,7 +64,7 @@ func watchedClients(c Clients, bound time.Duration, cut context.CancelCauseFunc)
 	b := callBound{bound: bound, unanswered: func(err *smithy.OperationError) {
 		cut(&readUnanswered{service: err.ServiceID, bound: bound, err: err})
 	}}
-	c.SQS, c.SNS = boundSQS(c.SQS, b), boundSNS(c.SNS, b)
-	c.STS, c.KMS, c.DynamoDB = boundSTS(c.STS, b), boundKMS(c.KMS, b), boundDynamoDB(c.DynamoDB, b)
+	c.SQS, c.SNS = withBound(c.SQS, b), withBound(c.SNS, b)
+	c.STS, c.KMS, c.DynamoDB = withBound(c.STS, b), withBound(c.KMS, b), withBound(c.DynamoDB, b)
 	return c
 }
