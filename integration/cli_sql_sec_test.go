@@ -41,3 +41,24 @@ func TestSecCLISQLRedrive_RefusesAnOutboxWhoseDeadLetterTableIsADestinations(t *
 	require.NoError(t, db.QueryRow(`SELECT COUNT(*) FROM "watermill_`+r.queue+`"`).Scan(&n))
 	assert.Equal(t, 1, n, "the destination's message is kept")
 }
+
+// TestSecCLISQLPurge_RefusesAnOutboxWhoseDeadLetterTableIsAnUnconsumedDestinations:
+// purge --outbox T tells the sqlbus destination T_dead_letters from T's
+// dead letters only by its consumer groups. A destination that has none
+// yet (its consumers not yet deployed, or their groups removed with sql
+// groups --remove) still holds live messages that its consumers would
+// read: purge --outbox T --yes must not delete them.
+func TestSecCLISQLPurge_RefusesAnOutboxWhoseDeadLetterTableIsAnUnconsumedDestinations(t *testing.T) {
+	db := sqlbusDB(t, sourceflow.Postgres, "SOURCEFLOW_POSTGRES_DSN")
+	topic := strings.ReplaceAll(uniqueName("clisqlsec", ""), "-", "_")
+	r := newCLISQLRig(t, sourceflow.Postgres, db)
+	r.queue = topic + "_dead_letters"
+	dropSQLBusTables(t, sourceflow.Postgres, db, r.queue)
+	r.send("p-1") // no worker: no consumer group yet
+
+	out, errOut, code := r.sql("purge", "--outbox", topic, "--yes")
+	assert.NotEqual(t, cli.ExitOK, code, "stdout: %s\nstderr: %s", out, errOut)
+	var n int
+	require.NoError(t, db.QueryRow(`SELECT COUNT(*) FROM "watermill_`+r.queue+`"`).Scan(&n))
+	assert.Equal(t, 1, n, "the destination's message is kept")
+}
