@@ -3,6 +3,7 @@
 package integration
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cmd/sourceflow/cli"
 	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/sqlbus"
 )
 
 // TestSecCLISQLRedrive_RefusesAnOutboxWhoseDeadLetterTableIsADestinations:
@@ -61,4 +63,42 @@ func TestSecCLISQLPurge_RefusesAnOutboxWhoseDeadLetterTableIsAnUnconsumedDestina
 	var n int
 	require.NoError(t, db.QueryRow(`SELECT COUNT(*) FROM "watermill_`+r.queue+`"`).Scan(&n))
 	assert.Equal(t, 1, n, "the destination's message is kept")
+}
+
+// TestSecCLISQLRedrive_NeedsOnlyThePrivilegesItsHelpLists: sql --help says
+// redrive needs SELECT, INSERT and DELETE, and CREATE only the first time
+// it writes into a destination that has no table yet. A role with exactly
+// those privileges on a destination whose tables exist (no CREATE on the
+// schema, PostgreSQL 15's default for public) must move its dead letters.
+func TestSecCLISQLRedrive_NeedsOnlyThePrivilegesItsHelpLists(t *testing.T) {
+	db := sqlbusDB(t, sourceflow.Postgres, "SOURCEFLOW_POSTGRES_DSN")
+	r := newCLISQLRig(t, sourceflow.Postgres, db)
+	r.startWorker()
+	r.send("p-1")
+	r.waitDepth(0, 1, "the command is dead-lettered")
+	role := strings.ReplaceAll(uniqueName("secops", ""), "-", "_")
+	for _, q := range []string{
+		`CREATE ROLE ` + role + ` LOGIN PASSWORD 'opsPw'`,
+		`REVOKE CREATE ON SCHEMA public FROM PUBLIC`,
+		`GRANT SELECT, INSERT, DELETE ON "watermill_` + sqlbus.Topic(r.queue) + `", "watermill_` + sqlbus.DeadLetterTopic(r.queue) + `" TO ` + role,
+		`GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO ` + role,
+	} {
+		_, err := db.Exec(q)
+		require.NoError(t, err, q)
+	}
+	t.Cleanup(func() {
+		_, err := db.Exec(`DROP OWNED BY ` + role)
+		assert.NoError(t, err)
+		_, err = db.Exec(`DROP ROLE ` + role)
+		assert.NoError(t, err)
+	})
+	u, err := url.Parse(r.dsn)
+	require.NoError(t, err)
+	u.User = url.UserPassword(role, "opsPw")
+	r.dsn = u.String()
+
+	r.refusing.Store(false)
+	out, errOut, code := r.sql("redrive", "--destination", r.queue, "--yes")
+	assert.Equal(t, cli.ExitOK, code, "stdout: %s\nstderr: %s", out, errOut)
+	assert.Contains(t, out, "Moved 1 dead letter")
 }
