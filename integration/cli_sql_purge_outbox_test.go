@@ -54,7 +54,7 @@ func TestCLISQLPurge_AnOutboxsDeadLettersByTheTypeInsideTheEnvelope(t *testing.T
 
 // TestCLISQLPurge_RefusesAnOutboxWhoseDeadLetterTableIsADestinations: the
 // dead-letter table of outbox T is the messages table of the sqlbus
-// destination T_dead_letters; purge --outbox T finds consumer groups on it
+// destination T_dead_letters; purge --outbox T finds its binary payload column
 // and deletes none of that destination's messages.
 func TestCLISQLPurge_RefusesAnOutboxWhoseDeadLetterTableIsADestinations(t *testing.T) {
 	eachSQLBusDialect(t, func(t *testing.T, d sourceflow.Dialect, db *sql.DB) {
@@ -69,7 +69,7 @@ func TestCLISQLPurge_RefusesAnOutboxWhoseDeadLetterTableIsADestinations(t *testi
 		for _, args := range [][]string{{"purge", "--outbox", topic}, {"purge", "--outbox", topic, "--yes"}} {
 			out, errOut, code := r.sql(args...)
 			assert.Equal(t, cli.ExitDrift, code, out)
-			assert.Contains(t, errOut, "has consumer groups")
+			assert.Contains(t, errOut, "has a binary payload column")
 			assert.NotContains(t, out, "Deleted")
 		}
 		var n int

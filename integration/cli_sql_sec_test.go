@@ -18,9 +18,8 @@ import (
 
 // TestSecCLISQLRedrive_RefusesAnOutboxWhoseDeadLetterTableIsADestinations:
 // the dead-letter table of outbox T is the messages table of the sqlbus
-// destination T_dead_letters. purge --outbox T refuses it when it has
-// consumer groups (refuseConsumedTable); redrive --outbox T --yes must
-// refuse it too, and not move the destination's live messages into the
+// destination T_dead_letters. purge --outbox T refuses it; redrive
+// --outbox T --yes must refuse it too, and not move the destination's live messages into the
 // outbox (which would forward them, and take them from the destination).
 func TestSecCLISQLRedrive_RefusesAnOutboxWhoseDeadLetterTableIsADestinations(t *testing.T) {
 	db := sqlbusDB(t, sourceflow.Postgres, "SOURCEFLOW_POSTGRES_DSN")

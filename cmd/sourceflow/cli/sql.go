@@ -16,7 +16,11 @@ An outbox is named by its Config.Topic (--outbox outbox_payments, the
 default topic of the service payments: outbox.TopicFor; sourceflow_outbox
 before it was per service): its rows are in watermill_<topic> and its dead letters in
 watermill_<topic>_dead_letters. dead-letters, redrive, purge and prune take
-exactly one of --destination and --outbox.
+exactly one of --destination and --outbox. dead-letters, redrive and purge
+refuse an --outbox T whose dead-letter table has a binary payload column
+(exit 1, nothing read, moved or deleted): the outbox creates that table
+with a JSON payload, sqlbus its tables with a binary one, so it is the
+messages table of the sqlbus destination T_dead_letters.
 
   depth         messages a service has yet to handle, rows an outbox has yet
                 to forward, and the dead letters of each
@@ -45,15 +49,14 @@ neither of --destination and --outbox, an empty --destination or --type, an
 --outbox that is no outbox topic); 3 a database call failed (the database is unreachable within
 --timeout, a privilege is missing, a file the DSN names, such as
 sslrootcert's, cannot be read) or redrive left dead letters behind; 1
-groups --remove named a group the destination does not have, or purge
---outbox named a dead-letter table with consumer groups (an sqlbus
-destination's messages); 130 interrupted.
+groups --remove named a group the destination does not have, or
+dead-letters, redrive or purge --outbox named a dead-letter table that is
+an sqlbus destination's messages table; 130 interrupted.
 
 Privileges: depth and dead-letters SELECT on the tables; redrive also
 INSERT and DELETE (and CREATE the first time it writes into a destination
 that has no table yet), on MySQL also the outbox lock table
-sourceflow_outbox_locks for an outbox; purge and prune SELECT and DELETE
-(purge --outbox T also SELECT on watermill_offsets_T_dead_letters);
+sourceflow_outbox_locks for an outbox; purge and prune SELECT and DELETE;
 groups SELECT, and DELETE on watermill_offsets_<topic> to remove a group.`
 
 func newSQLCommand(g *globals) *cobra.Command {

@@ -118,11 +118,19 @@ func (c *sqlConn) warnPlaintext(ctx context.Context, errOut io.Writer) {
 
 // runSQLOne checks that f names one destination or one outbox, then runs fn
 // on the database as runSQL does, with its name and whether it is an
-// outbox.
+// outbox; an outbox whose dead-letter table is an sqlbus destination's
+// messages table is refused first (refuseDestinationTable).
 func (g *globals) runSQLOne(cmd *cobra.Command, f sqlTargetFlags, fn func(ctx context.Context, c *sqlConn, name string, isOutbox bool) error) error {
 	name, isOutbox, err := f.target.one()
 	if err != nil {
 		return err
 	}
-	return g.runSQL(cmd, f.conn, func(ctx context.Context, c *sqlConn) error { return fn(ctx, c, name, isOutbox) })
+	return g.runSQL(cmd, f.conn, func(ctx context.Context, c *sqlConn) error {
+		if isOutbox {
+			if err := c.refuseDestinationTable(ctx, "sql "+cmd.Name(), name); err != nil {
+				return err
+			}
+		}
+		return fn(ctx, c, name, isOutbox)
+	})
 }

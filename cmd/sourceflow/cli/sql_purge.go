@@ -35,8 +35,10 @@ began, and says how many it deleted; a database error part way prints how
 many it deleted and exits 3: run it again for the rest. Services may run
 meanwhile. A destination or an outbox that has no table on the database (a
 misspelt name, say) draws a warning on standard error, as for redrive.
-An --outbox whose dead-letter table has consumer groups is the sqlbus
-destination <topic>_dead_letters: purge deletes nothing and exits 1.`,
+An --outbox whose dead-letter table has a binary payload column is the
+sqlbus destination <topic>_dead_letters (an outbox's has a JSON one, and
+sqlbus's tables a binary one, consumer groups or not): purge deletes
+nothing and exits 1.`,
 		Example: "  sourceflow sql purge --destination orders.fifo --type orders.RefundOrder\n" +
 			"  sourceflow sql purge --destination orders.fifo --type orders.RefundOrder --yes\n" +
 			"  sourceflow sql purge --outbox outbox_payments --yes",
@@ -53,11 +55,6 @@ func (g *globals) runSQLPurge(cmd *cobra.Command, f sqlPurgeFlags) error {
 		return &ExitError{Code: ExitUsage, Err: errors.New("--type is empty: name the message type (sf_type) to delete, or leave --type out to delete every dead letter")}
 	}
 	return g.runSQLOne(cmd, f.sqlTargetFlags, func(ctx context.Context, c *sqlConn, name string, isOutbox bool) error {
-		if isOutbox {
-			if err := c.refuseConsumedTable(ctx, name); err != nil {
-				return err
-			}
-		}
 		if !f.yes {
 			return c.countToPurge(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), f, name, isOutbox)
 		}

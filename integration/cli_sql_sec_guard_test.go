@@ -1,0 +1,71 @@
+//go:build integration
+
+package integration
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/cmd/sourceflow/cli"
+	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/outbox"
+)
+
+// TestSecCLISQLOutbox_RefusesADestinationsTableWithoutGroupsOnEachDialect:
+// on PostgreSQL and MariaDB, dead-letters, redrive and purge --outbox T,
+// with --yes or not, refuse (exit 1) the dead-letter table of T when it is
+// the messages table of the sqlbus destination T_dead_letters, which no
+// consumer group reads yet, and keep its message.
+func TestSecCLISQLOutbox_RefusesADestinationsTableWithoutGroupsOnEachDialect(t *testing.T) {
+	eachSQLBusDialect(t, func(t *testing.T, d sourceflow.Dialect, db *sql.DB) {
+		topic := strings.ReplaceAll(uniqueName("clisqlsecg", ""), "-", "_")
+		r := newCLISQLRig(t, d, db)
+		r.queue = topic + "_dead_letters"
+		dropSQLBusTables(t, d, db, r.queue)
+		r.send("p-1") // no worker: no consumer group
+
+		for _, args := range [][]string{{"dead-letters", "--outbox", topic}, {"dead-letters", "--outbox", topic, "--summary"},
+			{"redrive", "--outbox", topic}, {"redrive", "--outbox", topic, "--yes"},
+			{"purge", "--outbox", topic}, {"purge", "--outbox", topic, "--yes"}} {
+			out, errOut, code := r.sql(args...)
+			assert.Equal(t, cli.ExitDrift, code, "%v\nstdout: %s\nstderr: %s", args, out, errOut)
+			assert.Contains(t, errOut, "has a binary payload column", args)
+		}
+		var n int
+		require.NoError(t, db.QueryRow("SELECT COUNT(*) FROM "+quoteIdent(d, "watermill_"+r.queue)).Scan(&n))
+		assert.Equal(t, 1, n, "the destination's message is kept")
+	})
+}
+
+// TestSecCLISQLOutbox_WorksOnAnOutboxOnEachDialect: the guard refuses no
+// outbox: on PostgreSQL and MariaDB (where the outbox's JSON payload column
+// is a LONGTEXT) dead-letters, redrive and purge --outbox of a bound outbox
+// exit 0.
+func TestSecCLISQLOutbox_WorksOnAnOutboxOnEachDialect(t *testing.T) {
+	eachSQLBusDialect(t, func(t *testing.T, d sourceflow.Dialect, db *sql.DB) {
+		topic := strings.ReplaceAll(uniqueName("clisqlsecob", ""), "-", "_")
+		dropOutboxTablesOf(t, d, db, topic)
+		channel, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{})
+		require.NoError(t, err)
+		box, err := outbox.New(outbox.Config{DB: db, Dialect: d, Transport: channel, Topic: topic, DisableForwarder: true})
+		require.NoError(t, err)
+		t.Cleanup(func() { assert.NoError(t, box.Close()) })
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		require.NoError(t, box.Bind(ctx, sourceflow.Binding{Service: "clisql-secob"}))
+		dsn := sqlbusDSN(t, d)
+
+		for _, args := range [][]string{{"dead-letters", "--outbox", topic}, {"redrive", "--outbox", topic, "--yes"},
+			{"purge", "--outbox", topic}, {"purge", "--outbox", topic, "--yes"}} {
+			out, errOut, code := runCLI(t, append(append([]string{"sql"}, args...), "--dsn", dsn)...)
+			assert.Equal(t, cli.ExitOK, code, "%v\nstdout: %s\nstderr: %s", args, out, errOut)
+		}
+	})
+}
