@@ -65,7 +65,9 @@ the warning says that instead (an interrupt during the lookup exits 130).
 least"), by type and by reason, the most frequent first: the reason's first
 line with what differs from one dead letter to the next shown as a mark
 (the message's id as <message id>, its entity as <entity>, any other UUID
-as <id>), so the dead letters of one fault share a row. It also says
+as <id>), so the dead letters of one fault share a row. A type or a
+reason longer than 1 KiB is cut to it, "…" marking the cut, so memory
+stays bounded however long the reasons. It also says
 when the first and the last were dead-lettered (their rows' created_at, by
 the database's clock; on PostgreSQL read in this command's session time
 zone, which must be the services', as sql depth says). With -o json it

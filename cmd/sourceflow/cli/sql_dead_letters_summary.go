@@ -67,7 +67,7 @@ func (c *sqlConn) summarizeDeadLetters(ctx context.Context, out, errOut io.Write
 // name by type and by reason, and reads when the first and the last were
 // dead-lettered.
 func (c *sqlConn) letterSummary(ctx context.Context, name string, isOutbox bool) (sqlLetterSummary, error) {
-	t, err := c.tallyLetters(ctx, name, isOutbox, "", false)
+	t, err := c.tallyLetters(ctx, name, isOutbox, "", false, true)
 	if err != nil {
 		return sqlLetterSummary{}, err
 	}

@@ -31,19 +31,21 @@ var cutSize = regexp.MustCompile(`\(cut from \d+ bytes:`)
 const minBareID = 8
 
 // reasonGroup is the reason of l as sql dead-letters --summary groups it:
-// its first line (a stack or a wrapped error's details follow it) with the
-// values that differ from one dead letter to the next replaced by a mark:
-// l's message id and entity as cqrs, sqlbus and outbox write them in a
-// reason (quoted, escaped or shortened), any UUID, and the size of a reason
-// cut to fit in the database. The dead letters one fault made then share
-// one row.
+// its first line (a stack or a wrapped error's details follow it), cut to
+// maxGroupKey bytes (groupKey), with the values that differ from one dead
+// letter to the next replaced by a mark: l's message id and entity as
+// cqrs, sqlbus and outbox write them in a reason (quoted, escaped or
+// shortened), any UUID, and the size of a reason cut to fit in the
+// database. The dead letters one fault made then share one row. It is cut
+// before the replacements, so a long reason costs no more than a short
+// one, and again after them (marks can be longer than what they replace).
 func reasonGroup(l sqlLetter) string {
-	line := firstLine(l.Reason)
+	line := groupKey(firstLine(l.Reason))
 	line = withoutValue(line, l.MessageID, markMessageID)
 	line = withoutValue(line, l.UUID, markMessageID)
 	line = withoutValue(line, l.Entity, markEntity)
 	line = uuidText.ReplaceAllString(line, markID)
-	return cutSize.ReplaceAllString(line, "(cut from … bytes:")
+	return groupKey(cutSize.ReplaceAllString(line, "(cut from … bytes:"))
 }
 
 // withoutValue is line with value, in each form a reason holds it, replaced

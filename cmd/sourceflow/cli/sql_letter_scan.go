@@ -38,8 +38,10 @@ func deadLetterTable(name string, isOutbox bool) string {
 // eachLetterPage calls fn with each page of the dead letters of the
 // destination or the outbox name there when it begins, oldest first, with
 // each decoded (its type and reason; an outbox's from the first
-// listedPayloadBytes of its envelope): payloads are not read whole, so a
-// table of any length and row size is read in bounded memory. fn may
+// listedPayloadBytes of its envelope): payloads are not read whole, and
+// only a page at a time is held, so a table of any length is read in
+// memory bounded by a page (each row's metadata, its reason included, is
+// read whole; tallies keep keys of at most maxGroupKey bytes). fn may
 // delete the rows.
 func (c *sqlConn) eachLetterPage(ctx context.Context, name string, isOutbox bool, fn func([]sqldb.WatermillRow, []sqlLetter) error) error {
 	h := sqldb.WatermillHead{Limit: letterPage, PayloadBytes: 1}

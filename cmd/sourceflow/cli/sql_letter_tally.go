@@ -13,13 +13,34 @@ import (
 // errTallied stops a tally that reached maxScannedLetters.
 var errTallied = errors.New("tallied as many dead letters as a tally counts")
 
-// letterTally counts dead letters by type and by reason.
+// letterTally counts dead letters by type and, unless byReason is nil, by
+// reason, each cut to maxGroupKey bytes (groupKey, reasonGroup).
 type letterTally struct {
 	total int64
 	// atLeast says the tally stopped at maxScannedLetters: there are more.
 	atLeast  bool
 	byType   map[string]int64
 	byReason map[string]int64
+}
+
+// newLetterTally returns an empty tally, counting by reason too when
+// reasons is set (purge's dry run prints no reasons: it does not group
+// them).
+func newLetterTally(reasons bool) letterTally {
+	t := letterTally{byType: map[string]int64{}}
+	if reasons {
+		t.byReason = map[string]int64{}
+	}
+	return t
+}
+
+// add counts l.
+func (t *letterTally) add(l sqlLetter) {
+	t.total++
+	t.byType[groupKey(letterType(l))]++
+	if t.byReason != nil {
+		t.byReason[reasonGroup(l)]++
+	}
 }
 
 // nameCount is a type or a reason and how many dead letters have it.
@@ -29,9 +50,10 @@ type nameCount struct {
 }
 
 // tallyLetters counts the dead letters of the destination or the outbox
-// name (only those of type typ when only is set), up to maxScannedLetters.
-func (c *sqlConn) tallyLetters(ctx context.Context, name string, isOutbox bool, typ string, only bool) (letterTally, error) {
-	t := letterTally{byType: map[string]int64{}, byReason: map[string]int64{}}
+// name (only those of type typ when only is set), up to maxScannedLetters,
+// by type and, with reasons, by reason.
+func (c *sqlConn) tallyLetters(ctx context.Context, name string, isOutbox bool, typ string, only, reasons bool) (letterTally, error) {
+	t := newLetterTally(reasons)
 	err := c.eachLetterPage(ctx, name, isOutbox, func(_ []sqldb.WatermillRow, letters []sqlLetter) error {
 		for _, l := range letters {
 			if only && !isOfType(l, typ) {
@@ -41,9 +63,7 @@ func (c *sqlConn) tallyLetters(ctx context.Context, name string, isOutbox bool, 
 				t.atLeast = true
 				return errTallied
 			}
-			t.total++
-			t.byType[letterType(l)]++
-			t.byReason[reasonGroup(l)]++
+			t.add(l)
 		}
 		return nil
 	})

@@ -65,7 +65,7 @@ func (g *globals) runSQLPurge(cmd *cobra.Command, f sqlPurgeFlags) error {
 // countToPurge says how many dead letters purge --yes would delete, by
 // type, deleting none, and warns on errOut when there is no table.
 func (c *sqlConn) countToPurge(ctx context.Context, out, errOut io.Writer, f sqlPurgeFlags, name string, isOutbox bool) error {
-	t, err := c.tallyLetters(ctx, name, isOutbox, f.typ, f.only)
+	t, err := c.tallyLetters(ctx, name, isOutbox, f.typ, f.only, false)
 	if err != nil {
 		return c.failure("sql purge "+name, err)
 	}
