@@ -37,7 +37,9 @@ var reasonKeys = []string{sourceflow.MetaFailure, sourceflow.MetaLastError, sqld
 // metadata column cannot be read (written by hand) stays where it is, for
 // an operator to repair or delete; the others are moved, and the error
 // names it. Only cfg.DB, cfg.Dialect and cfg.Logger are used; services may
-// run meanwhile.
+// run meanwhile. It creates destination's table only when it has none,
+// so on a destination whose table exists it needs SELECT, INSERT and
+// DELETE, not CREATE.
 func Redrive(ctx context.Context, cfg Config, destination string) (int, error) {
 	cfg.setDefaults()
 	if err := cfg.Validate(); err != nil {
@@ -52,7 +54,7 @@ func Redrive(ctx context.Context, cfg Config, destination string) (int, error) {
 			unreadable = append(unreadable, bad)
 		}
 		if !created {
-			if err := newTables(cfg.DB, schema).create(ctx, Topic(destination)); err != nil {
+			if err := newTables(cfg.DB, schema).ensure(ctx, cfg.Dialect, Topic(destination)); err != nil {
 				return err
 			}
 			created = true

@@ -94,6 +94,22 @@ func (t *tables) run(ctx context.Context, topic string) error {
 	return nil
 }
 
+// ensure creates topic's table unless a lookup on d finds it: Redrive, run
+// by an operator whose role may not create tables (PostgreSQL 15 grants
+// no CREATE on the public schema by default), writes into an existing
+// table with INSERT alone, as CREATE TABLE IF NOT EXISTS would still need
+// CREATE. Publishes keep calling create, which needs no lookup.
+func (t *tables) ensure(ctx context.Context, d sqldb.Dialect, topic string) error {
+	exists, err := sqldb.WatermillTableExists(ctx, t.db, d, topic)
+	if err != nil {
+		return err
+	}
+	if !exists {
+		return t.create(ctx, topic)
+	}
+	return nil
+}
+
 // initLock returns wsql.ErrPublisherClosed after close, nil once topic's
 // table is ready, and else the lock of the creation of topic's table.
 func (t *tables) initLock(topic string) (chan struct{}, error) {
