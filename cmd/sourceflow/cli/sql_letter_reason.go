@@ -36,11 +36,13 @@ const minBareID = 8
 // letter to the next replaced by a mark: l's message id and entity as
 // cqrs, sqlbus and outbox write them in a reason (quoted, escaped or
 // shortened), any UUID, and the size of a reason cut to fit in the
-// database. The dead letters one fault made then share one row. It is cut
-// before the replacements, so a long reason costs no more than a short
-// one, and again after them (marks can be longer than what they replace).
+// database. The dead letters one fault made then share one row. Only the
+// reason's first maxGroupKey+2 bytes are looked at (enough to cut the
+// line and drop a "\r" ending it), and the line is cut before the
+// replacements, so a long reason costs no more than a short one; it is cut
+// again after them (marks can be longer than what they replace).
 func reasonGroup(l sqlLetter) string {
-	line := groupKey(firstLine(l.Reason))
+	line := groupKey(firstLine(l.Reason[:min(len(l.Reason), maxGroupKey+2)]))
 	line = withoutValue(line, l.MessageID, markMessageID)
 	line = withoutValue(line, l.UUID, markMessageID)
 	line = withoutValue(line, l.Entity, markEntity)

@@ -56,3 +56,14 @@ func TestSecTallyKeysAreBounded(t *testing.T) {
 	assert.Empty(t, dry.byReason, "no reason is grouped")
 	assert.Equal(t, map[string]int64{strings.Repeat("T", maxGroupKey) + "…": 1}, dry.byType)
 }
+
+// TestSecReasonGroupLooksAtTheReasonsStartOnly: a reason's first line is
+// cut at maxGroupKey bytes whatever follows (the rest of a long line, a
+// "\r\n" just past the bound), and a line ending at the bound is not cut.
+func TestSecReasonGroupLooksAtTheReasonsStartOnly(t *testing.T) {
+	line := strings.Repeat("a", maxGroupKey)
+	assert.Equal(t, line, reasonGroup(sqlLetter{MessageID: "m-1", Reason: line + "\r\nstack"}))
+	assert.Equal(t, line, reasonGroup(sqlLetter{MessageID: "m-1", Reason: line + "\nstack"}))
+	assert.Equal(t, line+"…", reasonGroup(sqlLetter{MessageID: "m-1", Reason: line + "b\r\nstack"}))
+	assert.Equal(t, line+"…", reasonGroup(sqlLetter{MessageID: "m-1", Reason: line + "\rb" + strings.Repeat("c", 1<<20)}))
+}
