@@ -117,11 +117,11 @@ type ChannelConfig struct {
 	CloseTimeout time.Duration
 	// Logger logs dead-lettered messages (never their payloads) and, at
 	// error level, a synchronous publish still waiting after 30s (see
-	// Async). Default: Watermill's slog adapter over slog.Default() as it
-	// is when NewChannelTransport runs, with Watermill's Info lowered to
-	// slog's Debug (gochannel logs at Info per message published to a
-	// destination nobody listens to), so at slog's default level only errors
-	// pass; set watermill.NopLogger{} to silence it.
+	// Async). Default: slog.Default() as it is when each line is logged,
+	// with Watermill's Info lowered to slog's Debug (gochannel logs at Info
+	// per message published to a destination nobody listens to), so at
+	// slog's default level only errors pass; set watermill.NopLogger{} to
+	// silence it.
 	Logger watermill.LoggerAdapter
 }
 

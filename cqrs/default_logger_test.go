@@ -3,6 +3,7 @@ package cqrs_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"log/slog"
 	"strings"
 	"sync"
@@ -90,4 +91,36 @@ func TestDefaultTransportLoggerKeepsRoutineMessagesQuiet(t *testing.T) {
 		require.NoError(t, pub.Publish("nobody-listens", message.NewMessage(watermill.NewUUID(), nil)))
 	}
 	assert.Empty(t, logs.String())
+}
+
+// A service built before the program sets slog's default logger logs
+// through the one set afterwards, at the level of each line: at slog's
+// default level a message whose handler always fails shows one error line
+// per delivery and one dead-letter line, and nothing else.
+func TestDefaultLoggerLogsThroughTheSlogDefaultSetAfterTheServiceIsBuilt(t *testing.T) {
+	svc, err := cqrs.NewService(cqrs.ServiceConfig{Name: "billing", Listen: []string{"billing-commands"}})
+	require.NoError(t, err)
+	require.NoError(t, cqrs.RegisterCommand[logCharge](svc, "billing.ChargeCard", "billing-commands"))
+	require.NoError(t, cqrs.Handle(cqrs.NewSaga[struct{ N int }](svc, "customer"),
+		func(context.Context, *struct{ N int }, logCharge, cqrs.Envelope) ([]any, error) {
+			return nil, errors.New("card declined")
+		}))
+	logs := captureSlogDefault(t)
+	require.NoError(t, svc.Start(context.Background()))
+	t.Cleanup(func() { _ = svc.Close() })
+
+	_, err = cqrs.NewAggregate(svc, "customer").Send(context.Background(), "c1", logCharge{Cents: 1})
+	require.NoError(t, err, "Send returns once the message is dead-lettered")
+
+	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+	var handlerErrors, deadLetters int
+	for _, line := range lines {
+		assert.Contains(t, line, "level=ERROR")
+		assert.Contains(t, line, "card declined")
+		handlerErrors += strings.Count(line, `msg="Handler returned error"`)
+		deadLetters += strings.Count(line, `msg="Message dead-lettered"`)
+	}
+	assert.Equal(t, cqrs.DefaultMaxDeliveries, handlerErrors, "one per delivery: %s", logs)
+	assert.Equal(t, 1, deadLetters, "once for the message: %s", logs)
+	assert.Len(t, lines, cqrs.DefaultMaxDeliveries+1)
 }

@@ -94,10 +94,10 @@ type PubSubConfig struct {
 	// deliveries in flight until CloseTimeout after the close began.
 	// Default: 20s.
 	CloseTimeout time.Duration
-	// Logger logs dead letters (never payloads). Default: Watermill's slog
-	// adapter over slog.Default() as it is when NewPubSubTransport runs,
-	// with Watermill's Info lowered to slog's Debug, so at slog's default
-	// level only errors pass; set watermill.NopLogger{} to silence it.
+	// Logger logs dead letters (never payloads). Default: slog.Default()
+	// as it is when each line is logged, with Watermill's Info lowered to
+	// slog's Debug, so at slog's default level only errors pass; set
+	// watermill.NopLogger{} to silence it.
 	Logger watermill.LoggerAdapter
 }
 

@@ -40,10 +40,11 @@ type ServiceConfig struct {
 	Codec Codec
 	// Logger logs the service's router (a handler's error, its start and
 	// stop) and, when set, the default Transport's dead letters. Default:
-	// Watermill's slog adapter over slog.Default() as it is when NewService
-	// runs, with Watermill's Info lowered to slog's Debug, so at slog's
-	// default level only failures reach the program's log; set
-	// watermill.NopLogger{} to silence it.
+	// slog.Default() as it is when each line is logged (a slog.SetDefault
+	// after NewService is followed), with Watermill's Info lowered to
+	// slog's Debug, so at slog's default level only failures reach the
+	// program's log: a handler's error at every delivery, then the dead
+	// letter; set watermill.NopLogger{} to silence it.
 	Logger watermill.LoggerAdapter
 	// HandlerMiddleware is the consume-side pipeline applied to every
 	// listened destination, outermost first (middleware.Stack's
