@@ -44,7 +44,7 @@ func TestHandlerTakingARegisteredTypeByPointerIsToldToTakeItByValue(t *testing.T
 // dead-lettered with a reason saying so and what the consumer lacks; one
 // without the header is not.
 func TestUndecodablePayloadReasonSaysWhenThePayloadIsEncrypted(t *testing.T) {
-	app, pub, _ := newBadInputApp(t)
+	app, pub, errs := newBadInputApp(t)
 	hint := "the payload is encrypted, metadata " + sourceflow.MetaEncryption + " is set, and was not decrypted: " +
 		"put the encryption Decrypter's Middleware in this consumer's ServiceConfig.HandlerMiddleware"
 
@@ -62,4 +62,11 @@ func TestUndecodablePayloadReasonSaysWhenThePayloadIsEncrypted(t *testing.T) {
 	assert.Contains(t, reasons["m-enc"], hint)
 	assert.Contains(t, reasons["m-plain"], cqrs.ErrDecode.Error())
 	assert.NotContains(t, reasons["m-plain"], "encrypted")
+	assert.NotContains(t, reasons["m-enc"], "AQID", "the header's value, the wrapped data key, is not shown")
+	got := errs.all()
+	require.Len(t, got, 2)
+	for _, err := range got {
+		assert.ErrorIs(t, err, cqrs.ErrDecode)
+		assert.True(t, sourceflow.IsPermanent(err))
+	}
 }

@@ -2,6 +2,7 @@ package cqrs
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -23,4 +24,15 @@ func TestHandledTypesTextIsBounded(t *testing.T) {
 		handledTypesText(names(10)))
 	assert.Equal(t, `types handled there: "t00", "t01", "t02", "t03", "t04", "t05", "t06", "t07", "t08", "t09" and 2 more`,
 		handledTypesText(names(12)))
+}
+
+// A handled type's name is shown as quotedID shows a sender's text: its
+// control characters escaped, a huge name cut with its length.
+func TestHandledTypesTextEscapesAndBoundsEachName(t *testing.T) {
+	text := handledTypesText([]string{"orders.\x1b[31mPlace\n", strings.Repeat("x", 100_000)})
+
+	assert.Equal(t, `types handled there: "orders.\x1b[31mPlace\n", `+quotedID(strings.Repeat("x", 100_000)), text)
+	assert.Contains(t, text, "…(100000 bytes)")
+	assert.NotContains(t, text, "\x1b")
+	assert.Less(t, len(text), 400)
 }
