@@ -7,6 +7,8 @@ import (
 	"slices"
 
 	"github.com/ThreeDotsLabs/watermill"
+
+	"github.com/sourceflow-go/sourceflow"
 )
 
 // defaultLogger is the Logger of a config that leaves it unset: it logs
@@ -67,10 +69,31 @@ func (l slogDefaultLogger) log(level slog.Level, msg string, fields watermill.Lo
 	logger.LogAttrs(ctx, level, msg, attrs...)
 }
 
-// appendAttrs appends fields to attrs in key order.
+// appendAttrs appends fields to attrs in key order, a message UUID
+// Watermill logs as the sender chose it shown bounded (boundedUUID).
 func appendAttrs(attrs []slog.Attr, fields watermill.LogFields) []slog.Attr {
 	for _, key := range slices.Sorted(maps.Keys(fields)) {
-		attrs = append(attrs, slog.Any(key, fields[key]))
+		value := fields[key]
+		if key == "message_uuid" {
+			value = boundedUUID(value)
+		}
+		attrs = append(attrs, slog.Any(key, value))
 	}
 	return attrs
+}
+
+// maxShownUUIDLen is longer than any text sourceflow.IDText returns (at
+// most MaxCorrelationIDLen bytes as escaped, then its cut mark "…(N
+// bytes)"), so that a UUID our own lines already show through IDText is
+// never escaped twice.
+const maxShownUUIDLen = sourceflow.MaxCorrelationIDLen + 64
+
+// boundedUUID is v, or, for a string longer than maxShownUUIDLen (a UUID
+// Watermill's router logs at every failed delivery as the sender chose
+// it), that string as sourceflow.IDText shows it: escaped and cut.
+func boundedUUID(v any) any {
+	if s, ok := v.(string); ok && len(s) > maxShownUUIDLen {
+		return sourceflow.IDText(s)
+	}
+	return v
 }

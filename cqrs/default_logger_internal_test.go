@@ -2,8 +2,10 @@ package cqrs
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 
 	"github.com/ThreeDotsLabs/watermill"
@@ -52,4 +54,22 @@ func TestDefaultLoggerWritesErrorsAndLowersInfoToDebug(t *testing.T) {
 		assert.Contains(t, string(lines[0]), `level=ERROR msg="Message dead-lettered" topic=orders deliveries=8 error="unexpected EOF"`)
 		assert.Contains(t, string(lines[1]), `level=DEBUG msg="Starting handler" topic=orders`)
 	}
+}
+
+// Watermill's router logs the sender-chosen message UUID of a failing
+// message, at every delivery, under message_uuid as it came: the default
+// Logger shows one longer than any sourceflow.IDText shows as IDText
+// shows it, cut, and leaves a shorter one (an ordinary UUID, or one our
+// own lines already show through IDText) as it is.
+func TestDefaultLoggerBoundsAMessageUUIDWatermillLogsRaw(t *testing.T) {
+	var out bytes.Buffer
+	useSlogDefault(t, slog.New(slog.NewTextHandler(&out, nil)))
+	huge := strings.Repeat("x", 100_000)
+
+	defaultLogger().Error("Handler returned error", errors.New("boom"), watermill.LogFields{"message_uuid": huge})
+	defaultLogger().Error("Message dead-lettered", errors.New("boom"), watermill.LogFields{"message_uuid": "m-1"})
+
+	assert.Less(t, out.Len(), 1024, "a 100,000-byte message UUID is cut")
+	assert.Contains(t, out.String(), "…(100000 bytes)")
+	assert.Contains(t, out.String(), "message_uuid=m-1 ")
 }
