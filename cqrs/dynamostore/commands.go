@@ -137,6 +137,8 @@ func (s *commandStore) Append(ctx context.Context, cmd cqrs.StoredCommand) error
 		return nil // an earlier attempt of this request was applied
 	case errors.As(err, &tc) && conditionFailed(tc):
 		return dup
+	case errors.Is(err, dynamo.ErrUnanswered) && s.appended(ctx, e, token):
+		return nil // the request cut unanswered was applied
 	case err != nil:
 		return fmt.Errorf("%s: %w", what, dynamo.Invalid(err))
 	}

@@ -30,7 +30,10 @@
 //     permanent error with DynamoDB's reason, so the message is
 //     dead-lettered rather than delivered again; a key over DynamoDB's
 //     limit is refused before any request (idempotency.ErrInvalidKey), and
-//     throttling is retried.
+//     throttling is retried. An endpoint that stops answering fails the
+//     call after 10 seconds; a claim cut so may have been applied, and
+//     the message delivered again finds it in progress until its lease
+//     lapses, so the handler does not run twice at once.
 //   - Complete, Extend and Release are conditional on the caller's token
 //     holding the in-progress claim; otherwise they return
 //     idempotency.ErrLeaseLost.

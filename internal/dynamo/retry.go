@@ -42,7 +42,8 @@ func (r *Retry) Stats() RetryStats {
 }
 
 // Do runs fn until it succeeds, fails with an error that is not transient,
-// ctx ends, or Attempts tries have failed.
+// ctx ends, or Attempts tries have failed. Each try gets at most
+// AttemptTimeout: one cut so fails with ErrUnanswered, not retried.
 func (r *Retry) Do(ctx context.Context, fn func(ctx context.Context) error) error {
 	attempts, backoff, ceiling := r.Attempts, r.Base, r.Max
 	if attempts <= 0 {
@@ -55,7 +56,7 @@ func (r *Retry) Do(ctx context.Context, fn func(ctx context.Context) error) erro
 		ceiling = time.Second
 	}
 	for try := 1; ; try++ {
-		err := fn(ctx)
+		err := attempt(ctx, fn)
 		kind := transient(err)
 		if kind == notTransient {
 			return err
