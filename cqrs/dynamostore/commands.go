@@ -127,7 +127,7 @@ func (s *commandStore) Append(ctx context.Context, cmd cqrs.StoredCommand) error
 			dynamo.Write{Table: s.table, Key: s.key(e.EntityID, messagePrefix+e.MessageID), Item: put(marker), Failed: dup})
 	}
 	in := &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{put(item), put(marker)}}
-	err = s.retry.Do(ctx, func(ctx context.Context) error {
+	err = s.retry.Do(ctx, s.table, func(ctx context.Context) error {
 		_, err := s.api.TransactWriteItems(ctx, in)
 		return err
 	})
@@ -196,7 +196,7 @@ func (s *commandStore) notFound(err error, entityID, messageID string) error {
 
 func (s *commandStore) get(ctx context.Context, key map[string]types.AttributeValue) (map[string]types.AttributeValue, error) {
 	var out *dynamodb.GetItemOutput
-	err := s.retry.Do(ctx, func(ctx context.Context) (err error) {
+	err := s.retry.Do(ctx, s.table, func(ctx context.Context) (err error) {
 		out, err = s.api.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: key, ConsistentRead: aws.Bool(true)})
 		return err
 	})

@@ -161,5 +161,8 @@
 // (ProvisionedThroughputExceeded, ThrottlingException, RequestLimitExceeded),
 // writes a BatchWriteItem leaves unprocessed, and transaction conflicts are
 // retried with exponential backoff and jitter, after the SDK's own retries,
-// and counted (Store.RetryStats).
+// and counted (Store.RetryStats). A request still throttled after every
+// retry fails with an error that names its table (the tables, for a
+// transaction) and the remedy: raise the table's provisioned capacity, or
+// switch it to on-demand capacity.
 package dynamostore

@@ -56,7 +56,7 @@ func (s *documentStore) Load(ctx context.Context, kind, id string) (cqrs.Documen
 		return cqrs.Document{}, err
 	}
 	var out *dynamodb.GetItemOutput
-	err := s.retry.Do(ctx, func(ctx context.Context) (err error) {
+	err := s.retry.Do(ctx, s.table, func(ctx context.Context) (err error) {
 		out, err = s.api.GetItem(ctx, &dynamodb.GetItemInput{
 			TableName: aws.String(s.table), Key: s.key(kind, id), ConsistentRead: aws.Bool(true),
 		})
@@ -128,7 +128,7 @@ func (s *documentStore) Save(ctx context.Context, kind, id string, data []byte, 
 		}
 	}
 	var old map[string]types.AttributeValue
-	err = s.retry.Do(ctx, func(ctx context.Context) error {
+	err = s.retry.Do(ctx, s.table, func(ctx context.Context) error {
 		_, err := s.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 			TableName: upd.TableName, Key: upd.Key, UpdateExpression: upd.UpdateExpression,
 			ConditionExpression: upd.ConditionExpression, ExpressionAttributeNames: upd.ExpressionAttributeNames,
@@ -154,7 +154,7 @@ func (s *documentStore) Save(ctx context.Context, kind, id string, data []byte, 
 // whose answer was lost and whose resend failed its condition was applied.
 func (s *documentStore) wrote(ctx context.Context, kind, id string, v int64, writeID string) bool {
 	var out *dynamodb.GetItemOutput
-	err := s.retry.Do(ctx, func(ctx context.Context) (err error) {
+	err := s.retry.Do(ctx, s.table, func(ctx context.Context) (err error) {
 		out, err = s.api.GetItem(ctx, &dynamodb.GetItemInput{
 			TableName: aws.String(s.table), Key: s.key(kind, id), ConsistentRead: aws.Bool(true),
 		})

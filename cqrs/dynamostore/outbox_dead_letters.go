@@ -56,7 +56,7 @@ func (o *Outbox) markFailed(ctx context.Context, it outboxItem, lease int64, rea
 // failed read counts as another instance's.
 func (o *Outbox) movedBefore(ctx context.Context, dead outboxItem) bool {
 	var out *dynamodb.GetItemOutput
-	err := o.retry.Do(ctx, func(ctx context.Context) (err error) {
+	err := o.retry.Do(ctx, o.table, func(ctx context.Context) (err error) {
 		out, err = o.api.GetItem(ctx, &dynamodb.GetItemInput{
 			TableName: aws.String(o.table), Key: dead.key(), ConsistentRead: aws.Bool(true),
 			ProjectionExpression: aws.String(attrLease),

@@ -40,7 +40,7 @@ func (o *Outbox) move(ctx context.Context, from, to outboxItem, cond expression.
 			{Put: &types.Put{TableName: aws.String(o.table), Item: item}},
 		},
 	}
-	err = o.retry.Do(ctx, func(ctx context.Context) error {
+	err = o.retry.Do(ctx, o.table, func(ctx context.Context) error {
 		_, err := o.api.TransactWriteItems(ctx, in)
 		return err
 	})

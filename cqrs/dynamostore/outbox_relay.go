@@ -131,7 +131,7 @@ func (o *Outbox) delete(ctx context.Context, items []outboxItem) {
 // and jitter, counted as throttled (RetryStats), and bounded by its
 // Attempts, as a throttled request is.
 func (o *Outbox) batchWrite(ctx context.Context, reqs []types.WriteRequest) error {
-	return o.retry.Do(ctx, func(ctx context.Context) error {
+	return o.retry.Do(ctx, o.table, func(ctx context.Context) error {
 		out, err := o.api.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{
 			RequestItems: map[string][]types.WriteRequest{o.table: reqs},
 		})

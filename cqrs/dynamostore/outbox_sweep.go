@@ -228,7 +228,7 @@ func (o *Outbox) update(ctx context.Context, it outboxItem, update expression.Up
 	if err != nil {
 		return err
 	}
-	return o.retry.Do(ctx, func(ctx context.Context) error {
+	return o.retry.Do(ctx, o.table, func(ctx context.Context) error {
 		_, err := o.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 			TableName: aws.String(o.table), Key: it.key(), UpdateExpression: expr.Update(),
 			ConditionExpression: expr.Condition(), ExpressionAttributeNames: expr.Names(),

@@ -30,7 +30,9 @@
 //     permanent error with DynamoDB's reason, so the message is
 //     dead-lettered rather than delivered again; a key over DynamoDB's
 //     limit is refused before any request (idempotency.ErrInvalidKey), and
-//     throttling is retried. An endpoint that stops answering fails the
+//     throttling is retried (a claim still throttled after every retry
+//     fails naming the table and its remedy: more provisioned capacity,
+//     or on-demand capacity). An endpoint that stops answering fails the
 //     call after 10 seconds; a claim cut so may have been applied, and
 //     the message delivered again finds it in progress until its lease
 //     lapses, so the handler does not run twice at once.

@@ -207,7 +207,7 @@ func (s *Store) claimOnce(ctx context.Context, key idempotency.Key, hash string,
 	if err != nil {
 		return nil, err
 	}
-	err = s.retry.Do(ctx, func(ctx context.Context) error {
+	err = s.retry.Do(ctx, s.cfg.Table, func(ctx context.Context) error {
 		_, err := s.api.PutItem(ctx, &dynamodb.PutItemInput{
 			TableName: aws.String(s.cfg.Table), Item: item, ConditionExpression: expr.Condition(),
 			ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
@@ -229,7 +229,7 @@ func (s *Store) claimOnce(ctx context.Context, key idempotency.Key, hash string,
 // caller then claims again).
 func (s *Store) read(ctx context.Context, key idempotency.Key) (map[string]types.AttributeValue, error) {
 	var out *dynamodb.GetItemOutput
-	err := s.retry.Do(ctx, func(ctx context.Context) (err error) {
+	err := s.retry.Do(ctx, s.cfg.Table, func(ctx context.Context) (err error) {
 		out, err = s.api.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.cfg.Table), Key: s.key(key), ConsistentRead: aws.Bool(true)})
 		return err
 	})
@@ -344,7 +344,7 @@ func (s *Store) update(ctx context.Context, key idempotency.Key, token string, u
 		return nil
 	}
 	var old map[string]types.AttributeValue
-	err = s.retry.Do(ctx, func(ctx context.Context) error {
+	err = s.retry.Do(ctx, s.cfg.Table, func(ctx context.Context) error {
 		_, err := s.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 			TableName: u.TableName, Key: u.Key, UpdateExpression: u.UpdateExpression, ConditionExpression: u.ConditionExpression,
 			ExpressionAttributeNames: u.ExpressionAttributeNames, ExpressionAttributeValues: u.ExpressionAttributeValues,
@@ -380,7 +380,7 @@ func (s *Store) release(ctx context.Context, key idempotency.Key, token string) 
 	if err != nil {
 		return opErr("release", key, err)
 	}
-	err = s.retry.Do(ctx, func(ctx context.Context) error {
+	err = s.retry.Do(ctx, s.cfg.Table, func(ctx context.Context) error {
 		_, err := s.api.DeleteItem(ctx, &dynamodb.DeleteItemInput{
 			TableName: aws.String(s.cfg.Table), Key: s.key(key), ConditionExpression: expr.Condition(),
 			ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),

@@ -22,15 +22,16 @@ const AttemptTimeout = 10 * time.Second
 // wrote (see Tx.OnUncertain) before it counts as not committed.
 var ErrUnanswered = fmt.Errorf("no answer from DynamoDB within %s (the request may have been applied)", AttemptTimeout)
 
-// attempt runs fn with a context that ends AttemptTimeout from now, or
-// sooner with ctx. When that bound, not ctx, ended the attempt, the error
-// is ErrUnanswered joined to what fn returned.
-func attempt(ctx context.Context, fn func(ctx context.Context) error) error {
+// attempt runs fn, a request on table, with a context that ends
+// AttemptTimeout from now, or sooner with ctx. When that bound, not ctx,
+// ended the attempt, the error is ErrUnanswered, naming table, wrapping
+// what fn returned.
+func attempt(ctx context.Context, table string, fn func(ctx context.Context) error) error {
 	actx, cancel := context.WithTimeoutCause(ctx, AttemptTimeout, ErrUnanswered)
 	defer cancel()
 	err := fn(actx)
 	if err != nil && ctx.Err() == nil && errors.Is(context.Cause(actx), ErrUnanswered) {
-		return fmt.Errorf("%w: %w", ErrUnanswered, err)
+		return fmt.Errorf("dynamodb: %s: %w: %w", tables(table), ErrUnanswered, err)
 	}
 	return err
 }

@@ -16,7 +16,7 @@ import (
 func TestRetryCutsAnUnansweredAttemptAndDoesNotRetryIt(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		r, calls, start := &Retry{}, 0, time.Now()
-		err := r.Do(context.Background(), func(ctx context.Context) error {
+		err := r.Do(context.Background(), "t", func(ctx context.Context) error {
 			calls++
 			<-ctx.Done()
 			return ctx.Err()
@@ -34,7 +34,7 @@ func TestRetryReportsTheCallersEndNotAnUnansweredAttempt(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
-		err := (&Retry{}).Do(ctx, func(ctx context.Context) error {
+		err := (&Retry{}).Do(ctx, "t", func(ctx context.Context) error {
 			<-ctx.Done()
 			return ctx.Err()
 		})

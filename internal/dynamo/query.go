@@ -4,6 +4,8 @@ import (
 	"context"
 	"iter"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 )
 
@@ -15,7 +17,7 @@ func QueryPages(ctx context.Context, api API, r *Retry, in *dynamodb.QueryInput)
 	return func(yield func(*dynamodb.QueryOutput, error) bool) {
 		for {
 			var out *dynamodb.QueryOutput
-			err := r.Do(ctx, func(ctx context.Context) (err error) {
+			err := r.Do(ctx, aws.ToString(in.TableName), func(ctx context.Context) (err error) {
 				out, err = api.Query(ctx, in)
 				return err
 			})

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -41,10 +42,13 @@ func (r *Retry) Stats() RetryStats {
 	return RetryStats{Throttled: r.throttled.Load(), Conflicts: r.conflicts.Load(), Exhausted: r.exhausted.Load()}
 }
 
-// Do runs fn until it succeeds, fails with an error that is not transient,
-// ctx ends, or Attempts tries have failed. Each try gets at most
-// AttemptTimeout: one cut so fails with ErrUnanswered, not retried.
-func (r *Retry) Do(ctx context.Context, fn func(ctx context.Context) error) error {
+// Do runs fn, a request on table (the tables of a transaction, comma
+// separated), until it succeeds, fails with an error that is not
+// transient, ctx ends, or Attempts tries have failed. Each try gets at most
+// AttemptTimeout: one cut so fails with ErrUnanswered, not retried. The
+// error of a request that still failed so, or was cut, names table, and
+// for throttling what to do about it.
+func (r *Retry) Do(ctx context.Context, table string, fn func(ctx context.Context) error) error {
 	attempts, backoff, ceiling := r.Attempts, r.Base, r.Max
 	if attempts <= 0 {
 		attempts = 8
@@ -56,7 +60,7 @@ func (r *Retry) Do(ctx context.Context, fn func(ctx context.Context) error) erro
 		ceiling = time.Second
 	}
 	for try := 1; ; try++ {
-		err := attempt(ctx, fn)
+		err := attempt(ctx, table, fn)
 		kind := transient(err)
 		if kind == notTransient {
 			return err
@@ -64,7 +68,7 @@ func (r *Retry) Do(ctx context.Context, fn func(ctx context.Context) error) erro
 		r.count(kind)
 		if try >= attempts {
 			r.exhausted.Add(1)
-			return fmt.Errorf("still %s after %d attempts: %w", kind, try, err)
+			return exhausted(table, kind, try, err)
 		}
 		// #nosec G404 -- jitter that spreads retries out; no secret depends on it.
 		if ended := Sleep(ctx, rand.N(backoff)+time.Millisecond); ended != nil {
@@ -84,6 +88,25 @@ func Sleep(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
+}
+
+// exhausted is the error of a request on table that still failed with a
+// transient error of kind after tries attempts.
+func exhausted(table string, kind transience, tries int, err error) error {
+	if kind == throttled {
+		return fmt.Errorf("dynamodb: %s still throttled after %d attempts "+
+			"(raise the provisioned capacity, or switch to on-demand capacity): %w", tables(table), tries, err)
+	}
+	return fmt.Errorf("dynamodb: %s: still %s after %d attempts: %w", tables(table), kind, tries, err)
+}
+
+// tables names table, or the comma-separated tables of a transaction, in
+// an error.
+func tables(table string) string {
+	if strings.Contains(table, ", ") {
+		return "tables " + table
+	}
+	return "table " + table
 }
 
 func (r *Retry) count(kind transience) {

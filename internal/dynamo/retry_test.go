@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -46,7 +47,7 @@ func TestTransientClassifiesThrottlingAndConflicts(t *testing.T) {
 func TestRetryRetriesTransientErrorsAndCountsThem(t *testing.T) {
 	r := &Retry{Base: time.Millisecond, Max: 2 * time.Millisecond}
 	calls := 0
-	err := r.Do(context.Background(), func(context.Context) error {
+	err := r.Do(context.Background(), "t", func(context.Context) error {
 		calls++
 		switch calls {
 		case 1:
@@ -64,7 +65,7 @@ func TestRetryRetriesTransientErrorsAndCountsThem(t *testing.T) {
 func TestRetryGivesUpAfterAttemptsAndNeverRetriesAnAnswer(t *testing.T) {
 	r := &Retry{Attempts: 3, Base: time.Millisecond}
 	calls := 0
-	err := r.Do(context.Background(), func(context.Context) error {
+	err := r.Do(context.Background(), "t", func(context.Context) error {
 		calls++
 		return &types.ProvisionedThroughputExceededException{Message: aws.String("slow down")}
 	})
@@ -75,7 +76,7 @@ func TestRetryGivesUpAfterAttemptsAndNeverRetriesAnAnswer(t *testing.T) {
 	assert.Equal(t, int64(1), r.Stats().Exhausted)
 
 	calls = 0
-	err = r.Do(context.Background(), func(context.Context) error {
+	err = r.Do(context.Background(), "t", func(context.Context) error {
 		calls++
 		return &types.ConditionalCheckFailedException{}
 	})
@@ -86,7 +87,7 @@ func TestRetryGivesUpAfterAttemptsAndNeverRetriesAnAnswer(t *testing.T) {
 func TestRetryStopsWhenTheContextEnds(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &Retry{Base: time.Hour, Max: time.Hour}
-	err := r.Do(ctx, func(context.Context) error {
+	err := r.Do(ctx, "t", func(context.Context) error {
 		cancel()
 		return &types.ProvisionedThroughputExceededException{}
 	})
@@ -103,4 +104,22 @@ func TestSleepWaitsOrReturnsWhenTheContextEnds(t *testing.T) {
 	start = time.Now()
 	assert.ErrorIs(t, Sleep(ctx, time.Hour), context.Canceled)
 	assert.Less(t, time.Since(start), time.Minute)
+}
+
+// A transaction DynamoDB still throttles after every attempt fails naming
+// each table it writes, once, and what to do about it.
+func TestRetryExhaustedNamesTheTablesOfATransactionAndTheRemedy(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		api := &fakeAPI{}
+		for range 8 {
+			api.errs = append(api.errs, cancelled("ThrottlingError", "None", "None"))
+		}
+		err := WithinTx(context.Background(), api, Handling, &Retry{}, func(ctx context.Context) error {
+			tx := TxFor(ctx, api, Handling)
+			return errors.Join(tx.Add("a", key("1"), put("a"), errFirst), tx.Add("b", key("1"), put("b"), errSecond),
+				tx.Add("a", key("2"), put("a"), errFirst))
+		})
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "tables a, b still throttled after 8 attempts (raise the provisioned capacity")
+	})
 }

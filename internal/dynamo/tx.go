@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -316,7 +318,7 @@ func (tx *Tx) commit(ctx context.Context, r *Retry) error {
 		return nil
 	case 1:
 		w := tx.writes[0]
-		err := r.Do(ctx, func(ctx context.Context) error { return single(ctx, tx.api, w.item) })
+		err := r.Do(ctx, tx.tables(), func(ctx context.Context) error { return single(ctx, tx.api, w.item) })
 		if IsConditionFailed(err) {
 			return w.failed
 		}
@@ -329,11 +331,38 @@ func (tx *Tx) commit(ctx context.Context, r *Retry) error {
 	for i, w := range tx.writes {
 		in.TransactItems[i] = w.item
 	}
-	err := r.Do(ctx, func(ctx context.Context) error {
+	err := r.Do(ctx, tx.tables(), func(ctx context.Context) error {
 		_, err := tx.api.TransactWriteItems(ctx, in)
 		return err
 	})
 	return tx.cancelled(err)
+}
+
+// tables names the tables the collected writes go to, each once, in the
+// order of their first write, comma separated.
+func (tx *Tx) tables() string {
+	var names []string
+	for _, w := range tx.writes {
+		if name := tableOf(w.item); !slices.Contains(names, name) {
+			names = append(names, name)
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// tableOf returns the table a collected write goes to.
+func tableOf(it types.TransactWriteItem) string {
+	switch {
+	case it.Put != nil:
+		return aws.ToString(it.Put.TableName)
+	case it.Update != nil:
+		return aws.ToString(it.Update.TableName)
+	case it.Delete != nil:
+		return aws.ToString(it.Delete.TableName)
+	case it.ConditionCheck != nil:
+		return aws.ToString(it.ConditionCheck.TableName)
+	}
+	return ""
 }
 
 // ErrTxOverSize is returned (permanent: the same handling collects the same
