@@ -71,7 +71,7 @@ func wireServices(ctx context.Context, opts options, obs *observability, c *coun
 	if err := st.withOutbox(&w.transports, &w.closers); err != nil {
 		return fail(err)
 	}
-	health := healthFunc(w.transports.health)
+	health := withStoreHealth(w.transports.health, st.health)
 	obs.health.Store(&health)
 	if w.payPipe, w.ordPipe, err = newPipelines(opts, obs, w.transports, st, &w.closers); err != nil {
 		return fail(err)

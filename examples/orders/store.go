@@ -28,6 +28,9 @@ type stores struct {
 	// outbox puts the store's transactional outbox in front of a service's
 	// transport (-store dynamodb); nil for the others.
 	outbox func(service string, inner cqrs.Transport) (cqrs.Transport, error)
+	// health checks the store for /healthz (-store dynamodb); nil for the
+	// others.
+	health healthFunc
 	close  func() error
 }
 

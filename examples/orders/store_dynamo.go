@@ -35,7 +35,8 @@ func openDynamoStores(ctx context.Context, opts options) (*stores, error) {
 	if err != nil {
 		return nil, err
 	}
-	stateCfg, idemCfg := dynamoConfigs(opts, dynamodb.NewFromConfig(awsCfg), mode)
+	client := dynamodb.NewFromConfig(awsCfg)
+	stateCfg, idemCfg := dynamoConfigs(opts, client, mode)
 	st, err := dynamostore.New(ctx, stateCfg)
 	if err != nil {
 		return nil, fmt.Errorf("open the DynamoDB store: %w", err)
@@ -53,6 +54,6 @@ func openDynamoStores(ctx context.Context, opts options) (*stores, error) {
 	}
 	return &stores{
 		commands: st.Commands(), entities: st.Entities(), views: st.Views(), idem: idem, kind: "dynamodb",
-		retries: retries, outbox: outbox, close: func() error { return nil },
+		retries: retries, outbox: outbox, health: dynamoHealth(client, st.Tables()[0].Name), close: func() error { return nil },
 	}, nil
 }
