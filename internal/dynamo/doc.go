@@ -1,5 +1,6 @@
 // Package dynamo is what the DynamoDB stores of the module share: the narrow
 // client interface they call, the handling transaction (writes collected in a
 // context and committed together with TransactWriteItems), retries of
-// throttled requests, and the item size limit.
+// throttled requests with each attempt bounded (AttemptTimeout) and errors
+// that name the table, and the item size limit.
 package dynamo
