@@ -85,13 +85,16 @@ const MetaLastError = "sf_last_error"
 
 // IsConsumeMarker reports whether key is one of the markers the consume
 // pipeline sets on a message being handled (MetaFailure, MetaLastError,
-// MetaRetryAfter, MetaInProgress, MetaDuplicate).
+// MetaRetryAfter, MetaInProgress, MetaDuplicate) or a transport sets on one
+// it hands out (MetaDeliveryCount, MetaLastDelivery, MetaDeadLetterQueue,
+// MetaSubscription).
 // They describe one delivery: transports never send them and drop them from
 // what they receive, so a message moved back from a dead-letter queue is not
 // taken for a permanent failure again.
 func IsConsumeMarker(key string) bool {
 	switch key {
-	case MetaFailure, MetaLastError, MetaRetryAfter, MetaInProgress, MetaDuplicate:
+	case MetaFailure, MetaLastError, MetaRetryAfter, MetaInProgress, MetaDuplicate,
+		MetaDeliveryCount, MetaLastDelivery, MetaDeadLetterQueue, MetaSubscription:
 		return true
 	}
 	return false

@@ -177,6 +177,9 @@ func (sub *subscription) accept(raws []sqstypes.Message, received time.Time) {
 			d.malformed = err.Error()
 		}
 		d.msg = msg
+		if msg != nil {
+			sub.markDelivery(d)
+		}
 		ds[i] = d
 	}
 	sub.mu.Lock()

@@ -43,7 +43,7 @@ func (t *Tracing) Middleware(h message.HandlerFunc) message.HandlerFunc {
 		}
 		spanCtx, span := t.tracer.Start(parent, tpl.name, opts...)
 		if span.IsRecording() {
-			attrs := messageAttributes(msg)
+			attrs := append(messageAttributes(msg), deliveryAttributes(msg)...)
 			if handler := message.HandlerNameFromCtx(ctx); handler != "" {
 				attrs = append(attrs, AttrHandler.String(handler))
 			}
@@ -62,6 +62,7 @@ func (t *Tracing) Middleware(h message.HandlerFunc) message.HandlerFunc {
 		returned = true
 		if err != nil {
 			markFailed(span, err)
+			markDeadLettered(span, msg, err)
 		}
 		return produced, err
 	}

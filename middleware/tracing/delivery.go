@@ -1,0 +1,79 @@
+package tracing
+
+import (
+	"strconv"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+	"go.opentelemetry.io/otel/attribute"
+	semconv "go.opentelemetry.io/otel/semconv/v1.40.0"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/sourceflow-go/sourceflow"
+)
+
+// Attributes of one delivery, from the consume markers the transport sets
+// (awsbus sets them all; see sourceflow.MetaDeliveryCount).
+const (
+	// AttrDeliveryCount is the number of the delivery a consumer span
+	// handles, 1 for the first (sourceflow.MetaDeliveryCount: SQS's
+	// ApproximateReceiveCount). The messaging conventions have no generic
+	// key for it; this one follows their system-specific ones
+	// (messaging.servicebus.message.delivery_count,
+	// messaging.gcp_pubsub.message.delivery_attempt).
+	AttrDeliveryCount = attribute.Key("messaging.message.delivery_count")
+	// AttrDeadLetterQueue is the queue a failed delivery is dead-lettered to
+	// (sourceflow.MetaDeadLetterQueue), on the EventDeadLetter event.
+	AttrDeadLetterQueue = attribute.Key("sourceflow.dead_letter.queue")
+	// AttrDeadLetterReason says why a failed delivery is dead-lettered, on
+	// the EventDeadLetter event: DeadLetterPermanent or DeadLetterLastDelivery.
+	AttrDeadLetterReason = attribute.Key("sourceflow.dead_letter.reason")
+)
+
+// EventDeadLetter is the name of the event a consumer span gets when its
+// handler's failure makes the transport dead-letter the message.
+const EventDeadLetter = "sourceflow.dead_letter"
+
+// Values of AttrDeadLetterReason: a permanent failure (sourceflow.Permanent)
+// is dead-lettered at once, any failure of the last delivery the queue
+// allows (sourceflow.MetaLastDelivery) too.
+const (
+	DeadLetterPermanent    = "permanent"
+	DeadLetterLastDelivery = "last_delivery"
+)
+
+// deliveryAttributes are the attributes of msg's delivery: its delivery
+// count and, when the transport received it from a queue subscribed to the
+// destination it was sent to, that queue as
+// messaging.destination.subscription.name.
+func deliveryAttributes(msg *message.Message) []attribute.KeyValue {
+	var attrs []attribute.KeyValue
+	if n, err := strconv.ParseInt(msg.Metadata.Get(sourceflow.MetaDeliveryCount), 10, 64); err == nil {
+		attrs = append(attrs, AttrDeliveryCount.Int64(n))
+	}
+	if queue := msg.Metadata.Get(sourceflow.MetaSubscription); queue != "" {
+		attrs = append(attrs, semconv.MessagingDestinationSubscriptionName(bounded(queue)))
+	}
+	return attrs
+}
+
+// markDeadLettered adds EventDeadLetter to span when msg's failure err
+// makes its transport dead-letter it: the transport named a dead-letter
+// queue (sourceflow.MetaDeadLetterQueue) and err is permanent or this is
+// the message's last delivery (sourceflow.MetaLastDelivery). The transport
+// copies the message after the span ends; a copy that fails is logged, and
+// the queue's redrive policy moves the message instead.
+func markDeadLettered(span trace.Span, msg *message.Message, err error) {
+	queue := msg.Metadata.Get(sourceflow.MetaDeadLetterQueue)
+	if queue == "" {
+		return
+	}
+	reason := DeadLetterLastDelivery
+	switch {
+	case msg.Metadata.Get(sourceflow.MetaFailure) != "" || sourceflow.IsPermanent(err):
+		reason = DeadLetterPermanent
+	case msg.Metadata.Get(sourceflow.MetaLastDelivery) != "true":
+		return
+	}
+	span.AddEvent(EventDeadLetter, trace.WithAttributes(
+		AttrDeadLetterQueue.String(bounded(queue)), AttrDeadLetterReason.String(reason)))
+}

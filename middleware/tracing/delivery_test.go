@@ -1,0 +1,78 @@
+package tracing_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/middleware/tracing"
+)
+
+// The consumer span carries the delivery count and the subscribed queue the
+// transport marked the message with.
+func TestMiddlewareDeliveryAttributes(t *testing.T) {
+	tr, _, rec := recordingTracing(t, tracing.Config{})
+	msg := message.NewMessage("uuid-1", nil)
+	msg.Metadata.Set(sourceflow.MetaDeliveryCount, "3")
+	msg.Metadata.Set(sourceflow.MetaSubscription, "svc-events")
+
+	_, err := tr.Middleware(func(*message.Message) ([]*message.Message, error) { return nil, nil })(msg)
+
+	require.NoError(t, err)
+	attrs := attrMap(spanNamed(t, rec, "process").Attributes())
+	assert.Equal(t, int64(3), attrs[string(tracing.AttrDeliveryCount)])
+	assert.Equal(t, "svc-events", attrs["messaging.destination.subscription.name"])
+}
+
+// A failure the transport dead-letters (permanent, or any on the last
+// delivery) adds a dead-letter event naming the queue and the reason; a
+// failure that is delivered again, or one without a dead-letter queue, adds
+// none.
+func TestMiddlewareMarksDeadLettering(t *testing.T) {
+	transient, permanent := errors.New("gateway down"), sourceflow.Permanent(errors.New("card refused"))
+	for _, tc := range []struct {
+		name       string
+		err        error
+		md         map[string]string
+		wantReason string
+	}{
+		{"permanent", permanent, map[string]string{sourceflow.MetaDeadLetterQueue: "q-dlq"}, tracing.DeadLetterPermanent},
+		{"last delivery", transient, map[string]string{sourceflow.MetaDeadLetterQueue: "q-dlq", sourceflow.MetaLastDelivery: "true"},
+			tracing.DeadLetterLastDelivery},
+		{"redelivered", transient, map[string]string{sourceflow.MetaDeadLetterQueue: "q-dlq"}, ""},
+		{"no dead-letter queue", permanent, map[string]string{sourceflow.MetaLastDelivery: "true"}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tr, _, rec := recordingTracing(t, tracing.Config{})
+			msg := message.NewMessage("uuid-1", nil)
+			for k, v := range tc.md {
+				msg.Metadata.Set(k, v)
+			}
+			_, err := tr.Middleware(func(*message.Message) ([]*message.Message, error) { return nil, tc.err })(msg)
+			require.ErrorIs(t, err, tc.err)
+			ev, found := deadLetterEvent(spanNamed(t, rec, "process"))
+			if tc.wantReason == "" {
+				assert.False(t, found, "no dead-letter event")
+				return
+			}
+			require.True(t, found, "a dead-letter event")
+			assert.Equal(t, map[string]any{string(tracing.AttrDeadLetterQueue): "q-dlq",
+				string(tracing.AttrDeadLetterReason): tc.wantReason}, attrMap(ev.Attributes))
+		})
+	}
+}
+
+// deadLetterEvent returns s's dead-letter event.
+func deadLetterEvent(s sdktrace.ReadOnlySpan) (sdktrace.Event, bool) {
+	for _, e := range s.Events() {
+		if e.Name == tracing.EventDeadLetter {
+			return e, true
+		}
+	}
+	return sdktrace.Event{}, false
+}
