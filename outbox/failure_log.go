@@ -2,6 +2,7 @@ package outbox
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"maps"
 	"sync"
@@ -55,18 +56,20 @@ func (l *failureLog) middleware(h message.HandlerFunc) message.HandlerFunc {
 		case errors.Is(err, context.Canceled):
 			return nil, err
 		}
-		l.failed(msg.UUID, err)
+		l.failed(msg, err)
 		msg.Nack() // the router's Ack that follows does nothing
 		return nil, nil
 	}
 }
 
-// failed logs a failed attempt when it is the first in a row or the last
-// line is interval old: its error on one line, and at debug level in full
-// (a stack trace) when that says more (see oneLine). The row's uuid is
-// shown as sourceflow.IDText shows it: a row written to the outbox table by
-// other means than the outbox's publisher may have any id.
-func (l *failureLog) failed(uuid string, err error) {
+// failed logs a failed attempt of the row msg when it is the first in a
+// row or the last line is interval old: its error on one line, and at debug
+// level in full (a stack trace) when that says more (see oneLine), with the
+// row's uuid and the forwarded message's destination, id and type (see
+// forwardedFields). The ids are shown as sourceflow.IDText shows them: a row
+// written to the outbox table by other means than the outbox's publisher
+// may hold anything.
+func (l *failureLog) failed(msg *message.Message, err error) {
 	l.mu.Lock()
 	now := l.now()
 	l.failures++
@@ -77,9 +80,9 @@ func (l *failureLog) failed(uuid string, err error) {
 		l.mu.Unlock()
 		return
 	}
-	fields := watermill.LogFields{
-		"topic": l.topic, "message_uuid": sourceflow.IDText(uuid), "failed_attempts": l.unlogged, "failing_for": now.Sub(l.first).String(),
-	}
+	fields := forwardedFields(msg.Payload)
+	fields["topic"], fields["message_uuid"] = l.topic, sourceflow.IDText(msg.UUID)
+	fields["failed_attempts"], fields["failing_for"] = l.unlogged, now.Sub(l.first).String()
 	first := l.failures == 1
 	l.loggedAt, l.unlogged = now, 0
 	l.mu.Unlock()
@@ -108,4 +111,31 @@ func (l *failureLog) succeeded() {
 			"topic": l.topic, "failed_attempts": failures, "failed_for": l.now().Sub(first).String(),
 		})
 	}
+}
+
+// forwardedFields names the message a forwarder envelope holds, as spans and
+// the other services' logs name it: its destination, its id
+// (sourceflow.MetaMessageID, the spans' messaging.message.id; the
+// envelope's uuid when it has none) and its type (sourceflow.MetaType). A
+// payload that is no envelope gives no fields.
+func forwardedFields(payload []byte) watermill.LogFields {
+	fields := watermill.LogFields{}
+	var e envelope
+	if json.Unmarshal(payload, &e) != nil {
+		return fields
+	}
+	if e.DestinationTopic != "" {
+		fields["destination"] = sourceflow.IDText(e.DestinationTopic)
+	}
+	id := e.Metadata[sourceflow.MetaMessageID]
+	if id == "" {
+		id = e.UUID
+	}
+	if id != "" {
+		fields["message_id"] = sourceflow.IDText(id)
+	}
+	if typ := e.Metadata[sourceflow.MetaType]; typ != "" {
+		fields["message_type"] = sourceflow.IDText(typ)
+	}
+	return fields
 }

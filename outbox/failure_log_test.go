@@ -1,14 +1,18 @@
 package outbox
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
+	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow"
 )
 
 // Failed forwards in a row are logged first, then at most once per
@@ -21,7 +25,7 @@ func TestForwardFailuresAreLoggedFirstThenOncePerIntervalWithTheirCount(t *testi
 	l.now = func() time.Time { return clock }
 	down := errors.New("queue service unavailable")
 	for range 30 { // 30 attempts, 5s apart: 2m25s
-		l.failed("m-1", down)
+		l.failed(message.NewMessage("m-1", nil), down)
 		clock = clock.Add(5 * time.Second)
 	}
 	l.succeeded()
@@ -53,10 +57,28 @@ func TestForwardFailureLogBoundsTheRowsUUID(t *testing.T) {
 		logs := watermill.NewCaptureLogger()
 		l := newFailureLog(logs, "outbox", time.Minute)
 
-		l.failed(uuid, errors.New("queue service unavailable"))
+		l.failed(message.NewMessage(uuid, nil), errors.New("queue service unavailable"))
 
 		errs := logs.Captured()[watermill.ErrorLogLevel]
 		require.Len(t, errs, 1)
 		assert.Equal(t, want, errs[0].Fields["message_uuid"], "%.20q", uuid)
 	}
+}
+
+// A failed forward's line names the forwarded message as spans and the
+// other services' logs do: its destination, its own id (not the forwarder
+// envelope's row UUID) and its type.
+func TestForwardFailureLogNamesTheForwardedMessage(t *testing.T) {
+	payload, err := json.Marshal(envelope{DestinationTopic: "orders", UUID: "wm-1", Payload: []byte("{}"),
+		Metadata: map[string]string{sourceflow.MetaMessageID: "msg-7", sourceflow.MetaType: "model.OrderPaid"}})
+	require.NoError(t, err)
+	logs := watermill.NewCaptureLogger()
+
+	newFailureLog(logs, "outbox", time.Minute).failed(message.NewMessage("row-1", payload), errors.New("down"))
+
+	errs := logs.Captured()[watermill.ErrorLogLevel]
+	require.Len(t, errs, 1)
+	f := errs[0].Fields
+	assert.Equal(t, []any{"row-1", "orders", "msg-7", "model.OrderPaid"},
+		[]any{f["message_uuid"], f["destination"], f["message_id"], f["message_type"]})
 }

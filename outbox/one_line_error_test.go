@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
+	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -44,7 +45,7 @@ func TestForwardFailureIsLoggedOnOneLine(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			logs := watermill.NewCaptureLogger()
-			newFailureLog(logs, "outbox", time.Minute).failed("m-1", tt.err)
+			newFailureLog(logs, "outbox", time.Minute).failed(message.NewMessage("m-1", nil), tt.err)
 
 			errs := logs.Captured()[watermill.ErrorLogLevel]
 			require.Len(t, errs, 1)
@@ -62,7 +63,7 @@ func TestForwardFailureIsLoggedOnOneLine(t *testing.T) {
 // debug line.
 func TestForwardFailureOnOneLineHasNoDebugLine(t *testing.T) {
 	logs := watermill.NewCaptureLogger()
-	newFailureLog(logs, "outbox", time.Minute).failed("m-1", fmt.Errorf("forward: %w", errors.New("down")))
+	newFailureLog(logs, "outbox", time.Minute).failed(message.NewMessage("m-1", nil), fmt.Errorf("forward: %w", errors.New("down")))
 
 	require.Len(t, logs.Captured()[watermill.ErrorLogLevel], 1)
 	assert.EqualError(t, logs.Captured()[watermill.ErrorLogLevel][0].Err, "forward: down")
