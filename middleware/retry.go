@@ -129,6 +129,7 @@ func (r *Retrier) Middleware(h message.HandlerFunc) message.HandlerFunc {
 				return nil, err // the hint times the redelivery
 			}
 			if stop == nil {
+				sourceflow.ObserveRetriedRun(msg.Context(), b.Attempts(), err)
 				r.cfg.Logger.Info("Retrying handler", watermill.LogFields{
 					"message_uuid": sourceflow.IDText(msg.UUID), "correlation_id": flowCorrelationID(msg),
 					"attempt": b.Attempts(), "wait": wait.String(), "err": err.Error(),

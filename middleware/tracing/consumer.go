@@ -3,6 +3,8 @@ package tracing
 import (
 	"github.com/ThreeDotsLabs/watermill/message"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/sourceflow-go/sourceflow"
 )
 
 // Middleware is the consume-side message.HandlerMiddleware. For every handled
@@ -16,7 +18,13 @@ import (
 // error matching sourceflow.ErrPanic (as cqrs's dispatcher returns it),
 // else "permanent" or "transient"; a panic that unwinds through it (Recover
 // sits outside) sets status Error, described as "handler panicked", and
-// error.type "panic".
+// error.type "panic". Each failed run of the handler that a retry loop
+// below runs again (middleware.Retry; see
+// sourceflow.WithRetriedRunObserver) adds an exception event with the run's
+// number (AttrRetriedRun), so a span whose handler succeeded on a retry
+// still shows the runs that failed. The delivery's count and whether its
+// failure dead-letters the message show as well (see AttrDeliveryCount and
+// EventDeadLetter).
 //
 // A tracestate received over 512 bytes is cut to 512 after the W3C rule
 // (members over 128 bytes first, then from the end), so a producer cannot
@@ -57,6 +65,9 @@ func (t *Tracing) Middleware(h message.HandlerFunc) message.HandlerFunc {
 			span.End()
 		}()
 
+		if span.IsRecording() {
+			spanCtx = sourceflow.WithRetriedRunObserver(spanCtx, retriedRunRecorder(span))
+		}
 		msg.SetContext(spanCtx)
 		produced, err := h(msg)
 		returned = true

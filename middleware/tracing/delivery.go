@@ -77,3 +77,15 @@ func markDeadLettered(span trace.Span, msg *message.Message, err error) {
 	span.AddEvent(EventDeadLetter, trace.WithAttributes(
 		AttrDeadLetterQueue.String(bounded(queue)), AttrDeadLetterReason.String(reason)))
 }
+
+// AttrRetriedRun is the number of a failed handler run (1 for the first) on
+// the exception event a retry loop's retried run adds to the consumer span.
+const AttrRetriedRun = attribute.Key("sourceflow.retry.run")
+
+// retriedRunRecorder returns the observer of the retried runs of span's
+// handler: each adds an exception event with its run number.
+func retriedRunRecorder(span trace.Span) func(int, error) {
+	return func(run int, err error) {
+		recordException(span, err, AttrRetriedRun.Int(run))
+	}
+}

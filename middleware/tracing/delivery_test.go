@@ -76,3 +76,26 @@ func deadLetterEvent(s sdktrace.ReadOnlySpan) (sdktrace.Event, bool) {
 	}
 	return sdktrace.Event{}, false
 }
+
+// A handler run a retry loop below runs again adds an exception event with
+// its run number; the returned failure adds its own as before.
+func TestMiddlewareRecordsRetriedRuns(t *testing.T) {
+	tr, _, rec := recordingTracing(t, tracing.Config{})
+	boom := errors.New("gateway timeout")
+	runs := 0
+
+	_, err := tr.Middleware(func(msg *message.Message) ([]*message.Message, error) {
+		for runs = 1; runs < 3; runs++ { // what middleware.Retry does between runs
+			sourceflow.ObserveRetriedRun(msg.Context(), runs, boom)
+		}
+		return nil, boom
+	})(message.NewMessage("uuid-1", nil))
+
+	require.ErrorIs(t, err, boom)
+	var runsSeen []any
+	for _, e := range spanNamed(t, rec, "process").Events() {
+		require.Equal(t, "exception", e.Name)
+		runsSeen = append(runsSeen, attrMap(e.Attributes)[string(tracing.AttrRetriedRun)])
+	}
+	assert.Equal(t, []any{int64(1), int64(2), nil}, runsSeen, "two retried runs, then the returned failure")
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	semconv "go.opentelemetry.io/otel/semconv/v1.40.0"
 	"go.opentelemetry.io/otel/trace"
@@ -40,16 +41,23 @@ func markFailed(span trace.Span, err error) {
 	case sourceflow.IsPermanent(err):
 		kind = errorPermanent
 	}
+	text := recordException(span, err)
+	span.SetStatus(codes.Error, text)
+	span.SetAttributes(semconv.ErrorTypeKey.String(kind))
+}
+
+// recordException adds an exception event for err to span, with err's text
+// cut to maxErrorText bytes and any extra attrs, and returns that text.
+func recordException(span trace.Span, err error, attrs ...attribute.KeyValue) string {
 	whole := err.Error()
 	text := cut(whole, maxErrorText)
 	if text == whole {
-		span.RecordError(err)
+		span.RecordError(err, trace.WithAttributes(attrs...))
 	} else { // the exception event RecordError adds would carry the whole text
-		span.AddEvent(semconv.ExceptionEventName, trace.WithAttributes(
-			semconv.ExceptionType(fmt.Sprintf("%T", err)), semconv.ExceptionMessage(text)))
+		span.AddEvent(semconv.ExceptionEventName, trace.WithAttributes(append(attrs,
+			semconv.ExceptionType(fmt.Sprintf("%T", err)), semconv.ExceptionMessage(text))...))
 	}
-	span.SetStatus(codes.Error, text)
-	span.SetAttributes(semconv.ErrorTypeKey.String(kind))
+	return text
 }
 
 // markPanicked sets span's status to Error, described as "<what> panicked",
