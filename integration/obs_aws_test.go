@@ -79,10 +79,11 @@ func TestObsDeadLetteringShowsInTheTrace(t *testing.T) {
 // TestObsEventMetricsNameTheQueueTheirDepthIsReportedUnder: an SRE
 // relating a consumer's throughput to its backlog joins
 // sourceflow.aws.message.processed with sourceflow.aws.queue.depth on
-// messaging.destination.name. For commands both name the queue; for
-// events processed names the SNS topic and depth the service's event
-// queue, so no query relates them. The consumer span likewise names the
-// topic ("process <topic>") while its messaging.system is aws_sqs.
+// the queue. For commands both name it in messaging.destination.name; for
+// events processed names the SNS topic there and depth the service's event
+// queue, so processed must also name that queue, as
+// messaging.destination.subscription.name (the consumer span likewise), for
+// a query to relate them.
 func TestObsEventMetricsNameTheQueueTheirDepthIsReportedUnder(t *testing.T) {
 	r := newObsRig(t)
 	env := r.send(t, "joined", obsOK)

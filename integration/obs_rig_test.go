@@ -176,8 +176,9 @@ func (r *obsRig) collect(t *testing.T) map[string]metricdata.Aggregation {
 	return out
 }
 
-// destinations returns the messaging.destination.name values of an
-// instrument's data points.
+// destinations returns the queues an instrument's data points name: their
+// messaging.destination.subscription.name when they have one (an event's
+// queue subscribed to its topic), else their messaging.destination.name.
 func destinations(agg metricdata.Aggregation) []string {
 	var sets []attribute.Set
 	switch d := agg.(type) {
@@ -196,7 +197,11 @@ func destinations(agg metricdata.Aggregation) []string {
 	}
 	var out []string
 	for _, s := range sets {
-		if v, ok := s.Value(metrics.AttrDestination); ok && !strings.Contains(strings.Join(out, "\n"), v.AsString()) {
+		v, ok := s.Value(metrics.AttrSubscription)
+		if !ok {
+			v, ok = s.Value(metrics.AttrDestination)
+		}
+		if ok && !strings.Contains(strings.Join(out, "\n"), v.AsString()) {
 			out = append(out, v.AsString())
 		}
 	}

@@ -9,12 +9,13 @@ import (
 	"go.opentelemetry.io/otel/metric"
 )
 
-// attrKey identifies the attribute sets of one type on one destination.
-type attrKey struct{ typ, dest string }
+// attrKey identifies the attribute sets of one type on one destination,
+// consumed through one subscription (none on the publish side).
+type attrKey struct{ typ, dest, sub string }
 
 // attrSets are the prebuilt measurement options of one attrKey.
 type attrSets struct {
-	base      options     // type, destination
+	base      options     // type, destination, subscription when there is one
 	success   options     // + outcome success
 	duplicate options     // + outcome duplicate
 	permanent options     // + outcome error, error.type permanent
@@ -31,9 +32,12 @@ type options struct {
 }
 
 func newAttrSets(k attrKey) *attrSets {
-	typ, dest := AttrType.String(k.typ), AttrDestination.String(k.dest)
+	common := []attribute.KeyValue{AttrType.String(k.typ), AttrDestination.String(k.dest)}
+	if k.sub != "" {
+		common = append(common, AttrSubscription.String(k.sub))
+	}
 	set := func(kv ...attribute.KeyValue) options {
-		o := metric.WithAttributeSet(attribute.NewSet(append([]attribute.KeyValue{typ, dest}, kv...)...))
+		o := metric.WithAttributeSet(attribute.NewSet(append(common[:len(common):len(common)], kv...)...))
 		return options{add: []metric.AddOption{o}, record: []metric.RecordOption{o}}
 	}
 	errOutcome := AttrOutcome.String(OutcomeError)
@@ -60,15 +64,15 @@ type attrCache struct {
 // typ for good if it has none yet and the bounds allow: the type is the
 // service's own.
 func (c *attrCache) get(typ, dest string) *attrSets {
-	return c.find(typ, dest, false)
+	return c.find(typ, dest, "", false)
 }
 
-// lookup returns the attribute sets of typ on dest for a consumer,
-// admitting typ on trial if it has none yet and the trial bounds allow:
+// lookup returns the attribute sets of typ on dest, consumed through the
+// subscription sub ("" for none), for a consumer, admitting typ on trial if it has none yet and the trial bounds allow:
 // the type is the sender's. Call succeeded after one of its messages
 // succeeded.
-func (c *attrCache) lookup(typ, dest string) *attrSets {
-	return c.find(typ, dest, true)
+func (c *attrCache) lookup(typ, dest, sub string) *attrSets {
+	return c.find(typ, dest, sub, true)
 }
 
 // find returns the attribute sets of typ on dest, admitting typ on trial
@@ -76,12 +80,12 @@ func (c *attrCache) lookup(typ, dest string) *attrSets {
 // sets under the read lock, as a type with series of its own does, so a
 // flood of junk types builds nothing per message and does not serialise
 // the recording goroutines.
-func (c *attrCache) find(typ, dest string, trial bool) *attrSets {
-	k := attrKey{typ: ownType(typ), dest: dest}
+func (c *attrCache) find(typ, dest, sub string, trial bool) *attrSets {
+	k := attrKey{typ: ownType(typ), dest: dest, sub: sub}
 	c.mu.RLock()
 	s, ok := c.sets[k]
 	if !ok && k.typ != OtherType && !c.budget.room(dest, trial) {
-		s, ok = c.sets[attrKey{typ: OtherType, dest: dest}]
+		s, ok = c.sets[attrKey{typ: OtherType, dest: dest, sub: sub}]
 	}
 	c.mu.RUnlock()
 	if ok {
@@ -128,7 +132,7 @@ func (c *attrCache) add(k attrKey, trial bool) *attrSets {
 // one recorded as OtherType is admitted for good if the bounds allow, so
 // that its next messages get series of their own. A type with series of
 // its own for good, or past the bounds, costs a read lock at most.
-func (c *attrCache) succeeded(typ, dest string, s *attrSets) {
+func (c *attrCache) succeeded(typ, dest, sub string, s *attrSets) {
 	switch {
 	case s.trial.Load():
 		c.mu.RLock()
@@ -143,7 +147,7 @@ func (c *attrCache) succeeded(typ, dest string, s *attrSets) {
 			s.trial.Store(false)
 		}
 	case s.other:
-		k := attrKey{typ: ownType(typ), dest: dest}
+		k := attrKey{typ: ownType(typ), dest: dest, sub: sub}
 		if k.typ == OtherType {
 			return
 		}

@@ -12,7 +12,10 @@ import (
 // adds one to NameMessageReceived on entry and, when the inner pipeline
 // returns, one to NameMessageProcessed and a NameMessageProcessingDuration
 // sample (seconds), with attributes sourceflow.type,
-// messaging.destination.name (the router's subscribed topic) and
+// messaging.destination.name (the router's subscribed topic),
+// messaging.destination.subscription.name when the transport received the
+// message from a queue subscribed to that topic (sourceflow.MetaSubscription:
+// awsbus's event queue, the queue NameQueueDepth reports) and
 // sourceflow.outcome: OutcomeError when the pipeline returned an error (plus
 // error.type "permanent" or "transient"), OutcomeDuplicate when
 // Config.IsDuplicate says so, else OutcomeSuccess. A panic that unwinds
@@ -25,8 +28,8 @@ import (
 func (m *Metrics) Middleware(h message.HandlerFunc) message.HandlerFunc {
 	return func(msg *message.Message) ([]*message.Message, error) {
 		ctx := msg.Context()
-		typ, dest := messageType(msg), message.SubscribeTopicFromCtx(ctx)
-		sets := m.attrs.lookup(typ, dest)
+		typ, dest, sub := messageType(msg), message.SubscribeTopicFromCtx(ctx), msg.Metadata.Get(sourceflow.MetaSubscription)
+		sets := m.attrs.lookup(typ, dest, sub)
 		m.consume.received.Add(ctx, 1, sets.base.add...)
 
 		start := time.Now()
@@ -57,7 +60,7 @@ func (m *Metrics) Middleware(h message.HandlerFunc) message.HandlerFunc {
 			opt = sets.duplicate
 		default:
 			opt = sets.success
-			m.attrs.succeeded(typ, dest, sets)
+			m.attrs.succeeded(typ, dest, sub, sets)
 		}
 		returned = true
 		return produced, err

@@ -47,7 +47,12 @@
 // itself from the next one on. So junk types, refused for good, take the
 // trial slots only, never a real type's place. A type a publisher sends
 // gets series of its own when first seen) and
-// messaging.destination.name; processed and processing_duration add
+// messaging.destination.name, plus, on the consume side,
+// messaging.destination.subscription.name for a message the transport
+// received from a queue subscribed to that destination (awsbus's event
+// queue of an SNS topic, sourceflow.MetaSubscription: the queue the depth
+// gauge reports under messaging.destination.name, so an event's
+// throughput joins its queue's backlog); processed and processing_duration add
 // sourceflow.outcome (success, error or duplicate) and, on errors,
 // error.type (permanent or transient; a handler's panic counts as one of
 // the two after its value, where a tracing span's error.type says

@@ -80,6 +80,11 @@ const (
 	AttrType = attribute.Key("sourceflow.type")
 	// AttrDestination is the queue or topic name.
 	AttrDestination = attribute.Key("messaging.destination.name")
+	// AttrSubscription is, on the consume-side instruments, the queue a
+	// message was received from when that is not AttrDestination: awsbus's
+	// event queue subscribed to an SNS topic, the queue whose depth
+	// NameQueueDepth reports under AttrDestination.
+	AttrSubscription = attribute.Key("messaging.destination.subscription.name")
 	// AttrOutcome is OutcomeSuccess, OutcomeError or OutcomeDuplicate.
 	AttrOutcome = attribute.Key("sourceflow.outcome")
 	// AttrErrorType is "permanent" (sourceflow.IsPermanent) or "transient"

@@ -29,7 +29,7 @@ func TestTrialSlotsAreBoundedOnAllDestinations(t *testing.T) {
 	var c attrCache
 	for d := range 20 {
 		for i := range 50 {
-			c.lookup(fmt.Sprintf("junk.T%d", i), fmt.Sprintf("dest-%d", d))
+			c.lookup(fmt.Sprintf("junk.T%d", i), fmt.Sprintf("dest-%d", d), "")
 		}
 	}
 	own, trial := c.ownSets()
@@ -39,13 +39,13 @@ func TestTrialSlotsAreBoundedOnAllDestinations(t *testing.T) {
 	for d := range 20 {
 		for i := range 50 {
 			typ, dest := fmt.Sprintf("real.T%d", i), fmt.Sprintf("dest-%d", d)
-			c.succeeded(typ, dest, c.lookup(typ, dest))
+			c.succeeded(typ, dest, "", c.lookup(typ, dest, ""))
 		}
 	}
 	own, trial = c.ownSets()
 	assert.Equal(t, maxTypedKeys, own)
 	assert.Equal(t, maxTrialKeys, trial)
-	s := c.lookup("real.T0", "dest-0")
+	s := c.lookup("real.T0", "dest-0", "")
 	assert.False(t, s.other, "a real type admitted on success keeps its series")
-	assert.True(t, c.lookup("real.T49", "dest-19").other, "past maxTypedKeys a type is other")
+	assert.True(t, c.lookup("real.T49", "dest-19", "").other, "past maxTypedKeys a type is other")
 }

@@ -52,6 +52,20 @@
 // "panic": it counts a panic as permanent or transient, after its value);
 // payloads are never recorded.
 //
+// A consumer span also shows the delivery as the transport marks it
+// (awsbus does; see sourceflow.MetaDeliveryCount):
+// messaging.message.delivery_count (1 for the first delivery; the
+// conventions have no generic key, this one follows their system-specific
+// ones), messaging.destination.subscription.name for an event received from
+// a queue subscribed to its topic, and, when the handler's failure makes
+// the transport dead-letter the message (a permanent failure, or any on the
+// last delivery the queue allows), a "sourceflow.dead_letter" event with
+// sourceflow.dead_letter.queue and sourceflow.dead_letter.reason
+// ("permanent" or "last_delivery"); the copy happens after the span ends,
+// and one that fails is in the transport's log. Each failed handler run
+// that middleware.Retry runs again adds an exception event with
+// sourceflow.retry.run, its number.
+//
 // messaging.system is Config.MessagingSystem, but on the producer spans of
 // events (sourceflow.KindEvent in the message context) it is
 // Config.EventMessagingSystem, so that one produce pipeline sending commands
