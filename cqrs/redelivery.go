@@ -225,6 +225,7 @@ func (r redelivery) deliver(ctx context.Context, draining <-chan struct{}, topic
 			return
 		}
 		m := freshCopy(orig)
+		r.markDelivery(m, attempt)
 		if ended(ctx, orig) {
 			r.abandoned(ctx, draining, topic, orig, m, failed, attempt, false)
 			return
