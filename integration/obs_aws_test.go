@@ -65,7 +65,7 @@ func TestObsDeadLetteringShowsInTheTrace(t *testing.T) {
 	r := newObsRig(t)
 	poison := r.send(t, "poison", obsPoison)
 	never := r.send(t, "never", obsNeverOK)
-	require.Eventually(t, func() bool { return r.deadLettered(t) >= 2 },
+	require.EventuallyWithT(t, func(c *assert.CollectT) { assert.GreaterOrEqual(c, r.deadLettered(c), int64(2)) },
 		snsPatience, 200*time.Millisecond, "both commands are dead-lettered")
 	for name, id := range map[string]string{"permanent failure": poison.MessageID, "last receive": never.MessageID} {
 		process := r.processSpans(id)
@@ -90,10 +90,11 @@ func TestObsEventMetricsNameTheQueueTheirDepthIsReportedUnder(t *testing.T) {
 	require.Eventually(t, func() bool { _, ok := r.projected.Load(env.MessageID); return ok },
 		snsPatience, 50*time.Millisecond, "the event is projected")
 	var depth, processed []string
-	require.Eventually(t, func() bool {
-		got := r.collect(t)
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		got := r.collect(c)
 		depth, processed = destinations(got[metrics.NameQueueDepth]), destinations(got[metrics.NameMessageProcessed])
-		return len(depth) >= 2 && len(processed) >= 2
+		assert.GreaterOrEqual(c, len(depth), 2)
+		assert.GreaterOrEqual(c, len(processed), 2)
 	}, time.Minute, 100*time.Millisecond, "depth and processed are reported for the command and the event queue")
 	for _, dest := range processed {
 		assert.True(t, slices.Contains(depth, dest),
@@ -142,7 +143,7 @@ func marksDeadLetter(s sdktrace.ReadOnlySpan) bool {
 }
 
 // deadLettered returns the sum of sourceflow.message.dead_lettered.
-func (r *obsRig) deadLettered(t *testing.T) int64 {
+func (r *obsRig) deadLettered(t require.TestingT) int64 {
 	var n int64
 	if sum, ok := r.collect(t)[metrics.NameDeadLetters].(metricdataSum); ok {
 		for _, p := range sum.DataPoints {

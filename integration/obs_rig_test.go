@@ -163,8 +163,7 @@ func spanAttr(s sdktrace.ReadOnlySpan, key attribute.Key) string {
 }
 
 // collect returns the metrics collected now, by instrument name.
-func (r *obsRig) collect(t *testing.T) map[string]metricdata.Aggregation {
-	t.Helper()
+func (r *obsRig) collect(t require.TestingT) map[string]metricdata.Aggregation {
 	var rm metricdata.ResourceMetrics
 	require.NoError(t, r.reader.Collect(context.Background(), &rm))
 	out := map[string]metricdata.Aggregation{}
