@@ -81,11 +81,14 @@ func (t *Transport) runStart(ctx context.Context, s *startup) error {
 }
 
 // startOnce creates the tables and starts the forwarder (unless
-// Config.DisableForwarder). A failure after ctx ended carries ctx's error:
+// Config.DisableForwarder). With a Topic TopicFor gave it, it first logs
+// rows left in the earlier releases' default outbox (warnLegacyOutbox).
+// A failure after ctx ended carries ctx's error:
 // a driver does not always report that it abandoned a statement for it.
 func (t *Transport) startOnce(ctx context.Context) (*forwarderRun, error) {
 	err := initSchema(ctx, t.cfg)
 	if err == nil {
+		warnLegacyOutbox(ctx, t.cfg, t.derivedFrom())
 		t.linkChecked.Warn(ctx, t.cfg.DB, t.cfg.Dialect, "", sqldb.DefaultConnectTimeout, t.cfg.Logger, "outbox")
 	}
 	var run *forwarderRun

@@ -34,3 +34,11 @@ func (t *Transport) topic() string {
 	defer t.mu.Unlock()
 	return t.cfg.Topic
 }
+
+// derivedFrom returns the service whose name gave the Topic, "" when
+// Config set it.
+func (t *Transport) derivedFrom() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.namedBy
+}
