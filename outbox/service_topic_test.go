@@ -33,6 +33,16 @@ func TestTopicForNamesAnOutboxPerService(t *testing.T) {
 	}
 }
 
+// A plain service name that looks like a hashed one does not take the
+// outbox of the name it was hashed from.
+func TestTopicForKeepsPlainNamesApartFromHashedOnes(t *testing.T) {
+	for _, name := range []string{"Billing", "billing-api", strings.Repeat("a", 41)} {
+		hashed := outbox.TopicFor(name)
+		plain := strings.TrimPrefix(hashed, "outbox_")
+		assert.NotEqual(t, hashed, outbox.TopicFor(plain), "services %q and %q share the outbox", name, plain)
+	}
+}
+
 // With Config.Topic empty, the first Bind names the outbox after its
 // service; a Bind of another service is refused, since its rows would go
 // into that outbox. An explicit Topic is kept, for every service.
