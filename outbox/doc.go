@@ -165,7 +165,10 @@
 // so one instance forwards at a time and each row is forwarded by one
 // instance (again, with the rest of its batch, after a crash). Each service
 // on a database needs its own Topic, as the default gives it (TopicFor of
-// the service name, taken by the first Bind), since forwarders of one Topic relay
+// the service name, taken by the first Bind; the earlier releases' default,
+// sourceflow_outbox, is forwarded only by a Transport that sets it, and the
+// start of one whose Topic is defaulted logs, at error level, the rows and
+// dead letters still there), since forwarders of one Topic relay
 // each other's rows and a forwarder publishes only to destinations its inner
 // transport knows; rows for others would hold up the rows behind them,
 // and be dead-lettered after 15 minutes unless a forwarder of the service
