@@ -33,8 +33,8 @@ var (
 	ErrSchemaTooNew = sqldb.ErrSchemaTooNew
 	// ErrSecondPool is returned by a store method called, or WithinTx
 	// begun, with a context carrying a transaction begun on another *sql.DB
-	// opened with a DSN naming the same database (server, port and database;
-	// for SQLite the file): the idempotency store's in the middleware's
+	// opened with a DSN naming the same database (server, port and database,
+	// on PostgreSQL also user, search_path and options; for SQLite the file): the idempotency store's in the middleware's
 	// transactional mode, say. The store can neither join that transaction
 	// nor write beside it without losing the atomicity the transaction is
 	// for, so it writes nothing. Open the stores on one *sql.DB: the store
