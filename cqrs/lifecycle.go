@@ -259,6 +259,7 @@ func (s *Service) buildRouter() (*message.Router, []*message.Handler, []message.
 		h.AddMiddleware(subs[i].(*retirable).markRunning, markFailure)
 		h.AddMiddleware(s.cfg.HandlerMiddleware...)
 		h.AddMiddleware(s.subscribeHooks(d)...)
+		h.AddMiddleware(markHandlerRun)
 		subs[i].(*retirable).wire()
 		handlers[i] = h
 	}

@@ -219,6 +219,8 @@ func (r redelivery) deliver(ctx context.Context, draining <-chan struct{}, topic
 		return
 	}
 	var failed *message.Message // the copy nacked last
+	stopWatch := func() {}
+	defer func() { stopWatch() }()
 	for attempt := prior + 1; ; attempt++ {
 		if failed != nil && isClosed(draining) {
 			r.drained(ctx, draining, topic, orig, failed, attempt-1)
@@ -226,6 +228,8 @@ func (r redelivery) deliver(ctx context.Context, draining <-chan struct{}, topic
 		}
 		m := freshCopy(orig)
 		r.markDelivery(m, attempt)
+		stopWatch() // the copy before was nacked
+		stopWatch = watchRuns(m, draining)
 		if ended(ctx, orig) {
 			r.abandoned(ctx, draining, topic, orig, m, failed, attempt, false)
 			return
