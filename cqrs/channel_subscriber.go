@@ -17,7 +17,10 @@ type channelSubscriber struct {
 // Subscribe subscribes to the destination's gochannel topic. When ctx ends
 // or Close is called, the subscription takes no new message, and the
 // handlers in flight keep a live context for up to
-// ChannelConfig.CloseTimeout to finish in. Gochannel gives up on its
+// ChannelConfig.CloseTimeout to finish in; a message waiting between runs
+// of its handler (a retrying middleware's pause after a failed run:
+// middleware.Retry, idempotency's TxRetry) has its context ended at once,
+// so the wait ends and the handler does not run again. Gochannel gives up on its
 // messages as the subscription ends, so a message that fails meanwhile,
 // waits for its next delivery, or is still in its handler when
 // CloseTimeout runs out, is dead-lettered rather than redelivered; so is a

@@ -100,7 +100,9 @@ type ChannelConfig struct {
 	MaxDeadLetters int
 	// CloseTimeout bounds how long the handlers in flight when a
 	// subscription ends (the service closes) keep a live context to finish
-	// in. They always get one: 0 means the default. A handler that fails
+	// in. They always get one: 0 means the default. A message waiting
+	// between runs of its handler (middleware.Retry's pause after a failed
+	// run) has its context ended at once, ending the wait. A handler that fails
 	// meanwhile is not delivered again (gochannel keeps nothing); its message
 	// is dead-lettered with a reason saying it failed while its subscription
 	// closed, and the handler's error; so is the message of a handler still

@@ -148,5 +148,7 @@
 //     destinations, consumer groups to listen), naming the destination, so
 //     the mismatch shows at Start rather than in production.
 //   - Close refuses new sends at once but lets handlers still draining send
-//     until the router has stopped.
+//     until the router has stopped. A message waiting between runs of its
+//     handler (middleware.Retry's pause) has its context ended at once, so
+//     the wait does not hold Close; it goes back to the Pub/Sub.
 package cqrs

@@ -282,7 +282,11 @@ func (s *Service) subscribeHooks(d *dispatcher) []message.HandlerMiddleware {
 }
 
 // Close stops the router, waiting up to CloseTimeout for in-flight handlers,
-// and closes the transport if the service created it. From the start of
+// and closes the transport if the service created it. A handler run under
+// way keeps its context for that drain; a message waiting between runs of
+// its handler (a retrying middleware's pause after a failed run) has its
+// context ended at once on ChannelTransport and PubSubTransport, so the
+// wait ends and the handler does not run again there. From the start of
 // Close, sends from outside a handler fail with ErrNotStarted; handlers
 // still draining may send until the router has stopped.
 //

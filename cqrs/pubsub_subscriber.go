@@ -46,7 +46,12 @@ type pubsubSubscriber struct {
 // Subscribe subscribes to destination's topic. When ctx ends or Close is
 // called, the subscription drains: it takes no new message and lets the
 // deliveries in flight reach their ack or nack, for up to
-// PubSubConfig.CloseTimeout. The inner subscription's context ends
+// PubSubConfig.CloseTimeout. A handler run under way keeps its context for
+// that time; a message waiting between runs of its handler (a retrying
+// middleware's pause after a failed run: middleware.Retry, idempotency's
+// TxRetry) has its context ended at once, so the wait ends, the handler
+// does not run again and the message is nacked back to the Pub/Sub, which
+// delivers it again later. The inner subscription's context ends
 // innerGrace after that (or when Close has closed the inner subscriber), so
 // the Pub/Sub can commit or delete the acks given while draining. An inner
 // Subscribe that does not answer is given up when ctx ends or Close is

@@ -86,7 +86,9 @@ type PubSubConfig struct {
 	// CloseTimeout bounds how long a subscriber's Close (or the end of its
 	// subscription context) waits for the deliveries in flight to finish
 	// before it abandons them to the Pub/Sub; 0 means the default. A
-	// service's Close takes up to the larger of CloseTimeout and
+	// message waiting between runs of its handler (middleware.Retry's pause
+	// after a failed run) has its context ended at once and is nacked back
+	// to the Pub/Sub, so the wait does not hold Close. A service's Close takes up to the larger of CloseTimeout and
 	// ServiceConfig.CloseTimeout (30s by default), plus the few seconds
 	// the Pub/Sub takes to settle the acks given meanwhile and to close its
 	// subscriber: its router waits for the handlers up to
