@@ -18,7 +18,7 @@ import (
 )
 
 // runGaps runs, in a synctest bubble, a service on a ChannelTransport at
-// its defaults (5 deliveries) with the Retry middleware at its defaults in
+// its defaults (DefaultMaxDeliveries: 8) with the Retry middleware at its defaults in
 // its pipeline, whose handler always fails with fail, until the handler ran
 // n times, and returns the pauses between those runs.
 func runGaps(t *testing.T, n int, fail error) (gaps []time.Duration) {
@@ -58,16 +58,20 @@ func runGaps(t *testing.T, n int, fail error) (gaps []time.Duration) {
 
 // With the Retry middleware in the pipeline, a hint past its MaxElapsed
 // (10 s) goes back to the transport at once and unchanged, and the
-// transport's redelivery waits it: 5 runs, one per delivery, a minute
-// apart. A hint that fits is waited in process, and once Retry gives up
+// transport's redelivery waits it: 8 runs, one per delivery, a minute
+// apart (a synchronous Send returns after the last). A hint that fits is waited in process, and once Retry gives up
 // (3 retries) the hint it wraps still times the redelivery: every run of
 // every delivery 3 s apart.
 func TestRetryMiddlewareLeavesAHintToTheRedelivery(t *testing.T) {
 	limited := errors.New("rate limited")
-	assert.Equal(t, []time.Duration{time.Minute, time.Minute, time.Minute, time.Minute},
-		runGaps(t, 5, sourceflow.RetryAfter(limited, time.Minute)), "no in-process retry; the redelivery waits the hint")
+	minutes := make([]time.Duration, cqrs.DefaultMaxDeliveries-1)
+	for i := range minutes {
+		minutes[i] = time.Minute
+	}
+	assert.Equal(t, minutes, runGaps(t, cqrs.DefaultMaxDeliveries, sourceflow.RetryAfter(limited, time.Minute)),
+		"no in-process retry; the redelivery waits the hint")
 	gaps := runGaps(t, 20, sourceflow.RetryAfter(limited, 3*time.Second))
-	require.GreaterOrEqual(t, len(gaps), 19, "4 runs in each of 5 deliveries")
+	require.GreaterOrEqual(t, len(gaps), 19, "4 runs in each delivery")
 	for i, gap := range gaps {
 		assert.Equal(t, 3*time.Second, gap, "pause %d: in process, or the redelivery after Retry gave up", i+1)
 	}
