@@ -14,6 +14,7 @@ import (
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/idempotency"
 	"github.com/sourceflow-go/sourceflow/middleware"
 )
 
@@ -128,5 +129,55 @@ func TestCloseLetsARetriedRunFinish(t *testing.T) {
 		require.NoError(t, <-ctxErr, "the run under way keeps its context")
 		require.NoError(t, <-closed)
 		assert.Empty(t, tr.DeadLetters(), "the run's success acked the message")
+	})
+}
+
+// txStore is a Transactor over a MemoryStore whose transactions are new
+// ones (not joins), its claims written outside them.
+type txStore struct{ *idempotency.MemoryStore }
+
+type txStoreKey struct{}
+
+func (s txStore) WithinTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if err := fn(context.WithValue(ctx, txStoreKey{}, "tx")); err != nil {
+		return errors.Join(err, idempotency.ErrClaimHeld)
+	}
+	return nil
+}
+
+// With idempotency's TxRetry waiting a hinted 9s between transactional
+// runs, Close on an async ChannelTransport ends the wait at once, and the
+// handler does not run again.
+func TestCloseEndsATxRetryWait(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		tr, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{Async: true})
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = tr.Close() })
+		store, err := idempotency.NewMemoryStore(idempotency.MemoryStoreConfig{})
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = store.Close() })
+		idem, err := idempotency.NewMiddleware(txStore{store}, idempotency.MiddlewareConfig{Consumer: "orders", Transactional: true})
+		require.NoError(t, err)
+		svc, err := cqrs.NewService(cqrs.ServiceConfig{Name: "orders", Transport: tr,
+			Listen: []string{"orders"}, HandlerMiddleware: []message.HandlerMiddleware{idem.Middleware}})
+		require.NoError(t, err)
+		registerOrderTypes(t, svc)
+		var n atomic.Int64
+		require.NoError(t, cqrs.Handle(cqrs.NewSaga[Order](svc, "order"), func(context.Context, *Order, CreateOrder, cqrs.Envelope) ([]any, error) {
+			n.Add(1)
+			return nil, sourceflow.RetryAfter(errors.New("rate limited"), 9*time.Second)
+		}))
+		require.NoError(t, svc.Start(context.Background()))
+		_, err = cqrs.NewAggregate(svc, "order").Send(context.Background(), "o-1", CreateOrder{Amount: 5})
+		require.NoError(t, err)
+		for n.Load() < 1 {
+			time.Sleep(time.Millisecond) // fake time
+		}
+		synctest.Wait() // TxRetry waits the hinted 9s
+		began := time.Now()
+		require.NoError(t, svc.Close())
+		assert.Less(t, time.Since(began), time.Second, "Close within TxRetry's wait")
+		time.Sleep(time.Minute) // fake time
+		assert.EqualValues(t, 1, n.Load(), "the handler ran again after Close began")
 	})
 }
