@@ -15,12 +15,15 @@ import (
 // the two must not meet), and purge would delete its messages, redrive
 // move them into the outbox, dead-letters list them as dead letters. A
 // misspelt --outbox could name it. The payload column tells the tables
-// apart whether or not the destination has consumer groups yet.
+// apart whether or not the destination has consumer groups yet. A lookup
+// that cannot tell (on MySQL, a role that may not read the table) fails
+// the command: it is never taken for an outbox's table.
 func (c *sqlConn) refuseDestinationTable(ctx context.Context, command, topic string) error {
 	table := topic + outboxDeadLetterSuffix
 	binary, err := sqldb.WatermillBinaryPayload(ctx, c.db, c.target.dialect, table)
 	if err != nil {
-		return c.failure(command+" "+topic, err)
+		return c.failure(command+" "+topic+": could not tell its dead-letter table from an sqlbus destination's, "+
+			"so nothing was read, moved or deleted", err)
 	}
 	if !binary {
 		return nil
