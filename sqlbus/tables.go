@@ -99,15 +99,24 @@ func (t *tables) run(ctx context.Context, topic string) error {
 // no CREATE on the public schema by default), writes into an existing
 // table with INSERT alone, as CREATE TABLE IF NOT EXISTS would still need
 // CREATE. Publishes keep calling create, which needs no lookup.
+//
+// A creation that fails is forgiven when a second lookup finds the table:
+// another redrive (or a publish) created it after the first lookup, and
+// PostgreSQL refuses CREATE TABLE IF NOT EXISTS of an existing table to a
+// role without CREATE on the schema.
 func (t *tables) ensure(ctx context.Context, d sqldb.Dialect, topic string) error {
 	exists, err := sqldb.WatermillTableExists(ctx, t.db, d, topic)
-	if err != nil {
+	if err != nil || exists {
 		return err
 	}
-	if !exists {
-		return t.create(ctx, topic)
+	err = t.create(ctx, topic)
+	if err == nil {
+		return nil
 	}
-	return nil
+	if again, lookErr := sqldb.WatermillTableExists(ctx, t.db, d, topic); lookErr == nil && again {
+		return nil
+	}
+	return err
 }
 
 // initLock returns wsql.ErrPublisherClosed after close, nil once topic's
