@@ -17,6 +17,15 @@ import (
 const DefaultTimeout = 2 * time.Minute
 
 // Clients are the AWS clients a command uses, and where they point.
+//
+// The dlq commands and health bound each AWS call by --check-timeout by
+// adding an SDK middleware to a copy of each client that is the SDK's own
+// (*sqs.Client, *sns.Client, *sts.Client, *kms.Client, *dynamodb.Client).
+// Any other implementation, a wrapper of an SDK client included, is called
+// as given, bounded by --timeout alone: an endpoint that does not answer
+// then holds the command until --timeout. To keep the bound, pass the SDK
+// clients themselves (add instrumentation through their APIOptions), or
+// bound the calls in the wrapper.
 type Clients struct {
 	// SQS reads and creates queues. Required.
 	SQS topology.SQSAPI
