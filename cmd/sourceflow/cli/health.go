@@ -91,7 +91,11 @@ other attributes differ; apply fixes those. A KMS key health could not
 check (kms:DescribeKey or kms:GetKeyPolicy denied, which the error names,
 or a key of another account, whose policy only that account reads) is
 listed as skipped, its health unknown, and exits 2 when nothing is down or
-degraded; --skip-key-check leaves the key out. The report is down when a
+degraded; --skip-key-check leaves the key out. So with a key of another
+account, a supported setup, every health run exits 2 (status skipped)
+unless --skip-key-check is given: pass it where the key's owner watches
+the key. With --output json such a key is an entry of drift whose status
+is skipped (the fields of every entry are the same). The report is down when a
 check or a drift is down, else degraded when a drift is, else skipped when
 a check did not run or the key was not checked. Other drift (a
 queue's visibility timeout, tags) is left to validate. A read cut by a

@@ -29,7 +29,8 @@ Exit codes:
      not there (sql groups --remove)
   2  usage or configuration error: bad flags, an invalid topology file, an
      AWS configuration that does not load, health checks that could not run
-     (no account known, a KMS key it may not read; see health --help), a
+     (no account known, a KMS key it may not read, as a key of another
+     account on every run unless --skip-key-check; see health --help), a
      queue the service only sends to (dlq), no database DSN or one that
      cannot be parsed (sql), sql redrive --yes of a destination or outbox
      with no table
