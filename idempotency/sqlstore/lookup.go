@@ -18,9 +18,6 @@ func (s *Store) Lookup(ctx context.Context, key idempotency.Key, payloadHash str
 	if err := checkKey(key); err != nil {
 		return false, opErr("lookup", key, err)
 	}
-	if s.closed.Load() {
-		return false, opErr("lookup", key, idempotency.ErrClosed)
-	}
 	ex, err := s.executor(ctx)
 	if err != nil {
 		return false, opErr("lookup", key, err)

@@ -241,9 +241,6 @@ func (s *Store) Complete(ctx context.Context, key idempotency.Key, token string,
 	if err := idempotency.CheckArgs(key, ttl); err != nil {
 		return opErr("complete", key, err)
 	}
-	if s.closed.Load() {
-		return opErr("complete", key, idempotency.ErrClosed)
-	}
 	ex, err := s.executor(ctx)
 	if err != nil {
 		return opErr("complete", key, err)
@@ -257,9 +254,6 @@ func (s *Store) Complete(ctx context.Context, key idempotency.Key, token string,
 func (s *Store) Extend(ctx context.Context, key idempotency.Key, token string, lease time.Duration) error {
 	if err := idempotency.CheckArgs(key, lease); err != nil {
 		return opErr("extend", key, err)
-	}
-	if s.closed.Load() {
-		return opErr("extend", key, idempotency.ErrClosed)
 	}
 	ex, err := s.executor(ctx)
 	if err != nil {
@@ -286,9 +280,6 @@ func (s *Store) Extend(ctx context.Context, key idempotency.Key, token string, l
 func (s *Store) Release(ctx context.Context, key idempotency.Key, token string) error {
 	if err := key.Validate(); err != nil {
 		return opErr("release", key, err)
-	}
-	if s.closed.Load() {
-		return opErr("release", key, idempotency.ErrClosed)
 	}
 	ex, err := s.executor(ctx)
 	if err != nil {

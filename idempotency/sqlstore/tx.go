@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 
+	"github.com/sourceflow-go/sourceflow/idempotency"
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
@@ -26,8 +27,12 @@ func TxFromContext(ctx context.Context) *sql.Tx {
 
 // executor returns the transaction ctx carries on the store's database, or
 // the database itself; it refuses a transaction on another pool of the same
-// database (sqldb.ErrSecondPool).
+// database (sqldb.ErrSecondPool), and any call once Close was called
+// (idempotency.ErrClosed).
 func (s *Store) executor(ctx context.Context) (sqldb.Executor, error) {
+	if s.closed.Load() {
+		return nil, idempotency.ErrClosed
+	}
 	return sqldb.ExecutorFor(ctx, s.db, s.source)
 }
 
