@@ -261,7 +261,7 @@ func (o *Outbox) query(ctx context.Context, key expression.KeyConditionBuilder, 
 	}
 	for out, err := range dynamo.QueryPages(ctx, o.api, o.retry, in) {
 		if err != nil {
-			return fmt.Errorf("dynamostore: outbox: read %s: %w", o.table, err)
+			return fmt.Errorf("dynamostore: outbox: read: %w", dynamo.NameTable(o.table, err))
 		}
 		var page []outboxItem
 		if err := attributevalue.UnmarshalListOfMaps(out.Items, &page); err != nil {

@@ -31,7 +31,7 @@ func attempt(ctx context.Context, table string, fn func(ctx context.Context) err
 	defer cancel()
 	err := fn(actx)
 	if err != nil && ctx.Err() == nil && errors.Is(context.Cause(actx), ErrUnanswered) {
-		return fmt.Errorf("dynamodb: %s: %w: %w", tables(table), ErrUnanswered, err)
+		return tableNamed{fmt.Errorf("dynamodb: %s: %w: %w", tables(table), ErrUnanswered, err)}
 	}
 	return err
 }

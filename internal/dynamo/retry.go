@@ -94,10 +94,10 @@ func Sleep(ctx context.Context, d time.Duration) error {
 // transient error of kind after tries attempts.
 func exhausted(table string, kind transience, tries int, err error) error {
 	if kind == throttled {
-		return fmt.Errorf("dynamodb: %s still throttled after %d attempts "+
-			"(raise the provisioned capacity, or switch to on-demand capacity): %w", tables(table), tries, err)
+		return tableNamed{fmt.Errorf("dynamodb: %s still throttled after %d attempts "+
+			"(raise the provisioned capacity, or switch to on-demand capacity): %w", tables(table), tries, err)}
 	}
-	return fmt.Errorf("dynamodb: %s: still %s after %d attempts: %w", tables(table), kind, tries, err)
+	return tableNamed{fmt.Errorf("dynamodb: %s: still %s after %d attempts: %w", tables(table), kind, tries, err)}
 }
 
 // tables names table, or the comma-separated tables of a transaction, in
