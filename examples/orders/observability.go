@@ -59,6 +59,7 @@ func newObservability(opts options) (*observability, error) {
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("/healthz", o.serveHealth)
+	mux.HandleFunc("/livez", serveLive)
 	ln, err := net.Listen("tcp", opts.metricsAddr)
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", opts.metricsAddr, err)
@@ -70,7 +71,10 @@ func newObservability(opts options) (*observability, error) {
 }
 
 // serveHealth answers 200 with the transports' report when they are up,
-// 503 otherwise.
+// 503 otherwise. It calls SQS, SNS and, with -store dynamodb, DynamoDB: it
+// is a readiness check (take the instance out of the load balancer while
+// they fail), never a liveness probe, which would restart every instance
+// during their outage; that is /livez (serveLive).
 func (o *observability) serveHealth(w http.ResponseWriter, r *http.Request) {
 	up, details := false, any("not started")
 	if h := o.health.Load(); h != nil {
@@ -81,6 +85,14 @@ func (o *observability) serveHealth(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusServiceUnavailable)
 	}
 	_ = json.NewEncoder(w).Encode(map[string]any{"up": up, "details": details})
+}
+
+// serveLive answers 200 while the process serves HTTP: the liveness
+// probe, which calls no dependency, so that an outage of SQS, SNS or
+// DynamoDB, which /healthz reports, restarts no instance.
+func serveLive(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write([]byte(`{"up":true}` + "\n"))
 }
 
 func (o *observability) tracerProvider() trace.TracerProvider {

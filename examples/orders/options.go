@@ -60,7 +60,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.slowEvery, "slow-every", 0, "with -slow-handler: every this many CreateOrder handlings of an instance is slow (0: none)")
 	fs.DurationVar(&o.slowHandler, "slow-handler", 0, "how long a slow CreateOrder handling waits before it runs (see -slow-every)")
 	fs.TextVar(&o.logLevel, "log-level", slog.LevelWarn, "log level of the services' slog logger (debug, info, warn, error)")
-	fs.StringVar(&o.metricsAddr, "metrics-addr", "", "serve /metrics (Prometheus) and /healthz on this address, e.g. :9090")
+	fs.StringVar(&o.metricsAddr, "metrics-addr", "", "serve /metrics (Prometheus), /healthz (readiness: checks the transports and DynamoDB) and /livez (liveness: no dependency) on this address, e.g. :9090")
 	fs.DurationVar(&o.linger, "linger", 0, "with -metrics-addr: keep serving /metrics and /healthz this long after the run")
 	fs.StringVar(&o.kmsKey, "kms-key", "", "with -transport aws: KMS key id, ARN or alias to envelope-encrypt message bodies")
 	fs.DurationVar(&o.publishWait, "publish-linger", 0, "with -transport aws: how long a single-message publish waits for others "+

@@ -8,7 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 )
 
-// dynamoHealthTimeout bounds the DynamoDB check of one /healthz request.
+// dynamoHealthTimeout bounds the DynamoDB check of one /healthz request
+// (readiness; /livez, the liveness probe, checks no dependency).
 const dynamoHealthTimeout = 3 * time.Second
 
 // tableDescriber is the part of *dynamodb.Client the health check calls.

@@ -64,3 +64,23 @@ func TestHealthIsDownWhenDynamoDBDoesNotAnswer(t *testing.T) {
 		assert.Contains(t, body, `"transports":{"transport":"gochannel"}`)
 	})
 }
+
+// /livez, the liveness probe, answers 200 and calls no dependency, so an
+// outage that keeps /healthz (readiness) at 503 restarts no instance.
+func TestLivenessCallsNoDependency(t *testing.T) {
+	o, err := newObservability(options{metricsAddr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = o.shutdown(context.Background()) })
+	down := healthFunc(func(context.Context) (bool, any) { return false, "dynamodb down" })
+	o.health.Store(&down)
+	for path, want := range map[string]int{"/healthz": http.StatusServiceUnavailable, "/livez": http.StatusOK} {
+		resp, err := http.Get("http://" + o.addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+		assert.Equal(t, want, resp.StatusCode, path)
+	}
+}
