@@ -82,12 +82,14 @@ func (m *Middleware) runTx(msg *message.Message, key Key, fn func(ctx context.Co
 }
 
 // waitTx waits, under b, before the next transaction of msg's handling,
-// which failed with err, and logs the retry; or returns why none follows,
+// which failed with err, and logs the retry and reports it to the
+// retried-run observer of ctx (sourceflow.ObserveRetriedRun); or returns why none follows,
 // and logs a hinted err whose wait would pass TxRetry's MaxElapsed, which
 // goes back to the transport at once for its redelivery to wait the hint.
 func (m *Middleware) waitTx(ctx context.Context, msg *message.Message, b *sourceflow.Backoff, err error) error {
 	wait, stop := b.NextFor(ctx, err)
 	if stop == nil {
+		sourceflow.ObserveRetriedRun(ctx, b.Attempts(), err)
 		m.cfg.Logger.Info("Retrying the handling in a new transaction", watermill.LogFields{
 			"message_uuid": sourceflow.IDText(msg.UUID), "attempt": b.Attempts(), "wait": wait.String(), "err": err.Error(),
 		})

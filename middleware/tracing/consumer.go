@@ -19,7 +19,7 @@ import (
 // else "permanent" or "transient"; a panic that unwinds through it (Recover
 // sits outside) sets status Error, described as "handler panicked", and
 // error.type "panic". Each failed run of the handler that a retry loop
-// below runs again (middleware.Retry; see
+// below runs again (middleware.Retry, idempotency's TxRetry; see
 // sourceflow.WithRetriedRunObserver) adds an exception event with the run's
 // number (AttrRetriedRun), so a span whose handler succeeded on a retry
 // still shows the runs that failed. The delivery's count and whether its

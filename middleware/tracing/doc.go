@@ -63,7 +63,8 @@
 // sourceflow.dead_letter.queue and sourceflow.dead_letter.reason
 // ("permanent" or "last_delivery"); the copy happens after the span ends,
 // and one that fails is in the transport's log. Each failed handler run
-// that middleware.Retry runs again adds an exception event with
+// that middleware.Retry, or the idempotency middleware's TxRetry, runs
+// again adds an exception event with
 // sourceflow.retry.run, its number.
 //
 // messaging.system is Config.MessagingSystem, but on the producer spans of
