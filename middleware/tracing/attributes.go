@@ -84,7 +84,12 @@ const maxAttributeValue = 256
 // and sequence, each cut to maxAttributeValue bytes. They are set only on a
 // span that records, so an unsampled message costs nothing for them.
 func messageAttributes(msg *message.Message) []attribute.KeyValue {
-	attrs := make([]attribute.KeyValue, 0, 5)
+	return appendMessageAttributes(make([]attribute.KeyValue, 0, 5), msg)
+}
+
+// appendMessageAttributes appends the attributes of messageAttributes to
+// attrs and returns the extended slice.
+func appendMessageAttributes(attrs []attribute.KeyValue, msg *message.Message) []attribute.KeyValue {
 	attrs = append(attrs, semconv.MessagingMessageID(bounded(messageID(msg))))
 	if v := msg.Metadata.Get(sourceflow.MetaType); v != "" {
 		attrs = append(attrs, AttrType.String(bounded(v)))

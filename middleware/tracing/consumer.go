@@ -2,6 +2,7 @@ package tracing
 
 import (
 	"github.com/ThreeDotsLabs/watermill/message"
+	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/sourceflow-go/sourceflow"
@@ -51,7 +52,8 @@ func (t *Tracing) Middleware(h message.HandlerFunc) message.HandlerFunc {
 		}
 		spanCtx, span := t.tracer.Start(parent, tpl.name, opts...)
 		if span.IsRecording() {
-			attrs := append(messageAttributes(msg), deliveryAttributes(msg)...)
+			attrs := appendMessageAttributes(make([]attribute.KeyValue, 0, maxConsumerAttributes), msg)
+			attrs = appendDeliveryAttributes(attrs, msg)
 			if handler := message.HandlerNameFromCtx(ctx); handler != "" {
 				attrs = append(attrs, AttrHandler.String(handler))
 			}

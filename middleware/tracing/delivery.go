@@ -41,12 +41,16 @@ const (
 	DeadLetterLastDelivery = "last_delivery"
 )
 
-// deliveryAttributes are the attributes of msg's delivery: its delivery
-// count and, when the transport received it from a queue subscribed to the
-// destination it was sent to, that queue as
+// maxConsumerAttributes is how many attributes the consumer span sets at
+// its start: messageAttributes' four, appendDeliveryAttributes' two and the
+// handler; one slice of this capacity holds them without growing.
+const maxConsumerAttributes = 7
+
+// appendDeliveryAttributes appends to attrs the attributes of msg's
+// delivery: its delivery count and, when the transport received it from a
+// queue subscribed to the destination it was sent to, that queue as
 // messaging.destination.subscription.name.
-func deliveryAttributes(msg *message.Message) []attribute.KeyValue {
-	var attrs []attribute.KeyValue
+func appendDeliveryAttributes(attrs []attribute.KeyValue, msg *message.Message) []attribute.KeyValue {
 	if n, err := strconv.ParseInt(msg.Metadata.Get(sourceflow.MetaDeliveryCount), 10, 64); err == nil {
 		attrs = append(attrs, AttrDeliveryCount.Int64(n))
 	}
