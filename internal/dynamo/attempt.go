@@ -14,6 +14,14 @@ import (
 // drops without a reset would wait for ever, holding its message, its
 // entity and the outbox's sweep. A DynamoDB request is answered in
 // milliseconds; one that has no answer in this long has none coming.
+//
+// The bound covers the SDK's own retries of the attempt and their backoff:
+// with the SDK's default retryer (3 attempts, waiting at most 2 s, then
+// 4 s, within a retry quota) a throttled request is answered well within
+// it, and Do reports it throttled. A client given more SDK attempts or a
+// longer MaxBackoff can have a backoff cut by the bound: the request then
+// fails with ErrUnanswered although DynamoDB answered it. Leave the SDK's
+// retries at their default or fewer: Do retries throttling itself.
 const AttemptTimeout = 10 * time.Second
 
 // ErrUnanswered is the error of a request DynamoDB did not answer within
