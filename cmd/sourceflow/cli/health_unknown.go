@@ -54,10 +54,11 @@ func deniedKeyCall(problem string) (string, bool) {
 // ", key not checked" for a key not checked; "" for none.
 func driftCounts(drifts []healthDrift) string {
 	out := ""
-	if n := len(movingDrifts(drifts)); n > 0 {
+	n := len(movingDrifts(drifts))
+	if n > 0 {
 		out = ", " + counted(n, "drift", "drifts")
 	}
-	if len(movingDrifts(drifts)) < len(drifts) {
+	if n < len(drifts) {
 		out += ", key not checked"
 	}
 	return out
