@@ -12,8 +12,8 @@ const maxGroupKey = 1 << 10
 const cutMark = "…"
 
 // groupKey is s as a tally keeps it: its first maxGroupKey bytes, cut at
-// the start of a character, then "…", when it is longer. The result is a
-// copy: it holds no reference to s.
+// the start of a character, then "…", when it is longer (a new string,
+// holding no reference to s); s itself otherwise.
 func groupKey(s string) string {
 	if len(s) <= maxGroupKey {
 		return s
