@@ -29,12 +29,12 @@ func contextWithTx(ctx context.Context, db *sql.DB, source string, tx *sql.Tx) c
 	return context.WithValue(ctx, txKey{}, carried{db: db, source: source, tx: tx, ended: &ending{}})
 }
 
-// CheckPool refuses (ErrSecondPool, permanent) a call on db, whose DSN has
+// checkPool refuses (ErrSecondPool, permanent) a call on db, whose DSN has
 // source (see SourceOf), with a context carrying a transaction begun on
 // another *sql.DB whose DSN points to the same database: the call could
 // neither join the transaction nor commit with it. A transaction on db, on
 // another database, or on one whose DSN is not known passes.
-func CheckPool(ctx context.Context, db *sql.DB, source string) error {
+func checkPool(ctx context.Context, db *sql.DB, source string) error {
 	c, _ := ctx.Value(txKey{}).(carried)
 	if c.tx == nil || c.db == nil || c.db == db || source == "" || c.source != source {
 		return nil
@@ -68,9 +68,9 @@ type Executor interface {
 // ExecutorFor returns the transaction on db carried by ctx, or db. Once a
 // statement through it failed in a way that ended the transaction on the
 // server (see Ended), its later writes fail with that error. A transaction
-// on another pool of db's database (source, see CheckPool) is refused.
+// on another pool of db's database (source, see checkPool) is refused.
 func ExecutorFor(ctx context.Context, db *sql.DB, source string) (Executor, error) {
-	if err := CheckPool(ctx, db, source); err != nil {
+	if err := checkPool(ctx, db, source); err != nil {
 		return nil, err
 	}
 	c, _ := ctx.Value(txKey{}).(carried)
@@ -88,7 +88,7 @@ func ExecutorFor(ctx context.Context, db *sql.DB, source string) (Executor, erro
 // public package whose method the caller is ("sqlstore: begin a
 // transaction: …"). source is SourceOf db's DSN ("" when not known): a
 // transaction ctx carries on another pool of that database is refused
-// (CheckPool) rather than a new one begun beside it.
+// (checkPool) rather than a new one begun beside it.
 //
 // On MySQL the transaction runs at READ COMMITTED instead of MySQL's
 // REPEATABLE READ, as PostgreSQL's do by default: a statement sees what
@@ -96,7 +96,7 @@ func ExecutorFor(ctx context.Context, db *sql.DB, source string) (Executor, erro
 // conditional save sees the newer version instead of the transaction's first
 // snapshot (which would refuse every retry), and no gap locks are taken.
 func WithinTx(ctx context.Context, pkg string, db *sql.DB, source string, d Dialect, fn func(ctx context.Context) error) error {
-	if err := CheckPool(ctx, db, source); err != nil {
+	if err := checkPool(ctx, db, source); err != nil {
 		return fmt.Errorf("%s: %w", pkg, err)
 	}
 	if TxFor(ctx, db) != nil {
