@@ -25,6 +25,8 @@ func ContextWithTx(ctx context.Context, db *sql.DB, tx *sql.Tx) context.Context 
 	return contextWithTx(ctx, db, "", tx)
 }
 
+// contextWithTx is ContextWithTx for a db whose DSN has source (see
+// SourceOf), so that checkPool can tell a second pool on its database.
 func contextWithTx(ctx context.Context, db *sql.DB, source string, tx *sql.Tx) context.Context {
 	return context.WithValue(ctx, txKey{}, carried{db: db, source: source, tx: tx, ended: &ending{}})
 }
