@@ -14,11 +14,12 @@ payments.fifo): its messages are in the table watermill_<topic> and its dead
 letters in watermill_<topic>$dlq, where <topic> is sqlbus.Topic of the name.
 An outbox is named by its Config.Topic (--outbox outbox_payments, the
 default topic of the service payments: outbox.TopicFor; sourceflow_outbox
-before it was per service): its rows are in watermill_<topic> and its dead letters in
-watermill_<topic>_dead_letters. A service name that is not lower-case
-letters, digits and underscores, is longer than 25 bytes or ends in "_" and
-8 hexadecimal digits is cut and hashed (billing-api: outbox_billing_api_48be48f7):
-outbox.TopicFor gives it, as does the "topic" field of the outbox's logs.
+before it was per service): its rows are in watermill_<topic> and its
+dead letters in watermill_<topic>_dead_letters. A service name that is not
+lower-case letters, digits and underscores, is longer than 25 bytes or
+ends in "_" and 8 hexadecimal digits is cut and hashed (billing-api:
+outbox_billing_api_48be48f7): outbox.TopicFor gives it, as does the
+"topic" field of the outbox's logs.
 dead-letters, redrive, purge and prune take exactly one of --destination
 and --outbox. dead-letters, redrive and purge refuse an --outbox T whose
 dead-letter table has a binary payload column (exit 1, nothing read, moved
