@@ -126,13 +126,7 @@ func printDrifts(w io.Writer, drifts []healthDrift) error {
 // are none. A key not checked (skipped) is said on a line of its own
 // (unknownKeyText).
 func (s *session) driftAdvice(drifts []healthDrift) string {
-	unknown := unknownKeyText(drifts)
-	drifts = movingDrifts(drifts)
-	advice := s.stopAdvice(drifts)
-	if advice != "" && unknown != "" {
-		return advice + "\n" + unknown
-	}
-	return advice + unknown
+	return nonEmptyLines(s.stopAdvice(movingDrifts(drifts)), unknownKeyText(drifts))
 }
 
 // stopAdvice is driftAdvice for drifts that stop or hold back messages.

@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
@@ -68,14 +69,16 @@ func driftCounts(drifts []healthDrift) string {
 // down or degraded but whose health is unknown in part: n.skipped checks
 // were not run (no account known), or a key not checked (drifts).
 func skippedError(n checkCounts, checks int, drifts []healthDrift) error {
-	var lines []string
+	notRun := ""
 	if n.skipped > 0 {
-		lines = append(lines, fmt.Sprintf("%d of %s not run, as their errors say, so the health "+
+		notRun = fmt.Sprintf("%d of %s not run, as their errors say, so the health "+
 			"of their resources is unknown: give the account of the topics with --account-id",
-			n.skipped, counted(checks, "check", "checks")))
+			n.skipped, counted(checks, "check", "checks"))
 	}
-	if text := unknownKeyText(drifts); text != "" {
-		lines = append(lines, text)
-	}
-	return &ExitError{Code: ExitUsage, Err: errors.New(strings.Join(lines, "\n"))}
+	return &ExitError{Code: ExitUsage, Err: errors.New(nonEmptyLines(notRun, unknownKeyText(drifts)))}
+}
+
+// nonEmptyLines joins the texts that are not empty, one a line.
+func nonEmptyLines(texts ...string) string {
+	return strings.Join(slices.DeleteFunc(texts, func(t string) bool { return t == "" }), "\n")
 }
