@@ -129,16 +129,16 @@ func (r *relays) wait() { r.wg.Wait() }
 func (r redelivery) relay(ctx context.Context, topic string, in <-chan *message.Message, out chan<- *message.Message, ended func()) {
 	dctx, cancel := r.deliveryContext(ctx)
 	defer cancel()
-	var draining <-chan struct{} // closed once the subscription drains
+	drain := context.Background() // ends once the subscription drains: never without drain
 	if r.drain > 0 {
-		draining = ctx.Done()
+		drain = ctx
 	}
 	var inflight sync.WaitGroup
 	for orig := range r.taking(ctx, topic, in) {
 		inflight.Add(1)
 		go func() {
 			defer inflight.Done()
-			r.deliver(dctx, draining, topic, orig, out)
+			r.deliver(dctx, drain, topic, orig, out)
 		}()
 	}
 	ended()
@@ -210,7 +210,8 @@ func (r redelivery) refuse(ctx context.Context, topic string, orig *message.Mess
 // at once (see drained). With handBack, a message whose handler found it
 // held elsewhere (sourceflow.ErrInProgress) is nacked back to the Pub/Sub
 // after its last delivery instead of being dead-lettered.
-func (r redelivery) deliver(ctx context.Context, draining <-chan struct{}, topic string, orig *message.Message, out chan<- *message.Message) {
+func (r redelivery) deliver(ctx, drain context.Context, topic string, orig *message.Message, out chan<- *message.Message) {
+	draining := drain.Done() // nil without drain
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	defer context.AfterFunc(orig.Context(), cancel)()
@@ -219,8 +220,8 @@ func (r redelivery) deliver(ctx context.Context, draining <-chan struct{}, topic
 		return
 	}
 	var failed *message.Message // the copy nacked last
-	stopWatch := func() {}
-	defer func() { stopWatch() }()
+	var runs *handlerRuns       // the watch of the copy handed out last
+	defer func() { runs.stop() }()
 	for attempt := prior + 1; ; attempt++ {
 		if failed != nil && isClosed(draining) {
 			r.drained(ctx, draining, topic, orig, failed, attempt-1)
@@ -228,8 +229,8 @@ func (r redelivery) deliver(ctx context.Context, draining <-chan struct{}, topic
 		}
 		m := freshCopy(orig)
 		r.markDelivery(m, attempt)
-		stopWatch() // the copy before was nacked
-		stopWatch = watchRuns(m, draining)
+		runs.stop() // the copy before was nacked
+		runs = watchRuns(m, drain)
 		if ended(ctx, orig) {
 			r.abandoned(ctx, draining, topic, orig, m, failed, attempt, false)
 			return

@@ -19,7 +19,7 @@ func TestDeliverMarksEachCopyWithItsDelivery(t *testing.T) {
 	orig := message.NewMessage("m", nil)
 	out := make(chan *message.Message)
 	done := make(chan struct{})
-	go func() { defer close(done); r.deliver(context.Background(), nil, "dest", orig, out) }()
+	go func() { defer close(done); r.deliver(context.Background(), context.Background(), "dest", orig, out) }()
 
 	first := <-out
 	first.Nack()

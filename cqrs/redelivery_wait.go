@@ -19,30 +19,36 @@ type handlerRuns struct {
 	failed   bool // the last run that ended failed
 	draining bool
 	cancel   context.CancelFunc
+	unwatch  func() bool // stops the drain's call of drain
 }
 
 type handlerRunsKey struct{}
 
 // watchRuns gives m a context that ends, besides with its own, once
-// draining closes while no run of m's handler is under way and the last
-// one failed (see handlerRuns). stop ends the context and the watch; call
-// it once m was acked or nacked. A nil draining (no drain) watches nothing.
-func watchRuns(m *message.Message, draining <-chan struct{}) (stop func()) {
-	if draining == nil {
-		return func() {}
+// drain ends while no run of m's handler is under way and the last one
+// failed (see handlerRuns), and returns the watch; call its stop once m was
+// acked or nacked. A drain that never ends (no drain, context.Background())
+// watches nothing: the watch is nil, and its stop does nothing.
+func watchRuns(m *message.Message, drain context.Context) *handlerRuns {
+	if drain.Done() == nil {
+		return nil
 	}
 	runs := &handlerRuns{}
 	ctx, cancel := context.WithCancel(m.Context())
 	runs.cancel = cancel
 	m.SetContext(context.WithValue(ctx, handlerRunsKey{}, runs))
-	go func() {
-		select {
-		case <-draining:
-			runs.drain()
-		case <-ctx.Done():
-		}
-	}()
-	return cancel
+	runs.unwatch = context.AfterFunc(drain, runs.drain)
+	return runs
+}
+
+// stop ends the copy's context and the watch of the drain; on a nil h it
+// does nothing.
+func (h *handlerRuns) stop() {
+	if h == nil {
+		return
+	}
+	h.unwatch()
+	h.cancel()
 }
 
 // drain marks the subscription draining, and ends the context at once
