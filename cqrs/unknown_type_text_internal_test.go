@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 )
 
-// The error of an unknown type names at most maxNamedTypes handled types,
+// The error of an unknown type names at most errtext.MaxListed handled types,
 // then how many more there are.
 func TestHandledTypesTextIsBounded(t *testing.T) {
 	names := func(n int) []string {
