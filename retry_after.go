@@ -30,13 +30,13 @@ func (e retryAfterError) Unwrap() error { return e.err }
 // within its grace, a rate limit's reset) says so. The original error stays
 // reachable with errors.Is and errors.As. The hint only times the next
 // delivery: how many deliveries a message gets is still the transport's,
-// and a permanent error is dead-lettered without one. The in-process
-// retries (the Retry middleware, idempotency's TxRetry) wait at least the
-// hint before their next attempt, or return the error at once when the
-// hint would end past their policy's MaxElapsed (Backoff.NextFor). The
-// in-process transports (cqrs's PubSubTransport and ChannelTransport) hold the message
-// while they wait, and where their Pub/Sub hands out one message at a time
-// (gochannel, sqlbus) its destination's later messages wait behind it.
+// and a permanent error is dead-lettered without one. The in-process retries
+// (the Retry middleware, idempotency's TxRetry) wait at least the hint before
+// their next attempt, or return the error at once when the hint would end past
+// their policy's MaxElapsed (Backoff.NextFor). The in-process transports
+// (cqrs's PubSubTransport and ChannelTransport) hold the message while they
+// wait, and where their Pub/Sub hands out one message at a time (gochannel,
+// sqlbus) its destination's later messages wait behind it.
 // RetryAfter(nil, d) is nil, and a d of zero or less returns err unchanged.
 func RetryAfter(err error, d time.Duration) error {
 	if err == nil || d <= 0 {

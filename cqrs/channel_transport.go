@@ -102,20 +102,19 @@ type ChannelConfig struct {
 	// subscription ends (the service closes) keep a live context to finish
 	// in. They always get one: 0 means the default. A message waiting
 	// between runs of its handler (middleware.Retry's pause after a failed
-	// run) has its context ended at once, ending the wait. A handler that fails
-	// meanwhile is not delivered again (gochannel keeps nothing); its message
-	// is dead-lettered with a reason saying it failed while its subscription
-	// closed, and the handler's error; so is the message of a handler still
-	// running when CloseTimeout runs out, which is abandoned. Such a handler
-	// may yet finish while the router still waits for it and apply its
-	// effect, so a dead letter saying "abandoned" may have been handled:
-	// sending it again relies on the handler's idempotency. A service's
-	// Close takes up to the larger of CloseTimeout and
+	// run) has its context ended at once, ending the wait. A handler that
+	// fails meanwhile is not delivered again (gochannel keeps nothing); its
+	// message is dead-lettered with a reason saying it failed while its
+	// subscription closed, and the handler's error; so is the message of a
+	// handler still running when CloseTimeout runs out, which is abandoned.
+	// Such a handler may yet finish while the router still waits for it and
+	// apply its effect, so a dead letter saying "abandoned" may have been
+	// handled: sending it again relies on the handler's idempotency. A
+	// service's Close takes up to the larger of CloseTimeout and
 	// ServiceConfig.CloseTimeout (30s by default): its router waits for the
 	// handlers up to ServiceConfig.CloseTimeout, then closing its
 	// subscribers waits for the handlers in flight until CloseTimeout after
-	// the close began.
-	// Default: 20s.
+	// the close began. Default: 20s.
 	CloseTimeout time.Duration
 	// Logger logs dead-lettered messages (never their payloads) and, at
 	// error level, a synchronous publish still waiting after 30s (see

@@ -88,13 +88,13 @@ type PubSubConfig struct {
 	// before it abandons them to the Pub/Sub; 0 means the default. A
 	// message waiting between runs of its handler (middleware.Retry's pause
 	// after a failed run) has its context ended at once and is nacked back
-	// to the Pub/Sub, so the wait does not hold Close. A service's Close takes up to the larger of CloseTimeout and
-	// ServiceConfig.CloseTimeout (30s by default), plus the few seconds
-	// the Pub/Sub takes to settle the acks given meanwhile and to close its
-	// subscriber: its router waits for the handlers up to
-	// ServiceConfig.CloseTimeout, then closing its subscribers waits for the
-	// deliveries in flight until CloseTimeout after the close began.
-	// Default: 20s.
+	// to the Pub/Sub, so the wait does not hold Close. A service's Close
+	// takes up to the larger of CloseTimeout and ServiceConfig.CloseTimeout
+	// (30s by default), plus the few seconds the Pub/Sub takes to settle the
+	// acks given meanwhile and to close its subscriber: its router waits for
+	// the handlers up to ServiceConfig.CloseTimeout, then closing its
+	// subscribers waits for the deliveries in flight until CloseTimeout
+	// after the close began. Default: 20s.
 	CloseTimeout time.Duration
 	// Logger logs dead letters (never payloads). Default: slog.Default()
 	// as it is when each line is logged, with Watermill's Info lowered to
