@@ -132,8 +132,8 @@
 // (sourceflow.MetaRetryAfter) and the transports take as the delay of its
 // next delivery (awsbus's nack visibility timeout, the in-process
 // redelivery of cqrs's PubSubTransport, which sqlbus uses, and
-// ChannelTransport; each at most 5 minutes), so their default deliveries (5
-// on ChannelTransport, 8 on the others) span the grace. Idempotency's
+// ChannelTransport; each at most 5 minutes), so their default deliveries (8
+// on every transport) span the grace. Idempotency's
 // transactional TxRetry, which runs the Decrypter again (the Retry
 // middleware, inside it in ConsumeRetry, does not), waits the hint before
 // an in-process attempt only when it ends within its MaxElapsed (10 s by
