@@ -179,9 +179,9 @@ func warnNoTable(ctx context.Context, w io.Writer, c *sqlConn, name string, isOu
 		return err
 	case err != nil:
 		fmt.Fprintf(w, "warning: could not check that %s has a table watermill_%s on %s: %s\n",
-			kindName(name, isOutbox), topic, c.target.where(), printable(c.target.scrub(err).Error()))
+			kindName(name, isOutbox), printable(topic), c.target.where(), printable(c.target.scrub(err).Error()))
 	case !found:
-		fmt.Fprintf(w, "warning: %s has no table watermill_%s on %s: %s\n", kindName(name, isOutbox), topic, c.target.where(), who)
+		fmt.Fprintf(w, "warning: %s has no table watermill_%s on %s: %s\n", kindName(name, isOutbox), printable(topic), c.target.where(), who)
 	}
 	return nil
 }

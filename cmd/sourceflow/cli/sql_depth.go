@@ -154,14 +154,14 @@ func printSQLDepths(w io.Writer, f sqlDepthFlags, c *sqlConn, rows []sqlDepth) e
 	var ahead, dead int64
 	for i, r := range rows {
 		ahead, dead = ahead+r.Ahead, dead+r.DeadLetters
-		lines[i] = fmt.Sprintf("%s\t%s\t%d\t%d\t%s", r.Name, r.Kind, r.Ahead, r.DeadLetters, shownAge(r.OldestAheadSeconds))
+		lines[i] = fmt.Sprintf("%s\t%s\t%d\t%d\t%s", printable(r.Name), r.Kind, r.Ahead, r.DeadLetters, shownAge(r.OldestAheadSeconds))
 	}
 	if err := writeTable(w, "NAME\tKIND\tAHEAD\tDEAD LETTERS\tOLDEST AHEAD", lines); err != nil {
 		return err
 	}
 	who := "On "
 	if f.service != "" {
-		who = "Service " + f.service + " on "
+		who = "Service " + printable(f.service) + " on "
 	}
 	_, err := fmt.Fprintf(w, "%s%s: %s ahead, %s.\n", who, c.target.where(),
 		counted(ahead, "message", "messages"), counted(dead, "dead letter", "dead letters"))

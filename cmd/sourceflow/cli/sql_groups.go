@@ -104,7 +104,7 @@ func writeGroupsTable(w io.Writer, destination, where string, groups []sqlbus.Co
 		return err
 	}
 	_, err := fmt.Fprintf(w, "%s of destination %s on %s.\n",
-		counted(len(groups), "consumer group", "consumer groups"), destination, where)
+		counted(len(groups), "consumer group", "consumer groups"), printable(destination), where)
 	return err
 }
 
@@ -128,7 +128,7 @@ func (c *sqlConn) removeGroup(ctx context.Context, cmd *cobra.Command, f sqlGrou
 			return c.failure("sql groups --remove "+f.remove, err)
 		}
 		_, err = fmt.Fprintf(out, "Would remove the consumer group of service %s (%s ahead) from destination %s on %s. "+
-			"Nothing removed: add --yes to remove it.\n", printable(group), counted(ahead, "message", "messages"), f.destination, c.target.where())
+			"Nothing removed: add --yes to remove it.\n", printable(group), counted(ahead, "message", "messages"), printable(f.destination), c.target.where())
 		return err
 	}
 	removed, err := sqlbus.RemoveConsumerGroup(ctx, c.busConfig(), f.destination, f.remove)
@@ -138,7 +138,7 @@ func (c *sqlConn) removeGroup(ctx context.Context, cmd *cobra.Command, f sqlGrou
 	if !removed {
 		return c.noGroup(f)
 	}
-	_, err = fmt.Fprintf(out, "Removed the consumer group of service %s from destination %s.\n", f.remove, f.destination)
+	_, err = fmt.Fprintf(out, "Removed the consumer group of service %s from destination %s.\n", printable(f.remove), printable(f.destination))
 	return err
 }
 

@@ -82,29 +82,31 @@ func (t sqlTarget) some() error {
 }
 
 // describe names the destination or outbox name in messages, with the
-// table of its dead letters.
+// table of its dead letters. Like kindName and targetFlag it prints the
+// name as typed on the command line with the characters a terminal would
+// act on escaped (printable), as errors print it.
 func describe(name string, isOutbox bool) string {
 	if isOutbox {
-		return fmt.Sprintf("outbox %s (dead letters in watermill_%s_dead_letters)", name, name)
+		return fmt.Sprintf("outbox %s (dead letters in watermill_%s_dead_letters)", printable(name), printable(name))
 	}
-	return fmt.Sprintf("destination %s (dead letters in watermill_%s)", name, sqlbus.DeadLetterTopic(name))
+	return fmt.Sprintf("destination %s (dead letters in watermill_%s)", printable(name), sqlbus.DeadLetterTopic(name))
 }
 
 // kindName names the destination or outbox name in messages.
 func kindName(name string, isOutbox bool) string {
 	if isOutbox {
-		return "outbox " + name
+		return "outbox " + printable(name)
 	}
-	return "destination " + name
+	return "destination " + printable(name)
 }
 
 // targetFlag is the flag that names the destination or outbox name, for
 // the commands a message suggests.
 func targetFlag(name string, isOutbox bool) string {
 	if isOutbox {
-		return "--outbox " + name
+		return "--outbox " + printable(name)
 	}
-	return "--destination " + name
+	return "--destination " + printable(name)
 }
 
 // busConfig is the sqlbus configuration of c.
