@@ -19,7 +19,7 @@ import (
 )
 
 // TestSecCLISQLOutbox_RefusesADestinationsTableWithoutGroupsOnEachDialect:
-// on PostgreSQL and MariaDB, dead-letters, redrive and purge --outbox T,
+// on PostgreSQL and MariaDB, dead-letters, redrive, purge and depth --outbox T,
 // with --yes or not, refuse (exit 1) the dead-letter table of T when it is
 // the messages table of the sqlbus destination T_dead_letters, which no
 // consumer group reads yet, and keep its message.
@@ -33,7 +33,7 @@ func TestSecCLISQLOutbox_RefusesADestinationsTableWithoutGroupsOnEachDialect(t *
 
 		for _, args := range [][]string{{"dead-letters", "--outbox", topic}, {"dead-letters", "--outbox", topic, "--summary"},
 			{"redrive", "--outbox", topic}, {"redrive", "--outbox", topic, "--yes"},
-			{"purge", "--outbox", topic}, {"purge", "--outbox", topic, "--yes"}} {
+			{"purge", "--outbox", topic}, {"purge", "--outbox", topic, "--yes"}, {"depth", "--outbox", topic}} {
 			out, errOut, code := r.sql(args...)
 			assert.Equal(t, cli.ExitDrift, code, "%v\nstdout: %s\nstderr: %s", args, out, errOut)
 			assert.Contains(t, errOut, "has a binary payload column", args)
@@ -46,7 +46,7 @@ func TestSecCLISQLOutbox_RefusesADestinationsTableWithoutGroupsOnEachDialect(t *
 
 // TestSecCLISQLOutbox_WorksOnAnOutboxOnEachDialect: the guard refuses no
 // outbox: on PostgreSQL and MariaDB (where the outbox's JSON payload column
-// is a LONGTEXT) dead-letters, redrive and purge --outbox of a bound outbox
+// is a LONGTEXT) dead-letters, redrive, purge and depth --outbox of a bound outbox
 // exit 0.
 func TestSecCLISQLOutbox_WorksOnAnOutboxOnEachDialect(t *testing.T) {
 	eachSQLBusDialect(t, func(t *testing.T, d sourceflow.Dialect, db *sql.DB) {
@@ -63,7 +63,7 @@ func TestSecCLISQLOutbox_WorksOnAnOutboxOnEachDialect(t *testing.T) {
 		dsn := sqlbusDSN(t, d)
 
 		for _, args := range [][]string{{"dead-letters", "--outbox", topic}, {"redrive", "--outbox", topic, "--yes"},
-			{"purge", "--outbox", topic}, {"purge", "--outbox", topic, "--yes"}} {
+			{"purge", "--outbox", topic}, {"purge", "--outbox", topic, "--yes"}, {"depth", "--outbox", topic}} {
 			out, errOut, code := runCLI(t, append(append([]string{"sql"}, args...), "--dsn", dsn)...)
 			assert.Equal(t, cli.ExitOK, code, "%v\nstdout: %s\nstderr: %s", args, out, errOut)
 		}

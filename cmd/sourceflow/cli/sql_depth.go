@@ -81,6 +81,11 @@ func (g *globals) runSQLDepth(cmd *cobra.Command, f sqlDepthFlags) error {
 		return err
 	}
 	return g.runSQL(cmd, f.conn, func(ctx context.Context, c *sqlConn) error {
+		for _, topic := range f.target.outboxes {
+			if err := c.refuseDestinationTable(ctx, "sql depth", topic); err != nil {
+				return err
+			}
+		}
 		rows, err := readDepths(ctx, c, f)
 		if perr := printSQLDepths(cmd.OutOrStdout(), f, c, rows); perr != nil {
 			return perr
@@ -122,12 +127,12 @@ func warnNoGroup(ctx context.Context, w io.Writer, c *sqlConn, f sqlDepthFlags) 
 	for _, d := range f.target.destinations {
 		_, found, err := sqldb.FindGroup(ctx, c.db, c.target.dialect, sqlbus.Topic(d), f.service)
 		if err != nil {
-			return fmt.Errorf("check that service %s has a consumer group on destination %s: %w", f.service, d, err)
+			return fmt.Errorf("check that service %s has a consumer group on destination %s: %w", printable(f.service), printable(d), err)
 		}
 		if !found {
 			fmt.Fprintf(w, "warning: service %s has no consumer group on destination %s, so every message kept counts as "+
 				"ahead: check both names (`sourceflow sql groups --destination %s` lists the services that read it)\n",
-				f.service, d, d)
+				printable(f.service), printable(d), printable(d))
 		}
 	}
 	return nil

@@ -13,7 +13,8 @@ import (
 // tables with a binary one, so the table is then the messages table of
 // the sqlbus destination <topic>_dead_letters (outbox.Config.Topic says
 // the two must not meet), and purge would delete its messages, redrive
-// move them into the outbox, dead-letters list them as dead letters. A
+// move them into the outbox, dead-letters list them and depth count them
+// as dead letters. A
 // misspelt --outbox could name it. The payload column tells the tables
 // apart whether or not the destination has consumer groups yet. A lookup
 // that cannot tell (on MySQL, a role that may not read the table) fails
