@@ -12,13 +12,16 @@ type Harness struct {
 	// Service is the service; register types and handlers, then Start.
 	Service *cqrs.Service
 	// Transport is the in-process transport; its DeadLetters show what the
-	// service gave up on.
+	// service gave up on. It is nil when cfg.Transport was set to a
+	// transport other than a *cqrs.ChannelTransport.
 	Transport *cqrs.ChannelTransport
 	t         testing.TB
 }
 
 // New returns a harness whose service uses cfg with a fresh ChannelTransport
-// (unless cfg.Transport is set). Everything is closed when the test ends.
+// (unless cfg.Transport is set), which is closed when the test ends. The
+// service is closed when the test ends once Start has started it; a
+// transport set in cfg is the caller's to close.
 func New(t testing.TB, cfg cqrs.ServiceConfig) *Harness {
 	t.Helper()
 	h := &Harness{t: t}

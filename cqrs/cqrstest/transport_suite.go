@@ -17,8 +17,9 @@ import (
 type TransportHarness struct {
 	// New returns the transport of one service instance. The kit calls it
 	// once per instance; instances of one service share destinations. The
-	// harness closes what it creates (t.Cleanup); an in-process transport
-	// may return one shared transport every time.
+	// suite closes the services it starts, not their transports: New closes
+	// what it creates (t.Cleanup); an in-process transport may return one
+	// shared transport every time.
 	New func(t *testing.T) cqrs.Transport
 	// Destination returns a destination name of kind unique to this run;
 	// ordered asks for one that claims per-entity order (a name ending in
