@@ -17,8 +17,8 @@
 // and, for services on the SQL transport (sqlbus) or behind a transactional
 // outbox, works on their tables in the database SOURCEFLOW_SQL_DSN names:
 //
-//	sourceflow sql depth|dead-letters|redrive|prune --destination D | --outbox TOPIC
-//	                                      backlog, dead letters, redrive, prune
+//	sourceflow sql depth|dead-letters|redrive|purge|prune --destination D | --outbox TOPIC
+//	                                      backlog, dead letters, redrive, purge, prune
 //	sourceflow sql groups --destination D [--remove SERVICE --yes]
 //	                                      consumer groups; remove a retired one
 //

@@ -4,23 +4,27 @@
 // renders topology.NewIAMPolicy; export cloudformation and export
 // terraform, which render the plans of one or more files with
 // awsbus/topology/iac; dlq list, peek, redrive and purge on the file's
-// dead-letter queues; and sql depth, dead-letters, redrive, prune and
-// groups on the tables of the SQL transport (sqlbus.Depths, DeadLetters,
-// Redrive, Prune, ConsumerGroups, RemoveConsumerGroup) and of a
-// transactional outbox (the same functions of package outbox),
-// which need a database instead of AWS and a topology file.
+// dead-letter queues; and sql depth, dead-letters, redrive, purge, prune
+// and groups on the tables of the SQL transport (sqlbus.Depths,
+// DeadLetters, Redrive, Prune, ConsumerGroups, RemoveConsumerGroup; purge
+// deletes the dead letters itself) and of a transactional outbox
+// (outbox.Depths, DeadLetters, Redrive, Prune), which need a database
+// instead of AWS and a topology file.
 //
 // Run executes a command line and returns its exit code:
 //
 //	0  success: no drift, healthy
-//	1  drift (validate, or apply that left a difference), unhealthy
-//	   (health), a dead-letter queue missing (dlq), or a consumer group not
-//	   there (sql groups --remove)
+//	1  drift (validate, or apply that left a difference), unhealthy or
+//	   degraded (health), a dead-letter queue missing (dlq), a consumer
+//	   group not there (sql groups --remove), or an sql --outbox whose
+//	   dead-letter table is an sqlbus destination's messages table
+//	   (dead-letters, redrive, purge)
 //	2  usage or configuration: bad flags, an unreadable or invalid topology
-//	   file, an AWS configuration that does not load, or health checks
-//	   that could not run (no account known to build a topic's ARN, a KMS
-//	   key it may not read); for
-//	   sql, no database DSN or one that cannot be parsed
+//	   file, an AWS configuration that does not load, health checks that
+//	   could not run (no account known to build a topic's ARN, a KMS key it
+//	   may not read), a queue the service only sends to (dlq); for sql, no
+//	   database DSN or one that cannot be parsed, or a redrive --yes of a
+//	   destination or outbox with no table
 //	3  an AWS or database call failed: unreachable endpoint or database,
 //	   missing permission; sql redrive that left dead letters behind
 //	130 interrupted (SIGINT or SIGTERM) before it finished

@@ -25,8 +25,10 @@ Exit codes:
   1  drift (validate; apply that left a difference), unhealthy or degraded
      (health: a check down, or drift that stops or holds back messages), a
      dead-letter queue missing (dlq: apply creates it; none of the queues
-     found: check the region and the account first), or a consumer group
-     not there (sql groups --remove)
+     found: check the region and the account first), a consumer group
+     not there (sql groups --remove), or an sql --outbox whose dead-letter
+     table is an sqlbus destination's messages table (dead-letters,
+     redrive, purge: nothing read, moved or deleted)
   2  usage or configuration error: bad flags, an invalid topology file, an
      AWS configuration that does not load, health checks that could not run
      (no account known, a KMS key it may not read, as a key of another
