@@ -53,7 +53,7 @@ type Config struct {
 	// Default 10s.
 	CallTimeout time.Duration
 	// HealthTimeout bounds each health check, and each GetQueueAttributes
-	// call of Transport.Depths. Default 5s.
+	// call of Transport.Depths, at most 1h. Default 5s.
 	HealthTimeout time.Duration
 
 	// KMSKeyID, when set, is the service's KMS key: a key id (UUID or
