@@ -14,8 +14,10 @@ import (
 	"github.com/sourceflow-go/sourceflow/sqlbus"
 )
 
-// A service listens to its command destination on PostgreSQL; another
-// service, with its own transport on the same database, sends to it.
+// A service listens to its command destination on PostgreSQL (services
+// with their own transport on the same database send to it), and an
+// operator lists the destination's oldest dead letters. (Compiled, not run:
+// it needs a database.)
 func ExampleNewTransport() {
 	db, err := sql.Open("pgx", os.Getenv("SOURCEFLOW_POSTGRES_DSN"))
 	if err != nil {
