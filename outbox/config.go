@@ -47,8 +47,9 @@ type Config struct {
 	Transport cqrs.Transport
 	// Topic names the outbox: its rows live in the table watermill_<Topic>
 	// and its dead letters in watermill_<Topic>_dead_letters. Letters,
-	// digits and underscores, neither ending in "_dead_letters" nor
-	// starting with "offsets_" (watermill-sql's names of those tables).
+	// digits and underscores, at most 32 bytes (the table names must fit
+	// the 63 bytes PostgreSQL allows), neither ending in "_dead_letters"
+	// nor starting with "offsets_" (watermill-sql's names of those tables).
 	// All instances of a service share one Topic.
 	// Services sharing one database must each have their own Topic, as the
 	// default gives them: the forwarders of a Topic share its rows, so one
@@ -64,7 +65,7 @@ type Config struct {
 	// would move its messages into the outbox. Default: TopicFor the
 	// service name, taken by the Transport's first Bind (the Binding's
 	// Service); such a Transport serves that one service. DeadLetters,
-	// Redrive, Depth and Prune, which know no service, need it set.
+	// Redrive, Depths and Prune, which know no service, need it set.
 	Topic string
 	// PollInterval is how long an idle forwarder waits before it queries
 	// the outbox again; a forwarder that found rows queries again at once.

@@ -14,7 +14,7 @@ func ExampleTopicFor() {
 	for _, service := range []string{"billing", "billing-api", "Billing"} {
 		fmt.Printf("%s: %s\n", service, outbox.TopicFor(service))
 	}
-	for _, topic := range []string{"outbox_billing", "billing_dead_letters"} {
+	for _, topic := range []string{"outbox_billing", "billing_dead_letters", "outbox_topic_of_thirty_two_bytes", "outbox_topic_of_thirty_three_byte"} {
 		err := outbox.ValidateTopic(topic)
 		fmt.Printf("%s valid: %t\n", topic, !errors.Is(err, outbox.ErrInvalidTopic))
 	}
@@ -24,4 +24,6 @@ func ExampleTopicFor() {
 	// Billing: outbox_billing_3ac8bbca
 	// outbox_billing valid: true
 	// billing_dead_letters valid: false
+	// outbox_topic_of_thirty_two_bytes valid: true
+	// outbox_topic_of_thirty_three_byte valid: false
 }
