@@ -128,7 +128,7 @@ func (s *commandStore) Append(ctx context.Context, cmd cqrs.StoredCommand) error
 	}
 	in := &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{put(item), put(marker)}}
 	err = s.retry.Do(ctx, s.table, func(ctx context.Context) error {
-		_, err := s.api.TransactWriteItems(ctx, in)
+		_, err := s.api.TransactWriteItems(ctx, in, dynamo.BoundAttempts)
 		return err
 	})
 	var tc *types.TransactionCanceledException
@@ -197,7 +197,9 @@ func (s *commandStore) notFound(err error, entityID, messageID string) error {
 func (s *commandStore) get(ctx context.Context, key map[string]types.AttributeValue) (map[string]types.AttributeValue, error) {
 	var out *dynamodb.GetItemOutput
 	err := s.retry.Do(ctx, s.table, func(ctx context.Context) (err error) {
-		out, err = s.api.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: key, ConsistentRead: aws.Bool(true)})
+		out, err = s.api.GetItem(ctx, &dynamodb.GetItemInput{
+			TableName: aws.String(s.table), Key: key, ConsistentRead: aws.Bool(true),
+		}, dynamo.BoundAttempts)
 		return err
 	})
 	if err != nil {

@@ -69,9 +69,11 @@
 // have been applied although it failed (its answer lost, or its context
 // ended during the request) reads its writes back, and a failed handling
 // releases what it claimed, without the caller's cancellation but within
-// 10 seconds each. Every attempt of a request is bounded too, the SDK's
-// retries of it included, since a handling's context has no deadline and
-// the SDK's default HTTP client has no timeout: an endpoint that stops
+// 10 seconds each. Every attempt of a request is bounded too, each of the
+// SDK's own attempts on its own (not the SDK's backoff between them, so a
+// request throttled through them all fails throttled, however the client's
+// retryer is set), since a handling's context has no deadline and the
+// SDK's default HTTP client has no timeout: an endpoint that stops
 // answering fails the call after 10 seconds (with a commit's read-back
 // and rollback, at most 30) instead of holding its message, its
 // entity and the outbox's sweep. A write cut so is not retried, as it may

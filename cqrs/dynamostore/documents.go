@@ -59,7 +59,7 @@ func (s *documentStore) Load(ctx context.Context, kind, id string) (cqrs.Documen
 	err := s.retry.Do(ctx, s.table, func(ctx context.Context) (err error) {
 		out, err = s.api.GetItem(ctx, &dynamodb.GetItemInput{
 			TableName: aws.String(s.table), Key: s.key(kind, id), ConsistentRead: aws.Bool(true),
-		})
+		}, dynamo.BoundAttempts)
 		return err
 	})
 	if err != nil {
@@ -134,7 +134,7 @@ func (s *documentStore) Save(ctx context.Context, kind, id string, data []byte, 
 			ConditionExpression: upd.ConditionExpression, ExpressionAttributeNames: upd.ExpressionAttributeNames,
 			ExpressionAttributeValues:           upd.ExpressionAttributeValues,
 			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-		})
+		}, dynamo.BoundAttempts)
 		old = oldItem(err)
 		return err
 	})
@@ -157,7 +157,7 @@ func (s *documentStore) wrote(ctx context.Context, kind, id string, v int64, wri
 	err := s.retry.Do(ctx, s.table, func(ctx context.Context) (err error) {
 		out, err = s.api.GetItem(ctx, &dynamodb.GetItemInput{
 			TableName: aws.String(s.table), Key: s.key(kind, id), ConsistentRead: aws.Bool(true),
-		})
+		}, dynamo.BoundAttempts)
 		return err
 	})
 	return err == nil && out.Item != nil && str(out.Item[writerOf(v)]) == writeID

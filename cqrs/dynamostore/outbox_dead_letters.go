@@ -60,7 +60,7 @@ func (o *Outbox) movedBefore(ctx context.Context, dead outboxItem) bool {
 		out, err = o.api.GetItem(ctx, &dynamodb.GetItemInput{
 			TableName: aws.String(o.table), Key: dead.key(), ConsistentRead: aws.Bool(true),
 			ProjectionExpression: aws.String(attrLease),
-		})
+		}, dynamo.BoundAttempts)
 		return err
 	})
 	if err != nil || out.Item == nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/dynamo"
 )
 
 // move replaces the item from with the item to, in one TransactWriteItems:
@@ -41,7 +42,7 @@ func (o *Outbox) move(ctx context.Context, from, to outboxItem, cond expression.
 		},
 	}
 	err = o.retry.Do(ctx, o.table, func(ctx context.Context) error {
-		_, err := o.api.TransactWriteItems(ctx, in)
+		_, err := o.api.TransactWriteItems(ctx, in, dynamo.BoundAttempts)
 		return err
 	})
 	return moveCondition(err)

@@ -134,7 +134,7 @@ func (o *Outbox) batchWrite(ctx context.Context, reqs []types.WriteRequest) erro
 	return o.retry.Do(ctx, o.table, func(ctx context.Context) error {
 		out, err := o.api.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{
 			RequestItems: map[string][]types.WriteRequest{o.table: reqs},
-		})
+		}, dynamo.BoundAttempts)
 		if err != nil {
 			return err
 		}

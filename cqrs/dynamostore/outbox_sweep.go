@@ -233,7 +233,7 @@ func (o *Outbox) update(ctx context.Context, it outboxItem, update expression.Up
 			TableName: aws.String(o.table), Key: it.key(), UpdateExpression: expr.Update(),
 			ConditionExpression: expr.Condition(), ExpressionAttributeNames: expr.Names(),
 			ExpressionAttributeValues: expr.Values(),
-		})
+		}, dynamo.BoundAttempts)
 		return err
 	})
 }

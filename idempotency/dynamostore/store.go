@@ -212,7 +212,7 @@ func (s *Store) claimOnce(ctx context.Context, key idempotency.Key, hash string,
 			TableName: aws.String(s.cfg.Table), Item: item, ConditionExpression: expr.Condition(),
 			ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
 			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-		})
+		}, dynamo.BoundAttempts)
 		return err
 	})
 	var cf *types.ConditionalCheckFailedException
@@ -230,7 +230,9 @@ func (s *Store) claimOnce(ctx context.Context, key idempotency.Key, hash string,
 func (s *Store) read(ctx context.Context, key idempotency.Key) (map[string]types.AttributeValue, error) {
 	var out *dynamodb.GetItemOutput
 	err := s.retry.Do(ctx, s.cfg.Table, func(ctx context.Context) (err error) {
-		out, err = s.api.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.cfg.Table), Key: s.key(key), ConsistentRead: aws.Bool(true)})
+		out, err = s.api.GetItem(ctx, &dynamodb.GetItemInput{
+			TableName: aws.String(s.cfg.Table), Key: s.key(key), ConsistentRead: aws.Bool(true),
+		}, dynamo.BoundAttempts)
 		return err
 	})
 	if err != nil {
@@ -349,7 +351,7 @@ func (s *Store) update(ctx context.Context, key idempotency.Key, token string, u
 			TableName: u.TableName, Key: u.Key, UpdateExpression: u.UpdateExpression, ConditionExpression: u.ConditionExpression,
 			ExpressionAttributeNames: u.ExpressionAttributeNames, ExpressionAttributeValues: u.ExpressionAttributeValues,
 			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-		})
+		}, dynamo.BoundAttempts)
 		old = oldItem(err)
 		return err
 	})
@@ -384,7 +386,7 @@ func (s *Store) release(ctx context.Context, key idempotency.Key, token string) 
 		_, err := s.api.DeleteItem(ctx, &dynamodb.DeleteItemInput{
 			TableName: aws.String(s.cfg.Table), Key: s.key(key), ConditionExpression: expr.Condition(),
 			ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
-		})
+		}, dynamo.BoundAttempts)
 		return err
 	})
 	return outcome(err, opErr("release", key, idempotency.ErrLeaseLost), "release", key)

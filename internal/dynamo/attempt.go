@@ -7,21 +7,21 @@ import (
 	"time"
 )
 
-// AttemptTimeout bounds each attempt of a request Retry.Do makes, the SDK's
-// own retries of it included. A handling's context has no deadline (the
-// transport keeps its message in flight while it runs) and the SDK's
-// default HTTP client has no timeout, so without it a request the network
-// drops without a reset would wait for ever, holding its message, its
-// entity and the outbox's sweep. A DynamoDB request is answered in
-// milliseconds; one that has no answer in this long has none coming.
+// AttemptTimeout bounds each attempt of a request Retry.Do makes. A
+// handling's context has no deadline (the transport keeps its message in
+// flight while it runs) and the SDK's default HTTP client has no timeout,
+// so without it a request the network drops without a reset would wait for
+// ever, holding its message, its entity and the outbox's sweep. A DynamoDB
+// request is answered in milliseconds; one that has no answer in this long
+// has none coming.
 //
-// The bound covers the SDK's own retries of the attempt and their backoff:
-// with the SDK's default retryer (3 attempts, waiting at most 2 s, then
-// 4 s, within a retry quota) a throttled request is answered well within
-// it, and Do reports it throttled. A client given more SDK attempts or a
-// longer MaxBackoff can have a backoff cut by the bound: the request then
-// fails with ErrUnanswered although DynamoDB answered it. Leave the SDK's
-// retries at their default or fewer: Do retries throttling itself.
+// A request made with the BoundAttempts option, as the stores make each,
+// has each of the SDK's own attempts bounded so, not the SDK's backoff
+// between them: a request throttled through every SDK attempt fails
+// throttled however many attempts, and however long a backoff, the
+// client's retryer is given. A request without it (an API that is not a
+// *dynamodb.Client, or that drops the option) is bounded as a whole, the
+// SDK's retries and their backoff included.
 const AttemptTimeout = 10 * time.Second
 
 // ErrUnanswered is the error of a request DynamoDB did not answer within
@@ -31,15 +31,39 @@ const AttemptTimeout = 10 * time.Second
 var ErrUnanswered = fmt.Errorf("no answer from DynamoDB within %s (the request may have been applied)", AttemptTimeout)
 
 // attempt runs fn, a request on table, with a context that ends
-// AttemptTimeout from now, or sooner with ctx. When that bound, not ctx,
-// ended the attempt, the error is ErrUnanswered, naming table, wrapping
-// what fn returned.
+// AttemptTimeout from now, or sooner with ctx, unless the SDK bounds each
+// of the request's attempts (BoundAttempts) instead. When a bound, not
+// ctx, ended the request, the error is ErrUnanswered, naming table,
+// wrapping what fn returned.
 func attempt(ctx context.Context, table string, fn func(ctx context.Context) error) error {
-	actx, cancel := context.WithTimeoutCause(ctx, AttemptTimeout, ErrUnanswered)
-	defer cancel()
-	err := fn(actx)
-	if err != nil && ctx.Err() == nil && errors.Is(context.Cause(actx), ErrUnanswered) {
+	actx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	b := &bound{}
+	timer := time.AfterFunc(AttemptTimeout, func() {
+		if !b.perAttempt.Load() {
+			cancel(errCut)
+		}
+	})
+	defer timer.Stop()
+	err := fn(context.WithValue(actx, boundKey{}, b))
+	if err == nil || ctx.Err() != nil {
+		return err
+	}
+	if errors.Is(context.Cause(actx), errCut) {
+		return tableNamed{fmt.Errorf("dynamodb: %s: %w: %w", tables(table), errCut, err)}
+	}
+	if errors.As(err, new(cutAttempt)) {
 		return tableNamed{fmt.Errorf("dynamodb: %s: %w: %w", tables(table), ErrUnanswered, err)}
 	}
 	return err
 }
+
+// errCut is the cause attempt's bound of a whole request ends it with:
+// ErrUnanswered, and context.DeadlineExceeded, the deadline it is.
+var errCut error = cutCause{}
+
+type cutCause struct{}
+
+func (cutCause) Error() string { return ErrUnanswered.Error() }
+
+func (cutCause) Unwrap() []error { return []error{ErrUnanswered, context.DeadlineExceeded} }

@@ -18,7 +18,7 @@ func QueryPages(ctx context.Context, api API, r *Retry, in *dynamodb.QueryInput)
 		for {
 			var out *dynamodb.QueryOutput
 			err := r.Do(ctx, aws.ToString(in.TableName), func(ctx context.Context) (err error) {
-				out, err = api.Query(ctx, in)
+				out, err = api.Query(ctx, in, BoundAttempts)
 				return err
 			})
 			if err != nil {

@@ -332,7 +332,7 @@ func (tx *Tx) commit(ctx context.Context, r *Retry) error {
 		in.TransactItems[i] = w.item
 	}
 	err := r.Do(ctx, tx.tables(), func(ctx context.Context) error {
-		_, err := tx.api.TransactWriteItems(ctx, in)
+		_, err := tx.api.TransactWriteItems(ctx, in, BoundAttempts)
 		return err
 	})
 	return tx.cancelled(err)
@@ -417,17 +417,17 @@ func single(ctx context.Context, api API, it types.TransactWriteItem) error {
 		p := it.Put
 		_, err = api.PutItem(ctx, &dynamodb.PutItemInput{TableName: p.TableName, Item: p.Item,
 			ConditionExpression: p.ConditionExpression, ExpressionAttributeNames: p.ExpressionAttributeNames,
-			ExpressionAttributeValues: p.ExpressionAttributeValues})
+			ExpressionAttributeValues: p.ExpressionAttributeValues}, BoundAttempts)
 	case it.Update != nil:
 		u := it.Update
 		_, err = api.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: u.TableName, Key: u.Key,
 			UpdateExpression: u.UpdateExpression, ConditionExpression: u.ConditionExpression,
-			ExpressionAttributeNames: u.ExpressionAttributeNames, ExpressionAttributeValues: u.ExpressionAttributeValues})
+			ExpressionAttributeNames: u.ExpressionAttributeNames, ExpressionAttributeValues: u.ExpressionAttributeValues}, BoundAttempts)
 	case it.Delete != nil:
 		d := it.Delete
 		_, err = api.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: d.TableName, Key: d.Key,
 			ConditionExpression: d.ConditionExpression, ExpressionAttributeNames: d.ExpressionAttributeNames,
-			ExpressionAttributeValues: d.ExpressionAttributeValues})
+			ExpressionAttributeValues: d.ExpressionAttributeValues}, BoundAttempts)
 	default:
 		return errors.New("dynamodb: a collected write is neither put, update nor delete")
 	}
