@@ -32,11 +32,12 @@ func deadItem(it outboxItem, reason string, lease int64) outboxItem {
 
 // markFailed moves it, while it holds lease, to its shard's dead letters
 // with the reason it cannot be relayed, cut to maxFailureText bytes, and
-// lease: a failed condition (dynamo.IsConditionFailed) means another
+// lease, both cut further when the item would not fit otherwise (fitDead):
+// a failed condition (dynamo.IsConditionFailed) means another
 // instance took it over, unless the dead letter with lease is there
 // (movedBefore).
 func (o *Outbox) markFailed(ctx context.Context, it outboxItem, lease int64, reason error) error {
-	dead := deadItem(it, failureText(reason), lease)
+	dead := fitDead(deadItem(it, failureText(reason), lease))
 	err := o.move(ctx, it, dead, leased(lease))
 	if dynamo.IsConditionFailed(err) && o.movedBefore(ctx, dead) {
 		err = nil

@@ -198,8 +198,10 @@ func (o *Outbox) skip(it outboxItem, err error) {
 // a message that DynamoDB refused for good to lease or to mark failed for
 // its size (a ValidationException saying the item size exceeded the
 // maximum allowed size, or a dead-lettering's transaction cancelled with
-// that reason: an item written too close to 400 KB by a version
-// that kept no room for the lease and the failure reason). Such a message
+// that reason: an item written too close to 400 KB by a version that kept
+// no room for the lease and the failure reason, to claim, or whose dead
+// letter does not fit even with its reason cut and no lease: fitDead).
+// Such a message
 // stays in the table, its shard's later messages go out without it, each
 // sweep tries it again, counting it again and logging it, and Sweep's
 // error names it (message id and destination). Any other refusal stops
