@@ -128,7 +128,9 @@
 // Give every store one *dynamodb.Client: a view store, the entity store
 // (with an Outbox) or the Outbox asked to write in a handling transaction
 // of another client fails with a permanent error rather than write outside
-// it, so every such message is dead-lettered naming the fix.
+// it, so every such message is dead-lettered naming the fix. The client
+// stays the caller's: a Store holds nothing to release and has no Close,
+// while an Outbox, which sweeps in the background, must be closed.
 //
 // A write with the context of a handling that has ended (a goroutine the
 // handler started, still running after it returned) is refused with a

@@ -25,6 +25,12 @@ const (
 // completion. Entity saves join it too when the service's transport is an
 // Outbox; without one, entity saves and commands, which come with
 // publishes, are written before those publishes (see the package doc).
+//
+// A Store has no Close: it starts no goroutine, opens nothing and caches
+// nothing (it holds only the locks its transactions in progress take on
+// their entities' sequence numbers, each released when its transaction
+// ends), and the *dynamodb.Client, whose connections it uses, is the
+// caller's. An Outbox sweeps in the background: close it (Outbox.Close).
 type Store struct {
 	api      *dynamodb.Client
 	cfg      Config
