@@ -24,7 +24,7 @@ func TestDynFaultThrottledOutboxAndViewsNameTheTableAndTheRemedy(t *testing.T) {
 		assert.Contains(t, err.Error(), "sourceflow_outbox", "the error names no table")
 		assert.Contains(t, err.Error(), "capacity", "the error says nothing of what to do")
 
-		_, err = o.DeadLetters(context.Background())
+		_, err = o.DeadLetters(context.Background(), OutboxDeadLetterQuery{Max: 1000})
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "sourceflow_outbox", "the error names no table")
 		assert.Contains(t, err.Error(), "capacity", "the error says nothing of what to do")

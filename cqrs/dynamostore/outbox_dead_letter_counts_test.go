@@ -21,7 +21,7 @@ func sweepUntilDead(ctx context.Context, t *testing.T, o *dynamostore.Outbox, wa
 	t.Helper()
 	require.Eventually(t, func() bool {
 		_, err := o.Sweep(ctx)
-		dead, derr := o.DeadLetters(ctx)
+		dead, derr := o.DeadLetters(ctx, dynamostore.OutboxDeadLetterQuery{Max: 1000})
 		return err == nil && derr == nil && len(dead) == want
 	}, 20*time.Second, 200*time.Millisecond)
 }

@@ -2,6 +2,7 @@ package dynamostore
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -93,17 +94,36 @@ type OutboxDeadLetter struct {
 	Reason      string
 }
 
-// DeadLetters returns the messages the outbox could not relay, shard by
-// shard, oldest first within a shard: those in the shards' dead-letter
-// partitions, and those an earlier version kept in the shard itself (until
-// a sweep moves them; finding those reads the shard's messages too).
-func (o *Outbox) DeadLetters(ctx context.Context) ([]OutboxDeadLetter, error) {
+// OutboxDeadLetterQuery bounds what Outbox.DeadLetters reads: anyone who
+// can get messages dead-lettered decides how many there are.
+type OutboxDeadLetterQuery struct {
+	// Max is the most dead letters DeadLetters returns; at least 1.
+	Max int
+}
+
+// DeadLetters returns up to q.Max of the messages the outbox could not
+// relay, shard by shard, oldest first within a shard: those in the shards'
+// dead-letter partitions, and those an earlier version kept in the shard
+// itself (until a sweep moves them; finding those reads the shard's
+// messages too).
+func (o *Outbox) DeadLetters(ctx context.Context, q OutboxDeadLetterQuery) ([]OutboxDeadLetter, error) {
+	if q.Max < 1 {
+		return nil, fmt.Errorf("dynamostore: outbox: dead letters: OutboxDeadLetterQuery.Max is %d, must be at least 1", q.Max)
+	}
 	var dead []OutboxDeadLetter
-	err := o.eachDeadLetter(ctx, func(it outboxItem) error {
-		dead = append(dead, OutboxDeadLetter{Message: it.message(), Destination: it.Destination, Reason: it.Failure})
-		return nil
-	})
-	return dead, err
+	for shard := range uint32(outboxShards) {
+		items, err := o.shardDeadLetters(ctx, shardKey(o.cfg.Name, shard), q.Max-len(dead))
+		if err != nil {
+			return dead, err
+		}
+		for _, it := range items {
+			dead = append(dead, OutboxDeadLetter{Message: it.message(), Destination: it.Destination, Reason: it.Failure})
+		}
+		if len(dead) == q.Max {
+			break
+		}
+	}
+	return dead, nil
 }
 
 // Redrive returns the outbox's dead letters to the sweep, which relays them
@@ -143,7 +163,7 @@ func (o *Outbox) redriveOne(ctx context.Context, it outboxItem) error {
 // first within a shard.
 func (o *Outbox) eachDeadLetter(ctx context.Context, fn func(outboxItem) error) error {
 	for shard := range uint32(outboxShards) {
-		dead, err := o.shardDeadLetters(ctx, shardKey(o.cfg.Name, shard))
+		dead, err := o.shardDeadLetters(ctx, shardKey(o.cfg.Name, shard), 0)
 		if err != nil {
 			return err
 		}
@@ -156,25 +176,43 @@ func (o *Outbox) eachDeadLetter(ctx context.Context, fn func(outboxItem) error) 
 	return nil
 }
 
-// shardDeadLetters reads the dead letters of the shard whose partition is
-// shard, in sort key order: those an earlier version kept in the shard,
-// then its dead-letter partition. In that order a dead letter a sweep
-// moves from the one to the other meanwhile is read once or twice, never
-// missed; read twice, it is kept as the partition holds it.
-func (o *Outbox) shardDeadLetters(ctx context.Context, shard string) ([]outboxItem, error) {
+// shardDeadLetters reads the first limit dead letters (all of them for a
+// limit of 0) of the shard whose partition is shard, in sort key order:
+// those an earlier version kept in the shard, then its dead-letter
+// partition, each up to limit, its partition read limit at a time. In that
+// order a dead letter a sweep moves from the one to the other meanwhile is
+// read once or twice, never missed; read twice, it is kept as the
+// partition holds it.
+func (o *Outbox) shardDeadLetters(ctx context.Context, shard string, limit int) ([]outboxItem, error) {
 	var legacy, dead []outboxItem
 	collect := func(into *[]outboxItem) func([]outboxItem) (bool, error) {
 		return func(items []outboxItem) (bool, error) {
 			*into = append(*into, items...)
-			return true, nil
+			return limit <= 0 || len(*into) < limit, nil
 		}
 	}
-	if err := o.query(ctx, partition(shard), expression.AttributeExists(expression.Name(attrFailure)), collect(&legacy)); err != nil {
+	page := sweepPage
+	if limit > 0 {
+		page = min(limit, sweepPage)
+	}
+	failed := expression.AttributeExists(expression.Name(attrFailure))
+	if err := o.query(ctx, partition(shard), failed, sweepPage, collect(&legacy)); err != nil {
 		return nil, err
 	}
-	if err := o.query(ctx, partition(deadKey(shard)), expression.ConditionBuilder{}, collect(&dead)); err != nil {
+	if err := o.query(ctx, partition(deadKey(shard)), expression.ConditionBuilder{}, page, collect(&dead)); err != nil {
 		return nil, err
 	}
+	dead = mergeLegacy(dead, legacy)
+	if limit > 0 && len(dead) > limit {
+		dead = dead[:limit]
+	}
+	return dead, nil
+}
+
+// mergeLegacy returns the dead letters of a shard's dead-letter partition
+// and those an earlier version kept in the shard, in sort key order, each
+// once: as the partition holds it when both have it.
+func mergeLegacy(dead, legacy []outboxItem) []outboxItem {
 	moved := make(map[string]bool, len(dead))
 	for _, it := range dead {
 		moved[it.SK] = true
@@ -185,7 +223,7 @@ func (o *Outbox) shardDeadLetters(ctx context.Context, shard string) ([]outboxIt
 		}
 	}
 	slices.SortStableFunc(dead, func(a, b outboxItem) int { return strings.Compare(a.SK, b.SK) })
-	return dead, nil
+	return dead
 }
 
 // partition is the key condition of every item of partition pk.

@@ -40,7 +40,7 @@ func TestOutboxDeadLettersListsALegacyDeadLetterMovedWhileItReads(t *testing.T) 
 	}}
 	_, o := fakeOutbox(t, f, &recordingTransport{})
 
-	dead, err := o.DeadLetters(context.Background())
+	dead, err := o.DeadLetters(context.Background(), OutboxDeadLetterQuery{Max: 1000})
 	require.NoError(t, err)
 	require.Len(t, dead, 1, "the dead letter moved meanwhile is listed, once")
 	assert.Equal(t, "old-1", dead[0].Message.UUID)

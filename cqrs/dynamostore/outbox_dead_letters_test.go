@@ -112,7 +112,7 @@ func TestOutboxSweepDoesNotReadTheDeadLetters(t *testing.T) {
 	}
 	require.Eventually(t, func() bool {
 		_, err := o.Sweep(ctx)
-		dead, derr := o.DeadLetters(ctx)
+		dead, derr := o.DeadLetters(ctx, OutboxDeadLetterQuery{Max: 1000})
 		return err == nil && derr == nil && len(dead) == 500
 	}, 120*time.Second, 200*time.Millisecond)
 
@@ -123,7 +123,7 @@ func TestOutboxSweepDoesNotReadTheDeadLetters(t *testing.T) {
 	t.Logf("a sweep of 500 dead letters and 1 live message read %d items", read)
 	assert.Equal(t, int64(1), read, "the sweep read only the message it relayed")
 	assert.Equal(t, []string{"m-live"}, inner.uuids())
-	dead, err := o.DeadLetters(ctx)
+	dead, err := o.DeadLetters(ctx, OutboxDeadLetterQuery{Max: 1000})
 	require.NoError(t, err)
 	assert.Len(t, dead, 500, "the dead letters are kept, with their reason")
 	assert.Contains(t, dead[0].Reason, "refused for good")
@@ -176,7 +176,7 @@ func TestOutboxSweepMovesTheDeadLettersAnEarlierVersionKeptInTheShard(t *testing
 // ids, in order, each whole, with its reason.
 func assertDeadLetters(t *testing.T, o *Outbox, ids []string) {
 	t.Helper()
-	dead, err := o.DeadLetters(context.Background())
+	dead, err := o.DeadLetters(context.Background(), OutboxDeadLetterQuery{Max: 1000})
 	require.NoError(t, err)
 	var got []string
 	for _, d := range dead {

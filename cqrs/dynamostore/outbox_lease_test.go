@@ -97,7 +97,7 @@ func TestOutboxSweepDoesNotDeadLetterAMessageAnotherInstanceTookOver(t *testing.
 	close(slow.block) // the first publish fails for good
 	<-firstDone
 
-	dead, err := o.DeadLetters(context.Background())
+	dead, err := o.DeadLetters(context.Background(), dynamostore.OutboxDeadLetterQuery{Max: 1000})
 	require.NoError(t, err)
 	assert.Empty(t, dead, "the second instance holds the message")
 	_, err = o.Redrive(context.Background())

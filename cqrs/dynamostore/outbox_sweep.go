@@ -68,7 +68,7 @@ func (o *Outbox) Sweep(ctx context.Context) (int, error) {
 		key := partition(shardKey(o.cfg.Name, shard)).
 			And(expression.KeyLessThan(expression.Key(attrSK), expression.Value(cutoff)))
 		var skipped []error
-		err := o.query(ctx, key, expression.ConditionBuilder{}, func(items []outboxItem) (bool, error) {
+		err := o.query(ctx, key, expression.ConditionBuilder{}, sweepPage, func(items []outboxItem) (bool, error) {
 			n, skips, more, err := o.relayClaimed(ctx, items)
 			relayed += n
 			skipped = append(skipped, skips...)
@@ -245,9 +245,11 @@ const sweepPage = 100
 
 // query reads the items of one partition that key selects and filter
 // keeps (every item when filter is not set), oldest first, strongly
-// consistent, and hands them to each page by page until each returns false
-// or an error, or the partition ends.
-func (o *Outbox) query(ctx context.Context, key expression.KeyConditionBuilder, filter expression.ConditionBuilder, each func([]outboxItem) (bool, error)) error {
+// consistent, and hands them to each page by page, page items read at a
+// time, until each returns false or an error, or the partition ends.
+func (o *Outbox) query(ctx context.Context, key expression.KeyConditionBuilder, filter expression.ConditionBuilder,
+	page int, each func([]outboxItem) (bool, error),
+) error {
 	b := expression.NewBuilder().WithKeyCondition(key)
 	if filter.IsSet() {
 		b = b.WithFilter(filter)
@@ -257,7 +259,8 @@ func (o *Outbox) query(ctx context.Context, key expression.KeyConditionBuilder, 
 		return err
 	}
 	in := &dynamodb.QueryInput{
-		TableName: aws.String(o.table), ConsistentRead: aws.Bool(true), Limit: aws.Int32(sweepPage),
+		// #nosec G115 -- page is at most sweepPage.
+		TableName: aws.String(o.table), ConsistentRead: aws.Bool(true), Limit: aws.Int32(int32(page)),
 		KeyConditionExpression: expr.KeyCondition(), FilterExpression: expr.Filter(),
 		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
 	}
@@ -265,11 +268,11 @@ func (o *Outbox) query(ctx context.Context, key expression.KeyConditionBuilder, 
 		if err != nil {
 			return fmt.Errorf("dynamostore: outbox: read: %w", dynamo.NameTable(o.table, err))
 		}
-		var page []outboxItem
-		if err := attributevalue.UnmarshalListOfMaps(out.Items, &page); err != nil {
+		var items []outboxItem
+		if err := attributevalue.UnmarshalListOfMaps(out.Items, &items); err != nil {
 			return fmt.Errorf("dynamostore: outbox: decode %s: %w", o.table, err)
 		}
-		if more, err := each(page); err != nil || !more {
+		if more, err := each(items); err != nil || !more {
 			return err
 		}
 	}

@@ -181,12 +181,12 @@ func TestOutboxSweepRelaysWhatTheCommitCouldNotAndKeepsDeadLettersWithTheirReaso
 	inner.setDown(false)
 	require.Eventually(t, func() bool {
 		_, err := o.Sweep(ctx)
-		dead, derr := o.DeadLetters(ctx)
+		dead, derr := o.DeadLetters(ctx, dynamostore.OutboxDeadLetterQuery{Max: 1000})
 		return err == nil && derr == nil && len(inner.uuids("events")) == len(written) && len(dead) == 1
 	}, 20*time.Second, 200*time.Millisecond)
 	assert.Equal(t, written, inner.uuids("events"), "a transaction's messages in the order they were written")
 
-	dead, err := o.DeadLetters(ctx)
+	dead, err := o.DeadLetters(ctx, dynamostore.OutboxDeadLetterQuery{Max: 1000})
 	require.NoError(t, err)
 	require.Len(t, dead, 1)
 	assert.Equal(t, "m-undeliverable", dead[0].Message.UUID)
@@ -209,7 +209,7 @@ func TestOutboxSweepRelaysWhatTheCommitCouldNotAndKeepsDeadLettersWithTheirReaso
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
 	assert.Equal(t, []string{"m-undeliverable"}, inner.uuids("gone"))
-	dead, err = o.DeadLetters(ctx)
+	dead, err = o.DeadLetters(ctx, dynamostore.OutboxDeadLetterQuery{Max: 1000})
 	require.NoError(t, err)
 	assert.Empty(t, dead)
 }
