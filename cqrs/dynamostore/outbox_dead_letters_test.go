@@ -176,7 +176,14 @@ func TestOutboxSweepMovesTheDeadLettersAnEarlierVersionKeptInTheShard(t *testing
 // ids, in order, each whole, with its reason.
 func assertDeadLetters(t *testing.T, o *Outbox, ids []string) {
 	t.Helper()
-	dead, err := o.DeadLetters(context.Background(), OutboxDeadLetterQuery{Max: 1000})
+	assertFirstDeadLetters(t, o, 1000, ids)
+}
+
+// assertFirstDeadLetters asserts that the first max dead letters o lists
+// are those of the given ids, in order, each whole, with its reason.
+func assertFirstDeadLetters(t *testing.T, o *Outbox, max int, ids []string) {
+	t.Helper()
+	dead, err := o.DeadLetters(context.Background(), OutboxDeadLetterQuery{Max: max})
 	require.NoError(t, err)
 	var got []string
 	for _, d := range dead {
