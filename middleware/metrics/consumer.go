@@ -24,6 +24,11 @@ import (
 // (Under GODEBUG=panicnil=1 a panic(nil) cannot be told from
 // runtime.Goexit and ends here.)
 //
+// Before the inner pipeline runs it records a NameCriticalTime sample, the
+// seconds from the message's sourceflow.MetaOccurredAt to then, with the
+// attributes of NameMessageReceived; a message without a sending time, with
+// one that does not parse or with one in the future records none.
+//
 // Place it after tracing and before idempotency, so duplicates are counted.
 func (m *Metrics) Middleware(h message.HandlerFunc) message.HandlerFunc {
 	return func(msg *message.Message) ([]*message.Message, error) {
@@ -33,6 +38,7 @@ func (m *Metrics) Middleware(h message.HandlerFunc) message.HandlerFunc {
 		m.consume.received.Add(ctx, 1, sets.base.add...)
 
 		start := time.Now()
+		m.recordCriticalTime(ctx, msg, start, sets.base)
 		var opt options
 		returned := false
 		defer func() {

@@ -61,6 +61,15 @@
 // OpenTelemetry conventions prescribe, with the messaging conventions'
 // bucket bounds from 5 ms to 10 s; SourceFlow.Net recorded milliseconds.
 //
+// sourceflow.message.critical_time (histogram, seconds) is NServiceBus's
+// critical time: from a message's sending (sourceflow.MetaOccurredAt, which
+// the cqrs package sets) to the start of its handling, recorded by the
+// consume-side middleware with the attributes of received (type,
+// destination, subscription; never an id), with bounds up to a day. A
+// message without that key, with a value that is not RFC 3339 or with one
+// in the future (a sender's clock ahead) records no sample and is handled
+// and counted as any other.
+//
 // A produce-side decorator is built for one kind because a service's command
 // and event publishers are decorated separately. A Publish call with several
 // messages records one count and one duration sample (the whole call's) per

@@ -15,9 +15,10 @@ type produceInstruments struct {
 
 // consumeInstruments are the instruments of the consume side.
 type consumeInstruments struct {
-	received  metric.Int64Counter
-	processed metric.Int64Counter
-	duration  metric.Float64Histogram
+	received     metric.Int64Counter
+	processed    metric.Int64Counter
+	duration     metric.Float64Histogram
+	criticalTime metric.Float64Histogram
 }
 
 func newProduceInstruments(m metric.Meter, sent, duration, failed, noun string) (produceInstruments, error) {
@@ -35,7 +36,7 @@ func newProduceInstruments(m metric.Meter, sent, duration, failed, noun string) 
 
 func newConsumeInstruments(m metric.Meter) (consumeInstruments, error) {
 	var c consumeInstruments
-	var errs [3]error
+	var errs [4]error
 	c.received, errs[0] = m.Int64Counter(NameMessageReceived, metric.WithUnit("{message}"),
 		metric.WithDescription("Messages that reached the consume pipeline"))
 	c.processed, errs[1] = m.Int64Counter(NameMessageProcessed, metric.WithUnit("{message}"),
@@ -43,5 +44,8 @@ func newConsumeInstruments(m metric.Meter) (consumeInstruments, error) {
 	c.duration, errs[2] = m.Float64Histogram(NameMessageProcessingDuration, metric.WithUnit("s"),
 		metric.WithDescription("Time the consume pipeline took per message, by outcome"),
 		metric.WithExplicitBucketBoundaries(durationBuckets()...))
+	c.criticalTime, errs[3] = m.Float64Histogram(NameCriticalTime, metric.WithUnit("s"),
+		metric.WithDescription("Time from each message's sending to the start of its handling"),
+		metric.WithExplicitBucketBoundaries(criticalTimeBuckets()...))
 	return c, errors.Join(errs[:]...)
 }

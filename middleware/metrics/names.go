@@ -29,6 +29,13 @@ const (
 	// NameMessageProcessingDuration is the time the rest of the consume
 	// pipeline took per message, in seconds, by outcome.
 	NameMessageProcessingDuration = "sourceflow.aws.message.processing_duration"
+	// NameCriticalTime is the time from a message's sending
+	// (sourceflow.MetaOccurredAt) to the start of its handling, in seconds:
+	// NServiceBus's critical time, the lag of a consumer behind its
+	// senders. A message without a sending time, with one that is not RFC
+	// 3339 or with one in the future (clock skew) records none. It is not
+	// AWS-specific, so it carries no "aws" segment.
+	NameCriticalTime = "sourceflow.message.critical_time"
 
 	// NameKMSCalls counts KMS requests by operation, DescribeKey included
 	// (observed): NameKMSFailures over it is each operation's failure ratio.
