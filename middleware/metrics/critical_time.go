@@ -14,19 +14,23 @@ import (
 // of its handling. It records nothing for a message without a sending
 // time, with one that does not parse as RFC 3339 or with one after now.
 func (m *Metrics) recordCriticalTime(ctx context.Context, msg *message.Message, now time.Time, opt options) {
-	at := msg.Metadata.Get(sourceflow.MetaOccurredAt)
+	if lag, ok := ageOf(msg.Metadata.Get(sourceflow.MetaOccurredAt), now); ok {
+		m.consume.criticalTime.Record(ctx, lag.Seconds(), opt.record...)
+	}
+}
+
+// ageOf returns the time from at, a sourceflow.MetaOccurredAt value, to
+// now, and false when at is empty, not RFC 3339 or after now.
+func ageOf(at string, now time.Time) (time.Duration, bool) {
 	if at == "" {
-		return
+		return 0, false
 	}
 	sent, err := time.Parse(time.RFC3339Nano, at)
 	if err != nil {
-		return
+		return 0, false
 	}
-	lag := now.Sub(sent)
-	if lag < 0 {
-		return
-	}
-	m.consume.criticalTime.Record(ctx, lag.Seconds(), opt.record...)
+	age := now.Sub(sent)
+	return age, age >= 0
 }
 
 // criticalTimeBuckets returns the histogram bounds of NameCriticalTime, in

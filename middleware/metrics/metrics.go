@@ -18,6 +18,7 @@ type Metrics struct {
 	consume      consumeInstruments
 	commands     produceInstruments
 	events       produceInstruments
+	relay        *relayInstruments
 	registration metric.Registration
 	poller       *depthPoller
 	attrs        attrCache
@@ -35,12 +36,13 @@ func New(cfg Config) (*Metrics, error) {
 	}
 	meter := cfg.MeterProvider.Meter(cfg.InstrumentationScope)
 	m := &Metrics{isDuplicate: cfg.IsDuplicate}
-	var errs [3]error
+	var errs [4]error
 	m.consume, errs[0] = newConsumeInstruments(meter)
 	m.commands, errs[1] = newProduceInstruments(meter, NameCommandDispatched,
 		NameCommandDispatchDuration, NameCommandDispatchError, "Commands")
 	m.events, errs[2] = newProduceInstruments(meter, NameEventPublished,
 		NameEventPublishDuration, NameEventPublishError, "Events")
+	m.relay, errs[3] = newRelayInstruments(meter)
 	if err := errors.Join(errs[:]...); err != nil {
 		return nil, fmt.Errorf("metrics: create instruments: %w", err)
 	}

@@ -78,6 +78,23 @@ const (
 	// NameHandlerRetries because it counts deliveries, not runs: a sum of
 	// the two would mean nothing.
 	NameHandlerGiveUps = "sourceflow.handler.give_ups"
+
+	// NameOutboxRelayed counts the messages an outbox's relay (the SQL
+	// outbox's forwarder, the DynamoDB outbox's relay after commit and
+	// sweep) forwarded to their destination, by AttrOutbox and
+	// AttrDestination (Metrics.RelayObserver).
+	NameOutboxRelayed = "sourceflow.outbox.relay.relayed"
+	// NameOutboxRelayFailures counts the attempts of an outbox's relay to
+	// forward a message that failed, by AttrOutbox, AttrDestination and
+	// AttrErrorType (Metrics.RelayObserver).
+	NameOutboxRelayFailures = "sourceflow.outbox.relay.failures"
+	// NameOutboxRelayAge is the age, in seconds since its
+	// sourceflow.MetaOccurredAt, of each message an outbox's relay tries to
+	// forward, at the attempt, by AttrOutbox and AttrDestination
+	// (Metrics.RelayObserver). A relay forwards the oldest message it
+	// holds first and retries it at each poll or sweep until it goes out,
+	// so a relay held up by its destination records ever older samples.
+	NameOutboxRelayAge = "sourceflow.outbox.relay.age"
 )
 
 // Attribute keys.
@@ -106,6 +123,9 @@ const (
 	// AttrRetryReason is why a store request was retried: "throttled" or
 	// "conflict".
 	AttrRetryReason = attribute.Key("sourceflow.retry.reason")
+	// AttrOutbox names an outbox on the relay instruments: the SQL
+	// outbox's Topic, the DynamoDB outbox's Name.
+	AttrOutbox = attribute.Key("sourceflow.outbox.name")
 )
 
 // Values of AttrOutcome.
