@@ -62,9 +62,13 @@ func spanName(operation, destination string) string {
 // one destination through one system shares: system, operation and
 // destination. They are given when the span starts, so a sampler sees them.
 func destinationAttributes(operation, destination, system string) []attribute.KeyValue {
+	opType := operation
+	if operation == operationRelay {
+		opType = operationSend
+	}
 	attrs := []attribute.KeyValue{
 		semconv.MessagingSystemKey.String(system),
-		semconv.MessagingOperationTypeKey.String(operation),
+		semconv.MessagingOperationTypeKey.String(opType),
 		semconv.MessagingOperationName(operation),
 	}
 	if destination != "" {
