@@ -81,6 +81,12 @@ type Config struct {
 	// for processes that only write into the outbox while other instances
 	// forward (and prune) it. At least one instance must forward.
 	DisableForwarder bool
+	// RelayObservers are told of each attempt of the forwarder to forward a
+	// message, with the message's metadata, the outbox's Topic and its
+	// destination: metrics.Metrics.RelayObserver counts and ages the
+	// forwards, tracing.Tracing.RelayObserver gives each a span. Optional:
+	// without them the forwarder reports nothing and spends nothing on it.
+	RelayObservers []sourceflow.RelayObserver
 	// Logger logs the forwarder's work (never payloads). Each row it
 	// dead-letters is logged at error level with its reason. Failed forwards
 	// in a row are logged first, then at most once a minute with their
@@ -110,6 +116,7 @@ func (c Config) Validate() error {
 		fieldcheck.Set("Config.Transport", c.Transport),
 		fieldcheck.NotNegative("Config.PollInterval", c.PollInterval),
 		fieldcheck.NotTypedNil("Config.Logger", c.Logger),
+		fieldcheck.NoNilEntries("Config.RelayObservers", c.RelayObservers),
 	)
 }
 

@@ -12,15 +12,17 @@ import (
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/cqrs/cqrstest"
 	"github.com/sourceflow-go/sourceflow/internal/sqldb/sqldbtest"
 	"github.com/sourceflow-go/sourceflow/outbox"
 )
 
 func TestValidateReportsEveryProblemNamingItsField(t *testing.T) {
-	err := outbox.Config{Dialect: "sqlite", Topic: "bad-topic", PollInterval: -1, Logger: (*watermill.StdLoggerAdapter)(nil)}.Validate()
+	err := outbox.Config{Dialect: "sqlite", Topic: "bad-topic", PollInterval: -1, Logger: (*watermill.StdLoggerAdapter)(nil),
+		RelayObservers: []sourceflow.RelayObserver{&cqrstest.RelayRecorder{}, nil}}.Validate()
 	require.Error(t, err)
 	for _, want := range []string{"Config.DB", "Config.Dialect", "Config.Transport", "Config.Topic", "Config.PollInterval",
-		"Config.Logger: nil *watermill.StdLoggerAdapter"} {
+		"Config.Logger: nil *watermill.StdLoggerAdapter", "Config.RelayObservers[1] is nil"} {
 		assert.Contains(t, err.Error(), want)
 	}
 	assert.ErrorIs(t, err, outbox.ErrUnsupportedDialect)

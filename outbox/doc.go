@@ -116,6 +116,25 @@
 // backlog that keeps growing is an inner transport that keeps failing, or
 // forwarders that cannot keep up.
 //
+// # Relay telemetry
+//
+// Config.RelayObservers (sourceflow.RelayObserver) are told of each
+// attempt of the forwarder to forward a message, with the outbox's Topic,
+// the destination and the message's metadata, and then of its result.
+// metrics.Metrics.RelayObserver exports sourceflow.outbox.relay.relayed
+// and sourceflow.outbox.relay.failures (counters, "{message}", the latter
+// with error.type) and sourceflow.outbox.relay.age (histogram, seconds
+// since the message's sourceflow.MetaOccurredAt, at each attempt), by
+// sourceflow.outbox.name (the Topic) and messaging.destination.name. The
+// forwarder forwards in order and retries a failing row at each poll
+// before the rows behind it, so an outbox held up by its destination
+// records ever older ages and failures while relayed stays flat; a
+// forwarder that stopped records nothing, which Depths' growing backlog
+// shows. tracing.Tracing.RelayObserver gives each attempt a "relay
+// <destination>" producer span, the child of the send span the row carries
+// and the parent of the consumer's: send into the outbox, relay, process.
+// Without observers the forwarder spends nothing on them.
+//
 // # Order
 //
 // One consumer group reads the outbox in order and delivers one row at a

@@ -56,7 +56,7 @@ func newForwarder(cfg Config, b backoff, dead *deadletter.Counts) (*forwarder.Fo
 	if err != nil {
 		return nil, err
 	}
-	fwd, err := forwarder.NewForwarder(sub, newRelay(cfg.Transport), cfg.Logger, forwarder.Config{
+	fwd, err := forwarder.NewForwarder(sub, newRelay(cfg.Transport, cfg.Topic, cfg.RelayObservers), cfg.Logger, forwarder.Config{
 		ForwarderTopic: cfg.Topic,
 		HandlerName:    "sourceflow_outbox_forwarder_" + cfg.Topic,
 		Middlewares: []message.HandlerMiddleware{

@@ -76,12 +76,19 @@ type harness struct {
 // before the idempotency middleware, handled commands inside it.
 func newHarness(t *testing.T, d dialect, db *sql.DB, topic string, inner cqrs.Transport, opts ...func(*outbox.Transport)) *harness {
 	t.Helper()
-	if inner == nil {
+	return newHarnessOf(t, d, outbox.Config{DB: db, Dialect: d.dialect, Transport: inner, Topic: topic}, opts...)
+}
+
+// newHarnessOf is newHarness on the outbox cfg.
+func newHarnessOf(t *testing.T, d dialect, cfg outbox.Config, opts ...func(*outbox.Transport)) *harness {
+	t.Helper()
+	if cfg.Transport == nil {
 		var err error
-		inner, err = cqrs.NewChannelTransport(cqrs.ChannelConfig{Async: true})
+		cfg.Transport, err = cqrs.NewChannelTransport(cqrs.ChannelConfig{Async: true})
 		require.NoError(t, err)
 	}
-	box, err := outbox.New(outbox.Config{DB: db, Dialect: d.dialect, Transport: inner, Topic: topic})
+	db, topic := cfg.DB, cfg.Topic
+	box, err := outbox.New(cfg)
 	require.NoError(t, err)
 	for _, o := range opts {
 		o(box)

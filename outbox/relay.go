@@ -14,20 +14,50 @@ import (
 )
 
 // relay is the forwarder's output: it publishes each unwrapped message to
-// the inner transport's publisher of its destination.
+// the inner transport's publisher of its destination, and reports each
+// attempt to the observers.
 type relay struct {
-	inner cqrs.Transport
-	grace *destgrace.Clock
+	inner     cqrs.Transport
+	grace     *destgrace.Clock
+	topic     string
+	observers []sourceflow.RelayObserver
 
 	mu   sync.Mutex
 	pubs map[string]message.Publisher
 }
 
-func newRelay(inner cqrs.Transport) *relay {
-	return &relay{inner: inner, grace: destgrace.NewClock(nil), pubs: map[string]message.Publisher{}}
+// newRelay returns the relay of the outbox topic to inner, reporting to
+// observers.
+func newRelay(inner cqrs.Transport, topic string, observers []sourceflow.RelayObserver) *relay {
+	return &relay{inner: inner, grace: destgrace.NewClock(nil), topic: topic, observers: observers,
+		pubs: map[string]message.Publisher{}}
 }
 
-// Publish publishes msgs to destination on the inner transport. A failure
+// Publish forwards msgs to destination (forward), each in a context that
+// keeps none of the forwarder's values (detached), and reports the attempt
+// of each to the observers.
+func (r *relay) Publish(destination string, msgs ...*message.Message) error {
+	for _, m := range msgs {
+		m.SetContext(detached{m.Context()})
+	}
+	if len(r.observers) == 0 {
+		return r.forward(destination, msgs)
+	}
+	dones := make([]func(error), len(msgs))
+	for i, m := range msgs {
+		var ctx context.Context
+		ctx, dones[i] = sourceflow.ObserveRelay(m.Context(), r.observers,
+			sourceflow.Relayed{Outbox: r.topic, Destination: destination, Metadata: m.Metadata})
+		m.SetContext(ctx)
+	}
+	err := r.forward(destination, msgs)
+	for _, done := range dones {
+		done(err)
+	}
+	return err
+}
+
+// forward publishes msgs to destination on the inner transport. A failure
 // the inner transport marks sourceflow.Permanent is undeliverable; any
 // other failure is transient and retried. That includes a destination the
 // inner transport has no publisher for, until it has had none on this
@@ -35,15 +65,12 @@ func newRelay(inner cqrs.Transport) *relay {
 // transport knew it, so this one runs another version (a rolling deploy)
 // or is not bound yet, and an instance that knows it forwards it
 // meanwhile. After that its rows are undeliverable.
-func (r *relay) Publish(destination string, msgs ...*message.Message) error {
+func (r *relay) forward(destination string, msgs []*message.Message) error {
 	pub, err := r.publisher(destination)
 	if err != nil {
 		return r.unknown(destination, err)
 	}
 	r.grace.Found(destination)
-	for _, m := range msgs {
-		m.SetContext(detached{m.Context()})
-	}
 	if err := pub.Publish(destination, msgs...); err != nil {
 		err = fmt.Errorf("outbox: forward to %q: %w", destination, err)
 		if sourceflow.IsPermanent(err) {

@@ -34,7 +34,7 @@ func TestRowsForAnUnknownDestinationAreRetriedForTheGraceThenDeadLettered(t *tes
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = channel.Close() })
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	r := newRelay(refusingTransport{ChannelTransport: channel, err: errors.New("awsbus: unknown destination")})
+	r := newRelay(refusingTransport{ChannelTransport: channel, err: errors.New("awsbus: unknown destination")}, "outbox_test", nil)
 	r.grace = destgrace.NewClock(func() time.Time { return now })
 
 	first := message.NewMessage("m-1", []byte("{}"))
@@ -53,6 +53,6 @@ func TestRowsForAnUnknownDestinationAreRetriedForTheGraceThenDeadLettered(t *tes
 	assert.NotErrorIs(t, r.Publish("payments", first), ErrUndeliverable, "another destination has its own grace")
 
 	permanent := newRelay(refusingTransport{ChannelTransport: channel,
-		err: sourceflow.Permanent(fmt.Errorf("destination refused"))})
+		err: sourceflow.Permanent(fmt.Errorf("destination refused"))}, "outbox_test", nil)
 	assert.ErrorIs(t, permanent.Publish("orders", first), ErrUndeliverable)
 }

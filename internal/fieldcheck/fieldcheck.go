@@ -2,6 +2,7 @@ package fieldcheck
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"reflect"
 )
@@ -84,4 +85,16 @@ func IsTypedNil(v any) bool {
 	default:
 		return false
 	}
+}
+
+// NoNilEntries reports the nil entries of the optional list field, a typed
+// nil included, each by its index.
+func NoNilEntries[S any](field string, list []S) error {
+	var errs []error
+	for i, s := range list {
+		if any(s) == nil || IsTypedNil(s) {
+			errs = append(errs, fmt.Errorf("%s[%d] is nil", field, i))
+		}
+	}
+	return errors.Join(errs...)
 }
