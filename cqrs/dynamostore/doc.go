@@ -140,6 +140,22 @@
 // Outbox), is permanent too, so its message is dead-lettered with the
 // reason rather than delivered again.
 //
+// # Relay telemetry
+//
+// OutboxConfig.RelayObservers (sourceflow.RelayObserver, as the SQL
+// outbox's Config.RelayObservers) are told of each attempt of the Outbox
+// to publish a message, by its relay after the commit or by a sweep, with
+// the Outbox's Name, the destination and the message's metadata, and then
+// of its result. metrics.Metrics.RelayObserver exports
+// sourceflow.outbox.relay.relayed and sourceflow.outbox.relay.failures
+// (counters, "{message}") and sourceflow.outbox.relay.age (histogram,
+// seconds since the message's sourceflow.MetaOccurredAt at each attempt),
+// by sourceflow.outbox.name and messaging.destination.name: a message the
+// relay after the commit could not publish is tried again at each sweep,
+// older each time. tracing.Tracing.RelayObserver gives each attempt a
+// "relay <destination>" span between the send into the outbox and the
+// consumer's span. Without observers the Outbox spends nothing on them.
+//
 // # Limits
 //
 // An item holds at most 400 KB: a command or document that would exceed it

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ThreeDotsLabs/watermill"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/internal/fieldcheck"
 )
@@ -40,6 +41,13 @@ type OutboxConfig struct {
 	SweepInterval time.Duration
 	// Logger receives relay failures. Default: no-op.
 	Logger watermill.LoggerAdapter
+	// RelayObservers are told of each attempt of the relay (after commit
+	// and by the sweep) to publish a message, with the message's metadata,
+	// Name and its destination: metrics.Metrics.RelayObserver counts and
+	// ages the attempts, tracing.Tracing.RelayObserver gives each a span.
+	// Optional: without them the relay reports nothing and spends nothing
+	// on it.
+	RelayObservers []sourceflow.RelayObserver
 }
 
 func (c *OutboxConfig) setDefaults() {
@@ -58,6 +66,7 @@ func (c OutboxConfig) Validate() error {
 		fieldcheck.Required("Transport", c.Transport != nil),
 		fieldcheck.AtLeast("RelayAfter", c.RelayAfter, time.Second),
 		fieldcheck.AtLeast("SweepInterval", c.SweepInterval, 10*time.Millisecond),
+		fieldcheck.NoNilEntries("RelayObservers", c.RelayObservers),
 	}
 	if c.Name == "" || len(c.Name) > 200 {
 		errs = append(errs, fmt.Errorf("Name %q: want 1 to 200 bytes", truncate(c.Name)))

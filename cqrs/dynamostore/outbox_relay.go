@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/internal/dynamo"
 )
 
@@ -90,11 +91,25 @@ func settleContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	return dynamo.SettleContext(ctx)
 }
 
-// send publishes m to destination on the inner transport. A destination
+// send publishes m to destination on the inner transport (publish),
+// reporting the attempt to the relay observers.
+func (o *Outbox) send(destination string, m *message.Message) error {
+	if len(o.cfg.RelayObservers) == 0 {
+		return o.publish(destination, m)
+	}
+	ctx, done := sourceflow.ObserveRelay(m.Context(), o.cfg.RelayObservers,
+		sourceflow.Relayed{Outbox: o.cfg.Name, Destination: destination, Metadata: m.Metadata})
+	m.SetContext(ctx)
+	err := o.publish(destination, m)
+	done(err)
+	return err
+}
+
+// publish publishes m to destination on the inner transport. A destination
 // without a publisher fails with errNoPublisher, permanent only if the inner
 // transport says so: the sweep retries it for destgrace.Grace
 // (publishFailure).
-func (o *Outbox) send(destination string, m *message.Message) error {
+func (o *Outbox) publish(destination string, m *message.Message) error {
 	pub, err := o.publisher(destination)
 	if err != nil {
 		return fmt.Errorf("%w %q: %w", errNoPublisher, destination, err)
