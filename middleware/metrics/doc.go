@@ -75,6 +75,21 @@
 // messages records one count and one duration sample (the whole call's) per
 // message.
 //
+// The relay instruments record what Metrics.RelayObserver is told by an
+// outbox's relay, given to the SQL outbox's Config.RelayObservers or to
+// cqrs/dynamostore's OutboxConfig.RelayObservers (sourceflow.RelayObserver),
+// each by sourceflow.outbox.name (the outbox's Topic or Name) and
+// messaging.destination.name (at most 256 pairs; past them the destination
+// is recorded as OtherType): sourceflow.outbox.relay.relayed (messages
+// forwarded, "{message}"), sourceflow.outbox.relay.failures (attempts that
+// failed, "{message}", with error.type permanent or transient) and
+// sourceflow.outbox.relay.age (histogram, seconds from the message's
+// sourceflow.MetaOccurredAt to the attempt, bounds up to a day; none for a
+// message without a valid past one). A relay retries its oldest message at
+// each poll or sweep, so one held up records ever older ages and failures
+// while relayed stays flat; one that stopped records nothing, which the
+// outbox's depth (the outbox package's Depths through DepthFunc) shows.
+//
 // Observable instruments are registered only when their source is set:
 // sourceflow.aws.kms.calls and sourceflow.aws.kms.failures (KMS calls that
 // failed after their retries; both by sourceflow.kms.operation,

@@ -91,6 +91,16 @@
 // context replaces msg.Context(), so handlers and the messages they send with
 // that context continue the trace.
 //
+// A message sent into an outbox travels on when the outbox's relay
+// forwards it. Tracing.RelayObserver, given to the SQL outbox's
+// Config.RelayObservers or cqrs/dynamostore's OutboxConfig.RelayObservers,
+// starts a producer span "relay <destination>" per attempt
+// (messaging.operation.type "send", messaging.operation.name "relay"), the
+// child of the send span whose context the outbox row carries, and writes
+// its context into the forwarded message, so the chain reads
+// send → relay → process; a failed attempt has status Error and
+// error.type.
+//
 // # Propagation and the attribute budget
 //
 // The default propagator is propagation.TraceContext, which writes
