@@ -100,13 +100,13 @@ func (c Config) Validate() error {
 	if c.DepthTimeout <= 0 || c.DepthTimeout > c.DepthInterval {
 		invalid("DepthTimeout: %s, must be above zero and at most DepthInterval (%s)", c.DepthTimeout, c.DepthInterval)
 	}
-	noNilEntries(invalid, "KMS", c.KMS)
-	noNilEntries(invalid, "Duplicates", c.Duplicates)
-	noNilEntries(invalid, "Circuits", c.Circuits)
-	noNilEntries(invalid, "StoreRetries", c.StoreRetries)
-	noNilEntries(invalid, "DeadLetters", c.DeadLetters)
-	noNilEntries(invalid, "HandlerRetries", c.HandlerRetries)
 	for _, err := range []error{
+		fieldcheck.NoNilEntries("KMS", c.KMS),
+		fieldcheck.NoNilEntries("Duplicates", c.Duplicates),
+		fieldcheck.NoNilEntries("Circuits", c.Circuits),
+		fieldcheck.NoNilEntries("StoreRetries", c.StoreRetries),
+		fieldcheck.NoNilEntries("DeadLetters", c.DeadLetters),
+		fieldcheck.NoNilEntries("HandlerRetries", c.HandlerRetries),
 		fieldcheck.NotTypedNil("MeterProvider", c.MeterProvider),
 		fieldcheck.NotTypedNil("Depth", c.Depth),
 		fieldcheck.NotTypedNil("Logger", c.Logger),
@@ -116,14 +116,4 @@ func (c Config) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// noNilEntries reports, through invalid, every nil entry of the list of
-// sources named field, a typed nil included.
-func noNilEntries[S any](invalid func(format string, args ...any), field string, list []S) {
-	for i, s := range list {
-		if any(s) == nil || fieldcheck.IsTypedNil(s) {
-			invalid("%s[%d] is nil", field, i)
-		}
-	}
 }
