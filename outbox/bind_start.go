@@ -27,8 +27,12 @@ func (t *Transport) start(ctx context.Context) error {
 			return t.runStart(startCtx, mine)
 		}
 		cancel()
-		if err != nil || other == nil {
+		if err != nil {
 			return err
+		}
+		if other == nil { // bound: a start cut during its link check left it to this Bind
+			t.checkLink(ctx)
+			return nil
 		}
 		select {
 		case <-other.done:
@@ -89,7 +93,7 @@ func (t *Transport) startOnce(ctx context.Context) (*forwarderRun, error) {
 	err := initSchema(ctx, t.cfg)
 	if err == nil {
 		warnLegacyOutbox(ctx, t.cfg, t.derivedFrom())
-		t.linkChecked.Warn(ctx, t.cfg.DB, t.cfg.Dialect, "", sqldb.DefaultConnectTimeout, t.cfg.Logger, "outbox")
+		t.checkLink(ctx)
 	}
 	var run *forwarderRun
 	if err == nil && !t.cfg.DisableForwarder {
@@ -99,4 +103,11 @@ func (t *Transport) startOnce(ctx context.Context) (*forwarderRun, error) {
 		err = fmt.Errorf("%w (%w)", err, cerr)
 	}
 	return run, err
+}
+
+// checkLink logs a warning when the connection to the database is not
+// encrypted, unless a check concluded already (sqldb.PlaintextOnce): a
+// Bind whose context ended during the check leaves it to a later Bind.
+func (t *Transport) checkLink(ctx context.Context) {
+	t.linkChecked.Warn(ctx, t.cfg.DB, t.cfg.Dialect, "", sqldb.DefaultConnectTimeout, t.cfg.Logger, "outbox")
 }
