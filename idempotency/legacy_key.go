@@ -59,7 +59,7 @@ func (m *Middleware) previousRelease(ctx context.Context, msg *message.Message, 
 		return false, nil
 	case err != nil:
 		m.c.storeErrors.Add(1)
-		return true, errors.Join(opError("lookup", legacy, err), m.release(ctx, key, token))
+		return true, joinErrors(opError("lookup", legacy, err), m.release(ctx, key, token))
 	case !done:
 		return false, nil
 	}

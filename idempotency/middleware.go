@@ -297,7 +297,7 @@ func (m *Middleware) process(ctx context.Context, msg *message.Message, h messag
 	}
 	out, lost, herr := m.runRenewed(ctx, msg, h, key, res.Token)
 	if herr != nil {
-		return nil, errors.Join(herr, m.release(ctx, key, res.Token))
+		return nil, joinErrors(herr, m.release(ctx, key, res.Token))
 	}
 	run.handlerSucceeded()
 	if err := m.complete(ctx, key, res.Token, lost); err != nil {

@@ -72,7 +72,7 @@ func (m *Middleware) runTx(msg *message.Message, key Key, fn func(ctx context.Co
 			}
 			err = last
 		} else {
-			err = errors.Join(last, err)
+			err = joinErrors(last, err)
 		}
 		if stop := m.waitTx(base, msg, b, err); stop != nil {
 			_ = m.releaseHeld(base, key, &held)

@@ -67,6 +67,12 @@
 // again adds an exception event with
 // sourceflow.retry.run, its number.
 //
+// The exception event of a failure names, in exception.type, the type of
+// the handler's own error: through the errors that only carry it out of
+// the pipeline (the cqrs dispatcher's fmt.Errorf, a join of one, the
+// permanent and retry-after marks); a join of several errors keeps its
+// own.
+//
 // messaging.system is Config.MessagingSystem, but on the producer spans of
 // events (sourceflow.KindEvent in the message context) it is
 // Config.EventMessagingSystem, so that one produce pipeline sending commands

@@ -2,7 +2,6 @@ package tracing
 
 import (
 	"errors"
-	"fmt"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -47,15 +46,13 @@ func markFailed(span trace.Span, err error) {
 }
 
 // recordException adds an exception event for err to span, with err's text
-// cut to maxErrorText bytes and any extra attrs, and returns that text.
+// cut to maxErrorText bytes, its type as exceptionType names it and any
+// extra attrs, and returns that text.
 func recordException(span trace.Span, err error, attrs ...attribute.KeyValue) string {
-	whole := err.Error()
-	text := cut(whole, maxErrorText)
-	if text == whole {
-		span.RecordError(err, trace.WithAttributes(attrs...))
-	} else { // the exception event RecordError adds would carry the whole text
+	text := cut(err.Error(), maxErrorText)
+	if span.IsRecording() {
 		span.AddEvent(semconv.ExceptionEventName, trace.WithAttributes(append(attrs,
-			semconv.ExceptionType(fmt.Sprintf("%T", err)), semconv.ExceptionMessage(text))...))
+			semconv.ExceptionType(exceptionType(err)), semconv.ExceptionMessage(text))...))
 	}
 	return text
 }

@@ -35,7 +35,7 @@ func TestMiddlewareCutsALongErrorOnTheSpan(t *testing.T) {
 	event := attrMap(span.Events()[0].Attributes)
 	assert.Equal(t, "exception", span.Events()[0].Name)
 	assert.Equal(t, want, event["exception.message"])
-	assert.Equal(t, "*fmt.wrapError", event["exception.type"])
+	assert.Equal(t, "*errors.errorString", event["exception.type"], "the type of the error the fmt.Errorf carries")
 }
 
 // A short error is recorded as the SDK records it.
