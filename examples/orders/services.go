@@ -11,6 +11,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/middleware"
 	"github.com/sourceflow-go/sourceflow/middleware/encryption"
@@ -134,7 +135,7 @@ func tracingSystems(transport string) tracing.Config {
 	case "aws":
 		return tracing.Config{MessagingSystem: tracing.SystemAWSSQS, EventMessagingSystem: tracing.SystemAWSSNS}
 	case "postgres":
-		return tracing.Config{MessagingSystem: "postgresql"}
+		return tracing.Config{MessagingSystem: tracing.SQLBusSystem(sourceflow.Postgres)}
 	}
 	return tracing.Config{MessagingSystem: tracing.SystemGoChannel}
 }

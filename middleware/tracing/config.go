@@ -16,11 +16,19 @@ import (
 // Values of the messaging.system attribute for the transports SourceFlow
 // ships. The AWS values are those of the OpenTelemetry semantic conventions
 // (v1.40: "aws_sqs" and "aws.sns"); "gochannel" names Watermill's in-process
-// pub/sub, which the conventions do not list.
+// pub/sub (cqrs's ChannelTransport, and a PubSubTransport on it), which the
+// conventions do not list, nor a database serving as a broker: sqlbus's
+// messages travel through PostgreSQL or MySQL/MariaDB, named as the
+// conventions' db.system.name names them ("postgresql", "mysql"; MariaDB
+// through the MySQL dialect too). A service on sqlbus sets MessagingSystem
+// to SQLBusSystem of its dialect: the default, SystemGoChannel, would be
+// false there.
 const (
-	SystemGoChannel = "gochannel"
-	SystemAWSSQS    = "aws_sqs"
-	SystemAWSSNS    = "aws.sns"
+	SystemGoChannel  = "gochannel"
+	SystemAWSSQS     = "aws_sqs"
+	SystemAWSSNS     = "aws.sns"
+	SystemPostgreSQL = "postgresql"
+	SystemMySQL      = "mysql"
 )
 
 // Config configures a Tracing. The zero value is valid: it traces into a
@@ -38,8 +46,9 @@ type Config struct {
 	// against the transport's attribute budget.
 	Propagator propagation.TextMapPropagator
 	// MessagingSystem is the messaging.system attribute of every span but
-	// those EventMessagingSystem names, e.g. SystemAWSSQS. Default:
-	// SystemGoChannel.
+	// those EventMessagingSystem names, e.g. SystemAWSSQS, or on sqlbus
+	// SQLBusSystem of its dialect. Default: SystemGoChannel, true of cqrs's
+	// ChannelTransport only.
 	MessagingSystem string
 	// EventMessagingSystem is the messaging.system attribute of the producer
 	// spans of events: messages whose context carries sourceflow.KindEvent,

@@ -76,7 +76,9 @@
 // messaging.system is Config.MessagingSystem, but on the producer spans of
 // events (sourceflow.KindEvent in the message context) it is
 // Config.EventMessagingSystem, so that one produce pipeline sending commands
-// to SQS and events to SNS labels each with its system.
+// to SQS and events to SNS labels each with its system. The default,
+// "gochannel", is true of the in-process transports only: on sqlbus set
+// SQLBusSystem of its dialect ("postgresql" or "mysql").
 //
 // A span starts with messaging.system, messaging.operation.type and .name
 // and messaging.destination.name, built once per destination, so a sampler
@@ -127,7 +129,8 @@
 // service enables tracing by passing its provider. With the no-op provider
 // no span is recorded, yet trace context received in metadata passes through
 // to the messages a handler sends. The instrumentation scope defaults to
-// "SourceFlow.Cloud.AWS" and messaging.system to "gochannel".
+// "SourceFlow.Cloud.AWS" and messaging.system to "gochannel" (set it for
+// another transport: see SystemAWSSQS, SQLBusSystem).
 //
 // # Placement
 //

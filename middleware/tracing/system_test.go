@@ -56,3 +56,11 @@ func TestEventMessagingSystemDefaultsToMessagingSystem(t *testing.T) {
 
 	assert.Equal(t, "postgresql", attrMap(spanNamed(t, rec, "send order-events").Attributes())["messaging.system"])
 }
+
+// sqlbus's spans name the database its messages travel through, per
+// dialect; a dialect sqlbus does not run on has none.
+func TestSQLBusSystemNamesTheDatabase(t *testing.T) {
+	assert.Equal(t, tracing.SystemPostgreSQL, tracing.SQLBusSystem(sourceflow.Postgres))
+	assert.Equal(t, tracing.SystemMySQL, tracing.SQLBusSystem(sourceflow.MySQL))
+	assert.Empty(t, tracing.SQLBusSystem(sourceflow.SQLite))
+}
