@@ -20,7 +20,7 @@ func (sub *subscription) markDelivery(d *delivery) {
 		md.Set(sourceflow.MetaDeliveryCount, strconv.Itoa(n))
 	}
 	if limit > 0 && n >= limit {
-		md.Set(sourceflow.MetaLastDelivery, "true")
+		md.Set(sourceflow.MetaLastDelivery, sourceflow.LastDelivery)
 	}
 	if sub.ep.DLQURL != "" {
 		md.Set(sourceflow.MetaDeadLetterQueue, queueNameOf(sub.ep.DLQURL))

@@ -40,7 +40,8 @@ func (s *channelSubscriber) Subscribe(ctx context.Context, topic string) (<-chan
 		return nil, err
 	}
 	r := redelivery{maxDeliveries: s.t.cfg.MaxDeliveries, delay: s.t.cfg.RedeliveryDelay,
-		drain: s.t.cfg.CloseTimeout, keepsNothing: true, handing: remark, deadLetter: s.t.keepDeadLetter}
+		drain: s.t.cfg.CloseTimeout, keepsNothing: true, handing: remark,
+		deadLetter: s.t.keepDeadLetter, deadLetterQueue: ChannelDeadLetters}
 	live, endLive := r.deliveryContext(ctx)
 	out := make(chan *message.Message)
 	relay := func() {

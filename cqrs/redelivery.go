@@ -54,6 +54,9 @@ type redelivery struct {
 	// failed. An error leaves the Pub/Sub's message unacknowledged (nacked),
 	// so the Pub/Sub delivers it again later.
 	deadLetter func(topic string, m *message.Message, reason string, deliveries int) error
+	// deadLetterQueue names where deadLetter keeps a message, for the
+	// consume pipeline (sourceflow.MetaDeadLetterQueue, see markDelivery).
+	deadLetterQueue string
 }
 
 // maxRedeliveryPause caps one pause between in-process deliveries.

@@ -8,14 +8,30 @@ import (
 	"github.com/sourceflow-go/sourceflow"
 )
 
+// ChannelDeadLetters is the name ChannelTransport gives, in
+// sourceflow.MetaDeadLetterQueue, to where it dead-letters a message: its
+// in-memory list of dead letters (ChannelTransport.DeadLetters).
+const ChannelDeadLetters = "ChannelTransport.DeadLetters"
+
 // markDelivery sets on m, the copy of a message handed out on delivery
-// attempt, the consume markers the consume pipeline reads about it: the
-// attempt (sourceflow.MetaDeliveryCount) and, on the last delivery
-// maxDeliveries allows, after which a failure is dead-lettered,
-// sourceflow.MetaLastDelivery.
+// attempt (a fresh copy: the sender's markers are gone), the consume
+// markers the consume pipeline reads about it: the attempt
+// (sourceflow.MetaDeliveryCount); on the last delivery maxDeliveries
+// allows, after which a failure is dead-lettered, sourceflow.MetaLastDelivery
+// (sourceflow.LastDeliveryUnlessInProgress with handBack, which hands a
+// message held elsewhere back to the Pub/Sub instead); and where the
+// message is dead-lettered, deadLetterQueue
+// (sourceflow.MetaDeadLetterQueue).
 func (r redelivery) markDelivery(m *message.Message, attempt int) {
 	m.Metadata.Set(sourceflow.MetaDeliveryCount, strconv.Itoa(attempt))
 	if attempt >= r.maxDeliveries {
-		m.Metadata.Set(sourceflow.MetaLastDelivery, "true")
+		last := sourceflow.LastDelivery
+		if r.handBack {
+			last = sourceflow.LastDeliveryUnlessInProgress
+		}
+		m.Metadata.Set(sourceflow.MetaLastDelivery, last)
+	}
+	if r.deadLetterQueue != "" {
+		m.Metadata.Set(sourceflow.MetaDeadLetterQueue, r.deadLetterQueue)
 	}
 }

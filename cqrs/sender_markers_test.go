@@ -29,15 +29,19 @@ func senderMarked() *message.Message {
 // The in-process transports (ChannelTransport; PubSubTransport, which
 // sqlbus and a gochannel Pub/Sub run on) drop the delivery markers a
 // sender set and hand out their own: the first delivery of three, not the
-// last, naming no dead-letter queue or subscription.
+// last, naming their own dead-letter destination and no subscription.
 func TestTransportsDropTheDeliveryMarkersASenderSet(t *testing.T) {
 	channel, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{MaxDeliveries: 3})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = channel.Close() })
-	for name, tr := range map[string]cqrs.Transport{
-		"channel": channel,
-		"pubsub":  newPubSubRig(t).transport(t, cqrs.PubSubConfig{MaxDeliveries: 3}),
+	for name, tc := range map[string]struct {
+		tr  cqrs.Transport
+		dlq string
+	}{
+		"channel": {channel, cqrs.ChannelDeadLetters},
+		"pubsub":  {newPubSubRig(t).transport(t, cqrs.PubSubConfig{MaxDeliveries: 3}), "orders-dlq"},
 	} {
+		tr := tc.tr
 		t.Run(name, func(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
@@ -61,8 +65,8 @@ func TestTransportsDropTheDeliveryMarkersASenderSet(t *testing.T) {
 				require.FailNow(t, "no delivery")
 			}
 			require.NoError(t, <-published)
-			assert.Equal(t, map[string]string{sourceflow.MetaDeliveryCount: "1", "tenant": "a"},
-				map[string]string(got.Metadata))
+			assert.Equal(t, map[string]string{sourceflow.MetaDeliveryCount: "1", sourceflow.MetaDeadLetterQueue: tc.dlq,
+				"tenant": "a"}, map[string]string(got.Metadata))
 		})
 	}
 }

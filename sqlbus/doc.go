@@ -151,6 +151,16 @@
 // moves its messages back into the destination once their cause is fixed,
 // each once, in the same transaction that takes it out.
 //
+// # Tracing
+//
+// Each message handed to a consumer carries the delivery markers of
+// cqrs.PubSubTransport (sourceflow.MetaDeliveryCount and the rest; a
+// sender's own are dropped): the tracing middleware's consumer span shows
+// the delivery count, and a failure that dead-letters the message an event
+// naming DeadLetterTopic(destination). Set the tracing Config's
+// MessagingSystem to tracing.SQLBusSystem of the dialect ("postgresql" or
+// "mysql"): its default, "gochannel", names the in-process transport.
+//
 // # Topic names
 //
 // watermill-sql accepts topics of letters, digits and "-$:._" and splices

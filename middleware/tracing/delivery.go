@@ -12,12 +12,14 @@ import (
 )
 
 // Attributes of one delivery, from the consume markers the transport sets
-// (awsbus sets them all; see sourceflow.MetaDeliveryCount).
+// (awsbus, and cqrs's ChannelTransport and PubSubTransport, so sqlbus; see
+// sourceflow.MetaDeliveryCount).
 const (
 	// AttrDeliveryCount is the number of the delivery a consumer span
 	// handles, 1 for the first (sourceflow.MetaDeliveryCount: SQS's
-	// ApproximateReceiveCount). The messaging conventions have no generic
-	// key for it; this one follows their system-specific ones
+	// ApproximateReceiveCount, cqrs's in-process delivery). The messaging
+	// conventions have no generic key for it; this one follows their
+	// system-specific ones
 	// (messaging.servicebus.message.delivery_count,
 	// messaging.gcp_pubsub.message.delivery_attempt).
 	AttrDeliveryCount = attribute.Key("messaging.message.delivery_count")
@@ -34,8 +36,8 @@ const (
 const EventDeadLetter = "sourceflow.dead_letter"
 
 // Values of AttrDeadLetterReason: a permanent failure (sourceflow.Permanent)
-// is dead-lettered at once, any failure of the last delivery the queue
-// allows (sourceflow.MetaLastDelivery) too.
+// is dead-lettered at once, any failure of the last delivery the queue or
+// transport allows (sourceflow.MetaLastDelivery) too.
 const (
 	DeadLetterPermanent    = "permanent"
 	DeadLetterLastDelivery = "last_delivery"
@@ -63,19 +65,24 @@ func appendDeliveryAttributes(attrs []attribute.KeyValue, msg *message.Message) 
 // markDeadLettered adds EventDeadLetter to span when msg's failure err
 // makes its transport dead-letter it: the transport named a dead-letter
 // queue (sourceflow.MetaDeadLetterQueue) and err is permanent or this is
-// the message's last delivery (sourceflow.MetaLastDelivery). The transport
-// copies the message after the span ends; a copy that fails is logged, and
-// the queue's redrive policy moves the message instead.
+// the message's last delivery (sourceflow.MetaLastDelivery), unless the
+// transport hands a message held elsewhere back on its last delivery
+// (sourceflow.LastDeliveryUnlessInProgress) and this one was
+// (sourceflow.MetaInProgress). The transport copies the message after the
+// span ends; a copy that fails is logged (awsbus's queue's redrive policy
+// then moves the message instead; cqrs's transports deliver it again).
 func markDeadLettered(span trace.Span, msg *message.Message, err error) {
 	queue := msg.Metadata.Get(sourceflow.MetaDeadLetterQueue)
 	if queue == "" {
 		return
 	}
 	reason := DeadLetterLastDelivery
-	switch {
+	switch last := msg.Metadata.Get(sourceflow.MetaLastDelivery); {
 	case msg.Metadata.Get(sourceflow.MetaFailure) != "" || sourceflow.IsPermanent(err):
 		reason = DeadLetterPermanent
-	case msg.Metadata.Get(sourceflow.MetaLastDelivery) != "true":
+	case last == sourceflow.LastDeliveryUnlessInProgress && msg.Metadata.Get(sourceflow.MetaInProgress) != "":
+		return // handed back to the Pub/Sub
+	case last != sourceflow.LastDelivery && last != sourceflow.LastDeliveryUnlessInProgress:
 		return
 	}
 	span.AddEvent(EventDeadLetter, trace.WithAttributes(

@@ -46,6 +46,12 @@ func TestMiddlewareMarksDeadLettering(t *testing.T) {
 			tracing.DeadLetterLastDelivery},
 		{"redelivered", transient, map[string]string{sourceflow.MetaDeadLetterQueue: "q-dlq"}, ""},
 		{"no dead-letter queue", permanent, map[string]string{sourceflow.MetaLastDelivery: "true"}, ""},
+		{"last delivery unless held elsewhere", transient, map[string]string{sourceflow.MetaDeadLetterQueue: "q-dlq",
+			sourceflow.MetaLastDelivery: sourceflow.LastDeliveryUnlessInProgress}, tracing.DeadLetterLastDelivery},
+		{"last delivery held elsewhere, handed back", transient, map[string]string{sourceflow.MetaDeadLetterQueue: "q-dlq",
+			sourceflow.MetaLastDelivery: sourceflow.LastDeliveryUnlessInProgress, sourceflow.MetaInProgress: "true"}, ""},
+		{"last delivery held elsewhere, dead-lettered", transient, map[string]string{sourceflow.MetaDeadLetterQueue: "q-dlq",
+			sourceflow.MetaLastDelivery: sourceflow.LastDelivery, sourceflow.MetaInProgress: "true"}, tracing.DeadLetterLastDelivery},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tr, _, rec := recordingTracing(t, tracing.Config{})

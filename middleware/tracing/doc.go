@@ -53,18 +53,27 @@
 // payloads are never recorded.
 //
 // A consumer span also shows the delivery as the transport marks it
-// (awsbus does; see sourceflow.MetaDeliveryCount):
+// (awsbus, cqrs's ChannelTransport and PubSubTransport, so sqlbus; see
+// sourceflow.MetaDeliveryCount; a sender's own markers are dropped):
 // messaging.message.delivery_count (1 for the first delivery; the
 // conventions have no generic key, this one follows their system-specific
 // ones), messaging.destination.subscription.name for an event received from
 // a queue subscribed to its topic, and, when the handler's failure makes
 // the transport dead-letter the message (a permanent failure, or any on the
-// last delivery the queue allows), a "sourceflow.dead_letter" event with
-// sourceflow.dead_letter.queue and sourceflow.dead_letter.reason
-// ("permanent" or "last_delivery"); the copy happens after the span ends,
-// and one that fails is in the transport's log. Each failed handler run
-// that middleware.Retry, or the idempotency middleware's TxRetry, runs
-// again adds an exception event with
+// last delivery the queue or transport allows), a "sourceflow.dead_letter"
+// event with sourceflow.dead_letter.queue (the dead-letter queue, a
+// PubSubTransport's or sqlbus's dead-letter topic, or
+// cqrs.ChannelDeadLetters) and sourceflow.dead_letter.reason ("permanent"
+// or "last_delivery"); the copy happens after the span ends, and one that
+// fails is in the transport's log. PubSubTransport (so sqlbus) hands a
+// last delivery that found the message held elsewhere
+// (sourceflow.ErrInProgress) back to its Pub/Sub: that span has no event.
+// A failure while the subscription drains (Close) is not foreseen:
+// PubSubTransport hands it back to its Pub/Sub, on its last delivery too
+// (whose span has the event all the same), and ChannelTransport
+// dead-letters it, before its last delivery too (whose span has none).
+// Each failed handler run that middleware.Retry, or the idempotency
+// middleware's TxRetry, runs again adds an exception event with
 // sourceflow.retry.run, its number.
 //
 // The exception event of a failure names, in exception.type, the type of
