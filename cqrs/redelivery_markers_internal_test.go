@@ -17,15 +17,7 @@ import (
 func TestDeliverMarksEachCopyWithItsDelivery(t *testing.T) {
 	r := redelivery{maxDeliveries: 2, delay: time.Millisecond}
 	orig := message.NewMessage("m", nil)
-	out := make(chan *message.Message)
-	done := make(chan struct{})
-	go func() { defer close(done); r.deliver(context.Background(), context.Background(), "dest", orig, out) }()
-
-	first := <-out
-	first.Nack()
-	second := <-out
-	second.Ack()
-	<-done
+	first, second := deliverTwice(r, orig)
 
 	assert.Equal(t, "1", first.Metadata.Get(sourceflow.MetaDeliveryCount))
 	assert.Empty(t, first.Metadata.Get(sourceflow.MetaLastDelivery))
@@ -52,15 +44,7 @@ func TestDeliverMarksTheDeadLetterDestination(t *testing.T) {
 			orig.Metadata.Set(sourceflow.MetaDeliveryCount, "7")
 			orig.Metadata.Set(sourceflow.MetaLastDelivery, sourceflow.LastDelivery)
 			orig.Metadata.Set(sourceflow.MetaDeadLetterQueue, "forged-dlq")
-			out := make(chan *message.Message)
-			done := make(chan struct{})
-			go func() { defer close(done); r.deliver(context.Background(), context.Background(), "pay", orig, out) }()
-
-			first := <-out
-			first.Nack()
-			second := <-out
-			second.Ack()
-			<-done
+			first, second := deliverTwice(r, orig)
 
 			assert.Equal(t, "1", first.Metadata.Get(sourceflow.MetaDeliveryCount))
 			assert.Empty(t, first.Metadata.Get(sourceflow.MetaLastDelivery))
@@ -69,4 +53,18 @@ func TestDeliverMarksTheDeadLetterDestination(t *testing.T) {
 			assert.Equal(t, "pay-dlq", second.Metadata.Get(sourceflow.MetaDeadLetterQueue))
 		})
 	}
+}
+
+// deliverTwice delivers orig through r, nacks the first copy handed out and
+// acks the second, and returns both once the delivery ended.
+func deliverTwice(r redelivery, orig *message.Message) (first, second *message.Message) {
+	out := make(chan *message.Message)
+	done := make(chan struct{})
+	go func() { defer close(done); r.deliver(context.Background(), context.Background(), "dest", orig, out) }()
+	first = <-out
+	first.Nack()
+	second = <-out
+	second.Ack()
+	<-done
+	return first, second
 }
