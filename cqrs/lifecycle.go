@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
+	"weak"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 
@@ -82,13 +84,19 @@ var routerLocks keyedMutex[*message.Router]
 // it (a map[string]bool, read and written under routerLocks), for the
 // router's whole life: Watermill keeps a stopped handler's middleware by
 // name, and its Router.Handlers reads the handler map without the lock
-// under which a stopping handler deletes itself.
+// under which a stopping handler deletes itself. It is keyed by a weak
+// pointer and its entry is deleted once the router is collected, so a
+// router the program dropped is not kept alive by it.
 var routerNames sync.Map
 
 // claimHandlerNames records the handler names of service in router, or
 // fails when a service already had one of them.
 func claimHandlerNames(router *message.Router, service string, listen []string) error {
-	names, _ := routerNames.LoadOrStore(router, map[string]bool{})
+	key := weak.Make(router)
+	names, loaded := routerNames.LoadOrStore(key, map[string]bool{})
+	if !loaded {
+		runtime.AddCleanup(router, func(k weak.Pointer[message.Router]) { routerNames.Delete(k) }, key)
+	}
 	taken := names.(map[string]bool)
 	for _, dest := range listen {
 		if taken[service+"/"+dest] {
