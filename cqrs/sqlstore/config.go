@@ -30,7 +30,9 @@ type Config struct {
 	// TablePrefix starts the name of every table: <prefix>sequences,
 	// <prefix>commands, <prefix>entities, <prefix>views and
 	// <prefix>schema_version. Letters, digits and underscores, optionally
-	// schema-qualified ("app.sf_"). Default "sourceflow_".
+	// schema-qualified ("app.sf_"). On PostgreSQL an unqualified prefix
+	// may not begin with "pg_": the system catalog's views (pg_views,
+	// pg_sequences) would hide the store's tables. Default "sourceflow_".
 	TablePrefix string
 	// MaxOpenConns bounds the connection pool of a database opened by Open
 	// (New leaves the caller's pool alone). Default 16. On PostgreSQL and
@@ -55,7 +57,8 @@ func (c *Config) setDefaults() {
 // Validate reports every invalid field at once, each named as
 // Config.<Field>, as ErrInvalidConfig, as Open and New do: an unknown
 // Dialect (also sourceflow.ErrUnknownDialect), a TablePrefix that cannot
-// start a table name (also ErrInvalidTablePrefix), a negative MaxOpenConns
+// start a table name or, on PostgreSQL, that begins with "pg_"
+// unqualified (also ErrInvalidTablePrefix), a negative MaxOpenConns
 // or ConnectTimeout. It neither checks DSN, which only Open uses, nor
 // connects.
 func (c Config) Validate() error { return sqldb.InvalidConfig("sqlstore", c.problems()) }
@@ -67,6 +70,9 @@ func (c Config) problems() error {
 	if !sqldb.ValidIdentifier(c.tables().version) {
 		errs = append(errs, fmt.Errorf("Config.TablePrefix: %w: %q (letters, digits and underscores, optionally schema-qualified; "+
 			"the table part at most %d bytes)", ErrInvalidTablePrefix, c.TablePrefix, 63-len(versionSuffix)))
+	}
+	if sqldb.ShadowedByCatalog(c.Dialect, c.tables().version) {
+		errs = append(errs, fmt.Errorf("Config.TablePrefix: %w: %q: %s", ErrInvalidTablePrefix, c.TablePrefix, sqldb.CatalogShadowing))
 	}
 	return errors.Join(errs...)
 }

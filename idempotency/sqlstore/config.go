@@ -41,7 +41,9 @@ type Config struct {
 	// Table is the table name, optionally schema-qualified ("idem.records").
 	// Letters, digits and underscores only; the schema at most 63 bytes, the
 	// table at most 55 (the schema version is recorded in Table+"_version").
-	// Default "sourceflow_idempotency".
+	// On PostgreSQL an unqualified Table may not begin with "pg_", the
+	// system catalog's names, searched first. Default
+	// "sourceflow_idempotency".
 	Table string
 	// CleanupInterval is how often a background goroutine (stopped by
 	// Close) deletes expired completed rows and in-progress rows whose lease
@@ -83,7 +85,8 @@ func (c *Config) setDefaults() {
 // Validate reports every invalid field at once, each named as
 // Config.<Field>, as ErrInvalidConfig, as Open and New do: an unknown
 // Dialect (also sourceflow.ErrUnknownDialect), a Table that is not a plain
-// identifier (also ErrInvalidTable), a negative MaxOpenConns,
+// identifier or, on PostgreSQL, begins with "pg_" unqualified (also
+// ErrInvalidTable), a negative MaxOpenConns,
 // ConnectTimeout, CleanupInterval or CleanupBatch. A zero field stands for
 // its default, as in Open and New. It neither checks DSN, which only Open
 // uses, nor connects.
@@ -99,6 +102,9 @@ func (c Config) problems() error {
 	if !sqldb.ValidIdentifier(c.Table) || !sqldb.ValidIdentifier(c.versionTable()) {
 		errs = append(errs, fmt.Errorf("Config.Table: %w: %q (a plain identifier, optionally schema-qualified; the table part at most %d bytes)",
 			ErrInvalidTable, c.Table, 63-len(versionSuffix)))
+	}
+	if sqldb.ShadowedByCatalog(c.Dialect, c.Table) {
+		errs = append(errs, fmt.Errorf("Config.Table: %w: %q: %s", ErrInvalidTable, c.Table, sqldb.CatalogShadowing))
 	}
 	return errors.Join(append(errs,
 		fieldcheck.NotNegative("Config.CleanupInterval", c.CleanupInterval),
