@@ -85,4 +85,9 @@ var (
 	// ErrDuplicateCommand is returned by Append for a command whose message
 	// id, or whose entity and sequence, the store already holds.
 	ErrDuplicateCommand = errors.New("cqrs: duplicate command")
+	// ErrCommandsEvicted is returned by a MemoryCommandStore's Load for an
+	// entity whose oldest commands it evicted to stay within its bound:
+	// what it still holds is not the entity's whole history, so Replay
+	// fails rather than rebuild the entity from part of it.
+	ErrCommandsEvicted = errors.New("cqrs: commands evicted from the memory command store")
 )

@@ -89,8 +89,10 @@ func (s *Service) viewStore(ctx context.Context) ViewStore {
 // service's local handlers with the replay flag set, rebuilding from empty
 // the saga state and view models they touch. A command goes to the
 // destination its type is routed to now, not the one it was stored with, so
-// commands sent before a destination was renamed replay too. When every
-// command succeeded it stores:
+// commands sent before a destination was renamed replay too. An entity
+// whose commands the store cannot load whole (a MemoryCommandStore that
+// evicted its oldest: ErrCommandsEvicted) is refused before anything runs.
+// When every command succeeded it stores:
 //
 //   - the entity's saga state, replacing the stored one. It is rebuilt from
 //     the commands this service stored for the entity; a command another

@@ -30,7 +30,12 @@ type ServiceConfig struct {
 	// a destination not listed here is sent to whoever listens to it and is
 	// never handled by this service.
 	Listen []string
-	// CommandStore keeps sent commands. Default: NewMemoryCommandStore().
+	// CommandStore keeps sent commands, for Replay and for finding a
+	// command sent again by its idempotency key. Default:
+	// NewMemoryCommandStore(), which keeps the last DefaultMemoryCommands
+	// (1024) commands of all entities and evicts the oldest: Replay then
+	// refuses an entity that lost some (ErrCommandsEvicted). A program that
+	// replays uses a database store (cqrs/sqlstore, cqrs/dynamostore).
 	CommandStore CommandStore
 	// EntityStore keeps saga state. Default: NewMemoryStore().
 	EntityStore EntityStore

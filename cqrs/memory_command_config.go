@@ -1,0 +1,35 @@
+package cqrs
+
+import (
+	"cmp"
+
+	"github.com/sourceflow-go/sourceflow/internal/fieldcheck"
+)
+
+// DefaultMemoryCommands is the number of commands a MemoryCommandStore
+// keeps, of all entities together, when MemoryCommandStoreConfig.MaxCommands
+// is unset.
+const DefaultMemoryCommands = 1024
+
+// MemoryCommandStoreConfig configures a MemoryCommandStore.
+type MemoryCommandStoreConfig struct {
+	// MaxCommands bounds the commands the store keeps, of all entities
+	// together: storing one more evicts the oldest stored. An evicted
+	// command is no longer found by Find (a send again with its idempotency
+	// key, or by a redelivered handler, stores and publishes it again under
+	// a new sequence number, with the same message id) and the Load of its
+	// entity fails with ErrCommandsEvicted, so Replay refuses the entity
+	// instead of rebuilding it from part of its history. Sequence numbers
+	// are kept apart from the commands and never reused. Default
+	// DefaultMemoryCommands.
+	MaxCommands int
+}
+
+func (c *MemoryCommandStoreConfig) setDefaults() {
+	c.MaxCommands = cmp.Or(c.MaxCommands, DefaultMemoryCommands)
+}
+
+// Validate reports every invalid field.
+func (c MemoryCommandStoreConfig) Validate() error {
+	return fieldcheck.NotNegative("cqrs: MemoryCommandStoreConfig.MaxCommands", c.MaxCommands)
+}
