@@ -97,17 +97,21 @@
 // sourceflow.MaxDeliveryAge (28 days, the longest a message can wait in SQS
 // and its dead-letter queue, and the Decrypter's default MaxAge) and an
 // hour. A message redriven or replayed within that time is a duplicate, and
-// an encrypted one replayed after it is refused by the Decrypter as too
-// old, so at the defaults no replay runs the handler twice, provided the
-// store keeps every record that long. The cost is storage: every store
-// holds each message id completed in the last 28 days (a SQL table until
-// sqlstore's cleanup deletes the expired rows, a DynamoDB table until its
-// time to live does). A MemoryStore fills its MaxEntries sooner (the
-// default 100 000 holds 28 days of about 3 500 messages a day) and then
-// evicts the records that expire first, whose replays are handled again:
-// size MaxEntries to 28 days of messages, or use a shared store. A shorter
-// TTL is safe only with a Decrypter whose MaxAge plus MaxClockSkew is no
-// longer, and queues whose retention keeps no message longer.
+// an encrypted one replayed after it is refused by the Decrypter as too old,
+// so at the defaults no replay runs the handler twice, provided the store
+// keeps every record that long. The cost is storage: every store holds each
+// message id completed in the last 28 days (a SQL table until sqlstore's
+// cleanup deletes the expired rows, a DynamoDB table until its time to live
+// does), so such a table grows until it levels off at about the rate of
+// completed records (one per message and consumer) times TTL: at 30 a
+// second, some 73 million records at the default, reached after 28 days.
+// MiddlewareConfig.TTL is the setting that changes it. A MemoryStore fills
+// its MaxEntries sooner (the default 100 000 holds 28 days of about 3 500
+// messages a day) and then evicts the records that expire first, whose
+// replays are handled again: size MaxEntries to 28 days of messages, or use
+// a shared store. A shorter TTL is safe only with a Decrypter whose MaxAge
+// plus MaxClockSkew is no longer, and queues whose retention keeps no
+// message longer.
 //
 // Stores: MemoryStore (bounded, swept, for a single instance; the default),
 // sqlstore (PostgreSQL, MySQL/MariaDB, SQLite) and dynamostore (DynamoDB),

@@ -45,6 +45,22 @@
 // partitions. Store.Tables lists the stores' tables and OutboxTable the
 // outbox's, for provisioning elsewhere.
 //
+// # Retention
+//
+// The command items of <prefix>commands are append-only: no store and no
+// command of the module deletes one (nor a document of <prefix>entities
+// or <prefix>views), so the table grows by two items per command sent for
+// the life of the deployment. Retention is the operator's. cqrs.Service.Replay
+// rebuilds an entity from all its commands, so delete an entity's commands
+// only once it will never be replayed, and all of them (its "s#" and "m#"
+// items): a replay of an entity that lost only its oldest commands rebuilds
+// it from part of its history, with nothing to say so. Keep its "#sequence"
+// item, so its sequence numbers are not handed out again. A deleted command
+// is no longer found by its message id: a send again with its idempotency
+// key, or by a redelivered handler, stores and publishes it again under a
+// new sequence number, so delete only commands older than the longest such
+// a send may come (sourceflow.MaxDeliveryAge for a redelivery).
+//
 // # Consistency
 //
 // NextSequence never reads the stream: it reads the entity's counter and

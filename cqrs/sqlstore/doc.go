@@ -50,6 +50,23 @@
 // ErrSchemaTooNew; Config.SkipMigrations leaves the schema to the operator,
 // and Store.SchemaSQL returns the statements that create the tables.
 //
+// # Retention
+//
+// <prefix>commands is append-only: no store and no command of the module
+// deletes a row, so it grows by one row per command sent for the life of
+// the deployment, as <prefix>sequences, <prefix>entities and
+// <prefix>views grow by one row per entity. Retention is the operator's.
+// cqrs.Service.Replay rebuilds an entity from all its commands, so delete
+// an entity's commands only once it will never be replayed, and all of
+// them (DELETE FROM <prefix>commands WHERE entity_id = ?): a replay of
+// an entity that lost only its oldest commands rebuilds it from part of
+// its history, with nothing to say so. Keep its <prefix>sequences row, so
+// its sequence numbers are not handed out again. A deleted command is no
+// longer found by its message id: a send again with its idempotency key,
+// or by a redelivered handler, stores and publishes it again under a new
+// sequence number, so delete only commands older than the longest such a
+// send may come (sourceflow.MaxDeliveryAge for a redelivery).
+//
 // # Sequences
 //
 // NextSequence is one atomic statement on the entity's counter row; it never

@@ -53,7 +53,12 @@
 //
 // A background goroutine deletes expired rows every CleanupInterval, in
 // batches of CleanupBatch, until Close; Stats counts runs, deleted rows and
-// failures, and Cleanup runs it on demand.
+// failures, and Cleanup runs it on demand. A completed row lives for the
+// middleware's TTL (idempotency.MiddlewareConfig.TTL, by default
+// idempotency.DefaultTTL: 28 days and an hour), so the table levels off at
+// about the rate of completed records (one per message and consumer) times
+// that TTL rows (at 30 a second, some 73 million), reached after the TTL; a shorter TTL (see its limits in
+// package idempotency) is what lowers it.
 //
 // Close stops the cleanup and closes the database Open opened (a *sql.DB
 // given to New stays open: its caller closes it). Either way, every later
