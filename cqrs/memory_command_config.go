@@ -19,9 +19,10 @@ type MemoryCommandStoreConfig struct {
 	// key, or by a redelivered handler, stores and publishes it again under
 	// a new sequence number, with the same message id) and the Load of its
 	// entity fails with ErrCommandsEvicted, so Replay refuses the entity
-	// instead of rebuilding it from part of its history. Sequence numbers
-	// are kept apart from the commands and never reused. Default
-	// DefaultMemoryCommands.
+	// instead of rebuilding it from part of its history. Append refuses a
+	// duplicate message id or sequence among the kept commands only.
+	// Sequence numbers are kept apart from the commands and never reused
+	// by NextSequence. Default DefaultMemoryCommands.
 	MaxCommands int
 }
 
