@@ -48,7 +48,9 @@
 //     and appending are one transaction. A command sent again by a
 //     redelivered handler (same derived id) is found in the store and
 //     re-published with the sequence it was stored with, so an entity's
-//     stream stays 1..N without gaps or repeats across instances. Events
+//     stream stays 1..N without gaps or repeats across instances (a
+//     MemoryCommandStore, bounded, finds only the commands it still keeps:
+//     one sent again after its eviction takes a new number). Events
 //     carry the sequence of the command that raised them.
 //   - State is shared by many instances through versioned documents
 //     (DocumentStore): a saga or view loads the document and its version,

@@ -14,7 +14,10 @@ type idempotencyKeyKey struct{}
 // finds it in the CommandStore, keeps its sequence number and publishes it
 // again, rather than storing a second command; consumers' idempotency drops
 // the repeated delivery (within its record's TTL: a retry after that is
-// handled again). A command that differs (another payload) is a new
+// handled again). A MemoryCommandStore finds only the commands it still
+// keeps (see MemoryCommandStoreConfig.MaxCommands): a retry after its
+// command was evicted stores it again under a new sequence number, with the
+// same message id, which consumers' idempotency drops likewise. A command that differs (another payload) is a new
 // command. Two identical commands for one entity sent with one key are one
 // command: give each its own key to send both. A send that meets the
 // command another send with the key stored meanwhile takes that command

@@ -81,3 +81,25 @@ func TestReplayRefusesAnEntityWithEvictedCommands(t *testing.T) {
 
 	assert.ErrorIs(t, err, cqrs.ErrCommandsEvicted)
 }
+
+// A send again with its idempotency key after the memory store evicted the
+// command stores it again under a new sequence number, with the same
+// message id, so the consumers' idempotency recognises it.
+func TestIdempotencyKeyRetryAfterEvictionTakesANewSequence(t *testing.T) {
+	store, err := cqrs.NewMemoryCommandStoreWithConfig(cqrs.MemoryCommandStoreConfig{MaxCommands: 1})
+	require.NoError(t, err)
+	app := newOrderApp(t, cqrs.ServiceConfig{CommandStore: store})
+	app.start(t)
+	keyed := cqrs.ContextWithIdempotencyKey(context.Background(), "request-1")
+	first, err := app.svc.CommandBus().Send(keyed, "order-1", CreateOrder{Customer: "ada", Amount: 1})
+	require.NoError(t, err)
+	_, err = app.svc.CommandBus().Send(context.Background(), "order-2", CreateOrder{Customer: "bob", Amount: 2})
+	require.NoError(t, err)
+
+	again, err := app.svc.CommandBus().Send(keyed, "order-1", CreateOrder{Customer: "ada", Amount: 1})
+
+	require.NoError(t, err)
+	assert.Equal(t, first.MessageID, again.MessageID)
+	assert.Greater(t, again.Sequence, first.Sequence)
+	assert.Equal(t, 1, store.Len())
+}
