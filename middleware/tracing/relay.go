@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/ThreeDotsLabs/watermill/message"
-	"go.opentelemetry.io/otel/trace"
 
 	"github.com/sourceflow-go/sourceflow"
 )
@@ -18,12 +17,14 @@ const operationRelay = "relay"
 // "relay <destination>" (messaging.operation.type "send",
 // messaging.operation.name "relay", the message's id, type, entity and
 // sequence), a child of the producer span whose trace context the message
-// carries from its send into the outbox. Its trace context replaces that
-// one in the message, and the context the message is published with holds
-// the span, so the consumer's span (or an inner publisher's "send" span)
-// is its child: a trace shows send into the outbox, relay, process. A
-// failed attempt's span has status Error and error.type. Give it to the
-// outbox's Config (RelayObservers).
+// carries from its send into the outbox, even when the relay publishes in
+// a context holding another span (the DynamoDB outbox's relay after commit
+// runs in the sender's), or of the context's span when the message carries
+// none. Its trace context replaces that one in the message, and the
+// context the message is published with holds the span, so the consumer's
+// span (or an inner publisher's "send" span) is its child: a trace shows
+// send into the outbox, relay, process. A failed attempt's span has status
+// Error and error.type. Give it to the outbox's Config (RelayObservers).
 func (t *Tracing) RelayObserver() sourceflow.RelayObserver { return relayObserver{t} }
 
 type relayObserver struct{ t *Tracing }
@@ -34,10 +35,10 @@ func (o relayObserver) Relay(ctx context.Context, r sourceflow.Relayed) (context
 	if r.Metadata == nil {
 		return ctx, func(error) {}
 	}
-	carrier := MetadataCarrier(r.Metadata)
-	if !trace.SpanContextFromContext(ctx).IsValid() {
-		ctx = t.propagator.Extract(ctx, carrier)
-	}
+	// The carried context wins over a span ctx holds (the sender's, when
+	// the relay publishes in the sending context): the send span is the
+	// relay span's parent. Without one, ctx's span stays the parent.
+	ctx = t.propagator.Extract(ctx, MetadataCarrier(r.Metadata))
 	tpl := t.template(operationRelay, r.Destination, t.system)
 	ctx, span := t.tracer.Start(ctx, tpl.name, tpl.opts...)
 	if span.IsRecording() {

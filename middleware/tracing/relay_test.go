@@ -64,3 +64,28 @@ func TestRelaySpanRecordsFailure(t *testing.T) {
 	assert.Equal(t, codes.Error, relay.Status().Code)
 	assert.Equal(t, "transient", attrMap(relay.Attributes())["error.type"])
 }
+
+// A relay that publishes in the context the message was sent with (the
+// DynamoDB outbox's relay after commit: the sender's context, holding the
+// span the send span is a child of) still parents its span to the send
+// span the message carries, not to the sender's span beside it.
+func TestRelaySpanParentsToTheCarriedSendSpanOverTheContextsSpan(t *testing.T) {
+	tr, tp, rec := recordingTracing(t, tracing.Config{})
+	into := &capturePublisher{}
+	pub, err := tr.DecoratePublisher(into)
+	require.NoError(t, err)
+	handling, handlingSpan := tp.Tracer("test").Start(context.Background(), "handling")
+	sent := message.NewMessage("u-1", nil)
+	sent.SetContext(handling)
+	require.NoError(t, pub.Publish("outbox_orders", sent))
+
+	_, done := tr.RelayObserver().Relay(sent.Context(),
+		sourceflow.Relayed{Outbox: "orders", Destination: "billing", Metadata: into.metadata[0]})
+	done(nil)
+	handlingSpan.End()
+
+	send := spanNamed(t, rec, "send outbox_orders")
+	relay := spanNamed(t, rec, "relay billing")
+	assert.Equal(t, handlingSpan.SpanContext().SpanID(), send.Parent().SpanID())
+	assert.Equal(t, send.SpanContext().SpanID(), relay.Parent().SpanID(), "the relay span's parent is the send span")
+}
