@@ -26,8 +26,10 @@ import (
 //
 // Before the inner pipeline runs it records a NameCriticalTime sample, the
 // seconds from the message's sourceflow.MetaOccurredAt to then, with the
-// attributes of NameMessageReceived; a message without a sending time, with
-// one that does not parse or with one in the future records none.
+// attributes of NameMessageReceived: zero for a sending time up to five
+// minutes ahead (a sender's clock running fast); none for a message
+// without a sending time, with one that does not parse or with one further
+// ahead.
 //
 // Place it after tracing and before idempotency, so duplicates are counted.
 func (m *Metrics) Middleware(h message.HandlerFunc) message.HandlerFunc {

@@ -71,3 +71,21 @@ func TestCriticalTimeSkipsMissingBadAndFutureTimes(t *testing.T) {
 	processed, _ := got.sum(metrics.NameMessageProcessed, success)
 	assert.Equal(t, int64(3), processed)
 }
+
+// A message dated a little ahead of the consumer's clock (its sender's
+// clock runs fast) records a critical time of zero rather than none, so
+// a skew of a few seconds does not drop the quickly handled messages and
+// leave the histogram with the slow ones only.
+func TestCriticalTimeOfAMessageDatedWithinTheClockSkewIsZero(t *testing.T) {
+	m, reader := recordingMetrics(t, metrics.Config{})
+	msg := typed("orders.CreateOrder")
+	msg.Metadata.Set(sourceflow.MetaOccurredAt, time.Now().Add(2*time.Second).UTC().Format(time.RFC3339Nano))
+	consumeOne(t, m, msg)
+
+	got := collect(t, reader)
+	data, ok := got[metrics.NameCriticalTime].Data.(metricdata.Histogram[float64])
+	require.True(t, ok, "%s is a float histogram", metrics.NameCriticalTime)
+	require.Len(t, data.DataPoints, 1)
+	assert.Equal(t, uint64(1), data.DataPoints[0].Count)
+	assert.Zero(t, data.DataPoints[0].Sum)
+}

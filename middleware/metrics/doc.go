@@ -66,9 +66,11 @@
 // the cqrs package sets) to the start of its handling, recorded by the
 // consume-side middleware with the attributes of received (type,
 // destination, subscription; never an id), with bounds up to a day. A
-// message without that key, with a value that is not RFC 3339 or with one
-// in the future (a sender's clock ahead) records no sample and is handled
-// and counted as any other.
+// sending time up to five minutes ahead of the consumer's clock (a
+// sender's clock running fast) records zero, so such a skew does not drop
+// the quickly handled messages from the histogram; a message without that
+// key, with a value that is not RFC 3339 or with one further ahead records
+// no sample and is handled and counted as any other.
 //
 // A produce-side decorator is built for one kind because a service's command
 // and event publishers are decorated separately. A Publish call with several
@@ -84,8 +86,9 @@
 // forwarded, "{message}"), sourceflow.outbox.relay.failures (attempts that
 // failed, "{message}", with error.type permanent or transient) and
 // sourceflow.outbox.relay.age (histogram, seconds from the message's
-// sourceflow.MetaOccurredAt to the attempt, bounds up to a day; none for a
-// message without a valid past one). A relay retries its oldest message at
+// sourceflow.MetaOccurredAt to the attempt, bounds up to a day, as
+// critical_time counts a clock skew; none for a message without a valid
+// one). A relay retries its oldest message at
 // each poll or sweep, so one held up records ever older ages and failures
 // while relayed stays flat; one that stopped records nothing, which the
 // outbox's depth (the outbox package's Depths through DepthFunc) shows.

@@ -32,9 +32,11 @@ const (
 	// NameCriticalTime is the time from a message's sending
 	// (sourceflow.MetaOccurredAt) to the start of its handling, in seconds:
 	// NServiceBus's critical time, the lag of a consumer behind its
-	// senders. A message without a sending time, with one that is not RFC
-	// 3339 or with one in the future (clock skew) records none. It is not
-	// AWS-specific, so it carries no "aws" segment.
+	// senders. A sending time up to five minutes ahead of the consumer's
+	// clock (a sender's clock running fast) records zero; a message without
+	// a sending time, with one that is not RFC 3339 or with one further
+	// ahead records none. It is not AWS-specific, so it carries no "aws"
+	// segment.
 	NameCriticalTime = "sourceflow.message.critical_time"
 
 	// NameKMSCalls counts KMS requests by operation, DescribeKey included

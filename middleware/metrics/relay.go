@@ -40,8 +40,8 @@ func newRelayInstruments(m metric.Meter) (*relayInstruments, error) {
 
 // RelayObserver returns the sourceflow.RelayObserver that records an
 // outbox's relay: per attempt to forward a message, a NameOutboxRelayAge
-// sample (the seconds since its sourceflow.MetaOccurredAt; none for a
-// message without a valid past one), then one to NameOutboxRelayed when it
+// sample (the seconds since its sourceflow.MetaOccurredAt, zero for one up
+// to five minutes ahead; none for a message without a valid one), then one to NameOutboxRelayed when it
 // went out or to NameOutboxRelayFailures (with error.type "permanent" or
 // "transient") when it did not, each with sourceflow.outbox.name and
 // messaging.destination.name. Give it to the outbox's Config
