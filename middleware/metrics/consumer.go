@@ -28,8 +28,8 @@ import (
 // seconds from the message's sourceflow.MetaOccurredAt to then, with the
 // attributes of NameMessageReceived: zero for a sending time up to five
 // minutes ahead (a sender's clock running fast); none for a message
-// without a sending time, with one that does not parse or with one further
-// ahead.
+// without a sending time, with one that does not parse, with Go's zero
+// time or with one further ahead.
 //
 // Place it after tracing and before idempotency, so duplicates are counted.
 func (m *Metrics) Middleware(h message.HandlerFunc) message.HandlerFunc {

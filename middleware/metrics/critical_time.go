@@ -12,8 +12,8 @@ import (
 // recordCriticalTime records, as NameCriticalTime with the attributes opt,
 // the time from msg's sending (sourceflow.MetaOccurredAt) to now, the start
 // of its handling (ageOf). It records nothing for a message without a
-// sending time, with one that does not parse as RFC 3339 or with one more
-// than maxClockSkew after now.
+// sending time, with one that does not parse as RFC 3339, with Go's zero
+// time or with one more than maxClockSkew after now.
 func (m *Metrics) recordCriticalTime(ctx context.Context, msg *message.Message, now time.Time, opt options) {
 	if lag, ok := ageOf(msg.Metadata.Get(sourceflow.MetaOccurredAt), now); ok {
 		m.consume.criticalTime.Record(ctx, lag.Seconds(), opt.record...)
@@ -28,14 +28,14 @@ const maxClockSkew = 5 * time.Minute
 // ageOf returns the time from at, a sourceflow.MetaOccurredAt value, to
 // now: zero when at is after now by up to maxClockSkew (a sender's clock
 // ahead; skipping those would drop the quickly handled messages and keep
-// the slow ones), and false when at is empty, not RFC 3339 or further
-// ahead.
+// the slow ones), and false when at is empty, not RFC 3339, Go's zero
+// time (a time never set, not a sending time) or further ahead.
 func ageOf(at string, now time.Time) (time.Duration, bool) {
 	if at == "" {
 		return 0, false
 	}
 	sent, err := time.Parse(time.RFC3339Nano, at)
-	if err != nil {
+	if err != nil || sent.IsZero() {
 		return 0, false
 	}
 	age := now.Sub(sent)

@@ -69,8 +69,8 @@
 // sending time up to five minutes ahead of the consumer's clock (a
 // sender's clock running fast) records zero, so such a skew does not drop
 // the quickly handled messages from the histogram; a message without that
-// key, with a value that is not RFC 3339 or with one further ahead records
-// no sample and is handled and counted as any other.
+// key, with a value that is not RFC 3339, with Go's zero time (0001-01-01,
+// a time never set) or with one further ahead records no sample and is handled and counted as any other.
 //
 // A produce-side decorator is built for one kind because a service's command
 // and event publishers are decorated separately. A Publish call with several

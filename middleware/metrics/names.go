@@ -34,8 +34,9 @@ const (
 	// NServiceBus's critical time, the lag of a consumer behind its
 	// senders. A sending time up to five minutes ahead of the consumer's
 	// clock (a sender's clock running fast) records zero; a message without
-	// a sending time, with one that is not RFC 3339 or with one further
-	// ahead records none. It is not AWS-specific, so it carries no "aws"
+	// a sending time, with one that is not RFC 3339, with Go's zero time
+	// (0001-01-01, a time never set) or with one further ahead records
+	// none. It is not AWS-specific, so it carries no "aws"
 	// segment.
 	NameCriticalTime = "sourceflow.message.critical_time"
 
