@@ -89,3 +89,17 @@ func TestRelaySpanParentsToTheCarriedSendSpanOverTheContextsSpan(t *testing.T) {
 	assert.Equal(t, handlingSpan.SpanContext().SpanID(), send.Parent().SpanID())
 	assert.Equal(t, send.SpanContext().SpanID(), relay.Parent().SpanID(), "the relay span's parent is the send span")
 }
+
+// A message that carries no trace context (sent without tracing) gets a
+// relay span that is the child of the span its publish context holds.
+func TestRelaySpanOfAMessageWithoutTraceContextIsTheContextsChild(t *testing.T) {
+	tr, tp, rec := recordingTracing(t, tracing.Config{})
+	handling, handlingSpan := tp.Tracer("test").Start(context.Background(), "handling")
+	_, done := tr.RelayObserver().Relay(handling,
+		sourceflow.Relayed{Outbox: "orders", Destination: "billing", Metadata: map[string]string{}})
+	done(nil)
+	handlingSpan.End()
+
+	relay := spanNamed(t, rec, "relay billing")
+	assert.Equal(t, handlingSpan.SpanContext().SpanID(), relay.Parent().SpanID())
+}
