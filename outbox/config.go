@@ -13,6 +13,7 @@ import (
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/internal/fieldcheck"
+	"github.com/sourceflow-go/sourceflow/internal/slogdefault"
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
@@ -92,7 +93,11 @@ type Config struct {
 	// in a row are logged first, then at most once a minute with their
 	// number, and their end once. A connection to DB that crosses a network
 	// in clear text is logged once, at info level (see the package
-	// documentation). Default: watermill.NopLogger.
+	// documentation). Rows of the earlier releases' default outbox this
+	// release would strand are logged at error level (see TopicFor).
+	// Default: a logger over slog.Default(), as cqrs's configs have, which
+	// lowers Watermill's Info lines to slog's Debug: at slog's default
+	// level only failures show. watermill.NopLogger{} discards everything.
 	Logger watermill.LoggerAdapter
 }
 
@@ -100,7 +105,7 @@ func (c *Config) setDefaults() {
 	c.PollInterval = cmp.Or(c.PollInterval, DefaultPollInterval)
 	c.PruneInterval = cmp.Or(c.PruneInterval, DefaultPruneInterval)
 	if c.Logger == nil {
-		c.Logger = watermill.NopLogger{}
+		c.Logger = slogdefault.Logger()
 	}
 }
 

@@ -7,10 +7,11 @@ import (
 )
 
 // The rule of the model package: of the module it may import the root
-// package and four internal helpers (field checks, SQS rules, dead-letter
-// counts, JSON error descriptions) only, and neither the AWS SDK nor OpenTelemetry.
+// package and six internal helpers (the default logger, field checks, SQS
+// rules, dead-letter counts, JSON error descriptions, error texts) only, and
+// neither the AWS SDK nor OpenTelemetry.
 func ExampleRules() {
 	r := archtest.Rules()["cqrs"]
 	fmt.Println(r.Internal, r.Forbidden)
-	// Output: [ internal/fieldcheck internal/sqsrules internal/deadletter internal/jsonerr internal/errtext] [github.com/aws/ go.opentelemetry.io/]
+	// Output: [ internal/slogdefault internal/fieldcheck internal/sqsrules internal/deadletter internal/jsonerr internal/errtext] [github.com/aws/ go.opentelemetry.io/]
 }

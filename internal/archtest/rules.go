@@ -41,7 +41,7 @@ func Rules() map[string]Rule {
 	model := []string{AWS, OTel}
 	return map[string]Rule{
 		"":                                     {StdlibOnly: true},
-		"cqrs":                                 {Internal: []string{"", "internal/fieldcheck", "internal/sqsrules", "internal/deadletter", "internal/jsonerr", "internal/errtext"}, Forbidden: model},
+		"cqrs":                                 {Internal: []string{"", "internal/slogdefault", "internal/fieldcheck", "internal/sqsrules", "internal/deadletter", "internal/jsonerr", "internal/errtext"}, Forbidden: model},
 		"cqrs/cqrstest":                        {Internal: []string{"", "cqrs"}, Forbidden: model},
 		"middleware":                           {Internal: []string{"", "internal/circuit", "internal/fieldcheck"}, Forbidden: model},
 		"middleware/tracing":                   {Internal: []string{"", "internal/fieldcheck"}, Forbidden: []string{AWS}},
@@ -56,7 +56,7 @@ func Rules() map[string]Rule {
 		"idempotency/dynamostore":              {Internal: []string{"", "idempotency", "internal/dynamo", "awsbus/topology", "internal/errtext"}, Forbidden: []string{OTel}},
 		"internal/dynamo":                      {Internal: []string{""}, Forbidden: []string{OTel}},
 		"internal/dynamo/dynamotest":           {Forbidden: []string{OTel}},
-		"outbox":                               {Internal: []string{"", "cqrs", "internal/sqldb", "internal/fieldcheck", "internal/destgrace", "internal/deadletter", "internal/sqsrules"}, Forbidden: model},
+		"outbox":                               {Internal: []string{"", "cqrs", "internal/slogdefault", "internal/sqldb", "internal/fieldcheck", "internal/destgrace", "internal/deadletter", "internal/sqsrules"}, Forbidden: model},
 		"internal/sqldb":                       {Internal: []string{"", "internal/fieldcheck", "internal/periodic", "internal/errtext"}, Forbidden: model},
 		"internal/sqldb/sqldbtest":             {StdlibOnly: true},
 		"internal/destgrace":                   {StdlibOnly: true},
@@ -68,6 +68,7 @@ func Rules() map[string]Rule {
 		"internal/circuit":                     {Internal: []string{""}, Forbidden: model},
 		"sqlbus":                               {Internal: []string{"", "cqrs", "internal/sqldb", "internal/fieldcheck", "internal/sqsrules"}, Forbidden: model},
 		"internal/periodic":                    {StdlibOnly: true},
+		"internal/slogdefault":                 {Internal: []string{""}, Forbidden: model},
 		"awsbus":                               {Internal: []string{"", "middleware/encryption", "awsbus/topology", "internal/periodic", "internal/sqsrules", "internal/fieldcheck", "internal/deadletter", "internal/redact", "internal/jsonerr", "internal/errtext"}, Forbidden: []string{OTel}},
 		"awsbus/topology":                      {Internal: []string{"", "internal/fieldcheck"}, Forbidden: []string{OTel}},
 		"awsbus/topology/iac":                  {Internal: []string{"", "awsbus/topology"}, Forbidden: []string{OTel}},

@@ -1,4 +1,4 @@
-package cqrs
+package slogdefault
 
 import (
 	"bytes"
@@ -26,7 +26,7 @@ func useSlogDefault(t *testing.T, l *slog.Logger) {
 // message, and at Info for every event nobody listens to.
 func TestDefaultLoggerAllocatesNothingForALineSlogDrops(t *testing.T) {
 	useSlogDefault(t, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	logger := defaultLogger().With(watermill.LogFields{"subscriber_name": "orders"})
+	logger := Logger().With(watermill.LogFields{"subscriber_name": "orders"})
 	fields := watermill.LogFields{"message_uuid": "m-1", "handler_name": "orders"}
 
 	allocs := testing.AllocsPerRun(100, func() {
@@ -43,7 +43,7 @@ func TestDefaultLoggerAllocatesNothingForALineSlogDrops(t *testing.T) {
 func TestDefaultLoggerWritesErrorsAndLowersInfoToDebug(t *testing.T) {
 	var buf bytes.Buffer
 	useSlogDefault(t, slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})))
-	logger := defaultLogger().With(watermill.LogFields{"topic": "orders"})
+	logger := Logger().With(watermill.LogFields{"topic": "orders"})
 
 	logger.Error("Message dead-lettered", io.ErrUnexpectedEOF, watermill.LogFields{"deliveries": 8})
 	logger.Info("Starting handler", nil)
@@ -66,8 +66,8 @@ func TestDefaultLoggerBoundsAMessageUUIDWatermillLogsRaw(t *testing.T) {
 	useSlogDefault(t, slog.New(slog.NewTextHandler(&out, nil)))
 	huge := strings.Repeat("x", 100_000)
 
-	defaultLogger().Error("Handler returned error", errors.New("boom"), watermill.LogFields{"message_uuid": huge})
-	defaultLogger().Error("Message dead-lettered", errors.New("boom"), watermill.LogFields{"message_uuid": "m-1"})
+	Logger().Error("Handler returned error", errors.New("boom"), watermill.LogFields{"message_uuid": huge})
+	Logger().Error("Message dead-lettered", errors.New("boom"), watermill.LogFields{"message_uuid": "m-1"})
 
 	assert.Less(t, out.Len(), 1024, "a 100,000-byte message UUID is cut")
 	assert.Contains(t, out.String(), "…(100000 bytes)")
