@@ -67,12 +67,15 @@ func (t *Transport) claimStart(cancel context.CancelFunc) (mine, other *startup,
 func (t *Transport) runStart(ctx context.Context, s *startup) error {
 	defer close(s.done)
 	defer s.cancel()
-	run, err := t.startOnce(ctx)
+	run, legacy, err := t.startOnce(ctx)
 	t.mu.Lock()
 	t.starting = nil
 	closed := t.closed
 	if err == nil && !closed {
 		t.bound, t.run = true, run
+		if legacy {
+			t.legacy = watchLegacyOutbox(t.cfg, t.namedBy, t.legacyTicks)
+		}
 	}
 	t.mu.Unlock()
 	if closed {
@@ -86,23 +89,26 @@ func (t *Transport) runStart(ctx context.Context, s *startup) error {
 
 // startOnce creates the tables and starts the forwarder (unless
 // Config.DisableForwarder). With a Topic TopicFor gave it, it first logs
-// rows left in the earlier releases' default outbox (warnLegacyOutbox).
+// rows stranded in the earlier releases' default outbox
+// (checkLegacyOutbox), and reports in legacy whether that outbox's table
+// exists, to be looked at again while the Transport runs.
 // A failure after ctx ended carries ctx's error:
 // a driver does not always report that it abandoned a statement for it.
-func (t *Transport) startOnce(ctx context.Context) (*forwarderRun, error) {
-	err := initSchema(ctx, t.cfg)
+func (t *Transport) startOnce(ctx context.Context) (run *forwarderRun, legacy bool, err error) {
+	err = initSchema(ctx, t.cfg)
+	if service := t.derivedFrom(); err == nil && service != "" && t.cfg.Topic != legacyTopic {
+		legacy = checkLegacyOutbox(ctx, t.cfg, service)
+	}
 	if err == nil {
-		warnLegacyOutbox(ctx, t.cfg, t.derivedFrom())
 		t.checkLink(ctx)
 	}
-	var run *forwarderRun
 	if err == nil && !t.cfg.DisableForwarder {
 		run, err = startForwarder(ctx, t.cfg, t.backoff, &t.dead, &t.stopping)
 	}
 	if cerr := ctx.Err(); err != nil && cerr != nil && !errors.Is(err, cerr) {
 		err = fmt.Errorf("%w (%w)", err, cerr)
 	}
-	return run, err
+	return run, legacy, err
 }
 
 // checkLink logs a warning when the connection to the database is not

@@ -185,9 +185,10 @@
 // instance (again, with the rest of its batch, after a crash). Each service
 // on a database needs its own Topic, as the default gives it (TopicFor of
 // the service name, taken by the first Bind; the earlier releases' default,
-// sourceflow_outbox, is forwarded only by a Transport that sets it, and the
-// start of one whose Topic is defaulted logs, at error level, the rows and
-// dead letters still there), since forwarders of one Topic relay
+// sourceflow_outbox, is forwarded only by a Transport that sets it; one
+// whose Topic is defaulted logs, at error level, as it starts and then
+// once a minute while that table exists, its dead letters and the rows
+// older than a live earlier forwarder lets them grow, about 71s), since forwarders of one Topic relay
 // each other's rows and a forwarder publishes only to destinations its inner
 // transport knows; rows for others would hold up the rows behind them,
 // and be dead-lettered after 15 minutes unless a forwarder of the service

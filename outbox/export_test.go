@@ -13,3 +13,21 @@ func SetPruneInterval(t *Transport, d time.Duration) { t.cfg.PruneInterval = d }
 // SetLogger sets the logger of the forwarder, so tests see what it logs.
 // Call it before Bind.
 func SetLogger(t *Transport, l watermill.LoggerAdapter) { t.cfg.Logger = l }
+
+// SetLegacyTicks makes the watch of the earlier default outbox look at it
+// again at each value sent on ticks instead of every minute. Call it
+// before Bind.
+func SetLegacyTicks(t *Transport, ticks <-chan time.Time) {
+	t.legacyTicks = func() (<-chan time.Time, func()) { return ticks, func() {} }
+}
+
+// LegacyWatchDone returns a channel closed when the watch of the earlier
+// default outbox ended, nil when Bind started none.
+func LegacyWatchDone(t *Transport) <-chan struct{} {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.legacy == nil {
+		return nil
+	}
+	return t.legacy.done
+}

@@ -13,14 +13,15 @@ import (
 )
 
 // A service upgraded to a defaulted, per-service Topic while the earlier
-// releases' default outbox, sourceflow_outbox, still holds a row is told so
-// at Bind, with the count and what to do; a Transport that keeps that Topic,
-// or sets another, is not.
+// releases' default outbox, sourceflow_outbox, still holds a row written
+// long ago is told so at Bind, with the count and what to do; a Transport
+// that keeps that Topic, or sets another, is not. The test has a schema of
+// its own: what other tests or programs left in the shared database's
+// sourceflow_outbox does not count.
 func TestBindWarnsOfRowsLeftInTheEarlierDefaultOutbox(t *testing.T) {
 	d := dialects[0] // PostgreSQL
-	db := d.open(t)
+	db := openPrivate(t, d)
 	const legacy = "sourceflow_outbox"
-	d.dropOutbox(t, db, legacy)
 	newBox := func(service, topic string, logs watermill.LoggerAdapter) *outbox.Transport {
 		box, err := outbox.New(outbox.Config{DB: db, Dialect: d.dialect, Topic: topic, DisableForwarder: true,
 			Logger: logs, Transport: &hiccupInner{failEvery: 1 << 62, got: &receipts{first: map[string]int{}}}})
@@ -31,9 +32,9 @@ func TestBindWarnsOfRowsLeftInTheEarlierDefaultOutbox(t *testing.T) {
 	}
 	oldLogs := watermill.NewCaptureLogger()
 	commitOne(t, d, db, newBox("billing", legacy, oldLogs), "written-by-the-earlier-release")
+	backdate(t, d, db, legacy)
 
 	service := uniqueName("billing")
-	d.dropOutbox(t, db, outbox.TopicFor(service))
 	logs := watermill.NewCaptureLogger()
 	newBox(service, "", logs)
 	lines := logs.Captured()[watermill.ErrorLogLevel]
@@ -41,11 +42,10 @@ func TestBindWarnsOfRowsLeftInTheEarlierDefaultOutbox(t *testing.T) {
 	assert.Equal(t, int64(1), lines[0].Fields["legacy_rows"])
 	assert.Equal(t, int64(0), lines[0].Fields["legacy_dead_letters"])
 	assert.Equal(t, outbox.TopicFor(service), lines[0].Fields["topic"])
-	assert.ErrorContains(t, lines[0].Err, `keep Config.Topic "sourceflow_outbox" on every service that wrote to it`)
+	assert.ErrorContains(t, lines[0].Err, `run, for each service that wrote to it, an instance with Config.Topic "sourceflow_outbox"`)
 	assert.ErrorContains(t, lines[0].Err, "sourceflow sql depth --outbox sourceflow_outbox")
 
 	explicit := uniqueName("explicit")
-	d.dropOutbox(t, db, explicit)
 	newBox(service, explicit, logs)
 	assert.Empty(t, oldLogs.Captured()[watermill.ErrorLogLevel], "the Transport that keeps the old Topic forwards it")
 	assert.Len(t, logs.Captured()[watermill.ErrorLogLevel], 1, "an explicit Topic is the operator's choice")

@@ -30,6 +30,11 @@ type Transport struct {
 	closed   bool
 	starting *startup      // the start under way, nil when none
 	run      *forwarderRun // the running forwarder, nil when none
+	legacy   *legacyWatch  // the watch of the earlier default outbox, nil when none
+
+	// legacyTicks paces the watch of the earlier default outbox; nil:
+	// every legacyCheckInterval.
+	legacyTicks tickerFunc
 
 	// stopping tracks the forwarders of starts whose context ended, which
 	// stop in the background; Close waits for them.
@@ -120,11 +125,14 @@ func (t *Transport) Close() error {
 		return nil
 	}
 	t.closed = true
-	run, starting := t.run, t.starting
+	run, starting, legacy := t.run, t.starting, t.legacy
 	t.mu.Unlock()
 	if starting != nil {
 		starting.cancel()
 		<-starting.done
+	}
+	if legacy != nil {
+		legacy.stop()
 	}
 	var errs []error
 	if run != nil {
