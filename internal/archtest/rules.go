@@ -46,7 +46,7 @@ func Rules() map[string]Rule {
 		"middleware":                           {Internal: []string{"", "internal/circuit", "internal/fieldcheck"}, Forbidden: model},
 		"middleware/tracing":                   {Internal: []string{"", "internal/fieldcheck"}, Forbidden: []string{AWS}},
 		"middleware/metrics":                   {Internal: []string{"", "internal/fieldcheck"}, Forbidden: []string{AWS}},
-		"middleware/encryption":                {Internal: []string{"", "internal/fieldcheck", "internal/destgrace"}, Forbidden: []string{OTel}},
+		"middleware/encryption":                {Internal: []string{"", "middleware", "internal/fieldcheck", "internal/destgrace"}, Forbidden: []string{OTel}},
 		"middleware/encryption/encryptiontest": {Internal: []string{"", "middleware/encryption"}, Forbidden: []string{OTel}},
 		"idempotency":                          {Internal: []string{"", "internal/periodic", "internal/fieldcheck", "internal/circuit", "internal/errtext"}, Forbidden: model},
 		"idempotency/idempotencytest":          {Internal: []string{"", "idempotency"}, Forbidden: model},

@@ -4,7 +4,8 @@
 // An [Encrypter] is used on the produce side through its DecoratePublisher method (a
 // message.PublisherDecorator, phase "Encrypt"); a [Decrypter] on the consume
 // side through its Middleware method (a message.HandlerMiddleware, phase
-// "Decrypt", inside idempotency and outside retry).
+// "Decrypt", inside idempotency and outside retry). [Use] places both in a
+// middleware.Stack in one call.
 //
 // # Format
 //
