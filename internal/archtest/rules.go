@@ -66,6 +66,7 @@ func Rules() map[string]Rule {
 		"internal/errtext":                     {StdlibOnly: true},
 		"internal/clocktest":                   {StdlibOnly: true},
 		"internal/circuit":                     {Internal: []string{""}, Forbidden: model},
+		"sqlbackend":                           {Internal: []string{"", "cqrs", "cqrs/sqlstore", "idempotency", "idempotency/sqlstore", "outbox"}, Forbidden: model},
 		"sqlbus":                               {Internal: []string{"", "cqrs", "internal/sqldb", "internal/fieldcheck", "internal/sqsrules"}, Forbidden: model},
 		"internal/periodic":                    {StdlibOnly: true},
 		"internal/slogdefault":                 {Internal: []string{""}, Forbidden: model},

@@ -1,0 +1,127 @@
+package sqlbackend
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/cqrs/sqlstore"
+	"github.com/sourceflow-go/sourceflow/idempotency"
+	idemsql "github.com/sourceflow-go/sourceflow/idempotency/sqlstore"
+	"github.com/sourceflow-go/sourceflow/outbox"
+)
+
+// ErrClosed is returned by Configure and Idempotency once Close was called.
+var ErrClosed = errors.New("sqlbackend: backend is closed")
+
+// Backend is the SQL stores of services on one *sql.DB: the command,
+// entity and view stores, the idempotency store and, with Config.Outbox,
+// an outbox per service. They share the pool, so a handled message's
+// state, the commands it sent, its events (through the outbox) and its
+// idempotency record commit in one transaction. A Backend is safe for
+// concurrent use and may serve several services.
+type Backend struct {
+	cfg   Config
+	store *sqlstore.Store
+	idem  *idemsql.Store
+
+	mu      sync.Mutex
+	closers []func() error // closed last first; nil once closed
+}
+
+// Open validates cfg, opens the database from cfg.DSN (or takes cfg.DB),
+// creates or migrates the tables of the SQL stores and the idempotency
+// store, and returns the Backend. What Open opened is closed again when it
+// fails.
+func Open(ctx context.Context, cfg Config) (*Backend, error) {
+	cfg.setDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	var st *sqlstore.Store
+	var err error
+	if cfg.DB != nil {
+		st, err = sqlstore.New(ctx, cfg.DB, cfg.storeConfig())
+	} else {
+		st, err = sqlstore.Open(ctx, cfg.storeConfig())
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlbackend: %w", err)
+	}
+	idem, err := idemsql.New(ctx, st.DB(), cfg.idempotencyConfig())
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("sqlbackend: %w", err), st.Close())
+	}
+	return &Backend{cfg: cfg, store: st, idem: idem, closers: []func() error{st.Close, idem.Close}}, nil
+}
+
+// Configure points cfg at the backend: it sets cfg.CommandStore,
+// cfg.EntityStore and cfg.ViewStore and, with Config.Outbox, puts an
+// outbox in front of cfg.Transport (required then), which the Backend's
+// Close closes, closing cfg.Transport with it. The outbox's table is named
+// after cfg.Name (outbox.TopicFor). Give the service's pipeline the
+// middleware of Idempotency.
+func (b *Backend) Configure(_ context.Context, cfg *cqrs.ServiceConfig) error {
+	if cfg == nil {
+		return errors.New("sqlbackend: Configure: nil ServiceConfig")
+	}
+	if b.cfg.Outbox && cfg.Transport == nil {
+		return errors.New("sqlbackend: Configure: ServiceConfig.Transport is required with Config.Outbox: it is the transport the outbox forwards to")
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closers == nil {
+		return ErrClosed
+	}
+	if b.cfg.Outbox {
+		box, err := outbox.New(outbox.Config{DB: b.store.DB(), Dialect: b.cfg.Dialect, Transport: cfg.Transport, Logger: b.cfg.Logger})
+		if err != nil {
+			return fmt.Errorf("sqlbackend: %w", err)
+		}
+		b.closers = append(b.closers, box.Close)
+		cfg.Transport = box
+	}
+	cfg.CommandStore, cfg.EntityStore, cfg.ViewStore = b.store.Commands(), b.store.Entities(), b.store.Views()
+	return nil
+}
+
+// Idempotency returns a new idempotency middleware on the backend's
+// idempotency store, in transactional mode (cfg.Transactional is set), for
+// the phase middleware.ConsumeIdempotency of one service's pipeline.
+func (b *Backend) Idempotency(cfg idempotency.MiddlewareConfig) (*idempotency.Middleware, error) {
+	b.mu.Lock()
+	closed := b.closers == nil
+	b.mu.Unlock()
+	if closed {
+		return nil, ErrClosed
+	}
+	cfg.Transactional = true
+	return idempotency.NewMiddleware(b.idem, cfg)
+}
+
+// Store returns the command, entity and view stores (Store.DB is the pool,
+// Store.WithinTx a transaction on it).
+func (b *Backend) Store() *sqlstore.Store { return b.store }
+
+// IdempotencyStore returns the idempotency store.
+func (b *Backend) IdempotencyStore() *idemsql.Store { return b.idem }
+
+// Close closes, once the services are closed, what the Backend opened,
+// last opened first: the outboxes (each closing the transport it was put
+// in front of), the idempotency store, then the pool when Open opened it
+// from Config.DSN. It returns every error joined; a second Close does
+// nothing.
+func (b *Backend) Close() error {
+	b.mu.Lock()
+	closers := b.closers
+	b.closers = nil
+	b.mu.Unlock()
+	var errs []error
+	for _, c := range slices.Backward(closers) {
+		errs = append(errs, c())
+	}
+	return errors.Join(errs...)
+}

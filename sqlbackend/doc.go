@@ -1,0 +1,29 @@
+// Package sqlbackend opens, on one SQL database, everything that keeps a
+// service's state and handles each message once: the command, entity and
+// view stores of cqrs/sqlstore, the idempotency store of
+// idempotency/sqlstore and, when asked, an outbox (package outbox) per
+// service, all on one *sql.DB.
+//
+// # Use
+//
+//	b, err := sqlbackend.Open(ctx, sqlbackend.Config{Dialect: sourceflow.Postgres, DSN: dsn, Outbox: true})
+//	defer b.Close() // after the services' Close
+//	cfg := cqrs.ServiceConfig{Name: "orders", Transport: transport, Listen: []string{"orders.fifo"}}
+//	err = b.Configure(ctx, &cfg) // the three stores, and the outbox in front of transport
+//	claims, err := b.Idempotency(idempotency.MiddlewareConfig{})
+//	err = stack.Use(middleware.ConsumeIdempotency, "sql", claims.Middleware)
+//
+// Opening each store on the same pool matters: a store refuses a
+// transaction on a second pool opened with the same DSN
+// (sqlstore.ErrSecondPool), which it could not join, and a handled
+// message's writes and idempotency record then could not commit together.
+// The Backend opens each on the pool it opened or was given, and its Close
+// closes each, last opened first, returning every error.
+//
+// # Where it lives
+//
+// The package sits beside sqlbus and outbox rather than in cqrs/sqlstore,
+// so that the SQL stores keep importing cqrs alone, and a program that
+// needs no outbox or idempotency store can still use them without linking
+// either. Its DynamoDB counterpart is package dynamobackend.
+package sqlbackend
