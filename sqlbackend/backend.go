@@ -4,13 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
-	"sync"
 
 	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/cqrs/sqlstore"
 	"github.com/sourceflow-go/sourceflow/idempotency"
 	idemsql "github.com/sourceflow-go/sourceflow/idempotency/sqlstore"
+	"github.com/sourceflow-go/sourceflow/internal/backend"
 	"github.com/sourceflow-go/sourceflow/outbox"
 )
 
@@ -24,12 +23,9 @@ var ErrClosed = errors.New("sqlbackend: backend is closed")
 // idempotency record commit in one transaction. A Backend is safe for
 // concurrent use and may serve several services.
 type Backend struct {
-	cfg   Config
 	store *sqlstore.Store
 	idem  *idemsql.Store
-
-	mu      sync.Mutex
-	closers []func() error // closed last first; nil once closed
+	b     *backend.Backend
 }
 
 // Open validates cfg, opens the database from cfg.DSN (or takes cfg.DB),
@@ -55,51 +51,39 @@ func Open(ctx context.Context, cfg Config) (*Backend, error) {
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("sqlbackend: %w", err), st.Close())
 	}
-	return &Backend{cfg: cfg, store: st, idem: idem, closers: []func() error{st.Close, idem.Close}}, nil
+	bcfg := backend.Config{
+		Package:     "sqlbackend",
+		Stores:      backend.Stores{Commands: st.Commands(), Entities: st.Entities(), Views: st.Views()},
+		Idempotency: idem, Closers: []func() error{st.Close, idem.Close}, ErrClosed: ErrClosed,
+	}
+	if cfg.Outbox {
+		bcfg.Outbox = func(_ context.Context, _ string, inner cqrs.Transport) (cqrs.Transport, func() error, error) {
+			box, err := outbox.New(outbox.Config{DB: st.DB(), Dialect: cfg.Dialect, Transport: inner, Logger: cfg.Logger})
+			if err != nil {
+				return nil, nil, err
+			}
+			return box, box.Close, nil
+		}
+	}
+	return &Backend{store: st, idem: idem, b: backend.New(bcfg)}, nil
 }
 
 // Configure points cfg at the backend: it sets cfg.CommandStore,
 // cfg.EntityStore and cfg.ViewStore and, with Config.Outbox, puts an
 // outbox in front of cfg.Transport (required then), which the Backend's
-// Close closes, closing cfg.Transport with it. The outbox's table is named
-// after cfg.Name (outbox.TopicFor). Give the service's pipeline the
-// middleware of Idempotency.
-func (b *Backend) Configure(_ context.Context, cfg *cqrs.ServiceConfig) error {
-	if cfg == nil {
-		return errors.New("sqlbackend: Configure: nil ServiceConfig")
-	}
-	if b.cfg.Outbox && cfg.Transport == nil {
-		return errors.New("sqlbackend: Configure: ServiceConfig.Transport is required with Config.Outbox: it is the transport the outbox forwards to")
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.closers == nil {
-		return ErrClosed
-	}
-	if b.cfg.Outbox {
-		box, err := outbox.New(outbox.Config{DB: b.store.DB(), Dialect: b.cfg.Dialect, Transport: cfg.Transport, Logger: b.cfg.Logger})
-		if err != nil {
-			return fmt.Errorf("sqlbackend: %w", err)
-		}
-		b.closers = append(b.closers, box.Close)
-		cfg.Transport = box
-	}
-	cfg.CommandStore, cfg.EntityStore, cfg.ViewStore = b.store.Commands(), b.store.Entities(), b.store.Views()
-	return nil
+// Close closes, closing cfg.Transport with it. The outbox's tables are
+// named after cfg.Name (outbox.TopicFor), at its first Bind. Give the
+// service's pipeline the middleware of Idempotency. A refused Configure
+// leaves cfg unchanged.
+func (b *Backend) Configure(ctx context.Context, cfg *cqrs.ServiceConfig) error {
+	return b.b.Configure(ctx, cfg)
 }
 
 // Idempotency returns a new idempotency middleware on the backend's
 // idempotency store, in transactional mode (cfg.Transactional is set), for
 // the phase middleware.ConsumeIdempotency of one service's pipeline.
 func (b *Backend) Idempotency(cfg idempotency.MiddlewareConfig) (*idempotency.Middleware, error) {
-	b.mu.Lock()
-	closed := b.closers == nil
-	b.mu.Unlock()
-	if closed {
-		return nil, ErrClosed
-	}
-	cfg.Transactional = true
-	return idempotency.NewMiddleware(b.idem, cfg)
+	return b.b.Idempotency(cfg)
 }
 
 // Store returns the command, entity and view stores (Store.DB is the pool,
@@ -114,14 +98,4 @@ func (b *Backend) IdempotencyStore() *idemsql.Store { return b.idem }
 // in front of), the idempotency store, then the pool when Open opened it
 // from Config.DSN. It returns every error joined; a second Close does
 // nothing.
-func (b *Backend) Close() error {
-	b.mu.Lock()
-	closers := b.closers
-	b.closers = nil
-	b.mu.Unlock()
-	var errs []error
-	for _, c := range slices.Backward(closers) {
-		errs = append(errs, c())
-	}
-	return errors.Join(errs...)
-}
+func (b *Backend) Close() error { return b.b.Close() }

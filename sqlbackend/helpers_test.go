@@ -3,16 +3,16 @@ package sqlbackend_test
 import (
 	"context"
 	"crypto/rand"
-	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/internal/sqldb/sqldbtest"
 	"github.com/sourceflow-go/sourceflow/sqlbackend"
 )
 
@@ -36,23 +36,10 @@ func eachDialect(t *testing.T, fn func(t *testing.T, d dialect)) {
 	}
 }
 
-// dsn returns the DSN of the dialect: a fresh SQLite file, or the database
-// named by the environment. Without it a PostgreSQL test fails in the
-// integration run (postgresRequired); otherwise it is skipped loudly.
+// dsn returns the DSN of the dialect's test database.
 func (d dialect) dsn(t testing.TB) string {
 	t.Helper()
-	if d.dialect == sourceflow.SQLite {
-		return "file:" + filepath.Join(t.TempDir(), "backend.db")
-	}
-	if dsn := os.Getenv(d.env); dsn != "" {
-		return dsn
-	}
-	msg := fmt.Sprintf("%s is not set: the %s backend tests did NOT run (make test starts a database and sets it)", d.env, d.dialect)
-	if d.dialect == sourceflow.Postgres && postgresRequired {
-		t.Fatal(msg)
-	}
-	t.Skip("SKIPPED: " + msg)
-	return ""
+	return sqldbtest.DSN(t, string(d.dialect), d.env, d.dialect == sourceflow.Postgres && postgresRequired)
 }
 
 // uniquePrefix returns a table prefix no other test uses.
@@ -85,5 +72,11 @@ func (d dialect) open(t testing.TB, cfg sqlbackend.Config) *sqlbackend.Backend {
 	return b
 }
 
-// countOf counts the occurrences of sub in s.
-func countOf(s, sub string) int { return strings.Count(s, sub) }
+// assertClosed checks that tr was closed: a publish on it is refused.
+func assertClosed(t *testing.T, tr *cqrs.ChannelTransport) {
+	t.Helper()
+	pub, err := tr.Publisher("any")
+	require.NoError(t, err)
+	assert.ErrorContains(t, pub.Publish("any", message.NewMessage("m-1", nil)), "closed",
+		"Close did not close the outbox, which closes the transport behind it")
+}

@@ -1,0 +1,27 @@
+// Package dynamobackend makes, on one DynamoDB client, everything that
+// keeps a service's state and handles each message once: the command,
+// entity and view stores of cqrs/dynamostore, the idempotency store of
+// idempotency/dynamostore and, when asked, a dynamostore.Outbox per
+// service.
+//
+// # Use
+//
+//	b, err := dynamobackend.New(ctx, dynamobackend.Config{Client: dynamodb.NewFromConfig(awsCfg), TablePrefix: "orders_", Outbox: true})
+//	defer b.Close() // after the services' Close
+//	cfg := cqrs.ServiceConfig{Name: "orders", Transport: transport, Listen: []string{"orders.fifo"}}
+//	err = b.Configure(ctx, &cfg) // the three stores, and the outbox in front of transport
+//	claims, err := b.Idempotency(idempotency.MiddlewareConfig{})
+//	err = stack.Use(middleware.ConsumeIdempotency, "dynamodb", claims.Middleware)
+//
+// The stores share one client, so a handling transaction spans them; the
+// Backend's Close closes the outboxes, then the idempotency store, and
+// returns every error. RetryStats sums the stores' retried requests for
+// metrics.Config.StoreRetries.
+//
+// # Where it lives
+//
+// The package sits beside awsbus rather than in cqrs/dynamostore, so that
+// the stores keep their imports, and a program that needs no idempotency
+// store can use them without it. Its SQL counterpart is package
+// sqlbackend.
+package dynamobackend

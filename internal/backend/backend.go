@@ -1,0 +1,108 @@
+package backend
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/idempotency"
+)
+
+// Stores are the stores a Backend gives every service it configures.
+type Stores struct {
+	Commands cqrs.CommandStore
+	Entities cqrs.EntityStore
+	Views    cqrs.ViewStore
+}
+
+// Outbox returns an outbox named after service in front of inner, and what
+// closes it (closing inner).
+type Outbox func(ctx context.Context, service string, inner cqrs.Transport) (cqrs.Transport, func() error, error)
+
+// Config configures a Backend.
+type Config struct {
+	// Package names the public package in errors ("sqlbackend").
+	Package string
+	// Stores are the stores Configure sets.
+	Stores Stores
+	// Idempotency is the store of Idempotency's middleware.
+	Idempotency idempotency.Store
+	// Outbox, when set, is put in front of each configured service's
+	// transport.
+	Outbox Outbox
+	// Closers close what was opened, in the order it was opened.
+	Closers []func() error
+	// ErrClosed is the error of Configure and Idempotency after Close.
+	ErrClosed error
+}
+
+// Backend fills services' configurations from one set of stores and closes
+// what it opened. It is safe for concurrent use.
+type Backend struct {
+	cfg     Config
+	mu      sync.Mutex
+	closers []func() error
+	closed  bool
+}
+
+// New returns a Backend; cfg.Closers are closed by its Close.
+func New(cfg Config) *Backend {
+	return &Backend{cfg: cfg, closers: slices.Clone(cfg.Closers)}
+}
+
+// Configure sets cfg's stores and, with an Outbox, puts one in front of
+// cfg.Transport, which must then be set.
+func (b *Backend) Configure(ctx context.Context, cfg *cqrs.ServiceConfig) error {
+	if cfg == nil {
+		return fmt.Errorf("%s: Configure: nil ServiceConfig", b.cfg.Package)
+	}
+	if b.cfg.Outbox != nil && cfg.Transport == nil {
+		return fmt.Errorf("%s: Configure: ServiceConfig.Transport is required with Config.Outbox: it is the transport the outbox passes messages on to", b.cfg.Package)
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return b.cfg.ErrClosed
+	}
+	if b.cfg.Outbox != nil {
+		box, closeBox, err := b.cfg.Outbox(ctx, cfg.Name, cfg.Transport)
+		if err != nil {
+			return fmt.Errorf("%s: %w", b.cfg.Package, err)
+		}
+		b.closers = append(b.closers, closeBox)
+		cfg.Transport = box
+	}
+	s := b.cfg.Stores
+	cfg.CommandStore, cfg.EntityStore, cfg.ViewStore = s.Commands, s.Entities, s.Views
+	return nil
+}
+
+// Idempotency returns a new middleware on the idempotency store, in
+// transactional mode.
+func (b *Backend) Idempotency(cfg idempotency.MiddlewareConfig) (*idempotency.Middleware, error) {
+	b.mu.Lock()
+	closed := b.closed
+	b.mu.Unlock()
+	if closed {
+		return nil, b.cfg.ErrClosed
+	}
+	cfg.Transactional = true
+	return idempotency.NewMiddleware(b.cfg.Idempotency, cfg)
+}
+
+// Close runs every closer, last added first, and returns every error; a
+// second Close does nothing.
+func (b *Backend) Close() error {
+	b.mu.Lock()
+	closers := b.closers
+	b.closers, b.closed = nil, true
+	b.mu.Unlock()
+	var errs []error
+	for _, c := range slices.Backward(closers) {
+		errs = append(errs, c())
+	}
+	return errors.Join(errs...)
+}
