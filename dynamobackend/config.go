@@ -74,3 +74,15 @@ func (c Config) storeConfig() dynamostore.Config {
 func (c Config) idempotencyConfig() idemdynamo.Config {
 	return idemdynamo.Config{Client: c.Client, Table: c.TablePrefix + "idempotency", Provisioning: c.Provisioning, Tags: c.Tags}
 }
+
+// Tables returns the tables a Backend of cfg uses: the stores', the
+// idempotency store's and, with Outbox, the outbox's, for infrastructure
+// as code (topology.File.Tables) or a least-privilege policy.
+func Tables(cfg Config) []topology.Table {
+	cfg.setDefaults()
+	tables := append(dynamostore.Tables(cfg.storeConfig()), idemdynamo.TableOf(cfg.idempotencyConfig()))
+	if cfg.Outbox {
+		tables = append(tables, dynamostore.OutboxTable(cfg.storeConfig()))
+	}
+	return tables
+}

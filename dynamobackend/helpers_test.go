@@ -8,7 +8,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/sourceflow-go/sourceflow/cqrs/dynamostore"
 	"github.com/sourceflow-go/sourceflow/dynamobackend"
 	"github.com/sourceflow-go/sourceflow/internal/dynamo/dynamotest"
 )
@@ -18,12 +17,11 @@ import (
 func open(t *testing.T, cfg dynamobackend.Config) (*dynamobackend.Backend, *dynamodb.Client) {
 	t.Helper()
 	cfg.Client, cfg.TablePrefix = dynamotest.Client(t), dynamotest.Prefix()
-	storeCfg := dynamostore.Config{TablePrefix: cfg.TablePrefix}
 	var names []string
-	for _, tb := range append(dynamostore.Tables(storeCfg), dynamostore.OutboxTable(storeCfg)) {
+	for _, tb := range dynamobackend.Tables(dynamobackend.Config{TablePrefix: cfg.TablePrefix, Outbox: true}) {
 		names = append(names, tb.Name)
 	}
-	dynamotest.DropTables(t, cfg.Client, append(names, cfg.TablePrefix+"idempotency")...)
+	dynamotest.DropTables(t, cfg.Client, names...)
 	b, err := dynamobackend.New(context.Background(), cfg)
 	require.NoError(t, err)
 	t.Cleanup(func() { assert.NoError(t, b.Close()) })

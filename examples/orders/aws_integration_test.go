@@ -56,8 +56,8 @@ func TestRunOnAWSEncrypted(t *testing.T) {
 	code := run(ctx, []string{"-n", "20", "-kms-key", alias, "-prefix", runPrefix()}, &out, &errOut)
 	require.Equal(t, 0, code, errOut.String())
 	assert.Contains(t, out.String(), "orders completed:   20")
-	assert.Contains(t, out.String(), "encrypt(kms)")
-	assert.Contains(t, out.String(), "decrypt(kms)")
+	assert.Contains(t, out.String(), "encrypt(encryption)")
+	assert.Contains(t, out.String(), "decrypt(encryption)")
 	assert.Regexp(t, `kms: +80 messages encrypted with [1-4] GenerateDataKey and [1-8] Decrypt calls`, out.String())
 }
 

@@ -119,7 +119,7 @@ func report(stdout io.Writer, w workload, t tally, elapsed time.Duration) error 
 // startDriver starts a service named "driver" that listens to nothing and
 // sends through the AWS transport and the shared stores.
 func startDriver(ctx context.Context, opts options) (*driver, error) {
-	st, err := openStores(ctx, opts)
+	st, err := openStores(ctx, opts, false) // the driver handles nothing: no outbox
 	if err != nil {
 		return nil, err
 	}
@@ -142,8 +142,11 @@ func startDriver(ctx context.Context, opts options) (*driver, error) {
 		cfg.PublisherDecorators = []message.PublisherDecorator{w.enc.DecoratePublisher}
 	}
 	cfg.PublisherDecorators = append(cfg.PublisherDecorators, brk.DecoratePublisher) // innermost
-	st.configure(&cfg)
-	svc, err := cqrs.NewService(cfg)
+	err = st.configure(ctx, &cfg)
+	var svc *cqrs.Service
+	if err == nil {
+		svc, err = cqrs.NewService(cfg)
+	}
 	if err == nil {
 		err = registerTypes(svc, opts.dests)
 	}

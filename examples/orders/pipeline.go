@@ -78,11 +78,13 @@ func (p *pipeline) place(tr *tracing.Tracing, m *metrics.Metrics, retry message.
 		{Name: idem, Consume: middleware.ConsumeIdempotency, Middleware: p.idem.Middleware},
 		{Name: "retry", Consume: middleware.ConsumeRetry, Middleware: retry},
 	}
-	if w.enc != nil {
-		steps = append(steps, middleware.Step{Name: "kms", Consume: middleware.ConsumeDecrypt, Middleware: w.dec.Middleware, Produce: middleware.ProduceEncrypt, Decorator: w.enc.DecoratePublisher})
-	}
 	if err := p.stack.Add(steps...); err != nil {
 		return err
+	}
+	if w.enc != nil {
+		if err := encryption.Use(p.stack, w.enc, w.dec); err != nil {
+			return err
+		}
 	}
 	// The breaker goes innermost: metrics counts its rejections as errors,
 	// and it sees the transport's failures only, not encryption's.

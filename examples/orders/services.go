@@ -60,16 +60,17 @@ type wired struct {
 func wireServices(ctx context.Context, opts options, obs *observability, c *counters) (*wired, error) {
 	w := &wired{}
 	fail := func(err error) (*wired, error) { return nil, errors.Join(err, w.closers.closeAll()) }
-	st, err := openStores(ctx, opts)
-	if err != nil {
-		return fail(err)
-	}
-	w.closers.add(st.close)
+	var err error
 	if w.transports, err = newTransports(ctx, opts, newLogger(opts)); err != nil {
 		return fail(err)
 	}
 	w.closers.add(w.transports.close)
-	if err := st.withOutbox(&w.transports, &w.closers); err != nil {
+	st, err := openStores(ctx, opts, true)
+	if err != nil {
+		return fail(err)
+	}
+	w.closers.add(st.close) // closed first: a store's outbox closes the transport behind it
+	if err := st.configureAll(ctx, &w.transports); err != nil {
 		return fail(err)
 	}
 	health := withStoreHealth(w.transports.health, st.health)
@@ -78,7 +79,7 @@ func wireServices(ctx context.Context, opts options, obs *observability, c *coun
 		return fail(err)
 	}
 	c.pipeline = w.ordPipe.stack.String()
-	if w.payments, w.orders, err = newServices(opts, w.transports, w.payPipe, w.ordPipe, st, c); err != nil {
+	if w.payments, w.orders, err = newServices(opts, w.transports, w.payPipe, w.ordPipe, c); err != nil {
 		return fail(err)
 	}
 	return w, nil
@@ -141,48 +142,44 @@ func tracingSystems(transport string) tracing.Config {
 }
 
 // newServices builds the payments and orders services on their transports,
-// pipelines and stores, with hooks counting what they handle.
-func newServices(opts options, tr transports, payPipe, ordPipe *pipeline, st *stores, c *counters) (*cqrs.Service, *ordersService, error) {
+// stores (the wiring's base configurations) and pipelines, with hooks
+// counting what they handle.
+func newServices(opts options, tr transports, payPipe, ordPipe *pipeline, c *counters) (*cqrs.Service, *ordersService, error) {
 	logger := newLogger(opts)
-	payCfg := cqrs.ServiceConfig{
-		Logger:              logger.With(watermill.LogFields{"service": "payments"}),
-		Transport:           tr.payments.transport,
-		HandlerMiddleware:   payPipe.stack.HandlerMiddlewares(),
-		PublisherDecorators: payPipe.stack.PublisherDecorators(),
-		Hooks: cqrs.Hooks{CommandSubscribe: []message.HandlerMiddleware{
-			c.handlers.track, count(map[string]*atomic.Int64{"payments.ProcessPayment": &c.paid}),
-		}},
-	}
-	st.configure(&payCfg)
+	payCfg := tr.payments.base
+	payCfg.Logger = logger.With(watermill.LogFields{"service": "payments"})
+	payCfg.HandlerMiddleware, payCfg.PublisherDecorators = payPipe.stack.HandlerMiddlewares(), payPipe.stack.PublisherDecorators()
+	payCfg.Hooks = cqrs.Hooks{CommandSubscribe: []message.HandlerMiddleware{
+		c.handlers.track, count(map[string]*atomic.Int64{"payments.ProcessPayment": &c.paid}),
+	}}
 	payments, err := newPaymentsService(payCfg, opts.dests)
 	if err != nil {
 		return nil, nil, err
 	}
-	ordCfg := cqrs.ServiceConfig{
-		Logger:              logger.With(watermill.LogFields{"service": "orders"}),
-		Transport:           tr.orders.transport,
-		HandlerMiddleware:   ordPipe.stack.HandlerMiddlewares(),
-		PublisherDecorators: ordPipe.stack.PublisherDecorators(),
-		Hooks: cqrs.Hooks{
-			CommandSubscribe: []message.HandlerMiddleware{
-				c.handlers.track, count(map[string]*atomic.Int64{"orders.CreateOrder": &c.created}),
-				slow("orders.CreateOrder", opts.slowEvery, opts.slowHandler),
-			},
-			EventSubscribe: []message.HandlerMiddleware{c.handlers.track, count(map[string]*atomic.Int64{
-				"orders.OrderCreated": &c.views, "payments.PaymentProcessed": &c.views})},
+	ordCfg := tr.orders.base
+	ordCfg.Logger = logger.With(watermill.LogFields{"service": "orders"})
+	ordCfg.HandlerMiddleware, ordCfg.PublisherDecorators = ordPipe.stack.HandlerMiddlewares(), ordPipe.stack.PublisherDecorators()
+	ordCfg.Hooks = cqrs.Hooks{
+		CommandSubscribe: []message.HandlerMiddleware{
+			c.handlers.track, count(map[string]*atomic.Int64{"orders.CreateOrder": &c.created}),
+			slow("orders.CreateOrder", opts.slowEvery, opts.slowHandler),
 		},
+		EventSubscribe: []message.HandlerMiddleware{c.handlers.track, count(map[string]*atomic.Int64{
+			"orders.OrderCreated": &c.views, "payments.PaymentProcessed": &c.views})},
 	}
-	st.configure(&ordCfg)
 	orders, err := newOrdersService(ordCfg, opts.dests)
 	return payments, orders, err
 }
 
-// wiring is what one service gets from its transport: the transport itself,
-// the circuit breaker of its publishes, its queue depths (AWS and SQL), its
-// dead-letter counts (the transport's and, behind a store's outbox, the
-// outbox's) and, on AWS, its KMS encryption.
+// wiring is what one service gets from its transport and its stores: the
+// transport itself (behind a store's outbox, the outbox), the circuit
+// breaker of its publishes, its queue depths (AWS and SQL), its dead-letter
+// counts (the transport's and, behind a store's outbox, the outbox's), on
+// AWS its KMS encryption, and the service's configuration as the stores
+// filled it (stores.configureAll).
 type wiring struct {
 	transport   cqrs.Transport
+	base        cqrs.ServiceConfig
 	breaker     *middleware.CircuitBreaker
 	depth       metrics.DepthSource
 	deadLetters []metrics.DeadLetterSource

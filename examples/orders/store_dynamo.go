@@ -6,27 +6,17 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/sourceflow-go/sourceflow/awsbus/topology"
-	"github.com/sourceflow-go/sourceflow/cqrs"
-	"github.com/sourceflow-go/sourceflow/cqrs/dynamostore"
-	idemdynamo "github.com/sourceflow-go/sourceflow/idempotency/dynamostore"
+	"github.com/sourceflow-go/sourceflow/dynamobackend"
 )
 
-// dynamoConfigs are the configurations of the state and idempotency stores
-// of -store dynamodb: tables named with -table-prefix, one client.
-func dynamoConfigs(opts options, client *dynamodb.Client, mode topology.Provisioning) (dynamostore.Config, idemdynamo.Config) {
-	return dynamostore.Config{Client: client, TablePrefix: opts.tablePrefix, Provisioning: mode},
-		idemdynamo.Config{Client: client, Table: opts.tablePrefix + "idempotency", Provisioning: mode}
-}
-
-// openDynamoStores opens the DynamoDB stores (provisioning their tables as
-// -provisioning says), the idempotency store on the same client and the
-// outbox (see stores.withOutbox), so that a handled message's saga state,
-// the events it raises and its idempotency completion are written by one
-// TransactWriteItems. The client comes from
+// openDynamoStores opens the DynamoDB stores and the idempotency store on
+// one client (provisioning their tables as -provisioning says) and, with
+// outbox, puts an outbox in front of each service's transport, so that a
+// handled message's saga state, the events it raises and its idempotency
+// completion are written by one TransactWriteItems. The client comes from
 // the SDK's default configuration chain (AWS_ENDPOINT_URL_DYNAMODB points it
 // at an emulator).
-func openDynamoStores(ctx context.Context, opts options) (*stores, error) {
+func openDynamoStores(ctx context.Context, opts options, outbox bool) (*stores, error) {
 	mode, err := provisioning(opts.provision)
 	if err != nil {
 		return nil, err
@@ -36,24 +26,14 @@ func openDynamoStores(ctx context.Context, opts options) (*stores, error) {
 		return nil, err
 	}
 	client := dynamodb.NewFromConfig(awsCfg)
-	stateCfg, idemCfg := dynamoConfigs(opts, client, mode)
-	st, err := dynamostore.New(ctx, stateCfg)
+	b, err := dynamobackend.New(ctx, dynamobackend.Config{
+		Client: client, TablePrefix: opts.tablePrefix, Provisioning: mode, Outbox: outbox, Logger: newLogger(opts),
+	})
 	if err != nil {
 		return nil, fmt.Errorf("open the DynamoDB store: %w", err)
 	}
-	idem, err := idemdynamo.New(ctx, idemCfg)
-	if err != nil {
-		return nil, fmt.Errorf("open the DynamoDB idempotency store: %w", err)
-	}
-	retries := func() (throttled, conflicts int64) {
-		a, b := st.RetryStats(), idem.RetryStats()
-		return a.Throttled + b.Throttled, a.Conflicts + b.Conflicts
-	}
-	outbox := func(service string, inner cqrs.Transport) (cqrs.Transport, error) {
-		return dynamostore.NewOutbox(ctx, st, dynamostore.OutboxConfig{Transport: inner, Name: service, Logger: newLogger(opts)})
-	}
 	return &stores{
-		commands: st.Commands(), entities: st.Entities(), views: st.Views(), idem: idem, kind: "dynamodb",
-		retries: retries, outbox: outbox, health: dynamoHealth(client, st.Tables()[0].Name), close: func() error { return nil },
+		backend: b, kind: "dynamodb", retries: b.RetryStats,
+		health: dynamoHealth(client, b.Store().Tables()[0].Name),
 	}, nil
 }

@@ -10,8 +10,7 @@ import (
 
 	"github.com/sourceflow-go/sourceflow/awsbus"
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
-	"github.com/sourceflow-go/sourceflow/cqrs/dynamostore"
-	idemdynamo "github.com/sourceflow-go/sourceflow/idempotency/dynamostore"
+	"github.com/sourceflow-go/sourceflow/dynamobackend"
 )
 
 // provisioning returns the mode -provisioning names.
@@ -71,8 +70,7 @@ func storeTables(opts options) []topology.Table {
 	if opts.store != "dynamodb" {
 		return nil
 	}
-	state, idem := dynamoConfigs(opts, nil, topology.ProvisionAssume)
-	return append(dynamostore.Tables(state), dynamostore.OutboxTable(state), idemdynamo.TableOf(idem))
+	return dynamobackend.Tables(dynamobackend.Config{TablePrefix: opts.tablePrefix, Outbox: true})
 }
 
 // writeFile writes file as name in dir; a name cannot reach outside dir.
