@@ -13,12 +13,12 @@ import (
 	"github.com/sourceflow-go/sourceflow/middleware/encryption/encryptiontest"
 )
 
-// Example encrypts a message for the "orders" destination and decrypts it on
-// the consume side. With a real KMS, pass a *kms.Client instead of the fake.
-func Example() {
+// exampleEncryption returns a fake KMS with one key behind "alias/orders",
+// and an Encrypter and a Decrypter of the application "shop" on it. With a
+// real KMS, pass a *kms.Client instead of the fake.
+func exampleEncryption() (*encryptiontest.KMS, *encryption.Encrypter, *encryption.Decrypter) {
 	kms := encryptiontest.New()
 	kms.SetAlias("alias/orders", kms.CreateKey())
-
 	enc, err := encryption.NewEncrypter(kms, encryption.EncrypterConfig{KeyID: "alias/orders", AppName: "shop"})
 	if err != nil {
 		panic(err)
@@ -27,6 +27,13 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
+	return kms, enc, dec
+}
+
+// Example encrypts a message for the "orders" destination and decrypts it on
+// the consume side. With a real KMS, pass a *kms.Client instead of the fake.
+func Example() {
+	kms, enc, dec := exampleEncryption()
 
 	msg := message.NewMessage(watermill.NewUUID(), []byte(`{"order":"o-1"}`))
 	msg.Metadata.Set(sourceflow.MetaType, "orders.CreateOrder")
