@@ -64,7 +64,9 @@ func New(ctx context.Context, cfg Config) (*Backend, error) {
 // the outbox table and puts an outbox named cfg.Name in front of
 // cfg.Transport (required then), which the Backend's Close closes,
 // closing cfg.Transport with it. Give the service's pipeline the
-// middleware of Idempotency. A refused Configure leaves cfg unchanged.
+// middleware of Idempotency. cfg's store fields must be unset: a second
+// Configure of one cfg, or one of a cfg with a store of its own, is
+// refused. A refused Configure leaves cfg unchanged.
 func (b *Backend) Configure(ctx context.Context, cfg *cqrs.ServiceConfig) error {
 	return b.b.Configure(ctx, cfg)
 }

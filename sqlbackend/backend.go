@@ -73,8 +73,9 @@ func Open(ctx context.Context, cfg Config) (*Backend, error) {
 // outbox in front of cfg.Transport (required then), which the Backend's
 // Close closes, closing cfg.Transport with it. The outbox's tables are
 // named after cfg.Name (outbox.TopicFor), at its first Bind. Give the
-// service's pipeline the middleware of Idempotency. A refused Configure
-// leaves cfg unchanged.
+// service's pipeline the middleware of Idempotency. cfg's store fields
+// must be unset: a second Configure of one cfg, or one of a cfg with a
+// store of its own, is refused. A refused Configure leaves cfg unchanged.
 func (b *Backend) Configure(ctx context.Context, cfg *cqrs.ServiceConfig) error {
 	return b.b.Configure(ctx, cfg)
 }

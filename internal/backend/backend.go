@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/sourceflow-go/sourceflow/cqrs"
@@ -53,14 +54,18 @@ func New(cfg Config) *Backend {
 	return &Backend{cfg: cfg, closers: slices.Clone(cfg.Closers)}
 }
 
-// Configure sets cfg's stores and, with an Outbox, puts one in front of
-// cfg.Transport, which must then be set.
+// Configure sets cfg's stores, which must be unset, and, with an Outbox,
+// puts one in front of cfg.Transport, which must then be set. A refused
+// Configure leaves cfg unchanged.
 func (b *Backend) Configure(ctx context.Context, cfg *cqrs.ServiceConfig) error {
 	if cfg == nil {
 		return fmt.Errorf("%s: Configure: nil ServiceConfig", b.cfg.Package)
 	}
 	if b.cfg.Outbox != nil && cfg.Transport == nil {
 		return fmt.Errorf("%s: Configure: ServiceConfig.Transport is required with Config.Outbox: it is the transport the outbox passes messages on to", b.cfg.Package)
+	}
+	if set := setStores(cfg); len(set) > 0 {
+		return fmt.Errorf("%s: Configure: the stores are set already (%s): Configure sets a service's stores, once", b.cfg.Package, set)
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -78,6 +83,23 @@ func (b *Backend) Configure(ctx context.Context, cfg *cqrs.ServiceConfig) error 
 	s := b.cfg.Stores
 	cfg.CommandStore, cfg.EntityStore, cfg.ViewStore = s.Commands, s.Entities, s.Views
 	return nil
+}
+
+// setStores names the store fields of cfg already set ("" when none):
+// Configure would replace them, or put a second outbox in front of the
+// first.
+func setStores(cfg *cqrs.ServiceConfig) string {
+	var set []string
+	if cfg.CommandStore != nil {
+		set = append(set, "ServiceConfig.CommandStore")
+	}
+	if cfg.EntityStore != nil {
+		set = append(set, "ServiceConfig.EntityStore")
+	}
+	if cfg.ViewStore != nil {
+		set = append(set, "ServiceConfig.ViewStore")
+	}
+	return strings.Join(set, ", ")
 }
 
 // Idempotency returns a new middleware on the idempotency store, in
