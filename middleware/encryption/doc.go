@@ -5,7 +5,14 @@
 // message.PublisherDecorator, phase "Encrypt"); a [Decrypter] on the consume
 // side through its Middleware method (a message.HandlerMiddleware, phase
 // "Decrypt", inside idempotency and outside retry). [Use] places both in a
-// middleware.Stack in one call.
+// middleware.Stack in one call. It is why this package, alone of the
+// feature packages, imports middleware: the Stack is the layer below every
+// feature and imports none, so the arrow points down and no cycle can
+// form, and Encrypter and Decrypter still give plain Watermill values to a
+// user who places them by hand. A function in middleware taking the two
+// values would spare the arrow, but would sit where a user of encryption
+// does not look and take method values instead of the Encrypter and the
+// Decrypter.
 //
 // # Format
 //
