@@ -18,7 +18,10 @@
 // (sqlstore.ErrSecondPool), which it could not join, and a handled
 // message's writes and idempotency record then could not commit together.
 // The Backend opens each on the pool it opened or was given, and its Close
-// closes each, last opened first, returning every error.
+// closes each, last opened first, returning every error. Configure refuses
+// a ServiceConfig that has a store of its own, so a configured service's
+// stores, its outbox and the middleware of Idempotency share the pool; give
+// a service the middleware of the Backend that configured it.
 //
 // # Where it lives
 //
