@@ -102,26 +102,28 @@ type OutboxDeadLetterQuery struct {
 }
 
 // DeadLetters returns up to q.Max of the messages the outbox could not
-// relay, shard by shard, oldest first within a shard: those in the shards'
-// dead-letter partitions, and those an earlier version kept in the shard
-// itself (until a sweep moves them; finding those reads the shard's
-// messages too).
+// relay, the oldest first by when they were written, across all shards:
+// those in the shards' dead-letter partitions, and those an earlier version
+// kept in the shard itself (until a sweep moves them; finding those reads
+// the shard's messages too). It reads each shard's dead letters no further
+// than q.Max, and holds no more than twice q.Max of them at a time.
 func (o *Outbox) DeadLetters(ctx context.Context, q OutboxDeadLetterQuery) ([]OutboxDeadLetter, error) {
 	if q.Max < 1 {
 		return nil, fmt.Errorf("dynamostore: outbox: dead letters: OutboxDeadLetterQuery.Max is %d, must be at least 1", q.Max)
 	}
-	var dead []OutboxDeadLetter
+	var oldest []outboxItem
 	for shard := range uint32(outboxShards) {
-		items, err := o.shardDeadLetters(ctx, shardKey(o.cfg.Name, shard), q.Max-len(dead))
+		items, err := o.shardDeadLetters(ctx, shardKey(o.cfg.Name, shard), q.Max)
 		if err != nil {
-			return dead, err
+			return nil, err
 		}
-		for _, it := range items {
-			dead = append(dead, OutboxDeadLetter{Message: it.message(), Destination: it.Destination, Reason: it.Failure})
-		}
-		if len(dead) == q.Max {
-			break
-		}
+		oldest = append(oldest, items...)
+		slices.SortStableFunc(oldest, func(a, b outboxItem) int { return strings.Compare(a.SK, b.SK) })
+		oldest = oldest[:min(len(oldest), q.Max)]
+	}
+	dead := make([]OutboxDeadLetter, len(oldest))
+	for i, it := range oldest {
+		dead[i] = OutboxDeadLetter{Message: it.message(), Destination: it.Destination, Reason: it.Failure}
 	}
 	return dead, nil
 }
