@@ -1,6 +1,8 @@
 package dynamostore
 
 import (
+	"strings"
+
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 
 	"github.com/sourceflow-go/sourceflow/internal/dynamo"
@@ -14,7 +16,10 @@ const minFitReason = 64
 // fitDead returns dead, the dead letter of an outbox item, made to fit
 // DynamoDB's item limit as dynamo.ItemSize counts it. A message an earlier
 // version wrote close to 400 KB, keeping no room for the sweep
-// (sweepHeadroom), has its reason cut to the room its item has left; when
+// (sweepHeadroom), has its reason cut to the room its item has left: first
+// its start naming the destination (publishStart), which the dead letter's
+// Destination says, so that what is left names the cause, then as
+// sqsrules.Reason cuts it; when
 // less than minFitReason bytes would be left, its lease is dropped too,
 // which leaves room for a short reason in any item the sweep could claim
 // (the claim set a lease as large). The message is kept whole. A dead
@@ -28,6 +33,13 @@ func fitDead(dead outboxItem) outboxItem {
 	over := itemSize(dead) - dynamo.MaxItemSize
 	if over <= 0 {
 		return dead
+	}
+	if cause, ok := strings.CutPrefix(dead.Failure, publishStart(dead.Destination)); ok {
+		over -= len(dead.Failure) - len(cause)
+		dead.Failure = cause
+		if over <= 0 {
+			return dead
+		}
 	}
 	if len(dead.Failure)-over < minFitReason && dead.Lease != 0 {
 		dead.Lease = 0

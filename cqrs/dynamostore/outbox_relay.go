@@ -116,7 +116,7 @@ func (o *Outbox) publish(destination string, m *message.Message) error {
 	}
 	o.grace.Found(destination)
 	if err := pub.Publish(destination, m); err != nil {
-		return fmt.Errorf("publish to %q: %w", destination, err)
+		return fmt.Errorf("%s%w", publishStart(destination), err)
 	}
 	return nil
 }
@@ -180,3 +180,7 @@ func (e unprocessedError) ErrorMessage() string { return e.Error() }
 // ErrorFault implements smithy.APIError: DynamoDB's capacity, not the
 // request, is at fault.
 func (unprocessedError) ErrorFault() smithy.ErrorFault { return smithy.FaultServer }
+
+// publishStart is the start of the error of a publish to destination that
+// failed.
+func publishStart(destination string) string { return fmt.Sprintf("publish to %q: ", destination) }
