@@ -18,28 +18,13 @@ import (
 // the request's Limit, from its ExclusiveStartKey), counting in read the
 // items it answers with; every other partition is empty.
 func deadPartitions(t *testing.T, dead map[string]int, read *atomic.Int64) func(op, body string) (int, string) {
-	return func(op, body string) (int, string) {
-		if op != "Query" {
-			return 0, ""
-		}
-		var in struct {
-			Limit                     int
-			ExclusiveStartKey         map[string]map[string]string
-			ExpressionAttributeValues map[string]map[string]string
-		}
-		if err := json.Unmarshal([]byte(body), &in); err != nil {
-			t.Error(err)
-			return http.StatusBadRequest, "{}"
-		}
-		pk, from := "", 0
-		for _, v := range in.ExpressionAttributeValues { // the partition's key, the one value
-			pk = v["S"]
-		}
-		if sk := in.ExclusiveStartKey["sk"]["S"]; sk != "" {
+	return pages(t, func(in page) (int, string) {
+		pk, from := in.pk, 0
+		if sk := in.startSK; sk != "" {
 			_, _ = fmt.Sscanf(sk, "%019d", &from)
 			from++
 		}
-		end := min(dead[pk], from+in.Limit)
+		end := min(dead[pk], from+in.limit)
 		items := make([]string, 0, max(end-from, 0))
 		for i := from; i < end; i++ {
 			items = append(items, fmt.Sprintf(`{"pk":{"S":"%s"},"sk":{"S":"%019d"},"uuid":{"S":"%s-%d"},`+
@@ -51,7 +36,7 @@ func deadPartitions(t *testing.T, dead map[string]int, read *atomic.Int64) func(
 			last = fmt.Sprintf(`,"LastEvaluatedKey":{"pk":{"S":"%s"},"sk":{"S":"%019d"}}`, pk, end-1)
 		}
 		return http.StatusOK, `{"Items":[` + strings.Join(items, ",") + `]` + last + `}`
-	}
+	})
 }
 
 // DeadLetters reads each shard's dead letters no further than the caller
@@ -78,4 +63,34 @@ func TestOutboxDeadLettersRefusesAMaxUnderOne(t *testing.T) {
 	_, err := o.DeadLetters(context.Background(), OutboxDeadLetterQuery{})
 	require.ErrorContains(t, err, "OutboxDeadLetterQuery.Max is 0, must be at least 1")
 	assert.Empty(t, f.ops("Query"))
+}
+
+// page is what a Query of one partition asks for.
+type page struct {
+	pk, startSK string // the partition, and the sort key it reads after
+	limit       int
+}
+
+// pages answers the outbox's Queries with answer, given the page each
+// asks for, and every other request with the fake's default.
+func pages(t *testing.T, answer func(page) (int, string)) func(op, body string) (int, string) {
+	return func(op, body string) (int, string) {
+		if op != "Query" {
+			return 0, ""
+		}
+		var in struct {
+			Limit                     int
+			ExclusiveStartKey         map[string]map[string]string
+			ExpressionAttributeValues map[string]map[string]string
+		}
+		if err := json.Unmarshal([]byte(body), &in); err != nil {
+			t.Error(err)
+			return http.StatusBadRequest, "{}"
+		}
+		p := page{startSK: in.ExclusiveStartKey["sk"]["S"], limit: in.Limit}
+		for _, v := range in.ExpressionAttributeValues { // the partition's key, the one value
+			p.pk = v["S"]
+		}
+		return answer(p)
+	}
 }

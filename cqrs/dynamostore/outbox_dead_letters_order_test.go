@@ -2,7 +2,6 @@ package dynamostore
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -16,32 +15,17 @@ import (
 // (partition: the times their messages were written, oldest first), a page
 // at a time as DynamoDB does; every other partition is empty.
 func writtenAt(t *testing.T, dead map[string][]int64) func(op, body string) (int, string) {
-	return func(op, body string) (int, string) {
-		if op != "Query" {
-			return 0, ""
-		}
-		var in struct {
-			Limit                     int
-			ExclusiveStartKey         map[string]map[string]string
-			ExpressionAttributeValues map[string]map[string]string
-		}
-		if err := json.Unmarshal([]byte(body), &in); err != nil {
-			t.Error(err)
-			return http.StatusBadRequest, "{}"
-		}
-		pk, from := "", 0
-		for _, v := range in.ExpressionAttributeValues { // the partition's key, the one value
-			pk = v["S"]
-		}
+	return pages(t, func(in page) (int, string) {
+		pk, from := in.pk, 0
 		sks, ids := make([]string, len(dead[pk])), make([]string, len(dead[pk]))
 		for i, at := range dead[pk] {
 			ids[i] = fmt.Sprintf("%s-%d", pk, at)
 			sks[i] = digits(at) + "#000#" + ids[i] + "#events"
 		}
-		for from < len(sks) && in.ExclusiveStartKey["sk"]["S"] != "" && sks[from] <= in.ExclusiveStartKey["sk"]["S"] {
+		for from < len(sks) && in.startSK != "" && sks[from] <= in.startSK {
 			from++
 		}
-		end := min(len(sks), from+in.Limit)
+		end := min(len(sks), from+in.limit)
 		items := make([]string, 0, max(end-from, 0))
 		for i := from; i < end; i++ {
 			items = append(items, fmt.Sprintf(`{"pk":{"S":"%s"},"sk":{"S":"%s"},"uuid":{"S":"%s"},`+
@@ -52,7 +36,7 @@ func writtenAt(t *testing.T, dead map[string][]int64) func(op, body string) (int
 			last = fmt.Sprintf(`,"LastEvaluatedKey":{"pk":{"S":"%s"},"sk":{"S":"%s"}}`, pk, sks[end-1])
 		}
 		return http.StatusOK, `{"Items":[` + strings.Join(items, ",") + `]` + last + `}`
-	}
+	})
 }
 
 // DeadLetters lists the oldest Max dead letters of the whole outbox, by
