@@ -9,12 +9,12 @@ import (
 	"github.com/sourceflow-go/sourceflow"
 )
 
-// sampleCause is the error the carrier samples below are built around.
-var sampleCause = errors.New("cause")
+// errSample is the error the carrier samples below are built around.
+var errSample = errors.New("cause")
 
 // permanentMark is the type of sourceflow.Permanent's mark, which carries
 // the failure it marks first and sourceflow.ErrPermanent after it.
-var permanentMark = reflect.TypeOf(sourceflow.Permanent(sampleCause))
+var permanentMark = reflect.TypeOf(sourceflow.Permanent(errSample))
 
 // carriers are the types of the errors that only carry another out of the
 // pipeline: fmt.Errorf's %w (the cqrs dispatcher's "handler ..." context),
@@ -22,11 +22,11 @@ var permanentMark = reflect.TypeOf(sourceflow.Permanent(sampleCause))
 // sourceflow's permanent and retry-after marks. None names the failure; the
 // error it carries does.
 var carriers = map[reflect.Type]bool{
-	reflect.TypeOf(fmt.Errorf("%w", sampleCause)):                 true,
-	reflect.TypeOf(fmt.Errorf("%w%w", sampleCause, sampleCause)):  true,
-	reflect.TypeOf(errors.Join(sampleCause)):                      true,
-	permanentMark:                                                 true,
-	reflect.TypeOf(sourceflow.RetryAfter(sampleCause, time.Hour)): true,
+	reflect.TypeOf(fmt.Errorf("%w", errSample)):                 true,
+	reflect.TypeOf(fmt.Errorf("%w%w", errSample, errSample)):    true,
+	reflect.TypeOf(errors.Join(errSample)):                      true,
+	permanentMark:                                               true,
+	reflect.TypeOf(sourceflow.RetryAfter(errSample, time.Hour)): true,
 }
 
 // exceptionType is the exception.type of err, named as the SDK's
