@@ -31,3 +31,11 @@ func LegacyWatchDone(t *Transport) <-chan struct{} {
 	}
 	return t.legacy.done
 }
+
+// SetLegacyLookBound bounds each look at the earlier default outbox by d
+// instead of sqldb.DefaultPollBound until the test ends.
+func SetLegacyLookBound(t interface{ Cleanup(func()) }, d time.Duration) {
+	was := legacyLookBound
+	legacyLookBound = d
+	t.Cleanup(func() { legacyLookBound = was })
+}

@@ -36,10 +36,12 @@ var errLegacyRows = fmt.Errorf("the outbox %q, the default Topic of earlier rele
 // checkLegacyOutbox logs, at error level, when the earlier releases'
 // default outbox holds rows to forward older than legacyStaleAfter, or dead
 // letters: an upgrade that dropped the old Topic strands them, silently
-// otherwise. It reports whether that outbox's table exists. A failure to
-// look is logged at debug level and counts as the table existing, so that
-// the look is tried again.
+// otherwise. It reports whether that outbox's table exists. A failed
+// look, or one unanswered within legacyLookBound, is logged at debug level
+// and counts as the table existing, so that the look is tried again.
 func checkLegacyOutbox(ctx context.Context, cfg Config, service string) (exists bool) {
+	ctx, cancel := context.WithTimeout(ctx, legacyLookBound)
+	defer cancel()
 	rows, dead, exists, err := legacyRows(ctx, cfg)
 	if err != nil {
 		cfg.Logger.Debug("outbox: could not look for rows in the earlier default outbox", watermill.LogFields{

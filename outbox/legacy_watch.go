@@ -3,6 +3,8 @@ package outbox
 import (
 	"context"
 	"time"
+
+	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
 // legacyWatch repeats checkLegacyOutbox while a Transport runs, until the
@@ -53,3 +55,9 @@ func (w *legacyWatch) stop() {
 	w.cancel()
 	<-w.done
 }
+
+// legacyLookBound bounds each look at the earlier default outbox, as each
+// database call of the forwarder's polls is bounded: a look the database
+// leaves unanswered would otherwise hold a connection of the pool, which
+// the forwarder shares, until Close.
+var legacyLookBound = sqldb.DefaultPollBound
