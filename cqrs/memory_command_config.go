@@ -22,7 +22,11 @@ type MemoryCommandStoreConfig struct {
 	// instead of rebuilding it from part of its history. Append refuses a
 	// duplicate message id or sequence among the kept commands only.
 	// Sequence numbers are kept apart from the commands and never reused
-	// by NextSequence. Default DefaultMemoryCommands.
+	// by NextSequence: the store keeps one counter per entity it was asked
+	// for (some tens of bytes each, not bounded), so a service sending
+	// each command to a new entity still grows, more slowly; use a
+	// durable store (cqrs/sqlstore, cqrs/dynamostore) in production.
+	// Default DefaultMemoryCommands.
 	MaxCommands int
 }
 
