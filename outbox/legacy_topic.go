@@ -36,7 +36,8 @@ var errLegacyRows = fmt.Errorf("the outbox %q, the default Topic of earlier rele
 // checkLegacyOutbox logs, at error level, when the earlier releases'
 // default outbox holds rows to forward older than legacyStaleAfter, or dead
 // letters: an upgrade that dropped the old Topic strands them, silently
-// otherwise. It reports whether that outbox's table exists. A failed
+// otherwise. The line says how often it is logged again while they stay
+// (looked_at_every). It reports whether that outbox's table exists. A failed
 // look, or one unanswered within legacyLookBound, is logged at debug level
 // and counts as the table existing, so that the look is tried again.
 func checkLegacyOutbox(ctx context.Context, cfg Config, service string) (exists bool) {
@@ -51,7 +52,8 @@ func checkLegacyOutbox(ctx context.Context, cfg Config, service string) (exists 
 	if rows+dead > 0 {
 		cfg.Logger.Error("outbox: the earlier default outbox holds rows this service's outbox does not forward", errLegacyRows,
 			watermill.LogFields{"topic": cfg.Topic, "service": service, "legacy_topic": legacyTopic,
-				"legacy_rows": rows, "legacy_dead_letters": dead, "older_than": legacyStaleAfter.String()})
+				"legacy_rows": rows, "legacy_dead_letters": dead, "older_than": legacyStaleAfter.String(),
+				"looked_at_every": legacyCheckInterval.String()})
 	}
 	return exists
 }

@@ -42,6 +42,7 @@ func TestBindWarnsOfRowsLeftInTheEarlierDefaultOutbox(t *testing.T) {
 	assert.Equal(t, int64(1), lines[0].Fields["legacy_rows"])
 	assert.Equal(t, int64(0), lines[0].Fields["legacy_dead_letters"])
 	assert.Equal(t, outbox.TopicFor(service), lines[0].Fields["topic"])
+	assert.Equal(t, "1m0s", lines[0].Fields["looked_at_every"], "the line says it comes again while the rows stay")
 	assert.ErrorContains(t, lines[0].Err, `run, for each service that wrote to it, an instance with Config.Topic "sourceflow_outbox"`)
 	assert.ErrorContains(t, lines[0].Err, "sourceflow sql depth --outbox sourceflow_outbox")
 
