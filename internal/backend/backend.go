@@ -55,9 +55,15 @@ func New(cfg Config) *Backend {
 }
 
 // Configure sets cfg's stores, which must be unset, and, with an Outbox,
-// puts one in front of cfg.Transport, which must then be set. A refused
+// puts one in front of cfg.Transport, which must then be set. A closed
+// Backend refuses every cfg with ErrClosed, before looking at it. A refused
 // Configure leaves cfg unchanged.
 func (b *Backend) Configure(ctx context.Context, cfg *cqrs.ServiceConfig) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return b.cfg.ErrClosed
+	}
 	if cfg == nil {
 		return fmt.Errorf("%s: Configure: nil ServiceConfig", b.cfg.Package)
 	}
@@ -66,11 +72,6 @@ func (b *Backend) Configure(ctx context.Context, cfg *cqrs.ServiceConfig) error 
 	}
 	if set := setStores(cfg); len(set) > 0 {
 		return fmt.Errorf("%s: Configure: the stores are set already (%s): Configure sets a service's stores, once", b.cfg.Package, set)
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.closed {
-		return b.cfg.ErrClosed
 	}
 	if b.cfg.Outbox != nil {
 		box, closeBox, err := b.cfg.Outbox(ctx, cfg.Name, cfg.Transport)
