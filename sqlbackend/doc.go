@@ -8,10 +8,19 @@
 //
 //	b, err := sqlbackend.Open(ctx, sqlbackend.Config{Dialect: sourceflow.Postgres, DSN: dsn, Outbox: true})
 //	defer b.Close() // after the services' Close
+//	transport, err := sqlbus.NewTransport(sqlbus.Config{DB: b.Store().DB(), Dialect: sourceflow.Postgres})
 //	cfg := cqrs.ServiceConfig{Name: "orders", Transport: transport, Listen: []string{"orders.fifo"}}
 //	err = b.Configure(ctx, &cfg) // the three stores, and the outbox in front of transport
 //	claims, err := b.Idempotency(idempotency.MiddlewareConfig{})
 //	err = stack.Use(middleware.ConsumeIdempotency, "sql", claims.Middleware)
+//	cfg.HandlerMiddleware, cfg.PublisherDecorators = stack.HandlerMiddlewares(), stack.PublisherDecorators()
+//	svc, err := cqrs.NewService(cfg) // after Configure: NewService copies cfg
+//
+// The transport of a service on sqlbus goes on the Backend's pool,
+// Store().DB(), which the Backend closes when it opened it from DSN. With
+// Outbox the Backend's Close closes that transport (through its outbox);
+// without it, close the transport yourself after the service, as any
+// transport given to a service.
 //
 // Opening each store on the same pool matters: a store refuses a
 // transaction on a second pool opened with the same DSN

@@ -15,7 +15,10 @@ import (
 )
 
 // KMSAPI is the part of the AWS KMS client this package uses. *kms.Client
-// satisfies it; tests use encryptiontest.KMS.
+// satisfies it; tests, and a program run without AWS, use the in-process
+// fake encryptiontest.KMS (package middleware/encryption/encryptiontest):
+// encryptiontest.New(), then CreateKey for a key id, whose ARN
+// (encryptiontest.ARN) goes in DecrypterConfig.KeyIDs.
 type KMSAPI interface {
 	GenerateDataKey(ctx context.Context, in *kms.GenerateDataKeyInput, optFns ...func(*kms.Options)) (*kms.GenerateDataKeyOutput, error)
 	Decrypt(ctx context.Context, in *kms.DecryptInput, optFns ...func(*kms.Options)) (*kms.DecryptOutput, error)
