@@ -7,9 +7,7 @@ import (
 	"strings"
 
 	"github.com/ThreeDotsLabs/watermill/message"
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/sourceflow-go/sourceflow/internal/dynamo"
 )
@@ -57,18 +55,11 @@ func (o *Outbox) markFailed(ctx context.Context, it outboxItem, lease int64, rea
 // emulator may not). Another instance's dead letter has another lease; a
 // failed read counts as another instance's.
 func (o *Outbox) movedBefore(ctx context.Context, dead outboxItem) bool {
-	var out *dynamodb.GetItemOutput
-	err := o.retry.Do(ctx, o.table, func(ctx context.Context) (err error) {
-		out, err = o.api.GetItem(ctx, &dynamodb.GetItemInput{
-			TableName: aws.String(o.table), Key: dead.key(), ConsistentRead: aws.Bool(true),
-			ProjectionExpression: aws.String(attrLease),
-		}, dynamo.BoundAttempts)
-		return err
-	})
-	if err != nil || out.Item == nil {
+	item, err := o.readBack(ctx, dead, attrLease)
+	if err != nil || item == nil {
 		return false
 	}
-	lease, err := number(out.Item[attrLease])
+	lease, err := number(item[attrLease])
 	return err == nil && lease == dead.Lease
 }
 
@@ -130,15 +121,23 @@ func (o *Outbox) DeadLetters(ctx context.Context, q OutboxDeadLetterQuery) ([]Ou
 
 // Redrive returns the outbox's dead letters to the sweep, which relays them
 // again (once the inner transport knows their destination, for instance)
-// after the messages that went out meanwhile, and returns how many it
-// returned. A dead letter goes back into its shard under its sort key,
-// without its reason, in one transaction; one another instance redrove
-// meanwhile is not counted.
+// after the messages that went out meanwhile, and returns how many of the
+// dead letters it read it found back in the outbox. A dead letter goes
+// back into its shard under its sort key, without its reason, in one
+// transaction. When that transaction's condition fails (the dead letter
+// was redriven already: by this call, whose request was sent again after
+// its answer was lost, or by another instance), the dead letter counts if
+// it is gone and its message is back in its shard; one another instance
+// redrove and a sweep relayed since does not. Concurrent Redrives of one
+// outbox may therefore both count the same message.
 func (o *Outbox) Redrive(ctx context.Context) (int, error) {
 	n := 0
 	err := o.eachDeadLetter(ctx, func(it outboxItem) error {
 		err := o.redriveOne(ctx, it)
 		if dynamo.IsConditionFailed(err) {
+			if o.redriven(ctx, it) {
+				n++
+			}
 			return nil
 		}
 		if err == nil {
