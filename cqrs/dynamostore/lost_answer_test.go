@@ -65,20 +65,29 @@ func (l *losingAnswers) Do(req *http.Request) (*http.Response, error) {
 	return nil, errors.New("connection reset after the request was applied")
 }
 
+// newLossyStore returns a store whose tables are named with prefix, on a
+// client whose writes lose their answer when it is armed, and a client
+// that loses none.
+func newLossyStore(t *testing.T, prefix string) (*dynamostore.Store, *losingAnswers, *dynamodb.Client) {
+	t.Helper()
+	plain := dynamotest.Client(t)
+	lossy := &losingAnswers{inner: plain.Options().HTTPClient}
+	api := dynamodb.New(plain.Options(), func(o *dynamodb.Options) { o.HTTPClient = lossy })
+	st, err := dynamostore.New(context.Background(), dynamostore.Config{Client: api, TablePrefix: prefix})
+	require.NoError(t, err)
+	for _, tb := range append(st.Tables(), dynamostore.OutboxTable(dynamostore.Config{TablePrefix: prefix})) {
+		dynamotest.DropTables(t, plain, tb.Name)
+	}
+	return st, lossy, plain
+}
+
 // A save whose answer was lost, and which another save overtook before the
 // SDK sent it again, was applied: Save reports success, not a conflict
 // that would make its caller apply the change a second time.
 func TestASaveWhoseAnswerWasLostAndThatWasOvertakenCountsAsApplied(t *testing.T) {
 	ctx := context.Background()
-	plain := dynamotest.Client(t)
-	lossy := &losingAnswers{inner: plain.Options().HTTPClient}
-	api := dynamodb.New(plain.Options(), func(o *dynamodb.Options) { o.HTTPClient = lossy })
 	prefix := dynamotest.Prefix()
-	st, err := dynamostore.New(ctx, dynamostore.Config{Client: api, TablePrefix: prefix})
-	require.NoError(t, err)
-	for _, tb := range st.Tables() {
-		dynamotest.DropTables(t, plain, tb.Name)
-	}
+	st, lossy, plain := newLossyStore(t, prefix)
 	other, err := dynamostore.New(ctx, dynamostore.Config{Client: plain, TablePrefix: prefix, Provisioning: topology.ProvisionAssume})
 	require.NoError(t, err)
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -17,15 +16,7 @@ import (
 // dead letter it returned to its shard.
 func TestOutboxRedriveCountsAMoveWhoseAnswerWasLost(t *testing.T) {
 	ctx := context.Background()
-	plain := dynamotest.Client(t)
-	lossy := &losingAnswers{inner: plain.Options().HTTPClient}
-	api := dynamodb.New(plain.Options(), func(o *dynamodb.Options) { o.HTTPClient = lossy })
-	prefix := dynamotest.Prefix()
-	st, err := dynamostore.New(ctx, dynamostore.Config{Client: api, TablePrefix: prefix})
-	require.NoError(t, err)
-	for _, tb := range append(st.Tables(), dynamostore.OutboxTable(dynamostore.Config{TablePrefix: prefix})) {
-		dynamotest.DropTables(t, plain, tb.Name)
-	}
+	st, lossy, _ := newLossyStore(t, dynamotest.Prefix())
 	inner := &innerTransport{unknown: map[string]bool{"gone": true}}
 	o := newOutbox(t, st, inner)
 	require.NoError(t, st.WithinTx(ctx, func(ctx context.Context) error {
