@@ -44,7 +44,8 @@ type Config struct {
 	// transaction commits.
 	Outbox bool
 	// Logger logs the idempotency store and the outboxes. Default: theirs
-	// (the idempotency store's and the outbox's discard).
+	// (the idempotency store's discards; the outbox's logs through
+	// slog.Default(), its Info lines at slog's Debug).
 	Logger watermill.LoggerAdapter
 }
 

@@ -97,7 +97,8 @@ type OutboxDeadLetterQuery struct {
 // those in the shards' dead-letter partitions, and those an earlier version
 // kept in the shard itself (until a sweep moves them; finding those reads
 // the shard's messages too). It reads each shard's dead letters no further
-// than q.Max, and holds no more than twice q.Max of them at a time.
+// than q.Max, and holds no more than twice q.Max of them at a time, and
+// a page (up to 100) of the older ones kept in a shard.
 func (o *Outbox) DeadLetters(ctx context.Context, q OutboxDeadLetterQuery) ([]OutboxDeadLetter, error) {
 	if q.Max < 1 {
 		return nil, fmt.Errorf("dynamostore: outbox: dead letters: OutboxDeadLetterQuery.Max is %d, must be at least 1", q.Max)
