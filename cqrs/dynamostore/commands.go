@@ -195,17 +195,7 @@ func (s *commandStore) notFound(err error, entityID, messageID string) error {
 }
 
 func (s *commandStore) get(ctx context.Context, key map[string]types.AttributeValue) (map[string]types.AttributeValue, error) {
-	var out *dynamodb.GetItemOutput
-	err := s.retry.Do(ctx, s.table, func(ctx context.Context) (err error) {
-		out, err = s.api.GetItem(ctx, &dynamodb.GetItemInput{
-			TableName: aws.String(s.table), Key: key, ConsistentRead: aws.Bool(true),
-		}, dynamo.BoundAttempts)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out.Item, nil
+	return consistentGet(ctx, s.api, s.retry, s.table, key)
 }
 
 // Load implements cqrs.CommandStore with a strongly consistent query of the

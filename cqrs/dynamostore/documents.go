@@ -55,21 +55,15 @@ func (s *documentStore) Load(ctx context.Context, kind, id string) (cqrs.Documen
 	if err := checkDocKey(kind, id); err != nil {
 		return cqrs.Document{}, err
 	}
-	var out *dynamodb.GetItemOutput
-	err := s.retry.Do(ctx, s.table, func(ctx context.Context) (err error) {
-		out, err = s.api.GetItem(ctx, &dynamodb.GetItemInput{
-			TableName: aws.String(s.table), Key: s.key(kind, id), ConsistentRead: aws.Bool(true),
-		}, dynamo.BoundAttempts)
-		return err
-	})
+	item, err := consistentGet(ctx, s.api, s.retry, s.table, s.key(kind, id))
 	if err != nil {
 		return cqrs.Document{}, fmt.Errorf("dynamostore: load %s %q: %w", kind, id, err)
 	}
-	if out.Item == nil {
+	if item == nil {
 		return cqrs.Document{}, cqrs.ErrNotFound
 	}
-	data, ok := binaryOrNull(out.Item["data"])
-	version, err := number(out.Item["version"])
+	data, ok := binaryOrNull(item["data"])
+	version, err := number(item["version"])
 	if !ok || err != nil {
 		return cqrs.Document{}, fmt.Errorf("dynamostore: %s %q: stored item has no data or version", kind, id)
 	}
@@ -153,14 +147,8 @@ func (s *documentStore) Save(ctx context.Context, kind, id string, data []byte, 
 // that version or under later ones (which keep its writer id): a commit
 // whose answer was lost and whose resend failed its condition was applied.
 func (s *documentStore) wrote(ctx context.Context, kind, id string, v int64, writeID string) bool {
-	var out *dynamodb.GetItemOutput
-	err := s.retry.Do(ctx, s.table, func(ctx context.Context) (err error) {
-		out, err = s.api.GetItem(ctx, &dynamodb.GetItemInput{
-			TableName: aws.String(s.table), Key: s.key(kind, id), ConsistentRead: aws.Bool(true),
-		}, dynamo.BoundAttempts)
-		return err
-	})
-	return err == nil && out.Item != nil && str(out.Item[writerOf(v)]) == writeID
+	item, err := consistentGet(ctx, s.api, s.retry, s.table, s.key(kind, id))
+	return err == nil && item != nil && str(item[writerOf(v)]) == writeID
 }
 
 // checkSize fails, permanently, when the document's item would pass
