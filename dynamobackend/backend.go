@@ -48,12 +48,8 @@ func New(ctx context.Context, cfg Config) (*Backend, error) {
 		Idempotency: idem, Closers: []func() error{idem.Close}, ErrClosed: ErrClosed,
 	}
 	if cfg.Outbox {
-		bcfg.Outbox = func(ctx context.Context, service string, inner cqrs.Transport) (cqrs.Transport, func() error, error) {
-			box, err := dynamostore.NewOutbox(ctx, st, dynamostore.OutboxConfig{Transport: inner, Name: service, Logger: cfg.Logger})
-			if err != nil {
-				return nil, nil, err
-			}
-			return box, box.Close, nil
+		bcfg.Outbox = func(ctx context.Context, service string, inner cqrs.Transport) (cqrs.Transport, error) {
+			return dynamostore.NewOutbox(ctx, st, dynamostore.OutboxConfig{Transport: inner, Name: service, Logger: cfg.Logger})
 		}
 	}
 	return &Backend{store: st, idem: idem, b: backend.New(bcfg)}, nil

@@ -57,12 +57,8 @@ func Open(ctx context.Context, cfg Config) (*Backend, error) {
 		Idempotency: idem, Closers: []func() error{st.Close, idem.Close}, ErrClosed: ErrClosed,
 	}
 	if cfg.Outbox {
-		bcfg.Outbox = func(_ context.Context, _ string, inner cqrs.Transport) (cqrs.Transport, func() error, error) {
-			box, err := outbox.New(outbox.Config{DB: st.DB(), Dialect: cfg.Dialect, Transport: inner, Logger: cfg.Logger})
-			if err != nil {
-				return nil, nil, err
-			}
-			return box, box.Close, nil
+		bcfg.Outbox = func(_ context.Context, _ string, inner cqrs.Transport) (cqrs.Transport, error) {
+			return outbox.New(outbox.Config{DB: st.DB(), Dialect: cfg.Dialect, Transport: inner, Logger: cfg.Logger})
 		}
 	}
 	return &Backend{store: st, idem: idem, b: backend.New(bcfg)}, nil

@@ -19,9 +19,10 @@ type Stores struct {
 	Views    cqrs.ViewStore
 }
 
-// Outbox returns an outbox named after service in front of inner, and what
-// closes it (closing inner).
-type Outbox func(ctx context.Context, service string, inner cqrs.Transport) (cqrs.Transport, func() error, error)
+// Outbox returns an outbox named after service in front of inner; the
+// outbox's Close closes inner. The outbox is used only when the error is
+// nil.
+type Outbox func(ctx context.Context, service string, inner cqrs.Transport) (cqrs.Transport, error)
 
 // Config configures a Backend.
 type Config struct {
@@ -74,11 +75,11 @@ func (b *Backend) Configure(ctx context.Context, cfg *cqrs.ServiceConfig) error 
 		return fmt.Errorf("%s: Configure: the stores are set already (%s): Configure sets a service's stores, once", b.cfg.Package, set)
 	}
 	if b.cfg.Outbox != nil {
-		box, closeBox, err := b.cfg.Outbox(ctx, cfg.Name, cfg.Transport)
+		box, err := b.cfg.Outbox(ctx, cfg.Name, cfg.Transport)
 		if err != nil {
 			return fmt.Errorf("%s: %w", b.cfg.Package, err)
 		}
-		b.closers = append(b.closers, closeBox)
+		b.closers = append(b.closers, box.Close)
 		cfg.Transport = box
 	}
 	s := b.cfg.Stores

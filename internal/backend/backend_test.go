@@ -40,10 +40,20 @@ func TestConfigure_FillsEveryStoreField(t *testing.T) {
 	assert.Same(t, cfg.Stores.Views, svc.ViewStore)
 }
 
-// boxed is a transport an Outbox put in front of another.
+// boxed is a transport an Outbox put in front of another. Its Close
+// appends "outbox <name>" to closed, when set, and leaves the transport
+// behind it open.
 type boxed struct {
 	cqrs.Transport
-	name string
+	name   string
+	closed *[]string
+}
+
+func (b boxed) Close() error {
+	if b.closed != nil {
+		*b.closed = append(*b.closed, "outbox "+b.name)
+	}
+	return nil
 }
 
 // TestConfigure_PutsTheOutboxInFront checks that Configure puts the
@@ -53,23 +63,23 @@ func TestConfigure_PutsTheOutboxInFront(t *testing.T) {
 	cfg := memoryConfig(t)
 	var closed []string
 	cfg.Closers = []func() error{func() error { closed = append(closed, "store"); return nil }}
-	cfg.Outbox = func(_ context.Context, service string, inner cqrs.Transport) (cqrs.Transport, func() error, error) {
-		return boxed{Transport: inner, name: service}, func() error { closed = append(closed, "outbox "+service); return nil }, nil
+	cfg.Outbox = func(_ context.Context, service string, inner cqrs.Transport) (cqrs.Transport, error) {
+		return boxed{Transport: inner, name: service, closed: &closed}, nil
 	}
 	b := backend.New(cfg)
 	inner, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{})
 	require.NoError(t, err)
 	svc := cqrs.ServiceConfig{Name: "billing", Transport: inner}
 	require.NoError(t, b.Configure(context.Background(), &svc))
-	assert.Equal(t, boxed{Transport: inner, name: "billing"}, svc.Transport)
+	assert.Equal(t, boxed{Transport: inner, name: "billing", closed: &closed}, svc.Transport)
 	require.NoError(t, b.Close())
 	assert.Equal(t, []string{"outbox billing", "store"}, closed)
 }
 
 func TestConfigure_RefusesBadInput(t *testing.T) {
 	cfg := memoryConfig(t)
-	cfg.Outbox = func(context.Context, string, cqrs.Transport) (cqrs.Transport, func() error, error) {
-		return nil, nil, errors.New("no outbox here")
+	cfg.Outbox = func(context.Context, string, cqrs.Transport) (cqrs.Transport, error) {
+		return nil, errors.New("no outbox here")
 	}
 	b := backend.New(cfg)
 	svc := cqrs.ServiceConfig{Name: "billing"}
@@ -124,8 +134,8 @@ func TestClose_JoinsEveryErrorAndRefusesLaterUse(t *testing.T) {
 // that finds only then that the Backend cannot serve at all.
 func TestConfigure_ClosedRefusesWithErrClosedFirst(t *testing.T) {
 	cfg := memoryConfig(t)
-	cfg.Outbox = func(_ context.Context, service string, inner cqrs.Transport) (cqrs.Transport, func() error, error) {
-		return boxed{Transport: inner, name: service}, func() error { return nil }, nil
+	cfg.Outbox = func(_ context.Context, service string, inner cqrs.Transport) (cqrs.Transport, error) {
+		return boxed{Transport: inner, name: service}, nil
 	}
 	b := backend.New(cfg)
 	require.NoError(t, b.Close())

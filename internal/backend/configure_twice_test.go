@@ -18,9 +18,9 @@ import (
 func TestConfigure_RefusesAConfigWhoseStoresAreSet(t *testing.T) {
 	cfg := memoryConfig(t)
 	opened := 0
-	cfg.Outbox = func(_ context.Context, service string, inner cqrs.Transport) (cqrs.Transport, func() error, error) {
+	cfg.Outbox = func(_ context.Context, service string, inner cqrs.Transport) (cqrs.Transport, error) {
 		opened++
-		return boxed{Transport: inner, name: service}, func() error { return nil }, nil
+		return boxed{Transport: inner, name: service}, nil
 	}
 	b := backend.New(cfg)
 	t.Cleanup(func() { assert.NoError(t, b.Close()) })
