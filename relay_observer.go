@@ -12,7 +12,8 @@ type RelayObserver interface {
 	// Relay is called before one attempt to forward one message, with the
 	// context it is to be published with. It returns the context to publish
 	// it with instead and the function the outbox calls, once, with the
-	// attempt's result (nil when the message went out). It may change
+	// attempt's result (nil when the message went out; a *PanicError
+	// when its publish panicked, as RunRelay reports it). It may change
 	// r.Metadata, the message's metadata (the tracing observer writes its
 	// span's trace context there). It must not block.
 	Relay(ctx context.Context, r Relayed) (context.Context, func(error))
@@ -34,7 +35,8 @@ type Relayed struct {
 // context the one before returned, and returns the last context and a
 // function that calls their result functions, last first. Without
 // observers it returns ctx and a function that does nothing, and
-// allocates nothing.
+// allocates nothing. Run the attempt with RunRelay, which calls that
+// function with its result even when the publish panics.
 func ObserveRelay(ctx context.Context, observers []RelayObserver, r Relayed) (context.Context, func(error)) {
 	switch len(observers) {
 	case 0:

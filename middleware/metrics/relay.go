@@ -43,8 +43,9 @@ func newRelayInstruments(m metric.Meter) (*relayInstruments, error) {
 // sample (the seconds since its sourceflow.MetaOccurredAt, zero for one up
 // to five minutes ahead; none for a message without a valid one), then one to NameOutboxRelayed when it
 // went out or to NameOutboxRelayFailures (with error.type "permanent" or
-// "transient") when it did not, each with sourceflow.outbox.name and
-// messaging.destination.name. Give it to the outbox's Config
+// "transient") when it did not, a publish that panicked (run through
+// sourceflow.RunRelay) counted as "transient", each with
+// sourceflow.outbox.name and messaging.destination.name. Give it to the outbox's Config
 // (RelayObservers).
 func (m *Metrics) RelayObserver() sourceflow.RelayObserver { return m.relay }
 

@@ -49,3 +49,22 @@ func TestRelayObserverCountsAndAges(t *testing.T) {
 	assert.Equal(t, uint64(2), ages, "the two attempts of the message with a sending time")
 	assert.Equal(t, "s", got[metrics.NameOutboxRelayAge].Unit)
 }
+
+// An attempt whose publish panics, run through sourceflow.RunRelay, counts
+// as a failure; the panic goes on.
+func TestRelayObserverCountsAPanickedPublishAsAFailure(t *testing.T) {
+	m, reader := recordingMetrics(t, metrics.Config{})
+	_, done := m.RelayObserver().Relay(context.Background(),
+		sourceflow.Relayed{Outbox: "outbox_orders", Destination: "billing", Metadata: map[string]string{}})
+
+	assert.PanicsWithValue(t, "transport bug", func() {
+		_ = sourceflow.RunRelay(func() error { panic("transport bug") }, done)
+	})
+
+	got := collect(t, reader)
+	base := []string{string(metrics.AttrOutbox), "outbox_orders", string(metrics.AttrDestination), "billing"}
+	failed, _ := got.sum(metrics.NameOutboxRelayFailures, attrs(append(base, string(metrics.AttrErrorType), "transient")...))
+	assert.Equal(t, int64(1), failed)
+	_, relayed := got.sum(metrics.NameOutboxRelayed, attrs(base...))
+	assert.False(t, relayed, "nothing counted as relayed")
+}

@@ -24,7 +24,9 @@ const operationRelay = "relay"
 // context the message is published with holds the span, so the consumer's
 // span (or an inner publisher's "send" span) is its child: a trace shows
 // send into the outbox, relay, process. A failed attempt's span has status
-// Error and error.type. Give it to the outbox's Config (RelayObservers).
+// Error and error.type; one whose publish panicked, run through
+// sourceflow.RunRelay, error.type "panic". Give it to the outbox's Config
+// (RelayObservers).
 func (t *Tracing) RelayObserver() sourceflow.RelayObserver { return relayObserver{t} }
 
 type relayObserver struct{ t *Tracing }

@@ -103,3 +103,20 @@ func TestRelaySpanOfAMessageWithoutTraceContextIsTheContextsChild(t *testing.T) 
 	relay := spanNamed(t, rec, "relay billing")
 	assert.Equal(t, handlingSpan.SpanContext().SpanID(), relay.Parent().SpanID())
 }
+
+// An attempt whose publish panics, run through sourceflow.RunRelay, still
+// ends its span, with status Error and error.type "panic"; the panic goes
+// on.
+func TestRelaySpanEndsWhenPublishPanics(t *testing.T) {
+	tr, _, rec := recordingTracing(t, tracing.Config{})
+	_, done := tr.RelayObserver().Relay(context.Background(),
+		sourceflow.Relayed{Outbox: "outbox_orders", Destination: "billing", Metadata: map[string]string{}})
+
+	assert.PanicsWithValue(t, "transport bug", func() {
+		_ = sourceflow.RunRelay(func() error { panic("transport bug") }, done)
+	})
+
+	relay := spanNamed(t, rec, "relay billing")
+	assert.Equal(t, codes.Error, relay.Status().Code)
+	assert.Equal(t, "panic", attrMap(relay.Attributes())["error.type"])
+}
