@@ -152,9 +152,12 @@ func decode[T any](codec Codec, env Envelope, payload []byte) (T, error) {
 // sourceflow.RetryAfter in it hints under sourceflow.MetaRetryAfter (when
 // the transport delivers the message again). A hint the message carried
 // before (its sender's, an earlier failure's) is dropped: only this
-// failure's times the next delivery.
+// failure's times the next delivery. The message's context says so to
+// the middleware inside (sourceflow.ContextMarkingFailures), so the tracing
+// middleware tells which failure dead-letters the message.
 func markFailure(h message.HandlerFunc) message.HandlerFunc {
 	return func(msg *message.Message) ([]*message.Message, error) {
+		msg.SetContext(sourceflow.ContextMarkingFailures(msg.Context()))
 		out, err := h(msg)
 		if err == nil {
 			return out, nil

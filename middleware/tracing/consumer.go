@@ -75,7 +75,7 @@ func (t *Tracing) Middleware(h message.HandlerFunc) message.HandlerFunc {
 		returned = true
 		if err != nil {
 			markFailed(span, err)
-			markDeadLettered(span, msg, err)
+			markDeadLettered(ctx, span, msg, err)
 		}
 		return produced, err
 	}

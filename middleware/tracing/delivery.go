@@ -1,6 +1,7 @@
 package tracing
 
 import (
+	"context"
 	"strconv"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -64,21 +65,27 @@ func appendDeliveryAttributes(attrs []attribute.KeyValue, msg *message.Message) 
 
 // markDeadLettered adds EventDeadLetter to span when msg's failure err
 // makes its transport dead-letter it: the transport named a dead-letter
-// queue (sourceflow.MetaDeadLetterQueue) and err is permanent or this is
-// the message's last delivery (sourceflow.MetaLastDelivery), unless the
-// transport hands a message held elsewhere back on its last delivery
-// (sourceflow.LastDeliveryUnlessInProgress) and this one was
-// (sourceflow.MetaInProgress). The transport copies the message after the
+// queue (sourceflow.MetaDeadLetterQueue) and the failure is marked
+// permanent for it or this is the message's last delivery
+// (sourceflow.MetaLastDelivery). A permanent failure is marked when msg
+// carries sourceflow.MetaFailure already (the span sits outside cqrs's
+// mark) or when err is permanent and msg is handled inside that mark
+// (sourceflow.FailuresMarked of ctx, the context msg arrived with: cqrs's
+// service runs its HandlerMiddleware so); a transport takes any other for
+// an ordinary failure and delivers the message again. A last delivery
+// does not dead-letter a message held elsewhere
+// (sourceflow.MetaInProgress) that its transport hands back instead
+// (sourceflow.LastDeliveryUnlessInProgress). The transport copies the message after the
 // span ends; a copy that fails is logged (awsbus's queue's redrive policy
 // then moves the message instead; cqrs's transports deliver it again).
-func markDeadLettered(span trace.Span, msg *message.Message, err error) {
+func markDeadLettered(ctx context.Context, span trace.Span, msg *message.Message, err error) {
 	queue := msg.Metadata.Get(sourceflow.MetaDeadLetterQueue)
 	if queue == "" {
 		return
 	}
 	reason := DeadLetterLastDelivery
 	switch last := msg.Metadata.Get(sourceflow.MetaLastDelivery); {
-	case msg.Metadata.Get(sourceflow.MetaFailure) != "" || sourceflow.IsPermanent(err):
+	case msg.Metadata.Get(sourceflow.MetaFailure) != "" || sourceflow.IsPermanent(err) && sourceflow.FailuresMarked(ctx):
 		reason = DeadLetterPermanent
 	case last == sourceflow.LastDeliveryUnlessInProgress && msg.Metadata.Get(sourceflow.MetaInProgress) != "":
 		return // handed back to the Pub/Sub

@@ -32,7 +32,11 @@ func TestMiddlewareDeliveryAttributes(t *testing.T) {
 // A failure the transport dead-letters (permanent, or any on the last
 // delivery) adds a dead-letter event naming the queue and the reason; a
 // failure that is delivered again, or one without a dead-letter queue, adds
-// none.
+// none. A permanent failure dead-letters at once only where it is marked
+// (sourceflow.MetaFailure): by the span's time, or afterwards by the mark
+// the handling runs inside (sourceflow.ContextMarkingFailures, as cqrs's
+// service runs its HandlerMiddleware); without either, the transport takes
+// it for an ordinary failure.
 func TestMiddlewareMarksDeadLettering(t *testing.T) {
 	transient, permanent := errors.New("gateway down"), sourceflow.Permanent(errors.New("card refused"))
 	for _, tc := range []struct {
@@ -40,22 +44,31 @@ func TestMiddlewareMarksDeadLettering(t *testing.T) {
 		err        error
 		md         map[string]string
 		wantReason string
+		unmarked   bool // handled outside a mark of permanent failures
 	}{
-		{"permanent", permanent, map[string]string{sourceflow.MetaDeadLetterQueue: "q-dlq"}, tracing.DeadLetterPermanent},
+		{"permanent", permanent, map[string]string{sourceflow.MetaDeadLetterQueue: "q-dlq"}, tracing.DeadLetterPermanent, false},
+		{"permanent, marked before the span ends", permanent, map[string]string{sourceflow.MetaDeadLetterQueue: "q-dlq",
+			sourceflow.MetaFailure: "card refused"}, tracing.DeadLetterPermanent, true},
+		{"permanent, never marked", permanent, map[string]string{sourceflow.MetaDeadLetterQueue: "q-dlq"}, "", true},
+		{"permanent, never marked, last delivery", permanent, map[string]string{sourceflow.MetaDeadLetterQueue: "q-dlq",
+			sourceflow.MetaLastDelivery: "true"}, tracing.DeadLetterLastDelivery, true},
 		{"last delivery", transient, map[string]string{sourceflow.MetaDeadLetterQueue: "q-dlq", sourceflow.MetaLastDelivery: "true"},
-			tracing.DeadLetterLastDelivery},
-		{"redelivered", transient, map[string]string{sourceflow.MetaDeadLetterQueue: "q-dlq"}, ""},
-		{"no dead-letter queue", permanent, map[string]string{sourceflow.MetaLastDelivery: "true"}, ""},
+			tracing.DeadLetterLastDelivery, false},
+		{"redelivered", transient, map[string]string{sourceflow.MetaDeadLetterQueue: "q-dlq"}, "", false},
+		{"no dead-letter queue", permanent, map[string]string{sourceflow.MetaLastDelivery: "true"}, "", false},
 		{"last delivery unless held elsewhere", transient, map[string]string{sourceflow.MetaDeadLetterQueue: "q-dlq",
-			sourceflow.MetaLastDelivery: sourceflow.LastDeliveryUnlessInProgress}, tracing.DeadLetterLastDelivery},
+			sourceflow.MetaLastDelivery: sourceflow.LastDeliveryUnlessInProgress}, tracing.DeadLetterLastDelivery, false},
 		{"last delivery held elsewhere, handed back", transient, map[string]string{sourceflow.MetaDeadLetterQueue: "q-dlq",
-			sourceflow.MetaLastDelivery: sourceflow.LastDeliveryUnlessInProgress, sourceflow.MetaInProgress: "true"}, ""},
+			sourceflow.MetaLastDelivery: sourceflow.LastDeliveryUnlessInProgress, sourceflow.MetaInProgress: "true"}, "", false},
 		{"last delivery held elsewhere, dead-lettered", transient, map[string]string{sourceflow.MetaDeadLetterQueue: "q-dlq",
-			sourceflow.MetaLastDelivery: sourceflow.LastDelivery, sourceflow.MetaInProgress: "true"}, tracing.DeadLetterLastDelivery},
+			sourceflow.MetaLastDelivery: sourceflow.LastDelivery, sourceflow.MetaInProgress: "true"}, tracing.DeadLetterLastDelivery, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tr, _, rec := recordingTracing(t, tracing.Config{})
 			msg := message.NewMessage("uuid-1", nil)
+			if !tc.unmarked {
+				msg.SetContext(sourceflow.ContextMarkingFailures(msg.Context()))
+			}
 			for k, v := range tc.md {
 				msg.Metadata.Set(k, v)
 			}
