@@ -17,7 +17,9 @@ const (
 	// it fails, that a failure dead-letters the message: LastDelivery or
 	// LastDeliveryUnlessInProgress. awsbus sets it on the last receive the
 	// queue's redrive policy allows, cqrs's transports on the last of
-	// MaxDeliveries.
+	// MaxDeliveries. A delivery that becomes the last after it was handed
+	// out (cqrs's ChannelTransport's, as it closes) says so through its
+	// context instead (IsLastDelivery).
 	MetaLastDelivery = "sf_last_delivery"
 	// MetaDeadLetterQueue names where the transport dead-letters the message
 	// when this delivery fails permanently (sourceflow.Permanent) or, on its

@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/sourceflow-go/sourceflow"
 )
 
 // channelSubscriber relays gochannel messages to its consumer, redelivering
@@ -26,6 +28,9 @@ type channelSubscriber struct {
 // CloseTimeout runs out, is dead-lettered rather than redelivered; so is a
 // message published while the subscription was in place that gochannel
 // dropped as the subscription, or the transport, closed (see awaited). A
+// delivery under way as the subscription ends tells its consume pipeline
+// it became the last (sourceflow.IsLastDelivery), so the tracing
+// middleware shows the dead letter of its failure. A
 // Subscribe that Close overtook answers with a closed channel: once Close
 // returned, no subscription of the subscriber runs.
 func (s *channelSubscriber) Subscribe(ctx context.Context, topic string) (<-chan *message.Message, error) {
@@ -40,7 +45,7 @@ func (s *channelSubscriber) Subscribe(ctx context.Context, topic string) (<-chan
 		return nil, err
 	}
 	r := redelivery{maxDeliveries: s.t.cfg.MaxDeliveries, delay: s.t.cfg.RedeliveryDelay,
-		drain: s.t.cfg.CloseTimeout, keepsNothing: true, handing: remark,
+		drain: s.t.cfg.CloseTimeout, keepsNothing: true, handing: handingUntil(ctx),
 		deadLetter: s.t.keepDeadLetter, deadLetterQueue: ChannelDeadLetters}
 	live, endLive := r.deliveryContext(ctx)
 	out := make(chan *message.Message)
@@ -60,6 +65,21 @@ func (s *channelSubscriber) Subscribe(ctx context.Context, topic string) (<-chan
 		relay()
 	}
 	return out, nil
+}
+
+// handingUntil prepares each copy of a message the subscription whose
+// context is sub hands out (remark), and tells its consume pipeline that
+// the delivery becomes its last once sub ended
+// (sourceflow.ContextWithLastDelivery): a failure while the subscription
+// drains is dead-lettered, since gochannel keeps nothing to deliver again
+// (redelivery.drained), so the tracing middleware's span shows that dead
+// letter as it does one after the last of MaxDeliveries.
+func handingUntil(sub context.Context) func(m *message.Message) {
+	draining := func() bool { return sub.Err() != nil }
+	return func(m *message.Message) {
+		remark(m)
+		m.SetContext(sourceflow.ContextWithLastDelivery(m.Context(), draining))
+	}
 }
 
 // subscribeChannel makes the gochannel subscription of topic, which

@@ -67,7 +67,9 @@ func appendDeliveryAttributes(attrs []attribute.KeyValue, msg *message.Message) 
 // makes its transport dead-letter it: the transport named a dead-letter
 // queue (sourceflow.MetaDeadLetterQueue) and the failure is marked
 // permanent for it or this is the message's last delivery
-// (sourceflow.MetaLastDelivery). A permanent failure is marked when msg
+// (sourceflow.MetaLastDelivery, or sourceflow.IsLastDelivery of ctx for a
+// delivery that became the last after it was handed out: cqrs's
+// ChannelTransport's while it closes). A permanent failure is marked when msg
 // carries sourceflow.MetaFailure already (the span sits outside cqrs's
 // mark) or when err is permanent and msg is handled inside that mark
 // (sourceflow.FailuresMarked of ctx, the context msg arrived with: cqrs's
@@ -89,7 +91,7 @@ func markDeadLettered(ctx context.Context, span trace.Span, msg *message.Message
 		reason = DeadLetterPermanent
 	case last == sourceflow.LastDeliveryUnlessInProgress && msg.Metadata.Get(sourceflow.MetaInProgress) != "":
 		return // handed back to the Pub/Sub
-	case last != sourceflow.LastDelivery && last != sourceflow.LastDeliveryUnlessInProgress:
+	case last != sourceflow.LastDelivery && last != sourceflow.LastDeliveryUnlessInProgress && !sourceflow.IsLastDelivery(ctx):
 		return
 	}
 	span.AddEvent(EventDeadLetter, trace.WithAttributes(

@@ -86,6 +86,30 @@ func TestMiddlewareMarksDeadLettering(t *testing.T) {
 	}
 }
 
+// A failure of a delivery that became the last after it was handed out
+// (sourceflow.ContextWithLastDelivery: ChannelTransport while it closes)
+// adds a dead-letter event for the last delivery; one of a delivery that
+// did not, none.
+func TestMiddlewareMarksDeadLetteringOfADeliveryThatBecameTheLast(t *testing.T) {
+	for _, became := range []bool{true, false} {
+		tr, _, rec := recordingTracing(t, tracing.Config{})
+		msg := message.NewMessage("uuid-1", nil)
+		msg.SetContext(sourceflow.ContextWithLastDelivery(msg.Context(), func() bool { return became }))
+		msg.Metadata.Set(sourceflow.MetaDeadLetterQueue, "q-dlq")
+
+		_, err := tr.Middleware(func(*message.Message) ([]*message.Message, error) { return nil, errors.New("gateway down") })(msg)
+
+		require.Error(t, err)
+		ev, found := deadLetterEvent(spanNamed(t, rec, "process"))
+		if !became {
+			assert.False(t, found, "no dead-letter event")
+			continue
+		}
+		require.True(t, found, "a dead-letter event")
+		assert.Equal(t, tracing.DeadLetterLastDelivery, attrMap(ev.Attributes)[string(tracing.AttrDeadLetterReason)])
+	}
+}
+
 // deadLetterEvent returns s's dead-letter event.
 func deadLetterEvent(s sdktrace.ReadOnlySpan) (sdktrace.Event, bool) {
 	for _, e := range s.Events() {
