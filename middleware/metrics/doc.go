@@ -84,7 +84,8 @@
 // messaging.destination.name (at most 256 pairs; past them the destination
 // is recorded as OtherType): sourceflow.outbox.relay.relayed (messages
 // forwarded, "{message}"), sourceflow.outbox.relay.failures (attempts that
-// failed, "{message}", with error.type permanent or transient) and
+// failed, "{message}", with error.type permanent or transient; a publish
+// that panicked, run through sourceflow.RunRelay, transient) and
 // sourceflow.outbox.relay.age (histogram, seconds from the message's
 // sourceflow.MetaOccurredAt to the attempt, bounds up to a day, as
 // critical_time counts a clock skew; none for a message without a valid

@@ -59,8 +59,8 @@
 // conventions have no generic key, this one follows their system-specific
 // ones), messaging.destination.subscription.name for an event received from
 // a queue subscribed to its topic, and, when the handler's failure makes
-// the transport dead-letter the message (a permanent failure, or any on the
-// last delivery the queue or transport allows), a "sourceflow.dead_letter"
+// the transport dead-letter the message (a permanent failure marked for
+// it, or any on the last delivery the queue or transport allows), a "sourceflow.dead_letter"
 // event with sourceflow.dead_letter.queue (the dead-letter queue, a
 // PubSubTransport's or sqlbus's dead-letter topic, or
 // cqrs.ChannelDeadLetters) and sourceflow.dead_letter.reason ("permanent"
@@ -68,10 +68,18 @@
 // fails is in the transport's log. PubSubTransport (so sqlbus) hands a
 // last delivery that found the message held elsewhere
 // (sourceflow.ErrInProgress) back to its Pub/Sub: that span has no event.
-// A failure while the subscription drains (Close) is not foreseen:
+// A permanent failure is marked for the transport (sourceflow.MetaFailure)
+// inside a cqrs service's mark, around its ServiceConfig.HandlerMiddleware
+// (sourceflow.FailuresMarked); one returned outside it (a plain Watermill
+// router's handler, router-level middleware) is delivered again like any
+// failure, so its span has the event only on the last delivery, for
+// "last_delivery". A failure while the subscription drains (Close):
 // PubSubTransport hands it back to its Pub/Sub, on its last delivery too
-// (whose span has the event all the same), and ChannelTransport
-// dead-letters it, before its last delivery too (whose span has none).
+// (whose span has the event all the same, as the hand-back is not
+// foreseen), and ChannelTransport dead-letters it, before its last
+// delivery too, telling the span so (sourceflow.IsLastDelivery): it has
+// the event, for "last_delivery", unless it failed at the very moment the
+// drain began.
 // Each failed handler run that middleware.Retry, or the idempotency
 // middleware's TxRetry, runs again adds an exception event with
 // sourceflow.retry.run, its number.
@@ -116,7 +124,8 @@
 // child of the send span whose context the outbox row carries, and writes
 // its context into the forwarded message, so the chain reads
 // send → relay → process; a failed attempt has status Error and
-// error.type.
+// error.type, "panic" for a publish that panicked when the relay runs it
+// through sourceflow.RunRelay (the span ends, and the panic goes on).
 //
 // # Propagation and the attribute budget
 //
