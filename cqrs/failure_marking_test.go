@@ -43,13 +43,7 @@ func TestHandlerMiddlewareKnowsItsFailuresAreMarked(t *testing.T) {
 	svc, err := cqrs.NewService(cqrs.ServiceConfig{Name: "marked", Transport: tr, Listen: []string{"orders"}, Router: router,
 		HandlerMiddleware: []message.HandlerMiddleware{sawMarking(&inService, &inServiceSeen)}})
 	require.NoError(t, err)
-	registerOrderTypes(t, svc)
-	require.NoError(t, cqrs.Handle(cqrs.NewSaga[Order](svc, "order"), createOrder))
-	require.NoError(t, svc.Start(context.Background()))
-	t.Cleanup(func() { assert.NoError(t, svc.Close()) })
-	go func() { _ = router.Run(context.Background()) }()
-	t.Cleanup(func() { _ = router.Close() })
-	<-router.Running()
+	runOnRouter(t, svc, router)
 
 	_, err = cqrs.NewAggregate(svc, "order").Send(context.Background(), "o-1", CreateOrder{Amount: 1})
 	require.NoError(t, err)

@@ -57,13 +57,7 @@ func TestPipelinePlacement(t *testing.T) {
 			}
 			svc, err := cqrs.NewService(cfg)
 			require.NoError(t, err)
-			registerOrderTypes(t, svc)
-			require.NoError(t, cqrs.Handle(cqrs.NewSaga[Order](svc, "order"), createOrder))
-			require.NoError(t, svc.Start(context.Background()))
-			t.Cleanup(func() { assert.NoError(t, svc.Close()) })
-			go func() { _ = router.Run(context.Background()) }()
-			t.Cleanup(func() { _ = router.Close() })
-			<-router.Running()
+			runOnRouter(t, svc, router)
 
 			_, err = cqrs.NewAggregate(svc, "order").Send(context.Background(), "o-1", CreateOrder{Amount: 1})
 			require.NoError(t, err)
@@ -79,4 +73,18 @@ func TestPipelinePlacement(t *testing.T) {
 			assert.Positive(t, published.Load(), "the service's decorators wrap its sends")
 		})
 	}
+}
+
+// runOnRouter registers the order types and the order saga on svc, starts
+// it and runs router, its ServiceConfig.Router, closing both when the test
+// ends.
+func runOnRouter(t *testing.T, svc *cqrs.Service, router *message.Router) {
+	t.Helper()
+	registerOrderTypes(t, svc)
+	require.NoError(t, cqrs.Handle(cqrs.NewSaga[Order](svc, "order"), createOrder))
+	require.NoError(t, svc.Start(context.Background()))
+	t.Cleanup(func() { assert.NoError(t, svc.Close()) })
+	go func() { _ = router.Run(context.Background()) }()
+	t.Cleanup(func() { _ = router.Close() })
+	<-router.Running()
 }
