@@ -35,7 +35,7 @@ func newRelay(inner cqrs.Transport, topic string, observers []sourceflow.RelayOb
 
 // Publish forwards msgs to destination (forward), each in a context that
 // keeps none of the forwarder's values (detached), and reports the attempt
-// of each to the observers.
+// of each to the observers, a panic too before it goes on (RunRelay).
 func (r *relay) Publish(destination string, msgs ...*message.Message) error {
 	for _, m := range msgs {
 		m.SetContext(detached{m.Context()})
@@ -50,11 +50,7 @@ func (r *relay) Publish(destination string, msgs ...*message.Message) error {
 			sourceflow.Relayed{Outbox: r.topic, Destination: destination, Metadata: m.Metadata})
 		m.SetContext(ctx)
 	}
-	err := r.forward(destination, msgs)
-	for _, done := range dones {
-		done(err)
-	}
-	return err
+	return sourceflow.RunRelay(func() error { return r.forward(destination, msgs) }, dones...)
 }
 
 // forward publishes msgs to destination on the inner transport. A failure

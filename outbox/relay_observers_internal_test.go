@@ -38,3 +38,33 @@ func TestRelayReportsAFailedForward(t *testing.T) {
 		assert.ErrorContains(t, attempts[i].Err, "awsbus: unknown destination")
 	}
 }
+
+// panickingTransport's publishers panic: an inner transport with a bug.
+type panickingTransport struct{ *cqrs.ChannelTransport }
+
+func (panickingTransport) Publisher(string) (message.Publisher, error) { return panickingPublisher{}, nil }
+
+type panickingPublisher struct{}
+
+func (panickingPublisher) Publish(string, ...*message.Message) error { panic("inner publisher bug") }
+func (panickingPublisher) Close() error                              { return nil }
+
+// A forward that panics ends each observed attempt with the panic before
+// the panic goes on, so the relay span ends and the failure is counted.
+func TestRelayReportsAForwardThatPanics(t *testing.T) {
+	channel, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = channel.Close() })
+	rec := &cqrstest.RelayRecorder{}
+	r := newRelay(panickingTransport{channel}, "outbox_test", []sourceflow.RelayObserver{rec})
+	m := message.NewMessage("u-1", nil)
+	m.Metadata.Set(sourceflow.MetaMessageID, "m-1")
+
+	require.PanicsWithValue(t, "inner publisher bug", func() { _ = r.Publish("orders", m) })
+
+	attempts := rec.Attempts()
+	require.Len(t, attempts, 1)
+	assert.True(t, attempts[0].Ended)
+	var panicked *sourceflow.PanicError
+	assert.ErrorAs(t, attempts[0].Err, &panicked)
+}

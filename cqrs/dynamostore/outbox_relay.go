@@ -92,7 +92,8 @@ func settleContext(ctx context.Context) (context.Context, context.CancelFunc) {
 }
 
 // send publishes m to destination on the inner transport (publish),
-// reporting the attempt to the relay observers.
+// reporting the attempt to the relay observers, a panic too before it
+// goes on (RunRelay).
 func (o *Outbox) send(destination string, m *message.Message) error {
 	if len(o.cfg.RelayObservers) == 0 {
 		return o.publish(destination, m)
@@ -100,9 +101,7 @@ func (o *Outbox) send(destination string, m *message.Message) error {
 	ctx, done := sourceflow.ObserveRelay(m.Context(), o.cfg.RelayObservers,
 		sourceflow.Relayed{Outbox: o.cfg.Name, Destination: destination, Metadata: m.Metadata})
 	m.SetContext(ctx)
-	err := o.publish(destination, m)
-	done(err)
-	return err
+	return sourceflow.RunRelay(func() error { return o.publish(destination, m) }, done)
 }
 
 // publish publishes m to destination on the inner transport. A destination
