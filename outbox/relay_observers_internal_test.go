@@ -42,7 +42,9 @@ func TestRelayReportsAFailedForward(t *testing.T) {
 // panickingTransport's publishers panic: an inner transport with a bug.
 type panickingTransport struct{ *cqrs.ChannelTransport }
 
-func (panickingTransport) Publisher(string) (message.Publisher, error) { return panickingPublisher{}, nil }
+func (panickingTransport) Publisher(string) (message.Publisher, error) {
+	return panickingPublisher{}, nil
+}
 
 type panickingPublisher struct{}
 

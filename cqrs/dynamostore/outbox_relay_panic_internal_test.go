@@ -16,7 +16,9 @@ import (
 // panickingTransport's publishers panic: an inner transport with a bug.
 type panickingTransport struct{ *cqrs.ChannelTransport }
 
-func (panickingTransport) Publisher(string) (message.Publisher, error) { return panickingPublisher{}, nil }
+func (panickingTransport) Publisher(string) (message.Publisher, error) {
+	return panickingPublisher{}, nil
+}
 
 type panickingPublisher struct{}
 
