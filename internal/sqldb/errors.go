@@ -8,7 +8,9 @@ import "errors"
 var (
 	// ErrUnreachable wraps a failed connection check at open: the database
 	// did not answer within the connect timeout or could not take the
-	// connection (too many connections, starting up); a retry may pass.
+	// connection (too many connections, starting up); a retry may pass. A
+	// server that answered and refused the account or the connection is
+	// ErrInvalidConfig instead.
 	ErrUnreachable = errors.New("database unreachable")
 	// ErrSchemaTooNew is returned when the database records a schema version
 	// newer than the code knows: an older binary must not write to a schema
@@ -18,7 +20,10 @@ var (
 	// an invalid field, a DSN the dialect's driver cannot read, or a *sql.DB
 	// whose driver is another dialect's, found before any connection is
 	// tried; or, at open, a server's refusal of the DSN's user, password or
-	// database. No retry helps.
+	// database, or of its account or connection (a host the user may not
+	// connect from, a connection without TLS where the server requires it,
+	// an expired password, a locked account), named with what to change. No
+	// retry helps.
 	ErrInvalidConfig = errors.New("invalid configuration")
 	// ErrSecondPool is returned by a store called in a transaction begun on
 	// another *sql.DB opened with the same DSN (see SourceOf): joining it is

@@ -83,7 +83,9 @@ func (c Config) ValidateSettings() error {
 // dialect and the address, never a hang. An invalid cfg, a DSN the driver
 // cannot read among them, is ErrInvalidConfig, before any connection is
 // tried; so is, once the server answered, its refusal of the DSN's user,
-// password or database (see refusedLogin), which no retry changes.
+// password or database (see refusedLogin), or of the account or the
+// connection (a host not allowed, TLS required, an expired password, a
+// locked account: see accessRefusal), which no retry changes.
 func Open(ctx context.Context, cfg Config) (*sql.DB, error) {
 	cfg.setDefaults()
 	if err := cfg.Validate(); err != nil {
@@ -99,14 +101,26 @@ func Open(ctx context.Context, cfg Config) (*sql.DB, error) {
 	defer cancel()
 	if err := db.PingContext(pingCtx); err != nil {
 		_ = db.Close()
-		if refusedLogin(err) {
-			return nil, fmt.Errorf("%w: %s at %s refused the DSN's user, password or database: %w", ErrInvalidConfig,
-				cfg.Dialect, Address(cfg.Dialect, cfg.DSN), err)
-		}
-		return nil, fmt.Errorf("%w: %s at %s (within %s): %w", ErrUnreachable, cfg.Dialect,
-			Address(cfg.Dialect, cfg.DSN), cfg.ConnectTimeout, err)
+		return nil, pingFailed(cfg, err)
 	}
 	return db, nil
+}
+
+// pingFailed is Open's error for the failed connection check err of the
+// database cfg opens: ErrInvalidConfig when the server answered and
+// refused the DSN's user, password or database (refusedLogin), or the
+// account or the connection (accessRefusal, which names the cause and the
+// remedy); ErrUnreachable otherwise.
+func pingFailed(cfg Config, err error) error {
+	if refusal := accessRefusal(err); refusal != "" {
+		return fmt.Errorf("%w: %s at %s %s: %w", ErrInvalidConfig, cfg.Dialect, Address(cfg.Dialect, cfg.DSN), refusal, err)
+	}
+	if refusedLogin(err) {
+		return fmt.Errorf("%w: %s at %s refused the DSN's user, password or database: %w", ErrInvalidConfig,
+			cfg.Dialect, Address(cfg.Dialect, cfg.DSN), err)
+	}
+	return fmt.Errorf("%w: %s at %s (within %s): %w", ErrUnreachable, cfg.Dialect,
+		Address(cfg.Dialect, cfg.DSN), cfg.ConnectTimeout, err)
 }
 
 // withSQLitePragmas adds a busy timeout, WAL and immediate transactions to a

@@ -1,0 +1,47 @@
+package sqldb
+
+import (
+	"errors"
+
+	"github.com/go-sql-driver/mysql"
+)
+
+// MySQL and MariaDB error numbers with which a server that answered
+// refuses the DSN's account or the connection itself, on every try.
+const (
+	mysqlHostNotAllowed  = 1130 // ER_HOST_NOT_PRIVILEGED
+	mysqlPasswordExpired = 1862 // ER_MUST_CHANGE_PASSWORD_LOGIN
+	mysqlAccountLocked   = 3118 // ER_ACCOUNT_HAS_BEEN_LOCKED (MySQL)
+	mysqlSecureTransport = 3159 // ER_SECURE_TRANSPORT_REQUIRED
+	mariadbAccountLocked = 4151 // ER_ACCOUNT_HAS_BEEN_LOCKED (MariaDB)
+)
+
+// accountLocked words a locked account, which MySQL and MariaDB number
+// apart.
+const accountLocked = "refused the DSN's user: the DSN's user's account is locked: " +
+	"unlock it (ALTER USER … ACCOUNT UNLOCK) or use another account"
+
+// mysqlAccessRefusals words each refusal of the DSN's account or
+// connection: its cause, then what to change. Like a refused login
+// (refusedLogin), none is an outage: no retry passes until an operator
+// changes the account or the DSN.
+var mysqlAccessRefusals = map[uint16]string{
+	mysqlHostNotAllowed: "does not let the DSN's user connect from this client's host: " +
+		"allow the user from this host (CREATE USER or GRANT for 'user'@'host')",
+	mysqlSecureTransport: "requires a secure connection (require_secure_transport): " +
+		"set tls=true, or the name of a registered TLS config, in the DSN",
+	mysqlPasswordExpired: "refused the DSN's user: the DSN's user's password has expired: " +
+		"set a new password (ALTER USER … IDENTIFIED BY …) and put it in the DSN",
+	mysqlAccountLocked:   accountLocked,
+	mariadbAccountLocked: accountLocked,
+}
+
+// accessRefusal words err, from the connection check at open, when it is a
+// MySQL or MariaDB server's refusal of the DSN's account or connection
+// (mysqlAccessRefusals), and is "" otherwise.
+func accessRefusal(err error) string {
+	if e, ok := errors.AsType[*mysql.MySQLError](err); ok {
+		return mysqlAccessRefusals[e.Number]
+	}
+	return ""
+}
