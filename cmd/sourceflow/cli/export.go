@@ -42,7 +42,8 @@ aliases are protected: CloudFormation keeps them when the stack is deleted
 0644); interrupted (Ctrl-C, SIGTERM) it replaces nothing (exit 130) and
 leaves no temporary file. A device or named pipe is written in place:
 interrupted, it has part of the output, and the error says how many bytes.
-It makes no AWS call.`
+A named pipe is written once a process opens it for reading; with none
+within 30 s, export fails and writes nothing. It makes no AWS call.`
 
 // exportFlags are the flags of export's subcommands.
 type exportFlags struct {

@@ -17,7 +17,9 @@ import (
 // points), unless the kernel's protected_symlinks rule would not follow it
 // (checkLinkAt). Anything else that is there (a device such as /dev/null,
 // a named pipe) is written to as it is: renaming over it would replace it
-// with a regular file. A file another user left in a sticky directory
+// with a regular file. A named pipe is opened once a process opens it for
+// reading, as a shell's redirection does, but not after ctx ends nor
+// after pipeReaderWait (openPipe). A file another user left in a sticky directory
 // anyone may write to is refused, as protected_regular would (checkFileAt).
 //
 // path is resolved once, through directory descriptors (resolveOutput),

@@ -71,12 +71,13 @@ func (t outputTarget) createTemp() (string, *os.File, error) {
 }
 
 // writeInPlace writes data to t, no regular file (a device, a named pipe),
-// opened by t's directory descriptor without following a link, once it is
-// seen to be the file resolveOutput found there, until ctx ends
-// (writeChunks, whose error then says how many bytes it has).
+// opened by t's directory descriptor without following a link (a named
+// pipe once a reader opens it: openInPlace), once it is seen to be the
+// file resolveOutput found there, until ctx ends (writeChunks, whose error
+// then says how many bytes it has).
 func (t outputTarget) writeInPlace(ctx context.Context, data []byte) error {
 	path := filepath.Join(t.dir.path, t.name)
-	fd, err := unix.Openat(t.dir.fd, t.name, unix.O_WRONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	fd, err := t.openInPlace(ctx)
 	if err != nil {
 		return &fs.PathError{Op: "open", Path: path, Err: err}
 	}
