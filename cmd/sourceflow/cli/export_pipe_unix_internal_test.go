@@ -40,14 +40,10 @@ func writeToPipe(t *testing.T, ctx context.Context) (string, <-chan error) {
 	return pipe, done
 }
 
-// -o naming a named pipe nobody opens for reading waits for a reader, as
-// a shell's redirection does, but not forever: after pipeReaderWait it
-// fails, saying what to do, and writes nothing.
-func TestWriteOutput_APipeNobodyReadsFailsAfterAWait(t *testing.T) {
-	defer func(w time.Duration) { pipeReaderWait = w }(pipeReaderWait)
-	pipeReaderWait = 50 * time.Millisecond
-	pipe, done := writeToPipe(t, t.Context())
-
+// returned returns the error done gives, failing the test with what when
+// done gives none within pipeBound.
+func returned(t *testing.T, done <-chan error, what string) error {
+	t.Helper()
 	var err error
 	require.Eventually(t, func() bool {
 		select {
@@ -56,7 +52,19 @@ func TestWriteOutput_APipeNobodyReadsFailsAfterAWait(t *testing.T) {
 		default:
 			return false
 		}
-	}, pipeBound, 10*time.Millisecond, "the export waits forever for a reader of %s", pipe)
+	}, pipeBound, 10*time.Millisecond, what)
+	return err
+}
+
+// -o naming a named pipe nobody opens for reading waits for a reader, as
+// a shell's redirection does, but not forever: after pipeReaderWait it
+// fails, saying what to do, and writes nothing.
+func TestWriteOutput_APipeNobodyReadsFailsAfterAWait(t *testing.T) {
+	defer func(w time.Duration) { pipeReaderWait = w }(pipeReaderWait)
+	pipeReaderWait = 50 * time.Millisecond
+	pipe, done := writeToPipe(t, t.Context())
+
+	err := returned(t, done, "the export waits forever for a reader of "+pipe)
 
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "export: -o "+pipe)
@@ -75,15 +83,7 @@ func TestWriteOutput_AnInterruptionEndsTheWaitForAPipesReader(t *testing.T) {
 	pipe, done := writeToPipe(t, ctx)
 	cancel()
 
-	var err error
-	require.Eventually(t, func() bool {
-		select {
-		case err = <-done:
-			return true
-		default:
-			return false
-		}
-	}, pipeBound, 10*time.Millisecond, "the interrupted export still waits for a reader of %s", pipe)
+	err := returned(t, done, "the interrupted export still waits for a reader of "+pipe)
 
 	require.ErrorIs(t, err, context.Canceled)
 	assert.Contains(t, err.Error(), "interrupted while waiting for a reader of the named pipe; nothing was written")
