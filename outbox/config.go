@@ -91,7 +91,10 @@ type Config struct {
 	// Logger logs the forwarder's work (never payloads). Each row it
 	// dead-letters is logged at error level with its reason. Failed forwards
 	// in a row are logged first, then at most once a minute with their
-	// number, and their end once. A connection to DB that crosses a network
+	// number, and their end once; so are the forwarder's failed polls of the
+	// outbox while DB is down ("Error querying for message", with
+	// "cleared: Error querying for message" at info level once a poll
+	// passes again). A connection to DB that crosses a network
 	// in clear text is logged once, at info level (see the package
 	// documentation). Rows of the earlier releases' default outbox this
 	// release would strand are logged at error level (see TopicFor).

@@ -12,6 +12,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/repeatlog"
 )
 
 // failureLogInterval is how often, at most, the forwarder logs that its
@@ -22,22 +23,18 @@ const failureLogInterval = time.Minute
 // while the inner transport is down: the first failure in a row, then at
 // most once per interval with the number of failures since the last line,
 // and the first forward after them, with the number of failures in the
-// row.
+// row (repeatlog.Row, which also bounds the lines of the failed polls).
 type failureLog struct {
-	logger   watermill.LoggerAdapter
-	topic    string
-	interval time.Duration
-	now      func() time.Time
+	logger watermill.LoggerAdapter
+	topic  string
+	now    func() time.Time
 
-	mu       sync.Mutex
-	failures int       // failed attempts in a row
-	unlogged int       // failed attempts since the last line
-	first    time.Time // the first failure in the row
-	loggedAt time.Time // the last line
+	mu  sync.Mutex
+	row repeatlog.Row // the failed attempts in a row
 }
 
 func newFailureLog(logger watermill.LoggerAdapter, topic string, interval time.Duration) *failureLog {
-	return &failureLog{logger: logger, topic: topic, interval: interval, now: time.Now}
+	return &failureLog{logger: logger, topic: topic, now: time.Now, row: repeatlog.Row{Interval: interval}}
 }
 
 // middleware is the forwarder's outermost handler middleware. A row whose
@@ -71,25 +68,18 @@ func (l *failureLog) middleware(h message.HandlerFunc) message.HandlerFunc {
 // may hold anything.
 func (l *failureLog) failed(msg *message.Message, err error) {
 	l.mu.Lock()
-	now := l.now()
-	l.failures++
-	l.unlogged++
-	if l.failures == 1 {
-		l.first = now
-	} else if now.Sub(l.loggedAt) < l.interval {
-		l.mu.Unlock()
+	f, log := l.row.Fail(l.now())
+	l.mu.Unlock()
+	if !log {
 		return
 	}
 	fields := forwardedFields(msg.Payload)
 	fields["topic"], fields["message_uuid"] = l.topic, sourceflow.IDText(msg.UUID)
-	fields["failed_attempts"], fields["failing_for"] = l.unlogged, now.Sub(l.first).String()
-	first := l.failures == 1
-	l.loggedAt, l.unlogged = now, 0
-	l.mu.Unlock()
+	fields["failed_attempts"], fields["failing_for"] = f.Failures, f.FailingFor.String()
 	line, full := oneLine(err)
 	logged := errors.New(line)
-	if first {
-		l.logger.Error("outbox: forwarding failed; tried again after a backoff, logged again at most every "+l.interval.String(), logged, fields)
+	if f.First {
+		l.logger.Error("outbox: forwarding failed; tried again after a backoff, logged again at most every "+l.row.Interval.String(), logged, fields)
 	} else {
 		l.logger.Error("outbox: forwarding still fails", logged, fields)
 	}
@@ -103,12 +93,11 @@ func (l *failureLog) failed(msg *message.Message, err error) {
 // succeeded logs the end of a row of failures.
 func (l *failureLog) succeeded() {
 	l.mu.Lock()
-	failures, first := l.failures, l.first
-	l.failures, l.unlogged = 0, 0
+	failures, lasted, ended := l.row.End(l.now())
 	l.mu.Unlock()
-	if failures > 0 {
+	if ended {
 		l.logger.Info("outbox: forwarding resumed", watermill.LogFields{
-			"topic": l.topic, "failed_attempts": failures, "failed_for": l.now().Sub(first).String(),
+			"topic": l.topic, "failed_attempts": failures, "failed_for": lasted.String(),
 		})
 	}
 }

@@ -1,0 +1,115 @@
+package repeatlog
+
+import (
+	"sync"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+)
+
+// Logger is a watermill.LoggerAdapter that passes every line to its inner
+// logger, except Error lines repeating one message: of those, a Row per
+// message passes the first at once, with the field
+// "repeats_logged_every", then at most one per interval with the fields
+// "failed_attempts" (the lines held back since the one before, plus this
+// one) and "failing_for". Cleared ends the rows, logging at Info level
+// that each message's condition cleared. The loggers With returns share
+// its rows. It is safe for concurrent use.
+type Logger struct {
+	inner watermill.LoggerAdapter
+	rows  *rows
+}
+
+// rows are the rows of a Logger and of the loggers its With returned.
+type rows struct {
+	interval time.Duration
+
+	mu     sync.Mutex
+	byMsg  map[string]*row
+	failed bool // a row has failures
+}
+
+// row is the Row of one message, and the logger that logged its last
+// failure, which logs its end (its fields name the failing part).
+type row struct {
+	Row
+	logger watermill.LoggerAdapter
+}
+
+// NewLogger returns a Logger over inner whose repeated Error lines are
+// logged at most once per interval.
+func NewLogger(inner watermill.LoggerAdapter, interval time.Duration) *Logger {
+	return &Logger{inner: inner, rows: &rows{interval: interval, byMsg: map[string]*row{}}}
+}
+
+// Error logs msg the first time in a row at once, then at most once per
+// interval with the number of lines held back.
+func (l *Logger) Error(msg string, err error, fields watermill.LogFields) {
+	f, ok := l.rows.fail(msg, l.inner)
+	if !ok {
+		return
+	}
+	if f.First {
+		fields = fields.Add(watermill.LogFields{"repeats_logged_every": l.rows.interval.String()})
+	} else {
+		fields = fields.Add(watermill.LogFields{"failed_attempts": f.Failures, "failing_for": f.FailingFor.String()})
+	}
+	l.inner.Error(msg, err, fields)
+}
+
+// Info logs msg.
+func (l *Logger) Info(msg string, fields watermill.LogFields) { l.inner.Info(msg, fields) }
+
+// Debug logs msg.
+func (l *Logger) Debug(msg string, fields watermill.LogFields) { l.inner.Debug(msg, fields) }
+
+// Trace logs msg.
+func (l *Logger) Trace(msg string, fields watermill.LogFields) { l.inner.Trace(msg, fields) }
+
+// With returns a Logger adding fields to every line, sharing l's rows.
+func (l *Logger) With(fields watermill.LogFields) watermill.LoggerAdapter {
+	return &Logger{inner: l.inner.With(fields), rows: l.rows}
+}
+
+// Cleared says the condition the Error lines reported is over: for each
+// message logged since the last Cleared, it logs at Info level "cleared: "
+// and the message, with the fields "failed_attempts" and "failed_for", and
+// starts its row over. Without such a message it costs a lock.
+func (l *Logger) Cleared() {
+	now := time.Now()
+	type end struct {
+		msg      string
+		logger   watermill.LoggerAdapter
+		failures int
+		lasted   time.Duration
+	}
+	var ends []end
+	l.rows.mu.Lock()
+	if l.rows.failed {
+		for msg, r := range l.rows.byMsg {
+			if failures, lasted, ok := r.End(now); ok {
+				ends = append(ends, end{msg, r.logger, failures, lasted})
+			}
+		}
+		l.rows.failed = false
+	}
+	l.rows.mu.Unlock()
+	for _, e := range ends {
+		e.logger.Info("cleared: "+e.msg, watermill.LogFields{"failed_attempts": e.failures, "failed_for": e.lasted.String()})
+	}
+}
+
+// fail counts a failure of msg, logged through logger, and reports whether
+// it is to be logged.
+func (r *rows) fail(msg string, logger watermill.LoggerAdapter) (Failure, bool) {
+	now := time.Now()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	ro := r.byMsg[msg]
+	if ro == nil {
+		ro = &row{Row: Row{Interval: r.interval}}
+		r.byMsg[msg] = ro
+	}
+	ro.logger, r.failed = logger, true
+	return ro.Fail(now)
+}
