@@ -20,6 +20,9 @@
 //     and refuses another purge of the queue within 60 seconds.
 //   - Long polling: ReceiveMessage waits up to WaitTimeSeconds, woken at once
 //     by a send or a visibility change, and returns early when its context ends.
+//     With SQSConfig.KeepCanceledPolls the poll then goes on without its
+//     caller, as SQS's does, taking the messages that arrive before its wait
+//     ends and leaving them invisible for their visibility timeout.
 //   - The limits that bite in production: at most 10 message attributes,
 //     non-empty attribute values, valid attribute names, XML-safe bodies, the
 //     1 MiB message and batch size, 10 entries per batch, distinct entry ids.

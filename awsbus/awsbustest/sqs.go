@@ -29,6 +29,13 @@ type SQSConfig struct {
 	// while CreateQueue itself returns its URL again. Zero (the default)
 	// shows a new queue at once.
 	NewQueueDelay time.Duration
+	// KeepCanceledPolls makes a ReceiveMessage call whose context ends
+	// during its long poll go on without its caller, as SQS does, which
+	// does not see a caller leave: until the call's wait ends it takes the
+	// messages that arrive, and they stay invisible for their visibility
+	// timeout, received by no one. False (the default) ends the poll with
+	// its context.
+	KeepCanceledPolls bool
 }
 
 func (c *SQSConfig) setDefaults() {

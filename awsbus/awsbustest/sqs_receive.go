@@ -16,7 +16,9 @@ import (
 // ReceiveMessage returns up to MaxNumberOfMessages visible messages, waiting
 // up to WaitTimeSeconds (or the queue's ReceiveMessageWaitTimeSeconds) for
 // one to arrive. Messages that have been received maxReceiveCount times move
-// to the dead-letter queue of the queue's RedrivePolicy instead.
+// to the dead-letter queue of the queue's RedrivePolicy instead. A call
+// whose context ends during the wait returns the context's error (see
+// SQSConfig.KeepCanceledPolls for what becomes of its poll).
 func (s *SQS) ReceiveMessage(ctx context.Context, in *sqs.ReceiveMessageInput, _ ...func(*sqs.Options)) (*sqs.ReceiveMessageOutput, error) {
 	if err := s.begin("ReceiveMessage"); err != nil {
 		return nil, err
@@ -28,7 +30,14 @@ func (s *SQS) ReceiveMessage(ctx context.Context, in *sqs.ReceiveMessageInput, _
 	if max < 1 || max > maxBatchEntries || in.WaitTimeSeconds < 0 || in.WaitTimeSeconds > 20 {
 		return nil, apiError("InvalidParameterValue", "MaxNumberOfMessages must be 1-10 and WaitTimeSeconds 0-20.")
 	}
-	var deadline time.Time
+	return s.poll(ctx, in, max, time.Time{})
+}
+
+// poll receives until messages come or the long poll's deadline (zero: not
+// yet set) passes. When ctx ends first it returns ctx's error; with
+// KeepCanceledPolls the poll goes on without its caller until that
+// deadline.
+func (s *SQS) poll(ctx context.Context, in *sqs.ReceiveMessageInput, max int, deadline time.Time) (*sqs.ReceiveMessageOutput, error) {
 	for {
 		s.mu.Lock()
 		q, err := s.queueByURL(in.QueueUrl)
@@ -51,6 +60,9 @@ func (s *SQS) ReceiveMessage(ctx context.Context, in *sqs.ReceiveMessageInput, _
 			return &sqs.ReceiveMessageOutput{Messages: msgs}, nil
 		}
 		if err := waitChange(ctx, changed, now, next, deadline); err != nil {
+			if s.cfg.KeepCanceledPolls {
+				go func() { _, _ = s.poll(context.Background(), in, max, deadline) }()
+			}
 			return nil, err
 		}
 	}
