@@ -30,7 +30,8 @@ type ConsumerConfig struct {
 	// group. At least 1; default 10.
 	MaxConcurrentCalls int
 	// WaitTime is the long-poll wait of ReceiveMessage (and of the consumed
-	// queues), 1s..20s. Default 20s.
+	// queues), 1s..20s. Default 20s. Close lets the poll under way end, so
+	// it takes up to WaitTime when no message comes.
 	WaitTime time.Duration
 	// VisibilityTimeout of the consumed queues and of every receive, renewed
 	// by a heartbeat while a handler runs longer than half of it. 1s..12h;
@@ -50,8 +51,9 @@ type ConsumerConfig struct {
 	// at most MaxNackBackoff.
 	NackBackoff time.Duration
 	// ShutdownTimeout is how long Close (or the end of the Subscribe context)
-	// waits for handed-out messages to be acked before releasing them.
-	// 0..24h; default 30s.
+	// waits for handed-out messages to be acked before releasing them, and
+	// at most for the long poll under way to be answered (see Shutdown in
+	// the package documentation). 0..24h; default 30s.
 	ShutdownTimeout time.Duration
 }
 

@@ -172,9 +172,21 @@
 // Config and SubscriberConfig both embed with one set of defaults and
 // ranges.
 //
-// Shutdown (Close, or the end of the Subscribe context) stops receiving at
-// once, waits up to ShutdownTimeout (30s by default) for handed-out messages to be acked or
-// nacked (their acks are still deleted), then releases the rest and every
+// Shutdown (Close, or the end of the Subscribe context) starts no other
+// ReceiveMessage call, but lets the long poll under way end as SQS answers
+// it: SQS does not see a caller give a poll up, and hands the messages that
+// arrive meanwhile to the poll anyway, so a poll cut short would leave them
+// invisible to every consumer for their visibility timeout (and, on a FIFO
+// queue, the rest of their groups behind them), a delay a rolling restart
+// would add to every queue. The messages that poll returns are not handed
+// out: each is released at once (dead-lettered, on its last allowed
+// receive), as a message that arrives for a handler after shutdown began.
+// The poll is cut only at the shutdown deadline (below), with a log line.
+// So a Close while no message comes takes the rest of the long poll, up to
+// WaitTime (20s by default) or ShutdownTimeout if that is shorter; a
+// shorter WaitTime shortens it at the cost of more empty receives. Shutdown
+// waits up to ShutdownTimeout (30s by default) for handed-out messages to
+// be acked or nacked (their acks are still deleted), then releases the rest and every
 // held message with a zero visibility timeout (held messages ten per
 // ChangeMessageVisibilityBatch call, the calls at once) so another
 // consumer receives them without waiting, flushes the pending deletes and

@@ -129,9 +129,10 @@ func (s *Subscriber) isClosed() bool {
 	return s.closed
 }
 
-// Close stops every subscription, waits for handed-out messages up to
-// ShutdownTimeout, releases the rest and returns when every channel is
-// closed.
+// Close stops every subscription, waits up to ShutdownTimeout for
+// handed-out messages and for the long poll under way (whose messages it
+// releases at once), releases the rest and returns when every channel is
+// closed. See Shutdown in the package documentation for its bound.
 func (s *Subscriber) Close() error {
 	s.once.Do(func() {
 		s.mu.Lock()

@@ -3,9 +3,10 @@ package awsbus
 import "time"
 
 // watchDeadline closes sub.deadline ShutdownTimeout after stop ends, or
-// once every handler returned if that is sooner.
+// once every handler returned if that is sooner, and ends sub.polls then.
 func (sub *subscription) watchDeadline() {
 	defer close(sub.deadline)
+	defer sub.endPolls()
 	select {
 	case <-sub.stop.Done():
 	case <-sub.done:

@@ -39,10 +39,17 @@ type subscription struct {
 	deadline chan struct{}
 
 	attempt receiveAttempt // FIFO: the poller's ReceiveRequestAttemptId
+
+	// polls ends at the shutdown deadline: a long poll under way when stop
+	// ends goes on until then (see receive).
+	polls    context.Context
+	endPolls context.CancelFunc
 }
 
 func newSubscription(ctx context.Context, s *Subscriber, ep topology.Endpoint) *subscription {
 	stop, quit := context.WithCancel(ctx)
+	bg := context.WithoutCancel(ctx)
+	polls, endPolls := context.WithCancel(bg)
 	go func() {
 		select {
 		case <-s.closing:
@@ -52,8 +59,8 @@ func newSubscription(ctx context.Context, s *Subscriber, ep topology.Endpoint) *
 	}()
 	return &subscription{
 		cfg: s.cfg, ep: ep, dead: s.dead, out: make(chan *message.Message), stop: stop, quit: quit,
-		log:    s.cfg.Logger.With(watermill.LogFields{"destination": ep.Name, "queue_url": ep.QueueURL}),
-		bg:     context.WithoutCancel(ctx),
+		log: s.cfg.Logger.With(watermill.LogFields{"destination": ep.Name, "queue_url": ep.QueueURL}),
+		bg:  bg, polls: polls, endPolls: endPolls,
 		slots:  make(chan struct{}, s.cfg.MaxConcurrentCalls),
 		groups: map[string][]*delivery{}, owned: map[*delivery]struct{}{},
 		deletes: make(chan string, s.cfg.MaxConcurrentCalls),
@@ -71,7 +78,8 @@ func (sub *subscription) run() {
 	pause := backoff{initial: sub.cfg.ReceiveErrorBackoff, max: sub.cfg.ReceiveErrorMaxBackoff}
 	for sub.stop.Err() == nil {
 		n := sub.acquire()
-		if n == 0 {
+		if sub.stop.Err() != nil {
+			sub.free(n) // no poll starts once stop ended
 			break
 		}
 		msgs, started, err := sub.receive(n)
@@ -81,11 +89,13 @@ func (sub *subscription) run() {
 				d := pause.failure()
 				sub.log.Error("ReceiveMessage failed", err, watermill.LogFields{"retry_in": d.String()})
 				sub.sleep(d)
+			} else if sub.pastDeadline() {
+				sub.log.Info("Long poll cut at the shutdown deadline; messages SQS hands it return after their visibility timeout", nil)
 			}
 			continue
 		}
 		pause.reset()
-		sub.accept(msgs, started)
+		sub.accept(msgs, started) // after stop, each is released at once (see handle)
 	}
 	sub.handlers.Wait()
 	close(sub.done)

@@ -79,7 +79,7 @@ func (sub *subscription) receive(n int) (msgs []sqstypes.Message, started time.T
 		started = sub.attempt.created
 	}
 	bound := time.Duration(wait)*time.Second + receiveMargin
-	ctx, cancel := context.WithTimeout(sub.stop, bound)
+	ctx, cancel := context.WithTimeout(sub.polls, bound)
 	defer cancel()
 	out, err := sub.cfg.SQS.ReceiveMessage(ctx, in)
 	if err != nil {

@@ -35,7 +35,12 @@ type wire struct {
 
 func newWire(t *testing.T, name string, maxReceives int, cfg awsbus.SubscriberConfig) *wire {
 	t.Helper()
-	f := awsbustest.NewSQS(awsbustest.SQSConfig{})
+	return newWireOn(t, awsbustest.NewSQS(awsbustest.SQSConfig{}), name, maxReceives, cfg)
+}
+
+// newWireOn is newWire on the fake f.
+func newWireOn(t *testing.T, f *awsbustest.SQS, name string, maxReceives int, cfg awsbus.SubscriberConfig) *wire {
+	t.Helper()
 	ctx := context.Background()
 	fifo := strings.HasSuffix(name, ".fifo")
 	attrs := func(extra map[string]string) map[string]string {
