@@ -51,7 +51,10 @@ func (a *receiveAttempt) next(now time.Time, keep time.Duration) string {
 func (a *receiveAttempt) answered() { a.id = "" }
 
 // receive makes one ReceiveMessage call for up to n messages, bounded by
-// the long-poll wait plus receiveMargin. On a FIFO queue the call carries
+// the long-poll wait plus receiveMargin. The call outlives stop, up to the
+// shutdown deadline: SQS would hand the messages that arrive to a poll
+// given up all the same, and they would stay invisible for their
+// visibility timeout. On a FIFO queue the call carries
 // the poller's ReceiveRequestAttemptId (see receiveAttempt), set on the
 // input so that every retry the SDK makes of the call sends it too.
 // started is when the first call that carried the call's id started (when
