@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/stretchr/testify/assert"
@@ -39,7 +40,6 @@ type recordingSQS struct {
 	gated       chan string   // receipt handles of held calls
 	release     chan struct{} // closed by releaseGate
 	releaseOnce sync.Once
-	polling     chan context.Context // the context of the first ReceiveMessage
 
 	mu         sync.Mutex
 	receives   []*sqs.ReceiveMessageInput
@@ -56,8 +56,7 @@ type visChange struct {
 }
 
 func newRecordingSQS(inner awsbus.SQSAPI) *recordingSQS {
-	return &recordingSQS{SQSAPI: inner, gated: make(chan string, 10), release: make(chan struct{}),
-		polling: make(chan context.Context, 1)}
+	return &recordingSQS{SQSAPI: inner, gated: make(chan string, 10), release: make(chan struct{})}
 }
 
 // releaseGate lets every held and later gated call through.
@@ -79,10 +78,6 @@ func (r *recordingSQS) stretched(v int32) int32 {
 }
 
 func (r *recordingSQS) ReceiveMessage(ctx context.Context, in *sqs.ReceiveMessageInput, o ...func(*sqs.Options)) (*sqs.ReceiveMessageOutput, error) {
-	select {
-	case r.polling <- ctx:
-	default:
-	}
 	r.mu.Lock()
 	r.receives = append(r.receives, in)
 	r.mu.Unlock()
@@ -216,29 +211,18 @@ func timeouts(changes []visChange) []int32 {
 	return out
 }
 
-// pollContext returns the context of the subscription's ReceiveMessage
-// calls; it ends once the subscription is told to stop (Close, or the end
-// of the Subscribe context).
-func (r *recordingSQS) pollContext(t *testing.T) context.Context {
+// waitClosing waits until Close began on sub, which then refuses to
+// subscribe: its subscriptions are stopped or stopping. It asks with an
+// ended context, so a Subscribe made before Close began starts a
+// subscription that stops at once and polls nothing.
+func waitClosing(t *testing.T, sub message.Subscriber, destination string) {
 	t.Helper()
-	select {
-	case ctx := <-r.polling:
-		return ctx
-	case <-time.After(waitFor):
-		t.Fatal("the subscription never polled")
-		return nil
-	}
-}
-
-// waitStopped waits until the subscription polling through r was told to
-// stop: Close is then past its own bookkeeping and draining.
-func waitStopped(t *testing.T, poll context.Context) {
-	t.Helper()
-	select {
-	case <-poll.Done():
-	case <-time.After(waitFor):
-		t.Fatal("the subscription was not stopped")
-	}
+	ended, cancel := context.WithCancel(context.Background())
+	cancel()
+	require.Eventually(t, func() bool {
+		_, err := sub.Subscribe(ended, destination)
+		return errors.Is(err, awsbus.ErrSubscriberClosed)
+	}, waitFor, tick, "Close began")
 }
 
 // A heartbeat renewal under way when the handler nacks must not overwrite

@@ -3,6 +3,7 @@ package awsbus_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -22,6 +23,9 @@ func subscriberOn(t *testing.T, w *wire, cfg awsbus.SubscriberConfig, edit func(
 		cfg.SQS = w.sqs
 	}
 	cfg.Resolve = func(string) (topology.Endpoint, error) { return ep, nil }
+	if cfg.WaitTime == 0 {
+		cfg.WaitTime = time.Second // Close lets the long poll under way end
+	}
 	if cfg.NackBackoff == 0 {
 		cfg.NackBackoff = -1
 	}

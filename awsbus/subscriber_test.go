@@ -370,22 +370,20 @@ func TestSubscriberShutdownReleasesMessages(t *testing.T) {
 }
 
 // Close waits for a handed-out message: acked while Close drains, it is
-// deleted, not released. The ack comes once Close has stopped the
-// subscription, and the shutdown timeout is far longer than the test, so
+// deleted, not released. The ack comes once Close began (the subscriber
+// refuses to subscribe), and the shutdown timeout is far longer than the test, so
 // the machine's load cannot reorder the two.
 func TestSubscriberShutdownLetsInFlightFinish(t *testing.T) {
 	w := newWire(t, "orders", 5, awsbus.SubscriberConfig{})
-	rec := newRecordingSQS(w.sqs)
-	sub := subscriberOn(t, w, awsbus.SubscriberConfig{SQS: rec, ConsumerConfig: awsbus.ConsumerConfig{ShutdownTimeout: time.Minute}}, func(*topology.Endpoint) {})
+	sub := subscriberOn(t, w, awsbus.SubscriberConfig{ConsumerConfig: awsbus.ConsumerConfig{ShutdownTimeout: time.Minute}}, func(*topology.Endpoint) {})
 	require.NoError(t, w.pub.Publish("orders", command("a", "e")))
 	ch, err := sub.Subscribe(context.Background(), "orders")
 	require.NoError(t, err)
 	m := next(t, ch)
 	t.Cleanup(func() { m.Ack() }) // should the test stop early, Close need not wait a minute
-	poll := rec.pollContext(t)
 	closed := make(chan error, 1)
 	go func() { closed <- sub.Close() }()
-	waitStopped(t, poll) // Close is draining
+	waitClosing(t, sub, "orders") // Close is draining
 	select {
 	case err := <-closed:
 		t.Fatalf("Close returned (%v) while a handed-out message was unacked", err)

@@ -14,14 +14,12 @@ import (
 
 // A handler still running while Close drains the subscriber can publish
 // its follow-up and ack: Close does not hold the transport's lock while it
-// waits. The test publishes once Close has stopped the subscription (its
-// polling context ended), and the shutdown timeout is longer than the
+// waits. The test publishes once Close began (the subscriber refuses to
+// subscribe), and the shutdown timeout is longer than the
 // test, so the message cannot be released before the ack however slow the
 // machine.
 func TestTransport_CloseLetsDrainingHandlersPublish(t *testing.T) {
-	var rec *recordingSQS
-	tr, sq := fakeTransportOn(t, awsbus.Config{ConsumerConfig: awsbus.ConsumerConfig{ShutdownTimeout: time.Minute}},
-		func(inner awsbus.SQSAPI) awsbus.SQSAPI { rec = newRecordingSQS(inner); return rec })
+	tr, sq := fakeTransport(t, awsbus.Config{ConsumerConfig: awsbus.ConsumerConfig{ShutdownTimeout: time.Minute}})
 	sub, err := tr.Subscriber("orders.fifo")
 	require.NoError(t, err)
 	msgs, err := sub.Subscribe(context.Background(), "orders.fifo")
@@ -31,11 +29,10 @@ func TestTransport_CloseLetsDrainingHandlersPublish(t *testing.T) {
 	require.NoError(t, pub.Publish("orders.fifo", command("first", "o-1")))
 	got := next(t, msgs)
 	t.Cleanup(func() { got.Ack() }) // should the test stop early, Close need not wait a minute
-	poll := rec.pollContext(t)
 
 	closed := make(chan error, 1)
 	go func() { closed <- tr.Close() }()
-	waitStopped(t, poll) // Close is now draining the subscriber
+	waitClosing(t, sub, "orders.fifo") // Close is now draining the subscriber
 	published := make(chan error, 1)
 	go func() { published <- pub.Publish("orders.fifo", command("follow-up", "o-2")) }()
 	select {
