@@ -6,6 +6,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/ThreeDotsLabs/watermill"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -60,14 +61,16 @@ func TestSubscriberCloseDuringLongPollLosesNoMessage(t *testing.T) {
 // Against an endpoint that does not answer the long poll under way, Close
 // lets the poll go on only until the shutdown deadline: it returns
 // ShutdownTimeout after it began, not the poll's own bound (its wait plus
-// 30s) later. In the synctest bubble the clock jumps over the wait.
+// 30s) later, and logs the cut. In the synctest bubble the clock jumps
+// over the wait.
 func TestSubscriberCloseCutsAnUnansweredLongPollAtTheShutdownDeadline(t *testing.T) {
 	const shutdown = 5 * time.Second
 	synctest.Test(t, func(t *testing.T) {
 		w := newWire(t, "orders", 5, awsbus.SubscriberConfig{})
 		paused := &pausedSQS{SQSAPI: w.sqs, ids: map[string]string{}}
 		paused.paused.Store(true)
-		sub := subscriberOn(t, w, awsbus.SubscriberConfig{SQS: paused, ConsumerConfig: awsbus.ConsumerConfig{
+		logs := watermill.NewCaptureLogger()
+		sub := subscriberOn(t, w, awsbus.SubscriberConfig{SQS: paused, Logger: logs, ConsumerConfig: awsbus.ConsumerConfig{
 			WaitTime: 20 * time.Second, ShutdownTimeout: shutdown,
 		}}, func(*topology.Endpoint) {})
 		_, err := sub.Subscribe(context.Background(), "orders")
@@ -77,5 +80,10 @@ func TestSubscriberCloseCutsAnUnansweredLongPollAtTheShutdownDeadline(t *testing
 		start := time.Now()
 		require.NoError(t, sub.Close())
 		assert.Equal(t, shutdown, time.Since(start), "the poll is cut at the shutdown deadline")
+		var lines []string
+		for _, m := range logs.Captured()[watermill.InfoLogLevel] {
+			lines = append(lines, m.Msg)
+		}
+		assert.Contains(t, lines, "Long poll cut at the shutdown deadline; messages SQS hands it return after their visibility timeout")
 	})
 }
