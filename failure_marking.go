@@ -7,7 +7,9 @@ type failuresMarkedKey struct{}
 // ContextMarkingFailures returns ctx saying that the message handled with
 // it is handled inside a mark that records its handler's permanent failure
 // (Permanent) under MetaFailure on the nacked message, so that its
-// transport dead-letters it at once: cqrs's Service handles each message
+// transport dead-letters it at once, and one that found the message held
+// elsewhere (ErrInProgress) under MetaInProgress, so that a transport that
+// hands such a message back does so: cqrs's Service handles each message
 // so, its ServiceConfig.HandlerMiddleware inside the mark. A permanent
 // failure returned outside such a mark (a plain Watermill router's
 // handler, a router's middleware outside the service's) reaches the

@@ -2,6 +2,7 @@ package tracing
 
 import (
 	"context"
+	"errors"
 	"strconv"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -75,9 +76,9 @@ func appendDeliveryAttributes(attrs []attribute.KeyValue, msg *message.Message) 
 // (sourceflow.FailuresMarked of ctx, the context msg arrived with: cqrs's
 // service runs its HandlerMiddleware so); a transport takes any other for
 // an ordinary failure and delivers the message again. A last delivery
-// does not dead-letter a message held elsewhere
-// (sourceflow.MetaInProgress) that its transport hands back instead
-// (sourceflow.LastDeliveryUnlessInProgress). The transport copies the message after the
+// does not dead-letter a message held elsewhere that its transport hands
+// back instead (sourceflow.LastDeliveryUnlessInProgress; see
+// heldElsewhere). The transport copies the message after the
 // span ends; a copy that fails is logged (awsbus's queue's redrive policy
 // then moves the message instead; cqrs's transports deliver it again).
 func markDeadLettered(ctx context.Context, span trace.Span, msg *message.Message, err error) {
@@ -89,7 +90,7 @@ func markDeadLettered(ctx context.Context, span trace.Span, msg *message.Message
 	switch last := msg.Metadata.Get(sourceflow.MetaLastDelivery); {
 	case msg.Metadata.Get(sourceflow.MetaFailure) != "" || sourceflow.IsPermanent(err) && sourceflow.FailuresMarked(ctx):
 		reason = DeadLetterPermanent
-	case last == sourceflow.LastDeliveryUnlessInProgress && msg.Metadata.Get(sourceflow.MetaInProgress) != "":
+	case last == sourceflow.LastDeliveryUnlessInProgress && heldElsewhere(ctx, msg, err):
 		return // handed back to the Pub/Sub
 	case last != sourceflow.LastDelivery && last != sourceflow.LastDeliveryUnlessInProgress && !sourceflow.IsLastDelivery(ctx):
 		return
@@ -108,4 +109,14 @@ func retriedRunRecorder(span trace.Span) func(int, error) {
 	return func(run int, err error) {
 		recordException(span, err, AttrRetriedRun.Int(run))
 	}
+}
+
+// heldElsewhere reports whether msg's failure err is marked for its
+// transport as one that found the message held elsewhere: msg carries
+// sourceflow.MetaInProgress already (the span sits outside cqrs's mark),
+// or err is sourceflow.ErrInProgress and msg is handled inside that mark
+// (sourceflow.FailuresMarked of ctx), which marks it once the span ended.
+func heldElsewhere(ctx context.Context, msg *message.Message, err error) bool {
+	return msg.Metadata.Get(sourceflow.MetaInProgress) != "" ||
+		errors.Is(err, sourceflow.ErrInProgress) && sourceflow.FailuresMarked(ctx)
 }

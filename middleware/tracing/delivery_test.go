@@ -2,6 +2,7 @@ package tracing_test
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -39,6 +40,7 @@ func TestMiddlewareDeliveryAttributes(t *testing.T) {
 // it for an ordinary failure.
 func TestMiddlewareMarksDeadLettering(t *testing.T) {
 	transient, permanent := errors.New("gateway down"), sourceflow.Permanent(errors.New("card refused"))
+	heldElsewhere := fmt.Errorf("order o-1: %w", sourceflow.ErrInProgress)
 	for _, tc := range []struct {
 		name       string
 		err        error
@@ -62,6 +64,11 @@ func TestMiddlewareMarksDeadLettering(t *testing.T) {
 			sourceflow.MetaLastDelivery: sourceflow.LastDeliveryUnlessInProgress, sourceflow.MetaInProgress: "true"}, "", false},
 		{"last delivery held elsewhere, dead-lettered", transient, map[string]string{sourceflow.MetaDeadLetterQueue: "q-dlq",
 			sourceflow.MetaLastDelivery: sourceflow.LastDelivery, sourceflow.MetaInProgress: "true"}, tracing.DeadLetterLastDelivery, false},
+		{"last delivery held elsewhere, marked after the span, handed back", heldElsewhere, map[string]string{
+			sourceflow.MetaDeadLetterQueue: "q-dlq", sourceflow.MetaLastDelivery: sourceflow.LastDeliveryUnlessInProgress}, "", false},
+		{"last delivery held elsewhere, never marked, dead-lettered", heldElsewhere, map[string]string{
+			sourceflow.MetaDeadLetterQueue: "q-dlq", sourceflow.MetaLastDelivery: sourceflow.LastDeliveryUnlessInProgress},
+			tracing.DeadLetterLastDelivery, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tr, _, rec := recordingTracing(t, tracing.Config{})
