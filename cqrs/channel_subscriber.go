@@ -45,9 +45,10 @@ func (s *channelSubscriber) Subscribe(ctx context.Context, topic string) (<-chan
 		return nil, err
 	}
 	r := redelivery{maxDeliveries: s.t.cfg.MaxDeliveries, delay: s.t.cfg.RedeliveryDelay,
-		drain: s.t.cfg.CloseTimeout, keepsNothing: true, handing: handingUntil(ctx),
+		drain: s.t.cfg.CloseTimeout, keepsNothing: true, handing: remark,
 		deadLetter: s.t.keepDeadLetter, deadLetterQueue: ChannelDeadLetters}
 	live, endLive := r.deliveryContext(ctx)
+	live = lastOnceEnded(live, ctx)
 	out := make(chan *message.Message)
 	relay := func() {
 		defer endLive()
@@ -67,19 +68,16 @@ func (s *channelSubscriber) Subscribe(ctx context.Context, topic string) (<-chan
 	return out, nil
 }
 
-// handingUntil prepares each copy of a message the subscription whose
-// context is sub hands out (remark), and tells its consume pipeline that
-// the delivery becomes its last once sub ended
+// lastOnceEnded returns live, the context the deliveries of the
+// subscription whose context is sub run in, telling their consume
+// pipeline that a delivery becomes its last once sub ended
 // (sourceflow.ContextWithLastDelivery): a failure while the subscription
 // drains is dead-lettered, since gochannel keeps nothing to deliver again
 // (redelivery.drained), so the tracing middleware's span shows that dead
-// letter as it does one after the last of MaxDeliveries.
-func handingUntil(sub context.Context) func(m *message.Message) {
-	draining := func() bool { return sub.Err() != nil }
-	return func(m *message.Message) {
-		remark(m)
-		m.SetContext(sourceflow.ContextWithLastDelivery(m.Context(), draining))
-	}
+// letter as it does one after the last of MaxDeliveries. It is set once for
+// the subscription, not on each delivery.
+func lastOnceEnded(live, sub context.Context) context.Context {
+	return sourceflow.ContextWithLastDelivery(live, func() bool { return sub.Err() != nil })
 }
 
 // subscribeChannel makes the gochannel subscription of topic, which
