@@ -19,7 +19,7 @@ const (
 	// queue's redrive policy allows, cqrs's transports on the last of
 	// MaxDeliveries. A delivery that becomes the last after it was handed
 	// out (cqrs's ChannelTransport's, as it closes) says so through its
-	// context instead (IsLastDelivery).
+	// context instead (ContextWithLastDelivery); IsLastDelivery reads both.
 	MetaLastDelivery = "sf_last_delivery"
 	// MetaDeadLetterQueue names where the transport dead-letters the message
 	// when this delivery fails permanently (sourceflow.Permanent) or, on its

@@ -18,8 +18,9 @@ type closingPay struct{}
 type closingAccount struct{}
 
 // lastDeliverySeen is middleware recording, for a failure, whether the
-// delivery said it had become the last (sourceflow.IsLastDelivery of the
-// context the message arrived with), as the tracing middleware reads it.
+// delivery said it was the last (sourceflow.IsLastDelivery of the context
+// the message arrived with and its metadata), as the tracing middleware
+// reads it.
 func lastDeliverySeen(failed, last *atomic.Int64) message.HandlerMiddleware {
 	return func(h message.HandlerFunc) message.HandlerFunc {
 		return func(msg *message.Message) ([]*message.Message, error) {
@@ -27,7 +28,7 @@ func lastDeliverySeen(failed, last *atomic.Int64) message.HandlerMiddleware {
 			out, err := h(msg)
 			if err != nil {
 				failed.Add(1)
-				if sourceflow.IsLastDelivery(ctx) || msg.Metadata.Get(sourceflow.MetaLastDelivery) != "" {
+				if sourceflow.IsLastDelivery(ctx, msg.Metadata) {
 					last.Add(1)
 				}
 			}

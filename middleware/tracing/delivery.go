@@ -68,9 +68,9 @@ func appendDeliveryAttributes(attrs []attribute.KeyValue, msg *message.Message) 
 // makes its transport dead-letter it: the transport named a dead-letter
 // queue (sourceflow.MetaDeadLetterQueue) and the failure is marked
 // permanent for it or this is the message's last delivery
-// (sourceflow.MetaLastDelivery, or sourceflow.IsLastDelivery of ctx for a
-// delivery that became the last after it was handed out: cqrs's
-// ChannelTransport's while it closes). A permanent failure is marked when msg
+// (sourceflow.IsLastDelivery: marked so, sourceflow.MetaLastDelivery, or
+// become so after it was handed out, as cqrs's ChannelTransport's while it
+// closes). A permanent failure is marked when msg
 // carries sourceflow.MetaFailure already (the span sits outside cqrs's
 // mark) or when err is permanent and msg is handled inside that mark
 // (sourceflow.FailuresMarked of ctx, the context msg arrived with: cqrs's
@@ -87,12 +87,12 @@ func markDeadLettered(ctx context.Context, span trace.Span, msg *message.Message
 		return
 	}
 	reason := DeadLetterLastDelivery
-	switch last := msg.Metadata.Get(sourceflow.MetaLastDelivery); {
+	switch {
 	case msg.Metadata.Get(sourceflow.MetaFailure) != "" || sourceflow.IsPermanent(err) && sourceflow.FailuresMarked(ctx):
 		reason = DeadLetterPermanent
-	case last == sourceflow.LastDeliveryUnlessInProgress && heldElsewhere(ctx, msg, err):
+	case msg.Metadata.Get(sourceflow.MetaLastDelivery) == sourceflow.LastDeliveryUnlessInProgress && heldElsewhere(ctx, msg, err):
 		return // handed back to the Pub/Sub
-	case last != sourceflow.LastDelivery && last != sourceflow.LastDeliveryUnlessInProgress && !sourceflow.IsLastDelivery(ctx):
+	case !sourceflow.IsLastDelivery(ctx, msg.Metadata):
 		return
 	}
 	span.AddEvent(EventDeadLetter, trace.WithAttributes(
