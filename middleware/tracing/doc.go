@@ -79,7 +79,8 @@
 // foreseen), and ChannelTransport dead-letters it, before its last
 // delivery too, telling the span so (sourceflow.IsLastDelivery): it has
 // the event, for "last_delivery", unless it failed at the very moment the
-// drain began.
+// drain began; a message that failed before the drain and waits for its
+// next delivery is dead-lettered too, its span (ended) without the event.
 // Each failed handler run that middleware.Retry, or the idempotency
 // middleware's TxRetry, runs again adds an exception event with
 // sourceflow.retry.run, its number.
