@@ -2,6 +2,7 @@ package sourceflow_test
 
 import (
 	"errors"
+	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -39,5 +40,25 @@ func TestRunRelayReportsAPanicAndPanicsOn(t *testing.T) {
 		require.ErrorAs(t, err, &pe)
 		assert.Equal(t, "transport bug", pe.Value)
 		assert.NotEmpty(t, pe.Stack)
+	}
+}
+
+// A publish that ends its goroutine (runtime.Goexit) without returning is
+// reported to every result function as a failure, so that the observers
+// end what they started.
+func TestRunRelayReportsAPublishThatExits(t *testing.T) {
+	var got []error
+	done := func(err error) { got = append(got, err) }
+	exited := make(chan struct{})
+
+	go func() {
+		defer close(exited)
+		_ = sourceflow.RunRelay(func() error { runtime.Goexit(); return nil }, done, done)
+	}()
+	<-exited
+
+	require.Len(t, got, 2, "every result function is called")
+	for _, err := range got {
+		assert.ErrorContains(t, err, "exited without returning")
 	}
 }
