@@ -11,7 +11,6 @@ import (
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/internal/deadletter"
-	"github.com/sourceflow-go/sourceflow/internal/repeatlog"
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
@@ -36,20 +35,20 @@ func forwarderSchema(d sourceflow.Dialect) wsql.SchemaAdapter {
 // transient failure the subscriber (pausingSubscriber) ends the poll and
 // waits the next backoff b before it reads the row again. The failures are
 // logged by failureLog, at most every b.logEvery after the first, and so
-// are the failed polls while the database is down (clearingBeginner). The
+// are the failed polls while the database is down (sqldb.PollLog). The
 // rows it dead-letters are counted in dead.
 func newForwarder(cfg Config, b backoff, dead *deadletter.Counts) (*forwarder.Forwarder, error) {
-	pollLog := repeatlog.NewLogger(cfg.Logger, b.logEvery) // shared by the subscribers, one after the other
+	pollLog := sqldb.NewPollLog(cfg.Logger, b.logEvery) // shared by the subscribers, one after the other
 	sub, err := newPausingSubscriber(func() (message.Subscriber, error) {
-		beginner := afterCommitBeginner{clearingBeginner{
-			sqldb.WatermillBeginner("outbox", cfg.Dialect, cfg.DB, cfg.Topic, consumerGroup, sqldb.DefaultPollBound, ""), pollLog,
-		}}
+		beginner := afterCommitBeginner{pollLog.Beginner(
+			sqldb.WatermillBeginner("outbox", cfg.Dialect, cfg.DB, cfg.Topic, consumerGroup, sqldb.DefaultPollBound, ""),
+		)}
 		return wsql.NewSubscriber(beginner, wsql.SubscriberConfig{
 			ConsumerGroup:  consumerGroup,
 			PollInterval:   cfg.PollInterval,
 			SchemaAdapter:  forwarderSchema(cfg.Dialect),
 			OffsetsAdapter: forwarderOffsets{offsetsAdapter(cfg.Dialect)},
-		}, sqldb.SubscriberLogger(pollLog))
+		}, pollLog.Logger())
 	}, b, cfg.Logger)
 	if err != nil {
 		return nil, fmt.Errorf("outbox: subscriber of %q: %w", cfg.Topic, err)

@@ -80,7 +80,9 @@ type Config struct {
 	// cqrs.ServiceConfig.CloseTimeout. Default DefaultCloseTimeout (20s).
 	CloseTimeout time.Duration
 	// Logger logs, among others the warning about a connection that
-	// crosses a network in clear text (see the package documentation).
+	// crosses a network in clear text and a subscription's failed polls,
+	// at most once a minute while they go on (see the package
+	// documentation).
 	// Default: watermill.NopLogger.
 	Logger watermill.LoggerAdapter
 }

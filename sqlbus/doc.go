@@ -202,6 +202,15 @@
 // the group's offsets row is not ended on the server), has every poll cut
 // the same way; the error says to raise Config.AckDeadline.
 //
+// While the database is down, or a subscription's polls fail for another
+// reason, watermill-sql retries the poll about once a second and logs each
+// failure ("Error querying for message") at error level. Each subscription
+// passes the first to Config.Logger at once (field repeats_logged_every),
+// then at most one a minute with the failures held back (failed_attempts,
+// failing_for); its first poll that commits again logs, once at info
+// level, "cleared: Error querying for message" with the number of failed
+// polls.
+//
 // On PostgreSQL a message becomes visible once every write transaction that
 // began before it, anywhere in the database cluster, has ended: a long
 // write transaction (a batch job, a migration, a session idle in

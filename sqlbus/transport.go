@@ -3,6 +3,7 @@ package sqlbus
 import (
 	"database/sql"
 	"fmt"
+	"time"
 
 	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -19,6 +20,11 @@ import (
 // sooner, so the group's other instances get their turn sooner and a crash
 // leaves fewer messages to be read again.
 const subscribeBatchSize = 10
+
+// pollLogInterval is how often a subscription logs its failed polls while
+// they go on failing (sqldb.PollLog): watermill-sql retries a failed poll,
+// and logs it, about once a second.
+const pollLogInterval = time.Minute
 
 // NewTransport returns a SourceFlow transport on watermill-sql: every
 // destination is a table (see Topic), a service's instances share a
@@ -71,7 +77,8 @@ func publisher(cfg Config, schema wsql.SchemaAdapter) (message.Publisher, error)
 // subscriberFactory returns the function that subscribes a service (the
 // consumer group) to a topic, pruning what every group consumed. A group
 // the offsets tables cannot hold is refused first (checkGroup), and so is
-// a subscription the pool of cfg.DB cannot serve (poolCheck).
+// a subscription the pool of cfg.DB cannot serve (poolCheck). Each
+// subscription logs its failed polls through its own sqldb.PollLog.
 func subscriberFactory(cfg Config, schema wsql.SchemaAdapter, offsets wsql.OffsetsAdapter, check *plaintextCheck) func(topic, group string) (message.Subscriber, error) {
 	deadline := cfg.AckDeadline
 	pool := &poolCheck{db: cfg.DB}
@@ -82,14 +89,16 @@ func subscriberFactory(cfg Config, schema wsql.SchemaAdapter, offsets wsql.Offse
 		if err := pool.open(topic, group); err != nil {
 			return nil, err
 		}
-		sub, err := wsql.NewSubscriber(sqldb.WatermillBeginner("sqlbus", cfg.Dialect, cfg.DB, topic, group, cfg.AckDeadline, "Config.AckDeadline"), wsql.SubscriberConfig{
+		pollLog := sqldb.NewPollLog(cfg.Logger, pollLogInterval)
+		beginner := pollLog.Beginner(sqldb.WatermillBeginner("sqlbus", cfg.Dialect, cfg.DB, topic, group, cfg.AckDeadline, "Config.AckDeadline"))
+		sub, err := wsql.NewSubscriber(beginner, wsql.SubscriberConfig{
 			ConsumerGroup:    group,
 			AckDeadline:      &deadline,
 			PollInterval:     cfg.PollInterval,
 			SchemaAdapter:    schema,
 			OffsetsAdapter:   offsets,
 			InitializeSchema: true,
-		}, sqldb.SubscriberLogger(cfg.Logger))
+		}, pollLog.Logger())
 		if err != nil {
 			pool.closed()
 			return nil, fmt.Errorf("sqlbus: subscriber of %q in group %q: %w", topic, group, err)

@@ -25,6 +25,10 @@
 // or one a caller gave, whatever its driver; WarnPlaintext logs, once per call, one that crosses a network
 // in clear text, for the components that have a logger.
 //
+// PollLog bounds what a watermill-sql subscriber logs of its failed polls
+// (internal/repeatlog) while the database is down, for sqlbus's
+// subscriptions and the outbox's forwarder alike.
+//
 // Migrations run through pressly/goose's Provider with Go migrations (the
 // statements depend on the dialect and on configurable table names, which
 // SQL files cannot express). Each schema has its own version table, so
