@@ -42,8 +42,9 @@ type Config struct {
 	MaxOpenConns int
 	// ConnectTimeout bounds the connection check of Open (or ctx's deadline,
 	// if earlier); a database that does not answer in time fails Open with
-	// ErrUnreachable, one that refuses the DSN's user, password or database
-	// with ErrInvalidConfig. Default 10 s.
+	// ErrUnreachable, one that refuses the DSN's user, password or database,
+	// or (MySQL, MariaDB) its account or the connection, with
+	// ErrInvalidConfig. Default 10 s.
 	ConnectTimeout time.Duration
 	// SkipMigrations skips the schema migration in Open and New, for schemas
 	// managed elsewhere (see Store.SchemaSQL).

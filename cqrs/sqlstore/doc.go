@@ -17,7 +17,8 @@
 // Open(ctx, Config{Dialect, DSN}) opens the database from a connection
 // string and checks it within Config.ConnectTimeout (an unreachable database
 // is ErrUnreachable naming the address, a refusal of the DSN's user,
-// password or database ErrInvalidConfig); New(ctx, db, cfg) uses a *sql.DB the
+// password or database, or on MySQL and MariaDB of its account or the
+// connection, ErrInvalidConfig); New(ctx, db, cfg) uses a *sql.DB the
 // caller owns. Store.Commands, Store.Entities and Store.Views return the
 // three stores for cqrs.ServiceConfig; Store.WithinTx runs work in one
 // transaction (sourceflow.Transactor).

@@ -60,8 +60,9 @@ type Config struct {
 	MaxOpenConns int
 	// ConnectTimeout bounds the connection check of Open (or ctx's deadline,
 	// if earlier); a database that does not answer in time fails Open with
-	// ErrUnreachable, one that refuses the DSN's user, password or database
-	// with ErrInvalidConfig. It also bounds the check, in Open and New, of whether
+	// ErrUnreachable, one that refuses the DSN's user, password or database,
+	// or (MySQL, MariaDB) its account or the connection, with
+	// ErrInvalidConfig. It also bounds the check, in Open and New, of whether
 	// the connection is encrypted. Default 10 s.
 	ConnectTimeout time.Duration
 	// SkipMigrations skips the schema migration in New and Open, for schemas

@@ -8,7 +8,9 @@
 // Open checks the connection within Config.ConnectTimeout: an unreachable
 // database fails with ErrUnreachable naming the dialect and the address
 // instead of hanging, and one that refuses the DSN's user, password or
-// database with ErrInvalidConfig, which no retry changes. The table name is spliced into
+// database, or on MySQL and MariaDB its account or the connection (a host
+// not allowed, TLS required, an expired password, a locked account), with
+// ErrInvalidConfig, which no retry changes. The table name is spliced into
 // SQL, so only plain identifiers (optionally schema-qualified) are accepted.
 //
 // The schema is versioned. Open and New (and CreateSchema) migrate the table

@@ -24,8 +24,12 @@ var (
 	// a database opened with another driver is taken as it is). Open also
 	// returns it, with the server's reason, when the database answered and
 	// refused the DSN's user, password or database (PostgreSQL SQLSTATE
-	// class 28, 3D000 or 42501; MySQL 1044, 1045, 1049 or 1698). No retry
-	// helps: unlike ErrUnreachable, it is not transient.
+	// class 28, 3D000 or 42501; MySQL 1044, 1045, 1049 or 1698), or, on
+	// MySQL and MariaDB, the DSN's account or the connection, naming what
+	// to change: a host the user may not connect from (1130), a connection
+	// without TLS where the server requires it (3159), an expired password
+	// (1862), a locked account (MySQL 3118, MariaDB 4151). No retry helps:
+	// unlike ErrUnreachable, it is not transient.
 	ErrInvalidConfig = sqldb.ErrInvalidConfig
 	// ErrSchemaTooNew is returned by Open, New and CreateSchema when the
 	// database records a schema version newer than this program knows: a

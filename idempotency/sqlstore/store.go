@@ -52,8 +52,9 @@ var (
 // the connection within cfg.ConnectTimeout (an unreachable database is
 // ErrUnreachable naming the address, never a hang; a DSN the driver cannot
 // read is ErrInvalidConfig, before any connection, and so is a refusal of
-// the DSN's user, password or database) and returns a Store that
-// closes the database on Close.
+// the DSN's user, password or database, or on MySQL and MariaDB of its
+// account or the connection) and returns a Store that closes the database
+// on Close.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
 	cfg.setDefaults()
 	return sqldb.OpenStore(ctx, cfg.dbConfig(), cfg.problems(), func(db *sql.DB) (*Store, error) {
