@@ -99,7 +99,7 @@ func Open(ctx context.Context, cfg Config) (*sql.DB, error) {
 	limitPool(db, cfg.Dialect, cfg.MaxOpenConns)
 	pingCtx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout)
 	defer cancel()
-	if err := db.PingContext(pingCtx); err != nil {
+	if err := connCheck(pingCtx, db, cfg.Dialect); err != nil {
 		_ = db.Close()
 		return nil, pingFailed(cfg, err)
 	}

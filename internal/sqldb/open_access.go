@@ -1,6 +1,8 @@
 package sqldb
 
 import (
+	"context"
+	"database/sql"
 	"errors"
 
 	"github.com/go-sql-driver/mysql"
@@ -11,6 +13,7 @@ import (
 const (
 	mysqlHostNotAllowed  = 1130 // ER_HOST_NOT_PRIVILEGED
 	mysqlPasswordExpired = 1862 // ER_MUST_CHANGE_PASSWORD_LOGIN
+	mysqlMustSetPassword = 1820 // ER_MUST_CHANGE_PASSWORD: connected only to set a new one
 	mysqlAccountLocked   = 3118 // ER_ACCOUNT_HAS_BEEN_LOCKED (MySQL)
 	mysqlSecureTransport = 3159 // ER_SECURE_TRANSPORT_REQUIRED
 	mariadbAccountLocked = 4151 // ER_ACCOUNT_HAS_BEEN_LOCKED (MariaDB)
@@ -21,6 +24,12 @@ const (
 const accountLocked = "refused the DSN's user: the DSN's user's account is locked: " +
 	"unlock it (ALTER USER … ACCOUNT UNLOCK) or use another account"
 
+// passwordExpired words an expired password, which the server refuses at
+// login or, where it lets the account connect only to set a new password
+// (MariaDB's default), at the first statement.
+const passwordExpired = "refused the DSN's user: the DSN's user's password has expired: " +
+	"set a new password (ALTER USER … IDENTIFIED BY …) and put it in the DSN"
+
 // mysqlAccessRefusals words each refusal of the DSN's account or
 // connection: its cause, then what to change. Like a refused login
 // (refusedLogin), none is an outage: no retry passes until an operator
@@ -30,8 +39,8 @@ var mysqlAccessRefusals = map[uint16]string{
 		"allow the user from this host (CREATE USER or GRANT for 'user'@'host')",
 	mysqlSecureTransport: "requires a secure connection (require_secure_transport): " +
 		"set tls=true, or the name of a registered TLS config, in the DSN",
-	mysqlPasswordExpired: "refused the DSN's user: the DSN's user's password has expired: " +
-		"set a new password (ALTER USER … IDENTIFIED BY …) and put it in the DSN",
+	mysqlPasswordExpired: passwordExpired,
+	mysqlMustSetPassword: passwordExpired,
 	mysqlAccountLocked:   accountLocked,
 	mariadbAccountLocked: accountLocked,
 }
@@ -44,4 +53,15 @@ func accessRefusal(err error) string {
 		return mysqlAccessRefusals[e.Number]
 	}
 	return ""
+}
+
+// connCheck is Open's connection check: a ping, or for MySQL a statement,
+// which a server that lets an account whose password expired connect only
+// to set a new one (MariaDB's default) refuses where it answers a ping.
+func connCheck(ctx context.Context, db *sql.DB, d Dialect) error {
+	if d == MySQL {
+		_, err := db.ExecContext(ctx, "DO 1")
+		return err
+	}
+	return db.PingContext(ctx)
 }

@@ -21,6 +21,7 @@ func TestPingFailed_AccessRefusalsAreInvalidConfigNamingTheirRemedy(t *testing.T
 		1130: {"does not let the DSN's user connect from this client's host", "CREATE USER or GRANT"},
 		3159: {"requires a secure connection", "tls=true"},
 		1862: {"the DSN's user's password has expired", "set a new password"},
+		1820: {"the DSN's user's password has expired", "set a new password"}, // connected to set one
 		3118: {"the DSN's user's account is locked", "ACCOUNT UNLOCK"},
 		4151: {"the DSN's user's account is locked", "ACCOUNT UNLOCK"}, // MariaDB's number
 	} {
