@@ -116,8 +116,8 @@ func pingFailed(cfg Config, err error) error {
 		return fmt.Errorf("%w: %s at %s %s: %w", ErrInvalidConfig, cfg.Dialect, Address(cfg.Dialect, cfg.DSN), refusal, err)
 	}
 	if refusedLogin(err) {
-		return fmt.Errorf("%w: %s at %s refused the DSN's user, password or database: %w", ErrInvalidConfig,
-			cfg.Dialect, Address(cfg.Dialect, cfg.DSN), err)
+		return fmt.Errorf("%w: %s at %s refused the DSN's user, password or database%s: %w", ErrInvalidConfig,
+			cfg.Dialect, Address(cfg.Dialect, cfg.DSN), withoutTLS(cfg, err), err)
 	}
 	return fmt.Errorf("%w: %s at %s (within %s): %w", ErrUnreachable, cfg.Dialect,
 		Address(cfg.Dialect, cfg.DSN), cfg.ConnectTimeout, err)

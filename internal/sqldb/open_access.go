@@ -65,3 +65,17 @@ func connCheck(ctx context.Context, db *sql.DB, d Dialect) error {
 	}
 	return db.PingContext(ctx)
 }
+
+// withoutTLS is what a MySQL refusal of the DSN's user (1045) adds when the
+// DSN asks for no TLS: MariaDB refuses so a connection without TLS that
+// the account (REQUIRE SSL) or the server (require_secure_transport)
+// requires. It is "" otherwise.
+func withoutTLS(cfg Config, err error) string {
+	if e, ok := errors.AsType[*mysql.MySQLError](err); !ok || e.Number != mysqlAccessDenied || cfg.Dialect != MySQL {
+		return ""
+	}
+	if c, perr := mysql.ParseDSN(cfg.DSN); perr != nil || c.TLS != nil || c.TLSConfig != "" && c.TLSConfig != "false" {
+		return ""
+	}
+	return ", or a connection without TLS: set tls=true in the DSN if the account or the server requires TLS"
+}

@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/go-sql-driver/mysql"
@@ -51,4 +52,25 @@ func TestPingFailed_TooManyConnectionsIsUnreachable(t *testing.T) {
 
 	require.ErrorIs(t, err, ErrUnreachable)
 	assert.NotErrorIs(t, err, ErrInvalidConfig)
+}
+
+// MariaDB refuses a connection without TLS that the account (REQUIRE SSL)
+// or the server (require_secure_transport) requires as it refuses a wrong
+// password (1045): when the DSN asks for no TLS, the error says that it
+// may be the cause; when it does, it does not.
+func TestPingFailed_AccessDeniedWithoutTLSNamesTLS(t *testing.T) {
+	denied := &mysql.MySQLError{Number: 1045, Message: "Access denied for user 'app'@'10.0.0.1' (using password: YES)"}
+	for dsn, hinted := range map[string]bool{
+		"app:secret@tcp(db.example:3306)/orders":           true,
+		"app:secret@tcp(db.example:3306)/orders?tls=false": true,
+		"app:secret@tcp(db.example:3306)/orders?tls=true":  false,
+	} {
+		t.Run(dsn, func(t *testing.T) {
+			err := pingFailed(Config{Dialect: MySQL, DSN: dsn, ConnectTimeout: DefaultConnectTimeout}, denied)
+
+			require.ErrorIs(t, err, ErrInvalidConfig)
+			assert.Contains(t, err.Error(), "refused the DSN's user, password or database")
+			assert.Equal(t, hinted, strings.Contains(err.Error(), "or a connection without TLS: set tls=true"), err.Error())
+		})
+	}
 }
