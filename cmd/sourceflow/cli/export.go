@@ -43,7 +43,9 @@ aliases are protected: CloudFormation keeps them when the stack is deleted
 leaves no temporary file. A device or named pipe is written in place:
 interrupted, it has part of the output, and the error says how many bytes.
 A named pipe is written once a process opens it for reading; with none
-within 30 s, export fails and writes nothing. It makes no AWS call.`
+within 30 s, export fails and writes nothing. -o /dev/stdout (or /dev/fd/1)
+writes the standard output as the shell set it up: a pipe, or a file it
+appends to (>>). It makes no AWS call.`
 
 // exportFlags are the flags of export's subcommands.
 type exportFlags struct {

@@ -21,6 +21,9 @@ import (
 // reading, as a shell's redirection does, but not after ctx ends nor
 // after pipeReaderWait (openPipe). A file another user left in a sticky directory
 // anyone may write to is refused, as protected_regular would (checkFileAt).
+// The standard output or error, named /dev/stdout, /dev/fd/1 and the
+// like, is written as the shell set it up (standardStream): a pipe, or a
+// file it appends to.
 //
 // path is resolved once, through directory descriptors (resolveOutput),
 // and the file is written and renamed in the directory it resolved to: a
@@ -37,6 +40,13 @@ func writeOutput(ctx context.Context, path string, data []byte) error {
 // writeOutputAt is writeOutput that calls resolved once path is resolved
 // and checked, before anything is written.
 func writeOutputAt(ctx context.Context, path string, data []byte, resolved func()) error {
+	if f := standardStream(path); f != nil {
+		resolved()
+		if err := writeChunks(ctx, f, data); err != nil {
+			return outputFailed(path, err)
+		}
+		return nil
+	}
 	t, err := resolveOutput(path)
 	if err != nil {
 		return outputFailed(path, err)
