@@ -74,7 +74,10 @@ func (l *Logger) With(fields watermill.LogFields) watermill.LoggerAdapter {
 // Cleared says the condition the Error lines reported is over: for each
 // message logged since the last Cleared, it logs at Info level "cleared: "
 // and the message, with the fields "failed_attempts" and "failed_for", and
-// starts its row over. Without such a message it costs a lock.
+// drops its row, so the rows held are those of the messages logged since.
+// Without such a message it costs a lock. A message is a row's key: give
+// what varies from one line to the next (an id, an error's text) in the
+// fields, not in the message.
 func (l *Logger) Cleared() {
 	now := time.Now()
 	type end struct {
@@ -91,6 +94,7 @@ func (l *Logger) Cleared() {
 				ends = append(ends, end{msg, r.logger, failures, lasted})
 			}
 		}
+		clear(l.rows.byMsg) // a message of the next condition starts a new row
 		l.rows.failed = false
 	}
 	l.rows.mu.Unlock()

@@ -2,6 +2,7 @@ package repeatlog_test
 
 import (
 	"errors"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -78,4 +79,32 @@ func TestLogger_RowsStartOverAfterClearedAndCountEachMessageApart(t *testing.T) 
 		require.Len(t, polls, 2, "a failure after the condition cleared is logged at once")
 		assert.Equal(t, "1m0s", polls[1].fields["repeats_logged_every"])
 	})
+}
+
+// Loggers sharing rows (With) log failures while others clear them:
+// every failure is counted once, in the cleared line that ends its row.
+func TestLogger_ConcurrentFailuresAndClearsCountEachFailureOnce(t *testing.T) {
+	fake := newFakeLogger()
+	l := repeatlog.NewLogger(fake, time.Minute)
+	const workers, each = 4, 500
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			polling := l.With(watermill.LogFields{"worker": w})
+			for i := range each {
+				polling.Error("poll failed", errors.New("down"), nil)
+				if i%50 == 0 {
+					l.Cleared()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	l.Cleared()
+
+	counted := 0
+	for _, c := range fake.at("info", "cleared: poll failed") {
+		counted += c.fields["failed_attempts"].(int)
+	}
+	assert.Equal(t, workers*each, counted)
 }
