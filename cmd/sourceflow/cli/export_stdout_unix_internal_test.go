@@ -24,12 +24,7 @@ func TestWriteOutput_DevStdoutToAPipeWritesThePipe(t *testing.T) {
 		t.Run(strings.ReplaceAll(path, "/", "_"), func(t *testing.T) {
 			r, w, err := os.Pipe()
 			require.NoError(t, err)
-			saved, err := unix.Dup(1)
-			require.NoError(t, err)
-			require.NoError(t, unix.Dup2(int(w.Fd()), 1))
-			werr := writeOutput(context.Background(), path, []byte("template"))
-			require.NoError(t, unix.Dup2(saved, 1))
-			require.NoError(t, unix.Close(saved))
+			werr := writeOutputAsStdout(t, w, path)
 			require.NoError(t, w.Close())
 
 			require.NoError(t, werr)
@@ -47,18 +42,26 @@ func TestWriteOutput_DevStdoutToAPipeWritesThePipe(t *testing.T) {
 func TestWriteOutput_DevStdoutAppendedToAFileAppends(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "all.tf")
 	require.NoError(t, os.WriteFile(path, []byte("earlier\n"), 0o600))
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0) // #nosec G304 -- the test's own file
 	require.NoError(t, err)
-	saved, err := unix.Dup(1)
-	require.NoError(t, err)
-	require.NoError(t, unix.Dup2(int(f.Fd()), 1))
-	werr := writeOutput(context.Background(), "/dev/stdout", []byte("template"))
-	require.NoError(t, unix.Dup2(saved, 1))
-	require.NoError(t, unix.Close(saved))
+	werr := writeOutputAsStdout(t, f, "/dev/stdout")
 	require.NoError(t, f.Close())
 
 	require.NoError(t, werr)
 	got, err := os.ReadFile(path)
 	require.NoError(t, err)
 	assert.Equal(t, "earlier\ntemplate", string(got))
+}
+
+// writeOutputAsStdout runs writeOutput of "template" to path with stdout,
+// the descriptor 1, made f for the call, and returns its error.
+func writeOutputAsStdout(t *testing.T, f *os.File, path string) error {
+	t.Helper()
+	saved, err := unix.Dup(1)
+	require.NoError(t, err)
+	require.NoError(t, unix.Dup2(int(f.Fd()), 1))
+	werr := writeOutput(context.Background(), path, []byte("template"))
+	require.NoError(t, unix.Dup2(saved, 1))
+	require.NoError(t, unix.Close(saved))
+	return werr
 }
