@@ -31,7 +31,10 @@ type ConsumerConfig struct {
 	MaxConcurrentCalls int
 	// WaitTime is the long-poll wait of ReceiveMessage (and of the consumed
 	// queues), 1s..20s. Default 20s. Close lets the poll under way end, so
-	// it takes up to WaitTime when no message comes.
+	// it takes up to WaitTime when no message comes: a closer that waits
+	// less, such as a cqrs service whose ServiceConfig.CloseTimeout is
+	// shorter than WaitTime, reports a timeout for an idle close. Keep
+	// WaitTime below such a wait.
 	WaitTime time.Duration
 	// VisibilityTimeout of the consumed queues and of every receive, renewed
 	// by a heartbeat while a handler runs longer than half of it. 1s..12h;

@@ -184,7 +184,10 @@
 // The poll is cut only at the shutdown deadline (below), with a log line.
 // So a Close while no message comes takes the rest of the long poll, up to
 // WaitTime (20s by default) or ShutdownTimeout if that is shorter; a
-// shorter WaitTime shortens it at the cost of more empty receives. Shutdown
+// shorter WaitTime shortens it at the cost of more empty receives (one
+// call per WaitTime per idle subscription). A closer that waits less than
+// WaitTime (a cqrs service whose ServiceConfig.CloseTimeout is shorter)
+// reports a timeout for such a close, though nothing is lost. Shutdown
 // waits up to ShutdownTimeout (30s by default) for handed-out messages to
 // be acked or nacked (their acks are still deleted), then releases the rest and every
 // held message with a zero visibility timeout (held messages ten per

@@ -188,11 +188,11 @@ func (t *Transport) Subscriber(destination string) (message.Subscriber, error) {
 
 // Close cancels a Bind under way, closes the subscriber (finishing
 // in-flight work within ShutdownTimeout: a long poll under way is let end,
-// up to WaitTime, and the messages it returns are released, not lost for
-// their visibility timeout; see Shutdown in the package documentation)
-// and the publisher. The transport's
-// lock is not held while the subscriber drains, so handlers still running
-// may publish. Close is idempotent.
+// up to WaitTime or the shutdown deadline if that comes first, and the
+// messages it returns are released, not lost for their visibility timeout;
+// see Shutdown in the package documentation) and the publisher. The
+// transport's lock is not held while the subscriber drains, so handlers
+// still running may publish. Close is idempotent.
 func (t *Transport) Close() error {
 	t.mu.Lock()
 	if t.closed {
