@@ -46,16 +46,20 @@ import (
 // least once: a message relayed twice keeps its id, which consumers'
 // idempotency absorbs.
 //
-// Order: the messages of one transaction go out in the order they were
-// written, by the relay after the commit and by the sweep (a transaction
-// writes into one shard, which the sweep reads in order, stopping at a
-// transient failure or at a message another instance holds; a message
-// dead-lettered is skipped, and the rest of its transaction goes out
-// without it). A transaction's messages go out before those of a
-// transaction that began after its relay; the messages of concurrent
-// transactions may interleave, and a message left to the sweep goes out
-// after messages of later transactions that were relayed at their commit,
-// so a FIFO consumer can see it late.
+// Order is kept per destination: the messages of one transaction for one
+// destination go out in the order they were written, by the relay after
+// the commit and by the sweep (a transaction writes into one shard, which
+// the sweep reads in order; a transient failure, or a message another
+// instance holds, holds the shard's later messages for that destination
+// only; a message dead-lettered is skipped, and the rest of its
+// transaction goes out without it). Messages for different destinations
+// (different queues and topics) have no order between them: the sweep
+// relays a shard's messages for one destination while another waits. A
+// transaction's messages go out before those of a transaction that began
+// after its relay; the messages of concurrent transactions may interleave,
+// and a message left to the sweep goes out after messages of later
+// transactions that were relayed at their commit, so a FIFO consumer can
+// see it late.
 //
 // A message the inner transport refuses for good (the publish, or the
 // lookup of its publisher, fails with sourceflow.Permanent) stays in the
@@ -75,9 +79,11 @@ import (
 // transient failure, until it has had none on this instance for 15 minutes
 // (destgrace.Grace): the instance that wrote the message knew the
 // destination, so a rolling deploy that adds a route is under way, and an
-// instance that knows it relays the message. After that its messages are
-// kept as dead letters too, so a destination no running version knows
-// holds its shard for at most that long.
+// instance that knows it relays the message. Meanwhile it holds only its
+// shard's messages for that destination. After that its messages are kept
+// as dead letters too, so a destination no running version knows holds its
+// messages for at most that long on each instance (the grace starts again
+// on an instance that starts).
 //
 // The service's publisher decorators (metrics, circuit breakers, tracing,
 // encryption) wrap the write into the outbox, not the relay: publish metrics

@@ -115,13 +115,15 @@ func deadLetterings(t *testing.T, f *fakeDynamo) []outboxItem {
 
 // A message whose destination this instance's transport has no publisher
 // for (a route an instance of a newer version added) is released, not
-// dead-lettered: its shard's sweep ends there, as at a transient failure,
-// for an instance that knows the route.
+// dead-lettered: as at a transient failure, the messages behind it for that
+// destination wait for an instance that knows the route, while the shard's
+// messages for other destinations go out.
 func TestOutboxSweepReleasesAMessageForAnUnknownDestination(t *testing.T) {
 	written := time.Now().Add(-time.Hour) // however old: the grace runs on this instance
 	f := &fakeDynamo{answer: func(op, body string) (int, string) {
 		if op == "Query" {
-			return shardItemsWritten(body, graceItem{"m-new", "new-route", written}, graceItem{"m-after", "events", written})
+			return shardItemsWritten(body, graceItem{"m-new", "new-route", written},
+				graceItem{"m-after", "events", written}, graceItem{"m-behind", "new-route", written})
 		}
 		return 0, ""
 	}}
@@ -132,22 +134,24 @@ func TestOutboxSweepReleasesAMessageForAnUnknownDestination(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `no publisher for destination "new-route"`)
 	assert.False(t, sourceflow.IsPermanent(err))
-	assert.Zero(t, n)
-	assert.Empty(t, inner.uuids(), "the shard's sweep ended at the unknown destination")
+	assert.Equal(t, 1, n)
+	assert.Equal(t, []string{"m-after"}, inner.uuids(), "the other destination goes on")
 	ups := updates(t, f)
-	require.Len(t, ups, 2, "the claim, then the release")
+	require.Len(t, ups, 3, "m-new claimed, then released; m-after claimed; m-behind left unclaimed")
 	assert.True(t, strings.HasPrefix(ups[0].expr, "SET "+attrLease), ups[0].expr)
 	assert.Equal(t, "REMOVE "+attrLease, ups[1].expr, "released, not marked failed")
+	assert.True(t, strings.HasPrefix(ups[2].expr, "SET "+attrLease), ups[2].expr)
 }
 
 // Once a destination has had no publisher on this instance for the grace,
 // its messages are kept as dead letters, with a reason naming the
-// destination, and the shard's later messages go out.
+// destination.
 func TestOutboxSweepDeadLettersAnUnknownDestinationAfterTheGrace(t *testing.T) {
 	written := time.Now()
+	items := []graceItem{{"m-gone", "removed-route", written}, {"m-after", "events", written}}
 	f := &fakeDynamo{answer: func(op, body string) (int, string) {
 		if op == "Query" {
-			return shardItemsWritten(body, graceItem{"m-gone", "removed-route", written}, graceItem{"m-after", "events", written})
+			return shardItemsWritten(body, items...)
 		}
 		return 0, ""
 	}}
@@ -156,15 +160,18 @@ func TestOutboxSweepDeadLettersAnUnknownDestinationAfterTheGrace(t *testing.T) {
 	now := time.Now()
 	o.grace = destgrace.NewClock(func() time.Time { return now })
 
-	_, err := o.Sweep(context.Background())
-	require.Error(t, err, "within the grace: released")
-	now = now.Add(destgrace.Grace)
 	n, err := o.Sweep(context.Background())
-	require.NoError(t, err)
+	require.Error(t, err, "within the grace: released")
 	assert.Equal(t, 1, n)
+	assert.Equal(t, []string{"m-after"}, inner.uuids(), "the other destination goes on")
+	items = items[:1] // m-after went out and was deleted
+	now = now.Add(destgrace.Grace)
+	n, err = o.Sweep(context.Background())
+	require.NoError(t, err)
+	assert.Zero(t, n)
 	assert.Equal(t, []string{"m-after"}, inner.uuids())
 	ups := updates(t, f)
-	require.Len(t, ups, 4, "claim and release m-gone; claim m-gone, claim m-after")
+	require.Len(t, ups, 4, "claim and release m-gone, claim m-after; claim m-gone")
 	assert.Equal(t, "REMOVE "+attrLease, ups[1].expr)
 	dead := deadLetterings(t, f)
 	require.Len(t, dead, 1, "m-gone moved to its shard's dead letters")

@@ -44,16 +44,21 @@ func (o *Outbox) sweepEvery(stop <-chan struct{}, done chan<- struct{}) {
 // kept with the reason (DeadLetters); so is one whose destination the inner
 // transport has no publisher for, once it has had none on this instance for
 // destgrace.Grace (until then, a transient failure). A transient
-// failure, or a message another instance holds, ends the shard's sweep, so
-// that the messages behind it keep their order. A message DynamoDB refuses
+// failure, or a message another instance holds, holds its destination: the
+// shard's later messages for that destination wait, so that they keep
+// their order behind it, while its messages for other destinations (other
+// queues and topics, with no order between them) go on. A failure to claim
+// a message (DynamoDB's, which the next claims would meet too) ends the
+// shard's sweep. A message DynamoDB refuses
 // for good, for its size, to lease or to mark failed (isRefusedItem) is
 // skipped and counted (SkippedMessages): the rest of its shard goes out,
 // and Sweep's error names it. A message that went out is deleted even if
 // ctx ends meanwhile. A shard is read 100 messages at a time. The instances
 // of a service sweep every SweepInterval on their own (logging what fails);
-// Sweep, for tools and tests, returns the shards' failures and the messages
-// skipped, joined, after sweeping every shard: a nil error means that
-// nothing was skipped.
+// Sweep, for tools and tests, returns the shards' failures (one per
+// destination held) and the messages skipped, joined, after sweeping every
+// shard: a nil error means that nothing was held back by a failure nor
+// skipped.
 //
 // A dead letter is moved out of its shard (deadKey), so the sweep's key
 // condition does not reach it: a sweep reads, and pays for, the messages
@@ -67,15 +72,16 @@ func (o *Outbox) Sweep(ctx context.Context) (int, error) {
 	for shard := range uint32(outboxShards) {
 		key := partition(shardKey(o.cfg.Name, shard)).
 			And(expression.KeyLessThan(expression.Key(attrSK), expression.Value(cutoff)))
-		var skipped []error
+		var failed []error
+		held := map[string]bool{}
 		err := o.query(ctx, key, expression.ConditionBuilder{}, sweepPage, func(items []outboxItem) (bool, error) {
-			n, skips, more, err := o.relayClaimed(ctx, items)
+			n, fails, more, err := o.relayClaimed(ctx, items, held)
 			relayed += n
-			skipped = append(skipped, skips...)
+			failed = append(failed, fails...)
 			return more, err
 		})
-		if err != nil || len(skipped) > 0 {
-			errs = append(errs, fmt.Errorf("shard %d: %w", shard, errors.Join(append(skipped, err)...)))
+		if err != nil || len(failed) > 0 {
+			errs = append(errs, fmt.Errorf("shard %d: %w", shard, errors.Join(append(failed, err)...)))
 		}
 		if err != nil && ctx.Err() != nil {
 			break
@@ -85,29 +91,40 @@ func (o *Outbox) Sweep(ctx context.Context) (int, error) {
 }
 
 // relayClaimed relays items in order, each once claimed, and moves a dead
-// letter an earlier version kept among them (moveLegacy). It stops, saying
-// so, at a message another instance holds, and at the first failure that
-// is not isRefusedItem, which it returns. A message DynamoDB refuses for
-// good to lease or to mark failed (isRefusedItem) is logged, counted
-// (SkippedMessages) and skipped, its error returned in skipped: the
-// messages behind it go out, and every sweep tries it again.
-func (o *Outbox) relayClaimed(ctx context.Context, items []outboxItem) (n int, skipped []error, more bool, err error) {
+// letter an earlier version kept among them (moveLegacy). A message another
+// instance holds, or whose publish failed transiently, holds its
+// destination (in held, which the shard's pages share): the items behind it
+// for that destination are left for a later sweep, the others go on; the
+// failure is returned in failed. A message DynamoDB refuses for good to
+// lease or to mark failed (isRefusedItem) is logged, counted
+// (SkippedMessages) and skipped, its error returned in failed: the
+// messages behind it go out, and every sweep tries it again. It stops,
+// saying so, at a failure to claim, which it returns.
+func (o *Outbox) relayClaimed(ctx context.Context, items []outboxItem, held map[string]bool) (n int, failed []error, more bool, err error) {
 	for _, it := range items {
-		if it.Failure != "" {
+		switch {
+		case it.Failure != "":
 			o.moveLegacy(ctx, it)
+			continue
+		case held[it.Destination]:
 			continue
 		}
 		switch outcome, relayErr := o.relayOne(ctx, it); outcome {
 		case refused:
 			o.skip(it, relayErr)
-			skipped = append(skipped, skippedError(it, relayErr))
-		case held:
-			return n, skipped, false, relayErr
+			failed = append(failed, skippedError(it, relayErr))
+		case heldBack:
+			held[it.Destination] = true
+			if relayErr != nil {
+				failed = append(failed, relayErr)
+			}
+		case stalled:
+			return n, failed, false, relayErr
 		case relayed:
 			n++
 		}
 	}
-	return n, skipped, true, nil
+	return n, failed, true, nil
 }
 
 // relayOutcome is what became of one message the sweep tried to relay.
@@ -120,9 +137,12 @@ const (
 	// deadLettered: the inner transport refused it for good; it is kept
 	// with the reason.
 	deadLettered
-	// held: another instance holds it, or it failed; the shard's sweep
+	// heldBack: another instance holds it, or it failed; the shard's later
+	// messages for its destination wait.
+	heldBack
+	// stalled: its claim failed (DynamoDB's failure); the shard's sweep
 	// ends there.
-	held
+	stalled
 	// refused: DynamoDB refused for good, for its size, to lease it or to
 	// mark it failed (isRefusedItem); the sweep skips it and reports it.
 	refused
@@ -143,8 +163,11 @@ func (o *Outbox) relayOne(ctx context.Context, it outboxItem) (relayOutcome, err
 	if isRefusedItem(err) {
 		return refused, err
 	}
-	if err != nil || !claimed {
-		return held, err
+	if err != nil {
+		return stalled, err
+	}
+	if !claimed {
+		return heldBack, nil
 	}
 	m := it.message()
 	m.SetContext(ctx)
@@ -158,15 +181,15 @@ func (o *Outbox) relayOne(ctx context.Context, it outboxItem) (relayOutcome, err
 	reason := o.publishFailure(it.Destination, sendErr)
 	if reason == nil {
 		// Released, so that the next sweep tries it again.
-		return held, errors.Join(sendErr, leaseGone(o.update(settle, it, expression.Remove(expression.Name(attrLease)), leased(lease))))
+		return heldBack, errors.Join(sendErr, leaseGone(o.update(settle, it, expression.Remove(expression.Name(attrLease)), leased(lease))))
 	}
 	switch err := o.markFailed(settle, it, lease, reason); {
 	case isRefusedItem(err):
 		return refused, err
 	case dynamo.IsConditionFailed(err):
-		return held, nil // another instance took it over, or relayed it
+		return heldBack, nil // another instance took it over, or relayed it
 	case err != nil:
-		return held, err
+		return heldBack, err
 	}
 	o.dead.Add(deadletter.CountedAs(it.Destination))
 	return deadLettered, nil
@@ -204,8 +227,9 @@ func (o *Outbox) skip(it outboxItem, err error) {
 // Such a message
 // stays in the table, its shard's later messages go out without it, each
 // sweep tries it again, counting it again and logging it, and Sweep's
-// error names it (message id and destination). Any other refusal stops
-// the shard's sweep as a transient failure does.
+// error names it (message id and destination). Any other refusal of its
+// claim ends the shard's sweep, and of its dead-lettering holds its
+// destination as a transient failure does.
 func (o *Outbox) SkippedMessages() int64 { return o.skipped.Load() }
 
 // claim takes a lease on it, unless another instance holds one, and

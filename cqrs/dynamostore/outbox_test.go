@@ -214,8 +214,9 @@ func TestOutboxSweepRelaysWhatTheCommitCouldNotAndKeepsDeadLettersWithTheirReaso
 	assert.Empty(t, dead)
 }
 
-// A message another instance holds (its lease runs) stops the shard's
-// sweep: the messages behind it wait instead of overtaking it.
+// A message another instance holds (its lease runs) holds its destination:
+// the messages behind it for that destination wait instead of overtaking
+// it, while the shard's messages for another destination go out.
 func TestOutboxSweepDoesNotOvertakeAMessageAnotherInstanceHolds(t *testing.T) {
 	ctx := context.Background()
 	st := newStore(t)
@@ -223,7 +224,8 @@ func TestOutboxSweepDoesNotOvertakeAMessageAnotherInstanceHolds(t *testing.T) {
 	o := newOutbox(t, st, inner)
 	inner.setDown(true)
 	require.NoError(t, st.WithinTx(ctx, func(ctx context.Context) error {
-		return errors.Join(publishIn(ctx, t, o, "events", "h-1"), publishIn(ctx, t, o, "events", "h-2"))
+		return errors.Join(publishIn(ctx, t, o, "events", "h-1"), publishIn(ctx, t, o, "audit", "a-1"),
+			publishIn(ctx, t, o, "events", "h-2"))
 	}))
 	inner.setDown(false)
 
@@ -246,8 +248,9 @@ func TestOutboxSweepDoesNotOvertakeAMessageAnotherInstanceHolds(t *testing.T) {
 	}
 	n, err := o.Sweep(ctx)
 	require.NoError(t, err)
-	assert.Zero(t, n, "h-2 does not overtake h-1")
-	assert.Empty(t, inner.uuids("events"))
+	assert.Equal(t, 1, n)
+	assert.Empty(t, inner.uuids("events"), "h-2 does not overtake h-1")
+	assert.Equal(t, []string{"a-1"}, inner.uuids("audit"), "another destination goes on")
 	close(stuck.block)
 	require.Eventually(t, func() bool { return len(stuck.uuids("events")) == 2 }, 20*time.Second, 20*time.Millisecond)
 	assert.Equal(t, []string{"h-1", "h-2"}, stuck.uuids("events"))
