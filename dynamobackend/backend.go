@@ -49,7 +49,9 @@ func New(ctx context.Context, cfg Config) (*Backend, error) {
 	}
 	if cfg.Outbox {
 		bcfg.Outbox = func(ctx context.Context, service string, inner cqrs.Transport) (cqrs.Transport, error) {
-			return dynamostore.NewOutbox(ctx, st, dynamostore.OutboxConfig{Transport: inner, Name: service, Logger: cfg.Logger})
+			return dynamostore.NewOutbox(ctx, st, dynamostore.OutboxConfig{
+				Transport: inner, Name: cfg.OutboxPrefix + service, Logger: cfg.Logger,
+			})
 		}
 	}
 	return &Backend{store: st, idem: idem, b: backend.New(bcfg)}, nil
@@ -57,12 +59,12 @@ func New(ctx context.Context, cfg Config) (*Backend, error) {
 
 // Configure points cfg at the backend: it sets cfg.CommandStore,
 // cfg.EntityStore and cfg.ViewStore and, with Config.Outbox, provisions
-// the outbox table and puts an outbox named cfg.Name in front of
-// cfg.Transport (required then), which the Backend's Close closes,
-// closing cfg.Transport with it. Give the service's pipeline the
-// middleware of Idempotency. cfg's store fields must be unset: a second
-// Configure of one cfg, or one of a cfg with a store of its own, is
-// refused. A refused Configure leaves cfg unchanged.
+// the outbox table and puts an outbox named Config.OutboxPrefix followed
+// by cfg.Name in front of cfg.Transport (required then), which the
+// Backend's Close closes, closing cfg.Transport with it. Give the
+// service's pipeline the middleware of Idempotency. cfg's store fields
+// must be unset: a second Configure of one cfg, or one of a cfg with a
+// store of its own, is refused. A refused Configure leaves cfg unchanged.
 func (b *Backend) Configure(ctx context.Context, cfg *cqrs.ServiceConfig) error {
 	return b.b.Configure(ctx, cfg)
 }

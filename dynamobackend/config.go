@@ -2,6 +2,7 @@ package dynamobackend
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 
 	"github.com/ThreeDotsLabs/watermill"
@@ -40,9 +41,20 @@ type Config struct {
 	// default: a saga's events are then published before its state is
 	// saved.
 	Outbox bool
+	// OutboxPrefix starts the name of each service's outbox in the outbox
+	// table (dynamostore.OutboxConfig.Name: <OutboxPrefix><service name>).
+	// Deployments that share the tables (one TablePrefix) and run services
+	// of the same names need each their own, or their outboxes are one: a
+	// sweep then relays the other deployment's messages through its own
+	// transport, which has no publisher for their destinations. Optional:
+	// without it an outbox is named after its service. At most 199 bytes.
+	OutboxPrefix string
 	// Logger logs the outboxes. Default: theirs (discard).
 	Logger watermill.LoggerAdapter
 }
+
+// maxOutboxName is the most bytes dynamostore.OutboxConfig.Name takes.
+const maxOutboxName = 200
 
 func (c *Config) setDefaults() {
 	c.TablePrefix = cmp.Or(c.TablePrefix, dynamostore.DefaultTablePrefix)
@@ -57,6 +69,10 @@ func (c Config) Validate() error {
 	err := c.storeConfig().Validate()
 	if err == nil {
 		err = c.idempotencyConfig().Validate()
+	}
+	if len(c.OutboxPrefix) >= maxOutboxName {
+		err = errors.Join(err, fmt.Errorf("OutboxPrefix: %d bytes, want at most %d (an outbox's name, the prefix and the service's name, takes at most %d)",
+			len(c.OutboxPrefix), maxOutboxName-1, maxOutboxName))
 	}
 	if err != nil {
 		return fmt.Errorf("dynamobackend: %w: %w", ErrInvalidConfig, err)

@@ -24,6 +24,7 @@ func TestNew_RefusesAnInvalidConfig(t *testing.T) {
 	}{
 		{"no client", dynamobackend.Config{}, "Client is required"},
 		{"bad prefix", dynamobackend.Config{Client: client, TablePrefix: "no spaces "}, "TablePrefix"},
+		{"long outbox prefix", dynamobackend.Config{Client: client, OutboxPrefix: strings.Repeat("a", 200)}, "OutboxPrefix: 200 bytes"},
 		{"unknown provisioning", dynamobackend.Config{Client: client, Provisioning: topology.Provisioning(9)}, "Provisioning: 9"},
 	}
 	for _, tc := range testCases {

@@ -18,6 +18,11 @@
 // returns every error. RetryStats sums the stores' retried requests for
 // metrics.Config.StoreRetries.
 //
+// Each service's outbox is named after it, behind Config.OutboxPrefix:
+// deployments that share the tables (one TablePrefix) and run services of
+// the same names give each their own OutboxPrefix, so that each sweep
+// relays only its own deployment's messages.
+//
 // # Where it lives
 //
 // The package sits beside awsbus rather than in cqrs/dynamostore, so that
