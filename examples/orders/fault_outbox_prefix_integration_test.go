@@ -32,9 +32,9 @@ import (
 // deployment no longer running left in the outbox, for a destination of its
 // own, does not hold up the messages of the other deployment's orders
 // service that its sweep has to relay (the instance that wrote them crashed
-// or its relay failed). Today both services are named "orders", share the
-// outbox's shards, and the other deployment's message holds the shard until
-// the unknown-destination grace (15 minutes) ends on each instance.
+// or its relay failed). Both services are named "orders"; each outbox is
+// named from its deployment's -prefix, and a message waiting for its
+// destination holds only the messages behind it for that destination.
 func TestFaultDeploymentsApartByPrefixHoldEachOthersOutbox(t *testing.T) {
 	endpoint := os.Getenv("SOURCEFLOW_DYNAMODB_ENDPOINT")
 	require.NotEmpty(t, endpoint, "SOURCEFLOW_DYNAMODB_ENDPOINT: make test starts the DynamoDB emulator")
