@@ -10,11 +10,23 @@ import (
 	"github.com/sourceflow-go/sourceflow/idempotency"
 	idemsql "github.com/sourceflow-go/sourceflow/idempotency/sqlstore"
 	"github.com/sourceflow-go/sourceflow/internal/backend"
+	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 	"github.com/sourceflow-go/sourceflow/outbox"
 )
 
-// ErrClosed is returned by Configure and Idempotency once Close was called.
+// ErrClosed is returned by Configure, Idempotency and Check once Close was
+// called.
 var ErrClosed = errors.New("sqlbackend: backend is closed")
+
+// The errors of Check, besides ErrClosed and ErrInvalidConfig.
+var (
+	// ErrUnreachable is returned by Check when the database does not
+	// answer within Config.ConnectTimeout; it is sqlstore.ErrUnreachable.
+	ErrUnreachable = sqlstore.ErrUnreachable
+	// ErrMissingTable is returned by Check when a table of the stores is
+	// not in the database.
+	ErrMissingTable = sqldb.ErrMissingTable
+)
 
 // Backend is the SQL stores of services on one *sql.DB: the command,
 // entity and view stores, the idempotency store and, with Config.Outbox,
@@ -55,6 +67,10 @@ func Open(ctx context.Context, cfg Config) (*Backend, error) {
 		Package:     "sqlbackend",
 		Stores:      backend.Stores{Commands: st.Commands(), Entities: st.Entities(), Views: st.Views()},
 		Idempotency: idem, Closers: []func() error{st.Close, idem.Close}, ErrClosed: ErrClosed,
+		Check: func(ctx context.Context) error {
+			return sqldb.Check(ctx, st.DB(), cfg.Dialect, cfg.DSN, cfg.checkTimeout(),
+				append(st.Tables(), cfg.idempotencyConfig().Table))
+		},
 	}
 	if cfg.Outbox {
 		bcfg.Outbox = func(_ context.Context, _ string, inner cqrs.Transport) (cqrs.Transport, error) {
@@ -82,6 +98,16 @@ func (b *Backend) Configure(ctx context.Context, cfg *cqrs.ServiceConfig) error 
 func (b *Backend) Idempotency(cfg idempotency.MiddlewareConfig) (*idempotency.Middleware, error) {
 	return b.b.Idempotency(cfg)
 }
+
+// Check is a health check of the database, for a readiness probe: it
+// returns nil when the pool answers a ping and the stores' tables (the
+// command, entity and view stores' and the idempotency store's) are there,
+// both within Config.ConnectTimeout (default 10 s) or ctx's deadline, if
+// earlier; it reads no row. Otherwise its error names the cause: the
+// database not answering (ErrUnreachable), refusing the DSN's account
+// (ErrInvalidConfig) or missing a table (ErrMissingTable, naming the table
+// and the remedy). A closed Backend returns ErrClosed.
+func (b *Backend) Check(ctx context.Context) error { return b.b.Check(ctx) }
 
 // Store returns the command, entity and view stores (Store.DB is the pool,
 // Store.WithinTx a transaction on it).

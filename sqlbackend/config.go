@@ -12,6 +12,7 @@ import (
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs/sqlstore"
 	idemsql "github.com/sourceflow-go/sourceflow/idempotency/sqlstore"
+	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 	"github.com/sourceflow-go/sourceflow/outbox"
 )
 
@@ -88,6 +89,11 @@ func (c Config) storeConfig() sqlstore.Config {
 		Dialect: c.Dialect, DSN: c.DSN, TablePrefix: c.TablePrefix,
 		MaxOpenConns: c.MaxOpenConns, ConnectTimeout: c.ConnectTimeout,
 	}
+}
+
+// checkTimeout bounds Check: ConnectTimeout, or its default.
+func (c Config) checkTimeout() time.Duration {
+	return cmp.Or(c.ConnectTimeout, sqldb.DefaultConnectTimeout)
 }
 
 // idempotencyConfig is the configuration of the idempotency store, on the

@@ -3,6 +3,7 @@ package sqlbackend_test
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"strings"
 	"testing"
 
@@ -63,13 +64,18 @@ func (d dialect) open(t testing.TB, cfg sqlbackend.Config) *sqlbackend.Backend {
 		if db.Ping() != nil { // the test closed the Backend
 			return
 		}
-		for _, suffix := range tableSuffixes {
-			_, err := db.Exec("DROP TABLE IF EXISTS " + cfg.TablePrefix + suffix)
-			assert.NoError(t, err)
-		}
+		dropTables(t, db, cfg.TablePrefix)
 		assert.NoError(t, b.Close())
 	})
 	return b
+}
+
+// dropTables drops the tables a Backend with prefix creates.
+func dropTables(t testing.TB, db *sql.DB, prefix string) {
+	for _, suffix := range tableSuffixes {
+		_, err := db.Exec("DROP TABLE IF EXISTS " + prefix + suffix)
+		assert.NoError(t, err)
+	}
 }
 
 // assertClosed checks that tr was closed: a publish on it is refused.

@@ -83,6 +83,14 @@ func (s *Store) Entities() cqrs.EntityStore { return s.entities }
 // Views returns the store of view models.
 func (s *Store) Views() cqrs.ViewStore { return s.views }
 
+// Tables returns the names of the tables the stores read and write (not
+// the one recording the schema version, which only Open and New read), as
+// the statements name them: for a health check that they are there.
+func (s *Store) Tables() []string {
+	t := s.cfg.tables()
+	return []string{t.sequences, t.commands, t.entities, t.views}
+}
+
 // DB returns the database the stores read and write.
 func (s *Store) DB() *sql.DB { return s.db }
 

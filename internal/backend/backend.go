@@ -37,8 +37,12 @@ type Config struct {
 	Outbox Outbox
 	// Closers close what was opened, in the order it was opened.
 	Closers []func() error
-	// ErrClosed is the error of Configure and Idempotency after Close.
+	// ErrClosed is the error of Configure, Idempotency and Check after
+	// Close.
 	ErrClosed error
+	// Check reports whether the database answers and holds the stores'
+	// tables (Backend.Check). Optional.
+	Check func(ctx context.Context) error
 }
 
 // Backend fills services' configurations from one set of stores and closes
@@ -107,10 +111,7 @@ func setStores(cfg *cqrs.ServiceConfig) string {
 // Idempotency returns a new middleware on the idempotency store, in
 // transactional mode.
 func (b *Backend) Idempotency(cfg idempotency.MiddlewareConfig) (*idempotency.Middleware, error) {
-	b.mu.Lock()
-	closed := b.closed
-	b.mu.Unlock()
-	if closed {
+	if b.isClosed() {
 		return nil, b.cfg.ErrClosed
 	}
 	cfg.Transactional = true

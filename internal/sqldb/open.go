@@ -107,20 +107,30 @@ func Open(ctx context.Context, cfg Config) (*sql.DB, error) {
 }
 
 // pingFailed is Open's error for the failed connection check err of the
-// database cfg opens: ErrInvalidConfig when the server answered and
+// database cfg opens (see connFailed).
+func pingFailed(cfg Config, err error) error {
+	return connFailed(cfg.Dialect, cfg.DSN, cfg.ConnectTimeout, err)
+}
+
+// connFailed is the error for the failed connection check err, within
+// timeout, of the d database dsn names ("": a pool the caller opened, whose
+// address is not known): ErrInvalidConfig when the server answered and
 // refused the DSN's user, password or database (refusedLogin), or the
 // account or the connection (accessRefusal, which names the cause and the
 // remedy); ErrUnreachable otherwise.
-func pingFailed(cfg Config, err error) error {
+func connFailed(d Dialect, dsn string, timeout time.Duration, err error) error {
+	target := string(d)
+	if dsn != "" {
+		target += " at " + Address(d, dsn)
+	}
 	if refusal := accessRefusal(err); refusal != "" {
-		return fmt.Errorf("%w: %s at %s %s: %w", ErrInvalidConfig, cfg.Dialect, Address(cfg.Dialect, cfg.DSN), refusal, err)
+		return fmt.Errorf("%w: %s %s: %w", ErrInvalidConfig, target, refusal, err)
 	}
 	if refusedLogin(err) {
-		return fmt.Errorf("%w: %s at %s refused the DSN's user, password or database%s: %w", ErrInvalidConfig,
-			cfg.Dialect, Address(cfg.Dialect, cfg.DSN), withoutTLS(cfg, err), err)
+		return fmt.Errorf("%w: %s refused the DSN's user, password or database%s: %w", ErrInvalidConfig, target,
+			withoutTLS(Config{Dialect: d, DSN: dsn}, err), err)
 	}
-	return fmt.Errorf("%w: %s at %s (within %s): %w", ErrUnreachable, cfg.Dialect,
-		Address(cfg.Dialect, cfg.DSN), cfg.ConnectTimeout, err)
+	return fmt.Errorf("%w: %s (within %s): %w", ErrUnreachable, target, timeout, err)
 }
 
 // withSQLitePragmas adds a busy timeout, WAL and immediate transactions to a

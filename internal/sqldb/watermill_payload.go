@@ -10,9 +10,6 @@ import (
 	"github.com/go-sql-driver/mysql"
 )
 
-// mysqlNoSuchTable is MySQL's ER_NO_SUCH_TABLE.
-const mysqlNoSuchTable = 1146
-
 // WatermillBinaryPayload reports whether the messages table of topic,
 // watermill_<topic>, has a binary payload column: sqlbus creates its
 // tables so (BYTEA on PostgreSQL, LONGBLOB on MySQL), the outbox with

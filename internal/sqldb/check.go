@@ -1,0 +1,78 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// ErrMissingTable wraps a health check's finding that a table a store uses
+// is not in the database (dropped, or another database or schema than the
+// one the store was opened on): every request of the store fails until it
+// is there again.
+var ErrMissingTable = errors.New("table missing")
+
+// Check is a health check of a store's database: it reports whether db, a
+// d database at dsn ("" when the caller opened the pool), answers a ping
+// and holds tables (unquoted names, optionally schema-qualified), within
+// timeout or ctx's deadline, if earlier. The tables are checked by one
+// query that reads no row. A database that does not answer is
+// ErrUnreachable, one that refuses the DSN's account is ErrInvalidConfig
+// (see connFailed), and a missing table is ErrMissingTable, naming it as
+// the server does.
+func Check(ctx context.Context, db *sql.DB, d Dialect, dsn string, timeout time.Duration, tables []string) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	if err := db.PingContext(ctx); err != nil {
+		return connFailed(d, dsn, timeout, err)
+	}
+	if len(tables) == 0 {
+		return nil
+	}
+	rows, err := db.QueryContext(ctx, tablesProbe(tables))
+	if err == nil {
+		err = errors.Join(rows.Close(), rows.Err())
+	}
+	switch {
+	case err == nil:
+		return nil
+	case noSuchTable(err):
+		return fmt.Errorf("%w: %w (of %s; the schema version table records the tables as created, so opening "+
+			"the store again does not create them: restore the table from a backup, or create it empty with the "+
+			"store's SchemaSQL statements)", ErrMissingTable, err, strings.Join(tables, ", "))
+	}
+	return fmt.Errorf("check tables %s: %w", strings.Join(tables, ", "), err)
+}
+
+// tablesProbe is a query that names every table and reads no row of any:
+// it fails when one of them does not exist.
+func tablesProbe(tables []string) string {
+	parts := make([]string, len(tables))
+	for i, t := range tables {
+		// #nosec G202 -- the stores' table names are validated identifiers (ValidIdentifier).
+		parts[i] = "SELECT 1 FROM " + t + " WHERE 1 = 0"
+	}
+	return strings.Join(parts, " UNION ALL ")
+}
+
+// mysqlNoSuchTable is MySQL's ER_NO_SUCH_TABLE.
+const mysqlNoSuchTable = 1146
+
+// noSuchTable reports whether err is the server's answer that a table
+// does not exist: PostgreSQL's undefined_table (42P01), MySQL's
+// ER_NO_SUCH_TABLE, SQLite's "no such table".
+func noSuchTable(err error) bool {
+	if e, ok := errors.AsType[*pgconn.PgError](err); ok {
+		return e.Code == "42P01"
+	}
+	if e, ok := errors.AsType[*mysql.MySQLError](err); ok {
+		return e.Number == mysqlNoSuchTable
+	}
+	return strings.Contains(err.Error(), "no such table")
+}
