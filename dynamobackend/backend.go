@@ -12,7 +12,8 @@ import (
 	"github.com/sourceflow-go/sourceflow/internal/backend"
 )
 
-// ErrClosed is returned by Configure and Idempotency once Close was called.
+// ErrClosed is returned by Configure, Idempotency and Check once Close was
+// called.
 var ErrClosed = errors.New("dynamobackend: backend is closed")
 
 // Backend is the DynamoDB stores of services on one client: the command,
@@ -47,13 +48,7 @@ func New(ctx context.Context, cfg Config) (*Backend, error) {
 		Stores:      backend.Stores{Commands: st.Commands(), Entities: st.Entities(), Views: st.Views()},
 		Idempotency: idem, Closers: []func() error{idem.Close}, ErrClosed: ErrClosed,
 	}
-	if cfg.Outbox {
-		bcfg.Outbox = func(ctx context.Context, service string, inner cqrs.Transport) (cqrs.Transport, error) {
-			return dynamostore.NewOutbox(ctx, st, dynamostore.OutboxConfig{
-				Transport: inner, Name: cfg.OutboxPrefix + service, Logger: cfg.Logger,
-			})
-		}
-	}
+	withOutboxAndCheck(&bcfg, cfg, st)
 	return &Backend{store: st, idem: idem, b: backend.New(bcfg)}, nil
 }
 
@@ -75,6 +70,18 @@ func (b *Backend) Configure(ctx context.Context, cfg *cqrs.ServiceConfig) error 
 func (b *Backend) Idempotency(cfg idempotency.MiddlewareConfig) (*idempotency.Middleware, error) {
 	return b.b.Idempotency(cfg)
 }
+
+// Check is a health check of the tables, for a readiness probe: it returns
+// nil when each table the Backend uses (Tables: the stores', the
+// idempotency store's and, with Config.Outbox, the outbox's once Configure
+// provisioned it) exists and is
+// ACTIVE, with one DescribeTable per table (the permission the stores need
+// already), all at once, each bounded by 10 s and tried once. Otherwise it
+// returns every table's error, each naming its table: ErrMissingTable or
+// ErrTableNotActive with the remedy, or the request's error (DynamoDB not
+// answering, throttling, access denied). A closed Backend returns
+// ErrClosed.
+func (b *Backend) Check(ctx context.Context) error { return b.b.Check(ctx) }
 
 // Store returns the command, entity and view stores (their tables, retry
 // counts and transactions).
