@@ -38,7 +38,8 @@ type observability struct {
 	health atomic.Pointer[healthFunc]
 }
 
-// healthFunc reports whether the transports are up, and their report.
+// healthFunc reports whether the transports (and the shared store) are
+// up, and their report.
 type healthFunc func(ctx context.Context) (bool, any)
 
 func newObservability(opts options) (*observability, error) {
@@ -70,9 +71,10 @@ func newObservability(opts options) (*observability, error) {
 	return o, nil
 }
 
-// serveHealth answers 200 with the transports' report when they are up,
-// 503 otherwise. It calls SQS, SNS and, with -store dynamodb, DynamoDB: it
-// is a readiness check (take the instance out of the load balancer while
+// serveHealth answers 200 with the transports' and the shared store's
+// report when they are up, 503 otherwise. It calls SQS, SNS and the shared
+// store's database (-store postgres, sqlite, dynamodb: storeHealth),
+// naming what failed: it is a readiness check (take the instance out of the load balancer while
 // they fail), never a liveness probe, which would restart every instance
 // during their outage; that is /livez (serveLive).
 func (o *observability) serveHealth(w http.ResponseWriter, r *http.Request) {

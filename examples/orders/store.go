@@ -20,8 +20,8 @@ type stores struct {
 	// retries reports the throttled requests and transaction conflicts of
 	// the DynamoDB stores, for the metrics; nil for the others.
 	retries metrics.StoreRetriesFunc
-	// health checks the store for /healthz (-store dynamodb); nil for the
-	// others.
+	// health checks the shared store for /healthz (its backend's Check);
+	// nil for the memory stores.
 	health healthFunc
 }
 
@@ -29,6 +29,7 @@ type stores struct {
 type backend interface {
 	Configure(ctx context.Context, cfg *cqrs.ServiceConfig) error
 	Idempotency(cfg idempotency.MiddlewareConfig) (*idempotency.Middleware, error)
+	Check(ctx context.Context) error
 	Close() error
 }
 

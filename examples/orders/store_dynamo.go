@@ -37,6 +37,6 @@ func openDynamoStores(ctx context.Context, opts options, outbox bool) (*stores, 
 	}
 	return &stores{
 		backend: b, kind: "dynamodb", retries: b.RetryStats,
-		health: dynamoHealth(client, b.Store().Tables()[0].Name),
+		health: storeHealth("dynamodb", b.Check),
 	}, nil
 }

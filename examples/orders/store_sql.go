@@ -25,5 +25,5 @@ func openSQLStores(ctx context.Context, opts options) (*stores, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open the %s store: %w", opts.store, err)
 	}
-	return &stores{backend: b, kind: "sql"}, nil
+	return &stores{backend: b, kind: "sql", health: storeHealth(opts.store, b.Check)}, nil
 }
