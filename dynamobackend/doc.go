@@ -23,6 +23,14 @@
 // the same names give each their own OutboxPrefix, so that each sweep
 // relays only its own deployment's messages.
 //
+// # Health
+//
+// Check, for a readiness probe (never a liveness probe), describes each
+// table the Backend uses, all at once, each bounded by 10 s and tried once:
+// ErrMissingTable or ErrTableNotActive name the table and the remedy, and a
+// request that fails (DynamoDB not answering, throttled, access denied)
+// names its table, as the stores' errors do.
+//
 // # Where it lives
 //
 // The package sits beside awsbus rather than in cqrs/dynamostore, so that

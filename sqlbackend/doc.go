@@ -32,6 +32,15 @@
 // stores, its outbox and the middleware of Idempotency share the pool; give
 // a service the middleware of the Backend that configured it.
 //
+// # Health
+//
+// Check, for a readiness probe (never a liveness probe: it fails during the
+// database's outage), pings the pool and runs one query that reads no row
+// of the stores' tables, within Config.ConnectTimeout: ErrUnreachable while
+// the database does not answer, ErrMissingTable, naming the table, once one
+// was dropped (opening the Backend again does not make it again: the schema
+// version says it exists; restore it or run the stores' SchemaSQL).
+//
 // # Where it lives
 //
 // The package sits beside sqlbus and outbox rather than in cqrs/sqlstore,

@@ -1,7 +1,8 @@
 // Package sqldb is what every SQL package of the module shares: the
 // database/sql drivers of the root package's dialects, goose's name and the
 // placeholder style of each, opening a database with a bounded
-// connection check, versioned schema migrations recorded in a version table,
+// connection check, a health check of a store's pool and tables (Check),
+// versioned schema migrations recorded in a version table,
 // and a transaction carried in a context so that stores on one database can
 // join one transaction.
 //
