@@ -193,8 +193,7 @@ func (t *ChannelTransport) tagLocked(msgs []*message.Message, ready []*awaited, 
 		if !queued || tag == "" {
 			t.tags++
 			tag = strconv.FormatUint(t.tags, 10)
-			tagged[i] = m.Copy()
-			tagged[i].SetContext(m.Context())
+			tagged[i] = copyWithRoom(m, 1, nil)
 			tagged[i].Metadata.Set(channelTag, tag)
 		}
 		for _, a := range ready {

@@ -43,7 +43,7 @@ type handling struct {
 	by *ChannelTransport
 	// since is by's losses when the message was last handed to its
 	// consumer: each delivery marks it again (see remark).
-	since *atomic.Uint64
+	since atomic.Uint64
 }
 
 // handlingKey keys the handling in the context of a message's handlers.
@@ -52,9 +52,9 @@ type handlingKey struct{}
 // handingOn returns live, the context the handlers of a message the
 // subscription sub hands on now run in, recording their handling.
 func (t *ChannelTransport) handingOn(live, sub context.Context) context.Context {
-	since := new(atomic.Uint64)
-	since.Store(t.losses.Load())
-	return context.WithValue(live, handlingKey{}, handling{sub: sub, by: t, since: since})
+	h := &handling{sub: sub, by: t}
+	h.since.Store(t.losses.Load())
+	return context.WithValue(live, handlingKey{}, h)
 }
 
 // remark marks the handling of m, a delivery about to be handed to its
@@ -62,7 +62,7 @@ func (t *ChannelTransport) handingOn(live, sub context.Context) context.Context 
 // destination lost its last subscription is handled by a live handler
 // there, as one that came then.
 func remark(m *message.Message) {
-	if h, ok := m.Context().Value(handlingKey{}).(handling); ok {
+	if h, ok := m.Context().Value(handlingKey{}).(*handling); ok {
 		h.since.Store(h.by.losses.Load())
 	}
 }
@@ -112,7 +112,7 @@ func (t *ChannelTransport) keepUnheard(dest string, msgs []*message.Message) {
 // subscription's end.
 func (t *ChannelTransport) raisedInClose(msgs []*message.Message, lostAt uint64) bool {
 	for _, m := range msgs {
-		h, ok := m.Context().Value(handlingKey{}).(handling)
+		h, ok := m.Context().Value(handlingKey{}).(*handling)
 		if ok && (h.sub.Err() != nil || (h.by == t && h.since.Load() < lostAt)) {
 			return true
 		}

@@ -457,16 +457,11 @@ func deadLetterOf(orig, consumed *message.Message, reason string) *message.Messa
 	return dead
 }
 
-// freshCopy is orig without the consume markers an earlier attempt set.
+// freshCopy is orig without the consume markers an earlier attempt set,
+// with room for the markers a delivery or a dead letter sets (see
+// markDelivery, deadLetterOf).
 func freshCopy(orig *message.Message) *message.Message {
-	m := orig.Copy()
-	m.SetContext(orig.Context())
-	for k := range m.Metadata {
-		if sourceflow.IsConsumeMarker(k) {
-			delete(m.Metadata, k)
-		}
-	}
-	return m
+	return copyWithRoom(orig, deliveryMarkers, sourceflow.IsConsumeMarker)
 }
 
 // pastLast reports whether orig, handed out n times here before the

@@ -13,6 +13,14 @@ import (
 // in-memory list of dead letters (ChannelTransport.DeadLetters).
 const ChannelDeadLetters = "ChannelTransport.DeadLetters"
 
+// deliveryMarkers is how many keys markDelivery sets on each delivery but
+// the last: the attempt, and where the message is dead-lettered (a dead
+// letter sets two too: its failure and last error). Room for the last
+// delivery's marker as well would lay out a map larger than Go's smallest
+// for every delivery of a message with six keys of its own, to spare the
+// rare last one growing its map.
+const deliveryMarkers = 2
+
 // markDelivery sets on m, the copy of a message handed out on delivery
 // attempt (a fresh copy: the sender's markers are gone), the consume
 // markers the consume pipeline reads about it: the attempt
