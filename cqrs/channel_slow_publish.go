@@ -20,10 +20,13 @@ import (
 // good, and the warning is all that tells.
 const slowSyncPublish = 30 * time.Second
 
-// syncPublishWatch is the warning of one synchronous publish. Its mutex
-// makes stop and the warning exclusive, so the warning never reads the
-// caller's messages once the publish has returned.
+// syncPublishWatch is the warning of one synchronous publish, of msgs to
+// dest on t. Its mutex makes stop and the warning exclusive, so the warning
+// never reads the caller's messages once the publish has returned.
 type syncPublishWatch struct {
+	t        *ChannelTransport
+	dest     string
+	msgs     []*message.Message
 	mu       sync.Mutex
 	returned bool
 	timer    *time.Timer
@@ -32,21 +35,27 @@ type syncPublishWatch struct {
 // watchSyncPublish logs one warning, through the transport's Logger, if
 // the synchronous publish of msgs to dest has not returned after
 // slowSyncPublish; the publish calls stop once it returned.
-func (t *ChannelTransport) watchSyncPublish(dest string, msgs []*message.Message) (stop func()) {
-	w := &syncPublishWatch{}
-	w.timer = time.AfterFunc(slowSyncPublish, func() {
-		w.mu.Lock()
-		defer w.mu.Unlock()
-		if !w.returned {
-			t.warnSlowPublish(dest, msgs)
-		}
-	})
-	return func() {
-		w.timer.Stop()
-		w.mu.Lock()
-		w.returned = true
-		w.mu.Unlock()
+func (t *ChannelTransport) watchSyncPublish(dest string, msgs []*message.Message) *syncPublishWatch {
+	w := &syncPublishWatch{t: t, dest: dest, msgs: msgs}
+	w.timer = time.AfterFunc(slowSyncPublish, w.warn)
+	return w
+}
+
+// warn logs the warning unless the publish has returned.
+func (w *syncPublishWatch) warn() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.returned {
+		w.t.warnSlowPublish(w.dest, w.msgs)
 	}
+}
+
+// stop ends the watch: the publish has returned.
+func (w *syncPublishWatch) stop() {
+	w.timer.Stop()
+	w.mu.Lock()
+	w.returned = true
+	w.mu.Unlock()
 }
 
 // warnSlowPublish logs that the publish of msgs to dest still waits, with

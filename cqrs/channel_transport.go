@@ -435,10 +435,10 @@ func (p channelPublisher) Publish(topic string, msgs ...*message.Message) error 
 		if p.t.stalledFor(topic, chain) {
 			return p.t.handOver(topic, msgs)
 		}
-		defer p.t.watchSyncPublish(topic, msgs)()
+		defer p.t.watchSyncPublish(topic, msgs).stop()
 		return p.t.publishInChain(topic, msgs, chain)
 	}
-	defer p.t.watchSyncPublish(topic, msgs)()
+	defer p.t.watchSyncPublish(topic, msgs).stop()
 	return p.t.publishCountedWaiting(topic, msgs)
 }
 
