@@ -100,8 +100,8 @@ func TestChannelRefusedMessageOfALockingChainReleasesItsPublisher(t *testing.T) 
 	go func() { first <- pub.Publish("cmds", message.NewMessage("m-1", nil)) }()
 	inHandler := <-msgs
 	var locks keyedMutex[string]
-	lctx, unlock := locks.lockIn(context.WithValue(context.Background(), publisherValueKey{}, "pinned"), "order-1")
-	defer unlock()
+	lctx, lock := locks.lockIn(context.WithValue(context.Background(), publisherValueKey{}, "pinned"), "order-1")
+	defer locks.unlock("order-1", lock)
 	m := message.NewMessage("m-2", nil)
 	m.SetContext(lctx)
 	second := make(chan error, 1)
@@ -139,8 +139,8 @@ func TestChannelFailedDeadLetterKeepsNoPublisherChain(t *testing.T) {
 	})
 	pub, _ := tr.Publisher("cmds")
 	var locks keyedMutex[string]
-	lctx, unlock := locks.lockIn(context.Background(), "order-1")
-	defer unlock()
+	lctx, lock := locks.lockIn(context.Background(), "order-1")
+	defer locks.unlock("order-1", lock)
 	m := message.NewMessage("m-1", nil)
 	m.SetContext(lctx)
 	require.NoError(t, pub.Publish("cmds", m)) // returns once the message was dead-lettered

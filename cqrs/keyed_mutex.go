@@ -28,17 +28,19 @@ func (k *keyedMutex[K]) lock(key K) func() {
 }
 
 // lockIn is lock for a handler running in ctx, which it returns recording
-// the lock as held. When ctx's synchronous chain holds key's lock already (a
-// handler upstream waits, through a synchronous ChannelTransport publish, on
-// the message being handled), the nearest such publish is released first:
-// the chain goes on and frees the lock instead of waiting on itself.
-func (k *keyedMutex[K]) lockIn(ctx context.Context, key K) (context.Context, func()) {
+// the lock as held, with the lock to pass to unlock (no closure per lock:
+// a handler takes one per message). When ctx's synchronous chain holds
+// key's lock already (a handler upstream waits, through a synchronous
+// ChannelTransport publish, on the message being handled), the nearest
+// such publish is released first: the chain goes on and frees the lock
+// instead of waiting on itself.
+func (k *keyedMutex[K]) lockIn(ctx context.Context, key K) (context.Context, *keyLock) {
 	l := k.acquire(key)
 	if d := chainOf(ctx).waiterOn(l); d != nil {
 		d.release(l)
 	}
 	l.Lock()
-	return withHeldLock(ctx, l), k.releaser(key, l)
+	return withHeldLock(ctx, l), l
 }
 
 // acquire returns key's lock, counting the caller among its users.
@@ -57,17 +59,20 @@ func (k *keyedMutex[K]) acquire(key K) *keyLock {
 	return l
 }
 
-// releaser returns the function unlocking l, which forgets key's lock when
-// nobody else holds or waits for it.
+// releaser returns the function unlocking l (see unlock).
 func (k *keyedMutex[K]) releaser(key K, l *keyLock) func() {
-	return func() {
-		l.Unlock()
-		k.mu.Lock()
-		if l.users--; l.users == 0 {
-			delete(k.locks, key)
-		}
-		k.mu.Unlock()
+	return func() { k.unlock(key, l) }
+}
+
+// unlock unlocks l, key's lock, and forgets it when nobody else holds or
+// waits for it.
+func (k *keyedMutex[K]) unlock(key K, l *keyLock) {
+	l.Unlock()
+	k.mu.Lock()
+	if l.users--; l.users == 0 {
+		delete(k.locks, key)
 	}
+	k.mu.Unlock()
 }
 
 // sagaLockKey and viewLockKey key the per-entity locks of sagas and views

@@ -157,8 +157,9 @@ func (g *Saga[S]) decodeState(raw []byte, state *S, entityID string) error {
 // again (see updateDocument). A command already applied returns the events it
 // raised without running fn.
 func (g *Saga[S]) apply(ctx context.Context, env Envelope, fn func(context.Context, *S) ([]any, error)) ([]pendingEvent, error) {
-	ctx, unlock := g.svc.locks.lockIn(ctx, sagaLockKey(g.name, env.EntityID))
-	defer unlock()
+	key := sagaLockKey(g.name, env.EntityID)
+	ctx, lock := g.svc.locks.lockIn(ctx, key)
+	defer g.svc.locks.unlock(key, lock)
 	var pending []pendingEvent
 	err := updateDocument(ctx, g.svc.entityStore(ctx), g.name, env.EntityID, func(_ context.Context, raw []byte, found bool) ([]byte, bool, error) {
 		var doc sagaDoc

@@ -112,8 +112,9 @@ func (v *View[V]) decode(raw []byte, model *V, id string) error {
 // stores it on the condition that no other instance stored it in between;
 // on a conflict it reloads and applies fn again (see updateDocument).
 func (v *View[V]) update(ctx context.Context, id string, fn func(context.Context, *V) error) error {
-	ctx, unlock := v.svc.locks.lockIn(ctx, viewLockKey(v.name, id))
-	defer unlock()
+	key := viewLockKey(v.name, id)
+	ctx, lock := v.svc.locks.lockIn(ctx, key)
+	defer v.svc.locks.unlock(key, lock)
 	return updateDocument(ctx, v.svc.viewStore(ctx), v.name, id, func(_ context.Context, raw []byte, found bool) ([]byte, bool, error) {
 		var model V
 		if found {
