@@ -61,7 +61,7 @@ func (s *SQS) poll(ctx context.Context, in *sqs.ReceiveMessageInput, max int, de
 		}
 		if err := waitChange(ctx, changed, now, next, deadline); err != nil {
 			if s.cfg.KeepCanceledPolls {
-				go func() { _, _ = s.poll(context.Background(), in, max, deadline) }()
+				go func() { _, _ = s.poll(context.WithoutCancel(ctx), in, max, deadline) }()
 			}
 			return nil, err
 		}
