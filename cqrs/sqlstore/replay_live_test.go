@@ -136,10 +136,17 @@ func TestAReplayThatFailsToStoreAViewLeavesTheSagaAsItWas(t *testing.T) {
 			_, err := agg.Send(ctx, "e-1", txCreate{Amount: 5})
 			require.NoError(t, err)
 		}
-		require.Eventually(t, func() bool {
+		// An event is published before the saga's transaction commits, so
+		// the view can show both events while the second command's saga
+		// state is still uncommitted: wait for both stores to show both.
+		require.EventuallyWithT(t, func(c *assert.CollectT) {
+			o, _, err := app.saga.Load(ctx, "e-1")
+			assert.NoError(c, err)
+			assert.Equal(c, txOrder{Amount: 10, Commands: 2}, o, "the saga applied both commands")
 			s, _, err := app.summary.Get(ctx, "e-1")
-			return err == nil && s.Events == 2
-		}, 20*time.Second, 5*time.Millisecond, "the view projected both events")
+			assert.NoError(c, err)
+			assert.Equal(c, txSummary{Amount: 10, Events: 2}, s, "the view projected both events")
+		}, 20*time.Second, 5*time.Millisecond)
 		sagaBefore, err := app.store.Entities().Load(ctx, "order", "e-1")
 		require.NoError(t, err)
 		viewBefore, err := app.store.Views().Load(ctx, "summary", "e-1")
