@@ -19,9 +19,11 @@ import (
 var ErrMissingTable = errors.New("table missing")
 
 // Check is a health check of a store's database: it reports whether db, a
-// d database at dsn ("" when the caller opened the pool), answers a ping
-// and holds tables (unquoted names, optionally schema-qualified), within
-// timeout or ctx's deadline, if earlier. The tables are checked by one
+// d database at dsn ("" when the caller opened the pool), answers Open's
+// connection check (a ping; a statement on MySQL, where an account whose
+// password expired answers a ping) and holds tables (unquoted names,
+// optionally schema-qualified), within timeout or ctx's deadline, if
+// earlier. The tables are checked by one
 // query that reads no row. A database that does not answer is
 // ErrUnreachable, one that refuses the DSN's account is ErrInvalidConfig
 // (see connFailed), and a missing table is ErrMissingTable, naming it as
@@ -29,7 +31,7 @@ var ErrMissingTable = errors.New("table missing")
 func Check(ctx context.Context, db *sql.DB, d Dialect, dsn string, timeout time.Duration, tables []string) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	if err := db.PingContext(ctx); err != nil {
+	if err := connCheck(ctx, db, d); err != nil {
 		return connFailed(d, dsn, timeout, err)
 	}
 	if len(tables) == 0 {

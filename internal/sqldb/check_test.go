@@ -63,3 +63,15 @@ func TestCheck_IsBoundedByItsTimeout(t *testing.T) {
 	})
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 }
+
+// On MySQL the check runs a statement, as Open does: MariaDB answers the
+// ping of an account whose password expired and refuses every statement
+// (1820), so a ping alone would report such a database healthy.
+func TestCheck_OnMySQLRunsAStatementAsOpenDoes(t *testing.T) {
+	f := &sqldbtest.DB{}
+	expired := &mysql.MySQLError{Number: 1820, Message: "You must SET PASSWORD before executing this statement"}
+	f.FailOn("DO 1", expired)
+	err := sqldb.Check(context.Background(), f.Open(t), sourceflow.MySQL, "", time.Second, checkedTables)
+	require.ErrorIs(t, err, sqldb.ErrInvalidConfig)
+	assert.ErrorIs(t, err, expired)
+}
