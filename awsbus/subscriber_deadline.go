@@ -5,8 +5,10 @@ import "time"
 // watchDeadline closes sub.deadline ShutdownTimeout after stop ends, or
 // once every handler returned if that is sooner, and ends sub.polls then.
 func (sub *subscription) watchDeadline() {
-	defer close(sub.deadline)
+	// Deferred calls run last first: the deadline closes before the polls
+	// end, so a poll cut by their end always finds the deadline passed.
 	defer sub.endPolls()
+	defer close(sub.deadline)
 	select {
 	case <-sub.stop.Done():
 	case <-sub.done:
