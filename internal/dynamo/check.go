@@ -49,7 +49,7 @@ func checkTable(ctx context.Context, api TableDescriber, table string) error {
 	r := &Retry{Attempts: 1}
 	err := r.Do(ctx, table, func(ctx context.Context) error {
 		var err error
-		out, err = api.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)}, BoundAttempts)
+		out, err = api.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)}, BoundAttempts, once)
 		return err
 	})
 	var notFound *types.ResourceNotFoundException
@@ -70,3 +70,8 @@ func checkTable(ctx context.Context, api TableDescriber, table string) error {
 	}
 	return nil
 }
+
+// once makes the SDK try a call once, whatever retryer its client has: a
+// health check answers with what it saw now, within AttemptTimeout, rather
+// than after the SDK's attempts and backoff.
+func once(o *dynamodb.Options) { o.RetryMaxAttempts = 1 }
