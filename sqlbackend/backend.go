@@ -100,13 +100,16 @@ func (b *Backend) Idempotency(cfg idempotency.MiddlewareConfig) (*idempotency.Mi
 }
 
 // Check is a health check of the database, for a readiness probe: it
-// returns nil when the pool answers a ping and the stores' tables (the
+// returns nil when the pool answers Open's connection check (a ping; a
+// statement on MySQL) and the stores' tables (the
 // command, entity and view stores' and the idempotency store's) are there,
 // both within Config.ConnectTimeout (default 10 s) or ctx's deadline, if
 // earlier; it reads no row. Otherwise its error names the cause: the
 // database not answering (ErrUnreachable), refusing the DSN's account
-// (ErrInvalidConfig) or missing a table (ErrMissingTable, naming the table
-// and the remedy). A closed Backend returns ErrClosed.
+// (ErrInvalidConfig), missing a table (ErrMissingTable, naming the table
+// and the remedy) or, none of these, every connection of the pool in use
+// until the bound (the error says so). The outbox's tables (Config.Outbox)
+// are not checked. A closed Backend returns ErrClosed.
 func (b *Backend) Check(ctx context.Context) error { return b.b.Check(ctx) }
 
 // Store returns the command, entity and view stores (Store.DB is the pool,

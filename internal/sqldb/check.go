@@ -27,11 +27,15 @@ var ErrMissingTable = errors.New("table missing")
 // query that reads no row. A database that does not answer is
 // ErrUnreachable, one that refuses the DSN's account is ErrInvalidConfig
 // (see connFailed), and a missing table is ErrMissingTable, naming it as
-// the server does.
+// the server does. A pool whose every connection stayed in use until the
+// bound is neither: its error says so (poolBusy).
 func Check(ctx context.Context, db *sql.DB, d Dialect, dsn string, timeout time.Duration, tables []string) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	if err := connCheck(ctx, db, d); err != nil {
+		if busy := poolBusy(db, err); busy != nil {
+			return busy
+		}
 		return connFailed(d, dsn, timeout, err)
 	}
 	if len(tables) == 0 {
@@ -77,4 +81,18 @@ func noSuchTable(err error) bool {
 		return e.Number == mysqlNoSuchTable
 	}
 	return strings.Contains(err.Error(), "no such table")
+}
+
+// poolBusy is the error of a connection check err that ended waiting for
+// one of db's connections, every one of which was in use: a burst, or
+// connections held, keep this instance from the database, which may well
+// answer. Nil for any other failure.
+func poolBusy(db *sql.DB, err error) error {
+	st := db.Stats()
+	if !errors.Is(err, context.DeadlineExceeded) || st.MaxOpenConnections == 0 || st.InUse < st.MaxOpenConnections {
+		return nil
+	}
+	return fmt.Errorf("every one of the pool's %d connections stayed in use while the check waited for one "+
+		"(the database may answer: a burst, or connections held open, leave none to spare; raise the pool's "+
+		"MaxOpenConns or find what holds them): %w", st.MaxOpenConnections, err)
 }

@@ -75,3 +75,21 @@ func TestCheck_OnMySQLRunsAStatementAsOpenDoes(t *testing.T) {
 	require.ErrorIs(t, err, sqldb.ErrInvalidConfig)
 	assert.ErrorIs(t, err, expired)
 }
+
+// A pool whose every connection stays in use for the whole bound fails
+// the check saying so, not as a database that does not answer: the
+// database may answer every connection it has.
+func TestCheck_APoolWithNoConnectionToSpareIsNotUnreachable(t *testing.T) {
+	f := &sqldbtest.DB{}
+	db := f.Open(t)
+	db.SetMaxOpenConns(1)
+	held, err := db.Conn(context.Background())
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = held.Close() })
+
+	err = sqldb.Check(context.Background(), db, sourceflow.Postgres, "", 50*time.Millisecond, checkedTables)
+
+	require.Error(t, err)
+	assert.NotErrorIs(t, err, sqldb.ErrUnreachable)
+	assert.ErrorContains(t, err, "every one of the pool's 1 connections")
+}
