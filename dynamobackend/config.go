@@ -48,6 +48,10 @@ type Config struct {
 	// sweep then relays the other deployment's messages through its own
 	// transport, which has no publisher for their destinations. Optional:
 	// without it an outbox is named after its service. At most 199 bytes.
+	// Changing it on a running deployment renames its outboxes: what the
+	// old names still hold is swept by no one. Stop the senders and let
+	// the sweep empty the outboxes first (or Redrive into the new name
+	// with a tool of your own), as for a service's rename.
 	OutboxPrefix string
 	// Logger logs the outboxes. Default: theirs (discard).
 	Logger watermill.LoggerAdapter
