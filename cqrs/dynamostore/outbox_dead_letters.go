@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
@@ -83,12 +85,17 @@ type OutboxDeadLetter struct {
 	Message     *message.Message
 	Destination string
 	Reason      string
+	// Written is when the message was written into the outbox, by the
+	// writing instance's clock (zero for a sort key that holds no time).
+	Written time.Time
 }
 
 // OutboxDeadLetterQuery bounds what Outbox.DeadLetters reads: anyone who
 // can get messages dead-lettered decides how many there are.
 type OutboxDeadLetterQuery struct {
-	// Max is the most dead letters DeadLetters returns; at least 1.
+	// Max is the most dead letters DeadLetters returns; at least 1. To
+	// tell whether there are more than n, ask for n+1: DeadLetters returns
+	// fewer than Max only when there are no more.
 	Max int
 }
 
@@ -115,7 +122,7 @@ func (o *Outbox) DeadLetters(ctx context.Context, q OutboxDeadLetterQuery) ([]Ou
 	}
 	dead := make([]OutboxDeadLetter, len(oldest))
 	for i, it := range oldest {
-		dead[i] = OutboxDeadLetter{Message: it.message(), Destination: it.Destination, Reason: it.Failure}
+		dead[i] = OutboxDeadLetter{Message: it.message(), Destination: it.Destination, Reason: it.Failure, Written: it.written()}
 	}
 	return dead, nil
 }
@@ -231,4 +238,15 @@ func mergeLegacy(dead, legacy []outboxItem) []outboxItem {
 // partition is the key condition of every item of partition pk.
 func partition(pk string) expression.KeyConditionBuilder {
 	return expression.KeyEqual(expression.Key(attrPK), expression.Value(pk))
+}
+
+// written is when it was written into the outbox: the time its sort key
+// starts with (digits of UnixNano); zero when the key holds none.
+func (it outboxItem) written() time.Time {
+	at, _, _ := strings.Cut(it.SK, "#")
+	n, err := strconv.ParseInt(at, 10, 64)
+	if err != nil {
+		return time.Time{}
+	}
+	return time.Unix(0, n)
 }

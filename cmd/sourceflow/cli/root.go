@@ -98,7 +98,7 @@ func NewCommand(cfg Config) *cobra.Command {
 		"queue exists; default AWS_ACCOUNT_ID, else sts:GetCallerIdentity")
 	root.PersistentFlags().BoolVar(&g.skipKey, "skip-key-check", false, "do not read the file's KMS key and its policy "+
 		"(for credentials without kms:DescribeKey and kms:GetKeyPolicy)")
-	root.AddCommand(newPlanCommand(g), newApplyCommand(g), newValidateCommand(g), newHealthCommand(g), newIAMPolicyCommand(g), newExportCommand(), newDLQCommand(g),
+	root.AddCommand(newPlanCommand(g), newApplyCommand(g), newValidateCommand(g), newHealthCommand(g), newIAMPolicyCommand(g), newExportCommand(), newDLQCommand(g), newDynamoCommand(g),
 		newSQLCommand(g))
 	return root
 }

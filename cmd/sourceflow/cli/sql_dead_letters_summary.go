@@ -71,17 +71,11 @@ func (c *sqlConn) letterSummary(ctx context.Context, name string, isOutbox bool)
 	if err != nil {
 		return sqlLetterSummary{}, err
 	}
-	s := sqlLetterSummary{Name: name, Kind: "destination", DeadLetters: t.total, AtLeast: t.atLeast,
-		ByType: []sqlTypeCount{}, ByReason: []sqlReasonCount{}, byType: sortedCounts(t.byType), byReason: sortedCounts(t.byReason)}
+	kind := "destination"
 	if isOutbox {
-		s.Kind = "outbox"
+		kind = "outbox"
 	}
-	for _, nc := range s.byType {
-		s.ByType = append(s.ByType, sqlTypeCount{Type: nc.name, Count: nc.count})
-	}
-	for _, nc := range s.byReason {
-		s.ByReason = append(s.ByReason, sqlReasonCount{Reason: nc.name, Count: nc.count})
-	}
+	s := tallySummary(name, kind, t, t.atLeast)
 	first, last, found, err := sqldb.WatermillEnds(ctx, c.db, c.target.dialect, deadLetterTable(name, isOutbox))
 	if err != nil {
 		return sqlLetterSummary{}, err
@@ -90,6 +84,20 @@ func (c *sqlConn) letterSummary(ctx context.Context, name string, isOutbox bool)
 		s.Oldest, s.Newest = &first.At, &last.At
 	}
 	return s, nil
+}
+
+// tallySummary is the summary of the dead letters of kind name that t
+// counted; atLeast says there are more than it counted.
+func tallySummary(name, kind string, t letterTally, atLeast bool) sqlLetterSummary {
+	s := sqlLetterSummary{Name: name, Kind: kind, DeadLetters: t.total, AtLeast: atLeast,
+		ByType: []sqlTypeCount{}, ByReason: []sqlReasonCount{}, byType: sortedCounts(t.byType), byReason: sortedCounts(t.byReason)}
+	for _, nc := range s.byType {
+		s.ByType = append(s.ByType, sqlTypeCount{Type: nc.name, Count: nc.count})
+	}
+	for _, nc := range s.byReason {
+		s.ByReason = append(s.ByReason, sqlReasonCount{Reason: nc.name, Count: nc.count})
+	}
+	return s
 }
 
 // printLetterSummary prints s, the summary of the dead letters of what,

@@ -1,0 +1,69 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+)
+
+type dynamoRedriveFlags struct {
+	dynamoFlags
+	yes bool
+}
+
+func newDynamoRedriveCommand(g *globals) *cobra.Command {
+	var f dynamoRedriveFlags
+	cmd := flagCommand(&cobra.Command{
+		Use:   "redrive --table-prefix P --outbox NAME [--yes]",
+		Short: "Return the dead letters of a DynamoDB outbox to the sweep (with --yes)",
+		Long: `redrive returns the outbox's dead letters to their shards (Outbox.Redrive),
+each without its reason, in one transaction per dead letter: the services'
+sweeps relay them again, after the messages that went out meanwhile, so fix
+what dead-lettered them first. One that fails again is dead-lettered again
+with its new reason.
+
+Without --yes it only says how many dead letters there are and moves
+nothing (exit 0). With --yes it redrives them and says how many; a
+DynamoDB error part way says how many it redrove and exits 3: run it again
+to redrive what is left.`,
+		Example: "  sourceflow dynamo redrive --table-prefix sourceflow_ --outbox payments\n" +
+			"  sourceflow dynamo redrive --table-prefix sourceflow_ --outbox payments --yes",
+	}, &f, g.runDynamoRedrive)
+	addDynamoFlags(cmd, &f.dynamoFlags)
+	cmd.Flags().BoolVar(&f.yes, "yes", false, "redrive the dead letters; without it redrive only counts them")
+	return cmd
+}
+
+func (g *globals) runDynamoRedrive(cmd *cobra.Command, f dynamoRedriveFlags) error {
+	what := "dynamo redrive " + printable(f.outbox)
+	return g.runDynamo(cmd, f.dynamoFlags, func(ctx context.Context, c *dynamoConn) error {
+		out := cmd.OutOrStdout()
+		if !f.yes {
+			dead, err := c.deadLetterCount(ctx)
+			if err != nil {
+				return c.failure(what, err)
+			}
+			fmt.Fprintf(out, "%s of outbox %s in %s. Nothing moved: add --yes to redrive %s "+
+				"(`sourceflow dynamo dead-letters --table-prefix %s --outbox %[2]s` shows %[4]s first).\n",
+				counted(dead, "dead letter", "dead letters"), printable(f.outbox), c.where(), agree(dead, "it", "them"), printable(f.tablePrefix))
+			return nil
+		}
+		moved, err := c.outbox.Redrive(ctx)
+		fmt.Fprintf(out, "Redrove %s of outbox %s.\n", counted(moved, "dead letter", "dead letters"), printable(f.outbox))
+		if err != nil {
+			return c.failure(fmt.Sprintf("%s: redrove %d, then stopped", what, moved), err)
+		}
+		return nil
+	})
+}
+
+// deadLetterCount counts the outbox's dead letters (Outbox.Depths).
+func (c *dynamoConn) deadLetterCount(ctx context.Context) (int64, error) {
+	depths, err := c.outbox.Depths(ctx)
+	var n int64
+	for _, d := range depths {
+		n += d.DeadLetters
+	}
+	return n, err
+}
