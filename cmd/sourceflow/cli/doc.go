@@ -9,7 +9,10 @@
 // DeadLetters, Redrive, Prune, ConsumerGroups, RemoveConsumerGroup; purge
 // deletes the dead letters itself) and of a transactional outbox
 // (outbox.Depths, DeadLetters, Redrive, Prune), which need a database
-// instead of AWS and a topology file.
+// instead of AWS and a topology file; and dynamo depth, dead-letters and
+// redrive on a transactional outbox on DynamoDB (cqrs/dynamostore's
+// Outbox.Depths, DeadLetters, Redrive), which need DynamoDB and no
+// topology file, and create no table.
 //
 // Run executes a command line and returns its exit code:
 //
@@ -24,9 +27,10 @@
 //	   could not run (no account known to build a topic's ARN, a KMS key it
 //	   may not read), a queue the service only sends to (dlq); for sql, no
 //	   database DSN or one that cannot be parsed, or a redrive --yes of a
-//	   destination or outbox with no table
+//	   destination or outbox with no table; for dynamo, a missing table
 //	3  an AWS or database call failed: unreachable endpoint or database,
-//	   missing permission; sql redrive that left dead letters behind
+//	   missing permission; sql redrive that left dead letters behind, or
+//	   dynamo redrive stopped part way
 //	130 interrupted (SIGINT or SIGTERM) before it finished
 //
 // AWS configuration comes from the SDK's default chain (environment,
@@ -41,7 +45,7 @@
 //
 // Every command is a subcommand of NewCommand's root, built from a small
 // function per command, sharing the file loading and the exit codes; a
-// command that only groups others (dlq, export, sql) shows its help when run
+// command that only groups others (dlq, dynamo, export, sql) shows its help when run
 // alone and names an unknown subcommand as a usage error.
 //
 // The package is imported by the sourceflow command and by the integration

@@ -28,8 +28,8 @@ missing); 3 a DynamoDB call failed (unreachable within --timeout, a
 permission missing) or redrive stopped part way; 130 interrupted.
 
 Permissions: dynamodb:DescribeTable on the four tables, dynamodb:Query on
-the outbox table; redrive also dynamodb:TransactWriteItems and
-dynamodb:GetItem on it.`
+the outbox table; redrive also dynamodb:TransactWriteItems,
+dynamodb:UpdateItem and dynamodb:GetItem on it.`
 
 func newDynamoCommand(g *globals) *cobra.Command {
 	cmd := parentCommand(&cobra.Command{
