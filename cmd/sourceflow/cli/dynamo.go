@@ -10,7 +10,9 @@ It needs DynamoDB, not a topology file.
 
 An outbox is named by the stores' table prefix (--table-prefix, their
 Config.TablePrefix: the outbox table is <prefix>outbox) and its name in
-that table (--outbox, its OutboxConfig.Name): every command takes both.
+that table (--outbox, its OutboxConfig.Name; dynamobackend names a
+service's outbox after the service, its Config.OutboxPrefix in front):
+every command takes both.
 
   depth         messages waiting to be relayed, per shard, with the oldest's
                 age, and the dead letters

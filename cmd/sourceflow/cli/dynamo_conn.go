@@ -26,7 +26,7 @@ type dynamoFlags struct {
 // addDynamoFlags adds --table-prefix and --outbox, both required.
 func addDynamoFlags(cmd *cobra.Command, f *dynamoFlags) {
 	cmd.Flags().StringVar(&f.tablePrefix, "table-prefix", "", "the stores' Config.TablePrefix (sourceflow_ by default): the outbox table is <prefix>outbox")
-	cmd.Flags().StringVar(&f.outbox, "outbox", "", "the outbox, by its OutboxConfig.Name")
+	cmd.Flags().StringVar(&f.outbox, "outbox", "", "the outbox, by its OutboxConfig.Name (dynamobackend: <OutboxPrefix><service>)")
 	_ = cmd.MarkFlagRequired("table-prefix")
 	_ = cmd.MarkFlagRequired("outbox")
 }

@@ -13,12 +13,13 @@ need. A service writes the file from its running configuration with
 (*awsbus.Transport).File or topology.NewFile; "version", "service" and
 "destinations" are required. For services on the SQL transport or behind a
 transactional outbox, sourceflow sql inspects, redrives and prunes their
-tables.
+tables; for an outbox on DynamoDB, sourceflow dynamo inspects and redrives
+its dead letters.
 
 What each command needs: plan, apply, validate, health and dlq need AWS and
 a topology file; export and iam-policy need only the file and make no AWS
 call; sql needs a database (SOURCEFLOW_SQL_DSN or --dsn) and neither AWS nor
-a file.
+a file; dynamo needs DynamoDB and no file.
 
 Exit codes:
   0  success: no drift, healthy
@@ -35,9 +36,10 @@ Exit codes:
      account on every run unless --skip-key-check; see health --help), a
      queue the service only sends to (dlq), no database DSN or one that
      cannot be parsed (sql), sql redrive --yes of a destination or outbox
-     with no table
+     with no table, a missing table (dynamo)
   3  an AWS or database call failed: unreachable endpoint or database,
-     missing permission (sql redrive also when it left dead letters)
+     missing permission (sql redrive also when it left dead letters,
+     dynamo redrive when it stopped part way)
   130 interrupted (SIGINT or SIGTERM) before it finished
 
 Environment: SOURCEFLOW_SQL_DSN is the database of the sql commands (see
