@@ -50,6 +50,7 @@ func (f dynamoFlags) check() error {
 // messages.
 type dynamoConn struct {
 	outbox             *dynamostore.Outbox
+	s                  *session
 	f                  dynamoFlags
 	region, endpointAt string
 }
@@ -60,9 +61,11 @@ func (c *dynamoConn) where() string {
 }
 
 // failure is the error of a failed DynamoDB call of the command what
-// (exit 3; 130 when interrupted): what to check, as for every AWS call.
+// (exit 3; 130 when interrupted): what to check, as for every AWS call,
+// with the DynamoDB client's region and endpoint.
 func (c *dynamoConn) failure(what string, err error) error {
-	return (&session{}).awsFailureAt(what, err, c.region, c.endpointAt)
+	region, endpoint := c.s.clientTarget(dynamodb.ServiceID)
+	return c.s.awsFailureAt(what, err, region, endpoint)
 }
 
 // runDynamo bounds cmd by --timeout, opens the outbox f names, and runs fn
@@ -99,7 +102,7 @@ func (g *globals) openDynamo(ctx context.Context, what string, f dynamoFlags) (*
 	if !ok {
 		return nil, &ExitError{Code: ExitUsage, Err: errors.New("no DynamoDB client: Clients.DynamoDB must be a *dynamodb.Client")}
 	}
-	c := &dynamoConn{f: f, region: cmp.Or(api.Options().Region, clients.Region)}
+	c := &dynamoConn{f: f, s: &session{clients: clients}, region: cmp.Or(api.Options().Region, clients.Region)}
 	if e := aws.ToString(api.Options().BaseEndpoint); e != "" {
 		c.endpointAt = " at " + redact.Endpoint(e)
 	}

@@ -1,9 +1,13 @@
 package cli_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/stretchr/testify/assert"
 
 	"github.com/sourceflow-go/sourceflow/cmd/sourceflow/cli"
@@ -47,4 +51,24 @@ func TestDynamo_NoDynamoDBClientIsAUsageError(t *testing.T) {
 	_, errOut, code := newFakeAWS().run(t, "dynamo", "depth", "--table-prefix", "sourceflow_", "--outbox", "payments")
 	assert.Equal(t, cli.ExitUsage, code, errOut)
 	assert.Contains(t, errOut, "no DynamoDB client")
+}
+
+// A DynamoDB that does not answer is a failed call (exit 3), advised with
+// the DynamoDB client's endpoint and the help that lists the permissions.
+func TestDynamo_UnreachableEndpointExitsThree(t *testing.T) {
+	api := dynamodb.New(dynamodb.Options{Region: "eu-west-1", BaseEndpoint: aws.String("http://127.0.0.1:1"),
+		Credentials: credentials.NewStaticCredentialsProvider("a", "b", ""), RetryMaxAttempts: 1})
+	f := newFakeAWS()
+	cfg, _, errOut := f.config("")
+	clients := cfg.Clients
+	cfg.Clients = func(ctx context.Context) (cli.Clients, error) {
+		c, err := clients(ctx)
+		c.DynamoDB = api
+		return c, err
+	}
+	code := cli.Run(context.Background(), cfg, []string{"dynamo", "depth", "--table-prefix", "sourceflow_", "--outbox", "payments"})
+	assert.Equal(t, cli.ExitAWS, code, errOut.String())
+	assert.Contains(t, errOut.String(), "dynamo depth: ")
+	assert.Contains(t, errOut.String(), "http://127.0.0.1:1")
+	assert.Contains(t, errOut.String(), "`sourceflow dynamo --help` lists the permissions needed")
 }

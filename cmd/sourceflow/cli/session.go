@@ -111,7 +111,7 @@ func readTopology(cmd *cobra.Command, path string) (topology.File, error) {
 // check (a call cut short by the command's time says so instead, naming
 // the service that did not answer, as callService does; one cut short by
 // an interrupt says so). what starts with the command's name; the help that lists the
-// permissions of the dlq commands is their parent's. A failed call is
+// permissions of the dlq and the dynamo commands is their parent's. A failed call is
 // advised with the region and endpoint of the client that made it, by the
 // service the SDK names in err: the SNS, STS, DynamoDB or KMS client's
 // (the KMS client checks the file's key), the SQS client's otherwise
@@ -132,8 +132,10 @@ func (s *session) awsFailureAt(what string, err error, region, endpoint string) 
 			unansweredText(callService(err), "in time", region, endpoint, "--timeout"))}
 	}
 	help := "sourceflow --help"
-	if strings.HasPrefix(what, "dlq") {
-		help = "sourceflow dlq --help"
+	for _, group := range []string{"dlq", "dynamo"} {
+		if strings.HasPrefix(what, group) {
+			help = "sourceflow " + group + " --help"
+		}
 	}
 	return &ExitError{Code: ExitAWS, Err: fmt.Errorf("%s: %w\n%s", what, err, credentialsText(region, endpoint, help))}
 }
