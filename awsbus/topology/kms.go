@@ -3,6 +3,7 @@ package topology
 import (
 	"fmt"
 	"regexp"
+	"strings"
 )
 
 // kmsKeyPattern accepts a key id (UUID or multi-region "mrk-" id), a key
@@ -22,4 +23,23 @@ func ValidateKMSKeyID(id string) error {
 		return fmt.Errorf("%q is not a key id, key ARN, alias (alias/…) or alias ARN", id)
 	}
 	return nil
+}
+
+// CheckKeyRegion reports a key ARN or alias ARN of another region than
+// region, the region of the service's clients: SQS and SNS encrypt at
+// rest, and a KMS client encrypts, only under a key of their own region.
+// The error names both regions and the remedy. A key id or alias name
+// resolves in the client's region, and an empty region is unknown:
+// neither is reported. It makes no call.
+func CheckKeyRegion(keyID, region string) error {
+	if region == "" || !strings.HasPrefix(keyID, "arn:") {
+		return nil
+	}
+	keyRegion := arnField(keyID, 3)
+	if keyRegion == "" || keyRegion == region {
+		return nil
+	}
+	return fmt.Errorf("the key is in %s, the service in %s: SQS and SNS encryption and the envelope encryption "+
+		"need a key in the service's region: name a key of %s (for a key shared across regions, its "+
+		"multi-Region replica, mrk-…, in %s)", keyRegion, region, region, region)
 }

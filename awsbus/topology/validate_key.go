@@ -21,7 +21,8 @@ const keyPolicyName = "default"
 var snsKeyCalls = []string{"kms:Decrypt", "kms:GenerateDataKey"}
 
 // validateKey checks the plan's KMS key when the Provisioner has a KMS
-// client: the key exists, is enabled and encrypts symmetrically, and, when
+// client: the key is in the Provisioner's region (CheckKeyRegion, before
+// any call), exists, is enabled and encrypts symmetrically, and, when
 // the plan has topics, it is customer managed and its key policy lets SNS
 // use it for every topic. Without that SNS can neither store a topic's
 // messages nor deliver them to a queue encrypted under the key, and it
@@ -30,6 +31,10 @@ var snsKeyCalls = []string{"kms:Decrypt", "kms:GenerateDataKey"}
 // call is Validate's error.
 func (t *Provisioner) validateKey(ctx context.Context, res *resolved, rep *DriftReport, p Plan) error {
 	if t.cfg.KMS == nil || p.KMSKeyID == "" {
+		return nil
+	}
+	if err := CheckKeyRegion(p.KMSKeyID, t.cfg.Region); err != nil {
+		rep.add("key", p.KMSKeyID, "%v", err)
 		return nil
 	}
 	out, err := t.cfg.KMS.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(p.KMSKeyID)})
