@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -20,10 +19,7 @@ import (
 // kmsClient is a KMS client acting as one account in one region.
 func kmsClient(t *testing.T, account, region string) *kms.Client {
 	t.Helper()
-	cfg := awsConfig(t).Copy()
-	cfg.Region = region
-	cfg.Credentials = aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(account, "test", ""))
-	return kms.NewFromConfig(cfg)
+	return kms.NewFromConfig(accountConfig(t, account, region))
 }
 
 // A team that shares team A's key names it by its ARN. When that key is in
