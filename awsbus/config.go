@@ -63,8 +63,10 @@ type Config struct {
 	// in the stacks), the health report checks the key once NewEncryption
 	// was called, and the queues and topics Bind creates or reconciles are
 	// encrypted at rest with it (SSE-KMS: the key policy must let SNS use
-	// it). Empty: NewEncryption refuses, and queues use SQS-managed
-	// encryption at rest.
+	// it). A key ARN must be in the region of the clients: NewTransport
+	// refuses one of another region (a key shared across regions is named
+	// by its multi-Region replica in this region). Empty: NewEncryption
+	// refuses, and queues use SQS-managed encryption at rest.
 	KMSKeyID string
 
 	// PublishLinger is PublisherConfig.Linger of the transport's publisher:

@@ -48,12 +48,16 @@ type Transport struct {
 }
 
 // NewTransport returns a Transport over the given clients. Nothing is
-// called on AWS until Bind. A missing client and every problem of cfg are
-// reported together, wrapped in ErrInvalidConfig.
+// called on AWS until Bind. A missing client, a KMSKeyID ARN of another
+// region than Clients.Region (topology.CheckKeyRegion) and every problem of
+// cfg are reported together, wrapped in ErrInvalidConfig.
 func NewTransport(clients Clients, cfg Config) (*Transport, error) {
 	errs := []error{
 		fieldcheck.Set("Clients.SQS", clients.SQS), fieldcheck.Set("Clients.SNS", clients.SNS),
 		fieldcheck.NotTypedNil("Clients.STS", clients.STS),
+	}
+	if err := topology.CheckKeyRegion(cfg.KMSKeyID, clients.Region); err != nil {
+		errs = append(errs, fmt.Errorf("KMSKeyID %q: %w", cfg.KMSKeyID, err))
 	}
 	if err := errors.Join(append(errs, cfg.problems())...); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
