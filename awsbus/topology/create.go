@@ -19,13 +19,19 @@ import (
 // policy at CreateQueue (see ownedFirst). A service that consumes no queue
 // needs the account (ProvisionerConfig.AccountID or STS) to create a queue
 // it only sends to: without it Create refuses rather than make the queue
-// without the policy refusing requests without TLS.
+// without the policy refusing requests without TLS. A key ARN of another
+// region than ProvisionerConfig.Region is refused before any call
+// (ErrInvalidConfig, see CheckKeyRegion): SQS and SNS could not encrypt
+// under it.
 func (t *Provisioner) Create(ctx context.Context, p Plan) (Endpoints, error) {
 	if err := t.canTable(p); err != nil {
 		return nil, err
 	}
 	if err := checkSubscriptions(p); err != nil {
 		return nil, err
+	}
+	if err := CheckKeyRegion(p.KMSKeyID, t.cfg.Region); err != nil {
+		return nil, fmt.Errorf("%w: KMS key %s: %w", ErrInvalidConfig, p.KMSKeyID, err)
 	}
 	for _, tbl := range p.Tables {
 		// A table with other keys is left as it is; Validate reports them.

@@ -50,3 +50,21 @@ func TestCheckKeyRegion(t *testing.T) {
 		assert.Equal(t, tc.wantErr, err != nil, "%s in %q: %v", tc.key, tc.region, err)
 	}
 }
+
+// Create refuses a key of another region before any call, rather than make
+// queues and topics that SQS and SNS cannot encrypt under it.
+func TestCreateRefusesAKeyOfAnotherRegionBeforeAnyCall(t *testing.T) {
+	const keyARN = "arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	sq, sn := newFakes()
+	plan, err := topology.New(ordersBinding(), topology.Options{KMSKeyID: keyARN})
+	require.NoError(t, err)
+	topo, err := newProvisioner(sq, sn, topology.ProvisionerConfig{Region: "us-east-1"})
+	require.NoError(t, err)
+
+	_, err = topo.Create(context.Background(), plan)
+	require.ErrorIs(t, err, topology.ErrInvalidConfig)
+	assert.ErrorContains(t, err, "the key is in eu-west-1, the service in us-east-1")
+	for _, q := range plan.Queues {
+		assert.Empty(t, sq.QueueURL(q.Name), "queue %s created", q.Name)
+	}
+}
