@@ -31,6 +31,9 @@ func (g *globals) runApply(cmd *cobra.Command, path string) error {
 	ctx, cancel := g.withTimeout(cmd)
 	defer cancel()
 	s, err := g.open(ctx, cmd, path)
+	if err == nil {
+		err = s.refuseKeyOfAnotherRegion()
+	}
 	var urls *queueURLs
 	if err == nil {
 		urls, err = s.lookUpQueuesOnce()

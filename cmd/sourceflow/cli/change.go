@@ -120,6 +120,9 @@ func (s *session) keyHint(drifts []topology.Drift) string {
 		fixes = append(fixes, "the key's owner adds the statement "+
 			"`sourceflow iam-policy -f "+file+" --account-id "+account+" --key-policy` prints"+same)
 	}
+	if keyDrift(drifts, keyRegionProblem) {
+		fixes = append(fixes, "a key of another region cannot serve: name a key of "+s.clients.Region+" in the file, as said above")
+	}
 	if keyDrift(drifts, otherKeyProblem) || len(fixes) == 0 {
 		fixes = append(fixes, "the key's owner fixes what is said above")
 	}
@@ -134,11 +137,11 @@ func keyStateProblem(problem string) bool {
 	return strings.HasPrefix(problem, "is Disabled:") || strings.HasPrefix(problem, "is PendingDeletion:")
 }
 
-// otherKeyProblem matches the drift of a key that neither keyStateProblem
-// nor keyPolicyProblem matches, nor a denied read (unreadKeyHint): its
-// problem says what to do.
+// otherKeyProblem matches the drift of a key that neither keyStateProblem,
+// keyPolicyProblem nor keyRegionProblem matches, nor a denied read
+// (unreadKeyHint): its problem says what to do.
 func otherKeyProblem(problem string) bool {
-	return !keyStateProblem(problem) && !keyPolicyProblem(problem) && !keyReadDenied(problem)
+	return !keyStateProblem(problem) && !keyPolicyProblem(problem) && !keyReadDenied(problem) && !keyRegionProblem(problem)
 }
 
 // keyReadDenied matches the drift of a key the credentials were denied

@@ -76,8 +76,8 @@ skipped; a missing resource's row says "missing".
 health also reports, below the table, the drift that validate finds and
 that stops messages or holds some back, and exits 1 on it. Down, no
 message moves: any drift of the KMS key (disabled, pending deletion, not
-found, a key SQS and SNS cannot use, a policy that leaves SNS out; its
-owner fixes it, apply never changes a key), a queue policy that keeps a
+found, a key SQS and SNS cannot use, a key ARN of another region, a
+policy that leaves SNS out; its owner fixes it, apply never changes a key), a queue policy that keeps a
 topic from sending, a missing subscription, one without RawMessageDelivery
 (each message arrives wrapped in SNS's envelope, and is dead-lettered), one
 whose FilterPolicy was narrowed (SNS drops the events of the types it leaves

@@ -18,7 +18,10 @@ dead-letter queue, topic, subscription, policy statement or DynamoDB table,
 service set on a topic or table they share, which apply does not overwrite,
 and "! fix" for what apply leaves to its owner: a KMS key that SNS cannot
 use. It changes nothing and exits 0 whether or not there are changes (use
-validate to fail on drift).`,
+validate to fail on drift). A file whose KMS key is an ARN of another
+region than the command's is refused before any call (exit 2), by
+validate and apply too: SQS and SNS encrypt only under a key of their own
+region (name a key, or a multi-Region replica, of this region).`,
 		Example: "  sourceflow plan -f orders.topology.yaml\n" +
 			"  AWS_ENDPOINT_URL=http://localhost:4566 sourceflow plan -f orders.topology.yaml",
 	}, g.runPlan)
@@ -66,6 +69,9 @@ func (g *globals) drift(cmd *cobra.Command, path, op string) (*session, topology
 	ctx, cancel := g.withTimeout(cmd)
 	defer cancel()
 	s, err := g.open(ctx, cmd, path)
+	if err == nil {
+		err = s.refuseKeyOfAnotherRegion()
+	}
 	if err != nil {
 		return nil, topology.DriftReport{}, err
 	}
