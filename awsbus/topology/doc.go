@@ -125,7 +125,12 @@
 // a statement it cannot evaluate counts as no Allow and as a possible Deny,
 // so it errs toward reporting. Grants are not read. A key that cannot be
 // read (a denied or failed call, a key of another account) is reported
-// "not checked". Create never changes a key or its policy.
+// "not checked". A key ARN of another region than ProvisionerConfig.Region
+// (CheckKeyRegion) is reported by Validate as a "key" drift naming both
+// regions, without a KMS call, and refused by Create (ErrInvalidConfig):
+// SQS and SNS encrypt only under a key of their own region, so a key shared
+// across regions is named by its multi-Region replica in the service's.
+// Create never changes a key or its policy.
 //
 // Tables need dynamodb:CreateTable, DescribeTable, DescribeTimeToLive and
 // UpdateTimeToLive in Create, the two Describe actions in Validate, and
