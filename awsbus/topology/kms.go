@@ -30,16 +30,24 @@ func ValidateKMSKeyID(id string) error {
 // rest, and a KMS client encrypts, only under a key of their own region.
 // The error names both regions and the remedy. A key id or alias name
 // resolves in the client's region, and an empty region is unknown:
-// neither is reported. It makes no call.
+// neither is reported, and a FIPS pseudo-region (fips-us-gov-west-1,
+// us-gov-west-1-fips) is its region's. It makes no call.
 func CheckKeyRegion(keyID, region string) error {
 	if region == "" || !strings.HasPrefix(keyID, "arn:") {
 		return nil
 	}
 	keyRegion := arnField(keyID, 3)
-	if keyRegion == "" || keyRegion == region {
+	if keyRegion == "" || keyRegion == withoutFIPS(region) {
 		return nil
 	}
 	return fmt.Errorf("the key is in %s, the service in %s: SQS and SNS encryption and the envelope encryption "+
 		"need a key in the service's region: name a key of %s (for a key shared across regions, its "+
 		"multi-Region replica, mrk-…, in %s)", keyRegion, region, region, region)
+}
+
+// withoutFIPS is the region a FIPS pseudo-region the AWS SDK accepts
+// (fips-<region>, <region>-fips) stands for, or region itself.
+func withoutFIPS(region string) string {
+	region = strings.TrimPrefix(region, "fips-")
+	return strings.TrimSuffix(region, "-fips")
 }

@@ -45,6 +45,9 @@ func TestCheckKeyRegion(t *testing.T) {
 		{"alias/orders", "us-east-1", false},
 		{"mrk-0123456789abcdef0123456789abcdef", "us-east-1", false},
 		{"arn:aws:kms:eu-west-1:111111111111:alias/orders", "", false},
+		{"arn:aws-us-gov:kms:us-gov-west-1:111111111111:alias/orders", "fips-us-gov-west-1", false},
+		{"arn:aws-us-gov:kms:us-gov-west-1:111111111111:alias/orders", "us-gov-west-1-fips", false},
+		{"arn:aws-us-gov:kms:us-gov-east-1:111111111111:alias/orders", "us-gov-west-1-fips", true},
 	} {
 		err := topology.CheckKeyRegion(tc.key, tc.region)
 		assert.Equal(t, tc.wantErr, err != nil, "%s in %q: %v", tc.key, tc.region, err)

@@ -30,7 +30,8 @@ missing); 3 a DynamoDB call failed (unreachable within --timeout, a
 permission missing) or redrive stopped part way; 130 interrupted.
 
 Permissions: dynamodb:DescribeTable on the four tables, dynamodb:Query on
-the outbox table; redrive also dynamodb:TransactWriteItems,
+the outbox table; redrive also dynamodb:DeleteItem and dynamodb:PutItem
+(its moves are transactions, whose writes IAM checks one by one),
 dynamodb:UpdateItem and dynamodb:GetItem on it.`
 
 func newDynamoCommand(g *globals) *cobra.Command {

@@ -16,8 +16,9 @@ import (
 
 // maxDynamoSummarized is how many dead letters dynamo dead-letters
 // --summary counts at most ("at least" past it): Outbox.DeadLetters holds
-// what it returns, payloads included, in memory.
-const maxDynamoSummarized = 10_000
+// what it returns, payloads included, in memory, and a dead letter may
+// be a message too large to send (up to DynamoDB's 400 KB item).
+const maxDynamoSummarized = 1_000
 
 type dynamoLettersFlags struct {
 	dynamoFlags
@@ -49,8 +50,8 @@ message was written into the outbox (by the writing instance's clock).
 Control characters in what it prints are escaped (\x1b, \n); with -o json
 the characters a terminal would act on are \u escapes. It reads only.
 
---summary counts the dead letters instead (up to 10,000: past that, "at
-least"), by type and by reason, the most frequent first, each reason by
+--summary counts the dead letters instead (up to 1,000, each read whole:
+past that, "at least"), by type and by reason, the most frequent first, each reason by
 its first line with the message's id, its entity and any other UUID
 marked, as sql dead-letters --summary does. With -o json it prints
 {"name", "kind", "dead_letters", "at_least", "by_type", "by_reason"}.`,
