@@ -39,18 +39,6 @@ func TestRelayReportsAFailedForward(t *testing.T) {
 	}
 }
 
-// panickingTransport's publishers panic: an inner transport with a bug.
-type panickingTransport struct{ *cqrs.ChannelTransport }
-
-func (panickingTransport) Publisher(string) (message.Publisher, error) {
-	return panickingPublisher{}, nil
-}
-
-type panickingPublisher struct{}
-
-func (panickingPublisher) Publish(string, ...*message.Message) error { panic("inner publisher bug") }
-func (panickingPublisher) Close() error                              { return nil }
-
 // A forward that panics ends each observed attempt with the panic before
 // the panic goes on, so the relay span ends and the failure is counted.
 func TestRelayReportsAForwardThatPanics(t *testing.T) {
@@ -58,7 +46,8 @@ func TestRelayReportsAForwardThatPanics(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = channel.Close() })
 	rec := &cqrstest.RelayRecorder{}
-	r := newRelay(panickingTransport{channel}, "outbox_test", []sourceflow.RelayObserver{rec})
+	inner := cqrstest.PanickingTransport{ChannelTransport: channel, Value: "inner publisher bug"}
+	r := newRelay(inner, "outbox_test", []sourceflow.RelayObserver{rec})
 	m := message.NewMessage("u-1", nil)
 	m.Metadata.Set(sourceflow.MetaMessageID, "m-1")
 

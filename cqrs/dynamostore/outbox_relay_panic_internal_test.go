@@ -13,18 +13,6 @@ import (
 	"github.com/sourceflow-go/sourceflow/internal/destgrace"
 )
 
-// panickingTransport's publishers panic: an inner transport with a bug.
-type panickingTransport struct{ *cqrs.ChannelTransport }
-
-func (panickingTransport) Publisher(string) (message.Publisher, error) {
-	return panickingPublisher{}, nil
-}
-
-type panickingPublisher struct{}
-
-func (panickingPublisher) Publish(string, ...*message.Message) error { panic("inner publisher bug") }
-func (panickingPublisher) Close() error                              { return nil }
-
 // A relay whose publish panics ends its observed attempt with the panic
 // before the panic goes on, so the relay span ends and the failure is
 // counted.
@@ -33,8 +21,9 @@ func TestRelayReportsAPublishThatPanics(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = channel.Close() })
 	rec := &cqrstest.RelayRecorder{}
+	inner := cqrstest.PanickingTransport{ChannelTransport: channel, Value: "inner publisher bug"}
 	o := &Outbox{grace: destgrace.NewClock(nil), pubs: map[string]message.Publisher{},
-		cfg: OutboxConfig{Transport: panickingTransport{channel}, Name: "orders",
+		cfg: OutboxConfig{Transport: inner, Name: "orders",
 			RelayObservers: []sourceflow.RelayObserver{rec}}}
 	m := message.NewMessage("u-1", nil)
 	m.Metadata.Set(sourceflow.MetaMessageID, "m-1")
