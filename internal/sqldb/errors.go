@@ -21,8 +21,9 @@ var (
 	// whose driver is another dialect's, found before any connection is
 	// tried; or, at open, a server's refusal of the DSN's user, password or
 	// database, or of its account or connection (a host the user may not
-	// connect from, a connection without TLS where the server requires it,
-	// an expired password, a locked account), named with what to change. No
+	// connect from, a host the server blocked after too many connection
+	// errors, a connection without TLS where the server requires it, an
+	// expired password, a locked account), named with what to change. No
 	// retry helps.
 	ErrInvalidConfig = errors.New("invalid configuration")
 	// ErrSecondPool is returned by a store called in a transaction begun on

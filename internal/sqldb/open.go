@@ -84,8 +84,8 @@ func (c Config) ValidateSettings() error {
 // cannot read among them, is ErrInvalidConfig, before any connection is
 // tried; so is, once the server answered, its refusal of the DSN's user,
 // password or database (see refusedLogin), or of the account or the
-// connection (a host not allowed, TLS required, an expired password, a
-// locked account: see accessRefusal), which no retry changes.
+// connection (a host not allowed or blocked, TLS required, an expired
+// password, a locked account: see accessRefusal), which no retry changes.
 func Open(ctx context.Context, cfg Config) (*sql.DB, error) {
 	cfg.setDefaults()
 	if err := cfg.Validate(); err != nil {

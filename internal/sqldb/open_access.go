@@ -11,6 +11,7 @@ import (
 // MySQL and MariaDB error numbers with which a server that answered
 // refuses the DSN's account or the connection itself, on every try.
 const (
+	mysqlHostBlocked     = 1129 // ER_HOST_IS_BLOCKED: too many connection errors from this host
 	mysqlHostNotAllowed  = 1130 // ER_HOST_NOT_PRIVILEGED
 	mysqlPasswordExpired = 1862 // ER_MUST_CHANGE_PASSWORD_LOGIN
 	mysqlMustSetPassword = 1820 // ER_MUST_CHANGE_PASSWORD: connected only to set a new one
@@ -33,8 +34,12 @@ const passwordExpired = "refused the DSN's user: the DSN's user's password has e
 // mysqlAccessRefusals words each refusal of the DSN's account or
 // connection: its cause, then what to change. Like a refused login
 // (refusedLogin), none is an outage: no retry passes until an operator
-// changes the account or the DSN.
+// changes the account, the DSN or (a blocked host) the server.
 var mysqlAccessRefusals = map[uint16]string{
+	mysqlHostBlocked: "blocks this client's host after too many connection errors from it " +
+		"(more than max_connect_errors in a row): unblock it with FLUSH HOSTS " +
+		"(mariadb-admin flush-hosts; on MySQL 8.0.23 or later TRUNCATE TABLE performance_schema.host_cache), " +
+		"find what keeps failing to connect from this host, or raise max_connect_errors",
 	mysqlHostNotAllowed: "does not let the DSN's user connect from this client's host: " +
 		"allow the user from this host (CREATE USER or GRANT for 'user'@'host')",
 	mysqlSecureTransport: "requires a secure connection (require_secure_transport): " +

@@ -11,8 +11,9 @@ import (
 )
 
 // A MySQL or MariaDB server that refuses the DSN's account or connection
-// (a host the account may not connect from, a connection without TLS, an
-// expired password, a locked account) answered, and answers the same on
+// (a host the account may not connect from, a host it blocked after many
+// connection errors, a connection without TLS, an expired password, a
+// locked account) answered, and answers the same on
 // every try: Open reports it as ErrInvalidConfig naming the cause and what
 // to change, not as ErrUnreachable, which tells the operator the database
 // is down.
@@ -20,6 +21,7 @@ func TestPingFailed_AccessRefusalsAreInvalidConfigNamingTheirRemedy(t *testing.T
 	cfg := Config{Dialect: MySQL, DSN: "app:secret@tcp(db.example:3306)/orders", ConnectTimeout: DefaultConnectTimeout}
 	for number, want := range map[uint16][]string{
 		1130: {"does not let the DSN's user connect from this client's host", "CREATE USER or GRANT"},
+		1129: {"blocks this client's host after too many connection errors", "FLUSH HOSTS", "max_connect_errors"},
 		3159: {"requires a secure connection", "tls=true"},
 		1862: {"the DSN's user's password has expired", "set a new password"},
 		1820: {"the DSN's user's password has expired", "set a new password"}, // connected to set one
