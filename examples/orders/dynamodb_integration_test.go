@@ -5,31 +5,18 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"os"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/sourceflow-go/sourceflow/internal/dynamo/dynamotest"
 )
 
 // With -store dynamodb the services keep commands, state, views and
 // idempotency records in DynamoDB tables (the emulator make test starts),
 // created on start; -provisioning validate then finds them in place.
 func TestRunOnDynamoDB(t *testing.T) {
-	endpoint := os.Getenv("SOURCEFLOW_DYNAMODB_ENDPOINT")
-	require.NotEmpty(t, endpoint, "SOURCEFLOW_DYNAMODB_ENDPOINT: make test starts the DynamoDB emulator")
-	t.Setenv("AWS_ENDPOINT_URL", "")
-	t.Setenv("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
-	prefix := "ex" + strings.ToLower(rand.Text()[:8]) + "_"
+	prefix, _ := onDynamoDB(t, "ex")
 	args := []string{"-n", "40", "-entities", "4", "-store", "dynamodb", "-table-prefix", prefix}
-	client := dynamotest.Client(t)
-	for _, table := range storeTables(options{store: "dynamodb", tablePrefix: prefix}) {
-		dynamotest.DropTables(t, client, table.Name)
-	}
 
 	var out, errOut bytes.Buffer
 	code := run(context.Background(), args, &out, &errOut)

@@ -4,11 +4,9 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -24,7 +22,6 @@ import (
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/dynamobackend"
-	"github.com/sourceflow-go/sourceflow/internal/dynamo/dynamotest"
 )
 
 // Two deployments that -prefix keeps apart on one set of DynamoDB tables
@@ -36,16 +33,7 @@ import (
 // named from its deployment's -prefix, and a message waiting for its
 // destination holds only the messages behind it for that destination.
 func TestFaultDeploymentsApartByPrefixHoldEachOthersOutbox(t *testing.T) {
-	endpoint := os.Getenv("SOURCEFLOW_DYNAMODB_ENDPOINT")
-	require.NotEmpty(t, endpoint, "SOURCEFLOW_DYNAMODB_ENDPOINT: make test starts the DynamoDB emulator")
-	t.Setenv("AWS_ENDPOINT_URL", "")
-	t.Setenv("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
-	tables := "fo" + strings.ToLower(rand.Text()[:8]) + "_"
-	t.Cleanup(func() {
-		for _, table := range storeTables(options{store: "dynamodb", tablePrefix: tables}) {
-			dynamotest.DropTables(t, dynamotest.Client(t), table.Name)
-		}
-	})
+	tables, _ := onDynamoDB(t, "fo")
 
 	// Deployment "gone-": its relay fails, it stops, its message stays.
 	gone := &routedTransport{prefix: "gone-"}

@@ -16,7 +16,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sourceflow-go/sourceflow/dynamobackend"
-	"github.com/sourceflow-go/sourceflow/internal/dynamo/dynamotest"
 	"github.com/sourceflow-go/sourceflow/sqlbackend"
 )
 
@@ -66,19 +65,9 @@ func TestHealthReportsADroppedPostgresTable(t *testing.T) {
 // /healthz 503 naming it, and 200 again once a store in create mode made
 // it again.
 func TestHealthReportsADeletedDynamoDBTable(t *testing.T) {
-	endpoint := os.Getenv("SOURCEFLOW_DYNAMODB_ENDPOINT")
-	require.NotEmpty(t, endpoint, "SOURCEFLOW_DYNAMODB_ENDPOINT: make test starts the DynamoDB emulator")
-	t.Setenv("AWS_ENDPOINT_URL", "")
-	t.Setenv("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
-	t.Setenv("AWS_REGION", "us-east-1")
-	t.Setenv("AWS_ACCESS_KEY_ID", "test")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
+	prefix, client := onDynamoDB(t, "exh")
 	ctx := context.Background()
-	opts := options{store: "dynamodb", tablePrefix: "exh" + strings.ToLower(rand.Text()[:8]) + "_", provision: "create"}
-	client := dynamotest.Client(t)
-	for _, table := range storeTables(opts) {
-		dynamotest.DropTables(t, client, table.Name)
-	}
+	opts := options{store: "dynamodb", tablePrefix: prefix, provision: "create"}
 	st, err := openDynamoStores(ctx, opts, false)
 	require.NoError(t, err)
 	t.Cleanup(func() { assert.NoError(t, st.close()) })
