@@ -12,7 +12,9 @@ import (
 // message passes the first at once, with the field
 // "repeats_logged_every", then at most one per interval with the fields
 // "failed_attempts" (the lines held back since the one before, plus this
-// one) and "failing_for". Cleared ends the rows, logging at Info level
+// one) and "failing_for", and one whose error's text no recent line of
+// the row gave at once, with the field "new_reason" too, at most one such
+// per DefaultChangeInterval (Row.FailWith). Cleared ends the rows, logging at Info level
 // that each message's condition cleared. The loggers With returns share
 // its rows. It is safe for concurrent use.
 type Logger struct {
@@ -43,15 +45,20 @@ func NewLogger(inner watermill.LoggerAdapter, interval time.Duration) *Logger {
 }
 
 // Error logs msg the first time in a row at once, then at most once per
-// interval with the number of lines held back.
+// interval with the number of lines held back, and at once (at most once
+// per DefaultChangeInterval) when err's text is new to the row.
 func (l *Logger) Error(msg string, err error, fields watermill.LogFields) {
-	f, ok := l.rows.fail(msg, l.inner)
+	f, ok := l.rows.fail(msg, reason(err), l.inner)
 	if !ok {
 		return
 	}
-	if f.First {
+	switch {
+	case f.First:
 		fields = fields.Add(watermill.LogFields{"repeats_logged_every": l.rows.interval.String()})
-	} else {
+	case f.NewReason:
+		fields = fields.Add(watermill.LogFields{"failed_attempts": f.Failures, "failing_for": f.FailingFor.String(),
+			"new_reason": true})
+	default:
 		fields = fields.Add(watermill.LogFields{"failed_attempts": f.Failures, "failing_for": f.FailingFor.String()})
 	}
 	l.inner.Error(msg, err, fields)
@@ -103,9 +110,17 @@ func (l *Logger) Cleared() {
 	}
 }
 
-// fail counts a failure of msg, logged through logger, and reports whether
-// it is to be logged.
-func (r *rows) fail(msg string, logger watermill.LoggerAdapter) (Failure, bool) {
+// reason is the text of err, the reason of a failure; "" for nil.
+func reason(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// fail counts a failure of msg for reason, logged through logger, and
+// reports whether it is to be logged.
+func (r *rows) fail(msg, reason string, logger watermill.LoggerAdapter) (Failure, bool) {
 	now := time.Now()
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -115,5 +130,5 @@ func (r *rows) fail(msg string, logger watermill.LoggerAdapter) (Failure, bool) 
 		r.byMsg[msg] = ro
 	}
 	ro.logger, r.failed = logger, true
-	return ro.Fail(now)
+	return ro.FailWith(now, reason)
 }
