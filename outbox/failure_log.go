@@ -60,15 +60,18 @@ func (l *failureLog) middleware(h message.HandlerFunc) message.HandlerFunc {
 }
 
 // failed logs a failed attempt of the row msg when it is the first in a
-// row or the last line is interval old: its error on one line, and at debug
-// level in full (a stack trace) when that says more (see oneLine), with the
+// row, its error is new to the row (at most one such line per
+// repeatlog.DefaultChangeInterval) or the last line is interval old: its
+// error on one line, and at debug level in full (a stack trace) when that
+// says more (see oneLine), with the
 // row's uuid and the forwarded message's destination, id and type (see
 // forwardedFields). The ids are shown as sourceflow.IDText shows them: a row
 // written to the outbox table by other means than the outbox's publisher
 // may hold anything.
 func (l *failureLog) failed(msg *message.Message, err error) {
+	line, full := oneLine(err)
 	l.mu.Lock()
-	f, log := l.row.Fail(l.now())
+	f, log := l.row.FailWith(l.now(), line)
 	l.mu.Unlock()
 	if !log {
 		return
@@ -76,7 +79,6 @@ func (l *failureLog) failed(msg *message.Message, err error) {
 	fields := forwardedFields(msg.Payload)
 	fields["topic"], fields["message_uuid"] = l.topic, sourceflow.IDText(msg.UUID)
 	fields["failed_attempts"], fields["failing_for"] = f.Failures, f.FailingFor.String()
-	line, full := oneLine(err)
 	logged := errors.New(line)
 	if f.First {
 		l.logger.Error("outbox: forwarding failed; tried again after a backoff, logged again at most every "+l.row.Interval.String(), logged, fields)

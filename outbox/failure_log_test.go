@@ -82,3 +82,29 @@ func TestForwardFailureLogNamesTheForwardedMessage(t *testing.T) {
 	assert.Equal(t, []any{"row-1", "orders", "msg-7", "model.OrderPaid"},
 		[]any{f["message_uuid"], f["destination"], f["message_id"], f["message_type"]})
 }
+
+// A forward that fails for a new reason is logged at once, without waiting
+// for the interval: an operator sees the cause change (the queue service
+// back, the key now disabled).
+func TestAForwardFailingForANewReasonIsLoggedAtOnce(t *testing.T) {
+	logs := watermill.NewCaptureLogger()
+	l := newFailureLog(logs, "outbox", time.Minute)
+	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	l.now = func() time.Time { return clock }
+	down := errors.New("queue service unavailable")
+	disabled := errors.New("the queue's KMS key is disabled")
+	for range 3 { // 0s, 5s, 10s
+		l.failed(message.NewMessage("m-1", nil), down)
+		clock = clock.Add(5 * time.Second)
+	}
+	for range 3 { // 15s, 20s, 25s
+		l.failed(message.NewMessage("m-1", nil), disabled)
+		clock = clock.Add(5 * time.Second)
+	}
+
+	errs := logs.Captured()[watermill.ErrorLogLevel]
+	require.Len(t, errs, 2, "the first failure, then the first of the new reason")
+	assert.EqualError(t, errs[0].Err, down.Error())
+	assert.EqualError(t, errs[1].Err, disabled.Error())
+	assert.Equal(t, 3, errs[1].Fields["failed_attempts"], "the two held back and this one")
+}

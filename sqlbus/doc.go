@@ -207,7 +207,8 @@
 // failure ("Error querying for message") at error level. Each subscription
 // passes the first to Config.Logger at once (field repeats_logged_every),
 // then at most one a minute with the failures held back (failed_attempts,
-// failing_for); its first poll that commits again logs, once at info
+// failing_for), and a failure whose error none of its recent lines gave at
+// once (new_reason), at most one such a 10 s; its first poll that commits again logs, once at info
 // level, "cleared: Error querying for message" with the number of failed
 // polls.
 //

@@ -9,7 +9,7 @@
 // database fails with ErrUnreachable naming the dialect and the address
 // instead of hanging, and one that refuses the DSN's user, password or
 // database, or on MySQL and MariaDB its account or the connection (a host
-// not allowed, TLS required, an expired password, a locked account), with
+// not allowed or blocked, TLS required, an expired password, a locked account), with
 // ErrInvalidConfig, which no retry changes. The table name is spliced into
 // SQL, so only plain identifiers (optionally schema-qualified) are accepted.
 //

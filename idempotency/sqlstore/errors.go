@@ -26,7 +26,8 @@ var (
 	// refused the DSN's user, password or database (PostgreSQL SQLSTATE
 	// class 28, 3D000 or 42501; MySQL 1044, 1045, 1049 or 1698), or, on
 	// MySQL and MariaDB, the DSN's account or the connection, naming what
-	// to change: a host the user may not connect from (1130), a connection
+	// to change: a host the user may not connect from (1130) or one the
+	// server blocked after too many connection errors (1129), a connection
 	// without TLS where the server requires it (3159), an expired password
 	// (1862), a locked account (MySQL 3118, MariaDB 4151). No retry helps:
 	// unlike ErrUnreachable, it is not transient.
