@@ -30,11 +30,16 @@ type ConsumerConfig struct {
 	// group. At least 1; default 10.
 	MaxConcurrentCalls int
 	// WaitTime is the long-poll wait of ReceiveMessage (and of the consumed
-	// queues), 1s..20s. Default 20s. Close lets the poll under way end, so
-	// it takes up to WaitTime when no message comes: a closer that waits
-	// less, such as a cqrs service whose ServiceConfig.CloseTimeout is
-	// shorter than WaitTime, reports a timeout for an idle close. Keep
-	// WaitTime below such a wait.
+	// queues), 1s..20s. Default 20s. Each ReceiveMessage waits at most
+	// ShutdownTimeout less 1s, in whole seconds (at least 1s), so that the
+	// poll under way, which Close lets end, ends before the shutdown
+	// deadline and Close cuts none (see Shutdown in the package
+	// documentation): with a ShutdownTimeout of 5s a poll waits 4s, and an
+	// idle subscription makes a receive every 4s instead of every 20s. So
+	// Close takes up to that wait when no message comes: a closer that
+	// waits less, such as a cqrs service whose ServiceConfig.CloseTimeout is
+	// shorter, reports a timeout for an idle close. Keep the wait below
+	// such a closer's.
 	WaitTime time.Duration
 	// VisibilityTimeout of the consumed queues and of every receive, renewed
 	// by a heartbeat while a handler runs longer than half of it. 1s..12h;
@@ -55,8 +60,10 @@ type ConsumerConfig struct {
 	NackBackoff time.Duration
 	// ShutdownTimeout is how long Close (or the end of the Subscribe context)
 	// waits for handed-out messages to be acked before releasing them, and
-	// at most for the long poll under way to be answered (see Shutdown in
-	// the package documentation). 0..24h; default 30s.
+	// at most for the long poll under way to be answered; it also caps each
+	// poll's wait (see WaitTime), so that the poll ends before it, unless it
+	// is under 2s (see Shutdown in the package documentation). 0..24h;
+	// default 30s.
 	ShutdownTimeout time.Duration
 }
 

@@ -181,13 +181,19 @@
 // would add to every queue. The messages that poll returns are not handed
 // out: each is released at once (dead-lettered, on its last allowed
 // receive), as a message that arrives for a handler after shutdown began.
-// The poll is cut only at the shutdown deadline (below), with a log line.
-// So a Close while no message comes takes the rest of the long poll, up to
-// WaitTime (20s by default) or ShutdownTimeout if that is shorter; a
-// shorter WaitTime shortens it at the cost of more empty receives (one
-// call per WaitTime per idle subscription). A closer that waits less than
-// WaitTime (a cqrs service whose ServiceConfig.CloseTimeout is shorter)
-// reports a timeout for such a close, though nothing is lost. Shutdown
+// The poll is cut only at the shutdown deadline (below), with a log line,
+// and each poll's wait is capped so that it does not come to that: a poll
+// waits WaitTime, or ShutdownTimeout less 1s in whole seconds if that is
+// shorter (at least 1s, SQS's shortest long poll), so even one that starts
+// as shutdown begins is answered a second before the deadline. Only a
+// ShutdownTimeout under 2s, or an answer delayed past that second, still
+// has a poll cut. The cap costs receives, one call per wait per idle
+// subscription: a ShutdownTimeout of 5s under the default WaitTime (20s)
+// polls every 4s, five times the calls. So a Close while no message comes
+// takes the rest of the long poll, up to that wait; a shorter WaitTime
+// shortens it at the same cost. A closer that waits less (a cqrs service
+// whose ServiceConfig.CloseTimeout is shorter) reports a timeout for such
+// a close, though nothing is lost. Shutdown
 // waits up to ShutdownTimeout (30s by default) for handed-out messages to
 // be acked or nacked (their acks are still deleted), then releases the rest and every
 // held message with a zero visibility timeout (held messages ten per

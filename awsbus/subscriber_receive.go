@@ -63,7 +63,7 @@ func (a *receiveAttempt) answered() { a.id = "" }
 // SQS counts their visibility limit from that receive (see
 // visibilityLeft).
 func (sub *subscription) receive(n int) (msgs []sqstypes.Message, started time.Time, err error) {
-	wait := sqsSeconds(sub.cfg.WaitTime)
+	wait := sub.cfg.pollWait()
 	in := &sqs.ReceiveMessageInput{
 		QueueUrl:              aws.String(sub.ep.QueueURL),
 		MaxNumberOfMessages:   int32(min(max(n, 1), maxBatchEntries)),

@@ -192,8 +192,9 @@ func (t *Transport) Subscriber(destination string) (message.Subscriber, error) {
 
 // Close cancels a Bind under way, closes the subscriber (finishing
 // in-flight work within ShutdownTimeout: a long poll under way is let end,
-// up to WaitTime or the shutdown deadline if that comes first, and the
-// messages it returns are released, not lost for their visibility timeout;
+// which a poll's wait, capped below ShutdownTimeout, lets it do before the
+// shutdown deadline, and the messages it returns are released, not lost
+// for their visibility timeout;
 // see Shutdown in the package documentation) and the publisher. The
 // transport's lock is not held while the subscriber drains, so handlers
 // still running may publish. Close is idempotent.
