@@ -8,6 +8,7 @@ import (
 	"sync"
 	"weak"
 
+	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
 
 	"github.com/sourceflow-go/sourceflow"
@@ -25,6 +26,14 @@ import (
 // bound.) A send while the service starts waits for the Start to end. Close
 // stops the service; a Close during a Start ends that Start's context (its
 // cause wraps ErrNotStarted), so the Start returns and the close goes on.
+//
+// A Start that fails once it subscribed closes its subscribers, so that a
+// retried Start can subscribe again, and waits for those closes until ctx
+// ends. The closes still under way then go on after it returned (an awsbus
+// subscriber lets the long poll under way end, before its ShutdownTimeout,
+// and releases what the poll returns at once), a failure of theirs is
+// logged, and a Start retried meanwhile (up to its ctx) and Close wait for
+// them.
 func (s *Service) Start(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -49,6 +58,9 @@ func (s *Service) Start(ctx context.Context) error {
 	if err != nil {
 		return s.startFailed(err)
 	}
+	if err := s.awaitFailedSubs(ctx); err != nil {
+		return s.startFailed(err)
+	}
 	if ctx.Err() != nil {
 		return s.startFailed(context.Cause(ctx))
 	}
@@ -60,10 +72,11 @@ func (s *Service) Start(ctx context.Context) error {
 		return errors.Join(s.startFailed(err), closeAll(subs))
 	}
 	if err := s.run(ctx, router, subs, pubs); err != nil {
-		// A handler waiting to send is refused before closeAll waits for it,
-		// and the subscribers are closed so a retried Start can subscribe again.
+		// A handler waiting to send is refused before closeWithin waits for
+		// it, and the subscribers are closed so a retried Start can subscribe
+		// again.
 		end()
-		return errors.Join(err, closeAll(subs))
+		return errors.Join(err, s.closeWithin(ctx, subs))
 	}
 	s.subs = subs // the router closes them without waiting; Close waits for them
 	return nil
@@ -274,6 +287,47 @@ func (s *Service) buildRouter() (*message.Router, []*message.Handler, []message.
 	return router, handlers, subs, nil
 }
 
+// closeWithin closes subs, a failed Start's, as closeAll does, waiting for
+// that only until ctx, the Start's, ends: the closes still under way then
+// go on after the Start returned (a failure of theirs is logged), and the
+// next Start, before it subscribes, and Close wait for them (see
+// awaitFailedSubs). The caller holds mu.
+func (s *Service) closeWithin(ctx context.Context, subs []message.Subscriber) error {
+	closed := make(chan error, 1)
+	go func() { closed <- closeAll(subs) }()
+	select {
+	case err := <-closed:
+		return err
+	case <-ctx.Done():
+	}
+	done := make(chan struct{})
+	s.failedSubs = done
+	go func() {
+		defer close(done)
+		if err := <-closed; err != nil {
+			s.cfg.Logger.Error("Closing the subscribers of a failed start failed", err, watermill.LogFields{"service": s.cfg.Name})
+		}
+	}()
+	return nil
+}
+
+// awaitFailedSubs waits until the subscribers of a failed Start closed, or
+// until ctx ends, whose cause it returns then. A subscriber still open
+// could hold a destination a new one subscribes to (ChannelTransport's).
+// The caller holds mu.
+func (s *Service) awaitFailedSubs(ctx context.Context) error {
+	if s.failedSubs == nil {
+		return nil
+	}
+	select {
+	case <-s.failedSubs:
+		s.failedSubs = nil
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+}
+
 func closeAll(subs []message.Subscriber) error {
 	var errs []error
 	for _, sub := range subs {
@@ -320,7 +374,7 @@ func (s *Service) Close() error { return s.closeOnce() }
 func (s *Service) shutDown() error {
 	s.endStart()
 	s.mu.Lock()
-	router, stop, done := s.router, s.stopRouter, s.runDone
+	router, stop, done, failedSubs := s.router, s.stopRouter, s.runDone, s.failedSubs
 	s.router = nil
 	s.sendMu.Lock()
 	s.closing = true // new sends are refused; in-flight handlers may still send
@@ -337,6 +391,9 @@ func (s *Service) shutDown() error {
 		s.subs = nil
 		s.mu.Unlock()
 		errs = append(errs, closeAll(subs)) // waits for the closes the router began
+	}
+	if failedSubs != nil {
+		<-failedSubs // a failed Start's subscribers close (see closeWithin)
 	}
 	errs = append(errs, s.stopHandlers())
 	s.mu.Lock()

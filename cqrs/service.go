@@ -47,6 +47,7 @@ type Service struct {
 	router      *message.Router
 	handlers    []*message.Handler   // in ServiceConfig.Router, stopped by Close
 	subs        []message.Subscriber // of the handlers, closed (again: Close waits) by Close
+	failedSubs  chan struct{}        // closed once a failed Start's subscribers closed (see closeWithin)
 	stopRouter  context.CancelFunc
 	runDone     chan struct{}
 	runErr      *error // the router's Run, once runDone is closed
