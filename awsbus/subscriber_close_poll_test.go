@@ -38,24 +38,33 @@ func TestSubscriberCloseDuringLongPollLosesNoMessage(t *testing.T) {
 				synctest.Wait()
 				require.NoError(t, w.pub.Publish(name, command("after-close", "e")))
 				require.NoError(t, <-closed)
-
-				second := subscriberOn(t, w, awsbus.SubscriberConfig{ConsumerConfig: consumer}, func(*topology.Endpoint) {})
-				ch, err := second.Subscribe(context.Background(), name)
-				require.NoError(t, err)
-				restarted := time.Now()
-				select {
-				case got := <-ch:
-					assert.Equal(t, "uuid-after-close", got.UUID)
-					got.Ack()
-				case <-time.After(60 * time.Second):
-					t.Fatalf("the message sent as the subscriber closed did not arrive within 60s (visibility timeout 120s)")
-				}
-				assert.Less(t, time.Since(restarted), 5*time.Second, "received at once")
-				require.NoError(t, second.Close())
-				time.Sleep(consumer.WaitTime) // the polls the fake goes on with end
+				requireReceivedOnRestart(t, w, name, consumer)
 			})
 		})
 	}
+}
+
+// requireReceivedOnRestart starts a subscriber of queue name on w's fake,
+// with consumer's settings, and requires that it receives the message
+// "after-close" at once, well within the visibility timeout (120s) a
+// given-up poll that took it would keep it invisible. It then waits in the
+// synctest bubble until the polls the fake goes on with end.
+func requireReceivedOnRestart(t *testing.T, w *wire, name string, consumer awsbus.ConsumerConfig) {
+	t.Helper()
+	second := subscriberOn(t, w, awsbus.SubscriberConfig{ConsumerConfig: consumer}, func(*topology.Endpoint) {})
+	ch, err := second.Subscribe(context.Background(), name)
+	require.NoError(t, err)
+	restarted := time.Now()
+	select {
+	case got := <-ch:
+		assert.Equal(t, "uuid-after-close", got.UUID)
+		got.Ack()
+	case <-time.After(60 * time.Second):
+		assert.Fail(t, "the message sent after-close did not arrive within 60s (visibility timeout 120s)")
+	}
+	assert.Less(t, time.Since(restarted), 5*time.Second, "received at once")
+	require.NoError(t, second.Close())
+	time.Sleep(consumer.WaitTime) // the polls the fake goes on with end
 }
 
 // Against an endpoint that does not answer the long poll under way, Close

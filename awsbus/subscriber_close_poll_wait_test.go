@@ -45,21 +45,7 @@ func TestSubscriberCloseWithShutdownTimeoutBelowWaitTimeCutsNoPoll(t *testing.T)
 				}
 				require.NoError(t, w.pub.Publish(name, command("after-close", "e")))
 				synctest.Wait() // a poll still waiting at SQS would take it now
-
-				second := subscriberOn(t, w, awsbus.SubscriberConfig{ConsumerConfig: consumer}, func(*topology.Endpoint) {})
-				ch, err := second.Subscribe(context.Background(), name)
-				require.NoError(t, err)
-				restarted := time.Now()
-				select {
-				case got := <-ch:
-					assert.Equal(t, "uuid-after-close", got.UUID)
-					got.Ack()
-				case <-time.After(60 * time.Second):
-					assert.Fail(t, "the message sent once the subscriber closed did not arrive within 60s (visibility timeout 120s)")
-				}
-				assert.Less(t, time.Since(restarted), time.Second, "received at once")
-				require.NoError(t, second.Close())
-				time.Sleep(consumer.WaitTime) // a poll the fake goes on with ends
+				requireReceivedOnRestart(t, w, name, consumer)
 			})
 		})
 	}
