@@ -54,7 +54,8 @@ func (a *receiveAttempt) answered() { a.id = "" }
 // the long-poll wait plus receiveMargin. The call outlives stop, up to the
 // shutdown deadline: SQS would hand the messages that arrive to a poll
 // given up all the same, and they would stay invisible for their
-// visibility timeout. On a FIFO queue the call carries
+// visibility timeout; its wait (see pollWait) ends before that deadline,
+// so that it is not cut there. On a FIFO queue the call carries
 // the poller's ReceiveRequestAttemptId (see receiveAttempt), set on the
 // input so that every retry the SDK makes of the call sends it too.
 // started is when the first call that carried the call's id started (when
