@@ -3,17 +3,22 @@ package awsbus_test
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"testing"
 	"testing/synctest"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/awsbus"
 	"github.com/sourceflow-go/sourceflow/awsbus/awsbustest"
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 )
 
 // A subscriber closed while a handler still runs (long enough for the
@@ -57,10 +62,27 @@ func TestSubscriberCloseDeadLettersTheBatchTheLastPollReturnsOnItsLastReceive(t 
 	}
 }
 
+// gatheredSQS answers every SendMessageBatch call as sent and keeps its
+// entries, numbered anew, for the test to send in one call.
+type gatheredSQS struct {
+	awsbus.SQSAPI
+	entries []sqstypes.SendMessageBatchRequestEntry
+}
+
+func (g *gatheredSQS) SendMessageBatch(_ context.Context, in *sqs.SendMessageBatchInput, _ ...func(*sqs.Options)) (*sqs.SendMessageBatchOutput, error) {
+	out := &sqs.SendMessageBatchOutput{}
+	for _, e := range in.Entries {
+		out.Successful = append(out.Successful, sqstypes.SendMessageBatchResultEntry{Id: e.Id})
+		e.Id = aws.String(strconv.Itoa(len(g.entries)))
+		g.entries = append(g.entries, e)
+	}
+	return out, nil
+}
+
 // closeDuringPollWithBatch hands out a message of queue name, closes the
 // subscriber while it is unacked and the long poll waits, sends five
 // messages in one batch (three of one FIFO group, two of another) for
-// that poll, lets the heartbeat renew the handed-out message, acks it and
+// that poll in one call, lets the heartbeat renew the handed-out message, acks it and
 // returns once Close returned. It runs in a synctest bubble, on a fake
 // that, as SQS, goes on with a poll its caller gave up.
 func closeDuringPollWithBatch(t *testing.T, name string, maxReceives int) *wire {
@@ -83,8 +105,16 @@ func closeDuringPollWithBatch(t *testing.T, name string, maxReceives int) *wire 
 	for i, entity := range []string{"b", "b", "b", "c", "c"} {
 		late = append(late, command(fmt.Sprintf("late-%d", i), entity))
 	}
-	require.NoError(t, w.pub.Publish(name, late...)) // one batch, which the poll returns whole
-	time.Sleep(time.Second)                          // past the wait for more deletes (DeleteBatchDelay)
+	// A FIFO publish sends at most one message of a group per call, and the
+	// poll could answer between the calls: the entries are gathered and
+	// sent in one call, which the poll returns whole.
+	gathered := &gatheredSQS{SQSAPI: w.sqs}
+	pub, err := awsbus.NewPublisher(awsbus.PublisherConfig{SQS: gathered, Resolve: func(string) (topology.Endpoint, error) { return w.ep, nil }})
+	require.NoError(t, err)
+	require.NoError(t, pub.Publish(name, late...))
+	_, err = w.sqs.SendMessageBatch(context.Background(), &sqs.SendMessageBatchInput{QueueUrl: aws.String(w.ep.QueueURL), Entries: gathered.entries})
+	require.NoError(t, err)
+	time.Sleep(time.Second) // past the wait for more deletes (DeleteBatchDelay)
 	synctest.Wait()
 	for _, m := range w.sqs.Messages(w.ep.QueueURL) {
 		if m.InFlight {
