@@ -69,7 +69,7 @@ func Open(ctx context.Context, cfg Config) (*Backend, error) {
 		Idempotency: idem, Closers: []func() error{st.Close, idem.Close}, ErrClosed: ErrClosed,
 		Check: func(ctx context.Context) error {
 			return sqldb.Check(ctx, st.DB(), cfg.Dialect, cfg.DSN, cfg.checkTimeout(),
-				append(st.Tables(), cfg.idempotencyConfig().Table))
+				sqldb.Tables{Names: append(st.Tables(), cfg.idempotencyConfig().Table)})
 		},
 	}
 	if cfg.Outbox {
@@ -106,8 +106,8 @@ func (b *Backend) Idempotency(cfg idempotency.MiddlewareConfig) (*idempotency.Mi
 // both within Config.ConnectTimeout (default 10 s) or ctx's deadline, if
 // earlier; it reads no row. Otherwise its error names the cause: the
 // database not answering (ErrUnreachable), refusing the DSN's account
-// (ErrInvalidConfig), missing a table (ErrMissingTable, naming the table
-// and the remedy) or, none of these, every connection of the pool in use
+// (ErrInvalidConfig), missing tables (ErrMissingTable, naming every
+// missing table and the remedy) or, none of these, every connection of the pool in use
 // until the bound (the error says so). The outbox's tables (Config.Outbox)
 // are not checked. A closed Backend returns ErrClosed.
 func (b *Backend) Check(ctx context.Context) error { return b.b.Check(ctx) }

@@ -38,7 +38,7 @@
 // database's outage), runs Open's connection check (a ping; a statement on
 // MySQL) and one query that reads no row of the stores' tables, within
 // Config.ConnectTimeout: ErrUnreachable while the database does not answer,
-// ErrMissingTable, naming the table, once one was dropped (opening the
+// ErrMissingTable, naming every dropped table, once one was dropped (opening the
 // Backend again does not make it again: the schema version says it exists;
 // restore it or run the stores' SchemaSQL). The outbox's tables are not
 // checked.

@@ -18,18 +18,32 @@ import (
 // is there again.
 var ErrMissingTable = errors.New("table missing")
 
+// Tables are tables a health check looks for (unquoted names, optionally
+// schema-qualified) and what to do when one is missing.
+type Tables struct {
+	Names []string
+	// Remedy says how to make a missing table again; "" is StoreRemedy.
+	Remedy string
+}
+
+// StoreRemedy is the remedy of a missing table of a store that records
+// its schema's version: opening the store again does not make it.
+const StoreRemedy = "the schema version table records the tables as created, so opening the store again does not " +
+	"create them: restore the table from a backup, or create it empty with the store's SchemaSQL statements"
+
 // Check is a health check of a store's database: it reports whether db, a
 // d database at dsn ("" when the caller opened the pool), answers Open's
 // connection check (a ping; a statement on MySQL, where an account whose
-// password expired answers a ping) and holds tables (unquoted names,
-// optionally schema-qualified), within timeout or ctx's deadline, if
-// earlier. The tables are checked by one
-// query that reads no row. A database that does not answer is
-// ErrUnreachable, one that refuses the DSN's account is ErrInvalidConfig
-// (see connFailed), and a missing table is ErrMissingTable, naming it as
-// the server does. A pool whose every connection stayed in use until the
-// bound is neither: its error says so (poolBusy).
-func Check(ctx context.Context, db *sql.DB, d Dialect, dsn string, timeout time.Duration, tables []string) error {
+// password expired answers a ping) and holds the tables of each group,
+// within timeout or ctx's deadline, if earlier. The tables are checked by
+// one query that reads no row; when the server answers that one is
+// missing, one more such query per table finds each missing one. A
+// database that does not answer is ErrUnreachable, one that refuses the
+// DSN's account is ErrInvalidConfig (see connFailed), and missing tables
+// are ErrMissingTable, naming every one with its group's remedy. A pool
+// whose every connection stayed in use until the bound is neither: its
+// error says so (poolBusy).
+func Check(ctx context.Context, db *sql.DB, d Dialect, dsn string, timeout time.Duration, groups ...Tables) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	if err := connCheck(ctx, db, d); err != nil {
@@ -38,22 +52,30 @@ func Check(ctx context.Context, db *sql.DB, d Dialect, dsn string, timeout time.
 		}
 		return connFailed(d, dsn, timeout, err)
 	}
+	var tables []string
+	for _, g := range groups {
+		tables = append(tables, g.Names...)
+	}
 	if len(tables) == 0 {
 		return nil
 	}
-	rows, err := db.QueryContext(ctx, tablesProbe(tables))
-	if err == nil {
-		err = errors.Join(rows.Close(), rows.Err())
-	}
+	err := probeTables(ctx, db, tables)
 	switch {
 	case err == nil:
 		return nil
 	case noSuchTable(err):
-		return fmt.Errorf("%w: %w (of %s; the schema version table records the tables as created, so opening "+
-			"the store again does not create them: restore the table from a backup, or create it empty with the "+
-			"store's SchemaSQL statements)", ErrMissingTable, err, strings.Join(tables, ", "))
+		return missingTables(ctx, db, groups, err)
 	}
 	return fmt.Errorf("check tables %s: %w", strings.Join(tables, ", "), err)
+}
+
+// probeTables runs tablesProbe(tables).
+func probeTables(ctx context.Context, db *sql.DB, tables []string) error {
+	rows, err := db.QueryContext(ctx, tablesProbe(tables))
+	if err == nil {
+		err = errors.Join(rows.Close(), rows.Err())
+	}
+	return err
 }
 
 // tablesProbe is a query that names every table and reads no row of any:

@@ -20,7 +20,7 @@ var checkedTables = []string{"sf_commands", "app.sf_views"}
 
 func TestCheck_OneQueryNamingEveryTable(t *testing.T) {
 	f := &sqldbtest.DB{}
-	require.NoError(t, sqldb.Check(context.Background(), f.Open(t), sourceflow.Postgres, "", time.Second, checkedTables))
+	require.NoError(t, sqldb.Check(context.Background(), f.Open(t), sourceflow.Postgres, "", time.Second, sqldb.Tables{Names: checkedTables}))
 	ran := f.Ran("SELECT 1 FROM")
 	require.Len(t, ran, 1)
 	assert.Equal(t, "SELECT 1 FROM sf_commands WHERE 1 = 0 UNION ALL SELECT 1 FROM app.sf_views WHERE 1 = 0", ran[0])
@@ -35,7 +35,7 @@ func TestCheck_AMissingTableIsErrMissingTable(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			f := &sqldbtest.DB{}
 			f.FailOn("SELECT 1 FROM", refusal)
-			err := sqldb.Check(context.Background(), f.Open(t), sourceflow.Postgres, "", time.Second, checkedTables)
+			err := sqldb.Check(context.Background(), f.Open(t), sourceflow.Postgres, "", time.Second, sqldb.Tables{Names: checkedTables})
 			require.ErrorIs(t, err, sqldb.ErrMissingTable)
 			assert.ErrorContains(t, err, "sf_views")
 			assert.ErrorContains(t, err, "SchemaSQL")
@@ -47,7 +47,7 @@ func TestCheck_AnotherFailureIsNotAMissingTable(t *testing.T) {
 	f := &sqldbtest.DB{}
 	denied := &pgconn.PgError{Code: "42501", Message: "permission denied for table sf_views"}
 	f.FailOn("SELECT 1 FROM", denied)
-	err := sqldb.Check(context.Background(), f.Open(t), sourceflow.Postgres, "", time.Second, checkedTables)
+	err := sqldb.Check(context.Background(), f.Open(t), sourceflow.Postgres, "", time.Second, sqldb.Tables{Names: checkedTables})
 	require.ErrorIs(t, err, denied)
 	assert.NotErrorIs(t, err, sqldb.ErrMissingTable)
 	assert.ErrorContains(t, err, "check tables sf_commands, app.sf_views")
@@ -59,7 +59,7 @@ func TestCheck_IsBoundedByItsTimeout(t *testing.T) {
 	f := &sqldbtest.DB{}
 	f.HangOn("SELECT 1 FROM")
 	err := sqldbtest.Within(t, "Check", func() error {
-		return sqldb.Check(context.Background(), f.Open(t), sourceflow.Postgres, "", 50*time.Millisecond, checkedTables)
+		return sqldb.Check(context.Background(), f.Open(t), sourceflow.Postgres, "", 50*time.Millisecond, sqldb.Tables{Names: checkedTables})
 	})
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 }
@@ -71,7 +71,7 @@ func TestCheck_OnMySQLRunsAStatementAsOpenDoes(t *testing.T) {
 	f := &sqldbtest.DB{}
 	expired := &mysql.MySQLError{Number: 1820, Message: "You must SET PASSWORD before executing this statement"}
 	f.FailOn("DO 1", expired)
-	err := sqldb.Check(context.Background(), f.Open(t), sourceflow.MySQL, "", time.Second, checkedTables)
+	err := sqldb.Check(context.Background(), f.Open(t), sourceflow.MySQL, "", time.Second, sqldb.Tables{Names: checkedTables})
 	require.ErrorIs(t, err, sqldb.ErrInvalidConfig)
 	assert.ErrorIs(t, err, expired)
 }
@@ -87,7 +87,7 @@ func TestCheck_APoolWithNoConnectionToSpareIsNotUnreachable(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = held.Close() })
 
-	err = sqldb.Check(context.Background(), db, sourceflow.Postgres, "", 50*time.Millisecond, checkedTables)
+	err = sqldb.Check(context.Background(), db, sourceflow.Postgres, "", 50*time.Millisecond, sqldb.Tables{Names: checkedTables})
 
 	require.Error(t, err)
 	assert.NotErrorIs(t, err, sqldb.ErrUnreachable)
