@@ -13,8 +13,8 @@ import (
 // The findings of Check, besides ErrClosed and the requests' errors.
 var (
 	// ErrMissingTable is returned by Check for a table DynamoDB does not
-	// know.
-	ErrMissingTable = dynamo.ErrMissingTable
+	// know. It is one value with sqlbackend.ErrMissingTable.
+	ErrMissingTable = backend.ErrMissingTable
 	// ErrTableNotActive is returned by Check for a table that is not
 	// ACTIVE.
 	ErrTableNotActive = dynamo.ErrTableNotActive
@@ -28,7 +28,8 @@ func withOutboxAndCheck(bcfg *backend.Config, cfg Config, st *dynamostore.Store)
 	bcfg.Check = func(ctx context.Context) error {
 		checked := cfg
 		checked.Outbox = outboxes.Load()
-		return dynamo.CheckTables(ctx, cfg.Client, tableNames(checked))
+		err := dynamo.CheckTables(ctx, cfg.Client, tableNames(checked))
+		return backend.Mark(err, dynamo.ErrMissingTable, ErrMissingTable)
 	}
 	if !cfg.Outbox {
 		return

@@ -15,6 +15,7 @@ import (
 
 	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/dynamobackend"
+	"github.com/sourceflow-go/sourceflow/sqlbackend"
 )
 
 // TestCheck_ReportsADroppedTableUntilItIsBack checks that Check passes on
@@ -37,6 +38,7 @@ func TestCheck_ReportsADroppedTableUntilItIsBack(t *testing.T) {
 
 	err := b.Check(ctx)
 	require.ErrorIs(t, err, dynamobackend.ErrMissingTable)
+	assert.ErrorIs(t, err, sqlbackend.ErrMissingTable, "one value for both backends")
 	assert.True(t, strings.HasPrefix(err.Error(), "dynamobackend: check: "), err.Error())
 	for _, table := range []string{views, outbox} {
 		assert.ErrorContains(t, err, "dynamodb: table "+table+": table missing (create it")

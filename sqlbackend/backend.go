@@ -24,8 +24,9 @@ var (
 	// answer within Config.ConnectTimeout; it is sqlstore.ErrUnreachable.
 	ErrUnreachable = sqlstore.ErrUnreachable
 	// ErrMissingTable is returned by Check when a table of the stores is
-	// not in the database.
-	ErrMissingTable = sqldb.ErrMissingTable
+	// not in the database. It is one value with
+	// dynamobackend.ErrMissingTable.
+	ErrMissingTable = backend.ErrMissingTable
 )
 
 // Backend is the SQL stores of services on one *sql.DB: the command,
@@ -68,8 +69,9 @@ func Open(ctx context.Context, cfg Config) (*Backend, error) {
 		Stores:      backend.Stores{Commands: st.Commands(), Entities: st.Entities(), Views: st.Views()},
 		Idempotency: idem, Closers: []func() error{st.Close, idem.Close}, ErrClosed: ErrClosed,
 		Check: func(ctx context.Context) error {
-			return sqldb.Check(ctx, st.DB(), cfg.Dialect, cfg.DSN, cfg.checkTimeout(),
+			err := sqldb.Check(ctx, st.DB(), cfg.Dialect, cfg.DSN, cfg.checkTimeout(),
 				sqldb.Tables{Names: append(st.Tables(), cfg.idempotencyConfig().Table)})
+			return backend.Mark(err, sqldb.ErrMissingTable, ErrMissingTable)
 		},
 	}
 	if cfg.Outbox {

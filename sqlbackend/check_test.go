@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/dynamobackend"
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 	"github.com/sourceflow-go/sourceflow/sqlbackend"
 )
@@ -28,6 +29,7 @@ func TestCheck_ReportsADroppedTableUntilItIsBack(t *testing.T) {
 
 		err = b.Check(ctx)
 		require.ErrorIs(t, err, sqlbackend.ErrMissingTable)
+		assert.ErrorIs(t, err, dynamobackend.ErrMissingTable, "one value for both backends")
 		assert.ErrorContains(t, err, strings.TrimPrefix(views, "main."))
 		assert.ErrorContains(t, err, "SchemaSQL")
 		assert.True(t, strings.HasPrefix(err.Error(), "sqlbackend: check: "), err.Error())
