@@ -64,19 +64,24 @@ func Open(ctx context.Context, cfg Config) (*Backend, error) {
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("sqlbackend: %w", err), st.Close())
 	}
+	boxes := &boundOutboxes{}
 	bcfg := backend.Config{
 		Package:     "sqlbackend",
 		Stores:      backend.Stores{Commands: st.Commands(), Entities: st.Entities(), Views: st.Views()},
 		Idempotency: idem, Closers: []func() error{st.Close, idem.Close}, ErrClosed: ErrClosed,
 		Check: func(ctx context.Context) error {
 			err := sqldb.Check(ctx, st.DB(), cfg.Dialect, cfg.DSN, cfg.checkTimeout(),
-				sqldb.Tables{Names: append(st.Tables(), cfg.idempotencyConfig().Table)})
+				sqldb.Tables{Names: append(st.Tables(), cfg.idempotencyConfig().Table)}, boxes.tables())
 			return backend.Mark(err, sqldb.ErrMissingTable, ErrMissingTable)
 		},
 	}
 	if cfg.Outbox {
 		bcfg.Outbox = func(_ context.Context, _ string, inner cqrs.Transport) (cqrs.Transport, error) {
-			return outbox.New(outbox.Config{DB: st.DB(), Dialect: cfg.Dialect, Transport: inner, Logger: cfg.Logger})
+			box, err := outbox.New(outbox.Config{DB: st.DB(), Dialect: cfg.Dialect, Transport: inner, Logger: cfg.Logger})
+			if err != nil {
+				return nil, err
+			}
+			return &checkedOutbox{Transport: box, boxes: boxes}, nil
 		}
 	}
 	return &Backend{store: st, idem: idem, b: backend.New(bcfg)}, nil
@@ -86,7 +91,10 @@ func Open(ctx context.Context, cfg Config) (*Backend, error) {
 // cfg.EntityStore and cfg.ViewStore and, with Config.Outbox, puts an
 // outbox in front of cfg.Transport (required then), which the Backend's
 // Close closes, closing cfg.Transport with it. The outbox's tables are
-// named after cfg.Name (outbox.TopicFor), at its first Bind. Give the
+// named after cfg.Name (outbox.TopicFor), at its first Bind. The outbox
+// in cfg.Transport then has the methods of an *outbox.Transport (Inner,
+// DeadLettersByDestination, PublishesInTransaction) but is not one: its
+// Bind also has Check look for the tables it made. Give the
 // service's pipeline the middleware of Idempotency. cfg's store fields
 // must be unset: a second Configure of one cfg, or one of a cfg with a
 // store of its own, is refused. A refused Configure leaves cfg unchanged.
@@ -110,8 +118,11 @@ func (b *Backend) Idempotency(cfg idempotency.MiddlewareConfig) (*idempotency.Mi
 // database not answering (ErrUnreachable), refusing the DSN's account
 // (ErrInvalidConfig), missing tables (ErrMissingTable, naming every
 // missing table and the remedy) or, none of these, every connection of the pool in use
-// until the bound (the error says so). The outbox's tables (Config.Outbox)
-// are not checked. A closed Backend returns ErrClosed.
+// until the bound (the error says so). With Config.Outbox, the tables of
+// a service's outbox (its rows', its dead letters' and their offsets')
+// are checked from the outbox's first Bind that succeeded, which makes
+// them: before, they need not be there, and the outbox writes no row. A
+// closed Backend returns ErrClosed.
 func (b *Backend) Check(ctx context.Context) error { return b.b.Check(ctx) }
 
 // Store returns the command, entity and view stores (Store.DB is the pool,

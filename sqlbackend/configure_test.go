@@ -10,7 +10,6 @@ import (
 	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/cqrs/cqrstest"
 	"github.com/sourceflow-go/sourceflow/idempotency"
-	"github.com/sourceflow-go/sourceflow/outbox"
 	"github.com/sourceflow-go/sourceflow/sqlbackend"
 )
 
@@ -38,7 +37,13 @@ func TestConfigure_PutsTheOutboxInFrontOfTheTransport(t *testing.T) {
 			require.NoError(t, err)
 			cfg := cqrs.ServiceConfig{Name: "billing", Transport: inner}
 			require.NoError(t, b.Configure(context.Background(), &cfg))
-			assert.IsType(t, &outbox.Transport{}, cfg.Transport)
+			require.Implements(t, (*cqrs.OutboxTransport)(nil), cfg.Transport)
+			box, ok := cfg.Transport.(interface {
+				Inner() cqrs.Transport
+				DeadLettersByDestination() map[string]int64
+			})
+			require.True(t, ok, "the outbox's methods are not there")
+			assert.Same(t, inner, box.Inner())
 			require.NoError(t, b.Close())
 			assertClosed(t, inner)
 		})

@@ -40,8 +40,10 @@
 // Config.ConnectTimeout: ErrUnreachable while the database does not answer,
 // ErrMissingTable, naming every dropped table, once one was dropped (opening the
 // Backend again does not make it again: the schema version says it exists;
-// restore it or run the stores' SchemaSQL). The outbox's tables are not
-// checked.
+// restore it or run the stores' SchemaSQL). A service's outbox tables
+// are checked once its outbox's first Bind made them (a service's Start
+// binds it); a missing one is made again, empty, by the next instance's
+// first Bind.
 //
 // # Where it lives
 //
