@@ -25,6 +25,11 @@ files, instance roles), as the other commands; AWS_ENDPOINT_URL_DYNAMODB
 reads the description of the stores' tables and of the outbox table
 (dynamodb:DescribeTable) and a missing one is refused (exit 2).
 
+An outbox that holds no item (no message waiting, no dead letter) is said
+so on stderr, with the outboxes the table holds items of (among its first
+1,000, read by one dynamodb:Scan): a misspelt --outbox holds none, but
+neither does an outbox that relayed everything, so the exit stays 0.
+
 Exit codes: 0 success; 2 usage (a flag missing or invalid, a table
 missing); 3 a DynamoDB call failed (unreachable within --timeout, a
 permission missing) or redrive stopped part way; 130 interrupted.
@@ -32,7 +37,9 @@ permission missing) or redrive stopped part way; 130 interrupted.
 Permissions: dynamodb:DescribeTable on the four tables, dynamodb:Query on
 the outbox table; redrive also dynamodb:DeleteItem and dynamodb:PutItem
 (its moves are transactions, whose writes IAM checks one by one),
-dynamodb:UpdateItem and dynamodb:GetItem on it.`
+dynamodb:UpdateItem and dynamodb:GetItem on it; dynamodb:Scan on it, for
+the note of an outbox that holds no item to name the table's outboxes
+(without it, the note says it could not).`
 
 func newDynamoCommand(g *globals) *cobra.Command {
 	cmd := parentCommand(&cobra.Command{

@@ -50,6 +50,7 @@ func (f dynamoFlags) check() error {
 // messages.
 type dynamoConn struct {
 	outbox             *dynamostore.Outbox
+	api                *dynamodb.Client
 	s                  *session
 	f                  dynamoFlags
 	region, endpointAt string
@@ -102,7 +103,7 @@ func (g *globals) openDynamo(ctx context.Context, what string, f dynamoFlags) (*
 	if !ok {
 		return nil, &ExitError{Code: ExitUsage, Err: errors.New("no DynamoDB client: Clients.DynamoDB must be a *dynamodb.Client")}
 	}
-	c := &dynamoConn{f: f, s: &session{clients: clients}, region: cmp.Or(api.Options().Region, clients.Region)}
+	c := &dynamoConn{api: api, f: f, s: &session{clients: clients}, region: cmp.Or(api.Options().Region, clients.Region)}
 	if e := aws.ToString(api.Options().BaseEndpoint); e != "" {
 		c.endpointAt = " at " + redact.Endpoint(e)
 	}

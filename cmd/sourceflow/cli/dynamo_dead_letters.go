@@ -77,7 +77,7 @@ func (g *globals) runDynamoDeadLetters(cmd *cobra.Command, f dynamoLettersFlags)
 	}
 	return g.runDynamo(cmd, f.dynamoFlags, func(ctx context.Context, c *dynamoConn) error {
 		if f.summary {
-			return c.summarize(ctx, cmd.OutOrStdout(), f)
+			return c.summarize(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), f)
 		}
 		return c.list(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), f)
 	})
@@ -112,6 +112,9 @@ func (c *dynamoConn) list(ctx context.Context, out, errOut io.Writer, f dynamoLe
 	if err != nil {
 		return c.failure("dynamo dead-letters "+printable(f.outbox), err)
 	}
+	if len(letters) == 0 {
+		defer c.noteIfEmpty(ctx, errOut)
+	}
 	if f.output == outputJSON {
 		if more {
 			fmt.Fprintf(errOut, "note: more dead letters not shown: the oldest %d are (raise --max)\n", len(letters))
@@ -137,10 +140,13 @@ func (c *dynamoConn) list(ctx context.Context, out, errOut io.Writer, f dynamoLe
 
 // summarize prints the counts of the dead letters by type and by reason,
 // up to maxDynamoSummarized of them.
-func (c *dynamoConn) summarize(ctx context.Context, out io.Writer, f dynamoLettersFlags) error {
+func (c *dynamoConn) summarize(ctx context.Context, out, errOut io.Writer, f dynamoLettersFlags) error {
 	letters, more, err := c.readLetters(ctx, maxDynamoSummarized)
 	if err != nil {
 		return c.failure("dynamo dead-letters "+printable(f.outbox), err)
+	}
+	if len(letters) == 0 {
+		defer c.noteIfEmpty(ctx, errOut)
 	}
 	t := newLetterTally(true)
 	for _, l := range letters {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"time"
 
@@ -56,7 +57,14 @@ func (g *globals) runDynamoDepth(cmd *cobra.Command, f dynamoDepthFlags) error {
 		if err != nil {
 			return c.failure("dynamo depth "+printable(f.outbox), err)
 		}
-		return printDynamoDepths(cmd.OutOrStdout(), f, c, dynamoDepths(got, time.Now()))
+		rows := dynamoDepths(got, time.Now())
+		if err := printDynamoDepths(cmd.OutOrStdout(), f, c, rows); err != nil {
+			return err
+		}
+		if !slices.ContainsFunc(rows, func(r dynamoDepth) bool { return r.Waiting > 0 || r.DeadLetters > 0 }) {
+			c.noteEmpty(ctx, cmd.ErrOrStderr())
+		}
+		return nil
 	})
 }
 

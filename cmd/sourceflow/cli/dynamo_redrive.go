@@ -40,9 +40,12 @@ func (g *globals) runDynamoRedrive(cmd *cobra.Command, f dynamoRedriveFlags) err
 	return g.runDynamo(cmd, f.dynamoFlags, func(ctx context.Context, c *dynamoConn) error {
 		out := cmd.OutOrStdout()
 		if !f.yes {
-			dead, err := c.deadLetterCount(ctx)
+			dead, waiting, err := c.deadLetterCount(ctx)
 			if err != nil {
 				return c.failure(what, err)
+			}
+			if dead == 0 && waiting == 0 {
+				defer c.noteEmpty(ctx, cmd.ErrOrStderr())
 			}
 			fmt.Fprintf(out, "%s of outbox %s in %s. Nothing moved: add --yes to redrive %s "+
 				"(`sourceflow dynamo dead-letters --table-prefix %s --outbox %[2]s` shows %[4]s first).\n",
@@ -54,16 +57,19 @@ func (g *globals) runDynamoRedrive(cmd *cobra.Command, f dynamoRedriveFlags) err
 		if err != nil {
 			return c.failure(fmt.Sprintf("%s: redrove %d, then stopped", what, moved), err)
 		}
+		if moved == 0 {
+			c.noteIfEmpty(ctx, cmd.ErrOrStderr())
+		}
 		return nil
 	})
 }
 
-// deadLetterCount counts the outbox's dead letters (Outbox.Depths).
-func (c *dynamoConn) deadLetterCount(ctx context.Context) (int64, error) {
+// deadLetterCount counts the outbox's dead letters and the messages
+// waiting (Outbox.Depths).
+func (c *dynamoConn) deadLetterCount(ctx context.Context) (dead, waiting int64, err error) {
 	depths, err := c.outbox.Depths(ctx)
-	var n int64
 	for _, d := range depths {
-		n += d.DeadLetters
+		dead, waiting = dead+d.DeadLetters, waiting+d.Waiting
 	}
-	return n, err
+	return dead, waiting, err
 }
