@@ -48,8 +48,9 @@ func (g *globals) runDynamoRedrive(cmd *cobra.Command, f dynamoRedriveFlags) err
 				defer c.noteEmpty(ctx, cmd.ErrOrStderr())
 			}
 			fmt.Fprintf(out, "%s of outbox %s in %s. Nothing moved: add --yes to redrive %s "+
-				"(`sourceflow dynamo dead-letters --table-prefix %s --outbox %[2]s` shows %[4]s first).\n",
-				counted(dead, "dead letter", "dead letters"), printable(f.outbox), c.where(), agree(dead, "it", "them"), printable(f.tablePrefix))
+				"(`sourceflow dynamo dead-letters --table-prefix %s --outbox %s` shows %[4]s first).\n",
+				counted(dead, "dead letter", "dead letters"), printable(f.outbox), c.where(), agree(dead, "it", "them"),
+				shellWord(f.tablePrefix), shellWord(f.outbox))
 			return nil
 		}
 		moved, err := c.outbox.Redrive(ctx)
