@@ -12,7 +12,8 @@ const shellSafe = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012345678
 
 // shellWord returns s as one word of a shell command line, for a command
 // the CLI suggests: as it is when every character is safe unquoted, else
-// in single quotes (a quote as '\''), or, when s holds a character a
+// in single quotes (each quote in s closes them, is escaped and reopens
+// them), or, when s holds a character a
 // terminal acts on or invalid UTF-8, in $'…' (bash, zsh, ksh) with those
 // escaped, so that the suggestion neither drives the terminal nor, pasted,
 // names something else.
