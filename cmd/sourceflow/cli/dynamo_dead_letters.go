@@ -14,12 +14,6 @@ import (
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
-// maxDynamoSummarized is how many dead letters dynamo dead-letters
-// --summary counts at most ("at least" past it): Outbox.DeadLetters holds
-// what it returns, payloads included, in memory, and a dead letter may
-// be a message too large to send (up to DynamoDB's 400 KB item).
-const maxDynamoSummarized = 1_000
-
 type dynamoLettersFlags struct {
 	dynamoFlags
 	output  string
@@ -50,8 +44,8 @@ message was written into the outbox (by the writing instance's clock).
 Control characters in what it prints are escaped (\x1b, \n); with -o json
 the characters a terminal would act on are \u escapes. It reads only.
 
---summary counts the dead letters instead (up to 1,000, each read whole:
-past that, "at least"), by type and by reason, the most frequent first, each reason by
+--summary counts the dead letters instead (up to 100,000, read without
+their payloads: past that, "at least"), by type and by reason, the most frequent first, each reason by
 its first line with the message's id, its entity and any other UUID
 marked, as sql dead-letters --summary does. With -o json it prints
 {"name", "kind", "dead_letters", "at_least", "by_type", "by_reason"}.`,
@@ -139,20 +133,16 @@ func (c *dynamoConn) list(ctx context.Context, out, errOut io.Writer, f dynamoLe
 }
 
 // summarize prints the counts of the dead letters by type and by reason,
-// up to maxDynamoSummarized of them.
+// up to maxScannedLetters of them, read without their payloads.
 func (c *dynamoConn) summarize(ctx context.Context, out, errOut io.Writer, f dynamoLettersFlags) error {
-	letters, more, err := c.readLetters(ctx, maxDynamoSummarized)
+	t, err := c.tallyDeadLetters(ctx)
 	if err != nil {
 		return c.failure("dynamo dead-letters "+printable(f.outbox), err)
 	}
-	if len(letters) == 0 {
+	if t.total == 0 {
 		defer c.noteIfEmpty(ctx, errOut)
 	}
-	t := newLetterTally(true)
-	for _, l := range letters {
-		t.add(l.sqlLetter)
-	}
-	s := tallySummary(f.outbox, "outbox", t, more)
+	s := tallySummary(f.outbox, "outbox", t, t.atLeast)
 	if f.output == outputJSON {
 		return writeJSON(out, s)
 	}

@@ -5,6 +5,7 @@ package cli_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -42,6 +43,13 @@ func (p refusingPublisher) Close() error { return nil }
 // letters; it returns the table prefix.
 func deadLetteredOutbox(t *testing.T, api *dynamodb.Client, typ, reason string, ids ...string) string {
 	t.Helper()
+	return deadLetteredOutboxOf(t, api, typ, reason, []byte("{}"), ids...)
+}
+
+// deadLetteredOutboxOf is deadLetteredOutbox with payload as each
+// message's, written 100 messages to a transaction.
+func deadLetteredOutboxOf(t *testing.T, api *dynamodb.Client, typ, reason string, payload []byte, ids ...string) string {
+	t.Helper()
 	ctx := context.Background()
 	prefix := dynamotest.Prefix()
 	st, err := dynamostore.New(ctx, dynamostore.Config{Client: api, TablePrefix: prefix})
@@ -54,17 +62,19 @@ func deadLetteredOutbox(t *testing.T, api *dynamodb.Client, typ, reason string, 
 	require.NoError(t, o.Bind(ctx, sourceflow.Binding{}))
 	pub, err := o.Publisher("payments.fifo")
 	require.NoError(t, err)
-	require.NoError(t, st.WithinTx(ctx, func(ctx context.Context) error {
-		for _, id := range ids {
-			m := message.NewMessage(id, []byte("{}"))
-			m.Metadata.Set(sourceflow.MetaType, typ)
-			m.SetContext(ctx)
-			if err := pub.Publish("payments.fifo", m); err != nil {
-				return err
+	for batch := range slices.Chunk(ids, 100) {
+		require.NoError(t, st.WithinTx(ctx, func(ctx context.Context) error {
+			for _, id := range batch {
+				m := message.NewMessage(id, payload)
+				m.Metadata.Set(sourceflow.MetaType, typ)
+				m.SetContext(ctx)
+				if err := pub.Publish("payments.fifo", m); err != nil {
+					return err
+				}
 			}
-		}
-		return nil
-	}))
+			return nil
+		}))
+	}
 	require.EventuallyWithT(t, func(c *assert.CollectT) {
 		dead, err := o.DeadLetters(ctx, dynamostore.OutboxDeadLetterQuery{Max: len(ids) + 1})
 		assert.NoError(c, err)
