@@ -74,7 +74,7 @@ func (c *dynamoConn) tableOutboxes(ctx context.Context) string {
 
 // outboxNames are the names of the outboxes items belong to, sorted: an
 // item's partition key is its outbox's name, "#" and its shard, and
-// "#dead" for a dead letter (package cqrs/dynamostore).
+// "#dead" for a dead letter (dynamoDeadSuffix).
 func outboxNames(items []map[string]types.AttributeValue) []string {
 	var names []string
 	for _, it := range items {
@@ -82,7 +82,7 @@ func outboxNames(items []map[string]types.AttributeValue) []string {
 		if !ok {
 			continue
 		}
-		name, shard, found := cutLast(strings.TrimSuffix(pk.Value, "#dead"), "#")
+		name, shard, found := cutLast(strings.TrimSuffix(pk.Value, dynamoDeadSuffix), "#")
 		if found && shard != "" && strings.Trim(shard, "0123456789") == "" && !slices.Contains(names, name) {
 			names = append(names, name)
 		}
