@@ -51,7 +51,8 @@ func TestHealthReportsADroppedPostgresTable(t *testing.T) {
 	status, body = storeHealthOf(st)
 	assert.Equal(t, http.StatusServiceUnavailable, status, body)
 	assert.Contains(t, body, `"status":"down","store":"postgres"`)
-	assert.Contains(t, body, "sqlbackend: check: table missing: ERROR: relation \\\""+prefix+"entities\\\" does not exist")
+	assert.Contains(t, body, "sqlbackend: check: table missing: "+prefix+"entities (")
+	assert.Contains(t, body, "ERROR: relation \\\""+prefix+"entities\\\" does not exist")
 
 	for _, stmt := range b.Store().SchemaSQL() {
 		_, err := db.ExecContext(ctx, stmt)
