@@ -119,9 +119,9 @@ func (d replayedDoc) save(ctx context.Context) error {
 	var err error
 	for range conflictAttempts {
 		inserted := false
-		err = updateOnce(ctx, d.store, d.kind, d.id, func(_ context.Context, _ []byte, found bool) ([]byte, bool, error) {
+		err = updateOnce(ctx, d.store, d.kind, d.id, func(_ context.Context, stored []byte, found bool) ([]byte, bool, error) {
 			inserted = !found
-			return d.data, true, nil
+			return d.data, true, overNewerState(stored, d.data)
 		})
 		if !errors.Is(err, ErrConflict) || inserted {
 			return err

@@ -23,8 +23,9 @@ import (
 // (package idempotency) drops such a late duplicate when its record of the
 // message is still kept.
 type Saga[S any] struct {
-	svc  *Service
-	name string
+	svc   *Service
+	name  string
+	state stateOptions
 }
 
 // NewSaga returns a saga named name; the name keys its entities in the
@@ -32,8 +33,11 @@ type Saga[S any] struct {
 // distinct state types need distinct names: Handle refuses a saga named like
 // a saga of another state type that registered handlers in the service,
 // with ErrDuplicateHandler, since the two would overwrite each other's
-// entities. Sagas of one name and state type are one saga.
-func NewSaga[S any](s *Service, name string) *Saga[S] { return &Saga[S]{svc: s, name: name} }
+// entities. Sagas of one name and state type are one saga. Options:
+// StateVersion.
+func NewSaga[S any](s *Service, name string, opts ...StateOption) *Saga[S] {
+	return &Saga[S]{svc: s, name: name, state: newStateOptions(opts)}
+}
 
 // CommandHandler handles command C for an entity with state S. It mutates
 // state in place and returns the events to raise (registered event values
@@ -42,8 +46,12 @@ type CommandHandler[C, S any] func(ctx context.Context, state *S, cmd C, env Env
 
 // Handle registers h as the saga's handler of command C. A command type has
 // at most one handler per service, and its destination must be listened to.
-// A saga of the same name with another state type is ErrDuplicateHandler.
+// A saga of the same name with another state type is ErrDuplicateHandler;
+// a negative StateVersion is ErrInvalidRegistration.
 func Handle[C, S any](g *Saga[S], h CommandHandler[C, S]) error {
+	if err := g.state.validate("saga", g.name); err != nil {
+		return err
+	}
 	return addOwnedHandler[S](g.svc, ownerName{role: "saga", name: g.name}, sourceflow.KindCommand, g.svc.cfg.EntityStore,
 		func(ctx context.Context, cmd C, env Envelope) error {
 			return g.svc.withinOutboxTx(ctx, g.svc.entityStore(ctx), func(ctx context.Context) error {
@@ -125,19 +133,24 @@ func (g *Saga[S]) load(ctx context.Context, entityID string) (sagaDoc, bool, err
 	if err != nil {
 		return doc, false, fmt.Errorf("cqrs: load %s %s: %w", g.name, quotedID(entityID), err)
 	}
-	if err := g.decodeDoc(raw.Data, &doc, entityID); err != nil {
+	if _, err := g.decodeDoc(raw.Data, &doc, entityID); err != nil {
 		return doc, true, err // it exists, and fails whoever reads it
 	}
 	return doc, true, nil
 }
 
-// decodeDoc decodes a stored saga document. A document that no longer
-// decodes is a permanent failure: no redelivery can repair it.
-func (g *Saga[S]) decodeDoc(raw []byte, doc *sagaDoc, entityID string) error {
-	if err := json.Unmarshal(raw, doc); err != nil {
-		return sourceflow.Permanent(fmt.Errorf("cqrs: stored %s %s is corrupt: %w", g.name, quotedID(entityID), decodeError{err}))
+// decodeDoc decodes a stored saga document and returns the StateVersion
+// it is stamped with. A document that no longer decodes is a permanent
+// failure: no redelivery can repair it.
+func (g *Saga[S]) decodeDoc(raw []byte, doc *sagaDoc, entityID string) (int, error) {
+	version, raw, err := stateVersionOf(raw)
+	if err == nil {
+		err = json.Unmarshal(raw, doc)
 	}
-	return nil
+	if err != nil {
+		return 0, sourceflow.Permanent(fmt.Errorf("cqrs: stored %s %s is corrupt: %w", g.name, quotedID(entityID), decodeError{err}))
+	}
+	return version, nil
 }
 
 // decodeState decodes a stored state into S. A state that no longer decodes
@@ -155,7 +168,8 @@ func (g *Saga[S]) decodeState(raw []byte, state *S, entityID string) error {
 // result with the encoded events fn returned, on the condition that no other
 // instance stored the entity in between; on a conflict it reloads and runs fn
 // again (see updateDocument). A command already applied returns the events it
-// raised without running fn.
+// raised without running fn; a state stamped with a higher StateVersion
+// than the saga's is left as stored (ErrNewerState).
 func (g *Saga[S]) apply(ctx context.Context, env Envelope, fn func(context.Context, *S) ([]any, error)) ([]pendingEvent, error) {
 	key := sagaLockKey(g.name, env.EntityID)
 	ctx, lock := g.svc.locks.lockIn(ctx, key)
@@ -163,14 +177,19 @@ func (g *Saga[S]) apply(ctx context.Context, env Envelope, fn func(context.Conte
 	var pending []pendingEvent
 	err := updateDocument(ctx, g.svc.entityStore(ctx), g.name, env.EntityID, func(_ context.Context, raw []byte, found bool) ([]byte, bool, error) {
 		var doc sagaDoc
+		stored := 0
 		if found {
-			if err := g.decodeDoc(raw, &doc, env.EntityID); err != nil {
+			var err error
+			if stored, err = g.decodeDoc(raw, &doc, env.EntityID); err != nil {
 				return nil, false, err
 			}
 		}
 		if events, done := doc.lookup(env.MessageID); done {
 			pending = events
 			return nil, false, nil
+		}
+		if err := refuseNewer("saga "+g.name+" "+quotedID(env.EntityID), stored, g.state.version); err != nil {
+			return nil, false, err
 		}
 		var err error
 		pending, err = g.run(ctx, &doc, found, env, fn)
@@ -179,7 +198,7 @@ func (g *Saga[S]) apply(ctx context.Context, env Envelope, fn func(context.Conte
 		}
 		doc.remember(env.MessageID, pending)
 		next, err := json.Marshal(doc)
-		return next, true, err
+		return stamp(g.state.version, next), true, err
 	})
 	return pending, err
 }

@@ -27,7 +27,7 @@ func BenchmarkSagaDocumentUpdate(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		var doc sagaDoc
-		if err := g.decodeDoc(stored, &doc, "order-1"); err != nil {
+		if _, err := g.decodeDoc(stored, &doc, "order-1"); err != nil {
 			b.Fatal(err)
 		}
 		doc.Recent = append(doc.Recent[1:], doc.Recent[0])

@@ -53,8 +53,9 @@ import (
 // appended lists) records in the model the message ids of the events it
 // applied and skips those it finds there.
 type View[V any] struct {
-	svc  *Service
-	name string
+	svc   *Service
+	name  string
+	state stateOptions
 }
 
 // NewView returns a view named name; the name keys its models in the
@@ -62,8 +63,11 @@ type View[V any] struct {
 // distinct model types need distinct names: Project refuses a view named
 // like a view of another model type that registered projections in the
 // service, with ErrDuplicateHandler, since the two would overwrite each
-// other's models. Views of one name and model type are one view.
-func NewView[V any](s *Service, name string) *View[V] { return &View[V]{svc: s, name: name} }
+// other's models. Views of one name and model type are one view. Options:
+// StateVersion.
+func NewView[V any](s *Service, name string, opts ...StateOption) *View[V] {
+	return &View[V]{svc: s, name: name, state: newStateOptions(opts)}
+}
 
 // Projection applies event E to the view model of the event's entity,
 // mutating it in place. The model is the zero V for an entity not yet seen.
@@ -72,8 +76,12 @@ type Projection[E, V any] func(ctx context.Context, model *V, ev E, env Envelope
 
 // Project registers p as the view's projection of event E. The event's
 // destination must be listened to. A view of the same name with another
-// model type is ErrDuplicateHandler.
+// model type is ErrDuplicateHandler; a negative StateVersion is
+// ErrInvalidRegistration.
 func Project[E, V any](v *View[V], p Projection[E, V]) error {
+	if err := v.state.validate("view", v.name); err != nil {
+		return err
+	}
 	return addOwnedHandler[V](v.svc, ownerName{role: "view", name: v.name}, sourceflow.KindEvent, v.svc.cfg.ViewStore,
 		func(ctx context.Context, ev E, env Envelope) error {
 			return v.update(ctx, env.EntityID, func(ctx context.Context, model *V) error { return p(ctx, model, ev, env) })
@@ -93,24 +101,31 @@ func (v *View[V]) Get(ctx context.Context, id string) (V, bool, error) {
 	if err != nil {
 		return model, false, fmt.Errorf("cqrs: load view %s %s: %w", v.name, quotedID(id), err)
 	}
-	if err := v.decode(doc.Data, &model, id); err != nil {
+	if _, err := v.decode(doc.Data, &model, id); err != nil {
 		return model, true, err
 	}
 	return model, true, nil
 }
 
-// decode decodes a stored model. A model that no longer decodes is a
-// permanent failure: no redelivery can repair it.
-func (v *View[V]) decode(raw []byte, model *V, id string) error {
-	if err := v.svc.cfg.Codec.Unmarshal(raw, model); err != nil {
-		return sourceflow.Permanent(fmt.Errorf("cqrs: view %s %s: stored model does not decode: %w", v.name, quotedID(id), decodeError{err}))
+// decode decodes a stored model and returns the StateVersion it is
+// stamped with. A model that no longer decodes is a permanent failure: no
+// redelivery can repair it.
+func (v *View[V]) decode(raw []byte, model *V, id string) (int, error) {
+	version, raw, err := stateVersionOf(raw)
+	if err == nil {
+		err = v.svc.cfg.Codec.Unmarshal(raw, model)
 	}
-	return nil
+	if err != nil {
+		return 0, sourceflow.Permanent(fmt.Errorf("cqrs: view %s %s: stored model does not decode: %w", v.name, quotedID(id), decodeError{err}))
+	}
+	return version, nil
 }
 
 // update applies fn to the entity's model under the entity's lock and
 // stores it on the condition that no other instance stored it in between;
-// on a conflict it reloads and applies fn again (see updateDocument).
+// on a conflict it reloads and applies fn again (see updateDocument). A
+// model stamped with a higher StateVersion than the view's is left as
+// stored (ErrNewerState).
 func (v *View[V]) update(ctx context.Context, id string, fn func(context.Context, *V) error) error {
 	key := viewLockKey(v.name, id)
 	ctx, lock := v.svc.locks.lockIn(ctx, key)
@@ -118,7 +133,11 @@ func (v *View[V]) update(ctx context.Context, id string, fn func(context.Context
 	return updateDocument(ctx, v.svc.viewStore(ctx), v.name, id, func(_ context.Context, raw []byte, found bool) ([]byte, bool, error) {
 		var model V
 		if found {
-			if err := v.decode(raw, &model, id); err != nil {
+			stored, err := v.decode(raw, &model, id)
+			if err == nil {
+				err = refuseNewer("view "+v.name+" "+quotedID(id), stored, v.state.version)
+			}
+			if err != nil {
 				return nil, false, err
 			}
 		}
@@ -129,6 +148,6 @@ func (v *View[V]) update(ctx context.Context, id string, fn func(context.Context
 		if err != nil {
 			return nil, false, fmt.Errorf("cqrs: encode view %s %s: %w", v.name, quotedID(id), err)
 		}
-		return next, true, nil
+		return stamp(v.state.version, next), true, nil
 	})
 }
