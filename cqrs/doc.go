@@ -68,6 +68,15 @@
 //     one entity on one instance, since the lock is released at the save,
 //     before the commit). A stored document that no longer decodes is a permanent
 //     failure (dead-lettered with the reason), never a panic.
+//   - A saga's state and a view's model are stamped, when saved, with the
+//     version its saga or view declares (StateVersion; 0, no stamp, by
+//     default). In a rolling deploy an instance of an older version refuses
+//     to apply a message to, or replay over, a document of a newer version,
+//     which it would save without the fields it does not know: the
+//     handling fails retryably with ErrNewerState (the message is
+//     dead-lettered with that reason after its last delivery) and the
+//     document stays as stored. Only releases that have the guard honour
+//     it: a release without it reads a stamped document as corrupt.
 //   - A saga stores the new state together with the events the command
 //     raised (it remembers its last 32 commands per entity), then publishes
 //     them with message ids derived from the command's. A failure to publish

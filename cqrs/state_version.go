@@ -30,21 +30,28 @@ type stateOptions struct {
 }
 
 // StateVersion declares the version of a saga's state type or a view's
-// model type; the default is 0. Raise it in every release that adds or
-// changes a field, so that the versions side by side in a rolling deploy
-// do not erase each other's fields: an older version decoding a document
-// into its older type drops the fields it does not know, and saving it
-// again would store their zero values.
+// model type; the default is 0. Raise it in every release that adds,
+// renames or retypes a field, so that the versions side by side in a
+// rolling deploy do not erase each other's fields: an older version
+// decoding a document into its older type drops the fields it does not
+// know, and saving it again would store their zero values.
 //
 // Each saved document is stamped with the version of the instance that
 // saved it. An instance whose version is lower than a stored document's
 // refuses to apply a message to it and saves nothing: the handling fails
 // with ErrNewerState, retryably (sourceflow.RetryAfter, NewerStateRetry),
-// so that an instance of the newer version takes the message on a later
-// delivery; a message that only older instances receive is dead-lettered
-// with that reason after its last delivery. A Replay by such an instance
-// fails the same way and leaves the document as stored. Reads (Saga.Load,
-// View.Get) decode a newer document as they would any other.
+// and a message that no instance of the newer version handles is
+// dead-lettered with that reason after its last delivery, to be redriven
+// once the newer version runs everywhere. On a transport that returns a
+// failed message to a shared queue (awsbus) an instance of the newer
+// version may take it on a later delivery; the in-process redelivery of
+// ChannelTransport and PubSubTransport (so sqlbus) keeps it on the instance
+// that refused it, pausing NewerStateRetry between deliveries (see
+// sourceflow.RetryAfter). A Replay by
+// an older instance fails with ErrNewerState and leaves the document as
+// stored. Reads (Saga.Load, View.Get) decode a newer document as they would
+// any other. A command a saga already applied is still re-raised from a
+// newer document, which is not saved again.
 //
 // Never lower the version: documents stamped higher stay refused. Every
 // NewSaga or NewView of one name in a service declares the same version.
@@ -54,11 +61,11 @@ type stateOptions struct {
 // and Saga.Load rather than decoding a store's bytes: a stamped document's
 // bytes begin with the header.
 //
-// The guard holds only between versions that have it. A version of
-// SourceFlow without it neither stamps nor checks: it reads a stamped
-// document as corrupt, a permanent failure, and dead-letters the message at
+// The guard holds only between versions that have it. A release of
+// SourceFlow without it neither stamps nor checks, and reads a stamped
+// document as corrupt: a permanent failure, its message dead-lettered at
 // once. Upgrade SourceFlow in a release of its own, deployed fully, before
-// a release that raises a StateVersion.
+// a release that raises a StateVersion, and never roll back past it.
 func StateVersion(v int) StateOption {
 	return func(o *stateOptions) { o.version = v }
 }
