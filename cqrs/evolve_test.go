@@ -212,3 +212,37 @@ func TestEvolve_AMalformedStampIsAPermanentFailure(t *testing.T) {
 		assert.True(t, sourceflow.IsPermanent(err), "%q: %v", bad, err)
 	}
 }
+
+// evolveStateRetyped is a newer state in which a field changed type: the
+// older type cannot decode it at all.
+type evolveStateRetyped struct {
+	Count string `json:"count"`
+}
+
+// A newer state the older type cannot even decode is refused as newer,
+// retryably, not dead-lettered at once as a state that does not decode:
+// an instance of the newer version can apply the message.
+func TestEvolve_ANewerStateOfAnotherShapeIsRefusedAsNewer(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		docs, views := cqrs.NewMemoryStore(), cqrs.NewMemoryStore()
+		_, newer, _ := evolveSaga(t, "v2", cqrs.ServiceConfig{EntityStore: docs},
+			func(s *evolveStateRetyped) { s.Count = "one" }, cqrs.StateVersion(1))
+		newerView := evolveView(t, "v2v", views, func(m *evolveStateRetyped) { m.Count = "one" }, cqrs.StateVersion(1))
+		oldH, older, _ := evolveSaga(t, "v1", cqrs.ServiceConfig{EntityStore: docs}, func(s *evolveStateV1) { s.Count++ })
+		olderView := evolveView(t, "v1v", views, func(m *evolveStateV1) { m.Count++ })
+		_, err := newer.Send(ctx, "e-1", evolveBump{})
+		require.NoError(t, err)
+		_, err = newerView.Service.EventQueue().Raise(ctx, "e-1", evolveBumped{})
+		require.NoError(t, err)
+
+		began := time.Now()
+		_, err = older.Send(ctx, "e-1", evolveBump{})
+		require.NoError(t, err)
+		assertRefusedAsNewer(t, oldH.Transport, `saga order "e-1"`, began)
+		began = time.Now()
+		_, err = olderView.Service.EventQueue().Raise(ctx, "e-1", evolveBumped{})
+		require.NoError(t, err)
+		assertRefusedAsNewer(t, olderView.Transport, `view summary "e-1"`, began)
+	})
+}

@@ -101,31 +101,30 @@ func (v *View[V]) Get(ctx context.Context, id string) (V, bool, error) {
 	if err != nil {
 		return model, false, fmt.Errorf("cqrs: load view %s %s: %w", v.name, quotedID(id), err)
 	}
-	if _, err := v.decode(doc.Data, &model, id); err != nil {
+	if err := v.decode(doc.Data, &model, id); err != nil {
 		return model, true, err
 	}
 	return model, true, nil
 }
 
-// decode decodes a stored model and returns the StateVersion it is
-// stamped with. A model that no longer decodes is a permanent failure: no
-// redelivery can repair it.
-func (v *View[V]) decode(raw []byte, model *V, id string) (int, error) {
-	version, raw, err := stateVersionOf(raw)
+// decode decodes a stored model, stamped or not. A model that no longer
+// decodes is a permanent failure: no redelivery can repair it.
+func (v *View[V]) decode(raw []byte, model *V, id string) error {
+	_, raw, err := stateVersionOf(raw)
 	if err == nil {
 		err = v.svc.cfg.Codec.Unmarshal(raw, model)
 	}
 	if err != nil {
-		return 0, sourceflow.Permanent(fmt.Errorf("cqrs: view %s %s: stored model does not decode: %w", v.name, quotedID(id), decodeError{err}))
+		return sourceflow.Permanent(fmt.Errorf("cqrs: view %s %s: stored model does not decode: %w", v.name, quotedID(id), decodeError{err}))
 	}
-	return version, nil
+	return nil
 }
 
 // update applies fn to the entity's model under the entity's lock and
 // stores it on the condition that no other instance stored it in between;
 // on a conflict it reloads and applies fn again (see updateDocument). A
 // model stamped with a higher StateVersion than the view's is left as
-// stored (ErrNewerState).
+// stored (ErrNewerState), whether or not it decodes into V.
 func (v *View[V]) update(ctx context.Context, id string, fn func(context.Context, *V) error) error {
 	key := viewLockKey(v.name, id)
 	ctx, lock := v.svc.locks.lockIn(ctx, key)
@@ -133,9 +132,10 @@ func (v *View[V]) update(ctx context.Context, id string, fn func(context.Context
 	return updateDocument(ctx, v.svc.viewStore(ctx), v.name, id, func(_ context.Context, raw []byte, found bool) ([]byte, bool, error) {
 		var model V
 		if found {
-			stored, err := v.decode(raw, &model, id)
+			stored, _, _ := stateVersionOf(raw) // a malformed header fails decode
+			err := refuseNewer("view "+v.name+" "+quotedID(id), stored, v.state.version)
 			if err == nil {
-				err = refuseNewer("view "+v.name+" "+quotedID(id), stored, v.state.version)
+				err = v.decode(raw, &model, id)
 			}
 			if err != nil {
 				return nil, false, err
