@@ -1,0 +1,53 @@
+package encryption_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/middleware/encryption"
+	"github.com/sourceflow-go/sourceflow/middleware/encryption/encryptiontest"
+)
+
+// TestAttackForeignKeyMessageIsNotRetriedForTheGrace: a Decrypter without
+// DecrypterConfig.KeyIDs (the default outside awsbus.NewEncryption, e.g.
+// on sqlbus or a generic Pub/Sub) passes a sender's wrapped key to KMS
+// Decrypt whatever key wrapped it. A sender who wraps its data key under a
+// key of its own that the consumer may not use gets AccessDenied, which the
+// Decrypter takes for an operator's IAM mistake: the message is retried
+// (each delivery one more KMS call, and on an ordered destination the
+// messages behind it wait) for KeyRefusalGrace instead of being
+// dead-lettered at once. The header names the service's own key, which
+// without KeyIDs is not checked; only KMS's error text names the other.
+func TestAttackForeignKeyMessageIsNotRetriedForTheGrace(t *testing.T) {
+	f := newFixture(t, encryption.EncrypterConfig{}, encryption.DecrypterConfig{})
+	foreign := f.kms.CreateKey()
+	attacker, err := encryption.NewEncrypter(f.kms, encryption.EncrypterConfig{KeyID: foreign})
+	require.NoError(t, err)
+	m, err := attacker.Encrypt(context.Background(), testDest, newMsg(testType, []byte(`{"n":1}`)))
+	require.NoError(t, err)
+	h, _, err := encryption.ParseHeader(m.Metadata.Get(sourceflow.MetaEncryption))
+	require.NoError(t, err)
+	h.KeyID = encryptiontest.ARN(f.keyID) // informational without KeyIDs: name the service's key
+	forged, err := h.Encode()
+	require.NoError(t, err)
+	m.Metadata.Set(sourceflow.MetaEncryption, forged)
+	f.kms.SetDenied(foreign, true) // the consumer's role may not use the sender's key
+	before := f.kms.Calls().Decrypt
+
+	const deliveries = 8
+	var last error
+	for range deliveries {
+		last = f.dec.Decrypt(context.Background(), testDest, m.Copy())
+		require.Error(t, last)
+		if sourceflow.IsPermanent(last) {
+			break
+		}
+	}
+
+	t.Logf("last error: %v; KMS Decrypt calls: %d", last, f.kms.Calls().Decrypt-before)
+	assert.True(t, sourceflow.IsPermanent(last), "a message wrapped under a key the service does not use should be dead-lettered at once")
+}
