@@ -42,9 +42,14 @@ type DecrypterConfig struct {
 	// acceptable for MaxAge after that date, past the idempotency store's
 	// records of it. Default DefaultMaxClockSkew (5 minutes).
 	MaxClockSkew time.Duration
-	// Version1Until is when version 1 headers, whose envelope is not
-	// authenticated, stop being accepted. Default Version1Deadline(); any
-	// past time refuses them now.
+	// Version1Until, when set, reads version 1 headers (written by releases
+	// before December 2026, whose envelope is not authenticated: a captured
+	// one decrypts under another message id, entity or sequence) until this
+	// time; each must still carry an occurred-at within MaxAge. Set it only
+	// while upgrading from such a release, to no later than
+	// Version1Deadline(), and remove it once their messages and dead letters
+	// are drained. Default: zero, every version 1 message is refused
+	// (permanently, ErrUnsupportedVersion).
 	Version1Until time.Time
 	// KeyIDs, when set, are the only KMS keys whose data keys are accepted:
 	// key ids, key ARNs, aliases or alias ARNs. A message whose data key was
@@ -99,9 +104,6 @@ type DecrypterConfig struct {
 func (c *DecrypterConfig) setDefaults() {
 	c.MaxAge = cmp.Or(c.MaxAge, DefaultMaxAge)
 	c.MaxClockSkew = cmp.Or(c.MaxClockSkew, DefaultMaxClockSkew)
-	if c.Version1Until.IsZero() {
-		c.Version1Until = Version1Deadline()
-	}
 	c.KeyCacheEntries = cmp.Or(c.KeyCacheEntries, 1000)
 	c.KeyCacheTTL = cmp.Or(c.KeyCacheTTL, 5*time.Minute)
 	if c.Destination == nil {
@@ -219,7 +221,7 @@ func (d *Decrypter) decrypt(ctx context.Context, destination string, msg *messag
 	if err != nil {
 		return err
 	}
-	if err := d.checkAge(h.Version, msg.Metadata.Get(sourceflow.MetaOccurredAt)); err != nil {
+	if err := d.checkAge(msg.Metadata.Get(sourceflow.MetaOccurredAt)); err != nil {
 		return err
 	}
 	msg.Payload = plain

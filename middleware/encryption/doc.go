@@ -77,11 +77,15 @@
 // # Versions
 //
 // This package writes header version 2. Version 1 headers, written by
-// earlier releases, authenticate the header but not the envelope; they are
-// still read until DecrypterConfig.Version1Until ([Version1Deadline], 1
-// February 2027, by default), so messages sent during a rolling upgrade,
-// and their dead letters, still decrypt. After it they fail with
-// [ErrUnsupportedVersion].
+// earlier releases, authenticate the header but not the envelope: a
+// captured version 1 message decrypts again under a fresh message id, for
+// another entity. They are refused ([ErrUnsupportedVersion]) unless
+// DecrypterConfig.Version1Until is set: while upgrading from such a
+// release, set it to a date no later than [Version1Deadline] (1 February
+// 2027), so that messages sent during the rolling upgrade, and their dead
+// letters, still decrypt, and remove it once they are drained. Even then a
+// version 1 message must carry an occurred-at within MaxAge ([ErrExpired]
+// otherwise), though a version 1 envelope does not authenticate it.
 //
 // The encryption context binds the application name, the message type
 // (metadata sourceflow.MetaType) and the destination: the topic passed to

@@ -139,34 +139,3 @@ func sealVersion1(t *testing.T, f *fixture, payload string) *message.Message {
 	msg.Metadata.Set(sourceflow.MetaEncryption, base64.StdEncoding.EncodeToString(aad))
 	return msg
 }
-
-func TestVersion1HeadersAreReadUntilTheirDeadline(t *testing.T) {
-	f := newFixture(t, encryption.EncrypterConfig{}, encryption.DecrypterConfig{})
-	msg := sealVersion1(t, f, `{"amount":7}`)
-	require.NoError(t, f.dec.Decrypt(context.Background(), testDest, msg), "before Version1Deadline")
-	assert.Equal(t, `{"amount":7}`, string(msg.Payload))
-
-	closed := f.newDecrypter(t, encryption.DecrypterConfig{Version1Until: f.clock.Now()})
-	err := closed.Decrypt(context.Background(), testDest, sealVersion1(t, f, `{"amount":7}`))
-	require.ErrorIs(t, err, encryption.ErrUnsupportedVersion)
-	assert.True(t, sourceflow.IsPermanent(err))
-	assert.Contains(t, err.Error(), "version 1 (its envelope is not authenticated) was accepted until")
-}
-
-// A Decrypter without Version1Until reads version 1 headers until
-// Version1Deadline(), 1 February 2027, and refuses them from then on. The
-// deadline is returned by a function, so no importer can move it for every
-// Decrypter in the process.
-func TestVersion1DeadlineIsTheDefault(t *testing.T) {
-	deadline := encryption.Version1Deadline()
-	require.Equal(t, time.Date(2027, time.February, 1, 0, 0, 0, 0, time.UTC), deadline)
-	f := newFixture(t, encryption.EncrypterConfig{}, encryption.DecrypterConfig{})
-	f.clock.Advance(deadline.Sub(f.clock.Now()) - time.Second)
-
-	require.NoError(t, f.dec.Decrypt(context.Background(), testDest, sealVersion1(t, f, "before")))
-
-	f.clock.Advance(time.Second)
-	err := f.dec.Decrypt(context.Background(), testDest, sealVersion1(t, f, "at"))
-	require.ErrorIs(t, err, encryption.ErrUnsupportedVersion)
-	assert.Contains(t, err.Error(), "2027-02-01T00:00:00Z")
-}

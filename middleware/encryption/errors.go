@@ -67,12 +67,14 @@ var ErrAccessDenied = errors.New("access to the KMS key is denied")
 var ErrNotEncrypted = errors.New("message is not encrypted")
 
 // ErrUnsupportedVersion means the encryption header has a format version this
-// build does not know, typically a message from a newer producer. Permanent.
+// build does not know, typically a message from a newer producer, or version
+// 1 where DecrypterConfig.Version1Until does not read it. Permanent.
 var ErrUnsupportedVersion = errors.New("unsupported encryption header version")
 
 // ErrExpired is returned (permanent) for a message older than
 // DecrypterConfig.MaxAge, dated more than DecrypterConfig.MaxClockSkew
-// ahead, or without the occurred-at time a version 2 message authenticates:
+// ahead, or without an occurred-at time (which a version 2 message
+// authenticates):
 // a replay outside the window the idempotency store remembers, or one
 // whose window cannot be known.
 var ErrExpired = errors.New("message is outside the accepted age window")

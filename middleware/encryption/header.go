@@ -8,8 +8,8 @@ import (
 )
 
 // Header versions. Version 2 is the one this package writes; version 1
-// headers, written by earlier releases, are read until
-// DecrypterConfig.Version1Until.
+// headers, written by earlier releases, are read only when
+// DecrypterConfig.Version1Until is set, and until then.
 const (
 	// HeaderVersion1: AES-256-GCM with a 96-bit random nonce and a 128-bit
 	// tag, data key wrapped by KMS; the header alone is the additional data.

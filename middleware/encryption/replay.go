@@ -14,26 +14,44 @@ import (
 // (idempotency.DefaultTTL) covers it and DefaultMaxClockSkew.
 const DefaultMaxAge = sourceflow.MaxDeliveryAge
 
-// Version1Deadline returns DecrypterConfig.Version1Until's default,
-// 1 February 2027 UTC: version 1 headers, written by releases before
-// version 2 (December 2026), are read until then, so that messages sent
-// during a rolling upgrade and their dead letters still decrypt. It is the
-// upgrade's date plus DefaultMaxAge and a month to roll out. It is a
-// function so that no importer can move the deadline of every Decrypter in
-// the process; set Version1Until to move one Decrypter's.
+// Version1Deadline returns the latest date to give
+// DecrypterConfig.Version1Until during an upgrade from a release that wrote
+// version 1 headers (before December 2026): 1 February 2027 UTC, the
+// upgrade's date plus DefaultMaxAge and a month to roll out, so that
+// messages sent during a rolling upgrade and their dead letters still
+// decrypt. A Decrypter reads version 1 only when Version1Until is set: by
+// default it refuses them. It is a function so that no importer can move
+// it for every Decrypter in the process.
 func Version1Deadline() time.Time {
 	return time.Date(2027, time.February, 1, 0, 0, 0, 0, time.UTC)
 }
 
-// admit refuses a header this Decrypter does not take: version 1 after
-// Version1Until, a signed message where encryption is required.
+// admit refuses a header this Decrypter does not take: version 1 unless
+// Version1Until is set and not yet reached, a signed message where
+// encryption is required.
 func (d *Decrypter) admit(h Header, destination string) error {
-	if h.Version == HeaderVersion1 && !d.cfg.Clock.Now().Before(d.cfg.Version1Until) {
-		return fmt.Errorf("%w: version 1 (its envelope is not authenticated) was accepted until %s",
-			ErrUnsupportedVersion, d.cfg.Version1Until.Format(time.RFC3339))
+	if h.Version == HeaderVersion1 {
+		if err := d.admitVersion1(); err != nil {
+			return err
+		}
 	}
 	if h.Signed && d.cfg.Accept == AcceptEncrypted {
 		return fmt.Errorf("%w: destination %q requires encryption and the message is signed only", ErrNotEncrypted, destination)
+	}
+	return nil
+}
+
+// admitVersion1 refuses a version 1 header unless the Decrypter opted in to
+// reading them (DecrypterConfig.Version1Until) and the date is not reached.
+func (d *Decrypter) admitVersion1() error {
+	if d.cfg.Version1Until.IsZero() {
+		return fmt.Errorf("%w: version 1 (its envelope is not authenticated) is refused; "+
+			"set DecrypterConfig.Version1Until to read it while upgrading from a release that wrote it",
+			ErrUnsupportedVersion)
+	}
+	if !d.cfg.Clock.Now().Before(d.cfg.Version1Until) {
+		return fmt.Errorf("%w: version 1 (its envelope is not authenticated) was accepted until %s (DecrypterConfig.Version1Until)",
+			ErrUnsupportedVersion, d.cfg.Version1Until.Format(time.RFC3339))
 	}
 	return nil
 }
@@ -46,15 +64,12 @@ const DefaultMaxClockSkew = 5 * time.Minute
 // checkAge refuses a message that occurred more than MaxAge ago, or that is
 // dated more than MaxClockSkew ahead: such a message would stay acceptable
 // for MaxAge after its date, longer than the idempotency store remembers it.
-// A version 2 message without an occurred-at time is refused too: the
-// Encrypter always authenticates one, so its absence means the message was
-// not written by it and its age cannot be checked. A version 1 message
-// without one (not sent through SourceFlow's model) is not checked.
-func (d *Decrypter) checkAge(version byte, occurredAt string) error {
+// A message without an occurred-at time is refused too: the Encrypter
+// always authenticates one with a version 2 message, so its absence means
+// the message was not written by it, and a version 1 message (read only
+// when Version1Until is set) without one could be of any age.
+func (d *Decrypter) checkAge(occurredAt string) error {
 	if occurredAt == "" {
-		if version == HeaderVersion1 {
-			return nil
-		}
 		return fmt.Errorf("%w: it carries no occurred-at time (metadata %s), so its age cannot be checked",
 			ErrExpired, sourceflow.MetaOccurredAt)
 	}

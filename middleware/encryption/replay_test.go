@@ -63,10 +63,6 @@ func TestVersion2MessagesWithoutAnOccurredAtAreRefused(t *testing.T) {
 	require.ErrorIs(t, err, encryption.ErrExpired)
 	assert.True(t, sourceflow.IsPermanent(err))
 	assert.Contains(t, err.Error(), "carries no occurred-at time")
-
-	v1 := sealVersion1(t, f, `{"amount":7}`)
-	delete(v1.Metadata, sourceflow.MetaOccurredAt)
-	require.NoError(t, f.dec.Decrypt(context.Background(), testDest, v1), "version 1 messages are not dated")
 }
 
 // sealVersion2Undated encrypts payload with a version 2 header and an
