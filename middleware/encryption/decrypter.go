@@ -76,7 +76,14 @@ type DecrypterConfig struct {
 	// alias) leaves the others allowed; a refusal names its failure. List a
 	// previous key named by ARN here until its messages are drained.
 	// Default: none, any key the consumer may decrypt with, and no KeyId
-	// passed to KMS Decrypt.
+	// passed to KMS Decrypt. Then a KMS access denial is judged as the
+	// header's key is: when Decrypt pinned to the key the header names says
+	// that key did not wrap the data key, or when that key never unwrapped
+	// a data key on this Decrypter while others did, the message is the
+	// sender's, under a key of its own, and refused at once (permanently)
+	// instead of retried for KeyRefusalGrace; a denial of a key that served
+	// here, or on a Decrypter that has unwrapped nothing yet, keeps the
+	// grace. Set KeyIDs to refuse such messages before any KMS call.
 	KeyIDs []string
 	// KeyCacheEntries bounds the number of unwrapped data keys kept (least
 	// recently used first out). Default 1000.
@@ -142,6 +149,7 @@ type Decrypter struct {
 	stats   counters
 
 	refusals *keyRefusals // since when KMS refuses a key, per encryption context and whole
+	served   servedKeys   // without KeyIDs: the keys that unwrapped a data key here
 }
 
 // NewDecrypter returns a Decrypter that unwraps data keys with KMS.

@@ -96,7 +96,10 @@
 // [ErrContextMismatch] (or [ErrTampered] if the header was rewritten too).
 // Without DecrypterConfig.KeyIDs, Decrypt passes no KeyId to KMS: messages
 // encrypted under an old key or through an alias that has since moved still
-// decrypt. With it, the key the header names (the key ARN KMS reported to
+// decrypt. A KMS access denial is then refused at once, not retried for
+// [KeyRefusalGrace], when the key the header names did not wrap the data
+// key (asked of KMS Decrypt pinned to it) or never unwrapped a data key on
+// this Decrypter while others did: a sender's own key, not a revoked grant. With it, the key the header names (the key ARN KMS reported to
 // the Encrypter) must be allowed before any KMS call, and KMS Decrypt is
 // pinned to it, so a header that names an allowed key over a data key
 // wrapped under another fails at KMS ([ErrTampered]) and that data key is

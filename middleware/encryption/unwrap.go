@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"crypto/sha256"
+	"errors"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
@@ -61,24 +62,25 @@ func (d *Decrypter) lacksKeyID(out *kms.DecryptOutput) string {
 
 // unwrap asks KMS Decrypt for a wrapped data key, pinned to keyID unless it
 // is empty, checks the key KMS reports against the allowed ones and caches
-// the cipher under name. A refusal is timed for the key named refusing.
+// the cipher under name. A refusal is timed for the key named refusing;
+// unpinned, an access denial may show that key to be the sender's (see
+// judgeDenial).
 func (d *Decrypter) unwrap(ctx context.Context, name string, wrapped []byte, keyID, refusing string, ec EncryptionContext) (keys, error) {
 	in := &kms.DecryptInput{CiphertextBlob: wrapped, EncryptionContext: ec.Map()}
 	if keyID != "" {
 		in.KeyId = aws.String(keyID)
 	}
-	var out *kms.DecryptOutput
-	err := d.kms.call(ctx, "Decrypt", func(ctx context.Context) error {
-		d.stats.decrypt.Add(1)
-		var err error
-		out, err = d.kms.api.Decrypt(ctx, in)
-		if err = complete(out, err, d.lacksKeyID); err != nil && out != nil {
-			clear(out.Plaintext) // a failed answer's data key, retried or not
+	out, err := d.decryptCall(ctx, in)
+	if err != nil && keyID == "" && errors.Is(err, ErrAccessDenied) {
+		if foreign := d.judgeDenial(ctx, in, refusing, err); foreign != nil {
+			return keys{}, foreign
 		}
-		return err
-	})
+	}
 	if err = d.noteDecrypt(refusing, ec, err); err != nil {
 		return keys{}, err
+	}
+	if len(d.allowed.ids) == 0 {
+		d.served.add(aws.ToString(out.KeyId))
 	}
 	if err := d.allowed.check(ctx, aws.ToString(out.KeyId)); err != nil {
 		clear(out.Plaintext)
