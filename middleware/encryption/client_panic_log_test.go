@@ -39,7 +39,7 @@ func TestClientPanicIsLoggedWithItsStack(t *testing.T) {
 			return err
 		},
 		"Decrypter": func(logger watermill.LoggerAdapter) error {
-			dec, err := encryption.NewDecrypter(panickingKMS{f.kms}, encryption.DecrypterConfig{Logger: logger})
+			dec, err := encryption.NewDecrypter(panickingKMS{f.kms}, encryption.DecrypterConfig{Logger: logger, Clock: f.clock})
 			require.NoError(t, err)
 			return dec.Decrypt(context.Background(), testDest, sealed.Copy())
 		},
@@ -82,7 +82,7 @@ func TestDescribeKeyPanicIsAClientPanicError(t *testing.T) {
 	f := newFixture(t, encryption.EncrypterConfig{}, encryption.DecrypterConfig{})
 	sealed := f.encrypt(t, []byte(`{"id":"o-1"}`))
 	logs := watermill.NewCaptureLogger()
-	dec, err := encryption.NewDecrypter(describePanickingKMS{f.kms}, encryption.DecrypterConfig{KeyIDs: []string{testAlias}, Logger: logs})
+	dec, err := encryption.NewDecrypter(describePanickingKMS{f.kms}, encryption.DecrypterConfig{KeyIDs: []string{testAlias}, Logger: logs, Clock: f.clock})
 	require.NoError(t, err)
 
 	err = dec.Decrypt(context.Background(), testDest, sealed.Copy())

@@ -19,7 +19,7 @@ func TestClientPanicCountsAsAFailedCall(t *testing.T) {
 	sealed := f.encrypt(t, []byte(`{"id":"o-1"}`))
 	enc, err := encryption.NewEncrypter(panickingKMS{f.kms}, encryption.EncrypterConfig{KeyID: testAlias})
 	require.NoError(t, err)
-	dec, err := encryption.NewDecrypter(panickingKMS{f.kms}, encryption.DecrypterConfig{})
+	dec, err := encryption.NewDecrypter(panickingKMS{f.kms}, encryption.DecrypterConfig{Clock: f.clock})
 	require.NoError(t, err)
 
 	_, err = enc.Encrypt(context.Background(), testDest, newMsg(testType, []byte(`{}`)))

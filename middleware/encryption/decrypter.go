@@ -89,7 +89,9 @@ type DecrypterConfig struct {
 	// recently used first out). Default 1000.
 	KeyCacheEntries int
 	// KeyCacheTTL is how long an unwrapped data key is kept; it also bounds
-	// how long a disabled KMS key keeps decrypting here. Default 5 minutes.
+	// how long a disabled KMS key keeps decrypting here, and how long a
+	// wrapped key KMS refused as tampered is refused again without a KMS
+	// call. Default 5 minutes.
 	KeyCacheTTL time.Duration
 	// Destination returns the destination a consumed message arrived on.
 	// Default: message.SubscribeTopicFromCtx of the message context, which
@@ -150,6 +152,8 @@ type Decrypter struct {
 
 	refusals *keyRefusals // since when KMS refuses a key, per encryption context and whole
 	served   servedKeys   // without KeyIDs: the keys that unwrapped a data key here
+
+	refusedBlobs *keyCache[error] // wrapped keys KMS refused as tampered, keyed as cache
 }
 
 // NewDecrypter returns a Decrypter that unwraps data keys with KMS.
@@ -158,7 +162,7 @@ func NewDecrypter(api KMSAPI, cfg DecrypterConfig) (*Decrypter, error) {
 		return nil, err
 	}
 	d := &Decrypter{cfg: cfg, cache: newKeyCache[keys](cfg.KeyCacheEntries, cfg.KeyCacheTTL, cfg.Clock.Now),
-		refusals: newDecryptRefusals(cfg.Clock.Now)}
+		refusals: newDecryptRefusals(cfg.Clock.Now), refusedBlobs: newRefusedBlobs(cfg.KeyCacheTTL, cfg.Clock.Now)}
 	d.kms = newKMSCaller(api, cfg.Retry, cfg.Logger, cfg.Clock, &d.stats)
 	d.flight.logger = cfg.Logger
 	d.allowed = &allowedKeys{ids: slices.Clone(cfg.KeyIDs), kms: d.kms, clock: cfg.Clock, region: regionOf(api)}
@@ -217,6 +221,12 @@ func (d *Decrypter) decrypt(ctx context.Context, destination string, msg *messag
 	if h.Context != want {
 		return fmt.Errorf("%w: %s", ErrContextMismatch, mismatch(h.Context, want))
 	}
+	// The age is checked before the data key is unwrapped: a message outside
+	// the window is refused whether or not its occurred-at is genuine, so
+	// checking it first only saves the KMS call.
+	if err := d.checkAge(msg.Metadata.Get(sourceflow.MetaOccurredAt)); err != nil {
+		return err
+	}
 	ks, err := d.key(ctx, h, want)
 	if err != nil {
 		return err
@@ -227,9 +237,6 @@ func (d *Decrypter) decrypt(ctx context.Context, destination string, msg *messag
 	}
 	plain, err := open(ks, h, aad, msg.Payload)
 	if err != nil {
-		return err
-	}
-	if err := d.checkAge(msg.Metadata.Get(sourceflow.MetaOccurredAt)); err != nil {
 		return err
 	}
 	msg.Payload = plain

@@ -114,7 +114,12 @@
 // 5 minutes), keyed by a SHA-256 of the wrapped key, the context and the key
 // Decrypt is pinned to. Concurrent misses on one key make a single KMS call. At default settings one instance
 // makes about one GenerateDataKey and one Decrypt per 10,000 messages of one
-// type and destination, instead of one Decrypt per message. Retired keys are
+// type and destination, instead of one Decrypt per message. A wrapped key KMS
+// refuses as tampered ([ErrTampered]: not a ciphertext of the key and
+// context it was presented with) is remembered alike (256 entries, for
+// KeyCacheTTL), so copies of one forged header sent under fresh message ids
+// cost one Decrypt, not one each; and a message outside the age window is
+// refused before its data key is unwrapped. Retired keys are
 // dropped, never zeroed in place: a goroutine still encrypting with a key when
 // it is retired finishes with the intact key. The plaintext key bytes KMS
 // returns are cleared as soon as the cipher is built from them, and those of

@@ -45,7 +45,7 @@ func TestARewrittenEnvelopeFailsAuthentication(t *testing.T) {
 			sourceflow.MetaEntityID:      "victim-1",
 			sourceflow.MetaMessageID:     "m-fresh",
 			sourceflow.MetaSequence:      "8",
-			sourceflow.MetaOccurredAt:    f.clock.Now().Add(time.Hour).UTC().Format(time.RFC3339Nano),
+			sourceflow.MetaOccurredAt:    f.clock.Now().Add(time.Minute).UTC().Format(time.RFC3339Nano), // within the skew
 			sourceflow.MetaCorrelationID: "corr-2",
 			sourceflow.MetaCausationID:   "",
 			sourceflow.MetaReplay:        "true",

@@ -17,7 +17,7 @@ import (
 func sealForeign(t *testing.T, f *fixture) *message.Message {
 	t.Helper()
 	foreign := f.kms.CreateKey()
-	sender, err := encryption.NewEncrypter(f.kms, encryption.EncrypterConfig{KeyID: foreign})
+	sender, err := encryption.NewEncrypter(f.kms, encryption.EncrypterConfig{KeyID: foreign, Clock: f.clock})
 	require.NoError(t, err)
 	m, err := sender.Encrypt(context.Background(), testDest, newMsg(testType, []byte(`{"n":1}`)))
 	require.NoError(t, err)

@@ -11,7 +11,9 @@ import (
 )
 
 // key returns the cipher of the data key header h carries, from the cache
-// or, once for all concurrent callers, from KMS Decrypt. With KeyIDs set,
+// or, once for all concurrent callers, from KMS Decrypt; a wrapped key KMS
+// refused as tampered is refused again without a call (see
+// newRefusedBlobs). With KeyIDs set,
 // the key h names must be allowed before KMS is called, and Decrypt is
 // pinned to it (see allowedKeys.admit); without them no KeyId is passed to
 // KMS, so keys wrapped under an old key or through a moved alias still
@@ -26,12 +28,17 @@ func (d *Decrypter) key(ctx context.Context, h Header, ec EncryptionContext) (ke
 		d.stats.hits.Add(1)
 		return ks, nil
 	}
+	if err, ok := d.refusedBlobs.get(name, d.cfg.Clock.Now()); ok {
+		return keys{}, err
+	}
 	d.stats.misses.Add(1)
 	return d.flight.do(ctx, name, func(ctx context.Context) (keys, error) {
 		if ks, ok := d.cache.get(name, d.cfg.Clock.Now()); ok {
 			return ks, nil
 		}
-		return d.unwrap(ctx, name, h.WrappedKey, pin, cmp.Or(pin, h.KeyID), ec)
+		ks, err := d.unwrap(ctx, name, h.WrappedKey, pin, cmp.Or(pin, h.KeyID), ec)
+		d.rememberRefusal(name, err)
+		return ks, err
 	})
 }
 
