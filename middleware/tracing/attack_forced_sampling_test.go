@@ -20,15 +20,15 @@ import (
 // trace of the sender's making) and the sampled flag, which the SDK's
 // default ParentBased sampler obeys: a service sampling none of its own
 // traffic records and exports a span for every message flagged sampled.
-// There is no setting to start the consumer span as a new root linked to
-// the producer's context (LinkToProducer only adds a link beside the
-// parent).
+// Config.RootConsumerSpans, meant for queues shared with other senders,
+// starts the consumer span as a new root linked to the producer's context
+// (LinkToProducer alone only adds a link beside the parent).
 func TestAttackSenderDoesNotChooseTheConsumersTrace(t *testing.T) {
 	rec := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec),
 		sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.NeverSample())))
 	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
-	tr, err := tracing.New(tracing.Config{TracerProvider: tp, LinkToProducer: true})
+	tr, err := tracing.New(tracing.Config{TracerProvider: tp, LinkToProducer: true, RootConsumerSpans: true})
 	require.NoError(t, err)
 	const forgedTrace = "0af7651916cd43dd8448eb211c80319c"
 

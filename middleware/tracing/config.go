@@ -67,6 +67,22 @@ type Config struct {
 	// Off by default: a link costs a few microseconds per message and tells a
 	// backend nothing the parent does not, unless the backend shows links only.
 	LinkToProducer bool
+	// RootConsumerSpans starts each consumer span as the root of a new
+	// trace, linked to the producer span, instead of as its child. The
+	// message's traceparent is the sender's to write: as a parent it picks
+	// the trace the service's spans join and, under the SDK's default
+	// ParentBased sampler, whether they are sampled, so a sender flagging
+	// every message sampled has a service that samples little record and
+	// export a span per message. Set it on a service whose queues take
+	// messages from senders it does not trust (a queue shared with other
+	// teams' or accounts' senders, one any principal of a wide policy may
+	// write to); the link still leads from the consumer span to the
+	// producer's, though a backend that follows parents only shows two
+	// traces. With the no-op provider the producer's context is then not
+	// carried on to the handler either. Off by default: one trace per
+	// request → send → process chain, as between services that trust each
+	// other.
+	RootConsumerSpans bool
 }
 
 func (c *Config) setDefaults() {

@@ -1,6 +1,8 @@
 package tracing
 
 import (
+	"context"
+
 	"github.com/ThreeDotsLabs/watermill/message"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
@@ -27,6 +29,10 @@ import (
 // failure dead-letters the message show as well (see AttrDeliveryCount and
 // EventDeadLetter).
 //
+// With Config.RootConsumerSpans the consumer span is instead the root of a
+// new trace, linked to the producer span: the sender's traceparent chooses
+// neither the trace the service's spans join nor whether they are sampled.
+//
 // A tracestate received over 512 bytes is cut to 512 after the W3C rule
 // (members over 128 bytes first, then from the end), so a producer cannot
 // make every message of the chain carry a large one; an invalid
@@ -41,16 +47,15 @@ func (t *Tracing) Middleware(h message.HandlerFunc) message.HandlerFunc {
 		destination := message.SubscribeTopicFromCtx(ctx)
 		parent := boundTraceState(t.propagator.Extract(ctx, MetadataCarrier(msg.Metadata)))
 		if !t.recording { // no-op provider: carry the producer's context on, start nothing
+			if t.root {
+				parent = trace.ContextWithSpanContext(parent, trace.SpanContext{})
+			}
 			msg.SetContext(parent)
 			return h(msg)
 		}
 
 		tpl := t.template(operationProcess, destination, t.system)
-		opts := tpl.opts
-		if producer := trace.SpanContextFromContext(parent); t.link && producer.IsRemote() {
-			opts = append(opts[:len(opts):len(opts)], trace.WithLinks(trace.Link{SpanContext: producer}))
-		}
-		spanCtx, span := t.tracer.Start(parent, tpl.name, opts...)
+		spanCtx, span := t.tracer.Start(parent, tpl.name, t.consumerOptions(tpl.opts, parent)...)
 		if span.IsRecording() {
 			attrs := appendMessageAttributes(make([]attribute.KeyValue, 0, maxConsumerAttributes), msg)
 			attrs = appendDeliveryAttributes(attrs, msg)
@@ -79,4 +84,19 @@ func (t *Tracing) Middleware(h message.HandlerFunc) message.HandlerFunc {
 		}
 		return produced, err
 	}
+}
+
+// consumerOptions returns the start options of a consumer span whose
+// producer's context parent carries: the template's, and a link to the
+// producer span with Config.LinkToProducer, or with
+// Config.RootConsumerSpans a new root and that link.
+func (t *Tracing) consumerOptions(opts []trace.SpanStartOption, parent context.Context) []trace.SpanStartOption {
+	producer := trace.SpanContextFromContext(parent)
+	if t.root {
+		opts = append(opts[:len(opts):len(opts)], trace.WithNewRoot())
+	}
+	if (t.link || t.root) && producer.IsRemote() {
+		opts = append(opts[:len(opts):len(opts)], trace.WithLinks(trace.Link{SpanContext: producer}))
+	}
+	return opts
 }

@@ -117,6 +117,13 @@
 // context replaces msg.Context(), so handlers and the messages they send with
 // that context continue the trace.
 //
+// The traceparent is the sender's to write, so as a parent it picks the
+// trace the consumer span joins and, under the SDK's default ParentBased
+// sampler, whether it is sampled. On a queue shared with senders the service
+// does not trust, set Config.RootConsumerSpans: each consumer span is then
+// the root of a new trace, sampled by the service's own sampler, with a link
+// to the producer span.
+//
 // A message sent into an outbox travels on when the outbox's relay
 // forwards it. Tracing.RelayObserver, given to the SQL outbox's
 // Config.RelayObservers or cqrs/dynamostore's OutboxConfig.RelayObservers,

@@ -20,6 +20,7 @@ type Tracing struct {
 	// their attributes are then not computed.
 	recording bool
 	link      bool
+	root      bool // Config.RootConsumerSpans
 	templates templates
 }
 
@@ -37,5 +38,6 @@ func New(cfg Config) (*Tracing, error) {
 		eventSystem: cfg.EventMessagingSystem,
 		recording:   !isNoop,
 		link:        cfg.LinkToProducer,
+		root:        cfg.RootConsumerSpans,
 	}, nil
 }
