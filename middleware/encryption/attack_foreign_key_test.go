@@ -24,18 +24,9 @@ import (
 // without KeyIDs is not checked; only KMS's error text names the other.
 func TestAttackForeignKeyMessageIsNotRetriedForTheGrace(t *testing.T) {
 	f := newFixture(t, encryption.EncrypterConfig{}, encryption.DecrypterConfig{})
-	foreign := f.kms.CreateKey()
-	attacker, err := encryption.NewEncrypter(f.kms, encryption.EncrypterConfig{KeyID: foreign})
-	require.NoError(t, err)
-	m, err := attacker.Encrypt(context.Background(), testDest, newMsg(testType, []byte(`{"n":1}`)))
-	require.NoError(t, err)
-	h, _, err := encryption.ParseHeader(m.Metadata.Get(sourceflow.MetaEncryption))
-	require.NoError(t, err)
-	h.KeyID = encryptiontest.ARN(f.keyID) // informational without KeyIDs: name the service's key
-	forged, err := h.Encode()
-	require.NoError(t, err)
-	m.Metadata.Set(sourceflow.MetaEncryption, forged)
-	f.kms.SetDenied(foreign, true) // the consumer's role may not use the sender's key
+	m := sealForeign(t, f) // the consumer's role may not use the sender's key
+	// informational without KeyIDs: name the service's key
+	withHeaderKeyID(t, m, encryptiontest.ARN(f.keyID))
 	before := f.kms.Calls().Decrypt
 
 	const deliveries = 8
@@ -50,4 +41,5 @@ func TestAttackForeignKeyMessageIsNotRetriedForTheGrace(t *testing.T) {
 
 	t.Logf("last error: %v; KMS Decrypt calls: %d", last, f.kms.Calls().Decrypt-before)
 	assert.True(t, sourceflow.IsPermanent(last), "a message wrapped under a key the service does not use should be dead-lettered at once")
+	assert.ErrorIs(t, last, encryption.ErrTampered, "the header names a key that did not wrap the data key")
 }

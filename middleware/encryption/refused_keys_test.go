@@ -19,11 +19,7 @@ import (
 func TestDecrypt_AForgedWrappedKeyIsRefusedFromMemoryUntilTheTTL(t *testing.T) {
 	f := newFixture(t, encryption.EncrypterConfig{}, encryption.DecrypterConfig{})
 	genuine := f.encrypt(t, []byte(`{"n":1}`))
-	h, _, err := encryption.ParseHeader(genuine.Metadata.Get(sourceflow.MetaEncryption))
-	require.NoError(t, err)
-	h.WrappedKey[len(h.WrappedKey)-1] ^= 1
-	forgedHeader, err := h.Encode()
-	require.NoError(t, err)
+	forgedHeader := forgeWrappedKey(t, genuine)
 	forge := func() error {
 		m := genuine.Copy()
 		m.Metadata.Set(sourceflow.MetaMessageID, watermill.NewUUID())
