@@ -223,7 +223,12 @@
 // Encrypter's Check, when Config.KMSKeyID is set) and the existence of every
 // queue, dead-letter queue and topic, each with its latency and error, and
 // the state of every publish circuit of Config.Circuits; HealthHandler
-// serves it as JSON with status 200 or 503.
+// serves it as JSON with status 200 or 503. HealthHandler runs one round
+// of checks at a time, shared by the requests that arrive meanwhile, and
+// answers with its report for Config.HealthCacheTTL (2s by default), so a
+// burst of requests costs one round of AWS calls. Its report names the
+// resources and the checks' errors (ARNs, account id): serve it on a
+// private address.
 //
 // Transport.Depths reads the visible and in-flight counts of every queue
 // the service consumes and of their dead-letter queues (one

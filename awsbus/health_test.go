@@ -144,7 +144,7 @@ func TestTransport_HealthKMS(t *testing.T) {
 }
 
 func TestHealthHandler(t *testing.T) {
-	tr, sq, _ := healthTransport(t, awsbus.Config{})
+	tr, sq, _ := healthTransport(t, awsbus.Config{HealthCacheTTL: -1}) // every request checks
 	srv := httptest.NewServer(awsbus.HealthHandler(tr))
 	defer srv.Close()
 	get := func() (int, awsbus.HealthReport) {
