@@ -11,8 +11,8 @@ import (
 // A -timeout that leaves no time fails as a usage error naming the flag,
 // not as "start payments: context deadline exceeded"; -publish-linger,
 // which only the AWS transport has, is refused elsewhere as -kms-key is,
-// and -linger without -metrics-addr (nothing to serve) too, rather than
-// silently ignored.
+// and -linger or -health-details without -metrics-addr (nothing to serve)
+// too, rather than silently ignored.
 func TestRunRejectsTimeoutsThatLeaveNoTimeAndAWSOnlyFlagsElsewhere(t *testing.T) {
 	t.Setenv("AWS_ENDPOINT_URL", "")
 	for _, tt := range []struct {
@@ -23,6 +23,7 @@ func TestRunRejectsTimeoutsThatLeaveNoTimeAndAWSOnlyFlagsElsewhere(t *testing.T)
 		{[]string{"-timeout", "-1s"}, "-timeout"},
 		{[]string{"-linger", "-1s"}, "-linger"},
 		{[]string{"-linger", "1s"}, "-linger needs -metrics-addr"},
+		{[]string{"-health-details"}, "-health-details needs -metrics-addr"},
 		{[]string{"-publish-linger", "20ms"}, "-publish-linger need -transport aws"},
 	} {
 		var out, errOut bytes.Buffer

@@ -31,7 +31,7 @@ func TestRoleInstanceServesHealthyOnAWS(t *testing.T) {
 			done := make(chan int, 1)
 			go func() {
 				done <- run(ctx, []string{"-role", role, "-transport", "aws", "-store", "sqlite",
-					"-dsn", filepath.Join(t.TempDir(), "orders.db"), "-prefix", runPrefix(), "-metrics-addr", addr}, &out, &errOut)
+					"-dsn", filepath.Join(t.TempDir(), "orders.db"), "-prefix", runPrefix(), "-metrics-addr", addr, "-health-details"}, &out, &errOut)
 			}()
 			var status int
 			var health string

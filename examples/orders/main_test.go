@@ -70,7 +70,7 @@ func TestEachOrderIsOneTraceAcrossEveryHop(t *testing.T) {
 
 func TestMetricsAndHealthAreServedWhileRunning(t *testing.T) {
 	t.Setenv("AWS_ENDPOINT_URL", "")
-	opts, err := parseFlags([]string{"-n", "15", "-metrics-addr", "127.0.0.1:0", "-linger", "1m"}, io.Discard)
+	opts, err := parseFlags([]string{"-n", "15", "-metrics-addr", "127.0.0.1:0", "-health-details", "-linger", "1m"}, io.Discard)
 	require.NoError(t, err)
 	obs, err := newObservability(opts)
 	require.NoError(t, err)

@@ -36,6 +36,11 @@ type observability struct {
 	// health is the transports' health, set once they are built, while
 	// /healthz may already be serving.
 	health atomic.Pointer[healthFunc]
+	// shared is the last round of health checks, which /healthz reuses
+	// for healthCacheTTL.
+	shared sharedHealth
+	// healthDetails (-health-details) adds the checks' report to /healthz.
+	healthDetails bool
 }
 
 // healthFunc reports whether the transports (and the shared store) are
@@ -43,7 +48,7 @@ type observability struct {
 type healthFunc func(ctx context.Context) (bool, any)
 
 func newObservability(opts options) (*observability, error) {
-	o := &observability{}
+	o := &observability{healthDetails: opts.healthDetails}
 	if opts.printTraces {
 		o.spans = &spanLog{byTrace: map[trace.TraceID][]string{}}
 		o.tp = sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(o.spans))
@@ -71,22 +76,29 @@ func newObservability(opts options) (*observability, error) {
 	return o, nil
 }
 
-// serveHealth answers 200 with the transports' and the shared store's
-// report when they are up, 503 otherwise. It calls SQS, SNS and the shared
-// store's database (-store postgres, sqlite, dynamodb: storeHealth),
-// naming what failed: it is a readiness check (take the instance out of the load balancer while
-// they fail), never a liveness probe, which would restart every instance
+// serveHealth answers 200 when the transports and the shared store are
+// up, 503 otherwise, with {"up":…} and, with -health-details, their report
+// naming what failed. It calls SQS, SNS and the shared store's database
+// (-store postgres, sqlite, dynamodb: storeHealth), at most one round at a
+// time and once per healthCacheTTL however often it is asked. It is a
+// readiness check (take the instance out of the load balancer while they
+// fail), never a liveness probe, which would restart every instance
 // during their outage; that is /livez (serveLive).
 func (o *observability) serveHealth(w http.ResponseWriter, r *http.Request) {
 	up, details := false, any("not started")
 	if h := o.health.Load(); h != nil {
-		up, details = (*h)(r.Context())
+		up, details = o.shared.check(r.Context(), *h)
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
 	if !up {
 		w.WriteHeader(http.StatusServiceUnavailable)
 	}
-	_ = json.NewEncoder(w).Encode(map[string]any{"up": up, "details": details})
+	body := map[string]any{"up": up}
+	if o.healthDetails {
+		body["details"] = details
+	}
+	_ = json.NewEncoder(w).Encode(body)
 }
 
 // serveLive answers 200 while the process serves HTTP: the liveness

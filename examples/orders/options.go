@@ -25,11 +25,13 @@ type options struct {
 	printTraces bool
 	logLevel    slog.Level
 	metricsAddr string
-	linger      time.Duration
-	kmsKey      string
-	publishWait time.Duration
-	provision   string
-	topologyDir string
+	// healthDetails adds the checks' report to /healthz.
+	healthDetails bool
+	linger        time.Duration
+	kmsKey        string
+	publishWait   time.Duration
+	provision     string
+	topologyDir   string
 
 	store       string
 	dsn         string
@@ -60,7 +62,11 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.slowEvery, "slow-every", 0, "with -slow-handler: every this many CreateOrder handlings of an instance is slow (0: none)")
 	fs.DurationVar(&o.slowHandler, "slow-handler", 0, "how long a slow CreateOrder handling waits before it runs (see -slow-every)")
 	fs.TextVar(&o.logLevel, "log-level", slog.LevelWarn, "log level of the services' slog logger (debug, info, warn, error)")
-	fs.StringVar(&o.metricsAddr, "metrics-addr", "", "serve /metrics (Prometheus), /healthz (readiness: checks the transports and DynamoDB) and /livez (liveness: no dependency) on this address, e.g. :9090")
+	fs.StringVar(&o.metricsAddr, "metrics-addr", "", "serve /metrics (Prometheus), /healthz (readiness: checks the transports and the store, "+
+		"at most once per 2s) and /livez (liveness: no dependency) on this address, unauthenticated: "+
+		"give a private interface, e.g. 127.0.0.1:9090 or the pod's address, never a public one")
+	fs.BoolVar(&o.healthDetails, "health-details", false, "with -metrics-addr: /healthz shows each check's report and error "+
+		"(queue, topic and key ARNs, account id, database host), not only {\"up\":…}")
 	fs.DurationVar(&o.linger, "linger", 0, "with -metrics-addr: keep serving /metrics and /healthz this long after the run")
 	fs.StringVar(&o.kmsKey, "kms-key", "", "with -transport aws: KMS key id, ARN or alias to envelope-encrypt message bodies")
 	fs.DurationVar(&o.publishWait, "publish-linger", 0, "with -transport aws: how long a single-message publish waits for others "+
@@ -157,6 +163,9 @@ func (o *options) runProblems() []error {
 	}
 	if o.linger > 0 && o.metricsAddr == "" {
 		errs = append(errs, errors.New("-linger needs -metrics-addr: it keeps serving /metrics and /healthz"))
+	}
+	if o.healthDetails && o.metricsAddr == "" {
+		errs = append(errs, errors.New("-health-details needs -metrics-addr: it is what /healthz shows"))
 	}
 	if (o.slowEvery == 0) != (o.slowHandler == 0) {
 		errs = append(errs, errors.New("-slow-every and -slow-handler go together"))

@@ -20,9 +20,10 @@ func healthOf(check func(ctx context.Context) error) (int, string) {
 	return serveHealthOf(health)
 }
 
-// serveHealthOf serves one /healthz request with health.
+// serveHealthOf serves one /healthz request with health, with its details
+// (-health-details).
 func serveHealthOf(health healthFunc) (int, string) {
-	o := &observability{}
+	o := &observability{healthDetails: true}
 	o.health.Store(&health)
 	rec := httptest.NewRecorder()
 	o.serveHealth(rec, httptest.NewRequest(http.MethodGet, "/healthz", nil))
