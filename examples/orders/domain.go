@@ -117,13 +117,17 @@ func newPaymentsService(cfg cqrs.ServiceConfig, d destinations) (*cqrs.Service, 
 	return svc, errors.Join(registerTypes(svc, d), cqrs.Handle(cqrs.NewSaga[Payment](svc, "payment"), processPayment))
 }
 
+// createOrder adds an order of a positive amount to the entity's total;
+// an amount that is not positive, or that would overflow the total, is
+// refused permanently and changes nothing.
 func createOrder(_ context.Context, o *Order, c CreateOrder, _ cqrs.Envelope) ([]any, error) {
-	if c.Amount <= 0 {
-		return nil, fmt.Errorf("order %d: amount %d is not positive", c.OrderNo, c.Amount)
+	total, err := addAmount(fmt.Sprintf("order %d", c.OrderNo), o.Amount, c.Amount)
+	if err != nil {
+		return nil, err
 	}
 	o.Customer = c.Customer
 	o.Orders++
-	o.Amount += c.Amount
+	o.Amount = total
 	return []any{OrderCreated(c)}, nil
 }
 
@@ -134,27 +138,47 @@ func requestPayment(ctx context.Context, a *cqrs.Aggregate, e OrderCreated, env 
 
 // processPayment charges an order once: a ProcessPayment for an order number
 // already paid changes nothing but the refusal count and raises no event.
+// An amount that is not positive or would overflow the total, and a new
+// order past maxPaidOrders, are refused permanently and change nothing.
 func processPayment(_ context.Context, p *Payment, c ProcessPayment, _ cqrs.Envelope) ([]any, error) {
+	total, err := addAmount(fmt.Sprintf("payment of order %d", c.OrderNo), p.Amount, c.Amount)
+	if err != nil {
+		return nil, err
+	}
 	i, paid := slices.BinarySearch(p.Paid, c.OrderNo)
 	if paid {
 		p.Refused++
 		return nil, nil
 	}
+	if err := checkPaidRoom(p, c.OrderNo); err != nil {
+		return nil, err
+	}
 	p.Paid = slices.Insert(p.Paid, i, c.OrderNo)
 	p.Payments++
-	p.Amount += c.Amount
+	p.Amount = total
 	return []any{PaymentProcessed(c)}, nil
 }
 
+// summarizeCreated and summarizePaid add an event to the summary; an
+// amount the sagas would have refused (an event not of theirs) is refused
+// permanently too and changes nothing.
 func summarizeCreated(_ context.Context, s *OrderSummary, e OrderCreated, _ cqrs.Envelope) error {
+	total, err := addAmount(fmt.Sprintf("order %d", e.OrderNo), s.Ordered, e.Amount)
+	if err != nil {
+		return err
+	}
 	s.Customer = e.Customer
 	s.Orders++
-	s.Ordered += e.Amount
+	s.Ordered = total
 	return nil
 }
 
 func summarizePaid(_ context.Context, s *OrderSummary, e PaymentProcessed, _ cqrs.Envelope) error {
+	total, err := addAmount(fmt.Sprintf("payment of order %d", e.OrderNo), s.Paid, e.Amount)
+	if err != nil {
+		return err
+	}
 	s.Payments++
-	s.Paid += e.Amount
+	s.Paid = total
 	return nil
 }

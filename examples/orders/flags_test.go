@@ -24,6 +24,7 @@ func TestRunRejectsTimeoutsThatLeaveNoTimeAndAWSOnlyFlagsElsewhere(t *testing.T)
 		{[]string{"-linger", "-1s"}, "-linger"},
 		{[]string{"-linger", "1s"}, "-linger needs -metrics-addr"},
 		{[]string{"-health-details"}, "-health-details needs -metrics-addr"},
+		{[]string{"-n", "20001", "-entities", "2"}, "-n 20001 over -entities 2 is more than 10000 orders per entity"},
 		{[]string{"-publish-linger", "20ms"}, "-publish-linger need -transport aws"},
 	} {
 		var out, errOut bytes.Buffer

@@ -151,6 +151,9 @@ func (o *options) runProblems() []error {
 	}
 	if o.entities < 0 || o.entities > o.orders || o.maxConns < 1 {
 		errs = append(errs, errors.New("-entities must be 0..n and -max-conns at least 1"))
+	} else if o.entities > 0 && (o.orders+o.entities-1)/o.entities > maxPaidOrders {
+		errs = append(errs, fmt.Errorf("-n %d over -entities %d is more than %d orders per entity, the most the payment saga keeps: give more entities",
+			o.orders, o.entities, maxPaidOrders))
 	}
 	if o.stall < 0 || o.rate < 0 || o.slowEvery < 0 || o.slowHandler < 0 {
 		errs = append(errs, errors.New("-stall, -rate, -slow-every and -slow-handler must not be negative"))
