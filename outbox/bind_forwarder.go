@@ -26,11 +26,12 @@ type forwarderRun struct {
 	done   chan struct{} // closed when Run returned
 	err    error         // Run's error, once done is closed
 
-	pruning sync.WaitGroup // the prune loop, which ends with the run's context
+	loops sync.WaitGroup // the prune loop and the held rows' retry, which end with the run's context
 }
 
-// runForwarder runs fwd, the forwarder of cfg.Topic, until stop.
-func runForwarder(fwd *forwarder.Forwarder, cfg Config) *forwarderRun {
+// runForwarder runs fwd, the forwarder of cfg.Topic, and retry, the retry
+// of its held rows, until stop.
+func runForwarder(fwd *forwarder.Forwarder, retry *heldRetry, cfg Config) *forwarderRun {
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &forwarderRun{fwd: fwd, topic: cfg.Topic, logger: cfg.Logger, cancel: cancel, done: make(chan struct{})}
 	// #nosec G118 -- the forwarder runs until stop, which cancels ctx.
@@ -38,8 +39,9 @@ func runForwarder(fwd *forwarder.Forwarder, cfg Config) *forwarderRun {
 		defer close(r.done)
 		r.err = r.fwd.Run(ctx)
 	}()
+	r.loops.Go(func() { retry.run(ctx) })
 	if cfg.PruneInterval > 0 {
-		r.pruning.Go(func() {
+		r.loops.Go(func() {
 			sqldb.PruneEvery(ctx, cfg.PruneInterval, cfg.DB, cfg.Dialect, cfg.Topic, cfg.Logger, "outbox")
 		})
 	}
@@ -51,17 +53,20 @@ func runForwarder(fwd *forwarder.Forwarder, cfg Config) *forwarderRun {
 // background, tracked by stopping (Close waits for it). Its dead letters
 // are counted in dead.
 func startForwarder(ctx context.Context, cfg Config, b backoff, dead *deadletter.Counts, stopping *sync.WaitGroup) (*forwarderRun, error) {
-	fwd, err := newForwarder(cfg, b, dead)
+	rel := newRelay(cfg.Transport, cfg.Topic, cfg.RelayObservers)
+	deadLetters := deadLetterPublisher{db: cfg.DB, schema: schemaAdapter(cfg.Dialect), topic: cfg.Topic, logger: cfg.Logger, dead: dead}
+	log := newFailureLog(cfg.Logger, cfg.Topic, b.logEvery)
+	fwd, err := newForwarder(cfg, b, rel, deadLetters, log)
 	if err != nil {
 		return nil, err
 	}
-	r := runForwarder(fwd, cfg)
+	r := runForwarder(fwd, newHeldRetry(cfg, b, rel, deadLetters, log), cfg)
 	select {
 	case <-fwd.Running():
 		return r, nil
 	case <-r.done:
-		r.cancel() // ends the prune loop, which no stop will end
-		r.pruning.Wait()
+		r.cancel() // ends the loops, which no stop will end
+		r.loops.Wait()
 		return nil, fmt.Errorf("outbox: forwarder of %q stopped at start: %w", cfg.Topic, r.err)
 	case <-ctx.Done():
 		stopping.Add(1)
@@ -81,9 +86,10 @@ func startForwarder(ctx context.Context, cfg Config, b backoff, dead *deadletter
 // running has its context cancelled first, which ends its subscription at
 // once; it then runs (its Subscribe cannot fail) and is closed, or its Run
 // already returned, whose error is logged: it was not reported. The prune
-// loop ends with the run's context; stop waits for it too.
+// loop and the held rows' retry end with the run's context; stop waits
+// for them too.
 func (r *forwarderRun) stop() error {
-	defer r.pruning.Wait() // every path below cancels the run's context first
+	defer r.loops.Wait() // every path below cancels the run's context first
 	select {
 	case <-r.fwd.Running():
 	default:

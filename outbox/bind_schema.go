@@ -15,8 +15,8 @@ import (
 // SubscribeInitialize does, when Bind's context has no earlier deadline.
 const schemaTimeout = 60 * time.Second
 
-// initSchema creates the outbox table, its offsets table and the
-// dead-letter table when they are missing, on MySQL the topic's write lock,
+// initSchema creates the outbox table, its offsets table, the
+// dead-letter table and the held table when they are missing, on MySQL the topic's write lock,
 // and, unless Config.DisableForwarder, the forwarders' offsets row. Writing
 // into the outbox inside a caller's transaction cannot create them (DDL may
 // commit it), so Bind does it first. It runs watermill-sql's schema
@@ -27,6 +27,9 @@ func initSchema(ctx context.Context, cfg Config) error {
 		if err := createTables(ctx, cfg, topic); err != nil {
 			return fmt.Errorf("outbox: create the tables of %q: %w", topic, err)
 		}
+	}
+	if err := createHeldTable(ctx, cfg); err != nil {
+		return fmt.Errorf("outbox: create the held table of %q: %w", cfg.Topic, err)
 	}
 	if !cfg.DisableForwarder {
 		if err := initOffsetsRow(ctx, cfg); err != nil {
@@ -55,4 +58,17 @@ func createTables(ctx context.Context, cfg Config, topic string) error {
 		return err
 	}
 	return sqldb.ExecSchema(ctx, cfg.DB, schema, append(queries, offsets...))
+}
+
+// createHeldTable creates the table of the outbox's held rows
+// (heldTable) when it is missing.
+func createHeldTable(ctx context.Context, cfg Config) error {
+	ctx, cancel := context.WithTimeout(ctx, schemaTimeout)
+	defer cancel()
+	for _, q := range newHeldTable(cfg.Dialect, cfg.Topic).createStatements(cfg.Topic) {
+		if _, err := cfg.DB.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	return nil
 }

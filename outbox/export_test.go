@@ -1,9 +1,13 @@
 package outbox
 
 import (
+	"context"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
+
+	"github.com/sourceflow-go/sourceflow/internal/deadletter"
+	"github.com/sourceflow-go/sourceflow/internal/destgrace"
 )
 
 // SetPruneInterval sets how often the forwarder prunes, so tests see it
@@ -38,4 +42,15 @@ func SetLegacyLookBound(t interface{ Cleanup(func()) }, d time.Duration) {
 	was := legacyLookBound
 	legacyLookBound = d
 	t.Cleanup(func() { legacyLookBound = was })
+}
+
+// NewHeldPass returns one pass of the retry of cfg's held rows (Bind runs
+// them in a loop), relaying to cfg.Transport, whose grace clock reads now;
+// it reports whether a failure stopped any row.
+func NewHeldPass(cfg Config, now func() time.Time) func(context.Context) bool {
+	cfg.setDefaults()
+	rel := newRelay(cfg.Transport, cfg.Topic, nil)
+	rel.grace = destgrace.NewClock(now)
+	dead := deadLetterPublisher{db: cfg.DB, schema: schemaAdapter(cfg.Dialect), topic: cfg.Topic, logger: cfg.Logger, dead: &deadletter.Counts{}}
+	return newHeldRetry(cfg, defaultBackoff, rel, dead, newFailureLog(cfg.Logger, cfg.Topic, time.Minute)).pass
 }

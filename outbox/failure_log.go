@@ -29,29 +29,36 @@ type failureLog struct {
 	topic  string
 	now    func() time.Time
 
-	mu  sync.Mutex
-	row repeatlog.Row // the failed attempts in a row
+	interval time.Duration
+
+	mu   sync.Mutex
+	rows map[string]*repeatlog.Row // the failed attempts in a row, by destination, while they last
 }
 
 func newFailureLog(logger watermill.LoggerAdapter, topic string, interval time.Duration) *failureLog {
-	return &failureLog{logger: logger, topic: topic, now: time.Now, row: repeatlog.Row{Interval: interval}}
+	return &failureLog{logger: logger, topic: topic, now: time.Now, interval: interval, rows: map[string]*repeatlog.Row{}}
 }
 
 // middleware is the forwarder's outermost handler middleware. A row whose
 // forward failed is nacked here, and so tried again after the backoff, and
 // its failure is logged through l instead of by Watermill's router, which
-// would log every attempt; so is a panic (see recovered). A handling ended
+// would log every attempt; so is a panic (see recovered). A row held after
+// its failure (heldError) is logged the same way and acknowledged. A handling ended
 // by the router's stop (context canceled) is returned as it is: the router
 // nacks it without logging.
 func (l *failureLog) middleware(h message.HandlerFunc) message.HandlerFunc {
 	return func(msg *message.Message) ([]*message.Message, error) {
 		out, err := recovered(h, msg)
+		var held heldError
 		switch {
 		case err == nil:
-			l.succeeded()
+			l.succeeded(msg.Payload)
 			return out, nil
 		case errors.Is(err, context.Canceled):
 			return nil, err
+		case errors.As(err, &held):
+			l.failed(msg, held.err)
+			return nil, nil // acknowledged: the row is held
 		}
 		l.failed(msg, err)
 		msg.Nack() // the router's Ack that follows does nothing
@@ -60,18 +67,24 @@ func (l *failureLog) middleware(h message.HandlerFunc) message.HandlerFunc {
 }
 
 // failed logs a failed attempt of the row msg when it is the first in a
-// row, its error is new to the row (at most one such line per
-// repeatlog.DefaultChangeInterval) or the last line is interval old: its
-// error on one line, and at debug level in full (a stack trace) when that
-// says more (see oneLine), with the
+// row (of its destination), its error is new to the row (at most one such
+// line per repeatlog.DefaultChangeInterval) or the last line is interval
+// old: its error on one line, and at debug level in full (a stack trace)
+// when that says more (see oneLine), with the
 // row's uuid and the forwarded message's destination, id and type (see
 // forwardedFields). The ids are shown as sourceflow.IDText shows them: a row
 // written to the outbox table by other means than the outbox's publisher
 // may hold anything.
 func (l *failureLog) failed(msg *message.Message, err error) {
 	line, full := oneLine(err)
+	destination := envelopeDestination(msg.Payload)
 	l.mu.Lock()
-	f, log := l.row.FailWith(l.now(), line)
+	row, ok := l.rows[destination]
+	if !ok {
+		row = &repeatlog.Row{Interval: l.interval}
+		l.rows[destination] = row
+	}
+	f, log := row.FailWith(l.now(), line)
 	l.mu.Unlock()
 	if !log {
 		return
@@ -81,7 +94,7 @@ func (l *failureLog) failed(msg *message.Message, err error) {
 	fields["failed_attempts"], fields["failing_for"] = f.Failures, f.FailingFor.String()
 	logged := errors.New(line)
 	if f.First {
-		l.logger.Error("outbox: forwarding failed; tried again after a backoff, logged again at most every "+l.row.Interval.String(), logged, fields)
+		l.logger.Error("outbox: forwarding failed; tried again after a backoff, logged again at most every "+l.interval.String(), logged, fields)
 	} else {
 		l.logger.Error("outbox: forwarding still fails", logged, fields)
 	}
@@ -92,16 +105,41 @@ func (l *failureLog) failed(msg *message.Message, err error) {
 	}
 }
 
-// succeeded logs the end of a row of failures.
-func (l *failureLog) succeeded() {
+// succeeded logs the end of a row of failures of the destination of the
+// outbox row payload. Each destination has its rows of failures: one that
+// keeps failing while the others are forwarded is logged as one row.
+func (l *failureLog) succeeded(payload []byte) {
 	l.mu.Lock()
-	failures, lasted, ended := l.row.End(l.now())
-	l.mu.Unlock()
-	if ended {
-		l.logger.Info("outbox: forwarding resumed", watermill.LogFields{
-			"topic": l.topic, "failed_attempts": failures, "failed_for": lasted.String(),
-		})
+	if len(l.rows) == 0 {
+		l.mu.Unlock()
+		return
 	}
+	l.mu.Unlock()
+	destination := envelopeDestination(payload)
+	l.mu.Lock()
+	row, ok := l.rows[destination]
+	delete(l.rows, destination)
+	l.mu.Unlock()
+	if !ok {
+		return
+	}
+	if failures, lasted, ended := row.End(l.now()); ended {
+		fields := watermill.LogFields{"topic": l.topic, "failed_attempts": failures, "failed_for": lasted.String()}
+		if destination != "" {
+			fields["destination"] = sourceflow.IDText(destination)
+		}
+		l.logger.Info("outbox: forwarding resumed", fields)
+	}
+}
+
+// envelopeDestination returns the destination of the forwarder envelope
+// payload, "" when it is none.
+func envelopeDestination(payload []byte) string {
+	var e envelope
+	if json.Unmarshal(payload, &e) != nil {
+		return ""
+	}
+	return e.DestinationTopic
 }
 
 // forwardedFields names the message a forwarder envelope holds, as spans and

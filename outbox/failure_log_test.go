@@ -28,8 +28,8 @@ func TestForwardFailuresAreLoggedFirstThenOncePerIntervalWithTheirCount(t *testi
 		l.failed(message.NewMessage("m-1", nil), down)
 		clock = clock.Add(5 * time.Second)
 	}
-	l.succeeded()
-	l.succeeded()
+	l.succeeded(nil)
+	l.succeeded(nil)
 
 	errs := logs.Captured()[watermill.ErrorLogLevel]
 	require.Len(t, errs, 3, "the first failure, then one line a minute")

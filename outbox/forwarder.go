@@ -10,7 +10,6 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
 
 	"github.com/sourceflow-go/sourceflow"
-	"github.com/sourceflow-go/sourceflow/internal/deadletter"
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
@@ -34,10 +33,13 @@ func forwarderSchema(d sourceflow.Dialect) wsql.SchemaAdapter {
 // dead-letter middleware. Each delivery of a row makes one attempt; after a
 // transient failure the subscriber (pausingSubscriber) ends the poll and
 // waits the next backoff b before it reads the row again. The failures are
-// logged by failureLog, at most every b.logEvery after the first, and so
-// are the failed polls while the database is down (sqldb.PollLog). The
-// rows it dead-letters are counted in dead.
-func newForwarder(cfg Config, b backoff, dead *deadletter.Counts) (*forwarder.Forwarder, error) {
+// logged by log, at most every b.logEvery after the first, and so
+// are the failed polls while the database is down (sqldb.PollLog). It
+// publishes through rel and dead-letters through deadLetters. A row whose
+// forward fails transiently, and every later row for its destination, is
+// held (heldTable.holding) and acknowledged, so the rows for other
+// destinations go on.
+func newForwarder(cfg Config, b backoff, rel *relay, deadLetters deadLetterPublisher, log *failureLog) (*forwarder.Forwarder, error) {
 	pollLog := sqldb.NewPollLog(cfg.Logger, b.logEvery) // shared by the subscribers, one after the other
 	sub, err := newPausingSubscriber(func() (message.Subscriber, error) {
 		beginner := afterCommitBeginner{pollLog.Beginner(
@@ -54,17 +56,18 @@ func newForwarder(cfg Config, b backoff, dead *deadletter.Counts) (*forwarder.Fo
 		return nil, fmt.Errorf("outbox: subscriber of %q: %w", cfg.Topic, err)
 	}
 	deadLetter, err := middleware.PoisonQueueWithFilter(
-		deadLetterPublisher{db: cfg.DB, schema: schemaAdapter(cfg.Dialect), topic: cfg.Topic, logger: cfg.Logger, dead: dead},
+		deadLetters,
 		deadLetterTopic(cfg.Topic),
 		func(err error) bool { return errors.Is(err, ErrUndeliverable) })
 	if err != nil {
 		return nil, err
 	}
-	fwd, err := forwarder.NewForwarder(sub, newRelay(cfg.Transport, cfg.Topic, cfg.RelayObservers), cfg.Logger, forwarder.Config{
+	fwd, err := forwarder.NewForwarder(sub, rel, cfg.Logger, forwarder.Config{
 		ForwarderTopic: cfg.Topic,
 		HandlerName:    "sourceflow_outbox_forwarder_" + cfg.Topic,
 		Middlewares: []message.HandlerMiddleware{
-			newFailureLog(cfg.Logger, cfg.Topic, b.logEvery).middleware, deadLetter, checkRow,
+			log.middleware, deadLetter, checkRow,
+			newHeldTable(cfg.Dialect, cfg.Topic).holding,
 		},
 	})
 	if err != nil {

@@ -81,6 +81,7 @@ func (d dialect) dropOutbox(t testing.TB, db *sql.DB, topic string) {
 		for _, table := range []string{
 			"watermill_" + topic, "watermill_offsets_" + topic,
 			"watermill_" + topic + "_dead_letters", "watermill_offsets_" + topic + "_dead_letters",
+			"sourceflow_outbox_held_" + topic,
 		} {
 			_, err := db.Exec("DROP TABLE IF EXISTS " + d.quote(table))
 			assert.NoError(t, err)

@@ -1,0 +1,168 @@
+package outbox
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
+)
+
+// heldIdleInterval is how often, at least, a forwarding instance looks for
+// held rows while it finds none.
+const heldIdleInterval = time.Second
+
+// heldAttemptTimeout bounds one attempt to relay a held row, as
+// watermill-sql's ack deadline bounds the forwarder's.
+const heldAttemptTimeout = 30 * time.Second
+
+// heldRetry relays the held rows of each destination in order, each in a
+// transaction that takes the destination's lock first (lockDestination: so
+// instances relay a destination's rows one at a time, in order) and
+// deletes it once relayed: a crash between
+// the relay and the commit leaves it held, to be relayed again. A row the
+// relay finds undeliverable (a permanent failure, a destination without a
+// publisher past the grace) is dead-lettered and deleted in one
+// transaction. A transient failure leaves the row, and the destination's
+// rows behind it, for the next pass, after the forwarder's backoff.
+type heldRetry struct {
+	db      wsql.Beginner
+	topic   string
+	held    heldTable
+	relay   *relay
+	dead    deadLetterPublisher
+	log     *failureLog
+	backoff backoff
+	idle    time.Duration
+}
+
+// newHeldRetry returns the retry of cfg.Topic's held rows, relaying through
+// rel, dead-lettering through dead and logging through log, the
+// forwarder's: a row of failures goes on from the forwarder to the retry.
+func newHeldRetry(cfg Config, b backoff, rel *relay, dead deadLetterPublisher, log *failureLog) *heldRetry {
+	return &heldRetry{
+		db: afterCommitBeginner{wsql.BeginnerFromStdSQL(cfg.DB)}, topic: cfg.Topic, held: newHeldTable(cfg.Dialect, cfg.Topic),
+		relay: rel, dead: dead, log: log,
+		backoff: b, idle: max(cfg.PollInterval, heldIdleInterval),
+	}
+}
+
+// run makes passes until ctx ends: after a pass that met a failure it waits
+// the next backoff, otherwise idle.
+func (h *heldRetry) run(ctx context.Context) {
+	var wait time.Duration
+	for {
+		next := h.idle
+		if h.pass(ctx) {
+			wait = h.backoff.next(wait)
+			next = wait
+		} else {
+			wait = 0
+		}
+		timer := time.NewTimer(next)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return
+		case <-timer.C:
+		}
+	}
+}
+
+// pass relays the held rows of each destination that has some, and reports
+// whether a failure stopped any.
+func (h *heldRetry) pass(ctx context.Context) (failed bool) {
+	destinations, err := h.held.destinations(ctx, h.db)
+	if err != nil {
+		if ctx.Err() == nil {
+			h.log.logger.Error("outbox: reading the held rows", err, map[string]any{"topic": h.log.topic})
+		}
+		return true
+	}
+	for _, d := range destinations {
+		if err := h.drain(ctx, d); err != nil {
+			failed = true
+		}
+	}
+	return failed
+}
+
+// drain relays destination's held rows, in order, until none is left or
+// one fails.
+func (h *heldRetry) drain(ctx context.Context, destination string) error {
+	for ctx.Err() == nil {
+		empty, err := h.relayHead(ctx, destination)
+		if err != nil || empty {
+			return err
+		}
+	}
+	return ctx.Err()
+}
+
+// relayHead relays the first held row of destination, and deletes it, in
+// one transaction; empty reports that destination had none.
+func (h *heldRetry) relayHead(ctx context.Context, destination string) (empty bool, err error) {
+	tx, err := h.db.BeginTx(ctx, nil)
+	if err != nil {
+		return false, err
+	}
+	defer func() { _ = tx.Rollback() }() // a no-op once committed
+	unlock, err := lockDestination(ctx, tx, h.held.dialect, h.topic, destination)
+	if err != nil {
+		return false, err
+	}
+	defer unlock() // before the rollback
+	row, ok, err := h.held.head(ctx, tx, destination)
+	if err != nil || !ok {
+		return !ok && err == nil, errors.Join(err, tx.Commit())
+	}
+	if err := h.attempt(ctx, tx, destination, row); err != nil {
+		return false, err
+	}
+	if err := h.held.release(ctx, tx, row.seq); err != nil {
+		return false, err
+	}
+	return false, tx.Commit()
+}
+
+// attempt relays row to destination, or dead-letters it in tx when it is
+// undeliverable; a transient failure is logged and returned.
+func (h *heldRetry) attempt(ctx context.Context, tx wsql.Tx, destination string, row heldRow) error {
+	msg, err := row.forwarded(ctx)
+	if err == nil {
+		attemptCtx, cancel := context.WithTimeout(ctx, heldAttemptTimeout)
+		msg.SetContext(attemptCtx)
+		err = h.relay.Publish(destination, msg)
+		cancel()
+	}
+	outer := message.NewMessage(row.uuid, row.payload)
+	outer.Metadata = row.metadata
+	switch {
+	case err == nil:
+		h.log.succeeded(row.payload)
+		return nil
+	case errors.Is(err, ErrUndeliverable):
+		outer.Metadata.Set(middleware.ReasonForPoisonedKey, err.Error())
+		return h.dead.publish(tx, deadLetterTopic(h.dead.topic), []*message.Message{outer})
+	}
+	h.log.failed(outer, err)
+	return err
+}
+
+// forwarded returns the message the held row's envelope carries.
+func (r heldRow) forwarded(ctx context.Context) (*message.Message, error) {
+	var e envelope
+	if err := json.Unmarshal(r.payload, &e); err != nil {
+		return nil, undeliverable(fmt.Errorf("payload is not a forwarder envelope: %w", err))
+	}
+	msg := message.NewMessage(e.UUID, e.Payload)
+	if e.Metadata != nil {
+		msg.Metadata = e.Metadata
+	}
+	msg.SetContext(ctx)
+	return msg, nil
+}

@@ -1,0 +1,129 @@
+package outbox_test
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/destgrace"
+	"github.com/sourceflow-go/sourceflow/internal/sqldb"
+	"github.com/sourceflow-go/sourceflow/outbox"
+)
+
+// heldOutbox binds an outbox over inner, sends one message per destination
+// in one transaction, waits until the held ones number held and the others
+// went out, and closes the outbox, leaving the held rows to the test. It
+// returns the outbox's Config and the messages' ids.
+func heldOutbox(t *testing.T, d dialect, db *sql.DB, inner *stuckTransport, held int64, destinations ...string) (outbox.Config, []string) {
+	t.Helper()
+	topic := uniqueName("obr")
+	d.dropOutbox(t, db, topic)
+	ctx := context.Background()
+	cfg := outbox.Config{DB: db, Dialect: d.dialect, Transport: inner, Topic: topic}
+	box, err := outbox.New(cfg)
+	require.NoError(t, err)
+	require.NoError(t, box.Bind(ctx, sourceflow.Binding{Service: "obr"}))
+	tx, err := db.BeginTx(ctx, nil)
+	require.NoError(t, err)
+	defer func() { _ = tx.Rollback() }()
+	pubs := make([]message.Publisher, len(destinations))
+	for i, dest := range destinations {
+		pubs[i], err = box.Publisher(dest)
+		require.NoError(t, err)
+	}
+	inner.forgot.Store(true) // this instance was given the route, the forwarders know it no more
+	var ids []string
+	for i, dest := range destinations {
+		pub := pubs[i]
+		m := message.NewMessage(watermill.NewUUID(), []byte(`{}`))
+		m.SetContext(sqldb.ContextWithTx(ctx, db, tx))
+		require.NoError(t, pub.Publish(dest, m))
+		ids = append(ids, m.UUID)
+	}
+	require.NoError(t, tx.Commit())
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		depths, err := outbox.Depths(ctx, cfg)
+		if assert.NoError(c, err) {
+			assert.Equal(c, held, depths[0].Visible)
+		}
+		assert.True(c, d.forwardedAll(c, db, topic))
+	}, waitFor, 10*time.Millisecond, "the rows are forwarded or held")
+	require.NoError(t, box.Close())
+	return cfg, ids
+}
+
+// Held rows whose destination has no publisher are retried, in order,
+// until it has had none for the grace; then they are dead-lettered with
+// the reason, in order, and no longer wait.
+func TestHeldRowsWithoutAPublisherAreDeadLetteredAfterTheGrace(t *testing.T) {
+	eachDialect(t, func(t *testing.T, d dialect) {
+		db := d.open(t)
+		ctx := context.Background()
+		cfg, ids := heldOutbox(t, d, db, newStuckTransport(), 2, "gone", "ok", "gone")
+		now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		pass := outbox.NewHeldPass(cfg, func() time.Time { return now })
+
+		assert.True(t, pass(ctx), "within the grace the rows stay held")
+		dead, _, err := outbox.DeadLetters(ctx, cfg, outbox.DeadLetterQuery{Max: 10})
+		require.NoError(t, err)
+		assert.Empty(t, dead)
+
+		now = now.Add(destgrace.Grace)
+		assert.False(t, pass(ctx), "past the grace the rows are dead-lettered")
+		dead, _, err = outbox.DeadLetters(ctx, cfg, outbox.DeadLetterQuery{Max: 10})
+		require.NoError(t, err)
+		var forwarded []string
+		for _, dl := range dead {
+			var e struct {
+				UUID string `json:"uuid"`
+			}
+			require.NoError(t, json.Unmarshal(dl.Message.Payload, &e))
+			forwarded = append(forwarded, e.UUID)
+			assert.Contains(t, dl.Reason, `no publisher for destination "gone"`)
+		}
+		assert.Equal(t, []string{ids[0], ids[2]}, forwarded, "dead-lettered in order")
+		depths, err := outbox.Depths(ctx, cfg)
+		require.NoError(t, err)
+		assert.Zero(t, depths[0].Visible, "nothing waits")
+		assert.Equal(t, int64(2), depths[1].Visible)
+	})
+}
+
+// A held row relayed by an attempt that ends before its transaction
+// commits (a crash, the instance's context ending) stays held and is
+// relayed again: at least once, and in order.
+func TestAHeldRowRelayedButNotDeletedIsRelayedAgain(t *testing.T) {
+	eachDialect(t, func(t *testing.T, d dialect) {
+		db := d.open(t)
+		inner := newStuckTransport()
+		inner.down.Store(true)
+		cfg, ids := heldOutbox(t, d, db, inner, 2, "stuck", "stuck")
+		inner.down.Store(false)
+		ctx, crash := context.WithCancel(context.Background())
+		crashFn := func() { crash() }
+		inner.onPublish.Store(&crashFn)
+		pass := outbox.NewHeldPass(cfg, nil)
+
+		assert.True(t, pass(ctx), "the attempt ended before its commit")
+		assert.Equal(t, ids[:1], inner.published("stuck"), "the first row went out")
+		depths, err := outbox.Depths(context.Background(), cfg)
+		require.NoError(t, err)
+		assert.Equal(t, int64(2), depths[0].Visible, "both rows are still held")
+
+		inner.onPublish.Store(nil)
+		assert.False(t, pass(context.Background()))
+		assert.Equal(t, ids, inner.received("stuck"), "in order")
+		assert.Equal(t, []string{ids[0], ids[0], ids[1]}, inner.published("stuck"), "the first again: at least once")
+		depths, err = outbox.Depths(context.Background(), cfg)
+		require.NoError(t, err)
+		assert.Zero(t, depths[0].Visible)
+	})
+}

@@ -1,0 +1,97 @@
+package outbox
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
+	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/sqldb"
+)
+
+// heldPrefix precedes Topic in the name of the held table: no
+// watermill-sql table (watermill_…) can have its name.
+const heldPrefix = "sourceflow_outbox_held_"
+
+// heldTable is the table of an outbox's held rows: rows the forwarder
+// acknowledged without relaying them, because their destination failed or
+// already had held rows. Each keeps its destination and the row as it was
+// written; seq orders a destination's rows as the forwarder read them, and
+// held_at records when it was held, for an operator.
+type heldTable struct {
+	dialect sourceflow.Dialect
+	name    string // quoted
+}
+
+func newHeldTable(d sourceflow.Dialect, topic string) heldTable {
+	return heldTable{dialect: d, name: quoteName(d, heldPrefix+topic)}
+}
+
+// quoteName quotes a table or index name (letters, digits, underscores).
+func quoteName(d sourceflow.Dialect, name string) string {
+	if d == sourceflow.MySQL {
+		return "`" + name + "`"
+	}
+	return `"` + name + `"`
+}
+
+// heldRow is one row of the held table.
+type heldRow struct {
+	seq      int64
+	uuid     string
+	payload  []byte
+	metadata message.Metadata
+}
+
+// createStatements are the statements creating the table when missing.
+func (h heldTable) createStatements(topic string) []string {
+	if h.dialect == sourceflow.MySQL {
+		return []string{"CREATE TABLE IF NOT EXISTS " + h.name + ` (
+			seq BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+			destination VARCHAR(1024) NOT NULL,
+			uuid VARCHAR(255) NOT NULL,
+			payload LONGBLOB NOT NULL,
+			metadata LONGTEXT NOT NULL,
+			held_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+			KEY destination_seq (destination(191), seq))`}
+	}
+	return []string{
+		"CREATE TABLE IF NOT EXISTS " + h.name + ` (
+			seq BIGSERIAL PRIMARY KEY,
+			destination TEXT NOT NULL,
+			uuid TEXT NOT NULL,
+			payload BYTEA NOT NULL,
+			metadata TEXT NOT NULL,
+			held_at TIMESTAMPTZ NOT NULL DEFAULT CURRENT_TIMESTAMP)`,
+		"CREATE INDEX IF NOT EXISTS " + quoteName(h.dialect, heldPrefix+topic+"_dest") + " ON " + h.name + " (destination, seq)",
+	}
+}
+
+// holds reports whether destination has held rows.
+func (h heldTable) holds(ctx context.Context, exec wsql.ContextExecutor, destination string) (bool, error) {
+	// #nosec G202 -- h.name is a quoted valid topic.
+	rows, err := exec.QueryContext(ctx, sqldb.Rebind(h.dialect, "SELECT 1 FROM "+h.name+" WHERE destination = ? LIMIT 1"), destination)
+	if err != nil {
+		return false, err
+	}
+	defer func() { _ = rows.Close() }()
+	return rows.Next(), nil
+}
+
+// hold writes the outbox row msg, for destination, at the end of the table.
+func (h heldTable) hold(ctx context.Context, exec wsql.ContextExecutor, destination string, msg *message.Message) error {
+	metadata, err := json.Marshal(msg.Metadata)
+	if err != nil {
+		return err
+	}
+	// #nosec G202 -- as above.
+	_, err = exec.ExecContext(ctx, sqldb.Rebind(h.dialect, "INSERT INTO "+h.name+" (destination, uuid, payload, metadata) VALUES (?, ?, ?, ?)"),
+		destination, msg.UUID, msg.Payload, string(metadata))
+	if err != nil {
+		return fmt.Errorf("outbox: hold a row for %q: %w", destination, err)
+	}
+	return nil
+}

@@ -1,0 +1,65 @@
+package outbox
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+
+	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
+	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/sourceflow-go/sourceflow/internal/sqldb"
+)
+
+// heldDestinationsBound is the most destinations one pass of the held rows
+// reads; the others wait for the next pass.
+const heldDestinationsBound = 1000
+
+// destinations returns the destinations that have held rows.
+func (h heldTable) destinations(ctx context.Context, exec wsql.ContextExecutor) ([]string, error) {
+	// #nosec G202 -- h.name is a quoted valid topic.
+	rows, err := exec.QueryContext(ctx, "SELECT DISTINCT destination FROM "+h.name+" LIMIT "+strconv.Itoa(heldDestinationsBound))
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = rows.Close() }()
+	var out []string
+	for rows.Next() {
+		var d string
+		if err := rows.Scan(&d); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// head reads, in tx, the first held row of destination; ok is false when
+// it has none. The caller holds the destination's lock (lockDestination).
+func (h heldTable) head(ctx context.Context, tx wsql.ContextExecutor, destination string) (row heldRow, ok bool, err error) {
+	// #nosec G202 -- as above.
+	rows, err := tx.QueryContext(ctx, sqldb.Rebind(h.dialect, "SELECT seq, uuid, payload, metadata FROM "+h.name+
+		" WHERE destination = ? ORDER BY seq LIMIT 1"), destination)
+	if err != nil {
+		return row, false, err
+	}
+	defer func() { _ = rows.Close() }()
+	if !rows.Next() {
+		return row, false, nil
+	}
+	var metadata string
+	if err := rows.Scan(&row.seq, &row.uuid, &row.payload, &metadata); err != nil {
+		return row, false, err
+	}
+	if err := json.Unmarshal([]byte(metadata), &row.metadata); err != nil || row.metadata == nil {
+		row.metadata = message.Metadata{}
+	}
+	return row, true, nil
+}
+
+// release deletes the held row seq.
+func (h heldTable) release(ctx context.Context, tx wsql.ContextExecutor, seq int64) error {
+	// #nosec G202 -- as above.
+	_, err := tx.ExecContext(ctx, sqldb.Rebind(h.dialect, "DELETE FROM "+h.name+" WHERE seq = ?"), seq)
+	return err
+}
