@@ -3,11 +3,10 @@ package outbox
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
+	"database/sql/driver"
 	"encoding/hex"
-	"errors"
 	"fmt"
-
-	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
 
 	"github.com/sourceflow-go/sourceflow"
 )
@@ -17,38 +16,37 @@ import (
 // (heldAttemptTimeout).
 const heldLockWait = 60
 
-// lockDestination takes, in tx, the lock of topic's held rows for
-// destination, so that instances relay them one at a time, in order, and
-// returns its release, to run before tx ends. Neither lock writes: on
-// PostgreSQL a transaction-scoped advisory lock, so the transaction has no
-// transaction id while it relays and holds up no reader of the cluster
-// (see package sqlbus, "Polling and its cost"); on MySQL a named lock
-// (GET_LOCK) of tx's connection, released by the function returned, so
-// that the forwarder's writes into the held table never wait for a relay.
-func lockDestination(ctx context.Context, tx wsql.ContextExecutor, d sourceflow.Dialect, topic, destination string) (func(), error) {
+// lockDestination takes, on conn's session, the lock of topic's held rows
+// for destination, so that instances relay them one at a time, in order,
+// and returns its release, which the caller runs once its transaction on
+// conn ended. Neither lock writes: on PostgreSQL an advisory lock, so the
+// relaying transaction has no transaction id until it deletes the row and
+// holds up no reader of the cluster meanwhile (see package sqlbus,
+// "Polling and its cost"); on MySQL a named lock (GET_LOCK), so the
+// forwarder's writes into the held table never wait for a relay. A
+// release that fails discards the connection: its session, and the lock
+// with it, ends.
+func lockDestination(ctx context.Context, conn *sql.Conn, d sourceflow.Dialect, topic, destination string) (func(), error) {
 	key := heldPrefix + topic + "/" + destination
-	if d != sourceflow.MySQL {
-		_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", key)
-		return func() {}, err
+	lock, unlock := "SELECT 1 FROM pg_advisory_lock(hashtextextended($1, 0))", "SELECT pg_advisory_unlock(hashtextextended($1, 0))"
+	var args []any
+	if d == sourceflow.MySQL {
+		sum := sha256.Sum256([]byte(key))
+		key = "sf_held_" + hex.EncodeToString(sum[:24]) // MySQL names at most 64 characters
+		lock, unlock, args = "SELECT GET_LOCK(?, ?)", "SELECT RELEASE_LOCK(?)", []any{heldLockWait}
 	}
-	sum := sha256.Sum256([]byte(key))
-	name := "sf_held_" + hex.EncodeToString(sum[:24])
-	rows, err := tx.QueryContext(ctx, "SELECT GET_LOCK(?, ?)", name, heldLockWait)
-	if err != nil {
+	var got sql.NullInt64
+	if err := conn.QueryRowContext(ctx, lock, append([]any{key}, args...)...).Scan(&got); err != nil {
 		return nil, err
 	}
-	var got *int64
-	if rows.Next() {
-		err = rows.Scan(&got)
-	}
-	err = errors.Join(err, rows.Close())
-	if err == nil && (got == nil || *got != 1) {
-		err = fmt.Errorf("the lock of the held rows for %q was not granted within %ds", destination, heldLockWait)
-	}
-	if err != nil {
-		return nil, err
+	if d == sourceflow.MySQL && got.Int64 != 1 {
+		return nil, fmt.Errorf("the lock of the held rows for %q was not granted within %ds", destination, heldLockWait)
 	}
 	return func() {
-		_, _ = tx.ExecContext(context.WithoutCancel(ctx), "DO RELEASE_LOCK(?)", name)
+		var released sql.NullBool
+		err := conn.QueryRowContext(context.WithoutCancel(ctx), unlock, key).Scan(&released)
+		if err != nil || !released.Valid || !released.Bool {
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
 	}, nil
 }

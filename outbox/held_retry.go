@@ -2,14 +2,18 @@ package outbox
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 
+	"github.com/ThreeDotsLabs/watermill"
 	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
+
+	"github.com/sourceflow-go/sourceflow"
 )
 
 // heldIdleInterval is how often, at least, a forwarding instance looks for
@@ -30,7 +34,7 @@ const heldAttemptTimeout = 30 * time.Second
 // transaction. A transient failure leaves the row, and the destination's
 // rows behind it, for the next pass, after the forwarder's backoff.
 type heldRetry struct {
-	db      wsql.Beginner
+	db      *sql.DB
 	topic   string
 	held    heldTable
 	relay   *relay
@@ -45,7 +49,7 @@ type heldRetry struct {
 // forwarder's: a row of failures goes on from the forwarder to the retry.
 func newHeldRetry(cfg Config, b backoff, rel *relay, dead deadLetterPublisher, log *failureLog) *heldRetry {
 	return &heldRetry{
-		db: afterCommitBeginner{wsql.BeginnerFromStdSQL(cfg.DB)}, topic: cfg.Topic, held: newHeldTable(cfg.Dialect, cfg.Topic),
+		db: cfg.DB, topic: cfg.Topic, held: newHeldTable(cfg.Dialect, cfg.Topic),
 		relay: rel, dead: dead, log: log,
 		backoff: b, idle: max(cfg.PollInterval, heldIdleInterval),
 	}
@@ -76,16 +80,20 @@ func (h *heldRetry) run(ctx context.Context) {
 // pass relays the held rows of each destination that has some, and reports
 // whether a failure stopped any.
 func (h *heldRetry) pass(ctx context.Context) (failed bool) {
-	destinations, err := h.held.destinations(ctx, h.db)
+	destinations, err := h.held.destinations(ctx, wsql.BeginnerFromStdSQL(h.db))
 	if err != nil {
 		if ctx.Err() == nil {
-			h.log.logger.Error("outbox: reading the held rows", err, map[string]any{"topic": h.log.topic})
+			h.log.logger.Error("outbox: reading the held rows", err, watermill.LogFields{"topic": h.topic})
 		}
 		return true
 	}
 	for _, d := range destinations {
-		if err := h.drain(ctx, d); err != nil {
+		err := h.drain(ctx, d)
+		if err != nil {
 			failed = true
+		}
+		if !errors.As(err, new(heldError)) && err != nil && ctx.Err() == nil {
+			h.log.logger.Error("outbox: relaying held rows", err, watermill.LogFields{"topic": h.topic, "destination": sourceflow.IDText(d)})
 		}
 	}
 	return failed
@@ -104,29 +112,41 @@ func (h *heldRetry) drain(ctx context.Context, destination string) error {
 }
 
 // relayHead relays the first held row of destination, and deletes it, in
-// one transaction; empty reports that destination had none.
+// one transaction on a connection that holds the destination's lock
+// (lockDestination) until the transaction ended; empty reports that
+// destination had none.
 func (h *heldRetry) relayHead(ctx context.Context, destination string) (empty bool, err error) {
-	tx, err := h.db.BeginTx(ctx, nil)
+	conn, err := h.db.Conn(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer func() { _ = conn.Close() }()
+	unlock, err := lockDestination(ctx, conn, h.held.dialect, h.topic, destination)
+	if err != nil {
+		return false, fmt.Errorf("outbox: lock the held rows for %q: %w", destination, err)
+	}
+	defer unlock()
+	tx, err := afterCommitBeginner{wsql.BeginnerFromStdSQL(conn)}.BeginTx(ctx, nil)
 	if err != nil {
 		return false, err
 	}
 	defer func() { _ = tx.Rollback() }() // a no-op once committed
-	unlock, err := lockDestination(ctx, tx, h.held.dialect, h.topic, destination)
-	if err != nil {
+	if empty, err = h.relayLocked(ctx, tx, destination); err != nil {
 		return false, err
 	}
-	defer unlock() // before the rollback
+	return empty, tx.Commit()
+}
+
+// relayLocked is relayHead's work in tx.
+func (h *heldRetry) relayLocked(ctx context.Context, tx wsql.Tx, destination string) (empty bool, err error) {
 	row, ok, err := h.held.head(ctx, tx, destination)
 	if err != nil || !ok {
-		return !ok && err == nil, errors.Join(err, tx.Commit())
+		return !ok && err == nil, err
 	}
 	if err := h.attempt(ctx, tx, destination, row); err != nil {
 		return false, err
 	}
-	if err := h.held.release(ctx, tx, row.seq); err != nil {
-		return false, err
-	}
-	return false, tx.Commit()
+	return false, h.held.release(ctx, tx, row.seq)
 }
 
 // attempt relays row to destination, or dead-letters it in tx when it is
@@ -150,7 +170,7 @@ func (h *heldRetry) attempt(ctx context.Context, tx wsql.Tx, destination string,
 		return h.dead.publish(tx, deadLetterTopic(h.dead.topic), []*message.Message{outer})
 	}
 	h.log.failed(outer, err)
-	return err
+	return heldError{err}
 }
 
 // forwarded returns the message the held row's envelope carries.
