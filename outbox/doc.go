@@ -49,22 +49,44 @@
 // (up to 10) to be forwarded again. Messages keep their SourceFlow message id, so consumers'
 // idempotency (package idempotency) absorbs the repeats.
 //
-// A failure to publish to the inner transport (a panic included, logged as
-// a sourceflow.PanicError describes it) ends the poll: the row is
-// not acknowledged, the offsets of the rows forwarded before it in the
-// batch commit, and the forwarder waits outside any transaction (100ms
-// after the first failure, doubling with each failure in a row up to 5s)
-// before it reads the row again and makes one more attempt, for as long as
-// it fails: it is never dropped, and the rows behind it wait. The poll's
+// # A failing destination holds only its own rows
+//
+// A transient failure to publish a row (anything the inner transport does
+// not mark sourceflow.Permanent, a destination without a publisher during
+// its grace included, below) holds the row: the forwarder writes it into
+// the table sourceflow_outbox_held_<Topic> in the poll's transaction that
+// acknowledges it, so the hold and the acknowledgement commit together or
+// not at all (a crash before the commit leaves the row to be read again).
+// Every later row for the same destination is held behind it, in order,
+// without an attempt, while the rows for other destinations go out at
+// once: messages to different destinations have no order between them, so
+// one failing queue (its KMS key disabled, the queue deleted) holds up its
+// own messages only, as the DynamoDB outbox does. Each forwarding instance
+// relays the held rows of each destination in order (looking for them every
+// second, and after a failure 100ms later, doubling with each failure in a
+// row up to 5s), each relayed and deleted in one transaction (a crash
+// between the two relays it again) under a lock of the destination that
+// writes nothing (an advisory lock on PostgreSQL, GET_LOCK on MySQL), so
+// that instances relay a destination's held rows one at a time and hold up
+// no other reader meanwhile. Once a destination has no held rows left, its
+// rows go straight out again. A held row is never dropped while its failure
+// is transient. The failures are logged per destination: the first, then
+// at most once a minute, then the recovery, once ("forwarding resumed",
+// with the number of failed attempts).
+//
+// A failure of the database to look for held rows or to hold one, or a
+// panic of the inner transport (logged as a sourceflow.PanicError
+// describes it), ends the poll: the row is not acknowledged, the offsets of
+// the rows forwarded before it in the batch commit, and the forwarder waits
+// outside any transaction (100ms after the first failure, doubling with
+// each failure in a row up to 5s) before it reads the row again. The poll's
 // transaction holds the forwarders' lock of the outbox (on PostgreSQL an
 // advisory lock, so the poll has no transaction id until it acknowledges,
 // and an attempt holds up no other reader of the cluster; see package
-// sqlbus, "Polling and its cost"), and another instance's forwarder takes
-// the row after each failed attempt. A row dead-lettered (below) is
-// written to the dead-letter table in the poll's transaction, which from
-// then on has a transaction id: the attempts on the rest of its batch
-// (up to 9 rows) hold up the other readers of the cluster until it
-// commits. An
+// sqlbus, "Polling and its cost"). A row held, or dead-lettered (below), is
+// written in the poll's transaction, which from then on has a transaction
+// id: the attempts on the rest of its batch (up to 9 rows) hold up the
+// other readers of the cluster until it commits. An
 // attempt is bounded by watermill-sql's ack deadline (30s): the context of
 // a publish slower than that is cancelled, and a row whose publish the
 // inner transport completes anyway is forwarded again, since its poll
@@ -74,21 +96,24 @@
 // that is not a forwarder envelope, metadata that is not a JSON object of
 // strings, or a failure the inner transport marks
 // sourceflow.Permanent. A destination the inner transport has no publisher
-// for is retried like a failed publish, until it has had none on this
-// forwarder for 15 minutes: the row was written by an instance whose
+// for is held and retried like a failed publish, until it has had none on
+// this instance for 15 minutes: the row was written by an instance whose
 // transport knew it, so this one runs another version (a rolling deploy
 // that adds a route) or is not bound yet, and an instance that knows it
-// forwards the row once this one lets go of it (after each attempt, as
-// after a failed publish). After that the destination's rows are
-// dead-lettered, with the reason; until then such a row holds up the rows
-// behind it (a destination no running version knows: a removed route, a
-// rollback past the version that added it). An instance of an older
+// relays the held rows meanwhile. After that the destination's held rows,
+// and its later rows, are dead-lettered, with the reason, in order; until
+// then they wait, while the rows for other destinations go on (a
+// destination no running version knows: a removed route, a rollback past
+// the version that added it). The 15 minutes are counted by each instance
+// from its own first failure for the destination: an instance started
+// meanwhile counts them again. An instance of an older
 // version that keeps forwarding for more than 15 minutes after a route was
 // added dead-letters the rows of that route it takes: finish rolling
 // deploys within that time.
 // Watermill's PoisonQueue middleware writes it, with its reason in
 // sourceflow.MetaFailure, into the table watermill_<Topic>_dead_letters, in
-// the same transaction that acknowledges it, and the forwarder logs it,
+// the same transaction that acknowledges it (a held row: that deletes it
+// from the held table), and the forwarder logs it,
 // once that transaction commits, at error level with the reason (at most
 // 1024 bytes: its beginning and its end), the destination and the
 // forwarded message's id (Config.Logger); DeadLetters reads the oldest of
@@ -111,10 +136,12 @@
 // table until Redrive takes them. A negative PruneInterval keeps every row;
 // the function Prune prunes on demand.
 //
-// Depths reports the rows the forwarders have yet to forward and the dead
-// letters as sourceflow.QueueDepth values, for a metrics DepthSource: a
-// backlog that keeps growing is an inner transport that keeps failing, or
-// forwarders that cannot keep up.
+// Depths reports the rows the forwarders have yet to forward (the held
+// rows included) and the dead letters as sourceflow.QueueDepth values, for
+// a metrics DepthSource: a backlog that keeps growing is an inner transport
+// that keeps failing, or forwarders that cannot keep up. The pruning leaves
+// the held table alone: a held row leaves it when it is relayed or
+// dead-lettered.
 //
 // # Relay telemetry
 //
@@ -126,9 +153,10 @@
 // with error.type) and sourceflow.outbox.relay.age (histogram, seconds
 // since the message's sourceflow.MetaOccurredAt, at each attempt), by
 // sourceflow.outbox.name (the Topic) and messaging.destination.name. The
-// forwarder forwards in order and retries a failing row at each poll
-// before the rows behind it, so an outbox held up by its destination
-// records ever older ages and failures while relayed stays flat; a
+// forwarder relays each destination's rows in order and retries a failing
+// destination's first held row before the rows behind it, so a destination
+// that keeps failing records ever older ages and failures while its
+// relayed stays flat; a
 // forwarder that stopped records nothing, which Depths' growing backlog
 // shows. tracing.Tracing.RelayObserver gives each attempt a "relay
 // <destination>" producer span, the child of the send span the row carries
@@ -152,7 +180,8 @@
 // locked, so two instances can lock in opposite orders (a saga's entity row,
 // then the topic; the topic, then the entity row): MySQL then rolls one back
 // with a deadlock error and its message is delivered again. A row being
-// retried holds back the rows after it.
+// retried (held) holds back the later rows for its destination only: the
+// order kept is each destination's.
 //
 // On PostgreSQL, transaction id order is the order in which the writing
 // transactions took their ids, which a transaction does at its first write
@@ -190,9 +219,9 @@
 // once a minute while that table exists, its dead letters and the rows
 // older than a live earlier forwarder lets them grow, about 71s), since forwarders of one Topic relay
 // each other's rows and a forwarder publishes only to destinations its inner
-// transport knows; rows for others would hold up the rows behind them,
-// and be dead-lettered after 15 minutes unless a forwarder of the service
-// that wrote them took them first. On a database sqlbus also uses, neither
+// transport knows; rows for others would be held, holding up the later
+// rows for their destinations, and be dead-lettered after 15 minutes unless
+// a forwarder of the service that wrote them relayed them first. On a database sqlbus also uses, neither
 // a Topic nor <Topic>_dead_letters may be the topic of an sqlbus
 // destination (see Config.Topic). A
 // process that must not forward (a
