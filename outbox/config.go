@@ -46,8 +46,10 @@ type Config struct {
 	// messages to it, messages sent outside a transaction go straight to it,
 	// and services subscribe through it. Required. Close closes it.
 	Transport cqrs.Transport
-	// Topic names the outbox: its rows live in the table watermill_<Topic>
-	// and its dead letters in watermill_<Topic>_dead_letters. Letters,
+	// Topic names the outbox: its rows live in the table watermill_<Topic>,
+	// its dead letters in watermill_<Topic>_dead_letters and its held rows
+	// (waiting behind a failing destination) in
+	// sourceflow_outbox_held_<Topic>. Letters,
 	// digits and underscores, at most 32 bytes (the table names must fit
 	// the 63 bytes PostgreSQL allows), neither ending in "_dead_letters"
 	// nor starting with "offsets_" (watermill-sql's names of those tables).

@@ -14,6 +14,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/repeatlog"
 )
 
 // heldIdleInterval is how often, at least, a forwarding instance looks for
@@ -42,6 +43,8 @@ type heldRetry struct {
 	log     *failureLog
 	backoff backoff
 	idle    time.Duration
+
+	readFailures repeatlog.Row // the failed reads of the held table in a row (the database down)
 }
 
 // newHeldRetry returns the retry of cfg.Topic's held rows, relaying through
@@ -51,7 +54,7 @@ func newHeldRetry(cfg Config, b backoff, rel *relay, dead deadLetterPublisher, l
 	return &heldRetry{
 		db: cfg.DB, topic: cfg.Topic, held: newHeldTable(cfg.Dialect, cfg.Topic),
 		relay: rel, dead: dead, log: log,
-		backoff: b, idle: max(cfg.PollInterval, heldIdleInterval),
+		backoff: b, idle: max(cfg.PollInterval, heldIdleInterval), readFailures: repeatlog.Row{Interval: b.logEvery},
 	}
 }
 
@@ -82,11 +85,13 @@ func (h *heldRetry) run(ctx context.Context) {
 func (h *heldRetry) pass(ctx context.Context) (failed bool) {
 	destinations, err := h.held.destinations(ctx, wsql.BeginnerFromStdSQL(h.db))
 	if err != nil {
-		if ctx.Err() == nil {
-			h.log.logger.Error("outbox: reading the held rows", err, watermill.LogFields{"topic": h.topic})
+		if f, log := h.readFailures.Fail(time.Now()); log && ctx.Err() == nil {
+			h.log.logger.Error("outbox: reading the held rows; logged again at most every "+h.backoff.logEvery.String(), err,
+				watermill.LogFields{"topic": h.topic, "failed_attempts": f.Failures, "failing_for": f.FailingFor.String()})
 		}
 		return true
 	}
+	h.readFailures.End(time.Now())
 	for _, d := range destinations {
 		err := h.drain(ctx, d)
 		if err != nil {

@@ -43,8 +43,8 @@ func newSQLDepthCommand(g *globals) *cobra.Command {
 		Short: "Show the messages a service has yet to handle, an outbox's rows not yet forwarded, and their dead letters",
 		Long: `depth prints, for each --destination, how many of its messages the consumer
 group of --service (the service's name) has yet to handle, and, for each
---outbox, how many of its rows the forwarders have yet to forward; with the
-dead letters of each. A group that never subscribed has every kept message
+--outbox, how many of its rows the forwarders have yet to forward (those
+held behind a failing destination included); with the dead letters of each. A group that never subscribed has every kept message
 ahead; a destination or an outbox that has no table yet has no depth.
 OLDEST AHEAD (oldest_ahead_seconds with -o json) is, for a destination with
 messages ahead, how long ago the oldest of them was written (its
