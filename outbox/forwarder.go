@@ -37,7 +37,7 @@ func forwarderSchema(d sourceflow.Dialect) wsql.SchemaAdapter {
 // are the failed polls while the database is down (sqldb.PollLog). It
 // publishes through rel and dead-letters through deadLetters. A row whose
 // forward fails transiently, and every later row for its destination, is
-// held (heldTable.holding) and acknowledged, so the rows for other
+// held (holder.holding) and acknowledged, so the rows for other
 // destinations go on.
 func newForwarder(cfg Config, b backoff, rel *relay, deadLetters deadLetterPublisher, log *failureLog) (*forwarder.Forwarder, error) {
 	pollLog := sqldb.NewPollLog(cfg.Logger, b.logEvery) // shared by the subscribers, one after the other
@@ -67,7 +67,7 @@ func newForwarder(cfg Config, b backoff, rel *relay, deadLetters deadLetterPubli
 		HandlerName:    "sourceflow_outbox_forwarder_" + cfg.Topic,
 		Middlewares: []message.HandlerMiddleware{
 			log.middleware, deadLetter, checkRow,
-			newHeldTable(cfg.Dialect, cfg.Topic).holding,
+			(&holder{table: newHeldTable(cfg.Dialect, cfg.Topic)}).holding,
 		},
 	})
 	if err != nil {

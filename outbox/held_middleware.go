@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 
 	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -18,6 +19,22 @@ type heldError struct{ err error }
 func (e heldError) Error() string { return e.err.Error() }
 func (e heldError) Unwrap() error { return e.err }
 
+// holder holds the forwarder's rows (holding). It reads which destinations
+// have held rows once per poll, in the poll's transaction: during a poll
+// only that poll adds held rows (one poll at a time holds the forwarders'
+// lock), and it adds each to what it read, so the answer is never short; a
+// destination whose held rows a retry relayed meanwhile only has one more
+// row held, relayed next. When more destinations have held rows than one
+// read returns, it asks for each destination it does not know.
+type holder struct {
+	table heldTable
+
+	mu       sync.Mutex
+	tx       wsql.Tx         // the poll dests was read in
+	dests    map[string]bool // the destinations with held rows
+	complete bool            // dests holds every one
+}
+
 // holding is the forwarder's innermost handler middleware, given rows
 // checkRow let through. A row whose destination has held rows is held
 // behind them without an attempt; a row whose forward fails transiently is
@@ -27,7 +44,7 @@ func (e heldError) Unwrap() error { return e.err }
 // destinations go on; the held ones are relayed by heldRetry. A failure to
 // look or to hold is the row's transient failure: the poll ends without
 // acknowledging it.
-func (h heldTable) holding(next message.HandlerFunc) message.HandlerFunc {
+func (h *holder) holding(next message.HandlerFunc) message.HandlerFunc {
 	return func(msg *message.Message) ([]*message.Message, error) {
 		tx, ok := wsql.TxFromContext(msg.Context())
 		if !ok {
@@ -37,21 +54,53 @@ func (h heldTable) holding(next message.HandlerFunc) message.HandlerFunc {
 		if err := json.Unmarshal(msg.Payload, &e); err != nil {
 			return next(msg) // checkRow let no such row through
 		}
-		ctx := msg.Context()
-		held, err := h.holds(ctx, tx, e.DestinationTopic)
+		held, err := h.holds(msg.Context(), tx, e.DestinationTopic)
 		if err != nil {
 			return nil, fmt.Errorf("outbox: look for held rows of %q: %w", e.DestinationTopic, err)
 		}
 		if held {
-			return nil, h.hold(ctx, tx, e.DestinationTopic, msg)
+			return nil, h.hold(msg.Context(), tx, e.DestinationTopic, msg)
 		}
 		out, err := next(msg)
 		if err == nil || errors.Is(err, ErrUndeliverable) || errors.Is(err, context.Canceled) {
 			return out, err
 		}
-		if herr := h.hold(ctx, tx, e.DestinationTopic, msg); herr != nil {
+		if herr := h.hold(msg.Context(), tx, e.DestinationTopic, msg); herr != nil {
 			return nil, errors.Join(err, herr)
 		}
 		return nil, heldError{err}
 	}
+}
+
+// holds reports whether destination has held rows, as seen by the poll tx.
+func (h *holder) holds(ctx context.Context, tx wsql.Tx, destination string) (bool, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.tx != tx {
+		list, err := h.table.destinations(ctx, tx)
+		if err != nil {
+			return false, err
+		}
+		h.tx, h.dests, h.complete = tx, make(map[string]bool, len(list)), len(list) < heldDestinationsBound
+		for _, d := range list {
+			h.dests[d] = true
+		}
+	}
+	if h.dests[destination] || h.complete {
+		return h.dests[destination], nil
+	}
+	return h.table.holds(ctx, tx, destination)
+}
+
+// hold holds msg in tx and records that destination has held rows.
+func (h *holder) hold(ctx context.Context, tx wsql.Tx, destination string, msg *message.Message) error {
+	if err := h.table.hold(ctx, tx, destination, msg); err != nil {
+		return err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.tx == tx {
+		h.dests[destination] = true
+	}
+	return nil
 }
