@@ -104,9 +104,10 @@
 // and its later rows, are dead-lettered, with the reason, in order; until
 // then they wait, while the rows for other destinations go on (a
 // destination no running version knows: a removed route, a rollback past
-// the version that added it). The 15 minutes are counted by each instance
-// from its own first failure for the destination: an instance started
-// meanwhile counts them again. An instance of an older
+// the version that added it). The 15 minutes count from the first such
+// failure on any instance, recorded with the held rows (a restart does not
+// start them again), or from this instance's own first failure if that is
+// earlier, until an instance finds a publisher for the destination. An instance of an older
 // version that keeps forwarding for more than 15 minutes after a route was
 // added dead-letters the rows of that route it takes: finish rolling
 // deploys within that time.

@@ -38,7 +38,8 @@ type holder struct {
 // holding is the forwarder's innermost handler middleware, given rows
 // checkRow let through. A row whose destination has held rows is held
 // behind them without an attempt; a row whose forward fails transiently is
-// held. Either is written into the held table in the poll's transaction,
+// held (for want of a publisher: recorded, heldTable.markUnknown). Either
+// is written into the held table in the poll's transaction,
 // which acknowledges it: the hold and the acknowledgement commit together,
 // or neither does and the row is read again. The rows for other
 // destinations go on; the held ones are relayed by heldRetry. A failure to
@@ -65,7 +66,11 @@ func (h *holder) holding(next message.HandlerFunc) message.HandlerFunc {
 		if err == nil || errors.Is(err, ErrUndeliverable) || errors.Is(err, context.Canceled) {
 			return out, err
 		}
-		if herr := h.hold(msg.Context(), tx, e.DestinationTopic, msg); herr != nil {
+		herr := h.hold(msg.Context(), tx, e.DestinationTopic, msg)
+		if herr == nil && errors.As(err, new(noPublisherError)) {
+			herr = h.table.markUnknown(msg.Context(), tx, e.DestinationTopic)
+		}
+		if herr != nil {
 			return nil, errors.Join(err, herr)
 		}
 		return nil, heldError{err}

@@ -119,7 +119,10 @@ func (h *heldRetry) drain(ctx context.Context, destination string) error {
 // relayHead relays the first held row of destination, and deletes it, in
 // one transaction on a connection that holds the destination's lock
 // (lockDestination) until the transaction ended; empty reports that
-// destination had none.
+// destination had none. A failure for want of a publisher is recorded in
+// the held table (unknown_since), so that the grace counts from the first
+// such failure on any instance, a restart included, until one finds a
+// publisher.
 func (h *heldRetry) relayHead(ctx context.Context, destination string) (empty bool, err error) {
 	conn, err := h.db.Conn(ctx)
 	if err != nil {
@@ -136,32 +139,47 @@ func (h *heldRetry) relayHead(ctx context.Context, destination string) (empty bo
 		return false, err
 	}
 	defer func() { _ = tx.Rollback() }() // a no-op once committed
-	if empty, err = h.relayLocked(ctx, tx, destination); err != nil {
+	empty, failure, err := h.relayLocked(ctx, tx, destination)
+	if err != nil {
 		return false, err
 	}
-	return empty, tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return false, err
+	}
+	return empty, failure
 }
 
-// relayLocked is relayHead's work in tx.
-func (h *heldRetry) relayLocked(ctx context.Context, tx wsql.Tx, destination string) (empty bool, err error) {
+// relayLocked is relayHead's work in tx: err rolls it back, failure (a
+// destination without a publisher, recorded in the held table) is returned
+// once tx committed.
+func (h *heldRetry) relayLocked(ctx context.Context, tx wsql.Tx, destination string) (empty bool, failure, err error) {
 	row, ok, err := h.held.head(ctx, tx, destination)
 	if err != nil || !ok {
-		return !ok && err == nil, err
+		return !ok && err == nil, nil, err
 	}
-	if err := h.attempt(ctx, tx, destination, row); err != nil {
-		return false, err
+	relayed, err := h.attempt(ctx, tx, destination, row)
+	if errors.As(err, new(noPublisherError)) {
+		return false, err, h.held.markUnknown(ctx, tx, destination)
 	}
-	return false, h.held.release(ctx, tx, row.seq)
+	if err != nil {
+		return false, nil, err
+	}
+	if relayed && row.unknownFor > 0 {
+		if err := h.held.clearUnknown(ctx, tx, destination); err != nil {
+			return false, nil, err
+		}
+	}
+	return false, nil, h.held.release(ctx, tx, row.seq)
 }
 
-// attempt relays row to destination, or dead-letters it in tx when it is
-// undeliverable; a transient failure is logged and returned.
-func (h *heldRetry) attempt(ctx context.Context, tx wsql.Tx, destination string, row heldRow) error {
+// attempt relays row to destination (relayed), or dead-letters it in tx
+// when it is undeliverable; a transient failure is logged and returned.
+func (h *heldRetry) attempt(ctx context.Context, tx wsql.Tx, destination string, row heldRow) (relayed bool, err error) {
 	msg, err := row.forwarded(ctx)
 	if err == nil {
 		attemptCtx, cancel := context.WithTimeout(ctx, heldAttemptTimeout)
 		msg.SetContext(attemptCtx)
-		err = h.relay.Publish(destination, msg)
+		err = h.relay.publishHeld(destination, row.unknownFor, msg)
 		cancel()
 	}
 	outer := message.NewMessage(row.uuid, row.payload)
@@ -169,13 +187,13 @@ func (h *heldRetry) attempt(ctx context.Context, tx wsql.Tx, destination string,
 	switch {
 	case err == nil:
 		h.log.succeeded(row.payload)
-		return nil
+		return true, nil
 	case errors.Is(err, ErrUndeliverable):
 		outer.Metadata.Set(middleware.ReasonForPoisonedKey, err.Error())
-		return h.dead.publish(tx, deadLetterTopic(h.dead.topic), []*message.Message{outer})
+		return false, h.dead.publish(tx, deadLetterTopic(h.dead.topic), []*message.Message{outer})
 	}
 	h.log.failed(outer, err)
-	return heldError{err}
+	return false, heldError{err}
 }
 
 // forwarded returns the message the held row's envelope carries.

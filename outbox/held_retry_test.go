@@ -127,3 +127,77 @@ func TestAHeldRowRelayedButNotDeletedIsRelayedAgain(t *testing.T) {
 		assert.Zero(t, depths[0].Visible)
 	})
 }
+
+// The grace of a destination without a publisher counts from the first
+// failure recorded in the held table, on any instance: an instance started
+// since (whose own clock starts at zero) dead-letters the held rows once
+// the recorded failure is older than the grace, instead of waiting the
+// grace again.
+func TestTheGraceOfHeldRowsOutlivesARestart(t *testing.T) {
+	eachDialect(t, func(t *testing.T, d dialect) {
+		db := d.open(t)
+		ctx := context.Background()
+		cfg, ids := heldOutbox(t, d, db, newStuckTransport(), 2, "gone", "gone")
+		restarted := func() func(context.Context) bool { return outbox.NewHeldPass(cfg, nil) }
+		assert.True(t, restarted()(ctx), "the recorded failure is recent: the rows stay held")
+
+		require.Equal(t, int64(2), d.backdateUnknown(t, db, cfg.Topic), "both rows record the failure")
+
+		assert.False(t, restarted()(ctx), "past the grace, a new instance dead-letters them")
+		dead, _, err := outbox.DeadLetters(ctx, cfg, outbox.DeadLetterQuery{Max: 10})
+		require.NoError(t, err)
+		require.Len(t, dead, 2)
+		for i, dl := range dead {
+			var e struct {
+				UUID string `json:"uuid"`
+			}
+			require.NoError(t, json.Unmarshal(dl.Message.Payload, &e))
+			assert.Equal(t, ids[i], e.UUID, "in order")
+			assert.Contains(t, dl.Reason, "none for 16m")
+		}
+	})
+}
+
+// backdateUnknown moves the recorded failures of topic's held rows 16
+// minutes back, past the grace, and returns how many rows it moved.
+func (d dialect) backdateUnknown(t *testing.T, db *sql.DB, topic string) int64 {
+	t.Helper()
+	back := "UPDATE " + d.quote("sourceflow_outbox_held_"+topic) + " SET unknown_since = unknown_since - INTERVAL '16 minutes'"
+	if d.dialect == sourceflow.MySQL {
+		back = "UPDATE " + d.quote("sourceflow_outbox_held_"+topic) + " SET unknown_since = unknown_since - INTERVAL 16 MINUTE"
+	}
+	res, err := db.Exec(back)
+	require.NoError(t, err)
+	n, err := res.RowsAffected()
+	require.NoError(t, err)
+	return n
+}
+
+// An instance that finds a publisher for the destination clears the
+// recorded failure: a later failure for want of one starts the grace
+// again, instead of dead-lettering the rows behind at once.
+func TestAPublisherFoundStartsTheGraceAgain(t *testing.T) {
+	eachDialect(t, func(t *testing.T, d dialect) {
+		db := d.open(t)
+		ctx := context.Background()
+		inner := newStuckTransport()
+		cfg, ids := heldOutbox(t, d, db, inner, 2, "gone", "gone")
+		require.Equal(t, int64(2), d.backdateUnknown(t, db, cfg.Topic))
+		inner.forgot.Store(false)
+		fail := func() { inner.down.Store(true) } // the publish after the first fails
+		inner.onPublish.Store(&fail)
+		assert.True(t, outbox.NewHeldPass(cfg, nil)(ctx), "the first row is relayed, the second fails")
+		assert.Equal(t, ids[:1], inner.received("gone"))
+
+		inner.onPublish.Store(nil)
+		inner.down.Store(false)
+		inner.forgot.Store(true)
+		assert.True(t, outbox.NewHeldPass(cfg, nil)(ctx), "another instance finds no publisher for it")
+		dead, _, err := outbox.DeadLetters(ctx, cfg, outbox.DeadLetterQuery{Max: 10})
+		require.NoError(t, err)
+		assert.Empty(t, dead, "the grace starts again from the new failure")
+		depths, err := outbox.Depths(ctx, cfg)
+		require.NoError(t, err)
+		assert.Equal(t, int64(1), depths[0].Visible)
+	})
+}

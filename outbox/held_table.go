@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -19,8 +20,11 @@ const heldPrefix = "sourceflow_outbox_held_"
 // heldTable is the table of an outbox's held rows: rows the forwarder
 // acknowledged without relaying them, because their destination failed or
 // already had held rows. Each keeps its destination and the row as it was
-// written; seq orders a destination's rows as the forwarder read them, and
-// held_at records when it was held, for an operator.
+// written; seq orders a destination's rows as the forwarder read them,
+// held_at records when it was held, for an operator, and unknown_since
+// since when its destination has had no publisher on the instances that
+// tried it, without one finding a publisher since (NULL: not so), for the
+// grace (destgrace.Grace) to count across instances and restarts.
 type heldTable struct {
 	dialect sourceflow.Dialect
 	name    string // quoted
@@ -40,10 +44,11 @@ func quoteName(d sourceflow.Dialect, name string) string {
 
 // heldRow is one row of the held table.
 type heldRow struct {
-	seq      int64
-	uuid     string
-	payload  []byte
-	metadata message.Metadata
+	unknownFor time.Duration // how long its destination has had no publisher (unknown_since); 0 when not so
+	seq        int64
+	uuid       string
+	payload    []byte
+	metadata   message.Metadata
 }
 
 // createStatements are the statements creating the table when missing.
@@ -56,6 +61,7 @@ func (h heldTable) createStatements(topic string) []string {
 			payload LONGBLOB NOT NULL,
 			metadata LONGTEXT NOT NULL,
 			held_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+			unknown_since TIMESTAMP(6) NULL DEFAULT NULL,
 			KEY destination_seq (destination(191), seq))`}
 	}
 	return []string{
@@ -65,7 +71,8 @@ func (h heldTable) createStatements(topic string) []string {
 			uuid TEXT NOT NULL,
 			payload BYTEA NOT NULL,
 			metadata TEXT NOT NULL,
-			held_at TIMESTAMPTZ NOT NULL DEFAULT CURRENT_TIMESTAMP)`,
+			held_at TIMESTAMPTZ NOT NULL DEFAULT CURRENT_TIMESTAMP,
+			unknown_since TIMESTAMPTZ NULL)`,
 		"CREATE INDEX IF NOT EXISTS " + quoteName(h.dialect, heldPrefix+topic+"_dest") + " ON " + h.name + " (destination, seq)",
 	}
 }
@@ -81,17 +88,40 @@ func (h heldTable) holds(ctx context.Context, exec wsql.ContextExecutor, destina
 	return rows.Next(), nil
 }
 
-// hold writes the outbox row msg, for destination, at the end of the table.
+// hold writes the outbox row msg, for destination, at the end of the
+// table, with the destination's unknown_since.
 func (h heldTable) hold(ctx context.Context, exec wsql.ContextExecutor, destination string, msg *message.Message) error {
 	metadata, err := json.Marshal(msg.Metadata)
 	if err != nil {
 		return err
 	}
+	values := "?, ?, ?, ?"
+	if h.dialect != sourceflow.MySQL {
+		values = "CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BYTEA), CAST(? AS TEXT)"
+	}
 	// #nosec G202 -- as above.
-	_, err = exec.ExecContext(ctx, sqldb.Rebind(h.dialect, "INSERT INTO "+h.name+" (destination, uuid, payload, metadata) VALUES (?, ?, ?, ?)"),
-		destination, msg.UUID, msg.Payload, string(metadata))
+	_, err = exec.ExecContext(ctx, sqldb.Rebind(h.dialect, "INSERT INTO "+h.name+" (destination, uuid, payload, metadata, unknown_since) "+
+		"SELECT "+values+", MIN(unknown_since) FROM "+h.name+" WHERE destination = ?"),
+		destination, msg.UUID, msg.Payload, string(metadata), destination)
 	if err != nil {
 		return fmt.Errorf("outbox: hold a row for %q: %w", destination, err)
 	}
 	return nil
+}
+
+// markUnknown records, unless recorded already, that destination has no
+// publisher now.
+func (h heldTable) markUnknown(ctx context.Context, tx wsql.ContextExecutor, destination string) error {
+	// #nosec G202 -- as above.
+	_, err := tx.ExecContext(ctx, sqldb.Rebind(h.dialect, "UPDATE "+h.name+
+		" SET unknown_since = CURRENT_TIMESTAMP WHERE destination = ? AND unknown_since IS NULL"), destination)
+	return err
+}
+
+// clearUnknown records that destination has a publisher.
+func (h heldTable) clearUnknown(ctx context.Context, tx wsql.ContextExecutor, destination string) error {
+	// #nosec G202 -- as above.
+	_, err := tx.ExecContext(ctx, sqldb.Rebind(h.dialect, "UPDATE "+h.name+
+		" SET unknown_since = NULL WHERE destination = ? AND unknown_since IS NOT NULL"), destination)
+	return err
 }

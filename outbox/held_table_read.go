@@ -2,11 +2,15 @@ package outbox
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"strconv"
+	"time"
 
 	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
 	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/sourceflow-go/sourceflow"
 
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
@@ -38,7 +42,7 @@ func (h heldTable) destinations(ctx context.Context, exec wsql.ContextExecutor) 
 // it has none. The caller holds the destination's lock (lockDestination).
 func (h heldTable) head(ctx context.Context, tx wsql.ContextExecutor, destination string) (row heldRow, ok bool, err error) {
 	// #nosec G202 -- as above.
-	rows, err := tx.QueryContext(ctx, sqldb.Rebind(h.dialect, "SELECT seq, uuid, payload, metadata FROM "+h.name+
+	rows, err := tx.QueryContext(ctx, sqldb.Rebind(h.dialect, "SELECT seq, uuid, payload, metadata, "+h.unknownSeconds()+" FROM "+h.name+
 		" WHERE destination = ? ORDER BY seq LIMIT 1"), destination)
 	if err != nil {
 		return row, false, err
@@ -48,13 +52,26 @@ func (h heldTable) head(ctx context.Context, tx wsql.ContextExecutor, destinatio
 		return row, false, nil
 	}
 	var metadata string
-	if err := rows.Scan(&row.seq, &row.uuid, &row.payload, &metadata); err != nil {
+	var unknown sql.NullInt64
+	if err := rows.Scan(&row.seq, &row.uuid, &row.payload, &metadata, &unknown); err != nil {
 		return row, false, err
+	}
+	if unknown.Valid {
+		row.unknownFor = max(time.Duration(unknown.Int64)*time.Second, time.Nanosecond) // recorded: more than 0
 	}
 	if err := json.Unmarshal([]byte(metadata), &row.metadata); err != nil || row.metadata == nil {
 		row.metadata = message.Metadata{}
 	}
 	return row, true, nil
+}
+
+// unknownSeconds is the expression of how long, in whole seconds, a row's
+// unknown_since is, by the database's clock; NULL when it has none.
+func (h heldTable) unknownSeconds() string {
+	if h.dialect == sourceflow.MySQL {
+		return "TIMESTAMPDIFF(SECOND, unknown_since, CURRENT_TIMESTAMP(6))"
+	}
+	return "CAST(EXTRACT(EPOCH FROM (CURRENT_TIMESTAMP - unknown_since)) AS BIGINT)"
 }
 
 // release deletes the held row seq.

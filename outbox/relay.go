@@ -37,11 +37,23 @@ func newRelay(inner cqrs.Transport, topic string, observers []sourceflow.RelayOb
 // keeps none of the forwarder's values (detached), and reports the attempt
 // of each to the observers, a panic too before it goes on (RunRelay).
 func (r *relay) Publish(destination string, msgs ...*message.Message) error {
+	return r.publish(destination, 0, msgs)
+}
+
+// publishHeld publishes a held row's message as Publish does, its
+// destination having had no publisher for at least unknownFor on any
+// instance (the held table's record: 0 when none), which counts towards
+// the grace as this instance's own failures do.
+func (r *relay) publishHeld(destination string, unknownFor time.Duration, msg *message.Message) error {
+	return r.publish(destination, unknownFor, []*message.Message{msg})
+}
+
+func (r *relay) publish(destination string, unknownFor time.Duration, msgs []*message.Message) error {
 	for _, m := range msgs {
 		m.SetContext(detached{m.Context()})
 	}
 	if len(r.observers) == 0 {
-		return r.forward(destination, msgs)
+		return r.forward(destination, unknownFor, msgs)
 	}
 	dones := make([]func(error), len(msgs))
 	for i, m := range msgs {
@@ -50,21 +62,22 @@ func (r *relay) Publish(destination string, msgs ...*message.Message) error {
 			sourceflow.Relayed{Outbox: r.topic, Destination: destination, Metadata: m.Metadata})
 		m.SetContext(ctx)
 	}
-	return sourceflow.RunRelay(func() error { return r.forward(destination, msgs) }, dones...)
+	return sourceflow.RunRelay(func() error { return r.forward(destination, unknownFor, msgs) }, dones...)
 }
 
 // forward publishes msgs to destination on the inner transport. A failure
 // the inner transport marks sourceflow.Permanent is undeliverable; any
 // other failure is transient and retried. That includes a destination the
-// inner transport has no publisher for, until it has had none on this
-// forwarder for destgrace.Grace: the row was written by an instance whose
-// transport knew it, so this one runs another version (a rolling deploy)
-// or is not bound yet, and an instance that knows it forwards it
-// meanwhile. After that its rows are undeliverable.
-func (r *relay) forward(destination string, msgs []*message.Message) error {
+// inner transport has no publisher for, until it has had none for
+// destgrace.Grace on this forwarder or, as the held table records
+// (unknownFor), on any: the row was written by an instance whose transport
+// knew it, so this one runs another version (a rolling deploy) or is not
+// bound yet, and an instance that knows it forwards it meanwhile. After
+// that its rows are undeliverable.
+func (r *relay) forward(destination string, unknownFor time.Duration, msgs []*message.Message) error {
 	pub, err := r.publisher(destination)
 	if err != nil {
-		return r.unknown(destination, err)
+		return r.unknown(destination, unknownFor, err)
 	}
 	r.grace.Found(destination)
 	if err := pub.Publish(destination, msgs...); err != nil {
@@ -78,17 +91,30 @@ func (r *relay) forward(destination string, msgs []*message.Message) error {
 }
 
 // unknown is the failure to forward to a destination the inner transport
-// gave no publisher for (err).
-func (r *relay) unknown(destination string, err error) error {
+// gave no publisher for (err), which has had none for unknownFor on the
+// outbox's instances (0: not known). Within the grace it is a
+// noPublisherError.
+func (r *relay) unknown(destination string, unknownFor time.Duration, err error) error {
 	err = fmt.Errorf("outbox: no publisher for destination %q: %w", destination, err)
 	if sourceflow.IsPermanent(err) {
 		return undeliverable(err)
 	}
-	if failing, over := r.grace.Failed(destination); over {
-		return undeliverable(fmt.Errorf("%w (none for %v on this forwarder)", err, failing.Round(time.Second)))
+	failing, over := r.grace.Failed(destination)
+	if unknownFor > failing {
+		failing, over = unknownFor, unknownFor >= destgrace.Grace
 	}
-	return err
+	if over {
+		return undeliverable(fmt.Errorf("%w (none for %v)", err, failing.Round(time.Second)))
+	}
+	return noPublisherError{err}
 }
+
+// noPublisherError is a transient failure for want of a publisher of the
+// destination: the held table records since when (heldTable.markUnknown).
+type noPublisherError struct{ err error }
+
+func (e noPublisherError) Error() string { return e.err.Error() }
+func (e noPublisherError) Unwrap() error { return e.err }
 
 func (r *relay) publisher(destination string) (message.Publisher, error) {
 	r.mu.Lock()
