@@ -7,14 +7,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ThreeDotsLabs/watermill"
-	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/internal/destgrace"
-	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 	"github.com/sourceflow-go/sourceflow/outbox"
 )
 
@@ -34,21 +31,9 @@ func heldOutbox(t *testing.T, d dialect, db *sql.DB, inner *stuckTransport, held
 	tx, err := db.BeginTx(ctx, nil)
 	require.NoError(t, err)
 	defer func() { _ = tx.Rollback() }()
-	pubs := make([]message.Publisher, len(destinations))
-	for i, dest := range destinations {
-		pubs[i], err = box.Publisher(dest)
-		require.NoError(t, err)
-	}
+	pubs := publishers(t, box, destinations)
 	inner.forgot.Store(true) // this instance was given the route, the forwarders know it no more
-	var ids []string
-	for i, dest := range destinations {
-		pub := pubs[i]
-		m := message.NewMessage(watermill.NewUUID(), []byte(`{}`))
-		m.SetContext(sqldb.ContextWithTx(ctx, db, tx))
-		require.NoError(t, pub.Publish(dest, m))
-		ids = append(ids, m.UUID)
-	}
-	require.NoError(t, tx.Commit())
+	ids := sendEach(t, db, pubs, destinations)
 	require.EventuallyWithT(t, func(c *assert.CollectT) {
 		depths, err := outbox.Depths(ctx, cfg)
 		if assert.NoError(c, err) {

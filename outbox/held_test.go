@@ -2,6 +2,7 @@ package outbox_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"slices"
 	"sync"
@@ -106,20 +107,7 @@ func TestAStuckDestinationHoldsOnlyItsOwnRows(t *testing.T) {
 		require.NoError(t, box.Bind(ctx, sourceflow.Binding{Service: "obh"}))
 		t.Cleanup(func() { _ = box.Close() })
 		send := func(destinations ...string) []string {
-			tx, err := db.BeginTx(ctx, nil)
-			require.NoError(t, err)
-			defer func() { _ = tx.Rollback() }()
-			var ids []string
-			for _, dest := range destinations {
-				pub, err := box.Publisher(dest)
-				require.NoError(t, err)
-				m := message.NewMessage(watermill.NewUUID(), []byte(`{"n":1}`))
-				m.SetContext(sqldb.ContextWithTx(ctx, db, tx))
-				require.NoError(t, pub.Publish(dest, m))
-				ids = append(ids, m.UUID)
-			}
-			require.NoError(t, tx.Commit())
-			return ids
+			return sendEach(t, db, publishers(t, box, destinations), destinations)
 		}
 
 		first := send("stuck")
@@ -153,4 +141,36 @@ func TestAStuckDestinationHoldsOnlyItsOwnRows(t *testing.T) {
 			}
 		}, waitFor, 10*time.Millisecond, "nothing waits any more")
 	})
+}
+
+// publishers returns box's publisher of each destination.
+func publishers(t *testing.T, box *outbox.Transport, destinations []string) []message.Publisher {
+	t.Helper()
+	pubs := make([]message.Publisher, len(destinations))
+	for i, dest := range destinations {
+		var err error
+		pubs[i], err = box.Publisher(dest)
+		require.NoError(t, err)
+	}
+	return pubs
+}
+
+// sendEach writes one message per destination through its publisher in
+// pubs, in order, into the outbox in one transaction, and returns their
+// ids.
+func sendEach(t *testing.T, db *sql.DB, pubs []message.Publisher, destinations []string) []string {
+	t.Helper()
+	ctx := context.Background()
+	tx, err := db.BeginTx(ctx, nil)
+	require.NoError(t, err)
+	defer func() { _ = tx.Rollback() }()
+	ids := make([]string, len(destinations))
+	for i, dest := range destinations {
+		m := message.NewMessage(watermill.NewUUID(), []byte(`{"n":1}`))
+		m.SetContext(sqldb.ContextWithTx(ctx, db, tx))
+		require.NoError(t, pubs[i].Publish(dest, m))
+		ids[i] = m.UUID
+	}
+	require.NoError(t, tx.Commit())
+	return ids
 }
