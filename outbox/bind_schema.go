@@ -61,14 +61,20 @@ func createTables(ctx context.Context, cfg Config, topic string) error {
 }
 
 // createHeldTable creates the table of the outbox's held rows
-// (heldTable) when it is missing.
+// (heldTable) when it is missing. On PostgreSQL it does so in a
+// transaction that first takes an advisory lock of the table, so that
+// instances binding at once do not collide creating it (concurrent CREATE
+// TABLE IF NOT EXISTS can fail there), as watermill-sql's schema does.
 func createHeldTable(ctx context.Context, cfg Config) error {
 	ctx, cancel := context.WithTimeout(ctx, schemaTimeout)
 	defer cancel()
+	var queries []wsql.Query
 	for _, q := range newHeldTable(cfg.Dialect, cfg.Topic).createStatements(cfg.Topic) {
-		if _, err := cfg.DB.ExecContext(ctx, q); err != nil {
-			return err
-		}
+		queries = append(queries, wsql.Query{Query: q})
 	}
-	return nil
+	if cfg.Dialect == sourceflow.MySQL {
+		return sqldb.ExecSchema(ctx, cfg.DB, nil, queries)
+	}
+	lock := wsql.Query{Query: "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", Args: []any{heldPrefix + cfg.Topic}}
+	return sqldb.ExecInTx(ctx, cfg.DB, append([]wsql.Query{lock}, queries...))
 }
