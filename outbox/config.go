@@ -56,9 +56,9 @@ type Config struct {
 	// All instances of a service share one Topic.
 	// Services sharing one database must each have their own Topic, as the
 	// default gives them: the forwarders of a Topic share its rows, so one
-	// service's forwarder would take another's rows (holding up the outbox
-	// on those for destinations its inner transport does not know, and
-	// dead-lettering them after 15 minutes). On a database sqlbus also uses, neither Topic nor
+	// service's forwarder would take another's rows (holding those for
+	// destinations its inner transport does not know, with the later rows
+	// for them, and dead-lettering them after 15 minutes). On a database sqlbus also uses, neither Topic nor
 	// <Topic>_dead_letters may be the topic of an sqlbus destination (the
 	// table watermill_<Topic>, or watermill_<Topic>_dead_letters, and
 	// watermill_<sqlbus.Topic(destination)> would be one): with Topic
