@@ -190,6 +190,7 @@ func (h *heldRetry) attempt(ctx context.Context, tx wsql.Tx, destination string,
 		return true, nil
 	case errors.Is(err, ErrUndeliverable):
 		outer.Metadata.Set(middleware.ReasonForPoisonedKey, err.Error())
+		h.log.succeeded(row.payload) // the row of failures ends, as when the forwarder dead-letters
 		return false, h.dead.publish(tx, deadLetterTopic(h.dead.topic), []*message.Message{outer})
 	}
 	h.log.failed(outer, err)
