@@ -74,3 +74,20 @@ func withArticle(kind sourceflow.Kind) string {
 }
 
 func (e *kindError) Unwrap() error { return ErrInvalidRegistration }
+
+// RetireType declares name a command type this service no longer registers
+// but whose commands its CommandStore still holds (the store keeps them for
+// ever): Replay skips them on purpose and counts them in
+// ReplayReport.Retired, so the rebuilt saga state and view models lack
+// their effects. Without it Replay refuses an entity with a stored command
+// of a type not registered (ErrUnknownType). A registered name cannot be
+// retired, nor a retired one registered (ErrInvalidRegistration). Like
+// registrations, RetireType is called before Start.
+func RetireType(s *Service, name string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.checkChangeable(); err != nil {
+		return err
+	}
+	return s.types.retire(name)
+}

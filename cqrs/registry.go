@@ -25,6 +25,7 @@ type registry struct {
 	byType     map[reflect.Type]*typeInfo
 	destKind   map[string]sourceflow.Kind
 	registered []*typeInfo
+	retired    map[string]bool // names declared retired (RetireType)
 }
 
 func newRegistry() *registry {
@@ -32,6 +33,7 @@ func newRegistry() *registry {
 		byName:   map[string]*typeInfo{},
 		byType:   map[reflect.Type]*typeInfo{},
 		destKind: map[string]sourceflow.Kind{},
+		retired:  map[string]bool{},
 	}
 }
 
@@ -50,6 +52,9 @@ func (r *registry) add(name string, kind sourceflow.Kind, t reflect.Type, destin
 	if prev, ok := r.byName[name]; ok {
 		return fmt.Errorf("%w: name %q already registered for %v", ErrDuplicateType, name, prev.goType)
 	}
+	if r.retired[name] {
+		return fmt.Errorf("%w: name %q is declared retired (RetireType)", ErrInvalidRegistration, name)
+	}
 	if prev, ok := r.byType[t]; ok {
 		return fmt.Errorf("%w: %v already registered as %q", ErrDuplicateType, t, prev.name)
 	}
@@ -63,6 +68,27 @@ func (r *registry) add(name string, kind sourceflow.Kind, t reflect.Type, destin
 	r.destKind[destination] = kind
 	r.registered = append(r.registered, info)
 	return nil
+}
+
+// retire declares name retired: a type no longer registered whose stored
+// commands replay skips.
+func (r *registry) retire(name string) error {
+	if name == "" {
+		return fmt.Errorf("%w: empty type name to retire", ErrInvalidRegistration)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if prev, ok := r.byName[name]; ok {
+		return fmt.Errorf("%w: %q is registered for %v and cannot be retired", ErrInvalidRegistration, name, prev.goType)
+	}
+	r.retired[name] = true
+	return nil
+}
+
+func (r *registry) isRetired(name string) bool {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.retired[name]
 }
 
 // ofValue returns the registration of v's type (a value or a pointer to one).

@@ -24,6 +24,9 @@ type ReplayReport struct {
 	// store and replay in their own turn). Replay never sends anything
 	// through the transport.
 	Skipped int
+	// Retired counts the stored commands of a type declared retired
+	// (RetireType), which the replay skipped on purpose.
+	Retired int
 	// ViewsKept lists the view models the replay touched but did not write
 	// back, as "view/id", sorted. The replay cannot have rebuilt them
 	// entirely: their id is not the replayed entity's (a model per customer
@@ -44,6 +47,7 @@ type replayScope struct {
 	sagas           map[string]bool // the sagas whose state of entityID the replay rebuilds
 	handled         atomic.Int64
 	skipped         atomic.Int64
+	retired         int // stored commands of a retired type, not run
 	viewsKept       []string
 
 	mu     sync.Mutex
@@ -91,7 +95,11 @@ func (s *Service) viewStore(ctx context.Context) ViewStore {
 // destination its type is routed to now, not the one it was stored with, so
 // commands sent before a destination was renamed replay too. An entity
 // whose commands the store cannot load whole (a MemoryCommandStore that
-// evicted its oldest: ErrCommandsEvicted) is refused before anything runs.
+// evicted its oldest: ErrCommandsEvicted) is refused before anything runs,
+// and so is one with a stored command of a type this service no longer
+// registers (ErrUnknownType), since the rebuilt state would lack its
+// effect: register the type again, or declare it retired (RetireType) to
+// have its commands skipped on purpose.
 // When every command succeeded it stores:
 //
 //   - the entity's saga state, replacing the stored one. It is rebuilt from
@@ -172,10 +180,14 @@ func (s *Service) Replay(ctx context.Context, entityID string) (ReplayReport, er
 	if err != nil {
 		return ReplayReport{}, fmt.Errorf("cqrs: load commands of %s: %w", quotedID(entityID), err)
 	}
+	run, retired, err := s.replayable(entityID, cmds)
+	if err != nil {
+		return ReplayReport{Commands: len(cmds)}, err
+	}
 	sc := &replayScope{entityID: entityID, entities: NewMemoryStore(), views: NewMemoryStore(), raised: map[string]bool{},
-		sagas: s.rebuiltSagas(cmds)}
+		sagas: s.rebuiltSagas(run), retired: retired}
 	rctx := context.WithValue(ctx, replayKey{}, sc)
-	for _, c := range cmds {
+	for _, c := range run {
 		env := c.Envelope
 		env.Replay = true
 		if err := s.deliverReplay(rctx, s.routeOf(c), env, c.Payload); err != nil {
@@ -188,10 +200,10 @@ func (s *Service) Replay(ctx context.Context, entityID string) (ReplayReport, er
 	return s.report(len(cmds), sc), nil
 }
 
-// routeOf returns the destination a stored command's type is routed to now,
-// or the one it was sent to when its type is no longer registered: a command
-// stored before its type moved to another destination still reaches the
-// handler its type has.
+// routeOf returns the destination a stored command's type is routed to now
+// (replay runs only commands of registered types, see replayable; the one
+// it was sent to otherwise): a command stored before its type moved to
+// another destination still reaches the handler its type has.
 func (s *Service) routeOf(c StoredCommand) string {
 	if info, ok := s.types.ofName(c.Envelope.Type); ok {
 		return info.destination
@@ -200,7 +212,8 @@ func (s *Service) routeOf(c StoredCommand) string {
 }
 
 func (s *Service) report(commands int, sc *replayScope) ReplayReport {
-	return ReplayReport{Commands: commands, Handled: int(sc.handled.Load()), Skipped: int(sc.skipped.Load()), ViewsKept: sc.viewsKept}
+	return ReplayReport{Commands: commands, Handled: int(sc.handled.Load()), Skipped: int(sc.skipped.Load()),
+		Retired: sc.retired, ViewsKept: sc.viewsKept}
 }
 
 // deliverReplay runs a replayed message through the local handlers of its
