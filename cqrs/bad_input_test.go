@@ -69,15 +69,19 @@ func TestBadMessagesAreDeadLetteredWithTypedErrorsAndOthersFlow(t *testing.T) {
 		name   string
 		msg    *message.Message
 		target error
+		// deliveries is 1 for a permanent failure; a type no handler takes
+		// is retried, as a newer instance may take it, until its last
+		// delivery, which dead-letters it with the same reason.
+		deliveries int
 	}{
-		{"unknown type", rawCommand("orders.Unheard", "o-1", `{}`), cqrs.ErrUnknownType},
-		{"payload that does not decode", rawCommand("orders.CreateOrder", "o-1", `{"amount":"many"`), cqrs.ErrDecode},
-		{"empty entity id", rawCommand("orders.CreateOrder", "", `{"amount":1}`), cqrs.ErrEmptyEntityID},
-		{"missing type", rawCommand("", "o-1", `{"amount":1}`), cqrs.ErrEnvelope},
-		{"garbled sequence", withMetadata(rawCommand("orders.CreateOrder", "o-1", `{"amount":1}`), sourceflow.MetaSequence, "nine"), cqrs.ErrEnvelope},
-		{"garbled occurrence time", withMetadata(rawCommand("orders.CreateOrder", "o-1", `{"amount":1}`), sourceflow.MetaOccurredAt, "yesterday"), cqrs.ErrEnvelope},
-		{"garbled replay flag", withMetadata(rawCommand("orders.CreateOrder", "o-1", `{"amount":1}`), sourceflow.MetaReplay, "perhaps"), cqrs.ErrEnvelope},
-		{"replay flag on a delivered message", withMetadata(rawCommand("orders.CreateOrder", "o-1", `{"amount":1}`), sourceflow.MetaReplay, "true"), cqrs.ErrEnvelope},
+		{"unknown type", rawCommand("orders.Unheard", "o-1", `{}`), cqrs.ErrUnknownType, cqrs.DefaultMaxDeliveries},
+		{"payload that does not decode", rawCommand("orders.CreateOrder", "o-1", `{"amount":"many"`), cqrs.ErrDecode, 1},
+		{"empty entity id", rawCommand("orders.CreateOrder", "", `{"amount":1}`), cqrs.ErrEmptyEntityID, 1},
+		{"missing type", rawCommand("", "o-1", `{"amount":1}`), cqrs.ErrEnvelope, 1},
+		{"garbled sequence", withMetadata(rawCommand("orders.CreateOrder", "o-1", `{"amount":1}`), sourceflow.MetaSequence, "nine"), cqrs.ErrEnvelope, 1},
+		{"garbled occurrence time", withMetadata(rawCommand("orders.CreateOrder", "o-1", `{"amount":1}`), sourceflow.MetaOccurredAt, "yesterday"), cqrs.ErrEnvelope, 1},
+		{"garbled replay flag", withMetadata(rawCommand("orders.CreateOrder", "o-1", `{"amount":1}`), sourceflow.MetaReplay, "perhaps"), cqrs.ErrEnvelope, 1},
+		{"replay flag on a delivered message", withMetadata(rawCommand("orders.CreateOrder", "o-1", `{"amount":1}`), sourceflow.MetaReplay, "true"), cqrs.ErrEnvelope, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -90,12 +94,14 @@ func TestBadMessagesAreDeadLetteredWithTypedErrorsAndOthersFlow(t *testing.T) {
 			dead := app.transport.DeadLetters()
 			require.Len(t, dead, 1)
 			assert.Equal(t, tt.msg.UUID, dead[0].Message.UUID)
-			assert.Equal(t, 1, dead[0].Deliveries, "a permanent failure is dead-lettered without redelivery")
+			assert.Equal(t, tt.deliveries, dead[0].Deliveries, "dead-lettered on its last delivery")
 			assert.Contains(t, dead[0].Reason, tt.target.Error())
 			got := errs.all()
-			require.Len(t, got, 1)
-			assert.ErrorIs(t, got[0], tt.target)
-			assert.True(t, sourceflow.IsPermanent(got[0]))
+			require.Len(t, got, tt.deliveries)
+			for i, err := range got {
+				assert.ErrorIs(t, err, tt.target)
+				assert.Equal(t, i == len(got)-1, sourceflow.IsPermanent(err), "only the last delivery's failure is permanent")
+			}
 
 			s, found, err := app.view.Get(context.Background(), "good")
 			require.NoError(t, err)

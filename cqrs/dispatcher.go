@@ -58,7 +58,9 @@ func (d *dispatcher) types() []string {
 }
 
 // handle is the Watermill handler function. Errors that no retry can cure
-// are marked permanent so that transports dead-letter them at once. They
+// are marked permanent so that transports dead-letter them at once; a
+// message of a type no handler takes is retried until its last delivery
+// first (see unknownType). They
 // name the message's id, which its sender chose, as quotedID quotes it or
 // as sourceflow.IDText shows it (bounded): never as it came.
 func (d *dispatcher) handle(msg *message.Message) ([]*message.Message, error) {
@@ -74,8 +76,7 @@ func (d *dispatcher) handle(msg *message.Message) ([]*message.Message, error) {
 	}
 	handlers := d.handlers[env.Type]
 	if len(handlers) == 0 {
-		return nil, sourceflow.Permanent(fmt.Errorf("%w: %s on destination %q (message %s); %s",
-			ErrUnknownType, quotedID(env.Type), d.destination, quotedID(env.MessageID), handledTypesText(d.types())))
+		return nil, d.unknownType(msg, env)
 	}
 	if d.kind == sourceflow.KindCommand && env.EntityID == "" {
 		return nil, sourceflow.Permanent(fmt.Errorf("%w: command %q (message %s)", ErrEmptyEntityID, env.Type, quotedID(env.MessageID)))
