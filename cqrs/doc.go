@@ -115,15 +115,22 @@
 //     (a rule by event type, stated in full on Service.Replay). It stores
 //     them in one transaction when the stores share a database, under no
 //     entity lock (a live handling may hold the database while it waits
-//     for one), each save conditional on the version it loaded.
+//     for one), each save conditional on the version it loaded. It refuses
+//     an entity with a stored command of a type no longer registered
+//     (ErrUnknownType) unless RetireType declares it skipped.
 //   - Errors no retry can cure (malformed envelope, among them a replay flag
-//     on a message a transport delivered, unknown type, payload that does
-//     not decode; a handler's own mistake: an event or command it returns,
-//     raises or sends that is nil, not registered, of the other kind or not
+//     on a message a transport delivered, payload that does not decode; a
+//     handler's own mistake: an event or command it returns, raises or
+//     sends that is nil, not registered, of the other kind or not
 //     encodable, or a command without an entity id) are marked
 //     sourceflow.Permanent and recorded on
 //     the nacked message under sourceflow.MetaFailure, so transports
-//     dead-letter them at once. A panicking handler becomes a *sourceflow.PanicError.
+//     dead-letter them at once. A message of a type no handler of its
+//     destination takes (ErrUnknownType) is retried until its last
+//     delivery first, since during a rolling deploy a newer instance may
+//     take it; the README's "Evolving messages and state" says what else
+//     a change of a message's or a state's shape does. A panicking handler
+//     becomes a *sourceflow.PanicError.
 //   - The Transport interface uses only Watermill and root-package types.
 //     ChannelTransport, built on Watermill's gochannel, is the default; it
 //     adds bounded redelivery, a bounded dead-letter list, an error for a
