@@ -36,11 +36,12 @@ type dispatcher struct {
 	codec       Codec
 	handlers    map[string][]boundHandler
 	progress    progress
+	registry    *registry // resolves a type's aliases (Aliases)
 }
 
 func newDispatcher(s *Service, destination string, kind sourceflow.Kind) *dispatcher {
 	return &dispatcher{service: s.cfg.Name, destination: destination, kind: kind, codec: s.cfg.Codec,
-		handlers: map[string][]boundHandler{}}
+		handlers: map[string][]boundHandler{}, registry: s.types}
 }
 
 func (d *dispatcher) add(typeName string, h boundHandler) {
@@ -48,10 +49,15 @@ func (d *dispatcher) add(typeName string, h boundHandler) {
 	d.handlers[typeName] = append(d.handlers[typeName], h)
 }
 
+// types returns the type names the destination's handlers take, with
+// their aliases, sorted.
 func (d *dispatcher) types() []string {
 	out := make([]string, 0, len(d.handlers))
 	for t := range d.handlers {
 		out = append(out, t)
+		if info, ok := d.registry.ofName(t); ok {
+			out = append(out, info.aliases...)
+		}
 	}
 	sort.Strings(out)
 	return out
@@ -74,10 +80,15 @@ func (d *dispatcher) handle(msg *message.Message) ([]*message.Message, error) {
 		return nil, sourceflow.Permanent(fmt.Errorf("%w: destination %q: message %s: %s is set on a message the transport delivered, not a replay",
 			ErrEnvelope, d.destination, sourceflow.IDText(env.MessageID), sourceflow.MetaReplay))
 	}
-	handlers := d.handlers[env.Type]
+	typ := env.Type
+	if info, ok := d.registry.ofName(typ); ok {
+		typ = info.name // an alias's message is the type's
+	}
+	handlers := d.handlers[typ]
 	if len(handlers) == 0 {
 		return nil, d.unknownType(msg, env)
 	}
+	env.Type = typ
 	if d.kind == sourceflow.KindCommand && env.EntityID == "" {
 		return nil, sourceflow.Permanent(fmt.Errorf("%w: command %q (message %s)", ErrEmptyEntityID, env.Type, quotedID(env.MessageID)))
 	}

@@ -35,6 +35,9 @@
 //
 //   - Types are registered explicitly under stable logical names, never
 //     derived from Go type names; a duplicate is an error at wiring time.
+//     A renamed type keeps its older names as aliases (Aliases), which
+//     messages, stored commands and remembered events of those names
+//     resolve to.
 //   - Every type routes to one named destination, and one destination may
 //     carry several types of one kind. A listened destination has a single
 //     router handler that dispatches by type; a type without a handler there

@@ -11,15 +11,41 @@ import (
 // RegisterCommand registers command type C under the logical name and routes
 // it to destination. Names are explicit and stable (e.g. "orders.CreateOrder"),
 // never derived from Go type names. Registering a name or a type twice is
-// ErrDuplicateType.
-func RegisterCommand[C any](s *Service, name, destination string) error {
-	return s.register(name, sourceflow.KindCommand, reflect.TypeFor[C](), destination)
+// ErrDuplicateType. Aliases gives the type older names.
+func RegisterCommand[C any](s *Service, name, destination string, opts ...RegisterOption) error {
+	return s.register(name, sourceflow.KindCommand, reflect.TypeFor[C](), destination, aliasesOf(opts)...)
 }
 
 // RegisterEvent registers event type E under the logical name and routes it
 // to destination.
-func RegisterEvent[E any](s *Service, name, destination string) error {
-	return s.register(name, sourceflow.KindEvent, reflect.TypeFor[E](), destination)
+func RegisterEvent[E any](s *Service, name, destination string, opts ...RegisterOption) error {
+	return s.register(name, sourceflow.KindEvent, reflect.TypeFor[E](), destination, aliasesOf(opts)...)
+}
+
+// RegisterOption adds to a registration (RegisterCommand, RegisterEvent).
+type RegisterOption struct {
+	aliases []string
+}
+
+// Aliases gives a registered type older logical names, so that a type can
+// be renamed across a rolling deploy: a message of an older name is
+// handled as one of the type when it is delivered (on the type's
+// destination), replayed (a stored command) or raised again from a saga's
+// remembered events, and its handlers see the type's name in the
+// envelope. Sends use the type's name only. An alias is listened to as the
+// name is (an SNS filter policy names it too). An alias already registered
+// (as a name or an alias) is ErrDuplicateType; an empty or retired one
+// (RetireType) is ErrInvalidRegistration.
+func Aliases(names ...string) RegisterOption {
+	return RegisterOption{aliases: names}
+}
+
+func aliasesOf(opts []RegisterOption) []string {
+	var out []string
+	for _, o := range opts {
+		out = append(out, o.aliases...)
+	}
+	return out
 }
 
 // typeInfoOf returns the registration of T, checking its kind.

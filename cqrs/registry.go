@@ -15,9 +15,11 @@ type typeInfo struct {
 	kind        sourceflow.Kind
 	goType      reflect.Type
 	destination string
+	aliases     []string // older names of the type (Aliases)
 }
 
-// registry maps logical type names to Go types and destinations. It is
+// registry maps logical type names, and their aliases, to Go types and
+// destinations (byName holds both, each alias to its type's info). It is
 // written while a service is wired and read concurrently afterwards.
 type registry struct {
 	mu         sync.RWMutex
@@ -37,7 +39,7 @@ func newRegistry() *registry {
 	}
 }
 
-func (r *registry) add(name string, kind sourceflow.Kind, t reflect.Type, destination string) error {
+func (r *registry) add(name string, kind sourceflow.Kind, t reflect.Type, destination string, aliases ...string) error {
 	if name == "" {
 		return fmt.Errorf("%w: empty type name for %v", ErrInvalidRegistration, t)
 	}
@@ -49,11 +51,8 @@ func (r *registry) add(name string, kind sourceflow.Kind, t reflect.Type, destin
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if prev, ok := r.byName[name]; ok {
-		return fmt.Errorf("%w: name %q already registered for %v", ErrDuplicateType, name, prev.goType)
-	}
-	if r.retired[name] {
-		return fmt.Errorf("%w: name %q is declared retired (RetireType)", ErrInvalidRegistration, name)
+	if err := r.checkNames(name, aliases); err != nil {
+		return err
 	}
 	if prev, ok := r.byType[t]; ok {
 		return fmt.Errorf("%w: %v already registered as %q", ErrDuplicateType, t, prev.name)
@@ -62,11 +61,37 @@ func (r *registry) add(name string, kind sourceflow.Kind, t reflect.Type, destin
 		return fmt.Errorf("%w: destination %q carries %ss, cannot carry %s %q",
 			ErrInvalidRegistration, destination, k, kind, name)
 	}
-	info := &typeInfo{name: name, kind: kind, goType: t, destination: destination}
-	r.byName[name] = info
+	info := &typeInfo{name: name, kind: kind, goType: t, destination: destination, aliases: aliases}
+	for _, n := range append([]string{name}, aliases...) {
+		r.byName[n] = info
+	}
 	r.byType[t] = info
 	r.destKind[destination] = kind
 	r.registered = append(r.registered, info)
+	return nil
+}
+
+// checkNames refuses a name or alias that is empty, retired or already
+// registered (as a name or an alias), and an alias given twice.
+func (r *registry) checkNames(name string, aliases []string) error {
+	seen := map[string]bool{}
+	for i, n := range append([]string{name}, aliases...) {
+		what := "name"
+		if i > 0 {
+			what = "alias"
+		}
+		switch prev, ok := r.byName[n]; {
+		case n == "":
+			return fmt.Errorf("%w: empty %s for %q", ErrInvalidRegistration, what, name)
+		case ok:
+			return fmt.Errorf("%w: %s %q already registered for %v", ErrDuplicateType, what, n, prev.goType)
+		case r.retired[n]:
+			return fmt.Errorf("%w: %s %q is declared retired (RetireType)", ErrInvalidRegistration, what, n)
+		case seen[n]:
+			return fmt.Errorf("%w: %s %q given twice for %q", ErrDuplicateType, what, n, name)
+		}
+		seen[n] = true
+	}
 	return nil
 }
 

@@ -5,7 +5,8 @@ import (
 )
 
 // replayable returns the stored commands cmds of entityID that a replay
-// runs, leaving out those of a type declared retired (RetireType), and how
+// runs, each under its type's name (one stored under an alias, Aliases, as
+// well), leaving out those of a type declared retired (RetireType), and how
 // many it left out. A command of a type neither registered nor retired is
 // refused with ErrUnknownType before anything runs: no handler here can
 // take it, and a replay that skipped it would store a saga state without
@@ -14,7 +15,8 @@ func (s *Service) replayable(entityID string, cmds []StoredCommand) ([]StoredCom
 	out := make([]StoredCommand, 0, len(cmds))
 	for _, c := range cmds {
 		name := c.Envelope.Type
-		if _, ok := s.types.ofName(name); ok {
+		if info, ok := s.types.ofName(name); ok {
+			c.Envelope.Type = info.name // a command stored under an alias replays as the type's
 			out = append(out, c)
 			continue
 		}

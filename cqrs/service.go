@@ -107,14 +107,14 @@ func (s *Service) binding() sourceflow.Binding {
 	return b
 }
 
-// register records a type; it fails after Start.
-func (s *Service) register(name string, kind sourceflow.Kind, t reflect.Type, destination string) error {
+// register records a type and its aliases; it fails after Start.
+func (s *Service) register(name string, kind sourceflow.Kind, t reflect.Type, destination string, aliases ...string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.checkChangeable(); err != nil {
 		return err
 	}
-	return s.types.add(name, kind, t, destination)
+	return s.types.add(name, kind, t, destination, aliases...)
 }
 
 // checkChangeable refuses registrations once the transport is bound: by a

@@ -15,7 +15,7 @@ import (
 // is permanent with the same reason; a replay never retries.
 func TestAnUnknownTypeIsRetriedUntilItsLastDelivery(t *testing.T) {
 	d := &dispatcher{service: "v1", destination: "orders", kind: sourceflow.KindCommand,
-		handlers: map[string][]boundHandler{"orders.Place": {{name: "saga/orders.Place"}}}}
+		handlers: map[string][]boundHandler{"orders.Place": {{name: "saga/orders.Place"}}}, registry: newRegistry()}
 	unknown := func(ctx context.Context, md map[string]string) error {
 		msg := message.NewMessage("m-1", []byte(`{}`))
 		for k, v := range md {
