@@ -47,12 +47,10 @@ type CommandHandler[C, S any] func(ctx context.Context, state *S, cmd C, env Env
 // Handle registers h as the saga's handler of command C. A command type has
 // at most one handler per service, and its destination must be listened to.
 // A saga of the same name with another state type is ErrDuplicateHandler;
-// a negative StateVersion is ErrInvalidRegistration.
+// a negative StateVersion, or one other than a saga of the same name
+// declared, is ErrInvalidRegistration.
 func Handle[C, S any](g *Saga[S], h CommandHandler[C, S]) error {
-	if err := g.state.validate("saga", g.name); err != nil {
-		return err
-	}
-	return addOwnedHandler[S](g.svc, ownerName{role: "saga", name: g.name}, sourceflow.KindCommand, g.svc.cfg.EntityStore,
+	return addOwnedHandler[S](g.svc, ownerName{role: "saga", name: g.name}, g.state, sourceflow.KindCommand, g.svc.cfg.EntityStore,
 		func(ctx context.Context, cmd C, env Envelope) error {
 			return g.svc.withinOutboxTx(ctx, g.svc.entityStore(ctx), func(ctx context.Context) error {
 				pending, err := g.apply(ctx, env, func(ctx context.Context, state *S) ([]any, error) { return h(ctx, state, cmd, env) })

@@ -54,7 +54,9 @@ type stateOptions struct {
 // newer document, which is not saved again.
 //
 // Never lower the version: documents stamped higher stay refused. Every
-// NewSaga or NewView of one name in a service declares the same version.
+// NewSaga or NewView of one name in a service declares the same version:
+// Handle or Project refuses another (ErrInvalidRegistration), whose
+// handlers would refuse the documents the others stamp.
 // The stamp is a short header before the stored bytes, written only for a
 // version above 0, so documents of version 0 are stored exactly as before
 // and documents stored before are version 0. Read models through View.Get

@@ -76,13 +76,10 @@ type Projection[E, V any] func(ctx context.Context, model *V, ev E, env Envelope
 
 // Project registers p as the view's projection of event E. The event's
 // destination must be listened to. A view of the same name with another
-// model type is ErrDuplicateHandler; a negative StateVersion is
-// ErrInvalidRegistration.
+// model type is ErrDuplicateHandler; a negative StateVersion, or one other
+// than a view of the same name declared, is ErrInvalidRegistration.
 func Project[E, V any](v *View[V], p Projection[E, V]) error {
-	if err := v.state.validate("view", v.name); err != nil {
-		return err
-	}
-	return addOwnedHandler[V](v.svc, ownerName{role: "view", name: v.name}, sourceflow.KindEvent, v.svc.cfg.ViewStore,
+	return addOwnedHandler[V](v.svc, ownerName{role: "view", name: v.name}, v.state, sourceflow.KindEvent, v.svc.cfg.ViewStore,
 		func(ctx context.Context, ev E, env Envelope) error {
 			return v.update(ctx, env.EntityID, func(ctx context.Context, model *V) error { return p(ctx, model, ev, env) })
 		})
