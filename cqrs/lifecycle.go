@@ -32,8 +32,8 @@ import (
 // ends. The closes still under way then go on after it returned (an awsbus
 // subscriber lets the long poll under way end, before its ShutdownTimeout,
 // and releases what the poll returns at once), a failure of theirs is
-// logged, and a Start retried meanwhile (up to its ctx) and Close wait for
-// them.
+// logged, and a Start retried meanwhile (up to its ctx, failing then with
+// an error that says what it waited for) and Close wait for them.
 func (s *Service) Start(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -312,9 +312,9 @@ func (s *Service) closeWithin(ctx context.Context, subs []message.Subscriber) er
 }
 
 // awaitFailedSubs waits until the subscribers of a failed Start closed, or
-// until ctx ends, whose cause it returns then. A subscriber still open
-// could hold a destination a new one subscribes to (ChannelTransport's).
-// The caller holds mu.
+// until ctx ends, whose cause it returns then, saying what it waited for.
+// A subscriber still open could hold a destination a new one subscribes to
+// (ChannelTransport's). The caller holds mu.
 func (s *Service) awaitFailedSubs(ctx context.Context) error {
 	if s.failedSubs == nil {
 		return nil
@@ -324,7 +324,7 @@ func (s *Service) awaitFailedSubs(ctx context.Context) error {
 		s.failedSubs = nil
 		return nil
 	case <-ctx.Done():
-		return context.Cause(ctx)
+		return fmt.Errorf("waiting for the subscribers of an earlier failed start to close: %w", context.Cause(ctx))
 	}
 }
 

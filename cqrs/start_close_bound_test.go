@@ -74,7 +74,10 @@ func TestAFailedStartWaitsForItsSubscribersClosesOnlyUntilItsContextEnds(t *test
 			retry, cancelRetry := context.WithTimeout(context.Background(), 100*time.Millisecond)
 			defer cancelRetry()
 			subscribes := calls.Load()
-			require.ErrorIs(t, svc.Start(retry), context.DeadlineExceeded, "a retried Start waits for the closes")
+			err = svc.Start(retry)
+			require.ErrorIs(t, err, context.DeadlineExceeded, "a retried Start waits for the closes")
+			assert.ErrorContains(t, err, "waiting for the subscribers of an earlier failed start to close",
+				"the error says what the Start waited for")
 			assert.Equal(t, subscribes, calls.Load(), "and subscribes nothing meanwhile")
 			once.Do(func() { close(release) })
 			assert.EventuallyWithT(t, func(c *assert.CollectT) {
