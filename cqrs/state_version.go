@@ -53,7 +53,11 @@ type stateOptions struct {
 // any other. A command a saga already applied is still re-raised from a
 // newer document, which is not saved again.
 //
-// Never lower the version: documents stamped higher stay refused. Every
+// Never lower the version: documents stamped higher stay refused. Rolling
+// a deploy back past a release that raised it lowers it too: the release
+// rolled back to refuses every document the newer one saved meanwhile, and
+// their messages are dead-lettered until a release of that version or
+// higher runs again, so fix forward, keeping the version. Every
 // NewSaga or NewView of one name in a service declares the same version:
 // Handle or Project refuses another (ErrInvalidRegistration), whose
 // handlers would refuse the documents the others stamp.
