@@ -101,12 +101,12 @@ func kindName(name string, isOutbox bool) string {
 }
 
 // targetFlag is the flag that names the destination or outbox name, for
-// the commands a message suggests.
+// the commands a message suggests, with the name quoted for the shell.
 func targetFlag(name string, isOutbox bool) string {
 	if isOutbox {
-		return "--outbox " + printable(name)
+		return "--outbox " + shellWord(name)
 	}
-	return "--destination " + printable(name)
+	return "--destination " + shellWord(name)
 }
 
 // busConfig is the sqlbus configuration of c.
