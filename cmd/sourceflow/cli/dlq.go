@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"time"
 
 	"github.com/spf13/cobra"
 )
@@ -51,9 +52,13 @@ func newDLQCommand(g *globals) *cobra.Command {
 	return cmd
 }
 
-// openDLQ opens the topology file and returns the session with its SQS
-// client for the dlq commands.
-func (g *globals) openDLQ(ctx context.Context, cmd *cobra.Command, path string) (*session, dlqSQS, error) {
+// openDLQ refuses a --check-timeout (bound) that is not positive, opens
+// the topology file and returns the session with its SQS client for the
+// dlq commands, each call of the client bounded by bound.
+func (g *globals) openDLQ(ctx context.Context, cmd *cobra.Command, path string, bound time.Duration) (*session, dlqSQS, error) {
+	if err := checkTimeoutErr(bound); err != nil {
+		return nil, nil, err
+	}
 	s, err := g.open(ctx, cmd, path)
 	if err != nil {
 		return nil, nil, err
@@ -62,13 +67,12 @@ func (g *globals) openDLQ(ctx context.Context, cmd *cobra.Command, path string) 
 	if err != nil {
 		return nil, nil, err
 	}
-	return s, api, nil
+	return s, withBound(api, callBound{bound: bound}), nil
 }
 
-// openPair opens the topology file and finds the dead-letter pair that
-// queue names.
-func (g *globals) openPair(ctx context.Context, cmd *cobra.Command, path, queue string) (*session, dlqSQS, dlqPair, error) {
-	s, api, err := g.openDLQ(ctx, cmd, path)
+// openPair is openDLQ, then finds the dead-letter pair that queue names.
+func (g *globals) openPair(ctx context.Context, cmd *cobra.Command, path, queue string, bound time.Duration) (*session, dlqSQS, dlqPair, error) {
+	s, api, err := g.openDLQ(ctx, cmd, path, bound)
 	if err != nil {
 		return nil, nil, dlqPair{}, err
 	}

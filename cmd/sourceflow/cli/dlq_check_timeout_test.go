@@ -45,11 +45,13 @@ func TestDLQRedriveAndPurge_AnEndpointThatNeverAnswersFailsAtTheCheckTimeout(t *
 	}
 }
 
-// A --check-timeout that is not positive is refused by redrive and purge
-// too, naming the flag.
-func TestDLQRedriveAndPurge_RefuseANonPositiveCheckTimeout(t *testing.T) {
+// A --check-timeout that is not positive is refused by every dlq command
+// that calls SQS, naming the flag.
+func TestDLQCommands_RefuseANonPositiveCheckTimeout(t *testing.T) {
 	path, _ := topologyUnderASilentEndpoint(t)
 	for _, cmd := range [][]string{
+		{"dlq", "list", "-f", path},
+		{"dlq", "peek", "-f", path, "--queue", "orders-order-events-dlq"},
 		{"dlq", "redrive", "-f", path, "--queue", "orders-order-events-dlq"},
 		{"dlq", "purge", "-f", path, "--queue", "orders-order-events-dlq"},
 	} {

@@ -55,16 +55,12 @@ func (g *globals) runDLQList(cmd *cobra.Command, path, output string, checkTimeo
 	if err := checkOutput(output); err != nil {
 		return err
 	}
-	if err := checkTimeoutErr(checkTimeout); err != nil {
-		return err
-	}
 	ctx, cancel := g.withTimeout(cmd)
 	defer cancel()
-	s, api, err := g.openDLQ(ctx, cmd, path)
+	s, api, err := g.openDLQ(ctx, cmd, path, checkTimeout)
 	if err != nil {
 		return err
 	}
-	api = withBound(api, callBound{bound: checkTimeout})
 	var rows []dlqDepth
 	missing := 0
 	for _, p := range dlqPairs(s.plan) {

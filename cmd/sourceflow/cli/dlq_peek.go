@@ -117,16 +117,12 @@ func (g *globals) runDLQPeek(cmd *cobra.Command, f peekFlags) error {
 	if err := checkKeyIDs(f.keyIDs); err != nil {
 		return err
 	}
-	if err := checkTimeoutErr(f.checkTimeout); err != nil {
-		return err
-	}
 	ctx, cancel := g.withTimeout(cmd)
 	defer cancel()
-	s, api, p, err := g.openPair(ctx, cmd, f.path, f.queue)
+	s, api, p, err := g.openPair(ctx, cmd, f.path, f.queue, f.checkTimeout)
 	if err != nil {
 		return err
 	}
-	api = withBound(api, callBound{bound: f.checkTimeout})
 	q, err := resolveQueue(ctx, api, p.dlq)
 	if err != nil {
 		return s.boundedQueueFailure(ctx, "dlq peek", err, f.checkTimeout)

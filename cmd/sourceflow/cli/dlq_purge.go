@@ -82,19 +82,15 @@ func (g *globals) runDLQPurge(cmd *cobra.Command, f purgeFlags) error {
 	if err := purgeFlagsErr(f); err != nil {
 		return &ExitError{Code: ExitUsage, Err: err}
 	}
-	if err := checkTimeoutErr(f.checkTimeout); err != nil {
-		return err
-	}
 	ctx, cancel := g.withTimeout(cmd)
 	defer cancel()
-	s, api, p, err := g.openPair(ctx, cmd, f.path, f.queue)
+	s, api, p, err := g.openPair(ctx, cmd, f.path, f.queue, f.checkTimeout)
 	if err != nil {
 		return err
 	}
 	if err := purgeable(f.queue, p); err != nil {
 		return &ExitError{Code: ExitUsage, Err: err}
 	}
-	api = withBound(api, callBound{bound: f.checkTimeout})
 	q, err := resolveQueue(ctx, api, p.dlq)
 	if err != nil {
 		return s.boundedQueueFailure(ctx, "dlq purge", err, f.checkTimeout)

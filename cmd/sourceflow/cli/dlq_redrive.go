@@ -131,9 +131,6 @@ func (g *globals) runDLQRedrive(cmd *cobra.Command, f redriveFlags) error {
 	if err != nil {
 		return &ExitError{Code: ExitUsage, Err: err}
 	}
-	if err := checkTimeoutErr(f.checkTimeout); err != nil {
-		return err
-	}
 	ctx, cancel := cmd.Context(), context.CancelFunc(func() {})
 	if cmd.Flags().Changed("timeout") {
 		ctx, cancel = g.withTimeout(cmd)

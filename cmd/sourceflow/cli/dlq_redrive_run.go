@@ -24,7 +24,7 @@ type redrive struct {
 // openRedrive reads the file, finds the pair of --queue and resolves both
 // queues, with each SQS call bounded by --check-timeout.
 func (g *globals) openRedrive(ctx context.Context, cmd *cobra.Command, f redriveFlags, rate int) (*redrive, error) {
-	s, api, p, err := g.openPair(ctx, cmd, f.path, f.queue)
+	s, api, p, err := g.openPair(ctx, cmd, f.path, f.queue, f.checkTimeout)
 	if err != nil {
 		return nil, err
 	}
@@ -32,7 +32,6 @@ func (g *globals) openRedrive(ctx context.Context, cmd *cobra.Command, f redrive
 	if err != nil {
 		return nil, &ExitError{Code: ExitUsage, Err: err}
 	}
-	api = withBound(api, callBound{bound: f.checkTimeout})
 	r := &redrive{s: s, api: api, deps: dlqDepsFrom(ctx), plan: plan, flags: f, rate: rate,
 		out: cmd.OutOrStdout(), bar: cmd.ErrOrStderr()}
 	if r.from, err = resolveQueue(ctx, api, p.dlq); err != nil {
