@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/ThreeDotsLabs/watermill/message"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/stretchr/testify/require"
 
 	"github.com/sourceflow-go/sourceflow"
@@ -51,10 +52,17 @@ func FuzzEnvelopeJSON(f *testing.F) {
 	})
 }
 
+// attributesSink keeps the SQS attributes TestWireConversionAllocations
+// converts, as a publish keeps them in its request: attributes that are
+// dropped at once could live on the stack and allocate less than a
+// publish pays.
+var attributesSink map[string]sqstypes.MessageAttributeValue
+
 // A message with a full envelope goes out and comes back in a fraction of
 // the allocations encoding/json took (24 to marshal, 40 to unmarshal, 10 for
 // the SQS attributes): the plain form is written and read by hand, and the
-// SDK attribute values share their pointers' allocations.
+// SDK attribute values share their pointers' allocations (the map, the
+// value pointers and the data type, however many attributes there are).
 func TestWireConversionAllocations(t *testing.T) {
 	msg := message.NewMessage("0b8f5c3e-6e0c-4c7e-9f7a-2d1c3b4a5e6f", []byte(`{"id":1}`))
 	msg.Metadata = fullMetadata()
@@ -62,11 +70,11 @@ func TestWireConversionAllocations(t *testing.T) {
 	require.NoError(t, err)
 	out := testing.AllocsPerRun(100, func() { _, _ = marshal(msg) })
 	in := testing.AllocsPerRun(100, func() { _, _ = unmarshal(wire.body, wire.attrs, "sqs-id") })
-	attrs := testing.AllocsPerRun(100, func() { _ = sqsAttributes(wire.attrs) })
+	attrs := testing.AllocsPerRun(100, func() { attributesSink = sqsAttributes(wire.attrs) })
 	t.Logf("allocations: marshal %.0f, unmarshal %.0f, sqsAttributes %.0f", out, in, attrs)
 	require.LessOrEqual(t, out, 8.0)
 	require.LessOrEqual(t, in, 14.0)
-	require.LessOrEqual(t, attrs, 2.0)
+	require.LessOrEqual(t, attrs, 4.0)
 }
 
 // An envelope's map is sized by the keys it holds, not by what its values

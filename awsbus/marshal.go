@@ -103,24 +103,28 @@ func unmarshal(body string, attrs map[string]string, fallbackUUID string) (*mess
 
 // sqsAttributes converts attributes to SQS String attributes.
 func sqsAttributes(attrs map[string]string) map[string]sqstypes.MessageAttributeValue {
-	out := make(map[string]sqstypes.MessageAttributeValue, len(attrs))
-	dataType := aws.String(sourceflow.AttributeDataType) // shared by the message's attributes
-	values := make([]string, 0, len(attrs))              // one allocation for the value pointers
-	for k, v := range attrs {
-		values = append(values, v)
-		out[k] = sqstypes.MessageAttributeValue{DataType: dataType, StringValue: &values[len(values)-1]}
-	}
-	return out
+	return stringAttributes(attrs, func(dataType, value *string) sqstypes.MessageAttributeValue {
+		return sqstypes.MessageAttributeValue{DataType: dataType, StringValue: value}
+	})
 }
 
 // snsAttributes converts attributes to SNS String attributes.
 func snsAttributes(attrs map[string]string) map[string]snstypes.MessageAttributeValue {
-	out := make(map[string]snstypes.MessageAttributeValue, len(attrs))
-	dataType := aws.String(sourceflow.AttributeDataType) // shared by the message's attributes
-	values := make([]string, 0, len(attrs))              // one allocation for the value pointers
+	return stringAttributes(attrs, func(dataType, value *string) snstypes.MessageAttributeValue {
+		return snstypes.MessageAttributeValue{DataType: dataType, StringValue: value}
+	})
+}
+
+// stringAttributes converts attributes to String attributes of an SDK
+// (SQS's or SNS's), each built by attr from its data type and value. The
+// attributes share one data type and one allocation for the value pointers.
+func stringAttributes[V any](attrs map[string]string, attr func(dataType, value *string) V) map[string]V {
+	out := make(map[string]V, len(attrs))
+	dataType := aws.String(sourceflow.AttributeDataType)
+	values := make([]string, 0, len(attrs))
 	for k, v := range attrs {
 		values = append(values, v)
-		out[k] = snstypes.MessageAttributeValue{DataType: dataType, StringValue: &values[len(values)-1]}
+		out[k] = attr(dataType, &values[len(values)-1])
 	}
 	return out
 }
