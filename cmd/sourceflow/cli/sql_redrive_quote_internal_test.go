@@ -10,23 +10,27 @@ import (
 	"github.com/sourceflow-go/sourceflow/internal/sqldb/sqldbtest"
 )
 
+// redriveDryRun is what redrive without --yes prints for the destination
+// or the outbox name holding one dead letter.
+func redriveDryRun(t *testing.T, name string, isOutbox bool) string {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	conn := newWarnConn(t, &sqldbtest.DB{Values: map[string]int64{"COUNT(": 1}})
+	require.NoError(t, conn.countToRedrive(t.Context(), &out, &errOut, name, isOutbox))
+	return out.String()
+}
+
 // The command redrive's dry run suggests quotes a destination name holding
 // a space and a quote as a shell reads it back.
 func TestSQLRedriveSuggestsACommandWithTheDestinationQuoted(t *testing.T) {
-	f := &sqldbtest.DB{Values: map[string]int64{"COUNT(": 1}}
-	var out, errOut bytes.Buffer
+	out := redriveDryRun(t, "pay ments'x", false)
 
-	require.NoError(t, newWarnConn(t, f).countToRedrive(t.Context(), &out, &errOut, "pay ments'x", false))
-
-	assert.Contains(t, out.String(), "`sourceflow sql dead-letters --destination 'pay ments'\\''x'`")
+	assert.Contains(t, out, "`sourceflow sql dead-letters --destination 'pay ments'\\''x'`")
 }
 
 // An outbox name that is safe for the shell is suggested as it is.
-func TestSQLRedriveSuggestsASafeOutboxNameUnquoted(t *testing.T) {
-	f := &sqldbtest.DB{Values: map[string]int64{"COUNT(": 1}}
-	var out, errOut bytes.Buffer
+func TestSQLRedriveSuggestsASafeOutboxNameAsItIs(t *testing.T) {
+	out := redriveDryRun(t, "outbox_payments", true)
 
-	require.NoError(t, newWarnConn(t, f).countToRedrive(t.Context(), &out, &errOut, "outbox_payments", true))
-
-	assert.Contains(t, out.String(), "`sourceflow sql dead-letters --outbox outbox_payments`")
+	assert.Contains(t, out, "`sourceflow sql dead-letters --outbox outbox_payments`")
 }
