@@ -119,7 +119,8 @@ func (b *Backend) Idempotency(cfg idempotency.MiddlewareConfig) (*idempotency.Mi
 // (ErrInvalidConfig), missing tables (ErrMissingTable, naming every
 // missing table and the remedy) or, none of these, every connection of the pool in use
 // until the bound (the error says so). With Config.Outbox, the tables of
-// a service's outbox (its rows', its dead letters' and their offsets')
+// a service's outbox (outbox.Tables: its rows', its dead letters', their
+// offsets' and its held rows')
 // are checked from the outbox's first Bind that succeeded, which makes
 // them: before, they need not be there, and the outbox writes no row. A
 // closed Backend returns ErrClosed.

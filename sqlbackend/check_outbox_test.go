@@ -44,7 +44,7 @@ func checkDroppedOutboxTables(t *testing.T, d dialect) {
 
 	require.NoError(t, cfg.Transport.Bind(ctx, sourceflow.Binding{Service: name}))
 	require.NoError(t, b.Check(ctx))
-	dropped := []string{"watermill_offsets_" + topic, "watermill_" + topic + "_dead_letters"}
+	dropped := []string{"watermill_offsets_" + topic, "watermill_" + topic + "_dead_letters", "sourceflow_outbox_held_" + topic}
 	for _, table := range dropped {
 		_, err := b.Store().DB().ExecContext(ctx, "DROP TABLE "+table)
 		require.NoError(t, err)
@@ -58,8 +58,8 @@ func checkDroppedOutboxTables(t *testing.T, d dialect) {
 
 // dropOutboxTables drops the tables of the outbox topic.
 func dropOutboxTables(t testing.TB, db *sql.DB, topic string) {
-	for _, table := range []string{topic, "offsets_" + topic, topic + "_dead_letters", "offsets_" + topic + "_dead_letters"} {
-		_, err := db.Exec("DROP TABLE IF EXISTS watermill_" + table)
+	for _, table := range outbox.Tables(topic) {
+		_, err := db.Exec("DROP TABLE IF EXISTS " + table)
 		assert.NoError(t, err)
 	}
 }

@@ -33,16 +33,15 @@ func (o *boundOutboxes) bound(topic string) {
 	}
 }
 
-// tables are the tables of the bound outboxes: for each, the tables of its
-// rows and of its dead letters, and the offsets table of each.
+// tables are the tables of the bound outboxes (outbox.Tables): for each,
+// the tables of its rows and of its dead letters, the offsets table of
+// each, and its held rows' table.
 func (o *boundOutboxes) tables() sqldb.Tables {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	var names []string
 	for _, topic := range o.topics {
-		for _, t := range []string{topic, topic + "_dead_letters"} {
-			names = append(names, "watermill_"+t, "watermill_offsets_"+t)
-		}
+		names = append(names, outbox.Tables(topic)...)
 	}
 	return sqldb.Tables{Names: names, Remedy: outboxRemedy}
 }
