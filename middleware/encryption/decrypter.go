@@ -46,9 +46,10 @@ type DecrypterConfig struct {
 	// before December 2026, whose envelope is not authenticated: a captured
 	// one decrypts under another message id, entity or sequence) until this
 	// time; each must still carry an occurred-at within MaxAge. Set it only
-	// while upgrading from such a release, to no later than
-	// Version1Deadline(), and remove it once their messages and dead letters
-	// are drained. Default: zero, every version 1 message is refused
+	// while upgrading from such a release, to the upgrade's end plus MaxAge
+	// (the longest a message sent before it can wait in a queue and its
+	// dead-letter queue), and remove it once their messages and dead
+	// letters are drained. Default: zero, every version 1 message is refused
 	// (permanently, ErrUnsupportedVersion).
 	Version1Until time.Time
 	// KeyIDs, when set, are the only KMS keys whose data keys are accepted:

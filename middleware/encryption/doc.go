@@ -81,9 +81,9 @@
 // captured version 1 message decrypts again under a fresh message id, for
 // another entity. They are refused ([ErrUnsupportedVersion]) unless
 // DecrypterConfig.Version1Until is set: while upgrading from such a
-// release, set it to a date no later than [Version1Deadline] (1 February
-// 2027), so that messages sent during the rolling upgrade, and their dead
-// letters, still decrypt, and remove it once they are drained. Even then a
+// release, set it to the upgrade's end plus MaxAge, so that messages sent
+// during the rolling upgrade, and their dead letters, still decrypt, and
+// remove it once they are drained. Even then a
 // version 1 message must carry an occurred-at within MaxAge ([ErrExpired]
 // otherwise), though a version 1 envelope does not authenticate it.
 //

@@ -14,18 +14,6 @@ import (
 // (idempotency.DefaultTTL) covers it and DefaultMaxClockSkew.
 const DefaultMaxAge = sourceflow.MaxDeliveryAge
 
-// Version1Deadline returns the latest date to give
-// DecrypterConfig.Version1Until during an upgrade from a release that wrote
-// version 1 headers (before December 2026): 1 February 2027 UTC, the
-// upgrade's date plus DefaultMaxAge and a month to roll out, so that
-// messages sent during a rolling upgrade and their dead letters still
-// decrypt. A Decrypter reads version 1 only when Version1Until is set: by
-// default it refuses them. It is a function so that no importer can move
-// it for every Decrypter in the process.
-func Version1Deadline() time.Time {
-	return time.Date(2027, time.February, 1, 0, 0, 0, 0, time.UTC)
-}
-
 // admit refuses a header this Decrypter does not take: version 1 unless
 // Version1Until is set and not yet reached, a signed message where
 // encryption is required.

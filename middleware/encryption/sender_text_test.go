@@ -41,7 +41,7 @@ func TestDecryptContextMismatchShowsTheSendersTypeBounded(t *testing.T) {
 // A version 1 message, whose envelope is not authenticated, with a 200 KB
 // occurred-at time: the error shows it escaped and cut.
 func TestDecryptOccurredAtNotRFC3339ShownBounded(t *testing.T) {
-	f := newFixture(t, encryption.EncrypterConfig{}, encryption.DecrypterConfig{Version1Until: encryption.Version1Deadline()})
+	f := newFixture(t, encryption.EncrypterConfig{}, encryption.DecrypterConfig{Version1Until: upgradeEnd})
 	msg := sealVersion1(t, f, `{"amount":7}`)
 	msg.Metadata.Set(sourceflow.MetaOccurredAt, hugeText)
 	err := f.dec.Decrypt(context.Background(), testDest, msg)

@@ -12,9 +12,13 @@ import (
 	"github.com/sourceflow-go/sourceflow/middleware/encryption"
 )
 
+// upgradeEnd is the Version1Until of the tests' upgrades: 1 February 2027,
+// after the fixture clock's start plus MaxAge.
+var upgradeEnd = time.Date(2027, time.February, 1, 0, 0, 0, 0, time.UTC)
+
 func TestVersion1HeadersAreReadUntilTheirDeadline(t *testing.T) {
 	f := newFixture(t, encryption.EncrypterConfig{}, encryption.DecrypterConfig{})
-	upgrading := f.newDecrypter(t, encryption.DecrypterConfig{Version1Until: encryption.Version1Deadline()})
+	upgrading := f.newDecrypter(t, encryption.DecrypterConfig{Version1Until: upgradeEnd})
 	msg := sealVersion1(t, f, `{"amount":7}`)
 	require.NoError(t, upgrading.Decrypt(context.Background(), testDest, msg), "before Version1Until")
 	assert.Equal(t, `{"amount":7}`, string(msg.Payload))
@@ -28,9 +32,7 @@ func TestVersion1HeadersAreReadUntilTheirDeadline(t *testing.T) {
 
 // A Decrypter without Version1Until refuses every version 1 header, whose
 // envelope is not authenticated, and names the option that reads them
-// during an upgrade. Version1Deadline(), 1 February 2027, is the latest
-// date to give it; it is returned by a function, so no importer can move
-// it for every Decrypter in the process.
+// during an upgrade; one with it reads them until that time.
 func TestVersion1HeadersAreRefusedByDefault(t *testing.T) {
 	f := newFixture(t, encryption.EncrypterConfig{}, encryption.DecrypterConfig{})
 	err := f.dec.Decrypt(context.Background(), testDest, sealVersion1(t, f, "default"))
@@ -38,8 +40,7 @@ func TestVersion1HeadersAreRefusedByDefault(t *testing.T) {
 	assert.True(t, sourceflow.IsPermanent(err))
 	assert.Contains(t, err.Error(), "version 1 (its envelope is not authenticated) is refused; set DecrypterConfig.Version1Until")
 
-	deadline := encryption.Version1Deadline()
-	require.Equal(t, time.Date(2027, time.February, 1, 0, 0, 0, 0, time.UTC), deadline)
+	deadline := upgradeEnd
 	upgrading := f.newDecrypter(t, encryption.DecrypterConfig{Version1Until: deadline})
 	f.clock.Advance(deadline.Sub(f.clock.Now()) - time.Second)
 	require.NoError(t, upgrading.Decrypt(context.Background(), testDest, sealVersion1(t, f, "before")))
@@ -54,7 +55,7 @@ func TestVersion1HeadersAreRefusedByDefault(t *testing.T) {
 // occurred-at within MaxAge: one without it, or older, is refused.
 func TestVersion1MessagesMustBeDatedWithinTheMaxAge(t *testing.T) {
 	f := newFixture(t, encryption.EncrypterConfig{}, encryption.DecrypterConfig{})
-	upgrading := f.newDecrypter(t, encryption.DecrypterConfig{Version1Until: encryption.Version1Deadline()})
+	upgrading := f.newDecrypter(t, encryption.DecrypterConfig{Version1Until: upgradeEnd})
 
 	undated := sealVersion1(t, f, `{"amount":7}`)
 	delete(undated.Metadata, sourceflow.MetaOccurredAt)
