@@ -15,11 +15,8 @@ import (
 
 // Defaults of Config.
 const (
-	DefaultHealthTimeout  = 5 * time.Second
-	DefaultHealthCacheTTL = 2 * time.Second
-	// MaxHealthCacheTTL bounds Config.HealthCacheTTL.
-	MaxHealthCacheTTL  = time.Minute
-	DefaultCallTimeout = 10 * time.Second
+	DefaultHealthTimeout = 5 * time.Second
+	DefaultCallTimeout   = 10 * time.Second
 )
 
 // Config configures a Transport. The zero Config is valid: routing comes
@@ -58,12 +55,6 @@ type Config struct {
 	// HealthTimeout bounds each health check, and each GetQueueAttributes
 	// call of Transport.Depths, at most 1h. Default 5s.
 	HealthTimeout time.Duration
-	// HealthCacheTTL is how long HealthHandler answers with the report of
-	// its last round of checks before it runs another, at most 1m; the
-	// requests that arrive during a round wait for it and share its
-	// report. Default 2s; a negative value runs a round per request.
-	// Transport.Health itself always runs the checks.
-	HealthCacheTTL time.Duration
 
 	// KMSKeyID, when set, is the service's KMS key: a key id (UUID or
 	// "mrk-…"), a key ARN, an alias name ("alias/…") or an alias ARN. It
@@ -98,7 +89,6 @@ func (c *Config) setDefaults() {
 	c.MaxReceiveCount = cmp.Or(c.MaxReceiveCount, topology.DefaultMaxReceiveCount)
 	c.CallTimeout = cmp.Or(c.CallTimeout, DefaultCallTimeout)
 	c.HealthTimeout = cmp.Or(c.HealthTimeout, DefaultHealthTimeout)
-	c.HealthCacheTTL = cmp.Or(c.HealthCacheTTL, DefaultHealthCacheTTL)
 	if c.EventQueueName == nil {
 		c.EventQueueName = topology.DefaultEventQueueName
 	}
@@ -135,7 +125,6 @@ func (c Config) problems() error {
 		consumer,
 		fieldcheck.Within("CallTimeout", c.CallTimeout, time.Second, 5*time.Minute),
 		fieldcheck.Within("HealthTimeout", c.HealthTimeout, 0, time.Hour),
-		healthCacheTTLProblem(c.HealthCacheTTL),
 		fieldcheck.Within("PublishLinger", c.PublishLinger, 0, MaxPublishLinger),
 		fieldcheck.Within("MaxReceiveCount", c.MaxReceiveCount, 1, topology.MaxMaxReceiveCount),
 		c.Provisioning.Validate(),

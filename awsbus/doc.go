@@ -225,7 +225,7 @@
 // the state of every publish circuit of Config.Circuits; HealthHandler
 // serves it as JSON with status 200 or 503. HealthHandler runs one round
 // of checks at a time, shared by the requests that arrive meanwhile, and
-// answers with its report for Config.HealthCacheTTL (2s by default), so a
+// answers with its report for HealthReuse (2s), so a
 // burst of requests costs one round of AWS calls. Its report names the
 // resources and the checks' errors (ARNs, account id): serve it on a
 // private address.

@@ -26,11 +26,11 @@ func healthStatus(h http.Handler) int {
 	return rec.Code
 }
 
-// Within HealthCacheTTL the handler answers with its last report; after
+// Within HealthReuse the handler answers with its last report; after
 // it, the next request runs a round of checks again and sees a change.
 func TestHealthHandler_ReusesItsReportForTheTTL(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		tr, sq, sn := healthTransport(t, awsbus.Config{HealthCacheTTL: 3 * time.Second})
+		tr, sq, sn := healthTransport(t, awsbus.Config{})
 		h := awsbus.HealthHandler(tr)
 		calls := func() int { return sq.TotalCalls() + sn.TotalCalls() }
 		before := calls()
@@ -39,7 +39,7 @@ func TestHealthHandler_ReusesItsReportForTheTTL(t *testing.T) {
 		require.Positive(t, round)
 
 		sq.FailNext("GetQueueAttributes", 1, &sqstypes.QueueDoesNotExist{Message: aws.String("gone")})
-		time.Sleep(2 * time.Second) // synctest: fake time, within the TTL
+		time.Sleep(awsbus.HealthReuse - time.Second) // synctest: fake time, within the reuse
 		assert.Equal(t, http.StatusOK, healthStatus(h), "within the TTL the last report answers")
 		assert.Equal(t, round, calls()-before, "within the TTL no AWS call is made")
 
@@ -92,18 +92,4 @@ func TestHealthHandler_ConcurrentRequestsShareOneRound(t *testing.T) {
 		}
 		assert.Equal(t, int64(1), b.calls.Load())
 	})
-}
-
-func TestConfig_HealthCacheTTL(t *testing.T) {
-	for ttl, ok := range map[time.Duration]bool{
-		-1: true, 0: true, time.Second: true, awsbus.MaxHealthCacheTTL: true, awsbus.MaxHealthCacheTTL + 1: false,
-	} {
-		err := awsbus.Config{HealthCacheTTL: ttl}.Validate()
-		if ok {
-			assert.NoError(t, err, ttl)
-			continue
-		}
-		assert.ErrorIs(t, err, awsbus.ErrInvalidConfig)
-		assert.ErrorContains(t, err, "HealthCacheTTL")
-	}
 }

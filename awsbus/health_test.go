@@ -144,8 +144,11 @@ func TestTransport_HealthKMS(t *testing.T) {
 }
 
 func TestHealthHandler(t *testing.T) {
-	tr, sq, _ := healthTransport(t, awsbus.Config{HealthCacheTTL: -1}) // every request checks
-	srv := httptest.NewServer(awsbus.HealthHandler(tr))
+	tr, sq, _ := healthTransport(t, awsbus.Config{})
+	// a handler per request: each runs its own round of checks
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		awsbus.HealthHandler(tr).ServeHTTP(w, r)
+	}))
 	defer srv.Close()
 	get := func() (int, awsbus.HealthReport) {
 		res, err := http.Get(srv.URL)

@@ -12,17 +12,16 @@ import (
 	"github.com/sourceflow-go/sourceflow/middleware/encryption/encryptiontest"
 )
 
-// TestAttackForeignKeyMessageIsNotRetriedForTheGrace: a Decrypter without
-// DecrypterConfig.KeyIDs (the default outside awsbus.NewEncryption, e.g.
-// on sqlbus or a generic Pub/Sub) passes a sender's wrapped key to KMS
-// Decrypt whatever key wrapped it. A sender who wraps its data key under a
-// key of its own that the consumer may not use gets AccessDenied, which the
-// Decrypter takes for an operator's IAM mistake: the message is retried
-// (each delivery one more KMS call, and on an ordered destination the
-// messages behind it wait) for KeyRefusalGrace instead of being
-// dead-lettered at once. The header names the service's own key, which
-// without KeyIDs is not checked; only KMS's error text names the other.
-func TestAttackForeignKeyMessageIsNotRetriedForTheGrace(t *testing.T) {
+// A Decrypter without DecrypterConfig.KeyIDs (the default outside
+// awsbus.NewEncryption, e.g. on sqlbus or a generic Pub/Sub) passes a
+// sender's wrapped key to KMS Decrypt whatever key wrapped it. A sender who
+// wraps its data key under a key of its own that the consumer may not use,
+// with a header naming the service's own key, gets AccessDenied: the
+// Decrypter checks the header's key with a Decrypt pinned to it, whose
+// IncorrectKey shows the header lies, and refuses the message for good
+// (ErrTampered) instead of retrying it, one KMS call per delivery and the
+// messages behind it waiting, for KeyRefusalGrace.
+func TestAForeignKeyMessageIsNotRetriedForTheGrace(t *testing.T) {
 	f := newFixture(t, encryption.EncrypterConfig{}, encryption.DecrypterConfig{})
 	m := sealForeign(t, f) // the consumer's role may not use the sender's key
 	// informational without KeyIDs: name the service's key

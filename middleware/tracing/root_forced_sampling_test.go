@@ -14,16 +14,15 @@ import (
 	"github.com/sourceflow-go/sourceflow/middleware/tracing"
 )
 
-// TestAttackSenderDoesNotChooseTheConsumersTrace: the consumer span is a
-// child of whatever traceparent the message carries. A sender who may
-// write to the queue picks the trace id (so the service's spans join a
+// By default the consumer span is a child of whatever traceparent the
+// message carries, so a sender who may write to the queue picks the trace id (so the service's spans join a
 // trace of the sender's making) and the sampled flag, which the SDK's
 // default ParentBased sampler obeys: a service sampling none of its own
 // traffic records and exports a span for every message flagged sampled.
 // Config.RootConsumerSpans, meant for queues shared with other senders,
 // starts the consumer span as a new root linked to the producer's context
 // (LinkToProducer alone only adds a link beside the parent).
-func TestAttackSenderDoesNotChooseTheConsumersTrace(t *testing.T) {
+func TestWithRootConsumerSpansTheSenderDoesNotChooseTheConsumersTrace(t *testing.T) {
 	rec := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec),
 		sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.NeverSample())))

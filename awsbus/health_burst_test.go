@@ -10,13 +10,12 @@ import (
 	"github.com/sourceflow-go/sourceflow/awsbus"
 )
 
-// TestAttackHealthHandlerCallsAWSOncePerRequest: HealthHandler is served
-// unauthenticated (the orders example puts it beside /metrics), and every
-// GET makes a fresh round of SQS and SNS calls, one per queue, dead-letter
-// queue and topic. A caller who can reach it drives the service's AWS
-// request rate (and, with encryption, KMS DescribeKey) at will. Burst
-// requests within a short window should share one round of checks.
-func TestAttackHealthHandlerCallsAWSOncePerRequest(t *testing.T) {
+// HealthHandler is served unauthenticated (the orders example puts it
+// beside /metrics), and a round of checks makes SQS and SNS calls, one per
+// queue, dead-letter queue and topic. So that a caller who can reach it
+// cannot drive the service's AWS request rate (and, with encryption, KMS
+// DescribeKey) at will, a burst of requests shares one round of checks.
+func TestHealthHandlerBurstCostsOneRoundOfAWSCalls(t *testing.T) {
 	tr, sq, sn := healthTransport(t, awsbus.Config{})
 	h := awsbus.HealthHandler(tr)
 	get := func() {

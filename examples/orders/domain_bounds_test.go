@@ -10,12 +10,12 @@ import (
 	"github.com/sourceflow-go/sourceflow/cqrs"
 )
 
-// TestAttackProcessPaymentRefusesANegativeAmount: a sender who can put a
-// ProcessPayment on the payments queue (the queue takes commands, not only
-// those requestPayment sends) can lower an entity's total paid and record
-// a payment event with a negative amount; createOrder refuses an amount
-// that is not positive, processPayment does not.
-func TestAttackProcessPaymentRefusesANegativeAmount(t *testing.T) {
+// A sender who can put a ProcessPayment on the payments queue (the queue
+// takes commands, not only those requestPayment sends) could lower an
+// entity's total paid and record a payment event with a negative amount:
+// processPayment refuses an amount that is not positive, as createOrder
+// does.
+func TestProcessPaymentRefusesANegativeAmount(t *testing.T) {
 	var p Payment
 	_, err := processPayment(context.Background(), &p, ProcessPayment{OrderNo: 1, Amount: -1_000_000}, cqrs.Envelope{})
 
@@ -23,9 +23,9 @@ func TestAttackProcessPaymentRefusesANegativeAmount(t *testing.T) {
 	assert.Zero(t, p.Amount, "the saga's total should not change")
 }
 
-// TestAttackOrderTotalsDoNotOverflow: two orders of a large positive amount
-// wrap the saga's int64 total to a negative number.
-func TestAttackOrderTotalsDoNotOverflow(t *testing.T) {
+// Two orders of a large positive amount would wrap the saga's int64 total
+// to a negative number: the second is refused.
+func TestOrderTotalsDoNotOverflow(t *testing.T) {
 	var o Order
 	for no := range int64(2) {
 		_, _ = createOrder(context.Background(), &o, CreateOrder{OrderNo: no, Customer: "c", Amount: math.MaxInt64}, cqrs.Envelope{})
@@ -34,12 +34,12 @@ func TestAttackOrderTotalsDoNotOverflow(t *testing.T) {
 	assert.GreaterOrEqual(t, o.Amount, int64(0), "the total of positive orders should never be negative")
 }
 
-// TestAttackPaymentStateIsBounded: every distinct order number paid stays
-// in the payment saga's state for ever, so a sender of ProcessPayment
-// commands with fresh order numbers for one entity grows that entity's
-// state (loaded and stored whole at every command; DynamoDB refuses an
-// item over 400 KB, after which the entity can take no payment).
-func TestAttackPaymentStateIsBounded(t *testing.T) {
+// Every distinct order number paid stays in the payment saga's state, so a
+// sender of ProcessPayment commands with fresh order numbers for one entity
+// would grow that entity's state (loaded and stored whole at every command; DynamoDB refuses an
+// item over 400 KB, after which the entity could take no payment): it
+// keeps at most maxPaidOrders.
+func TestPaymentStateIsBounded(t *testing.T) {
 	var p Payment
 	const forged = 100_000
 	for no := range int64(forged) {

@@ -14,17 +14,17 @@ import (
 	"github.com/sourceflow-go/sourceflow/middleware/encryption/encryptiontest"
 )
 
-// TestAttackForgedWrappedKeyCostsOneKMSDecryptPerMessage: a sender without
+// A sender without
 // any KMS permission copies one genuine header, replaces its wrapped data
 // key with junk and sends it again and again under fresh message ids (so
 // idempotency, which runs first, lets each through). With KeyIDs set, as
 // awsbus.NewEncryption sets it, the header names the allowed key, so every
 // copy reaches KMS Decrypt, which refuses the same blob under the same
 // context every time. KMS's answer for that blob cannot change: one refusal
-// should be remembered (keyed as the data-key cache is), so the sender
-// cannot spend the consumer's KMS request quota, shared by the account, at
+// is remembered (keyed as the data-key cache is), so the sender cannot
+// spend the consumer's KMS request quota, shared by the account, at
 // the rate it can write to the queue.
-func TestAttackForgedWrappedKeyCostsOneKMSDecryptPerMessage(t *testing.T) {
+func TestAForgedWrappedKeyCostsOneKMSDecryptInAll(t *testing.T) {
 	f := newFixture(t, encryption.EncrypterConfig{}, encryption.DecrypterConfig{})
 	dec := f.newDecrypter(t, encryption.DecrypterConfig{KeyIDs: []string{encryptiontest.ARN(f.keyID)}})
 	genuine := f.encrypt(t, []byte(`{"n":1}`))
