@@ -1,6 +1,7 @@
 package cqrs
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strconv"
@@ -70,7 +71,10 @@ func (q *EventQueue) encodeOne(ev any) (*typeInfo, []byte, error) {
 // duplicates, while a run that raised a different event (its first run's
 // save rolled back after the publish) gets a new id. The first failure is
 // returned; it does not name the command, which its sender chose: the
-// handler's error that wraps it does, bounded (wrapHandlerErr).
+// handler's error that wraps it does, bounded (wrapHandlerErr). Each goes
+// out under the name it was remembered with, an alias (Aliases) of its
+// type's name when an older version remembered it, so that raised again it
+// is the same message, id and type, which consumers' idempotency drops.
 func (q *EventQueue) raisePending(ctx context.Context, cause Envelope, pending []pendingEvent) error {
 	for i, p := range pending {
 		info, ok := q.svc.types.ofName(p.Type)
@@ -78,7 +82,7 @@ func (q *EventQueue) raisePending(ctx context.Context, cause Envelope, pending [
 			return fmt.Errorf("%w: pending event %q", ErrNotRegistered, p.Type)
 		}
 		id := derivedID(p.Payload, cause.MessageID, "raised", strconv.Itoa(i), p.Type, cause.EntityID)
-		env := Envelope{EntityID: cause.EntityID, Sequence: cause.Sequence, MessageID: id}
+		env := Envelope{Type: p.Type, EntityID: cause.EntityID, Sequence: cause.Sequence, MessageID: id}
 		if _, err := q.send(ctx, info, env, p.Payload); err != nil {
 			return fmt.Errorf("cqrs: raise %s: %w", p.Type, err)
 		}
@@ -86,9 +90,11 @@ func (q *EventQueue) raisePending(ctx context.Context, cause Envelope, pending [
 	return nil
 }
 
+// send publishes an event of info's type under env.Type, or, when empty,
+// the type's name.
 func (q *EventQueue) send(ctx context.Context, info *typeInfo, env Envelope, payload []byte) (Envelope, error) {
 	s := q.svc
-	env.Type = info.name
+	env.Type = cmp.Or(env.Type, info.name)
 	env.OccurredAt = s.cfg.Clock.Now()
 	env.CorrelationID, env.CausationID, env.Replay = lineage(ctx, env.MessageID)
 	if env.Replay {

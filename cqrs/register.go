@@ -32,7 +32,9 @@ type RegisterOption struct {
 // handled as one of the type when it is delivered (on the type's
 // destination), replayed (a stored command) or raised again from a saga's
 // remembered events, and its handlers see the type's name in the
-// envelope. Sends use the type's name only. An alias is listened to as the
+// envelope. Sends use the type's name only, except that a saga raises
+// again a remembered event under the name it was remembered with (the same
+// message, id and type, for consumers' idempotency). An alias is listened to as the
 // name is (an SNS filter policy names it too). An alias already registered
 // (as a name or an alias) is ErrDuplicateType; an empty or retired one
 // (RetireType) is ErrInvalidRegistration.

@@ -4,9 +4,11 @@ import (
 	"context"
 	"testing"
 
+	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/cqrs/cqrstest"
 )
@@ -114,13 +116,30 @@ func TestAliasesRefuseANameTakenEmptyOrRetired(t *testing.T) {
 
 type renamedBumped struct{}
 
+// wireRecorder is a publisher that records the message id and type of
+// each message it publishes, as they travel.
+type wireRecorder struct {
+	message.Publisher
+	sent *recorder[string]
+}
+
+func (p wireRecorder) Publish(topic string, msgs ...*message.Message) error {
+	for _, m := range msgs {
+		p.sent.add(m.UUID + " " + m.Metadata.Get(sourceflow.MetaType))
+	}
+	return p.Publisher.Publish(topic, msgs...)
+}
+
 // renamedRaiser is a version of the "order" service over docs, on tr,
 // whose saga raises renamedBumped, registered as event (with opts), for
-// each "bump.V2"; events it hears on "events" go to heard.
+// each "bump.V2"; events it hears on "events" go to heard, and the id and
+// type of each event it raises, as sent, to sent.
 func renamedRaiser(t *testing.T, tr cqrs.Transport, docs cqrs.EntityStore, event string, heard *recorder[cqrs.Envelope],
-	opts ...cqrs.RegisterOption) *cqrs.Aggregate {
+	sent *recorder[string], opts ...cqrs.RegisterOption) *cqrs.Aggregate {
 	t.Helper()
-	h := cqrstest.New(t, cqrs.ServiceConfig{Name: "order", EntityStore: docs, Listen: []string{"orders", "events"}, Transport: tr})
+	record := func(pub message.Publisher) (message.Publisher, error) { return wireRecorder{pub, sent}, nil }
+	h := cqrstest.New(t, cqrs.ServiceConfig{Name: "order", EntityStore: docs, Listen: []string{"orders", "events"}, Transport: tr,
+		Hooks: cqrs.Hooks{EventDispatch: []message.PublisherDecorator{record}}})
 	h.Must(cqrs.RegisterCommand[renamedBump](h.Service, "bump.V2", "orders"))
 	h.Must(cqrs.RegisterEvent[renamedBumped](h.Service, event, "events", opts...))
 	h.Must(cqrs.Handle(cqrs.NewSaga[renamedState](h.Service, "order"),
@@ -144,11 +163,12 @@ func TestAnAliasedTypeRaisesAgainTheEventsASagaRememberedUnderItsOlderName(t *te
 	ctx := context.Background()
 	docs := cqrs.NewMemoryStore()
 	var olderHeard, newerHeard recorder[cqrs.Envelope]
-	older := renamedRaiser(t, newTransport(t), docs, "bumped.V1", &olderHeard)
+	var olderSent, newerSent recorder[string]
+	older := renamedRaiser(t, newTransport(t), docs, "bumped.V1", &olderHeard, &olderSent)
 	sent, err := older.Send(ctx, "e-1", renamedBump{By: 1})
 	require.NoError(t, err)
 	tr := newTransport(t)
-	renamedRaiser(t, tr, docs, "bumped.V2", &newerHeard, cqrs.Aliases("bumped.V1"))
+	renamedRaiser(t, tr, docs, "bumped.V2", &newerHeard, &newerSent, cqrs.Aliases("bumped.V1"))
 	pub, err := tr.Publisher("orders")
 	require.NoError(t, err)
 
@@ -157,5 +177,7 @@ func TestAnAliasedTypeRaisesAgainTheEventsASagaRememberedUnderItsOlderName(t *te
 	assert.Empty(t, tr.DeadLetters())
 	heard := newerHeard.all()
 	require.Len(t, heard, 1, "the remembered event was raised again")
-	assert.Equal(t, "bumped.V2", heard[0].Type, "raised under the type's name")
+	assert.Equal(t, "bumped.V2", heard[0].Type, "its handlers see the type's name")
+	assert.Equal(t, olderSent.all(), newerSent.all(),
+		"raised again under the id and the name it was first raised with, so that consumers' idempotency, keyed by both, drops it")
 }

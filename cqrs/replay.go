@@ -226,7 +226,7 @@ func (s *Service) deliverReplay(ctx context.Context, destination string, env Env
 		return fmt.Errorf("cqrs: replayed message %s outside a replay", env.MessageID)
 	}
 	if info, ok := s.types.ofName(env.Type); ok && info.kind == sourceflow.KindEvent {
-		sc.noteRaised(env.Type)
+		sc.noteRaised(info.name) // an alias's event is the type's
 	}
 	s.mu.Lock()
 	d := s.dispatchers[destination]
