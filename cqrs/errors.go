@@ -49,8 +49,11 @@ var (
 var (
 	// ErrEmptyEntityID is returned for a command without an entity id.
 	ErrEmptyEntityID = errors.New("cqrs: empty entity id")
-	// ErrUnknownType is returned when a consumed message's type has no
-	// handler in this service (or no type at all).
+	// ErrUnknownType is returned when a consumed message's type (or
+	// alias, Aliases) has no handler on its destination in this service,
+	// retried until its last delivery; and by Replay for a stored command
+	// of a type neither registered nor retired (RetireType). A message
+	// without a type is ErrEnvelope.
 	ErrUnknownType = errors.New("cqrs: unknown message type")
 	// ErrDecode is returned when a payload does not decode into its type.
 	ErrDecode = errors.New("cqrs: payload does not decode")
