@@ -109,7 +109,9 @@ func (e *kindError) Unwrap() error { return ErrInvalidRegistration }
 // ReplayReport.Retired, so the rebuilt saga state and view models lack
 // their effects. Without it Replay refuses an entity with a stored command
 // of a type not registered (ErrUnknownType). A registered name cannot be
-// retired, nor a retired one registered (ErrInvalidRegistration). Like
+// retired, nor a retired one registered (ErrInvalidRegistration). To
+// retire a type that had aliases (Aliases), retire each of its names: its
+// commands are stored under the name they were sent with. Like
 // registrations, RetireType is called before Start.
 func RetireType(s *Service, name string) error {
 	s.mu.Lock()
