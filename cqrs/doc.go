@@ -41,7 +41,8 @@
 //   - Every type routes to one named destination, and one destination may
 //     carry several types of one kind. A listened destination has a single
 //     router handler that dispatches by type; a type without a handler there
-//     is a permanent error (dead-lettered), never a silent acknowledgement.
+//     is an error, retried until its last delivery and then dead-lettered,
+//     never a silent acknowledgement.
 //   - Routing is exclusive: a service handles only what arrives on the
 //     destinations it listens to, so a command routed to another service is
 //     never also handled by its sender.
