@@ -126,9 +126,9 @@ func kmsProbe(check func(ctx context.Context) error) func(ctx context.Context) e
 // HealthHandler serves t.Health as JSON: 200 when up or degraded, 503 when
 // down. One round of checks runs at a time, shared by the requests that
 // arrive meanwhile, and its report answers those of the next HealthReuse
-// (2s), so that however often it is called the transport makes at most
-// one round of AWS calls per round and 2s; each handler shares its own
-// rounds. Transport.Health itself always runs the checks. The report names the queues, topics and key, and the errors of
+// (2s), so that however often it is called the transport runs one round
+// of AWS calls at a time and none within 2s of the last one's end; each
+// handler shares its own rounds. Transport.Health itself always runs the checks. The report names the queues, topics and key, and the errors of
 // the checks (ARNs and account id included): serve it on a private
 // address, not beside the service's public endpoints.
 func HealthHandler(t *Transport) http.Handler {
