@@ -156,28 +156,39 @@ func renamedRaiser(t *testing.T, tr cqrs.Transport, docs cqrs.EntityStore, event
 	return agg
 }
 
-// A command an older version handled is delivered again to the newer one:
-// the saga raises again the events it remembers, stored under the event
-// type's older name, as the type's.
-func TestAnAliasedTypeRaisesAgainTheEventsASagaRememberedUnderItsOlderName(t *testing.T) {
-	ctx := context.Background()
-	docs := cqrs.NewMemoryStore()
-	var olderHeard, newerHeard recorder[cqrs.Envelope]
-	var olderSent, newerSent recorder[string]
-	older := renamedRaiser(t, newTransport(t), docs, "bumped.V1", &olderHeard, &olderSent)
-	sent, err := older.Send(ctx, "e-1", renamedBump{By: 1})
-	require.NoError(t, err)
-	tr := newTransport(t)
-	renamedRaiser(t, tr, docs, "bumped.V2", &newerHeard, &newerSent, cqrs.Aliases("bumped.V1"))
-	pub, err := tr.Publisher("orders")
-	require.NoError(t, err)
+// A command one version handled is delivered again to the other, during
+// the deploy that changes the name the event type is sent under (its first
+// version sends the old name with the new one as an alias, the second the
+// reverse): the saga raises again the events it remembers, under the name
+// and id they were first raised with, and its handlers see the type's name.
+func TestAnAliasedTypeRaisesAgainTheEventsASagaRememberedUnderItsOtherName(t *testing.T) {
+	tests := map[string]struct{ first, then, alias string }{
+		"older, then newer": {first: "bumped.V1", then: "bumped.V2", alias: "bumped.V1"},
+		"newer, then older": {first: "bumped.V2", then: "bumped.V1", alias: "bumped.V2"},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			docs := cqrs.NewMemoryStore()
+			var firstHeard, thenHeard recorder[cqrs.Envelope]
+			var firstSent, thenSent recorder[string]
+			first := renamedRaiser(t, newTransport(t), docs, tt.first, &firstHeard, &firstSent, cqrs.Aliases(tt.then))
+			sent, err := first.Send(ctx, "e-1", renamedBump{By: 1})
+			require.NoError(t, err)
+			tr := newTransport(t)
+			renamedRaiser(t, tr, docs, tt.then, &thenHeard, &thenSent, cqrs.Aliases(tt.alias))
+			pub, err := tr.Publisher("orders")
+			require.NoError(t, err)
 
-	require.NoError(t, pub.Publish("orders", rawCommandID(sent.MessageID, "bump.V2", "e-1", `{"by":1}`)))
+			require.NoError(t, pub.Publish("orders", rawCommandID(sent.MessageID, "bump.V2", "e-1", `{"by":1}`)))
 
-	assert.Empty(t, tr.DeadLetters())
-	heard := newerHeard.all()
-	require.Len(t, heard, 1, "the remembered event was raised again")
-	assert.Equal(t, "bumped.V2", heard[0].Type, "its handlers see the type's name")
-	assert.Equal(t, olderSent.all(), newerSent.all(),
-		"raised again under the id and the name it was first raised with, so that consumers' idempotency, keyed by both, drops it")
+			assert.Empty(t, tr.DeadLetters())
+			heard := thenHeard.all()
+			require.Len(t, heard, 1, "the remembered event was raised again")
+			assert.Equal(t, tt.then, heard[0].Type, "its handlers see the type's name")
+			require.Len(t, firstSent.all(), 1)
+			assert.Equal(t, firstSent.all(), thenSent.all(),
+				"raised again under the id and the name it was first raised with, so that consumers' idempotency, keyed by both, drops it")
+		})
+	}
 }
