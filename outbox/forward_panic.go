@@ -21,3 +21,16 @@ func recovered(h message.HandlerFunc, msg *message.Message) (out []*message.Mess
 	}()
 	return h(msg)
 }
+
+// recoveredPublish runs publish and returns a panic inside it as a
+// *sourceflow.PanicError with its stack, so that a panicking relay of a
+// held row is that row's transient failure, as the forwarder's is, instead
+// of ending the process from the retry's goroutine.
+func recoveredPublish(publish func() error) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = &sourceflow.PanicError{Value: v, Stack: debug.Stack()}
+		}
+	}()
+	return publish()
+}

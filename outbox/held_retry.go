@@ -173,13 +173,14 @@ func (h *heldRetry) relayLocked(ctx context.Context, tx wsql.Tx, destination str
 }
 
 // attempt relays row to destination (relayed), or dead-letters it in tx
-// when it is undeliverable; a transient failure is logged and returned.
+// when it is undeliverable; a transient failure (a panic of the inner
+// transport included) is logged and returned.
 func (h *heldRetry) attempt(ctx context.Context, tx wsql.Tx, destination string, row heldRow) (relayed bool, err error) {
 	msg, err := row.forwarded(ctx)
 	if err == nil {
 		attemptCtx, cancel := context.WithTimeout(ctx, heldAttemptTimeout)
 		msg.SetContext(attemptCtx)
-		err = h.relay.publishHeld(destination, row.unknownFor, msg)
+		err = recoveredPublish(func() error { return h.relay.publishHeld(destination, row.unknownFor, msg) })
 		cancel()
 	}
 	outer := message.NewMessage(row.uuid, row.payload)
