@@ -2,9 +2,12 @@ package outbox
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
+	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
+	"github.com/ThreeDotsLabs/watermill/message"
 
 	"github.com/sourceflow-go/sourceflow/internal/deadletter"
 	"github.com/sourceflow-go/sourceflow/internal/destgrace"
@@ -53,4 +56,10 @@ func NewHeldPass(cfg Config, now func() time.Time) func(context.Context) bool {
 	rel.grace = destgrace.NewClock(now)
 	dead := deadLetterPublisher{db: cfg.DB, schema: schemaAdapter(cfg.Dialect), topic: cfg.Topic, logger: cfg.Logger, dead: &deadletter.Counts{}}
 	return newHeldRetry(cfg, defaultBackoff, rel, dead, newFailureLog(cfg.Logger, cfg.Topic, time.Minute)).pass
+}
+
+// HoldRow holds msg for destination in cfg's held table in tx, as the
+// forwarder does in its poll's transaction.
+func HoldRow(ctx context.Context, tx *sql.Tx, cfg Config, destination string, msg *message.Message) error {
+	return newHeldTable(cfg.Dialect, cfg.Topic).hold(ctx, wsql.TxFromStdSQL(tx), destination, msg)
 }

@@ -89,7 +89,10 @@ func (h heldTable) holds(ctx context.Context, exec wsql.ContextExecutor, destina
 }
 
 // hold writes the outbox row msg, for destination, at the end of the
-// table, with the destination's unknown_since.
+// table, with the unknown_since of the destination's first held row (the
+// one a retry reads; markUnknown and clearUnknown set every row's): read
+// through the index, so holding a row behind many costs no more than
+// behind one.
 func (h heldTable) hold(ctx context.Context, exec wsql.ContextExecutor, destination string, msg *message.Message) error {
 	metadata, err := json.Marshal(msg.Metadata)
 	if err != nil {
@@ -101,7 +104,8 @@ func (h heldTable) hold(ctx context.Context, exec wsql.ContextExecutor, destinat
 	}
 	// #nosec G202 -- as above.
 	_, err = exec.ExecContext(ctx, sqldb.Rebind(h.dialect, "INSERT INTO "+h.name+" (destination, uuid, payload, metadata, unknown_since) "+
-		"SELECT "+values+", MIN(unknown_since) FROM "+h.name+" WHERE destination = ?"),
+		"SELECT "+values+", MIN(unknown_since) FROM (SELECT unknown_since FROM "+h.name+
+		" WHERE destination = ? ORDER BY seq LIMIT 1) head"),
 		destination, msg.UUID, msg.Payload, string(metadata), destination)
 	if err != nil {
 		return fmt.Errorf("outbox: hold a row for %q: %w", destination, err)
