@@ -63,3 +63,10 @@ func NewHeldPass(cfg Config, now func() time.Time) func(context.Context) bool {
 func HoldRow(ctx context.Context, tx *sql.Tx, cfg Config, destination string, msg *message.Message) error {
 	return newHeldTable(cfg.Dialect, cfg.Topic).hold(ctx, wsql.TxFromStdSQL(tx), destination, msg)
 }
+
+// NewPollHolds returns what the forwarder asks, in the poll tx, of each
+// row's destination: whether it has held rows.
+func NewPollHolds(cfg Config, tx *sql.Tx) func(ctx context.Context, destination string) (bool, error) {
+	h, poll := &holder{table: newHeldTable(cfg.Dialect, cfg.Topic)}, wsql.TxFromStdSQL(tx)
+	return func(ctx context.Context, destination string) (bool, error) { return h.holds(ctx, poll, destination) }
+}

@@ -40,6 +40,33 @@ func TestHoldingARowReadsNotEveryHeldRowOfItsDestination(t *testing.T) {
 	})
 }
 
+// A poll looks for the held rows of its rows' destinations without
+// reading every held row: one destination's backlog does not slow down
+// the poll every destination waits for.
+func TestAPollReadsNotEveryHeldRow(t *testing.T) {
+	eachDialect(t, func(t *testing.T, d dialect) {
+		db := d.open(t)
+		ctx := context.Background()
+		inner := newStuckTransport()
+		inner.down.Store(true)
+		cfg, _ := heldOutbox(t, d, db, inner, 1, "stuck")
+		d.holdMany(t, db, cfg.Topic, "stuck", heldBacklog)
+
+		tx, err := db.BeginTx(ctx, nil)
+		require.NoError(t, err)
+		defer func() { _ = tx.Rollback() }()
+		before := d.rowsRead(t, tx, cfg.Topic)
+		holds := outbox.NewPollHolds(cfg, tx)
+		for _, dest := range []string{"stuck", "ok", "stuck", "ok"} {
+			held, err := holds(ctx, dest)
+			require.NoError(t, err)
+			assert.Equal(t, dest == "stuck", held, dest)
+		}
+		read := d.rowsRead(t, tx, cfg.Topic) - before
+		assert.Less(t, read, int64(heldBacklog/10), "rows read to look at %d held rows", heldBacklog)
+	})
+}
+
 // holdMany writes n held rows for destination into topic's held table,
 // a hundred per statement.
 func (d dialect) holdMany(t *testing.T, db *sql.DB, topic, destination string, n int) {

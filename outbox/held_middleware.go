@@ -19,20 +19,21 @@ type heldError struct{ err error }
 func (e heldError) Error() string { return e.err.Error() }
 func (e heldError) Unwrap() error { return e.err }
 
-// holder holds the forwarder's rows (holding). It reads which destinations
-// have held rows once per poll, in the poll's transaction: during a poll
-// only that poll adds held rows (one poll at a time holds the forwarders'
-// lock), and it adds each to what it read, so the answer is never short; a
-// destination whose held rows a retry relayed meanwhile only has one more
-// row held, relayed next. When more destinations have held rows than one
-// read returns, it asks for each destination it does not know.
+// holder holds the forwarder's rows (holding). It asks, in the poll's
+// transaction, whether the held table has any row, then, when it has,
+// whether each destination of the poll has (through the index, however
+// many rows are held), each once per poll: during a poll only that poll
+// adds held rows (one poll at a time holds the forwarders' lock), and it
+// adds each to what it read, so the answer is never short; a destination
+// whose held rows a retry relayed meanwhile only has one more row held,
+// relayed next.
 type holder struct {
 	table heldTable
 
-	mu       sync.Mutex
-	tx       wsql.Tx         // the poll dests was read in
-	dests    map[string]bool // the destinations with held rows
-	complete bool            // dests holds every one
+	mu    sync.Mutex
+	tx    wsql.Tx         // the poll none and dests were read in
+	none  bool            // the held table had no row
+	dests map[string]bool // whether each destination asked about, or held since, has held rows
 }
 
 // holding is the forwarder's innermost handler middleware, given rows
@@ -82,19 +83,21 @@ func (h *holder) holds(ctx context.Context, tx wsql.Tx, destination string) (boo
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.tx != tx {
-		list, err := h.table.destinations(ctx, tx)
+		some, err := h.table.any(ctx, tx)
 		if err != nil {
 			return false, err
 		}
-		h.tx, h.dests, h.complete = tx, make(map[string]bool, len(list)), len(list) < heldDestinationsBound
-		for _, d := range list {
-			h.dests[d] = true
-		}
+		h.tx, h.none, h.dests = tx, !some, map[string]bool{}
 	}
-	if h.dests[destination] || h.complete {
-		return h.dests[destination], nil
+	if held, ok := h.dests[destination]; ok || h.none {
+		return held, nil
 	}
-	return h.table.holds(ctx, tx, destination)
+	held, err := h.table.holds(ctx, tx, destination)
+	if err != nil {
+		return false, err
+	}
+	h.dests[destination] = held
+	return held, nil
 }
 
 // hold holds msg in tx and records that destination has held rows.

@@ -77,6 +77,29 @@ func (h heldTable) createStatements(topic string) []string {
 	}
 }
 
+// found reports whether rows has a row; a failure to read it is an
+// error, not an answer (the row would overtake the held ones).
+func found(rows wsql.Rows) (bool, error) {
+	if rows.Next() {
+		return true, nil
+	}
+	if r, ok := rows.(interface{ Err() error }); ok {
+		return false, r.Err()
+	}
+	return false, nil
+}
+
+// any reports whether the table has a row.
+func (h heldTable) any(ctx context.Context, exec wsql.ContextExecutor) (bool, error) {
+	// #nosec G202 -- h.name is a quoted valid topic.
+	rows, err := exec.QueryContext(ctx, "SELECT 1 FROM "+h.name+" LIMIT 1")
+	if err != nil {
+		return false, err
+	}
+	defer func() { _ = rows.Close() }()
+	return found(rows)
+}
+
 // holds reports whether destination has held rows.
 func (h heldTable) holds(ctx context.Context, exec wsql.ContextExecutor, destination string) (bool, error) {
 	// #nosec G202 -- h.name is a quoted valid topic.
@@ -85,7 +108,7 @@ func (h heldTable) holds(ctx context.Context, exec wsql.ContextExecutor, destina
 		return false, err
 	}
 	defer func() { _ = rows.Close() }()
-	return rows.Next(), nil
+	return found(rows)
 }
 
 // hold writes the outbox row msg, for destination, at the end of the
