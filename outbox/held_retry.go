@@ -174,7 +174,8 @@ func (h *heldRetry) relayLocked(ctx context.Context, tx wsql.Tx, destination str
 
 // attempt relays row to destination (relayed), or dead-letters it in tx
 // when it is undeliverable; a transient failure (a panic of the inner
-// transport included) is logged and returned.
+// transport included) is logged and returned, one cut short by ctx's end
+// (Close) only returned.
 func (h *heldRetry) attempt(ctx context.Context, tx wsql.Tx, destination string, row heldRow) (relayed bool, err error) {
 	msg, err := row.forwarded(ctx)
 	if err == nil {
@@ -189,6 +190,8 @@ func (h *heldRetry) attempt(ctx context.Context, tx wsql.Tx, destination string,
 	case err == nil:
 		h.log.succeeded(row.payload)
 		return true, nil
+	case ctx.Err() != nil: // the instance is stopping: not the destination's failure
+		return false, ctx.Err()
 	case errors.Is(err, ErrUndeliverable):
 		outer.Metadata.Set(middleware.ReasonForPoisonedKey, err.Error())
 		h.log.succeeded(row.payload) // the row of failures ends, as when the forwarder dead-letters
