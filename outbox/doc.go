@@ -68,7 +68,10 @@
 // between the two relays it again) under a lock of the destination that
 // writes nothing (an advisory lock on PostgreSQL, GET_LOCK on MySQL), so
 // that instances relay a destination's held rows one at a time and hold up
-// no other reader meanwhile. Once a destination has no held rows left, its
+// no other reader meanwhile; an instance that finds the lock taken leaves
+// that destination to its holder until its next look and goes on with the
+// others, so a relay that hangs, or the session of an instance that died
+// that the database has not yet found dead, holds up that destination only. Once a destination has no held rows left, its
 // rows go straight out again. A held row is never dropped while its failure
 // is transient. The failures are logged per destination: the first, then
 // at most once a minute, then the recovery, once ("forwarding resumed",

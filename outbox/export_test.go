@@ -70,3 +70,10 @@ func NewPollHolds(cfg Config, tx *sql.Tx) func(ctx context.Context, destination 
 	h, poll := &holder{table: newHeldTable(cfg.Dialect, cfg.Topic)}, wsql.TxFromStdSQL(tx)
 	return func(ctx context.Context, destination string) (bool, error) { return h.holds(ctx, poll, destination) }
 }
+
+// LockHeld takes, on conn's session, the lock a relay of destination's
+// held rows takes, as another instance's relay (or a session the server
+// has not yet found dead) holds it; release ends it.
+func LockHeld(ctx context.Context, conn *sql.Conn, cfg Config, destination string) (release func(), err error) {
+	return lockDestination(ctx, conn, cfg.Dialect, cfg.Topic, destination)
+}

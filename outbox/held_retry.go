@@ -119,7 +119,8 @@ func (h *heldRetry) drain(ctx context.Context, destination string) error {
 // relayHead relays the first held row of destination, and deletes it, in
 // one transaction on a connection that holds the destination's lock
 // (lockDestination) until the transaction ended; empty reports that
-// destination had none. A failure for want of a publisher is recorded in
+// destination had none, or that another session holds its lock (it
+// relays them). A failure for want of a publisher is recorded in
 // the held table (unknown_since), so that the grace counts from the first
 // such failure on any instance, a restart included, until one finds a
 // publisher.
@@ -130,6 +131,9 @@ func (h *heldRetry) relayHead(ctx context.Context, destination string) (empty bo
 	}
 	defer func() { _ = conn.Close() }()
 	unlock, err := lockDestination(ctx, conn, h.held.dialect, h.topic, destination)
+	if errors.Is(err, errHeldLockTaken) {
+		return true, nil // another session relays them: nothing for this pass to do
+	}
 	if err != nil {
 		return false, fmt.Errorf("outbox: lock the held rows for %q: %w", destination, err)
 	}
