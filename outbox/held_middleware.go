@@ -67,6 +67,9 @@ func (h *holder) holding(next message.HandlerFunc) message.HandlerFunc {
 		if err == nil || errors.Is(err, ErrUndeliverable) || errors.Is(err, context.Canceled) {
 			return out, err
 		}
+		if fe := (forwardError{}); errors.As(err, &fe) {
+			err = fe.err // as the retry of the held rows meets it
+		}
 		herr := h.hold(msg.Context(), tx, e.DestinationTopic, msg)
 		if herr == nil && errors.As(err, new(noPublisherError)) {
 			herr = h.table.markUnknown(msg.Context(), tx, e.DestinationTopic)

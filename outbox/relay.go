@@ -37,8 +37,21 @@ func newRelay(inner cqrs.Transport, topic string, observers []sourceflow.RelayOb
 // keeps none of the forwarder's values (detached), and reports the attempt
 // of each to the observers, a panic too before it goes on (RunRelay).
 func (r *relay) Publish(destination string, msgs ...*message.Message) error {
-	return r.publish(destination, 0, msgs)
+	if err := r.publish(destination, 0, msgs); err != nil {
+		return forwardError{err}
+	}
+	return nil
 }
+
+// forwardError marks the relay's failure as it left Publish: Watermill's
+// forwarder wraps it in words of its own ("cannot publish a message"),
+// which holding takes off, so that a destination's failure reads the same
+// from the forwarder and from the retry of its held rows, and failureLog
+// logs it once, not again as a new error.
+type forwardError struct{ err error }
+
+func (e forwardError) Error() string { return e.err.Error() }
+func (e forwardError) Unwrap() error { return e.err }
 
 // publishHeld publishes a held row's message as Publish does, its
 // destination having had no publisher for at least unknownFor on any
