@@ -23,16 +23,8 @@ const heldBacklog = 3000
 // destination waits for.
 func TestHoldingARowReadsNotEveryHeldRowOfItsDestination(t *testing.T) {
 	eachDialect(t, func(t *testing.T, d dialect) {
-		db := d.open(t)
 		ctx := context.Background()
-		inner := newStuckTransport()
-		inner.down.Store(true)
-		cfg, _ := heldOutbox(t, d, db, inner, 1, "stuck")
-		d.holdMany(t, db, cfg.Topic, "stuck", heldBacklog)
-
-		tx, err := db.BeginTx(ctx, nil)
-		require.NoError(t, err)
-		defer func() { _ = tx.Rollback() }()
+		cfg, tx := heldBacklogTx(t, d)
 		before := d.rowsRead(t, tx, cfg.Topic)
 		require.NoError(t, outbox.HoldRow(ctx, tx, cfg, "stuck", message.NewMessage("one-more", []byte("{}"))))
 		read := d.rowsRead(t, tx, cfg.Topic) - before
@@ -45,16 +37,8 @@ func TestHoldingARowReadsNotEveryHeldRowOfItsDestination(t *testing.T) {
 // the poll every destination waits for.
 func TestAPollReadsNotEveryHeldRow(t *testing.T) {
 	eachDialect(t, func(t *testing.T, d dialect) {
-		db := d.open(t)
 		ctx := context.Background()
-		inner := newStuckTransport()
-		inner.down.Store(true)
-		cfg, _ := heldOutbox(t, d, db, inner, 1, "stuck")
-		d.holdMany(t, db, cfg.Topic, "stuck", heldBacklog)
-
-		tx, err := db.BeginTx(ctx, nil)
-		require.NoError(t, err)
-		defer func() { _ = tx.Rollback() }()
+		cfg, tx := heldBacklogTx(t, d)
 		before := d.rowsRead(t, tx, cfg.Topic)
 		holds := outbox.NewPollHolds(cfg, tx)
 		for _, dest := range []string{"stuck", "ok", "stuck", "ok"} {
@@ -65,6 +49,22 @@ func TestAPollReadsNotEveryHeldRow(t *testing.T) {
 		read := d.rowsRead(t, tx, cfg.Topic) - before
 		assert.Less(t, read, int64(heldBacklog/10), "rows read to look at %d held rows", heldBacklog)
 	})
+}
+
+// heldBacklogTx binds an outbox whose destination "stuck" has
+// heldBacklog held rows and returns its Config and a transaction on its
+// database, rolled back after the test.
+func heldBacklogTx(t *testing.T, d dialect) (outbox.Config, *sql.Tx) {
+	t.Helper()
+	db := d.open(t)
+	inner := newStuckTransport()
+	inner.down.Store(true)
+	cfg, _ := heldOutbox(t, d, db, inner, 1, "stuck")
+	d.holdMany(t, db, cfg.Topic, "stuck", heldBacklog-1)
+	tx, err := db.BeginTx(context.Background(), nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = tx.Rollback() })
+	return cfg, tx
 }
 
 // holdMany writes n held rows for destination into topic's held table,

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/sourceflow-go/sourceflow/outbox"
 )
@@ -15,25 +14,17 @@ import (
 // the instance goes on, and the next pass relays it, in order.
 func TestAPanicRelayingAHeldRowLeavesItHeld(t *testing.T) {
 	eachDialect(t, func(t *testing.T, d dialect) {
-		db := d.open(t)
-		inner := newStuckTransport()
-		inner.down.Store(true)
-		cfg, ids := heldOutbox(t, d, db, inner, 2, "stuck", "stuck")
-		inner.down.Store(false)
+		inner, cfg, ids := heldBehindRecovered(t, d)
 		boom := func() { panic("the inner transport's bug") }
 		inner.onPublish.Store(&boom)
 		pass := outbox.NewHeldPass(cfg, nil)
 
 		assert.NotPanics(t, func() { assert.True(t, pass(context.Background()), "the panic is a failure") })
-		depths, err := outbox.Depths(context.Background(), cfg)
-		require.NoError(t, err)
-		assert.Equal(t, int64(2), depths[0].Visible, "both rows are still held")
+		assert.Equal(t, int64(2), waiting(t, cfg), "both rows are still held")
 
 		inner.onPublish.Store(nil)
 		assert.False(t, pass(context.Background()))
 		assert.Equal(t, ids, inner.received("stuck"), "in order")
-		depths, err = outbox.Depths(context.Background(), cfg)
-		require.NoError(t, err)
-		assert.Zero(t, depths[0].Visible)
+		assert.Zero(t, waiting(t, cfg))
 	})
 }

@@ -87,11 +87,7 @@ func TestHeldRowsWithoutAPublisherAreDeadLetteredAfterTheGrace(t *testing.T) {
 // relayed again: at least once, and in order.
 func TestAHeldRowRelayedButNotDeletedIsRelayedAgain(t *testing.T) {
 	eachDialect(t, func(t *testing.T, d dialect) {
-		db := d.open(t)
-		inner := newStuckTransport()
-		inner.down.Store(true)
-		cfg, ids := heldOutbox(t, d, db, inner, 2, "stuck", "stuck")
-		inner.down.Store(false)
+		inner, cfg, ids := heldBehindRecovered(t, d)
 		ctx, crash := context.WithCancel(context.Background())
 		crashFn := func() { crash() }
 		inner.onPublish.Store(&crashFn)
@@ -99,17 +95,13 @@ func TestAHeldRowRelayedButNotDeletedIsRelayedAgain(t *testing.T) {
 
 		assert.True(t, pass(ctx), "the attempt ended before its commit")
 		assert.Equal(t, ids[:1], inner.published("stuck"), "the first row went out")
-		depths, err := outbox.Depths(context.Background(), cfg)
-		require.NoError(t, err)
-		assert.Equal(t, int64(2), depths[0].Visible, "both rows are still held")
+		assert.Equal(t, int64(2), waiting(t, cfg), "both rows are still held")
 
 		inner.onPublish.Store(nil)
 		assert.False(t, pass(context.Background()))
 		assert.Equal(t, ids, inner.received("stuck"), "in order")
 		assert.Equal(t, []string{ids[0], ids[0], ids[1]}, inner.published("stuck"), "the first again: at least once")
-		depths, err = outbox.Depths(context.Background(), cfg)
-		require.NoError(t, err)
-		assert.Zero(t, depths[0].Visible)
+		assert.Zero(t, waiting(t, cfg))
 	})
 }
 
@@ -185,4 +177,25 @@ func TestAPublisherFoundStartsTheGraceAgain(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, int64(1), depths[0].Visible)
 	})
+}
+
+// heldBehindRecovered binds an outbox whose destination "stuck" has two
+// held rows, then has its inner transport recover; it returns the
+// transport, the outbox's Config and the rows' ids, in order.
+func heldBehindRecovered(t *testing.T, d dialect) (*stuckTransport, outbox.Config, []string) {
+	t.Helper()
+	inner := newStuckTransport()
+	inner.down.Store(true)
+	cfg, ids := heldOutbox(t, d, d.open(t), inner, 2, "stuck", "stuck")
+	inner.down.Store(false)
+	return inner, cfg, ids
+}
+
+// waiting returns the rows cfg's outbox has yet to forward, held ones
+// included (Depths).
+func waiting(t *testing.T, cfg outbox.Config) int64 {
+	t.Helper()
+	depths, err := outbox.Depths(context.Background(), cfg)
+	require.NoError(t, err)
+	return depths[0].Visible
 }
