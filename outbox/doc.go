@@ -64,8 +64,10 @@
 // own messages only, as the DynamoDB outbox does. Each forwarding instance
 // relays the held rows of each destination in order (looking for them every
 // second, and after a failure 100ms later, doubling with each failure in a
-// row up to 5s), each relayed and deleted in one transaction (a crash
-// between the two relays it again) under a lock of the destination that
+// row up to 5s), up to 100 of a destination relayed in one transaction,
+// for at most a second, and deleted in it (a crash before its commit
+// relays them again; a transient failure commits the deletes of the rows
+// before it), under a lock of the destination that
 // writes nothing (an advisory lock on PostgreSQL, GET_LOCK on MySQL), so
 // that instances relay a destination's held rows one at a time and hold up
 // no other reader meanwhile; an instance that finds the lock taken leaves

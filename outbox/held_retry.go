@@ -25,6 +25,17 @@ const heldIdleInterval = time.Second
 // watermill-sql's ack deadline bounds the forwarder's.
 const heldAttemptTimeout = 30 * time.Second
 
+// heldBatch and heldBatchTime bound what one transaction of the retry
+// relays: at most heldBatch rows of one destination, and no more row once
+// heldBatchTime passed, so that a destination that recovers drains its
+// held rows at about the forwarder's pace (a row costs its publish, the
+// read and the delete being shared), and the transaction, which takes a
+// transaction id only at its delete, is not kept open for long.
+const (
+	heldBatch     = 100
+	heldBatchTime = time.Second
+)
+
 // heldRetry relays the held rows of each destination in order, each in a
 // transaction that takes the destination's lock first (lockDestination: so
 // instances relay a destination's rows one at a time, in order) and
@@ -116,8 +127,8 @@ func (h *heldRetry) drain(ctx context.Context, destination string) error {
 	return ctx.Err()
 }
 
-// relayHead relays the first held row of destination, and deletes it, in
-// one transaction on a connection that holds the destination's lock
+// relayHead relays the first held rows of destination (relayLocked), and
+// deletes them, in one transaction on a connection that holds the destination's lock
 // (lockDestination) until the transaction ended; empty reports that
 // destination had none, or that another session holds its lock (it
 // relays them). A failure for want of a publisher is recorded in
@@ -153,27 +164,52 @@ func (h *heldRetry) relayHead(ctx context.Context, destination string) (empty bo
 	return empty, failure
 }
 
-// relayLocked is relayHead's work in tx: err rolls it back, failure (a
-// destination without a publisher, recorded in the held table) is returned
-// once tx committed.
+// relayLocked is relayHead's work in tx: it relays the first held rows of
+// destination in order, at most heldBatch and until heldBatchTime passed,
+// stopping after one that was dead-lettered (its write took a
+// transaction id) and at the first failure, then deletes the rows done.
+// err rolls tx back, so the rows relayed in it are relayed again (at least
+// once); failure (a transient failure, or a destination without a
+// publisher, recorded in the held table) is returned once tx committed,
+// with the rows before it deleted.
 func (h *heldRetry) relayLocked(ctx context.Context, tx wsql.Tx, destination string) (empty bool, failure, err error) {
-	row, ok, err := h.held.head(ctx, tx, destination)
-	if err != nil || !ok {
-		return !ok && err == nil, nil, err
+	rows, err := h.held.heads(ctx, tx, destination, heldBatch)
+	if err != nil || len(rows) == 0 {
+		return err == nil, nil, err
 	}
-	relayed, err := h.attempt(ctx, tx, destination, row)
-	if errors.As(err, new(noPublisherError)) {
-		return false, err, h.held.markUnknown(ctx, tx, destination)
-	}
-	if err != nil {
-		return false, nil, err
-	}
-	if relayed && row.unknownFor > 0 {
-		if err := h.held.clearUnknown(ctx, tx, destination); err != nil {
+	var done []int64
+	start, cleared := time.Now(), false
+	for _, row := range rows {
+		if err := ctx.Err(); err != nil {
 			return false, nil, err
 		}
+		relayed, err := h.attempt(ctx, tx, destination, row)
+		if errors.As(err, new(noPublisherError)) {
+			failure = err
+			if err := h.held.markUnknown(ctx, tx, destination); err != nil {
+				return false, nil, err
+			}
+			break
+		}
+		if errors.As(err, new(heldError)) {
+			failure = err
+			break
+		}
+		if err != nil {
+			return false, nil, err
+		}
+		done = append(done, row.seq)
+		if relayed && row.unknownFor > 0 && !cleared {
+			if err := h.held.clearUnknown(ctx, tx, destination); err != nil {
+				return false, nil, err
+			}
+			cleared = true
+		}
+		if !relayed || time.Since(start) >= heldBatchTime {
+			break
+		}
 	}
-	return false, nil, h.held.release(ctx, tx, row.seq)
+	return false, failure, h.held.release(ctx, tx, done)
 }
 
 // attempt relays row to destination (relayed), or dead-letters it in tx

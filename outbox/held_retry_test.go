@@ -19,7 +19,7 @@ import (
 // in one transaction, waits until the held ones number held and the others
 // went out, and closes the outbox, leaving the held rows to the test. It
 // returns the outbox's Config and the messages' ids.
-func heldOutbox(t *testing.T, d dialect, db *sql.DB, inner *stuckTransport, held int64, destinations ...string) (outbox.Config, []string) {
+func heldOutbox(t testing.TB, d dialect, db *sql.DB, inner *stuckTransport, held int64, destinations ...string) (outbox.Config, []string) {
 	t.Helper()
 	topic := uniqueName("obr")
 	d.dropOutbox(t, db, topic)
@@ -193,7 +193,7 @@ func heldBehindRecovered(t *testing.T, d dialect) (*stuckTransport, outbox.Confi
 
 // waiting returns the rows cfg's outbox has yet to forward, held ones
 // included (Depths).
-func waiting(t *testing.T, cfg outbox.Config) int64 {
+func waiting(t testing.TB, cfg outbox.Config) int64 {
 	t.Helper()
 	depths, err := outbox.Depths(context.Background(), cfg)
 	require.NoError(t, err)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"strconv"
+	"strings"
 	"time"
 
 	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
@@ -38,31 +39,34 @@ func (h heldTable) destinations(ctx context.Context, exec wsql.ContextExecutor) 
 	return out, nil
 }
 
-// head reads, in tx, the first held row of destination; ok is false when
-// it has none. The caller holds the destination's lock (lockDestination).
-func (h heldTable) head(ctx context.Context, tx wsql.ContextExecutor, destination string) (row heldRow, ok bool, err error) {
+// heads reads, in tx, the first n held rows of destination, in order;
+// none when it has none. The caller holds the destination's lock
+// (lockDestination).
+func (h heldTable) heads(ctx context.Context, tx wsql.ContextExecutor, destination string, n int) ([]heldRow, error) {
 	// #nosec G202 -- as above.
 	rows, err := tx.QueryContext(ctx, sqldb.Rebind(h.dialect, "SELECT seq, uuid, payload, metadata, "+h.unknownSeconds()+" FROM "+h.name+
-		" WHERE destination = ? ORDER BY seq LIMIT 1"), destination)
+		" WHERE destination = ? ORDER BY seq LIMIT "+strconv.Itoa(n)), destination)
 	if err != nil {
-		return row, false, err
+		return nil, err
 	}
 	defer func() { _ = rows.Close() }()
-	if !rows.Next() {
-		return row, false, nil
+	var out []heldRow
+	for rows.Next() {
+		var row heldRow
+		var metadata string
+		var unknown sql.NullInt64
+		if err := rows.Scan(&row.seq, &row.uuid, &row.payload, &metadata, &unknown); err != nil {
+			return nil, err
+		}
+		if unknown.Valid {
+			row.unknownFor = max(time.Duration(unknown.Int64)*time.Second, time.Nanosecond) // recorded: more than 0
+		}
+		if err := json.Unmarshal([]byte(metadata), &row.metadata); err != nil || row.metadata == nil {
+			row.metadata = message.Metadata{}
+		}
+		out = append(out, row)
 	}
-	var metadata string
-	var unknown sql.NullInt64
-	if err := rows.Scan(&row.seq, &row.uuid, &row.payload, &metadata, &unknown); err != nil {
-		return row, false, err
-	}
-	if unknown.Valid {
-		row.unknownFor = max(time.Duration(unknown.Int64)*time.Second, time.Nanosecond) // recorded: more than 0
-	}
-	if err := json.Unmarshal([]byte(metadata), &row.metadata); err != nil || row.metadata == nil {
-		row.metadata = message.Metadata{}
-	}
-	return row, true, nil
+	return out, nil
 }
 
 // unknownSeconds is the expression of how long, in whole seconds, a row's
@@ -74,9 +78,17 @@ func (h heldTable) unknownSeconds() string {
 	return "CAST(EXTRACT(EPOCH FROM (CURRENT_TIMESTAMP - unknown_since)) AS BIGINT)"
 }
 
-// release deletes the held row seq.
-func (h heldTable) release(ctx context.Context, tx wsql.ContextExecutor, seq int64) error {
-	// #nosec G202 -- as above.
-	_, err := tx.ExecContext(ctx, sqldb.Rebind(h.dialect, "DELETE FROM "+h.name+" WHERE seq = ?"), seq)
+// release deletes the held rows seqs, in one statement.
+func (h heldTable) release(ctx context.Context, tx wsql.ContextExecutor, seqs []int64) error {
+	if len(seqs) == 0 {
+		return nil
+	}
+	args := make([]any, len(seqs))
+	for i, s := range seqs {
+		args[i] = s
+	}
+	marks := strings.Repeat("?, ", len(seqs)-1) + "?"
+	// #nosec G202 -- as above; the values are bound.
+	_, err := tx.ExecContext(ctx, sqldb.Rebind(h.dialect, "DELETE FROM "+h.name+" WHERE seq IN ("+marks+")"), args...)
 	return err
 }

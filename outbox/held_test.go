@@ -144,7 +144,7 @@ func TestAStuckDestinationHoldsOnlyItsOwnRows(t *testing.T) {
 }
 
 // publishers returns box's publisher of each destination.
-func publishers(t *testing.T, box *outbox.Transport, destinations []string) []message.Publisher {
+func publishers(t testing.TB, box *outbox.Transport, destinations []string) []message.Publisher {
 	t.Helper()
 	pubs := make([]message.Publisher, len(destinations))
 	for i, dest := range destinations {
@@ -158,7 +158,7 @@ func publishers(t *testing.T, box *outbox.Transport, destinations []string) []me
 // sendEach writes one message per destination through its publisher in
 // pubs, in order, into the outbox in one transaction, and returns their
 // ids.
-func sendEach(t *testing.T, db *sql.DB, pubs []message.Publisher, destinations []string) []string {
+func sendEach(t testing.TB, db *sql.DB, pubs []message.Publisher, destinations []string) []string {
 	t.Helper()
 	ctx := context.Background()
 	tx, err := db.BeginTx(ctx, nil)
