@@ -134,6 +134,16 @@
 // client sees that only through its wait_timeout or TCP keepalive).
 // PostgreSQL needs no such lock.
 //
+// # Types a service does not handle
+//
+// There is no filter policy (awsbus's SNS subscriptions have one): a
+// consumer group gets every type raised on an event destination its
+// service listens to, and one it has no handler for is retried, then
+// dead-lettered, holding the group's later messages on that destination
+// meanwhile. Give each type a service ignores a handler that does
+// nothing, deployed before anyone raises it there, or a destination of
+// its own.
+//
 // # Dead letters
 //
 // A failing message is redelivered in process (Config.MaxDeliveries, by
