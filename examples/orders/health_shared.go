@@ -26,7 +26,8 @@ type sharedHealth struct {
 
 // check returns health's last report while it is fresh, else runs a round
 // or waits for the one under way (or for ctx: a request that gives up
-// reports down). The round is detached from the request's cancellation,
+// reports down). A round whose check panics reports down to its waiters
+// and leaves the next request to run a round. The round is detached from the request's cancellation,
 // since others may wait for it; each check in it has its own timeout.
 func (s *sharedHealth) check(ctx context.Context, health healthFunc) (bool, any) {
 	s.mu.Lock()
@@ -45,13 +46,25 @@ func (s *sharedHealth) check(ctx context.Context, health healthFunc) (bool, any)
 	}
 	s.running = make(chan struct{})
 	s.mu.Unlock()
+	ended := false
+	defer func() {
+		if !ended { // a check panicked: its waiters report down, the next request runs a round
+			s.end(false, "a health check panicked", time.Time{})
+		}
+	}()
 	up, details := health(context.WithoutCancel(ctx))
+	ended = true
+	s.end(up, details, time.Now().Add(healthCacheTTL))
+	return up, details
+}
+
+// end records a round's report, fresh until until, and lets its waiters go.
+func (s *sharedHealth) end(up bool, details any, until time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.up, s.details, s.until = up, details, time.Now().Add(healthCacheTTL)
+	s.up, s.details, s.until = up, details, until
 	close(s.running)
 	s.running = nil
-	return up, details
 }
 
 // last returns the report of the last round.

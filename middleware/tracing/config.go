@@ -78,8 +78,8 @@ type Config struct {
 	// teams' or accounts' senders, one any principal of a wide policy may
 	// write to); the link still leads from the consumer span to the
 	// producer's, though a backend that follows parents only shows two
-	// traces. With the no-op provider the producer's context is then not
-	// carried on to the handler either. Off by default: one trace per
+	// traces. The sender's baggage is not carried on to the handler either,
+	// nor, with the no-op provider, its span context. Off by default: one trace per
 	// request → send → process chain, as between services that trust each
 	// other.
 	RootConsumerSpans bool

@@ -5,6 +5,7 @@ import (
 
 	"github.com/ThreeDotsLabs/watermill/message"
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/baggage"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/sourceflow-go/sourceflow"
@@ -48,14 +49,18 @@ func (t *Tracing) Middleware(h message.HandlerFunc) message.HandlerFunc {
 		parent := boundTraceState(t.propagator.Extract(ctx, MetadataCarrier(msg.Metadata)))
 		if !t.recording { // no-op provider: carry the producer's context on, start nothing
 			if t.root {
-				parent = trace.ContextWithSpanContext(parent, trace.SpanContext{})
+				parent = untrusted(parent)
 			}
 			msg.SetContext(parent)
 			return h(msg)
 		}
 
 		tpl := t.template(operationProcess, destination, t.system)
-		spanCtx, span := t.tracer.Start(parent, tpl.name, t.consumerOptions(tpl.opts, parent)...)
+		opts := t.consumerOptions(tpl.opts, parent)
+		if t.root {
+			parent = untrusted(parent)
+		}
+		spanCtx, span := t.tracer.Start(parent, tpl.name, opts...)
 		if span.IsRecording() {
 			attrs := appendMessageAttributes(make([]attribute.KeyValue, 0, maxConsumerAttributes), msg)
 			attrs = appendDeliveryAttributes(attrs, msg)
@@ -99,4 +104,10 @@ func (t *Tracing) consumerOptions(opts []trace.SpanStartOption, parent context.C
 		opts = append(opts[:len(opts):len(opts)], trace.WithLinks(trace.Link{SpanContext: producer}))
 	}
 	return opts
+}
+
+// untrusted returns ctx without what a sender's message put in it, for
+// RootConsumerSpans: its span context and its baggage.
+func untrusted(ctx context.Context) context.Context {
+	return baggage.ContextWithoutBaggage(trace.ContextWithSpanContext(ctx, trace.SpanContext{}))
 }
