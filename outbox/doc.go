@@ -73,8 +73,12 @@
 // no other reader meanwhile; an instance that finds the lock taken leaves
 // that destination to its holder until its next look and goes on with the
 // others, so a relay that hangs, or the session of an instance that died
-// that the database has not yet found dead, holds up that destination only. Once a destination has no held rows left, its
-// rows go straight out again. A held row is never dropped while its failure
+// that the database has not yet found dead, holds up that destination only
+// on the other instances. An instance relays its held destinations one
+// after another, so on it a publish that hangs holds up its other held
+// destinations until the publish returns, at most 30 s an attempt when the
+// inner transport heeds the message's context. Once a destination has no
+// held rows left, its rows go straight out again. A held row is never dropped while its failure
 // is transient. The failures are logged per destination: the first, then
 // at most once a minute, then the recovery, once ("forwarding resumed",
 // with the number of failed attempts).

@@ -149,7 +149,11 @@ func (h *heldRetry) relayHead(ctx context.Context, destination string) (empty bo
 		return false, fmt.Errorf("outbox: lock the held rows for %q: %w", destination, err)
 	}
 	defer unlock()
-	tx, err := afterCommitBeginner{wsql.BeginnerFromStdSQL(conn)}.BeginTx(ctx, nil)
+	// Begun without ctx's cancellation: a relay cut short by Close rolls
+	// back on a live connection, which then releases the lock, where pgx
+	// would close a connection whose transaction's context ended, leaving
+	// the lock held until the server finds the session gone.
+	tx, err := afterCommitBeginner{wsql.BeginnerFromStdSQL(conn)}.BeginTx(context.WithoutCancel(ctx), nil)
 	if err != nil {
 		return false, err
 	}

@@ -56,7 +56,7 @@ func (h heldTable) createStatements(topic string) []string {
 	if h.dialect == sourceflow.MySQL {
 		return []string{"CREATE TABLE IF NOT EXISTS " + h.name + ` (
 			seq BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
-			destination VARCHAR(1024) NOT NULL,
+			destination VARCHAR(1024) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
 			uuid VARCHAR(255) NOT NULL,
 			payload LONGBLOB NOT NULL,
 			metadata LONGTEXT NOT NULL,
