@@ -45,9 +45,12 @@ type stateOptions struct {
 // once the newer version runs everywhere. On a transport that returns a
 // failed message to a shared queue (awsbus) an instance of the newer
 // version may take it on a later delivery; the in-process redelivery of
-// ChannelTransport and PubSubTransport (so sqlbus) keeps it on the instance
-// that refused it, pausing NewerStateRetry between deliveries (see
-// sourceflow.RetryAfter). A Replay by
+// ChannelTransport keeps it on the instance that refused it, pausing
+// NewerStateRetry between deliveries (see sourceflow.RetryAfter), and so
+// does PubSubTransport's within its subscriber's acknowledgement deadline,
+// past which it hands the message back (sqlbus's AckDeadline, 30 s by
+// default, is no longer than the pause), so that any instance of the
+// consumer group may read it. A Replay by
 // an older instance fails with ErrNewerState and leaves the document as
 // stored. Reads (Saga.Load, View.Get) decode a newer document as they would
 // any other. A command a saga already applied is still re-raised from a
