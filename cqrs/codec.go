@@ -42,8 +42,9 @@ func encodeError(codec Codec, name string, err error) error {
 }
 
 // encodeMessage encodes v, a registered message of kind want; check, unless
-// nil, vets v's registration first. Its errors (v nil, not registered, of
-// the other kind, refused by check, or not encodable by JSONCodec) are the
+// nil, vets v's registration first, and v's own Validate method, if it has
+// one, its payload. Its errors (v nil, not registered, of the other kind,
+// refused by check or by Validate, or not encodable by JSONCodec) are the
 // sender's mistakes, which no redelivery of a message whose handler sent or
 // raised v cures: they are marked sourceflow.Permanent, so that its message
 // is dead-lettered at once, with the reason. Another codec's failure is its
@@ -60,6 +61,9 @@ func (s *Service) encodeMessage(v any, want sourceflow.Kind, check func(*typeInf
 		if err := check(info); err != nil {
 			return nil, nil, sourceflow.Permanent(err)
 		}
+	}
+	if err := validateMessage(info.name, v); err != nil {
+		return nil, nil, sourceflow.Permanent(err)
 	}
 	payload, err := s.cfg.Codec.Marshal(v)
 	if err != nil {

@@ -57,6 +57,11 @@ var (
 	ErrUnknownType = errors.New("cqrs: unknown message type")
 	// ErrDecode is returned when a payload does not decode into its type.
 	ErrDecode = errors.New("cqrs: payload does not decode")
+	// ErrInvalidMessage is returned when a command or an event refuses its
+	// own payload: its type has a Validate() error method, which failed.
+	// Send and Raise refuse to send it; received, it is a permanent failure
+	// (dead-lettered at once with the reason).
+	ErrInvalidMessage = errors.New("cqrs: invalid message")
 	// ErrEnvelope is returned when a message's envelope metadata is missing
 	// or malformed.
 	ErrEnvelope = errors.New("cqrs: malformed envelope")
