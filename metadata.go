@@ -23,6 +23,10 @@ const (
 	MetaOccurredAt = "sf_at"
 	// MetaReplay is "true" on messages re-run by replay.
 	MetaReplay = "sf_replay"
+	// MetaHops is how many handled messages led to this one, a decimal
+	// integer: absent (0) on a message sent outside a handler, one more
+	// than the handled message's on one a handler sends or raises.
+	MetaHops = "sf_hops"
 
 	// MetaTraceParent carries the W3C traceparent header.
 	MetaTraceParent = "traceparent"
@@ -46,7 +50,7 @@ const AttributeBudget = 10
 func EnvelopeKeys() []string {
 	return []string{
 		MetaMessageID, MetaEntityID, MetaSequence, MetaCorrelationID,
-		MetaCausationID, MetaOccurredAt, MetaReplay,
+		MetaCausationID, MetaOccurredAt, MetaReplay, MetaHops,
 	}
 }
 
@@ -54,7 +58,7 @@ func EnvelopeKeys() []string {
 func IsEnvelopeKey(key string) bool {
 	switch key {
 	case MetaMessageID, MetaEntityID, MetaSequence, MetaCorrelationID,
-		MetaCausationID, MetaOccurredAt, MetaReplay:
+		MetaCausationID, MetaOccurredAt, MetaReplay, MetaHops:
 		return true
 	}
 	return false

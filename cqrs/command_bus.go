@@ -64,6 +64,7 @@ func (b *CommandBus) Send(ctx context.Context, entityID string, cmd any) (Envelo
 	id, derived := s.newMessageID(ctx, info.name, entityID, payload)
 	env := Envelope{Type: info.name, MessageID: id, EntityID: entityID, OccurredAt: s.cfg.Clock.Now()}
 	env.CorrelationID, env.CausationID, env.Replay = lineage(ctx, env.MessageID)
+	env.Hops = hopsOf(ctx)
 	if env.Replay {
 		// A command sent while replaying is in the command store already and
 		// is replayed in its own turn; delivering it now would apply it twice.
@@ -77,6 +78,9 @@ func (b *CommandBus) Send(ctx context.Context, entityID string, cmd any) (Envelo
 			return Envelope{}, err
 		}
 		return Envelope{}, fmt.Errorf("cqrs: send %q for %s: %w", info.name, quotedID(entityID), err)
+	}
+	if err := s.checkHops(env); err != nil {
+		return Envelope{}, err
 	}
 	var stored StoredCommand
 	send := func() error {

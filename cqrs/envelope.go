@@ -34,6 +34,11 @@ type Envelope struct {
 	OccurredAt time.Time
 	// Replay is true while a stored command is re-run by Replay.
 	Replay bool
+	// Hops is how many handled messages led to this one: 0 for a message
+	// sent outside a handler, one more than the handled message's for one
+	// a handler sends or raises. A send past ServiceConfig.MaxHops is
+	// refused (ErrHopLimit), which stops a causation loop.
+	Hops int
 }
 
 // WriteTo writes the envelope into msg's metadata and sets msg.UUID to the
@@ -52,6 +57,11 @@ func (e Envelope) WriteTo(msg *message.Message) {
 	} else {
 		delete(md, sourceflow.MetaReplay)
 	}
+	if e.Hops > 0 {
+		md.Set(sourceflow.MetaHops, strconv.Itoa(e.Hops))
+	} else {
+		delete(md, sourceflow.MetaHops)
+	}
 	msg.UUID = e.MessageID
 }
 
@@ -62,7 +72,7 @@ func setIfNotEmpty(md message.Metadata, key, value string) {
 }
 
 // EnvelopeOf reads the envelope from msg's metadata. A missing type or
-// message id, or a malformed sequence, time or replay flag, is ErrEnvelope;
+// message id, or a malformed sequence, time, replay flag or hop count, is ErrEnvelope;
 // so is a time whose UTC year is outside 0000-9999, which WriteTo could not
 // write back.
 func EnvelopeOf(msg *message.Message) (Envelope, error) {
@@ -99,5 +109,21 @@ func EnvelopeOf(msg *message.Message) (Envelope, error) {
 			return e, fmt.Errorf("%w: %s %s is not a boolean", ErrEnvelope, sourceflow.MetaReplay, quotedID(s))
 		}
 	}
+	if e.Hops, err = countOf(md, sourceflow.MetaHops); err != nil {
+		return e, err
+	}
 	return e, nil
+}
+
+// countOf reads md's key as a count, a non-negative int; absent, it is 0.
+func countOf(md message.Metadata, key string) (int, error) {
+	s := md.Get(key)
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("%w: %s %s is not a non-negative integer", ErrEnvelope, key, quotedID(s))
+	}
+	return n, nil
 }

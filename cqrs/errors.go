@@ -62,6 +62,12 @@ var (
 	// Send and Raise refuse to send it; received, it is a permanent failure
 	// (dead-lettered at once with the reason).
 	ErrInvalidMessage = errors.New("cqrs: invalid message")
+	// ErrHopLimit is returned when a handler sends or raises a message
+	// that would travel more hops than ServiceConfig.MaxHops (see
+	// Envelope.Hops): most likely a causation loop, a message that causes
+	// another that causes it again. The send is refused, permanently, so
+	// the handled message is dead-lettered with the reason.
+	ErrHopLimit = errors.New("cqrs: hop limit exceeded")
 	// ErrEnvelope is returned when a message's envelope metadata is missing
 	// or malformed.
 	ErrEnvelope = errors.New("cqrs: malformed envelope")

@@ -97,8 +97,12 @@ func (q *EventQueue) send(ctx context.Context, info *typeInfo, env Envelope, pay
 	env.Type = cmp.Or(env.Type, info.name)
 	env.OccurredAt = s.cfg.Clock.Now()
 	env.CorrelationID, env.CausationID, env.Replay = lineage(ctx, env.MessageID)
+	env.Hops = hopsOf(ctx)
 	if env.Replay {
 		return env, s.deliverReplay(ctx, info.destination, env, payload)
+	}
+	if err := s.checkHops(env); err != nil {
+		return env, err
 	}
 	return env, s.publish(ctx, info.destination, env, payload)
 }

@@ -126,7 +126,17 @@ type ServiceConfig struct {
 	// Clock gives the time stamped on new messages. Default:
 	// sourceflow.SystemClock().
 	Clock sourceflow.Clock
+	// MaxHops is the most hops a message may travel (Envelope.Hops): a
+	// handler's send or raise of a message past it fails with ErrHopLimit,
+	// permanently, so a causation loop (a saga's event whose reaction sends
+	// the command that raises it again) ends with its message dead-lettered
+	// rather than running for ever. Default: DefaultMaxHops.
+	MaxHops int
 }
+
+// DefaultMaxHops is ServiceConfig.MaxHops's default: deeper than any flow
+// a design means, short enough to end a loop within a second in process.
+const DefaultMaxHops = 64
 
 func (c *ServiceConfig) setDefaults() {
 	if c.Transport == nil {
@@ -148,6 +158,7 @@ func (c *ServiceConfig) setDefaults() {
 		c.Logger = defaultLogger()
 	}
 	c.CloseTimeout = cmp.Or(c.CloseTimeout, 30*time.Second)
+	c.MaxHops = cmp.Or(c.MaxHops, DefaultMaxHops)
 	if c.NewID == nil {
 		c.NewID = watermill.NewUUID
 	}
@@ -161,6 +172,7 @@ func (c ServiceConfig) Validate() error {
 	errs := []error{
 		fieldcheck.Required("cqrs: ServiceConfig.Name", c.Name != ""),
 		fieldcheck.NotNegative("cqrs: ServiceConfig.CloseTimeout", c.CloseTimeout),
+		fieldcheck.NotNegative("cqrs: ServiceConfig.MaxHops", c.MaxHops),
 	}
 	if err := fieldcheck.ServiceName(c.Name); err != nil {
 		errs = append(errs, fmt.Errorf("cqrs: ServiceConfig.Name %w", err))

@@ -20,6 +20,7 @@ type envelopeJSON struct {
 	CausationID   string    `json:"causation_id,omitempty"`
 	OccurredAt    time.Time `json:"occurred_at"`
 	Replay        bool      `json:"replay,omitempty"`
+	Hops          int       `json:"hops,omitempty"`
 }
 
 func encodeEnvelope(e cqrs.Envelope) (string, error) {
@@ -32,6 +33,7 @@ func encodeEnvelope(e cqrs.Envelope) (string, error) {
 		CausationID:   e.CausationID,
 		OccurredAt:    e.OccurredAt.UTC(),
 		Replay:        e.Replay,
+		Hops:          e.Hops,
 	})
 	if err != nil {
 		return "", fmt.Errorf("encode envelope: %w", err)
@@ -53,5 +55,6 @@ func decodeEnvelope(b []byte) (cqrs.Envelope, error) {
 		CausationID:   j.CausationID,
 		OccurredAt:    j.OccurredAt.UTC(),
 		Replay:        j.Replay,
+		Hops:          j.Hops,
 	}, nil
 }
