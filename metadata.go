@@ -27,6 +27,10 @@ const (
 	// integer: absent (0) on a message sent outside a handler, one more
 	// than the handled message's on one a handler sends or raises.
 	MetaHops = "sf_hops"
+	// MetaPayloadVersion is the version of the payload's shape, a decimal
+	// integer: the PayloadVersion its type was registered with by the
+	// sender, absent for version 0.
+	MetaPayloadVersion = "sf_pver"
 
 	// MetaTraceParent carries the W3C traceparent header.
 	MetaTraceParent = "traceparent"
@@ -51,6 +55,7 @@ func EnvelopeKeys() []string {
 	return []string{
 		MetaMessageID, MetaEntityID, MetaSequence, MetaCorrelationID,
 		MetaCausationID, MetaOccurredAt, MetaReplay, MetaHops,
+		MetaPayloadVersion,
 	}
 }
 
@@ -58,7 +63,8 @@ func EnvelopeKeys() []string {
 func IsEnvelopeKey(key string) bool {
 	switch key {
 	case MetaMessageID, MetaEntityID, MetaSequence, MetaCorrelationID,
-		MetaCausationID, MetaOccurredAt, MetaReplay, MetaHops:
+		MetaCausationID, MetaOccurredAt, MetaReplay, MetaHops,
+		MetaPayloadVersion:
 		return true
 	}
 	return false

@@ -62,7 +62,7 @@ func (b *CommandBus) Send(ctx context.Context, entityID string, cmd any) (Envelo
 		return Envelope{}, err
 	}
 	id, derived := s.newMessageID(ctx, info.name, entityID, payload)
-	env := Envelope{Type: info.name, MessageID: id, EntityID: entityID, OccurredAt: s.cfg.Clock.Now()}
+	env := Envelope{Type: info.name, MessageID: id, EntityID: entityID, OccurredAt: s.cfg.Clock.Now(), PayloadVersion: info.shape.version}
 	env.CorrelationID, env.CausationID, env.Replay = lineage(ctx, env.MessageID)
 	env.Hops = hopsOf(ctx)
 	if env.Replay {

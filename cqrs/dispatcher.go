@@ -80,19 +80,21 @@ func (d *dispatcher) handle(msg *message.Message) ([]*message.Message, error) {
 		return nil, sourceflow.Permanent(fmt.Errorf("%w: destination %q: message %s: %s is set on a message the transport delivered, not a replay",
 			ErrEnvelope, d.destination, sourceflow.IDText(env.MessageID), sourceflow.MetaReplay))
 	}
-	typ := env.Type
-	if info, ok := d.registry.ofName(typ); ok {
-		typ = info.name // an alias's message is the type's
-	}
-	handlers := d.handlers[typ]
-	if len(handlers) == 0 {
+	info, ok := d.registry.ofName(env.Type)
+	if !ok || len(d.handlers[info.name]) == 0 {
 		return nil, d.unknownType(msg, env)
 	}
-	env.Type = typ
+	sentAs := env.Type
+	env.Type = info.name // an alias's message is the type's
 	if d.kind == sourceflow.KindCommand && env.EntityID == "" {
 		return nil, sourceflow.Permanent(fmt.Errorf("%w: command %q (message %s)", ErrEmptyEntityID, env.Type, quotedID(env.MessageID)))
 	}
-	return nil, undecrypted(msg, d.runAll(msg.Context(), handlers, env, msg.Payload))
+	payload, err := info.shape.upcast(info.name, sentAs, env.PayloadVersion, msg.Payload)
+	if err != nil {
+		return nil, undecrypted(msg, sourceflow.Permanent(fmt.Errorf("destination %q: message %s: %w", d.destination, quotedID(env.MessageID), err)))
+	}
+	env.PayloadVersion = max(env.PayloadVersion, info.shape.version)
+	return nil, undecrypted(msg, d.runAll(msg.Context(), d.handlers[info.name], env, payload))
 }
 
 // runAll runs a type's handlers in registration order. When one of several

@@ -39,6 +39,10 @@ type Envelope struct {
 	// a handler sends or raises. A send past ServiceConfig.MaxHops is
 	// refused (ErrHopLimit), which stops a causation loop.
 	Hops int
+	// PayloadVersion is the version of the payload's shape: its type's
+	// PayloadVersion where it was sent. A handler is given the payload
+	// upcast to its own type's version (Upcast), and this version with it.
+	PayloadVersion int
 }
 
 // WriteTo writes the envelope into msg's metadata and sets msg.UUID to the
@@ -57,11 +61,8 @@ func (e Envelope) WriteTo(msg *message.Message) {
 	} else {
 		delete(md, sourceflow.MetaReplay)
 	}
-	if e.Hops > 0 {
-		md.Set(sourceflow.MetaHops, strconv.Itoa(e.Hops))
-	} else {
-		delete(md, sourceflow.MetaHops)
-	}
+	setCount(md, sourceflow.MetaHops, e.Hops)
+	setCount(md, sourceflow.MetaPayloadVersion, e.PayloadVersion)
 	msg.UUID = e.MessageID
 }
 
@@ -72,7 +73,7 @@ func setIfNotEmpty(md message.Metadata, key, value string) {
 }
 
 // EnvelopeOf reads the envelope from msg's metadata. A missing type or
-// message id, or a malformed sequence, time, replay flag or hop count, is ErrEnvelope;
+// message id, or a malformed sequence, time, replay flag, hop count or payload version, is ErrEnvelope;
 // so is a time whose UTC year is outside 0000-9999, which WriteTo could not
 // write back.
 func EnvelopeOf(msg *message.Message) (Envelope, error) {
@@ -112,7 +113,20 @@ func EnvelopeOf(msg *message.Message) (Envelope, error) {
 	if e.Hops, err = countOf(md, sourceflow.MetaHops); err != nil {
 		return e, err
 	}
+	if e.PayloadVersion, err = countOf(md, sourceflow.MetaPayloadVersion); err != nil {
+		return e, err
+	}
 	return e, nil
+}
+
+// setCount writes n under key, or, when 0, deletes key: a message of
+// count 0 travels as one sent before the key existed.
+func setCount(md message.Metadata, key string, n int) {
+	if n > 0 {
+		md.Set(key, strconv.Itoa(n))
+	} else {
+		delete(md, key)
+	}
 }
 
 // countOf reads md's key as a count, a non-negative int; absent, it is 0.

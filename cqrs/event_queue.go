@@ -39,7 +39,7 @@ func (q *EventQueue) Raise(ctx context.Context, entityID string, ev any) (Envelo
 		return Envelope{}, err
 	}
 	id, _ := q.svc.newMessageID(ctx, info.name, entityID, payload)
-	env := Envelope{EntityID: entityID, MessageID: id}
+	env := Envelope{EntityID: entityID, MessageID: id, PayloadVersion: info.shape.version}
 	if in, ok := EnvelopeFromContext(ctx); ok && in.EntityID == entityID {
 		env.Sequence = in.Sequence
 	}
@@ -55,7 +55,7 @@ func (q *EventQueue) encode(events []any) ([]pendingEvent, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, pendingEvent{Type: info.name, Payload: payload})
+		out = append(out, pendingEvent{Type: info.name, Payload: payload, Version: info.shape.version})
 	}
 	return out, nil
 }
@@ -74,7 +74,9 @@ func (q *EventQueue) encodeOne(ev any) (*typeInfo, []byte, error) {
 // handler's error that wraps it does, bounded (wrapHandlerErr). Each goes
 // out under the name it was remembered with, an alias (Aliases) of its
 // type's name when an older version remembered it, so that raised again it
-// is the same message, id and type, which consumers' idempotency drops.
+// is the same message, id and type, which consumers' idempotency drops, and
+// with the payload version it was remembered with, so that its consumers
+// upcast it as it is (Upcast).
 func (q *EventQueue) raisePending(ctx context.Context, cause Envelope, pending []pendingEvent) error {
 	for i, p := range pending {
 		info, ok := q.svc.types.ofName(p.Type)
@@ -82,7 +84,7 @@ func (q *EventQueue) raisePending(ctx context.Context, cause Envelope, pending [
 			return fmt.Errorf("%w: pending event %q", ErrNotRegistered, p.Type)
 		}
 		id := derivedID(p.Payload, cause.MessageID, "raised", strconv.Itoa(i), p.Type, cause.EntityID)
-		env := Envelope{Type: p.Type, EntityID: cause.EntityID, Sequence: cause.Sequence, MessageID: id}
+		env := Envelope{Type: p.Type, EntityID: cause.EntityID, Sequence: cause.Sequence, MessageID: id, PayloadVersion: p.Version}
 		if _, err := q.send(ctx, info, env, p.Payload); err != nil {
 			return fmt.Errorf("cqrs: raise %s: %w", p.Type, err)
 		}

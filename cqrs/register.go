@@ -11,20 +11,23 @@ import (
 // RegisterCommand registers command type C under the logical name and routes
 // it to destination. Names are explicit and stable (e.g. "orders.CreateOrder"),
 // never derived from Go type names. Registering a name or a type twice is
-// ErrDuplicateType. Aliases gives the type older names.
+// ErrDuplicateType. Aliases gives the type older names; PayloadVersion,
+// Upcast and UpcastAlias let its handlers take payloads of older shapes.
 func RegisterCommand[C any](s *Service, name, destination string, opts ...RegisterOption) error {
-	return s.register(name, sourceflow.KindCommand, reflect.TypeFor[C](), destination, aliasesOf(opts)...)
+	return s.register(name, sourceflow.KindCommand, reflect.TypeFor[C](), destination, opts)
 }
 
 // RegisterEvent registers event type E under the logical name and routes it
 // to destination.
 func RegisterEvent[E any](s *Service, name, destination string, opts ...RegisterOption) error {
-	return s.register(name, sourceflow.KindEvent, reflect.TypeFor[E](), destination, aliasesOf(opts)...)
+	return s.register(name, sourceflow.KindEvent, reflect.TypeFor[E](), destination, opts)
 }
 
 // RegisterOption adds to a registration (RegisterCommand, RegisterEvent).
 type RegisterOption struct {
 	aliases []string
+	version *int       // PayloadVersion
+	upcasts []upcaster // Upcast, UpcastAlias
 }
 
 // Aliases gives a registered type older logical names, so that a type can

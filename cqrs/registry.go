@@ -16,6 +16,7 @@ type typeInfo struct {
 	goType      reflect.Type
 	destination string
 	aliases     []string // older names of the type (Aliases)
+	shape       payloadShape
 }
 
 // registry maps logical type names, and their aliases, to Go types and
@@ -39,7 +40,7 @@ func newRegistry() *registry {
 	}
 }
 
-func (r *registry) add(name string, kind sourceflow.Kind, t reflect.Type, destination string, aliases ...string) error {
+func (r *registry) add(name string, kind sourceflow.Kind, t reflect.Type, destination string, shape payloadShape, aliases ...string) error {
 	if name == "" {
 		return fmt.Errorf("%w: empty type name for %v", ErrInvalidRegistration, t)
 	}
@@ -61,7 +62,7 @@ func (r *registry) add(name string, kind sourceflow.Kind, t reflect.Type, destin
 		return fmt.Errorf("%w: destination %q carries %ss, cannot carry %s %q",
 			ErrInvalidRegistration, destination, k, kind, name)
 	}
-	info := &typeInfo{name: name, kind: kind, goType: t, destination: destination, aliases: aliases}
+	info := &typeInfo{name: name, kind: kind, goType: t, destination: destination, aliases: aliases, shape: shape}
 	for _, n := range append([]string{name}, aliases...) {
 		r.byName[n] = info
 	}

@@ -15,8 +15,9 @@ func (s *Service) replayable(entityID string, cmds []StoredCommand) ([]StoredCom
 	out := make([]StoredCommand, 0, len(cmds))
 	for _, c := range cmds {
 		name := c.Envelope.Type
-		if info, ok := s.types.ofName(name); ok {
-			c.Envelope.Type = info.name // a command stored under an alias replays as the type's
+		if _, ok := s.types.ofName(name); ok {
+			// A command stored under an alias keeps it: the dispatcher
+			// replays it as the type's, upcast from the alias's shape.
 			out = append(out, c)
 			continue
 		}

@@ -120,6 +120,7 @@ func (d *sagaDoc) remember(id string, events []pendingEvent) {
 type pendingEvent struct {
 	Type    string `json:"type"`
 	Payload []byte `json:"payload"`
+	Version int    `json:"version,omitempty"` // its payload version (PayloadVersion)
 }
 
 func (g *Saga[S]) load(ctx context.Context, entityID string) (sagaDoc, bool, error) {

@@ -108,13 +108,18 @@ func (s *Service) binding() sourceflow.Binding {
 }
 
 // register records a type and its aliases; it fails after Start.
-func (s *Service) register(name string, kind sourceflow.Kind, t reflect.Type, destination string, aliases ...string) error {
+func (s *Service) register(name string, kind sourceflow.Kind, t reflect.Type, destination string, opts []RegisterOption) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.checkChangeable(); err != nil {
 		return err
 	}
-	return s.types.add(name, kind, t, destination, aliases...)
+	aliases := aliasesOf(opts)
+	shape, err := shapeOf(name, aliases, opts)
+	if err != nil {
+		return err
+	}
+	return s.types.add(name, kind, t, destination, shape, aliases...)
 }
 
 // checkChangeable refuses registrations once the transport is bound: by a
