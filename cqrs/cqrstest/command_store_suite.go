@@ -78,7 +78,7 @@ func command(entity string, seq int64, id string) cqrs.StoredCommand {
 	return cqrs.StoredCommand{
 		Envelope: cqrs.Envelope{Type: "test.Command", MessageID: id, EntityID: entity, Sequence: seq,
 			CorrelationID: "corr-" + id, CausationID: "cause-" + id, OccurredAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
-			Hops: int(seq)},
+			Hops: int(seq), PayloadVersion: int(seq) + 1},
 		Destination: "commands",
 		Payload:     []byte(`{"n":` + fmt.Sprint(seq) + `}`),
 	}
@@ -100,6 +100,7 @@ func testAppendLoadOrder(t *testing.T, s cqrs.CommandStore) {
 		assert.Equal(t, want.Envelope.CorrelationID, c.Envelope.CorrelationID)
 		assert.Equal(t, want.Envelope.CausationID, c.Envelope.CausationID)
 		assert.Equal(t, want.Envelope.Hops, c.Envelope.Hops, "the hop count survives")
+		assert.Equal(t, want.Envelope.PayloadVersion, c.Envelope.PayloadVersion, "the payload version survives")
 		assert.True(t, want.Envelope.OccurredAt.Equal(c.Envelope.OccurredAt), "occurred-at survives")
 		assert.Equal(t, want.Destination, c.Destination)
 		assert.Equal(t, string(want.Payload), string(c.Payload))

@@ -24,6 +24,7 @@ type commandItem struct {
 	OccurredAt    string `dynamodbav:"occurred_at"`
 	Replay        bool   `dynamodbav:"replay,omitempty"`
 	Hops          int    `dynamodbav:"hops,omitempty"`
+	Version       int    `dynamodbav:"payload_version,omitempty"`
 	Destination   string `dynamodbav:"destination"`
 	Payload       []byte `dynamodbav:"payload"`
 }
@@ -33,7 +34,7 @@ func toItem(c cqrs.StoredCommand) commandItem {
 	return commandItem{
 		PK: e.EntityID, SK: sequenceKey(e.Sequence), Sequence: e.Sequence,
 		Type: e.Type, MessageID: e.MessageID, CorrelationID: e.CorrelationID, CausationID: e.CausationID,
-		OccurredAt: e.OccurredAt.UTC().Format(time.RFC3339Nano), Replay: e.Replay, Hops: e.Hops,
+		OccurredAt: e.OccurredAt.UTC().Format(time.RFC3339Nano), Replay: e.Replay, Hops: e.Hops, Version: e.PayloadVersion,
 		Destination: c.Destination, Payload: c.Payload,
 	}
 }
@@ -47,7 +48,7 @@ func (it commandItem) command() (cqrs.StoredCommand, error) {
 		Envelope: cqrs.Envelope{
 			Type: it.Type, MessageID: it.MessageID, EntityID: it.PK, Sequence: it.Sequence,
 			CorrelationID: it.CorrelationID, CausationID: it.CausationID, OccurredAt: at.UTC(), Replay: it.Replay,
-			Hops: it.Hops,
+			Hops: it.Hops, PayloadVersion: it.Version,
 		},
 		Destination: it.Destination,
 		Payload:     it.Payload,

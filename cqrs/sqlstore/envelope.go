@@ -21,6 +21,7 @@ type envelopeJSON struct {
 	OccurredAt    time.Time `json:"occurred_at"`
 	Replay        bool      `json:"replay,omitempty"`
 	Hops          int       `json:"hops,omitempty"`
+	Version       int       `json:"payload_version,omitempty"`
 }
 
 func encodeEnvelope(e cqrs.Envelope) (string, error) {
@@ -34,6 +35,7 @@ func encodeEnvelope(e cqrs.Envelope) (string, error) {
 		OccurredAt:    e.OccurredAt.UTC(),
 		Replay:        e.Replay,
 		Hops:          e.Hops,
+		Version:       e.PayloadVersion,
 	})
 	if err != nil {
 		return "", fmt.Errorf("encode envelope: %w", err)
@@ -47,14 +49,15 @@ func decodeEnvelope(b []byte) (cqrs.Envelope, error) {
 		return cqrs.Envelope{}, fmt.Errorf("decode envelope: %w", err)
 	}
 	return cqrs.Envelope{
-		Type:          j.Type,
-		MessageID:     j.MessageID,
-		EntityID:      j.EntityID,
-		Sequence:      j.Sequence,
-		CorrelationID: j.CorrelationID,
-		CausationID:   j.CausationID,
-		OccurredAt:    j.OccurredAt.UTC(),
-		Replay:        j.Replay,
-		Hops:          j.Hops,
+		Type:           j.Type,
+		MessageID:      j.MessageID,
+		EntityID:       j.EntityID,
+		Sequence:       j.Sequence,
+		CorrelationID:  j.CorrelationID,
+		CausationID:    j.CausationID,
+		OccurredAt:     j.OccurredAt.UTC(),
+		Replay:         j.Replay,
+		Hops:           j.Hops,
+		PayloadVersion: j.Version,
 	}, nil
 }
