@@ -6,7 +6,8 @@
 // commands. Every command and event is one Watermill message: the body is
 // the payload encoded by a Codec (JSON by default) and the metadata is the
 // Envelope (logical type name, message id, entity id, per-entity sequence
-// number, correlation and causation ids, occurred-at, replay flag).
+// number, correlation and causation ids, occurred-at, replay flag, hop
+// count, payload version).
 //
 // Wiring a Service:
 //
@@ -37,7 +38,13 @@
 //     derived from Go type names; a duplicate is an error at wiring time.
 //     A renamed type keeps its older names as aliases (Aliases), which
 //     messages, stored commands and remembered events of those names
-//     resolve to.
+//     resolve to. A type's payload shape has a version (PayloadVersion)
+//     stamped on what it sends, and upcasters (Upcast, UpcastAlias) turn
+//     older payloads into its shape wherever one is decoded for a handler.
+//   - Every message counts its hops, the handlers that led to it
+//     (Envelope.Hops); a handler's send past ServiceConfig.MaxHops fails
+//     permanently (ErrHopLimit), so a causation loop ends in a dead letter
+//     rather than running for ever.
 //   - Every type routes to one named destination, and one destination may
 //     carry several types of one kind. A listened destination has a single
 //     router handler that dispatches by type; a type without a handler there
@@ -123,10 +130,12 @@
 //     an entity with a stored command of a type no longer registered
 //     (ErrUnknownType) unless RetireType declares it skipped.
 //   - Errors no retry can cure (malformed envelope, among them a replay flag
-//     on a message a transport delivered, payload that does not decode; a
+//     on a message a transport delivered, payload that does not decode,
+//     does not upcast (Upcast) or fails its type's Validate method; a
 //     handler's own mistake: an event or command it returns, raises or
-//     sends that is nil, not registered, of the other kind or not
-//     encodable, or a command without an entity id) are marked
+//     sends that is nil, not registered, of the other kind, not
+//     encodable or invalid (ErrInvalidMessage), a command without an
+//     entity id, or a send past the hop limit (ErrHopLimit)) are marked
 //     sourceflow.Permanent and recorded on
 //     the nacked message under sourceflow.MetaFailure, so transports
 //     dead-letter them at once. A message of a type no handler of its
