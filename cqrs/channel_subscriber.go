@@ -46,7 +46,7 @@ func (s *channelSubscriber) Subscribe(ctx context.Context, topic string) (<-chan
 	}
 	r := redelivery{maxDeliveries: s.t.cfg.MaxDeliveries, delay: s.t.cfg.RedeliveryDelay,
 		drain: s.t.cfg.CloseTimeout, keepsNothing: true, handing: remark,
-		deadLetter: s.t.keepDeadLetter, deadLetterQueue: ChannelDeadLetters}
+		deadLetter: s.t.keepDeadLetter, deadLetterQueue: ChannelDeadLetters, filter: s.t.filterOf(topic)}
 	live, endLive := r.deliveryContext(ctx)
 	live = lastOnceEnded(live, ctx)
 	out := make(chan *message.Message)

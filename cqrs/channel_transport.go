@@ -219,6 +219,7 @@ type ChannelTransport struct {
 	stalls    map[string]map[*syncDelivery][]*keyLock // released deliveries by destination, with the locks they wait for
 	stalled   chan struct{}                           // closed when a delivery is next released (see awaitInChain)
 	turns     map[string]chan struct{}                // by ordered destination: closed when its last synchronous publish ended (see takeTurn)
+	filters   channelFilters
 }
 
 // DeadLetter is a message a transport gave up on: ChannelTransport keeps
@@ -252,12 +253,17 @@ func NewChannelTransport(cfg ChannelConfig) (*ChannelTransport, error) {
 	}, nil
 }
 
-// Bind records the kind of every destination of b. A destination bound as a
+// Bind records the kind of every destination of b, and widens the event
+// type filter of b's service on each event destination it listens to with
+// the types it handles there: a subscription drops an event of a type no
+// service of its name on the transport handles, as an SNS filter policy
+// would keep it out of the service's queue. A destination bound as a
 // command destination by one service and an event destination by another is
 // an error.
 func (t *ChannelTransport) Bind(_ context.Context, b sourceflow.Binding) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.filters.widen(b)
 	var errs []error
 	for _, r := range b.Routes {
 		if k, ok := t.kinds[r.Destination]; ok && k != r.Kind {

@@ -28,7 +28,8 @@ type boundHandler struct {
 
 // dispatcher is the single router handler of one listened destination. It
 // reads the message's type and runs the handlers registered for it; a type
-// with no handler is an error, never silently acknowledged.
+// with no handler is an error, never silently acknowledged, unless it is an
+// event outside its consumer group's filter (see unhandled).
 type dispatcher struct {
 	service     string
 	destination string
@@ -82,7 +83,7 @@ func (d *dispatcher) handle(msg *message.Message) ([]*message.Message, error) {
 	}
 	info, ok := d.registry.ofName(env.Type)
 	if !ok || len(d.handlers[info.name]) == 0 {
-		return nil, d.unknownType(msg, env)
+		return nil, d.unhandled(msg, env)
 	}
 	sentAs := env.Type
 	env.Type = info.name // an alias's message is the type's

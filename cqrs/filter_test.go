@@ -87,16 +87,18 @@ func TestFilterChannelTransportLeavesAnUnhandledEventTypeAlone(t *testing.T) {
 	}
 }
 
-// On a PubSubTransport (one consumer group per service), an event of a type
-// the consumer does not handle is not dead-lettered, and what follows it is
-// handled.
+// On a PubSubTransport (one consumer group per service) with an event type
+// filter store (PubSubConfig.TypeFilter), an event of a type the consumer
+// does not handle is not dead-lettered, and what follows it is handled.
 func TestFilterPubSubTransportLeavesAnUnhandledEventTypeAlone(t *testing.T) {
 	for _, tc := range filterCases {
 		t.Run(tc.name, func(t *testing.T) {
 			rig := newPubSubRig(t)
 			dead := &filterTypes{}
-			placed := filterConsumer(t, filterPubSub(t, rig, dead), tc.knowsShipped)
-			q := filterSender(t, filterPubSub(t, rig, &filterTypes{})).EventQueue()
+			store := cqrs.NewMemoryTypeFilter()
+			consumer := filterPubSub(t, rig, dead, store)
+			placed := filterConsumer(t, consumer, tc.knowsShipped)
+			q := filterSender(t, filterPubSub(t, rig, &filterTypes{}, store)).EventQueue()
 			_, err := q.Raise(context.Background(), "o-1", filterShipped{ID: "o-1"})
 			require.NoError(t, err)
 			_, err = q.Raise(context.Background(), "o-1", filterPlaced{ID: "o-1"})
@@ -106,19 +108,22 @@ func TestFilterPubSubTransportLeavesAnUnhandledEventTypeAlone(t *testing.T) {
 			// handled once filter.Shipped was settled.
 			eventually(t, func() bool { return placed.Load() == 1 }, "billing handled filter.Placed")
 			assert.NotContains(t, dead.all(), "filter.Shipped", "filter.Shipped dead-lettered")
+			assert.Positive(t, consumer.FilteredByDestination()[filterDest], "filter.Shipped dropped")
 		})
 	}
 }
 
 // filterPubSub returns a PubSubTransport on rig whose publisher records in
-// dead the types of what it publishes to a dead-letter topic.
-func filterPubSub(t *testing.T, rig *pubsubRig, dead *filterTypes) *cqrs.PubSubTransport {
+// dead the types of what it publishes to a dead-letter topic, keeping its
+// event type filters in store (none if nil).
+func filterPubSub(t *testing.T, rig *pubsubRig, dead *filterTypes, store cqrs.TypeFilterStore) *cqrs.PubSubTransport {
 	t.Helper()
 	tr, err := cqrs.NewPubSubTransport(cqrs.PubSubConfig{
 		Publisher:       filterPublisher{rig: rig, dead: dead},
 		Subscriber:      func(string, string) (message.Subscriber, error) { return gochannelSubscriber{rig.gc}, nil },
 		Capabilities:    cqrs.Capabilities{ConsumerGroups: true, Ordered: true},
 		RedeliveryDelay: 1,
+		TypeFilter:      store,
 	})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = tr.Close() })

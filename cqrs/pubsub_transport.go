@@ -96,6 +96,24 @@ type PubSubConfig struct {
 	// subscribers waits for the deliveries in flight until CloseTimeout
 	// after the close began. Default: 20s.
 	CloseTimeout time.Duration
+	// TypeFilter keeps the event type filter of each consumer group, in
+	// place of an SNS filter policy: Bind widens it (never narrows it) with
+	// the types the service handles on each event destination it listens
+	// to, and an event of a type the service does not handle is dropped
+	// (acknowledged, counted by FilteredByDestination, logged at debug
+	// level) when the filter does not hold its type either, since no
+	// version of the service handles it; it is read again first, at most
+	// once every TypeFilterReread, so a newer version that started since is
+	// seen. An event of a type in the filter, which a newer version
+	// handles, is retried as any type no handler takes (a rolling deploy),
+	// and so is one whose filter could not be read. The store is shared by
+	// every process of the service (the sqlbus package's is in its
+	// database). Default: none, so every type a service does not handle is
+	// retried until its last delivery and then dead-lettered, since a
+	// store private to one process cannot tell what the service's other
+	// versions handle. Listening needs Capabilities.ConsumerGroups, so the
+	// filter is always a consumer group's.
+	TypeFilter TypeFilterStore
 	// Logger logs dead letters (never payloads). Default: slog.Default()
 	// as it is when each line is logged, with Watermill's Info lowered to
 	// slog's Debug, so at slog's default level only errors pass; set
@@ -136,6 +154,7 @@ func (c PubSubConfig) Validate() error {
 		fieldcheck.NotNegative("cqrs: PubSubConfig.RedeliveryDelay", c.RedeliveryDelay),
 		fieldcheck.NotNegative("cqrs: PubSubConfig.CloseTimeout", c.CloseTimeout),
 		fieldcheck.NotTypedNil("cqrs: PubSubConfig.Logger", c.Logger),
+		fieldcheck.NotTypedNil("cqrs: PubSubConfig.TypeFilter", c.TypeFilter),
 	)
 }
 
@@ -153,6 +172,7 @@ type PubSubTransport struct {
 	service string
 	bound   bool
 	dead    deadletter.Counts
+	filters pubsubFilters
 }
 
 // NewPubSubTransport returns a transport over the Pub/Sub of cfg.
@@ -164,9 +184,18 @@ func NewPubSubTransport(cfg PubSubConfig) (*PubSubTransport, error) {
 	return &PubSubTransport{cfg: cfg}, nil
 }
 
-// Bind checks that the Pub/Sub has every capability b needs and records the
-// service name, which is the consumer group of its subscriptions.
-func (t *PubSubTransport) Bind(_ context.Context, b sourceflow.Binding) error {
+// Bind checks that the Pub/Sub has every capability b needs, records the
+// service name, which is the consumer group of its subscriptions, and
+// widens the service's event type filters (PubSubConfig.TypeFilter): a
+// store failure fails Bind, naming the topic.
+func (t *PubSubTransport) Bind(ctx context.Context, b sourceflow.Binding) error {
+	if err := t.bind(b); err != nil {
+		return err
+	}
+	return t.widenFilters(ctx, b)
+}
+
+func (t *PubSubTransport) bind(b sourceflow.Binding) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.bound && t.service != b.Service {

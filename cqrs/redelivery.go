@@ -57,6 +57,9 @@ type redelivery struct {
 	// deadLetterQueue names where deadLetter keeps a message, for the
 	// consume pipeline (sourceflow.MetaDeadLetterQueue, see markDelivery).
 	deadLetterQueue string
+	// filter, when set, goes in the context of every copy handed out: the
+	// consumer group's event type filter (see groupFilter).
+	filter groupFilter
 }
 
 // maxRedeliveryPause caps one pause between in-process deliveries.
@@ -232,6 +235,7 @@ func (r redelivery) deliver(ctx, drain context.Context, topic string, orig *mess
 		}
 		m := freshCopy(orig)
 		r.markDelivery(m, attempt)
+		withGroupFilter(m, r.filter)
 		runs.stop() // the copy before was nacked
 		runs = watchRuns(m, drain)
 		if ended(ctx, orig) {

@@ -18,9 +18,15 @@ import (
 // another) until its last allowed delivery (sourceflow.IsLastDelivery),
 // whose failure is permanent, so the dead letter carries this reason as
 // it is. A replay does not retry: there it is permanent at once.
-func (d *dispatcher) unknownType(msg *message.Message, env Envelope) error {
+// An event whose type is outside its consumer group's event type filter
+// never gets here (see unhandled); filterErr, when set, is why the filter
+// could not be read, which the reason names.
+func (d *dispatcher) unknownType(msg *message.Message, env Envelope, filterErr error) error {
 	err := fmt.Errorf("%w: %s on destination %q (message %s); %s",
 		ErrUnknownType, quotedID(env.Type), d.destination, quotedID(env.MessageID), handledTypesText(d.types()))
+	if filterErr != nil {
+		err = fmt.Errorf("%w; %w", err, filterErr)
+	}
 	if replayScopeOf(msg.Context()) != nil || sourceflow.IsLastDelivery(msg.Context(), msg.Metadata) {
 		return sourceflow.Permanent(err)
 	}

@@ -1,0 +1,118 @@
+package cqrs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/deadletter"
+)
+
+// TypeFilterReread is how long a PubSubTransport goes on using the event
+// type filter it read for a destination before an event of a type outside
+// it makes it read the filter again (see PubSubConfig.TypeFilter).
+const TypeFilterReread = 2 * time.Second
+
+// pubsubFilters caches, by topic, the event type filter of the transport's
+// service read from a TypeFilterStore.
+type pubsubFilters struct {
+	mu       sync.Mutex
+	read     map[string]readFilter
+	filtered deadletter.Counts
+	now      func() time.Time
+}
+
+// readFilter is a filter as read at a time.
+type readFilter struct {
+	types map[string]bool
+	at    time.Time
+}
+
+// widenFilters widens the event type filter of b's service on each event
+// destination it listens to with the types it handles there.
+func (t *PubSubTransport) widenFilters(ctx context.Context, b sourceflow.Binding) error {
+	store := t.cfg.TypeFilter
+	if store == nil {
+		return nil
+	}
+	var errs []error
+	for _, l := range b.Listeners {
+		if l.Kind != sourceflow.KindEvent || len(l.Types) == 0 {
+			continue
+		}
+		topic := t.cfg.Topic(l.Destination)
+		if err := store.Widen(ctx, topic, b.Service, l.Types); err != nil {
+			errs = append(errs, fmt.Errorf("cqrs: widen the event type filter of consumer group %q on %q with %d types: %w", b.Service, topic, len(l.Types), err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// filterOf returns the event type filter of destination, or nil without a
+// store. A type outside the filter last read makes it read the filter
+// again, unless that read is more recent than TypeFilterReread.
+func (t *PubSubTransport) filterOf(destination string) groupFilter {
+	store := t.cfg.TypeFilter
+	if store == nil {
+		return nil
+	}
+	topic := t.cfg.Topic(destination)
+	f := &t.filters
+	return func(ctx context.Context, group, typ string) (bool, error) {
+		handled, fresh := f.lookup(topic, typ)
+		if !handled && !fresh {
+			types, err := store.Types(ctx, topic, group)
+			if err != nil {
+				return false, err
+			}
+			handled = f.keep(topic, types)[typ]
+		}
+		if !handled {
+			filteredOut(t.cfg.Logger, &f.filtered, destination, group, typ)
+		}
+		return handled, nil
+	}
+}
+
+// lookup reports whether topic's filter last read holds typ, and whether
+// that read is more recent than TypeFilterReread.
+func (f *pubsubFilters) lookup(topic, typ string) (handled, fresh bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	r := f.read[topic]
+	return r.types[typ], !r.at.IsZero() && f.clock().Sub(r.at) < TypeFilterReread
+}
+
+// keep records types as topic's filter, read now, and returns it.
+func (f *pubsubFilters) keep(topic string, types []string) map[string]bool {
+	set := make(map[string]bool, len(types))
+	for _, typ := range types {
+		set[typ] = true
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.read == nil {
+		f.read = map[string]readFilter{}
+	}
+	f.read[topic] = readFilter{types: set, at: f.clock()}
+	return set
+}
+
+func (f *pubsubFilters) clock() time.Time {
+	if f.now != nil {
+		return f.now()
+	}
+	return time.Now()
+}
+
+// FilteredByDestination returns how many events the transport's
+// subscriptions dropped, by destination, since it was created because
+// their type is outside the service's event type filter
+// (PubSubConfig.TypeFilter). The counts only grow and are safe to read
+// concurrently.
+func (t *PubSubTransport) FilteredByDestination() map[string]int64 {
+	return t.filters.filtered.Snapshot()
+}
