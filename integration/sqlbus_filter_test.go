@@ -4,6 +4,7 @@ package integration
 
 import (
 	"context"
+	"database/sql"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -29,37 +30,40 @@ type filterShipped struct {
 // is not dead-lettered at that service, and what follows it is handled, as
 // on awsbus, whose queue's filter policy keeps such a type out.
 func TestFilterSQLBusLeavesAnUnhandledEventTypeAlone(t *testing.T) {
-	for _, knows := range []bool{false, true} {
-		t.Run(map[bool]string{false: "type not registered", true: "type registered without a handler"}[knows], func(t *testing.T) {
-			d := sourceflow.Postgres
-			db := sqlbusDB(t, d, "SOURCEFLOW_POSTGRES_DSN")
-			topic := sqlbusName("filter", "events")
-			dropSQLBusTables(t, d, db, topic)
-			cfg := sqlbusConfig(d, db)
-			placed := filterBilling(t, cfg, topic, knows)
-			orders := sqlbusService(t, cfg, cqrs.ServiceConfig{Name: "orders"})
-			require.NoError(t, cqrs.RegisterEvent[filterPlaced](orders, "filter.Placed", topic))
-			require.NoError(t, cqrs.RegisterEvent[filterShipped](orders, "filter.Shipped", topic))
-			require.NoError(t, orders.Start(context.Background()))
-			ctx := context.Background()
-			_, err := orders.EventQueue().Raise(ctx, "o-1", filterShipped{ID: "o-1"})
-			require.NoError(t, err)
-			_, err = orders.EventQueue().Raise(ctx, "o-1", filterPlaced{ID: "o-1"})
-			require.NoError(t, err)
+	eachSQLBusDialect(t, func(t *testing.T, d sourceflow.Dialect, db *sql.DB) {
+		for _, knows := range []bool{false, true} {
+			t.Run(map[bool]string{false: "type not registered", true: "type registered without a handler"}[knows], func(t *testing.T) {
+				topic := sqlbusName("filter", "events")
+				dropSQLBusTables(t, d, db, topic)
+				cfg := sqlbusConfig(d, db)
+				placed := filterBilling(t, cfg, topic, knows)
+				orders := sqlbusService(t, cfg, cqrs.ServiceConfig{Name: "orders"})
+				require.NoError(t, cqrs.RegisterEvent[filterPlaced](orders, "filter.Placed", topic))
+				require.NoError(t, cqrs.RegisterEvent[filterShipped](orders, "filter.Shipped", topic))
+				require.NoError(t, orders.Start(context.Background()))
+				ctx := context.Background()
+				_, err := orders.EventQueue().Raise(ctx, "o-1", filterShipped{ID: "o-1"})
+				require.NoError(t, err)
+				_, err = orders.EventQueue().Raise(ctx, "o-1", filterPlaced{ID: "o-1"})
+				require.NoError(t, err)
 
-			// billing's group takes the events in order: filter.Placed is
-			// handled once filter.Shipped was settled.
-			require.EventuallyWithT(t, func(c *assert.CollectT) {
-				assert.Equal(c, int64(1), placed.Load(), "billing handled filter.Placed")
-			}, 30*time.Second, 20*time.Millisecond)
-			dead, _, err := sqlbus.DeadLetters(ctx, cfg, topic, sqlbus.DeadLetterQuery{Max: 10})
-			require.NoError(t, err)
-			for _, dl := range dead {
-				assert.NotEqual(t, "filter.Shipped", dl.Message.Metadata.Get(sourceflow.MetaType),
-					"filter.Shipped dead-lettered: %s", dl.Reason)
-			}
-		})
-	}
+				// billing's group takes the events in order: filter.Placed is
+				// handled once filter.Shipped was settled.
+				require.EventuallyWithT(t, func(c *assert.CollectT) {
+					assert.Equal(c, int64(1), placed.Load(), "billing handled filter.Placed")
+				}, 30*time.Second, 20*time.Millisecond)
+				dead, _, err := sqlbus.DeadLetters(ctx, cfg, topic, sqlbus.DeadLetterQuery{Max: 10})
+				require.NoError(t, err)
+				for _, dl := range dead {
+					assert.NotEqual(t, "filter.Shipped", dl.Message.Metadata.Get(sourceflow.MetaType),
+						"filter.Shipped dead-lettered: %s", dl.Reason)
+				}
+				types, err := sqlbus.EventFilter(ctx, cfg, topic, "billing")
+				require.NoError(t, err)
+				assert.Equal(t, []string{"filter.Placed"}, types, "billing's event filter")
+			})
+		}
+	})
 }
 
 // filterBilling starts "billing", which listens to topic and handles

@@ -93,6 +93,7 @@ func dropSQLBusTables(t *testing.T, d sourceflow.Dialect, db *sql.DB, destinatio
 	t.Helper()
 	t.Cleanup(func() {
 		for _, dest := range destinations {
+			forgetEventFilters(t, d, db, dest)
 			for _, topic := range []string{sqlbus.Topic(dest), sqlbus.DeadLetterTopic(dest)} {
 				for _, table := range []string{"watermill_" + topic, "watermill_offsets_" + topic} {
 					_, err := db.Exec("DROP TABLE IF EXISTS " + quoteIdent(d, table))
@@ -101,6 +102,20 @@ func dropSQLBusTables(t *testing.T, d sourceflow.Dialect, db *sql.DB, destinatio
 			}
 		}
 	})
+}
+
+// forgetEventFilters deletes the event type filters of every consumer
+// group of dest.
+func forgetEventFilters(t *testing.T, d sourceflow.Dialect, db *sql.DB, dest string) {
+	t.Helper()
+	_, err := sqlbus.EventFilter(context.Background(), sqlbus.Config{DB: db, Dialect: d}, dest, "") // creates the table if missing
+	require.NoError(t, err)
+	q := "DELETE FROM " + sqlbus.FilterTable + " WHERE topic = ?"
+	if d == sourceflow.Postgres {
+		q = "DELETE FROM " + sqlbus.FilterTable + " WHERE topic = $1"
+	}
+	_, err = db.Exec(q, sqlbus.Topic(dest))
+	require.NoError(t, err)
 }
 
 // sqlbusName returns a destination name unique to this run, lowercase so

@@ -26,7 +26,9 @@ type deployTiered struct {
 }
 
 // A rolling deploy of a service on one consumer group: events of a type
-// only the newer version handles reach the older instance, still running,
+// only the newer version handles, raised once the newer version's deploy
+// began (its first Start widened the group's event type filter; readers
+// are deployed before writers), reach the older instance, still running,
 // first. It retries them rather than dead-letter them at once, and when it
 // stops (as the rolling deploy stops it, once the newer instance runs) it
 // hands them back to the consumer group: the newer instance handles every
@@ -40,6 +42,9 @@ func TestSQLBusAnOlderInstanceHandsBackOnStopAnEventTypeOnlyANewerOneHandles(t *
 		var olderFailed atomic.Int64
 		older := deployInstance(t, cfg, topic, cqrs.Hooks{EventSubscribe: []message.HandlerMiddleware{countFailures(&olderFailed)}})
 		require.NoError(t, older.Start(context.Background()))
+		// The newer version's Start, elsewhere, widened the group's filter:
+		// widened here, the older instance is sure to take the events first.
+		require.NoError(t, sqlbus.WidenEventFilter(context.Background(), cfg, topic, "orders", "deploy.Tiered"))
 		sender := sqlbusService(t, cfg, cqrs.ServiceConfig{Name: "web"})
 		require.NoError(t, cqrs.RegisterEvent[deployTiered](sender, "deploy.Tiered", topic))
 		require.NoError(t, sender.Start(context.Background()))

@@ -54,6 +54,7 @@ func NewTransport(cfg Config) (*cqrs.PubSubTransport, error) {
 		MaxDeliveries:   cfg.MaxDeliveries,
 		RedeliveryDelay: cfg.RedeliveryDelay,
 		CloseTimeout:    cfg.CloseTimeout,
+		TypeFilter:      &typeFilter{db: cfg.DB, dialect: cfg.Dialect},
 		Logger:          cfg.Logger,
 	})
 }
