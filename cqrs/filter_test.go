@@ -45,6 +45,14 @@ func filterSender(t *testing.T, tr cqrs.Transport) *cqrs.Service {
 // when knowsShipped.
 func filterConsumer(t *testing.T, tr cqrs.Transport, knowsShipped bool) *atomic.Int64 {
 	t.Helper()
+	svc, placed := filterBilling(t, tr, knowsShipped)
+	start(t, svc)
+	return placed
+}
+
+// filterBilling returns "billing" as filterConsumer starts it.
+func filterBilling(t *testing.T, tr cqrs.Transport, knowsShipped bool) (*cqrs.Service, *atomic.Int64) {
+	t.Helper()
 	svc := newService(t, tr, "billing", filterDest)
 	require.NoError(t, cqrs.RegisterEvent[filterPlaced](svc, "filter.Placed", filterDest))
 	if knowsShipped {
@@ -55,8 +63,7 @@ func filterConsumer(t *testing.T, tr cqrs.Transport, knowsShipped bool) *atomic.
 		placed.Add(1)
 		return nil
 	}))
-	start(t, svc)
-	return &placed
+	return svc, &placed
 }
 
 // filterCases are the two ways billing does not handle filter.Shipped.
@@ -79,6 +86,7 @@ func TestFilterChannelTransportLeavesAnUnhandledEventTypeAlone(t *testing.T) {
 			require.NoError(t, err)
 
 			assert.Equal(t, int64(1), placed.Load(), "billing handled filter.Placed")
+			assert.Positive(t, tr.FilteredByDestination()[filterDest], "filter.Shipped dropped")
 			for _, dl := range tr.DeadLetters() {
 				assert.NotEqual(t, "filter.Shipped", dl.Message.Metadata.Get(sourceflow.MetaType),
 					"filter.Shipped dead-lettered at %s: %s", dl.Destination, dl.Reason)
@@ -130,10 +138,17 @@ func filterPubSub(t *testing.T, rig *pubsubRig, dead *filterTypes, store cqrs.Ty
 	return tr
 }
 
-// filterTypes records message types.
+// filterTypes records message types, and the reasons of dead letters.
 type filterTypes struct {
-	mu    sync.Mutex
-	types []string
+	mu      sync.Mutex
+	types   []string
+	reasons []string
+}
+
+func (f *filterTypes) allReasons() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.reasons...)
 }
 
 func (f *filterTypes) all() []string {
@@ -154,6 +169,7 @@ func (p filterPublisher) Publish(topic string, msgs ...*message.Message) error {
 		p.dead.mu.Lock()
 		for _, m := range msgs {
 			p.dead.types = append(p.dead.types, m.Metadata.Get(sourceflow.MetaType))
+			p.dead.reasons = append(p.dead.reasons, m.Metadata.Get(sourceflow.MetaFailure))
 		}
 		p.dead.mu.Unlock()
 	}

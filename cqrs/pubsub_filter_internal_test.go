@@ -1,0 +1,59 @@
+package cqrs
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/ThreeDotsLabs/watermill/pubsub/gochannel"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// countingFilter is a MemoryTypeFilter counting the reads of a filter.
+type countingFilter struct {
+	*MemoryTypeFilter
+	reads atomic.Int64
+}
+
+func (f *countingFilter) Types(ctx context.Context, topic, group string) ([]string, error) {
+	f.reads.Add(1)
+	return f.MemoryTypeFilter.Types(ctx, topic, group)
+}
+
+// A type outside the filter last read makes the transport read it again,
+// at most once every TypeFilterReread, so a newer version that widened it
+// since is seen; a type inside it needs no read.
+func TestATypeFilterIsReadAgainOnAMissAtMostEveryReread(t *testing.T) {
+	gc := gochannel.NewGoChannel(gochannel.Config{}, watermill.NopLogger{})
+	store := &countingFilter{MemoryTypeFilter: NewMemoryTypeFilter()}
+	tr, err := NewPubSubTransport(PubSubConfig{Publisher: gc, TypeFilter: store, Logger: watermill.NopLogger{},
+		Subscriber: func(string, string) (message.Subscriber, error) { return gc, nil }})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = tr.Close() })
+	now := time.Unix(1000, 0)
+	tr.filters.now = func() time.Time { return now }
+	handles := func(typ string) bool {
+		t.Helper()
+		ok, err := tr.filterOf("d")(context.Background(), "g", typ)
+		require.NoError(t, err)
+		return ok
+	}
+
+	assert.False(t, handles("x"), "an empty filter")
+	assert.Equal(t, int64(1), store.reads.Load(), "the first miss reads")
+	require.NoError(t, store.Widen(context.Background(), "d", "g", []string{"x"}))
+	now = now.Add(TypeFilterReread - time.Millisecond)
+	assert.False(t, handles("x"), "within TypeFilterReread of the last read")
+	assert.Equal(t, int64(1), store.reads.Load(), "no read within TypeFilterReread")
+	now = now.Add(time.Millisecond)
+	assert.True(t, handles("x"), "widened since the last read")
+	assert.Equal(t, int64(2), store.reads.Load(), "a miss past TypeFilterReread reads")
+	now = now.Add(time.Hour)
+	assert.True(t, handles("x"))
+	assert.Equal(t, int64(2), store.reads.Load(), "a hit needs no read")
+	assert.Equal(t, map[string]int64{"d": 2}, tr.FilteredByDestination(), "the two misses dropped")
+}
