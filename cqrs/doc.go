@@ -49,7 +49,11 @@
 //     carry several types of one kind. A listened destination has a single
 //     router handler that dispatches by type; a type without a handler there
 //     is an error, retried until its last delivery and then dead-lettered,
-//     never a silent acknowledgement.
+//     never a silent acknowledgement, unless it is an event no version of
+//     the service handles: an SNS filter policy keeps such an event out of
+//     an awsbus queue, and ChannelTransport, and PubSubTransport with a
+//     TypeFilter (sqlbus), drop it, its type being outside the consumer
+//     group's event type filter.
 //   - Routing is exclusive: a service handles only what arrives on the
 //     destinations it listens to, so a command routed to another service is
 //     never also handled by its sender.

@@ -136,13 +136,27 @@
 //
 // # Types a service does not handle
 //
-// There is no filter policy (awsbus's SNS subscriptions have one): a
-// consumer group gets every type raised on an event destination its
-// service listens to, and one it has no handler for is retried, then
-// dead-lettered, holding the group's later messages on that destination
-// meanwhile. Give each type a service ignores a handler that does
-// nothing, deployed before anyone raises it there, or a destination of
-// its own.
+// Each consumer group has an event type filter on each event destination
+// it listens to, in place of the filter policy of awsbus's SNS
+// subscriptions: the event types some version of the service that started
+// handles there, kept in FilterTable (sqlbus_event_filters), shared by the
+// service's instances (cqrs.PubSubConfig.TypeFilter). Each Start widens it,
+// in one statement per type that adds a row unless it is there, with the
+// types the service has a handler for on the destination (a type
+// registered without a handler does not count); a failure fails Start.
+// Nothing in a service narrows it: NarrowEventFilter does, for an operator
+// who retired a type, and EventFilter reads it.
+//
+// An event of a type the service does not handle is acknowledged and
+// dropped when the filter does not hold its type either (no version of
+// the service handles it, so SNS would never have delivered it), after
+// reading the filter again unless it was read in the last
+// cqrs.TypeFilterReread (2s), so a newer version that just started is
+// seen; it is counted by the transport's FilteredByDestination and logged
+// at debug level. An event of a type the filter holds, which a newer
+// version handles, is retried, then dead-lettered, as a rolling deploy
+// needs (see the README's "Evolving messages and state"), and so is any
+// event while the filter cannot be read.
 //
 // # Dead letters
 //
