@@ -108,7 +108,7 @@ func dropSQLBusTables(t *testing.T, d sourceflow.Dialect, db *sql.DB, destinatio
 // group of dest.
 func forgetEventFilters(t *testing.T, d sourceflow.Dialect, db *sql.DB, dest string) {
 	t.Helper()
-	_, err := sqlbus.EventFilter(context.Background(), sqlbus.Config{DB: db, Dialect: d}, dest, "") // creates the table if missing
+	err := sqlbus.WidenEventFilter(context.Background(), sqlbus.Config{DB: db, Dialect: d}, dest, "") // creates the table if missing
 	require.NoError(t, err)
 	q := "DELETE FROM " + sqlbus.FilterTable + " WHERE topic = ?"
 	if d == sourceflow.Postgres {

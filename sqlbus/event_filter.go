@@ -8,13 +8,18 @@ import (
 // EventFilter returns the event type filter of service's consumer group on
 // destination: the event types some version of the service that started
 // handles there, sorted. An event of another type is dropped by the group
-// (see the package documentation). Only cfg.DB and cfg.Dialect are used.
+// (see the package documentation). It creates no table: without
+// FilterTable there is no filter. Only cfg.DB and cfg.Dialect are used.
 func EventFilter(ctx context.Context, cfg Config, destination, service string) ([]string, error) {
 	f, err := filterOf(cfg)
 	if err != nil {
 		return nil, err
 	}
-	types, err := f.Types(ctx, Topic(destination), service)
+	exists, err := f.exists(ctx)
+	var types []string
+	if err == nil && exists {
+		types, err = f.read(ctx, Topic(destination), service)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlbus: event filter of %q on %q: %w", service, destination, err)
 	}
@@ -41,17 +46,18 @@ func WidenEventFilter(ctx context.Context, cfg Config, destination, service stri
 // consumer group on destination, and returns how many it held, once no
 // running version of the service handles them: from then on its instances
 // drop an event of such a type instead of retrying and dead-lettering it.
-// A version that handles one of them adds it back when it starts. Only
-// cfg.DB and cfg.Dialect are used.
+// A version that handles one of them adds it back when it starts. It
+// creates no table. Only cfg.DB and cfg.Dialect are used.
 func NarrowEventFilter(ctx context.Context, cfg Config, destination, service string, types ...string) (int64, error) {
 	f, err := filterOf(cfg)
 	if err != nil {
 		return 0, err
 	}
-	if err := f.create(ctx); err != nil {
-		return 0, fmt.Errorf("sqlbus: narrow the event filter of %q on %q: %w", service, destination, err)
+	exists, err := f.exists(ctx)
+	var n int64
+	if err == nil && exists {
+		n, err = f.remove(ctx, Topic(destination), service, types)
 	}
-	n, err := f.remove(ctx, Topic(destination), service, types)
 	if err != nil {
 		return n, fmt.Errorf("sqlbus: narrow the event filter of %q on %q: %w", service, destination, err)
 	}

@@ -79,6 +79,17 @@ func (f *typeFilter) Types(ctx context.Context, topic, group string) ([]string, 
 	if err := f.create(ctx); err != nil {
 		return nil, err
 	}
+	return f.read(ctx, topic, group)
+}
+
+// exists reports whether FilterTable exists, for the operator's reads and
+// removals, which create no table.
+func (f *typeFilter) exists(ctx context.Context) (bool, error) {
+	return sqldb.TableExists(ctx, f.db, f.dialect, FilterTable)
+}
+
+// read returns the filter of group on topic from FilterTable.
+func (f *typeFilter) read(ctx context.Context, topic, group string) ([]string, error) {
 	rows, err := f.db.QueryContext(ctx, sqldb.Rebind(f.dialect,
 		"SELECT event_type FROM "+FilterTable+" WHERE topic = ? AND consumer_group = ? ORDER BY event_type"), topic, group)
 	if err != nil {

@@ -21,6 +21,8 @@
 //	                                      backlog, dead letters, redrive, purge, prune
 //	sourceflow sql groups --destination D [--remove SERVICE --yes]
 //	                                      consumer groups; remove a retired one
+//	sourceflow sql filter --destination D --service S [--remove TYPE --yes]
+//	                                      a consumer group's event type filter
 //
 // Install it with `go install ./cmd/sourceflow` from the module root. The
 // commands live in package cli, which tests run in process; `sourceflow

@@ -34,6 +34,8 @@ destination T_dead_letters.
   purge         delete the dead letters, or those of one --type (with --yes)
   prune         delete the rows every consumer group has acknowledged
   groups        list a destination's consumer groups, remove a retired one
+  filter        list the event types a service's consumer group takes from a
+                destination, remove one no version handles (with --yes)
 
 Connection: the DSN comes from the environment variable SOURCEFLOW_SQL_DSN,
 which keeps the password out of the command line (and of ps), or from --dsn.
@@ -54,7 +56,8 @@ neither of --destination and --outbox, an empty --destination or --type, an
 --outbox that is no outbox topic); 3 a database call failed (the database is unreachable within
 --timeout, a privilege is missing, a file the DSN names, such as
 sslrootcert's, cannot be read) or redrive left dead letters behind; 1
-groups --remove named a group the destination does not have, or
+groups --remove named a group the destination does not have, filter
+--remove a type the filter does not hold, or
 dead-letters, redrive or purge --outbox named a dead-letter table that is
 an sqlbus destination's messages table; 130 interrupted.
 
@@ -77,6 +80,6 @@ func newSQLCommand(g *globals) *cobra.Command {
 			"  sourceflow sql prune --destination payments.fifo --destination order-events\n" +
 			"  sourceflow sql groups --destination order-events",
 	})
-	cmd.AddCommand(newSQLDepthCommand(g), newSQLDeadLettersCommand(g), newSQLRedriveCommand(g), newSQLPurgeCommand(g), newSQLPruneCommand(g), newSQLGroupsCommand(g))
+	cmd.AddCommand(newSQLDepthCommand(g), newSQLDeadLettersCommand(g), newSQLRedriveCommand(g), newSQLPurgeCommand(g), newSQLPruneCommand(g), newSQLGroupsCommand(g), newSQLFilterCommand(g))
 	return cmd
 }
