@@ -145,7 +145,9 @@
 //     dead-letter them at once. A message of a type no handler of its
 //     destination takes (ErrUnknownType) is retried until its last
 //     delivery first, since during a rolling deploy a newer instance may
-//     take it; the README's "Evolving messages and state" says what else
+//     take it (an event whose type no version of the service handles,
+//     outside its consumer group's event type filter, is dropped instead:
+//     see TypeFilterStore); the README's "Evolving messages and state" says what else
 //     a change of a message's or a state's shape does. A panicking handler
 //     becomes a *sourceflow.PanicError.
 //   - The Transport interface uses only Watermill and root-package types.
