@@ -45,7 +45,7 @@ func (t *PubSubTransport) widenFilters(ctx context.Context, b sourceflow.Binding
 		}
 		topic := t.cfg.Topic(l.Destination)
 		if err := store.Widen(ctx, topic, b.Service, l.Types); err != nil {
-			errs = append(errs, fmt.Errorf("cqrs: widen the event type filter of consumer group %q on %q with %d types: %w", b.Service, topic, len(l.Types), err))
+			errs = append(errs, fmt.Errorf("cqrs: widen the event type filter of consumer group %q on %q: %w", b.Service, topic, err))
 		}
 	}
 	return errors.Join(errs...)

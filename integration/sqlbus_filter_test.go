@@ -5,6 +5,7 @@ package integration
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -83,4 +84,26 @@ func filterBilling(t *testing.T, cfg sqlbus.Config, topic string, knows bool) *a
 	}))
 	require.NoError(t, svc.Start(context.Background()))
 	return &placed
+}
+
+// A Start whose event type filter cannot be widened fails, naming the
+// consumer group, the topic and the type: on MySQL a type name longer than
+// the event_type column (1,024 bytes) holds.
+func TestFilterSQLBusStartFailsWhenTheFilterCannotBeWidened(t *testing.T) {
+	d := sourceflow.MySQL
+	db := sqlbusDB(t, d, "SOURCEFLOW_MYSQL_DSN")
+	topic := sqlbusName("filterlong", "events")
+	dropSQLBusTables(t, d, db, topic)
+	cfg := sqlbusConfig(d, db)
+	svc := sqlbusService(t, cfg, cqrs.ServiceConfig{Name: "billing", Listen: []string{topic}})
+	long := "filter." + strings.Repeat("x", 1100)
+	require.NoError(t, cqrs.RegisterEvent[filterPlaced](svc, long, topic))
+	require.NoError(t, cqrs.React(cqrs.NewAggregate(svc, "bill"), func(context.Context, *cqrs.Aggregate, filterPlaced, cqrs.Envelope) error {
+		return nil
+	}))
+
+	err := svc.Start(context.Background())
+	require.Error(t, err)
+	assert.ErrorContains(t, err, `widen the event type filter of consumer group "billing" on "`+sqlbus.Topic(topic)+`"`)
+	assert.ErrorContains(t, err, "add event type")
 }

@@ -38,13 +38,18 @@ func filterDDL(d sourceflow.Dialect) string {
 		"event_type TEXT NOT NULL, PRIMARY KEY (topic, consumer_group, event_type))"
 }
 
-// create creates FilterTable once. Two processes creating it at once may
-// see PostgreSQL refuse the second CREATE TABLE IF NOT EXISTS: it is run
-// again once, when it finds the table.
+// create creates FilterTable once, unless a lookup finds it: PostgreSQL
+// refuses CREATE TABLE IF NOT EXISTS of an existing table to a role
+// without CREATE on the schema. Two processes creating it at once may see
+// PostgreSQL refuse the second one: it is run again once.
 func (f *typeFilter) create(ctx context.Context) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.created {
+		return nil
+	}
+	if exists, err := f.exists(ctx); err == nil && exists {
+		f.created = true
 		return nil
 	}
 	if _, err := f.db.ExecContext(ctx, filterDDL(f.dialect)); err != nil {
