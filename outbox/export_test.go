@@ -3,6 +3,7 @@ package outbox
 import (
 	"context"
 	"database/sql"
+	"sync/atomic"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
@@ -48,15 +49,28 @@ func SetLegacyLookBound(t interface{ Cleanup(func()) }, d time.Duration) {
 }
 
 // NewHeldPass returns one pass of the retry of cfg's held rows (Bind runs
-// them in a loop), relaying to cfg.Transport, whose grace clock reads now;
-// it reports whether a failure stopped any row.
+// them in a loop), relaying to cfg.Transport, whose grace clock reads now:
+// each destination's relay runs until its destination has no held rows
+// left or it fails once, and the pass waits for them all; it reports
+// whether a failure stopped any row.
 func NewHeldPass(cfg Config, now func() time.Time) func(context.Context) bool {
 	cfg.setDefaults()
 	rel := newRelay(cfg.Transport, cfg.Topic, nil)
 	rel.grace = destgrace.NewClock(now)
 	dead := deadLetterPublisher{db: cfg.DB, schema: schemaAdapter(cfg.Dialect), topic: cfg.Topic, logger: cfg.Logger, dead: &deadletter.Counts{}}
-	return newHeldRetry(cfg, defaultBackoff, rel, dead, newFailureLog(cfg.Logger, cfg.Topic, time.Minute)).pass
+	h := newHeldRetry(cfg, defaultBackoff, rel, dead, newFailureLog(cfg.Logger, cfg.Topic, time.Minute))
+	return func(ctx context.Context) bool {
+		var failed atomic.Bool
+		h.pause = func(context.Context, time.Duration) bool { failed.Store(true); return false }
+		read := h.pass(ctx)
+		h.relays.wait()
+		return read || failed.Load()
+	}
 }
+
+// HeldRelaysAtOnce is the most destinations an instance relays the held
+// rows of at the same moment.
+const HeldRelaysAtOnce = heldRelaysAtOnce
 
 // HoldRow holds msg for destination in cfg's held table in tx, as the
 // forwarder does in its poll's transaction.

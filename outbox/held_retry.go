@@ -44,7 +44,9 @@ const (
 // relay finds undeliverable (a permanent failure, a destination without a
 // publisher past the grace) is dead-lettered and deleted in one
 // transaction. A transient failure leaves the row, and the destination's
-// rows behind it, for the next pass, after the forwarder's backoff.
+// rows behind it, to the destination's relay, after the forwarder's
+// backoff. Each destination has a relay of its own (heldRelays), so one
+// that hangs or keeps failing holds up its own rows only.
 type heldRetry struct {
 	db      *sql.DB
 	topic   string
@@ -54,6 +56,11 @@ type heldRetry struct {
 	log     *failureLog
 	backoff backoff
 	idle    time.Duration
+	relays  *heldRelays
+
+	// pause waits the backoff after a relay's failure; false: the relay
+	// ends (the instance stops).
+	pause func(ctx context.Context, wait time.Duration) bool
 
 	readFailures repeatlog.Row // the failed reads of the held table in a row (the database down)
 }
@@ -64,14 +71,16 @@ type heldRetry struct {
 func newHeldRetry(cfg Config, b backoff, rel *relay, dead deadLetterPublisher, log *failureLog) *heldRetry {
 	return &heldRetry{
 		db: cfg.DB, topic: cfg.Topic, held: newHeldTable(cfg.Dialect, cfg.Topic),
-		relay: rel, dead: dead, log: log,
+		relay: rel, dead: dead, log: log, relays: newHeldRelays(), pause: sleep,
 		backoff: b, idle: max(cfg.PollInterval, heldIdleInterval), readFailures: repeatlog.Row{Interval: b.logEvery},
 	}
 }
 
-// run makes passes until ctx ends: after a pass that met a failure it waits
-// the next backoff, otherwise idle.
+// run makes passes until ctx ends, then waits for the relays they
+// started: after a pass that failed to read the held table it waits the
+// next backoff, otherwise idle.
 func (h *heldRetry) run(ctx context.Context) {
+	defer h.relays.wait()
 	var wait time.Duration
 	for {
 		next := h.idle
@@ -81,18 +90,26 @@ func (h *heldRetry) run(ctx context.Context) {
 		} else {
 			wait = 0
 		}
-		timer := time.NewTimer(next)
-		select {
-		case <-ctx.Done():
-			timer.Stop()
+		if !sleep(ctx, next) {
 			return
-		case <-timer.C:
 		}
 	}
 }
 
-// pass relays the held rows of each destination that has some, and reports
-// whether a failure stopped any.
+// sleep waits d; false when ctx ended first.
+func sleep(ctx context.Context, d time.Duration) bool {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-timer.C:
+		return true
+	}
+}
+
+// pass starts a relay (relayDestination) for each destination that has
+// held rows and none, and reports whether it failed to read them.
 func (h *heldRetry) pass(ctx context.Context) (failed bool) {
 	destinations, err := h.held.destinations(ctx, wsql.BeginnerFromStdSQL(h.db))
 	if err != nil {
@@ -104,22 +121,36 @@ func (h *heldRetry) pass(ctx context.Context) (failed bool) {
 	}
 	h.readFailures.End(time.Now())
 	for _, d := range destinations {
-		err := h.drain(ctx, d)
-		if err != nil {
-			failed = true
-		}
-		if !errors.As(err, new(heldError)) && err != nil && ctx.Err() == nil {
-			h.log.logger.Error("outbox: relaying held rows", err, watermill.LogFields{"topic": h.topic, "destination": sourceflow.IDText(d)})
-		}
+		h.relays.start(d, func() { h.relayDestination(ctx, d) })
 	}
-	return failed
+	return false
 }
 
-// drain relays destination's held rows, in order, until none is left or
-// one fails.
+// relayDestination relays destination's held rows until none is left,
+// waiting the next backoff after each failure, or until ctx ends.
+func (h *heldRetry) relayDestination(ctx context.Context, destination string) {
+	var wait time.Duration
+	for {
+		err := h.drain(ctx, destination)
+		if err == nil {
+			return
+		}
+		if !errors.As(err, new(heldError)) && ctx.Err() == nil {
+			h.log.logger.Error("outbox: relaying held rows", err, watermill.LogFields{"topic": h.topic, "destination": sourceflow.IDText(destination)})
+		}
+		wait = h.backoff.next(wait)
+		if !h.pause(ctx, wait) {
+			return
+		}
+	}
+}
+
+// drain relays destination's held rows, in order, a batch in each of the
+// relays' slots in turn, until none is left or one fails.
 func (h *heldRetry) drain(ctx context.Context, destination string) error {
-	for ctx.Err() == nil {
+	for h.relays.acquire(ctx) {
 		empty, err := h.relayHead(ctx, destination)
+		h.relays.release()
 		if err != nil || empty {
 			return err
 		}
