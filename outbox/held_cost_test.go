@@ -68,10 +68,11 @@ func heldBacklogTx(t *testing.T, d dialect) (outbox.Config, *sql.Tx) {
 }
 
 // holdMany writes n held rows for destination into topic's held table,
-// a hundred per statement.
+// a hundred per statement, each forwarding a message "row".
 func (d dialect) holdMany(t *testing.T, db *sql.DB, topic, destination string, n int) {
 	t.Helper()
-	values := strings.Repeat(", ('"+destination+"', 'row', 'payload', '{}')", 100)[2:]
+	envelope := `{"destination_topic":"` + destination + `","uuid":"row","payload":"e30=","metadata":{}}`
+	values := strings.Repeat(", ('"+destination+"', 'row', '"+envelope+"', '{}')", 100)[2:]
 	for range n / 100 {
 		_, err := db.Exec("INSERT INTO " + d.quote("sourceflow_outbox_held_"+topic) + " (destination, uuid, payload, metadata) VALUES " + values)
 		require.NoError(t, err)
