@@ -72,6 +72,12 @@ func NewHeldPass(cfg Config, now func() time.Time) func(context.Context) bool {
 // rows of at the same moment.
 const HeldRelaysAtOnce = heldRelaysAtOnce
 
+// HeldDestinations returns, read in tx, the destinations a pass of the
+// retry finds with held rows.
+func HeldDestinations(ctx context.Context, tx *sql.Tx, cfg Config) ([]string, error) {
+	return newHeldTable(cfg.Dialect, cfg.Topic).destinations(ctx, wsql.TxFromStdSQL(tx))
+}
+
 // HoldRow holds msg for destination in cfg's held table in tx, as the
 // forwarder does in its poll's transaction.
 func HoldRow(ctx context.Context, tx *sql.Tx, cfg Config, destination string, msg *message.Message) error {

@@ -62,7 +62,9 @@ func (h heldTable) createStatements(topic string) []string {
 			metadata LONGTEXT NOT NULL,
 			held_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
 			unknown_since TIMESTAMP(6) NULL DEFAULT NULL,
-			KEY destination_seq (destination(191), seq))`}
+			destination_key BINARY(32) NOT NULL,
+			KEY destination_seq (destination(191), seq),
+			KEY destination_key_seq (destination_key, seq))`}
 	}
 	return []string{
 		"CREATE TABLE IF NOT EXISTS " + h.name + ` (
@@ -83,10 +85,7 @@ func found(rows wsql.Rows) (bool, error) {
 	if rows.Next() {
 		return true, nil
 	}
-	if r, ok := rows.(interface{ Err() error }); ok {
-		return false, r.Err()
-	}
-	return false, nil
+	return false, rowsErr(rows)
 }
 
 // any reports whether the table has a row.
@@ -121,15 +120,16 @@ func (h heldTable) hold(ctx context.Context, exec wsql.ContextExecutor, destinat
 	if err != nil {
 		return err
 	}
-	values := "?, ?, ?, ?"
-	if h.dialect != sourceflow.MySQL {
-		values = "CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BYTEA), CAST(? AS TEXT)"
+	columns, values := "", "CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BYTEA), CAST(? AS TEXT)"
+	args := []any{destination, msg.UUID, msg.Payload, string(metadata), destination}
+	if h.dialect == sourceflow.MySQL {
+		columns, values = ", destination_key", "?, ?, ?, ?, UNHEX(SHA2(?, 256))"
+		args = append(args[:4], destination, destination)
 	}
 	// #nosec G202 -- as above.
-	_, err = exec.ExecContext(ctx, sqldb.Rebind(h.dialect, "INSERT INTO "+h.name+" (destination, uuid, payload, metadata, unknown_since) "+
+	_, err = exec.ExecContext(ctx, sqldb.Rebind(h.dialect, "INSERT INTO "+h.name+" (destination, uuid, payload, metadata"+columns+", unknown_since) "+
 		"SELECT "+values+", MIN(unknown_since) FROM (SELECT unknown_since FROM "+h.name+
-		" WHERE destination = ? ORDER BY seq LIMIT 1) head"),
-		destination, msg.UUID, msg.Payload, string(metadata), destination)
+		" WHERE destination = ? ORDER BY seq LIMIT 1) head"), args...)
 	if err != nil {
 		return fmt.Errorf("outbox: hold a row for %q: %w", destination, err)
 	}

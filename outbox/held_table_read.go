@@ -16,29 +16,6 @@ import (
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
-// heldDestinationsBound is the most destinations one pass of the held rows
-// reads; the others wait for the next pass.
-const heldDestinationsBound = 1000
-
-// destinations returns the destinations that have held rows.
-func (h heldTable) destinations(ctx context.Context, exec wsql.ContextExecutor) ([]string, error) {
-	// #nosec G202 -- h.name is a quoted valid topic.
-	rows, err := exec.QueryContext(ctx, "SELECT DISTINCT destination FROM "+h.name+" LIMIT "+strconv.Itoa(heldDestinationsBound))
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = rows.Close() }()
-	var out []string
-	for rows.Next() {
-		var d string
-		if err := rows.Scan(&d); err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, nil
-}
-
 // heads reads, in tx, the first n held rows of destination, in order;
 // none when it has none. The caller holds the destination's lock
 // (lockDestination).
