@@ -61,7 +61,8 @@ func createTables(ctx context.Context, cfg Config, topic string) error {
 }
 
 // createHeldTable creates the table of the outbox's held rows
-// (heldTable) when it is missing. On PostgreSQL it does so in a
+// (heldTable) when it is missing (on MySQL, and its destination_key when
+// an earlier build created it without: addHeldKey). On PostgreSQL it does so in a
 // transaction that first takes an advisory lock of the table, so that
 // instances binding at once do not collide creating it (concurrent CREATE
 // TABLE IF NOT EXISTS can fail there), as watermill-sql's schema does.
@@ -73,7 +74,10 @@ func createHeldTable(ctx context.Context, cfg Config) error {
 		queries = append(queries, wsql.Query{Query: q})
 	}
 	if cfg.Dialect == sourceflow.MySQL {
-		return sqldb.ExecSchema(ctx, cfg.DB, nil, queries)
+		if err := sqldb.ExecSchema(ctx, cfg.DB, nil, queries); err != nil {
+			return err
+		}
+		return addHeldKey(ctx, cfg.DB, cfg.Topic)
 	}
 	lock := wsql.Query{Query: "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", Args: []any{heldPrefix + cfg.Topic}}
 	return sqldb.ExecInTx(ctx, cfg.DB, append([]wsql.Query{lock}, queries...))

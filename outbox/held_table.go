@@ -24,7 +24,9 @@ const heldPrefix = "sourceflow_outbox_held_"
 // held_at records when it was held, for an operator, and unknown_since
 // since when its destination has had no publisher on the instances that
 // tried it, without one finding a publisher since (NULL: not so), for the
-// grace (destgrace.Grace) to count across instances and restarts.
+// grace (destgrace.Grace) to count across instances and restarts. On
+// MySQL destination_key is the destination's SHA-256, for finding the
+// destinations through an index (heldKeyColumn).
 type heldTable struct {
 	dialect sourceflow.Dialect
 	name    string // quoted
@@ -62,9 +64,9 @@ func (h heldTable) createStatements(topic string) []string {
 			metadata LONGTEXT NOT NULL,
 			held_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
 			unknown_since TIMESTAMP(6) NULL DEFAULT NULL,
-			destination_key BINARY(32) NOT NULL,
+			` + heldKeyColumn + `,
 			KEY destination_seq (destination(191), seq),
-			KEY destination_key_seq (destination_key, seq))`}
+			` + heldKeyIndex + `)`}
 	}
 	return []string{
 		"CREATE TABLE IF NOT EXISTS " + h.name + ` (
@@ -120,16 +122,15 @@ func (h heldTable) hold(ctx context.Context, exec wsql.ContextExecutor, destinat
 	if err != nil {
 		return err
 	}
-	columns, values := "", "CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BYTEA), CAST(? AS TEXT)"
-	args := []any{destination, msg.UUID, msg.Payload, string(metadata), destination}
-	if h.dialect == sourceflow.MySQL {
-		columns, values = ", destination_key", "?, ?, ?, ?, UNHEX(SHA2(?, 256))"
-		args = append(args[:4], destination, destination)
+	values := "?, ?, ?, ?"
+	if h.dialect != sourceflow.MySQL {
+		values = "CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BYTEA), CAST(? AS TEXT)"
 	}
 	// #nosec G202 -- as above.
-	_, err = exec.ExecContext(ctx, sqldb.Rebind(h.dialect, "INSERT INTO "+h.name+" (destination, uuid, payload, metadata"+columns+", unknown_since) "+
+	_, err = exec.ExecContext(ctx, sqldb.Rebind(h.dialect, "INSERT INTO "+h.name+" (destination, uuid, payload, metadata, unknown_since) "+
 		"SELECT "+values+", MIN(unknown_since) FROM (SELECT unknown_since FROM "+h.name+
-		" WHERE destination = ? ORDER BY seq LIMIT 1) head"), args...)
+		" WHERE destination = ? ORDER BY seq LIMIT 1) head"),
+		destination, msg.UUID, msg.Payload, string(metadata), destination)
 	if err != nil {
 		return fmt.Errorf("outbox: hold a row for %q: %w", destination, err)
 	}
