@@ -62,24 +62,29 @@
 // once: messages to different destinations have no order between them, so
 // one failing queue (its KMS key disabled, the queue deleted) holds up its
 // own messages only, as the DynamoDB outbox does. Each forwarding instance
-// relays the held rows of each destination in order (looking for them every
-// second, and after a failure 100ms later, doubling with each failure in a
-// row up to 5s), up to 100 of a destination relayed in one transaction,
-// for at most a second, and deleted in it (a crash before its commit
-// relays them again; a transient failure commits the deletes of the rows
-// before it), under a lock of the destination that
-// writes nothing (an advisory lock on PostgreSQL, GET_LOCK on MySQL), so
-// that instances relay a destination's held rows one at a time and hold up
-// no other reader meanwhile; an instance that finds the lock taken leaves
-// that destination to its holder until its next look and goes on with the
-// others, so a relay that hangs, or the session of an instance that died
-// that the database has not yet found dead, holds up that destination only
-// on the other instances. An instance relays its held destinations one
-// after another, so on it a publish that hangs holds up its other held
-// destinations until the publish returns, at most 30 s an attempt when the
-// inner transport heeds the message's context. Once a destination has no
-// held rows left, its rows go straight out again. A held row is never dropped while its failure
-// is transient. The failures are logged per destination: the first, then
+// looks for the destinations with held rows every second (through an
+// index, however many rows are held) and gives each a relay of its own,
+// which relays the destination's held rows in order until none is left,
+// up to 100 in one transaction, for at most a second, and deleted in it
+// (a crash before its commit relays them again; a transient failure
+// commits the deletes of the rows before it), and after a failure tries
+// again 100ms later, doubling with each failure in a row up to 5s. Up to
+// 4 relays of an instance relay at once, each a transaction at a time and
+// then behind the others waiting, so a destination with thousands of held
+// rows keeps no other waiting until it has none left. A relay holds a
+// lock of its destination that writes nothing (an advisory lock on
+// PostgreSQL, GET_LOCK on MySQL), so that instances relay a destination's
+// held rows one at a time and hold up no other reader meanwhile; an
+// instance that finds the lock taken leaves that destination to its
+// holder until its next look. A relay that hangs therefore holds up its
+// own destination only, on every instance: on the same instance the other
+// destinations have relays of their own (a publish that hangs keeps one of
+// the 4 until it returns, at most 30 s an attempt when the inner transport
+// heeds the message's context: only 4 hanging at once hold up the
+// others), on the others the lock is taken, as it is while the session of
+// an instance that died is not yet found dead by the database. Once a
+// destination has no held rows left, its rows go straight out again. A
+// held row is never dropped while its failure is transient. The failures are logged per destination: the first, then
 // at most once a minute, then the recovery, once ("forwarding resumed",
 // with the number of failed attempts).
 //
