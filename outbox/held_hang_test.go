@@ -6,9 +6,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/outbox"
 )
 
@@ -35,5 +37,54 @@ func TestAHangingRelayHoldsUpOnlyItsDestination(t *testing.T) {
 			assert.NotEmpty(c, inner.published("b"), "b")
 		}, 3*time.Second, 20*time.Millisecond, "the destination whose relay does not hang is relayed meanwhile")
 		require.True(t, len(inner.published("a"))+len(inner.published("b")) >= 1, "one relay started")
+	})
+}
+
+// hangingTransport is a stuckTransport whose publishes to one destination
+// hang until release is closed.
+type hangingTransport struct {
+	*stuckTransport
+	hang    string
+	release chan struct{}
+}
+
+func (h hangingTransport) Publisher(string) (message.Publisher, error) { return h, nil }
+
+func (h hangingTransport) Publish(destination string, msgs ...*message.Message) error {
+	if destination == h.hang {
+		<-h.release
+	}
+	return h.stuckTransport.Publish(destination, msgs...)
+}
+
+// While a forwarding instance's relay of one destination hangs, its
+// retry goes on relaying the others' held rows, those held after the
+// relay began included.
+func TestAHangingRelayHoldsUpNoLaterPassOfTheInstance(t *testing.T) {
+	eachDialect(t, func(t *testing.T, d dialect) {
+		db := d.open(t)
+		inner := newStuckTransport()
+		inner.down.Store(true)
+		cfg, ids := heldOutbox(t, d, db, inner, 2, "a", "b")
+		inner.down.Store(false)
+		hanging := hangingTransport{stuckTransport: inner, hang: "a", release: make(chan struct{})}
+		cfg.Transport = hanging
+		box, err := outbox.New(cfg)
+		require.NoError(t, err)
+		require.NoError(t, box.Bind(context.Background(), sourceflow.Binding{Service: "obr"}))
+		t.Cleanup(func() { close(hanging.release); assert.NoError(t, box.Close()) })
+		require.EventuallyWithT(t, func(c *assert.CollectT) {
+			assert.Equal(c, ids[1:], inner.received("b"))
+		}, waitFor, 10*time.Millisecond, "b's held row is relayed while a's relay hangs")
+
+		tx, err := db.Begin()
+		require.NoError(t, err)
+		later := []byte(`{"destination_topic":"b","uuid":"b-later","payload":"e30=","metadata":{}}`)
+		require.NoError(t, outbox.HoldRow(context.Background(), tx, cfg, "b", message.NewMessage("later", later)))
+		require.NoError(t, tx.Commit())
+		require.EventuallyWithT(t, func(c *assert.CollectT) {
+			assert.Equal(c, []string{ids[1], "b-later"}, inner.received("b"))
+		}, waitFor, 10*time.Millisecond, "a row held for b after its relay ended is relayed by a later pass")
+		assert.Empty(t, inner.received("a"), "a's relay still hangs")
 	})
 }
