@@ -13,8 +13,8 @@ import (
 )
 
 // heldBacklogRows is how many held rows each backlog of the fairness test
-// has: a few batches.
-const heldBacklogRows = 300
+// has: ten batches, many more than a relay waits for its turn.
+const heldBacklogRows = 1000
 
 // A destination with a backlog of held rows does not starve the others:
 // even with more backlogs than an instance relays at once, the relays
