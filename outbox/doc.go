@@ -69,8 +69,8 @@
 // (a crash before its commit relays them again; a transient failure
 // commits the deletes of the rows before it), and after a failure tries
 // again 100ms later, doubling with each failure in a row up to 5s. Up to
-// 4 relays of an instance relay at once, each a transaction at a time and
-// then behind the others waiting, so a destination with thousands of held
+// 4 relays of an instance relay at once, each on a connection of its own,
+// a transaction at a time and then behind the others waiting, so a destination with thousands of held
 // rows keeps no other waiting until it has none left. A relay holds a
 // lock of its destination that writes nothing (an advisory lock on
 // PostgreSQL, GET_LOCK on MySQL), so that instances relay a destination's
