@@ -218,6 +218,9 @@ func (d *Decrypter) decrypt(ctx context.Context, destination string, msg *messag
 	if err := d.admit(h, destination); err != nil {
 		return err
 	}
+	if err := checkPayloadVersion(h, msg.Metadata); err != nil {
+		return err
+	}
 	want := EncryptionContext{App: d.cfg.AppName, Type: msg.Metadata.Get(sourceflow.MetaType), Destination: destination}
 	if h.Context != want {
 		return fmt.Errorf("%w: %s", ErrContextMismatch, mismatch(h.Context, want))
@@ -234,7 +237,7 @@ func (d *Decrypter) decrypt(ctx context.Context, destination string, msg *messag
 	}
 	aad := authenticated
 	if h.Version != HeaderVersion1 {
-		aad = appendEnvelope(authenticated, msg.Metadata)
+		aad = appendEnvelope(authenticated, msg.Metadata, h)
 	}
 	plain, err := open(ks, h, aad, msg.Payload)
 	if err != nil {

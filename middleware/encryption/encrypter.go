@@ -176,14 +176,14 @@ func (e *Encrypter) encrypt(ctx context.Context, destination string, msg *messag
 	if err != nil {
 		return nil, err
 	}
-	h := Header{Version: HeaderVersion2, Signed: e.cfg.SignOnly, KeyID: dk.keyID, WrappedKey: dk.wrapped,
-		Nonce: make([]byte, nonceSize), Context: ec}
+	h := Header{Version: HeaderVersion2, Signed: e.cfg.SignOnly, PayloadVersioned: carriesPayloadVersion(md),
+		KeyID: dk.keyID, WrappedKey: dk.wrapped, Nonce: make([]byte, nonceSize), Context: ec}
 	_, _ = rand.Read(h.Nonce) // crypto/rand.Read never returns an error
 	aad, err := h.authenticated()
 	if err != nil {
 		return nil, err
 	}
-	aad = appendEnvelope(aad, md)
+	aad = appendEnvelope(aad, md, h)
 	body := dk.keys.protect(&h, aad, msg.Payload)
 	header, err := h.Encode()
 	if err != nil {

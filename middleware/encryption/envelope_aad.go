@@ -1,6 +1,8 @@
 package encryption
 
 import (
+	"fmt"
+
 	"github.com/ThreeDotsLabs/watermill/message"
 
 	"github.com/sourceflow-go/sourceflow"
@@ -17,10 +19,36 @@ var authenticatedKeys = [...]string{
 }
 
 // appendEnvelope appends the values of the authenticated keys of md to b,
-// each length-prefixed: an absent key reads as an empty value.
-func appendEnvelope(b []byte, md message.Metadata) []byte {
+// each length-prefixed: an absent key reads as an empty value. For a
+// header h that authenticates the payload version (h.PayloadVersioned), its
+// value follows, length-prefixed too; without it the bytes are those of
+// releases before the payload version was authenticated.
+func appendEnvelope(b []byte, md message.Metadata, h Header) []byte {
 	for _, k := range authenticatedKeys {
 		b = appendField(b, []byte(md[k]))
 	}
+	if h.PayloadVersioned {
+		b = appendField(b, []byte(md[sourceflow.MetaPayloadVersion]))
+	}
 	return b
+}
+
+// carriesPayloadVersion reports whether md names a payload version other
+// than 0, which a consumer would upcast from: a value other than empty or
+// "0" (cqrs writes none for version 0).
+func carriesPayloadVersion(md message.Metadata) bool {
+	v := md[sourceflow.MetaPayloadVersion]
+	return v != "" && v != "0"
+}
+
+// checkPayloadVersion refuses a message that carries a payload version its
+// header does not authenticate: the flag was cleared, or the version added
+// to a message sent without one, either to have the payload upcast from a
+// version it is not of. It needs no data key.
+func checkPayloadVersion(h Header, md message.Metadata) error {
+	if h.PayloadVersioned || !carriesPayloadVersion(md) {
+		return nil
+	}
+	return fmt.Errorf("%w: the message carries a payload version (metadata %s %s) that its version %d header does not authenticate",
+		ErrTampered, sourceflow.MetaPayloadVersion, quotedText(md[sourceflow.MetaPayloadVersion]), h.Version)
 }

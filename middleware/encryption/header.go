@@ -21,9 +21,22 @@ const (
 	HeaderVersion2 byte = 2
 )
 
-// flagSigned marks a version 2 header of a signed message: the payload
-// travels in clear and Header.MAC authenticates it.
-const flagSigned byte = 1
+// Flags of a version 2 header. A header with a flag this release does not
+// know is refused as malformed (ErrTampered), which is why a flag is set
+// only on messages that need it: see flagPayloadVersion.
+const (
+	// flagSigned marks a signed message: the payload travels in clear and
+	// Header.MAC authenticates it.
+	flagSigned byte = 1
+	// flagPayloadVersion marks a message that carries a payload version
+	// (see Header.PayloadVersioned). Releases before it refuse a header
+	// with it, and read one without it as they always did: only a message
+	// of a type that declares a payload version, whose consumers must run
+	// a release that upcasts anyway, carries it.
+	flagPayloadVersion byte = 2
+	// knownFlags are the flags this release reads.
+	knownFlags = flagSigned | flagPayloadVersion
+)
 
 // macSize is the length of an HMAC-SHA256.
 const macSize = 32
@@ -118,6 +131,8 @@ func (c EncryptionContext) appendCanonical(b []byte) []byte {
 //	version 1: 1 | len,keyID | len,wrappedKey | nonce(12) | len,app | len,type | len,destination
 //	version 2: 2 | flags | len,keyID | len,wrappedKey | nonce(12) | len,app | len,type | len,destination [| len,mac]
 //
+// flags is a bit set: 1 signed (the MAC follows), 2 payload version
+// authenticated (PayloadVersioned); any other bit is refused.
 // base64 (standard, padded) of that is the metadata value. The binary form
 // without the MAC is authenticated (see HeaderVersion2), so changing any
 // field fails authentication.
@@ -130,6 +145,11 @@ type Header struct {
 	Signed bool
 	// MAC is the HMAC-SHA256 of a signed message; nil otherwise.
 	MAC []byte
+	// PayloadVersioned is true (version 2) for a message that carries a
+	// payload version (metadata sourceflow.MetaPayloadVersion, other than
+	// empty or "0"): the additional data or MAC input then authenticates
+	// it after the envelope.
+	PayloadVersioned bool
 	// KeyID is the ARN of the KMS key that wrapped the data key, as KMS
 	// reported it. A Decrypter with DecrypterConfig.KeyIDs checks it before
 	// any KMS call and pins KMS Decrypt to it; without KeyIDs it is
@@ -163,6 +183,8 @@ func (h Header) authenticated() ([]byte, error) {
 		return nil, fmt.Errorf("%w: %d", ErrUnsupportedVersion, h.Version)
 	case h.Version == HeaderVersion1 && h.Signed:
 		return nil, fmt.Errorf("%w: a version 1 header cannot be signed", ErrUnsupportedVersion)
+	case h.Version == HeaderVersion1 && h.PayloadVersioned:
+		return nil, fmt.Errorf("%w: a version 1 header cannot authenticate a payload version", ErrUnsupportedVersion)
 	case len(h.Nonce) != nonceSize:
 		return nil, fmt.Errorf("header nonce must be %d bytes, got %d", nonceSize, len(h.Nonce))
 	}
@@ -171,11 +193,7 @@ func (h Header) authenticated() ([]byte, error) {
 	b := make([]byte, 0, n)
 	b = append(b, h.Version)
 	if h.Version == HeaderVersion2 {
-		var flags byte
-		if h.Signed {
-			flags |= flagSigned
-		}
-		b = append(b, flags)
+		b = append(b, h.flags())
 	}
 	b = appendField(b, []byte(h.KeyID))
 	b = appendField(b, h.WrappedKey)
@@ -184,6 +202,18 @@ func (h Header) authenticated() ([]byte, error) {
 	b = appendField(b, []byte(h.Context.Type))
 	b = appendField(b, []byte(h.Context.Destination))
 	return b, nil
+}
+
+// flags returns the flags byte of a version 2 header h.
+func (h Header) flags() byte {
+	var flags byte
+	if h.Signed {
+		flags |= flagSigned
+	}
+	if h.PayloadVersioned {
+		flags |= flagPayloadVersion
+	}
+	return flags
 }
 
 // Encode returns the metadata value of h: base64 of its binary form.
@@ -211,8 +241,9 @@ func ParseHeader(value string) (Header, []byte, error) {
 	h := Header{Version: raw[0]}
 	if h.Version == HeaderVersion2 {
 		if flags := r.fixed(1); len(flags) == 1 {
-			h.Signed = flags[0] == flagSigned
-			r.bad = r.bad || (flags[0] != 0 && !h.Signed)
+			h.Signed = flags[0]&flagSigned != 0
+			h.PayloadVersioned = flags[0]&flagPayloadVersion != 0
+			r.bad = r.bad || flags[0]&^knownFlags != 0
 		}
 	}
 	h.KeyID = string(r.field(maxKeyIDLen))
