@@ -29,10 +29,12 @@ type fuzzFixture struct {
 	authentic []authentic
 }
 
-// authentic is one message the fixture encrypted, in decoded form.
+// authentic is one message the fixture encrypted, in decoded form, and the
+// payload version it carried.
 type authentic struct {
 	aad, sealed []byte
 	plaintext   []byte
+	pver        string
 }
 
 func newFuzzFixture(tb testing.TB) *fuzzFixture {
@@ -49,23 +51,28 @@ func newFuzzFixture(tb testing.TB) *fuzzFixture {
 	return fx
 }
 
-// encrypt encrypts payload as a testType message for testDest and records it
-// as authentic.
-func (fx *fuzzFixture) encrypt(tb testing.TB, payload []byte) *message.Message {
+// encrypt encrypts payload as a testType message of payload version pver
+// (none when empty) for testDest and records it as authentic.
+func (fx *fuzzFixture) encrypt(tb testing.TB, payload []byte, pver string) *message.Message {
 	tb.Helper()
-	out, err := fx.enc.Encrypt(context.Background(), testDest, newMsg(testType, bytes.Clone(payload)))
+	msg := newMsg(testType, bytes.Clone(payload))
+	if pver != "" {
+		msg.Metadata.Set(sourceflow.MetaPayloadVersion, pver)
+	}
+	out, err := fx.enc.Encrypt(context.Background(), testDest, msg)
 	require.NoError(tb, err)
 	_, aad, err := encryption.ParseHeader(out.Metadata.Get(sourceflow.MetaEncryption))
 	require.NoError(tb, err)
 	sealed, err := base64.StdEncoding.DecodeString(string(out.Payload))
 	require.NoError(tb, err)
-	fx.authentic = append(fx.authentic, authentic{aad: aad, sealed: sealed, plaintext: bytes.Clone(payload)})
+	fx.authentic = append(fx.authentic, authentic{aad: aad, sealed: sealed, plaintext: bytes.Clone(payload), pver: pver})
 	return out
 }
 
-// plaintextOf returns the plaintext of an authentic header and body, nil for
-// any other.
-func (fx *fuzzFixture) plaintextOf(header string, body []byte) []byte {
+// plaintextOf returns the plaintext of an authentic header and body received
+// with payload version pver, nil for any other. A message sent without a
+// payload version may be received with "0", the same version.
+func (fx *fuzzFixture) plaintextOf(header string, body []byte, pver string) []byte {
 	_, aad, err := encryption.ParseHeader(header)
 	if err != nil {
 		return nil
@@ -75,37 +82,44 @@ func (fx *fuzzFixture) plaintextOf(header string, body []byte) []byte {
 		return nil
 	}
 	for _, a := range fx.authentic {
-		if bytes.Equal(a.aad, aad) && bytes.Equal(a.sealed, sealed) {
+		if bytes.Equal(a.aad, aad) && bytes.Equal(a.sealed, sealed) && (pver == a.pver || a.pver == "" && pver == "0") {
 			return a.plaintext
 		}
 	}
 	return nil
 }
 
-// FuzzDecrypt decrypts arbitrary headers and bodies under arbitrary types and
-// destinations. Only a message the fixture encrypted, received under its own
-// type and destination, decrypts, and then to its plaintext. Anything else
+// FuzzDecrypt decrypts arbitrary headers and bodies under arbitrary types,
+// destinations and payload versions (metadata sourceflow.MetaPayloadVersion,
+// absent when empty). Only a message the fixture encrypted, received under
+// its own type, destination and payload version, decrypts, and then to its
+// plaintext. Anything else
 // fails with ErrDecrypt, a specific sentinel and a permanent mark, and
 // leaves the message unchanged.
 func FuzzDecrypt(f *testing.F) {
 	fx := newFuzzFixture(f)
-	for _, p := range [][]byte{[]byte(`{"amount":7}`), {}, bytes.Repeat([]byte{0xff}, 100)} {
-		msg := fx.encrypt(f, p)
+	for i, p := range [][]byte{[]byte(`{"amount":7}`), {}, bytes.Repeat([]byte{0xff}, 100)} {
+		pver := [...]string{"", "2", "0"}[i]
+		msg := fx.encrypt(f, p, pver)
 		header, body := msg.Metadata.Get(sourceflow.MetaEncryption), []byte(msg.Payload)
-		f.Add(header, body, testType, testDest)
-		f.Add(header, body, testType, "payments")
-		f.Add(header, append(bytes.Clone(body[:len(body)-4]), "AAAA"...), testType, testDest)
-		f.Add(header[:len(header)-4]+"AAAA", body, testType, testDest)
+		f.Add(header, body, testType, testDest, pver)
+		f.Add(header, body, testType, "payments", pver)
+		f.Add(header, body, testType, testDest, "3")
+		f.Add(header, append(bytes.Clone(body[:len(body)-4]), "AAAA"...), testType, testDest, pver)
+		f.Add(header[:len(header)-4]+"AAAA", body, testType, testDest, pver)
 	}
-	f.Add("", []byte("plain"), testType, testDest)
-	f.Fuzz(func(t *testing.T, header string, body []byte, typ, destination string) {
+	f.Add("", []byte("plain"), testType, testDest, "")
+	f.Fuzz(func(t *testing.T, header string, body []byte, typ, destination, pver string) {
 		msg := message.NewMessage("m-1", bytes.Clone(body))
 		msg.Metadata.Set(sourceflow.MetaType, typ)
 		msg.Metadata.Set(sourceflow.MetaMessageID, "m-1")                                   // as newMsg sets it
 		msg.Metadata.Set(sourceflow.MetaOccurredAt, fuzzNow.UTC().Format(time.RFC3339Nano)) // as the Encrypter sets it
 		msg.Metadata.Set(sourceflow.MetaEncryption, header)
+		if pver != "" {
+			msg.Metadata.Set(sourceflow.MetaPayloadVersion, pver)
+		}
 		err := fx.dec.Decrypt(context.Background(), destination, msg)
-		want := fx.plaintextOf(header, body)
+		want := fx.plaintextOf(header, body, pver)
 		if typ != testType || destination != testDest {
 			want = nil
 		}

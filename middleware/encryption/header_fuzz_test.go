@@ -15,11 +15,12 @@ import (
 // FuzzParseHeader decodes arbitrary header values, both as metadata text and
 // as the base64 of arbitrary binary forms. A value is refused with exactly
 // one of ErrTampered and ErrUnsupportedVersion; an accepted one is a complete
-// version 1 header whose binary form is the decoded value and whose Encode
-// parses back to the same header.
+// version 1 or 2 header, with no flag but signed (1) and payload version (2),
+// whose binary form is the decoded value and whose Encode parses back to the
+// same header.
 func FuzzParseHeader(f *testing.F) {
 	fx := newFuzzFixture(f)
-	msg := fx.encrypt(f, []byte(`{"amount":7}`))
+	msg := fx.encrypt(f, []byte(`{"amount":7}`), "")
 	real := msg.Metadata.Get(sourceflow.MetaEncryption)
 	h, raw, err := encryption.ParseHeader(real)
 	require.NoError(f, err)
@@ -32,6 +33,14 @@ func FuzzParseHeader(f *testing.F) {
 	require.NoError(f, err)
 	f.Add(empty, text)
 	f.Add([]byte{2, 0}, "Ag==")
+	h.PayloadVersioned = true
+	versioned, err := h.MarshalBinary()
+	require.NoError(f, err)
+	f.Add(versioned, base64.StdEncoding.EncodeToString(append([]byte{2, 4}, versioned[2:]...))) // an unknown flag
+	h.Signed, h.MAC = true, bytes.Repeat([]byte{7}, 32)
+	signed, err := h.MarshalBinary()
+	require.NoError(f, err)
+	f.Add(signed, base64.StdEncoding.EncodeToString(append([]byte{2, 0}, signed[2:]...))) // flags cleared, MAC left
 	f.Add([]byte{}, "not base64!")
 	f.Add(raw[:len(raw)-1], real[:len(real)-4])
 	f.Fuzz(func(t *testing.T, raw []byte, text string) {
@@ -56,6 +65,13 @@ func checkParsed(t *testing.T, value string) {
 	require.NotEmpty(t, h.WrappedKey)
 	decoded, err := base64.StdEncoding.DecodeString(value)
 	require.NoError(t, err)
+	if h.Version == encryption.HeaderVersion2 {
+		require.Zero(t, decoded[1]&^3, "a header with an unknown flag was accepted")
+		require.Equal(t, decoded[1]&2 != 0, h.PayloadVersioned)
+		require.Equal(t, decoded[1]&1 != 0, h.Signed)
+	} else {
+		require.False(t, h.PayloadVersioned)
+	}
 	if h.Signed {
 		require.Len(t, h.MAC, 32)
 		require.True(t, bytes.HasPrefix(decoded, aad), "the authenticated part is not the header without its MAC")
