@@ -33,9 +33,35 @@
 // be changed in transit: a captured command sent again for another entity,
 // with a fresh message id, another sequence or another type, or marked as a
 // replay so that its effects are skipped, fails with [ErrTampered] (or
-// [ErrContextMismatch]) and is dead-lettered. Other metadata (trace context,
-// for example) is not authenticated and not encrypted: keep secrets out of
-// it.
+// [ErrContextMismatch]) and is dead-lettered.
+//
+// A message that carries a payload version (sourceflow.MetaPayloadVersion,
+// other than empty or "0": a consumer upcasts its payload from that
+// version) sets header flag 2 ([Header].PayloadVersioned), and the payload
+// version follows the envelope in the additional data, length-prefixed: a
+// captured message with its version rewritten (to have its payload upcast
+// from another shape) or removed fails with [ErrTampered]. A message that
+// carries a payload version without the flag (the flag cleared, or a
+// version added to a message sent without one) is refused with
+// [ErrTampered] before its data key is unwrapped, and so is a version 1
+// message that carries one. A message without a payload version has no
+// flag and the additional data it always had, byte for byte, so a
+// Decrypter of a release before this one reads it; such a Decrypter
+// refuses a header with the flag as malformed ([ErrTampered]). Only a
+// message of a type that declares a payload version carries it: upgrade
+// that type's consumers before any sender declares one, and redrive what
+// an older consumer dead-lettered meanwhile.
+//
+// The hop count (sourceflow.MetaHops) is not authenticated: every message
+// a handler sends carries one, so a flag for it would make older
+// Decrypters refuse nearly every message during an upgrade, and rewriting
+// it gains no more than a sender who can rewrite messages in transit has
+// already: a raised count fails the handler's sends at the hop limit (as
+// dropping the message would lose it), a lowered one lets a causation loop
+// run on for as long as each of its messages is rewritten; a rewritten copy
+// of a handled message keeps its authenticated message id and is a
+// duplicate. Other metadata (trace context, for example) is not
+// authenticated and not encrypted: keep secrets out of it.
 //
 // # Signing without encryption
 //
