@@ -3,8 +3,6 @@ package encryption_test
 import (
 	"bytes"
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
 	"encoding/base64"
 	"testing"
 	"time"
@@ -130,12 +128,8 @@ func sealVersion1(t *testing.T, f *fixture, payload string) *message.Message {
 		Nonce: bytes.Repeat([]byte{1}, 12), Context: ec}
 	aad, err := h.MarshalBinary()
 	require.NoError(t, err)
-	block, err := aes.NewCipher(out.Plaintext)
-	require.NoError(t, err)
-	gcm, err := cipher.NewGCM(block)
-	require.NoError(t, err)
 	msg := envelopeMsg(f, "")
-	msg.Payload = []byte(base64.StdEncoding.EncodeToString(gcm.Seal(nil, h.Nonce, []byte(payload), aad)))
+	msg.Payload = []byte(base64.StdEncoding.EncodeToString(newGCM(t, out.Plaintext).Seal(nil, h.Nonce, []byte(payload), aad)))
 	msg.Metadata.Set(sourceflow.MetaEncryption, base64.StdEncoding.EncodeToString(aad))
 	return msg
 }

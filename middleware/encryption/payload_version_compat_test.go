@@ -49,10 +49,9 @@ func TestAMessageWithoutPayloadVersionIsAuthenticatedAsBefore(t *testing.T) {
 		msg := seal(t, f, `{"amount":7}`)
 		msg.Metadata.Set(sourceflow.MetaHops, "3") // not authenticated, then as now
 		h, aad := aadBefore(t, msg)
-		out, err := f.kms.Decrypt(context.Background(), &kms.DecryptInput{CiphertextBlob: h.WrappedKey, EncryptionContext: h.Context.Map()})
-		require.NoError(t, err)
+		key := dataKeyOf(t, f, h)
 		if sign {
-			derive := hmac.New(sha256.New, out.Plaintext)
+			derive := hmac.New(sha256.New, key)
 			derive.Write([]byte("sourceflow message signature v2"))
 			mac := hmac.New(sha256.New, derive.Sum(nil))
 			mac.Write(aad)
@@ -60,13 +59,9 @@ func TestAMessageWithoutPayloadVersionIsAuthenticatedAsBefore(t *testing.T) {
 			assert.True(t, hmac.Equal(mac.Sum(nil), h.MAC), "the signature verifies the earlier way")
 			continue
 		}
-		block, err := aes.NewCipher(out.Plaintext)
-		require.NoError(t, err)
-		gcm, err := cipher.NewGCM(block)
-		require.NoError(t, err)
 		sealed, err := base64.StdEncoding.DecodeString(string(msg.Payload))
 		require.NoError(t, err)
-		plain, err := gcm.Open(nil, h.Nonce, sealed, aad)
+		plain, err := newGCM(t, key).Open(nil, h.Nonce, sealed, aad)
 		require.NoError(t, err, "the ciphertext opens the earlier way")
 		assert.Equal(t, `{"amount":7}`, string(plain))
 	}
@@ -80,12 +75,7 @@ func TestAMessageWrittenTheEarlierWayStillDecrypts(t *testing.T) {
 	template := seal(t, f, "")
 	h, _, err := encryption.ParseHeader(template.Metadata.Get(sourceflow.MetaEncryption))
 	require.NoError(t, err)
-	out, err := f.kms.Decrypt(context.Background(), &kms.DecryptInput{CiphertextBlob: h.WrappedKey, EncryptionContext: h.Context.Map()})
-	require.NoError(t, err)
-	block, err := aes.NewCipher(out.Plaintext)
-	require.NoError(t, err)
-	gcm, err := cipher.NewGCM(block)
-	require.NoError(t, err)
+	gcm := newGCM(t, dataKeyOf(t, f, h))
 
 	msg := envelopeMsg(f, "")
 	h.Nonce = []byte("fresh nonce!")
@@ -111,4 +101,22 @@ func headerFields(h encryption.Header) []byte {
 		b = append(b, field...)
 	}
 	return b
+}
+
+// dataKeyOf returns the plaintext data key that header h wraps.
+func dataKeyOf(t *testing.T, f *fixture, h encryption.Header) []byte {
+	t.Helper()
+	out, err := f.kms.Decrypt(context.Background(), &kms.DecryptInput{CiphertextBlob: h.WrappedKey, EncryptionContext: h.Context.Map()})
+	require.NoError(t, err)
+	return out.Plaintext
+}
+
+// newGCM returns AES-256-GCM under key, as a header's data key is used.
+func newGCM(t *testing.T, key []byte) cipher.AEAD {
+	t.Helper()
+	block, err := aes.NewCipher(key)
+	require.NoError(t, err)
+	gcm, err := cipher.NewGCM(block)
+	require.NoError(t, err)
+	return gcm
 }
