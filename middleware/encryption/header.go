@@ -21,23 +21,6 @@ const (
 	HeaderVersion2 byte = 2
 )
 
-// Flags of a version 2 header. A header with a flag this release does not
-// know is refused as malformed (ErrTampered), which is why a flag is set
-// only on messages that need it: see flagPayloadVersion.
-const (
-	// flagSigned marks a signed message: the payload travels in clear and
-	// Header.MAC authenticates it.
-	flagSigned byte = 1
-	// flagPayloadVersion marks a message that carries a payload version
-	// (see Header.PayloadVersioned). Releases before it refuse a header
-	// with it, and read one without it as they always did: only a message
-	// of a type that declares a payload version, whose consumers must run
-	// a release that upcasts anyway, carries it.
-	flagPayloadVersion byte = 2
-	// knownFlags are the flags this release reads.
-	knownFlags = flagSigned | flagPayloadVersion
-)
-
 // macSize is the length of an HMAC-SHA256.
 const macSize = 32
 
@@ -202,18 +185,6 @@ func (h Header) authenticated() ([]byte, error) {
 	b = appendField(b, []byte(h.Context.Type))
 	b = appendField(b, []byte(h.Context.Destination))
 	return b, nil
-}
-
-// flags returns the flags byte of a version 2 header h.
-func (h Header) flags() byte {
-	var flags byte
-	if h.Signed {
-		flags |= flagSigned
-	}
-	if h.PayloadVersioned {
-		flags |= flagPayloadVersion
-	}
-	return flags
 }
 
 // Encode returns the metadata value of h: base64 of its binary form.
