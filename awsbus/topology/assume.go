@@ -13,7 +13,9 @@ import (
 // partition, region and account of a resolved queue's ARN (or
 // ProvisionerConfig.AccountID or STS, and Region) and checked with GetTopicAttributes, because
 // CreateTopic would be a write and ListTopics is throttled. A missing
-// resource fails with ErrNotFound.
+// resource fails with ErrNotFound. A Foreign queue is resolved with
+// GetQueueUrl naming its owner's account, a Foreign topic checked with
+// GetTopicAttributes, each in its region.
 func (t *Provisioner) Assume(ctx context.Context, p Plan) (Endpoints, error) {
 	res := newResolved()
 	for _, q := range p.Queues {
@@ -22,6 +24,9 @@ func (t *Provisioner) Assume(ctx context.Context, p Plan) (Endpoints, error) {
 		}
 	}
 	if err := t.assumeTopics(ctx, res, p); err != nil {
+		return nil, err
+	}
+	if err := t.resolveForeign(ctx, res, p, nil); err != nil {
 		return nil, err
 	}
 	return res.endpoints(p), nil

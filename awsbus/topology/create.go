@@ -22,7 +22,10 @@ import (
 // without the policy refusing requests without TLS. A key ARN of another
 // region than ProvisionerConfig.Region is refused before any call
 // (ErrInvalidConfig, see CheckKeyRegion): SQS and SNS could not encrypt
-// under it.
+// under it. A Foreign queue or topic is never created nor changed: a
+// missing one fails Create with ErrNotFound before any write, naming what
+// its owner must create and grant; the service's event queue of a Foreign
+// topic is subscribed to it in the topic's region.
 func (t *Provisioner) Create(ctx context.Context, p Plan) (Endpoints, error) {
 	if err := t.canTable(p); err != nil {
 		return nil, err
@@ -33,6 +36,10 @@ func (t *Provisioner) Create(ctx context.Context, p Plan) (Endpoints, error) {
 	if err := CheckKeyRegion(p.KMSKeyID, t.cfg.Region); err != nil {
 		return nil, fmt.Errorf("%w: KMS key %s: %w", ErrInvalidConfig, p.KMSKeyID, err)
 	}
+	res := newResolved()
+	if err := t.resolveForeign(ctx, res, p, nil); err != nil {
+		return nil, err // before any write
+	}
 	for _, tbl := range p.Tables {
 		// A table with other keys is left as it is; Validate reports them.
 		var drift *DriftError
@@ -40,7 +47,6 @@ func (t *Provisioner) Create(ctx context.Context, p Plan) (Endpoints, error) {
 			return nil, err
 		}
 	}
-	res := newResolved()
 	for _, q := range ownedFirst(p.Queues) {
 		if err := t.createQueue(ctx, res, q, p.Tags); err != nil {
 			return nil, err

@@ -22,4 +22,8 @@ type Endpoint struct {
 	TopicARN string
 	// FIFO is true for .fifo queues and topics.
 	FIFO bool
+	// Region is the region of a Foreign queue or topic (named by ARN),
+	// where sending or publishing to it must go; empty for the service's
+	// own queues and topics, in the clients' region.
+	Region string
 }

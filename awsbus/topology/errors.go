@@ -12,7 +12,9 @@ var (
 	// Each problem names the field and its line; fix them in the file.
 	ErrInvalidFile = errors.New("topology: invalid topology file")
 
-	// ErrInvalidConfig wraps every problem of a ProvisionerConfig.
+	// ErrInvalidConfig wraps every problem of a ProvisionerConfig, and a
+	// destination ARN New cannot use (malformed, of the wrong service, or
+	// a queue of another account or region the service would consume).
 	ErrInvalidConfig = errors.New("topology: invalid configuration")
 
 	// ErrInvalidName reports a queue or topic name AWS would reject: SQS

@@ -83,6 +83,8 @@ type FileEncryption struct {
 // topic for events.
 type FileDestination struct {
 	// Name is the queue or topic name; ".fifo" makes it FIFO. Required.
+	// The ARN of a topic or queue of another account or region names it
+	// there (see Foreign): the service never creates it.
 	Name string `yaml:"name"`
 	// Kind is "command" (a queue) or "event" (a topic). Required.
 	Kind string `yaml:"kind"`

@@ -106,11 +106,15 @@ func (d FileDestination) check(lines fileLines, p fieldPath) error {
 	return errors.Join(errs...)
 }
 
-// validateDestinationName checks name by AWS's rules for its kind.
+// validateDestinationName checks name by AWS's rules for its kind, or as
+// the ARN of a topic or queue of another account or region.
 func validateDestinationName(name string, kind sourceflow.Kind) error {
 	switch {
 	case name == "":
 		return errors.New("required")
+	case IsARN(name) && (kind == sourceflow.KindCommand || kind == sourceflow.KindEvent):
+		_, err := ParseForeign(name, kind)
+		return err
 	case kind == sourceflow.KindCommand:
 		return ValidateQueueName(name)
 	case kind == sourceflow.KindEvent:

@@ -143,6 +143,11 @@ func (c IAMConfig) Validate() error {
 //     the dead-letter queues of the consumed ones (Bind resolves them,
 //     Health probes them, Depths reads their depth);
 //   - ReadTopics: sns:GetTopicAttributes on every topic (Health);
+//   - ReadForeignQueues and ReadForeignTopics: sqs:GetQueueUrl on every
+//     Foreign queue, sns:GetTopicAttributes on every Foreign topic (Bind
+//     resolves them), on their ARNs, which SendCommands, PublishEvents and
+//     the subscribe actions name too: the owner of each must grant the
+//     same in its queue or topic policy;
 //   - UseTables, with tables: dynamodb:GetItem, PutItem, UpdateItem,
 //     DeleteItem, Query, ConditionCheckItem and BatchWriteItem (with which
 //     the DynamoDB outbox deletes relayed messages) on the plan's tables
@@ -205,7 +210,7 @@ func NewIAMPolicy(p Plan, cfg IAMConfig) (IAMPolicy, error) {
 		return IAMPolicy{}, err
 	}
 	cfg.setDefaults()
-	if len(p.Queues) == 0 && len(p.Topics) == 0 {
+	if len(p.Queues) == 0 && len(p.Topics) == 0 && len(p.Foreign) == 0 {
 		return IAMPolicy{}, fmt.Errorf("%w: service %q has no queue and no topic", ErrInvalidPlan, p.Service)
 	}
 	b := iamBuilder{plan: p, cfg: cfg}

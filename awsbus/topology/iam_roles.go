@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+
+	"github.com/sourceflow-go/sourceflow"
 )
 
 // iamRole is what a queue, topic or table is to the service. A resource may
@@ -33,6 +35,9 @@ const (
 	// roleUnpublished is a topic the service routes no type to: it does
 	// not publish there, it only subscribes.
 	roleUnpublished
+	// roleForeign is a queue or topic of another account or region, named
+	// by its ARN (Plan.Foreign).
+	roleForeign
 )
 
 // roleWords are the words of the roles in a statement id, in this order,
@@ -40,7 +45,8 @@ const (
 // table are named by their kind alone. A resource without the role of its
 // kind (a topic a Plan not made by New subscribes to without listing it
 // among its Topics, or a command queue missing from its Queues) has
-// "Unlisted" before its kind: "SubscribedUnlistedTopics".
+// "Unlisted" before its kind: "SubscribedUnlistedTopics"; a Foreign one
+// (of another account or region) has "Foreign": "CommandForeignQueues".
 // A topic the service does not publish to has "Unpublished" after its
 // roles: "SubscribedUnpublishedTopics" is a topic it only consumes.
 // No word is the start of another, so each class has a name of its own.
@@ -91,7 +97,9 @@ func (c resourceClass) name() string {
 			b.WriteString(w.word)
 		}
 	}
-	if k := resourceKinds[c.kind]; c.roles&k.role != k.role {
+	if k := resourceKinds[c.kind]; c.roles&roleForeign != 0 {
+		b.WriteString("Foreign")
+	} else if c.roles&k.role != k.role {
 		b.WriteString("Unlisted")
 	}
 	return b.String() + resourceKinds[c.kind].kind
@@ -127,6 +135,7 @@ func (b iamBuilder) roles() map[string]iamRole {
 		{roleDeadLetter, b.arns("sqs", dlqs)}, {rolePeerDeadLetter, b.arns("sqs", peerDLQs)},
 		{roleTopic, b.arns("sns", b.topics())}, {roleSubscribed, b.arns("sns", b.subscribedTopics())},
 		{roleTable, b.tableARNs()}, {roleListedQueue, b.arns("sqs", listed)},
+		{roleForeign, append(b.foreign(sourceflow.KindCommand), b.foreign(sourceflow.KindEvent)...)},
 	} {
 		for _, arn := range r.arns {
 			out[arn] |= r.role

@@ -1,6 +1,7 @@
 package topology
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 
@@ -14,7 +15,12 @@ type iamBuilder struct {
 	cfg  IAMConfig
 }
 
+// arn returns the ARN of the resource name of service, name itself for
+// a Foreign resource, which is named by its ARN.
 func (b iamBuilder) arn(service, name string) string {
+	if IsARN(name) {
+		return name
+	}
 	return strings.Join([]string{"arn", b.cfg.Partition, service, b.cfg.Region, b.cfg.AccountID, name}, ":")
 }
 
@@ -33,7 +39,7 @@ func (b iamBuilder) arns(service string, names []string) []string {
 // routes a type to: those it sends to. A command queue it only consumes is
 // not among them.
 func (b iamBuilder) commandQueues() []string {
-	return b.routed(sourceflow.KindCommand, func(d Destination) string { return d.Queue })
+	return b.routed(sourceflow.KindCommand, func(d Destination) string { return cmp.Or(d.Queue, d.Name) })
 }
 
 // publishedTopics are the topics of the event destinations the service
@@ -87,6 +93,17 @@ func (b iamBuilder) topics() []string {
 	return out
 }
 
+// foreign returns the ARNs of the Foreign resources of kind.
+func (b iamBuilder) foreign(kind sourceflow.Kind) []string {
+	var out []string
+	for _, f := range b.plan.Foreign {
+		if f.Kind == kind {
+			out = append(out, f.ARN)
+		}
+	}
+	return out
+}
+
 func (b iamBuilder) subscribedTopics() []string {
 	out := make([]string, 0, len(b.plan.Subscriptions))
 	for _, s := range b.plan.Subscriptions {
@@ -112,6 +129,8 @@ func (b iamBuilder) runtime() []IAMStatement {
 		allow("DeadLetter", b.arns("sqs", dlqs), "sqs:SendMessage"),
 		allow("ReadQueues", b.arns("sqs", b.readQueues()), "sqs:GetQueueUrl", "sqs:GetQueueAttributes"),
 		allow("ReadTopics", b.arns("sns", b.topics()), "sns:GetTopicAttributes"),
+		allow("ReadForeignQueues", b.foreign(sourceflow.KindCommand), "sqs:GetQueueUrl"),
+		allow("ReadForeignTopics", b.foreign(sourceflow.KindEvent), "sns:GetTopicAttributes"),
 		allow("UseTables", b.tableARNs(), tableActions...),
 	}
 }

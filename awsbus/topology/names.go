@@ -42,7 +42,8 @@ func DLQName(queue string) string { return withFIFO(baseName(queue)+DLQSuffix, I
 type EventQueueNameParams struct {
 	// Service is the subscribing service's name.
 	Service string
-	// Topic is the subscribed topic's name.
+	// Topic is the subscribed topic's name (the last part of a Foreign
+	// topic's ARN).
 	Topic string
 }
 

@@ -133,6 +133,11 @@ type Plan struct {
 	Policies []Policy `json:"policies"`
 	// Destinations are the destinations of the service, ordered by name.
 	Destinations []Destination `json:"destinations"`
+	// Foreign are the topics and queues of another account or region that
+	// destinations name by ARN, ordered by ARN. They are in neither Queues
+	// nor Topics: Create never creates them; it, Validate and Assume only
+	// check that they exist and resolve them.
+	Foreign []Foreign `json:"foreign,omitempty"`
 	// KMSKeyID is the key of Options.KMSKeyID; empty without encryption.
 	KMSKeyID string `json:"kms_key_id,omitempty"`
 	// Tables are the DynamoDB tables of Options.Tables, ordered by name.
@@ -175,7 +180,7 @@ type Topic struct {
 // Subscription subscribes a queue to a topic with raw message delivery and
 // a redrive policy.
 type Subscription struct {
-	// Topic is the topic name.
+	// Topic is the topic name, or the ARN of a Foreign topic.
 	Topic string `json:"topic"`
 	// Queue is the queue name.
 	Queue string `json:"queue"`
@@ -205,20 +210,24 @@ type Subscription struct {
 type Policy struct {
 	// Queue is the queue name.
 	Queue string `json:"queue"`
-	// Topics are the topic names that may send to the queue, sorted.
+	// Topics are the topic names (ARNs for Foreign topics) that may send
+	// to the queue, sorted.
 	Topics []string `json:"topics"`
 }
 
 // Destination is one destination of the service.
 type Destination struct {
-	// Name is the destination name used by the model.
+	// Name is the destination name used by the model: a queue or topic
+	// name, or the ARN of a Foreign queue or topic.
 	Name string `json:"name"`
 	// Kind is KindCommand (a queue) or KindEvent (a topic).
 	Kind sourceflow.Kind `json:"kind"`
 	// Queue is the command queue, or the service's event queue of a
-	// listened topic; empty for a topic the service only publishes to.
+	// listened topic; empty for a topic the service only publishes to and
+	// for a Foreign queue.
 	Queue string `json:"queue,omitempty"`
-	// Topic is the topic of an event destination.
+	// Topic is the topic of an event destination (its ARN for a Foreign
+	// topic).
 	Topic string `json:"topic,omitempty"`
 	// Listened is true when this service consumes the destination.
 	Listened bool `json:"listened"`
@@ -301,6 +310,12 @@ func checkQueueCollisions(p Plan) error {
 }
 
 func planCommand(p *Plan, opts Options, d *destination) {
+	if IsARN(d.name) {
+		f, _ := ParseForeign(d.name, sourceflow.KindCommand) // checked by newRouting
+		p.Foreign = append(p.Foreign, f)
+		p.Destinations = append(p.Destinations, Destination{Name: d.name, Kind: sourceflow.KindCommand, Routed: d.sent})
+		return
+	}
 	p.Queues = append(p.Queues, queueSpec(opts, d.name, d.listened))
 	p.Destinations = append(p.Destinations, Destination{
 		Name: d.name, Kind: sourceflow.KindCommand, Queue: d.name, Listened: d.listened, Routed: d.sent,
@@ -308,10 +323,16 @@ func planCommand(p *Plan, opts Options, d *destination) {
 }
 
 func planEvent(p *Plan, opts Options, d *destination) {
-	p.Topics = append(p.Topics, topicSpec(opts, d.name))
+	topicName := d.name
+	if IsARN(d.name) {
+		f, _ := ParseForeign(d.name, sourceflow.KindEvent) // checked by newRouting
+		p.Foreign, topicName = append(p.Foreign, f), f.Name
+	} else {
+		p.Topics = append(p.Topics, topicSpec(opts, d.name))
+	}
 	ds := Destination{Name: d.name, Kind: sourceflow.KindEvent, Topic: d.name, Routed: d.sent}
 	if d.listened {
-		q := opts.EventQueueName(EventQueueNameParams{Service: p.Service, Topic: d.name})
+		q := opts.EventQueueName(EventQueueNameParams{Service: p.Service, Topic: topicName})
 		p.Queues = append(p.Queues, queueSpec(opts, q, true))
 		dlq := DLQName(q)
 		p.Subscriptions = append(p.Subscriptions, Subscription{

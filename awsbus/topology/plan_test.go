@@ -160,8 +160,24 @@ func planCases() []planCase {
 			wantErr: []string{"Binding.Routes[4]", "invalid character"}, is: topology.ErrInvalidName},
 		{name: "queue too long for its DLQ", binding: addRoute(route("x.Y", cmd, strings.Repeat("q", 78))),
 			wantErr: []string{"Binding.Routes[4]: dead-letter queue", "82 characters"}, is: topology.ErrInvalidName},
-		{name: "bad topic name", binding: addRoute(route("x.Y", evt, "arn:aws:sns:x")),
+		{name: "bad topic name", binding: addRoute(route("x.Y", evt, "order:events")),
 			wantErr: []string{"Binding.Routes[4]", "topic name"}, is: topology.ErrInvalidName},
+		{name: "ARN of too few parts", binding: addRoute(route("x.Y", evt, "arn:aws:sns:x")),
+			wantErr: []string{"Binding.Routes[4]", `topic ARN "arn:aws:sns:x"`, "has 4 parts"}, is: topology.ErrInvalidConfig},
+		{name: "queue ARN as a topic", binding: addRoute(route("x.Y", evt, "arn:aws:sqs:eu-west-1:111111111111:orders")),
+			wantErr: []string{"Binding.Routes[4]", `service "sqs"`, "SNS topic"}, is: topology.ErrInvalidConfig},
+		{name: "topic ARN as a queue", binding: addRoute(route("x.Y", cmd, "arn:aws:sns:eu-west-1:111111111111:orders")),
+			wantErr: []string{"Binding.Routes[4]", `service "sns"`, "SQS queue"}, is: topology.ErrInvalidConfig},
+		{name: "queue ARN without account", binding: addRoute(route("x.Y", cmd, "arn:aws:sqs:eu-west-1::orders")),
+			wantErr: []string{"Binding.Routes[4]", `account "" is not 12 digits`}, is: topology.ErrInvalidConfig},
+		{name: "topic ARN without region", binding: addRoute(route("x.Y", evt, "arn:aws:sns::111111111111:orders")),
+			wantErr: []string{"Binding.Routes[4]", "no region"}, is: topology.ErrInvalidConfig},
+		{name: "ARN of a bad name", binding: addRoute(route("x.Y", cmd, "arn:aws:sqs:eu-west-1:111111111111:a.b")),
+			wantErr: []string{"Binding.Routes[4]", "invalid character"}, is: topology.ErrInvalidConfig},
+		{name: "queue of another account listened", binding: func(b *sourceflow.Binding) {
+			b.Listeners = append(b.Listeners, sourceflow.Listener{Destination: "arn:aws:sqs:eu-west-1:111111111111:orders",
+				Kind: cmd, Types: []string{"x.Y"}})
+		}, wantErr: []string{"Binding.Listeners[2]", "consumes only queues of its own account"}, is: topology.ErrInvalidConfig},
 		{name: "event queue too long", binding: func(b *sourceflow.Binding) {
 			b.Listeners[1].Destination = strings.Repeat("t", 75)
 		}, wantErr: []string{"Binding.Listeners[1] event queue", "orders-ttt"}, is: topology.ErrInvalidName},

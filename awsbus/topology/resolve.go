@@ -55,6 +55,12 @@ func (r *resolved) endpoints(p Plan) Endpoints {
 			ep.DLQURL = r.queueURL[DLQName(d.Queue)]
 			ep.MaxReceiveCount = r.maxReceives[d.Queue]
 		}
+		if f, ok := p.foreign(d.Name); ok {
+			ep.Region = f.Region
+			if d.Kind == sourceflow.KindCommand {
+				ep.QueueURL = r.queueURL[f.ARN]
+			}
+		}
 		eps[d.Name] = ep
 	}
 	return eps
@@ -119,7 +125,7 @@ func (t *Provisioner) findSubscription(ctx context.Context, topicARN, queueARN s
 	for {
 		out, err := t.sns.ListSubscriptionsByTopic(ctx, &sns.ListSubscriptionsByTopicInput{
 			TopicArn: aws.String(topicARN), NextToken: next,
-		})
+		}, t.snsIn(topicARN)...)
 		if err != nil {
 			return "", false, fmt.Errorf("list subscriptions of topic %q: %w", topicARN, err)
 		}

@@ -150,26 +150,48 @@ func (r *routing) checkDest(opts Options, d *destination) {
 	if d.listened && len(d.handled) == 0 {
 		r.fail("%s: %s %q is listened to but no type is handled there: %w", field, d.kind, d.name, ErrNoHandler)
 	}
-	if d.kind == sourceflow.KindCommand {
-		r.checkQueue(field, d.name)
-		return
-	}
-	if err := ValidateTopicName(d.name); err != nil {
-		r.fail("%s: %w", field, err)
-	}
-	if !d.listened {
+	topicName, ok := r.checkName(field, d)
+	if !ok || d.kind == sourceflow.KindCommand || !d.listened {
 		return
 	}
 	if r.service == "" {
 		r.fail("Binding.Service: required to name the event queue of topic %q", d.name)
 		return
 	}
-	q := opts.EventQueueName(EventQueueNameParams{Service: r.service, Topic: d.name})
+	q := opts.EventQueueName(EventQueueNameParams{Service: r.service, Topic: topicName})
 	r.checkQueue(field+" event queue", q)
 	if IsFIFO(q) != IsFIFO(d.name) {
 		r.fail("%s: event queue %q of topic %q: a FIFO topic needs a FIFO queue and a standard "+
 			"topic a standard queue: %w", field, q, d.name, ErrFIFOMismatch)
 	}
+}
+
+// checkName checks the name of d: a queue or topic name, or the ARN of a
+// Foreign one, which a service does not consume (its own event queue
+// subscribes to a foreign topic). It returns the topic name an event
+// queue is named after, and whether the checks that follow can run.
+func (r *routing) checkName(field string, d *destination) (topicName string, ok bool) {
+	if IsARN(d.name) {
+		f, err := ParseForeign(d.name, d.kind)
+		if err != nil {
+			r.fail("%s: %w", field, err)
+			return "", false
+		}
+		if d.kind == sourceflow.KindCommand && d.listened {
+			r.fail("%s: queue %s is of account %s, region %s: a service consumes only queues of its own "+
+				"account and region, named by name: %w", field, d.name, f.Account, f.Region, ErrInvalidConfig)
+			return "", false
+		}
+		return f.Name, true
+	}
+	if d.kind == sourceflow.KindCommand {
+		r.checkQueue(field, d.name)
+		return d.name, true
+	}
+	if err := ValidateTopicName(d.name); err != nil {
+		r.fail("%s: %w", field, err)
+	}
+	return d.name, true
 }
 
 func (r *routing) checkQueue(field, name string) {

@@ -45,7 +45,7 @@ func (t *Provisioner) createSubscription(ctx context.Context, res *resolved, s S
 	for _, k := range keys(diff) {
 		_, err := t.sns.SetSubscriptionAttributes(ctx, &sns.SetSubscriptionAttributesInput{
 			SubscriptionArn: aws.String(subARN), AttributeName: aws.String(k), AttributeValue: aws.String(diff[k]),
-		})
+		}, t.snsIn(subARN)...)
 		if err != nil {
 			return fmt.Errorf("set %s of subscription %q: %w", k, subARN, err)
 		}
@@ -69,7 +69,7 @@ func (t *Provisioner) subscribe(ctx context.Context, s Subscription, topicARN, q
 	_, err = t.sns.Subscribe(ctx, &sns.SubscribeInput{
 		TopicArn: aws.String(topicARN), Protocol: aws.String("sqs"), Endpoint: aws.String(queueARN),
 		Attributes: attrs, ReturnSubscriptionArn: true,
-	})
+	}, t.snsIn(topicARN)...)
 	if err == nil {
 		return "", false, nil
 	}
@@ -90,7 +90,8 @@ func (t *Provisioner) subscribe(ctx context.Context, s Subscription, topicARN, q
 // raw delivery: the filter policy of a new subscription ("" for none), the
 // types an existing one's filter must let through (see widenFilter), and
 // the redrive policy ("" when its dead-letter queue is missing, which is
-// then the drift).
+// then the drift, or in another region than the topic: SNS redrives only
+// to a queue of the subscription's region).
 type subscriptionAttrs struct {
 	filter, redrive string
 	types           []string
@@ -98,7 +99,7 @@ type subscriptionAttrs struct {
 
 func wantedSubscription(s Subscription, res *resolved) subscriptionAttrs {
 	want := subscriptionAttrs{filter: FilterPolicy(s.FilterTypes), types: s.FilterTypes}
-	if arn := res.queueARN[s.DLQ]; arn != "" {
+	if arn := res.queueARN[s.DLQ]; arn != "" && arnRegion(arn) == arnRegion(res.topicARN[s.Topic]) {
 		want.redrive = subscriptionRedrive(arn)
 	}
 	return want
@@ -124,7 +125,7 @@ const (
 // raw delivery, the filter policy widenFilter wants ("{}" removes a filter)
 // applied to the message attributes, and the wanted redrive policy.
 func (t *Provisioner) subscriptionDiff(ctx context.Context, subARN string, want subscriptionAttrs) (map[string]string, error) {
-	out, err := t.sns.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: aws.String(subARN)})
+	out, err := t.sns.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: aws.String(subARN)}, t.snsIn(subARN)...)
 	if err != nil {
 		return nil, fmt.Errorf("get attributes of subscription %q: %w", subARN, err)
 	}

@@ -63,7 +63,7 @@ func (t *Provisioner) newTopic(ctx context.Context, res *resolved, tp Topic, tag
 // topicAttributes returns the attributes of the topic with arn; found is
 // false when it does not exist.
 func (t *Provisioner) topicAttributes(ctx context.Context, arn string) (attrs map[string]string, found bool, err error) {
-	out, err := t.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(arn)})
+	out, err := t.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(arn)}, t.snsIn(arn)...)
 	if isTopicMissing(err) {
 		return nil, false, nil
 	}

@@ -7,7 +7,9 @@ import (
 )
 
 // Validate compares AWS with p and makes no write call. It returns every
-// drift, and the endpoints of what exists. err is only for failed API calls.
+// drift, and the endpoints of what exists. err is only for failed API calls;
+// a Foreign queue or topic that is missing, or that its owner does not let
+// the service read, is a drift naming its ARN.
 func (t *Provisioner) Validate(ctx context.Context, p Plan) (DriftReport, Endpoints, error) {
 	var rep DriftReport
 	if err := t.canTable(p); err != nil {
@@ -23,6 +25,9 @@ func (t *Provisioner) Validate(ctx context.Context, p Plan) (DriftReport, Endpoi
 		}
 	}
 	if err := t.resolveTopics(ctx, res, &rep, p); err != nil {
+		return rep, nil, err
+	}
+	if err := t.resolveForeign(ctx, res, p, &rep); err != nil {
 		return rep, nil, err
 	}
 	for _, pol := range p.Policies {

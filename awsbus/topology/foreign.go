@@ -1,0 +1,80 @@
+package topology
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/sourceflow-go/sourceflow"
+)
+
+// Foreign is a topic or queue of another account or region, named in the
+// Binding by its ARN: the service publishes or sends to it, or subscribes
+// its own event queue to it, but never creates or changes it. Its owner
+// creates it and grants the service's account access (see the README,
+// "Destinations in another account").
+type Foreign struct {
+	// ARN is the destination name, the resource's ARN.
+	ARN string `json:"arn"`
+	// Kind is KindCommand for an SQS queue, KindEvent for an SNS topic.
+	Kind sourceflow.Kind `json:"kind"`
+	// Name is the queue or topic name, the ARN's last part.
+	Name string `json:"name"`
+	// Region is the region of the resource; calls on it go there.
+	Region string `json:"region"`
+	// Account is the account that owns the resource.
+	Account string `json:"account"`
+}
+
+// IsARN reports whether a destination name is an ARN, which names a
+// Foreign topic or queue, rather than a queue or topic name.
+func IsARN(name string) bool { return strings.HasPrefix(name, "arn:") }
+
+// ParseForeign reads the ARN of a destination of kind: an SNS topic ARN
+// for an event destination, an SQS queue ARN for a command destination,
+// "arn:<partition>:<sns|sqs>:<region>:<account>:<name>". A malformed one
+// is ErrInvalidConfig naming what is wrong.
+func ParseForeign(arn string, kind sourceflow.Kind) (Foreign, error) {
+	service, what, validate := "sqs", "queue", ValidateQueueName
+	if kind == sourceflow.KindEvent {
+		service, what, validate = "sns", "topic", ValidateTopicName
+	}
+	bad := func(format string, args ...any) (Foreign, error) {
+		return Foreign{}, fmt.Errorf("%w: %s ARN %q: %s; want arn:aws:%s:<region>:<account>:<name>",
+			ErrInvalidConfig, what, arn, fmt.Sprintf(format, args...), service)
+	}
+	parts := strings.Split(arn, ":")
+	switch {
+	case len(parts) != 6 || parts[0] != "arn":
+		return bad("has %d parts, not 6", len(parts))
+	case parts[1] == "":
+		return bad("no partition")
+	case parts[2] != service:
+		return bad("service %q, but a %s destination is an %s %s", parts[2], kind, strings.ToUpper(service), what)
+	case parts[3] == "":
+		return bad("no region")
+	case parts[4] == "" || ValidateAccountID(parts[4]) != nil:
+		return bad("account %q is not 12 digits", parts[4])
+	}
+	if err := validate(parts[5]); err != nil {
+		return bad("%v", err)
+	}
+	return Foreign{ARN: arn, Kind: kind, Name: parts[5], Region: parts[3], Account: parts[4]}, nil
+}
+
+// foreign returns the foreign topic or queue named name.
+func (p Plan) foreign(name string) (Foreign, bool) {
+	for _, f := range p.Foreign {
+		if f.ARN == name {
+			return f, true
+		}
+	}
+	return Foreign{}, false
+}
+
+// arnRegion returns the region part of an ARN, "" for anything else.
+func arnRegion(arn string) string {
+	if parts := strings.Split(arn, ":"); len(parts) >= 6 && parts[0] == "arn" {
+		return parts[3]
+	}
+	return ""
+}
