@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
@@ -14,7 +15,7 @@ const (
 	actionCreate  = "create"
 	actionChange  = "change"
 	actionUnknown = "unknown"
-	actionFix     = "fix"  // left to the owner of the resource: the KMS key
+	actionFix     = "fix"  // left to the owner of the resource: the KMS key, a queue or topic of another account
 	actionKeep    = "keep" // another service's value on a shared resource (Drift.Kept)
 )
 
@@ -28,7 +29,8 @@ type change struct {
 }
 
 // changesOf reads a drift report: a "not checked" problem is unknown, any
-// other drift of the KMS key is a fix apply leaves to the key's owner, a
+// other drift of the KMS key, or of a queue or topic named by ARN (of
+// another account or region), is a fix apply leaves to its owner, a
 // kept drift is another service's value apply keeps, a "missing" problem
 // is a create, anything else a change.
 func changesOf(r topology.DriftReport) []change {
@@ -38,7 +40,7 @@ func changesOf(r topology.DriftReport) []change {
 		switch {
 		case strings.HasPrefix(d.Problem, "not checked"):
 			c.action = actionUnknown
-		case d.Resource == "key":
+		case d.Resource == "key" || foreignDrift(d):
 			c.action = actionFix
 		case d.Kept:
 			c.action = actionKeep
@@ -48,6 +50,31 @@ func changesOf(r topology.DriftReport) []change {
 		out = append(out, c)
 	}
 	return out
+}
+
+// foreignHint says who fixes the drift of a queue or topic of another
+// account or region.
+const foreignHint = "apply never creates nor changes a queue or topic named by ARN: its owner's account creates it " +
+	"and grants this account access, as said above"
+
+// fixHint says who fixes the drifts apply leaves to the owner of a
+// resource: the KMS key's (keyHint), a foreign queue's or topic's
+// (foreignHint).
+func (s *session) fixHint(drifts []topology.Drift) string {
+	var hints []string
+	if keyDrift(drifts, func(string) bool { return true }) {
+		hints = append(hints, s.keyHint(drifts))
+	}
+	if slices.ContainsFunc(drifts, foreignDrift) {
+		hints = append(hints, foreignHint)
+	}
+	return strings.Join(hints, "; ")
+}
+
+// foreignDrift reports whether d is of a queue or topic named by ARN,
+// which apply never creates nor changes: its owner does.
+func foreignDrift(d topology.Drift) bool {
+	return (d.Resource == "queue" || d.Resource == "topic") && topology.IsARN(d.Name)
 }
 
 // createDetail keeps what a "missing" problem says about the resource

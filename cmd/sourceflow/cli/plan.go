@@ -58,7 +58,7 @@ func (g *globals) runPlan(cmd *cobra.Command, path string) error {
 		fmt.Fprintf(out, "%d kept: %s.\n", n, keptHint)
 	}
 	if n := count(changes, actionFix); n > 0 {
-		fmt.Fprintf(out, "%d to fix outside apply: %s.\n", n, s.keyHint(report.Drifts))
+		fmt.Fprintf(out, "%d to fix outside apply: %s.\n", n, s.fixHint(report.Drifts))
 	}
 	return nil
 }

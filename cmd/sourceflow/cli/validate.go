@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -41,7 +42,7 @@ func (g *globals) runValidate(cmd *cobra.Command, path string) error {
 		fmt.Fprintf(out, "%d kept: %s.\n", n, keptHint)
 	}
 	if count(changes, actionFix) > 0 {
-		fmt.Fprintln(out, s.keyHint(report.Drifts)+".")
+		fmt.Fprintln(out, s.fixHint(report.Drifts)+".")
 	}
 	if unreadKey(changes) {
 		fmt.Fprintln(out, unreadKeyHint+".")
@@ -60,10 +61,14 @@ func validateAdvice(path string, changes []change) string {
 		return fmt.Sprintf("run `sourceflow plan -f %s` to see what apply would do and `sourceflow apply -f %s` to fix %s, "+
 			"or fix the infrastructure code that owns %[3]s", fileArg(path), fileArg(path), agree(others, "it", "them"))
 	}
+	what, owner := "a KMS key", "the key's owner"
+	if !slices.ContainsFunc(changes, func(c change) bool { return c.action == actionFix && c.drift.Resource == "key" }) {
+		what, owner = "a queue or topic of another account", "its owner"
+	}
 	if others == 0 {
-		return fmt.Sprintf("apply does not change a KMS key; the key's owner fixes %s, as said above", agree(keys, "it", "them"))
+		return fmt.Sprintf("apply does not change %s; %s fixes %s, as said above", what, owner, agree(keys, "it", "them"))
 	}
 	return fmt.Sprintf("run `sourceflow plan -f %s` to see what apply would do and `sourceflow apply -f %s` to fix %d of them, "+
-		"or fix the infrastructure code that owns %s; apply does not change a KMS key: the key's owner fixes %d, as said above",
-		fileArg(path), fileArg(path), others, agree(others, "it", "them"), keys)
+		"or fix the infrastructure code that owns %s; apply does not change %s: %s fixes %d, as said above",
+		fileArg(path), fileArg(path), others, agree(others, "it", "them"), what, owner, keys)
 }
