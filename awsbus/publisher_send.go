@@ -27,14 +27,34 @@ type sender struct {
 	batch func([]outgoing) ([]FailedMessage, error)
 }
 
-// sqsSender sends with SendMessage and SendMessageBatch.
+// sqsIn returns the call option that sends an SQS call to the region of a
+// queue of another account or region (topology.Endpoint.Region), none for
+// the service's own.
+func sqsIn(region string) []func(*sqs.Options) {
+	if region == "" {
+		return nil
+	}
+	return []func(*sqs.Options){func(o *sqs.Options) { o.Region = region }}
+}
+
+// snsIn is sqsIn for SNS.
+func snsIn(region string) []func(*sns.Options) {
+	if region == "" {
+		return nil
+	}
+	return []func(*sns.Options){func(o *sns.Options) { o.Region = region }}
+}
+
+// sqsSender sends with SendMessage and SendMessageBatch, in the queue's
+// region.
 func (p *Publisher) sqsSender(ep topology.Endpoint) sender {
+	in := sqsIn(ep.Region)
 	return sender{limit: MaxSQSMessageBytes, one: func(o outgoing) error {
 		_, err := p.cfg.SQS.SendMessage(o.ctx, &sqs.SendMessageInput{
 			QueueUrl: aws.String(ep.QueueURL), MessageBody: aws.String(o.wire.body),
 			MessageAttributes: sqsAttributes(o.wire.attrs),
 			MessageGroupId:    optional(o.group), MessageDeduplicationId: optional(o.dedupID),
-		})
+		}, in...)
 		return err
 	}, batch: func(batch []outgoing) ([]FailedMessage, error) {
 		entries := make([]sqstypes.SendMessageBatchRequestEntry, len(batch))
@@ -44,7 +64,7 @@ func (p *Publisher) sqsSender(ep topology.Endpoint) sender {
 				MessageGroupId: optional(o.group), MessageDeduplicationId: optional(o.dedupID),
 			}
 		}
-		res, err := p.cfg.SQS.SendMessageBatch(batch[0].ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(ep.QueueURL), Entries: entries})
+		res, err := p.cfg.SQS.SendMessageBatch(batch[0].ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(ep.QueueURL), Entries: entries}, in...)
 		if err != nil {
 			return nil, err
 		}
@@ -54,14 +74,16 @@ func (p *Publisher) sqsSender(ep topology.Endpoint) sender {
 	}}
 }
 
-// snsSender publishes with Publish and PublishBatch.
+// snsSender publishes with Publish and PublishBatch, in the topic's
+// region.
 func (p *Publisher) snsSender(ep topology.Endpoint) sender {
+	in := snsIn(ep.Region)
 	return sender{limit: MaxSNSMessageBytes, one: func(o outgoing) error {
 		_, err := p.cfg.SNS.Publish(o.ctx, &sns.PublishInput{
 			TopicArn: aws.String(ep.TopicARN), Message: aws.String(o.wire.body),
 			MessageAttributes: snsAttributes(o.wire.attrs),
 			MessageGroupId:    optional(o.group), MessageDeduplicationId: optional(o.dedupID),
-		})
+		}, in...)
 		return err
 	}, batch: func(batch []outgoing) ([]FailedMessage, error) {
 		entries := make([]snstypes.PublishBatchRequestEntry, len(batch))
@@ -71,7 +93,7 @@ func (p *Publisher) snsSender(ep topology.Endpoint) sender {
 				MessageGroupId: optional(o.group), MessageDeduplicationId: optional(o.dedupID),
 			}
 		}
-		res, err := p.cfg.SNS.PublishBatch(batch[0].ctx, &sns.PublishBatchInput{TopicArn: aws.String(ep.TopicARN), PublishBatchRequestEntries: entries})
+		res, err := p.cfg.SNS.PublishBatch(batch[0].ctx, &sns.PublishBatchInput{TopicArn: aws.String(ep.TopicARN), PublishBatchRequestEntries: entries}, in...)
 		if err != nil {
 			return nil, err
 		}
