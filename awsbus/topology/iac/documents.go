@@ -12,10 +12,18 @@ func redrivePolicy(dlq *resource, maxReceives int) map[string]any {
 	return map[string]any{"deadLetterTargetArn": ref{dlq, "arn"}, "maxReceiveCount": maxReceives}
 }
 
+// topicSource is a topic that may send to a queue: its name, and its ARN,
+// a reference to a topic of the output or the literal ARN of a topic of
+// another account or region.
+type topicSource struct {
+	name string
+	arn  any
+}
+
 // queuePolicy refuses requests to queue without TLS and lets each topic
 // send to it: the statements topology.RequireSecureTransport and
 // topology.MergeQueuePolicy add, so Validate finds them.
-func queuePolicy(queue *resource, topics []*resource) map[string]any {
+func queuePolicy(queue *resource, topics []topicSource) map[string]any {
 	stmts := []any{map[string]any{
 		"Sid":       topology.SecureTransportSid,
 		"Effect":    "Deny",
@@ -32,7 +40,7 @@ func queuePolicy(queue *resource, topics []*resource) map[string]any {
 			"Principal": map[string]any{"Service": "sns.amazonaws.com"},
 			"Action":    "sqs:SendMessage",
 			"Resource":  ref{queue, "arn"},
-			"Condition": map[string]any{"ArnEquals": map[string]any{"aws:SourceArn": ref{t, "arn"}}},
+			"Condition": map[string]any{"ArnEquals": map[string]any{"aws:SourceArn": t.arn}},
 		})
 	}
 	return map[string]any{"Version": "2012-10-17", "Statement": stmts}

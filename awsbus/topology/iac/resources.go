@@ -183,16 +183,27 @@ func (b *builder) topic(t topology.Topic) error {
 	return nil
 }
 
+// topicARN returns the ARN of topic name: a reference to the topic of the
+// output, or, for a topic of another account or region named by its ARN
+// (topology.Foreign), that ARN; found is false for neither.
+func (b *builder) topicARN(name string) (arn any, found bool) {
+	if r := b.get(snsTopic, name); r != nil {
+		return ref{r, "arn"}, true
+	}
+	return name, topology.IsARN(name)
+}
+
 func (b *builder) subscription(s topology.Subscription) error {
 	if s.DLQ == "" {
 		return fmt.Errorf("iac: subscription of queue %q to topic %q: Subscription.DLQ is required", s.Queue, s.Topic)
 	}
-	topic, queue, dlq := b.get(snsTopic, s.Topic), b.get(sqsQueue, s.Queue), b.get(sqsQueue, s.DLQ)
-	if topic == nil || queue == nil || dlq == nil {
+	topic, found := b.topicARN(s.Topic)
+	queue, dlq := b.get(sqsQueue, s.Queue), b.get(sqsQueue, s.DLQ)
+	if !found || queue == nil || dlq == nil {
 		return fmt.Errorf("iac: subscription of queue %q to topic %q: the plan lacks the queue, its dead-letter queue or the topic", s.Queue, s.Topic)
 	}
 	props := []prop{
-		{cfn: "TopicArn", tf: "topic_arn", value: ref{topic, "arn"}},
+		{cfn: "TopicArn", tf: "topic_arn", value: topic},
 		{cfn: "Protocol", tf: "protocol", value: "sqs"},
 		{cfn: "Endpoint", tf: "endpoint", value: ref{queue, "arn"}},
 		{cfn: "RawMessageDelivery", tf: "raw_message_delivery", value: true},
@@ -201,7 +212,12 @@ func (b *builder) subscription(s topology.Subscription) error {
 	if len(s.FilterTypes) > 0 {
 		props = append(props, prop{cfn: "FilterPolicy", tf: "filter_policy", value: filterPolicy(s.FilterTypes), doc: true})
 	}
-	b.add(&resource{typ: snsSubscription, name: s.Topic + " " + s.Queue, parts: []string{s.Topic, s.Queue}, props: props})
+	topicName := s.Topic
+	if topology.IsARN(s.Topic) { // another account's topic, maybe of another region: subscribe there
+		parts := strings.Split(s.Topic, ":")
+		props, topicName = append(props, prop{cfn: "Region", tf: "region", value: parts[3]}), parts[5]
+	}
+	b.add(&resource{typ: snsSubscription, name: s.Topic + " " + s.Queue, parts: []string{topicName, s.Queue}, props: props})
 	return nil
 }
 
@@ -212,13 +228,13 @@ func (b *builder) policy(name string, topicNames []string) error {
 	if queue == nil {
 		return fmt.Errorf("iac: policy of queue %q: the plan lacks the queue", name)
 	}
-	topics := make([]*resource, 0, len(topicNames))
+	topics := make([]topicSource, 0, len(topicNames))
 	for _, t := range topicNames {
-		r := b.get(snsTopic, t)
-		if r == nil {
+		arn, ok := b.topicARN(t)
+		if !ok {
 			return fmt.Errorf("iac: policy of queue %q: the plan lacks topic %q", name, t)
 		}
-		topics = append(topics, r)
+		topics = append(topics, topicSource{name: t, arn: arn})
 	}
 	b.add(&resource{typ: sqsQueuePolicy, name: name, props: []prop{
 		{cfn: "Queues", value: []any{ref{queue, "url"}}},
