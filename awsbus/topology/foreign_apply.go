@@ -80,6 +80,17 @@ func (t *Provisioner) foreignExists(ctx context.Context, res *resolved, f Foreig
 	return true, nil
 }
 
+// foreignProbe checks that f exists and that the service may read it.
+func (t *Provisioner) foreignProbe(f Foreign) Probe {
+	return Probe{Name: f.ARN, Kind: foreignResource(f), Run: func(ctx context.Context) error {
+		found, err := t.foreignExists(ctx, newResolved(), f)
+		if err == nil && !found {
+			err = fmt.Errorf("%s %s: %w (account %s owns it)", foreignResource(f), f.ARN, ErrNotFound, f.Account)
+		}
+		return err
+	}}
+}
+
 // foreignError adds to a refused call on f the grants its owner must give.
 func foreignError(f Foreign, err error) error {
 	if !isDenied(err) {

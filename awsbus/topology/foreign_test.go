@@ -5,10 +5,12 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -226,4 +228,34 @@ func TestTopology_IAMPolicyGrantsForeignDestinationsByARN(t *testing.T) {
 	assert.ElementsMatch(t, []string{"sns:GetTopicAttributes", "sns:Publish"}, granted["arn:aws:sns:us-west-2:111111111111:invoices"])
 	assert.NotContains(t, granted, "arn:aws:sqs:us-east-1:222222222222:orders-commands", "nothing on a queue of A's name in B's account")
 	assert.NotContains(t, granted, "arn:aws:sns:us-east-1:222222222222:order-events")
+}
+
+// The health of a service's resources covers the topic and queue of
+// another account it names: each is up while it exists, down once gone.
+func TestResourceProbes_CheckForeignDestinationsByARN(t *testing.T) {
+	sq, sn := newFakes()
+	ctx := context.Background()
+	topic, err := sn.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("order-events")})
+	require.NoError(t, err)
+	queue, err := sq.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("orders-commands")})
+	require.NoError(t, err)
+	topicARN, queueARN := aws.ToString(topic.TopicArn), queueAttrs(t, sq, aws.ToString(queue.QueueUrl))["QueueArn"]
+	prov, _ := regionProvisioner(t, sq, sn)
+	p, err := topology.New(billingBinding(topicARN, queueARN), topology.Options{})
+	require.NoError(t, err)
+	eps, err := prov.Create(ctx, p)
+	require.NoError(t, err)
+
+	status := func() map[string]topology.HealthStatus {
+		out := map[string]topology.HealthStatus{}
+		for _, c := range topology.RunProbes(ctx, 5*time.Second, prov.ResourceProbes(p, eps)) {
+			out[c.Kind+" "+c.Name] = c.Status
+		}
+		return out
+	}
+	assert.Equal(t, topology.HealthUp, status()["topic "+topicARN])
+	assert.Equal(t, topology.HealthUp, status()["queue "+queueARN])
+
+	sq.FailNext("GetQueueUrl", 1, &sqstypes.QueueDoesNotExist{Message: aws.String("gone")})
+	assert.Equal(t, topology.HealthDown, status()["queue "+queueARN], "once the queue is gone")
 }

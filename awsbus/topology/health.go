@@ -106,7 +106,8 @@ func runRecovered(ctx context.Context, run func(ctx context.Context) error) (err
 }
 
 // ResourceProbes returns a probe per resource of p: every queue, the
-// dead-letter queue of every consumed queue, and every topic, each checked
+// dead-letter queue of every consumed queue, every topic and every Foreign
+// queue and topic (named by its ARN, checked in its region), each checked
 // by a read call on the URL or ARN in eps. A queue missing from eps is
 // looked up by name (GetQueueUrl); the ARN of a topic missing from eps is
 // built from the account, and the topic's check is skipped, saying why,
@@ -136,6 +137,9 @@ func (t *Provisioner) ResourceProbes(p Plan, eps Endpoints) []Probe {
 	}
 	for _, tp := range p.Topics {
 		probes = append(probes, t.topicProbe(tp.Name, topicARNs[tp.Name], queues, queueURLs))
+	}
+	for _, f := range p.Foreign {
+		probes = append(probes, t.foreignProbe(f))
 	}
 	return probes
 }
