@@ -64,6 +64,9 @@ func (t *Provisioner) Create(ctx context.Context, p Plan) (Endpoints, error) {
 	}
 	for _, s := range p.Subscriptions {
 		if err := t.createSubscription(ctx, res, s); err != nil {
+			if f, ok := p.foreign(s.Topic); ok {
+				err = foreignError(f, err) // a topic policy that lets read but not subscribe
+			}
 			return nil, err
 		}
 	}

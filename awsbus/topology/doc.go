@@ -106,9 +106,33 @@
 // Apply in Validate mode fails on a topic not checked, as on any drift,
 // since the Endpoints then lack the topic's ARN and nothing could be
 // published there (Assume fails likewise); a key not checked fails it too.
-// Topics are therefore assumed to live in the account and region of the
-// service's queues; a topic in another account (cross-account SNS→SQS
-// subscriptions) is not supported by Validate and Assume.
+// A topic named by its name is therefore assumed to live in the account
+// and region of the service's queues.
+//
+// # Destinations of another account or region
+//
+// A destination named by an ARN, "arn:aws:sns:<region>:<account>:<topic>"
+// for an event, "arn:aws:sqs:<region>:<account>:<queue>" for a command,
+// is another account's or region's (Foreign, listed in Plan.Foreign, in
+// neither Queues nor Topics). New checks the ARN (ErrInvalidConfig when
+// malformed, or when the service would consume a queue so named: a service
+// consumes only its own). The service's event queue of a Foreign topic is
+// its own, named by EventQueueName from the topic's name, and Subscription
+// and Policy name the topic by its ARN. No mode creates or changes a
+// Foreign resource: Create and Assume fail with ErrNotFound while one is
+// missing (Create before any write), and Validate reports it, missing or
+// refused to the service ("not reachable"), as a drift named by its ARN.
+// A Foreign queue is resolved with GetQueueUrl naming its owner's account
+// (QueueOwnerAWSAccountId), a Foreign topic checked with
+// GetTopicAttributes; these calls, and the subscription calls on a Foreign
+// topic, go to the ARN's region through a per-call option, so no client
+// of another region is needed, and Endpoint.Region tells the transport
+// where to send and publish. A subscription to a topic of another region
+// gets no redrive policy: SNS redrives only to a queue of the
+// subscription's region. The owner grants the service's account what
+// NewIAMPolicy grants the service on the ARN (see the README,
+// "Destinations in another account"); a refused call's error names those
+// grants.
 //
 // NewIAMPolicy lists the IAM actions of each mode; with tags, Create also
 // tags (sqs:TagQueue, sns:TagResource, dynamodb:TagResource) and reads

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/aws/smithy-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -258,4 +259,26 @@ func TestResourceProbes_CheckForeignDestinationsByARN(t *testing.T) {
 
 	sq.FailNext("GetQueueUrl", 1, &sqstypes.QueueDoesNotExist{Message: aws.String("gone")})
 	assert.Equal(t, topology.HealthDown, status()["queue "+queueARN], "once the queue is gone")
+}
+
+// A topic whose owner has not shared it with the service's account: the
+// refusal names what the owner must grant; Validate reports the topic not
+// reachable rather than failing.
+func TestTopology_ARefusedForeignTopicNamesTheGrantsItsOwnerGives(t *testing.T) {
+	sq, sn := newFakes()
+	prov, _ := regionProvisioner(t, sq, sn)
+	p, err := topology.New(billingBinding(foreignTopicARN, foreignQueueARN), topology.Options{})
+	require.NoError(t, err)
+	denied := &smithy.GenericAPIError{Code: "AuthorizationError", Message: "not authorized to perform: SNS:GetTopicAttributes"}
+
+	sn.FailNext("GetTopicAttributes", 1, denied)
+	_, err = prov.Create(context.Background(), p)
+	require.ErrorAs(t, err, new(*smithy.GenericAPIError))
+	assert.ErrorContains(t, err, "account 111111111111 owns topic "+foreignTopicARN+": it must grant this account "+
+		"sns:GetTopicAttributes, and sns:Subscribe and sns:ListSubscriptionsByTopic to subscribe")
+
+	sn.FailNext("GetTopicAttributes", 1, denied)
+	report, _, err := prov.Validate(context.Background(), p)
+	require.NoError(t, err)
+	assert.Contains(t, report.String(), "topic "+foreignTopicARN+": not reachable: ")
 }

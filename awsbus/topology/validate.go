@@ -37,6 +37,9 @@ func (t *Provisioner) Validate(ctx context.Context, p Plan) (DriftReport, Endpoi
 	}
 	for _, s := range p.Subscriptions {
 		if err := t.validateSubscription(ctx, res, &rep, s); err != nil {
+			if f, ok := p.foreign(s.Topic); ok {
+				err = foreignError(f, err)
+			}
 			return rep, nil, err
 		}
 	}
