@@ -48,6 +48,7 @@ func accountConfig(t *testing.T, account, region string) aws.Config {
 	cfg.Credentials = aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(account, "test", ""))
 	return cfg
 }
+
 // provision runs the plan of b in Create mode with the clients of one
 // account and returns its endpoints.
 func provision(t *testing.T, c rawClients, account string, b sourceflow.Binding) topology.Endpoints {
