@@ -60,8 +60,9 @@ func receiveOne(t *testing.T, tr *awsbus.Transport, dest string) *message.Messag
 
 // Team B's billing service runs on the awsbus transport in its own
 // account and region and names team A's command queue and event topic by
-// their ARNs: a command it sends reaches A's queue in A's region, and an
-// event A publishes on its topic reaches B through B's own event queue.
+// their ARNs: a second instance binds to what the first made, a command
+// it sends reaches A's queue in A's region, and an event A publishes on
+// its topic reaches B through B's own event queue.
 func TestCrossAccountTransportSendsToAndListensToAnotherAccount(t *testing.T) {
 	a := accountClients(t, ordersAccount, ordersRegion)
 	b := accountClients(t, billingAccount, billingRegion)
@@ -71,10 +72,13 @@ func TestCrossAccountTransportSendsToAndListensToAnotherAccount(t *testing.T) {
 		Listeners: []sourceflow.Listener{{Destination: queue, Kind: sourceflow.KindCommand, Types: []string{"orders.ConfirmPayment"}}}})
 	queueARN := "arn:aws:sqs:" + ordersRegion + ":" + ordersAccount + ":" + queue
 	topicARN := orders.Endpoints()[topic].TopicARN
-	billing := boundTransport(t, b, sourceflow.Binding{Service: uniqueName("billing", ""),
+	billingBinding := sourceflow.Binding{Service: uniqueName("billing", ""),
 		Routes:    []sourceflow.Route{{Type: "orders.ConfirmPayment", Kind: sourceflow.KindCommand, Destination: queueARN}},
-		Listeners: []sourceflow.Listener{{Destination: topicARN, Kind: sourceflow.KindEvent, Types: []string{"orders.OrderPlaced"}}}})
+		Listeners: []sourceflow.Listener{{Destination: topicARN, Kind: sourceflow.KindEvent, Types: []string{"orders.OrderPlaced"}}}}
+	billing := boundTransport(t, b, billingBinding)
 	assert.Equal(t, ordersRegion, billing.Endpoints()[queueARN].Region)
+	again := boundTransport(t, b, billingBinding)
+	assert.Equal(t, billing.Endpoints(), again.Endpoints(), "a second Create-mode Bind of billing finds what the first made")
 
 	pub, err := billing.Publisher(queueARN)
 	require.NoError(t, err)

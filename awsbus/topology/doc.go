@@ -129,7 +129,12 @@
 // of another region is needed, and Endpoint.Region tells the transport
 // where to send and publish. A subscription to a topic of another region
 // gets no redrive policy: SNS redrives only to a queue of the
-// subscription's region. The owner grants the service's account what
+// subscription's region. A subscription to a Foreign topic whose attributes
+// the service's account may not read (GetSubscriptionAttributes refused,
+// or NotFound as LocalStack answers the subscriber) is subscribed again by
+// Create with the plan's attributes, which SNS answers with the same
+// subscription, or refuses when it has others; Validate reports such
+// attributes "not checked". The owner grants the service's account what
 // NewIAMPolicy grants the service on the ARN (see the README,
 // "Destinations in another account"); a refused call's error names those
 // grants.

@@ -282,3 +282,37 @@ func TestTopology_ARefusedForeignTopicNamesTheGrantsItsOwnerGives(t *testing.T) 
 	require.NoError(t, err)
 	assert.Contains(t, report.String(), "topic "+foreignTopicARN+": not reachable: ")
 }
+
+// A subscription to another account's topic whose attributes the
+// service's account may not read (held in the topic owner's account, as
+// LocalStack keeps it): a second Create subscribes again with the plan's
+// attributes, which SNS answers with the same subscription, and Validate
+// reports the attributes not checked rather than failing.
+func TestTopology_AnUnreadableForeignSubscriptionIsSubscribedAgain(t *testing.T) {
+	sq, sn := newFakes()
+	ctx := context.Background()
+	topic, err := sn.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("order-events")})
+	require.NoError(t, err)
+	queue, err := sq.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("orders-commands")})
+	require.NoError(t, err)
+	topicARN, queueARN := aws.ToString(topic.TopicArn), queueAttrs(t, sq, aws.ToString(queue.QueueUrl))["QueueArn"]
+	prov, _ := regionProvisioner(t, sq, sn)
+	p, err := topology.New(billingBinding(topicARN, queueARN), topology.Options{})
+	require.NoError(t, err)
+	_, err = prov.Create(ctx, p)
+	require.NoError(t, err)
+	notFound := &smithy.GenericAPIError{Code: "NotFound", Message: "Subscription does not exist"}
+
+	sn.FailNext("GetSubscriptionAttributes", 1, notFound)
+	subscribes := sn.Calls("Subscribe")
+	_, err = prov.Create(ctx, p)
+	require.NoError(t, err)
+	assert.Equal(t, subscribes+1, sn.Calls("Subscribe"), "subscribed again, with the plan's attributes")
+	assert.Equal(t, "true", subscriptionAttrs(t, sn, topicARN)["RawMessageDelivery"])
+
+	sn.FailNext("GetSubscriptionAttributes", 1, notFound)
+	report, _, err := prov.Validate(ctx, p)
+	require.NoError(t, err)
+	require.Len(t, report.Drifts, 1, "drifts: %v", report)
+	assert.Contains(t, report.Drifts[0].Problem, "not checked: this account may not read its attributes")
+}

@@ -39,6 +39,9 @@ func (t *Provisioner) createSubscription(ctx context.Context, res *resolved, s S
 		}
 	}
 	diff, err := t.subscriptionDiff(ctx, subARN, want)
+	if IsARN(s.Topic) && unreadableSubscription(err) {
+		return t.resubscribe(ctx, s, topicARN, queueARN, want, err)
+	}
 	if err != nil {
 		return err
 	}

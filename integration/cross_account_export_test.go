@@ -1,0 +1,62 @@
+//go:build integration
+
+package integration
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+)
+
+// A service that subscribes to another account's topic of another region,
+// named by ARN: its exported template declares no topic, subscribes in
+// the topic's region, passes cfn-lint and deploys, and the topic then has
+// the service's event queue as a subscriber with raw delivery.
+func TestCrossAccountExportSubscribesToTheTopicOfAnotherAccount(t *testing.T) {
+	prefix := uniqueName("xacct-iac", "-")
+	topic, err := accountClients(t, ordersAccount, ordersRegion).sns.CreateTopic(context.Background(),
+		&sns.CreateTopicInput{Name: aws.String(prefix + "events")})
+	require.NoError(t, err)
+	topicARN := aws.ToString(topic.TopicArn)
+	file, err := topology.NewFile(sourceflow.Binding{Service: prefix + "billing",
+		Listeners: []sourceflow.Listener{{Destination: topicARN, Kind: sourceflow.KindEvent, Types: []string{"orders.OrderPlaced"}}}},
+		topology.Options{})
+	require.NoError(t, err)
+	dir := t.TempDir()
+	path, template := filepath.Join(dir, "billing.topology.yaml"), filepath.Join(dir, "stack.yaml")
+	f, err := os.Create(path)
+	require.NoError(t, err)
+	require.NoError(t, file.Encode(f))
+	require.NoError(t, f.Close())
+
+	_, errOut, code := runCLI(t, "export", "cloudformation", "-f", path, "-o", template)
+	require.Equal(t, 0, code, errOut)
+	text, err := os.ReadFile(template)
+	require.NoError(t, err)
+	assert.Contains(t, string(text), "TopicArn: "+topicARN)
+	assert.Contains(t, string(text), "Region: "+ordersRegion)
+	assert.NotContains(t, string(text), "AWS::SNS::Topic\n")
+	cfnLint(t, template, false)
+
+	deployStack(t, strings.TrimSuffix(prefix, "-")+"-stack", template, prefix, "")
+	owner := accountClients(t, ordersAccount, ordersRegion)
+	subs, err := owner.sns.ListSubscriptionsByTopic(context.Background(), &sns.ListSubscriptionsByTopicInput{TopicArn: aws.String(topicARN)})
+	require.NoError(t, err)
+	require.Len(t, subs.Subscriptions, 1)
+	assert.True(t, strings.HasSuffix(aws.ToString(subs.Subscriptions[0].Endpoint), ":"+prefix+"billing-"+prefix+"events"),
+		"billing's event queue: %s", aws.ToString(subs.Subscriptions[0].Endpoint))
+	attrs, err := owner.sns.GetSubscriptionAttributes(context.Background(),
+		&sns.GetSubscriptionAttributesInput{SubscriptionArn: subs.Subscriptions[0].SubscriptionArn})
+	require.NoError(t, err)
+	assert.Equal(t, "true", attrs.Attributes["RawMessageDelivery"])
+}
