@@ -31,26 +31,33 @@ func (r *regions) add(call, region string) {
 	r.seen = append(r.seen, call+" "+region)
 }
 
+// regionOf returns the region of the options o after the call options
+// opts.
+func regionOf[O sqs.Options | sns.Options](o O, opts []func(*O)) string {
+	for _, f := range opts {
+		f(&o)
+	}
+	switch v := any(o).(type) {
+	case sqs.Options:
+		return v.Region
+	case sns.Options:
+		return v.Region
+	}
+	return ""
+}
+
 type regionSQS struct {
 	*awsbustest.SQS
 	r *regions
 }
 
 func (s regionSQS) SendMessage(ctx context.Context, in *sqs.SendMessageInput, opts ...func(*sqs.Options)) (*sqs.SendMessageOutput, error) {
-	o := sqs.Options{Region: "us-east-1"}
-	for _, f := range opts {
-		f(&o)
-	}
-	s.r.add("SendMessage", o.Region)
+	s.r.add("SendMessage", regionOf(sqs.Options{Region: "us-east-1"}, opts))
 	return s.SQS.SendMessage(ctx, in, opts...)
 }
 
 func (s regionSQS) SendMessageBatch(ctx context.Context, in *sqs.SendMessageBatchInput, opts ...func(*sqs.Options)) (*sqs.SendMessageBatchOutput, error) {
-	o := sqs.Options{Region: "us-east-1"}
-	for _, f := range opts {
-		f(&o)
-	}
-	s.r.add("SendMessageBatch", o.Region)
+	s.r.add("SendMessageBatch", regionOf(sqs.Options{Region: "us-east-1"}, opts))
 	return s.SQS.SendMessageBatch(ctx, in, opts...)
 }
 
@@ -60,20 +67,12 @@ type regionSNS struct {
 }
 
 func (s regionSNS) Publish(ctx context.Context, in *sns.PublishInput, opts ...func(*sns.Options)) (*sns.PublishOutput, error) {
-	o := sns.Options{Region: "us-east-1"}
-	for _, f := range opts {
-		f(&o)
-	}
-	s.r.add("Publish", o.Region)
+	s.r.add("Publish", regionOf(sns.Options{Region: "us-east-1"}, opts))
 	return s.SNS.Publish(ctx, in, opts...)
 }
 
 func (s regionSNS) PublishBatch(ctx context.Context, in *sns.PublishBatchInput, opts ...func(*sns.Options)) (*sns.PublishBatchOutput, error) {
-	o := sns.Options{Region: "us-east-1"}
-	for _, f := range opts {
-		f(&o)
-	}
-	s.r.add("PublishBatch", o.Region)
+	s.r.add("PublishBatch", regionOf(sns.Options{Region: "us-east-1"}, opts))
 	return s.SNS.PublishBatch(ctx, in, opts...)
 }
 

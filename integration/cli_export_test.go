@@ -100,17 +100,7 @@ func TestCLIExport_FilteredAndFIFOSubscriptionsDeployWithoutDrift(t *testing.T) 
 		},
 	}, topology.Options{MaxReceiveCount: 3})
 	require.NoError(t, err)
-	dir := t.TempDir()
-	path, template := filepath.Join(dir, "svc.topology.yaml"), filepath.Join(dir, "stack.yaml")
-	f, err := os.Create(path)
-	require.NoError(t, err)
-	require.NoError(t, file.Encode(f))
-	require.NoError(t, f.Close())
-
-	_, errOut, code := runCLI(t, "export", "cloudformation", "-f", path, "-o", template)
-	require.Equal(t, 0, code, errOut)
-	text, err := os.ReadFile(template)
-	require.NoError(t, err)
+	path, template, text := exportTemplate(t, file)
 	assert.Contains(t, string(text), "FilterPolicy:")
 	assert.Contains(t, string(text), "FifoTopic: true")
 	cfnLint(t, template, false)
@@ -180,6 +170,24 @@ func TestCLIExport_TheExamplesTablesAreDeclaredOnceAndPassCfnLint(t *testing.T) 
 		}
 	}
 	assert.Equal(t, want, got, "Terraform")
+}
+
+// exportTemplate writes file as a topology file and exports it with
+// `sourceflow export cloudformation`; it returns the paths of both and the
+// template's text.
+func exportTemplate(t *testing.T, file topology.File) (path, template string, text []byte) {
+	t.Helper()
+	dir := t.TempDir()
+	path, template = filepath.Join(dir, "svc.topology.yaml"), filepath.Join(dir, "stack.yaml")
+	f, err := os.Create(path)
+	require.NoError(t, err)
+	require.NoError(t, file.Encode(f))
+	require.NoError(t, f.Close())
+	_, errOut, code := runCLI(t, "export", "cloudformation", "-f", path, "-o", template)
+	require.Equal(t, 0, code, errOut)
+	text, err = os.ReadFile(template)
+	require.NoError(t, err)
+	return path, template, text
 }
 
 // cfnLint runs cfn-lint, which scripts/test-env.sh installs, on template;

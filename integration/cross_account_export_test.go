@@ -4,8 +4,6 @@ package integration
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -32,17 +30,7 @@ func TestCrossAccountExportSubscribesToTheTopicOfAnotherAccount(t *testing.T) {
 		Listeners: []sourceflow.Listener{{Destination: topicARN, Kind: sourceflow.KindEvent, Types: []string{"orders.OrderPlaced"}}}},
 		topology.Options{})
 	require.NoError(t, err)
-	dir := t.TempDir()
-	path, template := filepath.Join(dir, "billing.topology.yaml"), filepath.Join(dir, "stack.yaml")
-	f, err := os.Create(path)
-	require.NoError(t, err)
-	require.NoError(t, file.Encode(f))
-	require.NoError(t, f.Close())
-
-	_, errOut, code := runCLI(t, "export", "cloudformation", "-f", path, "-o", template)
-	require.Equal(t, 0, code, errOut)
-	text, err := os.ReadFile(template)
-	require.NoError(t, err)
+	_, template, text := exportTemplate(t, file)
 	assert.Contains(t, string(text), "TopicArn: "+topicARN)
 	assert.Contains(t, string(text), "Region: "+ordersRegion)
 	assert.NotContains(t, string(text), "AWS::SNS::Topic\n")

@@ -164,26 +164,45 @@ func TestTopology_MissingForeignDestinationsAreNeverCreated(t *testing.T) {
 	assert.ElementsMatch(t, []string{"queue " + foreignQueueARN, "topic " + foreignTopicARN}, foreign, "drifts: %v", report)
 }
 
+// sharedByA is team A's topic and queue, made in the fakes' account and
+// region, and billing's plan naming them by ARN.
+type sharedByA struct {
+	sq                 *awsbustest.SQS
+	sn                 *awsbustest.SNS
+	topicARN, queueARN string
+	queueURL           string
+	plan               topology.Plan
+}
+
+func newSharedByA(t *testing.T) sharedByA {
+	t.Helper()
+	ctx := context.Background()
+	a := sharedByA{}
+	a.sq, a.sn = newFakes()
+	topic, err := a.sn.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("order-events")})
+	require.NoError(t, err)
+	queue, err := a.sq.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("orders-commands")})
+	require.NoError(t, err)
+	a.topicARN, a.queueURL = aws.ToString(topic.TopicArn), aws.ToString(queue.QueueUrl)
+	a.queueARN = queueAttrs(t, a.sq, a.queueURL)["QueueArn"]
+	a.plan, err = topology.New(billingBinding(a.topicARN, a.queueARN), topology.Options{})
+	require.NoError(t, err)
+	return a
+}
+
 // A destination named by ARN that exists is resolved, not created: the
 // queue by GetQueueUrl naming its owner, the topic by its ARN, to which
 // the service's own event queue is subscribed with raw delivery, its
 // filter, and a queue policy naming that topic.
 func TestTopology_ForeignDestinationsAreResolvedAndSubscribedTo(t *testing.T) {
-	sq, sn := newFakes()
 	ctx := context.Background()
-	topic, err := sn.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("order-events")})
-	require.NoError(t, err)
-	queue, err := sq.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("orders-commands")})
-	require.NoError(t, err)
-	topicARN := aws.ToString(topic.TopicArn)
-	queueARN := queueAttrs(t, sq, aws.ToString(queue.QueueUrl))["QueueArn"]
+	a := newSharedByA(t)
+	sq, sn, topicARN, queueARN, p := a.sq, a.sn, a.topicARN, a.queueARN, a.plan
 	prov, log := regionProvisioner(t, sq, sn)
-	p, err := topology.New(billingBinding(topicARN, queueARN), topology.Options{})
-	require.NoError(t, err)
 
 	eps, err := prov.Create(ctx, p)
 	require.NoError(t, err)
-	assert.Equal(t, aws.ToString(queue.QueueUrl), eps[queueARN].QueueURL)
+	assert.Equal(t, a.queueURL, eps[queueARN].QueueURL)
 	assert.Equal(t, sq.Region(), eps[queueARN].Region)
 	assert.Equal(t, topicARN, eps[topicARN].TopicARN)
 	assert.ElementsMatch(t, []string{"billing-order-events", "billing-order-events-dlq"}, log.made)
@@ -234,16 +253,10 @@ func TestTopology_IAMPolicyGrantsForeignDestinationsByARN(t *testing.T) {
 // The health of a service's resources covers the topic and queue of
 // another account it names: each is up while it exists, down once gone.
 func TestResourceProbes_CheckForeignDestinationsByARN(t *testing.T) {
-	sq, sn := newFakes()
 	ctx := context.Background()
-	topic, err := sn.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("order-events")})
-	require.NoError(t, err)
-	queue, err := sq.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("orders-commands")})
-	require.NoError(t, err)
-	topicARN, queueARN := aws.ToString(topic.TopicArn), queueAttrs(t, sq, aws.ToString(queue.QueueUrl))["QueueArn"]
+	a := newSharedByA(t)
+	sq, sn, topicARN, queueARN, p := a.sq, a.sn, a.topicARN, a.queueARN, a.plan
 	prov, _ := regionProvisioner(t, sq, sn)
-	p, err := topology.New(billingBinding(topicARN, queueARN), topology.Options{})
-	require.NoError(t, err)
 	eps, err := prov.Create(ctx, p)
 	require.NoError(t, err)
 
@@ -289,17 +302,11 @@ func TestTopology_ARefusedForeignTopicNamesTheGrantsItsOwnerGives(t *testing.T) 
 // attributes, which SNS answers with the same subscription, and Validate
 // reports the attributes not checked rather than failing.
 func TestTopology_AnUnreadableForeignSubscriptionIsSubscribedAgain(t *testing.T) {
-	sq, sn := newFakes()
 	ctx := context.Background()
-	topic, err := sn.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("order-events")})
-	require.NoError(t, err)
-	queue, err := sq.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("orders-commands")})
-	require.NoError(t, err)
-	topicARN, queueARN := aws.ToString(topic.TopicArn), queueAttrs(t, sq, aws.ToString(queue.QueueUrl))["QueueArn"]
+	a := newSharedByA(t)
+	sq, sn, topicARN, p := a.sq, a.sn, a.topicARN, a.plan
 	prov, _ := regionProvisioner(t, sq, sn)
-	p, err := topology.New(billingBinding(topicARN, queueARN), topology.Options{})
-	require.NoError(t, err)
-	_, err = prov.Create(ctx, p)
+	_, err := prov.Create(ctx, p)
 	require.NoError(t, err)
 	notFound := &smithy.GenericAPIError{Code: "NotFound", Message: "Subscription does not exist"}
 
