@@ -18,8 +18,9 @@ import (
 
 // A service that subscribes to another account's topic of another region,
 // named by ARN: its exported template declares no topic, subscribes in
-// the topic's region, passes cfn-lint and deploys, and the topic then has
-// the service's event queue as a subscriber with raw delivery.
+// the topic's region, passes cfn-lint and deploys, the topic then has the
+// service's event queue as a subscriber with raw delivery, and validate
+// finds no drift.
 func TestCrossAccountExportSubscribesToTheTopicOfAnotherAccount(t *testing.T) {
 	prefix := uniqueName("xacct-iac", "-")
 	topic, err := accountClients(t, ordersAccount, ordersRegion).sns.CreateTopic(context.Background(),
@@ -30,7 +31,7 @@ func TestCrossAccountExportSubscribesToTheTopicOfAnotherAccount(t *testing.T) {
 		Listeners: []sourceflow.Listener{{Destination: topicARN, Kind: sourceflow.KindEvent, Types: []string{"orders.OrderPlaced"}}}},
 		topology.Options{})
 	require.NoError(t, err)
-	_, template, text := exportTemplate(t, file)
+	path, template, text := exportTemplate(t, file)
 	assert.Contains(t, string(text), "TopicArn: "+topicARN)
 	assert.Contains(t, string(text), "Region: "+ordersRegion)
 	assert.NotContains(t, string(text), "AWS::SNS::Topic\n")
@@ -47,4 +48,7 @@ func TestCrossAccountExportSubscribesToTheTopicOfAnotherAccount(t *testing.T) {
 		&sns.GetSubscriptionAttributesInput{SubscriptionArn: subs.Subscriptions[0].SubscriptionArn})
 	require.NoError(t, err)
 	assert.Equal(t, "true", attrs.Attributes["RawMessageDelivery"])
+	out, errOut, code := runCLI(t, "validate", "-f", path)
+	require.Equal(t, 0, code, "%s\n%s", out, errOut)
+	assert.Contains(t, out, "No drift")
 }

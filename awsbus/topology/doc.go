@@ -133,8 +133,9 @@
 // the service's account may not read (GetSubscriptionAttributes refused,
 // or NotFound as LocalStack answers the subscriber) is subscribed again by
 // Create with the plan's attributes, which SNS answers with the same
-// subscription, or refuses when it has others; Validate reports such
-// attributes "not checked". The owner grants the service's account what
+// subscription, or refuses when it has others; Validate checks only that
+// such a subscription exists, as the service could not change its
+// attributes anyway. The owner grants the service's account what
 // NewIAMPolicy grants the service on the ARN (see the README,
 // "Destinations in another account"); a refused call's error names those
 // grants.

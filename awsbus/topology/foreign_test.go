@@ -300,7 +300,7 @@ func TestTopology_ARefusedForeignTopicNamesTheGrantsItsOwnerGives(t *testing.T) 
 // service's account may not read (held in the topic owner's account, as
 // LocalStack keeps it): a second Create subscribes again with the plan's
 // attributes, which SNS answers with the same subscription, and Validate
-// reports the attributes not checked rather than failing.
+// finds the subscription without failing on its attributes.
 func TestTopology_AnUnreadableForeignSubscriptionIsSubscribedAgain(t *testing.T) {
 	ctx := context.Background()
 	a := newSharedByA(t)
@@ -320,6 +320,5 @@ func TestTopology_AnUnreadableForeignSubscriptionIsSubscribedAgain(t *testing.T)
 	sn.FailNext("GetSubscriptionAttributes", 1, notFound)
 	report, _, err := prov.Validate(ctx, p)
 	require.NoError(t, err)
-	require.Len(t, report.Drifts, 1, "drifts: %v", report)
-	assert.Contains(t, report.Drifts[0].Problem, "not checked: this account may not read its attributes")
+	assert.True(t, report.OK(), "drifts: %v", report)
 }
