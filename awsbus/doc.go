@@ -12,6 +12,12 @@
 // some destinations elsewhere (commands in process, events on AWS), wrap the
 // Transport in a cqrs.HybridTransport.
 //
+// A destination named by the ARN of a topic or queue of another account or
+// region (topology.Foreign) is sent or published to in that region
+// (topology.Endpoint.Region), with the same clients, through a per-call
+// option; the service listens to another account's topic through an event
+// queue of its own. Bind never creates such a resource.
+//
 // Bind logs its progress through Config.Logger (each AWS call at debug
 // level) and bounds every AWS call it makes by Config.CallTimeout (10s by
 // default), so against an endpoint that accepts connections but never
