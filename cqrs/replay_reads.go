@@ -30,18 +30,20 @@ func (s *Service) viewReads(ctx context.Context, id string) ViewStore {
 
 // rebuiltSagas returns the names of the sagas that handle one of cmds here
 // (handlers named "<saga>/<type>", see addTypedHandler): those whose state
-// of the replayed entity the replay rebuilds.
+// of the replayed entity the replay rebuilds. A command stored under an
+// alias (Aliases) is its type's.
 func (s *Service) rebuiltSagas(cmds []StoredCommand) map[string]bool {
 	out := map[string]bool{}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, c := range cmds {
 		d := s.dispatchers[s.routeOf(c)]
-		if d == nil {
+		info, ok := s.types.ofName(c.Envelope.Type)
+		if d == nil || !ok {
 			continue
 		}
-		for _, h := range d.handlers[c.Envelope.Type] {
-			out[strings.TrimSuffix(h.name, "/"+c.Envelope.Type)] = true
+		for _, h := range d.handlers[info.name] {
+			out[strings.TrimSuffix(h.name, "/"+info.name)] = true
 		}
 	}
 	return out

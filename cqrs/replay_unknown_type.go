@@ -5,8 +5,8 @@ import (
 )
 
 // replayable returns the stored commands cmds of entityID that a replay
-// runs, each under its type's name (one stored under an alias, Aliases, as
-// well), leaving out those of a type declared retired (RetireType), and how
+// runs, each under the name it was stored with (an alias, Aliases, is its
+// type's), leaving out those of a type declared retired (RetireType), and how
 // many it left out. A command of a type neither registered nor retired is
 // refused with ErrUnknownType before anything runs: no handler here can
 // take it, and a replay that skipped it would store a saga state without
