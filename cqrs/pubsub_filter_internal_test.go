@@ -57,3 +57,35 @@ func TestATypeFilterIsReadAgainOnAMissAtMostEveryReread(t *testing.T) {
 	assert.Equal(t, int64(2), store.reads.Load(), "a hit needs no read")
 	assert.Equal(t, map[string]int64{"d": 2}, tr.FilteredByDestination(), "the two misses dropped")
 }
+
+// A type an operator removed from the filter (sqlbus.NarrowEventFilter)
+// is dropped by the running instances once TypeFilterReread has passed
+// since they last read the filter, as it is by those that start later:
+// the type they read in it before is not kept for ever.
+func TestATypeRemovedFromTheFilterIsDroppedOnceTheFilterIsReadAgain(t *testing.T) {
+	gc := gochannel.NewGoChannel(gochannel.Config{}, watermill.NopLogger{})
+	store := &countingFilter{MemoryTypeFilter: NewMemoryTypeFilter()}
+	tr, err := NewPubSubTransport(PubSubConfig{Publisher: gc, TypeFilter: store, Logger: watermill.NopLogger{},
+		Subscriber: func(string, string) (message.Subscriber, error) { return gc, nil }})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = tr.Close() })
+	now := time.Unix(1000, 0)
+	tr.filters.now = func() time.Time { return now }
+	handles := func(typ string) bool {
+		t.Helper()
+		ok, err := tr.filterOf("d")(context.Background(), "g", typ)
+		require.NoError(t, err)
+		return ok
+	}
+	require.NoError(t, store.Widen(context.Background(), "d", "g", []string{"x"}))
+	assert.True(t, handles("x"), "a newer version handles it: retried")
+
+	store.mu.Lock()
+	delete(store.types[[2]string{"d", "g"}], "x") // as NarrowEventFilter removes it
+	store.mu.Unlock()
+	now = now.Add(TypeFilterReread - time.Millisecond)
+	assert.True(t, handles("x"), "within TypeFilterReread of the last read")
+	now = now.Add(time.Millisecond)
+	assert.False(t, handles("x"), "removed from the filter: dropped")
+	assert.Equal(t, int64(2), store.reads.Load())
+}
