@@ -12,8 +12,9 @@ import (
 )
 
 // TypeFilterReread is how long a PubSubTransport goes on using the event
-// type filter it read for a destination before an event of a type outside
-// it makes it read the filter again (see PubSubConfig.TypeFilter).
+// type filter it read for a destination before an event of a type the
+// service does not handle makes it read the filter again (see
+// PubSubConfig.TypeFilter).
 const TypeFilterReread = 2 * time.Second
 
 // pubsubFilters caches, by topic, the event type filter of the transport's
@@ -52,8 +53,10 @@ func (t *PubSubTransport) widenFilters(ctx context.Context, b sourceflow.Binding
 }
 
 // filterOf returns the event type filter of destination, or nil without a
-// store. A type outside the filter last read makes it read the filter
-// again, unless that read is more recent than TypeFilterReread.
+// store. The filter last read is used for TypeFilterReread; an event the
+// service does not handle after that reads it again, so a type a newer
+// version added is seen, and so is one an operator removed
+// (sqlbus.NarrowEventFilter).
 func (t *PubSubTransport) filterOf(destination string) groupFilter {
 	store := t.cfg.TypeFilter
 	if store == nil {
@@ -63,7 +66,7 @@ func (t *PubSubTransport) filterOf(destination string) groupFilter {
 	f := &t.filters
 	return func(ctx context.Context, group, typ string) (bool, error) {
 		handled, fresh := f.lookup(topic, typ)
-		if !handled && !fresh {
+		if !fresh {
 			types, err := store.Types(ctx, topic, group)
 			if err != nil {
 				return false, err

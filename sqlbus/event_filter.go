@@ -45,7 +45,9 @@ func WidenEventFilter(ctx context.Context, cfg Config, destination, service stri
 // NarrowEventFilter removes types from the event type filter of service's
 // consumer group on destination, and returns how many it held, once no
 // running version of the service handles them: from then on its instances
-// drop an event of such a type instead of retrying and dead-lettering it.
+// drop an event of such a type instead of retrying and dead-lettering it
+// (a running instance once it reads the filter again, within
+// cqrs.TypeFilterReread of such an event).
 // A version that handles one of them adds it back when it starts. It
 // creates no table. Only cfg.DB and cfg.Dialect are used.
 func NarrowEventFilter(ctx context.Context, cfg Config, destination, service string, types ...string) (int64, error) {
