@@ -103,9 +103,11 @@ type PubSubConfig struct {
 	// (acknowledged, counted by FilteredByDestination, logged at debug
 	// level) when the filter does not hold its type either, since no
 	// version of the service handles it; it is read again first, at most
-	// once every TypeFilterReread, so a newer version that started since is
-	// seen, and a type an operator removed from the filter is dropped from
-	// then on. An event of a type in the filter, which a newer version
+	// once every TypeFilterReread, so a newer version that started is seen
+	// by then (an event received within TypeFilterReread of the read before
+	// its Start widened the filter may still be dropped: widen the store
+	// ahead of a deploy to close that window), and a type an operator
+	// removed from the filter is dropped from then on. An event of a type in the filter, which a newer version
 	// handles, is retried as any type no handler takes (a rolling deploy),
 	// and so is one whose filter could not be read. The store is shared by
 	// every process of the service (the sqlbus package's is in its

@@ -151,9 +151,12 @@
 // dropped when the filter does not hold its type either (no version of
 // the service handles it, so SNS would never have delivered it), after
 // reading the filter again unless it was read in the last
-// cqrs.TypeFilterReread (2s), so a newer version that just started is
-// seen; it is counted by the transport's FilteredByDestination and logged
-// at debug level. An event of a type the filter holds, which a newer
+// cqrs.TypeFilterReread (2s), so a newer version that started is seen by
+// then (an instance that read the filter in the 2s before a newer
+// version's Start widened it may drop an event of a type only that version
+// handles received in the 2s after: WidenEventFilter ahead of the deploy
+// closes that window); it is counted by the transport's
+// FilteredByDestination and logged at debug level. An event of a type the filter holds, which a newer
 // version handles, is retried, then dead-lettered, as a rolling deploy
 // needs (see the README's "Evolving messages and state"), and so is any
 // event while the filter cannot be read.

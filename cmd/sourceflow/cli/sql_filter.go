@@ -29,8 +29,9 @@ event destination (sqlbus.EventFilter): the event types some version of
 the service that started handles there. The group drops an event of any
 other type, as an SNS filter policy would; it retries one of a listed type
 it does not handle, for a newer version to take, and dead-letters it on
-its last delivery. Each Start of the service adds the types it handles;
-nothing else changes the filter.
+its last delivery. Each Start of the service adds the types it handles
+(sqlbus.WidenEventFilter adds one ahead of a deploy); no service takes
+one out: --remove does.
 
 --remove TYPE --yes removes a type no running version of the service
 handles any more (sqlbus.NarrowEventFilter), so its events are dropped
