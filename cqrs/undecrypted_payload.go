@@ -10,12 +10,13 @@ import (
 )
 
 // undecrypted adds to err, the failure of msg's handling, what to do when
-// its payload did not decode because it is still encrypted: msg carries the
-// encryption header (sourceflow.MetaEncryption), which the encryption
-// Decrypter removes once it has decrypted the payload, so none ran. Any
-// other error is returned as it is.
+// its payload did not decode, or an upcaster could not read it, because it
+// is still encrypted: msg carries the encryption header
+// (sourceflow.MetaEncryption), which the encryption Decrypter removes once
+// it has decrypted the payload, so none ran. Any other error is returned as
+// it is.
 func undecrypted(msg *message.Message, err error) error {
-	if err == nil || !errors.Is(err, ErrDecode) || msg.Metadata.Get(sourceflow.MetaEncryption) == "" {
+	if err == nil || !errors.Is(err, ErrDecode) && !errors.Is(err, ErrUpcast) || msg.Metadata.Get(sourceflow.MetaEncryption) == "" {
 		return err
 	}
 	return fmt.Errorf("%w (the payload is encrypted, metadata %s is set, and was not decrypted: "+
