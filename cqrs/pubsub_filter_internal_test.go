@@ -24,10 +24,11 @@ func (f *countingFilter) Types(ctx context.Context, topic, group string) ([]stri
 	return f.MemoryTypeFilter.Types(ctx, topic, group)
 }
 
-// A type outside the filter last read makes the transport read it again,
-// at most once every TypeFilterReread, so a newer version that widened it
-// since is seen; a type inside it needs no read within TypeFilterReread.
-func TestATypeFilterIsReadAgainOnAMissAtMostEveryReread(t *testing.T) {
+// newFilteredTransport returns a PubSubTransport over gochannel whose
+// TypeFilter is the returned store, and the time its filters read, which
+// the test sets.
+func newFilteredTransport(t *testing.T) (*PubSubTransport, *countingFilter, *time.Time) {
+	t.Helper()
 	gc := gochannel.NewGoChannel(gochannel.Config{}, watermill.NopLogger{})
 	store := &countingFilter{MemoryTypeFilter: NewMemoryTypeFilter()}
 	tr, err := NewPubSubTransport(PubSubConfig{Publisher: gc, TypeFilter: store, Logger: watermill.NopLogger{},
@@ -36,23 +37,35 @@ func TestATypeFilterIsReadAgainOnAMissAtMostEveryReread(t *testing.T) {
 	t.Cleanup(func() { _ = tr.Close() })
 	now := time.Unix(1000, 0)
 	tr.filters.now = func() time.Time { return now }
-	handles := func(typ string) bool {
-		t.Helper()
-		ok, err := tr.filterOf("d")(context.Background(), "g", typ)
-		require.NoError(t, err)
-		return ok
-	}
+	return tr, store, &now
+}
+
+// filterHolds reports whether tr's filter of group "g" on destination "d"
+// holds typ.
+func filterHolds(t *testing.T, tr *PubSubTransport, typ string) bool {
+	t.Helper()
+	ok, err := tr.filterOf("d")(context.Background(), "g", typ)
+	require.NoError(t, err)
+	return ok
+}
+
+// A type outside the filter last read makes the transport read it again,
+// at most once every TypeFilterReread, so a newer version that widened it
+// since is seen; a type inside it needs no read within TypeFilterReread.
+func TestATypeFilterIsReadAgainOnAMissAtMostEveryReread(t *testing.T) {
+	tr, store, now := newFilteredTransport(t)
+	handles := func(typ string) bool { return filterHolds(t, tr, typ) }
 
 	assert.False(t, handles("x"), "an empty filter")
 	assert.Equal(t, int64(1), store.reads.Load(), "the first miss reads")
 	require.NoError(t, store.Widen(context.Background(), "d", "g", []string{"x"}))
-	now = now.Add(TypeFilterReread - time.Millisecond)
+	*now = (*now).Add(TypeFilterReread - time.Millisecond)
 	assert.False(t, handles("x"), "within TypeFilterReread of the last read")
 	assert.Equal(t, int64(1), store.reads.Load(), "no read within TypeFilterReread")
-	now = now.Add(time.Millisecond)
+	*now = (*now).Add(time.Millisecond)
 	assert.True(t, handles("x"), "widened since the last read")
 	assert.Equal(t, int64(2), store.reads.Load(), "a miss past TypeFilterReread reads")
-	now = now.Add(TypeFilterReread - time.Millisecond)
+	*now = (*now).Add(TypeFilterReread - time.Millisecond)
 	assert.True(t, handles("x"))
 	assert.Equal(t, int64(2), store.reads.Load(), "a hit within TypeFilterReread needs no read")
 	assert.Equal(t, map[string]int64{"d": 2}, tr.FilteredByDestination(), "the two misses dropped")
@@ -63,29 +76,17 @@ func TestATypeFilterIsReadAgainOnAMissAtMostEveryReread(t *testing.T) {
 // since they last read the filter, as it is by those that start later:
 // the type they read in it before is not kept for ever.
 func TestATypeRemovedFromTheFilterIsDroppedOnceTheFilterIsReadAgain(t *testing.T) {
-	gc := gochannel.NewGoChannel(gochannel.Config{}, watermill.NopLogger{})
-	store := &countingFilter{MemoryTypeFilter: NewMemoryTypeFilter()}
-	tr, err := NewPubSubTransport(PubSubConfig{Publisher: gc, TypeFilter: store, Logger: watermill.NopLogger{},
-		Subscriber: func(string, string) (message.Subscriber, error) { return gc, nil }})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = tr.Close() })
-	now := time.Unix(1000, 0)
-	tr.filters.now = func() time.Time { return now }
-	handles := func(typ string) bool {
-		t.Helper()
-		ok, err := tr.filterOf("d")(context.Background(), "g", typ)
-		require.NoError(t, err)
-		return ok
-	}
+	tr, store, now := newFilteredTransport(t)
+	handles := func(typ string) bool { return filterHolds(t, tr, typ) }
 	require.NoError(t, store.Widen(context.Background(), "d", "g", []string{"x"}))
 	assert.True(t, handles("x"), "a newer version handles it: retried")
 
 	store.mu.Lock()
 	delete(store.types[[2]string{"d", "g"}], "x") // as NarrowEventFilter removes it
 	store.mu.Unlock()
-	now = now.Add(TypeFilterReread - time.Millisecond)
+	*now = (*now).Add(TypeFilterReread - time.Millisecond)
 	assert.True(t, handles("x"), "within TypeFilterReread of the last read")
-	now = now.Add(time.Millisecond)
+	*now = (*now).Add(time.Millisecond)
 	assert.False(t, handles("x"), "removed from the filter: dropped")
 	assert.Equal(t, int64(2), store.reads.Load())
 }
