@@ -107,3 +107,25 @@ func TestFilterSQLBusStartFailsWhenTheFilterCannotBeWidened(t *testing.T) {
 	assert.ErrorContains(t, err, `widen the event type filter of consumer group "billing" on "`+sqlbus.Topic(topic)+`"`)
 	assert.ErrorContains(t, err, "add event type")
 }
+
+// The event type filter holds the consumer group of any service name the
+// offsets tables hold: on MySQL one of up to 767 bytes, such as 100
+// three-byte characters, starts and has its filter kept.
+func TestFilterSQLBusHoldsAServiceNameTheOffsetsTablesHold(t *testing.T) {
+	d := sourceflow.MySQL
+	db := sqlbusDB(t, d, "SOURCEFLOW_MYSQL_DSN")
+	topic := sqlbusName("filtername", "events")
+	dropSQLBusTables(t, d, db, topic)
+	cfg := sqlbusConfig(d, db)
+	name := strings.Repeat("€", 100)
+	svc := sqlbusService(t, cfg, cqrs.ServiceConfig{Name: name, Listen: []string{topic}})
+	require.NoError(t, cqrs.RegisterEvent[filterPlaced](svc, "filter.Placed", topic))
+	require.NoError(t, cqrs.React(cqrs.NewAggregate(svc, "bill"), func(context.Context, *cqrs.Aggregate, filterPlaced, cqrs.Envelope) error {
+		return nil
+	}))
+
+	require.NoError(t, svc.Start(context.Background()))
+	types, err := sqlbus.EventFilter(context.Background(), cfg, topic, name)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"filter.Placed"}, types)
+}
