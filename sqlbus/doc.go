@@ -34,7 +34,14 @@
 //	                           last_processed_transaction_id (PostgreSQL) or
 //	                           offset_consumed (MySQL)
 //
-// On MySQL the consumer_group column is VARBINARY(767), compared byte for
+// and one table for every topic, FilterTable (see "Types a service does not
+// handle"):
+//
+//	sqlbus_event_filters       topic, consumer_group, event_type (TEXT on
+//	                           PostgreSQL; VARBINARY(255), (767) and (1024)
+//	                           on MySQL), the three the primary key
+//
+// On MySQL the consumer_group columns are VARBINARY(767), compared byte for
 // byte, whatever the database's default character set: a collation that
 // ignores case would make two services whose names differ only in case one
 // consumer group, and latin1 (MariaDB's default) cannot hold every service

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"sync"
 
 	"github.com/sourceflow-go/sourceflow"
@@ -28,11 +29,12 @@ type typeFilter struct {
 }
 
 // filterDDL returns the statement creating FilterTable on d. MySQL compares
-// its binary columns byte for byte, as the consumer groups and types are.
+// its binary columns byte for byte, as the consumer groups and types are;
+// consumer_group holds any group the offsets tables hold (checkGroup).
 func filterDDL(d sourceflow.Dialect) string {
 	if d == sourceflow.MySQL {
-		return "CREATE TABLE IF NOT EXISTS " + FilterTable + " (topic VARBINARY(255) NOT NULL, consumer_group VARBINARY(255) NOT NULL, " +
-			"event_type VARBINARY(1024) NOT NULL, PRIMARY KEY (topic, consumer_group, event_type))"
+		return "CREATE TABLE IF NOT EXISTS " + FilterTable + " (topic VARBINARY(255) NOT NULL, consumer_group VARBINARY(" +
+			strconv.Itoa(maxMySQLGroupBytes) + ") NOT NULL, event_type VARBINARY(1024) NOT NULL, PRIMARY KEY (topic, consumer_group, event_type))"
 	}
 	return "CREATE TABLE IF NOT EXISTS " + FilterTable + " (topic TEXT NOT NULL, consumer_group TEXT NOT NULL, " +
 		"event_type TEXT NOT NULL, PRIMARY KEY (topic, consumer_group, event_type))"
