@@ -95,3 +95,22 @@ func TestInvalidMessagesAreDeadLetteredOnReceive(t *testing.T) {
 	assert.Contains(t, dead.Reason, "cqrs: invalid message")
 	assert.Contains(t, dead.Reason, "quantity must be positive")
 }
+
+// A nil pointer to a command or an event is sent as null, which its
+// consumer decodes as the zero value and validates: Send and Raise
+// validate that zero value, so one its Validate refuses is refused before
+// anything is stored or sent rather than dead-lettered on receipt.
+func TestANilPointerIsValidatedAsTheZeroValueItIsReceivedAs(t *testing.T) {
+	ctx := context.Background()
+	store := cqrs.NewMemoryCommandStore()
+	h := cqrstest.New(t, cqrs.ServiceConfig{Name: "shop", CommandStore: store, Transport: newTransport(t)})
+	h.Must(cqrs.RegisterCommand[valPlace](h.Service, "val.Place", "val-places"))
+	h.Start()
+
+	_, err := cqrs.NewAggregate(h.Service, "shop").Send(ctx, "o-1", (*valPlace)(nil))
+	require.ErrorIs(t, err, cqrs.ErrInvalidMessage)
+	assert.Contains(t, err.Error(), `"val.Place": quantity must be positive`)
+	stored, err := store.Load(ctx, "o-1")
+	require.NoError(t, err)
+	assert.Empty(t, stored, "a refused command is not stored")
+}
