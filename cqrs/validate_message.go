@@ -12,23 +12,22 @@ type validator interface {
 
 // validateMessage runs v's Validate method, declared on its type or on a
 // pointer to it, if it has one; a failure is ErrInvalidMessage naming the
-// type and giving the method's reason. v is a value or a pointer to one;
-// a nil pointer is not validated (encoding refuses it, or it decodes as
-// null).
+// type and giving the method's reason. v is a value or a pointer to one. A
+// nil pointer, which is encoded as null and decoded as the zero value, is
+// validated as that zero value, as its consumer validates it.
 func validateMessage(name string, v any) error {
 	val, ok := v.(validator)
-	if !ok {
-		rv := reflect.ValueOf(v)
-		if !rv.IsValid() || rv.Kind() == reflect.Pointer {
-			return nil
-		}
+	switch rv := reflect.ValueOf(v); {
+	case !rv.IsValid():
+		return nil
+	case rv.Kind() == reflect.Pointer && rv.IsNil():
+		val, ok = reflect.New(rv.Type().Elem()).Interface().(validator)
+	case !ok && rv.Kind() != reflect.Pointer:
 		p := reflect.New(rv.Type())
 		p.Elem().Set(rv)
-		if val, ok = p.Interface().(validator); !ok {
-			return nil
-		}
+		val, ok = p.Interface().(validator)
 	}
-	if rv := reflect.ValueOf(val); rv.Kind() == reflect.Pointer && rv.IsNil() {
+	if !ok {
 		return nil
 	}
 	if err := val.Validate(); err != nil {
