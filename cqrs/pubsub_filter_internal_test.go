@@ -90,3 +90,50 @@ func TestATypeRemovedFromTheFilterIsDroppedOnceTheFilterIsReadAgain(t *testing.T
 	assert.False(t, handles("x"), "removed from the filter: dropped")
 	assert.Equal(t, int64(2), store.reads.Load())
 }
+
+// stallingFilter is a MemoryTypeFilter whose first read takes the filter
+// as it is, then waits for release before returning it.
+type stallingFilter struct {
+	*MemoryTypeFilter
+	calls   atomic.Int64
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (f *stallingFilter) Types(ctx context.Context, topic, group string) ([]string, error) {
+	types, err := f.MemoryTypeFilter.Types(ctx, topic, group)
+	if f.calls.Add(1) == 1 {
+		close(f.entered)
+		<-f.release
+	}
+	return types, err
+}
+
+// Two reads of the filter that end out of order: the one that began
+// first, before a newer version widened the filter, does not replace what
+// the later one read, so the type the newer version handles is not
+// dropped for the next TypeFilterReread, nor by the event that made the
+// earlier read.
+func TestAnEarlierReadOfTheFilterEndingLastDoesNotReplaceALaterOne(t *testing.T) {
+	gc := gochannel.NewGoChannel(gochannel.Config{}, watermill.NopLogger{})
+	store := &stallingFilter{MemoryTypeFilter: NewMemoryTypeFilter(), entered: make(chan struct{}), release: make(chan struct{})}
+	tr, err := NewPubSubTransport(PubSubConfig{Publisher: gc, TypeFilter: store, Logger: watermill.NopLogger{},
+		Subscriber: func(string, string) (message.Subscriber, error) { return gc, nil }})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = tr.Close() })
+	now := time.Unix(1000, 0)
+	tr.filters.now = func() time.Time { return now }
+
+	first := make(chan bool)
+	go func() {
+		ok, _ := tr.filterOf("d")(context.Background(), "g", "y")
+		first <- ok
+	}()
+	<-store.entered
+	require.NoError(t, store.Widen(context.Background(), "d", "g", []string{"y"}))
+	assert.True(t, filterHolds(t, tr, "y"), "read after the widening")
+	close(store.release)
+	assert.True(t, <-first, "decided on the later read, which has ended")
+
+	assert.True(t, filterHolds(t, tr, "y"), "the later read is kept")
+}
