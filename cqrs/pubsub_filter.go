@@ -22,14 +22,16 @@ const TypeFilterReread = 2 * time.Second
 type pubsubFilters struct {
 	mu       sync.Mutex
 	read     map[string]readFilter
+	reads    uint64 // how many reads began
 	filtered deadletter.Counts
 	now      func() time.Time
 }
 
-// readFilter is a filter as read at a time.
+// readFilter is a filter as a read that began at a time read it.
 type readFilter struct {
 	types map[string]bool
 	at    time.Time
+	seq   uint64 // the read's place in the order reads began
 }
 
 // widenFilters widens the event type filter of b's service on each event
@@ -67,11 +69,12 @@ func (t *PubSubTransport) filterOf(destination string) groupFilter {
 	return func(ctx context.Context, group, typ string) (bool, error) {
 		handled, fresh := f.lookup(topic, typ)
 		if !fresh {
+			begun := f.begin()
 			types, err := store.Types(ctx, topic, group)
 			if err != nil {
 				return false, err
 			}
-			handled = f.keep(topic, types)[typ]
+			handled = f.keep(topic, begun, types)[typ]
 		}
 		if !handled {
 			filteredOut(t.cfg.Logger, &f.filtered, destination, group, typ)
@@ -89,19 +92,33 @@ func (f *pubsubFilters) lookup(topic, typ string) (handled, fresh bool) {
 	return r.types[typ], !r.at.IsZero() && f.clock().Sub(r.at) < TypeFilterReread
 }
 
-// keep records types as topic's filter, read now, and returns it.
-func (f *pubsubFilters) keep(topic string, types []string) map[string]bool {
-	set := make(map[string]bool, len(types))
+// begin returns a read beginning now, its types not yet set.
+func (f *pubsubFilters) begin() readFilter {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.reads++
+	return readFilter{at: f.clock(), seq: f.reads}
+}
+
+// keep records types, read by the read r, as topic's filter and returns
+// it, unless a read that began later was kept already: that one is
+// returned, since a read that began first may miss a widening the later
+// one saw.
+func (f *pubsubFilters) keep(topic string, r readFilter, types []string) map[string]bool {
+	r.types = make(map[string]bool, len(types))
 	for _, typ := range types {
-		set[typ] = true
+		r.types[typ] = true
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if kept, ok := f.read[topic]; ok && kept.seq > r.seq {
+		return kept.types
+	}
 	if f.read == nil {
 		f.read = map[string]readFilter{}
 	}
-	f.read[topic] = readFilter{types: set, at: f.clock()}
-	return set
+	f.read[topic] = r
+	return r.types
 }
 
 func (f *pubsubFilters) clock() time.Time {
