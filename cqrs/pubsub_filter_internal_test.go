@@ -29,15 +29,23 @@ func (f *countingFilter) Types(ctx context.Context, topic, group string) ([]stri
 // the test sets.
 func newFilteredTransport(t *testing.T) (*PubSubTransport, *countingFilter, *time.Time) {
 	t.Helper()
-	gc := gochannel.NewGoChannel(gochannel.Config{}, watermill.NopLogger{})
 	store := &countingFilter{MemoryTypeFilter: NewMemoryTypeFilter()}
+	tr, now := filteredTransport(t, store)
+	return tr, store, now
+}
+
+// filteredTransport returns a PubSubTransport over gochannel whose
+// TypeFilter is store, and the time its filters read, which the test sets.
+func filteredTransport(t *testing.T, store TypeFilterStore) (*PubSubTransport, *time.Time) {
+	t.Helper()
+	gc := gochannel.NewGoChannel(gochannel.Config{}, watermill.NopLogger{})
 	tr, err := NewPubSubTransport(PubSubConfig{Publisher: gc, TypeFilter: store, Logger: watermill.NopLogger{},
 		Subscriber: func(string, string) (message.Subscriber, error) { return gc, nil }})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = tr.Close() })
 	now := time.Unix(1000, 0)
 	tr.filters.now = func() time.Time { return now }
-	return tr, store, &now
+	return tr, &now
 }
 
 // filterHolds reports whether tr's filter of group "g" on destination "d"
@@ -115,14 +123,8 @@ func (f *stallingFilter) Types(ctx context.Context, topic, group string) ([]stri
 // dropped for the next TypeFilterReread, nor by the event that made the
 // earlier read.
 func TestAnEarlierReadOfTheFilterEndingLastDoesNotReplaceALaterOne(t *testing.T) {
-	gc := gochannel.NewGoChannel(gochannel.Config{}, watermill.NopLogger{})
 	store := &stallingFilter{MemoryTypeFilter: NewMemoryTypeFilter(), entered: make(chan struct{}), release: make(chan struct{})}
-	tr, err := NewPubSubTransport(PubSubConfig{Publisher: gc, TypeFilter: store, Logger: watermill.NopLogger{},
-		Subscriber: func(string, string) (message.Subscriber, error) { return gc, nil }})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = tr.Close() })
-	now := time.Unix(1000, 0)
-	tr.filters.now = func() time.Time { return now }
+	tr, _ := filteredTransport(t, store)
 
 	first := make(chan bool)
 	go func() {
