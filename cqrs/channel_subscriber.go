@@ -44,7 +44,7 @@ func (s *channelSubscriber) Subscribe(ctx context.Context, topic string) (<-chan
 		s.t.unlisten(topic)
 		return nil, err
 	}
-	r := redelivery{maxDeliveries: s.t.cfg.MaxDeliveries, delay: s.t.cfg.RedeliveryDelay,
+	r := redelivery{maxDeliveries: s.t.cfg.MaxDeliveries, delay: s.t.cfg.RedeliveryDelay, maxHinted: s.t.cfg.MaxRedeliveryDelay,
 		drain: s.t.cfg.CloseTimeout, keepsNothing: true, handing: remark,
 		deadLetter: s.t.keepDeadLetter, deadLetterQueue: ChannelDeadLetters, filter: s.t.filterOf(topic)}
 	live, endLive := r.deliveryContext(ctx)

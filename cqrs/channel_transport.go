@@ -26,7 +26,7 @@ type ChannelConfig struct {
 	MaxDeliveries int
 	// RedeliveryDelay is the pause before a failed message is delivered
 	// again; a handler's error that hints a delay (sourceflow.RetryAfter)
-	// sets that pause instead, at most 5 minutes. A synchronous Publish
+	// sets that pause instead, at most MaxRedeliveryDelay. A synchronous Publish
 	// (see Async) waits through the pauses and, like an ordered destination
 	// with Async, holds back later messages to its destination meanwhile,
 	// as any message being redelivered does: a handler hinting 5 minutes
@@ -38,6 +38,11 @@ type ChannelConfig struct {
 	// no broker or network needs time to recover, and a synchronous Send
 	// waits through every pause (70ms in all at the defaults).
 	RedeliveryDelay time.Duration
+	// MaxRedeliveryDelay caps the pause a handler's error hints. Tests set
+	// it low (cqrstest.New sets it to 10ms) so that a handler hinting
+	// minutes is dead-lettered in milliseconds. Default: 5 minutes, the cap
+	// awsbus puts on a hint too.
+	MaxRedeliveryDelay time.Duration
 	// Async makes Publish return as soon as the message is handed over.
 	// Default false: Publish returns once every subscriber has finished
 	// with the message, which keeps each sender's messages in order and
@@ -129,6 +134,7 @@ type ChannelConfig struct {
 func (c *ChannelConfig) setDefaults() {
 	c.MaxDeliveries = cmp.Or(c.MaxDeliveries, DefaultMaxDeliveries)
 	c.RedeliveryDelay = cmp.Or(c.RedeliveryDelay, 10*time.Millisecond)
+	c.MaxRedeliveryDelay = cmp.Or(c.MaxRedeliveryDelay, maxHintedPause)
 	c.MaxDeadLetters = cmp.Or(c.MaxDeadLetters, 1000)
 	c.CloseTimeout = cmp.Or(c.CloseTimeout, 20*time.Second)
 	if c.Logger == nil {
@@ -143,6 +149,7 @@ func (c ChannelConfig) Validate() error {
 	return errors.Join(
 		fieldcheck.AtLeast("cqrs: ChannelConfig.MaxDeliveries", c.MaxDeliveries, 1),
 		fieldcheck.NotNegative("cqrs: ChannelConfig.RedeliveryDelay", c.RedeliveryDelay),
+		fieldcheck.NotNegative("cqrs: ChannelConfig.MaxRedeliveryDelay", c.MaxRedeliveryDelay),
 		fieldcheck.AtLeast("cqrs: ChannelConfig.MaxDeadLetters", c.MaxDeadLetters, 1),
 		fieldcheck.NotNegative("cqrs: ChannelConfig.CloseTimeout", c.CloseTimeout),
 		fieldcheck.NotTypedNil("cqrs: ChannelConfig.Logger", c.Logger),

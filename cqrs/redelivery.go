@@ -22,6 +22,9 @@ type redelivery struct {
 	// pause is twice as long, at most maxRedeliveryPause.
 	delay   time.Duration
 	backoff bool
+	// maxHinted caps a pause a failed delivery hints; zero means
+	// maxHintedPause.
+	maxHinted time.Duration
 	// drain, when positive, makes the end of the subscription context a
 	// drain: no new message is taken, and deliveries in flight run to their
 	// ack or nack for up to drain before they are abandoned; a delivery that

@@ -1,6 +1,7 @@
 package cqrs
 
 import (
+	"cmp"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -15,11 +16,11 @@ const maxHintedPause = 5 * time.Minute
 
 // pauseAfter is the wait after copy m failed on delivery attempt: the delay
 // its handler hinted (sourceflow.MetaRetryAfter, read by
-// sourceflow.RetryAfterHint), at most maxHintedPause, or else
-// pause(attempt).
+// sourceflow.RetryAfterHint), at most r.maxHinted (maxHintedPause when
+// zero), or else pause(attempt).
 func (r redelivery) pauseAfter(m *message.Message, attempt int) time.Duration {
 	if d, ok := sourceflow.RetryAfterHint(m.Metadata); ok {
-		return min(d, maxHintedPause)
+		return min(d, cmp.Or(r.maxHinted, maxHintedPause))
 	}
 	return r.pause(attempt)
 }

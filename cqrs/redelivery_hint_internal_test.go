@@ -29,3 +29,14 @@ func TestPauseAfterReadsOnlyThisDeliverysHint(t *testing.T) {
 		assert.Equal(t, want, r.pauseAfter(m, 2), "hint %q", hint)
 	}
 }
+
+// A transport's cap on hinted pauses (ChannelConfig.MaxRedeliveryDelay)
+// shortens a long hint and leaves a shorter one alone.
+func TestPauseAfterCapsAHintAtTheTransportsMaximum(t *testing.T) {
+	r := redelivery{delay: 10 * time.Millisecond, maxHinted: 20 * time.Millisecond}
+	for hint, want := range map[string]time.Duration{"1m0s": 20 * time.Millisecond, "5ms": 5 * time.Millisecond} {
+		m := message.NewMessage("m-1", nil)
+		m.Metadata.Set(sourceflow.MetaRetryAfter, hint)
+		assert.Equal(t, want, r.pauseAfter(m, 1), "hint %q", hint)
+	}
+}

@@ -3,6 +3,7 @@ package cqrstest
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/sourceflow-go/sourceflow/cqrs"
 )
@@ -18,15 +19,22 @@ type Harness struct {
 	t         testing.TB
 }
 
+// testRedeliveryDelay caps the pause a handler's error hints on the
+// harness's own transport, so a test of a handler failing with
+// sourceflow.RetryAfter (or ErrNewerState) sees its dead letter at once.
+const testRedeliveryDelay = 10 * time.Millisecond
+
 // New returns a harness whose service uses cfg with a fresh ChannelTransport
-// (unless cfg.Transport is set), which is closed when the test ends. The
+// (unless cfg.Transport is set), which is closed when the test ends; that
+// transport redelivers a failed message after 10ms whatever delay the
+// handler's error hints (ChannelConfig.MaxRedeliveryDelay). The
 // service is closed when the test ends once Start has started it; a
 // transport set in cfg is the caller's to close.
 func New(t testing.TB, cfg cqrs.ServiceConfig) *Harness {
 	t.Helper()
 	h := &Harness{t: t}
 	if cfg.Transport == nil {
-		tr, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{})
+		tr, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{MaxRedeliveryDelay: testRedeliveryDelay})
 		if err != nil {
 			t.Fatalf("cqrstest: transport: %v", err)
 		}
