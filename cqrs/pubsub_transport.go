@@ -175,6 +175,7 @@ type PubSubTransport struct {
 	service string
 	bound   bool
 	dead    deadletter.Counts
+	kept    deadLetterList
 	filters pubsubFilters
 }
 
@@ -292,7 +293,18 @@ func (t *PubSubTransport) deadLetter(destination string, m *message.Message, rea
 	}
 	t.cfg.Logger.Error("Message dead-lettered", errors.New(reason), fields)
 	t.dead.Add(destination)
+	kept := m.Copy() // without the consumer's context, as ChannelTransport keeps it
+	kept.Metadata.Set(sourceflow.MetaFailure, reason)
+	t.kept.add(DeadLetter{Destination: destination, Message: kept, Reason: reason, Deliveries: deliveries})
 	return nil
+}
+
+// DeadLetters returns copies of the last 1000 messages this transport
+// dead-lettered, oldest first: those this process published to a
+// dead-letter topic since the transport was created. The topics themselves
+// (sqlbus.DeadLetters for sqlbus) hold every process's.
+func (t *PubSubTransport) DeadLetters() []DeadLetter {
+	return t.kept.snapshot()
 }
 
 // DeadLettersByDestination returns how many messages were published to a
