@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ThreeDotsLabs/watermill/message"
+
 	"github.com/sourceflow-go/sourceflow/cqrs"
 )
 
@@ -17,6 +19,8 @@ type Harness struct {
 	// transport other than a *cqrs.ChannelTransport.
 	Transport *cqrs.ChannelTransport
 	t         testing.TB
+	transport cqrs.Transport // the service's, whichever it is
+	track     *tracker
 }
 
 // testRedeliveryDelay caps the pause a handler's error hints on the
@@ -29,10 +33,13 @@ const testRedeliveryDelay = 10 * time.Millisecond
 // transport redelivers a failed message after 10ms whatever delay the
 // handler's error hints (ChannelConfig.MaxRedeliveryDelay). The
 // service is closed when the test ends once Start has started it; a
-// transport set in cfg is the caller's to close.
+// transport set in cfg is the caller's to close. New puts the harness's own
+// publisher decorator and handler middleware first (outermost) in cfg's
+// pipelines: they follow what the service publishes and handles for
+// WaitIdle and keep what it sends to a stubbed destination (Stub).
 func New(t testing.TB, cfg cqrs.ServiceConfig) *Harness {
 	t.Helper()
-	h := &Harness{t: t}
+	h := &Harness{t: t, track: newTracker(cfg.Listen)}
 	if cfg.Transport == nil {
 		tr, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{MaxRedeliveryDelay: testRedeliveryDelay})
 		if err != nil {
@@ -44,6 +51,9 @@ func New(t testing.TB, cfg cqrs.ServiceConfig) *Harness {
 	} else if tr, ok := cfg.Transport.(*cqrs.ChannelTransport); ok {
 		h.Transport = tr
 	}
+	h.transport = cfg.Transport
+	cfg.PublisherDecorators = append([]message.PublisherDecorator{h.track.decorate}, cfg.PublisherDecorators...)
+	cfg.HandlerMiddleware = append([]message.HandlerMiddleware{h.track.middleware}, cfg.HandlerMiddleware...)
 	svc, err := cqrs.NewService(cfg)
 	if err != nil {
 		t.Fatalf("cqrstest: service: %v", err)

@@ -1,0 +1,47 @@
+package cqrstest
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/sourceflow-go/sourceflow/cqrs"
+)
+
+// deadLetterKeeper is a transport that keeps, in memory, what it
+// dead-lettered: *cqrs.ChannelTransport and *cqrs.PubSubTransport (which
+// sqlbus's transport is).
+type deadLetterKeeper interface {
+	DeadLetters() []cqrs.DeadLetter
+}
+
+// DeadLetters returns the messages the harness's transport gave up on, with
+// their reasons, oldest first, whichever transport it is: a
+// ChannelTransport's list, or what a PubSubTransport (sqlbus's included)
+// dead-lettered in this process. It fails on a transport that keeps none in
+// memory (awsbus's, a HybridTransport), whose dead letters are read where
+// the transport keeps them.
+func (h *Harness) DeadLetters(ctx context.Context) ([]cqrs.DeadLetter, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	k, ok := h.transport.(deadLetterKeeper)
+	if !ok {
+		return nil, fmt.Errorf("cqrstest: transport %T keeps no dead letters in memory", h.transport)
+	}
+	return k.DeadLetters(), nil
+}
+
+// deadIDs returns the UUIDs of the messages the transport dead-lettered,
+// none when it keeps none in memory.
+func (h *Harness) deadIDs() []string {
+	k, ok := h.transport.(deadLetterKeeper)
+	if !ok {
+		return nil
+	}
+	dead := k.DeadLetters()
+	ids := make([]string, len(dead))
+	for i, dl := range dead {
+		ids[i] = dl.Message.UUID
+	}
+	return ids
+}

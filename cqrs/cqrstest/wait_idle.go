@@ -1,0 +1,41 @@
+package cqrstest
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// deadLetterPoll is how often WaitIdle looks for dead letters, which come
+// without notice after a delivery failed.
+const deadLetterPoll = 5 * time.Millisecond
+
+// WaitIdle returns once every message the harness's service published to a
+// destination it listens to (commands sent, events raised, by the test or
+// by its handlers in turn) has been handled or dead-lettered. A message
+// redelivered after a failure is not done until a delivery of it is
+// handled or it is dead-lettered; an event its type filter drops counts as
+// handled. It lets a test of an asynchronous transport (ChannelConfig's
+// Async, a PubSubTransport, sqlbus) assert a whole flow's outcome without
+// polling. Messages of other services sharing the transport, and those
+// published to a stubbed destination (see Stub), are not waited for. A
+// dead letter is seen only on a transport that keeps them in memory (see
+// DeadLetters): on another, a message dead-lettered keeps WaitIdle waiting.
+// When ctx ends first, WaitIdle returns an error wrapping ctx's that says
+// how many messages are still pending.
+func (h *Harness) WaitIdle(ctx context.Context) error {
+	tick := time.NewTicker(deadLetterPoll)
+	defer tick.Stop()
+	for {
+		n, changed := h.track.settle(h.deadIDs())
+		if n == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("cqrstest: %d messages of %s neither handled nor dead-lettered: %w", n, h.Service.Name(), ctx.Err())
+		case <-changed:
+		case <-tick.C:
+		}
+	}
+}
