@@ -2,6 +2,7 @@ package cqrstest
 
 import (
 	"context"
+	"fmt"
 	"sync"
 
 	"github.com/sourceflow-go/sourceflow/cqrs"
@@ -20,6 +21,7 @@ type Record[T any] struct {
 type Recorder[E any] struct {
 	mu      sync.Mutex
 	records []Record[E]
+	changed chan struct{} // closed and replaced at each record; nil until Wait needs one
 }
 
 // Reaction returns the reaction to register with cqrs.React.
@@ -28,6 +30,10 @@ func (r *Recorder[E]) Reaction() cqrs.Reaction[E] {
 		r.mu.Lock()
 		defer r.mu.Unlock()
 		r.records = append(r.records, Record[E]{Message: ev, Envelope: env})
+		if r.changed != nil {
+			close(r.changed)
+			r.changed = nil
+		}
 		return nil
 	}
 }
@@ -44,4 +50,26 @@ func (r *Recorder[E]) Len() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return len(r.records)
+}
+
+// Wait returns a copy of the records once there are at least n, or an
+// error wrapping ctx's when it ends first.
+func (r *Recorder[E]) Wait(ctx context.Context, n int) ([]Record[E], error) {
+	for {
+		r.mu.Lock()
+		if len(r.records) >= n {
+			defer r.mu.Unlock()
+			return append([]Record[E](nil), r.records...), nil
+		}
+		if r.changed == nil {
+			r.changed = make(chan struct{})
+		}
+		changed, have := r.changed, len(r.records)
+		r.mu.Unlock()
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("cqrstest: %d of %d records: %w", have, n, ctx.Err())
+		case <-changed:
+		}
+	}
 }
