@@ -12,7 +12,8 @@
 // (ChannelConfig.Async, a PubSubTransport, sqlbus) is asserted without
 // polling; Stub and Sent stand in for another service's destination and
 // show what was sent there; DeadLetters reads the transport's dead letters,
-// whichever it is. The harness's own transport redelivers a failed message
+// whichever it is; Deliver hands the service a message as another sender
+// would (a raw or older body, a redelivery). The harness's own transport redelivers a failed message
 // after 10ms whatever delay its handler's error hints.
 //
 // RunTransport is the conformance kit of transports: the model-level

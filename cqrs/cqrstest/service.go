@@ -20,6 +20,7 @@ type Harness struct {
 	Transport *cqrs.ChannelTransport
 	t         testing.TB
 	transport cqrs.Transport // the service's, whichever it is
+	codec     cqrs.Codec     // the service's
 	track     *tracker
 }
 
@@ -51,7 +52,10 @@ func New(t testing.TB, cfg cqrs.ServiceConfig) *Harness {
 	} else if tr, ok := cfg.Transport.(*cqrs.ChannelTransport); ok {
 		h.Transport = tr
 	}
-	h.transport = cfg.Transport
+	h.transport, h.codec = cfg.Transport, cfg.Codec
+	if h.codec == nil {
+		h.codec = cqrs.JSONCodec{}
+	}
 	cfg.PublisherDecorators = append([]message.PublisherDecorator{h.track.decorate}, cfg.PublisherDecorators...)
 	cfg.HandlerMiddleware = append([]message.HandlerMiddleware{h.track.middleware}, cfg.HandlerMiddleware...)
 	svc, err := cqrs.NewService(cfg)
