@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
 
 	"github.com/sourceflow-go/sourceflow/cqrs"
@@ -34,25 +35,25 @@ const testRedeliveryDelay = 10 * time.Millisecond
 // transport redelivers a failed message after 10ms whatever delay the
 // handler's error hints (ChannelConfig.MaxRedeliveryDelay). The
 // service is closed when the test ends once Start has started it; a
-// transport set in cfg is the caller's to close. New puts the harness's own
-// publisher decorator and handler middleware first (outermost) in cfg's
-// pipelines: they follow what the service publishes and handles for
-// WaitIdle and keep what it sends to a stubbed destination (Stub).
+// transport set in cfg is the caller's to close. Unless cfg.Logger is set,
+// the service and its fresh transport log their errors (a handler's
+// failure, a dead letter) to the test's log (t.Log) and drop the rest. New
+// puts the harness's own publisher decorator and handler middleware first
+// (outermost) in cfg's pipelines: they follow what the service publishes
+// and handles for WaitIdle and keep what it sends to a stubbed destination
+// (Stub).
 func New(t testing.TB, cfg cqrs.ServiceConfig) *Harness {
 	t.Helper()
-	h := &Harness{t: t, track: newTracker(cfg.Listen)}
+	h := &Harness{t: t, track: newTracker(cfg.Listen), codec: cfg.Codec}
+	if cfg.Logger == nil {
+		cfg.Logger = testLogger{out: newTestLog(t)}
+	}
 	if cfg.Transport == nil {
-		tr, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{MaxRedeliveryDelay: testRedeliveryDelay})
-		if err != nil {
-			t.Fatalf("cqrstest: transport: %v", err)
-		}
-		h.Transport = tr
-		cfg.Transport = tr
-		t.Cleanup(func() { _ = tr.Close() })
+		cfg.Transport = h.ownTransport(cfg.Logger)
 	} else if tr, ok := cfg.Transport.(*cqrs.ChannelTransport); ok {
 		h.Transport = tr
 	}
-	h.transport, h.codec = cfg.Transport, cfg.Codec
+	h.transport = cfg.Transport
 	if h.codec == nil {
 		h.codec = cqrs.JSONCodec{}
 	}
@@ -64,6 +65,19 @@ func New(t testing.TB, cfg cqrs.ServiceConfig) *Harness {
 	}
 	h.Service = svc
 	return h
+}
+
+// ownTransport returns the harness's own ChannelTransport, closed when the
+// test ends.
+func (h *Harness) ownTransport(logger watermill.LoggerAdapter) *cqrs.ChannelTransport {
+	h.t.Helper()
+	tr, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{MaxRedeliveryDelay: testRedeliveryDelay, Logger: logger})
+	if err != nil {
+		h.t.Fatalf("cqrstest: transport: %v", err)
+	}
+	h.Transport = tr
+	h.t.Cleanup(func() { _ = tr.Close() })
+	return tr
 }
 
 // Start starts the service and closes it when the test ends; a wiring error
