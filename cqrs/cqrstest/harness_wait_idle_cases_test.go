@@ -7,9 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ThreeDotsLabs/watermill"
-	"github.com/ThreeDotsLabs/watermill/message"
-	"github.com/ThreeDotsLabs/watermill/pubsub/gochannel"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -62,13 +59,6 @@ func (f basketFlow) waitIdle(t *testing.T) {
 	require.NoError(t, f.h.WaitIdle(ctx))
 }
 
-func asyncTransport(t *testing.T) *cqrs.ChannelTransport {
-	tr, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{Async: true})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = tr.Close() })
-	return tr
-}
-
 // A message that fails and is redelivered is not done until a delivery of
 // it is handled: WaitIdle returns after the cascade of its third delivery.
 func TestWaitIdleWaitsForARedeliveredMessage(t *testing.T) {
@@ -117,16 +107,7 @@ func TestWaitIdleCountsAnEventTheTypeFilterDropsAsDone(t *testing.T) {
 // On a PubSubTransport (here over gochannel) WaitIdle waits for the whole
 // cascade too.
 func TestWaitIdleOnAPubSubTransport(t *testing.T) {
-	gc := gochannel.NewGoChannel(gochannel.Config{Persistent: true}, watermill.NopLogger{})
-	t.Cleanup(func() { _ = gc.Close() })
-	tr, err := cqrs.NewPubSubTransport(cqrs.PubSubConfig{
-		Publisher:    gc,
-		Subscriber:   func(string, string) (message.Subscriber, error) { return gc, nil },
-		Capabilities: cqrs.Capabilities{ConsumerGroups: true}, // one service: gochannel is its one group
-	})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = tr.Close() })
-	f := newBasketFlow(t, tr, nil)
+	f := newBasketFlow(t, gochannelTransport(t), nil)
 	for _, id := range []string{"b1", "b2", "b3"} {
 		f.place(t, id, 2)
 	}
