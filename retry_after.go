@@ -11,8 +11,9 @@ import (
 // schedules the message's next delivery reads it with RetryAfterHint and
 // waits that long instead of its own backoff, within a bound of its own:
 // awsbus's nack visibility at most awsbus.MaxNackBackoff (5 minutes), the
-// in-process redelivery of cqrs's PubSubTransport and ChannelTransport at
-// most 5 minutes too.
+// in-process redelivery of cqrs's PubSubTransport at most 5 minutes too,
+// and ChannelTransport's at most its MaxRedeliveryDelay (5 minutes by
+// default).
 const MetaRetryAfter = "sf_retry_after"
 
 type retryAfterError struct {
