@@ -19,8 +19,10 @@ import (
 // A service that subscribes to another account's topic of another region,
 // named by ARN: its exported template declares no topic, subscribes in
 // the topic's region, passes cfn-lint and deploys, the topic then has the
-// service's event queue as a subscriber with raw delivery, and validate
-// finds no drift.
+// service's event queue as a subscriber with raw delivery and without a
+// redrive policy (SNS redrives only to a queue of the subscription's
+// region, and the dead-letter queue is in the stack's), and validate finds
+// no drift.
 func TestCrossAccountExportSubscribesToTheTopicOfAnotherAccount(t *testing.T) {
 	prefix := uniqueName("xacct-iac", "-")
 	topic, err := accountClients(t, ordersAccount, ordersRegion).sns.CreateTopic(context.Background(),
@@ -48,6 +50,7 @@ func TestCrossAccountExportSubscribesToTheTopicOfAnotherAccount(t *testing.T) {
 		&sns.GetSubscriptionAttributesInput{SubscriptionArn: subs.Subscriptions[0].SubscriptionArn})
 	require.NoError(t, err)
 	assert.Equal(t, "true", attrs.Attributes["RawMessageDelivery"])
+	assert.Empty(t, attrs.Attributes["RedrivePolicy"], "a dead-letter queue of %s for a subscription in %s", billingRegion, ordersRegion)
 	out, errOut, code := runCLI(t, "validate", "-f", path)
 	require.Equal(t, 0, code, "%s\n%s", out, errOut)
 	assert.Contains(t, out, "No drift")

@@ -1,0 +1,57 @@
+package iac_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+	"github.com/sourceflow-go/sourceflow/awsbus/topology/iac"
+)
+
+// SNS redrives a subscription's undeliverable messages only to a queue of
+// the subscription's account and region. A subscription to a topic named
+// by ARN is made in the topic's region, so its redrive policy, naming the
+// service's dead-letter queue, is rendered for a deployment in that region
+// only, as topology.Provisioner.Create sets it only then.
+func TestForeignSubscriptionRedrivesOnlyInTheTopicsRegion(t *testing.T) {
+	const topicARN = "arn:aws:sns:eu-west-1:111111111111:order-events"
+	p, err := topology.New(sourceflow.Binding{Service: "billing",
+		Listeners: []sourceflow.Listener{{Destination: topicARN, Kind: sourceflow.KindEvent,
+			Types: []string{"orders.OrderPlaced"}}}}, topology.Options{})
+	require.NoError(t, err)
+
+	cfn, err := iac.CloudFormation(p)
+	require.NoError(t, err)
+	var doc struct {
+		Conditions map[string]any `yaml:"Conditions"`
+		Resources  map[string]struct {
+			Type       string         `yaml:"Type"`
+			Properties map[string]any `yaml:"Properties"`
+		} `yaml:"Resources"`
+	}
+	require.NoError(t, yaml.Unmarshal(cfn, &doc))
+	var redrive any
+	for _, r := range doc.Resources {
+		if r.Type == "AWS::SNS::Subscription" {
+			redrive = r.Properties["RedrivePolicy"]
+		}
+	}
+	conditional, _ := redrive.(map[string]any)
+	cond, ok := conditional["Fn::If"].([]any)
+	require.True(t, ok, "RedrivePolicy is not conditional on the region: %v\n%s", redrive, cfn)
+	require.Len(t, cond, 3)
+	assert.Equal(t, map[string]any{"Fn::Equals": []any{map[string]any{"Ref": "AWS::Region"}, "eu-west-1"}},
+		doc.Conditions[cond[0].(string)])
+	assert.Contains(t, cond[1], "deadLetterTargetArn")
+	assert.Equal(t, map[string]any{"Ref": "AWS::NoValue"}, cond[2])
+
+	tf, err := iac.Terraform(p)
+	require.NoError(t, err)
+	assert.Contains(t, string(tf), `data "aws_region" "current" {`)
+	assert.Regexp(t, `redrive_policy\s+= data\.aws_region\.current\.region == "eu-west-1" \? jsonencode\(\{`, string(tf))
+	assert.Regexp(t, `\}\) : null\n`, string(tf))
+}
