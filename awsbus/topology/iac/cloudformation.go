@@ -58,11 +58,15 @@ func CloudFormation(plans ...topology.Plan) ([]byte, error) {
 		}
 		resources[r.cfnID] = res
 	}
-	out, err := encodeYAML(map[string]any{
+	doc := map[string]any{
 		"AWSTemplateFormatVersion": "2010-09-09",
 		"Description":              description(s.services),
 		"Resources":                resources,
-	})
+	}
+	if conds := cfnConditions(list); conds != nil {
+		doc["Conditions"] = conds
+	}
+	out, err := encodeYAML(doc)
 	if err == nil && len(out) > MaxTemplateSize {
 		return nil, fmt.Errorf("iac: the template would be %d bytes, and CloudFormation refuses a template of more than "+
 			"%d bytes, even from S3: render the services as Terraform, which has no such limit", len(out), MaxTemplateSize)
@@ -100,6 +104,8 @@ func cfnValue(v any) any {
 			return map[string]any{"Fn::GetAtt": []any{x.to.cfnID, "Arn"}}
 		}
 		return map[string]any{"Ref": x.to.cfnID}
+	case inRegion:
+		return map[string]any{"Fn::If": []any{regionCondition(x.region), cfnValue(x.value), map[string]any{"Ref": "AWS::NoValue"}}}
 	case accountID:
 		return map[string]any{"Ref": "AWS::AccountId"}
 	case accountRoot:

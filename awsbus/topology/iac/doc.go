@@ -28,7 +28,11 @@
 //     messages 14 days;
 //   - each topic, and each subscription of an event queue with raw message
 //     delivery and a filter policy on the sf_type attribute naming the
-//     types its service handles (none past 150, SNS's limit);
+//     types its service handles (none past 150, SNS's limit); one to a
+//     topic of another account or region, named by ARN, is made in the
+//     topic's region, and redrives to the event queue's dead-letter queue
+//     only where the output is deployed in that region (SNS redrives only
+//     to a queue of the subscription's region);
 //   - each event queue's policy letting its topics send to it (condition
 //     aws:SourceArn), with the statement ids topology.MergeQueuePolicy
 //     writes;

@@ -207,15 +207,19 @@ func (b *builder) subscription(s topology.Subscription) error {
 		{cfn: "Protocol", tf: "protocol", value: "sqs"},
 		{cfn: "Endpoint", tf: "endpoint", value: ref{queue, "arn"}},
 		{cfn: "RawMessageDelivery", tf: "raw_message_delivery", value: true},
-		{cfn: "RedrivePolicy", tf: "redrive_policy", value: map[string]any{"deadLetterTargetArn": ref{dlq, "arn"}}, doc: true},
 	}
+	topicName, region, redrive := s.Topic, "", any(map[string]any{"deadLetterTargetArn": ref{dlq, "arn"}})
+	if topology.IsARN(s.Topic) { // another account's topic, maybe of another region: subscribe there
+		parts := strings.Split(s.Topic, ":")
+		// SNS redrives only to a queue of the subscription's region.
+		topicName, region, redrive = parts[5], parts[3], inRegion{region: parts[3], value: redrive}
+	}
+	props = append(props, prop{cfn: "RedrivePolicy", tf: "redrive_policy", value: redrive, doc: true})
 	if len(s.FilterTypes) > 0 {
 		props = append(props, prop{cfn: "FilterPolicy", tf: "filter_policy", value: filterPolicy(s.FilterTypes), doc: true})
 	}
-	topicName := s.Topic
-	if topology.IsARN(s.Topic) { // another account's topic, maybe of another region: subscribe there
-		parts := strings.Split(s.Topic, ":")
-		props, topicName = append(props, prop{cfn: "Region", tf: "region", value: parts[3]}), parts[5]
+	if region != "" {
+		props = append(props, prop{cfn: "Region", tf: "region", value: region})
 	}
 	b.add(&resource{typ: snsSubscription, name: s.Topic + " " + s.Queue, parts: []string{topicName, s.Queue}, props: props})
 	return nil

@@ -43,6 +43,10 @@ func Terraform(plans ...topology.Plan) ([]byte, error) {
 		body.AppendNewline()
 		body.AppendNewBlock("data", []string{"aws_partition", "current"})
 	}
+	if len(regionsOf(list)) > 0 { // a property set in one region only
+		body.AppendNewline()
+		body.AppendNewBlock("data", []string{"aws_region", "current"})
+	}
 	for _, r := range list {
 		body.AppendNewline()
 		rb := body.AppendNewBlock("resource", []string{r.typ.tf, r.tfID}).Body()
@@ -54,11 +58,7 @@ func Terraform(plans ...topology.Plan) ([]byte, error) {
 				appendBlocks(rb, p.tf, p.value.([]any))
 				continue
 			}
-			toks := tfTokens(p.value)
-			if p.doc {
-				toks = hclwrite.TokensForFunctionCall("jsonencode", toks)
-			}
-			rb.SetAttributeRaw(p.tf, toks)
+			rb.SetAttributeRaw(p.tf, tfPropTokens(p))
 		}
 		if r.retain {
 			rb.AppendNewline()
