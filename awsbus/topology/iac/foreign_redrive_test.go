@@ -55,3 +55,40 @@ func TestForeignSubscriptionRedrivesOnlyInTheTopicsRegion(t *testing.T) {
 	assert.Regexp(t, `redrive_policy\s+= data\.aws_region\.current\.region == "eu-west-1" \? jsonencode\(\{`, string(tf))
 	assert.Regexp(t, `\}\) : null\n`, string(tf))
 }
+
+// SNS delivering from another account's topic to the service's event
+// queue, encrypted under the key the output creates, calls KMS with that
+// topic's ARN and its owner's account as source: the key policy lets it.
+func TestForeignTopicMayUseTheKeyOfTheQueueItDeliversTo(t *testing.T) {
+	const topicARN = "arn:aws:sns:eu-west-1:111111111111:order-events"
+	p, err := topology.New(sourceflow.Binding{Service: "billing",
+		Listeners: []sourceflow.Listener{{Destination: topicARN, Kind: sourceflow.KindEvent,
+			Types: []string{"orders.OrderPlaced"}}}}, topology.Options{KMSKeyID: "alias/billing"})
+	require.NoError(t, err)
+
+	cfn, err := iac.CloudFormation(p)
+	require.NoError(t, err)
+	var doc struct {
+		Resources map[string]struct {
+			Type       string `yaml:"Type"`
+			Properties struct {
+				KeyPolicy struct {
+					Statement []struct {
+						Principal map[string]any            `yaml:"Principal"`
+						Condition map[string]map[string]any `yaml:"Condition"`
+					} `yaml:"Statement"`
+				} `yaml:"KeyPolicy"`
+			} `yaml:"Properties"`
+		} `yaml:"Resources"`
+	}
+	require.NoError(t, yaml.Unmarshal(cfn, &doc))
+	var found bool
+	for _, r := range doc.Resources {
+		for _, s := range r.Properties.KeyPolicy.Statement {
+			found = found || r.Type == "AWS::KMS::Key" && s.Principal["Service"] == "sns.amazonaws.com" &&
+				assert.ObjectsAreEqual([]any{"111111111111"}, s.Condition["StringEquals"]["aws:SourceAccount"]) &&
+				assert.ObjectsAreEqual([]any{topicARN}, s.Condition["ArnLike"]["aws:SourceArn"])
+		}
+	}
+	assert.True(t, found, "no key policy statement lets SNS of account 111111111111 use the key for %s:\n%s", topicARN, cfn)
+}
