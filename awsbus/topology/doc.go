@@ -146,8 +146,10 @@
 // policy needs for encryption at rest. With ProvisionerConfig.KMS, Validate
 // also reads the key (kms:DescribeKey, kms:GetKeyPolicy) and reports, as a
 // "key" drift, one that is missing, disabled or not a symmetric encryption
-// key, or, when the plan has topics, AWS managed or with a policy that does
-// not let SNS use it: SNS then drops the topics' messages. The policy check
+// key, or, when the plan has topics or subscribes to topics of another
+// account (which SNS delivers from as their owner's account), AWS managed
+// or with a policy that does not let SNS use it: SNS then drops the
+// topics' messages. The policy check
 // reads the Allow and Deny statements that name the SNS service principal
 // (Principal or NotPrincipal, Action or NotAction, Resource) and their
 // conditions on aws:SourceArn, aws:SourceAccount, aws:PrincipalIsAWSService,

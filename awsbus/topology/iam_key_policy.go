@@ -1,6 +1,9 @@
 package topology
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // SNS's actions on a key it stores messages under: a data key for each
 // message written to an encrypted topic or queue, and decrypting it.
@@ -11,7 +14,10 @@ var snsKeyActions = []string{"kms:Decrypt", "kms:GenerateDataKey*"}
 // Create sets up: SNS may generate and decrypt data keys for p's topics, to
 // store their messages under the key and to deliver them to the service's
 // queues encrypted under it. The statement is limited to those topics
-// (aws:SourceArn) of the account (aws:SourceAccount). The services
+// (aws:SourceArn) of the account (aws:SourceAccount); a second one lets
+// SNS of the owners of the topics of another account the service's queues
+// are subscribed to (named by ARN, Plan.Foreign) deliver from them to
+// those queues. The services
 // themselves get the key from their identity policy (NewIAMPolicy's
 // UseKey). A plan without a key is an error: nothing is encrypted under a
 // key of the service's choosing.
@@ -24,15 +30,28 @@ func NewKeyPolicyStatements(p Plan, cfg IAMConfig) ([]IAMStatement, error) {
 		return nil, fmt.Errorf("%w: service %q has no KMS key: its queues use SQS-managed encryption, which needs no key policy", ErrInvalidPlan, p.Service)
 	}
 	b := iamBuilder{plan: p, cfg: cfg}
-	topics := b.arns("sns", b.topics())
-	if len(topics) == 0 {
-		return nil, nil
+	var stmts []IAMStatement
+	if topics := b.arns("sns", b.topics()); len(topics) > 0 {
+		stmts = append(stmts, snsKeyStatement("SNSStoresAndDelivers", []string{cfg.AccountID}, topics))
 	}
-	s := allow("SNSStoresAndDelivers", []string{"*"}, snsKeyActions...)
+	if topics := b.subscribedForeignTopics(); len(topics) > 0 {
+		var owners []string
+		for _, arn := range topics {
+			owners = append(owners, arnField(arn, 4))
+		}
+		slices.Sort(owners)
+		stmts = append(stmts, snsKeyStatement("SNSDeliversFromForeignTopics", slices.Compact(owners), topics))
+	}
+	return stmts, nil
+}
+
+// snsKeyStatement lets SNS use the key for topics of accounts.
+func snsKeyStatement(sid string, accounts, topics []string) IAMStatement {
+	s := allow(sid, []string{"*"}, snsKeyActions...)
 	s.Principal = map[string][]string{"Service": {"sns.amazonaws.com"}}
 	s.Condition = map[string]map[string][]string{
-		"StringEquals": {"aws:SourceAccount": {cfg.AccountID}},
+		"StringEquals": {"aws:SourceAccount": accounts},
 		"ArnLike":      {"aws:SourceArn": topics},
 	}
-	return []IAMStatement{s}, nil
+	return s
 }

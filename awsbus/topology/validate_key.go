@@ -23,8 +23,8 @@ var snsKeyCalls = []string{"kms:Decrypt", "kms:GenerateDataKey"}
 // validateKey checks the plan's KMS key when the Provisioner has a KMS
 // client: the key is in the Provisioner's region (CheckKeyRegion, before
 // any call), exists, is enabled and encrypts symmetrically, and, when
-// the plan has topics, it is customer managed and its key policy lets SNS
-// use it for every topic. Without that SNS can neither store a topic's
+// the plan has topics or subscribes to topics of another account, it is
+// customer managed and its key policy lets SNS use it for every one. Without that SNS can neither store a topic's
 // messages nor deliver them to a queue encrypted under the key, and it
 // drops them. What the check may not read (a denied KMS call, the policy of
 // a key of another account) is reported as not checked; another failed
@@ -62,7 +62,7 @@ func (t *Provisioner) validateKey(ctx context.Context, res *resolved, rep *Drift
 		return nil
 	}
 	keyARN := aws.ToString(meta.Arn)
-	if owner, here := arnField(keyARN, 4), arnField(topics[0], 4); owner != here {
+	if owner, here := arnField(keyARN, 4), t.serviceAccount(res, p, topics); owner != here {
 		rep.add("key", p.KMSKeyID, "not checked: the key belongs to account %s, and KMS shows a key policy only in "+
 			"the key's own account: check there that it has the statement `sourceflow iam-policy --key-policy` prints", owner)
 		return nil
@@ -100,7 +100,8 @@ func keyCallDrift(rep *DriftReport, keyID, call string, answered bool, err error
 
 // topicARNs returns the ARNs of p's topics: those found, and those of
 // missing topics as Create will name them, so that a plan before the first
-// apply checks the key too.
+// apply checks the key too; then those of the topics of another account
+// its queues are subscribed to.
 func (t *Provisioner) topicARNs(ctx context.Context, res *resolved, p Plan) []string {
 	var arns []string
 	for _, tp := range p.Topics {
@@ -113,7 +114,29 @@ func (t *Provisioner) topicARNs(ctx context.Context, res *resolved, p Plan) []st
 		}
 		arns = append(arns, arn)
 	}
+	for _, s := range p.Subscriptions {
+		if IsARN(s.Topic) && !slices.Contains(arns, s.Topic) { // SNS of its owner delivers to a queue under the key
+			arns = append(arns, s.Topic)
+		}
+	}
 	return arns
+}
+
+// serviceAccount returns the account of p's own resources: that of its
+// first own topic among topics (topicARNs), or, when it has none, that of
+// the queue subscribed to the first topic of another account.
+func (t *Provisioner) serviceAccount(res *resolved, p Plan, topics []string) string {
+	for _, arn := range topics {
+		if _, foreign := p.foreign(arn); !foreign {
+			return arnField(arn, 4)
+		}
+	}
+	for _, s := range p.Subscriptions {
+		if arn := res.queueARN[s.Queue]; arn != "" {
+			return arnField(arn, 4)
+		}
+	}
+	return ""
 }
 
 // reportKeyPolicy adds one drift naming the topics for which policy does

@@ -1,7 +1,9 @@
 package iac
 
 import (
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
@@ -63,9 +65,11 @@ func freeSid(taken map[string]bool, sid string) string {
 // key policy does (the services get their kms: permissions from
 // iam-policy), and lets SNS of this account generate and decrypt data keys:
 // SNS needs that to deliver to a queue, or publish on a topic, encrypted at
-// rest under this key.
-func keyPolicy() map[string]any {
-	return map[string]any{"Version": "2012-10-17", "Statement": []any{
+// rest under this key. SNS delivering from foreignTopics, topics of other
+// accounts named by ARN, to queues under the key calls KMS as their owner
+// (aws:SourceAccount): a statement lets it for those topics only.
+func keyPolicy(foreignTopics []string) map[string]any {
+	stmts := []any{
 		map[string]any{
 			"Sid":       "AccountIAMPolicies",
 			"Effect":    "Allow",
@@ -73,15 +77,35 @@ func keyPolicy() map[string]any {
 			"Action":    "kms:*",
 			"Resource":  "*",
 		},
-		map[string]any{
-			"Sid":       "SNSOfThisAccount",
-			"Effect":    "Allow",
-			"Principal": map[string]any{"Service": "sns.amazonaws.com"},
-			"Action":    []any{"kms:GenerateDataKey*", "kms:Decrypt"},
-			"Resource":  "*",
-			"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": accountID{}}},
-		},
-	}}
+		snsKeyStatement("SNSOfThisAccount", map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": accountID{}}}),
+	}
+	if len(foreignTopics) > 0 {
+		var owners, arns []any
+		for _, arn := range foreignTopics {
+			if owner := strings.Split(arn, ":")[4]; !slices.Contains(owners, any(owner)) {
+				owners = append(owners, owner)
+			}
+			arns = append(arns, arn)
+		}
+		stmts = append(stmts, snsKeyStatement("SNSOfForeignTopics", map[string]any{
+			"StringEquals": map[string]any{"aws:SourceAccount": owners},
+			"ArnLike":      map[string]any{"aws:SourceArn": arns},
+		}))
+	}
+	return map[string]any{"Version": "2012-10-17", "Statement": stmts}
+}
+
+// snsKeyStatement lets SNS generate and decrypt data keys under the
+// condition cond.
+func snsKeyStatement(sid string, cond map[string]any) map[string]any {
+	return map[string]any{
+		"Sid":       sid,
+		"Effect":    "Allow",
+		"Principal": map[string]any{"Service": "sns.amazonaws.com"},
+		"Action":    []any{"kms:GenerateDataKey*", "kms:Decrypt"},
+		"Resource":  "*",
+		"Condition": cond,
+	}
 }
 
 // filterPolicy lets only types through, on the type attribute: the

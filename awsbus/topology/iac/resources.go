@@ -70,7 +70,7 @@ type (
 func build(s system) ([]*resource, error) {
 	b := builder{byName: map[resourceType]map[string]*resource{}, tags: s.tags}
 	for _, alias := range s.keys {
-		b.key(alias)
+		b.key(alias, s.keyForeign[alias])
 	}
 	for _, q := range s.queues {
 		if err := b.queue(q); err != nil {
@@ -126,13 +126,13 @@ func (b *builder) add(r *resource) *resource {
 
 func (b *builder) get(t resourceType, name string) *resource { return b.byName[t][name] }
 
-func (b *builder) key(alias string) {
+func (b *builder) key(alias string, foreignTopics []string) {
 	name := strings.TrimPrefix(alias, "alias/")
 	key := b.add(&resource{typ: kmsKey, name: name, retain: true, props: []prop{
 		{cfn: "Description", tf: "description", value: "SourceFlow message encryption key (" + alias + ")"},
 		{cfn: "EnableKeyRotation", tf: "enable_key_rotation", value: true},
 		{tf: "deletion_window_in_days", value: 30},
-		{cfn: "KeyPolicy", tf: "policy", value: keyPolicy(), doc: true},
+		{cfn: "KeyPolicy", tf: "policy", value: keyPolicy(foreignTopics), doc: true},
 	}})
 	b.add(&resource{typ: kmsAlias, name: name, retain: true, props: []prop{
 		{cfn: "AliasName", tf: "name", value: alias},

@@ -23,7 +23,10 @@ type system struct {
 	subscriptions []topology.Subscription
 	policies      []topology.Policy
 	keys          []string // aliases of the keys to create ("alias/orders")
-	tables        []topology.Table
+	// keyForeign are, by alias, the topics of another account, named by
+	// ARN, that queues encrypted under the key are subscribed to, sorted.
+	keyForeign map[string][]string
+	tables     []topology.Table
 	// tags are the tags of each queue (its dead-letter queue's too), topic
 	// and table, by resource type and name.
 	tags map[resourceType]map[string]map[string]string
@@ -39,7 +42,7 @@ func newSystem(plans []topology.Plan) (system, error) {
 	plans = slices.Clone(plans)
 	slices.SortStableFunc(plans, func(a, b topology.Plan) int { return cmp.Compare(a.Service, b.Service) })
 	m := merger{queues: map[string]owned{}, topics: map[string]topology.Topic{},
-		subs: map[string]topology.Subscription{}, policies: map[string][]string{}, keys: map[string]bool{},
+		subs: map[string]topology.Subscription{}, policies: map[string][]string{}, keys: map[string][]string{},
 		tables: map[string]declared{}, topicTags: map[string]tagSet{}, tableTags: map[string]tagSet{}}
 	var errs []error
 	for i, p := range plans {
@@ -74,7 +77,7 @@ type merger struct {
 	topics   map[string]topology.Topic
 	subs     map[string]topology.Subscription
 	policies map[string][]string
-	keys     map[string]bool
+	keys     map[string][]string // alias → the foreign topics of its queues
 	tables   map[string]declared
 	// topicTags and tableTags merge the tags of the services that share a
 	// topic or table.
@@ -112,7 +115,7 @@ func (m *merger) add(p topology.Plan) []error {
 		m.policies[pol.Queue] = append(m.policies[pol.Queue], pol.Topics...)
 	}
 	if alias, ok := creatableAlias(p.KMSKeyID); ok {
-		m.keys[alias] = true
+		m.keys[alias] = append(m.keys[alias], foreignTopics(p)...)
 	}
 	for _, t := range p.Tables {
 		if err := m.addTable(p.Service, t); err != nil {
@@ -221,11 +224,26 @@ func (m *merger) system() system {
 		topics := slices.Compact(slices.Sorted(slices.Values(m.policies[q])))
 		s.policies = append(s.policies, topology.Policy{Queue: q, Topics: topics})
 	}
-	s.keys = slices.Sorted(maps.Keys(m.keys))
+	s.keys, s.keyForeign = slices.Sorted(maps.Keys(m.keys)), map[string][]string{}
+	for alias, topics := range m.keys {
+		s.keyForeign[alias] = slices.Compact(slices.Sorted(slices.Values(topics)))
+	}
 	for _, name := range slices.Sorted(maps.Keys(m.tables)) {
 		s.tables = append(s.tables, m.tables[name].t)
 	}
 	return s
+}
+
+// foreignTopics returns the topics of another account or region, named by
+// ARN, that p's queues are subscribed to.
+func foreignTopics(p topology.Plan) []string {
+	var out []string
+	for _, sub := range p.Subscriptions {
+		if topology.IsARN(sub.Topic) {
+			out = append(out, sub.Topic)
+		}
+	}
+	return out
 }
 
 // creatableAlias returns the alias of a key named by alias ("alias/orders"),
