@@ -86,7 +86,10 @@
 // destination has no held rows left, its rows go straight out again. A
 // held row is never dropped while its failure is transient. The failures are logged per destination: the first, then
 // at most once a minute, then the recovery, once ("forwarding resumed",
-// with the number of failed attempts).
+// with the number of failed attempts). A failure of the database while the
+// held rows are relayed is logged once for all the held destinations'
+// relays of an instance, then at most once a minute, then its end
+// ("cleared: …").
 //
 // A failure of the database to look for held rows or to hold one, or a
 // panic of the inner transport (logged as a sourceflow.PanicError

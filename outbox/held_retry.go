@@ -63,6 +63,10 @@ type heldRetry struct {
 	pause func(ctx context.Context, wait time.Duration) bool
 
 	readFailures repeatlog.Row // the failed reads of the held table in a row (the database down)
+	// relayLog logs the relays' failures other than a destination's
+	// (the database down): the first at once, then at most one per
+	// backoff.logEvery for all the relays, cleared by a relay that ends.
+	relayLog *repeatlog.Logger
 }
 
 // newHeldRetry returns the retry of cfg.Topic's held rows, relaying through
@@ -73,6 +77,7 @@ func newHeldRetry(cfg Config, b backoff, rel *relay, dead deadLetterPublisher, l
 		db: cfg.DB, topic: cfg.Topic, held: newHeldTable(cfg.Dialect, cfg.Topic),
 		relay: rel, dead: dead, log: log, relays: newHeldRelays(), pause: sleep,
 		backoff: b, idle: max(cfg.PollInterval, heldIdleInterval), readFailures: repeatlog.Row{Interval: b.logEvery},
+		relayLog: repeatlog.NewLogger(log.logger, b.logEvery),
 	}
 }
 
@@ -127,16 +132,21 @@ func (h *heldRetry) pass(ctx context.Context) (failed bool) {
 }
 
 // relayDestination relays destination's held rows until none is left,
-// waiting the next backoff after each failure, or until ctx ends.
+// waiting the next backoff after each failure, or until ctx ends. A
+// failure other than the destination's (the database's) is logged through
+// relayLog, shared by the relays, so an outage is logged once, not once
+// per destination and attempt.
 func (h *heldRetry) relayDestination(ctx context.Context, destination string) {
 	var wait time.Duration
 	for {
 		err := h.drain(ctx, destination)
 		if err == nil {
+			h.relayLog.Cleared()
 			return
 		}
 		if !errors.As(err, new(heldError)) && ctx.Err() == nil {
-			h.log.logger.Error("outbox: relaying held rows", err, watermill.LogFields{"topic": h.topic, "destination": sourceflow.IDText(destination)})
+			h.relayLog.Error("outbox: relaying held rows; logged again at most every "+h.backoff.logEvery.String(), err,
+				watermill.LogFields{"topic": h.topic, "destination": sourceflow.IDText(destination)})
 		}
 		wait = h.backoff.next(wait)
 		if !h.pause(ctx, wait) {
@@ -177,7 +187,7 @@ func (h *heldRetry) relayHead(ctx context.Context, destination string) (empty bo
 		return true, nil // another session relays them: nothing for this pass to do
 	}
 	if err != nil {
-		return false, fmt.Errorf("outbox: lock the held rows for %q: %w", destination, err)
+		return false, fmt.Errorf("outbox: lock the held rows: %w", err) // the log names the destination
 	}
 	defer unlock()
 	// Begun without ctx's cancellation: a relay cut short by Close rolls
