@@ -2,6 +2,7 @@ package topology_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -27,21 +28,12 @@ func TestTopology_KeyPolicyStatementsLetSNSDeliverFromAForeignTopic(t *testing.T
 	for _, s := range stmts {
 		arns, accounts := s.Condition["ArnLike"]["aws:SourceArn"], s.Condition["StringEquals"]["aws:SourceAccount"]
 		if assert.ObjectsAreEqual(map[string][]string{"Service": {"sns.amazonaws.com"}}, s.Principal) &&
-			contains(arns, foreignTopicARN) && contains(accounts, "111111111111") {
+			slices.Contains(arns, foreignTopicARN) && slices.Contains(accounts, "111111111111") {
 			found = true
 			assert.Equal(t, []string{"kms:Decrypt", "kms:GenerateDataKey*"}, s.Action)
 		}
 	}
 	assert.True(t, found, "no statement lets SNS of account 111111111111 use the key for %s: %+v", foreignTopicARN, stmts)
-}
-
-func contains(list []string, s string) bool {
-	for _, e := range list {
-		if e == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Validate reports a key policy that does not let SNS deliver from a
