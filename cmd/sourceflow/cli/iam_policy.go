@@ -99,7 +99,7 @@ func policyOf(plan topology.Plan, cfg topology.IAMConfig, keyPolicy bool) (topol
 	}
 	stmts, err := topology.NewKeyPolicyStatements(plan, cfg)
 	if err == nil && len(stmts) == 0 {
-		err = fmt.Errorf("service %q has no topic: its key's policy needs no statement for SNS", plan.Service)
+		err = fmt.Errorf("service %q has no topic and subscribes to none of another account: its key's policy needs no statement for SNS", plan.Service)
 	}
 	return topology.IAMPolicy{Version: topology.IAMPolicyVersion, Statement: stmts}, err
 }
