@@ -14,9 +14,11 @@ import (
 // and each pass looks every queue up by name. queueURLs asks SQS once per
 // queue and answers the changes' lookups from what SQS said to the
 // comparison, or from the URL CreateQueue returned, so a queue made in
-// between is found. A queue's URL follows from its name and the client's
-// account and region, so a URL kept is the queue's for as long as it
-// lives. A queue found missing is created on the strength of that answer:
+// between is found. A queue's URL follows from its name, its account and
+// its region, so a URL kept is the queue's for as long as it lives; the
+// answers are kept by all three (queueKey), since a queue of another
+// account or region, named by ARN, may share its name with one of the
+// service's own. A queue found missing is created on the strength of that answer:
 // CreateQueue returns the queue another service made meanwhile, or refuses
 // it when its attributes differ, and a refused CreateQueue forgets the
 // queue, so the lookup that follows asks SQS. Only an error saying the
@@ -28,7 +30,22 @@ import (
 type queueURLs struct {
 	topology.SQSAPI
 	mu    sync.Mutex
-	known map[string]queueLookup
+	known map[queueKey]queueLookup
+}
+
+// queueKey names a queue: its name, the owner account a lookup names
+// (QueueOwnerAWSAccountId, empty for the client's) and the region a call
+// option sends it to (empty for the client's).
+type queueKey struct{ name, owner, region string }
+
+// keyOf returns the key of the queue name of owner that a call with opts
+// reaches.
+func keyOf(name, owner string, opts []func(*sqs.Options)) queueKey {
+	var o sqs.Options
+	for _, f := range opts {
+		f(&o)
+	}
+	return queueKey{name: name, owner: owner, region: o.Region}
 }
 
 // queueLookup is SQS's answer about a queue: its URL, or the error saying
@@ -42,7 +59,7 @@ type queueLookup struct {
 // SQS client, for the passes of one apply, and returns it.
 func (s *session) lookUpQueuesOnce() (*queueURLs, error) {
 	c := s.clients
-	urls := &queueURLs{SQSAPI: c.SQS, known: map[string]queueLookup{}}
+	urls := &queueURLs{SQSAPI: c.SQS, known: map[queueKey]queueLookup{}}
 	c.SQS = urls
 	prov, err := newProvisioner(c)
 	if err != nil {
@@ -62,9 +79,9 @@ func (q *queueURLs) forget() {
 // GetQueueUrl answers from an earlier answer about the queue, else asks
 // SQS.
 func (q *queueURLs) GetQueueUrl(ctx context.Context, in *sqs.GetQueueUrlInput, opts ...func(*sqs.Options)) (*sqs.GetQueueUrlOutput, error) {
-	name := aws.ToString(in.QueueName)
+	key := keyOf(aws.ToString(in.QueueName), aws.ToString(in.QueueOwnerAWSAccountId), opts)
 	q.mu.Lock()
-	l, ok := q.known[name]
+	l, ok := q.known[key]
 	q.mu.Unlock()
 	if ok && l.err != nil {
 		return nil, l.err
@@ -74,7 +91,7 @@ func (q *queueURLs) GetQueueUrl(ctx context.Context, in *sqs.GetQueueUrlInput, o
 	}
 	out, err := q.SQSAPI.GetQueueUrl(ctx, in, opts...)
 	if err == nil || topology.IsQueueMissing(err) {
-		q.remember(name, queueLookup{out: out, err: err})
+		q.remember(key, queueLookup{out: out, err: err})
 	}
 	return out, err
 }
@@ -83,19 +100,19 @@ func (q *queueURLs) GetQueueUrl(ctx context.Context, in *sqs.GetQueueUrlInput, o
 // was known about the queue.
 func (q *queueURLs) CreateQueue(ctx context.Context, in *sqs.CreateQueueInput, opts ...func(*sqs.Options)) (*sqs.CreateQueueOutput, error) {
 	out, err := q.SQSAPI.CreateQueue(ctx, in, opts...)
-	name := aws.ToString(in.QueueName)
+	key := keyOf(aws.ToString(in.QueueName), "", opts)
 	if err != nil {
 		q.mu.Lock()
-		delete(q.known, name)
+		delete(q.known, key)
 		q.mu.Unlock()
 		return out, err
 	}
-	q.remember(name, queueLookup{out: &sqs.GetQueueUrlOutput{QueueUrl: out.QueueUrl}})
+	q.remember(key, queueLookup{out: &sqs.GetQueueUrlOutput{QueueUrl: out.QueueUrl}})
 	return out, nil
 }
 
-func (q *queueURLs) remember(name string, l queueLookup) {
+func (q *queueURLs) remember(key queueKey, l queueLookup) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	q.known[name] = l
+	q.known[key] = l
 }
