@@ -177,17 +177,25 @@ func TestCLIExport_TheExamplesTablesAreDeclaredOnceAndPassCfnLint(t *testing.T) 
 // template's text.
 func exportTemplate(t *testing.T, file topology.File) (path, template string, text []byte) {
 	t.Helper()
-	dir := t.TempDir()
-	path, template = filepath.Join(dir, "svc.topology.yaml"), filepath.Join(dir, "stack.yaml")
+	path = writeTopology(t, file)
+	template = filepath.Join(filepath.Dir(path), "stack.yaml")
+	_, errOut, code := runCLI(t, "export", "cloudformation", "-f", path, "-o", template)
+	require.Equal(t, 0, code, errOut)
+	text, err := os.ReadFile(template)
+	require.NoError(t, err)
+	return path, template, text
+}
+
+// writeTopology writes file as a topology file in a directory of the
+// test's own and returns its path.
+func writeTopology(t *testing.T, file topology.File) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "svc.topology.yaml")
 	f, err := os.Create(path)
 	require.NoError(t, err)
 	require.NoError(t, file.Encode(f))
 	require.NoError(t, f.Close())
-	_, errOut, code := runCLI(t, "export", "cloudformation", "-f", path, "-o", template)
-	require.Equal(t, 0, code, errOut)
-	text, err = os.ReadFile(template)
-	require.NoError(t, err)
-	return path, template, text
+	return path
 }
 
 // cfnLint runs cfn-lint, which scripts/test-env.sh installs, on template;

@@ -4,8 +4,6 @@ package integration
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -32,11 +30,7 @@ func TestCrossAccountApplyTellsAQueueOfAnotherAccountFromItsNamesake(t *testing.
 		Listeners: []sourceflow.Listener{{Destination: name, Kind: sourceflow.KindCommand, Types: []string{"billing.Charge"}}}},
 		topology.Options{})
 	require.NoError(t, err)
-	path := filepath.Join(t.TempDir(), "svc.topology.yaml")
-	f, err := os.Create(path)
-	require.NoError(t, err)
-	require.NoError(t, file.Encode(f))
-	require.NoError(t, f.Close())
+	path := writeTopology(t, file)
 
 	out, errOut, code := runCLI(t, "apply", "-f", path)
 
