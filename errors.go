@@ -77,6 +77,14 @@ const MetaInProgress = "sf_in_progress"
 // phases (metrics) can count it apart from a success.
 const MetaDuplicate = "sf_duplicate"
 
+// MetaFiltered is set on a consumed event that its consumer acknowledged
+// and dropped without running a handler because no version of its
+// consumer group handles its type (the event type filter of the
+// transports without SNS filter policies), so outer phases (metrics) can
+// count it apart from a success. Its value is the consumer group, the
+// service's name.
+const MetaFiltered = "sf_filtered"
+
 // MetaLastError is set on a consumed message, before it is nacked, when its
 // handler failed with an error a retry may cure. Its value is the error text
 // (never the payload). A transport that dead-letters a message on its last
@@ -85,7 +93,7 @@ const MetaLastError = "sf_last_error"
 
 // IsConsumeMarker reports whether key is one of the markers the consume
 // pipeline sets on a message being handled (MetaFailure, MetaLastError,
-// MetaRetryAfter, MetaInProgress, MetaDuplicate) or a transport sets on one
+// MetaRetryAfter, MetaInProgress, MetaDuplicate, MetaFiltered) or a transport sets on one
 // it hands out (MetaDeliveryCount, MetaLastDelivery, MetaDeadLetterQueue,
 // MetaSubscription).
 // They describe one delivery: transports never send them and drop them from
@@ -93,7 +101,7 @@ const MetaLastError = "sf_last_error"
 // taken for a permanent failure again.
 func IsConsumeMarker(key string) bool {
 	switch key {
-	case MetaFailure, MetaLastError, MetaRetryAfter, MetaInProgress, MetaDuplicate,
+	case MetaFailure, MetaLastError, MetaRetryAfter, MetaInProgress, MetaDuplicate, MetaFiltered,
 		MetaDeliveryCount, MetaLastDelivery, MetaDeadLetterQueue, MetaSubscription:
 		return true
 	}

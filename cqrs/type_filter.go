@@ -54,7 +54,8 @@ func groupFilterOf(ctx context.Context) groupFilter {
 // unhandled is the outcome of msg, whose type env.Type no handler of the
 // destination takes. An event whose type is outside its consumer group's
 // filter (no version of the service handles it) is acknowledged and
-// dropped, as an SNS filter policy would have kept it out of the queue;
+// dropped, as an SNS filter policy would have kept it out of the queue,
+// and marked with sourceflow.MetaFiltered for the outer phases (metrics);
 // anything else, an event whose filter could not be read included, fails
 // as unknownType says.
 func (d *dispatcher) unhandled(msg *message.Message, env Envelope) error {
@@ -64,6 +65,7 @@ func (d *dispatcher) unhandled(msg *message.Message, env Envelope) error {
 	}
 	handled, err := f(msg.Context(), d.service, env.Type)
 	if err == nil && !handled {
+		msg.Metadata.Set(sourceflow.MetaFiltered, d.service)
 		return nil
 	}
 	if err != nil {

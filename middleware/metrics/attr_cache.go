@@ -18,6 +18,7 @@ type attrSets struct {
 	base      options     // type, destination, subscription when there is one
 	success   options     // + outcome success
 	duplicate options     // + outcome duplicate
+	filtered  options     // + outcome filtered
 	permanent options     // + outcome error, error.type permanent
 	transient options     // + outcome error, error.type transient
 	other     bool        // the sets of OtherType
@@ -46,6 +47,7 @@ func newAttrSets(k attrKey) *attrSets {
 		base:      set(),
 		success:   set(AttrOutcome.String(OutcomeSuccess)),
 		duplicate: set(AttrOutcome.String(OutcomeDuplicate)),
+		filtered:  set(AttrOutcome.String(OutcomeFiltered)),
 		permanent: set(errOutcome, AttrErrorType.String("permanent")),
 		transient: set(errOutcome, AttrErrorType.String("transient")),
 	}

@@ -1,9 +1,11 @@
 package metrics
 
 import (
+	"context"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
+	"go.opentelemetry.io/otel/metric"
 
 	"github.com/sourceflow-go/sourceflow"
 )
@@ -17,7 +19,10 @@ import (
 // message from a queue subscribed to that topic (sourceflow.MetaSubscription:
 // awsbus's event queue, the queue NameQueueDepth reports) and
 // sourceflow.outcome: OutcomeError when the pipeline returned an error (plus
-// error.type "permanent" or "transient"), OutcomeDuplicate when
+// error.type "permanent" or "transient"), OutcomeFiltered when the message
+// carries sourceflow.MetaFiltered (an event the event type filter of its
+// consumer group dropped; it also adds one to NameEventsFiltered, by
+// destination and consumer group), OutcomeDuplicate when
 // Config.IsDuplicate says so, else OutcomeSuccess. A panic that unwinds
 // through it (Recover sits outside) counts as an error, permanent when its
 // value is a permanent error, as Recover reports it; the panic goes on.
@@ -64,6 +69,9 @@ func (m *Metrics) Middleware(h message.HandlerFunc) message.HandlerFunc {
 			opt = sets.permanent
 		case err != nil:
 			opt = sets.transient
+		case msg.Metadata.Get(sourceflow.MetaFiltered) != "":
+			opt = sets.filtered
+			m.recordFiltered(ctx, dest, msg.Metadata.Get(sourceflow.MetaFiltered))
 		case m.isDuplicate(msg):
 			opt = sets.duplicate
 		default:
@@ -73,6 +81,12 @@ func (m *Metrics) Middleware(h message.HandlerFunc) message.HandlerFunc {
 		returned = true
 		return produced, err
 	}
+}
+
+// recordFiltered adds one to NameEventsFiltered for an event that group's
+// event type filter dropped from dest.
+func (m *Metrics) recordFiltered(ctx context.Context, dest, group string) {
+	m.consume.filtered.Add(ctx, 1, metric.WithAttributes(AttrDestination.String(dest), AttrConsumerGroup.String(group)))
 }
 
 // messageType is the sourceflow.type value of msg.

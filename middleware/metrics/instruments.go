@@ -19,6 +19,7 @@ type consumeInstruments struct {
 	processed    metric.Int64Counter
 	duration     metric.Float64Histogram
 	criticalTime metric.Float64Histogram
+	filtered     metric.Int64Counter
 }
 
 func newProduceInstruments(m metric.Meter, sent, duration, failed, noun string) (produceInstruments, error) {
@@ -36,7 +37,7 @@ func newProduceInstruments(m metric.Meter, sent, duration, failed, noun string) 
 
 func newConsumeInstruments(m metric.Meter) (consumeInstruments, error) {
 	var c consumeInstruments
-	var errs [4]error
+	var errs [5]error
 	c.received, errs[0] = m.Int64Counter(NameMessageReceived, metric.WithUnit("{message}"),
 		metric.WithDescription("Messages that reached the consume pipeline"))
 	c.processed, errs[1] = m.Int64Counter(NameMessageProcessed, metric.WithUnit("{message}"),
@@ -47,5 +48,7 @@ func newConsumeInstruments(m metric.Meter) (consumeInstruments, error) {
 	c.criticalTime, errs[3] = m.Float64Histogram(NameCriticalTime, metric.WithUnit("s"),
 		metric.WithDescription("Time from each message's sending to the start of its handling"),
 		metric.WithExplicitBucketBoundaries(criticalTimeBuckets()...))
+	c.filtered, errs[4] = m.Int64Counter(NameEventsFiltered, metric.WithUnit("{message}"),
+		metric.WithDescription("Events dropped because no version of their consumer group handles their type"))
 	return c, errors.Join(errs[:]...)
 }

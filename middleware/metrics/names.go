@@ -81,6 +81,14 @@ const (
 	// NameHandlerRetries because it counts deliveries, not runs: a sum of
 	// the two would mean nothing.
 	NameHandlerGiveUps = "sourceflow.handler.give_ups"
+	// NameEventsFiltered counts the events a consumer acknowledged and
+	// dropped because no version of its consumer group handles their type
+	// (the event type filter of the transports without SNS filter
+	// policies: cqrs.ChannelTransport, cqrs.PubSubTransport, so sqlbus's),
+	// by AttrDestination and AttrConsumerGroup, recorded by Middleware
+	// from the sourceflow.MetaFiltered mark. It is not AWS-specific, so it
+	// carries no "aws" segment.
+	NameEventsFiltered = "sourceflow.event.filtered"
 
 	// NameOutboxRelayed counts the messages an outbox's relay (the SQL
 	// outbox's forwarder, the DynamoDB outbox's relay after commit and
@@ -129,13 +137,19 @@ const (
 	// AttrOutbox names an outbox on the relay instruments: the SQL
 	// outbox's Topic, the DynamoDB outbox's Name.
 	AttrOutbox = attribute.Key("sourceflow.outbox.name")
+	// AttrConsumerGroup is, on NameEventsFiltered, the consumer group (the
+	// service name) whose event type filter dropped the event.
+	AttrConsumerGroup = attribute.Key("messaging.consumer.group.name")
 )
 
-// Values of AttrOutcome.
+// Values of AttrOutcome. OutcomeFiltered is an event acknowledged and
+// dropped, without running a handler, because no version of its consumer
+// group handles its type (see NameEventsFiltered).
 const (
 	OutcomeSuccess   = "success"
 	OutcomeError     = "error"
 	OutcomeDuplicate = "duplicate"
+	OutcomeFiltered  = "filtered"
 )
 
 const unknownType = "unknown"
