@@ -63,7 +63,10 @@ func (t *ChannelTransport) filterOf(destination string) groupFilter {
 // subscriptions dropped since the transport was created because no
 // service of their name on the transport handles their type (as an SNS
 // filter policy keeps such an event out of a queue). The counts only grow
-// and are safe to read concurrently.
+// and are safe to read concurrently. A HybridTransport or an outbox over
+// the transport does not expose them; the metrics middleware counts the
+// same events as sourceflow.event.filtered, by destination and consumer
+// group, whatever wraps the transport.
 func (t *ChannelTransport) FilteredByDestination() map[string]int64 {
 	return t.filters.filtered.Snapshot()
 }

@@ -132,7 +132,10 @@ func (f *pubsubFilters) clock() time.Time {
 // subscriptions dropped, by destination, since it was created because
 // their type is outside the service's event type filter
 // (PubSubConfig.TypeFilter). The counts only grow and are safe to read
-// concurrently.
+// concurrently. A HybridTransport or an outbox over the transport does
+// not expose them; the metrics middleware counts the same events as
+// sourceflow.event.filtered, by destination and consumer group, whatever
+// wraps the transport.
 func (t *PubSubTransport) FilteredByDestination() map[string]int64 {
 	return t.filters.filtered.Snapshot()
 }

@@ -163,7 +163,8 @@
 // version's Start widened it may drop an event of a type only that version
 // handles received in the 2s after: WidenEventFilter ahead of the deploy
 // closes that window); it is counted by the transport's
-// FilteredByDestination and logged at debug level. An event of a type the filter holds, which a newer
+// FilteredByDestination, by the metrics middleware as
+// sourceflow.event.filtered, and logged at debug level. An event of a type the filter holds, which a newer
 // version handles, is retried, then dead-lettered, as a rolling deploy
 // needs (see the README's "Evolving messages and state"), and so is any
 // event while the filter cannot be read.

@@ -53,7 +53,7 @@
 // queue of an SNS topic, sourceflow.MetaSubscription: the queue the depth
 // gauge reports under messaging.destination.name, so an event's
 // throughput joins its queue's backlog); processed and processing_duration add
-// sourceflow.outcome (success, error or duplicate) and, on errors,
+// sourceflow.outcome (success, error, duplicate or filtered) and, on errors,
 // error.type (permanent or transient; a handler's panic counts as one of
 // the two after its value, where a tracing span's error.type says
 // "panic"). Counters count messages (unit
@@ -76,6 +76,17 @@
 // and event publishers are decorated separately. A Publish call with several
 // messages records one count and one duration sample (the whole call's) per
 // message.
+//
+// sourceflow.event.filtered (counter, "{message}") counts, by
+// messaging.destination.name and messaging.consumer.group.name (the
+// service), the events a consumer acknowledged and dropped because no
+// version of its consumer group handles their type: the event type filter
+// of cqrs.ChannelTransport and cqrs.PubSubTransport (so sqlbus's), which
+// marks them with sourceflow.MetaFiltered; processed counts them with
+// outcome filtered. The consume-side middleware records it, so it needs no
+// Config field and is counted whatever wraps the transport
+// (cqrs.HybridTransport, an outbox), which the transports'
+// FilteredByDestination is not.
 //
 // The relay instruments record what Metrics.RelayObserver is told by an
 // outbox's relay, given to the SQL outbox's Config.RelayObservers or to

@@ -62,14 +62,14 @@ Methods (--method; the output says which one ran):
           SQS drops it when resent within 5 minutes (the deduplication id is
           "redrive-" + the message's SQS id; the message group is kept).
           Every message attribute is kept except the consume markers
-          (sf_failure, sf_last_error, sf_in_progress, sf_duplicate, also
-          inside sf_env), which are removed: a redriven message does not
-          look dead-lettered. The attributes of another producer's message
-          that were packed into sf_env to make room for the reason get
-          attributes of their own again (as String attributes: sf_env
-          keeps no data type); where that would exceed the 10 attributes
-          SQS allows, they stay packed and the output says how many
-          messages went back so.
+          (sf_failure, sf_last_error, sf_in_progress, sf_duplicate,
+          sf_filtered, also inside sf_env), which are removed: a redriven
+          message does not look dead-lettered. The attributes of another
+          producer's message that were packed into sf_env to make room for
+          the reason get attributes of their own again (as String
+          attributes: sf_env keeps no data type); where that would exceed
+          the 10 attributes SQS allows, they stay packed and the output says
+          how many messages went back so.
   native  SQS's own message move task (StartMessageMoveTask), followed until
           it ends; a re-run follows a task to that queue that is still
           running. A start that fails (its answer lost after SQS started
