@@ -75,7 +75,8 @@ const HeldRelaysAtOnce = heldRelaysAtOnce
 // HeldDestinations returns, read in tx, the destinations a pass of the
 // retry finds with held rows.
 func HeldDestinations(ctx context.Context, tx *sql.Tx, cfg Config) ([]string, error) {
-	return newHeldTable(cfg.Dialect, cfg.Topic).destinations(ctx, wsql.TxFromStdSQL(tx))
+	d, _, err := newHeldTable(cfg.Dialect, cfg.Topic).destinations(ctx, wsql.TxFromStdSQL(tx), "")
+	return d, err
 }
 
 // HoldRow holds msg for destination in cfg's held table in tx, as the
@@ -96,4 +97,12 @@ func NewPollHolds(cfg Config, tx *sql.Tx) func(ctx context.Context, destination 
 // has not yet found dead) holds it; release ends it.
 func LockHeld(ctx context.Context, conn *sql.Conn, cfg Config, destination string) (release func(), err error) {
 	return lockDestination(ctx, conn, cfg.Dialect, cfg.Topic, destination)
+}
+
+// SetHeldDestinationsBound makes each pass of the held rows read at most n
+// destinations until the test ends.
+func SetHeldDestinationsBound(t interface{ Cleanup(func()) }, n int) {
+	was := heldDestinationsBound
+	heldDestinationsBound = n
+	t.Cleanup(func() { heldDestinationsBound = was })
 }

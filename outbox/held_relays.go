@@ -10,9 +10,11 @@ import (
 const heldRelaysAtOnce = 4
 
 // heldRelays are an instance's relays of held rows: one goroutine per
-// destination with held rows (at most heldDestinationsBound), started by a
-// pass of the retry and ended once its destination has none left, or with
-// the instance. A relay holding up its destination (a publish that hangs,
+// destination with held rows, started by a pass of the retry and ended
+// once its destination has none left, or with the instance. A relay that
+// keeps failing waits its backoff in its goroutine, holding no connection
+// and no slot, so relays stuck on many destinations cost memory only, and
+// leave the others their turn: the passes read on past them. A relay holding up its destination (a publish that hangs,
 // a destination that keeps failing) holds up no other: the others have
 // their own. A relay takes one of heldRelaysAtOnce slots for each batch it
 // relays (one transaction), and gives it back after: relays waiting for a
@@ -32,11 +34,11 @@ func newHeldRelays() *heldRelays {
 }
 
 // start runs relay, the relay of destination, in a goroutine of its own,
-// unless destination already has one or the relays are at their bound.
+// unless destination already has one.
 func (r *heldRelays) start(destination string, relay func()) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.destinations[destination] || len(r.destinations) >= heldDestinationsBound {
+	if r.destinations[destination] {
 		return
 	}
 	r.destinations[destination] = true

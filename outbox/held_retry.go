@@ -57,6 +57,7 @@ type heldRetry struct {
 	backoff backoff
 	idle    time.Duration
 	relays  *heldRelays
+	after   heldCursor // where the next pass reads on from
 
 	// pause waits the backoff after a relay's failure; false: the relay
 	// ends (the instance stops).
@@ -114,9 +115,10 @@ func sleep(ctx context.Context, d time.Duration) bool {
 }
 
 // pass starts a relay (relayDestination) for each destination that has
-// held rows and none, and reports whether it failed to read them.
+// held rows and none, reading on after the destinations the previous pass
+// read, and reports whether it failed to read them.
 func (h *heldRetry) pass(ctx context.Context) (failed bool) {
-	destinations, err := h.held.destinations(ctx, wsql.BeginnerFromStdSQL(h.db))
+	destinations, after, err := h.held.destinations(ctx, wsql.BeginnerFromStdSQL(h.db), h.after)
 	if err != nil {
 		if f, log := h.readFailures.Fail(time.Now()); log && ctx.Err() == nil {
 			h.log.logger.Error("outbox: reading the held rows; logged again at most every "+h.backoff.logEvery.String(), err,
@@ -125,6 +127,7 @@ func (h *heldRetry) pass(ctx context.Context) (failed bool) {
 		return true
 	}
 	h.readFailures.End(time.Now())
+	h.after = after
 	for _, d := range destinations {
 		h.relays.start(d, func() { h.relayDestination(ctx, d) })
 	}
