@@ -63,7 +63,10 @@
 // one failing queue (its KMS key disabled, the queue deleted) holds up its
 // own messages only, as the DynamoDB outbox does. Each forwarding instance
 // looks for the destinations with held rows every second (through an
-// index, however many rows are held) and gives each a relay of its own,
+// index, however many rows are held; at most 1,000 a look, each look
+// reading on after the last destination the previous one read, so every
+// held destination gets its turn however many others stay stuck) and
+// gives each a relay of its own,
 // which relays the destination's held rows in order until none is left,
 // up to 100 in one transaction, for at most a second, and deleted in it
 // (a crash before its commit relays them again; a transient failure

@@ -117,7 +117,9 @@
 // neither Queues nor Topics). New checks the ARN (ErrInvalidConfig when
 // malformed, or when the service would consume a queue so named: a service
 // consumes only its own). The service's event queue of a Foreign topic is
-// its own, named by EventQueueName from the topic's name, and Subscription
+// its own, named by EventQueueName from the topic's name (and ARN: topics
+// of one name in other accounts or regions get a queue each, see
+// Options.EventQueueName), and Subscription
 // and Policy name the topic by its ARN. No mode creates or changes a
 // Foreign resource: Create and Assume fail with ErrNotFound while one is
 // missing (Create before any write), and Validate reports it, missing or

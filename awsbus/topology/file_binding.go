@@ -67,7 +67,11 @@ func (f File) Options() Options {
 	}
 	if len(queues) > 0 {
 		opts.EventQueueName = func(p EventQueueNameParams) string {
-			if q, ok := queues[p.Topic]; ok {
+			topic := p.Topic // a destination's name: the topic's ARN when named by it
+			if p.TopicARN != "" {
+				topic = p.TopicARN
+			}
+			if q, ok := queues[topic]; ok {
 				return q
 			}
 			return DefaultEventQueueName(p)

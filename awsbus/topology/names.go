@@ -45,6 +45,10 @@ type EventQueueNameParams struct {
 	// Topic is the subscribed topic's name (the last part of a Foreign
 	// topic's ARN).
 	Topic string
+	// TopicARN is a Foreign topic's ARN, "" for a topic named by name (of
+	// the service's own account and region): it tells apart topics of
+	// one name in other accounts or regions.
+	TopicARN string
 }
 
 // EventQueueNameFn names the queue through which a service receives the
@@ -53,7 +57,9 @@ type EventQueueNameFn func(EventQueueNameParams) string
 
 // DefaultEventQueueName names a service's event queue for a topic
 // "<service>-<topic>", with ".fifo" kept for FIFO topics, so a FIFO topic
-// always feeds a FIFO queue. Commands never share these queues.
+// always feeds a FIFO queue. Commands never share these queues. New
+// tells apart the queues of topics of one name, one of them named by ARN:
+// see Options.EventQueueName.
 func DefaultEventQueueName(p EventQueueNameParams) string {
 	return withFIFO(p.Service+"-"+baseName(p.Topic), IsFIFO(p.Topic))
 }

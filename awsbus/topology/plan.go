@@ -53,7 +53,11 @@ type Options struct {
 	// to the dead-letter queue, 1..1000. Default 8.
 	MaxReceiveCount int
 	// EventQueueName names the service's event queue per topic. Default
-	// DefaultEventQueueName ("<service>-<topic>", ".fifo" kept).
+	// DefaultEventQueueName ("<service>-<topic>", ".fifo" kept). When it
+	// gives topics of one name one queue name, each of them named by ARN
+	// gets "<name>-<hash>" instead (the first 8 hex digits of its ARN's
+	// SHA-256, the name cut short so its dead-letter queue's fits SQS's 80
+	// characters, ".fifo" kept); one named by name keeps its name.
 	EventQueueName EventQueueNameFn
 	// KMSKeyID is the KMS key message bodies are encrypted with (key id,
 	// key ARN, alias or alias ARN), carried into Plan.KMSKeyID for tools
@@ -323,16 +327,15 @@ func planCommand(p *Plan, opts Options, d *destination) {
 }
 
 func planEvent(p *Plan, opts Options, d *destination) {
-	topicName := d.name
 	if IsARN(d.name) {
 		f, _ := ParseForeign(d.name, sourceflow.KindEvent) // checked by newRouting
-		p.Foreign, topicName = append(p.Foreign, f), f.Name
+		p.Foreign = append(p.Foreign, f)
 	} else {
 		p.Topics = append(p.Topics, topicSpec(opts, d.name))
 	}
 	ds := Destination{Name: d.name, Kind: sourceflow.KindEvent, Topic: d.name, Routed: d.sent}
 	if d.listened {
-		q := opts.EventQueueName(EventQueueNameParams{Service: p.Service, Topic: topicName})
+		q := d.queue // named by routing.check
 		p.Queues = append(p.Queues, queueSpec(opts, q, true))
 		dlq := DLQName(q)
 		p.Subscriptions = append(p.Subscriptions, Subscription{

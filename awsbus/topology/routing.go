@@ -35,6 +35,7 @@ type destination struct {
 	listened    bool
 	listenField string
 	handled     []string
+	queue       string // a listened topic's event queue (nameEventQueues)
 }
 
 // newRouting reads b: its routes, and its listeners with the types they
@@ -136,6 +137,7 @@ func (r *routing) sortedDests() []*destination {
 // destination has a handler and that a service name exists for the event
 // queues.
 func (r *routing) check(opts Options) error {
+	r.nameEventQueues(opts)
 	for _, d := range r.sortedDests() {
 		r.checkDest(opts, d)
 	}
@@ -150,7 +152,7 @@ func (r *routing) checkDest(opts Options, d *destination) {
 	if d.listened && len(d.handled) == 0 {
 		r.fail("%s: %s %q is listened to but no type is handled there: %w", field, d.kind, d.name, ErrNoHandler)
 	}
-	topicName, ok := r.checkName(field, d)
+	ok := r.checkName(field, d)
 	if !ok || d.kind == sourceflow.KindCommand || !d.listened {
 		return
 	}
@@ -158,7 +160,7 @@ func (r *routing) checkDest(opts Options, d *destination) {
 		r.fail("Binding.Service: required to name the event queue of topic %q", d.name)
 		return
 	}
-	q := opts.EventQueueName(EventQueueNameParams{Service: r.service, Topic: topicName})
+	q := d.queue
 	r.checkQueue(field+" event queue", q)
 	if IsFIFO(q) != IsFIFO(d.name) {
 		r.fail("%s: event queue %q of topic %q: a FIFO topic needs a FIFO queue and a standard "+
@@ -168,30 +170,30 @@ func (r *routing) checkDest(opts Options, d *destination) {
 
 // checkName checks the name of d: a queue or topic name, or the ARN of a
 // Foreign one, which a service does not consume (its own event queue
-// subscribes to a foreign topic). It returns the topic name an event
-// queue is named after, and whether the checks that follow can run.
-func (r *routing) checkName(field string, d *destination) (topicName string, ok bool) {
+// subscribes to a foreign topic). It reports whether the checks that
+// follow can run.
+func (r *routing) checkName(field string, d *destination) bool {
 	if IsARN(d.name) {
 		f, err := ParseForeign(d.name, d.kind)
 		if err != nil {
 			r.fail("%s: %w", field, err)
-			return "", false
+			return false
 		}
 		if d.kind == sourceflow.KindCommand && d.listened {
 			r.fail("%s: queue %s is of account %s, region %s: a service consumes only queues of its own "+
 				"account and region, named by name: %w", field, d.name, f.Account, f.Region, ErrInvalidConfig)
-			return "", false
+			return false
 		}
-		return f.Name, true
+		return true
 	}
 	if d.kind == sourceflow.KindCommand {
 		r.checkQueue(field, d.name)
-		return d.name, true
+		return true
 	}
 	if err := ValidateTopicName(d.name); err != nil {
 		r.fail("%s: %w", field, err)
 	}
-	return d.name, true
+	return true
 }
 
 func (r *routing) checkQueue(field, name string) {

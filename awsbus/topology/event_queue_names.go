@@ -1,0 +1,64 @@
+package topology
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+
+	"github.com/sourceflow-go/sourceflow"
+)
+
+// topicHashLength is how many hex digits of a foreign topic's ARN's
+// SHA-256 tell its event queue apart from another topic's of its name.
+const topicHashLength = 8
+
+// nameEventQueues names the event queue of each listened topic through
+// opts.EventQueueName. Two topics of one name, one of them named by ARN
+// (in another account or region), get one name from the default: each of
+// those named by ARN then gets a queue of its own, "<name>-<hash>" (the
+// first hex digits of its ARN's SHA-256, the name cut short to stay
+// within SQS's limit with its dead-letter queue's suffix), while a topic
+// named by name keeps its queue. A topic on its own keeps its name. A
+// name check failure is left to checkName.
+func (r *routing) nameEventQueues(opts Options) {
+	byQueue := map[string][]*destination{}
+	for _, d := range r.sortedDests() {
+		if d.kind != sourceflow.KindEvent || !d.listened {
+			continue
+		}
+		p := EventQueueNameParams{Service: r.service, Topic: d.name}
+		if IsARN(d.name) {
+			f, err := ParseForeign(d.name, d.kind)
+			if err != nil {
+				continue
+			}
+			p.Topic, p.TopicARN = f.Name, f.ARN
+		}
+		d.queue = opts.EventQueueName(p)
+		byQueue[d.queue] = append(byQueue[d.queue], d)
+	}
+	for _, ds := range byQueue {
+		if len(ds) < 2 {
+			continue
+		}
+		for _, d := range ds {
+			if IsARN(d.name) {
+				d.queue = foreignEventQueueName(d.queue, d.name)
+			}
+		}
+	}
+}
+
+// foreignEventQueueName returns queue told apart by arn's hash:
+// "<base>-<hash>", ".fifo" kept, base cut short so that its dead-letter
+// queue's name fits MaxQueueNameLength.
+func foreignEventQueueName(queue, arn string) string {
+	sum := sha256.Sum256([]byte(arn))
+	suffix := "-" + hex.EncodeToString(sum[:])[:topicHashLength]
+	fifo := IsFIFO(queue)
+	base := baseName(queue)
+	room := MaxQueueNameLength - len(DLQSuffix) - len(suffix) - len(withFIFO("", fifo))
+	if len(base) > room {
+		base = base[:max(room, 0)]
+	}
+	return withFIFO(base+suffix, fifo)
+}
