@@ -112,35 +112,36 @@
 // # Destinations of another account or region
 //
 // A destination named by an ARN, "arn:aws:sns:<region>:<account>:<topic>"
-// for an event, "arn:aws:sqs:<region>:<account>:<queue>" for a command,
-// is another account's or region's (Foreign, listed in Plan.Foreign, in
+// for an event, "arn:aws:sqs:<region>:<account>:<queue>" for a command, is
+// another account's or region's (Foreign, listed in Plan.Foreign, in
 // neither Queues nor Topics). New checks the ARN (ErrInvalidConfig when
-// malformed, or when the service would consume a queue so named: a service
-// consumes only its own). The service's event queue of a Foreign topic is
-// its own, named by EventQueueName from the topic's name (and ARN: topics
-// of one name in other accounts or regions get a queue each, see
-// Options.EventQueueName), and Subscription
+// malformed, when its partition is not its region's, when destinations so
+// named are of two partitions, or when the service would consume a queue so
+// named: a service consumes only its own; the error shows the form wanted
+// in the ARN's partition, "arn:aws-cn:" for one in China). The service's
+// event queue of a Foreign topic is its own, named by EventQueueName from
+// the topic's name (and ARN: topics of one name in other accounts or
+// regions get a queue each, see Options.EventQueueName), and Subscription
 // and Policy name the topic by its ARN. No mode creates or changes a
 // Foreign resource: Create and Assume fail with ErrNotFound while one is
 // missing (Create before any write), and Validate reports it, missing or
-// refused to the service ("not reachable"), as a drift named by its ARN.
-// A Foreign queue is resolved with GetQueueUrl naming its owner's account
+// refused to the service ("not reachable"), as a drift named by its ARN. A
+// Foreign queue is resolved with GetQueueUrl naming its owner's account
 // (QueueOwnerAWSAccountId), a Foreign topic checked with
 // GetTopicAttributes; these calls, and the subscription calls on a Foreign
-// topic, go to the ARN's region through a per-call option, so no client
-// of another region is needed, and Endpoint.Region tells the transport
-// where to send and publish. A subscription to a topic of another region
-// gets no redrive policy: SNS redrives only to a queue of the
-// subscription's region. A subscription to a Foreign topic whose attributes
-// the service's account may not read (GetSubscriptionAttributes refused,
-// or NotFound as LocalStack answers the subscriber) is subscribed again by
-// Create with the plan's attributes, which SNS answers with the same
-// subscription, or refuses when it has others; Validate checks only that
-// such a subscription exists, as the service could not change its
-// attributes anyway. The owner grants the service's account what
-// NewIAMPolicy grants the service on the ARN (see the README,
-// "Destinations in another account"); a refused call's error names those
-// grants.
+// topic, go to the ARN's region through a per-call option, so no client of
+// another region is needed, and Endpoint.Region tells the transport where
+// to send and publish. A subscription to a topic of another region gets no
+// redrive policy: SNS redrives only to a queue of the subscription's
+// region. A subscription to a Foreign topic whose attributes the service's
+// account may not read (GetSubscriptionAttributes refused, or NotFound as
+// LocalStack answers the subscriber) is subscribed again by Create with the
+// plan's attributes, which SNS answers with the same subscription, or
+// refuses when it has others; Validate checks only that such a subscription
+// exists, as the service could not change its attributes anyway. The owner
+// grants the service's account what NewIAMPolicy grants the service on the
+// ARN (see the README, "Destinations in another account"); a refused call's
+// error names those grants.
 //
 // NewIAMPolicy lists the IAM actions of each mode; with tags, Create also
 // tags (sqs:TagQueue, sns:TagResource, dynamodb:TagResource) and reads

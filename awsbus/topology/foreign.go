@@ -38,11 +38,11 @@ func ParseForeign(arn string, kind sourceflow.Kind) (Foreign, error) {
 	if kind == sourceflow.KindEvent {
 		service, what, validate = "sns", "topic", ValidateTopicName
 	}
-	bad := func(format string, args ...any) (Foreign, error) {
-		return Foreign{}, fmt.Errorf("%w: %s ARN %q: %s; want arn:aws:%s:<region>:<account>:<name>",
-			ErrInvalidConfig, what, arn, fmt.Sprintf(format, args...), service)
-	}
 	parts := strings.Split(arn, ":")
+	bad := func(format string, args ...any) (Foreign, error) {
+		return Foreign{}, fmt.Errorf("%w: %s ARN %q: %s; want arn:%s:%s:<region>:<account>:<name>",
+			ErrInvalidConfig, what, arn, fmt.Sprintf(format, args...), wantedPartition(parts), service)
+	}
 	switch {
 	case len(parts) != 6 || parts[0] != "arn":
 		return bad("has %d parts, not 6", len(parts))
@@ -52,6 +52,8 @@ func ParseForeign(arn string, kind sourceflow.Kind) (Foreign, error) {
 		return bad("service %q, but a %s destination is an %s %s", parts[2], kind, strings.ToUpper(service), what)
 	case parts[3] == "":
 		return bad("no region")
+	case !partitionOfRegion(parts[1], parts[3]):
+		return bad("partition %q, but region %s is in %s", parts[1], parts[3], regionPartition(parts[3]))
 	case parts[4] == "" || ValidateAccountID(parts[4]) != nil:
 		return bad("account %q is not 12 digits", parts[4])
 	}

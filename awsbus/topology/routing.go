@@ -139,21 +139,27 @@ func (r *routing) sortedDests() []*destination {
 func (r *routing) check(opts Options) error {
 	r.nameEventQueues(opts)
 	for _, d := range r.sortedDests() {
-		r.checkDest(opts, d)
+		r.checkDest(d)
 	}
+	r.checkPartitions()
 	return errors.Join(r.errs...)
 }
 
-func (r *routing) checkDest(opts Options, d *destination) {
-	field := d.field
+// reportedField is the field an error on d names: its listener's when
+// listened to, else the first that named it.
+func (d *destination) reportedField() string {
 	if d.listened {
-		field = d.listenField
+		return d.listenField
 	}
+	return d.field
+}
+
+func (r *routing) checkDest(d *destination) {
+	field := d.reportedField()
 	if d.listened && len(d.handled) == 0 {
 		r.fail("%s: %s %q is listened to but no type is handled there: %w", field, d.kind, d.name, ErrNoHandler)
 	}
-	ok := r.checkName(field, d)
-	if !ok || d.kind == sourceflow.KindCommand || !d.listened {
+	if !r.checkName(field, d) || d.kind == sourceflow.KindCommand || !d.listened {
 		return
 	}
 	if r.service == "" {
