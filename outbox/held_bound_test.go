@@ -14,17 +14,17 @@ import (
 	"github.com/sourceflow-go/sourceflow/outbox"
 )
 
-// hangingSetTransport is a stuckTransport whose publishes to the
+// hangingTransport is a stuckTransport whose publishes to the
 // destinations in hang hang until release is closed.
-type hangingSetTransport struct {
+type hangingTransport struct {
 	*stuckTransport
 	hang    []string
 	release chan struct{}
 }
 
-func (h hangingSetTransport) Publisher(string) (message.Publisher, error) { return h, nil }
+func (h hangingTransport) Publisher(string) (message.Publisher, error) { return h, nil }
 
-func (h hangingSetTransport) Publish(destination string, msgs ...*message.Message) error {
+func (h hangingTransport) Publish(destination string, msgs ...*message.Message) error {
 	if slices.Contains(h.hang, destination) {
 		<-h.release
 	}
@@ -43,7 +43,7 @@ func TestDestinationsStuckBeyondAPassBoundHoldUpNoOther(t *testing.T) {
 		cfg, ids := heldOutbox(t, d, db, inner, 4, "a", "b", "c", "free")
 		inner.down.Store(false)
 		outbox.SetHeldDestinationsBound(t, 1)
-		hanging := hangingSetTransport{stuckTransport: inner, hang: []string{"a", "b", "c"}, release: make(chan struct{})}
+		hanging := hangingTransport{stuckTransport: inner, hang: []string{"a", "b", "c"}, release: make(chan struct{})}
 		cfg.Transport = hanging
 		box, err := outbox.New(cfg)
 		require.NoError(t, err)

@@ -40,23 +40,6 @@ func TestAHangingRelayHoldsUpOnlyItsDestination(t *testing.T) {
 	})
 }
 
-// hangingTransport is a stuckTransport whose publishes to one destination
-// hang until release is closed.
-type hangingTransport struct {
-	*stuckTransport
-	hang    string
-	release chan struct{}
-}
-
-func (h hangingTransport) Publisher(string) (message.Publisher, error) { return h, nil }
-
-func (h hangingTransport) Publish(destination string, msgs ...*message.Message) error {
-	if destination == h.hang {
-		<-h.release
-	}
-	return h.stuckTransport.Publish(destination, msgs...)
-}
-
 // While a forwarding instance's relay of one destination hangs, its
 // retry goes on relaying the others' held rows, those held after the
 // relay began included.
@@ -67,7 +50,7 @@ func TestAHangingRelayHoldsUpNoLaterPassOfTheInstance(t *testing.T) {
 		inner.down.Store(true)
 		cfg, ids := heldOutbox(t, d, db, inner, 2, "a", "b")
 		inner.down.Store(false)
-		hanging := hangingTransport{stuckTransport: inner, hang: "a", release: make(chan struct{})}
+		hanging := hangingTransport{stuckTransport: inner, hang: []string{"a"}, release: make(chan struct{})}
 		cfg.Transport = hanging
 		box, err := outbox.New(cfg)
 		require.NoError(t, err)
