@@ -55,6 +55,11 @@ func TestTopology_TopicsOfOneNameInOtherAccountsGetAQueueEach(t *testing.T) {
 	again, err := topology.New(listening("billing", topics...), topology.Options{})
 	require.NoError(t, err)
 	assert.Equal(t, queues, eventQueues(t, again, topics...), "the names are the same on every run")
+	f, err := topology.NewFile(listening("billing", topics...), topology.Options{})
+	require.NoError(t, err)
+	fromFile, err := f.Plan()
+	require.NoError(t, err)
+	assert.Equal(t, queues, eventQueues(t, fromFile, topics...), "the topology file names them so too")
 }
 
 // A lone foreign topic keeps the default name: no queue is renamed.
