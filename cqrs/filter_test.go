@@ -126,13 +126,14 @@ func TestFilterPubSubTransportLeavesAnUnhandledEventTypeAlone(t *testing.T) {
 
 // filterPubSub returns a PubSubTransport on rig whose publisher records in
 // dead the types of what it publishes to a dead-letter topic, keeping its
-// event type filters in store (none if nil).
+// event type filters in store (none if nil). It does not declare order:
+// gochannel hands each message over from a goroutine of its own.
 func filterPubSub(t *testing.T, rig *pubsubRig, dead *filterTypes, store cqrs.TypeFilterStore) *cqrs.PubSubTransport {
 	t.Helper()
 	tr, err := cqrs.NewPubSubTransport(cqrs.PubSubConfig{
 		Publisher:       filterPublisher{rig: rig, dead: dead},
 		Subscriber:      func(string, string) (message.Subscriber, error) { return gochannelSubscriber{rig.gc}, nil },
-		Capabilities:    cqrs.Capabilities{ConsumerGroups: true, Ordered: true},
+		Capabilities:    cqrs.Capabilities{ConsumerGroups: true},
 		RedeliveryDelay: 1,
 		TypeFilter:      store,
 	})
