@@ -17,12 +17,13 @@ type tracker struct {
 
 	mu      sync.Mutex
 	pending map[string]int                // publishes not yet handled, by message UUID
+	dead    map[string]int                // most dead letters seen at once, by message UUID
 	stubs   map[string][]*message.Message // what was sent to each stubbed destination
 	changed chan struct{}                 // closed and replaced when a delivery ends
 }
 
 func newTracker(listen []string) *tracker {
-	k := &tracker{listened: map[string]bool{}, pending: map[string]int{},
+	k := &tracker{listened: map[string]bool{}, pending: map[string]int{}, dead: map[string]int{},
 		stubs: map[string][]*message.Message{}, changed: make(chan struct{})}
 	for _, d := range listen {
 		k.listened[d] = true
@@ -89,13 +90,30 @@ func (k *tracker) add(msgs []*message.Message, delta int) {
 	k.changed = make(chan struct{})
 }
 
-// settle ends the pending publishes of the dead-lettered messages dead and
-// returns how many remain and a channel closed at the next change.
+// settle ends a pending publish for each dead letter in dead, the
+// transport's dead-lettered message UUIDs, not seen before, and returns how
+// many remain and a channel closed at the next change. A message delivered
+// again with its UUID (a redrive) stays pending though dead holds its
+// earlier dead letter: only an increase of a UUID's dead letters counts.
+// The highest count seen is kept, since a transport drops its oldest dead
+// letters past its bound.
 func (k *tracker) settle(dead []string) (int, <-chan struct{}) {
+	counts := make(map[string]int, len(dead))
+	for _, id := range dead {
+		counts[id]++
+	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	for _, id := range dead {
-		delete(k.pending, id)
+	for id, n := range counts {
+		if n <= k.dead[id] {
+			continue
+		}
+		if left := k.pending[id] - (n - k.dead[id]); left > 0 {
+			k.pending[id] = left
+		} else {
+			delete(k.pending, id)
+		}
+		k.dead[id] = n
 	}
 	return len(k.pending), k.changed
 }
