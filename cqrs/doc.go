@@ -44,7 +44,9 @@
 //   - Every message counts its hops, the handlers that led to it
 //     (Envelope.Hops); a handler's send past ServiceConfig.MaxHops fails
 //     permanently (ErrHopLimit), so a causation loop ends in a dead letter
-//     rather than running for ever.
+//     rather than running for ever, on an asynchronous transport; on the
+//     synchronous ChannelTransport (the default) such a loop waits on
+//     itself at its first cycle instead (see ChannelConfig.Async).
 //   - Every type routes to one named destination, and one destination may
 //     carry several types of one kind. A listened destination has a single
 //     router handler that dispatches by type; a type without a handler there

@@ -130,7 +130,10 @@ type ServiceConfig struct {
 	// handler's send or raise of a message past it fails with ErrHopLimit,
 	// permanently, so a causation loop (a saga's event whose reaction sends
 	// the command that raises it again) ends with its message dead-lettered
-	// rather than running for ever. Default: DefaultMaxHops.
+	// rather than running for ever. That holds on an asynchronous
+	// transport: on the synchronous ChannelTransport (the default) such a
+	// loop waits on itself at its first cycle, and its Send blocks until
+	// its context ends (see ChannelConfig.Async). Default: DefaultMaxHops.
 	MaxHops int
 }
 
