@@ -44,3 +44,32 @@ func TestWaitIdleWaitsForARedrivenDeadLetter(t *testing.T) {
 	require.True(t, found)
 	assert.Equal(t, int64(5), got.Amount)
 }
+
+// A harness on a transport that already kept a dead letter (an earlier
+// service's) does not take it for the end of its own delivery of that
+// message id.
+func TestWaitIdleIgnoresDeadLettersKeptBeforeTheHarness(t *testing.T) {
+	tr := asyncTransport(t)
+	first := newBasketFlow(t, tr, func() error { return sourceflow.Permanent(errors.New("basket closed")) })
+	env := cqrs.Envelope{Type: "test.PlaceBasket", MessageID: "m-earlier", EntityID: "b1", Sequence: 1}
+	require.NoError(t, first.h.Deliver(context.Background(), "baskets", env, []byte(`{"Amount":5}`)))
+	first.waitIdle(t)
+	require.NoError(t, first.h.Service.Close())
+
+	release := make(chan struct{})
+	second := newBasketFlow(t, tr, func() error {
+		<-release
+		return nil
+	})
+	require.NoError(t, second.h.Deliver(context.Background(), "baskets", env, []byte(`{"Amount":5}`)))
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	err := second.h.WaitIdle(ctx)
+	close(release)
+	require.ErrorIs(t, err, context.DeadlineExceeded, "the message is still being handled")
+	second.waitIdle(t)
+	got, found, err := second.view.Get(context.Background(), "b1")
+	require.NoError(t, err)
+	require.True(t, found)
+	assert.Equal(t, int64(5), got.Amount)
+}

@@ -14,8 +14,9 @@ const deadLetterPoll = 5 * time.Millisecond
 // destination it listens to (commands sent, events raised, by the test or
 // by its handlers in turn) has been handled or dead-lettered. A message
 // redelivered after a failure is not done until a delivery of it is
-// handled or it is dead-lettered; an event its type filter drops counts as
-// handled. It lets a test of an asynchronous transport (ChannelConfig's
+// handled or it is dead-lettered, and so is a dead letter delivered again
+// with its message id (see Deliver); an event its type filter drops counts
+// as handled. It lets a test of an asynchronous transport (ChannelConfig's
 // Async, a PubSubTransport, sqlbus) assert a whole flow's outcome without
 // polling. Messages of other services sharing the transport, and those
 // published to a stubbed destination (see Stub), are not waited for. A
