@@ -32,17 +32,7 @@ func TestWaitIdleWaitsForARedrivenDeadLetter(t *testing.T) {
 	require.NoError(t, f.h.Deliver(context.Background(), "baskets", env, []byte(`{"Amount":5}`)))
 	f.waitIdle(t)
 
-	require.NoError(t, f.h.Deliver(context.Background(), "baskets", env, []byte(`{"Amount":5}`)))
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-	defer cancel()
-	err := f.h.WaitIdle(ctx)
-	close(release)
-	require.ErrorIs(t, err, context.DeadlineExceeded, "the redriven message is still being handled")
-	f.waitIdle(t)
-	got, found, err := f.view.Get(context.Background(), "b1")
-	require.NoError(t, err)
-	require.True(t, found)
-	assert.Equal(t, int64(5), got.Amount)
+	waitsForRedrive(t, f, env, release)
 }
 
 // A harness on a transport that already kept a dead letter (an earlier
@@ -61,14 +51,21 @@ func TestWaitIdleIgnoresDeadLettersKeptBeforeTheHarness(t *testing.T) {
 		<-release
 		return nil
 	})
-	require.NoError(t, second.h.Deliver(context.Background(), "baskets", env, []byte(`{"Amount":5}`)))
+	waitsForRedrive(t, second, env, release)
+}
+
+// waitsForRedrive delivers env again to f, whose handler blocks until
+// release is closed, and checks that WaitIdle waits for that delivery.
+func waitsForRedrive(t *testing.T, f basketFlow, env cqrs.Envelope, release chan struct{}) {
+	t.Helper()
+	require.NoError(t, f.h.Deliver(context.Background(), "baskets", env, []byte(`{"Amount":5}`)))
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
-	err := second.h.WaitIdle(ctx)
+	err := f.h.WaitIdle(ctx)
 	close(release)
-	require.ErrorIs(t, err, context.DeadlineExceeded, "the message is still being handled")
-	second.waitIdle(t)
-	got, found, err := second.view.Get(context.Background(), "b1")
+	require.ErrorIs(t, err, context.DeadlineExceeded, "the message delivered again is still being handled")
+	f.waitIdle(t)
+	got, found, err := f.view.Get(context.Background(), "b1")
 	require.NoError(t, err)
 	require.True(t, found)
 	assert.Equal(t, int64(5), got.Amount)
