@@ -30,7 +30,7 @@ func (t *Provisioner) Create(ctx context.Context, p Plan) (Endpoints, error) {
 	if err := t.canTable(p); err != nil {
 		return nil, err
 	}
-	if err := checkSubscriptions(p); err != nil {
+	if err := checkSubscriptions(p, t.cfg.Region); err != nil {
 		return nil, err
 	}
 	if err := CheckKeyRegion(p.KMSKeyID, t.cfg.Region); err != nil {

@@ -17,7 +17,9 @@ var snsKeyActions = []string{"kms:Decrypt", "kms:GenerateDataKey*"}
 // (aws:SourceArn) of the account (aws:SourceAccount); a second one lets
 // SNS of the owners of the topics of another account the service's queues
 // are subscribed to (named by ARN, Plan.Foreign) deliver from them to
-// those queues. The services
+// those queues, naming SNS's regional principal of an opt-in region the
+// topic or the key (cfg.Region) is in when they differ (SNSPrincipals).
+// The services
 // themselves get the key from their identity policy (NewIAMPolicy's
 // UseKey). A plan without a key is an error: nothing is encrypted under a
 // key of the service's choosing.
@@ -32,23 +34,27 @@ func NewKeyPolicyStatements(p Plan, cfg IAMConfig) ([]IAMStatement, error) {
 	b := iamBuilder{plan: p, cfg: cfg}
 	var stmts []IAMStatement
 	if topics := b.arns("sns", b.topics()); len(topics) > 0 {
-		stmts = append(stmts, snsKeyStatement("SNSStoresAndDelivers", []string{cfg.AccountID}, topics))
+		stmts = append(stmts, snsKeyStatement("SNSStoresAndDelivers", []string{snsPrincipal}, []string{cfg.AccountID}, topics))
 	}
 	if topics := b.subscribedForeignTopics(); len(topics) > 0 {
-		var owners []string
+		var owners, regional []string
 		for _, arn := range topics {
 			owners = append(owners, arnField(arn, 4))
+			regional = append(regional, SNSPrincipals(arnRegion(arn), cfg.Region)[1:]...)
 		}
 		slices.Sort(owners)
-		stmts = append(stmts, snsKeyStatement("SNSDeliversFromForeignTopics", slices.Compact(owners), topics))
+		slices.Sort(regional)
+		principals := append([]string{snsPrincipal}, slices.Compact(regional)...)
+		stmts = append(stmts, snsKeyStatement("SNSDeliversFromForeignTopics", principals, slices.Compact(owners), topics))
 	}
 	return stmts, nil
 }
 
-// snsKeyStatement lets SNS use the key for topics of accounts.
-func snsKeyStatement(sid string, accounts, topics []string) IAMStatement {
+// snsKeyStatement lets SNS, calling as one of principals, use the key for
+// topics of accounts.
+func snsKeyStatement(sid string, principals, accounts, topics []string) IAMStatement {
 	s := allow(sid, []string{"*"}, snsKeyActions...)
-	s.Principal = map[string][]string{"Service": {"sns.amazonaws.com"}}
+	s.Principal = map[string][]string{"Service": principals}
 	s.Condition = map[string]map[string][]string{
 		"StringEquals": {"aws:SourceAccount": accounts},
 		"ArnLike":      {"aws:SourceArn": topics},

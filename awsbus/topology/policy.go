@@ -13,7 +13,8 @@ const PolicySidPrefix = "SourceFlowSNS"
 
 // MergeQueuePolicy returns the queue access policy existing extended by one
 // statement per topic ARN that may not yet send to the queue: Principal
-// sns.amazonaws.com, Action sqs:SendMessage, Resource queueARN, Condition
+// SNSPrincipals of the topic's and queue's regions (sns.amazonaws.com,
+// and sns.<region>.amazonaws.com across regions one of which is opt-in), Action sqs:SendMessage, Resource queueARN, Condition
 // ArnEquals aws:SourceArn. Existing statements are kept verbatim; a topic
 // that the existing policy already lets send adds nothing: an Allow
 // statement covers, as IAM evaluates them, the principal, action, resource
@@ -51,7 +52,7 @@ func MergeQueuePolicy(existing, queueARN string, topicARNs []string) (merged str
 		stmts = append(stmts, map[string]any{
 			"Sid":       uniqueSid(stmts, PolicySid(topic)),
 			"Effect":    "Allow",
-			"Principal": map[string]any{"Service": "sns.amazonaws.com"},
+			"Principal": map[string]any{"Service": principalValue(SNSPrincipals(arnRegion(topic), arnRegion(queueARN)))},
 			"Action":    "sqs:SendMessage",
 			"Resource":  queueARN,
 			"Condition": map[string]any{"ArnEquals": map[string]any{"aws:SourceArn": topic}},
@@ -63,6 +64,14 @@ func MergeQueuePolicy(existing, queueARN string, topicARNs []string) (merged str
 	}
 	merged, err = encodePolicy(doc, stmts, queueARN)
 	return merged, added, err
+}
+
+// principalValue is a Principal's list of names, or its one name alone.
+func principalValue(names []string) any {
+	if len(names) == 1 {
+		return names[0]
+	}
+	return names
 }
 
 // parsePolicy decodes a queue policy; "" and "null" are an empty one.

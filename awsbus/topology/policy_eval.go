@@ -26,10 +26,19 @@ func verdictOf(b bool) verdict {
 // snsRequest is a call SNS makes for topicARN, as far as policy conditions
 // can see it. overTLS says the call is known to be made over TLS, as SNS
 // delivers to a queue: aws:SecureTransport is then "true", and unknown
-// otherwise.
+// otherwise. principal is the service principal SNS calls as (snsCaller),
+// sns.amazonaws.com when empty.
 type snsRequest struct {
-	topicARN, account string
-	overTLS           bool
+	topicARN, account, principal string
+	overTLS                      bool
+}
+
+// caller returns the service principal r is made as.
+func (r snsRequest) caller() string {
+	if r.principal == "" {
+		return snsPrincipal
+	}
+	return r.principal
 }
 
 // absentForServices are condition keys a request made by an AWS service
@@ -52,7 +61,7 @@ func (r snsRequest) value(key string) (v string, known, present bool) {
 	case k == "aws:principalisawsservice":
 		return "true", true, true
 	case k == "aws:principalservicename":
-		return "sns.amazonaws.com", true, true
+		return r.caller(), true, true
 	case k == "aws:securetransport" && r.overTLS:
 		return "true", true, true
 	case slices.Contains(absentForServices, k) || strings.HasPrefix(k, "aws:principaltag/"):
@@ -198,9 +207,11 @@ func arnMatch(pattern, arn string) bool {
 }
 
 // principalIsSNS reports whether a statement's Principal covers the SNS
-// service: "*", {"AWS": "*"} or {"Service": "sns.amazonaws.com"}. A
-// statement for some role lets that role send, not the topic.
-func principalIsSNS(v any) bool {
+// service calling as service: "*", {"AWS": "*"} or {"Service": service}
+// (sns.amazonaws.com, or sns.<opt-in-region>.amazonaws.com across regions,
+// which the global one does not cover). A statement for some role lets
+// that role send, not the topic.
+func principalIsSNS(v any, service string) bool {
 	if s, ok := v.(string); ok {
 		return s == "*"
 	}
@@ -211,7 +222,7 @@ func principalIsSNS(v any) bool {
 		}
 	}
 	for _, s := range stringList(m["Service"]) {
-		if strings.EqualFold(s, "sns.amazonaws.com") {
+		if strings.EqualFold(s, service) {
 			return true
 		}
 	}
@@ -233,10 +244,10 @@ func actionMatches(v any, action string) bool {
 func statementCovers(m map[string]any, action, resourceARN string, r snsRequest) verdict {
 	switch {
 	case m["NotPrincipal"] != nil:
-		if principalIsSNS(m["NotPrincipal"]) {
+		if principalIsSNS(m["NotPrincipal"], r.caller()) {
 			return verdictNo
 		}
-	case !principalIsSNS(m["Principal"]):
+	case !principalIsSNS(m["Principal"], r.caller()):
 		return verdictNo
 	}
 	if m["NotAction"] != nil {

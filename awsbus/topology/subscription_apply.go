@@ -10,11 +10,16 @@ import (
 )
 
 // checkSubscriptions reports a subscription without a dead-letter queue,
-// which a Plan made by New always gives it (a plan built by hand may not).
-func checkSubscriptions(p Plan) error {
+// which a Plan made by New always gives it (a plan built by hand may not),
+// and one to a topic of an opt-in region other than region, the queues',
+// when that is opt-in too (checkOptInDelivery).
+func checkSubscriptions(p Plan, region string) error {
 	for _, s := range p.Subscriptions {
 		if s.DLQ == "" {
 			return fmt.Errorf("%w: subscription of queue %q to topic %q: Subscription.DLQ is required", ErrInvalidPlan, s.Queue, s.Topic)
+		}
+		if err := checkOptInDelivery(s.Topic, region); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -15,7 +15,7 @@ func (t *Provisioner) Validate(ctx context.Context, p Plan) (DriftReport, Endpoi
 	if err := t.canTable(p); err != nil {
 		return rep, nil, err
 	}
-	if err := checkSubscriptions(p); err != nil {
+	if err := checkSubscriptions(p, t.cfg.Region); err != nil {
 		return rep, nil, err
 	}
 	res := newResolved()

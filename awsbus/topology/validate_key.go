@@ -151,7 +151,8 @@ func reportKeyPolicy(rep *DriftReport, keyID, keyARN, policy string, topicARNs [
 	var refused []string
 	var denials []string
 	for _, arn := range topicARNs {
-		ok, deny := keyPolicyLetsSNS(stmts, keyARN, snsRequest{topicARN: arn, account: arnField(arn, 4)})
+		ok, deny := keyPolicyLetsSNS(stmts, keyARN, snsRequest{topicARN: arn, account: arnField(arn, 4),
+			principal: snsCaller(arnRegion(arn), arnRegion(keyARN))})
 		if !ok {
 			refused = append(refused, arn[strings.LastIndex(arn, ":")+1:])
 		}

@@ -24,7 +24,9 @@ type topicSource struct {
 
 // queuePolicy refuses requests to queue without TLS and lets each topic
 // send to it: the statements topology.RequireSecureTransport and
-// topology.MergeQueuePolicy add, so Validate finds them.
+// topology.MergeQueuePolicy add, so Validate finds them. A topic of an
+// opt-in region is let in under its regional SNS principal too
+// (snsPrincipals).
 func queuePolicy(queue *resource, topics []topicSource) map[string]any {
 	stmts := []any{map[string]any{
 		"Sid":       topology.SecureTransportSid,
@@ -39,7 +41,7 @@ func queuePolicy(queue *resource, topics []topicSource) map[string]any {
 		stmts = append(stmts, map[string]any{
 			"Sid":       freeSid(taken, topology.PolicySid(t.name)),
 			"Effect":    "Allow",
-			"Principal": map[string]any{"Service": "sns.amazonaws.com"},
+			"Principal": map[string]any{"Service": snsPrincipals([]any{t.arn})},
 			"Action":    "sqs:SendMessage",
 			"Resource":  ref{queue, "arn"},
 			"Condition": map[string]any{"ArnEquals": map[string]any{"aws:SourceArn": t.arn}},
@@ -67,7 +69,8 @@ func freeSid(taken map[string]bool, sid string) string {
 // SNS needs that to deliver to a queue, or publish on a topic, encrypted at
 // rest under this key. SNS delivering from foreignTopics, topics of other
 // accounts named by ARN, to queues under the key calls KMS as their owner
-// (aws:SourceAccount): a statement lets it for those topics only.
+// (aws:SourceAccount): a statement lets it for those topics only, under
+// the regional SNS principal of those of an opt-in region too.
 func keyPolicy(foreignTopics []string) map[string]any {
 	stmts := []any{
 		map[string]any{
@@ -77,7 +80,7 @@ func keyPolicy(foreignTopics []string) map[string]any {
 			"Action":    "kms:*",
 			"Resource":  "*",
 		},
-		snsKeyStatement("SNSOfThisAccount", map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": accountID{}}}),
+		snsKeyStatement("SNSOfThisAccount", "sns.amazonaws.com", map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": accountID{}}}),
 	}
 	if len(foreignTopics) > 0 {
 		var owners, arns []any
@@ -87,7 +90,7 @@ func keyPolicy(foreignTopics []string) map[string]any {
 			}
 			arns = append(arns, arn)
 		}
-		stmts = append(stmts, snsKeyStatement("SNSOfForeignTopics", map[string]any{
+		stmts = append(stmts, snsKeyStatement("SNSOfForeignTopics", snsPrincipals(arns), map[string]any{
 			"StringEquals": map[string]any{"aws:SourceAccount": owners},
 			"ArnLike":      map[string]any{"aws:SourceArn": arns},
 		}))
@@ -95,17 +98,41 @@ func keyPolicy(foreignTopics []string) map[string]any {
 	return map[string]any{"Version": "2012-10-17", "Statement": stmts}
 }
 
-// snsKeyStatement lets SNS generate and decrypt data keys under the
-// condition cond.
-func snsKeyStatement(sid string, cond map[string]any) map[string]any {
+// snsKeyStatement lets SNS, calling as principal (one name or a list),
+// generate and decrypt data keys under the condition cond.
+func snsKeyStatement(sid string, principal any, cond map[string]any) map[string]any {
 	return map[string]any{
 		"Sid":       sid,
 		"Effect":    "Allow",
-		"Principal": map[string]any{"Service": "sns.amazonaws.com"},
+		"Principal": map[string]any{"Service": principal},
 		"Action":    []any{"kms:GenerateDataKey*", "kms:Decrypt"},
 		"Resource":  "*",
 		"Condition": cond,
 	}
+}
+
+// snsPrincipals returns the SNS principals that deliver from topics, ARNs
+// of topics of another account or region or references to the output's
+// own: sns.amazonaws.com, and the regional principal of each opt-in region
+// of a topic named by ARN (topology.SNSPrincipals; the output's region is
+// not known until it is deployed). One name is given alone, so the
+// statements of topics of regions enabled by default stay as they were.
+func snsPrincipals(topics []any) any {
+	out := []any{"sns.amazonaws.com"}
+	for _, t := range topics {
+		arn, _ := t.(string)
+		if parts := strings.Split(arn, ":"); len(parts) == 6 {
+			for _, p := range topology.SNSPrincipals(parts[3], "")[1:] {
+				if !slices.Contains(out, any(p)) {
+					out = append(out, p)
+				}
+			}
+		}
+	}
+	if len(out) == 1 {
+		return out[0]
+	}
+	return out
 }
 
 // filterPolicy lets only types through, on the type attribute: the
