@@ -6,7 +6,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 	"github.com/sourceflow-go/sourceflow/awsbus/topology/iac"
 )
@@ -18,10 +17,7 @@ import (
 // deliveries are refused, and the event queue stays empty.
 func TestAForeignTopicOfAnOptInRegionIsLetInByItsRegionalPrincipal(t *testing.T) {
 	const topicARN = "arn:aws:sns:ap-east-1:111111111111:order-events"
-	p, err := topology.New(sourceflow.Binding{Service: "billing",
-		Listeners: []sourceflow.Listener{{Destination: topicARN, Kind: sourceflow.KindEvent,
-			Types: []string{"orders.OrderPlaced"}}}}, topology.Options{})
-	require.NoError(t, err)
+	p := listenerPlan(t, topicARN, topology.Options{})
 
 	tf, err := iac.Terraform(p)
 	require.NoError(t, err)

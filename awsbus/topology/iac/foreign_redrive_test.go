@@ -7,7 +7,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 	"github.com/sourceflow-go/sourceflow/awsbus/topology/iac"
 )
@@ -19,10 +18,7 @@ import (
 // only, as topology.Provisioner.Create sets it only then.
 func TestForeignSubscriptionRedrivesOnlyInTheTopicsRegion(t *testing.T) {
 	const topicARN = "arn:aws:sns:eu-west-1:111111111111:order-events"
-	p, err := topology.New(sourceflow.Binding{Service: "billing",
-		Listeners: []sourceflow.Listener{{Destination: topicARN, Kind: sourceflow.KindEvent,
-			Types: []string{"orders.OrderPlaced"}}}}, topology.Options{})
-	require.NoError(t, err)
+	p := listenerPlan(t, topicARN, topology.Options{})
 
 	cfn, err := iac.CloudFormation(p)
 	require.NoError(t, err)
@@ -61,34 +57,18 @@ func TestForeignSubscriptionRedrivesOnlyInTheTopicsRegion(t *testing.T) {
 // topic's ARN and its owner's account as source: the key policy lets it.
 func TestForeignTopicMayUseTheKeyOfTheQueueItDeliversTo(t *testing.T) {
 	const topicARN = "arn:aws:sns:eu-west-1:111111111111:order-events"
-	p, err := topology.New(sourceflow.Binding{Service: "billing",
-		Listeners: []sourceflow.Listener{{Destination: topicARN, Kind: sourceflow.KindEvent,
-			Types: []string{"orders.OrderPlaced"}}}}, topology.Options{KMSKeyID: "alias/billing"})
-	require.NoError(t, err)
+	p := listenerPlan(t, topicARN, topology.Options{KMSKeyID: "alias/billing"})
 
 	cfn, err := iac.CloudFormation(p)
 	require.NoError(t, err)
-	var doc struct {
-		Resources map[string]struct {
-			Type       string `yaml:"Type"`
-			Properties struct {
-				KeyPolicy struct {
-					Statement []struct {
-						Principal map[string]any            `yaml:"Principal"`
-						Condition map[string]map[string]any `yaml:"Condition"`
-					} `yaml:"Statement"`
-				} `yaml:"KeyPolicy"`
-			} `yaml:"Properties"`
-		} `yaml:"Resources"`
-	}
-	require.NoError(t, yaml.Unmarshal(cfn, &doc))
 	var found bool
-	for _, r := range doc.Resources {
-		for _, s := range r.Properties.KeyPolicy.Statement {
-			found = found || r.Type == "AWS::KMS::Key" && s.Principal["Service"] == "sns.amazonaws.com" &&
-				assert.ObjectsAreEqual([]any{"111111111111"}, s.Condition["StringEquals"]["aws:SourceAccount"]) &&
-				assert.ObjectsAreEqual([]any{topicARN}, s.Condition["ArnLike"]["aws:SourceArn"])
-		}
+	for _, s := range policyStatements(t, cfn)["AWS::KMS::Key"] {
+		cond, _ := s["Condition"].(map[string]any)
+		equals, _ := cond["StringEquals"].(map[string]any)
+		like, _ := cond["ArnLike"].(map[string]any)
+		found = found || assert.ObjectsAreEqual(map[string]any{"Service": "sns.amazonaws.com"}, s["Principal"]) &&
+			assert.ObjectsAreEqual([]any{"111111111111"}, equals["aws:SourceAccount"]) &&
+			assert.ObjectsAreEqual([]any{topicARN}, like["aws:SourceArn"])
 	}
 	assert.True(t, found, "no key policy statement lets SNS of account 111111111111 use the key for %s:\n%s", topicARN, cfn)
 }

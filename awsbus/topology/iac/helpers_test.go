@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
@@ -87,4 +88,40 @@ func shippingPlan(t *testing.T, opts topology.Options) topology.Plan {
 	}, opts)
 	require.NoError(t, err)
 	return p
+}
+
+// listenerPlan is the plan of billing listening to orders.OrderPlaced on
+// the topic topicARN, of another account or region.
+func listenerPlan(t *testing.T, topicARN string, opts topology.Options) topology.Plan {
+	t.Helper()
+	p, err := topology.New(sourceflow.Binding{Service: "billing",
+		Listeners: []sourceflow.Listener{{Destination: topicARN, Kind: sourceflow.KindEvent,
+			Types: []string{"orders.OrderPlaced"}}}}, opts)
+	require.NoError(t, err)
+	return p
+}
+
+// policyStatements returns the statements of the key policies and queue
+// policies of a CloudFormation template, by resource type.
+func policyStatements(t *testing.T, cfn []byte) map[string][]map[string]any {
+	t.Helper()
+	type policy struct {
+		Statement []map[string]any `yaml:"Statement"`
+	}
+	var doc struct {
+		Resources map[string]struct {
+			Type       string `yaml:"Type"`
+			Properties struct {
+				KeyPolicy      policy `yaml:"KeyPolicy"`
+				PolicyDocument policy `yaml:"PolicyDocument"`
+			} `yaml:"Properties"`
+		} `yaml:"Resources"`
+	}
+	require.NoError(t, yaml.Unmarshal(cfn, &doc))
+	out := map[string][]map[string]any{}
+	for _, r := range doc.Resources {
+		out[r.Type] = append(out[r.Type], r.Properties.KeyPolicy.Statement...)
+		out[r.Type] = append(out[r.Type], r.Properties.PolicyDocument.Statement...)
+	}
+	return out
 }

@@ -5,9 +5,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.yaml.in/yaml/v3"
 
-	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 	"github.com/sourceflow-go/sourceflow/awsbus/topology/iac"
 )
@@ -19,33 +17,16 @@ import (
 // redrive) name that principal besides sns.amazonaws.com.
 func TestAForeignTopicOfAnOptInRegionMayUseTheKeyUnderItsRegionalPrincipal(t *testing.T) {
 	const topicARN = "arn:aws:sns:ap-east-1:111111111111:order-events"
-	p, err := topology.New(sourceflow.Binding{Service: "billing",
-		Listeners: []sourceflow.Listener{{Destination: topicARN, Kind: sourceflow.KindEvent,
-			Types: []string{"orders.OrderPlaced"}}}}, topology.Options{KMSKeyID: "alias/billing"})
-	require.NoError(t, err)
+	p := listenerPlan(t, topicARN, topology.Options{KMSKeyID: "alias/billing"})
 
 	cfn, err := iac.CloudFormation(p)
 	require.NoError(t, err)
-	var doc struct {
-		Resources map[string]struct {
-			Type       string `yaml:"Type"`
-			Properties struct {
-				KeyPolicy struct {
-					Statement []map[string]any `yaml:"Statement"`
-				} `yaml:"KeyPolicy"`
-				PolicyDocument struct {
-					Statement []map[string]any `yaml:"Statement"`
-				} `yaml:"PolicyDocument"`
-			} `yaml:"Properties"`
-		} `yaml:"Resources"`
-	}
-	require.NoError(t, yaml.Unmarshal(cfn, &doc))
 	want := map[string]any{"Service": []any{"sns.amazonaws.com", "sns.ap-east-1.amazonaws.com"}}
 	principals := map[string][]any{}
-	for _, r := range doc.Resources {
-		for _, s := range append(r.Properties.KeyPolicy.Statement, r.Properties.PolicyDocument.Statement...) {
+	for typ, stmts := range policyStatements(t, cfn) {
+		for _, s := range stmts {
 			if s["Sid"] == "SNSOfForeignTopics" || s["Sid"] == topology.PolicySid(topicARN) {
-				principals[r.Type] = append(principals[r.Type], s["Principal"])
+				principals[typ] = append(principals[typ], s["Principal"])
 			}
 		}
 	}
