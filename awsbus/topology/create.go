@@ -25,7 +25,9 @@ import (
 // under it. A Foreign queue or topic is never created nor changed: a
 // missing one fails Create with ErrNotFound before any write, naming what
 // its owner must create and grant; the service's event queue of a Foreign
-// topic is subscribed to it in the topic's region.
+// topic is subscribed to it in the topic's region. A subscription between
+// two different opt-in regions (IsOptInRegion), where SNS does not deliver,
+// is refused before any call (ErrInvalidConfig).
 func (t *Provisioner) Create(ctx context.Context, p Plan) (Endpoints, error) {
 	if err := t.canTable(p); err != nil {
 		return nil, err

@@ -87,7 +87,8 @@
 //     store's, as every request of the store would be refused.
 //
 // A queue's policy lets a topic send when, as IAM evaluates the call SNS
-// makes (sqs:SendMessage on the queue from sns.amazonaws.com, with the
+// makes (sqs:SendMessage on the queue from sns.amazonaws.com, or from
+// sns.<region>.amazonaws.com between an opt-in region and another, with the
 // topic as aws:SourceArn), an Allow statement covers it for certain and no
 // Deny statement applies to it for certain; a statement with a condition or
 // element the check cannot evaluate counts as no Allow and, as IAM alone

@@ -7,14 +7,15 @@ const sendAction = "sqs:SendMessage"
 
 // queueLetsTopic reports whether the statements stmts of the policy of the
 // queue queueARN let the topic topicARN send to it, as IAM evaluates the
-// call SNS makes: principal sns.amazonaws.com, action sqs:SendMessage on
+// call SNS makes: principal sns.amazonaws.com (snsCaller: the regional
+// principal of an opt-in region across regions), action sqs:SendMessage on
 // the queue, aws:SourceArn the topic, aws:SourceAccount its account, over
 // TLS. ok means an Allow statement covers the call for certain and no
 // Deny statement applies to it; deny names the first Deny statement that
 // applies ("#n" when it has no Sid), and ok is then false.
 //
 // An Allow statement covers the call when its Principal is "*",
-// {"AWS": "*"} or names sns.amazonaws.com, its Action matches
+// {"AWS": "*"} or names that principal, its Action matches
 // sqs:SendMessage (IAM wildcards "*" and "?", any case), its Resource
 // matches the queue ARN ("*", the ARN, or a pattern) and every one of its
 // conditions holds for the call (see snsRequest: aws:SourceArn,

@@ -210,8 +210,9 @@ func (t *Provisioner) validatePolicy(ctx context.Context, res *resolved, rep *Dr
 			rep.add("policy", pol.Queue, "Deny statement %s blocks topic %s from sending (%s), so SNS cannot deliver its "+
 				"messages: remove or narrow the statement (Create does not change it)", deny, arn, sendAction)
 		case !ok:
-			rep.add("policy", pol.Queue, "no statement lets topic %s send: an Allow statement for sns.amazonaws.com "+
-				"must cover %s on the queue under conditions the topic meets", arn, sendAction)
+			rep.add("policy", pol.Queue, "no statement lets topic %s send: an Allow statement for %s "+
+				"must cover %s on the queue under conditions the topic meets", arn,
+				snsCaller(arnRegion(arn), arnRegion(queueARN)), sendAction)
 		}
 	}
 	return nil
