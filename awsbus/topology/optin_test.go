@@ -99,7 +99,7 @@ func TestKeyPolicyStatementsNameTheRegionalPrincipalOfAnOptInTopic(t *testing.T)
 }
 
 // SNS does not deliver between two opt-in regions: Create refuses such a
-// subscription before any call.
+// subscription before any call, and Validate refuses it too.
 func TestCreateRefusesASubscriptionBetweenTwoOptInRegions(t *testing.T) {
 	sq, sn := newFakes()
 	plan, err := topology.New(billingBinding(optInTopicARN, foreignQueueARN), topology.Options{})
@@ -113,4 +113,6 @@ func TestCreateRefusesASubscriptionBetweenTwoOptInRegions(t *testing.T) {
 	for _, q := range plan.Queues {
 		assert.Empty(t, sq.QueueURL(q.Name), "queue %s created", q.Name)
 	}
+	_, _, err = topo.Validate(context.Background(), plan)
+	require.ErrorIs(t, err, topology.ErrInvalidConfig)
 }
