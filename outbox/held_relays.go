@@ -13,10 +13,13 @@ const heldRelaysAtOnce = 4
 // destination with held rows, started by a pass of the retry and ended
 // once its destination has none left, or with the instance. A relay that
 // keeps failing waits its backoff in its goroutine, holding no connection
-// and no slot, so relays stuck on many destinations cost memory only, and
-// leave the others their turn: the passes read on past them. A relay holding up its destination (a publish that hangs,
-// a destination that keeps failing) holds up no other: the others have
-// their own. A relay takes one of heldRelaysAtOnce slots for each batch it
+// and no slot, so relays stuck on many destinations that fail quickly cost
+// memory only, and leave the others their turn: the passes read on past
+// them. A destination that keeps failing holds up no other: the others
+// have their own relays. A publish that hangs keeps its slot until it
+// returns (the inner transport's own timeout), so heldRelaysAtOnce such
+// destinations at once hold up every other relay of the instance
+// meanwhile. A relay takes one of heldRelaysAtOnce slots for each batch it
 // relays (one transaction), and gives it back after: relays waiting for a
 // slot take it in turn, so a destination with thousands of held rows
 // relays a batch and then waits behind the others, instead of keeping them
