@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/ThreeDotsLabs/watermill/message"
+
 	"github.com/sourceflow-go/sourceflow/cqrs"
 )
 
@@ -31,17 +33,17 @@ func (h *Harness) DeadLetters(ctx context.Context) ([]cqrs.DeadLetter, error) {
 	return k.DeadLetters(), nil
 }
 
-// deadIDs returns the UUIDs of the messages the transport dead-lettered,
-// none when it keeps none in memory.
-func (h *Harness) deadIDs() []string {
+// deadMessages returns the messages of the transport's dead letters, none
+// when it keeps none in memory.
+func (h *Harness) deadMessages() []*message.Message {
 	k, ok := h.transport.(deadLetterKeeper)
 	if !ok {
 		return nil
 	}
 	dead := k.DeadLetters()
-	ids := make([]string, len(dead))
+	msgs := make([]*message.Message, len(dead))
 	for i, dl := range dead {
-		ids[i] = dl.Message.UUID
+		msgs[i] = dl.Message
 	}
-	return ids
+	return msgs
 }

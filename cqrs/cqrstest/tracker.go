@@ -17,13 +17,13 @@ type tracker struct {
 
 	mu      sync.Mutex
 	pending map[string]int                // publishes not yet handled, by message UUID
-	dead    map[string]int                // most dead letters seen at once, by message UUID
+	dead    map[*message.Message]bool     // the dead letters of the transport's last list
 	stubs   map[string][]*message.Message // what was sent to each stubbed destination
 	changed chan struct{}                 // closed and replaced when a delivery ends
 }
 
 func newTracker(listen []string) *tracker {
-	k := &tracker{listened: map[string]bool{}, pending: map[string]int{}, dead: map[string]int{},
+	k := &tracker{listened: map[string]bool{}, pending: map[string]int{}, dead: map[*message.Message]bool{},
 		stubs: map[string][]*message.Message{}, changed: make(chan struct{})}
 	for _, d := range listen {
 		k.listened[d] = true
@@ -91,29 +91,27 @@ func (k *tracker) add(msgs []*message.Message, delta int) {
 }
 
 // settle ends a pending publish for each dead letter in dead, the
-// transport's dead-lettered message UUIDs, not seen before, and returns how
-// many remain and a channel closed at the next change. A message delivered
-// again with its UUID (a redrive) stays pending though dead holds its
-// earlier dead letter: only an increase of a UUID's dead letters counts.
-// The highest count seen is kept, since a transport drops its oldest dead
-// letters past its bound.
-func (k *tracker) settle(dead []string) (int, <-chan struct{}) {
-	counts := make(map[string]int, len(dead))
-	for _, id := range dead {
-		counts[id]++
-	}
+// transport's list of dead-lettered messages, not in its last list, and
+// returns how many remain and a channel closed at the next change. A dead
+// letter is known by identity, not by UUID: a message delivered again with
+// its UUID (a redrive) stays pending though the list still holds its
+// earlier dead letter, and ends when it is dead-lettered again even after
+// the transport dropped the earlier one past its bound.
+func (k *tracker) settle(dead []*message.Message) (int, <-chan struct{}) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	for id, n := range counts {
-		if n <= k.dead[id] {
+	seen := make(map[*message.Message]bool, len(dead))
+	for _, m := range dead {
+		seen[m] = true
+		if k.dead[m] {
 			continue
 		}
-		if left := k.pending[id] - (n - k.dead[id]); left > 0 {
-			k.pending[id] = left
+		if left := k.pending[m.UUID] - 1; left > 0 {
+			k.pending[m.UUID] = left
 		} else {
-			delete(k.pending, id)
+			delete(k.pending, m.UUID)
 		}
-		k.dead[id] = n
 	}
+	k.dead = seen
 	return len(k.pending), k.changed
 }

@@ -28,7 +28,7 @@ func (h *Harness) WaitIdle(ctx context.Context) error {
 	tick := time.NewTicker(deadLetterPoll)
 	defer tick.Stop()
 	for {
-		n, changed := h.track.settle(h.deadIDs())
+		n, changed := h.track.settle(h.deadMessages())
 		if n == 0 {
 			return nil
 		}
