@@ -25,25 +25,47 @@ func (r *routing) nameEventQueues(opts Options) {
 		if d.kind != sourceflow.KindEvent || !d.listened {
 			continue
 		}
-		p := EventQueueNameParams{Service: r.service, Topic: d.name}
-		if IsARN(d.name) {
-			f, err := ParseForeign(d.name, d.kind)
-			if err != nil {
-				continue
-			}
-			p.Topic, p.TopicARN = f.Name, f.ARN
+		p, ok := eventQueueNameParams(r.service, d)
+		if !ok {
+			continue
 		}
 		d.queue = opts.EventQueueName(p)
 		byQueue[d.queue] = append(byQueue[d.queue], d)
 	}
 	for _, ds := range byQueue {
-		if len(ds) < 2 {
-			continue
+		renameForeignNamesakes(r.service, ds)
+	}
+}
+
+// eventQueueNameParams returns the parameters naming d's event queue, the
+// topic's name without its ARN; false for an ARN that does not parse.
+func eventQueueNameParams(service string, d *destination) (EventQueueNameParams, bool) {
+	p := EventQueueNameParams{Service: service, Topic: d.name}
+	if IsARN(d.name) {
+		f, err := ParseForeign(d.name, d.kind)
+		if err != nil {
+			return p, false
 		}
-		for _, d := range ds {
-			if IsARN(d.name) {
-				d.queue = foreignEventQueueName(d.queue, d.name)
-			}
+		p.Topic, p.TopicARN = f.Name, f.ARN
+	}
+	return p, true
+}
+
+// renameForeignNamesakes gives each topic named by ARN among ds (topics
+// sharing one queue name) a queue of its own when another of ds has its
+// topic name. Topics of different names sharing a queue name (a
+// listen.queue or EventQueueName naming one queue for them) keep it: the
+// duplicate-queue check refuses them as it does two own topics.
+func renameForeignNamesakes(service string, ds []*destination) {
+	names := map[string]int{}
+	for _, d := range ds {
+		p, _ := eventQueueNameParams(service, d)
+		names[p.Topic]++
+	}
+	for _, d := range ds {
+		p, _ := eventQueueNameParams(service, d)
+		if IsARN(d.name) && names[p.Topic] > 1 {
+			d.queue = foreignEventQueueName(d.queue, d.name)
 		}
 	}
 }
