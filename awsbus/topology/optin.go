@@ -23,6 +23,9 @@ var optInRegions = []string{
 	"mx-central-1",
 }
 
+// OptInRegions returns the regions SNS counts as opt-in, sorted.
+func OptInRegions() []string { return slices.Clone(optInRegions) }
+
 // IsOptInRegion reports whether SNS counts region as an opt-in region.
 func IsOptInRegion(region string) bool { return slices.Contains(optInRegions, region) }
 

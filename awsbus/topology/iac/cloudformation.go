@@ -96,7 +96,8 @@ func description(services []string) string {
 
 // cfnValue resolves references into intrinsic functions: a queue's ARN
 // is Fn::GetAtt Arn and its URL Ref, a topic's ARN is Ref, a key's ARN
-// Fn::GetAtt Arn and its id Ref.
+// Fn::GetAtt Arn and its id Ref; a value of the deployed region's kind
+// into Fn::If on its condition.
 func cfnValue(v any) any {
 	switch x := v.(type) {
 	case ref:
@@ -106,6 +107,10 @@ func cfnValue(v any) any {
 		return map[string]any{"Ref": x.to.cfnID}
 	case inRegion:
 		return map[string]any{"Fn::If": []any{regionCondition(x.region), cfnValue(x.value), map[string]any{"Ref": "AWS::NoValue"}}}
+	case inOptInRegion:
+		return map[string]any{"Fn::If": []any{optInCondition, cfnValue(x.in), cfnValue(x.out)}}
+	case deployedSNSPrincipal:
+		return map[string]any{"Fn::Sub": "sns.${AWS::Region}.amazonaws.com"}
 	case accountID:
 		return map[string]any{"Ref": "AWS::AccountId"}
 	case accountRoot:

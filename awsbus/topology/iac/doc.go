@@ -35,7 +35,12 @@
 //     to a queue of the subscription's region);
 //   - each event queue's policy letting its topics send to it (condition
 //     aws:SourceArn), with the statement ids topology.MergeQueuePolicy
-//     writes;
+//     writes, under sns.amazonaws.com and the regional SNS principal of a
+//     topic of an opt-in region; a topic of a region enabled by default is
+//     let in under the deployed region's principal too where the output is
+//     deployed in an opt-in region (condition InOptInRegion in
+//     CloudFormation, the provider's region in Terraform), as for the
+//     key's statement for topics of other accounts;
 //   - a KMS key, with rotation on, and its alias, when the plan's key is an
 //     alias ("alias/orders") that is not AWS-managed. The key policy leaves
 //     the key to the account's IAM policies (as AWS's default key policy

@@ -114,14 +114,23 @@ func snsKeyStatement(sid string, principal any, cond map[string]any) map[string]
 // snsPrincipals returns the SNS principals that deliver from topics, ARNs
 // of topics of another account or region or references to the output's
 // own: sns.amazonaws.com, and the regional principal of each opt-in region
-// of a topic named by ARN (topology.SNSPrincipals; the output's region is
-// not known until it is deployed). One name is given alone, so the
-// statements of topics of regions enabled by default stay as they were.
+// of a topic named by ARN (topology.SNSPrincipals). SNS delivers from a
+// topic of a region enabled by default to a queue of an opt-in region as
+// that region's principal, and the output's region is not known until it
+// is deployed: with such a topic, that principal is named where the output
+// is deployed in an opt-in region (inOptInRegion), in place of those of
+// the topics' opt-in regions (SNS delivers from a topic of an opt-in
+// region only to a queue of that region, where it calls as
+// sns.amazonaws.com). One name is given
+// alone, so the statements of topics of regions enabled by default stay
+// as they were where the output is deployed in such a region.
 func snsPrincipals(topics []any) any {
 	out := []any{"sns.amazonaws.com"}
+	fromDefaultRegion := false
 	for _, t := range topics {
 		arn, _ := t.(string)
 		if parts := strings.Split(arn, ":"); len(parts) == 6 {
+			fromDefaultRegion = fromDefaultRegion || !topology.IsOptInRegion(parts[3])
 			for _, p := range topology.SNSPrincipals(parts[3], "")[1:] {
 				if !slices.Contains(out, any(p)) {
 					out = append(out, p)
@@ -129,10 +138,14 @@ func snsPrincipals(topics []any) any {
 			}
 		}
 	}
+	one := any(out)
 	if len(out) == 1 {
-		return out[0]
+		one = out[0]
 	}
-	return out
+	if !fromDefaultRegion {
+		return one
+	}
+	return inOptInRegion{in: []any{"sns.amazonaws.com", deployedSNSPrincipal{}}, out: one}
 }
 
 // filterPolicy lets only types through, on the type attribute: the

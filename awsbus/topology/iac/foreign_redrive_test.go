@@ -54,7 +54,8 @@ func TestForeignSubscriptionRedrivesOnlyInTheTopicsRegion(t *testing.T) {
 
 // SNS delivering from another account's topic to the service's event
 // queue, encrypted under the key the output creates, calls KMS with that
-// topic's ARN and its owner's account as source: the key policy lets it.
+// topic's ARN and its owner's account as source: the key policy lets it,
+// under the deployed region's SNS principal too where that is opt-in.
 func TestForeignTopicMayUseTheKeyOfTheQueueItDeliversTo(t *testing.T) {
 	const topicARN = "arn:aws:sns:eu-west-1:111111111111:order-events"
 	p := listenerPlan(t, topicARN, topology.Options{KMSKeyID: "alias/billing"})
@@ -66,7 +67,7 @@ func TestForeignTopicMayUseTheKeyOfTheQueueItDeliversTo(t *testing.T) {
 		cond, _ := s["Condition"].(map[string]any)
 		equals, _ := cond["StringEquals"].(map[string]any)
 		like, _ := cond["ArnLike"].(map[string]any)
-		found = found || assert.ObjectsAreEqual(map[string]any{"Service": "sns.amazonaws.com"}, s["Principal"]) &&
+		found = found || assert.ObjectsAreEqual(map[string]any{"Service": optInSNSPrincipals("sns.amazonaws.com")}, s["Principal"]) &&
 			assert.ObjectsAreEqual([]any{"111111111111"}, equals["aws:SourceAccount"]) &&
 			assert.ObjectsAreEqual([]any{topicARN}, like["aws:SourceArn"])
 	}

@@ -35,3 +35,23 @@ func TestAQueueDeployedInAnOptInRegionLetsInItsRegionalSNSPrincipal(t *testing.T
 	assert.True(t, strings.Contains(principal, "me-south-1") || strings.Contains(principal, "AWS::Region"),
 		"the principal depends on the region deployed in: %s", principal)
 }
+
+// optInSNSPrincipals is the Service of a statement letting in SNS of a
+// topic of a region enabled by default: principal, and the deployed
+// region's SNS principal too where the stack is deployed in an opt-in
+// region.
+func optInSNSPrincipals(principal string) any {
+	return map[string]any{"Fn::If": []any{"InOptInRegion",
+		[]any{principal, map[string]any{"Fn::Sub": "sns.${AWS::Region}.amazonaws.com"}}, principal}}
+}
+
+// A Terraform output names the deployed region's SNS principal where the
+// provider's region is opt-in, choosing the whole policy document since
+// HCL's conditional takes branches of one type.
+func TestTerraformQueueDeployedInAnOptInRegionLetsInItsRegionalSNSPrincipal(t *testing.T) {
+	tf, err := iac.Terraform(listenerPlan(t, "arn:aws:sns:us-east-1:111111111111:order-events", topology.Options{}))
+	require.NoError(t, err)
+	assert.Contains(t, string(tf), `data "aws_region" "current" {`)
+	assert.Regexp(t, `policy\s+= contains\(\[.*"me-south-1".*\], data\.aws_region\.current\.region\) \? jsonencode\(\{`, string(tf))
+	assert.Contains(t, string(tf), `format("sns.%s.amazonaws.com", data.aws_region.current.region)`)
+}

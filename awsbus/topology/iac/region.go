@@ -7,6 +7,8 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 )
 
 // inRegion is a property value set only where the output is deployed in
@@ -24,10 +26,13 @@ type inRegion struct {
 // stack is deployed in region: "eu-west-1" → InRegionEuWest1.
 func regionCondition(region string) string { return "InRegion" + camel(region) }
 
-// cfnConditions returns the conditions the inRegion properties of list
-// name, nil for none.
+// cfnConditions returns the conditions the inRegion and inOptInRegion
+// values of list name, nil for none.
 func cfnConditions(list []*resource) map[string]any {
 	var conds map[string]any
+	if listHasOptIn(list) {
+		conds = map[string]any{optInCondition: cfnAnyRegion(topology.OptInRegions())}
+	}
 	for _, region := range regionsOf(list) {
 		if conds == nil {
 			conds = map[string]any{}
@@ -51,9 +56,16 @@ func regionsOf(list []*resource) []string {
 }
 
 // tfPropTokens is the HCL expression of p's value: a JSON document in
-// jsonencode(…), and an inRegion value as a conditional on the provider's
-// region that is null elsewhere.
+// jsonencode(…), an inRegion value as a conditional on the provider's
+// region that is null elsewhere, and a value holding inOptInRegion values
+// as a conditional on the provider's region being opt-in (whose branches
+// HCL requires of one type, so the whole value is chosen).
 func tfPropTokens(p prop) hclwrite.Tokens {
+	if hasOptIn(p.value) {
+		in, out := p, p
+		in.value, out.value = resolveOptIn(p.value, true), resolveOptIn(p.value, false)
+		return tfConditional(tfOptInCondition(), tfPropTokens(in), tfPropTokens(out))
+	}
 	v, conditional := p.value.(inRegion)
 	if !conditional {
 		v.value = p.value
@@ -68,8 +80,5 @@ func tfPropTokens(p prop) hclwrite.Tokens {
 	cond := traversal("data", "aws_region", "current", "region")
 	cond = append(cond, &hclwrite.Token{Type: hclsyntax.TokenEqualOp, Bytes: []byte("==")})
 	cond = append(cond, hclwrite.TokensForValue(cty.StringVal(v.region))...)
-	cond = append(cond, &hclwrite.Token{Type: hclsyntax.TokenQuestion, Bytes: []byte("?")})
-	cond = append(cond, toks...)
-	cond = append(cond, &hclwrite.Token{Type: hclsyntax.TokenColon, Bytes: []byte(":")})
-	return append(cond, hclwrite.TokensForIdentifier("null")...)
+	return tfConditional(cond, toks, hclwrite.TokensForIdentifier("null"))
 }

@@ -43,7 +43,7 @@ func Terraform(plans ...topology.Plan) ([]byte, error) {
 		body.AppendNewline()
 		body.AppendNewBlock("data", []string{"aws_partition", "current"})
 	}
-	if len(regionsOf(list)) > 0 { // a property set in one region only
+	if len(regionsOf(list)) > 0 || listHasOptIn(list) { // a property set by the region deployed in
 		body.AppendNewline()
 		body.AppendNewBlock("data", []string{"aws_region", "current"})
 	}
@@ -80,6 +80,9 @@ func tfTokens(v any) hclwrite.Tokens {
 		return hclwrite.TokensForValue(cty.BoolVal(x))
 	case ref:
 		return traversal(x.to.typ.tf, x.to.tfID, x.attr)
+	case deployedSNSPrincipal:
+		return hclwrite.TokensForFunctionCall("format", hclwrite.TokensForValue(cty.StringVal("sns.%s.amazonaws.com")),
+			traversal("data", "aws_region", "current", "region"))
 	case accountID:
 		return traversal("data", "aws_caller_identity", "current", "account_id")
 	case accountRoot:
