@@ -25,6 +25,9 @@ func TestObsRetriedRunsShowOnTheConsumerSpan(t *testing.T) {
 	env := r.send(t, "retried", obsFlaky)
 	require.Eventually(t, func() bool { _, ok := r.projected.Load(env.MessageID); return ok },
 		snsPatience, 50*time.Millisecond, "the retried command is handled and its event projected")
+	// The event can be projected before the command's consumer span ends.
+	require.EventuallyWithT(t, func(c *assert.CollectT) { assert.NotEmpty(c, r.processSpans(env.MessageID)) },
+		snsPatience, 50*time.Millisecond, "the consumer span ended")
 	process := r.processSpans(env.MessageID)
 	require.Len(t, process, 1, "one delivery, one consumer span")
 	var failures []string
@@ -47,8 +50,10 @@ func TestObsRedeliveryIsCountedOnTheConsumerSpan(t *testing.T) {
 	env := r.send(t, "redelivered", obsRedeliver)
 	require.Eventually(t, func() bool { _, ok := r.projected.Load(env.MessageID); return ok },
 		snsPatience, 50*time.Millisecond, "the command is handled on its second delivery")
+	// The event can be projected before the second delivery's span ends.
+	require.EventuallyWithT(t, func(c *assert.CollectT) { assert.GreaterOrEqual(c, len(r.processSpans(env.MessageID)), 2) },
+		snsPatience, 50*time.Millisecond, "a consumer span per delivery")
 	process := r.processSpans(env.MessageID)
-	require.GreaterOrEqual(t, len(process), 2, "a consumer span per delivery")
 	for i, s := range process {
 		assert.Equal(t, i+1, deliveryCount(s), "delivery %d's span carries its delivery count; attributes: %v", i+1, s.Attributes())
 	}
@@ -68,8 +73,14 @@ func TestObsDeadLetteringShowsInTheTrace(t *testing.T) {
 	require.EventuallyWithT(t, func(c *assert.CollectT) { assert.GreaterOrEqual(c, r.deadLettered(c), int64(2)) },
 		snsPatience, 200*time.Millisecond, "both commands are dead-lettered")
 	for name, id := range map[string]string{"permanent failure": poison.MessageID, "last receive": never.MessageID} {
+		// The dead letter is counted before the last consumer span ends.
+		require.EventuallyWithT(t, func(c *assert.CollectT) {
+			process := r.processSpans(id)
+			if assert.NotEmpty(c, process) {
+				assert.True(c, marksDeadLetter(process[len(process)-1]))
+			}
+		}, snsPatience, 50*time.Millisecond, "%s: the last consumer span ended", name)
 		process := r.processSpans(id)
-		require.NotEmpty(t, process, name)
 		last := process[len(process)-1]
 		assert.True(t, marksDeadLetter(last), "%s: the last consumer span says the message was dead-lettered (an event or an attribute); "+
 			"error.type %q, events %v", name, spanAttr(last, "error.type"), last.Events())
