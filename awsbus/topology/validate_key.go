@@ -140,7 +140,8 @@ func (t *Provisioner) serviceAccount(res *resolved, p Plan, topics []string) str
 }
 
 // reportKeyPolicy adds one drift naming the topics for which policy does
-// not let SNS use the key.
+// not let SNS use the key, and the principals SNS calls as for them
+// (snsCaller: the regional one of an opt-in region across regions).
 func reportKeyPolicy(rep *DriftReport, keyID, keyARN, policy string, topicARNs []string) {
 	doc, err := parsePolicy(policy, keyID)
 	if err != nil {
@@ -148,13 +149,13 @@ func reportKeyPolicy(rep *DriftReport, keyID, keyARN, policy string, topicARNs [
 		return
 	}
 	stmts := statements(doc["Statement"])
-	var refused []string
-	var denials []string
+	var refused, principals, denials []string
 	for _, arn := range topicARNs {
-		ok, deny := keyPolicyLetsSNS(stmts, keyARN, snsRequest{topicARN: arn, account: arnField(arn, 4),
-			principal: snsCaller(arnRegion(arn), arnRegion(keyARN))})
+		caller := snsCaller(arnRegion(arn), arnRegion(keyARN))
+		ok, deny := keyPolicyLetsSNS(stmts, keyARN, snsRequest{topicARN: arn, account: arnField(arn, 4), principal: caller})
 		if !ok {
 			refused = append(refused, arn[strings.LastIndex(arn, ":")+1:])
+			principals = append(principals, caller)
 		}
 		if deny != "" && !slices.Contains(denials, deny) {
 			denials = append(denials, deny)
@@ -163,13 +164,15 @@ func reportKeyPolicy(rep *DriftReport, keyID, keyARN, policy string, topicARNs [
 	if len(refused) == 0 {
 		return
 	}
-	why := "no Allow statement for sns.amazonaws.com whose action, resource and conditions all cover it"
+	slices.Sort(principals)
+	callers := strings.Join(slices.Compact(principals), ", ")
+	why := "no Allow statement for " + callers + " whose action, resource and conditions all cover it"
 	if len(denials) > 0 {
 		why = "Deny statement " + strings.Join(denials, ", ") + " may refuse it"
 	}
-	rep.add("key", keyID, "policy does not let sns.amazonaws.com use the key (%s) for topic(s) %s (%s), so SNS "+
+	rep.add("key", keyID, "policy does not let %s use the key (%s) for topic(s) %s (%s), so SNS "+
 		"drops their messages: add the statement `sourceflow iam-policy --key-policy` prints",
-		strings.Join(snsKeyCalls, ", "), strings.Join(refused, ", "), why)
+		callers, strings.Join(snsKeyCalls, ", "), strings.Join(refused, ", "), why)
 }
 
 // keyPolicyLetsSNS reports whether a key policy lets SNS make every call of
