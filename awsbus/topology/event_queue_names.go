@@ -25,11 +25,10 @@ func (r *routing) nameEventQueues(opts Options) {
 		if d.kind != sourceflow.KindEvent || !d.listened {
 			continue
 		}
-		p, ok := eventQueueNameParams(r.service, d)
-		if !ok {
+		if d.arnErr != nil {
 			continue
 		}
-		d.queue = opts.EventQueueName(p)
+		d.queue = opts.EventQueueName(eventQueueNameParams(r.service, d))
 		byQueue[d.queue] = append(byQueue[d.queue], d)
 	}
 	for _, ds := range byQueue {
@@ -38,17 +37,12 @@ func (r *routing) nameEventQueues(opts Options) {
 }
 
 // eventQueueNameParams returns the parameters naming d's event queue, the
-// topic's name without its ARN; false for an ARN that does not parse.
-func eventQueueNameParams(service string, d *destination) (EventQueueNameParams, bool) {
-	p := EventQueueNameParams{Service: service, Topic: d.name}
-	if IsARN(d.name) {
-		f, err := ParseForeign(d.name, d.kind)
-		if err != nil {
-			return p, false
-		}
-		p.Topic, p.TopicARN = f.Name, f.ARN
+// topic's name without its ARN.
+func eventQueueNameParams(service string, d *destination) EventQueueNameParams {
+	if d.foreign != nil {
+		return EventQueueNameParams{Service: service, Topic: d.foreign.Name, TopicARN: d.foreign.ARN}
 	}
-	return p, true
+	return EventQueueNameParams{Service: service, Topic: d.name}
 }
 
 // renameForeignNamesakes gives each topic named by ARN among ds (topics
@@ -59,12 +53,10 @@ func eventQueueNameParams(service string, d *destination) (EventQueueNameParams,
 func renameForeignNamesakes(service string, ds []*destination) {
 	names := map[string]int{}
 	for _, d := range ds {
-		p, _ := eventQueueNameParams(service, d)
-		names[p.Topic]++
+		names[eventQueueNameParams(service, d).Topic]++
 	}
 	for _, d := range ds {
-		p, _ := eventQueueNameParams(service, d)
-		if IsARN(d.name) && names[p.Topic] > 1 {
+		if d.foreign != nil && names[d.foreign.Name] > 1 {
 			d.queue = foreignEventQueueName(d.queue, d.name)
 		}
 	}

@@ -1,11 +1,5 @@
 package topology
 
-import (
-	"strings"
-
-	"github.com/sourceflow-go/sourceflow"
-)
-
 // checkPartitions refuses destinations named by ARN in two partitions
 // ("aws", "aws-cn", ...): a service's credentials reach one partition's
 // resources only, so one of them is a mistake. Malformed ARNs are left to
@@ -13,16 +7,10 @@ import (
 func (r *routing) checkPartitions() {
 	var firstARN, firstPartition string
 	for _, d := range r.sortedDests() {
-		if !IsARN(d.name) {
+		if d.foreign == nil {
 			continue
 		}
-		if _, err := ParseForeign(d.name, d.kind); err != nil {
-			continue
-		}
-		partition, what := strings.Split(d.name, ":")[1], "queue"
-		if d.kind == sourceflow.KindEvent {
-			what = "topic"
-		}
+		partition, what := arnField(d.name, 1), foreignResource(*d.foreign)
 		switch {
 		case firstARN == "":
 			firstARN, firstPartition = d.name, partition

@@ -314,9 +314,8 @@ func checkQueueCollisions(p Plan) error {
 }
 
 func planCommand(p *Plan, opts Options, d *destination) {
-	if IsARN(d.name) {
-		f, _ := ParseForeign(d.name, sourceflow.KindCommand) // checked by newRouting
-		p.Foreign = append(p.Foreign, f)
+	if d.foreign != nil {
+		p.Foreign = append(p.Foreign, *d.foreign)
 		p.Destinations = append(p.Destinations, Destination{Name: d.name, Kind: sourceflow.KindCommand, Routed: d.sent})
 		return
 	}
@@ -327,9 +326,8 @@ func planCommand(p *Plan, opts Options, d *destination) {
 }
 
 func planEvent(p *Plan, opts Options, d *destination) {
-	if IsARN(d.name) {
-		f, _ := ParseForeign(d.name, sourceflow.KindEvent) // checked by newRouting
-		p.Foreign = append(p.Foreign, f)
+	if d.foreign != nil {
+		p.Foreign = append(p.Foreign, *d.foreign)
 	} else {
 		p.Topics = append(p.Topics, topicSpec(opts, d.name))
 	}

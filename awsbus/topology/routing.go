@@ -36,6 +36,23 @@ type destination struct {
 	listenField string
 	handled     []string
 	queue       string // a listened topic's event queue (nameEventQueues)
+	// foreign is the destination named by ARN, parsed once when first
+	// named (nil for a name, or for an ARN that does not parse: arnErr).
+	foreign *Foreign
+	arnErr  error
+}
+
+// newDestination records the destination name of kind, parsing it once
+// when it is an ARN.
+func newDestination(name string, kind sourceflow.Kind, field string) *destination {
+	d := &destination{name: name, kind: kind, field: field}
+	if IsARN(name) {
+		f, err := ParseForeign(name, kind)
+		if d.arnErr = err; err == nil {
+			d.foreign = &f
+		}
+	}
+	return d
 }
 
 // newRouting reads b: its routes, and its listeners with the types they
@@ -110,7 +127,7 @@ func (r *routing) dest(name string, kind sourceflow.Kind, field string) *destina
 	}
 	d, ok := r.dests[name]
 	if !ok {
-		d = &destination{name: name, kind: kind, field: field}
+		d = newDestination(name, kind, field)
 		r.dests[name] = d
 		return d
 	}
@@ -179,12 +196,11 @@ func (r *routing) checkDest(d *destination) {
 // subscribes to a foreign topic). It reports whether the checks that
 // follow can run.
 func (r *routing) checkName(field string, d *destination) bool {
-	if IsARN(d.name) {
-		f, err := ParseForeign(d.name, d.kind)
-		if err != nil {
-			r.fail("%s: %w", field, err)
-			return false
-		}
+	if d.arnErr != nil {
+		r.fail("%s: %w", field, d.arnErr)
+		return false
+	}
+	if f := d.foreign; f != nil {
 		if d.kind == sourceflow.KindCommand && d.listened {
 			r.fail("%s: queue %s is of account %s, region %s: a service consumes only queues of its own "+
 				"account and region, named by name: %w", field, d.name, f.Account, f.Region, ErrInvalidConfig)
