@@ -23,6 +23,30 @@ type attrSets struct {
 	transient options     // + outcome error, error.type transient
 	other     bool        // the sets of OtherType
 	trial     atomic.Bool // the type is on trial (see typeBudget)
+	dest      string      // the destination, for the filtered sets
+	// filtered counts on NameEventsFiltered, by destination and the
+	// consumer group of the last event filtered (filteredBy).
+	filteredGroup atomic.Pointer[groupOptions]
+}
+
+// groupOptions are the options of NameEventsFiltered for one consumer
+// group on a destination.
+type groupOptions struct {
+	group string
+	add   []metric.AddOption
+}
+
+// filteredBy returns the options of NameEventsFiltered for an event of s's
+// destination that group's event type filter dropped. A consumer has one
+// group, so they are built on its first filtered event and reused after.
+func (s *attrSets) filteredBy(group string) []metric.AddOption {
+	if g := s.filteredGroup.Load(); g != nil && g.group == group {
+		return g.add
+	}
+	set := attribute.NewSet(AttrDestination.String(s.dest), AttrConsumerGroup.String(group))
+	g := &groupOptions{group: group, add: []metric.AddOption{metric.WithAttributeSet(set)}}
+	s.filteredGroup.Store(g)
+	return g.add
 }
 
 // options are one attribute set as the options of Add and of Record,
@@ -44,6 +68,7 @@ func newAttrSets(k attrKey) *attrSets {
 	errOutcome := AttrOutcome.String(OutcomeError)
 	return &attrSets{
 		other:     k.typ == OtherType,
+		dest:      k.dest,
 		base:      set(),
 		success:   set(AttrOutcome.String(OutcomeSuccess)),
 		duplicate: set(AttrOutcome.String(OutcomeDuplicate)),

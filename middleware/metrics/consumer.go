@@ -1,11 +1,9 @@
 package metrics
 
 import (
-	"context"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
-	"go.opentelemetry.io/otel/metric"
 
 	"github.com/sourceflow-go/sourceflow"
 )
@@ -69,9 +67,9 @@ func (m *Metrics) Middleware(h message.HandlerFunc) message.HandlerFunc {
 			opt = sets.permanent
 		case err != nil:
 			opt = sets.transient
-		case msg.Metadata.Get(sourceflow.MetaFiltered) != "":
+		case msg.Metadata[sourceflow.MetaFiltered] != "":
 			opt = sets.filtered
-			m.recordFiltered(ctx, dest, msg.Metadata.Get(sourceflow.MetaFiltered))
+			m.consume.filtered.Add(ctx, 1, sets.filteredBy(msg.Metadata[sourceflow.MetaFiltered])...)
 		case m.isDuplicate(msg):
 			opt = sets.duplicate
 		default:
@@ -81,12 +79,6 @@ func (m *Metrics) Middleware(h message.HandlerFunc) message.HandlerFunc {
 		returned = true
 		return produced, err
 	}
-}
-
-// recordFiltered adds one to NameEventsFiltered for an event that group's
-// event type filter dropped from dest.
-func (m *Metrics) recordFiltered(ctx context.Context, dest, group string) {
-	m.consume.filtered.Add(ctx, 1, metric.WithAttributes(AttrDestination.String(dest), AttrConsumerGroup.String(group)))
 }
 
 // messageType is the sourceflow.type value of msg.

@@ -35,3 +35,24 @@ func TestMiddlewareCountsAFilteredEvent(t *testing.T) {
 		string(metrics.AttrDestination), "", string(metrics.AttrOutcome), metrics.OutcomeSuccess))
 	assert.False(t, ok, "not a success")
 }
+
+// Counting a filtered event builds no attribute set per message: a
+// consumer group's filter may drop most of a topic's events, each costing
+// no more than a handled one.
+func TestAFilteredEventCostsNoMoreThanAHandledOne(t *testing.T) {
+	m, _ := recordingMetrics(t, metrics.Config{})
+	handle := m.Middleware(func(*message.Message) ([]*message.Message, error) { return nil, nil })
+	drop := m.Middleware(func(msg *message.Message) ([]*message.Message, error) {
+		msg.Metadata.Set(sourceflow.MetaFiltered, "billing")
+		return nil, nil
+	})
+	handled, filtered := typed("orders.Shipped"), typed("orders.Shipped")
+	_, err := handle(handled)
+	require.NoError(t, err)
+	_, err = drop(filtered)
+	require.NoError(t, err)
+
+	base := testing.AllocsPerRun(100, func() { _, _ = handle(handled) })
+	got := testing.AllocsPerRun(100, func() { _, _ = drop(filtered) })
+	assert.LessOrEqual(t, got, base, "a filtered event builds nothing per message")
+}
