@@ -237,7 +237,7 @@ func (d *Decrypter) decrypt(ctx context.Context, destination string, msg *messag
 	}
 	aad := authenticated
 	if h.Version != HeaderVersion1 {
-		aad = appendEnvelope(authenticated, msg.Metadata, h)
+		aad = appendEnvelope(authenticated, msg.Metadata, h.PayloadVersioned)
 	}
 	plain, err := open(ks, h, aad, msg.Payload)
 	if err != nil {

@@ -183,7 +183,7 @@ func (e *Encrypter) encrypt(ctx context.Context, destination string, msg *messag
 	if err != nil {
 		return nil, err
 	}
-	aad = appendEnvelope(aad, md, h)
+	aad = appendEnvelope(aad, md, h.PayloadVersioned)
 	body := dk.keys.protect(&h, aad, msg.Payload)
 	header, err := h.Encode()
 	if err != nil {

@@ -19,15 +19,16 @@ var authenticatedKeys = [...]string{
 }
 
 // appendEnvelope appends the values of the authenticated keys of md to b,
-// each length-prefixed: an absent key reads as an empty value. For a
-// header h that authenticates the payload version (h.PayloadVersioned), its
-// value follows, length-prefixed too; without it the bytes are those of
-// releases before the payload version was authenticated.
-func appendEnvelope(b []byte, md message.Metadata, h Header) []byte {
+// each length-prefixed: an absent key reads as an empty value. With
+// versioned (a header that authenticates the payload version,
+// Header.PayloadVersioned) its value follows, length-prefixed too; without
+// it the bytes are those of releases before the payload version was
+// authenticated.
+func appendEnvelope(b []byte, md message.Metadata, versioned bool) []byte {
 	for _, k := range authenticatedKeys {
 		b = appendField(b, []byte(md[k]))
 	}
-	if h.PayloadVersioned {
+	if versioned {
 		b = appendField(b, []byte(md[sourceflow.MetaPayloadVersion]))
 	}
 	return b
