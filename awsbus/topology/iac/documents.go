@@ -3,7 +3,6 @@ package iac
 import (
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
@@ -16,10 +15,11 @@ func redrivePolicy(dlq *resource, maxReceives int) map[string]any {
 
 // topicSource is a topic that may send to a queue: its name, and its ARN,
 // a reference to a topic of the output or the literal ARN of a topic of
-// another account or region.
+// another account or region, whose region it has ("" for the output's).
 type topicSource struct {
-	name string
-	arn  any
+	name   string
+	arn    any
+	region string
 }
 
 // queuePolicy refuses requests to queue without TLS and lets each topic
@@ -41,7 +41,7 @@ func queuePolicy(queue *resource, topics []topicSource) map[string]any {
 		stmts = append(stmts, map[string]any{
 			"Sid":       freeSid(taken, topology.PolicySid(t.name)),
 			"Effect":    "Allow",
-			"Principal": map[string]any{"Service": snsPrincipals([]any{t.arn})},
+			"Principal": map[string]any{"Service": snsPrincipals(t.region)},
 			"Action":    "sqs:SendMessage",
 			"Resource":  ref{queue, "arn"},
 			"Condition": map[string]any{"ArnEquals": map[string]any{"aws:SourceArn": t.arn}},
@@ -71,7 +71,7 @@ func freeSid(taken map[string]bool, sid string) string {
 // accounts named by ARN, to queues under the key calls KMS as their owner
 // (aws:SourceAccount): a statement lets it for those topics only, under
 // the regional SNS principal of those of an opt-in region too.
-func keyPolicy(foreignTopics []string) map[string]any {
+func keyPolicy(foreignTopics []topology.Foreign) map[string]any {
 	stmts := []any{
 		map[string]any{
 			"Sid":       "AccountIAMPolicies",
@@ -84,13 +84,14 @@ func keyPolicy(foreignTopics []string) map[string]any {
 	}
 	if len(foreignTopics) > 0 {
 		var owners, arns []any
-		for _, arn := range foreignTopics {
-			if owner := strings.Split(arn, ":")[4]; !slices.Contains(owners, any(owner)) {
-				owners = append(owners, owner)
+		var regions []string
+		for _, f := range foreignTopics {
+			if !slices.Contains(owners, any(f.Account)) {
+				owners = append(owners, f.Account)
 			}
-			arns = append(arns, arn)
+			arns, regions = append(arns, f.ARN), append(regions, f.Region)
 		}
-		stmts = append(stmts, snsKeyStatement("SNSOfForeignTopics", snsPrincipals(arns), map[string]any{
+		stmts = append(stmts, snsKeyStatement("SNSOfForeignTopics", snsPrincipals(regions...), map[string]any{
 			"StringEquals": map[string]any{"aws:SourceAccount": owners},
 			"ArnLike":      map[string]any{"aws:SourceArn": arns},
 		}))
@@ -111,10 +112,10 @@ func snsKeyStatement(sid string, principal any, cond map[string]any) map[string]
 	}
 }
 
-// snsPrincipals returns the SNS principals that deliver from topics, ARNs
-// of topics of another account or region or references to the output's
-// own: sns.amazonaws.com, and the regional principal of each opt-in region
-// of a topic named by ARN (topology.SNSPrincipals). SNS delivers from a
+// snsPrincipals returns the SNS principals that deliver from topics of
+// regions, those of topics of another account or region named by ARN (""
+// for a topic of the output): sns.amazonaws.com, and the regional
+// principal of each opt-in one (topology.SNSPrincipals). SNS delivers from a
 // topic of a region enabled by default to a queue of an opt-in region as
 // that region's principal, and the output's region is not known until it
 // is deployed: with such a topic, that principal is named where the output
@@ -124,17 +125,17 @@ func snsKeyStatement(sid string, principal any, cond map[string]any) map[string]
 // sns.amazonaws.com). One name is given
 // alone, so the statements of topics of regions enabled by default stay
 // as they were where the output is deployed in such a region.
-func snsPrincipals(topics []any) any {
+func snsPrincipals(regions ...string) any {
 	out := []any{"sns.amazonaws.com"}
 	fromDefaultRegion := false
-	for _, t := range topics {
-		arn, _ := t.(string)
-		if parts := strings.Split(arn, ":"); len(parts) == 6 {
-			fromDefaultRegion = fromDefaultRegion || !topology.IsOptInRegion(parts[3])
-			for _, p := range topology.SNSPrincipals(parts[3], "")[1:] {
-				if !slices.Contains(out, any(p)) {
-					out = append(out, p)
-				}
+	for _, region := range regions {
+		if region == "" {
+			continue
+		}
+		fromDefaultRegion = fromDefaultRegion || !topology.IsOptInRegion(region)
+		for _, p := range topology.SNSPrincipals(region, "")[1:] {
+			if !slices.Contains(out, any(p)) {
+				out = append(out, p)
 			}
 		}
 	}

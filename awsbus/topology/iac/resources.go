@@ -68,9 +68,9 @@ type (
 // after its dead-letter queue, topics, subscriptions, queue policies and
 // tables.
 func build(s system) ([]*resource, error) {
-	b := builder{byName: map[resourceType]map[string]*resource{}, tags: s.tags}
+	b := builder{byName: map[resourceType]map[string]*resource{}, tags: s.tags, foreign: s.foreign}
 	for _, alias := range s.keys {
-		b.key(alias, s.keyForeign[alias])
+		b.key(alias, b.foreignOf(s.keyForeign[alias]))
 	}
 	for _, q := range s.queues {
 		if err := b.queue(q); err != nil {
@@ -113,6 +113,8 @@ type builder struct {
 	list   []*resource
 	byName map[resourceType]map[string]*resource
 	tags   map[resourceType]map[string]map[string]string
+	// foreign are the topics named by ARN (system.foreign).
+	foreign map[string]topology.Foreign
 }
 
 func (b *builder) add(r *resource) *resource {
@@ -126,7 +128,7 @@ func (b *builder) add(r *resource) *resource {
 
 func (b *builder) get(t resourceType, name string) *resource { return b.byName[t][name] }
 
-func (b *builder) key(alias string, foreignTopics []string) {
+func (b *builder) key(alias string, foreignTopics []topology.Foreign) {
 	name := strings.TrimPrefix(alias, "alias/")
 	key := b.add(&resource{typ: kmsKey, name: name, retain: true, props: []prop{
 		{cfn: "Description", tf: "description", value: "SourceFlow message encryption key (" + alias + ")"},
@@ -183,36 +185,37 @@ func (b *builder) topic(t topology.Topic) error {
 	return nil
 }
 
-// topicARN returns the ARN of topic name: a reference to the topic of the
-// output, or, for a topic of another account or region named by its ARN
-// (topology.Foreign), that ARN; found is false for neither.
-func (b *builder) topicARN(name string) (arn any, found bool) {
+// topicSourceOf returns the topic name as a source of messages: a
+// reference to the topic of the output, or, for a topic of another
+// account or region named by its ARN (topology.Foreign), that ARN and its
+// region; found is false for neither.
+func (b *builder) topicSourceOf(name string) (t topicSource, found bool) {
 	if r := b.get(snsTopic, name); r != nil {
-		return ref{r, "arn"}, true
+		return topicSource{name: name, arn: ref{r, "arn"}}, true
 	}
-	return name, topology.IsARN(name)
+	f, found := b.foreign[name]
+	return topicSource{name: name, arn: name, region: f.Region}, found
 }
 
 func (b *builder) subscription(s topology.Subscription) error {
 	if s.DLQ == "" {
 		return fmt.Errorf("iac: subscription of queue %q to topic %q: Subscription.DLQ is required", s.Queue, s.Topic)
 	}
-	topic, found := b.topicARN(s.Topic)
+	topic, found := b.topicSourceOf(s.Topic)
 	queue, dlq := b.get(sqsQueue, s.Queue), b.get(sqsQueue, s.DLQ)
 	if !found || queue == nil || dlq == nil {
 		return fmt.Errorf("iac: subscription of queue %q to topic %q: the plan lacks the queue, its dead-letter queue or the topic", s.Queue, s.Topic)
 	}
 	props := []prop{
-		{cfn: "TopicArn", tf: "topic_arn", value: topic},
+		{cfn: "TopicArn", tf: "topic_arn", value: topic.arn},
 		{cfn: "Protocol", tf: "protocol", value: "sqs"},
 		{cfn: "Endpoint", tf: "endpoint", value: ref{queue, "arn"}},
 		{cfn: "RawMessageDelivery", tf: "raw_message_delivery", value: true},
 	}
 	topicName, region, redrive := s.Topic, "", any(map[string]any{"deadLetterTargetArn": ref{dlq, "arn"}})
-	if topology.IsARN(s.Topic) { // another account's topic, maybe of another region: subscribe there
-		parts := strings.Split(s.Topic, ":")
+	if f, ok := b.foreign[s.Topic]; ok { // another account's topic, maybe of another region: subscribe there
 		// SNS redrives only to a queue of the subscription's region.
-		topicName, region, redrive = parts[5], parts[3], inRegion{region: parts[3], value: redrive}
+		topicName, region, redrive = f.Name, f.Region, inRegion{region: f.Region, value: redrive}
 	}
 	props = append(props, prop{cfn: "RedrivePolicy", tf: "redrive_policy", value: redrive, doc: true})
 	if len(s.FilterTypes) > 0 {
@@ -234,11 +237,11 @@ func (b *builder) policy(name string, topicNames []string) error {
 	}
 	topics := make([]topicSource, 0, len(topicNames))
 	for _, t := range topicNames {
-		arn, ok := b.topicARN(t)
+		src, ok := b.topicSourceOf(t)
 		if !ok {
 			return fmt.Errorf("iac: policy of queue %q: the plan lacks topic %q", name, t)
 		}
-		topics = append(topics, topicSource{name: t, arn: arn})
+		topics = append(topics, src)
 	}
 	b.add(&resource{typ: sqsQueuePolicy, name: name, props: []prop{
 		{cfn: "Queues", value: []any{ref{queue, "url"}}},

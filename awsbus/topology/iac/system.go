@@ -26,7 +26,10 @@ type system struct {
 	// keyForeign are, by alias, the topics of another account, named by
 	// ARN, that queues encrypted under the key are subscribed to, sorted.
 	keyForeign map[string][]string
-	tables     []topology.Table
+	// foreign are the topics of another account or region the plans name
+	// by ARN, by ARN.
+	foreign map[string]topology.Foreign
+	tables  []topology.Table
 	// tags are the tags of each queue (its dead-letter queue's too), topic
 	// and table, by resource type and name.
 	tags map[resourceType]map[string]map[string]string
@@ -43,7 +46,8 @@ func newSystem(plans []topology.Plan) (system, error) {
 	slices.SortStableFunc(plans, func(a, b topology.Plan) int { return cmp.Compare(a.Service, b.Service) })
 	m := merger{queues: map[string]owned{}, topics: map[string]topology.Topic{},
 		subs: map[string]topology.Subscription{}, policies: map[string][]string{}, keys: map[string][]string{},
-		tables: map[string]declared{}, topicTags: map[string]tagSet{}, tableTags: map[string]tagSet{}}
+		tables: map[string]declared{}, topicTags: map[string]tagSet{}, tableTags: map[string]tagSet{},
+		foreign: map[string]topology.Foreign{}}
 	var errs []error
 	for i, p := range plans {
 		if i > 0 && p.Service == plans[i-1].Service {
@@ -78,6 +82,7 @@ type merger struct {
 	subs     map[string]topology.Subscription
 	policies map[string][]string
 	keys     map[string][]string // alias → the foreign topics of its queues
+	foreign  map[string]topology.Foreign
 	tables   map[string]declared
 	// topicTags and tableTags merge the tags of the services that share a
 	// topic or table.
@@ -114,6 +119,7 @@ func (m *merger) add(p topology.Plan) []error {
 	for _, pol := range p.Policies {
 		m.policies[pol.Queue] = append(m.policies[pol.Queue], pol.Topics...)
 	}
+	errs = append(errs, m.addForeign(p)...)
 	if alias, ok := creatableAlias(p.KMSKeyID); ok {
 		m.keys[alias] = append(m.keys[alias], foreignTopics(p)...)
 	}
@@ -202,7 +208,8 @@ func (m *merger) checkTagLimits() []error {
 }
 
 func (m *merger) system() system {
-	s := system{tags: map[resourceType]map[string]map[string]string{sqsQueue: {}, snsTopic: {}, dynamoTable: {}}}
+	s := system{tags: map[resourceType]map[string]map[string]string{sqsQueue: {}, snsTopic: {}, dynamoTable: {}},
+		foreign: m.foreign}
 	for _, name := range slices.Sorted(maps.Keys(m.queues)) {
 		q := m.queues[name]
 		s.queues = append(s.queues, q.q)
