@@ -51,9 +51,25 @@ func (g *globals) runValidate(cmd *cobra.Command, path string) error {
 		counted(len(report.Drifts), "difference", "differences"), displayPath(path), validateAdvice(path, changes))}
 }
 
+// fixOwners names what apply leaves to its owners among changes
+// (actionFix), and who fixes it, with the verb: the KMS key, a queue or
+// topic of another account, or both.
+func fixOwners(changes []change) (what, owner string) {
+	key := slices.ContainsFunc(changes, func(c change) bool { return c.action == actionFix && c.drift.Resource == "key" })
+	foreign := slices.ContainsFunc(changes, func(c change) bool { return c.action == actionFix && c.drift.Resource != "key" })
+	switch {
+	case key && foreign:
+		return "a KMS key nor a queue or topic of another account", "their owners fix"
+	case key:
+		return "a KMS key", "the key's owner fixes"
+	}
+	return "a queue or topic of another account", "its owner fixes"
+}
+
 // validateAdvice says what to run about the drift of changes: plan and
-// apply fix what they change, and the owner of the KMS key fixes its
-// drift (actionFix), which apply never changes.
+// apply fix what they change, and the owner of the KMS key, or of a queue
+// or topic of another account, fixes its drift (actionFix), which apply
+// never changes.
 func validateAdvice(path string, changes []change) string {
 	keys := count(changes, actionFix)
 	others := len(changes) - keys
@@ -61,14 +77,11 @@ func validateAdvice(path string, changes []change) string {
 		return fmt.Sprintf("run `sourceflow plan -f %s` to see what apply would do and `sourceflow apply -f %s` to fix %s, "+
 			"or fix the infrastructure code that owns %[3]s", fileArg(path), fileArg(path), agree(others, "it", "them"))
 	}
-	what, owner := "a KMS key", "the key's owner"
-	if !slices.ContainsFunc(changes, func(c change) bool { return c.action == actionFix && c.drift.Resource == "key" }) {
-		what, owner = "a queue or topic of another account", "its owner"
-	}
+	what, owner := fixOwners(changes)
 	if others == 0 {
-		return fmt.Sprintf("apply does not change %s; %s fixes %s, as said above", what, owner, agree(keys, "it", "them"))
+		return fmt.Sprintf("apply does not change %s; %s %s, as said above", what, owner, agree(keys, "it", "them"))
 	}
 	return fmt.Sprintf("run `sourceflow plan -f %s` to see what apply would do and `sourceflow apply -f %s` to fix %d of them, "+
-		"or fix the infrastructure code that owns %s; apply does not change %s: %s fixes %d, as said above",
+		"or fix the infrastructure code that owns %s; apply does not change %s: %s %d, as said above",
 		fileArg(path), fileArg(path), others, agree(others, "it", "them"), what, owner, keys)
 }
