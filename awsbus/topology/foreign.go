@@ -25,10 +25,6 @@ type Foreign struct {
 	Account string `json:"account"`
 }
 
-// IsARN reports whether a destination name is an ARN, which names a
-// Foreign topic or queue, rather than a queue or topic name.
-func IsARN(name string) bool { return strings.HasPrefix(name, "arn:") }
-
 // ParseForeign reads the ARN of a destination of kind: an SNS topic ARN
 // for an event destination, an SQS queue ARN for a command destination,
 // "arn:<partition>:<sns|sqs>:<region>:<account>:<name>". A malformed one
@@ -71,12 +67,4 @@ func (p Plan) foreign(name string) (Foreign, bool) {
 		}
 	}
 	return Foreign{}, false
-}
-
-// arnRegion returns the region part of an ARN, "" for anything else.
-func arnRegion(arn string) string {
-	if parts := strings.Split(arn, ":"); len(parts) >= 6 && parts[0] == "arn" {
-		return parts[3]
-	}
-	return ""
 }

@@ -31,7 +31,7 @@ const sendAction = "sqs:SendMessage"
 // it as applying would refuse a policy that lets the topic send.
 func queueLetsTopic(stmts []any, queueARN, topicARN string) (ok bool, deny string) {
 	r := snsRequest{topicARN: topicARN, account: arnField(topicARN, 4), overTLS: true,
-		principal: snsCaller(arnRegion(topicARN), arnRegion(queueARN))}
+		principal: snsCallerOf(topicARN, queueARN)}
 	for i, s := range stmts {
 		m, _ := s.(map[string]any)
 		switch m["Effect"] {

@@ -212,7 +212,7 @@ func (t *Provisioner) validatePolicy(ctx context.Context, res *resolved, rep *Dr
 		case !ok:
 			rep.add("policy", pol.Queue, "no statement lets topic %s send: an Allow statement for %s "+
 				"must cover %s on the queue under conditions the topic meets", arn,
-				snsCaller(arnRegion(arn), arnRegion(queueARN)), sendAction)
+				snsCallerOf(arn, queueARN), sendAction)
 		}
 	}
 	return nil

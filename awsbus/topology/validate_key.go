@@ -151,7 +151,7 @@ func reportKeyPolicy(rep *DriftReport, keyID, keyARN, policy string, topicARNs [
 	stmts := statements(doc["Statement"])
 	var refused, principals, denials []string
 	for _, arn := range topicARNs {
-		caller := snsCaller(arnRegion(arn), arnRegion(keyARN))
+		caller := snsCallerOf(arn, keyARN)
 		ok, deny := keyPolicyLetsSNS(stmts, keyARN, snsRequest{topicARN: arn, account: arnField(arn, 4), principal: caller})
 		if !ok {
 			refused = append(refused, arn[strings.LastIndex(arn, ":")+1:])
@@ -208,13 +208,4 @@ func statementName(m map[string]any, i int) string {
 		return strconv.Quote(sid)
 	}
 	return "#" + strconv.Itoa(i+1)
-}
-
-// arnField returns the i-th colon-separated field of an ARN.
-func arnField(arn string, i int) string {
-	parts := strings.SplitN(arn, ":", 6)
-	if i < len(parts) {
-		return parts[i]
-	}
-	return ""
 }
