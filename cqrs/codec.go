@@ -62,8 +62,10 @@ func (s *Service) encodeMessage(v any, want sourceflow.Kind, check func(*typeInf
 			return nil, nil, sourceflow.Permanent(err)
 		}
 	}
-	if err := validateMessage(info.name, v); err != nil {
-		return nil, nil, sourceflow.Permanent(err)
+	if info.validates {
+		if err := validateMessage(info.name, v); err != nil {
+			return nil, nil, sourceflow.Permanent(err)
+		}
 	}
 	payload, err := s.cfg.Codec.Marshal(v)
 	if err != nil {

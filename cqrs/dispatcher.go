@@ -148,17 +148,20 @@ func runSafely(ctx context.Context, h boundHandler, env Envelope, payload []byte
 	return h.run(withIncoming(ctx, env, h.qualified), env, payload)
 }
 
-// decode decodes payload into a new T and validates it (validateMessage);
-// a failure is permanent. Its text
+// decode decodes payload into a new T and, when validates (T has a
+// Validate method, see hasValidate), validates it (validateMessage); a
+// failure is permanent. Its text
 // names the type, not the message: the handler's error that wraps it
 // (wrapHandlerErr) names the message once.
-func decode[T any](codec Codec, env Envelope, payload []byte) (T, error) {
+func decode[T any](codec Codec, env Envelope, payload []byte, validates bool) (T, error) {
 	var v T
 	if err := codec.Unmarshal(payload, &v); err != nil {
 		return v, sourceflow.Permanent(fmt.Errorf("%w: %s into %v: %w", ErrDecode, env.Type, reflect.TypeOf(v), decodeError{err}))
 	}
-	if err := validateMessage(env.Type, v); err != nil {
-		return v, sourceflow.Permanent(err)
+	if validates {
+		if err := validateMessage(env.Type, &v); err != nil {
+			return v, sourceflow.Permanent(err)
+		}
 	}
 	return v, nil
 }

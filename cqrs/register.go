@@ -76,7 +76,7 @@ func addTypedHandler[T any](s *Service, kind sourceflow.Kind, owner string, stor
 		return err
 	}
 	run := func(ctx context.Context, env Envelope, payload []byte) error {
-		v, err := decode[T](s.cfg.Codec, env, payload)
+		v, err := decode[T](s.cfg.Codec, env, payload, info.validates)
 		if err != nil {
 			return err
 		}

@@ -17,6 +17,7 @@ type typeInfo struct {
 	destination string
 	aliases     []string // older names of the type (Aliases)
 	shape       payloadShape
+	validates   bool // it or its pointer has a Validate method (validateMessage)
 }
 
 // registry maps logical type names, and their aliases, to Go types and
@@ -62,7 +63,8 @@ func (r *registry) add(name string, kind sourceflow.Kind, t reflect.Type, destin
 		return fmt.Errorf("%w: destination %q carries %ss, cannot carry %s %q",
 			ErrInvalidRegistration, destination, k, kind, name)
 	}
-	info := &typeInfo{name: name, kind: kind, goType: t, destination: destination, aliases: aliases, shape: shape}
+	info := &typeInfo{name: name, kind: kind, goType: t, destination: destination, aliases: aliases, shape: shape,
+		validates: hasValidate(t)}
 	for _, n := range append([]string{name}, aliases...) {
 		r.byName[n] = info
 	}

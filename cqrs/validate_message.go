@@ -10,6 +10,15 @@ type validator interface {
 	Validate() error
 }
 
+// hasValidate reports whether a value of registered type t, or a pointer to
+// one, has a Validate method: whether validateMessage can do anything for
+// it. It is read once, at registration, so that a type without one costs
+// no reflection per message.
+func hasValidate(t reflect.Type) bool {
+	v := reflect.TypeFor[validator]()
+	return t.Implements(v) || reflect.PointerTo(t).Implements(v)
+}
+
 // validateMessage runs v's Validate method, declared on its type or on a
 // pointer to it, if it has one; a failure is ErrInvalidMessage naming the
 // type and giving the method's reason. v is a value or a pointer to one. A
