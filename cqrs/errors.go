@@ -60,7 +60,11 @@ var (
 	// ErrInvalidMessage is returned when a command or an event refuses its
 	// own payload: its type has a Validate() error method, which failed.
 	// Send and Raise refuse to send it; received, it is a permanent failure
-	// (dead-lettered at once with the reason).
+	// (dead-lettered at once with the reason). Validate gates new messages
+	// only: Replay hands handlers what it replays (a stored command, the
+	// events its handling raises) without it, so a rule added after a
+	// command was stored does not stop its replay (upcasters still apply);
+	// an event a replayed handler raises is still checked as it is raised.
 	ErrInvalidMessage = errors.New("cqrs: invalid message")
 	// ErrHopLimit is returned when a handler sends or raises a message
 	// that would travel more hops than ServiceConfig.MaxHops (see

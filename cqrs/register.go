@@ -75,8 +75,10 @@ func addTypedHandler[T any](s *Service, kind sourceflow.Kind, owner string, stor
 	if err != nil {
 		return err
 	}
+	// A replayed message is not validated: stored history is fact, and a
+	// Validate added since it was stored must not stop its replay.
 	run := func(ctx context.Context, env Envelope, payload []byte) error {
-		v, err := decode[T](s.cfg.Codec, env, payload, info.validates)
+		v, err := decode[T](s.cfg.Codec, env, payload, info.validates && !env.Replay)
 		if err != nil {
 			return err
 		}
