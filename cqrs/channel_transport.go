@@ -216,7 +216,7 @@ type ChannelTransport struct {
 	tags      uint64                           // the last tag given a message handed to gochannel
 	losses    atomic.Uint64                    // how many times a destination lost its last subscription
 	lostAt    map[string]uint64                // losses when each destination last lost its last subscription
-	dead      []DeadLetter
+	dead      deadLetterList                   // bounded by MaxDeadLetters
 	deadCount int
 	deadBy    deadletter.Counts
 	handovers map[string]*handover
@@ -257,6 +257,7 @@ func NewChannelTransport(cfg ChannelConfig) (*ChannelTransport, error) {
 		kinds: map[string]sourceflow.Kind{}, listeners: map[string]int{}, ready: map[string]int{}, lostAt: map[string]uint64{},
 		awaiting:  map[string]map[*awaited]struct{}{},
 		handovers: map[string]*handover{}, pending: map[string]int{}, idle: map[string][]chan struct{}{},
+		dead: deadLetterList{max: cfg.MaxDeadLetters},
 	}, nil
 }
 
@@ -354,21 +355,25 @@ func (t *ChannelTransport) DeadLettersByDestination() map[string]int64 {
 // DeadLetters returns the most recent messages given up on, at most
 // MaxDeadLetters, oldest first.
 func (t *ChannelTransport) DeadLetters() []DeadLetter {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return append([]DeadLetter(nil), t.dead...)
+	return t.dead.snapshot()
+}
+
+// NotifyDeadLetters calls f with each message the transport gives up on
+// from now on, as DeadLetters keeps it, in order, until stop is called;
+// once stop returns f is called no more. It tells a test harness of every
+// dead letter, one MaxDeadLetters dropped before the harness read
+// DeadLetters included. f must return quickly and not call DeadLetters.
+func (t *ChannelTransport) NotifyDeadLetters(f func(DeadLetter)) (stop func()) {
+	return t.dead.notify(f)
 }
 
 func (t *ChannelTransport) deadLetter(dl DeadLetter) {
 	t.cfg.Logger.Error("Message dead-lettered", errors.New(dl.Reason), deadLetterFields(dl.Destination, dl.Message, dl.Deliveries))
+	t.dead.add(dl) // before it is counted: a count read shows it in the list
+	t.deadBy.Add(dl.Destination)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.deadCount++
-	t.deadBy.Add(dl.Destination)
-	t.dead = append(t.dead, dl)
-	if len(t.dead) > t.cfg.MaxDeadLetters {
-		t.dead = t.dead[len(t.dead)-t.cfg.MaxDeadLetters:]
-	}
 }
 
 // listen records a new listener of dest before it subscribes; a second one

@@ -175,7 +175,7 @@ type PubSubTransport struct {
 	service string
 	bound   bool
 	dead    deadletter.Counts
-	kept    deadLetterList
+	kept    deadLetterList // keptDeadLetters of them
 	filters pubsubFilters
 }
 
@@ -292,10 +292,10 @@ func (t *PubSubTransport) deadLetter(destination string, m *message.Message, rea
 		return err
 	}
 	t.cfg.Logger.Error("Message dead-lettered", errors.New(reason), fields)
-	t.dead.Add(destination)
 	kept := m.Copy() // without the consumer's context, as ChannelTransport keeps it
 	kept.Metadata.Set(sourceflow.MetaFailure, reason)
 	t.kept.add(DeadLetter{Destination: destination, Message: kept, Reason: reason, Deliveries: deliveries})
+	t.dead.Add(destination) // once kept: a count read shows it in DeadLetters
 	return nil
 }
 
@@ -305,6 +305,15 @@ func (t *PubSubTransport) deadLetter(destination string, m *message.Message, rea
 // (sqlbus.DeadLetters for sqlbus) hold every process's.
 func (t *PubSubTransport) DeadLetters() []DeadLetter {
 	return t.kept.snapshot()
+}
+
+// NotifyDeadLetters calls f with each message this transport dead-letters
+// from now on, as DeadLetters keeps it, in order, until stop is called;
+// once stop returns f is called no more. It tells a test harness of every
+// dead letter, one pushed out of DeadLetters' 1000 before the harness read
+// them included. f must return quickly and not call DeadLetters.
+func (t *PubSubTransport) NotifyDeadLetters(f func(DeadLetter)) (stop func()) {
+	return t.kept.notify(f)
 }
 
 // DeadLettersByDestination returns how many messages were published to a

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/ThreeDotsLabs/watermill/message"
-
 	"github.com/sourceflow-go/sourceflow/cqrs"
 )
 
@@ -14,6 +12,7 @@ import (
 // sqlbus's transport is).
 type deadLetterKeeper interface {
 	DeadLetters() []cqrs.DeadLetter
+	NotifyDeadLetters(f func(cqrs.DeadLetter)) (stop func())
 }
 
 // DeadLetters returns the messages the harness's transport gave up on, with
@@ -33,17 +32,11 @@ func (h *Harness) DeadLetters(ctx context.Context) ([]cqrs.DeadLetter, error) {
 	return k.DeadLetters(), nil
 }
 
-// deadMessages returns the messages of the transport's dead letters, none
-// when it keeps none in memory.
-func (h *Harness) deadMessages() []*message.Message {
-	k, ok := h.transport.(deadLetterKeeper)
-	if !ok {
-		return nil
+// followDeadLetters has the tracker told of each dead letter the
+// transport keeps from now on, until the test ends; a transport that keeps
+// none in memory tells of none.
+func (h *Harness) followDeadLetters() {
+	if k, ok := h.transport.(deadLetterKeeper); ok {
+		h.t.Cleanup(k.NotifyDeadLetters(h.track.deadLettered))
 	}
-	dead := k.DeadLetters()
-	msgs := make([]*message.Message, len(dead))
-	for i, dl := range dead {
-		msgs[i] = dl.Message
-	}
-	return msgs
 }

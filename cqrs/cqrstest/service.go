@@ -54,7 +54,7 @@ func New(t testing.TB, cfg cqrs.ServiceConfig) *Harness {
 		h.Transport = tr
 	}
 	h.transport = cfg.Transport
-	h.track.settle(h.deadMessages()) // dead letters kept before the harness end none of its messages
+	h.followDeadLetters() // dead letters kept before the harness end none of its messages
 	if h.codec == nil {
 		h.codec = cqrs.JSONCodec{}
 	}

@@ -6,6 +6,8 @@ import (
 	"sync"
 
 	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/sourceflow-go/sourceflow/cqrs"
 )
 
 // tracker follows what the harness's service publishes: a message to a
@@ -17,13 +19,12 @@ type tracker struct {
 
 	mu      sync.Mutex
 	pending map[string]int                // publishes not yet handled, by message UUID
-	dead    map[*message.Message]bool     // the dead letters of the transport's last list
 	stubs   map[string][]*message.Message // what was sent to each stubbed destination
 	changed chan struct{}                 // closed and replaced when a delivery ends
 }
 
 func newTracker(listen []string) *tracker {
-	k := &tracker{listened: map[string]bool{}, pending: map[string]int{}, dead: map[*message.Message]bool{},
+	k := &tracker{listened: map[string]bool{}, pending: map[string]int{},
 		stubs: map[string][]*message.Message{}, changed: make(chan struct{})}
 	for _, d := range listen {
 		k.listened[d] = true
@@ -68,8 +69,6 @@ func (k *tracker) middleware(h message.HandlerFunc) message.HandlerFunc {
 		out, err := h(msg)
 		if err == nil {
 			k.add([]*message.Message{msg}, -1)
-		} else {
-			k.add(nil, 0) // it may be dead-lettered now
 		}
 		return out, err
 	}
@@ -90,28 +89,19 @@ func (k *tracker) add(msgs []*message.Message, delta int) {
 	k.changed = make(chan struct{})
 }
 
-// settle ends a pending publish for each dead letter in dead, the
-// transport's list of dead-lettered messages, not in its last list, and
-// returns how many remain and a channel closed at the next change. A dead
-// letter is known by identity, not by UUID: a message delivered again with
-// its UUID (a redrive) stays pending though the list still holds its
-// earlier dead letter, and ends when it is dead-lettered again even after
-// the transport dropped the earlier one past its bound.
-func (k *tracker) settle(dead []*message.Message) (int, <-chan struct{}) {
+// deadLettered ends a pending publish of dl's message: the transport
+// tells of each dead letter as it keeps it (NotifyDeadLetters), so one its
+// bounded list dropped before WaitIdle looked is not missed, and a message
+// delivered again with its UUID (a redrive) ends when it is dead-lettered
+// again.
+func (k *tracker) deadLettered(dl cqrs.DeadLetter) {
+	k.add([]*message.Message{dl.Message}, -1)
+}
+
+// idle returns how many publishes are pending and a channel closed at the
+// next change.
+func (k *tracker) idle() (int, <-chan struct{}) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	seen := make(map[*message.Message]bool, len(dead))
-	for _, m := range dead {
-		seen[m] = true
-		if k.dead[m] {
-			continue
-		}
-		if left := k.pending[m.UUID] - 1; left > 0 {
-			k.pending[m.UUID] = left
-		} else {
-			delete(k.pending, m.UUID)
-		}
-	}
-	k.dead = seen
 	return len(k.pending), k.changed
 }

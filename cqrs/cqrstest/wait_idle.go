@@ -3,12 +3,7 @@ package cqrstest
 import (
 	"context"
 	"fmt"
-	"time"
 )
-
-// deadLetterPoll is how often WaitIdle looks for dead letters, which come
-// without notice after a delivery failed.
-const deadLetterPoll = 5 * time.Millisecond
 
 // WaitIdle returns once every message the harness's service published to a
 // destination it listens to (commands sent, events raised, by the test or
@@ -25,10 +20,8 @@ const deadLetterPoll = 5 * time.Millisecond
 // When ctx ends first, WaitIdle returns an error wrapping ctx's that says
 // how many messages are still pending.
 func (h *Harness) WaitIdle(ctx context.Context) error {
-	tick := time.NewTicker(deadLetterPoll)
-	defer tick.Stop()
 	for {
-		n, changed := h.track.settle(h.deadMessages())
+		n, changed := h.track.idle()
 		if n == 0 {
 			return nil
 		}
@@ -36,7 +29,6 @@ func (h *Harness) WaitIdle(ctx context.Context) error {
 		case <-ctx.Done():
 			return fmt.Errorf("cqrstest: %d messages of %s neither handled nor dead-lettered: %w", n, h.Service.Name(), ctx.Err())
 		case <-changed:
-		case <-tick.C:
 		}
 	}
 }
