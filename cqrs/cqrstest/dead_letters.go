@@ -12,6 +12,12 @@ import (
 // sqlbus's transport is).
 type deadLetterKeeper interface {
 	DeadLetters() []cqrs.DeadLetter
+}
+
+// deadLetterNotifier is a transport that tells of each message it
+// dead-letters as it keeps it (both of the above), so that WaitIdle misses
+// none that its bounded list dropped.
+type deadLetterNotifier interface {
 	NotifyDeadLetters(f func(cqrs.DeadLetter)) (stop func())
 }
 
@@ -33,10 +39,10 @@ func (h *Harness) DeadLetters(ctx context.Context) ([]cqrs.DeadLetter, error) {
 }
 
 // followDeadLetters has the tracker told of each dead letter the
-// transport keeps from now on, until the test ends; a transport that keeps
-// none in memory tells of none.
+// transport keeps from now on, until the test ends; a transport that does
+// not tell of them (deadLetterNotifier) tells of none.
 func (h *Harness) followDeadLetters() {
-	if k, ok := h.transport.(deadLetterKeeper); ok {
+	if k, ok := h.transport.(deadLetterNotifier); ok {
 		h.t.Cleanup(k.NotifyDeadLetters(h.track.deadLettered))
 	}
 }

@@ -15,8 +15,10 @@ import (
 // Async, a PubSubTransport, sqlbus) assert a whole flow's outcome without
 // polling. Messages of other services sharing the transport, and those
 // published to a stubbed destination (see Stub), are not waited for. A
-// dead letter is seen only on a transport that keeps them in memory (see
-// DeadLetters): on another, a message dead-lettered keeps WaitIdle waiting.
+// dead letter is seen only on a transport that tells of each one as it
+// keeps it (NotifyDeadLetters: ChannelTransport, PubSubTransport, sqlbus's),
+// however few its list keeps: on another, a message dead-lettered keeps
+// WaitIdle waiting.
 // When ctx ends first, WaitIdle returns an error wrapping ctx's that says
 // how many messages are still pending.
 func (h *Harness) WaitIdle(ctx context.Context) error {
