@@ -98,6 +98,7 @@ type Publisher struct {
 	closing   chan struct{} // closed by Close: lingering calls leave at once
 	closeOnce sync.Once
 	lanes     sync.Map // endpoint name → *lane
+	senders   sync.Map // endpoint name → *builtSender
 }
 
 var _ message.Publisher = (*Publisher)(nil)
@@ -161,17 +162,9 @@ func (p *Publisher) Publish(destination string, msgs ...*message.Message) error 
 	if err != nil {
 		return err
 	}
-	var s sender
-	switch ep.Kind {
-	case sourceflow.KindCommand:
-		s = p.sqsSender(ep)
-	case sourceflow.KindEvent:
-		if p.cfg.SNS == nil {
-			return fmt.Errorf("%w: PublisherConfig.SNS is nil, cannot publish event to %q", ErrInvalidConfig, destination)
-		}
-		s = p.snsSender(ep)
-	default:
-		return fmt.Errorf("%w: destination %q has kind %v", ErrInvalidConfig, destination, ep.Kind)
+	s, err := p.sender(destination, ep)
+	if err != nil {
+		return err
 	}
 	if len(out) == 1 {
 		return p.publishOne(ep, out[0], s)
