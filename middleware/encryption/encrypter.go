@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"sync/atomic"
@@ -179,20 +180,22 @@ func (e *Encrypter) encrypt(ctx context.Context, destination string, msg *messag
 	h := Header{Version: HeaderVersion2, Signed: e.cfg.SignOnly, PayloadVersioned: carriesPayloadVersion(md),
 		KeyID: dk.keyID, WrappedKey: dk.wrapped, Nonce: make([]byte, nonceSize), Context: ec}
 	_, _ = rand.Read(h.Nonce) // crypto/rand.Read never returns an error
-	aad, err := h.authenticated()
+	header, err := h.authenticated(envelopeLen(md, h.PayloadVersioned))
 	if err != nil {
 		return nil, err
 	}
-	aad = appendEnvelope(aad, md, h.PayloadVersioned)
+	aad := appendEnvelope(header, md, h.PayloadVersioned)
 	body := dk.keys.protect(&h, aad, msg.Payload)
-	header, err := h.Encode()
-	if err != nil {
+	// The additional data starts with the header's binary form without the
+	// MAC; it is no longer read, so the MAC may be written over its
+	// envelope.
+	if header, err = h.appendMAC(aad[:len(header)]); err != nil {
 		return nil, err
 	}
 
 	out := message.NewMessage(msg.UUID, body)
 	out.Metadata = md
-	out.Metadata[sourceflow.MetaEncryption] = header
+	out.Metadata[sourceflow.MetaEncryption] = base64.StdEncoding.EncodeToString(header)
 	out.SetContext(msg.Context())
 	if size, limit := wireSize(len(body), out.Metadata), e.limit(destination); size > limit {
 		return nil, &TooLargeError{Destination: destination, Size: size, Limit: limit}

@@ -34,6 +34,18 @@ func appendEnvelope(b []byte, md message.Metadata, versioned bool) []byte {
 	return b
 }
 
+// envelopeLen is the number of bytes appendEnvelope appends.
+func envelopeLen(md message.Metadata, versioned bool) int {
+	n := 0
+	for _, k := range authenticatedKeys {
+		n += fieldLen(len(md[k]))
+	}
+	if versioned {
+		n += fieldLen(len(md[sourceflow.MetaPayloadVersion]))
+	}
+	return n
+}
+
 // carriesPayloadVersion reports whether md names a payload version other
 // than 0, which a consumer would upcast from: a value other than empty or
 // "0" (cqrs writes none for version 0).

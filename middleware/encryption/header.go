@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"strconv"
 )
 
@@ -148,9 +149,19 @@ type Header struct {
 
 // MarshalBinary returns the binary form of h.
 func (h Header) MarshalBinary() ([]byte, error) {
-	b, err := h.authenticated()
-	if err != nil || !h.Signed {
-		return b, err
+	b, err := h.authenticated(0)
+	if err != nil {
+		return nil, err
+	}
+	return h.appendMAC(b)
+}
+
+// appendMAC completes b, the binary form of h without the MAC
+// (authenticated), with the MAC of a signed header: the binary form of h.
+// It may write over b's spare capacity.
+func (h Header) appendMAC(b []byte) ([]byte, error) {
+	if !h.Signed {
+		return b, nil
 	}
 	if len(h.MAC) != macSize {
 		return nil, fmt.Errorf("header MAC must be %d bytes, got %d", macSize, len(h.MAC))
@@ -159,8 +170,9 @@ func (h Header) MarshalBinary() ([]byte, error) {
 }
 
 // authenticated returns the binary form of h without the MAC: what the
-// additional data or the MAC input starts with.
-func (h Header) authenticated() ([]byte, error) {
+// additional data or the MAC input starts with, with room for the MAC and
+// extra more bytes.
+func (h Header) authenticated(extra int) ([]byte, error) {
 	switch {
 	case h.Version != HeaderVersion1 && h.Version != HeaderVersion2:
 		return nil, fmt.Errorf("%w: %d", ErrUnsupportedVersion, h.Version)
@@ -172,7 +184,7 @@ func (h Header) authenticated() ([]byte, error) {
 		return nil, fmt.Errorf("header nonce must be %d bytes, got %d", nonceSize, len(h.Nonce))
 	}
 	n := 2 + nonceSize + 6*binary.MaxVarintLen16 + len(h.KeyID) + len(h.WrappedKey) +
-		len(h.Context.App) + len(h.Context.Type) + len(h.Context.Destination) + macSize
+		len(h.Context.App) + len(h.Context.Type) + len(h.Context.Destination) + macSize + extra
 	b := make([]byte, 0, n)
 	b = append(b, h.Version)
 	if h.Version == HeaderVersion2 {
@@ -234,6 +246,12 @@ func ParseHeader(value string) (Header, []byte, error) {
 	return h, authenticated, nil
 }
 
+// fieldLen is the length of a field of n bytes as appendField writes it.
+func fieldLen(n int) int {
+	return (bits.Len64(uint64(n)|1)+6)/7 + n
+}
+
+// appendField appends field to b, prefixed with its length as a uvarint.
 func appendField(b, field []byte) []byte {
 	b = binary.AppendUvarint(b, uint64(len(field)))
 	return append(b, field...)
