@@ -5,9 +5,12 @@ import (
 	"slices"
 )
 
-// SNS's actions on a key it stores messages under: a data key for each
-// message written to an encrypted topic or queue, and decrypting it.
-var snsKeyActions = []string{"kms:Decrypt", "kms:GenerateDataKey*"}
+// SNSKeyActions returns SNS's actions on a key it stores messages under: a
+// data key for each message written to an encrypted topic or queue, and
+// decrypting it. NewKeyPolicyStatements grants them (sorted), and so does
+// the key policy of iac's documents (in this order): one list, so the two
+// cannot drift apart.
+func SNSKeyActions() []string { return []string{"kms:GenerateDataKey*", "kms:Decrypt"} }
 
 // NewKeyPolicyStatements returns the statements the key policy of p's KMS
 // key needs besides the account's own access, for the encryption at rest
@@ -53,7 +56,7 @@ func NewKeyPolicyStatements(p Plan, cfg IAMConfig) ([]IAMStatement, error) {
 // snsKeyStatement lets SNS, calling as one of principals, use the key for
 // topics of accounts.
 func snsKeyStatement(sid string, principals, accounts, topics []string) IAMStatement {
-	s := allow(sid, []string{"*"}, snsKeyActions...)
+	s := allow(sid, []string{"*"}, SNSKeyActions()...)
 	s.Principal = map[string][]string{"Service": principals}
 	s.Condition = map[string]map[string][]string{
 		"StringEquals": {"aws:SourceAccount": accounts},

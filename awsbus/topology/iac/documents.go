@@ -106,7 +106,7 @@ func snsKeyStatement(sid string, principal any, cond map[string]any) map[string]
 		"Sid":       sid,
 		"Effect":    "Allow",
 		"Principal": map[string]any{"Service": principal},
-		"Action":    []any{"kms:GenerateDataKey*", "kms:Decrypt"},
+		"Action":    anyList(topology.SNSKeyActions()),
 		"Resource":  "*",
 		"Condition": cond,
 	}
@@ -152,9 +152,14 @@ func snsPrincipals(regions ...string) any {
 // filterPolicy lets only types through, on the type attribute: the
 // document topology.FilterPolicy writes.
 func filterPolicy(types []string) map[string]any {
-	list := make([]any, len(types))
-	for i, t := range types {
-		list[i] = t
+	return map[string]any{sourceflow.MetaType: anyList(types)}
+}
+
+// anyList returns list as the []any of a document.
+func anyList(list []string) []any {
+	out := make([]any, len(list))
+	for i, s := range list {
+		out[i] = s
 	}
-	return map[string]any{sourceflow.MetaType: list}
+	return out
 }
