@@ -2,6 +2,7 @@ package topology
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/sourceflow-go/sourceflow"
@@ -57,6 +58,21 @@ func ParseForeign(arn string, kind sourceflow.Kind) (Foreign, error) {
 		return bad("%v", err)
 	}
 	return Foreign{ARN: arn, Kind: kind, Name: parts[5], Region: parts[3], Account: parts[4]}, nil
+}
+
+// SubscribedForeignTopics returns the ARNs of the topics of another account
+// or region (Foreign) that p's queues are subscribed to, sorted, each once:
+// SNS of their owners delivers from them to those queues, under the key of
+// an encrypted queue.
+func (p Plan) SubscribedForeignTopics() []string {
+	var out []string
+	for _, s := range p.Subscriptions {
+		if IsARN(s.Topic) {
+			out = append(out, s.Topic)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // foreign returns the foreign topic or queue named name.

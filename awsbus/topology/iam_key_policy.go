@@ -39,7 +39,7 @@ func NewKeyPolicyStatements(p Plan, cfg IAMConfig) ([]IAMStatement, error) {
 	if topics := b.arns("sns", b.topics()); len(topics) > 0 {
 		stmts = append(stmts, snsKeyStatement("SNSStoresAndDelivers", []string{snsPrincipal}, []string{cfg.AccountID}, topics))
 	}
-	if topics := b.subscribedForeignTopics(); len(topics) > 0 {
+	if topics := p.SubscribedForeignTopics(); len(topics) > 0 {
 		var owners, regional []string
 		for _, arn := range topics {
 			owners = append(owners, arnField(arn, 4))

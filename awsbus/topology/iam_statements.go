@@ -104,19 +104,6 @@ func (b iamBuilder) foreign(kind sourceflow.Kind) []string {
 	return out
 }
 
-// subscribedForeignTopics returns the ARNs of the topics of another
-// account or region the service's queues are subscribed to, sorted.
-func (b iamBuilder) subscribedForeignTopics() []string {
-	var out []string
-	for _, s := range b.plan.Subscriptions {
-		if IsARN(s.Topic) {
-			out = append(out, s.Topic)
-		}
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
-}
-
 func (b iamBuilder) subscribedTopics() []string {
 	out := make([]string, 0, len(b.plan.Subscriptions))
 	for _, s := range b.plan.Subscriptions {

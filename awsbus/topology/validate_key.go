@@ -114,9 +114,9 @@ func (t *Provisioner) topicARNs(ctx context.Context, res *resolved, p Plan) []st
 		}
 		arns = append(arns, arn)
 	}
-	for _, s := range p.Subscriptions {
-		if IsARN(s.Topic) && !slices.Contains(arns, s.Topic) { // SNS of its owner delivers to a queue under the key
-			arns = append(arns, s.Topic)
+	for _, arn := range p.SubscribedForeignTopics() { // SNS of its owner delivers to a queue under the key
+		if !slices.Contains(arns, arn) {
+			arns = append(arns, arn)
 		}
 	}
 	return arns

@@ -121,7 +121,7 @@ func (m *merger) add(p topology.Plan) []error {
 	}
 	errs = append(errs, m.addForeign(p)...)
 	if alias, ok := creatableAlias(p.KMSKeyID); ok {
-		m.keys[alias] = append(m.keys[alias], foreignTopics(p)...)
+		m.keys[alias] = append(m.keys[alias], p.SubscribedForeignTopics()...)
 	}
 	for _, t := range p.Tables {
 		if err := m.addTable(p.Service, t); err != nil {
@@ -239,18 +239,6 @@ func (m *merger) system() system {
 		s.tables = append(s.tables, m.tables[name].t)
 	}
 	return s
-}
-
-// foreignTopics returns the topics of another account or region, named by
-// ARN, that p's queues are subscribed to.
-func foreignTopics(p topology.Plan) []string {
-	var out []string
-	for _, sub := range p.Subscriptions {
-		if topology.IsARN(sub.Topic) {
-			out = append(out, sub.Topic)
-		}
-	}
-	return out
 }
 
 // creatableAlias returns the alias of a key named by alias ("alias/orders"),
