@@ -47,10 +47,7 @@ func BenchmarkEncrypt1KiB(b *testing.B) {
 			name = "signed"
 		}
 		b.Run(name, func(b *testing.B) {
-			kms := encryptiontest.New()
-			kms.SetAlias(testAlias, kms.CreateKey())
-			enc, err := encryption.NewEncrypter(kms, encryption.EncrypterConfig{KeyID: testAlias, SignOnly: signOnly})
-			require.NoError(b, err)
+			enc := newEncrypter(b, signOnly)
 			in := newMsg(testType, make([]byte, 1024))
 			ctx := context.Background()
 			b.ReportAllocs()
@@ -61,6 +58,17 @@ func BenchmarkEncrypt1KiB(b *testing.B) {
 			}
 		})
 	}
+}
+
+// newEncrypter returns an Encrypter of testAlias on a fake KMS, sealing or,
+// with signOnly, signing.
+func newEncrypter(tb testing.TB, signOnly bool) *encryption.Encrypter {
+	tb.Helper()
+	kms := encryptiontest.New()
+	kms.SetAlias(testAlias, kms.CreateKey())
+	enc, err := encryption.NewEncrypter(kms, encryption.EncrypterConfig{KeyID: testAlias, SignOnly: signOnly})
+	require.NoError(tb, err)
+	return enc
 }
 
 // kmsCallsFor10000 sends 10,000 messages of one type to one destination

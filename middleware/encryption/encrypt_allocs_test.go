@@ -6,9 +6,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/sourceflow-go/sourceflow/middleware/encryption"
-	"github.com/sourceflow-go/sourceflow/middleware/encryption/encryptiontest"
 )
 
 // Encrypting a message with a cached data key builds the header's binary
@@ -20,13 +17,10 @@ func TestEncryptAllocations(t *testing.T) {
 		signOnly bool
 		want     float64
 	}{{false, 14}, {true, 18}} {
-		kms := encryptiontest.New()
-		kms.SetAlias(testAlias, kms.CreateKey())
-		enc, err := encryption.NewEncrypter(kms, encryption.EncrypterConfig{KeyID: testAlias, SignOnly: c.signOnly})
-		require.NoError(t, err)
+		enc := newEncrypter(t, c.signOnly)
 		in := newMsg(testType, make([]byte, 1024))
 		ctx := context.Background()
-		_, err = enc.Encrypt(ctx, testDest, in)
+		_, err := enc.Encrypt(ctx, testDest, in)
 		require.NoError(t, err)
 		allocs := testing.AllocsPerRun(100, func() { _, _ = enc.Encrypt(ctx, testDest, in) })
 		assert.LessOrEqual(t, allocs, c.want, "SignOnly %v", c.signOnly)
