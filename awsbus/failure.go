@@ -2,10 +2,7 @@ package awsbus
 
 import (
 	"fmt"
-	"strconv"
 	"time"
-
-	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/sourceflow-go/sourceflow"
 )
@@ -56,10 +53,7 @@ func (sub *subscription) unsettledReason(d *delivery, why string) string {
 }
 
 // receiveCount is d's ApproximateReceiveCount; 0 when SQS did not say.
-func receiveCount(d *delivery) int {
-	n, _ := strconv.Atoi(d.raw.Attributes[string(sqstypes.MessageSystemAttributeNameApproximateReceiveCount)])
-	return n
-}
+func receiveCount(d *delivery) int { return rawReceiveCount(d.raw) }
 
 // nackBackoff is the visibility timeout of a nacked d: the delay its
 // handler hinted (sourceflow.MetaRetryAfter, which cqrs records from a

@@ -89,20 +89,25 @@ func (sub *subscription) deadLetterInput(d *delivery, reason string) *sqs.SendMe
 }
 
 // deadLetterAttributes returns the attributes of raw's dead-letter copy:
-// raw's own plus the reason (see withReason), the reason shortened when the
-// copy would exceed MaxSQSMessageBytes. SQS refuses a larger copy, and the
-// message would then reach the dead-letter queue through the redrive
-// policy, without any reason. A message that leaves no room at all for a
-// reason is copied without one; the reason is in the log.
+// raw's own plus the reason (see withReason) and the consumer's receive
+// count (see withReceiveCount), the reason shortened when the copy would
+// exceed MaxSQSMessageBytes. SQS refuses a larger copy, and the message
+// would then reach the dead-letter queue through the redrive policy,
+// without any reason. A message that leaves no room at all for a reason is
+// copied without one or a count; the reason is in the log.
 func deadLetterAttributes(raw sqstypes.Message, reason string) map[string]sqstypes.MessageAttributeValue {
-	attrs := withReason(raw.MessageAttributes, reason)
+	n := rawReceiveCount(raw)
+	attrs := withReceiveCount(withReason(raw.MessageAttributes, reason), n)
 	over := sqsSize(aws.ToString(raw.Body), attrs) - MaxSQSMessageBytes
 	if over <= 0 {
 		return attrs
 	}
 	reason = cleanReason(reason)
 	if keep := len(reason) - over; keep > 0 && sqsrules.Reason(reason, keep) != "" {
-		return withReason(raw.MessageAttributes, sqsrules.Reason(reason, keep))
+		return withReceiveCount(withReason(raw.MessageAttributes, sqsrules.Reason(reason, keep)), n)
+	}
+	if bare := withReceiveCount(raw.MessageAttributes, 0); sqsSize(aws.ToString(raw.Body), bare) <= MaxSQSMessageBytes {
+		return bare
 	}
 	return raw.MessageAttributes
 }
