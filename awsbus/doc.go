@@ -104,8 +104,10 @@
 //     dead letters with too), or whose body is an SNS notification
 //     envelope (a subscription without raw message delivery):
 //     the message is copied at once to its dead-letter queue with the reason
-//     in an sf_failure attribute (inside the packed sf_env envelope when the
-//     message has no attribute to spare) and deleted from the source, without
+//     in an sf_failure attribute and how often the consumer received it in
+//     an sf_delivery_count attribute (each inside the packed sf_env envelope
+//     when the message has no attribute to spare; a count the sender set is
+//     dropped) and deleted from the source, without
 //     burning the retry budget. The reason is shortened when the copy would
 //     exceed the SQS size limit. The reason is logged once, with the
 //     message's SQS MessageId (message_id), its UUID (uuid: that MessageId

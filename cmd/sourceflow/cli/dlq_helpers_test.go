@@ -105,6 +105,9 @@ type letter struct {
 	headerKeyID string
 	// occurredAt is the envelope's occurred-at time; letterTime when empty.
 	occurredAt string
+	// receives is the consumer's receive count awsbus writes into the
+	// copy; none when empty.
+	receives string
 }
 
 // envelope is the envelope metadata of l.
@@ -140,6 +143,9 @@ func (e *dlqEnv) put(t *testing.T, queue string, l letter) map[string]sqstypes.M
 		env[sourceflow.MetaFailure] = l.reason
 	default:
 		attrs[sourceflow.MetaFailure] = l.reason
+	}
+	if l.receives != "" {
+		attrs[sourceflow.MetaDeliveryCount] = l.receives
 	}
 	body := l.body
 	if l.encryptFor != "" {

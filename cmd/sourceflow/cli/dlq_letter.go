@@ -26,10 +26,20 @@ type deadLetter struct {
 	typ       string
 	entity    string
 	// reason is the failure reason; empty when the message carries none.
-	reason   string
+	reason string
+	// receives is how often the consumer received the message, as awsbus
+	// writes it into its dead-letter copy (sourceflow.MetaDeliveryCount);
+	// 0 when the message carries no count (SQS's redrive policy moved it, a
+	// producer sent it, or an earlier awsbus copied it).
 	receives int
-	sent     time.Time
-	body     string
+	// sent is when the message was first sent (sourceflow.MetaOccurredAt),
+	// kept across retries and redrives; zero when it carries no valid time.
+	sent time.Time
+	// queued is the message's SQS SentTimestamp in the dead-letter queue:
+	// when awsbus copied it there, or, for a message SQS moved there, when
+	// SQS enqueued it (on a standard queue the source queue's time).
+	queued time.Time
+	body   string
 	// metadata are the string attributes with the packed envelope
 	// unpacked in their place, as a consumer sees them.
 	metadata map[string]string
@@ -58,10 +68,14 @@ func decodeLetter(m sqstypes.Message) deadLetter {
 	d.messageID = firstOf(md[sourceflow.MetaMessageID], uuid, d.sqsID)
 	d.typ, d.entity = d.metadata[sourceflow.MetaType], d.metadata[sourceflow.MetaEntityID]
 	d.reason = d.metadata[sourceflow.MetaFailure]
-	sys := m.Attributes
-	d.receives, _ = strconv.Atoi(sys[string(sqstypes.MessageSystemAttributeNameApproximateReceiveCount)])
-	if ms, err := strconv.ParseInt(sys[string(sqstypes.MessageSystemAttributeNameSentTimestamp)], 10, 64); err == nil {
-		d.sent = time.UnixMilli(ms).UTC()
+	if n, err := strconv.Atoi(md[sourceflow.MetaDeliveryCount]); err == nil && n > 0 {
+		d.receives = n
+	}
+	if at, err := time.Parse(time.RFC3339Nano, md[sourceflow.MetaOccurredAt]); err == nil {
+		d.sent = at.UTC()
+	}
+	if ms, err := strconv.ParseInt(m.Attributes[string(sqstypes.MessageSystemAttributeNameSentTimestamp)], 10, 64); err == nil {
+		d.queued = time.UnixMilli(ms).UTC()
 	}
 	return d
 }

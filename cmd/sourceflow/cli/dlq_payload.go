@@ -151,9 +151,12 @@ func printLetter(w io.Writer, d deadLetter, payload string) {
 	if d.malformed != "" {
 		line("malformed", d.malformed)
 	}
-	line("receives", fmt.Sprint(d.receives))
+	line("receives", firstOf(d.receivesText(), receivesUnknown))
 	if !d.sent.IsZero() {
 		line("sent", d.sent.Format(time.RFC3339))
+	}
+	if !d.queued.IsZero() {
+		line(d.queuedLabel(), d.queued.Format(time.RFC3339))
 	}
 	if payload != "" {
 		line("payload", payload)

@@ -22,7 +22,13 @@ type peekFlags struct {
 // peekLong is the help text of dlq peek.
 const peekLong = `peek shows up to --max messages of a dead-letter queue, decoded: type,
 entity id, message id (with its type, the idempotency key), the SQS message id, the
-failure reason, the receive count and when it was sent. They are read as a
+failure reason, how often the consumer received it ("receives", as SourceFlow's
+AWS transport writes it into its dead-letter copy; "unknown" for a message
+the queue's redrive policy moved, which carries no count), when it was first
+sent (the envelope's sf_at, kept across retries and redrives) and when it
+entered the dead-letter queue: "dead-lettered" for a copy with its reason,
+"enqueued" for a message without one (SQS keeps a standard queue's enqueue
+time when its redrive policy moves a message). They are read as a
 consumer reads them: a message whose packed sf_env attribute a consumer
 refuses (a key it never holds, such as sf_type, or one that is also an
 attribute) is shown from its attributes alone, with a "malformed" line
@@ -34,8 +40,8 @@ refuses it (exit 2).
 Nothing is consumed: peek receives with a visibility timeout of 1 second
 (the SDK leaves a timeout of 0 out of the request, which then takes the
 queue's default), never deletes, and at the end makes what it received
-visible again at once (ChangeMessageVisibility 0). Each peek adds one to the
-receive count. On a FIFO queue SQS holds a message group back while any of
+visible again at once (ChangeMessageVisibility 0). Each peek adds one to
+SQS's receive count of the dead letter, which peek does not show. On a FIFO queue SQS holds a message group back while any of
 its messages is in flight, so peek may show fewer than --max messages of one
 group. Control characters in what it prints are escaped (\x1b, \n).
 Each SQS call is bounded by --check-timeout (a receive's beyond the second
@@ -66,10 +72,12 @@ Without --key-id any key the caller may decrypt with is used.
 With -o json it prints one document, for scripts:
 {"service", "queue", "source", "approximate_depth", "messages": [{"type",
 "entity_id", "message_id", "sqs_id", "reason", "reason_given", "malformed",
-"receives", "sent", "payload"}]}. "reason" is always set: the failure
-reason, or, when the message carries none ("reason_given": false), the same
-explanation the table gives. "sent" (RFC 3339) is left out when SQS gives no time,
-"payload" unless --payload or --decrypt shows it, "malformed" when a
+"receives", "sent", "dead_lettered", "enqueued", "payload"}]}. "reason" is
+always set: the failure reason, or, when the message carries none
+("reason_given": false), the same explanation the table gives. "receives" is
+left out when unknown, "sent" (RFC 3339, as the other times) when the
+envelope has no time, "dead_lettered" (a copy with its reason) or
+"enqueued" (a message without one) when SQS gives no time, "payload" unless --payload or --decrypt shows it, "malformed" when a
 consumer reads the envelope. Characters a terminal would act on are \u
 escapes.`
 

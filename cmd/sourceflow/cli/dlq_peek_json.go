@@ -35,9 +35,16 @@ type deadLetterJSON struct {
 	// Malformed is why a consumer refuses the message's packed envelope;
 	// left out when it reads it.
 	Malformed string `json:"malformed,omitempty"`
-	Receives  int    `json:"receives"`
-	Sent      string `json:"sent,omitempty"`
-	Payload   string `json:"payload,omitempty"`
+	// Receives is how often the consumer received the message; left out
+	// when the dead letter does not say.
+	Receives *int `json:"receives,omitempty"`
+	// Sent is when the message was first sent (sf_at).
+	Sent string `json:"sent,omitempty"`
+	// DeadLettered is the SQS SentTimestamp of a copy awsbus made with its
+	// reason, Enqueued that of a message without one (see queuedLabel).
+	DeadLettered string `json:"dead_lettered,omitempty"`
+	Enqueued     string `json:"enqueued,omitempty"`
+	Payload      string `json:"payload,omitempty"`
 }
 
 // printLettersJSON writes the peeked letters of q, of the pair p, as one
@@ -47,12 +54,25 @@ func printLettersJSON(ctx context.Context, w io.Writer, s *session, p dlqPair, q
 		Messages: make([]deadLetterJSON, len(letters))}
 	for i, d := range letters {
 		m := deadLetterJSON{Type: d.typ, EntityID: d.entity, MessageID: d.messageID, SQSID: d.sqsID,
-			Reason: firstOf(d.reason, noReason), ReasonGiven: d.reason != "", Malformed: d.malformed, Receives: d.receives,
-			Payload: show.render(ctx, d)}
-		if !d.sent.IsZero() {
-			m.Sent = d.sent.Format(time.RFC3339)
+			Reason: firstOf(d.reason, noReason), ReasonGiven: d.reason != "", Malformed: d.malformed,
+			Sent: rfc3339(d.sent), Payload: show.render(ctx, d)}
+		if d.receives > 0 {
+			m.Receives = &d.receives
+		}
+		if d.queuedLabel() == labelDeadLettered {
+			m.DeadLettered = rfc3339(d.queued)
+		} else {
+			m.Enqueued = rfc3339(d.queued)
 		}
 		doc.Messages[i] = m
 	}
 	return writeJSON(w, doc)
+}
+
+// rfc3339 is t in RFC 3339, to the second; "" for the zero time.
+func rfc3339(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(time.RFC3339)
 }
