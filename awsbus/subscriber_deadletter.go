@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/ThreeDotsLabs/watermill"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
@@ -22,28 +21,16 @@ const maxReasonBytes = 1024
 // true. If that is not possible the message is backed off instead, so the
 // queue's redrive policy still moves it, and deadLetter reports false: d
 // will be redelivered, so its FIFO group must not move on. The reason is
-// logged once, as the line's error and its reason field, with d's SQS
-// MessageId (message_id), its Watermill UUID (uuid; the MessageId for a
-// message that carries none; a sender chose it, so it is shown as
-// sourceflow.IDText shows it: bounded, escaped), its correlation id (correlation_id) when it
-// has a valid one (sourceflow.ValidCorrelationID) and, once sent, the SQS
-// MessageId of the copy in the dead-letter queue (dlq_message_id), which
-// `sourceflow dlq peek` shows; the payload never. The reason is logged as the copy carries it, at most
+// logged once, as the line's error and its reason field, with the fields
+// of deadLetterFields and, once sent, the SQS MessageId of the copy in the
+// dead-letter queue (dlq_message_id), which `sourceflow dlq peek` shows as
+// its SQS id; the payload never. The reason is logged as the copy carries it, at most
 // maxReasonBytes: a handler's reason may be of any length. A copy sent is
 // counted under the endpoint's destination (Transport.DeadLettersByDestination).
 func (sub *subscription) deadLetter(d *delivery, reason string) bool {
 	d.stopRenewal() // a renewal started during the copy would hold up the settling call after it; none is waited for yet
 	reason = cleanReason(reason)
-	fields := watermill.LogFields{
-		"message_id": aws.ToString(d.raw.MessageId), "reason": reason,
-		"receive_count": d.raw.Attributes[string(sqstypes.MessageSystemAttributeNameApproximateReceiveCount)],
-	}
-	if d.msg != nil {
-		fields["uuid"] = sourceflow.IDText(d.msg.UUID)
-		if corr := d.msg.Metadata.Get(sourceflow.MetaCorrelationID); sourceflow.ValidCorrelationID(corr) {
-			fields["correlation_id"] = corr
-		}
-	}
+	fields := deadLetterFields(d, reason)
 	failure := errors.New(reason)
 	if sub.ep.DLQURL == "" {
 		sub.log.Error("No dead-letter queue configured; left to the redrive policy", failure, fields)
