@@ -21,7 +21,8 @@ that SQS moved through the queue's redrive policy, after too many failed
 receives, has no reason.
 
   list     depth of the dead-letter queues of the queues the service consumes
-  peek     show messages without consuming them
+  peek     show messages without consuming them, or with --summary count
+           them by type and by reason
   redrive  move messages back to the queue they came from
   purge    delete every message of a dead-letter queue, or with --type only
            those of one message type (with --yes)

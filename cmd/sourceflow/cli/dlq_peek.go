@@ -15,7 +15,7 @@ type peekFlags struct {
 	path, queue, appName, output string
 	max                          int
 	checkTimeout                 time.Duration
-	payload, decrypt             bool
+	payload, decrypt, summary    bool
 	keyIDs                       []string
 }
 
@@ -79,7 +79,9 @@ left out when unknown, "sent" (RFC 3339, as the other times) when the
 envelope has no time, "dead_lettered" (a copy with its reason) or
 "enqueued" (a message without one) when SQS gives no time, "payload" unless --payload or --decrypt shows it, "malformed" when a
 consumer reads the envelope. Characters a terminal would act on are \u
-escapes.`
+escapes.
+
+` + peekSummaryHelp
 
 func newDLQPeekCommand(g *globals) *cobra.Command {
 	var f peekFlags
@@ -91,7 +93,8 @@ func newDLQPeekCommand(g *globals) *cobra.Command {
 			"  sourceflow dlq peek -f orders.topology.yaml --queue orders.fifo --max 50 --payload\n" +
 			"  sourceflow dlq peek -f orders.topology.yaml --queue orders-dlq.fifo --decrypt\n" +
 			"  sourceflow dlq peek -f orders.topology.yaml --queue orders-dlq.fifo --decrypt --key-id alias/orders\n" +
-			"  sourceflow dlq peek -f orders.topology.yaml --queue orders-dlq.fifo -o json",
+			"  sourceflow dlq peek -f orders.topology.yaml --queue orders-dlq.fifo -o json\n" +
+			"  sourceflow dlq peek -f orders.topology.yaml --queue orders-dlq.fifo --summary",
 	}, &f, g.runDLQPeek)
 	addFileFlag(cmd, &f.path)
 	addQueueFlag(cmd, &f.queue)
@@ -100,6 +103,8 @@ func newDLQPeekCommand(g *globals) *cobra.Command {
 	cmd.Flags().BoolVar(&f.decrypt, "decrypt", false, "decrypt encrypted payloads with KMS and show them; implies --payload")
 	cmd.Flags().StringArrayVar(&f.keyIDs, "key-id", nil,
 		"with --decrypt, a KMS key (id, ARN or alias) whose data keys are accepted, once per key; others are not sent to KMS (default: any key)")
+	cmd.Flags().BoolVar(&f.summary, "summary", false,
+		"count the messages by type and by reason, up to the queue's depth, instead of showing them")
 	cmd.Flags().StringVar(&f.appName, "app-name", "sourceflow", "application name bound into the encryption context")
 	addOutputFlag(cmd, &f.output)
 	addCheckTimeoutFlag(cmd, &f.checkTimeout, "bound on each SQS and KMS call (a receive's beyond the second it waits for messages)")
@@ -119,6 +124,9 @@ func (g *globals) runDLQPeek(cmd *cobra.Command, f peekFlags) error {
 	if err := checkMax(f.max, maxPeek); err != nil {
 		return err
 	}
+	if err := checkSummaryFlags(f, cmd.Flags().Changed("max")); err != nil {
+		return err
+	}
 	if len(f.keyIDs) > 0 && !f.decrypt {
 		return &ExitError{Code: ExitUsage, Err: errors.New("--key-id: only with --decrypt, whose accepted keys it lists")}
 	}
@@ -134,6 +142,9 @@ func (g *globals) runDLQPeek(cmd *cobra.Command, f peekFlags) error {
 	q, err := resolveQueue(ctx, api, p.dlq)
 	if err != nil {
 		return s.boundedQueueFailure(ctx, "dlq peek", err, f.checkTimeout)
+	}
+	if f.summary {
+		return s.runPeekSummary(ctx, cmd.OutOrStdout(), api, p, q, f)
 	}
 	show, err := newPayloadView(ctx, s, f, p)
 	if err != nil {

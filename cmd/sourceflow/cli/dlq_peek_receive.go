@@ -14,42 +14,53 @@ import (
 // queue's default then applies.
 const peekVisibility = 1
 
-// peekPage is one receive of peek.
+// peekPage is one receive of peek: when it was made and the receipt
+// handles of what it brought.
 type peekPage struct {
-	at   time.Time
-	msgs []sqstypes.Message
+	at      time.Time
+	handles []*string
 }
 
-// peekLetters receives up to max messages of q without deleting any. It
+// peekLetters receives up to max messages of q without deleting any (see
+// peekEach).
+func peekLetters(ctx context.Context, api dlqSQS, q sqsQueue, max int) ([]deadLetter, error) {
+	var out []deadLetter
+	_, err := peekEach(ctx, api, q, max, func(d deadLetter) { out = append(out, d) })
+	return out, err
+}
+
+// peekEach receives up to max messages of q without deleting any, calls
+// each with every one it had not seen, and returns how many that was. It
 // stops at max, when a receive brings no message it has not seen, or when
 // it has seen as many as q held when resolved. It then hands back the
 // messages still hidden, so they are visible again at once.
-func peekLetters(ctx context.Context, api dlqSQS, q sqsQueue, max int) ([]deadLetter, error) {
+func peekEach(ctx context.Context, api dlqSQS, q sqsQueue, max int, each func(deadLetter)) (int, error) {
 	seen := map[string]bool{}
-	var out []deadLetter
 	var pages []peekPage
 	defer func() { releaseRecent(ctx, api, q.url, pages) }()
-	for len(out) < max && (len(out) == 0 || int64(len(out)) < q.visible) {
-		msgs, err := receiveLetters(ctx, api, q.url, min(max-len(out), 10), peekVisibility)
+	for len(seen) < max && (len(seen) == 0 || int64(len(seen)) < q.visible) {
+		msgs, err := receiveLetters(ctx, api, q.url, min(max-len(seen), 10), peekVisibility)
 		if err != nil {
-			return out, err
+			return len(seen), err
 		}
-		pages = append(pages, peekPage{at: time.Now(), msgs: msgs})
+		page := peekPage{at: time.Now()}
 		fresh := 0
 		for _, m := range msgs {
+			page.handles = append(page.handles, m.ReceiptHandle)
 			id := aws.ToString(m.MessageId)
-			if seen[id] || len(out) == max {
+			if seen[id] || len(seen) == max {
 				continue
 			}
 			seen[id] = true
 			fresh++
-			out = append(out, decodeLetter(m))
+			each(decodeLetter(m))
 		}
+		pages = append(pages, page)
 		if fresh == 0 {
 			break
 		}
 	}
-	return out, nil
+	return len(seen), nil
 }
 
 // releaseRecent makes the messages of the pages received less than
@@ -61,9 +72,9 @@ func releaseRecent(ctx context.Context, api dlqSQS, url string, pages []peekPage
 		if time.Since(p.at) >= peekVisibility*time.Second {
 			continue
 		}
-		for _, m := range p.msgs {
+		for _, h := range p.handles {
 			_, _ = api.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{
-				QueueUrl: aws.String(url), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0,
+				QueueUrl: aws.String(url), ReceiptHandle: h, VisibilityTimeout: 0,
 			})
 		}
 	}
