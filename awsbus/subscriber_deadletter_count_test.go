@@ -40,14 +40,7 @@ func TestSubscriberDeadLetterCopyCarriesTheConsumersReceiveCount(t *testing.T) {
 				},
 			})
 			require.NoError(t, err)
-			ch, err := w.sub.Subscribe(context.Background(), "orders")
-			require.NoError(t, err)
-			go func() {
-				for m := range ch {
-					tt.fail(m)
-					m.Nack()
-				}
-			}()
+			failEvery(t, w, tt.fail)
 
 			require.EventuallyWithT(t, func(c *assert.CollectT) {
 				assert.Len(c, w.sqs.Messages(w.ep.DLQURL), 1)
@@ -56,4 +49,18 @@ func TestSubscriberDeadLetterCopyCarriesTheConsumersReceiveCount(t *testing.T) {
 			assert.Equal(t, tt.want, dead.Attributes[sourceflow.MetaDeliveryCount])
 		})
 	}
+}
+
+// failEvery subscribes to w's queue and nacks every message it receives
+// after fail marks it.
+func failEvery(t *testing.T, w *wire, fail func(m *message.Message)) {
+	t.Helper()
+	ch, err := w.sub.Subscribe(context.Background(), w.ep.Name)
+	require.NoError(t, err)
+	go func() {
+		for m := range ch {
+			fail(m)
+			m.Nack()
+		}
+	}()
 }

@@ -1,10 +1,10 @@
 package awsbus_test
 
 import (
-	"context"
 	"testing"
 
 	"github.com/ThreeDotsLabs/watermill"
+	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -21,14 +21,7 @@ func TestSubscriberDeadLetterLogNamesTheMessageAsPeekDoes(t *testing.T) {
 	logs := watermill.NewCaptureLogger()
 	w := newWire(t, "orders", 5, awsbus.SubscriberConfig{Logger: logs})
 	require.NoError(t, w.pub.Publish("orders", command("m-1", "o-1")))
-	ch, err := w.sub.Subscribe(context.Background(), "orders")
-	require.NoError(t, err)
-	go func() {
-		for m := range ch {
-			m.Metadata.Set(sourceflow.MetaFailure, "refused by its handler")
-			m.Nack()
-		}
-	}()
+	failEvery(t, w, func(m *message.Message) { m.Metadata.Set(sourceflow.MetaFailure, "refused by its handler") })
 
 	line := deadLetteredLine(t, logs)
 
