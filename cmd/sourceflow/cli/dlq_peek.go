@@ -41,9 +41,9 @@ Nothing is consumed: peek receives with a visibility timeout of 1 second
 (the SDK leaves a timeout of 0 out of the request, which then takes the
 queue's default), never deletes, and at the end makes what it received
 visible again at once (ChangeMessageVisibility 0). Each peek adds one to
-SQS's receive count of the dead letter, which peek does not show. On a FIFO queue SQS holds a message group back while any of
-its messages is in flight, so peek may show fewer than --max messages of one
-group. Control characters in what it prints are escaped (\x1b, \n).
+SQS's receive count of the dead letter, which peek does not show. On a FIFO
+queue SQS holds a message group back while any of its messages is in
+flight, so peek may show fewer than --max messages of one group. Control characters in what it prints are escaped (\x1b, \n).
 Each SQS call is bounded by --check-timeout (a receive's beyond the second
 it waits for messages), as is each KMS call of --decrypt: an endpoint that
 does not answer fails the command then, naming the endpoint (exit 3), not
@@ -77,8 +77,9 @@ always set: the failure reason, or, when the message carries none
 ("reason_given": false), the same explanation the table gives. "receives" is
 left out when unknown, "sent" (RFC 3339, as the other times) when the
 envelope has no time, "dead_lettered" (a copy with its reason) or
-"enqueued" (a message without one) when SQS gives no time, "payload" unless --payload or --decrypt shows it, "malformed" when a
-consumer reads the envelope. Characters a terminal would act on are \u
+"enqueued" (a message without one) when SQS gives no time, "payload"
+unless --payload or --decrypt shows it, "malformed" when a consumer reads
+the envelope. Characters a terminal would act on are \u
 escapes.
 
 ` + peekSummaryHelp
