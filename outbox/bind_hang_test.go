@@ -55,6 +55,7 @@ func TestBindEndsWithItsContextWhateverStatementHangs(t *testing.T) {
 		{"MySQL tables", sourceflow.MySQL, "*", "create the tables"},
 		{"MySQL lock table", sourceflow.MySQL, "sourceflow_outbox_locks", "create the lock table"},
 		{"MySQL held table's destination_key", sourceflow.MySQL, "information_schema.columns", "create the held table"},
+		{"MySQL held table's destination_key index", sourceflow.MySQL, "information_schema.statistics", "create the held table"},
 		{"PostgreSQL forwarders' offsets row", sourceflow.Postgres, "ON CONFLICT DO NOTHING", "create the offsets row"},
 		{"MySQL forwarders' offsets row", sourceflow.MySQL, "SELECT 1 FROM", "look for the offsets row"},
 	}
