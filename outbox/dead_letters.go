@@ -144,8 +144,14 @@ var reasonKeys = []string{
 // dead letter whose metadata column cannot be read (written by hand) stays
 // where it is, for an operator to repair or delete; the others are moved,
 // and the error names it. Only cfg.DB, cfg.Dialect, cfg.Topic and
-// cfg.Logger are used; forwarders may run meanwhile.
+// cfg.Logger are used; forwarders may run meanwhile. It is RedriveWith
+// without options.
 func Redrive(ctx context.Context, cfg Config) (int, error) {
+	return RedriveWith(ctx, cfg, RedriveOptions{})
+}
+
+// RedriveWith is Redrive with opts.
+func RedriveWith(ctx context.Context, cfg Config, opts RedriveOptions) (int, error) {
 	cfg.setDefaults()
 	if err := cfg.validateStore(); err != nil {
 		return 0, err
@@ -156,6 +162,9 @@ func Redrive(ctx context.Context, cfg Config) (int, error) {
 		rows, bad := sqldb.Readable(rows)
 		if bad != nil {
 			unreadable = append(unreadable, bad)
+		}
+		if opts.ResetHops {
+			rows = withoutHops(rows)
 		}
 		n, err := redriveRows(ctx, cfg, rows)
 		moved += n

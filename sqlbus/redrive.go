@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
 
@@ -39,13 +40,33 @@ var reasonKeys = []string{sourceflow.MetaFailure, sourceflow.MetaLastError, sqld
 // names it. Only cfg.DB, cfg.Dialect and cfg.Logger are used; services may
 // run meanwhile. It creates destination's table only when it has none,
 // so on a destination whose table exists it needs SELECT, INSERT and
-// DELETE, not CREATE.
+// DELETE, not CREATE. It is RedriveWith without options.
 func Redrive(ctx context.Context, cfg Config, destination string) (int, error) {
+	return RedriveWith(ctx, cfg, destination, RedriveOptions{})
+}
+
+// RedriveOptions are the choices of RedriveWith.
+type RedriveOptions struct {
+	// ResetHops removes each dead letter's hop count (sourceflow.MetaHops),
+	// so that it counts as sent by no handler (hop 0): a handler of it
+	// may again send or raise up to cqrs.ServiceConfig.MaxHops messages
+	// in a row. Use it once the causation loop that dead-lettered the
+	// messages at the hop limit is fixed; should the loop still be there,
+	// it stops again at the limit.
+	ResetHops bool
+}
+
+// RedriveWith is Redrive with opts.
+func RedriveWith(ctx context.Context, cfg Config, destination string, opts RedriveOptions) (int, error) {
 	cfg.setDefaults()
 	if err := cfg.Validate(); err != nil {
 		return 0, err
 	}
 	schema, _ := adapters(cfg.Dialect, cfg.DB)
+	strip := reasonKeys
+	if opts.ResetHops {
+		strip = append(slices.Clip(reasonKeys), sourceflow.MetaHops)
+	}
 	created, moved := false, 0
 	var unreadable []error
 	err := sqldb.EachWatermillPage(ctx, cfg.DB, cfg.Dialect, "watermill_"+DeadLetterTopic(destination), redrivePage, func(rows []sqldb.WatermillRow) error {
@@ -59,7 +80,7 @@ func Redrive(ctx context.Context, cfg Config, destination string) (int, error) {
 			}
 			created = true
 		}
-		n, err := redriveRows(ctx, cfg, schema, destination, rows)
+		n, err := redriveRows(ctx, cfg, schema, destination, rows, strip)
 		moved += n // committed, even when releasing the lock then failed
 		return err
 	})
@@ -69,12 +90,13 @@ func Redrive(ctx context.Context, cfg Config, destination string) (int, error) {
 	return moved, nil
 }
 
-// redriveRows moves rows back into destination's table in one
-// transaction and returns how many it moved: those still in the
+// redriveRows moves rows back into destination's table, without the
+// metadata strip names, in one transaction and returns how many it moved: those still in the
 // dead-letter table (another Redrive may have moved some). On MySQL the
 // transaction holds the topic's publish lock until it commits, so rows
 // keep committing in offset order.
-func redriveRows(ctx context.Context, cfg Config, schema wsql.SchemaAdapter, destination string, rows []sqldb.WatermillRow) (moved int, err error) {
+func redriveRows(ctx context.Context, cfg Config, schema wsql.SchemaAdapter, destination string,
+	rows []sqldb.WatermillRow, strip []string) (moved int, err error) {
 	conn, err := cfg.DB.Conn(ctx)
 	if err != nil {
 		return 0, err
@@ -94,7 +116,7 @@ func redriveRows(ctx context.Context, cfg Config, schema wsql.SchemaAdapter, des
 	}
 	defer func() { _ = tx.Rollback() }() // a no-op once committed
 	n, err := sqldb.MoveWatermillRows(ctx, tx, cfg.Dialect, schema, cfg.Logger,
-		"watermill_"+DeadLetterTopic(destination), topic, rows, reasonKeys)
+		"watermill_"+DeadLetterTopic(destination), topic, rows, strip)
 	if err != nil {
 		return 0, err
 	}

@@ -16,13 +16,13 @@ import (
 
 type sqlRedriveFlags struct {
 	sqlTargetFlags
-	yes bool
+	yes, resetHops bool
 }
 
 func newSQLRedriveCommand(g *globals) *cobra.Command {
 	var f sqlRedriveFlags
 	cmd := flagCommand(&cobra.Command{
-		Use:   "redrive (--destination NAME | --outbox TOPIC) [--yes]",
+		Use:   "redrive (--destination NAME | --outbox TOPIC) [--yes] [--reset-hops]",
 		Short: "Move the dead letters of a destination or an outbox back (with --yes)",
 		Long: `redrive writes the dead letters of a destination back into it
 (sqlbus.Redrive), or those of an outbox back into the outbox
@@ -43,13 +43,21 @@ no table on the database (a misspelt name, say) draws a warning on
 standard error when counted; when its table cannot be looked up, the
 warning says so and the outcome stands (an interrupt during the lookup
 exits 130). With --yes such a name is refused first (exit 2), moving
-nothing, and a lookup that fails exits 3.`,
+nothing, and a lookup that fails exits 3.
+
+--reset-hops removes each message's hop count (sf_hops) as it moves it, so
+that a message dead-lettered at the hop limit (cqrs.ErrHopLimit) once its
+causation loop is fixed counts as sent by no handler, and its handler's
+sends are not refused again at the same hop; should the loop still be
+there, it stops again at the limit.`,
 		Example: "  sourceflow sql redrive --destination payments.fifo\n" +
 			"  sourceflow sql redrive --destination payments.fifo --yes\n" +
-			"  sourceflow sql redrive --outbox outbox_payments --yes",
+			"  sourceflow sql redrive --outbox outbox_payments --yes\n" +
+			"  sourceflow sql redrive --destination order-events --yes --reset-hops",
 	}, &f, g.runSQLRedrive)
 	addTargetFlags(cmd, &f.sqlTargetFlags)
 	cmd.Flags().BoolVar(&f.yes, "yes", false, "move the dead letters; without it redrive only counts them")
+	cmd.Flags().BoolVar(&f.resetHops, "reset-hops", false, "remove each message's hop count (sf_hops) as it moves it")
 	return cmd
 }
 
@@ -58,7 +66,7 @@ func (g *globals) runSQLRedrive(cmd *cobra.Command, f sqlRedriveFlags) error {
 		if !f.yes {
 			return c.countToRedrive(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), name, isOutbox)
 		}
-		return c.redriveAll(ctx, cmd.OutOrStdout(), name, isOutbox)
+		return c.redriveAll(ctx, cmd.OutOrStdout(), name, isOutbox, f.resetHops)
 	})
 }
 
@@ -82,13 +90,14 @@ func (c *sqlConn) countToRedrive(ctx context.Context, out, errOut io.Writer, nam
 }
 
 // redriveAll moves the dead letters of the destination or the outbox name
-// back (redrive --yes) and says how many it moved. A name without a table
-// on the database (knownTarget) is refused first, moving nothing.
-func (c *sqlConn) redriveAll(ctx context.Context, out io.Writer, name string, isOutbox bool) error {
+// back (redrive --yes), without their hop counts when resetHops, and says
+// how many it moved. A name without a table on the database (knownTarget)
+// is refused first, moving nothing.
+func (c *sqlConn) redriveAll(ctx context.Context, out io.Writer, name string, isOutbox, resetHops bool) error {
 	if err := c.knownTarget(ctx, name, isOutbox); err != nil {
 		return err
 	}
-	moved, err := c.redrive(ctx, name, isOutbox)
+	moved, err := c.redrive(ctx, name, isOutbox, resetHops)
 	fmt.Fprintf(out, "Moved %s back into %s.\n", counted(moved, "dead letter", "dead letters"), kindName(name, isOutbox))
 	if err != nil {
 		return c.redriveFailure("sql redrive "+name, targetFlag(name, isOutbox), moved, err)
@@ -127,12 +136,12 @@ func (c *sqlConn) redriveFailure(what, flag string, moved int, err error) error 
 }
 
 // redrive moves the dead letters of the destination or the outbox name
-// back.
-func (c *sqlConn) redrive(ctx context.Context, name string, isOutbox bool) (int, error) {
+// back, without their hop counts when resetHops.
+func (c *sqlConn) redrive(ctx context.Context, name string, isOutbox, resetHops bool) (int, error) {
 	if isOutbox {
-		return outbox.Redrive(ctx, c.outboxConfig(name))
+		return outbox.RedriveWith(ctx, c.outboxConfig(name), outbox.RedriveOptions{ResetHops: resetHops})
 	}
-	return sqlbus.Redrive(ctx, c.busConfig(), name)
+	return sqlbus.RedriveWith(ctx, c.busConfig(), name, sqlbus.RedriveOptions{ResetHops: resetHops})
 }
 
 // deadLetterCount counts the dead letters of the destination or the outbox

@@ -17,7 +17,7 @@ import (
 func redriveAllOf(t *testing.T, c *sqlConn, name string, isOutbox bool) (string, error) {
 	t.Helper()
 	var out bytes.Buffer
-	err := c.redriveAll(t.Context(), &out, name, isOutbox)
+	err := c.redriveAll(t.Context(), &out, name, isOutbox, false)
 	return out.String(), err
 }
 
