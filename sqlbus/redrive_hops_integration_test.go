@@ -57,4 +57,3 @@ func TestRedriveWithResetHopsTakesTheHopCountOut(t *testing.T) {
 		})
 	}
 }
-
