@@ -78,6 +78,8 @@ type copier struct {
 	// skipped.
 	typ     string
 	skipped map[string]bool
+	// resetHops (--reset-hops) removes each message's hop count.
+	resetHops bool
 }
 
 // redriveResult counts what a redrive did.

@@ -47,7 +47,7 @@ func (c *copier) send(ctx context.Context, msgs []sqstypes.Message, res *redrive
 		msgs = rest
 		entries, packed := make([]sqstypes.SendMessageBatchRequestEntry, len(batch)), make([]bool, len(batch))
 		for i, m := range batch {
-			entries[i], packed[i] = redriveEntry(entryID(i), m, c.to.fifo)
+			entries[i], packed[i] = redriveEntry(entryID(i), m, c.to.fifo, c.resetHops)
 		}
 		c.arrival.close()
 		out, err := c.api.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(c.to.url), Entries: entries})
@@ -148,7 +148,7 @@ func (c *copier) dropBlocked(msgs []sqstypes.Message, res *redriveResult) []sqst
 func (c *copier) nextBatch(msgs []sqstypes.Message) (batch, rest []sqstypes.Message) {
 	size, groups := 0, map[string]bool{}
 	for i, m := range msgs {
-		e, _ := redriveEntry("", m, c.to.fifo)
+		e, _ := redriveEntry("", m, c.to.fifo, c.resetHops)
 		n := entrySize(e)
 		if (i > 0 && size+n > maxBatchBytes) || (c.to.fifo && groups[messageGroup(m)]) {
 			return msgs[:i], msgs[i:]

@@ -45,13 +45,13 @@ func (s sentIDs) hasMessage(m sqstypes.Message) bool { return s[messageKey(m)] }
 // messageKey identifies the message m carries across dead-letter copies:
 // its message id (sf_id, or the packed Watermill UUID), or, for a message
 // without one, a digest of its body and of the attributes a redrive sends
-// (the consume markers left out), which an awsbus consumer's dead-letter
-// copy keeps.
+// (the consume markers and the hop count left out, which --reset-hops
+// removes), which an awsbus consumer's dead-letter copy keeps.
 func messageKey(m sqstypes.Message) string {
 	if d := decodeLetter(m); d.messageID != d.sqsID {
 		return "msg:" + d.messageID
 	}
-	attrs, _ := redriveAttributes(m.MessageAttributes)
+	attrs, _ := redriveAttributes(m.MessageAttributes, true)
 	h := sha256.New()
 	writeField(h, aws.ToString(m.Body))
 	for _, k := range slices.Sorted(maps.Keys(attrs)) {

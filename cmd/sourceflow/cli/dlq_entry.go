@@ -32,8 +32,8 @@ const redriveGroupFallback = "redrive"
 // unpacked (see redriveAttributes); on FIFO the same message group and a
 // deduplication id derived from the message id. packed reports that some
 // of m's own attributes stay packed in sf_env.
-func redriveEntry(id string, m sqstypes.Message, fifo bool) (e sqstypes.SendMessageBatchRequestEntry, packed bool) {
-	attrs, packed := redriveAttributes(m.MessageAttributes)
+func redriveEntry(id string, m sqstypes.Message, fifo, resetHops bool) (e sqstypes.SendMessageBatchRequestEntry, packed bool) {
+	attrs, packed := redriveAttributes(m.MessageAttributes, resetHops)
 	e = sqstypes.SendMessageBatchRequestEntry{Id: aws.String(id), MessageBody: m.Body, MessageAttributes: attrs}
 	if fifo {
 		e.MessageGroupId = aws.String(messageGroup(m))
@@ -86,9 +86,13 @@ func validDedupID(id string) bool {
 // packed to make room for the reason: they get attributes of their own
 // again, as the message carried them (see unpackForeign). When they cannot,
 // they stay packed and packed is true.
-func redriveAttributes(attrs map[string]sqstypes.MessageAttributeValue) (out map[string]sqstypes.MessageAttributeValue, packed bool) {
+//
+// With resetHops the hop count (sourceflow.MetaHops) is removed as well,
+// from the attributes and from sf_env: the message counts 0 hops.
+func redriveAttributes(attrs map[string]sqstypes.MessageAttributeValue, resetHops bool) (out map[string]sqstypes.MessageAttributeValue, packed bool) {
+	dropped := func(k string) bool { return sourceflow.IsConsumeMarker(k) || (resetHops && k == sourceflow.MetaHops) }
 	out = maps.Clone(attrs)
-	maps.DeleteFunc(out, func(k string, _ sqstypes.MessageAttributeValue) bool { return sourceflow.IsConsumeMarker(k) })
+	maps.DeleteFunc(out, func(k string, _ sqstypes.MessageAttributeValue) bool { return dropped(k) })
 	envelope, ok := out[sourceflow.MetaEnvelope]
 	if !ok || envelope.StringValue == nil {
 		return out, false
@@ -98,7 +102,7 @@ func redriveAttributes(attrs map[string]sqstypes.MessageAttributeValue) (out map
 		return out, false
 	}
 	n := len(env)
-	maps.DeleteFunc(env, func(k, _ string) bool { return sourceflow.IsConsumeMarker(k) })
+	maps.DeleteFunc(env, func(k, _ string) bool { return dropped(k) })
 	_, ours := env[envelopeUUID]
 	if !ours && unpackForeign(out, env) {
 		return out, false

@@ -108,6 +108,11 @@ type letter struct {
 	// receives is the consumer's receive count awsbus writes into the
 	// copy; none when empty.
 	receives string
+	// hops is the message's hop count (sf_hops), none when empty; inside
+	// sf_env with packedHops, as awsbus packs it when the message has no
+	// attribute to spare.
+	hops       string
+	packedHops bool
 }
 
 // envelope is the envelope metadata of l.
@@ -137,6 +142,13 @@ func (e *dlqEnv) put(t *testing.T, queue string, l letter) map[string]sqstypes.M
 	env := l.envelope()
 	env["uuid"] = l.id
 	attrs := map[string]string{sourceflow.MetaType: l.typ, "traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}
+	switch {
+	case l.hops == "":
+	case l.packedHops:
+		env[sourceflow.MetaHops] = l.hops
+	default:
+		attrs[sourceflow.MetaHops] = l.hops
+	}
 	switch {
 	case l.reason == "": // as SQS or SNS moved it: no reason
 	case l.packedReason:

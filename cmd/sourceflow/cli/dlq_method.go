@@ -31,6 +31,10 @@ func chooseMethod(f redriveFlags, p dlqPair, rate int) (redrivePlan, error) {
 	case methodCopy:
 		return redrivePlan{method: methodCopy, why: "--method copy"}, nil
 	case methodNative:
+		if f.resetHops {
+			return redrivePlan{}, errors.New("--reset-hops: the native method (an SQS message move task) moves each message " +
+				"unchanged, its hop count (sf_hops) included; use --method copy, or leave --method out")
+		}
 		if f.only {
 			return redrivePlan{}, errors.New("--type: the native method (an SQS message move task) moves every message, " +
 				"whatever its type; use --method copy, or leave --method out")
@@ -49,6 +53,8 @@ func chooseMethod(f redriveFlags, p dlqPair, rate int) (redrivePlan, error) {
 	switch {
 	case f.only:
 		return redrivePlan{method: methodCopy, why: "--type: only a copy picks messages by type"}, nil
+	case f.resetHops:
+		return redrivePlan{method: methodCopy, why: "--reset-hops: only a copy changes a message"}, nil
 	case p.fifo:
 		return redrivePlan{method: methodCopy, why: "FIFO: group ids kept, deduplication ids derived from the message ids"}, nil
 	case f.max > 0:

@@ -15,6 +15,7 @@ type redriveFlags struct {
 	checkTimeout              time.Duration
 	typ                       string
 	only                      bool // --type was given
+	resetHops                 bool
 }
 
 const redriveLong = `redrive moves the messages of a dead-letter queue back to the queue they
@@ -95,7 +96,16 @@ had when it started (or --max, which counts them too), and the output says
 how many it left. On a
 FIFO queue a message of another type released ahead of one of type T is
 received again with it, so T's message is reached and the group's other
-messages keep their order.`
+messages keep their order.
+
+--reset-hops removes each message's hop count (sf_hops, also inside
+sf_env), by copy (--method native is refused, exit 2: a move task moves
+messages unchanged), so that a message dead-lettered at the hop limit
+(cqrs.ErrHopLimit) once its causation loop is fixed counts as sent by no
+handler, and its handler's sends are not refused again at the same hop;
+should the loop still be there, it stops again at the limit. The hop
+count is not covered by the encryption header, so an encrypted message
+stays readable.`
 
 func newDLQRedriveCommand(g *globals) *cobra.Command {
 	var f redriveFlags
@@ -114,6 +124,7 @@ func newDLQRedriveCommand(g *globals) *cobra.Command {
 	cmd.Flags().IntVar(&f.max, "max", 0, "stop after this many messages (copy only); 0 moves all")
 	cmd.Flags().StringVar(&f.method, "method", methodAuto, "auto, native or copy")
 	cmd.Flags().StringVar(&f.typ, "type", "", "redrive only the messages of this message type (sf_type: orders.CreateOrder; copy only)")
+	cmd.Flags().BoolVar(&f.resetHops, "reset-hops", false, "remove each message's hop count (sf_hops; copy only)")
 	addCheckTimeoutFlag(cmd, &f.checkTimeout, "bound on each SQS call (a receive's beyond the second it waits for messages)")
 	return cmd
 }

@@ -14,7 +14,7 @@ func (r *redrive) runCopy(ctx context.Context) error {
 	bar := newProgress(r.bar, r.from.name+" -> "+r.to.name, r.total())
 	c := &copier{api: r.api, from: r.from, to: r.to, pace: newPacer(r.deps.clock, r.rate), bar: bar,
 		limit: r.limit(), sent: sentIDs{}, blocked: map[string]bool{}, left: map[string]bool{}, typ: r.flags.typ,
-		skipped: map[string]bool{}}
+		resetHops: r.flags.resetHops, skipped: map[string]bool{}}
 	res, err := c.run(ctx)
 	if err != nil {
 		bar.stop()
