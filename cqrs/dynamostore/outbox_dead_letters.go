@@ -3,6 +3,7 @@ package dynamostore
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/internal/dynamo"
 )
 
@@ -137,11 +139,28 @@ func (o *Outbox) DeadLetters(ctx context.Context, q OutboxDeadLetterQuery) ([]Ou
 // its answer was lost, or by another instance), the dead letter counts if
 // it is gone and its message is back in its shard; one another instance
 // redrove and a sweep relayed since does not. Concurrent Redrives of one
-// outbox may therefore both count the same message.
+// outbox may therefore both count the same message. It is RedriveWith
+// without options.
 func (o *Outbox) Redrive(ctx context.Context) (int, error) {
+	return o.RedriveWith(ctx, OutboxRedriveOptions{})
+}
+
+// OutboxRedriveOptions are the choices of Outbox.RedriveWith.
+type OutboxRedriveOptions struct {
+	// ResetHops removes each dead letter's hop count (sourceflow.MetaHops),
+	// so that it counts as sent by no handler (hop 0): a handler of it
+	// may again send or raise up to cqrs.ServiceConfig.MaxHops messages
+	// in a row. Use it once the causation loop that dead-lettered the
+	// messages at the hop limit is fixed; should the loop still be there,
+	// it stops again at the limit.
+	ResetHops bool
+}
+
+// RedriveWith is Redrive with opts.
+func (o *Outbox) RedriveWith(ctx context.Context, opts OutboxRedriveOptions) (int, error) {
 	n := 0
 	err := o.eachDeadLetter(ctx, func(it outboxItem) error {
-		err := o.redriveOne(ctx, it)
+		err := o.redriveOne(ctx, it, opts.ResetHops)
 		if dynamo.IsConditionFailed(err) {
 			if o.redriven(ctx, it) {
 				n++
@@ -156,15 +175,26 @@ func (o *Outbox) Redrive(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// redriveOne returns the dead letter it to its shard.
-func (o *Outbox) redriveOne(ctx context.Context, it outboxItem) error {
+// redriveOne returns the dead letter it to its shard, without its hop
+// count when resetHops.
+func (o *Outbox) redriveOne(ctx context.Context, it outboxItem, resetHops bool) error {
 	failed := expression.AttributeExists(expression.Name(attrFailure))
+	_, hops := it.Metadata[sourceflow.MetaHops]
+	resetHops = resetHops && hops
 	shard, moved := strings.CutSuffix(it.PK, deadSuffix)
 	if !moved { // kept in its shard by an earlier version
-		return o.update(ctx, it, expression.Remove(expression.Name(attrFailure)).Remove(expression.Name(attrLease)), failed)
+		update := expression.Remove(expression.Name(attrFailure)).Remove(expression.Name(attrLease))
+		if resetHops {
+			update = update.Remove(expression.Name("metadata").AppendName(expression.Name(sourceflow.MetaHops)))
+		}
+		return o.update(ctx, it, update, failed)
 	}
 	back := it
 	back.PK, back.Lease, back.Failure = shard, 0, ""
+	if resetHops {
+		back.Metadata = maps.Clone(it.Metadata)
+		delete(back.Metadata, sourceflow.MetaHops)
+	}
 	return o.move(ctx, it, back, failed)
 }
 

@@ -5,6 +5,7 @@ package cli_test
 import (
 	"context"
 	"errors"
+	"maps"
 	"slices"
 	"testing"
 	"time"
@@ -50,6 +51,13 @@ func deadLetteredOutbox(t *testing.T, api *dynamodb.Client, typ, reason string, 
 // message's, written 100 messages to a transaction.
 func deadLetteredOutboxOf(t *testing.T, api *dynamodb.Client, typ, reason string, payload []byte, ids ...string) string {
 	t.Helper()
+	return deadLetteredOutboxWith(t, api, typ, reason, payload, nil, ids...)
+}
+
+// deadLetteredOutboxWith is deadLetteredOutboxOf with md added to each
+// message's metadata.
+func deadLetteredOutboxWith(t *testing.T, api *dynamodb.Client, typ, reason string, payload []byte, md map[string]string, ids ...string) string {
+	t.Helper()
 	ctx := context.Background()
 	prefix := dynamotest.Prefix()
 	st, err := dynamostore.New(ctx, dynamostore.Config{Client: api, TablePrefix: prefix})
@@ -67,6 +75,7 @@ func deadLetteredOutboxOf(t *testing.T, api *dynamodb.Client, typ, reason string
 			for _, id := range batch {
 				m := message.NewMessage(id, payload)
 				m.Metadata.Set(sourceflow.MetaType, typ)
+				maps.Copy(m.Metadata, md)
 				m.SetContext(ctx)
 				if err := pub.Publish("payments.fifo", m); err != nil {
 					return err

@@ -5,17 +5,19 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/sourceflow-go/sourceflow/cqrs/dynamostore"
 )
 
 type dynamoRedriveFlags struct {
 	dynamoFlags
-	yes bool
+	yes, resetHops bool
 }
 
 func newDynamoRedriveCommand(g *globals) *cobra.Command {
 	var f dynamoRedriveFlags
 	cmd := flagCommand(&cobra.Command{
-		Use:   "redrive --table-prefix P --outbox NAME [--yes]",
+		Use:   "redrive --table-prefix P --outbox NAME [--yes] [--reset-hops]",
 		Short: "Return the dead letters of a DynamoDB outbox to the sweep (with --yes)",
 		Long: `redrive returns the outbox's dead letters to their shards (Outbox.Redrive),
 each without its reason, in one transaction per dead letter: the services'
@@ -26,12 +28,20 @@ with its new reason.
 Without --yes it only says how many dead letters there are and moves
 nothing (exit 0). With --yes it redrives them and says how many; a
 DynamoDB error part way says how many it redrove and exits 3: run it again
-to redrive what is left.`,
+to redrive what is left.
+
+--reset-hops removes each message's hop count (sf_hops) as it redrives it
+(Outbox.RedriveWith), so that a message dead-lettered at the hop limit
+(cqrs.ErrHopLimit) once its causation loop is fixed counts as sent by no
+handler, and its handler's sends are not refused again at the same hop;
+should the loop still be there, it stops again at the limit.`,
 		Example: "  sourceflow dynamo redrive --table-prefix sourceflow_ --outbox payments\n" +
-			"  sourceflow dynamo redrive --table-prefix sourceflow_ --outbox payments --yes",
+			"  sourceflow dynamo redrive --table-prefix sourceflow_ --outbox payments --yes\n" +
+			"  sourceflow dynamo redrive --table-prefix sourceflow_ --outbox payments --yes --reset-hops",
 	}, &f, g.runDynamoRedrive)
 	addDynamoFlags(cmd, &f.dynamoFlags)
 	cmd.Flags().BoolVar(&f.yes, "yes", false, "redrive the dead letters; without it redrive only counts them")
+	cmd.Flags().BoolVar(&f.resetHops, "reset-hops", false, "remove each message's hop count (sf_hops) as it redrives it")
 	return cmd
 }
 
@@ -53,7 +63,7 @@ func (g *globals) runDynamoRedrive(cmd *cobra.Command, f dynamoRedriveFlags) err
 				shellWord(f.tablePrefix), shellWord(f.outbox))
 			return nil
 		}
-		moved, err := c.outbox.Redrive(ctx)
+		moved, err := c.outbox.RedriveWith(ctx, dynamostore.OutboxRedriveOptions{ResetHops: f.resetHops})
 		fmt.Fprintf(out, "Redrove %s of outbox %s.\n", counted(moved, "dead letter", "dead letters"), printable(f.outbox))
 		if err != nil {
 			return c.failure(fmt.Sprintf("%s: redrove %d, then stopped", what, moved), err)
