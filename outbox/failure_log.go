@@ -106,16 +106,21 @@ func (l *failureLog) failed(msg *message.Message, err error) {
 }
 
 // succeeded logs the end of a row of failures of the destination of the
-// outbox row payload. Each destination has its rows of failures: one that
-// keeps failing while the others are forwarded is logged as one row.
+// outbox row payload (resumed), decoding payload only while some
+// destination has a row of failures.
 func (l *failureLog) succeeded(payload []byte) {
 	l.mu.Lock()
-	if len(l.rows) == 0 {
-		l.mu.Unlock()
-		return
-	}
+	idle := len(l.rows) == 0
 	l.mu.Unlock()
-	destination := envelopeDestination(payload)
+	if !idle {
+		l.resumed(envelopeDestination(payload))
+	}
+}
+
+// resumed logs the end of the row of failures of destination, if it has
+// one. Each destination has its rows of failures: one that keeps failing
+// while the others are forwarded is logged as one row.
+func (l *failureLog) resumed(destination string) {
 	l.mu.Lock()
 	row, ok := l.rows[destination]
 	delete(l.rows, destination)

@@ -264,33 +264,43 @@ func (h *heldRetry) relayLocked(ctx context.Context, tx wsql.Tx, destination str
 // when it is undeliverable; a transient failure (a panic of the inner
 // transport included) is logged and returned, one cut short by ctx's end
 // (Close) only returned.
+//
+// A relayed row ends its destination's row of failures by name (the
+// envelope, decoded once to relay it, names the same destination); the
+// outbox row as a message is built for a failure only.
 func (h *heldRetry) attempt(ctx context.Context, tx wsql.Tx, destination string, row heldRow) (relayed bool, err error) {
-	msg, err := row.forwarded(ctx)
+	msg, err := row.forwarded()
 	if err == nil {
 		attemptCtx, cancel := context.WithTimeout(ctx, heldAttemptTimeout)
 		msg.SetContext(attemptCtx)
 		err = recoveredPublish(func() error { return h.relay.publishHeld(destination, row.unknownFor, msg) })
 		cancel()
 	}
-	outer := message.NewMessage(row.uuid, row.payload)
-	outer.Metadata = row.metadata
 	switch {
 	case err == nil:
-		h.log.succeeded(row.payload)
+		h.log.resumed(destination)
 		return true, nil
 	case ctx.Err() != nil: // the instance is stopping: not the destination's failure
 		return false, ctx.Err()
 	case errors.Is(err, ErrUndeliverable):
+		outer := row.message()
 		outer.Metadata.Set(middleware.ReasonForPoisonedKey, err.Error())
 		h.log.succeeded(row.payload) // the row of failures ends, as when the forwarder dead-letters
 		return false, h.dead.publish(tx, deadLetterTopic(h.dead.topic), []*message.Message{outer})
 	}
-	h.log.failed(outer, err)
+	h.log.failed(row.message(), err)
 	return false, heldError{err}
 }
 
+// message returns the held row as the outbox row it was.
+func (r heldRow) message() *message.Message {
+	m := message.NewMessage(r.uuid, r.payload)
+	m.Metadata = r.metadata
+	return m
+}
+
 // forwarded returns the message the held row's envelope carries.
-func (r heldRow) forwarded(ctx context.Context) (*message.Message, error) {
+func (r heldRow) forwarded() (*message.Message, error) {
 	var e envelope
 	if err := json.Unmarshal(r.payload, &e); err != nil {
 		return nil, undeliverable(fmt.Errorf("payload is not a forwarder envelope: %w", err))
@@ -299,6 +309,5 @@ func (r heldRow) forwarded(ctx context.Context) (*message.Message, error) {
 	if e.Metadata != nil {
 		msg.Metadata = e.Metadata
 	}
-	msg.SetContext(ctx)
 	return msg, nil
 }
