@@ -55,12 +55,12 @@ func (g *globals) runSQLFilter(cmd *cobra.Command, f sqlFilterFlags) error {
 		return &ExitError{Code: ExitUsage, Err: errors.New("name the destination and the service: --destination NAME --service SERVICE")}
 	}
 	return g.runSQL(cmd, f.conn, func(ctx context.Context, c *sqlConn) error {
+		if f.remove != "" {
+			return c.removeFilterType(ctx, cmd, f)
+		}
 		types, err := sqlbus.EventFilter(ctx, c.busConfig(), f.destination, f.service)
 		if err != nil {
 			return c.failure("sql filter "+f.destination, err)
-		}
-		if f.remove != "" {
-			return c.removeFilterType(ctx, cmd, f, slices.Contains(types, f.remove))
 		}
 		lines := make([]string, len(types))
 		for i, typ := range types {
@@ -76,17 +76,22 @@ func (g *globals) runSQLFilter(cmd *cobra.Command, f sqlFilterFlags) error {
 	})
 }
 
-// removeFilterType removes f.remove from the filter, which holds it when
-// held, or with f.yes unset says it would.
-func (c *sqlConn) removeFilterType(ctx context.Context, cmd *cobra.Command, f sqlFilterFlags, held bool) error {
+// removeFilterType removes f.remove from the filter, or with f.yes unset
+// says it would, reading the filter; either fails when the filter does
+// not hold it.
+func (c *sqlConn) removeFilterType(ctx context.Context, cmd *cobra.Command, f sqlFilterFlags) error {
 	noType := &ExitError{Code: ExitDrift, Err: fmt.Errorf("the filter of service %s on destination %s on %s holds no event type %s: "+
 		"`sourceflow sql filter --destination %s --service %s` lists them", f.service, f.destination, c.target.where(), f.remove, f.destination, f.service)}
-	if !held {
-		return noType
-	}
 	out := cmd.OutOrStdout()
 	if !f.yes {
-		_, err := fmt.Fprintf(out, "Would remove event type %s from the filter of service %s on destination %s on %s. Nothing removed: add --yes to remove it.\n",
+		types, err := sqlbus.EventFilter(ctx, c.busConfig(), f.destination, f.service)
+		if err != nil {
+			return c.failure("sql filter "+f.destination, err)
+		}
+		if !slices.Contains(types, f.remove) {
+			return noType
+		}
+		_, err = fmt.Fprintf(out, "Would remove event type %s from the filter of service %s on destination %s on %s. Nothing removed: add --yes to remove it.\n",
 			printable(f.remove), printable(f.service), printable(f.destination), c.target.where())
 		return err
 	}
