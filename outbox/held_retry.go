@@ -292,10 +292,14 @@ func (h *heldRetry) attempt(ctx context.Context, tx wsql.Tx, destination string,
 	return false, heldError{err}
 }
 
-// message returns the held row as the outbox row it was.
+// message returns the held row as the outbox row it was; metadata that
+// cannot be read is left out.
 func (r heldRow) message() *message.Message {
 	m := message.NewMessage(r.uuid, r.payload)
-	m.Metadata = r.metadata
+	var md message.Metadata
+	if err := json.Unmarshal([]byte(r.metadata), &md); err == nil && md != nil {
+		m.Metadata = md
+	}
 	return m
 }
 

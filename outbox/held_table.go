@@ -50,7 +50,7 @@ type heldRow struct {
 	seq        int64
 	uuid       string
 	payload    []byte
-	metadata   message.Metadata
+	metadata   string // the outbox row's metadata, JSON, decoded for a failure only (message)
 }
 
 // createStatements are the statements creating the table when missing.

@@ -3,13 +3,11 @@ package outbox
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"strconv"
 	"strings"
 	"time"
 
 	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
-	"github.com/ThreeDotsLabs/watermill/message"
 
 	"github.com/sourceflow-go/sourceflow"
 
@@ -30,20 +28,16 @@ func (h heldTable) heads(ctx context.Context, tx wsql.ContextExecutor, destinati
 	var out []heldRow
 	for rows.Next() {
 		var row heldRow
-		var metadata string
 		var unknown sql.NullInt64
-		if err := rows.Scan(&row.seq, &row.uuid, &row.payload, &metadata, &unknown); err != nil {
+		if err := rows.Scan(&row.seq, &row.uuid, &row.payload, &row.metadata, &unknown); err != nil {
 			return nil, err
 		}
 		if unknown.Valid {
 			row.unknownFor = max(time.Duration(unknown.Int64)*time.Second, time.Nanosecond) // recorded: more than 0
 		}
-		if err := json.Unmarshal([]byte(metadata), &row.metadata); err != nil || row.metadata == nil {
-			row.metadata = message.Metadata{}
-		}
 		out = append(out, row)
 	}
-	return out, nil
+	return out, rowsErr(rows)
 }
 
 // unknownSeconds is the expression of how long, in whole seconds, a row's
