@@ -39,3 +39,12 @@ func TestAFailedReadOfHeldRowsIsNoAnswer(t *testing.T) {
 	_, err := h.holds(context.Background(), failingTx{err: cut}, "stuck")
 	assert.ErrorIs(t, err, cut)
 }
+
+// A failure to read a destination's held rows is an error, not their end:
+// the relay would take the destination for drained and end.
+func TestAFailureToReadTheHeldRowsIsAnError(t *testing.T) {
+	cut := errors.New("connection reset by peer")
+	rows, err := newHeldTable(sourceflow.Postgres, "t").heads(context.Background(), failingTx{err: cut}, "a", heldBatch)
+	assert.ErrorIs(t, err, cut)
+	assert.Empty(t, rows)
+}
