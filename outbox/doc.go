@@ -140,7 +140,8 @@
 // forwarded message's id (Config.Logger); DeadLetters reads the oldest of
 // them, up to a maximum, and counts the rest up to MoreDeadLettersBound
 // (that count means at least that many), and
-// Redrive writes them back into the outbox once their cause is fixed.
+// Redrive writes them back into the outbox once their cause is fixed
+// (RedriveWith's ResetHops also takes out their messages' hop counts).
 //
 // # Pruning
 //

@@ -184,7 +184,9 @@
 // that table with plain SQL, up to a maximum, and counts the rest up to
 // MoreDeadLettersBound (that count means at least that many); Redrive
 // moves its messages back into the destination once their cause is fixed,
-// each once, in the same transaction that takes it out.
+// each once, in the same transaction that takes it out (RedriveWith's
+// ResetHops also takes out their hop counts, for messages dead-lettered at
+// cqrs.ServiceConfig.MaxHops once the causation loop is fixed).
 //
 // # Tracing
 //
