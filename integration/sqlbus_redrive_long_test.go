@@ -64,19 +64,7 @@ func TestSQLBusRedriveMovesEveryDeadLetterOfALongList(t *testing.T) {
 		left, _, err := sqlbus.DeadLetters(context.Background(), cfg, queue, sqlbus.DeadLetterQuery{Max: 1000})
 		require.NoError(t, err)
 		assert.Empty(t, left)
-		rows, err := db.Query(`SELECT "uuid" FROM ` + quoteIdent(d, "watermill_"+sqlbus.Topic(queue)) + ` ORDER BY "offset"`)
-		if d == sourceflow.MySQL {
-			rows, err = db.Query("SELECT `uuid` FROM " + quoteIdent(d, "watermill_"+sqlbus.Topic(queue)) + " ORDER BY `offset`")
-		}
-		require.NoError(t, err)
-		defer rows.Close()
-		var got []string
-		for rows.Next() {
-			var id string
-			require.NoError(t, rows.Scan(&id))
-			got = append(got, id)
-		}
-		require.NoError(t, rows.Err())
+		got := topicUUIDs(t, d, db, sqlbus.Topic(queue))
 		assert.Equal(t, append([]string{first.MessageID}, want...), got,
 			"every dead letter back once, in order, behind what the destination held")
 	})

@@ -63,7 +63,9 @@ func watermillSelect(d Dialect, table, where string) string {
 func watermillSelectOf(d Dialect, table, where, payload string) string {
 	// #nosec G202 -- table is quoted and holds no quote or backtick (checkTableName); payload is ours.
 	q := `SELECT "transaction_id"::text, "offset", "uuid", ` + payload + `, "metadata" FROM "` + table + `"`
-	order := ` ORDER BY "transaction_id", "offset"`
+	// The table name makes ORDER BY sort the xid8 column, not the text
+	// selected under its name ("10" sorts before "9").
+	order := ` ORDER BY "` + table + `"."transaction_id", "offset"`
 	if d == MySQL {
 		q = "SELECT '', `offset`, `uuid`, " + payload + ", `metadata` FROM `" + table + "`" // #nosec G202 -- as above
 		order = " ORDER BY `offset`"

@@ -81,7 +81,8 @@ func pageArgs(d Dialect, after, through WatermillRow, snapshot string) []any {
 // are written under a lock, in offset order, the snapshot is empty.
 func lastWatermillRow(ctx context.Context, db *sql.DB, d Dialect, table string) (WatermillRow, string, bool, error) {
 	// #nosec G202 -- table is quoted and holds no quote or backtick (checkTableName).
-	q := `SELECT "transaction_id"::text, "offset", pg_current_snapshot()::text FROM "` + table + `" ORDER BY "transaction_id" DESC, "offset" DESC LIMIT 1`
+	// ORDER BY names the table's xid8 column, not the text selected under its name.
+	q := `SELECT "transaction_id"::text, "offset", pg_current_snapshot()::text FROM "` + table + `" ORDER BY "` + table + `"."transaction_id" DESC, "offset" DESC LIMIT 1`
 	if d == MySQL {
 		q = "SELECT '', `offset`, '' FROM `" + table + "` ORDER BY `offset` DESC LIMIT 1" // #nosec G202 -- as above
 	}

@@ -100,10 +100,12 @@ type pruneStatements struct {
 // counts as the start.
 func pruneQueries(d Dialect, messages, offsets string) pruneStatements {
 	if d == Postgres {
+		// ORDER BY names the table's xid8 column, not the text selected
+		// under its name, which sorts "10" before "9".
 		// #nosec G202 -- the names hold no quote (checked by PruneConsumed).
 		return pruneStatements{
 			position: `SELECT COALESCE(offset_acked, 0), last_processed_transaction_id::text FROM "` + offsets + `"
-				ORDER BY last_processed_transaction_id, COALESCE(offset_acked, 0) LIMIT 1`,
+				ORDER BY "` + offsets + `".last_processed_transaction_id, COALESCE(offset_acked, 0) LIMIT 1`,
 			delete: `DELETE FROM "` + messages + `" WHERE ("transaction_id", "offset") IN (
 				SELECT "transaction_id", "offset" FROM "` + messages + `"
 				WHERE ("transaction_id", "offset") < ($1::xid8, $2)
