@@ -1,0 +1,68 @@
+//go:build integration
+
+package integration
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/sqlbus"
+)
+
+// Every consumer group of an sqlbus event destination shares its one
+// dead-letter table, and a redrive delivers to every group again. When
+// two services take an event and one refuses it, the dead letter must say
+// which service (consumer group) dead-lettered it: otherwise an operator
+// reading `sourceflow sql dead-letters` cannot tell whose handler failed,
+// nor which service a redrive is for.
+func TestSQLBusDeadLetterNamesTheServiceThatDeadLetteredIt(t *testing.T) {
+	d := sourceflow.Postgres
+	db := sqlbusDB(t, d, "SOURCEFLOW_POSTGRES_DSN")
+	topic := sqlbusName("whose", "events")
+	dropSQLBusTables(t, d, db, topic)
+	cfg := sqlbusConfig(d, db)
+	var handled atomic.Int64
+	ledgerSvc := sqlbusService(t, cfg, cqrs.ServiceConfig{Name: "dl-ledger", Listen: []string{topic}})
+	auditor := sqlbusService(t, cfg, cqrs.ServiceConfig{Name: "dl-auditor", Listen: []string{topic}})
+	for _, s := range []*cqrs.Service{ledgerSvc, auditor} {
+		require.NoError(t, cqrs.RegisterEvent[filterPlaced](s, "filter.Placed", topic))
+	}
+	require.NoError(t, cqrs.React(cqrs.NewAggregate(ledgerSvc, "entry"), func(context.Context, *cqrs.Aggregate, filterPlaced, cqrs.Envelope) error {
+		handled.Add(1)
+		return nil
+	}))
+	require.NoError(t, cqrs.React(cqrs.NewAggregate(auditor, "check"), func(context.Context, *cqrs.Aggregate, filterPlaced, cqrs.Envelope) error {
+		return sourceflow.Permanent(errors.New("refused"))
+	}))
+	orders := sqlbusService(t, cfg, cqrs.ServiceConfig{Name: "dl-orders"})
+	require.NoError(t, cqrs.RegisterEvent[filterPlaced](orders, "filter.Placed", topic))
+	startModel(t, ledgerSvc, auditor, orders)
+
+	ctx := context.Background()
+	_, err := orders.EventQueue().Raise(ctx, "o-1", filterPlaced{ID: "o-1"})
+	require.NoError(t, err)
+
+	var dead []cqrs.DeadLetter
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		var err error
+		dead, _, err = sqlbus.DeadLetters(ctx, cfg, topic, sqlbus.DeadLetterQuery{Max: 10})
+		assert.NoError(c, err)
+		assert.NotEmpty(c, dead)
+		assert.Positive(c, handled.Load())
+	}, 30*time.Second, 20*time.Millisecond, "dl-auditor dead-letters the event, dl-ledger handles it")
+	text := dead[0].Reason
+	for k, v := range dead[0].Message.Metadata {
+		text += " " + k + "=" + v
+	}
+	assert.True(t, strings.Contains(text, "dl-auditor"),
+		"the dead letter names the service whose consumer group dead-lettered it: %s", text)
+}
