@@ -44,13 +44,14 @@ const StoreRemedy = "the schema version table records the tables as created, so 
 // whose every connection stayed in use until the bound is neither: its
 // error says so (poolBusy).
 func Check(ctx context.Context, db *sql.DB, d Dialect, dsn string, timeout time.Duration, groups ...Tables) error {
+	bound := checkBound(ctx, timeout)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	if err := connCheck(ctx, db, d); err != nil {
 		if busy := poolBusy(db, err); busy != nil {
 			return busy
 		}
-		return connFailed(d, dsn, timeout, err)
+		return connFailed(d, dsn, bound, err)
 	}
 	var tables []string
 	for _, g := range groups {

@@ -60,4 +60,5 @@ func TestCheck_UnreachableNamesTheBoundThatEndedIt(t *testing.T) {
 	})
 	require.ErrorIs(t, err, sqldb.ErrUnreachable)
 	assert.NotContains(t, err.Error(), "within 10s", "the check ended at the caller's deadline, after about 100ms")
+	assert.Contains(t, err.Error(), ", the caller's deadline): ")
 }

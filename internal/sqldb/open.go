@@ -97,28 +97,23 @@ func Open(ctx context.Context, cfg Config) (*sql.DB, error) {
 		return nil, fmt.Errorf("open %s at %s: %w", cfg.Dialect, Address(cfg.Dialect, cfg.DSN), err)
 	}
 	limitPool(db, cfg.Dialect, cfg.MaxOpenConns)
+	bound := checkBound(ctx, cfg.ConnectTimeout)
 	pingCtx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout)
 	defer cancel()
 	if err := connCheck(pingCtx, db, cfg.Dialect); err != nil {
 		_ = db.Close()
-		return nil, pingFailed(cfg, err)
+		return nil, connFailed(cfg.Dialect, cfg.DSN, bound, err)
 	}
 	return db, nil
 }
 
-// pingFailed is Open's error for the failed connection check err of the
-// database cfg opens (see connFailed).
-func pingFailed(cfg Config, err error) error {
-	return connFailed(cfg.Dialect, cfg.DSN, cfg.ConnectTimeout, err)
-}
-
 // connFailed is the error for the failed connection check err, within
-// timeout, of the d database dsn names ("": a pool the caller opened, whose
+// bound (checkBound), of the d database dsn names ("": a pool the caller opened, whose
 // address is not known): ErrInvalidConfig when the server answered and
 // refused the DSN's user, password or database (refusedLogin), or the
 // account or the connection (accessRefusal, which names the cause and the
 // remedy); ErrUnreachable otherwise.
-func connFailed(d Dialect, dsn string, timeout time.Duration, err error) error {
+func connFailed(d Dialect, dsn, bound string, err error) error {
 	target := string(d)
 	if dsn != "" {
 		target += " at " + Address(d, dsn)
@@ -130,7 +125,7 @@ func connFailed(d Dialect, dsn string, timeout time.Duration, err error) error {
 		return fmt.Errorf("%w: %s refused the DSN's user, password or database%s: %w", ErrInvalidConfig, target,
 			withoutTLS(Config{Dialect: d, DSN: dsn}, err), err)
 	}
-	return fmt.Errorf("%w: %s (within %s): %w", ErrUnreachable, target, timeout, err)
+	return fmt.Errorf("%w: %s (within %s): %w", ErrUnreachable, target, bound, err)
 }
 
 // withSQLitePragmas adds a busy timeout, WAL and immediate transactions to a

@@ -31,7 +31,7 @@ func TestPingFailed_AccessRefusalsAreInvalidConfigNamingTheirRemedy(t *testing.T
 		t.Run(fmt.Sprint(number), func(t *testing.T) {
 			refused := fmt.Errorf("ping: %w", &mysql.MySQLError{Number: number, Message: "refused"})
 
-			err := pingFailed(cfg, refused)
+			err := connFailed(cfg.Dialect, cfg.DSN, cfg.ConnectTimeout.String(), refused)
 
 			require.ErrorIs(t, err, ErrInvalidConfig)
 			assert.NotErrorIs(t, err, ErrUnreachable)
@@ -50,7 +50,7 @@ func TestPingFailed_AccessRefusalsAreInvalidConfigNamingTheirRemedy(t *testing.T
 func TestPingFailed_TooManyConnectionsIsUnreachable(t *testing.T) {
 	cfg := Config{Dialect: MySQL, DSN: "app:secret@tcp(db.example:3306)/orders", ConnectTimeout: DefaultConnectTimeout}
 
-	err := pingFailed(cfg, &mysql.MySQLError{Number: 1040, Message: "Too many connections"})
+	err := connFailed(cfg.Dialect, cfg.DSN, cfg.ConnectTimeout.String(), &mysql.MySQLError{Number: 1040, Message: "Too many connections"})
 
 	require.ErrorIs(t, err, ErrUnreachable)
 	assert.NotErrorIs(t, err, ErrInvalidConfig)
@@ -68,7 +68,7 @@ func TestPingFailed_AccessDeniedWithoutTLSNamesTLS(t *testing.T) {
 		"app:secret@tcp(db.example:3306)/orders?tls=true":  false,
 	} {
 		t.Run(dsn, func(t *testing.T) {
-			err := pingFailed(Config{Dialect: MySQL, DSN: dsn, ConnectTimeout: DefaultConnectTimeout}, denied)
+			err := connFailed(MySQL, dsn, DefaultConnectTimeout.String(), denied)
 
 			require.ErrorIs(t, err, ErrInvalidConfig)
 			assert.Contains(t, err.Error(), "refused the DSN's user, password or database")
