@@ -85,6 +85,16 @@ const MetaDuplicate = "sf_duplicate"
 // service's name.
 const MetaFiltered = "sf_filtered"
 
+// MetaDeadLetteredBy is set on a dead letter, next to MetaFailure, by a
+// transport whose dead-letter topic every consumer group of a destination
+// shares (cqrs.PubSubTransport, so sqlbus): its value is the consumer
+// group, the service's name, whose delivery dead-lettered the message, so
+// an operator reading the shared dead letters (`sourceflow sql
+// dead-letters`) can tell whose handler failed. Like MetaFailure it
+// describes one dead-lettering: a message moved back from the dead-letter
+// topic drops it when it is received (IsConsumeMarker).
+const MetaDeadLetteredBy = "sf_dead_lettered_by"
+
 // MetaLastError is set on a consumed message, before it is nacked, when its
 // handler failed with an error a retry may cure. Its value is the error text
 // (never the payload). A transport that dead-letters a message on its last
@@ -93,16 +103,16 @@ const MetaLastError = "sf_last_error"
 
 // IsConsumeMarker reports whether key is one of the markers the consume
 // pipeline sets on a message being handled (MetaFailure, MetaLastError,
-// MetaRetryAfter, MetaInProgress, MetaDuplicate, MetaFiltered) or a transport sets on one
+// MetaRetryAfter, MetaInProgress, MetaDuplicate, MetaFiltered), a transport sets on one
 // it hands out (MetaDeliveryCount, MetaLastDelivery, MetaDeadLetterQueue,
-// MetaSubscription).
+// MetaSubscription) or on a dead letter (MetaDeadLetteredBy).
 // They describe one delivery: transports never send them and drop them from
 // what they receive, so a message moved back from a dead-letter queue is not
 // taken for a permanent failure again.
 func IsConsumeMarker(key string) bool {
 	switch key {
 	case MetaFailure, MetaLastError, MetaRetryAfter, MetaInProgress, MetaDuplicate, MetaFiltered,
-		MetaDeliveryCount, MetaLastDelivery, MetaDeadLetterQueue, MetaSubscription:
+		MetaDeliveryCount, MetaLastDelivery, MetaDeadLetterQueue, MetaSubscription, MetaDeadLetteredBy:
 		return true
 	}
 	return false

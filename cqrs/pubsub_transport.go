@@ -280,13 +280,17 @@ func (t *PubSubTransport) Close() error {
 }
 
 // deadLetter publishes m to the dead-letter topic of destination with its
-// reason.
+// reason and the consumer group that dead-lettered it, the service's
+// (sourceflow.MetaDeadLetteredBy, and the log line's consumer_group):
+// every group of destination shares the topic.
 func (t *PubSubTransport) deadLetter(destination string, m *message.Message, reason string, deliveries int) error {
+	group, _ := t.boundService() // bound: the subscriber that delivered m was made by a bound transport
 	dl := m.Copy()
 	dl.SetContext(m.Context())
 	dl.Metadata.Set(sourceflow.MetaFailure, reason)
+	dl.Metadata.Set(sourceflow.MetaDeadLetteredBy, group)
 	topic := t.cfg.DeadLetterTopic(destination)
-	fields := deadLetterFields(destination, m, deliveries).Add(watermill.LogFields{"dead_letter_topic": topic})
+	fields := deadLetterFields(destination, m, deliveries).Add(watermill.LogFields{"dead_letter_topic": topic, "consumer_group": group})
 	if err := t.cfg.Publisher.Publish(topic, dl); err != nil {
 		t.cfg.Logger.Error("Cannot dead-letter message; it stays on its topic", err, fields)
 		return err
@@ -294,6 +298,7 @@ func (t *PubSubTransport) deadLetter(destination string, m *message.Message, rea
 	t.cfg.Logger.Error("Message dead-lettered", errors.New(reason), fields)
 	kept := m.Copy() // without the consumer's context, as ChannelTransport keeps it
 	kept.Metadata.Set(sourceflow.MetaFailure, reason)
+	kept.Metadata.Set(sourceflow.MetaDeadLetteredBy, group)
 	t.kept.add(DeadLetter{Destination: destination, Message: kept, Reason: reason, Deliveries: deliveries})
 	t.dead.Add(destination) // once kept: a count read shows it in DeadLetters
 	return nil

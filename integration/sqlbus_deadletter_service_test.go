@@ -4,6 +4,7 @@ package integration
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"strings"
 	"sync/atomic"
@@ -25,8 +26,12 @@ import (
 // reading `sourceflow sql dead-letters` cannot tell whose handler failed,
 // nor which service a redrive is for.
 func TestSQLBusDeadLetterNamesTheServiceThatDeadLetteredIt(t *testing.T) {
-	d := sourceflow.Postgres
-	db := sqlbusDB(t, d, "SOURCEFLOW_POSTGRES_DSN")
+	eachSQLBusDialect(t, deadLetterNamesItsService)
+}
+
+// deadLetterNamesItsService runs TestSQLBusDeadLetterNamesTheServiceThatDeadLetteredIt
+// on the database db of dialect d.
+func deadLetterNamesItsService(t *testing.T, d sourceflow.Dialect, db *sql.DB) {
 	topic := sqlbusName("whose", "events")
 	dropSQLBusTables(t, d, db, topic)
 	cfg := sqlbusConfig(d, db)
@@ -65,4 +70,5 @@ func TestSQLBusDeadLetterNamesTheServiceThatDeadLetteredIt(t *testing.T) {
 	}
 	assert.True(t, strings.Contains(text, "dl-auditor"),
 		"the dead letter names the service whose consumer group dead-lettered it: %s", text)
+	assert.Equal(t, "dl-auditor", dead[0].Message.Metadata.Get(sourceflow.MetaDeadLetteredBy))
 }
