@@ -71,4 +71,14 @@ func deadLetterNamesItsService(t *testing.T, d sourceflow.Dialect, db *sql.DB) {
 	assert.True(t, strings.Contains(text, "dl-auditor"),
 		"the dead letter names the service whose consumer group dead-lettered it: %s", text)
 	assert.Equal(t, "dl-auditor", dead[0].Message.Metadata.Get(sourceflow.MetaDeadLetteredBy))
+
+	// `sourceflow sql dead-letters` shows it, with the dead letter's age,
+	// and --summary counts the dead letters by service.
+	out, errOut, code := runCLI(t, "sql", "dead-letters", "--destination", topic, "--dsn", sqlbusDSN(t, d))
+	require.Equal(t, 0, code, errOut)
+	assert.Regexp(t, `SERVICE\s+AGE\s+REASON\n`, out)
+	assert.Regexp(t, `o-1\s+dl-auditor\s+\d+s\s+handler`, out)
+	out, errOut, code = runCLI(t, "sql", "dead-letters", "--destination", topic, "--summary", "--dsn", sqlbusDSN(t, d))
+	require.Equal(t, 0, code, errOut)
+	assert.Regexp(t, `SERVICE\s+COUNT\ndl-auditor\s+1\n`, out)
 }

@@ -174,8 +174,11 @@
 // A failing message is redelivered in process (Config.MaxDeliveries, by
 // cqrs.PubSubTransport, pauses doubling from Config.RedeliveryDelay) while
 // the subscription waits, then published with
-// its reason in sourceflow.MetaFailure to DeadLetterTopic(destination), a
-// table like any other (watermill_<topic>$dlq); a permanent failure and a
+// its reason in sourceflow.MetaFailure, and the consumer group (the
+// service) that dead-lettered it in sourceflow.MetaDeadLetteredBy, to
+// DeadLetterTopic(destination), a table like any other
+// (watermill_<topic>$dlq) that every consumer group of the destination
+// shares; a permanent failure and a
 // message without a SourceFlow envelope go there at once. While the
 // database is down the dead letter cannot be written either: the message
 // stays on its topic, and when the database is back it is delivered again,

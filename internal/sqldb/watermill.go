@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // WatermillRow is one row of a messages table of watermill-sql's default
@@ -21,6 +22,10 @@ type WatermillRow struct {
 	// be read (it is not a JSON object of strings); Metadata then holds
 	// only MetaBadRow, saying the same.
 	Unreadable string
+	// Written is when the row was written (its created_at) and read, by
+	// the database's clock; zero unless the read asked for it
+	// (WatermillHead.Written).
+	Written Written
 }
 
 // ReadWatermillTable returns the rows of table (unquoted; a name holding a
@@ -59,15 +64,20 @@ func watermillSelect(d Dialect, table, where string) string {
 }
 
 // watermillSelectOf is watermillSelect selecting payload (an expression
-// of the payload column) for the payload.
-func watermillSelectOf(d Dialect, table, where, payload string) string {
-	// #nosec G202 -- table is quoted and holds no quote or backtick (checkTableName); payload is ours.
-	q := `SELECT "transaction_id"::text, "offset", "uuid", ` + payload + `, "metadata" FROM "` + table + `"`
+// of the payload column) for the payload, and after the metadata the
+// columns more names, if any (writtenColumns: see readRows).
+func watermillSelectOf(d Dialect, table, where, payload string, more ...string) string {
+	after := ""
+	for _, m := range more {
+		after += ", " + m
+	}
+	// #nosec G202 -- table is quoted and holds no quote or backtick (checkTableName); payload and more are ours.
+	q := `SELECT "transaction_id"::text, "offset", "uuid", ` + payload + `, "metadata"` + after + ` FROM "` + table + `"`
 	// The table name makes ORDER BY sort the xid8 column, not the text
 	// selected under its name ("10" sorts before "9").
 	order := ` ORDER BY "` + table + `"."transaction_id", "offset"`
 	if d == MySQL {
-		q = "SELECT '', `offset`, `uuid`, " + payload + ", `metadata` FROM `" + table + "`" // #nosec G202 -- as above
+		q = "SELECT '', `offset`, `uuid`, " + payload + ", `metadata`" + after + " FROM `" + table + "`" // #nosec G202 -- as above
 		order = " ORDER BY `offset`"
 	}
 	if where != "" {
@@ -78,6 +88,12 @@ func watermillSelectOf(d Dialect, table, where, payload string) string {
 
 // readRows runs q with args on db and returns the rows it reads.
 func readRows(ctx context.Context, db *sql.DB, table, q string, args ...any) ([]WatermillRow, error) {
+	return readRowsOf(ctx, db, table, q, false, args...)
+}
+
+// readRowsOf is readRows of a q that, when written is set, selects
+// writtenColumns after the metadata, read into each row's Written.
+func readRowsOf(ctx context.Context, db *sql.DB, table, q string, written bool, args ...any) ([]WatermillRow, error) {
 	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", table, err)
@@ -87,8 +103,16 @@ func readRows(ctx context.Context, db *sql.DB, table, q string, args ...any) ([]
 	for rows.Next() {
 		var r WatermillRow
 		var meta []byte
-		if err := rows.Scan(&r.TxID, &r.Offset, &r.UUID, &r.Payload, &meta); err != nil {
+		dest := []any{&r.TxID, &r.Offset, &r.UUID, &r.Payload, &meta}
+		var at, now int64
+		if written {
+			dest = append(dest, &at, &now)
+		}
+		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("read %s: %w", table, err)
+		}
+		if written {
+			r.Written = Written{At: time.Unix(at, 0).UTC(), Now: time.Unix(now, 0).UTC()}
 		}
 		if len(meta) > 0 {
 			if err := json.Unmarshal(meta, &r.Metadata); err != nil {

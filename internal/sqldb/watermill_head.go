@@ -17,6 +17,9 @@ type WatermillHead struct {
 	// JSONPayload says the payload column is JSON (the outbox's tables),
 	// which PostgreSQL cuts as text, not bytes.
 	JSONPayload bool
+	// Written, when set, reads when each row was written (its created_at)
+	// into its Written (see writtenColumns): ReadWatermillHead only.
+	Written bool
 	// MoreBound, when positive, is the most rows counted past the head;
 	// 0 means HeadMoreBound. Tests set a small one.
 	MoreBound int64
@@ -50,8 +53,12 @@ func ReadWatermillHead(ctx context.Context, db *sql.DB, d Dialect, table string,
 	if err != nil || total == 0 {
 		return nil, 0, err
 	}
-	q := fmt.Sprintf("%s LIMIT %d", watermillSelectOf(d, table, "", payloadColumn(d, h)), h.Limit)
-	rows, err := readRows(ctx, db, table, q)
+	var more []string
+	if h.Written {
+		more = append(more, writtenColumns(d))
+	}
+	q := fmt.Sprintf("%s LIMIT %d", watermillSelectOf(d, table, "", payloadColumn(d, h), more...), h.Limit)
+	rows, err := readRowsOf(ctx, db, table, q, h.Written)
 	if err != nil {
 		return nil, 0, err
 	}

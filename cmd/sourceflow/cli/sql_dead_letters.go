@@ -40,11 +40,16 @@ func newSQLDeadLettersCommand(g *globals) *cobra.Command {
 		Use:   "dead-letters (--destination NAME | --outbox TOPIC) [--max N] [--payload | --summary]",
 		Short: "List the dead letters of a destination or an outbox, with their reasons",
 		Long: `dead-letters prints one line per dead letter of a destination
-(sqlbus.DeadLetters) or of an outbox (outbox.DeadLetters), oldest first, up
+(as sqlbus.DeadLetters reads them) or of an outbox (outbox.DeadLetters), oldest first, up
 to --max of them (10 by default), and says how many more there are (up
 to 100,000: past that, "at least 100000 more"): the
 message id (with its type, the idempotency key; else the row's uuid), the type (sf_type),
-the entity (sf_entity) and the reason it was dead-lettered. An outbox's dead
+the entity (sf_entity), for a destination the service (consumer group)
+that dead-lettered it (sf_dead_lettered_by; "-" for a dead letter written
+before sqlbus recorded it), AGE: how long ago it was dead-lettered (its
+row's created_at, by the database's clock, read as sql depth says;
+"dead_lettered" and "age_seconds" with -o json), and the reason it was
+dead-lettered. An outbox's dead
 letter holds the forwarder envelope: the message inside it is shown, with
 the destination it was to be forwarded to (from the first 64 KiB of the
 row: a larger envelope shows its fields with --payload only, and "?" and
@@ -65,7 +70,8 @@ the warning says that instead (an interrupt during the lookup exits 130).
 least"), by type and by reason, the most frequent first: the reason's first
 line with what differs from one dead letter to the next shown as a mark
 (the message's id as <message id>, its entity as <entity>, any other UUID
-as <id>), so the dead letters of one fault share a row. A type or a
+as <id>), so the dead letters of one fault share a row, and by the
+service that dead-lettered them, those that name one. A type, a service or a
 reason longer than 1 KiB is cut to it, "…" marking the cut, so memory
 stays bounded however long the reasons. It also says
 when the first and the last were dead-lettered (their rows' created_at, by
@@ -73,7 +79,8 @@ the database's clock; on PostgreSQL read in this command's session time
 zone, which must be the services', as sql depth says). With -o json it
 prints
 {"name", "kind", "dead_letters", "at_least", "by_type": [{"type",
-"count"}], "by_reason": [{"reason", "count"}], "oldest", "newest"}.`,
+"count"}], "by_reason": [{"reason", "count"}], "by_service": [{"service",
+"count"}] (when one names a service), "oldest", "newest"}.`,
 		Example: "  sourceflow sql dead-letters --destination payments.fifo\n" +
 			"  sourceflow sql dead-letters --destination payments.fifo --max 100\n" +
 			"  sourceflow sql dead-letters --destination payments.fifo --summary\n" +
@@ -109,16 +116,16 @@ func (g *globals) runSQLDeadLetters(cmd *cobra.Command, f sqlLettersFlags) error
 // outbox name on out as f asks, and warns on errOut when there are none
 // because it has no table.
 func (c *sqlConn) listDeadLetters(ctx context.Context, out, errOut io.Writer, f sqlLettersFlags, name string, isOutbox bool) error {
-	dead, more, err := c.deadLetters(ctx, name, isOutbox, f)
+	rows, more, err := c.deadLetters(ctx, name, isOutbox, f)
 	if err != nil {
 		return c.failure("sql dead-letters "+name, err)
 	}
-	if len(dead) == 0 && more == 0 {
+	if len(rows) == 0 && more == 0 {
 		if err := warnNoTable(ctx, errOut, c, name, isOutbox); err != nil {
 			return c.failure("sql dead-letters "+name, err)
 		}
 	}
-	letters := sqlLetters(dead, isOutbox, f.payload)
+	letters := rowLetters(rows, name, isOutbox, f.payload)
 	if f.output == outputJSON {
 		if more > 0 {
 			fmt.Fprintf(errOut, "note: %s%s not shown: the oldest %d are (raise --max)\n",
@@ -148,6 +155,24 @@ func atLeast(more int64) string {
 		return "at least "
 	}
 	return ""
+}
+
+// rowLetters decodes rows, the dead letters of the destination or the
+// outbox name (see sqlLetters), with when each was dead-lettered and how
+// long ago, by the database's clock.
+func rowLetters(rows []sqldb.WatermillRow, name string, isOutbox, payload bool) []sqlLetter {
+	dead := make([]cqrs.DeadLetter, len(rows))
+	for i, r := range rows {
+		dead[i] = rowDeadLetter(name, r)
+	}
+	letters := sqlLetters(dead, isOutbox, payload)
+	for i, r := range rows {
+		if !r.Written.At.IsZero() {
+			letters[i].DeadLettered = &rows[i].Written.At
+			letters[i].AgeSeconds = ageSeconds(r.Written)
+		}
+	}
+	return letters
 }
 
 // sqlLetters decodes dead (see decodeSQLLetter), with their payloads when
@@ -197,43 +222,45 @@ func noTableText(name string, isOutbox bool) (topic, who string) {
 }
 
 // deadLetters reads up to f.max dead letters of the destination or the
-// outbox name, their payloads whole only with f.payload, and how many more
-// there are.
-func (c *sqlConn) deadLetters(ctx context.Context, name string, isOutbox bool, f sqlLettersFlags) ([]cqrs.DeadLetter, int64, error) {
-	payloadBytes := listedPayloadBytes
+// outbox name, as sqlbus.DeadLetters and outbox.DeadLetters read them,
+// with when each row was written (its created_at) and their payloads whole
+// only with f.payload, and how many more there are.
+func (c *sqlConn) deadLetters(ctx context.Context, name string, isOutbox bool, f sqlLettersFlags) ([]sqldb.WatermillRow, int64, error) {
+	h := sqldb.WatermillHead{Limit: f.max, PayloadBytes: listedPayloadBytes, JSONPayload: isOutbox, Written: true}
 	if f.payload {
-		payloadBytes = 0 // whole
+		h.PayloadBytes = 0 // whole
 	}
-	if isOutbox {
-		return outbox.DeadLetters(ctx, c.outboxConfig(name), outbox.DeadLetterQuery{Max: f.max, PayloadBytes: payloadBytes})
+	rows, more, err := sqldb.ReadWatermillHead(ctx, c.db, c.target.dialect, deadLetterTable(name, isOutbox), h)
+	if err != nil {
+		return nil, 0, fmt.Errorf("read the dead letters of %s: %w", describe(name, isOutbox), err)
 	}
-	return sqlbus.DeadLetters(ctx, c.busConfig(), name, sqlbus.DeadLetterQuery{Max: f.max, PayloadBytes: payloadBytes})
+	return rows, more, nil
 }
 
 func printSQLLetters(w io.Writer, letters []sqlLetter, isOutbox, payload bool) error {
 	if len(letters) == 0 {
 		return nil
 	}
-	head := "MESSAGE ID\tTYPE\tENTITY\t"
+	head := "MESSAGE ID\tTYPE\tENTITY\tSERVICE\t"
 	if isOutbox {
-		head += "DESTINATION\t"
+		head = "MESSAGE ID\tTYPE\tENTITY\tDESTINATION\t"
 	}
-	head += "REASON"
+	head += "AGE\tREASON"
 	if payload {
 		head += "\tPAYLOAD"
 	}
 	lines := make([]string, len(letters))
 	for i, l := range letters {
 		line := printable(l.MessageID) + "\t"
-		if isOutbox && l.EnvelopeCut {
+		switch {
+		case isOutbox && l.EnvelopeCut:
 			line += "?\t?\t" + envelopeCutNote + "\t"
-		} else {
-			line += printable(firstOf(l.Type, "-")) + "\t" + printable(firstOf(l.Entity, "-")) + "\t"
-			if isOutbox {
-				line += printable(firstOf(l.Destination, "-")) + "\t"
-			}
+		case isOutbox:
+			line += printable(firstOf(l.Type, "-")) + "\t" + printable(firstOf(l.Entity, "-")) + "\t" + printable(firstOf(l.Destination, "-")) + "\t"
+		default:
+			line += printable(firstOf(l.Type, "-")) + "\t" + printable(firstOf(l.Entity, "-")) + "\t" + printable(firstOf(l.Service, "-")) + "\t"
 		}
-		line += printable(firstOf(l.Reason, "none given"))
+		line += shownAge(l.AgeSeconds) + "\t" + printable(firstOf(l.Reason, "none given"))
 		if payload {
 			line += "\t" + l.shownPayload()
 		}

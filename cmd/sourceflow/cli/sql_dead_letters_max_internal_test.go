@@ -12,11 +12,17 @@ import (
 	"github.com/sourceflow-go/sourceflow/internal/sqldb/sqldbtest"
 )
 
+// listRead is what sql dead-letters' read of the dead letters holds: the
+// metadata, then when the row was written (see letterDB).
+const listRead = `"metadata", CAST(`
+
 // letterDB is a fake database whose dead-letter tables exist and hold
-// total rows, of which a read returns one (a destination's dead letter).
+// total rows, of which a read returns one (a destination's dead letter
+// that service billing dead-lettered 90 seconds before the read).
 func letterDB(total int64) *sqldbtest.DB {
+	meta := `{"sf_failure":"card declined","sf_dead_lettered_by":"billing"}`
 	return &sqldbtest.DB{Values: map[string]int64{"COUNT(": total},
-		Rows: map[string][]driver.Value{`"metadata" FROM`: {"1", int64(1), "row-1", []byte(`{}`), []byte(`{"sf_failure":"card declined"}`)}}}
+		Rows: map[string][]driver.Value{listRead: {"1", int64(1), "row-1", []byte(`{}`), []byte(meta), int64(1_796_000_000), int64(1_796_000_090)}}}
 }
 
 // sql dead-letters reads at most --max dead letters, in one bounded query,
@@ -28,7 +34,7 @@ func TestSQLDeadLettersReadsAtMostMaxAndSaysHowManyMore(t *testing.T) {
 
 	require.NoError(t, newWarnConn(t, f).listDeadLetters(t.Context(), &out, &errOut, sqlLettersFlags{max: 1}, "payments.fifo", false))
 
-	reads := f.Ran(`"metadata" FROM`)
+	reads := f.Ran(listRead)
 	require.Len(t, reads, 1)
 	assert.True(t, strings.HasSuffix(reads[0], " LIMIT 1"), reads[0])
 	assert.Contains(t, out.String(), "5 dead letters of destination payments.fifo")
@@ -64,7 +70,7 @@ func TestSQLDeadLettersReadsPayloadsWholeOnlyWithPayload(t *testing.T) {
 
 			require.NoError(t, newWarnConn(t, f).listDeadLetters(t.Context(), &out, &errOut, tt.flags, "orders_outbox", tt.isOutbox))
 
-			reads := f.Ran(`"metadata" FROM`)
+			reads := f.Ran(listRead)
 			require.Len(t, reads, 1)
 			assert.Contains(t, reads[0], tt.payload)
 		})

@@ -24,18 +24,27 @@ type sqlLetterSummary struct {
 	// reasonGroup gives it, the most frequent first.
 	ByType   []sqlTypeCount   `json:"by_type"`
 	ByReason []sqlReasonCount `json:"by_reason"`
+	// ByService counts those of a destination that name the service
+	// (consumer group) that dead-lettered them, the most frequent first.
+	ByService []sqlServiceCount `json:"by_service,omitempty"`
 	// Oldest and Newest are when the first and the last dead letter were
 	// dead-lettered (their rows written), by the database's clock.
 	Oldest *time.Time `json:"oldest,omitempty"`
 	Newest *time.Time `json:"newest,omitempty"`
 
-	byType, byReason []nameCount
+	byType, byReason, byService []nameCount
 }
 
 // sqlTypeCount is how many dead letters have a type.
 type sqlTypeCount struct {
 	Type  string `json:"type"`
 	Count int64  `json:"count"`
+}
+
+// sqlServiceCount is how many dead letters a service dead-lettered.
+type sqlServiceCount struct {
+	Service string `json:"service"`
+	Count   int64  `json:"count"`
 }
 
 // sqlReasonCount is how many dead letters have a reason (see reasonGroup).
@@ -90,12 +99,16 @@ func (c *sqlConn) letterSummary(ctx context.Context, name string, isOutbox bool)
 // counted; atLeast says there are more than it counted.
 func tallySummary(name, kind string, t letterTally, atLeast bool) sqlLetterSummary {
 	s := sqlLetterSummary{Name: name, Kind: kind, DeadLetters: t.total, AtLeast: atLeast,
-		ByType: []sqlTypeCount{}, ByReason: []sqlReasonCount{}, byType: sortedCounts(t.byType), byReason: sortedCounts(t.byReason)}
+		ByType: []sqlTypeCount{}, ByReason: []sqlReasonCount{}, byType: sortedCounts(t.byType), byReason: sortedCounts(t.byReason),
+		byService: sortedCounts(t.byService)}
 	for _, nc := range s.byType {
 		s.ByType = append(s.ByType, sqlTypeCount{Type: nc.name, Count: nc.count})
 	}
 	for _, nc := range s.byReason {
 		s.ByReason = append(s.ByReason, sqlReasonCount{Reason: nc.name, Count: nc.count})
+	}
+	for _, nc := range s.byService {
+		s.ByService = append(s.ByService, sqlServiceCount{Service: nc.name, Count: nc.count})
 	}
 	return s
 }
@@ -114,5 +127,9 @@ func printLetterSummary(w io.Writer, s sqlLetterSummary, what, where string) err
 		return err
 	}
 	fmt.Fprintln(w)
-	return writeCounts(w, "REASON", s.byReason)
+	if err := writeCounts(w, "REASON", s.byReason); err != nil || len(s.byService) == 0 {
+		return err
+	}
+	fmt.Fprintln(w)
+	return writeCounts(w, "SERVICE", s.byService)
 }

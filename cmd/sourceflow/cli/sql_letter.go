@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/base64"
 	"encoding/json"
+	"time"
 	"unicode/utf8"
 
 	"github.com/sourceflow-go/sourceflow"
@@ -23,6 +24,15 @@ type sqlLetter struct {
 	// Destination is, for an outbox, where the forwarder was to publish the
 	// message.
 	Destination string `json:"destination,omitempty"`
+	// Service is, for a destination, the consumer group (the service) that
+	// dead-lettered the message (sourceflow.MetaDeadLetteredBy); empty for
+	// a dead letter written before sqlbus recorded it.
+	Service string `json:"service,omitempty"`
+	// DeadLettered is when the dead letter's row was written (its
+	// created_at) and AgeSeconds how long before the read, both by the
+	// database's clock; sql dead-letters sets them.
+	DeadLettered *time.Time `json:"dead_lettered,omitempty"`
+	AgeSeconds   *int64     `json:"age_seconds,omitempty"`
 	// EnvelopeCut says that an outbox's forwarder envelope was longer
 	// than what was read of it (listedPayloadBytes, without --payload):
 	// the message inside, its destination and its metadata are unknown.
@@ -61,6 +71,9 @@ func decodeSQLLetter(dl cqrs.DeadLetter, isOutbox, cut bool) sqlLetter {
 	}
 	l.MessageID = firstOf(meta[sourceflow.MetaMessageID], env.UUID, dl.Message.UUID)
 	l.Type, l.Entity, l.payload = meta[sourceflow.MetaType], meta[sourceflow.MetaEntityID], payload
+	if !isOutbox {
+		l.Service = meta[sourceflow.MetaDeadLetteredBy]
+	}
 	return l
 }
 

@@ -51,13 +51,20 @@ func (c *sqlConn) eachLetterPage(ctx context.Context, name string, isOutbox bool
 	return sqldb.EachWatermillPageOf(ctx, c.db, c.target.dialect, deadLetterTable(name, isOutbox), h, func(rows []sqldb.WatermillRow) error {
 		letters := make([]sqlLetter, len(rows))
 		for i, r := range rows {
-			msg := message.NewMessage(r.UUID, r.Payload)
-			maps.Copy(msg.Metadata, r.Metadata)
-			dl := cqrs.DeadLetter{Destination: name, Message: msg, Reason: cmp.Or(r.Metadata[sourceflow.MetaFailure], r.Unreadable)}
-			letters[i] = decodeSQLLetter(dl, isOutbox, true)
+			letters[i] = decodeSQLLetter(rowDeadLetter(name, r), isOutbox, true)
 		}
 		return fn(rows, letters)
 	})
+}
+
+// rowDeadLetter is r, a row of the dead-letter table of the destination or
+// the outbox name, as a dead letter, as sqlbus.DeadLetters and
+// outbox.DeadLetters make it: the reason is its sourceflow.MetaFailure, or
+// why its metadata cannot be read.
+func rowDeadLetter(name string, r sqldb.WatermillRow) cqrs.DeadLetter {
+	msg := message.NewMessage(r.UUID, r.Payload)
+	maps.Copy(msg.Metadata, r.Metadata)
+	return cqrs.DeadLetter{Destination: name, Message: msg, Reason: cmp.Or(r.Metadata[sourceflow.MetaFailure], r.Unreadable)}
 }
 
 // letterType is the type of l as sql purge and dead-letters --summary

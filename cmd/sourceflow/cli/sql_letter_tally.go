@@ -14,13 +14,15 @@ import (
 var errTallied = errors.New("tallied as many dead letters as a tally counts")
 
 // letterTally counts dead letters by type and, unless byReason is nil, by
-// reason, each cut to maxGroupKey bytes (groupKey, reasonGroup).
+// reason and by the service that dead-lettered them (those that name one),
+// each cut to maxGroupKey bytes (groupKey, reasonGroup).
 type letterTally struct {
 	total int64
 	// atLeast says the tally stopped at maxScannedLetters: there are more.
-	atLeast  bool
-	byType   map[string]int64
-	byReason map[string]int64
+	atLeast   bool
+	byType    map[string]int64
+	byReason  map[string]int64
+	byService map[string]int64
 }
 
 // newLetterTally returns an empty tally, counting by reason too when
@@ -29,7 +31,7 @@ type letterTally struct {
 func newLetterTally(reasons bool) letterTally {
 	t := letterTally{byType: map[string]int64{}}
 	if reasons {
-		t.byReason = map[string]int64{}
+		t.byReason, t.byService = map[string]int64{}, map[string]int64{}
 	}
 	return t
 }
@@ -40,6 +42,9 @@ func (t *letterTally) add(l sqlLetter) {
 	t.byType[groupKey(letterType(l))]++
 	if t.byReason != nil {
 		t.byReason[reasonGroup(l)]++
+	}
+	if t.byService != nil && l.Service != "" {
+		t.byService[groupKey(l.Service)]++
 	}
 }
 
