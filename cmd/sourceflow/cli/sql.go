@@ -46,15 +46,19 @@ guess (for a PostgreSQL DSN in key=value form). A MySQL DSN gets a
 readTimeout and a writeTimeout of 60s, each unless it sets it, as the
 services' stores do, so a server that stops answering fails the command
 instead of hanging it; a DSN's own value is kept (readTimeout=0 turns it
-off).
+off). Every command first checks the connection (a ping), which the
+database must answer within --check-timeout (5s by default): one that is
+down or frozen fails the command then (exit 3, "did not answer within
+--check-timeout"), not at the end of --timeout (2m by default), which
+bounds the whole command.
 Messages name the database by its host and never show the password (nor
 sslpassword, the TLS key's passphrase); a DSN is parsed as its driver reads
 it before any connection.
 
 Exit codes: 0 success; 2 usage (no DSN, a DSN that cannot be parsed, both or
 neither of --destination and --outbox, an empty --destination or --type, an
---outbox that is no outbox topic); 3 a database call failed (the database is unreachable within
---timeout, a privilege is missing, a file the DSN names, such as
+--outbox that is no outbox topic, a --check-timeout that is not positive); 3 a database call
+failed (the database is unreachable within --check-timeout or --timeout, a privilege is missing, a file the DSN names, such as
 sslrootcert's, cannot be read) or redrive left dead letters behind; 1
 groups --remove named a group the destination does not have, filter
 --remove a type the filter does not hold, or

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -23,9 +24,12 @@ type sqlConn struct {
 }
 
 // openSQL parses the DSN of f, opens the database and pings it within
-// ctx; name, the command's, starts its errors. The caller closes the
-// returned connection.
+// ctx and f.checkTimeout; name, the command's, starts its errors. The
+// caller closes the returned connection.
 func (g *globals) openSQL(ctx context.Context, name string, f connFlags) (*sqlConn, error) {
+	if err := checkTimeoutErr(f.checkTimeout); err != nil {
+		return nil, err
+	}
 	t, err := f.resolveDSN()
 	if err != nil {
 		return nil, err
@@ -35,11 +39,24 @@ func (g *globals) openSQL(ctx context.Context, name string, f connFlags) (*sqlCo
 		return nil, &ExitError{Code: ExitUsage, Err: fmt.Errorf("open %s: %w", t.redacted, t.scrub(err))}
 	}
 	c := &sqlConn{db: db, target: t, timeout: g.timeout.String()}
-	if err := db.PingContext(ctx); err != nil {
+	pingCtx, cancel := context.WithTimeout(ctx, f.checkTimeout)
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
 		_ = db.Close()
+		if cutByBound(ctx, err) {
+			return nil, c.unanswered(name+": connect", err, f.checkTimeout)
+		}
 		return nil, c.failure(name+": connect", err)
 	}
 	return c, nil
+}
+
+// unanswered is the error of a connection check (what) that the database
+// did not answer within --check-timeout (bound).
+func (c *sqlConn) unanswered(what string, err error, bound time.Duration) error {
+	return &ExitError{Code: ExitAWS, Err: fmt.Errorf("%s (%s): %w\nthe database did not answer within --check-timeout (%s): "+
+		"check that it runs and that %s (or --dsn) names it (%s), or allow more time with --check-timeout",
+		what, c.target.where(), c.target.scrub(err), bound, dsnEnv, c.target.redacted)}
 }
 
 // driverDSN is the DSN openSQL gives the driver: a MySQL one gets a

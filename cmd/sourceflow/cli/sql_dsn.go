@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/go-sql-driver/mysql"
@@ -27,10 +28,14 @@ const redactedPassword = "xxxxx"
 // connFlags are the connection flags of the sql commands.
 type connFlags struct {
 	dsn, dialect string
+	// checkTimeout is --check-timeout: the bound on the connection check.
+	checkTimeout time.Duration
 }
 
-// addConnFlags adds --dsn and --dialect.
+// addConnFlags adds --dsn, --dialect and --check-timeout.
 func addConnFlags(cmd *cobra.Command, f *connFlags) {
+	addCheckTimeoutFlag(cmd, &f.checkTimeout, "how long the database has to answer the connection check before "+
+		"the command fails (a database that is down or frozen); the statements after it are bounded by --timeout")
 	cmd.Flags().StringVar(&f.dsn, "dsn", "", "database DSN; default $"+dsnEnv+
 		" (prefer the variable: a flag's value shows in ps and in the shell's history)")
 	cmd.Flags().StringVar(&f.dialect, "dialect", "", "postgres or mysql; default from the DSN "+
