@@ -3,7 +3,6 @@ package sqldb_test
 import (
 	"context"
 	"database/sql"
-	"net"
 	"testing"
 	"time"
 
@@ -15,41 +14,13 @@ import (
 	"github.com/sourceflow-go/sourceflow/internal/sqldb/sqldbtest"
 )
 
-// silentServer accepts connections and never answers, as a database
-// that stopped answering does; it returns its address.
-func silentServer(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	var held []net.Conn
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			held = append(held, c)
-		}
-	}()
-	t.Cleanup(func() {
-		_ = l.Close()
-		<-done
-		for _, c := range held {
-			_ = c.Close()
-		}
-	})
-	return l.Addr().String()
-}
-
 // TestCheck_UnreachableNamesTheBoundThatEndedIt checks that a database
 // that does not answer before the caller's deadline, earlier than the
 // check's timeout, is reported with that deadline: a readiness probe
 // bounding the check to 100ms must not read that the database was given
 // 10s to answer.
 func TestCheck_UnreachableNamesTheBoundThatEndedIt(t *testing.T) {
-	dsn := "postgres://u@" + silentServer(t) + "/db?sslmode=disable"
+	dsn := "postgres://u@" + sqldbtest.SilentServer(t) + "/db?sslmode=disable"
 	db, err := sql.Open("pgx", dsn)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = db.Close() })

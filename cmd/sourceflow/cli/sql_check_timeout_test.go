@@ -3,48 +3,13 @@ package cli_test
 import (
 	"bytes"
 	"context"
-	"net"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/sourceflow-go/sourceflow/cmd/sourceflow/cli"
+	"github.com/sourceflow-go/sourceflow/internal/sqldb/sqldbtest"
 )
-
-// silentDatabase listens on a port of 127.0.0.1, accepts every connection
-// and never answers, as a database that is stopped (SIGSTOP) or frozen
-// does, and returns its address.
-func silentDatabase(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	held := make(chan net.Conn, 64)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			select {
-			case held <- conn:
-			default:
-				_ = conn.Close()
-			}
-		}
-	}()
-	t.Cleanup(func() {
-		_ = ln.Close()
-		<-done
-		close(held)
-		for conn := range held {
-			_ = conn.Close()
-		}
-	})
-	return ln.Addr().String()
-}
 
 // Every sql command bounds its connection check by --check-timeout: on a
 // database that accepts connections and never answers it fails then (exit
@@ -53,7 +18,7 @@ func silentDatabase(t *testing.T) string {
 // message, so no clock is read: a loaded machine cannot fail the test by
 // being slow.
 func TestSQL_ADatabaseThatNeverAnswersFailsAtTheCheckTimeout(t *testing.T) {
-	addr := silentDatabase(t)
+	addr := sqldbtest.SilentServer(t)
 	for name, dsn := range map[string]string{"postgres": "postgres://u:secret@" + addr + "/x", "mysql": "u:secret@tcp(" + addr + ")/x"} {
 		for _, args := range [][]string{
 			{"depth", "--service", "payments", "--destination", "payments.fifo"},
