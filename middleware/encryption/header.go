@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"fmt"
-	"math/bits"
 	"strconv"
 )
 
@@ -248,7 +247,11 @@ func ParseHeader(value string) (Header, []byte, error) {
 
 // fieldLen is the length of a field of n bytes as appendField writes it.
 func fieldLen(n int) int {
-	return (bits.Len64(uint64(n)|1)+6)/7 + n
+	size := 1
+	for v := n; v >= 0x80; v >>= 7 {
+		size++
+	}
+	return size + n
 }
 
 // appendField appends field to b, prefixed with its length as a uvarint.
