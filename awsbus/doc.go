@@ -111,9 +111,9 @@
 //     burning the retry budget. The reason is shortened when the copy would
 //     exceed the SQS size limit. The reason is logged once, with the
 //     message's id (message_id: its sf_id, which `sourceflow dlq peek` shows
-//     as its message id and cqrs's transports log as message_uuid; else its
-//     UUID), its UUID (uuid: its SQS MessageId when it carries none), its
-//     SQS MessageId (sqs_message_id), its type and entity (type, entity)
+//     as its message id and every line of SourceFlow names it by; else its
+//     UUID, its SQS MessageId when it carries none), its SQS MessageId
+//     (sqs_message_id), its type and entity (type, entity)
 //     and the SQS MessageId of the copy (dlq_message_id), which `sourceflow
 //     dlq peek` shows as its SQS id; the payload never. If the copy fails (or the endpoint
 //     has no dead-letter queue), the message is backed off and left to the

@@ -13,11 +13,10 @@ import (
 // deadLetterFields are the log fields of every line about dead-lettering
 // d for reason: its message id (message_id: the envelope's sf_id, the id
 // `sourceflow dlq peek` shows as its message id, else its Watermill UUID,
-// which is the SQS MessageId for a message that carries none), its
-// Watermill UUID (uuid), its SQS MessageId in the source queue
-// (sqs_message_id), its type and entity id (type, entity; when it has
-// them), its receive count (receive_count), the reason and its
-// correlation id (correlation_id) when it has a valid one
+// which is the SQS MessageId for a message that carries none), its SQS
+// MessageId in the source queue (sqs_message_id), its type and entity id
+// (type, entity; when it has them), its receive count (receive_count), the
+// reason and its correlation id (correlation_id) when it has a valid one
 // (sourceflow.ValidCorrelationID). A sender chose the ids, the type and
 // the entity, so they are shown as sourceflow.IDText shows them: bounded,
 // escaped.
@@ -31,7 +30,6 @@ func deadLetterFields(d *delivery, reason string) watermill.LogFields {
 		return fields
 	}
 	md := d.msg.Metadata
-	fields["uuid"] = sourceflow.IDText(d.msg.UUID)
 	fields["message_id"] = sourceflow.IDText(cmp.Or(md.Get(sourceflow.MetaMessageID), d.msg.UUID, sqsID))
 	for field, key := range map[string]string{"type": sourceflow.MetaType, "entity": sourceflow.MetaEntityID} {
 		if v := md.Get(key); v != "" {

@@ -57,7 +57,8 @@ func TestSubscriberDeadLetterLogNamesTheDeadLetterQueueCopy(t *testing.T) {
 			require.Len(t, dead, 1)
 			id := aws.ToString(sent.MessageId)
 			assert.Equal(t, id, line.Fields["message_id"])
-			assert.Equal(t, id, line.Fields["uuid"], "the SQS MessageId stands for the missing UUID")
+			assert.Equal(t, id, line.Fields["sqs_message_id"])
+			assert.NotContains(t, line.Fields, "uuid", "the id is logged once, as message_id")
 			assert.Equal(t, dead[0].ID, line.Fields["dlq_message_id"], "the copy's SQS MessageId")
 			assert.NotEqual(t, id, dead[0].ID)
 			reason := dead[0].Attributes[sourceflow.MetaFailure]
@@ -104,9 +105,10 @@ func TestSubscriberDeadLetterLogCarriesTheReasonAndTheCorrelationID(t *testing.T
 	}
 }
 
-// The "Message dead-lettered" line always names the message's UUID, which
-// its sender chose, as sourceflow.IDText shows it: an oversize one cut, one
-// with characters a terminal or a log line acts on escaped.
+// The "Message dead-lettered" line always names the message's id (its UUID
+// when it carries no sf_id), which its sender chose, as sourceflow.IDText
+// shows it: an oversize one cut, one with characters a terminal or a log
+// line acts on escaped.
 func TestSubscriberDeadLetterLogBoundsTheSendersUUID(t *testing.T) {
 	for uuid, want := range map[string]string{
 		"m-1":                        "m-1",
@@ -119,7 +121,7 @@ func TestSubscriberDeadLetterLogBoundsTheSendersUUID(t *testing.T) {
 
 		line := deadLetteredWith(t, sourceflow.MetaEnvelope, string(env))
 
-		assert.Equal(t, want, line.Fields["uuid"], "%.20q", uuid)
+		assert.Equal(t, want, line.Fields["message_id"], "%.20q", uuid)
 	}
 }
 

@@ -60,7 +60,7 @@ func (w *syncPublishWatch) stop() {
 
 // warnSlowPublish logs that the publish of msgs to dest still waits, with
 // their count (messages) and the UUIDs of the first ten, then how many
-// more (message_uuid, errtext.List): one publish may carry thousands of
+// more (message_id, errtext.List): one publish may carry thousands of
 // messages. The UUIDs are shown as sourceflow.IDText shows them (bounded,
 // escaped): a handler may publish again a message it received, with the
 // UUID its sender chose.
@@ -71,5 +71,5 @@ func (t *ChannelTransport) warnSlowPublish(dest string, msgs []*message.Message)
 		"handler's and waits for good on a lock that handler holds "+
 		"(send with the handler's context, or set ChannelConfig.Async)",
 		fmt.Errorf("cqrs: publish to %q has waited %s", dest, slowSyncPublish),
-		watermill.LogFields{"destination": dest, "messages": len(msgs), "message_uuid": named})
+		watermill.LogFields{"destination": dest, "messages": len(msgs), "message_id": named})
 }

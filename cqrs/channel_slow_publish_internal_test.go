@@ -16,13 +16,13 @@ import (
 	"github.com/sourceflow-go/sourceflow"
 )
 
-// slowPublishWarnings returns, as "destination message_uuid", what logs
+// slowPublishWarnings returns, as "destination message_id", what logs
 // holds about synchronous publishes that waited long.
 func slowPublishWarnings(logs *watermill.CaptureLoggerAdapter) []string {
 	var got []string
 	for _, c := range logs.Captured()[watermill.ErrorLogLevel] {
 		if strings.Contains(c.Msg, "synchronous publish still waits") {
-			got = append(got, c.Fields["destination"].(string)+" "+c.Fields["message_uuid"].(string))
+			got = append(got, c.Fields["destination"].(string)+" "+c.Fields["message_id"].(string))
 		}
 	}
 	return got

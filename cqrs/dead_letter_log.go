@@ -14,7 +14,7 @@ import (
 // (its correlation id, when sourceflow.ValidCorrelationID accepts it: not
 // an oversize or unprintable one a sender chose); never its payload.
 func deadLetterFields(destination string, m *message.Message, deliveries int) watermill.LogFields {
-	fields := watermill.LogFields{"destination": destination, "message_uuid": sourceflow.IDText(m.UUID),
+	fields := watermill.LogFields{"destination": destination, "message_id": sourceflow.IDText(m.UUID),
 		"type": sourceflow.IDText(m.Metadata.Get(sourceflow.MetaType)), "deliveries": deliveries}
 	if corr := m.Metadata.Get(sourceflow.MetaCorrelationID); sourceflow.ValidCorrelationID(corr) {
 		fields["correlation_id"] = corr

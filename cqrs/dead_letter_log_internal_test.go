@@ -25,7 +25,7 @@ func TestDeadLetterFieldsLeaveOutAnInvalidCorrelationID(t *testing.T) {
 		fields := deadLetterFields("ev", m, 1)
 
 		assert.Equal(t, want, fields["correlation_id"], "%.20q", corr)
-		assert.Equal(t, "m-1", fields["message_uuid"])
+		assert.Equal(t, "m-1", fields["message_id"])
 	}
 }
 
@@ -44,7 +44,7 @@ func TestDeadLetterFieldsBoundTheSendersUUIDAndType(t *testing.T) {
 
 		fields := deadLetterFields("ev", m, 1)
 
-		assert.Equal(t, want, fields["message_uuid"], "%.20q", uuid)
+		assert.Equal(t, want, fields["message_id"], "%.20q", uuid)
 		assert.Equal(t, want, fields["type"], "%.20q", uuid)
 	}
 }

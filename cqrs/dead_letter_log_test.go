@@ -45,5 +45,5 @@ func TestChannelDeadLetterLogCarriesTheReasonAndTheCorrelationID(t *testing.T) {
 	require.Error(t, lines[0].Err)
 	assert.Equal(t, tr.DeadLetters()[0].Reason, lines[0].Err.Error())
 	assert.Equal(t, "flow-7", lines[0].Fields["correlation_id"])
-	assert.Equal(t, "m-1", lines[0].Fields["message_uuid"])
+	assert.Equal(t, "m-1", lines[0].Fields["message_id"])
 }

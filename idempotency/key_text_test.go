@@ -41,6 +41,6 @@ func TestTxRetryLineBoundsTheSendersUUID(t *testing.T) {
 	require.NoError(t, err)
 	lines := logger.Captured()[watermill.InfoLogLevel]
 	require.Len(t, lines, 1, "one retry")
-	assert.Equal(t, sourceflow.IDText(msg.UUID), lines[0].Fields["message_uuid"])
-	assert.Less(t, len(lines[0].Fields["message_uuid"].(string)), 300)
+	assert.Equal(t, sourceflow.IDText(msg.UUID), lines[0].Fields["message_id"])
+	assert.Less(t, len(lines[0].Fields["message_id"].(string)), 300)
 }

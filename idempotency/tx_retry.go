@@ -91,13 +91,13 @@ func (m *Middleware) waitTx(ctx context.Context, msg *message.Message, b *source
 	if stop == nil {
 		sourceflow.ObserveRetriedRun(ctx, b.Attempts(), err)
 		m.cfg.Logger.Info("Retrying the handling in a new transaction", watermill.LogFields{
-			"message_uuid": sourceflow.IDText(msg.UUID), "attempt": b.Attempts(), "wait": wait.String(), "err": err.Error(),
+			"message_id": sourceflow.IDText(msg.UUID), "attempt": b.Attempts(), "wait": wait.String(), "err": err.Error(),
 		})
 		return b.Wait(ctx, wait)
 	}
 	if hint, ok := sourceflow.RetryAfterOf(err); ok && errors.Is(stop, sourceflow.ErrRetryDeadline) {
 		m.cfg.Logger.Info("Leaving the retry to the transport: the hinted delay passes TxRetry's MaxElapsed", watermill.LogFields{
-			"message_uuid": sourceflow.IDText(msg.UUID), "attempt": b.Attempts(), "retry_after": hint.String(),
+			"message_id": sourceflow.IDText(msg.UUID), "attempt": b.Attempts(), "retry_after": hint.String(),
 			"max_elapsed": m.cfg.TxRetry.MaxElapsed.String(), "err": err.Error(),
 		})
 	}

@@ -148,5 +148,5 @@ func TestTxRetryLogsAHintLeftToTheTransport(t *testing.T) {
 	assert.Equal(t, "3m45s", logged[0].Fields["retry_after"])
 	assert.Equal(t, "10s", logged[0].Fields["max_elapsed"])
 	assert.Equal(t, 1, logged[0].Fields["attempt"])
-	assert.NotEmpty(t, logged[0].Fields["message_uuid"])
+	assert.NotEmpty(t, logged[0].Fields["message_id"])
 }

@@ -22,7 +22,7 @@ type RetryConfig struct {
 	// Clock measures elapsed time and waits. Default: the system clock.
 	Clock sourceflow.Clock
 	// Logger logs every retry at Info level, with the message's UUID
-	// (message_uuid, as sourceflow.IDText shows it: bounded, escaped) and
+	// (message_id, as sourceflow.IDText shows it: bounded, escaped) and
 	// correlation id (correlation_id), the attempt, the wait and the error,
 	// and at Info level too every hinted error it returns unretried because
 	// the hint passes MaxElapsed (retry_after, max_elapsed instead of wait).
@@ -131,7 +131,7 @@ func (r *Retrier) Middleware(h message.HandlerFunc) message.HandlerFunc {
 			if stop == nil {
 				sourceflow.ObserveRetriedRun(msg.Context(), b.Attempts(), err)
 				r.cfg.Logger.Info("Retrying handler", watermill.LogFields{
-					"message_uuid": sourceflow.IDText(msg.UUID), "correlation_id": flowCorrelationID(msg),
+					"message_id": sourceflow.IDText(msg.UUID), "correlation_id": flowCorrelationID(msg),
 					"attempt": b.Attempts(), "wait": wait.String(), "err": err.Error(),
 				})
 				stop = b.Wait(msg.Context(), wait)
@@ -150,7 +150,7 @@ func (r *Retrier) Middleware(h message.HandlerFunc) message.HandlerFunc {
 // after attempts, for its redelivery to wait the hint.
 func (r *Retrier) leaveToTransport(msg *message.Message, attempts int, hint time.Duration, err error) {
 	r.cfg.Logger.Info("Leaving the retry to the transport: the hinted delay passes MaxElapsed", watermill.LogFields{
-		"message_uuid": sourceflow.IDText(msg.UUID), "correlation_id": flowCorrelationID(msg),
+		"message_id": sourceflow.IDText(msg.UUID), "correlation_id": flowCorrelationID(msg),
 		"attempt": attempts, "retry_after": hint.String(), "max_elapsed": r.cfg.Policy.MaxElapsed.String(),
 		"err": err.Error(),
 	})

@@ -116,7 +116,7 @@ func TestRetry_LogsAHintLeftToTheTransport(t *testing.T) {
 			assert.Contains(t, logged[0].Msg, "hinted delay passes MaxElapsed")
 			assert.Equal(t, tt.want, logged[0].Fields["retry_after"])
 			assert.Equal(t, "10s", logged[0].Fields["max_elapsed"])
-			assert.Equal(t, "m-1", logged[0].Fields["message_uuid"])
+			assert.Equal(t, "m-1", logged[0].Fields["message_id"])
 			assert.Equal(t, "flow-1", logged[0].Fields["correlation_id"])
 			assert.Equal(t, 1, logged[0].Fields["attempt"])
 		})

@@ -42,7 +42,7 @@ func TestRetry_LogsTheCorrelationID(t *testing.T) {
 			logged := logger.Captured()[watermill.InfoLogLevel]
 			require.Len(t, logged, 1)
 			assert.Equal(t, want, logged[0].Fields["correlation_id"])
-			assert.Equal(t, msg.UUID, logged[0].Fields["message_uuid"])
+			assert.Equal(t, msg.UUID, logged[0].Fields["message_id"])
 		})
 	}
 }
@@ -70,6 +70,6 @@ func TestRetry_LogsTheSendersUUIDBounded(t *testing.T) {
 		require.ErrorIs(t, err, middleware.ErrRetriesExhausted)
 		logged := logger.Captured()[watermill.InfoLogLevel]
 		require.Len(t, logged, 1)
-		assert.Equal(t, want, logged[0].Fields["message_uuid"], "%.20q", uuid)
+		assert.Equal(t, want, logged[0].Fields["message_id"], "%.20q", uuid)
 	}
 }

@@ -26,7 +26,7 @@ func TestOutboxSweepLogBoundsTheMessagesUUID(t *testing.T) {
 
 		require.Error(t, err)
 		require.Len(t, lines, 1, "%.20q", id)
-		assert.Equal(t, want, lines[0].Fields["message_uuid"], "%.20q", id)
+		assert.Equal(t, want, lines[0].Fields["message_id"], "%.20q", id)
 		sk, _ := lines[0].Fields["sk"].(string)
 		assert.LessOrEqual(t, len(sk), 256+len("…(9999 bytes)"), "%.20q", id)
 		assert.NotContains(t, sk, "\n", "%.20q", id)

@@ -34,7 +34,7 @@ func TestDecrypt_LogsTheSendersUUIDAndTypeBounded(t *testing.T) {
 
 		logged := logs.Captured()[watermill.ErrorLogLevel]
 		require.Len(t, logged, 1)
-		assert.Equal(t, want, logged[0].Fields["message_uuid"], "%.20q", id)
+		assert.Equal(t, want, logged[0].Fields["message_id"], "%.20q", id)
 		assert.Equal(t, want, logged[0].Fields["type"], "%.20q", id)
 	}
 }

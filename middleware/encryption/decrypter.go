@@ -197,7 +197,7 @@ func (d *Decrypter) Decrypt(ctx context.Context, destination string, msg *messag
 	}
 	err = d.stats.failure(ErrDecrypt, err)
 	d.cfg.Logger.Error("Cannot decrypt message", err, watermill.LogFields{
-		"message_uuid": sourceflow.IDText(msg.UUID), "destination": destination,
+		"message_id": sourceflow.IDText(msg.UUID), "destination": destination,
 		"type": sourceflow.IDText(msg.Metadata.Get(sourceflow.MetaType)), "permanent": sourceflow.IsPermanent(err),
 	})
 	return err
