@@ -43,7 +43,7 @@ func TestDeadLetterIsLoggedOnceItsTransactionCommits(t *testing.T) {
 	deadLetter(wsql.Tx.Commit)
 	lines := logs.Captured()[watermill.ErrorLogLevel]
 	require.Len(t, lines, 1, "logged once, after the commit")
-	assert.Equal(t, "row-1", lines[0].Fields["message_uuid"])
+	assert.Equal(t, "row-1", lines[0].Fields["row_uuid"])
 	assert.Equal(t, map[string]int64{deadletter.NoDestination: 1}, dead.Snapshot(), "counted once, after the commit")
 }
 

@@ -14,27 +14,27 @@ import (
 
 // logDeadLetter logs msg, a row of the outbox topic just written to its
 // dead-letter table, at error level with its reason, as every transport
-// logs its dead letters: the row's id and, when the row is a forwarder
-// envelope, the destination and the forwarded message's id and
-// correlation id (when sourceflow.ValidCorrelationID accepts it); never the
-// payload. The ids and the destination are shown as sourceflow.IDText
-// shows them (bounded, escaped): the forwarded message's are its
-// sender's, and a row written to the table by other means than the
-// outbox's publisher may hold anything. The reason is cut to
+// logs its dead letters: the row's id (row_uuid) and, when the row is a
+// forwarder envelope, the destination and the forwarded message's id
+// (message_id: see envelope.messageID) and correlation id (when
+// sourceflow.ValidCorrelationID accepts it); never the payload. The ids
+// and the destination are shown as sourceflow.IDText shows them (bounded,
+// escaped): the forwarded message's are its sender's, and a row written to
+// the table by other means than the outbox's publisher may hold anything. The reason is cut to
 // maxLoggedReasonBytes, keeping its beginning and its end. The row is
 // written in the poll's transaction and logged once that commits (see
 // deadLetterPublisher): a poll rolled back reads the row again and
 // dead-letters it again, logged then. It returns the row's destination as
 // it is, "" when the row is no forwarder envelope.
 func logDeadLetter(logger watermill.LoggerAdapter, topic string, msg *message.Message) (destination string) {
-	fields := watermill.LogFields{"topic": topic, "message_uuid": sourceflow.IDText(msg.UUID)}
+	fields := watermill.LogFields{"topic": topic, "row_uuid": sourceflow.IDText(msg.UUID)}
 	var e envelope
 	if json.Unmarshal(msg.Payload, &e) == nil {
 		if destination = e.DestinationTopic; destination != "" {
 			fields["destination"] = sourceflow.IDText(destination)
 		}
-		if e.UUID != "" {
-			fields["forwarded_uuid"] = sourceflow.IDText(e.UUID)
+		if id := e.messageID(); id != "" {
+			fields["message_id"] = sourceflow.IDText(id)
 		}
 		if corr := e.Metadata[sourceflow.MetaCorrelationID]; sourceflow.ValidCorrelationID(corr) {
 			fields["correlation_id"] = corr

@@ -33,7 +33,7 @@ func TestDeadLetterLogLeavesOutAnInvalidCorrelationID(t *testing.T) {
 		lines := logs.Captured()[watermill.ErrorLogLevel]
 		require.Len(t, lines, 1)
 		assert.Equal(t, want, lines[0].Fields["correlation_id"], "%.20q", corr)
-		assert.Equal(t, "m-1", lines[0].Fields["forwarded_uuid"])
+		assert.Equal(t, "m-1", lines[0].Fields["message_id"])
 	}
 }
 
@@ -79,8 +79,8 @@ func TestDeadLetterLogBoundsTheSendersUUIDs(t *testing.T) {
 
 		lines := logs.Captured()[watermill.ErrorLogLevel]
 		require.Len(t, lines, 1)
-		assert.Equal(t, want, lines[0].Fields["forwarded_uuid"], "%.20q", uuid)
-		assert.Equal(t, want, lines[0].Fields["message_uuid"], "%.20q", uuid)
+		assert.Equal(t, want, lines[0].Fields["message_id"], "%.20q", uuid)
+		assert.Equal(t, want, lines[0].Fields["row_uuid"], "%.20q", uuid)
 		assert.Equal(t, want, lines[0].Fields["destination"], "the row's destination is the sender's too: %.20q", uuid)
 		assert.Equal(t, uuid, dest, "returned as it is, for counting")
 	}

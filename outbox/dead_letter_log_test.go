@@ -41,7 +41,7 @@ func TestDeadLetteredRowIsLoggedWithItsReason(t *testing.T) {
 		var line *watermill.CapturedMessage
 		require.Eventually(t, func() bool { // logged once the poll commits, just after the row is seen
 			for _, m := range logs.Captured()[watermill.ErrorLogLevel] {
-				if m.Fields["message_uuid"] == "row-nowhere" {
+				if m.Fields["row_uuid"] == "row-nowhere" {
 					line = &m
 				}
 			}
@@ -52,7 +52,7 @@ func TestDeadLetteredRowIsLoggedWithItsReason(t *testing.T) {
 		assert.Contains(t, line.Err.Error(), `no publisher for destination "nowhere"`, "the line says why")
 		assert.Equal(t, topic, line.Fields["topic"])
 		assert.Equal(t, "nowhere", line.Fields["destination"])
-		assert.Equal(t, "m-1", line.Fields["forwarded_uuid"])
+		assert.Equal(t, "m-1", line.Fields["message_id"])
 		assert.Equal(t, "corr-1", line.Fields["correlation_id"])
 		assert.Eventually(t, func() bool { return box.DeadLettersByDestination()["nowhere"] == 1 }, // counted just after it is logged
 			waitFor, 10*time.Millisecond, "counted under its destination")

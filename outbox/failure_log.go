@@ -70,11 +70,11 @@ func (l *failureLog) middleware(h message.HandlerFunc) message.HandlerFunc {
 // row (of its destination), its error is new to the row (at most one such
 // line per repeatlog.DefaultChangeInterval) or the last line is interval
 // old: its error on one line, and at debug level in full (a stack trace)
-// when that says more (see oneLine), with the
-// row's uuid and the forwarded message's destination, id and type (see
-// forwardedFields). The ids are shown as sourceflow.IDText shows them: a row
-// written to the outbox table by other means than the outbox's publisher
-// may hold anything.
+// when that says more (see oneLine), with the row's uuid (row_uuid) and
+// the forwarded message's destination, id and type (see forwardedFields).
+// The ids are shown as sourceflow.IDText shows them: a row written to the
+// outbox table by other means than the outbox's publisher may hold
+// anything.
 func (l *failureLog) failed(msg *message.Message, err error) {
 	line, full := oneLine(err)
 	destination := envelopeDestination(msg.Payload)
@@ -90,7 +90,7 @@ func (l *failureLog) failed(msg *message.Message, err error) {
 		return
 	}
 	fields := forwardedFields(msg.Payload)
-	fields["topic"], fields["message_uuid"] = l.topic, sourceflow.IDText(msg.UUID)
+	fields["topic"], fields["row_uuid"] = l.topic, sourceflow.IDText(msg.UUID)
 	fields["failed_attempts"], fields["failing_for"] = f.Failures, f.FailingFor.String()
 	logged := errors.New(line)
 	if f.First {
@@ -148,10 +148,9 @@ func envelopeDestination(payload []byte) string {
 }
 
 // forwardedFields names the message a forwarder envelope holds, as spans and
-// the other services' logs name it: its destination, its id
-// (sourceflow.MetaMessageID, the spans' messaging.message.id; the
-// envelope's uuid when it has none) and its type (sourceflow.MetaType). A
-// payload that is no envelope gives no fields.
+// the other services' logs name it: its destination, its id (message_id:
+// see envelope.messageID) and its type (sourceflow.MetaType). A payload
+// that is no envelope gives no fields.
 func forwardedFields(payload []byte) watermill.LogFields {
 	fields := watermill.LogFields{}
 	var e envelope
@@ -161,15 +160,21 @@ func forwardedFields(payload []byte) watermill.LogFields {
 	if e.DestinationTopic != "" {
 		fields["destination"] = sourceflow.IDText(e.DestinationTopic)
 	}
-	id := e.Metadata[sourceflow.MetaMessageID]
-	if id == "" {
-		id = e.UUID
-	}
-	if id != "" {
+	if id := e.messageID(); id != "" {
 		fields["message_id"] = sourceflow.IDText(id)
 	}
 	if typ := e.Metadata[sourceflow.MetaType]; typ != "" {
 		fields["message_type"] = sourceflow.IDText(typ)
 	}
 	return fields
+}
+
+// messageID is the id of the message e holds, as every log line and
+// `sourceflow sql dead-letters` name it: its sourceflow.MetaMessageID, the
+// spans' messaging.message.id; its uuid when it has none.
+func (e envelope) messageID() string {
+	if id := e.Metadata[sourceflow.MetaMessageID]; id != "" {
+		return id
+	}
+	return e.UUID
 }

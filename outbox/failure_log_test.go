@@ -61,7 +61,7 @@ func TestForwardFailureLogBoundsTheRowsUUID(t *testing.T) {
 
 		errs := logs.Captured()[watermill.ErrorLogLevel]
 		require.Len(t, errs, 1)
-		assert.Equal(t, want, errs[0].Fields["message_uuid"], "%.20q", uuid)
+		assert.Equal(t, want, errs[0].Fields["row_uuid"], "%.20q", uuid)
 	}
 }
 
@@ -80,7 +80,7 @@ func TestForwardFailureLogNamesTheForwardedMessage(t *testing.T) {
 	require.Len(t, errs, 1)
 	f := errs[0].Fields
 	assert.Equal(t, []any{"row-1", "orders", "msg-7", "model.OrderPaid"},
-		[]any{f["message_uuid"], f["destination"], f["message_id"], f["message_type"]})
+		[]any{f["row_uuid"], f["destination"], f["message_id"], f["message_type"]})
 }
 
 // A forward that fails for a new reason is logged at once, without waiting
