@@ -18,7 +18,7 @@ func TestDLQCountsOfOneReadInTheSingular(t *testing.T) {
 
 	out, errOut, code := e.run(t, "dlq", "list", "-f", e.path)
 	require.Equal(t, cli.ExitOK, code, errOut)
-	assert.Contains(t, out, ": 1 dead letter in 3 dead-letter queues.\n")
+	assert.Contains(t, out, ": 1 dead letter in 3 dead-letter queues; 0 messages ahead and 0 in flight in their source queues.\n")
 
 	out, errOut, code = e.run(t, "dlq", "purge", "-f", e.path, "--queue", "orders-order-events-dlq")
 	require.Equal(t, cli.ExitOK, code, errOut)

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -10,13 +9,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// dlqDepth is one row of dlq list.
-type dlqDepth struct {
-	pair              dlqPair
-	visible, inFlight int64
-	missing           bool
-}
-
 // dlqDepthJSON is one row of dlq list -o json.
 type dlqDepthJSON struct {
 	Name     string `json:"name"`
@@ -24,6 +16,11 @@ type dlqDepthJSON struct {
 	Visible  int64  `json:"visible"`
 	InFlight int64  `json:"in_flight"`
 	Missing  bool   `json:"missing"`
+	// SourceAhead, SourceInFlight and SourceMissing are the source
+	// queue's: its messages visible and in flight, or that it is missing.
+	SourceAhead    int64 `json:"source_ahead"`
+	SourceInFlight int64 `json:"source_in_flight"`
+	SourceMissing  bool  `json:"source_missing"`
 }
 
 func newDLQListCommand(g *globals) *cobra.Command {
@@ -62,21 +59,17 @@ func (g *globals) runDLQList(cmd *cobra.Command, path, output string, checkTimeo
 		return err
 	}
 	var rows []dlqDepth
-	missing := 0
+	var missing errListMissing
 	for _, p := range dlqPairs(s.plan) {
 		if !p.owned {
 			continue
 		}
-		q, err := resolveQueue(ctx, api, p.dlq)
-		switch {
-		case errors.Is(err, errQueueMissing):
-			missing++
-			rows = append(rows, dlqDepth{pair: p, missing: true})
-		case err != nil:
+		row, err := readDLQDepth(ctx, api, p)
+		if err != nil {
 			return s.boundedFailure(ctx, "dlq list", err, checkTimeout)
-		default:
-			rows = append(rows, dlqDepth{pair: p, visible: q.visible, inFlight: q.inFlight})
 		}
+		missing.count(row)
+		rows = append(rows, row)
 	}
 	printRows := printDLQDepths
 	if output == outputJSON {
@@ -85,36 +78,45 @@ func (g *globals) runDLQList(cmd *cobra.Command, path, output string, checkTimeo
 	if err := printRows(cmd.OutOrStdout(), s, rows); err != nil {
 		return err
 	}
-	if missing > 0 {
-		return s.missingQueues(ctx, errDLQsMissing(missing), checkTimeout)
+	if missing.dlqs+missing.sources > 0 {
+		return s.missingQueues(ctx, missing, checkTimeout)
 	}
 	return nil
 }
 
 func printDLQDepths(w io.Writer, s *session, rows []dlqDepth) error {
 	lines := make([]string, len(rows))
-	var total int64
+	var total, ahead, inFlight int64
 	for i, r := range rows {
-		vis, fl := strconv.FormatInt(r.visible, 10), strconv.FormatInt(r.inFlight, 10)
-		if r.missing {
-			vis, fl = "missing", "-"
-		}
 		total += r.visible + r.inFlight
-		lines[i] = r.pair.dlq + "\t" + r.pair.source + "\t" + vis + "\t" + fl
+		ahead, inFlight = ahead+r.sourceAhead, inFlight+r.sourceInFlight
+		lines[i] = r.pair.dlq + "\t" + r.pair.source + "\t" + depthCells(r.visible, r.inFlight, r.missing) +
+			"\t" + depthCells(r.sourceAhead, r.sourceInFlight, r.sourceMissing)
 	}
-	if err := writeTable(w, "DEAD-LETTER QUEUE\tSOURCE QUEUE\tVISIBLE\tIN FLIGHT", lines); err != nil {
+	if err := writeTable(w, "DEAD-LETTER QUEUE\tSOURCE QUEUE\tVISIBLE\tIN FLIGHT\tSOURCE AHEAD\tSOURCE IN FLIGHT", lines); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "Service %s in %s: %s in %s.\n",
+	_, err := fmt.Fprintf(w, "Service %s in %s: %s in %s; %s and %d in flight in their source queues.\n",
 		s.plan.Service, s.where(), counted(total, "dead letter", "dead letters"),
-		counted(len(rows), "dead-letter queue", "dead-letter queues"))
+		counted(len(rows), "dead-letter queue", "dead-letter queues"),
+		counted(ahead, "message ahead", "messages ahead"), inFlight)
 	return err
+}
+
+// depthCells is the two cells of a queue's depth: its visible and in
+// flight messages, or "missing" and "-".
+func depthCells(visible, inFlight int64, missing bool) string {
+	if missing {
+		return "missing\t-"
+	}
+	return strconv.FormatInt(visible, 10) + "\t" + strconv.FormatInt(inFlight, 10)
 }
 
 func printDLQDepthsJSON(w io.Writer, s *session, rows []dlqDepth) error {
 	queues := make([]dlqDepthJSON, len(rows))
 	for i, r := range rows {
-		queues[i] = dlqDepthJSON{Name: r.pair.dlq, Source: r.pair.source, Visible: r.visible, InFlight: r.inFlight, Missing: r.missing}
+		queues[i] = dlqDepthJSON{Name: r.pair.dlq, Source: r.pair.source, Visible: r.visible, InFlight: r.inFlight,
+			Missing: r.missing, SourceAhead: r.sourceAhead, SourceInFlight: r.sourceInFlight, SourceMissing: r.sourceMissing}
 	}
 	return writeJSON(w, struct {
 		Service string         `json:"service"`

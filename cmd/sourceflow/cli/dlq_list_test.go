@@ -20,12 +20,12 @@ func TestDLQList_ShowsTheDepthOfEveryDeadLetterQueueWithItsSourceQueue(t *testin
 	out, errOut, code := e.run(t, "dlq", "list", "-f", e.path)
 
 	require.Equal(t, cli.ExitOK, code, errOut)
-	assert.Regexp(t, `DEAD-LETTER QUEUE\s+SOURCE QUEUE\s+VISIBLE\s+IN FLIGHT\n`, out)
-	assert.Regexp(t, `\norders-dlq\.fifo\s+orders\.fifo\s+2\s+0\n`, out)
+	assert.Regexp(t, `DEAD-LETTER QUEUE\s+SOURCE QUEUE\s+VISIBLE\s+IN FLIGHT\s`, out)
+	assert.Regexp(t, `\norders-dlq\.fifo\s+orders\.fifo\s+2\s+0\s`, out)
 	assert.NotContains(t, out, "payments-dlq.fifo", "owned by the payments service")
-	assert.Regexp(t, `\norders-order-events-dlq\s+orders-order-events\s+1\s+0\n`, out)
-	assert.Regexp(t, `\norders-payment-events-dlq\s+orders-payment-events\s+0\s+0\n`, out)
-	assert.Contains(t, out, "Service orders in us-east-1: 3 dead letters in 3 dead-letter queues.\n")
+	assert.Regexp(t, `\norders-order-events-dlq\s+orders-order-events\s+1\s+0\s`, out)
+	assert.Regexp(t, `\norders-payment-events-dlq\s+orders-payment-events\s+0\s+0\s`, out)
+	assert.Contains(t, out, "Service orders in us-east-1: 3 dead letters in 3 dead-letter queues;")
 }
 
 func TestDLQList_AMissingDeadLetterQueueExitsOneAndSaysToApply(t *testing.T) {
@@ -38,8 +38,8 @@ func TestDLQList_AMissingDeadLetterQueueExitsOneAndSaysToApply(t *testing.T) {
 	out, errOut, code := e.run(t, "dlq", "list", "-f", path)
 
 	assert.Equal(t, cli.ExitDrift, code)
-	assert.Regexp(t, `\naudit-dlq\s+audit\s+missing\s+-\n`, out)
-	assert.Contains(t, errOut, "1 dead-letter queue missing: run `sourceflow apply -f "+path+"`")
+	assert.Regexp(t, `\naudit-dlq\s+audit\s+missing\s+-\s+missing\s+-\n`, out)
+	assert.Contains(t, errOut, "1 dead-letter queue and 1 source queue missing: run `sourceflow apply -f "+path+"`")
 }
 
 func TestDLQList_LeavesOutTheQueuesTheServiceOnlySendsTo(t *testing.T) {
@@ -52,7 +52,7 @@ func TestDLQList_LeavesOutTheQueuesTheServiceOnlySendsTo(t *testing.T) {
 
 	require.Equal(t, cli.ExitOK, code, errOut)
 	assert.NotContains(t, out, "audit", "apply creates no dead-letter queue for a queue another service owns")
-	assert.Contains(t, out, "in 3 dead-letter queues.\n")
+	assert.Contains(t, out, "in 3 dead-letter queues;")
 }
 
 func TestDLQList_AFailedAWSCallExitsThree(t *testing.T) {
@@ -81,11 +81,15 @@ func TestDLQList_PrintsJSON(t *testing.T) {
 
 	assert.Equal(t, cli.ExitDrift, code, errOut)
 	assert.JSONEq(t, `{"service":"orders","queues":[
-		{"name":"audit-dlq","source":"audit","visible":0,"in_flight":0,"missing":true},
-		{"name":"orders-order-events-dlq","source":"orders-order-events","visible":0,"in_flight":0,"missing":false},
-		{"name":"orders-payment-events-dlq","source":"orders-payment-events","visible":0,"in_flight":0,"missing":false},
-		{"name":"orders-dlq.fifo","source":"orders.fifo","visible":1,"in_flight":0,"missing":false}]}`, out)
-	assert.Contains(t, errOut, "1 dead-letter queue missing")
+		{"name":"audit-dlq","source":"audit","visible":0,"in_flight":0,"missing":true,
+		 "source_ahead":0,"source_in_flight":0,"source_missing":true},
+		{"name":"orders-order-events-dlq","source":"orders-order-events","visible":0,"in_flight":0,"missing":false,
+		 "source_ahead":0,"source_in_flight":0,"source_missing":false},
+		{"name":"orders-payment-events-dlq","source":"orders-payment-events","visible":0,"in_flight":0,"missing":false,
+		 "source_ahead":0,"source_in_flight":0,"source_missing":false},
+		{"name":"orders-dlq.fifo","source":"orders.fifo","visible":1,"in_flight":0,"missing":false,
+		 "source_ahead":0,"source_in_flight":0,"source_missing":false}]}`, out)
+	assert.Contains(t, errOut, "1 dead-letter queue and 1 source queue missing")
 
 	_, errOut, code = e.run(t, "dlq", "list", "-f", path, "-o", "yaml")
 	assert.Equal(t, cli.ExitUsage, code)

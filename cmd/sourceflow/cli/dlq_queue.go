@@ -79,18 +79,10 @@ func (s *session) missingQueues(ctx context.Context, err error, bound time.Durat
 		err, fileArg(s.path), agree(missingCount(err), "it", "them"))}
 }
 
-// errDLQsMissing reports dead-letter queues that dlq list found missing.
-type errDLQsMissing int
-
-// Error implements error.
-func (n errDLQsMissing) Error() string {
-	return counted(int(n), "dead-letter queue", "dead-letter queues") + " missing"
-}
-
 // missingCount is how many queues err, a missing queue's error, reports.
 func missingCount(err error) int {
-	if n, ok := errors.AsType[errDLQsMissing](err); ok {
-		return int(n)
+	if n, ok := errors.AsType[errListMissing](err); ok {
+		return n.dlqs + n.sources
 	}
 	return 1
 }
