@@ -20,14 +20,16 @@ sf_env attribute when the message had no attribute to spare). A message
 that SQS moved through the queue's redrive policy, after too many failed
 receives, has no reason.
 
-  list     depth of the dead-letter queues of the queues the service consumes
+  list     depth of the dead-letter queues of the queues the service consumes,
+           beside the backlog of those queues
   peek     show messages without consuming them, or with --summary count
            them by type and by reason
   redrive  move messages back to the queue they came from
   purge    delete every message of a dead-letter queue, or with --type only
            those of one message type (with --yes)
 
-IAM permissions: list needs sqs:GetQueueUrl and sqs:GetQueueAttributes; peek
+IAM permissions: list needs sqs:GetQueueUrl and sqs:GetQueueAttributes (on
+the dead-letter queues and on the queues they belong to); peek
 also sqs:ReceiveMessage and sqs:ChangeMessageVisibility; redrive also
 sqs:SendMessage and sqs:DeleteMessage, and for the native method
 sqs:StartMessageMoveTask and sqs:ListMessageMoveTasks; purge

@@ -28,15 +28,20 @@ func newDLQListCommand(g *globals) *cobra.Command {
 	var checkTimeout time.Duration
 	cmd := fileCommand(&cobra.Command{
 		Use:   "list -f FILE",
-		Short: "Show the depth of the dead-letter queues of the queues a service consumes",
+		Short: "Show the depth of the dead-letter queues of the queues a service consumes, and their backlog",
 		Long: `list prints, for the dead-letter queue of every queue the service consumes
 (as health checks them), the queue it belongs to and its approximate depth: messages visible (waiting to be
 redriven or inspected) and in flight (received by peek or redrive in the
-last seconds, or by another tool). The queues the service only sends to
+last seconds, or by another tool). Beside it, the backlog of the queue it
+belongs to: SOURCE AHEAD, its messages visible, which the service has yet
+to receive, and SOURCE IN FLIGHT, those received and not yet deleted
+(being handled, or waiting out their visibility timeout after a failure).
+The queues the service only sends to
 belong to other services, whose own dlq list shows them. It reads queue
 attributes only, each call bounded by --check-timeout. With -o json it prints
 {"service": ..., "queues": [{"name", "source", "visible", "in_flight",
-"missing"}]}. It exits 0, or 1 when a dead-letter queue is missing: apply
+"missing", "source_ahead", "source_in_flight", "source_missing"}]}. It exits
+0, or 1 when a dead-letter queue or a source queue is missing: apply
 creates it, but when none of the service's queues is found, check the region
 and the account of the credentials first (the error says so), as apply would
 create the topology there.`,
