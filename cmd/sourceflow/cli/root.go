@@ -25,8 +25,9 @@ Exit codes:
   0  success: no drift, healthy
   1  drift (validate; apply that left a difference), unhealthy or degraded
      (health: a check down, or drift that stops or holds back messages), a
-     dead-letter queue missing (dlq: apply creates it; none of the queues
-     found: check the region and the account first), a consumer group
+     dead-letter queue missing (dlq: apply creates it, as it does a source
+     queue dlq list finds missing; none of the queues found: check the
+     region and the account first), a consumer group
      not there (sql groups --remove), or an sql --outbox whose dead-letter
      table is an sqlbus destination's messages table (dead-letters,
      redrive, purge: nothing read, moved or deleted)
