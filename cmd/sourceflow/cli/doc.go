@@ -18,8 +18,9 @@
 //
 //	0  success: no drift, healthy
 //	1  drift (validate, or apply that left a difference), unhealthy or
-//	   degraded (health), a dead-letter queue missing (dlq), a consumer
-//	   group not there (sql groups --remove), or an sql --outbox whose
+//	   degraded (health), a dead-letter queue missing (dlq), or a source
+//	   queue dlq list finds missing, a consumer group not there (sql
+//	   groups --remove), or an sql --outbox whose
 //	   dead-letter table is an sqlbus destination's messages table
 //	   (dead-letters, redrive, purge)
 //	2  usage or configuration: bad flags, an unreadable or invalid topology
