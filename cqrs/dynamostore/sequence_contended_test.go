@@ -62,6 +62,10 @@ func TestASendThatKeepsLosingTheSequenceRaceGivesUpAfterSixteenAttempts(t *testi
 	require.NoError(t, err)
 	box, err := dynamostore.NewOutbox(ctx, st, dynamostore.OutboxConfig{Transport: inner, Name: "contended"})
 	require.NoError(t, err)
+	// The service does not close a transport it was given: the outbox's
+	// sweep, whose client logs its retries to t, stops before the test ends
+	// (after the service, before the tables are dropped).
+	t.Cleanup(func() { assert.NoError(t, box.Close()) })
 	svc, err := cqrs.NewService(cqrs.ServiceConfig{Name: "contended", Transport: box, CommandStore: st.Commands()})
 	require.NoError(t, err)
 	require.NoError(t, cqrs.RegisterCommand[contendedCommand](svc, "contended.Command", "contended-commands"))
