@@ -25,7 +25,7 @@ func ExamplePermanent() {
 // attribute and send the type in its own.
 func ExampleEnvelopeKeys() {
 	fmt.Println(len(sourceflow.EnvelopeKeys()), sourceflow.IsEnvelopeKey(sourceflow.MetaType), sourceflow.AttributeBudget)
-	// Output: 9 false 10
+	// Output: 11 false 10
 }
 
 // A retry loop under a policy: Next says how long to wait or why to stop.

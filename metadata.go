@@ -31,6 +31,16 @@ const (
 	// integer: the PayloadVersion its type was registered with by the
 	// sender, absent for version 0.
 	MetaPayloadVersion = "sf_pver"
+	// MetaRedrives is how many times an operator's redrive has moved the
+	// message back from a dead-letter store, a decimal integer: absent (0)
+	// on a message never redriven. Every redrive (sourceflow dlq, sql and
+	// dynamo redrive, sqlbus.Redrive, outbox.Redrive and the DynamoDB
+	// outbox's Redrive) adds one (CountRedrive), so a dead letter that
+	// failed again after a redrive says so.
+	MetaRedrives = "sf_redrives"
+	// MetaRedrivenAt is when the last redrive moved the message back, RFC
+	// 3339 with nanoseconds, UTC; absent on a message never redriven.
+	MetaRedrivenAt = "sf_redriven_at"
 
 	// MetaTraceParent carries the W3C traceparent header.
 	MetaTraceParent = "traceparent"
@@ -55,7 +65,7 @@ func EnvelopeKeys() []string {
 	return []string{
 		MetaMessageID, MetaEntityID, MetaSequence, MetaCorrelationID,
 		MetaCausationID, MetaOccurredAt, MetaReplay, MetaHops,
-		MetaPayloadVersion,
+		MetaPayloadVersion, MetaRedrives, MetaRedrivenAt,
 	}
 }
 
@@ -64,7 +74,7 @@ func IsEnvelopeKey(key string) bool {
 	switch key {
 	case MetaMessageID, MetaEntityID, MetaSequence, MetaCorrelationID,
 		MetaCausationID, MetaOccurredAt, MetaReplay, MetaHops,
-		MetaPayloadVersion:
+		MetaPayloadVersion, MetaRedrives, MetaRedrivenAt:
 		return true
 	}
 	return false

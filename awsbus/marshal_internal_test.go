@@ -147,9 +147,10 @@ func FuzzEnvelopeRoundTrip(f *testing.F) {
 	f.Add("\"quoted\"", "\\", "</script>", "\u2028", "é", "{}", "[]", "null", "x")
 	f.Fuzz(func(t *testing.T, uuid, id, entity, seq, corr, cause, at, replay, body string) {
 		msg := message.NewMessage(uuid, []byte(body))
-		// The hop count and the payload version reuse fuzzed values, so
-		// that the stored corpus keeps its arguments.
-		values := []string{id, entity, seq, corr, cause, at, replay, seq, corr}
+		// The hop count, the payload version and the redrive count and
+		// time reuse fuzzed values, so that the stored corpus keeps its
+		// arguments.
+		values := []string{id, entity, seq, corr, cause, at, replay, seq, corr, seq, at}
 		for i, k := range sourceflow.EnvelopeKeys() {
 			msg.Metadata[k] = values[i]
 		}
