@@ -156,12 +156,16 @@ func RedriveWith(ctx context.Context, cfg Config, opts RedriveOptions) (int, err
 	if err := cfg.validateStore(); err != nil {
 		return 0, err
 	}
+	page := sqldb.WatermillHead{Limit: redriveBatch, Written: opts.Where != nil}
 	moved := 0
 	var unreadable []error
-	err := sqldb.EachWatermillPage(ctx, cfg.DB, cfg.Dialect, deadLetterTable(cfg.Topic), redriveBatch, func(rows []sqldb.WatermillRow) error {
+	err := sqldb.EachWatermillPageOf(ctx, cfg.DB, cfg.Dialect, deadLetterTable(cfg.Topic), page, func(rows []sqldb.WatermillRow) error {
 		rows, bad := sqldb.Readable(rows)
 		if bad != nil {
 			unreadable = append(unreadable, bad)
+		}
+		if rows = sqldb.Selected(rows, opts.Where); len(rows) == 0 {
+			return nil
 		}
 		if opts.ResetHops {
 			rows = withoutHops(rows)

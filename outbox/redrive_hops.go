@@ -7,17 +7,6 @@ import (
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
-// RedriveOptions are the choices of RedriveWith.
-type RedriveOptions struct {
-	// ResetHops removes the hop count (sourceflow.MetaHops) of the
-	// message each dead letter holds, so that the message counts as
-	// sent by no handler (hop 0): a handler of it may again send or raise
-	// up to cqrs.ServiceConfig.MaxHops messages in a row. Use it once the
-	// causation loop that dead-lettered the messages at the hop limit is
-	// fixed; should the loop still be there, it stops again at the limit.
-	ResetHops bool
-}
-
 // withoutHops returns rows with the hop count taken out of the forwarded
 // message of each row's envelope. A payload that is no envelope, or whose
 // message has no hop count, is kept byte for byte, as are the envelope's

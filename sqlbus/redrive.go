@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
+	"github.com/ThreeDotsLabs/watermill/message"
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
@@ -54,6 +56,15 @@ type RedriveOptions struct {
 	// messages at the hop limit is fixed; should the loop still be there,
 	// it stops again at the limit.
 	ResetHops bool
+	// Where, when set, selects the dead letters moved: it is called with
+	// each readable dead letter, its reason under sourceflow.MetaFailure,
+	// and when it was dead-lettered (its row's created_at, in whole
+	// seconds). Those it does not select stay where they are, in their
+	// order. A destination's consumers handle an entity's messages in
+	// order: a selected dead letter goes back behind the entity's messages
+	// written meanwhile, and ahead of an earlier one of the entity left
+	// behind. Nil moves every one.
+	Where func(msg *message.Message, deadLettered time.Time) bool
 }
 
 // RedriveWith is Redrive with opts.
@@ -68,11 +79,15 @@ func RedriveWith(ctx context.Context, cfg Config, destination string, opts Redri
 		strip = append(slices.Clip(reasonKeys), sourceflow.MetaHops)
 	}
 	created, moved := false, 0
+	page := sqldb.WatermillHead{Limit: redrivePage, Written: opts.Where != nil}
 	var unreadable []error
-	err := sqldb.EachWatermillPage(ctx, cfg.DB, cfg.Dialect, "watermill_"+DeadLetterTopic(destination), redrivePage, func(rows []sqldb.WatermillRow) error {
+	err := sqldb.EachWatermillPageOf(ctx, cfg.DB, cfg.Dialect, "watermill_"+DeadLetterTopic(destination), page, func(rows []sqldb.WatermillRow) error {
 		rows, bad := sqldb.Readable(rows)
 		if bad != nil {
 			unreadable = append(unreadable, bad)
+		}
+		if rows = sqldb.Selected(rows, opts.Where); len(rows) == 0 {
+			return nil
 		}
 		if !created {
 			if err := newTables(cfg.DB, schema).ensure(ctx, cfg.Dialect, Topic(destination)); err != nil {

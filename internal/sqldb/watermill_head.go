@@ -18,7 +18,8 @@ type WatermillHead struct {
 	// which PostgreSQL cuts as text, not bytes.
 	JSONPayload bool
 	// Written, when set, reads when each row was written (its created_at)
-	// into its Written (see writtenColumns): ReadWatermillHead only.
+	// into its Written (see writtenColumns): ReadWatermillHead and
+	// EachWatermillPageOf.
 	Written bool
 	// MoreBound, when positive, is the most rows counted past the head;
 	// 0 means HeadMoreBound. Tests set a small one.
@@ -53,16 +54,21 @@ func ReadWatermillHead(ctx context.Context, db *sql.DB, d Dialect, table string,
 	if err != nil || total == 0 {
 		return nil, 0, err
 	}
-	var more []string
-	if h.Written {
-		more = append(more, writtenColumns(d))
-	}
-	q := fmt.Sprintf("%s LIMIT %d", watermillSelectOf(d, table, "", payloadColumn(d, h), more...), h.Limit)
+	q := fmt.Sprintf("%s LIMIT %d", watermillSelectOf(d, table, "", payloadColumn(d, h), writtenSelect(d, h)...), h.Limit)
 	rows, err := readRowsOf(ctx, db, table, q, h.Written)
 	if err != nil {
 		return nil, 0, err
 	}
 	return rows, min(max(total-int64(len(rows)), 0), bound), nil
+}
+
+// writtenSelect is what watermillSelectOf selects after the metadata for
+// h: writtenColumns when h.Written is set, else nothing.
+func writtenSelect(d Dialect, h WatermillHead) []string {
+	if !h.Written {
+		return nil
+	}
+	return []string{writtenColumns(d)}
 }
 
 // payloadColumn is the expression ReadWatermillHead selects for the

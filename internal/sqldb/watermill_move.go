@@ -4,17 +4,21 @@ import (
 	"context"
 	"database/sql"
 	"maps"
+	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
 	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
 	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/sourceflow-go/sourceflow"
 )
 
 // MoveWatermillRows moves rows, read from table from (as EachWatermillPage
 // gives them), into the table of topic, within tx, and returns how many it
 // moved: each row still in from (another transaction may have taken it) is
 // deleted from it and published to topic with schema, same message id,
-// without the metadata keys in strip. It writes one INSERT per row: the
+// without the metadata keys in strip and with one more redrive counted
+// (sourceflow.CountRedrive). It writes one INSERT per row: the
 // rows together can exceed the largest statement a server accepts (MySQL's
 // max_allowed_packet) while each, written alone once, fits. The caller
 // commits tx, and on MySQL holds whatever lock keeps topic's rows
@@ -22,6 +26,7 @@ import (
 func MoveWatermillRows(ctx context.Context, tx *sql.Tx, d Dialect, schema wsql.SchemaAdapter, logger watermill.LoggerAdapter,
 	from, topic string, rows []WatermillRow, strip []string) (int, error) {
 	var msgs []*message.Message
+	now := time.Now()
 	for _, r := range rows {
 		taken, err := TakeWatermillRow(ctx, tx, d, from, r)
 		if err != nil {
@@ -36,6 +41,7 @@ func MoveWatermillRows(ctx context.Context, tx *sql.Tx, d Dialect, schema wsql.S
 		for _, k := range strip {
 			delete(m.Metadata, k)
 		}
+		sourceflow.CountRedrive(m.Metadata, now)
 		msgs = append(msgs, m)
 	}
 	if len(msgs) == 0 {

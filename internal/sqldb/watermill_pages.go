@@ -42,7 +42,7 @@ func EachWatermillPageOf(ctx context.Context, db *sql.DB, d Dialect, table strin
 	}
 	after := WatermillRow{TxID: "0"}
 	for {
-		page, err := readRows(ctx, db, table, pageQuery(d, table, h), pageArgs(d, after, last, snapshot)...)
+		page, err := readRowsOf(ctx, db, table, pageQuery(d, table, h), h.Written, pageArgs(d, after, last, snapshot)...)
 		if err != nil || len(page) == 0 {
 			return err
 		}
@@ -62,7 +62,7 @@ func pageQuery(d Dialect, table string, h WatermillHead) string {
 	if d == MySQL {
 		where = "`offset` > ? AND `offset` <= ?"
 	}
-	return fmt.Sprintf("%s LIMIT %d", watermillSelectOf(d, table, where, payloadColumn(d, h)), h.Limit)
+	return fmt.Sprintf("%s LIMIT %d", watermillSelectOf(d, table, where, payloadColumn(d, h), writtenSelect(d, h)...), h.Limit)
 }
 
 // pageArgs are the arguments of pageQuery.

@@ -44,9 +44,15 @@ func deadLetterTable(name string, isOutbox bool) string {
 // read whole; tallies keep keys of at most maxGroupKey bytes). fn may
 // delete the rows.
 func (c *sqlConn) eachLetterPage(ctx context.Context, name string, isOutbox bool, fn func([]sqldb.WatermillRow, []sqlLetter) error) error {
-	h := sqldb.WatermillHead{Limit: letterPage, PayloadBytes: 1}
+	return c.eachLetterPageOf(ctx, name, isOutbox, false, fn)
+}
+
+// eachLetterPageOf is eachLetterPage reading, with written, when each
+// dead letter was written (sqldb.WatermillRow.Written).
+func (c *sqlConn) eachLetterPageOf(ctx context.Context, name string, isOutbox, written bool, fn func([]sqldb.WatermillRow, []sqlLetter) error) error {
+	h := sqldb.WatermillHead{Limit: letterPage, PayloadBytes: 1, Written: written}
 	if isOutbox {
-		h = sqldb.WatermillHead{Limit: letterPage, PayloadBytes: listedPayloadBytes, JSONPayload: true}
+		h = sqldb.WatermillHead{Limit: letterPage, PayloadBytes: listedPayloadBytes, JSONPayload: true, Written: written}
 	}
 	return sqldb.EachWatermillPageOf(ctx, c.db, c.target.dialect, deadLetterTable(name, isOutbox), h, func(rows []sqldb.WatermillRow) error {
 		letters := make([]sqlLetter, len(rows))

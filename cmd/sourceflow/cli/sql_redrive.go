@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
+	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/spf13/cobra"
 
 	"github.com/sourceflow-go/sourceflow"
@@ -17,12 +19,13 @@ import (
 type sqlRedriveFlags struct {
 	sqlTargetFlags
 	yes, resetHops bool
+	sel            redriveSelect // --type, --reason, --before, --after
 }
 
 func newSQLRedriveCommand(g *globals) *cobra.Command {
 	var f sqlRedriveFlags
 	cmd := flagCommand(&cobra.Command{
-		Use:   "redrive (--destination NAME | --outbox TOPIC) [--yes] [--reset-hops]",
+		Use:   "redrive (--destination NAME | --outbox TOPIC) [--type TYPE] [--reason TEXT] [--before T] [--after T] [--yes] [--reset-hops]",
 		Short: "Move the dead letters of a destination or an outbox back (with --yes)",
 		Long: `redrive writes the dead letters of a destination back into it
 (sqlbus.Redrive), or those of an outbox back into the outbox
@@ -49,20 +52,31 @@ nothing, and a lookup that fails exits 3.
 that a message dead-lettered at the hop limit (cqrs.ErrHopLimit) once its
 causation loop is fixed counts as sent by no handler, and its handler's
 sends are not refused again at the same hop; should the loop still be
-there, it stops again at the limit.`,
+there, it stops again at the limit.
+
+` + sqlRedriveSelectHelp,
 		Example: "  sourceflow sql redrive --destination payments.fifo\n" +
 			"  sourceflow sql redrive --destination payments.fifo --yes\n" +
 			"  sourceflow sql redrive --outbox outbox_payments --yes\n" +
-			"  sourceflow sql redrive --destination order-events --yes --reset-hops",
+			"  sourceflow sql redrive --destination order-events --yes --reset-hops\n" +
+			"  sourceflow sql redrive --destination payments.fifo --reason 'i/o timeout' --after 2026-12-07T02:10:00Z --before 2026-12-07T02:40:00Z --yes",
 	}, &f, g.runSQLRedrive)
 	addTargetFlags(cmd, &f.sqlTargetFlags)
 	cmd.Flags().BoolVar(&f.yes, "yes", false, "move the dead letters; without it redrive only counts them")
 	cmd.Flags().BoolVar(&f.resetHops, "reset-hops", false, "remove each message's hop count (sf_hops) as it moves it")
+	addRedriveTypeFlag(cmd, &f.sel)
+	addRedriveSelectFlags(cmd, &f.sel, sqlDeadLetteredAt)
 	return cmd
 }
 
 func (g *globals) runSQLRedrive(cmd *cobra.Command, f sqlRedriveFlags) error {
+	if err := f.sel.parse(cmd, time.Now()); err != nil {
+		return err
+	}
 	return g.runSQLOne(cmd, f.sqlTargetFlags, func(ctx context.Context, c *sqlConn, name string, isOutbox bool) error {
+		if f.sel.any() {
+			return c.redriveSelected(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), f, name, isOutbox)
+		}
 		if !f.yes {
 			return c.countToRedrive(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), name, isOutbox)
 		}
@@ -97,7 +111,7 @@ func (c *sqlConn) redriveAll(ctx context.Context, out io.Writer, name string, is
 	if err := c.knownTarget(ctx, name, isOutbox); err != nil {
 		return err
 	}
-	moved, err := c.redrive(ctx, name, isOutbox, resetHops)
+	moved, err := c.redrive(ctx, name, isOutbox, resetHops, nil)
 	fmt.Fprintf(out, "Moved %s back into %s.\n", counted(moved, "dead letter", "dead letters"), kindName(name, isOutbox))
 	if err != nil {
 		return c.redriveFailure("sql redrive "+name, targetFlag(name, isOutbox), moved, err)
@@ -136,12 +150,14 @@ func (c *sqlConn) redriveFailure(what, flag string, moved int, err error) error 
 }
 
 // redrive moves the dead letters of the destination or the outbox name
-// back, without their hop counts when resetHops.
-func (c *sqlConn) redrive(ctx context.Context, name string, isOutbox, resetHops bool) (int, error) {
+// that where selects (every one when nil) back, without their hop counts
+// when resetHops.
+func (c *sqlConn) redrive(ctx context.Context, name string, isOutbox, resetHops bool,
+	where func(msg *message.Message, deadLettered time.Time) bool) (int, error) {
 	if isOutbox {
-		return outbox.RedriveWith(ctx, c.outboxConfig(name), outbox.RedriveOptions{ResetHops: resetHops})
+		return outbox.RedriveWith(ctx, c.outboxConfig(name), outbox.RedriveOptions{ResetHops: resetHops, Where: where})
 	}
-	return sqlbus.RedriveWith(ctx, c.busConfig(), name, sqlbus.RedriveOptions{ResetHops: resetHops})
+	return sqlbus.RedriveWith(ctx, c.busConfig(), name, sqlbus.RedriveOptions{ResetHops: resetHops, Where: where})
 }
 
 // deadLetterCount counts the dead letters of the destination or the outbox

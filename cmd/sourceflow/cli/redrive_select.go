@@ -1,0 +1,128 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+// redriveSelect is which dead letters a redrive moves: --type, --reason,
+// --before and --after, as the three redrive commands take them.
+type redriveSelect struct {
+	typ, reason, before, after string
+	only                       bool      // --type was given
+	until, since               time.Time // --before and --after, once parsed; zero when not given
+}
+
+// addRedriveTypeFlag adds --type to the redrive command cmd.
+func addRedriveTypeFlag(cmd *cobra.Command, s *redriveSelect) {
+	cmd.Flags().StringVar(&s.typ, "type", "", "redrive only the dead letters of this message type (sf_type: orders.CreateOrder)")
+}
+
+// addRedriveSelectFlags adds --reason, --before and --after to the redrive
+// command cmd; dead names the time they compare.
+func addRedriveSelectFlags(cmd *cobra.Command, s *redriveSelect, dead string) {
+	cmd.Flags().StringVar(&s.reason, "reason", "", "redrive only the dead letters whose reason (sf_failure) contains this text (case sensitive)")
+	cmd.Flags().StringVar(&s.before, "before", "", "redrive only the dead letters dead-lettered before this time: RFC 3339, "+
+		"or a duration meaning that long ago (2h); "+dead)
+	cmd.Flags().StringVar(&s.after, "after", "", "redrive only the dead letters dead-lettered at or after this time: RFC 3339, "+
+		"or a duration meaning that long ago (30m); "+dead)
+}
+
+// parse checks the flags of cmd that s holds and reads --before and
+// --after against now: a usage error (exit 2) when one is empty or not a
+// time.
+func (s *redriveSelect) parse(cmd *cobra.Command, now time.Time) error {
+	s.only = cmd.Flags().Changed("type")
+	var err error
+	switch {
+	case s.only && s.typ == "":
+		err = errors.New("--type is empty: name the message type (sf_type) to redrive, or leave --type out to redrive every message")
+	case cmd.Flags().Changed("reason") && s.reason == "":
+		err = errors.New("--reason is empty: give text the reasons (sf_failure) to redrive contain, or leave --reason out")
+	}
+	if err == nil {
+		s.until, err = parseAgo("--before", s.before, cmd.Flags().Changed("before"), now)
+	}
+	if err == nil {
+		s.since, err = parseAgo("--after", s.after, cmd.Flags().Changed("after"), now)
+	}
+	if err == nil && !s.until.IsZero() && !s.since.IsZero() && !s.since.Before(s.until) {
+		err = fmt.Errorf("--after %s is not before --before %s: no dead letter can match", s.after, s.before)
+	}
+	if err != nil {
+		return &ExitError{Code: ExitUsage, Err: err}
+	}
+	return nil
+}
+
+// parseAgo reads the value v of flag: an RFC 3339 time, or a duration
+// meaning that long before now; the zero time when the flag was not
+// given.
+func parseAgo(flag, v string, given bool, now time.Time) (time.Time, error) {
+	if !given {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return time.Time{}, fmt.Errorf("%s %q: want an RFC 3339 time (2026-12-07T02:10:00Z) or a duration meaning that long ago (2h, 90m)",
+			flag, v)
+	}
+	return now.Add(-d), nil
+}
+
+// any reports whether s selects some dead letters only.
+func (s redriveSelect) any() bool {
+	return s.only || s.reason != "" || !s.until.IsZero() || !s.since.IsZero()
+}
+
+// matches reports whether s selects the dead letter of type typ (known
+// says whether its type could be read), reason reason, dead-lettered at
+// dead (the zero time when unknown: no time bound selects it).
+func (s redriveSelect) matches(typ string, known bool, reason string, dead time.Time) bool {
+	switch {
+	case s.only && (!known || typ != s.typ):
+		return false
+	case s.reason != "" && !strings.Contains(reason, s.reason):
+		return false
+	case !s.until.IsZero() && (dead.IsZero() || !dead.Before(s.until)):
+		return false
+	case !s.since.IsZero() && (dead.IsZero() || dead.Before(s.since)):
+		return false
+	}
+	return true
+}
+
+// describe is what a redrive's messages say of the selection: empty, or
+// " of type T, whose reason contains "R", dead-lettered after A and
+// before B".
+func (s redriveSelect) describe() string {
+	var parts []string
+	if s.only {
+		parts = append(parts, "of type "+printable(s.typ))
+	}
+	if s.reason != "" {
+		parts = append(parts, fmt.Sprintf("whose reason contains %q", s.reason))
+	}
+	switch {
+	case !s.since.IsZero() && !s.until.IsZero():
+		parts = append(parts, "dead-lettered from "+stamp(s.since)+" to "+stamp(s.until))
+	case !s.since.IsZero():
+		parts = append(parts, "dead-lettered from "+stamp(s.since))
+	case !s.until.IsZero():
+		parts = append(parts, "dead-lettered before "+stamp(s.until))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " " + strings.Join(parts, ", ")
+}
+
+// stamp is t as redrive's messages show it: RFC 3339, UTC, to the second.
+func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
