@@ -124,7 +124,7 @@ func (o *Outbox) DeadLetters(ctx context.Context, q OutboxDeadLetterQuery) ([]Ou
 	}
 	dead := make([]OutboxDeadLetter, len(oldest))
 	for i, it := range oldest {
-		dead[i] = OutboxDeadLetter{Message: it.message(), Destination: it.Destination, Reason: it.Failure, Written: it.written()}
+		dead[i] = it.deadLetter()
 	}
 	return dead, nil
 }
@@ -154,12 +154,20 @@ type OutboxRedriveOptions struct {
 	// messages at the hop limit is fixed; should the loop still be there,
 	// it stops again at the limit.
 	ResetHops bool
+	// Where, when set, selects the dead letters returned; those it does
+	// not select stay where they are. Nil returns every one.
+	Where func(OutboxDeadLetter) bool
 }
 
-// RedriveWith is Redrive with opts.
+// RedriveWith is Redrive with opts. Each dead letter returned counts one
+// more redrive (sourceflow.MetaRedrives) and when it was
+// (sourceflow.MetaRedrivenAt).
 func (o *Outbox) RedriveWith(ctx context.Context, opts OutboxRedriveOptions) (int, error) {
 	n := 0
 	err := o.eachDeadLetter(ctx, func(it outboxItem) error {
+		if opts.Where != nil && !opts.Where(it.deadLetter()) {
+			return nil
+		}
 		err := o.redriveOne(ctx, it, opts.ResetHops)
 		if dynamo.IsConditionFailed(err) {
 			if o.redriven(ctx, it) {
@@ -175,26 +183,30 @@ func (o *Outbox) RedriveWith(ctx context.Context, opts OutboxRedriveOptions) (in
 	return n, err
 }
 
-// redriveOne returns the dead letter it to its shard, without its hop
-// count when resetHops.
+// deadLetter is the dead letter it holds.
+func (it outboxItem) deadLetter() OutboxDeadLetter {
+	return OutboxDeadLetter{Message: it.message(), Destination: it.Destination, Reason: it.Failure, Written: it.written()}
+}
+
+// redriveOne returns the dead letter it to its shard, with one more
+// redrive counted, and without its hop count when resetHops.
 func (o *Outbox) redriveOne(ctx context.Context, it outboxItem, resetHops bool) error {
 	failed := expression.AttributeExists(expression.Name(attrFailure))
-	_, hops := it.Metadata[sourceflow.MetaHops]
-	resetHops = resetHops && hops
+	md := maps.Clone(it.Metadata)
+	if md == nil {
+		md = map[string]string{}
+	}
+	if resetHops {
+		delete(md, sourceflow.MetaHops)
+	}
+	sourceflow.CountRedrive(md, time.Now())
 	shard, moved := strings.CutSuffix(it.PK, deadSuffix)
 	if !moved { // kept in its shard by an earlier version
-		update := expression.Remove(expression.Name(attrFailure)).Remove(expression.Name(attrLease))
-		if resetHops {
-			update = update.Remove(expression.Name("metadata").AppendName(expression.Name(sourceflow.MetaHops)))
-		}
-		return o.update(ctx, it, update, failed)
+		return o.update(ctx, it, expression.Remove(expression.Name(attrFailure)).Remove(expression.Name(attrLease)).
+			Set(expression.Name(attrMetadata), expression.Value(md)), failed)
 	}
 	back := it
-	back.PK, back.Lease, back.Failure = shard, 0, ""
-	if resetHops {
-		back.Metadata = maps.Clone(it.Metadata)
-		delete(back.Metadata, sourceflow.MetaHops)
-	}
+	back.PK, back.Lease, back.Failure, back.Metadata = shard, 0, "", md
 	return o.move(ctx, it, back, failed)
 }
 

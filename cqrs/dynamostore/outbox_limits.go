@@ -33,6 +33,8 @@ const sweepHeadroom = len(attrLease) + maxNumberSize + len(attrFailure) + maxFai
 const (
 	attrLease   = "lease"
 	attrFailure = "failure"
+	// attrMetadata is the outbox item's metadata (outboxItem.Metadata).
+	attrMetadata = "metadata"
 )
 
 // failureText returns the reason err gives, at most maxFailureText bytes:

@@ -17,6 +17,7 @@ import (
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cmd/sourceflow/cli"
+	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/cqrs/dynamostore"
 	"github.com/sourceflow-go/sourceflow/internal/dynamo/dynamotest"
 )
@@ -51,12 +52,20 @@ func deadLetteredOutbox(t *testing.T, api *dynamodb.Client, typ, reason string, 
 // message's, written 100 messages to a transaction.
 func deadLetteredOutboxOf(t *testing.T, api *dynamodb.Client, typ, reason string, payload []byte, ids ...string) string {
 	t.Helper()
-	return deadLetteredOutboxWith(t, api, typ, reason, payload, nil, ids...)
+	return deadLetteredOutboxThrough(t, api, refusingTransport{reason}, typ, payload, nil, ids...)
 }
 
 // deadLetteredOutboxWith is deadLetteredOutboxOf with md added to each
 // message's metadata.
 func deadLetteredOutboxWith(t *testing.T, api *dynamodb.Client, typ, reason string, payload []byte, md map[string]string, ids ...string) string {
+	t.Helper()
+	return deadLetteredOutboxThrough(t, api, refusingTransport{reason}, typ, payload, md, ids...)
+}
+
+// deadLetteredOutboxThrough is deadLetteredOutboxWith whose inner
+// transport is refusing, which must refuse every message for good.
+func deadLetteredOutboxThrough(t *testing.T, api *dynamodb.Client, refusing cqrs.Transport, typ string, payload []byte,
+	md map[string]string, ids ...string) string {
 	t.Helper()
 	ctx := context.Background()
 	prefix := dynamotest.Prefix()
@@ -65,7 +74,7 @@ func deadLetteredOutboxWith(t *testing.T, api *dynamodb.Client, typ, reason stri
 	for _, tb := range append(st.Tables(), dynamostore.OutboxTable(dynamostore.Config{TablePrefix: prefix})) {
 		dynamotest.DropTables(t, api, tb.Name)
 	}
-	o, err := dynamostore.NewOutbox(ctx, st, dynamostore.OutboxConfig{Transport: refusingTransport{reason}, Name: "payments", RelayAfter: time.Second, SweepInterval: 50 * time.Millisecond})
+	o, err := dynamostore.NewOutbox(ctx, st, dynamostore.OutboxConfig{Transport: refusing, Name: "payments", RelayAfter: time.Second, SweepInterval: 50 * time.Millisecond})
 	require.NoError(t, err)
 	require.NoError(t, o.Bind(ctx, sourceflow.Binding{}))
 	pub, err := o.Publisher("payments.fifo")

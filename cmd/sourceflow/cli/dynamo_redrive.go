@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -12,12 +13,13 @@ import (
 type dynamoRedriveFlags struct {
 	dynamoFlags
 	yes, resetHops bool
+	sel            redriveSelect // --type, --reason, --before, --after
 }
 
 func newDynamoRedriveCommand(g *globals) *cobra.Command {
 	var f dynamoRedriveFlags
 	cmd := flagCommand(&cobra.Command{
-		Use:   "redrive --table-prefix P --outbox NAME [--yes] [--reset-hops]",
+		Use:   "redrive --table-prefix P --outbox NAME [--type TYPE] [--reason TEXT] [--before T] [--after T] [--yes] [--reset-hops]",
 		Short: "Return the dead letters of a DynamoDB outbox to the sweep (with --yes)",
 		Long: `redrive returns the outbox's dead letters to their shards (Outbox.Redrive),
 each without its reason, in one transaction per dead letter: the services'
@@ -34,21 +36,32 @@ to redrive what is left.
 (Outbox.RedriveWith), so that a message dead-lettered at the hop limit
 (cqrs.ErrHopLimit) once its causation loop is fixed counts as sent by no
 handler, and its handler's sends are not refused again at the same hop;
-should the loop still be there, it stops again at the limit.`,
+should the loop still be there, it stops again at the limit.
+
+` + dynamoRedriveSelectHelp,
 		Example: "  sourceflow dynamo redrive --table-prefix sourceflow_ --outbox payments\n" +
 			"  sourceflow dynamo redrive --table-prefix sourceflow_ --outbox payments --yes\n" +
-			"  sourceflow dynamo redrive --table-prefix sourceflow_ --outbox payments --yes --reset-hops",
+			"  sourceflow dynamo redrive --table-prefix sourceflow_ --outbox payments --yes --reset-hops\n" +
+			"  sourceflow dynamo redrive --table-prefix sourceflow_ --outbox payments --type payments.Charge --reason throttled --yes",
 	}, &f, g.runDynamoRedrive)
 	addDynamoFlags(cmd, &f.dynamoFlags)
 	cmd.Flags().BoolVar(&f.yes, "yes", false, "redrive the dead letters; without it redrive only counts them")
 	cmd.Flags().BoolVar(&f.resetHops, "reset-hops", false, "remove each message's hop count (sf_hops) as it redrives it")
+	addRedriveTypeFlag(cmd, &f.sel)
+	addRedriveSelectFlags(cmd, &f.sel, dynamoDeadLetteredAt)
 	return cmd
 }
 
 func (g *globals) runDynamoRedrive(cmd *cobra.Command, f dynamoRedriveFlags) error {
 	what := "dynamo redrive " + printable(f.outbox)
+	if err := f.sel.parse(cmd, time.Now()); err != nil {
+		return err
+	}
 	return g.runDynamo(cmd, f.dynamoFlags, func(ctx context.Context, c *dynamoConn) error {
 		out := cmd.OutOrStdout()
+		if f.sel.any() {
+			return c.redriveSelected(ctx, cmd, f)
+		}
 		if !f.yes {
 			dead, waiting, err := c.deadLetterCount(ctx)
 			if err != nil {

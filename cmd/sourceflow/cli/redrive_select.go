@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"strings"
@@ -15,6 +16,9 @@ type redriveSelect struct {
 	typ, reason, before, after string
 	only                       bool      // --type was given
 	until, since               time.Time // --before and --after, once parsed; zero when not given
+	// timed is what describe calls the time --before and --after compare;
+	// "dead-lettered" when empty.
+	timed string
 }
 
 // addRedriveTypeFlag adds --type to the redrive command cmd.
@@ -110,13 +114,14 @@ func (s redriveSelect) describe() string {
 	if s.reason != "" {
 		parts = append(parts, fmt.Sprintf("whose reason contains %q", s.reason))
 	}
+	timed := cmp.Or(s.timed, "dead-lettered")
 	switch {
 	case !s.since.IsZero() && !s.until.IsZero():
-		parts = append(parts, "dead-lettered from "+stamp(s.since)+" to "+stamp(s.until))
+		parts = append(parts, timed+" from "+stamp(s.since)+" to "+stamp(s.until))
 	case !s.since.IsZero():
-		parts = append(parts, "dead-lettered from "+stamp(s.since))
+		parts = append(parts, timed+" from "+stamp(s.since))
 	case !s.until.IsZero():
-		parts = append(parts, "dead-lettered before "+stamp(s.until))
+		parts = append(parts, timed+" before "+stamp(s.until))
 	}
 	if len(parts) == 0 {
 		return ""
