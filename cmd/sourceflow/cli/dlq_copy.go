@@ -73,10 +73,10 @@ type copier struct {
 	// arrival dates the messages that share what identifies a message the
 	// run sent, but not its SQS id.
 	arrival arrival
-	// typ, when set (--type), is the only message type the run sends; it
-	// releases the others at once (see skipOthers), whose SQS ids are in
-	// skipped.
-	typ     string
+	// sel, when it selects (--type, --reason, --before, --after), is what
+	// the run sends; it releases the others at once (see skipOthers),
+	// whose SQS ids are in skipped.
+	sel     redriveSelect
 	skipped map[string]bool
 	// resetHops (--reset-hops) removes each message's hop count.
 	resetHops bool

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -43,11 +44,12 @@ func (c *copier) send(ctx context.Context, msgs []sqstypes.Message, res *redrive
 		if len(msgs) == 0 {
 			return sent, nil
 		}
-		batch, rest := c.nextBatch(msgs)
+		now := time.Now()
+		batch, rest := c.nextBatch(msgs, now)
 		msgs = rest
 		entries, packed := make([]sqstypes.SendMessageBatchRequestEntry, len(batch)), make([]bool, len(batch))
 		for i, m := range batch {
-			entries[i], packed[i] = redriveEntry(entryID(i), m, c.to.fifo, c.resetHops)
+			entries[i], packed[i] = redriveEntry(entryID(i), m, c.to.fifo, c.resetHops, now)
 		}
 		c.arrival.close()
 		out, err := c.api.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(c.to.url), Entries: entries})
@@ -144,11 +146,11 @@ func (c *copier) dropBlocked(msgs []sqstypes.Message, res *redriveResult) []sqst
 // nextBatch splits msgs into one SendMessageBatch and the rest, keeping
 // their order: at most maxBatchBytes and, on FIFO, one message per group,
 // so that a failed entry never has a later message of its group sent
-// beside it.
-func (c *copier) nextBatch(msgs []sqstypes.Message) (batch, rest []sqstypes.Message) {
+// beside it. Each is sized as sent at now.
+func (c *copier) nextBatch(msgs []sqstypes.Message, now time.Time) (batch, rest []sqstypes.Message) {
 	size, groups := 0, map[string]bool{}
 	for i, m := range msgs {
-		e, _ := redriveEntry("", m, c.to.fifo, c.resetHops)
+		e, _ := redriveEntry("", m, c.to.fifo, c.resetHops, now)
 		n := entrySize(e)
 		if (i > 0 && size+n > maxBatchBytes) || (c.to.fifo && groups[messageGroup(m)]) {
 			return msgs[:i], msgs[i:]

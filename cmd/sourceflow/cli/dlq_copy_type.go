@@ -7,18 +7,18 @@ import (
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 )
 
-// skipOthers returns the messages of msgs of the run's type (all when it
-// has none). It makes the others visible again at once, counted in res
+// skipOthers returns the messages of msgs the run's selection selects
+// (--type, --reason, --before, --after; all without one). It makes the others visible again at once, counted in res
 // and marked left and skipped (see dropSkipped). Released at once, a FIFO
-// message of another type is received again with the later messages of
-// its group, so a message of the type behind it is reached.
+// message not selected is received again with the later messages of
+// its group, so a selected message behind it is reached.
 func (c *copier) skipOthers(ctx context.Context, msgs []sqstypes.Message, res *redriveResult) []sqstypes.Message {
-	if c.typ == "" {
+	if !c.sel.any() {
 		return msgs
 	}
 	var out, others []sqstypes.Message
 	for _, m := range msgs {
-		if decodeLetter(m).typ == c.typ {
+		if d := decodeLetter(m); c.sel.matches(d.typ, true, d.reason, d.sent) {
 			out = append(out, m)
 			continue
 		}

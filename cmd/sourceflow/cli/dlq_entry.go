@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"maps"
 	"strconv"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
@@ -30,10 +31,12 @@ const redriveGroupFallback = "redrive"
 // queue: the same body and message attributes, without the consume
 // markers and with attributes packed on the way into the dead-letter queue
 // unpacked (see redriveAttributes); on FIFO the same message group and a
-// deduplication id derived from the message id. packed reports that some
+// deduplication id derived from the message id, and one more redrive
+// counted at at (see countRedrive). packed reports that some
 // of m's own attributes stay packed in sf_env.
-func redriveEntry(id string, m sqstypes.Message, fifo, resetHops bool) (e sqstypes.SendMessageBatchRequestEntry, packed bool) {
+func redriveEntry(id string, m sqstypes.Message, fifo, resetHops bool, at time.Time) (e sqstypes.SendMessageBatchRequestEntry, packed bool) {
 	attrs, packed := redriveAttributes(m.MessageAttributes, resetHops)
+	countRedrive(attrs, at)
 	e = sqstypes.SendMessageBatchRequestEntry{Id: aws.String(id), MessageBody: m.Body, MessageAttributes: attrs}
 	if fifo {
 		e.MessageGroupId = aws.String(messageGroup(m))
@@ -149,3 +152,25 @@ func entrySize(e sqstypes.SendMessageBatchRequestEntry) int {
 
 // entryID is the batch entry id of the i-th message of a batch.
 func entryID(i int) string { return "m" + strconv.Itoa(i) }
+
+// countRedrive counts one more redrive, at at, in the packed envelope of
+// attrs (sourceflow.CountRedrive) when it is SourceFlow's own (it holds the
+// UUID key): a message without it (another producer's) goes back
+// uncounted, as it was, and keeps matching when it comes back.
+func countRedrive(attrs map[string]sqstypes.MessageAttributeValue, at time.Time) {
+	envelope, ok := attrs[sourceflow.MetaEnvelope]
+	if !ok || envelope.StringValue == nil {
+		return
+	}
+	var env map[string]string
+	if json.Unmarshal([]byte(*envelope.StringValue), &env) != nil || env[envelopeUUID] == "" {
+		return
+	}
+	sourceflow.CountRedrive(env, at)
+	b, err := json.Marshal(env)
+	if err != nil {
+		return
+	}
+	envelope.StringValue = aws.String(string(b))
+	attrs[sourceflow.MetaEnvelope] = envelope
+}

@@ -39,6 +39,10 @@ func chooseMethod(f redriveFlags, p dlqPair, rate int) (redrivePlan, error) {
 			return redrivePlan{}, errors.New("--type: the native method (an SQS message move task) moves every message, " +
 				"whatever its type; use --method copy, or leave --method out")
 		}
+		if f.sel.any() {
+			return redrivePlan{}, errors.New("--reason, --before, --after: the native method (an SQS message move task) moves every message, " +
+				"whatever its reason or age; use --method copy, or leave --method out")
+		}
 		if f.max > 0 {
 			return redrivePlan{}, fmt.Errorf("--max %d: the native method moves every message; use --method copy to stop after --max", f.max)
 		}
@@ -55,6 +59,8 @@ func chooseMethod(f redriveFlags, p dlqPair, rate int) (redrivePlan, error) {
 		return redrivePlan{method: methodCopy, why: "--type: only a copy picks messages by type"}, nil
 	case f.resetHops:
 		return redrivePlan{method: methodCopy, why: "--reset-hops: only a copy changes a message"}, nil
+	case f.sel.any():
+		return redrivePlan{method: methodCopy, why: "--reason, --before, --after: only a copy picks messages"}, nil
 	case p.fifo:
 		return redrivePlan{method: methodCopy, why: "FIFO: group ids kept, deduplication ids derived from the message ids"}, nil
 	case f.max > 0:

@@ -14,7 +14,8 @@ type redriveFlags struct {
 	max                       int
 	checkTimeout              time.Duration
 	typ                       string
-	only                      bool // --type was given
+	sel                       redriveSelect // --reason, --before, --after; --type too, once parsed
+	only                      bool          // --type was given
 	resetHops                 bool
 }
 
@@ -105,7 +106,9 @@ messages unchanged), so that a message dead-lettered at the hop limit
 handler, and its handler's sends are not refused again at the same hop;
 should the loop still be there, it stops again at the limit. The hop
 count is not covered by the encryption header, so an encrypted message
-stays readable.`
+stays readable.
+
+` + dlqRedriveSelectHelp
 
 func newDLQRedriveCommand(g *globals) *cobra.Command {
 	var f redriveFlags
@@ -125,12 +128,17 @@ func newDLQRedriveCommand(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&f.method, "method", methodAuto, "auto, native or copy")
 	cmd.Flags().StringVar(&f.typ, "type", "", "redrive only the messages of this message type (sf_type: orders.CreateOrder; copy only)")
 	cmd.Flags().BoolVar(&f.resetHops, "reset-hops", false, "remove each message's hop count (sf_hops; copy only)")
+	addRedriveSelectFlags(cmd, &f.sel, dlqDeadLetteredAt)
 	addCheckTimeoutFlag(cmd, &f.checkTimeout, "bound on each SQS call (a receive's beyond the second it waits for messages)")
 	return cmd
 }
 
 func (g *globals) runDLQRedrive(cmd *cobra.Command, f redriveFlags) error {
 	f.only = cmd.Flags().Changed("type")
+	f.sel.typ = f.typ
+	if err := f.sel.parse(cmd, time.Now()); err != nil {
+		return err
+	}
 	rate, err := parseRate(f.rate)
 	switch {
 	case err != nil:

@@ -13,8 +13,8 @@ import (
 func (r *redrive) runCopy(ctx context.Context) error {
 	bar := newProgress(r.bar, r.from.name+" -> "+r.to.name, r.total())
 	c := &copier{api: r.api, from: r.from, to: r.to, pace: newPacer(r.deps.clock, r.rate), bar: bar,
-		limit: r.limit(), sent: sentIDs{}, blocked: map[string]bool{}, left: map[string]bool{}, typ: r.flags.typ,
-		resetHops: r.flags.resetHops, skipped: map[string]bool{}}
+		limit: r.limit(), sent: sentIDs{}, blocked: map[string]bool{}, left: map[string]bool{},
+		sel: r.flags.sel, resetHops: r.flags.resetHops, skipped: map[string]bool{}}
 	res, err := c.run(ctx)
 	if err != nil {
 		bar.stop()
@@ -222,19 +222,20 @@ func leftBehind(res redriveResult) string {
 	return "\nbefore that: " + strings.Join(parts, ", ")
 }
 
-// ofType is what redrive's messages say of --type.
-func (r *redrive) ofType() string {
-	if !r.flags.only {
-		return ""
-	}
-	return " of type " + printable(r.flags.typ)
-}
+// ofType is what redrive's messages say of --type, --reason, --before
+// and --after.
+func (r *redrive) ofType() string { return r.flags.sel.describe() }
 
-// reportSkipped says how many messages of other types than --type a copy
-// read and left in the dead-letter queue.
+// reportSkipped says how many messages not selected (of other types than
+// --type, or not matching --reason, --before or --after) a copy read and
+// left in the dead-letter queue.
 func (r *redrive) reportSkipped(res redriveResult) {
-	if r.flags.only {
+	switch {
+	case r.flags.only && r.flags.sel.describe() == " of type "+printable(r.flags.typ):
 		fmt.Fprintf(r.out, "%s of other types %s in %s, visible again.\n", counted(res.skipped, "message", "messages"),
+			agree(res.skipped, "stays", "stay"), r.from.name)
+	case r.flags.sel.any():
+		fmt.Fprintf(r.out, "%s not selected %s in %s, visible again.\n", counted(res.skipped, "message", "messages"),
 			agree(res.skipped, "stays", "stay"), r.from.name)
 	}
 }

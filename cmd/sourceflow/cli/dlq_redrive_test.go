@@ -41,10 +41,17 @@ func TestDLQRedrive_FIFOCopyKeepsGroupsAndAttributesAndDropsTheFailureMarker(t *
 		var env map[string]string
 		require.NoError(t, json.Unmarshal([]byte(m.Attributes[sourceflow.MetaEnvelope]), &env))
 		assert.NotContains(t, env, sourceflow.MetaFailure)
+		assert.Equal(t, "1", env[sourceflow.MetaRedrives], "the redrive is counted")
+		assert.NotEmpty(t, env[sourceflow.MetaRedrivenAt])
 		assert.Equal(t, dead[i].Attributes[sourceflow.MetaType], m.Attributes[sourceflow.MetaType])
 		assert.Equal(t, dead[i].Attributes["traceparent"], m.Attributes["traceparent"])
 	}
-	assert.Equal(t, *sent[sourceflow.MetaEnvelope].StringValue, moved[0].Attributes[sourceflow.MetaEnvelope], "envelope kept as sent")
+	var first, back map[string]string
+	require.NoError(t, json.Unmarshal([]byte(*sent[sourceflow.MetaEnvelope].StringValue), &first))
+	require.NoError(t, json.Unmarshal([]byte(moved[0].Attributes[sourceflow.MetaEnvelope]), &back))
+	delete(back, sourceflow.MetaRedrives)
+	delete(back, sourceflow.MetaRedrivenAt)
+	assert.Equal(t, first, back, "envelope kept as sent, with the redrive counted")
 	assert.Len(t, moved[0].Attributes, len(sent)-1, "every attribute but the failure marker")
 }
 
