@@ -58,8 +58,12 @@ func TestCLISQLRedrive_MovesOnlyTheDeadLettersTheFiltersSelect(t *testing.T) {
 		r.writeIncident()
 		first := r.deadIDs()
 		require.Len(t, first, 5)
+		out, errOut, code := r.sql("dead-letters", "--destination", r.queue, "-o", "json")
+		require.Equal(t, cli.ExitOK, code, errOut)
+		assert.Contains(t, out, `"redrives": 1`, "a dead letter redriven before says so")
 
-		out, errOut, code := r.sql("redrive", "--destination", r.queue, "--type", "orders.PlaceOrder", "--reason", "i/o timeout")
+
+		out, errOut, code = r.sql("redrive", "--destination", r.queue, "--type", "orders.PlaceOrder", "--reason", "i/o timeout")
 		require.Equal(t, cli.ExitOK, code, errOut)
 		assert.Contains(t, out, `2 dead letters of type orders.PlaceOrder, whose reason contains "i/o timeout" of destination `+r.queue)
 		assert.Contains(t, out, "would be moved back, 3 left. Nothing moved")

@@ -38,6 +38,10 @@ type sqlLetter struct {
 	// the message inside, its destination and its metadata are unknown.
 	EnvelopeCut bool   `json:"envelope_cut,omitempty"`
 	Reason      string `json:"reason"`
+	// Redrives is how many times a redrive moved the message back before
+	// (sf_redrives; for an outbox, the larger of the row's and the
+	// message's): omitted when never.
+	Redrives int `json:"redrives,omitempty"`
 	// Payload is the payload when it is UTF-8 text, PayloadBase64 when not;
 	// with --payload only.
 	Payload       *string `json:"payload,omitempty"`
@@ -74,6 +78,7 @@ func decodeSQLLetter(dl cqrs.DeadLetter, isOutbox, cut bool) sqlLetter {
 	if !isOutbox {
 		l.Service = meta[sourceflow.MetaDeadLetteredBy]
 	}
+	l.Redrives = max(sourceflow.Redrives(meta), sourceflow.Redrives(dl.Message.Metadata))
 	return l
 }
 
