@@ -62,7 +62,6 @@ func TestCLISQLRedrive_MovesOnlyTheDeadLettersTheFiltersSelect(t *testing.T) {
 		require.Equal(t, cli.ExitOK, code, errOut)
 		assert.Contains(t, out, `"redrives": 1`, "a dead letter redriven before says so")
 
-
 		out, errOut, code = r.sql("redrive", "--destination", r.queue, "--type", "orders.PlaceOrder", "--reason", "i/o timeout")
 		require.Equal(t, cli.ExitOK, code, errOut)
 		assert.Contains(t, out, `2 dead letters of type orders.PlaceOrder, whose reason contains "i/o timeout" of destination `+r.queue)
