@@ -60,9 +60,10 @@
 // dropping the message would lose it), a lowered one lets a causation loop
 // run on for as long as each of its messages is rewritten; a rewritten copy
 // of a handled message keeps its authenticated message id and is a
-// duplicate. The redrive count and time (sourceflow.MetaRedrives,
-// sourceflow.MetaRedrivenAt) are not authenticated either, so that a
-// redrive adds to them on an encrypted dead letter; they only inform the
+// duplicate. The redrive count and time (sf_redrives and sf_redriven_at:
+// sourceflow.MetaRedrives, sourceflow.MetaRedrivenAt) are not
+// authenticated either, so that each redrive adds to them on a sealed dead
+// letter, which still decrypts and verifies; they only inform the
 // operator. Other metadata (trace context, for example) is not
 // authenticated and not encrypted: keep secrets out of it.
 //
