@@ -141,7 +141,9 @@
 // them, up to a maximum, and counts the rest up to MoreDeadLettersBound
 // (that count means at least that many), and
 // Redrive writes them back into the outbox once their cause is fixed
-// (RedriveWith's ResetHops also takes out their messages' hop counts).
+// (RedriveWith's ResetHops also takes out their messages' hop counts, and
+// its Where moves only the dead letters it selects); each row moved back
+// counts one more redrive (sourceflow.MetaRedrives).
 //
 // # Pruning
 //

@@ -189,7 +189,10 @@
 // moves its messages back into the destination once their cause is fixed,
 // each once, in the same transaction that takes it out (RedriveWith's
 // ResetHops also takes out their hop counts, for messages dead-lettered at
-// cqrs.ServiceConfig.MaxHops once the causation loop is fixed).
+// cqrs.ServiceConfig.MaxHops once the causation loop is fixed, and its
+// Where moves only the dead letters it selects, by message, reason and
+// when each was dead-lettered). Each message moved back counts one more
+// redrive (sourceflow.MetaRedrives, sourceflow.MetaRedrivenAt).
 //
 // # Tracing
 //
