@@ -48,6 +48,10 @@ func TestRedriveWithResetHopsTakesTheHopCountOut(t *testing.T) {
 				require.NoError(t, db.QueryRow(q).Scan(&raw))
 				var md map[string]string
 				require.NoError(t, json.Unmarshal(raw, &md))
+				assert.Equal(t, 1, sourceflow.Redrives(md), "the redrive is counted")
+				delete(md, sourceflow.MetaRedrives)
+				assert.NotEmpty(t, md[sourceflow.MetaRedrivenAt])
+				delete(md, sourceflow.MetaRedrivenAt)
 				want := map[string]string{sourceflow.MetaHops: "64", sourceflow.MetaType: "orders.Placed"}
 				if reset {
 					delete(want, sourceflow.MetaHops)

@@ -33,10 +33,12 @@ func TestOutboxRedriveWithResetHopsTakesTheHopCountOut(t *testing.T) {
 		require.NoError(t, attributevalue.UnmarshalListOfMaps(partitionItems(t, o, "svc#0"), &items))
 		require.Len(t, items, 2)
 		for _, it := range items {
-			want := map[string]string{"k": it.UUID, sourceflow.MetaHops: "64"}
+			want := map[string]string{"k": it.UUID, sourceflow.MetaHops: "64", sourceflow.MetaRedrives: "1"}
 			if reset {
 				delete(want, sourceflow.MetaHops)
 			}
+			assert.NotEmpty(t, it.Metadata[sourceflow.MetaRedrivenAt], "%s: the redrive is counted", it.UUID)
+			delete(it.Metadata, sourceflow.MetaRedrivenAt)
 			assert.Equal(t, want, it.Metadata, "%s, reset %v", it.UUID, reset)
 			assert.Empty(t, it.Failure)
 		}
