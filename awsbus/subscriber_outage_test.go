@@ -17,21 +17,30 @@ import (
 
 var errEndpointDown = errors.New("dial tcp 127.0.0.1:4566: connect: connection refused")
 
-// outageSQS fails every ReceiveMessage call made before until, as an
-// unreachable endpoint does, and counts them.
+// outageSQS fails every ReceiveMessage call made within outage of the
+// first one, as an unreachable endpoint does, and counts them. The outage
+// starts at the first call, not when the fake is made, so a poller that a
+// loaded machine starts late still meets it.
 type outageSQS struct {
 	awsbus.SQSAPI
-	until time.Time
+	outage time.Duration
 
 	mu     sync.Mutex
+	until  time.Time
 	failed int
 }
 
 func (o *outageSQS) ReceiveMessage(ctx context.Context, in *sqs.ReceiveMessageInput, opts ...func(*sqs.Options)) (*sqs.ReceiveMessageOutput, error) {
-	if time.Now().Before(o.until) {
-		o.mu.Lock()
+	o.mu.Lock()
+	if o.until.IsZero() {
+		o.until = time.Now().Add(o.outage)
+	}
+	down := time.Now().Before(o.until)
+	if down {
 		o.failed++
-		o.mu.Unlock()
+	}
+	o.mu.Unlock()
+	if down {
 		return nil, errEndpointDown
 	}
 	return o.SQSAPI.ReceiveMessage(ctx, in, opts...)
@@ -49,7 +58,7 @@ func TestSubscriberBacksOffDuringAnOutage(t *testing.T) {
 	const outage = 3 * time.Second
 	w := newWire(t, "orders", 5, awsbus.SubscriberConfig{})
 	require.NoError(t, w.pub.Publish("orders", command("m-1", "e-1")))
-	down := &outageSQS{SQSAPI: w.sqs, until: time.Now().Add(outage)}
+	down := &outageSQS{SQSAPI: w.sqs, outage: outage}
 	sub := subscriberOn(t, w, awsbus.SubscriberConfig{SQS: down}, func(*topology.Endpoint) {})
 
 	ch, err := sub.Subscribe(context.Background(), "orders")
