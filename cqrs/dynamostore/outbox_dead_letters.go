@@ -161,7 +161,9 @@ type OutboxRedriveOptions struct {
 
 // RedriveWith is Redrive with opts. Each dead letter returned counts one
 // more redrive (sourceflow.MetaRedrives) and when it was
-// (sourceflow.MetaRedrivenAt).
+// (sourceflow.MetaRedrivenAt), except a message an earlier version wrote
+// so close to DynamoDB's item limit that the count does not fit: it goes
+// back whole, without the count.
 func (o *Outbox) RedriveWith(ctx context.Context, opts OutboxRedriveOptions) (int, error) {
 	n := 0
 	err := o.eachDeadLetter(ctx, func(it outboxItem) error {
@@ -189,9 +191,26 @@ func (it outboxItem) deadLetter() OutboxDeadLetter {
 }
 
 // redriveOne returns the dead letter it to its shard, with one more
-// redrive counted, and without its hop count when resetHops.
+// redrive counted where the count fits, and without its hop count when
+// resetHops.
 func (o *Outbox) redriveOne(ctx context.Context, it outboxItem, resetHops bool) error {
 	failed := expression.AttributeExists(expression.Name(attrFailure))
+	shard, moved := strings.CutSuffix(it.PK, deadSuffix)
+	back := it
+	back.PK, back.Lease, back.Failure, back.Metadata = shard, 0, "", redrivenMetadata(it, shard, resetHops)
+	if !moved { // kept in its shard by an earlier version
+		return o.update(ctx, it, expression.Remove(expression.Name(attrFailure)).Remove(expression.Name(attrLease)).
+			Set(expression.Name(attrMetadata), expression.Value(back.Metadata)), failed)
+	}
+	return o.move(ctx, it, back, failed)
+}
+
+// redrivenMetadata is the metadata of the dead letter it returned to
+// shard: without its hop count when resetHops, and with one more redrive
+// counted unless the count would take the item over DynamoDB's item limit
+// (a message an earlier version wrote close to it), which the message,
+// kept whole, must not.
+func redrivenMetadata(it outboxItem, shard string, resetHops bool) map[string]string {
 	md := maps.Clone(it.Metadata)
 	if md == nil {
 		md = map[string]string{}
@@ -199,15 +218,14 @@ func (o *Outbox) redriveOne(ctx context.Context, it outboxItem, resetHops bool) 
 	if resetHops {
 		delete(md, sourceflow.MetaHops)
 	}
-	sourceflow.CountRedrive(md, time.Now())
-	shard, moved := strings.CutSuffix(it.PK, deadSuffix)
-	if !moved { // kept in its shard by an earlier version
-		return o.update(ctx, it, expression.Remove(expression.Name(attrFailure)).Remove(expression.Name(attrLease)).
-			Set(expression.Name(attrMetadata), expression.Value(md)), failed)
-	}
+	counted := maps.Clone(md)
+	sourceflow.CountRedrive(counted, time.Now())
 	back := it
-	back.PK, back.Lease, back.Failure, back.Metadata = shard, 0, "", md
-	return o.move(ctx, it, back, failed)
+	back.PK, back.Lease, back.Failure, back.Metadata = shard, 0, "", counted
+	if itemSize(back) > dynamo.MaxItemSize {
+		return md
+	}
+	return counted
 }
 
 // eachDeadLetter calls fn with each dead letter, shard by shard, oldest
