@@ -3,10 +3,13 @@
 package integration
 
 import (
+	"context"
+	"database/sql"
 	"encoding/base64"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -14,6 +17,7 @@ import (
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cmd/sourceflow/cli"
 	"github.com/sourceflow-go/sourceflow/cqrs"
+	"github.com/sourceflow-go/sourceflow/outbox"
 )
 
 // TestCLISQLRedrive_DryRunCountsALargeOutboxDeadLetterOfTheType: sql
@@ -21,25 +25,35 @@ import (
 // type X that --yes then moves, a forwarder envelope larger than the part
 // of it a listing reads included.
 func TestCLISQLRedrive_DryRunCountsALargeOutboxDeadLetterOfTheType(t *testing.T) {
-	db := sqlbusDB(t, sourceflow.Postgres, "SOURCEFLOW_POSTGRES_DSN")
-	t.Setenv("SOURCEFLOW_SQL_DSN", sqlbusDSN(t, sourceflow.Postgres))
-	topic := strings.ReplaceAll(uniqueName("clisqlredrivebig", ""), "-", "_")
-	dropOutboxTables(t, db, topic)
-	channel, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{})
-	require.NoError(t, err)
-	bindOutbox(t, db, topic, channel, false) // creates the tables only
-	big := base64.StdEncoding.EncodeToString([]byte(`{"note":"` + strings.Repeat("x", 80<<10) + `"}`))
-	env := fmt.Sprintf(`{"destination_topic":"clisql-orders","uuid":"env-big","payload":%q,"metadata":{"sf_id":"m-big","sf_type":"model.PayOrder"}}`, big)
-	_, err = db.Exec(`INSERT INTO "watermill_`+topic+`_dead_letters" (uuid, payload, metadata, transaction_id) `+
-		`VALUES ($1, $2, '{"sf_failure":"destination refused"}', pg_current_xact_id())`, "env-big", env)
-	require.NoError(t, err)
+	eachSQLBusDialect(t, func(t *testing.T, d sourceflow.Dialect, db *sql.DB) {
+		topic := strings.ReplaceAll(uniqueName("clisqlredrivebig", ""), "-", "_")
+		dropOutboxTablesOf(t, d, db, topic)
+		channel, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{})
+		require.NoError(t, err)
+		box, err := outbox.New(outbox.Config{DB: db, Dialect: d, Transport: channel, Topic: topic, DisableForwarder: true})
+		require.NoError(t, err)
+		t.Cleanup(func() { assert.NoError(t, box.Close()) })
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		require.NoError(t, box.Bind(ctx, sourceflow.Binding{Service: "clisql-outbox"})) // creates the tables only
+		big := base64.StdEncoding.EncodeToString([]byte(`{"note":"` + strings.Repeat("x", 80<<10) + `"}`))
+		env := fmt.Sprintf(`{"destination_topic":"clisql-orders","uuid":"env-big","payload":%q,"metadata":{"sf_id":"m-big","sf_type":"model.PayOrder"}}`, big)
+		q := `INSERT INTO "watermill_` + topic + `_dead_letters" (uuid, payload, metadata, transaction_id) ` +
+			`VALUES ($1, $2, '{"sf_failure":"destination refused"}', pg_current_xact_id())`
+		if d == sourceflow.MySQL {
+			q = "INSERT INTO `watermill_" + topic + "_dead_letters` (`uuid`, `payload`, `metadata`) VALUES (?, ?, '{\"sf_failure\":\"destination refused\"}')"
+		}
+		_, err = db.Exec(q, "env-big", env)
+		require.NoError(t, err)
+		dsn := sqlbusDSN(t, d)
 
-	out, errOut, code := runCLI(t, "sql", "redrive", "--outbox", topic, "--type", "model.PayOrder")
-	require.Equal(t, cli.ExitOK, code, errOut)
-	assert.Contains(t, out, "1 dead letter of type model.PayOrder of outbox "+topic, "the dry run counts what --yes moves")
-	assert.Contains(t, out, "would be moved back, 0 left.")
+		out, errOut, code := runCLI(t, "sql", "redrive", "--outbox", topic, "--type", "model.PayOrder", "--dsn", dsn)
+		require.Equal(t, cli.ExitOK, code, errOut)
+		assert.Contains(t, out, "1 dead letter of type model.PayOrder of outbox "+topic, "the dry run counts what --yes moves")
+		assert.Contains(t, out, "would be moved back, 0 left.")
 
-	out, errOut, code = runCLI(t, "sql", "redrive", "--outbox", topic, "--type", "model.PayOrder", "--yes")
-	require.Equal(t, cli.ExitOK, code, errOut)
-	assert.Contains(t, out, "Moved 1 dead letter of type model.PayOrder")
+		out, errOut, code = runCLI(t, "sql", "redrive", "--outbox", topic, "--type", "model.PayOrder", "--yes", "--dsn", dsn)
+		require.Equal(t, cli.ExitOK, code, errOut)
+		assert.Contains(t, out, "Moved 1 dead letter of type model.PayOrder")
+	})
 }

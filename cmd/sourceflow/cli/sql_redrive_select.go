@@ -10,7 +10,6 @@ import (
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs"
-	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
 // sqlDeadLetteredAt is the time sql redrive's --before and --after compare.
@@ -82,17 +81,19 @@ func (c *sqlConn) selects(sel redriveSelect, name string, isOutbox bool, msg *me
 }
 
 // countSelected counts the dead letters of the destination or the outbox
-// name that sel selects, and the others.
+// name that sel selects, and the others, through the redrive --yes runs
+// with a Where that moves none: both read the same rows whole, so the
+// count is what --yes would move and leave, and a row that cannot be read
+// fails both alike.
 func (c *sqlConn) countSelected(ctx context.Context, name string, isOutbox bool, sel redriveSelect) (selected, left int, err error) {
-	err = c.eachLetterPageOf(ctx, name, isOutbox, true, func(rows []sqldb.WatermillRow, letters []sqlLetter) error {
-		for i, l := range letters {
-			if sel.matches(l.Type, !l.EnvelopeCut, l.Reason, rows[i].Written.At) {
-				selected++
-			} else {
-				left++
-			}
+	count := func(msg *message.Message, dead time.Time) bool {
+		if c.selects(sel, name, isOutbox, msg, dead) {
+			selected++
+		} else {
+			left++
 		}
-		return nil
-	})
+		return false
+	}
+	_, err = c.redrive(ctx, name, isOutbox, false, count)
 	return selected, left, err
 }
