@@ -27,7 +27,8 @@ without --yes it counts those it would redrive.
 
 Every redriven message counts one more redrive (sf_redrives) and when it
 was (sf_redriven_at), which the sweep relays with it, so one that fails
-again shows it was redriven.`
+again shows it was redriven; a message an earlier version wrote so close
+to DynamoDB's item limit that the count does not fit goes back without it.`
 
 // redriveSelected redrives (with f.yes; else counts) the dead letters of
 // the outbox that f.sel selects, and says how many it redrove and left.
