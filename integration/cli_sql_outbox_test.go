@@ -52,6 +52,21 @@ func bindOutbox(t *testing.T, db *sql.DB, topic string, inner cqrs.Transport, fo
 	return box
 }
 
+// outboxTablesOf creates the tables of an outbox of topic on d through an
+// outbox without a forwarder, and drops them after the test.
+func outboxTablesOf(t *testing.T, d sourceflow.Dialect, db *sql.DB, topic string) {
+	t.Helper()
+	dropOutboxTablesOf(t, d, db, topic)
+	channel, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{})
+	require.NoError(t, err)
+	box, err := outbox.New(outbox.Config{DB: db, Dialect: d, Transport: channel, Topic: topic, DisableForwarder: true})
+	require.NoError(t, err)
+	t.Cleanup(func() { assert.NoError(t, box.Close()) })
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	require.NoError(t, box.Bind(ctx, sourceflow.Binding{Service: "clisql-outbox"}))
+}
+
 // dropOutboxTables drops the PostgreSQL tables of the outbox topic after
 // the test.
 func dropOutboxTables(t *testing.T, db *sql.DB, topic string) {

@@ -3,21 +3,17 @@
 package integration
 
 import (
-	"context"
 	"database/sql"
 	"encoding/base64"
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cmd/sourceflow/cli"
-	"github.com/sourceflow-go/sourceflow/cqrs"
-	"github.com/sourceflow-go/sourceflow/outbox"
 )
 
 // TestCLISQLRedrive_DryRunCountsALargeOutboxDeadLetterOfTheType: sql
@@ -27,15 +23,7 @@ import (
 func TestCLISQLRedrive_DryRunCountsALargeOutboxDeadLetterOfTheType(t *testing.T) {
 	eachSQLBusDialect(t, func(t *testing.T, d sourceflow.Dialect, db *sql.DB) {
 		topic := strings.ReplaceAll(uniqueName("clisqlredrivebig", ""), "-", "_")
-		dropOutboxTablesOf(t, d, db, topic)
-		channel, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{})
-		require.NoError(t, err)
-		box, err := outbox.New(outbox.Config{DB: db, Dialect: d, Transport: channel, Topic: topic, DisableForwarder: true})
-		require.NoError(t, err)
-		t.Cleanup(func() { assert.NoError(t, box.Close()) })
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		require.NoError(t, box.Bind(ctx, sourceflow.Binding{Service: "clisql-outbox"})) // creates the tables only
+		outboxTablesOf(t, d, db, topic)
 		big := base64.StdEncoding.EncodeToString([]byte(`{"note":"` + strings.Repeat("x", 80<<10) + `"}`))
 		env := fmt.Sprintf(`{"destination_topic":"clisql-orders","uuid":"env-big","payload":%q,"metadata":{"sf_id":"m-big","sf_type":"model.PayOrder"}}`, big)
 		q := `INSERT INTO "watermill_` + topic + `_dead_letters" (uuid, payload, metadata, transaction_id) ` +
@@ -43,7 +31,7 @@ func TestCLISQLRedrive_DryRunCountsALargeOutboxDeadLetterOfTheType(t *testing.T)
 		if d == sourceflow.MySQL {
 			q = "INSERT INTO `watermill_" + topic + "_dead_letters` (`uuid`, `payload`, `metadata`) VALUES (?, ?, '{\"sf_failure\":\"destination refused\"}')"
 		}
-		_, err = db.Exec(q, "env-big", env)
+		_, err := db.Exec(q, "env-big", env)
 		require.NoError(t, err)
 		dsn := sqlbusDSN(t, d)
 

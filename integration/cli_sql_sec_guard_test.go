@@ -3,19 +3,15 @@
 package integration
 
 import (
-	"context"
 	"database/sql"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cmd/sourceflow/cli"
-	"github.com/sourceflow-go/sourceflow/cqrs"
-	"github.com/sourceflow-go/sourceflow/outbox"
 )
 
 // TestSecCLISQLOutbox_RefusesADestinationsTableWithoutGroupsOnEachDialect:
@@ -51,15 +47,7 @@ func TestSecCLISQLOutbox_RefusesADestinationsTableWithoutGroupsOnEachDialect(t *
 func TestSecCLISQLOutbox_WorksOnAnOutboxOnEachDialect(t *testing.T) {
 	eachSQLBusDialect(t, func(t *testing.T, d sourceflow.Dialect, db *sql.DB) {
 		topic := strings.ReplaceAll(uniqueName("clisqlsecob", ""), "-", "_")
-		dropOutboxTablesOf(t, d, db, topic)
-		channel, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{})
-		require.NoError(t, err)
-		box, err := outbox.New(outbox.Config{DB: db, Dialect: d, Transport: channel, Topic: topic, DisableForwarder: true})
-		require.NoError(t, err)
-		t.Cleanup(func() { assert.NoError(t, box.Close()) })
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		require.NoError(t, box.Bind(ctx, sourceflow.Binding{Service: "clisql-secob"}))
+		outboxTablesOf(t, d, db, topic)
 		dsn := sqlbusDSN(t, d)
 
 		for _, args := range [][]string{{"dead-letters", "--outbox", topic}, {"redrive", "--outbox", topic, "--yes"},
