@@ -197,7 +197,8 @@ func (o *Outbox) redriveOne(ctx context.Context, it outboxItem, resetHops bool) 
 	failed := expression.AttributeExists(expression.Name(attrFailure))
 	shard, moved := strings.CutSuffix(it.PK, deadSuffix)
 	back := it
-	back.PK, back.Lease, back.Failure, back.Metadata = shard, 0, "", redrivenMetadata(it, shard, resetHops)
+	back.PK, back.Lease, back.Failure = shard, 0, ""
+	back.Metadata = redrivenMetadata(back, resetHops)
 	if !moved { // kept in its shard by an earlier version
 		return o.update(ctx, it, expression.Remove(expression.Name(attrFailure)).Remove(expression.Name(attrLease)).
 			Set(expression.Name(attrMetadata), expression.Value(back.Metadata)), failed)
@@ -205,27 +206,25 @@ func (o *Outbox) redriveOne(ctx context.Context, it outboxItem, resetHops bool) 
 	return o.move(ctx, it, back, failed)
 }
 
-// redrivenMetadata is the metadata of the dead letter it returned to
-// shard: without its hop count when resetHops, and with one more redrive
-// counted unless the count would take the item over DynamoDB's item limit
-// (a message an earlier version wrote close to it), which the message,
-// kept whole, must not.
-func redrivenMetadata(it outboxItem, shard string, resetHops bool) map[string]string {
-	md := maps.Clone(it.Metadata)
+// redrivenMetadata is the metadata of back, a dead letter as it returns to
+// its shard: without its hop count when resetHops, and with one more
+// redrive counted unless the count would take the item over DynamoDB's
+// item limit (a message an earlier version wrote close to it), which the
+// message, kept whole, must not.
+func redrivenMetadata(back outboxItem, resetHops bool) map[string]string {
+	md := maps.Clone(back.Metadata)
 	if md == nil {
 		md = map[string]string{}
 	}
 	if resetHops {
 		delete(md, sourceflow.MetaHops)
 	}
-	counted := maps.Clone(md)
-	sourceflow.CountRedrive(counted, time.Now())
-	back := it
-	back.PK, back.Lease, back.Failure, back.Metadata = shard, 0, "", counted
+	back.Metadata = maps.Clone(md)
+	sourceflow.CountRedrive(back.Metadata, time.Now())
 	if itemSize(back) > dynamo.MaxItemSize {
 		return md
 	}
-	return counted
+	return back.Metadata
 }
 
 // eachDeadLetter calls fn with each dead letter, shard by shard, oldest
