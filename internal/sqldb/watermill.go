@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 )
 
 // WatermillRow is one row of a messages table of watermill-sql's default
@@ -60,18 +59,18 @@ func WatermillTableExists(ctx context.Context, db *sql.DB, d Dialect, topic stri
 // watermillSelect is the query of the rows of table matching where (none
 // when empty), in delivery order; its placeholders follow d.
 func watermillSelect(d Dialect, table, where string) string {
-	return watermillSelectOf(d, table, where, payloadColumn(d, WatermillHead{}))
+	return watermillSelectOf(d, table, where, payloadColumn(d, WatermillHead{}), false)
 }
 
 // watermillSelectOf is watermillSelect selecting payload (an expression
-// of the payload column) for the payload, and after the metadata the
-// columns more names, if any (writtenColumns: see readRows).
-func watermillSelectOf(d Dialect, table, where, payload string, more ...string) string {
+// of the payload column) for the payload, and after the metadata, when
+// written is set, writtenColumns (see readRowsOf).
+func watermillSelectOf(d Dialect, table, where, payload string, written bool) string {
 	after := ""
-	for _, m := range more {
-		after += ", " + m
+	if written {
+		after = ", " + writtenColumns(d)
 	}
-	// #nosec G202 -- table is quoted and holds no quote or backtick (checkTableName); payload and more are ours.
+	// #nosec G202 -- table is quoted and holds no quote or backtick (checkTableName); payload and after are ours.
 	q := `SELECT "transaction_id"::text, "offset", "uuid", ` + payload + `, "metadata"` + after + ` FROM "` + table + `"`
 	// The table name makes ORDER BY sort the xid8 column, not the text
 	// selected under its name ("10" sorts before "9").
@@ -112,7 +111,7 @@ func readRowsOf(ctx context.Context, db *sql.DB, table, q string, written bool, 
 			return nil, fmt.Errorf("read %s: %w", table, err)
 		}
 		if written {
-			r.Written = Written{At: time.Unix(at, 0).UTC(), Now: time.Unix(now, 0).UTC()}
+			r.Written = writtenOf(at, now)
 		}
 		if len(meta) > 0 {
 			if err := json.Unmarshal(meta, &r.Metadata); err != nil {

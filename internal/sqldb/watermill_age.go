@@ -95,5 +95,11 @@ func readWritten(ctx context.Context, db *sql.DB, q string, args ...any) (Writte
 	if err != nil {
 		return Written{}, false, err
 	}
-	return Written{At: time.Unix(at, 0).UTC(), Now: time.Unix(now, 0).UTC()}, true, nil
+	return writtenOf(at, now), true, nil
+}
+
+// writtenOf is the Written of at and now, the values writtenColumns
+// selects.
+func writtenOf(at, now int64) Written {
+	return Written{At: time.Unix(at, 0).UTC(), Now: time.Unix(now, 0).UTC()}
 }

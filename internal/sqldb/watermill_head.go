@@ -54,21 +54,12 @@ func ReadWatermillHead(ctx context.Context, db *sql.DB, d Dialect, table string,
 	if err != nil || total == 0 {
 		return nil, 0, err
 	}
-	q := fmt.Sprintf("%s LIMIT %d", watermillSelectOf(d, table, "", payloadColumn(d, h), writtenSelect(d, h)...), h.Limit)
+	q := fmt.Sprintf("%s LIMIT %d", watermillSelectOf(d, table, "", payloadColumn(d, h), h.Written), h.Limit)
 	rows, err := readRowsOf(ctx, db, table, q, h.Written)
 	if err != nil {
 		return nil, 0, err
 	}
 	return rows, min(max(total-int64(len(rows)), 0), bound), nil
-}
-
-// writtenSelect is what watermillSelectOf selects after the metadata for
-// h: writtenColumns when h.Written is set, else nothing.
-func writtenSelect(d Dialect, h WatermillHead) []string {
-	if !h.Written {
-		return nil
-	}
-	return []string{writtenColumns(d)}
 }
 
 // payloadColumn is the expression ReadWatermillHead selects for the

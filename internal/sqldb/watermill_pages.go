@@ -62,7 +62,7 @@ func pageQuery(d Dialect, table string, h WatermillHead) string {
 	if d == MySQL {
 		where = "`offset` > ? AND `offset` <= ?"
 	}
-	return fmt.Sprintf("%s LIMIT %d", watermillSelectOf(d, table, where, payloadColumn(d, h), writtenSelect(d, h)...), h.Limit)
+	return fmt.Sprintf("%s LIMIT %d", watermillSelectOf(d, table, where, payloadColumn(d, h), h.Written), h.Limit)
 }
 
 // pageArgs are the arguments of pageQuery.
