@@ -1,12 +1,10 @@
 package outbox
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
-	"maps"
 
 	"github.com/ThreeDotsLabs/watermill"
 	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
@@ -59,9 +57,7 @@ func DeadLetters(ctx context.Context, cfg Config, q DeadLetterQuery) ([]cqrs.Dea
 	}
 	out := make([]cqrs.DeadLetter, len(rows))
 	for i, r := range rows {
-		msg := message.NewMessage(r.UUID, r.Payload)
-		maps.Copy(msg.Metadata, r.Metadata)
-		out[i] = cqrs.DeadLetter{Destination: cfg.Topic, Message: msg, Reason: cmp.Or(r.Metadata[sourceflow.MetaFailure], r.Unreadable)}
+		out[i] = cqrs.DeadLetter{Destination: cfg.Topic, Message: r.Message(), Reason: r.Reason()}
 	}
 	return out, more, nil
 }

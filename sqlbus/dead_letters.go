@@ -1,13 +1,9 @@
 package sqlbus
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"maps"
 
-	"github.com/ThreeDotsLabs/watermill/message"
-	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
@@ -51,9 +47,7 @@ func DeadLetters(ctx context.Context, cfg Config, destination string, q DeadLett
 	}
 	out := make([]cqrs.DeadLetter, len(rows))
 	for i, r := range rows {
-		msg := message.NewMessage(r.UUID, r.Payload)
-		maps.Copy(msg.Metadata, r.Metadata)
-		out[i] = cqrs.DeadLetter{Destination: destination, Message: msg, Reason: cmp.Or(r.Metadata[sourceflow.MetaFailure], r.Unreadable)}
+		out[i] = cqrs.DeadLetter{Destination: destination, Message: r.Message(), Reason: r.Reason()}
 	}
 	return out, more, nil
 }

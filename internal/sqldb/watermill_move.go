@@ -3,7 +3,6 @@ package sqldb
 import (
 	"context"
 	"database/sql"
-	"maps"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
@@ -35,9 +34,8 @@ func MoveWatermillRows(ctx context.Context, tx *sql.Tx, d Dialect, schema wsql.S
 		if !taken {
 			continue
 		}
-		m := message.NewMessage(r.UUID, r.Payload)
+		m := r.Message()
 		m.SetContext(ctx) // watermill-sql inserts on the message's context
-		maps.Copy(m.Metadata, r.Metadata)
 		for _, k := range strip {
 			delete(m.Metadata, k)
 		}

@@ -1,7 +1,6 @@
 package sqldb
 
 import (
-	"maps"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -16,9 +15,7 @@ func Selected(rows []WatermillRow, keep func(msg *message.Message, written time.
 	}
 	var out []WatermillRow
 	for _, r := range rows {
-		m := message.NewMessage(r.UUID, r.Payload)
-		maps.Copy(m.Metadata, r.Metadata)
-		if keep(m, r.Written.At) {
+		if keep(r.Message(), r.Written.At) {
 			out = append(out, r)
 		}
 	}

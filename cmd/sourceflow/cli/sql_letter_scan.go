@@ -1,13 +1,8 @@
 package cli
 
 import (
-	"cmp"
 	"context"
-	"maps"
 
-	"github.com/ThreeDotsLabs/watermill/message"
-
-	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 	"github.com/sourceflow-go/sourceflow/sqlbus"
@@ -68,9 +63,7 @@ func (c *sqlConn) eachLetterPageOf(ctx context.Context, name string, isOutbox, w
 // outbox.DeadLetters make it: the reason is its sourceflow.MetaFailure, or
 // why its metadata cannot be read.
 func rowDeadLetter(name string, r sqldb.WatermillRow) cqrs.DeadLetter {
-	msg := message.NewMessage(r.UUID, r.Payload)
-	maps.Copy(msg.Metadata, r.Metadata)
-	return cqrs.DeadLetter{Destination: name, Message: msg, Reason: cmp.Or(r.Metadata[sourceflow.MetaFailure], r.Unreadable)}
+	return cqrs.DeadLetter{Destination: name, Message: r.Message(), Reason: r.Reason()}
 }
 
 // letterType is the type of l as sql purge and dead-letters --summary
