@@ -74,7 +74,7 @@ func decodeLetter(m sqstypes.Message) deadLetter {
 	if at, err := time.Parse(time.RFC3339Nano, md[sourceflow.MetaOccurredAt]); err == nil {
 		d.sent = at.UTC()
 	}
-	if ms, err := strconv.ParseInt(m.Attributes[string(sqstypes.MessageSystemAttributeNameSentTimestamp)], 10, 64); err == nil {
+	if ms, ok := systemMillis(m, sqstypes.MessageSystemAttributeNameSentTimestamp); ok {
 		d.queued = time.UnixMilli(ms).UTC()
 	}
 	return d
