@@ -98,7 +98,6 @@ type Publisher struct {
 	closing   chan struct{} // closed by Close: lingering calls leave at once
 	closeOnce sync.Once
 	lanes     sync.Map // endpoint name → *lane
-	senders   sync.Map // endpoint name → *builtSender
 }
 
 var _ message.Publisher = (*Publisher)(nil)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
@@ -15,8 +16,11 @@ import (
 const maxCallsPerDestination = 4
 
 // lane holds the single-message publishes waiting for a call slot of one
-// destination.
+// destination, and the sender built for it.
 type lane struct {
+	// built is the sender of the destination's endpoint (see
+	// Publisher.sender); nil until the first publish to it.
+	built   atomic.Pointer[builtSender]
 	mu      sync.Mutex
 	calls   int
 	waiting []*waiter

@@ -17,11 +17,13 @@ type builtSender struct {
 // built on the first publish to it and kept by its name: a publish builds
 // neither its calls nor, for a queue or topic of another region, their
 // region option. An endpoint that Resolve answers otherwise for the same
-// name gets a sender of its own. Concurrent first publishes may each build
-// one; they are alike and the last kept serves the later ones.
+// name gets a sender of its own. It is kept in the endpoint's lane, the
+// Publisher's one record per destination. Concurrent first publishes may
+// each build one; they are alike and the last kept serves the later ones.
 func (p *Publisher) sender(destination string, ep topology.Endpoint) (sender, error) {
-	if b, ok := p.senders.Load(ep.Name); ok && b.(*builtSender).ep == ep {
-		return b.(*builtSender).s, nil
+	l := p.lane(ep)
+	if b := l.built.Load(); b != nil && b.ep == ep {
+		return b.s, nil
 	}
 	var s sender
 	switch ep.Kind {
@@ -35,6 +37,6 @@ func (p *Publisher) sender(destination string, ep topology.Endpoint) (sender, er
 	default:
 		return sender{}, fmt.Errorf("%w: destination %q has kind %v", ErrInvalidConfig, destination, ep.Kind)
 	}
-	p.senders.Store(ep.Name, &builtSender{ep: ep, s: s})
+	l.built.Store(&builtSender{ep: ep, s: s})
 	return s, nil
 }
