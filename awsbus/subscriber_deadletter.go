@@ -77,23 +77,29 @@ func (sub *subscription) deadLetterInput(d *delivery, reason string) *sqs.SendMe
 
 // deadLetterAttributes returns the attributes of raw's dead-letter copy:
 // raw's own plus the reason (see withReason) and the consumer's receive
-// count (see withReceiveCount), the reason shortened when the copy would
-// exceed MaxSQSMessageBytes. SQS refuses a larger copy, and the message
-// would then reach the dead-letter queue through the redrive policy,
-// without any reason. A message that leaves no room at all for a reason is
-// copied without one or a count; the reason is in the log.
+// count (see withReceiveCount). When the copy would exceed
+// MaxSQSMessageBytes the count is left out first, then the reason is
+// shortened: every dead letter says why it is there, the count only helps.
+// SQS refuses a larger copy, and the message would then reach the
+// dead-letter queue through the redrive policy, without any reason. A
+// message that leaves no room at all for a reason is copied without one or
+// a count; the reason is in the log.
 func deadLetterAttributes(raw sqstypes.Message, reason string) map[string]sqstypes.MessageAttributeValue {
-	n := rawReceiveCount(raw)
-	attrs := withReceiveCount(withReason(raw.MessageAttributes, reason), n)
-	over := sqsSize(aws.ToString(raw.Body), attrs) - MaxSQSMessageBytes
+	body := aws.ToString(raw.Body)
+	attrs := withReceiveCount(withReason(raw.MessageAttributes, reason), rawReceiveCount(raw))
+	if sqsSize(body, attrs) <= MaxSQSMessageBytes {
+		return attrs
+	}
+	attrs = withReceiveCount(withReason(raw.MessageAttributes, reason), 0)
+	over := sqsSize(body, attrs) - MaxSQSMessageBytes
 	if over <= 0 {
 		return attrs
 	}
 	reason = cleanReason(reason)
 	if keep := len(reason) - over; keep > 0 && sqsrules.Reason(reason, keep) != "" {
-		return withReceiveCount(withReason(raw.MessageAttributes, sqsrules.Reason(reason, keep)), n)
+		return withReceiveCount(withReason(raw.MessageAttributes, sqsrules.Reason(reason, keep)), 0)
 	}
-	if bare := withReceiveCount(raw.MessageAttributes, 0); sqsSize(aws.ToString(raw.Body), bare) <= MaxSQSMessageBytes {
+	if bare := withReceiveCount(raw.MessageAttributes, 0); sqsSize(body, bare) <= MaxSQSMessageBytes {
 		return bare
 	}
 	return raw.MessageAttributes
