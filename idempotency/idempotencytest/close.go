@@ -14,22 +14,11 @@ import (
 	"github.com/sourceflow-go/sourceflow/idempotency"
 )
 
-// closer returns s as an io.Closer, and skips the test, saying why, for a
-// store without Close.
-func closer(t *testing.T, s idempotency.Store) io.Closer {
-	t.Helper()
-	c, ok := s.(io.Closer)
-	if !ok {
-		t.Skipf("%T has no Close method", s)
-	}
-	return c
-}
-
 // testCloseRefusesLaterCalls: after Close, Claim, Complete, Extend,
 // Release and, on an idempotency.Looker, Lookup fail with ErrClosed, and
 // Close again returns nil.
 func testCloseRefusesLaterCalls(t *testing.T, s idempotency.Store) {
-	c := closer(t, s)
+	c := optional[io.Closer](t, s, "Close")
 	ctx := context.Background()
 	k := key(t, "m1")
 	res := claim(t, s, k, "h1", Long)
@@ -52,7 +41,7 @@ func testCloseRefusesLaterCalls(t *testing.T, s idempotency.Store) {
 // until a claim fails, and a claim begun after Close returned must fail, so
 // every goroutine ends with ErrClosed.
 func testCallsRacingClose(t *testing.T, s idempotency.Store) {
-	c := closer(t, s)
+	c := optional[io.Closer](t, s, "Close")
 	const callers = 4
 	var closed atomic.Bool // Close returned
 	called, failed := make(chan struct{}, callers), make(chan error, callers)

@@ -10,17 +10,6 @@ import (
 	"github.com/sourceflow-go/sourceflow/idempotency"
 )
 
-// looker returns s as an idempotency.Looker, and skips the test, saying
-// why, for a store without Lookup (it is optional).
-func looker(t *testing.T, s idempotency.Store) idempotency.Looker {
-	t.Helper()
-	l, ok := s.(idempotency.Looker)
-	if !ok {
-		t.Skipf("%T has no Lookup method (idempotency.Looker)", s)
-	}
-	return l
-}
-
 func lookup(t *testing.T, l idempotency.Looker, k idempotency.Key, hash string) bool {
 	t.Helper()
 	done, err := l.Lookup(context.Background(), k, hash)
@@ -32,7 +21,7 @@ func lookup(t *testing.T, l idempotency.Looker, k idempotency.Key, hash string) 
 // own payload hash or an empty one on either side, not under another hash
 // nor under another consumer.
 func testLookupFindsCompleted(t *testing.T, s idempotency.Store) {
-	l := looker(t, s)
+	l := optional[idempotency.Looker](t, s, "Lookup")
 	k := key(t, "m1")
 	res := claim(t, s, k, "h1", Long)
 	require.NoError(t, s.Complete(context.Background(), k, res.Token, Long))
@@ -52,7 +41,7 @@ func testLookupFindsCompleted(t *testing.T, s idempotency.Store) {
 // and the lookup leaves the key as it was: a claim of an absent key is
 // acquired after it, and the holder of an in-progress one still completes.
 func testLookupWritesNothing(t *testing.T, s idempotency.Store) {
-	l := looker(t, s)
+	l := optional[idempotency.Looker](t, s, "Lookup")
 	k := key(t, "m1")
 	assert.False(t, lookup(t, l, k, "h1"), "absent")
 	res := claim(t, s, k, "h1", Long)
@@ -68,7 +57,7 @@ func testLookupWritesNothing(t *testing.T, s idempotency.Store) {
 
 // testLookupExpired: a completed record past its TTL is not found.
 func testLookupExpired(t *testing.T, s idempotency.Store) {
-	l := looker(t, s)
+	l := optional[idempotency.Looker](t, s, "Lookup")
 	k := key(t, "m1")
 	res := claim(t, s, k, "h1", Long)
 	require.NoError(t, s.Complete(context.Background(), k, res.Token, Short))
