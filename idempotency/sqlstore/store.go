@@ -15,7 +15,6 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 
-	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/idempotency"
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
@@ -235,68 +234,4 @@ func (s *Store) claimOnce(ctx context.Context, key idempotency.Key, hash string,
 func (s *Store) retryable(ctx context.Context, err error) bool {
 	var me *mysql.MySQLError
 	return sqldb.TxFor(ctx, s.db) == nil && errors.As(err, &me) && (me.Number == 1213 || me.Number == 1205)
-}
-
-// Complete implements idempotency.Store.
-func (s *Store) Complete(ctx context.Context, key idempotency.Key, token string, ttl time.Duration) error {
-	if err := idempotency.CheckArgs(key, ttl); err != nil {
-		return opErr("complete", key, err)
-	}
-	ex, err := s.executor(ctx)
-	if err != nil {
-		return opErr("complete", key, err)
-	}
-	res, err := ex.ExecContext(ctx, s.q.complete, s.q.duration(ttl), key.Consumer, key.MessageID, token)
-	return affected(res, s.orClosed(err), "complete", key)
-}
-
-// Extend implements idempotency.Store: one UPDATE of the in-progress row
-// held by token, its new expiry computed by the database clock.
-func (s *Store) Extend(ctx context.Context, key idempotency.Key, token string, lease time.Duration) error {
-	if err := idempotency.CheckArgs(key, lease); err != nil {
-		return opErr("extend", key, err)
-	}
-	ex, err := s.executor(ctx)
-	if err != nil {
-		return opErr("extend", key, err)
-	}
-	res, err := ex.ExecContext(ctx, s.q.extend, s.q.duration(lease), key.Consumer, key.MessageID, token)
-	err = affected(res, s.orClosed(err), "extend", key)
-	if s.cfg.Dialect != sourceflow.MySQL || !errors.Is(err, idempotency.ErrLeaseLost) {
-		return err
-	}
-	// MySQL counts changed rows: an extension within the clock's resolution
-	// of the previous one matches the row without changing it.
-	var n int
-	if qerr := ex.QueryRowContext(ctx, s.q.held, key.Consumer, key.MessageID, token).Scan(&n); qerr != nil {
-		return opErr("extend", key, s.orClosed(qerr))
-	}
-	if n > 0 {
-		return nil
-	}
-	return err
-}
-
-// Release implements idempotency.Store.
-func (s *Store) Release(ctx context.Context, key idempotency.Key, token string) error {
-	if err := key.Validate(); err != nil {
-		return opErr("release", key, err)
-	}
-	ex, err := s.executor(ctx)
-	if err != nil {
-		return opErr("release", key, err)
-	}
-	res, err := ex.ExecContext(ctx, s.q.release, key.Consumer, key.MessageID, token)
-	return affected(res, s.orClosed(err), "release", key)
-}
-
-func affected(res sql.Result, err error, op string, key idempotency.Key) error {
-	n, err := sqldb.RowsAffected(res, err)
-	if err != nil {
-		return opErr(op, key, err)
-	}
-	if n == 0 {
-		return opErr(op, key, idempotency.ErrLeaseLost)
-	}
-	return nil
 }
