@@ -1,10 +1,6 @@
 package cqrs
 
-import (
-	"fmt"
-
-	"github.com/sourceflow-go/sourceflow/internal/fieldcheck"
-)
+import "github.com/sourceflow-go/sourceflow/internal/fieldcheck"
 
 // nilFields reports the fields of c that hold a typed nil (see
 // fieldcheck.NotTypedNil), say a *ChannelTransport variable never assigned:
@@ -25,19 +21,12 @@ func (c ServiceConfig) nilFields() []error {
 // nilEntries reports the nil entries of c's pipelines and hooks, which
 // Start or the first Send would call and panic on.
 func (c ServiceConfig) nilEntries() []error {
-	var errs []error
-	check := func(field string, n int, isNil func(i int) bool) {
-		for i := range n {
-			if isNil(i) {
-				errs = append(errs, fmt.Errorf("cqrs: ServiceConfig.%s[%d] is nil", field, i))
-			}
-		}
+	return []error{
+		fieldcheck.NoNilEntries("cqrs: ServiceConfig.HandlerMiddleware", c.HandlerMiddleware),
+		fieldcheck.NoNilEntries("cqrs: ServiceConfig.PublisherDecorators", c.PublisherDecorators),
+		fieldcheck.NoNilEntries("cqrs: ServiceConfig.Hooks.CommandDispatch", c.Hooks.CommandDispatch),
+		fieldcheck.NoNilEntries("cqrs: ServiceConfig.Hooks.EventDispatch", c.Hooks.EventDispatch),
+		fieldcheck.NoNilEntries("cqrs: ServiceConfig.Hooks.CommandSubscribe", c.Hooks.CommandSubscribe),
+		fieldcheck.NoNilEntries("cqrs: ServiceConfig.Hooks.EventSubscribe", c.Hooks.EventSubscribe),
 	}
-	check("HandlerMiddleware", len(c.HandlerMiddleware), func(i int) bool { return c.HandlerMiddleware[i] == nil })
-	check("PublisherDecorators", len(c.PublisherDecorators), func(i int) bool { return c.PublisherDecorators[i] == nil })
-	check("Hooks.CommandDispatch", len(c.Hooks.CommandDispatch), func(i int) bool { return c.Hooks.CommandDispatch[i] == nil })
-	check("Hooks.EventDispatch", len(c.Hooks.EventDispatch), func(i int) bool { return c.Hooks.EventDispatch[i] == nil })
-	check("Hooks.CommandSubscribe", len(c.Hooks.CommandSubscribe), func(i int) bool { return c.Hooks.CommandSubscribe[i] == nil })
-	check("Hooks.EventSubscribe", len(c.Hooks.EventSubscribe), func(i int) bool { return c.Hooks.EventSubscribe[i] == nil })
-	return errs
 }

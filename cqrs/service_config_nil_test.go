@@ -90,3 +90,17 @@ func TestNewServiceRefusesNilPipelineEntries(t *testing.T) {
 	assert.ErrorContains(t, err, "cqrs: ServiceConfig.Hooks.EventSubscribe[0] is nil")
 	assert.NotContains(t, err.Error(), "HandlerMiddleware[0]")
 }
+
+// Each hook list names itself when it holds a nil entry.
+func TestNewServiceNamesEachHookWithANilEntry(t *testing.T) {
+	_, err := cqrs.NewService(cqrs.ServiceConfig{Name: "orders", Hooks: cqrs.Hooks{
+		CommandDispatch:  []message.PublisherDecorator{nil},
+		EventDispatch:    []message.PublisherDecorator{nil},
+		CommandSubscribe: []message.HandlerMiddleware{nil},
+		EventSubscribe:   []message.HandlerMiddleware{nil},
+	}})
+	require.Error(t, err)
+	for _, hook := range []string{"CommandDispatch", "EventDispatch", "CommandSubscribe", "EventSubscribe"} {
+		assert.ErrorContains(t, err, "cqrs: ServiceConfig.Hooks."+hook+"[0] is nil")
+	}
+}
