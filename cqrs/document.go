@@ -45,10 +45,9 @@ func retryConflicts(attempt func() error, what func() string) error {
 }
 
 func updateOnce(ctx context.Context, store DocumentStore, kind, id string, fn change) error {
-	doc, err := store.Load(ctx, kind, id)
-	found := err == nil
-	if err != nil && !errors.Is(err, ErrNotFound) {
-		return fmt.Errorf("cqrs: load %s %s: %w", kind, quotedID(id), err)
+	doc, found, err := loadDocument(ctx, store, kind, id)
+	if err != nil {
+		return err
 	}
 	next, save, err := fn(ctx, doc.Data, found)
 	if err != nil || !save {
@@ -58,4 +57,17 @@ func updateOnce(ctx context.Context, store DocumentStore, kind, id string, fn ch
 		return fmt.Errorf("cqrs: save %s %s: %w", kind, quotedID(id), err)
 	}
 	return nil
+}
+
+// loadDocument loads (kind, id) from store; a document not stored is found
+// false, without an error.
+func loadDocument(ctx context.Context, store DocumentStore, kind, id string) (Document, bool, error) {
+	doc, err := store.Load(ctx, kind, id)
+	if errors.Is(err, ErrNotFound) {
+		return Document{}, false, nil
+	}
+	if err != nil {
+		return Document{}, false, fmt.Errorf("cqrs: load %s %s: %w", kind, quotedID(id), err)
+	}
+	return doc, true, nil
 }

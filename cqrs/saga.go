@@ -3,7 +3,6 @@ package cqrs
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	"github.com/sourceflow-go/sourceflow"
@@ -125,12 +124,9 @@ type pendingEvent struct {
 
 func (g *Saga[S]) load(ctx context.Context, entityID string) (sagaDoc, bool, error) {
 	var doc sagaDoc
-	raw, err := g.svc.entityReads(ctx, g.name, entityID).Load(ctx, g.name, entityID)
-	if errors.Is(err, ErrNotFound) {
-		return doc, false, nil
-	}
-	if err != nil {
-		return doc, false, fmt.Errorf("cqrs: load %s %s: %w", g.name, quotedID(entityID), err)
+	raw, found, err := loadDocument(ctx, g.svc.entityReads(ctx, g.name, entityID), g.name, entityID)
+	if err != nil || !found {
+		return doc, found, err
 	}
 	if _, err := g.decodeDoc(raw.Data, &doc, entityID); err != nil {
 		return doc, true, err // it exists, and fails whoever reads it

@@ -2,7 +2,6 @@ package cqrs
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/sourceflow-go/sourceflow"
@@ -91,12 +90,9 @@ func Project[E, V any](v *View[V], p Projection[E, V]) error {
 // stored.
 func (v *View[V]) Get(ctx context.Context, id string) (V, bool, error) {
 	var model V
-	doc, err := v.svc.viewReads(ctx, id).Load(ctx, v.name, id)
-	if errors.Is(err, ErrNotFound) {
-		return model, false, nil
-	}
-	if err != nil {
-		return model, false, fmt.Errorf("cqrs: load view %s %s: %w", v.name, quotedID(id), err)
+	doc, found, err := loadDocument(ctx, v.svc.viewReads(ctx, id), v.name, id)
+	if err != nil || !found {
+		return model, found, err
 	}
 	if err := v.decode(doc.Data, &model, id); err != nil {
 		return model, true, err
