@@ -93,10 +93,9 @@ func printDLQDepths(w io.Writer, s *session, rows []dlqDepth) error {
 	lines := make([]string, len(rows))
 	var total, ahead, inFlight int64
 	for i, r := range rows {
-		total += r.visible + r.inFlight
-		ahead, inFlight = ahead+r.sourceAhead, inFlight+r.sourceInFlight
-		lines[i] = r.pair.dlq + "\t" + r.pair.source + "\t" + depthCells(r.visible, r.inFlight, r.missing) +
-			"\t" + depthCells(r.sourceAhead, r.sourceInFlight, r.sourceMissing)
+		total += r.dlq.visible + r.dlq.inFlight
+		ahead, inFlight = ahead+r.source.visible, inFlight+r.source.inFlight
+		lines[i] = r.pair.dlq + "\t" + r.pair.source + "\t" + depthCells(r.dlq) + "\t" + depthCells(r.source)
 	}
 	if err := writeTable(w, "DEAD-LETTER QUEUE\tSOURCE QUEUE\tVISIBLE\tIN FLIGHT\tSOURCE AHEAD\tSOURCE IN FLIGHT", lines); err != nil {
 		return err
@@ -110,18 +109,18 @@ func printDLQDepths(w io.Writer, s *session, rows []dlqDepth) error {
 
 // depthCells is the two cells of a queue's depth: its visible and in
 // flight messages, or "missing" and "-".
-func depthCells(visible, inFlight int64, missing bool) string {
-	if missing {
+func depthCells(d queueDepth) string {
+	if d.missing {
 		return "missing\t-"
 	}
-	return strconv.FormatInt(visible, 10) + "\t" + strconv.FormatInt(inFlight, 10)
+	return strconv.FormatInt(d.visible, 10) + "\t" + strconv.FormatInt(d.inFlight, 10)
 }
 
 func printDLQDepthsJSON(w io.Writer, s *session, rows []dlqDepth) error {
 	queues := make([]dlqDepthJSON, len(rows))
 	for i, r := range rows {
-		queues[i] = dlqDepthJSON{Name: r.pair.dlq, Source: r.pair.source, Visible: r.visible, InFlight: r.inFlight,
-			Missing: r.missing, SourceAhead: r.sourceAhead, SourceInFlight: r.sourceInFlight, SourceMissing: r.sourceMissing}
+		queues[i] = dlqDepthJSON{Name: r.pair.dlq, Source: r.pair.source, Visible: r.dlq.visible, InFlight: r.dlq.inFlight,
+			Missing: r.dlq.missing, SourceAhead: r.source.visible, SourceInFlight: r.source.inFlight, SourceMissing: r.source.missing}
 	}
 	return writeJSON(w, struct {
 		Service string         `json:"service"`

@@ -9,40 +9,47 @@ import (
 // dlqDepth is one row of dlq list: a dead-letter queue's depth and the
 // backlog of its source queue.
 type dlqDepth struct {
-	pair              dlqPair
+	pair dlqPair
+	dlq  queueDepth
+	// source is the source queue's: its visible messages are those ahead
+	// (yet to be received), its messages in flight those received and not
+	// yet deleted.
+	source queueDepth
+}
+
+// queueDepth is the approximate depth of a queue, or that it does not
+// exist.
+type queueDepth struct {
 	visible, inFlight int64
 	missing           bool
-	// sourceAhead and sourceInFlight are the source queue's messages
-	// visible (yet to be received) and in flight (received, not yet
-	// deleted); sourceMissing is true when it does not exist.
-	sourceAhead, sourceInFlight int64
-	sourceMissing               bool
 }
 
 // readDLQDepth reads the depth of the dead-letter queue of p and of its
 // source queue; a missing queue is marked so in the row, any other error
 // is returned.
 func readDLQDepth(ctx context.Context, api dlqSQS, p dlqPair) (dlqDepth, error) {
-	row := dlqDepth{pair: p}
-	q, err := resolveQueue(ctx, api, p.dlq)
+	dlq, err := readQueueDepth(ctx, api, p.dlq)
+	if err != nil {
+		return dlqDepth{}, err
+	}
+	source, err := readQueueDepth(ctx, api, p.source)
+	if err != nil {
+		return dlqDepth{}, err
+	}
+	return dlqDepth{pair: p, dlq: dlq, source: source}, nil
+}
+
+// readQueueDepth reads the depth of queue name; a missing queue is marked
+// so, any other error is returned.
+func readQueueDepth(ctx context.Context, api dlqSQS, name string) (queueDepth, error) {
+	q, err := resolveQueue(ctx, api, name)
 	switch {
 	case errors.Is(err, errQueueMissing):
-		row.missing = true
+		return queueDepth{missing: true}, nil
 	case err != nil:
-		return dlqDepth{}, err
-	default:
-		row.visible, row.inFlight = q.visible, q.inFlight
+		return queueDepth{}, err
 	}
-	q, err = resolveQueue(ctx, api, p.source)
-	switch {
-	case errors.Is(err, errQueueMissing):
-		row.sourceMissing = true
-	case err != nil:
-		return dlqDepth{}, err
-	default:
-		row.sourceAhead, row.sourceInFlight = q.visible, q.inFlight
-	}
-	return row, nil
+	return queueDepth{visible: q.visible, inFlight: q.inFlight}, nil
 }
 
 // errListMissing reports the queues that dlq list found missing.
@@ -64,10 +71,10 @@ func (n errListMissing) Error() string {
 
 // count adds the queues of row found missing.
 func (n *errListMissing) count(row dlqDepth) {
-	if row.missing {
+	if row.dlq.missing {
 		n.dlqs++
 	}
-	if row.sourceMissing {
+	if row.source.missing {
 		n.sources++
 	}
 }
