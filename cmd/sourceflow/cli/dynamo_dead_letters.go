@@ -53,17 +53,12 @@ marked, as sql dead-letters --summary does. With -o json it prints
 			"  sourceflow dynamo dead-letters --table-prefix sourceflow_ --outbox payments --summary -o json",
 	}, &f, g.runDynamoDeadLetters)
 	addDynamoFlags(cmd, &f.dynamoFlags)
-	cmd.Flags().IntVar(&f.max, "max", 10, fmt.Sprintf("most dead letters to show, 1..%d", maxSQLLetters))
-	cmd.Flags().BoolVar(&f.summary, "summary", false, "count the dead letters by type and by reason instead of listing them")
-	addOutputFlag(cmd, &f.output)
+	addDeadLetterFlags(cmd, &f.max, &f.summary, &f.output)
 	return cmd
 }
 
 func (g *globals) runDynamoDeadLetters(cmd *cobra.Command, f dynamoLettersFlags) error {
-	if err := checkOutput(f.output); err != nil {
-		return err
-	}
-	if err := checkMax(f.max, maxSQLLetters); err != nil {
+	if err := checkDeadLetterFlags(f.output, f.max); err != nil {
 		return err
 	}
 	if f.summary && cmd.Flags().Changed("max") {

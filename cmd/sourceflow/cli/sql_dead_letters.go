@@ -18,9 +18,6 @@ import (
 // an outbox dead letter whose envelope it read cut (sqlLetter.EnvelopeCut).
 const envelopeCutNote = "(envelope over 64 KiB: see --payload)"
 
-// maxSQLLetters bounds sql dead-letters --max.
-const maxSQLLetters = 1000
-
 // listedPayloadBytes is how much of each payload sql dead-letters reads
 // without --payload: enough to read an outbox's forwarder envelope, never
 // a whole large row it does not print.
@@ -87,18 +84,13 @@ prints
 			"  sourceflow sql dead-letters --outbox outbox_payments --payload -o json",
 	}, &f, g.runSQLDeadLetters)
 	addTargetFlags(cmd, &f.sqlTargetFlags)
-	cmd.Flags().IntVar(&f.max, "max", 10, fmt.Sprintf("most dead letters to show, 1..%d", maxSQLLetters))
+	addDeadLetterFlags(cmd, &f.max, &f.summary, &f.output)
 	cmd.Flags().BoolVar(&f.payload, "payload", false, "show the payloads (read whole only then)")
-	cmd.Flags().BoolVar(&f.summary, "summary", false, "count the dead letters by type and by reason instead of listing them")
-	addOutputFlag(cmd, &f.output)
 	return cmd
 }
 
 func (g *globals) runSQLDeadLetters(cmd *cobra.Command, f sqlLettersFlags) error {
-	if err := checkOutput(f.output); err != nil {
-		return err
-	}
-	if err := checkMax(f.max, maxSQLLetters); err != nil {
+	if err := checkDeadLetterFlags(f.output, f.max); err != nil {
 		return err
 	}
 	if f.summary && (f.payload || cmd.Flags().Changed("max")) {
