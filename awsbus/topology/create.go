@@ -208,7 +208,8 @@ func (t *Provisioner) createPolicy(ctx context.Context, res *resolved, pol Polic
 	if err != nil {
 		return err
 	}
-	merged, added, err := MergeQueuePolicy(attrs["Policy"], res.queueARN[pol.Queue], topicARNs(res, pol.Topics))
+	topics := each(pol.Topics, func(n string) string { return res.topicARN[n] })
+	merged, added, err := MergeQueuePolicy(attrs["Policy"], res.queueARN[pol.Queue], topics)
 	if err != nil || len(added) == 0 {
 		return err
 	}
@@ -219,12 +220,4 @@ func (t *Provisioner) createPolicy(ctx context.Context, res *resolved, pol Polic
 		return fmt.Errorf("set policy of queue %q: %w", pol.Queue, err)
 	}
 	return nil
-}
-
-func topicARNs(res *resolved, names []string) []string {
-	out := make([]string, 0, len(names))
-	for _, n := range names {
-		out = append(out, res.topicARN[n])
-	}
-	return out
 }

@@ -131,10 +131,7 @@ func (t *Provisioner) ResourceProbes(p Plan, eps Endpoints) []Probe {
 			probes = append(probes, t.queueProbe(q.DLQ, "dlq", queueURLs[q.DLQ]))
 		}
 	}
-	queues := make([]string, 0, len(p.Queues)) // whose ARN can give the topics' account
-	for _, q := range p.Queues {
-		queues = append(queues, q.Name)
-	}
+	queues := each(p.Queues, func(q Queue) string { return q.Name }) // whose ARN can give the topics' account
 	for _, tp := range p.Topics {
 		probes = append(probes, t.topicProbe(tp.Name, topicARNs[tp.Name], queues, queueURLs))
 	}

@@ -27,10 +27,7 @@ func (b iamBuilder) arn(service, name string) string {
 // arns returns the sorted, distinct ARNs of the resources named, queues
 // for service "sqs" and topics for "sns".
 func (b iamBuilder) arns(service string, names []string) []string {
-	out := make([]string, 0, len(names))
-	for _, n := range names {
-		out = append(out, b.arn(service, n))
-	}
+	out := each(names, func(n string) string { return b.arn(service, n) })
 	slices.Sort(out)
 	return slices.Compact(out)
 }
@@ -86,11 +83,7 @@ func (b iamBuilder) readQueues() []string {
 }
 
 func (b iamBuilder) topics() []string {
-	out := make([]string, 0, len(b.plan.Topics))
-	for _, t := range b.plan.Topics {
-		out = append(out, t.Name)
-	}
-	return out
+	return each(b.plan.Topics, func(t Topic) string { return t.Name })
 }
 
 // foreign returns the ARNs of the Foreign resources of kind.
@@ -105,11 +98,7 @@ func (b iamBuilder) foreign(kind sourceflow.Kind) []string {
 }
 
 func (b iamBuilder) subscribedTopics() []string {
-	out := make([]string, 0, len(b.plan.Subscriptions))
-	for _, s := range b.plan.Subscriptions {
-		out = append(out, s.Topic)
-	}
-	return out
+	return each(b.plan.Subscriptions, func(s Subscription) string { return s.Topic })
 }
 
 // allow grants actions, sorted into a slice of the statement's own, on

@@ -1,7 +1,5 @@
 package topology
 
-import "slices"
-
 // DynamoDB actions of the stores on their tables at run time. A
 // TransactWriteItems call is authorized per operation it contains (Put,
 // Update, Delete, ConditionCheck), so it has no action of its own; the
@@ -36,10 +34,5 @@ func (b iamBuilder) tableStatements(mode Provisioning) []IAMStatement {
 
 // tableARNs returns the sorted, distinct ARNs of the plan's tables.
 func (b iamBuilder) tableARNs() []string {
-	out := make([]string, 0, len(b.plan.Tables))
-	for _, t := range b.plan.Tables {
-		out = append(out, b.arn("dynamodb", "table/"+t.Name))
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
+	return b.arns("dynamodb", each(b.plan.Tables, func(t Table) string { return "table/" + t.Name }))
 }
