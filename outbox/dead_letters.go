@@ -143,11 +143,13 @@ var reasonKeys = []string{
 // cfg.Logger are used; forwarders may run meanwhile. It is RedriveWith
 // without options.
 func Redrive(ctx context.Context, cfg Config) (int, error) {
-	return RedriveWith(ctx, cfg, RedriveOptions{})
+	return RedriveWith(ctx, cfg, cqrs.RedriveOptions{})
 }
 
-// RedriveWith is Redrive with opts.
-func RedriveWith(ctx context.Context, cfg Config, opts RedriveOptions) (int, error) {
+// RedriveWith is Redrive with opts. opts.Where sees each dead letter as
+// its row holds it, the forwarder envelope, and opts.ResetHops takes the
+// hop count out of the message inside the envelope.
+func RedriveWith(ctx context.Context, cfg Config, opts cqrs.RedriveOptions) (int, error) {
 	cfg.setDefaults()
 	if err := cfg.validateStore(); err != nil {
 		return 0, err

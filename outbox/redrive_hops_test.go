@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/outbox"
 )
 
@@ -29,7 +30,7 @@ func TestRedriveWithResetHopsTakesTheHopCountOutOfTheMessage(t *testing.T) {
 			envelope := `{"destination_topic":"orders","uuid":"m-1","payload":"e30=","metadata":{"sf_hops":"64","sf_type":"orders.Placed"}}`
 			d.insertRow(t, db, topic+"_dead_letters", "row-1", envelope, `{"sf_failure":"cqrs: hop limit exceeded"}`)
 
-			n, err := outbox.RedriveWith(context.Background(), cfg, outbox.RedriveOptions{ResetHops: reset})
+			n, err := outbox.RedriveWith(context.Background(), cfg, cqrs.RedriveOptions{ResetHops: reset})
 			require.NoError(t, err)
 			require.Equal(t, 1, n)
 

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/outbox"
 )
 
@@ -32,13 +33,13 @@ func TestRedriveWithWhereMovesOnlyTheSelectedDeadLetters(t *testing.T) {
 		}
 		waitDeadLetters(t, cfg, len(ids))
 
-		n, err := outbox.RedriveWith(ctx, cfg, outbox.RedriveOptions{Where: func(*message.Message, time.Time) bool { return false }})
+		n, err := outbox.RedriveWith(ctx, cfg, cqrs.RedriveOptions{Where: func(*message.Message, time.Time) bool { return false }})
 		require.NoError(t, err)
 		assert.Zero(t, n, "a selection of none moves none")
 
 		inner.closed.Store(false)
 		var dated []time.Time
-		n, err = outbox.RedriveWith(ctx, cfg, outbox.RedriveOptions{Where: func(msg *message.Message, dead time.Time) bool {
+		n, err = outbox.RedriveWith(ctx, cfg, cqrs.RedriveOptions{Where: func(msg *message.Message, dead time.Time) bool {
 			dated = append(dated, dead)
 			return strings.Contains(string(msg.Payload), ids[1])
 		}})

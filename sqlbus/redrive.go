@@ -5,12 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"time"
 
 	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
-	"github.com/ThreeDotsLabs/watermill/message"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
@@ -44,31 +43,14 @@ var reasonKeys = []string{sourceflow.MetaFailure, sourceflow.MetaLastError, sqld
 // so on a destination whose table exists it needs SELECT, INSERT and
 // DELETE, not CREATE. It is RedriveWith without options.
 func Redrive(ctx context.Context, cfg Config, destination string) (int, error) {
-	return RedriveWith(ctx, cfg, destination, RedriveOptions{})
+	return RedriveWith(ctx, cfg, destination, cqrs.RedriveOptions{})
 }
 
-// RedriveOptions are the choices of RedriveWith.
-type RedriveOptions struct {
-	// ResetHops removes each dead letter's hop count (sourceflow.MetaHops),
-	// so that it counts as sent by no handler (hop 0): a handler of it
-	// may again send or raise up to cqrs.ServiceConfig.MaxHops messages
-	// in a row. Use it once the causation loop that dead-lettered the
-	// messages at the hop limit is fixed; should the loop still be there,
-	// it stops again at the limit.
-	ResetHops bool
-	// Where, when set, selects the dead letters moved: it is called with
-	// each readable dead letter, its reason under sourceflow.MetaFailure,
-	// and when it was dead-lettered (its row's created_at, in whole
-	// seconds). Those it does not select stay where they are, in their
-	// order. A destination's consumers handle an entity's messages in
-	// order: a selected dead letter goes back behind the entity's messages
-	// written meanwhile, and ahead of an earlier one of the entity left
-	// behind. Nil moves every one.
-	Where func(msg *message.Message, deadLettered time.Time) bool
-}
-
-// RedriveWith is Redrive with opts.
-func RedriveWith(ctx context.Context, cfg Config, destination string, opts RedriveOptions) (int, error) {
+// RedriveWith is Redrive with opts. opts.Where sees each dead letter as the
+// message it holds, and a selected one goes back behind the entity's
+// messages written meanwhile, ahead of an earlier one of the entity left
+// behind: a destination's consumers handle an entity's messages in order.
+func RedriveWith(ctx context.Context, cfg Config, destination string, opts cqrs.RedriveOptions) (int, error) {
 	cfg.setDefaults()
 	if err := cfg.Validate(); err != nil {
 		return 0, err

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/cqrs"
 )
 
 // A dead letter that reached the hop limit goes back with its hop count,
@@ -37,7 +38,7 @@ func TestRedriveWithResetHopsTakesTheHopCountOut(t *testing.T) {
 				require.NoError(t, pub.Publish(DeadLetterTopic(dest), msg))
 				require.NoError(t, pub.Close())
 
-				n, err := RedriveWith(context.Background(), Config{DB: db, Dialect: c.d}, dest, RedriveOptions{ResetHops: reset})
+				n, err := RedriveWith(context.Background(), Config{DB: db, Dialect: c.d}, dest, cqrs.RedriveOptions{ResetHops: reset})
 				require.NoError(t, err)
 				require.Equal(t, 2, n, "both dead letters of %s", dest)
 				q := `SELECT metadata FROM "watermill_` + Topic(dest) + `" WHERE uuid = 'hop-1'`

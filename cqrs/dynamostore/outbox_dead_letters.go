@@ -145,7 +145,10 @@ func (o *Outbox) Redrive(ctx context.Context) (int, error) {
 	return o.RedriveWith(ctx, OutboxRedriveOptions{})
 }
 
-// OutboxRedriveOptions are the choices of Outbox.RedriveWith.
+// OutboxRedriveOptions are the choices of Outbox.RedriveWith. They are not
+// cqrs.RedriveOptions, which sqlbus and outbox take: that Where is given
+// when each dead letter was dead-lettered, which this outbox does not
+// record (OutboxDeadLetter.Written is when its message was written).
 type OutboxRedriveOptions struct {
 	// ResetHops removes each dead letter's hop count (sourceflow.MetaHops),
 	// so that it counts as sent by no handler (hop 0): a handler of it

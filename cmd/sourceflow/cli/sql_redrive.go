@@ -7,10 +7,10 @@ import (
 	"io"
 	"time"
 
-	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/spf13/cobra"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 	"github.com/sourceflow-go/sourceflow/outbox"
 	"github.com/sourceflow-go/sourceflow/sqlbus"
@@ -111,7 +111,7 @@ func (c *sqlConn) redriveAll(ctx context.Context, out io.Writer, name string, is
 	if err := c.knownTarget(ctx, name, isOutbox); err != nil {
 		return err
 	}
-	moved, err := c.redrive(ctx, name, isOutbox, resetHops, nil)
+	moved, err := c.redrive(ctx, name, isOutbox, cqrs.RedriveOptions{ResetHops: resetHops})
 	fmt.Fprintf(out, "Moved %s back into %s.\n", counted(moved, "dead letter", "dead letters"), kindName(name, isOutbox))
 	if err != nil {
 		return c.redriveFailure("sql redrive "+name, targetFlag(name, isOutbox), moved, err)
@@ -150,14 +150,12 @@ func (c *sqlConn) redriveFailure(what, flag string, moved int, err error) error 
 }
 
 // redrive moves the dead letters of the destination or the outbox name
-// that where selects (every one when nil) back, without their hop counts
-// when resetHops.
-func (c *sqlConn) redrive(ctx context.Context, name string, isOutbox, resetHops bool,
-	where func(msg *message.Message, deadLettered time.Time) bool) (int, error) {
+// back with opts.
+func (c *sqlConn) redrive(ctx context.Context, name string, isOutbox bool, opts cqrs.RedriveOptions) (int, error) {
 	if isOutbox {
-		return outbox.RedriveWith(ctx, c.outboxConfig(name), outbox.RedriveOptions{ResetHops: resetHops, Where: where})
+		return outbox.RedriveWith(ctx, c.outboxConfig(name), opts)
 	}
-	return sqlbus.RedriveWith(ctx, c.busConfig(), name, sqlbus.RedriveOptions{ResetHops: resetHops, Where: where})
+	return sqlbus.RedriveWith(ctx, c.busConfig(), name, opts)
 }
 
 // deadLetterCount counts the dead letters of the destination or the outbox

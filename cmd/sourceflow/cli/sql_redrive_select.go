@@ -16,10 +16,10 @@ import (
 const sqlDeadLetteredAt = "compared with when the dead letter was written (its row's created_at, by the database's clock, to the second)"
 
 const sqlRedriveSelectHelp = `--type, --reason, --before and --after redrive only some dead letters
-(RedriveOptions.Where of sqlbus and outbox), those that match every one
-given: of message type --type (sf_type; for an outbox, the type of the
-message inside the forwarder envelope), whose reason (sf_failure)
-contains --reason, dead-lettered before --before and at or after --after
+(cqrs.RedriveOptions.Where, which sqlbus and outbox take), those that
+match every one given: of message type --type (sf_type; for an outbox,
+the type of the message inside the forwarder envelope), whose reason
+(sf_failure) contains --reason, dead-lettered before --before and at or after --after
 (RFC 3339, or a duration meaning that long ago, against the time the
 dead letter's row was written, by the database's clock, to the second).
 The others stay where they are, in their order, and the output says how
@@ -63,7 +63,7 @@ func (c *sqlConn) redriveSelected(ctx context.Context, out, errOut io.Writer, f 
 		left++
 		return false
 	}
-	moved, err := c.redrive(ctx, name, isOutbox, f.resetHops, keep)
+	moved, err := c.redrive(ctx, name, isOutbox, cqrs.RedriveOptions{ResetHops: f.resetHops, Where: keep})
 	fmt.Fprintf(out, "Moved %s%s back into %s; %d left.\n", counted(moved, "dead letter", "dead letters"), f.sel.describe(),
 		kindName(name, isOutbox), left)
 	if err != nil {
@@ -94,6 +94,6 @@ func (c *sqlConn) countSelected(ctx context.Context, name string, isOutbox bool,
 		}
 		return false
 	}
-	_, err = c.redrive(ctx, name, isOutbox, false, count)
+	_, err = c.redrive(ctx, name, isOutbox, cqrs.RedriveOptions{Where: count})
 	return selected, left, err
 }
