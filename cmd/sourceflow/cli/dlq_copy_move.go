@@ -44,13 +44,9 @@ func (c *copier) send(ctx context.Context, msgs []sqstypes.Message, res *redrive
 		if len(msgs) == 0 {
 			return sent, nil
 		}
-		now := time.Now()
-		batch, rest := c.nextBatch(msgs, now)
-		msgs = rest
-		entries, packed := make([]sqstypes.SendMessageBatchRequestEntry, len(batch)), make([]bool, len(batch))
-		for i, m := range batch {
-			entries[i], packed[i] = redriveEntry(entryID(i), m, c.to.fifo, c.resetHops, now)
-		}
+		entries, packed := c.nextBatch(msgs, time.Now())
+		batch := msgs[:len(entries)]
+		msgs = msgs[len(entries):]
 		c.arrival.close()
 		out, err := c.api.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(c.to.url), Entries: entries})
 		if err != nil {
@@ -143,22 +139,24 @@ func (c *copier) dropBlocked(msgs []sqstypes.Message, res *redriveResult) []sqst
 	return out
 }
 
-// nextBatch splits msgs into one SendMessageBatch and the rest, keeping
-// their order: at most maxBatchBytes and, on FIFO, one message per group,
-// so that a failed entry never has a later message of its group sent
-// beside it. Each is sized as sent at now.
-func (c *copier) nextBatch(msgs []sqstypes.Message, now time.Time) (batch, rest []sqstypes.Message) {
+// nextBatch returns the entries of the next SendMessageBatch, built at
+// now (see redriveEntry; packed says which stay packed), for the first
+// messages of msgs, in their order: at most maxBatchBytes and, on FIFO,
+// one message per group, so that a failed entry never has a later message
+// of its group sent beside it.
+func (c *copier) nextBatch(msgs []sqstypes.Message, now time.Time) (entries []sqstypes.SendMessageBatchRequestEntry, packed []bool) {
 	size, groups := 0, map[string]bool{}
 	for i, m := range msgs {
-		e, _ := redriveEntry("", m, c.to.fifo, c.resetHops, now)
+		e, p := redriveEntry(entryID(i), m, c.to.fifo, c.resetHops, now)
 		n := entrySize(e)
 		if (i > 0 && size+n > maxBatchBytes) || (c.to.fifo && groups[messageGroup(m)]) {
-			return msgs[:i], msgs[i:]
+			return entries, packed
 		}
 		size += n
 		groups[messageGroup(m)] = true
+		entries, packed = append(entries, e), append(packed, p)
 	}
-	return msgs, nil
+	return entries, packed
 }
 
 // delete deletes msgs from the dead-letter queue; the entries that SQS

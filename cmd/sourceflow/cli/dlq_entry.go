@@ -32,11 +32,14 @@ const redriveGroupFallback = "redrive"
 // markers and with attributes packed on the way into the dead-letter queue
 // unpacked (see redriveAttributes); on FIFO the same message group and a
 // deduplication id derived from the message id, and one more redrive
-// counted at at (see countRedrive). packed reports that some
-// of m's own attributes stay packed in sf_env.
+// counted at at (see countRedrive), in the envelope sf_env as decoded once
+// for both. packed reports that some of m's own attributes stay packed in
+// sf_env.
 func redriveEntry(id string, m sqstypes.Message, fifo, resetHops bool, at time.Time) (e sqstypes.SendMessageBatchRequestEntry, packed bool) {
-	attrs, packed := redriveAttributes(m.MessageAttributes, resetHops)
-	countRedrive(attrs, at)
+	attrs, env, changed, packed := strippedAttributes(m.MessageAttributes, resetHops)
+	if countRedrive(env, at) || changed {
+		writeEnvelope(attrs, env)
+	}
 	e = sqstypes.SendMessageBatchRequestEntry{Id: aws.String(id), MessageBody: m.Body, MessageAttributes: attrs}
 	if fifo {
 		e.MessageGroupId = aws.String(messageGroup(m))
@@ -93,29 +96,44 @@ func validDedupID(id string) bool {
 // With resetHops the hop count (sourceflow.MetaHops) is removed as well,
 // from the attributes and from sf_env: the message counts 0 hops.
 func redriveAttributes(attrs map[string]sqstypes.MessageAttributeValue, resetHops bool) (out map[string]sqstypes.MessageAttributeValue, packed bool) {
+	out, env, changed, packed := strippedAttributes(attrs, resetHops)
+	if changed {
+		writeEnvelope(out, env)
+	}
+	return out, packed
+}
+
+// strippedAttributes is redriveAttributes with the envelope that stays
+// packed returned decoded, in env (nil when there is none), and not yet
+// written back: changed reports that it lost keys, so that out's sf_env
+// must be rewritten from env (writeEnvelope).
+func strippedAttributes(attrs map[string]sqstypes.MessageAttributeValue, resetHops bool) (
+	out map[string]sqstypes.MessageAttributeValue, env map[string]string, changed, packed bool) {
 	dropped := func(k string) bool { return sourceflow.IsConsumeMarker(k) || (resetHops && k == sourceflow.MetaHops) }
 	out = maps.Clone(attrs)
 	maps.DeleteFunc(out, func(k string, _ sqstypes.MessageAttributeValue) bool { return dropped(k) })
 	envelope, ok := out[sourceflow.MetaEnvelope]
 	if !ok || envelope.StringValue == nil {
-		return out, false
+		return out, nil, false, false
 	}
-	var env map[string]string
 	if json.Unmarshal([]byte(*envelope.StringValue), &env) != nil || env == nil {
-		return out, false
+		return out, nil, false, false
 	}
 	n := len(env)
 	maps.DeleteFunc(env, func(k, _ string) bool { return dropped(k) })
 	_, ours := env[envelopeUUID]
 	if !ours && unpackForeign(out, env) {
-		return out, false
+		return out, nil, false, false
 	}
-	if len(env) != n {
-		b, _ := json.Marshal(env)
-		envelope.StringValue = aws.String(string(b))
-		out[sourceflow.MetaEnvelope] = envelope
-	}
-	return out, !ours
+	return out, env, len(env) != n, !ours
+}
+
+// writeEnvelope sets the envelope attribute sf_env of attrs to env.
+func writeEnvelope(attrs map[string]sqstypes.MessageAttributeValue, env map[string]string) {
+	b, _ := json.Marshal(env) // a map of strings always encodes
+	envelope := attrs[sourceflow.MetaEnvelope]
+	envelope.StringValue = aws.String(string(b))
+	attrs[sourceflow.MetaEnvelope] = envelope
 }
 
 // unpackForeign replaces the envelope attribute in out with a String
@@ -153,24 +171,15 @@ func entrySize(e sqstypes.SendMessageBatchRequestEntry) int {
 // entryID is the batch entry id of the i-th message of a batch.
 func entryID(i int) string { return "m" + strconv.Itoa(i) }
 
-// countRedrive counts one more redrive, at at, in the packed envelope of
-// attrs (sourceflow.CountRedrive) when it is SourceFlow's own (it holds the
-// UUID key): a message without it (another producer's) goes back
-// uncounted, as it was, and keeps matching when it comes back.
-func countRedrive(attrs map[string]sqstypes.MessageAttributeValue, at time.Time) {
-	envelope, ok := attrs[sourceflow.MetaEnvelope]
-	if !ok || envelope.StringValue == nil {
-		return
-	}
-	var env map[string]string
-	if json.Unmarshal([]byte(*envelope.StringValue), &env) != nil || env[envelopeUUID] == "" {
-		return
+// countRedrive counts one more redrive, at at, in env, a dead letter's
+// decoded envelope (sourceflow.CountRedrive), when it is SourceFlow's own
+// (it holds the UUID key), and reports whether it did: a message without
+// it (another producer's) goes back uncounted, as it was, and keeps
+// matching when it comes back.
+func countRedrive(env map[string]string, at time.Time) bool {
+	if env[envelopeUUID] == "" {
+		return false
 	}
 	sourceflow.CountRedrive(env, at)
-	b, err := json.Marshal(env)
-	if err != nil {
-		return
-	}
-	envelope.StringValue = aws.String(string(b))
-	attrs[sourceflow.MetaEnvelope] = envelope
+	return true
 }
