@@ -12,8 +12,7 @@ import (
 
 type dynamoRedriveFlags struct {
 	dynamoFlags
-	yes, resetHops bool
-	sel            redriveSelect // --type, --reason, --before, --after
+	storeRedriveFlags
 }
 
 func newDynamoRedriveCommand(g *globals) *cobra.Command {
@@ -45,10 +44,7 @@ should the loop still be there, it stops again at the limit.
 			"  sourceflow dynamo redrive --table-prefix sourceflow_ --outbox payments --type payments.Charge --reason throttled --yes",
 	}, &f, g.runDynamoRedrive)
 	addDynamoFlags(cmd, &f.dynamoFlags)
-	cmd.Flags().BoolVar(&f.yes, "yes", false, "redrive the dead letters; without it redrive only counts them")
-	cmd.Flags().BoolVar(&f.resetHops, "reset-hops", false, "remove each message's hop count (sf_hops) as it redrives it")
-	addRedriveTypeFlag(cmd, &f.sel)
-	addRedriveSelectFlags(cmd, &f.sel, dynamoDeadLetteredAt)
+	addStoreRedriveFlags(cmd, &f.storeRedriveFlags, dynamoDeadLetteredAt)
 	return cmd
 }
 

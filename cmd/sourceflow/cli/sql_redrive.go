@@ -18,8 +18,7 @@ import (
 
 type sqlRedriveFlags struct {
 	sqlTargetFlags
-	yes, resetHops bool
-	sel            redriveSelect // --type, --reason, --before, --after
+	storeRedriveFlags
 }
 
 func newSQLRedriveCommand(g *globals) *cobra.Command {
@@ -62,10 +61,7 @@ there, it stops again at the limit.
 			"  sourceflow sql redrive --destination payments.fifo --reason 'i/o timeout' --after 2026-12-07T02:10:00Z --before 2026-12-07T02:40:00Z --yes",
 	}, &f, g.runSQLRedrive)
 	addTargetFlags(cmd, &f.sqlTargetFlags)
-	cmd.Flags().BoolVar(&f.yes, "yes", false, "move the dead letters; without it redrive only counts them")
-	cmd.Flags().BoolVar(&f.resetHops, "reset-hops", false, "remove each message's hop count (sf_hops) as it moves it")
-	addRedriveTypeFlag(cmd, &f.sel)
-	addRedriveSelectFlags(cmd, &f.sel, sqlDeadLetteredAt)
+	addStoreRedriveFlags(cmd, &f.storeRedriveFlags, sqlDeadLetteredAt)
 	return cmd
 }
 
