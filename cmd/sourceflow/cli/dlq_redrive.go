@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -144,8 +143,6 @@ func (g *globals) runDLQRedrive(cmd *cobra.Command, f redriveFlags) error {
 	case err != nil:
 	case f.max < 0:
 		err = fmt.Errorf("--max %d: want 0 (all) or more", f.max)
-	case f.only && f.typ == "":
-		err = errors.New("--type is empty: name the message type (sf_type) to redrive, or leave --type out to redrive every message")
 	}
 	if err != nil {
 		return &ExitError{Code: ExitUsage, Err: err}
