@@ -85,7 +85,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		"and a shared -store (not memory), orders, payments or driver; -transport gochannel and postgres run only as all")
 	fs.IntVar(&o.entities, "entities", 0, "spread the orders over this many entities (0: one entity per order)")
 	fs.StringVar(&o.queues, "queues", "fifo", "command queue kind: fifo (orders.fifo, payments.fifo) or standard (orders, payments)")
-	fs.StringVar(&o.prefix, "prefix", "", "prefix of every queue, topic, entity and DynamoDB outbox name, to keep deployments apart (on one -table-prefix too)")
+	fs.StringVar(&o.prefix, "prefix", "", "prefix of the command queues and their dead-letter queues, the topics, the entity ids and the DynamoDB "+
+		"outbox names, to keep deployments apart (on one -table-prefix too); an event queue is named <service>-<topic>, "+
+		"prefixed through its topic only (-prefix demo- gives orders-demo-order-events and orders-demo-order-events-dlq)")
 	fs.DurationVar(&o.visibility, "visibility-timeout", 30*time.Second, "with -transport aws: SQS visibility timeout of the listened queues")
 	if err := fs.Parse(args); err != nil {
 		return o, err
