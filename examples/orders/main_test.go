@@ -5,7 +5,6 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,8 +12,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 )
 
 func TestRunProcessesEveryOrderInProcess(t *testing.T) {
@@ -130,13 +127,7 @@ func TestWriteTopologyWritesEachServicesFileWithoutAWS(t *testing.T) {
 	for _, svc := range []string{"orders", "payments"} {
 		path := filepath.Join(dir, svc+".topology.yaml")
 		assert.Contains(t, out.String(), "wrote "+path)
-		f, err := os.Open(path)
-		require.NoError(t, err)
-		file, err := topology.DecodeFile(f)
-		require.NoError(t, f.Close())
-		require.NoError(t, err)
-		plan, err := file.Plan()
-		require.NoError(t, err)
+		plan := readPlan(t, path)
 		assert.Equal(t, svc, plan.Service)
 		assert.Equal(t, "alias/t1", plan.KMSKeyID)
 		d, ok := plan.Destination("t1-" + svc + ".fifo")
