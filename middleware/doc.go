@@ -30,8 +30,9 @@
 //	ProduceMetrics      count and time the send; CircuitBreaker just after metrics
 //	                    then the transport
 //
-// Stack.String prints both chains with every phase, empty ones included, and
-// the names registered in each. Stack.HandlerMiddlewares and
+// Stack.String prints both chains: the phases that hold an entry, in phase
+// order, and the names registered in each (an empty Stack prints "consume:
+// handler; produce: transport"). Stack.HandlerMiddlewares and
 // Stack.PublisherDecorators return the chains in the order
 // cqrs.ServiceConfig.HandlerMiddleware and PublisherDecorators expect, as do
 // message.Router.AddMiddleware and message.Router.AddPublisherDecorators

@@ -72,7 +72,7 @@ func ExampleStack() {
 		panic(err)
 	}
 	// Output:
-	// consume: recover(recover) → tracing(correlation, otel) → metrics(otel) → idempotency(claim) → decrypt(kms) → retry(retry) → handler; produce: correlation(correlation) → tracing → encrypt(kms) → metrics(otel) → transport
+	// consume: recover(recover) → tracing(correlation, otel) → metrics(otel) → idempotency(claim) → decrypt(kms) → retry(retry) → handler; produce: correlation(correlation) → encrypt(kms) → metrics(otel) → transport
 	// consume tracing
 	// consume metrics
 	// consume idempotency

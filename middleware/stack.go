@@ -149,10 +149,12 @@ func (s *Stack) DecoratePublisher(pub message.Publisher) (message.Publisher, err
 	return pub, nil
 }
 
-// String shows both chains with every phase, empty or not, and the names
-// registered in each, e.g.
+// String shows both chains: the phases that hold an entry, in phase order,
+// each with the names registered in it. A phase without an entry is left
+// out, so an empty Stack prints "consume: handler; produce: transport".
+// For example:
 //
-//	consume: recover(recover) → tracing(correlation, otel) → metrics → idempotency → decrypt → retry(retry) → handler; produce: correlation(correlation) → tracing → encrypt → metrics → transport
+//	consume: recover(recover) → tracing(correlation, otel) → retry(retry) → handler; produce: correlation(correlation) → transport
 func (s *Stack) String() string {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -188,10 +190,11 @@ func namesOf[F any](entries []named[F]) []string {
 	return out
 }
 
+// writePhase writes "phase(name, …) → ", or nothing for a phase without
+// an entry.
 func writePhase(b *strings.Builder, phase string, names []string) {
-	b.WriteString(phase)
-	if len(names) > 0 {
-		b.WriteString("(" + strings.Join(names, ", ") + ")")
+	if len(names) == 0 {
+		return
 	}
-	b.WriteString(" → ")
+	b.WriteString(phase + "(" + strings.Join(names, ", ") + ") → ")
 }

@@ -56,5 +56,5 @@ func Example() {
 	fmt.Println(stack)
 	// Output:
 	// true true true
-	// consume: recover → tracing → metrics → idempotency(sql) → decrypt → retry → handler; produce: correlation → tracing → encrypt → metrics → transport
+	// consume: idempotency(sql) → handler; produce: transport
 }

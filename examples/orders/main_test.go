@@ -63,6 +63,10 @@ func TestEachOrderIsOneTraceAcrossEveryHop(t *testing.T) {
 	assert.Contains(t, out.String(), "8 spans (process order-events, process orders.fifo, process payment-events, "+
 		"process payments.fifo, send order-events, send orders.fifo, send payment-events, send payments.fifo)")
 	assert.Contains(t, out.String(), "consume: recover(recover) → tracing(correlation, tracing) → metrics(metrics)")
+	// Without a KMS key nothing encrypts: the pipeline line names no
+	// decrypt or encrypt phase.
+	assert.Contains(t, out.String(), "idempotency(memory) → retry(retry) → handler; "+
+		"produce: correlation(correlation) → tracing(tracing) → metrics(metrics, circuit-breaker) → transport\n")
 }
 
 func TestMetricsAndHealthAreServedWhileRunning(t *testing.T) {

@@ -18,5 +18,5 @@ func ExampleUse() {
 	}
 	fmt.Println(stack)
 	// Output:
-	// consume: recover → tracing → metrics → idempotency → decrypt(encryption) → retry → handler; produce: correlation → tracing → encrypt(encryption) → metrics → transport
+	// consume: decrypt(encryption) → handler; produce: encrypt(encryption) → transport
 }

@@ -22,9 +22,12 @@ import (
 func TestUse_PlacesEncryptAndDecryptPhases(t *testing.T) {
 	f := newFixture(t, encryption.EncrypterConfig{}, encryption.DecrypterConfig{})
 	stack := middleware.NewStack()
+	keep := func(h message.HandlerFunc) message.HandlerFunc { return h }
+	require.NoError(t, stack.Use(middleware.ConsumeRetry, "retry", keep))
+	require.NoError(t, stack.Use(middleware.ConsumeIdempotency, "claim", keep))
 	require.NoError(t, encryption.Use(stack, f.enc, f.dec))
-	assert.Equal(t, "consume: recover → tracing → metrics → idempotency → decrypt(encryption) → retry → handler; "+
-		"produce: correlation → tracing → encrypt(encryption) → metrics → transport", stack.String())
+	assert.Equal(t, "consume: idempotency(claim) → decrypt(encryption) → retry(retry) → handler; "+
+		"produce: encrypt(encryption) → transport", stack.String())
 }
 
 // TestUse_RoundTripThroughGoChannel sends through the stack's publisher
