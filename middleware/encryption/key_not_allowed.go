@@ -23,14 +23,21 @@ type KeyNotAllowedError struct {
 	KeyIDs []string
 }
 
-// Error implements error.
+// keyNotAllowedFix says what to do about a key refused as not allowed,
+// in the words of both ways to configure a decrypter: on its own and
+// through awsbus.NewEncryption.
+const keyNotAllowedFix = "services that exchange messages must accept each other's key: " +
+	"list the sender's key in DecrypterConfig.KeyIDs (on awsbus: EncryptionConfig.Decrypter.KeyIDs), " +
+	"or have them share one key (awsbus.Config.KMSKeyID)"
+
+// Error implements error. It names key ARNs only, never key material.
 func (e *KeyNotAllowedError) Error() string {
 	if e.NotKeyARN {
-		return fmt.Sprintf("%s: the header names %s, not a key ARN, so DecrypterConfig.KeyIDs (%s) cannot be checked",
+		return fmt.Sprintf("%s: the header names %s, not a key ARN, so it cannot be checked against the keys this service accepts (%s)",
 			ErrKeyNotAllowed, quotedText(e.KeyID), strings.Join(e.KeyIDs, ", "))
 	}
-	return fmt.Sprintf("%s: the data key was wrapped under %s, which DecrypterConfig.KeyIDs (%s) does not name",
-		ErrKeyNotAllowed, quotedText(e.KeyID), strings.Join(e.KeyIDs, ", "))
+	return fmt.Sprintf("%s: the data key was wrapped under %s, a key this service does not accept (it accepts %s); %s",
+		ErrKeyNotAllowed, quotedText(e.KeyID), strings.Join(e.KeyIDs, ", "), keyNotAllowedFix)
 }
 
 // Unwrap makes errors.Is(err, ErrKeyNotAllowed) hold.

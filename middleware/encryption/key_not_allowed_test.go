@@ -15,7 +15,9 @@ import (
 
 // A message refused for its key carries a *KeyNotAllowedError naming the
 // key and KeyIDs, so that a caller filling KeyIDs from a setting of its
-// own can word the refusal with it; the text is unchanged.
+// own can word the refusal with it. The text says what to do in the words
+// of both ways to configure a decrypter: on its own (DecrypterConfig) and
+// on awsbus (EncryptionConfig, Config.KMSKeyID).
 func TestDecrypter_ARefusedKeyIsAKeyNotAllowedError(t *testing.T) {
 	f := newFixture(t, encryption.EncrypterConfig{}, encryption.DecrypterConfig{})
 	other := encryptiontest.ARN(f.kms.CreateKey())
@@ -27,9 +29,12 @@ func TestDecrypter_ARefusedKeyIsAKeyNotAllowedError(t *testing.T) {
 		text   string
 	}{
 		{keyARN, encryption.KeyNotAllowedError{KeyID: keyARN, KeyIDs: []string{other}},
-			`the data key was wrapped under "` + keyARN + `", which DecrypterConfig.KeyIDs (` + other + `) does not name`},
+			`the data key was wrapped under "` + keyARN + `", a key this service does not accept (it accepts ` + other + `); ` +
+				`services that exchange messages must accept each other's key: list the sender's key in ` +
+				`DecrypterConfig.KeyIDs (on awsbus: EncryptionConfig.Decrypter.KeyIDs), ` +
+				`or have them share one key (awsbus.Config.KMSKeyID)`},
 		{"alias/forged\n", encryption.KeyNotAllowedError{KeyID: "alias/forged\n", NotKeyARN: true, KeyIDs: []string{other}},
-			`the header names "alias/forged\n", not a key ARN, so DecrypterConfig.KeyIDs (` + other + `) cannot be checked`},
+			`the header names "alias/forged\n", not a key ARN, so it cannot be checked against the keys this service accepts (` + other + `)`},
 	} {
 		err := dec.Decrypt(context.Background(), testDest, withHeaderKeyID(t, f.encrypt(t, []byte("ok")), tc.header))
 

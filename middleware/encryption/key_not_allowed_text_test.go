@@ -15,7 +15,9 @@ func TestKeyNotAllowedErrorShowsTheHeadersKeyEscapedAndCut(t *testing.T) {
 		{KeyID: forged, KeyIDs: []string{"arn:a"}},
 	} {
 		text := e.Error()
-		assert.Less(t, len(text), 600, "the sender's key id is cut")
+		empty := *e
+		empty.KeyID = ""
+		assert.Less(t, len(text)-len(empty.Error()), 300, "the sender's key id is cut")
 		assert.NotContains(t, text, "\x1b", "the sender's key id is escaped")
 		assert.Contains(t, text, `\"`, "the sender's quote cannot end the quoted text")
 		assert.Contains(t, text, "("+strconv.Itoa(len(forged))+" bytes)", "the cut says the length")
