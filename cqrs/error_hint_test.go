@@ -70,3 +70,27 @@ func TestUndecodablePayloadReasonSaysWhenThePayloadIsEncrypted(t *testing.T) {
 		assert.True(t, sourceflow.IsPermanent(err))
 	}
 }
+
+// A message of a Go type nobody registered is refused with an error
+// saying how to register it; errors.Is still finds ErrNotRegistered.
+func TestSendingAnUnregisteredTypeIsToldToRegisterIt(t *testing.T) {
+	app := newOrderApp(t, cqrs.ServiceConfig{})
+	app.start(t)
+
+	_, err := app.agg.Send(context.Background(), "o-1", struct{ X int }{})
+
+	require.ErrorIs(t, err, cqrs.ErrNotRegistered)
+	assert.EqualError(t, err, "cqrs: type not registered: Go type struct { X int } "+
+		"(register it with cqrs.RegisterCommand or cqrs.RegisterEvent)")
+}
+
+// A send before Start is refused with an error saying to call Start
+// first; errors.Is still finds ErrNotStarted.
+func TestSendingBeforeStartIsToldToCallStartFirst(t *testing.T) {
+	app := newOrderApp(t, cqrs.ServiceConfig{})
+
+	_, err := app.agg.Send(context.Background(), "o-1", CreateOrder{})
+
+	require.ErrorIs(t, err, cqrs.ErrNotStarted)
+	assert.EqualError(t, err, "cqrs: service not started (call Start first), or closed")
+}

@@ -36,8 +36,9 @@ var (
 	ErrStarted = errors.New("cqrs: service already started")
 	// ErrNotStarted is returned when a message is sent before Start or once
 	// Close began (from a handler: once its drain is over), and when Replay
-	// runs before Start or once Close began.
-	ErrNotStarted = errors.New("cqrs: service not started, or closed")
+	// runs before Start or once Close began. Its text says what to do:
+	// call Start first.
+	ErrNotStarted = errors.New("cqrs: service not started (call Start first), or closed")
 	// ErrCapability is returned by a PubSubTransport's Bind when the
 	// service's routing needs a capability the Pub/Sub does not declare.
 	ErrCapability = errors.New("cqrs: transport lacks a capability")

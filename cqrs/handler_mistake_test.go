@@ -28,14 +28,14 @@ func TestAHandlersMistakeIsDeadLetteredAtOnce(t *testing.T) {
 		send   func(ctx context.Context, a *cqrs.Aggregate) error
 		reason string
 	}{
-		{name: "saga returns an unregistered event", events: []any{unregisteredEvent{}}, reason: "cqrs: type not registered: Go type cqrs_test.unregisteredEvent"},
+		{name: "saga returns an unregistered event", events: []any{unregisteredEvent{}}, reason: "cqrs: type not registered: Go type cqrs_test.unregisteredEvent " + registerHint},
 		{name: "saga returns a command", events: []any{ProcessPayment{}}, reason: "cqrs: payments.ProcessPayment is registered as a command, not an event"},
 		{name: "saga returns an event that does not encode", events: []any{unencodableEvent{F: func() {}}}, reason: `cqrs: encode "orders.Unencodable": json: unsupported type: func()`},
 		{name: "saga returns nil", events: []any{nil}, reason: "cqrs: type not registered: nil message"},
 		{name: "reaction sends an unregistered command", send: func(ctx context.Context, a *cqrs.Aggregate) error {
 			_, err := a.Send(ctx, "o-1", unregisteredEvent{})
 			return err
-		}, reason: "cqrs: type not registered: Go type cqrs_test.unregisteredEvent"},
+		}, reason: "cqrs: type not registered: Go type cqrs_test.unregisteredEvent " + registerHint},
 		{name: "reaction sends an event", send: func(ctx context.Context, a *cqrs.Aggregate) error {
 			_, err := a.Send(ctx, "o-1", PaymentProcessed{})
 			return err
@@ -81,3 +81,6 @@ func TestAHandlersMistakeIsDeadLetteredAtOnce(t *testing.T) {
 		})
 	}
 }
+
+// registerHint is what an error about an unregistered Go type adds.
+const registerHint = "(register it with cqrs.RegisterCommand or cqrs.RegisterEvent)"

@@ -140,7 +140,7 @@ func (r *registry) ofType(t reflect.Type) (*typeInfo, error) {
 			ErrNotRegistered, t, t.Elem())
 	}
 	if !ok {
-		return nil, fmt.Errorf("%w: Go type %v", ErrNotRegistered, t)
+		return nil, fmt.Errorf("%w: Go type %v (register it with cqrs.RegisterCommand or cqrs.RegisterEvent)", ErrNotRegistered, t)
 	}
 	return info, nil
 }
