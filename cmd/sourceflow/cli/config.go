@@ -69,6 +69,11 @@ type Config struct {
 	Stdout io.Writer
 	// Stderr receives errors. Default os.Stderr.
 	Stderr io.Writer
+	// Now is the clock of the machine the command runs on: dlq redrive's
+	// and dynamo redrive's --before and --after given as a duration count
+	// back from it (sql redrive's from the database's time). Default
+	// time.Now.
+	Now func() time.Time
 }
 
 func (c *Config) setDefaults() {
@@ -83,6 +88,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.Stderr == nil {
 		c.Stderr = os.Stderr
+	}
+	if c.Now == nil {
+		c.Now = time.Now
 	}
 }
 

@@ -135,7 +135,7 @@ func newDLQRedriveCommand(g *globals) *cobra.Command {
 func (g *globals) runDLQRedrive(cmd *cobra.Command, f redriveFlags) error {
 	f.only = cmd.Flags().Changed("type")
 	f.sel.typ = f.typ
-	if err := f.sel.parse(cmd, time.Now()); err != nil {
+	if err := f.sel.parse(cmd, g.cfg.Now()); err != nil {
 		return err
 	}
 	rate, err := parseRate(f.rate)

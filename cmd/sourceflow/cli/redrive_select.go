@@ -16,6 +16,9 @@ type redriveSelect struct {
 	typ, reason, before, after string
 	only                       bool      // --type was given
 	until, since               time.Time // --before and --after, once parsed; zero when not given
+	// untilAgo and sinceAgo are --before and --after given as a duration,
+	// which countFrom counts back from a clock.
+	untilAgo, sinceAgo ago
 	// timed is what describe calls the time --before and --after compare;
 	// "dead-lettered" when empty.
 	timed string
@@ -37,8 +40,8 @@ func addRedriveSelectFlags(cmd *cobra.Command, s *redriveSelect, dead string) {
 }
 
 // parse checks the flags of cmd that s holds and reads --before and
-// --after against now: a usage error (exit 2) when one is empty or not a
-// time.
+// --after, a duration counted back from now: a usage error (exit 2) when
+// one is empty or not a time, or when --after is not before --before.
 func (s *redriveSelect) parse(cmd *cobra.Command, now time.Time) error {
 	s.only = cmd.Flags().Changed("type")
 	var err error
@@ -49,36 +52,18 @@ func (s *redriveSelect) parse(cmd *cobra.Command, now time.Time) error {
 		err = errors.New("--reason is empty: give text the reasons (sf_failure) to redrive contain, or leave --reason out")
 	}
 	if err == nil {
-		s.until, err = parseAgo("--before", s.before, cmd.Flags().Changed("before"), now)
+		s.until, s.untilAgo, err = parseAgo("--before", s.before, cmd.Flags().Changed("before"))
 	}
 	if err == nil {
-		s.since, err = parseAgo("--after", s.after, cmd.Flags().Changed("after"), now)
+		s.since, s.sinceAgo, err = parseAgo("--after", s.after, cmd.Flags().Changed("after"))
 	}
-	if err == nil && !s.until.IsZero() && !s.since.IsZero() && !s.since.Before(s.until) {
-		err = fmt.Errorf("--after %s is not before --before %s: no dead letter can match", s.after, s.before)
+	if err == nil {
+		err = s.countFrom(now)
 	}
 	if err != nil {
 		return &ExitError{Code: ExitUsage, Err: err}
 	}
 	return nil
-}
-
-// parseAgo reads the value v of flag: an RFC 3339 time, or a duration
-// meaning that long before now; the zero time when the flag was not
-// given.
-func parseAgo(flag, v string, given bool, now time.Time) (time.Time, error) {
-	if !given {
-		return time.Time{}, nil
-	}
-	if t, err := time.Parse(time.RFC3339, v); err == nil {
-		return t, nil
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d < 0 {
-		return time.Time{}, fmt.Errorf("%s %q: want an RFC 3339 time (2026-12-07T02:10:00Z) or a duration meaning that long ago (2h, 90m)",
-			flag, v)
-	}
-	return now.Add(-d), nil
 }
 
 // any reports whether s selects some dead letters only.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -66,10 +65,13 @@ there, it stops again at the limit.
 }
 
 func (g *globals) runSQLRedrive(cmd *cobra.Command, f sqlRedriveFlags) error {
-	if err := f.sel.parse(cmd, time.Now()); err != nil {
+	if err := f.sel.parse(cmd, g.cfg.Now()); err != nil {
 		return err
 	}
 	return g.runSQLOne(cmd, f.sqlTargetFlags, func(ctx context.Context, c *sqlConn, name string, isOutbox bool) error {
+		if err := c.countFromDatabase(ctx, &f.sel, name); err != nil {
+			return err
+		}
 		if f.sel.any() {
 			return c.redriveSelected(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), f, name, isOutbox)
 		}
@@ -78,6 +80,24 @@ func (g *globals) runSQLRedrive(cmd *cobra.Command, f sqlRedriveFlags) error {
 		}
 		return c.redriveAll(ctx, cmd.OutOrStdout(), name, isOutbox, f.resetHops)
 	})
+}
+
+// countFromDatabase counts --before and --after given as a duration back
+// from the database's time, read once, which wrote the created_at they
+// compare with: an operator's clock off from it, or in another time
+// zone, moves no dead letter to the wrong side of the bound.
+func (c *sqlConn) countFromDatabase(ctx context.Context, sel *redriveSelect, name string) error {
+	if !sel.relative() {
+		return nil
+	}
+	now, err := sqldb.DatabaseNow(ctx, c.db, c.target.dialect)
+	if err != nil {
+		return c.failure("sql redrive "+name, err)
+	}
+	if err := sel.countFrom(now); err != nil {
+		return &ExitError{Code: ExitUsage, Err: err}
+	}
+	return nil
 }
 
 // countToRedrive says how many dead letters the destination or the outbox

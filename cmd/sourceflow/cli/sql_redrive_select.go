@@ -13,7 +13,8 @@ import (
 )
 
 // sqlDeadLetteredAt is the time sql redrive's --before and --after compare.
-const sqlDeadLetteredAt = "compared with when the dead letter was written (its row's created_at, by the database's clock, to the second)"
+const sqlDeadLetteredAt = "compared with when the dead letter was written (its row's created_at, by the database's clock, to the second); " +
+	"a duration counts back from the database's time, not this machine's"
 
 const sqlRedriveSelectHelp = `--type, --reason, --before and --after redrive only some dead letters
 (cqrs.RedriveOptions.Where, which sqlbus and outbox take), those that
@@ -22,6 +23,11 @@ the type of the message inside the forwarder envelope), whose reason
 (sf_failure) contains --reason, dead-lettered before --before and at or after --after
 (RFC 3339, or a duration meaning that long ago, against the time the
 dead letter's row was written, by the database's clock, to the second).
+A duration counts back from the database's time, read once, not from
+this machine's clock, so a clock off from the database's moves no dead
+letter to the wrong side; on PostgreSQL created_at is read in this
+command's session time zone, which must be the services', as sql depth
+says.
 The others stay where they are, in their order, and the output says how
 many moved and how many it left. A destination's consumers take an
 entity's messages in order: a dead letter moved back goes behind the
