@@ -12,7 +12,8 @@ import (
 
 // dynamoDeadLetteredAt is the time dynamo redrive's --before and --after
 // compare.
-const dynamoDeadLetteredAt = "compared with when the message was written into the outbox (DynamoDB keeps no time of the dead-lettering)"
+const dynamoDeadLetteredAt = "compared with when the message was written into the outbox, by the writing instance's clock " +
+	"(DynamoDB keeps no time of the dead-lettering); a duration counts back from this machine's clock"
 
 const dynamoRedriveSelectHelp = `--type, --reason, --before and --after redrive only some dead letters
 (OutboxRedriveOptions.Where), those that match every one given: of message type
@@ -20,7 +21,8 @@ const dynamoRedriveSelectHelp = `--type, --reason, --before and --after redrive 
 --before and at or after --after (RFC 3339, or a duration meaning that
 long ago). The outbox keeps no time of the dead-lettering: the times are
 compared with when the message was written into the outbox (the AGE of
-dead-letters), by the writing instance's clock; the sweep dead-letters a
+dead-letters), by the writing instance's clock, a duration counting back
+from this machine's clock; the sweep dead-letters a
 message after its relay attempts, shortly after. The others stay where
 they are, and the output says how many it redrove and how many it left;
 without --yes it counts those it would redrive.
