@@ -88,13 +88,7 @@ func deadLettersAged(t *testing.T, d clockDatabase, topic string, ages ...time.D
 	db, err := sqldb.Open(context.Background(), sqldb.Config{Dialect: d.dialect, DSN: d.dsn})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = db.Close() })
-	t.Cleanup(func() { dropOutboxTables(t, db, d.dialect, topic) })
-	inner, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{})
-	require.NoError(t, err)
-	box, err := outbox.New(outbox.Config{DB: db, Dialect: d.dialect, Transport: inner, Topic: topic, DisableForwarder: true})
-	require.NoError(t, err)
-	require.NoError(t, box.Bind(context.Background(), sourceflow.Binding{Service: "clock"}))
-	require.NoError(t, box.Close())
+	createOutboxTables(t, db, d.dialect, topic)
 	q := `INSERT INTO "watermill_` + topic + `_dead_letters" (uuid, payload, metadata, transaction_id, created_at) ` +
 		`VALUES ($1, $2, $3, pg_current_xact_id(), now() - $4::bigint * interval '1 second')`
 	if d.dialect == sourceflow.MySQL {
@@ -107,6 +101,19 @@ func deadLettersAged(t *testing.T, d clockDatabase, topic string, ages ...time.D
 			`{"sf_failure":"orders: i/o timeout"}`, int64(age/time.Second))
 		require.NoError(t, err)
 	}
+}
+
+// createOutboxTables creates the tables of the outbox topic on db, dropped
+// after the test.
+func createOutboxTables(t *testing.T, db *sql.DB, d sourceflow.Dialect, topic string) {
+	t.Helper()
+	t.Cleanup(func() { dropOutboxTables(t, db, d, topic) })
+	inner, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{})
+	require.NoError(t, err)
+	box, err := outbox.New(outbox.Config{DB: db, Dialect: d, Transport: inner, Topic: topic, DisableForwarder: true})
+	require.NoError(t, err)
+	require.NoError(t, box.Bind(context.Background(), sourceflow.Binding{Service: "redrive"}))
+	require.NoError(t, box.Close())
 }
 
 // dropOutboxTables drops the tables of the outbox topic from db.

@@ -16,9 +16,7 @@ import (
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cmd/sourceflow/cli"
-	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
-	"github.com/sourceflow-go/sourceflow/outbox"
 )
 
 // sql redrive --reset-hops moves a dead letter back without its message's
@@ -55,21 +53,8 @@ func TestSQL_RedriveResetHopsTakesTheHopCountOut(t *testing.T) {
 // the hop limit.
 func deadLetterOfHopLimit(t *testing.T, db *sql.DB, topic string) {
 	t.Helper()
-	t.Cleanup(func() {
-		for _, table := range []string{topic, topic + "_dead_letters", "offsets_" + topic, "offsets_" + topic + "_dead_letters"} {
-			_, err := db.Exec(`DROP TABLE IF EXISTS "watermill_` + table + `"`)
-			assert.NoError(t, err)
-		}
-		_, err := db.Exec(`DROP TABLE IF EXISTS "sourceflow_outbox_held_` + topic + `"`)
-		assert.NoError(t, err)
-	})
-	inner, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{})
-	require.NoError(t, err)
-	box, err := outbox.New(outbox.Config{DB: db, Dialect: sourceflow.Postgres, Transport: inner, Topic: topic, DisableForwarder: true})
-	require.NoError(t, err)
-	require.NoError(t, box.Bind(context.Background(), sourceflow.Binding{Service: "hops"}))
-	require.NoError(t, box.Close())
-	_, err = db.Exec(`INSERT INTO "watermill_`+topic+`_dead_letters" (uuid, payload, metadata, transaction_id) VALUES ($1, $2, $3, pg_current_xact_id())`,
+	createOutboxTables(t, db, sourceflow.Postgres, topic)
+	_, err := db.Exec(`INSERT INTO "watermill_`+topic+`_dead_letters" (uuid, payload, metadata, transaction_id) VALUES ($1, $2, $3, pg_current_xact_id())`,
 		"row-1", `{"destination_topic":"orders","uuid":"m-1","payload":"e30=","metadata":{"sf_hops":"64","sf_type":"orders.Placed"}}`,
 		`{"sf_failure":"cqrs: hop limit exceeded"}`)
 	require.NoError(t, err)
