@@ -12,7 +12,7 @@ import (
 	"github.com/sourceflow-go/sourceflow/internal/backend"
 )
 
-// ErrClosed is returned by Configure, Idempotency and Check once Close was
+// ErrClosed is returned by Configure, NewService, Idempotency and Check once Close was
 // called.
 var ErrClosed = errors.New("dynamobackend: backend is closed")
 
@@ -60,8 +60,27 @@ func New(ctx context.Context, cfg Config) (*Backend, error) {
 // service's pipeline the middleware of Idempotency. cfg's store fields
 // must be unset: a second Configure of one cfg, or one of a cfg with a
 // store of its own, is refused. A refused Configure leaves cfg unchanged.
+//
+// Most programs call NewService instead, which configures and builds the
+// service in one call. Configure must run before cqrs.NewService:
+// NewService copies its ServiceConfig, so a Configure after it changes
+// nothing the service uses, and the service keeps its state in memory.
 func (b *Backend) Configure(ctx context.Context, cfg *cqrs.ServiceConfig) error {
 	return b.b.Configure(ctx, cfg)
+}
+
+// NewService configures cfg as Configure does and returns the service
+// cqrs.NewService builds from it: its command, entity and view stores are
+// the Backend's and, with Config.Outbox, an outbox is in front of
+// cfg.Transport, which the Backend's Close closes with it. It is the one
+// call that cannot leave the service on memory stores by a Configure
+// made too late. Its errors are Configure's (ErrClosed, stores already
+// set, a missing Transport with Config.Outbox) and cqrs.NewService's; an
+// outbox Configure put in front of a service that then failed to build
+// is closed by the Backend's Close. Give cfg.HandlerMiddleware the
+// middleware of Idempotency beforehand.
+func (b *Backend) NewService(ctx context.Context, cfg cqrs.ServiceConfig) (*cqrs.Service, error) {
+	return b.b.NewService(ctx, cfg)
 }
 
 // Idempotency returns a new idempotency middleware on the backend's

@@ -9,9 +9,14 @@
 //	b, err := dynamobackend.New(ctx, dynamobackend.Config{Client: dynamodb.NewFromConfig(awsCfg), TablePrefix: "orders_", Outbox: true})
 //	defer b.Close() // after the services' Close
 //	cfg := cqrs.ServiceConfig{Name: "orders", Transport: transport, Listen: []string{"orders.fifo"}}
-//	err = b.Configure(ctx, &cfg) // the three stores, and the outbox in front of transport
 //	claims, err := b.Idempotency(idempotency.MiddlewareConfig{})
 //	err = stack.Use(middleware.ConsumeIdempotency, "dynamodb", claims.Middleware)
+//	cfg.HandlerMiddleware, cfg.PublisherDecorators = stack.HandlerMiddlewares(), stack.PublisherDecorators()
+//	svc, err := b.NewService(ctx, cfg) // the three stores, and the outbox in front of transport
+//
+// NewService is Configure followed by cqrs.NewService. A program that calls
+// Configure itself calls it before cqrs.NewService, which copies its
+// ServiceConfig: a Configure after it leaves the service on memory stores.
 //
 // The stores share one client, so a handling transaction spans them; the
 // Backend's Close closes the outboxes, then the idempotency store, and

@@ -10,11 +10,14 @@
 //	defer b.Close() // after the services' Close
 //	transport, err := sqlbus.NewTransport(sqlbus.Config{DB: b.Store().DB(), Dialect: sourceflow.Postgres})
 //	cfg := cqrs.ServiceConfig{Name: "orders", Transport: transport, Listen: []string{"orders.fifo"}}
-//	err = b.Configure(ctx, &cfg) // the three stores, and the outbox in front of transport
 //	claims, err := b.Idempotency(idempotency.MiddlewareConfig{})
 //	err = stack.Use(middleware.ConsumeIdempotency, "sql", claims.Middleware)
 //	cfg.HandlerMiddleware, cfg.PublisherDecorators = stack.HandlerMiddlewares(), stack.PublisherDecorators()
-//	svc, err := cqrs.NewService(cfg) // after Configure: NewService copies cfg
+//	svc, err := b.NewService(ctx, cfg) // the three stores, and the outbox in front of transport
+//
+// NewService is Configure followed by cqrs.NewService. A program that calls
+// Configure itself calls it before cqrs.NewService, which copies its
+// ServiceConfig: a Configure after it leaves the service on memory stores.
 //
 // The transport of a service on sqlbus goes on the Backend's pool,
 // Store().DB(), which the Backend closes when it opened it from DSN. With

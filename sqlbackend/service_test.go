@@ -85,6 +85,13 @@ func newBilling(t *testing.T, cfg cqrs.ServiceConfig) (*cqrs.Service, *cqrs.View
 	t.Helper()
 	svc, err := cqrs.NewService(cfg)
 	require.NoError(t, err)
+	return svc, registerBilling(t, svc)
+}
+
+// registerBilling registers the billing types and handlers on svc and
+// returns the view of invoices.
+func registerBilling(t *testing.T, svc *cqrs.Service) *cqrs.View[invoiceCard] {
+	t.Helper()
 	invoices := cqrs.NewSaga[invoice](svc, "invoice")
 	cards := cqrs.NewView[invoiceCard](svc, "invoice-card")
 	require.NoError(t, errors.Join(
@@ -99,5 +106,5 @@ func newBilling(t *testing.T, cfg cqrs.ServiceConfig) (*cqrs.Service, *cqrs.View
 			return nil
 		}),
 	))
-	return svc, cards
+	return cards
 }

@@ -91,6 +91,20 @@ func (b *Backend) Configure(ctx context.Context, cfg *cqrs.ServiceConfig) error 
 	return nil
 }
 
+// NewService configures a copy of cfg (Configure) and returns the service
+// built from it. A service that fails to build leaves what Configure made
+// (the outbox) to the Backend's Close.
+func (b *Backend) NewService(ctx context.Context, cfg cqrs.ServiceConfig) (*cqrs.Service, error) {
+	if err := b.Configure(ctx, &cfg); err != nil {
+		return nil, err
+	}
+	svc, err := cqrs.NewService(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("%s: NewService: %w", b.cfg.Package, err)
+	}
+	return svc, nil
+}
+
 // setStores names the store fields of cfg already set ("" when none):
 // Configure would replace them, or put a second outbox in front of the
 // first.
