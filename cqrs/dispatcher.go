@@ -38,11 +38,12 @@ type dispatcher struct {
 	handlers    map[string][]boundHandler
 	progress    progress
 	registry    *registry // resolves a type's aliases (Aliases)
+	outsideTx   *outsideTx
 }
 
 func newDispatcher(s *Service, destination string, kind sourceflow.Kind) *dispatcher {
 	return &dispatcher{service: s.cfg.Name, destination: destination, kind: kind, codec: s.cfg.Codec,
-		handlers: map[string][]boundHandler{}, registry: s.types}
+		handlers: map[string][]boundHandler{}, registry: s.types, outsideTx: &outsideTx{logger: s.cfg.Logger, service: s.cfg.Name}}
 }
 
 func (d *dispatcher) add(typeName string, h boundHandler) {
@@ -113,6 +114,7 @@ func (d *dispatcher) runAll(ctx context.Context, handlers []boundHandler, env En
 		if done[i] {
 			continue
 		}
+		d.outsideTx.check(ctx, h)
 		if err := runSafely(ctx, h, env, payload); err != nil {
 			if track {
 				d.progress.remember(env.MessageID, done)

@@ -34,6 +34,16 @@ import (
 // and releases what the poll returns at once), a failure of theirs is
 // logged, and a Start retried meanwhile (up to its ctx, failing then with
 // an error that says what it waited for) and Close wait for them.
+//
+// Once the transport is bound, Start logs a warning (at slog's Warn on the
+// default Logger, at Info on another) when the service keeps state in
+// memory stores (ServiceConfig's defaults) while its transport carries
+// messages between processes: any transport but a ChannelTransport, a
+// PubSubTransport over gochannel or a HybridTransport of those. It names
+// the memory stores the service uses (the CommandStore when it routes a
+// command, the EntityStore when it has a saga, the ViewStore when it has a
+// view) and the remedy: sqlbackend's or dynamobackend's Backend.NewService.
+// It does not refuse: a service that keeps no state may run on them.
 func (s *Service) Start(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -49,10 +59,12 @@ func (s *Service) Start(ctx context.Context) error {
 		return s.startFailed(err)
 	}
 	if !s.bound { // a Start that failed after binding is retried without binding again
-		if err := s.cfg.Transport.Bind(ctx, s.binding()); err != nil {
+		b := s.binding()
+		if err := s.cfg.Transport.Bind(ctx, b); err != nil {
 			return wrap(err, "cqrs: bind transport of %q", s.cfg.Name)
 		}
 		s.bound = true
+		s.warnMemoryState(b)
 	}
 	pubs, err := s.buildPublishers()
 	if err != nil {

@@ -36,6 +36,9 @@ type ServiceConfig struct {
 	// (1024) commands of all entities and evicts the oldest: Replay then
 	// refuses an entity that lost some (ErrCommandsEvicted). A program that
 	// replays uses a database store (cqrs/sqlstore, cqrs/dynamostore).
+	// The memory stores keep state in the process alone: Start warns of
+	// them behind a transport between processes (see Start), and
+	// sqlbackend's and dynamobackend's Backend.NewService set all three.
 	CommandStore CommandStore
 	// EntityStore keeps saga state. Default: NewMemoryStore().
 	EntityStore EntityStore
