@@ -2,7 +2,6 @@ package dynamobackend_test
 
 import (
 	"context"
-	"errors"
 	"testing"
 	"time"
 
@@ -24,18 +23,7 @@ func TestNewService_KeepsTheStateInTheTables(t *testing.T) {
 	require.NoError(t, err)
 	svc, err := b.NewService(ctx, cqrs.ServiceConfig{Name: "booking", Transport: transport, Listen: []string{"bookings", "booking-events"}, Logger: watermill.NopLogger{}})
 	require.NoError(t, err)
-	require.NoError(t, errors.Join(
-		cqrs.RegisterCommand[reserveSeat](svc, "booking.ReserveSeat", "bookings"),
-		cqrs.RegisterEvent[seatReserved](svc, "booking.SeatReserved", "booking-events"),
-		cqrs.Handle(cqrs.NewSaga[booking](svc, "booking"), func(_ context.Context, bk *booking, c reserveSeat, _ cqrs.Envelope) ([]any, error) {
-			bk.Seats = append(bk.Seats, c.Seat)
-			return []any{seatReserved(c)}, nil
-		}),
-		cqrs.Project(cqrs.NewView[seatMap](svc, "seat-map"), func(_ context.Context, m *seatMap, e seatReserved, _ cqrs.Envelope) error {
-			m.Taken = append(m.Taken, e.Seat)
-			return nil
-		}),
-	))
+	registerBooking(t, svc)
 	require.NoError(t, svc.Start(ctx))
 	t.Cleanup(func() { assert.NoError(t, svc.Close()) }) // before the Backend's Close
 

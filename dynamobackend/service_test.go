@@ -49,19 +49,7 @@ func TestService_RunsOnTheBackendAlone(t *testing.T) {
 	cfg.HandlerMiddleware = stack.HandlerMiddlewares()
 	svc, err := cqrs.NewService(cfg)
 	require.NoError(t, err)
-	seats := cqrs.NewView[seatMap](svc, "seat-map")
-	require.NoError(t, errors.Join(
-		cqrs.RegisterCommand[reserveSeat](svc, "booking.ReserveSeat", "bookings"),
-		cqrs.RegisterEvent[seatReserved](svc, "booking.SeatReserved", "booking-events"),
-		cqrs.Handle(cqrs.NewSaga[booking](svc, "booking"), func(_ context.Context, bk *booking, c reserveSeat, _ cqrs.Envelope) ([]any, error) {
-			bk.Seats = append(bk.Seats, c.Seat)
-			return []any{seatReserved(c)}, nil
-		}),
-		cqrs.Project(seats, func(_ context.Context, m *seatMap, e seatReserved, _ cqrs.Envelope) error {
-			m.Taken = append(m.Taken, e.Seat)
-			return nil
-		}),
-	))
+	seats := registerBooking(t, svc)
 	require.NoError(t, svc.Start(ctx))
 	t.Cleanup(func() { assert.NoError(t, svc.Close()) }) // before the Backend's Close
 
@@ -78,4 +66,24 @@ func TestService_RunsOnTheBackendAlone(t *testing.T) {
 	require.Len(t, stored, 1)
 	assert.Equal(t, sent.MessageID, stored[0].Envelope.MessageID)
 	assert.GreaterOrEqual(t, claims.Stats().Completed, uint64(2), "the command and the event were not both recorded as handled")
+}
+
+// registerBooking registers the booking types and handlers on svc and
+// returns the view of seats.
+func registerBooking(t *testing.T, svc *cqrs.Service) *cqrs.View[seatMap] {
+	t.Helper()
+	seats := cqrs.NewView[seatMap](svc, "seat-map")
+	require.NoError(t, errors.Join(
+		cqrs.RegisterCommand[reserveSeat](svc, "booking.ReserveSeat", "bookings"),
+		cqrs.RegisterEvent[seatReserved](svc, "booking.SeatReserved", "booking-events"),
+		cqrs.Handle(cqrs.NewSaga[booking](svc, "booking"), func(_ context.Context, bk *booking, c reserveSeat, _ cqrs.Envelope) ([]any, error) {
+			bk.Seats = append(bk.Seats, c.Seat)
+			return []any{seatReserved(c)}, nil
+		}),
+		cqrs.Project(seats, func(_ context.Context, m *seatMap, e seatReserved, _ cqrs.Envelope) error {
+			m.Taken = append(m.Taken, e.Seat)
+			return nil
+		}),
+	))
+	return seats
 }
