@@ -35,7 +35,7 @@ func chooseMethod(f redriveFlags, p dlqPair, rate int) (redrivePlan, error) {
 			return redrivePlan{}, errors.New("--reset-hops: the native method (an SQS message move task) moves each message " +
 				"unchanged, its hop count (sf_hops) included; use --method copy, or leave --method out")
 		}
-		if f.only {
+		if f.sel.only {
 			return redrivePlan{}, errors.New("--type: the native method (an SQS message move task) moves every message, " +
 				"whatever its type; use --method copy, or leave --method out")
 		}
@@ -55,7 +55,7 @@ func chooseMethod(f redriveFlags, p dlqPair, rate int) (redrivePlan, error) {
 		return redrivePlan{}, fmt.Errorf("--method %q: want auto, native or copy", f.method)
 	}
 	switch {
-	case f.only:
+	case f.sel.only:
 		return redrivePlan{method: methodCopy, why: "--type: only a copy picks messages by type"}, nil
 	case f.resetHops:
 		return redrivePlan{method: methodCopy, why: "--reset-hops: only a copy changes a message"}, nil

@@ -12,9 +12,7 @@ type redriveFlags struct {
 	path, queue, rate, method string
 	max                       int
 	checkTimeout              time.Duration
-	typ                       string
-	sel                       redriveSelect // --reason, --before, --after; --type too, once parsed
-	only                      bool          // --type was given
+	sel                       redriveSelect // --type, --reason, --before, --after
 	resetHops                 bool
 }
 
@@ -125,7 +123,7 @@ func newDLQRedriveCommand(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&f.rate, "rate", "100/s", "most messages moved a second, N/s; 0 for no limit")
 	cmd.Flags().IntVar(&f.max, "max", 0, "stop after this many messages (copy only); 0 moves all")
 	cmd.Flags().StringVar(&f.method, "method", methodAuto, "auto, native or copy")
-	cmd.Flags().StringVar(&f.typ, "type", "", "redrive only the messages of this message type (sf_type: orders.CreateOrder; copy only)")
+	cmd.Flags().StringVar(&f.sel.typ, "type", "", "redrive only the messages of this message type (sf_type: orders.CreateOrder; copy only)")
 	cmd.Flags().BoolVar(&f.resetHops, "reset-hops", false, "remove each message's hop count (sf_hops; copy only)")
 	addRedriveSelectFlags(cmd, &f.sel, dlqDeadLetteredAt)
 	addCheckTimeoutFlag(cmd, &f.checkTimeout, "bound on each SQS call (a receive's beyond the second it waits for messages)")
@@ -133,8 +131,6 @@ func newDLQRedriveCommand(g *globals) *cobra.Command {
 }
 
 func (g *globals) runDLQRedrive(cmd *cobra.Command, f redriveFlags) error {
-	f.only = cmd.Flags().Changed("type")
-	f.sel.typ = f.typ
 	if err := f.sel.parse(cmd, g.cfg.Now()); err != nil {
 		return err
 	}

@@ -231,7 +231,7 @@ func (r *redrive) ofType() string { return r.flags.sel.describe() }
 // left in the dead-letter queue.
 func (r *redrive) reportSkipped(res redriveResult) {
 	switch {
-	case r.flags.only && r.flags.sel.describe() == " of type "+printable(r.flags.typ):
+	case r.flags.sel.only && r.flags.sel.describe() == " of type "+printable(r.flags.sel.typ):
 		fmt.Fprintf(r.out, "%s of other types %s in %s, visible again.\n", counted(res.skipped, "message", "messages"),
 			agree(res.skipped, "stays", "stay"), r.from.name)
 	case r.flags.sel.any():
