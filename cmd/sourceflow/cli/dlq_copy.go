@@ -78,6 +78,9 @@ type copier struct {
 	// whose SQS ids are in skipped.
 	sel     redriveSelect
 	skipped map[string]bool
+	// keys are the messageKeys of the received batch in hand, by SQS id
+	// (see key): a message's sf_env is decoded once to identify it.
+	keys map[string]string
 	// resetHops (--reset-hops) removes each message's hop count.
 	resetHops bool
 }
@@ -152,6 +155,7 @@ func (c *copier) run(ctx context.Context) (res redriveResult, err error) {
 // step moves the received msgs, at the pace's rate, up to the first that
 // came back, and reports whether one came back, which ends the run.
 func (c *copier) step(ctx context.Context, msgs []sqstypes.Message, res *redriveResult) (bool, error) {
+	defer clear(c.keys)
 	c.arrival.observe(msgs)
 	if msgs = c.dropLeft(msgs); len(msgs) == 0 {
 		return false, nil
@@ -224,7 +228,7 @@ func (c *copier) cameBack(m sqstypes.Message) (back, undated bool) {
 	switch {
 	case c.sent.hasSQS(m):
 		return true, false
-	case !c.sent.hasMessage(m):
+	case !c.sent.hasMessage(c.key(m)):
 		return false, false
 	}
 	switch c.arrival.date(m) {

@@ -58,7 +58,7 @@ func (c *copier) send(ctx context.Context, msgs []sqstypes.Message, res *redrive
 		c.sent.addSQS(out.Successful)
 		for i, m := range batch {
 			if ok[entryID(i)] {
-				c.sent.addMessage(m)
+				c.sent.addMessage(c.key(m))
 				sent = append(sent, m)
 				if packed[i] {
 					res.packed++

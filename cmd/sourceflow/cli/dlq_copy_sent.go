@@ -27,20 +27,34 @@ func (s sentIDs) addSQS(entries []sqstypes.SendMessageBatchResultEntry) {
 	}
 }
 
-// addMessage records what identifies m, a dead letter the run sent.
-func (s sentIDs) addMessage(m sqstypes.Message) {
-	s[messageKey(m)] = true
-}
+// addMessage records key, what identifies a dead letter the run sent (see
+// messageKey).
+func (s sentIDs) addMessage(key string) { s[key] = true }
 
 // hasSQS reports whether m, received from the dead-letter queue, has the
 // SQS id a send of the run got: it came back, moved by the source queue's
 // redrive policy.
 func (s sentIDs) hasSQS(m sqstypes.Message) bool { return s["sqs:"+aws.ToString(m.MessageId)] }
 
-// hasMessage reports whether m, received from the dead-letter queue,
-// carries what identifies a message the run sent: it came back, or is a
+// hasMessage reports whether key, what identifies a message received from
+// the dead-letter queue, is a message the run sent: it came back, or is a
 // second copy of it (see arrival).
-func (s sentIDs) hasMessage(m sqstypes.Message) bool { return s[messageKey(m)] }
+func (s sentIDs) hasMessage(key string) bool { return s[key] }
+
+// key is messageKey(m), read once for the messages of the received batch
+// in hand: the key cameBack checks is the one send records.
+func (c *copier) key(m sqstypes.Message) string {
+	id := aws.ToString(m.MessageId)
+	if k, ok := c.keys[id]; ok {
+		return k
+	}
+	if c.keys == nil {
+		c.keys = map[string]string{}
+	}
+	k := messageKey(m)
+	c.keys[id] = k
+	return k
+}
 
 // messageKey identifies the message m carries across dead-letter copies:
 // its message id (sf_id, or the packed Watermill UUID), or, for a message

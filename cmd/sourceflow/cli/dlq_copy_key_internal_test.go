@@ -1,0 +1,50 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// A copy reads what identifies a received message (its sf_env decoded)
+// once: the key it checked the message against, to find one that came
+// back, is the key it records when the message is sent.
+func TestRedriveCopyIdentifiesAMessageOnce(t *testing.T) {
+	msgs := make([]sqstypes.Message, 10)
+	for i := range msgs {
+		msgs[i] = deadLetterWithEnvelope(t)
+		msgs[i].MessageId = aws.String(fmt.Sprint("sqs-", i))
+	}
+	var entries []sqstypes.SendMessageBatchRequestEntry
+	newCopier := func() *copier {
+		return &copier{api: sendOnlySQS{last: &entries}, sent: sentIDs{}, left: map[string]bool{}, blocked: map[string]bool{}}
+	}
+	checkThenSend := func() {
+		c := newCopier()
+		for _, m := range msgs {
+			back, undated := c.cameBack(m)
+			require.False(t, back || undated)
+		}
+		_, err := c.send(context.Background(), msgs, &redriveResult{})
+		require.NoError(t, err)
+	}
+
+	checkThenSend()
+	c := newCopier()
+	_, err := c.send(context.Background(), msgs, &redriveResult{})
+	require.NoError(t, err)
+	for _, m := range msgs {
+		assert.True(t, c.sent[messageKey(m)], "recorded as sent")
+	}
+
+	key := testing.AllocsPerRun(50, func() { messageKey(msgs[0]) })
+	sendOnly := testing.AllocsPerRun(50, func() { _, _ = newCopier().send(context.Background(), msgs, &redriveResult{}) })
+	both := testing.AllocsPerRun(50, checkThenSend)
+	t.Logf("send of %d messages: %.0f allocations, checked first %.0f, one key %.0f", len(msgs), sendOnly, both, key)
+	assert.Less(t, both, sendOnly+key*float64(len(msgs))/2, "each message's key is read once")
+}
