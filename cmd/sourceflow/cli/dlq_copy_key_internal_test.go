@@ -2,10 +2,8 @@ package cli
 
 import (
 	"context"
-	"fmt"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -15,15 +13,9 @@ import (
 // once: the key it checked the message against, to find one that came
 // back, is the key it records when the message is sent.
 func TestRedriveCopyIdentifiesAMessageOnce(t *testing.T) {
-	msgs := make([]sqstypes.Message, 10)
-	for i := range msgs {
-		msgs[i] = deadLetterWithEnvelope(t)
-		msgs[i].MessageId = aws.String(fmt.Sprint("sqs-", i))
-	}
+	msgs := deadLettersWithEnvelope(t, 10)
 	var entries []sqstypes.SendMessageBatchRequestEntry
-	newCopier := func() *copier {
-		return &copier{api: sendOnlySQS{last: &entries}, sent: sentIDs{}, left: map[string]bool{}, blocked: map[string]bool{}}
-	}
+	newCopier := func() *copier { return sendingCopier(&entries) }
 	checkThenSend := func() {
 		c := newCopier()
 		for _, m := range msgs {

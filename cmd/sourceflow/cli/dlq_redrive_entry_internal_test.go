@@ -68,6 +68,23 @@ func BenchmarkRedriveEntry(b *testing.B) {
 	}
 }
 
+// deadLettersWithEnvelope is n messages like deadLetterWithEnvelope's,
+// each with an SQS id of its own.
+func deadLettersWithEnvelope(t testing.TB, n int) []sqstypes.Message {
+	msgs := make([]sqstypes.Message, n)
+	for i := range msgs {
+		msgs[i] = deadLetterWithEnvelope(t)
+		msgs[i].MessageId = aws.String(fmt.Sprint("sqs-", i))
+	}
+	return msgs
+}
+
+// sendingCopier is a copier whose sends all succeed, the entries of the
+// last one kept in last.
+func sendingCopier(last *[]sqstypes.SendMessageBatchRequestEntry) *copier {
+	return &copier{api: sendOnlySQS{last: last}, sent: sentIDs{}, left: map[string]bool{}, blocked: map[string]bool{}}
+}
+
 // sendOnlySQS answers every SendMessageBatch entry as sent, and keeps the
 // entries of the last call; it has no other call.
 type sendOnlySQS struct {
@@ -87,14 +104,11 @@ func (f sendOnlySQS) SendMessageBatch(_ context.Context, in *sqs.SendMessageBatc
 // A copy sends the entries it sized the batch with, each built once: the
 // batch costs fewer allocations than building every entry twice.
 func TestRedriveCopySendBuildsEachEntryOnce(t *testing.T) {
-	msgs := make([]sqstypes.Message, 10)
-	for i := range msgs {
-		msgs[i] = deadLetterWithEnvelope(t)
-		msgs[i].MessageId = aws.String(fmt.Sprint("sqs-", i))
-	}
+	msgs := deadLettersWithEnvelope(t, 10)
 	var entries []sqstypes.SendMessageBatchRequestEntry
 	send := func() ([]sqstypes.Message, error) {
-		c := &copier{api: sendOnlySQS{last: &entries}, sent: sentIDs{}, left: map[string]bool{}, blocked: map[string]bool{}, resetHops: true}
+		c := sendingCopier(&entries)
+		c.resetHops = true
 		return c.send(context.Background(), msgs, &redriveResult{})
 	}
 
