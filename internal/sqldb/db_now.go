@@ -13,12 +13,8 @@ import (
 // database's, whatever the clock or the time zone of the machine that
 // reads.
 func DatabaseNow(ctx context.Context, db *sql.DB, d Dialect) (time.Time, error) {
-	q := `SELECT CAST(FLOOR(EXTRACT(EPOCH FROM now())) AS BIGINT)`
-	if d == MySQL {
-		q = "SELECT CAST(UNIX_TIMESTAMP() AS SIGNED)"
-	}
 	var now int64
-	if err := db.QueryRowContext(ctx, q).Scan(&now); err != nil {
+	if err := db.QueryRowContext(ctx, "SELECT "+nowColumn(d)).Scan(&now); err != nil {
 		return time.Time{}, fmt.Errorf("read the database's time: %w", err)
 	}
 	return time.Unix(now, 0).UTC(), nil

@@ -80,9 +80,18 @@ func WatermillEnds(ctx context.Context, db *sql.DB, d Dialect, table string) (fi
 // is stored in UTC: UNIX_TIMESTAMP reads it right in any session zone.
 func writtenColumns(d Dialect) string {
 	if d == MySQL {
-		return "CAST(UNIX_TIMESTAMP(`created_at`) AS SIGNED), CAST(UNIX_TIMESTAMP() AS SIGNED)"
+		return "CAST(UNIX_TIMESTAMP(`created_at`) AS SIGNED), " + nowColumn(d)
 	}
-	return `CAST(FLOOR(EXTRACT(EPOCH FROM "created_at"::timestamptz)) AS BIGINT), CAST(FLOOR(EXTRACT(EPOCH FROM now())) AS BIGINT)`
+	return `CAST(FLOOR(EXTRACT(EPOCH FROM "created_at"::timestamptz)) AS BIGINT), ` + nowColumn(d)
+}
+
+// nowColumn selects the database's time in whole seconds since the epoch:
+// the now of writtenColumns and of DatabaseNow.
+func nowColumn(d Dialect) string {
+	if d == MySQL {
+		return "CAST(UNIX_TIMESTAMP() AS SIGNED)"
+	}
+	return `CAST(FLOOR(EXTRACT(EPOCH FROM now())) AS BIGINT)`
 }
 
 // readWritten runs q, which selects writtenColumns, and reads its row.
