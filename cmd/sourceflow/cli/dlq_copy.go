@@ -78,9 +78,10 @@ type copier struct {
 	// whose SQS ids are in skipped.
 	sel     redriveSelect
 	skipped map[string]bool
-	// keys are the messageKeys of the received batch in hand, by SQS id
-	// (see key): a message's sf_env is decoded once to identify it.
-	keys map[string]string
+	// inHand is what the copy read of the received batch in hand, by SQS
+	// id (see received): a message's sf_env is decoded once to select
+	// and to identify it.
+	inHand map[string]*inHand
 	// resetHops (--reset-hops) removes each message's hop count.
 	resetHops bool
 }
@@ -155,7 +156,7 @@ func (c *copier) run(ctx context.Context) (res redriveResult, err error) {
 // step moves the received msgs, at the pace's rate, up to the first that
 // came back, and reports whether one came back, which ends the run.
 func (c *copier) step(ctx context.Context, msgs []sqstypes.Message, res *redriveResult) (bool, error) {
-	defer clear(c.keys)
+	defer clear(c.inHand)
 	c.arrival.observe(msgs)
 	if msgs = c.dropLeft(msgs); len(msgs) == 0 {
 		return false, nil

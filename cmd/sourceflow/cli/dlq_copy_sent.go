@@ -41,28 +41,51 @@ func (s sentIDs) hasSQS(m sqstypes.Message) bool { return s["sqs:"+aws.ToString(
 // second copy of it (see arrival).
 func (s sentIDs) hasMessage(key string) bool { return s[key] }
 
-// key is messageKey(m), read once for the messages of the received batch
-// in hand: the key cameBack checks is the one send records.
-func (c *copier) key(m sqstypes.Message) string {
-	id := aws.ToString(m.MessageId)
-	if k, ok := c.keys[id]; ok {
-		return k
-	}
-	if c.keys == nil {
-		c.keys = map[string]string{}
-	}
-	k := messageKey(m)
-	c.keys[id] = k
-	return k
+// inHand is what a copy read of a received message: its letter decoded
+// and, once asked for, its messageKey.
+type inHand struct {
+	letter deadLetter
+	key    string
 }
 
-// messageKey identifies the message m carries across dead-letter copies:
-// its message id (sf_id, or the packed Watermill UUID), or, for a message
-// without one, a digest of its body and of the attributes a redrive sends
-// (the consume markers and the hop count left out, which --reset-hops
-// removes), which an awsbus consumer's dead-letter copy keeps.
-func messageKey(m sqstypes.Message) string {
-	if d := decodeLetter(m); d.messageID != d.sqsID {
+// received is what the copy read of m, read once for the messages of the
+// received batch in hand: the letter skipOthers selects by is the one
+// cameBack identifies the message by, the key it checks the one send
+// records.
+func (c *copier) received(m sqstypes.Message) *inHand {
+	id := aws.ToString(m.MessageId)
+	if h, ok := c.inHand[id]; ok {
+		return h
+	}
+	if c.inHand == nil {
+		c.inHand = map[string]*inHand{}
+	}
+	h := &inHand{letter: decodeLetter(m)}
+	c.inHand[id] = h
+	return h
+}
+
+// key is messageKey(m), read once (see received).
+func (c *copier) key(m sqstypes.Message) string {
+	h := c.received(m)
+	if h.key == "" {
+		h.key = letterKey(m, h.letter)
+	}
+	return h.key
+}
+
+// messageKey identifies the message m carries across dead-letter copies
+// (see letterKey).
+func messageKey(m sqstypes.Message) string { return letterKey(m, decodeLetter(m)) }
+
+// letterKey identifies the message m, decoded as d, carries across
+// dead-letter copies: its message id (sf_id, or the packed Watermill
+// UUID), or, for a message without one, a digest of its body and of the
+// attributes a redrive sends (the consume markers and the hop count left
+// out, which --reset-hops removes), which an awsbus consumer's dead-letter
+// copy keeps.
+func letterKey(m sqstypes.Message, d deadLetter) string {
+	if d.messageID != d.sqsID {
 		return "msg:" + d.messageID
 	}
 	attrs, _ := redriveAttributes(m.MessageAttributes, true)

@@ -18,7 +18,7 @@ func (c *copier) skipOthers(ctx context.Context, msgs []sqstypes.Message, res *r
 	}
 	var out, others []sqstypes.Message
 	for _, m := range msgs {
-		if d := decodeLetter(m); c.sel.matches(d.typ, true, d.reason, d.queued) {
+		if d := c.received(m).letter; c.sel.matches(d.typ, true, d.reason, d.queued) {
 			out = append(out, m)
 			continue
 		}
