@@ -131,7 +131,7 @@ func newDLQRedriveCommand(g *globals) *cobra.Command {
 }
 
 func (g *globals) runDLQRedrive(cmd *cobra.Command, f redriveFlags) error {
-	if err := f.sel.parse(cmd, g.cfg.Now()); err != nil {
+	if err := f.sel.parseAt(cmd, g.cfg.Now()); err != nil {
 		return err
 	}
 	rate, err := parseRate(f.rate)

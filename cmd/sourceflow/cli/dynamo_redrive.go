@@ -49,7 +49,7 @@ should the loop still be there, it stops again at the limit.
 
 func (g *globals) runDynamoRedrive(cmd *cobra.Command, f dynamoRedriveFlags) error {
 	what := "dynamo redrive " + printable(f.outbox)
-	if err := f.sel.parse(cmd, g.cfg.Now()); err != nil {
+	if err := f.sel.parseAt(cmd, g.cfg.Now()); err != nil {
 		return err
 	}
 	return g.runDynamo(cmd, f.dynamoFlags, func(ctx context.Context, c *dynamoConn) error {

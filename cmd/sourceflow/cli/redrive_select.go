@@ -40,9 +40,11 @@ func addRedriveSelectFlags(cmd *cobra.Command, s *redriveSelect, dead string) {
 }
 
 // parse checks the flags of cmd that s holds and reads --before and
-// --after, a duration counted back from now: a usage error (exit 2) when
-// one is empty or not a time, or when --after is not before --before.
-func (s *redriveSelect) parse(cmd *cobra.Command, now time.Time) error {
+// --after: a usage error (exit 2) when one is empty or not a time, or when
+// both are RFC 3339 times and --after is not before --before. A duration
+// is left for countFrom to count back from a clock, which checks the order
+// then: the order of a time and a duration depends on that clock.
+func (s *redriveSelect) parse(cmd *cobra.Command) error {
 	s.only = cmd.Flags().Changed("type")
 	var err error
 	switch {
@@ -57,10 +59,23 @@ func (s *redriveSelect) parse(cmd *cobra.Command, now time.Time) error {
 	if err == nil {
 		s.since, s.sinceAgo, err = parseAgo("--after", s.after, cmd.Flags().Changed("after"))
 	}
-	if err == nil {
-		err = s.countFrom(now)
+	if err == nil && !s.relative() {
+		err = s.ordered()
 	}
 	if err != nil {
+		return &ExitError{Code: ExitUsage, Err: err}
+	}
+	return nil
+}
+
+// parseAt parses the flags of cmd as parse does and counts a --before or
+// an --after given as a duration back from now, the local clock: a usage
+// error (exit 2) as well when --after is then not before --before.
+func (s *redriveSelect) parseAt(cmd *cobra.Command, now time.Time) error {
+	if err := s.parse(cmd); err != nil {
+		return err
+	}
+	if err := s.countFrom(now); err != nil {
 		return &ExitError{Code: ExitUsage, Err: err}
 	}
 	return nil

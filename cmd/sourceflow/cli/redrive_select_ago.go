@@ -45,6 +45,12 @@ func (s *redriveSelect) countFrom(now time.Time) error {
 	if s.sinceAgo.set {
 		s.since = now.Add(-s.sinceAgo.d)
 	}
+	return s.ordered()
+}
+
+// ordered refuses an --after that is not before --before: no dead letter
+// could match.
+func (s redriveSelect) ordered() error {
 	if !s.until.IsZero() && !s.since.IsZero() && !s.since.Before(s.until) {
 		return fmt.Errorf("--after %s is not before --before %s: no dead letter can match", s.after, s.before)
 	}

@@ -35,3 +35,32 @@ func TestRedriveSelect_CountFromRefusesAnEmptyRange(t *testing.T) {
 	require.NoError(t, err)
 	assert.ErrorContains(t, s.countFrom(local.Add(-10*time.Minute)), "--after 2026-12-07T02:50:00Z is not before --before 5m")
 }
+
+// parse, which sql redrive runs before it reads the database's time,
+// leaves the order of an RFC 3339 time and a duration to countFrom: by a
+// clock behind the database's, --after would not be before --before. Two
+// RFC 3339 times are in order or not whatever the clock: parse refuses
+// them. parseAt, counting from the local clock as dlq redrive and dynamo
+// redrive do, refuses a range empty by that clock.
+func TestRedriveSelect_ParseLeavesTheOrderOfADurationToCountFrom(t *testing.T) {
+	local := time.Date(2026, 12, 7, 3, 0, 0, 0, time.UTC)
+	mixed := []string{"--after", "2026-12-07T02:50:00Z", "--before", "5m"}
+
+	cmd, s := selectFlags(t, mixed...)
+	require.NoError(t, s.parse(cmd), "the order of a time and a duration waits for the clock they are counted from")
+	assert.True(t, s.until.IsZero(), "parse counts no duration")
+	require.NoError(t, s.countFrom(local.Add(2*time.Hour)))
+	assert.Equal(t, local.Add(2*time.Hour-5*time.Minute), s.until)
+
+	_, err := parsedSelect(t, local.Add(-10*time.Minute), mixed...)
+	var exit *ExitError
+	require.ErrorAs(t, err, &exit)
+	assert.Equal(t, ExitUsage, exit.Code)
+	assert.ErrorContains(t, err, "--after 2026-12-07T02:50:00Z is not before --before 5m: no dead letter can match")
+
+	cmd, s = selectFlags(t, "--after", "2026-12-07T02:50:00Z", "--before", "2026-12-07T02:50:00Z")
+	err = s.parse(cmd)
+	require.ErrorAs(t, err, &exit)
+	assert.Equal(t, ExitUsage, exit.Code)
+	assert.ErrorContains(t, err, "is not before --before 2026-12-07T02:50:00Z")
+}

@@ -9,16 +9,25 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// parsedSelect parses args into a redrive selection as a redrive command
-// does, at now.
+// selectFlags is a redrive command whose flags args set, and the
+// selection they land in, not parsed yet.
+func selectFlags(t *testing.T, args ...string) (*cobra.Command, *redriveSelect) {
+	t.Helper()
+	s := new(redriveSelect)
+	cmd := &cobra.Command{Use: "redrive"}
+	addRedriveTypeFlag(cmd, s)
+	addRedriveSelectFlags(cmd, s, "when it was dead-lettered")
+	require.NoError(t, cmd.Flags().Parse(args))
+	return cmd, s
+}
+
+// parsedSelect parses args into a redrive selection as dlq redrive and
+// dynamo redrive do, counting a duration back from now.
 func parsedSelect(t *testing.T, now time.Time, args ...string) (redriveSelect, error) {
 	t.Helper()
-	var s redriveSelect
-	cmd := &cobra.Command{Use: "redrive"}
-	addRedriveTypeFlag(cmd, &s)
-	addRedriveSelectFlags(cmd, &s, "when it was dead-lettered")
-	require.NoError(t, cmd.Flags().Parse(args))
-	return s, s.parse(cmd, now)
+	cmd, s := selectFlags(t, args...)
+	err := s.parseAt(cmd, now)
+	return *s, err
 }
 
 func TestRedriveSelect_ReadsTimesAndDurationsAgo(t *testing.T) {

@@ -65,7 +65,7 @@ there, it stops again at the limit.
 }
 
 func (g *globals) runSQLRedrive(cmd *cobra.Command, f sqlRedriveFlags) error {
-	if err := f.sel.parse(cmd, g.cfg.Now()); err != nil {
+	if err := f.sel.parse(cmd); err != nil {
 		return err
 	}
 	return g.runSQLOne(cmd, f.sqlTargetFlags, func(ctx context.Context, c *sqlConn, name string, isOutbox bool) error {

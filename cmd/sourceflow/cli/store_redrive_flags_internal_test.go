@@ -18,7 +18,7 @@ func TestStoreRedriveFlagsParseIntoTheirFields(t *testing.T) {
 
 	require.NoError(t, cmd.ParseFlags([]string{"--yes", "--reset-hops", "--type", "orders.PlaceOrder",
 		"--reason", "timeout", "--before", "2026-12-07T02:40:00Z", "--after", "2h"}))
-	require.NoError(t, f.sel.parse(cmd, time.Date(2026, 12, 7, 3, 0, 0, 0, time.UTC)))
+	require.NoError(t, f.sel.parseAt(cmd, time.Date(2026, 12, 7, 3, 0, 0, 0, time.UTC)))
 
 	assert.True(t, f.yes)
 	assert.True(t, f.resetHops)
@@ -34,7 +34,7 @@ func TestStoreRedriveFlagsDefaultToCountingEveryDeadLetter(t *testing.T) {
 	addStoreRedriveFlags(cmd, &f, "")
 
 	require.NoError(t, cmd.ParseFlags(nil))
-	require.NoError(t, f.sel.parse(cmd, time.Now()))
+	require.NoError(t, f.sel.parse(cmd))
 
 	assert.False(t, f.yes)
 	assert.False(t, f.resetHops)
