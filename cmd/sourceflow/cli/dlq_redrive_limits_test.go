@@ -67,6 +67,9 @@ func TestDLQRedrive_MaxStopsACopy(t *testing.T) {
 
 func TestDLQRedrive_UsageAndMissingQueueErrors(t *testing.T) {
 	e := newDLQEnv(t)
+	// An --after an hour ahead of this machine's clock, which dlq redrive
+	// counts --before 10m back from: the range is empty.
+	ahead := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
 	tests := []struct {
 		name string
 		args []string
@@ -81,6 +84,8 @@ func TestDLQRedrive_UsageAndMissingQueueErrors(t *testing.T) {
 		{"native above 500/s", []string{"--queue", "orders-order-events", "--method", "native", "--rate", "900/s"}, cli.ExitUsage,
 			"the native method moves at most 500/s"},
 		{"unknown queue", []string{"--queue", "nope"}, cli.ExitUsage, "dead-letter queues are: orders-order-events-dlq, "},
+		{"empty range", []string{"--queue", "orders-order-events-dlq", "--after", ahead, "--before", "10m"}, cli.ExitUsage,
+			"is not before --before 10m: no dead letter can match"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
