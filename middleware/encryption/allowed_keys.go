@@ -97,7 +97,7 @@ func (a *allowedKeys) check(ctx context.Context, keyARN string) error {
 	a.mu.RUnlock()
 	notAllowed := error(&KeyNotAllowedError{KeyID: keyARN, KeyIDs: slices.Clone(a.ids)})
 	if paced {
-		return fmt.Errorf("%w (%w: the allowed keys were resolved less than %s ago; tried again later)", notAllowed, ErrKMS, resolveInterval)
+		return pacedRefusal{refusal: notAllowed, interval: resolveInterval}
 	}
 	err := a.resolve(ctx)
 	if a.allows(keyARN) {

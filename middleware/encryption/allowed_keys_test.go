@@ -59,6 +59,10 @@ func TestDecrypter_FollowsAnAllowedAliasToItsNewKey(t *testing.T) {
 	err = dec.Decrypt(context.Background(), testDest, encrypt("too soon"))
 	require.ErrorIs(t, err, encryption.ErrKeyNotAllowed)
 	assert.False(t, sourceflow.IsPermanent(err), "resolved less than a second ago: tried again later")
+	assert.ErrorIs(t, err, encryption.ErrKMS, "counted as a failure that may pass")
+	assert.Contains(t, err.Error(), "(awsbus.Config.KMSKeyID); the message is tried again later, "+
+		"as the allowed keys were resolved less than 1s ago", "one sentence")
+	assert.NotContains(t, err.Error(), ") (", "one sentence")
 
 	f.clock.Advance(time.Second)
 	msg := encrypt("after")
