@@ -22,7 +22,10 @@ type RedriveOptions struct {
 	// each readable dead letter as its table holds it (sqlbus: the
 	// message; outbox: the forwarder envelope), its reason under
 	// sourceflow.MetaFailure, and when it was dead-lettered (its row's
-	// created_at, in whole seconds). Those it does not select stay where
-	// they are, in their order. Nil moves every one.
+	// created_at, in whole seconds). deadLettered is by the database's
+	// clock, which wrote created_at, not by this machine's: a bound taken
+	// from time.Now() must allow for the skew between them (or select by
+	// the message and its reason instead). Those it does not select stay
+	// where they are, in their order. Nil moves every one.
 	Where func(msg *message.Message, deadLettered time.Time) bool
 }

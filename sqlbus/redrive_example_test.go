@@ -18,20 +18,21 @@ import (
 )
 
 // Once the payment provider is reachable again, an operator moves back the
-// dead letters of the last two hours that its timeouts caused, and leaves
-// the others. outbox.RedriveWith takes the same options. (Compiled, not
-// run: it needs a database.)
+// ChargeCard commands that its timeouts dead-lettered, and leaves the
+// others. It selects by type and reason, not by a time counted back from
+// time.Now(): deadLettered is by the database's clock, which may be off
+// from this machine's. outbox.RedriveWith takes the same options.
+// (Compiled, not run: it needs a database.)
 func ExampleRedriveWith() {
 	db, err := sql.Open("pgx", os.Getenv("SOURCEFLOW_POSTGRES_DSN"))
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer db.Close()
-	since := time.Now().Add(-2 * time.Hour)
 	moved, err := sqlbus.RedriveWith(context.Background(), sqlbus.Config{DB: db, Dialect: sourceflow.Postgres},
 		"payments.fifo", cqrs.RedriveOptions{
-			Where: func(msg *message.Message, deadLettered time.Time) bool {
-				return !deadLettered.Before(since) &&
+			Where: func(msg *message.Message, _ time.Time) bool {
+				return msg.Metadata.Get(sourceflow.MetaType) == "ChargeCard" &&
 					strings.Contains(msg.Metadata.Get(sourceflow.MetaFailure), "i/o timeout")
 			},
 		})
