@@ -25,7 +25,8 @@ func (b iamBuilder) arn(service, name string) string {
 }
 
 // arns returns the sorted, distinct ARNs of the resources named, queues
-// for service "sqs" and topics for "sns".
+// for service "sqs", topics for "sns" and tables ("table/<name>") for
+// "dynamodb".
 func (b iamBuilder) arns(service string, names []string) []string {
 	out := each(names, func(n string) string { return b.arn(service, n) })
 	slices.Sort(out)
