@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"runtime/debug"
 	"sort"
+	"sync/atomic"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 
@@ -24,6 +25,9 @@ type boundHandler struct {
 	// inTx reports whether the store the handler writes joins the
 	// transaction a handling context carries (nil: it never does).
 	inTx func(context.Context) bool
+	// warned is set for a saga or view handler on a MemoryStore (see
+	// memoryWarning).
+	warned *atomic.Bool
 }
 
 // dispatcher is the single router handler of one listened destination. It

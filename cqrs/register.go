@@ -68,7 +68,8 @@ func typeInfoOf[T any](s *Service, kind sourceflow.Kind) (*typeInfo, error) {
 // addTypedHandler registers, named owner/<type name>, the handler that
 // decodes a message of type T (registered as kind) and runs fn on it. store
 // is what fn writes: the handler joins a transaction the handling context
-// carries when store can.
+// carries when store can, and warns at its first handling in one when
+// store is a MemoryStore (see memoryWarning).
 func addTypedHandler[T any](s *Service, kind sourceflow.Kind, owner string, store any,
 	fn func(ctx context.Context, v T, env Envelope) error) error {
 	info, err := typeInfoOf[T](s, kind)
@@ -84,7 +85,8 @@ func addTypedHandler[T any](s *Service, kind sourceflow.Kind, owner string, stor
 		}
 		return fn(ctx, v, env)
 	}
-	return s.addHandler(info, boundHandler{name: owner + "/" + info.name, run: run, inTx: joiner(store)})
+	return s.addHandler(info, boundHandler{name: owner + "/" + info.name, run: run, inTx: joiner(store),
+		warned: memoryWarning(store)})
 }
 
 type kindError struct {
