@@ -36,7 +36,8 @@ import (
 // an error that says what it waited for) and Close wait for them.
 //
 // Once the transport is bound, Start logs a warning (at slog's Warn on the
-// default Logger, at Info on another) when the service keeps state in
+// default Logger, through the Warn(msg, fields) method of a Logger that has
+// one, at Info on another) when the service keeps state in
 // memory stores (ServiceConfig's defaults) while its transport carries
 // messages between processes: any transport but a ChannelTransport, a
 // PubSubTransport over gochannel or a HybridTransport of those. It names

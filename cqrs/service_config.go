@@ -37,7 +37,9 @@ type ServiceConfig struct {
 	// refuses an entity that lost some (ErrCommandsEvicted). A program that
 	// replays uses a database store (cqrs/sqlstore, cqrs/dynamostore).
 	// The memory stores keep state in the process alone: Start warns of
-	// them behind a transport between processes (see Start), and
+	// them behind a transport between processes (see Start), a saga or
+	// view handler on a MemoryStore warns at its first handling in the
+	// transaction of a transactional idempotency middleware, and
 	// sqlbackend's and dynamobackend's Backend.NewService set all three.
 	CommandStore CommandStore
 	// EntityStore keeps saga state. Default: NewMemoryStore().

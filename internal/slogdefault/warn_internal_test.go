@@ -10,7 +10,8 @@ import (
 )
 
 // Warn reaches slog's default level on the default Logger, whose Info
-// slog's default level hides, and falls back to Info on another logger.
+// slog's default level hides, and falls back to Info on a logger without
+// a Warn method.
 func TestWarnWritesAtSlogsWarnOrAtInfo(t *testing.T) {
 	var buf bytes.Buffer
 	useSlogDefault(t, slog.New(slog.NewTextHandler(&buf, nil)))
@@ -20,4 +21,21 @@ func TestWarnWritesAtSlogsWarnOrAtInfo(t *testing.T) {
 	capture := watermill.NewCaptureLogger()
 	Warn(capture, "state in memory", watermill.LogFields{})
 	assert.True(t, capture.Has(watermill.CapturedMessage{Level: watermill.InfoLogLevel, Fields: watermill.LogFields{}, Msg: "state in memory"}), "%v", capture.Captured())
+}
+
+// warnCapture is a logger of another package with a Warn method.
+type warnCapture struct {
+	*watermill.CaptureLoggerAdapter
+	warned []string
+}
+
+func (w *warnCapture) Warn(msg string, _ watermill.LogFields) { w.warned = append(w.warned, msg) }
+
+// Warn goes through the Warn method of any logger that has one, not only
+// the default Logger's.
+func TestWarnUsesTheWarnMethodOfAnyLogger(t *testing.T) {
+	logger := &warnCapture{CaptureLoggerAdapter: watermill.NewCaptureLogger()}
+	Warn(logger, "state in memory", watermill.LogFields{})
+	assert.Equal(t, []string{"state in memory"}, logger.warned)
+	assert.Empty(t, logger.Captured()[watermill.InfoLogLevel])
 }
