@@ -97,8 +97,8 @@ type Config struct {
 	// outbox while DB is down ("Error querying for message", with
 	// "cleared: Error querying for message" at info level once a poll
 	// passes again). A connection to DB that crosses a network
-	// in clear text is logged once, at info level (see the package
-	// documentation). Rows of the earlier releases' default outbox this
+	// in clear text is warned of once, at slog's Warn (at Info on a logger
+	// without a Warn method; see the package documentation). Rows of the earlier releases' default outbox this
 	// release would strand are logged at error level (see TopicFor).
 	// Default: a logger over slog.Default(), as cqrs's configs have, which
 	// lowers Watermill's Info lines to slog's Debug: at slog's default

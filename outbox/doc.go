@@ -258,7 +258,8 @@
 // to Config.DB is encrypted and where it goes (a pgx connection from its
 // own socket, another from the server); one that is
 // neither encrypted nor local (a unix socket, a loopback address) is logged
-// once at info level, naming the server's host:port and what to set in the
+// once as a warning (slog's Warn on the default logger, Info on a logger
+// without a Warn method), naming the server's host:port and what to set in the
 // DSN: sslmode=verify-full with sslrootcert on PostgreSQL, tls=true or a
 // config registered with mysql.RegisterTLSConfig on MySQL. The check is
 // bounded (10s) and never fails Bind; one cut short by the end of Bind's

@@ -64,8 +64,8 @@ func New(cfg Config) (*Transport, error) {
 // tables (and the forwarders' offsets row) when they are missing and starts
 // the forwarder (unless Config.DisableForwarder), returning once it runs.
 // Once the tables are there, the first start checks whether the connection
-// to the database crosses a network in clear text, and if so logs it once,
-// at info level, with what to set in the DSN (see the package
+// to the database crosses a network in clear text, and if so warns of it
+// once (at Info on a logger without a Warn method), with what to set in the DSN (see the package
 // documentation).
 // When ctx ends first, Bind returns at once with ctx's error, naming what it
 // was waiting for, and a later Bind starts again.

@@ -279,7 +279,8 @@
 // connection is encrypted and where it goes (a pgx connection from its own
 // socket; otherwise the server says: PostgreSQL's pg_stat_ssl, MySQL's
 // Ssl_cipher); one that is neither encrypted nor local (a unix socket,
-// a loopback address) is logged once at info level, naming the server's
+// a loopback address) is logged once as a warning (slog's Warn on the
+// default logger, Info on a logger without a Warn method), naming the server's
 // host:port and what to set in the DSN: sslmode=verify-full with sslrootcert
 // on PostgreSQL (pgx's default, sslmode=prefer, falls back to clear text
 // silently), tls=true or a config registered with mysql.RegisterTLSConfig

@@ -32,8 +32,9 @@ const pollLogInterval = time.Minute
 // go, with their reason, to the table of DeadLetterTopic. Build one per
 // service, on the same database; the tables are created on first use.
 // Its first Publish or Subscribe checks whether its connection to the
-// database crosses a network in clear text, and if so logs it once, at
-// info level, with what to set in the DSN (see the package documentation).
+// database crosses a network in clear text, and if so warns of it once
+// (at Info on a logger without a Warn method), with what to set in the
+// DSN (see the package documentation).
 func NewTransport(cfg Config) (*cqrs.PubSubTransport, error) {
 	cfg.setDefaults()
 	if err := cfg.Validate(); err != nil {

@@ -58,7 +58,7 @@ func Rules() map[string]Rule {
 		"internal/dynamo/dynamotest":           {Forbidden: []string{OTel}},
 		"outbox":                               {Internal: []string{"", "cqrs", "internal/slogdefault", "internal/sqldb", "internal/fieldcheck", "internal/destgrace", "internal/deadletter", "internal/sqsrules", "internal/repeatlog"}, Forbidden: model},
 		"internal/backend":                     {Internal: []string{"", "cqrs", "idempotency"}, Forbidden: model},
-		"internal/sqldb":                       {Internal: []string{"", "internal/fieldcheck", "internal/periodic", "internal/errtext", "internal/repeatlog"}, Forbidden: model},
+		"internal/sqldb":                       {Internal: []string{"", "internal/slogdefault", "internal/fieldcheck", "internal/periodic", "internal/errtext", "internal/repeatlog"}, Forbidden: model},
 		"internal/sqldb/sqldbtest":             {StdlibOnly: true},
 		"internal/sqldb/polllogtest":           {Internal: []string{"internal/sqldb/sqldbtest"}, Forbidden: model},
 		"internal/destgrace":                   {StdlibOnly: true},

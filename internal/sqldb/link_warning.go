@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
+
+	"github.com/sourceflow-go/sourceflow/internal/slogdefault"
 )
 
 // PlaintextWarning is the warning about a connection of component to the
@@ -25,8 +27,9 @@ func PlaintextWarning(component string, d Dialect, addr string) string {
 
 // WarnPlaintext checks one connection of db (CheckLink, with dsn, which
 // may be "") within timeout, or ctx's end if sooner, and logs
-// PlaintextWarning at info level (watermill's loggers have no warning
-// level) when it crosses a network in clear text. It never fails its
+// PlaintextWarning as a warning (slogdefault.Warn: at slog's Warn on the
+// default Logger, at Info on a logger without a Warn method) when it
+// crosses a network in clear text. It never fails its
 // caller: an error of the check itself is logged at debug level only.
 // component, the package that opened or was given db, starts the message.
 // It reports whether the check concluded: false when ctx ended before the
@@ -40,7 +43,7 @@ func WarnPlaintext(ctx context.Context, db *sql.DB, d Dialect, dsn string, timeo
 			watermill.LogFields{"err": err.Error()})
 		return ctx.Err() == nil
 	case warning != "":
-		logger.Info(warning, watermill.LogFields{"address": addr})
+		slogdefault.Warn(logger, warning, watermill.LogFields{"address": addr})
 	}
 	return true
 }
