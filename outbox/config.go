@@ -98,8 +98,9 @@ type Config struct {
 	// "cleared: Error querying for message" at info level once a poll
 	// passes again). A connection to DB that crosses a network
 	// in clear text is warned of once, at slog's Warn (at Info on a logger
-	// without a Warn method; see the package documentation). Rows of the earlier releases' default outbox this
-	// release would strand are logged at error level (see TopicFor).
+	// without a Warn method; see the package documentation). Rows of the
+	// earlier releases' default outbox this release would strand are
+	// logged at error level (see TopicFor).
 	// Default: a logger over slog.Default(), as cqrs's configs have, which
 	// lowers Watermill's Info lines to slog's Debug: at slog's default
 	// level only failures show. watermill.NopLogger{} discards everything.
