@@ -89,3 +89,45 @@ func publishRow(t *testing.T, d sqldb.Dialect, db *sql.DB, topic string) {
 	_, err = db.ExecContext(ctx, insert.Query, insert.Args...)
 	require.NoError(t, err)
 }
+
+// A PostgreSQL messages table of an earlier release, its created_at a
+// TIMESTAMP, keeps working: a publish writes into it, and a reader in the
+// writer's zone reads its rows' times right, as before. Converted as the
+// help says (ALTER ... TYPE timestamptz in a session of the writer's
+// zone), its rows are read right in any zone, those written before too.
+func TestWatermillZonelessTableKeepsWorkingAndConverts(t *testing.T) {
+	ctx := context.Background()
+	writer := openInZone(t, sqldb.Postgres, "America/New_York", "")
+	topic := uniqueName("zoneless")
+	old := wsql.DefaultPostgreSQLSchema{}
+	queries, err := old.SchemaInitializingQueries(wsql.SchemaInitializingQueriesParams{Topic: topic})
+	require.NoError(t, err)
+	require.NoError(t, sqldb.ExecSchema(ctx, writer, old, queries))
+	publishRow(t, sqldb.Postgres, writer, topic)
+
+	first, last, _, err := sqldb.WatermillEnds(ctx, writer, sqldb.Postgres, "watermill_"+topic)
+	require.NoError(t, err)
+	assert.Less(t, first.Age().Abs(), time.Minute, "read in the writer's zone")
+	assert.Less(t, last.Age().Abs(), time.Minute, "read in the writer's zone")
+
+	_, err = writer.ExecContext(ctx, `ALTER TABLE "watermill_`+topic+`" ALTER COLUMN "created_at" TYPE timestamptz`)
+	require.NoError(t, err)
+	reader := openInZone(t, sqldb.Postgres, "Europe/Berlin", "")
+	first, _, _, err = sqldb.WatermillEnds(ctx, reader, sqldb.Postgres, "watermill_"+topic)
+	require.NoError(t, err)
+	assert.Less(t, first.Age().Abs(), time.Minute, "converted, read in another zone")
+}
+
+// The PostgreSQL messages table is created with a created_at that holds
+// its time zone.
+func TestWatermillSchemaCreatesPostgresCreatedAtWithZone(t *testing.T) {
+	queries, err := sqldb.WatermillSchema("sqlbus", sqldb.Postgres, 0, nil).
+		SchemaInitializingQueries(wsql.SchemaInitializingQueriesParams{Topic: "orders"})
+	require.NoError(t, err)
+	var all strings.Builder
+	for _, q := range queries {
+		all.WriteString(q.Query)
+	}
+	assert.Contains(t, all.String(), `"created_at" TIMESTAMPTZ NOT NULL DEFAULT CURRENT_TIMESTAMP`)
+	assert.NotContains(t, all.String(), `"created_at" TIMESTAMP NOT NULL`)
+}
