@@ -28,7 +28,8 @@
 // of watermill-sql's default schema, created on first use:
 //
 //	watermill_<topic>          "offset" (BIGSERIAL / AUTO_INCREMENT), uuid VARCHAR(36),
-//	                           created_at, payload (BYTEA / LONGBLOB), metadata JSON,
+//	                           created_at (TIMESTAMPTZ / TIMESTAMP), payload
+//	                           (BYTEA / LONGBLOB), metadata JSON,
 //	                           and on PostgreSQL transaction_id xid8
 //	watermill_offsets_<topic>  consumer_group VARCHAR(255) PK, offset_acked, and
 //	                           last_processed_transaction_id (PostgreSQL) or

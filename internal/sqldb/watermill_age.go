@@ -71,13 +71,13 @@ func WatermillEnds(ctx context.Context, db *sql.DB, d Dialect, table string) (fi
 }
 
 // writtenColumns selects a row's created_at and the database's time, each
-// in whole seconds since the epoch. PostgreSQL's created_at (TIMESTAMP
-// without time zone) holds the time of the writer's session time zone,
-// read here as of the reader's: a reader whose session zone is h hours
-// east of the writer's sees every row h hours older (a session TimeZone of
-// Asia/Tokyo reading a row a UTC session wrote: 9h). The services and the
-// operator are expected to share the server's default. MySQL's TIMESTAMP
-// is stored in UTC: UNIX_TIMESTAMP reads it right in any session zone.
+// in whole seconds since the epoch. PostgreSQL's created_at is a
+// TIMESTAMPTZ (see pgCreatedAt), read right in any session zone; in a
+// table of an earlier release it is a TIMESTAMP without time zone holding
+// the time of the writer's session time zone, which the cast reads as of
+// the reader's: a reader whose session zone is h hours east of the
+// writer's sees every row h hours older. MySQL's TIMESTAMP is stored in
+// UTC: UNIX_TIMESTAMP reads it right in any session zone.
 func writtenColumns(d Dialect) string {
 	if d == MySQL {
 		return "CAST(UNIX_TIMESTAMP(`created_at`) AS SIGNED), " + nowColumn(d)

@@ -72,8 +72,8 @@ service that dead-lettered them, those that name one. A type, a service or a
 reason longer than 1 KiB is cut to it, "…" marking the cut, so memory
 stays bounded however long the reasons. It also says
 when the first and the last were dead-lettered (their rows' created_at, by
-the database's clock; on PostgreSQL read in this command's session time
-zone, which must be the services', as sql depth says). With -o json it
+the database's clock, read right in any session time zone but in a
+PostgreSQL table of an earlier release, as sql depth says). With -o json it
 prints
 {"name", "kind", "dead_letters", "at_least", "by_type": [{"type",
 "count"}], "by_reason": [{"reason", "count"}], "by_service": [{"service",

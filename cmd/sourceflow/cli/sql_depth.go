@@ -49,11 +49,17 @@ ahead; a destination or an outbox that has no table yet has no depth.
 OLDEST AHEAD (oldest_ahead_seconds with -o json) is, for a destination with
 messages ahead, how long ago the oldest of them was written (its
 created_at, by the database's clock): a consumer group that is stuck has it
-grow while one that is only slow keeps it short. On PostgreSQL created_at
-holds no time zone: it is read in this command's session time zone, which
-must be the services' (the server's, unless PGTZ, the DSN or the role sets
-another): 9 hours east of theirs adds 9h, west of it takes 9h off (0s at
-least). A misspelt service or destination looks the same, so depth warns on
+grow while one that is only slow keeps it short. created_at holds the
+instant it was written, read right whatever the session time zones of the
+services and of this command; except on PostgreSQL in a table created by
+a release before TIMESTAMPTZ, whose created_at holds no time zone: read in
+this command's session time zone, it is off unless that is the services'
+(9 hours east of theirs adds 9h, west of it takes 9h off, 0s at least).
+Convert such a table once, in a session of the services' zone:
+ALTER TABLE "watermill_<topic>" ALTER COLUMN "created_at" TYPE timestamptz
+(no rewrite of the table when that zone is UTC, on PostgreSQL 12 and
+later; else it rewrites it, under a lock that holds its readers and
+writers). A misspelt service or destination looks the same, so depth warns on
 standard error of each destination on which --service has no consumer
 group. It reads only (sqlbus.Depths, outbox.Depths) and exits 0; a destination or
 an outbox that cannot be read is named (exit 3) after the depths of the

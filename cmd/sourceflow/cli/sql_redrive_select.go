@@ -25,9 +25,9 @@ the type of the message inside the forwarder envelope), whose reason
 dead letter's row was written, by the database's clock, to the second).
 A duration counts back from the database's time, read once, not from
 this machine's clock, so a clock off from the database's moves no dead
-letter to the wrong side; on PostgreSQL created_at is read in this
-command's session time zone, which must be the services', as sql depth
-says.
+letter to the wrong side, and created_at is read right whatever the
+session time zones of the services and of this command, but in a
+PostgreSQL table of an earlier release, as sql depth says.
 The others stay where they are, in their order, and the output says how
 many moved and how many it left. A destination's consumers take an
 entity's messages in order: a dead letter moved back goes behind the
