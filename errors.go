@@ -103,8 +103,9 @@ const MetaLastError = "sf_last_error"
 
 // IsConsumeMarker reports whether key is one of the markers the consume
 // pipeline sets on a message being handled (MetaFailure, MetaLastError,
-// MetaRetryAfter, MetaInProgress, MetaDuplicate, MetaFiltered), a transport sets on one
-// it hands out (MetaDeliveryCount, MetaLastDelivery, MetaDeadLetterQueue,
+// MetaFailedHost, MetaFailedVersion, MetaRetryAfter, MetaInProgress,
+// MetaDuplicate, MetaFiltered), a transport sets on one it hands out
+// (MetaDeliveryCount, MetaLastDelivery, MetaDeadLetterQueue,
 // MetaSubscription) or on a dead letter (MetaDeadLetteredBy).
 // They describe one delivery: transports never send them and drop them from
 // what they receive, so a message moved back from a dead-letter queue is not
@@ -112,7 +113,8 @@ const MetaLastError = "sf_last_error"
 func IsConsumeMarker(key string) bool {
 	switch key {
 	case MetaFailure, MetaLastError, MetaRetryAfter, MetaInProgress, MetaDuplicate, MetaFiltered,
-		MetaDeliveryCount, MetaLastDelivery, MetaDeadLetterQueue, MetaSubscription, MetaDeadLetteredBy:
+		MetaDeliveryCount, MetaLastDelivery, MetaDeadLetterQueue, MetaSubscription, MetaDeadLetteredBy,
+		MetaFailedHost, MetaFailedVersion:
 		return true
 	}
 	return false

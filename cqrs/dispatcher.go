@@ -173,8 +173,9 @@ func decode[T any](codec Codec, env Envelope, payload []byte, validates bool) (T
 }
 
 // markFailure records a failure's reason on the nacked message, where the
-// transport finds it: a permanent failure under sourceflow.MetaFailure (a
-// transport that can dead-letter at once does), any other under
+// transport finds it, beside where it happened, o (failedOrigin.mark): a
+// permanent failure under sourceflow.MetaFailure (a transport that can
+// dead-letter at once does), any other under
 // sourceflow.MetaLastError (the reason when the transport dead-letters the
 // message on its last allowed receive), with the delay a
 // sourceflow.RetryAfter in it hints under sourceflow.MetaRetryAfter (when
@@ -183,7 +184,7 @@ func decode[T any](codec Codec, env Envelope, payload []byte, validates bool) (T
 // failure's times the next delivery. The message's context says so to
 // the middleware inside (sourceflow.ContextMarkingFailures), so the tracing
 // middleware tells which failure dead-letters the message.
-func markFailure(h message.HandlerFunc) message.HandlerFunc {
+func (o failedOrigin) markFailure(h message.HandlerFunc) message.HandlerFunc {
 	return func(msg *message.Message) ([]*message.Message, error) {
 		msg.SetContext(sourceflow.ContextMarkingFailures(msg.Context()))
 		out, err := h(msg)
@@ -199,6 +200,7 @@ func markFailure(h message.HandlerFunc) message.HandlerFunc {
 			msg.Metadata.Set(sourceflow.MetaRetryAfter, d.String())
 		}
 		msg.Metadata.Set(key, reason)
+		o.mark(msg)
 		if errors.Is(err, sourceflow.ErrInProgress) {
 			msg.Metadata.Set(sourceflow.MetaInProgress, "true")
 		}

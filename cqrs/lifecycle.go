@@ -290,7 +290,7 @@ func (s *Service) buildRouter() (*message.Router, []*message.Handler, []message.
 	for i, dest := range s.cfg.Listen {
 		d := s.dispatchers[dest]
 		h := router.AddConsumerHandler(s.cfg.Name+"/"+dest, dest, subs[i], d.consume)
-		h.AddMiddleware(subs[i].(*retirable).markRunning, markFailure)
+		h.AddMiddleware(subs[i].(*retirable).markRunning, s.origin.markFailure)
 		h.AddMiddleware(s.cfg.HandlerMiddleware...)
 		h.AddMiddleware(s.subscribeHooks(d)...)
 		h.AddMiddleware(markHandlerRun)

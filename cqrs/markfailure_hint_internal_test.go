@@ -26,13 +26,13 @@ func TestMarkFailureRecordsOnlyThisFailuresHint(t *testing.T) {
 	for name, fail := range cases {
 		msg := message.NewMessage("m-1", nil)
 		msg.Metadata.Set(sourceflow.MetaRetryAfter, "5m0s") // the sender's, or an earlier failure's
-		_, err := markFailure(func(*message.Message) ([]*message.Message, error) { return nil, fail })(msg)
+		_, err := failedOrigin{}.markFailure(func(*message.Message) ([]*message.Message, error) { return nil, fail })(msg)
 		assert.ErrorIs(t, err, declined, name)
 		assert.Empty(t, msg.Metadata.Get(sourceflow.MetaRetryAfter), "%s: no hint of this failure", name)
 	}
 	msg := message.NewMessage("m-2", nil)
 	msg.Metadata.Set(sourceflow.MetaRetryAfter, "5m0s")
-	_, _ = markFailure(func(*message.Message) ([]*message.Message, error) {
+	_, _ = failedOrigin{}.markFailure(func(*message.Message) ([]*message.Message, error) {
 		return nil, sourceflow.RetryAfter(declined, 2*time.Second)
 	})(msg)
 	assert.Equal(t, "2s", msg.Metadata.Get(sourceflow.MetaRetryAfter), "this failure's hint replaces an earlier one")

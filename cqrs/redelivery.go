@@ -454,19 +454,24 @@ func isClosed(ch <-chan struct{}) bool {
 
 // deadLetterOf is the message to dead-letter: orig as the Pub/Sub delivered
 // it (not the consumer's copy, which a decrypting step may have changed),
-// with the reason and the last error the consumer recorded.
+// with the reason, and the last error and where the handler failed
+// (copyFailedOrigin) as the consumer recorded them.
 func deadLetterOf(orig, consumed *message.Message, reason string) *message.Message {
-	dead := freshCopy(orig)
+	dead := copyWithRoom(orig, deadLetterMarkers, sourceflow.IsConsumeMarker)
 	dead.Metadata.Set(sourceflow.MetaFailure, reason)
 	if last := consumed.Metadata.Get(sourceflow.MetaLastError); last != "" {
 		dead.Metadata.Set(sourceflow.MetaLastError, last)
 	}
+	copyFailedOrigin(dead, consumed)
 	return dead
 }
 
+// deadLetterMarkers is how many keys deadLetterOf sets: the failure, the
+// last error, the failed host and version.
+const deadLetterMarkers = 4
+
 // freshCopy is orig without the consume markers an earlier attempt set,
-// with room for the markers a delivery or a dead letter sets (see
-// markDelivery, deadLetterOf).
+// with room for the markers a delivery sets (see markDelivery).
 func freshCopy(orig *message.Message) *message.Message {
 	return copyWithRoom(orig, deliveryMarkers, sourceflow.IsConsumeMarker)
 }

@@ -14,11 +14,10 @@ import (
 const ChannelDeadLetters = "ChannelTransport.DeadLetters"
 
 // deliveryMarkers is how many keys markDelivery sets on each delivery but
-// the last: the attempt, and where the message is dead-lettered (a dead
-// letter sets two too: its failure and last error). Room for the last
-// delivery's marker as well would lay out a map larger than Go's smallest,
-// which takes as many allocations as growing past it, for each copy that
-// fits the smallest without it.
+// the last: the attempt, and where the message is dead-lettered. Room for
+// the last delivery's marker as well would lay out a map larger than Go's
+// smallest, which takes as many allocations as growing past it, for each
+// copy that fits the smallest without it.
 const deliveryMarkers = 2
 
 // markDelivery sets on m, the copy of a message handed out on delivery

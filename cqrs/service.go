@@ -20,6 +20,7 @@ import (
 type Service struct {
 	cfg        ServiceConfig
 	ownsTransp bool
+	origin     failedOrigin // where its handlers' failures happen
 	types      *registry
 	listen     map[string]bool
 	locks      keyedMutex[string]
@@ -63,6 +64,7 @@ func NewService(cfg ServiceConfig) (*Service, error) {
 	s := &Service{
 		cfg:         cfg,
 		ownsTransp:  owns,
+		origin:      newFailedOrigin(cfg.Version),
 		types:       newRegistry(),
 		listen:      map[string]bool{},
 		dispatchers: map[string]*dispatcher{},

@@ -24,6 +24,17 @@ type ServiceConfig struct {
 	// use it for per-service resources; router handlers are named
 	// "<Name>/<destination>".
 	Name string
+	// Version is the version of the service's code, one line of printable
+	// text of at most 128 bytes (optional). Every dead letter a handler's
+	// failure causes carries it (sourceflow.MetaFailedVersion), beside the
+	// failing process's host (sourceflow.MetaFailedHost, os.Hostname, read
+	// by NewService), so that after a deploy the failures of the old
+	// version and of the new one can be told apart. Default: the main
+	// module's version the program was built as (runtime/debug's
+	// ReadBuildInfo: a tag such as "v1.4.2", or a pseudo-version, when
+	// built from a module or a stamped checkout), none when that is
+	// "(devel)".
+	Version string
 	// Transport carries messages. Default: a new ChannelTransport.
 	Transport Transport
 	// Listen lists the destinations this service consumes. A type routed to
@@ -147,6 +158,9 @@ type ServiceConfig struct {
 const DefaultMaxHops = 64
 
 func (c *ServiceConfig) setDefaults() {
+	if c.Version == "" {
+		c.Version = buildVersion()
+	}
 	if c.Transport == nil {
 		c.Transport, _ = NewChannelTransport(ChannelConfig{Logger: c.Logger}) // the zero config is valid
 	}
@@ -181,6 +195,7 @@ func (c ServiceConfig) Validate() error {
 		fieldcheck.Required("cqrs: ServiceConfig.Name", c.Name != ""),
 		fieldcheck.NotNegative("cqrs: ServiceConfig.CloseTimeout", c.CloseTimeout),
 		fieldcheck.NotNegative("cqrs: ServiceConfig.MaxHops", c.MaxHops),
+		checkVersion(c.Version),
 	}
 	if err := fieldcheck.ServiceName(c.Name); err != nil {
 		errs = append(errs, fmt.Errorf("cqrs: ServiceConfig.Name %w", err))
