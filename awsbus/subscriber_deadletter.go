@@ -57,12 +57,12 @@ func (sub *subscription) deadLetter(d *delivery, reason string) bool {
 }
 
 // deadLetterInput is the SendMessage call that copies d, with the failure
-// reason, to the endpoint's dead-letter queue; on FIFO in d's message
+// reason and where its handler failed, to the endpoint's dead-letter queue; on FIFO in d's message
 // group, deduplicated by d's SQS MessageId.
 func (sub *subscription) deadLetterInput(d *delivery, reason string) *sqs.SendMessageInput {
 	in := &sqs.SendMessageInput{
 		QueueUrl: aws.String(sub.ep.DLQURL), MessageBody: d.raw.Body,
-		MessageAttributes: deadLetterAttributes(d.raw, reason),
+		MessageAttributes: deadLetterAttributes(d.raw, reason, originOf(d)),
 	}
 	if sub.ep.FIFO {
 		group := d.group
@@ -76,30 +76,30 @@ func (sub *subscription) deadLetterInput(d *delivery, reason string) *sqs.SendMe
 }
 
 // deadLetterAttributes returns the attributes of raw's dead-letter copy:
-// raw's own plus the reason (see withReason) and the consumer's receive
-// count (see withReceiveCount). When the copy would exceed
-// MaxSQSMessageBytes the count is left out first, then the reason is
-// shortened: every dead letter says why it is there, the count only helps.
-// SQS refuses a larger copy, and the message would then reach the
-// dead-letter queue through the redrive policy, without any reason. A
-// message that leaves no room at all for a reason is copied without one or
-// a count; the reason is in the log.
-func deadLetterAttributes(raw sqstypes.Message, reason string) map[string]sqstypes.MessageAttributeValue {
+// raw's own plus the reason (see withReason), where its handler failed, o,
+// and the consumer's receive count (see failedOrigin.markers, withMarkers).
+// When the copy would exceed MaxSQSMessageBytes the count is left out
+// first, then o, then the reason is shortened: every dead letter says why
+// it is there, the rest only helps. SQS refuses a larger copy, and the
+// message would then reach the dead-letter queue through the redrive
+// policy, without any reason. A message that leaves no room at all for a
+// reason is copied without one or the markers; the reason is in the log.
+func deadLetterAttributes(raw sqstypes.Message, reason string, o failedOrigin) map[string]sqstypes.MessageAttributeValue {
 	body := aws.ToString(raw.Body)
-	attrs := withReceiveCount(withReason(raw.MessageAttributes, reason), rawReceiveCount(raw))
-	if sqsSize(body, attrs) <= MaxSQSMessageBytes {
-		return attrs
+	none := failedOrigin{}.markers(0)
+	var attrs map[string]sqstypes.MessageAttributeValue
+	for _, markers := range [][]deadLetterMarker{o.markers(rawReceiveCount(raw)), o.markers(0), none} {
+		attrs = withMarkers(withReason(raw.MessageAttributes, reason), markers)
+		if sqsSize(body, attrs) <= MaxSQSMessageBytes {
+			return attrs
+		}
 	}
-	attrs = withReceiveCount(withReason(raw.MessageAttributes, reason), 0)
 	over := sqsSize(body, attrs) - MaxSQSMessageBytes
-	if over <= 0 {
-		return attrs
-	}
 	reason = cleanReason(reason)
 	if keep := len(reason) - over; keep > 0 && sqsrules.Reason(reason, keep) != "" {
-		return withReceiveCount(withReason(raw.MessageAttributes, sqsrules.Reason(reason, keep)), 0)
+		return withMarkers(withReason(raw.MessageAttributes, sqsrules.Reason(reason, keep)), none)
 	}
-	if bare := withReceiveCount(raw.MessageAttributes, 0); sqsSize(body, bare) <= MaxSQSMessageBytes {
+	if bare := withMarkers(raw.MessageAttributes, none); sqsSize(body, bare) <= MaxSQSMessageBytes {
 		return bare
 	}
 	return raw.MessageAttributes

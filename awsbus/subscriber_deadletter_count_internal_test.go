@@ -24,7 +24,7 @@ func TestDeadLetterAttributesPackTheReceiveCountOfAFullMessage(t *testing.T) {
 	raw := sqstypes.Message{Body: aws.String("{}"), MessageAttributes: attrs,
 		Attributes: map[string]string{string(sqstypes.MessageSystemAttributeNameApproximateReceiveCount): "4"}}
 
-	out := deadLetterAttributes(raw, "poison")
+	out := deadLetterAttributes(raw, "poison", failedOrigin{})
 
 	assert.LessOrEqual(t, len(out), sourceflow.AttributeBudget)
 	env, readable := packedEnvelope(out)

@@ -28,7 +28,7 @@ func TestDeadLetterAttributesFitAtEveryShortfall(t *testing.T) {
 		most := sqsSize("", withReason(attrs, reason)) - sqsSize("", attrs)
 		for short := 1; short <= most; short++ {
 			raw := sqstypes.Message{Body: aws.String(body[:room+short]), MessageAttributes: attrs}
-			out := deadLetterAttributes(raw, reason)
+			out := deadLetterAttributes(raw, reason, failedOrigin{})
 			if size := sqsSize(aws.ToString(raw.Body), out); size > MaxSQSMessageBytes {
 				t.Fatalf("%s, %d bytes short: the copy is %d bytes, over %d", name, short, size, MaxSQSMessageBytes)
 			}

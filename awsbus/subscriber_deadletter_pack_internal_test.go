@@ -37,7 +37,7 @@ func TestDeadLetterAttributesPacksTheReasonOfAFullMessageWithoutEnvelope(t *test
 	}
 	raw := sqstypes.Message{Body: aws.String(`{"id":"o-1"}`), MessageAttributes: full}
 
-	out := deadLetterAttributes(raw, "cqrs: unknown type orders.Nope")
+	out := deadLetterAttributes(raw, "cqrs: unknown type orders.Nope", failedOrigin{})
 
 	assert.LessOrEqual(t, len(out), sourceflow.AttributeBudget)
 	assert.Equal(t, "cqrs: unknown type orders.Nope", peekReason(t, out))
