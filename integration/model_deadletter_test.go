@@ -5,6 +5,7 @@ package integration
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -63,7 +64,8 @@ func TestModelMalformedCommandsAreDeadLetteredOthersFlow(t *testing.T) {
 func testPoison(t *testing.T, suffix string) {
 	queue := uniqueName("m-poison", suffix)
 	runs := &ledger{}
-	svc, tr := modelService(t, awsbus.Config{MaxReceiveCount: 3}, cqrs.ServiceConfig{Name: "poison-worker", Listen: []string{queue}})
+	svc, tr := modelService(t, awsbus.Config{MaxReceiveCount: 3},
+		cqrs.ServiceConfig{Name: "poison-worker", Version: poisonVersion, Listen: []string{queue}})
 	require.NoError(t, cqrs.RegisterCommand[PayOrder](svc, "model.PayOrder", queue))
 	saga := cqrs.NewSaga[Payment](svc, "payment")
 	require.NoError(t, cqrs.Handle(saga, func(_ context.Context, s *Payment, c PayOrder, env cqrs.Envelope) ([]any, error) {
@@ -138,10 +140,17 @@ func waitDeliveriesDone(t *testing.T, client *sqs.Client, url string) {
 	}, 60*time.Second, 250*time.Millisecond, "every delivery from %s finishes", url)
 }
 
+// poisonVersion is the version of the service the poisons fail in.
+const poisonVersion = "v1.4.2-poison"
+
 // checkDead checks that every dead letter, copies included, is a poison
-// carrying its reason in sf_failure.
+// carrying its reason in sf_failure and, when its handler failed (not
+// awsbus, refusing an envelope it cannot read), which host and which
+// version of the service failed it.
 func checkDead(t *testing.T, dead []types.Message) {
 	t.Helper()
+	host, err := os.Hostname()
+	require.NoError(t, err)
 	for _, m := range dead {
 		p, ok := poisonOf(m)
 		if !assert.True(t, ok, "only poisons reach the dead-letter queue, got body %q", aws.ToString(m.Body)) {
@@ -152,6 +161,12 @@ func checkDead(t *testing.T, dead []types.Message) {
 			assert.Contains(t, aws.ToString(failure.StringValue), p.reason, p.name)
 			t.Logf("%s: %s=%q", p.name, sourceflow.MetaFailure, aws.ToString(failure.StringValue))
 		}
+		if p.reason == awsbus.ErrMalformedMessage.Error() {
+			assert.NotContains(t, m.MessageAttributes, sourceflow.MetaFailedHost, "%s: no handler ran", p.name)
+			continue
+		}
+		assert.Equal(t, host, aws.ToString(m.MessageAttributes[sourceflow.MetaFailedHost].StringValue), p.name)
+		assert.Equal(t, poisonVersion, aws.ToString(m.MessageAttributes[sourceflow.MetaFailedVersion].StringValue), p.name)
 	}
 }
 

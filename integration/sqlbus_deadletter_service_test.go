@@ -6,6 +6,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"os"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -37,7 +39,7 @@ func deadLetterNamesItsService(t *testing.T, d sourceflow.Dialect, db *sql.DB) {
 	cfg := sqlbusConfig(d, db)
 	var handled atomic.Int64
 	ledgerSvc := sqlbusService(t, cfg, cqrs.ServiceConfig{Name: "dl-ledger", Listen: []string{topic}})
-	auditor := sqlbusService(t, cfg, cqrs.ServiceConfig{Name: "dl-auditor", Listen: []string{topic}})
+	auditor := sqlbusService(t, cfg, cqrs.ServiceConfig{Name: "dl-auditor", Version: "v2.0.0-audit", Listen: []string{topic}})
 	for _, s := range []*cqrs.Service{ledgerSvc, auditor} {
 		require.NoError(t, cqrs.RegisterEvent[filterPlaced](s, "filter.Placed", topic))
 	}
@@ -71,13 +73,18 @@ func deadLetterNamesItsService(t *testing.T, d sourceflow.Dialect, db *sql.DB) {
 	assert.True(t, strings.Contains(text, "dl-auditor"),
 		"the dead letter names the service whose consumer group dead-lettered it: %s", text)
 	assert.Equal(t, "dl-auditor", dead[0].Message.Metadata.Get(sourceflow.MetaDeadLetteredBy))
+	host, err := os.Hostname()
+	require.NoError(t, err)
+	assert.Equal(t, host, dead[0].Message.Metadata.Get(sourceflow.MetaFailedHost), "the host whose handler failed")
+	assert.Equal(t, "v2.0.0-audit", dead[0].Message.Metadata.Get(sourceflow.MetaFailedVersion), "the version whose handler failed")
 
-	// `sourceflow sql dead-letters` shows it, with the dead letter's age,
-	// and --summary counts the dead letters by service.
+	// `sourceflow sql dead-letters` shows it, with the failing host and
+	// version and the dead letter's age, and --summary counts the dead
+	// letters by service.
 	out, errOut, code := runCLI(t, "sql", "dead-letters", "--destination", topic, "--dsn", sqlbusDSN(t, d))
 	require.Equal(t, 0, code, errOut)
-	assert.Regexp(t, `SERVICE\s+AGE\s+REASON\n`, out)
-	assert.Regexp(t, `o-1\s+dl-auditor\s+\d+s\s+handler`, out)
+	assert.Regexp(t, `SERVICE\s+HOST\s+VERSION\s+AGE\s+REASON\n`, out)
+	assert.Regexp(t, `o-1\s+dl-auditor\s+`+regexp.QuoteMeta(host)+`\s+v2\.0\.0-audit\s+\d+s\s+handler`, out)
 	out, errOut, code = runCLI(t, "sql", "dead-letters", "--destination", topic, "--summary", "--dsn", sqlbusDSN(t, d))
 	require.Equal(t, 0, code, errOut)
 	assert.Regexp(t, `SERVICE\s+COUNT\ndl-auditor\s+1\n`, out)

@@ -113,6 +113,10 @@ type letter struct {
 	// attribute to spare.
 	hops       string
 	packedHops bool
+	// failedHost and failedVersion say where the handler failed, as awsbus
+	// copies them from cqrs; inside sf_env with packedOrigin.
+	failedHost, failedVersion string
+	packedOrigin              bool
 }
 
 // envelope is the envelope metadata of l.
@@ -158,6 +162,16 @@ func (e *dlqEnv) put(t *testing.T, queue string, l letter) map[string]sqstypes.M
 	}
 	if l.receives != "" {
 		attrs[sourceflow.MetaDeliveryCount] = l.receives
+	}
+	origin := attrs
+	if l.packedOrigin {
+		origin = env
+	}
+	if l.failedHost != "" {
+		origin[sourceflow.MetaFailedHost] = l.failedHost
+	}
+	if l.failedVersion != "" {
+		origin[sourceflow.MetaFailedVersion] = l.failedVersion
 	}
 	body := l.body
 	if l.encryptFor != "" {

@@ -27,6 +27,11 @@ type deadLetter struct {
 	entity    string
 	// reason is the failure reason; empty when the message carries none.
 	reason string
+	// failedHost and failedVersion say which host and which version of the
+	// service failed the message (sourceflow.MetaFailedHost and
+	// MetaFailedVersion, which awsbus copies from cqrs); empty when the
+	// message does not say.
+	failedHost, failedVersion string
 	// receives is how often the consumer received the message, as awsbus
 	// writes it into its dead-letter copy (sourceflow.MetaDeliveryCount);
 	// 0 when the message carries no count (SQS's redrive policy moved it, a
@@ -68,6 +73,7 @@ func decodeLetter(m sqstypes.Message) deadLetter {
 	d.messageID = firstOf(md[sourceflow.MetaMessageID], uuid, d.sqsID)
 	d.typ, d.entity = d.metadata[sourceflow.MetaType], d.metadata[sourceflow.MetaEntityID]
 	d.reason = d.metadata[sourceflow.MetaFailure]
+	d.failedHost, d.failedVersion = md[sourceflow.MetaFailedHost], md[sourceflow.MetaFailedVersion]
 	if n, err := strconv.Atoi(md[sourceflow.MetaDeliveryCount]); err == nil && n > 0 {
 		d.receives = n
 	}

@@ -152,6 +152,8 @@ func printLetter(w io.Writer, d deadLetter, payload string) {
 		line("malformed", d.malformed)
 	}
 	line("receives", firstOf(d.receivesText(), receivesUnknown))
+	line("host", firstOf(d.failedHost, originUnknown))
+	line("version", firstOf(d.failedVersion, originUnknown))
 	if !d.sent.IsZero() {
 		line("sent", d.sent.Format(time.RFC3339))
 	}

@@ -24,7 +24,10 @@ const peekLong = `peek shows up to --max messages of a dead-letter queue, decode
 entity id, message id (with its type, the idempotency key), the SQS message id, the
 failure reason, how often the consumer received it ("receives", as SourceFlow's
 AWS transport writes it into its dead-letter copy; "unknown" for a message
-the queue's redrive policy moved, which carries no count), when it was first
+the queue's redrive policy moved, which carries no count), the host and
+the version of the service whose handler failed it (sf_failed_host and
+sf_failed_version, which SourceFlow's services record beside the reason;
+"unknown" for a message that does not say), when it was first
 sent (the envelope's sf_at, kept across retries and redrives) and when it
 entered the dead-letter queue: "dead-lettered" for a copy with its reason,
 "enqueued" for a message without one (SQS keeps a standard queue's enqueue
@@ -72,10 +75,11 @@ Without --key-id any key the caller may decrypt with is used.
 With -o json it prints one document, for scripts:
 {"service", "queue", "source", "approximate_depth", "messages": [{"type",
 "entity_id", "message_id", "sqs_id", "reason", "reason_given", "malformed",
-"receives", "sent", "dead_lettered", "enqueued", "payload"}]}. "reason" is
+"receives", "failed_host", "failed_version", "sent", "dead_lettered",
+"enqueued", "payload"}]}. "reason" is
 always set: the failure reason, or, when the message carries none
 ("reason_given": false), the same explanation the table gives. "receives" is
-left out when unknown, "sent" (RFC 3339, as the other times) when the
+left out when unknown, as are "failed_host" and "failed_version", "sent" (RFC 3339, as the other times) when the
 envelope has no time, "dead_lettered" (a copy with its reason) or
 "enqueued" (a message without one) when SQS gives no time, "payload"
 unless --payload or --decrypt shows it, "malformed" when a consumer reads

@@ -38,6 +38,11 @@ type deadLetterJSON struct {
 	// Receives is how often the consumer received the message; left out
 	// when the dead letter does not say.
 	Receives *int `json:"receives,omitempty"`
+	// FailedHost and FailedVersion say which host and which version of
+	// the service failed the message; each left out when the dead letter
+	// does not say.
+	FailedHost    string `json:"failed_host,omitempty"`
+	FailedVersion string `json:"failed_version,omitempty"`
 	// Sent is when the message was first sent (sf_at).
 	Sent string `json:"sent,omitempty"`
 	// DeadLettered is the SQS SentTimestamp of a copy awsbus made with its
@@ -55,7 +60,7 @@ func printLettersJSON(ctx context.Context, w io.Writer, s *session, p dlqPair, q
 	for i, d := range letters {
 		m := deadLetterJSON{Type: d.typ, EntityID: d.entity, MessageID: d.messageID, SQSID: d.sqsID,
 			Reason: firstOf(d.reason, noReason), ReasonGiven: d.reason != "", Malformed: d.malformed,
-			Sent: rfc3339(d.sent), Payload: show.render(ctx, d)}
+			FailedHost: d.failedHost, FailedVersion: d.failedVersion, Sent: rfc3339(d.sent), Payload: show.render(ctx, d)}
 		if d.receives > 0 {
 			m.Receives = &d.receives
 		}

@@ -6,6 +6,10 @@ import "strconv"
 // that does not say how often the consumer received it.
 const receivesUnknown = "unknown (the dead letter does not say: moved by the queue's redrive policy, sent by a producer, or copied by an older SourceFlow)"
 
+// originUnknown is what peek shows for the host or the version of a dead
+// letter that does not say where its handler failed.
+const originUnknown = "unknown"
+
 // Labels of a dead letter's SQS SentTimestamp in the dead-letter queue.
 const (
 	// labelDeadLettered: a dead letter awsbus copied, with its reason, is

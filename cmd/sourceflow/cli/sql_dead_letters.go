@@ -43,7 +43,11 @@ to 100,000: past that, "at least 100000 more"): the
 message id (with its type, the idempotency key; else the row's uuid), the type (sf_type),
 the entity (sf_entity), for a destination the service (consumer group)
 that dead-lettered it (sf_dead_lettered_by; "-" for a dead letter written
-before sqlbus recorded it), AGE: how long ago it was dead-lettered (its
+before sqlbus recorded it), the host and the version of the service
+whose handler failed it (sf_failed_host and sf_failed_version, which the
+services record beside the reason; "failed_host" and "failed_version" with
+-o json; "-", and left out of JSON, for a dead letter that does not say),
+AGE: how long ago it was dead-lettered (its
 row's created_at, by the database's clock, read as sql depth says;
 "dead_lettered" and "age_seconds" with -o json), and the reason it was
 dead-lettered. An outbox's dead
@@ -233,7 +237,7 @@ func printSQLLetters(w io.Writer, letters []sqlLetter, isOutbox, payload bool) e
 	if len(letters) == 0 {
 		return nil
 	}
-	head := "MESSAGE ID\tTYPE\tENTITY\tSERVICE\t"
+	head := "MESSAGE ID\tTYPE\tENTITY\tSERVICE\tHOST\tVERSION\t"
 	if isOutbox {
 		head = "MESSAGE ID\tTYPE\tENTITY\tDESTINATION\t"
 	}
@@ -250,7 +254,8 @@ func printSQLLetters(w io.Writer, letters []sqlLetter, isOutbox, payload bool) e
 		case isOutbox:
 			line += printable(firstOf(l.Type, "-")) + "\t" + printable(firstOf(l.Entity, "-")) + "\t" + printable(firstOf(l.Destination, "-")) + "\t"
 		default:
-			line += printable(firstOf(l.Type, "-")) + "\t" + printable(firstOf(l.Entity, "-")) + "\t" + printable(firstOf(l.Service, "-")) + "\t"
+			line += printable(firstOf(l.Type, "-")) + "\t" + printable(firstOf(l.Entity, "-")) + "\t" + printable(firstOf(l.Service, "-")) + "\t" +
+				printable(firstOf(l.FailedHost, "-")) + "\t" + printable(firstOf(l.FailedVersion, "-")) + "\t"
 		}
 		line += shownAge(l.AgeSeconds) + "\t" + printable(firstOf(l.Reason, "none given"))
 		if payload {

@@ -20,7 +20,11 @@ const listRead = `"metadata", CAST(`
 // total rows, of which a read returns one (a destination's dead letter
 // that service billing dead-lettered 90 seconds before the read).
 func letterDB(total int64) *sqldbtest.DB {
-	meta := `{"sf_failure":"card declined","sf_dead_lettered_by":"billing"}`
+	return letterDBWith(total, `{"sf_failure":"card declined","sf_dead_lettered_by":"billing"}`)
+}
+
+// letterDBWith is letterDB whose dead letter has the metadata meta.
+func letterDBWith(total int64, meta string) *sqldbtest.DB {
 	return &sqldbtest.DB{Values: map[string]int64{"COUNT(": total},
 		Rows: map[string][]driver.Value{listRead: {"1", int64(1), "row-1", []byte(`{}`), []byte(meta), int64(1_796_000_000), int64(1_796_000_090)}}}
 }

@@ -16,8 +16,8 @@ func TestSQLDeadLettersShowsTheServiceAndTheAgeOfEach(t *testing.T) {
 	var out, errOut bytes.Buffer
 
 	require.NoError(t, newWarnConn(t, f).listDeadLetters(t.Context(), &out, &errOut, sqlLettersFlags{max: 10}, "payments.fifo", false))
-	assert.Regexp(t, `MESSAGE ID\s+TYPE\s+ENTITY\s+SERVICE\s+AGE\s+REASON\n`, out.String())
-	assert.Regexp(t, `row-1\s+-\s+-\s+billing\s+1m30s\s+card declined\n`, out.String())
+	assert.Regexp(t, `MESSAGE ID\s+TYPE\s+ENTITY\s+SERVICE\s+HOST\s+VERSION\s+AGE\s+REASON\n`, out.String())
+	assert.Regexp(t, `row-1\s+-\s+-\s+billing\s+-\s+-\s+1m30s\s+card declined\n`, out.String())
 
 	out.Reset()
 	require.NoError(t, newWarnConn(t, f).listDeadLetters(t.Context(), &out, &errOut,

@@ -28,6 +28,12 @@ type sqlLetter struct {
 	// dead-lettered the message (sourceflow.MetaDeadLetteredBy); empty for
 	// a dead letter written before sqlbus recorded it.
 	Service string `json:"service,omitempty"`
+	// FailedHost and FailedVersion are, for a destination, which host and
+	// which version of the service failed the message
+	// (sourceflow.MetaFailedHost and MetaFailedVersion); empty for a dead
+	// letter that does not say.
+	FailedHost    string `json:"failed_host,omitempty"`
+	FailedVersion string `json:"failed_version,omitempty"`
 	// DeadLettered is when the dead letter's row was written (its
 	// created_at) and AgeSeconds how long before the read, both by the
 	// database's clock; sql dead-letters sets them.
@@ -77,6 +83,7 @@ func decodeSQLLetter(dl cqrs.DeadLetter, isOutbox, cut bool) sqlLetter {
 	l.Type, l.Entity, l.payload = meta[sourceflow.MetaType], meta[sourceflow.MetaEntityID], payload
 	if !isOutbox {
 		l.Service = meta[sourceflow.MetaDeadLetteredBy]
+		l.FailedHost, l.FailedVersion = meta[sourceflow.MetaFailedHost], meta[sourceflow.MetaFailedVersion]
 	}
 	l.Redrives = max(sourceflow.Redrives(meta), sourceflow.Redrives(dl.Message.Metadata))
 	return l
