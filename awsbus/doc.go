@@ -105,11 +105,15 @@
 //     envelope (a subscription without raw message delivery):
 //     the message is copied at once to its dead-letter queue with the reason
 //     in an sf_failure attribute and how often the consumer received it in
-//     an sf_delivery_count attribute (each inside the packed sf_env envelope
-//     when the message has no attribute to spare; a count the sender set is
-//     dropped) and deleted from the source, without
-//     burning the retry budget. The reason is shortened when the copy would
-//     exceed the SQS size limit. The reason is logged once, with the
+//     an sf_delivery_count attribute, and the host and the version of the
+//     service whose handler failed it in sf_failed_host and
+//     sf_failed_version, which cqrs records beside the reason (each inside
+//     the packed sf_env envelope when the message has no attribute to
+//     spare, the reason taking its place first; a count, host or version
+//     the sender set is dropped) and deleted from the source, without
+//     burning the retry budget. When the copy would exceed the SQS size
+//     limit the count is left out first, then the host and version, and
+//     then the reason is shortened. The reason is logged once, with the
 //     message's id (message_id: its sf_id, which `sourceflow dlq peek` shows
 //     as its message id and every line of SourceFlow names it by; else its
 //     UUID, its SQS MessageId when it carries none), its SQS MessageId

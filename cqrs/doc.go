@@ -144,7 +144,14 @@
 //     entity id, or a send past the hop limit (ErrHopLimit)) are marked
 //     sourceflow.Permanent and recorded on
 //     the nacked message under sourceflow.MetaFailure, so transports
-//     dead-letter them at once. A message of a type no handler of its
+//     dead-letter them at once. Beside any failure's reason the service
+//     records where it happened, the host (os.Hostname, read once by
+//     NewService) and ServiceConfig.Version (by default the main
+//     module's build version), as sourceflow.MetaFailedHost and
+//     sourceflow.MetaFailedVersion; ChannelTransport, PubSubTransport
+//     and awsbus carry them into the dead letter the failure causes,
+//     so the failures of an old and a new version tell apart after a
+//     deploy. A handler that succeeds pays nothing for them. A message of a type no handler of its
 //     destination takes (ErrUnknownType) is retried until its last
 //     delivery first, since during a rolling deploy a newer instance may
 //     take it (an event whose type no version of the service handles,

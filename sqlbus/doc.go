@@ -176,7 +176,9 @@
 // cqrs.PubSubTransport, pauses doubling from Config.RedeliveryDelay) while
 // the subscription waits, then published with
 // its reason in sourceflow.MetaFailure, and the consumer group (the
-// service) that dead-lettered it in sourceflow.MetaDeadLetteredBy, to
+// service) that dead-lettered it in sourceflow.MetaDeadLetteredBy, and
+// the host and version whose handler failed it in sourceflow.MetaFailedHost
+// and sourceflow.MetaFailedVersion, to
 // DeadLetterTopic(destination), a table like any other
 // (watermill_<topic>$dlq) that every consumer group of the destination
 // shares; a permanent failure and a
