@@ -47,7 +47,7 @@ func TestCLISQL_DeadLettersShowsAtMostMaxAndCountsTheRest(t *testing.T) {
 		require.Equal(t, cli.ExitOK, code, errOut)
 		assert.Contains(t, out, "12 dead letters of destination "+r.queue)
 		assert.Contains(t, out, "; the oldest 5 shown, 7 more not shown (raise --max).\n")
-		assert.Len(t, regexp.MustCompile(`(?m)^written-\d\d +- +- +- +\d+s +card declined$`).FindAllString(out, -1), 4, out)
+		assert.Len(t, regexp.MustCompile(`(?m)^written-\d\d +- +- +- +- +- +\d+s +card declined$`).FindAllString(out, -1), 4, out)
 		assert.NotContains(t, out, "written-04")
 
 		out, errOut, code = r.sql("dead-letters", "--destination", r.queue, "--max", "2", "--payload", "-o", "json")
