@@ -22,9 +22,13 @@
 // so themselves.
 //
 // CheckLink finds whether a connection is encrypted and local (from pgx's
-// own socket, else by asking the server), for a database the package opened
-// or one a caller gave, whatever its driver; WarnPlaintext logs, once per call, one that crosses a network
-// in clear text, for the components that have a logger.
+// own socket, else by asking the server), and whether the client verifies
+// the server (from pgx's own TLS config, else from the DSN), for a database
+// the package opened or one a caller gave, whatever its driver;
+// WarnPlaintext logs, once per call, one that crosses a network in clear
+// text, or in TLS that accepts any server's certificate (sslmode=prefer or
+// require, tls=skip-verify or preferred), for the components that have a
+// logger.
 //
 // PollLog bounds what a watermill-sql subscriber logs of its failed polls
 // (internal/repeatlog) while the database is down, for sqlbus's

@@ -20,6 +20,10 @@ type dsnTarget struct {
 	// kind is what its hosts say (for a PostgreSQL DSN listing several,
 	// local only when each is local, remote when one is remote).
 	kind hostKind
+	// unverified reports that a connection in TLS by its settings does
+	// not verify the server (pgxUnverified; MySQL's tls=skip-verify,
+	// tls=preferred, or a registered config that skips the check).
+	unverified bool
 	// ok reports that the DSN names hosts a check can use: false when it
 	// is empty, cannot be read, names a driver's registered dialer (MySQL)
 	// or connection config (pgx), or is a SQLite file.
@@ -44,7 +48,8 @@ func readPostgresDSN(dsn string) dsnTarget {
 	if err != nil {
 		return dsnTarget{addr: unparsableAddr}
 	}
-	t := dsnTarget{addr: net.JoinHostPort(cfg.Host, strconv.Itoa(int(cfg.Port))), kind: pgHostKind(cfg.Host), ok: dsn != ""}
+	t := dsnTarget{addr: net.JoinHostPort(cfg.Host, strconv.Itoa(int(cfg.Port))), kind: pgHostKind(cfg.Host),
+		unverified: pgxUnverified(&cfg.Config), ok: dsn != ""}
 	for _, fb := range cfg.Fallbacks {
 		t.kind = min(t.kind, pgHostKind(fb.Host))
 	}
@@ -56,7 +61,7 @@ func readMySQLDSN(dsn string) dsnTarget {
 	if err != nil {
 		return dsnTarget{addr: unparsableAddr}
 	}
-	t := dsnTarget{addr: cfg.Addr}
+	t := dsnTarget{addr: cfg.Addr, unverified: cfg.TLS != nil && !verifiesServer(cfg.TLS)}
 	switch {
 	case dsn == "":
 	case cfg.Net == "unix":

@@ -5,13 +5,15 @@ import (
 	"database/sql"
 	"net"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // clientLink returns what the client's end of conn says of it, and true,
 // when pgx's database/sql driver holds it over a socket: TLS or not, and
 // the address the socket reaches (a unix socket, or a TCP address, local
-// when a loopback one). That is where the client's bytes go, whatever the
+// when a loopback one), and, in TLS, whether the server went unverified
+// (unverifiedTLS, from the connection's config). That is where the client's bytes go, whatever the
 // server sees behind a pooler or proxy (PgBouncer on the server's host
 // reaching it through a unix socket, a proxy that adds or ends TLS), and
 // whatever a host name resolved to. It returns false for another driver,
@@ -25,27 +27,30 @@ func clientLink(conn *sql.Conn) (Link, bool) {
 		if !isPgx {
 			return nil
 		}
-		l, ok = socketLink(c.Conn().PgConn().Conn())
+		l, ok = socketLink(c.Conn().PgConn().Conn(), &c.Conn().Config().Config)
 		return nil
 	})
 	return l, ok
 }
 
-// socketLink is what nc, a pgx connection's socket, says of it.
-func socketLink(nc net.Conn) (Link, bool) {
-	var encrypted bool
+// socketLink is what nc, the socket of a pgx connection made with cfg,
+// says of it.
+func socketLink(nc net.Conn, cfg *pgconn.Config) (Link, bool) {
+	var l Link
 	if tc, isTLS := nc.(*tls.Conn); isTLS {
-		encrypted, nc = true, tc.NetConn()
+		l.Encrypted, l.Unverified, nc = true, unverifiedTLS(tc.ConnectionState(), cfg), tc.NetConn()
 	}
 	switch nc.(type) {
 	case *net.UnixConn:
-		return Link{Encrypted: encrypted, Local: true, Addr: "a unix socket"}, true
+		l.Local, l.Addr = true, "a unix socket"
+		return l, true
 	case *net.TCPConn:
 		addr, _ := nc.RemoteAddr().(*net.TCPAddr)
 		if addr == nil {
 			return Link{}, false
 		}
-		return Link{Encrypted: encrypted, Local: addr.IP.IsLoopback(), Addr: addr.String()}, true
+		l.Local, l.Addr = addr.IP.IsLoopback(), addr.String()
+		return l, true
 	}
 	return Link{}, false
 }

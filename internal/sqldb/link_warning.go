@@ -25,11 +25,28 @@ func PlaintextWarning(component string, d Dialect, addr string) string {
 		"in clear text; %s", component, d, addr, advice)
 }
 
+// UnverifiedWarning is the warning about a connection of component to the
+// d database at addr that crosses a network in TLS without the client
+// verifying the server, with what to set in the DSN to verify it.
+func UnverifiedWarning(component string, d Dialect, addr string) string {
+	modes := "sslmode=prefer (pgx's default) and sslmode=require accept any certificate"
+	advice := "set sslmode=verify-full and sslrootcert=<the CA's certificate file> in the DSN"
+	if d == MySQL {
+		modes = "tls=skip-verify and tls=preferred accept any certificate"
+		advice = "set tls=true, or the name of a TLS config registered with mysql.RegisterTLSConfig " +
+			"that verifies the server, in the DSN"
+	}
+	return fmt.Sprintf("%s: the connection to %s at %s is encrypted but the server's certificate is not verified (%s): "+
+		"anyone on the network path can pose as the server, then read and change its statements and data; %s",
+		component, d, addr, modes, advice)
+}
+
 // WarnPlaintext checks one connection of db (CheckLink, with dsn, which
 // may be "") within timeout, or ctx's end if sooner, and logs
-// PlaintextWarning as a warning (slogdefault.Warn: at slog's Warn on the
-// default Logger, at Info on a logger without a Warn method) when it
-// crosses a network in clear text. It never fails its
+// the warning CheckPlaintext returns (slogdefault.Warn: at slog's Warn on
+// the default Logger, at Info on a logger without a Warn method) when
+// someone on the network path could read it: in clear text, or in TLS
+// without verifying the server. It never fails its
 // caller: an error of the check itself is logged at debug level only.
 // component, the package that opened or was given db, starts the message.
 // It reports whether the check concluded: false when ctx ended before the
@@ -51,15 +68,21 @@ func WarnPlaintext(ctx context.Context, db *sql.DB, d Dialect, dsn string, timeo
 // CheckPlaintext checks one connection of db (CheckLink, with dsn, which
 // may be "") within timeout, or ctx's end if sooner. When the connection
 // crosses a network in clear text, warning is PlaintextWarning for
-// component and addr the address it names; otherwise both are "". err is
-// the check's own error.
+// component; when it crosses one in TLS without verifying the server
+// (Link.UnverifiedTLS), UnverifiedWarning; addr is then the address it
+// names. Otherwise both are "". err is the check's own error.
 func CheckPlaintext(ctx context.Context, db *sql.DB, d Dialect, dsn string, timeout time.Duration,
 	component string) (warning, addr string, err error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	l, err := CheckLink(ctx, db, d, dsn)
-	if err != nil || !l.Plaintext() {
+	switch {
+	case err != nil:
 		return "", "", err
+	case l.Plaintext():
+		return PlaintextWarning(component, d, l.Addr), l.Addr, nil
+	case l.UnverifiedTLS():
+		return UnverifiedWarning(component, d, l.Addr), l.Addr, nil
 	}
-	return PlaintextWarning(component, d, l.Addr), l.Addr, nil
+	return "", "", nil
 }
