@@ -122,8 +122,9 @@ func (g *globals) runSQL(cmd *cobra.Command, f connFlags, fn func(ctx context.Co
 }
 
 // warnPlaintext prints on errOut, once, that the connection crosses a
-// network in clear text, when it does (sqldb.CheckPlaintext: CheckLink,
-// which the DSN's host decides and names), with what to set in the DSN. It
+// network in clear text, or in TLS that does not verify the server, when it
+// does (sqldb.CheckPlaintext: CheckLink, which the DSN's host decides and
+// names, and its TLS settings), with what to set in the DSN. It
 // never fails the command nor writes on stdout: a check that fails, or does not answer
 // within ctx or sqldb.DefaultConnectTimeout, prints nothing.
 func (c *sqlConn) warnPlaintext(ctx context.Context, errOut io.Writer) {

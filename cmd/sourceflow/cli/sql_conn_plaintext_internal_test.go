@@ -12,9 +12,10 @@ import (
 )
 
 // The sql commands say on stderr, once, that their connection crosses a
-// network in clear text, naming the DSN's host:port (never the password)
-// and what to set; a local DSN, an encrypted connection and a check that
-// fails print nothing.
+// network in clear text, or in TLS that does not verify the server, naming
+// the DSN's host:port (never the password) and what to set; a local DSN, a
+// connection in TLS that verifies the server and a check that fails print
+// nothing.
 func TestSQLConnWarnsOfAPlaintextConnection(t *testing.T) {
 	for _, tt := range []struct {
 		name string
@@ -24,10 +25,17 @@ func TestSQLConnWarnsOfAPlaintextConnection(t *testing.T) {
 	}{
 		{"remote", "postgres://ops:hunter22secret@db.internal:5432/shop", &sqldbtest.DB{Rows: sqldbtest.PostgresLink(false, "10.0.0.5", 5432)},
 			"warning: sourceflow sql: the connection to postgres at db.internal:5432 is not encrypted"},
-		{"remote with TLS", "postgres://ops:hunter22secret@db.internal:5432/shop", &sqldbtest.DB{Rows: sqldbtest.PostgresLink(true, "10.0.0.5", 5432)}, ""},
+		{"remote with TLS that verifies the server", "postgres://ops:hunter22secret@db.internal:5432/shop?sslmode=verify-full",
+			&sqldbtest.DB{Rows: sqldbtest.PostgresLink(true, "10.0.0.5", 5432)}, ""},
+		{"remote with TLS that does not verify the server (pgx's default)", "postgres://ops:hunter22secret@db.internal:5432/shop",
+			&sqldbtest.DB{Rows: sqldbtest.PostgresLink(true, "10.0.0.5", 5432)},
+			"warning: sourceflow sql: the connection to postgres at db.internal:5432 is encrypted but the server's certificate is not verified"},
 		{"loopback", "postgres://ops:hunter22secret@127.0.0.1:5432/shop", &sqldbtest.DB{Rows: sqldbtest.PostgresLink(false, "172.17.0.2", 5432)}, ""},
 		{"mysql remote", "ops:hunter22secret@tcp(db.internal:3306)/shop", &sqldbtest.DB{Rows: sqldbtest.MySQLLink("", "10.1.2.3", "db1", 3306)},
 			"warning: sourceflow sql: the connection to mysql at db.internal:3306 is not encrypted"},
+		{"mysql remote with tls=skip-verify", "ops:hunter22secret@tcp(db.internal:3306)/shop?tls=skip-verify",
+			&sqldbtest.DB{Rows: sqldbtest.MySQLLink("TLS_AES_256_GCM_SHA384", "10.1.2.3", "db1", 3306)},
+			"warning: sourceflow sql: the connection to mysql at db.internal:3306 is encrypted but the server's certificate is not verified"},
 		{"mysql unix socket", "ops:hunter22secret@unix(/run/mysqld/mysqld.sock)/shop", &sqldbtest.DB{Rows: sqldbtest.MySQLLink("", "10.1.2.3", "db1", 3306)}, ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
