@@ -42,6 +42,17 @@
 // package retries throttled KMS calls again on top of the SDK, a few times,
 // with its own short backoff.
 //
+// # Endpoints over plain HTTP
+//
+// A client built from a config WithRetries set up warns, once per endpoint
+// and process, at slog's Warn on the default logger, when the endpoint it
+// resolved for a call (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_KMS and the like,
+// the shared config's endpoint_url, a client option) is plain http:// on a
+// host other than this machine: requests are signed, but responses are not
+// authenticated, so anyone on the path could answer in the endpoint's place
+// (a KMS handing out data keys it knows). An emulator on this machine
+// (localhost, a name under .localhost, 127.0.0.0/8, ::1) is not warned of.
+//
 // A poller whose ReceiveMessage fails (the endpoint is down, the queue's
 // KMS key throttles) pauses SubscriberConfig.ReceiveErrorBackoff (100ms),
 // doubling with every failure in a row up to ReceiveErrorMaxBackoff (10s),

@@ -71,7 +71,15 @@ func NewRetryer(mode aws.RetryMode) aws.Retryer {
 // ThrottleErrorCodes added as retryable unless it retries them already, so
 // calling WithRetries twice changes nothing. NewTransportFromAWS applies it;
 // apply it yourself to clients you build.
+//
+// The clients also warn, once per endpoint and process, at slog's Warn on
+// the default logger, of a plain http:// endpoint on a host that is not a
+// loopback one, as the endpoint each resolved (AWS_ENDPOINT_URL_KMS
+// included) shows: a signed request's response is not authenticated, so a
+// KMS on the path could hand out data keys it knows. An emulator on this
+// machine (localhost, 127.0.0.1, ::1) is not warned of.
 func WithRetries(cfg aws.Config) aws.Config {
+	cfg = withPlainHTTPCheck(cfg)
 	custom := cfg.Retryer
 	if custom == nil {
 		mode := cfg.RetryMode

@@ -31,7 +31,8 @@ const DefaultMaxAttempts = 6
 // AWS_ENDPOINT_URL_DYNAMODB for a DynamoDB emulator apart from it,
 // credentials, AWS_ACCOUNT_ID), shared files and instance
 // roles. The region defaults to DefaultRegion, the attempts per call to
-// DefaultMaxAttempts, and the clients retry throttling errors
+// DefaultMaxAttempts, and the clients retry throttling errors and warn of
+// a plain http:// endpoint on a host other than this machine
 // (awsbus.WithRetries). ctx bounds the loading: with the SDK's defaults
 // mode auto (AWS_DEFAULTS_MODE, defaults_mode), the SDK asks the instance
 // metadata service (IMDS) for the region it runs in, and when ctx ends
