@@ -112,7 +112,7 @@ func (t *Transport) startOnce(ctx context.Context) (run *forwarderRun, legacy bo
 }
 
 // checkLink logs a warning when the connection to the database is not
-// encrypted, unless a check concluded already (sqldb.PlaintextOnce): a
+// encrypted, or in TLS that does not verify the server, unless a check concluded already (sqldb.PlaintextOnce): a
 // Bind whose context ended during the check leaves it to a later Bind.
 func (t *Transport) checkLink(ctx context.Context) {
 	t.linkChecked.Warn(ctx, t.cfg.DB, t.cfg.Dialect, "", sqldb.DefaultConnectTimeout, t.cfg.Logger, "outbox")

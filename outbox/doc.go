@@ -256,9 +256,10 @@
 //
 // The first Bind, once the tables are there, finds whether the connection
 // to Config.DB is encrypted and where it goes (a pgx connection from its
-// own socket, another from the server); one that is
-// neither encrypted nor local (a unix socket, a loopback address) is logged
-// once as a warning (slog's Warn on the default logger, Info on a logger
+// own socket, another from the server); one that is not local (a unix
+// socket, a loopback address) and either in clear text or in TLS that does
+// not verify the server (sslmode=prefer, pgx's default, or require) is
+// logged once as a warning (slog's Warn on the default logger, Info on a logger
 // without a Warn method), naming the server's host:port and what to set in the
 // DSN: sslmode=verify-full with sslrootcert on PostgreSQL, tls=true or a
 // config registered with mysql.RegisterTLSConfig on MySQL. The check is

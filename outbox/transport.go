@@ -64,7 +64,8 @@ func New(cfg Config) (*Transport, error) {
 // tables (and the forwarders' offsets row) when they are missing and starts
 // the forwarder (unless Config.DisableForwarder), returning once it runs.
 // Once the tables are there, the first start checks whether the connection
-// to the database crosses a network in clear text, and if so warns of it
+// to the database crosses a network in clear text or in TLS that does not
+// verify the server, and if so warns of it
 // once (at Info on a logger without a Warn method), with what to set in the DSN (see the package
 // documentation).
 // When ctx ends first, Bind returns at once with ctx's error, naming what it

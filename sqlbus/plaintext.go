@@ -13,7 +13,7 @@ import (
 
 // plaintextCheck checks, on the first Publish or Subscribe of a
 // transport, whether its connection to the database crosses a network in
-// clear text, and if so logs it (see sqldb.WarnPlaintext). NewTransport
+// clear text or in TLS that does not verify the server, and if so logs it (see sqldb.WarnPlaintext). NewTransport
 // takes no context and touches no database: the first call that does
 // runs the check, within its context; the calls meanwhile do not wait for
 // it, and one whose context ends before the server answered leaves it to

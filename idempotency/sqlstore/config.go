@@ -69,7 +69,8 @@ type Config struct {
 	// managed elsewhere (see Store.SchemaSQL).
 	SkipMigrations bool
 	// Logger receives cleanup failures, and the warning about a connection
-	// that crosses a network in clear text (see the package documentation).
+	// that crosses a network in clear text or in TLS that does not verify
+	// the server (see the package documentation).
 	// Default: no-op.
 	Logger watermill.LoggerAdapter
 }

@@ -109,8 +109,10 @@
 //
 // Open and New ask the server whether the store's connection is encrypted
 // and where it arrives (Open goes by its DSN's host, when that is a socket
-// or an address); one that is neither encrypted nor local (a unix socket, a
-// loopback address, localhost) is logged once as a warning (Config.Logger's
+// or an address); one that is not local (a unix socket, a loopback address,
+// localhost) and either in clear text or in TLS that does not verify the
+// server (sslmode=prefer, pgx's default, or require; tls=skip-verify or
+// preferred) is logged once as a warning (Config.Logger's
 // Warn method if it has one, slog's Warn on the default logger, else Info),
 // naming the server's host:port and what to set in the DSN:
 // sslmode=verify-full with sslrootcert on PostgreSQL, tls=true or a config

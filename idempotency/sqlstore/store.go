@@ -93,7 +93,8 @@ func newStore(ctx context.Context, db *sql.DB, cfg Config, owns bool) (*Store, e
 }
 
 // warnPlaintext logs, once per Open or New, that the store's connection
-// crosses a network in clear text, when it does (see sqldb.WarnPlaintext):
+// crosses a network in clear text or in TLS that does not verify the
+// server, when it does (see sqldb.WarnPlaintext):
 // with the DSN, when Open opened db, which names the address.
 func warnPlaintext(ctx context.Context, db *sql.DB, cfg Config, opened bool) {
 	dsn := ""
