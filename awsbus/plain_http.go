@@ -47,7 +47,8 @@ func checkPlainHTTP(ctx context.Context, in middleware.FinalizeInput, next middl
 
 // warnPlainHTTP logs, once per endpoint, at slog's Warn on the default
 // logger, that u, the endpoint of a call to service, is plain HTTP on a host
-// that is not a loopback one. The endpoint is shown as scheme://host:port,
+// that is not a loopback one. The endpoint is shown in the line's endpoint
+// field (not in its message, which stays constant) as http://host:port,
 // without the user information its URL may hold.
 func warnPlainHTTP(u *url.URL, service string) {
 	if !strings.EqualFold(u.Scheme, "http") || loopbackHost(u.Hostname()) {
@@ -57,7 +58,7 @@ func warnPlainHTTP(u *url.URL, service string) {
 	if _, warned := plainHTTPWarned.LoadOrStore(endpoint, struct{}{}); warned {
 		return
 	}
-	slog.Warn("awsbus: the AWS endpoint "+endpoint+" is plain HTTP: requests are signed, but responses are not "+
+	slog.Warn("awsbus: an AWS endpoint is plain HTTP: requests are signed, but responses are not "+
 		"authenticated, so anyone on the network path can read them and answer in the endpoint's place "+
 		"(a KMS can hand out data keys it knows, a queue deliver messages of its choosing); "+
 		"use an https:// endpoint (AWS_ENDPOINT_URL and its per-service forms, endpoint_url)",
