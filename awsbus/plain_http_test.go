@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -36,6 +38,14 @@ func (c *refusingClient) Do(r *http.Request) (*http.Response, error) {
 	c.urls = append(c.urls, r.URL.String())
 	return nil, errors.New("refused")
 }
+
+// plainHTTPRuns numbers the runs of the tests below, whose endpoints take
+// it as their port: an endpoint is warned of once per process, and a run
+// (-count) must not find its endpoints warned of by the one before.
+var plainHTTPRuns atomic.Int32
+
+// runEndpoint is endpoint, a format with one %d, of this run.
+func runEndpoint(endpoint string) string { return fmt.Sprintf(endpoint, 4000+plainHTTPRuns.Add(1)) }
 
 // captureSlog sets slog's default logger to one writing into the returned
 // buffer until the test ends.
@@ -66,17 +76,18 @@ func TestWithRetriesWarnsOnceOfAPlainHTTPEndpoint(t *testing.T) {
 		endpoint string
 		warned   bool
 	}{
-		{"http://192.0.2.41:4566", true},
-		{"HTTP://aws-emulator.internal:4566", true},
-		{"https://192.0.2.42:4566", false},
-		{"http://127.0.0.1:4566", false},
-		{"http://localhost:4566", false},
-		{"http://sqs.localhost:4566", false},
-		{"http://[::1]:4566", false},
+		{"http://192.0.2.41:%d", true},
+		{"HTTP://aws-emulator.internal:%d", true},
+		{"https://192.0.2.42:%d", false},
+		{"http://127.0.0.1:%d", false},
+		{"http://localhost:%d", false},
+		{"http://sqs.localhost:%d", false},
+		{"http://[::1]:%d", false},
 	} {
 		t.Run(tt.endpoint, func(t *testing.T) {
 			logs := captureSlog(t)
-			cfg := awsbus.WithRetries(plainHTTPConfig(tt.endpoint))
+			endpoint := runEndpoint(tt.endpoint)
+			cfg := awsbus.WithRetries(plainHTTPConfig(endpoint))
 			ctx := context.Background()
 
 			_, err := sqs.NewFromConfig(cfg).ListQueues(ctx, &sqs.ListQueuesInput{})
@@ -95,7 +106,7 @@ func TestWithRetriesWarnsOnceOfAPlainHTTPEndpoint(t *testing.T) {
 			assert.Contains(t, logs.String(), "is plain HTTP")
 			assert.Contains(t, logs.String(), "responses are not authenticated")
 			assert.Contains(t, logs.String(), "https://")
-			assert.Contains(t, logs.String(), "endpoint="+strings.ToLower(tt.endpoint))
+			assert.Contains(t, logs.String(), "endpoint="+strings.ToLower(endpoint))
 		})
 	}
 }
@@ -105,8 +116,9 @@ func TestWithRetriesWarnsOnceOfAPlainHTTPEndpoint(t *testing.T) {
 // the password its URL may hold; WithRetries applied twice warns once and
 // leaves the calls working.
 func TestWithRetriesWarnsOfTheEndpointTheClientResolved(t *testing.T) {
+	kmsEndpoint := runEndpoint("192.0.2.44:%d")
 	for k, v := range map[string]string{
-		"AWS_ENDPOINT_URL": "https://192.0.2.43", "AWS_ENDPOINT_URL_KMS": "http://ops:s3cret@192.0.2.44:4566",
+		"AWS_ENDPOINT_URL": "https://192.0.2.43", "AWS_ENDPOINT_URL_KMS": "http://ops:s3cret@" + kmsEndpoint,
 		"AWS_REGION": "us-east-1", "AWS_CA_BUNDLE": "", "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_PROFILE": "",
 		"AWS_CONFIG_FILE": t.TempDir() + "/none", "AWS_SHARED_CREDENTIALS_FILE": t.TempDir() + "/none",
 	} {
@@ -126,7 +138,7 @@ func TestWithRetriesWarnsOfTheEndpointTheClientResolved(t *testing.T) {
 
 	require.Len(t, client.urls, 2)
 	assert.Equal(t, 1, strings.Count(logs.String(), "\n"), "one line: %s", logs)
-	assert.Contains(t, logs.String(), "endpoint=http://192.0.2.44:4566")
+	assert.Contains(t, logs.String(), "endpoint=http://"+kmsEndpoint)
 	assert.Contains(t, logs.String(), "service=KMS")
 	assert.NotContains(t, logs.String(), "s3cret")
 }
