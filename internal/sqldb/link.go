@@ -41,8 +41,9 @@ func (l Link) Plaintext() bool { return !l.Encrypted && !l.Local }
 func (l Link) UnverifiedTLS() bool { return l.Encrypted && l.Unverified && !l.Local }
 
 // CheckLink finds whether one connection of db is encrypted, whether the
-// client verifies the server (see Link.Unverified), and where it goes. A connection of pgx's database/sql driver says so itself (see
-// clientLink), without a query. Otherwise it asks the server, so it works
+// client verifies the server (see Link.Unverified), and where it goes. A
+// connection of pgx's database/sql driver says so itself (see clientLink),
+// without a query. Otherwise it asks the server, so it works
 // on a database the caller opened, whatever its driver: on PostgreSQL
 // pg_stat_ssl (and pg_stat_gssapi) for pg_backend_pid() and
 // inet_server_addr() (NULL for a unix socket); on MySQL and MariaDB the session's Ssl_cipher (empty
@@ -53,9 +54,9 @@ func (l Link) UnverifiedTLS() bool { return l.Encrypted && l.Unverified && !l.Lo
 // when the server is asked, where it points decides Local when it is a unix socket or an address
 // (a loopback one, or "localhost", is local; any other address is not),
 // since a server behind a forwarder or a container's published port sees
-// another address than the one the client dials; and the TLS settings it
-// names decide Unverified of a connection the server reports in TLS. A host name other than
-// "localhost" leaves Local to the server (a name may stand for a loopback
+// another address than the one the client dials; and its TLS settings
+// decide Unverified of a connection the server reports in TLS. A host name
+// other than "localhost" leaves Local to the server (a name may stand for a loopback
 // address, as a machine's own name often does), and so does a DSN naming a
 // driver's registered dialer or connection config. A SQLite database is a
 // local file: Local, without any query. ctx bounds the check.
