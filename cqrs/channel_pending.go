@@ -75,7 +75,7 @@ type subscriptionEnd struct {
 	received func()
 	// handing returns the context the handlers of a message handed on now
 	// run in, from live; nil: live itself.
-	handing func(live context.Context) context.Context
+	handing func(live context.Context, m *message.Message) context.Context
 	// quiesce stops new publishes reaching the subscription and returns a
 	// channel closed once those under way arrived.
 	quiesce func() <-chan struct{}
@@ -93,8 +93,10 @@ type subscriptionEnd struct {
 // whose context is sub and which awaits a.
 func (t *ChannelTransport) channelEnd(dest string, sub context.Context, end func(), a *awaited) subscriptionEnd {
 	return subscriptionEnd{
-		received:     func() { t.received(dest, 1) },
-		handing:      func(live context.Context) context.Context { return t.handingOn(live, sub) },
+		received: func() { t.received(dest, 1) },
+		handing: func(live context.Context, m *message.Message) context.Context {
+			return t.handingOn(live, sub, dest, m)
+		},
 		quiesce:      func() <-chan struct{} { return t.unready(dest, a) },
 		end:          end,
 		awaited:      a,
@@ -118,12 +120,12 @@ func (e subscriptionEnd) ended() {
 	}
 }
 
-// handingOn is the context the handlers of a message handed on now run in.
-func (e subscriptionEnd) handingOn(live context.Context) context.Context {
+// handingOn is the context the handlers of m, handed on now, run in.
+func (e subscriptionEnd) handingOn(live context.Context, m *message.Message) context.Context {
 	if e.handing == nil {
 		return live
 	}
-	return e.handing(live)
+	return e.handing(live, m)
 }
 
 // publishCounted publishes msgs to dest, counted until they arrive, or

@@ -149,7 +149,7 @@ func handOn(ctx, live context.Context, in <-chan *message.Message, out chan<- *m
 				refuse(m)
 				return
 			}
-			m.SetContext(continueChain(e.handingOn(live), m))
+			m.SetContext(continueChain(e.handingOn(live, m), m))
 			select {
 			case out <- m:
 			case <-ctx.Done():

@@ -446,7 +446,7 @@ func (p channelPublisher) Publish(topic string, msgs ...*message.Message) error 
 		}
 		return p.t.publishCounted(topic, msgs)
 	}
-	if publishesToOwnDestination(topic, msgs) {
+	if p.t.deliveringTo(topic, msgs) {
 		return p.t.handOver(topic, msgs)
 	}
 	if chain := lockingChain(msgs); chain != nil {
@@ -458,17 +458,6 @@ func (p channelPublisher) Publish(topic string, msgs ...*message.Message) error 
 	}
 	defer p.t.watchSyncPublish(topic, msgs).stop()
 	return p.t.publishCountedWaiting(topic, msgs)
-}
-
-// publishesToOwnDestination reports whether msgs are published from a
-// handler of topic itself: waiting for them would wait on that handler.
-func publishesToOwnDestination(topic string, msgs []*message.Message) bool {
-	for _, m := range msgs {
-		if message.SubscribeTopicFromCtx(m.Context()) == topic {
-			return true
-		}
-	}
-	return false
 }
 
 // Close does nothing: the publisher shares the transport's pub/sub.

@@ -44,15 +44,21 @@ type handling struct {
 	// since is by's losses when the message was last handed to its
 	// consumer: each delivery marks it again (see remark).
 	since atomic.Uint64
+	// dest is the destination the message was consumed from.
+	dest string
+	// from is the handling whose handler published the message and waits
+	// for its handling, on the synchronous transport; nil for none (see
+	// deliveringTo).
+	from *handling
 }
 
 // handlingKey keys the handling in the context of a message's handlers.
 type handlingKey struct{}
 
-// handingOn returns live, the context the handlers of a message the
-// subscription sub hands on now run in, recording their handling.
-func (t *ChannelTransport) handingOn(live, sub context.Context) context.Context {
-	h := &handling{sub: sub, by: t}
+// handingOn returns live, the context the handlers of m, which the
+// subscription sub of dest hands on now, run in, recording their handling.
+func (t *ChannelTransport) handingOn(live, sub context.Context, dest string, m *message.Message) context.Context {
+	h := &handling{sub: sub, by: t, dest: dest, from: t.waitingPublisher(m)}
 	h.since.Store(t.losses.Load())
 	return context.WithValue(live, handlingKey{}, h)
 }

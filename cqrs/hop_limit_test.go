@@ -25,24 +25,31 @@ type (
 // count grows by one each time a handler sends or raises; past the limit
 // the send is refused, so the command whose handling would go on looping
 // is dead-lettered with the reason instead of looping for ever, and the
-// service goes on handling other messages.
+// service goes on handling other messages. On the synchronous transport
+// too: the reaction's send back to the saga's destination, which its chain
+// is delivering to, is handed over rather than waited for, so Send
+// returns and the loop goes on behind it until the limit.
 func TestCausationLoopStopsAtTheHopLimit(t *testing.T) {
 	for _, tc := range []struct {
 		name          string
 		maxHops, want int
+		async         bool
 	}{
-		{"default", 0, cqrs.DefaultMaxHops},
-		{"configured", 6, 6},
+		{"default", 0, cqrs.DefaultMaxHops, true},
+		{"configured", 6, 6, true},
+		{"synchronous", 0, cqrs.DefaultMaxHops, false},
+		{"synchronous configured", 6, 6, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
-			// Async: on the synchronous transport the saga's raise would wait
-			// for the reaction, whose send waits for the saga's destination.
-			tr, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{Async: true})
+			tr, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{Async: tc.async, CloseTimeout: time.Second})
 			require.NoError(t, err)
 			t.Cleanup(func() { _ = tr.Close() })
 			saga, echoed := loopService(t, cqrs.ServiceConfig{Name: "loop", Transport: tr, MaxHops: tc.maxHops})
-			_, err = saga.Send(ctx, "p-1", loopPing{})
+			// A Send waiting on itself would wait out this deadline.
+			sendCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			defer cancel()
+			_, err = saga.Send(sendCtx, "p-1", loopPing{})
 			require.NoError(t, err)
 			require.EventuallyWithT(t, func(c *assert.CollectT) {
 				assert.Len(c, tr.DeadLetters(), 1)
