@@ -177,7 +177,7 @@ func (s *Service) publish(ctx context.Context, destination string, env Envelope,
 	if pub == nil {
 		return ErrNotStarted
 	}
-	if s.joinsTransaction(ctx) && waitsForConsumer(s.cfg.Transport, destination) {
+	if waitsForConsumer(s.cfg.Transport, destination) && s.inTransaction(ctx) {
 		return sourceflow.Permanent(fmt.Errorf("cqrs: publish %s %s to %q: %w", env.Type, env.MessageID, destination, ErrPublishInTransaction))
 	}
 	kind, _ := s.types.kindOf(destination)
@@ -188,6 +188,15 @@ func (s *Service) publish(ctx context.Context, destination string, env Envelope,
 		return fmt.Errorf("cqrs: publish %s %s to %q: %w", env.Type, env.MessageID, destination, err)
 	}
 	return nil
+}
+
+// inTransaction reports whether ctx carries a transaction a publish must
+// not wait in: one the service's stores join, or a handling transaction
+// (sourceflow.InHandlingTx) they stay out of, whose idempotency record
+// holds its locks until it commits (SQLite's one writer, which the
+// consumer's own handling transaction waits for).
+func (s *Service) inTransaction(ctx context.Context) bool {
+	return sourceflow.InHandlingTx(ctx) || s.joinsTransaction(ctx)
 }
 
 // waitsForConsumer reports whether t publishes to destination on a

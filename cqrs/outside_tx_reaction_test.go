@@ -17,11 +17,16 @@ import (
 
 // A reaction that keeps no state (Start does not warn of a service of
 // reactions alone) has no store outside a transactional idempotency
-// middleware's transaction to be warned of (the saga beside it is).
+// middleware's transaction to be warned of (the saga beside it is). Async:
+// a synchronous ChannelTransport refuses the saga's raise in the handling
+// transaction (cqrs.ErrPublishInTransaction).
 func TestHandling_DoesNotWarnOfAStatelessReactionInTheTransaction(t *testing.T) {
 	logs := watermill.NewCaptureLogger()
+	tr, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{Async: true})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = tr.Close() })
 	svc, err := cqrs.NewService(cqrs.ServiceConfig{Name: "hotel", Logger: logs, Listen: []string{"bookings", "booking-events"},
-		HandlerMiddleware: []message.HandlerMiddleware{inHandlingTx}})
+		Transport: tr, HandlerMiddleware: []message.HandlerMiddleware{inHandlingTx}})
 	require.NoError(t, err)
 	var seen cqrstest.Recorder[roomBooked]
 	require.NoError(t, errors.Join(

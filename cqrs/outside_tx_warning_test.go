@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -51,8 +52,17 @@ func bookTwice(t *testing.T, cfg cqrs.ServiceConfig) *watermill.CaptureLoggerAda
 	return logs
 }
 
+// Async: a synchronous ChannelTransport refuses the saga's raise in the
+// handling transaction (cqrs.ErrPublishInTransaction), and the view would
+// never handle the event.
 func TestHandling_WarnsOnceOfAStoreOutsideTheIdempotencyTransaction(t *testing.T) {
-	logs := bookTwice(t, cqrs.ServiceConfig{HandlerMiddleware: []message.HandlerMiddleware{inHandlingTx}})
+	tr, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{Async: true})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = tr.Close() })
+	logs := bookTwice(t, cqrs.ServiceConfig{Transport: tr, HandlerMiddleware: []message.HandlerMiddleware{inHandlingTx}})
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		assert.Len(c, outsideTxWarnings(logs), 2)
+	}, 10*time.Second, 5*time.Millisecond, "the view handled no event")
 	assert.ElementsMatch(t, []watermill.LogFields{
 		{"service": "hotel", "handler": "stay/hotel.BookRoom"},
 		{"service": "hotel", "handler": "stays/hotel.RoomBooked"},
