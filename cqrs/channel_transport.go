@@ -49,12 +49,18 @@ type ChannelConfig struct {
 	// makes a whole flow complete before Send returns. Gochannel publishes to
 	// one destination one message at a time, so in this mode a message being
 	// redelivered holds back later messages to its destination, and a
-	// handler must not wait, through a chain of handlers, on a publish to its
-	// own destination: a handler publishing straight to the destination it
-	// consumes is queued, in order, and handed over without waiting (so
-	// Send returns before such a follow-up is handled, and one whose turn
-	// comes after the transport closed is dead-lettered); for longer cycles,
-	// set Async.
+	// handler cannot wait, through a chain of handlers, on a publish to a
+	// destination that chain is delivering to: a handler publishing to the
+	// destination it consumes, or to one a handler waiting on it through the
+	// publishes between them consumes (a saga's command raising an event
+	// whose reaction sends a command back to the saga's destination, a cycle
+	// of any length), has that publish queued, in order, and handed over
+	// without waiting. The chain goes on and returns, so Send returns before
+	// such a follow-up is handled (one whose turn comes after the transport
+	// closed is dead-lettered), and the follow-up is delivered once the
+	// message holding its destination was handled, starting a chain of its
+	// own: a causation loop goes round one cycle at a time until
+	// ServiceConfig.MaxHops dead-letters it, as on an asynchronous transport.
 	//
 	// A handler holding an entity's lock (a saga's command handler, a view's
 	// projection) may send, itself or through the handlers of what it sends,
@@ -95,10 +101,13 @@ type ChannelConfig struct {
 	// destination are delivered each on its own, concurrently, in no
 	// particular order.
 	//
-	// Set Async too when handlers run in a transaction their
-	// stores join (transactional idempotency with SQL stores): the consumer's
-	// transaction may wait for locks the publisher's holds until it commits,
-	// so a service refuses such a publish with ErrPublishInTransaction.
+	// Set Async too when handlers run in a handling transaction
+	// (transactional idempotency), whether or not the service's stores join
+	// it, or send in a transaction their stores join: the consumer's
+	// transaction may wait for locks the publisher's holds until it commits
+	// (on SQLite, the database's one writer, which the publisher's
+	// idempotency record holds), so a service refuses such a publish with
+	// ErrPublishInTransaction rather than wait.
 	Async bool
 	// MaxDeadLetters bounds the dead letters kept for DeadLetters; older ones
 	// are dropped (DeadLetterCount still counts them). Default: 1000.
@@ -182,8 +191,9 @@ func (c ChannelConfig) Validate() error {
 // transport then keeps it as a dead letter, once for each subscription
 // that missed it, with a reason saying its subscription closed before the
 // message reached it. A message queued rather than published at once (what
-// a handler publishes to its own destination, and, with Async, what is
-// published to an ordered destination; see ChannelConfig.Async) counts
+// a handler publishes to a destination its synchronous chain is delivering
+// to, and, with Async, what is published to an ordered destination; see
+// ChannelConfig.Async) counts
 // from its publish: each subscription in place when its Publish returned,
 // or by its turn, receives it or has it dead-lettered. One whose turn
 // fails (the transport closed, or its command destination lost its

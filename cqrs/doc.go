@@ -44,9 +44,9 @@
 //   - Every message counts its hops, the handlers that led to it
 //     (Envelope.Hops); a handler's send past ServiceConfig.MaxHops fails
 //     permanently (ErrHopLimit), so a causation loop ends in a dead letter
-//     rather than running for ever, on an asynchronous transport; on the
-//     synchronous ChannelTransport (the default) such a loop waits on
-//     itself at its first cycle instead (see ChannelConfig.Async).
+//     rather than running for ever, on the synchronous ChannelTransport
+//     (the default) too, where the send closing the loop is handed over
+//     rather than waited for (see ChannelConfig.Async).
 //   - Every type routes to one named destination, and one destination may
 //     carry several types of one kind. A listened destination has a single
 //     router handler that dispatches by type; a type without a handler there
@@ -166,8 +166,10 @@
 //     command destination. By default its Publish returns when the message
 //     was handled (or, with an error saying it was handed over, when the
 //     sender's context ended first: its handling goes on), so Send returns
-//     when the in-process flow it starts is done (except follow-ups a handler sends to its own destination, which
-//     are queued in order and handed over without waiting); a handler's
+//     when the in-process flow it starts is done (except follow-ups a
+//     handler sends to a destination its chain of handlers is delivering
+//     to, its own or one further up, which are queued in order and handed
+//     over without waiting); a handler's
 //     error is not returned to the sender: the transport redelivers the
 //     message, then dead-letters it (DeadLetters; a permanent failure at
 //     once). A handler must send with its own context (or one derived from
@@ -175,10 +177,11 @@
 //     message's handling needs a lock the sending handler holds, and a
 //     synchronous publish that has waited 30s logs a warning through
 //     ChannelConfig.Logger.
-//     Inside a transaction the stores join, the wait for the handling
-//     could deadlock on the transaction's locks, so a synchronous
-//     ChannelTransport refuses such a publish (ErrPublishInTransaction);
-//     set ChannelConfig.Async there. An asynchronous ChannelTransport
+//     Inside a transaction the stores join, or a handling transaction
+//     (transactional idempotency) they stay out of, the wait for the
+//     handling could deadlock on the transaction's locks (on SQLite, the
+//     one writer), so a synchronous ChannelTransport refuses such a
+//     publish (ErrPublishInTransaction); set ChannelConfig.Async there. An asynchronous ChannelTransport
 //     still delivers what is published to a ".fifo" destination one
 //     message at a time, in publish order (queued, so Publish does not
 //     wait), and other destinations' messages concurrently.

@@ -87,8 +87,10 @@ var (
 	ErrSecondListener = errors.New("cqrs: command destination already has a listener in this process")
 	// ErrPublishInTransaction is returned when a message would be published
 	// on a synchronous ChannelTransport inside a transaction the service's
-	// stores join: Publish would wait for the consumer, whose own transaction
-	// may need locks this one holds until it commits.
+	// stores join, or inside a handling transaction
+	// (sourceflow.InHandlingTx) whatever its stores: Publish would wait for
+	// the consumer, whose own transaction may need locks this one holds
+	// until it commits (on SQLite, the database's one writer).
 	ErrPublishInTransaction = errors.New("cqrs: a synchronous ChannelTransport cannot publish inside a handling transaction; set ChannelConfig.Async")
 )
 

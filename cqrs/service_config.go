@@ -146,10 +146,11 @@ type ServiceConfig struct {
 	// handler's send or raise of a message past it fails with ErrHopLimit,
 	// permanently, so a causation loop (a saga's event whose reaction sends
 	// the command that raises it again) ends with its message dead-lettered
-	// rather than running for ever. That holds on an asynchronous
-	// transport: on the synchronous ChannelTransport (the default) such a
-	// loop waits on itself at its first cycle, and its Send blocks until
-	// its context ends (see ChannelConfig.Async). Default: DefaultMaxHops.
+	// rather than running for ever. That holds on the synchronous
+	// ChannelTransport (the default) too: the send that closes the loop is
+	// handed over rather than waited for (see ChannelConfig.Async), so Send
+	// returns after the first cycle and the loop goes on behind it, one
+	// cycle at a time, until the limit. Default: DefaultMaxHops.
 	MaxHops int
 }
 
