@@ -69,7 +69,9 @@ func TestChannelSynchronousCycleIsHandedOver(t *testing.T) {
 	require.NoError(t, err)
 
 	require.NoError(t, pub.Publish("a", hopMessage(ctx, 0)), "the cycle waited on itself")
-	assert.Equal(t, []string{"a:0", "b:1", "c:2"}, handled.all(), "the first cycle is handled before Publish returns")
+	first := handled.all()
+	require.GreaterOrEqual(t, len(first), 3, "the first cycle is handled before Publish returns")
+	assert.Equal(t, []string{"a:0", "b:1", "c:2"}, first[:3])
 	eventually(t, func() bool { return len(handled.all()) == 10 }, "the cycle goes on behind the publish")
 	assert.Equal(t, []string{"a:0", "b:1", "c:2", "a:3", "b:4", "c:5", "a:6", "b:7", "c:8", "a:9"}, handled.all())
 	assert.Empty(t, errs.all())
