@@ -193,9 +193,9 @@ func (c ChannelConfig) Validate() error {
 // message reached it. A message queued rather than published at once (what
 // a handler publishes to a destination its synchronous chain is delivering
 // to, and, with Async, what is published to an ordered destination; see
-// ChannelConfig.Async) counts
-// from its publish: each subscription in place when its Publish returned,
-// or by its turn, receives it or has it dead-lettered. One whose turn
+// ChannelConfig.Async) counts from its publish: each subscription in place
+// when its Publish returned, or by its turn, receives it or has it
+// dead-lettered. One whose turn
 // fails (the transport closed, or its command destination lost its
 // listener) before any of them dead-lettered it is instead dead-lettered
 // once, with the failure. A queued command, which has one listener at a

@@ -169,22 +169,22 @@
 //     when the in-process flow it starts is done (except follow-ups a
 //     handler sends to a destination its chain of handlers is delivering
 //     to, its own or one further up, which are queued in order and handed
-//     over without waiting); a handler's
-//     error is not returned to the sender: the transport redelivers the
-//     message, then dead-letters it (DeadLetters; a permanent failure at
-//     once). A handler must send with its own context (or one derived from
-//     it): a send with context.Background() waits for good when its
-//     message's handling needs a lock the sending handler holds, and a
-//     synchronous publish that has waited 30s logs a warning through
-//     ChannelConfig.Logger.
+//     over without waiting); a handler's error is not returned to the
+//     sender: the transport redelivers the message, then dead-letters it
+//     (DeadLetters; a permanent failure at once). A handler must send with
+//     its own context (or one derived from it): a send with
+//     context.Background() waits for good when its message's handling
+//     needs a lock the sending handler holds, and a synchronous publish
+//     that has waited 30s logs a warning through ChannelConfig.Logger.
 //     Inside a transaction the stores join, or a handling transaction
 //     (transactional idempotency) they stay out of, the wait for the
 //     handling could deadlock on the transaction's locks (on SQLite, the
 //     one writer), so a synchronous ChannelTransport refuses such a
-//     publish (ErrPublishInTransaction); set ChannelConfig.Async there. An asynchronous ChannelTransport
-//     still delivers what is published to a ".fifo" destination one
-//     message at a time, in publish order (queued, so Publish does not
-//     wait), and other destinations' messages concurrently.
+//     publish (ErrPublishInTransaction); set ChannelConfig.Async there.
+//     An asynchronous ChannelTransport still delivers what is published
+//     to a ".fifo" destination one message at a time, in publish order
+//     (queued, so Publish does not wait), and other destinations'
+//     messages concurrently.
 //   - PubSubTransport carries a service over any Watermill Pub/Sub
 //     (watermill-sql, watermill-aws, ...): a destination is a topic, a
 //     service listens through a consumer group named after it, and it adds
