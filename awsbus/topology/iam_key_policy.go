@@ -6,11 +6,15 @@ import (
 )
 
 // SNSKeyActions returns SNS's actions on a key it stores messages under: a
-// data key for each message written to an encrypted topic or queue, and
-// decrypting it. NewKeyPolicyStatements grants them (sorted), and so does
-// the key policy of iac's documents (in this order): one list, so the two
-// cannot drift apart.
-func SNSKeyActions() []string { return []string{"kms:GenerateDataKey*", "kms:Decrypt"} }
+// data key for each message written to an encrypted topic or queue
+// (kms:GenerateDataKey), and decrypting it (kms:Decrypt). Those are the
+// only calls SNS makes under the key, the actions AWS's guides list for
+// SNS on an encrypted topic or queue and the ones Validate checks the key
+// policy for; no wildcard, which would also grant GenerateDataKeyPair and
+// GenerateDataKeyWithoutPlaintext. NewKeyPolicyStatements grants them
+// (sorted), and so does the key policy of iac's documents (in this order):
+// one list, so the two cannot drift apart.
+func SNSKeyActions() []string { return []string{"kms:GenerateDataKey", "kms:Decrypt"} }
 
 // NewKeyPolicyStatements returns the statements the key policy of p's KMS
 // key needs besides the account's own access, for the encryption at rest

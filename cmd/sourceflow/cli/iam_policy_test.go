@@ -167,7 +167,7 @@ func TestIAMPolicy_KeyPolicyLetsSNSUseTheKeyForTheServicesTopics(t *testing.T) {
 	require.Len(t, pol.Statement, 1)
 	s := pol.Statement[0]
 	assert.Equal(t, map[string][]string{"Service": {"sns.amazonaws.com"}}, s.Principal)
-	assert.Equal(t, []string{"kms:Decrypt", "kms:GenerateDataKey*"}, s.Action)
+	assert.Equal(t, []string{"kms:Decrypt", "kms:GenerateDataKey"}, s.Action)
 	assert.Equal(t, []string{iamAccount}, s.Condition["StringEquals"]["aws:SourceAccount"])
 	assert.Equal(t, []string{"arn:aws:sns:eu-west-1:" + iamAccount + ":order-events",
 		"arn:aws:sns:eu-west-1:" + iamAccount + ":payment-events"}, s.Condition["ArnLike"]["aws:SourceArn"])

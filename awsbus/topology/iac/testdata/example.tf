@@ -28,7 +28,7 @@ resource "aws_kms_key" "orders" {
       Resource = "*"
       Sid      = "AccountIAMPolicies"
       }, {
-      Action = ["kms:GenerateDataKey*", "kms:Decrypt"]
+      Action = ["kms:GenerateDataKey", "kms:Decrypt"]
       Condition = {
         StringEquals = {
           "aws:SourceAccount" = data.aws_caller_identity.current.account_id
