@@ -17,8 +17,8 @@ import (
 
 // callLog records each call of the Provisioner as the IAM action that
 // authorizes it and the ARN IAM authorizes it on, "sqs:CreateQueue
-// arn:aws:sqs:…:name"; the subscription attribute calls, which have no
-// resource type, on "*".
+// arn:aws:sqs:…:name"; the subscription attribute calls on the
+// subscription's ARN.
 type callLog struct {
 	mu    sync.Mutex
 	calls []string
@@ -55,12 +55,19 @@ func (l *callLog) denied(pol topology.IAMPolicy) (denied []string, total int) {
 	for _, c := range l.calls {
 		action, arn, _ := strings.Cut(c, " ")
 		if !slices.ContainsFunc(pol.Statement, func(s topology.IAMStatement) bool {
-			return slices.Contains(s.Action, action) && (slices.Contains(s.Resource, arn) || slices.Contains(s.Resource, "*"))
+			return slices.Contains(s.Action, action) && slices.ContainsFunc(s.Resource, func(r string) bool { return allows(r, arn) })
 		}) {
 			out = append(out, c)
 		}
 	}
 	return slices.Compact(slices.Sorted(slices.Values(out))), len(l.calls)
+}
+
+// allows reports whether the Resource element resource names arn: the
+// ARN, "*", or a pattern ending in "*" that arn starts with.
+func allows(resource, arn string) bool {
+	prefix, pattern := strings.CutSuffix(resource, "*")
+	return resource == arn || pattern && strings.HasPrefix(arn, prefix)
 }
 
 // recordingSQS records the calls of the Provisioner on an SQS fake; a
@@ -142,11 +149,11 @@ func (s recordingSNS) ListSubscriptionsByTopic(ctx context.Context, in *sns.List
 }
 
 func (s recordingSNS) GetSubscriptionAttributes(ctx context.Context, in *sns.GetSubscriptionAttributesInput, opts ...func(*sns.Options)) (*sns.GetSubscriptionAttributesOutput, error) {
-	s.log.record("sns", "GetSubscriptionAttributes", "*")
+	s.log.record("sns", "GetSubscriptionAttributes", aws.ToString(in.SubscriptionArn))
 	return s.SNS.GetSubscriptionAttributes(ctx, in, opts...)
 }
 
 func (s recordingSNS) SetSubscriptionAttributes(ctx context.Context, in *sns.SetSubscriptionAttributesInput, opts ...func(*sns.Options)) (*sns.SetSubscriptionAttributesOutput, error) {
-	s.log.record("sns", "SetSubscriptionAttributes", "*")
+	s.log.record("sns", "SetSubscriptionAttributes", aws.ToString(in.SubscriptionArn))
 	return s.SNS.SetSubscriptionAttributes(ctx, in, opts...)
 }

@@ -34,8 +34,8 @@ type IAMStatement struct {
 	Principal map[string][]string `json:"Principal,omitempty"`
 	// Action are the IAM actions, "service:Action", sorted.
 	Action []string `json:"Action"`
-	// Resource are ARNs, sorted; "*" only for actions that have no
-	// resource type in IAM.
+	// Resource are ARNs, sorted, or ARN patterns: "<topic ARN>:*" for the
+	// subscriptions of a topic.
 	Resource []string `json:"Resource"`
 	// Condition is the statement's condition block: operator, then key,
 	// then values. Nil for none.
@@ -121,8 +121,9 @@ func (c IAMConfig) Validate() error {
 // last role alone, an unlisted one after the listed ones); then the
 // statements that stand apart and keep their purpose's Sid: the key's
 // (UseKey), which carries a condition when the key is named by an alias,
-// and the subscription attributes' on "*" (ReconcileSubscriptions in create
-// mode, ReadSubscriptions in validate mode). Actions and resources are
+// and the subscription attributes' on the subscriptions of the listened
+// topics (ReconcileSubscriptions in create mode, ReadSubscriptions in
+// validate mode). Actions and resources are
 // sorted.
 //
 // The purposes, each with the actions it grants and on what, are at run
@@ -168,12 +169,14 @@ func (c IAMConfig) Validate() error {
 //     every topic, and SetTopicAttributes when there is a key or a FIFO
 //     topic (filling in the key or deduplication); sns:Subscribe and
 //     ListSubscriptionsByTopic on the listened topics;
-//     sns:GetSubscriptionAttributes and SetSubscriptionAttributes; with
+//     sns:GetSubscriptionAttributes and SetSubscriptionAttributes on their
+//     subscriptions; with
 //     tables, dynamodb:DescribeTable and DescribeTimeToLive (ReadTables),
 //     CreateTable and UpdateTimeToLive (CreateTables) on them;
 //   - validate: the read actions on every dead-letter queue (a missing
 //     queue's is checked too), sns:ListSubscriptionsByTopic on the listened
-//     topics and sns:GetSubscriptionAttributes; with tables,
+//     topics and sns:GetSubscriptionAttributes on their subscriptions;
+//     with tables,
 //     dynamodb:DescribeTable and DescribeTimeToLive on them (ReadTables);
 //   - assume: with tables, dynamodb:DescribeTable on them (ReadTables: the
 //     stores check each table's key schema at start); nothing else beyond
@@ -185,9 +188,11 @@ func (c IAMConfig) Validate() error {
 // authorizes tags given at creation as a tag call), and validate mode the
 // tag reads.
 //
-// sns:GetSubscriptionAttributes and SetSubscriptionAttributes have no
-// resource type in IAM, so they are granted on "*", and only when the
-// service subscribes to a topic. A key named by an alias is granted on the
+// IAM authorizes sns:GetSubscriptionAttributes and SetSubscriptionAttributes
+// on the subscription's ARN, the topic's ARN followed by ":" and an id, so
+// they are granted on "<topic ARN>:*" for each topic the service subscribes
+// to: the subscriptions of those topics, not every subscription of the
+// account. A key named by an alias is granted on the
 // account's keys under the condition that the key has that alias
 // (kms:ResourceAliases), since IAM authorizes KMS calls on the key's ARN.
 // kms:Decrypt is granted on the plan's key only, so the producers of the

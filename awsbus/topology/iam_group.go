@@ -16,11 +16,12 @@ type resourceGroup struct {
 	resources []string
 }
 
-// standsApart reports whether s keeps its own statement: a condition, or
-// the "*" resource, would apply to every resource it shared a statement
-// with.
+// standsApart reports whether s keeps its own statement: a condition
+// would apply to every resource it shared a statement with, and a pattern
+// ("*", or the subscriptions of a topic, "<topic ARN>:*") is no resource
+// of the plan, with a class of its own.
 func standsApart(s IAMStatement) bool {
-	return s.Condition != nil || slices.Contains(s.Resource, "*")
+	return s.Condition != nil || slices.ContainsFunc(s.Resource, func(r string) bool { return strings.Contains(r, "*") })
 }
 
 // byResource regroups the statements of purposes by resource: each ARN is

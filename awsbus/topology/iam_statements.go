@@ -129,11 +129,8 @@ func (b iamBuilder) runtime() []IAMStatement {
 // beyond the run-time ones.
 func (b iamBuilder) provisioning() []IAMStatement {
 	subscribed := b.arns("sns", b.subscribedTopics())
+	subscriptions := subscriptionsOf(subscribed)
 	queues, dlqs := b.consumed()
-	var anySubscription []string
-	if len(subscribed) > 0 {
-		anySubscription = []string{"*"}
-	}
 	switch b.cfg.Provisioning {
 	case ProvisionCreate:
 		return append([]IAMStatement{
@@ -142,7 +139,7 @@ func (b iamBuilder) provisioning() []IAMStatement {
 				b.tagged("sqs:SetQueueAttributes", "sqs:ListQueueTags", "sqs:TagQueue")...),
 			allow("CreateTopics", b.arns("sns", b.topics()), b.tagged(b.topicWrites()...)...),
 			allow("SubscribeQueues", subscribed, "sns:Subscribe", "sns:ListSubscriptionsByTopic"),
-			allow("ReconcileSubscriptions", anySubscription, "sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes"),
+			allow("ReconcileSubscriptions", subscriptions, "sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes"),
 		}, b.tableStatements(ProvisionCreate)...)
 	case ProvisionValidate:
 		var read []IAMStatement
@@ -154,12 +151,22 @@ func (b iamBuilder) provisioning() []IAMStatement {
 		}
 		return append(append(read,
 			allow("ListSubscriptions", subscribed, "sns:ListSubscriptionsByTopic"),
-			allow("ReadSubscriptions", anySubscription, "sns:GetSubscriptionAttributes"),
+			allow("ReadSubscriptions", subscriptions, "sns:GetSubscriptionAttributes"),
 		), b.tableStatements(ProvisionValidate)...)
 	case ProvisionAssume:
 		return b.tableStatements(ProvisionAssume)
 	}
 	return nil
+}
+
+// subscriptionsOf returns the ARN pattern of the subscriptions of each
+// topic of topicARNs: "<topic ARN>:*", since a subscription's ARN is its
+// topic's followed by ":" and an id. IAM authorizes
+// sns:GetSubscriptionAttributes and SetSubscriptionAttributes on the
+// subscription's ARN, so the pattern grants them on the subscriptions of
+// those topics only, not on every subscription of the account.
+func subscriptionsOf(topicARNs []string) []string {
+	return each(topicARNs, func(arn string) string { return arn + ":*" })
 }
 
 // topicWrites are the actions Create calls on topics: SetTopicAttributes

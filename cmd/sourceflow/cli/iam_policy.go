@@ -41,7 +41,13 @@ SubscribedTopics, Tables, ...) and does not change when resources are
 added. The policy still grows with the resources: one
 over IAM's quota for a managed policy (6,144 characters without white
 space; some thirty listened topics) is printed all the same, with a warning
-on standard error.`
+on standard error.
+
+--provisioning defaults to create, which lets the running service change
+what it creates (queue attributes and policies, topic attributes, the
+subscriptions of the topics it listens to): when the mode is not given, a
+note on standard error says so. For a production runtime role, prefer
+--provisioning assume and run sourceflow apply from a deploy role.`
 
 // iamFlags are the flags of iam-policy.
 type iamFlags struct {
@@ -85,6 +91,7 @@ func (g *globals) runIAMPolicy(cmd *cobra.Command, f iamFlags) error {
 	if err == nil {
 		var pol topology.IAMPolicy
 		if pol, err = policyOf(plan, cfg, f.keyPolicy); err == nil {
+			noteCreateMode(cmd, cfg, f.keyPolicy)
 			return printPolicy(cmd, pol)
 		}
 	}
@@ -102,6 +109,21 @@ func policyOf(plan topology.Plan, cfg topology.IAMConfig, keyPolicy bool) (topol
 		err = fmt.Errorf("service %q has no topic and subscribes to none of another account: its key's policy needs no statement for SNS", plan.Service)
 	}
 	return topology.IAMPolicy{Version: topology.IAMPolicyVersion, Statement: stmts}, err
+}
+
+// noteCreateMode notes on standard error that the identity policy printed
+// is a create-mode one, by default rather than asked for: create mode lets
+// the running service change what it creates, which a production runtime
+// role should not.
+func noteCreateMode(cmd *cobra.Command, cfg topology.IAMConfig, keyPolicy bool) {
+	if keyPolicy || cfg.Provisioning != topology.ProvisionCreate || cmd.Flags().Changed("provisioning") {
+		return
+	}
+	fmt.Fprintln(cmd.ErrOrStderr(), "Note: this is the policy of --provisioning create, the default: the running service "+
+		"may change what it creates (sqs:SetQueueAttributes on its queues, sns:SetTopicAttributes on its topics, "+
+		"sns:SetSubscriptionAttributes on the subscriptions of the topics it listens to). For a production runtime "+
+		"role, print the policy with --provisioning assume and run sourceflow apply from a deploy role; pass "+
+		"--provisioning create to keep create mode without this note.")
 }
 
 // iamConfig builds the IAMConfig from the flags and the environment. The

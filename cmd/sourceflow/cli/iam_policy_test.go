@@ -204,7 +204,8 @@ func TestIAMPolicy_WarnsOfAPolicyOverIAMsSizeQuota(t *testing.T) {
 	}{{"sixty topics", listeningBinding(60), true}, {"twenty topics", listeningBinding(20), false}, {"the orders service", ordersBinding(), false}} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := writeTopology(t, tc.b, topology.Options{})
-			out, errOut, code := newFakeAWS().run(t, "iam-policy", "-f", path, "--account-id", iamAccount, "--region", "us-east-1")
+			out, errOut, code := newFakeAWS().run(t, "iam-policy", "-f", path, "--account-id", iamAccount, "--region", "us-east-1",
+				"--provisioning", "create")
 			require.Equal(t, cli.ExitOK, code, errOut)
 			compact := new(bytes.Buffer)
 			require.NoError(t, json.Compact(compact, []byte(out)))
