@@ -46,6 +46,14 @@
 // consumer's queues, so the first one it makes is left for the consumer's
 // Create to complete.
 //
+// Every topic the Provisioner creates gets a policy statement denying
+// sns:Publish without TLS (the same Sid, RequireTopicSecureTransport), at
+// CreateTopic when its ARN can be built then, else right after. On an
+// existing topic, Create adds the statement when the service publishes
+// there (Destination.Routed) and leaves the policy of a topic it only
+// listens to, its publisher's; Validate reports the statement missing on
+// the topics the service publishes to.
+//
 // New reports every problem at once: AWS name rules (queues 1–80 characters,
 // topics 1–256, letters, digits, '-' and '_', ".fifo" counted), derived
 // dead-letter and event queue names, FIFO pairing, a type routed to two

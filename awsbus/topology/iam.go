@@ -167,7 +167,9 @@ func (c IAMConfig) Validate() error {
 //     encryption at rest, redrive and the merged queue policy) on the
 //     queues it consumes and their dead-letter queues; sns:CreateTopic on
 //     every topic, and SetTopicAttributes when there is a key or a FIFO
-//     topic (filling in the key or deduplication); sns:Subscribe and
+//     topic (filling in the key or deduplication) and on the topics it
+//     publishes to (the statement refusing publishing without TLS, which
+//     Create adds to an existing topic's policy); sns:Subscribe and
 //     ListSubscriptionsByTopic on the listened topics;
 //     sns:GetSubscriptionAttributes and SetSubscriptionAttributes on their
 //     subscriptions; with

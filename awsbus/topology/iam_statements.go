@@ -138,6 +138,7 @@ func (b iamBuilder) provisioning() []IAMStatement {
 			allow("ReconcileQueues", b.arns("sqs", append(queues, dlqs...)),
 				b.tagged("sqs:SetQueueAttributes", "sqs:ListQueueTags", "sqs:TagQueue")...),
 			allow("CreateTopics", b.arns("sns", b.topics()), b.tagged(b.topicWrites()...)...),
+			allow("SecureTopics", b.arns("sns", b.ownedTopics()), "sns:SetTopicAttributes"),
 			allow("SubscribeQueues", subscribed, "sns:Subscribe", "sns:ListSubscriptionsByTopic"),
 			allow("ReconcileSubscriptions", subscriptions, "sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes"),
 		}, b.tableStatements(ProvisionCreate)...)
@@ -169,10 +170,19 @@ func subscriptionsOf(topicARNs []string) []string {
 	return each(topicARNs, func(arn string) string { return arn + ":*" })
 }
 
-// topicWrites are the actions Create calls on topics: SetTopicAttributes
-// only where it has an attribute to fill in (the key, a FIFO topic's
-// deduplication), so a service that neither encrypts nor uses FIFO topics
-// cannot change a topic's attributes, its access policy among them.
+// ownedTopics are the topics of the plan the service publishes to, whose
+// policy Create gives the statement refusing publishing without TLS when
+// it is missing (Plan.publishes).
+func (b iamBuilder) ownedTopics() []string {
+	return slices.DeleteFunc(b.topics(), func(name string) bool { return !b.plan.publishes(name) })
+}
+
+// topicWrites are the actions Create calls on every topic:
+// SetTopicAttributes only where it has an attribute to fill in (the key, a
+// FIFO topic's deduplication), so a service that neither encrypts nor uses
+// FIFO topics cannot change the attributes, the access policy among them,
+// of a topic it only listens to (SecureTopics grants it on the topics it
+// publishes to, for the statement refusing publishing without TLS).
 func (b iamBuilder) topicWrites() []string {
 	actions := []string{"sns:CreateTopic", "sns:ListTagsForResource", "sns:TagResource"}
 	if b.plan.KMSKeyID != "" || slices.ContainsFunc(b.plan.Topics, func(t Topic) bool { return t.FIFO }) {

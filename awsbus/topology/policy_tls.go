@@ -7,8 +7,25 @@ import (
 )
 
 // SecureTransportSid is the Sid of the statement that refuses every request
-// to a queue not made over TLS.
+// to a queue, and every publish to a topic, not made over TLS.
 const SecureTransportSid = "SourceFlowDenyInsecureTransport"
+
+// tlsDeny is the statement refusing requests without TLS on one kind of
+// resource: the action it denies, and whether an Action element denies
+// at least that.
+type tlsDeny struct {
+	action string
+	covers func(action any) bool
+}
+
+var (
+	// queueTLS denies every SQS action on a queue.
+	queueTLS = tlsDeny{action: "sqs:*", covers: everyAction}
+	// topicTLS denies sns:Publish on a topic, the call that carries the
+	// messages: the statement AWS documents for topics. A statement that
+	// denies more ("sns:*", "*") counts too.
+	topicTLS = tlsDeny{action: "sns:Publish", covers: func(v any) bool { return actionMatches(v, "sns:Publish") }}
+)
 
 // RequireSecureTransport returns the queue access policy existing with a
 // statement that denies every principal every SQS action on the queue when
@@ -18,23 +35,37 @@ const SecureTransportSid = "SourceFlowDenyInsecureTransport"
 // SecureTransportSid, numbered when a statement kept has that Sid. SNS
 // delivers over TLS, so it is not affected.
 func RequireSecureTransport(existing, queueARN string) (merged string, added bool, err error) {
-	doc, err := parsePolicy(existing, queueARN)
+	return requireSecureTransport(existing, queueARN, queueTLS)
+}
+
+// RequireTopicSecureTransport returns the topic access policy existing with
+// a statement that denies every principal sns:Publish on the topic when the
+// request is not over TLS (aws:SecureTransport false), as
+// RequireSecureTransport does for a queue: existing statements are kept
+// verbatim, added is false when one already denies that, and the Sid is
+// SecureTransportSid, numbered when a statement kept has that Sid.
+func RequireTopicSecureTransport(existing, topicARN string) (merged string, added bool, err error) {
+	return requireSecureTransport(existing, topicARN, topicTLS)
+}
+
+func requireSecureTransport(existing, arn string, deny tlsDeny) (merged string, added bool, err error) {
+	doc, err := parsePolicy(existing, arn)
 	if err != nil {
 		return "", false, err
 	}
 	stmts := statements(doc["Statement"])
-	if deniesInsecureTransport(stmts, queueARN) {
+	if deniesInsecureTransport(stmts, arn, deny) {
 		return existing, false, nil
 	}
 	stmts = append(stmts, map[string]any{
 		"Sid":       uniqueSid(stmts, SecureTransportSid),
 		"Effect":    "Deny",
 		"Principal": "*",
-		"Action":    "sqs:*",
-		"Resource":  queueARN,
+		"Action":    deny.action,
+		"Resource":  arn,
 		"Condition": map[string]any{"Bool": map[string]any{"aws:SecureTransport": "false"}},
 	})
-	merged, err = encodePolicy(doc, stmts, queueARN)
+	merged, err = encodePolicy(doc, stmts, arn)
 	return merged, err == nil, err
 }
 
@@ -43,14 +74,26 @@ func RequireSecureTransport(existing, queueARN string) (merged string, added boo
 // on the queue without TLS, under no other condition (one that also needs,
 // say, a VPC endpoint would let plain HTTP through from elsewhere).
 func RefusesInsecureTransport(policy, queueARN string) bool {
-	doc, err := parsePolicy(policy, queueARN)
-	return err == nil && deniesInsecureTransport(statements(doc["Statement"]), queueARN)
+	return refusesInsecureTransport(policy, queueARN, queueTLS)
 }
 
-func deniesInsecureTransport(stmts []any, queueARN string) bool {
+// TopicRefusesInsecureTransport reports whether the policy of the topic
+// with ARN topicARN has a statement that denies every principal
+// sns:Publish on the topic without TLS (or more actions), under no other
+// condition.
+func TopicRefusesInsecureTransport(policy, topicARN string) bool {
+	return refusesInsecureTransport(policy, topicARN, topicTLS)
+}
+
+func refusesInsecureTransport(policy, arn string, deny tlsDeny) bool {
+	doc, err := parsePolicy(policy, arn)
+	return err == nil && deniesInsecureTransport(statements(doc["Statement"]), arn, deny)
+}
+
+func deniesInsecureTransport(stmts []any, arn string, deny tlsDeny) bool {
 	for _, s := range stmts {
 		m, ok := s.(map[string]any)
-		if !ok || m["Effect"] != "Deny" || !everyone(m["Principal"]) || !everyAction(m["Action"]) || !covers(m["Resource"], queueARN) {
+		if !ok || m["Effect"] != "Deny" || !everyone(m["Principal"]) || !deny.covers(m["Action"]) || !covers(m["Resource"], arn) {
 			continue
 		}
 		cond, _ := m["Condition"].(map[string]any)

@@ -9,29 +9,33 @@ import (
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 )
 
-// createTopic creates topic tp with its attributes and tags, or completes
-// an existing one. A topic is shared by the services that publish to it
-// and listen to it, so on an existing topic Create fills in a missing key
-// and missing tags but never overwrites a key or a tag value another
-// service set (they would write theirs back in turn); Validate reports such
-// a difference. SNS refuses CreateTopic with attributes that differ from an
-// existing topic's, so the topic's attributes are read first. Without an
-// account to build the topic's ARN from, CreateTopic alone runs: it
+// createTopic creates topic tp with its attributes, tags and the policy
+// refusing publishing without TLS, or completes an existing one. A topic is
+// shared by the services that publish to it and listen to it, so on an
+// existing topic Create fills in a missing key and missing tags but never
+// overwrites a key or a tag value another service set (they would write
+// theirs back in turn); Validate reports such a difference. When the
+// service publishes to the topic (owned), Create also adds the statement
+// refusing publishing without TLS to its policy when missing (see
+// Plan.publishes). SNS refuses CreateTopic with attributes that differ from
+// an existing topic's, so the topic's attributes are read first. Without an
+// account to build the topic's ARN from, CreateTopic alone runs, without
+// the policy, which is then set on a topic the service publishes to: it
 // creates a missing topic and refuses an existing one that differs.
-func (t *Provisioner) createTopic(ctx context.Context, res *resolved, tp Topic, tags map[string]string) error {
+func (t *Provisioner) createTopic(ctx context.Context, res *resolved, tp Topic, tags map[string]string, owned bool) error {
 	arn, err := t.topicARNFor(ctx, tp.Name, res)
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
 	if err != nil {
-		return t.newTopic(ctx, res, tp, tags)
+		return t.newTopic(ctx, res, tp, tags, "", owned)
 	}
 	attrs, found, err := t.topicAttributes(ctx, arn)
 	if err != nil {
 		return err
 	}
 	if !found {
-		return t.newTopic(ctx, res, tp, tags)
+		return t.newTopic(ctx, res, tp, tags, arn, owned)
 	}
 	res.topicARN[tp.Name] = arn
 	for _, k := range keys(topicDiff(tp.Attributes, attrs)) {
@@ -45,19 +49,34 @@ func (t *Provisioner) createTopic(ctx context.Context, res *resolved, tp Topic, 
 			return fmt.Errorf("set %s of topic %q: %w", k, tp.Name, err)
 		}
 	}
+	if owned {
+		if err := t.requireTopicTLS(ctx, tp.Name, arn, attrs["Policy"]); err != nil {
+			return err
+		}
+	}
 	if len(tags) == 0 {
 		return nil
 	}
 	return t.tagTopic(ctx, tp.Name, arn, tags)
 }
 
-func (t *Provisioner) newTopic(ctx context.Context, res *resolved, tp Topic, tags map[string]string) error {
-	out, err := t.sns.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String(tp.Name), Attributes: tp.Attributes, Tags: snsTags(tags)})
+// newTopic creates topic tp, with the policy refusing publishing without
+// TLS when its ARN is known (arn not ""); otherwise the policy is set once
+// the topic is made, on a topic the service publishes to.
+func (t *Provisioner) newTopic(ctx context.Context, res *resolved, tp Topic, tags map[string]string, arn string, owned bool) error {
+	attrs, err := newTopicAttributes(tp, arn)
+	if err != nil {
+		return err
+	}
+	out, err := t.sns.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String(tp.Name), Attributes: attrs, Tags: snsTags(tags)})
 	if err != nil {
 		return fmt.Errorf("create topic %q: %w", tp.Name, err)
 	}
 	res.topicARN[tp.Name] = aws.ToString(out.TopicArn)
-	return nil
+	if arn != "" {
+		return nil
+	}
+	return t.secureNewTopic(ctx, tp.Name, aws.ToString(out.TopicArn), owned)
 }
 
 // topicAttributes returns the attributes of the topic with arn; found is
@@ -89,9 +108,10 @@ func topicDiff(desired, actual map[string]string) map[string]string {
 	return diff
 }
 
-// validateTopic reports a missing topic, attributes that differ and, when
-// tags are wanted, tags that differ.
-func (t *Provisioner) validateTopic(ctx context.Context, rep *DriftReport, tp Topic, arn string, tags map[string]string) (found bool, err error) {
+// validateTopic reports a missing topic, attributes that differ, on a
+// topic the service publishes to (owned) a policy that does not refuse
+// publishing without TLS and, when tags are wanted, tags that differ.
+func (t *Provisioner) validateTopic(ctx context.Context, rep *DriftReport, tp Topic, arn string, tags map[string]string, owned bool) (found bool, err error) {
 	attrs, found, err := t.topicAttributes(ctx, arn)
 	if err != nil || !found {
 		return found, err
@@ -104,6 +124,7 @@ func (t *Provisioner) validateTopic(ctx context.Context, rep *DriftReport, tp To
 		}
 		report("topic", tp.Name, "%s is %s, want %s", k, orNone(attrs[k]), diff[k])
 	}
+	validateTopicTLS(rep, tp.Name, arn, attrs, owned)
 	if len(tags) == 0 {
 		return true, nil
 	}
