@@ -33,6 +33,9 @@
 //     topic's region, and redrives to the event queue's dead-letter queue
 //     only where the output is deployed in that region (SNS redrives only
 //     to a queue of the subscription's region);
+//   - each topic's policy refusing publishing without TLS (Deny
+//     sns:Publish when aws:SecureTransport is false, statement id
+//     topology.SecureTransportSid, as topology's Create writes it);
 //   - each event queue's policy letting its topics send to it (condition
 //     aws:SourceArn), with the statement ids topology.MergeQueuePolicy
 //     writes, under sns.amazonaws.com and the regional SNS principal of a

@@ -28,14 +28,7 @@ type topicSource struct {
 // opt-in region is let in under its regional SNS principal too
 // (snsPrincipals).
 func queuePolicy(queue *resource, topics []topicSource) map[string]any {
-	stmts := []any{map[string]any{
-		"Sid":       topology.SecureTransportSid,
-		"Effect":    "Deny",
-		"Principal": "*",
-		"Action":    "sqs:*",
-		"Resource":  ref{queue, "arn"},
-		"Condition": map[string]any{"Bool": map[string]any{"aws:SecureTransport": "false"}},
-	}}
+	stmts := []any{secureTransport(queue, "sqs:*")}
 	taken := map[string]bool{topology.SecureTransportSid: true}
 	for _, t := range topics {
 		stmts = append(stmts, map[string]any{
@@ -48,6 +41,28 @@ func queuePolicy(queue *resource, topics []topicSource) map[string]any {
 		})
 	}
 	return map[string]any{"Version": "2012-10-17", "Statement": stmts}
+}
+
+// topicPolicy refuses publishing to topic without TLS: the statement
+// topology.RequireTopicSecureTransport adds, so Validate finds it. It is
+// the topic's whole policy, as a policy set at CreateTopic is: SNS's
+// default statement, which lets the account's principals use the topic
+// as their IAM policies already do, is left out.
+func topicPolicy(topic *resource) map[string]any {
+	return map[string]any{"Version": "2012-10-17", "Statement": []any{secureTransport(topic, "sns:Publish")}}
+}
+
+// secureTransport denies every principal action on r when the request is
+// not over TLS.
+func secureTransport(r *resource, action string) map[string]any {
+	return map[string]any{
+		"Sid":       topology.SecureTransportSid,
+		"Effect":    "Deny",
+		"Principal": "*",
+		"Action":    action,
+		"Resource":  ref{r, "arn"},
+		"Condition": map[string]any{"Bool": map[string]any{"aws:SecureTransport": "false"}},
+	}
 }
 
 // freeSid returns sid, or sid with the smallest number from 2 on that is

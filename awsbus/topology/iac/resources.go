@@ -15,6 +15,7 @@ var (
 	sqsQueue        = resourceType{"AWS::SQS::Queue", "aws_sqs_queue", "Queue"}
 	sqsQueuePolicy  = resourceType{"AWS::SQS::QueuePolicy", "aws_sqs_queue_policy", "QueuePolicy"}
 	snsTopic        = resourceType{"AWS::SNS::Topic", "aws_sns_topic", "Topic"}
+	snsTopicPolicy  = resourceType{"AWS::SNS::TopicPolicy", "aws_sns_topic_policy", "TopicPolicy"}
 	snsSubscription = resourceType{"AWS::SNS::Subscription", "aws_sns_topic_subscription", "Subscription"}
 	kmsKey          = resourceType{"AWS::KMS::Key", "aws_kms_key", "Key"}
 	kmsAlias        = resourceType{"AWS::KMS::Alias", "aws_kms_alias", "KeyAlias"}
@@ -65,8 +66,8 @@ type (
 )
 
 // build lists the resources of s in output order: keys, then each queue
-// after its dead-letter queue, topics, subscriptions, queue policies and
-// tables.
+// after its dead-letter queue, topics, each followed by its policy,
+// subscriptions, queue policies and tables.
 func build(s system) ([]*resource, error) {
 	b := builder{byName: map[resourceType]map[string]*resource{}, tags: s.tags, foreign: s.foreign}
 	for _, alias := range s.keys {
@@ -181,7 +182,12 @@ func (b *builder) topic(t topology.Topic) error {
 		return err
 	}
 	props = append([]prop{{cfn: "TopicName", tf: "name", value: t.Name}}, b.keyRefs(props)...)
-	b.add(&resource{typ: snsTopic, name: t.Name, props: append(props, tagProps(b.tags[snsTopic][t.Name])...)})
+	topic := b.add(&resource{typ: snsTopic, name: t.Name, props: append(props, tagProps(b.tags[snsTopic][t.Name])...)})
+	b.add(&resource{typ: snsTopicPolicy, name: t.Name, props: []prop{
+		{cfn: "Topics", value: []any{ref{topic, "arn"}}},
+		{tf: "arn", value: ref{topic, "arn"}},
+		{cfn: "PolicyDocument", tf: "policy", value: topicPolicy(topic), doc: true},
+	}})
 	return nil
 }
 

@@ -151,9 +151,9 @@ func TestIDsOfDifferentTypesNeverMeet(t *testing.T) {
 	// Each name below would give a prefix-based scheme one id for two resources.
 	p := handPlan("x", []string{"x-queue", "policy-x", "x-key"}, map[string]string{"x": "x", "x-queue": "q"})
 	tpl := parseTemplate(t, must(iac.CloudFormation(p)))
-	// 5 queues and their dead-letter queues, a policy of each, 2 topics, 2
-	// subscriptions.
-	assert.Len(t, tpl.Resources, 24)
+	// 5 queues and their dead-letter queues, a policy of each, 2 topics and
+	// their policies, 2 subscriptions.
+	assert.Len(t, tpl.Resources, 26)
 }
 
 func TestIDsDoNotChangeWhenMoreServicesAreExported(t *testing.T) {

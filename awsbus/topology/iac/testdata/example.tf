@@ -207,6 +207,25 @@ resource "aws_sns_topic" "order_events" {
   }
 }
 
+resource "aws_sns_topic_policy" "order_events" {
+  arn = aws_sns_topic.order_events.arn
+  policy = jsonencode({
+    Statement = [{
+      Action = "sns:Publish"
+      Condition = {
+        Bool = {
+          "aws:SecureTransport" = "false"
+        }
+      }
+      Effect    = "Deny"
+      Principal = "*"
+      Resource  = aws_sns_topic.order_events.arn
+      Sid       = "SourceFlowDenyInsecureTransport"
+    }]
+    Version = "2012-10-17"
+  })
+}
+
 resource "aws_sns_topic" "payment_events" {
   name              = "payment-events"
   kms_master_key_id = aws_kms_alias.orders.name
@@ -214,6 +233,25 @@ resource "aws_sns_topic" "payment_events" {
     cost-center = "4711"
     team        = "checkout"
   }
+}
+
+resource "aws_sns_topic_policy" "payment_events" {
+  arn = aws_sns_topic.payment_events.arn
+  policy = jsonencode({
+    Statement = [{
+      Action = "sns:Publish"
+      Condition = {
+        Bool = {
+          "aws:SecureTransport" = "false"
+        }
+      }
+      Effect    = "Deny"
+      Principal = "*"
+      Resource  = aws_sns_topic.payment_events.arn
+      Sid       = "SourceFlowDenyInsecureTransport"
+    }]
+    Version = "2012-10-17"
+  })
 }
 
 resource "aws_sns_topic_subscription" "order_events_to_orders_order_events" {

@@ -90,11 +90,49 @@ resource "aws_sns_topic" "order_events" {
   kms_master_key_id = aws_kms_alias.shipping.name
 }
 
+resource "aws_sns_topic_policy" "order_events" {
+  arn = aws_sns_topic.order_events.arn
+  policy = jsonencode({
+    Statement = [{
+      Action = "sns:Publish"
+      Condition = {
+        Bool = {
+          "aws:SecureTransport" = "false"
+        }
+      }
+      Effect    = "Deny"
+      Principal = "*"
+      Resource  = aws_sns_topic.order_events.arn
+      Sid       = "SourceFlowDenyInsecureTransport"
+    }]
+    Version = "2012-10-17"
+  })
+}
+
 resource "aws_sns_topic" "shipments_fifo" {
   name                        = "shipments.fifo"
   content_based_deduplication = true
   fifo_topic                  = true
   kms_master_key_id           = aws_kms_alias.shipping.name
+}
+
+resource "aws_sns_topic_policy" "shipments_fifo" {
+  arn = aws_sns_topic.shipments_fifo.arn
+  policy = jsonencode({
+    Statement = [{
+      Action = "sns:Publish"
+      Condition = {
+        Bool = {
+          "aws:SecureTransport" = "false"
+        }
+      }
+      Effect    = "Deny"
+      Principal = "*"
+      Resource  = aws_sns_topic.shipments_fifo.arn
+      Sid       = "SourceFlowDenyInsecureTransport"
+    }]
+    Version = "2012-10-17"
+  })
 }
 
 resource "aws_sns_topic_subscription" "order_events_to_shipping_order_events" {
