@@ -90,7 +90,7 @@ func applyTopology(t *testing.T, c rawClients, mode topology.Provisioning, opts 
 }
 
 // snapshot is every attribute AWS reports for the topology's queues and
-// subscriptions, minus the message counters.
+// subscriptions, minus the message counters, and the policy of its topics.
 func snapshot(t *testing.T, c rawClients, eps topology.Endpoints) map[string]map[string]string {
 	t.Helper()
 	ctx := context.Background()
@@ -115,6 +115,9 @@ func snapshot(t *testing.T, c rawClients, eps topology.Endpoints) map[string]map
 		if ep.TopicARN == "" {
 			continue
 		}
+		topic, err := c.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(ep.TopicARN)})
+		require.NoError(t, err)
+		out[ep.TopicARN] = map[string]string{"Policy": topic.Attributes["Policy"]}
 		subs, err := c.sns.ListSubscriptionsByTopic(ctx, &sns.ListSubscriptionsByTopicInput{TopicArn: aws.String(ep.TopicARN)})
 		require.NoError(t, err)
 		for _, s := range subs.Subscriptions {
@@ -141,6 +144,9 @@ func TestAWSTopology_CreateIsIdempotentAndComplete(t *testing.T) {
 		QueueUrl: pre.QueueUrl, Attributes: map[string]string{"Policy": foreign},
 	})
 	require.NoError(t, err)
+	// A pre-existing published topic with a statement someone else wrote.
+	pubARN := createTopicWithPolicy(t, c, n.published, `{"Version":"2012-10-17","Statement":[{"Sid":"Ops","Effect":"Allow",`+
+		`"Principal":{"AWS":"*"},"Action":"sns:GetTopicAttributes","Resource":"*"}]}`)
 	opts := topology.Options{MaxReceiveCount: 4}
 
 	first, err := applyTopology(t, c, topology.ProvisionCreate, opts, n.binding())
@@ -170,15 +176,32 @@ func TestAWSTopology_CreateIsIdempotentAndComplete(t *testing.T) {
 	assert.Contains(t, fmt.Sprint(stmts[2]["Condition"]), sub.TopicARN)
 	assert.Equal(t, "true", cmdAttrs[topology.AttrSQSManagedSSE], "encrypted at rest without a key")
 	for url, attrs := range before {
-		if !strings.HasPrefix(url, "arn:") { // queues, not subscriptions
+		if !strings.HasPrefix(url, "arn:") { // queues, not subscriptions and topics
 			assert.True(t, topology.RefusesInsecureTransport(attrs["Policy"], attrs["QueueArn"]), "queue %s refuses requests without TLS", url)
 		}
 	}
+	for _, arn := range []string{pubARN, sub.TopicARN} {
+		assert.True(t, topology.TopicRefusesInsecureTransport(before[arn]["Policy"], arn), "topic %s refuses publishing without TLS", arn)
+	}
+	assert.Equal(t, "Ops", policyStatements(t, before[pubARN]["Policy"])[0]["Sid"], "the topic's statement is kept")
+	_, err = applyTopology(t, c, topology.ProvisionValidate, opts, n.binding())
+	assert.NoError(t, err, "validate finds what create made")
 
 	subAttrs := subscriptionOf(t, before, sub.TopicARN)
 	assert.Equal(t, "true", subAttrs["RawMessageDelivery"])
 	assert.JSONEq(t, `{"sf_type":["it.Paid"]}`, subAttrs["FilterPolicy"])
 	assert.NotEmpty(t, first[n.published].TopicARN)
+}
+
+// createTopicWithPolicy creates topic name with the access policy policy
+// and returns its ARN.
+func createTopicWithPolicy(t *testing.T, c rawClients, name, policy string) string {
+	t.Helper()
+	out, err := c.sns.CreateTopic(context.Background(), &sns.CreateTopicInput{
+		Name: aws.String(name), Attributes: map[string]string{"Policy": policy},
+	})
+	require.NoError(t, err)
+	return aws.ToString(out.TopicArn)
 }
 
 func queueARN(t *testing.T, c rawClients, url string) string {
@@ -236,6 +259,13 @@ func TestAWSTopology_ValidateReportsDriftAndChangesNothing(t *testing.T) {
 	require.Len(t, subs.Subscriptions, 1)
 	_, err = c.sns.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: subs.Subscriptions[0].SubscriptionArn})
 	require.NoError(t, err)
+	pub := eps[n.published].TopicARN
+	_, err = c.sns.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{ // the TLS statement dropped
+		TopicArn: aws.String(pub), AttributeName: aws.String("Policy"),
+		AttributeValue: aws.String(`{"Version":"2012-10-17","Statement":[{"Sid":"Ops","Effect":"Allow","Principal":{"AWS":"*"},` +
+			`"Action":"sns:GetTopicAttributes","Resource":"` + pub + `"}]}`),
+	})
+	require.NoError(t, err)
 	before := snapshot(t, c, eps)
 
 	_, err = applyTopology(t, c, topology.ProvisionValidate, topology.Options{}, n.binding())
@@ -245,7 +275,8 @@ func TestAWSTopology_ValidateReportsDriftAndChangesNothing(t *testing.T) {
 	report := drift.Report.String()
 	assert.Contains(t, report, "queue "+n.commands+": RedrivePolicy is")
 	assert.Contains(t, report, "subscription "+n.subscribed+" -> "+n.eventQueue()+": missing")
-	assert.Len(t, drift.Report.Drifts, 2, report)
+	assert.Contains(t, report, "topic "+n.published+": Policy does not refuse publishing without TLS")
+	assert.Len(t, drift.Report.Drifts, 3, report)
 	assert.Equal(t, before, snapshot(t, c, eps), "validate changed nothing")
 }
 
