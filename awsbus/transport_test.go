@@ -104,10 +104,18 @@ func TestTransport_ValidateModeNeedsTheAccountOfAPublishOnlyService(t *testing.T
 }
 
 // publishOnlyBilling creates the topic of a service that only publishes
-// there, and returns that service's Binding.
+// there, as its deployment made it (refusing publishing without TLS), and
+// returns that service's Binding.
 func publishOnlyBilling(t *testing.T, sn *awsbustest.SNS) sourceflow.Binding {
 	t.Helper()
-	_, err := sn.CreateTopic(context.Background(), &sns.CreateTopicInput{Name: aws.String("billing-events")})
+	ctx := context.Background()
+	out, err := sn.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("billing-events")})
+	require.NoError(t, err)
+	policy, _, err := topology.RequireTopicSecureTransport("", aws.ToString(out.TopicArn))
+	require.NoError(t, err)
+	_, err = sn.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{
+		TopicArn: out.TopicArn, AttributeName: aws.String("Policy"), AttributeValue: aws.String(policy),
+	})
 	require.NoError(t, err)
 	return sourceflow.Binding{Service: "billing", Routes: []sourceflow.Route{
 		{Type: "billing.Invoiced", Kind: sourceflow.KindEvent, Destination: "billing-events"},
