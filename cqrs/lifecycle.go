@@ -66,6 +66,7 @@ func (s *Service) Start(ctx context.Context) error {
 		}
 		s.bound = true
 		s.warnMemoryState(b)
+		s.warnUnprotected(b)
 	}
 	pubs, err := s.buildPublishers()
 	if err != nil {
