@@ -17,7 +17,8 @@ import (
 
 // HealthReport is the structured result of Transport.Health.
 type HealthReport struct {
-	// Status is down when any check is down, else degraded when a publish
+	// Status is down when any check is down, else degraded when a check is
+	// degraded (the KMS check of a key without NewEncryption) or a publish
 	// circuit is open, up otherwise.
 	Status topology.HealthStatus `json:"status"`
 	// CheckedAt is when the checks started.
@@ -34,7 +35,12 @@ type HealthReport struct {
 // SQS and SNS answer, that the KMS key is usable (when Config.KMSKeyID is
 // set and NewEncryption was called), and that every queue (dead-letter queues included) and
 // topic of the bound topology exists; and it reads the publish circuits of
-// Config.Circuits. Before Bind the report is down.
+// Config.Circuits. Before Bind the report is down. With Config.KMSKeyID set
+// and NewEncryption not called, the KMS check is degraded, saying that
+// message bodies are neither encrypted nor authenticated, and so is the
+// report unless a check is down: the transport works (and encryption at
+// rest alone may be meant), so it is not down and HealthHandler answers 200,
+// but the report's status shows the gap.
 func (t *Transport) Health(ctx context.Context) HealthReport {
 	rep := HealthReport{Status: topology.HealthUp, CheckedAt: time.Now().UTC()}
 	if t.cfg.Circuits != nil {
@@ -48,8 +54,11 @@ func (t *Transport) Health(ctx context.Context) HealthReport {
 	}
 	rep.Checks = topology.RunProbes(ctx, t.cfg.HealthTimeout, probes)
 	for _, c := range rep.Checks {
-		if c.Status == topology.HealthDown {
+		switch {
+		case c.Status == topology.HealthDown:
 			rep.Status = topology.HealthDown
+		case c.Status == topology.HealthDegraded && rep.Status == topology.HealthUp:
+			rep.Status = topology.HealthDegraded
 		}
 	}
 	for _, c := range rep.Circuits {
@@ -116,12 +125,22 @@ func serviceProbe(name string, call func(context.Context) error, missing func(er
 
 // kmsProbe runs check, the Encrypter's Check that NewEncryption set (read
 // under the transport's lock, since NewEncryption may run after Bind).
+// Without it the check is degraded: the key encrypts the queues and topics
+// at rest, but nothing the transport knows of encrypts or authenticates
+// message bodies.
 func kmsProbe(check func(ctx context.Context) error) func(ctx context.Context) error {
 	if check == nil {
-		return skipped("NewEncryption was not called")
+		return func(context.Context) error { return errors.Join(topology.ErrDegraded, errUnprotectedBodies) }
 	}
 	return check
 }
+
+// errUnprotectedBodies is why the KMS check of a key without NewEncryption
+// is degraded.
+var errUnprotectedBodies = errors.New("NewEncryption was not called: the key encrypts the queues and topics at rest, " +
+	"but message bodies are neither encrypted nor authenticated, so anyone allowed sqs:SendMessage or sns:Publish " +
+	"on the service's destinations can send it commands and events; call NewEncryption and place its Encrypter and Decrypter " +
+	"in the service's pipeline with encryption.Use")
 
 // HealthHandler serves t.Health as JSON: 200 when up or degraded, 503 when
 // down. One round of checks runs at a time, shared by the requests that

@@ -134,15 +134,6 @@ func TestTransport_HealthServiceAnswersMissing(t *testing.T) {
 	})
 }
 
-func TestTransport_HealthKMS(t *testing.T) {
-	t.Run("without NewEncryption the check is skipped, not down", func(t *testing.T) {
-		tr, _, _ := healthTransport(t, awsbus.Config{KMSKeyID: "alias/sf"})
-		rep := tr.Health(context.Background())
-		assert.Equal(t, topology.HealthSkipped, checksByName(rep)["kms"].Status)
-		assert.Equal(t, topology.HealthUp, rep.Status)
-	})
-}
-
 func TestHealthHandler(t *testing.T) {
 	tr, sq, _ := healthTransport(t, awsbus.Config{})
 	// a handler per request: each runs its own round of checks

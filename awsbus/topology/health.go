@@ -27,15 +27,21 @@ const (
 	// report down. `sourceflow health` reports a whole report with a skipped
 	// check and none down as skipped.
 	HealthSkipped HealthStatus = "skipped"
-	// HealthDegraded, of a whole report, means every check passed but a
+	// HealthDegraded, of a whole report, means no check is down but a
 	// destination the instance publishes to is failing (an open publish
-	// circuit): the instance works and recovers by itself, so it is not
-	// down, and restarting it would not help.
+	// circuit), or a check is degraded: the instance works, so it is not
+	// down, and restarting it would not help. Of a check, it means the
+	// check passed short of what the configuration asks for (awsbus: a KMS
+	// key that encrypts the queues at rest while nothing encrypts or
+	// authenticates the message bodies).
 	HealthDegraded HealthStatus = "degraded"
 )
 
 // ErrSkipped, returned by a Probe's Run, marks the check skipped.
 var ErrSkipped = errors.New("skipped")
+
+// ErrDegraded, returned by a Probe's Run, marks the check degraded.
+var ErrDegraded = errors.New("degraded")
 
 // HealthCheck is the result of one Probe.
 type HealthCheck struct {
@@ -43,7 +49,7 @@ type HealthCheck struct {
 	Name string `json:"name"`
 	// Kind is "service", "queue", "dlq" or "topic".
 	Kind string `json:"kind"`
-	// Status is up, down or skipped.
+	// Status is up, down, skipped or degraded.
 	Status HealthStatus `json:"status"`
 	// Latency is how long the check took.
 	Latency time.Duration `json:"latency_ns"`
@@ -55,7 +61,8 @@ type HealthCheck struct {
 type Probe struct {
 	// Name and Kind are copied into the HealthCheck.
 	Name, Kind string
-	// Run performs the check; nil means up, ErrSkipped skipped.
+	// Run performs the check; nil means up, ErrSkipped skipped,
+	// ErrDegraded degraded, any other error down.
 	Run func(ctx context.Context) error
 }
 
@@ -89,6 +96,8 @@ func runProbe(ctx context.Context, timeout time.Duration, p Probe) HealthCheck {
 	switch {
 	case errors.Is(err, ErrSkipped):
 		c.Status, c.Error = HealthSkipped, err.Error()
+	case errors.Is(err, ErrDegraded):
+		c.Status, c.Error = HealthDegraded, err.Error()
 	case err != nil:
 		c.Status, c.Error = HealthDown, err.Error()
 	}
