@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
@@ -53,6 +54,11 @@ type badListener struct {
 	fifo       bool   // a .fifo command queue
 	event      bool   // an event queue subscribed to a topic (standard)
 	kmsKey     string // KMS key of the listener's encryption; "" for none
+	// atRestOnly leaves out the encryption phases: kmsKey encrypts the
+	// queues at rest only.
+	atRestOnly bool
+	// logger, when set, is the service's Logger.
+	logger watermill.LoggerAdapter
 	idempotent bool   // an idempotency phase (memory store) before the handler
 	// decorate, when set, is a produce-side decorator of the listener's
 	// service (its sends go through it).
@@ -94,7 +100,7 @@ func newBadRig(t *testing.T, lis badListener) *badRig {
 	consume, produce := r.pipeline(t)
 	svc, err := cqrs.NewService(cqrs.ServiceConfig{
 		Name: "bad-" + r.dest, Transport: tr, Listen: []string{r.dest}, CloseTimeout: 10 * time.Second,
-		HandlerMiddleware: consume, PublisherDecorators: produce,
+		HandlerMiddleware: consume, PublisherDecorators: produce, Logger: lis.logger,
 	})
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, svc.Close()) })
@@ -124,7 +130,7 @@ func (r *badRig) pipeline(t *testing.T) ([]message.HandlerMiddleware, []message.
 	if r.lis.decorate != nil {
 		produce = append(produce, r.lis.decorate)
 	}
-	if r.lis.kmsKey != "" {
+	if r.lis.kmsKey != "" && !r.lis.atRestOnly {
 		enc, err := awsbus.NewEncryption(r.kms, r.tr, awsbus.EncryptionConfig{})
 		require.NoError(t, err)
 		r.enc = enc
