@@ -245,7 +245,8 @@
 // # Health
 //
 // Transport.Health reports SQS and SNS reachability, KMS (through the
-// Encrypter's Check, when Config.KMSKeyID is set) and the existence of every
+// Encrypter's Check, when Config.KMSKeyID is set; degraded before
+// NewEncryption, see Encryption) and the existence of every
 // queue, dead-letter queue and topic, each with its latency and error, and
 // the state of every publish circuit of Config.Circuits; HealthHandler
 // serves it as JSON with status 200 or 503. HealthHandler runs one round
@@ -277,8 +278,17 @@
 // places the returned middleware in the Stack. The application name bound
 // into the encryption context defaults to "sourceflow", not the service
 // name, because a message's producer and consumer are different services.
-// Bodies are encrypted only once that middleware is in the Stack; until
-// NewEncryption is called the health report's KMS entry reads "skipped".
+// Bodies are encrypted and authenticated only once that middleware is in
+// the Stack: the key alone encrypts the queues and topics at rest, and a
+// service without the Decrypter handles whatever clear text anyone allowed
+// sqs:SendMessage or sns:Publish on its destinations sends. So a
+// cqrs.Service on the transport (which names its key through
+// Transport.KMSKeyID) warns once at Start when its HandlerMiddleware has no
+// Decrypter, or its PublisherDecorators no Encrypter, and until
+// NewEncryption is called the health report's KMS check, and the report,
+// are "degraded", saying that bodies are neither encrypted nor
+// authenticated. Neither refuses: encryption at rest alone may be meant,
+// so HealthHandler still answers 200.
 // Config.KMSKeyID also encrypts the queues and topics at rest (SSE-KMS);
 // without it NewEncryption returns ErrEncryptionDisabled and queues use
 // SQS-managed encryption at rest.
