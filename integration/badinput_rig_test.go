@@ -54,15 +54,15 @@ type badListener struct {
 	fifo       bool   // a .fifo command queue
 	event      bool   // an event queue subscribed to a topic (standard)
 	kmsKey     string // KMS key of the listener's encryption; "" for none
+	idempotent bool   // an idempotency phase (memory store) before the handler
+	// decorate, when set, is a produce-side decorator of the listener's
+	// service (its sends go through it).
+	decorate message.PublisherDecorator
 	// atRestOnly leaves out the encryption phases: kmsKey encrypts the
 	// queues at rest only.
 	atRestOnly bool
 	// logger, when set, is the service's Logger.
 	logger watermill.LoggerAdapter
-	idempotent bool   // an idempotency phase (memory store) before the handler
-	// decorate, when set, is a produce-side decorator of the listener's
-	// service (its sends go through it).
-	decorate message.PublisherDecorator
 }
 
 // badRig is one row's running service: a listener on its own queue and
