@@ -135,13 +135,6 @@ func kmsProbe(check func(ctx context.Context) error) func(ctx context.Context) e
 	return check
 }
 
-// errUnprotectedBodies is why the KMS check of a key without NewEncryption
-// is degraded.
-var errUnprotectedBodies = errors.New("NewEncryption was not called: the key encrypts the queues and topics at rest, " +
-	"but message bodies are neither encrypted nor authenticated, so anyone allowed sqs:SendMessage or sns:Publish " +
-	"on the service's destinations can send it commands and events; call NewEncryption and place its Encrypter and Decrypter " +
-	"in the service's pipeline with encryption.Use")
-
 // HealthHandler serves t.Health as JSON: 200 when up or degraded, 503 when
 // down. One round of checks runs at a time, shared by the requests that
 // arrive meanwhile, and its report answers those of the next HealthReuse

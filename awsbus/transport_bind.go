@@ -29,6 +29,11 @@ import (
 // The transport's other methods answer while Bind runs (as not bound yet);
 // a Close meanwhile cancels the call under way and makes Bind return
 // ErrClosed at once, so no AWS call of Bind's is made after Close.
+// When Config.KMSKeyID is set and NewEncryption was not called, a
+// successful Bind logs one warning (at slog's Warn through slog.Default()
+// when Config.Logger is unset) that message bodies are neither encrypted
+// nor authenticated, naming the key and the destinations; see Encryption in
+// the package documentation.
 func (t *Transport) Bind(ctx context.Context, b sourceflow.Binding) error {
 	t.bindMu.Lock()
 	defer t.bindMu.Unlock()
@@ -61,12 +66,15 @@ func (t *Transport) Bind(ctx context.Context, b sourceflow.Binding) error {
 	}
 	log.Info("awsbus: topology bound", watermill.LogFields{"elapsed": time.Since(start).String()})
 	t.mu.Lock()
-	defer t.mu.Unlock()
 	if t.closed {
+		t.mu.Unlock()
 		return ErrClosed
 	}
 	t.plan, t.endpoints, t.bound = p, eps, true
 	t.indexQueues()
+	protected := t.kmsCheck != nil
+	t.mu.Unlock()
+	t.warnUnprotected(p, protected)
 	return nil
 }
 

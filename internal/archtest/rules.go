@@ -74,7 +74,7 @@ func Rules() map[string]Rule {
 		"internal/periodic":                    {StdlibOnly: true},
 		"internal/slogdefault":                 {Internal: []string{""}, Forbidden: model},
 		"internal/repeatlog":                   {Forbidden: model},
-		"awsbus":                               {Internal: []string{"", "middleware/encryption", "awsbus/topology", "internal/periodic", "internal/sqsrules", "internal/fieldcheck", "internal/deadletter", "internal/redact", "internal/jsonerr", "internal/errtext"}, Forbidden: []string{OTel}},
+		"awsbus":                               {Internal: []string{"", "middleware/encryption", "awsbus/topology", "internal/periodic", "internal/sqsrules", "internal/fieldcheck", "internal/deadletter", "internal/redact", "internal/jsonerr", "internal/errtext", "internal/slogdefault"}, Forbidden: []string{OTel}},
 		"awsbus/topology":                      {Internal: []string{"", "internal/fieldcheck"}, Forbidden: []string{OTel}},
 		"awsbus/topology/iac":                  {Internal: []string{"", "awsbus/topology"}, Forbidden: []string{OTel}},
 		"awsbus/awsbustest":                    {Internal: []string{"", "awsbus", "internal/sqsrules"}, Forbidden: []string{OTel}},
