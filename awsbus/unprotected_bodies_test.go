@@ -4,18 +4,13 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"testing"
-	"time"
 
-	"github.com/ThreeDotsLabs/watermill"
-	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/sourceflow-go/sourceflow/awsbus"
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
-	"github.com/sourceflow-go/sourceflow/cqrs"
 	"github.com/sourceflow-go/sourceflow/middleware/encryption/encryptiontest"
 )
 
@@ -64,75 +59,4 @@ func TestTransport_HealthDownOutweighsAKeyWithoutEncryption(t *testing.T) {
 
 	assert.Equal(t, topology.HealthDegraded, checksByName(rep)["kms"].Status)
 	assert.Equal(t, topology.HealthDown, rep.Status)
-}
-
-// shortPolls keeps a service's Close from waiting out a 20s long poll.
-var shortPolls = awsbus.ConsumerConfig{WaitTime: time.Second, ShutdownTimeout: time.Second}
-
-// startOrders starts an "orders" service on tr with pipeline's sides, and
-// returns the warnings its Start logged that message bodies are
-// unprotected.
-func startOrders(t *testing.T, tr *awsbus.Transport, pipeline cqrs.ServiceConfig) []string {
-	t.Helper()
-	logs := watermill.NewCaptureLogger()
-	pipeline.Name, pipeline.Transport, pipeline.Logger, pipeline.Listen = "orders", tr, logs, []string{"orders.fifo"}
-	svc, err := cqrs.NewService(pipeline)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = svc.Close() })
-	require.NoError(t, cqrs.RegisterCommand[restartOrder](svc, "orders.CreateOrder", "orders.fifo"))
-	require.NoError(t, cqrs.Handle(cqrs.NewSaga[restartState](svc, "order"),
-		func(context.Context, *restartState, restartOrder, cqrs.Envelope) ([]any, error) { return nil, nil }))
-	require.NoError(t, svc.Start(context.Background()))
-	var warnings []string
-	for _, m := range logs.Captured()[watermill.InfoLogLevel] {
-		if strings.Contains(m.Msg, "neither encrypted nor authenticated") {
-			warnings = append(warnings, m.Msg)
-		}
-	}
-	return warnings
-}
-
-// The Transport names its key to a cqrs.Service, which warns at Start of
-// a pipeline that neither decrypts nor encrypts.
-func TestService_OnAKeyedTransportWithoutEncryptionWarns(t *testing.T) {
-	sq, sn := newFakes()
-	tr, err := awsbus.NewTransport(awsbus.Clients{SQS: sq, SNS: sn}, awsbus.Config{KMSKeyID: "alias/orders", ConsumerConfig: shortPolls})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = tr.Close() })
-	assert.Equal(t, "alias/orders", tr.KMSKeyID())
-
-	warnings := startOrders(t, tr, cqrs.ServiceConfig{})
-
-	require.Len(t, warnings, 2, "one of the consume side, one of the produce side")
-	assert.Contains(t, warnings[0], "ServiceConfig.HandlerMiddleware holds no encryption Decrypter")
-	assert.Contains(t, warnings[1], "ServiceConfig.PublisherDecorators holds no encryption Encrypter")
-}
-
-func TestService_OnAKeyedTransportWithEncryptionDoesNotWarn(t *testing.T) {
-	k := encryptiontest.New()
-	k.SetAlias("alias/orders", k.CreateKey())
-	sq, sn := newFakes()
-	tr, err := awsbus.NewTransport(awsbus.Clients{SQS: sq, SNS: sn}, awsbus.Config{KMSKeyID: "alias/orders", ConsumerConfig: shortPolls})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = tr.Close() })
-	enc, err := awsbus.NewEncryption(k, tr, awsbus.EncryptionConfig{})
-	require.NoError(t, err)
-
-	warnings := startOrders(t, tr, cqrs.ServiceConfig{
-		HandlerMiddleware:   []message.HandlerMiddleware{enc.Decrypter.Middleware},
-		PublisherDecorators: []message.PublisherDecorator{enc.Encrypter.DecoratePublisher},
-	})
-
-	assert.Empty(t, warnings)
-}
-
-// Without a key there is nothing to warn of: SQS-managed encryption at
-// rest is all the transport promises.
-func TestService_OnATransportWithoutAKeyDoesNotWarn(t *testing.T) {
-	sq, sn := newFakes()
-	tr, err := awsbus.NewTransport(awsbus.Clients{SQS: sq, SNS: sn}, awsbus.Config{ConsumerConfig: shortPolls})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = tr.Close() })
-
-	assert.Empty(t, startOrders(t, tr, cqrs.ServiceConfig{}))
 }

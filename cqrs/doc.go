@@ -196,18 +196,6 @@
 //     routing that needs one it lacks (per-entity order for ".fifo"
 //     destinations, consumer groups to listen), naming the destination, so
 //     the mismatch shows at Start rather than in production.
-//   - Start warns once, without refusing, of a wiring that runs but is not
-//     what it looks like: memory stores behind a transport between
-//     processes, and a transport with a KMS key (awsbus.Config.KMSKeyID,
-//     which encrypts its queues and topics at rest) under a service with no
-//     encryption Decrypter in HandlerMiddleware, or no Encrypter in
-//     PublisherDecorators: the bodies are then neither encrypted nor
-//     authenticated, and anyone who may send to its destinations can send
-//     it commands it handles. A transport of another package names its key
-//     through a KMSKeyID() string method; the model recognises the
-//     encryption package's Decrypter.Middleware and
-//     Encrypter.DecoratePublisher method values by name, without importing
-//     the package.
 //   - Close refuses new sends at once but lets handlers still draining send
 //     until the router has stopped. A message waiting between runs of its
 //     handler (middleware.Retry's pause) has its context ended at once, so

@@ -45,16 +45,6 @@ import (
 // command, the EntityStore when it has a saga, the ViewStore when it has a
 // view) and the remedy: sqlbackend's or dynamobackend's Backend.NewService.
 // It does not refuse: a service that keeps no state may run on them.
-// It warns likewise, once for each side, when the transport has a KMS key
-// (awsbus.Transport with Config.KMSKeyID, also inside a HybridTransport or
-// behind an outbox) and the service listens without an encryption
-// Decrypter in HandlerMiddleware, or sends without an Encrypter in
-// PublisherDecorators: the key encrypts the queues and topics at rest only,
-// and the bodies are neither encrypted nor authenticated. The Decrypter and
-// Encrypter are recognised as encryption.Use places them (their
-// Middleware and DecoratePublisher method values); one wrapped in another
-// function is not. It does not refuse either: encryption at rest alone may
-// be meant.
 func (s *Service) Start(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -76,7 +66,6 @@ func (s *Service) Start(ctx context.Context) error {
 		}
 		s.bound = true
 		s.warnMemoryState(b)
-		s.warnUnprotected(b)
 	}
 	pubs, err := s.buildPublishers()
 	if err != nil {
