@@ -61,7 +61,7 @@ type badListener struct {
 	// atRestOnly leaves out the encryption phases: kmsKey encrypts the
 	// queues at rest only.
 	atRestOnly bool
-	// logger, when set, is the service's Logger.
+	// logger, when set, is the transport's Logger.
 	logger watermill.LoggerAdapter
 }
 
@@ -92,7 +92,7 @@ func newBadRig(t *testing.T, lis badListener) *badRig {
 	r.dest = uniqueName("bad", suffix)
 	tr, err := awsbus.NewTransportFromAWS(awsConfig(t), awsbus.Config{
 		ConsumerConfig:  awsbus.ConsumerConfig{WaitTime: time.Second, VisibilityTimeout: 10 * time.Second, ShutdownTimeout: 5 * time.Second},
-		MaxReceiveCount: 3, KMSKeyID: lis.kmsKey,
+		MaxReceiveCount: 3, KMSKeyID: lis.kmsKey, Logger: lis.logger,
 	})
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, tr.Close()) })
@@ -100,7 +100,7 @@ func newBadRig(t *testing.T, lis badListener) *badRig {
 	consume, produce := r.pipeline(t)
 	svc, err := cqrs.NewService(cqrs.ServiceConfig{
 		Name: "bad-" + r.dest, Transport: tr, Listen: []string{r.dest}, CloseTimeout: 10 * time.Second,
-		HandlerMiddleware: consume, PublisherDecorators: produce, Logger: lis.logger,
+		HandlerMiddleware: consume, PublisherDecorators: produce,
 	})
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, svc.Close()) })

@@ -16,26 +16,27 @@ import (
 )
 
 // A service whose transport has a KMS key (its queues encrypted at rest)
-// but whose pipeline has no encryption phases runs, since encryption at
-// rest alone may be meant: its Start warns, once per side, that message
-// bodies are neither encrypted nor authenticated, its health is degraded
-// saying so, and a well-formed command in clear text that anyone allowed
-// sqs:SendMessage sends is handled.
+// but no NewEncryption (so no encryption phases) runs, since encryption at
+// rest alone may be meant: its transport warns once, when the service's
+// Start binds it, that message bodies are neither encrypted nor
+// authenticated, its health is degraded saying so, and a well-formed
+// command in clear text that anyone allowed sqs:SendMessage sends is
+// handled.
 func TestKeyedTransportWithoutEncryptionWarnsAndReportsDegraded(t *testing.T) {
 	key := encCreateKey(t, kms.NewFromConfig(awsConfig(t)))
 	logs := watermill.NewCaptureLogger()
 	r := newBadRig(t, badListener{kmsKey: key, atRestOnly: true, logger: logs})
 
-	var warnings []string
+	var warnings []watermill.CapturedMessage
 	for _, m := range logs.Captured()[watermill.InfoLogLevel] {
 		if strings.Contains(m.Msg, "neither encrypted nor authenticated") {
-			warnings = append(warnings, m.Msg)
-			assert.Equal(t, key, m.Fields["kms_key"])
+			warnings = append(warnings, m)
 		}
 	}
-	require.Len(t, warnings, 2, "the consume side and the produce side, once each")
-	assert.Contains(t, warnings[0], "anyone allowed sqs:SendMessage or sns:Publish on the destinations it listens to can send it commands")
-	assert.Contains(t, warnings[1], "ServiceConfig.PublisherDecorators holds no encryption Encrypter")
+	require.Len(t, warnings, 1, "the transport warns once, at Bind")
+	assert.Equal(t, key, warnings[0].Fields["kms_key"])
+	assert.Equal(t, r.dest, warnings[0].Fields["destinations"])
+	assert.Contains(t, warnings[0].Msg, "anyone allowed sqs:SendMessage or sns:Publish on the service's destinations can send it commands")
 
 	rep := r.tr.Health(context.Background())
 	var kmsCheck topology.HealthCheck
