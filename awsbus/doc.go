@@ -282,13 +282,17 @@
 // the Stack: the key alone encrypts the queues and topics at rest, and a
 // service without the Decrypter handles whatever clear text anyone allowed
 // sqs:SendMessage or sns:Publish on its destinations sends. So a
-// cqrs.Service on the transport (which names its key through
-// Transport.KMSKeyID) warns once at Start when its HandlerMiddleware has no
-// Decrypter, or its PublisherDecorators no Encrypter, and until
-// NewEncryption is called the health report's KMS check, and the report,
-// are "degraded", saying that bodies are neither encrypted nor
-// authenticated. Neither refuses: encryption at rest alone may be meant,
-// so HealthHandler still answers 200.
+// transport with Config.KMSKeyID for which NewEncryption was not called
+// warns once, when Bind (a service's Start) succeeds, naming the service,
+// the key and the destinations (through Config.Logger, or at slog's Warn
+// through slog.Default() when it is unset), and until NewEncryption is
+// called the health report's KMS check, and the report, are "degraded",
+// saying that bodies are neither encrypted nor authenticated. Neither
+// refuses: encryption at rest alone may be meant, so HealthHandler still
+// answers 200. The transport sees only whether NewEncryption was called:
+// a service that called it but left its Encrypter and Decrypter out of
+// the pipeline (no encryption.Use) is neither warned of nor degraded, and
+// NewEncryption called after Bind comes too late to spare the warning.
 // Config.KMSKeyID also encrypts the queues and topics at rest (SSE-KMS);
 // without it NewEncryption returns ErrEncryptionDisabled and queues use
 // SQS-managed encryption at rest.
