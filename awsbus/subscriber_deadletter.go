@@ -87,9 +87,10 @@ func (sub *subscription) deadLetterInput(d *delivery, reason string) *sqs.SendMe
 func deadLetterAttributes(raw sqstypes.Message, reason string, o failedOrigin) map[string]sqstypes.MessageAttributeValue {
 	body := aws.ToString(raw.Body)
 	none := failedOrigin{}.markers(0)
+	reasoned := withReason(raw.MessageAttributes, reason)
 	var attrs map[string]sqstypes.MessageAttributeValue
 	for _, markers := range [][]deadLetterMarker{o.markers(rawReceiveCount(raw)), o.markers(0), none} {
-		attrs = withMarkers(withReason(raw.MessageAttributes, reason), markers)
+		attrs = withMarkers(reasoned, markers)
 		if sqsSize(body, attrs) <= MaxSQSMessageBytes {
 			return attrs
 		}
