@@ -60,6 +60,9 @@ func Open(ctx context.Context, cfg Config) (*Backend, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlbackend: %w", err)
 	}
+	if cfg.DSN != "" { // the idempotency store's link check reads the DSN (see the package documentation)
+		ctx = sqldb.WithOpenedFrom(ctx, st.DB(), cfg.DSN)
+	}
 	idem, err := idemsql.New(ctx, st.DB(), cfg.idempotencyConfig())
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("sqlbackend: %w", err), st.Close())

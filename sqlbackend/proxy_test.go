@@ -19,11 +19,18 @@ type proxy struct {
 	conns        []net.Conn
 }
 
-// newProxy starts a proxy to target (host:port), stopped when the test
-// ends.
+// newProxy starts a proxy on 127.0.0.1 to target (host:port), stopped
+// when the test ends.
 func newProxy(t *testing.T, target string) *proxy {
 	t.Helper()
-	p := &proxy{addr: "127.0.0.1:0", target: target}
+	return newProxyOn(t, "127.0.0.1", target)
+}
+
+// newProxyOn starts a proxy on a port of ip to target (host:port), stopped
+// when the test ends.
+func newProxyOn(t *testing.T, ip, target string) *proxy {
+	t.Helper()
+	p := &proxy{addr: net.JoinHostPort(ip, "0"), target: target}
 	p.start(t)
 	p.addr = p.ln.Addr().String()
 	t.Cleanup(p.stop)

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
+	"github.com/sourceflow-go/sourceflow/internal/sqldb/sqldbtest"
 )
 
 // A pgx connection to a forwarder on another address than the loopback
@@ -30,7 +31,7 @@ func TestWarnPlaintextOfAPgxConnectionThroughAForwarder(t *testing.T) {
 	require.NotEmpty(t, dsn, "SOURCEFLOW_POSTGRES_DSN is not set: start scripts/postgres.sh")
 	cfg, err := pgx.ParseConfig(dsn)
 	require.NoError(t, err)
-	fwd := forward(t, nonLoopbackAddress(t), net.JoinHostPort(cfg.Host, strconv.Itoa(int(cfg.Port))))
+	fwd := forward(t, sqldbtest.NonLoopbackAddress(t), net.JoinHostPort(cfg.Host, strconv.Itoa(int(cfg.Port))))
 	host, port, err := net.SplitHostPort(fwd)
 	require.NoError(t, err)
 	p, err := strconv.Atoi(port)
@@ -46,20 +47,6 @@ func TestWarnPlaintextOfAPgxConnectionThroughAForwarder(t *testing.T) {
 	warned := logger.Captured()[watermill.InfoLogLevel]
 	require.Len(t, warned, 1, "a connection through a forwarder on %s", fwd)
 	assert.Contains(t, warned[0].Msg, "sqlbus: the connection to postgres at "+fwd+" is not encrypted")
-}
-
-// nonLoopbackAddress returns an IP address of this machine that is not a
-// loopback one.
-func nonLoopbackAddress(t *testing.T) string {
-	addrs, err := net.InterfaceAddrs()
-	require.NoError(t, err)
-	for _, a := range addrs {
-		if n, ok := a.(*net.IPNet); ok && !n.IP.IsLoopback() && !n.IP.IsLinkLocalUnicast() && n.IP.To4() != nil {
-			return n.IP.String()
-		}
-	}
-	t.Fatalf("no IPv4 address other than a loopback one among %v", addrs)
-	return ""
 }
 
 // forward listens on ip and forwards each connection to target, until the

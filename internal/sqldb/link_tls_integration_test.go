@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sourceflow-go/sourceflow/internal/sqldb"
+	"github.com/sourceflow-go/sourceflow/internal/sqldb/sqldbtest"
 )
 
 // A pgx connection through a proxy on another address than the loopback
@@ -36,7 +37,7 @@ func TestWarnPlaintextOfAPgxConnectionInTLSThatDoesNotVerifyTheServer(t *testing
 	require.NotEmpty(t, base, "SOURCEFLOW_POSTGRES_DSN is not set: start scripts/postgres.sh")
 	upstream, err := pgx.ParseConfig(base)
 	require.NoError(t, err)
-	ip := nonLoopbackAddress(t)
+	ip := sqldbtest.NonLoopbackAddress(t)
 	cert, ca := selfSignedCert(t, ip)
 	proxy := endTLS(t, ip, net.JoinHostPort(upstream.Host, strconv.Itoa(int(upstream.Port))), cert)
 	for _, tt := range []struct {

@@ -41,8 +41,9 @@ func UnverifiedWarning(component string, d Dialect, addr string) string {
 		component, d, addr, modes, advice)
 }
 
-// WarnPlaintext checks one connection of db (CheckLink, with dsn, which
-// may be "") within timeout, or ctx's end if sooner, and logs
+// WarnPlaintext checks one connection of db (CheckPlaintext: CheckLink,
+// with dsn or the DSN ctx carries for db) within timeout, or ctx's end if
+// sooner, and logs
 // the warning CheckPlaintext returns (slogdefault.Warn: at slog's Warn on
 // the default Logger, at Info on a logger without a Warn method) when
 // someone on the network path could read it: in clear text, or in TLS
@@ -66,7 +67,8 @@ func WarnPlaintext(ctx context.Context, db *sql.DB, d Dialect, dsn string, timeo
 }
 
 // CheckPlaintext checks one connection of db (CheckLink, with dsn, which
-// may be "") within timeout, or ctx's end if sooner. When the connection
+// may be "": then with the DSN ctx carries for db, if any, see
+// WithOpenedFrom) within timeout, or ctx's end if sooner. When the connection
 // crosses a network in clear text, warning is PlaintextWarning for
 // component; when it crosses one in TLS without verifying the server
 // (Link.UnverifiedTLS), UnverifiedWarning; addr is then the address it
@@ -75,7 +77,7 @@ func CheckPlaintext(ctx context.Context, db *sql.DB, d Dialect, dsn string, time
 	component string) (warning, addr string, err error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	l, err := CheckLink(ctx, db, d, dsn)
+	l, err := CheckLink(ctx, db, d, dsnOf(ctx, db, dsn))
 	switch {
 	case err != nil:
 		return "", "", err
