@@ -258,11 +258,17 @@
 // to Config.DB is encrypted and where it goes (a pgx connection from its
 // own socket, another from the server); one that is not local (a unix
 // socket, a loopback address) and either in clear text or in TLS that does
-// not verify the server (sslmode=prefer, pgx's default, or require) is
-// logged once as a warning (slog's Warn on the default logger, Info on a logger
-// without a Warn method), naming the server's host:port and what to set in the
-// DSN: sslmode=verify-full with sslrootcert on PostgreSQL, tls=true or a
-// config registered with mysql.RegisterTLSConfig on MySQL. The check is
+// not verify the server is logged once as a warning (slog's Warn on the
+// default logger, Info on a logger without a Warn method), naming the
+// server's host:port and what to set in the DSN: sslmode=verify-full with
+// sslrootcert on PostgreSQL, tls=true or a config registered with
+// mysql.RegisterTLSConfig on MySQL. Whether the server is verified comes
+// from pgx's own TLS config (sslmode=prefer, pgx's default, or require
+// without sslrootcert verify nothing). The outbox is given Config.DB without
+// its DSN, so on another driver (go-sql-driver, on MySQL and MariaDB) it
+// cannot tell, and warns of clear text only: MySQL's tls=skip-verify or
+// tls=preferred is warned of where the pool was opened from its DSN
+// (sqlbackend.Open with Config.DSN, idempotency/sqlstore.Open). The check is
 // bounded (10s) and never fails Bind; one cut short by the end of Bind's
 // context is made again by a later Bind.
 //

@@ -35,6 +35,21 @@
 // stores, its outbox and the middleware of Idempotency share the pool; give
 // a service the middleware of the Backend that configured it.
 //
+// # Connections in clear text
+//
+// Open checks the pool's connection once, as the idempotency store's New
+// does (see idempotency/sqlstore), and warns on Config.Logger of one that
+// is not local and either in clear text or in TLS that does not verify the
+// server. On a pool it opened from Config.DSN the check reads that DSN: its
+// host:port is the address named and, when it is an address, decides
+// whether the connection crosses a network (a forwarder on this host hides
+// the hop from the server), and on MySQL its tls=skip-verify or
+// tls=preferred is warned of, which go-sql-driver's connection does not
+// tell. On a pool given as Config.DB only pgx's connection tells whether it
+// verifies the server; another driver's is warned of in clear text only.
+// An outbox (Config.Outbox) checks its connection again at its first Bind,
+// without the DSN (see package outbox); so does sqlbus on Store().DB().
+//
 // # Health
 //
 // Check, for a readiness probe (never a liveness probe: it fails during the

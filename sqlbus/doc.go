@@ -283,14 +283,20 @@
 // socket; otherwise the server says: PostgreSQL's pg_stat_ssl, MySQL's
 // Ssl_cipher); one that is not local (a unix socket, a loopback address)
 // and either in clear text or in TLS that does not verify the server
-// (sslmode=prefer, pgx's default, or require; tls=skip-verify or preferred:
-// anyone on the path can pose as the server) is logged once as a warning
+// (anyone on the path can pose as the server) is logged once as a warning
 // (slog's Warn on the default logger, Info on a logger without a Warn
 // method), naming the server's host:port and what to set in the DSN:
 // sslmode=verify-full with sslrootcert on PostgreSQL (pgx's default,
 // sslmode=prefer, falls back to clear text silently and verifies no
 // certificate), tls=true or a config registered with
-// mysql.RegisterTLSConfig on MySQL. The check runs within the call's context, bounded (10s), and
+// mysql.RegisterTLSConfig on MySQL. Whether the server is verified comes
+// from pgx's own TLS config (sslmode=prefer, pgx's default, or require
+// without sslrootcert verify nothing). The transport is given Config.DB
+// without its DSN, so on another driver (go-sql-driver, on MySQL and
+// MariaDB) it cannot tell, and warns of clear text only: MySQL's
+// tls=skip-verify or tls=preferred is warned of where the pool was opened
+// from its DSN (sqlbackend.Open with Config.DSN, idempotency/sqlstore.Open,
+// sourceflow sql). The check runs within the call's context, bounded (10s), and
 // never fails a call; calls made meanwhile do not wait for it, and one whose
 // context ends before the server answered leaves the check to a later call.
 package sqlbus

@@ -111,12 +111,16 @@
 // and where it arrives (Open goes by its DSN's host, when that is a socket
 // or an address); one that is not local (a unix socket, a loopback address,
 // localhost) and either in clear text or in TLS that does not verify the
-// server (sslmode=prefer, pgx's default, or require; tls=skip-verify or
-// preferred) is logged once as a warning (Config.Logger's
+// server is logged once as a warning (Config.Logger's
 // Warn method if it has one, slog's Warn on the default logger, else Info),
 // naming the server's host:port and what to set in the DSN:
 // sslmode=verify-full with sslrootcert on PostgreSQL, tls=true or a config
-// registered with mysql.RegisterTLSConfig on MySQL. The check is bounded by
+// registered with mysql.RegisterTLSConfig on MySQL. Whether the server is
+// verified comes from pgx's own TLS config (sslmode=prefer, pgx's default,
+// or require without sslrootcert verify nothing), else from Open's DSN
+// (tls=skip-verify or preferred on MySQL); New, given db without its DSN,
+// warns of another driver's connection in clear text only (sqlbackend.Open,
+// on the pool it opened, has New's check read its DSN). The check is bounded by
 // Config.ConnectTimeout and never fails Open or New. SQLite is never warned
 // about.
 //

@@ -23,7 +23,8 @@
 //
 // CheckLink finds whether a connection is encrypted and local (from pgx's
 // own socket, else by asking the server), and whether the client verifies
-// the server (from pgx's own TLS config, else from the DSN), for a database
+// the server (from pgx's own TLS config, else from the DSN: given, or
+// carried by the context for the pool, WithOpenedFrom), for a database
 // the package opened or one a caller gave, whatever its driver;
 // WarnPlaintext logs, once per call, one that crosses a network in clear
 // text, or in TLS that accepts any server's certificate (sslmode=prefer or

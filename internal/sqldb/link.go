@@ -21,7 +21,8 @@ type Link struct {
 	// sslrootcert, MySQL's tls=skip-verify or tls=preferred. pgx's own
 	// connection says so (its TLS config); otherwise the DSN does, and
 	// without one (or with a driver's registered config or dialer) it is
-	// false: nothing tells.
+	// false: nothing tells. (CheckPlaintext, given no DSN, reads one the
+	// context carries for the pool: WithOpenedFrom.)
 	Unverified bool
 	// Local reports a unix socket or a loopback address (127.0.0.0/8,
 	// ::1, "localhost"): nothing of the connection crosses a network.
