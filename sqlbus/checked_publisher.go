@@ -30,8 +30,8 @@ const maxUUIDLength = 36
 // Dead letters pass unchecked: each is a message already stored once, with
 // its reason, which is recorded whatever its text; the reason of a row
 // whose metadata could not be read says so (see badRowReason). On MySQL a dead letter
-// whose reasons would take its row past max_allowed_packet has them cut
-// (see fitDeadLetter).
+// whose markers would take its row past max_allowed_packet loses where its
+// handler failed, then has its reasons cut (see fitDeadLetter).
 //
 // On MySQL it also refuses a message whose row does not fit in the server's
 // max_allowed_packet (see sqldb.PacketLimit): the server would refuse it on

@@ -44,15 +44,22 @@ func rowLen(m *message.Message, md []byte) int {
 // max_allowed_packet keeps at first (see fitDeadLetter).
 const cutReasonBytes = 256
 
-// fitDeadLetter cuts the failure reasons of dead letter m
-// (sourceflow.MetaLastError, then sourceflow.MetaFailure) to
-// cutReasonBytes, keeping their beginning and their end, saying so, when
-// its row would not fit in limit bytes (0: no limit), and when it still
-// does not fit, to the note saying so alone.
-// The message was stored once, so it fits without them; with reasons that
+// fitDeadLetter makes dead letter m fit in limit bytes (0: no limit)
+// when its row would not: it drops where its handler failed
+// (sourceflow.MetaFailedHost and MetaFailedVersion) first, then cuts its
+// failure reasons (sourceflow.MetaLastError, then sourceflow.MetaFailure)
+// to cutReasonBytes, keeping their beginning and their end, saying so,
+// and when it still does not fit, to the note saying so alone: every dead
+// letter says why it is there, the rest only helps (as awsbus's copy).
+// The message was stored once, so it fits without them; with markers that
 // took its row past the limit the server would refuse the dead letter on
 // every try, and the message would be delivered again without end.
 func fitDeadLetter(m *message.Message, limit int) {
+	if fits(m, limit) == nil {
+		return
+	}
+	delete(m.Metadata, sourceflow.MetaFailedHost)
+	delete(m.Metadata, sourceflow.MetaFailedVersion)
 	keys := []string{sourceflow.MetaLastError, sourceflow.MetaFailure}
 	whole := make(map[string]string, len(keys))
 	for _, key := range keys {
