@@ -43,14 +43,12 @@ func (o failedOrigin) mark(msg *message.Message) {
 	}
 }
 
-// copyFailedOrigin copies to dead, the dead letter of consumed, where
-// consumed's handler failed (sourceflow.MetaFailedHost and
-// sourceflow.MetaFailedVersion), when it says so.
-func copyFailedOrigin(dead, consumed *message.Message) {
-	for _, k := range [...]string{sourceflow.MetaFailedHost, sourceflow.MetaFailedVersion} {
-		if v := consumed.Metadata.Get(k); v != "" {
-			dead.Metadata.Set(k, v)
-		}
+// failedOriginOf returns where the handler of consumed failed, as mark
+// set it on consumed; empty when consumed does not say.
+func failedOriginOf(consumed *message.Message) failedOrigin {
+	return failedOrigin{
+		host:    consumed.Metadata.Get(sourceflow.MetaFailedHost),
+		version: consumed.Metadata.Get(sourceflow.MetaFailedVersion),
 	}
 }
 

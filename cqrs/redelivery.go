@@ -336,10 +336,10 @@ func (r redelivery) drained(ctx context.Context, draining <-chan struct{}, topic
 
 // bury dead-letters orig, whose copy m failed on delivery attempt, with
 // reason and acks it; when the dead letter fails, orig is nacked back to
-// the Pub/Sub after a pause, its count and the reason kept: when it comes
-// back it is delivered again (see pastLast), and the pause keeps a message
-// whose dead letter keeps failing from cycling without end between its
-// handler and the Pub/Sub.
+// the Pub/Sub after a pause, its count, the reason and where m's handler
+// failed kept: when it comes back it is delivered again (see pastLast),
+// and the pause keeps a message whose dead letter keeps failing from
+// cycling without end between its handler and the Pub/Sub.
 func (r redelivery) bury(ctx context.Context, draining <-chan struct{}, topic string, orig, m *message.Message, reason string, attempt int) {
 	r.buryOwing(ctx, draining, topic, orig, m, reason, attempt, attempt)
 }
@@ -350,7 +350,7 @@ func (r redelivery) bury(ctx context.Context, draining <-chan struct{}, topic st
 // earlier refused dead letter when the message was not delivered this time.
 func (r redelivery) buryOwing(ctx context.Context, draining <-chan struct{}, topic string, orig, m *message.Message, reason string, attempt, owed int) {
 	if err := r.deadLetterWithin(ctx, topic, deadLetterOf(orig, m, reason), reason, attempt); err != nil {
-		r.counts.refusedDeadLetter(orig.UUID, reason, owed)
+		r.counts.refusedDeadLetter(orig.UUID, reason, failedOriginOf(m), owed)
 		pause(ctx, draining, r.pause(attempt)) // the Pub/Sub may redeliver at once: do not spin
 		orig.Nack()
 		return
@@ -418,14 +418,14 @@ func isClosed(ch <-chan struct{}) bool {
 // deadLetterOf is the message to dead-letter: orig as the Pub/Sub delivered
 // it (not the consumer's copy, which a decrypting step may have changed),
 // with the reason, and the last error and where the handler failed
-// (copyFailedOrigin) as the consumer recorded them.
+// (failedOriginOf) as the consumer recorded them.
 func deadLetterOf(orig, consumed *message.Message, reason string) *message.Message {
 	dead := copyWithRoom(orig, deadLetterMarkers, sourceflow.IsConsumeMarker)
 	dead.Metadata.Set(sourceflow.MetaFailure, reason)
 	if last := consumed.Metadata.Get(sourceflow.MetaLastError); last != "" {
 		dead.Metadata.Set(sourceflow.MetaLastError, last)
 	}
-	copyFailedOrigin(dead, consumed)
+	failedOriginOf(consumed).mark(dead)
 	return dead
 }
 
@@ -449,17 +449,20 @@ func freshCopy(orig *message.Message) *message.Message {
 // outage) may have failed its handler too, which may succeed now; if it
 // fails again it is dead-lettered at once. One the Pub/Sub took back after
 // that delivery is dead-lettered with the reason of the dead letter that
-// failed, and while that dead letter is refused too it is nacked back again
-// without another delivery, so a handler that always outlasts the ack
-// deadline is not run again for as long as the dead letters fail.
+// failed and where its handler failed, and while that dead letter is
+// refused too it is nacked back again without another delivery, so a
+// handler that always outlasts the ack deadline is not run again for as
+// long as the dead letters fail.
 func (r redelivery) pastLast(ctx context.Context, draining <-chan struct{}, topic string, orig *message.Message, n int) bool {
 	if n <= r.maxDeliveries {
 		return false
 	}
-	reason, refusedAt := r.counts.refusal(orig.UUID)
+	reason, by, refusedAt := r.counts.refusal(orig.UUID)
 	if refusedAt == n { // nacked back after its dead letter failed
 		return false
 	}
-	r.buryOwing(ctx, draining, topic, orig, freshCopy(orig), cmp.Or(reason, takenBackEachTime(n)), n, refusedAt)
+	m := freshCopy(orig)
+	by.mark(m)
+	r.buryOwing(ctx, draining, topic, orig, m, cmp.Or(reason, takenBackEachTime(n)), n, refusedAt)
 	return true
 }

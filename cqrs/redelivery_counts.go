@@ -28,9 +28,10 @@ type deliveryCount struct {
 	n   int
 	seq uint64
 	// refused is the reason of the message's last dead letter that could
-	// not be published, if any, and refusedAt its count then (see
-	// refusedDeadLetter).
+	// not be published, if any, refusedBy where its handler failed, and
+	// refusedAt its count then (see refusedDeadLetter).
 	refused   string
+	refusedBy failedOrigin
 	refusedAt int
 }
 
@@ -109,30 +110,32 @@ func (c *deliveryCounts) unhanded(id string, n int) {
 
 // refusedDeadLetter records reason, the reason of a dead letter of the
 // message id that could not be published after it was handed out
-// deliveries times: the message stays counted, and comes back from the
-// Pub/Sub for a delivery of its own (see redelivery.pastLast).
-func (c *deliveryCounts) refusedDeadLetter(id, reason string, deliveries int) {
+// deliveries times, and by, where its handler failed: the message stays
+// counted, and comes back from the Pub/Sub for a delivery of its own (see
+// redelivery.pastLast).
+func (c *deliveryCounts) refusedDeadLetter(id, reason string, by failedOrigin, deliveries int) {
 	if c == nil {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if cur, ok := c.counts[id]; ok {
-		cur.refused, cur.refusedAt = reason, deliveries
+		cur.refused, cur.refusedBy, cur.refusedAt = reason, by, deliveries
 		c.counts[id] = cur
 	}
 }
 
 // refusal returns the reason recorded by refusedDeadLetter for the
-// message id ("" if none) and how many times it had been handed out then.
-func (c *deliveryCounts) refusal(id string) (reason string, deliveries int) {
+// message id ("" if none), where its handler failed and how many times it
+// had been handed out then.
+func (c *deliveryCounts) refusal(id string) (reason string, by failedOrigin, deliveries int) {
 	if c == nil {
-		return "", 0
+		return "", failedOrigin{}, 0
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	cur := c.counts[id]
-	return cur.refused, cur.refusedAt
+	return cur.refused, cur.refusedBy, cur.refusedAt
 }
 
 // settled forgets the message id: it was acked, dead-lettered or handed

@@ -87,7 +87,7 @@ func TestPastLastKeepsTheDeliveryDueUntilItIsMade(t *testing.T) {
 	cancel()
 	orig := message.NewMessage("m", nil)
 	r.counts.handed(orig.UUID, 3)
-	r.counts.refusedDeadLetter(orig.UUID, "failed 3 deliveries", 3)
+	r.counts.refusedDeadLetter(orig.UUID, "failed 3 deliveries", failedOrigin{}, 3)
 	r.counts.handed(orig.UUID, 4)
 	r.counts.unhanded(orig.UUID, 4) // not taken by the consumer
 	require.False(t, r.pastLast(ctx, nil, "dest", orig, r.counts.prior(orig.UUID)), "the due delivery was not made")
@@ -117,7 +117,7 @@ func TestPastLastDoesNotDeliverAgainAfterARefusedDeadLetterOfItsOwn(t *testing.T
 	cancel() // no pause after a failed dead letter
 	id := message.NewMessage("m", nil).UUID
 	r.counts.handed(id, 3)
-	r.counts.refusedDeadLetter(id, "failed 3 deliveries", 3)
+	r.counts.refusedDeadLetter(id, "failed 3 deliveries", failedOrigin{}, 3)
 	r.counts.handed(id, 4) // the delivery it got for that, which the Pub/Sub took back
 	for range 3 {
 		orig := message.NewMessage(id, nil)
