@@ -1,7 +1,7 @@
 package cqrs
 
 import (
-	"context"
+	"slices"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 )
@@ -9,56 +9,108 @@ import (
 // On the synchronous transport a publish waits for the handlers of its
 // messages, and gochannel publishes to one destination one message at a
 // time, holding back the next until every subscriber acked the one before.
-// A handler that publishes, itself or through the handlers of what it
-// publishes, to a destination its synchronous chain is delivering to would
-// thus wait for that delivery, which waits for it: a causation loop of any
+// A handler that publishes to a destination whose delivery under way waits,
+// through the publishes of its handler and the deliveries those wait on, on
+// that handler would thus wait on itself for good: a causation loop of any
 // length (a saga's command raising an event whose reaction sends the
-// command back) would wait on itself at its first cycle. So each handling
-// records the destination of its message and the handling whose handler
-// published it and waits (see handling), and a publish to a destination
-// found along that chain is queued and handed over without waiting (see
-// handover), in order behind what the chain published there before. The
-// chain goes on and returns, and the queued message is delivered once the
-// delivery holding its destination was acked: a loop goes round one cycle
-// per delivery of the hand-over goroutine, until ServiceConfig.MaxHops
-// stops it. A handed-over message's handling starts a chain of its own:
-// its publisher did not wait for it.
+// command back), however many of its messages were handed over, and two
+// flows crossing at once (a's handler publishing to b while b's publishes
+// to a). So the transport records the deliveries under way on each
+// destination (holders) and the destinations each handler's publishes wait
+// on, and a publish whose wait would come back to its own handler is
+// queued and handed over without waiting (see handover), in order behind
+// what was handed over there before. The handler goes on and returns, and
+// the queued message is delivered once the delivery holding its
+// destination was acked: a loop goes round one cycle per delivery of the
+// hand-over goroutine, until ServiceConfig.MaxHops stops it. The check and
+// the record of a wait are made under one lock, so of two publishes that
+// would close a cycle at once the second sees the first.
 
-// handedKey marks, in the context of a message queued for a hand-over
-// goroutine, that its publisher does not wait for its handling.
-type handedKey struct{}
-
-// handedContext returns ctx marked as a handed-over message's.
-func handedContext(ctx context.Context) context.Context {
-	return context.WithValue(ctx, handedKey{}, true)
+// holding records that the delivery of orig, taken by a subscription of
+// t, holds its destination (holds true) or no longer does.
+func (t *ChannelTransport) holding(orig *message.Message, holds bool) {
+	h, _ := orig.Context().Value(handlingKey{}).(*handling)
+	if h == nil || h.by != t || t.cfg.Async {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !holds {
+		delete(t.holders[h.dest], h) // the emptied map is kept: the destinations are few
+		return
+	}
+	if t.holders == nil {
+		t.holders = map[string]map[*handling]struct{}{}
+	}
+	if t.holders[h.dest] == nil {
+		t.holders[h.dest] = map[*handling]struct{}{}
+	}
+	t.holders[h.dest][h] = struct{}{}
 }
 
-// waitingPublisher returns, on the synchronous transport, the handling
-// whose handler published m and waits for its handling: nil when m was
-// handed over, or published outside a handler of the transport (from
-// another handler's context, context.Background()).
-func (t *ChannelTransport) waitingPublisher(m *message.Message) *handling {
+// publisherOf returns, on the synchronous transport, the handling of t
+// whose handler published msgs with its context, or nil: published from
+// outside a handler of t.
+func (t *ChannelTransport) publisherOf(msgs []*message.Message) *handling {
 	if t.cfg.Async {
 		return nil
 	}
-	ctx := m.Context()
-	h, _ := ctx.Value(handlingKey{}).(*handling)
-	if h == nil || ctx.Value(handedKey{}) != nil {
-		return nil
+	for _, m := range msgs {
+		if h, _ := m.Context().Value(handlingKey{}).(*handling); h != nil && h.by == t {
+			return h
+		}
 	}
-	return h
+	return nil
 }
 
-// deliveringTo reports whether one of msgs is published from a handler
-// whose synchronous chain is delivering to dest: a handler of dest itself,
-// or one a handler of dest waits for through the publishes between them.
-// Waiting for msgs would wait on that handler.
-func (t *ChannelTransport) deliveringTo(dest string, msgs []*message.Message) bool {
-	for _, m := range msgs {
-		h, _ := m.Context().Value(handlingKey{}).(*handling)
-		for ; h != nil; h = h.from {
-			if h.dest == dest && h.by == t {
+// waitFor records that a publish of h's handler (nil: none) waits on dest,
+// and reports true; or reports false, recording nothing, when that wait
+// would come back to h, so the publish must not wait.
+func (t *ChannelTransport) waitFor(h *handling, dest string) bool {
+	if h == nil {
+		return true
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.reachesLocked(dest, h) {
+		return false
+	}
+	if h.waitsOn == nil {
+		h.waitsOn = h.waitsBuf[:0]
+	}
+	h.waitsOn = append(h.waitsOn, dest)
+	return true
+}
+
+// waited forgets a wait waitFor recorded: the publish returned.
+func (t *ChannelTransport) waited(h *handling, dest string) {
+	if h == nil {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if i := slices.Index(h.waitsOn, dest); i >= 0 {
+		h.waitsOn = slices.Delete(h.waitsOn, i, i+1)
+	}
+}
+
+// reachesLocked reports whether a publish to dest would wait on h: h holds
+// dest, or a holder of dest waits on a destination that (in turn) leads to
+// h. The caller holds mu.
+func (t *ChannelTransport) reachesLocked(dest string, h *handling) bool {
+	var seenBuf, todoBuf [8]string
+	seen, todo := append(seenBuf[:0], dest), append(todoBuf[:0], dest)
+	for len(todo) > 0 {
+		d := todo[len(todo)-1]
+		todo = todo[:len(todo)-1]
+		for holder := range t.holders[d] {
+			if holder == h {
 				return true
+			}
+			for _, next := range holder.waitsOn {
+				if !slices.Contains(seen, next) {
+					seen, todo = append(seen, next), append(todo, next)
+				}
 			}
 		}
 	}

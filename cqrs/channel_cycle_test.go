@@ -56,7 +56,7 @@ func hopMessage(ctx context.Context, hop int) *message.Message {
 // On the synchronous ChannelTransport a handler that publishes, through
 // the handlers of what it publishes, back to its own destination does not
 // wait on itself, however long the cycle: the publish to a destination
-// its chain is delivering to is handed over, so the first publish returns
+// whose delivery waits on it is handed over, so the first publish returns
 // and the loop goes on, in order, one cycle at a time.
 func TestChannelSynchronousCycleIsHandedOver(t *testing.T) {
 	tr, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{CloseTimeout: time.Second})

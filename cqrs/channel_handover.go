@@ -10,7 +10,7 @@ import (
 // waiting for its handling, and one goroutine per destination publishes
 // it, one batch at a time, to a gochannel pub/sub that waits for the
 // subscribers' ack: on the synchronous transport, what handlers publish to
-// a destination their chain is delivering to (see deliveringTo) or, released,
+// a destination whose delivery waits on them (see waitFor) or, released,
 // behind a delivery waiting for a lock their chain holds; on the
 // asynchronous one, everything published to an ordered destination.
 type handover struct {

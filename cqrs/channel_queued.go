@@ -30,9 +30,8 @@ type handedBatch struct {
 
 // handedLocked returns msgs, queued for topic, as a handedBatch: copies,
 // context included (see handedCopies), awaited by the subscriptions of
-// topic ready now, unless topic is a command destination. On the
-// synchronous transport their contexts say they were handed over (see
-// handedContext). The caller holds mu.
+// topic ready now, unless topic is a command destination. The caller holds
+// mu.
 func (t *ChannelTransport) handedLocked(topic string, msgs []*message.Message) handedBatch {
 	var b handedBatch
 	if len(t.awaiting[topic]) == 0 || t.kinds[topic] == sourceflow.KindCommand {
@@ -40,11 +39,6 @@ func (t *ChannelTransport) handedLocked(topic string, msgs []*message.Message) h
 	} else {
 		ready := slices.Collect(maps.Keys(t.awaiting[topic]))
 		b = handedBatch{msgs: t.tagLocked(msgs, ready, false), awaiting: ready}
-	}
-	if !t.cfg.Async {
-		for _, m := range b.msgs {
-			m.SetContext(handedContext(m.Context()))
-		}
 	}
 	return b
 }

@@ -45,7 +45,7 @@ func (s *channelSubscriber) Subscribe(ctx context.Context, topic string) (<-chan
 		return nil, err
 	}
 	r := redelivery{maxDeliveries: s.t.cfg.MaxDeliveries, delay: s.t.cfg.RedeliveryDelay, maxHinted: s.t.cfg.MaxRedeliveryDelay,
-		drain: s.t.cfg.CloseTimeout, keepsNothing: true, handing: remark,
+		drain: s.t.cfg.CloseTimeout, keepsNothing: true, handing: remark, holding: s.t.holding,
 		deadLetter: s.t.keepDeadLetter, deadLetterQueue: ChannelDeadLetters, filter: s.t.filterOf(topic)}
 	live, endLive := r.deliveryContext(ctx)
 	live = lastOnceEnded(live, ctx)

@@ -49,17 +49,18 @@ type ChannelConfig struct {
 	// makes a whole flow complete before Send returns. Gochannel publishes to
 	// one destination one message at a time, so in this mode a message being
 	// redelivered holds back later messages to its destination, and a
-	// handler cannot wait, through a chain of handlers, on a publish to a
-	// destination that chain is delivering to: a handler publishing to the
-	// destination it consumes, or to one a handler waiting on it through the
-	// publishes between them consumes (a saga's command raising an event
-	// whose reaction sends a command back to the saga's destination, a cycle
-	// of any length), has that publish queued, in order, and handed over
-	// without waiting. The chain goes on and returns, so Send returns before
-	// such a follow-up is handled (one whose turn comes after the transport
-	// closed is dead-lettered), and the follow-up is delivered once the
-	// message holding its destination was handled, starting a chain of its
-	// own: a causation loop goes round one cycle at a time until
+	// handler cannot wait on a publish whose delivery waits on it: a handler
+	// publishing to the destination it consumes, or to one whose delivery
+	// under way waits on it through the handlers and publishes between them
+	// (a saga's command raising an event whose reaction sends a command back
+	// to the saga's destination, a cycle of any length, however many of its
+	// messages were handed over; or two flows crossing at once, a handler of
+	// a publishing to b while a handler of b publishes to a), has that
+	// publish queued, in order, and handed over without waiting. The handler
+	// goes on and returns, so Send returns before such a follow-up is handled
+	// (one whose turn comes after the transport closed is dead-lettered), and
+	// the follow-up is delivered once the message holding its destination
+	// was handled: a causation loop goes round one cycle at a time until
 	// ServiceConfig.MaxHops dead-letters it, as on an asynchronous transport.
 	//
 	// A handler holding an entity's lock (a saga's command handler, a view's
@@ -191,8 +192,8 @@ func (c ChannelConfig) Validate() error {
 // transport then keeps it as a dead letter, once for each subscription
 // that missed it, with a reason saying its subscription closed before the
 // message reached it. A message queued rather than published at once (what
-// a handler publishes to a destination its synchronous chain is delivering
-// to, and, with Async, what is published to an ordered destination; see
+// a handler publishes, on the synchronous transport, where waiting would
+// wait on itself, and, with Async, what is published to an ordered destination; see
 // ChannelConfig.Async) counts from its publish: each subscription in place
 // when its Publish returned, or by its turn, receives it or has it
 // dead-lettered. One whose turn
@@ -233,6 +234,7 @@ type ChannelTransport struct {
 	draining  sync.WaitGroup
 	pending   map[string]int                          // messages published to a command destination, not yet received
 	idle      map[string][]chan struct{}              // closed when a destination's pending count drops to 0
+	holders   map[string]map[*handling]struct{}       // synchronous: the deliveries under way, by destination (see waitFor)
 	stalls    map[string]map[*syncDelivery][]*keyLock // released deliveries by destination, with the locks they wait for
 	stalled   chan struct{}                           // closed when a delivery is next released (see awaitInChain)
 	turns     map[string]chan struct{}                // by ordered destination: closed when its last synchronous publish ended (see takeTurn)
@@ -456,9 +458,11 @@ func (p channelPublisher) Publish(topic string, msgs ...*message.Message) error 
 		}
 		return p.t.publishCounted(topic, msgs)
 	}
-	if p.t.deliveringTo(topic, msgs) {
+	h := p.t.publisherOf(msgs)
+	if !p.t.waitFor(h, topic) {
 		return p.t.handOver(topic, msgs)
 	}
+	defer p.t.waited(h, topic)
 	if chain := lockingChain(msgs); chain != nil {
 		if p.t.stalledFor(topic, chain) {
 			return p.t.handOver(topic, msgs)

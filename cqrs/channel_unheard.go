@@ -46,10 +46,13 @@ type handling struct {
 	since atomic.Uint64
 	// dest is the destination the message was consumed from.
 	dest string
-	// from is the handling whose handler published the message and waits
-	// for its handling, on the synchronous transport; nil for none (see
-	// deliveringTo).
-	from *handling
+	// waitsOn is, on the synchronous transport, the destinations the
+	// handler's publishes now wait on, one entry a publish; guarded by by.mu
+	// (see waitFor).
+	waitsOn []string
+	// waitsBuf backs waitsOn while a handler waits on one publish at a
+	// time, the usual case: no allocation.
+	waitsBuf [1]string
 }
 
 // handlingKey keys the handling in the context of a message's handlers.
@@ -58,7 +61,7 @@ type handlingKey struct{}
 // handingOn returns live, the context the handlers of m, which the
 // subscription sub of dest hands on now, run in, recording their handling.
 func (t *ChannelTransport) handingOn(live, sub context.Context, dest string, m *message.Message) context.Context {
-	h := &handling{sub: sub, by: t, dest: dest, from: t.waitingPublisher(m)}
+	h := &handling{sub: sub, by: t, dest: dest}
 	h.since.Store(t.losses.Load())
 	return context.WithValue(live, handlingKey{}, h)
 }

@@ -166,9 +166,10 @@
 //     command destination. By default its Publish returns when the message
 //     was handled (or, with an error saying it was handed over, when the
 //     sender's context ended first: its handling goes on), so Send returns
-//     when the in-process flow it starts is done (except follow-ups a
-//     handler sends to a destination its chain of handlers is delivering
-//     to, its own or one further up, which are queued in order and handed
+//     when the in-process flow it starts is done (except follow-ups whose
+//     wait would come back to the handler sending them, to its own
+//     destination or one whose delivery waits on it, as in a causation loop
+//     or two flows crossing at once, which are queued in order and handed
 //     over without waiting); a handler's error is not returned to the
 //     sender: the transport redelivers the message, then dead-letters it
 //     (DeadLetters; a permanent failure at once). A handler must send with

@@ -53,6 +53,9 @@ type redelivery struct {
 	// handing, when set, is told of each copy of a message just before it
 	// is handed to the consumer.
 	handing func(m *message.Message)
+	// holding, when set, is told of each message as its delivery starts
+	// (holds true), before any copy is handed out, and as it ended.
+	holding func(orig *message.Message, holds bool)
 	// deadLetter keeps m (a copy of the consumed message) with the reason it
 	// failed. An error leaves the Pub/Sub's message unacknowledged (nacked),
 	// so the Pub/Sub delivers it again later.
@@ -110,6 +113,10 @@ func (r redelivery) relay(ctx context.Context, topic string, in <-chan *message.
 		inflight.Add(1)
 		go func() {
 			defer inflight.Done()
+			if r.holding != nil {
+				r.holding(orig, true)
+				defer r.holding(orig, false)
+			}
 			r.deliver(dctx, drain, topic, orig, out)
 		}()
 	}
