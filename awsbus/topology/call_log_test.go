@@ -17,8 +17,9 @@ import (
 
 // callLog records each call of the Provisioner as the IAM action that
 // authorizes it and the ARN IAM authorizes it on, "sqs:CreateQueue
-// arn:aws:sqs:…:name"; the subscription attribute calls on the
-// subscription's ARN.
+// arn:aws:sqs:…:name"; the subscription attribute calls on both the
+// subscription's ARN and its topic's, since either may be the resource IAM
+// matches them against (recordSubscription).
 type callLog struct {
 	mu    sync.Mutex
 	calls []string
@@ -37,6 +38,17 @@ func (l *callLog) record(service, action, resource string) {
 		arn = strings.Replace(l.scope, "%s", service, 1) + resource
 	}
 	l.calls = append(l.calls, service+":"+action+" "+arn)
+}
+
+// recordSubscription records a subscription attribute call twice: on the
+// subscription's ARN and on its topic's (the subscription's ARN without
+// its last ":" and id), the resource type the SNS service authorization
+// reference lists for these actions.
+func (l *callLog) recordSubscription(action, subscriptionARN string) {
+	l.record("sns", action, subscriptionARN)
+	if i := strings.LastIndex(subscriptionARN, ":"); i > 0 {
+		l.record("sns", action, subscriptionARN[:i])
+	}
 }
 
 // reset forgets the calls recorded so far.
@@ -149,11 +161,11 @@ func (s recordingSNS) ListSubscriptionsByTopic(ctx context.Context, in *sns.List
 }
 
 func (s recordingSNS) GetSubscriptionAttributes(ctx context.Context, in *sns.GetSubscriptionAttributesInput, opts ...func(*sns.Options)) (*sns.GetSubscriptionAttributesOutput, error) {
-	s.log.record("sns", "GetSubscriptionAttributes", aws.ToString(in.SubscriptionArn))
+	s.log.recordSubscription("GetSubscriptionAttributes", aws.ToString(in.SubscriptionArn))
 	return s.SNS.GetSubscriptionAttributes(ctx, in, opts...)
 }
 
 func (s recordingSNS) SetSubscriptionAttributes(ctx context.Context, in *sns.SetSubscriptionAttributesInput, opts ...func(*sns.Options)) (*sns.SetSubscriptionAttributesOutput, error) {
-	s.log.record("sns", "SetSubscriptionAttributes", aws.ToString(in.SubscriptionArn))
+	s.log.recordSubscription("SetSubscriptionAttributes", aws.ToString(in.SubscriptionArn))
 	return s.SNS.SetSubscriptionAttributes(ctx, in, opts...)
 }

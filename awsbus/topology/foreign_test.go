@@ -243,8 +243,8 @@ func TestTopology_IAMPolicyGrantsForeignDestinationsByARN(t *testing.T) {
 		}
 	}
 	assert.ElementsMatch(t, []string{"sqs:GetQueueUrl", "sqs:SendMessage"}, granted[foreignQueueARN])
-	assert.ElementsMatch(t, []string{"sns:GetTopicAttributes", "sns:ListSubscriptionsByTopic", "sns:Subscribe"},
-		granted[foreignTopicARN])
+	assert.ElementsMatch(t, []string{"sns:GetSubscriptionAttributes", "sns:GetTopicAttributes", "sns:ListSubscriptionsByTopic",
+		"sns:SetSubscriptionAttributes", "sns:Subscribe"}, granted[foreignTopicARN])
 	assert.ElementsMatch(t, []string{"sns:GetTopicAttributes", "sns:Publish"}, granted["arn:aws:sns:us-west-2:111111111111:invoices"])
 	assert.NotContains(t, granted, "arn:aws:sqs:us-east-1:222222222222:orders-commands", "nothing on a queue of A's name in B's account")
 	assert.NotContains(t, granted, "arn:aws:sns:us-east-1:222222222222:order-events")

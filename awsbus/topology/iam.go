@@ -171,13 +171,14 @@ func (c IAMConfig) Validate() error {
 //     publishes to (the statement refusing publishing without TLS, which
 //     Create adds to an existing topic's policy); sns:Subscribe and
 //     ListSubscriptionsByTopic on the listened topics;
-//     sns:GetSubscriptionAttributes and SetSubscriptionAttributes on their
-//     subscriptions; with
+//     sns:GetSubscriptionAttributes and SetSubscriptionAttributes on them
+//     and their subscriptions; with
 //     tables, dynamodb:DescribeTable and DescribeTimeToLive (ReadTables),
 //     CreateTable and UpdateTimeToLive (CreateTables) on them;
 //   - validate: the read actions on every dead-letter queue (a missing
 //     queue's is checked too), sns:ListSubscriptionsByTopic on the listened
-//     topics and sns:GetSubscriptionAttributes on their subscriptions;
+//     topics and sns:GetSubscriptionAttributes on them and their
+//     subscriptions;
 //     with tables,
 //     dynamodb:DescribeTable and DescribeTimeToLive on them (ReadTables);
 //   - assume: with tables, dynamodb:DescribeTable on them (ReadTables: the
@@ -190,11 +191,13 @@ func (c IAMConfig) Validate() error {
 // authorizes tags given at creation as a tag call), and validate mode the
 // tag reads.
 //
-// IAM authorizes sns:GetSubscriptionAttributes and SetSubscriptionAttributes
-// on the subscription's ARN, the topic's ARN followed by ":" and an id, so
-// they are granted on "<topic ARN>:*" for each topic the service subscribes
-// to: the subscriptions of those topics, not every subscription of the
-// account. A key named by an alias is granted on the
+// sns:GetSubscriptionAttributes and SetSubscriptionAttributes are granted,
+// for each topic the service subscribes to, on the topic's ARN (the only
+// resource type the SNS service authorization reference lists for them,
+// which joins the topic's statement) and on "<topic ARN>:*", the ARNs of
+// its subscriptions (the topic's ARN followed by ":" and an id), in case
+// the call is matched against the subscription: either way the
+// subscriptions of those topics, not every subscription of the account. A key named by an alias is granted on the
 // account's keys under the condition that the key has that alias
 // (kms:ResourceAliases), since IAM authorizes KMS calls on the key's ARN.
 // kms:Decrypt is granted on the plan's key only, so the producers of the

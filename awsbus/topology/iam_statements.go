@@ -129,7 +129,6 @@ func (b iamBuilder) runtime() []IAMStatement {
 // beyond the run-time ones.
 func (b iamBuilder) provisioning() []IAMStatement {
 	subscribed := b.arns("sns", b.subscribedTopics())
-	subscriptions := subscriptionsOf(subscribed)
 	queues, dlqs := b.consumed()
 	switch b.cfg.Provisioning {
 	case ProvisionCreate:
@@ -140,8 +139,8 @@ func (b iamBuilder) provisioning() []IAMStatement {
 			allow("CreateTopics", b.arns("sns", b.topics()), b.tagged(b.topicWrites()...)...),
 			allow("SecureTopics", b.arns("sns", b.ownedTopics()), "sns:SetTopicAttributes"),
 			allow("SubscribeQueues", subscribed, "sns:Subscribe", "sns:ListSubscriptionsByTopic"),
-			allow("ReconcileSubscriptions", subscriptions, "sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes"),
-		}, b.tableStatements(ProvisionCreate)...)
+		}, slices.Concat(subscriptionStatements("ReconcileSubscriptions", subscribed,
+			"sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes"), b.tableStatements(ProvisionCreate))...)
 	case ProvisionValidate:
 		var read []IAMStatement
 		if len(b.plan.Tags) > 0 {
@@ -150,24 +149,31 @@ func (b iamBuilder) provisioning() []IAMStatement {
 				allow("ReadTopicTags", b.arns("sns", b.topics()), "sns:ListTagsForResource"),
 			}
 		}
-		return append(append(read,
-			allow("ListSubscriptions", subscribed, "sns:ListSubscriptionsByTopic"),
-			allow("ReadSubscriptions", subscriptions, "sns:GetSubscriptionAttributes"),
-		), b.tableStatements(ProvisionValidate)...)
+		return slices.Concat(read, []IAMStatement{allow("ListSubscriptions", subscribed, "sns:ListSubscriptionsByTopic")},
+			subscriptionStatements("ReadSubscriptions", subscribed, "sns:GetSubscriptionAttributes"),
+			b.tableStatements(ProvisionValidate))
 	case ProvisionAssume:
 		return b.tableStatements(ProvisionAssume)
 	}
 	return nil
 }
 
-// subscriptionsOf returns the ARN pattern of the subscriptions of each
-// topic of topicARNs: "<topic ARN>:*", since a subscription's ARN is its
-// topic's followed by ":" and an id. IAM authorizes
-// sns:GetSubscriptionAttributes and SetSubscriptionAttributes on the
-// subscription's ARN, so the pattern grants them on the subscriptions of
-// those topics only, not on every subscription of the account.
-func subscriptionsOf(topicARNs []string) []string {
-	return each(topicARNs, func(arn string) string { return arn + ":*" })
+// subscriptionStatements grants the subscription actions
+// (sns:GetSubscriptionAttributes, SetSubscriptionAttributes) on the
+// subscriptions of each topic of topicARNs, in two statements: one on the
+// topic's ARN, the resource type the SNS service authorization reference
+// lists for these actions, which joins the statement of the topic's class;
+// and sid on "<topic ARN>:*", the ARNs of its subscriptions (a
+// subscription's ARN is its topic's followed by ":" and an id), in case
+// the call is matched against the subscription. Either way the grant
+// covers the subscriptions of those topics only, not every subscription
+// of the account ("<topic ARN>*" would also match a topic whose name
+// starts with this one's).
+func subscriptionStatements(sid string, topicARNs []string, actions ...string) []IAMStatement {
+	return []IAMStatement{
+		allow(sid+"OfTopics", topicARNs, actions...),
+		allow(sid, each(topicARNs, func(arn string) string { return arn + ":*" }), actions...),
+	}
 }
 
 // ownedTopics are the topics of the plan the service publishes to, whose
