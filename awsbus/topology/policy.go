@@ -36,7 +36,7 @@ func MergeQueuePolicy(existing, queueARN string, topicARNs []string) (merged str
 			return "", nil, fmt.Errorf("policy of queue %q: topic ARN %q holds a wildcard; a queue policy names each topic", queueARN, topic)
 		}
 	}
-	doc, err := parsePolicy(existing, queueARN)
+	doc, err := parsePolicy(existing, "queue", queueARN)
 	if err != nil {
 		return "", nil, err
 	}
@@ -62,7 +62,7 @@ func MergeQueuePolicy(existing, queueARN string, topicARNs []string) (merged str
 	if len(added) == 0 {
 		return existing, nil, nil
 	}
-	merged, err = encodePolicy(doc, stmts, queueARN)
+	merged, err = encodePolicy(doc, stmts, "queue", queueARN)
 	return merged, added, err
 }
 
@@ -74,12 +74,13 @@ func principalValue(names []string) any {
 	return names
 }
 
-// parsePolicy decodes a queue policy; "" and "null" are an empty one.
-func parsePolicy(policy, queueARN string) (map[string]any, error) {
+// parsePolicy decodes the policy of the queue, topic or key (kind) arn;
+// "" and "null" are an empty one. An error names the resource.
+func parsePolicy(policy, kind, arn string) (map[string]any, error) {
 	doc := map[string]any{}
 	if strings.TrimSpace(policy) != "" {
 		if err := json.Unmarshal([]byte(policy), &doc); err != nil {
-			return nil, fmt.Errorf("parse policy of queue %q: %w", queueARN, err)
+			return nil, fmt.Errorf("parse policy of %s %q: %w", kind, arn, err)
 		}
 		if doc == nil { // "null": no policy, like ""
 			doc = map[string]any{}
@@ -89,15 +90,16 @@ func parsePolicy(policy, queueARN string) (map[string]any, error) {
 }
 
 // encodePolicy writes doc with stmts as its statements, adding the policy
-// language version when doc has none.
-func encodePolicy(doc map[string]any, stmts []any, queueARN string) (string, error) {
+// language version when doc has none; an error names the resource (kind
+// and arn).
+func encodePolicy(doc map[string]any, stmts []any, kind, arn string) (string, error) {
 	if _, ok := doc["Version"]; !ok {
 		doc["Version"] = "2012-10-17"
 	}
 	doc["Statement"] = stmts
 	b, err := json.Marshal(doc)
 	if err != nil {
-		return "", fmt.Errorf("encode policy of queue %q: %w", queueARN, err)
+		return "", fmt.Errorf("encode policy of %s %q: %w", kind, arn, err)
 	}
 	return string(b), nil
 }

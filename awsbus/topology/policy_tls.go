@@ -14,17 +14,18 @@ const SecureTransportSid = "SourceFlowDenyInsecureTransport"
 // resource: the action it denies, and whether an Action element denies
 // at least that.
 type tlsDeny struct {
+	kind   string // the resource's kind in errors: "queue", "topic"
 	action string
 	covers func(action any) bool
 }
 
 var (
 	// queueTLS denies every SQS action on a queue.
-	queueTLS = tlsDeny{action: "sqs:*", covers: everyAction}
+	queueTLS = tlsDeny{kind: "queue", action: "sqs:*", covers: everyAction}
 	// topicTLS denies sns:Publish on a topic, the call that carries the
 	// messages: the statement AWS documents for topics. A statement that
 	// denies more ("sns:*", "*") counts too.
-	topicTLS = tlsDeny{action: "sns:Publish", covers: func(v any) bool { return actionMatches(v, "sns:Publish") }}
+	topicTLS = tlsDeny{kind: "topic", action: "sns:Publish", covers: func(v any) bool { return actionMatches(v, "sns:Publish") }}
 )
 
 // RequireSecureTransport returns the queue access policy existing with a
@@ -49,7 +50,7 @@ func RequireTopicSecureTransport(existing, topicARN string) (merged string, adde
 }
 
 func requireSecureTransport(existing, arn string, deny tlsDeny) (merged string, added bool, err error) {
-	doc, err := parsePolicy(existing, arn)
+	doc, err := parsePolicy(existing, deny.kind, arn)
 	if err != nil {
 		return "", false, err
 	}
@@ -65,7 +66,7 @@ func requireSecureTransport(existing, arn string, deny tlsDeny) (merged string, 
 		"Resource":  arn,
 		"Condition": map[string]any{"Bool": map[string]any{"aws:SecureTransport": "false"}},
 	})
-	merged, err = encodePolicy(doc, stmts, arn)
+	merged, err = encodePolicy(doc, stmts, deny.kind, arn)
 	return merged, err == nil, err
 }
 
@@ -86,7 +87,7 @@ func TopicRefusesInsecureTransport(policy, topicARN string) bool {
 }
 
 func refusesInsecureTransport(policy, arn string, deny tlsDeny) bool {
-	doc, err := parsePolicy(policy, arn)
+	doc, err := parsePolicy(policy, deny.kind, arn)
 	return err == nil && deniesInsecureTransport(statements(doc["Statement"]), arn, deny)
 }
 

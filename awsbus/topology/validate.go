@@ -195,7 +195,7 @@ func (t *Provisioner) validatePolicy(ctx context.Context, res *resolved, rep *Dr
 		return err
 	}
 	queueARN := res.queueARN[pol.Queue]
-	doc, err := parsePolicy(attrs["Policy"], queueARN)
+	doc, err := parsePolicy(attrs["Policy"], "queue", queueARN)
 	if err != nil {
 		return err
 	}

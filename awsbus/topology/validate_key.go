@@ -143,7 +143,7 @@ func (t *Provisioner) serviceAccount(res *resolved, p Plan, topics []string) str
 // not let SNS use the key, and the principals SNS calls as for them
 // (snsCaller: the regional one of an opt-in region across regions).
 func reportKeyPolicy(rep *DriftReport, keyID, keyARN, policy string, topicARNs []string) {
-	doc, err := parsePolicy(policy, keyID)
+	doc, err := parsePolicy(policy, "key", keyID)
 	if err != nil {
 		rep.add("key", keyID, "not checked: %v", err)
 		return
