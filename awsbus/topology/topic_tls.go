@@ -17,7 +17,8 @@ import (
 // it consumes is: Create adds the statement refusing publishing without
 // TLS to the policy of an existing one, and Validate reports the statement
 // missing. A topic it only listens to is its publisher's: Create makes it
-// with the statement when it is missing and otherwise leaves its policy
+// with the statement when it is missing and its ARN is known (the account
+// found), without it otherwise, and leaves the policy of an existing one
 // alone, as it leaves a queue it only sends to.
 func (p Plan) publishes(topic string) bool {
 	return slices.ContainsFunc(p.Destinations, func(d Destination) bool {

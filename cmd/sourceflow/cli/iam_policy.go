@@ -91,7 +91,7 @@ func (g *globals) runIAMPolicy(cmd *cobra.Command, f iamFlags) error {
 	if err == nil {
 		var pol topology.IAMPolicy
 		if pol, err = policyOf(plan, cfg, f.keyPolicy); err == nil {
-			noteCreateMode(cmd, cfg, f.keyPolicy)
+			noteCreateMode(cmd, cfg, f.keyPolicy, pol)
 			return printPolicy(cmd, pol)
 		}
 	}
@@ -109,21 +109,6 @@ func policyOf(plan topology.Plan, cfg topology.IAMConfig, keyPolicy bool) (topol
 		err = fmt.Errorf("service %q has no topic and subscribes to none of another account: its key's policy needs no statement for SNS", plan.Service)
 	}
 	return topology.IAMPolicy{Version: topology.IAMPolicyVersion, Statement: stmts}, err
-}
-
-// noteCreateMode notes on standard error that the identity policy printed
-// is a create-mode one, by default rather than asked for: create mode lets
-// the running service change what it creates, which a production runtime
-// role should not.
-func noteCreateMode(cmd *cobra.Command, cfg topology.IAMConfig, keyPolicy bool) {
-	if keyPolicy || cfg.Provisioning != topology.ProvisionCreate || cmd.Flags().Changed("provisioning") {
-		return
-	}
-	fmt.Fprintln(cmd.ErrOrStderr(), "Note: this is the policy of --provisioning create, the default: the running service "+
-		"may change what it creates (sqs:SetQueueAttributes on its queues, sns:SetTopicAttributes on its topics, "+
-		"sns:SetSubscriptionAttributes on the subscriptions of the topics it listens to). For a production runtime "+
-		"role, print the policy with --provisioning assume and run sourceflow apply from a deploy role; pass "+
-		"--provisioning create to keep create mode without this note.")
 }
 
 // iamConfig builds the IAMConfig from the flags and the environment. The
