@@ -55,7 +55,7 @@ func (t *Provisioner) Create(ctx context.Context, p Plan) (Endpoints, error) {
 		}
 	}
 	for _, tp := range p.Topics {
-		if err := t.createTopic(ctx, res, tp, p.Tags, p.publishes(tp.Name)); err != nil {
+		if err := t.createTopic(ctx, res, tp, p.Tags, p.Publishes(tp.Name)); err != nil {
 			return nil, err
 		}
 	}

@@ -178,9 +178,9 @@ func subscriptionStatements(sid string, topicARNs []string, actions ...string) [
 
 // ownedTopics are the topics of the plan the service publishes to, whose
 // policy Create gives the statement refusing publishing without TLS when
-// it is missing (Plan.publishes).
+// it is missing (Plan.Publishes).
 func (b iamBuilder) ownedTopics() []string {
-	return slices.DeleteFunc(b.topics(), func(name string) bool { return !b.plan.publishes(name) })
+	return slices.DeleteFunc(b.topics(), func(name string) bool { return !b.plan.Publishes(name) })
 }
 
 // topicWrites are the actions Create calls on every topic:

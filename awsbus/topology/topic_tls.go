@@ -12,15 +12,16 @@ import (
 	"github.com/sourceflow-go/sourceflow"
 )
 
-// publishes reports whether the service of p publishes to its topic name:
+// Publishes reports whether the service of p publishes to its topic name:
 // it routes an event type there. Such a topic is the service's as a queue
 // it consumes is: Create adds the statement refusing publishing without
 // TLS to the policy of an existing one, and Validate reports the statement
 // missing. A topic it only listens to is its publisher's: Create makes it
 // with the statement when it is missing and its ARN is known (the account
 // found), without it otherwise, and leaves the policy of an existing one
-// alone, as it leaves a queue it only sends to.
-func (p Plan) publishes(topic string) bool {
+// alone, as it leaves a queue it only sends to. iac renders a topic's policy
+// only for such a topic.
+func (p Plan) Publishes(topic string) bool {
 	return slices.ContainsFunc(p.Destinations, func(d Destination) bool {
 		return d.Kind == sourceflow.KindEvent && d.Routed && d.Topic == topic
 	})

@@ -170,7 +170,7 @@ func (t *Provisioner) resolveTopics(ctx context.Context, res *resolved, rep *Dri
 		if err != nil {
 			return err
 		}
-		ok, err := t.validateTopic(ctx, rep, tp, arn, p.Tags, p.publishes(tp.Name))
+		ok, err := t.validateTopic(ctx, rep, tp, arn, p.Tags, p.Publishes(tp.Name))
 		if err != nil {
 			return err
 		}

@@ -33,9 +33,19 @@
 //     topic's region, and redrives to the event queue's dead-letter queue
 //     only where the output is deployed in that region (SNS redrives only
 //     to a queue of the subscription's region);
-//   - each topic's policy refusing publishing without TLS (Deny
+//   - the policy of each topic an exported service publishes to
+//     (topology.Plan.Publishes), refusing publishing without TLS (Deny
 //     sns:Publish when aws:SecureTransport is false, statement id
-//     topology.SecureTransportSid, as topology's Create writes it);
+//     topology.SecureTransportSid, as topology's Create writes it). The
+//     policy resource (AWS::SNS::TopicPolicy, aws_sns_topic_policy) owns
+//     the topic's whole policy: a grant to another account (sns:Subscribe,
+//     ListSubscriptionsByTopic, GetTopicAttributes for a consumer of
+//     another account) belongs in it, as statements added to its document,
+//     not in a second policy resource of the same topic, which would
+//     replace it (CloudFormation: the last update wins; Terraform: each
+//     apply undoes the other). A topic the exported services only listen
+//     to is its publisher's and gets no policy resource, as Create leaves
+//     its policy alone;
 //   - each event queue's policy letting its topics send to it (condition
 //     aws:SourceArn), with the statement ids topology.MergeQueuePolicy
 //     writes, under sns.amazonaws.com and the regional SNS principal of a

@@ -79,7 +79,7 @@ func build(s system) ([]*resource, error) {
 		}
 	}
 	for _, t := range s.topics {
-		if err := b.topic(t); err != nil {
+		if err := b.topic(t, s.published[t.Name]); err != nil {
 			return nil, err
 		}
 	}
@@ -176,13 +176,20 @@ func (b *builder) keyRefs(props []prop) []prop {
 	return props
 }
 
-func (b *builder) topic(t topology.Topic) error {
+// topic renders topic t and, when published (a service of the output
+// publishes to it: it is theirs), its policy refusing publishing without
+// TLS. The policy resource owns the topic's whole policy, so a topic the
+// services only listen to is left to its publisher's.
+func (b *builder) topic(t topology.Topic, published bool) error {
 	props, err := attributeProps("topic", t.Name, t.Attributes, topicAttributes)
 	if err != nil {
 		return err
 	}
 	props = append([]prop{{cfn: "TopicName", tf: "name", value: t.Name}}, b.keyRefs(props)...)
 	topic := b.add(&resource{typ: snsTopic, name: t.Name, props: append(props, tagProps(b.tags[snsTopic][t.Name])...)})
+	if !published {
+		return nil
+	}
 	b.add(&resource{typ: snsTopicPolicy, name: t.Name, props: []prop{
 		{cfn: "Topics", value: []any{ref{topic, "arn"}}},
 		{tf: "arn", value: ref{topic, "arn"}},

@@ -17,9 +17,12 @@ var ErrConflict = errors.New("iac: plans disagree")
 // system is the union of the plans of several services: every resource
 // once, in a deterministic order.
 type system struct {
-	services      []string // the plans' services, sorted
-	queues        []topology.Queue
-	topics        []topology.Topic
+	services []string // the plans' services, sorted
+	queues   []topology.Queue
+	topics   []topology.Topic
+	// published are the topics a plan publishes to (Plan.Publishes), by
+	// name: those whose policy is rendered.
+	published     map[string]bool
 	subscriptions []topology.Subscription
 	policies      []topology.Policy
 	keys          []string // aliases of the keys to create ("alias/orders")
@@ -44,7 +47,7 @@ func newSystem(plans []topology.Plan) (system, error) {
 	}
 	plans = slices.Clone(plans)
 	slices.SortStableFunc(plans, func(a, b topology.Plan) int { return cmp.Compare(a.Service, b.Service) })
-	m := merger{queues: map[string]owned{}, topics: map[string]topology.Topic{},
+	m := merger{queues: map[string]owned{}, topics: map[string]topology.Topic{}, published: map[string]bool{},
 		subs: map[string]topology.Subscription{}, policies: map[string][]string{}, keys: map[string][]string{},
 		tables: map[string]declared{}, topicTags: map[string]tagSet{}, tableTags: map[string]tagSet{},
 		foreign: map[string]topology.Foreign{}}
@@ -77,13 +80,15 @@ type owned struct {
 
 // merger gathers the resources of the plans, one entry per name.
 type merger struct {
-	queues   map[string]owned
-	topics   map[string]topology.Topic
-	subs     map[string]topology.Subscription
-	policies map[string][]string
-	keys     map[string][]string // alias → the foreign topics of its queues
-	foreign  map[string]topology.Foreign
-	tables   map[string]declared
+	queues map[string]owned
+	topics map[string]topology.Topic
+	// published are the topics a plan publishes to.
+	published map[string]bool
+	subs      map[string]topology.Subscription
+	policies  map[string][]string
+	keys      map[string][]string // alias → the foreign topics of its queues
+	foreign   map[string]topology.Foreign
+	tables    map[string]declared
 	// topicTags and tableTags merge the tags of the services that share a
 	// topic or table.
 	topicTags, tableTags map[string]tagSet
@@ -102,6 +107,7 @@ func (m *merger) add(p topology.Plan) []error {
 			errs = append(errs, err)
 			continue
 		}
+		m.published[t.Name] = m.published[t.Name] || p.Publishes(t.Name)
 		if err := tagsOf(m.topicTags, t.Name).add("topic", t.Name, p.Service, p.Tags); err != nil {
 			errs = append(errs, err)
 		}
@@ -224,6 +230,7 @@ func (m *merger) system() system {
 	for _, name := range slices.Sorted(maps.Keys(m.topics)) {
 		s.topics = append(s.topics, m.topics[name])
 	}
+	s.published = m.published
 	for _, key := range slices.Sorted(maps.Keys(m.subs)) {
 		s.subscriptions = append(s.subscriptions, m.subs[key])
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 	"github.com/sourceflow-go/sourceflow/awsbus/topology/iac"
 )
@@ -125,6 +126,8 @@ func handPlan(service string, queues []string, subs map[string]string) topology.
 	for topic, queue := range subs {
 		add(queue)
 		p.Topics = append(p.Topics, topology.Topic{Name: topic, Attributes: map[string]string{}})
+		// the service publishes to the topic: its policy is rendered
+		p.Destinations = append(p.Destinations, topology.Destination{Name: topic, Kind: sourceflow.KindEvent, Topic: topic, Routed: true})
 		dlq := topology.DLQName(queue)
 		p.Subscriptions = append(p.Subscriptions, topology.Subscription{Topic: topic, Queue: queue, DLQ: dlq})
 		p.Policies = append(p.Policies, topology.Policy{Queue: queue, Topics: []string{topic}},

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 	"github.com/sourceflow-go/sourceflow/awsbus/topology/iac"
 )
@@ -48,4 +49,44 @@ func TestEveryTopicRefusesPublishingWithoutTLS(t *testing.T) {
 
 	tf := string(must(iac.Terraform(plans...)))
 	assert.Equal(t, strings.Count(tf, `resource "aws_sns_topic" `), strings.Count(tf, `resource "aws_sns_topic_policy" `), tf)
+}
+
+// A topic's policy resource (AWS::SNS::TopicPolicy, aws_sns_topic_policy)
+// owns the topic's whole policy, so it is rendered only for the topics a
+// service of the output publishes to, its own: a topic the exported
+// services only listen to is its publisher's, whose policy (a
+// cross-account subscribe grant among its statements) the output must not
+// replace, as topology's Create leaves it alone.
+func TestTopicPolicyOnlyForTheTopicsAServiceOfTheOutputPublishesTo(t *testing.T) {
+	audit, err := topology.New(sourceflow.Binding{Service: "audit", Listeners: []sourceflow.Listener{
+		{Destination: "order-events", Kind: sourceflow.KindEvent, Types: []string{"orders.OrderCreated"}},
+		{Destination: "payment-events", Kind: sourceflow.KindEvent, Types: []string{"payments.PaymentProcessed"}},
+	}}, topology.Options{})
+	require.NoError(t, err)
+	for _, c := range []struct {
+		name     string
+		plans    []topology.Plan
+		policies []string
+	}{
+		{"listener alone", []topology.Plan{audit}, nil},
+		{"with a publisher", []topology.Plan{audit, shippingPlan(t, topology.Options{})}, []string{"order-events", "shipments.fifo"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tpl := parseTemplate(t, must(iac.CloudFormation(c.plans...)))
+			var topics, policies []string
+			for _, r := range tpl.Resources {
+				switch r.Type {
+				case "AWS::SNS::Topic":
+					topics = append(topics, r.Properties["TopicName"].(string))
+				case "AWS::SNS::TopicPolicy":
+					ref := r.Properties["Topics"].([]any)[0].(map[string]any)["Ref"].(string)
+					policies = append(policies, tpl.Resources[ref].Properties["TopicName"].(string))
+				}
+			}
+			assert.Contains(t, topics, "payment-events", "the topic is still rendered")
+			assert.ElementsMatch(t, c.policies, policies)
+			tf := string(must(iac.Terraform(c.plans...)))
+			assert.Equal(t, len(c.policies), strings.Count(tf, `resource "aws_sns_topic_policy" `), tf)
+		})
+	}
 }
