@@ -31,12 +31,8 @@ type sqlLettersFlags struct {
 	summary bool
 }
 
-func newSQLDeadLettersCommand(g *globals) *cobra.Command {
-	var f sqlLettersFlags
-	cmd := flagCommand(&cobra.Command{
-		Use:   "dead-letters (--destination NAME | --outbox TOPIC) [--max N] [--payload | --summary]",
-		Short: "List the dead letters of a destination or an outbox, with their reasons",
-		Long: `dead-letters prints one line per dead letter of a destination
+// sqlDeadLettersLong is the help of sql dead-letters.
+const sqlDeadLettersLong = `dead-letters prints one line per dead letter of a destination
 (as sqlbus.DeadLetters reads them) or of an outbox (outbox.DeadLetters), oldest first, up
 to --max of them (10 by default), and says how many more there are (up
 to 100,000: past that, "at least 100000 more"): the
@@ -81,7 +77,14 @@ PostgreSQL table of an earlier release, as sql depth says). With -o json it
 prints
 {"name", "kind", "dead_letters", "at_least", "by_type": [{"type",
 "count"}], "by_reason": [{"reason", "count"}], "by_service": [{"service",
-"count"}] (when one names a service), "oldest", "newest"}.`,
+"count"}] (when one names a service), "oldest", "newest"}.`
+
+func newSQLDeadLettersCommand(g *globals) *cobra.Command {
+	var f sqlLettersFlags
+	cmd := flagCommand(&cobra.Command{
+		Use:   "dead-letters (--destination NAME | --outbox TOPIC) [--max N] [--payload | --summary]",
+		Short: "List the dead letters of a destination or an outbox, with their reasons",
+		Long:  sqlDeadLettersLong,
 		Example: "  sourceflow sql dead-letters --destination payments.fifo\n" +
 			"  sourceflow sql dead-letters --destination payments.fifo --max 100\n" +
 			"  sourceflow sql dead-letters --destination payments.fifo --summary\n" +
