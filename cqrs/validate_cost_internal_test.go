@@ -29,14 +29,14 @@ func TestValidateCostsNothingForTypesWithoutIt(t *testing.T) {
 	require.NoError(t, err)
 	env := Envelope{Type: info.name}
 
-	marshal := testing.AllocsPerRun(100, func() { _, _ = JSONCodec{}.Marshal(v) })
-	encode := testing.AllocsPerRun(100, func() { _, _, _ = s.encodeMessage(v, sourceflow.KindCommand, nil) })
+	marshal := fewestAllocs(func() { _, _ = JSONCodec{}.Marshal(v) })
+	encode := fewestAllocs(func() { _, _, _ = s.encodeMessage(v, sourceflow.KindCommand, nil) })
 	assert.Equal(t, marshal, encode, "allocations of encodeMessage beyond the codec's")
 
-	unmarshal := testing.AllocsPerRun(100, func() {
+	unmarshal := fewestAllocs(func() {
 		var p plainPlace
 		_ = JSONCodec{}.Unmarshal(payload, &p)
 	})
-	decoded := testing.AllocsPerRun(100, func() { _, _ = decode[plainPlace](JSONCodec{}, env, payload, info.validates) })
+	decoded := fewestAllocs(func() { _, _ = decode[plainPlace](JSONCodec{}, env, payload, info.validates) })
 	assert.Equal(t, unmarshal, decoded, "allocations of decode beyond the codec's")
 }
