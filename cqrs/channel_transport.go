@@ -79,9 +79,14 @@ type ChannelConfig struct {
 	// one derived from it: a publish with another context
 	// (context.Background()) cannot be linked to its handler, so it waits
 	// for good when the handling of its message needs a lock the handler
-	// holds. A synchronous publish that has waited 30s logs so, once,
-	// through Logger (naming the destination and the message), and keeps
-	// waiting.
+	// holds. Nor can two flows that cross through an entity's lock (a
+	// handler holding an entity's lock publishing to a destination whose
+	// delivery, from another Send, waits on a handler that needs that lock)
+	// be told apart from a flow that merely waits: the transport follows
+	// waits on destinations, not on locks, so such flows wait on each other
+	// until a sender's context ends; set Async where they can meet. A
+	// synchronous publish that has waited 30s logs so, once, through Logger
+	// (naming the destination and the message), and keeps waiting.
 	//
 	// A synchronous publish waits no longer than its sender's context (the
 	// one Send or Raise was given): once that ends, Publish returns an error
