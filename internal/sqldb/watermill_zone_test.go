@@ -110,7 +110,7 @@ func TestWatermillZonelessTableKeepsWorkingAndConverts(t *testing.T) {
 	assert.Less(t, first.Age().Abs(), time.Minute, "read in the writer's zone")
 	assert.Less(t, last.Age().Abs(), time.Minute, "read in the writer's zone")
 
-	_, err = writer.ExecContext(ctx, `ALTER TABLE "watermill_`+topic+`" ALTER COLUMN "created_at" TYPE timestamptz`)
+	_, err = writer.ExecContext(ctx, sqldb.ZonelessAlter("watermill_"+topic))
 	require.NoError(t, err)
 	reader := openInZone(t, sqldb.Postgres, "Europe/Berlin", "")
 	first, _, _, err = sqldb.WatermillEnds(ctx, reader, sqldb.Postgres, "watermill_"+topic)
