@@ -17,7 +17,10 @@ const schemaTimeout = 60 * time.Second
 
 // initSchema creates the outbox table, its offsets table, the
 // dead-letter table and the held table when they are missing, on MySQL the topic's write lock,
-// and, unless Config.DisableForwarder, the forwarders' offsets row. Writing
+// and, unless Config.DisableForwarder, the forwarders' offsets row. On
+// PostgreSQL it warns, through Config.Logger, of the outbox or dead-letter
+// table an earlier release created with a created_at without time zone
+// (sqldb.WarnZoneless, one query for both), never altering it. Writing
 // into the outbox inside a caller's transaction cannot create them (DDL may
 // commit it), so Bind does it first. It runs watermill-sql's schema
 // statements itself, on ctx: SubscribeInitialize, and the forwarder's
@@ -28,6 +31,7 @@ func initSchema(ctx context.Context, cfg Config) error {
 			return fmt.Errorf("outbox: create the tables of %q: %w", topic, err)
 		}
 	}
+	_ = sqldb.WarnZoneless(ctx, cfg.DB, cfg.Dialect, cfg.Logger, "outbox", "watermill_"+cfg.Topic, deadLetterTable(cfg.Topic)) // logged at debug when it fails
 	if err := createHeldTable(ctx, cfg); err != nil {
 		return fmt.Errorf("outbox: create the held table of %q: %w", cfg.Topic, err)
 	}

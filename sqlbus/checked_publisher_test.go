@@ -24,7 +24,7 @@ func fakePublisherOn(t *testing.T, f *sqldbtest.DB, d sourceflow.Dialect) (*sqld
 	t.Helper()
 	db := f.Open(t)
 	schema, _ := adapters(d, db)
-	pub, err := publisher(Config{DB: db, Dialect: d}, schema)
+	pub, err := publisher(Config{DB: db, Dialect: d}, schema, nil)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = pub.Close() })
 	return f, pub

@@ -43,7 +43,7 @@ type mysqlPublisher struct {
 }
 
 func newMySQLPublisher(db *sql.DB, schema wsql.SchemaAdapter) *mysqlPublisher {
-	return &mysqlPublisher{db: db, schema: schema, tables: newTables(db, schema)}
+	return &mysqlPublisher{db: db, schema: schema, tables: newTables(db, schema, nil)}
 }
 
 // Publish inserts msgs into topic's table in one statement.

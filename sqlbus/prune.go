@@ -34,28 +34,34 @@ func Prune(ctx context.Context, cfg Config, destination string) (int64, error) {
 // cfg.PruneInterval until it is closed.
 type pruningSubscriber struct {
 	message.Subscriber
-	cfg    Config
-	check  *plaintextCheck // run before the first subscription
-	ctx    context.Context // ends at Close, and with it the prunes
-	cancel context.CancelFunc
+	cfg      Config
+	check    *plaintextCheck // run before the first subscription
+	zoneless *zonelessCheck  // run after each subscription started
+	ctx      context.Context // ends at Close, and with it the prunes
+	cancel   context.CancelFunc
 
 	mu      sync.Mutex
 	closed  bool
 	pruning sync.WaitGroup
 }
 
-func newPruningSubscriber(sub message.Subscriber, cfg Config, check *plaintextCheck) *pruningSubscriber {
+func newPruningSubscriber(sub message.Subscriber, cfg Config, check *plaintextCheck, zoneless *zonelessCheck) *pruningSubscriber {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &pruningSubscriber{Subscriber: sub, cfg: cfg, check: check, ctx: ctx, cancel: cancel}
+	return &pruningSubscriber{Subscriber: sub, cfg: cfg, check: check, zoneless: zoneless, ctx: ctx, cancel: cancel}
 }
 
 // Subscribe runs the transport's plaintext check (the first time), then
-// subscribes to topic and, when that succeeds, starts pruning it.
+// subscribes to topic and, when that succeeds, has the zoneless check look
+// up its tables and starts pruning it.
 func (s *pruningSubscriber) Subscribe(ctx context.Context, topic string) (<-chan *message.Message, error) {
 	s.check.run(ctx)
 	ch, err := s.Subscriber.Subscribe(ctx, topic)
-	if err != nil || s.cfg.PruneInterval <= 0 {
+	if err != nil {
 		return ch, err
+	}
+	s.zoneless.subscribed(ctx, topic)
+	if s.cfg.PruneInterval <= 0 {
+		return ch, nil
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -72,7 +72,7 @@ func RedriveWith(ctx context.Context, cfg Config, destination string, opts cqrs.
 			return nil
 		}
 		if !created {
-			if err := newTables(cfg.DB, schema).ensure(ctx, cfg.Dialect, Topic(destination)); err != nil {
+			if err := newTables(cfg.DB, schema, nil).ensure(ctx, cfg.Dialect, Topic(destination)); err != nil {
 				return err
 			}
 			created = true

@@ -29,7 +29,7 @@ func TestRedriveWithResetHopsTakesTheHopCountOut(t *testing.T) {
 			for _, reset := range []bool{false, true} {
 				dest := deadLettered(t, c.d, db)
 				schema, _ := adapters(c.d, db)
-				pub, err := publisher(Config{DB: db, Dialect: c.d}, schema)
+				pub, err := publisher(Config{DB: db, Dialect: c.d}, schema, nil)
 				require.NoError(t, err)
 				msg := message.NewMessage("hop-1", []byte("{}"))
 				msg.Metadata.Set(sourceflow.MetaHops, "64")

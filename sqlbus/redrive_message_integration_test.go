@@ -59,7 +59,7 @@ func deadLettered(t *testing.T, d sourceflow.Dialect, db *sql.DB) string {
 		}
 	})
 	schema, _ := adapters(d, db)
-	pub, err := publisher(Config{DB: db, Dialect: d}, schema)
+	pub, err := publisher(Config{DB: db, Dialect: d}, schema, nil)
 	require.NoError(t, err)
 	defer func() { require.NoError(t, pub.Close()) }()
 	require.NoError(t, pub.Publish(DeadLetterTopic(dest), message.NewMessage("dead-1", []byte("{}"))))

@@ -24,8 +24,9 @@ import (
 // contexts (watermill's default is context.Background()). A failed creation
 // is not remembered: the next publish tries again.
 type tables struct {
-	db     *sql.DB
-	schema wsql.SchemaAdapter
+	db       *sql.DB
+	schema   wsql.SchemaAdapter
+	zoneless *zonelessCheck // looks up each table created; nil: none
 
 	// closing is cancelled, with cause wsql.ErrPublisherClosed, by close: it
 	// releases the publishes waiting for a table's creation and ends the
@@ -39,14 +40,15 @@ type tables struct {
 	closed bool
 }
 
-func newTables(db *sql.DB, schema wsql.SchemaAdapter) *tables {
+func newTables(db *sql.DB, schema wsql.SchemaAdapter, zoneless *zonelessCheck) *tables {
 	closing, cancel := context.WithCancelCause(context.Background())
-	return &tables{db: db, schema: schema, closing: closing, cancelClosed: cancel,
+	return &tables{db: db, schema: schema, zoneless: zoneless, closing: closing, cancelClosed: cancel,
 		ready: map[string]bool{}, inits: map[string]chan struct{}{}}
 }
 
-// create creates topic's table once, as long as ctx allows. Its errors
-// name no package: a publish and Redrive add theirs.
+// create creates topic's table once, as long as ctx allows, then has
+// zoneless look it up. Its errors name no package: a publish and Redrive
+// add theirs.
 func (t *tables) create(ctx context.Context, topic string) error {
 	lock, err := t.initLock(topic)
 	if err != nil || lock == nil {
@@ -66,6 +68,7 @@ func (t *tables) create(ctx context.Context, topic string) error {
 	if err := t.run(ctx, topic); err != nil {
 		return err
 	}
+	t.zoneless.created(ctx, topic)
 	t.mu.Lock()
 	t.ready[topic] = true
 	delete(t.inits, topic) // publishes waiting for it find the topic ready

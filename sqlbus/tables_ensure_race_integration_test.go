@@ -68,9 +68,9 @@ func TestTablesEnsure_ATableCreatedAfterTheLookupIsNotAFailure(t *testing.T) {
 
 	schema, _ := adapters(sourceflow.Postgres, loser)
 	raced := racedSchema{SchemaAdapter: schema, race: func() {
-		require.NoError(t, newTables(winner, schema).create(context.Background(), "orders"))
+		require.NoError(t, newTables(winner, schema, nil).create(context.Background(), "orders"))
 	}}
-	require.NoError(t, newTables(loser, raced).ensure(context.Background(), sourceflow.Postgres, "orders"))
+	require.NoError(t, newTables(loser, raced, nil).ensure(context.Background(), sourceflow.Postgres, "orders"))
 	var found bool
 	require.NoError(t, loser.QueryRow(`SELECT to_regclass('"watermill_orders"') IS NOT NULL`).Scan(&found))
 	assert.True(t, found, "the table the role writes into")

@@ -41,14 +41,15 @@ func NewTransport(cfg Config) (*cqrs.PubSubTransport, error) {
 		return nil, err
 	}
 	schema, offsets := adapters(cfg.Dialect, cfg.DB)
-	pub, err := publisher(cfg, schema)
+	zoneless := newZonelessCheck(cfg)
+	pub, err := publisher(cfg, schema, zoneless)
 	if err != nil {
 		return nil, err
 	}
 	check := newPlaintextCheck(cfg)
 	return cqrs.NewPubSubTransport(cqrs.PubSubConfig{
 		Publisher:       plaintextCheckPublisher{Publisher: pub, check: check},
-		Subscriber:      subscriberFactory(cfg, schema, offsets, check),
+		Subscriber:      subscriberFactory(cfg, schema, offsets, check, zoneless),
 		Topic:           Topic,
 		DeadLetterTopic: DeadLetterTopic,
 		Capabilities:    cqrs.Capabilities{ConsumerGroups: true, Ordered: true},
@@ -65,7 +66,7 @@ func NewTransport(cfg Config) (*cqrs.PubSubTransport, error) {
 // tables), one that serializes the inserts of a topic on MySQL (see
 // mysqlPublisher), each refusing first the messages a table cannot hold
 // unchanged (see checkedPublisher).
-func publisher(cfg Config, schema wsql.SchemaAdapter) (message.Publisher, error) {
+func publisher(cfg Config, schema wsql.SchemaAdapter, zoneless *zonelessCheck) (message.Publisher, error) {
 	if cfg.Dialect == sourceflow.MySQL {
 		return checkedPublisher{Publisher: newMySQLPublisher(cfg.DB, schema), db: cfg.DB, limit: &sqldb.PacketLimit{}}, nil
 	}
@@ -73,7 +74,7 @@ func publisher(cfg Config, schema wsql.SchemaAdapter) (message.Publisher, error)
 	if err != nil {
 		return nil, fmt.Errorf("sqlbus: publisher: %w", err)
 	}
-	return checkedPublisher{Publisher: &postgresPublisher{pub: pub, tables: newTables(cfg.DB, schema)}}, nil
+	return checkedPublisher{Publisher: &postgresPublisher{pub: pub, tables: newTables(cfg.DB, schema, zoneless)}}, nil
 }
 
 // subscriberFactory returns the function that subscribes a service (the
@@ -81,7 +82,8 @@ func publisher(cfg Config, schema wsql.SchemaAdapter) (message.Publisher, error)
 // the offsets tables cannot hold is refused first (checkGroup), and so is
 // a subscription the pool of cfg.DB cannot serve (poolCheck). Each
 // subscription logs its failed polls through its own sqldb.PollLog.
-func subscriberFactory(cfg Config, schema wsql.SchemaAdapter, offsets wsql.OffsetsAdapter, check *plaintextCheck) func(topic, group string) (message.Subscriber, error) {
+func subscriberFactory(cfg Config, schema wsql.SchemaAdapter, offsets wsql.OffsetsAdapter, check *plaintextCheck,
+	zoneless *zonelessCheck) func(topic, group string) (message.Subscriber, error) {
 	deadline := cfg.AckDeadline
 	pool := &poolCheck{db: cfg.DB}
 	return func(topic, group string) (message.Subscriber, error) {
@@ -105,7 +107,7 @@ func subscriberFactory(cfg Config, schema wsql.SchemaAdapter, offsets wsql.Offse
 			pool.closed()
 			return nil, fmt.Errorf("sqlbus: subscriber of %q in group %q: %w", topic, group, err)
 		}
-		return pool.counted(newPruningSubscriber(sub, cfg, check)), nil
+		return pool.counted(newPruningSubscriber(sub, cfg, check, zoneless)), nil
 	}
 }
 
