@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -82,5 +83,42 @@ func TestCLISQLDepth_ShowsTheAgeOfTheOldestMessageAhead(t *testing.T) {
 		out, errOut, code = r.sql("depth", "--service", "clisql-worker", "--destination", r.queue)
 		require.Equal(t, cli.ExitOK, code, errOut)
 		assert.Regexp(t, `(?m)^`+regexp.QuoteMeta(r.queue)+` +destination +0 +0 +-$`, out, "nothing ahead, no age")
+	})
+}
+
+// TestCLISQLDepth_WarnsOfATableWithAZonelessCreatedAt: on PostgreSQL,
+// depth warns on standard error of each table of its destinations that an
+// earlier release created with a created_at without time zone, one line
+// per table in name order, naming the ALTER that converts it; the counts
+// are printed and it exits 0. MySQL (MariaDB here) draws no such line; a
+// destination whose tables sqlbus created draws none either (see
+// TestCLISQLDepth_WarnsOfAServiceWithoutAConsumerGroup).
+func TestCLISQLDepth_WarnsOfATableWithAZonelessCreatedAt(t *testing.T) {
+	eachSQLBusDialect(t, func(t *testing.T, d sourceflow.Dialect, db *sql.DB) {
+		r := newCLISQLRig(t, d, db)
+		createEarlierReleaseTables(t, d, db, r.queue)
+		r.startWorker()
+		r.send("ok")
+		r.waitDepth(0, 0, "the worker handled the command")
+
+		out, errOut, code := r.sql("depth", "--service", "clisql-worker", "--destination", r.queue)
+		require.Equal(t, cli.ExitOK, code, errOut)
+		assert.Regexp(t, `(?m)^`+regexp.QuoteMeta(r.queue)+` +destination +0 +0 +-$`, out)
+		var zoneless []string
+		for _, line := range strings.Split(strings.TrimSpace(errOut), "\n") {
+			if strings.Contains(line, "without time zone") {
+				zoneless = append(zoneless, line)
+			}
+		}
+		if d == sourceflow.MySQL {
+			assert.Empty(t, zoneless)
+			return
+		}
+		require.Len(t, zoneless, 2, errOut)
+		for i, topic := range []string{sqlbus.Topic(r.queue), sqlbus.DeadLetterTopic(r.queue)} {
+			table := "watermill_" + topic
+			assert.True(t, strings.HasPrefix(zoneless[i], "warning: table "+table+" was created by an earlier release"), zoneless[i])
+			assert.True(t, strings.HasSuffix(zoneless[i], `: ALTER TABLE "`+table+`" ALTER COLUMN "created_at" TYPE timestamptz`), zoneless[i])
+		}
 	})
 }

@@ -55,11 +55,14 @@ services and of this command; except on PostgreSQL in a table created by
 a release before TIMESTAMPTZ, whose created_at holds no time zone: read in
 this command's session time zone, it is off unless that is the services'
 (9 hours east of theirs adds 9h, west of it takes 9h off, 0s at least).
-Convert such a table once, in a session of the services' zone:
-ALTER TABLE "watermill_<topic>" ALTER COLUMN "created_at" TYPE timestamptz
+depth warns on standard error of each such table of its destinations
+and outboxes (their dead letters' too), one line per table: convert it
+once, in a session of the services' zone (it is never altered for you):
+` + sqldb.CreatedAtAlter + `
 (no rewrite of the table when that zone is UTC, on PostgreSQL 12 and
 later; else it rewrites it, under a lock that holds its readers and
-writers). A misspelt service or destination looks the same, so depth warns on
+writers); the services log the same warning when they start on it.
+A misspelt service or destination looks the same, so depth warns on
 standard error of each destination on which --service has no consumer
 group. It reads only (sqlbus.Depths, outbox.Depths) and exits 0; a destination or
 an outbox that cannot be read is named (exit 3) after the depths of the
@@ -98,6 +101,9 @@ func (g *globals) runSQLDepth(cmd *cobra.Command, f sqlDepthFlags) error {
 		}
 		if err == nil {
 			err = warnNoGroup(ctx, cmd.ErrOrStderr(), c, f)
+		}
+		if err == nil {
+			err = warnZoneless(ctx, cmd.ErrOrStderr(), c, f)
 		}
 		if err != nil {
 			return c.failure("sql depth", err)
