@@ -3,9 +3,9 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -35,6 +35,13 @@ func ZonelessWarning(table string) string {
 		table, ZonelessAlter(table))
 }
 
+// zonelessQuery selects, of the tables named in $1 (a JSON array of quoted
+// names, each resolved as a statement resolves it: on the search path),
+// those whose created_at is a TIMESTAMP without time zone.
+const zonelessQuery = `SELECT c.relname::text FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid ` +
+	`WHERE a.attrelid IN (SELECT to_regclass(n) FROM json_array_elements_text($1::json) AS n) AND a.attname = 'created_at' ` +
+	`AND NOT a.attisdropped AND a.atttypid = 'timestamp'::regtype`
+
 // ZonelessTables returns those of tables (unquoted names of messages
 // tables) whose created_at is a TIMESTAMP without time zone, sorted, in one
 // query; a table that does not exist is not among them. On MySQL, whose
@@ -44,19 +51,15 @@ func ZonelessTables(ctx context.Context, db *sql.DB, d Dialect, tables ...string
 	if d == MySQL || len(tables) == 0 {
 		return nil, nil
 	}
-	marks := make([]string, len(tables))
-	args := make([]any, len(tables))
+	quoted := make([]string, len(tables))
 	for i, table := range tables {
 		if err := checkTableName(table); err != nil {
 			return nil, fmt.Errorf("look up %q: %w", table, err)
 		}
-		marks[i] = "to_regclass($" + strconv.Itoa(i+1) + ")"
-		args[i] = `"` + table + `"`
+		quoted[i] = `"` + table + `"`
 	}
-	q := `SELECT c.relname::text FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid ` +
-		`WHERE a.attrelid IN (` + strings.Join(marks, ", ") + `) AND a.attname = 'created_at' ` +
-		`AND NOT a.attisdropped AND a.atttypid = 'timestamp'::regtype`
-	rows, err := db.QueryContext(ctx, q, args...)
+	names, _ := json.Marshal(quoted) // a []string always marshals
+	rows, err := db.QueryContext(ctx, zonelessQuery, string(names))
 	if err != nil {
 		return nil, fmt.Errorf("read the type of created_at: %w", err)
 	}
