@@ -272,6 +272,12 @@
 // bounded (10s) and never fails Bind; one cut short by the end of Bind's
 // context is made again by a later Bind.
 //
+// On PostgreSQL the first Bind also looks, in one query, for an outbox or
+// dead-letter table an earlier release created with a created_at without
+// time zone (its rows' times read hours off when the sessions' time zones
+// differ), and logs a warning for each (as above) with the ALTER TABLE that
+// converts it; it never alters the table, nor fails Bind.
+//
 // # Where it lives
 //
 // The package imports cqrs (the Transport contract), internal/sqldb (the

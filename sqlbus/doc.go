@@ -299,4 +299,17 @@
 // sourceflow sql). The check runs within the call's context, bounded (10s), and
 // never fails a call; calls made meanwhile do not wait for it, and one whose
 // context ends before the server answered leaves the check to a later call.
+//
+// # Tables of an earlier release
+//
+// On PostgreSQL a table created by an earlier release keeps its created_at
+// as a TIMESTAMP without time zone, whose times (a backlog's age) read
+// hours off when a reader's session time zone is not the writer's. A
+// transport says so once per table, as a warning on Config.Logger (as
+// above), when a subscription has started on a destination (its messages'
+// and its dead letters' tables, in one query) and when a publish first
+// writes to a topic, never on later publishes; the warning gives the ALTER
+// TABLE that converts the table, which it never runs itself. A failed look
+// is logged at debug level and made again by the next subscription. MySQL
+// tables draw none: their TIMESTAMP holds the instant.
 package sqlbus
