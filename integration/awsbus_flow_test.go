@@ -29,7 +29,7 @@ type queueOptions struct {
 
 // createQueueWithDLQ creates name and name-dlq (".fifo" kept) with the raw
 // SDK; the account id comes from the queue ARN, never from a constant.
-func createQueueWithDLQ(t *testing.T, client *sqs.Client, name string, o queueOptions) topology.Endpoint {
+func createQueueWithDLQ(t testing.TB, client *sqs.Client, name string, o queueOptions) topology.Endpoint {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()

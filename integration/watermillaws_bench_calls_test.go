@@ -14,12 +14,14 @@ import (
 )
 
 // apiCalls counts the SQS and SNS calls made by clients built from the
-// aws.Config it instruments, and the messages their deletes removed.
+// aws.Config it instruments, the messages their deletes removed and the
+// entries of their visibility changes.
 type apiCalls struct {
 	changed changes
 	mu      sync.Mutex
 	calls   map[string]int // "SQS.ReceiveMessage" → count
 	deleted int
+	visible int // entries of ChangeMessageVisibility(Batch) calls
 }
 
 // instrument returns a copy of cfg whose clients report to c.
@@ -42,6 +44,10 @@ func (c *apiCalls) count(ctx context.Context, in middleware.InitializeInput, nex
 			c.deleted++
 		case *sqs.DeleteMessageBatchInput:
 			c.deleted += len(p.Entries)
+		case *sqs.ChangeMessageVisibilityInput:
+			c.visible++
+		case *sqs.ChangeMessageVisibilityBatchInput:
+			c.visible += len(p.Entries)
 		}
 		c.mu.Unlock()
 		c.changed.notify()
@@ -64,4 +70,12 @@ func (c *apiCalls) byOperation() map[string]int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return maps.Clone(c.calls)
+}
+
+// visibility returns the ChangeMessageVisibility(Batch) calls so far and
+// their entries.
+func (c *apiCalls) visibility() (calls, entries int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.calls["SQS.ChangeMessageVisibility"] + c.calls["SQS.ChangeMessageVisibilityBatch"], c.visible
 }

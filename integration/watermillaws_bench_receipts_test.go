@@ -104,9 +104,10 @@ func (r *receipts) percentiles(prefix string) (p50, p99 time.Duration) {
 }
 
 // waitDeleted waits until the counted deletes reach n or the deadline
-// passes: a transport may delete in batches after the ack.
-func (c *apiCalls) waitDeleted(n int, deadline time.Duration) {
-	c.changed.until(func() bool { _, deleted := c.snapshot(); return deleted >= n }, deadline)
+// passes (a transport may delete in batches after the ack), and reports
+// whether they did.
+func (c *apiCalls) waitDeleted(n int, deadline time.Duration) bool {
+	return c.changed.until(func() bool { _, deleted := c.snapshot(); return deleted >= n }, deadline)
 }
 
 // changes wakes the one waiter of a state when it changed.
