@@ -113,6 +113,9 @@ type Outbox struct {
 	// commit (cancelRelays): it ends their publishes' contexts too.
 	relaysCancelled context.Context
 	cancelRelays    context.CancelFunc
+	// hung counts, by destination, the sweep publishes a sweep gave up on
+	// that are still running (publishRunning); guarded by mu.
+	hung map[string]int
 	// skipped counts the messages the sweep skipped (SkippedMessages).
 	skipped atomic.Int64
 	// dead counts the messages kept as dead letters, by destination
@@ -140,7 +143,7 @@ func NewOutbox(ctx context.Context, st *Store, cfg OutboxConfig) (*Outbox, error
 	cancelled, cancel := context.WithCancel(context.Background())
 	return &Outbox{grace: destgrace.NewClock(nil),
 		cfg: cfg, api: st.api, table: table.Name, retry: st.retry,
-		pubs:            map[string]message.Publisher{},
+		pubs: map[string]message.Publisher{}, hung: map[string]int{},
 		relaysCancelled: cancelled, cancelRelays: cancel,
 	}, nil
 }

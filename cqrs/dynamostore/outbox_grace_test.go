@@ -62,6 +62,18 @@ func shardItemsWritten(body string, items ...graceItem) (int, string) {
 // the attribute names in place.
 type outboxUpdate struct {
 	expr string
+	sk   string
+}
+
+// updatesOf returns those of ups whose message is id, in order.
+func updatesOf(ups []outboxUpdate, id string) []string {
+	var out []string
+	for _, u := range ups {
+		if strings.Contains(u.sk, "#"+id+"#") {
+			out = append(out, u.expr)
+		}
+	}
+	return out
 }
 
 // updates returns the UpdateItems f answered, in order.
@@ -72,6 +84,7 @@ func updates(t *testing.T, f *fakeDynamo) []outboxUpdate {
 		var in struct {
 			UpdateExpression         string
 			ExpressionAttributeNames map[string]string
+			Key                      struct{ SK struct{ S string } `json:"sk"` }
 		}
 		require.NoError(t, json.Unmarshal([]byte(c.body), &in))
 		names := slices.SortedFunc(func(yield func(string) bool) {
@@ -85,7 +98,7 @@ func updates(t *testing.T, f *fakeDynamo) []outboxUpdate {
 		for _, k := range names {
 			expr = strings.ReplaceAll(expr, k, in.ExpressionAttributeNames[k])
 		}
-		out = append(out, outboxUpdate{expr: expr})
+		out = append(out, outboxUpdate{expr: expr, sk: in.Key.SK.S})
 	}
 	return out
 }
@@ -138,9 +151,10 @@ func TestOutboxSweepReleasesAMessageForAnUnknownDestination(t *testing.T) {
 	assert.Equal(t, []string{"m-after"}, inner.uuids(), "the other destination goes on")
 	ups := updates(t, f)
 	require.Len(t, ups, 3, "m-new claimed, then released; m-after claimed; m-behind left unclaimed")
-	assert.True(t, strings.HasPrefix(ups[0].expr, "SET "+attrLease), ups[0].expr)
-	assert.Equal(t, "REMOVE "+attrLease, ups[1].expr, "released, not marked failed")
-	assert.True(t, strings.HasPrefix(ups[2].expr, "SET "+attrLease), ups[2].expr)
+	claim := "SET " + attrLease + " = :1"
+	assert.Equal(t, []string{claim, "REMOVE " + attrLease}, updatesOf(ups, "m-new"), "released, not marked failed")
+	assert.Equal(t, []string{claim}, updatesOf(ups, "m-after"))
+	assert.Empty(t, updatesOf(ups, "m-behind"), "left unclaimed")
 }
 
 // Once a destination has had no publisher on this instance for the grace,
@@ -172,7 +186,8 @@ func TestOutboxSweepDeadLettersAnUnknownDestinationAfterTheGrace(t *testing.T) {
 	assert.Equal(t, []string{"m-after"}, inner.uuids())
 	ups := updates(t, f)
 	require.Len(t, ups, 4, "claim and release m-gone, claim m-after; claim m-gone")
-	assert.Equal(t, "REMOVE "+attrLease, ups[1].expr)
+	claim := "SET " + attrLease + " = :1"
+	assert.Equal(t, []string{claim, "REMOVE " + attrLease, claim}, updatesOf(ups, "m-gone"))
 	dead := deadLetterings(t, f)
 	require.Len(t, dead, 1, "m-gone moved to its shard's dead letters")
 	assert.Equal(t, "svc#0#dead", dead[0].PK)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
@@ -67,64 +68,18 @@ func (o *Outbox) sweepEvery(stop <-chan struct{}, done chan<- struct{}) {
 // of it by the first sweep that reads it (moveLegacy), not relayed.
 func (o *Outbox) Sweep(ctx context.Context) (int, error) {
 	cutoff := digits(time.Now().Add(-o.cfg.RelayAfter).UnixNano())
-	relayed := 0
-	var errs []error
+	r := &sweepRound{o: o, ctx: ctx, slots: make(chan struct{}, sweepLanes)}
+	errs := make([]error, outboxShards)
+	var wg sync.WaitGroup
 	for shard := range uint32(outboxShards) {
-		key := partition(shardKey(o.cfg.Name, shard)).
-			And(expression.KeyLessThan(expression.Key(attrSK), expression.Value(cutoff)))
-		var failed []error
-		held := map[string]bool{}
-		err := o.query(ctx, key, expression.ConditionBuilder{}, sweepPage, func(items []outboxItem) (bool, error) {
-			n, fails, more, err := o.relayClaimed(ctx, items, held)
-			relayed += n
-			failed = append(failed, fails...)
-			return more, err
-		})
-		if err != nil || len(failed) > 0 {
-			errs = append(errs, fmt.Errorf("shard %d: %w", shard, errors.Join(append(failed, err)...)))
-		}
-		if err != nil && ctx.Err() != nil {
-			break
-		}
-	}
-	return relayed, errors.Join(errs...)
-}
-
-// relayClaimed relays items in order, each once claimed, and moves a dead
-// letter an earlier version kept among them (moveLegacy). A message another
-// instance holds, or whose publish failed transiently, holds its
-// destination (in held, which the shard's pages share): the items behind it
-// for that destination are left for a later sweep, the others go on; the
-// failure is returned in failed. A message DynamoDB refuses for good to
-// lease or to mark failed (isRefusedItem) is logged, counted
-// (SkippedMessages) and skipped, its error returned in failed: the
-// messages behind it go out, and every sweep tries it again. It stops,
-// saying so, at a failure to claim, which it returns.
-func (o *Outbox) relayClaimed(ctx context.Context, items []outboxItem, held map[string]bool) (n int, failed []error, more bool, err error) {
-	for _, it := range items {
-		switch {
-		case it.Failure != "":
-			o.moveLegacy(ctx, it)
-			continue
-		case held[it.Destination]:
-			continue
-		}
-		switch outcome, relayErr := o.relayOne(ctx, it); outcome {
-		case refused:
-			o.skip(it, relayErr)
-			failed = append(failed, skippedError(it, relayErr))
-		case heldBack:
-			held[it.Destination] = true
-			if relayErr != nil {
-				failed = append(failed, relayErr)
+		wg.Go(func() {
+			if err := r.sweepShard(shard, cutoff); err != nil {
+				errs[shard] = fmt.Errorf("shard %d: %w", shard, err)
 			}
-		case stalled:
-			return n, failed, false, relayErr
-		case relayed:
-			n++
-		}
+		})
 	}
-	return n, failed, true, nil
+	wg.Wait()
+	return int(r.relayed.Load()), errors.Join(errs...)
 }
 
 // relayOutcome is what became of one message the sweep tried to relay.
@@ -148,17 +103,14 @@ const (
 	refused
 )
 
-// relayOne claims it, publishes it and records the outcome: deleted once it
-// went out, released after a transient failure (returned), kept as a dead
-// letter after a permanent one (publishFailure: one the inner transport
-// marks sourceflow.Permanent, or a destination it has had no publisher for
-// during destgrace.Grace). The outcome is recorded in a settle context
-// (settleContext), which outlives ctx: a sweep stopped right after a
-// publish still deletes the message, rather than leave it leased for
-// another instance to send again after RelayAfter. The release and the
-// dead-lettering hold only while the lease is still this sweep's: a publish
-// that outlasted it leaves the message to the instance that took it over.
+// relayOne claims it, publishes it and records the outcome (relayLeased,
+// settleRelay), unless a publish to its destination that an earlier sweep
+// gave up on is still running on this instance (publishRunning): then it
+// holds the destination without claiming it.
 func (o *Outbox) relayOne(ctx context.Context, it outboxItem) (relayOutcome, error) {
+	if o.publishRunning(it.Destination) {
+		return heldBack, fmt.Errorf("%s%w", publishStart(it.Destination), errPublishRunning)
+	}
 	lease, claimed, err := o.claim(ctx, it)
 	if isRefusedItem(err) {
 		return refused, err
@@ -169,9 +121,21 @@ func (o *Outbox) relayOne(ctx context.Context, it outboxItem) (relayOutcome, err
 	if !claimed {
 		return heldBack, nil
 	}
-	m := it.message()
-	m.SetContext(ctx)
-	sendErr := o.send(it.Destination, m)
+	return o.relayLeased(ctx, it, lease)
+}
+
+// settleRelay records the outcome of the publish of it, claimed with
+// lease, that failed with sendErr (nil if it went out): deleted once it
+// went out, released after a transient failure (returned), kept as a dead
+// letter after a permanent one (publishFailure: one the inner transport
+// marks sourceflow.Permanent, or a destination it has had no publisher for
+// during destgrace.Grace). The outcome is recorded in a settle context
+// (settleContext), which outlives ctx: a sweep stopped right after a
+// publish still deletes the message, rather than leave it leased for
+// another instance to send again after RelayAfter. The release and the
+// dead-lettering hold only while the lease is still this sweep's: a publish
+// that outlasted it leaves the message to the instance that took it over.
+func (o *Outbox) settleRelay(ctx context.Context, it outboxItem, lease int64, sendErr error) (relayOutcome, error) {
 	settle, cancel := settleContext(ctx)
 	defer cancel()
 	if sendErr == nil {

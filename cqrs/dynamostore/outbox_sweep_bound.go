@@ -1,0 +1,143 @@
+package dynamostore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+
+	"github.com/sourceflow-go/sourceflow/internal/dynamo"
+)
+
+// errPublishHung is the failure of a sweep publish that did not return
+// before the lease of its message ended: its inner transport ignores the
+// publish's context.
+var errPublishHung = errors.New("the publish did not return before its lease ended; it is left running")
+
+// errPublishRunning holds a destination for which a publish a sweep gave up
+// on (errPublishHung) is still running on this instance.
+var errPublishRunning = errors.New("a publish a sweep gave up on is still running")
+
+// sweepSettleMargin is how long before the end of a claim's lease the
+// sweep's publish of the message ends: a third of relayAfter, at most
+// dynamo.SettleTimeout (10 s of the default 30 s). The release or delete
+// that records the outcome must land while the lease is still this
+// instance's, or another instance takes the message over while this one
+// may still send it; the margin is the time those writes get (they are
+// bounded by dynamo.SettleTimeout), and leaves room for the instances'
+// clocks to differ.
+func sweepSettleMargin(relayAfter time.Duration) time.Duration {
+	return min(relayAfter/3, dynamo.SettleTimeout)
+}
+
+// sweepPublish is one publish of the sweep and what became of it.
+type sweepPublish struct {
+	destination string
+	done        chan publishResult // buffered: the publish never waits on it
+	// finished and abandoned are guarded by the Outbox's mu.
+	finished, abandoned bool
+}
+
+// publishResult is the outcome of a sweep publish and its failure.
+type publishResult struct {
+	outcome relayOutcome
+	err     error
+}
+
+// relayLeased publishes it, claimed with lease, and records the outcome
+// (publishLeased) in a goroutine of its own, and waits for that until the
+// lease ends, or, once ctx ended, for at most dynamo.SettleTimeout. The
+// publish's context ends sweepSettleMargin before the lease, so a publish
+// that honours it fails in time to be released. One that does not return
+// by then is given up on (errPublishHung): it is left running, and its
+// destination held on this instance (publishRunning) until it returns and
+// records its outcome; its lease has run out meanwhile, so another
+// instance may relay the message beside it.
+func (o *Outbox) relayLeased(ctx context.Context, it outboxItem, lease int64) (relayOutcome, error) {
+	end := time.Unix(0, lease)
+	p := &sweepPublish{destination: it.Destination, done: make(chan publishResult, 1)}
+	go func() {
+		outcome, err := o.publishLeased(ctx, it, lease, end.Add(-sweepSettleMargin(o.cfg.RelayAfter)))
+		o.publishEnds(p, publishResult{outcome, err}, it)
+	}()
+	if r, ok := o.awaitPublish(ctx, p, end); ok {
+		return r.outcome, r.err
+	}
+	return heldBack, fmt.Errorf("%s%w (lease %s)", publishStart(it.Destination), errPublishHung, o.cfg.RelayAfter)
+}
+
+// awaitPublish waits for p until end, or, once ctx ended, for at most
+// dynamo.SettleTimeout; if p has not finished by then, it marks it
+// abandoned, holding its destination until it finishes.
+func (o *Outbox) awaitPublish(ctx context.Context, p *sweepPublish, end time.Time) (publishResult, bool) {
+	timer := time.NewTimer(time.Until(end))
+	defer timer.Stop()
+	select {
+	case r := <-p.done:
+		return r, true
+	case <-timer.C:
+	case <-ctx.Done():
+		settle := time.NewTimer(dynamo.SettleTimeout)
+		defer settle.Stop()
+		select {
+		case r := <-p.done:
+			return r, true
+		case <-timer.C:
+		case <-settle.C:
+		}
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if p.finished {
+		return <-p.done, true
+	}
+	p.abandoned = true
+	o.hung[p.destination]++
+	return publishResult{}, false
+}
+
+// publishEnds hands r to whoever waits for p and, if awaitPublish gave up
+// on p, releases its destination and logs what became of the message.
+func (o *Outbox) publishEnds(p *sweepPublish, r publishResult, it outboxItem) {
+	p.done <- r
+	o.mu.Lock()
+	p.finished = true
+	abandoned := p.abandoned
+	if abandoned {
+		if o.hung[p.destination]--; o.hung[p.destination] <= 0 {
+			delete(o.hung, p.destination)
+		}
+	}
+	o.mu.Unlock()
+	if abandoned {
+		o.cfg.Logger.Info("outbox: a sweep publish given up on returned", watermill.LogFields{
+			"outbox": o.cfg.Name, "uuid": it.UUID, "destination": it.Destination,
+			"relayed": r.outcome == relayed, "error": fmt.Sprint(r.err),
+		})
+	}
+}
+
+// publishRunning reports whether a sweep publish to destination this
+// instance gave up on is still running.
+func (o *Outbox) publishRunning(destination string) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.hung[destination] > 0
+}
+
+// publishLeased publishes it, claimed with lease, with a context that ends
+// at deadline (or with ctx), and records the outcome (settleRelay).
+func (o *Outbox) publishLeased(ctx context.Context, it outboxItem, lease int64, deadline time.Time) (relayOutcome, error) {
+	pubCtx, cancel := context.WithDeadline(ctx, deadline)
+	m := it.message()
+	m.SetContext(pubCtx)
+	sendErr := o.send(it.Destination, m)
+	if sendErr != nil && ctx.Err() == nil && errors.Is(pubCtx.Err(), context.DeadlineExceeded) {
+		sendErr = fmt.Errorf("%w (the sweep ends a publish %s before its lease of %s does)",
+			sendErr, sweepSettleMargin(o.cfg.RelayAfter), o.cfg.RelayAfter)
+	}
+	cancel()
+	return o.settleRelay(ctx, it, lease, sendErr)
+}
