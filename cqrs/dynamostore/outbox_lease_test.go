@@ -2,9 +2,13 @@ package dynamostore_test
 
 import (
 	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -110,4 +114,108 @@ func TestOutboxSweepDoesNotDeadLetterAMessageAnotherInstanceTookOver(t *testing.
 	close(taker.block)
 	<-secondDone
 	assert.Equal(t, []string{"l-2"}, taker.uuids("audit"))
+}
+
+// hangingTransport is an innerTransport whose publishes wait until their
+// context ends, or for at most hangFor (an endpoint that never answers,
+// behind a client timeout longer than the lease), and then fail. entered
+// is closed when the first one waits.
+type hangingTransport struct {
+	*innerTransport
+	entered chan struct{}
+	once    sync.Once
+	mu      sync.Mutex
+	running int
+}
+
+const hangFor = 8 * time.Second
+
+func (h *hangingTransport) Publisher(string) (message.Publisher, error) { return hangingPublisher{h}, nil }
+
+// isRunning reports whether a publish is waiting.
+func (h *hangingTransport) isRunning() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.running > 0
+}
+
+type hangingPublisher struct{ h *hangingTransport }
+
+func (p hangingPublisher) Publish(_ string, msgs ...*message.Message) error {
+	p.h.mu.Lock()
+	p.h.running++
+	p.h.mu.Unlock()
+	p.h.once.Do(func() { close(p.h.entered) })
+	select {
+	case <-msgs[0].Context().Done():
+	case <-time.After(hangFor):
+	}
+	p.h.mu.Lock()
+	p.h.running--
+	p.h.mu.Unlock()
+	return errors.New("no answer")
+}
+
+func (hangingPublisher) Close() error { return nil }
+
+// watchingTransport is an innerTransport that records whether a publish of
+// other was waiting when it sent a message.
+type watchingTransport struct {
+	*innerTransport
+	other   *hangingTransport
+	overlap atomic.Bool
+}
+
+func (w *watchingTransport) Publisher(destination string) (message.Publisher, error) {
+	return watchingPublisher{w}, nil
+}
+
+type watchingPublisher struct{ w *watchingTransport }
+
+func (p watchingPublisher) Publish(destination string, msgs ...*message.Message) error {
+	if p.w.other.isRunning() {
+		p.w.overlap.Store(true)
+	}
+	return innerPublisher{p.w.innerTransport}.Publish(destination, msgs...)
+}
+
+func (watchingPublisher) Close() error { return nil }
+
+// A sweep publish that waits until its context ends fails before its lease
+// does, and its message is released: another instance relays the message
+// once that publish ended, not beside it, and sends it once.
+func TestOutboxSweepPublishEndsBeforeAnotherInstanceTakesTheMessageOver(t *testing.T) {
+	st := newStore(t)
+	inner := &innerTransport{}
+	o := newOutbox(t, st, inner)
+	writeLeftToTheSweep(t, st, o, inner, "events", "l-3")
+
+	hanging := &hangingTransport{innerTransport: &innerTransport{}, entered: make(chan struct{})}
+	first := newOutboxRelayingAfter(t, st, hanging, 3*time.Second)
+	firstDone := make(chan struct{})
+	go func() {
+		defer close(firstDone)
+		for {
+			select {
+			case <-hanging.entered:
+				return
+			default:
+			}
+			_, _ = first.Sweep(context.Background())
+		}
+	}()
+	select {
+	case <-hanging.entered:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the first instance never claimed the message")
+	}
+	taker := &watchingTransport{innerTransport: &innerTransport{}, other: hanging}
+	second := newOutbox(t, st, taker)
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		_, _ = second.Sweep(context.Background())
+		assert.NotEmpty(c, taker.uuids("events"))
+	}, 30*time.Second, 50*time.Millisecond, "the second instance relays the message")
+	<-firstDone
+	assert.False(t, taker.overlap.Load(), "the second instance sent the message while the first one's publish ran")
+	assert.Equal(t, []string{"l-3"}, taker.uuids("events"), "sent once")
 }

@@ -103,6 +103,12 @@ func awsFault(typ, msg string) (int, string) {
 // Outbox "svc" of it in front of inner.
 func fakeOutbox(t *testing.T, f *fakeDynamo, inner cqrs.Transport) (*Store, *Outbox) {
 	t.Helper()
+	return fakeOutboxRelayingAfter(t, f, inner, time.Second)
+}
+
+// fakeOutboxRelayingAfter is fakeOutbox with RelayAfter relayAfter.
+func fakeOutboxRelayingAfter(t *testing.T, f *fakeDynamo, inner cqrs.Transport, relayAfter time.Duration) (*Store, *Outbox) {
+	t.Helper()
 	api := dynamodb.New(dynamodb.Options{
 		Region: "us-east-1", BaseEndpoint: aws.String("http://dynamodb.invalid"),
 		Credentials: credentials.NewStaticCredentialsProvider("x", "y", ""),
@@ -110,7 +116,7 @@ func fakeOutbox(t *testing.T, f *fakeDynamo, inner cqrs.Transport) (*Store, *Out
 	})
 	st, err := New(context.Background(), Config{Client: api, Provisioning: topology.ProvisionAssume})
 	require.NoError(t, err)
-	o, err := NewOutbox(context.Background(), st, OutboxConfig{Transport: inner, Name: "svc", RelayAfter: time.Second})
+	o, err := NewOutbox(context.Background(), st, OutboxConfig{Transport: inner, Name: "svc", RelayAfter: relayAfter})
 	require.NoError(t, err)
 	return st, o
 }

@@ -46,10 +46,12 @@ type shardSweep struct {
 }
 
 // lane relays a shard's messages for one destination, in the order the
-// shard's read hands them over. Once held, it drops the rest.
+// shard's read hands them over. Once held (a failure), it drops the rest;
+// once deferred (it lagged), the read hands it no more.
 type lane struct {
-	items chan outboxItem
-	held  atomic.Bool
+	items    chan outboxItem
+	held     atomic.Bool
+	deferred bool // used by the shard's read only
 }
 
 // sweepShard relays the messages of shard written before cutoff and
@@ -90,16 +92,16 @@ func (s *shardSweep) dispatch(items []outboxItem) (bool, error) {
 }
 
 // push queues it on its destination's lane, starting the lane first. A
-// held lane drops it; one whose queue stays full for laneWait is held, so
-// that the shard's later messages for its destination wait for a later
-// sweep, behind the ones queued.
+// held lane drops it; one whose queue stays full for laneWait is deferred:
+// the shard's later messages for its destination wait for a later sweep,
+// behind the ones queued, which go out.
 func (s *shardSweep) push(it outboxItem) {
 	l := s.lanes[it.Destination]
 	if l == nil {
 		l = s.startLane()
 		s.lanes[it.Destination] = l
 	}
-	if l.held.Load() {
+	if l.held.Load() || l.deferred {
 		return
 	}
 	select {
@@ -112,9 +114,9 @@ func (s *shardSweep) push(it outboxItem) {
 	select {
 	case l.items <- it:
 	case <-timer.C:
-		l.held.Store(true)
+		l.deferred = true
 	case <-s.r.ctx.Done():
-		l.held.Store(true)
+		l.deferred = true
 	}
 }
 
