@@ -148,6 +148,22 @@
 // stays the caller's: a Store holds nothing to release and has no Close,
 // while an Outbox, which sweeps in the background, must be closed.
 //
+// The Outbox's sweep relays the messages the committing instance could not
+// (Outbox.Sweep): it reads the outbox's eight shards at once and relays
+// different destinations concurrently, 16 messages at most at once, each
+// destination's messages in order, so a slow or hanging destination holds
+// up only its own. Each of its publishes gets a context that ends a third
+// of RelayAfter, at most dynamo.SettleTimeout (10 s), before the claim's
+// lease does (20 s after the claim by default): a publish still waiting
+// then fails as a transient failure, and the message is released while
+// the lease is still the instance's, so no other instance relays it
+// beside it. An inner transport that ignores the context cannot be
+// interrupted: the sweep gives such a publish up when its lease ends,
+// leaves it running and goes on, and the instance's sweeps hold its
+// destination until it returns; the lease having run out, another
+// instance may relay the message meanwhile (at least once; consumers'
+// idempotency absorbs the repeat).
+//
 // A write with the context of a handling that has ended (a goroutine the
 // handler started, still running after it returned) is refused with a
 // permanent error rather than collected into a transaction that will never

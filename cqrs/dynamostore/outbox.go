@@ -193,8 +193,10 @@ func (o *Outbox) Subscriber(destination string) (message.Subscriber, error) {
 // message context carries.
 func (o *Outbox) PublishesInTransaction() bool { return true }
 
-// Close stops the sweep, waiting for the relay in progress and, for at
-// most relayCloseTimeout, for the relays after commit in progress, then
+// Close stops the sweep, waiting for its relays in progress (their
+// publishes cancelled) for at most dynamo.SettleTimeout, a publish that
+// ignores its context being left running, and, for at most
+// relayCloseTimeout, for the relays after commit in progress, then
 // closes the inner transport. Relays still running then (a publish hangs)
 // are logged and their publishes cancelled (their messages' contexts end),
 // and Close waits for them for at most relayCancelTimeout more: what they

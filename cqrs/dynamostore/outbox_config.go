@@ -34,7 +34,11 @@ type OutboxConfig struct {
 	// leases are read on each instance's own clock: an instance whose clock
 	// runs ahead of the others by more than RelayAfter sweeps messages still
 	// being relayed and takes over live leases, so keep the instances'
-	// clocks synchronised (NTP) well within it. Default 30 s.
+	// clocks synchronised (NTP) well within it. A sweep's publish gets
+	// until a third of it (at most 10 s) before the lease ends, 20 s of
+	// the default: one still waiting then fails and is tried again by a
+	// later sweep, so keep it above the inner transport's slowest publish
+	// plus that margin. Default 30 s.
 	RelayAfter time.Duration
 	// SweepInterval is how often each instance sweeps the outbox. Default
 	// 5 s.

@@ -44,22 +44,43 @@ func (o *Outbox) sweepEvery(stop <-chan struct{}, done chan<- struct{}) {
 // once relay it once. A message the inner transport refuses for good is
 // kept with the reason (DeadLetters); so is one whose destination the inner
 // transport has no publisher for, once it has had none on this instance for
-// destgrace.Grace (until then, a transient failure). A transient
-// failure, or a message another instance holds, holds its destination: the
-// shard's later messages for that destination wait, so that they keep
-// their order behind it, while its messages for other destinations (other
-// queues and topics, with no order between them) go on. A failure to claim
-// a message (DynamoDB's, which the next claims would meet too) ends the
-// shard's sweep. A message DynamoDB refuses
-// for good, for its size, to lease or to mark failed (isRefusedItem) is
-// skipped and counted (SkippedMessages): the rest of its shard goes out,
-// and Sweep's error names it. A message that went out is deleted even if
-// ctx ends meanwhile. A shard is read 100 messages at a time. The instances
-// of a service sweep every SweepInterval on their own (logging what fails);
-// Sweep, for tools and tests, returns the shards' failures (one per
-// destination held) and the messages skipped, joined, after sweeping every
-// shard: a nil error means that nothing was held back by a failure nor
-// skipped.
+// destgrace.Grace (until then, a transient failure).
+//
+// The shards are swept at once, and each shard's messages relayed through
+// a lane per destination, in the order they were written; sweepLanes (16)
+// messages at most are relayed at once across the shards. A slow or
+// hanging destination so holds up only its own messages. A transient
+// failure, or a message another instance holds, holds its destination:
+// the shard's later messages for that destination wait for a later sweep,
+// so that they keep their order behind it, while its messages for other
+// destinations (other queues and topics, with no order between them) go
+// on. A destination whose relay lags a second behind the shard's read
+// (laneQueue messages read ahead) has its later messages in the shard left
+// for a later sweep, without failure.
+//
+// Each publish's context ends a third of RelayAfter, at most
+// dynamo.SettleTimeout (10 s), before the claim's lease does
+// (sweepSettleMargin): a publish still waiting then fails as a transient
+// failure, and the message is released while the lease is this
+// instance's, so no other instance relays it beside this one. A publish
+// that ignores its context and has not returned when the lease ends is
+// given up on (its failure says so) and left running: its lease runs out,
+// so another instance may relay the message beside it, and until it
+// returns (and deletes or releases its message) this instance's sweeps
+// hold its destination without claiming.
+//
+// A failure to claim a message (DynamoDB's, which the next claims would
+// meet too) ends the shard's sweep. A message DynamoDB refuses for good,
+// for its size, to lease or to mark failed (isRefusedItem) is skipped and
+// counted (SkippedMessages): the rest of its shard goes out, and Sweep's
+// error names it. A message that went out is deleted even if ctx ends
+// meanwhile; once ctx ended, Sweep waits for the publishes in progress for
+// at most dynamo.SettleTimeout. A shard is read 100 messages at a time.
+// The instances of a service sweep every SweepInterval on their own
+// (logging what fails); Sweep, for tools and tests, returns the shards'
+// failures (one per destination held) and the messages skipped, joined,
+// after sweeping every shard: a nil error means that nothing was held back
+// by a failure nor skipped.
 //
 // A dead letter is moved out of its shard (deadKey), so the sweep's key
 // condition does not reach it: a sweep reads, and pays for, the messages
