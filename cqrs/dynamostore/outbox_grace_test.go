@@ -84,7 +84,9 @@ func updates(t *testing.T, f *fakeDynamo) []outboxUpdate {
 		var in struct {
 			UpdateExpression         string
 			ExpressionAttributeNames map[string]string
-			Key                      struct{ SK struct{ S string } `json:"sk"` }
+			Key                      struct {
+				SK struct{ S string } `json:"sk"`
+			}
 		}
 		require.NoError(t, json.Unmarshal([]byte(c.body), &in))
 		names := slices.SortedFunc(func(yield func(string) bool) {

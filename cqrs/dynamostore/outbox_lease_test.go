@@ -130,7 +130,9 @@ type hangingTransport struct {
 
 const hangFor = 8 * time.Second
 
-func (h *hangingTransport) Publisher(string) (message.Publisher, error) { return hangingPublisher{h}, nil }
+func (h *hangingTransport) Publisher(string) (message.Publisher, error) {
+	return hangingPublisher{h}, nil
+}
 
 // isRunning reports whether a publish is waiting.
 func (h *hangingTransport) isRunning() bool {

@@ -233,7 +233,7 @@ func TestOutboxSweepDoesNotOvertakeAMessageAnotherInstanceHolds(t *testing.T) {
 
 	stuck := &innerTransport{block: make(chan struct{}), entered: make(chan struct{}), blocked: "events"}
 	other := newOutboxRelayingAfter(t, st, stuck, takeOverLease) // another instance of the service
-	go func() {                      // sweeps until h-1 is past RelayAfter and it holds it
+	go func() {                                                  // sweeps until h-1 is past RelayAfter and it holds it
 		for {
 			select {
 			case <-stuck.entered:
