@@ -233,7 +233,8 @@ func TestOutboxSweepDoesNotOvertakeAMessageAnotherInstanceHolds(t *testing.T) {
 
 	stuck := &innerTransport{block: make(chan struct{}), entered: make(chan struct{}), blocked: "events"}
 	other := newOutboxRelayingAfter(t, st, stuck, takeOverLease) // another instance of the service
-	go func() {                                                  // sweeps until h-1 is past RelayAfter and it holds it
+	// It sweeps until h-1 is past its RelayAfter and it holds it.
+	go func() {
 		for {
 			select {
 			case <-stuck.entered:
