@@ -44,6 +44,19 @@ func sweepUntilHeld(t *testing.T, o *dynamostore.Outbox, inner *innerTransport) 
 	return done
 }
 
+// waitPublishesReturned sweeps o until no publish its sweeps gave up on
+// (their lease ended) is still running: until then its sweeps say so. Its
+// publishes have then recorded what became of their messages.
+func waitPublishesReturned(t *testing.T, o *dynamostore.Outbox) {
+	t.Helper()
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		_, err := o.Sweep(context.Background())
+		if err != nil {
+			assert.NotContains(c, err.Error(), "still running")
+		}
+	}, 30*time.Second, 50*time.Millisecond)
+}
+
 // writeLeftToTheSweep writes one message into the outbox while the relay
 // after commit fails, so that only the sweep relays it.
 func writeLeftToTheSweep(t *testing.T, st *dynamostore.Store, o *dynamostore.Outbox, inner *innerTransport, destination, id string) {
@@ -72,6 +85,7 @@ func TestOutboxSweepFailureKeepsTheLeaseAnotherInstanceTookOver(t *testing.T) {
 	secondDone := sweepUntilHeld(t, second, taker)
 	close(slow.block) // the first publish fails, transiently
 	<-firstDone
+	waitPublishesReturned(t, first)
 
 	third := &innerTransport{}
 	n, err := newOutbox(t, st, third).Sweep(context.Background())
@@ -100,6 +114,7 @@ func TestOutboxSweepDoesNotDeadLetterAMessageAnotherInstanceTookOver(t *testing.
 	secondDone := sweepUntilHeld(t, second, taker)
 	close(slow.block) // the first publish fails for good
 	<-firstDone
+	waitPublishesReturned(t, first)
 
 	dead, err := o.DeadLetters(context.Background(), dynamostore.OutboxDeadLetterQuery{Max: 1000})
 	require.NoError(t, err)
