@@ -35,9 +35,10 @@ func sweepSettleMargin(relayAfter time.Duration) time.Duration {
 // sweepPublish is one publish of the sweep and what became of it.
 type sweepPublish struct {
 	destination string
+	sent        chan struct{}      // closed once the publish returned
 	done        chan publishResult // buffered: the publish never waits on it
-	// finished and abandoned are guarded by the Outbox's mu.
-	finished, abandoned bool
+	// returned, finished and abandoned are guarded by the Outbox's mu.
+	returned, finished, abandoned bool
 }
 
 // publishResult is the outcome of a sweep publish and its failure.
@@ -47,19 +48,20 @@ type publishResult struct {
 }
 
 // relayLeased publishes it, claimed with lease, and records the outcome
-// (publishLeased) in a goroutine of its own, and waits for that until the
-// lease ends, or, once ctx ended, for at most dynamo.SettleTimeout. The
-// publish's context ends sweepSettleMargin before the lease, so a publish
-// that honours it fails in time to be released. One that does not return
-// by then is given up on (errPublishHung): it is left running, and its
-// destination held on this instance (publishRunning) until it returns and
-// records its outcome; its lease has run out meanwhile, so another
-// instance may relay the message beside it.
+// (publishLeased) in a goroutine of its own, and waits for the publish
+// until the lease ends, or, once ctx ended, for all of it for at most
+// dynamo.SettleTimeout. The publish's context ends sweepSettleMargin
+// before the lease, so a publish that honours it fails in time to be
+// released. One that has not returned by then is given up on
+// (errPublishHung): it is left running, and its destination held on this
+// instance (publishRunning) until it returns and records its outcome; its
+// lease has run out meanwhile, so another instance may relay the message
+// beside it.
 func (o *Outbox) relayLeased(ctx context.Context, it outboxItem, lease int64) (relayOutcome, error) {
 	end := time.Unix(0, lease)
-	p := &sweepPublish{destination: it.Destination, done: make(chan publishResult, 1)}
+	p := &sweepPublish{destination: it.Destination, sent: make(chan struct{}), done: make(chan publishResult, 1)}
 	go func() {
-		outcome, err := o.publishLeased(ctx, it, lease, end.Add(-sweepSettleMargin(o.cfg.RelayAfter)))
+		outcome, err := o.publishLeased(ctx, it, lease, end.Add(-sweepSettleMargin(o.cfg.RelayAfter)), p)
 		o.publishEnds(p, publishResult{outcome, err}, it)
 	}()
 	if r, ok := o.awaitPublish(ctx, p, end); ok {
@@ -68,34 +70,54 @@ func (o *Outbox) relayLeased(ctx context.Context, it outboxItem, lease int64) (r
 	return heldBack, fmt.Errorf("%s%w (lease %s)", publishStart(it.Destination), errPublishHung, o.cfg.RelayAfter)
 }
 
-// awaitPublish waits for p until end, or, once ctx ended, for at most
-// dynamo.SettleTimeout; if p has not finished by then, it marks it
-// abandoned, holding its destination until it finishes.
+// awaitPublish waits for p's publish until end, then for the record of its
+// outcome (bounded by dynamo.SettleTimeout); once ctx ended, it waits for
+// both for at most dynamo.SettleTimeout. It gives p up (abandon) when its
+// publish has not returned by then.
 func (o *Outbox) awaitPublish(ctx context.Context, p *sweepPublish, end time.Time) (publishResult, bool) {
 	timer := time.NewTimer(time.Until(end))
 	defer timer.Stop()
 	select {
 	case r := <-p.done:
 		return r, true
+	case <-p.sent:
+		return <-p.done, true
 	case <-timer.C:
+		return o.abandon(p, true)
 	case <-ctx.Done():
-		settle := time.NewTimer(dynamo.SettleTimeout)
-		defer settle.Stop()
-		select {
-		case r := <-p.done:
-			return r, true
-		case <-timer.C:
-		case <-settle.C:
-		}
 	}
+	settle := time.NewTimer(dynamo.SettleTimeout)
+	defer settle.Stop()
+	select {
+	case r := <-p.done:
+		return r, true
+	case <-settle.C:
+		return o.abandon(p, false)
+	}
+}
+
+// abandon gives p up, holding its destination until it finishes, unless it
+// finished meanwhile or, when settling, its publish returned (recording
+// its outcome is bounded by dynamo.SettleTimeout): then it returns p's
+// result.
+func (o *Outbox) abandon(p *sweepPublish, settling bool) (publishResult, bool) {
 	o.mu.Lock()
-	defer o.mu.Unlock()
-	if p.finished {
+	if p.finished || (settling && p.returned) {
+		o.mu.Unlock()
 		return <-p.done, true
 	}
 	p.abandoned = true
 	o.hung[p.destination]++
+	o.mu.Unlock()
 	return publishResult{}, false
+}
+
+// publishReturned records that p's publish returned.
+func (o *Outbox) publishReturned(p *sweepPublish) {
+	o.mu.Lock()
+	p.returned = true
+	o.mu.Unlock()
+	close(p.sent)
 }
 
 // publishEnds hands r to whoever waits for p and, if awaitPublish gave up
@@ -128,12 +150,14 @@ func (o *Outbox) publishRunning(destination string) bool {
 }
 
 // publishLeased publishes it, claimed with lease, with a context that ends
-// at deadline (or with ctx), and records the outcome (settleRelay).
-func (o *Outbox) publishLeased(ctx context.Context, it outboxItem, lease int64, deadline time.Time) (relayOutcome, error) {
+// at deadline (or with ctx), tells p once the publish returned, and
+// records the outcome (settleRelay).
+func (o *Outbox) publishLeased(ctx context.Context, it outboxItem, lease int64, deadline time.Time, p *sweepPublish) (relayOutcome, error) {
 	pubCtx, cancel := context.WithDeadline(ctx, deadline)
 	m := it.message()
 	m.SetContext(pubCtx)
 	sendErr := o.send(it.Destination, m)
+	o.publishReturned(p)
 	if sendErr != nil && ctx.Err() == nil && errors.Is(pubCtx.Err(), context.DeadlineExceeded) {
 		sendErr = fmt.Errorf("%w (the sweep ends a publish %s before its lease of %s does)",
 			sendErr, sweepSettleMargin(o.cfg.RelayAfter), o.cfg.RelayAfter)

@@ -129,3 +129,25 @@ func sweepWithin(t *testing.T, o *Outbox, d time.Duration) (int, error) {
 		return 0, nil
 	}
 }
+
+// A publish that returned in time is not given up on while its outcome is
+// recorded, even past the lease's end (DynamoDB answering slowly): the
+// record is bounded by dynamo.SettleTimeout, and the sweep counts it.
+func TestOutboxSweepWaitsForTheRecordOfAPublishThatReturned(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		table := newSweptOutbox(map[int][]string{0: {"m-1@events"}})
+		f := &fakeDynamo{answer: func(op, body string) (int, string) {
+			if op == "BatchWriteItem" {
+				time.Sleep(5 * time.Second) // the delete outlasts the lease's last second
+			}
+			return table.answer(op, body)
+		}}
+		inner := &recordingTransport{}
+		_, o := fakeOutboxRelayingAfter(t, f, inner, 3*time.Second)
+
+		n, err := sweepWithin(t, o, time.Hour)
+		require.NoError(t, err)
+		assert.Equal(t, 1, n)
+		assert.False(t, o.publishRunning("events"))
+	})
+}
