@@ -104,7 +104,7 @@ const MetaLastError = "sf_last_error"
 // IsConsumeMarker reports whether key is one of the markers the consume
 // pipeline sets on a message being handled (MetaFailure, MetaLastError,
 // MetaFailedHost, MetaFailedVersion, MetaRetryAfter, MetaInProgress,
-// MetaDuplicate, MetaFiltered), a transport sets on one it hands out
+// MetaStoreUnavailable, MetaDuplicate, MetaFiltered), a transport sets on one it hands out
 // (MetaDeliveryCount, MetaLastDelivery, MetaDeadLetterQueue,
 // MetaSubscription) or on a dead letter (MetaDeadLetteredBy).
 // They describe one delivery: transports never send them and drop them from
@@ -112,7 +112,7 @@ const MetaLastError = "sf_last_error"
 // taken for a permanent failure again.
 func IsConsumeMarker(key string) bool {
 	switch key {
-	case MetaFailure, MetaLastError, MetaRetryAfter, MetaInProgress, MetaDuplicate, MetaFiltered,
+	case MetaFailure, MetaLastError, MetaRetryAfter, MetaInProgress, MetaStoreUnavailable, MetaDuplicate, MetaFiltered,
 		MetaDeliveryCount, MetaLastDelivery, MetaDeadLetterQueue, MetaSubscription, MetaDeadLetteredBy,
 		MetaFailedHost, MetaFailedVersion:
 		return true

@@ -46,7 +46,8 @@ func (s *channelSubscriber) Subscribe(ctx context.Context, topic string) (<-chan
 	}
 	r := redelivery{maxDeliveries: s.t.cfg.MaxDeliveries, delay: s.t.cfg.RedeliveryDelay, maxHinted: s.t.cfg.MaxRedeliveryDelay,
 		drain: s.t.cfg.CloseTimeout, keepsNothing: true, handing: remark, holding: s.t.holding,
-		deadLetter: s.t.keepDeadLetter, deadLetterQueue: ChannelDeadLetters, filter: s.t.filterOf(topic)}
+		deadLetter: s.t.keepDeadLetter, deadLetterQueue: ChannelDeadLetters, filter: s.t.filterOf(topic),
+		outageLog: s.t.outages}
 	live, endLive := r.deliveryContext(ctx)
 	live = lastOnceEnded(live, ctx)
 	out := make(chan *message.Message)

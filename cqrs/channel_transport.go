@@ -16,6 +16,7 @@ import (
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/internal/deadletter"
 	"github.com/sourceflow-go/sourceflow/internal/fieldcheck"
+	"github.com/sourceflow-go/sourceflow/internal/repeatlog"
 )
 
 // ChannelConfig configures a ChannelTransport.
@@ -244,6 +245,7 @@ type ChannelTransport struct {
 	stalled   chan struct{}                           // closed when a delivery is next released (see awaitInChain)
 	turns     map[string]chan struct{}                // by ordered destination: closed when its last synchronous publish ended (see takeTurn)
 	filters   channelFilters
+	outages   *repeatlog.Logger // the deliveries that found the service's store unavailable
 }
 
 // DeadLetter is a message a transport gave up on: ChannelTransport keeps
@@ -274,7 +276,7 @@ func NewChannelTransport(cfg ChannelConfig) (*ChannelTransport, error) {
 		kinds: map[string]sourceflow.Kind{}, listeners: map[string]int{}, ready: map[string]int{}, lostAt: map[string]uint64{},
 		awaiting:  map[string]map[*awaited]struct{}{},
 		handovers: map[string]*handover{}, pending: map[string]int{}, idle: map[string][]chan struct{}{},
-		dead: deadLetterList{max: cfg.MaxDeadLetters},
+		dead: deadLetterList{max: cfg.MaxDeadLetters}, outages: newStoreOutageLog(cfg.Logger),
 	}, nil
 }
 

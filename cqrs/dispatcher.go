@@ -179,8 +179,10 @@ func decode[T any](codec Codec, env Envelope, payload []byte, validates bool) (T
 // sourceflow.MetaLastError (the reason when the transport dead-letters the
 // message on its last allowed receive), with the delay a
 // sourceflow.RetryAfter in it hints under sourceflow.MetaRetryAfter (when
-// the transport delivers the message again). A hint the message carried
-// before (its sender's, an earlier failure's) is dropped: only this
+// the transport delivers the message again), and one that found the
+// service's own store unavailable under sourceflow.MetaStoreUnavailable
+// (the transport's redelivery does not count it). A hint the message
+// carried before (its sender's, an earlier failure's) is dropped: only this
 // failure's times the next delivery. The message's context says so to
 // the middleware inside (sourceflow.ContextMarkingFailures), so the tracing
 // middleware tells which failure dead-letters the message.
@@ -192,12 +194,13 @@ func (o failedOrigin) markFailure(h message.HandlerFunc) message.HandlerFunc {
 			return out, nil
 		}
 		delete(msg.Metadata, sourceflow.MetaRetryAfter)
+		delete(msg.Metadata, sourceflow.MetaStoreUnavailable)
 		reason := failureText(err)
 		key := sourceflow.MetaLastError
 		if sourceflow.IsPermanent(err) {
 			key = sourceflow.MetaFailure
-		} else if d, ok := sourceflow.RetryAfterOf(err); ok {
-			msg.Metadata.Set(sourceflow.MetaRetryAfter, d.String())
+		} else {
+			markRetry(msg, err)
 		}
 		msg.Metadata.Set(key, reason)
 		o.mark(msg)
@@ -205,5 +208,18 @@ func (o failedOrigin) markFailure(h message.HandlerFunc) message.HandlerFunc {
 			msg.Metadata.Set(sourceflow.MetaInProgress, "true")
 		}
 		return out, err
+	}
+}
+
+// markRetry records on msg, whose handler failed with err (not
+// permanent), what times its next delivery and whether it counts: the
+// delay a sourceflow.RetryAfter in err hints, and whether err found the
+// service's own store unavailable (sourceflow.ErrStoreUnavailable).
+func markRetry(msg *message.Message, err error) {
+	if d, ok := sourceflow.RetryAfterOf(err); ok {
+		msg.Metadata.Set(sourceflow.MetaRetryAfter, d.String())
+	}
+	if sourceflow.IsStoreUnavailable(err) {
+		msg.Metadata.Set(sourceflow.MetaStoreUnavailable, "true")
 	}
 }

@@ -73,7 +73,8 @@ func (s *pubsubSubscriber) Subscribe(ctx context.Context, destination string) (<
 		drain: s.t.cfg.CloseTimeout, handBack: true, awaitSettle: true, counts: &deliveryCounts{},
 		deadLetter: func(_ string, m *message.Message, reason string, deliveries int) error {
 			return s.t.deadLetter(destination, m, reason, deliveries)
-		}, deadLetterQueue: s.t.cfg.DeadLetterTopic(destination), filter: s.t.filterOf(destination)}
+		}, deadLetterQueue: s.t.cfg.DeadLetterTopic(destination), filter: s.t.filterOf(destination),
+		outageLog: s.t.outages}
 	out := make(chan *message.Message)
 	if !s.relays.start(cancel, func() {
 		defer time.AfterFunc(innerGrace, endInner)

@@ -15,6 +15,7 @@ import (
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/internal/deadletter"
 	"github.com/sourceflow-go/sourceflow/internal/fieldcheck"
+	"github.com/sourceflow-go/sourceflow/internal/repeatlog"
 )
 
 // Capabilities are the guarantees a Watermill Pub/Sub gives, as declared by
@@ -177,6 +178,7 @@ type PubSubTransport struct {
 	dead    deadletter.Counts
 	kept    deadLetterList // keptDeadLetters of them
 	filters pubsubFilters
+	outages *repeatlog.Logger // the deliveries that found the service's store unavailable
 }
 
 // NewPubSubTransport returns a transport over the Pub/Sub of cfg.
@@ -185,7 +187,7 @@ func NewPubSubTransport(cfg PubSubConfig) (*PubSubTransport, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &PubSubTransport{cfg: cfg}, nil
+	return &PubSubTransport{cfg: cfg, outages: newStoreOutageLog(cfg.Logger)}, nil
 }
 
 // Bind checks that the Pub/Sub has every capability b needs, records the

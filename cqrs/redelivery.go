@@ -9,6 +9,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/repeatlog"
 )
 
 // redelivery is what the transports of this package add to a Pub/Sub's
@@ -66,6 +67,9 @@ type redelivery struct {
 	// filter, when set, goes in the context of every copy handed out: the
 	// consumer group's event type filter (see groupFilter).
 	filter groupFilter
+	// outageLog, when set, logs the deliveries that found the service's
+	// store unavailable (see outage).
+	outageLog *repeatlog.Logger
 }
 
 // maxRedeliveryPause caps one pause between in-process deliveries.
@@ -200,8 +204,9 @@ func (r redelivery) deliver(ctx, drain context.Context, topic string, orig *mess
 	}
 	var failed *message.Message // the copy nacked last
 	var runs *handlerRuns       // the watch of the copy handed out last
+	var down storeOutage        // its failures that found the store unavailable
 	defer func() { runs.stop() }()
-	for attempt := prior + 1; ; attempt++ {
+	for attempt := prior + 1; ; {
 		if failed != nil && isClosed(draining) {
 			r.drained(ctx, draining, topic, orig, failed, attempt-1)
 			return
@@ -228,11 +233,7 @@ func (r redelivery) deliver(ctx, drain context.Context, topic string, orig *mess
 		}
 		select {
 		case <-m.Acked():
-			r.counts.settled(orig.UUID)
-			orig.Ack()
-			if r.awaitSettle && isClosed(draining) {
-				settled(orig)
-			}
+			r.acked(draining, orig, &down)
 			return
 		case <-m.Nacked():
 			if ended(ctx, orig) {
@@ -243,11 +244,35 @@ func (r redelivery) deliver(ctx, drain context.Context, topic string, orig *mess
 			r.abandoned(ctx, draining, topic, orig, m, failed, attempt, true)
 			return
 		}
-		if !r.nacked(ctx, draining, topic, orig, m, attempt) {
+		next, again := r.failedDelivery(ctx, draining, topic, orig, m, attempt, &down)
+		if !again {
 			return
 		}
-		failed = m
+		attempt, failed = next, m
 	}
+}
+
+// failedDelivery settles orig after its copy m was nacked on delivery
+// attempt, and reports whether to hand it out again and the number of
+// that delivery: attempt again after a failure that found the store
+// unavailable (see outage), which does not count, else as nacked decides.
+func (r redelivery) failedDelivery(ctx context.Context, draining <-chan struct{}, topic string, orig, m *message.Message, attempt int, down *storeOutage) (next int, again bool) {
+	if uncounted, again := r.outage(ctx, draining, topic, orig, m, attempt, down); uncounted {
+		return attempt, again
+	}
+	return attempt + 1, r.nacked(ctx, draining, topic, orig, m, attempt)
+}
+
+// acked acks orig once its copy was acked; while draining, with
+// awaitSettle, it waits for the Pub/Sub to settle it. A delivery that
+// waited out a store outage (down) tells the outage log it cleared.
+func (r redelivery) acked(draining <-chan struct{}, orig *message.Message, down *storeOutage) {
+	r.counts.settled(orig.UUID)
+	orig.Ack()
+	if r.awaitSettle && isClosed(draining) {
+		settled(orig)
+	}
+	r.outageOver(down)
 }
 
 // ended reports whether the delivery context or orig's own context ended.

@@ -1,0 +1,103 @@
+package cqrs
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/repeatlog"
+)
+
+// StoreOutageWait bounds how long the in-process redelivery of
+// PubSubTransport and ChannelTransport keeps redelivering a message whose
+// deliveries fail because the service's own store is unavailable
+// (sourceflow.ErrStoreUnavailable: its database refuses connections or
+// does not answer) without counting them against MaxDeliveries: a
+// database failover (60-120s) or restart is waited out, and the message is
+// handled once the database is back. Past it, from the message's first
+// such failure, its failures count again, so an outage that outlasts it
+// dead-letters the message after its remaining deliveries.
+const StoreOutageWait = 10 * time.Minute
+
+// storeOutageLogEvery is the least time between two lines logging that
+// the store is unavailable (see repeatlog).
+const storeOutageLogEvery = time.Minute
+
+// errStoreOutage is the error of the line that logs a store outage: one
+// text for every message, so that the lines of an outage make one row
+// (repeatlog), the message's own error going in the line's fields.
+var errStoreOutage = errors.New("the service's state store is unavailable (its database refuses connections or does not answer)")
+
+// newStoreOutageLog returns the log of the store outages a transport's
+// deliveries meet, one line a minute at most while they last.
+func newStoreOutageLog(l watermill.LoggerAdapter) *repeatlog.Logger {
+	return repeatlog.NewLogger(l, storeOutageLogEvery)
+}
+
+// storeOutage follows the failures of one message's deliveries that found
+// the service's store unavailable.
+type storeOutage struct {
+	since time.Time // the first such failure; zero for none
+	waits int       // the pauses taken after them
+}
+
+// outage handles m, the copy of orig nacked on delivery attempt, when its
+// handler found the service's store unavailable
+// (sourceflow.MetaStoreUnavailable, and no permanent failure) within
+// StoreOutageWait of the message's first such failure, and the
+// subscription is not draining: it logs the outage (at most once a
+// minute) and pauses, and the failure does not count. uncounted is false
+// for any other failure, which nacked settles. again is false when the
+// pause was cut short: the delivery context ended, or the subscription
+// drains, and orig was then settled as drained.
+func (r redelivery) outage(ctx context.Context, draining <-chan struct{}, topic string, orig, m *message.Message, attempt int, o *storeOutage) (uncounted, again bool) {
+	if m.Metadata.Get(sourceflow.MetaStoreUnavailable) == "" || m.Metadata.Get(sourceflow.MetaFailure) != "" || isClosed(draining) {
+		return false, false
+	}
+	now := time.Now()
+	if o.since.IsZero() {
+		o.since = now
+	}
+	if now.Sub(o.since) >= StoreOutageWait {
+		return false, false
+	}
+	o.waits++
+	if r.outageLog != nil {
+		r.outageLog.Error("State store unavailable: messages are redelivered without using up their deliveries", errStoreOutage,
+			deadLetterFields(topic, m, attempt).Add(watermill.LogFields{"last_error": m.Metadata.Get(sourceflow.MetaLastError),
+				"waiting_for": now.Sub(o.since).String(), "counts_again_after": StoreOutageWait.String()}))
+	}
+	if !pause(ctx, draining, r.outagePause(m, o.waits)) {
+		if isClosed(draining) {
+			r.drained(ctx, draining, topic, orig, m, attempt)
+		}
+		return true, false
+	}
+	return true, true
+}
+
+// outagePause is the wait after the failure number n (1-based) of a
+// message that found the store unavailable: the delay its handler hinted,
+// capped as pauseAfter caps it, or else the transport's RedeliveryDelay
+// doubled for each failure before, at most 10s, with or without the
+// transport's backoff, so an outage is not polled at the pace of
+// ChannelTransport's 10ms.
+func (r redelivery) outagePause(m *message.Message, n int) time.Duration {
+	if d, ok := sourceflow.RetryAfterHint(m.Metadata); ok {
+		return min(d, cmp.Or(r.maxHinted, maxHintedPause))
+	}
+	return redelivery{delay: r.delay, backoff: true}.pause(n)
+}
+
+// outageOver tells the outage log, when the delivery that was acked had
+// waited out an outage (o), that the outage cleared.
+func (r redelivery) outageOver(o *storeOutage) {
+	if o.waits > 0 && r.outageLog != nil {
+		r.outageLog.Cleared()
+	}
+}
