@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"github.com/sourceflow-go/sourceflow/idempotency"
 	"github.com/sourceflow-go/sourceflow/internal/errtext"
+	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
 // idempotencyPrefix starts the text of idempotency's sentinel errors
@@ -15,7 +16,8 @@ const idempotencyPrefix = "idempotency: "
 // leading "idempotency: " is left out, so that the text names this package
 // alone; errors.Is and errors.As reach err. The operation and the key
 // travel as data (errtext.OpError), so that the middleware does not name
-// them again.
+// them again. An error that says the database could not be reached is
+// marked sourceflow.StoreUnavailable (sqldb.Unavailable).
 func opErr(op string, key idempotency.Key, err error) error {
-	return errtext.WrapOp("sqlstore: ", op, key.String(), idempotencyPrefix, err)
+	return sqldb.Unavailable(errtext.WrapOp("sqlstore: ", op, key.String(), idempotencyPrefix, err))
 }

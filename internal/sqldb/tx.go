@@ -88,7 +88,8 @@ func ExecutorFor(ctx context.Context, db *sql.DB, source string) (Executor, erro
 // fn's error is returned as it is; WithinTx's own (the transaction could not
 // begin or commit, or was ended by an earlier statement) start with pkg, the
 // public package whose method the caller is ("sqlstore: begin a
-// transaction: …"). source is SourceOf db's DSN ("" when not known): a
+// transaction: …"); those that say the database could not be reached are
+// marked sourceflow.StoreUnavailable (see Unavailable). source is SourceOf db's DSN ("" when not known): a
 // transaction ctx carries on another pool of that database is refused
 // (checkPool) rather than a new one begun beside it.
 //
@@ -110,7 +111,7 @@ func WithinTx(ctx context.Context, pkg string, db *sql.DB, source string, d Dial
 	}
 	tx, err := db.BeginTx(ctx, opts)
 	if err != nil {
-		return fmt.Errorf("%s: begin a transaction: %w", pkg, err)
+		return Unavailable(fmt.Errorf("%s: begin a transaction: %w", pkg, err))
 	}
 	committed := false
 	defer func() {
@@ -127,7 +128,7 @@ func WithinTx(ctx context.Context, pkg string, db *sql.DB, source string, d Dial
 	}
 	committed = true
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("%s: commit the transaction: %w", pkg, err)
+		return Unavailable(fmt.Errorf("%s: commit the transaction: %w", pkg, err))
 	}
 	return nil
 }
