@@ -16,7 +16,6 @@ import (
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/internal/deadletter"
 	"github.com/sourceflow-go/sourceflow/internal/fieldcheck"
-	"github.com/sourceflow-go/sourceflow/internal/repeatlog"
 )
 
 // ChannelConfig configures a ChannelTransport.
@@ -245,7 +244,7 @@ type ChannelTransport struct {
 	stalled   chan struct{}                           // closed when a delivery is next released (see awaitInChain)
 	turns     map[string]chan struct{}                // by ordered destination: closed when its last synchronous publish ended (see takeTurn)
 	filters   channelFilters
-	outages   *repeatlog.Logger // the deliveries that found the service's store unavailable
+	outages   *storeOutageLog // the deliveries that found the service's store unavailable
 }
 
 // DeadLetter is a message a transport gave up on: ChannelTransport keeps

@@ -15,7 +15,6 @@ import (
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/internal/deadletter"
 	"github.com/sourceflow-go/sourceflow/internal/fieldcheck"
-	"github.com/sourceflow-go/sourceflow/internal/repeatlog"
 )
 
 // Capabilities are the guarantees a Watermill Pub/Sub gives, as declared by
@@ -178,7 +177,7 @@ type PubSubTransport struct {
 	dead    deadletter.Counts
 	kept    deadLetterList // keptDeadLetters of them
 	filters pubsubFilters
-	outages *repeatlog.Logger // the deliveries that found the service's store unavailable
+	outages *storeOutageLog // the deliveries that found the service's store unavailable
 }
 
 // NewPubSubTransport returns a transport over the Pub/Sub of cfg.

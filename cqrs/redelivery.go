@@ -9,7 +9,6 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 
 	"github.com/sourceflow-go/sourceflow"
-	"github.com/sourceflow-go/sourceflow/internal/repeatlog"
 )
 
 // redelivery is what the transports of this package add to a Pub/Sub's
@@ -69,7 +68,7 @@ type redelivery struct {
 	filter groupFilter
 	// outageLog, when set, logs the deliveries that found the service's
 	// store unavailable (see outage).
-	outageLog *repeatlog.Logger
+	outageLog *storeOutageLog
 }
 
 // maxRedeliveryPause caps one pause between in-process deliveries.

@@ -4,13 +4,13 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
 
 	"github.com/sourceflow-go/sourceflow"
-	"github.com/sourceflow-go/sourceflow/internal/repeatlog"
 )
 
 // StoreOutageWait bounds how long the in-process redelivery of
@@ -25,18 +25,60 @@ import (
 const StoreOutageWait = 10 * time.Minute
 
 // storeOutageLogEvery is the least time between two lines logging that
-// the store is unavailable (see repeatlog).
+// the store is unavailable.
 const storeOutageLogEvery = time.Minute
 
-// errStoreOutage is the error of the line that logs a store outage: one
-// text for every message, so that the lines of an outage make one row
-// (repeatlog), the message's own error going in the line's fields.
+// errStoreOutage is the error of the line that logs a store outage, the
+// message's own error going in the line's fields.
 var errStoreOutage = errors.New("the service's state store is unavailable (its database refuses connections or does not answer)")
 
+// storeOutageLog logs the deliveries of a transport that found the
+// service's store unavailable, as internal/repeatlog bounds a condition's
+// lines (which cqrs may not import): the first at once, then at most one a
+// minute with the number of failures since, and the end once.
+type storeOutageLog struct {
+	logger watermill.LoggerAdapter
+
+	mu       sync.Mutex
+	since    time.Time // the outage's first failure; zero: none
+	loggedAt time.Time
+	unlogged int
+}
+
 // newStoreOutageLog returns the log of the store outages a transport's
-// deliveries meet, one line a minute at most while they last.
-func newStoreOutageLog(l watermill.LoggerAdapter) *repeatlog.Logger {
-	return repeatlog.NewLogger(l, storeOutageLogEvery)
+// deliveries meet.
+func newStoreOutageLog(l watermill.LoggerAdapter) *storeOutageLog {
+	return &storeOutageLog{logger: l}
+}
+
+// failed counts a failure that found the store unavailable, logging it
+// with fields when a minute passed since the line before.
+func (l *storeOutageLog) failed(fields watermill.LogFields) {
+	now := time.Now()
+	l.mu.Lock()
+	l.unlogged++
+	if l.since.IsZero() {
+		l.since = now
+	} else if now.Sub(l.loggedAt) < storeOutageLogEvery {
+		l.mu.Unlock()
+		return
+	}
+	fields = fields.Add(watermill.LogFields{"failed_deliveries": l.unlogged, "unavailable_for": now.Sub(l.since).String(),
+		"repeats_logged_every": storeOutageLogEvery.String()})
+	l.loggedAt, l.unlogged = now, 0
+	l.mu.Unlock()
+	l.logger.Error("State store unavailable: messages are redelivered without using up their deliveries", errStoreOutage, fields)
+}
+
+// cleared logs, once, that the outage the failures logged ended.
+func (l *storeOutageLog) cleared() {
+	l.mu.Lock()
+	since := l.since
+	l.since, l.unlogged = time.Time{}, 0
+	l.mu.Unlock()
+	if !since.IsZero() {
+		l.logger.Info("cleared: State store unavailable", watermill.LogFields{"unavailable_for": time.Since(since).String()})
+	}
 }
 
 // storeOutage follows the failures of one message's deliveries that found
@@ -68,9 +110,9 @@ func (r redelivery) outage(ctx context.Context, draining <-chan struct{}, topic 
 	}
 	o.waits++
 	if r.outageLog != nil {
-		r.outageLog.Error("State store unavailable: messages are redelivered without using up their deliveries", errStoreOutage,
-			deadLetterFields(topic, m, attempt).Add(watermill.LogFields{"last_error": m.Metadata.Get(sourceflow.MetaLastError),
-				"waiting_for": now.Sub(o.since).String(), "counts_again_after": StoreOutageWait.String()}))
+		r.outageLog.failed(deadLetterFields(topic, m, attempt).Add(watermill.LogFields{
+			"last_error": m.Metadata.Get(sourceflow.MetaLastError), "waiting_for": now.Sub(o.since).String(),
+			"counts_again_after": StoreOutageWait.String()}))
 	}
 	if !pause(ctx, draining, r.outagePause(m, o.waits)) {
 		if isClosed(draining) {
@@ -98,6 +140,6 @@ func (r redelivery) outagePause(m *message.Message, n int) time.Duration {
 // waited out an outage (o), that the outage cleared.
 func (r redelivery) outageOver(o *storeOutage) {
 	if o.waits > 0 && r.outageLog != nil {
-		r.outageLog.Cleared()
+		r.outageLog.cleared()
 	}
 }
