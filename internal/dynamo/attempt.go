@@ -5,6 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/sourceflow-go/sourceflow"
 )
 
 // AttemptTimeout bounds each attempt of a request Retry.Do makes. A
@@ -34,7 +38,9 @@ var ErrUnanswered = fmt.Errorf("no answer from DynamoDB within %s (the request m
 // AttemptTimeout from now, or sooner with ctx, unless the SDK bounds each
 // of the request's attempts (BoundAttempts) instead. When a bound, not
 // ctx, ended the request, the error is ErrUnanswered, naming table,
-// wrapping what fn returned.
+// wrapping what fn returned. That error, and one of a request that could
+// not be sent (smithyhttp.RequestSendError: the connection was refused),
+// are marked sourceflow.StoreUnavailable: DynamoDB is not there to answer.
 func attempt(ctx context.Context, table string, fn func(ctx context.Context) error) error {
 	actx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -50,10 +56,13 @@ func attempt(ctx context.Context, table string, fn func(ctx context.Context) err
 		return err
 	}
 	if errors.Is(context.Cause(actx), errCut) {
-		return tableNamed{fmt.Errorf("dynamodb: %s: %w: %w", tables(table), errCut, err)}
+		return sourceflow.StoreUnavailable(tableNamed{fmt.Errorf("dynamodb: %s: %w: %w", tables(table), errCut, err)})
 	}
 	if errors.As(err, new(cutAttempt)) {
-		return tableNamed{fmt.Errorf("dynamodb: %s: %w: %w", tables(table), ErrUnanswered, err)}
+		return sourceflow.StoreUnavailable(tableNamed{fmt.Errorf("dynamodb: %s: %w: %w", tables(table), ErrUnanswered, err)})
+	}
+	if _, unsent := errors.AsType[*smithyhttp.RequestSendError](err); unsent {
+		return sourceflow.StoreUnavailable(err) // no connection to DynamoDB: refused, or not resolved
 	}
 	return err
 }
