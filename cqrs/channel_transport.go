@@ -21,7 +21,11 @@ import (
 // ChannelConfig configures a ChannelTransport.
 type ChannelConfig struct {
 	// MaxDeliveries is how many times a failing message is delivered before
-	// it is dead-lettered. A permanent failure is dead-lettered at once.
+	// it is dead-lettered. A permanent failure is dead-lettered at once. A
+	// delivery that failed because the service's own store is unavailable
+	// (sourceflow.ErrStoreUnavailable) does not count, for up to
+	// StoreOutageWait, its pauses doubling from RedeliveryDelay to 10s; a
+	// synchronous Publish waits through them.
 	// Default: DefaultMaxDeliveries (8), as PubSubConfig's and sqlbus's.
 	MaxDeliveries int
 	// RedeliveryDelay is the pause before a failed message is delivered

@@ -70,7 +70,11 @@ type PubSubConfig struct {
 	// only after the deadline is dead-lettered too; on each other instance
 	// it reaches, it counts from one. A message past MaxDeliveries gets one
 	// delivery more, and if the Pub/Sub takes it back again it is
-	// dead-lettered without another. Default: DefaultMaxDeliveries (8).
+	// dead-lettered without another. A delivery that failed because the
+	// service's own store is unavailable (sourceflow.ErrStoreUnavailable: the
+	// database refused the connection or did not answer) does not count, for
+	// up to StoreOutageWait from the message's first such failure.
+	// Default: DefaultMaxDeliveries (8).
 	MaxDeliveries int
 	// RedeliveryDelay is the pause before the second delivery of a failed
 	// message; each next pause is twice as long, at most 10s, so the
@@ -81,7 +85,10 @@ type PubSubConfig struct {
 	// a Pub/Sub that hands a subscription one message at a time (gochannel,
 	// and watermill-sql under sqlbus, for at most its AckDeadline) hands out
 	// none of the destination's later messages to this consumer until then.
-	// Close ends a pause at once. Default: DefaultRedeliveryDelay (100ms).
+	// Close ends a pause at once. After a failure that found the store
+	// unavailable the pauses double from RedeliveryDelay to 10s while it
+	// lasts, up to StoreOutageWait (10 minutes), so a database failover does
+	// not dead-letter the message. Default: DefaultRedeliveryDelay (100ms).
 	RedeliveryDelay time.Duration
 	// CloseTimeout bounds how long a subscriber's Close (or the end of its
 	// subscription context) waits for the deliveries in flight to finish
