@@ -55,7 +55,7 @@ func SetLegacyLookBound(t interface{ Cleanup(func()) }, d time.Duration) {
 // whether a failure stopped any row.
 func NewHeldPass(cfg Config, now func() time.Time) func(context.Context) bool {
 	cfg.setDefaults()
-	rel := newRelay(cfg.Transport, cfg.Topic, nil)
+	rel := newRelay(cfg.Transport, cfg.Topic, nil, cfg.Logger)
 	rel.grace = destgrace.NewClock(now)
 	dead := deadLetterPublisher{db: cfg.DB, schema: schemaAdapter(cfg.Dialect), topic: cfg.Topic, logger: cfg.Logger, dead: &deadletter.Counts{}}
 	h := newHeldRetry(cfg, defaultBackoff, rel, dead, newFailureLog(cfg.Logger, cfg.Topic, time.Minute))
@@ -105,4 +105,13 @@ func SetHeldDestinationsBound(t interface{ Cleanup(func()) }, n int) {
 	was := heldDestinationsBound
 	heldDestinationsBound = n
 	t.Cleanup(func() { heldDestinationsBound = was })
+}
+
+// SetAttemptBound bounds each attempt to publish a row by bound, and waits
+// grace more for a publish that does not heed its context's end, until the
+// test ends. Call it before Bind or NewHeldPass.
+func SetAttemptBound(t interface{ Cleanup(func()) }, bound, grace time.Duration) {
+	wasBound, wasGrace := attemptBound, heedGrace
+	attemptBound, heedGrace = bound, grace
+	t.Cleanup(func() { attemptBound, heedGrace = wasBound, wasGrace })
 }

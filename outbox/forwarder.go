@@ -3,6 +3,7 @@ package outbox
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
 	"github.com/ThreeDotsLabs/watermill/components/forwarder"
@@ -28,6 +29,18 @@ func forwarderSchema(d sourceflow.Dialect) wsql.SchemaAdapter {
 	return sqldb.WatermillSchema("outbox", d, forwardBatchSize, nil)
 }
 
+// holdMargin is how long past an attempt's bound (and heedGrace) the
+// forwarder's poll waits for the row's handling (its ack deadline): long
+// enough for a row whose publish was abandoned at the bound to be held in
+// the poll's transaction, whose statements the poll bounds by
+// sqldb.DefaultPollBound each.
+const holdMargin = 15 * time.Second
+
+// forwardAckDeadline is the ack deadline of the forwarder's polls: the
+// context of a row's handling ends then, and the poll lets go of a row not
+// acknowledged by then (it is read again).
+func forwardAckDeadline() time.Duration { return attemptBound + heedGrace + holdMargin }
+
 // newForwarder returns Watermill's forwarder reading the outbox topic in the
 // shared consumer group and publishing to the inner transport, with the
 // dead-letter middleware. Each delivery of a row makes one attempt; after a
@@ -41,11 +54,13 @@ func forwarderSchema(d sourceflow.Dialect) wsql.SchemaAdapter {
 // destinations go on.
 func newForwarder(cfg Config, b backoff, rel *relay, deadLetters deadLetterPublisher, log *failureLog) (*forwarder.Forwarder, error) {
 	pollLog := sqldb.NewPollLog(cfg.Logger, b.logEvery) // shared by the subscribers, one after the other
+	ackDeadline := forwardAckDeadline()
 	sub, err := newPausingSubscriber(func() (message.Subscriber, error) {
 		beginner := afterCommitBeginner{pollLog.Beginner(
 			sqldb.WatermillBeginner("outbox", cfg.Dialect, cfg.DB, cfg.Topic, consumerGroup, sqldb.DefaultPollBound, ""),
 		)}
 		return wsql.NewSubscriber(beginner, wsql.SubscriberConfig{
+			AckDeadline:    &ackDeadline,
 			ConsumerGroup:  consumerGroup,
 			PollInterval:   cfg.PollInterval,
 			SchemaAdapter:  forwarderSchema(cfg.Dialect),

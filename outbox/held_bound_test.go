@@ -15,16 +15,21 @@ import (
 )
 
 // hangingTransport is a stuckTransport whose publishes to the
-// destinations in hang hang until release is closed.
+// destinations in hang hang until release is closed, ignoring their
+// context; entered, when set, counts the publishes begun per destination.
 type hangingTransport struct {
 	*stuckTransport
 	hang    []string
 	release chan struct{}
+	entered *counter
 }
 
 func (h hangingTransport) Publisher(string) (message.Publisher, error) { return h, nil }
 
 func (h hangingTransport) Publish(destination string, msgs ...*message.Message) error {
+	if h.entered != nil {
+		h.entered.add(destination)
+	}
 	if slices.Contains(h.hang, destination) {
 		<-h.release
 	}

@@ -9,6 +9,8 @@ import (
 
 	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
 	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/sourceflow-go/sourceflow"
 )
 
 // heldError is a row's transient failure to forward after the row was
@@ -44,8 +46,9 @@ type holder struct {
 // which acknowledges it: the hold and the acknowledgement commit together,
 // or neither does and the row is read again. The rows for other
 // destinations go on; the held ones are relayed by heldRetry. A failure to
-// look or to hold is the row's transient failure: the poll ends without
-// acknowledging it.
+// look or to hold, and a panic of the inner transport (which the relay
+// returns as a *sourceflow.PanicError), is the row's transient failure: the
+// poll ends without acknowledging it.
 func (h *holder) holding(next message.HandlerFunc) message.HandlerFunc {
 	return func(msg *message.Message) ([]*message.Message, error) {
 		tx, ok := wsql.TxFromContext(msg.Context())
@@ -64,7 +67,8 @@ func (h *holder) holding(next message.HandlerFunc) message.HandlerFunc {
 			return nil, h.hold(msg.Context(), tx, e.DestinationTopic, msg)
 		}
 		out, err := next(msg)
-		if err == nil || errors.Is(err, ErrUndeliverable) || errors.Is(err, context.Canceled) {
+		if err == nil || errors.Is(err, ErrUndeliverable) || errors.Is(err, context.Canceled) ||
+			errors.Is(err, sourceflow.ErrPanic) { // a panic of the inner transport ends the poll: not held
 			return out, err
 		}
 		if fe := (forwardError{}); errors.As(err, &fe) {

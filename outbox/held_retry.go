@@ -21,10 +21,6 @@ import (
 // held rows while it finds none.
 const heldIdleInterval = time.Second
 
-// heldAttemptTimeout bounds one attempt to relay a held row, as
-// watermill-sql's ack deadline bounds the forwarder's.
-const heldAttemptTimeout = 30 * time.Second
-
 // heldBatch and heldBatchTime bound what one transaction of the retry
 // relays: at most heldBatch rows of one destination, and no more row once
 // heldBatchTime passed, so that a destination that recovers drains its
@@ -271,10 +267,8 @@ func (h *heldRetry) relayLocked(ctx context.Context, tx wsql.Tx, destination str
 func (h *heldRetry) attempt(ctx context.Context, tx wsql.Tx, destination string, row heldRow) (relayed bool, err error) {
 	msg, err := row.forwarded()
 	if err == nil {
-		attemptCtx, cancel := context.WithTimeout(ctx, heldAttemptTimeout)
-		msg.SetContext(attemptCtx)
+		msg.SetContext(ctx) // the relay bounds the attempt (attemptBound)
 		err = recoveredPublish(func() error { return h.relay.publishHeld(destination, row.unknownFor, msg) })
-		cancel()
 	}
 	switch {
 	case err == nil:

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
 
 	"github.com/sourceflow-go/sourceflow"
@@ -14,28 +15,32 @@ import (
 )
 
 // relay is the forwarder's output: it publishes each unwrapped message to
-// the inner transport's publisher of its destination, and reports each
-// attempt to the observers.
+// the inner transport's publisher of its destination, within attemptBound
+// (calls), and reports each attempt to the observers.
 type relay struct {
 	inner     cqrs.Transport
 	grace     *destgrace.Clock
 	topic     string
 	observers []sourceflow.RelayObserver
+	calls     *boundedCalls
+	bound     time.Duration
 
 	mu   sync.Mutex
 	pubs map[string]message.Publisher
 }
 
 // newRelay returns the relay of the outbox topic to inner, reporting to
-// observers.
-func newRelay(inner cqrs.Transport, topic string, observers []sourceflow.RelayObserver) *relay {
+// observers and logging the end of an abandoned publish through logger.
+func newRelay(inner cqrs.Transport, topic string, observers []sourceflow.RelayObserver, logger watermill.LoggerAdapter) *relay {
 	return &relay{inner: inner, grace: destgrace.NewClock(nil), topic: topic, observers: observers,
+		calls: newBoundedCalls(logger, topic, failureLogInterval), bound: attemptBound,
 		pubs: map[string]message.Publisher{}}
 }
 
 // Publish forwards msgs to destination (forward), each in a context that
-// keeps none of the forwarder's values (detached), and reports the attempt
-// of each to the observers, a panic too before it goes on (RunRelay).
+// keeps none of the forwarder's values (detached) and ends at the
+// attempt's bound, and reports the attempt of each to the observers, a
+// panic too before it goes on (RunRelay).
 func (r *relay) Publish(destination string, msgs ...*message.Message) error {
 	if err := r.publish(destination, 0, msgs); err != nil {
 		return forwardError{err}
@@ -62,8 +67,17 @@ func (r *relay) publishHeld(destination string, unknownFor time.Duration, msg *m
 }
 
 func (r *relay) publish(destination string, unknownFor time.Duration, msgs []*message.Message) error {
-	for _, m := range msgs {
-		m.SetContext(detached{m.Context()})
+	deadline := time.Now().Add(r.bound)
+	cancels := make([]context.CancelFunc, len(msgs))
+	defer func() {
+		for _, cancel := range cancels {
+			cancel()
+		}
+	}()
+	for i, m := range msgs {
+		var ctx context.Context
+		ctx, cancels[i] = context.WithDeadline(detached{m.Context()}, deadline)
+		m.SetContext(ctx)
 	}
 	if len(r.observers) == 0 {
 		return r.forward(destination, unknownFor, msgs)
@@ -86,14 +100,20 @@ func (r *relay) publish(destination string, unknownFor time.Duration, msgs []*me
 // (unknownFor), on any: the row was written by an instance whose transport
 // knew it, so this one runs another version (a rolling deploy) or is not
 // bound yet, and an instance that knows it forwards it meanwhile. After
-// that its rows are undeliverable.
+// that its rows are undeliverable. The publish is bounded (boundedCalls)
+// by the context of the first message, which the others share (the
+// forwarder and the retry publish one at a time).
 func (r *relay) forward(destination string, unknownFor time.Duration, msgs []*message.Message) error {
 	pub, err := r.publisher(destination)
 	if err != nil {
 		return r.unknown(destination, unknownFor, err)
 	}
 	r.grace.Found(destination)
-	if err := pub.Publish(destination, msgs...); err != nil {
+	if len(msgs) == 0 {
+		return nil
+	}
+	publish := func() error { return pub.Publish(destination, msgs...) }
+	if err := r.calls.publish(msgs[0].Context(), destination, publish); err != nil {
 		err = fmt.Errorf("outbox: forward to %q: %w", destination, err)
 		if sourceflow.IsPermanent(err) {
 			return undeliverable(err)

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -34,7 +35,7 @@ func TestRowsForAnUnknownDestinationAreRetriedForTheGraceThenDeadLettered(t *tes
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = channel.Close() })
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	r := newRelay(refusingTransport{ChannelTransport: channel, err: errors.New("awsbus: unknown destination")}, "outbox_test", nil)
+	r := newRelay(refusingTransport{ChannelTransport: channel, err: errors.New("awsbus: unknown destination")}, "outbox_test", nil, watermill.NopLogger{})
 	r.grace = destgrace.NewClock(func() time.Time { return now })
 
 	first := message.NewMessage("m-1", []byte("{}"))
@@ -53,6 +54,6 @@ func TestRowsForAnUnknownDestinationAreRetriedForTheGraceThenDeadLettered(t *tes
 	assert.NotErrorIs(t, r.Publish("payments", first), ErrUndeliverable, "another destination has its own grace")
 
 	permanent := newRelay(refusingTransport{ChannelTransport: channel,
-		err: sourceflow.Permanent(fmt.Errorf("destination refused"))}, "outbox_test", nil)
+		err: sourceflow.Permanent(fmt.Errorf("destination refused"))}, "outbox_test", nil, watermill.NopLogger{})
 	assert.ErrorIs(t, permanent.Publish("orders", first), ErrUndeliverable)
 }

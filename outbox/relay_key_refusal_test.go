@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -44,7 +45,7 @@ func TestRowsWhoseKeyStaysRefusedAreDeadLetteredAfterTheGrace(t *testing.T) {
 	clock := clocktest.NewManual(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	enc, err := encryption.NewEncrypter(kms, encryption.EncrypterConfig{KeyID: key, Clock: clock})
 	require.NoError(t, err)
-	r := newRelay(encryptingTransport{ChannelTransport: channel, enc: enc}, "outbox_test", nil)
+	r := newRelay(encryptingTransport{ChannelTransport: channel, enc: enc}, "outbox_test", nil, watermill.NopLogger{})
 	row := func() *message.Message {
 		m := message.NewMessage("m-1", []byte("{}"))
 		m.Metadata.Set(sourceflow.MetaType, "orders.PlaceOrder")

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -21,7 +22,7 @@ func TestRelayReportsAFailedForward(t *testing.T) {
 	t.Cleanup(func() { _ = channel.Close() })
 	rec := &cqrstest.RelayRecorder{}
 	r := newRelay(refusingTransport{ChannelTransport: channel, err: errors.New("awsbus: unknown destination")},
-		"outbox_test", []sourceflow.RelayObserver{rec})
+		"outbox_test", []sourceflow.RelayObserver{rec}, watermill.NopLogger{})
 	first, second := message.NewMessage("u-1", nil), message.NewMessage("u-2", nil)
 	first.Metadata.Set(sourceflow.MetaMessageID, "m-1")
 	second.Metadata.Set(sourceflow.MetaMessageID, "m-2")
@@ -39,19 +40,25 @@ func TestRelayReportsAFailedForward(t *testing.T) {
 	}
 }
 
-// A forward that panics ends each observed attempt with the panic before
-// the panic goes on, so the relay span ends and the failure is counted.
+// A forward that panics ends each observed attempt with the panic, so the
+// relay span ends and the failure is counted: the publish runs in a
+// goroutine of its own (boundedCalls), which returns its panic as a
+// *sourceflow.PanicError with the publisher's stack.
 func TestRelayReportsAForwardThatPanics(t *testing.T) {
 	channel, err := cqrs.NewChannelTransport(cqrs.ChannelConfig{})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = channel.Close() })
 	rec := &cqrstest.RelayRecorder{}
 	inner := cqrstest.PanickingTransport{ChannelTransport: channel, Value: "inner publisher bug"}
-	r := newRelay(inner, "outbox_test", []sourceflow.RelayObserver{rec})
+	r := newRelay(inner, "outbox_test", []sourceflow.RelayObserver{rec}, watermill.NopLogger{})
 	m := message.NewMessage("u-1", nil)
 	m.Metadata.Set(sourceflow.MetaMessageID, "m-1")
 
-	require.PanicsWithValue(t, "inner publisher bug", func() { _ = r.Publish("orders", m) })
+	require.NotPanics(t, func() { err = r.Publish("orders", m) })
+	var returned *sourceflow.PanicError
+	require.ErrorAs(t, err, &returned)
+	assert.Equal(t, "inner publisher bug", returned.Value)
+	assert.NotErrorIs(t, err, ErrUndeliverable)
 
 	attempts := rec.Attempts()
 	require.Len(t, attempts, 1)
