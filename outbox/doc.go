@@ -82,9 +82,7 @@
 // holder until its next look. A relay that hangs therefore holds up its
 // own destination only, on every instance: on the same instance the other
 // destinations have relays of their own (a publish that hangs keeps one of
-// the 4 until it returns, at most 30 s an attempt when the inner transport
-// heeds the message's context: only 4 hanging at once hold up the
-// others), on the others the lock is taken, as it is while the session of
+// the 4 for at most an attempt's bound, below), on the others the lock is taken, as it is while the session of
 // an instance that died is not yet found dead by the database. Once a
 // destination has no held rows left, its rows go straight out again. A
 // held row is never dropped while its failure is transient. The failures are logged per destination: the first, then
@@ -106,11 +104,28 @@
 // sqlbus, "Polling and its cost"). A row held, or dead-lettered (below), is
 // written in the poll's transaction, which from then on has a transaction
 // id: the attempts on the rest of its batch (up to 9 rows) hold up the
-// other readers of the cluster until it commits. An
-// attempt is bounded by watermill-sql's ack deadline (30s): the context of
-// a publish slower than that is cancelled, and a row whose publish the
-// inner transport completes anyway is forwarded again, since its poll
-// ended without acknowledging it.
+// other readers of the cluster until it commits.
+//
+// Each attempt to publish a row, the forwarder's and the relay's of a held
+// row, is bounded: the context of its messages ends after 30 s, and a
+// publish that has not returned a second after that (an inner publisher
+// that ignores its context, as watermill-aws's SNS publisher, which calls
+// AWS with context.Background(), while its endpoint does not answer) is
+// abandoned. The attempt is then the row's transient failure, logged as
+// any ("the publish did not return within … and did not heed its
+// context's end"), and the row is held. The forwarder relays its rows one
+// at a time, so it waits for one such attempt, 31 s at most, and then goes
+// on with the other destinations; its poll's ack deadline (watermill-sql's
+// AckDeadline, 46 s) leaves the hold the time to commit in the poll. The
+// abandoned call keeps running in its goroutine, since nothing can stop
+// it; its result is ignored, and its end, if it comes, is logged at most
+// once a minute. A destination whose abandoned call is still running gets
+// no new attempt until it returns (its rows stay held, each retry failing
+// at once), so a dead endpoint costs one goroutine per destination (two
+// when the forwarder and the relay attempted it at the same moment), not
+// one per attempt. A message the abandoned call publishes after all goes
+// out again with its held row: at least once, as always. Close does not
+// wait for an abandoned call.
 //
 // A row that can never be delivered is dead-lettered at once: a payload
 // that is not a forwarder envelope, metadata that is not a JSON object of

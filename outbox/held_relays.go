@@ -16,10 +16,11 @@ const heldRelaysAtOnce = 4
 // and no slot, so relays stuck on many destinations that fail quickly cost
 // memory only, and leave the others their turn: the passes read on past
 // them. A destination that keeps failing holds up no other: the others
-// have their own relays. A publish that hangs keeps its slot until it
-// returns (the inner transport's own timeout), so heldRelaysAtOnce such
-// destinations at once hold up every other relay of the instance
-// meanwhile. A relay takes one of heldRelaysAtOnce slots for each batch it
+// have their own relays. A publish that hangs keeps its slot for at most
+// an attempt's bound (attemptBound, then heedGrace for one that ignores
+// its context, which boundedCalls abandons), so heldRelaysAtOnce such
+// destinations at once hold up the other relays of the instance that
+// long at most. A relay takes one of heldRelaysAtOnce slots for each batch it
 // relays (one transaction), and gives it back after: relays waiting for a
 // slot take it in turn, so a destination with thousands of held rows
 // relays a batch and then waits behind the others, instead of keeping them
