@@ -61,8 +61,9 @@ var (
 	ErrAttributeBudget = errors.New("awsbus: attribute budget exceeded")
 
 	// ErrMessageTooLarge reports a message over the size limit of its
-	// service. errors.As to *SizeError.
-	ErrMessageTooLarge = errors.New("awsbus: message too large")
+	// service. errors.As to *SizeError. It is sourceflow.ErrMessageTooLarge,
+	// which cqrs.PubSubTransport's size check returns too.
+	ErrMessageTooLarge = sourceflow.ErrMessageTooLarge
 
 	// ErrMissingEntityID reports a message for a FIFO destination without the
 	// entity id that becomes its message group id.
@@ -112,27 +113,9 @@ func (e *BudgetError) Error() string {
 // Unwrap returns ErrAttributeBudget.
 func (e *BudgetError) Unwrap() error { return ErrAttributeBudget }
 
-// SizeError is returned when a message is larger than its service accepts.
-type SizeError struct {
-	// UUID is the Watermill message UUID.
-	UUID string
-	// Service is "SQS" or "SNS".
-	Service string
-	// Size is the body plus attribute size in bytes.
-	Size int
-	// Limit is the service limit in bytes.
-	Limit int
-}
-
-// Error names the message (its UUID as sourceflow.IDText shows it), the
-// size and the limit.
-func (e *SizeError) Error() string {
-	return fmt.Sprintf("%v: message %s is %d bytes, %s accepts at most %d",
-		ErrMessageTooLarge, sourceflow.IDText(e.UUID), e.Size, e.Service, e.Limit)
-}
-
-// Unwrap returns ErrMessageTooLarge.
-func (e *SizeError) Unwrap() error { return ErrMessageTooLarge }
+// SizeError is returned when a message is larger than its service ("SQS"
+// or "SNS") accepts. It is sourceflow.SizeError.
+type SizeError = sourceflow.SizeError
 
 // FailedMessage is one message AWS did not accept.
 type FailedMessage struct {

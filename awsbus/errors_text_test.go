@@ -46,7 +46,7 @@ func TestBudgetAndSizeErrorsBoundTheUUID(t *testing.T) {
 	size := (&awsbus.SizeError{UUID: long, Service: "SQS", Size: 300_000, Limit: 262_144}).Error()
 
 	assert.Equal(t, "awsbus: attribute budget exceeded: message "+sourceflow.IDText(long)+" needs 11 attributes, at most 10 allowed: \"a\"", budget)
-	assert.Equal(t, "awsbus: message too large: message "+sourceflow.IDText(long)+" is 300000 bytes, SQS accepts at most 262144", size)
+	assert.Equal(t, "sourceflow: message too large: message "+sourceflow.IDText(long)+" is 300000 bytes, SQS accepts at most 262144", size)
 }
 
 // A BudgetError of many keys (a received message may carry a thousand into

@@ -15,6 +15,7 @@ import (
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
+	"github.com/sourceflow-go/sourceflow/internal/errtext"
 	"github.com/sourceflow-go/sourceflow/internal/fieldcheck"
 	"github.com/sourceflow-go/sourceflow/internal/sqsrules"
 )
@@ -206,7 +207,7 @@ func (p *Publisher) prepare(ep topology.Endpoint, msgs []*message.Message) ([]ou
 	if len(errs) > 0 {
 		// The messages themselves are at fault: sending again cannot help,
 		// and a circuit breaker must not count it against the destination.
-		return nil, sourceflow.Permanent(fmt.Errorf("awsbus: nothing sent to %q: %w", ep.Name, refusals(errs)))
+		return nil, sourceflow.Permanent(fmt.Errorf("awsbus: nothing sent to %q: %w", ep.Name, errtext.Joined(errs)))
 	}
 	return out, nil
 }
