@@ -10,13 +10,18 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 )
 
-// topicPublisher publishes a destination's messages to its topic.
+// topicPublisher publishes a destination's messages to its topic, none of
+// them when one is over maxBytes (checkSizes).
 type topicPublisher struct {
-	pub   message.Publisher
-	topic func(string) string
+	pub      message.Publisher
+	topic    func(string) string
+	maxBytes int
 }
 
 func (p topicPublisher) Publish(destination string, msgs ...*message.Message) error {
+	if err := checkSizes(destination, p.maxBytes, msgs); err != nil {
+		return err
+	}
 	return p.pub.Publish(p.topic(destination), msgs...)
 }
 

@@ -44,8 +44,26 @@ type PubSubConfig struct {
 	// Publisher publishes every destination's messages. Required. The
 	// transport's Close closes it: give the transports of several services
 	// on one Pub/Sub a publisher each, or wrap a shared one so that its
-	// Close is left to its last user.
+	// Close is left to its last user. An error it returns marked
+	// sourceflow.Permanent says the Pub/Sub refuses the message for good
+	// (watermill-aws's SNS and SQS answer "InvalidParameter ... too long"):
+	// the outbox dead-letters its row with that reason instead of retrying
+	// it, and a handler that published it fails for good. Any other error
+	// is taken as passing, and the outbox retries the row for as long as it
+	// fails, the later rows of its destination waiting behind it.
 	Publisher message.Publisher
+	// MaxMessageBytes is the largest message the Pub/Sub accepts: a
+	// message over it is refused before it is sent, with a *SizeError
+	// (sourceflow.ErrMessageTooLarge) naming its size, the limit and the
+	// destination, marked sourceflow.Permanent, so the outbox dead-letters
+	// its row; nothing of that Publish is sent. A message counts its
+	// payload plus the bytes of each metadata key and value, as SNS and SQS
+	// count a message's body and attributes; a Pub/Sub that adds bytes of
+	// its own (watermill-aws: each attribute's data type and the message
+	// UUID, some ten bytes per metadata key) may still refuse a message
+	// within a few hundred bytes of its limit: have Publisher mark that
+	// refusal sourceflow.Permanent too. Default: 0, no limit.
+	MaxMessageBytes int
 	// Subscriber returns a subscriber of topic in consumer group group (the
 	// service name). Required.
 	Subscriber func(topic, group string) (message.Subscriber, error)
@@ -163,6 +181,7 @@ func (c PubSubConfig) Validate() error {
 		fieldcheck.AtLeast("cqrs: PubSubConfig.MaxDeliveries", c.MaxDeliveries, 1),
 		fieldcheck.NotNegative("cqrs: PubSubConfig.RedeliveryDelay", c.RedeliveryDelay),
 		fieldcheck.NotNegative("cqrs: PubSubConfig.CloseTimeout", c.CloseTimeout),
+		fieldcheck.NotNegative("cqrs: PubSubConfig.MaxMessageBytes", c.MaxMessageBytes),
 		fieldcheck.NotTypedNil("cqrs: PubSubConfig.Logger", c.Logger),
 		fieldcheck.NotTypedNil("cqrs: PubSubConfig.TypeFilter", c.TypeFilter),
 	)
@@ -248,7 +267,7 @@ func (t *PubSubTransport) Publisher(destination string) (message.Publisher, erro
 	if _, err := t.boundService(); err != nil {
 		return nil, err
 	}
-	return topicPublisher{pub: t.cfg.Publisher, topic: t.cfg.Topic}, nil
+	return topicPublisher{pub: t.cfg.Publisher, topic: t.cfg.Topic, maxBytes: t.cfg.MaxMessageBytes}, nil
 }
 
 // Subscriber returns a subscriber of destination in the service's consumer

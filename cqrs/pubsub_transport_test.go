@@ -222,8 +222,8 @@ func TestPubSubTransportRefusesRoutingItsPubSubCannotCarry(t *testing.T) {
 }
 
 func TestPubSubConfigValidate(t *testing.T) {
-	_, err := cqrs.NewPubSubTransport(cqrs.PubSubConfig{MaxDeliveries: -1, RedeliveryDelay: -1})
-	for _, want := range []string{"Publisher is required", "Subscriber is required", "MaxDeliveries: -1", "RedeliveryDelay: -1ns"} {
+	_, err := cqrs.NewPubSubTransport(cqrs.PubSubConfig{MaxDeliveries: -1, RedeliveryDelay: -1, MaxMessageBytes: -1})
+	for _, want := range []string{"Publisher is required", "Subscriber is required", "MaxDeliveries: -1", "RedeliveryDelay: -1ns", "MaxMessageBytes: -1"} {
 		assert.ErrorContains(t, err, want)
 	}
 }
