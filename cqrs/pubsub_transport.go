@@ -53,16 +53,16 @@ type PubSubConfig struct {
 	// fails, the later rows of its destination waiting behind it.
 	Publisher message.Publisher
 	// MaxMessageBytes is the largest message the Pub/Sub accepts: a
-	// message over it is refused before it is sent, with a *SizeError
-	// (sourceflow.ErrMessageTooLarge) naming its size, the limit and the
-	// destination, marked sourceflow.Permanent, so the outbox dead-letters
-	// its row; nothing of that Publish is sent. A message counts its
-	// payload plus the bytes of each metadata key and value, as SNS and SQS
-	// count a message's body and attributes; a Pub/Sub that adds bytes of
-	// its own (watermill-aws: each attribute's data type and the message
-	// UUID, some ten bytes per metadata key) may still refuse a message
-	// within a few hundred bytes of its limit: have Publisher mark that
-	// refusal sourceflow.Permanent too. Default: 0, no limit.
+	// message over it is refused before it is sent, with a
+	// *sourceflow.SizeError (sourceflow.ErrMessageTooLarge) naming its
+	// size, the limit and the destination, marked sourceflow.Permanent, so
+	// the outbox dead-letters its row; nothing of that Publish is sent. A
+	// message counts its payload plus the bytes of each metadata key and
+	// value, as SNS and SQS count a body and its attributes; a Pub/Sub that
+	// adds bytes of its own (watermill-aws: each attribute's data type, 6
+	// bytes, and the UUID attribute) may still refuse a message within a
+	// few hundred bytes of its limit, so have Publisher mark that refusal
+	// permanent too. Default: 0, no limit.
 	MaxMessageBytes int
 	// Subscriber returns a subscriber of topic in consumer group group (the
 	// service name). Required.

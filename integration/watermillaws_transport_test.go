@@ -4,6 +4,7 @@ package integration
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -18,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	awssqs "github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/cqrs"
@@ -55,6 +57,10 @@ type watermillAWSOptions struct {
 //   - events travel on SNS (sns.Publisher, sns.Subscriber): a topic per
 //     destination and, per subscribing service, a queue named
 //     "<topic>-<service>" that its instances share.
+//   - a message over 256 KiB (watermillAWSMaxBytes), payload plus
+//     metadata, is refused before it is sent, and SNS's and SQS's own
+//     "too long" refusal is marked permanent (refusedForGood), so the
+//     outbox dead-letters the row instead of retrying it for ever.
 //   - dead letters go to "<destination>-dlq" (".fifo" kept): a queue for a
 //     command destination; for an event destination a topic of that name with
 //     a queue of the same name subscribed to it, created when a service
@@ -90,12 +96,13 @@ func watermillAWSCommands(awsCfg aws.Config, o watermillAWSOptions) (*cqrs.PubSu
 		return nil, err
 	}
 	return cqrs.NewPubSubTransport(cqrs.PubSubConfig{
-		Publisher: pub,
+		Publisher: refusedForGood{pub},
 		Subscriber: func(string, string) (message.Subscriber, error) {
 			return wsqs.NewSubscriber(o.sqsSubscriberConfig(awsCfg), o.Logger)
 		},
 		DeadLetterTopic: deadLetterName,
 		Capabilities:    cqrs.Capabilities{ConsumerGroups: true, Ordered: true},
+		MaxMessageBytes: watermillAWSMaxBytes,
 		Logger:          o.Logger,
 	})
 }
@@ -120,10 +127,11 @@ func watermillAWSEvents(awsCfg aws.Config, o watermillAWSOptions) (*cqrs.PubSubT
 		return wsns.NewSubscriber(cfg, o.sqsSubscriberConfig(awsCfg), o.Logger)
 	}
 	return cqrs.NewPubSubTransport(cqrs.PubSubConfig{
-		Publisher:       pub,
+		Publisher:       refusedForGood{pub},
 		Subscriber:      subscriber,
 		DeadLetterTopic: deadLetterName,
 		Capabilities:    cqrs.Capabilities{ConsumerGroups: true},
+		MaxMessageBytes: watermillAWSMaxBytes,
 		Logger:          o.Logger,
 	})
 }
@@ -220,4 +228,28 @@ func fifoSendMessageInput(ctx context.Context, url wsqs.QueueURL, m *types.Messa
 	}
 	in.MessageGroupId, in.MessageDeduplicationId = aws.String(group), aws.String(dedup)
 	return in, nil
+}
+
+// watermillAWSMaxBytes is the largest message SNS accepts, and SQS in a
+// queue watermill-aws creates (its MaximumMessageSize is left at 256 KiB).
+const watermillAWSMaxBytes = 256 << 10
+
+// refusedForGood marks permanent (sourceflow.Permanent) the refusal of a
+// message that SNS or SQS will never accept, too long: SNS answers
+// "InvalidParameter: ... Message too long", SQS "InvalidParameterValue:
+// ... Message must be shorter than 262144 bytes". watermill-aws returns
+// every error unmarked, which the outbox retries for ever; the size check
+// of cqrs.PubSubConfig.MaxMessageBytes catches all but the few messages
+// within the bytes watermill-aws adds (each attribute's data type, the
+// UUID attribute).
+type refusedForGood struct{ message.Publisher }
+
+func (p refusedForGood) Publish(topic string, msgs ...*message.Message) error {
+	err := p.Publisher.Publish(topic, msgs...)
+	var api smithy.APIError
+	if errors.As(err, &api) && strings.HasPrefix(api.ErrorCode(), "InvalidParameter") &&
+		(strings.Contains(api.ErrorMessage(), "too long") || strings.Contains(api.ErrorMessage(), "must be shorter")) {
+		return sourceflow.Permanent(err)
+	}
+	return err
 }
