@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -94,4 +96,26 @@ func newWatermillAWSService(t *testing.T, awsCfg aws.Config, o watermillAWSOptio
 	require.NoError(t, err)
 	t.Cleanup(func() { assert.NoError(t, svc.Close()); assert.NoError(t, tr.Close()) })
 	return svc
+}
+
+// A message within MaxMessageBytes that SNS still refuses as too long, for
+// the bytes watermill-aws adds (each attribute's data type, the UUID
+// attribute), comes back marked permanent with SNS's reason.
+func TestWatermillAWSMarksSNSTooLongPermanent(t *testing.T) {
+	t.Parallel()
+	events, err := watermillAWSEvents(awsConfig(t), watermillAWSOptions{Logger: watermill.NopLogger{}})
+	require.NoError(t, err)
+	t.Cleanup(func() { assert.NoError(t, events.Close()) })
+	require.NoError(t, events.Bind(context.Background(), sourceflow.Binding{Service: "wa-size-edge"}))
+	dest := uniqueName("wa-size-edge", "")
+	pub, err := events.Publisher(dest)
+	require.NoError(t, err)
+	m := message.NewMessage(watermill.NewUUID(), nil)
+	m.Metadata.Set("k", "v")
+	m.Payload = []byte(strings.Repeat("n", watermillAWSMaxBytes-2)) // exactly the limit as MaxMessageBytes counts it
+	err = pub.Publish(dest, m)
+	require.Error(t, err, "SNS counts the data type and the UUID attribute too")
+	assert.NotErrorIs(t, err, sourceflow.ErrMessageTooLarge, "within MaxMessageBytes")
+	assert.True(t, sourceflow.IsPermanent(err), "SNS's refusal is for good: %v", err)
+	assert.Contains(t, err.Error(), "Message too long")
 }
