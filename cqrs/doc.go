@@ -196,7 +196,11 @@
 //     Whoever adapts a Pub/Sub declares its Capabilities; Bind refuses a
 //     routing that needs one it lacks (per-entity order for ".fifo"
 //     destinations, consumer groups to listen), naming the destination, so
-//     the mismatch shows at Start rather than in production.
+//     the mismatch shows at Start rather than in production. It declares
+//     its size limit too (PubSubConfig.MaxMessageBytes): a message over it
+//     is refused before sending, marked sourceflow.Permanent, so an outbox
+//     dead-letters its row rather than retry it for ever; a Publisher marks
+//     the Pub/Sub's own refusals for good so.
 //   - Close refuses new sends at once but lets handlers still draining send
 //     until the router has stopped. A message waiting between runs of its
 //     handler (middleware.Retry's pause) has its context ended at once, so
