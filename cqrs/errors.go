@@ -42,7 +42,11 @@ var (
 	// ErrCapability is returned by a PubSubTransport's Bind when the
 	// service's routing needs a capability the Pub/Sub does not declare.
 	ErrCapability = errors.New("cqrs: transport lacks a capability")
-	// ErrNotBound is returned by a transport used before Bind.
+	// ErrNotBound is returned by a transport used before Bind, and by a
+	// HybridTransport for a destination no Bind named whose transport
+	// depends on its kind (see HybridConfig). The outboxes hold a message
+	// whose destination gets it (no publisher) for the grace of a rolling
+	// deploy.
 	ErrNotBound = errors.New("cqrs: transport is not bound")
 )
 

@@ -20,6 +20,20 @@ import (
 // A destination named in Destinations goes there; otherwise a command
 // destination goes to Commands and an event destination to Events when they
 // are set; everything else goes to Default.
+//
+// A destination's kind is known once a service on the HybridTransport has
+// bound it (registered a type there, or listened to it). When Commands or
+// Events is set, so that a command and an event there would go to
+// different transports, the HybridTransport has no publisher (nor
+// subscriber) for a destination outside Destinations that no Bind named,
+// and says so with ErrNotBound: an outbox in front (outbox.Transport,
+// dynamostore's Outbox) then holds its messages for the grace of a
+// rolling deploy, as for any destination without a publisher, until an
+// instance that knows it relays them, rather than publish them on Default,
+// the wrong transport for one of the kinds. To publish to such a
+// destination without a Bind (a tool redriving messages), name it in
+// Destinations. Without Commands and Events, or with both equal to Default,
+// Default carries every destination, bound or not.
 type HybridConfig struct {
 	// Default carries every destination not given to another transport.
 	// Required.
@@ -189,22 +203,55 @@ func samePart(a, b sourceflow.Binding) bool {
 	return reflect.DeepEqual(canon(a), canon(b))
 }
 
-// transportOf returns the transport of destination, by the kind the
-// Binding gave it.
+// transportOf returns the transport of destination, by the kind a
+// Binding gave it, or nil when it cannot tell: no Bind named destination,
+// it is not in Destinations, and a command and an event would go to
+// different transports (Commands or Events is set).
 func (h *HybridTransport) transportOf(destination string) Transport {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return h.pick(destination, h.kinds[destination])
+	if kind, ok := h.kinds[destination]; ok {
+		return h.pick(destination, kind)
+	}
+	commands, events := h.pick(destination, sourceflow.KindCommand), h.pick(destination, sourceflow.KindEvent)
+	if commands != events {
+		return nil
+	}
+	return commands
 }
 
-// Publisher returns the publisher of destination from its transport.
+// leg returns the transport of destination, or ErrNotBound when no Bind
+// named it and its kind would pick the transport (see transportOf).
+func (h *HybridTransport) leg(destination string) (Transport, error) {
+	if t := h.transportOf(destination); t != nil {
+		return t, nil
+	}
+	return nil, fmt.Errorf("%w: HybridTransport: no service bound destination %q, so whether it "+
+		"carries commands or events, and so its transport, is not known (name it in "+
+		"HybridConfig.Destinations to route it without a Bind)", ErrNotBound, destination)
+}
+
+// Publisher returns the publisher of destination from its transport. A
+// destination no Bind named, outside Destinations, is refused with
+// ErrNotBound when Commands or Events would carry it, by its kind, on
+// another transport than the other kind's: an outbox in front holds its
+// messages (see HybridConfig) rather than publish them on the wrong one.
 func (h *HybridTransport) Publisher(destination string) (message.Publisher, error) {
-	return h.transportOf(destination).Publisher(destination)
+	t, err := h.leg(destination)
+	if err != nil {
+		return nil, err
+	}
+	return t.Publisher(destination)
 }
 
-// Subscriber returns the subscriber of destination from its transport.
+// Subscriber returns the subscriber of destination from its transport,
+// refusing as Publisher does a destination whose transport it cannot tell.
 func (h *HybridTransport) Subscriber(destination string) (message.Subscriber, error) {
-	return h.transportOf(destination).Subscriber(destination)
+	t, err := h.leg(destination)
+	if err != nil {
+		return nil, err
+	}
+	return t.Subscriber(destination)
 }
 
 // Close closes every distinct transport once and joins their errors, each
