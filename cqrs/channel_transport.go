@@ -66,6 +66,9 @@ type ChannelConfig struct {
 	// the follow-up is delivered once the message holding its destination
 	// was handled: a causation loop goes round one cycle at a time until
 	// ServiceConfig.MaxHops dead-letters it, as on an asynchronous transport.
+	// Such a cycle may pass through several synchronous ChannelTransports of
+	// the process (a HybridTransport with commands on one and events on
+	// another): the transports share what each handler waits on.
 	//
 	// A handler holding an entity's lock (a saga's command handler, a view's
 	// projection) may send, itself or through the handlers of what it sends,
@@ -243,7 +246,7 @@ type ChannelTransport struct {
 	draining  sync.WaitGroup
 	pending   map[string]int                          // messages published to a command destination, not yet received
 	idle      map[string][]chan struct{}              // closed when a destination's pending count drops to 0
-	holders   map[string]map[*handling]struct{}       // synchronous: the deliveries under way, by destination (see waitFor)
+	holders   map[string]map[*handling]struct{}       // synchronous: the deliveries under way, by destination; guarded by waitsMu (see waitFor)
 	stalls    map[string]map[*syncDelivery][]*keyLock // released deliveries by destination, with the locks they wait for
 	stalled   chan struct{}                           // closed when a delivery is next released (see awaitInChain)
 	turns     map[string]chan struct{}                // by ordered destination: closed when its last synchronous publish ended (see takeTurn)

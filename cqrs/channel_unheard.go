@@ -46,13 +46,13 @@ type handling struct {
 	since atomic.Uint64
 	// dest is the destination the message was consumed from.
 	dest string
-	// waitsOn is, on the synchronous transport, the destinations the
-	// handler's publishes now wait on, one entry a publish; guarded by by.mu
-	// (see waitFor).
-	waitsOn []string
+	// waitsOn is, on the synchronous transport, the destinations (of any
+	// synchronous ChannelTransport) the handler's publishes now wait on,
+	// one entry a publish; guarded by waitsMu (see waitFor).
+	waitsOn []syncWait
 	// waitsBuf backs waitsOn while a handler waits on one publish at a
 	// time, the usual case: no allocation.
-	waitsBuf [1]string
+	waitsBuf [1]syncWait
 }
 
 // handlingKey keys the handling in the context of a message's handlers.

@@ -170,7 +170,9 @@
 //     wait would come back to the handler sending them, to its own
 //     destination or one whose delivery waits on it, as in a causation loop
 //     or two flows crossing at once, which are queued in order and handed
-//     over without waiting); a handler's error is not returned to the
+//     over without waiting, also when the loop passes through several
+//     synchronous ChannelTransports, such as the command and event
+//     transports of a HybridTransport); a handler's error is not returned to the
 //     sender: the transport redelivers the message, then dead-letters it
 //     (DeadLetters; a permanent failure at once). A handler must send with
 //     its own context (or one derived from it): a send with
@@ -201,6 +203,14 @@
 //     is refused before sending, marked sourceflow.Permanent, so an outbox
 //     dead-letters its row rather than retry it for ever; a Publisher marks
 //     the Pub/Sub's own refusals for good so.
+//   - HybridTransport puts each destination on the transport its
+//     HybridConfig names, by destination or by the kind (command, event)
+//     the services on it registered it with. When Commands or Events sends
+//     one kind elsewhere than the other, a destination no service bound has
+//     no publisher (ErrNotBound) rather than go to Default, the wrong
+//     transport for one of the kinds: an outbox in front holds its messages
+//     for the grace of a rolling deploy until an instance that knows it
+//     relays them.
 //   - Close refuses new sends at once but lets handlers still draining send
 //     until the router has stopped. A message waiting between runs of its
 //     handler (middleware.Retry's pause) has its context ended at once, so
