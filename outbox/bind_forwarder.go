@@ -54,7 +54,7 @@ func runForwarder(fwd *forwarder.Forwarder, retry *heldRetry, cfg Config) *forwa
 // are counted in dead.
 func startForwarder(ctx context.Context, cfg Config, b backoff, dead *deadletter.Counts, stopping *sync.WaitGroup) (*forwarderRun, error) {
 	rel := newRelay(cfg.Transport, cfg.Topic, cfg.RelayObservers, cfg.Logger)
-	deadLetters := deadLetterPublisher{db: cfg.DB, schema: schemaAdapter(cfg.Dialect), topic: cfg.Topic, logger: cfg.Logger, dead: dead}
+	deadLetters := newDeadLetterPublisher(cfg, dead)
 	log := newFailureLog(cfg.Logger, cfg.Topic, b.logEvery)
 	fwd, err := newForwarder(cfg, b, rel, deadLetters, log)
 	if err != nil {

@@ -63,8 +63,10 @@ func DeadLetters(ctx context.Context, cfg Config, q DeadLetterQuery) ([]cqrs.Dea
 }
 
 // deadLetterPublisher writes the rows Watermill's PoisonQueue middleware
-// gives up on into the dead-letter table, in the forwarder's own
-// transaction, so a row is dead-lettered exactly when its offset is
+// gives up on into the dead-letter table (with their reason,
+// sourceflow.MetaFailure, in place of the middleware's copy; on MySQL a
+// row larger than max_allowed_packet copied on the server: see write), in
+// the forwarder's own transaction, so a row is dead-lettered exactly when its offset is
 // acknowledged, and logs each once that transaction commits (see
 // logDeadLetter).
 type deadLetterPublisher struct {
@@ -73,6 +75,7 @@ type deadLetterPublisher struct {
 	topic  string // the outbox topic, for the log
 	logger watermill.LoggerAdapter
 	dead   *deadletter.Counts // by the rows' destination
+	limit  *sqldb.PacketLimit // the server's max_allowed_packet on MySQL; nil: none checked
 }
 
 func (p deadLetterPublisher) Publish(topic string, msgs ...*message.Message) error {
@@ -94,12 +97,9 @@ func (p deadLetterPublisher) Publish(topic string, msgs ...*message.Message) err
 func (p deadLetterPublisher) publish(exec wsql.ContextExecutor, topic string, msgs []*message.Message) error {
 	for _, m := range msgs {
 		m.Metadata.Set(sourceflow.MetaFailure, m.Metadata.Get(middleware.ReasonForPoisonedKey))
+		delete(m.Metadata, middleware.ReasonForPoisonedKey) // the reason once: a row near the limit stays within it
 	}
-	pub, err := wsql.NewPublisher(exec, wsql.PublisherConfig{SchemaAdapter: p.schema}, nil)
-	if err == nil {
-		err = pub.Publish(topic, msgs...)
-	}
-	if err != nil {
+	if err := p.write(exec, topic, msgs); err != nil {
 		return fmt.Errorf("outbox: dead-letter %d row(s) of %q: %w", len(msgs), p.topic, err)
 	}
 	afterCommit(exec, func() {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
 
 	"github.com/sourceflow-go/sourceflow"
@@ -31,7 +32,9 @@ const maxUUIDLength = 36
 // its reason, which is recorded whatever its text; the reason of a row
 // whose metadata could not be read says so (see badRowReason). On MySQL a dead letter
 // whose markers would take its row past max_allowed_packet loses where its
-// handler failed, then has its reasons cut (see fitDeadLetter).
+// handler failed, then has its reasons cut (see fitDeadLetter); one that
+// still does not fit, its message stored under a larger limit, is copied
+// on the server from its message's row (see publishDeadLetters).
 //
 // On MySQL it also refuses a message whose row does not fit in the server's
 // max_allowed_packet (see sqldb.PacketLimit): the server would refuse it on
@@ -40,8 +43,9 @@ const maxUUIDLength = 36
 // statements as the limit takes, in one transaction (see runPublisher).
 type checkedPublisher struct {
 	message.Publisher
-	db    *sql.DB            // where limit is read
-	limit *sqldb.PacketLimit // nil: no limit to check
+	db     *sql.DB            // where limit is read
+	limit  *sqldb.PacketLimit // nil: no limit to check
+	logger watermill.LoggerAdapter
 }
 
 // Publish publishes the messages of msgs that can be stored, in order, and
@@ -52,11 +56,7 @@ func (p checkedPublisher) Publish(topic string, msgs ...*message.Message) error 
 		return fmt.Errorf("sqlbus: publish to %q: %w", topic, err)
 	}
 	if strings.HasSuffix(topic, deadLetterSuffix) {
-		for _, m := range msgs {
-			badRowReason(m)
-			fitDeadLetter(m, limit)
-		}
-		return p.Publisher.Publish(topic, msgs...)
+		return p.publishDeadLetters(topic, msgs, limit)
 	}
 	var refused []error
 	valid := make([]*message.Message, 0, len(msgs))

@@ -1,7 +1,6 @@
 package sqlbus
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -11,34 +10,12 @@ import (
 	"github.com/sourceflow-go/sourceflow/internal/sqsrules"
 )
 
-// fits reports why m's row (id, payload and metadata), in an INSERT of its
-// own, is larger than limit bytes (0: no limit), or nil when it fits.
-func fits(m *message.Message, limit int) error {
-	if limit <= 0 {
-		return nil
-	}
-	md, err := json.Marshal(m.Metadata)
-	if err != nil {
-		return fmt.Errorf("its metadata does not encode: %w", err)
-	}
-	if err := sqldb.CheckPacket(rowLen(m, md), limit); err != nil {
-		return fmt.Errorf("%w (payload %d bytes, metadata %d)", err, len(m.Payload), len(md))
-	}
-	return nil
-}
+// fits reports why m's row, in an INSERT of its own, is larger than limit
+// bytes (0: no limit), or nil when it fits (sqldb.MessageFits).
+func fits(m *message.Message, limit int) error { return sqldb.MessageFits(m, limit) }
 
-// rowBytes returns the size of m's row (id, payload and metadata); metadata
-// that does not encode counts for nothing (fits refuses such a message).
-func rowBytes(m *message.Message) int {
-	md, _ := json.Marshal(m.Metadata)
-	return rowLen(m, md)
-}
-
-// rowLen is the size of m's row with metadata md, as the driver writes it
-// when it interpolates parameters (see sqldb.EscapedLen).
-func rowLen(m *message.Message, md []byte) int {
-	return sqldb.EscapedLen(m.UUID) + sqldb.EscapedLen(m.Payload) + sqldb.EscapedLen(md)
-}
+// rowBytes returns the size of m's row (sqldb.MessageRowBytes).
+func rowBytes(m *message.Message) int { return sqldb.MessageRowBytes(m) }
 
 // cutReasonBytes is how much of a reason a dead letter too large for
 // max_allowed_packet keeps at first (see fitDeadLetter).
@@ -51,9 +28,11 @@ const cutReasonBytes = 256
 // to cutReasonBytes, keeping their beginning and their end, saying so,
 // and when it still does not fit, to the note saying so alone: every dead
 // letter says why it is there, the rest only helps (as awsbus's copy).
-// The message was stored once, so it fits without them; with markers that
-// took its row past the limit the server would refuse the dead letter on
-// every try, and the message would be delivered again without end.
+// With markers that took its row past the limit the server would refuse
+// the dead letter on every try, and the message would be delivered again
+// without end. A message stored while the limit was larger (lowered since,
+// or a fail-over to a server configured otherwise) may still not fit
+// without them: checkedPublisher then copies it on the server.
 func fitDeadLetter(m *message.Message, limit int) {
 	if fits(m, limit) == nil {
 		return

@@ -7,10 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
 	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/sourceflow-go/sourceflow/internal/sqldb"
 )
 
 // lockTimeoutSeconds bounds the wait for a topic's publish lock.
@@ -74,6 +77,39 @@ func (p *mysqlPublisher) publishRuns(topic string, runs [][]*message.Message) er
 		}
 		inserts[i] = insert
 	}
+	return p.locked(ctx, topic, func(conn *sql.Conn) error { return insertAll(ctx, conn, inserts) })
+}
+
+// copyOnServer writes dead letter m into topic's table, a dead-letter
+// topic's, from its row in the table of the topic it was read from,
+// without its payload crossing the wire (see sqldb.ServerCopyQuery), under
+// topic's publish lock: for a dead letter larger than the server's
+// max_allowed_packet.
+func (p *mysqlPublisher) copyOnServer(topic string, m *message.Message) error {
+	from := strings.TrimSuffix(topic, deadLetterSuffix)
+	ctx := m.Context()
+	if err := p.tables.create(ctx, topic); err != nil {
+		return fmt.Errorf("sqlbus: %w", err)
+	}
+	names := wsql.DefaultMySQLSchema{} // the names of sqldb.WatermillSchema's tables on MySQL
+	q, err := sqldb.ServerCopyQuery(names.MessagesTable(from), names.MessagesTable(topic), m)
+	if err != nil {
+		return fmt.Errorf("sqlbus: copy message %s into %q: %w", sqldb.Shorten(m.UUID), topic, err)
+	}
+	return p.locked(ctx, topic, func(conn *sql.Conn) error {
+		res, err := conn.ExecContext(ctx, q.Query, q.Args...)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err == nil && n == 0 {
+			return fmt.Errorf("message %s is no longer in %q to copy from", sqldb.Shorten(m.UUID), from)
+		}
+		return nil
+	})
+}
+
+// locked runs fn on a connection holding topic's publish lock.
+func (p *mysqlPublisher) locked(ctx context.Context, topic string, fn func(*sql.Conn) error) error {
 	conn, err := p.db.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("sqlbus: publish to %q: %w", topic, err)
@@ -83,7 +119,7 @@ func (p *mysqlPublisher) publishRuns(topic string, runs [][]*message.Message) er
 	if err != nil {
 		return fmt.Errorf("sqlbus: %w", err)
 	}
-	err = insertAll(ctx, conn, inserts)
+	err = fn(conn)
 	if err = errors.Join(err, unlock()); err != nil {
 		return fmt.Errorf("sqlbus: publish to %q: %w", topic, err)
 	}

@@ -68,7 +68,8 @@ func NewTransport(cfg Config) (*cqrs.PubSubTransport, error) {
 // unchanged (see checkedPublisher).
 func publisher(cfg Config, schema wsql.SchemaAdapter, zoneless *zonelessCheck) (message.Publisher, error) {
 	if cfg.Dialect == sourceflow.MySQL {
-		return checkedPublisher{Publisher: newMySQLPublisher(cfg.DB, schema), db: cfg.DB, limit: &sqldb.PacketLimit{}}, nil
+		return checkedPublisher{Publisher: newMySQLPublisher(cfg.DB, schema), db: cfg.DB, limit: &sqldb.PacketLimit{},
+			logger: cfg.Logger}, nil
 	}
 	pub, err := wsql.NewPublisher(wsql.BeginnerFromStdSQL(cfg.DB), wsql.PublisherConfig{SchemaAdapter: schema}, cfg.Logger)
 	if err != nil {

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"sync/atomic"
+
+	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
 )
 
 // StatementOverheadBytes is what an INSERT of one row adds to the bytes of
@@ -41,11 +43,44 @@ type PacketLimit struct {
 // caller reading in its transaction never waits for one that waits for a
 // connection of the pool (which that transaction may hold).
 func (l *PacketLimit) Bytes(ctx context.Context, q Querier) (int, error) {
+	return l.read(func(n *sql.NullInt64) error { return q.QueryRowContext(ctx, packetQuery).Scan(n) })
+}
+
+// BytesIn is Bytes read through exec, a watermill-sql executor (the
+// transaction of a poll, whose connection it holds).
+func (l *PacketLimit) BytesIn(ctx context.Context, exec wsql.ContextExecutor) (int, error) {
+	return l.read(func(n *sql.NullInt64) error {
+		rows, err := exec.QueryContext(ctx, packetQuery)
+		if err != nil {
+			return err
+		}
+		defer func() { _ = rows.Close() }()
+		if !rows.Next() {
+			if r, ok := rows.(interface{ Err() error }); ok && r.Err() != nil {
+				return r.Err()
+			}
+			return sql.ErrNoRows
+		}
+		return rows.Scan(n)
+	})
+}
+
+// Forget drops the limit read, so that the next call reads it again: a
+// statement refused for its size, or a connection reset while the driver
+// wrote one, may mean the server's limit was lowered since (SET GLOBAL, a
+// fail-over to a server configured otherwise).
+func (l *PacketLimit) Forget() { l.n.Store(0) }
+
+// packetQuery reads the server's max_allowed_packet.
+const packetQuery = "SELECT @@max_allowed_packet"
+
+// read returns the limit kept, or reads it with scan and keeps it.
+func (l *PacketLimit) read(scan func(*sql.NullInt64) error) (int, error) {
 	if n := l.n.Load(); n > 0 {
 		return int(n), nil
 	}
 	var n sql.NullInt64
-	err := q.QueryRowContext(ctx, "SELECT @@max_allowed_packet").Scan(&n)
+	err := scan(&n)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
