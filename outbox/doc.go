@@ -149,7 +149,12 @@
 // Watermill's PoisonQueue middleware writes it, with its reason in
 // sourceflow.MetaFailure, into the table watermill_<Topic>_dead_letters, in
 // the same transaction that acknowledges it (a held row: that deletes it
-// from the held table), and the forwarder logs it,
+// from the held table; on MySQL a row larger than the server's
+// max_allowed_packet, written while the limit was larger or on a server
+// configured otherwise, is copied on the server from its outbox or held
+// row, with its metadata and reason as a parameter, and logged at info
+// saying so: an INSERT of it would be refused on every try and hold up
+// every destination), and the forwarder logs it,
 // once that transaction commits, at error level with the reason (at most
 // 1024 bytes: its beginning and its end), the destination and the
 // forwarded message's id (Config.Logger); DeadLetters reads the oldest of

@@ -99,6 +99,15 @@
 // published.
 // A retry cannot store such a message, so an outbox in front (package
 // outbox) dead-letters it rather than holding up the rows behind it.
+// A dead letter whose row does not fit, its message stored while the limit
+// was larger (lowered since, or a fail-over to a server configured
+// otherwise), first loses where its handler failed and has its reasons
+// cut; when it still does not fit, it is copied on the server from its
+// message's row (INSERT … SELECT, matched by id and the SHA-256 of the
+// payload, the metadata and reason given as a parameter), so its payload
+// never crosses the wire, and logged at info saying so. The limit read
+// once decides, so a dead letter that fits costs no extra statement; a
+// failed dead-letter publish reads the limit again.
 //
 // # Consumer groups and order
 //
