@@ -31,6 +31,14 @@ const (
 	// from when it differs from the destination it was sent to: awsbus's
 	// event queue of an event published to an SNS topic.
 	MetaSubscription = "sf_subscription"
+	// MetaStoreFailureUncounted is set to "true", next to MetaLastDelivery,
+	// on a last delivery whose failure that found the service's store
+	// unavailable (ErrStoreUnavailable, marked MetaStoreUnavailable) does
+	// not dead-letter the message: the transport delivers it again without
+	// counting the failure (cqrs's ChannelTransport and PubSubTransport,
+	// within cqrs.StoreOutageWait of the message's first such failure).
+	// awsbus, which counts such a failure as any other, does not set it.
+	MetaStoreFailureUncounted = "sf_store_failure_uncounted"
 )
 
 // Values of MetaLastDelivery.

@@ -105,15 +105,15 @@ const MetaLastError = "sf_last_error"
 // pipeline sets on a message being handled (MetaFailure, MetaLastError,
 // MetaFailedHost, MetaFailedVersion, MetaRetryAfter, MetaInProgress,
 // MetaStoreUnavailable, MetaDuplicate, MetaFiltered), a transport sets on one it hands out
-// (MetaDeliveryCount, MetaLastDelivery, MetaDeadLetterQueue,
-// MetaSubscription) or on a dead letter (MetaDeadLetteredBy).
+// (MetaDeliveryCount, MetaLastDelivery, MetaStoreFailureUncounted,
+// MetaDeadLetterQueue, MetaSubscription) or on a dead letter (MetaDeadLetteredBy).
 // They describe one delivery: transports never send them and drop them from
 // what they receive, so a message moved back from a dead-letter queue is not
 // taken for a permanent failure again.
 func IsConsumeMarker(key string) bool {
 	switch key {
 	case MetaFailure, MetaLastError, MetaRetryAfter, MetaInProgress, MetaStoreUnavailable, MetaDuplicate, MetaFiltered,
-		MetaDeliveryCount, MetaLastDelivery, MetaDeadLetterQueue, MetaSubscription, MetaDeadLetteredBy,
+		MetaDeliveryCount, MetaLastDelivery, MetaStoreFailureUncounted, MetaDeadLetterQueue, MetaSubscription, MetaDeadLetteredBy,
 		MetaFailedHost, MetaFailedVersion:
 		return true
 	}

@@ -31,3 +31,18 @@ func IsLastDelivery(ctx context.Context, md map[string]string) bool {
 	isLast, _ := ctx.Value(lastDeliveryKey{}).(func() bool)
 	return isLast != nil && isLast()
 }
+
+// StoreFailureRedelivered reports whether a failure of the delivery of the
+// message handled with ctx, whose metadata is md, that found the service's
+// store unavailable is delivered again although the delivery is its last:
+// its transport marked it so (MetaStoreFailureUncounted) and it did not
+// become the last in another way since (ContextWithLastDelivery: a
+// ChannelTransport closing dead-letters any failure). The tracing
+// middleware asks it when such a failure ends a last delivery.
+func StoreFailureRedelivered(ctx context.Context, md map[string]string) bool {
+	if md[MetaStoreFailureUncounted] == "" {
+		return false
+	}
+	isLast, _ := ctx.Value(lastDeliveryKey{}).(func() bool)
+	return isLast == nil || !isLast()
+}

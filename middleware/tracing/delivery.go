@@ -78,7 +78,10 @@ func appendDeliveryAttributes(attrs []attribute.KeyValue, msg *message.Message) 
 // an ordinary failure and delivers the message again. A last delivery
 // does not dead-letter a message held elsewhere that its transport hands
 // back instead (sourceflow.LastDeliveryUnlessInProgress; see
-// heldElsewhere). The transport copies the message after the
+// heldElsewhere), nor one whose failure found the service's store
+// unavailable that its transport delivers again without counting it
+// (sourceflow.StoreFailureRedelivered; see storeUnavailable). The
+// transport copies the message after the
 // span ends; a copy that fails is logged (awsbus's queue's redrive policy
 // then moves the message instead; cqrs's transports deliver it again).
 func markDeadLettered(ctx context.Context, span trace.Span, msg *message.Message, err error) {
@@ -94,6 +97,8 @@ func markDeadLettered(ctx context.Context, span trace.Span, msg *message.Message
 		return // handed back to the Pub/Sub
 	case !sourceflow.IsLastDelivery(ctx, msg.Metadata):
 		return
+	case sourceflow.StoreFailureRedelivered(ctx, msg.Metadata) && storeUnavailable(ctx, msg, err):
+		return // delivered again, the failure not counted
 	}
 	span.AddEvent(EventDeadLetter, trace.WithAttributes(
 		AttrDeadLetterQueue.String(bounded(queue)), AttrDeadLetterReason.String(reason)))
@@ -119,4 +124,15 @@ func retriedRunRecorder(span trace.Span) func(int, error) {
 func heldElsewhere(ctx context.Context, msg *message.Message, err error) bool {
 	return msg.Metadata.Get(sourceflow.MetaInProgress) != "" ||
 		errors.Is(err, sourceflow.ErrInProgress) && sourceflow.FailuresMarked(ctx)
+}
+
+// storeUnavailable reports whether msg's failure err is marked for its
+// transport as one that found the service's store unavailable: msg carries
+// sourceflow.MetaStoreUnavailable already (the span sits outside cqrs's
+// mark), or err is sourceflow.ErrStoreUnavailable and msg is handled inside
+// that mark (sourceflow.FailuresMarked of ctx), which marks it once the
+// span ended.
+func storeUnavailable(ctx context.Context, msg *message.Message, err error) bool {
+	return msg.Metadata.Get(sourceflow.MetaStoreUnavailable) != "" ||
+		sourceflow.IsStoreUnavailable(err) && sourceflow.FailuresMarked(ctx)
 }

@@ -41,6 +41,7 @@ func TestMiddlewareDeliveryAttributes(t *testing.T) {
 func TestMiddlewareMarksDeadLettering(t *testing.T) {
 	transient, permanent := errors.New("gateway down"), sourceflow.Permanent(errors.New("card refused"))
 	heldElsewhere := fmt.Errorf("order o-1: %w", sourceflow.ErrInProgress)
+	storeDown := sourceflow.StoreUnavailable(errors.New("sqlstore: begin a transaction: connection refused"))
 	for _, tc := range []struct {
 		name       string
 		err        error
@@ -69,6 +70,15 @@ func TestMiddlewareMarksDeadLettering(t *testing.T) {
 		{"last delivery held elsewhere, never marked, dead-lettered", heldElsewhere, map[string]string{
 			sourceflow.MetaDeadLetterQueue: "q-dlq", sourceflow.MetaLastDelivery: sourceflow.LastDeliveryUnlessInProgress},
 			tracing.DeadLetterLastDelivery, true},
+		{"last delivery, store unavailable, redelivered", storeDown, uncountedLast(nil), "", false},
+		{"last delivery, store unavailable marked before the span ends, redelivered", transient,
+			uncountedLast(map[string]string{sourceflow.MetaStoreUnavailable: "true"}), "", false},
+		{"last delivery, store unavailable, never marked, dead-lettered", storeDown, uncountedLast(nil),
+			tracing.DeadLetterLastDelivery, true},
+		{"last delivery, own error, store failures uncounted", transient, uncountedLast(nil), tracing.DeadLetterLastDelivery, false},
+		{"last delivery, store unavailable, counted", storeDown, map[string]string{sourceflow.MetaDeadLetterQueue: "q-dlq",
+			sourceflow.MetaLastDelivery: sourceflow.LastDelivery}, tracing.DeadLetterLastDelivery, false},
+		{"store unavailable, permanent", sourceflow.Permanent(storeDown), uncountedLast(nil), tracing.DeadLetterPermanent, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tr, _, rec := recordingTracing(t, tracing.Config{})
@@ -93,6 +103,18 @@ func TestMiddlewareMarksDeadLettering(t *testing.T) {
 	}
 }
 
+// uncountedLast is the metadata of a last delivery whose failure that found
+// the store unavailable is delivered again (cqrs's transports within
+// cqrs.StoreOutageWait), with more.
+func uncountedLast(more map[string]string) map[string]string {
+	md := map[string]string{sourceflow.MetaDeadLetterQueue: "q-dlq", sourceflow.MetaLastDelivery: sourceflow.LastDelivery,
+		sourceflow.MetaStoreFailureUncounted: "true"}
+	for k, v := range more {
+		md[k] = v
+	}
+	return md
+}
+
 // A failure of a delivery that became the last after it was handed out
 // (sourceflow.ContextWithLastDelivery: ChannelTransport while it closes)
 // adds a dead-letter event for the last delivery; one of a delivery that
@@ -103,6 +125,8 @@ func TestMiddlewareMarksDeadLetteringOfADeliveryThatBecameTheLast(t *testing.T) 
 		msg := message.NewMessage("uuid-1", nil)
 		msg.SetContext(sourceflow.ContextWithLastDelivery(msg.Context(), func() bool { return became }))
 		msg.Metadata.Set(sourceflow.MetaDeadLetterQueue, "q-dlq")
+		msg.Metadata.Set(sourceflow.MetaStoreFailureUncounted, "true") // redelivered only while it did not become the last
+		msg.Metadata.Set(sourceflow.MetaStoreUnavailable, "true")
 
 		_, err := tr.Middleware(func(*message.Message) ([]*message.Message, error) { return nil, errors.New("gateway down") })(msg)
 
