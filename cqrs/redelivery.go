@@ -211,7 +211,7 @@ func (r redelivery) deliver(ctx, drain context.Context, topic string, orig *mess
 			return
 		}
 		m := freshCopy(orig)
-		r.markDelivery(m, attempt)
+		r.markDelivery(m, attempt, &down)
 		withGroupFilter(m, r.filter)
 		runs.stop() // the copy before was nacked
 		runs = watchRuns(m, drain)

@@ -2,6 +2,7 @@ package cqrs
 
 import (
 	"strconv"
+	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 
@@ -28,8 +29,10 @@ const deliveryMarkers = 2
 // (sourceflow.LastDeliveryUnlessInProgress with handBack, which hands a
 // message held elsewhere back to the Pub/Sub instead); and where the
 // message is dead-lettered, deadLetterQueue
-// (sourceflow.MetaDeadLetterQueue).
-func (r redelivery) markDelivery(m *message.Message, attempt int) {
+// (sourceflow.MetaDeadLetterQueue). A last delivery whose failure that
+// finds the store unavailable is not counted (down.waiting) says so too
+// (sourceflow.MetaStoreFailureUncounted), and outage keeps to it.
+func (r redelivery) markDelivery(m *message.Message, attempt int, down *storeOutage) {
 	m.Metadata.Set(sourceflow.MetaDeliveryCount, strconv.Itoa(attempt))
 	if attempt >= r.maxDeliveries {
 		last := sourceflow.LastDelivery
@@ -37,6 +40,9 @@ func (r redelivery) markDelivery(m *message.Message, attempt int) {
 			last = sourceflow.LastDeliveryUnlessInProgress
 		}
 		m.Metadata.Set(sourceflow.MetaLastDelivery, last)
+		if down.waiting(time.Now()) {
+			m.Metadata.Set(sourceflow.MetaStoreFailureUncounted, "true")
+		}
 	}
 	if r.deadLetterQueue != "" {
 		m.Metadata.Set(sourceflow.MetaDeadLetterQueue, r.deadLetterQueue)

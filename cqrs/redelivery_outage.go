@@ -88,10 +88,33 @@ type storeOutage struct {
 	waits int       // the pauses taken after them
 }
 
+// waiting reports whether a failure at now that found the store
+// unavailable is not counted: within StoreOutageWait of the message's first
+// such failure, or before it.
+func (o *storeOutage) waiting(now time.Time) bool {
+	return o.since.IsZero() || now.Sub(o.since) < StoreOutageWait
+}
+
+// uncounted records m's failure at now that found the store unavailable
+// and reports whether it is not counted: as m says when it is the last
+// delivery (sourceflow.MetaStoreFailureUncounted, which markDelivery set
+// as waiting reported when m was handed out, and which the tracing
+// middleware read), else as waiting reports.
+func (o *storeOutage) uncounted(m *message.Message, now time.Time) bool {
+	if o.since.IsZero() {
+		o.since = now
+	}
+	if m.Metadata.Get(sourceflow.MetaLastDelivery) != "" {
+		return m.Metadata.Get(sourceflow.MetaStoreFailureUncounted) != ""
+	}
+	return o.waiting(now)
+}
+
 // outage handles m, the copy of orig nacked on delivery attempt, when its
 // handler found the service's store unavailable
 // (sourceflow.MetaStoreUnavailable, and no permanent failure) within
-// StoreOutageWait of the message's first such failure, and the
+// StoreOutageWait of the message's first such failure (on the last
+// delivery: as it said when handed out, see uncounted), and the
 // subscription is not draining: it logs the outage (at most once a
 // minute) and pauses, and the failure does not count. uncounted is false
 // for any other failure, which nacked settles. again is false when the
@@ -102,10 +125,7 @@ func (r redelivery) outage(ctx context.Context, draining <-chan struct{}, topic 
 		return false, false
 	}
 	now := time.Now()
-	if o.since.IsZero() {
-		o.since = now
-	}
-	if now.Sub(o.since) >= StoreOutageWait {
+	if !o.uncounted(m, now) {
 		return false, false
 	}
 	o.waits++
