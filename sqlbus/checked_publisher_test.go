@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/deadletter"
 	"github.com/sourceflow-go/sourceflow/internal/sqldb/sqldbtest"
 )
 
@@ -114,7 +115,7 @@ func TestPublishCutsTheReasonsOfADeadLetterOverMaxAllowedPacket(t *testing.T) {
 	assert.True(t, strings.HasSuffix(dl.Metadata.Get(sourceflow.MetaFailure),
 		"rrr: the cause (cut from 3032 bytes: the dead letter must fit in max_allowed_packet)"),
 		"the reason's end is kept, then the note: %q", dl.Metadata.Get(sourceflow.MetaFailure))
-	assert.LessOrEqual(t, len(dl.Metadata.Get(sourceflow.MetaFailure)), cutReasonBytes+len(" (cut from 3032 bytes: the dead letter must fit in max_allowed_packet)"))
+	assert.LessOrEqual(t, len(dl.Metadata.Get(sourceflow.MetaFailure)), deadletter.CutReasonBytes+len(" (cut from 3032 bytes: the dead letter must fit in max_allowed_packet)"))
 	assert.Equal(t, 1, insertedRows(f, sourceflow.MySQL), "the dead letter is stored")
 
 	small := message.NewMessage("m-2", []byte("{}"))

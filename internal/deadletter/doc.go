@@ -4,4 +4,10 @@
 // transports and the outboxes (outbox, cqrs/dynamostore) keep one Counts
 // each and report its snapshot, which the metrics package exports as a
 // counter per destination.
+//
+// Fit makes a dead letter fit the size limit of what carries it, giving up
+// its markers in the order every transport gives them up: where its
+// handler failed first, then the length of its reasons (sqlbus for
+// MySQL's max_allowed_packet, cqrs.PubSubTransport for
+// PubSubConfig.MaxMessageBytes).
 package deadletter
