@@ -202,7 +202,9 @@
 //     its size limit too (PubSubConfig.MaxMessageBytes): a message over it
 //     is refused before sending, marked sourceflow.Permanent, so an outbox
 //     dead-letters its row rather than retry it for ever; a Publisher marks
-//     the Pub/Sub's own refusals for good so.
+//     the Pub/Sub's own refusals for good so. A dead letter over the limit
+//     gives up where its handler failed, then the length of its reasons,
+//     then the payload, saying so, so that it is published.
 //   - HybridTransport puts each destination on the transport its
 //     HybridConfig names, by destination or by the kind (command, event)
 //     the services on it registered it with. When Commands or Events sends

@@ -62,7 +62,22 @@ type PubSubConfig struct {
 	// adds bytes of its own (watermill-aws: each attribute's data type, 6
 	// bytes, and the UUID attribute) may still refuse a message within a
 	// few hundred bytes of its limit, so have Publisher mark that refusal
-	// permanent too. Default: 0, no limit.
+	// permanent too. A dead letter is fitted to it, since one the Pub/Sub
+	// refused would leave its message delivered again for ever, holding its
+	// destination: where its handler failed (sourceflow.MetaFailedHost,
+	// MetaFailedVersion) is dropped first, then its reasons
+	// (sourceflow.MetaLastError, then MetaFailure) are cut to 256 bytes,
+	// keeping their beginning and their end, and then to a note alone, each
+	// saying it was cut; a message that leaves no room for even that (the
+	// Pub/Sub took it under a larger limit) is dead-lettered without its
+	// payload, and if its metadata alone leaves no room, without that too,
+	// keeping the reason, the last error and the consumer group, the reason
+	// saying what was left out and naming the limit. DeadLetters keeps the
+	// message and its reason whole, and the log line names what was left
+	// out (dead_letter_left_out). A dead letter the Pub/Sub still refuses
+	// (its own bytes, within a few hundred of the limit) stays on its topic,
+	// so set the limit that much under the Pub/Sub's. Default: 0, no
+	// limit.
 	MaxMessageBytes int
 	// Subscriber returns a subscriber of topic in consumer group group (the
 	// service name). Required.
@@ -309,7 +324,9 @@ func (t *PubSubTransport) Close() error {
 // deadLetter publishes m to the dead-letter topic of destination with its
 // reason and the consumer group that dead-lettered it, the service's
 // (sourceflow.MetaDeadLetteredBy, and the log line's consumer_group):
-// every group of destination shares the topic.
+// every group of destination shares the topic. A dead letter over
+// PubSubConfig.MaxMessageBytes is fitted (fitDeadLetter), the log line's
+// dead_letter_left_out saying what it gave up; DeadLetters keeps m whole.
 func (t *PubSubTransport) deadLetter(destination string, m *message.Message, reason string, deliveries int) error {
 	group, _ := t.boundService() // bound: the subscriber that delivered m was made by a bound transport
 	dl := m.Copy()
@@ -318,6 +335,9 @@ func (t *PubSubTransport) deadLetter(destination string, m *message.Message, rea
 	dl.Metadata.Set(sourceflow.MetaDeadLetteredBy, group)
 	topic := t.cfg.DeadLetterTopic(destination)
 	fields := deadLetterFields(destination, m, deliveries).Add(watermill.LogFields{"dead_letter_topic": topic, "consumer_group": group})
+	if gaveUp := fitDeadLetter(dl, t.cfg.MaxMessageBytes); gaveUp != "" {
+		fields["dead_letter_left_out"] = gaveUp // DeadLetters keeps it whole
+	}
 	if err := t.cfg.Publisher.Publish(topic, dl); err != nil {
 		t.cfg.Logger.Error("Cannot dead-letter message; it stays on its topic", err, fields)
 		return err

@@ -23,11 +23,16 @@ import (
 // messages one at a time.
 
 // pubsubRig is a gochannel Pub/Sub that can refuse the publishes to chosen
-// topics, and a PubSubTransport factory on it.
+// topics, and messages over a size limit, and a PubSubTransport factory on
+// it.
 type pubsubRig struct {
 	gc     *gochannel.GoChannel
 	mu     sync.Mutex
 	refuse map[string]bool
+	// limit, when positive, refuses for good a publish holding a message
+	// over it, counting its payload and each metadata key and value, as
+	// SNS refuses one too long.
+	limit int
 }
 
 func newPubSubRig(t *testing.T) *pubsubRig {
@@ -38,15 +43,30 @@ func newPubSubRig(t *testing.T) *pubsubRig {
 
 func (r *pubsubRig) Publish(topic string, msgs ...*message.Message) error {
 	r.mu.Lock()
-	refused := r.refuse[topic]
+	refused, limit := r.refuse[topic], r.limit
 	r.mu.Unlock()
 	if refused {
 		return fmt.Errorf("publish to %s refused", topic)
+	}
+	for _, m := range msgs {
+		if limit > 0 && rigBytes(m) > limit {
+			return sourceflow.Permanent(fmt.Errorf("publish to %s: InvalidParameter: message %s too long: %d bytes", topic, m.UUID, rigBytes(m)))
+		}
 	}
 	return r.gc.Publish(topic, msgs...)
 }
 
 func (r *pubsubRig) Close() error { return nil }
+
+// rigBytes is the size of m as the rig's limit counts it: its payload plus
+// the bytes of each metadata key and value.
+func rigBytes(m *message.Message) int {
+	n := len(m.Payload)
+	for k, v := range m.Metadata {
+		n += len(k) + len(v)
+	}
+	return n
+}
 
 func (r *pubsubRig) setRefused(topic string, refused bool) {
 	r.mu.Lock()

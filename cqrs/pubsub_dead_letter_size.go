@@ -1,0 +1,66 @@
+package cqrs
+
+import (
+	"fmt"
+	"maps"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/sourceflow-go/sourceflow"
+	"github.com/sourceflow-go/sourceflow/internal/deadletter"
+)
+
+// maxMessageBytesName names the limit a PubSubTransport's dead letter must
+// fit in what it says when it was cut.
+const maxMessageBytesName = "PubSubConfig.MaxMessageBytes"
+
+// fitDeadLetter makes dl, a dead letter of PubSubTransport, fit in limit
+// bytes (0: no limit) as messageBytes counts them, and says what it gave
+// up ("": nothing), for the log. It gives up where its handler failed
+// first, then the length of its reasons (deadletter.Fit). A message that
+// leaves no room for even the shortest reason (the Pub/Sub took it under a
+// larger limit) is dead-lettered without its payload, its reasons whole
+// again as far as they fit, and when its metadata alone leaves no room,
+// without its own metadata as well, the dead letter's markers alone; its
+// reason then ends saying what was left out and naming the limit. Without
+// that the Pub/Sub would refuse the dead letter on every try and the
+// message would be delivered again for ever, holding its destination.
+func fitDeadLetter(dl *message.Message, limit int) (gaveUp string) {
+	if limit <= 0 || messageBytes(dl) <= limit {
+		return ""
+	}
+	md := maps.Clone(dl.Metadata)
+	if fitWithin(dl, limit, "") {
+		return "where its handler failed, then as much of its reasons as it took"
+	}
+	payload := len(dl.Payload)
+	dl.Payload = nil
+	dl.Metadata = maps.Clone(md)
+	if fitWithin(dl, limit, leftOutNote(fmt.Sprintf("its payload of %d bytes", payload), limit)) {
+		return "its payload"
+	}
+	dl.Metadata = message.Metadata{}
+	for _, key := range []string{sourceflow.MetaFailure, sourceflow.MetaLastError, sourceflow.MetaDeadLetteredBy} {
+		if v, ok := md[key]; ok {
+			dl.Metadata.Set(key, v)
+		}
+	}
+	fitWithin(dl, limit, leftOutNote(fmt.Sprintf("its payload of %d bytes and its metadata", payload), limit))
+	return "its payload and metadata"
+}
+
+// leftOutNote is what a dead letter's reason ends with when what was left
+// out of it to fit limit.
+func leftOutNote(what string, limit int) string {
+	return fmt.Sprintf(" (%s left out: the dead letter must fit in %s, %d bytes)", what, maxMessageBytesName, limit)
+}
+
+// fitWithin fits dl in limit bytes with note appended to its reason
+// (deadletter.Fit), then appends it, and reports whether it fits.
+func fitWithin(dl *message.Message, limit int, note string) bool {
+	fits := deadletter.Fit(dl.Metadata, func() bool { return messageBytes(dl)+len(note) <= limit }, maxMessageBytesName)
+	if note != "" {
+		dl.Metadata.Set(sourceflow.MetaFailure, dl.Metadata.Get(sourceflow.MetaFailure)+note)
+	}
+	return fits
+}
