@@ -1,8 +1,6 @@
 package sqlbus
 
 import (
-	"fmt"
-
 	"github.com/ThreeDotsLabs/watermill/message"
 
 	"github.com/sourceflow-go/sourceflow/internal/deadletter"
