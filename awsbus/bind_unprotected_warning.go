@@ -27,7 +27,8 @@ var errUnprotectedBodies = errors.New("NewEncryption was not called: " + unprote
 const unprotectedWarning = "awsbus: the transport has a KMS key (Config.KMSKeyID) but NewEncryption was not called " +
 	"before Bind: " + unprotectedBodies + "; a service meant to rely on encryption at rest alone may ignore this"
 
-// warnUnprotected logs unprotectedWarning through t.warnLog, naming the
+// warnUnprotected logs unprotectedWarning (slogdefault.Warn: through
+// Config.Logger, or slog's default at Warn when it is unset), naming the
 // key and the destinations of p, unless the transport has no key or
 // protected is set (NewEncryption was called).
 func (t *Transport) warnUnprotected(p topology.Plan, protected bool) {
@@ -38,7 +39,7 @@ func (t *Transport) warnUnprotected(p topology.Plan, protected bool) {
 	for _, d := range p.Destinations {
 		names = append(names, d.Name)
 	}
-	slogdefault.Warn(t.warnLog, unprotectedWarning, watermill.LogFields{
+	slogdefault.Warn(t.cfg.Logger, unprotectedWarning, watermill.LogFields{
 		"service": p.Service, "kms_key": t.cfg.KMSKeyID, "destinations": strings.Join(names, ", "),
 	})
 }

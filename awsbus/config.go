@@ -80,6 +80,8 @@ type Config struct {
 	Circuits sourceflow.CircuitSource
 
 	// Logger reports Bind's progress and the consumer's failures. Default
+	// watermill.NopLogger. The warning of a KMS key without NewEncryption
+	// goes to slog.Default() at slog's Warn while Logger is unset or
 	// watermill.NopLogger.
 	Logger watermill.LoggerAdapter
 }

@@ -285,7 +285,7 @@
 // transport with Config.KMSKeyID for which NewEncryption was not called
 // warns once, when Bind (a service's Start) succeeds, naming the service,
 // the key and the destinations (through Config.Logger, or at slog's Warn
-// through slog.Default() when it is unset), and until NewEncryption is
+// through slog.Default() when it is unset or watermill.NopLogger), and until NewEncryption is
 // called the health report's KMS check, and the report, are "degraded",
 // saying that bodies are neither encrypted nor authenticated. Neither
 // refuses: encryption at rest alone may be meant, so HealthHandler still

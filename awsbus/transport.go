@@ -17,7 +17,6 @@ import (
 	"github.com/sourceflow-go/sourceflow/awsbus/topology"
 	"github.com/sourceflow-go/sourceflow/internal/deadletter"
 	"github.com/sourceflow-go/sourceflow/internal/fieldcheck"
-	"github.com/sourceflow-go/sourceflow/internal/slogdefault"
 )
 
 // Transport carries SourceFlow messages over SQS (commands) and SNS
@@ -46,9 +45,6 @@ type Transport struct {
 	cancelBind context.CancelCauseFunc
 	// kmsCheck is the health probe of the KMS key, set by NewEncryption.
 	kmsCheck func(ctx context.Context) error
-	// warnLog is Config.Logger, or slogdefault.Logger when it is unset
-	// (its default drops every line), for the warnings a program must see.
-	warnLog watermill.LoggerAdapter
 }
 
 // NewTransport returns a Transport over the given clients. Nothing is
@@ -66,13 +62,9 @@ func NewTransport(clients Clients, cfg Config) (*Transport, error) {
 	if err := errors.Join(append(errs, cfg.problems())...); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 	}
-	warnLog := cfg.Logger
-	if warnLog == nil {
-		warnLog = slogdefault.Logger()
-	}
 	cfg.setDefaults()
 	return &Transport{
-		clients: clients, cfg: cfg, dead: new(deadletter.Counts), warnLog: warnLog,
+		clients: clients, cfg: cfg, dead: new(deadletter.Counts),
 		preflight: func(context.Context) error { return nil },
 	}, nil
 }

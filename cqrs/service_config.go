@@ -65,7 +65,9 @@ type ServiceConfig struct {
 	// after NewService is followed), with Watermill's Info lowered to
 	// slog's Debug, so at slog's default level only failures reach the
 	// program's log: a handler's error at every delivery, then the dead
-	// letter; set watermill.NopLogger{} to silence it.
+	// letter; set watermill.NopLogger{} to silence it. Its warnings (state
+	// kept in memory behind a transport between processes, a store outside
+	// the handling transaction) then go to slog.Default() at slog's Warn.
 	Logger watermill.LoggerAdapter
 	// HandlerMiddleware is the consume-side pipeline applied to every
 	// listened destination, outermost first (middleware.Stack's

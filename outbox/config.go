@@ -103,7 +103,8 @@ type Config struct {
 	// logged at error level (see TopicFor).
 	// Default: a logger over slog.Default(), as cqrs's configs have, which
 	// lowers Watermill's Info lines to slog's Debug: at slog's default
-	// level only failures show. watermill.NopLogger{} discards everything.
+	// level only failures show. watermill.NopLogger{} discards everything
+	// but the warnings, which then go to slog.Default() at slog's Warn.
 	Logger watermill.LoggerAdapter
 }
 

@@ -279,7 +279,8 @@
 // own socket, another from the server); one that is not local (a unix
 // socket, a loopback address) and either in clear text or in TLS that does
 // not verify the server is logged once as a warning (slog's Warn on the
-// default logger, Info on a logger without a Warn method), naming the
+// default logger, and on watermill.NopLogger, whose Warn would drop it;
+// Info on another logger without a Warn method), naming the
 // server's host:port and what to set in the DSN: sslmode=verify-full with
 // sslrootcert on PostgreSQL, tls=true or a config registered with
 // mysql.RegisterTLSConfig on MySQL. Whether the server is verified comes

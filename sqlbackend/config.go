@@ -45,8 +45,10 @@ type Config struct {
 	// transaction commits.
 	Outbox bool
 	// Logger logs the idempotency store and the outboxes. Default: theirs
-	// (the idempotency store's discards; the outbox's logs through
-	// slog.Default(), its Info lines at slog's Debug).
+	// (the idempotency store's discards all but its warning of the
+	// connection, which goes to slog.Default() at slog's Warn; the
+	// outbox's logs through slog.Default(), its Info lines at slog's
+	// Debug).
 	Logger watermill.LoggerAdapter
 }
 

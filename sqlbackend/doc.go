@@ -38,7 +38,8 @@
 // # Connections in clear text
 //
 // Open checks the pool's connection once, as the idempotency store's New
-// does (see idempotency/sqlstore), and warns on Config.Logger of one that
+// does (see idempotency/sqlstore), and warns on Config.Logger (when it is
+// unset, on slog.Default() at slog's Warn) of one that
 // is not local and either in clear text or in TLS that does not verify the
 // server. On a pool it opened from Config.DSN the check reads that DSN: its
 // host:port is the address named and, when it is an address, decides

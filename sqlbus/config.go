@@ -83,7 +83,10 @@ type Config struct {
 	// crosses a network in clear text and a subscription's failed polls,
 	// at most once a minute while they go on (see the package
 	// documentation).
-	// Default: watermill.NopLogger.
+	// Default: watermill.NopLogger, which drops every line but the
+	// warnings (a connection anyone on the network path could read, a
+	// table of an earlier release): while Logger is unset or
+	// watermill.NopLogger they go to slog.Default() at slog's Warn.
 	Logger watermill.LoggerAdapter
 }
 

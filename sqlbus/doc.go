@@ -293,8 +293,9 @@
 // Ssl_cipher); one that is not local (a unix socket, a loopback address)
 // and either in clear text or in TLS that does not verify the server
 // (anyone on the path can pose as the server) is logged once as a warning
-// (slog's Warn on the default logger, Info on a logger without a Warn
-// method), naming the server's host:port and what to set in the DSN:
+// (through Config.Logger: its Warn method, or Info on a logger without
+// one; slog.Default() at slog's Warn while Logger is unset or
+// watermill.NopLogger, the default), naming the server's host:port and what to set in the DSN:
 // sslmode=verify-full with sslrootcert on PostgreSQL (pgx's default,
 // sslmode=prefer, falls back to clear text silently and verifies no
 // certificate), tls=true or a config registered with

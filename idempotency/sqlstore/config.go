@@ -71,7 +71,9 @@ type Config struct {
 	// Logger receives cleanup failures, and the warning about a connection
 	// that crosses a network in clear text or in TLS that does not verify
 	// the server (see the package documentation).
-	// Default: no-op.
+	// Default: watermill.NopLogger, which drops every line but that
+	// warning: while Logger is unset or watermill.NopLogger it goes to
+	// slog.Default() at slog's Warn.
 	Logger watermill.LoggerAdapter
 }
 

@@ -112,7 +112,8 @@
 // or an address); one that is not local (a unix socket, a loopback address,
 // localhost) and either in clear text or in TLS that does not verify the
 // server is logged once as a warning (Config.Logger's
-// Warn method if it has one, slog's Warn on the default logger, else Info),
+// Warn method if it has one, else its Info; slog.Default() at slog's Warn
+// while Logger is unset or watermill.NopLogger, the default),
 // naming the server's host:port and what to set in the DSN:
 // sslmode=verify-full with sslrootcert on PostgreSQL, tls=true or a config
 // registered with mysql.RegisterTLSConfig on MySQL. Whether the server is

@@ -39,3 +39,15 @@ func TestWarnUsesTheWarnMethodOfAnyLogger(t *testing.T) {
 	assert.Equal(t, []string{"state in memory"}, logger.warned)
 	assert.Empty(t, logger.Captured()[watermill.InfoLogLevel])
 }
+
+// A warning given Watermill's no-op logger (the default Logger of sqlbus,
+// of the SQL idempotency store and of awsbus) or none reaches slog's
+// default logger at Warn instead of vanishing.
+func TestWarnOnTheNoOpLoggerOrNoneReachesSlogsDefault(t *testing.T) {
+	for _, logger := range []watermill.LoggerAdapter{nil, watermill.NopLogger{}, &watermill.NopLogger{}, watermill.NopLogger{}.With(watermill.LogFields{"a": 1})} {
+		var buf bytes.Buffer
+		useSlogDefault(t, slog.New(slog.NewTextHandler(&buf, nil)))
+		Warn(logger, "not encrypted", watermill.LogFields{"address": "db1:3306"})
+		assert.Contains(t, buf.String(), `level=WARN msg="not encrypted" address=db1:3306`, "%T", logger)
+	}
+}

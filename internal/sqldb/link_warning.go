@@ -45,7 +45,8 @@ func UnverifiedWarning(component string, d Dialect, addr string) string {
 // with dsn or the DSN ctx carries for db) within timeout, or ctx's end if
 // sooner, and logs
 // the warning CheckPlaintext returns (slogdefault.Warn: at slog's Warn on
-// the default Logger, at Info on a logger without a Warn method) when
+// the default Logger, which stands in for a nil or no-op logger, at Info
+// on a logger without a Warn method) when
 // someone on the network path could read it: in clear text, or in TLS
 // without verifying the server. It never fails its
 // caller: an error of the check itself is logged at debug level only.

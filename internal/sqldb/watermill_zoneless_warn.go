@@ -14,7 +14,8 @@ import (
 // ctx's end if sooner), which of tables have a created_at without time
 // zone (ZonelessTables), and logs ZonelessWarning of each, after
 // component, through logger (slogdefault.Warn: at Info on a logger
-// without a Warn method). It never alters a table, nor fails its caller:
+// without a Warn method, at slog's Warn on slog.Default() for a nil or
+// no-op one). It never alters a table, nor fails its caller:
 // an error of the lookup is logged at debug level, and returned for a
 // caller that would look again later. On MySQL it queries nothing.
 func WarnZoneless(ctx context.Context, db *sql.DB, d Dialect, logger watermill.LoggerAdapter, component string, tables ...string) error {
