@@ -270,7 +270,10 @@
 // destination (see Config.Topic). A
 // process that must not forward (a
 // short-lived job) sets Config.DisableForwarder and leaves its rows to the
-// instances that do.
+// instances that do. A forwarding process that closes with rows not yet
+// forwarded leaves them to the next instance of its service, as Close
+// warns (once, with their number): a short-lived sender waits until Depths
+// shows its outbox empty before it closes.
 //
 // # Connections in clear text
 //

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 
@@ -117,9 +118,13 @@ var _ cqrs.OutboxTransport = (*Transport)(nil)
 // returns, nothing of the outbox runs. The forwarder acknowledges the rows of
 // a batch it read (up to 10) together, when the batch is done, so up to that
 // many rows it already forwarded are forwarded again by the next forwarder,
-// as after a crash; consumers' idempotency absorbs the repeats. Close is
-// idempotent.
+// as after a crash; consumers' idempotency absorbs the repeats. Close then
+// counts the rows the forwarder left (one count, within 5s and the 30s
+// above) and warns, once, of any: they wait in the database for the next
+// instance of the service, so a short-lived sender should wait for its
+// outbox to be empty (Depths) before it closes. Close is idempotent.
 func (t *Transport) Close() error {
+	start := time.Now()
 	t.mu.Lock()
 	if t.closed {
 		t.mu.Unlock()
@@ -138,6 +143,7 @@ func (t *Transport) Close() error {
 	var errs []error
 	if run != nil {
 		errs = append(errs, run.stop())
+		t.warnLeft(start)
 	}
 	t.stopping.Wait()
 	errs = append(errs, t.cfg.Transport.Close())
