@@ -69,6 +69,15 @@ type Config struct {
 	// refuses, and queues use SQS-managed encryption at rest.
 	KMSKeyID string
 
+	// PublishTimeout bounds each publish of the transport's publisher
+	// (PublisherConfig.Timeout), 1s..5m: a handler publishes on its
+	// message's context, which has no deadline, and without an outbox it
+	// publishes inside its handling transaction (transactional
+	// idempotency), so an endpoint that stops answering would otherwise
+	// keep that transaction, and its database connection, until it
+	// answers again. Default DefaultPublishTimeout (10s).
+	PublishTimeout time.Duration
+
 	// PublishLinger is PublisherConfig.Linger of the transport's publisher:
 	// how long a single-message publish waits for others to share its call,
 	// 0..MaxPublishLinger. 0 (the default) sends at once.
@@ -91,6 +100,7 @@ func (c *Config) setDefaults() {
 	c.MaxReceiveCount = cmp.Or(c.MaxReceiveCount, topology.DefaultMaxReceiveCount)
 	c.CallTimeout = cmp.Or(c.CallTimeout, DefaultCallTimeout)
 	c.HealthTimeout = cmp.Or(c.HealthTimeout, DefaultHealthTimeout)
+	c.PublishTimeout = cmp.Or(c.PublishTimeout, DefaultPublishTimeout)
 	if c.EventQueueName == nil {
 		c.EventQueueName = topology.DefaultEventQueueName
 	}
@@ -127,6 +137,7 @@ func (c Config) problems() error {
 		consumer,
 		fieldcheck.Within("CallTimeout", c.CallTimeout, time.Second, 5*time.Minute),
 		fieldcheck.Within("HealthTimeout", c.HealthTimeout, 0, time.Hour),
+		fieldcheck.Within("PublishTimeout", c.PublishTimeout, time.Second, 5*time.Minute),
 		fieldcheck.Within("PublishLinger", c.PublishLinger, 0, MaxPublishLinger),
 		fieldcheck.Within("MaxReceiveCount", c.MaxReceiveCount, 1, topology.MaxMaxReceiveCount),
 		c.Provisioning.Validate(),

@@ -1,6 +1,7 @@
 package awsbus
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -58,9 +59,14 @@ type PublisherConfig struct {
 	// of concurrent single-message publishes (many handlers publishing)
 	// then costs fewer calls per message for up to Linger more latency.
 	Linger time.Duration
+	// Timeout bounds each Publish, its wait for a call slot included,
+	// whatever its messages' contexts allow: a message's context ending
+	// sooner still ends it sooner. Default DefaultPublishTimeout.
+	Timeout time.Duration
 }
 
 func (c *PublisherConfig) setDefaults() {
+	c.Timeout = cmp.Or(c.Timeout, DefaultPublishTimeout)
 	if c.Logger == nil {
 		c.Logger = watermill.NopLogger{}
 	}
@@ -82,6 +88,9 @@ func (c PublisherConfig) Validate() error {
 	}
 	if c.Linger < 0 || c.Linger > MaxPublishLinger {
 		errs = append(errs, fmt.Errorf("%w: PublisherConfig.Linger %v, must be 0..%v", ErrInvalidConfig, c.Linger, MaxPublishLinger))
+	}
+	if c.Timeout < 0 {
+		errs = append(errs, fmt.Errorf("%w: PublisherConfig.Timeout %v, must not be negative", ErrInvalidConfig, c.Timeout))
 	}
 	if c.FallbackGroupID != "" && !sqsrules.ValidFIFOID(c.FallbackGroupID) {
 		errs = append(errs, fmt.Errorf("%w: PublisherConfig.FallbackGroupID must be 1-%d printable ASCII characters", ErrInvalidConfig, sqsrules.MaxFIFOIDLength))
@@ -118,6 +127,9 @@ type outgoing struct {
 	group   string
 	dedupID string
 	ctx     context.Context
+	// timeout is the cause ctx ends with when the Publisher's Timeout,
+	// not the caller's deadline, ends it (see bound); nil otherwise.
+	timeout error
 }
 
 // Publish sends msgs to destination and returns once AWS accepted them or
@@ -162,6 +174,7 @@ func (p *Publisher) Publish(destination string, msgs ...*message.Message) error 
 	if err != nil {
 		return err
 	}
+	defer p.bound(out)()
 	s, err := p.sender(destination, ep)
 	if err != nil {
 		return err

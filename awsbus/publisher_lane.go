@@ -84,7 +84,7 @@ func (p *Publisher) publishOne(ep topology.Endpoint, o outgoing, s sender) error
 	case <-o.ctx.Done():
 		if l.remove(w) {
 			return p.result(ep.Name, []FailedMessage{{UUID: o.wire.uuid,
-				Reason: fmt.Sprintf("not sent: %v while waiting for a call slot", o.ctx.Err())}})
+				Reason: fmt.Sprintf("not sent: %v while waiting for a call slot", context.Cause(o.ctx))}})
 		}
 		select {
 		case failed := <-w.done: // answered as the context ended
@@ -92,7 +92,7 @@ func (p *Publisher) publishOne(ep topology.Endpoint, o outgoing, s sender) error
 		default:
 		}
 		return p.result(ep.Name, []FailedMessage{{UUID: o.wire.uuid,
-			Reason: fmt.Sprintf("not confirmed: %v before AWS answered; the message may have been sent", o.ctx.Err())}})
+			Reason: fmt.Sprintf("not confirmed: %s; the message may have been sent", unanswered(o.ctx))}})
 	}
 }
 
@@ -176,20 +176,22 @@ func (l *lane) fullLocked(limit int) bool {
 // of the oldest (its trace), ended by none of their cancellations (a waiter
 // whose context ends returns on its own, its message "not confirmed"), and
 // bounded by the latest deadline among them, none if one has none: a
-// waiter's short deadline never fails the others' messages.
+// waiter's short deadline never fails the others' messages. When the
+// latest is the Publisher's Timeout, the context ends with its cause.
 func batchContext(batch []*waiter) (context.Context, context.CancelFunc) {
 	ctx := context.WithoutCancel(batch[0].o.ctx)
 	var latest time.Time
+	var cause error
 	for _, w := range batch {
 		d, ok := w.o.ctx.Deadline()
 		if !ok {
 			return ctx, func() {}
 		}
 		if d.After(latest) {
-			latest = d
+			latest, cause = d, w.o.timeout
 		}
 	}
-	return context.WithDeadline(ctx, latest)
+	return context.WithDeadlineCause(ctx, latest, cause)
 }
 
 // take removes and returns the oldest waiting messages that fit one batch

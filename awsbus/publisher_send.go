@@ -108,7 +108,7 @@ func (p *Publisher) snsSender(ep topology.Endpoint) sender {
 func (s sender) send(out []outgoing, fifo bool) []FailedMessage {
 	if len(out) == 1 {
 		if err := s.one(out[0]); err != nil {
-			return []FailedMessage{{UUID: out[0].wire.uuid, Reason: err.Error()}}
+			return []FailedMessage{{UUID: out[0].wire.uuid, Reason: callFailure(out[0].ctx, err)}}
 		}
 		return nil
 	}
@@ -119,7 +119,7 @@ func (s sender) send(out []outgoing, fifo bool) []FailedMessage {
 	return sendBatches(chunk(out, s.limit), fifo, func(b []outgoing) []FailedMessage {
 		f, err := s.batch(b)
 		if err != nil {
-			return allFailed(b, err.Error())
+			return allFailed(b, callFailure(b[0].ctx, err))
 		}
 		return f
 	})
