@@ -151,6 +151,9 @@ type outgoing struct {
 // latency when idle. Its context ending before AWS answered returns an
 // error: nothing was sent if it still waited, and it may have been sent if
 // its call had started (the consumers' idempotency absorbs the resend).
+// PublisherConfig.Timeout passing does the same, whatever the contexts
+// allow: a handler's message context has no deadline, and an endpoint that
+// stopped answering would otherwise hold the Publish until it answers.
 //
 // For several messages in one call, the messages AWS rejects, and any its
 // answer does not confirm, are reported in a *PublishError; the others were
