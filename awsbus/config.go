@@ -49,8 +49,13 @@ type Config struct {
 	AccountID string
 
 	// CallTimeout bounds each AWS call Bind makes, 1s..5m, so Bind against
-	// an endpoint that never answers fails after at most CallTimeout.
-	// Default 10s.
+	// an endpoint that never answers fails after at most CallTimeout, and
+	// each publish of the transport's publisher (PublisherConfig.Timeout),
+	// its wait for a call slot included: a handler publishes on its
+	// message's context, which has no deadline, and without an outbox inside
+	// its handling transaction (transactional idempotency), which an
+	// endpoint that stopped answering would otherwise keep open, with its
+	// database connection, until it answers again. Default 10s.
 	CallTimeout time.Duration
 	// HealthTimeout bounds each health check, and each GetQueueAttributes
 	// call of Transport.Depths, at most 1h. Default 5s.
@@ -68,15 +73,6 @@ type Config struct {
 	// by its multi-Region replica in this region). Empty: NewEncryption
 	// refuses, and queues use SQS-managed encryption at rest.
 	KMSKeyID string
-
-	// PublishTimeout bounds each publish of the transport's publisher
-	// (PublisherConfig.Timeout), 1s..5m: a handler publishes on its
-	// message's context, which has no deadline, and without an outbox it
-	// publishes inside its handling transaction (transactional
-	// idempotency), so an endpoint that stops answering would otherwise
-	// keep that transaction, and its database connection, until it
-	// answers again. Default DefaultPublishTimeout (10s).
-	PublishTimeout time.Duration
 
 	// PublishLinger is PublisherConfig.Linger of the transport's publisher:
 	// how long a single-message publish waits for others to share its call,
@@ -100,7 +96,6 @@ func (c *Config) setDefaults() {
 	c.MaxReceiveCount = cmp.Or(c.MaxReceiveCount, topology.DefaultMaxReceiveCount)
 	c.CallTimeout = cmp.Or(c.CallTimeout, DefaultCallTimeout)
 	c.HealthTimeout = cmp.Or(c.HealthTimeout, DefaultHealthTimeout)
-	c.PublishTimeout = cmp.Or(c.PublishTimeout, DefaultPublishTimeout)
 	if c.EventQueueName == nil {
 		c.EventQueueName = topology.DefaultEventQueueName
 	}
@@ -137,7 +132,6 @@ func (c Config) problems() error {
 		consumer,
 		fieldcheck.Within("CallTimeout", c.CallTimeout, time.Second, 5*time.Minute),
 		fieldcheck.Within("HealthTimeout", c.HealthTimeout, 0, time.Hour),
-		fieldcheck.Within("PublishTimeout", c.PublishTimeout, time.Second, 5*time.Minute),
 		fieldcheck.Within("PublishLinger", c.PublishLinger, 0, MaxPublishLinger),
 		fieldcheck.Within("MaxReceiveCount", c.MaxReceiveCount, 1, topology.MaxMaxReceiveCount),
 		c.Provisioning.Validate(),

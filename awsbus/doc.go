@@ -28,7 +28,7 @@
 // AWS_ENDPOINT_URL) the error names the test credentials an emulator
 // accepts: AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test.
 //
-// Each publish ends after Config.PublishTimeout (10s by default) whatever
+// Each publish ends after Config.CallTimeout (10s by default) whatever
 // its messages' contexts allow: a handler publishes on its message's
 // context, which has no deadline, and without an outbox inside its
 // handling transaction, which an endpoint that stopped answering would

@@ -61,12 +61,13 @@ type PublisherConfig struct {
 	Linger time.Duration
 	// Timeout bounds each Publish, its wait for a call slot included,
 	// whatever its messages' contexts allow: a message's context ending
-	// sooner still ends it sooner. Default DefaultPublishTimeout.
+	// sooner still ends it sooner. Default DefaultCallTimeout (a Transport sets
+	// it to its Config.CallTimeout).
 	Timeout time.Duration
 }
 
 func (c *PublisherConfig) setDefaults() {
-	c.Timeout = cmp.Or(c.Timeout, DefaultPublishTimeout)
+	c.Timeout = cmp.Or(c.Timeout, DefaultCallTimeout)
 	if c.Logger == nil {
 		c.Logger = watermill.NopLogger{}
 	}

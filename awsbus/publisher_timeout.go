@@ -6,10 +6,6 @@ import (
 	"time"
 )
 
-// DefaultPublishTimeout is the default of PublisherConfig.Timeout and
-// Config.PublishTimeout.
-const DefaultPublishTimeout = 10 * time.Second
-
 // bound gives the context of each message of one Publish the Publisher's
 // Timeout, so that an endpoint that accepts the connection and never
 // answers (frozen, or cut off by a partition that drops packets) ends the
@@ -17,7 +13,7 @@ const DefaultPublishTimeout = 10 * time.Second
 // Timeout rather than when it answers again. Its end names the setting
 // (context.Cause). It returns what releases the contexts.
 func (p *Publisher) bound(out []outgoing) context.CancelFunc {
-	cause := fmt.Errorf("AWS did not answer within %v (PublishTimeout)", p.cfg.Timeout)
+	cause := fmt.Errorf("AWS did not answer within %v (the publish timeout: Config.CallTimeout)", p.cfg.Timeout)
 	cancels := make([]context.CancelFunc, len(out))
 	end := time.Now().Add(p.cfg.Timeout)
 	for i := range out {

@@ -33,7 +33,7 @@ func TestPublishWithoutDeadlineEndsAtTheTimeout(t *testing.T) {
 		for range n {
 			select {
 			case err := <-done:
-				require.ErrorContains(t, err, "PublishTimeout")
+				require.ErrorContains(t, err, "Config.CallTimeout")
 			case <-time.After(10 * time.Second):
 				t.Fatal("a Publish without a deadline to an endpoint that never answers still blocked after 10s; Timeout is 200ms")
 			}

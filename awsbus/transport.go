@@ -149,7 +149,7 @@ func (t *Transport) Publisher(destination string) (message.Publisher, error) {
 	if t.pub == nil {
 		pub, err := NewPublisher(PublisherConfig{
 			SQS: t.clients.SQS, SNS: t.clients.SNS, Resolve: t.resolve, Logger: t.serviceLogger(),
-			Linger: t.cfg.PublishLinger, Timeout: t.cfg.PublishTimeout,
+			Linger: t.cfg.PublishLinger, Timeout: t.cfg.CallTimeout,
 		})
 		if err != nil {
 			return nil, err
