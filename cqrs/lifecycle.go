@@ -116,7 +116,9 @@ var routerLocks keyedMutex[*message.Router]
 var routerNames sync.Map
 
 // claimHandlerNames records the handler names of service in router, or
-// fails when a service already had one of them.
+// fails when a service already had one of them. Before the first handler a
+// service adds to router, it adds the one that keeps the router open until
+// its owner closes it (see keepRouterOpen).
 func claimHandlerNames(router *message.Router, service string, listen []string) error {
 	key := weak.Make(router)
 	names, loaded := routerNames.LoadOrStore(key, map[string]bool{})
@@ -131,6 +133,10 @@ func claimHandlerNames(router *message.Router, service string, listen []string) 
 	}
 	for _, dest := range listen {
 		taken[service+"/"+dest] = true
+	}
+	if len(listen) > 0 && !taken[routerKeeperName] {
+		keepRouterOpen(router)
+		taken[routerKeeperName] = true
 	}
 	return nil
 }

@@ -120,6 +120,20 @@ type ServiceConfig struct {
 	// ("<Name>/<destination>") after the handler stopped, so a later service
 	// of the same name would run it too.
 	//
+	// The router stays open until its owner closes it (Router.Close),
+	// however many services start and close on it: Watermill closes a
+	// router once every handler it ran stopped, so the first service that
+	// starts handlers on the router adds one more,
+	// "sourceflow-cqrs-router-keeper", which receives nothing and ends when
+	// the router closes (or, added before the router ran, when Run's
+	// context ends, as the handlers Run starts do). Without it the close of
+	// the router's last service would close the router, and a Start adding
+	// its handlers at that moment would panic in Watermill's goroutine.
+	// So a router whose own handlers all stopped no longer closes by
+	// itself once a service started there: close it. A service whose
+	// router closed first still closes without error. Start services on
+	// the router before closing it, not as it closes.
+	//
 	// Services sharing a router may start at the same time: each Start adds
 	// its handlers with their middleware and runs them before another
 	// service's Start adds or runs any. The caller's own Run or RunHandlers
