@@ -129,14 +129,34 @@ func (r redelivery) relay(ctx context.Context, topic string, in <-chan *message.
 }
 
 // deliveryContext is the context deliveries run in: ctx itself, or, with
-// drain, one that ends drain after ctx does.
+// drain, one that ends drain after ctx does. Its cancel also stops the
+// drain's timer, which would otherwise keep the context, and ctx's values,
+// reachable until the drain ran out.
 func (r redelivery) deliveryContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	if r.drain <= 0 {
 		return context.WithCancel(ctx)
 	}
 	dctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	stop := context.AfterFunc(ctx, func() { time.AfterFunc(r.drain, cancel) })
-	return dctx, func() { stop(); cancel() }
+	var mu sync.Mutex
+	var timer *time.Timer
+	ended := false
+	stop := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !ended {
+			timer = time.AfterFunc(r.drain, cancel)
+		}
+	})
+	return dctx, func() {
+		stop()
+		mu.Lock()
+		ended = true
+		if timer != nil {
+			timer.Stop()
+		}
+		mu.Unlock()
+		cancel()
+	}
 }
 
 // taking yields the messages of in; with drain it stops when ctx ends, and
