@@ -226,6 +226,15 @@ func (c ChannelConfig) Validate() error {
 // with one for all, a subscription added or removed while a handler
 // publishes further (a service starting or closing beside others) would
 // wait for that lock, and the nested publish behind it, for good.
+//
+// The transport keeps what it learnt of each destination it has seen for
+// its whole life, about 1 KB each: that pub/sub, the destination's kind
+// (from Bind: a command sent to it with no listener is ErrNoListener) and
+// whether it had subscriptions (an event a handler caught in a close
+// raises to it is dead-lettered rather than dropped), also once its last
+// subscription closed. A process that starts services on unbounded
+// destination names (one per tenant) gives each group of them a transport
+// of its own, closed with them.
 type ChannelTransport struct {
 	cfg ChannelConfig
 
