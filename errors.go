@@ -15,21 +15,10 @@ var ErrPermanent = errors.New("sourceflow: permanent failure")
 // A transport that can dead-letter at once reads it from the nacked message.
 const MetaFailure = "sf_failure"
 
-type permanentError struct{ err error }
-
-func (e permanentError) Error() string { return e.err.Error() }
-
-func (e permanentError) Unwrap() []error { return []error{e.err, ErrPermanent} }
-
 // Permanent wraps err so that errors.Is(err, ErrPermanent) holds while the
 // original error stays reachable with errors.Is and errors.As. Permanent(nil)
 // is nil.
-func Permanent(err error) error {
-	if err == nil || errors.Is(err, ErrPermanent) {
-		return err
-	}
-	return permanentError{err: err}
-}
+func Permanent(err error) error { return markWith(err, ErrPermanent) }
 
 // IsPermanent reports whether err is marked permanent.
 func IsPermanent(err error) bool { return errors.Is(err, ErrPermanent) }

@@ -18,22 +18,11 @@ var ErrStoreUnavailable = errors.New("sourceflow: state store unavailable")
 // ErrStoreUnavailable (and not Permanent).
 const MetaStoreUnavailable = "sf_store_unavailable"
 
-type storeUnavailableError struct{ err error }
-
-func (e storeUnavailableError) Error() string { return e.err.Error() }
-
-func (e storeUnavailableError) Unwrap() []error { return []error{e.err, ErrStoreUnavailable} }
-
 // StoreUnavailable wraps err so that errors.Is(err, ErrStoreUnavailable)
 // holds, its text unchanged, while the original error stays reachable with
 // errors.Is and errors.As. StoreUnavailable(nil) is nil, and an error
 // marked already is returned as it is.
-func StoreUnavailable(err error) error {
-	if err == nil || errors.Is(err, ErrStoreUnavailable) {
-		return err
-	}
-	return storeUnavailableError{err: err}
-}
+func StoreUnavailable(err error) error { return markWith(err, ErrStoreUnavailable) }
 
 // IsStoreUnavailable reports whether err is marked ErrStoreUnavailable.
 func IsStoreUnavailable(err error) bool { return errors.Is(err, ErrStoreUnavailable) }

@@ -13,13 +13,14 @@ import (
 var errSample = errors.New("cause")
 
 // permanentMark is the type of sourceflow.Permanent's mark, which carries
-// the failure it marks first and sourceflow.ErrPermanent after it.
+// the failure it marks first and sourceflow.ErrPermanent after it (and of
+// sourceflow.StoreUnavailable's, the same type with its own sentinel).
 var permanentMark = reflect.TypeOf(sourceflow.Permanent(errSample))
 
 // carriers are the types of the errors that only carry another out of the
 // pipeline: fmt.Errorf's %w (the cqrs dispatcher's "handler ..." context),
 // errors.Join (the idempotency middleware's failure and release), and
-// sourceflow's permanent and retry-after marks. None names the failure; the
+// sourceflow's permanent, store-unavailable and retry-after marks. None names the failure; the
 // error it carries does.
 var carriers = map[reflect.Type]bool{
 	reflect.TypeOf(fmt.Errorf("%w", errSample)):                 true,

@@ -29,14 +29,15 @@ func TestMiddlewareExceptionTypeNamesTheHandlersError(t *testing.T) {
 		err  error
 		want string
 	}{
-		"as returned":      {own, "*tracing_test.gatewayDown"},
-		"wrapped":          {fmt.Errorf("handler %q, model.PayOrder %q: %w", "payment", "m-1", own), "*tracing_test.gatewayDown"},
-		"joined alone":     {fmt.Errorf("handler: %w", errors.Join(own)), "*tracing_test.gatewayDown"},
-		"permanent":        {fmt.Errorf("handler: %w", sourceflow.Permanent(own)), "*tracing_test.gatewayDown"},
-		"retry after":      {sourceflow.RetryAfter(fmt.Errorf("kms: %w", own), time.Second), "*tracing_test.gatewayDown"},
-		"several joined":   {errors.Join(own, errors.New("release failed")), "*errors.joinError"},
-		"several wrapped":  {fmt.Errorf("%w, %w", own, errors.New("release failed")), "*fmt.wrapErrors"},
-		"a plain sentinel": {fmt.Errorf("%w: x", errors.New("unknown type")), "*errors.errorString"},
+		"as returned":       {own, "*tracing_test.gatewayDown"},
+		"wrapped":           {fmt.Errorf("handler %q, model.PayOrder %q: %w", "payment", "m-1", own), "*tracing_test.gatewayDown"},
+		"joined alone":      {fmt.Errorf("handler: %w", errors.Join(own)), "*tracing_test.gatewayDown"},
+		"permanent":         {fmt.Errorf("handler: %w", sourceflow.Permanent(own)), "*tracing_test.gatewayDown"},
+		"retry after":       {sourceflow.RetryAfter(fmt.Errorf("kms: %w", own), time.Second), "*tracing_test.gatewayDown"},
+		"store unavailable": {fmt.Errorf("sqlstore: begin: %w", sourceflow.StoreUnavailable(own)), "*tracing_test.gatewayDown"},
+		"several joined":    {errors.Join(own, errors.New("release failed")), "*errors.joinError"},
+		"several wrapped":   {fmt.Errorf("%w, %w", own, errors.New("release failed")), "*fmt.wrapErrors"},
+		"a plain sentinel":  {fmt.Errorf("%w: x", errors.New("unknown type")), "*errors.errorString"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			tr, _, rec := recordingTracing(t, tracing.Config{})
