@@ -89,7 +89,7 @@ func (o *Outbox) sweepEvery(stop <-chan struct{}, done chan<- struct{}) {
 // of it by the first sweep that reads it (moveLegacy), not relayed.
 func (o *Outbox) Sweep(ctx context.Context) (int, error) {
 	cutoff := digits(time.Now().Add(-o.cfg.RelayAfter).UnixNano())
-	r := &sweepRound{o: o, ctx: ctx, slots: make(chan struct{}, sweepLanes)}
+	r := &sweepRound{o: o, ctx: ctx, slots: make(chan struct{}, sweepLanes), turns: map[string]*destinationTurn{}}
 	errs := make([]error, outboxShards)
 	var wg sync.WaitGroup
 	for shard := range uint32(outboxShards) {

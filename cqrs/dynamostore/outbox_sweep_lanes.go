@@ -26,12 +26,14 @@ const laneWait = time.Second
 
 // sweepRound is one Sweep: its shards are read at once, each relaying its
 // messages through a lane per destination, sweepLanes messages at most at
-// once.
+// once and one per destination (destinationTurn).
 type sweepRound struct {
 	o       *Outbox
 	ctx     context.Context
 	slots   chan struct{}
 	relayed atomic.Int64
+	mu      sync.Mutex
+	turns   map[string]*destinationTurn
 }
 
 // shardSweep is the sweep of one shard.
@@ -131,21 +133,29 @@ func (s *shardSweep) startLane() *lane {
 	return l
 }
 
-// relay relays it (relayOne) in one of the round's slots, unless its lane
-// is held or the shard's sweep stopped, and records the outcome: a message
+// relay relays it (relayOne) in its destination's turn and one of the
+// round's slots, unless its lane is held, its destination failed in the
+// round or the shard's sweep stopped, and records the outcome: a message
 // another instance holds, or whose publish failed transiently, holds its
-// lane; a message DynamoDB refuses for good to lease or to mark failed
-// (isRefusedItem) is logged, counted (SkippedMessages) and skipped, the
-// messages behind it going out; a failure to claim stops the shard.
+// lane (a failure, its destination in the round); a message DynamoDB
+// refuses for good to lease or to mark failed (isRefusedItem) is logged,
+// counted (SkippedMessages) and skipped, the messages behind it going out;
+// a failure to claim stops the shard.
 func (s *shardSweep) relay(l *lane, it outboxItem) {
 	if l.held.Load() || s.stopped.Load() {
 		return
 	}
 	r := s.r
-	select {
-	case r.slots <- struct{}{}:
-	case <-r.ctx.Done():
-		s.stop(r.ctx.Err())
+	d := r.turnOf(it.Destination)
+	if !s.take(d.turn) {
+		return
+	}
+	defer func() { <-d.turn }()
+	if d.failed.Load() {
+		l.held.Store(true) // the shard's later messages for it wait too
+		return
+	}
+	if !s.take(r.slots) {
 		return
 	}
 	outcome, err := r.o.relayOne(r.ctx, it)
@@ -156,6 +166,9 @@ func (s *shardSweep) relay(l *lane, it outboxItem) {
 		s.fail(skippedError(it, err))
 	case heldBack:
 		l.held.Store(true)
+		if err != nil {
+			d.failed.Store(true)
+		}
 		s.fail(err)
 	case stalled:
 		s.stop(err)
