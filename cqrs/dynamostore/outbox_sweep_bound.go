@@ -16,6 +16,17 @@ import (
 // publish's context.
 var errPublishHung = errors.New("the publish did not return before its lease ended; it is left running")
 
+// errPublishUnsettled is the failure of a sweep publish that did not return
+// within dynamo.SettleTimeout of the end of the sweep's context.
+var errPublishUnsettled = fmt.Errorf("the publish did not return within %s of the sweep's end; it is left running",
+	dynamo.SettleTimeout)
+
+// errClaimLate is the failure of a message whose claim was answered after
+// the publish's deadline (sweepSettleMargin before the lease's end): it is
+// released unpublished, as another instance may take it over once the
+// lease ends.
+var errClaimLate = errors.New("the claim was answered too close to the end of its lease to publish; released unpublished")
+
 // errPublishRunning holds a destination for which a publish a sweep gave up
 // on (errPublishHung) is still running on this instance.
 var errPublishRunning = errors.New("a publish a sweep gave up on is still running")
@@ -56,24 +67,32 @@ type publishResult struct {
 // (errPublishHung): it is left running, and its destination held on this
 // instance (publishRunning) until it returns and records its outcome; its
 // lease has run out meanwhile, so another instance may relay the message
-// beside it.
+// beside it. A claim answered after the publish's deadline (DynamoDB slow,
+// throttling retried) is not published but released (errClaimLate), a
+// transient failure.
 func (o *Outbox) relayLeased(ctx context.Context, it outboxItem, lease int64) (relayOutcome, error) {
 	end := time.Unix(0, lease)
+	deadline := end.Add(-sweepSettleMargin(o.cfg.RelayAfter))
+	if !time.Now().Before(deadline) {
+		return o.settleRelay(ctx, it, lease, fmt.Errorf("%s%w (lease %s)", publishStart(it.Destination), errClaimLate, o.cfg.RelayAfter))
+	}
 	p := &sweepPublish{destination: it.Destination, sent: make(chan struct{}), done: make(chan publishResult, 1)}
 	go func() {
-		outcome, err := o.publishLeased(ctx, it, lease, end.Add(-sweepSettleMargin(o.cfg.RelayAfter)), p)
+		outcome, err := o.publishLeased(ctx, it, lease, deadline, p)
 		o.publishEnds(p, publishResult{outcome, err}, it)
 	}()
-	if r, ok := o.awaitPublish(ctx, p, end); ok {
-		return r.outcome, r.err
+	r, ok := o.awaitPublish(ctx, p, end)
+	if !ok {
+		return heldBack, fmt.Errorf("%s%w", publishStart(it.Destination), r.err)
 	}
-	return heldBack, fmt.Errorf("%s%w (lease %s)", publishStart(it.Destination), errPublishHung, o.cfg.RelayAfter)
+	return r.outcome, r.err
 }
 
 // awaitPublish waits for p's publish until end, then for the record of its
 // outcome (bounded by dynamo.SettleTimeout); once ctx ended, it waits for
 // both for at most dynamo.SettleTimeout. It gives p up (abandon) when its
-// publish has not returned by then.
+// publish has not returned by then, with errPublishHung or
+// errPublishUnsettled.
 func (o *Outbox) awaitPublish(ctx context.Context, p *sweepPublish, end time.Time) (publishResult, bool) {
 	timer := time.NewTimer(time.Until(end))
 	defer timer.Stop()
@@ -83,7 +102,7 @@ func (o *Outbox) awaitPublish(ctx context.Context, p *sweepPublish, end time.Tim
 	case <-p.sent:
 		return <-p.done, true
 	case <-timer.C:
-		return o.abandon(p, true)
+		return o.abandon(p, true, fmt.Errorf("%w (lease %s)", errPublishHung, o.cfg.RelayAfter))
 	case <-ctx.Done():
 	}
 	settle := time.NewTimer(dynamo.SettleTimeout)
@@ -92,15 +111,15 @@ func (o *Outbox) awaitPublish(ctx context.Context, p *sweepPublish, end time.Tim
 	case r := <-p.done:
 		return r, true
 	case <-settle.C:
-		return o.abandon(p, false)
+		return o.abandon(p, false, errPublishUnsettled)
 	}
 }
 
 // abandon gives p up, holding its destination until it finishes, unless it
 // finished meanwhile or, when settling, its publish returned (recording
 // its outcome is bounded by dynamo.SettleTimeout): then it returns p's
-// result.
-func (o *Outbox) abandon(p *sweepPublish, settling bool) (publishResult, bool) {
+// result; otherwise it returns gaveUp, why.
+func (o *Outbox) abandon(p *sweepPublish, settling bool, gaveUp error) (publishResult, bool) {
 	o.mu.Lock()
 	if p.finished || (settling && p.returned) {
 		o.mu.Unlock()
@@ -109,7 +128,7 @@ func (o *Outbox) abandon(p *sweepPublish, settling bool) (publishResult, bool) {
 	p.abandoned = true
 	o.hung[p.destination]++
 	o.mu.Unlock()
-	return publishResult{}, false
+	return publishResult{outcome: heldBack, err: gaveUp}, false
 }
 
 // publishReturned records that p's publish returned.
