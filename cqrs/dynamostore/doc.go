@@ -150,9 +150,11 @@
 //
 // The Outbox's sweep relays the messages the committing instance could not
 // (Outbox.Sweep): it reads the outbox's eight shards at once and relays
-// different destinations concurrently, 16 messages at most at once, each
-// destination's messages in order, so a slow or hanging destination holds
-// up only its own. Each of its publishes gets a context that ends a third
+// different destinations concurrently, 16 messages at most at once and one
+// per destination (its shards take turns), in the order written within each
+// shard (a transaction's messages share a shard; there is no order across
+// shards), so a slow or hanging destination holds up only its own while
+// fewer than 16 are; one that fails is held for the rest of the sweep. Each of its publishes gets a context that ends a third
 // of RelayAfter, at most dynamo.SettleTimeout (10 s), before the claim's
 // lease does (20 s after the claim by default): a publish still waiting
 // then fails as a transient failure, and the message is released while
@@ -162,7 +164,8 @@
 // leaves it running and goes on, and the instance's sweeps hold its
 // destination until it returns; the lease having run out, another
 // instance may relay the message meanwhile (at least once; consumers'
-// idempotency absorbs the repeat).
+// idempotency absorbs the repeat). A claim DynamoDB answers after the
+// publish's time is up is released unpublished.
 //
 // A write with the context of a handling that has ended (a goroutine the
 // handler started, still running after it returned) is refused with a

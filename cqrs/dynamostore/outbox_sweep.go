@@ -46,17 +46,22 @@ func (o *Outbox) sweepEvery(stop <-chan struct{}, done chan<- struct{}) {
 // transport has no publisher for, once it has had none on this instance for
 // destgrace.Grace (until then, a transient failure).
 //
-// The shards are swept at once, and each shard's messages relayed through
-// a lane per destination, in the order they were written; sweepLanes (16)
-// messages at most are relayed at once across the shards. A slow or
-// hanging destination so holds up only its own messages. A transient
-// failure, or a message another instance holds, holds its destination:
-// the shard's later messages for that destination wait for a later sweep,
-// so that they keep their order behind it, while its messages for other
-// destinations (other queues and topics, with no order between them) go
-// on. A destination whose relay lags a second behind the shard's read
-// (laneQueue messages read ahead) has its later messages in the shard left
-// for a later sweep, without failure.
+// The shards are swept at once, and each shard's messages relayed through a
+// lane per destination, in the order they were written; sweepLanes (16)
+// messages at most are relayed at once across the shards, one per
+// destination (its shards' lanes take turns: order is kept within a shard
+// only, a transaction's messages sharing one). A slow or hanging
+// destination so holds up only its own messages, while fewer than
+// sweepLanes are. A transient failure, or a message another instance holds,
+// holds its destination: the shard's later messages for that destination
+// wait for a later sweep, so that they keep their order behind it, while
+// its messages for other destinations (other queues and topics, with no
+// order between them) go on; a failure (not a message another instance
+// holds) holds the destination in the other shards too, for the rest of the
+// sweep. A claim answered after the publish's deadline is released
+// unpublished, a transient failure. A destination whose relay lags a second
+// behind the shard's read (laneQueue messages read ahead) has its later
+// messages in the shard left for a later sweep, without failure.
 //
 // Each publish's context ends a third of RelayAfter, at most
 // dynamo.SettleTimeout (10 s), before the claim's lease does
