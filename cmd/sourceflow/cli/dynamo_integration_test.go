@@ -93,11 +93,16 @@ func deadLetteredOutboxThrough(t *testing.T, api *dynamodb.Client, refusing cqrs
 			return nil
 		}))
 	}
+	// The messages of a transaction share a shard and are dead-lettered one
+	// after another (claim, publish, move: three writes each), and a claim
+	// the emulator answers past the publish's time (two thirds of the 1 s
+	// lease) is released and tried again by a later sweep: on a loaded
+	// machine that takes a while, not for ever.
 	require.EventuallyWithT(t, func(c *assert.CollectT) {
 		dead, err := o.DeadLetters(ctx, dynamostore.OutboxDeadLetterQuery{Max: len(ids) + 1})
 		assert.NoError(c, err)
 		assert.Len(c, dead, len(ids))
-	}, 10*time.Second, 50*time.Millisecond)
+	}, 45*time.Second, 50*time.Millisecond)
 	require.NoError(t, o.Close(), "no sweep relays a redriven message while the test reads it")
 	return prefix
 }
