@@ -14,7 +14,9 @@ import (
 
 // slowInfoLogger is a capture logger whose Info lines take a while to be
 // written, as any logger's may on a loaded machine.
-type slowInfoLogger struct{ *watermill.CaptureLoggerAdapter }
+type slowInfoLogger struct {
+	*watermill.CaptureLoggerAdapter
+}
 
 func (l slowInfoLogger) Info(msg string, fields watermill.LogFields) {
 	time.Sleep(100 * time.Millisecond)
