@@ -113,17 +113,12 @@ func (c *boundedCalls) abandon(destination string, start time.Time, done <-chan 
 }
 
 // ended counts the end of an abandoned call to destination begun at start,
-// which returned err, and logs it unless an abandoned call's end was
-// logged less than interval ago.
+// which returned err, logging it unless an abandoned call's end was logged
+// less than interval ago: the line is written before the destination is
+// freed, so that once a new attempt can begin the end is in the log.
 func (c *boundedCalls) ended(destination string, start time.Time, err error) {
 	now := time.Now()
 	c.mu.Lock()
-	if a := c.abandoned[destination]; a.running > 1 {
-		a.running--
-		c.abandoned[destination] = a
-	} else {
-		delete(c.abandoned, destination)
-	}
 	log := c.lastLine.IsZero() || now.Sub(c.lastLine) >= c.interval
 	unlogged := c.unlogged
 	if log {
@@ -132,11 +127,24 @@ func (c *boundedCalls) ended(destination string, start time.Time, err error) {
 		c.unlogged++
 	}
 	c.mu.Unlock()
-	if !log {
-		return
+	if log {
+		c.logEnd(destination, now.Sub(start), unlogged, err)
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if a := c.abandoned[destination]; a.running > 1 {
+		a.running--
+		c.abandoned[destination] = a
+	} else {
+		delete(c.abandoned, destination)
+	}
+}
+
+// logEnd logs the end of an abandoned call to destination that returned
+// err after took, unlogged other ends having gone unlogged before it.
+func (c *boundedCalls) logEnd(destination string, took time.Duration, unlogged int, err error) {
 	fields := watermill.LogFields{"topic": c.topic, "destination": sourceflow.IDText(destination),
-		"returned_after": now.Sub(start).Round(time.Millisecond).String(), "ended_unlogged_before": unlogged}
+		"returned_after": took.Round(time.Millisecond).String(), "ended_unlogged_before": unlogged}
 	result := "it published: the row was held, so its message goes out again"
 	if err != nil {
 		fields["error"], _ = oneLine(err)

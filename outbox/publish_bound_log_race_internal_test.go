@@ -23,11 +23,10 @@ func (l slowInfoLogger) Info(msg string, fields watermill.LogFields) {
 	l.CaptureLoggerAdapter.Info(msg, fields)
 }
 
-// TestAPublishIgnoringItsContextIsAbandonedAtTheBound waits for the
-// destination to be free (running false) and then counts the log line of
-// the abandoned publish's end; ended frees the destination before it
-// writes that line, so the count can be 0. Same steps, a logger that
-// takes 100ms to write a line.
+// TestTheAbandonedEndIsLoggedWhenTheDestinationIsFree: the end of an
+// abandoned publish is logged before its destination is freed, so a test
+// (or an operator) that sees the destination free finds the line, even
+// with a logger that takes 100ms to write it.
 func TestTheAbandonedEndIsLoggedWhenTheDestinationIsFree(t *testing.T) {
 	setBound(t, 50*time.Millisecond, 20*time.Millisecond)
 	logs := watermill.NewCaptureLogger()
