@@ -84,8 +84,12 @@ func (p *mysqlPublisher) publishRuns(topic string, runs [][]*message.Message) er
 // topic's, from its row in the table of the topic it was read from,
 // without its payload crossing the wire (see sqldb.ServerCopyQuery), under
 // topic's publish lock: for a dead letter larger than the server's
-// max_allowed_packet.
+// max_allowed_packet. A topic watermill-sql refuses is refused before any
+// statement, as publishRuns refuses it.
 func (p *mysqlPublisher) copyOnServer(topic string, m *message.Message) error {
+	if !watermillTopic(topic) {
+		return fmt.Errorf("sqlbus: %q: %w", topic, wsql.ErrInvalidTopicName)
+	}
 	from := strings.TrimSuffix(topic, deadLetterSuffix)
 	ctx := m.Context()
 	if err := p.tables.create(ctx, topic); err != nil {
