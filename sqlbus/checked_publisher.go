@@ -34,7 +34,8 @@ const maxUUIDLength = 36
 // whose markers would take its row past max_allowed_packet loses where its
 // handler failed, then has its reasons cut (see fitDeadLetter); one that
 // still does not fit, its message stored under a larger limit, is copied
-// on the server from its message's row (see publishDeadLetters).
+// on the server from its message's row, its reasons cut to what the copy
+// can send (see publishDeadLetters).
 //
 // On MySQL it also refuses a message whose row does not fit in the server's
 // max_allowed_packet (see sqldb.PacketLimit): the server would refuse it on

@@ -23,7 +23,8 @@ type serverCopier interface {
 // their messages were stored, they are published in one call, as any
 // message: the limit read once (sqldb.PacketLimit) decides, with no
 // statement of its own. One that does not fit is copied on the server from
-// its message's row instead (serverCopier), and logged saying so. A failed
+// its message's row instead (serverCopier), its reasons cut to what the
+// copy's statement can send (fitCopy), and logged saying so. A failed
 // publish reads the limit again, as a lowered limit makes the server reset
 // the connection rather than refuse the statement, and when a dead letter
 // no longer fits, publishes them again that way.
@@ -57,7 +58,8 @@ func (p checkedPublisher) publishDeadLetters(topic string, msgs []*message.Messa
 }
 
 // fitOrKeep cuts m to limit (fitDeadLetter) when that makes it fit, and
-// otherwise leaves it whole: copied on the server, it keeps its reasons.
+// otherwise leaves it whole: copied on the server, it keeps the reasons
+// that fit the copy (fitCopy).
 func fitOrKeep(m *message.Message, limit int) {
 	whole := maps.Clone(m.Metadata)
 	fitDeadLetter(m, limit)
@@ -90,6 +92,7 @@ func (p checkedPublisher) publishEach(topic string, msgs []*message.Message, lim
 		case !ok:
 			return fmt.Errorf("sqlbus: dead letter %s: %w", sqldb.Shorten(m.UUID), tooLarge)
 		default:
+			fitCopy(m, limit)
 			if err := copier.copyOnServer(topic, m); err != nil {
 				return fmt.Errorf("sqlbus: dead letter %s does not fit in max_allowed_packet (%w), and copying it on the server failed: %w",
 					sqldb.Shorten(m.UUID), tooLarge, err)

@@ -29,3 +29,13 @@ func rowBytes(m *message.Message) int { return sqldb.MessageRowBytes(m) }
 func fitDeadLetter(m *message.Message, limit int) {
 	deadletter.Fit(m.Metadata, func() bool { return fits(m, limit) == nil }, "max_allowed_packet")
 }
+
+// fitCopy makes dead letter m, copied on the server, fit in limit bytes
+// as fitDeadLetter does, counting its payload as not sent (its metadata is
+// the copy's one large parameter: sqldb.ServerCopyFits): a reason quoting
+// the payload would otherwise take the copy past the limit too, and the
+// message would be delivered again without end. Reasons that fit stay
+// whole.
+func fitCopy(m *message.Message, limit int) {
+	deadletter.Fit(m.Metadata, func() bool { return sqldb.ServerCopyFits(m, limit) == nil }, "max_allowed_packet")
+}

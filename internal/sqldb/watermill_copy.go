@@ -34,3 +34,23 @@ func ServerCopyQuery(from, to string, m *message.Message) (wsql.Query, error) {
 		Args: []any{string(md), m.UUID, hex.EncodeToString(sum[:])},
 	}, nil
 }
+
+// ServerCopyFits reports why the statement ServerCopyQuery returns for m
+// is larger than limit bytes (0: no limit), or nil when it fits. Its
+// parameters are m's id, its metadata and the SHA-256 of its payload: the
+// payload is not sent, so a dead letter over the limit is copied when its
+// metadata alone fits. Its text, table names included, is within
+// StatementOverheadBytes.
+func ServerCopyFits(m *message.Message, limit int) error {
+	if limit <= 0 {
+		return nil
+	}
+	md, err := json.Marshal(m.Metadata)
+	if err != nil {
+		return fmt.Errorf("its metadata does not encode: %w", err)
+	}
+	if err := CheckPacket(EscapedLen(m.UUID)+EscapedLen(md)+2*sha256.Size, limit); err != nil {
+		return fmt.Errorf("%w, copied on the server (metadata %d bytes)", err, len(md))
+	}
+	return nil
+}
