@@ -77,8 +77,12 @@ func (p deadLetterPublisher) insert(exec wsql.ContextExecutor, topic string, msg
 // copyOnServer writes m, whose row is larger than limit (tooLarge says
 // how), into topic's table through exec from its row on the server
 // (sqldb.ServerCopyQuery): the outbox's row, else the held row (a row held
-// for its destination, then found undeliverable), and logs it.
+// for its destination, then found undeliverable), and logs it. Its
+// reasons are first cut to what the copy can send (deadletter.Fit, the
+// payload counted as not sent: sqldb.ServerCopyFits), as a reason quoting
+// the payload would take the copy past the limit too.
 func (p deadLetterPublisher) copyOnServer(exec wsql.ContextExecutor, topic string, m *message.Message, limit int, tooLarge error) error {
+	deadletter.Fit(m.Metadata, func() bool { return sqldb.ServerCopyFits(m, limit) == nil }, "max_allowed_packet")
 	names := wsql.DefaultMySQLSchema{} // the names of sqldb.WatermillSchema's tables on MySQL
 	to, from := names.MessagesTable(topic), []string{names.MessagesTable(p.topic), newHeldTable(sourceflow.MySQL, p.topic).name}
 	for _, table := range from {
