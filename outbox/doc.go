@@ -152,8 +152,8 @@
 // from the held table; on MySQL a row larger than the server's
 // max_allowed_packet, written while the limit was larger or on a server
 // configured otherwise, is copied on the server from its outbox or held
-// row, with its metadata and reason as a parameter, and logged at info
-// saying so: an INSERT of it would be refused on every try and hold up
+// row, with its metadata and reason (cut to what the copy can send) as a
+// parameter, and logged at info saying so: an INSERT of it would be refused on every try and hold up
 // every destination), and the forwarder logs it,
 // once that transaction commits, at error level with the reason (at most
 // 1024 bytes: its beginning and its end), the destination and the

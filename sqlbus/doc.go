@@ -104,8 +104,9 @@
 // otherwise), first loses where its handler failed and has its reasons
 // cut; when it still does not fit, it is copied on the server from its
 // message's row (INSERT … SELECT, matched by id and the SHA-256 of the
-// payload, the metadata and reason given as a parameter), so its payload
-// never crosses the wire, and logged at info saying so. The limit read
+// payload, the metadata and reason given as a parameter, the reasons cut
+// to what the copy can send), so its payload never crosses the wire, and
+// logged at info saying so. The limit read
 // once decides, so a dead letter that fits costs no extra statement; a
 // failed dead-letter publish reads the limit again.
 //
