@@ -39,14 +39,40 @@ func fitDeadLetter(dl *message.Message, limit int) (gaveUp string) {
 	if fitWithin(dl, limit, leftOutNote(fmt.Sprintf("its payload of %d bytes", payload), limit)) {
 		return "its payload"
 	}
-	dl.Metadata = message.Metadata{}
-	for _, key := range []string{sourceflow.MetaFailure, sourceflow.MetaLastError, sourceflow.MetaDeadLetteredBy} {
-		if v, ok := md[key]; ok {
-			dl.Metadata.Set(key, v)
-		}
-	}
+	dl.Metadata = markersOf(md)
 	fitWithin(dl, limit, leftOutNote(fmt.Sprintf("its payload of %d bytes and its metadata", payload), limit))
 	return "its payload and metadata"
+}
+
+// smallestDeadLetter is dl, a dead letter of PubSubTransport before it was
+// fitted, at its smallest: without its payload and its message's own
+// metadata, its reasons cut to the notes saying so (deadletter.Fit's last
+// step), its reason ending saying what was left out. It is what
+// PubSubTransport publishes once more when the Pub/Sub refuses a fitted
+// dead letter for good, counting bytes of its own that MaxMessageBytes
+// does not see.
+func smallestDeadLetter(dl *message.Message, limit int) *message.Message {
+	small := message.NewMessage(dl.UUID, nil)
+	small.SetContext(dl.Context())
+	small.Metadata = markersOf(dl.Metadata)
+	never := func() bool { return false }
+	deadletter.Fit(small.Metadata, never, maxMessageBytesName)
+	what := fmt.Sprintf("its payload of %d bytes and its metadata", len(dl.Payload))
+	note := fmt.Sprintf(" (%s left out: the Pub/Sub refused the dead letter fitted to %s, %d bytes)", what, maxMessageBytesName, limit)
+	small.Metadata.Set(sourceflow.MetaFailure, small.Metadata.Get(sourceflow.MetaFailure)+note)
+	return small
+}
+
+// markersOf is the dead-letter markers of md alone: its reason, its last
+// error and the consumer group that dead-lettered it.
+func markersOf(md message.Metadata) message.Metadata {
+	markers := message.Metadata{}
+	for _, key := range []string{sourceflow.MetaFailure, sourceflow.MetaLastError, sourceflow.MetaDeadLetteredBy} {
+		if v, ok := md[key]; ok {
+			markers.Set(key, v)
+		}
+	}
+	return markers
 }
 
 // leftOutNote is what a dead letter's reason ends with when what was left

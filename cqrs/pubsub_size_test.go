@@ -21,7 +21,7 @@ import (
 // is sent.
 func TestPubSubTransportRefusesAMessageOverMaxMessageBytes(t *testing.T) {
 	rig := newPubSubRig(t)
-	tr := rig.transport(t, cqrs.PubSubConfig{MaxMessageBytes: 100, Topic: func(d string) string { return "sf." + d }})
+	tr := rig.transport(t, cqrs.PubSubConfig{MaxMessageBytes: 1024, Topic: func(d string) string { return "sf." + d }})
 	require.NoError(t, tr.Bind(context.Background(), sourceflow.Binding{Service: "orders"}))
 	got := rig.deadLetters(t, "sf.order-events") // any topic: it records what arrives
 	pub, err := tr.Publisher("order-events")
@@ -33,15 +33,15 @@ func TestPubSubTransportRefusesAMessageOverMaxMessageBytes(t *testing.T) {
 		return m
 	}
 
-	err = pub.Publish("order-events", sized("fits", 100), sized("big", 101))
+	err = pub.Publish("order-events", sized("fits", 1024), sized("big", 1025))
 	require.ErrorIs(t, err, sourceflow.ErrMessageTooLarge)
 	assert.True(t, sourceflow.IsPermanent(err), "no retry makes it smaller")
 	var size *sourceflow.SizeError
 	require.ErrorAs(t, err, &size)
-	assert.Equal(t, sourceflow.SizeError{UUID: "big", Service: "the Pub/Sub", Size: 101, Limit: 100}, *size)
-	assert.Equal(t, `cqrs: nothing sent to "order-events": sourceflow: message too large: message big is 101 bytes, the Pub/Sub accepts at most 100`, err.Error())
+	assert.Equal(t, sourceflow.SizeError{UUID: "big", Service: "the Pub/Sub", Size: 1025, Limit: 1024}, *size)
+	assert.Equal(t, `cqrs: nothing sent to "order-events": sourceflow: message too large: message big is 1025 bytes, the Pub/Sub accepts at most 1024`, err.Error())
 
-	require.NoError(t, pub.Publish("order-events", sized("alone", 100)), "a message of exactly the limit is sent")
+	require.NoError(t, pub.Publish("order-events", sized("alone", 1024)), "a message of exactly the limit is sent")
 	eventually(t, func() bool { return len(got.all()) == 1 }, "the message within the limit arrives")
 	assert.Equal(t, "alone", got.all()[0].UUID, "nothing of the refused Publish was sent")
 }

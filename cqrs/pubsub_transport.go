@@ -75,9 +75,12 @@ type PubSubConfig struct {
 	// saying what was left out and naming the limit. DeadLetters keeps the
 	// message and its reason whole, and the log line names what was left
 	// out (dead_letter_left_out). A dead letter the Pub/Sub still refuses
-	// (its own bytes, within a few hundred of the limit) stays on its topic,
-	// so set the limit that much under the Pub/Sub's. Default: 0, no
-	// limit.
+	// for good (its own bytes, within a few hundred of the limit) is
+	// published once more without its payload and metadata, its reasons
+	// cut to the notes saying so; only if that is refused too does it stay
+	// on its topic, so set the limit a few hundred bytes under the
+	// Pub/Sub's. At least 1024 bytes, what a dead letter's markers need.
+	// Default: 0, no limit.
 	MaxMessageBytes int
 	// Subscriber returns a subscriber of topic in consumer group group (the
 	// service name). Required.
@@ -196,10 +199,23 @@ func (c PubSubConfig) Validate() error {
 		fieldcheck.AtLeast("cqrs: PubSubConfig.MaxDeliveries", c.MaxDeliveries, 1),
 		fieldcheck.NotNegative("cqrs: PubSubConfig.RedeliveryDelay", c.RedeliveryDelay),
 		fieldcheck.NotNegative("cqrs: PubSubConfig.CloseTimeout", c.CloseTimeout),
-		fieldcheck.NotNegative("cqrs: PubSubConfig.MaxMessageBytes", c.MaxMessageBytes),
+		checkMaxMessageBytes(c.MaxMessageBytes),
 		fieldcheck.NotTypedNil("cqrs: PubSubConfig.Logger", c.Logger),
 		fieldcheck.NotTypedNil("cqrs: PubSubConfig.TypeFilter", c.TypeFilter),
 	)
+}
+
+// minDeadLetterBytes is the least PubSubConfig.MaxMessageBytes a dead
+// letter's markers, cut to the notes saying so, fit in.
+const minDeadLetterBytes = 1 << 10
+
+// checkMaxMessageBytes reports a PubSubConfig.MaxMessageBytes, other than
+// 0 (no limit), that no dead letter fits.
+func checkMaxMessageBytes(v int) error {
+	if v == 0 {
+		return nil
+	}
+	return fieldcheck.AtLeast("cqrs: "+maxMessageBytesName, v, minDeadLetterBytes)
 }
 
 // PubSubTransport carries a service's destinations over any Watermill
@@ -325,8 +341,9 @@ func (t *PubSubTransport) Close() error {
 // reason and the consumer group that dead-lettered it, the service's
 // (sourceflow.MetaDeadLetteredBy, and the log line's consumer_group):
 // every group of destination shares the topic. A dead letter over
-// PubSubConfig.MaxMessageBytes is fitted (fitDeadLetter), the log line's
-// dead_letter_left_out saying what it gave up; DeadLetters keeps m whole.
+// PubSubConfig.MaxMessageBytes is fitted (publishDeadLetter), the log
+// line's dead_letter_left_out saying what it gave up; DeadLetters keeps m
+// whole.
 func (t *PubSubTransport) deadLetter(destination string, m *message.Message, reason string, deliveries int) error {
 	group, _ := t.boundService() // bound: the subscriber that delivered m was made by a bound transport
 	dl := m.Copy()
@@ -335,10 +352,7 @@ func (t *PubSubTransport) deadLetter(destination string, m *message.Message, rea
 	dl.Metadata.Set(sourceflow.MetaDeadLetteredBy, group)
 	topic := t.cfg.DeadLetterTopic(destination)
 	fields := deadLetterFields(destination, m, deliveries).Add(watermill.LogFields{"dead_letter_topic": topic, "consumer_group": group})
-	if gaveUp := fitDeadLetter(dl, t.cfg.MaxMessageBytes); gaveUp != "" {
-		fields["dead_letter_left_out"] = gaveUp // DeadLetters keeps it whole
-	}
-	if err := t.cfg.Publisher.Publish(topic, dl); err != nil {
+	if err := t.publishDeadLetter(topic, dl, fields); err != nil {
 		t.cfg.Logger.Error("Cannot dead-letter message; it stays on its topic", err, fields)
 		return err
 	}
@@ -349,6 +363,28 @@ func (t *PubSubTransport) deadLetter(destination string, m *message.Message, rea
 	t.kept.add(DeadLetter{Destination: destination, Message: kept, Reason: reason, Deliveries: deliveries})
 	t.dead.Add(destination) // once kept: a count read shows it in DeadLetters
 	return nil
+}
+
+// publishDeadLetter publishes dl to topic fitted to
+// PubSubConfig.MaxMessageBytes (fitDeadLetter), and when the Pub/Sub
+// refuses it for good (its own bytes took it over its limit), once more at
+// its smallest (smallestDeadLetter): a dead letter refused on every try
+// would leave its message delivered again for ever, holding its
+// destination. fields gets what was left out (dead_letter_left_out).
+func (t *PubSubTransport) publishDeadLetter(topic string, dl *message.Message, fields watermill.LogFields) error {
+	whole := dl.Copy()
+	whole.SetContext(dl.Context())
+	if gaveUp := fitDeadLetter(dl, t.cfg.MaxMessageBytes); gaveUp != "" {
+		fields["dead_letter_left_out"] = gaveUp // DeadLetters keeps it whole
+	}
+	err := t.cfg.Publisher.Publish(topic, dl)
+	if err == nil || !sourceflow.IsPermanent(err) {
+		return err
+	}
+	t.cfg.Logger.Info("Dead letter refused for good; publishing it without its payload and metadata",
+		fields.Add(watermill.LogFields{"err": err.Error()}))
+	fields["dead_letter_left_out"] = "its payload and metadata"
+	return t.cfg.Publisher.Publish(topic, smallestDeadLetter(whole, t.cfg.MaxMessageBytes))
 }
 
 // DeadLetters returns copies of the last 1000 messages this transport

@@ -247,3 +247,13 @@ func TestPubSubConfigValidate(t *testing.T) {
 		assert.ErrorContains(t, err, want)
 	}
 }
+
+// A MaxMessageBytes too small for a dead letter's markers alone is refused,
+// naming the least it takes: no dead letter could fit it, and a message
+// that fails for good would be delivered again for ever.
+func TestPubSubConfigValidateRefusesAMaxMessageBytesNoDeadLetterFits(t *testing.T) {
+	err := cqrs.PubSubConfig{MaxMessageBytes: 1023}.Validate()
+	assert.ErrorContains(t, err, "MaxMessageBytes: 1023, must be at least 1024")
+	err = cqrs.PubSubConfig{MaxMessageBytes: 1024}.Validate()
+	assert.NotContains(t, fmt.Sprint(err), "MaxMessageBytes")
+}
