@@ -35,14 +35,19 @@ var errStoreOutage = errors.New("the service's state store is unavailable (its d
 // storeOutageLog logs the deliveries of a transport that found the
 // service's store unavailable, as internal/repeatlog bounds a condition's
 // lines (which cqrs may not import): the first at once, then at most one a
-// minute with the number of failures since, and the end once.
+// minute with the number of failures since, and the end once. Both lines
+// stay at most one a minute when an outage flaps (a pool under load: some
+// handlings find the store unavailable while messages that waited are
+// acked): an outage that starts within a minute of the last line is
+// counted, not logged, until a minute passed.
 type storeOutageLog struct {
 	logger watermill.LoggerAdapter
 
-	mu       sync.Mutex
-	since    time.Time // the outage's first failure; zero: none
-	loggedAt time.Time
-	unlogged int
+	mu        sync.Mutex
+	since     time.Time // the outage's first failure; zero: none
+	loggedAt  time.Time // the last Error line; zero: none
+	clearedAt time.Time // the last "cleared" line; zero: none
+	unlogged  int
 }
 
 // newStoreOutageLog returns the log of the store outages a transport's
@@ -59,7 +64,8 @@ func (l *storeOutageLog) failed(fields watermill.LogFields) {
 	l.unlogged++
 	if l.since.IsZero() {
 		l.since = now
-	} else if now.Sub(l.loggedAt) < storeOutageLogEvery {
+	}
+	if !l.loggedAt.IsZero() && now.Sub(l.loggedAt) < storeOutageLogEvery {
 		l.mu.Unlock()
 		return
 	}
@@ -70,14 +76,20 @@ func (l *storeOutageLog) failed(fields watermill.LogFields) {
 	l.logger.Error("State store unavailable: messages are redelivered without using up their deliveries", errStoreOutage, fields)
 }
 
-// cleared logs, once, that the outage the failures logged ended.
+// cleared logs, once and at most once a minute, that the outage the
+// failures logged ended.
 func (l *storeOutageLog) cleared() {
+	now := time.Now()
 	l.mu.Lock()
 	since := l.since
+	log := !since.IsZero() && (l.clearedAt.IsZero() || now.Sub(l.clearedAt) >= storeOutageLogEvery)
 	l.since, l.unlogged = time.Time{}, 0
+	if log {
+		l.clearedAt = now
+	}
 	l.mu.Unlock()
-	if !since.IsZero() {
-		l.logger.Info("cleared: State store unavailable", watermill.LogFields{"unavailable_for": time.Since(since).String()})
+	if log {
+		l.logger.Info("cleared: State store unavailable", watermill.LogFields{"unavailable_for": now.Sub(since).String()})
 	}
 }
 

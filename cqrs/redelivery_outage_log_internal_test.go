@@ -26,4 +26,11 @@ func TestStoreOutageLogStaysBoundedWhileOtherMessagesSucceed(t *testing.T) {
 		}
 	}
 	assert.LessOrEqual(t, lines, 1, "Error lines within one minute")
+	cleared := 0
+	for _, c := range logs.Captured()[watermill.InfoLogLevel] {
+		if strings.HasPrefix(c.Msg, "cleared: State store unavailable") {
+			cleared++
+		}
+	}
+	assert.LessOrEqual(t, cleared, 1, "cleared lines within one minute")
 }
