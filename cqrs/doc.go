@@ -204,7 +204,9 @@
 //     dead-letters its row rather than retry it for ever; a Publisher marks
 //     the Pub/Sub's own refusals for good so. A dead letter over the limit
 //     gives up where its handler failed, then the length of its reasons,
-//     then the payload, saying so, so that it is published.
+//     then the payload, saying so, so that it is published; one the
+//     Pub/Sub still refuses for good (bytes of its own) is published once
+//     more without its payload and metadata.
 //   - HybridTransport puts each destination on the transport its
 //     HybridConfig names, by destination or by the kind (command, event)
 //     the services on it registered it with. When Commands or Events sends
