@@ -17,7 +17,7 @@ func TestStoreOutageLogClearsAnOutageItLogged(t *testing.T) {
 	logs := watermill.NewCaptureLogger()
 	l := newStoreOutageLog(logs)
 	now := time.Now()
-	l.loggedAt = now.Add(-90 * time.Second) // the last outage: logged 90s ago,
+	l.loggedAt = now.Add(-90 * time.Second)  // the last outage: logged 90s ago,
 	l.clearedAt = now.Add(-30 * time.Second) // its end 30s ago
 
 	l.failed(watermill.LogFields{}) // a new outage: a minute past the last Error line
