@@ -59,4 +59,7 @@ func TestPubSubTransportDeadLetterRefusedNotForSizeSaysNoLimit(t *testing.T) {
 	reason := dlq.all()[0].Metadata.Get(sourceflow.MetaFailure)
 	t.Logf("reason: %s", reason)
 	assert.NotContains(t, reason, "MaxMessageBytes, 0 bytes", "no limit was set")
+	assert.Contains(t, reason, "refused"+poisonCause, "the handler's reason is kept whole: no limit cut it")
+	assert.Contains(t, reason, "attribute name big is reserved", "the reason says why the Pub/Sub refused the dead letter")
+	assert.NotEmpty(t, dlq.all()[0].Payload, "a note stands for the payload left out: SNS and SQS refuse an empty body")
 }

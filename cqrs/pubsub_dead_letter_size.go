@@ -8,6 +8,7 @@ import (
 
 	"github.com/sourceflow-go/sourceflow"
 	"github.com/sourceflow-go/sourceflow/internal/deadletter"
+	"github.com/sourceflow-go/sourceflow/internal/errtext"
 )
 
 // maxMessageBytesName names the limit a PubSubTransport's dead letter must
@@ -19,7 +20,8 @@ const maxMessageBytesName = "PubSubConfig.MaxMessageBytes"
 // up ("": nothing), for the log. It gives up where its handler failed
 // first, then the length of its reasons (deadletter.Fit). A message that
 // leaves no room for even the shortest reason (the Pub/Sub took it under a
-// larger limit) is dead-lettered without its payload, its reasons whole
+// larger limit) is dead-lettered without its payload (leftOutPayload in
+// its place), its reasons whole
 // again as far as they fit, and when its metadata alone leaves no room,
 // without its own metadata as well, the dead letter's markers alone; its
 // reason then ends saying what was left out and naming the limit. Without
@@ -34,7 +36,7 @@ func fitDeadLetter(dl *message.Message, limit int) (gaveUp string) {
 		return "where its handler failed, then as much of its reasons as it took"
 	}
 	payload := len(dl.Payload)
-	dl.Payload = nil
+	dl.Payload = []byte(leftOutPayload)
 	dl.Metadata = maps.Clone(md)
 	if fitWithin(dl, limit, leftOutNote(fmt.Sprintf("its payload of %d bytes", payload), limit)) {
 		return "its payload"
@@ -45,23 +47,32 @@ func fitDeadLetter(dl *message.Message, limit int) (gaveUp string) {
 }
 
 // smallestDeadLetter is dl, a dead letter of PubSubTransport before it was
-// fitted, at its smallest: without its payload and its message's own
-// metadata, its reasons cut to the notes saying so (deadletter.Fit's last
-// step), its reason ending saying what was left out. It is what
-// PubSubTransport publishes once more when the Pub/Sub refuses a fitted
-// dead letter for good, counting bytes of its own that MaxMessageBytes
-// does not see.
-func smallestDeadLetter(dl *message.Message, limit int) *message.Message {
-	small := message.NewMessage(dl.UUID, nil)
+// fitted, at its smallest: without its payload (leftOutPayload in its
+// place) and its message's own metadata, and under a limit its reasons cut
+// to the notes saying so (deadletter.Fit's last step); its reason ends
+// saying what was left out and why: the Pub/Sub refused the dead letter
+// for good (refusal), counting bytes of its own that MaxMessageBytes does
+// not see, or for another reason. It is what PubSubTransport publishes once
+// more when the Pub/Sub refuses a dead letter for good.
+func smallestDeadLetter(dl *message.Message, limit int, refusal error) *message.Message {
+	small := message.NewMessage(dl.UUID, []byte(leftOutPayload))
 	small.SetContext(dl.Context())
 	small.Metadata = markersOf(dl.Metadata)
-	never := func() bool { return false }
-	deadletter.Fit(small.Metadata, never, maxMessageBytesName)
 	what := fmt.Sprintf("its payload of %d bytes and its metadata", len(dl.Payload))
-	note := fmt.Sprintf(" (%s left out: the Pub/Sub refused the dead letter fitted to %s, %d bytes)", what, maxMessageBytesName, limit)
-	small.Metadata.Set(sourceflow.MetaFailure, small.Metadata.Get(sourceflow.MetaFailure)+note)
+	why := fmt.Sprintf("the Pub/Sub refused the dead letter for good: %s", errtext.KeepEnds(refusal.Error(), deadletter.CutReasonBytes))
+	if limit > 0 {
+		never := func() bool { return false }
+		deadletter.Fit(small.Metadata, never, maxMessageBytesName)
+		why = fmt.Sprintf("the Pub/Sub refused the dead letter fitted to %s, %d bytes", maxMessageBytesName, limit)
+	}
+	small.Metadata.Set(sourceflow.MetaFailure, small.Metadata.Get(sourceflow.MetaFailure)+fmt.Sprintf(" (%s left out: %s)", what, why))
 	return small
 }
+
+// leftOutPayload is the payload of a dead letter whose own was left out:
+// SNS and SQS refuse an empty body, and a redrive of it fails to decode
+// rather than handle an empty command.
+const leftOutPayload = "payload left out: see sf_failure"
 
 // markersOf is the dead-letter markers of md alone: its reason, its last
 // error and the consumer group that dead-lettered it.

@@ -75,9 +75,11 @@ type PubSubConfig struct {
 	// saying what was left out and naming the limit. DeadLetters keeps the
 	// message and its reason whole, and the log line names what was left
 	// out (dead_letter_left_out). A dead letter the Pub/Sub still refuses
-	// for good (its own bytes, within a few hundred of the limit) is
-	// published once more without its payload and metadata, its reasons
-	// cut to the notes saying so; only if that is refused too does it stay
+	// for good (its own bytes, within a few hundred of the limit, or
+	// another refusal) is published once more without its payload (a note
+	// in its place, as SNS and SQS refuse an empty body) and metadata, its
+	// reasons cut to the notes saying so under a limit, and saying why the
+	// Pub/Sub refused it; only if that is refused too does it stay
 	// on its topic, so set the limit a few hundred bytes under the
 	// Pub/Sub's. At least 1024 bytes, what a dead letter's markers need.
 	// Default: 0, no limit.
@@ -367,7 +369,8 @@ func (t *PubSubTransport) deadLetter(destination string, m *message.Message, rea
 
 // publishDeadLetter publishes dl to topic fitted to
 // PubSubConfig.MaxMessageBytes (fitDeadLetter), and when the Pub/Sub
-// refuses it for good (its own bytes took it over its limit), once more at
+// refuses it for good (its own bytes took it over its limit, or another
+// refusal), once more at
 // its smallest (smallestDeadLetter): a dead letter refused on every try
 // would leave its message delivered again for ever, holding its
 // destination. fields gets what was left out (dead_letter_left_out).
@@ -384,7 +387,7 @@ func (t *PubSubTransport) publishDeadLetter(topic string, dl *message.Message, f
 	t.cfg.Logger.Info("Dead letter refused for good; publishing it without its payload and metadata",
 		fields.Add(watermill.LogFields{"err": err.Error()}))
 	fields["dead_letter_left_out"] = "its payload and metadata"
-	return t.cfg.Publisher.Publish(topic, smallestDeadLetter(whole, t.cfg.MaxMessageBytes))
+	return t.cfg.Publisher.Publish(topic, smallestDeadLetter(whole, t.cfg.MaxMessageBytes, err))
 }
 
 // DeadLetters returns copies of the last 1000 messages this transport

@@ -76,13 +76,14 @@ func (l *storeOutageLog) failed(fields watermill.LogFields) {
 	l.logger.Error("State store unavailable: messages are redelivered without using up their deliveries", errStoreOutage, fields)
 }
 
-// cleared logs, once and at most once a minute, that the outage the
-// failures logged ended.
+// cleared logs, once, that the outage the failures logged ended: at most
+// once a minute, but always after an Error line, so that the log's last
+// word on an outage it told of is its end.
 func (l *storeOutageLog) cleared() {
 	now := time.Now()
 	l.mu.Lock()
 	since := l.since
-	log := !since.IsZero() && (l.clearedAt.IsZero() || now.Sub(l.clearedAt) >= storeOutageLogEvery)
+	log := !since.IsZero() && (l.clearedAt.IsZero() || l.loggedAt.After(l.clearedAt) || now.Sub(l.clearedAt) >= storeOutageLogEvery)
 	l.since, l.unlogged = time.Time{}, 0
 	if log {
 		l.clearedAt = now
